@@ -1,0 +1,49 @@
+# The two set-up commands of the README:
+#   make book   - build the book on the bundled demo data (installs what it needs)
+#   make test   - run the whole test suite, slow cross-checks included
+# `make test-fast` skips the tests marked slow.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: test test-fast book deps sysdeps refs bench clean-build
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip==25.1.1"
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[book,dev]"
+	touch $(STAMP)
+
+deps: $(STAMP)
+
+# Debian packages the slow tests need (headless Chromium for the rendered-book check).
+sysdeps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null \
+	      || echo "warning: chromium not installed; the render test will skip"; \
+	  else echo "warning: not root, chromium not installed; the render test will skip"; fi; }
+
+test: $(STAMP) sysdeps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow"
+
+book: $(STAMP)
+	$(BIN)/iur-survey book
+
+# Regenerate the lavaan reference outputs (needs R; see tests/reference/README.md).
+refs:
+	@command -v Rscript >/dev/null 2>&1 || { \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    r-base-core r-cran-lavaan r-cran-semtools r-cran-jsonlite; }
+	$(BIN)/python tests/reference/make_data.py
+	Rscript tests/reference/make_refs.R
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done
+
+clean-build:
+	rm -rf _build

@@ -1,0 +1,320 @@
+"""The survey instrument (codebook): load, validate, look up.
+
+The instrument is a YAML file (``data/instrument.yaml`` for the study); its
+format is user-facing so analysts can bring their own.  :func:`load_instrument`
+validates it and returns an immutable :class:`Instrument`.
+
+>>> inst = load_instrument()
+>>> inst.construct_codes
+('GOV', 'MKT', 'BEN', 'VAL', 'TAL', 'COL', 'INT')
+>>> inst.item_codes[:5]
+('GOV1', 'GOV2', 'GOV3', 'GOV4', 'MKT1')
+>>> inst.code_for_label("非常同意"), inst.code_for_label(" strongly DISAGREE ")
+(5, 1)
+>>> inst.group_for_label("科研院所")
+'research_institute'
+>>> inst.reverse_items
+('GOV3', 'BEN4', 'TAL3', 'INT3')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .errors import InstrumentError
+
+#: the study's instrument, shipped with the repository
+DEFAULT_INSTRUMENT = Path(__file__).resolve().parent.parent / "data" / "instrument.yaml"
+
+_ITEM_CODE = re.compile(r"^([A-Z][A-Z0-9_]*?)(\d+)$")
+
+
+def normalise_label(text: Any) -> str:
+    """Fold a response label for matching: NFKC, case, inner whitespace, edge punctuation.
+
+    >>> normalise_label("  Strongly   Agree ")
+    'strongly agree'
+    >>> normalise_label("非常同意 ")
+    '非常同意'
+    """
+    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    return re.sub(r"\s+", " ", s)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One Likert item of the instrument."""
+
+    code: str
+    construct: str
+    en: str
+    zh: str
+    source: str
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class Construct:
+    """One latent construct: its items and which of them are reverse-keyed."""
+
+    code: str
+    label_en: str
+    label_zh: str
+    source: str
+    items: tuple[str, ...]
+    reverse: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A validated instrument; build it with :func:`load_instrument`."""
+
+    path: Path
+    name: str
+    scale_min: int
+    scale_max: int
+    labels: Mapping[int, tuple[str, ...]]
+    missing_codes: tuple[Any, ...]
+    id_column: str
+    group_column: str
+    groups: Mapping[str, tuple[str, ...]]
+    constructs: Mapping[str, Construct]
+    items: Mapping[str, Item]
+    attention_checks: Mapping[str, int]
+    attention_items: Mapping[str, Mapping[str, str]]
+    columns: Mapping[str, str]
+    role_question: Mapping[str, str] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # -- derived views -------------------------------------------------------------
+    @property
+    def construct_codes(self) -> tuple[str, ...]:
+        return tuple(self.constructs)
+
+    @property
+    def item_codes(self) -> tuple[str, ...]:
+        return tuple(code for c in self.constructs.values() for code in c.items)
+
+    @property
+    def reverse_items(self) -> tuple[str, ...]:
+        return tuple(code for c in self.constructs.values() for code in c.reverse)
+
+    @property
+    def scale_points(self) -> tuple[int, ...]:
+        return tuple(range(self.scale_min, self.scale_max + 1))
+
+    @property
+    def group_keys(self) -> tuple[str, ...]:
+        return tuple(self.groups)
+
+    def code_for_label(self, text: Any) -> int | None:
+        """The scale code whose wording matches ``text``; ``None`` if none does."""
+        return self._label_index.get(normalise_label(text))
+
+    def group_for_label(self, text: Any) -> str | None:
+        """The canonical group key whose wording (or key) matches ``text``."""
+        return self._group_index.get(normalise_label(text))
+
+    def is_missing_code(self, value: Any) -> bool:
+        """Whether ``value`` is one of the export's "no answer" codes (e.g. -3, ``(跳过)``)."""
+        key = normalise_label(value)
+        return key in self._missing_index
+
+    def reverse_score(self, code: float) -> float:
+        """Reverse a code on this scale: ``min + max - code``."""
+        return self.scale_min + self.scale_max - code
+
+    # -- cached lookup tables (computed once, frozen dataclass) --------------------
+    @property
+    def _label_index(self) -> dict[str, int]:
+        cache = self.__dict__.get("_label_cache")
+        if cache is None:
+            cache = {normalise_label(w): code for code, words in self.labels.items() for w in words}
+            object.__setattr__(self, "_label_cache", cache)
+        return cache
+
+    @property
+    def _group_index(self) -> dict[str, str]:
+        cache = self.__dict__.get("_group_cache")
+        if cache is None:
+            cache = {}
+            for key, words in self.groups.items():
+                cache[normalise_label(key)] = key
+                for w in words:
+                    cache[normalise_label(w)] = key
+            object.__setattr__(self, "_group_cache", cache)
+        return cache
+
+    @property
+    def _missing_index(self) -> set[str]:
+        cache = self.__dict__.get("_missing_cache")
+        if cache is None:
+            cache = {normalise_label(v) for v in self.missing_codes}
+            cache |= {normalise_label(float(v)) for v in self.missing_codes
+                      if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            object.__setattr__(self, "_missing_cache", cache)
+        return cache
+
+
+# ---------------------------------------------------------------------------------
+def _fail(path: Path, msg: str) -> InstrumentError:
+    return InstrumentError(path, msg)
+
+
+def _pair(value: Any, path: Path, where: str) -> tuple[str, str]:
+    """A [en, zh] label pair (a plain string serves as both)."""
+    if isinstance(value, str):
+        return value, value
+    if isinstance(value, (list, tuple)) and 1 <= len(value) <= 2 and all(isinstance(v, str) for v in value):
+        return value[0], value[-1]
+    raise _fail(path, f"{where}: expected a label or a [english, chinese] pair, got {value!r}")
+
+
+def _words(value: Any, path: Path, where: str) -> tuple[str, ...]:
+    if isinstance(value, (str, int, float)):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise _fail(path, f"{where}: expected a non-empty list of wordings, got {value!r}")
+    return tuple(str(v) for v in value)
+
+
+def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
+    """Validate a parsed YAML document and build an :class:`Instrument`.
+
+    >>> parse_instrument({"scale": {"min": 1, "max": 5}})
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.InstrumentError: <instrument>: missing required key 'constructs'
+    """
+    path = Path(path)
+    if not isinstance(doc, dict):
+        raise _fail(path, "the instrument must be a YAML mapping")
+    for key in ("scale", "constructs"):
+        if key not in doc:
+            raise _fail(path, f"missing required key {key!r}")
+
+    scale = doc["scale"]
+    if not isinstance(scale, dict) or "min" not in scale or "max" not in scale:
+        raise _fail(path, "scale: needs 'min' and 'max'")
+    try:
+        smin, smax = int(scale["min"]), int(scale["max"])
+    except (TypeError, ValueError):
+        raise _fail(path, f"scale: min and max must be integers, got {scale['min']!r}, {scale['max']!r}") from None
+    if smax - smin < 1:
+        raise _fail(path, f"scale: max ({smax}) must exceed min ({smin})")
+    labels: dict[int, tuple[str, ...]] = {}
+    for k, v in (scale.get("labels") or {}).items():
+        try:
+            code = int(k)
+        except (TypeError, ValueError):
+            raise _fail(path, f"scale.labels: key {k!r} is not an integer code") from None
+        if not smin <= code <= smax:
+            raise _fail(path, f"scale.labels: code {code} outside the scale {smin}-{smax}")
+        labels[code] = _words(v, path, f"scale.labels.{code}")
+    seen: dict[str, int] = {}
+    for code, words in labels.items():
+        for w in words:
+            n = normalise_label(w)
+            if n in seen and seen[n] != code:
+                raise _fail(path, f"scale.labels: wording {w!r} is given for both {seen[n]} and {code}")
+            seen[n] = code
+
+    groups = {str(k): _words(v, path, f"groups.{k}") for k, v in (doc.get("groups") or {}).items()}
+
+    constructs: dict[str, Construct] = {}
+    items: dict[str, Item] = {}
+    item_doc = doc.get("items") or {}
+    if not isinstance(item_doc, dict):
+        raise _fail(path, "items: expected a mapping of item code -> {en, zh, source}")
+    if not isinstance(doc["constructs"], dict) or not doc["constructs"]:
+        raise _fail(path, "constructs: expected a non-empty mapping")
+    for ccode, spec in doc["constructs"].items():
+        ccode = str(ccode)
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", ccode):
+            raise _fail(path, f"constructs: code {ccode!r} must be upper-case letters/digits")
+        if not isinstance(spec, dict) or "items" not in spec:
+            raise _fail(path, f"constructs.{ccode}: needs an 'items' list")
+        codes = tuple(str(i) for i in spec["items"] or ())
+        if len(codes) < 2:
+            raise _fail(path, f"constructs.{ccode}: needs at least two items, has {len(codes)}")
+        for code in codes:
+            m = _ITEM_CODE.match(code)
+            if not m or m.group(1) != ccode:
+                raise _fail(path, f"constructs.{ccode}: item code {code!r} must be {ccode} plus a number")
+            if code in items:
+                raise _fail(path, f"constructs.{ccode}: item {code} is listed twice")
+            items[code] = None  # placeholder, filled below
+        reverse = tuple(str(i) for i in spec.get("reverse") or ())
+        for code in reverse:
+            if code not in codes:
+                raise _fail(path, f"constructs.{ccode}.reverse: {code} is not one of its items")
+        en, zh = _pair(spec.get("label", ccode), path, f"constructs.{ccode}.label")
+        constructs[ccode] = Construct(ccode, en, zh, str(spec.get("source", "")), codes, reverse)
+        for code in codes:
+            idoc = item_doc.get(code) or {}
+            if not isinstance(idoc, dict):
+                raise _fail(path, f"items.{code}: expected a mapping with en, zh, source")
+            items[code] = Item(code, ccode, str(idoc.get("en", code)), str(idoc.get("zh", idoc.get("en", code))),
+                               str(idoc.get("source", spec.get("source", ""))), code in reverse)
+    for code in item_doc:
+        if code not in items:
+            raise _fail(path, f"items.{code}: not an item of any construct")
+
+    att = {}
+    for col, val in (doc.get("attention_checks") or {}).items():
+        try:
+            att[str(col)] = int(val)
+        except (TypeError, ValueError):
+            raise _fail(path, f"attention_checks.{col}: expected an integer code, got {val!r}") from None
+        if not smin <= att[str(col)] <= smax:
+            raise _fail(path, f"attention_checks.{col}: code {val} outside the scale {smin}-{smax}")
+        if str(col) in items:
+            raise _fail(path, f"attention_checks.{col}: clashes with an item code")
+
+    columns = {}
+    targets = set(items) | set(att) | {str(doc.get("id_column", "ResponseId")), str(doc.get("group_column", "role"))}
+    for header, target in (doc.get("columns") or {}).items():
+        if str(target) not in targets:
+            raise _fail(path, f"columns: {header!r} maps to {target!r}, which is no item, attention, id or group column")
+        columns[str(header)] = str(target)
+    if len(set(columns.values())) != len(columns):
+        dup = sorted({t for t in columns.values() if list(columns.values()).count(t) > 1})
+        raise _fail(path, f"columns: several headers map to {', '.join(dup)}")
+
+    return Instrument(
+        path=path, name=str(doc.get("name", path.stem)), scale_min=smin, scale_max=smax,
+        labels=labels, missing_codes=tuple(doc.get("missing_codes") or ()),
+        id_column=str(doc.get("id_column", "ResponseId")), group_column=str(doc.get("group_column", "role")),
+        groups=groups, constructs=constructs, items=items, attention_checks=att,
+        attention_items={str(k): dict(v) for k, v in (doc.get("attention_items") or {}).items()},
+        columns=columns, role_question=dict(doc.get("role_question") or {}), raw=doc)
+
+
+def load_instrument(path: str | Path | None = None) -> Instrument:
+    """Read and validate an instrument YAML file (default: the study's own).
+
+    >>> load_instrument("/no/such/file.yaml")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.InstrumentError: /no/such/file.yaml: cannot read the instrument: No such file or directory
+    """
+    path = Path(path) if path is not None else DEFAULT_INSTRUMENT
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InstrumentError(path, f"cannot read the instrument: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InstrumentError(path, "the instrument is not UTF-8 text") from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise InstrumentError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row) from None
+    return parse_instrument(doc, path)

@@ -1,0 +1,198 @@
+"""The cleaning configuration: which rules run, and every rule's thresholds.
+
+:class:`CleanConfig` has one field per rule parameter, named ``<rule>_<parameter>``
+after the keyword arguments of :mod:`iur_survey.clean.rules` (whose docstrings give
+the literature behind each default), plus ``rules``, the rules that run.  A file
+(YAML or JSON; ``iur-survey clean --config FILE``) may give the parameters flat or
+nested by rule, and may list ``rules`` (exactly these) or ``disable`` (all but these)::
+
+    rules: [status, unfinished, duplicate_id, attention, speeder, longstring]
+    speeder: {fraction: 0.25}
+    mahalanobis_alpha: 0.0001
+
+>>> cfg = CleanConfig.from_dict({"speeder": {"fraction": 0.25}, "disable": ["irv"]})
+>>> cfg.speeder_fraction, "irv" in cfg.rules
+(0.25, False)
+>>> cfg.params("speeder")
+{'fraction': 0.25, 'seconds_per_item': 2.0}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from ..errors import IURSurveyError
+from .rules import RULE_ORDER, RULES
+
+#: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
+_WIRING = {"eligible", "reference"}
+
+
+def rule_parameters(rule: str) -> dict[str, Any]:
+    """A rule's threshold parameters and their defaults, from its signature.
+
+    >>> rule_parameters("unfinished")
+    {'min_progress': 100.0}
+    """
+    sig = inspect.signature(RULES[rule])
+    return {name: p.default for name, p in sig.parameters.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in _WIRING}
+
+
+@dataclass
+class CleanConfig:
+    """All cleaning parameters (see the module docstring); defaults = the rules' defaults."""
+
+    rules: tuple[str, ...] = RULE_ORDER
+    status_exclude: tuple[str, ...] = ("preview", "test", "spam")
+    unfinished_min_progress: float = 100.0
+    attention_missing_fails: bool = True
+    speeder_fraction: float = 0.3
+    speeder_seconds_per_item: float = 2.0
+    longstring_min_run: int | None = None
+    irv_min_sd: float = 0.3
+    irv_min_items: int | None = None
+    mahalanobis_alpha: float = 0.001
+    mahalanobis_min_items: int | None = None
+    even_odd_min_r: float = 0.3
+    even_odd_min_constructs: int = 10
+    source: str | None = field(default=None, compare=False)  # the file it was read from
+
+    def __post_init__(self) -> None:
+        self.rules = tuple(self.rules)
+        self.status_exclude = tuple(self.status_exclude)
+        unknown = [r for r in self.rules if r not in RULES]
+        if unknown:
+            raise IURSurveyError(self.source, f"unknown rule(s) {', '.join(unknown)}; "
+                                              f"known: {', '.join(RULE_ORDER)}")
+        # keep pipeline order whatever order the user listed them in
+        self.rules = tuple(r for r in RULE_ORDER if r in set(self.rules))
+
+    # -- views -----------------------------------------------------------------------
+    def params(self, rule: str) -> dict[str, Any]:
+        """The keyword arguments this configuration passes to ``rule``."""
+        return {name: getattr(self, f"{rule}_{name}") for name in rule_parameters(rule)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, nested by rule (the form the report records).
+
+        >>> CleanConfig().to_dict()["speeder"]
+        {'fraction': 0.3, 'seconds_per_item': 2.0}
+        """
+        out: dict[str, Any] = {"rules": list(self.rules)}
+        for rule in RULE_ORDER:
+            p = self.params(rule)
+            if p:
+                out[rule] = {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()}
+        return out
+
+    # -- construction ----------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any] | None, source: str | Path | None = None) -> "CleanConfig":
+        """Build from a mapping (flat ``speeder_fraction`` or nested ``speeder: {fraction}``).
+
+        >>> CleanConfig.from_dict({"speedr": {"fraction": 0.2}})
+        Traceback (most recent call last):
+        ...
+        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, irv, mahalanobis, even_odd or a flat <rule>_<parameter> name
+        """
+        src = None if source is None else str(source)
+        if doc is None:
+            doc = {}
+        if not isinstance(doc, Mapping):
+            raise IURSurveyError(src, "the cleaning configuration must be a mapping")
+        fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in ("source",)}
+        kwargs: dict[str, Any] = {}
+        for key, value in doc.items():
+            key = str(key)
+            if key == "disable":
+                off = _name_list(value, src, "disable")
+                bad = [r for r in off if r not in RULES]
+                if bad:
+                    raise IURSurveyError(src, f"disable: unknown rule(s) {', '.join(bad)}")
+                base = kwargs.get("rules", RULE_ORDER)
+                kwargs["rules"] = tuple(r for r in base if r not in off)
+            elif key == "rules":
+                kwargs["rules"] = tuple(_name_list(value, src, "rules"))
+            elif key in RULES:
+                if value is None:
+                    continue
+                if not isinstance(value, Mapping):
+                    raise IURSurveyError(src, f"{key}: expected a mapping of parameters")
+                known = rule_parameters(key)
+                for pname, pval in value.items():
+                    if pname not in known:
+                        raise IURSurveyError(src, f"{key}: unknown parameter {pname!r}; "
+                                                  f"known: {', '.join(known) or 'none'}")
+                    kwargs[f"{key}_{pname}"] = pval
+            elif key in fields:
+                kwargs[key] = value
+            else:
+                raise IURSurveyError(src, f"unknown setting {key!r}; known: rules, disable, "
+                                          f"{', '.join(RULE_ORDER)} or a flat <rule>_<parameter> name")
+        for name, value in kwargs.items():
+            kwargs[name] = _coerce(name, value, fields[name], src)
+        return cls(**kwargs, source=src)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "CleanConfig":
+        """Read a YAML or JSON configuration file.
+
+        >>> CleanConfig.from_file("/no/such/clean.yaml")
+        Traceback (most recent call last):
+        ...
+        iur_survey.errors.IURSurveyError: /no/such/clean.yaml: cannot read the cleaning configuration: No such file or directory
+        """
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise IURSurveyError(path, f"cannot read the cleaning configuration: {exc.strerror}") from None
+        try:
+            doc = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise IURSurveyError(path, f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: "
+                                       f"{str(exc).splitlines()[0]}") from None
+        return cls.from_dict(doc, source=path)
+
+
+def _name_list(value: Any, src: str | None, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise IURSurveyError(src, f"{where}: expected a list of rule names")
+    return list(value)
+
+
+def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any:
+    """Check a configured value against the field's default type."""
+    if name in ("rules", "status_exclude"):
+        return tuple(_name_list(value, src, name))
+    default = f.default
+    if value is None:
+        if default is None:
+            return None
+        raise IURSurveyError(src, f"{name}: a value is required")
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise IURSurveyError(src, f"{name}: expected true or false, got {value!r}")
+        return value
+    if name.endswith(("_min_run", "_min_items", "_min_constructs")):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise IURSurveyError(src, f"{name}: expected a positive whole number, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise IURSurveyError(src, f"{name}: expected a number, got {value!r}")
+    value = float(value)
+    if name in ("speeder_fraction", "mahalanobis_alpha") and not 0 < value < 1:
+        raise IURSurveyError(src, f"{name}: expected a number between 0 and 1, got {value!r}")
+    if name in ("speeder_seconds_per_item", "irv_min_sd") and value < 0:
+        raise IURSurveyError(src, f"{name}: must not be negative, got {value!r}")
+    return value

@@ -1,0 +1,705 @@
+"""Sample statistics of ordinal items, as lavaan 0.6.14 computes them for WLSMV.
+
+For ordered items lavaan does not fit the covariance matrix of the raw codes.
+It assumes each item is a cut-up standard normal ``y*`` and estimates, in
+two steps (Muthen 1984; lavaan's ``muthen1984()``):
+
+1. **thresholds**, per item, from the marginal proportions:
+   ``tau_k = qnorm(P(y <= k))`` (probit; the ML estimate);
+2. **polychoric correlations**, per pair, by maximum likelihood on the
+   bivariate frequency table with both items' thresholds held at their
+   step-1 values (lavaan's ``lav_bvord_cor_twostep_fit``).
+
+The asymptotic covariance matrix of ``(thresholds, correlations)`` -- lavaan's
+``NACOV`` ("gamma"), used for the DWLS weights, the robust standard errors and
+the mean-and-variance adjusted test -- comes from the casewise scores of the
+univariate and bivariate likelihoods: ``Gamma = N * B^-1 (S'S) B^-T`` with
+``S`` the ``N x (nth + p*(p-1)/2)`` matrix of scores and ``B`` the block
+lower-triangular matrix of cross-products that lavaan uses.
+
+Conventions (lavaan's): the statistics vector is ``[thresholds of item 1,
+thresholds of item 2, ..., vech of the correlation matrix without its
+diagonal]`` (lower triangle, column by column: (2,1), (3,1), ..., (p,1),
+(3,2), ...).  Categories are the values observed in the data, in increasing
+order (an unused code of the scale is no category, as with R's
+``ordered()``).  Rows with a missing value on any item are dropped
+(``missing = "listwise"``, lavaan's default for WLSMV).  lavaan's
+``zero.add = c(0.5, 0)`` and ``zero.keep.margins = TRUE`` defaults apply: 0.5
+is added to the one empty cell of a 2 x 2 table (keeping the margins); empty
+cells of larger tables are left empty.
+
+The whole step is vectorised over the ``p*(p-1)/2`` pairs: a Newton iteration
+runs on all correlations at once, with a vectorised port of Genz's bivariate
+normal integral (Drezner & Wesolowsky 1989 with Genz's double-precision
+modifications, the algorithm of the ``pbivnorm`` package lavaan calls).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr, ndtri
+
+from iur_survey.errors import EstimationError
+
+__all__ = [
+    "bivariate_normal_cdf",
+    "bivariate_normal_pdf",
+    "OrdinalSampleStats",
+    "ordinal_sample_stats",
+    "thresholds",
+    "polychoric",
+    "pair_index",
+]
+
+_SQRT_EPS = np.sqrt(np.finfo(float).eps)
+# Stand-in for an infinite threshold (lavaan uses +-100 in its scores).
+_BIG = 100.0
+
+# Gauss-Legendre nodes (positive half, on [-1, 1]) and weights for n = 6, 12, 20.
+_GL_X = (
+    np.array([0.9324695142031522, 0.6612093864662647, 0.2386191860831970]),
+    np.array([0.9815606342467191, 0.9041172563704750, 0.7699026741943050,
+              0.5873179542866171, 0.3678314989981802, 0.1252334085114692]),
+    np.array([0.9931285991850949, 0.9639719272779138, 0.9122344282513259,
+              0.8391169718222188, 0.7463319064601508, 0.6360536807265150,
+              0.5108670019508271, 0.3737060887154196, 0.2277858511416451,
+              0.07652652113349733]),
+)
+_GL_W = (
+    np.array([0.1713244923791705, 0.3607615730481384, 0.4679139345726904]),
+    np.array([0.04717533638651177, 0.1069393259953183, 0.1600783285433464,
+              0.2031674267230659, 0.2334925365383547, 0.2491470458134029]),
+    np.array([0.01761400713915212, 0.04060142980038694, 0.06267204833410906,
+              0.08327674157670475, 0.1019301198172404, 0.1181945319615184,
+              0.1316886384491766, 0.1420961093183821, 0.1491729864726037,
+              0.1527533871307259]),
+)
+_TWOPI = 2.0 * np.pi
+
+
+def _bvn_upper(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """P(X > h, Y > k) for a standard bivariate normal with correlation r (1-d arrays)."""
+    out = np.empty(h.shape)
+    absr = np.abs(r)
+    # |r| < 0.925: integrate over asin(r) (three rule sizes by |r|).
+    for ng, (lo, hi) in enumerate(((0.0, 0.3), (0.3, 0.75), (0.75, 0.925))):
+        m = (absr >= lo) & (absr < hi)
+        if not m.any():
+            continue
+        hh, kk, rr = h[m], k[m], r[m]
+        hk = hh * kk
+        hs = (hh * hh + kk * kk) / 2.0
+        asr = np.arcsin(rr)
+        x = np.concatenate([1.0 - _GL_X[ng], 1.0 + _GL_X[ng]])
+        w = np.concatenate([_GL_W[ng], _GL_W[ng]])
+        sn = np.sin(np.outer(asr, x) / 2.0)
+        bvn = (np.exp((sn * hk[:, None] - hs[:, None]) / (1.0 - sn * sn)) @ w)
+        out[m] = bvn * asr / (2.0 * _TWOPI) + ndtr(-hh) * ndtr(-kk)
+    m = absr >= 0.925
+    if m.any():
+        hh, kk, rr = h[m], k[m].copy(), r[m]
+        neg = rr < 0
+        kk[neg] = -kk[neg]
+        hk = hh * kk
+        bvn = np.zeros(hh.shape)
+        inner = np.abs(rr) < 1.0
+        if inner.any():
+            hi_, ki, ri, hki = hh[inner], kk[inner], rr[inner], hk[inner]
+            as_ = (1.0 - ri) * (1.0 + ri)
+            a = np.sqrt(as_)
+            bs = (hi_ - ki) ** 2
+            c = (4.0 - hki) / 8.0
+            d = (12.0 - hki) / 16.0
+            b0 = a * np.exp(-(bs / as_ + hki) / 2.0) * (
+                1.0 - c * (bs - as_) * (1.0 - d * bs / 5.0) / 3.0 + c * d * as_ * as_ / 5.0)
+            big = hki > -160.0
+            b = np.sqrt(bs)
+            with np.errstate(over="ignore", invalid="ignore"):
+                corr = np.exp(-hki / 2.0) * np.sqrt(_TWOPI) * ndtr(-b / a) * b * (
+                    1.0 - c * bs * (1.0 - d * bs / 5.0) / 3.0)
+            b0 = b0 - np.where(big, corr, 0.0)
+            a2 = a / 2.0
+            xg, wg = _GL_X[2], _GL_W[2]
+            # nodes of the original rule are -x; (a*(X+1))^2 with X = -x
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                xs = (a2[:, None] * (1.0 - xg[None, :])) ** 2
+                rs = np.sqrt(1.0 - xs)
+                t1 = (np.exp(-bs[:, None] / (2.0 * xs) - hki[:, None] / (1.0 + rs)) / rs
+                      - np.exp(-(bs[:, None] / xs + hki[:, None]) / 2.0)
+                      * (1.0 + c[:, None] * xs * (1.0 + d[:, None] * xs)))
+                xs2 = as_[:, None] * (1.0 + xg[None, :]) ** 2 / 4.0
+                rs2 = np.sqrt(1.0 - xs2)
+                t2 = np.exp(-(bs[:, None] / xs2 + hki[:, None]) / 2.0) * (
+                    np.exp(-hki[:, None] * (1.0 - rs2) / (2.0 * (1.0 + rs2))) / rs2
+                    - (1.0 + c[:, None] * xs2 * (1.0 + d[:, None] * xs2)))
+            t1 = np.nan_to_num(t1, nan=0.0, posinf=0.0, neginf=0.0)
+            t2 = np.nan_to_num(t2, nan=0.0, posinf=0.0, neginf=0.0)
+            b0 = b0 + a2 * ((t1 + t2) @ wg)
+            bvn[inner] = -b0 / _TWOPI
+        pos = rr > 0
+        bvn[pos] = bvn[pos] + ndtr(-np.maximum(hh[pos], kk[pos]))
+        bvn[neg] = -bvn[neg] + np.maximum(0.0, ndtr(-hh[neg]) - ndtr(-kk[neg]))
+        out[m] = bvn
+    return out
+
+
+def bivariate_normal_cdf(x, y, rho) -> np.ndarray:
+    """P(X <= x, Y <= y) of a standard bivariate normal with correlation ``rho``.
+
+    Vectorised (arguments broadcast); accurate to about 1e-15, the algorithm of
+    Genz (2004) that R's ``pbivnorm`` (and so lavaan) uses.  Infinite limits
+    are allowed.
+
+    >>> round(float(bivariate_normal_cdf(0.0, 0.0, 0.5)), 12)   # 1/4 + asin(.5)/(2 pi)
+    0.333333333333
+    >>> float(bivariate_normal_cdf(np.inf, 1.0, 0.3)) == float(ndtr(1.0))
+    True
+    """
+    x, y, rho = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float),
+                                    np.asarray(rho, float))
+    shape = x.shape
+    xf, yf, rf = x.ravel(), y.ravel(), rho.ravel()
+    out = np.empty(xf.shape)
+    xinf_lo, yinf_lo = xf == -np.inf, yf == -np.inf
+    xinf_hi, yinf_hi = xf == np.inf, yf == np.inf
+    out[:] = np.nan
+    zero = xinf_lo | yinf_lo
+    out[zero] = 0.0
+    only_y = xinf_hi & ~zero
+    out[only_y] = ndtr(yf[only_y])
+    only_x = yinf_hi & ~zero & ~xinf_hi
+    out[only_x] = ndtr(xf[only_x])
+    fin = ~(zero | only_y | only_x)
+    if fin.any():
+        out[fin] = _bvn_upper(-xf[fin], -yf[fin], rf[fin])
+    np.clip(out, 0.0, 1.0, out=out)
+    return out.reshape(shape)
+
+
+def bivariate_normal_pdf(x, y, rho) -> np.ndarray:
+    """Density of a standard bivariate normal with correlation ``rho`` (vectorised).
+
+    >>> round(float(bivariate_normal_pdf(0.0, 0.0, 0.0)), 10) == round(1 / (2 * np.pi), 10)
+    True
+    """
+    x, y, rho = np.asarray(x, float), np.asarray(y, float), np.asarray(rho, float)
+    r2 = 1.0 - rho * rho
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = (x * x - 2.0 * rho * x * y + y * y) / r2
+        out = np.exp(-0.5 * z) / (_TWOPI * np.sqrt(r2))
+    return np.where(np.isfinite(x) & np.isfinite(y), out, 0.0)
+
+
+# ---------------------------------------------------------------------------
+# data preparation
+# ---------------------------------------------------------------------------
+
+def _codes(data: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Integer category codes 0..K-1 per column (observed levels), and the kept rows.
+
+    Levels are taken from the complete data (as R's ``ordered()``); rows with a
+    missing value are then dropped (listwise).
+    """
+    levels = []
+    cols = []
+    for name in data.columns:
+        s = data[name]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.cat.codes.astype(float).where(s.notna())
+        v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+        lev = np.unique(v[~np.isnan(v)])
+        if lev.size < 2:
+            raise EstimationError(None, f"ordinal item {name!r} has fewer than two observed "
+                                        f"categories", column=str(name))
+        levels.append(lev)
+        cols.append(v)
+    X = np.column_stack(cols)
+    keep = ~np.isnan(X).any(axis=1)
+    X = X[keep]
+    Y = np.empty(X.shape, dtype=np.intp)
+    for j, lev in enumerate(levels):
+        Y[:, j] = np.searchsorted(lev, X[:, j])
+    return Y, levels, keep
+
+
+def pair_index(p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row/column indices (i > j) of lavaan's vech without diagonal, in its order.
+
+    >>> pair_index(3)
+    (array([1, 2, 2]), array([0, 0, 1]))
+    """
+    j, i = np.triu_indices(p, k=1)        # row-major upper = column-major lower
+    order = np.lexsort((i, j))
+    return i[order], j[order]
+
+
+@dataclass
+class OrdinalSampleStats:
+    """Thresholds, polychoric correlations and their asymptotic covariance.
+
+    Attributes mirror lavaan's ``lavSampleStats`` for one group:
+    ``th`` (Series named ``item|t1`` ...), ``cor`` (DataFrame), ``gamma``
+    (NACOV, ``N`` times the asymptotic covariance of ``wls_obs``), ``wls_obs``
+    (thresholds then vech-without-diagonal of ``cor``), ``wls_vd`` (DWLS
+    weights ``1/diag(gamma)``), ``n`` (rows used), ``levels`` (observed
+    codes per item), ``th_item`` (0-based item of each threshold),
+    ``zero_cell_tables`` (pairs whose table has an empty cell) and
+    ``warnings``.
+    """
+
+    names: list[str]
+    n: int
+    levels: list[np.ndarray]
+    th: pd.Series
+    th_item: np.ndarray
+    cor: pd.DataFrame
+    wls_obs: np.ndarray
+    gamma: np.ndarray | None
+    wls_vd: np.ndarray | None
+    n_dropped: int = 0
+    zero_cell_tables: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def nth(self) -> int:
+        return int(self.th.size)
+
+    @property
+    def p(self) -> int:
+        return len(self.names)
+
+    def wls_obs_names(self) -> list[str]:
+        """Labels of the statistics vector (``X|t1`` ..., ``X~~Y``)."""
+        ii, jj = pair_index(self.p)
+        return list(self.th.index) + [f"{self.names[i]}~~{self.names[j]}"
+                                      for i, j in zip(ii, jj)]
+
+
+# ---------------------------------------------------------------------------
+# step 1: thresholds and univariate scores
+# ---------------------------------------------------------------------------
+
+def _univariate(Y: np.ndarray, ncat: np.ndarray):
+    n, p = Y.shape
+    kmax = int(ncat.max())
+    # padded thresholds (p, kmax-1); +_BIG beyond an item's last threshold
+    tau = np.full((p, kmax - 1), _BIG)
+    for j in range(p):
+        freq = np.bincount(Y[:, j], minlength=ncat[j]).astype(float)
+        tau[j, : ncat[j] - 1] = ndtri(np.cumsum(freq[:-1]) / n)
+    return tau
+
+
+def _extended(tau: np.ndarray) -> np.ndarray:
+    """(p, kmax+1) thresholds with -BIG / +BIG at both ends."""
+    p = tau.shape[0]
+    return np.column_stack([np.full(p, -_BIG), tau, np.full(p, _BIG)])
+
+
+# ---------------------------------------------------------------------------
+# step 2: polychoric correlations, vectorised over pairs
+# ---------------------------------------------------------------------------
+
+class _Pairs:
+    """Per-pair grids of the bivariate model at the fixed thresholds."""
+
+    def __init__(self, tau: np.ndarray, ii: np.ndarray, jj: np.ndarray):
+        # lavaan: Y1 = the earlier item (j), Y2 = the later item (i)
+        self.t1 = tau[jj]            # (P, kmax-1) thresholds of Y1
+        self.t2 = tau[ii]
+        self.P = ii.size
+        self.m = tau.shape[1]        # kmax - 1
+        self.p1 = ndtr(self.t1)
+        self.p2 = ndtr(self.t2)
+        T1 = np.repeat(self.t1[:, :, None], self.m, axis=2)
+        T2 = np.repeat(self.t2[:, None, :], self.m, axis=1)
+        self.T1, self.T2 = T1, T2
+
+    def cell_probs(self, rho: np.ndarray) -> np.ndarray:
+        """(P, kmax, kmax) cell probabilities, floored at sqrt(eps) like lavaan."""
+        P, m = self.P, self.m
+        R = np.repeat(rho[:, None, None], m, axis=1).repeat(m, axis=2)
+        BI = bivariate_normal_cdf(self.T1, self.T2, R)
+        G = np.zeros((P, m + 2, m + 2))
+        G[:, 1:-1, 1:-1] = BI
+        G[:, -1, 1:-1] = self.p2
+        G[:, 1:-1, -1] = self.p1
+        G[:, -1, -1] = 1.0
+        PI = G[:, 1:, 1:] - G[:, 1:, :-1] - G[:, :-1, 1:] + G[:, :-1, :-1]
+        zero = rho == 0.0
+        if zero.any():   # lavaan's exact independence branch
+            r1 = np.diff(np.column_stack([np.zeros(P), self.p1, np.ones(P)]), axis=1)
+            r2 = np.diff(np.column_stack([np.zeros(P), self.p2, np.ones(P)]), axis=1)
+            PI[zero] = (r1[:, :, None] * r2[:, None, :])[zero]
+        return np.maximum(PI, _SQRT_EPS)
+
+    def _spread(self, inner: np.ndarray) -> np.ndarray:
+        """p1 - p2 - p3 + p4 spreading of an interior grid onto the cells."""
+        P, m = self.P, self.m
+        out = np.zeros((P, m + 1, m + 1))
+        out[:, :m, :m] += inner
+        out[:, 1:, :m] -= inner
+        out[:, :m, 1:] -= inner
+        out[:, 1:, 1:] += inner
+        return out
+
+    def phi(self, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """d PI / d rho per cell, and the interior bivariate densities."""
+        d = bivariate_normal_pdf(self.T1, self.T2, rho[:, None, None])
+        return self._spread(d), d
+
+    def gnorm(self, rho: np.ndarray, d: np.ndarray) -> np.ndarray:
+        r = rho[:, None, None]
+        u, v = self.T1, self.T2
+        R = 1.0 - r * r
+        guv = (u * v * R - r * (u * u - 2.0 * r * u * v + v * v) + r * R) / (R * R)
+        return self._spread(d * guv)
+
+
+def _bivariate_tables(Y: np.ndarray, ii: np.ndarray, jj: np.ndarray, kmax: int) -> np.ndarray:
+    """(P, kmax, kmax) frequency tables, rows = Y1 = item jj, columns = item ii."""
+    P = ii.size
+    bins = (np.arange(P)[None, :] * kmax * kmax + Y[:, jj] * kmax + Y[:, ii])
+    return np.bincount(bins.ravel(), minlength=P * kmax * kmax).reshape(P, kmax, kmax).astype(float)
+
+
+def _fit_rho(pairs: _Pairs, freq: np.ndarray, start: np.ndarray, n: int,
+             tol: float = 1e-13, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Maximise sum(freq * log PI(rho)) per pair, all pairs at once.
+
+    Newton-Raphson with step halving, bounded to [-0.999, 0.999] like lavaan's
+    nlminb call.  Returns (rho, converged flags).
+    """
+    rho = np.clip(start, -0.99, 0.99)
+
+    def logl(r):
+        return (freq * np.log(pairs.cell_probs(r))).sum(axis=(1, 2))
+
+    ll = logl(rho)
+    active = np.ones(rho.shape, dtype=bool)
+    for _ in range(max_iter):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        sub = _subset(pairs, idx)
+        r = rho[idx]
+        PI = sub.cell_probs(r)
+        ok = PI > _SQRT_EPS
+        phi, d = sub.phi(r)
+        f = freq[idx]
+        g = np.where(ok, f * phi / PI, 0.0).sum(axis=(1, 2))
+        gn = sub.gnorm(r, d)
+        H = np.where(ok, f * gn / PI - f * phi * phi / (PI * PI), 0.0).sum(axis=(1, 2))
+        step = np.where(H < 0, -g / H, np.sign(g) * 0.05)
+        step = np.clip(step, -0.5, 0.5)
+        new = np.clip(r + step, -0.999, 0.999)
+        new_ll = logl_sub(sub, f, new)
+        # step halving where the log-likelihood went down
+        bad = new_ll < ll[idx] - 1e-12 * np.abs(ll[idx])
+        halv = 0
+        while bad.any() and halv < 30:
+            step[bad] /= 2.0
+            new[bad] = np.clip(r[bad] + step[bad], -0.999, 0.999)
+            new_ll[bad] = logl_sub(_subset(sub, np.flatnonzero(bad)), f[bad], new[bad])
+            bad = bad & (new_ll < ll[idx] - 1e-12 * np.abs(ll[idx]))
+            halv += 1
+        moved = np.abs(new - r)
+        rho[idx] = new
+        ll[idx] = new_ll
+        done = (moved < tol) | (np.abs(g) / n < 1e-15)
+        active[idx[done]] = False
+    return rho, ~active
+
+
+def logl_sub(pairs: _Pairs, freq: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    return (freq * np.log(pairs.cell_probs(rho))).sum(axis=(1, 2))
+
+
+def _subset(pairs: _Pairs, idx: np.ndarray) -> _Pairs:
+    sub = object.__new__(_Pairs)
+    sub.t1, sub.t2 = pairs.t1[idx], pairs.t2[idx]
+    sub.p1, sub.p2 = pairs.p1[idx], pairs.p2[idx]
+    sub.T1, sub.T2 = pairs.T1[idx], pairs.T2[idx]
+    sub.P, sub.m = idx.size, pairs.m
+    return sub
+
+
+def _two_by_two(freq: np.ndarray, t1: float, t2: float, keep_margins: bool,
+                zero_add: float, label: str, warnings: list[str]):
+    """lavaan's special cases for 2 x 2 tables; returns (rho or None, modified freq)."""
+    f = freq[:2, :2].copy()
+    zero = np.flatnonzero(f.ravel(order="F") == 0)     # R's column-major index
+    if zero.size == 2:
+        warnings.append(f"two empty cells in 2x2 table of {label}")
+        return (1.0 if f[0, 0] > 0 else -1.0), freq
+    if zero.size == 1 and zero_add > 0:
+        if keep_margins:
+            if zero[0] in (0, 3):
+                f += np.array([[zero_add, -zero_add], [-zero_add, zero_add]])
+            else:
+                f += np.array([[-zero_add, zero_add], [zero_add, -zero_add]])
+        else:
+            f[zero[0] % 2, zero[0] // 2] += zero_add
+    out = freq.copy()
+    out[:2, :2] = f
+    if f[0, 0] * f[1, 1] == f[0, 1] * f[1, 0]:
+        return 0.0, out
+    if t1 == 0 and t2 == 0:
+        return -np.cos(2 * np.pi * f[0, 0] / f.sum()), out
+    return None, out
+
+
+# ---------------------------------------------------------------------------
+# scores and Gamma
+# ---------------------------------------------------------------------------
+
+def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI):
+    """lavaan's muthen1984() WLS.W times N, for ordinal items without covariates."""
+    n, p = Y.shape
+    kmax = int(ncat.max())
+    nth_j = ncat - 1
+    th_start = np.concatenate([[0], np.cumsum(nth_j)[:-1]])
+    nth = int(nth_j.sum())
+    P = ii.size
+    ext = _extended(tau)                               # (p, kmax+1)
+
+    # univariate scores: (1/pi)(1[y==k] phi(z1) - 1[y-1==k] phi(z2))
+    rows = np.arange(n)
+    SC_TH = np.zeros((n, nth))
+    for j in range(p):
+        y = Y[:, j]
+        z1 = ext[j, y + 1]
+        z2 = ext[j, y]
+        z1 = np.where(y == ncat[j] - 1, _BIG, z1)
+        pi = ndtr(z1) - ndtr(z2)
+        d1 = np.exp(-0.5 * z1 * z1) / np.sqrt(_TWOPI)
+        d2 = np.exp(-0.5 * z2 * z2) / np.sqrt(_TWOPI)
+        block = np.zeros((n, nth_j[j]))
+        m1 = y < nth_j[j]
+        block[rows[m1], y[m1]] = d1[m1] / pi[m1]
+        m2 = y >= 1
+        block[rows[m2], y[m2] - 1] -= d2[m2] / pi[m2]
+        SC_TH[:, th_start[j]: th_start[j] + nth_j[j]] = block
+
+    # bivariate cell-level scores
+    phi, _ = pairs.phi(rho)
+    lik = np.where(PI <= _SQRT_EPS, np.nan, PI)
+    s_rho_cell = phi / lik                              # (P, kmax, kmax)
+    # thresholds of Y1 (item jj): cell (r, c):
+    #   Z1(r,c) = dnorm(u_r) [Phi((v_c - rho u_r)/R) - Phi((v_{c-1} - rho u_r)/R)]
+    #   with u_r upper threshold of row r, v upper/lower thresholds of column c.
+    R = np.sqrt(1.0 - rho * rho)
+    e1 = ext[jj]                                        # (P, kmax+1): -BIG, t..., BIG
+    e2 = ext[ii]
+    # force the last category's upper limit to +BIG even for padded items
+    def zgrid(eu, ev):
+        # eu: (P, kmax+1) extended thresholds of the differentiated item
+        # returns A(P, kmax+1, kmax): dnorm(eu_a) * [Phi((ev_{c+1}-rho eu_a)/R) - Phi((ev_c - rho eu_a)/R)]
+        du = np.exp(-0.5 * eu * eu) / np.sqrt(_TWOPI)
+        if np.any(R == 0):
+            half = 0.5 * du[:, :, None] * np.ones((1, 1, kmax))
+        else:
+            half = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            arg = (ev[:, None, :] - rho[:, None, None] * eu[:, :, None]) / R[:, None, None]
+        cdf = ndtr(arg)
+        A = du[:, :, None] * (cdf[:, :, 1:] - cdf[:, :, :-1])
+        if half is not None:
+            z = R == 0
+            A[z] = half[z]
+        return A
+
+    A1 = zgrid(e1, e2)    # (P, kmax+1, kmax) indexed [threshold position a, column c]
+    A2 = zgrid(e2, e1)    # (P, kmax+1, kmax) indexed [threshold position a, row r]
+
+    # score wrt threshold k (0-based) of Y1 at cell (r, c):
+    #   (1[r==k] A1[k+1, c] - 1[r-1==k] A1[k+1, c]) / lik  -> rows r=k (+) and r=k+1 (-)
+    # build per-pair (kmax-1, kmax, kmax) arrays
+    m = kmax - 1
+    dth1 = np.zeros((P, m, kmax, kmax))
+    dth2 = np.zeros((P, m, kmax, kmax))
+    for k in range(m):
+        dth1[:, k, k, :] += A1[:, k + 1, :]
+        dth1[:, k, k + 1, :] -= A1[:, k + 1, :]
+        dth2[:, k, :, k] += A2[:, k + 1, :]
+        dth2[:, k, :, k + 1] -= A2[:, k + 1, :]
+    dth1 /= lik[:, None]
+    dth2 /= lik[:, None]
+
+    # casewise rho scores
+    cell = Y[:, jj] * kmax + Y[:, ii]                   # (n, P)
+    SC_COR = np.take_along_axis(s_rho_cell.reshape(P, -1).T, cell, axis=0)
+    SC_COR = np.nan_to_num(SC_COR, nan=0.0)
+
+    # A21 via cell sums: sum_n s_rho * d_th
+    freq = _bivariate_tables(Y, ii, jj, kmax)
+    w = np.nan_to_num(freq * s_rho_cell, nan=0.0)       # (P, kmax, kmax)
+    a1 = np.nan_to_num(np.einsum("prc,pkrc->pk", w, np.nan_to_num(dth1)))
+    a2 = np.nan_to_num(np.einsum("prc,pkrc->pk", w, np.nan_to_num(dth2)))
+    A21 = np.zeros((P, nth))
+    for q in range(P):
+        a, b = jj[q], ii[q]
+        A21[q, th_start[a]: th_start[a] + nth_j[a]] = a1[q, : nth_j[a]]
+        A21[q, th_start[b]: th_start[b] + nth_j[b]] = a2[q, : nth_j[b]]
+
+    SC = np.hstack([SC_TH, SC_COR])
+    INNER = SC.T @ SC
+    A11 = np.zeros((nth, nth))
+    for j in range(p):
+        s = slice(th_start[j], th_start[j] + nth_j[j])
+        A11[s, s] = INNER[s, s]
+    A22d = (SC_COR * SC_COR).sum(axis=0)
+    if np.any(A22d == 0):
+        raise EstimationError(None, "trouble constructing W matrix: a polychoric correlation "
+                                    "has zero information")
+    A11inv = np.zeros_like(A11)
+    for j in range(p):
+        s = slice(th_start[j], th_start[j] + nth_j[j])
+        A11inv[s, s] = np.linalg.inv(A11[s, s])
+    A21inv = -(A21 @ A11inv) / A22d[:, None]
+    # B^-1 = [[A11inv, 0], [A21inv, diag(1/A22)]]
+    Binv = np.zeros((nth + P, nth + P))
+    Binv[:nth, :nth] = A11inv
+    Binv[nth:, :nth] = A21inv
+    Binv[nth:, nth:] = np.diag(1.0 / A22d)
+    W = Binv @ INNER @ Binv.T
+    return n * W
+
+
+# ---------------------------------------------------------------------------
+# public functions
+# ---------------------------------------------------------------------------
+
+def ordinal_sample_stats(data: pd.DataFrame, *, gamma: bool = True,
+                         zero_add: tuple[float, float] = (0.5, 0.0),
+                         zero_keep_margins: bool = True) -> OrdinalSampleStats:
+    """Thresholds, polychoric correlations and NACOV of ordinal items, as lavaan.
+
+    ``data``: one column per item (numeric codes or ordered categoricals; NaN
+    = missing, rows with any NaN are dropped).  ``gamma=False`` skips the
+    asymptotic covariance (then ``gamma`` and ``wls_vd`` are None).
+
+    >>> rng = np.random.default_rng(0)
+    >>> z = rng.multivariate_normal([0, 0, 0], [[1, .5, .4], [.5, 1, .3], [.4, .3, 1]], 300)
+    >>> df = pd.DataFrame(np.digitize(z, [-1, 0, 1]) + 1, columns=["a", "b", "c"])
+    >>> st = ordinal_sample_stats(df)
+    >>> st.th.round(3).tolist()[:3]          # lavaan: -1.051 -0.151 1.065
+    [-1.051, -0.151, 1.065]
+    >>> float(st.cor.round(3).loc["a", "b"])  # lavaan: 0.5134673698
+    0.513
+    >>> st.gamma.shape, st.wls_obs.shape
+    ((12, 12), (12,))
+    """
+    if not isinstance(data, pd.DataFrame):
+        data = pd.DataFrame(data)
+    names = [str(c) for c in data.columns]
+    Y, levels, keep = _codes(data)
+    n, p = Y.shape
+    if n < 2:
+        raise EstimationError(None, "fewer than two complete rows for the ordinal items")
+    ncat = np.array([lev.size for lev in levels])
+    warnings: list[str] = []
+    for j in range(p):
+        freq = np.bincount(Y[:, j], minlength=ncat[j])
+        if np.any(freq == 0):
+            raise EstimationError(
+                None, f"some categories of variable '{names[j]}' are empty after listwise "
+                      f"deletion; frequencies are [{' '.join(map(str, freq))}]",
+                column=names[j])
+    kmax = int(ncat.max())
+    tau = _univariate(Y, ncat)
+
+    ii, jj = pair_index(p)
+    P = ii.size
+    rho = np.zeros(P)
+    zero_cells: list[tuple[str, str]] = []
+    if P:
+        freq = _bivariate_tables(Y, ii, jj, kmax)
+        # lavaan's start value: Pearson correlation of the codes
+        Yc = Y - Y.mean(axis=0)
+        sd = np.sqrt((Yc * Yc).sum(axis=0))
+        start = ((Yc[:, jj] * Yc[:, ii]).sum(axis=0) / (sd[jj] * sd[ii]))
+        start = np.where(np.isfinite(start) & (np.abs(start) < 1), start, 0.0)
+        fit_freq = freq.copy()
+        fixed = np.zeros(P, dtype=bool)
+        for q in range(P):
+            a, b = jj[q], ii[q]
+            tab = freq[q, : ncat[a], : ncat[b]]
+            if np.any(tab == 0):
+                zero_cells.append((names[a], names[b]))
+                if ncat[a] == 2 and ncat[b] == 2:
+                    r, newf = _two_by_two(freq[q], tau[a, 0], tau[b, 0], zero_keep_margins,
+                                          zero_add[0], f"{names[b]} x {names[a]}", warnings)
+                    fit_freq[q] = newf
+                    if r is not None:
+                        rho[q], fixed[q] = r, True
+                elif zero_add[1] > 0:
+                    sub = fit_freq[q, : ncat[a], : ncat[b]]
+                    sub[sub == 0] = zero_add[1]
+            elif ncat[a] == 2 and ncat[b] == 2:
+                r, _ = _two_by_two(freq[q], tau[a, 0], tau[b, 0], zero_keep_margins,
+                                   zero_add[0], "", warnings)
+                if r is not None:
+                    rho[q], fixed[q] = r, True
+        pairs = _Pairs(tau, ii, jj)
+        free = np.flatnonzero(~fixed)
+        if free.size:
+            r, conv = _fit_rho(_subset(pairs, free), fit_freq[free], start[free], n)
+            rho[free] = r
+            for q in free[~conv]:
+                warnings.append(f"estimation polychoric correlation did not converge for "
+                                f"variables {names[ii[q]]} and {names[jj[q]]}")
+        for q in np.flatnonzero(np.abs(rho) > 0.99):
+            warnings.append(f"correlation between variables {names[ii[q]]} and "
+                            f"{names[jj[q]]} is (nearly) 1.0")
+
+    th_names, th_vals, th_item = [], [], []
+    for j in range(p):
+        for k in range(ncat[j] - 1):
+            th_names.append(f"{names[j]}|t{k + 1}")
+            th_vals.append(tau[j, k])
+            th_item.append(j)
+    th = pd.Series(th_vals, index=th_names, name="th", dtype=float)
+    C = np.eye(p)
+    C[ii, jj] = rho
+    C[jj, ii] = rho
+    cor = pd.DataFrame(C, index=names, columns=names)
+    wls_obs = np.concatenate([th.to_numpy(), rho])
+
+    G = VD = None
+    if gamma:
+        pairs_all = _Pairs(tau, ii, jj)
+        PI = pairs_all.cell_probs(rho) if P else np.zeros((0, kmax, kmax))
+        G = _gamma(Y, tau, ncat, rho, ii, jj, pairs_all, PI)
+        VD = 1.0 / np.diag(G)
+    return OrdinalSampleStats(names=names, n=n, levels=levels, th=th,
+                              th_item=np.array(th_item, dtype=int), cor=cor, wls_obs=wls_obs,
+                              gamma=G, wls_vd=VD, n_dropped=int((~keep).sum()),
+                              zero_cell_tables=zero_cells, warnings=warnings)
+
+
+def thresholds(data: pd.DataFrame) -> pd.Series:
+    """Probit thresholds of ordinal items from their marginal proportions.
+
+    Index ``item|t1``, ``item|t2``, ... as lavaan's ``lavInspect(fit, "th")``.
+
+    >>> thresholds(pd.DataFrame({"x": [1, 1, 2, 2, 2, 3, 3, 3, 3, 3]})).round(4).tolist()
+    [-0.8416, 0.0]
+    """
+    st = ordinal_sample_stats(data, gamma=False)
+    return st.th
+
+
+def polychoric(data: pd.DataFrame) -> pd.DataFrame:
+    """Polychoric correlation matrix (two-step ML), as lavaan's ``lavCor(ordered=)``.
+
+    >>> rng = np.random.default_rng(1)
+    >>> z = rng.multivariate_normal([0, 0], [[1, .6], [.6, 1]], 500)
+    >>> df = pd.DataFrame(np.digitize(z, [-.5, .5]), columns=["a", "b"])
+    >>> round(float(polychoric(df).loc["a", "b"]), 4)   # lavaan lavCor: 0.5477890184
+    0.5478
+    """
+    return ordinal_sample_stats(data, gamma=False).cor

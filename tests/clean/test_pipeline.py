@@ -1,0 +1,183 @@
+"""The cleaning pipeline: ledger invariant, clean columns, stage order, report, atomic write."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.clean import CleanConfig, clean
+from iur_survey.clean.pipeline import OUTPUT_FILES
+from iur_survey.errors import IURSurveyError
+from iur_survey.instrument import load_instrument
+from iur_survey.read.base import RawResponses
+
+INST = load_instrument()
+ITEMS = list(INST.item_codes)
+
+
+def raw_of(frame, name="export.csv"):
+    return RawResponses(frame=frame, source=name, format="csv", sha256="ab" * 32)
+
+
+@pytest.fixture
+def contaminated(make_frame):
+    return make_frame(600, seed=21, preview=6, test=3, spam=3, unfinished=15, duplicate_id=5, duplicate_ip=5,
+                      speeder=15, straightliner=12, random=12, attention=15, out_of_range=4,
+                      item_nonresponse=60)
+
+
+def test_every_raw_row_is_kept_or_ledgered_never_both(contaminated, inst):
+    df, _ = contaminated
+    res = clean(raw_of(df), inst)
+    rep = res.report
+    assert rep["n_raw"] == len(df) == rep["n_kept"] + rep["n_excluded"]
+    ledgered = set(res.exclusions["row"])
+    assert len(ledgered) == rep["n_excluded"]
+    kept_rows = [r for r in df["_row"] if r not in ledgered]
+    assert len(kept_rows) == len(res.clean) == rep["n_kept"]
+    # the kept rows, in raw order, are exactly the clean rows
+    by_row = df.set_index("_row")
+    assert by_row.loc[kept_rows, "response_id"].tolist() == res.clean["response_id"].tolist()
+    assert sum(rep["excluded_by_primary_rule"].values()) == rep["n_excluded"]
+    assert sum(rep["hits_by_rule"].values()) == len(res.exclusions)
+
+
+def test_clean_has_only_id_group_and_reverse_scored_items(contaminated, inst):
+    df, _ = contaminated
+    res = clean(raw_of(df), inst)
+    assert res.clean.columns.tolist() == ["response_id", "role"] + ITEMS
+    raw = df.set_index("response_id").loc[res.clean["response_id"].iloc[:50]]
+    got = res.clean.set_index("response_id").iloc[:50]
+    for code in ITEMS:
+        expect = 6 - raw[code] if code in INST.reverse_items else raw[code]
+        np.testing.assert_array_equal(got[code].to_numpy(), expect.to_numpy())
+
+
+def test_ledger_has_one_row_per_hit_and_primary_rule_is_first(inst, make_frame):
+    df, _ = make_frame(50, seed=1)
+    df.loc[0, "_status"] = "Survey Preview"
+    df.loc[0, "ATT1"] = 2.0
+    df.loc[0, ITEMS] = 3.0  # also a straight-liner, but screened out before stage 2
+    res = clean(raw_of(df), inst)
+    hits = res.exclusions[res.exclusions["row"] == df.at[0, "_row"]]
+    assert hits["rule"].tolist() == ["status", "attention"]
+    assert res.exclusions.columns.tolist() == ["response_id", "row", "rule", "detail"]
+    assert res.report["excluded_by_primary_rule"] == {"status": 1}
+    assert res.report["hits_by_rule"] == {"status": 1, "attention": 1}
+
+
+def test_indices_are_computed_on_screened_rows_only(inst, make_frame):
+    df, _ = make_frame(100, seed=2, preview=150)
+    df["_duration"] = 600.0
+    df.loc[100:, "_duration"] = 60.0  # quick preview runs by the designer
+    df.loc[5, "_duration"] = 150.0  # a speeder only relative to real respondents (25% of 600)
+    res = clean(raw_of(df), inst)
+    ledger = res.exclusions
+    assert ledger.loc[ledger["rule"] == "speeder", "row"].tolist() == [df.at[5, "_row"]]
+    # computed over every row, the median would be 60 s and nobody a speeder
+    from iur_survey.clean.rules import speeder
+    assert speeder(df, inst).notna().sum() == 0
+
+
+def test_disabled_rules_do_not_run(contaminated, inst):
+    df, _ = contaminated
+    res = clean(raw_of(df), inst, CleanConfig(rules=("status", "unfinished")))
+    assert set(res.exclusions["rule"]) == {"status", "unfinished"}
+    assert res.report["rules_run"] == ["status", "unfinished"]
+
+
+def test_report_is_json_and_complete(contaminated, inst):
+    df, _ = contaminated
+    res = clean(raw_of(df), inst, CleanConfig(speeder_fraction=0.25))
+    rep = json.loads(json.dumps(res.report))
+    assert rep["source"] == {"name": "export.csv", "format": "csv", "sha256": "ab" * 32, "dropped_columns": []}
+    assert rep["instrument"]["path"] == str(INST.path)
+    assert rep["config"]["speeder"]["fraction"] == 0.25
+    m = rep["missing"]
+    assert m["n_rows"] == rep["n_kept"] and m["n_items"] == 28
+    assert m["n_missing_cells"] == int(res.clean[ITEMS].isna().sum().sum()) > 0
+    assert sum(m["per_respondent"].values()) == rep["n_kept"]
+    assert m["per_item"]["GOV1"] == int(res.clean["GOV1"].isna().sum())
+    assert all(p["n"] >= 1 and p["missing"] for p in m["patterns"])
+    assert rep["order"]["screening"][0] == "status" and rep["order"]["indices"][0] == "speeder"
+
+
+def test_rules_without_inputs_are_reported_not_failed(inst, make_frame):
+    df, _ = make_frame(80, seed=3)
+    df = df.drop(columns=["_status", "_finished", "_progress", "_duration", "_ip", "_submitted"])
+    res = clean(raw_of(df), inst)
+    assert set(res.report["rules_not_evaluated"]) == {"status", "unfinished", "duplicate_answers_ip", "speeder"}
+    assert "not evaluated" in res.summary()
+
+
+def test_duplicate_row_numbers_are_refused(inst, make_frame):
+    df, _ = make_frame(10, seed=3)
+    df.loc[1, "_row"] = df.loc[0, "_row"]
+    with pytest.raises(IURSurveyError, match="_row values are not unique"):
+        clean(raw_of(df), inst)
+
+
+def test_empty_export(inst, make_frame):
+    df, _ = make_frame(5, seed=3)
+    res = clean(raw_of(df.iloc[:0]), inst)
+    assert res.report["n_raw"] == 0 and len(res.clean) == 0 and len(res.exclusions) == 0
+
+
+# -- writing -------------------------------------------------------------------------------------
+def test_write_creates_the_three_files(contaminated, inst, tmp_path):
+    df, _ = contaminated
+    res = clean(raw_of(df), inst)
+    out = res.write(tmp_path / "out")
+    assert sorted(os.listdir(out)) == sorted(OUTPUT_FILES)
+    back = pd.read_csv(out / "clean.csv")
+    assert back.columns.tolist() == res.clean.columns.tolist()
+    np.testing.assert_array_equal(back[ITEMS].to_numpy(), res.clean[ITEMS].to_numpy())
+    assert "3.0" not in (out / "clean.csv").read_text()  # codes written as integers
+    led = pd.read_csv(out / "exclusions.csv")
+    assert led.columns.tolist() == ["response_id", "row", "rule", "detail"]
+    assert len(led) == len(res.exclusions)
+    assert json.loads((out / "report.json").read_text()) == json.loads(json.dumps(res.report))
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary left behind
+
+
+def test_write_replaces_previous_results(contaminated, inst, tmp_path):
+    df, _ = contaminated
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "clean.csv").write_text("old")
+    (out / "notes.txt").write_text("mine")
+    clean(raw_of(df), inst).write(out)
+    assert (out / "clean.csv").read_text() != "old" and (out / "notes.txt").read_text() == "mine"
+
+
+def test_write_is_all_or_nothing(contaminated, inst, tmp_path, monkeypatch):
+    df, _ = contaminated
+    res = clean(raw_of(df), inst)
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(json, "dump", boom)
+    with pytest.raises(OSError, match="disk full"):
+        res.write(tmp_path / "new")
+    assert list(tmp_path.iterdir()) == []  # neither the directory nor a temporary
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "clean.csv").write_text("previous")
+    with pytest.raises(OSError):
+        res.write(old)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old"]
+    assert os.listdir(old) == ["clean.csv"] and (old / "clean.csv").read_text() == "previous"
+
+
+def test_write_refuses_a_file_as_output(contaminated, inst, tmp_path):
+    df, _ = contaminated
+    f = tmp_path / "f"
+    f.write_text("x")
+    with pytest.raises(IURSurveyError, match="not a directory"):
+        clean(raw_of(df), inst).write(f)

@@ -1,0 +1,301 @@
+"""Each screening rule against hand-made frames and independent (naive) re-implementations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from scipy.spatial.distance import mahalanobis as scipy_mahalanobis
+
+from iur_survey.clean import rules
+from iur_survey.clean.rules import (RULES, attention, duplicate_answers_ip, duplicate_id, even_odd,
+                                    even_odd_consistency, irv, longest_run, longstring, mahalanobis,
+                                    mahalanobis_d2, missing_inputs, out_of_range, speeder, status,
+                                    unfinished)
+
+from iur_survey.instrument import load_instrument
+
+INST = load_instrument()
+ITEMS = list(INST.item_codes)
+
+
+def flagged(series: pd.Series) -> list:
+    return series.index[series.notna()].tolist()
+
+
+# -- status ------------------------------------------------------------------------------
+def test_status_default_kinds_and_configurable(inst):
+    df = pd.DataFrame({"_status": ["IP Address", "Survey Preview", "Survey Test", "Spam", "Imported",
+                                   "Offline", None]})
+    assert flagged(status(df, inst)) == [1, 2, 3]
+    assert flagged(status(df, inst, exclude=["imported", "offline"])) == [4, 5]
+    assert flagged(status(df, inst, exclude=[])) == []
+    with pytest.raises(ValueError, match="unknown status kind"):
+        status(df, inst, exclude=["previews"])
+
+
+def test_status_numeric_qualtrics_codes(inst):
+    df = pd.DataFrame({"_status": [0, 1, 2, 4, 8, 9, 16, 17]})
+    out = status(df, inst)
+    assert flagged(out) == [1, 2, 4, 5, 7]
+    assert out[5] == "status '9' (preview, spam)"
+
+
+def test_status_without_column_flags_nobody(inst):
+    out = status(pd.DataFrame({"GOV1": [1.0, 2.0]}, index=[10, 11]), inst)
+    assert out.isna().all() and out.index.tolist() == [10, 11] and str(out.dtype) == "string"
+
+
+# -- unfinished --------------------------------------------------------------------------
+def test_unfinished_progress_threshold(inst):
+    df = pd.DataFrame({"_finished": pd.array([True, True, False, pd.NA, pd.NA], dtype="boolean"),
+                       "_progress": [100.0, 95.0, 100.0, np.nan, 60.0]})
+    assert flagged(unfinished(df, inst)) == [1, 2, 4]
+    assert flagged(unfinished(df, inst, min_progress=90)) == [2, 4]
+    assert unfinished(df, inst)[2] == "Finished=False"
+
+
+# -- duplicates --------------------------------------------------------------------------
+def test_duplicate_id_keeps_first_complete_by_submission_time(inst):
+    df = pd.DataFrame({
+        "response_id": ["A", "B", "A", "A", None, None],
+        "_row": [2, 3, 4, 5, 6, 7],
+        "_finished": pd.array([True] * 6, dtype="boolean"),
+        "_submitted": pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-02", "2024-01-04",
+                                      "2024-01-01", "2024-01-01"]),
+    })
+    out = duplicate_id(df, inst)
+    # row 4 (index 2) was submitted first among the A's: kept; missing ids never duplicate
+    assert flagged(out) == [0, 3]
+    assert out[0] == "response_id 'A' repeated; row 4 kept"
+
+
+def test_duplicate_id_prefers_eligible_rows(inst):
+    df = pd.DataFrame({"response_id": ["A", "A", "A"], "_row": [2, 3, 4]})
+    assert flagged(duplicate_id(df, inst)) == [1, 2]
+    assert flagged(duplicate_id(df, inst, eligible=np.array([False, False, True]))) == [0, 1]
+
+
+def test_duplicate_answers_ip_needs_same_ip_and_same_answers(inst):
+    df = pd.DataFrame({
+        "_ip": ["1.1.1.1", "1.1.1.1", "1.1.1.1", "2.2.2.2", None, None, "1.1.1.1"],
+        "GOV1": [3.0, 3.0, 4.0, 3.0, 3.0, 3.0, np.nan],
+        "GOV2": [np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan],
+        "ATT1": [4.0, 4.0, 4.0, 4.0, 4.0, 4.0, np.nan],
+        "_row": range(2, 9),
+    })
+    out = duplicate_answers_ip(df, inst)
+    assert flagged(out) == [1]  # NaN equals NaN; no IP -> never; nothing answered -> never
+    assert "1.1.1.1" not in out[1]
+
+
+def test_duplicate_answers_ip_differs_in_attention_only(inst):
+    df = pd.DataFrame({"_ip": ["9.9.9.9"] * 2, "GOV1": [3.0, 3.0], "ATT1": [4.0, 2.0]})
+    assert duplicate_answers_ip(df, inst).isna().all()
+
+
+# -- out of range / attention --------------------------------------------------------------
+def test_out_of_range_names_every_cell(inst):
+    df = pd.DataFrame({"GOV1": [1.0, 5.0, 0.0, 3.5], "INT4": [6.0, 5.0, 9.0, 2.0], "ATT1": [4, 4, -1, 4.0]})
+    out = out_of_range(df, inst)
+    assert flagged(out) == [0, 2, 3]
+    assert out[2] == "GOV1=0, INT4=9, ATT1=-1 not on the scale 1-5"
+    assert out[3] == "GOV1=3.5 not on the scale 1-5"
+
+
+def test_attention_wrong_and_missing(inst):
+    df = pd.DataFrame({"ATT1": [4.0, 3.0, np.nan, 9.0]})
+    assert flagged(attention(df, inst)) == [1, 2, 3]
+    assert flagged(attention(df, inst, missing_fails=False)) == [1, 3]
+    assert attention(pd.DataFrame({"GOV1": [1.0]}), inst).isna().all()
+
+
+# -- speeder -------------------------------------------------------------------------------
+def test_speeder_relative_and_absolute_cutoffs(inst):
+    n_q = len(ITEMS) + 1
+    df = pd.DataFrame({c: [3.0] * 6 for c in ITEMS} | {"ATT1": [4.0] * 6,
+                      "_duration": [1000.0, 1000.0, 1000.0, 299.0, 301.0, np.nan]})
+    out = speeder(df, inst)
+    assert flagged(out) == [3]  # median 1000, 30% = 300
+    # the per-item floor alone: 10.35 s x 29 questions = 300.15 s, 10.4 x 29 = 301.6 s
+    assert n_q == 29
+    only_floor = speeder(df, inst, fraction=0.1, seconds_per_item=10.35)
+    assert flagged(only_floor) == [3]
+    assert only_floor[3] == "duration 299 s < 10.35 s x 29 questions = 300.15 s"
+    assert flagged(speeder(df, inst, fraction=0.1, seconds_per_item=10.4)) == [3, 4]
+    assert speeder(df.drop(columns="_duration"), inst).isna().all()
+
+
+# -- longstring ------------------------------------------------------------------------------
+def naive_longest(row):
+    best, cur, prev = 0, 0, None
+    for v in row:
+        if v != v:  # NaN breaks the run
+            cur, prev = 0, None
+            continue
+        cur = cur + 1 if v == prev else 1
+        prev = v
+        best = max(best, cur)
+    return best
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([1.0, 2.0, 3.0, np.nan]), min_size=6, max_size=6), min_size=1, max_size=12))
+def test_longest_run_matches_naive(rows):
+    x = np.array(rows, dtype=float)
+    best, val, start = longest_run(x)
+    assert best.tolist() == [naive_longest(r) for r in rows]
+    for b, v, s, r in zip(best, val, start, x):
+        if b > 0:
+            assert np.all(r[s:s + b] == v)
+
+
+def test_longstring_on_raw_codes_default_half(inst):
+    straight = np.full(len(ITEMS), 4.0)
+    honest = np.full(len(ITEMS), 4.0)
+    rev = [ITEMS.index(c) for c in INST.reverse_items]
+    honest[rev] = 2.0  # consistent agreement: raw codes differ on reverse-keyed items
+    df = pd.DataFrame([straight, honest], columns=ITEMS)
+    out = longstring(df, inst)
+    assert flagged(out) == [0]
+    assert out[0] == "longest run 28 x code 4 from GOV1 (>= 14)"
+    # the honest row's longest run is 8 (MKT1..BEN3 between GOV3 and BEN4)
+    assert longest_run(df.to_numpy())[0].tolist() == [28, 8]
+    assert flagged(longstring(df, inst, min_run=8)) == [0, 1]
+
+
+# -- irv -------------------------------------------------------------------------------------
+def test_irv_matches_pandas_std(make_frame, inst):
+    df, _ = make_frame(60, seed=3, straightliner=5)
+    df.loc[0, ITEMS[:20]] = np.nan  # too few answers: not evaluated
+    sd = df[ITEMS].std(axis=1, ddof=1)
+    n_ans = df[ITEMS].notna().sum(axis=1)
+    expect = df.index[(sd < 0.9) & (n_ans >= 14)].tolist()
+    assert flagged(irv(df, inst, min_sd=0.9)) == expect
+    assert len(expect) >= 5
+
+
+# -- mahalanobis -----------------------------------------------------------------------------
+def test_mahalanobis_d2_matches_scipy_with_missing_patterns():
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=(5, 5))
+    cov = a @ a.T + np.eye(5)
+    mean = rng.normal(size=5)
+    x = rng.normal(size=(40, 5))
+    x[rng.random((40, 5)) < 0.2] = np.nan
+    d2, p = mahalanobis_d2(x, mean, cov)
+    for i in range(40):
+        m = ~np.isnan(x[i])
+        if not m.any():
+            assert np.isnan(d2[i]) and p[i] == 0
+            continue
+        ref = scipy_mahalanobis(x[i, m], mean[m], np.linalg.inv(cov[np.ix_(m, m)])) ** 2
+        assert d2[i] == pytest.approx(ref, rel=1e-9)
+        assert p[i] == m.sum()
+
+
+def test_mahalanobis_flags_against_chi_square(make_frame, inst):
+    df, truth = make_frame(500, seed=11, random=25)
+    out = mahalanobis(df, inst)
+    x = df[ITEMS].to_numpy(dtype=float).copy()
+    rev = [ITEMS.index(c) for c in INST.reverse_items]
+    x[:, rev] = 6 - x[:, rev]
+    mu, s_inv = x.mean(0), np.linalg.inv(np.cov(x, rowvar=False))
+    d2 = np.array([scipy_mahalanobis(r, mu, s_inv) ** 2 for r in x])
+    expect = np.flatnonzero(d2 > stats.chi2.ppf(0.999, len(ITEMS))).tolist()
+    assert flagged(out) == expect
+    random_idx = set(df.index[df.response_id.isin(truth.response_id)])
+    assert len(random_idx & set(expect)) >= 20
+
+
+def test_mahalanobis_reference_rows_change_the_estimate(make_frame, inst):
+    df, _ = make_frame(300, seed=2, random=60)
+    honest = np.r_[np.ones(300, bool), np.zeros(60, bool)]
+    a = mahalanobis(df, inst).notna().sum()
+    b = mahalanobis(df, inst, reference=honest).notna().sum()
+    assert b > a  # random rows inflate the covariance and mask each other
+
+
+def test_mahalanobis_handles_sparse_missing(make_frame, inst):
+    df, _ = make_frame(40, seed=5)
+    rng = np.random.default_rng(0)
+    x = df[ITEMS].to_numpy()
+    x[rng.random(x.shape) < 0.3] = np.nan  # almost no complete case: pairwise estimate
+    df[ITEMS] = x
+    out = mahalanobis(df, inst)
+    assert out.index.equals(df.index)
+
+
+# -- even-odd ----------------------------------------------------------------------------------
+def naive_even_odd(row_by_construct):
+    odd = [np.nanmean(v[0::2]) for v in row_by_construct]
+    even = [np.nanmean(v[1::2]) for v in row_by_construct]
+    o, e = np.array(odd), np.array(even)
+    ok = ~np.isnan(o) & ~np.isnan(e)
+    if ok.sum() < 2 or np.std(o[ok]) == 0 or np.std(e[ok]) == 0:
+        return np.nan
+    r = np.corrcoef(o[ok], e[ok])[0, 1]
+    return max(-1.0, 2 * r / (1 + r)) if r > -1 + 1e-12 else -1.0
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice")
+def test_even_odd_matches_naive(make_frame, inst):
+    df, _ = make_frame(80, seed=4, random=20)
+    df.loc[3, ["GOV2", "GOV4"]] = np.nan  # a construct with no even half
+    sb, k = even_odd_consistency(df, inst)
+    rev = set(INST.reverse_items)
+    for i in range(len(df)):
+        by_con = []
+        for con in INST.constructs.values():
+            v = np.array([6 - df.at[i, c] if c in rev else df.at[i, c] for c in con.items], dtype=float)
+            by_con.append(v)
+        ref = naive_even_odd(by_con)
+        if np.isnan(ref):
+            assert np.isnan(sb[i])
+        else:
+            assert sb[i] == pytest.approx(ref, abs=1e-9)
+    assert k[3] == 6 and k[0] == 7
+
+
+def test_even_odd_inert_with_few_constructs_unless_configured(make_frame, inst):
+    df, _ = make_frame(200, seed=8, random=40)
+    assert even_odd(df, inst).isna().all()  # 7 constructs < min_constructs 10
+    hits = even_odd(df, inst, min_constructs=7)
+    assert hits.notna().sum() > 0
+
+
+# -- generic contract ------------------------------------------------------------------------------
+@pytest.mark.parametrize("rule", list(RULES))
+def test_every_rule_returns_string_series_aligned_and_leaves_frame_alone(rule, make_frame, inst):
+    df, _ = make_frame(120, seed=1, preview=3, unfinished=3, duplicate_id=2, duplicate_ip=2, speeder=3,
+                       straightliner=3, random=3, attention=3, out_of_range=2, item_nonresponse=10)
+    df.index = df.index * 7 + 100  # a non-default index
+    before = df.copy()
+    out = RULES[rule](df, inst)
+    assert isinstance(out, pd.Series) and str(out.dtype) == "string"
+    assert out.index.equals(df.index)
+    pd.testing.assert_frame_equal(df, before)
+    assert out.dropna().str.len().min() > 0 if out.notna().any() else True
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_every_rule_documents_a_reference_and_example(rule):
+    doc = RULES[rule].__doc__
+    assert ">>>" in doc
+    assert any(str(y) in doc for y in range(1976, 2026)) or "Qualtrics" in doc
+
+
+def test_missing_inputs_reports_unevaluable_rules(inst):
+    df = pd.DataFrame({"response_id": ["a"], "GOV1": [1.0], "_duration": [np.nan]})
+    out = missing_inputs(df, inst)
+    assert set(out) == {"status", "unfinished", "duplicate_answers_ip", "speeder", "attention"}
+
+
+def test_default_min_run_is_half_the_items():
+    assert rules._default_min_run(28) == 14 and rules._default_min_run(7) == 4
+    assert math.ceil(len(ITEMS) / 2) == 14

@@ -1,8 +1,134 @@
 """Readers for survey exports (Qualtrics, Wenjuanxing, SPSS, plain CSV/XLSX).
 
-See :mod:`iur_survey.read.base` for the frame every reader returns.
+:func:`read_export` reads one export into a :class:`RawResponses` (the standard frame
+of :mod:`iur_survey.read.base`); :func:`detect_format` says which reader it needs.
+
+=============  ==============================================================
+format         what it reads
+=============  ==============================================================
+``qualtrics``  Qualtrics CSV/XLSX (3, 2 or 1 header rows; numeric or choice text)
+``wjx``        Wenjuanxing CSV (GB18030/GBK, UTF-8, UTF-8-BOM) or XLSX
+``spss``       SPSS .sav/.zsav (value labels -> codes)
+``csv``        plain CSV, one header row of item codes / mapped names
+``xlsx``       plain workbook, the same layout on its first sheet
+=============  ==============================================================
+
+>>> import tempfile, os
+>>> with tempfile.TemporaryDirectory() as d:
+...     p = os.path.join(d, "x.csv")
+...     items = ",".join(f"{c}{i}" for c in ("GOV", "MKT", "BEN", "VAL", "TAL", "COL", "INT") for i in range(1, 5))
+...     row = ",".join(["3"] * 28)
+...     _ = open(p, "w", encoding="utf-8").write(f"ResponseId,role,{items},ATT1,Email\\nR1,企业,{row},4,a@b.c\\n")
+...     raw = read_export(p)
+>>> raw.format, raw.frame.loc[0, "role"], float(raw.frame.loc[0, "GOV1"]), raw.dropped_columns
+('csv', 'enterprise', 3.0, ['Email'])
 """
 
-from .base import META_COLUMNS, RawResponses, sha256_file
+from __future__ import annotations
 
-__all__ = ["META_COLUMNS", "RawResponses", "sha256_file"]
+from pathlib import Path
+
+from ..errors import FormatDetectionError
+from .base import META_COLUMNS, RawResponses, conform_frame, sha256_file, standard_columns
+
+FORMATS = ("qualtrics", "wjx", "spss", "csv", "xlsx")
+_TEXT_EXT = {".csv", ".txt", ".tsv", ".dat", ""}
+_XLSX_EXT = {".xlsx", ".xlsm"}
+_SAV_EXT = {".sav", ".zsav"}
+
+
+def _first_records(path: Path, data: bytes, encoding=None, n: int = 3) -> list[list]:
+    import codecs
+
+    from .source import _first_records as first, decode_bytes, sniff_kind
+    from .xlsx import read_xlsx_rows
+
+    if sniff_kind(data) == "zip":
+        rows, _ = read_xlsx_rows(path, data, max_rows=n)
+        return [["" if v is None else str(v) for v in r] for r in rows[:n]]
+    head = data
+    if len(data) > 400_000 and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        cut = data.rfind(b"\n", 0, 400_000)
+        head = data[:cut + 1] if cut > 0 else data
+    text, _ = decode_bytes(head, path, encoding)
+    return first(text, ",", n)
+
+
+def detect_format(path: str | Path, instrument=None, *, encoding: str | None = None) -> str:
+    """Which of :data:`FORMATS` an export is, from its bytes and header rows.
+
+    SPSS by its magic bytes; a workbook or text file is ``wjx`` when its header has
+    ``序号`` and Wenjuanxing's fixed columns, ``qualtrics`` when it has Qualtrics'
+    ImportId row or its metadata tags, and ``csv``/``xlsx`` when its header names a
+    column of the instrument.  Anything else raises
+    :class:`~iur_survey.errors.FormatDetectionError`.
+    """
+    from ..instrument import load_instrument
+    from .match import Column, match_columns
+    from .qualtrics import looks_like_qualtrics
+    from .source import read_bytes, sniff_kind
+    from .wjx import looks_like_wjx
+    from ..errors import EmptyFileError, IURSurveyError
+
+    path = Path(path)
+    data = read_bytes(path)
+    kind = sniff_kind(data)
+    if kind == "empty":
+        raise EmptyFileError(path, "the file is empty")
+    if kind == "sav":
+        return "spss"
+    if path.suffix.lower() in _SAV_EXT:
+        raise FormatDetectionError(path, "the file is named .sav but is not an SPSS system file")
+    if kind == "zip" and path.suffix.lower() not in _XLSX_EXT | _TEXT_EXT:
+        raise FormatDetectionError(path, f"unknown export type {path.suffix!r} (a zip archive)")
+    records = _first_records(path, data, encoding)
+    if not records:
+        raise EmptyFileError(path, "the file is empty")
+    if looks_like_wjx(records):
+        return "wjx"
+    if looks_like_qualtrics(records):
+        return "qualtrics"
+    instrument = instrument or load_instrument()
+    columns = [Column(i, str(h)) for i, h in enumerate(records[0])]
+    try:
+        plan = match_columns(columns, instrument, path, require_role=False)
+        known = bool(plan.targets)
+    except IURSurveyError as exc:
+        known = not isinstance(exc, FormatDetectionError) and any(c.target for c in columns)
+    if not known:
+        raise FormatDetectionError(path, "the layout matches no known export: no Qualtrics or Wenjuanxing header "
+                                         "and no column the instrument names", row=1)
+    return "xlsx" if kind == "zip" else "csv"
+
+
+def read_export(path: str | Path, instrument=None, format: str | None = None, *, strict: bool = False,
+                encoding: str | None = None) -> RawResponses:
+    """Read one export into the standard frame (see :mod:`iur_survey.read.base`).
+
+    ``instrument`` defaults to the study's; ``format`` is one of :data:`FORMATS` or
+    ``None`` (detect); ``strict=True`` turns out-of-scale codes into
+    :class:`~iur_survey.errors.OutOfRangeError`; ``encoding`` forces a text encoding.
+    Bad input raises a subclass of :class:`~iur_survey.errors.ReadError`; the input file
+    is only read.
+    """
+    from ..instrument import load_instrument
+    from .plain import read_csv, read_xlsx
+    from .qualtrics import read_qualtrics
+    from .source import read_bytes
+    from .spss import read_spss
+    from .wjx import read_wjx
+
+    path = Path(path)
+    instrument = instrument or load_instrument()
+    if format is None:
+        format = detect_format(path, instrument, encoding=encoding)
+    readers = {"qualtrics": read_qualtrics, "wjx": read_wjx, "spss": read_spss, "csv": read_csv,
+               "xlsx": read_xlsx}
+    if format not in readers:
+        raise FormatDetectionError(path, f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    data = read_bytes(path)
+    return readers[format](path, instrument, strict=strict, data=data, encoding=encoding)
+
+
+__all__ = ["FORMATS", "META_COLUMNS", "RawResponses", "conform_frame", "detect_format", "read_export",
+           "sha256_file", "standard_columns"]

@@ -62,3 +62,67 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+# -- helpers (shared by the readers and the export writers) ---------------------------
+#: the dtype of every metadata column of the standard frame
+META_DTYPES = {"_row": "int64", "_status": "string", "_finished": "boolean", "_progress": "float64",
+               "_duration": "float64", "_submitted": "datetime64[ns]", "_ip": "string"}
+
+
+def standard_columns(instrument) -> list[str]:
+    """The columns of the standard frame, in order, for ``instrument``.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> cols = standard_columns(load_instrument())
+    >>> cols[:3], cols[-8:]
+    (['response_id', 'role', 'GOV1'], ['ATT1', '_row', '_status', '_finished', '_progress', '_duration', '_submitted', '_ip'])
+    """
+    return (["response_id", instrument.group_column, *instrument.item_codes, *instrument.attention_checks]
+            + list(META_COLUMNS))
+
+
+def conform_frame(frame: pd.DataFrame, instrument, *, with_row: bool = True) -> pd.DataFrame:
+    """``frame`` reduced to the standard columns, in the standard order and dtypes.
+
+    Absent metadata columns are filled with NA (``_row`` with 1, 2, ...); absent item or
+    attention columns with NaN.  Extra columns (e.g. the simulator's ``_email``) are left
+    out.  ``with_row=False`` leaves ``_row`` out as well (to compare frames read from
+    different formats).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> f = conform_frame(pd.DataFrame({"response_id": ["a"], "role": ["university"], "GOV1": [3]}), inst)
+    >>> f.shape, str(f["GOV1"].dtype), str(f["_finished"].dtype), f["_row"].tolist()
+    ((1, 38), 'float64', 'boolean', [1])
+    """
+    n = len(frame)
+    out = {}
+    for col in standard_columns(instrument):
+        if col == "_row" and not with_row:
+            continue
+        if col in frame.columns:
+            s = frame[col]
+        elif col == "_row":
+            s = pd.Series(range(1, n + 1), index=frame.index)
+        else:
+            s = pd.Series([pd.NA] * n, index=frame.index, dtype="object")
+        if col in ("response_id", instrument.group_column):
+            s = s.astype("object").where(s.notna(), None).astype("string")
+        elif col == "_submitted":
+            s = pd.to_datetime(s)
+            if getattr(s.dt, "tz", None) is not None:
+                s = s.dt.tz_localize(None)
+            s = s.astype("datetime64[ns]")
+        elif col in META_DTYPES:
+            dtype = META_DTYPES[col]
+            if dtype == "string":
+                s = s.astype("object").where(s.notna(), None).astype("string")
+            elif dtype == "float64":
+                s = pd.to_numeric(s.astype("object").where(s.notna(), None), errors="coerce").astype("float64")
+            else:
+                s = s.astype(dtype)
+        else:  # item / attention codes
+            s = pd.to_numeric(s.astype("object").where(s.notna(), None), errors="coerce").astype("float64")
+        out[col] = s
+    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)

@@ -1,0 +1,59 @@
+"""Build the standard frame (see :mod:`iur_survey.read.base`) from a matched table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import recode
+from .base import RawResponses, standard_columns
+from .match import Plan
+from .source import Table
+
+#: what :attr:`RawResponses.column_map` says when the id is the data row number
+ROW_NUMBER_ID = "(data row number)"
+
+
+def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = False) -> RawResponses:
+    """Recode every matched column and return the :class:`RawResponses` of the export."""
+    path, lines, data = table.path, table.lines, table.data
+    n = len(data)
+    t = plan.targets
+    group = instrument.group_column
+    out: dict[str, object] = {}
+
+    def col(target):
+        return data[t[target].index]
+
+    column_map = plan.column_map
+    if "response_id" in t:
+        out["response_id"] = recode.recode_id(col("response_id"), lines, t["response_id"].header, path)
+    else:
+        out["response_id"] = pd.array([str(i) for i in range(1, n + 1)], dtype="string")
+        column_map = {**column_map, ROW_NUMBER_ID: "response_id"}
+    if group in t:
+        roles = recode.recode_role(col(group), lines, t[group].header, path, instrument)
+        out[group] = pd.array(roles, dtype="string")
+    else:
+        out[group] = pd.array([pd.NA] * n, dtype="string")
+    for code in (*instrument.item_codes, *instrument.attention_checks):
+        if code in t:
+            out[code] = recode.recode_items(col(code), lines, t[code].header, path, instrument, strict=strict)
+        else:
+            out[code] = np.full(n, np.nan)
+    out["_row"] = np.asarray(lines, dtype=np.int64)
+    out["_status"] = pd.array(recode.recode_status(col("_status"), lines, t["_status"].header, path)
+                              if "_status" in t else [pd.NA] * n, dtype="string")
+    out["_finished"] = pd.array(recode.recode_finished(col("_finished"), lines, t["_finished"].header, path)
+                                if "_finished" in t else [pd.NA] * n, dtype="boolean")
+    out["_progress"] = (recode.recode_progress(col("_progress"), lines, t["_progress"].header, path)
+                        if "_progress" in t else np.full(n, np.nan))
+    out["_duration"] = (recode.recode_duration(col("_duration"), lines, t["_duration"].header, path)
+                        if "_duration" in t else np.full(n, np.nan))
+    out["_submitted"] = (recode.recode_submitted(col("_submitted"), lines, t["_submitted"].header, path)
+                         if "_submitted" in t else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    out["_ip"] = (recode.recode_ip(col("_ip"), lines, t["_ip"].header, path)
+                  if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))
+    frame = pd.DataFrame(out, columns=standard_columns(instrument))
+    return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
+                        column_map=column_map, dropped_columns=plan.dropped)

@@ -1,0 +1,278 @@
+"""Which export column is which item: header, ``columns:`` map, question text, answers.
+
+Every reader describes its columns as :class:`Column` objects (the header, plus any
+question text or import id the export carries) and :func:`match_columns` assigns
+each to a standard column (an item code, an attention check, the id, the group
+column or a metadata column) or leaves it to be dropped.
+
+Question text is compared after :func:`text_key`: NFKC, lower case, no whitespace or
+punctuation, and no "(reverse-keyed)"/"（反向题）" marker, so that
+
+>>> text_key("政府积极引导企业、高校和科研院所之间的合作创新机制。（反向题）")
+'政府积极引导企业高校和科研院所之间的合作创新机制'
+>>> candidates("5、(政府积极引导企业、高校和科研院所之间的合作创新机制。)")[-1]
+'政府积极引导企业高校和科研院所之间的合作创新机制'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..errors import DuplicateColumnError, MissingColumnError, ReadError
+
+_REVERSE_MARK = re.compile(r"[(（\[【]\s*(?:reverse[-\s]*(?:keyed|scored|coded)?|reversed|r|反向题|反向计分|反向|反向题目)\s*[)）\]】]",
+                           re.I)
+_QNUM_PREFIX = re.compile(r"^\s*(?:Q|第)?\s*\d+(?:\.\d+)*\s*(?:[、.．:：)）]|题)?\s*")
+_WRAPPED = re.compile(r"^[(（](.*)[)）]$", re.S)
+_SEPARATORS = re.compile(r"\s+-\s+|—+|－|–|:|：")
+
+
+def text_key(text) -> str:
+    """Fold question text for matching (see the module docstring)."""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _REVERSE_MARK.sub("", s)
+    s = s.lower()
+    return "".join(ch for ch in s if unicodedata.category(ch)[0] in "LN")
+
+
+def candidates(header: str) -> list[str]:
+    """Text keys a header may stand for: itself, without a question number, inside brackets,
+    after a matrix-title separator (``—``, `` - ``, ``：``).
+
+    >>> candidates("5、矩阵标题—政府积极引导")[-1], candidates("5(政府积极引导)")[-1]
+    ('政府积极引导', '政府积极引导')
+    """
+    out: list[str] = []
+
+    def add(s: str) -> None:
+        k = text_key(s)
+        if k and k not in out:
+            out.append(k)
+
+    h = unicodedata.normalize("NFKC", str(header)).strip()
+    add(h)
+    rest = _QNUM_PREFIX.sub("", h, count=1) if _QNUM_PREFIX.match(h) else h
+    add(rest)
+    m = _WRAPPED.match(rest.strip())
+    if m:
+        add(m.group(1))
+    parts = _SEPARATORS.split(rest)
+    if len(parts) > 1:
+        tail = parts[-1].strip()
+        m = _WRAPPED.match(tail)
+        add(m.group(1) if m else tail)
+    if rest.endswith((")", "）")):   # "title(item)" with the item in trailing brackets
+        depth, i = 0, len(rest) - 1
+        while i >= 0:
+            if rest[i] in ")）":
+                depth += 1
+            elif rest[i] in "(（":
+                depth -= 1
+                if depth == 0:
+                    break
+            i -= 1
+        if i > 0:
+            add(rest[i + 1:-1])
+    return out
+
+
+@dataclass
+class Column:
+    """One column of an export as the matcher sees it."""
+
+    index: int
+    header: str
+    text: str = ""           # question text (Qualtrics row 2, SPSS variable label)
+    import_id: str = ""      # Qualtrics row 3 ImportId
+    target: str | None = None
+    how: str = ""
+
+
+#: metadata column -> accepted headers (compared case-insensitively, spaces/underscores ignored)
+META_ALIASES = {
+    "_status": ["Status", "_status", "Response Type", "ResponseType"],
+    "_finished": ["Finished", "_finished"],
+    "_progress": ["Progress", "_progress"],
+    "_duration": ["Duration (in seconds)", "Duration__in_seconds_", "Duration", "_duration", "所用时间",
+                  "答题时间"],
+    "_submitted": ["RecordedDate", "_submitted", "提交答卷时间", "EndDate", "提交时间"],
+    "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP"],
+}
+#: Qualtrics ImportId of the metadata columns
+META_IMPORT_IDS = {"status": "_status", "finished": "_finished", "progress": "_progress",
+                   "duration": "_duration", "recordedDate": "_submitted", "endDate": "_submitted",
+                   "ipAddress": "_ip", "_recordId": "response_id"}
+ID_ALIASES = ["ResponseId", "ResponseID", "response_id", "_recordId", "序号", "答卷编号"]
+
+
+def _hkey(h: str) -> str:
+    return re.sub(r"[\s_]+", "", unicodedata.normalize("NFKC", str(h))).lower()
+
+
+def import_id(cell: str) -> str:
+    """The ImportId of a Qualtrics third-row cell (``{"ImportId":"QID5_1"}`` -> ``QID5_1``)."""
+    cell = str(cell or "").strip()
+    if not cell.startswith("{"):
+        return ""
+    try:
+        doc = json.loads(cell)
+    except ValueError:
+        return ""
+    return str(doc.get("ImportId", "")) if isinstance(doc, dict) else ""
+
+
+@dataclass
+class Plan:
+    """The outcome of matching: standard column -> export column."""
+
+    columns: list[Column]
+    targets: dict[str, Column] = field(default_factory=dict)
+
+    @property
+    def column_map(self) -> dict[str, str]:
+        return {c.header: c.target for c in self.columns if c.target}
+
+    @property
+    def dropped(self) -> list[str]:
+        return [c.header for c in self.columns if not c.target]
+
+
+def _text_index(instrument) -> dict[str, str]:
+    idx: dict[str, str] = {}
+    for code, item in instrument.items.items():
+        for t in (item.en, item.zh):
+            k = text_key(t)
+            if k:
+                idx.setdefault(k, code)
+    for code, words in instrument.attention_items.items():
+        for t in words.values():
+            k = text_key(t)
+            if k:
+                idx.setdefault(k, code)
+    for t in instrument.role_question.values():
+        k = text_key(t)
+        if k:
+            idx.setdefault(k, instrument.group_column)
+    return idx
+
+
+def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIASES,
+                  meta: bool = True, role_by_answers=None, require_role: bool = True) -> Plan:
+    """Assign export columns to standard columns; raise on duplicates, ambiguity, missing items.
+
+    ``role_by_answers(column) -> bool`` is asked, when no header names the group column,
+    whether a column's answers are all group wordings.
+    """
+    items = set(instrument.item_codes)
+    att = set(instrument.attention_checks)
+    group = instrument.group_column
+    exact = {code.lower(): code for code in (*items, *att)}
+    exact[group.lower()] = group
+    exact[instrument.id_column.lower()] = "response_id"
+    cmap = {k.strip().lower(): v for k, v in instrument.columns.items()}
+    meta_index = {_hkey(a): t for t, aliases in META_ALIASES.items() for a in aliases}
+    meta_rank = {(_hkey(a), t): r for t, aliases in META_ALIASES.items() for r, a in enumerate(aliases)}
+    id_keys = {_hkey(a): r for r, a in enumerate(id_aliases)}
+    text_idx = _text_index(instrument)
+
+    def convert(target: str) -> str:
+        return "response_id" if target == instrument.id_column else target
+
+    # pass 1: headers, import ids and the columns: map
+    for col in columns:
+        h = col.header.strip()
+        hl = h.lower()
+        if hl in cmap:
+            col.target, col.how = convert(cmap[hl]), "columns map"
+        elif col.import_id and col.import_id.lower() in cmap:
+            col.target, col.how = convert(cmap[col.import_id.lower()]), "columns map (ImportId)"
+        elif hl in exact:
+            col.target, col.how = exact[hl], "header"
+    # pass 2: id and metadata by alias (the best-ranked alias wins)
+    taken = {c.target for c in columns if c.target}
+    if "response_id" not in taken:
+        best = sorted((id_keys[_hkey(c.header)], c.index, c) for c in columns
+                      if not c.target and _hkey(c.header) in id_keys)
+        if not best:
+            best = [(0, c.index, c) for c in columns if not c.target and c.import_id == "_recordId"]
+        if best:
+            best[0][2].target, best[0][2].how = "response_id", "id header"
+    if meta:
+        chosen: dict[str, tuple[int, Column]] = {}
+        for c in columns:
+            if c.target:
+                continue
+            k = _hkey(c.header)
+            t = meta_index.get(k)
+            rank = meta_rank.get((k, t), 99)
+            if t is None and c.import_id in META_IMPORT_IDS and META_IMPORT_IDS[c.import_id].startswith("_"):
+                t, rank = META_IMPORT_IDS[c.import_id], 50
+            if t is None or t in taken:
+                continue
+            if t not in chosen or rank < chosen[t][0]:
+                chosen[t] = (rank, c)
+        for t, (_, c) in chosen.items():
+            c.target, c.how = t, "metadata header"
+    # pass 3: question text (exact, then unique substring)
+    taken = {c.target for c in columns if c.target}
+    for c in columns:
+        if c.target:
+            continue
+        for cand in [*candidates(c.header), *(candidates(c.text) if c.text else [])]:
+            if cand in text_idx:
+                c.target, c.how = text_idx[cand], "question text"
+                break
+    taken = {c.target for c in columns if c.target}
+    wanted = {k: t for k, t in text_idx.items() if t not in taken}
+    if wanted:
+        for c in columns:
+            if c.target:
+                continue
+            cands = [k for k in [*candidates(c.header), *(candidates(c.text) if c.text else [])] if len(k) >= 6]
+            hits = set()
+            for cand in cands:
+                for k, t in wanted.items():
+                    if len(k) >= 6 and (k in cand or (len(cand) >= 8 and cand in k)):
+                        hits.add(t)
+            if len(hits) == 1:
+                c.target, c.how = hits.pop(), "question text (partial)"
+            elif len(hits) > 1:
+                raise ReadError(path, f"the question text matches several items ({', '.join(sorted(hits))}); "
+                                      f"map this header in the instrument's columns: section", column=c.header)
+    # duplicates: identical headers, or two headers for one target
+    seen: dict[str, Column] = {}
+    for c in columns:
+        if c.header in seen and (c.header or seen[c.header].target or c.target):
+            raise DuplicateColumnError(path, f"the header {c.header!r} appears twice (columns "
+                                             f"{seen[c.header].index + 1} and {c.index + 1})", row=1,
+                                       column=c.header)
+        seen.setdefault(c.header, c)
+    by_target: dict[str, Column] = {}
+    for c in columns:
+        if not c.target:
+            continue
+        if c.target in by_target:
+            o = by_target[c.target]
+            raise DuplicateColumnError(path, f"two columns map to {c.target}: {o.header!r} ({o.how}) and "
+                                             f"{c.header!r} ({c.how})", column=c.header)
+        by_target[c.target] = c
+    # the group column, by its answers
+    if group not in by_target and role_by_answers is not None and instrument.groups:
+        hits = [c for c in columns if not c.target and role_by_answers(c)]
+        if len(hits) > 1:
+            raise ReadError(path, f"several columns hold stakeholder-group answers "
+                                  f"({', '.join(repr(c.header) for c in hits)}); map one to {group!r} "
+                                  f"in the instrument's columns: section", column=hits[0].header)
+        if hits:
+            hits[0].target, hits[0].how = group, "answers"
+            by_target[group] = hits[0]
+    missing = [code for code in instrument.item_codes if code not in by_target]
+    if require_role and instrument.groups and group not in by_target:
+        missing.append(group)
+    if missing:
+        raise MissingColumnError(path, f"the export lacks {len(missing)} column(s) the instrument requires: "
+                                       f"{', '.join(missing)}", row=1)
+    return Plan(columns=columns, targets=by_target)

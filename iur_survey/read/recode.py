@@ -1,0 +1,331 @@
+"""Vectorised recoding of export cells into the standard frame's values.
+
+Each function takes one export column (a pandas Series of ``str`` for text files, of
+mixed values for workbooks and .sav files) and maps it *per distinct value* (via
+:func:`pandas.factorize`), so a 100,000-row column costs one dictionary lookup per
+distinct answer.  A value that cannot be recoded raises the right
+:class:`~iur_survey.errors.ReadError` subclass naming the file, the line of its first
+occurrence and the export's header.
+
+>>> import numpy as np, pandas as pd
+>>> from iur_survey.instrument import load_instrument
+>>> inst = load_instrument()
+>>> s = pd.Series(["Strongly agree", "3", "", "(跳过)", "-3", "不同意", "7"])
+>>> recode_items(s, np.arange(2, 9), "Q5_1", "x.csv", inst).tolist()
+[5.0, 3.0, nan, nan, nan, 2.0, 7.0]
+>>> recode_items(pd.Series(["3", "Maybe"]), np.array([4, 5]), "Q5_1", "x.csv", inst)
+Traceback (most recent call last):
+...
+iur_survey.errors.UnknownLabelError: x.csv:5:Q5_1: unknown response label 'Maybe' (the instrument's scale labels are e.g. 'Strongly disagree', 'Disagree', ..., 'Strongly agree')
+>>> parse_duration("1小时2分3秒"), parse_duration("583秒"), parse_duration("2分30秒")
+(3723.0, 583.0, 150.0)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import OutOfRangeError, ReadError, UnknownLabelError
+
+#: Qualtrics' numeric "Response Type" (Status) codes
+QUALTRICS_STATUS = {0: "IP Address", 1: "Survey Preview", 2: "Survey Test", 4: "Imported", 8: "Spam",
+                    9: "Survey Preview Spam", 12: "Imported Spam", 16: "Offline", 17: "Offline Survey Preview",
+                    32: "EX", 40: "EX Spam", 48: "EX Offline", 256: "Synthetic"}
+_STATUS_TEXT = {v.lower(): v for v in QUALTRICS_STATUS.values()}
+_TRUE = {"true", "1", "1.0", "yes", "y", "t", "是", "完成", "finished", "complete", "completed"}
+_FALSE = {"false", "0", "0.0", "no", "n", "f", "否", "未完成", "unfinished", "incomplete"}
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*天)?\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*"
+                       r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec))?$", re.I)
+_IP_SUFFIX = re.compile(r"\s*[(（].*$", re.S)
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                 "%Y/%m/%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M")
+
+
+class _Bad(Exception):
+    def __init__(self, cls, message):
+        super().__init__(message)
+        self.cls, self.message = cls, message
+
+
+def _blank(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return not v.strip()
+    if isinstance(v, float):
+        return math.isnan(v)
+    try:
+        return v is pd.NA or v is pd.NaT or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(v) -> float | None:
+    """``v`` as a float if it is a number (or a numeric string), else ``None``."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    if isinstance(v, str):
+        s = v.strip()
+        if _NUMBER.match(s):
+            return float(s)
+    return None
+
+
+def _show(v) -> str:
+    s = repr(v) if isinstance(v, str) else repr(v)
+    return s if len(s) <= 60 else s[:57] + "...'"
+
+
+def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *, dtype=object,
+               na=None) -> np.ndarray:
+    """Apply ``func`` to each distinct value of ``values``; blank cells give ``na``.
+
+    ``func`` raises ``_Bad(cls, message)`` for a value it refuses; the error is re-raised as
+    ``cls`` naming the line of the value's first occurrence.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=dtype)
+    mapped[-1] = na
+    for k, u in enumerate(uniques):
+        try:
+            mapped[k] = na if _blank(u) else func(u)
+        except _Bad as bad:
+            i = int(np.argmax(codes == k))
+            raise bad.cls(path, bad.message, row=int(lines[i]), column=header) from None
+    return mapped[codes]   # code -1 (NaN) picks the last slot, ``na``
+
+
+# -- items --------------------------------------------------------------------------
+def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instrument, *,
+                 strict: bool = False) -> np.ndarray:
+    """Raw scale codes (float, NaN for no answer) of one item column."""
+    points = set(float(p) for p in instrument.scale_points)
+    lab = instrument.labels
+    hint = (f"{lab[min(lab)][0]!r}, {lab[sorted(lab)[1]][0]!r}, ..., {lab[max(lab)][0]!r}"
+            if len(lab) >= 2 else "none")
+
+    def func(u):
+        if instrument.is_missing_code(u):
+            return math.nan
+        x = _number(u)
+        if x is None:
+            if isinstance(u, str):
+                if u.strip().lower() in ("nan", "na", "n/a"):
+                    return math.nan
+                code = instrument.code_for_label(u)
+                if code is not None:
+                    return float(code)
+                raise _Bad(UnknownLabelError, f"unknown response label {_show(u.strip())} "
+                                              f"(the instrument's scale labels are e.g. {hint})")
+            raise _Bad(UnknownLabelError, f"unexpected {type(u).__name__} value {_show(u)} in an item column")
+        if math.isnan(x):
+            return math.nan
+        if strict and x not in points:
+            raise _Bad(OutOfRangeError, f"code {x:g} is outside the scale {instrument.scale_min}-"
+                                        f"{instrument.scale_max}")
+        if math.isinf(x):
+            raise _Bad(OutOfRangeError, f"code {x} is not a finite number")
+        return x
+
+    return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan)
+
+
+def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrument) -> np.ndarray:
+    """Canonical group keys (object array, ``None`` for no answer).
+
+    Numeric answers are the 1-based position of the group in the instrument's ``groups``.
+    """
+    keys = list(instrument.groups)
+
+    def func(u):
+        if instrument.is_missing_code(u):
+            return None
+        x = _number(u)
+        if x is not None:
+            if x.is_integer() and 1 <= x <= len(keys):
+                return keys[int(x) - 1]
+            raise _Bad(UnknownLabelError, f"group code {x:g} matches no group (codes 1-{len(keys)} stand for "
+                                          f"{', '.join(keys)})")
+        if isinstance(u, str):
+            key = instrument.group_for_label(u)
+            if key is not None:
+                return key
+        raise _Bad(UnknownLabelError, f"unknown stakeholder group {_show(u)} (known: "
+                                      f"{', '.join(repr(instrument.groups[k][0]) for k in keys)})")
+
+    return map_unique(values, func, lines, header, path)
+
+
+def is_role_column(values: pd.Series, instrument) -> bool:
+    """Whether every non-blank answer of a column is a group wording (and some are text)."""
+    uniques = pd.unique(values.dropna())
+    seen = False
+    for u in uniques:
+        if _blank(u) or instrument.is_missing_code(u):
+            continue
+        if not isinstance(u, str) or _number(u) is not None or instrument.group_for_label(u) is None:
+            return False
+        seen = True
+    return seen
+
+
+# -- metadata -----------------------------------------------------------------------
+def recode_status(values, lines, header, path) -> np.ndarray:
+    """Qualtrics Status text or numeric codes -> the status text (``"IP Address"``, ...)."""
+    def func(u):
+        x = _number(u)
+        if x is not None:
+            if x.is_integer() and int(x) in QUALTRICS_STATUS:
+                return QUALTRICS_STATUS[int(x)]
+            raise _Bad(UnknownLabelError, f"unknown Qualtrics status code {_show(u)} (known: "
+                                          f"{', '.join(str(k) for k in QUALTRICS_STATUS)})")
+        if isinstance(u, str):
+            s = u.strip()
+            return _STATUS_TEXT.get(s.lower(), s)
+        raise _Bad(UnknownLabelError, f"unexpected status value {_show(u)}")
+
+    return map_unique(values, func, lines, header, path)
+
+
+def recode_finished(values, lines, header, path) -> np.ndarray:
+    """True/False, 1/0, 是/否 -> bool (object array, ``None`` where blank)."""
+    def func(u):
+        if isinstance(u, (bool, np.bool_)):
+            return bool(u)
+        x = _number(u)
+        if x is not None and x in (0.0, 1.0):
+            return bool(x)
+        s = str(u).strip().lower()
+        if s in _TRUE:
+            return True
+        if s in _FALSE:
+            return False
+        raise _Bad(UnknownLabelError, f"cannot read {_show(u)} as finished/unfinished (True/False or 1/0)")
+
+    return map_unique(values, func, lines, header, path)
+
+
+def _num_func(what):
+    def func(u):
+        x = _number(u)
+        if x is None or math.isinf(x):
+            raise _Bad(ReadError, f"{what} {_show(u)} is not a number")
+        return x
+    return func
+
+
+def recode_progress(values, lines, header, path) -> np.ndarray:
+    """Progress percentages as float."""
+    return map_unique(values, _num_func("progress"), lines, header, path, dtype=np.float64, na=math.nan)
+
+
+def parse_duration(text) -> float:
+    """Seconds from ``583``, ``"583秒"``, ``"2分30秒"``, ``"1小时2分3秒"`` (raises ``ValueError``)."""
+    x = _number(text)
+    if x is not None:
+        return x
+    s = str(text).strip()
+    m = _DURATION.match(s)
+    if not s or not m or not any(m.groups()):
+        raise ValueError(f"not a duration: {text!r}")
+    d, h, mi, se = (float(g) if g else 0.0 for g in m.groups())
+    return ((d * 24 + h) * 60 + mi) * 60 + se
+
+
+def recode_duration(values, lines, header, path) -> np.ndarray:
+    """Durations in seconds (float)."""
+    def func(u):
+        try:
+            x = parse_duration(u)
+        except ValueError:
+            raise _Bad(ReadError, f"duration {_show(u)} is neither seconds nor like '2分30秒'") from None
+        if math.isinf(x):
+            raise _Bad(ReadError, f"duration {_show(u)} is not finite")
+        return x
+
+    return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan)
+
+
+def recode_ip(values: pd.Series, lines, header, path) -> pd.Series:
+    """IP addresses as ``string``; Wenjuanxing's ``"223.104.3.1(北京-北京)"`` loses the place."""
+    def func(u):
+        return _IP_SUFFIX.sub("", str(u).strip()) or None
+
+    return pd.array(map_unique(values, func, lines, header, path), dtype="string")
+
+
+def recode_id(values: pd.Series, lines, header, path) -> pd.Series:
+    """Response ids as ``string`` (a workbook's number 12 or 12.0 reads as ``"12"``)."""
+    arr = values.to_numpy(dtype=object)
+    if _all_str(arr):   # text files: no per-value work
+        out = pd.array(arr, dtype="string")
+        out[arr == ""] = pd.NA
+        return out
+
+    def func(u):
+        if isinstance(u, (float, np.floating)) and float(u).is_integer():
+            return str(int(u))
+        if isinstance(u, (_dt.datetime, pd.Timestamp)):
+            return str(u)
+        return str(u)
+
+    return pd.array(map_unique(values, func, lines, header, path), dtype="string")
+
+
+def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
+    """Submission times (datetime64[ns], NaT where blank) from text or workbook dates."""
+    n = len(values)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    obj = values.to_numpy(dtype=object)
+    is_dt = np.fromiter((isinstance(v, (_dt.datetime, _dt.date, pd.Timestamp, np.datetime64)) for v in obj),
+                        dtype=bool, count=n) if values.dtype == object and not _all_str(obj) else np.zeros(n, bool)
+    if is_dt.any():
+        conv = pd.to_datetime(pd.Series(obj[is_dt]), errors="coerce")
+        if conv.dt.tz is not None:
+            conv = conv.dt.tz_localize(None)
+        out[is_dt] = conv.to_numpy(dtype="datetime64[ns]")
+    rest = ~is_dt
+    if rest.any():
+        s = pd.Series(obj[rest]).map(lambda v: "" if _blank(v) else str(v).strip()) \
+            if not _all_str(obj[rest]) else pd.Series(obj[rest]).str.strip()
+        present = (s != "").to_numpy()
+        if present.any():
+            txt = s[present]
+            parsed = None
+            for fmt in _DATE_FORMATS:
+                p = pd.to_datetime(txt, format=fmt, errors="coerce")
+                if p.notna().all():
+                    parsed = p
+                    break
+                if parsed is None or p.notna().sum() > parsed.notna().sum():
+                    parsed = p
+            if parsed.isna().any():
+                bad = parsed.isna().to_numpy()
+                try:
+                    again = pd.to_datetime(txt[bad], format="mixed", errors="coerce")
+                except (ValueError, TypeError, OverflowError):
+                    again = pd.Series(pd.NaT, index=txt[bad].index)
+                if getattr(again.dt, "tz", None) is not None:
+                    again = again.dt.tz_convert(None)
+                parsed = parsed.copy()
+                parsed[bad] = again
+                if parsed.isna().any():
+                    j = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+                    row_pos = np.flatnonzero(rest)[np.flatnonzero(present)[j]]
+                    raise ReadError(path, f"cannot read {_show(txt.iloc[j])} as a date and time",
+                                    row=int(lines[row_pos]), column=header)
+            idx = np.flatnonzero(rest)[present]
+            out[idx] = parsed.to_numpy(dtype="datetime64[ns]")
+    return out
+
+
+def _all_str(arr) -> bool:
+    return all(type(v) is str for v in arr)

@@ -1,0 +1,45 @@
+"""Wenjuanxing (问卷星) exports, CSV (GB18030/GBK or UTF-8 with BOM) or XLSX.
+
+The header row is ``序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP`` followed by the
+numbered questions (``1、您所在的单位属于以下哪一类？``; matrix statements as
+``5、(statement)``, ``5、title—statement`` or ``5(statement)``).  Answers are option text
+or scores; ``(跳过)``, ``-3`` and ``-2`` mean no answer.  Questions are matched to item
+codes by wording (Chinese or English) or by the instrument's ``columns:`` map; the role
+question by the instrument's ``role_question`` or by its answers.  Wenjuanxing has no
+status or finished flag (NA); ``所用时间`` ("583秒", "2分30秒") becomes seconds and
+``来自IP`` loses its bracketed place.
+"""
+
+from __future__ import annotations
+
+from .assemble import assemble
+from .base import RawResponses
+from .match import Column, match_columns
+from .recode import is_role_column
+from .source import read_table
+
+#: the fixed leading columns of a Wenjuanxing export
+WJX_COLUMNS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
+WJX_ID_ALIASES = ["序号", "答卷编号", "ResponseId", "response_id"]
+
+
+def looks_like_wjx(records: list[list]) -> bool:
+    """Whether the header row is a Wenjuanxing one.
+
+    >>> looks_like_wjx([["序号", "提交答卷时间", "所用时间", "1、您所在的单位属于以下哪一类？"]])
+    True
+    """
+    if not records:
+        return False
+    heads = {str(h).strip() for h in records[0]}
+    return "序号" in heads and len(heads & set(WJX_COLUMNS[1:])) >= 1
+
+
+def read_wjx(path, instrument, *, strict: bool = False, data: bytes | None = None,
+             encoding: str | None = None) -> RawResponses:
+    """Read a Wenjuanxing CSV or XLSX export into the standard frame."""
+    table = read_table(path, header_rows=1, data=data, encoding=encoding)
+    columns = [Column(i, h) for i, h in enumerate(table.headers[0])]
+    plan = match_columns(columns, instrument, table.path, id_aliases=WJX_ID_ALIASES,
+                         role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
+    return assemble(table, plan, instrument, "wjx", strict=strict)

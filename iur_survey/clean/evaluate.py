@@ -56,41 +56,55 @@ RULE_TARGETS["duplicate_answers_ip"] += ("duplicate_id",)
 NOT_EXCLUSIONS = ("item_nonresponse",)
 
 
-def _sets(frame: pd.DataFrame, key: str) -> dict[str, set[str]]:
-    if len(frame) == 0:
-        return {}
-    ids = frame["response_id"].astype(str).to_numpy()
-    keys = frame[key].astype(str).to_numpy()
-    out: dict[str, set[str]] = {}
-    for k in pd.unique(keys):
-        out[k] = set(ids[keys == k])
+def _sets(keys: np.ndarray, labels: np.ndarray) -> dict[str, set]:
+    out: dict[str, set] = {}
+    for k in pd.unique(labels):
+        out[str(k)] = set(keys[labels == k].tolist())
     return out
 
 
 def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
-             response_ids: Iterable[str] | None = None) -> pd.DataFrame:
+             response_ids: Iterable[str] | None = None, *, rows: Iterable[int] | None = None) -> pd.DataFrame:
     """Recall and precision of the ledger ``exclusions`` against the simulator's ``truth``.
 
     One row per truth kind (``level="kind"``: caught = flagged by one of the kind's
     :data:`KIND_RULES`), per rule (``level="rule"``: its targets are the kinds it is meant
-    for), ``all`` (any exclusion kind against any rule) and, when ``response_ids`` (every
-    id of the raw data) is given, ``honest`` (ids with no exclusion kind; ``n_hit`` is the
-    number of them excluded and ``recall`` is that share: lower is better).
+    for), ``all`` (any exclusion kind against any rule) and, when the universe of responses
+    is known, ``honest`` (responses with no exclusion kind; ``n_hit`` is the number of them
+    excluded and ``recall`` is that share: lower is better).
 
-    Columns: ``level``, ``name``, ``rules``, ``n_true`` (ids of the target kinds),
-    ``n_flagged`` (ids flagged by the rules), ``n_hit`` (both), ``recall = n_hit/n_true``,
-    ``precision`` = share of flagged ids that are non-honest of *any* kind,
-    ``precision_kind`` = share of flagged ids of a kind the rules are meant for
+    Matching is by ``response_id`` (the universe: ``response_ids``, every id of the raw
+    data), or, when ``rows`` is given (the raw frame's ``_row`` values in frame order) and
+    ``truth`` has the simulator's ``position`` column, by raw row: exact even for the two
+    rows of a repeated id.  Every truth row counts, primary or secondary (a straight-liner
+    who also sped is a speeder too).
+
+    Columns: ``level``, ``name``, ``rules``, ``n_true`` (responses of the target kinds),
+    ``n_flagged`` (responses flagged by the rules), ``n_hit`` (both), ``recall = n_hit/n_true``,
+    ``precision`` = share of flagged responses that are non-honest of *any* kind,
+    ``precision_kind`` = share of flagged responses of a kind the rules are meant for
     (:data:`RULE_TARGETS`; an unfinished response that never reached the attention check
     is a true positive of ``attention`` for ``precision`` but not for ``precision_kind``),
-    ``recall_any`` = share of the kind's ids excluded by any rule.  Matching is by
-    ``response_id``.
+    ``recall_any`` = share of the kind's responses excluded by any rule.
     """
     truth = truth[~truth["kind"].isin(NOT_EXCLUSIONS)]
-    by_kind = _sets(truth, "kind")
-    by_rule = _sets(exclusions, "rule")
+    universe: set | None = None
+    if rows is not None and "position" in truth.columns:
+        rows = np.asarray(list(rows), dtype=np.int64)
+        t_keys = truth["position"].to_numpy(dtype=np.int64)
+        e_keys = pd.Index(rows).get_indexer(exclusions["row"].to_numpy(dtype=np.int64))
+        if (e_keys < 0).any():
+            raise ValueError("the ledger names raw rows that are not in `rows`")
+        universe = set(range(len(rows)))
+    else:
+        t_keys = truth["response_id"].astype(str).to_numpy()
+        e_keys = exclusions["response_id"].astype(str).to_numpy()
+        if response_ids is not None:
+            universe = set(map(str, response_ids))
+    by_kind = _sets(t_keys, truth["kind"].astype(str).to_numpy())
+    by_rule = _sets(e_keys, exclusions["rule"].astype(str).to_numpy())
     bad = set().union(*by_kind.values()) if by_kind else set()
-    flagged_any = set(exclusions["response_id"].astype(str)) if len(exclusions) else set()
+    flagged_any = set(e_keys.tolist())
 
     rows = []
 
@@ -115,8 +129,8 @@ def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
         target = set().union(*(by_kind.get(k, set()) for k in KIND_RULES if rule in KIND_RULES[k]))
         add("rule", rule, (rule,), target, by_rule.get(rule, set()))
     add("all", "all", tuple(RULE_ORDER), bad, flagged_any, label="any")
-    if response_ids is not None:
-        honest = set(map(str, response_ids)) - bad
+    if universe is not None:
+        honest = universe - bad
         n_hit = len(honest & flagged_any)
         rows.append({"level": "honest", "name": "honest", "rules": "", "n_true": len(honest),
                      "n_flagged": len(flagged_any - bad), "n_hit": n_hit,

@@ -1,0 +1,47 @@
+"""recovery(): recall/precision bookkeeping on hand-made truth and ledgers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.clean.evaluate import recovery
+
+
+def table(rec):
+    """Index by name; a name that is both a kind and a rule (duplicate_id, attention, ...) keeps the kind."""
+    return rec.drop_duplicates("name", keep="first").set_index("name")
+
+
+def test_recovery_by_response_id():
+    truth = pd.DataFrame({"response_id": ["a", "b", "c", "d", "e"],
+                          "kind": ["preview", "straightliner", "random", "unfinished", "item_nonresponse"]})
+    ledger = pd.DataFrame({"response_id": ["a", "b", "b", "d", "d", "h"], "row": [2, 3, 3, 5, 5, 8],
+                           "rule": ["status", "longstring", "speeder", "unfinished", "attention", "mahalanobis"]})
+    rec = table(recovery(truth, ledger, response_ids=list("abcdefgh")))
+    assert rec.loc["straightliner", ["n_true", "n_hit", "recall"]].tolist() == [1, 1, 1.0]
+    assert rec.loc["random", "recall"] == 0 and rec.loc["random", "recall_any"] == 0
+    assert rec.loc["speeder", "precision"] == 1.0 and rec.loc["speeder", "precision_kind"] == 0.0
+    assert rec.loc["attention", "precision"] == 1.0 and rec.loc["attention", "precision_kind"] == 0.0
+    assert rec.loc["mahalanobis", "precision"] == 0.0
+    # e (item nonresponse only), f, g, h are honest; h was excluded
+    assert rec.loc["honest", ["n_true", "n_hit"]].tolist() == [4, 1]
+    assert rec.loc["honest", "recall"] == pytest.approx(0.25)
+    assert rec.loc["all", ["n_true", "n_flagged", "n_hit"]].tolist() == [4, 4, 3]
+    assert "item_nonresponse" not in rec.index
+
+
+def test_recovery_by_position_tells_repeated_ids_apart():
+    # rows 2 and 4 share id "x"; the truth says the repeat is the later one (position 2)
+    truth = pd.DataFrame({"response_id": ["x"], "kind": ["duplicate_id"], "position": [2]})
+    wrong = pd.DataFrame({"response_id": ["x"], "row": [2], "rule": ["duplicate_id"]})
+    right = pd.DataFrame({"response_id": ["x"], "row": [4], "rule": ["duplicate_id"]})
+    rows = [2, 3, 4]
+    assert table(recovery(truth, right, rows=rows)).loc["duplicate_id", "recall"] == 1.0
+    bad = table(recovery(truth, wrong, rows=rows))
+    assert bad.loc["duplicate_id", "recall"] == 0.0 and bad.loc["honest", "n_hit"] == 1
+    # by id the two are indistinguishable
+    assert table(recovery(truth, wrong)).loc["duplicate_id", "recall"] == 1.0
+    with pytest.raises(ValueError, match="not in `rows`"):
+        recovery(truth, pd.DataFrame({"response_id": ["x"], "row": [99], "rule": ["status"]}), rows=rows)

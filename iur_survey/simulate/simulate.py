@@ -1,0 +1,650 @@
+"""Draw a realistic survey sample from the population SEM and inject what goes wrong.
+
+:func:`simulate` draws ``n`` honest respondents from a
+:class:`~iur_survey.simulate.population.Population`, then adds, *on top*, the
+bad cases a :class:`~iur_survey.simulate.contamination.Contamination` asks for
+(previews, tests, spam, unfinished, duplicates, speeders, straightliners, random
+responders, failed attention checks, out-of-range codes) and blanks a few
+honest cells (item nonresponse).  A perfect cleaning therefore keeps exactly
+``n`` rows.  The result's ``frame`` is the standard frame every reader returns
+(:mod:`iur_survey.read.base`) plus fake personal columns; ``truth`` lists every
+injected case.
+
+The export is in submission order (as Qualtrics sorts it).  Each part of the
+sample (the honest respondents, each kind of bad case, the item nonresponse)
+draws from its own random stream derived from ``seed``, so changing one rate
+leaves everything else as it was: the honest respondents of
+``simulate(n, seed=s)`` are those of ``simulate(n, seed=s, contamination=Contamination.none())``
+(before item nonresponse).
+
+>>> sim = simulate(200, seed=1)
+>>> len(sim.frame) > 200, int(sim.expected_clean().sum())
+(True, 200)
+>>> sorted(set(sim.truth["kind"]))[:4]
+['attention', 'duplicate_id', 'duplicate_ip', 'item_nonresponse']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr, ndtri
+
+from ..errors import InstrumentError
+from ..instrument import Instrument, load_instrument
+from . import personal
+from .contamination import EXCLUSION_KINDS, KIND_RULES, KINDS, Contamination
+from .population import EXOGENOUS, LATENTS, MEDIATOR, OUTCOME, Population
+
+#: honest respondents' median time for the 29 items, seconds (lognormal around it)
+DURATION_MEDIAN = 540.0
+#: log-scale spread of honest durations
+DURATION_SIGMA = 0.35
+#: honest respondents are never faster than this share of the median (the reading floor)
+DURATION_FLOOR = 0.45
+#: a speeder takes less than this share of the median
+SPEEDER_CUT = 0.30
+#: share of honest respondents who were interrupted (duration + exponential, mean 40 min)
+INTERRUPTED = 0.04
+#: the survey opened on this day; invitation, then reminders (day offset, share of responses)
+FIELD_START = np.datetime64("2022-04-11T00:00:00", "s")
+WAVES = ((0, 0.55), (9, 0.30), (21, 0.15))
+#: share of honest respondents behind a shared organisational IP (NAT)
+SHARED_IP = 0.15
+#: ``_status`` of an ordinary response (Qualtrics' wording)
+STATUS_ORDINARY = "IP Address"
+
+_STREAM = {name: i for i, name in enumerate(("honest",) + KINDS)}
+
+
+def _rng(seed: int, stream: str) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_STREAM[stream],))))
+
+
+# -- the rows of one part of the sample ------------------------------------------------
+class _Block:
+    """Column arrays of ``m`` rows plus the truth rows about them (local indices)."""
+
+    def __init__(self, m: int, n_items: int, n_att: int):
+        self.m = m
+        self.response_id = np.empty(m, dtype=object)
+        self.role = np.full(m, None, dtype=object)
+        self.items = np.full((m, n_items), np.nan)
+        self.att = np.full((m, n_att), np.nan)
+        self.status = np.full(m, STATUS_ORDINARY, dtype=object)
+        self.finished = np.ones(m, dtype=bool)
+        self.progress = np.full(m, 100.0)
+        self.duration = np.zeros(m)
+        self.submitted = np.zeros(m, dtype=np.int64)      # seconds after FIELD_START
+        self.ip = np.full(m, None, dtype=object)
+        self.email = np.full(m, None, dtype=object)
+        self.name = np.full(m, None, dtype=object)
+        self.phone = np.full(m, None, dtype=object)
+        self.location = np.full(m, None, dtype=object)
+        self.comment = np.full(m, None, dtype=object)
+        self.latent = np.full((m, len(LATENTS)), np.nan)
+        self.truth: list[tuple[np.ndarray, str, np.ndarray, bool, np.ndarray]] = []  # rows, kind, details, primary, refs
+
+    COLUMNS = ("response_id", "role", "items", "att", "status", "finished", "progress", "duration",
+               "submitted", "ip", "email", "name", "phone", "location", "comment", "latent")
+
+    def note(self, rows, kind: str, details, primary: bool = True, refs=None) -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        if isinstance(details, str):
+            details = np.full(len(rows), details, dtype=object)
+        refs = np.full(len(rows), -1, dtype=np.int64) if refs is None else np.asarray(refs, dtype=np.int64)
+        if len(rows):
+            self.truth.append((rows, kind, np.asarray(details, dtype=object), primary, refs))
+
+
+@dataclass
+class _Setup:
+    inst: Instrument
+    pop: Population
+    items: tuple[str, ...]
+    att: tuple[str, ...]
+    careful: np.ndarray            # careful answer of each attention check
+    construct_idx: np.ndarray      # LATENTS index of each item
+    loadings: np.ndarray
+    thresholds: np.ndarray         # items x (points - 1)
+    reverse: np.ndarray            # bool per item
+    order: tuple[str, ...]         # question order (items with the checks in the middle)
+    item_pos: np.ndarray           # position of each item in ``order``
+    att_pos: np.ndarray            # position of each attention check in ``order``
+    roles: tuple[str, ...]
+    role_p: np.ndarray
+
+
+def _setup(inst: Instrument, pop: Population) -> _Setup:
+    items = inst.item_codes
+    missing = [i for i in items if i not in pop.loadings]
+    if missing:
+        raise InstrumentError(inst.path, f"the population model has no loading for {', '.join(missing)}")
+    bad = [c for c in inst.construct_codes if c not in LATENTS]
+    if bad:
+        raise InstrumentError(inst.path, f"the population model has no latent variable {', '.join(bad)}")
+    npoints = inst.scale_max - inst.scale_min + 1
+    if any(len(pop.thresholds[i]) != npoints - 1 for i in items):
+        raise InstrumentError(inst.path, f"the population's thresholds do not cut {npoints} scale points")
+    unknown = [r for r in pop.role_mix if r not in inst.groups]
+    if unknown:
+        raise InstrumentError(inst.path, f"the population's roles {unknown} are not groups of the instrument")
+    att = tuple(inst.attention_checks)
+    half = len(items) // 2
+    order = items[:half] + att + items[half:]
+    roles = tuple(pop.role_mix)
+    return _Setup(inst, pop, items, att, np.array([inst.attention_checks[a] for a in att], dtype=float),
+                  np.array([LATENTS.index(inst.items[i].construct) for i in items]),
+                  np.array([pop.loadings[i] for i in items]),
+                  np.array([pop.thresholds[i] for i in items]),
+                  np.array([inst.items[i].reverse for i in items]), order,
+                  np.array([order.index(i) for i in items]), np.array([order.index(a) for a in att], dtype=int), roles,
+                  np.array([pop.role_mix[r] for r in roles]))
+
+
+# -- drawing from the population -----------------------------------------------------------
+def _latent(rng: np.random.Generator, s: _Setup, role_idx: np.ndarray) -> np.ndarray:
+    """Latent scores (m x 7) of respondents of the given roles."""
+    pop, m, k = s.pop, len(role_idx), len(EXOGENOUS)
+    chol = np.linalg.cholesky(pop.phi())
+    x = rng.standard_normal((m, k)) @ chol.T
+    shifts = np.array([[pop.role_means.get(r, {}).get(f, 0.0) for f in EXOGENOUS] for r in s.roles])
+    x += pop.role_effect * shifts[role_idx]
+    abc = [pop.structural(r) for r in s.roles]
+    a = np.array([t[0] for t in abc])[role_idx]
+    b = np.array([t[1] for t in abc])[role_idx]
+    c = np.array([t[2] for t in abc])[role_idx]
+    psi = pop.residual_variances()
+    zeta = rng.standard_normal((m, 2))
+    col = (x * a).sum(1) + np.sqrt(psi[MEDIATOR]) * zeta[:, 0]
+    intg = b * col + (x * c).sum(1) + np.sqrt(psi[OUTCOME]) * zeta[:, 1]
+    return np.column_stack([x, col, intg])
+
+
+def _codes(rng: np.random.Generator, s: _Setup, eta: np.ndarray, signal: float = 1.0) -> np.ndarray:
+    """Raw Likert codes (reverse-keyed items written reversed) from latent scores.
+
+    ``signal`` < 1 weakens the loadings (a hasty respondent answers less consistently).
+    """
+    lam = s.loadings * signal
+    ystar = eta[:, s.construct_idx] * lam + np.sqrt(1 - lam ** 2) * rng.standard_normal((len(eta), len(lam)))
+    codes = np.full(ystar.shape, float(s.inst.scale_min))
+    for k in range(s.thresholds.shape[1]):
+        codes += ystar > s.thresholds[:, k]
+    codes[:, s.reverse] = s.inst.scale_min + s.inst.scale_max - codes[:, s.reverse]
+    return codes
+
+
+def _respondents(rng: np.random.Generator, s: _Setup, m: int, signal: float = 1.0) -> _Block:
+    """``m`` respondents drawn from the population, answering carefully (attention checks right)."""
+    blk = _Block(m, len(s.items), len(s.att))
+    role_idx = rng.choice(len(s.roles), size=m, p=s.role_p)
+    blk.role = np.array(s.roles, dtype=object)[role_idx]
+    blk.latent = _latent(rng, s, role_idx)
+    blk.items = _codes(rng, s, blk.latent, signal)
+    blk.att[:] = s.careful
+    blk.response_id = personal.response_ids(rng, m)
+    blk.submitted = _field_times(rng, m)
+    blk.duration = _honest_durations(rng, m)
+    blk.ip = personal.ipv4(rng, m)
+    blk.location = personal.locations(rng, m)
+    blk.email, blk.name, blk.phone = personal.contact_details(rng, m)
+    return blk
+
+
+def _honest_durations(rng: np.random.Generator, m: int) -> np.ndarray:
+    """Lognormal around DURATION_MEDIAN, truncated below at the reading floor, some interrupted."""
+    lo = ndtr(np.log(DURATION_FLOOR) / DURATION_SIGMA)
+    z = ndtri(rng.uniform(lo, 1.0, size=m))
+    dur = DURATION_MEDIAN * np.exp(DURATION_SIGMA * z)
+    dur += np.where(rng.random(m) < INTERRUPTED, rng.exponential(2400.0, size=m), 0.0)
+    return np.round(dur)
+
+
+def _field_times(rng: np.random.Generator, m: int) -> np.ndarray:
+    """Submission times (seconds after FIELD_START): three waves, daytime, decaying after each mail."""
+    starts = np.array([w[0] for w in WAVES])
+    wave = rng.choice(len(WAVES), size=m, p=np.array([w[1] for w in WAVES]))
+    day = starts[wave] + np.floor(rng.exponential(2.0, size=m)).astype(int)
+    hour = np.clip(rng.normal(14.5, 3.0, size=m), 7.0, 23.9)
+    return (day * 86400 + np.round(hour * 3600)).astype(np.int64)
+
+
+def _uniform_codes(rng: np.random.Generator, s: _Setup, m: int, k: int) -> np.ndarray:
+    return rng.integers(s.inst.scale_min, s.inst.scale_max + 1, size=(m, k)).astype(float)
+
+
+# -- the parts of the sample -----------------------------------------------------------------
+def _honest(seed: int, s: _Setup, n: int) -> _Block:
+    rng = _rng(seed, "honest")
+    blk = _respondents(rng, s, n)
+    # colleagues behind one organisational IP
+    shared = np.flatnonzero(rng.random(n) < SHARED_IP)
+    if len(shared):
+        pool = personal.ipv4(rng, max(1, int(round(n / 25))))
+        blk.ip[shared] = pool[rng.integers(0, len(pool), size=len(shared))]
+    blk.comment = personal.comments(rng, n, blk.email, blk.phone)
+    return blk
+
+
+def _item_nonresponse(seed: int, s: _Setup, blk: _Block, c: Contamination, count: int) -> None:
+    """Blank ``item_nonresponse_cells`` of all honest item cells, spread over ``count`` respondents."""
+    if count == 0:
+        return
+    rng = _rng(seed, "item_nonresponse")
+    k = len(s.items)
+    who = np.sort(rng.choice(blk.m, size=min(count, blk.m), replace=False))
+    cells = max(len(who), int(round(c.item_nonresponse_cells * k * blk.m)))
+    per = 1 + rng.multinomial(cells - len(who), np.full(len(who), 1 / len(who)))
+    per = np.minimum(per, k // 2)
+    rank = rng.random((len(who), k)).argsort(1).argsort(1)
+    mask = rank < per[:, None]
+    sub = blk.items[who]
+    sub[mask] = np.nan
+    blk.items[who] = sub
+    details = [f"{int(p)} item(s) left blank: " + ", ".join(np.array(s.items)[row])
+               for p, row in zip(mask.sum(1), mask)]
+    blk.note(who, "item_nonresponse", details)
+
+
+def _preview(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "preview")
+    blk = _Block(m, len(s.items), len(s.att))
+    blk.response_id = personal.response_ids(rng, m)
+    blk.role = np.array(s.inst.group_keys, dtype=object)[rng.integers(0, len(s.inst.group_keys), size=m)]
+    style = rng.choice(3, size=m, p=[0.5, 0.3, 0.2])      # click-through / constant / abandoned
+    blk.items = _uniform_codes(rng, s, m, len(s.items))
+    blk.att = _uniform_codes(rng, s, m, len(s.att))
+    const = rng.choice([3.0, 4.0], size=m)
+    blk.items[style == 1] = const[style == 1, None]
+    blk.att[style == 1] = const[style == 1, None]
+    _cut_off(rng, s, blk, np.flatnonzero(style == 2))
+    blk.status[:] = "Survey Preview"
+    blk.duration = np.round(rng.uniform(20, 400, size=m))
+    blk.submitted = (rng.integers(-6, 0, size=m) * 86400 + rng.integers(9 * 3600, 18 * 3600, size=m)).astype(np.int64)
+    designer = personal.ipv4(rng, 2)
+    blk.ip = designer[rng.integers(0, 2, size=m)]
+    blk.location = np.full(m, personal.locations(rng, 1)[0], dtype=object)
+    blk.comment = np.where(rng.random(m) < 0.3, "test", None).astype(object)
+    blk.note(np.arange(m), "preview", "status 'Survey Preview': the designer trying the survey out")
+    return blk
+
+
+def _test(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "test")
+    blk = _Block(m, len(s.items), len(s.att))
+    blk.response_id = personal.response_ids(rng, m)
+    blk.role = np.array(s.inst.group_keys, dtype=object)[rng.integers(0, len(s.inst.group_keys), size=m)]
+    blk.items = _uniform_codes(rng, s, m, len(s.items))
+    blk.att = _uniform_codes(rng, s, m, len(s.att))
+    blk.status[:] = "Survey Test"
+    blk.duration = rng.integers(1, 30, size=m).astype(float)
+    blk.submitted = (-2 * 86400 + 15 * 3600 + np.arange(m) * 2).astype(np.int64)  # one generated batch
+    words = np.array(["Lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit"])
+    blk.comment = np.array([" ".join(rng.choice(words, size=4)) for _ in range(m)], dtype=object)
+    blk.note(np.arange(m), "test", "status 'Survey Test': a generated test response")
+    return blk
+
+
+def _spam(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "spam")
+    blk = _Block(m, len(s.items), len(s.att))
+    blk.response_id = personal.response_ids(rng, m)
+    blk.role = np.array(s.inst.group_keys, dtype=object)[rng.integers(0, len(s.inst.group_keys), size=m)]
+    blk.items = _uniform_codes(rng, s, m, len(s.items))
+    blk.att = _uniform_codes(rng, s, m, len(s.att))
+    straight = rng.random(m) < 0.5
+    code = _uniform_codes(rng, s, m, 1)
+    blk.items[straight] = code[straight]
+    blk.att[straight] = code[straight]
+    blk.status[:] = "Spam"
+    blk.duration = np.round(rng.uniform(8, 90, size=m))
+    blk.submitted = _field_times(rng, m)
+    blk.ip = personal.ipv4(rng, m, foreign=True)
+    junk = rng.integers(0, 26, size=(m, 8))
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    blk.email = np.array(["".join(letters[r]) + "@example.net" for r in junk], dtype=object)
+    blk.comment = np.array(personal.SPAM_COMMENTS, dtype=object)[rng.integers(0, len(personal.SPAM_COMMENTS), size=m)]
+    blk.note(np.arange(m), "spam", "status 'Spam': flagged as spam by the survey platform")
+    return blk
+
+
+def _cut_off(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Make ``rows`` abandoned responses: only their first k questions answered; return (k, progress)."""
+    q = len(s.order)
+    k = rng.integers(0, q - 2, size=len(rows))
+    items, att = blk.items[rows], blk.att[rows]
+    items[s.item_pos[None, :] >= k[:, None]] = np.nan
+    att[s.att_pos[None, :] >= k[:, None]] = np.nan
+    blk.items[rows], blk.att[rows] = items, att
+    progress = np.floor(100 * (1 + k) / (q + 1))
+    blk.finished[rows] = False
+    blk.progress[rows] = progress
+    for col in (blk.email, blk.name, blk.phone, blk.comment):
+        col[rows] = None
+    return k, progress
+
+
+def _unfinished(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "unfinished")
+    blk = _respondents(rng, s, m)
+    q = len(s.order)
+    k, progress = _cut_off(rng, s, blk, np.arange(m))
+    blk.duration = np.maximum(5.0, np.round(blk.duration * (k + 1) / (q + 1) * rng.uniform(0.8, 1.2, size=m)))
+    blk.note(np.arange(m), "unfinished",
+             [f"stopped after {a} of {q} questions (progress {p:.0f})" for a, p in zip(k, progress)])
+    return blk
+
+
+def _pick_originals(rng: np.random.Generator, honest: _Block, m: int, avoid: set[int]) -> np.ndarray:
+    """Honest rows to duplicate: complete ones first, none chosen twice."""
+    complete = ~np.isnan(honest.items).any(1)
+    pool = np.array([i for i in np.flatnonzero(complete) if i not in avoid], dtype=int)
+    if len(pool) < m:
+        pool = np.array([i for i in range(honest.m) if i not in avoid], dtype=int)
+    return np.sort(rng.choice(pool, size=min(m, len(pool)), replace=False))
+
+
+def _copy_rows(src: _Block, rows: np.ndarray) -> _Block:
+    blk = _Block(len(rows), src.items.shape[1], src.att.shape[1])
+    for name in _Block.COLUMNS:
+        setattr(blk, name, getattr(src, name)[rows].copy())
+    return blk
+
+
+def _duplicate_id(seed: int, s: _Setup, m: int, honest: _Block, avoid: set[int]) -> tuple[_Block, np.ndarray]:
+    rng = _rng(seed, "duplicate_id")
+    orig = _pick_originals(rng, honest, m, avoid)
+    blk = _copy_rows(honest, orig)
+    blk.note(np.arange(len(orig)), "duplicate_id",
+             "exact repeat (same response_id, answers and metadata) of the row at position {ref}", refs=orig)
+    return blk, orig
+
+
+def _duplicate_ip(seed: int, s: _Setup, m: int, honest: _Block, avoid: set[int]) -> tuple[_Block, np.ndarray]:
+    rng = _rng(seed, "duplicate_ip")
+    orig = _pick_originals(rng, honest, m, avoid)
+    blk = _copy_rows(honest, orig)
+    blk.response_id = personal.response_ids(rng, len(orig))
+    blk.duration = _honest_durations(rng, len(orig))
+    lag = rng.integers(600, 48 * 3600, size=len(orig))
+    blk.submitted = blk.submitted + lag
+    blk.comment[:] = None
+    blk.note(np.arange(len(orig)), "duplicate_ip",
+             [f"same answers and IP as {honest.response_id[o]} (position {{ref}}), submitted "
+              f"{lg / 3600:.1f} h later" for o, lg in zip(orig, lag)], refs=orig)
+    return blk, orig
+
+
+def _speeder(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "speeder")
+    blk = _respondents(rng, s, m, signal=0.6)
+    blk.duration = np.round(DURATION_MEDIAN * rng.uniform(0.06, 0.25, size=m))
+    blk.email, blk.name, blk.phone = personal.contact_details(rng, m, email_rate=0.3)
+    blk.note(np.arange(m), "speeder",
+             [f"duration {d:.0f} s = {100 * d / DURATION_MEDIAN:.0f}% of the honest median "
+              f"({DURATION_MEDIAN:.0f} s)" for d in blk.duration])
+    return blk
+
+
+def _careless_duration(rng: np.random.Generator, m: int, fast_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Durations of careless respondents: some clearly speeding, the rest hurried but above the cut."""
+    fast = rng.random(m) < fast_share
+    share = np.where(fast, rng.uniform(0.08, 0.25, size=m), rng.uniform(0.40, 0.85, size=m))
+    return np.round(DURATION_MEDIAN * share), fast
+
+
+def _careless(rng: np.random.Generator, s: _Setup, m: int) -> _Block:
+    blk = _Block(m, len(s.items), len(s.att))
+    role_idx = rng.choice(len(s.roles), size=m, p=s.role_p)
+    blk.role = np.array(s.roles, dtype=object)[role_idx]
+    blk.response_id = personal.response_ids(rng, m)
+    blk.submitted = _field_times(rng, m)
+    blk.ip = personal.ipv4(rng, m)
+    blk.location = personal.locations(rng, m)
+    blk.email, blk.name, blk.phone = personal.contact_details(rng, m, email_rate=0.25)
+    return blk
+
+
+def _secondary(blk: _Block, s: _Setup, kind: str, fast: np.ndarray) -> None:
+    """Record what else a careless row trips by construction (speeding, failed checks)."""
+    for i in np.flatnonzero(fast):
+        d = blk.duration[i]
+        blk.note([i], "speeder", f"secondary to {kind}: duration {d:.0f} s = "
+                 f"{100 * d / DURATION_MEDIAN:.0f}% of the honest median", primary=False)
+    wrong = (blk.att != s.careful).any(1)
+    for i in np.flatnonzero(wrong):
+        got = ", ".join(f"{a} = {v:.0f} (careful answer {c:.0f})"
+                        for a, v, c in zip(s.att, blk.att[i], s.careful) if v != c)
+        blk.note([i], "attention", f"secondary to {kind}: {got}", primary=False)
+
+
+def _straightliner(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "straightliner")
+    blk = _careless(rng, s, m)
+    lo, hi = s.inst.scale_min, s.inst.scale_max
+    points = np.arange(lo, hi + 1)
+    p = np.array([0.05, 0.05, 0.30, 0.40, 0.20]) if len(points) == 5 else np.full(len(points), 1 / len(points))
+    code = rng.choice(points, size=m, p=p).astype(float)
+    blk.items[:] = code[:, None]
+    blk.att[:] = code[:, None]
+    k = len(s.items)
+    nearly = rng.random(m) < 0.4
+    n_off = np.where(nearly, rng.integers(1, 4, size=m), 0)
+    details = []
+    for i in range(m):
+        if n_off[i]:
+            cols = rng.choice(k, size=n_off[i], replace=False)
+            step = rng.choice([-1.0, 1.0], size=n_off[i])
+            step[code[i] + step < lo] = 1.0
+            step[code[i] + step > hi] = -1.0
+            blk.items[i, cols] = code[i] + step
+        same = int((blk.items[i] == code[i]).sum())
+        details.append(f"raw code {code[i]:.0f} on {'all ' if same == k else ''}{same} of {k} items")
+    blk.duration, fast = _careless_duration(rng, m, 0.35)
+    blk.note(np.arange(m), "straightliner", details)
+    _secondary(blk, s, "straightliner", fast)
+    return blk
+
+
+def _random(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "random")
+    blk = _careless(rng, s, m)
+    blk.items = _uniform_codes(rng, s, m, len(s.items))
+    blk.att = _uniform_codes(rng, s, m, len(s.att))
+    blk.duration, fast = _careless_duration(rng, m, 0.30)
+    blk.note(np.arange(m), "random", "uniformly random codes on every item")
+    _secondary(blk, s, "random", fast)
+    return blk
+
+
+def _attention(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "attention")
+    blk = _respondents(rng, s, m)
+    blk.comment = personal.comments(rng, m, blk.email, blk.phone)
+    if not s.att:
+        return blk
+    which = rng.integers(0, len(s.att), size=m)
+    points = np.arange(s.inst.scale_min, s.inst.scale_max + 1, dtype=float)
+    for j in range(len(s.att)):
+        rows = np.flatnonzero(which == j)
+        wrong = points[points != s.careful[j]]
+        # they answer the check like an ordinary item: mostly agreeing, near the right answer
+        w = 1.0 / (1.0 + np.abs(wrong - s.careful[j])) * np.where(wrong >= s.careful[j], 1.5, 1.0)
+        blk.att[rows, j] = rng.choice(wrong, size=len(rows), p=w / w.sum())
+    got = blk.att[np.arange(m), which]
+    blk.note(np.arange(m), "attention",
+             [f"{s.att[j]} = {v:.0f} (careful answer {s.careful[j]:.0f}); otherwise careful" for j, v in zip(which, got)])
+    return blk
+
+
+def _out_of_range(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "out_of_range")
+    blk = _respondents(rng, s, m)
+    col = rng.integers(0, len(s.items), size=m)
+    lo, hi = s.inst.scale_min, s.inst.scale_max
+    value = rng.choice([lo - 1.0, hi + 1.0, 9.0 if hi < 9 else hi + 4.0], size=m, p=[0.2, 0.3, 0.5])
+    blk.items[np.arange(m), col] = value
+    blk.note(np.arange(m), "out_of_range",
+             [f"{s.items[c]} = {v:.0f} (scale {lo}-{hi})" for c, v in zip(col, value)])
+    return blk
+
+
+# -- the result ---------------------------------------------------------------------------------
+@dataclass
+class Simulation:
+    """A simulated export: the standard ``frame``, the ``truth`` about it, and what made it.
+
+    ``truth`` has one row per injected case (``primary`` True) plus rows for what a
+    careless case trips as well (``primary`` False): columns ``response_id``, ``kind``,
+    ``detail``, ``primary`` and ``position`` (0-based row of ``frame``; needed to tell the
+    two rows of a ``duplicate_id`` apart -- the later one is the injected repeat).
+    ``latent`` holds the true latent scores of every row drawn from the population
+    (NaN for rows that were not: random, straightlining, preview, test and spam rows).
+    """
+
+    frame: pd.DataFrame
+    truth: pd.DataFrame
+    latent: pd.DataFrame
+    population: Population
+    contamination: Contamination
+    instrument: Instrument
+    seed: int
+    n: int
+
+    def expected_clean(self) -> pd.Series:
+        """True for the rows a correct cleaning keeps (no exclusion kind in ``truth``).
+
+        >>> sim = simulate(100, seed=3)
+        >>> int(sim.expected_clean().sum())
+        100
+        """
+        bad = self.truth.loc[self.truth["kind"].isin(EXCLUSION_KINDS), "position"].to_numpy()
+        keep = np.ones(len(self.frame), dtype=bool)
+        keep[bad] = False
+        return pd.Series(keep, index=self.frame.index, name="expected_clean")
+
+    def kind_counts(self) -> pd.DataFrame:
+        """Injected cases per kind: primary and secondary counts, rate per honest respondent, rules.
+
+        >>> simulate(1000, seed=3).kind_counts().loc["speeder", "primary"]
+        np.int64(30)
+        """
+        t = self.truth
+        prim = t[t["primary"]].groupby("kind").size()
+        sec = t[~t["primary"]].groupby("kind").size()
+        out = pd.DataFrame(index=pd.Index(KINDS, name="kind"))
+        out["primary"] = prim.reindex(KINDS, fill_value=0).astype("int64")
+        out["secondary"] = sec.reindex(KINDS, fill_value=0).astype("int64")
+        out["rate"] = out["primary"] / self.n
+        out["rules"] = [", ".join(KIND_RULES[k]) or "(kept)" for k in KINDS]
+        return out
+
+    def summary(self) -> str:
+        """A plain-text report of the sample and its contamination."""
+        lines = [f"Simulated survey: seed {self.seed}, {self.n} honest respondents, {len(self.frame)} rows "
+                 f"({int((~self.expected_clean()).sum())} to exclude)", ""]
+        lines.append(self.kind_counts().to_string())
+        return "\n".join(lines)
+
+
+def _frame(blocks: list[_Block], s: _Setup) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Concatenate blocks in submission order; return the frame, the permutation and the latent scores."""
+    def cat(name):
+        return np.concatenate([getattr(b, name) for b in blocks])
+
+    submitted = cat("submitted")
+    order = np.argsort(submitted, kind="stable")
+    inst = s.inst
+    data: dict[str, object] = {"response_id": cat("response_id")[order], inst.group_column: cat("role")[order]}
+    items, att = cat("items")[order], cat("att")[order]
+    for j, code in enumerate(s.items):
+        data[code] = items[:, j]
+    for j, code in enumerate(s.att):
+        data[code] = att[:, j]
+    data["_row"] = np.arange(1, len(order) + 1)
+    data["_status"] = cat("status")[order]
+    data["_finished"] = pd.array(cat("finished")[order], dtype="boolean")
+    data["_progress"] = cat("progress")[order]
+    data["_duration"] = cat("duration")[order]
+    data["_submitted"] = (FIELD_START + submitted[order].astype("timedelta64[s]")).astype("datetime64[ns]")
+    for name in ("ip", "email", "name", "phone", "location", "comment"):
+        data[f"_{name}"] = cat(name)[order]
+    return pd.DataFrame(data), order, cat("latent")[order]
+
+
+def simulate(n: int, *, seed: int, instrument: Instrument | None = None, population: Population | None = None,
+             contamination: Contamination | None = None) -> Simulation:
+    """Draw ``n`` honest respondents and add the contamination on top.
+
+    ``instrument`` defaults to the study's (``data/instrument.yaml``), ``population`` to
+    :meth:`Population.default`, ``contamination`` to :class:`Contamination` () (the default
+    rates); pass ``Contamination.none()`` for a clean sample.
+
+    >>> sim = simulate(50, seed=7, contamination=Contamination.none())
+    >>> len(sim.frame), len(sim.truth), sim.frame["_status"].unique().tolist()
+    (50, 0, ['IP Address'])
+    >>> sim.frame.loc[0, "response_id"][:2], sim.frame["ATT1"].unique().tolist()
+    ('R_', [4.0])
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    n, seed = int(n), int(seed)
+    inst = instrument or load_instrument()
+    pop = population or Population.default()
+    cont = contamination or Contamination()
+    s = _setup(inst, pop)
+    counts = cont.counts(n)
+
+    honest = _honest(seed, s, n)
+    _item_nonresponse(seed, s, honest, cont, counts["item_nonresponse"])
+    dup_id, orig_id = _duplicate_id(seed, s, counts["duplicate_id"], honest, set())
+    dup_ip, _ = _duplicate_ip(seed, s, counts["duplicate_ip"], honest, set(orig_id.tolist()))
+    blocks = [honest, _preview(seed, s, counts["preview"]), _test(seed, s, counts["test"]),
+              _spam(seed, s, counts["spam"]), _unfinished(seed, s, counts["unfinished"]), dup_id, dup_ip,
+              _speeder(seed, s, counts["speeder"]), _straightliner(seed, s, counts["straightliner"]),
+              _random(seed, s, counts["random"]), _attention(seed, s, counts["attention"]),
+              _out_of_range(seed, s, counts["out_of_range"])]
+
+    frame, order, latent = _frame(blocks, s)
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    # ids must be unique across parts, except the intended repeats
+    ids = np.concatenate([b.response_id for b in blocks])
+    offsets = np.cumsum([0] + [b.m for b in blocks])
+    not_repeat = np.ones(len(ids), dtype=bool)
+    not_repeat[offsets[5]:offsets[6]] = False
+    if len(set(ids[not_repeat].tolist())) != int(not_repeat.sum()):  # pragma: no cover - 62**15 possible ids
+        raise RuntimeError("response id collision; choose another seed")
+
+    parts = {"g": [], "kind": [], "detail": [], "primary": []}
+    for b, off in zip(blocks, offsets):
+        for rows, kind, details, primary, refs in b.truth:
+            has_ref = refs >= 0          # refs point into the honest block (offset 0)
+            if has_ref.any():
+                details = details.copy()
+                for i in np.flatnonzero(has_ref):
+                    details[i] = details[i].format(ref=int(position[refs[i]]))
+            parts["g"].append(off + rows)
+            parts["kind"].append(np.full(len(rows), kind, dtype=object))
+            parts["detail"].append(details)
+            parts["primary"].append(np.full(len(rows), primary))
+    if parts["g"]:
+        g = np.concatenate(parts["g"])
+        kind = np.concatenate(parts["kind"])
+        primary = np.concatenate(parts["primary"])
+        rank = {k: i for i, k in enumerate(KINDS)}
+        key = np.lexsort((np.array([rank[k] for k in kind]), ~primary, position[g]))
+        truth = pd.DataFrame({"response_id": ids[g][key], "kind": kind[key],
+                              "detail": np.concatenate(parts["detail"])[key], "primary": primary[key],
+                              "position": position[g][key]})
+    else:
+        truth = pd.DataFrame({"response_id": pd.Series(dtype=object), "kind": pd.Series(dtype=object),
+                              "detail": pd.Series(dtype=object), "primary": pd.Series(dtype=bool),
+                              "position": pd.Series(dtype=np.int64)})
+    latent_df = pd.DataFrame(latent, columns=list(LATENTS), index=frame.index)
+    return Simulation(frame, truth, latent_df, pop, cont, inst, seed, n)

@@ -136,6 +136,17 @@ def _ledger_part(flags: pd.Series, rule: str, ids: pd.Series, rows: np.ndarray, 
                          "row": rows[pos[hit]], "rule": rule, "detail": flags.to_numpy()[hit]})
 
 
+def _not_evaluated(frame: pd.DataFrame, instrument: Instrument, config: CleanConfig) -> dict[str, str]:
+    """Rules that ran but could not judge anyone: missing inputs, or too few constructs for even-odd."""
+    out = missing_inputs(frame, instrument, config.rules)
+    if "even_odd" in config.rules and "even_odd" not in out:
+        usable = sum(sum(c in frame.columns for c in con.items) >= 2 for con in instrument.constructs.values())
+        if usable < config.even_odd_min_constructs:
+            out["even_odd"] = (f"{usable} constructs with 2+ items < min_constructs "
+                               f"{config.even_odd_min_constructs}")
+    return out
+
+
 def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None = None) -> CleanResult:
     """Screen ``raw`` with the rules ``config`` enables; see the module docstring for the order."""
     config = config or CleanConfig()
@@ -227,7 +238,7 @@ def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None 
         "n_kept": int(keep.sum()),
         "n_excluded": len(excluded),
         "rules_run": list(config.rules),
-        "rules_not_evaluated": missing_inputs(frame, instrument, config.rules),
+        "rules_not_evaluated": _not_evaluated(frame, instrument, config),
         "hits_by_rule": {r: int(hits[r]) for r in RULE_ORDER if r in hits.index},
         "excluded_by_primary_rule": {r: int(by_primary[r]) for r in RULE_ORDER if r in by_primary.index},
         "n_screened": int(screened.sum()),

@@ -1,0 +1,540 @@
+"""Write a simulated (standard) frame as a realistic survey export.
+
+:func:`write_export` lays the frame out as Qualtrics, Wenjuanxing (CSV or XLSX), SPSS,
+plain CSV or plain XLSX would, personal columns included (``_email``, ``_name``,
+``_phone``, ``_location``, ``_comment`` go where those exports keep e-mails, names,
+phones, coordinates and free text), so that the readers of :mod:`iur_survey.read` can
+be shown to drop them.  Reading the file back gives the standard frame again:
+:func:`expected_frame` says exactly what the reader returns (a format that has no
+status column gives NA there, Wenjuanxing durations are whole seconds).
+
+>>> import tempfile, os
+>>> from iur_survey.instrument import load_instrument
+>>> from iur_survey.read import read_export
+>>> from iur_survey.simulate import simulate
+>>> inst = load_instrument()
+>>> frame = simulate(30, seed=2).frame
+>>> with tempfile.TemporaryDirectory() as d:
+...     p = write_export(frame, inst, "wjx_csv", os.path.join(d, "wjx.csv"), labels="text", language="zh")
+...     raw = read_export(p, inst)
+>>> raw.format, raw.frame.drop(columns="_row").equals(expected_frame(frame, inst, "wjx_csv"))
+('wjx', True)
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..read.base import conform_frame
+from ..read.recode import QUALTRICS_STATUS
+
+#: the export formats :func:`write_export` writes
+FORMATS = ("qualtrics", "wjx_csv", "wjx_xlsx", "spss", "csv", "xlsx")
+#: the :func:`iur_survey.read.read_export` format each export is read back as
+READ_FORMAT = {"qualtrics": "qualtrics", "wjx_csv": "wjx", "wjx_xlsx": "wjx", "spss": "spss", "csv": "csv",
+               "xlsx": "xlsx"}
+_STATUS_CODE = {v: k for k, v in QUALTRICS_STATUS.items()}
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_REVERSE_NOTE = re.compile(r"\s*[(（]\s*(?:reverse-keyed|反向题)\s*[)）]\s*$")
+_WJX_PLACES = ["辽宁-沈阳", "辽宁-大连", "辽宁-鞍山", "辽宁-抚顺", "辽宁-锦州", "辽宁-营口", "辽宁-辽阳",
+               "辽宁-丹东", "北京-北京", "上海-上海"]
+_WJX_SOURCES = ["手机提交", "微信", "链接"]
+_DATE_FMT = "%Y-%m-%d %H:%M:%S"
+_WJX_DATE_FMT = "%Y/%m/%d %H:%M:%S"
+
+_TEXT = {
+    "matrix": {"en": "How far do you agree with the following statements about {label}?",
+               "zh": "请根据您单位的实际情况，评价以下关于“{label}”的说法"},
+    "comment": {"en": "Is there anything else you would like to tell us about your collaboration?",
+                "zh": "您对产学研合作还有什么意见或建议？"},
+    "phone": {"en": "Your phone number (optional, for a follow-up interview)",
+              "zh": "您的手机号码（选填，便于回访）："},
+    "name": {"en": "Your name (optional)", "zh": "您的姓名（选填）："},
+}
+
+
+# -- wording helpers ------------------------------------------------------------------
+def wording(words, language: str) -> str:
+    """The first wording of ``words`` in ``language`` (``"zh"``: has Chinese characters).
+
+    >>> wording(["Strongly agree", "非常同意"], "zh"), wording(["Strongly agree", "非常同意"], "en")
+    ('非常同意', 'Strongly agree')
+    """
+    for w in words:
+        if bool(_CJK.search(w)) == (language == "zh"):
+            return w
+    return words[0]
+
+
+def item_text(instrument, code: str, language: str) -> str:
+    """What the respondent reads for an item or attention check (no "(reverse-keyed)" note).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> item_text(load_instrument(), "GOV3", "zh")
+    '政府的管理增加了寻找合作伙伴和分享成果的成本与风险。'
+    """
+    if code in instrument.items:
+        item = instrument.items[code]
+        text = item.zh if language == "zh" else item.en
+    else:
+        words = instrument.attention_items.get(code, {})
+        text = words.get(language) or next(iter(words.values()), code)
+    return _REVERSE_NOTE.sub("", text)
+
+
+def _check(fmt, labels, language, tags):
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if labels not in ("codes", "text"):
+        raise ValueError(f"labels must be 'codes' or 'text', got {labels!r}")
+    if language not in ("en", "zh"):
+        raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
+    if tags not in ("qnum", "codes"):
+        raise ValueError(f"tags must be 'qnum' or 'codes', got {tags!r}")
+
+
+def _num(x) -> str:
+    """A number as an export cell: ``""`` for NaN, ``"3"`` for 3.0, else the shortest repr."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return ""
+    f = float(x)
+    return str(int(f)) if f.is_integer() and abs(f) < 2 ** 53 else repr(f)
+
+
+def _map_col(values, func) -> list:
+    """``func`` applied per distinct value (NaN/None/NA handled by ``func`` via ``None``)."""
+    s = pd.Series(values, dtype=object)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = np.array([func(u) for u in uniques] + [func(None)], dtype=object)
+    return mapped[codes].tolist()
+
+
+def _is_na(v) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _str_or(v, default=""):
+    return default if _is_na(v) else str(v)
+
+
+def _column(frame, name, n):
+    return frame[name].tolist() if name in frame.columns else [None] * n
+
+
+class _Layout:
+    """Columns of an export being built: headers, extra header rows and cell lists."""
+
+    def __init__(self):
+        self.headers: list[str] = []
+        self.texts: list[str] = []
+        self.ids: list[str] = []
+        self.cells: list[list] = []
+
+    def add(self, header: str, cells: list, text: str = "", import_id: str = "") -> None:
+        self.headers.append(header)
+        self.texts.append(text if text else header)
+        self.ids.append(import_id)
+        self.cells.append(cells)
+
+    def rows(self) -> list[list]:
+        return [list(r) for r in zip(*self.cells)] if self.cells else []
+
+
+def _item_cells(values, instrument, labels: str, language: str, missing: str = "") -> list:
+    lab = {float(k): wording(v, language) for k, v in instrument.labels.items()}
+
+    def func(u):
+        if _is_na(u):
+            return missing
+        f = float(u)
+        if labels == "text" and f in lab:
+            return lab[f]
+        return _num(f)
+
+    return _map_col(values, func)
+
+
+def _role_cells(values, instrument, labels: str, language: str, numeric: bool, missing: str = "") -> list:
+    keys = list(instrument.groups)
+
+    def func(u):
+        if _is_na(u):
+            return missing
+        if labels == "text" and u in instrument.groups:
+            return wording(instrument.groups[u], language)
+        if numeric and u in keys:
+            return str(keys.index(u) + 1)
+        return str(u)
+
+    return _map_col(values, func)
+
+
+def _dates(values, fmt=_DATE_FMT) -> list:
+    s = pd.to_datetime(pd.Series(values), errors="coerce")
+    out = s.dt.strftime(fmt)
+    return out.where(s.notna(), "").tolist()
+
+
+def _start_dates(submitted, duration) -> list:
+    s = pd.to_datetime(pd.Series(submitted), errors="coerce")
+    d = pd.to_timedelta(pd.to_numeric(pd.Series(duration), errors="coerce"), unit="s")
+    start = s - d.fillna(pd.Timedelta(0))
+    return start.dt.strftime(_DATE_FMT).where(start.notna(), "").tolist()
+
+
+def _split_name(name) -> tuple[str, str]:
+    """(last, first) of a personal name; Chinese names: the surname is the first character."""
+    if _is_na(name) or not str(name).strip():
+        return "", ""
+    s = str(name).strip()
+    if " " in s:
+        first, _, last = s.rpartition(" ")
+        return last, first
+    return (s[0], s[1:]) if _CJK.match(s) else (s, "")
+
+
+def _lat_lon(loc) -> tuple[str, str]:
+    if _is_na(loc) or "," not in str(loc):
+        return "", ""
+    lat, _, lon = str(loc).partition(",")
+    return lat.strip(), lon.strip()
+
+
+def _status_cells(values, numeric: bool) -> list:
+    def func(u):
+        if _is_na(u):
+            return ""
+        if numeric and u in _STATUS_CODE:
+            return str(_STATUS_CODE[u])
+        return str(u)
+    return _map_col(values, func)
+
+
+def _finished_cells(values, numeric: bool) -> list:
+    def func(u):
+        if _is_na(u):
+            return ""
+        return ("1" if u else "0") if numeric else ("True" if u else "False")
+    return _map_col(values, func)
+
+
+# -- Qualtrics ------------------------------------------------------------------------
+def _qualtrics_layout(frame, instrument, labels, language, tags, seed) -> _Layout:
+    n = len(frame)
+    numeric = labels == "codes"
+    col = lambda name: _column(frame, name, n)  # noqa: E731
+    tz = '"timeZone":"Asia/Shanghai"'
+    L = _Layout()
+    submitted, duration = col("_submitted"), col("_duration")
+    names = [_split_name(v) for v in col("_name")]
+    locs = [_lat_lon(v) for v in col("_location")]
+    emails = [_str_or(v) for v in col("_email")]
+    L.add("StartDate", _start_dates(submitted, duration), "Start Date", '{"ImportId":"startDate",%s}' % tz)
+    L.add("EndDate", _dates(submitted), "End Date", '{"ImportId":"endDate",%s}' % tz)
+    L.add("Status", _status_cells(col("_status"), numeric), "Response Type", '{"ImportId":"status"}')
+    L.add("IPAddress", [_str_or(v) for v in col("_ip")], "IP Address", '{"ImportId":"ipAddress"}')
+    L.add("Progress", [_num(v) for v in col("_progress")], "Progress", '{"ImportId":"progress"}')
+    L.add("Duration (in seconds)", [_num(v) for v in duration], "Duration (in seconds)",
+          '{"ImportId":"duration"}')
+    L.add("Finished", _finished_cells(col("_finished"), numeric), "Finished", '{"ImportId":"finished"}')
+    L.add("RecordedDate", _dates(submitted), "Recorded Date", '{"ImportId":"recordedDate",%s}' % tz)
+    L.add("ResponseId", [_str_or(v) for v in col("response_id")], "Response ID", '{"ImportId":"_recordId"}')
+    L.add("RecipientLastName", [a for a, _ in names], "Recipient Last Name", '{"ImportId":"recipientLastName"}')
+    L.add("RecipientFirstName", [b for _, b in names], "Recipient First Name",
+          '{"ImportId":"recipientFirstName"}')
+    L.add("RecipientEmail", emails, "Recipient Email", '{"ImportId":"recipientEmail"}')
+    L.add("ExternalReference", [""] * n, "External Data Reference", '{"ImportId":"externalDataReference"}')
+    L.add("LocationLatitude", [a for a, _ in locs], "Location Latitude", '{"ImportId":"locationLatitude"}')
+    L.add("LocationLongitude", [b for _, b in locs], "Location Longitude", '{"ImportId":"locationLongitude"}')
+    L.add("DistributionChannel", ["email" if e else "anonymous" for e in emails], "Distribution Channel",
+          '{"ImportId":"distributionChannel"}')
+    L.add("UserLanguage", ["ZH-S" if language == "zh" else "EN"] * n, "User Language",
+          '{"ImportId":"userLanguage"}')
+    group = instrument.group_column
+    role_text = instrument.role_question.get(language) or instrument.role_question.get("en") or group
+    L.add("Q1" if tags == "qnum" else group, _role_cells(col(group), instrument, labels, language, numeric),
+          role_text, '{"ImportId":"QID1"}')
+    att_home = _attention_home(instrument)
+    q = 2
+    for ccode, construct in instrument.constructs.items():
+        label = construct.label_zh if language == "zh" else construct.label_en
+        intro = _TEXT["matrix"][language].format(label=label)
+        codes = list(construct.items) + att_home.get(ccode, [])
+        for j, code in enumerate(codes, start=1):
+            tag = f"Q{q}_{j}" if tags == "qnum" else code
+            L.add(tag, _item_cells(col(code), instrument, labels, language),
+                  f"{intro} - {item_text(instrument, code, language)}", '{"ImportId":"QID%d_%d"}' % (q, j))
+        q += 1
+    L.add(f"Q{q}" if tags == "qnum" else "Phone", [_str_or(v) for v in col("_phone")], _TEXT["phone"][language],
+          '{"ImportId":"QID%d_TEXT"}' % q)
+    q += 1
+    L.add(f"Q{q}" if tags == "qnum" else "Comments", [_str_or(v) for v in col("_comment")],
+          _TEXT["comment"][language], '{"ImportId":"QID%d_TEXT"}' % q)
+    return L
+
+
+def _attention_home(instrument) -> dict[str, list[str]]:
+    """Attention checks sit as an extra statement in a middle matrix (as in real surveys)."""
+    keys = list(instrument.constructs)
+    home = keys[len(keys) // 2] if keys else None
+    return {home: list(instrument.attention_checks)} if home else {}
+
+
+# -- Wenjuanxing ----------------------------------------------------------------------
+def _wjx_duration(x, style: str) -> str:
+    if _is_na(x):
+        return ""
+    s = int(round(float(x)))
+    if style == "seconds" or s < 60:
+        return f"{s}秒"
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return (f"{h}小时" if h else "") + f"{m}分{sec}秒"
+
+
+def _wjx_layout(frame, instrument, labels, language, seed, missing, matrix_style, duration_style) -> _Layout:
+    n = len(frame)
+    rng = np.random.default_rng(seed)
+    col = lambda name: _column(frame, name, n)  # noqa: E731
+    miss = _num(missing) if not isinstance(missing, str) else missing
+    L = _Layout()
+    L.add("序号", [_str_or(v) for v in col("response_id")])
+    L.add("提交答卷时间", _dates(col("_submitted"), _WJX_DATE_FMT))
+    L.add("所用时间", [_wjx_duration(v, duration_style) for v in col("_duration")])
+    L.add("来源", rng.choice(_WJX_SOURCES, size=n).tolist())
+    L.add("来源详情", rng.choice(["直接访问", "N/A"], size=n).tolist())
+    places = rng.choice(_WJX_PLACES, size=n)
+    L.add("来自IP", ["" if _is_na(ip) else f"{ip}({p})" for ip, p in zip(col("_ip"), places)])
+    group = instrument.group_column
+    role_text = instrument.role_question.get(language) or instrument.role_question.get("zh") or group
+    L.add(f"1、{role_text}", _role_cells(col(group), instrument, labels, language, True, miss))
+    L.add(f"2、{_TEXT['name'][language]}", [_str_or(v, miss) for v in col("_name")])
+    L.add(f"3、{_TEXT['phone'][language]}", [_str_or(v, miss) for v in col("_phone")])
+    att_home = _attention_home(instrument)
+    q = 4
+    for ccode, construct in instrument.constructs.items():
+        label = construct.label_zh if language == "zh" else construct.label_en
+        title = _TEXT["matrix"][language].format(label=label)
+        for code in list(construct.items) + att_home.get(ccode, []):
+            text = item_text(instrument, code, language)
+            header = {"paren": f"{q}、({text})", "dash": f"{q}、{title}—{text}", "bare": f"{q}({text})"}[matrix_style]
+            L.add(header, _item_cells(col(code), instrument, labels, language, miss))
+        q += 1
+    L.add(f"{q}、{_TEXT['comment'][language]}", [_str_or(v, miss) for v in col("_comment")])
+    return L
+
+
+# -- plain CSV / XLSX / SPSS ------------------------------------------------------------
+def _plain_layout(frame, instrument, labels, language, numeric_role: bool = False) -> _Layout:
+    n = len(frame)
+    col = lambda name: _column(frame, name, n)  # noqa: E731
+    L = _Layout()
+    L.add(instrument.id_column, [_str_or(v) for v in col("response_id")])
+    group = instrument.group_column
+    L.add(group, _role_cells(col(group), instrument, labels, language, numeric_role))
+    for code in (*instrument.item_codes, *instrument.attention_checks):
+        L.add(code, _item_cells(col(code), instrument, labels, language), item_text(instrument, code, language))
+    L.add("Status", _status_cells(col("_status"), False))
+    L.add("Finished", _finished_cells(col("_finished"), False))
+    L.add("Progress", [_num(v) for v in col("_progress")])
+    L.add("Duration", [_num(v) for v in col("_duration")])
+    L.add("RecordedDate", _dates(col("_submitted")))
+    L.add("IPAddress", [_str_or(v) for v in col("_ip")])
+    L.add("Email", [_str_or(v) for v in col("_email")])
+    L.add("Name", [_str_or(v) for v in col("_name")])
+    L.add("Phone", [_str_or(v) for v in col("_phone")])
+    L.add("Location", [_str_or(v) for v in col("_location")])
+    L.add("Comment", [_str_or(v) for v in col("_comment")])
+    return L
+
+
+def _write_csv(path: Path, header_rows: list[list[str]], rows: list[list], encoding: str, newline: str) -> None:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh, lineterminator=newline)
+        w.writerows(header_rows)
+        w.writerows(rows)
+
+
+def _xlsx_cell(v):
+    """Numbers stay numbers in a workbook (as Excel would show them)."""
+    if isinstance(v, str) and v and (v[0].isdigit() or v[0] == "-") and re.fullmatch(r"-?\d+(\.\d+)?", v):
+        f = float(v)
+        if len(v) < 16 and not (len(v) > 1 and v[0] == "0" and v[1] != "."):
+            return int(f) if f.is_integer() and "." not in v else f
+    return None if v == "" else v
+
+
+def _write_xlsx(path: Path, header_rows: list[list[str]], rows: list[list], numeric_cols: set[int]) -> None:
+    from ..read.xlsx import write_xlsx
+
+    body = [[_xlsx_cell(v) if i in numeric_cols else (None if v == "" else v) for i, v in enumerate(r)]
+            for r in rows]
+    write_xlsx(path, [*header_rows, *body])
+
+
+def _spss_write(path: Path, frame, instrument, labels, language, tags) -> None:
+    import pyreadstat
+
+    n = len(frame)
+    numeric = labels == "codes"
+    col = lambda name: _column(frame, name, n)  # noqa: E731
+    data: dict[str, object] = {}
+    var_labels: dict[str, str] = {}
+    value_labels: dict[str, dict] = {}
+    sub = pd.to_datetime(pd.Series(col("_submitted")), errors="coerce").dt.floor("s")
+    dur = pd.to_numeric(pd.Series(col("_duration"), dtype=object), errors="coerce")
+    data["StartDate"] = sub - pd.to_timedelta(dur.fillna(0), unit="s")
+    data["EndDate"] = sub
+    if numeric:
+        st = pd.Series(col("_status"), dtype=object)
+        if st.dropna().isin(list(_STATUS_CODE)).all():
+            data["Status"] = st.map(_STATUS_CODE).astype("float64")
+            value_labels["Status"] = {float(k): v for k, v in QUALTRICS_STATUS.items()}
+        else:
+            data["Status"] = [_str_or(v) for v in st]
+    else:
+        data["Status"] = [_str_or(v) for v in col("_status")]
+    data["IPAddress"] = [_str_or(v) for v in col("_ip")]
+    data["Progress"] = pd.to_numeric(pd.Series(col("_progress"), dtype=object), errors="coerce").astype("float64")
+    data["Duration__in_seconds_"] = dur.astype("float64")
+    fin = pd.Series(col("_finished"), dtype=object)
+    if numeric:
+        data["Finished"] = fin.map(lambda v: np.nan if _is_na(v) else float(bool(v))).astype("float64")
+        value_labels["Finished"] = {0.0: "False", 1.0: "True"}
+    else:
+        data["Finished"] = _finished_cells(fin, False)
+    data["RecordedDate"] = sub
+    data["ResponseId"] = [_str_or(v) for v in col("response_id")]
+    names = [_split_name(v) for v in col("_name")]
+    data["RecipientLastName"] = [a for a, _ in names]
+    data["RecipientFirstName"] = [b for _, b in names]
+    data["RecipientEmail"] = [_str_or(v) for v in col("_email")]
+    locs = [_lat_lon(v) for v in col("_location")]
+    data["LocationLatitude"] = [a for a, _ in locs]
+    data["LocationLongitude"] = [b for _, b in locs]
+    group = instrument.group_column
+    rname = "Q1" if tags == "qnum" else group
+    var_labels[rname] = instrument.role_question.get(language) or group
+    if numeric:
+        keys = list(instrument.groups)
+        data[rname] = pd.Series(col(group), dtype=object).map(
+            lambda v: float(keys.index(v) + 1) if v in keys else np.nan).astype("float64")
+        value_labels[rname] = {float(i + 1): wording(instrument.groups[k], language) for i, k in enumerate(keys)}
+    else:
+        data[rname] = _role_cells(col(group), instrument, labels, language, False)
+    lab = {float(k): wording(v, language) for k, v in instrument.labels.items()}
+    att_home = _attention_home(instrument)
+    q = 2
+    for ccode, construct in instrument.constructs.items():
+        label = construct.label_zh if language == "zh" else construct.label_en
+        intro = _TEXT["matrix"][language].format(label=label)
+        for j, code in enumerate(list(construct.items) + att_home.get(ccode, []), start=1):
+            name = f"Q{q}_{j}" if tags == "qnum" else code
+            var_labels[name] = f"{intro} - {item_text(instrument, code, language)}"
+            if numeric:
+                data[name] = pd.to_numeric(pd.Series(col(code), dtype=object), errors="coerce").astype("float64")
+                value_labels[name] = dict(lab)
+            else:
+                data[name] = _item_cells(col(code), instrument, labels, language)
+        q += 1
+    data["Phone"] = [_str_or(v) for v in col("_phone")]
+    var_labels["Phone"] = _TEXT["phone"][language]
+    data["Comment"] = [_str_or(v) for v in col("_comment")]
+    var_labels["Comment"] = _TEXT["comment"][language]
+    df = pd.DataFrame({k: (pd.Series(v) if not isinstance(v, pd.Series) else v.reset_index(drop=True))
+                       for k, v in data.items()})
+    for k in ("StartDate", "EndDate", "RecordedDate"):
+        df[k] = pd.to_datetime(df[k]).astype("datetime64[ns]")
+    pyreadstat.write_sav(df, str(path), column_labels=[var_labels.get(c, c) for c in df.columns],
+                         variable_value_labels=value_labels)
+
+
+# -- public ---------------------------------------------------------------------------
+def write_export(frame: pd.DataFrame, instrument, fmt: str, path, *, labels: str = "codes", language: str = "en",
+                 seed: int = 0, tags: str = "qnum", encoding: str | None = None, missing="(跳过)",
+                 matrix_style: str = "paren", duration_style: str = "seconds") -> Path:
+    """Write ``frame`` (standard columns plus ``_email`` ``_name`` ``_phone`` ``_location``
+    ``_comment``) as an export of format ``fmt`` (one of :data:`FORMATS`) to ``path``.
+
+    ``labels``: ``"codes"`` (numeric answers) or ``"text"`` (option wording in
+    ``language``, ``"en"`` or ``"zh"``).  ``tags`` (Qualtrics, SPSS): ``"qnum"`` names
+    columns ``Q1``, ``Q2_1``... with the statement in the question text, ``"codes"`` by
+    item code.  ``encoding``: of CSV files (Wenjuanxing default GB18030, else UTF-8 with
+    BOM for Qualtrics and UTF-8 for plain CSV).  ``missing``: Wenjuanxing's no-answer
+    cell, ``"(跳过)"`` or ``-3``.  ``matrix_style`` (Wenjuanxing): ``"paren"``
+    (``5、(statement)``), ``"dash"`` (``5、title—statement``) or ``"bare"``
+    (``5(statement)``); ``duration_style``: ``"seconds"`` (``583秒``) or ``"hms"``
+    (``9分43秒``).  A Qualtrics export goes to a workbook when ``path`` ends in
+    ``.xlsx``.  ``seed`` fixes the incidental columns (Wenjuanxing source, IP place).
+    """
+    _check(fmt, labels, language, tags)
+    if matrix_style not in ("paren", "dash", "bare"):
+        raise ValueError(f"matrix_style must be 'paren', 'dash' or 'bare', got {matrix_style!r}")
+    if duration_style not in ("seconds", "hms"):
+        raise ValueError(f"duration_style must be 'seconds' or 'hms', got {duration_style!r}")
+    path = Path(path)
+    frame = frame.reset_index(drop=True)
+    if fmt == "spss":
+        _spss_write(path, frame, instrument, labels, language, tags)
+        return path
+    if fmt == "qualtrics":
+        L = _qualtrics_layout(frame, instrument, labels, language, tags, seed)
+        headers = [L.headers, L.texts, L.ids]
+        if path.suffix.lower() == ".xlsx":
+            numeric_cols = {i for i, h in enumerate(L.headers)
+                            if h in ("Status", "Progress", "Duration (in seconds)", "Finished")
+                            or (labels == "codes" and i >= 17 and h not in ("Phone", "Comments")
+                                and not L.ids[i].endswith('_TEXT"}'))}
+            _write_xlsx(path, headers, L.rows(), numeric_cols)
+        else:
+            _write_csv(path, headers, L.rows(), encoding or "utf-8-sig", "\r\n")
+        return path
+    if fmt in ("wjx_csv", "wjx_xlsx"):
+        L = _wjx_layout(frame, instrument, labels, language, seed, missing, matrix_style, duration_style)
+        if fmt == "wjx_csv":
+            _write_csv(path, [L.headers], L.rows(), encoding or "gb18030", "\r\n")
+        else:
+            numeric_cols = {0} | set(range(6, len(L.headers))) - {7, 8, len(L.headers) - 1}
+            _write_xlsx(path, [L.headers], L.rows(), numeric_cols)
+        return path
+    L = _plain_layout(frame, instrument, labels, language)
+    if fmt == "csv":
+        _write_csv(path, [L.headers], L.rows(), encoding or "utf-8", "\n")
+    else:
+        n_items = len(instrument.item_codes) + len(instrument.attention_checks)
+        numeric_cols = set(range(2, 2 + n_items)) | {2 + n_items + 2, 2 + n_items + 3}
+        _write_xlsx(path, [L.headers], L.rows(), numeric_cols)
+    return path
+
+
+def expected_frame(frame: pd.DataFrame, instrument, fmt: str) -> pd.DataFrame:
+    """The standard frame (without ``_row``) that reading an export of ``frame`` gives.
+
+    Times are whole seconds in every export; Wenjuanxing has no status, finished or
+    progress (NA) and whole-second durations; the place after a Wenjuanxing IP is dropped.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out = conform_frame(frame, instrument, with_row=False)
+    out["_submitted"] = out["_submitted"].dt.floor("s")
+    if fmt.startswith("wjx"):
+        out["_status"] = pd.array([pd.NA] * len(out), dtype="string")
+        out["_finished"] = pd.array([pd.NA] * len(out), dtype="boolean")
+        out["_progress"] = np.nan
+        out["_duration"] = out["_duration"].round()
+    return out
+
+
+__all__ = ["FORMATS", "READ_FORMAT", "expected_frame", "item_text", "wording", "write_export"]
+

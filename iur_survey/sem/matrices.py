@@ -1,0 +1,502 @@
+"""The model's matrices (LISREL all-y representation), implied moments and analytic Delta.
+
+For every group, :class:`Model` lays the parameter table out as lavaan's
+LISREL "all-y" representation::
+
+    eta   = alpha + B eta + zeta,        Var(zeta) = Psi
+    y     = nu + Lambda eta + eps,       Var(eps)  = Theta
+    Sigma = Lambda (I - B)^-1 Psi (I - B)^-T Lambda' + Theta
+    mu    = nu + Lambda (I - B)^-1 alpha
+
+``eta`` holds the latent variables followed by one "dummy" latent variable for
+each observed variable that takes part in a regression (either side) or
+covaries with a latent or dummy variable (lavaan does the same); such an
+observed variable has a fixed unit loading on its dummy, a zero residual
+variance, and its (residual) variance, intercept and paths live in Psi,
+alpha and B.
+
+Conventions of the SEM contract: the moment vector is ``m = [mu; vech(Sigma)]``
+(``vech`` column-wise lower triangle, lavaan's ``lav_matrix_vech``), without
+``mu`` when there is no mean structure, and ``Delta = dm/dtheta`` (rows =
+moments, columns = free parameters; rows with shared labels are one
+parameter).
+
+Derivatives are analytic.  Each free matrix element ``x`` changes Sigma by a
+symmetric rank-2 term ``s (u v' + v u')`` (e.g. a loading lambda_ij gives
+``u = e_i``, ``v = (A Psi A' Lambda')_j``), so the gradient, the expected
+information and Delta are formed from two p x k matrices U and V without
+ever building a Kronecker product.
+
+>>> import numpy as np
+>>> from iur_survey.sem.partable import build_partable
+>>> pt = build_partable("F =~ x1 + x2 + x3")
+>>> mod = Model(pt)
+>>> theta = np.array([0.8, 0.6, 0.5, 0.4, 0.3, 1.0])   # 2 loadings, 3 residual variances, var(F)
+>>> Sigma, mu = mod.implied(theta)
+>>> Sigma.round(2).tolist()
+[[1.5, 0.8, 0.6], [0.8, 1.04, 0.48], [0.6, 0.48, 0.66]]
+>>> mod.delta(theta).shape          # 6 moments x 6 parameters
+(6, 6)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import EstimationError
+from .partable import ParTable
+
+__all__ = ["Model", "GroupModel", "vech_indices", "vech", "vech_to_sym"]
+
+LAMBDA, THETA, PSI, BETA, NU, ALPHA = range(6)
+_KIND_NAMES = ("lambda", "theta", "psi", "beta", "nu", "alpha")
+
+
+def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of lavaan's vech (lower triangle, column by column).
+
+    >>> r, c = vech_indices(3)
+    >>> list(zip(r.tolist(), c.tolist()))
+    [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1), (2, 2)]
+    """
+    cols, rows = np.triu_indices(p)          # upper triangle row-major == lower column-major transposed
+    return rows.astype(int), cols.astype(int)
+
+
+def vech(a: np.ndarray) -> np.ndarray:
+    """lavaan's ``lav_matrix_vech``.
+
+    >>> vech(np.array([[1., 2.], [2., 3.]])).tolist()
+    [1.0, 2.0, 3.0]
+    """
+    r, c = vech_indices(a.shape[0])
+    return a[r, c]
+
+
+def vech_to_sym(v: np.ndarray, p: int) -> np.ndarray:
+    """Inverse of :func:`vech` for a symmetric matrix.
+
+    >>> vech_to_sym(np.array([1., 2., 3.]), 2).tolist()
+    [[1.0, 2.0], [2.0, 3.0]]
+    """
+    r, c = vech_indices(p)
+    out = np.zeros((p, p))
+    out[r, c] = v
+    out[c, r] = v
+    return out
+
+
+@dataclass
+class GroupModel:
+    """Index maps of one group (block) of the model; built once by :class:`Model`."""
+
+    group: int                      # 0-based
+    ov: list[str]
+    eta: list[str]                  # latent variables, then dummies
+    n_lv: int
+    dummy_ov: list[str]
+    base: list[np.ndarray]          # fixed-value templates: Lambda Theta Psi Beta nu alpha
+    # free entries of this group (partable row order)
+    e_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    e_i: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    e_j: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    e_par: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    e_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    # every (fixed or free) partable row of this group -> matrix element
+    r_row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    r_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    r_i: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    r_j: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    exo_rows: list[int] = field(default_factory=list)
+    has_beta: bool = False
+
+    @property
+    def p(self) -> int:
+        return len(self.ov)
+
+    @property
+    def m(self) -> int:
+        return len(self.eta)
+
+
+class Model:
+    """A parameter table laid out as matrices; see the module docstring.
+
+    ``theta`` is the vector of estimated parameters (:attr:`ParTable.par_index`
+    order: shared labels are one parameter).  Rows fixed by ``fixed.x`` take
+    their values from :meth:`set_sample_stats`.
+    """
+
+    def __init__(self, partable: ParTable):
+        self.partable = pt = partable
+        self.npar = pt.npar
+        self.meanstructure = pt.meanstructure
+        self.ngroups = pt.ngroups
+        self.groups: list[GroupModel] = [self._build_group(g) for g in range(pt.ngroups)]
+        self._Tmats: list[np.ndarray] = []
+        for gm in self.groups:
+            T = np.zeros((len(gm.e_par), self.npar))
+            T[np.arange(len(gm.e_par)), gm.e_par] = 1.0
+            self._Tmats.append(T)
+        self._vech = [vech_indices(gm.p) for gm in self.groups]
+
+    # ------------------------------------------------------------------ construction
+    def _build_group(self, g: int) -> GroupModel:
+        pt = self.partable
+        ov = list(pt.ov_names[g])
+        lv = list(pt.lv_names[g])
+        rows = [i for i in range(len(pt)) if pt.group[i] == g + 1 and pt.op[i] not in (":=", "==", "<", ">")]
+        ovset, lvset = set(ov), set(lv)
+        dummy: list[str] = []
+
+        def add(v):
+            if v in ovset and v not in dummy:
+                dummy.append(v)
+        for i in rows:
+            if pt.op[i] == "~":
+                add(pt.lhs[i])
+                add(pt.rhs[i])
+            elif pt.op[i] == "=~" and pt.rhs[i] in ovset and pt.lhs[i] in ovset:
+                raise EstimationError(None, f"{pt.lhs[i]} is observed and cannot be measured by =~")
+        changed = True
+        while changed:
+            changed = False
+            for i in rows:
+                if pt.op[i] == "~~" and pt.lhs[i] != pt.rhs[i]:
+                    a, b = pt.lhs[i], pt.rhs[i]
+                    ina = a in lvset or a in dummy
+                    inb = b in lvset or b in dummy
+                    if ina != inb:
+                        add(a if not ina else b)
+                        changed = True
+        dummy = [v for v in ov if v in dummy]            # keep lavaan's ov order
+        eta = lv + dummy
+        p, m = len(ov), len(eta)
+        oi = {v: k for k, v in enumerate(ov)}
+        ei = {v: k for k, v in enumerate(eta)}
+        L = np.zeros((p, m))
+        Th = np.zeros((p, p))
+        Ps = np.zeros((m, m))
+        B = np.zeros((m, m))
+        nu = np.zeros(p)
+        al = np.zeros(m)
+        for v in dummy:
+            L[oi[v], ei[v]] = 1.0
+        base = [L, Th, Ps, B, nu, al]
+        r_row, r_kind, r_i, r_j = [], [], [], []
+        e_kind, e_i, e_j, e_par, e_row = [], [], [], [], []
+        exo_rows = []
+        has_beta = False
+        for i in rows:
+            o, a, b = pt.op[i], pt.lhs[i], pt.rhs[i]
+            if o == "=~":
+                if b in ei:
+                    kind, ii, jj = BETA, ei[b], ei[a]
+                    has_beta = True
+                else:
+                    kind, ii, jj = LAMBDA, oi[b], ei[a]
+            elif o == "~":
+                kind, ii, jj = BETA, ei[a], ei[b]
+                has_beta = True
+            elif o == "~~":
+                if a in ei and b in ei:
+                    kind, ii, jj = PSI, ei[a], ei[b]
+                else:
+                    kind, ii, jj = THETA, oi[a], oi[b]
+                if ii < jj:
+                    ii, jj = jj, ii
+            elif o == "~1":
+                if a in ei:
+                    kind, ii, jj = ALPHA, ei[a], 0
+                else:
+                    kind, ii, jj = NU, oi[a], 0
+            else:
+                raise EstimationError(None, f"operator {o!r} is not supported by this engine")
+            r_row.append(i)
+            r_kind.append(kind)
+            r_i.append(ii)
+            r_j.append(jj)
+            if pt.free[i] > 0:
+                e_kind.append(kind)
+                e_i.append(ii)
+                e_j.append(jj)
+                e_par.append(int(pt.par_index[i]))
+                e_row.append(i)
+            elif pt.exo[i] == 1:
+                exo_rows.append(i)
+            else:
+                val = pt.ustart[i]
+                if np.isnan(val):
+                    raise EstimationError(None, f"fixed parameter {a} {o} {b} has no value")
+                self._put(base, kind, ii, jj, val)
+        gm = GroupModel(g, ov, eta, len(lv), dummy, base,
+                        np.array(e_kind, int), np.array(e_i, int), np.array(e_j, int), np.array(e_par, int),
+                        np.array(e_row, int), np.array(r_row, int), np.array(r_kind, int), np.array(r_i, int),
+                        np.array(r_j, int), exo_rows, has_beta)
+        return gm
+
+    @staticmethod
+    def _put(mats: list[np.ndarray], kind: int, i: int, j: int, val: float) -> None:
+        if kind in (NU, ALPHA):
+            mats[kind][i] = val
+        else:
+            mats[kind][i, j] = val
+            if kind in (THETA, PSI):
+                mats[kind][j, i] = val
+
+    def set_sample_stats(self, covs: list[np.ndarray], means: list[np.ndarray]) -> None:
+        """Fill the fixed.x rows (exogenous covariates) with the sample (co)variances and means.
+
+        ``covs[g]`` / ``means[g]`` are over the group's observed variables in
+        :attr:`GroupModel.ov` order (biased covariance, divisor N, as lavaan).
+        """
+        pt = self.partable
+        self.exo_values: dict[int, float] = {}
+        for g, gm in enumerate(self.groups):
+            oi = {v: k for k, v in enumerate(gm.ov)}
+            for i in gm.exo_rows:
+                a, o, b = pt.lhs[i], pt.op[i], pt.rhs[i]
+                val = float(means[g][oi[a]]) if o == "~1" else float(covs[g][oi[a], oi[b]])
+                self.exo_values[i] = val
+                k = int(np.nonzero(gm.r_row == i)[0][0])
+                self._put(gm.base, int(gm.r_kind[k]), int(gm.r_i[k]), int(gm.r_j[k]), val)
+            gm._buf = None
+
+    # ------------------------------------------------------------------ values
+    def _layout(self, group: int) -> None:
+        """Flat-buffer layout of the six matrices: one copy + one scatter per evaluation."""
+        gm = self.groups[group]
+        p, m = gm.p, gm.m
+        sizes = [p * m, p * p, m * m, m * m, p, m]
+        shapes = [(p, m), (p, p), (m, m), (m, m), (p,), (m,)]
+        offs = np.concatenate([[0], np.cumsum(sizes)])
+        buf = np.concatenate([b.ravel() for b in gm.base])
+        flat, src = [], []
+        for e, (kind, i, j) in enumerate(zip(gm.e_kind, gm.e_i, gm.e_j)):
+            if kind in (NU, ALPHA):
+                flat.append(offs[kind] + i)
+                src.append(e)
+            else:
+                ncol = shapes[kind][1]
+                flat.append(offs[kind] + i * ncol + j)
+                src.append(e)
+                if kind in (THETA, PSI) and i != j:
+                    flat.append(offs[kind] + j * ncol + i)
+                    src.append(e)
+        gm._buf = buf
+        gm._offs = offs
+        gm._shapes = shapes
+        gm._flat = np.array(flat, dtype=np.intp)
+        gm._src_par = gm.e_par[np.array(src, dtype=np.intp)] if src else np.zeros(0, np.intp)
+
+    def matrices(self, theta: np.ndarray, group: int = 0) -> dict[str, np.ndarray]:
+        """The six matrices of a group at ``theta`` (fresh arrays).
+
+        >>> from iur_survey.sem.partable import build_partable
+        >>> mod = Model(build_partable("F =~ x1 + x2 + x3"))
+        >>> sorted(mod.matrices(np.ones(6)))
+        ['alpha', 'beta', 'lambda', 'nu', 'psi', 'theta']
+        """
+        gm = self.groups[group]
+        if getattr(gm, "_buf", None) is None:
+            self._layout(group)
+        buf = gm._buf.copy()
+        buf[gm._flat] = np.asarray(theta, float)[gm._src_par]
+        o = gm._offs
+        return {name: buf[o[k]:o[k + 1]].reshape(gm._shapes[k]) for k, name in enumerate(_KIND_NAMES)}
+
+    def _core(self, theta: np.ndarray, group: int) -> dict:
+        gm = self.groups[group]
+        mats = self.matrices(theta, group)
+        L, Th, Ps, B = mats["lambda"], mats["theta"], mats["psi"], mats["beta"]
+        if gm.has_beta:
+            try:
+                A = np.linalg.inv(np.eye(gm.m) - B)
+            except np.linalg.LinAlgError:
+                raise EstimationError(None, "I - B is singular (the regressions are not identified)") from None
+        else:
+            A = np.eye(gm.m)
+        M = L @ A
+        Pm = A @ Ps @ A.T                  # total (co)variances of eta
+        G = Pm @ L.T                       # m x p
+        Sigma = L @ G + Th
+        Aal = A @ mats["alpha"]
+        mu = mats["nu"] + L @ Aal
+        return {"mats": mats, "A": A, "M": M, "Pm": Pm, "G": G, "Sigma": Sigma, "mu": mu, "Aal": Aal}
+
+    def implied(self, theta: np.ndarray, group: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Model-implied ``(Sigma, mu)`` of one group at ``theta``."""
+        c = self._core(theta, group)
+        return c["Sigma"], c["mu"]
+
+    def implied_all(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(Sigma_g, mu_g) for each group]``."""
+        return [self.implied(theta, g) for g in range(self.ngroups)]
+
+    def eta_cov(self, theta: np.ndarray, group: int = 0) -> np.ndarray:
+        """Model-implied covariance matrix of eta (latent variables, then dummies)."""
+        return self._core(theta, group)["Pm"]
+
+    def row_values(self, theta: np.ndarray) -> np.ndarray:
+        """The value of every parameter-table row at ``theta`` (NaN for :=, ==, <, > rows)."""
+        pt = self.partable
+        out = np.full(len(pt), np.nan)
+        theta = np.asarray(theta, float)
+        for i in range(len(pt)):
+            if pt.op[i] in (":=", "==", "<", ">"):
+                continue
+            if pt.free[i] > 0:
+                out[i] = theta[pt.par_index[i]]
+            elif pt.exo[i] == 1:
+                out[i] = getattr(self, "exo_values", {}).get(i, np.nan)
+            else:
+                out[i] = pt.ustart[i]
+        return out
+
+    # ------------------------------------------------------------------ derivatives
+    def _uv(self, c: dict, gm: GroupModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """U, V (p x k), scale (k) of dSigma = s (u v' + v u') and Dmu (p x k) per free entry."""
+        sel = getattr(gm, "_sel", None)
+        if sel is None:
+            sel = {}
+            cols = np.arange(len(gm.e_kind))
+            for kind in range(6):
+                mask = gm.e_kind == kind
+                if mask.any():
+                    sel[kind] = (cols[mask], gm.e_i[mask], gm.e_j[mask])
+            s = np.ones(len(gm.e_kind))
+            for kind in (PSI, THETA):
+                if kind in sel:
+                    cs, ei, ej = sel[kind]
+                    s[cs[ei == ej]] = 0.5
+            gm._sel, gm._scale = sel, s
+        k = len(gm.e_kind)
+        p = gm.p
+        U = np.zeros((p, k))
+        V = np.zeros((p, k))
+        Dmu = np.zeros((p, k))
+        M, G, Aal = c["M"], c["G"], c["Aal"]
+        if LAMBDA in sel:
+            cs, ei, ej = sel[LAMBDA]
+            U[ei, cs] = 1.0
+            V[:, cs] = G[ej, :].T
+            Dmu[ei, cs] = Aal[ej]
+        if BETA in sel:
+            cs, ei, ej = sel[BETA]
+            U[:, cs] = M[:, ei]
+            V[:, cs] = G[ej, :].T
+            Dmu[:, cs] = M[:, ei] * Aal[ej]
+        if PSI in sel:
+            cs, ei, ej = sel[PSI]
+            U[:, cs] = M[:, ei]
+            V[:, cs] = M[:, ej]
+        if THETA in sel:
+            cs, ei, ej = sel[THETA]
+            U[ei, cs] = 1.0
+            V[ej, cs] = 1.0
+        if NU in sel:
+            cs, ei, _ = sel[NU]
+            Dmu[ei, cs] = 1.0
+        if ALPHA in sel:
+            cs, ei, _ = sel[ALPHA]
+            Dmu[:, cs] = M[:, ei]
+        return U, V, gm._scale, Dmu
+
+    def delta(self, theta: np.ndarray, group: int = 0, meanstructure: bool | None = None) -> np.ndarray:
+        """Analytic ``Delta = d m / d theta`` of one group (moments x parameters).
+
+        ``meanstructure`` (default: the model's) decides whether the ``mu`` rows lead.
+        """
+        gm = self.groups[group]
+        c = self._core(theta, group)
+        U, V, s, Dmu = self._uv(c, gm)
+        r, cc = self._vech[group]
+        Dsig = (U[r] * V[cc] + V[r] * U[cc]) * s
+        ms = self.meanstructure if meanstructure is None else meanstructure
+        De = np.vstack([Dmu, Dsig]) if ms else Dsig
+        return De @ self._Tmats[group]
+
+    def delta_all(self, theta: np.ndarray, meanstructure: bool | None = None) -> list[np.ndarray]:
+        return [self.delta(theta, g, meanstructure) for g in range(self.ngroups)]
+
+    # ------------------------------------------------------------------ start values
+    def start(self, covs: list[np.ndarray], means: list[np.ndarray]) -> np.ndarray:
+        """Start values in the spirit of lavaan's defaults.
+
+        Free loadings: a FABIN-like ratio of sample covariances (1 if it cannot be
+        formed); observed residual variances: half the sample variance; latent
+        variances: implied by the marker indicator's covariances; regressions and
+        covariances 0; observed intercepts: sample means; latent means 0.  A
+        ``start()`` modifier wins.  Matching lavaan's start values is not needed;
+        matching its solution is.
+        """
+        pt = self.partable
+        theta = np.full(self.npar, np.nan)
+        for g, gm in enumerate(self.groups):
+            S, ybar = covs[g], means[g]
+            oi = {v: k for k, v in enumerate(gm.ov)}
+            lvset = set(pt.lv_names[g])
+            rows = [i for i in range(len(pt)) if pt.group[i] == g + 1]
+            # indicators per latent variable, marker first
+            inds: dict[str, list[str]] = {}
+            for i in rows:
+                if pt.op[i] == "=~" and pt.rhs[i] in oi:
+                    inds.setdefault(pt.lhs[i], []).append(pt.rhs[i])
+            loading: dict[tuple[str, str], float] = {}
+            lv_var: dict[str, float] = {}
+            for f, items in inds.items():
+                marker = items[0]
+                mk = oi[marker]
+                for it in items[1:]:
+                    others = [oi[o] for o in items if o not in (marker, it)]
+                    j = oi[it]
+                    if others:
+                        den = S[mk, others].sum()
+                        val = S[j, others].sum() / den if abs(den) > 1e-8 else 1.0
+                        if not np.isfinite(val) or abs(val) > 10:
+                            val = 1.0
+                    else:
+                        val = 1.0
+                    loading[(f, it)] = val
+                ests = [S[mk, oi[it]] / loading[(f, it)] for it in items[1:] if abs(loading[(f, it)]) > 1e-8]
+                v = float(np.mean(ests)) if ests else 0.5 * S[mk, mk]
+                lv_var[f] = max(v, 0.05)
+            for i in rows:
+                if pt.free[i] == 0:
+                    continue
+                k = pt.par_index[i]
+                if not np.isnan(theta[k]):
+                    continue
+                if not np.isnan(pt.ustart[i]):
+                    theta[k] = pt.ustart[i]
+                    continue
+                o, a, b = pt.op[i], pt.lhs[i], pt.rhs[i]
+                val = 0.0
+                if o == "=~":
+                    val = loading.get((a, b), 1.0)
+                elif o == "~~" and a == b:
+                    if a in lvset:
+                        val = lv_var.get(a, 0.05)
+                        endo = any(pt.op[r] == "~" and pt.lhs[r] == a for r in rows)
+                        if endo:
+                            val = max(0.5 * val, 0.05)
+                    elif a in oi:
+                        endo = any(pt.op[r] == "~" and pt.lhs[r] == a for r in rows)
+                        exo_reg = a in gm.dummy_ov and not endo and not any(
+                            pt.op[r] == "=~" and pt.rhs[r] == a for r in rows)
+                        val = S[oi[a], oi[a]] * (1.0 if exo_reg else 0.5)
+                    else:
+                        val = 0.05
+                elif o == "~~":
+                    if a in gm.dummy_ov and b in gm.dummy_ov and a in oi and b in oi:
+                        exo_a = not any(pt.op[r] in ("~",) and pt.lhs[r] in (a, b) for r in rows)
+                        val = S[oi[a], oi[b]] if exo_a else 0.0
+                    else:
+                        val = 0.0
+                elif o == "~1":
+                    val = float(ybar[oi[a]]) if a in oi else 0.0
+                theta[k] = val
+        theta[np.isnan(theta)] = 0.0
+        return theta

@@ -1,0 +1,524 @@
+"""lavaan's parameter table, with the defaults of lavaan's ``sem()`` / ``cfa()``.
+
+:func:`build_partable` turns parsed syntax (:func:`~iur_survey.sem.syntax.parse_model`)
+into a :class:`ParTable` whose rows, their order and the columns ``id lhs op rhs
+user block group free ustart exo label plabel`` are those of lavaan 0.6.14's
+``parTable()`` (so that ``parameterEstimates()`` lines up row by row):
+
+1. the rows the user wrote, in the order written (covariances re-oriented as
+   lavaan does: the variable that comes first in ``c(lv.names, ov.names)`` on
+   the left);
+2. then lavaan's default rows: residual variances of the non-exogenous observed
+   variables, variances of the latent variables, covariances among exogenous
+   latent variables (``auto.cov.lv.x``) and among purely endogenous variables
+   (``auto.cov.y``), the (fixed.x) variances/covariances of exogenous observed
+   covariates, and with a mean structure the intercepts;
+3. ``:=`` / ``==`` / ``<`` / ``>`` rows, then lavaan's own ``==`` rows for
+   shared labels (``user == 2``).
+
+The first loading of every factor is fixed to 1 (``auto.fix.first``), the
+residual variance of a single indicator that loads on nothing else is fixed
+to 0 (``auto.fix.single``), latent means are fixed to 0, observed intercepts
+are free (``int.ov.free``), and with ``fixed_x=True`` the variances,
+covariances and means of exogenous observed covariates are not free
+parameters (``exo == 1``; the fit fills in their sample values).
+
+Shared labels impose equality: the rows keep their own lavaan ``free``
+number (as lavaan with ``ceq.simple = FALSE``) but map to one estimated
+parameter (:attr:`ParTable.par_index`).
+
+>>> from iur_survey.sem.syntax import parse_model
+>>> pt = build_partable(parse_model("F =~ x1 + x2 + x3\\ny ~ F + z"))
+>>> print(pt.to_frame()[["lhs", "op", "rhs", "user", "free", "ustart", "exo"]].to_string())
+   lhs  op rhs  user  free  ustart  exo
+0    F  =~  x1     1     0     1.0    0
+1    F  =~  x2     1     1     NaN    0
+2    F  =~  x3     1     2     NaN    0
+3    y   ~   F     1     3     NaN    0
+4    y   ~   z     1     4     NaN    0
+5   x1  ~~  x1     0     5     NaN    0
+6   x2  ~~  x2     0     6     NaN    0
+7   x3  ~~  x3     0     7     NaN    0
+8    y  ~~   y     0     8     NaN    0
+9    F  ~~   F     0     9     NaN    0
+10   z  ~~   z     0     0     NaN    1
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelSyntaxError
+from .syntax import Constraint, ParsedModel, Term, expression_names, parse_model
+
+__all__ = ["ParTable", "build_partable", "vnames"]
+
+_CON_OPS = (":=", "==", "<", ">")
+
+
+# ----------------------------------------------------------------------------- variable names
+def _unique(seq) -> list:
+    out, seen = [], set()
+    for x in seq:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def vnames(lhs: Sequence[str], op: Sequence[str], rhs: Sequence[str],
+           user: Sequence[int] | None = None, exo: Sequence[int] | None = None) -> dict[str, list[str]]:
+    """lavaan's ``lav_partable_vnames`` for one block: ``ov``, ``ov.x``, ``ov.nox``,
+    ``ov.y``, ``ov.ind``, ``lv``, ``lv.x``, ``lv.y``, ``eqs.y``, ``eqs.x``.
+
+    >>> v = vnames(["F", "F", "y", "y"], ["=~", "=~", "~", "~"], ["a", "b", "F", "x"])
+    >>> v["ov"], v["ov.x"], v["lv.x"], v["ov.y"]
+    (['a', 'b', 'y', 'x'], ['x'], ['F'], ['y'])
+    """
+    n = len(lhs)
+    user = [1] * n if user is None else list(user)
+    exo = [0] * n if exo is None else list(exo)
+    lv = _unique(l for l, o in zip(lhs, op) if o in ("=~", "<~"))
+    lvset = set(lv)
+    eqs_y = _unique(l for l, o in zip(lhs, op) if o == "~")
+    eqs_x = _unique(r for r, o in zip(rhs, op) if o in ("~", "<~"))
+    v_ind = _unique(r for r, o in zip(rhs, op) if o == "=~")
+    ov_ind = [v for v in v_ind if v not in lvset]
+    ov_y = [v for v in eqs_y if v not in lvset and v not in ov_ind]
+    ov_x = [v for v in eqs_x if v not in lvset and v not in ov_ind and v not in ov_y]
+    ov_cov = ([l for l, o in zip(lhs, op) if o == "~~" and l not in lvset]
+              + [r for r, o in zip(rhs, op) if o == "~~" and r not in lvset])
+    ov_int = [l for l, o in zip(lhs, op) if o in ("~1", "|") and l not in lvset]
+    ov_tmp = ov_ind + ov_y + ov_x
+    extra = _unique(ov_cov + ov_int)
+    ov = ov_tmp + [v for v in extra if v not in ov_tmp]
+    # ov.x: exogenous covariates without user-specified (co)variances/intercepts
+    uvars = set(l for l, o, u in zip(lhs, op, user) if o in ("~1", "~~") and u == 1)
+    uvars |= set(r for r, o, u in zip(rhs, op, user) if o == "~~" and u == 1)
+    ov_x2 = [v for v in ov_x if v not in uvars]
+    exo_extra = _unique([l for l, o, e in zip(lhs, op, exo) if o == "~~" and e == 1]
+                        + [r for r, o, e in zip(rhs, op, exo) if o == "~~" and e == 1]
+                        + [l for l, o, e in zip(lhs, op, exo) if o == "~1" and e == 1])
+    ov_names_x = ov_x2 + [v for v in exo_extra if v not in ov_x2]
+    ov_nox = [v for v in ov if v not in set(ov_names_x)]
+    lv_x = [v for v in lv if v not in set(v_ind) and v not in set(eqs_y)]
+    tmp_y = [v for v in eqs_y if v not in set(v_ind) and v not in set(eqs_x) and v not in lvset]
+    ov_y2 = [v for v in ov if v in set(tmp_y)]
+    tmp_ly = [v for v in eqs_y if v not in set(v_ind) and v not in set(eqs_x) and v in lvset]
+    lv_y = [v for v in lv if v in set(tmp_ly)]
+    return {"ov": ov, "ov.x": ov_names_x, "ov.nox": ov_nox, "ov.y": ov_y2, "ov.ind": ov_ind,
+            "lv": lv, "lv.x": lv_x, "lv.y": lv_y, "eqs.y": eqs_y, "eqs.x": eqs_x}
+
+
+# ----------------------------------------------------------------------------- the table
+@dataclass
+class ParTable:
+    """lavaan's parameter table (see the module docstring).
+
+    Columns are plain lists / arrays; :meth:`to_frame` gives the DataFrame.
+    ``par_index[i]`` is the index of row ``i`` in the vector of estimated
+    parameters (-1 for a fixed row), shared by rows with equal labels.
+    """
+
+    id: list[int]
+    lhs: list[str]
+    op: list[str]
+    rhs: list[str]
+    user: list[int]
+    block: list[int]
+    group: list[int]
+    free: list[int]
+    ustart: list[float]
+    exo: list[int]
+    label: list[str]
+    plabel: list[str]
+    start: list[float] = field(default_factory=list)
+    par_index: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    ngroups: int = 1
+    group_labels: list[str] = field(default_factory=list)
+    meanstructure: bool = False
+    fixed_x: bool = True
+    ov_names: list[list[str]] = field(default_factory=list)      # per block, lavaan's order
+    lv_names: list[list[str]] = field(default_factory=list)
+    ov_x_names: list[list[str]] = field(default_factory=list)
+    constraints: list[Constraint] = field(default_factory=list)   # user :=, ==, <, > (parsed)
+    syntax: str = ""
+    source: str = "<model syntax>"
+
+    def __len__(self) -> int:
+        return len(self.lhs)
+
+    @property
+    def npar(self) -> int:
+        """The number of estimated parameters (equality-constrained rows count once)."""
+        return int(self.par_index.max()) + 1 if len(self.par_index) and self.par_index.max() >= 0 else 0
+
+    @property
+    def nfree(self) -> int:
+        """lavaan's count of free rows (before equality constraints)."""
+        return int(max(self.free)) if self.free else 0
+
+    @property
+    def model_rows(self) -> np.ndarray:
+        """Indices of the rows that are model parameters (not :=, ==, <, >)."""
+        return np.array([i for i, o in enumerate(self.op) if o not in _CON_OPS], dtype=int)
+
+    @property
+    def def_rows(self) -> np.ndarray:
+        return np.array([i for i, o in enumerate(self.op) if o == ":="], dtype=int)
+
+    def ov_all(self) -> list[str]:
+        """Every observed variable the model uses (over blocks, first-seen order)."""
+        return _unique(v for names in self.ov_names for v in names)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table as a DataFrame with lavaan's column names.
+
+        >>> pt = build_partable(parse_model("F =~ x1 + x2 + x3"))
+        >>> list(pt.to_frame().columns)
+        ['id', 'lhs', 'op', 'rhs', 'user', 'block', 'group', 'free', 'ustart', 'exo', 'label', 'plabel']
+        """
+        return pd.DataFrame({
+            "id": self.id, "lhs": self.lhs, "op": self.op, "rhs": self.rhs, "user": self.user,
+            "block": self.block, "group": self.group, "free": self.free, "ustart": self.ustart,
+            "exo": self.exo, "label": self.label, "plabel": self.plabel})
+
+
+def _err(pm: ParsedModel, msg: str, line: int = 0, col: int = 0) -> ModelSyntaxError:
+    if line:
+        return ModelSyntaxError(pm.source, msg, row=line, column=str(col))
+    return ModelSyntaxError(pm.source, msg)
+
+
+def _reorder_covariances(terms: list[Term]) -> list[Term]:
+    """lavaan's lav_partable_covariance_reorder: lhs of a covariance comes first in c(lv, ov)."""
+    v = vnames([t.lhs for t in terms], [t.op for t in terms], [t.rhs for t in terms])
+    order = {name: i for i, name in enumerate(_unique(v["lv"] + v["ov"]))}
+    out = []
+    for t in terms:
+        if t.op == "~~" and t.lhs != t.rhs and order.get(t.lhs, 0) > order.get(t.rhs, 0):
+            t = Term(t.rhs, t.op, t.lhs, t.block, t.fixed, t.start, t.labels, t.lower, t.upper, t.line, t.col)
+        out.append(t)
+    return out
+
+
+def _per_group(values: tuple | None, ngroups: int, t: Term, what: str, pm: ParsedModel):
+    if values is None:
+        return None
+    if len(values) == 1:
+        return list(values) * ngroups
+    if len(values) != ngroups:
+        raise _err(pm, f"{what} modifier of {t.lhs} {t.op} {t.rhs} has {len(values)} values "
+                       f"but the model has {ngroups} group(s)", t.line, t.col)
+    return list(values)
+
+
+def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fixed_x: bool = True,
+                   std_lv: bool = False, int_ov_free: bool = True, int_lv_free: bool = False,
+                   auto_fix_first: bool | None = None, auto_fix_single: bool = True,
+                   auto_var: bool = True, auto_cov_lv_x: bool = True, auto_cov_y: bool = True,
+                   orthogonal: bool = False, ngroups: int = 1, group_labels: Sequence[str] | None = None,
+                   group_equal: Sequence[str] = ()) -> ParTable:
+    """Build lavaan's parameter table with ``sem()`` / ``cfa()`` defaults.
+
+    ``model`` is a :class:`~iur_survey.sem.syntax.ParsedModel` or syntax text.
+    ``meanstructure`` adds intercepts (it is switched on anyway when the
+    syntax has a ``~ 1`` term).  ``ngroups`` > 1 repeats the model per group
+    (lavaan's layout: all rows of group 1, then group 2, ...); ``group_equal``
+    takes lavaan's names ("loadings", "intercepts", "regressions", "residuals",
+    "residual.covariances", "lv.variances", "lv.covariances", "means").
+
+    >>> pt = build_partable("F =~ x1 + x2 + x3", meanstructure=True)
+    >>> [f"{l}{o}{r}" for l, o, r in zip(pt.lhs, pt.op, pt.rhs)][-4:]
+    ['x1~1', 'x2~1', 'x3~1', 'F~1']
+    >>> pt.npar
+    9
+    """
+    pm = parse_model(model) if isinstance(model, str) else model
+    if auto_fix_first is None:
+        auto_fix_first = not std_lv
+    # ---- blocks from syntax (group: lines) or from ngroups
+    nblk_syntax = len(pm.blocks)
+    if nblk_syntax:
+        if ngroups not in (1, nblk_syntax) and ngroups != nblk_syntax:
+            raise _err(pm, f"the syntax defines {nblk_syntax} groups but the data has {ngroups}")
+        ngroups = nblk_syntax
+        group_labels = [lab for _, lab in pm.blocks]
+    group_labels = list(group_labels) if group_labels is not None else [str(g + 1) for g in range(ngroups)]
+    if any(t.op == "~1" for t in pm.terms):
+        meanstructure = True
+    for c in pm.constraints:
+        if c.op in ("<", ">"):
+            raise _err(pm, f"inequality constraints ({c.op}) are not supported by this engine", c.line, c.col)
+
+    rows: dict[str, list] = {k: [] for k in ("lhs", "op", "rhs", "user", "block", "group", "free", "ustart",
+                                             "exo", "label", "mod")}
+    ov_names_b, lv_names_b, ovx_b = [], [], []
+    blocks_terms = ([[t for t in pm.terms if t.block == b + 1] for b in range(ngroups)] if nblk_syntax
+                    else [pm.terms] * ngroups)
+    for g in range(ngroups):
+        terms = _reorder_covariances(blocks_terms[g])
+        if not terms:
+            raise _err(pm, f"group {group_labels[g]!r} has no model statement")
+        L = [t.lhs for t in terms]
+        O = [t.op for t in terms]
+        R = [t.rhs for t in terms]
+        v = vnames(L, O, R)
+        lv, ov, ovx, ovnox = v["lv"], v["ov"], v["ov.x"], v["ov.nox"]
+        lv_x, lv_y, ov_y = v["lv.x"], v["lv.y"], v["ov.y"]
+        dl, dr = [], []
+        dl += ovnox + lv
+        dr += ovnox + lv
+        if auto_cov_lv_x and len(lv_x) > 1:
+            for a, b in combinations(lv_x, 2):
+                dl.append(a)
+                dr.append(b)
+        lvov_y = lv_y + ov_y
+        if auto_cov_y and len(lvov_y) > 1:
+            for a, b in combinations(lvov_y, 2):
+                dl.append(a)
+                dr.append(b)
+        nx = len(ovx)
+        for j in range(nx):
+            for i in range(j, nx):
+                dl.append(ovx[j])
+                dr.append(ovx[i])
+        dop = ["~~"] * len(dl)
+        if meanstructure:
+            for name in ov + lv:
+                dl.append(name)
+                dr.append("")
+                dop.append("~1")
+        user_keys = {(t.lhs, t.op, t.rhs) for t in terms}
+        keep = [k for k in range(len(dl)) if (dl[k], dop[k], dr[k]) not in user_keys]
+        L2 = L + [dl[k] for k in keep]
+        O2 = O + [dop[k] for k in keep]
+        R2 = R + [dr[k] for k in keep]
+        U2 = [1] * len(terms) + [0] * len(keep)
+        mods: list[Term | None] = list(terms) + [None] * len(keep)
+        n = len(L2)
+        free = [1] * n
+        ustart = [math.nan] * n
+        exo = [0] * n
+        if not auto_var:
+            for i in range(n):
+                if O2[i] == "~~" and L2[i] == R2[i] and U2[i] == 0:
+                    free[i], ustart[i] = 0, 0.0
+        if std_lv:
+            for i in range(n):
+                if O2[i] == "~~" and L2[i] == R2[i] and L2[i] in lv:
+                    free[i], ustart[i] = 0, 1.0
+        if auto_fix_first:
+            seen_lv = set()
+            for i in range(n):
+                if O2[i] == "=~" and L2[i] not in seen_lv:
+                    seen_lv.add(L2[i])
+                    free[i], ustart[i] = 0, 1.0
+        if auto_var and auto_fix_single:
+            mm = [i for i in range(n) if O2[i] == "=~"]
+            counts: dict[str, int] = {}
+            for i in mm:
+                counts[L2[i]] = counts.get(L2[i], 0) + 1
+            rhs_mm = [R2[i] for i in mm]
+            single = [R2[i] for i in mm if counts[L2[i]] == 1 and L2[i] != R2[i] and rhs_mm.count(R2[i]) == 1]
+            for i in range(n):
+                if O2[i] == "~~" and L2[i] == R2[i] and L2[i] in single and U2[i] == 0:
+                    free[i], ustart[i] = 0, 0.0
+        if orthogonal:
+            for i in range(n):
+                if O2[i] == "~~" and L2[i] in lv and R2[i] in lv and L2[i] != R2[i] and U2[i] == 0:
+                    free[i], ustart[i] = 0, 0.0
+        if meanstructure:
+            for i in range(n):
+                if O2[i] == "~1" and U2[i] == 0:
+                    if (L2[i] in ov and L2[i] not in lv and not int_ov_free) or (L2[i] in lv and not int_lv_free):
+                        free[i], ustart[i] = 0, 0.0
+            if g > 0 and not int_lv_free and "intercepts" in group_equal and "means" not in group_equal:
+                for i in range(n):
+                    if O2[i] == "~1" and L2[i] in lv and U2[i] == 0:
+                        free[i], ustart[i] = 1, math.nan
+        if fixed_x and ovx:
+            sx = set(ovx)
+            for i in range(n):
+                if O2[i] == "~~" and L2[i] in sx and R2[i] in sx and U2[i] == 0:
+                    free[i], ustart[i], exo[i] = 0, math.nan, 1
+                if O2[i] == "~1" and L2[i] in sx and U2[i] == 0:
+                    free[i], ustart[i], exo[i] = 0, math.nan, 1
+        if std_lv and g > 0 and "loadings" in group_equal and "lv.variances" not in group_equal:
+            for i in range(n):
+                if O2[i] == "~~" and L2[i] in lv and L2[i] == R2[i] and U2[i] == 0:
+                    free[i], ustart[i] = 1, math.nan
+        # ---- modifiers
+        labels = [""] * n
+        for i, t in enumerate(mods):
+            if t is None:
+                continue
+            fixed = _per_group(t.fixed, ngroups if not nblk_syntax else 1, t, "fixed-value", pm)
+            start = _per_group(t.start, ngroups if not nblk_syntax else 1, t, "start()", pm)
+            labs = _per_group(t.labels, ngroups if not nblk_syntax else 1, t, "label", pm)
+            gi = 0 if nblk_syntax else g
+            if fixed is not None:
+                val = fixed[gi]
+                if math.isnan(val):
+                    free[i], ustart[i] = 1, math.nan
+                else:
+                    free[i], ustart[i] = 0, float(val)
+            if start is not None:
+                ustart[i] = float(start[gi])
+            if labs is not None:
+                labels[i] = labs[gi]
+        for i in range(n):
+            rows["lhs"].append(L2[i])
+            rows["op"].append(O2[i])
+            rows["rhs"].append(R2[i])
+            rows["user"].append(U2[i])
+            rows["block"].append(g + 1)
+            rows["group"].append(g + 1)
+            rows["free"].append(free[i])
+            rows["ustart"].append(ustart[i])
+            rows["exo"].append(exo[i])
+            rows["label"].append(labels[i])
+            rows["mod"].append(mods[i])
+        ov_names_b.append(ov)
+        lv_names_b.append(lv)
+        ovx_b.append(ovx if fixed_x else [])
+
+    n = len(rows["lhs"])
+    lhs, op, rhs = rows["lhs"], rows["op"], rows["rhs"]
+    free, ustart, label, user = rows["free"], rows["ustart"], rows["label"], rows["user"]
+    grp = rows["group"]
+    # ---- lavaan's LABEL: user label, else "lhs op rhs" (+ ".g2" ...), group.equal copies group-1 labels
+    LABEL = [f"{l}{o}{r}" + (f".g{g}" if g > 1 else "") for l, o, r, g in zip(lhs, op, rhs, grp)]
+    if ngroups > 1 and group_equal:
+        lvset = set(lv_names_b[0])
+        ovnox1 = set(v for v in ov_names_b[0] if v not in set(ovx_b[0]))
+
+        def flagged(i: int) -> bool:
+            o, l, r = op[i], lhs[i], rhs[i]
+            ge = group_equal
+            return (("loadings" in ge and o == "=~")
+                    or ("intercepts" in ge and o == "~1" and l in ovnox1)
+                    or ("means" in ge and o == "~1" and l in lvset)
+                    or ("regressions" in ge and o == "~")
+                    or ("residuals" in ge and o == "~~" and l in ovnox1 and l == r)
+                    or ("residual.covariances" in ge and o == "~~" and l in ovnox1 and l != r)
+                    or ("lv.variances" in ge and o == "~~" and l in lvset and l == r)
+                    or ("lv.covariances" in ge and o == "~~" and l in lvset and l != r))
+        g1 = {(lhs[i], op[i], rhs[i]): i for i in range(n) if grp[i] == 1 and flagged(i)}
+        for i in range(n):
+            if grp[i] > 1 and (lhs[i], op[i], rhs[i]) in g1:
+                LABEL[i] = LABEL[g1[(lhs[i], op[i], rhs[i])]]
+    for i in range(n):
+        if label[i]:
+            LABEL[i] = label[i]
+    plabel = [f".p{i + 1}." for i in range(n)]
+    # ---- equality via shared labels (and simple label == label constraints)
+    classes: dict[str, list[int]] = {}
+    for i in range(n):
+        classes.setdefault(LABEL[i], []).append(i)
+    sys_con: list[tuple[str, str]] = []
+    eq_groups: list[list[int]] = []
+    for lab, idx in classes.items():
+        if len(idx) < 2:
+            continue
+        fixed_all = [i for i in idx if free[i] == 0]
+        if fixed_all:
+            val = ustart[fixed_all[0]]
+            for i in idx:
+                ustart[i] = val
+                free[i] = 0
+            continue
+        for o in idx[1:]:
+            sys_con.append((plabel[idx[0]], plabel[o]))
+        for i in idx:
+            if not label[i]:
+                label[i] = plabel[idx[0]]
+        eq_groups.append(idx)
+    # user '==' between two labels of free parameters: merged like a shared label
+    label_rows = {}
+    for i in range(n):
+        if label[i] and free[i] > 0:
+            label_rows.setdefault(label[i], i)
+    user_eq: list[tuple[int, int]] = []
+    for c in pm.constraints:
+        if c.op != "==":
+            continue
+        lnames = expression_names(c.lhs_expr)
+        rnames = expression_names(c.rhs_expr)
+        simple = (c.lhs_expr[0] == "var" and c.rhs_expr[0] == "var")
+        if not simple or lnames[0] not in label_rows or rnames[0] not in label_rows:
+            raise _err(pm, f"only equality of two labelled free parameters (a == b) is supported, "
+                           f"not {c.lhs} == {c.rhs}", c.line, c.col)
+        user_eq.append((label_rows[lnames[0]], label_rows[rnames[0]]))
+    # ---- free numbering (lavaan) and estimated-parameter index (ours)
+    k = 0
+    for i in range(n):
+        if free[i] > 0:
+            k += 1
+            free[i] = k
+        else:
+            free[i] = 0
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for idx in eq_groups:
+        for o in idx[1:]:
+            parent[find(o)] = find(idx[0])
+    for a, b in user_eq:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    par_index = np.full(n, -1, dtype=int)
+    root_to_par: dict[int, int] = {}
+    for i in range(n):
+        if free[i] > 0:
+            r = find(i)
+            if r not in root_to_par:
+                root_to_par[r] = len(root_to_par)
+            par_index[i] = root_to_par[r]
+    # ---- check labels used by := / == exist
+    all_labels = set(label) | set(plabel)
+    defined_so_far: set[str] = set()
+    for c in pm.constraints:
+        if c.op == ":=":
+            for name in expression_names(c.rhs_expr):
+                if name not in all_labels and name not in defined_so_far:
+                    raise _err(pm, f"{c.lhs} := {c.rhs}: unknown label {name!r} "
+                                   f"(label a parameter first, e.g. y ~ {name}*x)", c.line, c.col)
+            if c.lhs in all_labels:
+                raise _err(pm, f"{c.lhs!r} is already a parameter label", c.line, c.col)
+            defined_so_far.add(c.lhs)
+    # ---- constraint rows
+    ids = list(range(1, n + 1))
+    blk = list(rows["block"])
+    exo = rows["exo"]
+    con_rows = [(c.lhs, c.op, c.rhs, 1) for c in pm.constraints] + [(a, "==", b, 2) for a, b in sys_con]
+    for (cl, co, cr, cu) in con_rows:
+        ids.append(len(ids) + 1)
+        lhs.append(cl)
+        op.append(co)
+        rhs.append(cr)
+        user.append(cu)
+        blk.append(0)
+        grp.append(0)
+        free.append(0)
+        ustart.append(math.nan)
+        exo.append(0)
+        label.append(cl if co == ":=" else "")
+        plabel.append("")
+    par_index = np.concatenate([par_index, np.full(len(con_rows), -1, dtype=int)])
+    return ParTable(id=ids, lhs=lhs, op=op, rhs=rhs, user=user, block=blk, group=grp, free=free,
+                    ustart=ustart, exo=exo, label=label, plabel=plabel, par_index=par_index,
+                    ngroups=ngroups, group_labels=group_labels, meanstructure=meanstructure,
+                    fixed_x=fixed_x, ov_names=ov_names_b, lv_names=lv_names_b, ov_x_names=ovx_b,
+                    constraints=list(pm.constraints), syntax=pm.syntax, source=pm.source)

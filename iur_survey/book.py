@@ -1,0 +1,295 @@
+"""Build the iur-survey Jupyter Book: settings, environment, MathJax, the build itself.
+
+The book (``_config.yml``, ``_toc.yml``, ``book/``) is a set of MyST markdown notebooks
+that myst-nb executes on every build.  The notebooks never hard-code their inputs: they
+read them from :class:`BookSettings`, which comes from environment variables that
+:func:`build_book` (the ``iur-survey book`` command) sets for the build process and so
+for every notebook kernel:
+
+``IUR_SURVEY_DATA``        the raw export to analyse (default: :data:`DEFAULT_DATA`)
+``IUR_SURVEY_INSTRUMENT``  the instrument YAML (default: ``data/instrument.yaml``)
+``IUR_SURVEY_WORKDIR``     where the pipeline's results are cached for the chapters
+
+This module is also a Sphinx extension (``_config.yml`` lists it in
+``sphinx.extra_extensions``), so a plain ``jupyter-book build .`` reads offline too:
+
+* it vendors MathJax 3 from npm (cached in ``.cache/mathjax``) into ``_static/mathjax``;
+* it sets the kernels' matplotlib backend to the inline one even when the caller's
+  environment says ``MPLBACKEND=Agg`` (which would silently drop figures);
+* it removes the scripts that would load thebe from a CDN.
+
+>>> s = BookSettings.from_env({})
+>>> s.data == DEFAULT_DATA, s.instrument.name
+(True, 'instrument.yaml')
+>>> sorted(BookSettings.from_env({"IUR_SURVEY_DATA": "x.csv"}).to_env())
+['IUR_SURVEY_DATA', 'IUR_SURVEY_INSTRUMENT', 'IUR_SURVEY_WORKDIR']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .instrument import DEFAULT_INSTRUMENT
+
+#: the repository root (where ``_config.yml`` and ``_toc.yml`` live)
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: the bundled demo export the book analyses when no ``--data`` is given (one constant)
+DEFAULT_DATA = REPO_ROOT / "data" / "demo" / "export.csv"
+#: where ``iur-survey book`` writes by default (HTML in ``_build/html``)
+DEFAULT_OUT = REPO_ROOT / "_build"
+#: MathJax release vendored from npm so the book renders formulas offline
+MATHJAX_VERSION = "3.2.2"
+#: npm install cache for MathJax (gitignored)
+MATHJAX_CACHE = REPO_ROOT / ".cache" / "mathjax"
+#: the matplotlib backend every notebook kernel runs with
+KERNEL_MPLBACKEND = "module://matplotlib_inline.backend_inline"
+#: output formats ``iur-survey book --format`` accepts (Sphinx builders that need no network or TeX)
+FORMATS = ("html", "singlehtml", "dirhtml")
+
+ENV_DATA = "IUR_SURVEY_DATA"
+ENV_INSTRUMENT = "IUR_SURVEY_INSTRUMENT"
+ENV_WORKDIR = "IUR_SURVEY_WORKDIR"
+
+
+@dataclass(frozen=True)
+class BookSettings:
+    """Where the book's inputs are and where the pipeline caches its results."""
+
+    data: Path
+    instrument: Path
+    workdir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "BookSettings":
+        """Settings from ``IUR_SURVEY_*`` variables (``os.environ`` by default), else the defaults."""
+        env = os.environ if env is None else env
+        data = Path(env.get(ENV_DATA) or DEFAULT_DATA)
+        instrument = Path(env.get(ENV_INSTRUMENT) or DEFAULT_INSTRUMENT)
+        workdir = Path(env.get(ENV_WORKDIR) or DEFAULT_OUT / ".iur-survey")
+        return cls(data.resolve(), instrument.resolve(), workdir.resolve())
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that carry these settings to the notebook kernels."""
+        return {ENV_DATA: str(self.data), ENV_INSTRUMENT: str(self.instrument), ENV_WORKDIR: str(self.workdir)}
+
+
+def kernel_environment(settings: BookSettings, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for the build process and its kernels.
+
+    The inline backend replaces whatever ``MPLBACKEND`` the caller had (``Agg`` drops figures).
+
+    >>> env = kernel_environment(BookSettings.from_env({}), {"MPLBACKEND": "Agg", "HOME": "/h"})
+    >>> env["MPLBACKEND"] == KERNEL_MPLBACKEND, env["HOME"], "IUR_SURVEY_DATA" in env
+    (True, '/h', True)
+    """
+    env = dict(os.environ if base is None else base)
+    env.update(settings.to_env())
+    env["MPLBACKEND"] = KERNEL_MPLBACKEND
+    env.setdefault("PYTHONHASHSEED", "0")
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"   # quiets a debugpy warning on stderr in kernels
+    return env
+
+
+# ---------------------------------------------------------------------------- MathJax
+def ensure_mathjax(cache: Path = MATHJAX_CACHE, version: str = MATHJAX_VERSION) -> Path:
+    """The ``es5`` folder of MathJax ``version``, installed from npm into ``cache`` if absent.
+
+    Raises ``RuntimeError`` with a clear message when npm is missing or fails.
+    """
+    es5 = Path(cache) / "node_modules" / "mathjax" / "es5"
+    stamp = Path(cache) / f".mathjax-{version}"
+    if (es5 / "tex-chtml.js").is_file() and stamp.exists():
+        return es5
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is needed once to vendor MathJax for the offline book "
+                           "(apt-get install npm, or install Node.js)")
+    Path(cache).mkdir(parents=True, exist_ok=True)
+    cmd = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock",
+           "--prefix", str(cache), f"mathjax@{version}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not (es5 / "tex-chtml.js").is_file():
+        raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{proc.stderr.strip()[-2000:]}")
+    stamp.touch()
+    return es5
+
+
+#: the parts of MathJax's es5 folder the page needs (the combined tex-chtml component and
+#: everything it may load lazily: fonts, extensions, menu, accessibility)
+_MATHJAX_PARTS = ("tex-chtml.js", "input", "output", "ui", "a11y", "adaptors", "sre")
+
+
+def vendor_mathjax(es5: Path, static_dir: Path) -> Path:
+    """Copy the needed parts of MathJax into ``static_dir/mathjax``; returns that folder."""
+    dest = Path(static_dir) / "mathjax"
+    for part in _MATHJAX_PARTS:
+        src = Path(es5) / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, dirs_exist_ok=True)
+        elif src.is_file():
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+# ---------------------------------------------------------------------- offline check
+_ASSET_PATTERNS = (
+    re.compile(r"<(?:script|img|iframe|source|audio|video|embed)\b[^>]*?\bsrc\s*=\s*[\"']((?:https?:)?//[^\"']+)",
+               re.I),
+    re.compile(r"<link\b[^>]*?\bhref\s*=\s*[\"']((?:https?:)?//[^\"']+)[^>]*>", re.I),
+    re.compile(r"@import\s+(?:url\()?[\"']?((?:https?:)?//[^\"')\s]+)", re.I),
+    re.compile(r"url\(\s*[\"']?((?:https?:)?//[^\"')\s]+)", re.I),
+    re.compile(r"[\"']((?:https?:)?//[^\"'\s]+\.(?:js|css|woff2?|ttf|otf))[\"']", re.I),
+)
+_LINK_REL_OK = re.compile(r"\brel\s*=\s*[\"'](?:canonical|author|license|me)[\"']", re.I)
+
+
+def network_assets(html_dir: Path) -> list[tuple[str, str]]:
+    """Every (file, url) in the built pages that a browser would fetch from the network to render.
+
+    Plain hyperlinks (``<a href="https://...">``) are not assets and are not listed.  Source
+    maps and the theme's licence comments are not scanned.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.html").write_text('<script src="https://cdn.x/m.js"></script><a href="https://ok">x</a>')
+    >>> network_assets(d)
+    [('a.html', 'https://cdn.x/m.js')]
+    """
+    html_dir = Path(html_dir)
+    found: list[tuple[str, str]] = []
+    for path in sorted(html_dir.rglob("*")):
+        if path.suffix not in (".html", ".css", ".js") or "mathjax" in path.relative_to(html_dir).parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix != ".html":
+            # in scripts and style sheets only url()/@import and quoted asset URLs count
+            text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        for pat in _ASSET_PATTERNS:
+            for m in pat.finditer(text):
+                if pat.pattern.startswith("<link") and _LINK_REL_OK.search(m.group(0)):
+                    continue
+                url = m.group(1)
+                if "www.w3.org/" in url:      # XML namespaces, never fetched
+                    continue
+                item = (path.relative_to(html_dir).as_posix(), url)
+                if item not in found:
+                    found.append(item)
+    return found
+
+
+# ----------------------------------------------------------------------- Sphinx hooks
+def _on_builder_inited(app) -> None:
+    # kernels inherit this process's environment: never let MPLBACKEND=Agg drop figures
+    if not os.environ.get("MPLBACKEND", "").endswith("backend_inline"):
+        os.environ["MPLBACKEND"] = KERNEL_MPLBACKEND
+    if app.builder.format == "html":
+        app._iur_mathjax_es5 = ensure_mathjax()
+
+
+def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = [s for s in scripts if "thebe" not in str(s).lower()
+                                   and "thebe" not in str(getattr(s, "attributes", {}).get("body", "")).lower()]
+    css = context.get("css_files")
+    if css:
+        context["css_files"] = [c for c in css if "thebe" not in str(c).lower()]
+
+
+def _on_build_finished(app, exception) -> None:
+    es5 = getattr(app, "_iur_mathjax_es5", None)
+    if exception is None and es5 is not None:
+        vendor_mathjax(es5, Path(app.outdir) / "_static")
+
+
+def setup(app):
+    """Sphinx extension entry point (listed in ``_config.yml`` under ``sphinx.extra_extensions``)."""
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _on_html_page_context)
+    app.connect("build-finished", _on_build_finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# ---------------------------------------------------------------------------- build
+@dataclass
+class BuildResult:
+    """What :func:`build_book` produced."""
+
+    returncode: int
+    output: Path           # the HTML folder (``OUT/html`` for the html builder)
+    seconds: float
+    log: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def build_command(source: Path, out: Path, fmt: str = "html") -> list[str]:
+    """The command that builds the book in a fresh process: jupyter-book's Sphinx build with
+    ``-W -n --keep-going`` (warnings are errors, nitpicky, report every problem) on a fresh env."""
+    code = ("import sys; from iur_survey.book import _sphinx_main; "
+            "sys.exit(_sphinx_main(sys.argv[1], sys.argv[2], sys.argv[3]))")
+    return [sys.executable, "-c", code, str(source), str(out), fmt]
+
+
+def _sphinx_main(source: str, out: str, fmt: str) -> int:
+    """Jupyter Book 1.x's ``build`` for a book, with the output folder chosen freely."""
+    from jupyter_book.sphinx import build_sphinx
+
+    source_dir = Path(source).resolve()
+    out_dir = Path(out).resolve()
+    result = build_sphinx(
+        source_dir, out_dir / fmt,
+        use_external_toc=True, noconfig=True, path_config=str(source_dir / "_config.yml"),
+        confoverrides={"external_toc_path": (source_dir / "_toc.yml").as_posix(),
+                       "latex_individualpages": False, "nitpicky": True},
+        builder=fmt, warningiserror=True, keep_going=True, freshenv=True)
+    if isinstance(result, Exception):
+        print(f"build failed: {result!r}", file=sys.stderr)
+        return 1
+    return int(result or 0)
+
+
+def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_OUT, fmt: str = "html",
+               source: Path | str = REPO_ROOT, clean: bool = True, prepare: bool = True,
+               echo=None) -> BuildResult:
+    """Run the pipeline once into the work dir, then build the book into ``out/<fmt>``.
+
+    ``clean`` removes the previous build first (every notebook is executed either way).
+    ``echo`` (e.g. ``print``) receives the build log line by line as it runs.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out = Path(out).resolve()
+    settings = settings or BookSettings(DEFAULT_DATA, DEFAULT_INSTRUMENT, out / ".iur-survey")
+    t0 = time.perf_counter()
+    if clean:
+        for sub in (fmt, ".doctrees", "jupyter_execute", settings.workdir.name):
+            target = out / sub
+            if target.is_dir() and (target == settings.workdir or sub != settings.workdir.name):
+                shutil.rmtree(target)
+    out.mkdir(parents=True, exist_ok=True)
+    if prepare:
+        from .report.results import prepare_results
+        prepare_results(settings)
+    env = kernel_environment(settings)
+    proc = subprocess.Popen(build_command(Path(source), out, fmt), env=env, cwd=str(source),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    lines = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if echo is not None:
+            echo(line.rstrip("\n"))
+    rc = proc.wait()
+    return BuildResult(rc, out / fmt, time.perf_counter() - t0, "".join(lines))

@@ -1,0 +1,69 @@
+"""Build the book of executed notebooks for an export, without editing any notebook.
+
+The pipeline (read -> clean -> CFA -> structural model by FIML, MLR and listwise) runs
+once into a work dir; then Jupyter Book executes every chapter, which loads those results
+and computes its own tables and figures.  The build fails on any cell error or Sphinx
+warning.  Without --data it builds the demo book on the bundled demo export.
+
+The book reads offline: MathJax is vendored from npm (once, cached in .cache/mathjax),
+nothing is loaded from a CDN.
+
+examples:
+  iur-survey book                                   # the demo book -> _build/html/index.html
+  iur-survey book --data my_export.csv --out mybook # your export -> mybook/html/index.html
+  iur-survey book --data wjx.xlsx --instrument my_instrument.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import IURSurveyError
+
+NAME = "book"
+HELP = "build the Jupyter Book (executed notebooks) for an export"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..book import DEFAULT_DATA, FORMATS
+    parser.add_argument("--data", metavar="EXPORT", type=Path, default=None,
+                        help=f"the raw export to analyse (default: the demo export {DEFAULT_DATA.name} in data/demo/)")
+    parser.add_argument("--instrument", metavar="FILE", type=Path, default=None,
+                        help="the instrument YAML (default: data/instrument.yaml)")
+    parser.add_argument("--out", metavar="DIR", type=Path, default=None,
+                        help="build folder; the HTML goes to DIR/html (default: _build)")
+    parser.add_argument("--format", metavar="F", choices=FORMATS, default="html",
+                        help=f"output format: {', '.join(FORMATS)} (default: html)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only the result line and errors")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..book import DEFAULT_DATA, DEFAULT_OUT, BookSettings, build_book, network_assets
+    from ..instrument import DEFAULT_INSTRUMENT, load_instrument
+
+    data = (args.data or DEFAULT_DATA).resolve()
+    instrument = (args.instrument or DEFAULT_INSTRUMENT).resolve()
+    out = (args.out or DEFAULT_OUT).resolve()
+    if args.data is not None and not data.is_file():
+        raise IURSurveyError(data, "no such export file")
+    load_instrument(instrument)              # a broken instrument fails here, in one line
+    settings = BookSettings(data, instrument, out / ".iur-survey")
+    echo = None if args.quiet else (lambda line: print(line, flush=True))
+    result = build_book(settings, out=out, fmt=args.format, echo=echo)
+    if not result.ok:
+        tail = "\n".join(result.log.strip().splitlines()[-25:])
+        if args.quiet:
+            print(tail, file=sys.stderr)
+        print(f"iur-survey book: error: the build failed (exit {result.returncode}); see the log above",
+              file=sys.stderr)
+        return 1
+    remote = network_assets(result.output)
+    if remote:
+        for page, url in remote[:10]:
+            print(f"iur-survey book: error: {page} loads {url} from the network", file=sys.stderr)
+        return 1
+    index = result.output / "index.html"
+    print(f"book built in {result.seconds:.0f} s: {index}")
+    return 0

@@ -1,0 +1,294 @@
+"""Path diagrams and forest plots (matplotlib, no pyplot: figures never depend on the backend).
+
+:func:`path_diagram` draws the study's structural model: the five mechanisms (left) ->
+collaborative innovation COL (centre) -> deep integration INT (right), with the direct paths
+mechanism -> INT as dashed arcs.  Without estimates it is the conceptual diagram with the
+hypothesis labels (H1-H6); with a parameter table it shows the standardized coefficients
+(``std.all``, APA style without the leading zero) with significance stars and the R-squared of
+COL and INT.
+
+>>> fig = path_diagram()
+>>> len(fig.axes), fig.get_size_inches().tolist()
+(1, [9.0, 5.6])
+>>> labels = path_labels(None)
+>>> labels[("GOV", "COL")], labels[("COL", "INT")], labels[("GOV", "INT")]
+('H1', 'H6', '')
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+
+from .format import num, stars
+
+MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
+MEDIATOR, OUTCOME = "COL", "INT"
+
+#: short labels under the node codes (the instrument's labels are long)
+SHORT_LABELS = {
+    "GOV": "government guidance", "MKT": "market allocation", "BEN": "benefit & risk sharing",
+    "VAL": "shared value", "TAL": "joint talent training", "COL": "collaborative\ninnovation",
+    "INT": "deep\nintegration",
+}
+
+_POS = {"GOV": (0.10, 0.90), "MKT": (0.10, 0.70), "BEN": (0.10, 0.50), "VAL": (0.10, 0.30),
+        "TAL": (0.10, 0.10), "COL": (0.52, 0.50), "INT": (0.90, 0.50)}
+_RAD = {"GOV": -0.25, "MKT": -0.38, "BEN": 0.45, "VAL": 0.34, "TAL": 0.22}
+_W, _H = 0.13, 0.13
+
+
+def path_labels(estimates: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    """The text on each structural arrow: hypothesis tags, or ``β`` with stars from ``estimates``.
+
+    ``estimates`` is a parameter table (lavaan's columns: lhs, op, rhs, std.all, pvalue).
+
+    >>> est = pd.DataFrame({"lhs": ["COL"], "op": ["~"], "rhs": ["GOV"], "std.all": [0.31], "pvalue": [0.0001]})
+    >>> path_labels(est)[("GOV", "COL")]
+    '.31***'
+    """
+    out: dict[tuple[str, str], str] = {}
+    if estimates is None:
+        for k, m in enumerate(MECHANISMS, 1):
+            out[(m, MEDIATOR)] = f"H{k}"
+            out[(m, OUTCOME)] = ""
+        out[(MEDIATOR, OUTCOME)] = "H6"
+        return out
+    reg = estimates[estimates["op"] == "~"]
+    for _, row in reg.iterrows():
+        out[(str(row["rhs"]), str(row["lhs"]))] = num(row["std.all"], 2, leading_zero=False) + stars(row["pvalue"])
+    return out
+
+
+def path_diagram(estimates: pd.DataFrame | None = None, r2: Mapping[str, float] | None = None,
+                 labels: Mapping[str, str] | None = None, title: str | None = None) -> Figure:
+    """The structural model as a figure: conceptual (no ``estimates``) or estimated.
+
+    Non-significant paths (p >= .05) are drawn lighter when estimates are given.
+    """
+    names = dict(SHORT_LABELS)
+    names.update(labels or {})
+    text = path_labels(estimates)
+    pvals: dict[tuple[str, str], float] = {}
+    if estimates is not None:
+        for _, row in estimates[estimates["op"] == "~"].iterrows():
+            pvals[(str(row["rhs"]), str(row["lhs"]))] = float(row["pvalue"])
+    fig = Figure(figsize=(9.0, 5.6), dpi=100)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 0.94 if title else 1.0))   # fixed: paths are measured before drawing
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.04, 1.04)
+    ax.set_axis_off()
+    ax.set_aspect("auto")
+
+    def node(code: str) -> None:
+        x, y = _POS[code]
+        face = "#eef3f8" if code in MECHANISMS else "#fdf3e1"
+        ax.add_patch(Ellipse((x, y), _W * 1.25, _H, facecolor=face, edgecolor="#1f2d3d", lw=1.4, zorder=3))
+        ax.text(x, y + 0.018, code, ha="center", va="center", fontsize=12, fontweight="bold", zorder=4)
+        ax.text(x, y - 0.028, names.get(code, ""), ha="center", va="center", fontsize=6.8, zorder=4,
+                linespacing=0.95)
+        if r2 and code in r2 and r2[code] is not None and not pd.isna(r2[code]):
+            ax.text(x, y - _H / 2 - 0.035, f"R² = {num(r2[code], 2, leading_zero=False)}", ha="center",
+                    va="center", fontsize=9, style="italic", zorder=4)
+
+    def arrow(a: str, b: str, rad: float = 0.0, dashed: bool = False, label_at: float = 0.5) -> None:
+        (x0, y0), (x1, y1) = _POS[a], _POS[b]
+        p = pvals.get((a, b))
+        weak = p is not None and not p < 0.05
+        color = "#9aa5b1" if (dashed or weak) else "#1f2d3d"
+        lw = 1.0 if dashed else 1.7
+        patch = FancyArrowPatch((x0, y0), (x1, y1), connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
+                                mutation_scale=14, lw=lw, color=color, linestyle="--" if dashed else "-",
+                                shrinkA=30, shrinkB=34, zorder=2)
+        ax.add_patch(patch)
+        lab = text.get((a, b), "")
+        if lab:
+            # the label sits on the curve matplotlib draws: arc3 is a quadratic Bezier whose
+            # control point is set in display space (so the figure's aspect is respected)
+            to_px, to_data = ax.transData, ax.transData.inverted()
+            (px0, py0), (px1, py1) = to_px.transform([(x0, y0), (x1, y1)])
+            cx = (px0 + px1) / 2 + rad * (py1 - py0)
+            cy = (py0 + py1) / 2 - rad * (px1 - px0)
+            t = label_at
+            bx = (1 - t) ** 2 * px0 + 2 * (1 - t) * t * cx + t ** 2 * px1
+            by = (1 - t) ** 2 * py0 + 2 * (1 - t) * t * cy + t ** 2 * py1
+            lx, ly = to_data.transform((bx, by))
+            ax.text(lx, ly, lab, ha="center", va="center", fontsize=8.5 if dashed else 9.5,
+                    color="#52606d" if dashed or weak else "#102a43", zorder=5,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.95))
+
+    for m in MECHANISMS:
+        arrow(m, OUTCOME, rad=_RAD[m], dashed=True, label_at=0.22)
+    for m in MECHANISMS:
+        arrow(m, MEDIATOR, label_at=0.55)
+    arrow(MEDIATOR, OUTCOME, label_at=0.5)
+    for code in _POS:
+        node(code)
+    if title:
+        ax.set_title(title, fontsize=11)
+    return fig
+
+
+def forest_plot(frame: pd.DataFrame, estimate: str = "est", lower: str = "ci.lower", upper: str = "ci.upper",
+                label: str = "label", group: str | None = None, xlabel: str = "estimate (95% CI)",
+                title: str | None = None) -> Figure:
+    """A forest plot: one row per effect, point estimate and confidence interval, zero line.
+
+    ``group`` (optional) names a column whose values become separately coloured series
+    (e.g. the estimator: FIML vs MLR vs listwise), dodged vertically.
+
+    >>> df = pd.DataFrame({"label": ["a", "b"], "est": [0.2, -0.1], "ci.lower": [0.1, -0.3],
+    ...                    "ci.upper": [0.3, 0.1]})
+    >>> len(forest_plot(df).axes[0].lines) >= 1
+    True
+    """
+    rows = list(dict.fromkeys(frame[label]))
+    groups: Sequence = list(dict.fromkeys(frame[group])) if group else [None]
+    colors = ["#1f4e79", "#c05621", "#2f855a", "#6b46c1"]
+    fig = Figure(figsize=(7.5, 0.42 * len(rows) + 1.2), dpi=100, layout="constrained")
+    ax = fig.subplots()
+    step = 0.22 if len(groups) > 1 else 0.0
+    for gi, g in enumerate(groups):
+        sub = frame if g is None else frame[frame[group] == g]
+        ys = np.array([len(rows) - 1 - rows.index(v) for v in sub[label]], dtype=float)
+        ys += (gi - (len(groups) - 1) / 2) * step * -1
+        est = sub[estimate].to_numpy(dtype=float)
+        lo = sub[lower].to_numpy(dtype=float)
+        hi = sub[upper].to_numpy(dtype=float)
+        ax.errorbar(est, ys, xerr=[est - lo, hi - est], fmt="o", color=colors[gi % len(colors)], ms=5,
+                    capsize=3, lw=1.3, label=None if g is None else str(g))
+    ax.axvline(0.0, color="#7b8794", lw=0.9, ls="--")
+    ax.set_yticks(range(len(rows)), labels=list(reversed(rows)))
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xlabel(xlabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    if len(groups) > 1:
+        ax.legend(frameon=False, fontsize=8, loc="best")
+    if title:
+        ax.set_title(title, fontsize=11)
+    return fig
+
+
+#: plain-language names of the cleaning rules (iur_survey.clean.rules) for figures and tables
+RULE_LABELS = {
+    "status": "preview, test or spam record",
+    "unfinished": "unfinished response",
+    "duplicate_id": "duplicate response id",
+    "duplicate_answers_ip": "duplicate answers, same IP address",
+    "out_of_range": "code outside the scale",
+    "attention": "failed attention check",
+    "speeder": "speeder (too fast)",
+    "longstring": "long string of identical answers",
+    "irv": "low intra-individual variability",
+    "mahalanobis": "multivariate outlier (Mahalanobis D²)",
+    "even_odd": "inconsistent even-odd halves",
+}
+
+
+def consort_flow(n_raw: int, screening: Mapping[str, int], n_screened: int, indices: Mapping[str, int],
+                 n_kept: int) -> Figure:
+    """A CONSORT-style flow chart: raw records -> screening exclusions -> careless-responding
+    exclusions -> analysed sample.  ``screening``/``indices`` map rule -> responses excluded
+    (by primary rule), in the order the rules ran.
+
+    >>> fig = consort_flow(100, {"status": 3, "attention": 5}, 92, {"speeder": 2}, 90)
+    >>> [t.get_text() for t in fig.axes[0].texts][:1]
+    ['Records in the export\\nn = 100']
+    """
+    from .format import integer
+
+    fig = Figure(figsize=(8.6, 5.4), dpi=100)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_axis_off()
+
+    def box(x, y, w, h, text, face="#f4f6f8", size=10, align="center"):
+        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.008,rounding_size=0.01",
+                                    fc=face, ec="#1f2d3d", lw=1.1))
+        tx = x if align == "center" else x - w / 2 + 0.015
+        ax.text(tx, y, text, ha=align, va="center", fontsize=size, linespacing=1.35)
+
+    def down(y0, y1, x=0.27):
+        ax.add_patch(FancyArrowPatch((x, y0), (x, y1), arrowstyle="-|>", mutation_scale=13, lw=1.2,
+                                     color="#1f2d3d"))
+
+    def side(y, x0=0.27, x1=0.5):
+        ax.add_patch(FancyArrowPatch((x0, y), (x1, y), arrowstyle="-|>", mutation_scale=13, lw=1.2,
+                                     color="#1f2d3d"))
+
+    def listing(title, counts):
+        total = sum(counts.values())
+        lines = [f"{title} (n = {integer(total)})"]
+        lines += [f"   {RULE_LABELS.get(r, r)}: {integer(k)}" for r, k in counts.items() if k]
+        if len(lines) == 1:
+            lines.append("   none")
+        return "\n".join(lines)
+
+    box(0.27, 0.90, 0.36, 0.11, f"Records in the export\nn = {integer(n_raw)}")
+    box(0.27, 0.53, 0.36, 0.11, f"Records passing screening\nn = {integer(n_screened)}")
+    box(0.27, 0.12, 0.36, 0.11, f"Analysed sample\nn = {integer(n_kept)}", face="#fdf3e1")
+    h1 = 0.05 + 0.035 * max(len(screening), 1)
+    h2 = 0.05 + 0.035 * max(len(indices), 1)
+    box(0.74, 0.715, 0.48, min(h1, 0.3), listing("Excluded at screening", screening), size=8.5, align="left")
+    box(0.74, 0.325, 0.48, min(h2, 0.3), listing("Excluded as careless responding", indices), size=8.5,
+        align="left")
+    down(0.845, 0.585)
+    down(0.475, 0.175)
+    side(0.715)
+    side(0.325)
+    return fig
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], xlabel: str, title: str | None = None,
+              fmt: str = "{:.1f}") -> Figure:
+    """A horizontal bar chart with the value printed at each bar (e.g. item nonresponse, sample by role).
+
+    >>> len(bar_chart(["a", "b"], [1.0, 2.0], "percent").axes)
+    1
+    """
+    labels = list(labels)
+    values = [float(v) for v in values]
+    fig = Figure(figsize=(7.0, 0.28 * len(labels) + 1.1), dpi=100, layout="constrained")
+    ax = fig.subplots()
+    ys = np.arange(len(labels))[::-1]
+    ax.barh(ys, values, color="#4a6fa5", height=0.7)
+    top = max(values + [0.0]) or 1.0
+    for y, v in zip(ys, values):
+        ax.text(v + top * 0.01, y, fmt.format(v), va="center", fontsize=8)
+    ax.set_yticks(ys, labels=labels, fontsize=8)
+    ax.set_xlim(0, top * 1.15)
+    ax.set_xlabel(xlabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=11)
+    return fig
+
+
+def placeholder_figure(text: str) -> Figure:
+    """A small figure that says plainly why the real one is not there (never a fake chart).
+
+    >>> placeholder_figure("Not computed yet.").axes[0].texts[0].get_text()
+    'Not computed yet.'
+    """
+    fig = Figure(figsize=(7.0, 1.2), dpi=100)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=11, color="#52606d", wrap=True)
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 144) -> bytes:
+    """The PNG bytes of ``fig`` (works whatever the matplotlib backend).
+
+    >>> figure_png(path_diagram())[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()

@@ -1,0 +1,93 @@
+"""APA-style number formatting for the book's prose and tables.
+
+APA (7th ed., 6.36): no leading zero for numbers that cannot exceed 1 in absolute value
+(correlations, standardized loadings, proportions, *p* values, fit indices CFI/TLI/RMSEA/SRMR);
+*p* values to three decimals with ``p < .001`` below that; a true minus sign.
+
+>>> num(0.9534, 3), num(-0.25, 2, leading_zero=False), num(12.5, 1), num(float("nan"))
+('0.953', '−.25', '12.5', '—')
+>>> pval(0.0004), pval(0.0342), pval(0.2), pval(1.0)
+('< .001', '.034', '.200', '1.000')
+>>> stars(0.0004), stars(0.03), stars(0.2)
+('***', '*', '')
+"""
+
+from __future__ import annotations
+
+import math
+
+MINUS = "\u2212"
+DASH = "\u2014"
+
+
+def num(x, decimals: int = 2, leading_zero: bool = True) -> str:
+    """``x`` rounded to ``decimals``, a true minus sign, optionally without the leading zero."""
+    if x is None:
+        return DASH
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(x):
+        return DASH
+    if math.isinf(x):
+        return ("" if x > 0 else MINUS) + "∞"
+    s = f"{x:.{decimals}f}"
+    if s.startswith("-") and float(s) == 0.0:
+        s = s[1:]
+    neg = s.startswith("-")
+    s = s.lstrip("-")
+    if not leading_zero and s.startswith("0."):
+        s = s[1:]
+    return (MINUS if neg else "") + s
+
+
+def pval(p, decimals: int = 3) -> str:
+    """A *p* value as APA writes it: ``.034``, ``< .001`` (no leading zero)."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return DASH
+    p = float(p)
+    floor = 10 ** -decimals
+    if p < floor:
+        return "< " + num(floor, decimals, leading_zero=False)
+    return num(p, decimals, leading_zero=p >= 1)
+
+
+def p_clause(p, decimals: int = 3) -> str:
+    """``p = .034`` or ``p < .001`` (for prose; italicise *p* in markdown yourself).
+
+    >>> p_clause(0.0342), p_clause(0.00001)
+    ('p = .034', 'p < .001')
+    """
+    s = pval(p, decimals)
+    return "p " + s if s.startswith("<") else "p = " + s
+
+
+def stars(p) -> str:
+    """Significance stars: ``*`` p < .05, ``**`` p < .01, ``***`` p < .001."""
+    if p is None:
+        return ""
+    p = float(p)
+    if math.isnan(p):
+        return ""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def integer(n) -> str:
+    """A count with a thousands separator: ``1,234``.
+
+    >>> integer(1234), integer(7.0)
+    ('1,234', '7')
+    """
+    return f"{int(round(float(n))):,}"
+
+
+def percent(part, whole, decimals: int = 1) -> str:
+    """``part`` as a percentage of ``whole``: ``12.5%``.
+
+    >>> percent(1, 8), percent(0, 0)
+    ('12.5%', '—')
+    """
+    if not whole:
+        return DASH
+    return f"{100.0 * float(part) / float(whole):.{decimals}f}%"

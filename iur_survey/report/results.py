@@ -1,0 +1,367 @@
+"""The book's analysis, run once and cached for the chapters.
+
+:func:`prepare_results` runs the pipeline on the book's export (read -> clean -> CFA ->
+structural model by FIML, MLR and listwise deletion) and pickles what the chapters show into
+the work dir; :func:`load_results` gives the chapters that object (recomputing only when the
+data, the instrument or the package's code changed).  Each step is a :class:`Step`:
+
+``ok``       it ran; ``value`` holds its outputs (plain DataFrames, Series, dicts)
+``pending``  the machinery it needs has not landed in the package yet (``reason`` says what)
+``failed``   it ran and the package raised an :class:`~iur_survey.errors.IURSurveyError` for
+             this data (e.g. the model did not converge); ``reason`` is the message
+
+Nothing is ever filled in for a step that did not run.  Any other exception propagates, so a
+bug fails the book build loudly instead of hiding in a chapter.
+
+>>> s = Step("pending", reason="iur_survey.measure.htmt is not available yet")
+>>> s.ok, s.status
+(False, 'pending')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import pickle
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from .. import __version__
+from ..errors import IURSurveyError
+
+#: the lavaan release the package's reference outputs (tests/reference/) were made with
+LAVAAN_REFERENCE_VERSION = "0.6.14"
+#: bump when the pickled layout changes
+RESULTS_LAYOUT = 1
+RESULTS_FILE = "results.pkl"
+
+#: the steps, in pipeline order, and which earlier step each needs
+STEPS = ("read", "clean", "cfa", "measure", "common_method", "sem", "sem_mlr", "sem_listwise")
+NEEDS = {"clean": "read", "cfa": "clean", "measure": "clean", "common_method": "clean", "sem": "clean",
+         "sem_mlr": "clean", "sem_listwise": "clean"}
+
+
+class Pending(Exception):
+    """Raised inside a step when a function it needs does not exist yet."""
+
+
+@dataclass
+class Step:
+    """One step's outcome (see the module docstring)."""
+
+    status: str
+    value: Any = None
+    reason: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class BookResults:
+    """Everything the chapters show, keyed by step name."""
+
+    key: str
+    data_path: str
+    data_name: str
+    instrument_path: str
+    steps: dict[str, Step] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Step:
+        return self.steps[name]
+
+    def ok(self, *names: str) -> bool:
+        """Whether every named step ran."""
+        return all(self.steps[n].ok for n in names)
+
+    def status_table(self) -> pd.DataFrame:
+        """One row per step: status, seconds, reason."""
+        return pd.DataFrame([{"step": k, "status": s.status, "seconds": round(s.seconds, 2), "reason": s.reason}
+                             for k, s in self.steps.items()])
+
+
+# ---------------------------------------------------------------------------- helpers
+def require(module: str, name: str) -> Callable:
+    """``module.name`` if it exists, else :class:`Pending` saying it has not landed.
+
+    >>> require("iur_survey.scoring", "reverse_score").__name__
+    'reverse_score'
+    >>> require("iur_survey.scoring", "no_such_function")
+    Traceback (most recent call last):
+    ...
+    iur_survey.report.results.Pending: iur_survey.scoring.no_such_function is not available yet
+    """
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            raise Pending(f"{module}.{name} is not available yet (no module {exc.name})") from None
+        raise
+    obj = getattr(mod, name, None)
+    if obj is None:
+        raise Pending(f"{module}.{name} is not available yet")
+    return obj
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """A hash of the package's source files (results are recomputed when the code changes)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(str(RESULTS_LAYOUT).encode())
+    for p in sorted(root.rglob("*.py")):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def results_key(data: Path, instrument: Path) -> str:
+    """The cache key: data and instrument contents plus the package code."""
+    parts = [_sha256(data) if Path(data).is_file() else f"missing:{data}",
+             _sha256(instrument) if Path(instrument).is_file() else f"missing:{instrument}",
+             code_fingerprint()]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def measurement_syntax(instrument) -> str:
+    """lavaan syntax of the measurement model (each construct =~ its items; factors correlate).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> print(measurement_syntax(load_instrument()).splitlines()[0])
+    GOV =~ GOV1 + GOV2 + GOV3 + GOV4
+    """
+    return "\n".join(f"{c.code} =~ {' + '.join(c.items)}" for c in instrument.constructs.values())
+
+
+def single_factor_syntax(instrument, name: str = "F") -> str:
+    """lavaan syntax of Harman's single-factor model: every item loads on one factor.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> single_factor_syntax(load_instrument())[:18]
+    'F =~ GOV1 + GOV2 +'
+    """
+    return f"{name} =~ {' + '.join(instrument.item_codes)}"
+
+
+def summarise_fit(res, syntax: str, estimator: str, missing: str) -> dict[str, Any]:
+    """The parts of an SEM result the book shows, as plain pandas/dict objects (picklable)."""
+    out: dict[str, Any] = {"syntax": syntax, "estimator": estimator, "missing_requested": missing}
+    out["estimates"] = res.parameter_estimates()
+    out["fit"] = pd.Series(res.fit_measures(), dtype=float)
+    try:
+        out["r2"] = pd.Series(res.r2(), dtype=float)
+    except Exception:   # noqa: BLE001 - a CFA has no R-squared of latent variables to show
+        out["r2"] = pd.Series(dtype=float)
+    out["converged"] = bool(getattr(res, "converged", True))
+    out["warnings"] = list(getattr(res, "warnings", []) or [])
+    d = res.to_dict() if hasattr(res, "to_dict") else {}
+    out["n"] = d.get("n")
+    out["missing"] = d.get("missing", missing)
+    out["seconds"] = d.get("seconds")
+    out["summary"] = res.summary() if hasattr(res, "summary") else ""
+    return out
+
+
+# ------------------------------------------------------------------------------ steps
+def _step_read(ctx):
+    read_export = require("iur_survey.read", "read_export")
+    data = ctx["data"]
+    if not Path(data).is_file():
+        raise Pending(f"there is no export at {data} (the demo export is made by `iur-survey simulate`)")
+    raw = read_export(data, ctx["instrument"])
+    ctx["raw"] = raw
+    return {"format": raw.format, "n_raw": raw.n_raw, "sha256": raw.sha256,
+            "n_columns_mapped": len(raw.column_map), "dropped_columns": list(raw.dropped_columns)}
+
+
+def _step_clean(ctx):
+    clean = require("iur_survey.clean", "clean")
+    res = clean(ctx["raw"], ctx["instrument"])
+    ctx["clean"] = res.clean
+    out = {"clean": res.clean, "report": res.report,
+           "ledger": res.exclusions[["rule"]].copy() if "rule" in res.exclusions else pd.DataFrame()}
+    missing_patterns = require("iur_survey.clean", "missing_patterns")
+    item_missing = require("iur_survey.clean", "item_missing")
+    out["missing_patterns"] = missing_patterns(res.clean, ctx["instrument"], top=None)
+    out["item_missing"] = item_missing(res.clean, ctx["instrument"])
+    return out
+
+
+def _fit(kind: str, syntax: str, ctx, estimator: str = "ML", missing: str = "auto"):
+    fn = require("iur_survey.sem", kind)
+    res = fn(syntax, ctx["clean"], estimator=estimator, missing=missing)
+    return summarise_fit(res, syntax, estimator, missing)
+
+
+def _step_cfa(ctx):
+    return _fit("cfa", measurement_syntax(ctx["instrument"]), ctx)
+
+
+def _step_measure(ctx):
+    """Reliability and validity from :mod:`iur_survey.measure` (whatever of it has landed)."""
+    inst, data = ctx["instrument"], ctx["clean"]
+    out, missing = {}, []
+    for name in ("reliability", "fornell_larcker", "htmt"):
+        try:
+            fn = require("iur_survey.measure", name)
+        except Pending as exc:
+            missing.append(str(exc))
+            continue
+        out[name] = fn(data, inst)
+    if not out:
+        raise Pending("; ".join(missing))
+    out["pending"] = missing
+    return out
+
+
+def _step_common_method(ctx):
+    """Harman's single-factor test as a CFA: all items on one factor (compared with the CFA in ch. 4)."""
+    out = {"single_factor": _fit("cfa", single_factor_syntax(ctx["instrument"]), ctx)}
+    try:
+        out["measure"] = require("iur_survey.measure", "common_method")(ctx["clean"], ctx["instrument"])
+    except Pending:
+        pass
+    return out
+
+
+def _default_model(ctx) -> str:
+    return require("iur_survey.sem", "default_model")(ctx["instrument"])
+
+
+def _step_sem(ctx):
+    return _fit("sem", _default_model(ctx), ctx)
+
+
+def _step_sem_mlr(ctx):
+    return _fit("sem", _default_model(ctx), ctx, estimator="MLR")
+
+
+def _step_sem_listwise(ctx):
+    return _fit("sem", _default_model(ctx), ctx, missing="listwise")
+
+
+_RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure": _step_measure,
+            "common_method": _step_common_method, "sem": _step_sem, "sem_mlr": _step_sem_mlr,
+            "sem_listwise": _step_sem_listwise}
+
+
+# ------------------------------------------------------------------------------- run
+def compute_results(settings) -> BookResults:
+    """Run every step on ``settings.data`` (no caching; see :func:`prepare_results`)."""
+    from ..instrument import load_instrument
+
+    data, instrument_path = Path(settings.data), Path(settings.instrument)
+    res = BookResults(key=results_key(data, instrument_path), data_path=str(data), data_name=data.name,
+                      instrument_path=str(instrument_path))
+    instrument = load_instrument(instrument_path)
+    ctx: dict[str, Any] = {"data": data, "instrument": instrument}
+    for name in STEPS:
+        need = NEEDS.get(name)
+        if need and not res.steps[need].ok:
+            res.steps[name] = Step("pending", reason=f"needs the {need} step, which is {res.steps[need].status}")
+            continue
+        t0 = time.perf_counter()
+        try:
+            value = _RUNNERS[name](ctx)
+            res.steps[name] = Step("ok", value=value, seconds=time.perf_counter() - t0)
+        except Pending as exc:
+            res.steps[name] = Step("pending", reason=str(exc), seconds=time.perf_counter() - t0)
+        except IURSurveyError as exc:
+            res.steps[name] = Step("failed", reason=str(exc), seconds=time.perf_counter() - t0)
+    res.meta = {
+        "iur_survey_version": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "data_sha256": res.steps["read"].value["sha256"] if res.steps["read"].ok else None,
+        "instrument_sha256": _sha256(instrument_path),
+        "computed_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+    return res
+
+
+def results_path(settings) -> Path:
+    return Path(settings.workdir) / RESULTS_FILE
+
+
+def prepare_results(settings, force: bool = False) -> BookResults:
+    """Compute the results into ``settings.workdir`` unless an up-to-date copy is there."""
+    path = results_path(settings)
+    if not force and path.is_file():
+        cached = _load(path)
+        if cached is not None and cached.key == results_key(Path(settings.data), Path(settings.instrument)):
+            return cached
+    res = compute_results(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return res
+
+
+def _load(path: Path) -> BookResults | None:
+    try:
+        with open(path, "rb") as fh:
+            obj = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a stale or foreign cache is simply recomputed
+        return None
+    return obj if isinstance(obj, BookResults) else None
+
+
+def load_results(settings=None) -> BookResults:
+    """The book's results for ``settings`` (default: from the ``IUR_SURVEY_*`` environment)."""
+    if settings is None:
+        from ..book import BookSettings
+        settings = BookSettings.from_env()
+    return prepare_results(settings)
+
+
+def r_script(syntax: str, estimator: str = "ML", missing: str = "ml", data: str = "clean/clean.csv") -> str:
+    """An R script that refits ``syntax`` with lavaan on the clean data.
+
+    >>> print(r_script("F =~ a + b + c").splitlines()[-2])
+    fit <- sem(model, data = dat, estimator = "ML", missing = "ml")
+    """
+    body = syntax.strip().replace("'", "\\'")
+    return (f"library(lavaan)   # lavaan {LAVAAN_REFERENCE_VERSION}\n"
+            f"dat <- read.csv(\"{data}\")\n"
+            f"model <- '\n{body}\n'\n"
+            f"fit <- sem(model, data = dat, estimator = \"{estimator}\", missing = \"{missing}\")\n"
+            "summary(fit, fit.measures = TRUE, standardized = TRUE, rsquare = TRUE)")
+
+
+def versions() -> dict[str, str]:
+    """Versions of the interpreter and the packages the numbers depend on.
+
+    >>> v = versions()
+    >>> v["python"] == platform.python_version(), "numpy" in v
+    (True, True)
+    """
+    from importlib import metadata
+
+    out = {"python": platform.python_version(), "iur-survey": __version__}
+    for dist in ("numpy", "scipy", "pandas", "statsmodels", "matplotlib", "semopy", "PyYAML", "pyreadstat",
+                 "openpyxl", "jupyter-book", "myst-nb", "sphinx"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    out["executable"] = Path(sys.executable).name
+    return out

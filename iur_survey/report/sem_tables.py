@@ -1,0 +1,192 @@
+"""Tables of SEM results (lavaan-named parameter tables and fit measures) in APA style.
+
+Every function takes what :meth:`iur_survey.sem` results give (``parameter_estimates()``:
+lhs, op, rhs, label, est, se, z, pvalue, ci.lower, ci.upper, std.lv, std.all;
+``fit_measures()``: a Series named as lavaan's ``fitMeasures``) and returns a tidy DataFrame
+or an :class:`~iur_survey.report.tables.APATable`.
+
+>>> import pandas as pd
+>>> fit = pd.Series({"chisq": 512.3, "df": 329, "pvalue": 0.0, "cfi": 0.981, "tli": 0.978,
+...                  "rmsea": 0.027, "rmsea.ci.lower": 0.022, "rmsea.ci.upper": 0.031, "srmr": 0.031})
+>>> t = fit_table({"CFA": fit})
+>>> t.frame.iloc[0][["χ²", "CFI", "RMSEA [90% CI]"]].tolist()
+['512.30', '.981', '.027 [.022, .031]']
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+import pandas as pd
+from scipy import stats
+
+from .format import DASH, num, pval, stars
+from .tables import APATable, apa_table
+
+MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
+
+#: the study's hypotheses: id -> (kind, lhs, op, rhs or label)
+HYPOTHESES = {
+    **{f"H{k}": ("path", "COL", "~", m) for k, m in enumerate(MECHANISMS, 1)},
+    "H6": ("path", "INT", "~", "COL"),
+    **{f"H7{chr(96 + k)}": ("indirect", f"ind_{m}", ":=", None) for k, m in enumerate(MECHANISMS, 1)},
+}
+
+
+def _get(fit: Mapping, key: str, default=math.nan):
+    try:
+        v = fit[key]
+    except (KeyError, IndexError):
+        return default
+    return default if v is None else v
+
+
+def fit_row(fit: Mapping, scaled: bool = False) -> dict[str, str]:
+    """One model's fit in APA style: χ², df, p, CFI, TLI, RMSEA [90% CI], SRMR, AIC, BIC.
+
+    ``scaled`` uses the robust (MLR) versions: chisq.scaled, cfi.robust, tli.robust, rmsea.robust.
+    """
+    sfx = ".scaled" if scaled else ""
+    rob = ".robust" if scaled else ""
+    lo, hi = _get(fit, f"rmsea.ci.lower{rob}"), _get(fit, f"rmsea.ci.upper{rob}")
+    ci = "" if (pd.isna(lo) or pd.isna(hi)) else f" [{num(lo, 3, False)}, {num(hi, 3, False)}]"
+    return {"χ²": num(_get(fit, f"chisq{sfx}"), 2), "df": num(_get(fit, f"df{sfx}" if scaled else "df"), 0),
+            "*p*": pval(_get(fit, f"pvalue{sfx}")), "CFI": num(_get(fit, f"cfi{rob}"), 3, False),
+            "TLI": num(_get(fit, f"tli{rob}"), 3, False),
+            "RMSEA [90% CI]": num(_get(fit, f"rmsea{rob}"), 3, False) + ci,
+            "SRMR": num(_get(fit, "srmr"), 3, False), "AIC": num(_get(fit, "aic"), 1),
+            "BIC": num(_get(fit, "bic"), 1)}
+
+
+def fit_table(fits: Mapping[str, Mapping], title: str = "Model fit", number=None, note: str | None = None,
+              scaled: Mapping[str, bool] | None = None) -> APATable:
+    """Fit measures of one or more models, one row each (``fits``: model label -> fit measures)."""
+    rows = []
+    for label, fit in fits.items():
+        row = {"Model": label}
+        row.update(fit_row(fit, scaled=bool((scaled or {}).get(label))))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return APATable(frame, title, number=number, note=note, numeric=tuple(c for c in frame.columns if c != "Model"))
+
+
+def loadings(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The factor loadings (``=~`` rows): construct, item, est, se, z, pvalue, std.all.
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F"], "op": ["=~", "=~"], "rhs": ["a", "b"], "est": [1.0, 0.8],
+    ...                     "se": [0.0, 0.1], "z": [float("nan"), 8.0], "pvalue": [float("nan"), 0.0],
+    ...                     "std.all": [0.7, 0.6]})
+    >>> loadings(est)["item"].tolist()
+    ['a', 'b']
+    """
+    lam = estimates[estimates["op"] == "=~"]
+    return pd.DataFrame({"construct": lam["lhs"].to_numpy(), "item": lam["rhs"].to_numpy(),
+                         "est": lam["est"].to_numpy(), "se": lam["se"].to_numpy(), "z": lam["z"].to_numpy(),
+                         "pvalue": lam["pvalue"].to_numpy(), "std.all": lam["std.all"].to_numpy()})
+
+
+def loadings_table(estimates: pd.DataFrame, number=None, title: str = "Factor loadings") -> APATable:
+    """APA table of the loadings: unstandardized *b* (SE) and standardized β; fixed markers shown as 1."""
+    lam = loadings(estimates)
+    fixed = (lam["se"].fillna(0) == 0) & lam["z"].isna()
+    frame = pd.DataFrame({
+        "Construct": lam["construct"], "Item": lam["item"],
+        "*b*": [num(v, 3) for v in lam["est"]],
+        "*SE*": [DASH if f else num(v, 3) for v, f in zip(lam["se"], fixed)],
+        "*z*": [DASH if f else num(v, 2) for v, f in zip(lam["z"], fixed)],
+        "*p*": [DASH if f else pval(v) for v, f in zip(lam["pvalue"], fixed)],
+        "β": [num(v, 3, False) for v in lam["std.all"]]})
+    return APATable(frame, title, number=number, numeric=("*b*", "*SE*", "*z*", "*p*", "β"),
+                    note="*b*: unstandardized loading; the first loading of each construct is fixed to 1 to set "
+                         "its scale (no *SE*). β: completely standardized loading (lavaan's std.all).")
+
+
+def latent_correlations(estimates: pd.DataFrame, constructs) -> pd.DataFrame:
+    """The constructs' correlation matrix from the standardized ``~~`` rows of a CFA."""
+    constructs = list(constructs)
+    m = pd.DataFrame(1.0, index=constructs, columns=constructs)
+    cov = estimates[(estimates["op"] == "~~") & estimates["lhs"].isin(constructs) & estimates["rhs"].isin(constructs)
+                    & (estimates["lhs"] != estimates["rhs"])]
+    for _, r in cov.iterrows():
+        m.loc[r["lhs"], r["rhs"]] = m.loc[r["rhs"], r["lhs"]] = float(r["std.all"])
+    return m
+
+
+def regressions(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The structural paths (``~`` rows) with a readable ``path`` column."""
+    reg = estimates[estimates["op"] == "~"].copy()
+    reg.insert(0, "path", reg["rhs"] + " → " + reg["lhs"])
+    return reg.reset_index(drop=True)
+
+
+def defined(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The defined parameters (``:=`` rows: indirect and total effects)."""
+    return estimates[estimates["op"] == ":="].reset_index(drop=True)
+
+
+def hypotheses(estimates: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """H1-H7e against the estimates: the parameter, its estimate, β, *p* and whether the hypothesis
+    (a positive effect, significant at ``alpha``) is supported.  Indirect effects (H7) are judged by
+    their delta-method test here (lavaan's default for ``:=``); bootstrap intervals are better.
+
+    >>> est = pd.DataFrame({"lhs": ["COL"], "op": ["~"], "rhs": ["GOV"], "label": ["a1"], "est": [0.3],
+    ...                     "se": [0.05], "pvalue": [0.0001], "std.all": [0.28]})
+    >>> hypotheses(est).iloc[0][["hypothesis", "supported"]].tolist()
+    ['H1', 'yes']
+    """
+    rows = []
+    for h, (kind, lhs, op, rhs) in HYPOTHESES.items():
+        if kind == "path":
+            hit = estimates[(estimates["lhs"] == lhs) & (estimates["op"] == op) & (estimates["rhs"] == rhs)]
+            what = f"{rhs} → {lhs}"
+        else:
+            hit = estimates[(estimates["lhs"] == lhs) & (estimates["op"] == op)]
+            what = f"{lhs.removeprefix('ind_')} → COL → INT"
+        if hit.empty:
+            continue
+        r = hit.iloc[0]
+        p = float(r["pvalue"])
+        ok = float(r["est"]) > 0 and p < alpha
+        rows.append({"hypothesis": h, "effect": what, "label": r.get("label", ""), "est": float(r["est"]),
+                     "se": float(r["se"]), "std.all": float(r.get("std.all", math.nan)), "pvalue": p,
+                     "supported": "yes" if ok else "no"})
+    return pd.DataFrame(rows)
+
+
+def hypotheses_table(estimates: pd.DataFrame, number=None, title: str = "Hypotheses",
+                     note: str | None = None) -> APATable:
+    """:func:`hypotheses` as an APA table."""
+    h = hypotheses(estimates)
+    frame = pd.DataFrame({"Hypothesis": h["hypothesis"], "Effect": h["effect"], "Parameter": h["label"],
+                          "*b*": [num(v, 3) for v in h["est"]], "*SE*": [num(v, 3) for v in h["se"]],
+                          "β": [num(v, 3, False) + stars(p) for v, p in zip(h["std.all"], h["pvalue"])],
+                          "*p*": [pval(v) for v in h["pvalue"]], "Supported": h["supported"]})
+    return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "*p*"))
+
+
+def chisq_difference(fit_restricted: Mapping, fit_full: Mapping) -> dict[str, float]:
+    """Likelihood-ratio (χ² difference) test of nested ML models.
+
+    >>> d = chisq_difference({"chisq": 130.0, "df": 20}, {"chisq": 100.0, "df": 15})
+    >>> d["delta_chisq"], d["delta_df"], round(d["pvalue"], 6)
+    (30.0, 5, 1.5e-05)
+    """
+    dchi = float(fit_restricted["chisq"]) - float(fit_full["chisq"])
+    ddf = int(round(float(fit_restricted["df"]) - float(fit_full["df"])))
+    p = float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else math.nan
+    return {"delta_chisq": dchi, "delta_df": ddf, "pvalue": p}
+
+
+def compare_paths(fits: Mapping[str, pd.DataFrame], column: str = "std.all") -> pd.DataFrame:
+    """Structural paths of several fits side by side: one row per path, one column per fit
+    (``column`` of each), plus each fit's *p* value."""
+    out = None
+    for label, est in fits.items():
+        reg = regressions(est)[["path", column, "pvalue"]].rename(columns={column: label, "pvalue": f"p ({label})"})
+        out = reg if out is None else out.merge(reg, on="path", how="outer", sort=False)
+    return out if out is not None else pd.DataFrame()
+
+
+__all__ = ["HYPOTHESES", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
+           "hypotheses", "hypotheses_table", "latent_correlations", "loadings", "loadings_table", "regressions"]

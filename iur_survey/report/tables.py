@@ -1,0 +1,133 @@
+"""Publication-style (APA 7th ed.) tables for the book.
+
+:func:`apa_table` formats a DataFrame column by column (decimals fixed per column so the
+decimal points align in the right-aligned numeric columns; leading zeros dropped where APA
+drops them) and returns an :class:`APATable` that renders as HTML in a notebook: "Table N"
+in bold, the title in italics, rules above and below the header and under the body only, and
+the note under the table ("*Note.* ...").  Text in the title, headers and note may use
+``*italic*``.
+
+Column formats: an ``int`` (that many decimals, leading zero kept), ``"r2"``/``"r3"`` (two or
+three decimals without the leading zero: correlations, standardized coefficients, CFI...),
+``"p"`` (APA *p* value), ``"int"`` (count with thousands separator), ``"text"`` or a callable.
+
+>>> import pandas as pd
+>>> t = apa_table(pd.DataFrame({"Item": ["GOV1", "GOV2"], "λ": [0.812, -0.05], "p": [0.0001, 0.2]}),
+...               "Loadings", number=1, formats={"λ": "r2", "p": "p"}, note="Standardized.")
+>>> t.frame["λ"].tolist(), t.frame["p"].tolist()
+(['.81', '−.05'], ['< .001', '.200'])
+>>> "<em>Note.</em> Standardized." in t._repr_html_()
+True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from .format import DASH, integer, num, pval
+
+Format = Any  # int | str | Callable[[Any], str]
+
+
+def _italics(text: str) -> str:
+    """Escape ``text`` for HTML and turn ``*x*`` into ``<em>x</em>``."""
+    s = html.escape(str(text))
+    return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", s)
+
+
+def formatter(spec: Format) -> Callable[[Any], str]:
+    """The cell formatter for a column format spec (see the module docstring).
+
+    >>> formatter(2)(0.5), formatter("r3")(0.5), formatter("p")(0.01), formatter("int")(1200)
+    ('0.50', '.500', '.010', '1,200')
+    """
+    if callable(spec):
+        return spec
+    if isinstance(spec, int) and not isinstance(spec, bool):
+        return lambda x: num(x, spec)
+    if spec == "p":
+        return pval
+    if spec == "int":
+        return lambda x: DASH if pd.isna(x) else integer(x)
+    if spec == "text":
+        return lambda x: "" if x is None or (isinstance(x, float) and pd.isna(x)) else str(x)
+    m = re.fullmatch(r"r(\d)", str(spec))
+    if m:
+        d = int(m.group(1))
+        return lambda x: num(x, d, leading_zero=False)
+    raise ValueError(f"unknown column format {spec!r}")
+
+
+class APATable:
+    """A formatted table (all cells strings) with its number, title and note."""
+
+    def __init__(self, frame: pd.DataFrame, title: str, number: int | str | None = None,
+                 note: str | None = None, numeric: tuple[str, ...] = (), stub: str | None = None):
+        self.frame = frame
+        self.title = title
+        self.number = number
+        self.note = note
+        self.numeric = tuple(numeric)
+        self.stub = stub
+
+    def __repr__(self) -> str:
+        head = f"Table {self.number}. " if self.number is not None else ""
+        out = f"{head}{self.title}\n{self.frame.to_string(index=False)}"
+        if self.note:
+            out += f"\nNote. {self.note}"
+        return out
+
+    def _repr_html_(self) -> str:
+        cols = list(self.frame.columns)
+        parts = ['<div class="apa-table">']
+        if self.number is not None:
+            parts.append(f'<p class="apa-table-number"><strong>Table {html.escape(str(self.number))}</strong></p>')
+        parts.append(f'<p class="apa-table-title"><em>{_italics(self.title).replace("<em>", "").replace("</em>", "")}</em></p>')
+        parts.append('<table class="apa"><thead><tr>')
+        for c in cols:
+            cls = ' class="num"' if c in self.numeric else ""
+            parts.append(f"<th{cls}>{_italics(c)}</th>")
+        parts.append("</tr></thead><tbody>")
+        for _, row in self.frame.iterrows():
+            parts.append("<tr>")
+            for c in cols:
+                cls = ' class="num"' if c in self.numeric else ""
+                parts.append(f"<td{cls}>{_italics(row[c])}</td>")
+            parts.append("</tr>")
+        parts.append("</tbody></table>")
+        if self.note:
+            parts.append(f'<p class="apa-table-note"><em>Note.</em> {_italics(self.note)}</p>')
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def apa_table(frame: pd.DataFrame, title: str, number: int | str | None = None, note: str | None = None,
+              formats: Mapping[str, Format] | None = None, default: Format = 2,
+              rename: Mapping[str, str] | None = None) -> APATable:
+    """Format ``frame`` into an :class:`APATable`.
+
+    Numeric columns without an entry in ``formats`` get ``default`` (two decimals); text columns
+    are shown as they are.  ``rename`` relabels columns after formatting (formats use the
+    original names).
+    """
+    formats = dict(formats or {})
+    out = pd.DataFrame(index=frame.index)
+    numeric = []
+    for col in frame.columns:
+        series = frame[col]
+        spec = formats.get(col)
+        if spec is None:
+            spec = default if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series) \
+                else "text"
+        if spec != "text":
+            numeric.append(col)
+        out[col] = [formatter(spec)(v) for v in series]
+    out = out.reset_index(drop=True)
+    if rename:
+        out = out.rename(columns=dict(rename))
+        numeric = [rename.get(c, c) for c in numeric]
+    return APATable(out, title, number=number, note=note, numeric=tuple(numeric))

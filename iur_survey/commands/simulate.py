@@ -136,22 +136,23 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
     from ..instrument import load_instrument
     from ..simulate import simulate as sim_mod
+    from ..simulate.simulate import (DURATION_FLOOR, DURATION_MEDIAN, DURATION_SIGMA, FIELD_START, INTERRUPTED,
+                                     SHARED_IP, SPEEDER_CUT)
     from ..simulate.contamination import Contamination
     from ..simulate.population import Population
 
-    try:
-        from ..simulate.writers import write_export
-    except ImportError as exc:  # pragma: no cover - only before the writers exist
-        raise IURSurveyError(None, f"the export writers are not available: {exc}") from None
-
-    instrument = load_instrument(args.instrument)
     base = Contamination.none() if args.no_contamination else Contamination()
     try:
         contamination = Contamination.from_dict(dict(args.rate), base) if args.rate else base
     except ValueError as exc:
         raise IURSurveyError(None, f"--rate: {exc}") from None
+    instrument = load_instrument(args.instrument)
+    try:
+        from ..simulate.writers import write_export
+    except ImportError as exc:  # pragma: no cover - only before the writers exist
+        raise IURSurveyError(None, f"the export writers are not available: {exc}") from None
     population = Population.default(args.role_differences)
-    sim = sim_mod.simulate(args.n, seed=args.seed, instrument=instrument, population=population,
+    sim = sim_mod(args.n, seed=args.seed, instrument=instrument, population=population,
                            contamination=contamination)
 
     out = Path(args.out)
@@ -177,10 +178,10 @@ def run(args: argparse.Namespace) -> int:
             "counts": {k: {"primary": int(r.primary), "secondary": int(r.secondary)}
                        for k, r in sim.kind_counts().iterrows()},
             "contamination": contamination.to_dict(),
-            "behaviour": {"duration_median_s": sim_mod.DURATION_MEDIAN, "duration_sigma": sim_mod.DURATION_SIGMA,
-                          "duration_floor": sim_mod.DURATION_FLOOR, "speeder_cut": sim_mod.SPEEDER_CUT,
-                          "interrupted_share": sim_mod.INTERRUPTED, "shared_ip_share": sim_mod.SHARED_IP,
-                          "field_start": str(sim_mod.FIELD_START)},
+            "behaviour": {"duration_median_s": DURATION_MEDIAN, "duration_sigma": DURATION_SIGMA,
+                          "duration_floor": DURATION_FLOOR, "speeder_cut": SPEEDER_CUT,
+                          "interrupted_share": INTERRUPTED, "shared_ip_share": SHARED_IP,
+                          "field_start": str(FIELD_START)},
             "population": population.to_dict(),
             "lavaan": population.to_lavaan(values=True),
         }

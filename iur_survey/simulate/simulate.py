@@ -110,9 +110,10 @@ class _Setup:
     loadings: np.ndarray
     thresholds: np.ndarray         # items x (points - 1)
     reverse: np.ndarray            # bool per item
-    order: tuple[str, ...]         # question order (items with the checks in the middle)
-    item_pos: np.ndarray           # position of each item in ``order``
-    att_pos: np.ndarray            # position of each attention check in ``order``
+    order: tuple[str, ...]         # question order: construct by construct, checks in the middle matrix
+    item_page: np.ndarray          # the page (construct matrix, 0-based) of each item
+    att_page: np.ndarray           # the page of each attention check
+    n_pages: int
     roles: tuple[str, ...]
     role_p: np.ndarray
 
@@ -132,15 +133,21 @@ def _setup(inst: Instrument, pop: Population) -> _Setup:
     if unknown:
         raise InstrumentError(inst.path, f"the population's roles {unknown} are not groups of the instrument")
     att = tuple(inst.attention_checks)
-    half = len(items) // 2
-    order = items[:half] + att + items[half:]
+    # one page (matrix) per construct; the attention checks close the middle matrix, as in
+    # real surveys (and where iur_survey.simulate.writers puts them)
+    codes = inst.construct_codes
+    home = codes[len(codes) // 2]
+    page_of = {i: p for p, c in enumerate(codes) for i in inst.constructs[c].items}
+    page_of.update({a: codes.index(home) for a in att})
+    order = tuple(q for c in codes for q in inst.constructs[c].items + (att if c == home else ()))
     roles = tuple(pop.role_mix)
     return _Setup(inst, pop, items, att, np.array([inst.attention_checks[a] for a in att], dtype=float),
                   np.array([LATENTS.index(inst.items[i].construct) for i in items]),
                   np.array([pop.loadings[i] for i in items]),
                   np.array([pop.thresholds[i] for i in items]),
                   np.array([inst.items[i].reverse for i in items]), order,
-                  np.array([order.index(i) for i in items]), np.array([order.index(a) for a in att], dtype=int), roles,
+                  np.array([page_of[i] for i in items]), np.array([page_of[a] for a in att], dtype=int), len(codes),
+                  roles,
                   np.array([pop.role_mix[r] for r in roles]))
 
 
@@ -311,30 +318,37 @@ def _spam(seed: int, s: _Setup, m: int) -> _Block:
     return blk
 
 
-def _cut_off(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Make ``rows`` abandoned responses: only their first k questions answered; return (k, progress)."""
+def _cut_off(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Make ``rows`` abandoned responses: only their first k pages (construct matrices) submitted.
+
+    Returns ``(k, answered, progress)``: pages submitted (0 .. pages - 1), questions answered
+    (the role question not counted) and Progress = 100 * (1 + answered) / (1 + questions).
+    """
     q = len(s.order)
-    k = rng.integers(0, q - 2, size=len(rows))
+    k = rng.integers(0, s.n_pages, size=len(rows))
     items, att = blk.items[rows], blk.att[rows]
-    items[s.item_pos[None, :] >= k[:, None]] = np.nan
-    att[s.att_pos[None, :] >= k[:, None]] = np.nan
+    items[s.item_page[None, :] >= k[:, None]] = np.nan
+    att[s.att_page[None, :] >= k[:, None]] = np.nan
     blk.items[rows], blk.att[rows] = items, att
-    progress = np.floor(100 * (1 + k) / (q + 1))
+    answered = (s.item_page[None, :] < k[:, None]).sum(1) + (s.att_page[None, :] < k[:, None]).sum(1)
+    progress = np.floor(100 * (1 + answered) / (q + 1))
     blk.finished[rows] = False
     blk.progress[rows] = progress
     for col in (blk.email, blk.name, blk.phone, blk.comment):
         col[rows] = None
-    return k, progress
+    return k, answered, progress
 
 
 def _unfinished(seed: int, s: _Setup, m: int) -> _Block:
     rng = _rng(seed, "unfinished")
     blk = _respondents(rng, s, m)
     q = len(s.order)
-    k, progress = _cut_off(rng, s, blk, np.arange(m))
-    blk.duration = np.maximum(5.0, np.round(blk.duration * (k + 1) / (q + 1) * rng.uniform(0.8, 1.2, size=m)))
+    k, answered, progress = _cut_off(rng, s, blk, np.arange(m))
+    blk.duration = np.maximum(5.0, np.round(blk.duration * (answered + 1) / (q + 1) * rng.uniform(0.8, 1.2, size=m)))
     blk.note(np.arange(m), "unfinished",
-             [f"stopped after {a} of {q} questions (progress {p:.0f})" for a, p in zip(k, progress)])
+             [f"left after {p} of {s.n_pages} matrix pages ({a} of {q} questions answered, progress {g:.0f})"
+              for p, a, g in zip(k, answered, progress)])
     return blk
 
 

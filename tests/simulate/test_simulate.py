@@ -133,10 +133,15 @@ def test_status_kinds(big):
 def test_unfinished(big):
     r = rows(big, "unfinished")
     assert (~r["_finished"]).all() and (r["_progress"] < 100).all()
-    order = ITEMS[:14] + ["ATT1"] + ITEMS[14:]
+    order = ITEMS[:16] + ["ATT1"] + ITEMS[16:]     # the check closes the VAL matrix
     answered = r[order].notna().to_numpy()
     # answered questions form a prefix of the questionnaire: nothing after the first blank
     assert (np.diff(answered.astype(int), axis=1) <= 0).all()
+    # respondents leave at a page (matrix) boundary: a construct is all answered or all blank
+    for c in INST.construct_codes:
+        n_ans = r[list(INST.constructs[c].items)].notna().sum(axis=1)
+        assert n_ans.isin([0, 4]).all(), c
+    assert (answered.sum(axis=1) < len(order)).all()
     assert r[PERSONAL[:3]].isna().all().all()
     ordinary = big.frame[big.frame["_status"] == "IP Address"]
     assert (~ordinary["_finished"]).sum() == len(r)

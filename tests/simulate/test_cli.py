@@ -1,0 +1,125 @@
+"""`iur-survey simulate`: help, errors, the three files, and the bundled demo reproduced byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from iur_survey.cli import main
+from iur_survey.simulate.contamination import KINDS
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "data" / "demo"
+DEMO_FILES = ("export.csv", "truth.csv", "population.json")
+
+writers = pytest.importorskip("iur_survey.simulate.writers")
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def demo_command() -> str:
+    """The command data/README.md says made the demo (the line after 'iur-survey simulate' in a code block)."""
+    text = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r"^(iur-survey simulate [^\n]+)$", text, flags=re.M)
+    assert found, "data/README.md must give the command that made data/demo"
+    return found[0]
+
+
+def test_help_is_informative(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for word in list(KINDS) + ["qualtrics", "wjx_csv", "wjx_xlsx", "spss", "truth.csv", "population.json",
+                               "--no-contamination", "--rate", "--labels", "--language", "examples:"]:
+        assert word in out, word
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--rate", "nonsense=0.1"], "unknown contamination rate"),
+    (["--rate", "random=1.5"], "proportion"),
+])
+def test_bad_rates_fail_with_one_line(tmp_path, capsys, argv, message):
+    assert main(["simulate", "--n", "20", *argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_bad_n_is_an_argparse_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "--n", "0", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("fmt, name", [("qualtrics", "export.csv"), ("spss", "export.sav"),
+                                       ("wjx_xlsx", "export.xlsx")])
+def test_writes_export_truth_and_population(tmp_path, capsys, fmt, name):
+    out = tmp_path / "sim"
+    assert main(["simulate", "--n", "120", "--seed", "9", "--format", fmt, "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted([name, "truth.csv", "population.json"])
+    truth = pd.read_csv(out / "truth.csv")
+    assert list(truth.columns[:3]) == ["response_id", "kind", "detail"]
+    assert set(truth["kind"]) <= set(KINDS)
+    doc = json.loads((out / "population.json").read_text(encoding="utf-8"))
+    assert doc["seed"] == 9 and doc["n_honest"] == 120
+    assert doc["command"].startswith(f"iur-survey simulate --n 120 --seed 9 --format {fmt} ")
+    assert doc["export"]["sha256"] == sha(out / name)
+    assert doc["population"]["paths"]["INT~COL"] == 0.45
+    assert doc["n_rows"] == 120 + sum(v["primary"] for k, v in doc["counts"].items() if k != "item_nonresponse")
+    if fmt == "qualtrics":   # every truth id is in the export (read as plain text, not with our reader)
+        text = (out / name).read_text(encoding="utf-8-sig")
+        assert all(rid in text for rid in truth["response_id"])
+
+
+def test_no_contamination(tmp_path):
+    out = tmp_path / "clean"
+    assert main(["simulate", "--n", "50", "--format", "csv", "--no-contamination", "--out", str(out)]) == 0
+    assert pd.read_csv(out / "truth.csv").empty
+    doc = json.loads((out / "population.json").read_text(encoding="utf-8"))
+    assert doc["n_rows"] == 50 and "--no-contamination" in doc["command"]
+
+
+def test_demo_is_small_and_documented():
+    for f in DEMO_FILES:
+        assert (DEMO / f).stat().st_size < 1_000_000, f
+    doc = json.loads((DEMO / "population.json").read_text(encoding="utf-8"))
+    assert doc["command"] == demo_command()
+    assert doc["export"]["sha256"] == sha(DEMO / "export.csv")
+    truth = pd.read_csv(DEMO / "truth.csv")
+    text = (DEMO / "export.csv").read_text(encoding="utf-8-sig")
+    assert all(rid in text for rid in truth["response_id"])
+
+
+def test_demo_reproduces_byte_for_byte(tmp_path, monkeypatch, capsys):
+    """The documented command, run afresh, remakes every demo file exactly."""
+    argv = demo_command().split()[1:]
+    out = argv[argv.index("--out") + 1]
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 0
+    for f in DEMO_FILES:
+        assert sha(tmp_path / out / f) == sha(DEMO / f), f
+
+
+def test_demo_reads_back_onto_the_truth():
+    """Read with the package's reader, the demo's rows line up with truth.csv's positions."""
+    read = pytest.importorskip("iur_survey.read")
+    if not hasattr(read, "read_export"):
+        pytest.skip("no reader yet")
+    from iur_survey.instrument import load_instrument
+    raw = read.read_export(DEMO / "export.csv", load_instrument())
+    truth = pd.read_csv(DEMO / "truth.csv")
+    doc = json.loads((DEMO / "population.json").read_text(encoding="utf-8"))
+    assert raw.format == "qualtrics" and raw.n_raw == doc["n_rows"]
+    assert (raw.frame["response_id"].to_numpy()[truth["position"]] == truth["response_id"].to_numpy()).all()
+    prim = truth[truth["primary"]]
+    status = raw.frame["_status"].to_numpy()[prim["position"]]
+    assert (status[prim["kind"].to_numpy() == "preview"] == "Survey Preview").all()
+    assert (raw.frame["ATT1"].to_numpy()[prim.loc[prim["kind"] == "attention", "position"]] != 4).all()

@@ -30,7 +30,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .rules import RULE_ORDER
+from .rules import INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
 #: truth kind -> the rules that are meant to catch it
 KIND_RULES: dict[str, tuple[str, ...]] = {
@@ -85,7 +85,11 @@ def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
     ``precision_kind`` = share of flagged responses of a kind the rules are meant for
     (:data:`RULE_TARGETS`; an unfinished response that never reached the attention check
     is a true positive of ``attention`` for ``precision`` but not for ``precision_kind``),
-    ``recall_any`` = share of the kind's responses excluded by any rule.
+    ``recall_any`` = share of the kind's responses excluded by any rule, ``n_reached`` and
+    ``recall_reached``: for the data-based index rules (stage 2 of the pipeline), the
+    target responses that passed the screening rules and the share of those caught (a
+    straight-liner who already failed the attention check never reaches ``longstring``);
+    for other rows the same as ``n_true`` and ``recall``.
     """
     truth = truth[~truth["kind"].isin(NOT_EXCLUSIONS)]
     universe: set | None = None
@@ -105,11 +109,14 @@ def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
     by_rule = _sets(e_keys, exclusions["rule"].astype(str).to_numpy())
     bad = set().union(*by_kind.values()) if by_kind else set()
     flagged_any = set(e_keys.tolist())
+    screened_out = set().union(*(by_rule.get(r, set()) for r in SCREENING_RULES))
 
     rows = []
 
     def add(level, name, rules, target, flagged, label=None):
         n_hit = len(target & flagged)
+        # index rules only see the responses that passed the screening rules
+        reached = target - screened_out if set(rules) <= set(INDEX_RULES) else target
         legit = set().union(*(by_kind.get(k, set()) for r in rules for k in RULE_TARGETS.get(r, ())))
         rows.append({
             "level": level, "name": name, "rules": label or " ".join(rules),
@@ -118,6 +125,8 @@ def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
             "precision": len(flagged & bad) / len(flagged) if flagged else np.nan,
             "precision_kind": len(flagged & legit) / len(flagged) if flagged else np.nan,
             "recall_any": len(target & flagged_any) / len(target) if target else np.nan,
+            "n_reached": len(reached),
+            "recall_reached": len(reached & flagged) / len(reached) if reached else np.nan,
         })
 
     kinds = [k for k in KIND_RULES if k in by_kind] + [k for k in by_kind if k not in KIND_RULES]
@@ -136,5 +145,6 @@ def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
                      "n_flagged": len(flagged_any - bad), "n_hit": n_hit,
                      "recall": n_hit / len(honest) if honest else np.nan,
                      "precision": np.nan, "precision_kind": np.nan,
-                     "recall_any": n_hit / len(honest) if honest else np.nan})
+                     "recall_any": n_hit / len(honest) if honest else np.nan,
+                     "n_reached": len(honest), "recall_reached": n_hit / len(honest) if honest else np.nan})
     return pd.DataFrame(rows)

@@ -8,6 +8,8 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iur_survey.clean import CleanConfig, clean
 from iur_survey.clean.pipeline import OUTPUT_FILES
@@ -183,3 +185,17 @@ def test_write_refuses_a_file_as_output(contaminated, inst, tmp_path):
     f.write_text("x")
     with pytest.raises(IURSurveyError, match="not a directory"):
         clean(raw_of(df), inst).write(f)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), st.text(min_size=0, max_size=6)),
+                          st.one_of(st.just(np.nan), st.integers(-1200, 1200).map(float),
+                                    st.floats(-1e7, 1e7, allow_nan=False))), min_size=1, max_size=20))
+def test_write_csv_matches_pandas(rows, tmp_path_factory):
+    from iur_survey.clean.pipeline import write_csv
+    df = pd.DataFrame(rows, columns=["response_id", "GOV1"])
+    df["response_id"] = df["response_id"].astype("string")
+    d = tmp_path_factory.mktemp("csv")
+    write_csv(df, d / "a.csv")
+    df.to_csv(d / "b.csv", index=False, float_format="%.10g")
+    assert (d / "a.csv").read_text(encoding="utf-8") == (d / "b.csv").read_text(encoding="utf-8")

@@ -67,6 +67,8 @@ __all__ = [
     "residual_summary",
     "wlsmv_fit_measures",
     "WLSMV_FIT_NAMES",
+    "WLSMVResult",
+    "wlsmv_fit",
 ]
 
 
@@ -651,3 +653,110 @@ def wlsmv_fit_measures(st: OrdinalSampleStats, *, npar: int, fmin: float, df: in
         "wrmr": float(np.sqrt(X2 / nel)) if nel else np.nan,
     })
     return pd.Series({k: out[k] for k in WLSMV_FIT_NAMES}, dtype=float)
+
+
+# ---------------------------------------------------------------------------
+# everything at once, for the engine
+# ---------------------------------------------------------------------------
+
+@dataclass
+class WLSMVResult:
+    """Outcome of :func:`wlsmv_fit` (one group).
+
+    ``theta``: estimates (the caller's parameter order); ``vcov``: robust.sem
+    covariance; ``se``; ``sigma``: implied correlation matrix of ``y*`` (unit
+    diagonal); ``residual_variances``: ``1 - diag(Sigma_model)`` for each item
+    (lavaan reports these on the ``y ~~ y`` rows, with se 0, in the delta
+    parameterization); ``wls_est``; ``delta``; ``e_inv`` (inverse DWLS
+    information); ``test`` (scaled-shifted); ``baseline``; ``fit_measures``
+    (Series, lavaan's names and order); ``converged``; ``iterations``;
+    ``warnings``.
+    """
+
+    theta: np.ndarray
+    vcov: np.ndarray
+    se: np.ndarray
+    fmin: float
+    df: int
+    sigma: np.ndarray
+    residual_variances: np.ndarray
+    wls_est: np.ndarray
+    delta: np.ndarray
+    e_inv: np.ndarray
+    test: dict
+    baseline: dict
+    fit_measures: pd.Series
+    converged: bool
+    iterations: int
+    stats: OrdinalSampleStats
+    warnings: list[str] = field(default_factory=list)
+
+
+def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray],
+              cov_delta_fn: Callable[[np.ndarray], np.ndarray], theta0: np.ndarray,
+              th_cols: np.ndarray, *, n_eq: int = 0) -> WLSMVResult:
+    """Estimate a model for ordinal items by WLSMV, exactly as lavaan's defaults.
+
+    ``cov_fn(theta)``: the model-implied covariance matrix of ``y*`` (items in
+    ``st.names`` order) -- any values on its diagonal (the delta
+    parameterization replaces them by 1); ``cov_delta_fn(theta)``:
+    ``d vech(Sigma) / d theta`` (contract convention, no mean rows; columns
+    of thresholds and of the ordinal residual variances are zero);
+    ``theta0``: start values; ``th_cols``: the position in ``theta`` of each
+    sample threshold (``st.th`` order); ``n_eq``: equality constraints not
+    already removed from ``theta`` (they add to the df).
+
+    >>> from iur_survey.sem.ordinal import ordinal_sample_stats
+    >>> rng = np.random.default_rng(4)
+    >>> f = rng.normal(size=500)
+    >>> ys = np.outer(f, [.8, .7, .6]) + rng.normal(size=(500, 3)) * np.sqrt(1 - np.array([.64, .49, .36]))
+    >>> st = ordinal_sample_stats(pd.DataFrame(np.digitize(ys, [-.5, .5]), columns=["a", "b", "c"]))
+    >>> # one factor, loadings free (factor variance 1): theta = [l1, l2, l3, 6 thresholds]
+    >>> cov = lambda t: np.outer(t[:3], t[:3])
+    >>> def dcov(t):
+    ...     l = t[:3]; r, c = np.triu_indices(3)[1], np.triu_indices(3)[0]
+    ...     D = np.zeros((6, 9))
+    ...     for k in range(3):
+    ...         D[:, k] = (r == k) * l[c] + (c == k) * l[r]
+    ...     return D
+    >>> res = wlsmv_fit(st, cov, dcov, np.r_[.5, .5, .5, st.th.to_numpy()], np.arange(3, 9))
+    >>> res.df, res.converged, res.theta[:3].round(4).tolist()   # lavaan: .8569 .6117 .6043
+    (0, True, [0.8569, 0.6117, 0.6043])
+    """
+    theta0 = np.asarray(theta0, dtype=float)
+    th_cols = np.asarray(th_cols, dtype=int)
+    p = st.p
+
+    def moments(t):
+        return wls_moments(t[th_cols], cov_fn(t))
+
+    def delta_fn(t):
+        return wls_delta(cov_delta_fn(t), p, th_cols)
+
+    fit = fit_dwls(moments, delta_fn, theta0, st.wls_obs, st.wls_vd, st.n)
+    warnings: list[str] = list(st.warnings)
+    if not fit.converged:
+        warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
+    theta = fit.theta
+    D = delta_fn(theta)
+    Einv = _inv_information(D, st.wls_vd)
+    vcov = robust_vcov(D, st.wls_vd, st.gamma, st.n, e_inv=Einv)
+    S_model = cov_fn(theta)
+    resvar = 1.0 - np.diag(S_model)
+    sigma = S_model.copy()
+    np.fill_diagonal(sigma, 1.0)
+    if np.any(resvar < 0):
+        warnings.append("some estimated ov variances are negative")
+    npar = theta.size
+    df = st.wls_obs.size - npar + n_eq
+    wls_est = moments(theta)
+    chisq = max(2 * st.n * fit.fmin, 0.0)
+    test = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma, e_inv=Einv)
+    base = baseline_test(st)
+    fm = wlsmv_fit_measures(st, npar=npar, fmin=fit.fmin, df=df, wls_est=wls_est, sigma=sigma,
+                            delta=D, test=test, baseline=base, e_inv=Einv)
+    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    return WLSMVResult(theta=theta, vcov=vcov, se=se, fmin=fit.fmin, df=df, sigma=sigma,
+                       residual_variances=resvar, wls_est=wls_est, delta=D, e_inv=Einv, test=test,
+                       baseline=base, fit_measures=fm, converged=fit.converged,
+                       iterations=fit.iterations, stats=st, warnings=warnings)

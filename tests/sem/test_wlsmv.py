@@ -26,6 +26,7 @@ from iur_survey.sem.wlsmv import (
     scaled_shifted_test,
     wls_delta,
     wls_moments,
+    wlsmv_fit,
     wlsmv_fit_measures,
 )
 
@@ -93,15 +94,12 @@ class TinyOrdinalSEM:
         L, A, Phi, S, th = self.core(t)
         return wls_moments(th, S)
 
-    def delta(self, t):
+    def _rows(self, t, ii, jj):
+        """d Sigma[ii, jj] / d theta (rows = index pairs)."""
         L, A, Phi, S, th = self.core(t)
         G = Phi @ L.T          # m x p
         M = L @ A              # p x m
-        ii, jj = self.ii, self.jj
-        P = ii.size
-        D = np.zeros((self.nth + P, self.npar))
-        D[np.arange(self.nth), self.th_cols] = 1.0
-        R = D[self.nth:]
+        R = np.zeros((ii.size, self.npar))
         for k, (i, f) in enumerate(self.lam):
             R[:, k] = (ii == i) * G[f, jj] + (jj == i) * G[f, ii]
         o = self.nl
@@ -113,7 +111,21 @@ class TinyOrdinalSEM:
                 R[:, o + k] = M[ii, r] * M[jj, r]
             else:
                 R[:, o + k] = M[ii, r] * M[jj, s] + M[ii, s] * M[jj, r]
+        return R
+
+    def delta(self, t):
+        D = np.zeros((self.nth + self.ii.size, self.npar))
+        D[np.arange(self.nth), self.th_cols] = 1.0
+        D[self.nth:] = self._rows(t, self.ii, self.jj)
         return D
+
+    def cov(self, t):
+        return self.core(t)[3]
+
+    def cov_delta(self, t):
+        """d vech(Sigma) / d theta, lavaan's vech order (the engine's Model.delta without means)."""
+        cols, rows = np.triu_indices(self.p)
+        return self._rows(t, rows, cols)
 
     def start(self, th):
         t = np.zeros(self.npar)
@@ -311,3 +323,36 @@ def test_baseline_matches_lavaan():
 def test_dwls_fmin_and_fit_names():
     assert dwls_fmin(np.ones(3), np.zeros(3), np.ones(3), 2) == pytest.approx(0.75)
     assert len(WLSMV_FIT_NAMES) == len(set(WLSMV_FIT_NAMES))
+
+
+@pytest.mark.parametrize("case", ["default_misfit_600", "edge_300"])
+def test_wlsmv_fit_end_to_end(case):
+    """The one-call entry point the engine uses, fed with d vech(Sigma)/d theta like Model.delta."""
+    kind, data_name, ref_name = CASES[case]
+    facs, ind, regs, psi = model_spec(kind)
+    items = [v for f in facs for v in ind[f]]
+    ref = json.loads((REFS / ref_name).read_text())
+    st = ordinal_sample_stats(load_data(data_name)[items])
+    mod = TinyOrdinalSEM(facs, ind, regs, psi, list(st.th.index))
+    res = wlsmv_fit(st, mod.cov, mod.cov_delta, mod.start(st.th.to_numpy()), mod.th_cols)
+    pe = {(r.lhs, r.op, r.rhs): (r.est, r.se) for r in pd.DataFrame(ref["estimates"]).itertuples()}
+    assert res.converged and not [w for w in res.warnings if "converge" in w]
+    np.testing.assert_allclose(res.theta, [pe[k][0] for k in mod.names], atol=1e-4, rtol=0)
+    np.testing.assert_allclose(res.se, [pe[k][1] for k in mod.names], rtol=5e-3)
+    np.testing.assert_allclose(res.residual_variances, [pe[(v, "~~", v)][0] for v in items], atol=1e-4)
+    assert np.allclose(np.diag(res.sigma), 1.0)
+    for k in ("chisq", "df", "chisq.scaled", "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust",
+              "tli.robust", "rmsea.robust", "srmr"):
+        assert res.fit_measures[k] == pytest.approx(ref["fit"][k], rel=1e-4, abs=1e-6), k
+
+
+def test_cov_delta_is_the_jacobian():
+    f, ind, regs, psi = model_spec("three")
+    ths = [f"{v}|t1" for fac in f for v in ind[fac]]
+    mod = TinyOrdinalSEM(f, ind, regs, psi, ths)
+    t = mod.start(np.zeros(12)) + np.random.default_rng(1).normal(0, 0.1, mod.npar)
+    cols, rows = np.triu_indices(mod.p)
+    h = 1e-6
+    num = np.column_stack([(mod.cov(t + h * e)[rows, cols] - mod.cov(t - h * e)[rows, cols]) / (2 * h)
+                           for e in np.eye(mod.npar)])
+    np.testing.assert_allclose(mod.cov_delta(t), num, atol=1e-7)

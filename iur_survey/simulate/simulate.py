@@ -424,15 +424,14 @@ def _careless(rng: np.random.Generator, s: _Setup, m: int) -> _Block:
 
 def _secondary(blk: _Block, s: _Setup, kind: str, fast: np.ndarray) -> None:
     """Record what else a careless row trips by construction (speeding, failed checks)."""
-    for i in np.flatnonzero(fast):
-        d = blk.duration[i]
-        blk.note([i], "speeder", f"secondary to {kind}: duration {d:.0f} s = "
-                 f"{100 * d / DURATION_MEDIAN:.0f}% of the honest median", primary=False)
-    wrong = (blk.att != s.careful).any(1)
-    for i in np.flatnonzero(wrong):
-        got = ", ".join(f"{a} = {v:.0f} (careful answer {c:.0f})"
-                        for a, v, c in zip(s.att, blk.att[i], s.careful) if v != c)
-        blk.note([i], "attention", f"secondary to {kind}: {got}", primary=False)
+    fast_rows = np.flatnonzero(fast)
+    blk.note(fast_rows, "speeder", [f"secondary to {kind}: duration {d:.0f} s = {100 * d / DURATION_MEDIAN:.0f}% "
+                                    f"of the honest median" for d in blk.duration[fast_rows]], primary=False)
+    wrong = np.flatnonzero((blk.att != s.careful).any(1))
+    blk.note(wrong, "attention",
+             [f"secondary to {kind}: " + ", ".join(f"{a} = {v:.0f} (careful answer {c:.0f})"
+                                                   for a, v, c in zip(s.att, blk.att[i], s.careful) if v != c)
+              for i in wrong], primary=False)
 
 
 def _straightliner(seed: int, s: _Setup, m: int) -> _Block:
@@ -572,13 +571,10 @@ def _frame(blocks: list[_Block], s: _Setup) -> tuple[pd.DataFrame, np.ndarray, n
     submitted = cat("submitted")
     order = np.argsort(submitted, kind="stable")
     inst = s.inst
-    data: dict[str, object] = {"response_id": cat("response_id")[order], inst.group_column: cat("role")[order]}
-    items, att = cat("items")[order], cat("att")[order]
-    for j, code in enumerate(s.items):
-        data[code] = items[:, j]
-    for j, code in enumerate(s.att):
-        data[code] = att[:, j]
-    data["_row"] = np.arange(1, len(order) + 1)
+    front = pd.DataFrame({"response_id": cat("response_id")[order], inst.group_column: cat("role")[order]})
+    answers = pd.DataFrame(np.concatenate([cat("items"), cat("att")], axis=1)[order],
+                           columns=list(s.items) + list(s.att))
+    data: dict[str, object] = {"_row": np.arange(1, len(order) + 1)}
     data["_status"] = cat("status")[order]
     data["_finished"] = pd.array(cat("finished")[order], dtype="boolean")
     data["_progress"] = cat("progress")[order]
@@ -586,7 +582,9 @@ def _frame(blocks: list[_Block], s: _Setup) -> tuple[pd.DataFrame, np.ndarray, n
     data["_submitted"] = (FIELD_START + submitted[order].astype("timedelta64[s]")).astype("datetime64[ns]")
     for name in ("ip", "email", "name", "phone", "location", "comment"):
         data[f"_{name}"] = cat(name)[order]
-    return pd.DataFrame(data), order, cat("latent")[order]
+    # three blocks joined side by side: no per-column copies of the answer matrix
+    frame = pd.concat([front, answers, pd.DataFrame(data)], axis=1)
+    return frame, order, cat("latent")[order]
 
 
 def simulate(n: int, *, seed: int, instrument: Instrument | None = None, population: Population | None = None,

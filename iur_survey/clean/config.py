@@ -39,7 +39,7 @@ def rule_parameters(rule: str) -> dict[str, Any]:
     """A rule's threshold parameters and their defaults, from its signature.
 
     >>> rule_parameters("unfinished")
-    {'min_progress': 100.0}
+    {'min_progress': 100.0, 'min_trailing_missing': None}
     """
     sig = inspect.signature(RULES[rule])
     return {name: p.default for name, p in sig.parameters.items()
@@ -53,6 +53,7 @@ class CleanConfig:
     rules: tuple[str, ...] = RULE_ORDER
     status_exclude: tuple[str, ...] = ("preview", "test", "spam")
     unfinished_min_progress: float = 100.0
+    unfinished_min_trailing_missing: int | None = None
     attention_missing_fails: bool = True
     speeder_fraction: float = 0.3
     speeder_seconds_per_item: float = 2.0
@@ -184,7 +185,7 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
         if not isinstance(value, bool):
             raise IURSurveyError(src, f"{name}: expected true or false, got {value!r}")
         return value
-    if name.endswith(("_min_run", "_min_items", "_min_constructs")):
+    if name.endswith(("_min_run", "_min_items", "_min_constructs", "_min_trailing_missing")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise IURSurveyError(src, f"{name}: expected a positive whole number, got {value!r}")
         return value

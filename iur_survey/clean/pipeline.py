@@ -95,6 +95,8 @@ class CleanResult:
                          f"{r['excluded_by_primary_rule'].get(rule, 0):>9}")
         for rule, why in r["rules_not_evaluated"].items():
             lines.append(f"  {rule:<22}  not evaluated: {why}")
+        for rule, note in r.get("rule_notes", {}).items():
+            lines.append(f"  {rule:<22}  note: {note}")
         m = r["missing"]
         lines.append(f"  item nonresponse in kept data: {m['n_missing_cells']} of {m['n_cells']} cells "
                      f"({m['pct_missing_cells']:.2f}%), {m['n_rows_with_missing']} responses")
@@ -195,6 +197,16 @@ def _not_evaluated(frame: pd.DataFrame, instrument: Instrument, config: CleanCon
     return out
 
 
+def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
+    """How a rule had to work on this export (e.g. break-offs inferred without Progress)."""
+    out = {}
+    if "unfinished" in config.rules:
+        known = [c for c in ("_finished", "_progress") if c in frame.columns and frame[c].notna().any()]
+        if not known:
+            out["unfinished"] = "no Finished/Progress recorded: break-offs inferred from trailing unanswered items"
+    return out
+
+
 def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None = None) -> CleanResult:
     """Screen ``raw`` with the rules ``config`` enables; see the module docstring for the order."""
     config = config or CleanConfig()
@@ -287,6 +299,7 @@ def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None 
         "n_excluded": len(excluded),
         "rules_run": list(config.rules),
         "rules_not_evaluated": _not_evaluated(frame, instrument, config),
+        "rule_notes": _notes(frame, config),
         "hits_by_rule": {r: int(hits[r]) for r in RULE_ORDER if r in hits.index},
         "excluded_by_primary_rule": {r: int(by_primary[r]) for r in RULE_ORDER if r in by_primary.index},
         "n_screened": int(screened.sum()),

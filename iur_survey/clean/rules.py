@@ -31,7 +31,7 @@ from .missing import pattern_index
 
 __all__ = [
     "status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention",
-    "speeder", "longstring", "irv", "mahalanobis", "even_odd",
+    "speeder", "longstring", "irv", "mahalanobis", "even_odd", "trailing_missing",
     "RULES", "RULE_ORDER", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
 ]
 
@@ -200,7 +200,23 @@ def status(frame: pd.DataFrame, instrument: Instrument, *,
     return _details(frame, hit, (f"status '{v}' ({k})" for v, k in zip(vals, labels)))
 
 
-def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: float = 100.0) -> pd.Series:
+def trailing_missing(frame: pd.DataFrame, instrument: Instrument) -> np.ndarray:
+    """Per row: how many items at the end of the questionnaire (codebook order) are unanswered.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> df = pd.DataFrame({"GOV1": [1.0, 1.0, None], "GOV2": [None, 2.0, None], "GOV3": [None, None, None]})
+    >>> trailing_missing(df, load_instrument()).tolist()
+    [2, 1, 3]
+    """
+    cols = _items(frame, instrument)
+    ans = frame[cols].notna().to_numpy() if cols else np.zeros((len(frame), 0), dtype=bool)
+    p = ans.shape[1]
+    last = np.where(ans.any(axis=1), p - 1 - np.argmax(ans[:, ::-1], axis=1), -1) if p else np.full(len(frame), -1)
+    return p - 1 - last
+
+
+def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: float = 100.0,
+               min_trailing_missing: int | None = None) -> pd.Series:
     """Flag responses that were not finished: ``Finished`` is False or ``Progress < min_progress``.
 
     A Qualtrics "recorded" partial response carries ``Finished = False`` and its
@@ -209,30 +225,48 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     submissions are analysed (``min_progress = 100``); item nonresponse *within* a finished
     submission is not an exclusion and is reported instead.
 
+    An export that records neither (Wenjuanxing, many plain files) still shows a
+    *break-off* (AAPOR 2023, *Standard Definitions*, 10th ed., "breakoff"): for a row with
+    no ``Finished`` and no ``Progress`` value, the rule flags it when its last
+    ``min_trailing_missing`` or more items (codebook order) are all unanswered, i.e. the
+    respondent stopped before the end.  The default is the size of the last construct
+    (one matrix page of the form; 4 items in the study), so that skipping a scattered
+    item or two never looks like a break-off.
+
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"_finished": pd.array([True, False, pd.NA], dtype="boolean"),
     ...                    "_progress": [100.0, 45.0, 80.0]})
     >>> unfinished(df, load_instrument()).tolist()
     [<NA>, 'Finished=False, Progress 45% < 100%', 'Progress 80% < 100%']
+    >>> inst = load_instrument()
+    >>> wjx = pd.DataFrame({c: [3.0, 3.0 if c < "INT" else None] for c in inst.item_codes})
+    >>> unfinished(wjx, inst).tolist()
+    [<NA>, 'no Finished/Progress recorded; last 4 items unanswered (INT1-INT4)']
     """
-    parts = []
-    if "_finished" in frame.columns:
-        fin = (frame["_finished"].astype("boolean") == False).fillna(False).to_numpy()  # noqa: E712
-        parts.append(np.where(fin, "Finished=False", ""))
-    if "_progress" in frame.columns:
-        prog = pd.to_numeric(frame["_progress"], errors="coerce").to_numpy(dtype=float)
-        low = prog < min_progress
-        txt = np.full(len(frame), "", dtype=object)
-        if low.any():
-            txt[low] = [f"Progress {_num(p)}% < {_num(min_progress)}%" for p in prog[low]]
-        parts.append(txt)
-    if not parts:
-        return _none(frame)
-    joined = pd.Series(parts[0], dtype=object)
-    for p in parts[1:]:
-        joined = joined.str.cat(pd.Series(p, dtype=object), sep=", ").str.strip(", ")
-    hit = joined.to_numpy() != ""
-    return _details(frame, hit, joined[hit])
+    n = len(frame)
+    finished = (frame["_finished"].astype("boolean") if "_finished" in frame.columns
+                else pd.Series(pd.NA, index=frame.index, dtype="boolean"))
+    not_fin = (finished == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+    prog = (pd.to_numeric(frame["_progress"], errors="coerce").to_numpy(dtype=float)
+            if "_progress" in frame.columns else np.full(n, np.nan))
+    low = prog < min_progress
+    texts = np.full(n, "", dtype=object)
+    texts[not_fin] = "Finished=False"
+    if low.any():
+        txt = np.array([f"Progress {_num(v)}% < {_num(min_progress)}%" for v in prog[low]], dtype=object)
+        texts[low] = np.where(not_fin[low], "Finished=False, " + txt, txt)
+    # no completion metadata for the row: infer a break-off from trailing unanswered items
+    unknown = finished.isna().to_numpy(dtype=bool) & np.isnan(prog)
+    cols = _items(frame, instrument)
+    if unknown.any() and cols:
+        last_construct = list(instrument.constructs.values())[-1]
+        k = len(last_construct.items) if min_trailing_missing is None else int(min_trailing_missing)
+        trail = trailing_missing(frame, instrument)
+        broke = unknown & (trail >= k)
+        texts[broke] = [f"no Finished/Progress recorded; last {t} items unanswered ({cols[len(cols) - t]}-{cols[-1]})"
+                        for t in trail[broke]]
+    hit = texts != ""
+    return _details(frame, hit, texts[hit])
 
 
 def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *,
@@ -701,7 +735,7 @@ INDEX_RULES = ("speeder", "longstring", "irv", "mahalanobis", "even_odd")
 
 #: the frame columns each rule needs (any one of a tuple suffices)
 _INPUTS = {
-    "status": ("_status",), "unfinished": ("_finished", "_progress"), "duplicate_id": ("response_id",),
+    "status": ("_status",), "duplicate_id": ("response_id",),
     "duplicate_answers_ip": ("_ip",), "speeder": ("_duration",),
 }
 

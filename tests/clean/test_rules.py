@@ -60,6 +60,21 @@ def test_unfinished_progress_threshold(inst):
     assert unfinished(df, inst)[2] == "Finished=False"
 
 
+def test_unfinished_break_off_inferred_only_without_completion_metadata(inst):
+    rows = []
+    for k in (0, 3, 4, 12, 28):  # number of trailing items left unanswered
+        rows.append([3.0] * (len(ITEMS) - k) + [np.nan] * k)
+    df = pd.DataFrame(rows, columns=ITEMS)
+    df.loc[0, ["GOV2", "MKT3", "INT1"]] = np.nan  # scattered skips: not a break-off
+    assert flagged(unfinished(df, inst)) == [2, 3, 4]
+    assert unfinished(df, inst)[3] == "no Finished/Progress recorded; last 12 items unanswered (TAL1-INT4)"
+    assert flagged(unfinished(df, inst, min_trailing_missing=3)) == [1, 2, 3, 4]
+    # a row whose Finished or Progress is known is judged by those alone
+    df["_finished"] = pd.array([pd.NA, pd.NA, True, pd.NA, pd.NA], dtype="boolean")
+    df["_progress"] = [np.nan, np.nan, np.nan, 100.0, np.nan]
+    assert flagged(unfinished(df, inst)) == [4]
+
+
 # -- duplicates --------------------------------------------------------------------------
 def test_duplicate_id_keeps_first_complete_by_submission_time(inst):
     df = pd.DataFrame({
@@ -293,7 +308,7 @@ def test_every_rule_documents_a_reference_and_example(rule):
 def test_missing_inputs_reports_unevaluable_rules(inst):
     df = pd.DataFrame({"response_id": ["a"], "GOV1": [1.0], "_duration": [np.nan]})
     out = missing_inputs(df, inst)
-    assert set(out) == {"status", "unfinished", "duplicate_answers_ip", "speeder", "attention"}
+    assert set(out) == {"status", "duplicate_answers_ip", "speeder", "attention"}
 
 
 def test_default_min_run_is_half_the_items():

@@ -36,6 +36,7 @@ modifications, the algorithm of the ``pbivnorm`` package lavaan calls).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,8 @@ from scipy.special import ndtr, ndtri
 from iur_survey.errors import EstimationError
 
 __all__ = [
+    "BLAS_THREADS",
+    "blas_threads",
     "bivariate_normal_cdf",
     "bivariate_normal_pdf",
     "OrdinalSampleStats",
@@ -55,6 +58,32 @@ __all__ = [
 ]
 
 _SQRT_EPS = np.sqrt(np.finfo(float).eps)
+
+#: BLAS threads used inside the ordinal / WLSMV entry points (None: leave the process setting).
+#: The matrices here are at most a few hundred wide: one thread is as fast on an idle machine and
+#: avoids OpenBLAS's oversubscription collapse (5-10x slower) on a busy one.
+BLAS_THREADS: int | None = 1
+
+
+@contextlib.contextmanager
+def blas_threads(n: int | None = None):
+    """Limit BLAS threads within the block (no-op without threadpoolctl or when ``n`` is None).
+
+    >>> with blas_threads(1):
+    ...     float(np.ones((3, 3)) @ np.ones(3) @ np.ones(3))
+    9.0
+    """
+    n = BLAS_THREADS if n is None else n
+    if n is None:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:          # pragma: no cover - threadpoolctl ships with scikit-learn/semopy
+        yield
+        return
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield
 # Stand-in for an infinite threshold (lavaan uses +-100 in its scores).
 _BIG = 100.0
 
@@ -545,27 +574,21 @@ def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI):
         A21[q, th_start[a]: th_start[a] + nth_j[a]] = a1[q, : nth_j[a]]
         A21[q, th_start[b]: th_start[b] + nth_j[b]] = a2[q, : nth_j[b]]
 
-    SC = np.hstack([SC_TH, SC_COR])
-    INNER = SC.T @ SC
-    A11 = np.zeros((nth, nth))
+    A11inv = np.zeros((nth, nth))
     for j in range(p):
         s = slice(th_start[j], th_start[j] + nth_j[j])
-        A11[s, s] = INNER[s, s]
+        blk = SC_TH[:, s]
+        A11inv[s, s] = np.linalg.inv(blk.T @ blk)      # A11: cross-products of the item's own scores
     A22d = (SC_COR * SC_COR).sum(axis=0)
     if np.any(A22d == 0):
         raise EstimationError(None, "trouble constructing W matrix: a polychoric correlation "
                                     "has zero information")
-    A11inv = np.zeros_like(A11)
-    for j in range(p):
-        s = slice(th_start[j], th_start[j] + nth_j[j])
-        A11inv[s, s] = np.linalg.inv(A11[s, s])
     A21inv = -(A21 @ A11inv) / A22d[:, None]
-    # B^-1 = [[A11inv, 0], [A21inv, diag(1/A22)]]
-    Binv = np.zeros((nth + P, nth + P))
-    Binv[:nth, :nth] = A11inv
-    Binv[nth:, :nth] = A21inv
-    Binv[nth:, nth:] = np.diag(1.0 / A22d)
-    W = Binv @ INNER @ Binv.T
+    # B^-1 = [[A11inv, 0], [A21inv, diag(1/A22)]];  W = B^-1 (SC'SC) B^-T = T'T with T = SC B^-T
+    T = np.empty((n, nth + P))
+    T[:, :nth] = SC_TH @ A11inv.T
+    T[:, nth:] = SC_TH @ A21inv.T + SC_COR / A22d[None, :]
+    W = T.T @ T
     return n * W
 
 
@@ -593,6 +616,11 @@ def ordinal_sample_stats(data: pd.DataFrame, *, gamma: bool = True,
     >>> st.gamma.shape, st.wls_obs.shape
     ((12, 12), (12,))
     """
+    with blas_threads():
+        return _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins)
+
+
+def _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins) -> OrdinalSampleStats:
     if not isinstance(data, pd.DataFrame):
         data = pd.DataFrame(data)
     names = [str(c) for c in data.columns]

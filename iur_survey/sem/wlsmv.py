@@ -50,7 +50,7 @@ from scipy import optimize, stats
 
 from iur_survey.errors import EstimationError
 
-from .ordinal import OrdinalSampleStats, pair_index
+from .ordinal import OrdinalSampleStats, blas_threads, pair_index
 
 __all__ = [
     "offdiag_vech_index",
@@ -268,7 +268,7 @@ def robust_vcov(delta: np.ndarray, wls_vd: np.ndarray, gamma: np.ndarray, n: int
     """
     Einv = _inv_information(delta, wls_vd) if e_inv is None else e_inv
     WD = wls_vd[:, None] * delta
-    middle = WD.T @ gamma @ WD
+    middle = WD.T @ (gamma @ WD)
     return Einv @ middle @ Einv / (n - 1)
 
 
@@ -286,16 +286,19 @@ def scaled_shifted_test(chisq: float, df: int, delta: np.ndarray, wls_vd: np.nda
     >>> round(t["stat"], 6), round(t["scaling_factor"], 6), round(t["shift_parameter"], 6)
     (6.0, 1.0, 0.0)
     """
-    V = np.diag(wls_vd)
+    # U = V - A E^-1 A' with V = diag(w), A = V Delta; the traces without forming U Gamma:
+    #   tr(U G)   = sum(w diag G) - tr(E^-1 C),                     C = A' G A
+    #   tr(U G U G) = sum(w w' o G o G) - 2 tr(E^-1 B' V B) + tr(E^-1 C E^-1 C),   B = G A
+    tr1 = float(np.sum(wls_vd * np.diag(gamma)))
+    tr2 = float(np.sum((wls_vd[:, None] * gamma) * (gamma * wls_vd[None, :])))
     if delta.shape[1]:
         Einv = _inv_information(delta, wls_vd) if e_inv is None else e_inv
-        VD = wls_vd[:, None] * delta
-        U = V - VD @ Einv @ VD.T
-    else:
-        U = V
-    UG = U @ gamma
-    tr1 = float(np.trace(UG))
-    tr2 = float(np.sum(UG * UG.T))
+        A = wls_vd[:, None] * delta
+        B = gamma @ A
+        C = A.T @ B
+        EC = Einv @ C
+        tr1 -= float(np.trace(EC))
+        tr2 += -2.0 * float(np.sum(Einv * (B.T @ (wls_vd[:, None] * B)))) + float(np.sum(EC * EC.T))
     out = {"test": "scaled.shifted", "df": df, "trace_ugamma": tr1, "trace_ugamma2": tr2}
     if df <= 0:
         out.update(stat=chisq, pvalue=np.nan, scaling_factor=np.nan, shift_parameter=np.nan)
@@ -375,8 +378,12 @@ def catml_robust(st: OrdinalSampleStats, sigma: np.ndarray, delta: np.ndarray, d
     Wr = st.wls_vd[nth:]
     Gr = st.gamma[nth:, nth:]
     Einv = _inv_information(delta, st.wls_vd) if e_inv is None else e_inv
-    WiU = np.eye(Dr.shape[0]) - Dr @ Einv @ (Dr.T * Wr[None, :])
-    ks = float(np.sum((WiU.T @ V @ WiU) * Gr.T))
+    # ks = tr(U' V U G) with U = I - Dr K, K = E^-1 Dr' Wr (rank npar): expand instead of forming U
+    K = Einv @ (Dr.T * Wr[None, :])
+    KG = K @ Gr
+    VD = V @ Dr
+    ks = (float(np.sum(V * Gr)) - 2.0 * float(np.sum(VD * KG.T))
+          + float(np.sum((Dr.T @ VD) * (KG @ K.T))))
     c3 = ks / df if df > 0 else np.nan
     df_null = ii.size
     XX3_null = n * max(-logdet_r, 0.0)
@@ -723,6 +730,11 @@ def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray]
     >>> res.df, res.converged, res.theta[:3].round(4).tolist()   # lavaan: .8569 .6117 .6043
     (0, True, [0.8569, 0.6117, 0.6043])
     """
+    with blas_threads():
+        return _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq)
+
+
+def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq) -> WLSMVResult:
     theta0 = np.asarray(theta0, dtype=float)
     th_cols = np.asarray(th_cols, dtype=int)
     p = st.p

@@ -58,7 +58,7 @@ class CleanConfig:
     speeder_fraction: float = 0.3
     speeder_seconds_per_item: float = 2.0
     longstring_min_run: int | None = None
-    irv_min_sd: float = 0.3
+    irv_min_sd: float = 0.4
     irv_min_items: int | None = None
     mahalanobis_alpha: float = 0.001
     mahalanobis_min_items: int | None = None

@@ -1,0 +1,173 @@
+"""simulate -> write export -> read -> clean: recovery of the injected cases, and privacy.
+
+Every export layout the simulator writes is read back by :func:`iur_survey.read.read_export`
+and cleaned with the default configuration; :func:`iur_survey.clean.recovery` compares
+the ledger with the simulator's truth (matched by raw row).  Counts are pooled over the
+seeds of a format before the floors are applied.
+
+Floors: the record-level screens (status where the export records a status, unfinished,
+duplicates, attention, out of range) catch every case; the data-based indices catch at
+least 90 % of the speeders and straight-liners and 75 % of the random responders *that
+reach them* (cases already excluded by a screen never do), and every kind is excluded
+by some rule at least 95 % of the time; at most 1.5 % of honest respondents are excluded
+and at least 98 % of the exclusions are real.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.clean import clean, recovery
+from iur_survey.instrument import load_instrument
+from iur_survey.read import read_export
+
+simulate_mod = pytest.importorskip("iur_survey.simulate")
+writers = pytest.importorskip("iur_survey.simulate.writers")
+
+INST = load_instrument()
+EXT = {"qualtrics": ".csv", "wjx_csv": ".csv", "wjx_xlsx": ".xlsx", "spss": ".sav", "csv": ".csv", "xlsx": ".xlsx"}
+FORMATS = tuple(EXT)
+SEEDS = (11, 12, 13)
+N = 800
+SCREEN_KINDS = ("unfinished", "duplicate_id", "duplicate_ip", "attention", "out_of_range")
+STATUS_KINDS = ("preview", "test", "spam")
+INDEX_FLOORS = {"speeder": 0.90, "straightliner": 0.90, "random": 0.75}
+
+
+def run_one(fmt, seed, n, tmp):
+    sim = simulate_mod.simulate(n, seed=seed)
+    path = writers.write_export(sim.frame, INST, fmt, tmp / f"export_{fmt}_{seed}{EXT[fmt]}")
+    raw = read_export(path, INST)
+    res = clean(raw, INST)
+    out = res.write(tmp / f"out_{fmt}_{seed}")
+    rec = recovery(sim.truth, res.exclusions, rows=raw.frame["_row"])
+    return sim, raw, res, out, rec
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("recovery")
+    return {(fmt, seed): run_one(fmt, seed, N, tmp) for fmt in FORMATS for seed in SEEDS}
+
+
+def pooled(recs):
+    """Sum the counts of several recovery tables and recompute the shares."""
+    cols = ["n_true", "n_flagged", "n_hit", "n_reached"]
+    t = pd.concat(recs)
+    t["n_flag_bad"] = t["precision"].fillna(0) * t["n_flagged"]
+    t["n_reach_hit"] = t["recall_reached"].fillna(0) * t["n_reached"]
+    t["n_any"] = t["recall_any"].fillna(0) * t["n_true"]
+    g = t.groupby(["level", "name"], sort=False)[cols + ["n_flag_bad", "n_reach_hit", "n_any"]].sum()
+    g["recall"] = g["n_hit"] / g["n_true"]
+    g["precision"] = (g["n_flag_bad"] / g["n_flagged"]).where(g.index.get_level_values("level") != "honest")
+    g["recall_reached"] = g["n_reach_hit"] / g["n_reached"]
+    g["recall_any"] = g["n_any"] / g["n_true"]
+    return g
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_recovery_floors(runs, fmt):
+    recs = [runs[(fmt, s)][4] for s in SEEDS]
+    g = pooled(recs)
+    kind = g.loc["kind"]
+    has_status = fmt not in ("wjx_csv", "wjx_xlsx")
+    for k in SCREEN_KINDS + (STATUS_KINDS if has_status else ()):
+        assert kind.loc[k, "recall"] == 1.0, (fmt, k)
+    for k, floor in INDEX_FLOORS.items():
+        assert kind.loc[k, "recall_reached"] >= floor, (fmt, k, kind.loc[k, "recall_reached"])
+        assert kind.loc[k, "recall_any"] >= 0.95, (fmt, k)
+    assert g.loc[("all", "all"), "recall"] >= (0.99 if has_status else 0.95)
+    assert g.loc[("all", "all"), "precision"] >= 0.98
+    honest = g.loc[("honest", "honest")]
+    assert honest["n_hit"] / honest["n_true"] <= 0.015
+    if not has_status:  # Wenjuanxing records no status: the report says so
+        assert "status" in runs[(fmt, SEEDS[0])][2].report["rules_not_evaluated"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_row_accounted_for(runs, fmt):
+    for seed in SEEDS:
+        sim, raw, res, out, _ = runs[(fmt, seed)]
+        assert res.report["n_raw"] == len(sim.frame) == len(raw.frame)
+        assert res.report["n_kept"] + res.exclusions["row"].nunique() == len(sim.frame)
+        assert set(res.exclusions["row"]) <= set(raw.frame["_row"])
+
+
+def personal_values(frame):
+    vals = set()
+    for col in ("_ip", "_email", "_phone", "_location"):
+        vals |= {str(v) for v in frame[col].dropna()}
+    vals |= {re.sub(r"\D", "", str(v))[-11:] for v in frame["_phone"].dropna()}
+    vals |= {str(v) for v in frame["_name"].dropna() if len(str(v)) >= 2}
+    vals |= {str(v) for v in frame["_comment"].dropna() if len(str(v)) >= 12}
+    return {v for v in vals if v}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_personal_data_in_outputs(runs, fmt):
+    sim, raw, res, out, _ = runs[(fmt, SEEDS[0])]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir()))
+    leaked = sorted(v for v in personal_values(sim.frame) if v in text)
+    assert leaked == []
+    assert re.search(r"(?<![\d.])\d{1,3}(\.\d{1,3}){3}(?![\d.])", text) is None  # no IPv4 at all
+    assert re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text) is None  # no e-mail address at all
+    clean_cols = pd.read_csv(out / "clean.csv", nrows=0).columns.tolist()
+    assert clean_cols == ["response_id", INST.group_column] + list(INST.item_codes)
+
+
+def recovery_table(runs):
+    """The pooled table printed in the report (run: pytest -s -k print_recovery)."""
+    rows = []
+    for fmt in FORMATS:
+        g = pooled([runs[(fmt, s)][4] for s in SEEDS]).reset_index()
+        g.insert(0, "format", fmt)
+        rows.append(g)
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_print_recovery_table(runs, capsys):
+    t = recovery_table(runs)
+    with capsys.disabled(), pd.option_context("display.width", 200, "display.max_rows", 500):
+        cols = ["format", "level", "name", "n_true", "n_flagged", "recall", "precision", "n_reached",
+                "recall_reached", "recall_any"]
+        print("\n" + t[t["format"].isin(["qualtrics", "wjx_csv"])][cols].round(3).to_string(index=False))
+    assert np.isfinite(t.loc[t["level"] == "all", "recall"]).all()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_index_rules_on_a_heavily_contaminated_sample(seed):
+    """Many more careless cases (5 % each), straight on the simulated frame (no export layer)."""
+    from iur_survey.read.base import RawResponses
+
+    cont = simulate_mod.Contamination(random=0.05, straightliner=0.05, speeder=0.05)
+    sim = simulate_mod.simulate(4000, seed=seed, contamination=cont)
+    res = clean(RawResponses(sim.frame, "sim.csv", "csv", "0" * 64), INST)
+    rec = recovery(sim.truth, res.exclusions, rows=sim.frame["_row"]).set_index(["level", "name"])
+    kind = rec.loc["kind"]
+    assert kind.loc["speeder", "recall_reached"] >= 0.98
+    assert kind.loc["straightliner", "recall_reached"] >= 0.95
+    assert kind.loc["random", "recall_reached"] >= 0.85
+    assert kind.loc["random", "n_reached"] >= 30  # the floor is about something
+    assert rec.loc[("honest", "honest"), "recall"] <= 0.005
+    assert rec.loc[("all", "all"), "precision"] >= 0.99
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_recovery_floors_large(fmt, tmp_path):
+    recs = [run_one(fmt, seed, 5000, tmp_path)[4] for seed in (21, 22, 23)]
+    g = pooled(recs)
+    kind = g.loc["kind"]
+    has_status = fmt not in ("wjx_csv", "wjx_xlsx")
+    for k in SCREEN_KINDS + (STATUS_KINDS if has_status else ()):
+        assert kind.loc[k, "recall"] == 1.0, (fmt, k)
+    for k, floor in INDEX_FLOORS.items():
+        assert kind.loc[k, "recall_reached"] >= max(floor, 0.85), (fmt, k)
+        assert kind.loc[k, "recall_any"] >= 0.97, (fmt, k)
+    assert g.loc[("all", "all"), "precision"] >= 0.98
+    honest = g.loc[("honest", "honest")]
+    assert honest["n_hit"] / honest["n_true"] <= 0.01

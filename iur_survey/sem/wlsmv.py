@@ -69,6 +69,7 @@ __all__ = [
     "WLSMV_FIT_NAMES",
     "WLSMVResult",
     "wlsmv_fit",
+    "wlsmv_from_model",
 ]
 
 
@@ -705,8 +706,10 @@ def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray]
     """Estimate a model for ordinal items by WLSMV, exactly as lavaan's defaults.
 
     ``cov_fn(theta)``: the model-implied covariance matrix of ``y*`` (items in
-    ``st.names`` order) -- any values on its diagonal (the delta
-    parameterization replaces them by 1); ``cov_delta_fn(theta)``:
+    ``st.names`` order) WITHOUT the residual variances of the items (i.e.
+    with them at 0): its diagonal only gives ``residual_variances = 1 -
+    diag``, the fit uses the off-diagonal elements (the delta
+    parameterization makes the diagonal 1); ``cov_delta_fn(theta)``:
     ``d vech(Sigma) / d theta`` (contract convention, no mean rows; columns
     of thresholds and of the ordinal residual variances are zero);
     ``theta0``: start values; ``th_cols``: the position in ``theta`` of each
@@ -772,3 +775,127 @@ def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq) -> WLSMVResult:
                        residual_variances=resvar, wls_est=wls_est, delta=D, e_inv=Einv, test=test,
                        baseline=base, fit_measures=fm, converged=fit.converged,
                        iterations=fit.iterations, stats=st, warnings=warnings)
+
+
+# ---------------------------------------------------------------------------
+# adapter for the engine's Model (matrices.Model built from a continuous parameter table)
+# ---------------------------------------------------------------------------
+
+_CON_OPS = (":=", "==", "<", ">")
+
+
+def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = None
+                     ) -> tuple[WLSMVResult, pd.DataFrame]:
+    """WLSMV fit of an engine :class:`~iur_survey.sem.matrices.Model`, lavaan-style estimates table.
+
+    ``model`` is built from the model's ordinary (continuous) parameter table;
+    ``st`` holds the sample statistics of its observed variables in the
+    model's order (``model.groups[0].ov``), all ordinal.  The adapter applies
+    lavaan's delta parameterization: the residual variances of the items and
+    any intercepts are not estimated (the former become ``1 - diag(model
+    part)``, the latter 0), and one threshold parameter per sample threshold
+    is added.  Only single-group models.
+
+    Returns the :class:`WLSMVResult` (``theta`` = estimated model parameters
+    without the dropped ones, then the thresholds) and a DataFrame shaped as
+    lavaan's ``parameterEstimates()`` (columns ``lhs op rhs label est se z
+    pvalue ci.lower ci.upper``; rows: user rows, thresholds, the other default
+    rows, ``~*~``, intercepts and latent means, then ``:=``).
+    """
+    from scipy.stats import norm
+
+    from .defined import from_partable
+
+    pt = model.partable
+    if model.ngroups != 1:
+        raise EstimationError(None, "WLSMV for ordinal items supports a single group only")
+    ov = list(model.groups[0].ov)
+    if list(st.names) != ov:
+        raise EstimationError(None, "the ordinal statistics must cover the model's observed variables "
+                                    f"in the model's order {ov}")
+    ordinal = set(ov)
+    nmod = model.npar
+    drop = np.zeros(nmod, dtype=bool)
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k < 0 or pt.op[i] in _CON_OPS:
+            continue
+        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordinal):
+            drop[k] = True
+    kept = np.flatnonzero(~drop)
+    nk = kept.size
+    nth = st.nth
+    th_cols = np.arange(nk, nk + nth)
+    E = np.zeros((nmod, nk + nth))                 # d theta_model / d theta
+    E[kept, np.arange(nk)] = 1.0
+    base = np.zeros(nmod)      # dropped residual variances at 0: diag(Sigma) = the model part
+
+    def expand(t):
+        full = base.copy()
+        full[kept] = t[:nk]
+        return full
+
+    def cov_fn(t):
+        return model.implied(expand(t))[0]
+
+    def cov_delta_fn(t):
+        return model.delta(expand(t), meanstructure=False) @ E
+
+    if theta0 is None:
+        start = model.start([st.cor.to_numpy()], [np.zeros(st.p)])
+        theta0 = np.concatenate([start[kept], st.th.to_numpy()])
+    res = wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols)
+
+    # ---- estimates table in lavaan's order
+    full = expand(res.theta)
+    values = model.row_values(full)
+    z975 = norm.ppf(0.975)
+    rows: list[dict] = []
+
+    def add(lhs, op, rhs, label, est, se):
+        if se > 0:
+            z = est / se
+            pv = 2 * norm.sf(abs(z))
+        else:
+            z = pv = np.nan
+        rows.append({"lhs": lhs, "op": op, "rhs": rhs, "label": label, "est": est, "se": se,
+                     "z": z, "pvalue": pv, "ci.lower": est - z975 * se, "ci.upper": est + z975 * se})
+
+    col_of = {int(k): j for j, k in enumerate(kept)}
+    resvar = dict(zip(ov, res.residual_variances))
+
+    def add_row(i):
+        k = int(pt.par_index[i])
+        if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordinal:
+            add(pt.lhs[i], "~~", pt.rhs[i], pt.label[i], float(resvar[pt.lhs[i]]), 0.0)
+        elif k >= 0 and k in col_of:
+            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(res.theta[col_of[k]]),
+                float(res.se[col_of[k]]))
+        else:
+            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(values[i]), 0.0)
+
+    model_rows = [i for i in range(len(pt)) if pt.op[i] not in _CON_OPS and pt.op[i] != "~1"]
+    for i in model_rows:
+        if pt.user[i] == 1:
+            add_row(i)
+    for j, name in enumerate(st.th.index):
+        item, t = name.split("|")
+        add(item, "|", t, "", float(res.theta[nk + j]), float(res.se[nk + j]))
+    for i in model_rows:
+        if pt.user[i] != 1:
+            add_row(i)
+    for v in ov:
+        add(v, "~*~", v, "", 1.0, 0.0)
+    for v in ov:
+        add(v, "~1", "", "", 0.0, 0.0)
+    for v in (pt.lv_names[0] if pt.lv_names else []):
+        add(v, "~1", "", "", 0.0, 0.0)
+    defs = [c for c in pt.constraints if c.op == ":="]
+    if defs:
+        fn = from_partable(pt, values)
+        vals = fn(full)
+        J = fn.jacobian(full) @ E
+        V = J @ res.vcov @ J.T
+        for c, v, var in zip(defs, vals, np.diag(V)):
+            add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(np.sqrt(max(var, 0.0))))
+    return res, pd.DataFrame(rows)

@@ -698,6 +698,7 @@ class WLSMVResult:
     iterations: int
     stats: OrdinalSampleStats
     warnings: list[str] = field(default_factory=list)
+    r2: pd.Series | None = None
 
 
 def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray],
@@ -797,14 +798,16 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     is added.  Only single-group models.
 
     Returns the :class:`WLSMVResult` (``theta`` = estimated model parameters
-    without the dropped ones, then the thresholds) and a DataFrame shaped as
-    lavaan's ``parameterEstimates()`` (columns ``lhs op rhs label est se z
-    pvalue ci.lower ci.upper``; rows: user rows, thresholds, the other default
-    rows, ``~*~``, intercepts and latent means, then ``:=``).
+    without the dropped ones, then the thresholds; ``r2`` filled in) and a
+    DataFrame shaped as lavaan's ``parameterEstimates(standardized = TRUE)``
+    (columns ``lhs op rhs label est se z pvalue ci.lower ci.upper std.lv
+    std.all std.nox``; rows: user rows, thresholds, the other default rows,
+    ``~*~``, intercepts and latent means, then ``:=``).
     """
     from scipy.stats import norm
 
     from .defined import from_partable
+    from .standardized import r_squared, standardize
 
     pt = model.partable
     if model.ngroups != 1:
@@ -849,17 +852,33 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     # ---- estimates table in lavaan's order
     full = expand(res.theta)
     values = model.row_values(full)
+    # the model with its delta-parameterization residual variances filled in (unit diagonal of Sigma*)
+    full_std = full.copy()
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k >= 0 and drop[k] and pt.op[i] == "~~":
+            full_std[k] = float(res.residual_variances[ov.index(pt.lhs[i])])
+    values_std = model.row_values(full_std)
+    std = standardize(pt, model, full_std, values_std)
+    res.r2 = r_squared(pt, std["std.all"])
     z975 = norm.ppf(0.975)
     rows: list[dict] = []
 
-    def add(lhs, op, rhs, label, est, se):
+    def add(lhs, op, rhs, label, est, se, std_lv=None, std_all=None, std_nox=None):
         if se > 0:
             z = est / se
             pv = 2 * norm.sf(abs(z))
         else:
             z = pv = np.nan
+        std_lv = est if std_lv is None else std_lv
+        std_all = std_lv if std_all is None else std_all
+        std_nox = std_all if std_nox is None else std_nox
         rows.append({"lhs": lhs, "op": op, "rhs": rhs, "label": label, "est": est, "se": se,
-                     "z": z, "pvalue": pv, "ci.lower": est - z975 * se, "ci.upper": est + z975 * se})
+                     "z": z, "pvalue": pv, "ci.lower": est - z975 * se, "ci.upper": est + z975 * se,
+                     "std.lv": std_lv, "std.all": std_all, "std.nox": std_nox})
+
+    def stds(i):
+        return (float(std["std.lv"][i]), float(std["std.all"][i]), float(std["std.nox"][i]))
 
     col_of = {int(k): j for j, k in enumerate(kept)}
     resvar = dict(zip(ov, res.residual_variances))
@@ -867,12 +886,12 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     def add_row(i):
         k = int(pt.par_index[i])
         if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordinal:
-            add(pt.lhs[i], "~~", pt.rhs[i], pt.label[i], float(resvar[pt.lhs[i]]), 0.0)
+            add(pt.lhs[i], "~~", pt.rhs[i], pt.label[i], float(resvar[pt.lhs[i]]), 0.0, *stds(i))
         elif k >= 0 and k in col_of:
             add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(res.theta[col_of[k]]),
-                float(res.se[col_of[k]]))
+                float(res.se[col_of[k]]), *stds(i))
         else:
-            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(values[i]), 0.0)
+            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(values[i]), 0.0, *stds(i))
 
     model_rows = [i for i in range(len(pt)) if pt.op[i] not in _CON_OPS and pt.op[i] != "~1"]
     for i in model_rows:
@@ -896,6 +915,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
         vals = fn(full)
         J = fn.jacobian(full) @ E
         V = J @ res.vcov @ J.T
-        for c, v, var in zip(defs, vals, np.diag(V)):
-            add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(np.sqrt(max(var, 0.0))))
+        drows = list(pt.def_rows)
+        for c, v, var, i in zip(defs, vals, np.diag(V), drows):
+            add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), *stds(i))
     return res, pd.DataFrame(rows)

@@ -94,3 +94,22 @@ def test_scaled_shifted_test_list(fitted):
     assert res.test["scaling_factor"] == pytest.approx(t["scaling.factor"], rel=1e-4)
     assert res.test["shift_parameter"] == pytest.approx(t["shift.parameter"], rel=1e-4)
     assert res.test["df"] == t["df"]
+
+
+def test_standardized_columns(fitted):
+    _, pe, refpe, _ = fitted
+    for c in ("std.lv", "std.all", "std.nox"):
+        np.testing.assert_allclose(pe[c], refpe[c], atol=1e-4, rtol=0, err_msg=c)
+
+
+def test_r2_is_one_minus_std_residual_variance(fitted):
+    res, pe, refpe, ref = fitted
+    items = res.stats.names
+    rv = refpe[(refpe["op"] == "~~") & (refpe["lhs"] == refpe["rhs"]) & refpe["lhs"].isin(items)]
+    want = dict(zip(rv["lhs"], 1 - rv["std.all"]))
+    got = res.r2
+    for v in items:
+        assert got[v] == pytest.approx(want[v], abs=1e-4), v
+    if ref.get("r2"):                       # the references helper stores lavInspect(fit, "r2")
+        for k, v in ref["r2"].items():
+            assert got[k] == pytest.approx(v, abs=1e-4), k

@@ -166,3 +166,23 @@ def test_empty_category_after_listwise_deletion_is_an_error():
 def test_constant_item_is_an_error():
     with pytest.raises(EstimationError, match="fewer than two"):
         ordinal_sample_stats(pd.DataFrame({"a": [1, 1, 1], "b": [1, 2, 1]}))
+
+
+def test_two_by_two_special_cases_as_lavaan():
+    """lavaan's closed forms for 2 x 2 tables (values from lavCor(d, ordered = names(d)), lavaan 0.6.14).
+
+    a, b split 50/50 (both thresholds 0): rho = -cos(2 pi f11 / N) = 0.809016994375;
+    a x c has f11 f22 == f12 f21: rho = 0 exactly; e has an empty cell against a and b (0.5 added keeping
+    the margins) -> 0.856201431106.
+    """
+    a = np.r_[np.ones(50), 2 * np.ones(50)]
+    b = np.r_[np.ones(40), 2 * np.ones(10), np.ones(10), 2 * np.ones(40)]
+    c = np.r_[np.ones(20), 2 * np.ones(30), np.ones(20), 2 * np.ones(30)]
+    e = np.r_[np.ones(50), np.ones(30), 2 * np.ones(20)]
+    R = ordinal_sample_stats(pd.DataFrame({"a": a, "b": b, "c": c, "e": e})).cor
+    want = np.array([[1, 0.809016994375, 0, 0.856201431106],
+                     [0.809016994375, 1, 0.607072812946, 0.856201431106],
+                     [0, 0.607072812946, 1, 0.787011494809],
+                     [0.856201431106, 0.856201431106, 0.787011494809, 1]])
+    np.testing.assert_allclose(R.to_numpy(), want, atol=1e-9)
+    assert R.loc["a", "c"] == 0.0

@@ -61,7 +61,7 @@ from ..read.base import RawResponses
 from ..scoring import reverse_score
 from .config import CleanConfig
 from .missing import missing_summary
-from .rules import INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, missing_inputs
+from .rules import INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, missing_inputs
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "exclusions.csv", "report.json")
@@ -133,22 +133,6 @@ class CleanResult:
         return out
 
 
-_CODE_TEXT = np.array([str(v) for v in range(-1000, 1001)], dtype=object)
-
-
-def _cells(values: np.ndarray) -> np.ndarray:
-    """Text of a float column: whole numbers without ``.0``, ``NaN`` empty, others ``%.10g``."""
-    out = np.full(values.shape, "", dtype=object)
-    ok = ~np.isnan(values)
-    whole = ok & (values == np.round(values)) & (np.abs(values) <= 1000) & ~np.signbit(values)
-    whole |= ok & (values == np.round(values)) & (values < 0) & (values >= -1000)
-    out[whole] = _CODE_TEXT[values[whole].astype(np.int64) + 1000]
-    other = ok & ~whole
-    if other.any():
-        out[other] = [format(v, ".10g") for v in values[other]]
-    return out
-
-
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """Write ``frame`` as UTF-8 CSV, float codes as integers where whole (``3``, not ``3.0``).
 
@@ -170,7 +154,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     for name in frame.columns:
         col = frame[name]
         if pd.api.types.is_float_dtype(col.dtype):
-            cols.append(_cells(col.to_numpy(dtype=float, na_value=np.nan)))
+            cols.append(code_text(col.to_numpy(dtype=float, na_value=np.nan)))
         else:
             cols.append(col.astype(object).where(col.notna(), "").to_numpy(dtype=object))
     rows = np.column_stack(cols).tolist() if cols and len(frame) else []
@@ -180,9 +164,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
         w.writerows(rows)
 
 
-def _ledger_part(flags: pd.Series, rule: str, ids: pd.Series, rows: np.ndarray, pos: np.ndarray) -> pd.DataFrame:
+def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray) -> pd.DataFrame:
     hit = flags.notna().to_numpy()
-    return pd.DataFrame({"_pos": pos[hit], "response_id": ids.to_numpy()[pos[hit]],
+    return pd.DataFrame({"_pos": pos[hit], "response_id": ids[pos[hit]],
                          "row": rows[pos[hit]], "rule": rule, "detail": flags.to_numpy()[hit]})
 
 
@@ -215,8 +199,8 @@ def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None 
     rows = frame["_row"].to_numpy() if "_row" in frame.columns else np.arange(1, n + 1)
     if pd.Series(rows).duplicated().any():
         raise IURSurveyError(raw.source, "the raw frame's _row values are not unique")
-    ids = frame["response_id"].astype("string") if "response_id" in frame.columns \
-        else pd.Series(pd.NA, index=frame.index, dtype="string")
+    ids = (frame["response_id"].astype("string") if "response_id" in frame.columns
+           else pd.Series(pd.NA, index=frame.index, dtype="string")).to_numpy(dtype=object)
     pos_all = np.arange(n)
     on = set(config.rules)
     parts: list[pd.DataFrame] = []

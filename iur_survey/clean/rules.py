@@ -79,6 +79,27 @@ def _fmt(values: np.ndarray, spec: str) -> list[str]:
     return [format(v, spec) for v in values]
 
 
+_CODE_TEXT = np.array([str(v) for v in range(-1000, 1001)], dtype=object)
+
+
+def code_text(values: np.ndarray) -> np.ndarray:
+    """Text of float codes: whole numbers without ``.0``, ``NaN`` empty, others ``%.10g``.
+
+    >>> code_text(np.array([3.0, np.nan, 2.5, -1.0, 1e6])).tolist()
+    ['3', '', '2.5', '-1', '1000000']
+    """
+    values = np.asarray(values, dtype=float)
+    out = np.full(values.shape, "", dtype=object)
+    ok = ~np.isnan(values)
+    integral = ok & (values == np.round(values))
+    whole = integral & (np.abs(values) <= 1000) & ~((values == 0) & np.signbit(values))
+    out[whole] = _CODE_TEXT[values[whole].astype(np.int64) + 1000]
+    other = ok & ~whole
+    if other.any():
+        out[other] = [format(v, ".10g") for v in values[other]]
+    return out
+
+
 def _order_keys(frame: pd.DataFrame) -> np.ndarray:
     """Submission time in ns (NaT last), for "first submission" ordering."""
     if "_submitted" in frame.columns:
@@ -328,8 +349,8 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
     ip = frame["_ip"].astype("string")
     answered = frame[cols].notna().any(axis=1).to_numpy()
     usable = ip.notna().to_numpy() & answered
-    key = pd.util.hash_pandas_object(frame[cols], index=False).to_numpy()
-    codes, _ = pd.factorize(pd.Series(key).astype(str) + "|" + ip.fillna("").to_numpy())
+    key = pd.util.hash_pandas_object(pd.concat([frame[cols], ip.fillna("")], axis=1), index=False)
+    codes, _ = pd.factorize(key.to_numpy())
     codes = np.where(usable, codes, -1)
     elig = _complete(frame) if eligible is None else np.asarray(eligible, dtype=bool)
     flagged, kept = _keep_first(frame, codes, elig)
@@ -397,12 +418,14 @@ def attention(frame: pd.DataFrame, instrument: Instrument, *, missing_fails: boo
     wrong = ~miss & (x != expected)
     bad = wrong | (miss & missing_fails)
     hit = bad.any(axis=1)
-    texts = []
-    for r in np.flatnonzero(hit):
-        parts = [f"{checks[j][0]}=" + _num(x[r, j]) if not miss[r, j] else f"{checks[j][0]} unanswered"
-                 for j in np.flatnonzero(bad[r])]
-        exp = ", ".join(str(checks[j][1]) for j in np.flatnonzero(bad[r]))
-        texts.append(f"{', '.join(parts)}, expected {exp}")
+    xs, ms, bs = x[hit], miss[hit], bad[hit]
+    parts, exps = [], []
+    for j, (col, val) in enumerate(checks):  # text per check, vectorised over the flagged rows
+        got = np.where(ms[:, j], f"{col} unanswered", f"{col}=" + code_text(xs[:, j]))
+        parts.append(np.where(bs[:, j], got, ""))
+        exps.append(np.where(bs[:, j], str(val), ""))
+    texts = (", ".join(p for p in ps if p) + ", expected " + ", ".join(e for e in es if e)
+             for ps, es in zip(zip(*parts), zip(*exps)))
     return _details(frame, hit, texts)
 
 
@@ -567,31 +590,60 @@ def _mean_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
 def mahalanobis_d2(x: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Squared Mahalanobis distance of each row over its observed columns, and that count.
 
-    Rows are grouped by their pattern of missing values; each pattern uses the matching
-    sub-vector of ``mean`` and sub-matrix of ``cov`` (a pseudo-inverse guards against a
-    singular sub-covariance).
+    A row with missing values is measured with the matching sub-vector of ``mean`` and
+    sub-matrix ``S_OO`` of ``cov``.  When ``cov`` is positive definite this needs no
+    inverse per missing-data pattern: with ``P = cov^-1``, the row's centred values ``d``
+    (zero where missing) and ``u = P d``,
+    ``d_O' S_OO^-1 d_O = d' u - u_M' (P_MM)^-1 u_M`` (the inverse of a partitioned
+    matrix), and the small ``P_MM`` systems are solved in batches of rows with the same
+    number of missing items.  A singular ``cov`` falls back to a pseudo-inverse per pattern.
 
     >>> x = np.array([[0.0, 0.0], [2.0, np.nan], [np.nan, np.nan]])
-    >>> d2, p = mahalanobis_d2(x, np.zeros(2), np.eye(2))
-    >>> d2.tolist(), p.tolist()
+    >>> d2, p = mahalanobis_d2(x, np.zeros(2), np.array([[1.0, 0.5], [0.5, 1.0]]))
+    >>> np.round(d2, 6).tolist(), p.tolist()
     ([0.0, 4.0, nan], [2, 1, 0])
     """
     n, p = x.shape
     obs = ~np.isnan(x)
-    d2 = np.full(n, np.nan)
     n_obs = obs.sum(axis=1)
+    try:
+        np.linalg.cholesky(cov)
+        prec = np.linalg.inv(cov)
+    except np.linalg.LinAlgError:
+        return _mahalanobis_d2_patterns(x, obs, mean, cov), n_obs
+    d = np.where(obs, x - mean, 0.0)
+    u = d @ prec
+    d2 = (d * u).sum(axis=1)
+    n_miss = p - n_obs
+    for k in np.unique(n_miss):
+        if k == 0:
+            continue
+        rows = np.flatnonzero(n_miss == k)
+        if k == p:
+            d2[rows] = np.nan
+            continue
+        # column indices of the k missing items of each row (rows x k)
+        idx = np.argsort(obs[rows], axis=1, kind="stable")[:, :k]
+        u_m = np.take_along_axis(u[rows], idx, axis=1)
+        p_mm = prec[idx[:, :, None], idx[:, None, :]]
+        d2[rows] -= (u_m * np.linalg.solve(p_mm, u_m[:, :, None])[:, :, 0]).sum(axis=1)
+    return d2, n_obs
+
+
+def _mahalanobis_d2_patterns(x: np.ndarray, obs: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """D² per missing-data pattern with a pseudo-inverse of each sub-covariance (singular ``cov``)."""
+    d2 = np.full(len(x), np.nan)
     masks, inverse = pattern_index(obs)
-    inverse = inverse.ravel()
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(len(masks) + 1))
-    for k, m in enumerate(masks):  # one pass per missing-data pattern, vectorised over its rows
+    for k, m in enumerate(masks):  # one pass per pattern, vectorised over its rows
         if not m.any():
             continue
         rows = order[bounds[k]:bounds[k + 1]]
         diff = x[np.ix_(rows, np.flatnonzero(m))] - mean[m]
         inv = np.linalg.pinv(cov[np.ix_(m, m)], hermitian=True)
         d2[rows] = ((diff @ inv) * diff).sum(axis=1)
-    return d2, n_obs
+    return d2
 
 
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.001,

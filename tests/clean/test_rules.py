@@ -314,3 +314,18 @@ def test_missing_inputs_reports_unevaluable_rules(inst):
 def test_default_min_run_is_half_the_items():
     assert rules._default_min_run(28) == 14 and rules._default_min_run(7) == 4
     assert math.ceil(len(ITEMS) / 2) == 14
+
+
+def test_mahalanobis_d2_singular_covariance_falls_back_to_pseudo_inverse():
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(50, 3))
+    x = np.column_stack([z, z[:, 0]])  # a duplicated column: singular covariance
+    cov = np.cov(x, rowvar=False)
+    mean = x.mean(axis=0)
+    x[5, 1] = np.nan
+    d2, p = mahalanobis_d2(x, mean, cov)
+    for i in (0, 5):
+        m = ~np.isnan(x[i])
+        diff = x[i, m] - mean[m]
+        assert d2[i] == pytest.approx(diff @ np.linalg.pinv(cov[np.ix_(m, m)]) @ diff, rel=1e-6)
+    assert np.isfinite(d2).all()

@@ -1,0 +1,149 @@
+"""Benchmark: read + clean + write 100,000 simulated responses from a CSV export.
+
+Target (2 cores): under 5 s wall and under 1 GB peak RSS for read_export + clean +
+CleanResult.write.  The timed work runs in a fresh child process, so its peak RSS
+(``resource.getrusage``) is that of the pipeline alone, not of the simulation that
+made the file.  Peers measured in the same run:
+
+* the floor: ``pandas.read_csv`` of the same file, alone, in its own child process;
+* the same two rules (speeder + longstring) written the naive way, a pandas row-wise
+  ``apply``, against the vectorised rules of :mod:`iur_survey.clean.rules`.
+
+Usage: ``python benchmarks/bench_clean.py [--n 100000] [--seed 1] [--format csv]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def child_pipeline(path: str, out: str) -> dict:
+    from iur_survey.clean import clean
+    from iur_survey.instrument import load_instrument
+    from iur_survey.read import read_export
+
+    inst = load_instrument()
+    t0 = time.perf_counter()
+    raw = read_export(path, inst)
+    t1 = time.perf_counter()
+    res = clean(raw, inst)
+    t2 = time.perf_counter()
+    res.write(out)
+    t3 = time.perf_counter()
+    return {"read": t1 - t0, "clean": t2 - t1, "write": t3 - t2, "total": t3 - t0,
+            "n_raw": res.report["n_raw"], "n_kept": res.report["n_kept"],
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child_read_csv(path: str) -> dict:
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    df = pd.read_csv(path)
+    t1 = time.perf_counter()
+    return {"total": t1 - t0, "rows": len(df), "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def naive_speeder_longstring(frame, items, fraction=0.3, seconds_per_item=2.0, n_questions=29, min_run=14):
+    """The same two rules, row by row (what the vectorised versions replace)."""
+    import numpy as np
+
+    med = frame["_duration"].median()
+
+    def one(row):
+        d = row["_duration"]
+        fast = d == d and (d < fraction * med or d < seconds_per_item * n_questions)
+        best = cur = 0
+        prev = None
+        for v in row[items]:
+            if v != v:
+                cur, prev = 0, None
+                continue
+            cur = cur + 1 if v == prev else 1
+            prev = v
+            best = max(best, cur)
+        return bool(fast), best >= min_run
+
+    res = frame.apply(one, axis=1, result_type="expand")
+    return np.asarray(res[0], dtype=bool), np.asarray(res[1], dtype=bool)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100_000, help="honest respondents (contamination comes on top)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--format", default="csv", help="simulator export layout: csv, qualtrics or wjx_csv")
+    ap.add_argument("--peer-rows", type=int, default=10_000, help="rows for the row-wise apply peer")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        print(json.dumps(child_pipeline(*rest) if kind == "pipeline" else child_read_csv(*rest)))
+        return 0
+
+    import numpy as np
+
+    from iur_survey.clean.rules import longstring, speeder
+    from iur_survey.instrument import load_instrument
+    from iur_survey.read import read_export
+    from iur_survey.simulate import simulate
+    from iur_survey.simulate.writers import write_export
+
+    inst = load_instrument()
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"export_{args.format}.csv"
+        t = time.perf_counter()
+        sim = simulate(args.n, seed=args.seed)
+        write_export(sim.frame, inst, args.format, path)
+        setup = time.perf_counter() - t
+        del sim
+        size_mb = path.stat().st_size / 1e6
+
+        pipe = run_child("pipeline", str(path), str(Path(d) / "out"))
+        floor = run_child("read_csv", str(path))
+
+        raw = read_export(path, inst)
+        frame = raw.frame.iloc[:args.peer_rows].copy()  # the row-wise peer is slow: a slice
+        items = list(inst.item_codes)
+        t = time.perf_counter()
+        fast_v = speeder(frame, inst).notna().to_numpy()
+        long_v = longstring(frame, inst).notna().to_numpy()
+        t_vec = time.perf_counter() - t
+        t = time.perf_counter()
+        fast_n, long_n = naive_speeder_longstring(frame, items)
+        t_naive = time.perf_counter() - t
+        assert np.array_equal(fast_v, fast_n) and np.array_equal(long_v, long_n), "naive and vectorised disagree"
+
+    cores = os.cpu_count()
+    print(f"bench_clean: {args.n:,} honest respondents -> {pipe['n_raw']:,} rows, {args.format} export "
+          f"{size_mb:.1f} MB (setup {setup:.1f} s, {cores} cores)")
+    print(f"  read_export          {pipe['read']:7.2f} s")
+    print(f"  clean                {pipe['clean']:7.2f} s   ({pipe['n_kept']:,} kept)")
+    print(f"  write (3 files)      {pipe['write']:7.2f} s")
+    ok_t = "ok" if pipe["total"] < 5 else "OVER"
+    ok_m = "ok" if pipe["maxrss_mb"] < 1024 else "OVER"
+    print(f"  total wall           {pipe['total']:7.2f} s   target < 5 s: {ok_t}")
+    print(f"  peak RSS             {pipe['maxrss_mb']:7.0f} MB  target < 1024 MB: {ok_m}")
+    print(f"  peer pandas.read_csv {floor['total']:7.2f} s   peak RSS {floor['maxrss_mb']:.0f} MB; "
+          f"pipeline / read_csv = {pipe['total'] / floor['total']:.1f}x, "
+          f"clean+write / read_csv = {(pipe['clean'] + pipe['write']) / floor['total']:.1f}x")
+    print(f"  speeder+longstring   on {len(frame):,} rows: vectorised {t_vec:.3f} s vs row-wise apply "
+          f"{t_naive:.2f} s: {t_naive / t_vec:.0f}x faster (same flags)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

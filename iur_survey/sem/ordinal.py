@@ -77,13 +77,26 @@ def blas_threads(n: int | None = None):
     if n is None:
         yield
         return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:          # pragma: no cover - threadpoolctl ships with scikit-learn/semopy
+    ctl = _controller()
+    if ctl is None:              # pragma: no cover - threadpoolctl ships with scikit-learn/semopy
         yield
         return
-    with threadpool_limits(limits=n, user_api="blas"):
+    with ctl.limit(limits=n, user_api="blas"):
         yield
+
+
+_CTL: list = []
+
+
+def _controller():
+    """One threadpoolctl controller per process (building it scans the loaded libraries)."""
+    if not _CTL:
+        try:
+            from threadpoolctl import ThreadpoolController
+            _CTL.append(ThreadpoolController())
+        except ImportError:      # pragma: no cover
+            _CTL.append(None)
+    return _CTL[0]
 # Stand-in for an infinite threshold (lavaan uses +-100 in its scores).
 _BIG = 100.0
 
@@ -403,11 +416,8 @@ def _fit_rho(pairs: _Pairs, freq: np.ndarray, start: np.ndarray, n: int,
     nlminb call.  Returns (rho, converged flags).
     """
     rho = np.clip(start, -0.99, 0.99)
-
-    def logl(r):
-        return (freq * np.log(pairs.cell_probs(r))).sum(axis=(1, 2))
-
-    ll = logl(rho)
+    PI_all = pairs.cell_probs(rho)
+    ll = (freq * np.log(PI_all)).sum(axis=(1, 2))
     active = np.ones(rho.shape, dtype=bool)
     for _ in range(max_iter):
         idx = np.flatnonzero(active)
@@ -415,7 +425,7 @@ def _fit_rho(pairs: _Pairs, freq: np.ndarray, start: np.ndarray, n: int,
             break
         sub = _subset(pairs, idx)
         r = rho[idx]
-        PI = sub.cell_probs(r)
+        PI = PI_all[idx]
         ok = PI > _SQRT_EPS
         phi, d = sub.phi(r)
         f = freq[idx]
@@ -425,19 +435,23 @@ def _fit_rho(pairs: _Pairs, freq: np.ndarray, start: np.ndarray, n: int,
         step = np.where(H < 0, -g / H, np.sign(g) * 0.05)
         step = np.clip(step, -0.5, 0.5)
         new = np.clip(r + step, -0.999, 0.999)
-        new_ll = logl_sub(sub, f, new)
+        PI_new = sub.cell_probs(new)
+        new_ll = (f * np.log(PI_new)).sum(axis=(1, 2))
         # step halving where the log-likelihood went down
         bad = new_ll < ll[idx] - 1e-12 * np.abs(ll[idx])
         halv = 0
         while bad.any() and halv < 30:
-            step[bad] /= 2.0
-            new[bad] = np.clip(r[bad] + step[bad], -0.999, 0.999)
-            new_ll[bad] = logl_sub(_subset(sub, np.flatnonzero(bad)), f[bad], new[bad])
+            b = np.flatnonzero(bad)
+            step[b] /= 2.0
+            new[b] = np.clip(r[b] + step[b], -0.999, 0.999)
+            PI_new[b] = _subset(sub, b).cell_probs(new[b])
+            new_ll[b] = (f[b] * np.log(PI_new[b])).sum(axis=(1, 2))
             bad = bad & (new_ll < ll[idx] - 1e-12 * np.abs(ll[idx]))
             halv += 1
         moved = np.abs(new - r)
         rho[idx] = new
         ll[idx] = new_ll
+        PI_all[idx] = PI_new
         done = (moved < tol) | (np.abs(g) / n < 1e-15)
         active[idx[done]] = False
     return rho, ~active

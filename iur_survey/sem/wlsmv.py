@@ -865,11 +865,8 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     rows: list[dict] = []
 
     def add(lhs, op, rhs, label, est, se, std_lv=None, std_all=None, std_nox=None):
-        if se > 0:
-            z = est / se
-            pv = 2 * norm.sf(abs(z))
-        else:
-            z = pv = np.nan
+        z = est / se if se > 0 else np.nan
+        pv = np.nan            # filled in below, vectorised
         std_lv = est if std_lv is None else std_lv
         std_all = std_lv if std_all is None else std_all
         std_nox = std_all if std_nox is None else std_nox
@@ -918,4 +915,6 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
         drows = list(pt.def_rows)
         for c, v, var, i in zip(defs, vals, np.diag(V), drows):
             add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), *stds(i))
-    return res, pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table["pvalue"] = 2.0 * norm.sf(np.abs(table["z"].to_numpy()))
+    return res, table

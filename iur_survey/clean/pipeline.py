@@ -290,6 +290,7 @@ def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None 
         "order": {"screening": [r for r in SCREENING_RULES if r in on],
                   "indices": [r for r in INDEX_RULES if r in on]},
         "config": config.to_dict(),
+        "config_file": config.source,
         "missing": missing_summary(kept, instrument),
     }
     if sum(report["excluded_by_primary_rule"].values()) != report["n_excluded"]:

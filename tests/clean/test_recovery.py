@@ -23,7 +23,7 @@ import pytest
 
 from iur_survey.clean import clean, recovery
 from iur_survey.instrument import load_instrument
-from iur_survey.read import read_export
+from iur_survey.read import read_export, sha256_file
 
 simulate_mod = pytest.importorskip("iur_survey.simulate")
 writers = pytest.importorskip("iur_survey.simulate.writers")
@@ -41,9 +41,12 @@ INDEX_FLOORS = {"speeder": 0.90, "straightliner": 0.90, "random": 0.75}
 def run_one(fmt, seed, n, tmp):
     sim = simulate_mod.simulate(n, seed=seed)
     path = writers.write_export(sim.frame, INST, fmt, tmp / f"export_{fmt}_{seed}{EXT[fmt]}")
+    before = (sha256_file(path), path.stat().st_mtime_ns)
     raw = read_export(path, INST)
     res = clean(raw, INST)
     out = res.write(tmp / f"out_{fmt}_{seed}")
+    assert (sha256_file(path), path.stat().st_mtime_ns) == before  # the export is only ever read
+    assert res.report["source"]["sha256"] == before[0]
     rec = recovery(sim.truth, res.exclusions, rows=raw.frame["_row"])
     return sim, raw, res, out, rec
 

@@ -114,6 +114,17 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
         if step is None or float(g @ step) >= 0:
             step = -g
         slope = float(g @ step)
+        if -slope < 1e-12 * max(1.0, abs(f)):
+            # the predicted decrease is below the resolution of f: judge the full step by the gradient
+            xn = x + step
+            fn = fun(xn)
+            if np.isfinite(fn) and fn <= f + 1e-12 * max(1.0, abs(f)):
+                gn = grad(xn)
+                if np.all(np.isfinite(gn)) and np.max(np.abs(gn)) < 0.9 * gmax:
+                    x, f = xn, min(f, fn)
+                    continue
+            status = "floor" if gmax < 1e-7 else "stalled"
+            break
         a = 1.0
         accepted = False
         for _ in range(50):

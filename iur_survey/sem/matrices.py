@@ -418,6 +418,50 @@ class Model:
         De = np.vstack([Dmu, Dsig]) if ms else Dsig
         return De @ self._Tmats[group]
 
+    def delta_t_dot(self, theta: np.ndarray, group: int, gvec: np.ndarray,
+                    meanstructure: bool | None = None) -> np.ndarray:
+        """``Delta(theta)' gvec`` without forming Delta (gvec in the contract's moment convention).
+
+        This is the chain rule from a gradient on the moments to one on theta.
+        """
+        gm = self.groups[group]
+        c = self._core(theta, group)
+        U, V, s, Dmu = self._uv(c, gm)
+        ms = self.meanstructure if meanstructure is None else meanstructure
+        p = gm.p
+        gvec = np.asarray(gvec, float)
+        gs = gvec[p:] if ms else gvec
+        r, cc = self._vech[group]
+        W = np.zeros((p, p))
+        half = np.where(r == cc, 1.0, 0.5) * gs
+        W[r, cc] = half
+        W[cc, r] = half
+        out_e = 2.0 * s * np.einsum("ik,ik->k", U, W @ V)
+        if ms:
+            out_e = out_e + gvec[:p] @ Dmu
+        return np.bincount(gm.e_par, weights=out_e, minlength=self.npar)
+
+    def expected_information(self, theta: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Unit expected (Fisher) information of the normal model at theta,
+        ``sum_g w_g [0.5 tr(Sigma^-1 dSigma_a Sigma^-1 dSigma_b) + dmu_a' Sigma^-1 dmu_b]`` (data-free)."""
+        w = np.full(self.ngroups, 1.0 / self.ngroups) if weights is None else np.asarray(weights, float)
+        info = np.zeros((self.npar, self.npar))
+        for g, gm in enumerate(self.groups):
+            c = self._core(theta, g)
+            try:
+                Si = np.linalg.inv(c["Sigma"])
+            except np.linalg.LinAlgError:
+                return np.full((self.npar, self.npar), np.nan)
+            U, V, s, Dmu = self._uv(c, gm)
+            SU, SV = Si @ U, Si @ V
+            P, Q, R = U.T @ SU, U.T @ SV, V.T @ SV
+            I_e = np.outer(s, s) * (Q * Q.T + P * R)
+            if self.meanstructure:
+                I_e = I_e + Dmu.T @ Si @ Dmu
+            T = self._Tmats[g]
+            info += w[g] * (T.T @ I_e @ T)
+        return info
+
     def delta_all(self, theta: np.ndarray, meanstructure: bool | None = None) -> list[np.ndarray]:
         return [self.delta(theta, g, meanstructure) for g in range(self.ngroups)]
 

@@ -1,0 +1,617 @@
+"""The public entry points: :func:`sem`, :func:`cfa` and :func:`default_model`.
+
+``sem(model, data)`` fits a lavaan-syntax model with lavaan 0.6.14's defaults
+and returns a :class:`~iur_survey.sem.results.SEMResult`:
+
+* ``estimator="ML"`` (default) or ``"MLR"`` (robust Huber-White standard errors
+  and the Yuan-Bentler (Mplus) scaled test, as lavaan's ``estimator = "MLR"``);
+* ``missing="auto"`` (default): full-information ML (``"fiml"``, lavaan's
+  ``missing = "ml"``) when a variable the model uses has a missing value,
+  complete-data ML otherwise; ``"listwise"`` drops incomplete rows first;
+* ``group="role"`` fits the model in each group (lavaan's layout and labels;
+  ``group_equal`` takes lavaan's ``group.equal`` names).
+
+Standard errors come from the expected information for complete-data ML and
+from the observed information (Hessian) for FIML and MLR, as lavaan's
+defaults.
+
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(7)
+>>> f = rng.standard_normal((300, 1))
+>>> data = pd.DataFrame(f @ [[1.0, 0.8, 0.6]] + rng.standard_normal((300, 3)) * 0.6, columns=["x1", "x2", "x3"])
+>>> res = sem("F =~ x1 + x2 + x3", data)
+>>> res.converged, int(res.fit_measures()["df"])
+(True, 0)
+>>> res.parameter_estimates()[["lhs", "op", "rhs", "est"]].round(3).head(3)   # lavaan: 1.000 0.753 0.544
+  lhs  op rhs    est
+0   F  =~  x1  1.000
+1   F  =~  x2  0.753
+2   F  =~  x3  0.544
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from contextlib import nullcontext
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EstimationError, ModelSyntaxError
+from .defined import from_partable
+from .estimate import minimize, numerical_hessian
+from .fitmeasures import FitInputs, fit_measures
+from .matrices import Model
+from .ml import (complete_stats, ml_fmin, ml_gradient, ml_information_expected, mvn_loglik,
+                 saturated_loglik)
+from .partable import ParTable, build_partable
+from .results import SEMResult
+from .standardized import r_squared, standardize
+from .syntax import ParsedModel, parse_model
+
+__all__ = ["sem", "cfa", "default_model", "lavaan_syntax_for"]
+
+try:  # small matrices: BLAS threads only add overhead (threadpoolctl ships with scikit-learn)
+    from threadpoolctl import ThreadpoolController as _TPC
+    _controller = None
+
+    def _one_thread():
+        global _controller
+        if _controller is None:
+            _controller = _TPC()
+        return _controller.limit(limits=1, user_api="blas")
+except ImportError:  # pragma: no cover
+    def _one_thread():
+        return nullcontext()
+
+
+_MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise"}
+
+
+# ----------------------------------------------------------------------------- default model
+def default_model(instrument=None) -> str:
+    """The study's default model: seven first-order factors (first loading fixed to 1),
+    ``COL ~ a1*GOV + ... + a5*TAL``, ``INT ~ b*COL + c1*GOV + ... + c5*TAL`` and for each
+    mechanism ``ind_X := ak*b`` and ``tot_X := ck + ak*b``.
+
+    ``instrument`` is an :class:`~iur_survey.instrument.Instrument` (default: the study's).
+
+    >>> print(default_model().splitlines()[0])
+    GOV =~ GOV1 + GOV2 + GOV3 + GOV4
+    >>> [l for l in default_model().splitlines() if l.startswith(("COL ~", "ind_GOV"))]
+    ['COL ~ a1*GOV + a2*MKT + a3*BEN + a4*VAL + a5*TAL', 'ind_GOV := a1*b']
+    """
+    if instrument is None:
+        from ..instrument import load_instrument
+        instrument = load_instrument()
+    cons = list(instrument.constructs.values())
+    codes = [c.code for c in cons]
+    if "COL" not in codes or "INT" not in codes:
+        raise EstimationError(getattr(instrument, "path", None),
+                              "the default model needs constructs COL and INT in the instrument")
+    mech = [c for c in codes if c not in ("COL", "INT")]
+    lines = [f"{c.code} =~ " + " + ".join(c.items) for c in cons]
+    lines.append("COL ~ " + " + ".join(f"a{k}*{x}" for k, x in enumerate(mech, 1)))
+    lines.append("INT ~ b*COL + " + " + ".join(f"c{k}*{x}" for k, x in enumerate(mech, 1)))
+    for k, x in enumerate(mech, 1):
+        lines.append(f"ind_{x} := a{k}*b")
+        lines.append(f"tot_{x} := c{k} + a{k}*b")
+    return "\n".join(lines)
+
+
+def lavaan_syntax_for(res: SEMResult, data_name: str = "data") -> str:
+    """The R/lavaan call that reproduces a fit (for the book's reproducibility appendix).
+
+    >>> import numpy as np, pandas as pd
+    >>> d = pd.DataFrame(np.random.default_rng(1).standard_normal((50, 3)), columns=["a", "b", "c"])
+    >>> print(lavaan_syntax_for(sem("F =~ a + b + c", d)))
+    library(lavaan)
+    model <- '
+    F =~ a + b + c
+    '
+    fit <- sem(model, data = data, estimator = "ML")
+    """
+    args = [f'estimator = "{res.estimator}"']
+    if res.missing == "fiml":
+        args.append('missing = "ml"')
+    if res.partable.ngroups > 1:
+        args.append(f'group = "{res.meta.get("group", "group")}"')
+        ge = res.meta.get("group_equal") or ()
+        if ge:
+            args.append("group.equal = c(" + ", ".join(f'"{x}"' for x in ge) + ")")
+    if res.meta.get("meanstructure_explicit"):
+        args.append("meanstructure = TRUE")
+    return ("library(lavaan)\nmodel <- '\n" + res.syntax + "\n'\n"
+            f"fit <- sem(model, data = {data_name}, " + ", ".join(args) + ")")
+
+
+# ----------------------------------------------------------------------------- helpers
+def _first_mention(pm: ParsedModel, name: str) -> tuple[int, int]:
+    for t in pm.terms:
+        if name in (t.lhs, t.rhs):
+            return t.line, t.col
+    return 0, 0
+
+
+def _syntax_error(pm: ParsedModel, msg: str, name: str | None = None) -> ModelSyntaxError:
+    line, col = _first_mention(pm, name) if name else (0, 0)
+    if line:
+        return ModelSyntaxError(pm.source, msg, row=line, column=str(col))
+    return ModelSyntaxError(pm.source, msg)
+
+
+def _check_sigma_pd(S: np.ndarray, names: list[str], label: str) -> None:
+    ev = np.linalg.eigvalsh(S)
+    if ev.min() <= 1e-10 * max(1.0, ev.max()):
+        const = [names[i] for i in range(len(names)) if S[i, i] <= 1e-12]
+        extra = f" (no variance: {', '.join(const)})" if const else ""
+        raise EstimationError(None, f"the sample covariance matrix{label} is not positive definite{extra}; "
+                                    "check for constant or perfectly collinear variables, or too few cases")
+
+
+def _ndat(pt: ParTable, ms: bool) -> int:
+    n = 0
+    for g in range(pt.ngroups):
+        p = len(pt.ov_names[g])
+        px = len(pt.ov_x_names[g]) if pt.fixed_x else 0
+        n += p * (p + 1) // 2 + (p if ms else 0)
+        n -= px * (px + 1) // 2 + (px if ms else 0)
+    return n
+
+
+def _x_idx(pt: ParTable, g: int) -> np.ndarray:
+    ov = pt.ov_names[g]
+    return np.array([ov.index(v) for v in pt.ov_x_names[g]], dtype=int)
+
+
+def _post_checks(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> list[str]:
+    """lavaan's lav_object_post_check warnings."""
+    w: list[str] = []
+    ovs = set(pt.ov_all())
+    lvs = {v for names in pt.lv_names for v in names}
+    var_ov = [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ovs]
+    var_lv = [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in lvs]
+    neg_ov = [i for i in var_ov if est[i] < 0]
+    neg_lv = [i for i in var_lv if est[i] < 0]
+    if neg_ov:
+        names = ", ".join(sorted({pt.lhs[i] for i in neg_ov}))
+        w.append(f"some estimated ov variances are negative ({names}): a Heywood case")
+    if neg_lv:
+        names = ", ".join(sorted({pt.lhs[i] for i in neg_lv}))
+        w.append(f"some estimated lv variances are negative ({names})")
+    thr = -np.finfo(float).eps ** 0.75
+    for g, gm in enumerate(model.groups):
+        txt = f" in group {pt.group_labels[g]}" if pt.ngroups > 1 else ""
+        if not neg_lv and gm.n_lv:
+            cov_lv = model.eta_cov(theta, g)[:gm.n_lv, :gm.n_lv]
+            if np.linalg.eigvalsh(cov_lv).min() < thr:
+                w.append(f"covariance matrix of latent variables is not positive definite{txt}")
+        if not neg_ov:
+            th = model.matrices(theta, g)["theta"]
+            keep = [k for k, v in enumerate(gm.ov) if v not in gm.dummy_ov]
+            if keep and np.linalg.eigvalsh(th[np.ix_(keep, keep)]).min() < thr:
+                w.append("the covariance matrix of the residuals of the observed variables (theta) "
+                         f"is not positive definite{txt}")
+    return w
+
+
+def _observed_information(model: Model, theta: np.ndarray, stats: list, mus: list[np.ndarray],
+                          meanstructure: bool, h: float = 1e-6) -> np.ndarray:
+    """Unit observed information (Hessian of -logl/N), lavaan's ``information = "observed"``.
+
+    ``Delta' A_m Delta`` with the analytic observed information on the moments, plus the curvature of
+    the model, ``d/dtheta (Delta(theta)' g_m)`` at the fixed moment gradient ``g_m``, by lavaan's
+    4-point difference (lav_model_hessian, h = 1e-6); equal to differencing the whole gradient
+    (lavaan's way) but needs no pass over the data per step.
+    """
+    from .fiml import fiml_gradient, information_observed
+    N = float(sum(s.n for s in stats))
+    A = np.zeros((model.npar, model.npar))
+    gms = []
+    for g, s in enumerate(stats):
+        Sigma, _ = model.implied(theta, g)
+        mu = mus[g]
+        D = model.delta(theta, g, meanstructure=meanstructure)
+        A += (s.n / N) * (D.T @ information_observed(s, Sigma, mu, meanstructure=meanstructure) @ D)
+        gm = fiml_gradient(s, Sigma, mu)
+        gms.append(gm if meanstructure else gm[s.p:])
+
+    def chain(x):
+        return -sum(model.delta_t_dot(x, g, gms[g], meanstructure=meanstructure) for g in range(len(stats))) / N
+
+    q = model.npar
+    J = np.empty((q, q))
+    for j in range(q):
+        e = np.zeros(q)
+        e[j] = h
+        J[:, j] = (chain(theta - 2 * e) - 8 * chain(theta - e) + 8 * chain(theta + e) - chain(theta + 2 * e)) / (12 * h)
+    H = A + J
+    return 0.5 * (H + H.T)
+
+
+def _pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """lavaan's sample statistics of incomplete data (its ``WLS.obs``, used by GFI): available-case
+    means and the pairwise-complete covariance matrix rescaled by (N - 1) / N."""
+    df = pd.DataFrame(X)
+    n = X.shape[0]
+    return df.cov().to_numpy() * (n - 1) / n, np.nanmean(X, axis=0)
+
+
+def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
+    q = info.shape[0]
+    if q == 0:
+        return np.zeros((0, 0))
+    if not np.all(np.isfinite(info)):
+        warnings.append("could not compute standard errors! The information matrix is not finite.")
+        return np.full((q, q), np.nan)
+    info = 0.5 * (info + info.T)
+    ev = np.linalg.eigvalsh(info)
+    if ev.min() <= ev.max() * 1e-12 or ev.min() <= 0:
+        warnings.append("could not compute standard errors! The information matrix could not be inverted. "
+                        "This may be a symptom that the model is not identified.")
+        return np.full((q, q), np.nan)
+    V = np.linalg.inv(info) / N
+    V = 0.5 * (V + V.T)
+    evv = np.linalg.eigvalsh(V)
+    if evv.min() < 1.1e-8 * 0 or evv.min() < 1e-15 * max(1.0, evv.max()):
+        warnings.append("the variance-covariance matrix of the estimated parameters (vcov) does not appear "
+                        "to be positive definite! This may be a symptom that the model is not identified.")
+    return V
+
+
+# ----------------------------------------------------------------------------- the fit
+def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "auto",
+        group: str | None = None, se: str | None = None, information: str | None = None,
+        meanstructure: bool | None = None, fixed_x: bool = True, std_lv: bool = False,
+        orthogonal: bool = False, group_equal: Sequence[str] = (), source: str | None = None,
+        model_type: str = "sem") -> SEMResult:
+    """Fit a structural equation model as lavaan's ``sem()`` does (see the module docstring).
+
+    Parameters mirror lavaan's: ``estimator`` "ML" | "MLR"; ``missing`` "auto" |
+    "fiml" (alias "ml") | "listwise"; ``group`` a column of ``data``; ``se``
+    "standard" | "robust.huber.white" | "none"; ``information`` "expected" |
+    "observed"; ``meanstructure``; ``fixed_x``; ``std_lv``; ``orthogonal``;
+    ``group_equal``.  ``source`` names the syntax in error messages.
+    """
+    t0 = time.perf_counter()
+    with _one_thread():
+        res = _fit(model, data, estimator=estimator, missing=missing, group=group, se=se,
+                   information=information, meanstructure=meanstructure, fixed_x=fixed_x, std_lv=std_lv,
+                   orthogonal=orthogonal, group_equal=tuple(group_equal), source=source)
+    res.seconds = time.perf_counter() - t0
+    res.meta["model_type"] = model_type
+    return res
+
+
+def cfa(model: str | ParsedModel, data: pd.DataFrame, **kwargs) -> SEMResult:
+    """lavaan's ``cfa()``: the same defaults as :func:`sem` in lavaan 0.6.14.
+
+    >>> import numpy as np, pandas as pd
+    >>> d = pd.DataFrame(np.random.default_rng(3).standard_normal((100, 3)), columns=["a", "b", "c"])
+    >>> cfa("F =~ a + b + c", d).estimator
+    'ML'
+    """
+    return sem(model, data, model_type="cfa", **kwargs)
+
+
+def _fit(model, data, *, estimator, missing, group, se, information, meanstructure, fixed_x, std_lv,
+         orthogonal, group_equal, source) -> SEMResult:
+    src = source or "<model syntax>"
+    pm = parse_model(model, src) if isinstance(model, str) else model
+    est_name = str(estimator).upper()
+    if est_name not in ("ML", "MLR"):
+        raise EstimationError(None, f"estimator {estimator!r} is not supported (use 'ML' or 'MLR')")
+    miss = _MISSING.get(str(missing).lower())
+    if miss is None:
+        raise EstimationError(None, f"missing={missing!r}: use 'auto', 'fiml' (or 'ml') or 'listwise'")
+    if not isinstance(data, pd.DataFrame):
+        raise EstimationError(None, "data must be a pandas DataFrame")
+    warnings: list[str] = []
+
+    # ---- groups
+    if group is not None:
+        if group not in data.columns:
+            raise EstimationError(None, f"group column {group!r} is not in the data")
+        gcol = data[group]
+        keep = gcol.notna()
+        if (~keep).any():
+            warnings.append(f"{int((~keep).sum())} row(s) with no value in the group column {group!r} "
+                            "were dropped")
+        data = data.loc[keep]
+        gcol = gcol.loc[keep]
+        if isinstance(gcol.dtype, pd.CategoricalDtype):
+            labels = [str(c) for c in gcol.cat.categories if (gcol == c).any()]
+        else:
+            labels = [str(x) for x in pd.unique(gcol.astype(str))]
+        gvals = gcol.astype(str).to_numpy()
+    else:
+        labels = ["1"]
+        gvals = None
+    ngroups = len(labels)
+    if pm.blocks and ngroups != len(pm.blocks):
+        raise ModelSyntaxError(pm.source, f"the syntax has {len(pm.blocks)} 'group:' blocks but the data "
+                                          f"{'has no group column' if group is None else f'has {ngroups} groups'}")
+    # ---- variables
+    pt0 = build_partable(pm, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x, std_lv=std_lv,
+                         orthogonal=orthogonal, group_equal=group_equal)
+    ov_all = pt0.ov_all()
+    lv_all = {v for names in pt0.lv_names for v in names}
+    absent = [v for v in ov_all if v not in data.columns]
+    if absent:
+        raise _syntax_error(pm, f"variable {absent[0]!r} is not in the data"
+                                + (f" (nor are {', '.join(map(repr, absent[1:]))})" if len(absent) > 1 else ""),
+                            absent[0])
+    clash = sorted(v for v in lv_all if v in data.columns)
+    if clash:
+        raise _syntax_error(pm, f"latent variable name {clash[0]!r} is also a column of the data; "
+                                "rename the latent variable", clash[0])
+    block = data[ov_all]
+    num = block.apply(pd.to_numeric, errors="coerce")
+    bad = [c for c in ov_all if (num[c].isna() & block[c].notna()).any()]
+    if bad:
+        raise EstimationError(None, f"column {bad[0]!r} holds non-numeric values")
+    X_all = num.to_numpy(dtype=float)
+    n_input = X_all.shape[0]
+    has_nan = bool(np.isnan(X_all).any())
+    mode = "fiml" if (miss == "fiml" or (miss == "auto" and has_nan)) else "listwise"
+    if mode == "listwise" and has_nan:
+        ok = ~np.isnan(X_all).any(axis=1)
+        warnings.append(f"{int((~ok).sum())} of {n_input} rows dropped by listwise deletion")
+        X_all = X_all[ok]
+        if gvals is not None:
+            gvals = gvals[ok]
+    if mode == "fiml":
+        empty = np.isnan(X_all).all(axis=1)
+        if empty.any():
+            warnings.append(f"{int(empty.sum())} case(s) with no value on any model variable were ignored")
+            X_all = X_all[~empty]
+            if gvals is not None:
+                gvals = gvals[~empty]
+    ms = meanstructure
+    if ms is None:
+        ms = mode == "fiml" or ngroups > 1
+    if mode == "fiml" and not ms:
+        raise EstimationError(None, "FIML needs a mean structure (meanstructure=True)")
+    pt = build_partable(pm, meanstructure=ms, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x,
+                        std_lv=std_lv, orthogonal=orthogonal, group_equal=group_equal)
+    ms = pt.meanstructure
+    # ---- data per group, in each group's variable order
+    Xg: list[np.ndarray] = []
+    for g in range(ngroups):
+        cols = [ov_all.index(v) for v in pt.ov_names[g]]
+        rows = slice(None) if gvals is None else (gvals == labels[g])
+        Xg.append(X_all[rows][:, cols])
+    if mode == "fiml" and fixed_x:
+        for g in range(ngroups):
+            xi = _x_idx(pt, g)
+            if len(xi):
+                bad_x = np.isnan(Xg[g][:, xi]).any(axis=1)
+                if bad_x.any():
+                    warnings.append(f"{int(bad_x.sum())} case(s) were deleted due to missing values in "
+                                    "exogenous variable(s), while fixed.x = TRUE")
+                    Xg[g] = Xg[g][~bad_x]
+    for g in range(ngroups):
+        if Xg[g].shape[0] < 2:
+            raise EstimationError(None, f"group {labels[g]!r} has fewer than 2 usable cases")
+    se_type = se or ("robust.huber.white" if est_name == "MLR" else "standard")
+    if se_type == "robust":
+        se_type = "robust.huber.white"
+    if se_type not in ("standard", "robust.huber.white", "none"):
+        raise EstimationError(None, f"se={se!r}: use 'standard', 'robust.huber.white' or 'none'")
+    info_type = information or ("observed" if (mode == "fiml" or est_name == "MLR") else "expected")
+    if info_type not in ("expected", "observed"):
+        raise EstimationError(None, f"information={information!r}: use 'expected' or 'observed'")
+    if mode == "fiml":
+        return _fit_fiml(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal)
+    return _fit_complete(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal)
+
+
+def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, fi: FitInputs,
+            warnings: list[str], est_name: str, mode: str, se_type: str, info_type: str, nobs: list[int],
+            n_input: int, meta: dict) -> SEMResult:
+    est = model.row_values(theta)
+    se = np.zeros(len(pt))
+    free = pt.par_index >= 0
+    if V.size:
+        se[free] = np.sqrt(np.clip(np.diag(V), 0, None))[pt.par_index[free]]
+        se[free & ~np.isfinite(np.diag(V))[np.clip(pt.par_index, 0, None)]] = np.nan
+    d = pt.def_rows
+    if len(d):
+        fn = from_partable(pt, est)
+        est[d] = fn(theta)
+        if V.size:
+            J = fn.jacobian(theta)
+            Vd = J @ V @ J.T
+            se[d] = np.sqrt(np.clip(np.diag(Vd), 0, None))
+        else:
+            se[d] = np.nan
+    if se_type == "none":
+        se[:] = np.nan
+    std = standardize(pt, model, theta, est)
+    r2 = r_squared(pt, std["std.all"])
+    fit = fit_measures(fi)
+    warnings = warnings + _post_checks(pt, model, theta, est)
+    if not opt.converged:
+        warnings.insert(0, f"the optimizer did not converge: {opt.message}")
+    return SEMResult(partable=pt, model=model, theta=theta, vcov_theta=V, est=est, se=se, std=std, fit=fit,
+                     r2_values=r2, converged=opt.converged, warnings=warnings, n=int(sum(nobs)), nobs=nobs,
+                     estimator=est_name, missing=mode, se_type=se_type, information=info_type,
+                     iterations=opt.iterations, n_input=n_input, meta=meta)
+
+
+def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, info_type: str,
+                  warnings: list[str], n_input: int, group, group_equal) -> SEMResult:
+    stats = complete_stats(Xg)
+    for g in range(pt.ngroups):
+        _check_sigma_pd(stats.cov[g], pt.ov_names[g],
+                        f" of group {pt.group_labels[g]!r}" if pt.ngroups > 1 else "")
+    model = Model(pt)
+    model.set_sample_stats(stats.cov, stats.mean)
+    x0 = model.start(stats.cov, stats.mean)
+    N = stats.ntotal
+
+    def fgc(x):
+        return ml_information_expected(model, x, stats, with_gradient=True)[::-1]
+
+    opt = minimize(lambda x: ml_fmin(model, x, stats), lambda x: ml_gradient(model, x, stats),
+                   lambda x: ml_information_expected(model, x, stats), x0, fun_grad_curv=fgc)
+    theta = opt.x
+    ms = pt.meanstructure
+    implied = model.implied_all(theta)
+    # ---- test statistic and likelihoods
+    chisq = 2 * N * opt.fun
+    df = _ndat(pt, ms) - pt.npar
+    logl = unres = 0.0
+    base_chisq = 0.0
+    base_npar = 0
+    for g in range(pt.ngroups):
+        S, m, n = stats.cov[g], stats.mean[g], stats.nobs[g]
+        Sigma, mu = implied[g]
+        logl += mvn_loglik(Sigma, mu if ms else m, S, m, n)
+        unres += saturated_loglik(S, n, stats.logdet[g])
+        xi = _x_idx(pt, g) if pt.fixed_x else np.zeros(0, int)
+        if len(xi):
+            sat_x = saturated_loglik(S[np.ix_(xi, xi)], n)
+            logl -= sat_x
+            unres -= sat_x
+        nox = np.setdiff1d(np.arange(S.shape[0]), xi)
+        Sb = np.diag(np.diag(S))
+        if len(xi):
+            Sb[np.ix_(xi, xi)] = S[np.ix_(xi, xi)]
+        base_chisq += n * (float(np.linalg.slogdet(Sb)[1]) - stats.logdet[g])
+        base_npar += len(nox) * (2 if ms else 1)
+    base_df = _ndat(pt, ms) - base_npar
+    extra: dict[str, float] = {}
+    # ---- vcov
+    V = np.zeros((pt.npar, pt.npar))
+    info_unit = None
+    if se_type != "none" or est_name == "MLR":
+        if info_type == "expected":
+            info_unit = ml_information_expected(model, theta, stats)
+        else:
+            from .fiml import SampleStats
+            info_unit = _observed_information(model, theta, [SampleStats(X) for X in Xg],
+                                              [mu if ms else stats.mean[g] for g, (_, mu) in enumerate(implied)],
+                                              ms)
+    if est_name == "MLR":
+        if pt.ngroups > 1:
+            raise EstimationError(None, "estimator='MLR' with several groups is not supported yet")
+        from .robust import robust_measures
+        Sigma, mu = implied[0]
+        rob = robust_measures(Xg[0], Sigma=Sigma, mu=mu if ms else None,
+                              Delta=model.delta(theta, 0), information=info_unit, chisq=chisq, df=df,
+                              estimator="MLR", meanstructure=ms)
+        extra = {k: float(v) for k, v in rob.fit.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
+        if se_type == "robust.huber.white":
+            V = np.asarray(rob.vcov, float)
+        elif se_type == "standard":
+            V = _invert_info(info_unit, N, warnings)
+    elif se_type == "robust.huber.white":
+        from .robust import robust_measures
+        Sigma, mu = implied[0]
+        rob = robust_measures(Xg[0], Sigma=Sigma, mu=mu if ms else None, Delta=model.delta(theta, 0),
+                              information=info_unit, chisq=chisq, df=df, estimator="MLR", meanstructure=ms)
+        V = np.asarray(rob.vcov, float)
+    elif se_type == "standard":
+        V = _invert_info(info_unit, N, warnings)
+    fi = FitInputs(chisq=chisq, df=df, npar=pt.npar, ntotal=N, nobs=list(stats.nobs), fmin=opt.fun,
+                   baseline_chisq=base_chisq, baseline_df=base_df, logl=logl, unrestricted_logl=unres,
+                   S=stats.cov, M=stats.mean, Sigma=[s for s, _ in implied],
+                   mu=[mu if ms else stats.mean[g] for g, (_, mu) in enumerate(implied)], meanstructure=ms,
+                   x_idx=[_x_idx(pt, g) for g in range(pt.ngroups)], extra=extra)
+    meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history}
+    return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "listwise", se_type, info_type,
+                   list(stats.nobs), n_input, meta)
+
+
+def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, info_type: str,
+              warnings: list[str], n_input: int, group, group_equal) -> SEMResult:
+    try:
+        from .fiml import SampleStats, em_saturated, fiml_gradient, fiml_loglik, independence_fiml
+        from .fiml import information_expected as fiml_info_expected
+    except ImportError as exc:  # pragma: no cover - the likelihood side is part of the package
+        raise EstimationError(None, f"FIML is not available: {exc}") from None
+    stats = [SampleStats(X) for X in Xg]
+    nobs = [s.n for s in stats]
+    N = int(sum(nobs))
+    model = Model(pt)
+    # h1 (EM) first: start values and fixed.x values come from it
+    h1 = [em_saturated(s) for s in stats]
+    covs = [h[0] for h in h1]
+    means = [h[1] for h in h1]
+    logl_h1 = float(sum(h[2] for h in h1))
+    model.set_sample_stats(covs, means)
+    x0 = model.start(covs, means)
+    w = np.asarray(nobs, float) / N
+
+    def fun(theta):
+        total = 0.0
+        for g, s in enumerate(stats):
+            Sigma, mu = model.implied(theta, g)
+            ll = fiml_loglik(s, Sigma, mu)
+            if not np.isfinite(ll):
+                return np.inf
+            total += ll
+        return -total / N
+
+    def grad(theta):
+        out = np.zeros(model.npar)
+        for g, s in enumerate(stats):
+            Sigma, mu = model.implied(theta, g)
+            try:
+                gm = fiml_gradient(s, Sigma, mu)
+            except (np.linalg.LinAlgError, ValueError):
+                return np.full(model.npar, np.nan)
+            out -= model.delta_t_dot(theta, g, gm, meanstructure=True) / N
+        return out
+
+    def fgc(theta):
+        return grad(theta), model.expected_information(theta, w)
+
+    opt = minimize(fun, grad, lambda x: fgc(x)[1], x0, fun_grad_curv=fgc)
+    theta = opt.x
+    implied = model.implied_all(theta)
+    logl = -opt.fun * N
+    chisq = max(2.0 * (logl_h1 - logl), 0.0)
+    df = _ndat(pt, True) - pt.npar
+    base_logl = 0.0
+    base = []
+    for s in stats:
+        Sb, mb, lb = independence_fiml(s)
+        base.append((Sb, mb))
+        base_logl += lb
+    base_chisq = 2.0 * (logl_h1 - base_logl)
+    base_df = _ndat(pt, True) - sum(2 * (len(pt.ov_names[g]) - len(pt.ov_x_names[g]))
+                                    for g in range(pt.ngroups))
+    V = np.zeros((pt.npar, pt.npar))
+    if info_type == "observed":
+        info_unit = _observed_information(model, theta, stats, [m for _, m in implied], True)
+    else:
+        info_unit = sum(w[g] * (lambda D: D.T @ fiml_info_expected(s, *implied[g], meanstructure=True) @ D)(
+            model.delta(theta, g, meanstructure=True)) for g, s in enumerate(stats))
+    extra: dict[str, float] = {}
+    if pt.ngroups == 1:
+        from .robust import robust_measures
+        Sigma, mu = implied[0]
+        rob = robust_measures(stats[0], Sigma=Sigma, mu=mu, Delta=model.delta(theta, 0, meanstructure=True),
+                              information=info_unit, chisq=chisq, df=df, estimator=est_name,
+                              meanstructure=True, h1=(covs[0], means[0]), baseline=base[0])
+        extra = {k: float(v) for k, v in rob.fit.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
+        if se_type == "robust.huber.white":
+            V = np.asarray(rob.vcov, float)
+    elif est_name == "MLR" or se_type == "robust.huber.white":
+        raise EstimationError(None, "robust standard errors with several groups are not supported yet")
+    if se_type == "standard":
+        V = _invert_info(info_unit, N, warnings)
+    fi = FitInputs(chisq=chisq, df=df, npar=pt.npar, ntotal=N, nobs=nobs, fmin=chisq / (2 * N),
+                   baseline_chisq=base_chisq, baseline_df=base_df, logl=logl, unrestricted_logl=logl_h1,
+                   S=covs, M=means, Sigma=[s for s, _ in implied], mu=[m for _, m in implied],
+                   meanstructure=True, x_idx=[_x_idx(pt, g) for g in range(pt.ngroups)], extra=extra,
+                   wls_v=[fiml_info_expected(s, *implied[g], meanstructure=True) for g, s in enumerate(stats)],
+                   wls_obs=[_pairwise_moments(X) for X in Xg])
+    meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
+            "npatterns": sum(len(s.patterns) for s in stats)}
+    return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "fiml", se_type, info_type, nobs,
+                   n_input, meta)

@@ -1,0 +1,368 @@
+"""The result of a fit: :class:`SEMResult` (estimates, fit measures, R2, summary, JSON).
+
+Built by :func:`iur_survey.sem.api.sem`; every table mirrors its lavaan
+counterpart: :meth:`SEMResult.parameter_estimates` is
+``parameterEstimates(fit, standardized = TRUE)`` (same rows, same order, ``:=``
+rows included, ``==`` rows dropped), :meth:`SEMResult.fit_measures` is
+``fitMeasures(fit)``, :meth:`SEMResult.r2` is ``lavInspect(fit, "r2")`` and
+:meth:`SEMResult.summary` reads like ``summary(fit, fit.measures = TRUE,
+standardized = TRUE)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import __version__
+from .matrices import Model
+from .partable import ParTable
+from .syntax import render_syntax
+
+__all__ = ["SEMResult"]
+
+#: fit measures written to results.json (the contract), in this order when present
+JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
+            "rmsea.pvalue", "srmr", "aic", "bic", "bic2", "logl", "unrestricted.logl", "ntotal",
+            "baseline.chisq", "baseline.df", "chisq.scaled", "df.scaled", "pvalue.scaled",
+            "chisq.scaling.factor", "cfi.scaled", "tli.scaled", "cfi.robust", "tli.robust", "rmsea.scaled",
+            "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
+
+
+def _num(x: Any):
+    """JSON-safe number (NaN/inf -> None)."""
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return x
+    return f if math.isfinite(f) else None
+
+
+@dataclass
+class SEMResult:
+    """A fitted SEM; see the module docstring.
+
+    Attributes: ``partable`` (:class:`~iur_survey.sem.partable.ParTable`),
+    ``model`` (:class:`~iur_survey.sem.matrices.Model`), ``theta`` (estimated
+    parameters), ``vcov_theta`` (their covariance matrix), ``est`` / ``se``
+    (per table row), ``converged``, ``warnings``, ``n`` (used observations),
+    ``estimator``, ``missing``, ``iterations``, ``seconds``.
+    """
+
+    partable: ParTable
+    model: Model
+    theta: np.ndarray
+    vcov_theta: np.ndarray
+    est: np.ndarray
+    se: np.ndarray
+    std: dict[str, np.ndarray]
+    fit: pd.Series
+    r2_values: pd.Series
+    converged: bool
+    warnings: list[str]
+    n: int
+    nobs: list[int]
+    estimator: str
+    missing: str
+    se_type: str
+    information: str
+    iterations: int
+    optimizer: str = "Fisher scoring"
+    seconds: float = 0.0
+    n_input: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ tables
+    def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:
+        """lavaan's ``parameterEstimates(fit, standardized = TRUE)``.
+
+        Columns ``lhs op rhs [block group] label est se z pvalue ci.lower ci.upper
+        std.lv std.all [std.nox]`` (``std.nox`` only when the model has exogenous
+        observed covariates, ``block``/``group`` only with several groups).
+        """
+        pt = self.partable
+        keep = [i for i in range(len(pt)) if pt.op[i] not in ("==", "<", ">")]
+        est = self.est[keep]
+        se = self.se[keep].copy()
+        eps = math.sqrt(np.finfo(float).eps)
+        se = np.where(se < eps, 0.0, se)
+        tmp = np.where(se < eps, np.nan, se)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = est / tmp
+        pval = 2 * stats.norm.sf(np.abs(z))
+        fac = stats.norm.ppf(1 - (1 - level) / 2)
+        df = pd.DataFrame({"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
+                           "rhs": [pt.rhs[i] for i in keep]})
+        if pt.ngroups > 1:
+            df["block"] = [pt.block[i] for i in keep]
+            df["group"] = [pt.group[i] for i in keep]
+        df["label"] = [pt.label[i] for i in keep]
+        df["est"] = est
+        df["se"] = se
+        df["z"] = z
+        df["pvalue"] = pval
+        df["ci.lower"] = est - fac * se
+        df["ci.upper"] = est + fac * se
+        if standardized:
+            df["std.lv"] = self.std["std.lv"][keep]
+            df["std.all"] = self.std["std.all"][keep]
+            if any(len(x) for x in pt.ov_x_names):
+                df["std.nox"] = self.std["std.nox"][keep]
+        return df
+
+    def fit_measures(self, names: list[str] | None = None) -> pd.Series:
+        """lavaan's ``fitMeasures(fit)`` (all measures, lavaan's names and order)."""
+        return self.fit if names is None else self.fit[names]
+
+    def r2(self) -> pd.Series:
+        """lavaan's ``lavInspect(fit, "r2")``: R-squared of indicators and endogenous variables."""
+        return self.r2_values
+
+    def vcov(self) -> pd.DataFrame:
+        """Covariance matrix of the free parameters, lavaan's ``vcov(fit)`` (one row per free
+        table row; rows sharing a label are perfectly correlated)."""
+        pt = self.partable
+        rows = [i for i in range(len(pt)) if pt.free[i] > 0]
+        idx = pt.par_index[rows]
+        V = self.vcov_theta[np.ix_(idx, idx)]
+        names = [(pt.label[i] or f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}"
+                  + (f".g{pt.group[i]}" if pt.group[i] > 1 else "")) for i in rows]
+        return pd.DataFrame(V, index=names, columns=names)
+
+    @property
+    def syntax(self) -> str:
+        """The model rendered back to lavaan syntax (what the user wrote, canonical form)."""
+        return render_syntax(self.partable)
+
+    # ------------------------------------------------------------------ output
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``iur-survey fit`` (see the SEM contract)."""
+        pe = self.parameter_estimates()
+        cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv",
+                "std.all"]
+        if "group" in pe.columns:
+            cols.insert(3, "group")
+        estimates = [{k: (_num(r[k]) if k not in ("lhs", "op", "rhs", "label") else r[k]) for k in cols}
+                     for r in pe.to_dict("records")]
+        for e, r in zip(estimates, pe.to_dict("records")):
+            if "group" in e:
+                e["group"] = self.partable.group_labels[int(r["group"]) - 1] if r["group"] else None
+        fit = {k: _num(self.fit[k]) for k in JSON_FIT if k in self.fit.index}
+        r2 = self.r2_values
+        if isinstance(r2.index, pd.MultiIndex):
+            r2d: dict = {}
+            for (g, v), val in r2.items():
+                r2d.setdefault(g, {})[v] = _num(val)
+        else:
+            r2d = {k: _num(v) for k, v in r2.items()}
+        out = {"n": int(self.n), "estimator": self.estimator, "missing": self.missing,
+               "converged": bool(self.converged), "warnings": list(self.warnings), "fit": fit,
+               "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}
+        if self.partable.ngroups > 1:
+            out["groups"] = {lab: int(n) for lab, n in zip(self.partable.group_labels, self.nobs)}
+        return out
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kw)
+
+    def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
+        """A lavaan-like summary: header, test statistics and fit indices, then the parameter blocks."""
+        pt = self.partable
+        f = self.fit
+        L: list[str] = []
+        status = "ended normally" if self.converged else "did NOT end normally"
+        L.append(f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
+                 f"after {self.iterations} iterations")
+        L.append("")
+
+        def kv(k: str, v: Any, width: int = 54) -> str:
+            if isinstance(v, float):
+                v = f"{v:.3f}"
+            v = str(v)
+            return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+        L.append(kv("Estimator", self.estimator))
+        L.append(kv("Optimization method", self.optimizer))
+        L.append(kv("Number of model parameters", pt.nfree))
+        neq = pt.nfree - pt.npar
+        if neq:
+            L.append(kv("Number of equality constraints", neq))
+        L.append("")
+        if pt.ngroups > 1:
+            L.append(kv("Number of observations per group:", ""))
+            for lab, n in zip(pt.group_labels, self.nobs):
+                L.append(kv("  " + str(lab), n))
+        else:
+            if self.n_input and self.n_input != self.n:
+                L.append(kv("", "Used       Total"))
+                L.append(kv("Number of observations", f"{self.n}{self.n_input:>12}"))
+            else:
+                L.append(kv("Number of observations", self.n))
+        if self.missing == "fiml":
+            L.append(kv("Number of missing patterns", self.meta.get("npatterns", "")))
+        L.append("")
+        if "chisq" in f.index:
+            scaled = "chisq.scaled" in f.index
+            L.append("Model Test User Model:")
+            if scaled:
+                L.append(f"{'Standard':>45}{'Scaled':>12}")
+                L.append(f"  {'Test Statistic':<33}{f['chisq']:>10.3f}{f['chisq.scaled']:>12.3f}")
+                L.append(f"  {'Degrees of freedom':<33}{int(f['df']):>10d}{int(f['df.scaled']):>12d}")
+                L.append(f"  {'P-value (Chi-square)':<33}{f['pvalue']:>10.3f}{f['pvalue.scaled']:>12.3f}")
+                L.append(f"  {'Scaling correction factor':<33}{'':>10}{f['chisq.scaling.factor']:>12.3f}")
+                L.append("    Yuan-Bentler correction (Mplus variant)")
+            else:
+                L.append(kv("Test statistic", float(f["chisq"])))
+                L.append(kv("Degrees of freedom", int(f["df"])))
+                L.append(kv("P-value (Chi-square)", float(f["pvalue"])))
+            L.append("")
+        if fit_measures and "cfi" in f.index:
+            L.append("Model Test Baseline Model:")
+            L.append("")
+            L.append(kv("Test statistic", float(f["baseline.chisq"])))
+            L.append(kv("Degrees of freedom", int(f["baseline.df"])))
+            L.append(kv("P-value", float(f["baseline.pvalue"])))
+            L.append("")
+            L.append("User Model versus Baseline Model:")
+            L.append("")
+            L.append(kv("Comparative Fit Index (CFI)", float(f["cfi"])))
+            L.append(kv("Tucker-Lewis Index (TLI)", float(f["tli"])))
+            for k, lab in (("cfi.robust", "Robust Comparative Fit Index (CFI)"),
+                           ("tli.robust", "Robust Tucker-Lewis Index (TLI)")):
+                if k in f.index:
+                    L.append(kv(lab, float(f[k])))
+            L.append("")
+            L.append("Loglikelihood and Information Criteria:")
+            L.append("")
+            L.append(kv("Loglikelihood user model (H0)", float(f["logl"])))
+            L.append(kv("Loglikelihood unrestricted model (H1)", float(f["unrestricted.logl"])))
+            L.append("")
+            L.append(kv("Akaike (AIC)", float(f["aic"])))
+            L.append(kv("Bayesian (BIC)", float(f["bic"])))
+            L.append(kv("Sample-size adjusted Bayesian (SABIC)", float(f["bic2"])))
+            L.append("")
+            L.append("Root Mean Square Error of Approximation:")
+            L.append("")
+            L.append(kv("RMSEA", float(f["rmsea"])))
+            L.append(kv("90 Percent confidence interval - lower", float(f["rmsea.ci.lower"])))
+            L.append(kv("90 Percent confidence interval - upper", float(f["rmsea.ci.upper"])))
+            L.append(kv("P-value H_0: RMSEA <= 0.050", float(f["rmsea.pvalue"])))
+            L.append(kv("P-value H_0: RMSEA >= 0.080", float(f["rmsea.notclose.pvalue"])))
+            if "rmsea.robust" in f.index:
+                L.append("")
+                L.append(kv("Robust RMSEA", float(f["rmsea.robust"])))
+                L.append(kv("90 Percent confidence interval - lower", float(f["rmsea.ci.lower.robust"])))
+                L.append(kv("90 Percent confidence interval - upper", float(f["rmsea.ci.upper.robust"])))
+            L.append("")
+            L.append("Standardized Root Mean Square Residual:")
+            L.append("")
+            L.append(kv("SRMR", float(f["srmr"])))
+            L.append("")
+        L.append("Parameter Estimates:")
+        L.append("")
+        se_name = {"standard": "Standard", "robust.huber.white": "Sandwich", "none": "None"}.get(
+            self.se_type, self.se_type)
+        L.append(kv("Standard errors", se_name))
+        L.append(kv("Information", self.information.capitalize()))
+        L.append(kv("Information saturated (h1) model", "Structured"))
+        if self.information == "observed":
+            L.append(kv("Observed information based on", "Hessian"))
+        L.append("")
+        L.extend(self._parameter_blocks(standardized))
+        return "\n".join(L)
+
+    def _parameter_blocks(self, standardized: bool) -> list[str]:
+        pt = self.partable
+        pe = self.parameter_estimates()
+        L: list[str] = []
+        head = f"{'':19}{'Estimate':>8}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}"
+        if standardized:
+            head += f"{'Std.lv':>9}{'Std.all':>9}"
+        # which variables are endogenous (dot prefix)
+        groups = range(1, pt.ngroups + 1)
+
+        def fmt(v, w=9):
+            return f"{v:>{w}.3f}" if v is not None and np.isfinite(v) else " " * w
+
+        def line(name: str, r: dict) -> str:
+            lab = f"({r['label']})" if r["label"] and not str(r["label"]).startswith(".p") else ""
+            if r["label"] and str(r["label"]).startswith(".p"):
+                lab = f"({r['label']})"
+            s = f"    {name:<10}{lab:>5}" if lab else f"    {name:<15}"
+            s = s[:19].ljust(19) if len(s) > 19 and not lab else s.ljust(19)
+            free = r["se"] > 0
+            s += fmt(r["est"], 8) + (fmt(r["se"]) + fmt(r["z"]) + fmt(r["pvalue"]) if free else " " * 27)
+            if standardized:
+                s += fmt(r["std.lv"]) + fmt(r["std.all"])
+            return s.rstrip()
+
+        for g in groups:
+            if pt.ngroups > 1:
+                L.append("")
+                L.append(f"Group {g} [{pt.group_labels[g - 1]}]:")
+                L.append("")
+                sub = pe[pe["group"] == g]
+            else:
+                sub = pe[pe["op"] != ":="]
+            lv = set(pt.lv_names[g - 1])
+            endo = {pt.rhs[i] for i in range(len(pt)) if pt.op[i] == "=~" and pt.block[i] == g}
+            endo |= {pt.lhs[i] for i in range(len(pt)) if pt.op[i] == "~" and pt.block[i] == g}
+            ovx = set(pt.ov_x_names[g - 1])
+
+            def dot(v: str) -> str:
+                return ("." + v) if (v in endo or (v not in lv and v not in ovx)) else (" " + v)
+            rows = sub.to_dict("records")
+            for title, op in (("Latent Variables:", "=~"), ("Regressions:", "~"), ("Covariances:", "~~c"),
+                              ("Intercepts:", "~1"), ("Variances:", "~~v")):
+                if op == "~~c":
+                    rs = [r for r in rows if r["op"] == "~~" and r["lhs"] != r["rhs"]]
+                elif op == "~~v":
+                    rs = [r for r in rows if r["op"] == "~~" and r["lhs"] == r["rhs"]]
+                else:
+                    rs = [r for r in rows if r["op"] == op]
+                if not rs:
+                    continue
+                L.append(title)
+                L.append(head)
+                last = None
+                for r in rs:
+                    if op in ("=~", "~", "~~c"):
+                        if r["lhs"] != last:
+                            name = r["lhs"] if op != "~~c" else dot(r["lhs"]).strip()
+                            lead = f"  {name} {r['op']}" if op != "~~c" else f" {dot(r['lhs'])} ~~"
+                            L.append(lead)
+                            last = r["lhs"]
+                        nm = r["rhs"] if op != "~~c" else dot(r["rhs"])
+                        L.append(line(nm if op != "~~c" else nm, r) if op != "~~c" else
+                                 line(nm, r).replace("    ", "   ", 1))
+                    else:
+                        L.append(line(dot(r["lhs"]), r).replace("    ", "   ", 1))
+                L.append("")
+        d = pe[pe["op"] == ":="].to_dict("records")
+        if d:
+            L.append("Defined Parameters:")
+            L.append(head)
+            for r in d:
+                r = dict(r)
+                r["label"] = ""
+                L.append(line(r["lhs"], r))
+            L.append("")
+        if self.warnings:
+            L.append("Warnings:")
+            L.extend("  - " + w for w in self.warnings)
+        return L
+
+    def __repr__(self) -> str:
+        f = self.fit
+        bits = [f"n={self.n}", f"estimator={self.estimator}", f"missing={self.missing}",
+                f"converged={self.converged}"]
+        if "chisq" in f.index:
+            bits.append(f"chisq={f['chisq']:.3f}, df={int(f['df'])}")
+        return f"<SEMResult {', '.join(bits)}>"

@@ -1,0 +1,179 @@
+"""Standardized solutions (``std.lv``, ``std.all``, ``std.nox``) and R-squared, as lavaan 0.6.14.
+
+Rules of lavaan's lav_standardize_lv / lav_standardize_all / lav_standardize_all_nox,
+row by row of the parameter table (per group):
+
+``std.lv``  latent variables scaled to unit (model-implied total) variance:
+            loadings x sd(lv); regressions / sd(lhs lv) x sd(rhs lv); latent
+            (residual) variances / var(lv); latent covariances divided by the
+            square roots of the two *residual* variances (so they are residual
+            correlations); latent means / sd(lv).
+``std.all`` on top of that, observed variables scaled by their model-implied
+            sd: loadings / sd(indicator); regressions / sd(lhs ov) x sd(rhs ov);
+            observed (residual) variances / var(ov); observed covariances
+            divided by the square roots of the residual variances; intercepts
+            / sd(ov).
+``std.nox`` as ``std.all`` but exogenous observed covariates (``fixed.x``) are
+            left unstandardized.
+
+A negative implied variance gives NaN.  ``:=`` rows are the definitions
+evaluated at the standardized parameters.  ``R2`` of an indicator or an
+endogenous variable is ``1 - std.all`` of its (residual) variance row
+(NaN when above 1), as ``lavInspect(fit, "r2")``.
+
+>>> import numpy as np
+>>> from iur_survey.sem.partable import build_partable
+>>> from iur_survey.sem.matrices import Model
+>>> pt = build_partable("F =~ x1 + x2 + x3")
+>>> mod = Model(pt)
+>>> theta = np.array([0.8, 0.6, 0.5, 0.4, 0.3, 1.0])
+>>> std = standardize(pt, mod, theta, mod.row_values(theta))
+>>> np.round(std["std.all"][:3], 4).tolist()
+[0.8165, 0.7845, 0.7385]
+>>> r_squared(pt, std["std.all"]).round(4).to_dict()
+{'x1': 0.6667, 'x2': 0.6154, 'x3': 0.5455}
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .defined import from_partable
+from .matrices import Model
+from .partable import ParTable
+
+__all__ = ["standardize", "r_squared"]
+
+
+def _std_lv(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> np.ndarray:
+    out = est.astype(float).copy()
+    op, lhs, rhs, blk = pt.op, pt.lhs, pt.rhs, pt.block
+    for g, gm in enumerate(model.groups):
+        lv = pt.lv_names[g]
+        if not lv:
+            continue
+        eta2 = np.diag(model.eta_cov(theta, g))[:gm.n_lv].copy()
+        eta2[eta2 < 0] = np.nan
+        ETA = dict(zip(lv, np.sqrt(eta2)))
+        ov = set(pt.ov_names[g])
+        lvs = set(lv)
+        rows = [i for i in range(len(pt)) if blk[i] == g + 1]
+        for i in rows:
+            if op[i] == "=~" and rhs[i] not in lvs:
+                out[i] *= ETA[lhs[i]]
+            if op[i] == "=~" and rhs[i] not in ov:
+                out[i] = out[i] * ETA[lhs[i]] / ETA[rhs[i]]
+        for i in rows:
+            if op[i] in ("~", "<~") and lhs[i] in lvs:
+                out[i] /= ETA[lhs[i]]
+        for i in rows:
+            if op[i] in ("~", "<~") and rhs[i] in lvs:
+                out[i] *= ETA[rhs[i]]
+        rv_rows = [i for i in rows if op[i] == "~~" and rhs[i] in lvs and lhs[i] == rhs[i]]
+        for i in rv_rows:
+            out[i] = out[i] / ETA[lhs[i]] / ETA[rhs[i]]
+        RV: dict[str, float] = {}
+        for i in rv_rows:
+            RV.setdefault(lhs[i], np.sqrt(abs(est[i])))
+        for i in rows:
+            if op[i] == "~~" and lhs[i] in lvs and lhs[i] != rhs[i]:
+                out[i] /= RV.get(lhs[i], np.nan)
+        for i in rows:
+            if op[i] == "~~" and rhs[i] in lvs and lhs[i] != rhs[i]:
+                out[i] /= RV.get(rhs[i], np.nan)
+        for i in rows:
+            if op[i] == "~1" and lhs[i] in lvs:
+                out[i] /= ETA[lhs[i]]
+    return out
+
+
+def _std_all(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray, std_lv: np.ndarray,
+             nox: bool) -> np.ndarray:
+    out = std_lv.copy()
+    op, lhs, rhs, blk = pt.op, pt.lhs, pt.rhs, pt.block
+    for g, gm in enumerate(model.groups):
+        ov_names = gm.ov
+        Sigma, _ = model.implied(theta, g)
+        OV2 = np.diag(Sigma).copy()
+        OV2[np.abs(OV2) < np.finfo(float).eps] = np.nan
+        tmp = OV2.copy()
+        tmp[tmp < 0] = np.nan
+        OV = dict(zip(ov_names, np.sqrt(tmp)))
+        OV2d = dict(zip(ov_names, OV2))
+        lvs = set(pt.lv_names[g])
+        ovs = set(ov_names)
+        ovx = set(pt.ov_x_names[g]) if nox else set()
+        ov_nox = ovs - ovx
+        rows = [i for i in range(len(pt)) if blk[i] == g + 1]
+        for i in rows:
+            if op[i] == "=~" and rhs[i] not in lvs:
+                out[i] /= OV[rhs[i]]
+        for i in rows:
+            if op[i] in ("~", "<~") and lhs[i] in ovs:
+                out[i] /= OV[lhs[i]]
+        for i in rows:
+            if op[i] in ("~", "<~") and rhs[i] in ov_nox:
+                out[i] *= OV[rhs[i]]
+        rv_rows = [i for i in rows if op[i] == "~~" and lhs[i] not in lvs and lhs[i] not in ovx
+                   and lhs[i] == rhs[i]]
+        for i in rv_rows:
+            out[i] /= OV2d[lhs[i]]
+        RV: dict[str, float] = {}
+        for i in rv_rows:
+            RV.setdefault(lhs[i], np.sqrt(abs(est[i])))
+        for i in rows:
+            if op[i] == "~~" and lhs[i] not in lvs and lhs[i] not in ovx and lhs[i] != rhs[i]:
+                out[i] /= RV.get(lhs[i], np.nan)
+        for i in rows:
+            if op[i] == "~~" and rhs[i] not in lvs and rhs[i] not in ovx and lhs[i] != rhs[i]:
+                out[i] /= RV.get(rhs[i], np.nan)
+        for i in rows:
+            if op[i] == "~1" and lhs[i] not in lvs and lhs[i] not in ovx:
+                out[i] /= OV[lhs[i]]
+    return out
+
+
+def _defined(pt: ParTable, est: np.ndarray, std: np.ndarray) -> np.ndarray:
+    d = pt.def_rows
+    if len(d):
+        fn = from_partable(pt, est)
+        std = std.copy()
+        std[d] = fn.at_rows(std)
+    return std
+
+
+def standardize(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> dict[str, np.ndarray]:
+    """``{"std.lv": ..., "std.all": ..., "std.nox": ...}``, one value per table row.
+
+    ``est`` holds the row values (fixed.x rows filled in); rows of ``==`` / ``<`` /
+    ``>`` stay NaN.
+    """
+    est = np.asarray(est, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lv = _std_lv(pt, model, theta, est)
+        allv = _std_all(pt, model, theta, est, lv, nox=False)
+        nox = _std_all(pt, model, theta, est, lv, nox=True)
+    return {"std.lv": _defined(pt, est, lv), "std.all": _defined(pt, est, allv),
+            "std.nox": _defined(pt, est, nox)}
+
+
+def r_squared(pt: ParTable, std_all: np.ndarray) -> pd.Series:
+    """R-squared of every indicator and endogenous variable (lavaan's ``lavInspect(fit, "r2")``).
+
+    With several groups the index is (group label, variable).
+    """
+    vals, keys = [], []
+    for b in sorted({x for x in pt.block if x > 0}):
+        ind = [pt.rhs[i] for i in range(len(pt)) if pt.op[i] == "=~" and pt.block[i] == b]
+        eqy = [pt.lhs[i] for i in range(len(pt)) if pt.op[i] == "~" and pt.block[i] == b]
+        ynames = set(ind) | set(eqy)
+        for i in range(len(pt)):
+            if pt.op[i] == "~~" and pt.block[i] == b and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ynames:
+                r2 = 1.0 - std_all[i]
+                vals.append(np.nan if r2 > 1 else r2)
+                keys.append((pt.group_labels[b - 1], pt.lhs[i]) if pt.ngroups > 1 else pt.lhs[i])
+    if pt.ngroups > 1:
+        return pd.Series(vals, index=pd.MultiIndex.from_tuples(keys, names=["group", "variable"]),
+                         name="r2", dtype=float)
+    return pd.Series(vals, index=keys, name="r2", dtype=float)

@@ -61,7 +61,7 @@ from ..read.base import RawResponses
 from ..scoring import reverse_score
 from .config import CleanConfig
 from .missing import missing_summary
-from .rules import INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, missing_inputs
+from .rules import INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, missing_inputs, raw_rows
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "exclusions.csv", "report.json")
@@ -196,7 +196,7 @@ def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None 
     config = config or CleanConfig()
     frame = raw.frame.reset_index(drop=True)
     n = len(frame)
-    rows = frame["_row"].to_numpy() if "_row" in frame.columns else np.arange(1, n + 1)
+    rows = raw_rows(frame)
     if pd.Series(rows).duplicated().any():
         raise IURSurveyError(raw.source, "the raw frame's _row values are not unique")
     ids = (frame["response_id"].astype("string") if "response_id" in frame.columns

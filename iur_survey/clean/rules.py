@@ -31,7 +31,8 @@ from .missing import pattern_index
 
 __all__ = [
     "status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention",
-    "speeder", "longstring", "irv", "mahalanobis", "even_odd", "trailing_missing",
+    "speeder", "longstring", "irv", "mahalanobis", "even_odd",
+    "trailing_missing", "longest_run", "mahalanobis_d2", "even_odd_consistency", "code_text",
     "RULES", "RULE_ORDER", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
 ]
 
@@ -75,10 +76,6 @@ def _num(x: float) -> str:
     return format(float(x), ".6g")
 
 
-def _fmt(values: np.ndarray, spec: str) -> list[str]:
-    return [format(v, spec) for v in values]
-
-
 _CODE_TEXT = np.array([str(v) for v in range(-1000, 1001)], dtype=object)
 
 
@@ -110,7 +107,7 @@ def _order_keys(frame: pd.DataFrame) -> np.ndarray:
     return np.zeros(len(frame), dtype=np.int64)
 
 
-def _raw_rows(frame: pd.DataFrame) -> np.ndarray:
+def raw_rows(frame: pd.DataFrame) -> np.ndarray:
     """The 1-based raw-file row of every response (``_row``; position + 1 without it)."""
     if "_row" in frame.columns:
         return frame["_row"].to_numpy()
@@ -318,7 +315,7 @@ def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *,
     codes, _ = pd.factorize(ids, use_na_sentinel=True)
     elig = _complete(frame) if eligible is None else np.asarray(eligible, dtype=bool)
     flagged, kept = _keep_first(frame, np.asarray(codes), elig)
-    rows = _raw_rows(frame)
+    rows = raw_rows(frame)
     return _details(frame, flagged, (f"response_id '{i}' repeated; row {rows[k]} kept"
                                      for i, k in zip(ids[flagged], kept[flagged])))
 
@@ -359,7 +356,7 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
         a = frame[cols].to_numpy(dtype=float, na_value=np.nan)
         same = ((a[flagged] == a[kept[flagged]]) | (np.isnan(a[flagged]) & np.isnan(a[kept[flagged]]))).all(1)
         flagged[np.flatnonzero(flagged)[~same]] = False
-    rows = _raw_rows(frame)
+    rows = raw_rows(frame)
     return _details(frame, flagged, (f"same answers from the same IP address as row {rows[k]} (kept)"
                                      for k in kept[flagged]))
 

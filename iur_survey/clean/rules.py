@@ -257,7 +257,7 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     >>> unfinished(df, load_instrument()).tolist()
     [<NA>, 'Finished=False, Progress 45% < 100%', 'Progress 80% < 100%']
     >>> inst = load_instrument()
-    >>> wjx = pd.DataFrame({c: [3.0, 3.0 if c < "INT" else None] for c in inst.item_codes})
+    >>> wjx = pd.DataFrame({c: [3.0, None if c.startswith("INT") else 3.0] for c in inst.item_codes})
     >>> unfinished(wjx, inst).tolist()
     [<NA>, 'no Finished/Progress recorded; last 4 items unanswered (INT1-INT4)']
     """
@@ -324,13 +324,13 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
                          eligible: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag identical answer vectors submitted from the same IP address (the first is kept).
 
-    Repeated submissions by one person, or by a bot, from one address are the commonest
+    Repeated submissions by one person, or by a bot, from one address are a documented
     form of fraudulent online-survey response (Teitcher et al. 2015; Dennis, Goodson &
     Pearson 2020, "Online worker fraud and evolving threats to the integrity of MTurk
-    data", *J Bus Psychol*).  Two rows count as duplicates when ``_ip`` is equal and every
-    item and attention answer is equal (a missing answer equals a missing answer); rows
-    without an IP or without any answer are never duplicates.  The kept row is chosen as
-    in :func:`duplicate_id`.  The detail never names the address.
+    data", *Behav Res Account* 32:119-134).  Two rows count as duplicates when ``_ip`` is
+    equal and every item and attention answer is equal (a missing answer equals a missing
+    answer); rows without an IP or without any answer are never duplicates.  The kept
+    row is chosen as in :func:`duplicate_id`.  The detail never names the address.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"_ip": ["1.2.3.4", "1.2.3.4", "5.6.7.8", "1.2.3.4"],
@@ -366,8 +366,8 @@ def out_of_range(frame: pd.DataFrame, instrument: Instrument) -> pd.Series:
 
     A numeric code outside ``scale_min..scale_max`` (or a fractional code) is a coding
     error or a tampered record; the response cannot be scored as it stands (Tabachnick &
-    Fidell 2013, *Using Multivariate Statistics*, 6th ed., sec. 4.1.1 "Accuracy of data
-    file").  The detail names every offending column and value.
+    Fidell 2013, *Using Multivariate Statistics*, 6th ed., ch. 4, accuracy of the data
+    file).  The detail names every offending column and value.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 7.0, None], "ATT1": [4.0, 0.0, 2.5]})
@@ -649,7 +649,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
 
     D² of each response's reverse-scored items from the sample centroid, referred to a
     chi-square with as many degrees of freedom as items answered, flags at ``alpha = .001``
-    (Tabachnick & Fidell 2013, sec. 4.1.4; Meade & Craig 2012, who found D² among the most
+    (Tabachnick & Fidell 2013, ch. 4, multivariate outliers; Meade & Craig 2012, who found D² among the most
     sensitive indices to random responding).  A response with missing items is measured
     over its observed items with the matching sub-covariance and chi-square(p_i); at least
     ``min_items`` (default: half the items) must be answered.  Mean and covariance are

@@ -63,15 +63,20 @@ def detect_format(path: str | Path, instrument=None, *, encoding: str | None = N
     column of the instrument.  Anything else raises
     :class:`~iur_survey.errors.FormatDetectionError`.
     """
+    from .source import read_bytes
+
+    path = Path(path)
+    return _detect(path, read_bytes(path), instrument, encoding)
+
+
+def _detect(path: Path, data: bytes, instrument, encoding) -> str:
+    from ..errors import EmptyFileError, IURSurveyError
     from ..instrument import load_instrument
     from .match import Column, match_columns
     from .qualtrics import looks_like_qualtrics
-    from .source import read_bytes, sniff_kind
+    from .source import sniff_kind
     from .wjx import looks_like_wjx
-    from ..errors import EmptyFileError, IURSurveyError
 
-    path = Path(path)
-    data = read_bytes(path)
     kind = sniff_kind(data)
     if kind == "empty":
         raise EmptyFileError(path, "the file is empty")
@@ -120,13 +125,13 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
 
     path = Path(path)
     instrument = instrument or load_instrument()
+    data = read_bytes(path)
     if format is None:
-        format = detect_format(path, instrument, encoding=encoding)
+        format = _detect(path, data, instrument, encoding)
     readers = {"qualtrics": read_qualtrics, "wjx": read_wjx, "spss": read_spss, "csv": read_csv,
                "xlsx": read_xlsx}
     if format not in readers:
         raise FormatDetectionError(path, f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    data = read_bytes(path)
     return readers[format](path, instrument, strict=strict, data=data, encoding=encoding)
 
 

@@ -57,3 +57,30 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped)
+
+
+def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False, data: bytes | None = None,
+                 encoding: str | None = None, header_rows=1, id_aliases=None, reader=None) -> RawResponses:
+    """Read a CSV/XLSX export whose columns ``columns_of(headers)`` describes.
+
+    The header rows are matched first, so that only the matched columns of a text file
+    are parsed; the group column found by its answers needs every column read.
+    """
+    from .match import ID_ALIASES, match_columns
+    from .recode import is_role_column
+    from .source import read_table
+
+    aliases = id_aliases or ID_ALIASES
+    group = instrument.group_column
+
+    def usecols(headers):
+        plan = match_columns(columns_of(headers), instrument, path, id_aliases=aliases, require_role=False)
+        if instrument.groups and group not in plan.targets:
+            return None
+        answers = {c.index for t, c in plan.targets.items() if t not in ("response_id", "_ip", "_submitted")}
+        return sorted(c.index for c in plan.targets.values()), answers
+
+    table = (reader or read_table)(path, header_rows=header_rows, data=data, encoding=encoding, usecols=usecols)
+    plan = match_columns(columns_of(table.headers), instrument, table.path, id_aliases=aliases,
+                         role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
+    return assemble(table, plan, instrument, fmt, strict=strict)

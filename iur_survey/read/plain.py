@@ -9,28 +9,29 @@ Qualtrics-style metadata columns (``Status``, ``Finished``, ``Progress``,
 
 from __future__ import annotations
 
-from .assemble import assemble
+from .assemble import read_tabular
 from .base import RawResponses
-from .match import Column, match_columns
-from .recode import is_role_column
+from .match import Column
 from .source import read_text_table, read_xlsx_table
 
 
-def _read(table, instrument, fmt, strict) -> RawResponses:
-    columns = [Column(i, h) for i, h in enumerate(table.headers[0])]
-    ids = [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID"]
-    plan = match_columns(columns, instrument, table.path, id_aliases=ids,
-                         role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
-    return assemble(table, plan, instrument, fmt, strict=strict)
+def _ids(instrument) -> list[str]:
+    return [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID"]
+
+
+def _columns(headers):
+    return [Column(i, h) for i, h in enumerate(headers[0])]
 
 
 def read_csv(path, instrument, *, strict: bool = False, data: bytes | None = None,
              encoding: str | None = None) -> RawResponses:
     """Read a plain comma-separated export into the standard frame."""
-    return _read(read_text_table(path, header_rows=1, data=data, encoding=encoding), instrument, "csv", strict)
+    return read_tabular(path, instrument, "csv", _columns, strict=strict, data=data, encoding=encoding,
+                        id_aliases=_ids(instrument), reader=read_text_table)
 
 
 def read_xlsx(path, instrument, *, strict: bool = False, data: bytes | None = None,
               encoding: str | None = None) -> RawResponses:
     """Read a plain workbook (first sheet, one header row) into the standard frame."""
-    return _read(read_xlsx_table(path, header_rows=1, data=data), instrument, "xlsx", strict)
+    return read_tabular(path, instrument, "xlsx", _columns, strict=strict, data=data, encoding=encoding,
+                        id_aliases=_ids(instrument), reader=read_xlsx_table)

@@ -14,11 +14,10 @@ import datetime as _dt
 
 import pandas as pd
 
-from .assemble import assemble
+from .assemble import read_tabular
 from .base import RawResponses
-from .match import Column, import_id, match_columns
-from .recode import _blank, _number, is_role_column, parse_duration
-from .source import read_table
+from .match import Column, import_id
+from .recode import _blank, _number, parse_duration
 
 #: export tags that only a Qualtrics export has together
 QUALTRICS_TAGS = ("StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
@@ -45,15 +44,21 @@ def looks_like_qualtrics(records: list[list]) -> bool:
         len(tags & set(QUALTRICS_TAGS)) >= 8
 
 
-def header_rows(df: pd.DataFrame) -> int:
-    """How many header rows a Qualtrics export has (3, 2 or 1)."""
-    n = len(df)
-    if n >= 3 and any(import_id(v) for v in df.iloc[2].tolist()[:8]):
+def header_rows(records: list[list]) -> int:
+    """How many header rows a Qualtrics export has (3, 2 or 1), from its first records.
+
+    >>> header_rows([["StartDate", "Q1"], ["Start Date", "Role"], ['{"ImportId":"startDate"}', '{"ImportId":"QID1"}']])
+    3
+    >>> header_rows([["StartDate", "Q1"], ["2023-01-01 10:00:00", "1"]])
+    1
+    """
+    n = len(records)
+    if n >= 3 and any(import_id(v) for v in list(records[2])[:8]):
         return 3
     if n < 2:
         return 1
-    tags = [str(v).strip() for v in df.iloc[0].tolist()]
-    second = df.iloc[1].tolist()
+    tags = [str(v).strip() for v in records[0]]
+    second = list(records[1]) + [None] * max(0, len(tags) - len(records[1]))
     for tag in _DATE_TAGS:
         if tag in tags:
             v = second[tags.index(tag)]
@@ -79,17 +84,19 @@ def _parses_as_date(s: str) -> bool:
         return False
 
 
+def _columns(headers: list[list[str]]) -> list[Column]:
+    tags = headers[0]
+    texts = headers[1] if len(headers) >= 2 else [""] * len(tags)
+    ids = [import_id(v) for v in headers[2]] if len(headers) >= 3 else [""] * len(tags)
+    return [Column(i, tags[i], texts[i] if i < len(texts) else "", ids[i] if i < len(ids) else "")
+            for i in range(len(tags))]
+
+
 def read_qualtrics(path, instrument, *, strict: bool = False, data: bytes | None = None,
                    encoding: str | None = None) -> RawResponses:
     """Read a Qualtrics CSV or XLSX export into the standard frame."""
-    table = read_table(path, header_rows=header_rows, data=data, encoding=encoding)
-    tags = table.headers[0]
-    texts = table.headers[1] if len(table.headers) >= 2 else [""] * len(tags)
-    ids = [import_id(v) for v in table.headers[2]] if len(table.headers) >= 3 else [""] * len(tags)
-    columns = [Column(i, tags[i], texts[i], ids[i]) for i in range(len(tags))]
-    plan = match_columns(columns, instrument, table.path,
-                         role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
-    return assemble(table, plan, instrument, "qualtrics", strict=strict)
+    return read_tabular(path, instrument, "qualtrics", _columns, strict=strict, data=data, encoding=encoding,
+                        header_rows=header_rows)
 
 
 __all__ = ["read_qualtrics", "looks_like_qualtrics", "header_rows", "parse_duration"]

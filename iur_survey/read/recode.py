@@ -91,7 +91,10 @@ def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *,
     ``func`` raises ``_Bad(cls, message)`` for a value it refuses; the error is re-raised as
     ``cls`` naming the line of the value's first occurrence.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
     mapped[-1] = na
     for k, u in enumerate(uniques):
@@ -256,6 +259,17 @@ def recode_duration(values, lines, header, path) -> np.ndarray:
 
 def recode_ip(values: pd.Series, lines, header, path) -> pd.Series:
     """IP addresses as ``string``; Wenjuanxing's ``"223.104.3.1(北京-北京)"`` loses the place."""
+    arr = values.to_numpy(dtype=object)
+    if _all_str(arr):
+        if "(" not in "".join(arr) and "（" not in "".join(arr):   # Qualtrics: plain addresses
+            out = pd.array(arr, dtype="string")
+            out[arr == ""] = pd.NA
+            return out
+        cut = pd.Series(arr, dtype=object).str.replace(_IP_SUFFIX, "", regex=True).str.strip()
+        out = pd.array(cut.to_numpy(dtype=object), dtype="string")
+        out[(cut == "").to_numpy()] = pd.NA
+        return out
+
     def func(u):
         return _IP_SUFFIX.sub("", str(u).strip()) or None
 
@@ -294,9 +308,15 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
         out[is_dt] = conv.to_numpy(dtype="datetime64[ns]")
     rest = ~is_dt
     if rest.any():
-        s = pd.Series(obj[rest]).map(lambda v: "" if _blank(v) else str(v).strip()) \
-            if not _all_str(obj[rest]) else pd.Series(obj[rest]).str.strip()
-        present = (s != "").to_numpy()
+        sub = obj[rest]
+        if _all_str(sub):
+            s = pd.Series(sub, dtype=object)
+            present = (s != "").to_numpy()
+            if present.any() and not present.all():
+                present &= (s.str.strip() != "").to_numpy()
+        else:
+            s = pd.Series(sub, dtype=object).map(lambda v: "" if _blank(v) else str(v).strip())
+            present = (s != "").to_numpy()
         if present.any():
             txt = s[present]
             parsed = None
@@ -307,6 +327,10 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
                     break
                 if parsed is None or p.notna().sum() > parsed.notna().sum():
                     parsed = p
+            if parsed.isna().any():   # retry stripped, then any format pandas knows
+                txt = txt.str.strip()
+                p = pd.to_datetime(txt, format=_DATE_FORMATS[0], errors="coerce")
+                parsed = parsed.where(parsed.notna(), p)
             if parsed.isna().any():
                 bad = parsed.isna().to_numpy()
                 try:
@@ -328,4 +352,4 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
 
 
 def _all_str(arr) -> bool:
-    return all(type(v) is str for v in arr)
+    return len(arr) == 0 or pd.api.types.infer_dtype(arr, skipna=False) == "string"

@@ -32,6 +32,8 @@ from ..errors import (DelimiterError, EmptyFileError, EncodingError, FormatDetec
 #: encodings tried, in order, when none is given and the file has no BOM
 FALLBACK_ENCODINGS = ("utf-8", "gb18030")
 _ZIP_MAGIC = b"PK\x03\x04"
+_NOT_SPACE = re.compile(rb"[^ \t\r\n\x00]")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _SAV_MAGIC = (b"$FL2", b"$FL3")
 
 
@@ -118,13 +120,43 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
     raise EncodingError(path, f"the bytes are neither {detail}", row=row)
 
 
+def to_utf8(data: bytes, path, encoding: str | None = None) -> tuple[bytes, str, bool]:
+    """The export's bytes as UTF-8 (no BOM), the source encoding, and whether every byte was checked.
+
+    UTF-8 input is passed through untouched (its head is checked here; the parser
+    checks the rest and a failure falls back to :func:`decode_bytes`); other encodings
+    are decoded in full and re-encoded.
+
+    >>> to_utf8("序号".encode("gb18030"), "x.csv")
+    (b'\\xe5\\xba\\x8f\\xe5\\x8f\\xb7', 'gb18030', True)
+    """
+    if encoding:   # forced: decode it all (unknown names raise EncodingError)
+        text, enc = decode_bytes(data, path, encoding)
+        return text.encode("utf-8"), enc, True
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:], "utf-8-sig", False
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, enc = decode_bytes(data, path, None)
+        return text.encode("utf-8"), enc, True
+    head = data
+    if len(data) > _HEAD_BYTES:
+        cut = data.rfind(b"\n", 0, _HEAD_BYTES)
+        head = data[:cut + 1] if cut > 0 else data[:_HEAD_BYTES]
+    try:
+        head.decode("utf-8")
+        return data, "utf-8", len(head) == len(data)
+    except UnicodeDecodeError:
+        text, enc = decode_bytes(data, path, None)
+        return text.encode("utf-8"), enc, True
+
+
 def sniff_kind(data: bytes) -> str:
     """``"zip"`` (a workbook), ``"sav"`` (SPSS), ``"empty"`` or ``"text"``, from the first bytes."""
     if data.startswith(_ZIP_MAGIC):
         return "zip"
     if data.startswith(_SAV_MAGIC):
         return "sav"
-    if not data.strip(b" \t\r\n\x00") or data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or not _NOT_SPACE.search(data):
         return "empty"
     return "text"
 
@@ -181,50 +213,99 @@ def check_delimiter(text: str, path: str | Path, delimiter: str = ",") -> None:
 
 _PANDAS_LINE = re.compile(r"line (\d+)")
 _PANDAS_ROW = re.compile(r"row (\d+)")
+_HEAD_BYTES = 1 << 20
 
 
-def parse_delimited(text: str, path: str | Path, delimiter: str = ",") -> tuple[pd.DataFrame, np.ndarray]:
-    """Parse CSV text into a frame of ``str`` cells (all records, header included).
+def record_starts(buf: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Where the CSV records of ``buf`` (UTF-8) start and end, quote-aware.
 
-    Returns the frame (columns 0..n-1, ``""`` for an empty cell) and the 1-based line on
-    which each record starts (quoted line breaks inside cells counted).
+    A line break ends a record when an even number of ``"`` precede it (quoted cells may
+    hold line breaks; a doubled ``""`` keeps the parity).  Returns the byte offset where
+    each non-blank record starts, where it ends (its terminating line break, or the end)
+    and the 1-based line it starts on.
+
+    >>> starts, ends, lines = record_starts(b'a,b\n"x\ny",2\n\n3,4')
+    >>> starts.tolist(), lines.tolist()
+    ([0, 4, 13], [1, 2, 5])
     """
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    quotes = np.flatnonzero(arr == 34)
+    even = (np.searchsorted(quotes, nl) % 2) == 0
+    term = nl[even]                                    # record terminators
+    term_line = np.flatnonzero(even)                   # their index among all line breaks
+    starts = np.concatenate([[0], term + 1])
+    ends = np.concatenate([term, [len(buf)]])
+    lines = np.concatenate([[1], term_line + 2])
+    # drop blank records (empty, or just "\r")
+    length = ends - starts
+    blank = (length == 0) | ((length == 1) & (arr[np.minimum(starts, max(len(buf) - 1, 0))] == 13)
+                             if len(buf) else np.ones(len(starts), bool))
+    keep = ~blank
+    return starts[keep], ends[keep], lines[keep]
+
+
+def _head_records(buf: bytes, delimiter: str, n: int) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
+    """The first ``n`` non-blank records of ``buf`` parsed, with their end offsets and lines."""
+    head = buf[:_HEAD_BYTES]
+    starts, ends, lines = record_starts(head)
+    if len(buf) > _HEAD_BYTES and len(starts) > 1:   # the last record may be cut off
+        starts, ends, lines = starts[:-1], ends[:-1], lines[:-1]
+    k = min(n, len(starts))
+    records = []
+    for i in range(k):
+        piece = head[starts[i]:ends[i]].decode("utf-8", errors="replace")
+        rec = next(csv.reader([piece.rstrip("\r")], delimiter=delimiter, strict=False), [])
+        records.append(rec)
+    return records, ends[:k], lines[:k]
+
+
+def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, usecols=None,
+                    first_line: int = 1, categorical=()) -> tuple[pd.DataFrame, np.ndarray]:
+    """Parse the data records of UTF-8 CSV bytes into a frame of ``str`` cells.
+
+    Columns keep their position in the file as label (only ``usecols`` are parsed);
+    blank lines are skipped; returns the frame and the 1-based line on which each record
+    starts (``first_line`` is the line ``buf`` starts on).  Columns in ``categorical``
+    (answers with few distinct values) come back as pandas categoricals: the parser
+    hashes their bytes instead of making one string per cell.
+    """
+    if not _NOT_SPACE.search(buf):
+        return pd.DataFrame(columns=list(usecols) if usecols is not None else list(range(width)),
+                            dtype=object), np.zeros(0, dtype=np.int64)
     try:
-        df = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False,
-                         skip_blank_lines=False, sep=delimiter, quotechar='"', doublequote=True,
-                         engine="c", low_memory=False, encoding_errors="strict")
+        cols = range(width) if usecols is None else usecols
+        dtype = {i: ("category" if i in categorical else str) for i in cols}
+        df = pd.read_csv(io.BytesIO(buf), header=None, names=list(range(width)), usecols=usecols, dtype=dtype,
+                         keep_default_na=False, na_filter=False, skip_blank_lines=True, sep=delimiter,
+                         quotechar='"', doublequote=True, engine="c", low_memory=True, encoding="utf-8",
+                         encoding_errors="strict", index_col=False)
     except pd.errors.EmptyDataError:
-        raise EmptyFileError(path, "the file is empty") from None
+        return pd.DataFrame(columns=list(usecols) if usecols is not None else list(range(width)),
+                            dtype=object), np.zeros(0, dtype=np.int64)
     except pd.errors.ParserError as exc:
         msg = str(exc)
         m = _PANDAS_LINE.search(msg) or _PANDAS_ROW.search(msg)
-        row = int(m.group(1)) if m else None
+        row = int(m.group(1)) + first_line - 1 if m else None
         if "Expected" in msg and "fields" in msg:
-            detail = msg.split("error:")[-1].strip()
-            raise ReadError(path, f"a row has more fields than the header ({detail})", row=row) from None
+            raise ReadError(path, f"a row has more fields than the header has columns ({width})", row=row) from None
         if "EOF inside string" in msg:
             raise ReadError(path, "a quoted cell is never closed (the file is truncated or mis-quoted)",
                             row=row) from None
         raise ReadError(path, f"not parseable as delimited text: {msg.splitlines()[-1]}", row=row) from None
     except (ValueError, MemoryError, OverflowError) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            raise
         raise ReadError(path, f"not parseable as delimited text: {exc}") from None
-    df.columns = range(df.shape[1])
-    if df.isna().any().any():  # short rows are padded with NaN
-        df = df.fillna("")
+    # (short rows are padded with NaN, which every recoder reads as a blank cell)
     n = len(df)
-    newlines = text.count("\n")
-    expected = n if text.endswith("\n") else n - 1
-    if newlines == expected:
-        lines = np.arange(1, n + 1, dtype=np.int64)
-    else:  # quoted line breaks inside cells: count them per record
-        extra = np.zeros(n, dtype=np.int64)
-        for col in df.columns:
-            values = df[col]
-            if "\n" in "\x1f".join(values.tolist()):
-                extra += values.str.count("\n").to_numpy(dtype=np.int64)
-        lines = np.concatenate([[1], 1 + np.cumsum(1 + extra)[:-1]]).astype(np.int64)
+    newlines = buf.count(b"\n")
+    if newlines == n or (newlines == n - 1 and not buf.endswith(b"\n")):
+        lines = np.arange(first_line, first_line + n, dtype=np.int64)
+    else:  # blank lines or quoted line breaks: find where each record starts
+        _, _, rel = record_starts(buf)
+        lines = (rel + first_line - 1).astype(np.int64) if len(rel) == n else \
+            np.arange(first_line, first_line + n, dtype=np.int64)
     return df, lines
 
 
@@ -272,11 +353,15 @@ def split_headers(df: pd.DataFrame, lines: np.ndarray, header_rows: int, path) -
 
 
 def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = None,
-                    encoding: str | None = None, delimiter: str = ",", sha256: str | None = None) -> Table:
+                    encoding: str | None = None, delimiter: str = ",", usecols=None,
+                    sha256: str | None = None) -> Table:
     """Read a delimited text export into a :class:`Table`.
 
-    ``header_rows`` is a number or a function of the parsed records (a frame of ``str``)
-    that returns the number (Qualtrics exports have 1, 2 or 3).
+    ``header_rows`` is a number or a function of the first records (lists of ``str``)
+    that returns the number (Qualtrics exports have 1, 2 or 3).  ``usecols`` is ``None``
+    (all columns), a list of column positions, a pair (positions, positions to parse as
+    categoricals), or a function of the header rows that returns one of these; the other
+    columns are not parsed (speed), but the table's headers still list them all.
     """
     import hashlib
 
@@ -290,26 +375,53 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
         raise FormatDetectionError(path, "this is a zip archive (an Excel workbook?), not delimited text")
     if kind == "sav":
         raise FormatDetectionError(path, "this is an SPSS .sav file, not delimited text")
-    text, enc = decode_bytes(data, path, encoding)
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
+    buf, enc, validated = to_utf8(data, path, encoding)
+    if b"\x00" in buf:
+        line = buf.count(b"\n", 0, buf.index(b"\x00")) + 1
         raise FormatDetectionError(path, "the file holds NUL bytes: it is binary, not delimited text", row=line)
-    if not text.strip():
+    if not _NOT_SPACE.search(buf):
         raise EmptyFileError(path, "the file is empty")
-    check_delimiter(text, path, delimiter)
-    df, lines = parse_delimited(text, path, delimiter)
-    df, lines = drop_blank_records(df, lines)
+    if _LONE_CR.search(buf):   # old Mac line ends
+        buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    head_text = buf[:_HEAD_BYTES].decode("utf-8", errors="replace")
+    check_delimiter(head_text, path, delimiter)
+    records, ends, lines = _head_records(buf, delimiter, 8)
+    if not records:
+        raise EmptyFileError(path, "the file is empty")
     if callable(header_rows):
-        header_rows = header_rows(df)
-    headers, body, body_lines = split_headers(df, lines, header_rows, path)
-    if len(body) == 0:
-        raise EmptyFileError(path, "the file has a header but no response", row=int(lines[-1]) if len(lines) else None)
-    return Table(path=path, headers=headers, data=body, lines=body_lines,
+        header_rows = header_rows(records)
+    if len(records) < header_rows:
+        raise EmptyFileError(path, f"the file has fewer than the {header_rows} header row(s) its format needs")
+    width = max(len(r) for r in records[:header_rows])
+    headers = [[str(v).strip() for v in r] + [""] * (width - len(r)) for r in records[:header_rows]]
+    categorical = ()
+    if callable(usecols):
+        usecols = usecols(headers)
+    if isinstance(usecols, tuple):   # (columns, columns to parse as categoricals)
+        usecols, categorical = usecols
+    body_start = int(ends[header_rows - 1]) + 1
+    first_line = buf.count(b"\n", 0, body_start) + 1
+    try:
+        df, body_lines = parse_delimited(buf[body_start:], path, delimiter=delimiter, width=width,
+                                         usecols=usecols, first_line=first_line, categorical=categorical)
+    except UnicodeDecodeError:
+        if validated:
+            raise EncodingError(path, "the file does not decode as UTF-8 after re-encoding") from None
+        text, enc = decode_bytes(data, path, encoding)   # raises EncodingError naming the line
+        buf = text.encode("utf-8")
+        del text
+        if _LONE_CR.search(buf):
+            buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        return read_text_table(path, header_rows=header_rows, data=buf, encoding="utf-8", delimiter=delimiter,
+                               usecols=(usecols, categorical), sha256=sha256 or hashlib.sha256(data).hexdigest())
+    if len(df) == 0:
+        raise EmptyFileError(path, "the file has a header but no response", row=int(lines[header_rows - 1]))
+    return Table(path=path, headers=headers, data=df, lines=body_lines,
                  sha256=sha256 or hashlib.sha256(data).hexdigest(), encoding=enc)
 
 
 def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = None,
-                    sha256: str | None = None) -> Table:
+                    sha256: str | None = None, encoding=None, usecols=None) -> Table:
     """Read the first sheet of a workbook into a :class:`Table` (``header_rows`` as in
     :func:`read_text_table`)."""
     import hashlib
@@ -330,7 +442,7 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     df = pd.DataFrame(rows, dtype=object)
     lines = np.asarray(numbers, dtype=np.int64)
     if callable(header_rows):
-        header_rows = header_rows(df)
+        header_rows = header_rows(rows[:8])
     headers, body, body_lines = split_headers(df, lines, header_rows, path)
     if len(body) == 0:
         raise EmptyFileError(path, "the sheet has a header but no response", row=int(lines[-1]))
@@ -339,10 +451,11 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
 
 
 def read_table(path: str | Path, *, header_rows=1, data: bytes | None = None, encoding: str | None = None,
-               delimiter: str = ",") -> Table:
+               delimiter: str = ",", usecols=None) -> Table:
     """A text or workbook export as a :class:`Table`, whichever the bytes are."""
     if data is None:
         data = read_bytes(path)
     if sniff_kind(data) == "zip":
-        return read_xlsx_table(path, header_rows=header_rows, data=data)
-    return read_text_table(path, header_rows=header_rows, data=data, encoding=encoding, delimiter=delimiter)
+        return read_xlsx_table(path, header_rows=header_rows, data=data, usecols=usecols)
+    return read_text_table(path, header_rows=header_rows, data=data, encoding=encoding, delimiter=delimiter,
+                           usecols=usecols)

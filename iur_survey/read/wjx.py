@@ -12,11 +12,9 @@ status or finished flag (NA); ``所用时间`` ("583秒", "2分30秒") becomes s
 
 from __future__ import annotations
 
-from .assemble import assemble
+from .assemble import read_tabular
 from .base import RawResponses
-from .match import Column, match_columns
-from .recode import is_role_column
-from .source import read_table
+from .match import Column
 
 #: the fixed leading columns of a Wenjuanxing export
 WJX_COLUMNS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
@@ -38,8 +36,5 @@ def looks_like_wjx(records: list[list]) -> bool:
 def read_wjx(path, instrument, *, strict: bool = False, data: bytes | None = None,
              encoding: str | None = None) -> RawResponses:
     """Read a Wenjuanxing CSV or XLSX export into the standard frame."""
-    table = read_table(path, header_rows=1, data=data, encoding=encoding)
-    columns = [Column(i, h) for i, h in enumerate(table.headers[0])]
-    plan = match_columns(columns, instrument, table.path, id_aliases=WJX_ID_ALIASES,
-                         role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
-    return assemble(table, plan, instrument, "wjx", strict=strict)
+    return read_tabular(path, instrument, "wjx", lambda headers: [Column(i, h) for i, h in enumerate(headers[0])],
+                        strict=strict, data=data, encoding=encoding, id_aliases=WJX_ID_ALIASES)

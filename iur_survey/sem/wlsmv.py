@@ -385,11 +385,14 @@ def catml_robust(st: OrdinalSampleStats, sigma: np.ndarray, delta: np.ndarray, d
     VD = V @ Dr
     ks = (float(np.sum(V * Gr)) - 2.0 * float(np.sum(VD * KG.T))
           + float(np.sum((Dr.T @ VD) * (KG @ K.T))))
-    c3 = ks / df if df > 0 else np.nan
+    # df = 0: lavaan divides by zero; its ks is round-off (never exactly 0) -> c_hat = Inf
+    c3 = ks / df if df > 0 else np.inf
     df_null = ii.size
     XX3_null = n * max(-logdet_r, 0.0)
     c3_null = float(np.trace(Gr)) / df_null
-    return {"XX3": XX3, "df3": df, "c_hat3": c3, "XX3_scaled": XX3 / c3 if df > 0 else np.nan,
+    with np.errstate(divide="ignore", invalid="ignore"):
+        XX3_scaled = float(np.float64(XX3) / c3)
+    return {"XX3": XX3, "df3": df, "c_hat3": c3, "XX3_scaled": XX3_scaled,
             "XX3_null": XX3_null, "df3_null": df_null, "c_hat3_null": c3_null}
 
 
@@ -415,6 +418,11 @@ WLSMV_FIT_NAMES = (
 
 
 def _nan_any(*x):
+    """R's anyNA: NaN / NA only (an infinite scaling factor is not NA)."""
+    return any(v is None or np.isnan(v) for v in x)
+
+
+def _nonfinite_any(*x):
     return any(v is None or not np.isfinite(v) for v in x)
 
 
@@ -502,7 +510,7 @@ def _ifi(X2, df, X2n, dfn):
 
 
 def _rmsea(X2, df, N, c=1.0):
-    if _nan_any(X2, df, c):
+    if _nan_any(X2, df):
         return np.nan
     if df > 0:
         return float(np.sqrt(max(X2 / N / df - c / N, 0.0)))
@@ -514,7 +522,7 @@ def _pchisq(x, df, ncp):
 
 
 def _rmsea_ci(X2, df, N, c=1.0, level=0.90):
-    if _nan_any(X2, df, N, c):
+    if _nonfinite_any(X2, df, N):
         return np.nan, np.nan
     up, lo = 1 - (1 - level) / 2, (1 - level) / 2
 
@@ -545,7 +553,7 @@ def _rmsea_ci(X2, df, N, c=1.0, level=0.90):
 
 
 def _rmsea_p(X2, df, N, c=1.0, h0=0.05, close=True):
-    if _nan_any(X2, df, N, c) or df <= 0:
+    if _nonfinite_any(X2, df, N) or df <= 0:
         return np.nan
     ncp = N * df / c * h0 ** 2
     cdf = _pchisq(X2, df, ncp)
@@ -589,6 +597,12 @@ def wlsmv_fit_measures(st: OrdinalSampleStats, *, npar: int, fmin: float, df: in
     statistics; ``sigma``: implied correlation matrix of ``y*`` (unit diagonal);
     ``delta``: the DWLS Jacobian at the solution.  ``test`` / ``baseline`` are
     computed when not given.
+
+    lavaan's conventions are kept, including its degenerate ones: with
+    ``df = 0`` the robust c-hat is infinite (cfi.robust = 1, rmsea.robust =
+    0) and ``cn_05`` / ``cn_01`` are NA only when chisq < machine epsilon
+    (lavaan's optimiser usually leaves chisq near 1e-10 there and reports 1;
+    ours reaches 0 and reports NaN).
     """
     n = st.n
     X2 = max(2 * n * fmin, 0.0)

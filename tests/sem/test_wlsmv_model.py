@@ -113,3 +113,22 @@ def test_r2_is_one_minus_std_residual_variance(fitted):
     if ref.get("r2"):                       # the references helper stores lavInspect(fit, "r2")
         for k, v in ref["r2"].items():
             assert got[k] == pytest.approx(v, abs=1e-4), k
+
+
+def test_just_identified_model_fit_measures():
+    """df = 0: lavaan's NA / 0 / 1 conventions (robust c-hat = ks/0 = Inf, not NA)."""
+    ref = json.loads((HERE / "ordinal_refs" / "wlsmv_justid_300.json").read_text())
+    model = Model(build_partable(ref["model"]))
+    st = ordinal_sample_stats(pd.read_csv(HERE / "ordinal_refs" / "edge_300.csv")[model.groups[0].ov])
+    res, pe = wlsmv_from_model(model, st)
+    assert res.df == 0 and st.n == ref["n"] == 299
+    refpe = pd.DataFrame(ref["estimates"])
+    np.testing.assert_allclose(pe["est"], refpe["est"], atol=1e-4)
+    for k, v in res.fit_measures.items():
+        w = ref["fit"][k]
+        if k in ("cn_05", "cn_01"):
+            continue      # lavaan: NA only if chisq < eps; its optimizer leaves ~1e-10 (-> 1), ours 0 (-> NA)
+        if w is None:
+            assert np.isnan(v), k
+        else:
+            assert v == pytest.approx(w, abs=1e-6, rel=1e-4), k

@@ -73,4 +73,5 @@ out(stats_of(f_edge), "stats_edge_300.json")
 f_mis <- fit_json(default_model, misfit, "wlsmv_default_misfit_600.json", vcov = FALSE)
 out(stats_of(f_mis, keep_items = items[1:8]), "stats_misfit_600.json")
 invisible(fit_json(three, misfit, "wlsmv_three_misfit_600.json"))
+invisible(fit_json("f =~ b1 + x3 + y7", edge, "wlsmv_justid_300.json"))   # df = 0
 cat("done\n")

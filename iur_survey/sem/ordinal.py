@@ -252,6 +252,11 @@ def _codes(data: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray], np.ndarray
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = s.cat.codes.astype(float).where(s.notna())
         v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(v) & s.notna().to_numpy()
+        if bad.any():
+            raise EstimationError(None, f"ordinal item {name!r} holds non-numeric values "
+                                        f"(e.g. {s[bad].iloc[0]!r}); pass numeric codes or an "
+                                        f"ordered categorical", column=str(name))
         lev = np.unique(v[~np.isnan(v)])
         if lev.size < 2:
             raise EstimationError(None, f"ordinal item {name!r} has fewer than two observed "

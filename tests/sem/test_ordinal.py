@@ -186,3 +186,8 @@ def test_two_by_two_special_cases_as_lavaan():
                      [0.856201431106, 0.856201431106, 0.787011494809, 1]])
     np.testing.assert_allclose(R.to_numpy(), want, atol=1e-9)
     assert R.loc["a", "c"] == 0.0
+
+
+def test_text_codes_are_an_error_not_silently_missing():
+    with pytest.raises(EstimationError, match="non-numeric"):
+        ordinal_sample_stats(pd.DataFrame({"a": ["1", "2", "Agree", "1"], "b": [1, 2, 2, 1]}))

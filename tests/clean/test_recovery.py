@@ -28,6 +28,9 @@ from iur_survey.read import read_export, sha256_file
 simulate_mod = pytest.importorskip("iur_survey.simulate")
 writers = pytest.importorskip("iur_survey.simulate.writers")
 
+# one worker computes the module's runs once (make test uses --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("clean_recovery")
+
 INST = load_instrument()
 EXT = {"qualtrics": ".csv", "wjx_csv": ".csv", "wjx_xlsx": ".xlsx", "spss": ".sav", "csv": ".csv", "xlsx": ".xlsx"}
 FORMATS = tuple(EXT)
@@ -160,6 +163,7 @@ def test_index_rules_on_a_heavily_contaminated_sample(seed):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("clean_recovery_large")
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_recovery_floors_large(fmt, tmp_path):
     recs = [run_one(fmt, seed, 5000, tmp_path)[4] for seed in (21, 22, 23)]

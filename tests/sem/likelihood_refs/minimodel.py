@@ -1,0 +1,188 @@
+"""A tiny, test-only LISREL (all-y) model built from a lavaan parameter table, with an analytic Delta.
+
+Used by tests/sem/test_fiml*.py and test_robust*.py to check the likelihood side against full lavaan fits
+without depending on the model side of the engine.  Supports =~, ~, ~~ and ~1 rows of single-group models
+without equality constraints (exactly what the reference fits in this directory use).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from iur_survey.sem.fiml import (
+    SampleStats,
+    fiml_gradient,
+    fiml_loglik,
+    vech_indices,
+)
+
+HERE = Path(__file__).resolve().parent
+
+
+def load(name: str) -> dict:
+    return json.loads((HERE / f"{name}.json").read_text())
+
+
+class MiniModel:
+    def __init__(self, partable: dict, meanstructure: bool = True):
+        pt = pd.DataFrame(partable)
+        pt = pt[pt.op.isin(["=~", "~", "~~", "~1"])].reset_index(drop=True)
+        lv = list(dict.fromkeys(pt.loc[pt.op == "=~", "lhs"]))
+        ov = list(dict.fromkeys(pt.loc[pt.op == "=~", "rhs"]))
+        self.ov, self.lv = ov, lv
+        p, m = len(ov), len(lv)
+        self.p, self.m = p, m
+        self.meanstructure = meanstructure
+        self.L0 = np.zeros((p, m))
+        self.B0 = np.zeros((m, m))
+        self.P0 = np.zeros((m, m))
+        self.T0 = np.zeros((p, p))
+        self.n0 = np.zeros(p)
+        self.a0 = np.zeros(m)
+        free = pt[pt.free > 0].sort_values("free")
+        self.npar = len(free)
+        self.theta_lavaan = free.est.to_numpy(float)
+        self.se_lavaan = free.se.to_numpy(float) if "se" in free else None
+        self.labels = [f"{r.lhs}{r.op}{r.rhs}" for r in free.itertuples()]
+        k = self.npar
+        self.dL = np.zeros((k, p, m))
+        self.dB = np.zeros((k, m, m))
+        self.dP = np.zeros((k, m, m))
+        self.dT = np.zeros((k, p, p))
+        self.dn = np.zeros((k, p))
+        self.da = np.zeros((k, m))
+        for r in pt.itertuples():
+            j = int(r.free) - 1
+            fixed = r.free == 0
+            val = r.est
+            if r.op == "=~":
+                i, f = ov.index(r.rhs), lv.index(r.lhs)
+                if fixed:
+                    self.L0[i, f] = val
+                else:
+                    self.dL[j, i, f] = 1.0
+            elif r.op == "~":
+                i, f = lv.index(r.lhs), lv.index(r.rhs)
+                if fixed:
+                    self.B0[i, f] = val
+                else:
+                    self.dB[j, i, f] = 1.0
+            elif r.op == "~~":
+                if r.lhs in lv:
+                    a, b, M0, dM = lv.index(r.lhs), lv.index(r.rhs), self.P0, self.dP
+                else:
+                    a, b, M0, dM = ov.index(r.lhs), ov.index(r.rhs), self.T0, self.dT
+                if fixed:
+                    M0[a, b] = M0[b, a] = val
+                else:
+                    dM[j, a, b] = dM[j, b, a] = 1.0
+            elif r.op == "~1":
+                if r.lhs in lv:
+                    if fixed:
+                        self.a0[lv.index(r.lhs)] = val
+                    else:
+                        self.da[j, lv.index(r.lhs)] = 1.0
+                else:
+                    if fixed:
+                        self.n0[ov.index(r.lhs)] = val
+                    else:
+                        self.dn[j, ov.index(r.lhs)] = 1.0
+
+    def matrices(self, theta):
+        t = np.asarray(theta, float)
+        L = self.L0 + np.einsum("k,kab->ab", t, self.dL)
+        B = self.B0 + np.einsum("k,kab->ab", t, self.dB)
+        P = self.P0 + np.einsum("k,kab->ab", t, self.dP)
+        T = self.T0 + np.einsum("k,kab->ab", t, self.dT)
+        nu = self.n0 + t @ self.dn
+        al = self.a0 + t @ self.da
+        return L, B, P, T, nu, al
+
+    def implied(self, theta):
+        L, B, P, T, nu, al = self.matrices(theta)
+        IB = np.linalg.inv(np.eye(self.m) - B)
+        A = IB @ P @ IB.T
+        Sigma = L @ A @ L.T + T
+        mu = nu + L @ IB @ al
+        return Sigma, mu
+
+    def delta(self, theta):
+        L, B, P, T, nu, al = self.matrices(theta)
+        IB = np.linalg.inv(np.eye(self.m) - B)
+        A = IB @ P @ IB.T
+        dIB = IB[None] @ self.dB @ IB[None]
+        dA = dIB @ P[None] @ IB.T[None] + IB[None] @ self.dP @ IB.T[None]
+        dA = dA + np.swapaxes(dIB @ P[None] @ IB.T[None], 1, 2)
+        LA = L @ A
+        dS = self.dL @ LA.T[None] + L[None] @ dA @ L.T[None]
+        dS = dS + np.swapaxes(self.dL @ LA.T[None], 1, 2) + self.dT
+        vi, vj = vech_indices(self.p)
+        Ds = dS[:, vi, vj].T
+        if not self.meanstructure:
+            return Ds
+        dmu = self.dn + np.einsum("kab,b->ka", self.dL, IB @ al) + np.einsum("ab,kbc,c->ka", L, dIB, al)
+        dmu = dmu + np.einsum("ab,kb->ka", L @ IB, self.da)
+        return np.vstack([dmu.T, Ds])
+
+    # --- objective = lavaan's unit objective (-logl/N + const) ------------------------------------------------
+    def objective(self, stats: SampleStats, theta):
+        Sigma, mu = self.implied(theta)
+        if not self.meanstructure:
+            mu = stats.mean
+        ll = fiml_loglik(stats, Sigma, mu)
+        return -ll / stats.n if np.isfinite(ll) else np.inf
+
+    def gradient(self, stats: SampleStats, theta):
+        Sigma, mu = self.implied(theta)
+        if not self.meanstructure:
+            mu = stats.mean
+        g = fiml_gradient(stats, Sigma, mu)
+        if not self.meanstructure:
+            g = g[self.p:]
+        return -(self.delta(theta).T @ g) / stats.n
+
+    def fit(self, stats: SampleStats, start=None):
+        x0 = self.theta_lavaan if start is None else start
+        res = optimize.minimize(lambda t: self.objective(stats, t), x0, jac=lambda t: self.gradient(stats, t),
+                                method="BFGS", options={"gtol": 1e-10, "maxiter": 2000})
+        return res.x, res
+
+
+def data_matrix(name: str, columns) -> np.ndarray:
+    path = HERE / f"{name}.csv"
+    if not path.exists():
+        path = HERE.parent.parent / "reference" / "data" / f"{name}.csv"
+    return pd.read_csv(path)[list(columns)].to_numpy(float)
+
+
+def mat(x) -> np.ndarray:
+    return np.array(x, dtype=float)
+
+
+def solve(fit_json: dict, data_name: str, columns=None, *, meanstructure: bool = True,
+          information: str = "numeric") -> dict:
+    """Fit a reference fit's model with FIML/ML (our likelihood) and return what the robust side needs."""
+    from iur_survey.sem.fiml import em_saturated, observed_information_delta, observed_information_theta
+
+    mm = MiniModel(fit_json["partable"], meanstructure=meanstructure)
+    X = data_matrix(data_name, mm.ov if columns is None else columns)
+    st = SampleStats(X)
+    S1, m1, logl1, it = em_saturated(st)
+    theta, res = mm.fit(st)
+    Sigma, mu = mm.implied(theta)
+    mu_eval = mu if meanstructure else st.mean
+    logl = fiml_loglik(st, Sigma, mu_eval)
+    D = mm.delta(theta)
+    if information == "numeric":
+        A = observed_information_theta(lambda t: mm.gradient(st, t), theta)
+    else:
+        A = observed_information_delta(st, Sigma, mu if meanstructure else None, D, mm.delta, theta,
+                                       meanstructure=meanstructure)
+    return dict(model=mm, stats=st, theta=theta, optim=res, Sigma=Sigma, mu=mu if meanstructure else None,
+                logl=logl, h1=(S1, m1), logl_h1=logl1, em_iterations=it, chisq=2 * (logl1 - logl), Delta=D,
+                A=A, df=int(fit_json["fit"]["df"]))

@@ -93,6 +93,7 @@ def kernel_environment(settings: BookSettings, base: Mapping[str, str] | None = 
     env = dict(os.environ if base is None else base)
     env.update(settings.to_env())
     env["MPLBACKEND"] = KERNEL_MPLBACKEND
+    env.pop("IUR_SURVEY_RESULTS_FROZEN", None)    # set by the build itself once the results are computed
     env.setdefault("PYTHONHASHSEED", "0")
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"   # quiets a debugpy warning on stderr in kernels
     return env
@@ -191,6 +192,12 @@ def _on_builder_inited(app) -> None:
     # kernels inherit this process's environment: never let MPLBACKEND=Agg drop figures
     if not os.environ.get("MPLBACKEND", "").endswith("backend_inline"):
         os.environ["MPLBACKEND"] = KERNEL_MPLBACKEND
+    # the pipeline runs once, before any chapter; the chapters then load exactly these results
+    from .report.results import ENV_FROZEN, prepare_results
+    settings = BookSettings.from_env()
+    os.environ.update(settings.to_env())
+    prepare_results(settings)
+    os.environ[ENV_FROZEN] = "1"
     if app.builder.format == "html":
         app._iur_mathjax_es5 = ensure_mathjax()
 
@@ -255,7 +262,12 @@ def _sphinx_main(source: str, out: str, fmt: str) -> int:
                        "latex_individualpages": False, "nitpicky": True},
         builder=fmt, warningiserror=True, keep_going=True, freshenv=True)
     if isinstance(result, Exception):
-        print(f"build failed: {result!r}", file=sys.stderr)
+        # the cell's own traceback is in the exception chain (nbclient's CellExecutionError)
+        exc, seen = result, set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            print(f"build failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            exc = exc.__cause__ or exc.__context__
         return 1
     return int(result or 0)
 
@@ -279,7 +291,7 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
             if target.is_dir() and (target == settings.workdir or sub != settings.workdir.name):
                 shutil.rmtree(target)
     out.mkdir(parents=True, exist_ok=True)
-    if prepare:
+    if prepare:   # the Sphinx extension would do it too; here a broken pipeline fails before Sphinx starts
         from .report.results import prepare_results
         prepare_results(settings)
     env = kernel_environment(settings)

@@ -9,7 +9,7 @@ COL and INT.
 
 >>> fig = path_diagram()
 >>> len(fig.axes), fig.get_size_inches().tolist()
-(1, [9.0, 5.6])
+(1, [8.2, 5.2])
 >>> labels = path_labels(None)
 >>> labels[("GOV", "COL")], labels[("COL", "INT")], labels[("GOV", "INT")]
 ('H1', 'H6', '')
@@ -37,10 +37,21 @@ SHORT_LABELS = {
     "INT": "deep\nintegration",
 }
 
-_POS = {"GOV": (0.10, 0.90), "MKT": (0.10, 0.70), "BEN": (0.10, 0.50), "VAL": (0.10, 0.30),
-        "TAL": (0.10, 0.10), "COL": (0.52, 0.50), "INT": (0.90, 0.50)}
-_RAD = {"GOV": -0.25, "MKT": -0.38, "BEN": 0.45, "VAL": 0.34, "TAL": 0.22}
 _W, _H = 0.13, 0.13
+
+
+def _layout(mechanisms) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+    """Node positions (mechanisms evenly down the left) and the curvature of each direct arc
+    (upper half bends up, lower half down, the middle one furthest)."""
+    k = len(mechanisms)
+    ys = np.linspace(0.90, 0.10, k) if k > 1 else np.array([0.5])
+    pos = {m: (0.10, float(y)) for m, y in zip(mechanisms, ys)}
+    pos[MEDIATOR], pos[OUTCOME] = (0.52, 0.50), (0.90, 0.50)
+    rad = {}
+    for m, y in zip(mechanisms, ys):
+        d = y - 0.5
+        rad[m] = (-0.25 - 0.13 * (1 - abs(d) / 0.4)) if d > 1e-9 else (0.22 + 0.23 * (1 - abs(d) / 0.4))
+    return pos, rad
 
 
 def path_labels(estimates: pd.DataFrame | None) -> dict[tuple[str, str], str]:
@@ -74,11 +85,16 @@ def path_diagram(estimates: pd.DataFrame | None = None, r2: Mapping[str, float] 
     names = dict(SHORT_LABELS)
     names.update(labels or {})
     text = path_labels(estimates)
+    mechs = MECHANISMS
+    if estimates is not None:
+        found = tuple(estimates[(estimates["op"] == "~") & (estimates["lhs"] == MEDIATOR)]["rhs"])
+        mechs = found or MECHANISMS
+    _POS, _RAD = _layout(mechs)
     pvals: dict[tuple[str, str], float] = {}
     if estimates is not None:
         for _, row in estimates[estimates["op"] == "~"].iterrows():
             pvals[(str(row["rhs"]), str(row["lhs"]))] = float(row["pvalue"])
-    fig = Figure(figsize=(9.0, 5.6), dpi=100)
+    fig = Figure(figsize=(8.2, 5.2), dpi=100)
     ax = fig.add_axes((0.0, 0.0, 1.0, 0.94 if title else 1.0))   # fixed: paths are measured before drawing
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.04, 1.04)
@@ -87,14 +103,14 @@ def path_diagram(estimates: pd.DataFrame | None = None, r2: Mapping[str, float] 
 
     def node(code: str) -> None:
         x, y = _POS[code]
-        face = "#eef3f8" if code in MECHANISMS else "#fdf3e1"
+        face = "#fdf3e1" if code in (MEDIATOR, OUTCOME) else "#eef3f8"
         ax.add_patch(Ellipse((x, y), _W * 1.25, _H, facecolor=face, edgecolor="#1f2d3d", lw=1.4, zorder=3))
-        ax.text(x, y + 0.018, code, ha="center", va="center", fontsize=12, fontweight="bold", zorder=4)
-        ax.text(x, y - 0.028, names.get(code, ""), ha="center", va="center", fontsize=6.8, zorder=4,
+        ax.text(x, y + 0.018, code, ha="center", va="center", fontsize=13, fontweight="bold", zorder=4)
+        ax.text(x, y - 0.028, names.get(code, ""), ha="center", va="center", fontsize=7.2, zorder=4,
                 linespacing=0.95)
         if r2 and code in r2 and r2[code] is not None and not pd.isna(r2[code]):
             ax.text(x, y - _H / 2 - 0.035, f"R² = {num(r2[code], 2, leading_zero=False)}", ha="center",
-                    va="center", fontsize=9, style="italic", zorder=4)
+                    va="center", fontsize=10, style="italic", zorder=4)
 
     def arrow(a: str, b: str, rad: float = 0.0, dashed: bool = False, label_at: float = 0.5) -> None:
         (x0, y0), (x1, y1) = _POS[a], _POS[b]
@@ -118,13 +134,13 @@ def path_diagram(estimates: pd.DataFrame | None = None, r2: Mapping[str, float] 
             bx = (1 - t) ** 2 * px0 + 2 * (1 - t) * t * cx + t ** 2 * px1
             by = (1 - t) ** 2 * py0 + 2 * (1 - t) * t * cy + t ** 2 * py1
             lx, ly = to_data.transform((bx, by))
-            ax.text(lx, ly, lab, ha="center", va="center", fontsize=8.5 if dashed else 9.5,
+            ax.text(lx, ly, lab, ha="center", va="center", fontsize=9.5 if dashed else 10.5,
                     color="#52606d" if dashed or weak else "#102a43", zorder=5,
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.95))
 
-    for m in MECHANISMS:
+    for m in mechs:
         arrow(m, OUTCOME, rad=_RAD[m], dashed=True, label_at=0.22)
-    for m in MECHANISMS:
+    for m in mechs:
         arrow(m, MEDIATOR, label_at=0.55)
     arrow(MEDIATOR, OUTCOME, label_at=0.5)
     for code in _POS:
@@ -202,13 +218,13 @@ def consort_flow(n_raw: int, screening: Mapping[str, int], n_screened: int, indi
     """
     from .format import integer
 
-    fig = Figure(figsize=(8.6, 5.4), dpi=100)
+    fig = Figure(figsize=(7.6, 5.6), dpi=100)
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_axis_off()
 
-    def box(x, y, w, h, text, face="#f4f6f8", size=10, align="center"):
+    def box(x, y, w, h, text, face="#f4f6f8", size=11.5, align="center"):
         ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.008,rounding_size=0.01",
                                     fc=face, ec="#1f2d3d", lw=1.1))
         tx = x if align == "center" else x - w / 2 + 0.015
@@ -225,7 +241,7 @@ def consort_flow(n_raw: int, screening: Mapping[str, int], n_screened: int, indi
     def listing(title, counts):
         total = sum(counts.values())
         lines = [f"{title} (n = {integer(total)})"]
-        lines += [f"   {RULE_LABELS.get(r, r)}: {integer(k)}" for r, k in counts.items() if k]
+        lines += [f"  {RULE_LABELS.get(r, r)}: {integer(k)}" for r, k in counts.items() if k]
         if len(lines) == 1:
             lines.append("   none")
         return "\n".join(lines)
@@ -233,11 +249,12 @@ def consort_flow(n_raw: int, screening: Mapping[str, int], n_screened: int, indi
     box(0.27, 0.90, 0.36, 0.11, f"Records in the export\nn = {integer(n_raw)}")
     box(0.27, 0.53, 0.36, 0.11, f"Records passing screening\nn = {integer(n_screened)}")
     box(0.27, 0.12, 0.36, 0.11, f"Analysed sample\nn = {integer(n_kept)}", face="#fdf3e1")
-    h1 = 0.05 + 0.035 * max(len(screening), 1)
-    h2 = 0.05 + 0.035 * max(len(indices), 1)
-    box(0.74, 0.715, 0.48, min(h1, 0.3), listing("Excluded at screening", screening), size=8.5, align="left")
-    box(0.74, 0.325, 0.48, min(h2, 0.3), listing("Excluded as careless responding", indices), size=8.5,
+    n1 = sum(1 for k in screening.values() if k) or 1
+    n2 = sum(1 for k in indices.values() if k) or 1
+    box(0.735, 0.715, 0.51, min(0.06 + 0.042 * n1, 0.33), listing("Excluded at screening", screening), size=10,
         align="left")
+    box(0.735, 0.325, 0.51, min(0.06 + 0.042 * n2, 0.33), listing("Excluded as careless responding", indices),
+        size=10, align="left")
     down(0.845, 0.585)
     down(0.475, 0.175)
     side(0.715)

@@ -70,7 +70,10 @@ def notice(text: str, kind: str = "warning", title: str | None = None):
 
     >>> notice("Not built yet.", "note").data.splitlines()[0]
     ':::{note}'
+    >>> notice("Not built yet.", "warning", "Pending").data.splitlines()[:2]
+    [':::{admonition} Pending', ':class: warning']
     """
     from IPython.display import Markdown
-    head = f":::{{{kind}}}" + (f" {title}" if title else "")
-    return Markdown(f"{head}\n{text}\n:::\n")
+    if title:
+        return Markdown(f":::{{admonition}} {title}\n:class: {kind}\n{text}\n:::\n")
+    return Markdown(f":::{{{kind}}}\n{text}\n:::\n")

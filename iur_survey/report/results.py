@@ -40,12 +40,12 @@ from ..errors import IURSurveyError
 #: the lavaan release the package's reference outputs (tests/reference/) were made with
 LAVAAN_REFERENCE_VERSION = "0.6.14"
 #: bump when the pickled layout changes
-RESULTS_LAYOUT = 1
+RESULTS_LAYOUT = 2
 RESULTS_FILE = "results.pkl"
 
 #: the steps, in pipeline order, and which earlier step each needs
 STEPS = ("read", "clean", "cfa", "measure", "common_method", "sem", "sem_mlr", "sem_listwise")
-NEEDS = {"clean": "read", "cfa": "clean", "measure": "clean", "common_method": "clean", "sem": "clean",
+NEEDS = {"clean": "read", "cfa": "clean", "measure": "clean", "common_method": "cfa", "sem": "clean",
          "sem_mlr": "clean", "sem_listwise": "clean"}
 
 
@@ -72,6 +72,7 @@ class BookResults:
     """Everything the chapters show, keyed by step name."""
 
     key: str
+    inputs_key: str
     data_path: str
     data_name: str
     instrument_path: str
@@ -132,12 +133,16 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def results_key(data: Path, instrument: Path) -> str:
-    """The cache key: data and instrument contents plus the package code."""
+def inputs_key(data: Path, instrument: Path) -> str:
+    """A key of the inputs: the data and instrument contents."""
     parts = [_sha256(data) if Path(data).is_file() else f"missing:{data}",
-             _sha256(instrument) if Path(instrument).is_file() else f"missing:{instrument}",
-             code_fingerprint()]
+             _sha256(instrument) if Path(instrument).is_file() else f"missing:{instrument}"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def results_key(data: Path, instrument: Path) -> str:
+    """The cache key: the inputs plus the package code."""
+    return hashlib.sha256(f"{inputs_key(data, instrument)}|{code_fingerprint()}".encode()).hexdigest()
 
 
 def measurement_syntax(instrument) -> str:
@@ -211,23 +216,49 @@ def _fit(kind: str, syntax: str, ctx, estimator: str = "ML", missing: str = "aut
 
 
 def _step_cfa(ctx):
-    return _fit("cfa", measurement_syntax(ctx["instrument"]), ctx)
+    out = _fit("cfa", measurement_syntax(ctx["instrument"]), ctx)
+    ctx["cfa_estimates"] = out["estimates"]
+    return out
+
+
+def _measure_fn(name: str) -> Callable:
+    """A function of :mod:`iur_survey.measure` (from the package, else from its submodules)."""
+    try:
+        return require("iur_survey.measure", name)
+    except Pending:
+        for sub in ("reliability", "validity"):
+            try:
+                return require(f"iur_survey.measure.{sub}", name)
+            except Pending:
+                continue
+        raise
 
 
 def _step_measure(ctx):
-    """Reliability and validity from :mod:`iur_survey.measure` (whatever of it has landed)."""
+    """Reliability and validity from :mod:`iur_survey.measure`: alpha and HTMT from the data; composite
+    reliability (omega), AVE and the Fornell-Larcker criterion from the CFA's parameter table."""
     inst, data = ctx["instrument"], ctx["clean"]
-    out, missing = {}, []
-    for name in ("reliability", "fornell_larcker", "htmt"):
+    out: dict[str, Any] = {}
+    pending: list[str] = []
+
+    def attempt(key: str, name: str, *args, **kwargs) -> None:
         try:
-            fn = require("iur_survey.measure", name)
+            out[key] = _measure_fn(name)(*args, **kwargs)
         except Pending as exc:
-            missing.append(str(exc))
-            continue
-        out[name] = fn(data, inst)
+            pending.append(str(exc))
+
+    attempt("alpha", "cronbach_alpha", data, inst)
+    attempt("htmt", "htmt", data, inst)
+    est = ctx.get("cfa_estimates")
+    if est is None:
+        pending.append("composite reliability, AVE and Fornell-Larcker need the CFA, which has not run")
+    else:
+        attempt("omega", "composite_reliability", est)
+        attempt("ave", "ave", est)
+        attempt("fornell_larcker", "fornell_larcker", est, matrix=True)
     if not out:
-        raise Pending("; ".join(missing))
-    out["pending"] = missing
+        raise Pending("; ".join(pending))
+    out["pending"] = pending
     return out
 
 
@@ -268,7 +299,8 @@ def compute_results(settings) -> BookResults:
     from ..instrument import load_instrument
 
     data, instrument_path = Path(settings.data), Path(settings.instrument)
-    res = BookResults(key=results_key(data, instrument_path), data_path=str(data), data_name=data.name,
+    res = BookResults(key=results_key(data, instrument_path), inputs_key=inputs_key(data, instrument_path),
+                      data_path=str(data), data_name=data.name,
                       instrument_path=str(instrument_path))
     instrument = load_instrument(instrument_path)
     ctx: dict[str, Any] = {"data": data, "instrument": instrument}
@@ -325,11 +357,25 @@ def _load(path: Path) -> BookResults | None:
     return obj if isinstance(obj, BookResults) else None
 
 
+#: set by the book build once the results are computed: chapters then load them as they are, so every
+#: chapter of one build shows the same computation even if the package's files change during the build
+ENV_FROZEN = "IUR_SURVEY_RESULTS_FROZEN"
+
+
 def load_results(settings=None) -> BookResults:
-    """The book's results for ``settings`` (default: from the ``IUR_SURVEY_*`` environment)."""
+    """The book's results for ``settings`` (default: from the ``IUR_SURVEY_*`` environment).
+
+    Inside a book build (``IUR_SURVEY_RESULTS_FROZEN=1``) the results the build computed at its start
+    are used as long as they belong to the same data and instrument; otherwise they are (re)computed
+    when missing or out of date.
+    """
     if settings is None:
         from ..book import BookSettings
         settings = BookSettings.from_env()
+    if os.environ.get(ENV_FROZEN) == "1":
+        cached = _load(results_path(settings))
+        if cached is not None and cached.inputs_key == inputs_key(Path(settings.data), Path(settings.instrument)):
+            return cached
     return prepare_results(settings)
 
 

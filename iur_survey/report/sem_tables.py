@@ -25,13 +25,32 @@ from .format import DASH, num, pval, stars
 from .tables import APATable, apa_table
 
 MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
+MEDIATOR, OUTCOME = "COL", "INT"
 
-#: the study's hypotheses: id -> (kind, lhs, op, rhs or label)
-HYPOTHESES = {
-    **{f"H{k}": ("path", "COL", "~", m) for k, m in enumerate(MECHANISMS, 1)},
-    "H6": ("path", "INT", "~", "COL"),
-    **{f"H7{chr(96 + k)}": ("indirect", f"ind_{m}", ":=", None) for k, m in enumerate(MECHANISMS, 1)},
-}
+
+def hypothesis_map(mechanisms=MECHANISMS) -> dict[str, tuple[str, str, str, str | None]]:
+    """The study's hypotheses for a list of mechanisms: id -> (kind, lhs, op, rhs).
+
+    H1..Hk: mechanism -> COL; H(k+1): COL -> INT; H(k+2)a..: the indirect effects ind_X.
+
+    >>> list(hypothesis_map())[:2], list(hypothesis_map())[5:8]
+    (['H1', 'H2'], ['H6', 'H7a', 'H7b'])
+    """
+    k = len(mechanisms)
+    out = {f"H{i}": ("path", MEDIATOR, "~", m) for i, m in enumerate(mechanisms, 1)}
+    out[f"H{k + 1}"] = ("path", OUTCOME, "~", MEDIATOR)
+    out.update({f"H{k + 2}{chr(96 + i)}": ("indirect", f"ind_{m}", ":=", None) for i, m in enumerate(mechanisms, 1)})
+    return out
+
+
+#: the study's hypotheses (five mechanisms): id -> (kind, lhs, op, rhs)
+HYPOTHESES = hypothesis_map()
+
+
+def mechanisms_of(estimates: pd.DataFrame) -> tuple[str, ...]:
+    """The mechanisms of a fitted default model: the predictors of COL, in model order."""
+    reg = estimates[(estimates["op"] == "~") & (estimates["lhs"] == MEDIATOR)]
+    return tuple(reg["rhs"]) or MECHANISMS
 
 
 def _get(fit: Mapping, key: str, default=math.nan):
@@ -59,13 +78,18 @@ def fit_row(fit: Mapping, scaled: bool = False) -> dict[str, str]:
             "BIC": num(_get(fit, "bic"), 1)}
 
 
+_INFO = ("AIC", "BIC")
+
+
 def fit_table(fits: Mapping[str, Mapping], title: str = "Model fit", number=None, note: str | None = None,
-              scaled: Mapping[str, bool] | None = None) -> APATable:
-    """Fit measures of one or more models, one row each (``fits``: model label -> fit measures)."""
+              scaled: Mapping[str, bool] | None = None, information: bool = False) -> APATable:
+    """Fit measures of one or more models, one row each (``fits``: model label -> fit measures);
+    ``information=True`` adds AIC and BIC."""
     rows = []
     for label, fit in fits.items():
         row = {"Model": label}
-        row.update(fit_row(fit, scaled=bool((scaled or {}).get(label))))
+        row.update({k: v for k, v in fit_row(fit, scaled=bool((scaled or {}).get(label))).items()
+                    if information or k not in _INFO})
         rows.append(row)
     frame = pd.DataFrame(rows)
     return APATable(frame, title, number=number, note=note, numeric=tuple(c for c in frame.columns if c != "Model"))
@@ -90,8 +114,9 @@ def loadings_table(estimates: pd.DataFrame, number=None, title: str = "Factor lo
     """APA table of the loadings: unstandardized *b* (SE) and standardized β; fixed markers shown as 1."""
     lam = loadings(estimates)
     fixed = (lam["se"].fillna(0) == 0) & lam["z"].isna()
+    first = ~lam["construct"].duplicated()
     frame = pd.DataFrame({
-        "Construct": lam["construct"], "Item": lam["item"],
+        "Construct": [c if f else "" for c, f in zip(lam["construct"], first)], "Item": lam["item"],
         "*b*": [num(v, 3) for v in lam["est"]],
         "*SE*": [DASH if f else num(v, 3) for v, f in zip(lam["se"], fixed)],
         "*z*": [DASH if f else num(v, 2) for v, f in zip(lam["z"], fixed)],
@@ -136,7 +161,7 @@ def hypotheses(estimates: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     ['H1', 'yes']
     """
     rows = []
-    for h, (kind, lhs, op, rhs) in HYPOTHESES.items():
+    for h, (kind, lhs, op, rhs) in hypothesis_map(mechanisms_of(estimates)).items():
         if kind == "path":
             hit = estimates[(estimates["lhs"] == lhs) & (estimates["op"] == op) & (estimates["rhs"] == rhs)]
             what = f"{rhs} → {lhs}"
@@ -188,5 +213,5 @@ def compare_paths(fits: Mapping[str, pd.DataFrame], column: str = "std.all") -> 
     return out if out is not None else pd.DataFrame()
 
 
-__all__ = ["HYPOTHESES", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
+__all__ = ["HYPOTHESES", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "latent_correlations", "loadings", "loadings_table", "regressions"]

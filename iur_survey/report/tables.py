@@ -66,8 +66,13 @@ class APATable:
     """A formatted table (all cells strings) with its number, title and note."""
 
     def __init__(self, frame: pd.DataFrame, title: str, number: int | str | None = None,
-                 note: str | None = None, numeric: tuple[str, ...] = (), stub: str | None = None):
+                 note: str | None = None, numeric: tuple[str, ...] = (), stub: str | None = None,
+                 wrap: tuple[str, ...] | None = None):
         self.frame = frame
+        if wrap is None:   # long text columns may wrap; everything else stays on one line
+            wrap = tuple(c for c in frame.columns if c not in numeric
+                         and frame[c].astype(str).str.len().max(skipna=True) > 28) if len(frame) else ()
+        self.wrap = tuple(wrap)
         self.title = title
         self.number = number
         self.note = note
@@ -88,15 +93,17 @@ class APATable:
             parts.append(f'<p class="apa-table-number"><strong>Table {html.escape(str(self.number))}</strong></p>')
         parts.append(f'<p class="apa-table-title"><em>{_italics(self.title).replace("<em>", "").replace("</em>", "")}</em></p>')
         parts.append('<table class="apa"><thead><tr>')
+        def cls(c):
+            names = (["num"] if c in self.numeric else []) + ([] if c in self.wrap else ["nw"])
+            return f' class="{" ".join(names)}"' if names else ""
+
         for c in cols:
-            cls = ' class="num"' if c in self.numeric else ""
-            parts.append(f"<th{cls}>{_italics(c)}</th>")
+            parts.append(f"<th{cls(c)}>{_italics(c)}</th>")
         parts.append("</tr></thead><tbody>")
         for _, row in self.frame.iterrows():
             parts.append("<tr>")
             for c in cols:
-                cls = ' class="num"' if c in self.numeric else ""
-                parts.append(f"<td{cls}>{_italics(row[c])}</td>")
+                parts.append(f"<td{cls(c)}>{_italics(row[c])}</td>")
             parts.append("</tr>")
         parts.append("</tbody></table>")
         if self.note:
@@ -131,3 +138,28 @@ def apa_table(frame: pd.DataFrame, title: str, number: int | str | None = None, 
         out = out.rename(columns=dict(rename))
         numeric = [rename.get(c, c) for c in numeric]
     return APATable(out, title, number=number, note=note, numeric=tuple(numeric))
+
+
+def triangle_table(square: pd.DataFrame, title: str, number=None, note: str | None = None,
+                   diagonal: Mapping[str, float] | None = None, decimals: int = 2) -> APATable:
+    """A symmetric matrix as an APA lower triangle (correlations style, no leading zeros); the diagonal
+    shows ``diagonal`` values (e.g. the square root of AVE) or a dash.
+
+    >>> m = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["A", "B"], columns=["A", "B"])
+    >>> triangle_table(m, "r").frame.values.tolist()
+    [['A', '—', ''], ['B', '.50', '—']]
+    """
+    names = list(square.index)
+    rows = []
+    for i, a in enumerate(names):
+        row = {"": a}
+        for j, b in enumerate(names):
+            if j < i:
+                row[b] = num(square.loc[a, b], decimals, leading_zero=False)
+            elif j == i:
+                row[b] = num(diagonal[a], decimals, leading_zero=False) if diagonal is not None else DASH
+            else:
+                row[b] = ""
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return APATable(frame, title, number=number, note=note, numeric=tuple(names))

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from scipy import optimize
+from scipy import linalg, optimize
 
 __all__ = ["OptimResult", "minimize", "numerical_hessian"]
 
@@ -66,9 +66,8 @@ def numerical_hessian(grad: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h
 
 def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     try:
-        c = np.linalg.cholesky(A)
-        return np.linalg.solve(c.T, np.linalg.solve(c, b))
-    except np.linalg.LinAlgError:
+        return linalg.cho_solve(linalg.cho_factor(A, lower=True, check_finite=False), b, check_finite=False)
+    except (np.linalg.LinAlgError, ValueError):
         pass
     try:
         x = np.linalg.lstsq(A, b, rcond=1e-12)[0]

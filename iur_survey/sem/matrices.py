@@ -135,11 +135,15 @@ class Model:
         self.meanstructure = pt.meanstructure
         self.ngroups = pt.ngroups
         self.groups: list[GroupModel] = [self._build_group(g) for g in range(pt.ngroups)]
-        self._Tmats: list[np.ndarray] = []
+        # entries -> parameters, compactly: the group's own parameters u and a one-hot entries x u map
+        self._u: list[np.ndarray] = []
+        self._Tc: list[np.ndarray] = []
         for gm in self.groups:
-            T = np.zeros((len(gm.e_par), self.npar))
-            T[np.arange(len(gm.e_par)), gm.e_par] = 1.0
-            self._Tmats.append(T)
+            u, inv = np.unique(gm.e_par, return_inverse=True)
+            Tc = np.zeros((len(gm.e_par), len(u)))
+            Tc[np.arange(len(gm.e_par)), inv.ravel()] = 1.0
+            self._u.append(u)
+            self._Tc.append(Tc)
         self._vech = [vech_indices(gm.p) for gm in self.groups]
 
     # ------------------------------------------------------------------ construction
@@ -416,7 +420,9 @@ class Model:
         Dsig = (U[r] * V[cc] + V[r] * U[cc]) * s
         ms = self.meanstructure if meanstructure is None else meanstructure
         De = np.vstack([Dmu, Dsig]) if ms else Dsig
-        return De @ self._Tmats[group]
+        out = np.zeros((De.shape[0], self.npar))
+        out[:, self._u[group]] = De @ self._Tc[group]
+        return out
 
     def delta_t_dot(self, theta: np.ndarray, group: int, gvec: np.ndarray,
                     meanstructure: bool | None = None) -> np.ndarray:
@@ -458,9 +464,13 @@ class Model:
             I_e = np.outer(s, s) * (Q * Q.T + P * R)
             if self.meanstructure:
                 I_e = I_e + Dmu.T @ Si @ Dmu
-            T = self._Tmats[g]
-            info += w[g] * (T.T @ I_e @ T)
+            self.add_entry_info(info, g, I_e, w[g])
         return info
+
+    def add_entry_info(self, out: np.ndarray, group: int, I_e: np.ndarray, weight: float = 1.0) -> None:
+        """``out += weight * T' I_e T`` for an entries x entries matrix of a group (T: entries -> parameters)."""
+        Tc, u = self._Tc[group], self._u[group]
+        out[np.ix_(u, u)] += weight * (Tc.T @ I_e @ Tc)
 
     def delta_all(self, theta: np.ndarray, meanstructure: bool | None = None) -> list[np.ndarray]:
         return [self.delta(theta, g, meanstructure) for g in range(self.ngroups)]

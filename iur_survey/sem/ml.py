@@ -195,9 +195,8 @@ def ml_information_expected(model: Model, theta: np.ndarray, stats: CompleteStat
         if parts is None:
             nan = np.full((model.npar, model.npar), np.nan)
             return (nan, np.full(model.npar, np.nan)) if with_gradient else nan
-        T = model._Tmats[g]
-        info += w[g] * (T.T @ parts["info_e"] @ T)
-        grad += w[g] * (T.T @ parts["grad_e"])
+        model.add_entry_info(info, g, parts["info_e"], w[g])
+        grad += w[g] * np.bincount(model.groups[g].e_par, weights=parts["grad_e"], minlength=model.npar)
     return (info, grad) if with_gradient else info
 
 

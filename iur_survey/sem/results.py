@@ -85,8 +85,7 @@ class SEMResult:
         """lavaan's ``parameterEstimates(fit, standardized = TRUE)``.
 
         Columns ``lhs op rhs [block group] label est se z pvalue ci.lower ci.upper
-        std.lv std.all [std.nox]`` (``std.nox`` only when the model has exogenous
-        observed covariates, ``block``/``group`` only with several groups).
+        std.lv std.all std.nox`` (``block``/``group`` only with several groups).
         """
         pt = self.partable
         keep = [i for i in range(len(pt)) if pt.op[i] not in ("==", "<", ">")]
@@ -114,8 +113,7 @@ class SEMResult:
         if standardized:
             df["std.lv"] = self.std["std.lv"][keep]
             df["std.all"] = self.std["std.all"][keep]
-            if any(len(x) for x in pt.ov_x_names):
-                df["std.nox"] = self.std["std.nox"][keep]
+            df["std.nox"] = self.std["std.nox"][keep]
         return df
 
     def fit_measures(self, names: list[str] | None = None) -> pd.Series:

@@ -530,6 +530,8 @@ def _split_at_op(toks: list[Tok], source: str) -> tuple[list[Tok], Tok, list[Tok
             depth -= 1
         elif t.kind == "op" and t.text in _REL_OPS and depth == 0:
             found.append(i)
+    if any(toks[i].text != ":" for i in found):
+        found = [i for i in found if toks[i].text != ":"]    # ':' inside a formula is an interaction term
     if not found:
         t = toks[0]
         raise _err(source, "no operator (=~, ~, ~~, :=, ...) in this statement", t.line, t.col)

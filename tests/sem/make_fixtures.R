@@ -1,0 +1,21 @@
+# Regenerate tests/sem/fixtures/lavaan_partables.json: lavaan 0.6.14's parTable() of the models in
+# tests/sem/fixtures/partable_models.json (sem(..., do.fit = FALSE) on tests/reference/data/groups_1200.csv).
+# Run from the repository root:  Rscript tests/sem/make_fixtures.R
+library(lavaan)
+library(jsonlite)
+stopifnot(packageVersion("lavaan") == "0.6.14")
+models <- fromJSON("tests/sem/fixtures/partable_models.json", simplifyVector = FALSE)
+d <- read.csv("tests/reference/data/groups_1200.csv")
+out <- list()
+for (name in names(models)) {
+  m <- models[[name]]
+  args <- c(list(model = m$model, data = d, do.fit = FALSE), lapply(m$options, function(x) if (is.list(x)) unlist(x) else x))
+  fit <- do.call("sem", args)
+  pt <- parTable(fit)
+  out[[name]] <- list(partable = pt[, c("id", "lhs", "op", "rhs", "user", "block", "group", "free", "ustart", "exo",
+                                        "label", "plabel")],
+                      group_labels = lavInspect(fit, "group.label"),
+                      npar = lavaan:::lav_utils_get_npar(fit))
+}
+writeLines(toJSON(out, digits = NA, na = "null", auto_unbox = TRUE, pretty = FALSE),
+           "tests/sem/fixtures/lavaan_partables.json")

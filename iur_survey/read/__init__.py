@@ -86,6 +86,11 @@ def _detect(path: Path, data: bytes, instrument, encoding) -> str:
         raise FormatDetectionError(path, "the file is named .sav but is not an SPSS system file")
     if kind == "zip" and path.suffix.lower() not in _XLSX_EXT | _TEXT_EXT:
         raise FormatDetectionError(path, f"unknown export type {path.suffix!r} (a zip archive)")
+    if kind == "text":
+        from .source import check_delimiter, to_utf8
+        buf, _, _ = to_utf8(data[:1 << 20] if len(data) > 1 << 20 else data, path, encoding) \
+            if len(data) <= 1 << 20 else (data[:1 << 20], None, None)
+        check_delimiter(buf.decode("utf-8", errors="replace"), path)
     records = _first_records(path, data, encoding)
     if not records:
         raise EmptyFileError(path, "the file is empty")

@@ -274,11 +274,14 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
         return pd.DataFrame(columns=list(usecols) if usecols is not None else list(range(width)),
                             dtype=object), np.zeros(0, dtype=np.int64)
     try:
-        cols = range(width) if usecols is None else usecols
+        cols = [*(range(width) if usecols is None else usecols), width]   # + one beyond the header
         dtype = {i: ("category" if i in categorical else str) for i in cols}
-        df = pd.read_csv(io.BytesIO(buf), header=None, names=list(range(width)), usecols=usecols, dtype=dtype,
+        # a first record of width + 1 empty fields lets the parser keep one column beyond the
+        # header: a row that is too long leaves a value there (with usecols pandas checks no widths)
+        src = io.BytesIO(delimiter.encode() * width + b"\n" + buf)
+        df = pd.read_csv(src, header=None, names=list(range(width + 1)), usecols=cols, dtype=dtype,
                          keep_default_na=False, na_filter=False, skip_blank_lines=True, sep=delimiter,
-                         quotechar='"', doublequote=True, engine="c", low_memory=True, encoding="utf-8",
+                         quotechar='"', doublequote=True, engine="c", low_memory=False, encoding="utf-8",
                          encoding_errors="strict", index_col=False)
     except pd.errors.EmptyDataError:
         return pd.DataFrame(columns=list(usecols) if usecols is not None else list(range(width)),
@@ -286,7 +289,7 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
     except pd.errors.ParserError as exc:
         msg = str(exc)
         m = _PANDAS_LINE.search(msg) or _PANDAS_ROW.search(msg)
-        row = int(m.group(1)) + first_line - 1 if m else None
+        row = int(m.group(1)) + first_line - 2 if m else None   # (minus the synthetic first record)
         if "Expected" in msg and "fields" in msg:
             raise ReadError(path, f"a row has more fields than the header has columns ({width})", row=row) from None
         if "EOF inside string" in msg:
@@ -298,6 +301,8 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
             raise
         raise ReadError(path, f"not parseable as delimited text: {exc}") from None
     # (short rows are padded with NaN, which every recoder reads as a blank cell)
+    df = df.iloc[1:].reset_index(drop=True)
+    extra = df.pop(width)
     n = len(df)
     newlines = buf.count(b"\n")
     if newlines == n or (newlines == n - 1 and not buf.endswith(b"\n")):
@@ -306,6 +311,10 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
         _, _, rel = record_starts(buf)
         lines = (rel + first_line - 1).astype(np.int64) if len(rel) == n else \
             np.arange(first_line, first_line + n, dtype=np.int64)
+    long_rows = extra.notna().to_numpy() & (extra != "").to_numpy()
+    if long_rows.any():
+        i = int(np.flatnonzero(long_rows)[0])
+        raise ReadError(path, f"a row has more fields than the header has columns ({width})", row=int(lines[i]))
     return df, lines
 
 

@@ -1,0 +1,188 @@
+"""Fast checks of the book machinery: settings, environment, offline scan, APA formatting, the tables
+and figures of iur_survey.report, the results cache and the command's argument handling."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.book import (DEFAULT_DATA, KERNEL_MPLBACKEND, BookSettings, build_book, kernel_environment,
+                             network_assets)
+from iur_survey.report import apa_table, num, path_diagram, pval
+from iur_survey.report.diagram import figure_png, path_labels
+from iur_survey.report.results import BookResults, Step, compute_results, prepare_results, r_script
+from iur_survey.report.sem_tables import chisq_difference, fit_row, hypotheses
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+# ------------------------------------------------------------------ settings and environment
+def test_settings_come_from_the_environment(tmp_path):
+    s = BookSettings.from_env({"IUR_SURVEY_DATA": str(tmp_path / "x.csv"), "IUR_SURVEY_WORKDIR": str(tmp_path)})
+    assert s.data == tmp_path / "x.csv" and s.workdir == tmp_path
+    assert s.instrument == REPO / "data" / "instrument.yaml"
+    assert BookSettings.from_env({}).data == DEFAULT_DATA
+    assert BookSettings.from_env(s.to_env()) == s
+
+
+def test_the_kernel_environment_overrides_agg():
+    env = kernel_environment(BookSettings.from_env({}), {"MPLBACKEND": "Agg", "IUR_SURVEY_RESULTS_FROZEN": "1"})
+    assert env["MPLBACKEND"] == KERNEL_MPLBACKEND
+    assert "IUR_SURVEY_RESULTS_FROZEN" not in env
+    assert env["IUR_SURVEY_DATA"] == str(DEFAULT_DATA)
+
+
+def test_the_demo_export_is_the_default():
+    assert DEFAULT_DATA == REPO / "data" / "demo" / "export.csv"
+
+
+def test_unknown_format_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown format"):
+        build_book(out=tmp_path, fmt="pdf", prepare=False)
+
+
+# ----------------------------------------------------------------------------- offline scan
+@pytest.mark.parametrize("snippet, url", [
+    ('<script src="https://cdn.example/mathjax/tex-chtml.js"></script>', "https://cdn.example/mathjax/tex-chtml.js"),
+    ('<link rel="stylesheet" href="//fonts.example/css?family=X">', "//fonts.example/css?family=X"),
+    ('<style>@import url("https://fonts.example/a.css");</style>', "https://fonts.example/a.css"),
+    ("<script>const THEBE_JS_URL = \"https://unpkg.example/thebe/lib/index.js\"</script>",
+     "https://unpkg.example/thebe/lib/index.js"),
+    ('<img src="http://img.example/a.png">', "http://img.example/a.png"),
+])
+def test_network_assets_are_found(tmp_path, snippet, url):
+    (tmp_path / "p.html").write_text(f"<html><body>{snippet}</body></html>")
+    assert network_assets(tmp_path) == [("p.html", url)]
+
+
+def test_links_and_local_assets_are_not_network_assets(tmp_path):
+    (tmp_path / "p.html").write_text('<a href="https://github.com/x">repo</a><script src="_static/a.js"></script>'
+                                     '<link rel="canonical" href="https://x.example/p.html">'
+                                     '<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    (tmp_path / "s.css").write_text("/* see https://example.com/license.css */ a { background: url(img/a.png) }")
+    assert network_assets(tmp_path) == []
+
+
+# ------------------------------------------------------------------------------- formatting
+def test_apa_numbers():
+    assert num(0.0004, 3, False) == ".000" and num(-0.0004, 3) == "0.000"   # no negative zero
+    assert num(-1.25, 2) == "\u22121.25" and num(1.0, 3, False) == "1.000"
+    assert pval(0.0009999) == "< .001" and pval(0.001) == ".001" and pval(0.0505) == ".051"
+
+
+def test_apa_table_aligns_decimals_within_a_column():
+    df = pd.DataFrame({"x": [0.5, -12.25, 3.0], "r": [0.123, -0.5, 0.9], "name": ["a", "b", "c"]})
+    t = apa_table(df, "T", formats={"r": "r2"}, default=2)
+    for col in ("x", "r"):
+        decimals = {len(v.split(".")[1]) for v in t.frame[col]}
+        assert decimals == {2}
+    assert t.frame["r"].tolist() == [".12", "\u2212.50", ".90"]
+    html = t._repr_html_()
+    assert html.count('class="num') == 2 * (1 + len(df))   # header + body cells of the two numeric columns
+    assert "<th" in html and "Table" not in t.title
+
+
+def test_fit_row_uses_the_robust_measures_for_mlr():
+    fit = {"chisq": 400.0, "df": 300, "pvalue": 0.01, "cfi": 0.9, "tli": 0.89, "rmsea": 0.05,
+           "rmsea.ci.lower": 0.04, "rmsea.ci.upper": 0.06, "srmr": 0.04, "chisq.scaled": 380.0,
+           "df.scaled": 300, "pvalue.scaled": 0.02, "cfi.robust": 0.95, "tli.robust": 0.94, "rmsea.robust": 0.03,
+           "rmsea.ci.lower.robust": 0.02, "rmsea.ci.upper.robust": 0.035}
+    ml, mlr = fit_row(fit), fit_row(fit, scaled=True)
+    assert ml["χ²"] == "400.00" and ml["CFI"] == ".900" and ml["RMSEA [90% CI]"] == ".050 [.040, .060]"
+    assert mlr["χ²"] == "380.00" and mlr["CFI"] == ".950" and mlr["RMSEA [90% CI]"] == ".030 [.020, .035]"
+
+
+def test_chisq_difference_matches_scipy():
+    from scipy import stats
+    d = chisq_difference({"chisq": 3834.05, "df": 350}, {"chisq": 385.93, "df": 329})
+    assert d["delta_df"] == 21 and d["pvalue"] == pytest.approx(stats.chi2.sf(3834.05 - 385.93, 21))
+
+
+def _estimates(a1=0.3, p_a1=0.0001, b=0.4, p_b=0.0001):
+    rows = [("COL", "~", m, f"a{k}", a1 if k == 1 else -0.2, 0.05, p_a1 if k == 1 else 0.001, 0.25)
+            for k, m in enumerate(["GOV", "MKT", "BEN", "VAL", "TAL"], 1)]
+    rows.append(("INT", "~", "COL", "b", b, 0.06, p_b, 0.35))
+    rows.append(("ind_GOV", ":=", "a1*b", "ind_GOV", a1 * b, 0.02, 0.2, 0.09))
+    return pd.DataFrame(rows, columns=["lhs", "op", "rhs", "label", "est", "se", "pvalue", "std.all"])
+
+
+def test_hypotheses_need_a_positive_significant_effect():
+    h = hypotheses(_estimates()).set_index("hypothesis")
+    assert h.loc["H1", "supported"] == "yes"
+    assert h.loc["H2", "supported"] == "no"            # significant but negative
+    assert h.loc["H6", "supported"] == "yes"
+    assert h.loc["H7a", "supported"] == "no"           # p = .2
+    assert hypotheses(_estimates(p_a1=0.06)).set_index("hypothesis").loc["H1", "supported"] == "no"
+
+
+def test_path_diagram_shows_the_estimates():
+    labels = path_labels(_estimates())
+    assert labels[("GOV", "COL")] == ".25***" and labels[("COL", "INT")] == ".35***"
+    png = figure_png(path_diagram(_estimates(), r2={"COL": 0.5, "INT": 0.4}))
+    assert png[:4] == b"\x89PNG" and len(png) > 20_000
+
+
+def test_r_script_is_runnable_lavaan_code():
+    script = r_script("F =~ a + b\nG =~ c + d\nG ~ F", estimator="MLR", missing="ml")
+    assert "library(lavaan)" in script and 'estimator = "MLR", missing = "ml"' in script
+    assert "model <- '\nF =~ a + b\nG =~ c + d\nG ~ F\n'" in script
+
+
+# ------------------------------------------------------------------------------ results
+def test_missing_data_makes_every_step_pending_and_nothing_up(tmp_path):
+    settings = BookSettings(tmp_path / "no_such_export.csv", REPO / "data" / "instrument.yaml", tmp_path / "w")
+    res = compute_results(settings)
+    assert isinstance(res, BookResults)
+    assert [s.status for s in res.steps.values()] == ["pending"] * len(res.steps)
+    assert all(s.value is None for s in res.steps.values())
+    assert "no export" in res["read"].reason
+    assert res["clean"].reason.startswith("needs the read step")
+
+
+def test_results_are_cached_per_input(tmp_path):
+    settings = BookSettings(tmp_path / "no_such_export.csv", REPO / "data" / "instrument.yaml", tmp_path / "w")
+    first = prepare_results(settings)
+    assert (tmp_path / "w" / "results.pkl").is_file()
+    first.meta["marker"] = "cached"
+    import pickle
+    (tmp_path / "w" / "results.pkl").write_bytes(pickle.dumps(first))
+    assert prepare_results(settings).meta.get("marker") == "cached"           # same inputs: loaded
+    other = BookSettings(tmp_path / "other.csv", settings.instrument, settings.workdir)
+    assert prepare_results(other).meta.get("marker") is None                  # other inputs: recomputed
+
+
+def test_step_ok_only_when_it_ran():
+    assert Step("ok", value={}).ok and not Step("failed", reason="x").ok
+
+
+# ------------------------------------------------------------------------------ the command
+def _cli(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "iur_survey", "book", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout, env=dict(os.environ))
+
+
+def test_command_refuses_a_missing_export_in_one_line(tmp_path):
+    proc = _cli("--data", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "nope.csv" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_command_refuses_a_broken_instrument(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scale: {min: 1, max: 5}\n")
+    proc = _cli("--instrument", str(bad), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2 and "constructs" in proc.stderr
+
+
+def test_command_help_names_the_options():
+    proc = _cli("--help")
+    assert proc.returncode == 0
+    for opt in ("--data", "--instrument", "--out", "--format"):
+        assert opt in proc.stdout

@@ -19,3 +19,20 @@ for (name in names(models)) {
 }
 writeLines(toJSON(out, digits = NA, na = "null", auto_unbox = TRUE, pretty = FALSE),
            "tests/sem/fixtures/lavaan_partables.json")
+
+# Full fits of the single-group models on tests/reference/data/complete_800.csv ->
+# tests/sem/fixtures/lavaan_fits.json (parameterEstimates(standardized = TRUE), fitMeasures(), r2).
+d8 <- read.csv("tests/reference/data/complete_800.csv")
+fits <- list()
+for (name in setdiff(names(models), c("default", "groups_metric"))) {
+  m <- models[[name]]
+  args <- c(list(model = m$model, data = d8), lapply(m$options, function(x) if (is.list(x)) unlist(x) else x))
+  fit <- do.call("sem", args)
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  if (is.null(pe$label)) pe$label <- ""
+  fits[[name]] <- list(converged = lavInspect(fit, "converged"),
+                       estimates = pe, fit = as.list(fitMeasures(fit)), r2 = as.list(lavInspect(fit, "r2")),
+                       warnings = NULL)
+}
+writeLines(toJSON(fits, digits = NA, na = "null", auto_unbox = TRUE, pretty = FALSE),
+           "tests/sem/fixtures/lavaan_fits.json")

@@ -324,8 +324,31 @@ def compute_results(settings) -> BookResults:
         "data_sha256": res.steps["read"].value["sha256"] if res.steps["read"].ok else None,
         "instrument_sha256": _sha256(instrument_path),
         "computed_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "simulation": simulation_record(data),
     }
     return res
+
+
+def simulation_record(data: Path) -> dict[str, Any] | None:
+    """The seed and command of a simulated export, from the ``population.json`` that ``iur-survey
+    simulate`` writes beside it (only when its recorded sha256 is this file's); ``None`` otherwise.
+
+    >>> simulation_record(Path("/no/such/export.csv")) is None
+    True
+    """
+    import json
+
+    meta = Path(data).parent / "population.json"
+    if not (meta.is_file() and Path(data).is_file()):
+        return None
+    try:
+        doc = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    export = doc.get("export") or {}
+    if not isinstance(export, dict) or export.get("sha256") != _sha256(Path(data)):
+        return None
+    return {"seed": doc.get("seed"), "command": doc.get("command"), "version": doc.get("iur_survey_version")}
 
 
 def results_path(settings) -> Path:

@@ -255,7 +255,7 @@ def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
     V = np.linalg.inv(info) / N
     V = 0.5 * (V + V.T)
     evv = np.linalg.eigvalsh(V)
-    if evv.min() < 1.1e-8 * 0 or evv.min() < 1e-15 * max(1.0, evv.max()):
+    if evv.min() < 1e-15 * max(1.0, evv.max()):
         warnings.append("the variance-covariance matrix of the estimated parameters (vcov) does not appear "
                         "to be positive definite! This may be a symptom that the model is not identified.")
     return V
@@ -266,20 +266,22 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str = "ML", 
         group: str | None = None, se: str | None = None, information: str | None = None,
         meanstructure: bool | None = None, fixed_x: bool = True, std_lv: bool = False,
         orthogonal: bool = False, group_equal: Sequence[str] = (), source: str | None = None,
-        model_type: str = "sem") -> SEMResult:
+        control: dict | None = None, model_type: str = "sem") -> SEMResult:
     """Fit a structural equation model as lavaan's ``sem()`` does (see the module docstring).
 
     Parameters mirror lavaan's: ``estimator`` "ML" | "MLR"; ``missing`` "auto" |
     "fiml" (alias "ml") | "listwise"; ``group`` a column of ``data``; ``se``
     "standard" | "robust.huber.white" | "none"; ``information`` "expected" |
     "observed"; ``meanstructure``; ``fixed_x``; ``std_lv``; ``orthogonal``;
-    ``group_equal``.  ``source`` names the syntax in error messages.
+    ``group_equal``.  ``source`` names the syntax in error messages.  ``control``
+    tunes the optimiser: ``{"max_iter": 500, "gtol": 1e-10}`` (lavaan's ``control``).
     """
     t0 = time.perf_counter()
     with _one_thread():
         res = _fit(model, data, estimator=estimator, missing=missing, group=group, se=se,
                    information=information, meanstructure=meanstructure, fixed_x=fixed_x, std_lv=std_lv,
-                   orthogonal=orthogonal, group_equal=tuple(group_equal), source=source)
+                   orthogonal=orthogonal, group_equal=tuple(group_equal), source=source,
+                   control=dict(control or {}))
     res.seconds = time.perf_counter() - t0
     res.meta["model_type"] = model_type
     return res
@@ -297,7 +299,7 @@ def cfa(model: str | ParsedModel, data: pd.DataFrame, **kwargs) -> SEMResult:
 
 
 def _fit(model, data, *, estimator, missing, group, se, information, meanstructure, fixed_x, std_lv,
-         orthogonal, group_equal, source) -> SEMResult:
+         orthogonal, group_equal, source, control) -> SEMResult:
     src = source or "<model syntax>"
     pm = parse_model(model, src) if isinstance(model, str) else model
     est_name = str(estimator).upper()
@@ -403,9 +405,15 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     info_type = information or ("observed" if (mode == "fiml" or est_name == "MLR") else "expected")
     if info_type not in ("expected", "observed"):
         raise EstimationError(None, f"information={information!r}: use 'expected' or 'observed'")
+    bad_ctl = set(control) - {"max_iter", "gtol"}
+    if bad_ctl:
+        raise EstimationError(None, f"unknown control option(s) {sorted(bad_ctl)} (use max_iter, gtol)")
+    df = _ndat(pt, ms) - pt.npar
+    if df < 0:
+        warnings.append(f"the model has negative degrees of freedom (df = {df}): it is not identified")
     if mode == "fiml":
-        return _fit_fiml(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal)
-    return _fit_complete(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal)
+        return _fit_fiml(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
+    return _fit_complete(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
 
 
 def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, fi: FitInputs,
@@ -442,7 +450,7 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
 
 
 def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, info_type: str,
-                  warnings: list[str], n_input: int, group, group_equal) -> SEMResult:
+                  warnings: list[str], n_input: int, group, group_equal, control: dict) -> SEMResult:
     stats = complete_stats(Xg)
     for g in range(pt.ngroups):
         _check_sigma_pd(stats.cov[g], pt.ov_names[g],
@@ -456,12 +464,14 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
         return ml_information_expected(model, x, stats, with_gradient=True)[::-1]
 
     opt = minimize(lambda x: ml_fmin(model, x, stats), lambda x: ml_gradient(model, x, stats),
-                   lambda x: ml_information_expected(model, x, stats), x0, fun_grad_curv=fgc)
+                   lambda x: ml_information_expected(model, x, stats), x0, fun_grad_curv=fgc, **control)
     theta = opt.x
     ms = pt.meanstructure
     implied = model.implied_all(theta)
     # ---- test statistic and likelihoods
     chisq = 2 * N * opt.fun
+    if abs(chisq) < 1e-10:
+        chisq = 0.0
     df = _ndat(pt, ms) - pt.npar
     logl = unres = 0.0
     base_chisq = 0.0
@@ -495,25 +505,22 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
             info_unit = _observed_information(model, theta, [SampleStats(X) for X in Xg],
                                               [mu if ms else stats.mean[g] for g, (_, mu) in enumerate(implied)],
                                               ms)
-    if est_name == "MLR":
-        if pt.ngroups > 1:
-            raise EstimationError(None, "estimator='MLR' with several groups is not supported yet")
+    if est_name == "MLR" or se_type == "robust.huber.white":
         from .robust import robust_measures
-        Sigma, mu = implied[0]
-        rob = robust_measures(Xg[0], Sigma=Sigma, mu=mu if ms else None,
-                              Delta=model.delta(theta, 0), information=info_unit, chisq=chisq, df=df,
-                              estimator="MLR", meanstructure=ms)
-        extra = {k: float(v) for k, v in rob.fit.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
+        G = pt.ngroups
+        rob = robust_measures(list(Xg) if G > 1 else Xg[0],
+                              Sigma=[s for s, _ in implied] if G > 1 else implied[0][0],
+                              mu=([m for _, m in implied] if G > 1 else implied[0][1]) if ms else
+                              ([None] * G if G > 1 else None),
+                              Delta=[model.delta(theta, g) for g in range(G)] if G > 1 else model.delta(theta, 0),
+                              information=info_unit, chisq=chisq, df=df, estimator="MLR", meanstructure=ms)
+        if est_name == "MLR":
+            extra = {k: float(v) for k, v in rob.fit.items()
+                     if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
         if se_type == "robust.huber.white":
             V = np.asarray(rob.vcov, float)
         elif se_type == "standard":
             V = _invert_info(info_unit, N, warnings)
-    elif se_type == "robust.huber.white":
-        from .robust import robust_measures
-        Sigma, mu = implied[0]
-        rob = robust_measures(Xg[0], Sigma=Sigma, mu=mu if ms else None, Delta=model.delta(theta, 0),
-                              information=info_unit, chisq=chisq, df=df, estimator="MLR", meanstructure=ms)
-        V = np.asarray(rob.vcov, float)
     elif se_type == "standard":
         V = _invert_info(info_unit, N, warnings)
     fi = FitInputs(chisq=chisq, df=df, npar=pt.npar, ntotal=N, nobs=list(stats.nobs), fmin=opt.fun,
@@ -527,7 +534,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
 
 
 def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, info_type: str,
-              warnings: list[str], n_input: int, group, group_equal) -> SEMResult:
+              warnings: list[str], n_input: int, group, group_equal, control: dict) -> SEMResult:
     try:
         from .fiml import SampleStats, em_saturated, fiml_gradient, fiml_loglik, independence_fiml
         from .fiml import information_expected as fiml_info_expected
@@ -570,7 +577,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     def fgc(theta):
         return grad(theta), model.expected_information(theta, w)
 
-    opt = minimize(fun, grad, lambda x: fgc(x)[1], x0, fun_grad_curv=fgc)
+    opt = minimize(fun, grad, lambda x: fgc(x)[1], x0, fun_grad_curv=fgc, **control)
     theta = opt.x
     implied = model.implied_all(theta)
     logl = -opt.fun * N
@@ -592,17 +599,17 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
         info_unit = sum(w[g] * (lambda D: D.T @ fiml_info_expected(s, *implied[g], meanstructure=True) @ D)(
             model.delta(theta, g, meanstructure=True)) for g, s in enumerate(stats))
     extra: dict[str, float] = {}
-    if pt.ngroups == 1:
-        from .robust import robust_measures
-        Sigma, mu = implied[0]
-        rob = robust_measures(stats[0], Sigma=Sigma, mu=mu, Delta=model.delta(theta, 0, meanstructure=True),
-                              information=info_unit, chisq=chisq, df=df, estimator=est_name,
-                              meanstructure=True, h1=(covs[0], means[0]), baseline=base[0])
-        extra = {k: float(v) for k, v in rob.fit.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
-        if se_type == "robust.huber.white":
-            V = np.asarray(rob.vcov, float)
-    elif est_name == "MLR" or se_type == "robust.huber.white":
-        raise EstimationError(None, "robust standard errors with several groups are not supported yet")
+    from .robust import robust_measures
+    G = pt.ngroups
+    one = (lambda x: x) if G > 1 else (lambda x: x[0])
+    rob = robust_measures(one(stats), Sigma=one([s for s, _ in implied]), mu=one([m for _, m in implied]),
+                          Delta=one([model.delta(theta, g, meanstructure=True) for g in range(G)]),
+                          information=info_unit, chisq=chisq, df=df, estimator=est_name, meanstructure=True,
+                          h1=[(covs[g], means[g]) for g in range(G)] if G > 1 else None,
+                          baseline=base if G > 1 else None)
+    extra = {k: float(v) for k, v in rob.fit.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
+    if se_type == "robust.huber.white":
+        V = np.asarray(rob.vcov, float)
     if se_type == "standard":
         V = _invert_info(info_unit, N, warnings)
     fi = FitInputs(chisq=chisq, df=df, npar=pt.npar, ntotal=N, nobs=nobs, fmin=chisq / (2 * N),

@@ -140,14 +140,14 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     hist.append(f"scoring: {it} iterations, f={f:.12g}, status {status}")
     if status in ("stalled", "nan", "max_iter"):
         res = optimize.minimize(fun, x, jac=grad, method="BFGS",
-                                options={"gtol": gtol, "maxiter": 20 * max_iter})
+                                options={"gtol": gtol, "maxiter": 20 * max_iter if max_iter > 10 else max_iter})
         if np.isfinite(res.fun) and res.fun <= f + 1e-12 * max(1.0, abs(f)):
             x, f = res.x, float(res.fun)
         hist.append(f"BFGS: {res.nit} iterations, f={f:.12g} ({res.message})")
         it += int(res.nit)
         g = grad(x)
         if polish and np.all(np.isfinite(g)):
-            for _ in range(6):
+            for _ in range(min(6, max_iter)):
                 if np.max(np.abs(g)) < gtol:
                     break
                 step = _solve(numerical_hessian(grad, x), -g)

@@ -42,6 +42,7 @@ every run).  Item nonresponse never excludes; :mod:`iur_survey.clean.missing` re
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -150,18 +151,17 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     ,,1000000
     <BLANKLINE>
     """
-    cols = []
+    cols = []  # one list of cell texts per column; rows are zipped together by the C writer
     for name in frame.columns:
         col = frame[name]
         if pd.api.types.is_float_dtype(col.dtype):
-            cols.append(code_text(col.to_numpy(dtype=float, na_value=np.nan)))
+            cols.append(code_text(col.to_numpy(dtype=float, na_value=np.nan)).tolist())
         else:
-            cols.append(col.astype(object).where(col.notna(), "").to_numpy(dtype=object))
-    rows = np.column_stack(cols).tolist() if cols and len(frame) else []
+            cols.append(col.astype(object).where(col.notna(), "").tolist())
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow([str(c) for c in frame.columns])
-        w.writerows(rows)
+        w.writerows(zip(*cols))
 
 
 def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray) -> pd.DataFrame:
@@ -191,9 +191,33 @@ def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
     return out
 
 
+_CONTROLLER: list = []
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """Run the block on one BLAS thread (the matrices are 28 columns wide: threads only add
+    overhead, and OpenBLAS's spinning threads collapse on a busy 2-core machine)."""
+    if not _CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+            _CONTROLLER.append(ThreadpoolController())
+        except ImportError:  # pragma: no cover - threadpoolctl is a pinned dependency
+            _CONTROLLER.append(None)
+    if _CONTROLLER[0] is None:  # pragma: no cover
+        yield
+        return
+    with _CONTROLLER[0].limit(limits=1, user_api="blas"):
+        yield
+
+
 def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None = None) -> CleanResult:
     """Screen ``raw`` with the rules ``config`` enables; see the module docstring for the order."""
-    config = config or CleanConfig()
+    with _one_blas_thread():
+        return _clean(raw, instrument, config or CleanConfig())
+
+
+def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> CleanResult:
     frame = raw.frame.reset_index(drop=True)
     n = len(frame)
     rows = raw_rows(frame)

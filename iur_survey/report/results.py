@@ -25,7 +25,6 @@ import importlib
 import os
 import pickle
 import platform
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -432,5 +431,4 @@ def versions() -> dict[str, str]:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             out[dist] = "not installed"
-    out["executable"] = Path(sys.executable).name
     return out

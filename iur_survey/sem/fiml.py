@@ -197,8 +197,13 @@ class SampleStats:
         if self.n == 0:
             raise ValueError("every row of X is empty")
         m = mask[self.rows]
-        # bit patterns -> unique patterns (vectorised)
-        uniq, inverse = np.unique(m, axis=0, return_inverse=True)
+        # bit patterns -> unique patterns (vectorised; an integer key per row when p <= 62)
+        if p <= 62:
+            keys = m.astype(np.int64) @ (np.int64(1) << np.arange(p, dtype=np.int64))
+            ukeys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            uniq = m[first]
+        else:
+            uniq, inverse = np.unique(m, axis=0, return_inverse=True)
         inverse = inverse.ravel()
         order = np.argsort(inverse, kind="stable")
         counts = np.bincount(inverse, minlength=uniq.shape[0])
@@ -211,12 +216,13 @@ class SampleStats:
         covs_full = cross / counts[:, None, None]
         self._row_pattern = inverse                    # pattern number of each non-empty row (order of .rows)
         patterns = []
+        allvars = np.arange(p)
         for k in range(uniq.shape[0]):
-            obs = np.flatnonzero(uniq[k])
+            obs = allvars[uniq[k]]
             rows_k = self.rows[order[starts[k]:starts[k] + counts[k]]]
             patterns.append(Pattern(observed=obs, n=int(counts[k]), rows=rows_k,
-                                    mean=means_full[k, obs].copy(),
-                                    cov=covs_full[k][np.ix_(obs, obs)].copy()))
+                                    mean=means_full[k, obs],
+                                    cov=covs_full[k, obs[:, None], obs]))
         self.patterns: list[Pattern] = patterns
         self.complete = bool(m.all())
         if self.complete:
@@ -239,7 +245,7 @@ class SampleStats:
             if q == 0:
                 continue
             idx = np.flatnonzero(n_miss == q)
-            miss = np.stack([np.flatnonzero(~uniq[k]) for k in idx])
+            miss = np.broadcast_to(allvars, (idx.size, p))[~uniq[idx]].reshape(idx.size, q)
             K = idx.size
             onehot = np.zeros((p, K * q))
             onehot[miss.ravel(), np.arange(K * q)] = 1.0

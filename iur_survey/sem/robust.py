@@ -224,33 +224,21 @@ def _pchisq_upper(x: float, df: float) -> float:
     return float(sps.chi2.sf(x, df))
 
 
-def yuan_bentler_mplus(chisq: float, df: int, *, A1: np.ndarray, B1: np.ndarray, B0: np.ndarray,
-                       E_inv: np.ndarray, A1_inv: np.ndarray | None = None) -> ScaledTest:
-    """lavaan's ``test = "yuan.bentler.mplus"`` (lav_test_yuan_bentler.R, ``lav_test_yuan_bentler_mplus_trace``).
-
-    ``A1``, ``B1``: unstructured unit information on m (:func:`h1_information`); ``B0``: first-order unit
-    information on theta (``Delta' B1_structured Delta``); ``E_inv``: inverse of the unit information used for the
-    SEs (observed/Hessian for MLR).  ``trace.UGamma = tr(A1^-1 B1) - tr(E_inv B0)``, scaling factor
-    ``c = trace.UGamma / df``, ``stat = chisq / c``, df unchanged.
-
-    >>> I = np.eye(3)
-    >>> t = yuan_bentler_mplus(10.0, 2, A1=I, B1=2 * I, B0=np.eye(1), E_inv=np.eye(1))
-    >>> t.scaling_factor, t.stat
-    (2.5, 4.0)
-    """
+def _inv_masked(A1: np.ndarray) -> tuple[np.ndarray, int]:
+    """Inverse of A1 with zero-diagonal (fixed-x) rows/columns masked, as lavaan; and the number of kept rows."""
     A1 = np.asarray(A1, dtype=float)
     zero = np.flatnonzero(np.diag(A1) == 0)
-    if A1_inv is not None:
-        pass
-    elif zero.size:
+    if zero.size:
         keep = np.setdiff1d(np.arange(A1.shape[0]), zero)
         A1_inv = np.zeros_like(A1)
         A1_inv[np.ix_(keep, keep)] = np.linalg.inv(A1[np.ix_(keep, keep)])
     else:
         A1_inv = np.linalg.inv(A1)
-    ndat = A1.shape[0] - zero.size
-    trace_h1 = float(np.sum(B1 * A1_inv.T))
-    trace_h0 = float(np.sum(B0 * np.asarray(E_inv).T))
+    return A1_inv, A1.shape[0] - zero.size
+
+
+def _scaled_test(chisq: float, df: float, trace_h1: float, trace_h0: float, ndat: int, npar: int
+                 ) -> ScaledTest:
     trace = trace_h1 - trace_h0
     if df <= 0:
         c = float("nan")
@@ -261,7 +249,35 @@ def yuan_bentler_mplus(chisq: float, df: int, *, A1: np.ndarray, B1: np.ndarray,
     stat = chisq / c if np.isfinite(c) else float("nan")
     return ScaledTest(stat=stat, df=df, pvalue=_pchisq_upper(stat, df), scaling_factor=c,
                       trace_UGamma=trace, trace_h1=trace_h1, trace_h0=trace_h0,
-                      scaling_factor_h1=trace_h1 / ndat, scaling_factor_h0=trace_h0 / B0.shape[0])
+                      scaling_factor_h1=trace_h1 / ndat, scaling_factor_h0=trace_h0 / npar)
+
+
+def yuan_bentler_mplus(chisq: float, df: int, *, A1, B1, B0: np.ndarray, E_inv: np.ndarray,
+                       A1_inv=None) -> ScaledTest:
+    """lavaan's ``test = "yuan.bentler.mplus"`` (lav_test_yuan_bentler.R, ``lav_test_yuan_bentler_mplus_trace``).
+
+    ``A1``, ``B1``: unstructured unit information on m (:func:`h1_information`), one matrix or one per group;
+    ``B0``: first-order unit information on theta (``sum_g f_g Delta_g' B1_g,structured Delta_g``); ``E_inv``:
+    inverse of the unit information used for the SEs (observed/Hessian for MLR).
+    ``trace.UGamma = sum_g tr(A1_g^-1 B1_g) - tr(E_inv B0)``, scaling factor ``c = trace.UGamma / df``,
+    ``stat = chisq / c``, df unchanged.
+
+    >>> I = np.eye(3)
+    >>> t = yuan_bentler_mplus(10.0, 2, A1=I, B1=2 * I, B0=np.eye(1), E_inv=np.eye(1))
+    >>> t.scaling_factor, t.stat
+    (2.5, 4.0)
+    """
+    A1s = A1 if isinstance(A1, (list, tuple)) else [A1]
+    B1s = B1 if isinstance(B1, (list, tuple)) else [B1]
+    if A1_inv is None:
+        invs = [_inv_masked(a) for a in A1s]
+    else:
+        A1_invs = A1_inv if isinstance(A1_inv, (list, tuple)) else [A1_inv]
+        invs = [(ai, _inv_masked(a)[1] if np.any(np.diag(a) == 0) else a.shape[0]) for ai, a in zip(A1_invs, A1s)]
+    trace_h1 = float(sum(np.sum(b * ai.T) for b, (ai, _) in zip(B1s, invs)))
+    ndat = int(sum(nd for _, nd in invs))
+    trace_h0 = float(np.sum(B0 * np.asarray(E_inv).T))
+    return _scaled_test(chisq, df, trace_h1, trace_h0, ndat, B0.shape[0])
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -549,11 +565,26 @@ class FIMLCorrected:
     version: str
 
 
-def fiml_corrected(data, *, Sigma: np.ndarray, mu: np.ndarray, Delta: np.ndarray, df: int,
-                   version: str = "V3", h1: tuple[np.ndarray, np.ndarray] | None = None,
-                   baseline: tuple[np.ndarray, np.ndarray] | None = None,
-                   A1: np.ndarray | None = None, B1: np.ndarray | None = None,
-                   A1_inv: np.ndarray | None = None) -> FIMLCorrected:
+def _listify(x, G: int) -> list:
+    if x is None:
+        return [None] * G
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _block_delta(blocks: list[np.ndarray]) -> list[np.ndarray]:
+    """Per-group Deltas of a model whose parameters are separate per group (the baseline): zero-padded."""
+    ncol = sum(b.shape[1] for b in blocks)
+    out, c = [], 0
+    for b in blocks:
+        D = np.zeros((b.shape[0], ncol))
+        D[:, c:c + b.shape[1]] = b
+        out.append(D)
+        c += b.shape[1]
+    return out
+
+
+def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=None, baseline=None,
+                   A1=None, B1=None, A1_inv=None) -> FIMLCorrected:
     """FIML-corrected chi-square and scaling factors of lavaan (Zhang & Savalei 2020; lav_fit_utils.R).
 
     ``XX3`` is the complete-data ML chi-square of the fitted moments against the EM (saturated) moments;
@@ -564,52 +595,73 @@ def fiml_corrected(data, *, Sigma: np.ndarray, mu: np.ndarray, Delta: np.ndarray
     at the EM moments.  The same for the independence model (``*_null``).  lavaan uses V3 when a scaled test
     (MLR) is present, V6 otherwise (plain ML with ``missing = "ml"``).
 
-    The traces are expanded so that only products with the (thin) Delta are formed per model:
-    V6 ``k = tr(Wc Wm^-1) - tr(E D'Wc D)``, V3 ``k = tr(Wc Gamma) - 2 tr(E D'Wc Wm^-1 Jm D)
-    + tr(E D'Wc D E D'Jm D)`` with ``E = (D'Wm D)^-1`` (using ``Wm Gamma Wm = Jm``).
+    Several groups: pass lists (one entry per group, each Delta with all the model's columns); the group blocks
+    are weighted by ``f_g = n_g / N`` as in lavaan.  The traces are expanded so that only products with the
+    (thin) Delta are formed per model: V6 ``k = sum_g tr(Wc_g Wm_g^-1) - tr(E D'Wc D)``, V3
+    ``k = sum_g tr(Wc_g Gamma_g) - 2 tr(E D'Wc Wm^-1 Jm D) + tr(E D'Wc D E D'Jm D)`` with ``E = (D'Wm D)^-1``
+    and every ``D'X D = sum_g f_g D_g' X_g D_g`` (using ``Wm Gamma Wm = Jm``).
     """
-    stats = _as_stats(data)
     version = version.upper()
     if version not in ("V3", "V6"):
         raise ValueError("version must be 'V3' or 'V6'")
-    if h1 is None:
-        S_em, m_em, _, _ = em_saturated(stats)
-    else:
-        S_em, m_em = h1
-    N = stats.n
-    p = stats.p
-    if version == "V3" and (A1 is None or B1 is None):
-        A1, B1 = h1_information(stats, h1=(S_em, m_em))
-    elif A1 is None:
-        A1 = information_observed(stats, S_em, m_em)
-    Wm, Jm = A1, B1
-    Wc = information_expected(None, S_em, meanstructure=True)
-    Wmi = np.linalg.inv(Wm) if A1_inv is None else A1_inv
-    T = Wc @ Wmi                                     # Wc Wm^-1
-    if version == "V3":
-        TJ = T @ Jm                                  # Wc Wm^-1 Jm
-        tr0 = float(np.sum(TJ * Wmi.T))              # tr(Wc Gamma)
-    else:
-        tr0 = float(np.trace(T))                     # tr(Wc Wm^-1)
+    if not isinstance(data, (list, tuple)):
+        data, Sigma, mu, Delta, h1, baseline = [data], [Sigma], [mu], [Delta], [h1], [baseline]
+        A1, B1, A1_inv = [A1], [B1], [A1_inv]
+    stats = [_as_stats(d) for d in data]
+    G = len(stats)
+    Sigmas, mus, Deltas = _listify(Sigma, G), _listify(mu, G), _listify(Delta, G)
+    h1s, bases = _listify(h1, G), _listify(baseline, G)
+    A1s, B1s, A1invs = _listify(A1, G), _listify(B1, G), _listify(A1_inv, G)
+    nobs = np.array([st.n for st in stats], dtype=float)
+    N = float(nobs.sum())
+    fg = nobs / N
+    parts = []
+    tr0 = 0.0
+    XX3 = XX3_null = 0.0
+    base_blocks = []
+    df_null = 0
+    for g, st in enumerate(stats):
+        if h1s[g] is None:
+            S_em, m_em, _, _ = em_saturated(st)
+        else:
+            S_em, m_em = h1s[g]
+        Wm, Jm = A1s[g], B1s[g]
+        if version == "V3" and (Wm is None or Jm is None):
+            Wm, Jm = h1_information(st, h1=(S_em, m_em))
+        elif Wm is None:
+            Wm = information_observed(st, S_em, m_em)
+        Wc = information_expected(None, S_em, meanstructure=True)
+        Wmi = np.linalg.inv(Wm) if A1invs[g] is None else A1invs[g]
+        T = Wc @ Wmi                                     # Wc Wm^-1
+        if version == "V3":
+            TJ = T @ Jm                                  # Wc Wm^-1 Jm
+            tr0 += float(np.sum(TJ * Wmi.T))             # tr(Wc Gamma)
+        else:
+            TJ = None
+            tr0 += float(np.trace(T))                    # tr(Wc Wm^-1)
+        parts.append((fg[g], Wm, Wc, Jm, TJ))
+        XX3 += complete_ml_chisq(Sigmas[g], mus[g], S_em, m_em, st.n)
+        if bases[g] is None:
+            Sb, mb, _ = independence_fiml(st)
+        else:
+            Sb, mb = bases[g]
+        XX3_null += complete_ml_chisq(Sb, mb, S_em, m_em, st.n)
+        base_blocks.append(baseline_delta(st.p, meanstructure=True))
+        df_null += st.p * (st.p - 1) // 2
 
-    def k_value(D: np.ndarray) -> float:
-        E = np.linalg.inv(D.T @ Wm @ D)
-        DWcD = D.T @ Wc @ D
+    def k_value(Ds: list[np.ndarray]) -> float:
+        DWmD = sum(f * D.T @ Wm @ D for (f, Wm, _, _, _), D in zip(parts, Ds))
+        DWcD = sum(f * D.T @ Wc @ D for (f, _, Wc, _, _), D in zip(parts, Ds))
+        E = np.linalg.inv(DWmD)
         if version == "V6":
             return tr0 - float(np.sum(E * DWcD.T))
-        DTJD = D.T @ TJ @ D
-        DJD = D.T @ Jm @ D
+        DTJD = sum(f * D.T @ TJ @ D for (f, _, _, _, TJ), D in zip(parts, Ds))
+        DJD = sum(f * D.T @ Jm @ D for (f, _, _, Jm, _), D in zip(parts, Ds))
         return tr0 - 2.0 * float(np.sum(E * DTJD.T)) + float(np.trace(E @ DWcD @ E @ DJD))
 
-    XX3 = complete_ml_chisq(Sigma, mu, S_em, m_em, N)
-    c3 = k_value(np.asarray(Delta, dtype=float)) / df if df > 0 else float("nan")
-    if baseline is None:
-        Sb, mb, _ = independence_fiml(stats)
-    else:
-        Sb, mb = baseline
-    XX3_null = complete_ml_chisq(Sb, mb, S_em, m_em, N)
-    df_null = p * (p - 1) // 2
-    c3_null = k_value(baseline_delta(p, meanstructure=True)) / df_null
+    Ds = [np.asarray(D, dtype=float) for D in Deltas]
+    c3 = k_value(Ds) / df if df > 0 else float("nan")
+    c3_null = k_value(_block_delta(base_blocks)) / df_null
     return FIMLCorrected(XX3=XX3, df3=df, c_hat3=c3, XX3_scaled=XX3 / c3 if df > 0 else float("nan"),
                          XX3_null=XX3_null, df3_null=df_null, c_hat3_null=c3_null, version=version)
 
@@ -640,82 +692,111 @@ class RobustResult:
     baseline: dict = field(default_factory=dict)
 
 
-def robust_measures(data, *, Sigma: np.ndarray, mu: np.ndarray | None, Delta: np.ndarray,
-                    information: np.ndarray, chisq: float, df: int, estimator: str = "MLR",
-                    meanstructure: bool = True, h1: tuple[np.ndarray, np.ndarray] | None = None,
-                    baseline: tuple[np.ndarray, np.ndarray] | None = None, ci_level: float = 0.90,
-                    close_h0: float = 0.05, notclose_h0: float = 0.08) -> RobustResult:
+def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: float, df: int,
+                    estimator: str = "MLR", meanstructure: bool = True, h1=None, baseline=None,
+                    ci_level: float = 0.90, close_h0: float = 0.05, notclose_h0: float = 0.08) -> RobustResult:
     """Robust SEs, scaled test and the scaled/robust fit measures of lavaan 0.6.14, for complete data or FIML.
 
     Parameters
     ----------
-    data : SampleStats or array (the data the model was fitted to, NaN = missing)
+    data : SampleStats or array (the data the model was fitted to, NaN = missing); for several groups a list
+        with one entry per group, and then ``Sigma``, ``mu``, ``Delta``, ``h1``, ``baseline`` are lists too
     Sigma, mu : model-implied moments at the estimates (``mu`` None without mean structure)
     Delta : ``d m / d theta`` at the estimates (rows ``[mu; vech(Sigma)]``, or ``vech(Sigma)`` only when
-        ``meanstructure`` is False)
-    information : the unit information on theta used for the ordinary SEs; lavaan's default for MLR and FIML is
-        the observed one: :func:`iur_survey.sem.fiml.observed_information_theta` of the objective's gradient
+        ``meanstructure`` is False); with groups, each group's Delta has a column for every free parameter
+    information : the unit information on theta used for the ordinary SEs (Hessian of ``-logl / N``, all groups
+        together); lavaan's default for MLR and FIML is the observed one:
+        :func:`iur_survey.sem.fiml.observed_information_theta` of the objective's gradient
     chisq, df : the standard test statistic ``2 (logl_h1 - logl)`` and its df
     estimator : "MLR" (sandwich + Yuan-Bentler-Mplus) or "ML" (FIML-corrected robust CFI/RMSEA when data are
-        incomplete; nothing to do for complete data)
+        incomplete; nothing but the baseline for complete data)
     h1, baseline : optional precomputed ``(Sigma, mu)`` of the EM saturated model and of the independence model
 
     Returns a :class:`RobustResult`; ``result.fit`` is a Series with lavaan's names, e.g. ``chisq.scaled``,
     ``chisq.scaling.factor``, ``baseline.chisq.scaled``, ``cfi.scaled``, ``cfi.robust``, ``rmsea.robust``,
     ``rmsea.ci.lower.robust`` ... (plus ``baseline.chisq``/``baseline.df`` computed in closed form).
     """
-    stats = _as_stats(data)
+    multi = isinstance(data, (list, tuple))
+    if not multi:
+        data, Sigma, mu, Delta, h1, baseline = [data], [Sigma], [mu], [Delta], [h1], [baseline]
+    stats = [_as_stats(d) for d in data]
+    G = len(stats)
+    Sigmas, mus = _listify(Sigma, G), _listify(mu, G)
+    Deltas = [np.asarray(D, dtype=float) for D in _listify(Delta, G)]
+    h1s, bases = _listify(h1, G), _listify(baseline, G)
+    if len(Sigmas) != G or len(mus) != G or len(Deltas) != G:
+        raise ValueError("one Sigma, mu and Delta per group")
     estimator = estimator.upper()
-    N = stats.n
-    p = stats.p
-    missing = not stats.complete
+    nobs = np.array([st.n for st in stats], dtype=float)
+    N = int(nobs.sum())
+    fg = nobs / N
+    missing = any(not st.complete for st in stats)
     if missing and not meanstructure:
         raise ValueError("FIML always has a mean structure")
-    Delta = np.asarray(Delta, dtype=float)
     E_inv = np.linalg.inv(information)
     E_inv = 0.5 * (E_inv + E_inv.T)
-    # H1 moments and logl
-    if missing:
-        if h1 is None:
-            S_h1, m_h1, logl_h1, _ = em_saturated(stats)
+    # H1 and baseline (independence) models, per group
+    H1, BL = [], []
+    X2_null = 0.0
+    df_null = 0
+    for g, st in enumerate(stats):
+        if st.complete:
+            S_h1, m_h1 = st.cov, st.mean
+            logl_h1 = fiml_loglik(st, S_h1, m_h1)
+        elif h1s[g] is None:
+            S_h1, m_h1, logl_h1, _ = em_saturated(st)
         else:
-            S_h1, m_h1 = h1
-            logl_h1 = fiml_loglik(stats, S_h1, m_h1)
-    else:
-        S_h1, m_h1 = stats.cov, stats.mean
-        logl_h1 = fiml_loglik(stats, S_h1, m_h1)
-    # baseline (independence) model
-    if baseline is None:
-        Sb, mb, logl_b = independence_fiml(stats)
-    else:
-        Sb, mb = baseline
-        logl_b = fiml_loglik(stats, Sb, mb)
-    X2_null = 2.0 * (logl_h1 - logl_b)
-    df_null = p * (p - 1) // 2
+            S_h1, m_h1 = h1s[g]
+            logl_h1 = fiml_loglik(st, S_h1, m_h1)
+        if bases[g] is None:
+            Sb, mb, logl_b = independence_fiml(st)
+        else:
+            Sb, mb = bases[g]
+            logl_b = fiml_loglik(st, Sb, mb)
+        H1.append((S_h1, m_h1))
+        BL.append((Sb, mb))
+        X2_null += 2.0 * (logl_h1 - logl_b)
+        df_null += st.p * (st.p - 1) // 2
     out: dict[str, float] = {}
-    bl = {"Sigma": Sb, "mu": mb, "logl": logl_b, "chisq": X2_null, "df": df_null}
+    bl = {"Sigma": [b[0] for b in BL], "mu": [b[1] for b in BL], "chisq": X2_null, "df": df_null}
+    if not multi:
+        bl["Sigma"], bl["mu"] = BL[0]
 
     vcov = test = btest = fiml = None
     B0 = None
     if estimator == "MLR":
-        A1, B1 = h1_information(stats, meanstructure=meanstructure, h1=(S_h1, m_h1))
-        A1_inv = np.linalg.inv(A1)
-        A1_inv = 0.5 * (A1_inv + A1_inv.T)
-        B0 = first_order_theta(stats, Sigma, mu, Delta, meanstructure=meanstructure)
+        A1s, B1s, A1invs = [], [], []
+        for g, st in enumerate(stats):
+            A1, B1 = h1_information(st, meanstructure=meanstructure, h1=H1[g])
+            Ai = np.linalg.inv(A1)
+            A1s.append(A1)
+            B1s.append(B1)
+            A1invs.append(0.5 * (Ai + Ai.T))
+        B0 = sum(f * first_order_theta(st, Sigmas[g], mus[g], Deltas[g], meanstructure=meanstructure)
+                 for g, (f, st) in enumerate(zip(fg, stats)))
         vcov = sandwich_vcov(information, B0, N, A_inv=E_inv)
-        test = yuan_bentler_mplus(chisq, df, A1=A1, B1=B1, B0=B0, E_inv=E_inv, A1_inv=A1_inv)
-        # baseline model: same H1 pieces, its own (linear) Delta, so its Hessian information is exact
-        Db = baseline_delta(p, meanstructure=meanstructure)
-        Eb_inv = np.linalg.inv(_baseline_observed_information(stats, Sb, mb, meanstructure=meanstructure))
-        B0b = first_order_theta(stats, Sb, mb, Db, meanstructure=meanstructure)
-        btest = yuan_bentler_mplus(X2_null, df_null, A1=A1, B1=B1, B0=B0b, E_inv=Eb_inv, A1_inv=A1_inv)
+        test = yuan_bentler_mplus(chisq, df, A1=A1s, B1=B1s, B0=B0, E_inv=E_inv, A1_inv=A1invs)
+        # baseline model: same H1 pieces, its own (linear, per-group) Delta: its Hessian information is exact
+        trace_h0_b = 0.0
+        npar_b = 0
+        for g, st in enumerate(stats):
+            Sb, mb = BL[g]
+            Db = baseline_delta(st.p, meanstructure=meanstructure)
+            Ib = _baseline_observed_information(st, Sb, mb, meanstructure=meanstructure)
+            B0b = first_order_theta(st, Sb, mb, Db, meanstructure=meanstructure)
+            # blocks f_g * B0b and f_g * Ib: the weights cancel in tr(B0 E^-1)
+            trace_h0_b += float(np.sum(B0b * np.linalg.inv(Ib).T))
+            npar_b += Db.shape[1]
+        trace_h1 = test.trace_h1
+        ndat = int(round(trace_h1 / test.scaling_factor_h1)) if test.scaling_factor_h1 else 0
+        btest = _scaled_test(X2_null, df_null, trace_h1, trace_h0_b, ndat, npar_b)
         bl["test"] = btest
         if missing:
-            fiml = fiml_corrected(stats, Sigma=Sigma, mu=mu, Delta=Delta, df=df, version="V3",
-                                  h1=(S_h1, m_h1), baseline=(Sb, mb), A1=A1, B1=B1, A1_inv=A1_inv)
+            fiml = fiml_corrected(stats, Sigma=Sigmas, mu=mus, Delta=Deltas, df=df, version="V3", h1=H1,
+                                  baseline=BL, A1=A1s, B1=B1s, A1_inv=A1invs)
     elif missing:
-        fiml = fiml_corrected(stats, Sigma=Sigma, mu=mu, Delta=Delta, df=df, version="V6",
-                              h1=(S_h1, m_h1), baseline=(Sb, mb))
+        fiml = fiml_corrected(stats, Sigma=Sigmas, mu=mus, Delta=Deltas, df=df, version="V6", h1=H1,
+                              baseline=BL)
 
     out["baseline.chisq"] = X2_null
     out["baseline.df"] = float(df_null)
@@ -760,18 +841,19 @@ def robust_measures(data, *, Sigma: np.ndarray, mu: np.ndarray | None, Delta: np
         out["scaling.factor.h1"] = test.scaling_factor_h1
         out["scaling.factor.h0"] = test.scaling_factor_h0
         df2 = test.trace_UGamma if np.isfinite(test.trace_UGamma) and test.trace_UGamma != 0 else float("nan")
-        out["rmsea.scaled"] = lav_fit_rmsea(X2, df2, N)
-        lo, hi = rmsea_ci(X2, df2, N, level=ci_level)
+        out["rmsea.scaled"] = lav_fit_rmsea(X2, df2, N, G=G)
+        lo, hi = rmsea_ci(X2, df2, N, G=G, level=ci_level)
         out["rmsea.ci.lower.scaled"] = lo
         out["rmsea.ci.upper.scaled"] = hi
-        out["rmsea.pvalue.scaled"] = rmsea_closefit_pvalue(X2, df2, N, h0=close_h0)
-        out["rmsea.notclose.pvalue.scaled"] = rmsea_notclosefit_pvalue(X2, df2, N, h0=notclose_h0)
+        out["rmsea.pvalue.scaled"] = rmsea_closefit_pvalue(X2, df2, N, G=G, h0=close_h0)
+        out["rmsea.notclose.pvalue.scaled"] = rmsea_notclosefit_pvalue(X2, df2, N, G=G, h0=notclose_h0)
     if robust:
-        out["rmsea.robust"] = lav_fit_rmsea(XX3, df3, N, c_hat=c3)
-        lo, hi = rmsea_ci(XX3s, df3, N, c_hat=c3, level=ci_level)
+        out["rmsea.robust"] = lav_fit_rmsea(XX3, df3, N, c_hat=c3, G=G)
+        lo, hi = rmsea_ci(XX3s, df3, N, c_hat=c3, G=G, level=ci_level)
         out["rmsea.ci.lower.robust"] = lo
         out["rmsea.ci.upper.robust"] = hi
-        out["rmsea.pvalue.robust"] = rmsea_closefit_pvalue(XX3s, df3, N, c_hat=c3, h0=close_h0)
-        out["rmsea.notclose.pvalue.robust"] = rmsea_notclosefit_pvalue(XX3s, df3, N, c_hat=c3, h0=notclose_h0)
+        out["rmsea.pvalue.robust"] = rmsea_closefit_pvalue(XX3s, df3, N, c_hat=c3, G=G, h0=close_h0)
+        out["rmsea.notclose.pvalue.robust"] = rmsea_notclosefit_pvalue(XX3s, df3, N, c_hat=c3, G=G,
+                                                                       h0=notclose_h0)
     return RobustResult(vcov=vcov, test=test, baseline_test=btest, fiml=fiml, fit=pd.Series(out, dtype=float),
                         E_inv=E_inv, B0=B0, baseline=bl)

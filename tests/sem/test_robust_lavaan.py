@@ -96,3 +96,50 @@ def test_default_model_mlr_equals_lavaan(key, data, meanstructure):
     sol = mini.solve(ref[key], data, ref["items"], meanstructure=meanstructure, information="analytic")
     np.testing.assert_allclose(sol["theta"], sol["model"].theta_lavaan, atol=1e-4)
     _check_mlr(sol, ref[key], meanstructure=meanstructure)
+
+
+# --------------------------------------------------------------------------------------------- several groups
+MG_CASES = [("mlr_complete", "hs_groups", "MLR"), ("ml_fiml", "hs_groups_missing5", "ML"),
+            ("mlr_fiml", "hs_groups_missing5", "MLR")]
+
+
+def _mg_robust(sol, est):
+    return robust_measures(sol["stats"], Sigma=sol["Sigma"], mu=sol["mu"], Delta=sol["Delta"],
+                           information=sol["A"], chisq=sol["chisq"], df=sol["df"], estimator=est,
+                           h1=sol["h1"])
+
+
+@pytest.mark.parametrize("key,data,est", MG_CASES)
+def test_two_groups_at_lavaans_estimates_equal_lavaan(key, data, est):
+    """HS CFA by school (configural): at lavaan's own estimates every number agrees to rounding."""
+    F = mini.load("hs_groups")[key]
+    sol = mini.solve_groups(F, data, HS_ITEMS, "school", at_lavaan=True)
+    assert sol["chisq"] == pytest.approx(F["fit"]["chisq"], rel=1e-10)
+    rob = _mg_robust(sol, est)
+    V = rob.vcov if est == "MLR" else np.linalg.inv(sol["A"]) / sum(st.n for st in sol["stats"])
+    np.testing.assert_allclose(np.sqrt(np.diag(V)), sol["model"].se_lavaan, rtol=1e-7)
+    assert _relmax(V, mat(F["vcov"])) < 1e-7
+    wanted = {k for k in F["fit"] if k.endswith((".scaled", ".robust")) or "scaling.factor" in k
+              or k.startswith("baseline.")}
+    assert wanted == set(rob.fit.index)
+    for k, v in rob.fit.items():
+        # lavaan's RMSEA confidence limits come from uniroot(tol = eps^0.25): ~1e-8 in the RMSEA; its baseline
+        # model is fitted by nlminb (FIML: not in closed form), so its scaled statistic carries ~1e-7
+        incremental = k.split(".")[0] in ("cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni")
+        rel = 1e-6 if k.startswith("baseline.") or (incremental and k.endswith(".scaled")) else 1e-8
+        assert v == pytest.approx(F["fit"][k], rel=rel, abs=1e-7 if ".ci." in k else 1e-10), k
+
+
+@pytest.mark.parametrize("key,data,est", MG_CASES)
+def test_two_groups_refit_within_the_proof_tolerances(key, data, est):
+    F = mini.load("hs_groups")[key]
+    sol = mini.solve_groups(F, data, HS_ITEMS, "school")
+    np.testing.assert_allclose(sol["theta"], sol["model"].theta_lavaan, atol=1e-4)
+    rob = _mg_robust(sol, est)
+    V = rob.vcov if est == "MLR" else np.linalg.inv(sol["A"]) / sum(st.n for st in sol["stats"])
+    np.testing.assert_allclose(np.sqrt(np.diag(V)), sol["model"].se_lavaan, rtol=5e-3)
+    for k, v in rob.fit.items():
+        if k in RELATIVE or k == "baseline.chisq":
+            assert v == pytest.approx(F["fit"][k], rel=1e-4), k
+        else:
+            assert v == pytest.approx(F["fit"][k], abs=1e-3), k

@@ -18,6 +18,8 @@ HERE <- local({
   if (length(a)) dirname(normalizePath(sub("^--file=", "", a[1]))) else getwd()
 })
 REFDATA <- file.path(HERE, "..", "..", "reference", "data")
+ONLY <- commandArgs(trailingOnly = TRUE)        # e.g. Rscript make_likelihood_refs.R hs_groups
+wanted <- function(case) length(ONLY) == 0L || case %in% ONLY
 xs <- paste0("x", 1:9)
 HS <- lavaan::HolzingerSwineford1939[, xs]
 
@@ -121,8 +123,9 @@ hs_case <- function(name, data, full = TRUE) {
     at_other = pieces(Y, Sig2, Mu2, full = full)
   ))
 }
-hs_case("hs_missing5", HS5, full = FALSE)
-hs_case("hs_missing15", HS15)
+if (wanted("hs_missing5")) hs_case("hs_missing5", HS5, full = FALSE)
+if (wanted("hs_missing15")) hs_case("hs_missing15", HS15)
+if (wanted("hs_complete_mlr")) {
 fc <- quiet(cfa(HS_MODEL, data = HS, estimator = "MLR"))
 fcm <- quiet(cfa(HS_MODEL, data = HS, estimator = "MLR", meanstructure = TRUE))
 fcml <- quiet(cfa(HS_MODEL, data = HS, information = "observed"))
@@ -130,7 +133,9 @@ write_case("hs_complete_mlr", list(warnings = c(fc$warnings, fcm$warnings, fcml$
                                   ml = fit_json(fcml$value, heavy = TRUE),
                                   mlr = fit_json(fc$value, heavy = TRUE),
                                   mlr_meanstructure = fit_json(fcm$value, heavy = TRUE)))
+}
 
+if (wanted("default_800")) {
 d800m <- read.csv(file.path(REFDATA, "missing_800.csv"))
 d800c <- read.csv(file.path(REFDATA, "complete_800.csv"))
 t_ml <- system.time(f1 <- quiet(sem(DEFAULT_MODEL, data = d800m, missing = "ml")))[["elapsed"]]
@@ -148,3 +153,32 @@ write_case("default_800", list(
   mlr_complete = fit_json(f3$value),
   em = em_iterations(Y800)
 ))
+}
+
+# ---- two groups (school): configural HS CFA, complete (MLR) and with the 5% missing cells (ML and MLR, FIML)
+if (wanted("hs_groups")) {
+  G <- lavaan::HolzingerSwineford1939[, c("school", xs)]
+  Gm <- G; Gm[, xs] <- HS5[, xs]
+  write.csv(G, file.path(HERE, "hs_groups.csv"), row.names = FALSE, na = "")
+  write.csv(Gm, file.path(HERE, "hs_groups_missing5.csv"), row.names = FALSE, na = "")
+  G <- read.csv(file.path(HERE, "hs_groups.csv")); Gm <- read.csv(file.path(HERE, "hs_groups_missing5.csv"))
+  grp_json <- function(fit) {
+    pt <- parTable(fit)
+    list(
+      options = lavInspect(fit, "options")[c("estimator", "missing", "se", "test", "information", "h1.information",
+                                             "observed.information", "meanstructure")],
+      ntotal = lavInspect(fit, "ntotal"), nobs = unlist(lavInspect(fit, "nobs")),
+      group_labels = lavInspect(fit, "group.label"),
+      partable = pt[, c("lhs", "op", "rhs", "group", "free", "est", "se")],
+      fit = as.list(fitMeasures(fit)),
+      test = lapply(lavInspect(fit, "test"), function(tt) tt[setdiff(names(tt), c("UGamma", "UG"))]),
+      vcov = m_json(vcov(fit)),
+      converged = lavInspect(fit, "converged"))
+  }
+  g1 <- quiet(cfa(HS_MODEL, data = G, group = "school", estimator = "MLR"))
+  g2 <- quiet(cfa(HS_MODEL, data = Gm, group = "school", missing = "ml"))
+  g3 <- quiet(cfa(HS_MODEL, data = Gm, group = "school", missing = "ml", estimator = "MLR"))
+  write_case("hs_groups", list(warnings = c(g1$warnings, g2$warnings, g3$warnings),
+                               mlr_complete = grp_json(g1$value), ml_fiml = grp_json(g2$value),
+                               mlr_fiml = grp_json(g3$value)))
+}

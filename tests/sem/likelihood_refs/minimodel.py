@@ -29,8 +29,12 @@ def load(name: str) -> dict:
 
 
 class MiniModel:
-    def __init__(self, partable: dict, meanstructure: bool = True):
-        pt = pd.DataFrame(partable)
+    def __init__(self, partable: dict, meanstructure: bool = True, group: int | None = None):
+        full = pd.DataFrame(partable)
+        npar_total = int(full.free.max())
+        pt = full
+        if group is not None:
+            pt = pt[pt.group == group]
         pt = pt[pt.op.isin(["=~", "~", "~~", "~1"])].reset_index(drop=True)
         lv = list(dict.fromkeys(pt.loc[pt.op == "=~", "lhs"]))
         ov = list(dict.fromkeys(pt.loc[pt.op == "=~", "rhs"]))
@@ -44,8 +48,9 @@ class MiniModel:
         self.T0 = np.zeros((p, p))
         self.n0 = np.zeros(p)
         self.a0 = np.zeros(m)
-        free = pt[pt.free > 0].sort_values("free")
-        self.npar = len(free)
+        free = full[full.free > 0].sort_values("free")
+        self.npar = npar_total
+        assert len(free) == npar_total, "equality-constrained parameter tables are not supported"
         self.theta_lavaan = free.est.to_numpy(float)
         self.se_lavaan = free.se.to_numpy(float) if "se" in free else None
         self.labels = [f"{r.lhs}{r.op}{r.rhs}" for r in free.itertuples()]
@@ -186,3 +191,55 @@ def solve(fit_json: dict, data_name: str, columns=None, *, meanstructure: bool =
     return dict(model=mm, stats=st, theta=theta, optim=res, Sigma=Sigma, mu=mu if meanstructure else None,
                 logl=logl, h1=(S1, m1), logl_h1=logl1, em_iterations=it, chisq=2 * (logl1 - logl), Delta=D,
                 A=A, df=int(fit_json["fit"]["df"]))
+
+
+class MultiGroup:
+    """Several MiniModels (one per group) sharing one parameter vector; objective = -sum_g logl_g / N."""
+
+    def __init__(self, partable: dict, meanstructure: bool = True):
+        groups = sorted(set(pd.DataFrame(partable)["group"]))
+        self.models = [MiniModel(partable, meanstructure, group=g) for g in groups]
+        self.theta_lavaan = self.models[0].theta_lavaan
+        self.se_lavaan = self.models[0].se_lavaan
+        self.meanstructure = meanstructure
+
+    def objective(self, stats, theta):
+        N = sum(st.n for st in stats)
+        return sum(m.objective(st, theta) * st.n for m, st in zip(self.models, stats)) / N
+
+    def gradient(self, stats, theta):
+        N = sum(st.n for st in stats)
+        return sum(m.gradient(st, theta) * st.n for m, st in zip(self.models, stats)) / N
+
+    def fit(self, stats, start=None):
+        x0 = self.theta_lavaan if start is None else start
+        res = optimize.minimize(lambda t: self.objective(stats, t), x0, jac=lambda t: self.gradient(stats, t),
+                                method="BFGS", options={"gtol": 1e-10, "maxiter": 2000})
+        return res.x, res
+
+
+def solve_groups(fit_json: dict, data_name: str, columns, group_column: str, *, meanstructure: bool = True,
+                 at_lavaan: bool = False) -> dict:
+    """Fit a multi-group reference (or, with ``at_lavaan``, evaluate everything at lavaan's estimates)."""
+    from iur_survey.sem.fiml import em_saturated, observed_information_theta
+
+    mg = MultiGroup(fit_json["partable"], meanstructure)
+    path = HERE / f"{data_name}.csv"
+    df = pd.read_csv(path)
+    stats = [SampleStats(df.loc[df[group_column] == lab, list(columns)].to_numpy(float))
+             for lab in fit_json["group_labels"]]
+    if at_lavaan:
+        theta, res = mg.theta_lavaan.copy(), None
+    else:
+        theta, res = mg.fit(stats)
+    imp = [m.implied(theta) for m in mg.models]
+    Sigmas = [s for s, _ in imp]
+    mus = [m if meanstructure else st.mean for (_, m), st in zip(imp, stats)]
+    h1 = [em_saturated(st) for st in stats]
+    logl = sum(fiml_loglik(st, S, m) for st, S, m in zip(stats, Sigmas, mus))
+    logl_h1 = sum(h[2] for h in h1)
+    A = observed_information_theta(lambda t: mg.gradient(stats, t), theta)
+    return dict(model=mg, stats=stats, theta=theta, optim=res, Sigma=Sigmas,
+                mu=mus if meanstructure else [None] * len(stats), logl=logl, h1=[(h[0], h[1]) for h in h1],
+                logl_h1=logl_h1, chisq=2 * (logl_h1 - logl), Delta=[m.delta(theta) for m in mg.models], A=A,
+                df=int(fit_json["fit"]["df"]))

@@ -253,14 +253,15 @@ def _scaled_test(chisq: float, df: float, trace_h1: float, trace_h0: float, ndat
 
 
 def yuan_bentler_mplus(chisq: float, df: int, *, A1, B1, B0: np.ndarray, E_inv: np.ndarray,
-                       A1_inv=None) -> ScaledTest:
+                       A1_inv=None, npar: int | None = None) -> ScaledTest:
     """lavaan's ``test = "yuan.bentler.mplus"`` (lav_test_yuan_bentler.R, ``lav_test_yuan_bentler_mplus_trace``).
 
     ``A1``, ``B1``: unstructured unit information on m (:func:`h1_information`), one matrix or one per group;
     ``B0``: first-order unit information on theta (``sum_g f_g Delta_g' B1_g,structured Delta_g``); ``E_inv``:
     inverse of the unit information used for the SEs (observed/Hessian for MLR).
     ``trace.UGamma = sum_g tr(A1_g^-1 B1_g) - tr(E_inv B0)``, scaling factor ``c = trace.UGamma / df``,
-    ``stat = chisq / c``, df unchanged.
+    ``stat = chisq / c``, df unchanged.  ``npar`` only sets the denominator of ``scaling.factor.h0`` (lavaan
+    divides by ``nx.free``, the free parameters *before* equality constraints; default: the columns of B0).
 
     >>> I = np.eye(3)
     >>> t = yuan_bentler_mplus(10.0, 2, A1=I, B1=2 * I, B0=np.eye(1), E_inv=np.eye(1))
@@ -277,7 +278,7 @@ def yuan_bentler_mplus(chisq: float, df: int, *, A1, B1, B0: np.ndarray, E_inv: 
     trace_h1 = float(sum(np.sum(b * ai.T) for b, (ai, _) in zip(B1s, invs)))
     ndat = int(sum(nd for _, nd in invs))
     trace_h0 = float(np.sum(B0 * np.asarray(E_inv).T))
-    return _scaled_test(chisq, df, trace_h1, trace_h0, ndat, B0.shape[0])
+    return _scaled_test(chisq, df, trace_h1, trace_h0, ndat, B0.shape[0] if npar is None else npar)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -694,7 +695,8 @@ class RobustResult:
 
 def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: float, df: int,
                     estimator: str = "MLR", meanstructure: bool = True, h1=None, baseline=None,
-                    ci_level: float = 0.90, close_h0: float = 0.05, notclose_h0: float = 0.08) -> RobustResult:
+                    ci_level: float = 0.90, close_h0: float = 0.05, notclose_h0: float = 0.08,
+                    npar_h0: int | None = None) -> RobustResult:
     """Robust SEs, scaled test and the scaled/robust fit measures of lavaan 0.6.14, for complete data or FIML.
 
     Parameters
@@ -711,6 +713,9 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
     estimator : "MLR" (sandwich + Yuan-Bentler-Mplus) or "ML" (FIML-corrected robust CFI/RMSEA when data are
         incomplete; nothing but the baseline for complete data)
     h1, baseline : optional precomputed ``(Sigma, mu)`` of the EM saturated model and of the independence model
+    npar_h0 : the denominator of ``scaling.factor.h0``: lavaan uses ``nx.free``, the number of free parameters
+        *before* equality constraints (e.g. 420 instead of 357 for a 4-group metric model); default: the number
+        of columns of Delta.  Nothing else depends on it.
 
     Returns a :class:`RobustResult`; ``result.fit`` is a Series with lavaan's names, e.g. ``chisq.scaled``,
     ``chisq.scaling.factor``, ``baseline.chisq.scaled``, ``cfi.scaled``, ``cfi.robust``, ``rmsea.robust``,
@@ -775,7 +780,7 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         B0 = sum(f * first_order_theta(st, Sigmas[g], mus[g], Deltas[g], meanstructure=meanstructure)
                  for g, (f, st) in enumerate(zip(fg, stats)))
         vcov = sandwich_vcov(information, B0, N, A_inv=E_inv)
-        test = yuan_bentler_mplus(chisq, df, A1=A1s, B1=B1s, B0=B0, E_inv=E_inv, A1_inv=A1invs)
+        test = yuan_bentler_mplus(chisq, df, A1=A1s, B1=B1s, B0=B0, E_inv=E_inv, A1_inv=A1invs, npar=npar_h0)
         # baseline model: same H1 pieces, its own (linear, per-group) Delta: its Hessian information is exact
         trace_h0_b = 0.0
         npar_b = 0

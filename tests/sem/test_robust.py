@@ -226,3 +226,16 @@ def test_fiml_corrected_traces_equal_lavaans_literal_formulas(version):
     assert out.c_hat3_null == pytest.approx(literal(baseline_delta(p)) / (p * (p - 1) // 2), rel=1e-9)
     assert out.XX3 == pytest.approx(complete_ml_chisq(Sigma, mu, S1, m1, st.n), rel=1e-12)
     assert out.XX3_scaled == pytest.approx(out.XX3 / out.c_hat3)
+
+
+def test_npar_only_sets_the_h0_denominator():
+    """lavaan divides trace_h0 by nx.free (free parameters before equality constraints) for scaling.factor.h0."""
+    rng = np.random.default_rng(10)
+    M = rng.normal(size=(6, 6))
+    A1 = M @ M.T + 6 * np.eye(6)
+    D = rng.normal(size=(6, 3))
+    E = D.T @ A1 @ D
+    a = yuan_bentler_mplus(12.0, 3, A1=A1, B1=1.3 * A1, B0=E, E_inv=np.linalg.inv(E))
+    b = yuan_bentler_mplus(12.0, 3, A1=A1, B1=1.3 * A1, B0=E, E_inv=np.linalg.inv(E), npar=5)
+    assert b.scaling_factor == a.scaling_factor and b.stat == a.stat
+    assert b.scaling_factor_h0 == pytest.approx(a.scaling_factor_h0 * 3 / 5)

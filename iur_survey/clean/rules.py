@@ -343,18 +343,24 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
     cols = _items(frame, instrument) + [c for c in instrument.attention_checks if c in frame.columns]
     if not cols:
         return _none(frame)
-    ip = frame["_ip"].astype("string")
-    answered = frame[cols].notna().any(axis=1).to_numpy()
-    usable = ip.notna().to_numpy() & answered
-    key = pd.util.hash_pandas_object(pd.concat([frame[cols], ip.fillna("")], axis=1), index=False)
-    codes, _ = pd.factorize(key.to_numpy())
+    a = _matrix(frame, cols)
+    ip_codes, _ = pd.factorize(frame["_ip"].astype("string"), use_na_sentinel=True)
+    usable = (ip_codes >= 0) & ~np.isnan(a).all(axis=1)
+    # a 64-bit rolling hash of (IP, answers): the bits of each float code, NaN canonical
+    bits = np.where(np.isnan(a), np.nan, a + 0.0).view(np.uint64)  # + 0.0 folds -0.0 into 0.0
+    h = ip_codes.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(bits.shape[1]):
+            h = h * np.uint64(0x100000001B3) + bits[:, j]
+    codes, _ = pd.factorize(h)
     codes = np.where(usable, codes, -1)
     elig = _complete(frame) if eligible is None else np.asarray(eligible, dtype=bool)
     flagged, kept = _keep_first(frame, codes, elig)
     # guard against hash collisions: the flagged row must really equal its kept row
     if flagged.any():
-        a = frame[cols].to_numpy(dtype=float, na_value=np.nan)
-        same = ((a[flagged] == a[kept[flagged]]) | (np.isnan(a[flagged]) & np.isnan(a[kept[flagged]]))).all(1)
+        k = kept[flagged]
+        same = (((a[flagged] == a[k]) | (np.isnan(a[flagged]) & np.isnan(a[k]))).all(axis=1)
+                & (ip_codes[flagged] == ip_codes[k]))
         flagged[np.flatnonzero(flagged)[~same]] = False
     rows = raw_rows(frame)
     return _details(frame, flagged, (f"same answers from the same IP address as row {rows[k]} (kept)"

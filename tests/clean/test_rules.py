@@ -329,3 +329,22 @@ def test_mahalanobis_d2_singular_covariance_falls_back_to_pseudo_inverse():
         diff = x[i, m] - mean[m]
         assert d2[i] == pytest.approx(diff @ np.linalg.pinv(cov[np.ix_(m, m)]) @ diff, rel=1e-6)
     assert np.isfinite(d2).all()
+
+
+def test_duplicate_answers_ip_matches_naive_groupby(make_frame, inst):
+    df, _ = make_frame(300, seed=9, duplicate_ip=20, duplicate_id=10, item_nonresponse=40)
+    rng = np.random.default_rng(0)
+    df["_ip"] = rng.choice(["a", "b", "c", None], size=len(df))  # few IPs: many same-IP groups
+    df.loc[rng.choice(len(df), 30), ITEMS] = 3.0  # identical straight-lined vectors across IPs
+    cols = ITEMS + ["ATT1"]
+    order = np.lexsort((np.arange(len(df)), df["_submitted"].to_numpy()))
+    seen, expect = set(), []
+    for i in order:  # first submission of each (IP, answers) is kept; the rest are repeats
+        if df.at[i, "_ip"] is None:
+            continue
+        key = (df.at[i, "_ip"],) + tuple("NA" if pd.isna(v) else v for v in df.loc[i, cols])
+        if key in seen:
+            expect.append(i)
+        seen.add(key)
+    got = flagged(duplicate_answers_ip(df, inst, eligible=np.ones(len(df), bool)))
+    assert sorted(got) == sorted(expect) and len(expect) >= 10

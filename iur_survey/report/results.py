@@ -262,13 +262,13 @@ def _step_measure(ctx):
 
 
 def _step_common_method(ctx):
-    """Harman's single-factor test as a CFA: all items on one factor (compared with the CFA in ch. 4)."""
-    out = {"single_factor": _fit("cfa", single_factor_syntax(ctx["instrument"]), ctx)}
+    """Common-method checks: :func:`iur_survey.measure.common_method` (Harman's single factor as PCA and
+    as a one-factor CFA, and the common latent factor) when it exists; else the one-factor CFA alone."""
     try:
-        out["measure"] = require("iur_survey.measure", "common_method")(ctx["clean"], ctx["instrument"])
+        fn = require("iur_survey.measure", "common_method")
     except Pending:
-        pass
-    return out
+        return {"single_factor": _fit("cfa", single_factor_syntax(ctx["instrument"]), ctx)}
+    return {"measure": fn(ctx["clean"], ctx["instrument"])}
 
 
 def _default_model(ctx) -> str:

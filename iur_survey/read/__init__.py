@@ -38,19 +38,21 @@ _SAV_EXT = {".sav", ".zsav"}
 
 
 def _first_records(path: Path, data: bytes, encoding=None, n: int = 3) -> list[list]:
+    """The first ``n`` records of a workbook or text export (a text one checked for its delimiter)."""
     import codecs
 
-    from .source import _first_records as first, decode_bytes, sniff_kind
+    from .source import _first_records as first, check_delimiter, decode_bytes, sniff_kind
     from .xlsx import read_xlsx_rows
 
     if sniff_kind(data) == "zip":
         rows, _ = read_xlsx_rows(path, data, max_rows=n)
         return [["" if v is None else str(v) for v in r] for r in rows[:n]]
     head = data
-    if len(data) > 400_000 and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        cut = data.rfind(b"\n", 0, 400_000)
+    if len(data) > 1 << 20 and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        cut = data.rfind(b"\n", 0, 1 << 20)     # whole lines only: no character cut in two
         head = data[:cut + 1] if cut > 0 else data
     text, _ = decode_bytes(head, path, encoding)
+    check_delimiter(text, path)
     return first(text, ",", n)
 
 
@@ -86,11 +88,6 @@ def _detect(path: Path, data: bytes, instrument, encoding) -> str:
         raise FormatDetectionError(path, "the file is named .sav but is not an SPSS system file")
     if kind == "zip" and path.suffix.lower() not in _XLSX_EXT | _TEXT_EXT:
         raise FormatDetectionError(path, f"unknown export type {path.suffix!r} (a zip archive)")
-    if kind == "text":
-        from .source import check_delimiter, to_utf8
-        buf, _, _ = to_utf8(data[:1 << 20] if len(data) > 1 << 20 else data, path, encoding) \
-            if len(data) <= 1 << 20 else (data[:1 << 20], None, None)
-        check_delimiter(buf.decode("utf-8", errors="replace"), path)
     records = _first_records(path, data, encoding)
     if not records:
         raise EmptyFileError(path, "the file is empty")

@@ -359,9 +359,11 @@ def _plain_layout(frame, instrument, labels, language, numeric_role: bool = Fals
     return L
 
 
-def _write_csv(path: Path, header_rows: list[list[str]], rows: list[list], encoding: str, newline: str) -> None:
+def _write_csv(path: Path, header_rows: list[list[str]], rows: list[list], encoding: str) -> None:
+    # CRLF line ends, as Excel, Qualtrics and Wenjuanxing write them; the csv module then quotes
+    # every cell holding a CR or LF (with "\n" alone it would leave a bare CR unquoted)
     with open(path, "w", encoding=encoding, newline="") as fh:
-        w = csv.writer(fh, lineterminator=newline)
+        w = csv.writer(fh, lineterminator="\r\n")
         w.writerows(header_rows)
         w.writerows(rows)
 
@@ -498,19 +500,19 @@ def write_export(frame: pd.DataFrame, instrument, fmt: str, path, *, labels: str
                                 and not L.ids[i].endswith('_TEXT"}'))}
             _write_xlsx(path, headers, L.rows(), numeric_cols)
         else:
-            _write_csv(path, headers, L.rows(), encoding or "utf-8-sig", "\r\n")
+            _write_csv(path, headers, L.rows(), encoding or "utf-8-sig")
         return path
     if fmt in ("wjx_csv", "wjx_xlsx"):
         L = _wjx_layout(frame, instrument, labels, language, seed, missing, matrix_style, duration_style)
         if fmt == "wjx_csv":
-            _write_csv(path, [L.headers], L.rows(), encoding or "gb18030", "\r\n")
+            _write_csv(path, [L.headers], L.rows(), encoding or "gb18030")
         else:
             numeric_cols = {0} | set(range(6, len(L.headers))) - {7, 8, len(L.headers) - 1}
             _write_xlsx(path, [L.headers], L.rows(), numeric_cols)
         return path
     L = _plain_layout(frame, instrument, labels, language)
     if fmt == "csv":
-        _write_csv(path, [L.headers], L.rows(), encoding or "utf-8", "\n")
+        _write_csv(path, [L.headers], L.rows(), encoding or "utf-8")
     else:
         n_items = len(instrument.item_codes) + len(instrument.attention_checks)
         numeric_cols = set(range(2, 2 + n_items)) | {2 + n_items + 2, 2 + n_items + 3}

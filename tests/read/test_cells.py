@@ -1,0 +1,121 @@
+"""Cell-level recoding and the xlsx reader, against hand-written expectations and openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.errors import ReadError, UnknownLabelError
+from iur_survey.read import recode
+from iur_survey.read.xlsx import read_xlsx_rows, write_xlsx
+
+LINES = np.arange(2, 12)
+
+
+@pytest.mark.parametrize("text,seconds", [("583秒", 583), ("2分30秒", 150), ("1小时2分3秒", 3723), ("45", 45),
+                                          ("12.5", 12.5), ("1天1秒", 86401), ("3分钟", 180), ("2h5m", 7500)])
+def test_durations(text, seconds):
+    assert recode.parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["soon", "秒", "5 apples", ""])
+def test_bad_durations(text):
+    with pytest.raises(ValueError):
+        recode.parse_duration(text)
+
+
+def test_duration_column_error_names_line():
+    s = pd.Series(["5秒", "1分", "lots"])
+    with pytest.raises(ReadError) as ei:
+        recode.recode_duration(s, LINES, "所用时间", "w.csv")
+    assert (ei.value.row, ei.value.column) == (4, "所用时间")
+
+
+def test_finished_values():
+    s = pd.Series(["True", "FALSE", "1", "0", "", "是", "否", None])
+    got = recode.recode_finished(s, LINES, "Finished", "q.csv").tolist()
+    assert got == [True, False, True, False, None, True, False, None]
+    with pytest.raises(UnknownLabelError):
+        recode.recode_finished(pd.Series(["maybe"]), LINES, "Finished", "q.csv")
+
+
+def test_status_text_and_codes():
+    s = pd.Series(["0", "8", "ip address", "Survey Preview", "", "16", "Custom status"])
+    got = recode.recode_status(s, LINES, "Status", "q.csv").tolist()
+    assert got == ["IP Address", "Spam", "IP Address", "Survey Preview", None, "Offline", "Custom status"]
+    with pytest.raises(UnknownLabelError) as ei:
+        recode.recode_status(pd.Series(["0", "3"]), LINES, "Status", "q.csv")
+    assert ei.value.row == 3
+
+
+def test_ip_place_dropped():
+    s = pd.Series(["223.104.3.1(北京-北京)", "10.0.0.2 （辽宁-大连）", "", "1.2.3.4"])
+    got = recode.recode_ip(s, LINES, "来自IP", "w.csv")
+    assert got[:2].tolist() == ["223.104.3.1", "10.0.0.2"] and pd.isna(got[2]) and got[3] == "1.2.3.4"
+
+
+def test_dates_in_several_layouts():
+    s = pd.Series(["2023/3/1 10:22:33", "2023/12/31 23:59:59", ""])
+    got = recode.recode_submitted(s, LINES, "提交答卷时间", "w.csv")
+    assert list(pd.to_datetime(got[:2]).astype(str)) == ["2023-03-01 10:22:33", "2023-12-31 23:59:59"]
+    assert pd.isna(got[2])
+    mixed = pd.Series([dt.datetime(2023, 1, 2, 3, 4, 5), "2023-01-02T03:04:06", None], dtype=object)
+    got = recode.recode_submitted(mixed, LINES, "RecordedDate", "q.xlsx")
+    assert list(pd.to_datetime(got[:2]).astype(str)) == ["2023-01-02 03:04:05", "2023-01-02 03:04:06"]
+
+
+def test_items_labels_codes_missing(inst):
+    s = pd.Series(["非常不同意", "Neutral", " agree ", "(跳过)", "-2", "", "4.0", None, 5, 2.0], dtype=object)
+    got = recode.recode_items(s, LINES, "GOV1", "x.csv", inst)
+    np.testing.assert_array_equal(got, [1, 3, 4, np.nan, np.nan, np.nan, 4, np.nan, 5, 2])
+
+
+def test_role_codes_and_words(inst):
+    s = pd.Series(["1", "高校", "Research institute", "government", 4.0, "", None], dtype=object)
+    got = recode.recode_role(s, LINES, "Q1", "q.csv", inst).tolist()
+    assert got == ["enterprise", "university", "research_institute", "government", "government", None, None]
+
+
+# -- xlsx -------------------------------------------------------------------------------
+def test_xlsx_reader_agrees_with_openpyxl(tmp_path):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    rows = [["id", "when", "score", "ok", "text"],
+            ["a", dt.datetime(2023, 3, 1, 10, 22, 33), 3, True, "x & <y> \"z\""],
+            ["b", dt.datetime(1999, 12, 31, 23, 59, 59), 2.25, False, "多行\n文本"],
+            [None, None, None, None, None],
+            ["d", dt.date(2020, 2, 29), -3, None, "  spaced  "]]
+    for r in rows:
+        ws.append(r)
+    ws["G7"] = "far away"
+    p = tmp_path / "o.xlsx"
+    wb.save(p)
+    ours, numbers = read_xlsx_rows(p)
+    theirs = [list(r) for r in openpyxl.load_workbook(p).active.iter_rows(values_only=True)]
+    theirs_nonempty = [(i + 1, r) for i, r in enumerate(theirs) if any(v is not None for v in r)]
+    assert numbers == [i for i, _ in theirs_nonempty]
+    assert ours == [r for _, r in theirs_nonempty]
+
+
+def test_xlsx_inline_strings_and_1904(tmp_path):
+    import zipfile
+    p = tmp_path / "x.xlsx"
+    write_xlsx(p, [["a", "b"], [1, 2]])
+    with zipfile.ZipFile(p) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><t>in</t></r><r><t>line</t></r></is></c>'
+        b'<c r="C1" s="1"><v>0</v></c></row><row r="3"><c t="str"><v>f&amp;x</v></c><c><v>1.5</v></c></row>'
+        b'</sheetData></worksheet>')
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>')
+    with zipfile.ZipFile(p, "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    rows, numbers = read_xlsx_rows(p)
+    assert numbers == [1, 3]
+    assert rows == [["inline", None, dt.datetime(1904, 1, 1)], ["f&x", 1.5, None]]

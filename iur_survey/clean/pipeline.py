@@ -62,7 +62,8 @@ from ..read.base import RawResponses
 from ..scoring import reverse_score
 from .config import CleanConfig
 from .missing import missing_summary
-from .rules import INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, missing_inputs, raw_rows
+from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, mahalanobis_min_n,
+                    missing_inputs, raw_rows)
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "exclusions.csv", "report.json")
@@ -253,6 +254,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     sub = frame[screened]
     pos_sub = pos_all[screened]
     index_flags: dict[str, pd.Series] = {}
+    not_evaluated = _not_evaluated(frame, instrument, config)
     for rule in INDEX_RULES:
         if rule not in on:
             continue
@@ -264,6 +266,11 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                     blatant |= index_flags[other].notna().to_numpy()
             kw["reference"] = ~blatant
         index_flags[rule] = RULES[rule](sub, instrument, **kw)
+        if rule == "mahalanobis":
+            n_ref, p = int(kw["reference"].sum()), len([c for c in instrument.item_codes if c in frame.columns])
+            if p and n_ref < mahalanobis_min_n(p) and "mahalanobis" not in not_evaluated:
+                not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "
+                                                f"(2 x {p} items): covariance not estimable")
         parts.append(_ledger_part(index_flags[rule], rule, ids, rows, pos_sub))
 
     # -- the ledger --------------------------------------------------------------------
@@ -306,7 +313,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "n_kept": int(keep.sum()),
         "n_excluded": len(excluded),
         "rules_run": list(config.rules),
-        "rules_not_evaluated": _not_evaluated(frame, instrument, config),
+        "rules_not_evaluated": not_evaluated,
         "rule_notes": _notes(frame, config),
         "hits_by_rule": {r: int(hits[r]) for r in RULE_ORDER if r in hits.index},
         "excluded_by_primary_rule": {r: int(by_primary[r]) for r in RULE_ORDER if r in by_primary.index},

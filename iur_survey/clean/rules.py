@@ -32,7 +32,7 @@ from .missing import pattern_index
 __all__ = [
     "status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention",
     "speeder", "longstring", "irv", "mahalanobis", "even_odd",
-    "trailing_missing", "longest_run", "mahalanobis_d2", "even_odd_consistency", "code_text",
+    "trailing_missing", "longest_run", "mahalanobis_d2", "mahalanobis_min_n", "even_odd_consistency", "code_text",
     "RULES", "RULE_ORDER", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
 ]
 
@@ -649,18 +649,30 @@ def _mahalanobis_d2_patterns(x: np.ndarray, obs: np.ndarray, mean: np.ndarray, c
     return d2
 
 
+def mahalanobis_min_n(n_items: int) -> int:
+    """The fewest reference responses :func:`mahalanobis` estimates a covariance from: ``2p``.
+
+    >>> mahalanobis_min_n(28)
+    56
+    """
+    return 2 * n_items
+
+
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.001,
                 min_items: int | None = None, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag multivariate outliers: Mahalanobis D² beyond the chi-square(p) critical value at ``alpha``.
 
     D² of each response's reverse-scored items from the sample centroid, referred to a
     chi-square with as many degrees of freedom as items answered, flags at ``alpha = .001``
-    (Tabachnick & Fidell 2013, ch. 4, multivariate outliers; Meade & Craig 2012, who found D² among the most
-    sensitive indices to random responding).  A response with missing items is measured
-    over its observed items with the matching sub-covariance and chi-square(p_i); at least
-    ``min_items`` (default: half the items) must be answered.  Mean and covariance are
-    estimated on the ``reference`` rows (default: all of ``frame``) from complete cases, or
-    pairwise when complete cases are too few (fewer than ``max(2p, p + 10)``).
+    (Tabachnick & Fidell 2013, ch. 4, multivariate outliers; Meade & Craig 2012, who
+    found D² among the most sensitive indices to random responding).  A response with
+    missing items is measured over its observed items with the matching sub-covariance and
+    chi-square(p_i); at least ``min_items`` (default: half the items) must be answered.
+    Mean and covariance are estimated on the ``reference`` rows (default: all of
+    ``frame``) from complete cases, or pairwise when complete cases are too few (fewer than
+    ``max(2p, p + 10)``).  With fewer than :func:`mahalanobis_min_n` (``2p``) reference
+    rows the covariance is too poorly estimated to refer D² to chi-square, and the rule
+    flags nobody.
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(1)
@@ -676,7 +688,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
-    if ref.sum() < 3:
+    if ref.sum() < mahalanobis_min_n(len(cols)):
         return _none(frame)
     mean, cov, _how = _mean_cov(x[ref])
     d2, n_obs = mahalanobis_d2(x, mean, cov)

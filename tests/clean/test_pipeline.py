@@ -199,3 +199,12 @@ def test_write_csv_matches_pandas(rows, tmp_path_factory):
     write_csv(df, d / "a.csv")
     df.to_csv(d / "b.csv", index=False, float_format="%.10g")
     assert (d / "a.csv").read_text(encoding="utf-8") == (d / "b.csv").read_text(encoding="utf-8")
+
+
+def test_small_samples_skip_mahalanobis_and_say_so(inst, make_frame):
+    df, _ = make_frame(40, seed=6, random=3)
+    res = clean(raw_of(df), inst)
+    assert "mahalanobis" not in set(res.exclusions["rule"])
+    assert res.report["rules_not_evaluated"]["mahalanobis"].startswith("43 reference responses < 56")
+    big, _ = make_frame(200, seed=6, random=3)
+    assert "mahalanobis" not in clean(raw_of(big), inst).report["rules_not_evaluated"]

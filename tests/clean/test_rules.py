@@ -237,13 +237,16 @@ def test_mahalanobis_reference_rows_change_the_estimate(make_frame, inst):
 
 
 def test_mahalanobis_handles_sparse_missing(make_frame, inst):
-    df, _ = make_frame(40, seed=5)
+    df, _ = make_frame(120, seed=5)
     rng = np.random.default_rng(0)
     x = df[ITEMS].to_numpy()
     x[rng.random(x.shape) < 0.3] = np.nan  # almost no complete case: pairwise estimate
     df[ITEMS] = x
-    out = mahalanobis(df, inst)
+    assert df[ITEMS].notna().all(axis=1).sum() < 56
+    out = mahalanobis(df, inst, alpha=0.5)
     assert out.index.equals(df.index)
+    assert 0 < out.notna().sum() < len(df)  # evaluated: about half flagged at alpha .5
+    assert mahalanobis(df.iloc[:55], inst, alpha=0.5).isna().all()  # fewer than 2p rows: not evaluated
 
 
 # -- even-odd ----------------------------------------------------------------------------------

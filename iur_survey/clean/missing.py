@@ -41,13 +41,14 @@ def pattern_index(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return masks, np.asarray(inverse).ravel()
 
 
-def _item_cols(frame: pd.DataFrame, instrument: Instrument) -> list[str]:
+def item_columns(frame: pd.DataFrame, instrument: Instrument) -> list[str]:
+    """The instrument's item codes present in ``frame``, in questionnaire (codebook) order."""
     return [c for c in instrument.item_codes if c in frame.columns]
 
 
 def item_missing(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """Missing answers per item: ``item``, ``n_missing``, ``pct_missing`` (of the rows of ``frame``)."""
-    cols = _item_cols(frame, instrument)
+    cols = item_columns(frame, instrument)
     n = frame[cols].isna().sum().to_numpy()
     return pd.DataFrame({"item": cols, "n_missing": n.astype(int),
                          "pct_missing": 100.0 * n / max(len(frame), 1)})
@@ -63,7 +64,7 @@ def missing_patterns(frame: pd.DataFrame, instrument: Instrument, top: int | Non
     0    GOV1  2
     1          1
     """
-    cols = _item_cols(frame, instrument)
+    cols = item_columns(frame, instrument)
     miss = frame[cols].isna().to_numpy()
     if len(miss) == 0:
         return pd.DataFrame({"missing": pd.Series(dtype=str), "n": pd.Series(dtype=int)})
@@ -85,7 +86,7 @@ def missing_summary(frame: pd.DataFrame, instrument: Instrument, top: int = 10) 
     ({number of missing items: rows}), ``patterns`` (the ``top`` commonest patterns
     with at least one missing item).
     """
-    cols = _item_cols(frame, instrument)
+    cols = item_columns(frame, instrument)
     miss = frame[cols].isna().to_numpy()
     per_row = miss.sum(axis=1)
     n_cells = int(miss.size)

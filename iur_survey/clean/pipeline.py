@@ -61,7 +61,7 @@ from ..instrument import Instrument
 from ..read.base import RawResponses
 from ..scoring import reverse_score
 from .config import CleanConfig
-from .missing import missing_summary
+from .missing import item_columns, missing_summary
 from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, mahalanobis_min_n,
                     missing_inputs, raw_rows)
 
@@ -267,7 +267,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             kw["reference"] = ~blatant
         index_flags[rule] = RULES[rule](sub, instrument, **kw)
         if rule == "mahalanobis":
-            n_ref, p = int(kw["reference"].sum()), len([c for c in instrument.item_codes if c in frame.columns])
+            n_ref, p = int(kw["reference"].sum()), len(item_columns(frame, instrument))
             if p and n_ref < mahalanobis_min_n(p) and "mahalanobis" not in not_evaluated:
                 not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "
                                                 f"(2 x {p} items): covariance not estimable")
@@ -293,7 +293,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
 
     # -- the clean data ------------------------------------------------------------------
     group = instrument.group_column
-    items = [c for c in instrument.item_codes if c in frame.columns]
+    items = item_columns(frame, instrument)
     cols = ["response_id"] + ([group] if group in frame.columns else []) + items
     kept = frame.loc[keep, [c for c in cols if c in frame.columns]]
     kept = reverse_score(kept, instrument).reset_index(drop=True)

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from ..instrument import Instrument
-from .missing import pattern_index
+from .missing import item_columns, pattern_index
 
 __all__ = [
     "status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention",
@@ -53,11 +53,6 @@ def _details(frame: pd.DataFrame, flagged: np.ndarray, texts: Iterable[str]) -> 
     if flagged.any():
         out.iloc[np.flatnonzero(flagged)] = list(texts)
     return out
-
-
-def _items(frame: pd.DataFrame, instrument: Instrument) -> list[str]:
-    """The instrument's item codes present in ``frame``, in questionnaire order."""
-    return [c for c in instrument.item_codes if c in frame.columns]
 
 
 def _matrix(frame: pd.DataFrame, cols: list[str], reverse: Iterable[str] = (),
@@ -226,7 +221,7 @@ def trailing_missing(frame: pd.DataFrame, instrument: Instrument) -> np.ndarray:
     >>> trailing_missing(df, load_instrument()).tolist()
     [2, 1, 3]
     """
-    cols = _items(frame, instrument)
+    cols = item_columns(frame, instrument)
     ans = frame[cols].notna().to_numpy() if cols else np.zeros((len(frame), 0), dtype=bool)
     p = ans.shape[1]
     last = np.where(ans.any(axis=1), p - 1 - np.argmax(ans[:, ::-1], axis=1), -1) if p else np.full(len(frame), -1)
@@ -275,7 +270,7 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
         texts[low] = np.where(not_fin[low], "Finished=False, " + txt, txt)
     # no completion metadata for the row: infer a break-off from trailing unanswered items
     unknown = finished.isna().to_numpy(dtype=bool) & np.isnan(prog)
-    cols = _items(frame, instrument)
+    cols = item_columns(frame, instrument)
     if unknown.any() and cols:
         last_construct = list(instrument.constructs.values())[-1]
         k = len(last_construct.items) if min_trailing_missing is None else int(min_trailing_missing)
@@ -340,7 +335,7 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
     """
     if "_ip" not in frame.columns:
         return _none(frame)
-    cols = _items(frame, instrument) + [c for c in instrument.attention_checks if c in frame.columns]
+    cols = item_columns(frame, instrument) + [c for c in instrument.attention_checks if c in frame.columns]
     if not cols:
         return _none(frame)
     a = _matrix(frame, cols)
@@ -380,7 +375,7 @@ def out_of_range(frame: pd.DataFrame, instrument: Instrument) -> pd.Series:
     >>> out_of_range(df, load_instrument()).tolist()
     [<NA>, 'GOV1=7, ATT1=0 not on the scale 1-5', 'ATT1=2.5 not on the scale 1-5']
     """
-    cols = _items(frame, instrument) + [c for c in instrument.attention_checks if c in frame.columns]
+    cols = item_columns(frame, instrument) + [c for c in instrument.attention_checks if c in frame.columns]
     if not cols:
         return _none(frame)
     x = _matrix(frame, cols)
@@ -457,7 +452,7 @@ def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.
     if "_duration" not in frame.columns:
         return _none(frame)
     dur = pd.to_numeric(frame["_duration"], errors="coerce").to_numpy(dtype=float)
-    n_q = len(_items(frame, instrument)) + sum(c in frame.columns for c in instrument.attention_checks)
+    n_q = len(item_columns(frame, instrument)) + sum(c in frame.columns for c in instrument.attention_checks)
     if np.isnan(dur).all():
         return _none(frame)
     med = float(np.nanmedian(dur))
@@ -527,7 +522,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     >>> longstring(df, load_instrument(), min_run=3).tolist()
     ['longest run 4 x code 3 from GOV1 (>= 3)', <NA>]
     """
-    cols = _items(frame, instrument)
+    cols = item_columns(frame, instrument)
     if not cols:
         return _none(frame)
     cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
@@ -560,7 +555,7 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4,
     >>> irv(df, load_instrument(), min_sd=0.6).tolist()
     ['IRV (SD of 4 answers) 0.50 < 0.6', <NA>]
     """
-    cols = _items(frame, instrument)
+    cols = item_columns(frame, instrument)
     if not cols:
         return _none(frame)
     x = _matrix(frame, cols)
@@ -683,7 +678,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     >>> bool(flags.notna().sum() < 6), flags[0].startswith("D² ")
     (True, True)
     """
-    cols = _items(frame, instrument)
+    cols = item_columns(frame, instrument)
     if not cols or len(frame) == 0:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
@@ -828,6 +823,6 @@ def missing_inputs(frame: pd.DataFrame, instrument: Instrument, rules: Iterable[
                 out[rule] = f"no {' or '.join(need)} values"
         elif rule == "attention" and not any(c in frame.columns for c in instrument.attention_checks):
             out[rule] = "no attention-check column"
-        elif rule not in ("attention",) and not _items(frame, instrument):
+        elif rule not in ("attention",) and not item_columns(frame, instrument):
             out[rule] = "no item column"
     return out

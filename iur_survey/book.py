@@ -105,6 +105,8 @@ def ensure_mathjax(cache: Path = MATHJAX_CACHE, version: str = MATHJAX_VERSION) 
 
     Raises ``RuntimeError`` with a clear message when npm is missing or fails.
     """
+    import fcntl
+
     es5 = Path(cache) / "node_modules" / "mathjax" / "es5"
     stamp = Path(cache) / f".mathjax-{version}"
     if (es5 / "tex-chtml.js").is_file() and stamp.exists():
@@ -114,12 +116,16 @@ def ensure_mathjax(cache: Path = MATHJAX_CACHE, version: str = MATHJAX_VERSION) 
         raise RuntimeError("npm is needed once to vendor MathJax for the offline book "
                            "(apt-get install npm, or install Node.js)")
     Path(cache).mkdir(parents=True, exist_ok=True)
-    cmd = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock",
-           "--prefix", str(cache), f"mathjax@{version}"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0 or not (es5 / "tex-chtml.js").is_file():
-        raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{proc.stderr.strip()[-2000:]}")
-    stamp.touch()
+    with open(Path(cache) / ".lock", "w") as lock:      # concurrent builds (parallel tests) install once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (es5 / "tex-chtml.js").is_file() and stamp.exists():
+            return es5
+        cmd = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--no-package-lock",
+               "--prefix", str(cache), f"mathjax@{version}"]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0 or not (es5 / "tex-chtml.js").is_file():
+            raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{proc.stderr.strip()[-2000:]}")
+        stamp.touch()
     return es5
 
 

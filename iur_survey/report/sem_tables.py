@@ -92,7 +92,8 @@ def fit_table(fits: Mapping[str, Mapping], title: str = "Model fit", number=None
                     if information or k not in _INFO})
         rows.append(row)
     frame = pd.DataFrame(rows)
-    return APATable(frame, title, number=number, note=note, numeric=tuple(c for c in frame.columns if c != "Model"))
+    return APATable(frame, title, number=number, note=note, numeric=tuple(c for c in frame.columns if c != "Model"),
+                    wrap=("Model",))
 
 
 def loadings(estimates: pd.DataFrame) -> pd.DataFrame:

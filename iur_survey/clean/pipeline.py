@@ -62,8 +62,8 @@ from ..read.base import RawResponses
 from ..scoring import reverse_score
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
-from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, mahalanobis_min_n,
-                    missing_inputs, raw_rows)
+from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, even_odd_constructs,
+                    mahalanobis_min_n, missing_inputs, raw_rows)
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "exclusions.csv", "report.json")
@@ -175,7 +175,7 @@ def _not_evaluated(frame: pd.DataFrame, instrument: Instrument, config: CleanCon
     """Rules that ran but could not judge anyone: missing inputs, or too few constructs for even-odd."""
     out = missing_inputs(frame, instrument, config.rules)
     if "even_odd" in config.rules and "even_odd" not in out:
-        usable = sum(sum(c in frame.columns for c in con.items) >= 2 for con in instrument.constructs.values())
+        usable = even_odd_constructs(frame, instrument)
         if usable < config.even_odd_min_constructs:
             out["even_odd"] = (f"{usable} constructs with 2+ items < min_constructs "
                                f"{config.even_odd_min_constructs}")
@@ -283,9 +283,11 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     keep[ledger["_pos"].to_numpy(dtype=int)] = False
     primary = ledger.drop_duplicates("_pos", keep="first")
 
-    # the invariant: every raw row is kept or ledgered, never both, never neither
+    # the invariant: the raw rows kept and the raw rows ledgered partition the export
+    kept_rows, ledgered_rows = set(rows[keep].tolist()), set(ledger["row"].tolist())
     excluded = set(np.flatnonzero(~keep).tolist())
-    if excluded != set(ledger["_pos"].tolist()) or int(keep.sum()) + len(excluded) != n:
+    if (kept_rows & ledgered_rows or kept_rows | ledgered_rows != set(rows.tolist())
+            or len(kept_rows) + len(ledgered_rows) != n):
         raise AssertionError("cleaning ledger out of step with the kept rows")
 
     ledger = ledger[LEDGER_COLUMNS].astype({"response_id": "string", "rule": "string", "detail": "string"})

@@ -32,7 +32,7 @@ from .missing import item_columns, pattern_index
 __all__ = [
     "status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention",
     "speeder", "longstring", "irv", "mahalanobis", "even_odd",
-    "trailing_missing", "longest_run", "mahalanobis_d2", "mahalanobis_min_n", "even_odd_consistency", "code_text",
+    "trailing_missing", "longest_run", "mahalanobis_d2", "mahalanobis_min_n", "even_odd_consistency", "even_odd_constructs", "code_text",
     "RULES", "RULE_ORDER", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
 ]
 
@@ -743,6 +743,16 @@ def even_odd_consistency(frame: pd.DataFrame, instrument: Instrument) -> tuple[n
     return sb, k
 
 
+def even_odd_constructs(frame: pd.DataFrame, instrument: Instrument) -> int:
+    """How many constructs have two or more items in ``frame`` (the most even-odd can use).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> even_odd_constructs(pd.DataFrame(columns=["GOV1", "GOV2", "MKT1"]), load_instrument())
+    1
+    """
+    return sum(sum(c in frame.columns for c in con.items) >= 2 for con in instrument.constructs.values())
+
+
 def even_odd(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.3,
              min_constructs: int = 10) -> pd.Series:
     """Flag inconsistent responding: even-odd consistency below ``min_r``.
@@ -766,8 +776,7 @@ def even_odd(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.3,
     >>> bool(even_odd(df, load_instrument()).isna().all())
     True
     """
-    usable = sum(sum(c in frame.columns for c in con.items) >= 2 for con in instrument.constructs.values())
-    if usable < min_constructs:  # too few constructs: the index would not be evaluated for anyone
+    if even_odd_constructs(frame, instrument) < min_constructs:  # evaluated for nobody: skip the work
         return _none(frame)
     sb, k = even_odd_consistency(frame, instrument)
     with np.errstate(invalid="ignore"):

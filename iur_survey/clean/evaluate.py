@@ -111,14 +111,14 @@ def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
     flagged_any = set(e_keys.tolist())
     screened_out = set().union(*(by_rule.get(r, set()) for r in SCREENING_RULES))
 
-    rows = []
+    table = []
 
     def add(level, name, rules, target, flagged, label=None):
         n_hit = len(target & flagged)
         # index rules only see the responses that passed the screening rules
-        reached = target - screened_out if set(rules) <= set(INDEX_RULES) else target
+        reached = target - screened_out if rules and set(rules) <= set(INDEX_RULES) else target
         legit = set().union(*(by_kind.get(k, set()) for r in rules for k in RULE_TARGETS.get(r, ())))
-        rows.append({
+        table.append({
             "level": level, "name": name, "rules": label or " ".join(rules),
             "n_true": len(target), "n_flagged": len(flagged), "n_hit": n_hit,
             "recall": n_hit / len(target) if target else np.nan,
@@ -141,10 +141,10 @@ def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
     if universe is not None:
         honest = universe - bad
         n_hit = len(honest & flagged_any)
-        rows.append({"level": "honest", "name": "honest", "rules": "", "n_true": len(honest),
+        table.append({"level": "honest", "name": "honest", "rules": "", "n_true": len(honest),
                      "n_flagged": len(flagged_any - bad), "n_hit": n_hit,
                      "recall": n_hit / len(honest) if honest else np.nan,
                      "precision": np.nan, "precision_kind": np.nan,
                      "recall_any": n_hit / len(honest) if honest else np.nan,
                      "n_reached": len(honest), "recall_reached": n_hit / len(honest) if honest else np.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(table)

@@ -224,17 +224,17 @@ def consort_flow(n_raw: int, screening: Mapping[str, int], n_screened: int, indi
     ax.set_ylim(0, 1)
     ax.set_axis_off()
 
-    def box(x, y, w, h, text, face="#f4f6f8", size=11.5, align="center"):
+    def box(x, y, w, h, text, face="#f4f6f8", size=13, align="center"):
         ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.008,rounding_size=0.01",
                                     fc=face, ec="#1f2d3d", lw=1.1))
         tx = x if align == "center" else x - w / 2 + 0.015
         ax.text(tx, y, text, ha=align, va="center", fontsize=size, linespacing=1.35)
 
-    def down(y0, y1, x=0.27):
+    def down(y0, y1, x=0.225):
         ax.add_patch(FancyArrowPatch((x, y0), (x, y1), arrowstyle="-|>", mutation_scale=13, lw=1.2,
                                      color="#1f2d3d"))
 
-    def side(y, x0=0.27, x1=0.5):
+    def side(y, x0=0.225, x1=0.45):
         ax.add_patch(FancyArrowPatch((x0, y), (x1, y), arrowstyle="-|>", mutation_scale=13, lw=1.2,
                                      color="#1f2d3d"))
 
@@ -246,17 +246,17 @@ def consort_flow(n_raw: int, screening: Mapping[str, int], n_screened: int, indi
             lines.append("   none")
         return "\n".join(lines)
 
-    box(0.27, 0.90, 0.36, 0.11, f"Records in the export\nn = {integer(n_raw)}")
-    box(0.27, 0.53, 0.36, 0.11, f"Records passing screening\nn = {integer(n_screened)}")
-    box(0.27, 0.12, 0.36, 0.11, f"Analysed sample\nn = {integer(n_kept)}", face="#fdf3e1")
+    box(0.225, 0.90, 0.40, 0.12, f"Records in the export\nn = {integer(n_raw)}")
+    box(0.225, 0.53, 0.40, 0.12, f"Records passing screening\nn = {integer(n_screened)}")
+    box(0.225, 0.12, 0.40, 0.12, f"Analysed sample\nn = {integer(n_kept)}", face="#fdf3e1")
     n1 = sum(1 for k in screening.values() if k) or 1
     n2 = sum(1 for k in indices.values() if k) or 1
-    box(0.735, 0.715, 0.51, min(0.06 + 0.042 * n1, 0.33), listing("Excluded at screening", screening), size=10,
-        align="left")
-    box(0.735, 0.325, 0.51, min(0.06 + 0.042 * n2, 0.33), listing("Excluded as careless responding", indices),
-        size=10, align="left")
-    down(0.845, 0.585)
-    down(0.475, 0.175)
+    box(0.72, 0.715, 0.54, min(0.075 + 0.046 * n1, 0.34), listing("Excluded at screening", screening),
+        size=11.5, align="left")
+    box(0.72, 0.325, 0.54, min(0.075 + 0.046 * n2, 0.34), listing("Excluded as careless responding", indices),
+        size=11.5, align="left")
+    down(0.84, 0.59)
+    down(0.47, 0.18)
     side(0.715)
     side(0.325)
     return fig

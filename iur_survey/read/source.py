@@ -435,7 +435,7 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     :func:`read_text_table`)."""
     import hashlib
 
-    from .xlsx import read_xlsx_rows
+    from .xlsx import read_xlsx_grid
 
     path = Path(path)
     if data is None:
@@ -445,10 +445,11 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
         raise EmptyFileError(path, "the file is empty")
     if kind != "zip":
         raise FormatDetectionError(path, "not an .xlsx workbook (it is not a zip archive)")
-    rows, numbers = read_xlsx_rows(path, data)
-    if not rows:
+    grid, numbers = read_xlsx_grid(path, data)
+    if grid.size == 0:
         raise EmptyFileError(path, "the workbook's first sheet is empty")
-    df = pd.DataFrame(rows, dtype=object)
+    rows = grid[:8].tolist()
+    df = pd.DataFrame(grid, dtype=object, copy=False)
     lines = np.asarray(numbers, dtype=np.int64)
     if callable(header_rows):
         header_rows = header_rows(rows[:8])

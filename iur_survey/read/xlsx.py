@@ -38,6 +38,7 @@ _ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
 _REL = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _SI = re.compile(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>|<(?:\w+:)?si/>", re.S)
 _T = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>|<(?:\w+:)?t\s*/>", re.S)
+_SI_SIMPLE = re.compile(r"<si><t(?:\s[^>]*)?>([^<]*)</t></si>|<si><t\s*/></si>|<si/>")
 _RPH = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
 _NUMFMT = re.compile(r'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
 _CELLXFS = re.compile(r"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
@@ -120,8 +121,22 @@ def _resolve(target: str) -> str:
     return "/".join(parts)
 
 
-def read_xlsx_rows(path: str | Path, data: bytes | None = None, *, max_rows: int | None = None
-                   ) -> tuple[list[list], list[int]]:
+def read_xlsx_grid(path: str | Path, data: bytes | None = None):
+    """Like :func:`read_xlsx_rows`, but the rows as a 2-D numpy object array (no per-cell lists)."""
+    import numpy as np
+
+    rows, numbers = read_xlsx_rows(path, data, _as_grid=True)
+    if isinstance(rows, list):
+        width = max((len(r) for r in rows), default=0)
+        grid = np.full((len(rows), width), None, dtype=object)
+        for i, r in enumerate(rows):
+            grid[i, :len(r)] = r
+        rows = grid
+    return rows, numbers
+
+
+def read_xlsx_rows(path: str | Path, data: bytes | None = None, *, max_rows: int | None = None,
+                   _as_grid: bool = False) -> tuple[list[list], list[int]]:
     """The first sheet's rows as lists of values (``None`` for empty cells) and their row numbers.
 
     Rows without any cell are left out; every row is padded to the sheet's width.
@@ -158,6 +173,10 @@ def read_xlsx_rows(path: str | Path, data: bytes | None = None, *, max_rows: int
     shared: list[str] = []
     if sst_name in names:
         sst = _read_member(zf, sst_name, path)
+        simple = _SI_SIMPLE.findall(sst)
+        if len(simple) == sst.count("<si>") + sst.count("<si/>") and "<si " not in sst:
+            shared = [_unescape(t) for t in simple]
+            sst = ""
         for m in _SI.finditer(sst):
             body = m.group(1)
             if body is None:
@@ -177,7 +196,99 @@ def read_xlsx_rows(path: str | Path, data: bytes | None = None, *, max_rows: int
                 if fid in _BUILTIN_DATE_FMTS or (fid in custom and _is_date_format(custom[fid])):
                     date_styles.add(idx)
     sheet = _read_member(zf, sheet_name, path)
+    if max_rows is None and _fast_ok(sheet):
+        return _parse_sheet_fast(sheet, shared, date_styles, epoch1904, path, as_grid=_as_grid)
     return _parse_sheet(sheet, shared, date_styles, epoch1904, path, max_rows)
+
+
+_FAST_CELL = re.compile(r'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?'
+                        r'(?:<v>([^<]*)</v>)?</c>)')
+
+
+def _fast_ok(sheet: str) -> bool:
+    """Whether the sheet is in the common shape the vectorised parser handles: every cell
+    ``<c r="A1" ...>``, no inline strings, no namespace prefixes, no empty-tag rows with data."""
+    return ("<is>" not in sheet and "<c>" not in sheet and ":c " not in sheet
+            and sheet.count("<c ") == sheet.count('<c r="'))
+
+
+def _parse_sheet_fast(sheet: str, shared: list[str], date_styles: set[int], epoch1904: bool, path,
+                      as_grid: bool = False):
+    """The whole sheet with one regular expression and per-distinct-value work (numpy)."""
+    import numpy as np
+    import pandas as pd
+
+    cells = _FAST_CELL.findall(sheet)
+    if len(cells) != sheet.count("<c "):
+        return _parse_sheet(sheet, shared, date_styles, epoch1904, path)
+    if not cells:
+        return ([], []) if not as_grid else (np.empty((0, 0), dtype=object), [])
+    letters, rownums, attrs, values = zip(*cells)
+    del cells
+    n = len(values)
+    lcodes, luniq = pd.factorize(np.array(letters, dtype=object))
+    col = np.array([_col_index(x) for x in luniq], dtype=np.int64)[lcodes]
+    rcodes, runiq = pd.factorize(np.array(rownums, dtype=object))
+    row = np.array([int(x) for x in runiq], dtype=np.int64)[rcodes]
+    acodes, auniq = pd.factorize(np.array(attrs, dtype=object))
+    kind_names = ["s", "n", "d", "b", "str"]
+    kinds = []   # per distinct attribute string
+    for a in auniq:
+        at = _attrs(a)
+        t = at.get("t", "n")
+        if t == "n":
+            try:
+                t = "d" if int(at.get("s", "0") or 0) in date_styles else "n"
+            except ValueError:
+                raise ReadError(path, f"a cell has a bad style index {at.get('s')!r}") from None
+        if t == "inlineStr":
+            return _parse_sheet(sheet, shared, date_styles, epoch1904, path)
+        kinds.append(kind_names.index(t) if t in kind_names else kind_names.index("str"))
+    kind = np.array(kinds, dtype=np.int8)[acodes] if kinds else np.zeros(n, np.int8)
+    present = np.fromiter(map(len, values), dtype=np.int64, count=n) > 0
+    vcodes, vuniq = pd.factorize(np.array(values, dtype=object))
+    out = np.full(n, None, dtype=object)
+    shared_arr = np.array(shared, dtype=object) if shared else np.array([], dtype=object)
+    for k, t in enumerate(kind_names):
+        m = (kind == k) & present
+        if not m.any():
+            continue
+        uidx = np.unique(vcodes[m])
+        conv = np.empty(len(vuniq), dtype=object)
+        for u in uidx:
+            v = vuniq[u]
+            try:
+                if t == "s":
+                    i = int(v)
+                    if not 0 <= i < len(shared_arr):
+                        raise ReadError(path, f"a cell points to shared string {i}, which does not exist")
+                    conv[u] = shared_arr[i]
+                elif t in ("n", "d"):
+                    x = float(v)
+                    if t == "d" and math.isfinite(x):
+                        conv[u] = _excel_datetime(x, epoch1904)
+                    elif x.is_integer() and abs(x) < 2 ** 53:
+                        conv[u] = int(x)
+                    else:
+                        conv[u] = x
+                elif t == "b":
+                    conv[u] = v.strip() in ("1", "true")
+                else:
+                    conv[u] = _unescape(v)
+            except (ValueError, OverflowError):
+                raise ReadError(path, f"a cell holds a value its type cannot have: {v[:40]!r}") from None
+        out[m] = conv[vcodes[m]]
+    keep = present
+    if not keep.any():
+        return ([], []) if not as_grid else (np.empty((0, 0), dtype=object), [])
+    rows_used = np.unique(row[keep])
+    pos = np.searchsorted(rows_used, row[keep])
+    width = int(col[keep].max()) + 1
+    grid = np.full((len(rows_used), width), None, dtype=object)
+    grid[pos, col[keep]] = out[keep]
+    if as_grid:
+        return grid, rows_used.tolist()
+    return grid.tolist(), rows_used.tolist()
 
 
 def _parse_sheet(sheet: str, shared: list[str], date_styles: set[int], epoch1904: bool, path, max_rows=None):

@@ -63,6 +63,16 @@ def p_clause(p, decimals: int = 3) -> str:
     return "p " + s if s.startswith("<") else "p = " + s
 
 
+def p_rel(p, decimals: int = 3) -> str:
+    """The relation and value that follow an italic *p* in prose: ``= .034`` or ``< .001``.
+
+    >>> p_rel(0.0342), p_rel(0.00001)
+    ('= .034', '< .001')
+    """
+    s = pval(p, decimals)
+    return s if s.startswith("<") or s == DASH else "= " + s
+
+
 def stars(p) -> str:
     """Significance stars: ``*`` p < .05, ``**`` p < .01, ``***`` p < .001."""
     if p is None:

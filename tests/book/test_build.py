@@ -83,6 +83,14 @@ def test_numbers_shown_equal_the_package(demo_book):
     text4 = page_text(demo_book.html / "book" / "04_measurement.html")
     assert f"CFI = {num(fit['cfi'], 3, leading_zero=False)}" in text4
     assert f"RMSEA = {num(fit['rmsea'], 3, leading_zero=False)}" in text4
+    # the structural model: R-squared of COL and the standardized b path, printed in chapter 5
+    from iur_survey.sem import default_model, sem
+    res5 = sem(default_model(inst), res.clean)
+    est = res5.parameter_estimates()
+    b = est[(est["lhs"] == "INT") & (est["op"] == "~") & (est["rhs"] == "COL")].iloc[0]
+    text5 = page_text(demo_book.html / "book" / "05_structural.html")
+    assert f"R² = {num(res5.r2()['COL'], 2, leading_zero=False)} of the variance of collaborative" in text5
+    assert f"β = {num(b['std.all'], 2, leading_zero=False)}" in text5
 
 
 _IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.])")

@@ -197,6 +197,10 @@ class SampleStats:
         if self.n == 0:
             raise ValueError("every row of X is empty")
         m = mask[self.rows]
+        never = np.flatnonzero(~m.any(axis=0))
+        if never.size:
+            names = [columns[j] if columns is not None else f"column {j}" for j in never]
+            raise ValueError(f"some variables have no values (only missings): {', '.join(map(str, names))}")
         # bit patterns -> unique patterns (vectorised; an integer key per row when p <= 62)
         if p <= 62:
             keys = m.astype(np.int64) @ (np.int64(1) << np.arange(p, dtype=np.int64))
@@ -590,8 +594,8 @@ def _em_step(stats: SampleStats, Sigma: np.ndarray, mu: np.ndarray) -> tuple[np.
     return 0.5 * (Sigma_new + Sigma_new.T), mu_new
 
 
-def em_saturated(stats: SampleStats, tol: float = 1e-5, max_iter: int = 500,
-                 ) -> tuple[np.ndarray, np.ndarray, float, int]:
+def em_saturated(stats: SampleStats, tol: float = 1e-5, max_iter: int = 500, *,
+                 warnings: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, float, int]:
     """ML estimates of the unrestricted model by EM, as lavaan's ``lav_mvnorm_missing_h1_estimate_moments``.
 
     lavaan 0.6.14 defaults (``em.h1.tol = 1e-05``, ``em.h1.iter.max = 500``, lav_options.R lines 177-178):
@@ -600,6 +604,8 @@ def em_saturated(stats: SampleStats, tol: float = 1e-5, max_iter: int = 500,
     diagonal whenever an eigenvalue falls below 1e-6.  Returns ``(Sigma, mu, logl, n_iter)`` where ``logl`` is
     :func:`fiml_loglik` at the estimates (lavaan's ``unrestricted.logl``).  For complete data the answer is the
     sample mean and biased covariance matrix (no iteration).  Use ``tol=1e-12`` for the exact maximiser.
+    Pass a list as ``warnings`` to receive lavaan's two EM warnings (iteration limit reached; smallest
+    eigenvalue of the EM covariance matrix below 1e-05).
 
     >>> X = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 5.0], [np.nan, 4.0], [4.0, 6.0], [2.0, 2.5]])
     >>> S, m, ll, it = em_saturated(SampleStats(X))
@@ -625,6 +631,14 @@ def em_saturated(stats: SampleStats, tol: float = 1e-5, max_iter: int = 500,
         mu, Sigma = mu_new, Sigma_new
         if delta < tol:
             break
+    if warnings is not None:
+        if it == max_iter and delta >= tol:
+            warnings.append("Maximum number of iterations reached when computing the sample moments using EM; "
+                            "use the em.h1.iter.max= argument to increase the number of iterations")
+        if np.linalg.eigvalsh(Sigma)[0] < 1e-5:
+            warnings.append("The smallest eigenvalue of the EM estimated variance-covariance matrix (Sigma) is "
+                            "smaller than 1e-05; this may cause numerical instabilities; interpret the results "
+                            "with caution.")
     return Sigma, mu, fiml_loglik(stats, Sigma, mu), it
 
 

@@ -198,9 +198,14 @@ def test_scores_sum_to_the_gradient_and_match_per_case_derivatives():
     np.testing.assert_allclose(sc.sum(axis=0), fiml_gradient(st, Sigma, mu), rtol=1e-11, atol=1e-11)
     m0 = moments_to_m(Sigma, mu)
     for i in (0, 5, 17):
-        row = X[st.rows[i]][None, :]
-        num = _num_grad(lambda m: fiml_loglik(SampleStats(row), *_from_m(m, 4)), m0)
-        np.testing.assert_allclose(sc[i], num, atol=1e-6)
+        row = X[st.rows[i]]
+        o = ~np.isnan(row)
+
+        def li(m):
+            S, mu_ = _from_m(m, 4)
+            return multivariate_normal.logpdf(row[o], mu_[o], S[np.ix_(o, o)])
+
+        np.testing.assert_allclose(sc[i], _num_grad(li, m0), atol=1e-6)
     B = information_first_order(st, Sigma, mu)
     np.testing.assert_allclose(B, sc.T @ sc / st.n, rtol=1e-12)
     np.testing.assert_allclose(casewise_scores(st, Sigma, mu, meanstructure=False), sc[:, 4:])
@@ -376,3 +381,21 @@ def test_observed_information_delta_complete_data_without_meanstructure():
     A2 = observed_information_delta(st, mod.moments(full(t6))[0], None, sig_only(full(t6)),
                                     lambda x6: sig_only(full(x6)), t6, meanstructure=False)
     np.testing.assert_allclose(A1, A2, rtol=1e-7, atol=1e-9)
+
+
+def test_em_warnings_and_unobserved_variables():
+    X, _, _ = _data(21, n=60, p=3, miss=0.3)
+    w: list[str] = []
+    em_saturated(SampleStats(X), max_iter=2, warnings=w)
+    assert len(w) == 1 and "Maximum number of iterations" in w[0]
+    # a near-singular covariance matrix
+    rng = np.random.default_rng(21)
+    z = rng.normal(size=(80, 1))
+    Y = np.hstack([z, z + 1e-4 * rng.normal(size=(80, 1)), rng.normal(size=(80, 1))])
+    Y[rng.random(Y.shape) < 0.1] = np.nan
+    w2: list[str] = []
+    em_saturated(SampleStats(Y), warnings=w2)
+    assert any("smallest eigenvalue" in m for m in w2)
+    X[:, 1] = np.nan
+    with pytest.raises(ValueError, match="no values"):
+        SampleStats(X)

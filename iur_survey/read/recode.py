@@ -265,9 +265,9 @@ def recode_ip(values: pd.Series, lines, header, path) -> pd.Series:
             out = pd.array(arr, dtype="string")
             out[arr == ""] = pd.NA
             return out
-        cut = pd.Series(arr, dtype=object).str.replace(_IP_SUFFIX, "", regex=True).str.strip()
-        out = pd.array(cut.to_numpy(dtype=object), dtype="string")
-        out[(cut == "").to_numpy()] = pd.NA
+        cut = np.array([x.split("(", 1)[0].split("（", 1)[0].strip() for x in arr], dtype=object)
+        out = pd.array(cut, dtype="string")
+        out[cut == ""] = pd.NA
         return out
 
     def func(u):
@@ -320,7 +320,9 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
         if present.any():
             txt = s[present]
             parsed = None
-            for fmt in _DATE_FORMATS:
+            first = str(txt.iloc[0]).strip()
+            formats = sorted(_DATE_FORMATS, key=lambda f: not _fits(first, f))   # the likely one first
+            for fmt in formats:
                 p = pd.to_datetime(txt, format=fmt, errors="coerce")
                 if p.notna().all():
                     parsed = p
@@ -349,6 +351,14 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             idx = np.flatnonzero(rest)[present]
             out[idx] = parsed.to_numpy(dtype="datetime64[ns]")
     return out
+
+
+def _fits(text: str, fmt: str) -> bool:
+    try:
+        _dt.datetime.strptime(text, fmt)
+        return True
+    except ValueError:
+        return False
 
 
 def _all_str(arr) -> bool:

@@ -71,23 +71,36 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
     if kind != "sav":
         raise FormatDetectionError(path, "not an SPSS .sav file (it does not start with $FL2/$FL3)")
     try:
-        df, meta = pyreadstat.read_sav(str(path), dates_as_pandas_datetime=True, encoding=encoding)
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True, encoding=encoding)
     except Exception as exc:  # pyreadstat raises its own, undocumented exception types
         raise ReadError(path, f"pyreadstat cannot read the .sav file: {exc}") from None
-    if df.shape[1] == 0:
+    names = list(meta.column_names or [])
+    if not names:
         raise EmptyFileError(path, "the .sav file has no variables")
-    if len(df) == 0:
-        raise EmptyFileError(path, "the .sav file has variables but no case")
-    names = list(df.columns)
     labels = meta.column_names_to_labels or {}
     vvl = meta.variable_value_labels or {}
-    body = pd.DataFrame({i: df[name].reset_index(drop=True) for i, name in enumerate(names)})
-    table = Table(path=path, headers=[names], data=body, lines=np.arange(2, len(df) + 2, dtype=np.int64),
+    # match on names and variable labels first, then read only the matched variables
+    plan = match_columns([Column(i, name, str(labels.get(name) or "")) for i, name in enumerate(names)],
+                         instrument, path, require_role=False)
+    group = instrument.group_column
+    need_all = bool(instrument.groups) and group not in plan.targets
+    usecols = None if need_all else [c.header for c in plan.targets.values()]
+    try:
+        df, _ = pyreadstat.read_sav(str(path), dates_as_pandas_datetime=True, encoding=encoding,
+                                    usecols=usecols)
+    except Exception as exc:
+        raise ReadError(path, f"pyreadstat cannot read the .sav file: {exc}") from None
+    if len(df) == 0:
+        raise EmptyFileError(path, "the .sav file has variables but no case")
+    n = len(df)
+    body = pd.DataFrame({i: df[name].reset_index(drop=True) for i, name in enumerate(names) if name in df.columns})
+    table = Table(path=path, headers=[names], data=body, lines=np.arange(2, n + 2, dtype=np.int64),
                   sha256=hashlib.sha256(data).hexdigest())
-    role_data = {i: _to_labels(body[i], vvl.get(name)) for i, name in enumerate(names)}
+    role_data = {i: _to_labels(body[i], vvl.get(names[i])) for i in body.columns}
     columns = [Column(i, name, str(labels.get(name) or "")) for i, name in enumerate(names)]
     plan = match_columns(columns, instrument, path,
-                         role_by_answers=lambda c: is_role_column(role_data[c.index], instrument))
+                         role_by_answers=lambda c: c.index in role_data
+                         and is_role_column(role_data[c.index], instrument))
     codes = set(instrument.item_codes) | set(instrument.attention_checks)
     for target, col in plan.targets.items():
         lab = vvl.get(col.header)

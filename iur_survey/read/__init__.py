@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import FormatDetectionError
+from ..errors import DelimiterError, FormatDetectionError  # noqa: F401 (DelimiterError: doctest)
 from .base import META_COLUMNS, RawResponses, conform_frame, sha256_file, standard_columns
 
 FORMATS = ("qualtrics", "wjx", "spss", "csv", "xlsx")
@@ -57,13 +57,28 @@ def _first_records(path: Path, data: bytes, encoding=None, n: int = 3) -> list[l
 
 
 def detect_format(path: str | Path, instrument=None, *, encoding: str | None = None) -> str:
-    """Which of :data:`FORMATS` an export is, from its bytes and header rows.
+    r"""Which of :data:`FORMATS` an export is, from its bytes and header rows.
 
     SPSS by its magic bytes; a workbook or text file is ``wjx`` when its header has
     ``序号`` and Wenjuanxing's fixed columns, ``qualtrics`` when it has Qualtrics'
     ImportId row or its metadata tags, and ``csv``/``xlsx`` when its header names a
     column of the instrument.  Anything else raises
     :class:`~iur_survey.errors.FormatDetectionError`.
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "w.csv")
+    ...     _ = open(p, "wb").write("序号,提交答卷时间,所用时间,1、您所在的单位属于以下哪一类？\n1,2023/3/1 10:00:00,583秒,企业\n"
+    ...                             .encode("gb18030"))
+    ...     q = os.path.join(d, "q.csv")
+    ...     _ = open(q, "w").write("name;age\nAnn;3\n")
+    ...     print(detect_format(p))
+    ...     try:
+    ...         detect_format(q)
+    ...     except DelimiterError as exc:
+    ...         print(exc.row, exc.message)
+    wjx
+    1 the file is separated by ';', not ',' (save it as comma-separated CSV or pass the right format)
     """
     from .source import read_bytes
 
@@ -117,6 +132,17 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     :class:`~iur_survey.errors.OutOfRangeError`; ``encoding`` forces a text encoding.
     Bad input raises a subclass of :class:`~iur_survey.errors.ReadError`; the input file
     is only read.
+
+    >>> import tempfile, os
+    >>> from iur_survey.instrument import load_instrument
+    >>> from iur_survey.simulate import simulate
+    >>> from iur_survey.simulate.writers import write_export
+    >>> inst = load_instrument()
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_export(simulate(20, seed=1).frame, inst, "qualtrics", os.path.join(d, "q.csv"), labels="text")
+    ...     raw = read_export(p, inst)
+    >>> raw.format, raw.column_map["Q2_1"], raw.frame["_row"].iloc[0], "RecipientEmail" in raw.dropped_columns
+    ('qualtrics', 'GOV1', np.int64(4), True)
     """
     from ..instrument import load_instrument
     from .plain import read_csv, read_xlsx

@@ -113,7 +113,11 @@ def _hkey(h: str) -> str:
 
 
 def import_id(cell: str) -> str:
-    """The ImportId of a Qualtrics third-row cell (``{"ImportId":"QID5_1"}`` -> ``QID5_1``)."""
+    """The ImportId of a Qualtrics third-row cell (``{"ImportId":"QID5_1"}`` -> ``QID5_1``).
+
+    >>> import_id('{"ImportId":"QID5_1"}'), import_id("Q5_1")
+    ('QID5_1', '')
+    """
     cell = str(cell or "").strip()
     if not cell.startswith("{"):
         return ""
@@ -165,6 +169,14 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
 
     ``role_by_answers(column) -> bool`` is asked, when no header names the group column,
     whether a column's answers are all group wordings.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> cols = [Column(0, "ResponseId"), Column(1, "Q1", inst.role_question["en"]), Column(2, "Email")]
+    >>> cols += [Column(3 + i, f"Q9_{i}", "Rate: - " + inst.items[c].en) for i, c in enumerate(inst.item_codes)]
+    >>> plan = match_columns(cols, inst, "q.csv")
+    >>> plan.column_map["Q1"], plan.column_map["Q9_0"], plan.dropped
+    ('role', 'GOV1', ['Email'])
     """
     items = set(instrument.item_codes)
     att = set(instrument.attention_checks)

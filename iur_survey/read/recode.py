@@ -145,6 +145,10 @@ def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrum
     """Canonical group keys (object array, ``None`` for no answer).
 
     Numeric answers are the 1-based position of the group in the instrument's ``groups``.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> recode_role(pd.Series(["高校", "4", ""]), np.array([2, 3, 4]), "Q1", "q.csv", load_instrument()).tolist()
+    ['university', 'government', None]
     """
     keys = list(instrument.groups)
 
@@ -168,7 +172,13 @@ def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrum
 
 
 def is_role_column(values: pd.Series, instrument) -> bool:
-    """Whether every non-blank answer of a column is a group wording (and some are text)."""
+    """Whether every non-blank answer of a column is a group wording (and some are text).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> is_role_column(pd.Series(["企业", "", "Government"]), inst), is_role_column(pd.Series(["1", "2"]), inst)
+    (True, False)
+    """
     uniques = pd.unique(values.dropna())
     seen = False
     for u in uniques:
@@ -182,7 +192,11 @@ def is_role_column(values: pd.Series, instrument) -> bool:
 
 # -- metadata -----------------------------------------------------------------------
 def recode_status(values, lines, header, path) -> np.ndarray:
-    """Qualtrics Status text or numeric codes -> the status text (``"IP Address"``, ...)."""
+    """Qualtrics Status text or numeric codes -> the status text (``"IP Address"``, ...).
+
+    >>> recode_status(pd.Series(["0", "Spam", "16"]), np.array([4, 5, 6]), "Status", "q.csv").tolist()
+    ['IP Address', 'Spam', 'Offline']
+    """
     def func(u):
         x = _number(u)
         if x is not None:
@@ -199,7 +213,11 @@ def recode_status(values, lines, header, path) -> np.ndarray:
 
 
 def recode_finished(values, lines, header, path) -> np.ndarray:
-    """True/False, 1/0, 是/否 -> bool (object array, ``None`` where blank)."""
+    """True/False, 1/0, 是/否 -> bool (object array, ``None`` where blank).
+
+    >>> recode_finished(pd.Series(["True", "0", ""]), np.array([4, 5, 6]), "Finished", "q.csv").tolist()
+    [True, False, None]
+    """
     def func(u):
         if isinstance(u, (bool, np.bool_)):
             return bool(u)
@@ -226,7 +244,11 @@ def _num_func(what):
 
 
 def recode_progress(values, lines, header, path) -> np.ndarray:
-    """Progress percentages as float."""
+    """Progress percentages as float.
+
+    >>> recode_progress(pd.Series(["100", "", "37.5"]), np.array([4, 5, 6]), "Progress", "q.csv").tolist()
+    [100.0, nan, 37.5]
+    """
     return map_unique(values, _num_func("progress"), lines, header, path, dtype=np.float64, na=math.nan)
 
 
@@ -244,7 +266,11 @@ def parse_duration(text) -> float:
 
 
 def recode_duration(values, lines, header, path) -> np.ndarray:
-    """Durations in seconds (float)."""
+    """Durations in seconds (float).
+
+    >>> recode_duration(pd.Series(["583秒", "2分30秒", ""]), np.array([2, 3, 4]), "所用时间", "w.csv").tolist()
+    [583.0, 150.0, nan]
+    """
     def func(u):
         try:
             x = parse_duration(u)
@@ -258,7 +284,11 @@ def recode_duration(values, lines, header, path) -> np.ndarray:
 
 
 def recode_ip(values: pd.Series, lines, header, path) -> pd.Series:
-    """IP addresses as ``string``; Wenjuanxing's ``"223.104.3.1(北京-北京)"`` loses the place."""
+    """IP addresses as ``string``; Wenjuanxing's ``"223.104.3.1(北京-北京)"`` loses the place.
+
+    >>> recode_ip(pd.Series(["223.104.3.1(北京-北京)", ""]), np.array([2, 3]), "来自IP", "w.csv").tolist()
+    ['223.104.3.1', <NA>]
+    """
     arr = values.to_numpy(dtype=object)
     if _all_str(arr):
         if "(" not in "".join(arr) and "（" not in "".join(arr):   # Qualtrics: plain addresses
@@ -277,7 +307,11 @@ def recode_ip(values: pd.Series, lines, header, path) -> pd.Series:
 
 
 def recode_id(values: pd.Series, lines, header, path) -> pd.Series:
-    """Response ids as ``string`` (a workbook's number 12 or 12.0 reads as ``"12"``)."""
+    """Response ids as ``string`` (a workbook's number 12 or 12.0 reads as ``"12"``).
+
+    >>> recode_id(pd.Series([12, 13.0, "R_x"], dtype=object), np.array([2, 3, 4]), "序号", "w.xlsx").tolist()
+    ['12', '13', 'R_x']
+    """
     arr = values.to_numpy(dtype=object)
     if _all_str(arr):   # text files: no per-value work
         out = pd.array(arr, dtype="string")
@@ -295,7 +329,12 @@ def recode_id(values: pd.Series, lines, header, path) -> pd.Series:
 
 
 def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
-    """Submission times (datetime64[ns], NaT where blank) from text or workbook dates."""
+    """Submission times (datetime64[ns], NaT where blank) from text or workbook dates.
+
+    >>> recode_submitted(pd.Series(["2023/3/1 10:22:33", ""]), np.array([2, 3]), "提交答卷时间", "w.csv")
+    array(['2023-03-01T10:22:33.000000000',                           'NaT'],
+          dtype='datetime64[ns]')
+    """
     n = len(values)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     obj = values.to_numpy(dtype=object)

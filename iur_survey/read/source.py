@@ -56,7 +56,13 @@ class Table:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """The file's bytes, or a :class:`ReadError` saying why not."""
+    """The file's bytes, or a :class:`ReadError` saying why not.
+
+    >>> read_bytes("/no/such/export.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: /no/such/export.csv: no such file
+    """
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
@@ -151,7 +157,11 @@ def to_utf8(data: bytes, path, encoding: str | None = None) -> tuple[bytes, str,
 
 
 def sniff_kind(data: bytes) -> str:
-    """``"zip"`` (a workbook), ``"sav"`` (SPSS), ``"empty"`` or ``"text"``, from the first bytes."""
+    r"""``"zip"`` (a workbook), ``"sav"`` (SPSS), ``"empty"`` or ``"text"``, from the first bytes.
+
+    >>> sniff_kind(b"PK\x03\x04..."), sniff_kind(b"$FL2..."), sniff_kind(b" \r\n"), sniff_kind(b"a,b")
+    ('zip', 'sav', 'empty', 'text')
+    """
     if data.startswith(_ZIP_MAGIC):
         return "zip"
     if data.startswith(_SAV_MAGIC):
@@ -318,28 +328,6 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
     return df, lines
 
 
-def drop_blank_records(df: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Remove records whose cells are all empty (blank lines), keeping the line numbers right."""
-    if df.shape[1] == 0 or len(df) == 0:
-        return df, lines
-    first = df[0]
-    try:
-        blank = (first.str.strip() == "").to_numpy(dtype=bool)   # text tables: all str
-        blank |= first.isna().to_numpy(dtype=bool)
-    except AttributeError:
-        blank = first.map(_is_blank).to_numpy(dtype=bool)
-    cand = np.flatnonzero(blank)
-    if len(cand) == 0:
-        return df, lines
-    sub = df.iloc[cand]
-    blank_rows = cand[sub.map(_is_blank).all(axis=1).to_numpy()]
-    if len(blank_rows) == 0:
-        return df, lines
-    keep = np.ones(len(df), dtype=bool)
-    keep[blank_rows] = False
-    return df.loc[keep].reset_index(drop=True), lines[keep]
-
-
 def _is_blank(v) -> bool:
     if v is None:
         return True
@@ -351,7 +339,7 @@ def _is_blank(v) -> bool:
         return False
 
 
-def split_headers(df: pd.DataFrame, lines: np.ndarray, header_rows: int, path) -> tuple[list[list[str]], pd.DataFrame, np.ndarray]:
+def _split_headers(df: pd.DataFrame, lines: np.ndarray, header_rows: int, path) -> tuple[list[list[str]], pd.DataFrame, np.ndarray]:
     """Split the first ``header_rows`` records off as header rows (as ``str``)."""
     if len(df) < header_rows:
         raise EmptyFileError(path, f"the file has fewer than the {header_rows} header row(s) its format needs")
@@ -453,7 +441,7 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     lines = np.asarray(numbers, dtype=np.int64)
     if callable(header_rows):
         header_rows = header_rows(rows[:8])
-    headers, body, body_lines = split_headers(df, lines, header_rows, path)
+    headers, body, body_lines = _split_headers(df, lines, header_rows, path)
     if len(body) == 0:
         raise EmptyFileError(path, "the sheet has a header but no response", row=int(lines[-1]))
     return Table(path=path, headers=headers, data=body, lines=body_lines,
@@ -462,7 +450,16 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
 
 def read_table(path: str | Path, *, header_rows=1, data: bytes | None = None, encoding: str | None = None,
                delimiter: str = ",", usecols=None) -> Table:
-    """A text or workbook export as a :class:`Table`, whichever the bytes are."""
+    r"""A text or workbook export as a :class:`Table`, whichever the bytes are.
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "x.csv")
+    ...     _ = open(p, "wb").write(b"\xef\xbb\xbfid,q1\r\n1,3\r\n\r\n2,4\r\n")
+    ...     t = read_table(p)
+    >>> t.encoding, t.headers, t.data.values.tolist(), t.lines.tolist()
+    ('utf-8-sig', [['id', 'q1']], [['1', '3'], ['2', '4']], [2, 4])
+    """
     if data is None:
         data = read_bytes(path)
     if sniff_kind(data) == "zip":

@@ -35,6 +35,20 @@ def looks_like_wjx(records: list[list]) -> bool:
 
 def read_wjx(path, instrument, *, strict: bool = False, data: bytes | None = None,
              encoding: str | None = None) -> RawResponses:
-    """Read a Wenjuanxing CSV or XLSX export into the standard frame."""
+    r"""Read a Wenjuanxing CSV or XLSX export into the standard frame.
+
+    >>> import tempfile, os
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> head = ["序号", "提交答卷时间", "所用时间", "来自IP", "1、" + inst.role_question["zh"]]
+    >>> head += [f"{i + 2}、({inst.items[c].zh})" for i, c in enumerate(inst.item_codes)]
+    >>> row = ["7", "2023/3/1 10:22:33", "2分30秒", "223.104.3.1(辽宁-沈阳)", "高校"] + ["同意"] * 27 + ["(跳过)"]
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "w.csv")
+    ...     _ = open(p, "wb").write((",".join(head) + "\r\n" + ",".join(row) + "\r\n").encode("gb18030"))
+    ...     f = read_wjx(p, inst).frame
+    >>> f.loc[0, ["response_id", "role", "_ip"]].tolist(), [float(x) for x in f.loc[0, ["GOV1", "INT4", "_duration"]]]
+    (['7', 'university', '223.104.3.1'], [4.0, nan, 150.0])
+    """
     return read_tabular(path, instrument, "wjx", lambda headers: [Column(i, h) for i, h in enumerate(headers[0])],
                         strict=strict, data=data, encoding=encoding, id_aliases=WJX_ID_ALIASES)

@@ -525,6 +525,12 @@ def expected_frame(frame: pd.DataFrame, instrument, fmt: str) -> pd.DataFrame:
 
     Times are whole seconds in every export; Wenjuanxing has no status, finished or
     progress (NA) and whole-second durations; the place after a Wenjuanxing IP is dropped.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> f = pd.DataFrame({"response_id": ["a"], "role": ["government"], "_status": ["Spam"], "_duration": [61.4]})
+    >>> e = expected_frame(f, load_instrument(), "wjx_xlsx")
+    >>> e.loc[0, "_status"], e.loc[0, "_duration"], expected_frame(f, load_instrument(), "spss").loc[0, "_status"]
+    (<NA>, np.float64(61.0), 'Spam')
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

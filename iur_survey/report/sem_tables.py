@@ -16,12 +16,12 @@ or an :class:`~iur_survey.report.tables.APATable`.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from typing import Any, Mapping
 
 import pandas as pd
 from scipy import stats
 
-from .format import DASH, num, pval, stars
+from .format import DASH, num, p_rel, pval, stars
 from .tables import APATable, apa_table
 
 MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
@@ -214,5 +214,115 @@ def compare_paths(fits: Mapping[str, pd.DataFrame], column: str = "std.all") -> 
     return out if out is not None else pd.DataFrame()
 
 
-__all__ = ["HYPOTHESES", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
+def paths_table(estimates: pd.DataFrame, number=None, title: str = "Structural paths") -> APATable:
+    """The ``~`` rows as an APA table: path, label, *b*, *SE*, Wald 95% CI, β, *z*, *p*."""
+    reg = regressions(estimates)
+    frame = pd.DataFrame({"Path": reg["path"], "Parameter": reg["label"] if "label" in reg else "",
+                          "*b*": [num(v, 3) for v in reg["est"]], "*SE*": [num(v, 3) for v in reg["se"]],
+                          "95% CI": [f"[{num(a, 3)}, {num(b, 3)}]" for a, b in zip(reg["ci.lower"], reg["ci.upper"])],
+                          "β": [num(v, 3, False) for v in reg["std.all"]], "*z*": [num(v, 2) for v in reg["z"]],
+                          "*p*": [pval(v) for v in reg["pvalue"]]})
+    return APATable(frame, title, number=number, numeric=("*b*", "*SE*", "95% CI", "β", "*z*", "*p*"),
+                    note="*b*: unstandardized estimate with its standard error and Wald 95% confidence interval; "
+                         "β: completely standardized (std.all).")
+
+
+def defined_table(estimates: pd.DataFrame, number=None,
+                  title: str = "Indirect and total effects (delta method, provisional)") -> APATable:
+    """The ``:=`` rows (indirect ``ind_X`` and total ``tot_X`` effects) with their delta-method SEs and CIs."""
+    d = defined(estimates)
+    frame = pd.DataFrame({"Effect": d["lhs"], "Definition": d["rhs"],
+                          "Estimate": [num(v, 3) for v in d["est"]], "*SE* (delta)": [num(v, 3) for v in d["se"]],
+                          "95% CI (delta)": [f"[{num(a, 3)}, {num(b, 3)}]" for a, b in zip(d["ci.lower"], d["ci.upper"])],
+                          "β": [num(v, 3, False) for v in d["std.all"]], "*z*": [num(v, 2) for v in d["z"]],
+                          "*p*": [pval(v) for v in d["pvalue"]]})
+    return APATable(frame, title, number=number,
+                    numeric=("Estimate", "*SE* (delta)", "95% CI (delta)", "β", "*z*", "*p*"),
+                    note="ind_X = a·b, the effect of mechanism X on deep integration through collaborative "
+                         "innovation; tot_X = c + a·b. Standard errors by the delta method (normal theory), as "
+                         "lavaan computes them for defined parameters. Bootstrap intervals will replace them.")
+
+
+def robustness_paths_table(fits: Mapping[str, pd.DataFrame], same_estimates: tuple[str, ...] = (), number=None,
+                           title: str = "Standardized paths by estimation") -> APATable:
+    """Standardized paths and their *p* values under several estimations side by side.  Fits named in
+    ``same_estimates`` (MLR: the ML point estimates with other SEs) show only their *p* column."""
+    cmp = compare_paths(fits)
+    frame = pd.DataFrame({"Path": cmp["path"]})
+    for k in fits:
+        if k not in same_estimates:
+            frame[f"β {k}"] = [num(v, 3, False) for v in cmp[k]]
+        frame[f"*p* {k}"] = [pval(v) for v in cmp[f"p ({k})"]]
+    return APATable(frame, title, number=number, numeric=tuple(c for c in frame.columns if c != "Path"),
+                    note="β: completely standardized estimate (std.all). MLR changes the standard errors and so the "
+                         "*p* values, not the estimates.")
+
+
+def robustness_summary(fits: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """How much the paths move across estimations: the largest spread of a standardized path (and which),
+    and the paths significant at .05 under some estimations but not others.
+
+    >>> a = pd.DataFrame({"lhs": ["COL", "INT"], "op": ["~", "~"], "rhs": ["GOV", "COL"], "std.all": [0.3, 0.4],
+    ...                   "pvalue": [0.01, 0.001]})
+    >>> b = a.assign(**{"std.all": [0.2, 0.45], "pvalue": [0.2, 0.001]})
+    >>> r = robustness_summary({"ML": a, "listwise": b})
+    >>> round(r["max_spread"], 3), r["max_spread_path"], r["significance_differs"]
+    (0.1, 'GOV → COL', ['GOV → COL'])
+    """
+    cmp = compare_paths(fits)
+    labels = list(fits)
+    spread = cmp[labels].max(axis=1) - cmp[labels].min(axis=1)
+    sig = cmp[[f"p ({k})" for k in labels]] < 0.05
+    return {"max_spread": float(spread.max()), "max_spread_path": str(cmp.loc[spread.idxmax(), "path"]),
+            "significance_differs": list(cmp.loc[sig.nunique(axis=1) > 1, "path"])}
+
+
+def reliability_frame(measures: Mapping[str, pd.DataFrame], constructs) -> pd.DataFrame:
+    """One row per construct: items, α, ω (CR), AVE from :mod:`iur_survey.measure` outputs
+    (``alpha``: cronbach_alpha, ``omega``: composite_reliability, ``ave``: ave); NaN where absent."""
+    idx = list(constructs)
+    out = pd.DataFrame({"Construct": idx})
+    for key, col, name in (("alpha", "alpha", "α"), ("omega", "omega", "ω (CR)"), ("ave", "ave", "AVE")):
+        src = measures.get(key)
+        out[name] = src[col].reindex(idx).to_numpy() if src is not None else math.nan
+    return out
+
+
+def htmt_matrix(long: pd.DataFrame) -> pd.DataFrame:
+    """The square HTMT matrix from :func:`iur_survey.measure.htmt`'s long output (1 on the diagonal).
+
+    >>> m = htmt_matrix(pd.DataFrame({"construct_1": ["A"], "construct_2": ["B"], "htmt": [0.4]}))
+    >>> float(m.loc["B", "A"]), float(m.loc["A", "A"])
+    (0.4, 1.0)
+    """
+    names = list(dict.fromkeys(list(long["construct_1"]) + list(long["construct_2"])))
+    sq = pd.DataFrame(1.0, index=names, columns=names)
+    for a, b, v in zip(long["construct_1"], long["construct_2"], long["htmt"]):
+        sq.loc[a, b] = sq.loc[b, a] = float(v)
+    return sq
+
+
+def harman_table(harman: pd.DataFrame, number=None) -> APATable:
+    """:func:`iur_survey.measure.harman_single_factor`'s output (index ``pca_first_component`` /
+    ``single_factor_cfa``; ``share``, ``meets_cutoff``) as an APA table."""
+    names = {"pca_first_component": "first principal component", "single_factor_cfa": "one-factor CFA"}
+    frame = pd.DataFrame({"Version": [names.get(i, i) for i in harman.index], "Variance share": harman["share"].to_numpy(),
+                          "Below .50": ["yes" if bool(v) else "no" for v in harman["meets_cutoff"]]})
+    return apa_table(frame, "Harman's single-factor test", number=number, formats={"Variance share": "r3"},
+                     note="Share of the items' total variance explained by the first unrotated principal component "
+                          "(correlation matrix of the complete responses), and the mean squared standardized loading "
+                          "of a one-factor ML CFA (iur_survey.measure.harman_single_factor).")
+
+
+def chisq_difference_text(delta_chisq: float, delta_df: float, pvalue: float) -> str:
+    """APA text of a χ² difference test.
+
+    >>> chisq_difference_text(30.0, 5, 1.5e-05)
+    'Δχ²(5) = 30.00, *p* < .001'
+    """
+    return f"Δχ²({num(delta_df, 0)}) = {num(delta_chisq, 2)}, *p* {p_rel(pvalue)}"
+
+
+__all__ = ["chisq_difference_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
+           "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "latent_correlations", "loadings", "loadings_table", "regressions"]

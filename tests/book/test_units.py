@@ -186,3 +186,30 @@ def test_command_help_names_the_options():
     assert proc.returncode == 0
     for opt in ("--data", "--instrument", "--out", "--format"):
         assert opt in proc.stdout
+
+
+# ------------------------------------------------------------------ chapter tables from the package
+def test_exclusions_table_adds_up_to_the_excluded(tmp_path):
+    from iur_survey.clean import clean
+    from iur_survey.instrument import load_instrument
+    from iur_survey.read import read_export
+    from iur_survey.report.cleaning import exclusion_counts, exclusions_table, role_counts
+
+    inst = load_instrument()
+    res = clean(read_export(DEFAULT_DATA, inst), inst)
+    ex = exclusion_counts(res.report)
+    assert ex["excluded"].sum() == res.report["n_excluded"] == res.report["n_raw"] - res.report["n_kept"]
+    assert (ex["hits"] >= ex["excluded"]).all()
+    assert exclusions_table(res.report).frame["Excluded"].tolist() == \
+        [f"{v:,}" if ok else "—" for v, ok in zip(ex["excluded"], ex["evaluated"])]
+    roles = role_counts(res.clean, inst)
+    assert roles["n"].sum() == res.report["n_kept"]
+    assert list(roles["Role"][:4]) == [g for g in inst.groups if g in set(roles["Role"])][:4]
+
+
+def test_reliability_frame_leaves_absent_measures_empty():
+    from iur_survey.report.sem_tables import reliability_frame
+    alpha = pd.DataFrame({"alpha": [0.8, 0.7]}, index=pd.Index(["A", "B"], name="construct"))
+    out = reliability_frame({"alpha": alpha}, ["B", "A"])
+    assert out["α"].tolist() == [0.7, 0.8]
+    assert out["AVE"].isna().all() and out["ω (CR)"].isna().all()

@@ -1,0 +1,86 @@
+"""Tables of the cleaning step for the book: exclusions by rule, missing-data patterns, sample by role.
+
+They take what :func:`iur_survey.clean.clean` returns (``CleanResult.report``, ``.clean``) and the
+pattern table of :func:`iur_survey.clean.missing_patterns`.
+
+>>> import pandas as pd
+>>> from iur_survey.instrument import load_instrument
+>>> role_counts(pd.DataFrame({"role": ["university", "enterprise", None, "university"]}), load_instrument())
+          Role  n     %
+0   enterprise  1  25.0
+1   university  2  50.0
+2  (not given)  1  25.0
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pandas as pd
+
+from .diagram import RULE_LABELS
+from .tables import APATable, apa_table
+
+
+def role_counts(clean: pd.DataFrame, instrument) -> pd.DataFrame:
+    """Respondents per stakeholder role (instrument order, then any other value, then not given): Role, n, %."""
+    col = instrument.group_column
+    if col not in clean.columns:
+        return pd.DataFrame({"Role": pd.Series(dtype=str), "n": pd.Series(dtype=int), "%": pd.Series(dtype=float)})
+    counts = clean[col].astype("string").fillna("(not given)").value_counts()
+    order = [g for g in instrument.groups if g in counts.index]
+    order += sorted(g for g in counts.index if g not in instrument.groups and g != "(not given)")
+    order += ["(not given)"] if "(not given)" in counts.index else []
+    out = pd.DataFrame({"Role": order, "n": [int(counts[g]) for g in order]})
+    out["%"] = 100.0 * out["n"] / max(int(out["n"].sum()), 1)
+    return out
+
+
+def role_table(clean: pd.DataFrame, instrument, number=None, note: str | None = None) -> APATable:
+    """:func:`role_counts` as an APA table."""
+    return apa_table(role_counts(clean, instrument), "Analysed sample by stakeholder role", number=number,
+                     formats={"n": "int", "%": 1}, note=note)
+
+
+def exclusion_counts(report: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per cleaning rule, in the order the rules ran: rule, label, stage, evaluated, hits, excluded
+    (excluded = responses whose first hit is this rule; these add up to ``n_excluded``).
+
+    >>> rep = {"order": {"screening": ["status"], "indices": ["speeder"]}, "hits_by_rule": {"status": 3},
+    ...        "excluded_by_primary_rule": {"status": 3}, "rules_not_evaluated": {"speeder": "no durations"}}
+    >>> exclusion_counts(rep)[["rule", "evaluated", "hits", "excluded"]].values.tolist()
+    [['status', True, 3, 3], ['speeder', False, 0, 0]]
+    """
+    rows = []
+    for stage, key in (("screening", "screening"), ("careless responding", "indices")):
+        for r in report["order"][key]:
+            rows.append({"rule": r, "label": RULE_LABELS.get(r, r), "stage": stage,
+                         "evaluated": r not in report.get("rules_not_evaluated", {}),
+                         "hits": int(report["hits_by_rule"].get(r, 0)),
+                         "excluded": int(report["excluded_by_primary_rule"].get(r, 0))})
+    return pd.DataFrame(rows)
+
+
+def exclusions_table(report: Mapping[str, Any], number=None) -> APATable:
+    """Exclusions by rule as an APA table; rules that could not be evaluated are marked † with the reason."""
+    ex = exclusion_counts(report)
+    frame = pd.DataFrame({
+        "Rule": [lab + ("" if ev else " †") for lab, ev in zip(ex["label"], ex["evaluated"])],
+        "Stage": ex["stage"],
+        "Hits": [h if ev else None for h, ev in zip(ex["hits"], ex["evaluated"])],
+        "Excluded": [e if ev else None for e, ev in zip(ex["excluded"], ex["evaluated"])]})
+    skipped = "; ".join(f"{RULE_LABELS.get(r, r)}: {why}" for r, why in report.get("rules_not_evaluated", {}).items())
+    return apa_table(frame, "Exclusions by cleaning rule", number=number, formats={"Hits": "int", "Excluded": "int"},
+                     note="Hits: responses the rule flags (a response can be flagged by several rules). Excluded: "
+                          "responses whose first hit, in the order the rules run, is this rule; these add up to the "
+                          "number excluded." + (f" † Not evaluated ({skipped})." if skipped else ""))
+
+
+def missing_patterns_table(patterns: pd.DataFrame, n: int, top: int = 10, number=None) -> APATable:
+    """The commonest missing-data patterns (``missing``: unanswered items, ``n``) with their share of ``n``."""
+    pats = patterns.head(top).copy()
+    frame = pd.DataFrame({"Items not answered": pats["missing"].replace("", "(none: complete)"),
+                          "Respondents": pats["n"], "%": 100.0 * pats["n"] / max(n, 1)})
+    return apa_table(frame, "The most frequent missing-data patterns", number=number,
+                     formats={"Respondents": "int", "%": 1},
+                     note="Each row is one pattern: the set of items a respondent left unanswered.")

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError, ModelSyntaxError
+from .constraints import LinearConstraints
 from .defined import from_partable
 from .estimate import minimize, numerical_hessian
 from .fitmeasures import FitInputs, fit_measures
@@ -408,7 +409,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     bad_ctl = set(control) - {"max_iter", "gtol"}
     if bad_ctl:
         raise EstimationError(None, f"unknown control option(s) {sorted(bad_ctl)} (use max_iter, gtol)")
-    df = _ndat(pt, ms) - pt.npar
+    df = _ndat(pt, ms) - pt.npar + len(pt.equality)
     if df < 0:
         warnings.append(f"the model has negative degrees of freedom (df = {df}): it is not identified")
     if mode == "fiml":
@@ -459,20 +460,25 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
     model.set_sample_stats(stats.cov, stats.mean)
     x0 = model.start(stats.cov, stats.mean)
     N = stats.ntotal
+    rp = LinearConstraints(pt, model.row_values(x0))
 
-    def fgc(x):
-        return ml_information_expected(model, x, stats, with_gradient=True)[::-1]
+    def fgc(z):
+        info, g = ml_information_expected(model, rp.theta(z), stats, with_gradient=True)
+        return rp.grad(g), rp.info(info)
 
-    opt = minimize(lambda x: ml_fmin(model, x, stats), lambda x: ml_gradient(model, x, stats),
-                   lambda x: ml_information_expected(model, x, stats), x0, fun_grad_curv=fgc, **control)
-    theta = opt.x
+    opt = minimize(lambda z: ml_fmin(model, rp.theta(z), stats),
+                   lambda z: rp.grad(ml_gradient(model, rp.theta(z), stats)),
+                   lambda z: rp.info(ml_information_expected(model, rp.theta(z), stats)), rp.z(x0),
+                   fun_grad_curv=fgc, **control)
+    theta = rp.theta(opt.x)
+    npar = rp.nz
     ms = pt.meanstructure
     implied = model.implied_all(theta)
     # ---- test statistic and likelihoods
     chisq = 2 * N * opt.fun
     if abs(chisq) < 1e-10:
         chisq = 0.0
-    df = _ndat(pt, ms) - pt.npar
+    df = _ndat(pt, ms) - npar
     logl = unres = 0.0
     base_chisq = 0.0
     base_npar = 0
@@ -512,18 +518,19 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                               Sigma=[s for s, _ in implied] if G > 1 else implied[0][0],
                               mu=([m for _, m in implied] if G > 1 else implied[0][1]) if ms else
                               ([None] * G if G > 1 else None),
-                              Delta=[model.delta(theta, g) for g in range(G)] if G > 1 else model.delta(theta, 0),
-                              information=info_unit, chisq=chisq, df=df, estimator="MLR", meanstructure=ms)
+                              Delta=[model.delta(theta, g) @ rp.K for g in range(G)] if G > 1
+                              else model.delta(theta, 0) @ rp.K,
+                              information=rp.info(info_unit), chisq=chisq, df=df, estimator="MLR", meanstructure=ms)
         if est_name == "MLR":
             extra = {k: float(v) for k, v in rob.fit.items()
                      if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
         if se_type == "robust.huber.white":
-            V = np.asarray(rob.vcov, float)
+            V = rp.vcov(np.asarray(rob.vcov, float))
         elif se_type == "standard":
-            V = _invert_info(info_unit, N, warnings)
+            V = rp.vcov(_invert_info(rp.info(info_unit), N, warnings))
     elif se_type == "standard":
-        V = _invert_info(info_unit, N, warnings)
-    fi = FitInputs(chisq=chisq, df=df, npar=pt.npar, ntotal=N, nobs=list(stats.nobs), fmin=opt.fun,
+        V = rp.vcov(_invert_info(rp.info(info_unit), N, warnings))
+    fi = FitInputs(chisq=chisq, df=df, npar=npar, ntotal=N, nobs=list(stats.nobs), fmin=opt.fun,
                    baseline_chisq=base_chisq, baseline_df=base_df, logl=logl, unrestricted_logl=unres,
                    S=stats.cov, M=stats.mean, Sigma=[s for s, _ in implied],
                    mu=[mu if ms else stats.mean[g] for g, (_, mu) in enumerate(implied)], meanstructure=ms,
@@ -552,6 +559,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     model.set_sample_stats(covs, means)
     x0 = model.start(covs, means)
     w = np.asarray(nobs, float) / N
+    rp = LinearConstraints(pt, model.row_values(x0))
 
     def fun(theta):
         total = 0.0
@@ -577,12 +585,15 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     def fgc(theta):
         return grad(theta), model.expected_information(theta, w)
 
-    opt = minimize(fun, grad, lambda x: fgc(x)[1], x0, fun_grad_curv=fgc, **control)
-    theta = opt.x
+    opt = minimize(lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z))),
+                   lambda z: rp.info(model.expected_information(rp.theta(z), w)), rp.z(x0),
+                   fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))), **control)
+    theta = rp.theta(opt.x)
+    npar = rp.nz
     implied = model.implied_all(theta)
     logl = -opt.fun * N
     chisq = max(2.0 * (logl_h1 - logl), 0.0)
-    df = _ndat(pt, True) - pt.npar
+    df = _ndat(pt, True) - npar
     base_logl = 0.0
     base = []
     for s in stats:
@@ -603,16 +614,17 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     G = pt.ngroups
     one = (lambda x: x) if G > 1 else (lambda x: x[0])
     rob = robust_measures(one(stats), Sigma=one([s for s, _ in implied]), mu=one([m for _, m in implied]),
-                          Delta=one([model.delta(theta, g, meanstructure=True) for g in range(G)]),
-                          information=info_unit, chisq=chisq, df=df, estimator=est_name, meanstructure=True,
+                          Delta=one([model.delta(theta, g, meanstructure=True) @ rp.K for g in range(G)]),
+                          information=rp.info(info_unit), chisq=chisq, df=df, estimator=est_name,
+                          meanstructure=True,
                           h1=[(covs[g], means[g]) for g in range(G)] if G > 1 else None,
                           baseline=base if G > 1 else None)
     extra = {k: float(v) for k, v in rob.fit.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
     if se_type == "robust.huber.white":
-        V = np.asarray(rob.vcov, float)
+        V = rp.vcov(np.asarray(rob.vcov, float))
     if se_type == "standard":
-        V = _invert_info(info_unit, N, warnings)
-    fi = FitInputs(chisq=chisq, df=df, npar=pt.npar, ntotal=N, nobs=nobs, fmin=chisq / (2 * N),
+        V = rp.vcov(_invert_info(rp.info(info_unit), N, warnings))
+    fi = FitInputs(chisq=chisq, df=df, npar=npar, ntotal=N, nobs=nobs, fmin=chisq / (2 * N),
                    baseline_chisq=base_chisq, baseline_df=base_df, logl=logl, unrestricted_logl=logl_h1,
                    S=covs, M=means, Sigma=[s for s, _ in implied], mu=[m for _, m in implied],
                    meanstructure=True, x_idx=[_x_idx(pt, g) for g in range(pt.ngroups)], extra=extra,

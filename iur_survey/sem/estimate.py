@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from scipy import linalg, optimize
+from scipy import linalg
 
 __all__ = ["OptimResult", "minimize", "numerical_hessian"]
 
@@ -139,6 +139,7 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
         x, f = xn, fn
     hist.append(f"scoring: {it} iterations, f={f:.12g}, status {status}")
     if status in ("stalled", "nan", "max_iter"):
+        from scipy import optimize      # the fallback only: keep the import off the common path
         res = optimize.minimize(fun, x, jac=grad, method="BFGS",
                                 options={"gtol": gtol, "maxiter": 20 * max_iter if max_iter > 10 else max_iter})
         if np.isfinite(res.fun) and res.fun <= f + 1e-12 * max(1.0, abs(f)):

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import special
 
 from .matrices import vech_indices
 
@@ -210,7 +210,7 @@ def chisq_pvalue(X2, df) -> float:
     """
     if _nan(X2, df) or df <= 0:
         return math.nan
-    return float(stats.chi2.sf(X2, df))
+    return float(special.chdtrc(df, X2))
 
 
 # ----------------------------------------------------------------------------- RMSEA
@@ -229,8 +229,40 @@ def rmsea(X2, df, N, G: int = 1, c_hat: float = 1.0) -> float:
 
 def _pchisq(x: float, df: float, ncp: float) -> float:
     if ncp <= 0:
-        return float(stats.chi2.cdf(x, df))
-    return float(stats.ncx2.cdf(x, df, ncp))
+        return float(special.chdtr(df, x))
+    return float(special.chndtr(x, df, ncp))
+
+
+def _root(f, lo: float, hi: float, tol: float = 1e-12, maxiter: int = 300) -> float:
+    """A root of a function with a sign change on [lo, hi] (bisection with secant steps; Brent-like)."""
+    flo, fhi = f(lo), f(hi)
+    if flo == 0:
+        return lo
+    if fhi == 0:
+        return hi
+    if flo * fhi > 0:
+        raise ValueError("no sign change")
+    for _ in range(maxiter):
+        mid = hi - fhi * (hi - lo) / (fhi - flo) if fhi != flo else 0.5 * (lo + hi)
+        if not (lo < mid < hi) or (hi - lo) > 0.5 * abs(hi - lo):
+            mid = 0.5 * (lo + hi)
+        fm = f(mid)
+        if fm == 0 or (hi - lo) < tol * max(1.0, abs(mid)):
+            return mid
+        if flo * fm < 0:
+            hi, fhi = mid, fm
+        else:
+            lo, flo = mid, fm
+        # alternate with a plain bisection so that the bracket always shrinks geometrically
+        mid = 0.5 * (lo + hi)
+        fm = f(mid)
+        if fm == 0:
+            return mid
+        if flo * fm < 0:
+            hi, fhi = mid, fm
+        else:
+            lo, flo = mid, fm
+    return 0.5 * (lo + hi)
 
 
 def rmsea_ci(X2, df, N, G: int = 1, c_hat: float = 1.0, level: float = 0.90) -> tuple[float, float]:
@@ -255,7 +287,7 @@ def rmsea_ci(X2, df, N, G: int = 1, c_hat: float = 1.0, level: float = 0.90) -> 
         lo = 0.0
     else:
         try:
-            lam = optimize.brentq(lower_lambda, 0.0, X2, xtol=1e-12, rtol=1e-12, maxiter=500)
+            lam = _root(lower_lambda, 0.0, X2)
             lo = math.sqrt((c_hat * lam) / (N * df)) * (math.sqrt(G) if G > 1 else 1.0)
         except (ValueError, RuntimeError):
             lo = math.nan
@@ -264,7 +296,7 @@ def rmsea_ci(X2, df, N, G: int = 1, c_hat: float = 1.0, level: float = 0.90) -> 
         hi = 0.0
     else:
         try:
-            lam = optimize.brentq(upper_lambda, 0.0, n_rmsea, xtol=1e-12, rtol=1e-12, maxiter=500)
+            lam = _root(upper_lambda, 0.0, n_rmsea)
             hi = math.sqrt((c_hat * lam) / (N * df)) * (math.sqrt(G) if G > 1 else 1.0)
         except (ValueError, RuntimeError):
             hi = math.nan
@@ -472,9 +504,9 @@ def fit_measures(fi: FitInputs, *, ci_level: float = 0.90, close_h0: float = 0.0
         nel += ng
     gfi = float(np.dot(w, gfis)) if G > 1 else gfis[0]
     v["cn_05"] = (math.nan if (df == 0 and X2 < np.finfo(float).eps)
-                  else float(stats.chi2.ppf(0.95, df)) / (X2 / N) + 1 if X2 > 0 else math.inf)
+                  else float(special.chdtri(df, 0.05)) / (X2 / N) + 1 if X2 > 0 else math.inf)
     v["cn_01"] = (math.nan if (df == 0 and X2 < np.finfo(float).eps)
-                  else float(stats.chi2.ppf(0.99, df)) / (X2 / N) + 1 if X2 > 0 else math.inf)
+                  else float(special.chdtri(df, 0.01)) / (X2 / N) + 1 if X2 > 0 else math.inf)
     v["gfi"] = gfi
     v["agfi"] = (1 - (nel / df) * (1 - gfi)) if df > 0 else 1.0
     v["pgfi"] = (df / nel) * gfi if nel else math.nan

@@ -148,6 +148,7 @@ class ParTable:
     lv_names: list[list[str]] = field(default_factory=list)
     ov_x_names: list[list[str]] = field(default_factory=list)
     constraints: list[Constraint] = field(default_factory=list)   # user :=, ==, <, > (parsed)
+    equality: list[Constraint] = field(default_factory=list)      # '==' not reducible to shared labels
     syntax: str = ""
     source: str = "<model syntax>"
 
@@ -446,16 +447,15 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
         if label[i] and free[i] > 0:
             label_rows.setdefault(label[i], i)
     user_eq: list[tuple[int, int]] = []
+    general_eq: list[Constraint] = []
     for c in pm.constraints:
         if c.op != "==":
             continue
-        lnames = expression_names(c.lhs_expr)
-        rnames = expression_names(c.rhs_expr)
         simple = (c.lhs_expr[0] == "var" and c.rhs_expr[0] == "var")
-        if not simple or lnames[0] not in label_rows or rnames[0] not in label_rows:
-            raise _err(pm, f"only equality of two labelled free parameters (a == b) is supported, "
-                           f"not {c.lhs} == {c.rhs}", c.line, c.col)
-        user_eq.append((label_rows[lnames[0]], label_rows[rnames[0]]))
+        if simple and c.lhs_expr[1] in label_rows and c.rhs_expr[1] in label_rows:
+            user_eq.append((label_rows[c.lhs_expr[1]], label_rows[c.rhs_expr[1]]))
+        else:
+            general_eq.append(c)         # linear constraints: handled by reparametrisation at fit time
     # ---- free numbering (lavaan) and estimated-parameter index (ours)
     k = 0
     for i in range(n):
@@ -490,6 +490,10 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
     all_labels = set(label) | set(plabel)
     defined_so_far: set[str] = set()
     for c in pm.constraints:
+        if c.op == "==":
+            for name in expression_names(c.lhs_expr) + expression_names(c.rhs_expr):
+                if name not in all_labels and name not in {d.lhs for d in pm.constraints if d.op == ":="}:
+                    raise _err(pm, f"{c.lhs} == {c.rhs}: unknown label {name!r}", c.line, c.col)
         if c.op == ":=":
             for name in expression_names(c.rhs_expr):
                 if name not in all_labels and name not in defined_so_far:
@@ -521,4 +525,4 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
                     ustart=ustart, exo=exo, label=label, plabel=plabel, par_index=par_index,
                     ngroups=ngroups, group_labels=group_labels, meanstructure=meanstructure,
                     fixed_x=fixed_x, ov_names=ov_names_b, lv_names=lv_names_b, ov_x_names=ovx_b,
-                    constraints=list(pm.constraints), syntax=pm.syntax, source=pm.source)
+                    constraints=list(pm.constraints), equality=general_eq, syntax=pm.syntax, source=pm.source)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .. import __version__
 from .matrices import Model
@@ -96,8 +96,8 @@ class SEMResult:
         tmp = np.where(se < eps, np.nan, se)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = est / tmp
-        pval = 2 * stats.norm.sf(np.abs(z))
-        fac = stats.norm.ppf(1 - (1 - level) / 2)
+        pval = 2 * special.ndtr(-np.abs(z))
+        fac = float(special.ndtri(1 - (1 - level) / 2))
         df = pd.DataFrame({"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
                            "rhs": [pt.rhs[i] for i in keep]})
         if pt.ngroups > 1:
@@ -189,7 +189,7 @@ class SEMResult:
         L.append(kv("Estimator", self.estimator))
         L.append(kv("Optimization method", self.optimizer))
         L.append(kv("Number of model parameters", pt.nfree))
-        neq = pt.nfree - pt.npar
+        neq = pt.nfree - pt.npar + len(pt.equality)
         if neq:
             L.append(kv("Number of equality constraints", neq))
         L.append("")

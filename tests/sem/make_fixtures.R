@@ -36,3 +36,21 @@ for (name in setdiff(names(models), c("default", "groups_metric"))) {
 }
 writeLines(toJSON(fits, digits = NA, na = "null", auto_unbox = TRUE, pretty = FALSE),
            "tests/sem/fixtures/lavaan_fits.json")
+
+# Linear equality constraints (reparametrised on our side) -> tests/sem/fixtures/lavaan_constraints.json
+con_model <- paste(c("GOV =~ GOV1 + GOV2 + GOV3 + GOV4", "MKT =~ MKT1 + MKT2 + MKT3 + MKT4",
+                     "COL =~ COL1 + COL2 + COL3 + COL4", "COL ~ a1*GOV + a2*MKT", "a1 == 2*a2",
+                     "GOV1 ~~ e*GOV2", "e == 0.01", "ind := a1*a2"), collapse = "\n")
+cases <- list(ml = list(data = "complete_800", missing = "listwise", estimator = "ML"),
+              fiml = list(data = "missing_800", missing = "ml", estimator = "ML"),
+              mlr = list(data = "complete_800", missing = "listwise", estimator = "MLR"))
+cons <- list(model = con_model)
+for (k in names(cases)) {
+  cs <- cases[[k]]
+  dd <- read.csv(file.path("tests/reference/data", paste0(cs$data, ".csv")))
+  fit <- sem(con_model, dd, missing = cs$missing, estimator = cs$estimator)
+  cons[[k]] <- list(data = cs$data, missing = cs$missing, estimator = cs$estimator,
+                    estimates = parameterEstimates(fit, standardized = TRUE), fit = as.list(fitMeasures(fit)))
+}
+writeLines(toJSON(cons, digits = NA, na = "null", auto_unbox = TRUE, pretty = FALSE),
+           "tests/sem/fixtures/lavaan_constraints.json")

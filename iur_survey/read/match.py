@@ -286,5 +286,6 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
         missing.append(group)
     if missing:
         raise MissingColumnError(path, f"the export lacks {len(missing)} column(s) the instrument requires: "
-                                       f"{', '.join(missing)}", row=1)
+                                       f"{', '.join(missing)} (no header, question text or columns: entry names "
+                                       f"them; map export headers in the instrument's columns: section)", row=1)
     return Plan(columns=columns, targets=by_target)

@@ -172,7 +172,7 @@ def sniff_kind(data: bytes) -> str:
 
 
 def _first_records(text: str, delimiter: str, n: int = 20) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text[:200_000]), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter)
     out = []
     try:
         for rec in reader:

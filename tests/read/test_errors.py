@@ -224,3 +224,37 @@ def test_every_error_is_an_iursurveyerror():
     for cls in (DelimiterError, DuplicateColumnError, EmptyFileError, EncodingError, FormatDetectionError,
                 MissingColumnError, OutOfRangeError, UnknownLabelError):
         assert issubclass(cls, ReadError) and issubclass(cls, IURSurveyError)
+
+
+def test_utf16_and_forced_encoding(tmp_path, inst):
+    text = plain([row("R1", role="政府", GOV1="非常同意")])
+    p = write(tmp_path, text.encode("utf-16"), "u16.csv")
+    raw = read_export(p, inst)
+    assert raw.frame.loc[0, "role"] == "government" and raw.frame.loc[0, "GOV1"] == 5.0
+    q = write(tmp_path, text, "gbk.csv", encoding="gbk")
+    assert read_export(q, inst, encoding="gbk").frame.loc[0, "role"] == "government"
+    with pytest.raises(EncodingError) as ei:
+        read_export(q, inst, encoding="utf-8")
+    assert ei.value.row == 2
+    with pytest.raises(EncodingError):
+        read_export(q, inst, encoding="no-such-codec")
+
+
+def test_old_mac_line_ends(tmp_path, inst):
+    p = write(tmp_path, plain([row("R1"), row("R2", GOV4="Maybe")]).replace("\n", "\r"))
+    with pytest.raises(UnknownLabelError) as ei:
+        read_export(p, inst)
+    assert (ei.value.row, ei.value.column) == (3, "GOV4")
+
+
+def test_writer_argument_checks(tmp_path, inst, frame):
+    from iur_survey.simulate.writers import expected_frame, write_export
+    for kwargs in ({"labels": "words"}, {"language": "fr"}, {"tags": "ids"}, {"matrix_style": "x"},
+                   {"duration_style": "x"}):
+        with pytest.raises(ValueError):
+            write_export(frame, inst, "csv", tmp_path / "x.csv", **kwargs)
+    with pytest.raises(ValueError):
+        write_export(frame, inst, "stata", tmp_path / "x.dta")
+    with pytest.raises(ValueError):
+        expected_frame(frame, inst, "stata")
+    assert not (tmp_path / "x.csv").exists()

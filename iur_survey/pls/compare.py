@@ -1,0 +1,140 @@
+"""PLS-SEM beside CB-SEM: the side-by-side table of structural effects for the robustness chapter.
+
+:func:`compare_with_cbsem` takes a :class:`~iur_survey.pls.results.PLSResult` and the CB-SEM parameter
+table in lavaan's ``parameterEstimates()`` layout (our engine's ``SEMResult.parameter_estimates()``, a
+lavaan reference JSON's table, or the ``estimates`` list of ``iur-survey fit``'s results.json): columns
+``lhs op rhs (label) est se pvalue ci.lower ci.upper std.all``.  A ``standardizedSolution()`` table
+(``est.std`` instead of ``est``/``std.all``) works too; its CI is then already standardized.
+
+Rows: every structural path of the PLS model (``lhs ~ rhs``) and every ``:=`` row of the CB-SEM table
+(indirect and total effects), the latter evaluated for PLS with the same expression, the CB-SEM labels
+standing for the PLS path coefficients (and their bootstrap draws).
+
+CB-SEM's CI (``ci.lower``/``ci.upper``) is in the unstandardized metric of ``est``; ``cb_std.ci.lower``/
+``cb_std.ci.upper`` rescale it by ``std.all / est`` (exact for the standardization with variances taken as
+known; with a standardizedSolution table the given standardized CI is used).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..sem.defined import evaluate
+from ..sem.syntax import parse_expression
+from .bootstrap import summarize_draws
+
+__all__ = ["compare_with_cbsem"]
+
+
+def _as_table(est: Any) -> pd.DataFrame:
+    tab = est if isinstance(est, pd.DataFrame) else pd.DataFrame(list(est))
+    need = {"lhs", "op", "rhs"}
+    if not need <= set(tab.columns):
+        raise ValueError(f"the CB-SEM table needs columns {sorted(need)}; it has {list(tab.columns)}")
+    if "group" in tab.columns and tab["group"].nunique() > 1:
+        raise ValueError("compare_with_cbsem takes a single-group CB-SEM table")
+    tab = tab.copy()
+    if "est.std" in tab.columns and "std.all" not in tab.columns:       # standardizedSolution()
+        tab["std.all"] = tab["est.std"]
+        tab["est"] = tab["est.std"]
+        tab["_std_ci"] = True
+    else:
+        tab["_std_ci"] = False
+    for c in ("label", "est", "se", "pvalue", "ci.lower", "ci.upper", "std.all"):
+        if c not in tab.columns:
+            tab[c] = "" if c == "label" else np.nan
+    tab["label"] = tab["label"].fillna("").astype(str)
+    return tab
+
+
+def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Structural paths and ``:=`` effects: PLS estimate (bootstrap CI, p) next to CB-SEM's std.all (CI, p).
+
+    Columns: ``lhs op rhs label``; ``pls_est pls_se pls_pvalue pls_ci.lower pls_ci.upper`` (bootstrap
+    columns NaN when the PLS result has no bootstrap); ``cb_std cb_est cb_se cb_pvalue cb_ci.lower cb_ci.upper
+    cb_std.ci.lower cb_std.ci.upper``; ``diff`` (pls_est - cb_std), ``same_sign``, ``pls_significant``,
+    ``cb_significant`` (p < ``alpha``) and ``agree`` (same sign and same significance decision).
+
+    >>> import pandas as pd
+    >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
+    >>> res = pls_sem(example_data(), model=EXAMPLE_MODEL).bootstrap(200, seed=1)
+    >>> cb = pd.DataFrame({"lhs": ["M", "Y", "Y", "ind"], "op": ["~", "~", "~", ":="],
+    ...                    "rhs": ["X", "M", "X", "a*b"], "label": ["a", "b", "c", "ind"],
+    ...                    "est": [0.62, 0.45, 0.2, 0.279], "se": [0.07, 0.08, 0.09, 0.05],
+    ...                    "pvalue": [0.0, 0.0, 0.026, 0.0], "ci.lower": [0.48, 0.29, 0.02, 0.181],
+    ...                    "ci.upper": [0.76, 0.61, 0.38, 0.377], "std.all": [0.57, 0.43, 0.19, 0.245]})
+    >>> tab = compare_with_cbsem(res, cb)
+    >>> tab[["lhs", "op", "rhs", "pls_est", "cb_std", "cb_std.ci.lower", "agree"]].round(3)
+       lhs  op  rhs  pls_est  cb_std  cb_std.ci.lower  agree
+    0    M   ~    X    0.493   0.570            0.441   True
+    1    Y   ~    M    0.348   0.430            0.277   True
+    2    Y   ~    X    0.167   0.190            0.019   True
+    3  ind  :=  a*b    0.172   0.245            0.159   True
+    """
+    tab = _as_table(sem_parameter_estimates)
+    model = pls_result.model
+    paths = list(model.paths)
+    pls_paths = pls_result.estimates["paths"][0]
+    boot = pls_result.boot
+    draws = boot.draws["paths"] if boot is not None else None
+    level = boot.level if boot is not None else 1.0 - alpha
+
+    def pls_stats(est: float, d: np.ndarray | None) -> dict:
+        if d is None:
+            return {"pls_est": est, "pls_se": np.nan, "pls_pvalue": np.nan, "pls_ci.lower": np.nan,
+                    "pls_ci.upper": np.nan}
+        s = summarize_draws(np.array([est]), d[:, None], level).iloc[0]
+        return {"pls_est": est, "pls_se": s["se"], "pls_pvalue": s["pvalue"], "pls_ci.lower": s["ci.lower"],
+                "pls_ci.upper": s["ci.upper"]}
+
+    def cb_stats(row) -> dict:
+        if row is None:
+            return {k: np.nan for k in ("cb_std", "cb_est", "cb_se", "cb_pvalue", "cb_ci.lower", "cb_ci.upper",
+                                        "cb_std.ci.lower", "cb_std.ci.upper")}
+        est, std = float(row["est"]), float(row["std.all"])
+        lo, hi = float(row["ci.lower"]), float(row["ci.upper"])
+        if row["_std_ci"]:
+            slo, shi = lo, hi
+        else:
+            ratio = std / est if est != 0 else np.nan
+            slo, shi = sorted((lo * ratio, hi * ratio))
+        return {"cb_std": std, "cb_est": est, "cb_se": float(row["se"]), "cb_pvalue": float(row["pvalue"]),
+                "cb_ci.lower": lo, "cb_ci.upper": hi, "cb_std.ci.lower": slo, "cb_std.ci.upper": shi}
+
+    reg = tab[tab["op"] == "~"]
+    rows = []
+    env_est: dict[str, float] = {}
+    env_draw: dict[str, np.ndarray] = {}
+    for k, (s, t) in enumerate(paths):
+        hit = reg[(reg["lhs"] == t) & (reg["rhs"] == s)]
+        row = hit.iloc[0] if len(hit) else None
+        label = (row["label"] if row is not None else "") or model.labels.get((s, t), "")
+        if row is not None and row["label"]:
+            env_est.setdefault(row["label"], pls_paths[k])
+            if draws is not None:
+                env_draw.setdefault(row["label"], draws[:, k])
+        rows.append({"lhs": t, "op": "~", "rhs": s, "label": label,
+                     **pls_stats(pls_paths[k], None if draws is None else draws[:, k]), **cb_stats(row)})
+    for _, row in tab[tab["op"] == ":="].iterrows():
+        node = parse_expression(str(row["rhs"]))
+        try:
+            est = float(evaluate(node, env_est))
+            d = np.asarray(evaluate(node, env_draw), float) if draws is not None else None
+        except Exception:  # noqa: BLE001 - the definition uses a parameter PLS does not estimate
+            continue
+        env_est[row["lhs"]] = est
+        if d is not None:
+            env_draw[row["lhs"]] = d
+        rows.append({"lhs": row["lhs"], "op": ":=", "rhs": row["rhs"], "label": row["label"] or row["lhs"],
+                     **pls_stats(est, d), **cb_stats(row)})
+    out = pd.DataFrame(rows)
+    out["diff"] = out["pls_est"] - out["cb_std"]
+    out["same_sign"] = np.sign(out["pls_est"]) == np.sign(out["cb_std"])
+    out["pls_significant"] = (out["pls_pvalue"] < alpha).where(out["pls_pvalue"].notna())
+    out["cb_significant"] = (out["cb_pvalue"] < alpha).where(out["cb_pvalue"].notna())
+    both = out["pls_significant"].notna() & out["cb_significant"].notna()
+    out["agree"] = (out["same_sign"] & (out["pls_significant"] == out["cb_significant"])).where(both)
+    return out

@@ -184,7 +184,7 @@ def forest_plot(frame: pd.DataFrame, estimate: str = "est", lower: str = "ci.low
     ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     if len(groups) > 1:
-        ax.legend(frameon=False, fontsize=8, loc="best")
+        fig.legend(frameon=False, fontsize=9, loc="outside upper center", ncols=len(groups))
     if title:
         ax.set_title(title, fontsize=11)
     return fig

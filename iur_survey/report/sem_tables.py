@@ -207,11 +207,15 @@ def chisq_difference(fit_restricted: Mapping, fit_full: Mapping) -> dict[str, fl
 def compare_paths(fits: Mapping[str, pd.DataFrame], column: str = "std.all") -> pd.DataFrame:
     """Structural paths of several fits side by side: one row per path, one column per fit
     (``column`` of each), plus each fit's *p* value."""
-    out = None
+    out, order = None, []
     for label, est in fits.items():
         reg = regressions(est)[["path", column, "pvalue"]].rename(columns={column: label, "pvalue": f"p ({label})"})
-        out = reg if out is None else out.merge(reg, on="path", how="outer", sort=False)
-    return out if out is not None else pd.DataFrame()
+        order += [p for p in reg["path"] if p not in order]
+        out = reg if out is None else out.merge(reg, on="path", how="outer")
+    if out is None:
+        return pd.DataFrame()
+    # the model's order (paths to COL, then to INT), not the alphabetical order of an outer merge
+    return out.set_index("path").loc[order].reset_index()
 
 
 def paths_table(estimates: pd.DataFrame, number=None, title: str = "Structural paths") -> APATable:

@@ -213,3 +213,13 @@ def test_reliability_frame_leaves_absent_measures_empty():
     out = reliability_frame({"alpha": alpha}, ["B", "A"])
     assert out["α"].tolist() == [0.7, 0.8]
     assert out["AVE"].isna().all() and out["ω (CR)"].isna().all()
+
+
+def test_compare_paths_keeps_the_model_order():
+    from iur_survey.report.sem_tables import compare_paths
+    a = pd.DataFrame({"lhs": ["COL", "COL", "INT"], "op": "~", "rhs": ["TAL", "GOV", "COL"], "std.all": [0.1, 0.2, 0.3],
+                      "pvalue": [0.5, 0.01, 0.001]})
+    b = a.assign(**{"std.all": [0.15, 0.25, 0.35]})
+    cmp = compare_paths({"x": a, "y": b})
+    assert cmp["path"].tolist() == ["TAL → COL", "GOV → COL", "COL → INT"]
+    assert cmp["y"].tolist() == [0.15, 0.25, 0.35]

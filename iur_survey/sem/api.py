@@ -266,22 +266,23 @@ def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
 def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "auto",
         group: str | None = None, se: str | None = None, information: str | None = None,
         meanstructure: bool | None = None, fixed_x: bool = True, std_lv: bool = False,
-        orthogonal: bool = False, group_equal: Sequence[str] = (), source: str | None = None,
-        control: dict | None = None, model_type: str = "sem") -> SEMResult:
+        orthogonal: bool = False, group_equal: Sequence[str] = (), group_partial: Sequence[str] = (),
+        source: str | None = None, control: dict | None = None, model_type: str = "sem") -> SEMResult:
     """Fit a structural equation model as lavaan's ``sem()`` does (see the module docstring).
 
     Parameters mirror lavaan's: ``estimator`` "ML" | "MLR"; ``missing`` "auto" |
     "fiml" (alias "ml") | "listwise"; ``group`` a column of ``data``; ``se``
     "standard" | "robust.huber.white" | "none"; ``information`` "expected" |
     "observed"; ``meanstructure``; ``fixed_x``; ``std_lv``; ``orthogonal``;
-    ``group_equal``.  ``source`` names the syntax in error messages.  ``control``
+    ``group_equal``; ``group_partial``.  ``source`` names the syntax in error messages.  ``control``
     tunes the optimiser: ``{"max_iter": 500, "gtol": 1e-10}`` (lavaan's ``control``).
     """
     t0 = time.perf_counter()
     with _one_thread():
         res = _fit(model, data, estimator=estimator, missing=missing, group=group, se=se,
                    information=information, meanstructure=meanstructure, fixed_x=fixed_x, std_lv=std_lv,
-                   orthogonal=orthogonal, group_equal=tuple(group_equal), source=source,
+                   orthogonal=orthogonal, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
+                   source=source,
                    control=dict(control or {}))
     res.seconds = time.perf_counter() - t0
     res.meta["model_type"] = model_type
@@ -300,7 +301,7 @@ def cfa(model: str | ParsedModel, data: pd.DataFrame, **kwargs) -> SEMResult:
 
 
 def _fit(model, data, *, estimator, missing, group, se, information, meanstructure, fixed_x, std_lv,
-         orthogonal, group_equal, source, control) -> SEMResult:
+         orthogonal, group_equal, group_partial, source, control) -> SEMResult:
     src = source or "<model syntax>"
     pm = parse_model(model, src) if isinstance(model, str) else model
     est_name = str(estimator).upper()
@@ -338,7 +339,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                                           f"{'has no group column' if group is None else f'has {ngroups} groups'}")
     # ---- variables
     pt0 = build_partable(pm, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x, std_lv=std_lv,
-                         orthogonal=orthogonal, group_equal=group_equal)
+                         orthogonal=orthogonal, group_equal=group_equal, group_partial=group_partial,
+                         meanstructure=bool(meanstructure) if meanstructure is not None else ngroups > 1)
     ov_all = pt0.ov_all()
     lv_all = {v for names in pt0.lv_names for v in names}
     absent = [v for v in ov_all if v not in data.columns]
@@ -351,11 +353,16 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         raise _syntax_error(pm, f"latent variable name {clash[0]!r} is also a column of the data; "
                                 "rename the latent variable", clash[0])
     block = data[ov_all]
-    num = block.apply(pd.to_numeric, errors="coerce")
-    bad = [c for c in ov_all if (num[c].isna() & block[c].notna()).any()]
-    if bad:
-        raise EstimationError(None, f"column {bad[0]!r} holds non-numeric values")
-    X_all = num.to_numpy(dtype=float)
+    nonnum = [c for c in ov_all if not (pd.api.types.is_numeric_dtype(block[c]) and
+                                        not pd.api.types.is_bool_dtype(block[c]))]
+    if nonnum:
+        num = block.copy()
+        for c in nonnum:
+            num[c] = pd.to_numeric(block[c], errors="coerce")
+            if (num[c].isna() & block[c].notna()).any():
+                raise EstimationError(None, f"column {c!r} holds non-numeric values")
+        block = num
+    X_all = block.to_numpy(dtype=float)
     n_input = X_all.shape[0]
     has_nan = bool(np.isnan(X_all).any())
     mode = "fiml" if (miss == "fiml" or (miss == "auto" and has_nan)) else "listwise"
@@ -377,9 +384,14 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         ms = mode == "fiml" or ngroups > 1
     if mode == "fiml" and not ms:
         raise EstimationError(None, "FIML needs a mean structure (meanstructure=True)")
-    pt = build_partable(pm, meanstructure=ms, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x,
-                        std_lv=std_lv, orthogonal=orthogonal, group_equal=group_equal)
+    pt = pt0 if ms == pt0.meanstructure else build_partable(
+        pm, meanstructure=ms, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x, std_lv=std_lv,
+        orthogonal=orthogonal, group_equal=group_equal, group_partial=group_partial)
     ms = pt.meanstructure
+    if ngroups > 1 and not pm.blocks and any(t.labels is not None and len(t.labels) == 1 for t in pm.terms):
+        warnings.append("using a single label per parameter in a multiple group setting implies imposing "
+                        "equality constraints across all the groups; if this is not intended, remove the "
+                        "label(s) or give one label per group, e.g. c(a1, a2, a3, a4)*x")
     # ---- data per group, in each group's variable order
     Xg: list[np.ndarray] = []
     for g in range(ngroups):

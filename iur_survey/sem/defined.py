@@ -75,7 +75,7 @@ def evaluate(node, env: dict):
         if node[1] == "abs":
             # analytic continuation used by complex-step: abs(x) = x * sign(Re x)
             if isinstance(x, complex) or np.iscomplexobj(x):
-                return x * (1.0 if np.real(x) >= 0 else -1.0)
+                return x * np.where(np.real(x) >= 0, 1.0, -1.0)
             return abs(x)
         return _FUNCS[node[1]](x)
     raise ValueError(f"bad expression node {node!r}")
@@ -130,10 +130,15 @@ class DefinedFunction:
         J = np.zeros((len(self.defs), q))
         try:
             with np.errstate(all="raise"):
-                for k in range(q):
-                    z = theta.astype(complex)
-                    z[k] += 1j * h
-                    J[:, k] = np.imag(self(z)) / h
+                # all q complex steps at once: every label's value is a length-q vector
+                Z = theta[:, None] + 1j * h * np.eye(q)
+                env: dict = {k: np.full(q, v, dtype=complex) for k, v in self.constants.items()}
+                for lab, k in self.index.items():
+                    env[lab] = Z[k]
+                for i, (name, node) in enumerate(self.defs):
+                    val = np.broadcast_to(evaluate(node, env), (q,))
+                    env[name] = val
+                    J[i] = np.imag(val) / h
             if np.all(np.isfinite(J)):
                 return J
         except (FloatingPointError, ValueError, ZeroDivisionError, OverflowError):

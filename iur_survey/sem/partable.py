@@ -225,7 +225,7 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
                    auto_fix_first: bool | None = None, auto_fix_single: bool = True,
                    auto_var: bool = True, auto_cov_lv_x: bool = True, auto_cov_y: bool = True,
                    orthogonal: bool = False, ngroups: int = 1, group_labels: Sequence[str] | None = None,
-                   group_equal: Sequence[str] = ()) -> ParTable:
+                   group_equal: Sequence[str] = (), group_partial: Sequence[str] = ()) -> ParTable:
     """Build lavaan's parameter table with ``sem()`` / ``cfa()`` defaults.
 
     ``model`` is a :class:`~iur_survey.sem.syntax.ParsedModel` or syntax text.
@@ -233,7 +233,8 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
     syntax has a ``~ 1`` term).  ``ngroups`` > 1 repeats the model per group
     (lavaan's layout: all rows of group 1, then group 2, ...); ``group_equal``
     takes lavaan's names ("loadings", "intercepts", "regressions", "residuals",
-    "residual.covariances", "lv.variances", "lv.covariances", "means").
+    "residual.covariances", "lv.variances", "lv.covariances", "means"), and
+    ``group_partial`` frees single parameters again (``"GOV =~ GOV2"``, ``"GOV1 ~ 1"``).
 
     >>> pt = build_partable("F =~ x1 + x2 + x3", meanstructure=True)
     >>> [f"{l}{o}{r}" for l, o, r in zip(pt.lhs, pt.op, pt.rhs)][-4:]
@@ -411,7 +412,9 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
                     or ("residual.covariances" in ge and o == "~~" and l in ovnox1 and l != r)
                     or ("lv.variances" in ge and o == "~~" and l in lvset and l == r)
                     or ("lv.covariances" in ge and o == "~~" and l in lvset and l != r))
-        g1 = {(lhs[i], op[i], rhs[i]): i for i in range(n) if grp[i] == 1 and flagged(i)}
+        partial = {"".join(x.split()) for x in group_partial}
+        g1 = {(lhs[i], op[i], rhs[i]): i for i in range(n)
+              if grp[i] == 1 and flagged(i) and f"{lhs[i]}{op[i]}{rhs[i]}" not in partial}
         for i in range(n):
             if grp[i] > 1 and (lhs[i], op[i], rhs[i]) in g1:
                 LABEL[i] = LABEL[g1[(lhs[i], op[i], rhs[i])]]

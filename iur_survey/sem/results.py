@@ -217,6 +217,7 @@ class SEMResult:
                 L.append(f"  {'Scaling correction factor':<33}{'':>10}{f['chisq.scaling.factor']:>12.3f}")
                 L.append("    Yuan-Bentler correction (Mplus variant)")
             else:
+                L.append("")
                 L.append(kv("Test statistic", float(f["chisq"])))
                 L.append(kv("Degrees of freedom", int(f["df"])))
                 L.append(kv("P-value (Chi-square)", float(f["pvalue"])))

@@ -34,6 +34,9 @@ def ours_for(name: str):
     if "group.equal" in opts:
         ge = opts["group.equal"]
         kw["group_equal"] = [ge] if isinstance(ge, str) else ge
+    if "group.partial" in opts:
+        gp = opts["group.partial"]
+        kw["group_partial"] = [gp] if isinstance(gp, str) else gp
     if opts.get("std.lv"):
         kw["std_lv"] = True
     if opts.get("meanstructure"):

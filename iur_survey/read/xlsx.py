@@ -175,7 +175,11 @@ def read_xlsx_rows(path: str | Path, data: bytes | None = None, *, max_rows: int
         sst = _read_member(zf, sst_name, path)
         simple = _SI_SIMPLE.findall(sst)
         if len(simple) == sst.count("<si>") + sst.count("<si/>") and "<si " not in sst:
-            shared = [_unescape(t) for t in simple]
+            joined = "\x00".join(simple)            # NUL cannot occur in XML text ...
+            if "_x0000_" in joined:                 # ... unless escaped: then one by one
+                shared = [_unescape(t) for t in simple]
+            else:
+                shared = _unescape(joined).split("\x00") if simple else []
             sst = ""
         for m in _SI.finditer(sst):
             body = m.group(1)

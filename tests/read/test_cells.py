@@ -119,3 +119,10 @@ def test_xlsx_inline_strings_and_1904(tmp_path):
     rows, numbers = read_xlsx_rows(p)
     assert numbers == [1, 3]
     assert rows == [["inline", None, dt.datetime(1904, 1, 1)], ["f&x", 1.5, None]]
+
+
+def test_xlsx_escaped_control_characters_roundtrip(tmp_path):
+    texts = ["a\x00b", "_x0041_ literal", "tab\tcr\rlf\n", "&amp; <tag>", "", "x"]
+    p = write_xlsx(tmp_path / "c.xlsx", [texts, [1, 2, 3, 4, 5, 6]])
+    rows, _ = read_xlsx_rows(p)
+    assert rows[0] == texts and rows[1] == [1, 2, 3, 4, 5, 6]

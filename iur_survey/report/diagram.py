@@ -104,9 +104,9 @@ def path_diagram(estimates: pd.DataFrame | None = None, r2: Mapping[str, float] 
     def node(code: str) -> None:
         x, y = _POS[code]
         face = "#fdf3e1" if code in (MEDIATOR, OUTCOME) else "#eef3f8"
-        ax.add_patch(Ellipse((x, y), _W * 1.25, _H, facecolor=face, edgecolor="#1f2d3d", lw=1.4, zorder=3))
+        ax.add_patch(Ellipse((x, y), _W * 1.45, _H, facecolor=face, edgecolor="#1f2d3d", lw=1.4, zorder=3))
         ax.text(x, y + 0.018, code, ha="center", va="center", fontsize=13, fontweight="bold", zorder=4)
-        ax.text(x, y - 0.028, names.get(code, ""), ha="center", va="center", fontsize=7.2, zorder=4,
+        ax.text(x, y - 0.028, names.get(code, ""), ha="center", va="center", fontsize=7.0, zorder=4,
                 linespacing=0.95)
         if r2 and code in r2 and r2[code] is not None and not pd.isna(r2[code]):
             ax.text(x, y - _H / 2 - 0.035, f"R² = {num(r2[code], 2, leading_zero=False)}", ha="center",

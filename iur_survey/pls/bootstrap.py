@@ -31,7 +31,7 @@ from .estimates import collect, keys
 __all__ = ["PLSBootstrap", "run_bootstrap", "resample_indices", "summarize_draws"]
 
 
-def resample_indices(n: int, n_boot: int, seed=None, chunk_size: int = 250):
+def resample_indices(n: int, n_boot: int, seed=None, chunk_size: int = 500):
     """Yield the row indices of the resamples, ``chunk_size`` resamples (rows of the array) at a time.
 
     >>> [c.shape for c in resample_indices(10, 5, seed=1, chunk_size=2)]
@@ -49,17 +49,34 @@ def resample_indices(n: int, n_boot: int, seed=None, chunk_size: int = 250):
         done += b
 
 
+def cross_products(X: np.ndarray) -> np.ndarray:
+    """Row-wise products ``x_k x_l`` (k <= l, upper triangle row by row) of the centred data: N x p(p+1)/2."""
+    iu, ju = np.triu_indices(X.shape[1])
+    return X[:, iu] * X[:, ju]
+
+
 def resampled_correlations(X: np.ndarray, XX: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Correlation matrices (b x p x p) of the resamples with row indices ``idx`` (b x N).
 
-    ``X`` is the centred data (N x p), ``XX`` its row-wise outer products (N x p*p).
+    ``X`` is the centred data (N x p), ``XX`` its :func:`cross_products`.
+
+    >>> X = np.random.default_rng(0).standard_normal((30, 3))
+    >>> idx = np.random.default_rng(1).integers(0, 30, size=(2, 30))
+    >>> R = resampled_correlations(X, cross_products(X), idx)
+    >>> bool(np.allclose(R[1], np.corrcoef(X[idx[1]], rowvar=False)))
+    True
     """
     nb, n = idx.shape
     p = X.shape[1]
     flat = (np.arange(nb)[:, None] * n + idx).ravel()
     counts = np.bincount(flat, minlength=nb * n).reshape(nb, n).astype(float)
     m = counts @ X / n
-    S = (counts @ XX).reshape(nb, p, p) / n - m[:, :, None] * m[:, None, :]
+    iu, ju = np.triu_indices(p)
+    tri = counts @ XX / n
+    S = np.empty((nb, p, p))
+    S[:, iu, ju] = tri
+    S[:, ju, iu] = tri
+    S -= m[:, :, None] * m[:, None, :]
     sd = np.sqrt(np.clip(np.diagonal(S, axis1=1, axis2=2), 0.0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         R = S / sd[:, :, None] / sd[:, None, :]
@@ -112,7 +129,7 @@ class PLSBootstrap:
         return pd.DataFrame(self.draws[kind], columns=cols)
 
 
-def run_bootstrap(result, n_boot: int = 5000, *, seed=None, level: float = 0.95, chunk_size: int = 250,
+def run_bootstrap(result, n_boot: int = 5000, *, seed=None, level: float = 0.95, chunk_size: int = 500,
                   progress: bool | None = None) -> PLSBootstrap:
     """Bootstrap ``result`` (a :class:`~iur_survey.pls.results.PLSResult`); see :meth:`PLSResult.bootstrap`."""
     import time
@@ -125,7 +142,7 @@ def run_bootstrap(result, n_boot: int = 5000, *, seed=None, level: float = 0.95,
     model = result.model
     X = result.data_matrix - result.data_matrix.mean(axis=0)
     n, p = X.shape
-    XX = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)
+    XX = cross_products(X)
     start = result.fit.weights[0]
     out: dict[str, list[np.ndarray]] = {}
     n_failed = n_nc = 0

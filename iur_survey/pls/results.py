@@ -101,7 +101,7 @@ class PLSResult:
         extra.index = frame.index
         return pd.concat([frame, extra], axis=1)
 
-    def bootstrap(self, n_boot: int = 5000, *, seed=None, level: float = 0.95, chunk_size: int = 250,
+    def bootstrap(self, n_boot: int = 5000, *, seed=None, level: float = 0.95, chunk_size: int = 500,
                   progress: bool | None = None) -> "PLSResult":
         """A copy of this result with ``n_boot`` bootstrap resamples attached (seeded, reproducible).
 
@@ -306,8 +306,16 @@ class PLSResult:
         """Cohen's f-squared of every path: ``(R2_incl - R2_excl) / (1 - R2_incl)``.
 
         ``method="reestimate"`` (default; seminr, Hair et al. 2021) refits the PLS model without the path for
-        R2_excl; ``"scores"`` regresses on the composite scores of the full model instead.
+        R2_excl (constructs left without any path are dropped from that refit, as seminr does);
+        ``"scores"`` regresses on the composite scores of the full model instead.
         Size: .02 small, .15 medium, .35 large.
+
+        >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
+        >>> pls_sem(example_data(), model=EXAMPLE_MODEL).f_squared().round(3)
+          lhs rhs     f2    size
+        0   M   X  0.320  medium
+        1   Y   M  0.115   small
+        2   Y   X  0.027   small
         """
         if method not in ("reestimate", "scores"):
             raise ValueError("method must be 'reestimate' or 'scores'")
@@ -320,14 +328,7 @@ class PLSResult:
             rest = [p for p in self.model.predecessors[t] if p != s]
             excl = None
             if method == "reestimate":
-                try:
-                    reduced = PLSModel(self.model.blocks, tuple(p for p in self.model.paths if p != (s, t)))
-                except Exception:  # noqa: BLE001 - removing the path isolates a construct
-                    reduced = None
-                if reduced is not None:
-                    f = fit_batch(self.R[None], reduced, self.scheme, self.tol, self.max_iter,
-                                  start=self.fit.weights[0])
-                    excl = float(f.r2[0, pos[t]]) if rest else 0.0
+                excl = self._r2_without(s, t) if rest else 0.0
             if excl is None:
                 if rest:
                     idx = [pos[p] for p in rest]
@@ -338,6 +339,17 @@ class PLSResult:
             f2 = (incl - excl) / (1.0 - incl)
             rows.append({"lhs": t, "rhs": s, "f2": f2, "size": _effect_size(f2)})
         return pd.DataFrame(rows)
+
+    def _r2_without(self, source: str, target: str) -> float:
+        """R-squared of ``target`` in the PLS model refitted without the path source -> target."""
+        paths = tuple(p for p in self.model.paths if p != (source, target))
+        linked = {c for p in paths for c in p}
+        blocks = {c: items for c, items in self.model.blocks.items() if c in linked}
+        reduced = PLSModel(blocks, paths)
+        where = [self.model.items.index(i) for i in reduced.items]
+        f = fit_batch(self.R[np.ix_(where, where)][None], reduced, self.scheme, self.tol, self.max_iter,
+                      start=self.fit.weights[0][where])
+        return float(f.r2[0, reduced.constructs.index(target)])
 
     # -- prediction -------------------------------------------------------------------------------
     def predict(self, k: int = 10, repeats: int = 10, *, seed=None, technique: str = "EA",

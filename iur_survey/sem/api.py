@@ -532,7 +532,8 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                               ([None] * G if G > 1 else None),
                               Delta=[model.delta(theta, g) @ rp.K for g in range(G)] if G > 1
                               else model.delta(theta, 0) @ rp.K,
-                              information=rp.info(info_unit), chisq=chisq, df=df, estimator="MLR", meanstructure=ms)
+                              information=rp.info(info_unit), chisq=chisq, df=df, estimator="MLR", meanstructure=ms,
+                              npar_h0=pt.nfree)
         if est_name == "MLR":
             extra = {k: float(v) for k, v in rob.fit.items()
                      if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
@@ -564,7 +565,11 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     N = int(sum(nobs))
     model = Model(pt)
     # h1 (EM) first: start values and fixed.x values come from it
-    h1 = [em_saturated(s) for s in stats]
+    em_warnings: list[str] = []
+    h1 = [em_saturated(s, warnings=em_warnings) for s in stats]
+    for w_ in em_warnings:
+        if w_ not in warnings:
+            warnings.append(w_)
     covs = [h[0] for h in h1]
     means = [h[1] for h in h1]
     logl_h1 = float(sum(h[2] for h in h1))
@@ -628,9 +633,9 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     rob = robust_measures(one(stats), Sigma=one([s for s, _ in implied]), mu=one([m for _, m in implied]),
                           Delta=one([model.delta(theta, g, meanstructure=True) @ rp.K for g in range(G)]),
                           information=rp.info(info_unit), chisq=chisq, df=df, estimator=est_name,
-                          meanstructure=True,
+                          meanstructure=True, npar_h0=pt.nfree,
                           h1=[(covs[g], means[g]) for g in range(G)] if G > 1 else None,
-                          baseline=base if G > 1 else None)
+                          baseline=list(base) if G > 1 else None)
     extra = {k: float(v) for k, v in rob.fit.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
     if se_type == "robust.huber.white":
         V = rp.vcov(np.asarray(rob.vcov, float))

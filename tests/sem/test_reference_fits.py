@@ -21,12 +21,8 @@ ML = ["ml_complete_800", "ml_complete_250", "cfa_complete_800", "hs_cfa", "heywo
 FIML = ["fiml_missing_300", "fiml_missing_800", "hs_cfa_fiml", "mg_configural_fiml"]
 MLR = ["mlr_complete_800", "hs_cfa_mlr", "mlr_fiml_missing_800", "mg_configural_mlr", "mg_metric_mlr",
        "mg_scalar_mlr", "mg_strict_mlr"]
-#: fitMeasures entries that do not match yet, with the reason (tested in test_known_gaps, xfail)
-KNOWN_GAPS = {
-    "mg_metric_mlr": ["scaling.factor.h0"],
-    "mg_scalar_mlr": ["scaling.factor.h0"],
-    "mg_strict_mlr": ["scaling.factor.h0"],
-}
+#: fitMeasures entries that do not match yet (none left)
+KNOWN_GAPS: dict[str, list[str]] = {}
 
 _cache: dict = {}
 
@@ -144,11 +140,3 @@ def test_poldem_lavaan_stopped_short():
     assert ml_fmin(mod, res.theta, st) < ml_fmin(mod, theta_lav, st)
     assert np.abs(ml_gradient(mod, res.theta, st)).max() < 1e-8 < np.abs(ml_gradient(mod, theta_lav, st)).max()
     assert ml_fmin(mod, theta_lav, st) == pytest.approx(reference_fit(ref)["fmin"], rel=1e-10)
-
-
-@pytest.mark.xfail(reason="robust.py: scaling.factor.h0 with equality constraints across groups differs from "
-                          "lavaan (reported to engine-likelihood)", strict=False)
-@pytest.mark.parametrize("name", sorted(KNOWN_GAPS))
-def test_known_gaps(name):
-    ref, res = fitted(name)
-    assert_fit_close(res.fit_measures(), ref, keys=KNOWN_GAPS[name])

@@ -1,0 +1,76 @@
+"""Where the replications run: a local Dask cluster, an existing one, or this process.
+
+:func:`dask_client` yields what :func:`iur_survey.sem.parallel.map_chunks` takes
+as its ``scheduler``:
+
+* ``scheduler=None``: a ``distributed.LocalCluster`` on this machine with
+  ``workers`` worker processes (``processes=False``: threads of this process),
+  one thread each, BLAS limited to one thread, no dashboard; closed on exit;
+* ``scheduler="tcp://host:port"``: a client of that running cluster (closed on exit,
+  the cluster keeps running);
+* ``scheduler=<distributed.Client>``: used as it is;
+* ``scheduler="serial"``: no Dask at all, a plain loop in this process (``None`` is yielded).
+
+>>> with dask_client(scheduler="serial") as client:
+...     client is None
+True
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+__all__ = ["dask_client", "BLAS_ENV"]
+
+#: environment of local worker processes: one BLAS / OpenMP thread each
+BLAS_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
+
+
+def _is_client(obj: Any) -> bool:
+    return hasattr(obj, "submit") and hasattr(obj, "gather") and hasattr(obj, "scheduler_info")
+
+
+@contextmanager
+def dask_client(workers: int | None = None, scheduler: Any = None, *, processes: bool = True) -> Iterator[Any]:
+    """A ``distributed.Client`` (or None for ``scheduler="serial"``); see the module docstring."""
+    if scheduler == "serial":
+        yield None
+        return
+    if scheduler is not None and _is_client(scheduler):
+        yield scheduler
+        return
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, str):
+        if "://" not in scheduler:
+            raise ValueError(f"scheduler {scheduler!r}: give a 'tcp://host:port' address or 'serial'")
+        client = Client(scheduler)   # default client: map_chunks uses as_completed()
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    if scheduler is not None:
+        raise ValueError(f"scheduler must be None, 'serial', an address or a distributed.Client, not {scheduler!r}")
+    from ..sem.parallel import available_cores
+
+    n = int(workers or available_cores())
+    if n < 1:
+        raise ValueError("workers must be at least 1")
+    kw: dict[str, Any] = {"n_workers": n, "threads_per_worker": 1, "processes": processes,
+                          "silence_logs": logging.ERROR,
+                          # no dashboard; the scheduler's small HTTP server on a free port (8787 may be taken)
+                          "dashboard_address": None, "scheduler_kwargs": {"dashboard": False, "dashboard_address": ":0"}}
+    if processes:
+        kw["env"] = dict(BLAS_ENV)
+        kw["memory_limit"] = 0          # the fits are small; no spilling / pausing heuristics
+    cluster = LocalCluster(**kw)
+    client = Client(cluster)     # default client: map_chunks uses as_completed()
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()

@@ -1,0 +1,300 @@
+"""Monte Carlo power of an SEM: draw, fit, record, on Dask workers or in this process.
+
+For every sample size ``n`` and replication ``rep``: draw ``n`` cases from the
+population (:class:`~iur_survey.power.population.PopulationModel`; Likert codes
+by default), optionally blank cells MCAR (``missing_rate``, then FIML), fit the
+analysis model with the engine (:func:`iur_survey.sem.sem`, ML) and record for
+each parameter of interest (default: every regression path ``~`` and every
+defined effect ``:=``) the estimate, standard error, p value and 95% CI.
+:func:`~iur_survey.power.summary.summarize` turns that into power, convergence,
+bias, coverage and SE accuracy per parameter and ``n``.
+
+Reproducibility: replication ``rep`` at sample size ``n`` draws from its own
+stream, ``SeedSequence(seed, spawn_key=(n, rep))`` (one child per (n, rep)), so
+results do not depend on how the replications are cut into tasks, on the number
+of workers, or on which other sample sizes are run.
+
+Parallelism: replications are cut into chunks (tasks) and handed to
+:func:`iur_survey.sem.parallel.map_chunks` with a ``distributed.Client``
+(:func:`~iur_survey.power.cluster.dask_client`: a LocalCluster by default, or the
+cluster at ``scheduler="tcp://..."``), or run in a plain loop (``scheduler="serial"``).
+
+>>> pm = PopulationModel.from_lavaan("F =~ 1*x1 + 0.8*x2 + 0.6*x3\\nG =~ 1*y1 + 0.8*y2\\nG ~ 0.3*F\\n"
+...     "F ~~ 0.5*F\\nG ~~ 0.5*G\\nx1 ~~ 0.5*x1\\nx2 ~~ 0.5*x2\\nx3 ~~ 0.5*x3\\ny1 ~~ 0.5*y1\\ny2 ~~ 0.5*y2")
+>>> res = power_analysis(pm, "F =~ x1 + x2 + x3\\nG =~ y1 + y2\\nG ~ b*F", n=[100], reps=4, seed=1,
+...                      scheduler="serial", progress=False)
+>>> res.table[["n", "parameter", "reps", "converged"]].to_dict("records")
+[{'n': 100, 'parameter': 'G~F', 'reps': 4, 'converged': 4}]
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .population import PopulationModel
+
+__all__ = ["power_analysis", "replication_rng", "draw_replication", "select_parameters"]
+
+#: columns recorded per replication and parameter
+REP_VALUES = ("est", "se", "pvalue", "ci.lower", "ci.upper")
+
+
+def replication_rng(seed: int, n: int, rep: int) -> np.random.Generator:
+    """The random stream of replication ``rep`` at sample size ``n``: ``SeedSequence(seed, spawn_key=(n, rep))``.
+
+    >>> a = replication_rng(7, 200, 3).standard_normal()
+    >>> b = replication_rng(7, 200, 3).standard_normal()
+    >>> a == b, a == replication_rng(7, 300, 3).standard_normal()
+    (True, False)
+    """
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=(int(n), int(rep)))))
+
+
+def draw_replication(population: PopulationModel, n: int, seed: int, rep: int,
+                     missing_rate: float = 0.0) -> pd.DataFrame:
+    """The data set of one replication (exactly what :func:`power_analysis` fits).
+
+    >>> pm = PopulationModel.from_population()
+    >>> d1, d2 = (draw_replication(pm, 50, seed=3, rep=9) for _ in range(2))
+    >>> d1.equals(d2), d1.shape
+    (True, (50, 28))
+    """
+    return population.draw(n, replication_rng(seed, n, rep), missing_rate)
+
+
+def select_parameters(truth: pd.DataFrame, parameters: str | Sequence[str] | None = None) -> np.ndarray:
+    """Row indices of ``truth`` (a :func:`~iur_survey.power.truth.true_values` table) to record.
+
+    ``None`` / ``"paths"``: regressions (``~``) and defined parameters (``:=``);
+    ``"all"``: every estimated or defined parameter; a list: names as ``"COL~GOV"`` /
+    ``"ind_GOV"`` or labels (``"a1"``).
+
+    >>> t = pd.DataFrame({"lhs": ["F", "G", "ab"], "op": ["=~", "~", ":="], "rhs": ["x", "F", "a*b"],
+    ...                   "label": ["", "a", "ab"], "free": [True, True, True]})
+    >>> select_parameters(t).tolist(), select_parameters(t, ["a"]).tolist(), select_parameters(t, "all").tolist()
+    ([1, 2], [1], [0, 1, 2])
+    """
+    names = parameter_names(truth)
+    if parameters is None or parameters == "paths":
+        rows = np.flatnonzero(truth["op"].isin(["~", ":="]).to_numpy())
+    elif parameters == "all":
+        rows = np.flatnonzero(truth["free"].to_numpy())
+    else:
+        if isinstance(parameters, str):
+            parameters = [p.strip() for p in parameters.split(",") if p.strip()]
+        want = [str(p).replace(" ", "") for p in parameters]
+        labels = truth["label"].fillna("").astype(str).tolist()
+        rows_l = []
+        for w in want:
+            hit = [i for i in range(len(truth)) if names[i] == w or (labels[i] and labels[i] == w)]
+            if not hit:
+                raise ValueError(f"parameter {w!r} is not in the analysis model "
+                                 f"(e.g. {', '.join(names[i] for i in range(min(3, len(names))))})")
+            rows_l.extend(h for h in hit if h not in rows_l)
+        rows = np.array(rows_l, dtype=int)
+    if len(rows) == 0:
+        raise ValueError("no parameter of the analysis model to record")
+    return rows
+
+
+def parameter_names(table: pd.DataFrame) -> list[str]:
+    """``"COL~GOV"`` style names (``lhs`` alone for ``:=``), group-suffixed for several groups.
+
+    >>> parameter_names(pd.DataFrame({"lhs": ["COL", "ind"], "op": ["~", ":="], "rhs": ["GOV", "a*b"]}))
+    ['COL~GOV', 'ind']
+    """
+    out = []
+    grp = table["group"].tolist() if "group" in table.columns else [0] * len(table)
+    for lhs, op, rhs, g in zip(table["lhs"], table["op"], table["rhs"], grp):
+        base = lhs if op == ":=" else f"{lhs}{op}{rhs}"
+        out.append(base + (f".g{g}" if g and int(g) > 1 else ""))
+    return out
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every task needs (sent once to each worker)."""
+
+    syntax: str
+    population: PopulationModel
+    seed: int
+    missing_rate: float
+    missing: str
+    estimator: str
+    meanstructure: bool | None
+    rows: tuple[int, ...]
+    keys: tuple[tuple[str, str, str], ...]
+
+
+def _run_chunk(plan: _Plan, chunk: tuple[int, int, int]) -> dict[str, Any]:
+    """Fit replications ``start .. stop-1`` at sample size ``n``; arrays per replication."""
+    from ..errors import IURSurveyError
+    from ..sem import sem
+    from ..sem.syntax import parse_model
+
+    n, start, stop = chunk
+    R, k = stop - start, len(plan.rows)
+    out: dict[str, Any] = {
+        "n": np.full(R, n, dtype=np.int64), "rep": np.arange(start, stop, dtype=np.int64),
+        "converged": np.zeros(R, bool), "admissible": np.zeros(R, bool),
+        "iterations": np.zeros(R, np.int64), "error": np.full(R, "", dtype=object),
+        "values": np.full((R, k, len(REP_VALUES)), np.nan)}
+    pm = parse_model(plan.syntax)
+    rows = list(plan.rows)
+    for j, rep in enumerate(range(start, stop)):
+        data = draw_replication(plan.population, n, plan.seed, rep, plan.missing_rate)
+        try:
+            res = sem(pm, data, estimator=plan.estimator, missing=plan.missing, meanstructure=plan.meanstructure)
+        except (IURSurveyError, np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
+            out["error"][j] = f"{type(exc).__name__}: {exc}"
+            continue
+        pe = res.parameter_estimates(standardized=False)
+        sub = pe.iloc[rows]
+        got = tuple(zip(sub["lhs"], sub["op"], sub["rhs"]))
+        if got != plan.keys:      # pragma: no cover - the same syntax gives the same table
+            raise RuntimeError("the parameter table of a replication differs from the population fit's")
+        vals = sub[list(REP_VALUES)].to_numpy(dtype=float)
+        out["values"][j] = vals
+        se = vals[:, 1]
+        out["converged"][j] = bool(res.converged) and bool(np.all(np.isfinite(se) & (se > 0)))
+        out["admissible"][j] = not any("negative" in w or "not positive definite" in w for w in res.warnings)
+        out["iterations"][j] = int(res.iterations)
+    return out
+
+
+def _chunks(ns: Sequence[int], reps: int, size: int) -> list[tuple[int, int, int]]:
+    return [(n, s, min(s + size, reps)) for n in ns for s in range(0, reps, size)]
+
+
+def _default_chunk_size(reps: int, n_sizes: int, workers: int) -> int:
+    # several tasks per worker (load balance), not so many that scheduling overhead shows
+    per = math.ceil(reps * n_sizes / (4 * max(1, workers)))
+    return int(min(50, max(5, math.ceil(per / n_sizes)), reps))
+
+
+def _assemble(parts: list[dict[str, Any]], truth: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Long table: one row per (n, rep, parameter)."""
+    if not parts:
+        return pd.DataFrame()
+    cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    order = np.lexsort((cat["rep"], cat["n"]))
+    cat = {k: v[order] for k, v in cat.items()}
+    R, k = len(cat["n"]), len(rows)
+    names = np.array(parameter_names(truth.iloc[rows]), dtype=object)
+    labels = truth["label"].fillna("").astype(str).to_numpy()[rows]
+    ops = truth["op"].to_numpy()[rows]
+    df = pd.DataFrame({
+        "n": np.repeat(cat["n"], k), "rep": np.repeat(cat["rep"], k),
+        "parameter": np.tile(names, R), "label": np.tile(labels, R), "op": np.tile(ops, R),
+        "converged": np.repeat(cat["converged"], k), "admissible": np.repeat(cat["admissible"], k),
+        "iterations": np.repeat(cat["iterations"], k), "error": np.repeat(cat["error"], k)})
+    vals = cat["values"].reshape(R * k, len(REP_VALUES))
+    for i, c in enumerate(REP_VALUES):
+        df[c] = vals[:, i]
+    return df
+
+
+def power_analysis(population: PopulationModel | Any = None, model: str | None = None,
+                   n: Sequence[int] = (200, 300, 500, 800), reps: int = 1000, *, seed: int = 1,
+                   alpha: float = 0.05, likert: bool | None = None, missing_rate: float = 0.0,
+                   missing: str = "fiml", estimator: str = "ML", parameters: str | Sequence[str] | None = None,
+                   workers: int | None = None, scheduler: Any = None, processes: bool = True,
+                   chunk_size: int | None = None, progress: bool | None = None):
+    """Monte Carlo power of ``model`` under ``population`` (see the module docstring).
+
+    ``population``: a :class:`PopulationModel`, a simulator
+    :class:`~iur_survey.simulate.population.Population`, lavaan syntax with fixed values, or
+    None (``Population.default()``); ``likert`` overrides whether codes (True) or ``y*``
+    (False) are drawn.  ``model``: the analysis model's lavaan syntax (default: the study's
+    :func:`~iur_survey.sem.default_model`).  ``missing_rate`` > 0 blanks cells MCAR and fits
+    by ``missing`` ("fiml" or "listwise").  ``scheduler``: None (a LocalCluster with
+    ``workers`` processes, or threads with ``processes=False``), ``"serial"``, a
+    ``"tcp://host:port"`` address or a ``distributed.Client``.  Returns a
+    :class:`~iur_survey.power.results.PowerResult`.
+    """
+    from ..sem import default_model
+    from ..sem.parallel import available_cores, map_chunks, one_blas_thread
+    from .cluster import dask_client
+    from .results import PowerResult
+    from .summary import summarize
+    from .truth import true_values
+
+    t0 = time.perf_counter()
+    pop = _as_population(population, likert)
+    syntax = model if model is not None else default_model()
+    ns = sorted({int(x) for x in n})
+    if not ns or ns[0] < 2:
+        raise ValueError("sample sizes must be integers >= 2")
+    if int(reps) < 1:
+        raise ValueError("reps must be at least 1")
+    if not 0 <= missing_rate < 1:
+        raise ValueError("missing_rate must be in [0, 1)")
+    if not 0 < alpha < 1:
+        raise ValueError("alpha must be in (0, 1)")
+    if missing not in ("fiml", "listwise"):
+        raise ValueError("missing must be 'fiml' or 'listwise'")
+    reps = int(reps)
+    fiml = missing_rate > 0 and missing == "fiml"
+    meanstructure = True if fiml else None
+    truth = true_values(syntax, pop, meanstructure=meanstructure, estimator=estimator)
+    rows = select_parameters(truth, parameters)
+    keys = tuple(zip(truth["lhs"].iloc[rows], truth["op"].iloc[rows], truth["rhs"].iloc[rows]))
+    plan = _Plan(syntax=syntax, population=pop, seed=int(seed), missing_rate=float(missing_rate),
+                 missing=("fiml" if fiml else "listwise"), estimator=estimator, meanstructure=meanstructure,
+                 rows=tuple(int(r) for r in rows), keys=keys)
+    n_workers = 1 if scheduler == "serial" else int(workers or available_cores())
+    size = int(chunk_size) if chunk_size else _default_chunk_size(reps, len(ns), n_workers)
+    chunks = _chunks(ns, reps, size)
+    t1 = time.perf_counter()
+    with dask_client(workers=n_workers, scheduler=scheduler, processes=processes) as client:
+        if client is not None:
+            n_workers = len(client.scheduler_info().get("workers", {})) or n_workers
+        t2 = time.perf_counter()
+        # one BLAS thread in this process too: worker *threads* (processes=False) share threadpoolctl's
+        # process-wide limit, and a thread restoring it while another fits would change the results
+        with one_blas_thread():
+            parts = map_chunks(_run_chunk, chunks, payload=plan, workers=1, scheduler=client,
+                               progress=progress, weights=[c[2] - c[1] for c in chunks], desc="power")
+        t3 = time.perf_counter()
+    reps_df = _assemble(parts, truth, rows)
+    table = summarize(reps_df, truth.iloc[rows], alpha=alpha)
+    settings = {"n": ns, "reps": reps, "seed": int(seed), "alpha": float(alpha), "likert": pop.likert,
+                "missing_rate": float(missing_rate), "missing": plan.missing if missing_rate > 0 else "none",
+                "estimator": estimator, "parameters": parameters if parameters is None or isinstance(parameters, str)
+                else list(parameters), "chunk_size": size, "tasks": len(chunks),
+                "scheduler": ("serial" if client is None else
+                              (scheduler if isinstance(scheduler, str) else
+                               "LocalCluster" if scheduler is None else "distributed.Client")),
+                "workers": n_workers, "processes": bool(processes) if scheduler is None else None}
+    timing = {"total": time.perf_counter() - t0, "setup": t1 - t0, "cluster_start": t2 - t1, "fits": t3 - t2,
+              "fits_per_second": len(ns) * reps / (t3 - t2) if t3 > t2 else float("nan")}
+    return PowerResult(table=table, reps=reps_df, truth=truth, selected=rows, model=syntax, population=pop,
+                       settings=settings, timing=timing)
+
+
+def _as_population(population: Any, likert: bool | None) -> PopulationModel:
+    if population is None:
+        return PopulationModel.from_population(likert=True if likert is None else likert)
+    if isinstance(population, PopulationModel):
+        pm = population
+    elif isinstance(population, str):
+        pm = PopulationModel.from_lavaan(population, likert=likert)
+    elif hasattr(population, "item_correlations") and hasattr(population, "thresholds"):
+        pm = PopulationModel.from_population(population, likert=True if likert is None else likert)
+    else:
+        raise TypeError(f"population: expected a PopulationModel, Population, lavaan syntax or None, "
+                        f"not {type(population).__name__}")
+    if likert is False and pm.likert:
+        pm = pm.continuous()
+    elif likert and not pm.likert:
+        if pm.thresholds is None:
+            raise ValueError(f"{pm.source}: Likert data need thresholds")
+        from dataclasses import replace
+        pm = replace(pm, likert=True)
+    return pm

@@ -1,0 +1,171 @@
+"""The outcome of a power simulation: :class:`PowerResult` (tables, summary, files, plot).
+
+``write(out_dir)`` writes ``power.csv`` (the aggregate table), ``power.json``
+(settings, population, true values, the table, timing), ``power_curve.png`` and
+``power_reps.csv`` (every replication, for re-analysis).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from .population import PopulationModel
+from .summary import power_table, smallest_n
+
+__all__ = ["PowerResult", "plot_power_curve"]
+
+
+def _num(x: Any):
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return x
+    return f if math.isfinite(f) else None
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [{k: _num(v) for k, v in r.items()} for r in df.to_dict("records")]
+
+
+@dataclass
+class PowerResult:
+    """Tables of a power simulation.
+
+    ``table`` (one row per n and parameter: power, convergence, bias, coverage, SE
+    accuracy; see :mod:`iur_survey.power.summary`), ``reps`` (one row per n, replication
+    and parameter), ``truth`` (the analysis model fitted to the population moments),
+    ``selected`` (rows of ``truth`` recorded), ``model`` (analysis syntax), ``population``,
+    ``settings`` and ``timing`` (seconds; ``fits_per_second``).
+    """
+
+    table: pd.DataFrame
+    reps: pd.DataFrame
+    truth: pd.DataFrame
+    selected: np.ndarray
+    model: str
+    population: PopulationModel
+    settings: dict[str, Any]
+    timing: dict[str, float] = field(default_factory=dict)
+
+    def power(self) -> pd.DataFrame:
+        """Power as parameters x sample sizes."""
+        return power_table(self.table)
+
+    def smallest_n(self, target: float = 0.80) -> pd.Series:
+        """The smallest simulated n from which each (non-null) parameter's power stays >= target."""
+        return smallest_n(self.table, target)
+
+    def summary(self) -> str:
+        """Plain-text report: settings, power by n, convergence, coverage, smallest n for .80."""
+        s = self.settings
+        data = "Likert codes" if s["likert"] else "continuous y*"
+        miss = (f", {100 * s['missing_rate']:.0f}% MCAR cells ({s['missing']})" if s["missing_rate"] > 0 else "")
+        L = [f"Monte Carlo power: {s['reps']} replications per n, seed {s['seed']}, alpha {s['alpha']}, "
+             f"{s['estimator']}, {data}{miss}",
+             f"population: {self.population.source}; run on {s['scheduler']} with {s['workers']} worker(s), "
+             f"{self.timing.get('fits_per_second', float('nan')):.1f} fits/s", ""]
+        pw = self.power()
+        pw.insert(0, "true", self.table.drop_duplicates("parameter").set_index("parameter")["true"])
+        pw["n(.80)"] = self.smallest_n()
+        null = set(self.table.loc[self.table["null"], "parameter"])
+        pw.index = [f"{p}{' (null: type I error)' if p in null else ''}" for p in pw.index]
+        with pd.option_context("display.width", 160, "display.max_columns", 20):
+            L.append("Power (share of converged replications with p < alpha):")
+            L.append(pw.round(3).to_string())
+            L.append("")
+            conv = self.table.groupby("n")[["convergence_rate", "admissible_rate"]].first()
+            cov = self.table.groupby("n")["coverage"].agg(["min", "mean", "max"])
+            cov.columns = ["coverage.min", "coverage.mean", "coverage.max"]
+            L.append("Convergence and 95% CI coverage:")
+            L.append(conv.join(cov).round(3).to_string())
+        return "\n".join(L)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: settings, population, true values of the recorded parameters, table, timing."""
+        from .montecarlo import parameter_names
+        t = self.truth.iloc[self.selected].copy()
+        t.insert(0, "parameter", parameter_names(t))
+        pop = self.population.to_dict()
+        return {"iur_survey": __version__, "python": platform.python_version(),
+                "settings": {k: _num(v) if not isinstance(v, (list, dict, str, type(None))) else v
+                             for k, v in self.settings.items()},
+                "model": self.model,
+                "population": {"source": pop["source"], "likert": pop["likert"], "names": pop["names"],
+                               "syntax": pop["syntax"]},
+                "truth": _records(t.drop(columns=[c for c in ("free",) if c in t.columns])),
+                "table": _records(self.table),
+                "timing": {k: _num(v) for k, v in self.timing.items()}}
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write power.csv, power.json, power_curve.png and power_reps.csv into ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"csv": out / "power.csv", "json": out / "power.json", "png": out / "power_curve.png",
+                 "reps": out / "power_reps.csv"}
+        self.table.to_csv(paths["csv"], index=False)
+        paths["json"].write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        self.reps.to_csv(paths["reps"], index=False)
+        plot_power_curve(self.table, paths["png"], alpha=self.settings.get("alpha", 0.05),
+                         title=f"Monte Carlo power ({self.settings['reps']} replications per n)")
+        return paths
+
+
+def plot_power_curve(table: pd.DataFrame, path: str | Path, *, target: float = 0.80, alpha: float = 0.05,
+                     title: str = "Monte Carlo power") -> Path:
+    """Power against n, one line per parameter; regressions and defined effects in separate panels,
+    a dashed line at ``target``; null effects (type I error) drawn grey.
+
+    >>> import tempfile, os
+    >>> t = pd.DataFrame({"n": [100, 200], "parameter": ["b", "b"], "op": ["~", "~"], "power": [0.5, 0.9],
+    ...                   "null": [False, False]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     os.path.getsize(plot_power_curve(t, os.path.join(d, "p.png"))) > 1000
+    True
+    """
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    kinds = [("~", "Regression paths"), (":=", "Defined effects")]
+    other = table[~table["op"].isin(["~", ":="])]
+    if len(other):
+        kinds.append(("other", "Other parameters"))
+    panels = [(op, lab) for op, lab in kinds
+              if (table["op"] == op).any() or (op == "other" and len(other))]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 5.6), squeeze=False, sharey=True)
+    tab20 = plt.get_cmap("tab20").colors          # dark shades first, then light; grey (14, 15) is for nulls
+    colours = [tab20[i] for i in list(range(0, 20, 2)) + list(range(1, 20, 2)) if i not in (14, 15)]
+    for ax, (op, lab) in zip(axes[0], panels):
+        sub = other if op == "other" else table[table["op"] == op]
+        for k, (name, g) in enumerate(sub.groupby("parameter", sort=False)):
+            g = g.sort_values("n")
+            null = bool(g["null"].iloc[0]) if "null" in g.columns else False
+            ax.plot(g["n"], g["power"], marker="o", ms=3.5, lw=1.3,
+                    color="0.55" if null else colours[k % len(colours)], ls=":" if null else "-",
+                    label=f"{name} (null)" if null else name)
+        ax.axhline(target, color="k", ls="--", lw=1)
+        ax.axhline(alpha, color="0.5", ls=":", lw=0.8)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("sample size n")
+        ax.set_title(lab)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
+    axes[0][0].set_ylabel("power (share of p < alpha)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)

@@ -1,0 +1,125 @@
+"""Aggregate Monte Carlo replications into power, bias, coverage and SE accuracy.
+
+Per sample size ``n`` and parameter, among the *converged* replications
+(optimizer converged, finite positive standard errors):
+
+* ``power``: share with ``p < alpha`` (for a parameter whose true standardized
+  value is 0 -- ``null`` -- this is the type I error rate), with its Monte Carlo
+  standard error ``power_mcse = sqrt(power (1 - power) / converged)``;
+* ``convergence_rate`` = converged / reps; ``admissible_rate``: converged fits
+  without negative variances / non-positive-definite matrices;
+* ``bias`` = mean estimate - true value, ``rel_bias`` = bias / true value (NaN
+  when the true value is 0), ``rmse``;
+* ``coverage``: share of 95% confidence intervals containing the true value
+  (``coverage_mcse`` likewise), ``ci_width`` their mean width;
+* ``sd_est`` (the empirical SD of the estimates), ``mean_se`` and
+  ``se_ratio = mean_se / sd_est`` (1 = the standard errors are right on average).
+
+>>> reps = pd.DataFrame({"n": [50] * 4, "rep": range(4), "parameter": ["b"] * 4, "label": ["b"] * 4,
+...                      "op": ["~"] * 4, "converged": [True, True, True, False], "admissible": [True] * 4,
+...                      "est": [0.2, 0.4, 0.3, np.nan], "se": [0.1] * 3 + [np.nan],
+...                      "pvalue": [0.04, 0.001, 0.2, np.nan], "ci.lower": [0.0, 0.2, 0.1, np.nan],
+...                      "ci.upper": [0.25, 0.6, 0.5, np.nan]})
+>>> truth = pd.DataFrame({"lhs": ["Y"], "op": ["~"], "rhs": ["X"], "label": ["b"], "est": [0.3], "std.all": [0.3]})
+>>> t = summarize(reps, truth.assign(parameter=["b"]))
+>>> t[["n", "parameter", "converged", "power", "bias", "coverage", "sd_est"]].round(3).to_dict("records")
+[{'n': 50, 'parameter': 'b', 'converged': 3, 'power': 0.667, 'bias': 0.0, 'coverage': 0.667, 'sd_est': 0.1}]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["summarize", "power_table", "smallest_n", "NULL_STD"]
+
+#: a parameter whose true standardized value is below this (absolute) is a null effect
+NULL_STD = 0.01
+
+
+def summarize(reps: pd.DataFrame, truth: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The aggregate table (see the module docstring), one row per (n, parameter), ``n`` ascending,
+    parameters in the analysis model's order.
+
+    ``truth``: the true-value rows of the recorded parameters (``est``, ``std.all``), in the
+    order of their names (column ``parameter`` if present, else as :func:`~iur_survey.power.montecarlo.parameter_names`).
+    """
+    from .montecarlo import parameter_names
+
+    names = truth["parameter"].tolist() if "parameter" in truth.columns else parameter_names(truth)
+    tv = dict(zip(names, truth["est"].to_numpy(float)))
+    ts = dict(zip(names, truth["std.all"].to_numpy(float))) if "std.all" in truth.columns else {}
+    out = []
+    for (n, name), g in reps.groupby(["n", "parameter"], sort=False):
+        conv = g["converged"].to_numpy(bool)
+        c = g[conv]
+        m = len(c)
+        true = tv[name]
+        est = c["est"].to_numpy(float)
+        se = c["se"].to_numpy(float)
+        power = float(np.mean(c["pvalue"].to_numpy(float) < alpha)) if m else np.nan
+        lo, hi = c["ci.lower"].to_numpy(float), c["ci.upper"].to_numpy(float)
+        cover = float(np.mean((lo <= true) & (true <= hi))) if m else np.nan
+        mean_est = float(est.mean()) if m else np.nan
+        sd = float(est.std(ddof=1)) if m > 1 else np.nan
+        bias = mean_est - true
+        std_true = ts.get(name, np.nan)
+        out.append({
+            "n": int(n), "parameter": name, "label": g["label"].iloc[0], "op": g["op"].iloc[0],
+            "true": true, "true_std": std_true, "null": bool(abs(std_true) < NULL_STD) if np.isfinite(std_true)
+            else bool(abs(true) < 1e-8),
+            "reps": int(len(g)), "converged": int(m), "convergence_rate": m / len(g),
+            "admissible_rate": float(c["admissible"].mean()) if m else np.nan,
+            "power": power, "power_mcse": float(np.sqrt(power * (1 - power) / m)) if m else np.nan,
+            "mean_est": mean_est, "bias": bias,
+            "rel_bias": bias / true if abs(true) > 1e-8 else np.nan,
+            "rmse": float(np.sqrt(np.mean((est - true) ** 2))) if m else np.nan,
+            "sd_est": sd, "mean_se": float(se.mean()) if m else np.nan,
+            "se_ratio": float(se.mean()) / sd if m > 1 and sd > 0 else np.nan,
+            "coverage": cover, "coverage_mcse": float(np.sqrt(cover * (1 - cover) / m)) if m else np.nan,
+            "ci_width": float(np.mean(hi - lo)) if m else np.nan,
+        })
+    table = pd.DataFrame(out)
+    if table.empty:
+        return table
+    order = {nm: i for i, nm in enumerate(names)}
+    table["_o"] = table["parameter"].map(order)
+    return table.sort_values(["n", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def power_table(table: pd.DataFrame, value: str = "power") -> pd.DataFrame:
+    """Parameters x sample sizes of one column of :func:`summarize` (default the power).
+
+    >>> t = pd.DataFrame({"n": [100, 200, 100, 200], "parameter": ["a", "a", "b", "b"],
+    ...                   "power": [0.5, 0.8, 0.9, 1.0]})
+    >>> power_table(t).to_dict("index")
+    {'a': {100: 0.5, 200: 0.8}, 'b': {100: 0.9, 200: 1.0}}
+    """
+    order = list(dict.fromkeys(table["parameter"]))
+    wide = table.pivot(index="parameter", columns="n", values=value).reindex(order)
+    wide.columns.name = None
+    wide.index.name = None
+    return wide
+
+
+def smallest_n(table: pd.DataFrame, target: float = 0.80) -> pd.Series:
+    """Per parameter, the smallest simulated ``n`` from which the power stays >= ``target``
+    (NaN when no simulated ``n`` reaches it; null effects are NaN).
+
+    >>> t = pd.DataFrame({"n": [100, 200, 400] * 2, "parameter": ["a"] * 3 + ["b"] * 3,
+    ...                   "power": [0.5, 0.85, 0.9, 0.2, 0.3, 0.5], "null": [False] * 6})
+    >>> smallest_n(t).to_dict()
+    {'a': 200.0, 'b': nan}
+    """
+    out = {}
+    for name, g in table.groupby("parameter", sort=False):
+        g = g.sort_values("n")
+        if "null" in g.columns and bool(g["null"].iloc[0]):
+            out[name] = np.nan
+            continue
+        ok = (g["power"] >= target).to_numpy()
+        # the first n from which every larger n also reaches the target
+        tail = np.flatnonzero(~ok)
+        first = 0 if len(tail) == 0 else tail[-1] + 1
+        out[name] = float(g["n"].iloc[first]) if first < len(g) else np.nan
+    return pd.Series(out, name=f"n_power_{target:.2f}")

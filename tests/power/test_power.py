@@ -1,0 +1,297 @@
+"""Monte Carlo power: population moments, true values, reproducibility on Dask, recovery, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import multivariate_normal
+
+from iur_survey.cli import main
+from iur_survey.errors import ModelSyntaxError
+from iur_survey.power import PopulationModel, power_analysis, true_values
+from iur_survey.power.montecarlo import draw_replication, select_parameters
+from iur_survey.power.population import bivariate_normal_cdf, likert_moments
+from iur_survey.sem import default_model, sem
+from iur_survey.simulate import Population
+
+# a small two-factor population: fits take ~20 ms, so replications are cheap
+SMALL_POP = """
+F =~ 1*x1 + 0.8*x2 + 0.7*x3
+G =~ 1*y1 + 0.8*y2 + 0.7*y3
+G ~ {b}*F
+F ~~ 1*F
+G ~~ 1*G
+x1 ~~ 0.5*x1
+x2 ~~ 0.5*x2
+x3 ~~ 0.5*x3
+y1 ~~ 0.5*y1
+y2 ~~ 0.5*y2
+y3 ~~ 0.5*y3
+"""
+SMALL_MODEL = "F =~ x1 + x2 + x3\nG =~ y1 + y2 + y3\nG ~ b*F\nbb := 2*b"
+
+
+def small_pop(b: float = 0.25, thresholds: bool = False) -> PopulationModel:
+    text = SMALL_POP.format(b=b)
+    if thresholds:
+        text += "".join(f"{v} | -1.5*t1 + -0.5*t2 + 0.4*t3 + 1.3*t4\n" for v in
+                        ("x1", "x2", "x3", "y1", "y2", "y3"))
+    return PopulationModel.from_lavaan(text)
+
+
+# ------------------------------------------------------------------------------------ population
+def test_bivariate_normal_cdf_matches_scipy():
+    rng = np.random.default_rng(11)
+    h = np.concatenate([rng.normal(0, 1.5, 60), [0.0, 0.0, 2.0, -1.0]])
+    k = np.concatenate([rng.normal(0, 1.5, 60), [0.0, 1.0, 0.0, 0.0]])
+    r = np.concatenate([rng.uniform(-0.95, 0.95, 60), [0.3, -0.6, 0.9, 0.0]])
+    ours = bivariate_normal_cdf(h, k, r)
+    ref = [multivariate_normal(mean=[0, 0], cov=[[1, ri], [ri, 1]]).cdf([hi, ki]) for hi, ki, ri in zip(h, k, r)]
+    np.testing.assert_allclose(ours, ref, atol=1e-7)
+
+
+def test_likert_moments_equal_brute_force_cell_probabilities():
+    """Mean/covariance of two cut normals from the joint cell probabilities (rectangles of the mvn CDF)."""
+    S = np.array([[1.3, 0.6], [0.6, 0.8]])
+    mu = np.array([0.2, -0.1])
+    t = [np.array([-1.0, 0.1, 0.9]), np.array([-0.4, 0.7])]
+    cov, mean = likert_moments(S, mu, t, scale_min=1)
+    mvn = multivariate_normal(mean=mu, cov=S)
+    e1 = np.concatenate([[-np.inf], t[0], [np.inf]])
+    e2 = np.concatenate([[-np.inf], t[1], [np.inf]])
+    big = 50.0
+
+    def F(a, b):
+        return mvn.cdf([np.clip(a, -big, big), np.clip(b, -big, big)])
+    P = np.array([[F(e1[i + 1], e2[j + 1]) - F(e1[i], e2[j + 1]) - F(e1[i + 1], e2[j]) + F(e1[i], e2[j])
+                   for j in range(3)] for i in range(4)])
+    c1, c2 = np.arange(1, 5), np.arange(1, 4)
+    m1, m2 = P.sum(1) @ c1, P.sum(0) @ c2
+    v1 = P.sum(1) @ c1 ** 2 - m1 ** 2
+    v2 = P.sum(0) @ c2 ** 2 - m2 ** 2
+    c12 = c1 @ P @ c2 - m1 * m2
+    np.testing.assert_allclose(mean, [m1, m2], atol=1e-6)
+    np.testing.assert_allclose(cov, [[v1, c12], [c12, v2]], atol=1e-6)
+
+
+def test_default_population_draws_match_its_moments_and_category_shares():
+    pm = PopulationModel.from_population()
+    S, m = pm.moments()
+    d = pm.draw(100_000, np.random.default_rng(5)).to_numpy()
+    assert set(np.unique(d)) == {1.0, 2.0, 3.0, 4.0, 5.0}
+    np.testing.assert_allclose(d.mean(0), m, atol=0.02)
+    np.testing.assert_allclose(np.cov(d.T, bias=True), S, atol=0.03)
+    # the simulator's own category probabilities (scored direction)
+    probs = Population.default().category_probabilities().loc[list(pm.names)].to_numpy()
+    shares = np.stack([(d == c).mean(0) for c in range(1, 6)], axis=1)
+    np.testing.assert_allclose(shares, probs, atol=0.01)
+
+
+def test_population_syntax_needs_fixed_values_and_all_thresholds():
+    with pytest.raises(ModelSyntaxError, match="fixed value for every parameter"):
+        PopulationModel.from_lavaan("F =~ 1*a + 0.5*b + c\nF ~~ 1*F\na ~~ 1*a\nb ~~ 1*b\nc ~~ 1*c")
+    with pytest.raises(ModelSyntaxError, match="for all or none"):
+        PopulationModel.from_lavaan(SMALL_POP.format(b=0.3) + "x1 | 0*t1\n")
+    with pytest.raises(ModelSyntaxError, match="Likert data need thresholds"):
+        PopulationModel.from_lavaan(SMALL_POP.format(b=0.3), likert=True)
+
+
+# ------------------------------------------------------------------------------------ true values
+def test_true_values_of_default_model_are_the_population_paths():
+    """Continuous y*: the default model fitted to the population moments gives the simulator's
+    standardized paths exactly (all latent variances are 1 there)."""
+    pop = Population.default()
+    tv = true_values(default_model(), PopulationModel.from_population(pop, likert=False))
+    paths = tv[tv.op == "~"]
+    for lhs, rhs, std in zip(paths.lhs, paths.rhs, paths["std.all"]):
+        assert std == pytest.approx(pop.paths[f"{lhs}~{rhs}"], abs=1e-6), (lhs, rhs)
+    eff = pop.effects()
+    ind = tv.set_index("lhs").loc[[f"ind_{x}" for x in eff.index], "std.all"].to_numpy()
+    np.testing.assert_allclose(ind, eff["indirect_on_INT"], atol=1e-6)
+    # unstandardized: the marker metric, COL~GOV = a1 * lambda(COL1) / lambda(GOV1)
+    a1 = tv.loc[(tv.lhs == "COL") & (tv.rhs == "GOV"), "est"].item()
+    assert a1 == pytest.approx(0.25 * pop.loadings["COL1"] / pop.loadings["GOV1"], abs=1e-6)
+
+
+def test_true_values_of_likert_codes_differ_from_continuous():
+    pm = PopulationModel.from_population()
+    lik = true_values(default_model(), pm)
+    con = true_values(default_model(), pm.continuous())
+    b_l = lik.loc[(lik.lhs == "INT") & (lik.rhs == "COL"), "std.all"].item()
+    b_c = con.loc[(con.lhs == "INT") & (con.rhs == "COL"), "std.all"].item()
+    assert b_c == pytest.approx(0.45, abs=1e-6)
+    assert 0.40 < b_l < 0.45          # categorisation attenuates a little, not much
+
+
+def test_population_from_results_reproduces_the_fit():
+    data = pd.read_csv("tests/reference/data/complete_250.csv")
+    res = sem(SMALL_MODEL.replace("x1", "GOV1").replace("x2", "GOV2").replace("x3", "GOV4")
+              .replace("y1", "COL1").replace("y2", "COL2").replace("y3", "COL3"), data)
+    pm = PopulationModel.from_results(res.to_dict())
+    tv = true_values(res.syntax, pm)
+    np.testing.assert_allclose(tv["est"], res.parameter_estimates()["est"], atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------ replications
+def test_draws_depend_on_seed_n_and_rep_only():
+    pm = small_pop()
+    a = draw_replication(pm, 30, seed=4, rep=2)
+    assert a.equals(draw_replication(pm, 30, seed=4, rep=2))
+    assert not a.equals(draw_replication(pm, 30, seed=4, rep=3))
+    assert not a.equals(draw_replication(pm, 30, seed=5, rep=2))
+    m = draw_replication(pm, 200, seed=4, rep=2, missing_rate=0.1)
+    assert 0.05 < m.isna().to_numpy().mean() < 0.15
+
+
+def test_select_parameters():
+    tv = true_values(SMALL_MODEL, small_pop())
+    names = lambda rows: [f"{tv.lhs[i]}{tv.op[i]}{tv.rhs[i]}" for i in rows]  # noqa: E731
+    assert names(select_parameters(tv)) == ["G~F", "bb:=2*b"]
+    assert names(select_parameters(tv, "b,bb")) == ["G~F", "bb:=2*b"]
+    assert len(select_parameters(tv, "all")) == 4 + 1 + 2 + 6 + 1   # free loadings, b, factor vars, resid, :=
+    with pytest.raises(ValueError, match="not in the analysis model"):
+        select_parameters(tv, ["nope"])
+
+
+def test_local_cluster_threads_equal_serial_run():
+    kw = dict(n=[60, 120], reps=20, seed=9, parameters="all")
+    serial = power_analysis(small_pop(), SMALL_MODEL, scheduler="serial", progress=False, **kw)
+    dask = power_analysis(small_pop(), SMALL_MODEL, workers=2, processes=False, chunk_size=3, progress=False,
+                          **kw)
+    assert dask.settings["scheduler"] == "LocalCluster" and dask.settings["workers"] == 2
+    assert dask.settings["tasks"] == 2 * 7
+    pd.testing.assert_frame_equal(serial.reps, dask.reps, check_exact=True)
+    pd.testing.assert_frame_equal(serial.table, dask.table, check_exact=True)
+    assert serial.reps["converged"].all()
+    # a sample size's replications do not depend on the other sample sizes run
+    only = power_analysis(small_pop(), SMALL_MODEL, n=[120], reps=20, seed=9, parameters="all",
+                          scheduler="serial", progress=False)
+    pd.testing.assert_frame_equal(only.reps, serial.reps[serial.reps.n == 120].reset_index(drop=True),
+                                  check_exact=True)
+
+
+def test_local_cluster_processes_equal_serial_run():
+    kw = dict(n=[80, 150], reps=12, seed=21)
+    serial = power_analysis(small_pop(thresholds=True), SMALL_MODEL, scheduler="serial", progress=False, **kw)
+    dask = power_analysis(small_pop(thresholds=True), SMALL_MODEL, workers=2, processes=True, progress=False,
+                          **kw)
+    assert dask.settings["processes"] is True and dask.settings["workers"] == 2
+    pd.testing.assert_frame_equal(serial.reps, dask.reps, check_exact=True)
+    pd.testing.assert_frame_equal(serial.table, dask.table, check_exact=True)
+
+
+def test_existing_cluster_by_client():
+    from distributed import Client, LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                      scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"}) as cluster, \
+            Client(cluster) as client:
+        via = power_analysis(small_pop(), SMALL_MODEL, n=[70], reps=6, seed=2, scheduler=client, progress=False)
+        by_address = power_analysis(small_pop(), SMALL_MODEL, n=[70], reps=6, seed=2,
+                                    scheduler=cluster.scheduler_address, progress=False)
+    serial = power_analysis(small_pop(), SMALL_MODEL, n=[70], reps=6, seed=2, scheduler="serial", progress=False)
+    pd.testing.assert_frame_equal(via.reps, serial.reps, check_exact=True)
+    pd.testing.assert_frame_equal(by_address.reps, serial.reps, check_exact=True)
+
+
+def test_recovery_bias_coverage_and_se():
+    """Continuous data, correct model: bias within MC error, 95% CI coverage near .95, SE ~ SD."""
+    R = 200
+    res = power_analysis(small_pop(), SMALL_MODEL, n=[300], reps=R, seed=3, parameters="all",
+                         scheduler="serial", progress=False)
+    t = res.table
+    assert (t["convergence_rate"] == 1).all()
+    mcse_est = t["sd_est"] / np.sqrt(R)
+    assert (t["bias"].abs() < 4 * mcse_est + 0.02 * t["true"].abs()).all(), t[["parameter", "bias"]]
+    half = 4 * np.sqrt(0.95 * 0.05 / R)
+    assert (t["coverage"].between(0.95 - half, 0.95 + half)).all(), t[["parameter", "coverage"]]
+    assert abs(t["coverage"].mean() - 0.95) < 0.03
+    assert t["se_ratio"].between(0.8, 1.2).all()
+    # b = 0.25 in a population with unit factor variances: in the analysis model's metric too
+    assert t.loc[t.parameter == "G~F", "true"].item() == pytest.approx(0.25, abs=1e-6)
+
+
+def test_power_increases_with_n():
+    res = power_analysis(small_pop(b=0.25), SMALL_MODEL, n=[40, 100, 250], reps=60, seed=8,
+                         parameters=["b"], scheduler="serial", progress=False)
+    p = res.table.set_index("n")["power"]
+    assert p[40] < p[100] < p[250]
+    assert p[250] > 0.8 and p[40] < 0.6
+    # a null path keeps its rejection rate near alpha
+    null = power_analysis(small_pop(b=0.0), SMALL_MODEL, n=[150], reps=60, seed=8, parameters=["b"],
+                          scheduler="serial", progress=False).table
+    assert bool(null["null"].item()) and null["power"].item() <= 0.15
+
+
+def test_missing_rate_uses_fiml():
+    res = power_analysis(small_pop(), SMALL_MODEL, n=[120], reps=3, seed=1, missing_rate=0.1,
+                         parameters=["b"], scheduler="serial", progress=False)
+    assert res.settings["missing"] == "fiml"
+    assert res.reps["converged"].all() and res.reps["est"].notna().all()
+    complete = power_analysis(small_pop(), SMALL_MODEL, n=[120], reps=3, seed=1, parameters=["b"],
+                              scheduler="serial", progress=False)
+    assert not np.allclose(res.reps["est"], complete.reps["est"])
+
+
+def test_default_population_and_model_likert():
+    res = power_analysis(n=[200], reps=3, seed=5, scheduler="serial", progress=False)
+    t = res.table
+    assert len(t) == 11 + 10 and res.settings["likert"]
+    assert set(t.loc[t["null"], "parameter"]) == {"INT~GOV", "INT~BEN"}
+    assert (t["converged"] == 3).all()
+    assert "Power (share of converged" in res.summary()
+
+
+# ------------------------------------------------------------------------------------ CLI
+def test_power_command_writes_files(tmp_path, capsys):
+    pop = tmp_path / "pop.lav"
+    pop.write_text(SMALL_POP.format(b=0.3), encoding="utf-8")
+    model = tmp_path / "model.lav"
+    model.write_text(SMALL_MODEL, encoding="utf-8")
+    out = tmp_path / "out"
+    rc = main(["power", "--n", "60,120", "--reps", "4", "--workers", "0", "--population", str(pop),
+               "--model", str(model), "--seed", "3", "--quiet", "--out", str(out)])
+    assert rc == 0
+    for name in ("power.csv", "power.json", "power_curve.png", "power_reps.csv"):
+        assert (out / name).stat().st_size > 0
+    table = pd.read_csv(out / "power.csv")
+    assert list(table["n"]) == [60, 60, 120, 120] and set(table["parameter"]) == {"G~F", "bb"}
+    doc = json.loads((out / "power.json").read_text())
+    assert doc["settings"]["reps"] == 4 and doc["settings"]["seed"] == 3
+    assert doc["truth"][0]["parameter"] == "G~F" and doc["truth"][0]["est"] == pytest.approx(0.3)
+    assert "wrote" in capsys.readouterr().out
+    # same seed, same numbers
+    main(["power", "--n", "60,120", "--reps", "4", "--workers", "0", "--population", str(pop),
+          "--model", str(model), "--seed", "3", "--quiet", "--out", str(tmp_path / "again")])
+    pd.testing.assert_frame_equal(table, pd.read_csv(tmp_path / "again" / "power.csv"))
+
+
+def test_power_command_from_results_and_errors(tmp_path, capsys):
+    data = pd.read_csv("tests/reference/data/complete_250.csv")
+    res = sem("F =~ GOV1 + GOV2 + GOV4\nG =~ COL1 + COL2 + COL3\nG ~ b*F", data)
+    rpath = tmp_path / "results.json"
+    rpath.write_text(json.dumps(res.to_dict()), encoding="utf-8")
+    model = tmp_path / "m.lav"
+    model.write_text("F =~ GOV1 + GOV2 + GOV4\nG =~ COL1 + COL2 + COL3\nG ~ b*F", encoding="utf-8")
+    rc = main(["power", "--n", "100", "--reps", "2", "--workers", "0", "--from-results", str(rpath),
+               "--model", str(model), "--quiet", "--out", str(tmp_path / "o")])
+    assert rc == 0
+    doc = json.loads((tmp_path / "o" / "power.json").read_text())
+    b = res.parameter_estimates().query("op == '~'")["est"].item()
+    assert doc["truth"][0]["est"] == pytest.approx(b, abs=1e-6) and doc["population"]["likert"] is False
+    assert main(["power", "--n", "100", "--reps", "0", "--out", str(tmp_path / "x")]) == 2
+    assert "--reps must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_default_model_recovery_on_worker_processes():
+    """The study's model on Likert codes, 2 worker processes: pseudo-true values recovered, coverage ~ .95."""
+    R = 150
+    res = power_analysis(n=[500], reps=R, seed=17, workers=2, progress=False)
+    t = res.table
+    assert t["convergence_rate"].min() >= 0.98
+    assert (t["bias"].abs() < 4 * t["sd_est"] / np.sqrt(R) + 0.01).all(), t[["parameter", "bias"]]
+    assert abs(t["coverage"].mean() - 0.95) < 0.03
+    assert t["coverage"].min() > 0.95 - 4 * np.sqrt(0.95 * 0.05 / R)

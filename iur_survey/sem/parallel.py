@@ -1,0 +1,170 @@
+"""Run independent chunks of work serially, on local Dask workers, or on a Dask cluster.
+
+The bootstrap (:mod:`iur_survey.sem.bootstrap`) cuts its draws into chunks
+(50-100 draws each) and hands them to :func:`map_chunks`, which only decides
+*where* they run; results always come back in chunk order, so the outcome does
+not depend on the scheduler:
+
+* ``workers=1`` (and no ``scheduler``): a plain loop in this process, no Dask;
+* ``workers=N > 1``: Dask's local scheduler with ``N`` worker processes
+  (``scheduler="processes"``, forked on POSIX so that nothing is re-imported)
+  or threads (``scheduler="threads"``);
+* ``scheduler="tcp://host:port"`` (or a ``distributed.Client``): the chunks are
+  submitted to that Dask cluster (``client.map``), the shared payload is
+  scattered once.
+
+Every chunk runs with one BLAS thread (threadpoolctl): the matrices are small and
+BLAS threads only fight the worker processes for cores.  A tqdm progress bar
+(counting draws, not chunks) is shown on a terminal unless ``progress=False``.
+
+>>> map_chunks(pow, [2, 3, 4], payload=10, workers=1, progress=False)    # pow(payload, chunk)
+[100, 1000, 10000]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import nullcontext
+from typing import Any, Callable, Sequence
+
+__all__ = ["map_chunks", "available_cores", "one_blas_thread", "show_progress"]
+
+_CONTROLLER = None
+
+
+def available_cores() -> int:
+    """The number of CPU cores this process may use.
+
+    >>> available_cores() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def one_blas_thread():
+    """A context manager limiting BLAS to one thread (no-op without threadpoolctl).
+
+    >>> with one_blas_thread():
+    ...     pass
+    """
+    global _CONTROLLER
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover
+        return nullcontext()
+    if _CONTROLLER is None:
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+def show_progress(progress: bool | None) -> bool:
+    """Whether to draw a progress bar: ``progress`` if given, else only when stderr is a terminal.
+
+    >>> show_progress(False), show_progress(True)
+    (False, True)
+    """
+    if progress is not None:
+        return bool(progress)
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # pragma: no cover
+        return False
+
+
+def _call(func: Callable, payload: Any, chunk: Any):
+    with one_blas_thread():
+        return func(payload, chunk)
+
+
+def _bar(total: int | None, desc: str, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+    return tqdm(total=total, desc=desc, unit="draw", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+
+def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payload: Any = None,
+               workers: int = 1, scheduler: Any = None, progress: bool | None = None,
+               weights: Sequence[int] | None = None, desc: str = "bootstrap") -> list:
+    """``[func(payload, chunk) for chunk in chunks]``, possibly in parallel (see the module docstring).
+
+    ``payload`` is the large shared argument (sent once per task locally, scattered once to a
+    cluster); ``weights[i]`` is how many progress units chunk ``i`` is worth (default 1).
+    ``scheduler``: None (local: processes when ``workers > 1``), ``"processes"``, ``"threads"``,
+    ``"sync"``, a ``"tcp://..."`` address or a ``distributed.Client``.
+
+    >>> map_chunks(lambda p, c: p + c, [1, 2], payload=10, workers=2, scheduler="threads", progress=False)
+    [11, 12]
+    """
+    chunks = list(chunks)
+    weights = [1] * len(chunks) if weights is None else [int(w) for w in weights]
+    bar = _bar(sum(weights), desc, show_progress(progress))
+    try:
+        if scheduler is None and workers <= 1 or scheduler == "sync" or len(chunks) <= 1 and scheduler is None:
+            out = []
+            for c, w in zip(chunks, weights):
+                out.append(_call(func, payload, c))
+                if bar is not None:
+                    bar.update(w)
+            return out
+        if _is_cluster(scheduler):
+            return _map_distributed(func, chunks, payload, scheduler, bar, weights)
+        return _map_local(func, chunks, payload, workers, scheduler or "processes", bar, weights)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _is_cluster(scheduler: Any) -> bool:
+    if isinstance(scheduler, str):
+        return "://" in scheduler
+    return scheduler is not None and hasattr(scheduler, "submit") and hasattr(scheduler, "gather")
+
+
+def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
+    import dask
+    from dask.callbacks import Callback
+
+    if scheduler not in ("processes", "threads"):
+        raise ValueError(f"unknown scheduler {scheduler!r} (use 'processes', 'threads', 'sync' "
+                         "or a 'tcp://host:port' address)")
+    data = dask.delayed(payload, pure=False, traverse=False)
+    tasks = [dask.delayed(_call, pure=False, traverse=False)(func, data, c, dask_key_name=f"chunk-{i}")
+             for i, c in enumerate(chunks)]
+    unit = {f"chunk-{i}": w for i, w in enumerate(weights)}
+
+    class _Progress(Callback):
+        def _posttask(self, key, result, dsk, state, worker_id):
+            if bar is not None and key in unit:
+                bar.update(unit[key])
+
+    cfg = {"scheduler": scheduler, "num_workers": int(workers)}
+    if scheduler == "processes" and sys.platform != "win32":
+        cfg["multiprocessing.context"] = "fork"
+    with dask.config.set(cfg), _Progress():
+        return list(dask.compute(*tasks, scheduler=scheduler, num_workers=int(workers)))
+
+
+def _map_distributed(func, chunks, payload, scheduler, bar, weights):
+    from distributed import Client, as_completed
+
+    own = isinstance(scheduler, str)
+    client = Client(scheduler, set_as_default=False) if own else scheduler
+    try:
+        shared = client.scatter(payload, broadcast=True, hash=False)
+        futures = [client.submit(_call, func, shared, c, pure=False) for c in chunks]
+        where = {f.key: i for i, f in enumerate(futures)}
+        out: list = [None] * len(chunks)
+        for fut in as_completed(futures, loop=client.loop):
+            i = where[fut.key]
+            out[i] = fut.result()
+            if bar is not None:
+                bar.update(weights[i])
+        return out
+    finally:
+        if own:
+            client.close()

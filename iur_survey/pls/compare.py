@@ -56,7 +56,8 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
     Columns: ``lhs op rhs label``; ``pls_est pls_se pls_pvalue pls_ci.lower pls_ci.upper`` (bootstrap
     columns NaN when the PLS result has no bootstrap); ``cb_std cb_est cb_se cb_pvalue cb_ci.lower cb_ci.upper
     cb_std.ci.lower cb_std.ci.upper``; ``diff`` (pls_est - cb_std), ``same_sign``, ``pls_significant``,
-    ``cb_significant`` (p < ``alpha``) and ``agree`` (same sign and same significance decision).
+    ``cb_significant`` (p < ``alpha``) and ``agree`` (the same conclusion: both not significant, or both
+    significant with the same sign; NaN without a PLS bootstrap).
 
     >>> import pandas as pd
     >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
@@ -136,5 +137,8 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
     out["pls_significant"] = (out["pls_pvalue"] < alpha).where(out["pls_pvalue"].notna())
     out["cb_significant"] = (out["cb_pvalue"] < alpha).where(out["cb_pvalue"].notna())
     both = out["pls_significant"].notna() & out["cb_significant"].notna()
-    out["agree"] = (out["same_sign"] & (out["pls_significant"] == out["cb_significant"])).where(both)
+    pls_sig = (out["pls_pvalue"] < alpha).to_numpy()
+    cb_sig = (out["cb_pvalue"] < alpha).to_numpy()
+    agree = (pls_sig == cb_sig) & (out["same_sign"].to_numpy() | ~cb_sig)
+    out["agree"] = pd.Series(agree, index=out.index).where(both)
     return out

@@ -1,0 +1,84 @@
+"""pls_sem's interface: model input forms, option checking, typed errors, the report and JSON forms."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.errors import EstimationError, ModelSyntaxError
+from iur_survey.pls import EXAMPLE_MODEL, PLSModel, default_pls_model, example_data, pls_model, pls_sem
+
+
+def test_model_forms_give_the_same_fit():
+    d = example_data()
+    a = pls_sem(d, model=EXAMPLE_MODEL)
+    b = pls_sem(d, model=pls_model(EXAMPLE_MODEL))
+    assert np.array_equal(a.path_coefficients()["est"], b.path_coefficients()["est"])
+    with pytest.raises(TypeError):
+        pls_sem(d, model=42)
+
+
+def test_extra_columns_and_row_order_do_not_matter():
+    d = example_data()
+    shuffled = d.sample(frac=1.0, random_state=1)[list(reversed(d.columns))].assign(role="x", ResponseId="r")
+    a, b = pls_sem(d, model=EXAMPLE_MODEL), pls_sem(shuffled, model=EXAMPLE_MODEL)
+    assert np.allclose(a.path_coefficients()["est"], b.path_coefficients()["est"], atol=1e-12)
+
+
+@pytest.mark.parametrize("syntax, message", [
+    ("X =~ x1\nY =~ y1\nY ~ X\nX ~ Y", "cycle"),
+    ("X =~ x1\nY =~ y1\nZ =~ m1\nY ~ X", "no structural path"),
+    ("X =~ x1 + y1\nY =~ y1\nY ~ X", "two composites"),
+    ("X =~ x1\nY =~ y1\nY ~ X + Q", "not a composite"),
+    ("X =~ x1\nY =~ y1\nY ~ X\nx1 ~~ y1", "only =~, ~ and :="),
+    ("X =~ x1\nY =~ y1\nY ~ b*X\nb == 0", "constraints"),
+    ("X =~ x1\nY =~ y1", "no structural path"),
+])
+def test_bad_models(syntax, message):
+    with pytest.raises(ModelSyntaxError, match=message):
+        pls_model(syntax)
+
+
+def test_bad_data_and_options():
+    d = example_data()
+    with pytest.raises(EstimationError, match="not in the data"):
+        pls_sem(d.drop(columns="x2"), model=EXAMPLE_MODEL)
+    with pytest.raises(EstimationError, match="without variance"):
+        pls_sem(d.assign(x2=3.0), model=EXAMPLE_MODEL)
+    with pytest.raises(EstimationError, match="without any observed value"):
+        pls_sem(d.assign(x2=np.nan), model=EXAMPLE_MODEL)
+    with pytest.raises(ValueError, match="scheme"):
+        pls_sem(d, model=EXAMPLE_MODEL, scheme="pathway")
+    with pytest.raises(ValueError, match="missing"):
+        pls_sem(d, model=EXAMPLE_MODEL, missing="fiml")
+    with pytest.raises(ValueError, match="n_boot"):
+        pls_sem(d, model=EXAMPLE_MODEL).bootstrap(1)
+
+
+def test_tables_and_reports():
+    res = pls_sem(example_data(), model=EXAMPLE_MODEL, n_boot=50, seed=9)
+    assert res.boot.n_boot == 50 and len(res.boot.draws["paths"]) == 50
+    for name in ("outer_weights", "outer_loadings", "path_coefficients", "r_squared", "total_effects",
+                 "indirect_effects", "specific_indirect_effects", "defined", "htmt"):
+        tab = getattr(res, name)()
+        assert {"se", "pvalue", "ci.lower", "ci.upper"} <= set(tab.columns), name
+        assert (tab["ci.lower"] <= tab["ci.upper"]).all(), name
+    for name in ("reliability", "inner_vif", "outer_vif", "f_squared", "fornell_larcker", "cross_loadings",
+                 "construct_scores"):
+        assert len(getattr(res, name)()) > 0
+    text = res.summary()
+    for heading in ("Path coefficients:", "R-squared:", "Specific indirect effects:", "HTMT:", "Bootstrap: 50"):
+        assert heading in text
+    d = res.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert d["bootstrap"]["n_boot"] == 50 and d["paths"][0]["ci.lower"] is not None
+    m = res.htmt(matrix=True)
+    assert m.loc["M", "X"] == res.htmt()["htmt"].iloc[0] and np.isnan(m.loc["X", "M"])
+
+
+def test_default_model_with_an_instrument_of_another_study(tmp_path):
+    from iur_survey.instrument import DEFAULT_INSTRUMENT, load_instrument
+    assert isinstance(default_pls_model(load_instrument(DEFAULT_INSTRUMENT)), PLSModel)

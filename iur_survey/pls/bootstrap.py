@@ -9,7 +9,9 @@ rounding), so results depend only on ``seed`` -- not on the chunk size or the nu
 The draws of row indices come from ``numpy.random.default_rng(seed).integers(0, N, size=(B, N))``, drawn
 chunk by chunk from the one generator (:func:`resample_indices` gives the same rows).  Resamples in which an
 indicator has no variance cannot be fitted and are dropped (``n_failed``); resamples that do not converge in
-``max_iter`` iterations are kept and counted (``n_not_converged``), as SmartPLS does.
+``max_iter`` iterations are kept and counted (``n_not_converged``), as SmartPLS does.  With
+``missing="mean"`` the cases are resampled after the mean replacement (seminr re-imputes inside each
+resample; the difference is negligible for the few missing cells of cleaned survey data).
 
 Summaries (SmartPLS/seminr): original estimate, bootstrap mean, bootstrap standard deviation (``se``),
 ``t = est / se``, two-sided p from Student's t with B - 1 df, and percentile confidence limits

@@ -121,7 +121,7 @@ def pls_predict(result, k: int = 10, repeats: int = 10, *, seed=None, technique:
             xi = [i for i in range(p) if model.constructs[blk[i]] in src]
             yi = [i for i in range(p) if blk[i] == pos[c]]
             A = np.column_stack([np.ones(len(Xtr)), Xtr[:, xi]])
-            beta, *_ = np.linalg.lstsq(A, Xtr[:, yi], rcond=None)
+            beta = np.linalg.solve(A.T @ A, A.T @ Xtr[:, yi])       # normal equations, as seminr
             pred = np.column_stack([np.ones(len(Xte)), Xte[:, xi]]) @ beta
             for kk, i in enumerate(yi):
                 col = endo_items.index(i)

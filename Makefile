@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test test-fast book deps sysdeps refs bench clean-build
+.PHONY: test test-fast book deps sysdeps npm refs bench clean-build
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ $(STAMP): pyproject.toml requirements.lock
 
 deps: $(STAMP)
 
+# npm: the book build vendors MathJax from the npm registry so the book reads offline.
+npm:
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm) >/dev/null; \
+	  else echo "error: npm is needed to vendor MathJax; install it (apt-get install npm)"; exit 1; fi; }
+
 # Debian packages the slow tests need (headless Chromium for the rendered-book check).
-sysdeps:
+sysdeps: npm
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null \
@@ -31,7 +38,7 @@ test: $(STAMP) sysdeps
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow"
 
-book: $(STAMP)
+book: $(STAMP) npm
 	$(BIN)/iur-survey book
 
 # Regenerate the lavaan reference outputs (needs R; see tests/reference/README.md).

@@ -60,6 +60,9 @@ def main(argv=None) -> int:
     t_boot = best(lambda: res.bootstrap(args.boot, seed=1, progress=False), max(1, args.repeat - 1))
     t_pred = best(lambda: res.predict(k=10, repeats=1, seed=1), args.repeat)
     try:
+        import importlib.util
+        if importlib.util.find_spec("seminr") is None:
+            raise ImportError("seminr")
         sys.path.insert(0, str(ROOT / "tests" / "pls"))
         import _seminr_py as sp
         from seminr import bootstrap_model, predict_pls

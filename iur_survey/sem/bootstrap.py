@@ -751,6 +751,7 @@ class _Problem:
     gtol: float
     max_iter: int
     indices: np.ndarray | None = None      # user-given resamples (B x N, one group)
+    fallback_iter: int = 200
     K: np.ndarray | None = None            # linear == constraints: theta = c + K z (None: theta = z)
     c: np.ndarray | None = None
     _kernel: Any = field(default=None, repr=False)
@@ -862,7 +863,7 @@ def _fallback(problem: _Problem, kern, mom, r: int):
             return Kc.T @ model.expected_information(problem.theta(x[None])[0], nobs / nobs.sum()) @ Kc
     try:
         with np.errstate(all="ignore"):
-            opt = minimize(fun, grad, curv, problem.z0(), max_iter=500, gtol=problem.gtol)
+            opt = minimize(fun, grad, curv, problem.z0(), max_iter=problem.fallback_iter, gtol=problem.gtol)
     except (np.linalg.LinAlgError, ValueError, EstimationError, FloatingPointError):
         return None, False, 0
     if not np.all(np.isfinite(opt.x)):
@@ -1166,11 +1167,15 @@ def _invert(I: np.ndarray) -> np.ndarray:
         return np.eye(I.shape[0])
 
 
-def _chunks(B: int, workers: int, chunk_size: int | None) -> list[tuple[int, int]]:
-    if chunk_size is None:
-        per = math.ceil(B / max(1, 4 * workers)) if workers > 1 else 100
-        chunk_size = int(np.clip(per, 25, 100))
-    return [(s, min(B, s + chunk_size)) for s in range(0, B, chunk_size)]
+#: draws per task; fixed (not derived from the number of workers) so that the draws are bit-for-bit the
+#: same whatever runs them: a chunk is fitted as one batch, and batched floating-point sums may round
+#: differently with another batch composition (~1e-15)
+CHUNK_SIZE = 50
+
+
+def _chunks(B: int, chunk_size: int | None) -> list[tuple[int, int]]:
+    size = CHUNK_SIZE if chunk_size is None else max(1, int(chunk_size))
+    return [(s, min(B, s + size)) for s in range(0, B, size)]
 
 
 def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=None, workers: int | None = 1,
@@ -1186,7 +1191,10 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     ``workers`` processes (1: no Dask; None: every core when B >= 200); ``scheduler`` "processes" |
     "threads" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
     is a terminal); ``indices`` user-given resamples (B x N row indices, single group);
-    ``control`` {"gtol": 1e-9, "max_iter": 200} for the per-draw optimiser.
+    ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200} for the per-draw optimisers
+    (batched quasi-Newton, then the engine's optimiser for the draws it did not finish); ``chunk_size`` draws per task
+    (default :data:`CHUNK_SIZE`; the draws are bit-for-bit identical for any ``workers`` / ``scheduler``,
+    another ``chunk_size`` changes them by round-off only).
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(5)
@@ -1236,7 +1244,10 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
         entropy = int(np.random.SeedSequence().entropy)
     else:
         entropy = int(seed)
-    ctl = {"gtol": 1e-9, "max_iter": 200}
+    ctl = {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200}
+    bad_ctl = set(control or {}) - set(ctl)
+    if bad_ctl:
+        raise EstimationError(None, f"unknown control option(s) {sorted(bad_ctl)} (use {', '.join(ctl)})")
     ctl.update(control or {})
     from .parallel import available_cores, map_chunks
     if workers is None:
@@ -1256,12 +1267,12 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     if Kc is not None:
         I0 = Kc.T @ I0 @ Kc
     problem = _Problem(model=model, Xg=Xg, theta0=theta0, H0inv=_invert(I0), kind=kind, entropy=entropy,
-                       gtol=float(ctl["gtol"]), max_iter=int(ctl["max_iter"]), indices=indices, K=Kc, c=cc)
-    spans = _chunks(B, workers if scheduler is None or workers > 1 else 2, chunk_size)
-    jobs = [("boot", s, e) for s, e in spans]
+                       gtol=float(ctl["gtol"]), max_iter=int(ctl["max_iter"]),
+                       fallback_iter=int(ctl["fallback_iter"]), indices=indices, K=Kc, c=cc)
+    jobs = [("boot", s, e) for s, e in _chunks(B, chunk_size)]
     n_cases = sum(X.shape[0] for X in Xg)
     if ci_kind == "bca":
-        jobs += [("jack", s, e) for s, e in _chunks(n_cases, workers, chunk_size)]
+        jobs += [("jack", s, e) for s, e in _chunks(n_cases, chunk_size)]
     outs = map_chunks(_run_chunk, jobs, payload=problem, workers=workers, scheduler=scheduler,
                       progress=progress, weights=[e - s for _, s, e in jobs], desc="bootstrap")
     boot = [o for j, o in zip(jobs, outs) if j[0] == "boot"]
@@ -1313,7 +1324,9 @@ class BootstrapSEMResult(SEMResult):
 
     boot: BootstrapResult | None = None
 
-    def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:
+    def parameter_estimates(self, *, level: float | None = None, standardized: bool = True) -> pd.DataFrame:
+        """The bootstrap table (:meth:`BootstrapResult.parameter_estimates`); ``level`` defaults to the
+        bootstrap's."""
         return self.boot.parameter_estimates(level=level, standardized=standardized)
 
     def to_dict(self) -> dict[str, Any]:

@@ -142,7 +142,8 @@ def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
             if bar is not None and key in unit:
                 bar.update(unit[key])
 
-    cfg = {"scheduler": scheduler, "num_workers": int(workers)}
+    # chunksize 1: dask's process pool would otherwise hand out tasks six at a time (load imbalance)
+    cfg = {"scheduler": scheduler, "num_workers": int(workers), "chunksize": 1}
     if scheduler == "processes" and sys.platform != "win32":
         cfg["multiprocessing.context"] = "fork"
     with dask.config.set(cfg), _Progress():

@@ -1,0 +1,37 @@
+"""`iur-survey pls`: end to end on a reference data set, and its one-line errors."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from iur_survey.cli import main
+from iur_survey.pls import pls_sem
+
+DATA = Path(__file__).resolve().parents[1] / "reference" / "data" / "complete_800.csv"
+
+
+def test_pls_command_writes_the_api_result_and_the_comparison(tmp_path, capsys):
+    fit_json = tmp_path / "results.json"
+    assert main(["fit", str(DATA), "--out", str(fit_json)]) == 0
+    out = tmp_path / "pls.json"
+    assert main(["pls", str(DATA), "--boot", "50", "--seed", "7", "--compare", str(fit_json),
+                 "--out", str(out)]) == 0
+    got = json.loads(out.read_text())
+    api = pls_sem(pd.read_csv(DATA), n_boot=50, seed=7)
+    paths = {(r["lhs"], r["rhs"]): r["est"] for r in got["paths"]}
+    for _, row in api.path_coefficients().iterrows():
+        assert paths[(row["lhs"], row["rhs"])] == pytest.approx(row["est"], abs=1e-12)
+    cmp_rows = {(r["lhs"], r["op"], r["rhs"]) for r in got["comparison"]}
+    assert ("COL", "~", "GOV") in cmp_rows and ("INT", "~", "COL") in cmp_rows
+    assert len(got["comparison"]) == 21       # 11 paths + 10 := effects
+
+
+def test_pls_command_bad_input_is_one_line(tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert main(["pls", str(empty), "--out", str(tmp_path / "x.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "empty.csv" in err[0]
+    assert not (tmp_path / "x.json").exists()

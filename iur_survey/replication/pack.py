@@ -1,0 +1,432 @@
+"""Build a replication pack from a fit: data, model, our tables, an R script that refits and compares.
+
+:func:`build_pack` reads the ``results.json`` of ``iur-survey fit``, finds the
+data, the model syntax and the options (from its ``call`` block when present;
+otherwise from ``data=`` / ``model=`` / ``group=`` / ``group_equal=`` and by
+inference: the study's default model when its parameters are exactly those of
+the results, the group column whose values are the result's groups, the
+``group.equal`` classes from the shared ``.pN.`` labels), **refits with our
+engine and refuses to build a pack whose refit does not reproduce the
+results**, then writes into the pack directory:
+
+* ``data.csv``     the model's observed variables (+ the group column) only -- no ids, no
+  metadata, nothing personal; rows without a group value are dropped (the fit drops them too);
+* ``model.lav``    the lavaan syntax fitted;
+* ``ours.json``    our tables (parameter estimates with standardized columns, every fit
+  measure, R2), the options, and the tolerances of the comparison;
+* ``results.json`` the original results file, unchanged;
+* ``replicate.R``  see :mod:`iur_survey.replication.rscript`;
+* ``environment.lock``, ``README.md``, and ``MANIFEST.sha256`` (``sha256sum -c`` format).
+
+Tolerances (the project's lavaan proof): estimates and standardized values
+1e-4 absolute, standard errors 0.5% relative, CI limits and p values what
+those imply, fit measures max(1e-3, 1e-4 x |value|), R2 1e-4.  With bootstrap
+standard errors lavaan draws other resamples, so SEs and CIs are compared
+within Monte Carlo error (4 MC standard errors for ``B`` draws).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import IURSurveyError
+from .environment import environment_lock
+from .manifest import MANIFEST, sha256_file, write_manifest
+from .rscript import lavaan_call_args, replicate_script
+
+__all__ = ["FitCall", "ReplicationPack", "build_pack", "resolve_call", "tolerances", "PACK_FILES"]
+
+PACK_FILES = ("data.csv", "model.lav", "ours.json", "results.json", "replicate.R", "environment.lock",
+              "README.md", MANIFEST)
+#: fit measures every comparison must include
+FIT_REQUIRED = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
+                "srmr", "logl", "aic", "bic")
+_GE_CLASSES = ("loadings", "intercepts", "means", "thresholds", "regressions", "residuals",
+               "residual.covariances", "lv.variances", "lv.covariances")
+
+
+@dataclass
+class FitCall:
+    """What produced a results.json: data file, model syntax, options."""
+
+    data_path: Path
+    data_sha256: str | None
+    syntax: str
+    model_source: str
+    options: dict[str, Any]
+    inferred: list[str] = field(default_factory=list)      # what was not recorded but inferred
+
+
+@dataclass
+class ReplicationPack:
+    """A written pack: its directory, files, the fit call and our refit."""
+
+    directory: Path
+    files: list[str]
+    call: FitCall
+    result: Any            # the SEMResult of the refit
+
+    def __repr__(self) -> str:
+        return f"<ReplicationPack {self.directory} ({len(self.files)} files)>"
+
+
+def _err(path, msg: str) -> IURSurveyError:
+    return IURSurveyError(path, msg)
+
+
+def _key(e: Mapping[str, Any]) -> tuple:
+    op = e["op"]
+    g = e.get("group")
+    return (e["lhs"], op, "" if op == ":=" else e["rhs"], "" if (op == ":=" or g is None) else str(g))
+
+
+def _infer_group_equal(estimates: list[Mapping[str, Any]]) -> list[str]:
+    """lavaan ``group.equal`` classes from automatic ``.pN.`` labels shared by several groups."""
+    lvs = {e["lhs"] for e in estimates if e["op"] == "=~"}
+    seen: dict[str, set] = {}
+    for e in estimates:
+        lab = str(e.get("label") or "")
+        if lab.startswith(".p") and lab.endswith("."):
+            seen.setdefault(lab, set()).add(str(e.get("group")))
+    shared = {lab for lab, gs in seen.items() if len(gs) > 1}
+    out = set()
+    for e in estimates:
+        if str(e.get("label") or "") not in shared:
+            continue
+        op, lhs, rhs = e["op"], e["lhs"], e["rhs"]
+        if op == "=~":
+            out.add("loadings")
+        elif op == "~":
+            out.add("regressions")
+        elif op == "~1":
+            out.add("means" if lhs in lvs else "intercepts")
+        elif op == "|":
+            out.add("thresholds")
+        elif op == "~~":
+            lv = lhs in lvs
+            out.add(("lv.variances" if lv else "residuals") if lhs == rhs else
+                    ("lv.covariances" if lv else "residual.covariances"))
+    return [c for c in _GE_CLASSES if c in out]
+
+
+def resolve_call(results: Mapping[str, Any], results_path: str | Path | None = None, *,
+                 data: str | Path | None = None, model: str | Path | None = None, group: str | None = None,
+                 group_equal: Sequence[str] | None = None) -> FitCall:
+    """Data path, syntax and options of the fit behind ``results`` (see the module docstring).
+
+    Explicit arguments override what results.json records.  ``model`` is a path to a
+    lavaan syntax file.
+    """
+    call = results.get("call") or {}
+    rec_data = call.get("data") or {}
+    rec_model = call.get("model") or {}
+    rec_opt = dict(call.get("options") or {})
+    inferred: list[str] = []
+    base = Path(results_path).resolve().parent if results_path else Path.cwd()
+
+    # ---- data
+    if data is not None:
+        data_path = Path(data)
+    elif rec_data.get("path"):
+        data_path = Path(rec_data["path"])
+        if not data_path.is_absolute() and not data_path.exists():
+            data_path = base / data_path
+    else:
+        raise _err(results_path, "results.json does not record its data file (no call.data.path): "
+                                 "give the data with --data DATA.csv")
+    if not data_path.is_file():
+        raise _err(data_path, "the data file is not there")
+    sha = rec_data.get("sha256")
+    if sha and data is None and sha256_file(data_path) != sha:
+        raise _err(data_path, "the data file changed since the fit (its sha256 differs from results.json's "
+                              "call.data.sha256)")
+    # ---- model
+    if model is not None:
+        syntax = Path(model).read_text(encoding="utf-8")
+        source = str(model)
+    elif rec_model.get("syntax"):
+        syntax = rec_model["syntax"]
+        source = rec_model.get("source") or "<results.json call.model>"
+    else:
+        syntax, source = _default_if_matching(results, results_path)
+        inferred.append("model: the study's default model (its parameters are exactly those of results.json)")
+    # ---- options
+    opts = {"estimator": str(rec_opt.get("estimator") or results.get("estimator") or "ML").upper(),
+            "missing": rec_opt.get("missing") or results.get("missing") or "auto",
+            "group": rec_opt.get("group"), "group_equal": list(rec_opt.get("group_equal") or []),
+            "se": rec_opt.get("se"), "information": rec_opt.get("information"),
+            "bootstrap": rec_opt.get("bootstrap")}
+    # the missing-data method actually used is what results.json reports
+    if results.get("missing") in ("fiml", "listwise"):
+        opts["missing"] = results["missing"]
+    if opts["missing"] == "ml":
+        opts["missing"] = "fiml"
+    if group is not None:
+        opts["group"] = group
+    if group_equal is not None:
+        opts["group_equal"] = list(group_equal)
+    groups = results.get("groups")
+    if groups and not opts["group"]:
+        opts["group"] = _infer_group_column(data_path, list(groups), results_path)
+        inferred.append(f"group: column {opts['group']!r} (its values are the results' groups)")
+    if groups and group_equal is None and not rec_opt.get("group_equal"):
+        opts["group_equal"] = _infer_group_equal(results.get("estimates") or [])
+        if opts["group_equal"]:
+            inferred.append("group.equal: " + ", ".join(opts["group_equal"]) + " (shared .pN. labels)")
+    return FitCall(data_path=data_path, data_sha256=sha or sha256_file(data_path), syntax=syntax,
+                   model_source=source, options=opts, inferred=inferred)
+
+
+def _default_if_matching(results: Mapping[str, Any], results_path) -> tuple[str, str]:
+    from ..sem import default_model
+    from ..sem.partable import build_partable
+    from ..sem.syntax import parse_model
+
+    syntax = default_model()
+    ms = any(e["op"] == "~1" for e in results.get("estimates") or [])
+    pt = build_partable(parse_model(syntax), meanstructure=ms)
+    ours = {(pt.lhs[i], pt.op[i], "" if pt.op[i] == ":=" else pt.rhs[i]) for i in range(len(pt))
+            if pt.op[i] not in ("==", "<", ">")}
+    theirs = {(e["lhs"], e["op"], "" if e["op"] == ":=" else e["rhs"]) for e in results.get("estimates") or []}
+    if ours != theirs:
+        raise _err(results_path, "results.json does not record its model (no call.model.syntax) and it is not "
+                                 "the study's default model: give the syntax with --model FILE.lav")
+    return syntax, "<default model>"
+
+
+def _infer_group_column(data_path: Path, labels: list[str], results_path) -> str:
+    head = pd.read_csv(data_path, dtype=str)
+    want = set(map(str, labels))
+    hits = [c for c in head.columns if set(head[c].dropna().unique()) == want]
+    if len(hits) != 1:
+        raise _err(results_path, "results.json has several groups but does not record the group column"
+                                 + (f" (candidates: {', '.join(hits)})" if hits else "") + ": give --group COLUMN")
+    return hits[0]
+
+
+def tolerances(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The tolerances replicate.R applies (see the module docstring).
+
+    >>> t = tolerances({"bootstrap": None})
+    >>> t["est_abs"], t["se_rel"], t["fit_abs"], t["fit_rel"]
+    (0.0001, 0.005, 0.001, 0.0001)
+    >>> round(tolerances({"bootstrap": {"R": 1000}})["se_rel"], 3)
+    0.089
+    """
+    t = {"est_abs": 1e-4, "std_abs": 1e-4, "se_rel": 0.005, "se_abs": 1e-6, "pvalue_abs": 1e-4,
+         "fit_abs": 1e-3, "fit_rel": 1e-4, "r2_abs": 1e-4, "fit_required": list(FIT_REQUIRED)}
+    boot = options.get("bootstrap")
+    if boot:
+        B = int(boot.get("R") or boot.get("B") or 1000)
+        t["se_rel"] = 4.0 / math.sqrt(2.0 * B)            # 4 MC SEs of an SD from B draws
+        # 4 MC SEs of a 2.5% / 97.5% quantile, in units of the SE
+        from scipy.stats import norm
+        t["ci_se"] = 4.0 * math.sqrt(0.025 * 0.975 / B) / norm.pdf(norm.ppf(0.975))
+        t["bootstrap_draws"] = B
+    else:
+        t["ci_se"] = 1.959963984540054 * t["se_rel"]
+    return t
+
+
+def _refit(call: FitCall):
+    from ..sem import sem
+
+    try:
+        data = pd.read_csv(call.data_path, dtype={"response_id": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise _err(call.data_path, f"cannot read the data as CSV: {exc}") from None
+    o = call.options
+    kw: dict[str, Any] = {"estimator": o["estimator"], "missing": o["missing"], "group": o["group"],
+                          "group_equal": o["group_equal"] or ()}
+    if o.get("se") and o["se"] != "bootstrap":
+        kw["se"] = o["se"]
+    if o.get("information"):
+        kw["information"] = o["information"]
+    return sem(call.syntax, data, source=call.model_source, **kw), data
+
+
+def _check_consistent(res, results: Mapping[str, Any], call: FitCall, results_path) -> None:
+    """The refit must reproduce results.json (estimates, SEs unless bootstrap, n)."""
+    mine = {_key(e): e for e in res.to_dict()["estimates"]}
+    theirs = results.get("estimates") or []
+    problems = []
+    if int(results.get("n", res.n)) != res.n:
+        problems.append(f"n {results.get('n')} in results.json, {res.n} in the refit")
+    missing = [k for k in map(_key, theirs) if k not in mine]
+    if missing or len(mine) != len(theirs):
+        problems.append(f"{len(theirs)} parameters in results.json, {len(mine)} in the refit"
+                        + (f" (e.g. {' '.join(missing[0][:3])} not in the refit)" if missing else ""))
+    worst = (0.0, None)
+    cols = ("est",) if call.options.get("bootstrap") else ("est", "se")
+    for e in theirs:
+        m = mine.get(_key(e))
+        if m is None:
+            continue
+        for c in cols:
+            a, b = e.get(c), m.get(c)
+            if a is None and b is None:
+                continue
+            if a is None or b is None:
+                d = math.inf
+            else:
+                d = abs(float(a) - float(b)) / (1.0 + abs(float(a)))
+            if d > worst[0]:
+                worst = (d, f"{e['lhs']} {e['op']} {e['rhs']} {c}: results.json {a}, refit {b}")
+    if worst[0] > 1e-6:
+        problems.append(worst[1])
+    if problems:
+        raise _err(results_path, "refitting with our engine does not reproduce results.json -- the data, model "
+                                 "or options differ (or the engine changed: re-run `iur-survey fit`): "
+                                 + "; ".join(problems))
+
+
+def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
+    from ..sem.results import _num
+
+    pe = res.parameter_estimates()
+    labels = res.partable.group_labels
+    rows = []
+    for r in pe.to_dict("records"):
+        g = r.get("group")
+        row = {"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"],
+               "group": (labels[int(g) - 1] if g else None) if "group" in pe.columns else None,
+               "label": r["label"]}
+        for c in ("est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all"):
+            row[c] = _num(r[c])
+        rows.append(row)
+    if call.options.get("bootstrap"):
+        boot = {_key(e): e for e in results.get("estimates") or []}
+        for row in rows:
+            e = boot.get(_key(row))
+            if e:
+                for c in ("se", "z", "pvalue", "ci.lower", "ci.upper"):
+                    if c in e:
+                        row[c] = e[c]
+    r2 = res.r2()
+    if isinstance(r2.index, pd.MultiIndex):
+        r2_rows = [{"group": str(g), "variable": v, "r2": _num(x)} for (g, v), x in r2.items()]
+    else:
+        r2_rows = [{"group": None, "variable": v, "r2": _num(x)} for v, x in r2.items()]
+    return {"source": "iur-survey (refit of results.json with the data and model of this pack)",
+            "n": int(res.n), "converged": bool(res.converged), "warnings": list(res.warnings),
+            "options": call.options, "lavaan_call": "sem(model, data = data, " +
+            ", ".join(lavaan_call_args(call.options)) + ")",
+            "tolerances": tolerances(call.options),
+            "estimates": rows, "fit": {k: _num(v) for k, v in res.fit_measures().items()}, "r2": r2_rows}
+
+
+def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[str]) -> str:
+    o = call.options
+    t = ours["tolerances"]
+    boot = (f"\nStandard errors are bootstrap ({t.get('bootstrap_draws')} draws): lavaan draws other resamples, "
+            f"so SEs are compared within {100 * t['se_rel']:.1f}% and CI limits within {t['ci_se']:.2f} SE "
+            "(4 Monte Carlo standard errors).\n" if o.get("bootstrap") else "")
+    inferred = ("\nNot recorded in results.json, inferred when the pack was built (and confirmed by refitting):\n"
+                + "".join(f"- {x}\n" for x in call.inferred)) if call.inferred else ""
+    how = ('full-information ML (lavaan missing = "ml")' if o["missing"] == "fiml"
+           else "listwise deletion / complete data")
+    if o.get("group"):
+        how += f"; groups by `{o['group']}`"
+    if o.get("group_equal"):
+        how += "; group.equal = " + ", ".join(o["group_equal"])
+    return f"""# Replication pack
+
+A structural equation model fitted with iur-survey's engine, packed so that anyone with R can refit it
+with lavaan and check every number we report.
+
+## Verify
+
+```sh
+sha256sum -c MANIFEST.sha256     # the files are those we packed
+Rscript replicate.R              # refit with lavaan, compare; prints PASS/FAIL per table, exit status 0 = all pass
+```
+
+`replicate.R` needs R (>= 4.2) with the packages lavaan (made against 0.6.14) and jsonlite. It writes lavaan's
+tables to `lavaan/` (estimates.csv, fit.csv, r2.csv, lavaan.json) and compares them with `ours.json`.
+
+## Contents
+
+| file | what |
+|---|---|
+| data.csv | {n_rows} rows, columns {", ".join(columns)} (the model's variables{" and the group column" if o.get("group") else ""} only) |
+| model.lav | the lavaan model syntax fitted ({call.model_source}) |
+| ours.json | our tables: parameterEstimates(standardized = TRUE), fitMeasures, R-squared; options; tolerances |
+| results.json | the original output of `iur-survey fit` |
+| replicate.R | the lavaan refit and the comparison |
+| environment.lock | Python, platform, pip freeze of the environment that made ours.json; R/lavaan wanted |
+| MANIFEST.sha256 | sha256 of every file above |
+
+## The fit
+
+`{ours["lavaan_call"]}` -- n = {ours["n"]}, estimator {o["estimator"]}, missing data: {how}.
+{inferred}
+## Tolerances
+
+Estimates and standardized estimates: {t["est_abs"]:g} absolute; standard errors: {100 * t["se_rel"]:g}% relative;
+CI limits and p values: what those imply; fit measures: max({t["fit_abs"]:g}, {t["fit_rel"]:g} x |value|);
+R-squared: {t["r2_abs"]:g} absolute.
+{boot}"""
+
+
+def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Path | None = None,
+               model: str | Path | None = None, group: str | None = None,
+               group_equal: Sequence[str] | None = None, r_versions: bool = True) -> ReplicationPack:
+    """Write the replication pack of ``results_path`` into ``out_dir`` (see the module docstring).
+
+    ``out_dir`` must be absent, empty, or a previous pack (it is replaced).  Returns a
+    :class:`ReplicationPack`.  ``r_versions=False`` does not ask the local R for its versions.
+    """
+    results_path = Path(results_path)
+    try:
+        results = json.loads(results_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise _err(results_path, f"not a results JSON: {exc}") from None
+    if not isinstance(results, dict) or "estimates" not in results:
+        raise _err(results_path, "not the results.json of `iur-survey fit` (no estimates)")
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).exists())):
+        raise _err(out, "the output directory exists and is not a replication pack: choose a new or empty one")
+    call = resolve_call(results, results_path, data=data, model=model, group=group, group_equal=group_equal)
+    res, frame = _refit(call)
+    _check_consistent(res, results, call, results_path)
+    ours = _ours(res, results, call)
+
+    cols = list(res.partable.ov_all())
+    gcol = call.options.get("group")
+    if gcol:
+        cols.append(gcol)
+        frame = frame.loc[frame[gcol].notna()]
+    clean = frame[cols]
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        clean.to_csv(tmp / "data.csv", index=False, lineterminator="\n")
+        (tmp / "model.lav").write_text(call.syntax.rstrip("\n") + "\n", encoding="utf-8", newline="\n")
+        (tmp / "ours.json").write_text(json.dumps(ours, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                                       newline="\n")
+        shutil.copyfile(results_path, tmp / "results.json")
+        (tmp / "replicate.R").write_text(replicate_script(call.options), encoding="utf-8", newline="\n")
+        os.chmod(tmp / "replicate.R", 0o755)
+        (tmp / "environment.lock").write_text(environment_lock(data_sha256=call.data_sha256, r_found=r_versions),
+                                              encoding="utf-8", newline="\n")
+        (tmp / "README.md").write_text(_readme(call, ours, len(clean), cols), encoding="utf-8", newline="\n")
+        write_manifest(tmp)
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ReplicationPack(directory=out, files=sorted(p.name for p in out.iterdir()), call=call, result=res)

@@ -1,0 +1,219 @@
+"""``replicate.R``: refit the model with lavaan and compare every table with ours.
+
+The script finds its own directory (``Rscript replicate.R`` from anywhere),
+reads ``data.csv`` and ``model.lav``, fits with the options of our fit
+(estimator, ``missing = "ml"`` or ``"listwise"``, ``group``, ``group.equal``,
+``se`` / ``bootstrap`` + ``iseed``, ``information``), writes lavaan's tables to
+``lavaan/estimates.csv`` (``parameterEstimates(fit, standardized = TRUE)``),
+``lavaan/fit.csv`` (``fitMeasures(fit)``), ``lavaan/r2.csv`` and all three to
+``lavaan/lavaan.json``, then compares them with ``ours.json`` within the
+tolerances stored there and prints PASS / FAIL per table.  Exit status 0 when
+every table passes, 1 on a FAIL, 2 when it cannot run (a package is missing,
+the fit fails).
+
+>>> s = replicate_script({"estimator": "ML", "missing": "fiml", "group": None, "group_equal": [],
+...                       "se": "standard", "information": None, "bootstrap": None})
+>>> 'sem(model, data = data, estimator = "ML", missing = "ml")' in s
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+__all__ = ["replicate_script", "lavaan_call_args"]
+
+_TEMPLATE = r"""#!/usr/bin/env Rscript
+# replicate.R -- refit the iur-survey model with lavaan and compare every table with ours.json.
+#   Rscript replicate.R                 (from any directory)
+# Exit status: 0 = every table PASS, 1 = some FAIL, 2 = cannot run.
+# Written by iur-survey @@VERSION@@ (export-replication).
+
+args_all <- commandArgs(trailingOnly = FALSE)
+file_arg <- sub("^--file=", "", args_all[grep("^--file=", args_all)])
+here <- if (length(file_arg)) dirname(normalizePath(file_arg[1])) else getwd()
+p <- function(...) file.path(here, ...)
+
+for (pkg in c("lavaan", "jsonlite")) {
+  if (!requireNamespace(pkg, quietly = TRUE)) {
+    cat(sprintf("CANNOT RUN: R package '%s' is not installed (install.packages(\"%s\"))\n", pkg, pkg))
+    quit(save = "no", status = 2)
+  }
+}
+suppressPackageStartupMessages(library(lavaan))
+WANT_LAVAAN <- "@@LAVAAN@@"
+if (as.character(packageVersion("lavaan")) != WANT_LAVAAN) {
+  cat(sprintf("note: lavaan %s here; the pack was made against lavaan %s\n",
+              as.character(packageVersion("lavaan")), WANT_LAVAAN))
+}
+
+data <- read.csv(p("data.csv"), stringsAsFactors = FALSE, check.names = FALSE)
+model <- paste(readLines(p("model.lav"), warn = FALSE), collapse = "\n")
+ours <- jsonlite::fromJSON(p("ours.json"), simplifyVector = TRUE)
+tol <- ours$tolerances
+
+fit <- tryCatch(
+  @@CALL@@,
+  error = function(e) { cat("CANNOT RUN: lavaan failed:", conditionMessage(e), "\n"); quit(save = "no", status = 2) })
+
+# ---------------------------------------------------------------- lavaan's tables
+pe <- parameterEstimates(fit, standardized = TRUE@@PE_ARGS@@)
+pe <- pe[!(pe$op %in% c("==", "<", ">")), , drop = FALSE]
+glab <- lavInspect(fit, "group.label")
+if (!("group" %in% names(pe))) pe$group <- 1L
+pe$group.label <- if (length(glab)) ifelse(pe$group > 0, glab[pmax(pe$group, 1L)], "") else ""
+fm <- fitMeasures(fit)
+r2 <- lavInspect(fit, "r2")
+if (!is.list(r2)) r2 <- list(r2)
+if (length(glab) == 0) names(r2) <- "" else names(r2) <- glab
+r2tab <- do.call(rbind, lapply(seq_along(r2), function(i)
+  data.frame(group = rep(names(r2)[i], length(r2[[i]])), variable = names(r2[[i]]), r2 = as.numeric(r2[[i]]),
+             stringsAsFactors = FALSE)))
+
+dir.create(p("lavaan"), showWarnings = FALSE)
+write.csv(pe, p("lavaan", "estimates.csv"), row.names = FALSE)
+write.csv(data.frame(measure = names(fm), value = as.numeric(fm)), p("lavaan", "fit.csv"), row.names = FALSE)
+write.csv(r2tab, p("lavaan", "r2.csv"), row.names = FALSE)
+jsonlite::write_json(list(lavaan = as.character(packageVersion("lavaan")),
+                          converged = lavInspect(fit, "converged"),
+                          estimates = pe, fit = as.list(unclass(fm)), r2 = r2tab),
+                     p("lavaan", "lavaan.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
+
+# ---------------------------------------------------------------- comparison
+status <- 0L
+report <- function(table, ok, detail) {
+  cat(sprintf("%-4s %-10s %s\n", if (ok) "PASS" else "FAIL", table, detail))
+  if (!ok) status <<- 1L
+}
+nz <- function(x) { x <- as.character(x); x[is.na(x)] <- ""; x }
+keyof <- function(lhs, op, rhs, g) paste(lhs, op, ifelse(op == ":=", "", rhs), nz(g), sep = "|")
+
+# estimates
+oe <- as.data.frame(ours$estimates, stringsAsFactors = FALSE)
+if (!("group" %in% names(oe))) oe$group <- ""
+oe$group[oe$op == ":="] <- ""
+ko <- keyof(oe$lhs, oe$op, oe$rhs, oe$group)
+kl <- keyof(pe$lhs, pe$op, pe$rhs, ifelse(pe$op == ":=", "", pe$group.label))
+only_l <- setdiff(kl, ko); only_o <- setdiff(ko, kl)
+m <- match(ko, kl)
+num <- function(x) suppressWarnings(as.numeric(x))
+worst <- list()
+bad_rows <- character(0)
+check_col <- function(col, allowed) {
+  if (!(col %in% names(oe)) || !(col %in% names(pe))) return(invisible())
+  a <- num(oe[[col]]); b <- num(pe[[col]][m])
+  both_na <- is.na(a) & is.na(b)
+  d <- abs(a - b); d[both_na] <- 0; d[is.na(d)] <- Inf
+  excess <- d / allowed
+  excess[is.na(excess)] <- Inf
+  worst[[col]] <<- max(c(0, d[is.finite(d)]))
+  if (any(excess > 1)) {
+    i <- which(excess > 1)
+    bad_rows <<- c(bad_rows, sprintf("%s %s: ours %.6g lavaan %.6g (allowed %.2g)",
+                                     ko[i], col, a[i], b[i], allowed[i]))
+  }
+}
+if (length(only_l) || length(only_o)) {
+  report("estimates", FALSE, sprintf("rows differ: only in lavaan: %s; only in ours: %s",
+                                     paste(head(only_l, 5), collapse = ", "), paste(head(only_o, 5), collapse = ", ")))
+} else {
+  se_l <- num(pe$se[m])
+  check_col("est", rep(tol$est_abs, nrow(oe)))
+  check_col("std.lv", rep(tol$std_abs, nrow(oe)))
+  check_col("std.all", rep(tol$std_abs, nrow(oe)))
+  check_col("se", pmax(tol$se_rel * abs(se_l), tol$se_abs))
+  check_col("ci.lower", tol$est_abs + tol$ci_se * pmax(abs(se_l), tol$se_abs))
+  check_col("ci.upper", tol$est_abs + tol$ci_se * pmax(abs(se_l), tol$se_abs))
+  # p values: what the allowed differences of est and se imply (dp = 2 phi(z) dz), plus pvalue_abs
+  z_l <- num(pe$z[m]); z_l[is.na(z_l)] <- 0
+  check_col("pvalue", 2 * dnorm(z_l) * (abs(z_l) * tol$se_rel + tol$est_abs / pmax(abs(se_l), tol$se_abs)) +
+              tol$pvalue_abs)
+  ok <- length(bad_rows) == 0
+  report("estimates", ok, sprintf("%d rows; max |diff| %s", nrow(oe),
+                                  paste(sprintf("%s %.2g", names(worst), unlist(worst)), collapse = ", ")))
+  if (!ok) cat(paste0("       ", head(bad_rows, 20), collapse = "\n"), "\n")
+}
+
+# fit measures
+of <- vapply(ours$fit, function(x) if (is.null(x)) NA_real_ else as.numeric(x), numeric(1))   # null = NA
+common <- intersect(names(of), names(fm))
+fv <- as.numeric(fm[common]); ov <- as.numeric(of[common])
+allowed <- pmax(tol$fit_abs, tol$fit_rel * abs(fv), na.rm = TRUE)
+d <- abs(ov - fv); d[is.na(ov) & is.na(fv)] <- 0; d[is.na(d)] <- Inf
+isbad <- which(d > allowed)
+bad <- common[isbad]
+missing_core <- setdiff(tol$fit_required, common)
+ok <- length(bad) == 0 && length(missing_core) == 0
+report("fit", ok, sprintf("%d measures compared (of %d lavaan reports)%s", length(common), length(fm),
+                          if (length(missing_core)) paste0("; not compared: ", paste(missing_core, collapse = ", ")) else ""))
+if (length(bad)) cat(paste0("       ", sprintf("%s: ours %.8g lavaan %.8g (allowed %.2g)", bad, ov[isbad],
+                                              fv[isbad], allowed[isbad]), collapse = "\n"), "\n")
+
+# r2
+orr <- as.data.frame(ours$r2, stringsAsFactors = FALSE)
+orr$group <- nz(orr$group)
+k1 <- paste(orr$group, orr$variable); k2 <- paste(nz(r2tab$group), r2tab$variable)
+if (!setequal(k1, k2)) {
+  report("r2", FALSE, sprintf("variables differ: lavaan %s; ours %s", paste(head(setdiff(k2, k1), 5), collapse = ", "),
+                              paste(head(setdiff(k1, k2), 5), collapse = ", ")))
+} else {
+  d <- abs(num(orr$r2) - r2tab$r2[match(k1, k2)])
+  d[is.na(d)] <- Inf
+  report("r2", all(d <= tol$r2_abs), sprintf("%d values; max |diff| %.2g", length(d), if (length(d)) max(d) else 0))
+}
+
+cat(if (status == 0L) "ALL PASS\n" else "SOME TABLES FAIL\n")
+quit(save = "no", status = status)
+"""
+
+
+def _r_str(x: str) -> str:
+    return '"' + str(x).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
+    """The ``sem()`` arguments after ``model, data`` for our fit's options.
+
+    >>> lavaan_call_args({"estimator": "MLR", "missing": "listwise", "group": "role",
+    ...                   "group_equal": ["loadings"], "se": "robust.huber.white", "bootstrap": None})
+    ['estimator = "MLR"', 'group = "role"', 'group.equal = c("loadings")']
+    >>> lavaan_call_args({"estimator": "ML", "missing": "fiml", "se": "bootstrap",
+    ...                   "bootstrap": {"R": 500, "seed": 7}})
+    ['estimator = "ML"', 'missing = "ml"', 'se = "bootstrap"', 'bootstrap = 500L', 'iseed = 7L']
+    """
+    est = str(options.get("estimator") or "ML").upper()
+    args = [f"estimator = {_r_str(est)}"]
+    if options.get("missing") in ("fiml", "ml"):
+        args.append('missing = "ml"')
+    if options.get("group"):
+        args.append(f"group = {_r_str(options['group'])}")
+        ge = list(options.get("group_equal") or [])
+        if ge:
+            args.append("group.equal = c(" + ", ".join(_r_str(x) for x in ge) + ")")
+    se = options.get("se")
+    boot = options.get("bootstrap")
+    default_se = "robust.huber.white" if est == "MLR" else "standard"
+    if boot:
+        args.append('se = "bootstrap"')
+        args.append(f"bootstrap = {int(boot.get('R') or boot.get('B') or 1000)}L")
+        if boot.get("seed") is not None:
+            args.append(f"iseed = {int(boot['seed'])}L")
+    elif se and se != default_se:
+        args.append(f"se = {_r_str(se)}")
+    info = options.get("information")
+    default_info = "observed" if (est == "MLR" or options.get("missing") in ("fiml", "ml")) else "expected"
+    if info and info != default_info:
+        args.append(f"information = {_r_str(info)}")
+    return args
+
+
+def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.14") -> str:
+    """The text of ``replicate.R`` for our fit's ``options`` (see the module docstring)."""
+    from .. import __version__
+    call = "sem(model, data = data, " + ", ".join(lavaan_call_args(options)) + ")"
+    pe_args = ""
+    if options.get("bootstrap"):
+        ci = (options["bootstrap"].get("ci") or "perc")
+        pe_args = f", boot.ci.type = {_r_str({'percentile': 'perc'}.get(ci, ci))}"
+    return (_TEMPLATE.replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args)
+            .replace("@@LAVAAN@@", lavaan_version).replace("@@VERSION@@", __version__))

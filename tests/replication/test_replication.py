@@ -1,0 +1,217 @@
+"""Replication packs: files, manifest, refusal of inconsistent inputs, and the R script against lavaan."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from iur_survey.cli import main
+from iur_survey.errors import IURSurveyError
+from iur_survey.replication import build_pack, sha256_file, verify_manifest
+from iur_survey.sem import default_model
+
+DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
+RSCRIPT = shutil.which("Rscript")
+SHA256SUM = shutil.which("sha256sum")
+needs_r = pytest.mark.skipif(RSCRIPT is None, reason="Rscript is not on PATH (R with lavaan + jsonlite needed "
+                                                     "to run replicate.R)")
+ITEMS = [i for line in default_model().splitlines() if "=~" in line
+         for i in line.split("=~")[1].replace(" ", "").split("+")]
+MG_MODEL = "GOV =~ GOV1 + GOV2 + GOV3 + GOV4\nCOL =~ COL1 + COL2 + COL3 + COL4\nCOL ~ b*GOV\n"
+
+
+def fit(tmp: Path, data: Path, *extra: str) -> Path:
+    out = tmp / "fit" / "results.json"
+    assert main(["fit", str(data), "--out", str(out), *extra]) == 0
+    return out
+
+
+def run_r(pack: Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([RSCRIPT, "--vanilla", str(pack / "replicate.R")], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def complete_pack(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("complete")
+    results = fit(tmp, DATA / "complete_800.csv")
+    pack = build_pack(results, tmp / "pack", data=DATA / "complete_800.csv", r_versions=False)
+    return pack, results
+
+
+def test_pack_files_and_manifest(complete_pack):
+    pack, results = complete_pack
+    d = pack.directory
+    assert pack.files == sorted(["MANIFEST.sha256", "README.md", "data.csv", "environment.lock", "model.lav",
+                                 "ours.json", "replicate.R", "results.json"])
+    check = verify_manifest(d)
+    assert check["ok"].all() and set(check["file"]) == set(pack.files) - {"MANIFEST.sha256"}
+    if SHA256SUM:
+        proc = subprocess.run([SHA256SUM, "-c", "MANIFEST.sha256"], cwd=d, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the data: only the model's 28 items, every row, the values of the source
+    data = pd.read_csv(d / "data.csv")
+    src = pd.read_csv(DATA / "complete_800.csv")
+    assert list(data.columns) == ITEMS and "response_id" not in data.columns
+    pd.testing.assert_frame_equal(data, src[ITEMS], check_dtype=False)
+    assert (d / "model.lav").read_text() == default_model() + "\n"
+    assert (d / "results.json").read_bytes() == results.read_bytes()
+    ours = json.loads((d / "ours.json").read_text())
+    assert ours["n"] == 800 and ours["options"]["missing"] == "listwise"
+    assert ours["tolerances"]["est_abs"] == 1e-4 and ours["tolerances"]["se_rel"] == 0.005
+    # ours.json = the reported results (refit), with every fit measure and the standardized columns
+    reported = {(e["lhs"], e["op"], e["rhs"]): e for e in json.loads(results.read_text())["estimates"]}
+    for e in ours["estimates"]:
+        r = reported[(e["lhs"], e["op"], e["rhs"])]
+        assert e["est"] == pytest.approx(r["est"], abs=1e-9) and e["std.all"] == pytest.approx(r["std.all"], abs=1e-9)
+    assert {"chisq", "cfi", "rmsea", "srmr", "gfi", "ecvi"} <= set(ours["fit"])
+    readme = (d / "README.md").read_text()
+    assert "Rscript replicate.R" in readme and "sha256sum -c MANIFEST.sha256" in readme
+    lock = (d / "environment.lock").read_text()
+    assert "[pip-freeze]" in lock and "lavaan == 0.6.14" in lock and sha256_file(DATA / "complete_800.csv") in lock
+    # tampering is caught
+    bad = d.parent / "tampered"
+    shutil.copytree(d, bad)
+    (bad / "data.csv").write_text((bad / "data.csv").read_text().replace("\n3,", "\n2,", 1))
+    assert not verify_manifest(bad)["ok"].all()
+
+
+@needs_r
+def test_replicate_r_passes_and_detects_a_difference(complete_pack, tmp_path):
+    pack, _ = complete_pack
+    proc = run_r(pack.directory, cwd=tmp_path)            # run from elsewhere: the script finds its files
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [ln.split()[:2] for ln in lines if ln.startswith(("PASS", "FAIL"))] == [
+        ["PASS", "estimates"], ["PASS", "fit"], ["PASS", "r2"]]
+    assert "ALL PASS" in proc.stdout
+    lav = json.loads((pack.directory / "lavaan" / "lavaan.json").read_text())
+    assert lav["lavaan"] == "0.6.14" and len(lav["estimates"]) == 94
+    assert (pack.directory / "lavaan" / "estimates.csv").exists()
+    # an estimate 2e-4 off, and a CFI 2e-3 off: both tables FAIL, exit status 1
+    bad = tmp_path / "bad"
+    shutil.copytree(pack.directory, bad)
+    ours = json.loads((bad / "ours.json").read_text())
+    i = next(k for k, e in enumerate(ours["estimates"]) if e["op"] == "~")
+    ours["estimates"][i]["est"] += 2e-4
+    ours["fit"]["cfi"] -= 2e-3
+    (bad / "ours.json").write_text(json.dumps(ours))
+    proc = run_r(bad, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "FAIL estimates" in proc.stdout and "FAIL fit" in proc.stdout and "PASS r2" in proc.stdout
+    assert "COL|~|GOV| est" in proc.stdout and "cfi:" in proc.stdout
+
+
+def test_fiml_pack(tmp_path):
+    results = fit(tmp_path, DATA / "missing_800.csv")
+    pack = build_pack(results, tmp_path / "pack", data=DATA / "missing_800.csv", r_versions=False)
+    ours = json.loads((pack.directory / "ours.json").read_text())
+    assert ours["options"]["missing"] == "fiml"
+    assert 'missing = "ml"' in (pack.directory / "replicate.R").read_text()
+    data = pd.read_csv(pack.directory / "data.csv")
+    src = pd.read_csv(DATA / "missing_800.csv")
+    assert data.isna().sum().sum() == src[ITEMS].isna().sum().sum() > 0
+    assert verify_manifest(pack.directory)["ok"].all()
+    # building again into the same directory replaces the previous pack
+    again = build_pack(results, tmp_path / "pack", data=DATA / "missing_800.csv", r_versions=False)
+    assert again.files == pack.files
+
+
+@needs_r
+@pytest.mark.slow
+def test_fiml_pack_replicates_in_lavaan(tmp_path):
+    """lavaan's FIML fit of the 28-item model takes tens of seconds."""
+    results = fit(tmp_path, DATA / "missing_800.csv", "--estimator", "MLR")
+    pack = build_pack(results, tmp_path / "pack", data=DATA / "missing_800.csv", r_versions=False)
+    assert 'estimator = "MLR", missing = "ml"' in (pack.directory / "replicate.R").read_text()
+    proc = run_r(pack.directory, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ALL PASS" in proc.stdout
+
+
+def test_refuses_results_that_the_data_do_not_reproduce(tmp_path):
+    results = fit(tmp_path, DATA / "complete_800.csv")
+    with pytest.raises(IURSurveyError, match="does not reproduce results.json"):
+        build_pack(results, tmp_path / "pack", data=DATA / "complete_250.csv", r_versions=False)
+    assert not (tmp_path / "pack").exists()
+    with pytest.raises(IURSurveyError, match="give the data with --data"):
+        build_pack(results, tmp_path / "pack", r_versions=False)
+    # a model other than the default one must be named
+    model = tmp_path / "m.lav"
+    model.write_text(MG_MODEL)
+    other = tmp_path / "other"
+    other.mkdir()
+    res2 = other / "results.json"
+    assert main(["fit", str(DATA / "complete_800.csv"), "--model", str(model), "--out", str(res2)]) == 0
+    with pytest.raises(IURSurveyError, match="--model FILE.lav"):
+        build_pack(res2, tmp_path / "pack2", data=DATA / "complete_800.csv", r_versions=False)
+    pack = build_pack(res2, tmp_path / "pack2", data=DATA / "complete_800.csv", model=model, r_versions=False)
+    assert list(pd.read_csv(pack.directory / "data.csv").columns) == ["GOV1", "GOV2", "GOV3", "GOV4", "COL1",
+                                                                       "COL2", "COL3", "COL4"]
+    # an unrelated, non-empty output directory is left alone
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "keep.txt").write_text("x")
+    with pytest.raises(IURSurveyError, match="not a replication pack"):
+        build_pack(res2, tmp_path / "busy", data=DATA / "complete_800.csv", model=model, r_versions=False)
+
+
+def test_recorded_call_block_is_used(tmp_path):
+    """When results.json records data/model/options (the fit command's "call"), nothing needs to be given."""
+    src = tmp_path / "clean.csv"
+    shutil.copyfile(DATA / "complete_250.csv", src)
+    results = fit(tmp_path, src)
+    doc = json.loads(results.read_text())
+    doc["call"] = {"data": {"path": str(src), "sha256": sha256_file(src)},
+                   "model": {"syntax": default_model(), "source": "<default model>"},
+                   "options": {"estimator": "ML", "missing": "auto", "group": None, "group_equal": [],
+                               "se": "standard", "information": "expected", "bootstrap": None}}
+    results.write_text(json.dumps(doc))
+    pack = build_pack(results, tmp_path / "pack", r_versions=False)
+    assert pack.call.inferred == [] and pack.call.data_path == src
+    # the data changed after the fit: refused
+    lines = src.read_text().splitlines()
+    src.write_text("\n".join(lines + [lines[1]]) + "\n")
+    with pytest.raises(IURSurveyError, match="changed since the fit"):
+        build_pack(results, tmp_path / "pack3", r_versions=False)
+
+
+def test_multigroup_options_are_inferred(tmp_path):
+    from iur_survey.sem import sem
+    data = pd.read_csv(DATA / "groups_1200.csv", dtype={"response_id": str})
+    res = sem(MG_MODEL, data, group="role", group_equal=["loadings", "intercepts"])
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(res.to_dict()))
+    model = tmp_path / "mg.lav"
+    model.write_text(MG_MODEL)
+    pack = build_pack(results, tmp_path / "pack", data=DATA / "groups_1200.csv", model=model, r_versions=False)
+    assert pack.call.options["group"] == "role"
+    assert pack.call.options["group_equal"] == ["loadings", "intercepts"]
+    script = (pack.directory / "replicate.R").read_text()
+    assert 'group = "role", group.equal = c("loadings", "intercepts")' in script
+    assert list(pd.read_csv(pack.directory / "data.csv").columns)[-1] == "role"
+    # the wrong constraints do not reproduce the results
+    with pytest.raises(IURSurveyError, match="does not reproduce"):
+        build_pack(results, tmp_path / "pack2", data=DATA / "groups_1200.csv", model=model,
+                   group_equal=["loadings"], r_versions=False)
+    if RSCRIPT:
+        proc = run_r(pack.directory, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_export_replication_command(tmp_path, capsys):
+    results = fit(tmp_path, DATA / "complete_250.csv")
+    out = tmp_path / "pack"
+    rc = main(["export-replication", str(results), "--data", str(DATA / "complete_250.csv"), "--out", str(out)]
+              + (["--verify"] if RSCRIPT else []))
+    text = capsys.readouterr().out
+    assert rc == 0, text
+    assert "refit reproduces results.json" in text and "inferred model" in text
+    assert (out / "MANIFEST.sha256").exists()
+    if RSCRIPT:
+        assert "manifest: OK" in text and "ALL PASS" in text
+    assert main(["export-replication", str(tmp_path / "nope.json"), "--out", str(tmp_path / "x")]) == 2

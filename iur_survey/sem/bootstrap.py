@@ -70,7 +70,7 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy.special import ndtr, ndtri
 
 from ..errors import EstimationError
 from .defined import from_partable
@@ -120,9 +120,9 @@ def norm_inter(t: np.ndarray, alpha) -> np.ndarray:
         elif kj == rk[j]:
             out[j] = t[kj - 1]
         else:
-            z1 = sps.norm.ppf(alpha[j])
-            z2 = sps.norm.ppf(kj / (R + 1))
-            z3 = sps.norm.ppf((kj + 1) / (R + 1))
+            z1 = ndtri(alpha[j])
+            z2 = ndtri(kj / (R + 1))
+            z3 = ndtri((kj + 1) / (R + 1))
             tk, tk1 = t[kj - 1], t[kj]
             out[j] = tk + (z1 - z2) / (z3 - z2) * (tk1 - tk)
     return out
@@ -160,10 +160,10 @@ def bca_ci(t: np.ndarray, t0: float, level: float = 0.95, accel: float = 0.0) ->
     if t.size == 0:
         return (math.nan, math.nan)
     a = (1 - level) / 2
-    z = sps.norm.ppf([a, 1 - a])
-    z0 = sps.norm.ppf(np.sum(t < t0) / t.size)
+    z = ndtri(np.array([a, 1 - a]))
+    z0 = ndtri(np.sum(t < t0) / t.size)
     with np.errstate(divide="ignore", invalid="ignore"):
-        adj = sps.norm.cdf(z0 + (z0 + z) / (1 - accel * (z0 + z)))
+        adj = ndtr(z0 + (z0 + z) / (1 - accel * (z0 + z)))
     lo, hi = norm_inter(t, adj)
     return float(lo), float(hi)
 
@@ -208,7 +208,7 @@ def quantile_mc_se(t: np.ndarray, alpha: float, conf: float = 0.95) -> float:
     B = t.size
     if B < 3:
         return math.nan
-    z = sps.norm.ppf(0.5 + conf / 2)
+    z = ndtri(0.5 + conf / 2)
     half = z * math.sqrt(B * alpha * (1 - alpha))
     lo = int(np.clip(math.floor(B * alpha - half), 0, B - 1))
     hi = int(np.clip(math.ceil(B * alpha + half), 0, B - 1))
@@ -1015,7 +1015,7 @@ class BootstrapResult:
         else:
             acc = np.zeros(E.shape[1])
         a = (1 - level) / 2
-        z = sps.norm.ppf([a, 1 - a])
+        z = ndtri(np.array([a, 1 - a]))
         rows = []
         for j in range(E.shape[1]):
             t = E[:, j]
@@ -1030,9 +1030,9 @@ class BootstrapResult:
                 if j < self.n_free and np.var(t) == 0:
                     rows.append((t0[j], t0[j], 0.0, 0.0))
                     continue
-                z0 = sps.norm.ppf(np.sum(t < t0[j]) / t.size)
+                z0 = ndtri(np.sum(t < t0[j]) / t.size)
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    probs = sps.norm.cdf(z0 + (z0 + z) / (1 - acc[j] * (z0 + z)))
+                    probs = ndtr(z0 + (z0 + z) / (1 - acc[j] * (z0 + z)))
             lo, hi = norm_inter(t, probs)
             se_lo = quantile_mc_se(t, float(np.clip(probs[0], 1e-6, 1 - 1e-6)))
             se_hi = quantile_mc_se(t, float(np.clip(probs[1], 1e-6, 1 - 1e-6)))
@@ -1074,7 +1074,7 @@ class BootstrapResult:
             zval = est / np.where(se < eps, np.nan, se)
         pe["se"] = se
         pe["z"] = zval
-        pe["pvalue"] = 2 * sps.norm.sf(np.abs(zval))
+        pe["pvalue"] = 2 * ndtr(-np.abs(zval))
         pe["ci.lower"] = lo
         pe["ci.upper"] = hi
         return pe
@@ -1178,7 +1178,7 @@ def _chunks(B: int, chunk_size: int | None) -> list[tuple[int, int]]:
     return [(s, min(B, s + size)) for s in range(0, B, size)]
 
 
-def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=None, workers: int | None = 1,
+def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=None, workers: int | None = None,
               scheduler=None, progress: bool | None = None, level: float = 0.95, data: pd.DataFrame | None = None,
               indices=None, chunk_size: int | None = None, control: dict | None = None) -> BootstrapResult:
     """Nonparametric bootstrap of a SEM (see the module docstring).
@@ -1188,7 +1188,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     dict ``{"model": syntax, "data": DataFrame, **sem_options}`` that is fitted first.
     ``B`` draws; ``ci`` "percentile" (lavaan "perc") | "bca.simple" | "bca" (jackknife BCa);
     ``seed`` int / ``numpy.random.SeedSequence`` / None (fresh entropy, recorded in ``.seed``);
-    ``workers`` processes (1: no Dask; None: every core when B >= 200); ``scheduler`` "processes" |
+    ``workers`` processes (default None: every core when B >= 200, else 1; 1: no Dask); ``scheduler`` "processes" |
     "threads" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
     is a terminal); ``indices`` user-given resamples (B x N row indices, single group);
     ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200} for the per-draw optimisers
@@ -1356,7 +1356,7 @@ class BootstrapSEMResult(SEMResult):
 
 
 def with_bootstrap(res: SEMResult, B: int = 1000, *, data: pd.DataFrame | None = None, ci: str = "percentile",
-                   seed=None, workers: int | None = 1, scheduler=None, progress: bool | None = None,
+                   seed=None, workers: int | None = None, scheduler=None, progress: bool | None = None,
                    level: float = 0.95, **kwargs) -> BootstrapSEMResult:
     """A copy of a fit with lavaan's bootstrap standard errors and CIs (``se = "bootstrap"``).
 

@@ -1093,7 +1093,7 @@ class BootstrapResult:
              f"  Non-converged draws                       {self.n_nonconverged:>10d}",
              f"  Non-admissible solutions (kept)           {self.n_nonadmissible:>10d}",
              f"  Confidence intervals: {round(self.level * 100, 6):g}% {name}",
-             f"  Seed (SeedSequence entropy)               {self.seed}",
+             f"  Seed (SeedSequence entropy)               {self.seed:>10}",
              f"  Workers                                   {self.workers:>10d} ({self.scheduler})",
              f"  Seconds                                   {self.seconds:>10.2f}",
              ""]
@@ -1348,9 +1348,12 @@ class BootstrapSEMResult(SEMResult):
         lines = text.split("\n")
         for i, line in enumerate(lines):
             if line.startswith("  Standard errors"):
-                lines[i:i + 1] = [kv("Standard errors", "Bootstrap"),
-                                  kv("Number of requested bootstrap draws", b.B),
-                                  kv("Number of successful bootstrap draws", b.n_ok)]
+                j = i + 1               # lavaan prints no information lines for bootstrap SEs
+                while j < len(lines) and lines[j].startswith(("  Information", "  Observed information")):
+                    j += 1
+                lines[i:j] = [kv("Standard errors", "Bootstrap"),
+                              kv("Number of requested bootstrap draws", b.B),
+                              kv("Number of successful bootstrap draws", b.n_ok)]
                 break
         return "\n".join(lines)
 

@@ -29,6 +29,13 @@ BLAS_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREAD
             "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
 
 
+def _warm_up() -> bool:
+    """Import the engine in a worker (a fresh process pays ~1-2 s for numpy/scipy/pandas/iur_survey once)."""
+    import iur_survey.power.montecarlo  # noqa: F401
+    import iur_survey.sem.api  # noqa: F401
+    return True
+
+
 def _is_client(obj: Any) -> bool:
     return hasattr(obj, "submit") and hasattr(obj, "gather") and hasattr(obj, "scheduler_info")
 
@@ -70,6 +77,7 @@ def dask_client(workers: int | None = None, scheduler: Any = None, *, processes:
     cluster = LocalCluster(**kw)
     client = Client(cluster)     # default client: map_chunks uses as_completed()
     try:
+        client.run(_warm_up)     # imports on every worker now, in parallel, not inside the first tasks
         yield client
     finally:
         client.close()

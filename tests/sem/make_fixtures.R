@@ -1,4 +1,4 @@
-# Regenerate tests/sem/fixtures/lavaan_partables.json: lavaan 0.6.14's parTable() of the models in
+# Regenerate the lavaan 0.6.14 fixtures of tests/sem: lavaan_partables.json (parTable() of the models in
 # tests/sem/fixtures/partable_models.json (sem(..., do.fit = FALSE) on tests/reference/data/groups_1200.csv).
 # Run from the repository root:  Rscript tests/sem/make_fixtures.R
 library(lavaan)

@@ -11,6 +11,14 @@ from iur_survey.sem.ml import complete_stats, ml_fmin, ml_gradient, ml_informati
 from iur_survey.sem.partable import build_partable
 
 DATA = pd.read_csv("tests/reference/data/complete_800.csv")
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    """Small matrices: BLAS threads only add overhead (the engine itself runs with one, see api.py)."""
+    from iur_survey.sem.api import _one_thread
+    with _one_thread():
+        yield
 DEFAULT = open("tests/reference/models/default.lav", encoding="utf-8").read()
 
 MODELS = {

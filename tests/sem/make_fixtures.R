@@ -1,5 +1,8 @@
-# Regenerate the lavaan 0.6.14 fixtures of tests/sem: lavaan_partables.json (parTable() of the models in
-# tests/sem/fixtures/partable_models.json (sem(..., do.fit = FALSE) on tests/reference/data/groups_1200.csv).
+# Regenerate the lavaan 0.6.14 fixtures of tests/sem:
+#   lavaan_partables.json   parTable() of the models in tests/sem/fixtures/partable_models.json
+#                           (sem(..., do.fit = FALSE) on tests/reference/data/groups_1200.csv)
+#   lavaan_fits.json        full fits of the single-group models on complete_800.csv
+#   lavaan_constraints.json linear equality constraints (ML, FIML, MLR)
 # Run from the repository root:  Rscript tests/sem/make_fixtures.R
 library(lavaan)
 library(jsonlite)

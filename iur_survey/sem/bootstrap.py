@@ -559,17 +559,26 @@ class _Fiml:
         self.npar = model.npar
         self.Xg = Xg
         self.nobs = [X.shape[0] for X in Xg]
+        self._base = None
 
     def moments(self, counts: list[np.ndarray]):
+        """Per draw: the missing-data pattern statistics of the resample (``SampleStats.reweighted`` when
+        fiml.py offers it, else a rebuild from the repeated rows)."""
         from .fiml import SampleStats
         K = counts[0].shape[0]
+        reweight = hasattr(SampleStats, "reweighted")
+        if reweight and getattr(self, "_base", None) is None:
+            self._base = [SampleStats(X) for X in self.Xg]
         out = []
         for k in range(K):
             sts, ok = [], True
             for g, C in enumerate(counts):
-                rows = np.repeat(np.arange(self.nobs[g]), np.asarray(C[k], int))
+                c = np.asarray(C[k], np.int64)
                 try:
-                    sts.append(SampleStats(self.Xg[g][rows]))
+                    if reweight:
+                        sts.append(self._base[g].reweighted(c))
+                    else:
+                        sts.append(SampleStats(self.Xg[g][np.repeat(np.arange(self.nobs[g]), c)]))
                 except ValueError:
                     ok = False
                     break

@@ -107,6 +107,24 @@ def test_fiml_draws_equal_refits():
     np.testing.assert_allclose(bt.estimates[2, :res.model.npar], ref.theta, atol=1e-6)
 
 
+def test_fiml_uses_reweighted_stats_when_offered(monkeypatch):
+    from iur_survey.sem import fiml
+    calls = []
+
+    def reweighted(self, counts):          # what fiml.py would offer: the statistics of the repeated rows
+        calls.append(int(np.sum(counts)))
+        return fiml.SampleStats(self.X[np.repeat(np.arange(self.X.shape[0]), counts)])
+
+    d = MISSING.iloc[:300]
+    model = "GOV =~ GOV1 + GOV2 + GOV3 + GOV4\nCOL =~ COL1 + COL2 + COL3 + COL4"
+    res = sem(model, d)
+    plain = bs.bootstrap(res, 3, data=d, seed=8, progress=False)
+    monkeypatch.setattr(fiml.SampleStats, "reweighted", reweighted, raising=False)
+    hooked = bs.bootstrap(res, 3, data=d, seed=8, progress=False)
+    assert calls == [300, 300, 300]
+    np.testing.assert_allclose(hooked.estimates, plain.estimates, rtol=1e-12, atol=1e-14)
+
+
 def test_groups_meanstructure_and_constraints():
     model = "visual =~ x1 + a*x2 + b*x3\ntextual =~ x4 + x5 + x6\na == 2*b - 0.1"
     res = sem(model, HS, group="school")

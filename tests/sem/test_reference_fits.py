@@ -18,7 +18,8 @@ from tests.reference.compare import (FIT_KEYS, assert_estimates_close, assert_fi
 
 ML = ["ml_complete_800", "ml_complete_250", "cfa_complete_800", "hs_cfa", "heywood_150", "listwise_missing_800",
       "poldem", "mg_configural", "mg_metric", "mg_scalar", "mg_strict"]
-FIML = ["fiml_missing_300", "fiml_missing_800", "hs_cfa_fiml", "mg_configural_fiml"]
+FIML = ["fiml_missing_300", "fiml_missing_800", "hs_cfa_fiml", "mg_configural_fiml", "mg_metric_fiml", "mg_scalar_fiml",
+        "mg_strict_fiml"]
 MLR = ["mlr_complete_800", "hs_cfa_mlr", "mlr_fiml_missing_800", "mg_configural_mlr", "mg_metric_mlr",
        "mg_scalar_mlr", "mg_strict_mlr"]
 #: fitMeasures entries that do not match yet (none left)

@@ -171,6 +171,11 @@ def resolve_call(results: Mapping[str, Any], results_path: str | Path | None = N
         opts["missing"] = results["missing"]
     if opts["missing"] == "ml":
         opts["missing"] = "fiml"
+    if not opts["bootstrap"] and isinstance(results.get("bootstrap"), Mapping):
+        b = results["bootstrap"]           # the fit's bootstrap block (iur_survey.sem.bootstrap)
+        opts["bootstrap"] = {"R": int(b.get("B") or b.get("R") or 1000), "seed": b.get("seed"),
+                             "ci": b.get("ci") or "percentile", "level": b.get("level", 0.95)}
+        opts["se"] = "bootstrap"
     if group is not None:
         opts["group"] = group
     if group_equal is not None:
@@ -233,6 +238,8 @@ def tolerances(options: Mapping[str, Any]) -> dict[str, Any]:
         from scipy.stats import norm
         t["ci_se"] = 4.0 * math.sqrt(0.025 * 0.975 / B) / norm.pdf(norm.ppf(0.975))
         t["bootstrap_draws"] = B
+        # lavaan's "bca" estimates the acceleration otherwise (and needs B >= N): CIs not compared then
+        t["ci_compare"] = (boot.get("ci") or "percentile") in ("percentile", "perc", "bca.simple")
     else:
         t["ci_se"] = 1.959963984540054 * t["se_rel"]
     return t

@@ -122,8 +122,10 @@ if (length(only_l) || length(only_o)) {
   check_col("std.lv", rep(tol$std_abs, nrow(oe)))
   check_col("std.all", rep(tol$std_abs, nrow(oe)))
   check_col("se", pmax(tol$se_rel * abs(se_l), tol$se_abs))
-  check_col("ci.lower", tol$est_abs + tol$ci_se * pmax(abs(se_l), tol$se_abs))
-  check_col("ci.upper", tol$est_abs + tol$ci_se * pmax(abs(se_l), tol$se_abs))
+  if (!identical(tol$ci_compare, FALSE)) {
+    check_col("ci.lower", tol$est_abs + tol$ci_se * pmax(abs(se_l), tol$se_abs))
+    check_col("ci.upper", tol$est_abs + tol$ci_se * pmax(abs(se_l), tol$se_abs))
+  }
   # p values: what the allowed differences of est and se imply (dp = 2 phi(z) dz), plus pvalue_abs
   z_l <- num(pe$z[m]); z_l[is.na(z_l)] <- 0
   check_col("pvalue", 2 * dnorm(z_l) * (abs(z_l) * tol$se_rel + tol$est_abs / pmax(abs(se_l), tol$se_abs)) +
@@ -196,8 +198,8 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
     if boot:
         args.append('se = "bootstrap"')
         args.append(f"bootstrap = {int(boot.get('R') or boot.get('B') or 1000)}L")
-        if boot.get("seed") is not None:
-            args.append(f"iseed = {int(boot['seed'])}L")
+        if boot.get("seed") is not None:      # R's integer range; R draws its own resamples anyway
+            args.append(f"iseed = {int(boot['seed']) % 2147483647}L")
     elif se and se != default_se:
         args.append(f"se = {_r_str(se)}")
     info = options.get("information")
@@ -212,8 +214,11 @@ def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.1
     from .. import __version__
     call = "sem(model, data = data, " + ", ".join(lavaan_call_args(options)) + ")"
     pe_args = ""
-    if options.get("bootstrap"):
-        ci = (options["bootstrap"].get("ci") or "perc")
-        pe_args = f", boot.ci.type = {_r_str({'percentile': 'perc'}.get(ci, ci))}"
+    boot = options.get("bootstrap")
+    if boot:
+        ci = boot.get("ci") or "percentile"
+        pe_args = f", boot.ci.type = {_r_str({'percentile': 'perc', 'bca': 'perc'}.get(ci, ci))}"
+        if boot.get("level") not in (None, 0.95):
+            pe_args += f", level = {float(boot['level'])!r}"
     return (_TEMPLATE.replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args)
             .replace("@@LAVAAN@@", lavaan_version).replace("@@VERSION@@", __version__))

@@ -200,9 +200,11 @@ class PopulationModel:
         corr = pop.item_correlations()
         names = tuple(corr.index)
         th = tuple(np.asarray(pop.thresholds[v], float) for v in names)
+        source = "Population.default()" if population is None else "Population"
+        if pop.role_means or pop.role_paths:
+            source += " (pooled paths; role differences not simulated)"
         return cls(names=names, sigma=corr.to_numpy(dtype=float), mu=np.zeros(len(names)), thresholds=th,
-                   likert=bool(likert), source="Population.default()" if population is None else "Population",
-                   syntax=pop.to_lavaan(values=True, thresholds=True))
+                   likert=bool(likert), source=source, syntax=pop.to_lavaan(values=True, thresholds=True))
 
     @classmethod
     def from_lavaan(cls, syntax: str, *, likert: bool | None = None, source: str = "<population syntax>"

@@ -285,6 +285,20 @@ def test_power_command_from_results_and_errors(tmp_path, capsys):
     assert "--reps must be at least 1" in capsys.readouterr().err
 
 
+def test_power_command_population_json(tmp_path):
+    """A population.json as `iur-survey simulate` writes it, with a changed path."""
+    pop = Population.default("none")
+    pop.paths["INT~COL"] = 0.6
+    path = tmp_path / "population.json"
+    path.write_text(json.dumps({"population": pop.to_dict(), "lavaan": pop.to_lavaan()}), encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["power", "--n", "100", "--reps", "2", "--workers", "0", "--population", str(path),
+                 "--continuous", "--parameters", "b", "--quiet", "--out", str(out)]) == 0
+    doc = json.loads((out / "power.json").read_text())
+    assert doc["population"]["likert"] is False and doc["population"]["source"] == "Population"
+    assert doc["truth"][0]["parameter"] == "INT~COL" and doc["truth"][0]["std.all"] == pytest.approx(0.6, abs=1e-6)
+
+
 @pytest.mark.slow
 def test_default_model_recovery_on_worker_processes():
     """The study's model on Likert codes, 2 worker processes: pseudo-true values recovered, coverage ~ .95."""

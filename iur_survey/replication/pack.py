@@ -340,6 +340,7 @@ def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[s
             "(4 Monte Carlo standard errors).\n" if o.get("bootstrap") else "")
     inferred = ("\nNot recorded in results.json, inferred when the pack was built (and confirmed by refitting):\n"
                 + "".join(f"- {x}\n" for x in call.inferred)) if call.inferred else ""
+    src = call.model_source if call.model_source.startswith("<") else Path(call.model_source).name
     how = ('full-information ML (lavaan missing = "ml")' if o["missing"] == "fiml"
            else "listwise deletion / complete data")
     if o.get("group"):
@@ -366,7 +367,7 @@ tables to `lavaan/` (estimates.csv, fit.csv, r2.csv, lavaan.json) and compares t
 | file | what |
 |---|---|
 | data.csv | {n_rows} rows, columns {", ".join(columns)} (the model's variables{" and the group column" if o.get("group") else ""} only) |
-| model.lav | the lavaan model syntax fitted ({call.model_source}) |
+| model.lav | the lavaan model syntax fitted ({src}) |
 | ours.json | our tables: parameterEstimates(standardized = TRUE), fitMeasures, R-squared; options; tolerances |
 | results.json | the original output of `iur-survey fit` |
 | replicate.R | the lavaan refit and the comparison |

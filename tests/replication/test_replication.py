@@ -124,11 +124,12 @@ def test_fiml_pack(tmp_path):
 
 @needs_r
 @pytest.mark.slow
-def test_fiml_pack_replicates_in_lavaan(tmp_path):
+@pytest.mark.parametrize("estimator", ["ML", "MLR"])
+def test_fiml_pack_replicates_in_lavaan(tmp_path, estimator):
     """lavaan's FIML fit of the 28-item model takes tens of seconds."""
-    results = fit(tmp_path, DATA / "missing_800.csv", "--estimator", "MLR")
+    results = fit(tmp_path, DATA / "missing_800.csv", "--estimator", estimator)
     pack = build_pack(results, tmp_path / "pack", data=DATA / "missing_800.csv", r_versions=False)
-    assert 'estimator = "MLR", missing = "ml"' in (pack.directory / "replicate.R").read_text()
+    assert f'estimator = "{estimator}", missing = "ml"' in (pack.directory / "replicate.R").read_text()
     proc = run_r(pack.directory, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ALL PASS" in proc.stdout

@@ -42,7 +42,6 @@ every run).  Item nonresponse never excludes; :mod:`iur_survey.clean.missing` re
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
@@ -60,6 +59,7 @@ from ..errors import IURSurveyError
 from ..instrument import Instrument
 from ..read.base import RawResponses
 from ..scoring import reverse_score
+from .._threads import blas_threads
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
 from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, even_odd_constructs,
@@ -192,29 +192,9 @@ def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
     return out
 
 
-_CONTROLLER: list = []
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """Run the block on one BLAS thread (the matrices are 28 columns wide: threads only add
-    overhead, and OpenBLAS's spinning threads collapse on a busy 2-core machine)."""
-    if not _CONTROLLER:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _CONTROLLER.append(ThreadpoolController())
-        except ImportError:  # pragma: no cover - threadpoolctl is a pinned dependency
-            _CONTROLLER.append(None)
-    if _CONTROLLER[0] is None:  # pragma: no cover
-        yield
-        return
-    with _CONTROLLER[0].limit(limits=1, user_api="blas"):
-        yield
-
-
 def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None = None) -> CleanResult:
     """Screen ``raw`` with the rules ``config`` enables; see the module docstring for the order."""
-    with _one_blas_thread():
+    with blas_threads(1):
         return _clean(raw, instrument, config or CleanConfig())
 
 

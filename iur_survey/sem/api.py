@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import nullcontext
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
 from .defined import from_partable
@@ -53,20 +53,6 @@ from .standardized import r_squared, standardize
 from .syntax import ParsedModel, parse_model
 
 __all__ = ["sem", "cfa", "default_model", "lavaan_syntax_for"]
-
-try:  # small matrices: BLAS threads only add overhead (threadpoolctl ships with scikit-learn)
-    from threadpoolctl import ThreadpoolController as _TPC
-    _controller = None
-
-    def _one_thread():
-        global _controller
-        if _controller is None:
-            _controller = _TPC()
-        return _controller.limit(limits=1, user_api="blas")
-except ImportError:  # pragma: no cover
-    def _one_thread():
-        return nullcontext()
-
 
 _MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise"}
 
@@ -278,7 +264,7 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str = "ML", 
     tunes the optimiser: ``{"max_iter": 500, "gtol": 1e-10}`` (lavaan's ``control``).
     """
     t0 = time.perf_counter()
-    with _one_thread():
+    with blas_threads(1):
         res = _fit(model, data, estimator=estimator, missing=missing, group=group, se=se,
                    information=information, meanstructure=meanstructure, fixed_x=fixed_x, std_lv=std_lv,
                    orthogonal=orthogonal, group_equal=tuple(group_equal), group_partial=tuple(group_partial),

@@ -36,13 +36,13 @@ modifications, the algorithm of the ``pbivnorm`` package lavaan calls).
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from iur_survey._threads import BLAS_THREADS, blas_threads  # noqa: F401 (re-exported)
 from iur_survey.errors import EstimationError
 
 __all__ = [
@@ -59,44 +59,6 @@ __all__ = [
 
 _SQRT_EPS = np.sqrt(np.finfo(float).eps)
 
-#: BLAS threads used inside the ordinal / WLSMV entry points (None: leave the process setting).
-#: The matrices here are at most a few hundred wide: one thread is as fast on an idle machine and
-#: avoids OpenBLAS's oversubscription collapse (5-10x slower) on a busy one.
-BLAS_THREADS: int | None = 1
-
-
-@contextlib.contextmanager
-def blas_threads(n: int | None = None):
-    """Limit BLAS threads within the block (no-op without threadpoolctl or when ``n`` is None).
-
-    >>> with blas_threads(1):
-    ...     float(np.ones((3, 3)) @ np.ones(3) @ np.ones(3))
-    9.0
-    """
-    n = BLAS_THREADS if n is None else n
-    if n is None:
-        yield
-        return
-    ctl = _controller()
-    if ctl is None:              # pragma: no cover - threadpoolctl ships with scikit-learn/semopy
-        yield
-        return
-    with ctl.limit(limits=n, user_api="blas"):
-        yield
-
-
-_CTL: list = []
-
-
-def _controller():
-    """One threadpoolctl controller per process (building it scans the loaded libraries)."""
-    if not _CTL:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _CTL.append(ThreadpoolController())
-        except ImportError:      # pragma: no cover
-            _CTL.append(None)
-    return _CTL[0]
 # Stand-in for an infinite threshold (lavaan uses +-100 in its scores).
 _BIG = 100.0
 

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import nullcontext
 from typing import Any, Callable, Sequence
 
-__all__ = ["map_chunks", "available_cores", "one_blas_thread", "show_progress"]
+from .._threads import blas_threads
 
-_CONTROLLER = None
+__all__ = ["map_chunks", "available_cores", "one_blas_thread", "show_progress"]
 
 
 def available_cores() -> int:
@@ -46,19 +45,12 @@ def available_cores() -> int:
 
 
 def one_blas_thread():
-    """A context manager limiting BLAS to one thread (no-op without threadpoolctl).
+    """A context manager limiting BLAS to one thread (see :mod:`iur_survey._threads`).
 
     >>> with one_blas_thread():
     ...     pass
     """
-    global _CONTROLLER
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover
-        return nullcontext()
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
+    return blas_threads(1)
 
 
 def show_progress(progress: bool | None) -> bool:

@@ -1,0 +1,48 @@
+"""BLAS thread limits for the numerical kernels.
+
+The matrices of a survey SEM are a few dozen to a few hundred wide: BLAS threads only
+add overhead there, and OpenBLAS's spinning threads collapse (5-10x slower) on a busy
+2-core machine or under Dask workers.  Every estimator entry point runs inside
+:func:`blas_threads`.
+
+>>> import numpy as np
+>>> with blas_threads(1):
+...     float(np.ones((3, 3)) @ np.ones(3) @ np.ones(3))
+9.0
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+#: BLAS threads inside the estimator entry points (None: leave the process setting).
+BLAS_THREADS: int | None = 1
+
+_CTL: list = []
+
+
+def _controller():
+    """One threadpoolctl controller per process (building it scans the loaded libraries)."""
+    if not _CTL:
+        try:
+            from threadpoolctl import ThreadpoolController
+            _CTL.append(ThreadpoolController())
+        except ImportError:  # pragma: no cover - threadpoolctl is a pinned dependency
+            _CTL.append(None)
+    return _CTL[0]
+
+
+@contextlib.contextmanager
+def blas_threads(n: int | None = None):
+    """Limit BLAS to ``n`` threads within the block (default :data:`BLAS_THREADS`).
+
+    >>> with blas_threads():
+    ...     pass
+    """
+    n = BLAS_THREADS if n is None else n
+    ctl = _controller() if n is not None else None
+    if ctl is None:
+        yield
+        return
+    with ctl.limit(limits=n, user_api="blas"):
+        yield

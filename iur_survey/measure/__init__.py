@@ -1,0 +1,51 @@
+"""Measurement quality of the constructs: reliability, convergent/discriminant validity, common-method variance.
+
+One function per statistic, each returning a tidy DataFrame with the usual cut-offs flagged; definitions as
+semTools 0.5-6 (tests/measure/ checks them against semTools' own output).
+
+* :func:`cronbach_alpha` (data, constructs)            alpha >= .70
+* :func:`composite_reliability` / :func:`omega` (estimates, cov)   omega >= .70   (semTools compRelSEM)
+* :func:`ave` (estimates, cov)                         AVE >= .50                 (semTools AVE)
+* :func:`fornell_larcker` (estimates, cov, cor_lv)     sqrt(AVE) > latent correlations
+* :func:`htmt` (data, constructs, htmt2=False)         HTMT < .85 / .90           (semTools htmt)
+* :func:`harman_single_factor` (data, items, single_factor)   first factor share < 50%
+* :func:`common_latent_factor` (base, clf)             method variance < 25%, loading change < .20
+* :func:`common_method` (data, constructs)             both of the above, fitted with our engine
+
+``estimates`` is a parameter table in lavaan's parameterEstimates format (our engine's
+``parameter_estimates()`` or a lavaan reference); ``cov`` the items' sample covariance (divisor N, semTools'
+default obs.var=TRUE; see :func:`sample_covariance`) or None for the model-implied one.
+
+>>> from iur_survey.measure import cronbach_alpha, composite_reliability, ave, htmt
+"""
+
+from ._common import construct_map, sample_covariance
+from .cmv import (
+    clf_model_syntax,
+    common_latent_factor,
+    common_method,
+    fit_common_latent_factor,
+    harman_model_syntax,
+    harman_single_factor,
+    lrt_rmsea,
+)
+from .reliability import ave, composite_reliability, cronbach_alpha, omega
+from .validity import fornell_larcker, htmt
+
+__all__ = [
+    "ave",
+    "clf_model_syntax",
+    "common_latent_factor",
+    "common_method",
+    "composite_reliability",
+    "construct_map",
+    "cronbach_alpha",
+    "fit_common_latent_factor",
+    "fornell_larcker",
+    "harman_model_syntax",
+    "harman_single_factor",
+    "htmt",
+    "lrt_rmsea",
+    "omega",
+    "sample_covariance",
+]

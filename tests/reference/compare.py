@@ -143,7 +143,7 @@ def reference_vcov(ref: Mapping | str) -> pd.DataFrame:
     (21, 21)
     """
     ref = _ref(ref)
-    if ref.get("vcov") is None:
+    if not ref.get("vcov"):
         raise KeyError(f"reference {ref['case']!r} stores no vcov (npar too large)")
     return reference_matrix(ref["vcov"])
 

@@ -75,6 +75,8 @@ rows <- function(df) {
   df
 }
 
+nul <- function(x) if (is.null(x)) NA else x # jsonlite writes NULL as {}; NA becomes null
+
 capture <- function(expr) {
   warns <- character(0)
   value <- withCallingHandlers(expr, warning = function(w) {
@@ -94,8 +96,8 @@ OPTION_KEYS <- c(
 VCOV_MAX_NPAR <- 130L # larger models store SEs only (JSON size)
 
 fit_case <- function(case, model_file, data_name, fun = "sem", args = list(), note = NULL,
-                     extra = NULL, implied = TRUE, timing_reps = 3L) {
-  if (!wanted(case)) return(invisible(NULL))
+                     extra = NULL, implied = TRUE, timing_reps = 3L, vcov = TRUE, force = FALSE) {
+  if (!force && !wanted(case)) return(invisible(NULL))
   cat(sprintf("%-24s", case))
   model <- read_model(model_file)
   data <- read_data(data_name)
@@ -120,13 +122,13 @@ fit_case <- function(case, model_file, data_name, fun = "sem", args = list(), no
     model_file = model_file,
     model = model,
     call_options = if (length(args)) args else setNames(list(), character(0)),
-    options = opts[intersect(OPTION_KEYS, names(opts))],
-    note = note,
+    options = lapply(opts[intersect(OPTION_KEYS, names(opts))], nul),
+    note = nul(note),
     n = lavInspect(fit, "ntotal"),
     nobs = as.list(lavInspect(fit, "nobs")),
     norig = as.list(lavInspect(fit, "norig")),
     ngroups = ng,
-    group_labels = if (ng > 1L) lavInspect(fit, "group.label") else NULL,
+    group_labels = if (ng > 1L) lavInspect(fit, "group.label") else NA,
     converged = lavInspect(fit, "converged"),
     iterations = lavInspect(fit, "iterations"),
     npar = npar,
@@ -136,10 +138,10 @@ fit_case <- function(case, model_file, data_name, fun = "sem", args = list(), no
     fit = vec_json(fitMeasures(fit)),
     test = lapply(lavInspect(fit, "test"), function(tt) tt[setdiff(names(tt), c("UGamma", "UG"))]),
     r2 = any_json(lavInspect(fit, "r2")),
-    vcov = if (npar <= VCOV_MAX_NPAR) mat_json(vcov(fit)) else NULL,
-    implied = if (implied) any_json(lavInspect(fit, "implied")) else NULL,
-    h1 = if (implied && ng == 1L && !lavInspect(fit, "categorical")) any_json(lavInspect(fit, "h1")) else NULL,
-    cor_lv = if (ng == 1L) any_json(lavInspect(fit, "cor.lv")) else NULL
+    vcov = if (vcov && npar <= VCOV_MAX_NPAR) mat_json(vcov(fit)) else NA,
+    implied = if (implied) any_json(lavInspect(fit, "implied")) else NA,
+    h1 = if (implied && ng == 1L && !lavInspect(fit, "categorical")) any_json(lavInspect(fit, "h1")) else NA,
+    cor_lv = if (ng == 1L) any_json(lavInspect(fit, "cor.lv")) else NA
   )
   if (!is.null(extra)) out <- c(out, extra(fit))
   write_json(out, file.path(JSON, paste0(case, ".json")), digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)
@@ -149,11 +151,11 @@ fit_case <- function(case, model_file, data_name, fun = "sem", args = list(), no
 
 # ---------------------------------------------------------------------------------------------- single-group cases
 fit_case("ml_complete_800", "default.lav", "complete_800")
-fit_case("ml_complete_250", "default.lav", "complete_250")
-fit_case("cfa_complete_800", "cfa.lav", "complete_800", fun = "cfa")
+fit_case("ml_complete_250", "default.lav", "complete_250", vcov = FALSE)
+fit_case("cfa_complete_800", "cfa.lav", "complete_800", fun = "cfa", vcov = FALSE)
 fit_case("fiml_missing_800", "default.lav", "missing_800", args = list(missing = "ml"))
-fit_case("fiml_missing_300", "default.lav", "missing_300", args = list(missing = "ml"))
-fit_case("listwise_missing_800", "default.lav", "missing_800", args = list(missing = "listwise"))
+fit_case("fiml_missing_300", "default.lav", "missing_300", args = list(missing = "ml"), vcov = FALSE)
+fit_case("listwise_missing_800", "default.lav", "missing_800", args = list(missing = "listwise"), vcov = FALSE)
 fit_case("mlr_complete_800", "default.lav", "complete_800", args = list(estimator = "MLR"))
 fit_case("mlr_fiml_missing_800", "default.lav", "missing_800", args = list(estimator = "MLR", missing = "ml"))
 fit_case("heywood_150", "heywood.lav", "heywood_150", fun = "cfa",
@@ -166,7 +168,7 @@ fit_case("wlsmv_600", "default.lav", "ordinal_600", args = list(ordered = TRUE, 
 
 # ---------------------------------------------------------------------------------------------- bootstrap
 fit_case("boot_complete_800", "default.lav", "complete_800",
-         args = list(se = "bootstrap", bootstrap = 1000L, iseed = 2022L), timing_reps = 1L,
+         args = list(se = "bootstrap", bootstrap = 1000L, iseed = 2022L), timing_reps = 1L, vcov = FALSE,
          note = "estimates: parameterEstimates(fit, standardized=TRUE, boot.ci.type='perc'); estimates_bca_simple: boot.ci.type='bca.simple'",
          extra = function(fit) {
            B <- lavInspect(fit, "boot")
@@ -182,13 +184,13 @@ EQUAL <- list(configural = "", metric = "loadings", scalar = c("loadings", "inte
               strict = c("loadings", "intercepts", "residuals"))
 mg_family <- function(suffix, data_name, args) {
   cases <- paste0("mg_", names(EQUAL), suffix)
-  if (!any(vapply(cases, wanted, TRUE))) return(invisible(NULL))
+  all4 <- wanted(paste0("mg_compare", suffix)) # the comparison needs all four fits
+  if (!all4 && !any(vapply(cases, wanted, TRUE))) return(invisible(NULL))
   fits <- list()
   for (k in names(EQUAL)) {
     a <- c(list(group = "role"), if (nzchar(EQUAL[[k]][1])) list(group.equal = EQUAL[[k]]) else NULL, args)
     case <- paste0("mg_", k, suffix)
-    old <- ONLY
-    fits[[k]] <- fit_case(case, "cfa.lav", data_name, fun = "cfa", args = a, implied = FALSE)
+    fits[[k]] <- fit_case(case, "cfa.lav", data_name, fun = "cfa", args = a, implied = FALSE, force = all4)
   }
   if (any(vapply(fits, is.null, TRUE))) return(invisible(NULL)) # need all four for the comparisons
   lrt <- capture(lavTestLRT(fits$configural, fits$metric, fits$scalar, fits$strict,
@@ -200,6 +202,10 @@ mg_family <- function(suffix, data_name, args) {
   fm <- as.data.frame(cfv@fit)
   fd <- as.data.frame(cfv@fit.diff)
   nested <- as.data.frame(cfv@nested)
+  unfit <- function(x) gsub("fits\\$", "", x) # compareFit names the models by their expressions
+  rownames(fm) <- unfit(rownames(fm))
+  rownames(fd) <- unfit(rownames(fd))
+  rownames(nested) <- unfit(rownames(nested))
   out <- list(
     case = paste0("mg_compare", suffix),
     dataset = data_name,
@@ -297,6 +303,7 @@ measure_refs <- function(case, cfa_file, data_name, harman_file, clf_file, items
       warnings = I(h$warnings),
       converged = lavInspect(h$value, "converged"),
       fit = vec_json(fitMeasures(h$value)),
+      estimates = rows(parameterEstimates(h$value, standardized = TRUE)),
       std_loadings = vec_json(setNames(hload$est.std, hload$rhs)),
       cfa_factor_share = mean(hload$est.std^2),
       factanal_share = sum(fa1$loadings^2) / length(items),
@@ -321,3 +328,22 @@ measure_refs("semtools_complete_800", "cfa.lav", "complete_800", "harman.lav", "
              setNames(lapply(CONSTRUCTS, function(c) paste0(c, 1:4)), CONSTRUCTS))
 measure_refs("semtools_hs", "hs_cfa.lav", "hs1939", "hs_harman.lav", "hs_clf.lav",
              list(visual = c("x1", "x2", "x3"), textual = c("x4", "x5", "x6"), speed = c("x7", "x8", "x9")))
+
+# semTools on the structural (default) model: COL and INT are endogenous, so their variances are model-implied
+# (not parameters) -- checks that measure recovers them from std.lv.
+if (wanted("semtools_sem_800")) {
+  cat(sprintf("%-24s", "semtools_sem_800"))
+  model <- read_model("default.lav")
+  fit <- sem(model, data = read_data("complete_800"))
+  out <- list(
+    case = "semtools_sem_800", dataset = "complete_800", versions = VERSIONS, model = model,
+    fit_case = "ml_complete_800",
+    compRelSEM = vec_json(compRelSEM(fit)),
+    compRelSEM_obs_var_false = vec_json(compRelSEM(fit, obs.var = FALSE)),
+    AVE = vec_json(AVE(fit)),
+    cov_lv = mat_json(lavInspect(fit, "cov.lv")),
+    cor_lv = mat_json(lavInspect(fit, "cor.lv"))
+  )
+  write_json(out, file.path(JSON, "semtools_sem_800.json"), digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)
+  cat(" written\n")
+}

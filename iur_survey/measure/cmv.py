@@ -1,0 +1,214 @@
+"""Common-method variance: Harman's single-factor test and the common latent (method) factor comparison.
+
+Harman's test is reported two ways, both classic: (1) the share of total variance of the first unrotated
+principal component of the item correlation matrix (the SPSS-style "unrotated PCA" version) and (2) a
+one-factor ML CFA (all items on one factor): its fit and the mean squared standardised loading (the share
+of item variance the single factor explains).  Either share below 50% is the usual "no dominant method
+factor" reading.  The CFA is fitted by our engine (``fit=True``) or passed in (``single_factor=``), e.g. a
+lavaan reference.
+
+The common latent factor (CLF / ULMC, Podsakoff et al. 2003): the CFA plus a METHOD factor on every item,
+orthogonal to the substantive factors, METHOD variance fixed to 1 and one equal loading ``m`` on all items
+(free method loadings next to correlated traits are empirically under-identified).  Exact syntax:
+:func:`clf_model_syntax`.  :func:`common_latent_factor` compares the fits (chi-square difference test as
+lavaan's ``lavTestLRT`` for ML) and reports the method-variance share.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..instrument import Instrument
+from ._common import ConstructMap, construct_map, fit_parts, item_frame
+
+HARMAN_CUTOFF = 0.50
+METHOD_VARIANCE_CUTOFF = 0.25
+LOADING_CHANGE_CUTOFF = 0.20
+FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
+
+
+def _items(items: Sequence[str] | Instrument | ConstructMap) -> list[str]:
+    if isinstance(items, (Instrument, dict)) or hasattr(items, "keys"):
+        return [i for v in construct_map(items).values() for i in v]
+    return [str(i) for i in items]
+
+
+def harman_model_syntax(items: Sequence[str] | Instrument | ConstructMap, factor: str = "F") -> str:
+    """lavaan syntax of Harman's one-factor CFA.
+
+    >>> harman_model_syntax(["x1", "x2", "x3"])
+    'F =~ x1 + x2 + x3'
+    """
+    return f"{factor} =~ " + " + ".join(_items(items))
+
+
+def clf_model_syntax(constructs: Instrument | ConstructMap, method: str = "METHOD", label: str = "m") -> str:
+    """lavaan syntax of the CFA plus a common latent (method) factor with one equal loading.
+
+    >>> print(clf_model_syntax({"A": ["a1", "a2"], "B": ["b1", "b2"]}))
+    A =~ a1 + a2
+    B =~ b1 + b2
+    METHOD =~ NA*a1 + m*a1 + m*a2 + m*b1 + m*b2
+    METHOD ~~ 1*METHOD
+    METHOD ~~ 0*A + 0*B
+    """
+    cmap = construct_map(constructs)
+    items = [i for v in cmap.values() for i in v]
+    lines = [f"{c} =~ " + " + ".join(it) for c, it in cmap.items()]
+    lines.append(f"{method} =~ NA*{items[0]} + " + " + ".join(f"{label}*{i}" for i in items))
+    lines.append(f"{method} ~~ 1*{method}")
+    lines.append(f"{method} ~~ " + " + ".join(f"0*{c}" for c in cmap))
+    return "\n".join(lines)
+
+
+def _fit_row(fm: pd.Series) -> dict:
+    return {k: float(fm.get(k, np.nan)) for k in FIT_COLUMNS}
+
+
+def harman_single_factor(
+    data: pd.DataFrame,
+    items: Sequence[str] | Instrument | ConstructMap,
+    single_factor: Any = None,
+    *,
+    fit: bool = False,
+) -> pd.DataFrame:
+    """Harman's single-factor test: first unrotated principal component and one-factor CFA.
+
+    Row ``pca_first_component``: first eigenvalue / p of the correlation matrix of the listwise-complete items.
+    Row ``single_factor_cfa`` (when ``single_factor`` is given, or ``fit=True`` to fit it with our engine):
+    mean squared std.all loading of the one-factor ML CFA (:func:`harman_model_syntax`) and its fit measures.
+    ``meets_cutoff``: share < .50 (no single factor dominates).
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> f, g = rng.standard_normal((2, 300))
+    >>> df = pd.DataFrame({"a1": f + rng.standard_normal(300), "a2": f + rng.standard_normal(300),
+    ...                    "b1": g + rng.standard_normal(300), "b2": g + rng.standard_normal(300)})
+    >>> harman_single_factor(df, ["a1", "a2", "b1", "b2"]).round(3)  # doctest: +NORMALIZE_WHITESPACE
+                         share  cutoff  meets_cutoff
+    method
+    pca_first_component  0.396     0.5          True
+    """
+    its = _items(items)
+    x = item_frame(data, its).dropna()
+    ev = np.linalg.eigvalsh(np.corrcoef(x.to_numpy(), rowvar=False))[::-1]
+    rows = [{"method": "pca_first_component", "share": float(ev[0] / ev.sum()), **_fit_row(pd.Series(dtype=float))}]
+    if single_factor is None and fit:
+        from ..sem import cfa  # the engine; imported lazily (measure must not need it otherwise)
+
+        single_factor = cfa(harman_model_syntax(its), data)
+    if single_factor is not None:
+        pe, fm = fit_parts(single_factor)
+        load = pe[pe["op"] == "=~"]
+        if load["lhs"].nunique() != 1:
+            raise ValueError("single_factor must be a one-factor model")
+        rows.append({"method": "single_factor_cfa", "share": float((load["std.all"] ** 2).mean()), **_fit_row(fm)})
+    out = pd.DataFrame(rows).set_index("method")
+    out.insert(1, "cutoff", HARMAN_CUTOFF)
+    out.insert(2, "meets_cutoff", (out["share"] < HARMAN_CUTOFF) & out["share"].notna())
+    if "single_factor_cfa" not in out.index:
+        out = out[["share", "cutoff", "meets_cutoff"]]
+    return out
+
+
+def lrt_rmsea(delta_chisq: float, delta_df: float, n: float, ngroups: int = 1) -> float:
+    """RMSEA of a chi-square difference, as lavaan's lavTestLRT: sqrt(max(X2/N/df - 1/N, 0)) * sqrt(G).
+
+    >>> round(lrt_rmsea(30.4086890133277, 1, 301), 6)
+    0.312575
+    """
+    if delta_df <= 0:
+        return 0.0
+    return float(np.sqrt(max(delta_chisq / n / delta_df - 1.0 / n, 0.0)) * np.sqrt(ngroups))
+
+
+def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.DataFrame:
+    """Compare the CFA without (``base``) and with (``clf``) a common latent method factor.
+
+    ``base``/``clf``: fitted results (``parameter_estimates()``, ``fit_measures()``) or mappings with
+    ``estimates`` and ``fit`` (a lavaan reference).  Rows:
+
+    * ``cfa``, ``cfa+method``: fit measures; ``method_variance`` = mean squared std.all METHOD loading;
+    * ``difference``: chisq/df difference (base - clf), its p-value and RMSEA (ML chi-square difference test as
+      lavaan's lavTestLRT; not the scaled test for MLR), differences (clf - base) of the other indices, and
+      ``max_loading_change`` = largest |change| of a substantive std.all loading.
+
+    ``meets_cutoff``: method variance < .25 (cfa+method row) and max loading change < .20 (difference row).
+
+    >>> base = {"estimates": [{"lhs": "A", "op": "=~", "rhs": "a", "est": 1.0, "std.all": 0.80}],
+    ...         "fit": {"chisq": 120.0, "df": 50, "cfi": 0.95, "ntotal": 300}}
+    >>> clf = {"estimates": [{"lhs": "A", "op": "=~", "rhs": "a", "est": 1.0, "std.all": 0.75},
+    ...                      {"lhs": "METHOD", "op": "=~", "rhs": "a", "est": 0.3, "std.all": 0.30}],
+    ...        "fit": {"chisq": 100.0, "df": 49, "cfi": 0.97, "ntotal": 300}}
+    >>> res = common_latent_factor(base, clf)
+    >>> res[["chisq", "df", "pvalue", "method_variance", "max_loading_change"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
+                  chisq    df  pvalue  method_variance  max_loading_change
+    model
+    cfa           120.0  50.0     NaN              NaN                 NaN
+    cfa+method    100.0  49.0     NaN             0.09                 NaN
+    difference     20.0   1.0     0.0              NaN                0.05
+    """
+    pe0, fm0 = fit_parts(base)
+    pe1, fm1 = fit_parts(clf)
+    mload = pe1[(pe1["op"] == "=~") & (pe1["lhs"] == method)]
+    if mload.empty:
+        raise ValueError(f"the clf model has no {method!r} loadings")
+    r0, r1 = _fit_row(fm0), _fit_row(fm1)
+    diff = {k: r1[k] - r0[k] for k in FIT_COLUMNS}
+    dchi = r0["chisq"] - r1["chisq"]
+    ddf = r0["df"] - r1["df"]
+    diff["chisq"], diff["df"] = dchi, ddf
+    diff["pvalue"] = float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
+    n = float(fm1.get("ntotal", np.nan))
+    diff["rmsea"] = lrt_rmsea(dchi, ddf, n) if np.isfinite(n) else np.nan
+    key = ["lhs", "op", "rhs"]
+    sub0 = pe0[pe0["op"] == "=~"].set_index(key)["std.all"]
+    sub1 = pe1[(pe1["op"] == "=~") & (pe1["lhs"] != method)].set_index(key)["std.all"]
+    common = sub0.index.intersection(sub1.index)
+    change = float((sub1[common] - sub0[common]).abs().max()) if len(common) else np.nan
+    mv = float((mload["std.all"] ** 2).mean())
+    out = pd.DataFrame(
+        [
+            {"model": "cfa", **r0, "method_variance": np.nan, "max_loading_change": np.nan},
+            {"model": "cfa+method", **r1, "method_variance": mv, "max_loading_change": np.nan},
+            {"model": "difference", **diff, "method_variance": np.nan, "max_loading_change": change},
+        ]
+    ).set_index("model")
+    meets = pd.array([pd.NA, mv < METHOD_VARIANCE_CUTOFF, change < LOADING_CHANGE_CUTOFF], dtype="boolean")
+    if not np.isfinite(change):
+        meets[2] = pd.NA
+    out["meets_cutoff"] = meets
+    return out
+
+
+def fit_common_latent_factor(
+    data: pd.DataFrame, constructs: Instrument | ConstructMap, **fit_options: Any
+) -> pd.DataFrame:
+    """Fit the CFA and the CFA + method factor with our engine and compare them (:func:`common_latent_factor`)."""
+    from ..sem import cfa  # lazily: the engine
+
+    cmap = construct_map(constructs)
+    base_syntax = "\n".join(f"{c} =~ " + " + ".join(it) for c, it in cmap.items())
+    base = cfa(base_syntax, data, **fit_options)
+    clf = cfa(clf_model_syntax(cmap), data, **fit_options)
+    return common_latent_factor(base, clf)
+
+
+def common_method(data: pd.DataFrame, constructs: Instrument | ConstructMap, **fit_options: Any) -> dict:
+    """Both common-method checks with our engine: ``{"harman": ..., "common_latent_factor": ...}``.
+
+    ``harman``: :func:`harman_single_factor` with the one-factor CFA fitted; ``common_latent_factor``:
+    :func:`fit_common_latent_factor`.  ``fit_options`` go to the engine's ``cfa()`` (e.g. ``missing="fiml"``).
+    """
+    from ..sem import cfa  # lazily: the engine
+
+    items = _items(constructs)
+    single = cfa(harman_model_syntax(items), data, **fit_options)
+    return {
+        "harman": harman_single_factor(data, items, single_factor=single),
+        "common_latent_factor": fit_common_latent_factor(data, constructs, **fit_options),
+    }

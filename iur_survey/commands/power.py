@@ -22,8 +22,8 @@ Analysis model: --model FILE.lav, else the model stored in --from-results, else
 the study's default model.  Replication r at sample size n uses its own seed
 stream SeedSequence(--seed, spawn_key=(n, r)): results do not depend on
 --workers.  Runs on a local Dask cluster (--workers processes, one thread
-each) or on a running one (--scheduler tcp://HOST:PORT); --workers 0 runs a
-plain loop in this process.
+each) or on a running one (--scheduler tcp://HOST:PORT; its workers need the
+same iur-survey installed); --workers 0 runs a plain loop in this process.
 
 Writes DIR/power.csv (one row per n and parameter), DIR/power.json,
 DIR/power_curve.png and DIR/power_reps.csv (every replication).

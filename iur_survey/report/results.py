@@ -180,6 +180,8 @@ def summarise_fit(res, syntax: str, estimator: str, missing: str) -> dict[str, A
     out["missing"] = d.get("missing", missing)
     out["seconds"] = d.get("seconds")
     out["summary"] = res.summary() if hasattr(res, "summary") else ""
+    if hasattr(res, "sample_statistics") and "sampstat" in getattr(res, "meta", {}):
+        out["sample_cov"] = res.sample_statistics()["cov"]   # lavaan's sampstat (EM h1 under FIML)
     return out
 
 
@@ -217,6 +219,7 @@ def _fit(kind: str, syntax: str, ctx, estimator: str = "ML", missing: str = "aut
 def _step_cfa(ctx):
     out = _fit("cfa", measurement_syntax(ctx["instrument"]), ctx)
     ctx["cfa_estimates"] = out["estimates"]
+    ctx["cfa_sample_cov"] = out.get("sample_cov")
     return out
 
 
@@ -252,9 +255,11 @@ def _step_measure(ctx):
     if est is None:
         pending.append("composite reliability, AVE and Fornell-Larcker need the CFA, which has not run")
     else:
-        attempt("omega", "composite_reliability", est)
-        attempt("ave", "ave", est)
-        attempt("fornell_larcker", "fornell_larcker", est, matrix=True)
+        # semTools' default obs.var = TRUE: the observed (h1) covariance in the denominators
+        cov = ctx.get("cfa_sample_cov")
+        attempt("omega", "composite_reliability", est, cov)
+        attempt("ave", "ave", est, cov)
+        attempt("fornell_larcker", "fornell_larcker", est, cov, matrix=True)
     if not out:
         raise Pending("; ".join(pending))
     out["pending"] = pending

@@ -9,7 +9,14 @@ and returns a :class:`~iur_survey.sem.results.SEMResult`:
   ``missing = "ml"``) when a variable the model uses has a missing value,
   complete-data ML otherwise; ``"listwise"`` drops incomplete rows first;
 * ``group="role"`` fits the model in each group (lavaan's layout and labels;
-  ``group_equal`` takes lavaan's ``group.equal`` names).
+  ``group_equal`` takes lavaan's ``group.equal`` names);
+* ``ordered=True`` (or a list of item names; ordered categorical columns count
+  too) treats the items as ordinal, as lavaan's ``ordered = TRUE``: the
+  estimator is then WLSMV (thresholds, polychoric correlations, DWLS with
+  robust standard errors and the mean-and-variance adjusted test; see
+  :mod:`iur_survey.sem.wlsmv`), rows with a missing item are dropped
+  (listwise, lavaan's default for categorical data) and the result is an
+  :class:`~iur_survey.sem.wlsmv_result.OrdinalSEMResult`.
 
 Standard errors come from the expected information for complete-data ML and
 from the observed information (Hessian) for FIML and MLR, as lavaan's
@@ -101,6 +108,10 @@ def lavaan_syntax_for(res: SEMResult, data_name: str = "data") -> str:
     fit <- sem(model, data = data, estimator = "ML")
     """
     args = [f'estimator = "{res.estimator}"']
+    ordered = res.meta.get("ordered") or []
+    if ordered:
+        every = set(ordered) == set(res.partable.ov_all())
+        args.insert(0, "ordered = TRUE" if every else "ordered = c(" + ", ".join(f'"{x}"' for x in ordered) + ")")
     if res.missing == "fiml":
         args.append('missing = "ml"')
     if res.partable.ngroups > 1:
@@ -249,14 +260,17 @@ def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- the fit
-def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str = "ML", missing: str = "auto",
+def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None = None, missing: str = "auto",
         group: str | None = None, se: str | None = None, information: str | None = None,
         meanstructure: bool | None = None, fixed_x: bool = True, std_lv: bool = False,
         orthogonal: bool = False, group_equal: Sequence[str] = (), group_partial: Sequence[str] = (),
-        source: str | None = None, control: dict | None = None, model_type: str = "sem") -> SEMResult:
+        source: str | None = None, control: dict | None = None, model_type: str = "sem",
+        ordered: bool | str | Sequence[str] | None = None) -> SEMResult:
     """Fit a structural equation model as lavaan's ``sem()`` does (see the module docstring).
 
-    Parameters mirror lavaan's: ``estimator`` "ML" | "MLR"; ``missing`` "auto" |
+    Parameters mirror lavaan's: ``estimator`` "ML" (default) | "MLR", or with ordered items
+    "WLSMV" (their default) | "DWLS"; ``ordered`` True (every model variable) | names | None
+    (only ordered categorical columns); ``missing`` "auto" |
     "fiml" (alias "ml") | "listwise"; ``group`` a column of ``data``; ``se``
     "standard" | "robust.huber.white" | "none"; ``information`` "expected" |
     "observed"; ``meanstructure``; ``fixed_x``; ``std_lv``; ``orthogonal``;
@@ -269,7 +283,7 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str = "ML", 
                    information=information, meanstructure=meanstructure, fixed_x=fixed_x, std_lv=std_lv,
                    orthogonal=orthogonal, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
                    source=source,
-                   control=dict(control or {}))
+                   control=dict(control or {}), ordered=ordered)
     res.seconds = time.perf_counter() - t0
     res.meta["model_type"] = model_type
     return res
@@ -287,12 +301,13 @@ def cfa(model: str | ParsedModel, data: pd.DataFrame, **kwargs) -> SEMResult:
 
 
 def _fit(model, data, *, estimator, missing, group, se, information, meanstructure, fixed_x, std_lv,
-         orthogonal, group_equal, group_partial, source, control) -> SEMResult:
+         orthogonal, group_equal, group_partial, source, control, ordered=None) -> SEMResult:
     src = source or "<model syntax>"
     pm = parse_model(model, src) if isinstance(model, str) else model
-    est_name = str(estimator).upper()
-    if est_name not in ("ML", "MLR"):
-        raise EstimationError(None, f"estimator {estimator!r} is not supported (use 'ML' or 'MLR')")
+    est_name = "ML" if estimator is None else str(estimator).upper()
+    if est_name not in ("ML", "MLR", "WLSMV", "DWLS"):
+        raise EstimationError(None, f"estimator {estimator!r} is not supported (use 'ML' or 'MLR'; "
+                                    "'WLSMV' or 'DWLS' with ordered items)")
     miss = _MISSING.get(str(missing).lower())
     if miss is None:
         raise EstimationError(None, f"missing={missing!r}: use 'auto', 'fiml' (or 'ml') or 'listwise'")
@@ -338,6 +353,12 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     if clash:
         raise _syntax_error(pm, f"latent variable name {clash[0]!r} is also a column of the data; "
                                 "rename the latent variable", clash[0])
+    ord_names = _ordered_names(ordered, data, ov_all)
+    if ord_names or est_name in ("WLSMV", "DWLS"):
+        return _fit_ordinal(pm, data, ov_all, ord_names, est_name=est_name, est_given=estimator is not None,
+                            miss=miss, se=se, information=information, fixed_x=fixed_x, std_lv=std_lv,
+                            orthogonal=orthogonal, group=group, ngroups=ngroups, control=control,
+                            warnings=warnings)
     block = data[ov_all]
     nonnum = [c for c in ov_all if not (pd.api.types.is_numeric_dtype(block[c]) and
                                         not pd.api.types.is_bool_dtype(block[c]))]
@@ -534,7 +555,8 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                    S=stats.cov, M=stats.mean, Sigma=[s for s, _ in implied],
                    mu=[mu if ms else stats.mean[g] for g, (_, mu) in enumerate(implied)], meanstructure=ms,
                    x_idx=[_x_idx(pt, g) for g in range(pt.ngroups)], extra=extra)
-    meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history}
+    meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
+            "sampstat": [(stats.cov[g], stats.mean[g]) for g in range(pt.ngroups)]}
     return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "listwise", se_type, info_type,
                    list(stats.nobs), n_input, meta)
 
@@ -634,6 +656,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                    wls_v=[fiml_info_expected(s, *implied[g], meanstructure=True) for g, s in enumerate(stats)],
                    wls_obs=[_pairwise_moments(X) for X in Xg])
     meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
+            "sampstat": [(covs[g], means[g]) for g in range(G)],
             "npatterns": sum(len(s.patterns) for s in stats)}
     return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "fiml", se_type, info_type, nobs,
                    n_input, meta)

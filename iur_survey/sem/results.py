@@ -124,6 +124,24 @@ class SEMResult:
         """lavaan's ``lavInspect(fit, "r2")``: R-squared of indicators and endogenous variables."""
         return self.r2_values
 
+    def sample_statistics(self, group: int = 0) -> dict[str, pd.DataFrame | pd.Series]:
+        """lavaan's ``lavInspect(fit, "sampstat")`` for one group: the observed covariance
+        (divisor N) and means; under FIML the EM estimates of the saturated (h1) model.
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import cfa
+        >>> rng = np.random.default_rng(1)
+        >>> f = rng.normal(size=(300, 1))
+        >>> df = pd.DataFrame(f @ [[1.0, 0.8, 0.6]] + rng.normal(size=(300, 3)), columns=["x1", "x2", "x3"])
+        >>> ss = cfa("F =~ x1 + x2 + x3", df).sample_statistics()
+        >>> bool(np.allclose(ss["cov"].to_numpy(), np.cov(df.to_numpy().T, bias=True)))
+        True
+        """
+        cov, mean = self.meta["sampstat"][group]
+        names = list(self.partable.ov_names[group])
+        return {"cov": pd.DataFrame(np.asarray(cov), index=names, columns=names),
+                "mean": pd.Series(np.asarray(mean), index=names)}
+
     def vcov(self) -> pd.DataFrame:
         """Covariance matrix of the free parameters, lavaan's ``vcov(fit)`` (one row per free
         table row; rows sharing a label are perfectly correlated)."""
@@ -319,7 +337,8 @@ class SEMResult:
                 return ("." + v) if (v in endo or (v not in lv and v not in ovx)) else (" " + v)
             rows = sub.to_dict("records")
             for title, op in (("Latent Variables:", "=~"), ("Regressions:", "~"), ("Covariances:", "~~c"),
-                              ("Intercepts:", "~1"), ("Variances:", "~~v")):
+                              ("Intercepts:", "~1"), ("Thresholds:", "|"), ("Variances:", "~~v"),
+                              ("Scales y*:", "~*~")):
                 if op == "~~c":
                     rs = [r for r in rows if r["op"] == "~~" and r["lhs"] != r["rhs"]]
                 elif op == "~~v":
@@ -341,6 +360,10 @@ class SEMResult:
                         nm = r["rhs"] if op != "~~c" else dot(r["rhs"])
                         L.append(line(nm if op != "~~c" else nm, r) if op != "~~c" else
                                  line(nm, r).replace("    ", "   ", 1))
+                    elif op == "|":          # ordered items (WLSMV): thresholds, scales y*
+                        L.append(line(f"{r['lhs']}|{r['rhs']}", r))
+                    elif op == "~*~":
+                        L.append(line(r["lhs"], r))
                     else:
                         L.append(line(dot(r["lhs"]), r).replace("    ", "   ", 1))
                 L.append("")

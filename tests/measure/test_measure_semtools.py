@@ -247,3 +247,17 @@ def test_structural_model_endogenous_factor_variances():
     cl = cmp.reference_matrix(st["cor_lv"])
     off = ~np.eye(len(cl), dtype=bool)
     np.testing.assert_allclose(fl.to_numpy()[off], cl.loc[fl.index, fl.columns].to_numpy()[off], atol=1e-12)
+
+
+def test_engine_sample_statistics_give_semtools_default_obs_var():
+    """``res.sample_statistics()["cov"]`` is lavaan's sampstat: omega/AVE from it equal semTools'
+    default (obs.var = TRUE) without recomputing the covariance from the data."""
+    from iur_survey.sem import cfa
+
+    for case in CASES:
+        st, cfa_ref, data, constructs, s = setup(case)
+        res = cfa(cfa_ref["model"], data)
+        cov = res.sample_statistics()["cov"]
+        np.testing.assert_allclose(cov.to_numpy(), s.loc[cov.index, cov.columns].to_numpy(), atol=1e-12)
+        close(composite_reliability(res, cov)["omega"], st["compRelSEM"])
+        close(ave(res, cov)["ave"], st["AVE"])

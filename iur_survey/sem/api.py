@@ -660,3 +660,167 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
             "npatterns": sum(len(s.patterns) for s in stats)}
     return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "fiml", se_type, info_type, nobs,
                    n_input, meta)
+
+
+# ----------------------------------------------------------------------------- ordered items (WLSMV)
+def _ordered_names(ordered, data: pd.DataFrame, ov_all: list[str]) -> list[str]:
+    """The model variables treated as ordinal, as lavaan's ``ordered`` argument: ``True`` = every observed
+    model variable, a name or list of names, and (always) the ordered categorical columns.
+
+    >>> d = pd.DataFrame({"a": [1, 2], "b": pd.Categorical([1, 2], ordered=True), "c": [1.0, 2.0]})
+    >>> _ordered_names(None, d, ["a", "b"]), _ordered_names(["c", "a"], d, ["a", "b", "c"])
+    (['b'], ['a', 'b', 'c'])
+    """
+    auto = {v for v in ov_all if isinstance(data[v].dtype, pd.CategoricalDtype) and data[v].cat.ordered}
+    if ordered is None or ordered is False:
+        named: set[str] = set()
+    elif ordered is True:
+        named = set(ov_all)
+    else:
+        lst = [ordered] if isinstance(ordered, str) else list(ordered)
+        unknown = [v for v in lst if v not in data.columns]
+        if unknown:
+            raise EstimationError(None, f"ordered variable(s) {', '.join(map(repr, unknown))} not in the data")
+        named = set(lst)
+    return [v for v in ov_all if v in named or v in auto]
+
+
+def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names: list[str], *, est_name: str,
+                 est_given: bool, miss: str, se, information, fixed_x: bool, std_lv: bool, orthogonal: bool,
+                 group, ngroups: int, control: dict, warnings: list[str]) -> SEMResult:
+    """WLSMV (or DWLS) with ordered items: lavaan's ``sem(model, data, ordered = ..., estimator = "WLSMV")``.
+
+    Single group, every model variable ordinal, no observed exogenous covariates, listwise deletion.
+    The estimation itself is :func:`iur_survey.sem.wlsmv.wlsmv_from_model`.
+    """
+    from .ordinal import ordinal_sample_stats
+    from .wlsmv import wlsmv_from_model
+    from .wlsmv_result import DWLS_FIT_NAMES, OrdinalSEMResult
+
+    if not ord_names:
+        raise EstimationError(None, f"estimator {est_name!r} needs ordered items: pass ordered=True (or the names "
+                                    "of the ordered items); WLSMV for continuous variables is not supported")
+    if est_given and est_name in ("ML", "MLR"):
+        raise EstimationError(None, f"estimator {est_name!r} is not available with ordered items "
+                                    f"({', '.join(ord_names[:3])}{', ...' if len(ord_names) > 3 else ''}); "
+                                    "use 'WLSMV' (the default for ordered items) or 'DWLS'")
+    if est_name not in ("WLSMV", "DWLS"):
+        est_name = "WLSMV"
+    if group is not None or ngroups > 1:
+        raise EstimationError(None, "ordered items (WLSMV) with several groups (group=) are not supported yet")
+    xs = build_partable(pm, fixed_x=True).ov_x_names[0]
+    if xs:
+        raise EstimationError(None, "observed exogenous covariates with ordered items (lavaan's conditional.x) "
+                                    f"are not supported yet: {', '.join(xs)}")
+    cont = [v for v in ov_all if v not in ord_names]
+    if cont:
+        raise EstimationError(None, "a mix of ordered and continuous model variables is not supported yet "
+                                    f"(continuous: {', '.join(cont)}); declare every item ordered "
+                                    "(ordered=True) or none")
+    if miss == "fiml":
+        raise EstimationError(None, "missing='fiml' (lavaan's 'ml') is not available with ordered items; "
+                                    "use missing='listwise' (the default for ordered items)")
+    se_type = se or ("robust.sem" if est_name == "WLSMV" else "standard")
+    if se_type == "robust":
+        se_type = "robust.sem"
+    if se_type not in ("robust.sem", "standard", "none"):
+        raise EstimationError(None, f"se={se!r} with ordered items: use 'robust.sem', 'standard' or 'none'")
+    if information not in (None, "expected"):
+        raise EstimationError(None, f"information={information!r} with ordered items: only 'expected'")
+    if control:
+        raise EstimationError(None, "control= is not supported with ordered items")
+    pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
+    if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
+        raise EstimationError(None, "'==' constraints that are not shared labels, and '<' / '>' constraints, "
+                                    "are not supported with ordered items yet")
+    model = Model(pt)
+    ov = list(model.groups[0].ov)
+    n_input = int(len(data))
+    st = ordinal_sample_stats(data[ov])
+    if st.n_dropped:
+        warnings.append(f"{st.n_dropped} of {n_input} rows dropped by listwise deletion")
+    res, table = wlsmv_from_model(model, st)
+
+    # ---- where each estimated parameter sits (as wlsmv_from_model: item variances and intercepts dropped)
+    ordinal = set(ov)
+    drop = np.zeros(model.npar, dtype=bool)
+    resvar_k: dict[int, str] = {}
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k < 0 or pt.op[i] in (":=", "==", "<", ">"):
+            continue
+        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordinal):
+            drop[k] = True
+            if pt.op[i] == "~~":
+                resvar_k[k] = pt.lhs[i]
+    kept = np.flatnonzero(~drop)
+    nk = kept.size
+    col_of = {int(k): j for j, k in enumerate(kept)}
+    E = np.zeros((model.npar, nk + st.nth))
+    E[kept, np.arange(nk)] = 1.0
+    full = np.zeros(model.npar)
+    full[kept] = res.theta[:nk]
+    full_std = full.copy()
+    for k, v in resvar_k.items():
+        full_std[k] = float(res.residual_variances[ov.index(v)])
+    key_col: dict[tuple[str, str, str], int] = {}
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k in col_of and pt.op[i] not in (":=", "==", "<", ">", "~1"):
+            key_col[(pt.lhs[i], pt.op[i], pt.rhs[i])] = col_of[k]
+    for j, name in enumerate(st.th.index):
+        item, t = name.split("|")
+        key_col[(item, "|", t)] = nk + j
+    cols, names = [], []
+    for r in table.itertuples(index=False):
+        c = key_col.get((r.lhs, r.op, r.rhs))
+        if c is not None:
+            cols.append(c)
+            names.append(r.label or (f"{r.lhs}{r.op}{r.rhs}"))
+
+    # ---- DWLS (lavaan's estimator = "DWLS"): standard SEs E^-1 / (N - 1), standard test only
+    V = res.vcov
+    fit = res.fit_measures
+    if se_type == "standard":
+        V = res.e_inv / (st.n - 1)
+    elif se_type == "none":
+        V = np.full_like(res.vcov, np.nan)
+    if est_name == "DWLS":
+        fit = fit[list(DWLS_FIT_NAMES)]
+    if se_type != "robust.sem":
+        table = table.copy()
+        se_th = np.sqrt(np.clip(np.diag(V), 0, None))
+        for idx, r in enumerate(table.itertuples(index=False)):
+            c = key_col.get((r.lhs, r.op, r.rhs))
+            if c is not None:
+                table.iloc[idx, table.columns.get_loc("se")] = se_th[c]
+        drows = np.flatnonzero(table["op"].to_numpy() == ":=")
+        if len(drows):
+            fn = from_partable(pt, model.row_values(full))
+            J = fn.jacobian(full) @ E
+            table.iloc[drows, table.columns.get_loc("se")] = np.sqrt(np.clip(np.diag(J @ V @ J.T), 0, None))
+
+    # ---- per partable row (the base class's arrays)
+    by_key = {(r["lhs"], r["op"], r["rhs"] if r["op"] != ":=" else ""): r for r in table.to_dict("records")}
+    est = np.full(len(pt), np.nan)
+    se_rows = np.full(len(pt), np.nan)
+    std = {c: np.full(len(pt), np.nan) for c in ("std.lv", "std.all", "std.nox")}
+    for i in range(len(pt)):
+        r = by_key.get((pt.lhs[i], pt.op[i], pt.rhs[i] if pt.op[i] != ":=" else ""))
+        if r is None:
+            continue
+        est[i], se_rows[i] = r["est"], r["se"]
+        for c in std:
+            std[c][i] = r[c]
+    post = _post_checks(pt, model, full_std, model.row_values(full_std))
+    warns = list(warnings) + [w for w in res.warnings if w not in warnings]
+    if any(w.startswith("some estimated ov variances are negative (") for w in post):
+        warns = [w for w in warns if w != "some estimated ov variances are negative"]
+    warns += [w for w in post if w not in warns]
+    meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res}
+    return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
+                            std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
+                            n=int(st.n), nobs=[int(st.n)], estimator=est_name, missing="listwise",
+                            se_type=se_type, information="expected", iterations=int(res.iterations),
+                            n_input=n_input, meta=meta, table=table, ordered=list(ord_names), test=res.test,
+                            theta_names=names, theta_cols=cols, n_dropped=int(st.n_dropped))

@@ -1,0 +1,250 @@
+"""The result of a fit with ordered items: :class:`OrdinalSEMResult` (WLSMV / DWLS).
+
+Built by :func:`iur_survey.sem.api.sem` when a model variable is ordered
+(``ordered=True`` or a list of names, or an ordered categorical column), as
+lavaan's ``sem(model, data, ordered = TRUE)``.  It is an
+:class:`~iur_survey.sem.results.SEMResult` whose tables follow lavaan's
+categorical layout:
+
+* :meth:`~OrdinalSEMResult.parameter_estimates` has lavaan's rows for ordered
+  items: the user's rows, the thresholds (``GOV1 | t1`` ...), the other model
+  rows (residual variances of the items are ``1 - R2`` in the delta
+  parameterization, fixed, se 0), the scales ``~*~`` (1), the intercepts
+  (fixed at 0) and the ``:=`` rows;
+* :meth:`~OrdinalSEMResult.fit_measures` is lavaan's ``fitMeasures()`` of a
+  WLSMV fit (``chisq`` ... ``chisq.scaled``, ``cfi.scaled``, ``cfi.robust``,
+  ``rmsea.robust``, ``srmr``, ``wrmr``; no ``logl``/``aic``/``bic``: there is
+  no likelihood) or of a DWLS fit (the unscaled measures only);
+* :meth:`~OrdinalSEMResult.vcov` covers the model parameters and thresholds;
+* :meth:`~OrdinalSEMResult.to_dict` writes ``aic``, ``bic`` and ``logl`` as
+  ``null`` in the ``fit`` block (the contract names them; lavaan does not
+  report them for WLSMV) and adds the scaled / robust measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from .. import __version__
+from .results import SEMResult, _num
+
+__all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
+
+#: lavaan 0.6.14's fitMeasures() names for estimator = "DWLS" (test = "standard")
+DWLS_FIT_NAMES = (
+    "npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "baseline.pvalue", "cfi",
+    "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
+    "rmsea.ci.level", "rmsea.pvalue", "rmsea.close.h0", "rmsea.notclose.pvalue", "rmsea.notclose.h0", "rmr",
+    "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr", "crmr_nomean", "srmr_mplus",
+    "srmr_mplus_nomean", "cn_05", "cn_01", "gfi", "agfi", "pgfi", "mfi", "wrmr",
+)
+
+#: fit measures written to results.json for ordered items, in this order when present; "aic", "bic" and
+#: "logl" are always written, as null (the contract names them; WLSMV has no likelihood)
+JSON_FIT_ORDINAL = [
+    "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
+    "rmsea.pvalue", "srmr", "aic", "bic", "logl", "ntotal", "baseline.chisq", "baseline.df",
+    "chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor", "chisq.shift.parameter",
+    "baseline.chisq.scaled", "baseline.df.scaled", "baseline.chisq.scaling.factor", "cfi.scaled",
+    "tli.scaled", "cfi.robust", "tli.robust", "rmsea.scaled", "rmsea.ci.lower.scaled",
+    "rmsea.ci.upper.scaled", "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust", "wrmr",
+]
+_NULL_KEYS = ("aic", "bic", "logl")
+
+
+@dataclass
+class OrdinalSEMResult(SEMResult):
+    """A fit with ordered items (WLSMV, or DWLS); see the module docstring.
+
+    On top of :class:`~iur_survey.sem.results.SEMResult`: ``table`` (lavaan's
+    parameterEstimates layout), ``ordered`` (the ordered variables), ``test``
+    (the scaled-shifted test: ``stat``, ``scaling_factor``,
+    ``shift_parameter`` ...), ``theta_names`` / ``theta_cols`` (``vcov`` row
+    names in lavaan's order, one per free row, and each row's column of
+    ``theta``) and ``n_dropped`` (rows
+    dropped by listwise deletion).  ``theta`` / ``vcov_theta`` hold the
+    estimated model parameters and thresholds (not the fixed residual
+    variances of the items).
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(5)
+    >>> f = rng.normal(size=(400, 1))
+    >>> y = f @ [[0.8, 0.7, 0.6]] + rng.normal(size=(400, 3)) * 0.6
+    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]) + 1, columns=["a", "b", "c"])
+    >>> res = sem("F =~ a + b + c", d, ordered=True)
+    >>> res.estimator, res.missing, res.se_type
+    ('WLSMV', 'listwise', 'robust.sem')
+    >>> pe = res.parameter_estimates()
+    >>> pe.loc[pe.op == "|", "rhs"].tolist()[:3]
+    ['t1', 't2', 't3']
+    >>> "logl" in res.fit_measures().index, res.to_dict()["fit"]["logl"]
+    (False, None)
+    """
+
+    table: pd.DataFrame | None = None
+    ordered: list[str] = field(default_factory=list)
+    test: dict = field(default_factory=dict)
+    theta_names: list[str] = field(default_factory=list)
+    theta_cols: list[int] = field(default_factory=list)
+    n_dropped: int = 0
+    optimizer: str = "Levenberg-Marquardt"
+
+    # ------------------------------------------------------------------ tables
+    def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:
+        """lavaan's ``parameterEstimates(fit, standardized = TRUE)`` for ordered items
+        (columns ``lhs op rhs label est se z pvalue ci.lower ci.upper std.lv std.all std.nox``)."""
+        df = self.table.copy()
+        se = df["se"].to_numpy(dtype=float)
+        if self.se_type == "none":
+            se = np.full_like(se, np.nan)
+        eps = np.sqrt(np.finfo(float).eps)
+        se = np.where(se < eps, 0.0, se)
+        est = df["est"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = est / np.where(se < eps, np.nan, se)
+        fac = float(special.ndtri(1 - (1 - level) / 2))
+        df["se"] = se
+        df["z"] = z
+        df["pvalue"] = 2 * special.ndtr(-np.abs(z))
+        df["ci.lower"] = est - fac * se
+        df["ci.upper"] = est + fac * se
+        if not standardized:
+            df = df.drop(columns=["std.lv", "std.all", "std.nox"])
+        return df
+
+    def vcov(self) -> pd.DataFrame:
+        """lavaan's ``vcov(fit)``: the free model parameters and the thresholds (``GOV1|t1``)."""
+        idx = np.asarray(self.theta_cols, dtype=int)
+        V = self.vcov_theta[np.ix_(idx, idx)]
+        return pd.DataFrame(V, index=self.theta_names, columns=self.theta_names)
+
+    # ------------------------------------------------------------------ output
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``iur-survey fit``; ``fit`` holds the WLSMV measures (see the module
+        docstring: ``aic``, ``bic``, ``logl`` are null), plus ``ordered`` (the ordered items)."""
+        out = super().to_dict()
+        f = self.fit
+        fit = {}
+        for k in JSON_FIT_ORDINAL:
+            if k in _NULL_KEYS:
+                fit[k] = None
+            elif k == "ntotal":
+                fit[k] = int(self.n)
+            elif k == "chisq.shift.parameter":
+                if "chisq.scaled" in f.index:
+                    fit[k] = _num(self.test.get("shift_parameter"))
+            elif k in f.index:
+                fit[k] = _num(f[k])
+        out["fit"] = fit
+        out["ordered"] = list(self.ordered)
+        return out
+
+    def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
+        """A lavaan-like summary of a WLSMV (DWLS) fit: header, standard and scaled tests, fit indices
+        side by side, then the parameter blocks (with thresholds and scales y*)."""
+        f = self.fit
+        scaled = "chisq.scaled" in f.index
+        L: list[str] = []
+        status = "ended normally" if self.converged else "did NOT end normally"
+        L.append(f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
+                 f"after {self.iterations} iterations")
+        L.append("")
+
+        def kv(k: str, v: Any, width: int = 54) -> str:
+            v = f"{v:.3f}" if isinstance(v, float) else str(v)
+            return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+
+        def two(label: str, a: Any, b: Any = None, fmt: str = ".3f") -> str:
+            def s(x):
+                if x is None:
+                    return ""
+                if isinstance(x, (int, np.integer)) or fmt == "d":
+                    return f"{int(x)}"
+                return f"{float(x):{fmt}}"
+            return f"  {label:<40}{s(a):>12}{s(b) if scaled else '':>12}".rstrip()
+
+        L.append(kv("Estimator", "DWLS"))
+        L.append(kv("Optimization method", self.optimizer))
+        L.append(kv("Number of model parameters", int(f["npar"])))
+        L.append("")
+        if self.n_dropped:
+            L.append(kv("", "Used       Total"))
+            L.append(kv("Number of observations", f"{self.n}{self.n + self.n_dropped:>12}"))
+        else:
+            L.append(kv("Number of observations", self.n))
+        L.append("")
+        L.append("Model Test User Model:")
+        if scaled:
+            L.append(f"{'Standard':>54}{'Scaled':>12}")
+        L.append(two("Test Statistic", f["chisq"], f.get("chisq.scaled")))
+        L.append(two("Degrees of freedom", int(f["df"]), f.get("df.scaled"), "d"))
+        L.append(two("P-value (Chi-square)", f["pvalue"], f.get("pvalue.scaled")))
+        if scaled:
+            L.append(two("Scaling correction factor", None, f["chisq.scaling.factor"]))
+            L.append(two("Shift parameter", None, self.test.get("shift_parameter")))
+            L.append("    simple second-order correction")
+        L.append("")
+        if fit_measures:
+            L.append("Model Test Baseline Model:")
+            L.append("")
+            L.append(two("Test statistic", f["baseline.chisq"], f.get("baseline.chisq.scaled")))
+            L.append(two("Degrees of freedom", int(f["baseline.df"]), f.get("baseline.df.scaled"), "d"))
+            L.append(two("P-value", f["baseline.pvalue"], f.get("baseline.pvalue.scaled")))
+            if scaled:
+                L.append(two("Scaling correction factor", None, f["baseline.chisq.scaling.factor"]))
+            L.append("")
+            L.append("User Model versus Baseline Model:")
+            L.append("")
+            L.append(two("Comparative Fit Index (CFI)", f["cfi"], f.get("cfi.scaled")))
+            L.append(two("Tucker-Lewis Index (TLI)", f["tli"], f.get("tli.scaled")))
+            if scaled:
+                L.append("")
+                L.append(two("Robust Comparative Fit Index (CFI)", None, f["cfi.robust"]))
+                L.append(two("Robust Tucker-Lewis Index (TLI)", None, f["tli.robust"]))
+            L.append("")
+            L.append("Root Mean Square Error of Approximation:")
+            L.append("")
+            L.append(two("RMSEA", f["rmsea"], f.get("rmsea.scaled")))
+            L.append(two("90 Percent confidence interval - lower", f["rmsea.ci.lower"],
+                         f.get("rmsea.ci.lower.scaled")))
+            L.append(two("90 Percent confidence interval - upper", f["rmsea.ci.upper"],
+                         f.get("rmsea.ci.upper.scaled")))
+            L.append(two("P-value H_0: RMSEA <= 0.050", f["rmsea.pvalue"], f.get("rmsea.pvalue.scaled")))
+            L.append(two("P-value H_0: RMSEA >= 0.080", f["rmsea.notclose.pvalue"],
+                         f.get("rmsea.notclose.pvalue.scaled")))
+            if scaled:
+                L.append("")
+                L.append(two("Robust RMSEA", None, f["rmsea.robust"]))
+                L.append(two("90 Percent confidence interval - lower", None, f["rmsea.ci.lower.robust"]))
+                L.append(two("90 Percent confidence interval - upper", None, f["rmsea.ci.upper.robust"]))
+                L.append(two("P-value H_0: Robust RMSEA <= 0.050", None, f["rmsea.pvalue.robust"]))
+                L.append(two("P-value H_0: Robust RMSEA >= 0.080", None, f["rmsea.notclose.pvalue.robust"]))
+            L.append("")
+            L.append("Standardized Root Mean Square Residual:")
+            L.append("")
+            L.append(two("SRMR", f["srmr"], f["srmr"] if scaled else None))
+            L.append("")
+        L.append("Parameter Estimates:")
+        L.append("")
+        se_name = {"robust.sem": "Robust.sem", "standard": "Standard", "none": "None"}.get(
+            self.se_type, self.se_type)
+        L.append(kv("Standard errors", se_name))
+        L.append(kv("Information", "Expected"))
+        L.append(kv("Information saturated (h1) model", "Unstructured"))
+        L.append("")
+        L.extend(self._parameter_blocks(standardized))
+        return "\n".join(L)
+
+    def __repr__(self) -> str:
+        f = self.fit
+        bits = [f"n={self.n}", f"estimator={self.estimator}", f"ordered={len(self.ordered)} items",
+                f"converged={self.converged}", f"chisq={f['chisq']:.3f}, df={int(f['df'])}"]
+        if "chisq.scaled" in f.index:
+            bits.append(f"chisq.scaled={f['chisq.scaled']:.3f}")
+        return f"<OrdinalSEMResult {', '.join(bits)}>"

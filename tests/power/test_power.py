@@ -301,11 +301,26 @@ def test_power_command_population_json(tmp_path):
 
 @pytest.mark.slow
 def test_default_model_recovery_on_worker_processes():
-    """The study's model on Likert codes, 2 worker processes: pseudo-true values recovered, coverage ~ .95."""
+    """The study's model, 2 worker processes.  Continuous y*: true values recovered and 95% CI coverage ~ .95.
+    Likert codes: the pseudo-true values are recovered (ML's normal-theory SEs are ~10% too small there,
+    so coverage is not asserted; that is what the power table shows for the survey)."""
     R = 150
-    res = power_analysis(n=[500], reps=R, seed=17, workers=2, progress=False)
-    t = res.table
-    assert t["convergence_rate"].min() >= 0.98
-    assert (t["bias"].abs() < 4 * t["sd_est"] / np.sqrt(R) + 0.01).all(), t[["parameter", "bias"]]
-    assert abs(t["coverage"].mean() - 0.95) < 0.03
-    assert t["coverage"].min() > 0.95 - 4 * np.sqrt(0.95 * 0.05 / R)
+    con = power_analysis(n=[500], reps=R, seed=17, likert=False, workers=2, progress=False).table
+    assert con["convergence_rate"].min() >= 0.98
+    assert (con["bias"].abs() < 4 * con["sd_est"] / np.sqrt(R) + 0.01).all(), con[["parameter", "bias"]]
+    assert abs(con["coverage"].mean() - 0.95) < 0.02
+    assert con["coverage"].min() > 0.95 - 4 * np.sqrt(0.95 * 0.05 / R)
+    assert con["se_ratio"].between(0.85, 1.15).all()
+    lik = power_analysis(n=[500], reps=R, seed=18, workers=2, progress=False).table
+    assert (lik["bias"].abs() < 4 * lik["sd_est"] / np.sqrt(R) + 0.01).all(), lik[["parameter", "bias"]]
+    assert lik["coverage"].mean() > 0.90
+
+
+def test_mlr_estimator():
+    res = power_analysis(small_pop(thresholds=True), SMALL_MODEL, n=[150], reps=3, seed=4, estimator="MLR",
+                         parameters=["b"], scheduler="serial", progress=False)
+    ml = power_analysis(small_pop(thresholds=True), SMALL_MODEL, n=[150], reps=3, seed=4, parameters=["b"],
+                        scheduler="serial", progress=False)
+    assert res.settings["estimator"] == "MLR" and res.reps["converged"].all()
+    np.testing.assert_allclose(res.reps["est"], ml.reps["est"], atol=1e-6)      # same estimates,
+    assert not np.allclose(res.reps["se"], ml.reps["se"])                       # other SEs

@@ -1,0 +1,610 @@
+"""Comparing fitted models: chi-square difference (likelihood-ratio) tests and Wald tests, as lavaan 0.6.14.
+
+* :func:`lrt` is lavaan's ``lavTestLRT(fit1, fit2, ...)``: the models are sorted by their degrees of
+  freedom and each one is compared with the next less restricted one.  For ML (complete data or FIML) the
+  difference of the standard chi-squares with its RMSEA (lavaan's ``RMSEA`` column); when the fits carry a
+  scaled test (``estimator="MLR"``: Yuan-Bentler, Mplus variant) the scaled difference test of Satorra &
+  Bentler (2001), lavaan's default, or with ``method="satorra.bentler.2010"`` the strictly positive version of
+  Satorra & Bentler (2010), which evaluates the less restricted model at the estimates of the more restricted
+  one (lavaan's ``M10``).
+* :func:`wald_test` is lavaan's ``lavTestWald(fit, constraints)``: ``W = r' (J V J')^-1 r`` for constraints
+  ``r(theta) = 0`` written as ``"a1.g1 == a1.g2; a1.g1 == a1.g3"`` (labels, lavaan's ``.pN.`` names and
+  ``:=`` names), ``J`` their Jacobian, ``V`` the fit's covariance matrix of the estimates (robust for MLR).
+* :func:`wald_equal_paths` tests, for each structural path of a multi-group fit, that it is the same in every
+  group (``G - 1`` constraints, df = G - 1), without any label to write.
+* :func:`group_specific_labels` rewrites a syntax whose labels would force equality across groups
+  (``COL ~ a1*GOV``: in a multi-group lavaan model one label means one parameter) into one label per group
+  (``c(a1.g1, a1.g2, ...)*GOV``), ``:=`` and ``==`` lines expanded per group.
+
+>>> import numpy as np, pandas as pd
+>>> from iur_survey.sem import sem
+>>> rng = np.random.default_rng(11)
+>>> f = rng.standard_normal((400, 1))
+>>> X = f @ [[1.0, 0.9, 0.8, 0.7]] + rng.standard_normal((400, 4)) * 0.7
+>>> d = pd.DataFrame(X, columns=["x1", "x2", "x3", "x4"])
+>>> free = sem("F =~ x1 + x2 + x3 + x4", d)
+>>> tau = sem("F =~ x1 + a*x2 + a*x3 + a*x4", d)
+>>> tab = lrt(free, tau, model_names=["congeneric", "tau"])
+>>> list(tab.columns)
+['Df', 'AIC', 'BIC', 'Chisq', 'Chisq diff', 'RMSEA', 'Df diff', 'Pr(>Chisq)']
+>>> int(tab.loc["tau", "Df diff"]), bool(tab.loc["tau", "Chisq diff"] > 0)
+(2, True)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings as _warnings
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from ..errors import EstimationError, ModelSyntaxError
+from .defined import DefinedFunction, from_partable
+from .results import SEMResult
+from .syntax import parse_expression
+
+__all__ = ["lrt", "wald_test", "wald_equal_paths", "group_specific_labels", "LRT_METHODS"]
+
+#: the difference-test methods :func:`lrt` knows (lavaan's names)
+LRT_METHODS = ("default", "standard", "satorra.bentler.2001", "satorra.bentler.2010")
+
+_NOTE = ('The "Chisq" column contains standard test statistics, not the robust test that should be reported '
+         'per model. A robust difference test is a function of two standard (not robust) statistics.')
+
+
+# ============================================================================================ helpers
+def _fm(res: SEMResult, key: str, default=float("nan")) -> float:
+    f = res.fit_measures()
+    return float(f[key]) if key in f.index else default
+
+
+def _is_scaled(res: SEMResult) -> bool:
+    return "chisq.scaling.factor" in res.fit_measures().index
+
+
+def _pchisq_upper(x: np.ndarray, df: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, float)
+    df = np.asarray(df, float)
+    out = np.full(x.shape, np.nan)
+    ok = np.isfinite(x) & np.isfinite(df)
+    # R's pchisq(x, 0, lower = FALSE): 0 for x > 0, 1 for x <= 0
+    pos = ok & (df > 0)
+    out[pos] = sps.chi2.sf(x[pos], df[pos])
+    zero = ok & (df == 0)
+    out[zero] = np.where(x[zero] > 0, 0.0, 1.0)
+    return out
+
+
+def _rmsea_delta(X2: np.ndarray, df: np.ndarray, N: float, G: int) -> np.ndarray:
+    """lavaan's lav_fit_rmsea(X2, df, N, G): sqrt(max((X2/N)/df - 1/N, 0)) * sqrt(G); 0 when df == 0."""
+    out = np.zeros(len(X2))
+    for k, (x, d) in enumerate(zip(X2, df)):
+        out[k] = math.sqrt(max((x / N) / d - 1.0 / N, 0.0)) * math.sqrt(G) if d > 0 else 0.0
+    return out
+
+
+def fitted_data(res: SEMResult, data: pd.DataFrame | None = None) -> list[np.ndarray]:
+    """The per-group data matrices a fit used (columns in each group's variable order), rebuilt from
+    ``data`` with :func:`iur_survey.sem.sem`'s rules (rows without a group dropped; listwise deletion, or
+    under FIML rows with no observed model variable dropped; fixed.x rows with a missing covariate dropped),
+    or taken from ``res.meta["data"]`` when the fit stored them.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> d = pd.DataFrame(np.random.default_rng(2).standard_normal((60, 3)), columns=["a", "b", "c"])
+    >>> d.iloc[0, 0] = np.nan
+    >>> [X.shape for X in fitted_data(sem("F =~ a + b + c", d, missing="listwise"), d)]
+    [(59, 3)]
+    """
+    stored = res.meta.get("data") if isinstance(res.meta, dict) else None
+    if stored is not None:
+        return [np.asarray(X, float) for X in stored]
+    if data is None:
+        raise EstimationError(None, "this needs the data the model was fitted to: pass data= (the DataFrame "
+                                    "given to sem())")
+    pt = res.partable
+    group = res.meta.get("group")
+    gvals = None
+    if group is not None:
+        if group not in data.columns:
+            raise EstimationError(None, f"group column {group!r} is not in the data")
+        data = data.loc[data[group].notna()]
+        gvals = data[group].astype(str).to_numpy()
+    ov_all = pt.ov_all()
+    absent = [v for v in ov_all if v not in data.columns]
+    if absent:
+        raise EstimationError(None, f"variable {absent[0]!r} of the model is not in the data")
+    X_all = data[ov_all].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    nan = np.isnan(X_all)
+    keep = ~nan.all(axis=1) if res.missing == "fiml" else ~nan.any(axis=1)
+    X_all = X_all[keep]
+    if gvals is not None:
+        gvals = gvals[keep]
+    out = []
+    for g in range(pt.ngroups):
+        cols = [ov_all.index(v) for v in pt.ov_names[g]]
+        rows = slice(None) if gvals is None else (gvals == str(pt.group_labels[g]))
+        Xg = X_all[rows][:, cols]
+        if res.missing == "fiml" and pt.fixed_x and pt.ov_x_names[g]:
+            xi = [pt.ov_names[g].index(v) for v in pt.ov_x_names[g]]
+            Xg = Xg[~np.isnan(Xg[:, xi]).any(axis=1)]
+        out.append(Xg)
+    if [X.shape[0] for X in out] != [int(n) for n in res.nobs]:
+        raise EstimationError(None, f"the data have {[X.shape[0] for X in out]} usable cases per group but the "
+                                    f"fit used {list(res.nobs)}: pass the DataFrame given to sem()")
+    return out
+
+
+def _theta_at(res1: SEMResult, res0: SEMResult) -> np.ndarray:
+    """res1's free-parameter vector holding res0's estimates (rows matched by lhs, op, rhs, group), as
+    lavaan's ``lav_test_diff_m10`` starts M1 from M0's estimates."""
+    pt1, pt0 = res1.partable, res0.partable
+    est0 = {(pt0.lhs[i], pt0.op[i], pt0.rhs[i], pt0.group[i]): res0.est[i] for i in range(len(pt0))
+            if pt0.op[i] not in (":=", "==", "<", ">")}
+    theta = np.array(res1.theta, float, copy=True)
+    for i in range(len(pt1)):
+        k = pt1.par_index[i]
+        if k < 0:
+            continue
+        key = (pt1.lhs[i], pt1.op[i], pt1.rhs[i], pt1.group[i])
+        if key in est0:
+            theta[k] = est0[key]
+    return theta
+
+
+def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], chisq: float, df: float) -> float:
+    """The Yuan-Bentler (Mplus) scaling factor of ``res``'s model evaluated at ``theta`` (lavaan's M10 test:
+    the same information choices as the fit: observed (Hessian) or expected, structured first-order meat)."""
+    from .api import _observed_information
+    from .constraints import LinearConstraints
+    from .fiml import SampleStats
+    from .fiml import information_expected as fiml_info_expected
+    from .ml import complete_stats, ml_information_expected
+    from .robust import robust_measures
+
+    pt, model = res.partable, res.model
+    G = pt.ngroups
+    ms = bool(pt.meanstructure)
+    rp = LinearConstraints(pt, model.row_values(theta))
+    implied = model.implied_all(theta)
+    fiml = res.missing == "fiml"
+    stats = [SampleStats(X) for X in Xg]
+    if fiml or ms:
+        mus = [m for _, m in implied]
+    else:
+        cs = complete_stats(Xg)
+        mus = [cs.mean[g] for g in range(G)]
+    if res.information == "observed":
+        info = _observed_information(model, theta, stats, mus, ms or fiml)
+    elif fiml:
+        N = float(sum(s.n for s in stats))
+        info = sum((s.n / N) * (lambda D: D.T @ fiml_info_expected(s, *implied[g], meanstructure=True) @ D)(
+            model.delta(theta, g, meanstructure=True)) for g, s in enumerate(stats))
+    else:
+        info = ml_information_expected(model, theta, complete_stats(Xg))
+    Deltas = [model.delta(theta, g, meanstructure=(True if fiml else None)) @ rp.K for g in range(G)]
+    one = (lambda x: x) if G > 1 else (lambda x: x[0])
+    data = stats if fiml else [np.asarray(X, float) for X in Xg]
+    rob = robust_measures(one(data), Sigma=one([s for s, _ in implied]),
+                          mu=one([m for _, m in implied]) if (ms or fiml) else one([None] * G),
+                          Delta=one(Deltas), information=rp.info(info), chisq=chisq, df=int(df),
+                          estimator="MLR", meanstructure=ms or fiml, npar_h0=pt.nfree)
+    return float(rob.test.scaling_factor)
+
+
+# ============================================================================================ lrt
+def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | None = None,
+        data: pd.DataFrame | None = None, warn: bool = True) -> pd.DataFrame:
+    """Chi-square difference tests of nested models: lavaan's ``lavTestLRT(fit1, fit2, ...)``.
+
+    The fits are sorted by their degrees of freedom (as lavaan) and each is tested against the one before
+    it.  Returns a DataFrame indexed by model name with lavaan's columns ``Df AIC BIC Chisq "Chisq diff"
+    ["RMSEA"] "Df diff" "Pr(>Chisq)"``; the ``RMSEA`` column (the RMSEA of the difference, lavaan's
+    ``lav_fit_rmsea(Chisq diff, Df diff, N, G)``) exists only for the unscaled test, as in lavaan.
+    ``Chisq`` is always the *standard* statistic of each model.
+
+    ``method``: ``"default"`` (standard difference for ML; ``"satorra.bentler.2001"`` when the fits have a
+    Yuan-Bentler / Satorra-Bentler scaled test, i.e. ``estimator="MLR"``), ``"standard"`` (plain difference
+    even for MLR... lavaan refuses this: here it is allowed for the record), ``"satorra.bentler.2001"``:
+    ``T = (T0 - T1) / cd``, ``cd = (df0 c0 - df1 c1) / (df0 - df1)``, or ``"satorra.bentler.2010"``: ``cd =
+    (df0 c0 - df1 c10) / (df0 - df1)`` with ``c10`` the scaling factor of the less restricted model evaluated
+    at the more restricted model's estimates (needs the data: ``data=`` the DataFrame given to ``sem()``,
+    unless the fits keep it in ``meta["data"]``).
+
+    ``model_names`` name the fits in the order given (default ``model1``, ``model2``, ...).  lavaan's
+    warnings (a restricted model fitting better, equal df, models that did not converge, different
+    variables) are issued as Python warnings (``warn=True``) and kept in ``table.attrs["warnings"]``;
+    ``table.attrs`` also holds ``method`` and ``heading``.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(5)
+    >>> X = rng.standard_normal((300, 1)) @ [[1.0, 0.8, 0.6]] + rng.standard_normal((300, 3)) * 0.6
+    >>> d = pd.DataFrame(X, columns=["a", "b", "c"])
+    >>> t = lrt(sem("F =~ a + b + c", d), sem("F =~ a + 1*b + 1*c", d), model_names=["free", "fixed"])
+    >>> t[["Df", "Df diff"]].to_dict("list")
+    {'Df': [0, 2], 'Df diff': [nan, 2.0]}
+    """
+    if len(fits) < 2:
+        raise EstimationError(None, "lrt() compares two or more fitted models")
+    for f in fits:
+        if not isinstance(f, SEMResult):
+            raise TypeError("lrt() takes SEMResult objects (fits of iur_survey.sem.sem)")
+    names = list(model_names) if model_names is not None else [f"model{k + 1}" for k in range(len(fits))]
+    if len(names) != len(fits) or len(set(names)) != len(names):
+        raise ValueError("model_names needs one distinct name per fit")
+    meth = str(method).lower().replace("_", ".").replace("-", ".")
+    if meth not in LRT_METHODS:
+        raise ValueError(f"method={method!r}: use one of {', '.join(LRT_METHODS)}")
+    warns: list[str] = []
+    first = fits[0]
+    ntotal = float(first.n)
+    ngroups = first.partable.ngroups
+    dfs = np.array([_fm(f, "df") for f in fits])
+    order = np.argsort(dfs, kind="stable")
+    mods = [fits[k] for k in order]
+    names = [names[k] for k in order]
+    ndf = dfs[order]
+    ovs = [sorted(m.partable.ov_all()) for m in mods]
+    if any(o != ovs[0] for o in ovs):
+        warns.append("some models are based on a different set of observed variables")
+    if not all(m.converged for m in mods):
+        warns.append("not all models converged")
+    scaled_flags = np.array([_is_scaled(m) for m in mods])
+    if np.all(scaled_flags | (ndf == 0)) and scaled_flags.any():
+        scaled = True
+    elif not scaled_flags.any():
+        scaled = False
+    else:
+        raise EstimationError(None, "some models (but not all) have scaled test statistics")
+    if meth == "default":
+        meth = "satorra.bentler.2001" if scaled else "standard"
+    elif meth in ("satorra.bentler.2001", "satorra.bentler.2010") and not scaled:
+        warns.append(f'method = "{meth}" but no robust test statistics were used; switching to the standard '
+                     "chi-square difference test")
+        meth = "standard"
+    if meth == "standard":
+        scaled = False
+    ms = [bool(m.partable.meanstructure) for m in mods]
+    if any(ms) and not all(ms):
+        raise EstimationError(None, "some models (but not all) have a meanstructure")
+    stat = np.array([_fm(m, "chisq") for m in mods])
+    stat_d = np.concatenate([[np.nan], np.diff(stat)])
+    df_d = np.concatenate([[np.nan], np.diff(ndf)])
+    rmsea_d = None
+    if not scaled:
+        rmsea_d = np.concatenate([[np.nan], _rmsea_delta(stat_d[1:], df_d[1:], ntotal, ngroups)])
+    if np.any(stat_d[1:] < -np.finfo(float).eps ** (1 / 3)):
+        warns.append("Some restricted models fit better than less restricted models; either these models are "
+                     "not nested, or the less restricted model failed to reach a global optimum. Smallest "
+                     f"difference = {np.nanmin(stat_d[1:])}")
+    if scaled:
+        cache: dict[int, list[np.ndarray]] = {}
+        for k in range(len(mods) - 1):
+            m1, m0 = mods[k], mods[k + 1]
+            T1, r1, c1 = stat[k], ndf[k], _fm(m1, "chisq.scaling.factor")
+            T0, r0, c0 = stat[k + 1], ndf[k + 1], _fm(m0, "chisq.scaling.factor")
+            if r1 == 0:
+                c1 = 1.0
+            m = r0 - r1
+            if m == 0:
+                stat_d[k + 1], df_d[k + 1] = T0 - T1, 0.0
+                continue
+            if meth == "satorra.bentler.2001":
+                cd = (r0 * c0 - r1 * c1) / m
+                if cd < 0:
+                    warns.append("scaling factor is negative")
+                    cd = float("nan")
+            else:  # satorra.bentler.2010
+                if r0 == 0:
+                    c0 = 1.0
+                if id(m1) not in cache:
+                    cache[id(m1)] = fitted_data(m1, data)
+                c10 = _scaling_factor_at(m1, _theta_at(m1, m0), cache[id(m1)], T0, r1)
+                cd = (r0 * c0 - r1 * c10) / m
+            stat_d[k + 1] = (T0 - T1) / cd if np.isfinite(cd) else float("nan")
+            df_d[k + 1] = m
+    pval = _pchisq_upper(stat_d, df_d)
+    pval[0] = np.nan
+    aic = np.array([_fm(m, "aic") for m in mods])
+    bic = np.array([_fm(m, "bic") for m in mods])
+    cols = {"Df": ndf.astype(int), "AIC": aic, "BIC": bic, "Chisq": stat, "Chisq diff": stat_d}
+    if rmsea_d is not None:
+        cols["RMSEA"] = rmsea_d
+    cols["Df diff"] = df_d
+    cols["Pr(>Chisq)"] = pval
+    out = pd.DataFrame(cols, index=pd.Index(names, name="model"))
+    same = np.flatnonzero(out["Df diff"].to_numpy() == 0)
+    if len(same):
+        out.iloc[same, out.columns.get_loc("Pr(>Chisq)")] = np.nan
+        warns.append("some models have the same degrees of freedom")
+    if scaled:
+        heading = f'Scaled Chi-Squared Difference Test (method = "{meth}")\n\nlavaan NOTE:\n  {_NOTE}'
+    else:
+        heading = "Chi-Squared Difference Test"
+    out.attrs["method"] = meth
+    out.attrs["heading"] = heading
+    out.attrs["warnings"] = warns
+    if warn:
+        for w in warns:
+            _warnings.warn(w, stacklevel=2)
+    return out
+
+
+# ============================================================================================ Wald
+def _split_constraints(constraints: str | Iterable[str]) -> list[tuple[str, str]]:
+    if isinstance(constraints, str):
+        parts = re.split(r"[;\n]", constraints)
+    else:
+        parts = list(constraints)
+    out = []
+    for c in parts:
+        c = c.split("#", 1)[0].strip()
+        if not c:
+            continue
+        if c.count("==") != 1:
+            raise ModelSyntaxError(None, f"constraint {c!r}: write one 'lhs == rhs' per constraint")
+        lhs, rhs = (s.strip() for s in c.split("=="))
+        if not lhs or not rhs:
+            raise ModelSyntaxError(None, f"constraint {c!r} has an empty side")
+        out.append((lhs, rhs))
+    if not out:
+        raise ModelSyntaxError(None, "the constraints are empty")
+    return out
+
+
+def _wald(theta: np.ndarray, V: np.ndarray, r: np.ndarray, J: np.ndarray) -> float:
+    info_r = J @ V @ J.T
+    try:
+        sol = np.linalg.solve(info_r, r)
+    except np.linalg.LinAlgError:
+        raise EstimationError(None, "the constraints are redundant or involve parameters the model already "
+                                    "constrains (J V J' is singular)") from None
+    return float(r @ sol)
+
+
+def wald_test(fit: SEMResult, constraints: str | Iterable[str]) -> pd.Series:
+    """lavaan's ``lavTestWald(fit, constraints)``: Wald test of equality constraints on the estimates.
+
+    ``constraints``: ``"a == b; c == 0"`` (``;`` or new lines between constraints) or a list of
+    ``"lhs == rhs"`` strings; each side an expression of parameter labels (user labels, lavaan's
+    ``.pN.`` names, ``:=`` names), numbers and ``+ - * / ^``.  ``W = r' (J V J')^-1 r`` with ``r`` the
+    constraints' values at the estimates, ``J`` their Jacobian (complex step, as lavaan) and ``V`` the fit's
+    covariance matrix of the estimates (robust for MLR); ``df`` the number of constraints.
+
+    Returns a Series ``stat``, ``df``, ``p.value``, ``se`` (lavaan's names).
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(3)
+    >>> X = rng.standard_normal((500, 2))
+    >>> d = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "y": 0.5 * X[:, 0] + 0.5 * X[:, 1] + rng.standard_normal(500)})
+    >>> w = wald_test(sem("y ~ b1*x1 + b2*x2", d), "b1 == b2")
+    >>> int(w["df"]), bool(w["p.value"] > 0.01)
+    (1, True)
+    """
+    if fit.iterations and not fit.converged:
+        raise EstimationError(None, "the model did not converge")
+    pairs = _split_constraints(constraints)
+    pt = fit.partable
+    base = from_partable(pt, fit.est)
+    cons = [(f"__wald{k}", ("bin", "-", parse_expression(lhs), parse_expression(rhs)))
+            for k, (lhs, rhs) in enumerate(pairs)]
+    known = set(base.index) | set(base.constants) | set(base.names)
+    for (lhs, rhs) in pairs:
+        for side in (lhs, rhs):
+            for name in _names(parse_expression(side)):
+                if name not in known:
+                    raise ModelSyntaxError(None, f"unknown label {name!r} in constraint {lhs} == {rhs} "
+                                                 "(use the model's labels, e.g. c(a1.g1, a1.g2)*x)")
+    fn = DefinedFunction(base.defs + cons, base.index, base.constants, base.rows)
+    k = len(cons)
+    theta = np.asarray(fit.theta, float)
+    r = fn(theta)[-k:]
+    J = fn.jacobian(theta)[-k:]
+    V = np.asarray(fit.vcov_theta, float)
+    if V.size == 0 or not np.all(np.isfinite(V)):
+        raise EstimationError(None, "the fit has no covariance matrix of the estimates (se='none' or failed)")
+    W = _wald(theta, V, r, J)
+    return pd.Series({"stat": W, "df": k, "p.value": float(sps.chi2.sf(W, k)), "se": fit.se_type},
+                     dtype=object)
+
+
+def _names(node) -> list[str]:
+    kind = node[0]
+    if kind == "var":
+        return [node[1]]
+    if kind == "neg":
+        return _names(node[1])
+    if kind == "bin":
+        return _names(node[2]) + _names(node[3])
+    if kind == "call":
+        return _names(node[2])
+    return []
+
+
+_PATH = re.compile(r"^\s*([A-Za-z_.][\w.]*)\s*(=~|~~|~)\s*([A-Za-z_.][\w.]*)\s*$")
+
+
+def _path_keys(fit: SEMResult, params) -> list[tuple[str, str, str]]:
+    pt = fit.partable
+    if params is None:
+        keys = []
+        for i in range(len(pt)):
+            if pt.group[i] == 1 and pt.op[i] == "~":
+                key = (pt.lhs[i], "~", pt.rhs[i])
+                if key not in keys:
+                    keys.append(key)
+        if not keys:
+            raise EstimationError(None, "the model has no structural path (~) to compare across groups")
+        return keys
+    if isinstance(params, str):
+        params = [params]
+    keys = []
+    for p in params:
+        m = _PATH.match(p)
+        if m:
+            key = (m.group(1), m.group(2), m.group(3))
+        else:
+            rows = [i for i in range(len(pt)) if pt.label[i] == p.strip() and pt.op[i] not in (":=", "==")]
+            if not rows:
+                raise ModelSyntaxError(None, f"{p!r} is neither a path ('COL ~ GOV') nor a label of the model")
+            key = (pt.lhs[rows[0]], pt.op[rows[0]], pt.rhs[rows[0]])
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, *,
+                     joint: bool = False) -> pd.DataFrame:
+    """Is each path the same in every group?  One Wald test per path on a multi-group fit.
+
+    For a path estimated in G groups the G - 1 constraints ``p.g1 == p.gk`` (k = 2..G) are tested with
+    the fit's covariance matrix of the estimates (robust for MLR): the same statistic as lavaan's
+    ``lavTestWald(fit, "a1.g1 == a1.g2; a1.g1 == a1.g3; ...")`` on a model with one label per group, and
+    ``df = G - 1``.  ``params``: None (every structural path ``~`` of the model), or paths written
+    ``"COL ~ GOV"`` (any of ``~ =~ ~~``) or labels of the model (the path carrying the label).  With
+    ``joint=True`` a last row ``"(all)"`` tests every listed path at once.
+
+    A path the model already constrains to be equal (a single label shared by every group, or
+    ``group_equal``) cannot be tested: its row has ``df = 0`` and a note; refit with
+    :func:`group_specific_labels`.
+
+    Returns one row per path: ``lhs op rhs``, ``est.<group>`` for every group, ``Wald``, ``df``, ``pvalue``
+    and ``note``.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(4)
+    >>> x = rng.standard_normal(600)
+    >>> g = np.repeat(["a", "b"], 300)
+    >>> y = np.where(g == "a", 0.2, 0.6) * x + rng.standard_normal(600)
+    >>> res = sem("y ~ x", pd.DataFrame({"x": x, "y": y, "g": g}), group="g")
+    >>> tab = wald_equal_paths(res)
+    >>> tab[["lhs", "op", "rhs", "df"]].to_dict("records"), bool(tab.loc[0, "pvalue"] < 0.01)
+    ([{'lhs': 'y', 'op': '~', 'rhs': 'x', 'df': 1}], True)
+    """
+    pt = fit.partable
+    G = pt.ngroups
+    if G < 2:
+        raise EstimationError(None, "wald_equal_paths() needs a multi-group fit (sem(..., group=...))")
+    if fit.iterations and not fit.converged:
+        raise EstimationError(None, "the model did not converge")
+    V = np.asarray(fit.vcov_theta, float)
+    if V.size == 0 or not np.all(np.isfinite(V)):
+        raise EstimationError(None, "the fit has no covariance matrix of the estimates (se='none' or failed)")
+    theta = np.asarray(fit.theta, float)
+    q = theta.size
+    labels = [str(x) for x in pt.group_labels]
+    where = {(pt.lhs[i], pt.op[i], pt.rhs[i], pt.group[i]): i for i in range(len(pt))}
+    recs = []
+    all_rows = []
+    for key in _path_keys(fit, params):
+        rows = [where.get(key + (g,)) for g in range(1, G + 1)]
+        if any(r is None for r in rows):
+            raise EstimationError(None, f"{' '.join(key)} is not in every group of the model")
+        rec = {"lhs": key[0], "op": key[1], "rhs": key[2]}
+        for lab, r in zip(labels, rows):
+            rec[f"est.{lab}"] = float(fit.est[r])
+        idx = [int(pt.par_index[r]) for r in rows]
+        R = []
+        fixed = [lab for lab, k in zip(labels, idx) if k < 0]
+        for k in idx[1:]:
+            if idx[0] >= 0 and k >= 0 and k != idx[0]:
+                row = np.zeros(q)
+                row[idx[0]] += 1.0
+                row[k] -= 1.0
+                R.append(row)
+        note = ""
+        if fixed:
+            note = f"fixed in group(s) {', '.join(fixed)}"
+        elif len(R) < G - 1:
+            note = ("constrained equal across groups by the model" if not R else
+                    "partly constrained equal across groups by the model")
+        if R:
+            R = np.array(R)
+            r = R @ theta
+            W = _wald(theta, V, r, R)
+            rec.update({"Wald": W, "df": len(R), "pvalue": float(sps.chi2.sf(W, len(R))), "note": note})
+            all_rows.extend(R)
+        else:
+            rec.update({"Wald": float("nan"), "df": 0, "pvalue": float("nan"), "note": note})
+        recs.append(rec)
+    if joint:
+        rec = {"lhs": "(all)", "op": "", "rhs": ""}
+        rec.update({f"est.{lab}": float("nan") for lab in labels})
+        if all_rows:
+            R = np.array(all_rows)
+            W = _wald(theta, V, R @ theta, R)
+            rec.update({"Wald": W, "df": len(R), "pvalue": float(sps.chi2.sf(W, len(R))), "note": ""})
+        else:
+            rec.update({"Wald": float("nan"), "df": 0, "pvalue": float("nan"), "note": "nothing to test"})
+        recs.append(rec)
+    out = pd.DataFrame(recs)
+    out["df"] = out["df"].astype(int)
+    out.attrs["se"] = fit.se_type
+    return out
+
+
+# ============================================================================================ syntax helper
+_LABEL_MOD = re.compile(r"(?<![\w.(\"'])([A-Za-z_.][\w.]*)\s*\*(?=\s*[A-Za-z_.])")
+_RESERVED = {"NA", "start", "equal", "label", "c", "TRUE", "FALSE"}
+
+
+def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") -> str:
+    """Give every label of ``model`` one name per group, so that a multi-group fit estimates each labelled
+    parameter freely in every group (in lavaan a single label means one parameter shared by all groups).
+
+    ``COL ~ a1*GOV`` becomes ``COL ~ c(a1.g1, a1.g2, ...)*GOV``; a ``:=`` or ``==`` line is repeated per
+    group with its labels and defined name suffixed (``ind_GOV.g1 := a1.g1*b.g1``).  Fixed values
+    (``1*x``), ``NA*x``, ``start()`` and labels already written per group (``c(...)``) are left alone.
+
+    >>> print(group_specific_labels("y ~ b1*x1 + 0.5*x2\\nd := b1*2", 2))
+    y ~ c(b1.g1, b1.g2)*x1 + 0.5*x2
+    d.g1 := b1.g1*2
+    d.g2 := b1.g2*2
+    """
+    if ngroups < 1:
+        raise ValueError("ngroups must be >= 1")
+    sfx = [suffix.format(g=g) for g in range(1, ngroups + 1)]
+    lines = model.splitlines()
+    labels: set[str] = set()
+    body: list[str] = []
+    for line in lines:
+        code, sep, comment = line.partition("#")
+        if ":=" in code or "==" in code or "<" in code or ">" in code or not re.search(r"=~|~", code):
+            body.append(line)
+            continue
+        rhs_start = re.search(r"=~|~~|~", code).end()
+
+        def repl(m: re.Match) -> str:
+            name = m.group(1)
+            if name in _RESERVED:
+                return m.group(0)
+            labels.add(name)
+            return "c(" + ", ".join(name + s for s in sfx) + ")*"
+        new = code[:rhs_start] + _LABEL_MOD.sub(repl, code[rhs_start:])
+        body.append(new + (sep + comment if sep else ""))
+    defined = set()
+    for line in lines:
+        code = line.split("#", 1)[0]
+        if ":=" in code:
+            defined.add(code.split(":=", 1)[0].strip())
+    names = labels | defined
+    if not names:
+        return model
+    word = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+                      + r")(?![\w.])")
+    out: list[str] = []
+    for line in body:
+        code = line.split("#", 1)[0]
+        if ":=" in code or "==" in code or re.search(r"(?<![=~])[<>]", code):
+            for s in sfx:
+                out.append(word.sub(lambda m: m.group(1) + s, code.rstrip()))
+        else:
+            out.append(line)
+    return "\n".join(out)

@@ -1,0 +1,579 @@
+"""Measurement invariance across groups: configural, metric, scalar and strict models, as lavaan + semTools.
+
+:func:`measurement_invariance` fits the measurement model in every group with growing equality constraints
+(lavaan's ``group.equal``):
+
+==========  ===========================================  =====================================
+step        group_equal                                  what is equal across groups
+==========  ===========================================  =====================================
+configural  (none)                                       the factor structure only
+metric      loadings                                     factor loadings ("weak")
+scalar      loadings, intercepts                         + item intercepts ("strong")
+strict      loadings, intercepts, residuals              + item residual variances
+==========  ===========================================  =====================================
+
+and compares each step with the previous one by
+
+* the chi-square difference test (:func:`iur_survey.sem.compare.lrt`, lavaan's ``lavTestLRT``: the plain
+  difference for ML, Satorra-Bentler 2001 scaled difference for MLR);
+* the changes in CFI, RMSEA and SRMR (semTools' ``compareFit(..., nested = TRUE)`` differences, later step
+  minus earlier step) judged by Chen's (2007) cut-offs.
+
+Chen (2007, Structural Equation Modeling 14, 464-504) recommends, for total N > 300 with roughly equal
+groups, that **non-invariance** is indicated by ``ΔCFI <= -.010`` supplemented by ``ΔRMSEA >= .015`` or
+``ΔSRMR >= .030`` (loadings) / ``ΔSRMR >= .010`` (intercepts, residuals); for small (total N <= 300) and
+unequal groups the stricter ``ΔCFI <= -.005`` with ``ΔRMSEA >= .010`` or ``ΔSRMR >= .025`` (loadings) /
+``.005`` (intercepts, residuals).  The changes themselves are smaller when groups are unequal, so with very
+unequal groups the cut-offs are lenient.  Decisions: ``"supported"`` when every change is within its cut-off
+(``ΔCFI >= -c``, ``ΔRMSEA <= r``, ``ΔSRMR <= s``), ``"not supported"`` when CFI drops by more than ``c`` and
+RMSEA or SRMR rises past its cut-off (Chen's pattern), ``"unclear"`` otherwise (one index past its cut-off
+alone); ``"baseline"`` for the configural model.  With MLR the robust CFI and RMSEA (Brosseau-Liard &
+Savalei) are used (``indices="auto"``).
+
+Small groups.  Every group estimates its own configural parameters (``q`` per group: loadings, intercepts,
+residual variances, factor (co)variances).  The rule here: a group needs ``n_g >= max(100, q)`` cases
+(``min_group_size`` overrides it); below that a warning names the group and suggests merging; a group with
+``n_g <= p`` (number of observed variables) cannot have a positive-definite covariance matrix and is an error
+unless merged.  ``merge={"government": "research_institute"}`` relabels groups before fitting (several
+groups may go to one label, new labels allowed); ``merge="smallest"`` repeatedly merges the smallest group
+into the next smallest while the smallest is below the rule and more than two groups remain (label
+``"a+b"``).
+
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(1)
+>>> n = 600
+>>> f = rng.standard_normal((n, 1))
+>>> X = 3 + f @ [[1.0, 0.8, 0.7, 0.6]] + rng.standard_normal((n, 4)) * 0.6
+>>> d = pd.DataFrame(X, columns=["y1", "y2", "y3", "y4"]).assign(g=np.repeat(["a", "b"], n // 2))
+>>> inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g")
+>>> inv.table[["step", "df", "decision"]].to_dict("list")
+{'step': ['configural', 'metric', 'scalar', 'strict'], 'df': [4, 7, 10, 14], 'decision': ['baseline', 'supported', 'supported', 'supported']}
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings as _warnings
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EstimationError
+from .compare import lrt
+from .results import SEMResult
+
+__all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
+           "GROUP_EQUAL_NAMES", "chen_decision", "group_size_table", "merge_groups", "prepare_groups",
+           "measurement_part"]
+
+#: lavaan's group.equal names the engine implements
+GROUP_EQUAL_NAMES = ("loadings", "intercepts", "means", "regressions", "residuals", "residual.covariances",
+                     "lv.variances", "lv.covariances")
+
+#: the standard sequence of nested models: step -> lavaan group.equal
+STEPS: dict[str, tuple[str, ...]] = {
+    "configural": (),
+    "metric": ("loadings",),
+    "scalar": ("loadings", "intercepts"),
+    "strict": ("loadings", "intercepts", "residuals"),
+}
+
+#: Chen (2007) cut-offs, total N > 300: step -> (ΔCFI lower bound, ΔRMSEA upper bound, ΔSRMR upper bound)
+CHEN_2007: dict[str, tuple[float, float, float]] = {
+    "metric": (-0.010, 0.015, 0.030),
+    "scalar": (-0.010, 0.015, 0.010),
+    "strict": (-0.010, 0.015, 0.010),
+}
+#: Chen (2007) cut-offs for small (total N <= 300) and unequal groups
+CHEN_2007_SMALL: dict[str, tuple[float, float, float]] = {
+    "metric": (-0.005, 0.010, 0.025),
+    "scalar": (-0.005, 0.010, 0.005),
+    "strict": (-0.005, 0.010, 0.005),
+}
+
+_FIT_KEYS = ["npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
+             "chisq.scaling.factor", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr",
+             "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust", "tli.robust", "rmsea.robust", "aic", "bic"]
+_INDICES = {"standard": ("cfi", "rmsea"), "scaled": ("cfi.scaled", "rmsea.scaled"),
+            "robust": ("cfi.robust", "rmsea.robust")}
+
+
+# ============================================================================================ helpers
+def measurement_part(model: str) -> str:
+    """The measurement model of a lavaan syntax: its ``=~`` and ``~~`` lines (regressions, ``:=`` and
+    constraints dropped), so that the factors correlate freely as in a CFA.
+
+    >>> measurement_part("F =~ a + b + c\\nG =~ d + e + f\\nG ~ b1*F\\nind := b1*2")
+    'F =~ a + b + c\\nG =~ d + e + f'
+    """
+    keep = []
+    for line in model.splitlines():
+        code = line.split("#", 1)[0]
+        if ":=" in code or "==" in code:
+            continue
+        if "=~" in code or "~~" in code:
+            keep.append(line.rstrip())
+    if not keep:
+        raise EstimationError(None, "the model has no measurement part (no =~ line)")
+    return "\n".join(keep)
+
+
+def chen_decision(delta_cfi: float, delta_rmsea: float, delta_srmr: float,
+                  cutoffs: tuple[float, float, float]) -> str:
+    """Chen's (2007) judgement of one step: ``"supported"``, ``"not supported"`` or ``"unclear"``.
+
+    ``cutoffs`` = (ΔCFI lower bound, ΔRMSEA upper bound, ΔSRMR upper bound), e.g. ``CHEN_2007["metric"]``.
+
+    >>> chen_decision(-0.002, 0.001, 0.004, CHEN_2007["metric"])
+    'supported'
+    >>> chen_decision(-0.015, 0.020, 0.004, CHEN_2007["scalar"])
+    'not supported'
+    >>> chen_decision(-0.015, 0.004, 0.004, CHEN_2007["scalar"])
+    'unclear'
+    """
+    c, r, s = cutoffs
+    vals = (delta_cfi, delta_rmsea, delta_srmr)
+    if any(v is None or not math.isfinite(v) for v in vals):
+        return "not evaluated"
+    cfi_ok = delta_cfi >= c - 1e-12
+    rmsea_ok = delta_rmsea <= r + 1e-12
+    srmr_ok = delta_srmr <= s + 1e-12
+    if cfi_ok and rmsea_ok and srmr_ok:
+        return "supported"
+    if not cfi_ok and (not rmsea_ok or not srmr_ok):
+        return "not supported"
+    return "unclear"
+
+
+def _free_per_group(model: str) -> tuple[int, int]:
+    """(p, q): observed variables and free parameters of one group's configural model (with means)."""
+    from .partable import build_partable
+    from .syntax import parse_model
+    pt = build_partable(parse_model(model), meanstructure=True)
+    return len(pt.ov_names[0]), int(pt.npar)
+
+
+def group_size_table(data: pd.DataFrame, group: str, model: str, *,
+                     min_group_size: int | None = None) -> pd.DataFrame:
+    """Cases per group against the small-group rule (see the module docstring).
+
+    Columns: ``group``, ``n``, ``p`` (observed variables), ``q`` (free parameters per group in the
+    configural model), ``min_n`` (``min_group_size`` or ``max(100, q)``), ``status`` (``"ok"``, ``"small"``:
+    ``n < min_n``, ``"too small"``: ``n <= p``).  Groups in order of appearance (lavaan's order).
+
+    >>> d = pd.DataFrame({"g": ["a"] * 150 + ["b"] * 40 + ["c"] * 3, "x1": 0.0, "x2": 0.0, "x3": 0.0})
+    >>> group_size_table(d, "g", "F =~ x1 + x2 + x3")[["group", "n", "q", "min_n", "status"]].to_dict("list")
+    {'group': ['a', 'b', 'c'], 'n': [150, 40, 3], 'q': [9, 9, 9], 'min_n': [100, 100, 100], 'status': ['ok', 'small', 'too small']}
+    """
+    if group not in data.columns:
+        raise EstimationError(None, f"group column {group!r} is not in the data")
+    p, q = _free_per_group(model)
+    g = data[group].dropna().astype(str)
+    labels = list(pd.unique(g))
+    counts = g.value_counts()
+    min_n = int(min_group_size) if min_group_size is not None else max(100, q)
+    rows = []
+    for lab in labels:
+        n = int(counts[lab])
+        status = "too small" if n <= p else ("small" if n < min_n else "ok")
+        rows.append({"group": lab, "n": n, "p": p, "q": q, "min_n": min_n, "status": status})
+    return pd.DataFrame(rows)
+
+
+def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str | None, *,
+                 sizes: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Relabel groups before fitting; returns ``(data copy, {old label: new label})``.
+
+    ``merge``: a mapping ``{"government": "research_institute"}`` or ``"smallest"`` (uses ``sizes`` from
+    :func:`group_size_table`: the smallest group goes into the next smallest while the smallest is below
+    ``min_n`` and more than two groups remain; the merged label is ``"small+next"``).
+
+    >>> d = pd.DataFrame({"g": ["a"] * 5 + ["b"] * 3 + ["c"] * 2})
+    >>> merge_groups(d, "g", {"c": "b"})[0]["g"].value_counts().to_dict()
+    {'a': 5, 'b': 5}
+    >>> sizes = pd.DataFrame({"group": ["a", "b", "c"], "n": [5, 3, 2], "min_n": [4, 4, 4]})
+    >>> merge_groups(d, "g", "smallest", sizes=sizes)[1]
+    {'c': 'c+b', 'b': 'c+b'}
+    """
+    if merge is None:
+        return data, {}
+    out = data.copy()
+    col = out[group].where(out[group].isna(), out[group].astype(str))
+    labels = [x for x in pd.unique(col.dropna())]
+    mapping: dict[str, str] = {}
+    if isinstance(merge, str) and merge.strip() != "smallest":
+        merge = _parse_merge(merge)
+    if isinstance(merge, str):
+        if sizes is None:
+            raise ValueError("merge='smallest' needs the group sizes")
+        n = {str(r["group"]): int(r["n"]) for _, r in sizes.iterrows()}
+        min_n = int(sizes["min_n"].iloc[0])
+        members = {lab: [lab] for lab in n}
+        while len(n) > 2:
+            order = sorted(n, key=lambda k: (n[k], k))
+            small, nxt = order[0], order[1]
+            if n[small] >= min_n:
+                break
+            new = f"{small}+{nxt}"
+            n[new] = n.pop(small) + n.pop(nxt)
+            members[new] = members.pop(small) + members.pop(nxt)
+        for new, olds in members.items():
+            for old in olds:
+                if old != new:
+                    mapping[old] = new
+    else:
+        unknown = [k for k in merge if str(k) not in labels]
+        if unknown:
+            raise EstimationError(None, f"merge: group(s) {unknown} are not values of {group!r} "
+                                        f"(values: {labels})")
+        mapping = {str(k): str(v) for k, v in merge.items() if str(k) != str(v)}
+    out[group] = col.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v)
+    return out, mapping
+
+
+def _parse_merge(spec: str) -> dict[str, str]:
+    """``"government=research_institute,x=y"`` -> mapping (the CLI's --merge-groups)."""
+    out: dict[str, str] = {}
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part.count("=") != 1:
+            raise EstimationError(None, f"merge {spec!r}: write 'smallest' or FROM=INTO[,FROM=INTO...]")
+        a, b = (x.strip() for x in part.split("="))
+        if not a or not b:
+            raise EstimationError(None, f"merge {spec!r}: empty group name in {part!r}")
+        out[a] = b
+    if not out:
+        raise EstimationError(None, f"merge {spec!r}: nothing to merge")
+    return out
+
+
+def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping[str, str] | str | None = None,
+                   min_group_size: int | None = None, measurement_only: bool = True
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], list[str]]:
+    """Merge groups if asked and apply the small-group rule: ``(data, sizes, mapping, warnings)``.
+
+    ``sizes`` is :func:`group_size_table` after merging.  A group with ``n <= p`` raises
+    :class:`~iur_survey.errors.EstimationError` naming the group and the ``merge=`` to use; groups below
+    ``min_n`` give one warning each (returned, not issued).  ``merge`` may also be the CLI's string form
+    ``"smallest"`` or ``"FROM=INTO,FROM=INTO"``.  ``model`` is reduced to its measurement part first
+    (``measurement_only``).
+
+    >>> d = pd.DataFrame({"g": ["a"] * 150 + ["b"] * 120 + ["c"] * 30, "x1": 0.0, "x2": 0.0, "x3": 0.0})
+    >>> d2, sizes, mapping, w = prepare_groups(d, "g", "F =~ x1 + x2 + x3", merge="c=b")
+    >>> sizes[["group", "n", "status"]].to_dict("list"), mapping, w
+    ({'group': ['a', 'b'], 'n': [150, 150], 'status': ['ok', 'ok']}, {'c': 'b'}, [])
+    """
+    if measurement_only:
+        model = measurement_part(model)
+    if group not in data.columns:
+        raise EstimationError(None, f"group column {group!r} is not in the data")
+    sizes = group_size_table(data, group, model, min_group_size=min_group_size)
+    data2, mapping = merge_groups(data, group, merge, sizes=sizes)
+    if mapping:
+        sizes = group_size_table(data2, group, model, min_group_size=min_group_size)
+    if len(sizes) < 2:
+        raise EstimationError(None, f"comparing groups needs at least two groups in {group!r}")
+    p, q = int(sizes["p"].iloc[0]), int(sizes["q"].iloc[0])
+    by_n = [str(g) for g in sizes.sort_values("n", kind="stable")["group"]]
+
+    def advice(lab: str) -> str:
+        other = next(g for g in by_n if g != lab)
+        return f"merge={{'{lab}': '{other}'}} (CLI: --merge-groups {lab}={other}) or merge='smallest'"
+    too_small = sizes[sizes["status"] == "too small"]
+    if len(too_small):
+        lab = str(too_small["group"].iloc[0])
+        n = int(too_small["n"].iloc[0])
+        raise EstimationError(None, f"group {lab!r} of {group!r} has {n} case(s) for {p} observed variables: its "
+                                    "covariance matrix cannot be positive definite, so the multi-group model "
+                                    f"cannot be fitted; merge it with another group: {advice(lab)}")
+    warns = []
+    for _, r in sizes[sizes["status"] == "small"].iterrows():
+        warns.append(f"group {r['group']!r} of {group!r} has {int(r['n'])} cases, fewer than the {int(r['min_n'])} "
+                     f"the small-group rule asks (n >= max(100, q), q = {q} free parameters per group in the "
+                     "configural model): its estimates are unstable and Chen's cut-offs were derived for larger "
+                     f"groups; consider {advice(str(r['group']))}")
+    return data2, sizes, mapping, warns
+
+
+def _num(x: Any):
+    if x is None or x is pd.NA:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return x
+    return f if math.isfinite(f) else None
+
+
+# ============================================================================================ result
+@dataclass
+class InvarianceResult:
+    """What :func:`measurement_invariance` returns.
+
+    ``table``: one row per step (fit, difference test to the previous step, changes, decision);
+    ``lrt``: lavaan's ``lavTestLRT`` table of the fitted steps; ``fits``: step -> SEMResult (None when the fit
+    failed); ``groups``: :func:`group_size_table` after merging; ``merge``: old -> new group labels;
+    ``cutoffs``: the cut-offs used per step and their name; ``indices``: "standard" or "robust" (which CFI /
+    RMSEA the changes use); ``level``: the last step of the unbroken run of "supported" steps
+    ("configural" when metric is not supported; None when the configural model failed).
+    """
+
+    model: str
+    group: str
+    estimator: str
+    missing: str
+    steps: list[str]
+    group_equal: dict[str, tuple[str, ...]]
+    fits: dict[str, SEMResult | None]
+    table: pd.DataFrame
+    lrt: pd.DataFrame | None
+    groups: pd.DataFrame
+    merge: dict[str, str]
+    cutoffs: dict[str, tuple[float, float, float]]
+    cutoffs_name: str
+    indices: str
+    lrt_method: str
+    warnings: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def level(self) -> str | None:
+        if self.fits.get(self.steps[0]) is None:
+            return None
+        level = self.steps[0]
+        for s in self.steps[1:]:
+            if self.table.set_index("step").loc[s, "decision"] != "supported":
+                break
+            level = s
+        return level
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"invariance": [{"step", "group_equal", "fit", "test", "delta", "decision", "cutoffs"}, ...],
+        "invariance_info": {...}}`` (JSON-safe: NaN -> None)."""
+        items = []
+        tab = self.table.set_index("step")
+        for k, s in enumerate(self.steps):
+            r = tab.loc[s]
+            fit = {key: _num(r[key]) for key in _FIT_KEYS if key in tab.columns and _num(r[key]) is not None}
+            item: dict[str, Any] = {"step": s, "group_equal": list(self.group_equal[s]),
+                                    "converged": bool(r["converged"]) if self.fits.get(s) is not None else False,
+                                    "fit": fit}
+            if k == 0:
+                item["test"] = None
+                item["delta"] = None
+                item["cutoffs"] = None
+            else:
+                item["test"] = {"chisq.diff": _num(r["chisq.diff"]), "df.diff": _num(r["df.diff"]),
+                                "pvalue": _num(r["pvalue.diff"]), "method": self.lrt_method,
+                                "versus": self.steps[k - 1]}
+                item["delta"] = {"cfi": _num(r["delta.cfi"]), "rmsea": _num(r["delta.rmsea"]),
+                                 "srmr": _num(r["delta.srmr"])}
+                c = self.cutoffs.get(s)
+                item["cutoffs"] = None if c is None else {"cfi": c[0], "rmsea": c[1], "srmr": c[2]}
+            item["decision"] = r["decision"]
+            if s in self.errors:
+                item["error"] = self.errors[s]
+            items.append(item)
+        info = {"group": self.group, "estimator": self.estimator, "missing": self.missing,
+                "groups": {str(r["group"]): int(r["n"]) for _, r in self.groups.iterrows()},
+                "merged": dict(self.merge), "indices": self.indices, "cutoffs": self.cutoffs_name,
+                "lrt_method": self.lrt_method, "level": self.level, "warnings": list(self.warnings)}
+        return {"invariance": items, "invariance_info": info}
+
+    def summary(self) -> str:
+        """A compact text report: groups, the step table and the decisions."""
+        cfi_k, rmsea_k = _INDICES[self.indices]
+        L = [f"Measurement invariance across {self.group!r} ({self.estimator}, missing = {self.missing})", ""]
+        L.append("Groups: " + ", ".join(f"{r['group']} (n = {r['n']})" for _, r in self.groups.iterrows()))
+        if self.merge:
+            L.append("Merged: " + ", ".join(f"{a} -> {b}" for a, b in self.merge.items()))
+        L.append("")
+        chi = "chisq.scaled" if "chisq.scaled" in self.table.columns else "chisq"
+        head = (f"{'step':<11}{'chisq':>10}{'df':>6}{'CFI':>7}{'RMSEA':>7}{'SRMR':>7}"
+                f"{'Δchisq':>9}{'Δdf':>5}{'p':>7}{'ΔCFI':>8}{'ΔRMSEA':>8}{'ΔSRMR':>8}  decision")
+        L.append(head)
+        L.append("-" * len(head))
+
+        def f(x, w, d=3):
+            x = _num(x)
+            return f"{x:>{w}.{d}f}" if x is not None else " " * (w - 1) + "-"
+        for _, r in self.table.iterrows():
+            L.append(f"{r['step']:<11}{f(r[chi], 10, 2)}{f(r['df'], 6, 0)}{f(r[cfi_k], 7)}{f(r[rmsea_k], 7)}"
+                     f"{f(r['srmr'], 7)}{f(r['chisq.diff'], 9, 2)}{f(r['df.diff'], 5, 0)}{f(r['pvalue.diff'], 7)}"
+                     f"{f(r['delta.cfi'], 8)}{f(r['delta.rmsea'], 8)}{f(r['delta.srmr'], 8)}  {r['decision']}")
+        L.append("")
+        idx = {"standard": "CFI, RMSEA", "robust": "robust CFI and RMSEA (Brosseau-Liard & Savalei)",
+               "scaled": "scaled CFI and RMSEA"}[self.indices]
+        L.append(f"Changes: later step minus earlier step, {idx}; difference test: {self.lrt_method}.")
+        L.append(f"Cut-offs: {self.cutoffs_name} " + "; ".join(
+            f"{s}: ΔCFI >= {c[0]:.3f}, ΔRMSEA <= {c[1]:.3f}, ΔSRMR <= {c[2]:.3f}" for s, c in self.cutoffs.items()))
+        L.append(f"Highest level supported: {self.level}")
+        if self.warnings:
+            L.append("")
+            L.append("Warnings:")
+            L.extend("  - " + w for w in self.warnings)
+        return "\n".join(L)
+
+    def __repr__(self) -> str:
+        return (f"<InvarianceResult group={self.group!r} steps={self.steps} level={self.level!r} "
+                f"estimator={self.estimator}>")
+
+
+# ============================================================================================ the analysis
+def _steps(steps) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for s in steps:
+        if isinstance(s, str):
+            if s not in STEPS:
+                raise ValueError(f"unknown step {s!r} (known: {', '.join(STEPS)}; or give (name, group_equal))")
+            out[s] = STEPS[s]
+        else:
+            name, ge = s
+            ge = tuple(x.strip() for x in ([ge] if isinstance(ge, str) else ge))
+            bad = [x for x in ge if x not in GROUP_EQUAL_NAMES]
+            if bad:
+                raise ValueError(f"step {name!r}: unknown group_equal {bad} (known: {', '.join(GROUP_EQUAL_NAMES)})")
+            out[str(name)] = ge
+    if len(out) < 1:
+        raise ValueError("no steps")
+    return out
+
+
+def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *, estimator: str = "ML",
+                           missing: str = "auto", steps: Sequence = ("configural", "metric", "scalar", "strict"),
+                           min_group_size: int | None = None, merge: Mapping[str, str] | str | None = None,
+                           group_partial: Sequence[str] = (), cutoffs: str | Mapping = "auto",
+                           indices: str = "auto", lrt_method: str = "default", measurement_only: bool = True,
+                           warn: bool = True, **sem_kwargs) -> InvarianceResult:
+    """Fit the invariance steps and compare them (see the module docstring).
+
+    Parameters
+    ----------
+    model : lavaan syntax; None = the study's measurement model (the ``=~`` lines of
+        :func:`iur_survey.sem.default_model`).  With ``measurement_only`` (default) only the ``=~`` / ``~~``
+        lines are used (:func:`measurement_part`): invariance is a property of the measurement model.
+    data, group : the data and its group column (e.g. ``"role"``)
+    estimator, missing : as :func:`iur_survey.sem.sem` ("ML"/"MLR"; "auto"/"fiml"/"listwise")
+    steps : step names of :data:`STEPS` or ``(name, group_equal)`` pairs, in nesting order
+    min_group_size, merge : the small-group rule and group merging (module docstring)
+    group_partial : lavaan's ``group.partial`` (e.g. ``["GOV =~ GOV3", "GOV3 ~ 1"]``), for every step
+    cutoffs : "auto" (Chen's small-sample set when total N <= 300, else the standard set), "chen2007",
+        "chen2007.small", or a mapping step -> (ΔCFI, ΔRMSEA, ΔSRMR); steps without an entry use the scalar
+        cut-offs
+    indices : "auto" (robust CFI/RMSEA for MLR, standard otherwise), "standard", "scaled", "robust"
+    lrt_method : passed to :func:`iur_survey.sem.compare.lrt`
+    sem_kwargs : passed to every :func:`iur_survey.sem.sem` call
+
+    Returns an :class:`InvarianceResult`.
+    """
+    from .api import default_model, sem
+
+    if model is None:
+        model = default_model()
+    if measurement_only:
+        model = measurement_part(model)
+    spec = _steps(steps)
+    names = list(spec)
+    data2, sizes, mapping, warns = prepare_groups(data, group, model, merge=merge, min_group_size=min_group_size,
+                                                  measurement_only=False)
+    # ---- cut-offs
+    N = int(sizes["n"].sum())
+    if isinstance(cutoffs, str):
+        key = cutoffs.lower()
+        if key == "auto":
+            key = "chen2007.small" if N <= 300 else "chen2007"
+        if key == "chen2007":
+            base = CHEN_2007
+        elif key in ("chen2007.small", "chen2007_small"):
+            base, key = CHEN_2007_SMALL, "chen2007.small"
+        else:
+            raise ValueError(f"cutoffs={cutoffs!r}: use 'auto', 'chen2007', 'chen2007.small' or a mapping")
+        cut_name = f"Chen (2007){' small-sample (total N <= 300)' if key == 'chen2007.small' else ''}"
+    else:
+        base = {str(k): tuple(float(x) for x in v) for k, v in cutoffs.items()}
+        cut_name = "user"
+    cut = {s: tuple(base.get(s, base.get("scalar", CHEN_2007["scalar"]))) for s in names[1:]}
+    est_name = str(estimator).upper()
+    ind = indices
+    if ind == "auto":
+        ind = "robust" if est_name == "MLR" else "standard"
+    if ind not in _INDICES:
+        raise ValueError(f"indices={indices!r}: use 'auto', 'standard', 'scaled' or 'robust'")
+    cfi_k, rmsea_k = _INDICES[ind]
+    # ---- fits
+    fits: dict[str, SEMResult | None] = {}
+    errors: dict[str, str] = {}
+    for s in names:
+        try:
+            fits[s] = sem(model, data2, estimator=estimator, missing=missing, group=group,
+                          group_equal=spec[s], group_partial=tuple(group_partial), **sem_kwargs)
+        except EstimationError as exc:
+            fits[s] = None
+            errors[s] = exc.message if hasattr(exc, "message") else str(exc)
+            warns.append(f"the {s} model could not be fitted: {errors[s]}")
+            continue
+        if not fits[s].converged:
+            warns.append(f"the {s} model did not converge")
+        for w in fits[s].warnings:
+            msg = f"{s}: {w}"
+            if msg not in warns:
+                warns.append(msg)
+    ok = [s for s in names if fits[s] is not None and fits[s].converged]
+    lrt_tab = None
+    lrt_used = lrt_method
+    if len(ok) >= 2:
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            lrt_tab = lrt(*[fits[s] for s in ok], model_names=ok, method=lrt_method, data=data2, warn=False)
+        lrt_used = lrt_tab.attrs["method"]
+        warns.extend(f"lavTestLRT: {w}" for w in lrt_tab.attrs["warnings"])
+    # ---- the table
+    rows = []
+    prev = None
+    for k, s in enumerate(names):
+        res = fits[s]
+        row: dict[str, Any] = {"step": s, "group_equal": ",".join(spec[s]),
+                               "converged": bool(res.converged) if res is not None else False}
+        fm = res.fit_measures() if res is not None else pd.Series(dtype=float)
+        for key in _FIT_KEYS:
+            if res is None or key in fm.index:
+                row[key] = float(fm[key]) if key in fm.index else float("nan")
+        row.update({"chisq.diff": np.nan, "df.diff": np.nan, "pvalue.diff": np.nan,
+                    "delta.cfi": np.nan, "delta.rmsea": np.nan, "delta.srmr": np.nan})
+        if k == 0:
+            row["decision"] = "baseline" if res is not None and res.converged else "not evaluated"
+        else:
+            pres = fits[prev]
+            if res is not None and pres is not None and res.converged and pres.converged:
+                pf = pres.fit_measures()
+                if lrt_tab is not None and s in lrt_tab.index:
+                    pos = list(lrt_tab.index).index(s)
+                    if pos > 0 and lrt_tab.index[pos - 1] == prev:
+                        row["chisq.diff"] = float(lrt_tab.loc[s, "Chisq diff"])
+                        row["df.diff"] = float(lrt_tab.loc[s, "Df diff"])
+                        row["pvalue.diff"] = float(lrt_tab.loc[s, "Pr(>Chisq)"])
+                row["delta.cfi"] = float(fm.get(cfi_k, np.nan) - pf.get(cfi_k, np.nan))
+                row["delta.rmsea"] = float(fm.get(rmsea_k, np.nan) - pf.get(rmsea_k, np.nan))
+                row["delta.srmr"] = float(fm.get("srmr", np.nan) - pf.get("srmr", np.nan))
+                row["decision"] = chen_decision(row["delta.cfi"], row["delta.rmsea"], row["delta.srmr"], cut[s])
+            else:
+                row["decision"] = "not evaluated"
+        rows.append(row)
+        prev = s
+    table = pd.DataFrame(rows)
+    for col in ("npar", "df", "df.diff"):
+        if col in table.columns:
+            table[col] = table[col].round().astype("Int64")
+    if warn:
+        for w in warns:
+            _warnings.warn(w, stacklevel=2)
+    return InvarianceResult(model=model, group=group, estimator=est_name,
+                            missing=next((f.missing for f in fits.values() if f is not None), str(missing)),
+                            steps=names, group_equal=spec, fits=fits, table=table, lrt=lrt_tab, groups=sizes,
+                            merge=mapping, cutoffs=cut, cutoffs_name=cut_name, indices=ind, lrt_method=lrt_used,
+                            warnings=warns, errors=errors)

@@ -1,0 +1,235 @@
+"""iur_survey.sem.invariance: the configural/metric/scalar/strict sequence against lavaan 0.6.14 + semTools 0.5-6
+(tests/reference/json/mg_compare*.json: lavTestLRT and compareFit(nested = TRUE)), Chen's decisions, small groups
+and merging, the JSON output.
+
+Tolerances: fit indices 1e-3 absolute (the proof's), chisq/aic/bic 1e-4 relative; changes in CFI/RMSEA/SRMR 1e-4
+absolute (they are differences of indices that agree to ~1e-8).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.errors import EstimationError
+from iur_survey.sem import invariance as inv_mod
+from iur_survey.sem.invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, group_size_table,
+                                       measurement_invariance, measurement_part, merge_groups, prepare_groups)
+from tests.sem._invariance_common import compare_ref, invariance, rows_frame
+
+STEPS = ["configural", "metric", "scalar", "strict"]
+REL = ("chisq", "aic", "bic", "chisq.scaled")
+
+
+@pytest.mark.parametrize("family", ["ml", "mlr", "fiml"])
+def test_steps_match_lavaan_fit_measures(family):
+    inv = invariance(family)
+    ref = rows_frame(compare_ref(family)["compareFit"]["fit"])
+    tab = inv.table.set_index("step")
+    assert list(tab.index) == STEPS
+    assert tab["converged"].all()
+    keys = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]
+    if family == "mlr":
+        keys += ["chisq.scaled", "pvalue.scaled", "chisq.scaling.factor", "cfi.scaled", "rmsea.scaled",
+                 "cfi.robust", "tli.robust", "rmsea.robust"]
+    if family == "fiml":
+        keys += ["cfi.robust", "rmsea.robust"]
+    for k in keys:
+        a = tab[k].to_numpy(float)
+        b = ref.loc[STEPS, k].to_numpy(float)
+        if k in REL:
+            np.testing.assert_allclose(a, b, rtol=1e-4, err_msg=k)
+        else:
+            np.testing.assert_allclose(a, b, atol=1e-3, rtol=0, err_msg=k)
+
+
+@pytest.mark.parametrize("family", ["ml", "mlr", "fiml"])
+def test_difference_tests_and_deltas_match_lavaan(family):
+    inv = invariance(family)
+    tab = inv.table.set_index("step")
+    lr = rows_frame(compare_ref(family)["lavTestLRT"]["rows"])
+    np.testing.assert_allclose(tab["chisq.diff"].to_numpy(float)[1:], lr["Chisq diff"].to_numpy(float)[1:],
+                               rtol=1e-4)
+    np.testing.assert_array_equal(tab["df.diff"].to_numpy(float)[1:], lr["Df diff"].to_numpy(float)[1:])
+    np.testing.assert_allclose(tab["pvalue.diff"].to_numpy(float)[1:], lr["Pr(>Chisq)"].to_numpy(float)[1:],
+                               rtol=1e-3, atol=1e-6)
+    assert inv.lrt_method == ("satorra.bentler.2001" if family == "mlr" else "standard")
+    fd = pd.DataFrame(compare_ref(family)["compareFit"]["fit_diff"])
+    cfi, rmsea = ("cfi.robust", "rmsea.robust") if family == "mlr" else ("cfi", "rmsea")
+    assert inv.indices == ("robust" if family == "mlr" else "standard")
+    np.testing.assert_allclose(tab["delta.cfi"].to_numpy(float)[1:], fd[cfi].to_numpy(float), atol=1e-4)
+    np.testing.assert_allclose(tab["delta.rmsea"].to_numpy(float)[1:], fd[rmsea].to_numpy(float), atol=1e-4)
+    np.testing.assert_allclose(tab["delta.srmr"].to_numpy(float)[1:], fd["srmr"].to_numpy(float), atol=1e-4)
+    # decisions follow from lavaan's own changes and Chen's cut-offs (total N = 1200: the standard set)
+    assert inv.cutoffs_name == "Chen (2007)"
+    want = ["baseline"] + [chen_decision(fd.loc[k, cfi], fd.loc[k, rmsea], fd.loc[k, "srmr"], CHEN_2007[s])
+                           for k, s in enumerate(STEPS[1:])]
+    assert tab["decision"].tolist() == want
+
+
+def test_small_group_warning_on_the_reference_data():
+    inv = invariance("ml")
+    assert inv.groups.set_index("group").loc["government", "status"] == "small"
+    assert inv.groups["q"].iloc[0] == 105 and inv.groups["p"].iloc[0] == 28   # 21 + 28 + 28 + 7 + 21
+    assert any("'government'" in w and "merge=" in w for w in inv.warnings)
+
+
+def test_to_dict_is_the_json_contract():
+    inv = invariance("mlr")
+    d = json.loads(json.dumps(inv.to_dict(), allow_nan=False))
+    items = d["invariance"]
+    assert [x["step"] for x in items] == STEPS
+    assert items[0]["test"] is None and items[0]["delta"] is None and items[0]["decision"] == "baseline"
+    assert items[2]["group_equal"] == ["loadings", "intercepts"]
+    for x in items[1:]:
+        assert set(x["test"]) == {"chisq.diff", "df.diff", "pvalue", "method", "versus"}
+        assert x["test"]["method"] == "satorra.bentler.2001"
+        assert set(x["delta"]) == {"cfi", "rmsea", "srmr"}
+        assert x["decision"] in ("supported", "not supported", "unclear")
+        assert set(x["cutoffs"]) == {"cfi", "rmsea", "srmr"}
+    assert {"chisq", "df", "cfi", "rmsea", "srmr", "chisq.scaled", "cfi.robust"} <= set(items[1]["fit"])
+    assert items[1]["test"]["versus"] == "configural"
+    info = d["invariance_info"]
+    assert info["groups"] == {"enterprise": 480, "research_institute": 280, "university": 360, "government": 80}
+    assert info["indices"] == "robust" and info["level"] in STEPS
+    text = inv.summary()
+    assert "configural" in text and "Chen (2007)" in text and "robust CFI" in text
+
+
+# ============================================================================================ decisions
+def test_chen_decision_rules():
+    m, s = CHEN_2007["metric"], CHEN_2007["scalar"]
+    assert chen_decision(-0.010, 0.015, 0.030, m) == "supported"            # boundaries are inclusive
+    assert chen_decision(-0.0101, 0.016, 0.0, m) == "not supported"
+    assert chen_decision(-0.0101, 0.0, 0.031, m) == "not supported"
+    assert chen_decision(-0.0101, 0.0, 0.0, m) == "unclear"                 # CFI alone
+    assert chen_decision(0.0, 0.02, 0.0, m) == "unclear"                    # RMSEA alone
+    assert chen_decision(0.0, 0.0, 0.02, m) == "supported"                  # .02 is fine for loadings ...
+    assert chen_decision(0.0, 0.0, 0.02, s) == "unclear"                    # ... not for intercepts
+    assert chen_decision(float("nan"), 0.0, 0.0, s) == "not evaluated"
+    assert CHEN_2007_SMALL["metric"] == (-0.005, 0.010, 0.025)
+
+
+def _two_group_data(n_a: int, n_b: int, *, shift_b: float = 0.0, seed: int = 3, n_c: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = n_a + n_b + n_c
+    f = rng.standard_normal((n, 1))
+    X = 3 + f @ [[1.0, 0.8, 0.7, 0.6]] + rng.standard_normal((n, 4)) * 0.6
+    g = np.array(["a"] * n_a + ["b"] * n_b + ["c"] * n_c)
+    X[g == "b", 0] += shift_b          # a non-invariant intercept in group b
+    return pd.DataFrame(X, columns=["y1", "y2", "y3", "y4"]).assign(g=g)
+
+
+def test_intercept_shift_is_detected_at_the_scalar_step():
+    d = _two_group_data(400, 400, shift_b=0.8)
+    inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False)
+    dec = inv.table.set_index("step")["decision"]
+    assert dec["metric"] == "supported"
+    assert dec["scalar"] == "not supported"
+    assert inv.level == "metric"
+    assert inv.table.set_index("step").loc["scalar", "pvalue.diff"] < 1e-6
+
+
+def test_cutoffs_auto_small_sample_and_custom():
+    d = _two_group_data(130, 120)
+    inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False, steps=("configural", "metric"))
+    assert inv.cutoffs_name.startswith("Chen (2007) small-sample")
+    assert inv.cutoffs["metric"] == CHEN_2007_SMALL["metric"]
+    inv2 = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False, steps=("configural", "metric"),
+                                  cutoffs={"metric": (-0.5, 0.5, 0.5)})
+    assert inv2.cutoffs_name == "user" and inv2.table["decision"].tolist()[1] == "supported"
+    with pytest.raises(ValueError):
+        measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", cutoffs="hu-bentler")
+
+
+def test_custom_steps_and_validation():
+    d = _two_group_data(300, 300)
+    inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False,
+                                 steps=["configural", "metric", ("means", ["loadings", "intercepts", "means"])])
+    assert inv.steps == ["configural", "metric", "means"]
+    # 4 intercepts equal and, unlike scalar, the latent mean of group b stays fixed at 0: 4 more df than metric
+    assert inv.table.set_index("step").loc["means", "df.diff"] == 4
+    with pytest.raises(ValueError, match="unknown group_equal"):
+        measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", steps=["configural", ("x", ["loading"])])
+    with pytest.raises(ValueError, match="unknown step"):
+        measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", steps=["configural", "weak"])
+
+
+def test_measurement_part_and_default_model():
+    from iur_survey.sem import default_model
+    m = measurement_part(default_model())
+    assert m.count("=~") == 7 and "~ " not in m.replace("=~", "") and ":=" not in m
+    with pytest.raises(EstimationError):
+        measurement_part("y ~ x")
+
+
+# ============================================================================================ small groups
+def test_tiny_group_errors_with_merge_advice_then_merged_run_works():
+    d = _two_group_data(200, 180, n_c=3)               # group c: 3 cases for 4 variables
+    with pytest.raises(EstimationError, match=r"group 'c'.*merge=\{'c': 'b'\}"):
+        measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g")
+    with pytest.warns(UserWarning, match="small-group rule"):
+        inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", merge={"c": "b"},
+                                     steps=("configural", "metric"), min_group_size=190)
+    assert inv.merge == {"c": "b"}
+    assert inv.groups[["group", "n"]].values.tolist() == [["a", 200], ["b", 183]]
+    assert inv.table["converged"].all()
+    inv2 = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", merge="smallest", warn=False,
+                                  steps=("configural", "metric"))
+    assert inv2.merge == {"c": "c+b", "b": "c+b"}
+    assert sorted(inv2.groups["n"].tolist()) == [183, 200]
+    d2, _, mapping, _ = prepare_groups(d, "g", "F =~ y1 + y2 + y3 + y4", merge="c=a")
+    assert mapping == {"c": "a"} and d2["g"].value_counts()["a"] == 203
+
+
+def test_small_group_warns_and_still_fits():
+    d = _two_group_data(300, 60)
+    with pytest.warns(UserWarning, match=r"group 'b' of 'g' has 60 cases"):
+        inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", steps=("configural", "metric"))
+    assert inv.table["converged"].all()
+    sizes = group_size_table(d, "g", "F =~ y1 + y2 + y3 + y4")
+    assert sizes["status"].tolist() == ["ok", "small"]
+    assert sizes["q"].tolist() == [12, 12] and sizes["min_n"].tolist() == [100, 100]
+    assert group_size_table(d, "g", "F =~ y1 + y2 + y3 + y4", min_group_size=50)["status"].tolist() == ["ok", "ok"]
+
+
+def test_merge_groups_checks():
+    d = _two_group_data(50, 50)
+    with pytest.raises(EstimationError, match="not values"):
+        merge_groups(d, "g", {"zz": "a"})
+    with pytest.raises(EstimationError):
+        prepare_groups(d, "g", "F =~ y1 + y2 + y3 + y4", merge="a")   # neither 'smallest' nor FROM=INTO
+    with pytest.raises(EstimationError, match="at least two groups"):
+        prepare_groups(d, "g", "F =~ y1 + y2 + y3 + y4", merge={"a": "b"})
+    out, mapping = merge_groups(d.assign(g=d["g"].where(d.index != 0)), "g", {"a": "b"})
+    assert out["g"].isna().sum() == 1 and mapping == {"a": "b"}
+    # new labels are allowed: two groups into one new label
+    out, _ = merge_groups(_two_group_data(10, 10, n_c=10), "g", {"b": "bc", "c": "bc"})
+    assert out["g"].value_counts().to_dict() == {"a": 10, "bc": 20}
+
+
+def test_failed_step_is_reported_not_raised(monkeypatch):
+    """A step the engine cannot fit (here forced) is 'not evaluated' with its error, the others go on."""
+    from iur_survey.sem import api
+    real = api.sem
+
+    def flaky(model, data, **kw):
+        if tuple(kw.get("group_equal", ())) == ("loadings", "intercepts"):
+            raise EstimationError(None, "the sample covariance matrix is not positive definite")
+        return real(model, data, **kw)
+    monkeypatch.setattr(api, "sem", flaky)
+    d = _two_group_data(200, 200)
+    inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False)
+    dec = inv.table.set_index("step")["decision"]
+    assert dec.tolist() == ["baseline", "supported", "not evaluated", "not evaluated"]
+    assert inv.fits["scalar"] is None and "positive definite" in inv.errors["scalar"]
+    assert inv.level == "metric"
+    assert any("scalar model could not be fitted" in w for w in inv.warnings)
+    d = inv.to_dict()["invariance"]
+    assert d[2]["error"].startswith("the sample covariance") and d[2]["converged"] is False
+    json.dumps(inv.to_dict(), allow_nan=False)

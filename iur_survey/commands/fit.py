@@ -11,16 +11,26 @@ Missing values are handled by full-information ML when any model variable has
 one (--missing fiml, lavaan's missing = "ml"), or by listwise deletion
 (--missing listwise).  --estimator MLR gives robust (Huber-White) standard
 errors and the Yuan-Bentler scaled test.  --group role fits the model per
-stakeholder group.
+stakeholder group.  --ordered treats every model item as ordinal (lavaan's
+ordered = TRUE) and fits it by WLSMV (--estimator WLSMV implies --ordered):
+thresholds and polychoric correlations, robust SEs, the mean-and-variance
+adjusted test; rows with a missing item are dropped (listwise); one group only.
 
 results.json holds: n, estimator, missing, converged, warnings, fit (chisq df
 pvalue cfi tli rmsea + 90% CI, srmr, aic, bic, logl, ...), estimates (one
 object per parameter: lhs op rhs label est se z pvalue ci.lower ci.upper
-std.lv std.all), r2, seconds.  Add --summary to print a lavaan-like summary.
+std.lv std.all), r2, seconds.  With WLSMV, fit holds lavaan's WLSMV measures
+(chisq and chisq.scaled, df.scaled, chisq.scaling.factor,
+chisq.shift.parameter, cfi/tli/rmsea plain, .scaled and .robust, srmr, wrmr)
+and aic, bic, logl are null (no likelihood: lavaan reports none); estimates
+add the thresholds (op "|"), scales ("~*~") and zero intercepts as lavaan's
+parameterEstimates(); "ordered" lists the ordinal items.  Add --summary to
+print a lavaan-like summary.
 
 examples:
   iur-survey fit results/clean/clean.csv --out results/fit/results.json
   iur-survey fit clean.csv --model my_model.lav --estimator MLR --out results.json
+  iur-survey fit clean.csv --estimator WLSMV --out results_wlsmv.json
 """
 
 from __future__ import annotations
@@ -41,8 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lavaan model syntax; default: the study's model built from the instrument")
     parser.add_argument("--instrument", metavar="FILE",
                         help="instrument (codebook) YAML; default: the study's data/instrument.yaml")
-    parser.add_argument("--estimator", choices=["ML", "MLR"], default="ML", type=str.upper,
-                        help="ML (default) or MLR (robust SEs, Yuan-Bentler scaled test)")
+    parser.add_argument("--estimator", choices=["ML", "MLR", "WLSMV"], default=None, type=str.upper,
+                        help="ML (default), MLR (robust SEs, Yuan-Bentler scaled test) or WLSMV "
+                             "(ordinal items; the default with --ordered)")
+    parser.add_argument("--ordered", action="store_true",
+                        help="treat every model item as ordinal (lavaan's ordered = TRUE; implied by WLSMV)")
     parser.add_argument("--missing", choices=["auto", "fiml", "ml", "listwise"], default="auto",
                         help="auto (default: FIML when a model variable has a missing value), fiml, listwise")
     parser.add_argument("--group", metavar="COLUMN", default=None,
@@ -76,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
         source = "<default model>"
     if not syntax.strip():
         raise ModelSyntaxError(source, "the model file is empty")
-    res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source)
+    ordered = True if (args.ordered or args.estimator == "WLSMV") else None
+    res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
+              ordered=ordered)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = res.to_dict()
@@ -97,7 +112,9 @@ def run(args: argparse.Namespace) -> int:
     status = "converged" if res.converged else "DID NOT CONVERGE"
     print(f"fit: n={res.n} estimator={res.estimator} missing={res.missing} {status} in {res.seconds:.2f}s; "
           f"chisq={f['chisq']:.3f} df={int(f['df'])} cfi={f['cfi']:.3f} tli={f['tli']:.3f} "
-          f"rmsea={f['rmsea']:.3f} srmr={f['srmr']:.3f}")
+          f"rmsea={f['rmsea']:.3f} srmr={f['srmr']:.3f}"
+          + (f"; scaled: chisq={f['chisq.scaled']:.3f} cfi={f['cfi.scaled']:.3f} rmsea={f['rmsea.scaled']:.3f}"
+             if "chisq.scaled" in f.index else ""))
     for w in res.warnings:
         print(f"  warning: {w}")
     print(f"  wrote {out}")

@@ -1,7 +1,7 @@
 """The book's analysis, run once and cached for the chapters.
 
 :func:`prepare_results` runs the pipeline on the book's export (read -> clean -> CFA ->
-structural model by FIML, MLR and listwise deletion) and pickles what the chapters show into
+structural model by FIML, MLR, listwise deletion and WLSMV) and pickles what the chapters show into
 the work dir; :func:`load_results` gives the chapters that object (recomputing only when the
 data, the instrument or the package's code changed).  Each step is a :class:`Step`:
 
@@ -43,9 +43,9 @@ RESULTS_LAYOUT = 2
 RESULTS_FILE = "results.pkl"
 
 #: the steps, in pipeline order, and which earlier step each needs
-STEPS = ("read", "clean", "cfa", "measure", "common_method", "sem", "sem_mlr", "sem_listwise")
+STEPS = ("read", "clean", "cfa", "measure", "common_method", "sem", "sem_mlr", "sem_listwise", "sem_wlsmv")
 NEEDS = {"clean": "read", "cfa": "clean", "measure": "clean", "common_method": "cfa", "sem": "clean",
-         "sem_mlr": "clean", "sem_listwise": "clean"}
+         "sem_mlr": "clean", "sem_listwise": "clean", "sem_wlsmv": "clean"}
 
 
 class Pending(Exception):
@@ -292,9 +292,20 @@ def _step_sem_listwise(ctx):
     return _fit("sem", _default_model(ctx), ctx, missing="listwise")
 
 
+def _step_sem_wlsmv(ctx):
+    """The items as ordered categories: lavaan's ``sem(model, data, ordered = TRUE)`` (WLSMV; rows with a
+    missing item are dropped, lavaan's listwise default for categorical data)."""
+    syntax = _default_model(ctx)
+    res = require("iur_survey.sem", "sem")(syntax, ctx["clean"], ordered=True, estimator="WLSMV")
+    out = summarise_fit(res, syntax, "WLSMV", "listwise")
+    out["n_input"] = int(getattr(res, "n_input", 0) or 0)
+    out["n_dropped"] = int(getattr(res, "n_dropped", 0) or 0)
+    return out
+
+
 _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure": _step_measure,
             "common_method": _step_common_method, "sem": _step_sem, "sem_mlr": _step_sem_mlr,
-            "sem_listwise": _step_sem_listwise}
+            "sem_listwise": _step_sem_listwise, "sem_wlsmv": _step_sem_wlsmv}
 
 
 # ------------------------------------------------------------------------------- run

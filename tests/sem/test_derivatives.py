@@ -15,10 +15,12 @@ DATA = pd.read_csv("tests/reference/data/complete_800.csv")
 
 @pytest.fixture(autouse=True)
 def one_blas_thread():
-    """Small matrices: BLAS threads only add overhead (the engine itself runs with one, see api.py)."""
-    from iur_survey.sem.api import _one_thread
-    with _one_thread():
+    """Small matrices: BLAS threads only add overhead (the engine itself runs with one)."""
+    from iur_survey._threads import blas_threads
+    with blas_threads(1):
         yield
+
+
 DEFAULT = open("tests/reference/models/default.lav", encoding="utf-8").read()
 
 MODELS = {

@@ -183,8 +183,9 @@ def test_draw_b_is_the_b_th_spawned_child():
 
 def test_same_seed_same_draws_whatever_the_workers(fit800, boot800):
     kw = dict(data=DATA, seed=11, progress=False)
-    two = bs.bootstrap(fit800, 60, workers=2, **kw)
-    thr = bs.bootstrap(fit800, 60, workers=2, scheduler="threads", **kw)
+    two = bs.bootstrap(fit800, 60, workers=2, scheduler="processes", **kw)
+    thr = bs.bootstrap(fit800, 60, workers=2, **kw)
+    assert boot800.scheduler == "sync" and two.scheduler == "processes" and thr.scheduler == "threads"
     np.testing.assert_array_equal(two.estimates, boot800.estimates)
     np.testing.assert_array_equal(thr.estimates, boot800.estimates)
     # another chunking fits other batches together: the same draws up to round-off

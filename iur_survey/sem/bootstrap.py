@@ -1198,8 +1198,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     ``B`` draws; ``ci`` "percentile" (lavaan "perc") | "bca.simple" | "bca" (jackknife BCa);
     ``seed`` int / ``numpy.random.SeedSequence`` / None (fresh entropy, recorded in ``.seed``);
     ``workers`` (default None: every core when B >= 200, else 1; 1: no Dask); ``scheduler`` "threads" (the
-    default for complete data) | "processes" (the default under FIML) | "tcp://host:port" |
-    ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
+    default) | "processes" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
     is a terminal); ``indices`` user-given resamples (B x N row indices, single group);
     ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200} for the per-draw optimisers
     (batched quasi-Newton, then the engine's optimiser for the draws it did not finish); ``chunk_size`` draws per task
@@ -1263,12 +1262,11 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     if workers is None:
         workers = available_cores() if (B >= 200 or scheduler is not None) else 1
     workers = max(1, int(workers))
-    kind_default = "threads" if kind == "complete" else "processes"
     if scheduler is None and workers > 1:
-        # measured (benchmarks/bench_bootstrap.py): the batched complete-data kernel spends its time in
-        # numpy's stacked linear algebra, which releases the GIL, so threads match processes without the
-        # pool start-up; FIML draws are Python-heavy, so they go to processes
-        scheduler = kind_default
+        # measured (benchmarks/bench_bootstrap.py, 2 cores): threads beat processes for complete data
+        # (0.99 vs 1.27 s for B = 1000) and FIML (4.0 vs 4.7 s for B = 200): the time goes to numpy's
+        # stacked linear algebra, which releases the GIL, and threads need no pool start-up or pickling
+        scheduler = "threads"
     sched_name = ("sync" if workers == 1 and scheduler is None else
                   (scheduler if isinstance(scheduler, str) else
                    ("processes" if scheduler is None else type(scheduler).__name__)))

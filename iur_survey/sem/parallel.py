@@ -1,20 +1,21 @@
 """Run independent chunks of work serially, on local Dask workers, or on a Dask cluster.
 
 The bootstrap (:mod:`iur_survey.sem.bootstrap`) cuts its draws into chunks
-(50-100 draws each) and hands them to :func:`map_chunks`, which only decides
+(50 draws each) and hands them to :func:`map_chunks`, which only decides
 *where* they run; results always come back in chunk order, so the outcome does
 not depend on the scheduler:
 
 * ``workers=1`` (and no ``scheduler``): a plain loop in this process, no Dask;
-* ``workers=N > 1``: Dask's local scheduler with ``N`` worker processes
-  (``scheduler="processes"``, forked on POSIX so that nothing is re-imported)
-  or threads (``scheduler="threads"``);
+* ``workers=N > 1``: Dask's local scheduler with ``N`` threads
+  (``scheduler="threads"``, what the bootstrap uses by default: its numpy work
+  releases the GIL) or worker processes (``scheduler="processes"``, forked on
+  POSIX so that nothing is re-imported);
 * ``scheduler="tcp://host:port"`` (or a ``distributed.Client``): the chunks are
   submitted to that Dask cluster (``client.map``), the shared payload is
   scattered once.
 
 Every chunk runs with one BLAS thread (threadpoolctl): the matrices are small and
-BLAS threads only fight the worker processes for cores.  A tqdm progress bar
+BLAS threads only fight the workers for cores.  A tqdm progress bar
 (counting draws, not chunks) is shown on a terminal unless ``progress=False``.
 
 >>> map_chunks(pow, [2, 3, 4], payload=10, workers=1, progress=False)    # pow(payload, chunk)
@@ -72,6 +73,10 @@ def _call(func: Callable, payload: Any, chunk: Any):
         return func(payload, chunk)
 
 
+def _call_plain(func: Callable, payload: Any, chunk: Any):
+    return func(payload, chunk)
+
+
 def _bar(total: int | None, desc: str, enabled: bool):
     if not enabled:
         return None
@@ -125,7 +130,10 @@ def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
         raise ValueError(f"unknown scheduler {scheduler!r} (use 'processes', 'threads', 'sync' "
                          "or a 'tcp://host:port' address)")
     data = dask.delayed(payload, pure=False, traverse=False)
-    tasks = [dask.delayed(_call, pure=False, traverse=False)(func, data, c, dask_key_name=f"chunk-{i}")
+    # BLAS limits are process-wide: threads share the one set around the whole computation below (a
+    # per-task limit would be undone by the first thread leaving it); processes set their own
+    call = _call if scheduler == "processes" else _call_plain
+    tasks = [dask.delayed(call, pure=False, traverse=False)(func, data, c, dask_key_name=f"chunk-{i}")
              for i, c in enumerate(chunks)]
     unit = {f"chunk-{i}": w for i, w in enumerate(weights)}
 
@@ -138,7 +146,7 @@ def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
     cfg = {"scheduler": scheduler, "num_workers": int(workers), "chunksize": 1}
     if scheduler == "processes" and sys.platform != "win32":
         cfg["multiprocessing.context"] = "fork"
-    with dask.config.set(cfg), _Progress():
+    with dask.config.set(cfg), _Progress(), one_blas_thread():
         return list(dask.compute(*tasks, scheduler=scheduler, num_workers=int(workers)))
 
 

@@ -15,6 +15,13 @@ stakeholder group.  --ordered treats every model item as ordinal (lavaan's
 ordered = TRUE) and fits it by WLSMV (--estimator WLSMV implies --ordered):
 thresholds and polychoric correlations, robust SEs, the mean-and-variance
 adjusted test; rows with a missing item are dropped (listwise); one group only.
+With --group, --equal loadings,intercepts constrains those parameters equal
+across groups (lavaan's group.equal); --invariance adds the measurement-
+invariance sequence of the measurement model (configural, metric, scalar,
+strict: chi-square difference tests, changes in CFI/RMSEA/SRMR, Chen's 2007
+decisions) to results.json under "invariance"; --merge-groups smallest or
+FROM=INTO[,FROM=INTO] merges small groups first (a group with no more cases
+than observed variables is an error that names the merge to use).
 
 results.json holds: n, estimator, missing, converged, warnings, fit (chisq df
 pvalue cfi tli rmsea + 90% CI, srmr, aic, bic, logl, ...), estimates (one
@@ -31,6 +38,7 @@ examples:
   iur-survey fit results/clean/clean.csv --out results/fit/results.json
   iur-survey fit clean.csv --model my_model.lav --estimator MLR --out results.json
   iur-survey fit clean.csv --estimator WLSMV --out results_wlsmv.json
+  iur-survey fit clean.csv --group role --invariance --out results_groups.json
 """
 
 from __future__ import annotations
@@ -60,6 +68,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="auto (default: FIML when a model variable has a missing value), fiml, listwise")
     parser.add_argument("--group", metavar="COLUMN", default=None,
                         help="fit the model in each group of COLUMN (e.g. role)")
+    parser.add_argument("--equal", metavar="WHAT", default=None,
+                        help="with --group: parameters equal across groups (lavaan's group.equal), comma-separated: "
+                             "loadings,intercepts,residuals,regressions,means,lv.variances,lv.covariances,"
+                             "residual.covariances")
+    parser.add_argument("--invariance", action="store_true",
+                        help="with --group: also test measurement invariance (configural/metric/scalar/strict) "
+                             "and write it to results.json under \"invariance\"")
+    parser.add_argument("--merge-groups", metavar="SPEC", default=None,
+                        help="with --group: merge small groups before fitting: 'smallest' or FROM=INTO[,FROM=INTO]")
     parser.add_argument("--out", metavar="FILE", required=True, help="where to write results.json")
     parser.add_argument("--summary", action="store_true", help="print a lavaan-like summary")
 
@@ -90,11 +107,36 @@ def run(args: argparse.Namespace) -> int:
     if not syntax.strip():
         raise ModelSyntaxError(source, "the model file is empty")
     ordered = True if (args.ordered or args.estimator == "WLSMV") else None
+    from ..errors import EstimationError
+    group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
+    if (group_equal or args.invariance or args.merge_groups) and not args.group:
+        raise EstimationError(None, "--equal, --invariance and --merge-groups need --group COLUMN")
+    if args.invariance and (args.estimator or "ML") not in ("ML", "MLR"):
+        raise EstimationError(None, "--invariance needs --estimator ML or MLR")
+    merged: dict = {}
+    group_warnings: list = []
+    if args.group:
+        from ..sem.invariance import GROUP_EQUAL_NAMES, prepare_groups
+        bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES]
+        if bad:
+            raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
+        data, _sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
     res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
-              ordered=ordered)
+              ordered=ordered, group_equal=group_equal)
+    inv = None
+    if args.invariance:
+        from ..sem.invariance import measurement_invariance
+        inv = measurement_invariance(syntax, data, args.group, estimator=args.estimator or "ML",
+                                     missing=args.missing, warn=False)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = res.to_dict()
+    if merged:
+        payload["groups_merged"] = merged
+    if group_warnings:
+        payload["warnings"] = list(payload["warnings"]) + group_warnings
+    if inv is not None:
+        payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
     # write atomically: results.json appears complete or not at all
     fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".json", dir=out.parent)
     try:
@@ -117,5 +159,9 @@ def run(args: argparse.Namespace) -> int:
              if "chisq.scaled" in f.index else ""))
     for w in res.warnings:
         print(f"  warning: {w}")
+    for w in group_warnings:
+        print(f"  warning: {w}")
+    if inv is not None:
+        print(inv.summary())
     print(f"  wrote {out}")
     return 0

@@ -276,8 +276,8 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
     data2, mapping = merge_groups(data, group, merge, sizes=sizes)
     if mapping:
         sizes = group_size_table(data2, group, model, min_group_size=min_group_size)
-    if len(sizes) < 2:
-        raise EstimationError(None, f"comparing groups needs at least two groups in {group!r}")
+    if mapping and len(sizes) < 2:
+        raise EstimationError(None, f"after merging {mapping} only one group of {group!r} is left")
     p, q = int(sizes["p"].iloc[0]), int(sizes["q"].iloc[0])
     by_n = [str(g) for g in sizes.sort_values("n", kind="stable")["group"]]
 
@@ -409,6 +409,8 @@ class InvarianceResult:
         L.append("")
         idx = {"standard": "CFI, RMSEA", "robust": "robust CFI and RMSEA (Brosseau-Liard & Savalei)",
                "scaled": "scaled CFI and RMSEA"}[self.indices]
+        if chi == "chisq.scaled":
+            L.append("chisq: the scaled (Yuan-Bentler, Mplus variant) statistic of each step.")
         L.append(f"Changes: later step minus earlier step, {idx}; difference test: {self.lrt_method}.")
         L.append(f"Cut-offs: {self.cutoffs_name} " + "; ".join(
             f"{s}: ΔCFI >= {c[0]:.3f}, ΔRMSEA <= {c[1]:.3f}, ΔSRMR <= {c[2]:.3f}" for s, c in self.cutoffs.items()))
@@ -481,6 +483,8 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     names = list(spec)
     data2, sizes, mapping, warns = prepare_groups(data, group, model, merge=merge, min_group_size=min_group_size,
                                                   measurement_only=False)
+    if len(sizes) < 2:
+        raise EstimationError(None, f"measurement invariance needs at least two groups in {group!r}")
     # ---- cut-offs
     N = int(sizes["n"].sum())
     if isinstance(cutoffs, str):

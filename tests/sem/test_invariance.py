@@ -204,8 +204,10 @@ def test_merge_groups_checks():
         merge_groups(d, "g", {"zz": "a"})
     with pytest.raises(EstimationError):
         prepare_groups(d, "g", "F =~ y1 + y2 + y3 + y4", merge="a")   # neither 'smallest' nor FROM=INTO
-    with pytest.raises(EstimationError, match="at least two groups"):
+    with pytest.raises(EstimationError, match="only one group"):
         prepare_groups(d, "g", "F =~ y1 + y2 + y3 + y4", merge={"a": "b"})
+    with pytest.raises(EstimationError, match="at least two groups"):
+        measurement_invariance("F =~ y1 + y2 + y3 + y4", d.assign(g="a"), "g")
     out, mapping = merge_groups(d.assign(g=d["g"].where(d.index != 0)), "g", {"a": "b"})
     assert out["g"].isna().sum() == 1 and mapping == {"a": "b"}
     # new labels are allowed: two groups into one new label

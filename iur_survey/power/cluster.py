@@ -5,7 +5,8 @@ as its ``scheduler``:
 
 * ``scheduler=None``: a ``distributed.LocalCluster`` on this machine with
   ``workers`` worker processes (``processes=False``: threads of this process),
-  one thread each, BLAS limited to one thread, no dashboard; closed on exit;
+  one thread each, BLAS limited to one thread, no dashboard, no worker profiler, the engine imported
+  in every worker before the first task; closed on exit;
 * ``scheduler="tcp://host:port"``: a client of that running cluster (closed on exit,
   the cluster keeps running);
 * ``scheduler=<distributed.Client>``: used as it is;
@@ -74,7 +75,10 @@ def dask_client(workers: int | None = None, scheduler: Any = None, *, processes:
     if processes:
         kw["env"] = dict(BLAS_ENV)
         kw["memory_limit"] = 0          # the fits are small; no spilling / pausing heuristics
-    cluster = LocalCluster(**kw)
+    import dask
+    # no statistical profiler in the workers (it samples every thread every 10 ms; no dashboard looks at it)
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(**kw)
     client = Client(cluster)     # default client: map_chunks uses as_completed()
     try:
         client.run(_warm_up)     # imports on every worker now, in parallel, not inside the first tasks

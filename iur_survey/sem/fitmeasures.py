@@ -66,18 +66,24 @@ def _nan(*xs) -> bool:
     return any(x is None or (isinstance(x, float) and math.isnan(x)) for x in xs)
 
 
+def _unscaled(c_hat):
+    """``None`` means no scaling correction: c_hat = 1 (robust.py's convention)."""
+    return 1.0 if c_hat is None else c_hat
+
+
 def _all_equal0(x: float) -> bool:
     """R's isTRUE(all.equal(x, 0)) for a scalar: |x| < 1.5e-8 (absolute, the target being 0)."""
     return abs(x) < 1.5e-8
 
 
 # ----------------------------------------------------------------------------- incremental indices
-def cfi(X2, df, X2_null, df_null, c_hat: float = 1.0, c_hat_null: float = 1.0) -> float:
+def cfi(X2, df, X2_null, df_null, c_hat: float | None = 1.0, c_hat_null: float | None = 1.0) -> float:
     """lavaan's lav_fit_cfi (the robust form when both c_hat differ from 1).
 
     >>> cfi(10.0, 12, 500.0, 20)
     1.0
     """
+    c_hat, c_hat_null = _unscaled(c_hat), _unscaled(c_hat_null)
     if _nan(X2, df, X2_null, df_null, c_hat, c_hat_null):
         return math.nan
     if df > 0 and c_hat != 1 and c_hat_null != 1:
@@ -91,12 +97,13 @@ def cfi(X2, df, X2_null, df_null, c_hat: float = 1.0, c_hat_null: float = 1.0) -
     return 1.0 - t1 / t2
 
 
-def tli(X2, df, X2_null, df_null, c_hat: float = 1.0, c_hat_null: float = 1.0) -> float:
+def tli(X2, df, X2_null, df_null, c_hat: float | None = 1.0, c_hat_null: float | None = 1.0) -> float:
     """lavaan's lav_fit_tli (= NNFI; not truncated).
 
     >>> round(tli(10.0, 12, 500.0, 20), 6)      # lavaan 1.006944
     1.006944
     """
+    c_hat, c_hat_null = _unscaled(c_hat), _unscaled(c_hat_null)
     if _nan(X2, df, X2_null, df_null, c_hat, c_hat_null):
         return math.nan
     if df > 0 and c_hat != 1 and c_hat_null != 1:
@@ -183,12 +190,13 @@ def ifi(X2, df, X2_null, df_null) -> float:
     return t1 / t2
 
 
-def rni(X2, df, X2_null, df_null, c_hat: float = 1.0, c_hat_null: float = 1.0) -> float:
+def rni(X2, df, X2_null, df_null, c_hat: float | None = 1.0, c_hat_null: float | None = 1.0) -> float:
     """lavaan's lav_fit_rni (relative noncentrality index; not truncated).
 
     >>> round(rni(50.0, 12, 500.0, 20), 6)
     0.920833
     """
+    c_hat, c_hat_null = _unscaled(c_hat), _unscaled(c_hat_null)
     if _nan(X2, df, X2_null, df_null, c_hat, c_hat_null):
         return math.nan
     if df > 0 and c_hat != 1 and c_hat_null != 1:

@@ -165,7 +165,9 @@ def resolve_call(results: Mapping[str, Any], results_path: str | Path | None = N
             "missing": rec_opt.get("missing") or results.get("missing") or "auto",
             "group": rec_opt.get("group"), "group_equal": list(rec_opt.get("group_equal") or []),
             "se": rec_opt.get("se"), "information": rec_opt.get("information"),
-            "bootstrap": rec_opt.get("bootstrap")}
+            "bootstrap": rec_opt.get("bootstrap"),
+            "ordered": rec_opt.get("ordered") or results.get("ordered") or None,
+            "merge_groups": dict(rec_opt.get("merge_groups") or results.get("groups_merged") or {})}
     # the missing-data method actually used is what results.json reports
     if results.get("missing") in ("fiml", "listwise"):
         opts["missing"] = results["missing"]
@@ -182,7 +184,7 @@ def resolve_call(results: Mapping[str, Any], results_path: str | Path | None = N
         opts["group_equal"] = list(group_equal)
     groups = results.get("groups")
     if groups and not opts["group"]:
-        opts["group"] = _infer_group_column(data_path, list(groups), results_path)
+        opts["group"] = _infer_group_column(data_path, list(groups), results_path, opts["merge_groups"])
         inferred.append(f"group: column {opts['group']!r} (its values are the results' groups)")
     if groups and group_equal is None and not rec_opt.get("group_equal"):
         opts["group_equal"] = _infer_group_equal(results.get("estimates") or [])
@@ -198,21 +200,33 @@ def _default_if_matching(results: Mapping[str, Any], results_path) -> tuple[str,
     from ..sem.syntax import parse_model
 
     syntax = default_model()
-    ms = any(e["op"] == "~1" for e in results.get("estimates") or [])
-    pt = build_partable(parse_model(syntax), meanstructure=ms)
-    ours = {(pt.lhs[i], pt.op[i], "" if pt.op[i] == ":=" else pt.rhs[i]) for i in range(len(pt))
-            if pt.op[i] not in ("==", "<", ">")}
-    theirs = {(e["lhs"], e["op"], "" if e["op"] == ":=" else e["rhs"]) for e in results.get("estimates") or []}
+    pt = build_partable(parse_model(syntax))
+
+    def shape(lhs, op, rhs) -> tuple | None:
+        # what defines the model: loadings, regressions, covariances between variables, defined parameters
+        # (variances, intercepts, thresholds and scale factors follow from the estimator and options)
+        if op in ("=~", "~") or (op == "~~" and lhs != rhs):
+            return (lhs, op, rhs)
+        return (lhs, op, "") if op == ":=" else None
+    ours = {shape(pt.lhs[i], pt.op[i], pt.rhs[i]) for i in range(len(pt))} - {None}
+    theirs = {shape(e["lhs"], e["op"], e["rhs"]) for e in results.get("estimates") or []} - {None}
     if ours != theirs:
         raise _err(results_path, "results.json does not record its model (no call.model.syntax) and it is not "
                                  "the study's default model: give the syntax with --model FILE.lav")
     return syntax, "<default model>"
 
 
-def _infer_group_column(data_path: Path, labels: list[str], results_path) -> str:
+def _merge(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
+    """Group labels after the fit's ``--merge-groups`` (``{from: into}``)."""
+    if not mapping:
+        return values
+    return values.map(lambda v: mapping.get(str(v), v) if pd.notna(v) else v)
+
+
+def _infer_group_column(data_path: Path, labels: list[str], results_path, merge: Mapping[str, str]) -> str:
     head = pd.read_csv(data_path, dtype=str)
     want = set(map(str, labels))
-    hits = [c for c in head.columns if set(head[c].dropna().unique()) == want]
+    hits = [c for c in head.columns if set(_merge(head[c], merge).dropna().unique()) == want]
     if len(hits) != 1:
         raise _err(results_path, "results.json has several groups but does not record the group column"
                                  + (f" (candidates: {', '.join(hits)})" if hits else "") + ": give --group COLUMN")
@@ -253,8 +267,14 @@ def _refit(call: FitCall):
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise _err(call.data_path, f"cannot read the data as CSV: {exc}") from None
     o = call.options
+    if o.get("group") and o.get("merge_groups"):
+        if o["group"] not in data.columns:
+            raise _err(call.data_path, f"group column {o['group']!r} is not in the data")
+        data[o["group"]] = _merge(data[o["group"]], o["merge_groups"])
     kw: dict[str, Any] = {"estimator": o["estimator"], "missing": o["missing"], "group": o["group"],
                           "group_equal": o["group_equal"] or ()}
+    if o.get("ordered"):
+        kw["ordered"] = o["ordered"]
     if o.get("se") and o["se"] != "bootstrap":
         kw["se"] = o["se"]
     if o.get("information"):
@@ -324,12 +344,14 @@ def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
         r2_rows = [{"group": str(g), "variable": v, "r2": _num(x)} for (g, v), x in r2.items()]
     else:
         r2_rows = [{"group": None, "variable": v, "r2": _num(x)} for v, x in r2.items()]
+    tol = tolerances(call.options)
+    fit = {k: _num(v) for k, v in res.fit_measures().items()}
+    tol["fit_required"] = [k for k in tol["fit_required"] if fit.get(k) is not None]
     return {"source": "iur-survey (refit of results.json with the data and model of this pack)",
             "n": int(res.n), "converged": bool(res.converged), "warnings": list(res.warnings),
             "options": call.options, "lavaan_call": "sem(model, data = data, " +
             ", ".join(lavaan_call_args(call.options)) + ")",
-            "tolerances": tolerances(call.options),
-            "estimates": rows, "fit": {k: _num(v) for k, v in res.fit_measures().items()}, "r2": r2_rows}
+            "tolerances": tol, "estimates": rows, "fit": fit, "r2": r2_rows}
 
 
 def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[str]) -> str:
@@ -347,6 +369,11 @@ def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[s
         how += f"; groups by `{o['group']}`"
     if o.get("group_equal"):
         how += "; group.equal = " + ", ".join(o["group_equal"])
+    if o.get("merge_groups"):
+        how += ("; groups merged before the fit (data.csv holds the merged labels): "
+                + ", ".join(f"{a} -> {b}" for a, b in o["merge_groups"].items()))
+    if o.get("ordered"):
+        how += "; items treated as ordinal (lavaan ordered =)"
     return f"""# Replication pack
 
 A structural equation model fitted with iur-survey's engine, packed so that anyone with R can refit it

@@ -185,6 +185,12 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
     """
     est = str(options.get("estimator") or "ML").upper()
     args = [f"estimator = {_r_str(est)}"]
+    ordered = options.get("ordered")
+    if ordered is True:
+        args.append("ordered = TRUE")
+    elif ordered:
+        names = [ordered] if isinstance(ordered, str) else list(ordered)
+        args.append("ordered = c(" + ", ".join(_r_str(x) for x in names) + ")")
     if options.get("missing") in ("fiml", "ml"):
         args.append('missing = "ml"')
     if options.get("group"):
@@ -194,7 +200,7 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
             args.append("group.equal = c(" + ", ".join(_r_str(x) for x in ge) + ")")
     se = options.get("se")
     boot = options.get("bootstrap")
-    default_se = "robust.huber.white" if est == "MLR" else "standard"
+    default_se = {"MLR": "robust.huber.white", "WLSMV": "robust.sem"}.get(est, "standard")
     if boot:
         args.append('se = "bootstrap"')
         args.append(f"bootstrap = {int(boot.get('R') or boot.get('B') or 1000)}L")
@@ -204,7 +210,7 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
         args.append(f"se = {_r_str(se)}")
     info = options.get("information")
     default_info = "observed" if (est == "MLR" or options.get("missing") in ("fiml", "ml")) else "expected"
-    if info and info != default_info:
+    if info and info != default_info and est in ("ML", "MLR"):
         args.append(f"information = {_r_str(info)}")
     return args
 

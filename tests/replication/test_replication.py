@@ -240,3 +240,25 @@ def test_bootstrap_fit_pack(tmp_path):
     if RSCRIPT:
         proc = run_r(pack.directory, cwd=tmp_path)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_wlsmv_and_merged_groups(tmp_path):
+    """Ordinal items (WLSMV, lavaan ordered =) and a fit whose small group was merged into another."""
+    w = fit(tmp_path / "w", DATA / "ordinal_600.csv", "--estimator", "WLSMV")
+    pw = build_pack(w, tmp_path / "pw", data=DATA / "ordinal_600.csv", r_versions=False)
+    script = (pw.directory / "replicate.R").read_text()
+    assert 'estimator = "WLSMV", ordered = c("GOV1"' in script
+    ours = json.loads((pw.directory / "ours.json").read_text())
+    assert "logl" not in ours["tolerances"]["fit_required"] and "chisq" in ours["tolerances"]["fit_required"]
+    model = tmp_path / "mg.lav"
+    model.write_text(MG_MODEL)
+    m = fit(tmp_path / "m", DATA / "groups_1200.csv", "--model", str(model), "--group", "role",
+            "--merge-groups", "government=research_institute")
+    pm = build_pack(m, tmp_path / "pm", data=DATA / "groups_1200.csv", model=model, r_versions=False)
+    assert pm.call.options["merge_groups"] == {"government": "research_institute"}
+    roles = pd.read_csv(pm.directory / "data.csv")["role"]
+    assert "government" not in set(roles) and len(roles) == 1200
+    if RSCRIPT:
+        for pack in (pw, pm):
+            proc = run_r(pack.directory, cwd=tmp_path)
+            assert proc.returncode == 0, proc.stdout + proc.stderr

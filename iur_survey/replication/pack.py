@@ -164,6 +164,7 @@ def resolve_call(results: Mapping[str, Any], results_path: str | Path | None = N
     opts = {"estimator": str(rec_opt.get("estimator") or results.get("estimator") or "ML").upper(),
             "missing": rec_opt.get("missing") or results.get("missing") or "auto",
             "group": rec_opt.get("group"), "group_equal": list(rec_opt.get("group_equal") or []),
+            "group_partial": list(rec_opt.get("group_partial") or []),
             "se": rec_opt.get("se"), "information": rec_opt.get("information"),
             "bootstrap": rec_opt.get("bootstrap"),
             "ordered": rec_opt.get("ordered") or results.get("ordered") or None,
@@ -275,6 +276,8 @@ def _refit(call: FitCall):
                           "group_equal": o["group_equal"] or ()}
     if o.get("ordered"):
         kw["ordered"] = o["ordered"]
+    if o.get("group_partial"):
+        kw["group_partial"] = o["group_partial"]
     if o.get("se") and o["se"] != "bootstrap":
         kw["se"] = o["se"]
     if o.get("information"):

@@ -198,6 +198,9 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
         ge = list(options.get("group_equal") or [])
         if ge:
             args.append("group.equal = c(" + ", ".join(_r_str(x) for x in ge) + ")")
+        gp = list(options.get("group_partial") or [])
+        if gp:
+            args.append("group.partial = c(" + ", ".join(_r_str(x) for x in gp) + ")")
     se = options.get("se")
     boot = options.get("bootstrap")
     default_se = {"MLR": "robust.huber.white", "WLSMV": "robust.sem"}.get(est, "standard")

@@ -57,6 +57,11 @@ def dask_client(workers: int | None = None, scheduler: Any = None, *, processes:
             raise ValueError(f"scheduler {scheduler!r}: give a 'tcp://host:port' address or 'serial'")
         client = Client(scheduler)   # default client: map_chunks uses as_completed()
         try:
+            try:
+                client.run(_warm_up)
+            except ImportError as exc:
+                raise RuntimeError(f"the workers of {scheduler} cannot import iur_survey ({exc}); install the same "
+                                   "iur-survey on every worker") from None
             yield client
         finally:
             client.close()

@@ -136,8 +136,10 @@ def run(args: argparse.Namespace) -> int:
                              estimator=args.estimator,
                              workers=args.workers or None, scheduler=scheduler, chunk_size=args.chunk_size,
                              progress=False if args.quiet else None)
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:
         raise IURSurveyError(None, str(exc)) from None
+    except OSError as exc:      # e.g. no scheduler at --scheduler
+        raise IURSurveyError(None, f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
     paths = res.write(args.out)
     if not args.quiet:
         print(res.summary())

@@ -43,9 +43,17 @@ RESULTS_LAYOUT = 2
 RESULTS_FILE = "results.pkl"
 
 #: the steps, in pipeline order, and which earlier step each needs
-STEPS = ("read", "clean", "cfa", "measure", "common_method", "sem", "sem_mlr", "sem_listwise", "sem_wlsmv")
+STEPS = ("read", "clean", "cfa", "measure", "common_method", "sem", "sem_mlr", "sem_listwise", "sem_wlsmv",
+         "bootstrap", "invariance", "group_paths", "pls")
 NEEDS = {"clean": "read", "cfa": "clean", "measure": "clean", "common_method": "cfa", "sem": "clean",
-         "sem_mlr": "clean", "sem_listwise": "clean", "sem_wlsmv": "clean"}
+         "sem_mlr": "clean", "sem_listwise": "clean", "sem_wlsmv": "clean", "bootstrap": "sem",
+         "invariance": "clean", "group_paths": "invariance", "pls": "sem"}
+
+#: the book's random-number settings (environment variable, default): the seed of every resampling step
+#: (bootstrap of chapter 6, PLS bootstrap of chapter 8) and the number of bootstrap draws (the demo book
+#: uses the default; tests may ask for fewer)
+ENV_SEED, DEFAULT_SEED = "IUR_SURVEY_SEED", 2022
+ENV_BOOTSTRAP_B, DEFAULT_BOOTSTRAP_B = "IUR_SURVEY_BOOTSTRAP_B", 1000
 
 
 class Pending(Exception):
@@ -139,9 +147,27 @@ def inputs_key(data: Path, instrument: Path) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+def analysis_options(env=None) -> dict[str, int]:
+    """The book's seed and number of bootstrap draws, from ``IUR_SURVEY_SEED`` and
+    ``IUR_SURVEY_BOOTSTRAP_B`` (``os.environ`` by default), else the defaults.
+
+    >>> analysis_options({}) == {"seed": DEFAULT_SEED, "bootstrap_B": DEFAULT_BOOTSTRAP_B}
+    True
+    >>> analysis_options({"IUR_SURVEY_BOOTSTRAP_B": "200", "IUR_SURVEY_SEED": "7"})
+    {'seed': 7, 'bootstrap_B': 200}
+    """
+    env = os.environ if env is None else env
+    seed = int(env.get(ENV_SEED) or DEFAULT_SEED)
+    B = int(env.get(ENV_BOOTSTRAP_B) or DEFAULT_BOOTSTRAP_B)
+    if B < 2:
+        raise ValueError(f"{ENV_BOOTSTRAP_B}={B}: the bootstrap needs at least 2 draws")
+    return {"seed": seed, "bootstrap_B": B}
+
+
 def results_key(data: Path, instrument: Path) -> str:
-    """The cache key: the inputs plus the package code."""
-    return hashlib.sha256(f"{inputs_key(data, instrument)}|{code_fingerprint()}".encode()).hexdigest()
+    """The cache key: the inputs, the analysis options (:func:`analysis_options`) and the package code."""
+    opts = ",".join(f"{k}={v}" for k, v in sorted(analysis_options().items()))
+    return hashlib.sha256(f"{inputs_key(data, instrument)}|{opts}|{code_fingerprint()}".encode()).hexdigest()
 
 
 def measurement_syntax(instrument) -> str:
@@ -303,9 +329,96 @@ def _step_sem_wlsmv(ctx):
     return out
 
 
+def _step_bootstrap(ctx):
+    """Chapter 6: the nonparametric bootstrap of the structural model (ML, FIML) with the book's seed and B;
+    percentile and BCa (jackknife) intervals of the indirect and total effects beside the delta method."""
+    bootstrap = require("iur_survey.sem.bootstrap", "bootstrap")
+    from .mediation import bootstrap_effects
+    opts = analysis_options()
+    syntax = _default_model(ctx)
+    bt = bootstrap({"model": syntax, "data": ctx["clean"]}, opts["bootstrap_B"], ci="bca", seed=opts["seed"],
+                   progress=False)
+    return {"syntax": syntax, "B": bt.B, "seed": bt.seed, "level": bt.level, "n_ok": bt.n_ok,
+            "n_failed": bt.n_failed, "n_nonconverged": bt.n_nonconverged, "n_nonadmissible": bt.n_nonadmissible,
+            "workers": bt.workers, "seconds": bt.seconds, "warnings": list(bt.warnings),
+            "effects": bootstrap_effects(bt), "estimates": bt.parameter_estimates(ci="percentile")}
+
+
+def _step_invariance(ctx):
+    """Chapter 7: measurement invariance across the instrument's group column (configural -> strict), after
+    the small-group rule: when a group is below it, the smallest groups are merged (``merge="smallest"``)
+    and the analysis without merging is kept as a sensitivity check."""
+    import warnings as _w
+    invariance = require("iur_survey.sem.invariance", "measurement_invariance")
+    from ..sem.invariance import group_size_table, measurement_part
+    from .groups import invariance_summary
+    group = ctx["instrument"].group_column
+    model = measurement_part(_default_model(ctx))
+    data = ctx["clean"]
+    data = data[data[group].notna()] if group in data.columns else data
+    sizes = group_size_table(data, group, model)
+    merge = "smallest" if (sizes["status"] != "ok").any() else None
+
+    def run(merge_spec):
+        with _w.catch_warnings():
+            _w.simplefilter("ignore")
+            return invariance(model, data, group, merge=merge_spec, warn=False)
+    main = run(merge)
+    out = {"group": group, "model": model, "sizes_before": sizes, "merge_rule": merge,
+           "main": invariance_summary(main), "unmerged": None, "unmerged_error": ""}
+    if merge is not None:
+        try:
+            out["unmerged"] = invariance_summary(run(None))
+        except IURSurveyError as exc:
+            out["unmerged_error"] = str(exc)
+    ctx["invariance_merge"] = dict(main.merge)
+    ctx["invariance_level"] = main.level
+    return out
+
+
+def _step_group_paths(ctx):
+    """Chapter 7: the structural model in every group (one label per group) with the loadings equal across
+    groups when metric invariance holds, and a Wald test per path of its equality across the groups."""
+    wald_equal_paths = require("iur_survey.sem.compare", "wald_equal_paths")
+    from ..sem.compare import group_specific_labels
+    from ..sem.invariance import STEPS as INV_STEPS, merge_groups
+    group = ctx["instrument"].group_column
+    level = ctx.get("invariance_level")
+    if level is None:
+        raise Pending("the configural model of the invariance step did not fit")
+    data = ctx["clean"]
+    data = data[data[group].notna()]
+    data, _ = merge_groups(data, group, ctx.get("invariance_merge") or None)
+    ngroups = int(data[group].nunique())
+    syntax = group_specific_labels(_default_model(ctx), ngroups)
+    step = "metric" if level in ("metric", "scalar", "strict") else "configural"
+    res = require("iur_survey.sem", "sem")(syntax, data, group=group, group_equal=INV_STEPS[step])
+    wald = wald_equal_paths(res, joint=True)
+    return {"syntax": syntax, "level": step, "group_equal": list(INV_STEPS[step]),
+            "groups": [str(g) for g in res.partable.group_labels],
+            "n": data[group].value_counts().reindex(res.partable.group_labels).astype(int).tolist(),
+            "estimates": res.parameter_estimates(), "fit": pd.Series(res.fit_measures(), dtype=float),
+            "converged": bool(res.converged), "wald": wald}
+
+
+def _step_pls(ctx):
+    """Chapter 8: PLS-SEM of the same model (mode A composites, path weighting, mean replacement), bootstrapped
+    with the book's seed and B, beside the CB-SEM (ML, FIML) estimates."""
+    pls_sem = require("iur_survey.pls", "pls_sem")
+    compare = require("iur_survey.pls", "compare_with_cbsem")
+    opts = analysis_options()
+    res = pls_sem(ctx["clean"], ctx["instrument"], n_boot=opts["bootstrap_B"], seed=opts["seed"], progress=False)
+    cb = ctx["values"]["sem"]["estimates"]
+    return {"n": res.n, "n_input": res.n_input, "n_imputed": res.n_imputed, "converged": res.converged,
+            "iterations": res.iterations, "scheme": res.scheme, "missing": res.missing, "B": opts["bootstrap_B"],
+            "seed": opts["seed"], "warnings": list(res.warnings), "reliability": res.reliability(),
+            "htmt": res.htmt(), "r2": res.r_squared(), "compare": compare(res, cb)}
+
+
 _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure": _step_measure,
             "common_method": _step_common_method, "sem": _step_sem, "sem_mlr": _step_sem_mlr,
-            "sem_listwise": _step_sem_listwise, "sem_wlsmv": _step_sem_wlsmv}
+            "sem_listwise": _step_sem_listwise, "sem_wlsmv": _step_sem_wlsmv, "bootstrap": _step_bootstrap,
+            "invariance": _step_invariance, "group_paths": _step_group_paths, "pls": _step_pls}
 
 
 # ------------------------------------------------------------------------------- run
@@ -328,6 +441,7 @@ def compute_results(settings) -> BookResults:
         try:
             value = _RUNNERS[name](ctx)
             res.steps[name] = Step("ok", value=value, seconds=time.perf_counter() - t0)
+            ctx.setdefault("values", {})[name] = value      # later steps may use earlier outputs
         except Pending as exc:
             res.steps[name] = Step("pending", reason=str(exc), seconds=time.perf_counter() - t0)
         except IURSurveyError as exc:
@@ -340,6 +454,7 @@ def compute_results(settings) -> BookResults:
         "instrument_sha256": _sha256(instrument_path),
         "computed_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "simulation": simulation_record(data),
+        "options": analysis_options(),
     }
     return res
 

@@ -1,0 +1,247 @@
+"""Stakeholder groups for the book: measurement invariance and the structural paths by group.
+
+:func:`invariance_summary` keeps what the chapter shows of an
+:class:`~iur_survey.sem.invariance.InvarianceResult` (plain, picklable objects);
+:func:`invariance_table` is its APA table (fit of every step, the χ² difference test and the changes in CFI,
+RMSEA and SRMR judged by Chen's cut-offs); :func:`group_label` prints a group's name;
+:func:`group_paths_table` and :func:`group_path_frame` show the paths of a multi-group structural model with
+:func:`iur_survey.sem.compare.wald_equal_paths`' test of their equality, Holm-adjusted (:func:`holm`).
+
+>>> group_label("government+research_institute")
+'government + research institute'
+>>> [round(p, 3) for p in holm([0.01, 0.04, 0.03])]
+[0.03, 0.06, 0.06]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .format import DASH, num, pval, stars
+from .tables import APATable
+
+__all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table", "holm",
+           "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES"]
+
+#: how the chapter names the invariance steps
+INVARIANCE_NAMES = {"configural": "Configural", "metric": "Metric (loadings)",
+                    "scalar": "Scalar (+ intercepts)", "strict": "Strict (+ residual variances)"}
+
+
+def group_label(g: Any) -> str:
+    """A group code as prose: underscores to spaces, merged groups ``a+b`` as ``a + b``.
+
+    >>> group_label("research_institute")
+    'research institute'
+    """
+    return " + ".join(str(part).replace("_", " ") for part in str(g).split("+"))
+
+
+def group_header(g: Any, width: int = 18) -> str:
+    """A column header for a group: :func:`group_label`, or its initials when that is longer than ``width``.
+
+    >>> group_header("university"), group_header("government+research_institute")
+    ('university', 'G + RI')
+    """
+    lab = group_label(g)
+    if len(lab) <= width:
+        return lab
+    return " + ".join("".join(w[0].upper() for w in part.split()) for part in lab.split(" + "))
+
+
+def invariance_summary(inv) -> dict[str, Any]:
+    """The parts of an :class:`~iur_survey.sem.invariance.InvarianceResult` the book shows (no fitted models):
+    ``table``, ``groups`` (sizes after merging), ``merge``, ``level``, ``cutoffs``, ``cutoffs_name``,
+    ``indices``, ``lrt_method``, ``estimator``, ``missing``, ``warnings``, ``errors``, ``to_dict``, ``summary``."""
+    return {"table": inv.table.copy(), "groups": inv.groups.copy(), "merge": dict(inv.merge), "level": inv.level,
+            "cutoffs": dict(inv.cutoffs), "cutoffs_name": inv.cutoffs_name, "indices": inv.indices,
+            "lrt_method": inv.lrt_method, "estimator": inv.estimator, "missing": inv.missing,
+            "warnings": list(inv.warnings), "errors": dict(inv.errors), "to_dict": inv.to_dict(),
+            "summary": inv.summary()}
+
+
+def _idx(indices: str) -> tuple[str, str, str]:
+    return {"standard": ("cfi", "tli", "rmsea"), "robust": ("cfi.robust", "tli.robust", "rmsea.robust"),
+            "scaled": ("cfi.scaled", "tli.scaled", "rmsea.scaled")}[indices]
+
+
+def _delta(x) -> str:
+    """A change in a fit index: three decimals, no leading zero, an explicit sign (``+.001``, ``−.002``)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+        return DASH
+    s = num(x, 3, leading_zero=False)
+    return s if s.startswith("\u2212") or float(s.replace("\u2212", "-")) == 0 else "+" + s
+
+
+def invariance_table(summary: Mapping[str, Any], number=None,
+                     title: str = "Measurement invariance across stakeholder groups") -> APATable:
+    """The steps of :func:`invariance_summary` as an APA table with one column per model (configural ->
+    strict): χ², df, CFI, TLI, RMSEA, SRMR; the χ² difference test against the previous model; ΔCFI,
+    ΔRMSEA, ΔSRMR; Chen's decision.
+
+    >>> t = pd.DataFrame({"step": ["configural", "metric"], "chisq": [100.0, 110.0], "df": [50, 56],
+    ...                   "cfi": [0.98, 0.978], "tli": [0.97, 0.97], "rmsea": [0.03, 0.031], "srmr": [0.04, 0.045],
+    ...                   "chisq.diff": [np.nan, 10.0], "df.diff": [np.nan, 6], "pvalue.diff": [np.nan, 0.12],
+    ...                   "delta.cfi": [np.nan, -0.002], "delta.rmsea": [np.nan, 0.001], "delta.srmr": [np.nan, 0.005],
+    ...                   "decision": ["baseline", "supported"]})
+    >>> s = {"table": t, "indices": "standard", "cutoffs_name": "Chen (2007)", "lrt_method": "standard",
+    ...      "cutoffs": {"metric": (-0.01, 0.015, 0.03)}}
+    >>> f = invariance_table(s).frame.set_index("")
+    >>> f.loc[["Δχ² (Δdf)", "ΔCFI", "Decision"], "Metric"].tolist()
+    ['10.00 (6)', '−.002', 'supported']
+    """
+    tab = summary["table"]
+    cfi, tli, rmsea = _idx(summary.get("indices", "standard"))
+    stats = [("*Fit*", None), ("χ²", lambda r: num(r["chisq"], 2)), ("df", lambda r: num(r["df"], 0)),
+             ("CFI", lambda r: num(r[cfi], 3, False)), ("TLI", lambda r: num(r[tli], 3, False)),
+             ("RMSEA", lambda r: num(r[rmsea], 3, False)), ("SRMR", lambda r: num(r["srmr"], 3, False)),
+             ("*Change from the previous model*", None),
+             ("Δχ² (Δdf)", lambda r: DASH if pd.isna(r["chisq.diff"]) else
+              f"{num(r['chisq.diff'], 2)} ({num(r['df.diff'], 0)})"),
+             ("*p*", lambda r: pval(r["pvalue.diff"])), ("ΔCFI", lambda r: _delta(r["delta.cfi"])),
+             ("ΔRMSEA", lambda r: _delta(r["delta.rmsea"])), ("ΔSRMR", lambda r: _delta(r["delta.srmr"])),
+             ("Decision", lambda r: str(r["decision"]))]
+    cols = [INVARIANCE_NAMES.get(s, s).split(" ")[0] for s in tab["step"]]
+    rows = []
+    for name, f in stats:
+        row = {"": name}
+        for col, (_, r) in zip(cols, tab.iterrows()):
+            row[col] = "" if f is None else f(r)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    cut = summary.get("cutoffs") or {}
+    cuts = "; ".join(f"{s}: ΔCFI ≥ {num(c[0], 3, False)}, ΔRMSEA ≤ {num(c[1], 3, False)}, "
+                     f"ΔSRMR ≤ {num(c[2], 3, False)}" for s, c in cut.items())
+    robust = summary.get("indices") == "robust"
+    note = ("Each model adds equality constraints across the groups to the one before it: configural, the same "
+            "factor structure; metric, equal loadings; scalar, also equal item intercepts; strict, also equal "
+            "residual variances. Δχ² (Δdf): χ² difference (likelihood-ratio) test against the previous model "
+            f"({summary.get('lrt_method', 'standard')}). Δ: the model minus the previous one"
+            f"{' (robust CFI, TLI and RMSEA)' if robust else ''}. Decision by the cut-offs of "
+            f"{summary.get('cutoffs_name', 'Chen (2007)')} ({cuts}): supported when every change is within its "
+            "cut-off, not supported when CFI drops past its cut-off together with RMSEA or SRMR, unclear "
+            "otherwise.")
+    return APATable(frame, title, number=number, note=note, numeric=tuple(cols), wrap=())
+
+
+def decision_text(summary: Mapping[str, Any], step: str) -> str:
+    """The decision of one step (``"supported"``, ``"not supported"``, ...) or ``"not fitted"``.
+
+    >>> decision_text({"table": pd.DataFrame({"step": ["metric"], "decision": ["supported"]})}, "metric")
+    'supported'
+    """
+    t = summary["table"].set_index("step")
+    return str(t.loc[step, "decision"]) if step in t.index else "not fitted"
+
+
+def group_sizes_table(before: pd.DataFrame, merge: Mapping[str, str], number=None,
+                      title: str = "Group sizes and the small-group rule") -> APATable:
+    """The groups before merging (:func:`iur_survey.sem.invariance.group_size_table`) with the rule's
+    minimum and verdict, and the group each was analysed in.
+
+    >>> b = pd.DataFrame({"group": ["a", "b"], "n": [300, 60], "p": [8, 8], "q": [40, 40], "min_n": [100, 100],
+    ...                   "status": ["ok", "small"]})
+    >>> group_sizes_table(b, {"b": "a+b", "a": "a+b"}).frame["Analysed as"].tolist()
+    ['a + b', 'a + b']
+    """
+    frame = pd.DataFrame({"Group": [group_label(g) for g in before["group"]],
+                          "*n*": [f"{int(v):,}" for v in before["n"]],
+                          "Minimum *n*": [f"{int(v):,}" for v in before["min_n"]],
+                          "Rule": [{"ok": "met", "small": "below", "too small": "below (n ≤ p)"}.get(s, s)
+                                   for s in before["status"]],
+                          "Analysed as": [group_label(merge.get(str(g), g)) for g in before["group"]]})
+    q = int(before["q"].iloc[0]) if len(before) else 0
+    p = int(before["p"].iloc[0]) if len(before) else 0
+    return APATable(frame, title, number=number, numeric=("*n*", "Minimum *n*"),
+                    note=f"Minimum *n*: the small-group rule, *n* ≥ max(100, *q*) with *q* = {q} free parameters per "
+                         f"group in the configural measurement model ({p} items). Groups below it are merged into "
+                         "the next smallest group until every group meets the rule or two groups remain.")
+
+
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm's (1979) step-down adjusted *p* values (NaN stays NaN and is not counted).
+
+    >>> holm([0.01, float("nan"), 0.02])
+    [0.02, nan, 0.02]
+    """
+    p = np.asarray(pvalues, float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    m = ok.size
+    order = ok[np.argsort(p[ok], kind="stable")]
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out.tolist()
+
+
+def group_path_frame(estimates: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
+    """The structural paths of a multi-group fit in long form for a forest plot:
+    ``path group est ci.lower ci.upper pvalue std.all`` (``group``: :func:`group_label` of each group).
+
+    >>> est = pd.DataFrame({"lhs": ["COL", "COL"], "op": ["~", "~"], "rhs": ["GOV", "GOV"], "group": [1, 2],
+    ...                     "est": [0.3, 0.4], "ci.lower": [0.1, 0.2], "ci.upper": [0.5, 0.6],
+    ...                     "pvalue": [0.01, 0.001], "std.all": [0.3, 0.35]})
+    >>> group_path_frame(est, ["a", "b_c"])[["path", "group", "est"]].values.tolist()
+    [['GOV → COL', 'a', 0.3], ['GOV → COL', 'b c', 0.4]]
+    """
+    reg = estimates[estimates["op"] == "~"]
+    out = pd.DataFrame({"path": reg["rhs"] + " → " + reg["lhs"],
+                        "group": [group_label(groups[int(g) - 1]) for g in reg["group"]],
+                        "est": reg["est"], "ci.lower": reg["ci.lower"], "ci.upper": reg["ci.upper"],
+                        "pvalue": reg["pvalue"], "std.all": reg["std.all"]})
+    return out.reset_index(drop=True)
+
+
+def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.DataFrame | None = None,
+                      number=None, title: str = "Unstandardized structural paths by stakeholder group",
+                      level: str = "metric") -> APATable:
+    """One row per path: the unstandardized estimate in every group (stars from that group's *z* test), the
+    Wald test that the path is equal in all groups, its *p* and the Holm-adjusted *p* over the paths.
+    ``wald`` is :func:`iur_survey.sem.compare.wald_equal_paths`; its joint ``(all)`` row, if any, goes into
+    the note.
+
+    >>> w = pd.DataFrame({"lhs": ["COL", "(all)"], "op": ["~", ""], "rhs": ["GOV", ""], "est.a": [0.3, np.nan],
+    ...                   "est.b_c": [0.5, np.nan], "Wald": [4.1, 4.1], "df": [1, 1], "pvalue": [0.043, 0.043]})
+    >>> t = group_paths_table(w, ["a", "b_c"])
+    >>> t.frame.columns.tolist(), t.frame.iloc[0].tolist()
+    (['Path', 'a', 'b c', 'Wald χ²(1)', '*p*', '*p* Holm'], ['GOV → COL', '0.300', '0.500', '4.10', '.043', '.043'])
+    """
+    paths = wald[wald["lhs"] != "(all)"]
+    joint = wald[wald["lhs"] == "(all)"]
+    pv = {}
+    if estimates is not None:
+        reg = estimates[estimates["op"] == "~"]
+        pv = {(r["lhs"], r["rhs"], int(r["group"])): float(r["pvalue"]) for _, r in reg.iterrows()}
+    frame = pd.DataFrame({"Path": (paths["rhs"] + " → " + paths["lhs"]).to_numpy()})
+    keys = []
+    for k, g in enumerate(groups, 1):
+        if group_header(g) != group_label(g):
+            keys.append(f"{group_header(g)}: {group_label(g)}")
+        frame[group_header(g)] = [num(r[f"est.{g}"], 3) + stars(pv.get((r["lhs"], r["rhs"], k)))
+                                 for _, r in paths.iterrows()]
+    dfs = sorted(set(int(d) for d in paths["df"]))
+    one_df = len(dfs) == 1
+    wcol = f"Wald χ²({dfs[0]})" if one_df else "Wald χ² (df)"
+    frame[wcol] = [num(w, 2) if one_df else f"{num(w, 2)} ({int(d)})" for w, d in zip(paths["Wald"], paths["df"])]
+    frame["*p*"] = [pval(v) for v in paths["pvalue"]]
+    frame["*p* Holm"] = [pval(v) for v in holm(paths["pvalue"])]
+    eq = {"metric": "the loadings constrained equal across the groups (metric invariance)",
+          "configural": "no equality constraints (only configural invariance holds, so the paths are not strictly "
+                        "comparable)"}.get(level, f"the {level} constraints")
+    jtxt = ""
+    if len(joint):
+        j = joint.iloc[0]
+        jtxt = f" All paths equal at once: Wald χ²({int(j['df'])}) = {num(j['Wald'], 2)}, *p* = {pval(j['pvalue'])}."
+        jtxt = jtxt.replace("= <", "<")
+    note = (f"Multi-group structural model (ML, FIML) with {eq}; every structural path is estimated freely in each "
+            "group. Columns by group" + (f" ({'; '.join(keys)})" if keys else "") + ": the unstandardized path, "
+            "with the *z* test of the path within the group: "
+            "\u2217 *p* < .05, \u2217\u2217 *p* < .01, \u2217\u2217\u2217 *p* < .001. Wald χ²: test that the path is "
+            "equal in all groups (df = groups − 1). *p* Holm: adjusted for the number of paths tested." + jtxt)
+    return APATable(frame, title, number=number, note=note, numeric=tuple(c for c in frame.columns if c != "Path"))

@@ -1,0 +1,117 @@
+"""PLS-SEM beside CB-SEM for the robustness chapter: the comparison table, its agreement count, and the PLS
+measurement quality (reliability, HTMT) in APA style.
+
+They take what :mod:`iur_survey.pls` returns: :func:`iur_survey.pls.compare_with_cbsem`'s side-by-side frame
+and :meth:`~iur_survey.pls.PLSResult.reliability` / :meth:`~iur_survey.pls.PLSResult.htmt`.
+
+>>> cmp = pd.DataFrame({"lhs": ["COL", "ind_GOV"], "op": ["~", ":="], "rhs": ["GOV", "a1*b"],
+...                     "pls_est": [0.25, 0.07], "pls_ci.lower": [0.2, 0.05], "pls_ci.upper": [0.31, 0.09],
+...                     "pls_pvalue": [0.0, 0.0], "cb_std": [0.30, 0.11], "cb_std.ci.lower": [0.22, 0.06],
+...                     "cb_std.ci.upper": [0.38, 0.16], "cb_pvalue": [0.0, 0.2], "agree": [True, False]})
+>>> agreement(cmp)
+{'n': 2, 'agree': 1, 'disagree': ['GOV → COL → INT'], 'n_paths': 1, 'agree_paths': 1}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .format import DASH, num, pval
+from .sem_tables import MEDIATOR, OUTCOME
+from .tables import APATable, triangle_table
+
+__all__ = ["effect_name", "agreement", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table"]
+
+
+def effect_name(lhs: str, op: str, rhs: str) -> str:
+    """A readable name of a comparison row: ``GOV → COL`` for a path, ``GOV → COL → INT`` for ``ind_GOV``,
+    ``GOV → INT (total)`` for ``tot_GOV``.
+
+    >>> effect_name("COL", "~", "GOV"), effect_name("ind_GOV", ":=", "a1*b"), effect_name("tot_TAL", ":=", "")
+    ('GOV → COL', 'GOV → COL → INT', 'TAL → INT (total)')
+    """
+    if op == "~":
+        return f"{rhs} → {lhs}"
+    if lhs.startswith("ind_"):
+        return f"{lhs[4:]} → {MEDIATOR} → {OUTCOME}"
+    if lhs.startswith("tot_"):
+        return f"{lhs[4:]} → {OUTCOME} (total)"
+    return lhs
+
+
+def agreement(compare: pd.DataFrame) -> dict[str, Any]:
+    """How often PLS-SEM and CB-SEM reach the same conclusion (``agree`` of
+    :func:`iur_survey.pls.compare_with_cbsem`): rows compared, rows agreeing, the rows that disagree, and the
+    same for the structural paths alone."""
+    known = compare[compare["agree"].notna()]
+    paths = known[known["op"] == "~"]
+    return {"n": int(len(known)), "agree": int(known["agree"].astype(bool).sum()),
+            "disagree": [effect_name(r["lhs"], r["op"], r["rhs"]) for _, r in known.iterrows() if not bool(r["agree"])],
+            "n_paths": int(len(paths)), "agree_paths": int(paths["agree"].astype(bool).sum())}
+
+
+def _ci(lo, hi) -> str:
+    if pd.isna(lo) or pd.isna(hi):
+        return DASH
+    return f"[{num(lo, 2, False)}, {num(hi, 2, False)}]"
+
+
+def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = None,
+                         title: str = "PLS-SEM and CB-SEM side by side") -> APATable:
+    """:func:`iur_survey.pls.compare_with_cbsem` as an APA table: for every path and defined effect the PLS
+    estimate with its bootstrap interval and *p*, the CB-SEM standardized estimate with its interval and *p*,
+    and whether the two reach the same conclusion."""
+    frame = pd.DataFrame({
+        "Effect": [effect_name(a, o, b) for a, o, b in zip(compare["lhs"], compare["op"], compare["rhs"])],
+        "PLS β": [num(v, 3, False) for v in compare["pls_est"]],
+        "PLS 95% CI": [_ci(a, b) for a, b in zip(compare["pls_ci.lower"], compare["pls_ci.upper"])],
+        "PLS *p*": [pval(v) for v in compare["pls_pvalue"]],
+        "CB-SEM β": [num(v, 3, False) for v in compare["cb_std"]],
+        "CB-SEM 95% CI": [_ci(a, b) for a, b in zip(compare["cb_std.ci.lower"], compare["cb_std.ci.upper"])],
+        "CB-SEM *p*": [pval(v) for v in compare["cb_pvalue"]],
+        "Agree": [DASH if pd.isna(v) else ("yes" if bool(v) else "no") for v in compare["agree"]]})
+    boot = f"{B:,} bootstrap resamples" if B else "the bootstrap"
+    note = ("PLS β: PLS-SEM path coefficient (standardized composites; indirect and total effects as products and "
+            f"sums of them), with the percentile 95% interval and the *p* value of *t* = β/*SE* from {boot}. "
+            "CB-SEM β: completely standardized estimate of the ML model with FIML (Table 5.2), its Wald interval "
+            "rescaled to the standardized metric and its *p* (delta method for indirect and total effects). Agree: "
+            "the same conclusion, both significant at .05 with the same sign, or both not significant.")
+    return APATable(frame, title, number=number, note=note,
+                    numeric=tuple(c for c in frame.columns if c not in ("Effect", "Agree")))
+
+
+def pls_reliability_table(rel: pd.DataFrame, number=None,
+                          title: str = "PLS-SEM reliability and convergent validity") -> APATable:
+    """:meth:`iur_survey.pls.PLSResult.reliability` as an APA table (α, ρ_A, ρ_C, AVE).
+
+    >>> rel = pd.DataFrame({"construct": ["A"], "n_items": [4], "alpha": [0.77], "rho_a": [0.78],
+    ...                     "rho_c": [0.85], "ave": [0.59], "rho_c_ok": [True], "ave_ok": [True]})
+    >>> pls_reliability_table(rel).frame.values.tolist()
+    [['A', '4', '.770', '.780', '.850', '.590']]
+    """
+    frame = pd.DataFrame({"Construct": rel["construct"], "Items": [str(int(v)) for v in rel["n_items"]],
+                          "α": [num(v, 3, False) for v in rel["alpha"]],
+                          "ρA": [num(v, 3, False) for v in rel["rho_a"]],
+                          "ρC": [num(v, 3, False) for v in rel["rho_c"]],
+                          "AVE": [num(v, 3, False) for v in rel["ave"]]})
+    return APATable(frame, title, number=number, numeric=("Items", "α", "ρA", "ρC", "AVE"),
+                    note="From the PLS composites (Hair et al., 2021): Cronbach's α, Dijkstra–Henseler's ρA, "
+                         "composite reliability ρC (≥ .70 wanted) and average variance extracted (AVE, ≥ .50 "
+                         "wanted).")
+
+
+def pls_htmt_table(htmt: pd.DataFrame, number=None, title: str = "PLS-SEM heterotrait–monotrait ratios") -> APATable:
+    """The HTMT pairs of :meth:`iur_survey.pls.PLSResult.htmt` as a lower-triangle APA table."""
+    names = list(dict.fromkeys(list(htmt["construct_1"]) + list(htmt["construct_2"])))
+    sq = pd.DataFrame(np.nan, index=names, columns=names)
+    for a, b, v in zip(htmt["construct_1"], htmt["construct_2"], htmt["htmt"]):
+        sq.loc[a, b] = sq.loc[b, a] = float(v)
+    upper = ""
+    if "ci.upper" in htmt.columns:
+        upper = (f" The largest upper limit of the bootstrap 95% intervals is {num(htmt['ci.upper'].max(), 2, False)}.")
+    return triangle_table(sq, title, number=number,
+                          note="Heterotrait–monotrait ratio of correlations (Henseler et al., 2015); values below .85 "
+                               "indicate discriminant validity." + upper)

@@ -310,6 +310,10 @@ def _num(x: Any):
     return f if math.isfinite(f) else None
 
 
+def _int_or(x, key: str):
+    return int(round(x)) if x is not None and key in ("npar", "df", "df.scaled") else x
+
+
 # ============================================================================================ result
 @dataclass
 class InvarianceResult:
@@ -359,7 +363,8 @@ class InvarianceResult:
         tab = self.table.set_index("step")
         for k, s in enumerate(self.steps):
             r = tab.loc[s]
-            fit = {key: _num(r[key]) for key in _FIT_KEYS if key in tab.columns and _num(r[key]) is not None}
+            fit = {key: _int_or(_num(r[key]), key) for key in _FIT_KEYS
+                   if key in tab.columns and _num(r[key]) is not None}
             item: dict[str, Any] = {"step": s, "group_equal": list(self.group_equal[s]),
                                     "converged": bool(r["converged"]) if self.fits.get(s) is not None else False,
                                     "fit": fit}
@@ -368,7 +373,7 @@ class InvarianceResult:
                 item["delta"] = None
                 item["cutoffs"] = None
             else:
-                item["test"] = {"chisq.diff": _num(r["chisq.diff"]), "df.diff": _num(r["df.diff"]),
+                item["test"] = {"chisq.diff": _num(r["chisq.diff"]), "df.diff": _int_or(_num(r["df.diff"]), "df"),
                                 "pvalue": _num(r["pvalue.diff"]), "method": self.lrt_method,
                                 "versus": self.steps[k - 1]}
                 item["delta"] = {"cfi": _num(r["delta.cfi"]), "rmsea": _num(r["delta.rmsea"]),

@@ -94,6 +94,8 @@ def test_to_dict_is_the_json_contract():
         assert set(x["cutoffs"]) == {"cfi", "rmsea", "srmr"}
     assert {"chisq", "df", "cfi", "rmsea", "srmr", "chisq.scaled", "cfi.robust"} <= set(items[1]["fit"])
     assert items[1]["test"]["versus"] == "configural"
+    assert items[1]["test"]["df.diff"] == 63 and isinstance(items[1]["fit"]["df"], int)
+    assert items[1]["fit"]["npar"] == 357
     info = d["invariance_info"]
     assert info["groups"] == {"enterprise": 480, "research_institute": 280, "university": 360, "government": 80}
     assert info["indices"] == "robust" and info["level"] in STEPS

@@ -53,7 +53,6 @@ into the next smallest while the smallest is below the rule and more than two gr
 from __future__ import annotations
 
 import math
-import re
 import warnings as _warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence

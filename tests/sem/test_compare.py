@@ -141,7 +141,6 @@ def test_lrt_warnings_restricted_better_and_same_df():
     rng = np.random.default_rng(8)
     X = rng.standard_normal((300, 1)) @ [[1.0, 0.8, 0.6, 0.5]] + rng.standard_normal((300, 4)) * 0.6
     d = pd.DataFrame(X, columns=["a", "b", "c", "d"])
-    free = sem("F =~ a + b + c + d", d)
     fixed = sem("F =~ a + 1*b + c + d", d)            # df 3
     other = sem("F =~ a + b + 1*c + d", d)            # df 3 too: not nested in fixed
     with pytest.warns(UserWarning, match="same degrees of freedom"):

@@ -9,15 +9,12 @@ absolute (they are differences of indices that agree to ~1e-8).
 from __future__ import annotations
 
 import json
-import math
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from iur_survey.errors import EstimationError
-from iur_survey.sem import invariance as inv_mod
 from iur_survey.sem.invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, group_size_table,
                                        measurement_invariance, measurement_part, merge_groups, prepare_groups)
 from tests.sem._invariance_common import compare_ref, invariance, rows_frame

@@ -62,6 +62,7 @@ import pandas as pd
 
 from ..errors import EstimationError
 from .compare import lrt
+from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI checks --equal with it)
 from .results import SEMResult
 
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
@@ -69,8 +70,6 @@ __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "
            "measurement_part"]
 
 #: lavaan's group.equal names the engine implements
-GROUP_EQUAL_NAMES = ("loadings", "intercepts", "means", "regressions", "residuals", "residual.covariances",
-                     "lv.variances", "lv.covariances")
 
 #: the standard sequence of nested models: step -> lavaan group.equal
 STEPS: dict[str, tuple[str, ...]] = {

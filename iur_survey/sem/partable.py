@@ -220,6 +220,11 @@ def _per_group(values: tuple | None, ngroups: int, t: Term, what: str, pm: Parse
     return list(values)
 
 
+#: lavaan's group.equal names that the table implements ("thresholds" needs ordinal multi-group)
+GROUP_EQUAL_NAMES = ("loadings", "intercepts", "means", "regressions", "residuals", "residual.covariances",
+                     "lv.variances", "lv.covariances")
+
+
 def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fixed_x: bool = True,
                    std_lv: bool = False, int_ov_free: bool = True, int_lv_free: bool = False,
                    auto_fix_first: bool | None = None, auto_fix_single: bool = True,
@@ -242,6 +247,10 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
     >>> pt.npar
     9
     """
+    unknown = [g for g in group_equal if g not in GROUP_EQUAL_NAMES]
+    if unknown:
+        raise ModelSyntaxError("group.equal", f"unknown or unsupported name(s) {', '.join(map(repr, unknown))}; "
+                               f"use {', '.join(GROUP_EQUAL_NAMES)}")
     pm = parse_model(model) if isinstance(model, str) else model
     if auto_fix_first is None:
         auto_fix_first = not std_lv

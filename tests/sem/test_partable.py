@@ -93,3 +93,16 @@ def test_constraint_errors(syntax, text):
     with pytest.raises(ModelSyntaxError, match=text) as exc:
         build_partable(syntax)
     assert exc.value.row == 2
+
+
+def test_unknown_group_equal_name_is_an_error_not_an_unconstrained_fit():
+    """A typo in group.equal must not silently fit the unconstrained model."""
+    import pytest
+
+    from iur_survey.errors import ModelSyntaxError
+    from iur_survey.sem.partable import build_partable
+
+    with pytest.raises(ModelSyntaxError, match="loading"):
+        build_partable("F =~ x1 + x2 + x3", ngroups=2, group_equal=["loading"])
+    pt = build_partable("F =~ x1 + x2 + x3", ngroups=2, group_equal=["loadings"])
+    assert pt.npar < build_partable("F =~ x1 + x2 + x3", ngroups=2).npar

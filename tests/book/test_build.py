@@ -93,6 +93,74 @@ def test_numbers_shown_equal_the_package(demo_book):
     assert f"β = {num(b['std.all'], 2, leading_zero=False)}" in text5
 
 
+def _clean_demo():
+    from iur_survey.clean import clean
+    from iur_survey.instrument import load_instrument
+    from iur_survey.read import read_export
+
+    inst = load_instrument()
+    return inst, clean(read_export(DEFAULT_DATA, inst), inst).clean
+
+
+def test_chapter6_intervals_equal_a_fresh_bootstrap_with_the_book_seed(demo_book):
+    """Every indirect effect's percentile interval in chapter 6 equals a fresh bootstrap of the structural model
+    with the book's seed and B (the draws do not depend on the number of workers)."""
+    from iur_survey.report.mediation import ci_text
+    from iur_survey.report.results import analysis_options
+    from iur_survey.sem import default_model
+    from iur_survey.sem.bootstrap import bootstrap
+
+    inst, data = _clean_demo()
+    opts = analysis_options()
+    bt = bootstrap({"model": default_model(inst), "data": data}, opts["bootstrap_B"], seed=opts["seed"],
+                   ci="percentile", progress=False)
+    ci = bt.confidence_intervals("percentile")
+    est = dict(zip(bt.columns, bt.point_estimates()))
+    text = page_text(demo_book.html / "book" / "06_mediation.html")
+    for m in ("GOV", "MKT", "BEN", "VAL", "TAL"):
+        name = f"ind_{m}"
+        shown = f"{m}: b = {num(est[name], 3)}, 95% CI {ci_text(ci.loc[name, 'ci.lower'], ci.loc[name, 'ci.upper'])}"
+        assert shown in text, shown
+    assert f"Of the {integer(bt.B)} draws, {integer(bt.n_ok)} converged and were used, " \
+           f"{integer(bt.n_failed + bt.n_nonconverged)} failed or did not converge" in text
+    assert f"The seed was {opts['seed']}" in text
+
+
+def test_chapter7_invariance_numbers_equal_the_package(demo_book):
+    """The scalar step's ΔCFI and decision, and the merged groups, equal a fresh measurement_invariance run
+    with the small-group rule the chapter describes."""
+    from iur_survey.report.groups import group_label
+    from iur_survey.sem import default_model
+    from iur_survey.sem.invariance import group_size_table, measurement_invariance, measurement_part
+
+    inst, data = _clean_demo()
+    model = measurement_part(default_model(inst))
+    small = (group_size_table(data, "role", model)["status"] != "ok").any()
+    inv = measurement_invariance(model, data, "role", merge="smallest" if small else None, warn=False)
+    row = inv.table.set_index("step").loc["scalar"]
+    text = re.sub(r"\(\s+", "(", page_text(demo_book.html / "book" / "07_groups.html"))
+    assert f"Scalar invariance is {row['decision']} (ΔCFI = {num(row['delta.cfi'], 3, leading_zero=False)}" in text
+    assert f"The highest level supported is {inv.level}" in text
+    for g, n in zip(inv.groups["group"], inv.groups["n"]):
+        if "+" in str(g):
+            assert f"{group_label(g)} (n = {integer(n)})" in text
+
+
+def test_chapter8_pls_agreement_equals_the_package(demo_book):
+    from iur_survey.pls import compare_with_cbsem, pls_sem
+    from iur_survey.report.results import analysis_options
+    from iur_survey.sem import default_model, sem
+
+    inst, data = _clean_demo()
+    opts = analysis_options()
+    pls = pls_sem(data, inst, n_boot=opts["bootstrap_B"], seed=opts["seed"], progress=False)
+    cmp = compare_with_cbsem(pls, sem(default_model(inst), data).parameter_estimates())
+    known = cmp[cmp["agree"].notna()]
+    text = page_text(demo_book.html / "book" / "08_robustness.html")
+    assert (f"Of the {len(known)} effects in Table 8.3, PLS-SEM and CB-SEM reach the same conclusion for "
+            f"{int(known['agree'].astype(bool).sum())}") in text
+
+
 _IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?<![\w.])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![\w.])|\+\d{1,3}[ -]\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}")

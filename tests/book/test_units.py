@@ -223,3 +223,102 @@ def test_compare_paths_keeps_the_model_order():
     cmp = compare_paths({"x": a, "y": b})
     assert cmp["path"].tolist() == ["TAL → COL", "GOV → COL", "COL → INT"]
     assert cmp["y"].tolist() == [0.15, 0.25, 0.35]
+
+
+# ------------------------------------------------------------------ chapters 6-8: mediation, groups, PLS
+def test_analysis_options_are_part_of_the_cache_key(tmp_path, monkeypatch):
+    from iur_survey.report.results import analysis_options, results_key
+    monkeypatch.delenv("IUR_SURVEY_BOOTSTRAP_B", raising=False)
+    monkeypatch.delenv("IUR_SURVEY_SEED", raising=False)
+    assert analysis_options() == {"seed": 2022, "bootstrap_B": 1000}
+    k0 = results_key(tmp_path / "x.csv", REPO / "data" / "instrument.yaml")
+    monkeypatch.setenv("IUR_SURVEY_BOOTSTRAP_B", "50")
+    assert analysis_options()["bootstrap_B"] == 50
+    assert results_key(tmp_path / "x.csv", REPO / "data" / "instrument.yaml") != k0
+    monkeypatch.setenv("IUR_SURVEY_BOOTSTRAP_B", "1")
+    with pytest.raises(ValueError, match="at least 2"):
+        analysis_options()
+
+
+def test_new_steps_wait_for_the_steps_they_need(tmp_path):
+    settings = BookSettings(tmp_path / "no_such_export.csv", REPO / "data" / "instrument.yaml", tmp_path / "w")
+    res = compute_results(settings)
+    for step, need in (("bootstrap", "sem"), ("invariance", "clean"), ("group_paths", "invariance"), ("pls", "sem")):
+        assert res[step].status == "pending" and res[step].reason.startswith(f"needs the {need} step")
+
+
+def test_mediation_hypotheses_need_an_interval_above_zero():
+    from iur_survey.report.mediation import mediation_hypotheses
+    eff = pd.DataFrame({"effect": ["ind_GOV", "ind_MKT", "ind_BEN"], "est": [0.1, 0.02, -0.1],
+                        "perc.lower": [0.01, -0.01, -0.2], "perc.upper": [0.2, 0.05, -0.02],
+                        "bca.lower": [-0.01, 0.001, -0.2], "bca.upper": [0.2, 0.05, -0.01],
+                        "delta.pvalue": [0.01, 0.3, 0.01]})
+    h = mediation_hypotheses(eff, ["GOV", "MKT", "BEN"]).set_index("parameter")
+    assert h["supported"].tolist() == ["yes", "no", "no"]           # a negative effect is not H7's effect
+    assert h["bca_supported"].tolist() == ["no", "yes", "no"]
+    assert h["delta_supported"].tolist() == ["yes", "no", "no"]
+    assert h.loc["ind_GOV", "hypothesis"] == "H5a"                  # three mechanisms: H1-H3, H4 (b), H5a-c
+
+
+def test_bootstrap_effects_match_the_bootstrap_result():
+    from iur_survey.report.mediation import bootstrap_effects, mediation_table
+    from iur_survey.sem import sem
+    from iur_survey.sem.bootstrap import bootstrap
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal(200)
+    m = 0.5 * x + rng.standard_normal(200)
+    d = pd.DataFrame({"x": x, "m": m, "y": 0.4 * m + rng.standard_normal(200)})
+    fit = sem("m ~ a*x\ny ~ b*m + c*x\nind_x := a*b\ntot_x := c + a*b", d)
+    bt = bootstrap(fit, 80, data=d, seed=5, workers=1, progress=False)
+    eff = bootstrap_effects(bt).set_index("effect")
+    ci = bt.confidence_intervals("percentile")
+    assert eff.loc["ind_x", "perc.lower"] == ci.loc["ind_x", "ci.lower"]
+    assert eff.loc["ind_x", "boot.se"] == bt.se()["ind_x"]
+    assert np.isnan(eff.loc["ind_x", "bca.lower"])                  # no jackknife: no BCa column
+    pe = fit.parameter_estimates().set_index("lhs")
+    assert eff.loc["tot_x", "delta.se"] == pytest.approx(pe.loc["tot_x", "se"])
+    t = mediation_table(eff.reset_index(), B=80)
+    assert "95% CI BCa" not in t.frame.columns and "80 bootstrap resamples" in t.note
+
+
+def test_holm_matches_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+    from iur_survey.report.groups import holm
+    p = [0.043, 0.5, 0.001, 0.2, 0.012, 0.03]
+    assert holm(p) == pytest.approx(multipletests(p, method="holm")[1].tolist())
+
+
+def test_group_paths_table_shows_every_group_and_the_joint_test():
+    from iur_survey.report.groups import group_paths_table
+    w = pd.DataFrame({"lhs": ["COL", "INT", "(all)"], "op": ["~", "~", ""], "rhs": ["GOV", "COL", ""],
+                      "est.a": [0.3, 0.4, np.nan], "est.b+c_d": [0.5, 0.1, np.nan], "Wald": [4.1, 0.2, 4.5],
+                      "df": [1, 1, 2], "pvalue": [0.043, 0.65, 0.105]})
+    t = group_paths_table(w, ["a", "b+c_d"])
+    assert t.frame.columns.tolist() == ["Path", "a", "b + c d", "Wald χ²(1)", "*p*", "*p* Holm"]
+    assert t.frame["*p* Holm"].tolist() == [".086", ".650"]
+    assert "Wald χ²(2) = 4.50" in t.note and len(t.frame) == 2
+
+
+def test_invariance_table_has_one_column_per_step():
+    from iur_survey.report.groups import invariance_table
+    steps = ["configural", "metric", "scalar"]
+    t = pd.DataFrame({"step": steps, "chisq": [100.0, 110.0, 150.0], "df": [50, 56, 62], "cfi": [0.98, 0.978, 0.95],
+                      "tli": [0.97, 0.97, 0.94], "rmsea": [0.03, 0.031, 0.05], "srmr": [0.04, 0.045, 0.06],
+                      "chisq.diff": [np.nan, 10.0, 40.0], "df.diff": [np.nan, 6, 6], "pvalue.diff": [np.nan, 0.12, 1e-6],
+                      "delta.cfi": [np.nan, -0.002, -0.028], "delta.rmsea": [np.nan, 0.001, 0.019],
+                      "delta.srmr": [np.nan, 0.005, 0.015], "decision": ["baseline", "supported", "not supported"]})
+    f = invariance_table({"table": t, "indices": "standard", "cutoffs": {}}).frame.set_index("")
+    assert f.columns.tolist() == ["Configural", "Metric", "Scalar"]
+    assert f.loc["Decision"].tolist() == ["baseline", "supported", "not supported"]
+    assert f.loc["ΔCFI"].tolist() == ["—", "−.002", "−.028"] and f.loc["*p*", "Scalar"] == "< .001"
+
+
+def test_pls_agreement_counts_only_rows_with_both_tests():
+    from iur_survey.report.pls_tables import agreement, pls_comparison_table
+    cmp = pd.DataFrame({"lhs": ["COL", "COL", "ind_GOV"], "op": ["~", "~", ":="], "rhs": ["GOV", "MKT", "a1*b"],
+                        "pls_est": [0.25, 0.1, 0.07], "pls_ci.lower": [0.2, 0.0, 0.05], "pls_ci.upper": [0.3, 0.2, 0.09],
+                        "pls_pvalue": [0.0, 0.04, np.nan], "cb_std": [0.3, 0.1, 0.11], "cb_std.ci.lower": [0.2, -0.1, 0.06],
+                        "cb_std.ci.upper": [0.4, 0.2, 0.16], "cb_pvalue": [0.0, 0.3, 0.0], "agree": [True, False, np.nan]})
+    a = agreement(cmp)
+    assert (a["n"], a["agree"], a["disagree"], a["n_paths"]) == (2, 1, ["MKT → COL"], 2)
+    assert pls_comparison_table(cmp).frame["Agree"].tolist() == ["yes", "no", "—"]

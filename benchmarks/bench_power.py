@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=300, help="sample size of every replication (default 300)")
     ap.add_argument("--reps", type=int, default=120, help="replications (default 120)")
     ap.add_argument("--workers", default="1,2", help="worker counts to run (default 1,2)")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per configuration; the best is kept")
+    ap.add_argument("--repeat", type=int, default=2, help="rounds over the configurations; the best run of each "
+                                                         "is kept (default 2)")
     ap.add_argument("--continuous", action="store_true", help="continuous y* instead of Likert codes")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
@@ -79,19 +80,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_power: default model, {'continuous' if args.continuous else 'Likert'} data, n={args.n}, "
           f"{args.reps} replications; {available_cores()} cores available, load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    rows = []
     ref = None
     configs = [("serial (no Dask)", None)] + [(f"dask LocalCluster x{w}", w) for w in workers]
-    for label, w in configs:
-        best = None
-        for _ in range(max(1, args.repeat)):
+    best: dict[str, dict] = {}
+    # round robin (serial, x1, x2, serial, ...): a change in the machine's load hits every configuration
+    for r in range(max(1, args.repeat)):
+        for label, w in configs:
             row, table = one(label, ref, w, **kw)
             ref = table if ref is None else ref
-            if best is None or row["fits/s"] > best["fits/s"]:
-                best = row
-        rows.append(best)
-        print(f"  {label:<24} {best['fits/s']:7.2f} fits/s  (start {best['start (s)']:.1f}s, "
-              f"fitting {best['fitting (s)']:.1f}s)", flush=True)
+            if label not in best or row["fits/s"] > best[label]["fits/s"]:
+                best[label] = row
+            print(f"  [{r + 1}] {label:<24} {row['fits/s']:7.2f} fits/s  cpu/wall {row['cpu/wall']:.2f}  "
+                  f"(start {row['start (s)']:.1f}s, fitting {row['fitting (s)']:.1f}s)", flush=True)
+    rows = [best[label] for label, _ in configs]
     df = pd.DataFrame(rows).set_index("run")
     serial = df["fits/s"].iloc[0]
     one_w = df["fits/s"].get("dask LocalCluster x1", float("nan"))

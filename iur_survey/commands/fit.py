@@ -22,6 +22,11 @@ strict: chi-square difference tests, changes in CFI/RMSEA/SRMR, Chen's 2007
 decisions) to results.json under "invariance"; --merge-groups smallest or
 FROM=INTO[,FROM=INTO] merges small groups first (a group with no more cases
 than observed variables is an error that names the merge to use).
+--bootstrap B replaces the standard errors and CIs by a nonparametric
+bootstrap (lavaan's se = "bootstrap": B case resamples; --ci percentile,
+bca.simple or bca; --seed S makes the draws reproducible; --workers N, or
+--scheduler tcp://host:port for a Dask cluster; --quiet hides the progress
+bar); results.json then has a "bootstrap" block (B, successful, failed, ...).
 
 results.json holds: n, estimator, missing, converged, warnings, fit (chisq df
 pvalue cfi tli rmsea + 90% CI, srmr, aic, bic, logl, ...), estimates (one
@@ -39,6 +44,7 @@ examples:
   iur-survey fit clean.csv --model my_model.lav --estimator MLR --out results.json
   iur-survey fit clean.csv --estimator WLSMV --out results_wlsmv.json
   iur-survey fit clean.csv --group role --invariance --out results_groups.json
+  iur-survey fit clean.csv --bootstrap 1000 --seed 2022 --out results_boot.json
 """
 
 from __future__ import annotations
@@ -77,6 +83,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "and write it to results.json under \"invariance\"")
     parser.add_argument("--merge-groups", metavar="SPEC", default=None,
                         help="with --group: merge small groups before fitting: 'smallest' or FROM=INTO[,FROM=INTO]")
+    parser.add_argument("--bootstrap", metavar="B", type=int, default=None,
+                        help="bootstrap SEs and CIs from B case resamples (lavaan's se = \"bootstrap\")")
+    parser.add_argument("--ci", choices=["percentile", "bca.simple", "bca"], default="percentile",
+                        help="bootstrap CI: percentile (lavaan 'perc', default), bca.simple (lavaan), "
+                             "bca (jackknife acceleration)")
+    parser.add_argument("--seed", type=int, default=None, help="bootstrap seed (reproducible draws)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="bootstrap workers (default: every core; 1 = no Dask)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="run the bootstrap on an existing Dask cluster (tcp://host:port)")
+    parser.add_argument("--quiet", action="store_true", help="no bootstrap progress bar")
     parser.add_argument("--out", metavar="FILE", required=True, help="where to write results.json")
     parser.add_argument("--summary", action="store_true", help="print a lavaan-like summary")
 
@@ -123,6 +140,10 @@ def run(args: argparse.Namespace) -> int:
         data, _sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
     res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
               ordered=ordered, group_equal=group_equal)
+    if args.bootstrap:
+        from ..sem.bootstrap import with_bootstrap
+        res = with_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
+                             scheduler=args.scheduler, progress=False if args.quiet else None)
     inv = None
     if args.invariance:
         from ..sem.invariance import measurement_invariance
@@ -157,6 +178,10 @@ def run(args: argparse.Namespace) -> int:
           f"rmsea={f['rmsea']:.3f} srmr={f['srmr']:.3f}"
           + (f"; scaled: chisq={f['chisq.scaled']:.3f} cfi={f['cfi.scaled']:.3f} rmsea={f['rmsea.scaled']:.3f}"
              if "chisq.scaled" in f.index else ""))
+    b = getattr(res, "boot", None)
+    if b is not None:
+        print(f"  bootstrap: B={b.B} successful={b.n_ok} failed={b.n_failed} nonconverged={b.n_nonconverged} "
+              f"ci={b.ci} seed={b.seed} in {b.seconds:.2f}s")
     for w in res.warnings:
         print(f"  warning: {w}")
     for w in group_warnings:

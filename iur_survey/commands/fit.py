@@ -50,10 +50,6 @@ examples:
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import tempfile
-from pathlib import Path
 
 NAME = "fit"
 HELP = "fit the SEM (lavaan-equivalent) to clean data and write results.json"
@@ -99,30 +95,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from ..sem import sem
+    from ._io import model_syntax, read_clean_csv, write_json_atomic
 
-    from ..errors import EmptyFileError, ModelSyntaxError, ReadError
-    from ..instrument import load_instrument
-    from ..sem import default_model, sem
-
-    path = Path(args.data)
-    try:
-        data = pd.read_csv(path, dtype={"response_id": str})
-    except pd.errors.EmptyDataError:
-        raise EmptyFileError(path, "the data file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ReadError(path, f"cannot read the data as CSV: {exc}") from None
-    if data.empty:
-        raise EmptyFileError(path, "the data file has a header but no rows")
-    if args.model:
-        model_path = Path(args.model)
-        syntax = model_path.read_text(encoding="utf-8")
-        source = str(model_path)
-    else:
-        syntax = default_model(load_instrument(args.instrument))
-        source = "<default model>"
-    if not syntax.strip():
-        raise ModelSyntaxError(source, "the model file is empty")
+    data = read_clean_csv(args.data)
+    syntax, source = model_syntax(args.model, args.instrument)
     ordered = True if (args.ordered or args.estimator == "WLSMV") else None
     from ..errors import EstimationError
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
@@ -149,8 +126,6 @@ def run(args: argparse.Namespace) -> int:
         from ..sem.invariance import measurement_invariance
         inv = measurement_invariance(syntax, data, args.group, estimator=args.estimator or "ML",
                                      missing=args.missing, warn=False)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     payload = res.to_dict()
     if merged:
         payload["groups_merged"] = merged
@@ -158,17 +133,7 @@ def run(args: argparse.Namespace) -> int:
         payload["warnings"] = list(payload["warnings"]) + group_warnings
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
-    # write atomically: results.json appears complete or not at all
-    fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".json", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    out = write_json_atomic(payload, args.out)   # complete or not at all
     if args.summary:
         print(res.summary())
     f = res.fit_measures()

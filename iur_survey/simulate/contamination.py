@@ -38,25 +38,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
+from ..clean.evaluate import KIND_RULES as _CLEAN_KIND_RULES
+
 #: every kind of injected case, in the order the truth file lists them
 KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
          "straightliner", "random", "attention", "out_of_range", "item_nonresponse")
 
-#: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion)
-KIND_RULES: dict[str, tuple[str, ...]] = {
-    "preview": ("status",),
-    "test": ("status",),
-    "spam": ("status",),
-    "unfinished": ("unfinished",),
-    "duplicate_id": ("duplicate_id",),
-    "duplicate_ip": ("duplicate_answers_ip",),
-    "speeder": ("speeder",),
-    "straightliner": ("longstring",),
-    "random": ("mahalanobis", "even_odd", "irv"),
-    "attention": ("attention",),
-    "out_of_range": ("out_of_range",),
-    "item_nonresponse": (),
-}
+#: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion); the cleaning
+#: side owns the mapping (it is what the recovery evaluation measures)
+KIND_RULES: dict[str, tuple[str, ...]] = {**_CLEAN_KIND_RULES, "item_nonresponse": ()}
 
 #: kinds whose rows a correct cleaning excludes
 EXCLUSION_KINDS = tuple(k for k in KINDS if KIND_RULES[k])

@@ -46,10 +46,11 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from iur_survey.errors import EstimationError
 
+from . import fitmeasures as _fm
 from .ordinal import OrdinalSampleStats, blas_threads, pair_index
 
 __all__ = [
@@ -417,147 +418,22 @@ WLSMV_FIT_NAMES = (
 )
 
 
-def _nan_any(*x):
-    """R's anyNA: NaN / NA only (an infinite scaling factor is not NA)."""
-    return any(v is None or np.isnan(v) for v in x)
-
-
-def _nonfinite_any(*x):
-    return any(v is None or not np.isfinite(v) for v in x)
-
-
-def _cfi(X2, df, X2n, dfn, c=None, cn=None):
-    if _nan_any(X2, df, X2n, dfn) or (c is not None and _nan_any(c, cn)):
-        return np.nan
-    if df > 0 and c is not None and c != 1 and cn != 1:
-        t1 = max(X2 - c * df, 0.0)
-        t2 = max(X2 - c * df, X2n - cn * dfn, 0.0)
-    else:
-        t1 = max(X2 - df, 0.0)
-        t2 = max(X2 - df, X2n - dfn, 0.0)
-    if np.isclose(t1, 0, rtol=0, atol=1.5e-8) and np.isclose(t2, 0, rtol=0, atol=1.5e-8):
-        return 1.0
-    return 1.0 - t1 / t2
-
-
-def _tli(X2, df, X2n, dfn, c=None, cn=None):
-    if _nan_any(X2, df, X2n, dfn) or (c is not None and _nan_any(c, cn)):
-        return np.nan
-    if df > 0 and c is not None and c != 1 and cn != 1:
-        t1 = (X2 - c * df) * dfn
-        t2 = (X2n - cn * dfn) * df
-    else:
-        t1 = (X2 - df) * dfn
-        t2 = (X2n - dfn) * df
-    if df > 0 and abs(t2) > 0:
-        return 1.0 - t1 / t2
-    return 1.0
-
-
-def _rni(X2, df, X2n, dfn, c=None, cn=None):
-    if _nan_any(X2, df, X2n, dfn) or (c is not None and _nan_any(c, cn)):
-        return np.nan
-    if df > 0 and c is not None and c != 1 and cn != 1:
-        t1, t2 = X2 - c * df, X2n - cn * dfn
-    else:
-        t1, t2 = X2 - df, X2n - dfn
-    if np.isclose(t2, 0, rtol=0, atol=1.5e-8):
-        return np.nan
-    return 1.0 - t1 / t2
-
-
-def _rfi(X2, df, X2n, dfn):
-    if _nan_any(X2, df, X2n, dfn):
-        return np.nan
-    if df > dfn:
-        return np.nan
-    if df > 0 and dfn > 0:
-        t1 = X2n / dfn - X2 / df
-        t2 = X2n / dfn
-        if t1 < 0 or t2 < 0:
-            return 1.0
-        return t1 / t2
-    return 1.0
-
-
-def _nfi(X2, df, X2n, dfn):
-    if _nan_any(X2, df, X2n, dfn):
-        return np.nan
-    if df > dfn or np.isclose(X2n, 0, rtol=0, atol=1.5e-8):
-        return np.nan
-    if df > 0:
-        return (X2n - X2) / X2n
-    return 1.0
-
-
-def _pnfi(X2, df, X2n, dfn):
-    if _nan_any(X2, df, X2n, dfn):
-        return np.nan
-    if dfn > 0 and X2n > 0:
-        return (df / dfn) * ((X2n - X2) / X2n)
-    return np.nan
-
-
-def _ifi(X2, df, X2n, dfn):
-    if _nan_any(X2, df, X2n, dfn):
-        return np.nan
-    t1, t2 = X2n - X2, X2n - df
-    if t2 < 0:
-        return 1.0
-    if np.isclose(t2, 0, rtol=0, atol=1.5e-8):
-        return np.nan
-    return t1 / t2
+# lavaan's incremental indices and RMSEA family: one implementation, in fitmeasures.py.
+_cfi, _tli, _rni = _fm.cfi, _fm.tli, _fm.rni
+_rfi, _nfi, _pnfi, _ifi = _fm.rfi, _fm.nfi, _fm.pnfi, _fm.ifi
 
 
 def _rmsea(X2, df, N, c=1.0):
-    if _nan_any(X2, df):
-        return np.nan
-    if df > 0:
-        return float(np.sqrt(max(X2 / N / df - c / N, 0.0)))
-    return 0.0
-
-
-def _pchisq(x, df, ncp):
-    return float(stats.chi2.cdf(x, df)) if ncp == 0 else float(stats.ncx2.cdf(x, df, ncp))
+    return _fm.rmsea(X2, df, N, c_hat=c)
 
 
 def _rmsea_ci(X2, df, N, c=1.0, level=0.90):
-    if _nonfinite_any(X2, df, N):
-        return np.nan, np.nan
-    up, lo = 1 - (1 - level) / 2, (1 - level) / 2
-
-    def lower_f(lam):
-        return _pchisq(X2, df, lam) - up
-
-    def upper_f(lam):
-        return _pchisq(X2, df, lam) - lo
-
-    if df < 1 or lower_f(0) < 0:
-        ci_lo = 0.0
-    else:
-        try:
-            lam_l = optimize.brentq(lower_f, 0, X2, xtol=1e-12)
-        except ValueError:
-            lam_l = np.nan
-        ci_lo = float(np.sqrt(c * lam_l / (N * df)))
-    n_rmsea = max(N, X2 * 4)
-    if df < 1 or upper_f(n_rmsea) > 0 or upper_f(0) < 0:
-        ci_hi = 0.0
-    else:
-        try:
-            lam_u = optimize.brentq(upper_f, 0, n_rmsea, xtol=1e-12)
-        except ValueError:
-            lam_u = np.nan
-        ci_hi = float(np.sqrt(c * lam_u / (N * df)))
-    return ci_lo, ci_hi
+    return _fm.rmsea_ci(X2, df, N, c_hat=c, level=level)
 
 
 def _rmsea_p(X2, df, N, c=1.0, h0=0.05, close=True):
-    if _nonfinite_any(X2, df, N) or df <= 0:
-        return np.nan
-    ncp = N * df / c * h0 ** 2
-    cdf = _pchisq(X2, df, ncp)
-    return 1.0 - cdf if close else cdf
+    fn = _fm.rmsea_close_pvalue if close else _fm.rmsea_notclose_pvalue
+    return fn(X2, df, N, c_hat=c, h0=h0)
 
 
 def residual_summary(st: OrdinalSampleStats, th_hat: np.ndarray, sigma: np.ndarray) -> dict:

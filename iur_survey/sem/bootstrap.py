@@ -73,6 +73,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from ..errors import EstimationError
+from .compare import fitted_data
 from .defined import from_partable
 from .estimate import minimize
 from .matrices import Model
@@ -216,52 +217,6 @@ def quantile_mc_se(t: np.ndarray, alpha: float, conf: float = 0.95) -> float:
 
 
 # =============================================================================================== the fitted data
-def _group_data(res: SEMResult, data: pd.DataFrame) -> list[np.ndarray]:
-    """The per-group data matrices the fit used (model variable order), rebuilt with the rules of
-    :func:`iur_survey.sem.api.sem` (listwise deletion, empty rows under FIML, fixed.x rows)."""
-    stored = res.meta.get("data") if isinstance(res.meta, dict) else None
-    if stored is not None:
-        return [np.asarray(X, float) for X in stored]
-    if data is None:
-        raise EstimationError(None, "the bootstrap needs the data: pass data= (the DataFrame given to sem())")
-    pt = res.partable
-    group = res.meta.get("group")
-    if group is not None:
-        if group not in data.columns:
-            raise EstimationError(None, f"group column {group!r} is not in the data")
-        data = data.loc[data[group].notna()]
-        gvals = data[group].astype(str).to_numpy()
-    else:
-        gvals = None
-    ov_all = pt.ov_all()
-    missing = [v for v in ov_all if v not in data.columns]
-    if missing:
-        raise EstimationError(None, f"variable {missing[0]!r} of the model is not in the data")
-    X_all = data[ov_all].apply(pd.to_numeric, errors="coerce").to_numpy(float)
-    nan = np.isnan(X_all)
-    if res.missing == "fiml":
-        keep = ~nan.all(axis=1)
-    else:
-        keep = ~nan.any(axis=1)
-    X_all = X_all[keep]
-    if gvals is not None:
-        gvals = gvals[keep]
-    out = []
-    for g in range(pt.ngroups):
-        cols = [ov_all.index(v) for v in pt.ov_names[g]]
-        rows = slice(None) if gvals is None else (gvals == str(pt.group_labels[g]))
-        Xg = X_all[rows][:, cols]
-        if res.missing == "fiml" and pt.fixed_x and pt.ov_x_names[g]:
-            xi = [pt.ov_names[g].index(v) for v in pt.ov_x_names[g]]
-            Xg = Xg[~np.isnan(Xg[:, xi]).any(axis=1)]
-        out.append(Xg)
-    nobs = [X.shape[0] for X in out]
-    if nobs != [int(n) for n in res.nobs]:
-        raise EstimationError(None, f"the data given to the bootstrap have {nobs} usable cases but the fit "
-                                    f"used {list(res.nobs)}: pass the same DataFrame as to sem()")
-    return out
-
-
 # =============================================================================================== batched model
 class _Layout:
     """Where every free parameter (and every fixed.x value) of one group goes in the six matrices,
@@ -1232,7 +1187,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
         raise EstimationError(None, "bootstrap() takes a fitted SEMResult or a dict with 'model' and 'data'")
     if res.estimator not in ("ML", "MLR"):
         raise EstimationError(None, f"the bootstrap supports ML/MLR fits, not {res.estimator}")
-    Xg = _group_data(res, data)
+    Xg = fitted_data(res, data)
     model = res.model
     kind = "fiml" if res.missing == "fiml" else "complete"
     if indices is not None:

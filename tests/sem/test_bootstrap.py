@@ -22,6 +22,7 @@ from scipy import stats
 from iur_survey.errors import EstimationError
 from iur_survey.sem import bootstrap as bs
 from iur_survey.sem import sem
+from iur_survey.sem.compare import fitted_data
 from iur_survey.sem.ml import complete_stats, ml_fmin, ml_gradient, ml_information_expected
 from iur_survey.sem.parallel import map_chunks, show_progress
 
@@ -55,7 +56,7 @@ def _refit_draw(model, data, seed, b, **kw):
 ], ids=["default", "hs-meanstructure", "beta-fixed.x-residual-cov"])
 def test_batched_kernel_equals_engine_ml(model, data, kw):
     res = sem(model, data, **kw)
-    Xg = bs._group_data(res, data)
+    Xg = fitted_data(res, data)
     kern = bs._CompleteML(res.model, Xg)
     rng = np.random.default_rng(3)
     idx = [rng.integers(0, len(Xg[0]), len(Xg[0])) for _ in range(3)]

@@ -33,7 +33,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import warnings as _warnings
 from typing import Iterable, Sequence
@@ -44,6 +43,7 @@ from scipy import stats as sps
 
 from ..errors import EstimationError, ModelSyntaxError
 from .defined import DefinedFunction, from_partable
+from .fitmeasures import rmsea
 from .results import SEMResult
 from .syntax import parse_expression
 
@@ -80,11 +80,8 @@ def _pchisq_upper(x: np.ndarray, df: np.ndarray) -> np.ndarray:
 
 
 def _rmsea_delta(X2: np.ndarray, df: np.ndarray, N: float, G: int) -> np.ndarray:
-    """lavaan's lav_fit_rmsea(X2, df, N, G): sqrt(max((X2/N)/df - 1/N, 0)) * sqrt(G); 0 when df == 0."""
-    out = np.zeros(len(X2))
-    for k, (x, d) in enumerate(zip(X2, df)):
-        out[k] = math.sqrt(max((x / N) / d - 1.0 / N, 0.0)) * math.sqrt(G) if d > 0 else 0.0
-    return out
+    """lavaan's lav_fit_rmsea(X2, df, N, G) per row (:func:`iur_survey.sem.fitmeasures.rmsea`)."""
+    return np.array([rmsea(x, d, N, G=G) for x, d in zip(X2, df)], dtype=float)
 
 
 def fitted_data(res: SEMResult, data: pd.DataFrame | None = None) -> list[np.ndarray]:

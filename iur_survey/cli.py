@@ -9,6 +9,7 @@ traceback reaches the user unless ``IUR_SURVEY_DEBUG=1`` is set.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import sys
@@ -20,8 +21,24 @@ from .errors import IURSurveyError
 COMMANDS = ["simulate", "clean", "fit", "pls", "power", "export_replication", "book"]
 
 
+def _suggest(unknown: list[str], parser: argparse.ArgumentParser) -> str:
+    """``unrecognized arguments: --boot (did you mean --bootstrap?)``: the closest option names (difflib)."""
+    known = [o for a in parser._actions for o in a.option_strings]
+    hints = []
+    for u in unknown:
+        if u.startswith("-"):
+            name = u.split("=", 1)[0]
+            close = [o for o in known if o.startswith(name)]    # what argparse used to take silently
+            close += [o for o in difflib.get_close_matches(name, known, n=2, cutoff=0.5) if o not in close]
+            close = close[:2]
+            if close:
+                hints.append(f"{u}: did you mean {' or '.join(close)}?")
+    return "unrecognized arguments: " + " ".join(unknown) + ("; " + "; ".join(hints) if hints else "")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog="iur-survey",
         description="Turn stakeholder-survey exports into a lavaan-verified SEM of "
                     "industry-university-research collaboration.")
@@ -34,16 +51,28 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name != f"iur_survey.commands.{name}":
                 raise
             continue
-        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__,
+        # no silent abbreviations: --boot is not taken for --bootstrap
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__, allow_abbrev=False,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     return parser
 
 
+def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser | None:
+    for a in parser._actions:
+        if isinstance(a, argparse._SubParsersAction):
+            return a.choices.get(name) if name else None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # the subcommand's usage and the closest option names, not the top-level usage
+        sub = _subparser(parser, getattr(args, "command", None))
+        (sub or parser).error(_suggest(unknown, sub or parser))
     if not getattr(args, "_run", None):
         parser.print_help()
         return 1

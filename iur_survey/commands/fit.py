@@ -51,12 +51,16 @@ from __future__ import annotations
 
 import argparse
 
+#: the bootstrap seed when --seed is not given (the same in `fit` and `pls`)
+DEFAULT_SEED = 2022
+
 NAME = "fit"
 HELP = "fit the SEM (lavaan-equivalent) to clean data and write results.json"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", metavar="DATA.csv", help="clean data (from `iur-survey clean`)")
+    parser.add_argument("data", metavar="DATA.csv", nargs="?",
+                        help="clean data (from `iur-survey clean`; not needed with --print-model alone)")
     parser.add_argument("--model", metavar="FILE.lav",
                         help="lavaan model syntax; default: the study's model built from the instrument")
     parser.add_argument("--instrument", metavar="FILE",
@@ -84,29 +88,93 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ci", choices=["percentile", "bca.simple", "bca"], default="percentile",
                         help="bootstrap CI: percentile (lavaan 'perc', default), bca.simple (lavaan), "
                              "bca (jackknife acceleration)")
-    parser.add_argument("--seed", type=int, default=None, help="bootstrap seed (reproducible draws)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"bootstrap seed (reproducible draws; default {DEFAULT_SEED})")
     parser.add_argument("--workers", type=int, default=None,
                         help="bootstrap workers (default: every core; 1 = no Dask)")
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
                         help="run the bootstrap on an existing Dask cluster (tcp://host:port)")
     parser.add_argument("--quiet", action="store_true", help="no bootstrap progress bar")
-    parser.add_argument("--out", metavar="FILE", required=True, help="where to write results.json")
-    parser.add_argument("--summary", action="store_true", help="print a lavaan-like summary")
+    parser.add_argument("--out", metavar="FILE", help="where to write results.json (required unless --print-model)")
+    parser.add_argument("--summary", action="store_true",
+                        help="also print the lavaan-like summary, every parameter with its CI (bootstrap CIs when "
+                             "bootstrapped), the standardized solution and R²")
+    parser.add_argument("--print-model", action="store_true",
+                        help="print the model that would be fitted (the default model for the instrument, --group "
+                             "and --equal given; edit it and pass it back with --model) and exit")
+
+
+def _usage_error(msg: str):
+    from ..errors import IURSurveyError
+    return IURSurveyError(None, msg)
+
+
+def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list[str]) -> tuple[str, str, list[str]]:
+    """The model of a multi-group fit: the default model with one label per group (free paths, per-group
+    ``:=`` effects; shared labels with ``--equal regressions``), or the user's model with a loud warning
+    when its labels make lavaan's equal-label rule apply."""
+    from ..instrument import load_instrument
+    from ..sem import default_model
+    from ..sem.compare import group_specific_labels
+
+    if not args.model:
+        eq = "regressions" in group_equal
+        model = default_model(load_instrument(args.instrument), ngroups=ngroups, equal_regressions=eq)
+        how = "labels shared by the groups (--equal regressions)" if eq else "group-specific labels"
+        return model, f"<default model, {ngroups} groups, {how}>", []
+    if "regressions" not in group_equal and group_specific_labels(syntax, ngroups) != syntax:
+        return syntax, source, [
+            f"{source}: a label written once (e.g. a1*GOV) names ONE parameter shared by all {ngroups} groups "
+            "(lavaan's rule), so those parameters are constrained equal across groups; write "
+            "c(a1.g1, a1.g2, ...)*GOV for group-specific ones (`iur-survey fit DATA --group G --print-model` "
+            "prints the default model written that way)"]
+    return syntax, source, []
+
+
+def call_record(args, syntax: str, source: str, group_equal: list[str], merged: dict, res) -> dict:
+    """What produced results.json ("call"): data path and sha256, model syntax, every option, version.
+    ``iur-survey export-replication`` refits from it without --data/--model."""
+    import sys
+    from pathlib import Path
+
+    from .. import __version__
+    from ..replication.manifest import sha256_file
+
+    boot = None
+    if args.bootstrap:
+        boot = {"R": int(args.bootstrap), "seed": args.seed, "ci": args.ci, "level": 0.95}
+    return {"program": "iur-survey fit", "version": __version__, "argv": list(sys.argv[1:]),
+            "data": {"path": str(Path(args.data).resolve()), "sha256": sha256_file(args.data)},
+            "model": {"syntax": syntax, "source": source},
+            "options": {"estimator": res.estimator, "missing": args.missing, "ordered": res.meta.get("ordered") or None,
+                        "group": args.group, "group_equal": list(group_equal), "merge_groups": dict(merged),
+                        "se": "bootstrap" if boot else None, "bootstrap": boot,
+                        "instrument": str(Path(args.instrument).resolve()) if args.instrument else None,
+                        "invariance": bool(args.invariance)}}
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import EstimationError
     from ..sem import sem
     from ._io import model_syntax, read_clean_csv, write_json_atomic
 
-    data = read_clean_csv(args.data)
-    syntax, source = model_syntax(args.model, args.instrument)
-    ordered = True if (args.ordered or args.estimator == "WLSMV") else None
-    from ..errors import EstimationError
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
     if (group_equal or args.invariance or args.merge_groups) and not args.group:
         raise EstimationError(None, "--equal, --invariance and --merge-groups need --group COLUMN")
     if args.invariance and (args.estimator or "ML") not in ("ML", "MLR"):
         raise EstimationError(None, "--invariance needs --estimator ML or MLR")
+    if args.print_model and not args.data and not args.group:
+        print(model_syntax(args.model, args.instrument)[0])
+        return 0
+    if not args.data:
+        raise _usage_error("give DATA.csv (clean data from `iur-survey clean`)"
+                           + ("; --print-model with --group needs the data to count the groups"
+                              if args.print_model else ""))
+    if not args.out and not args.print_model:
+        raise _usage_error("give --out FILE (where to write results.json)")
+    data = read_clean_csv(args.data)
+    syntax, source = model_syntax(args.model, args.instrument)
+    ordered = True if (args.ordered or args.estimator == "WLSMV") else None
     merged: dict = {}
     group_warnings: list = []
     if args.group:
@@ -114,7 +182,12 @@ def run(args: argparse.Namespace) -> int:
         bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES]
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
-        data, _sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
+        data, sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
+        syntax, source, label_warnings = _group_model(args, syntax, source, len(sizes), group_equal)
+        group_warnings = label_warnings + group_warnings
+    if args.print_model:
+        print(syntax)
+        return 0
     res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
               ordered=ordered, group_equal=group_equal)
     if args.bootstrap:
@@ -133,16 +206,21 @@ def run(args: argparse.Namespace) -> int:
         payload["warnings"] = list(payload["warnings"]) + group_warnings
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
+    payload["call"] = call_record(args, syntax, source, group_equal, merged, res)
     out = write_json_atomic(payload, args.out)   # complete or not at all
+    _print_results(res, payload, args, inv, group_warnings)
+    print(f"  wrote {out}")
+    return 0
+
+
+def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
+    """What the terminal shows: the short human summary (always), the full one with --summary."""
+    from ..report.paper import terminal_summary
+
     if args.summary:
         print(res.summary())
-    f = res.fit_measures()
-    status = "converged" if res.converged else "DID NOT CONVERGE"
-    print(f"fit: n={res.n} estimator={res.estimator} missing={res.missing} {status} in {res.seconds:.2f}s; "
-          f"chisq={f['chisq']:.3f} df={int(f['df'])} cfi={f['cfi']:.3f} tli={f['tli']:.3f} "
-          f"rmsea={f['rmsea']:.3f} srmr={f['srmr']:.3f}"
-          + (f"; scaled: chisq={f['chisq.scaled']:.3f} cfi={f['cfi.scaled']:.3f} rmsea={f['rmsea.scaled']:.3f}"
-             if "chisq.scaled" in f.index else ""))
+        print()
+    print(terminal_summary(payload, full=args.summary))
     b = getattr(res, "boot", None)
     if b is not None:
         print(f"  bootstrap: B={b.B} successful={b.n_ok} failed={b.n_failed} nonconverged={b.n_nonconverged} "
@@ -153,5 +231,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"  warning: {w}")
     if inv is not None:
         print(inv.summary())
-    print(f"  wrote {out}")
-    return 0

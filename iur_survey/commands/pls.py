@@ -8,7 +8,7 @@ With --compare RESULTS.json (from `iur-survey fit`) it adds a side-by-side
 table of PLS against CB-SEM for every structural path and := effect.
 
 examples:
-  iur-survey pls clean.csv --boot 5000 --seed 2022 --out pls.json
+  iur-survey pls clean.csv --bootstrap 5000 --seed 2022 --out pls.json
   iur-survey pls clean.csv --compare results.json --out pls.json --summary
 """
 
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+
+from .fit import DEFAULT_SEED
 
 NAME = "pls"
 HELP = "PLS-SEM robustness check (SmartPLS-style) of the same model"
@@ -30,9 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="inner weighting scheme (default: path)")
     parser.add_argument("--missing", choices=["mean", "listwise"], default="mean",
                         help="mean replacement (SmartPLS/seminr default) or listwise deletion")
-    parser.add_argument("--boot", type=int, default=5000, metavar="B",
-                        help="bootstrap resamples for CIs (default 5000; 0 for none)")
-    parser.add_argument("--seed", type=int, default=None, help="bootstrap seed")
+    parser.add_argument("--bootstrap", "--boot", dest="boot", type=int, default=5000, metavar="B",
+                        help="bootstrap resamples for CIs (default 5000; 0 for none; --boot is the old name)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"bootstrap seed (default {DEFAULT_SEED}, as `fit`: reproducible draws)")
     parser.add_argument("--compare", metavar="RESULTS.json",
                         help="results.json of `iur-survey fit`: add a PLS vs CB-SEM table")
     parser.add_argument("--out", metavar="FILE", required=True, help="where to write pls.json")

@@ -52,6 +52,7 @@ into the next smallest while the smallest is below the rule and more than two gr
 
 from __future__ import annotations
 
+import difflib
 import math
 import warnings as _warnings
 from dataclasses import dataclass, field
@@ -223,10 +224,16 @@ def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str 
                 if old != new:
                     mapping[old] = new
     else:
-        unknown = [k for k in merge if str(k) not in labels]
-        if unknown:
-            raise EstimationError(None, f"merge: group(s) {unknown} are not values of {group!r} "
-                                        f"(values: {labels})")
+        # FROM must be a group, and so must INTO unless two or more groups are combined into a new label:
+        # a typo in INTO (government=research) would otherwise silently make a new group
+        into = [str(v) for v in merge.values()]
+        for name in [str(k) for k in merge] + [v for v in into if into.count(v) < 2]:
+            if name not in labels:
+                close = difflib.get_close_matches(name, labels, n=1, cutoff=0.3)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise EstimationError(None, f"--merge-groups: {name!r} is not a group of {group!r} (groups: "
+                                            f"{', '.join(labels)}){hint} Write FROM=INTO with two of these, "
+                                            "e.g. --merge-groups " + f"{labels[-1]}={labels[0]}")
         mapping = {str(k): str(v) for k, v in merge.items() if str(k) != str(v)}
     out[group] = col.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v)
     return out, mapping
@@ -281,7 +288,7 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
 
     def advice(lab: str) -> str:
         other = next(g for g in by_n if g != lab)
-        return f"merge={{'{lab}': '{other}'}} (CLI: --merge-groups {lab}={other}) or merge='smallest'"
+        return f"--merge-groups {lab}={other} (or --merge-groups smallest)"
     too_small = sizes[sizes["status"] == "too small"]
     if len(too_small):
         lab = str(too_small["group"].iloc[0])

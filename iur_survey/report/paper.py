@@ -94,6 +94,48 @@ def _groups(est: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(est["group"])) or [""]
 
 
+def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.DataFrame | None:
+    """The rows of one group (multi-group results: the group column recorded in ``call.options.group``,
+    after the recorded merges)."""
+    if data is None or not group:
+        return data
+    opts = (results.get("call") or {}).get("options") or {}
+    col = opts.get("group")
+    if not col or col not in data.columns:
+        return None
+    merged = dict(opts.get("merge_groups") or results.get("groups_merged") or {})
+    values = data[col].astype(str).map(lambda v: merged.get(v, v))
+    return data[values == group]
+
+
+def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
+    """The model-implied correlations of the latent variables from the completely standardized solution:
+    (I − B)⁻¹ Ψ (I − B)⁻ᵀ with B the std.all regressions among latents and Ψ their std.all (residual)
+    variances and covariances (lavaan's ``lavInspect(fit, "cor.lv")``).
+
+    >>> est = pd.DataFrame({"lhs": ["F", "G", "F", "G"], "op": ["=~", "=~", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "F", "G"], "std.all": [0.8, 0.8, 1.0, 0.75]})
+    >>> est = pd.concat([est, pd.DataFrame({"lhs": ["G"], "op": ["~"], "rhs": ["F"], "std.all": [0.5]})])
+    >>> float(latent_correlations(est).round(3).loc["G", "F"])
+    0.5
+    """
+    lv = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
+    k = {v: i for i, v in enumerate(lv)}
+    B = np.zeros((len(lv), len(lv)))
+    P = np.zeros((len(lv), len(lv)))
+    for r in est.to_dict("records"):
+        a, b = r["lhs"], r["rhs"]
+        if a in k and b in k:
+            if r["op"] == "~":
+                B[k[a], k[b]] = r["std.all"]
+            elif r["op"] == "~~":
+                P[k[a], k[b]] = P[k[b], k[a]] = r["std.all"]
+    inv = np.linalg.inv(np.eye(len(lv)) - B)
+    C = inv @ P @ inv.T
+    sd = np.sqrt(np.diag(C))
+    return pd.DataFrame(C / np.outer(sd, sd), index=lv, columns=lv)
+
+
 def _data_of(results: Mapping) -> pd.DataFrame | None:
     """The fitted data when results.json records it (``call.data.path``) and it is still there, unchanged."""
     rec = (results.get("call") or {}).get("data") or {}
@@ -183,6 +225,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     est = est[est["group"] == g0]
     if data is None:
         data = _data_of(results)
+    data = _group_data(results, data, g0)
     rel = _reliability(est, data)
     lam = est[est["op"] == "=~"]
     rows = []
@@ -215,21 +258,18 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     their AVEs (Fornell-Larcker), and the HTMT with its bootstrap 95% CI (from a pls.json of
     ``iur-survey pls`` when given; the HTMT point value from the data otherwise)."""
     est = estimates_frame(results)
-    est = est[est["group"] == _groups(est)[0]]
+    g0 = _groups(est)[0]
+    est = est[est["group"] == g0]
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
     names = list(cmap)
     if data is None:
         data = _data_of(results)
+    data = _group_data(results, data, g0)
     std = _std_measurement(est)
-    sq = np.sqrt(ave(std)["ave"])
-    structural = bool(((est["op"] == "~") & est["lhs"].isin(names)).any())
-    cor = None
-    if not structural:
-        lv = est[(est["op"] == "~~") & est["lhs"].isin(names) & est["rhs"].isin(names)]
-        full = pd.concat([std, pd.DataFrame({"lhs": lv["lhs"], "op": "~~", "rhs": lv["rhs"],
-                                             "est": lv["std.all"]})[lv["lhs"].to_numpy() != lv["rhs"].to_numpy()]])
-        cor = fornell_larcker(full, matrix=True)
+    # Fornell-Larcker on the standardized solution: sqrt(AVE) on the diagonal, latent correlations off it
+    cor = fornell_larcker(std, cor_lv=latent_correlations(est), matrix=True)
+    sq = pd.Series(np.diag(cor.loc[names, names].to_numpy()), index=names)
     ht = {}
     ci = {}
     if pls is not None and pls.get("htmt"):
@@ -245,19 +285,19 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             key = frozenset((a, b))
-            r = None if cor is None else float(cor.loc[a, b])
+            r = float(cor.loc[a, b])
             rows.append({"Pair": f"{a} – {b}", "*r*": num(r, 3, False),
                          "√AVE": f"{num(sq[a], 3, False)}, {num(sq[b], 3, False)}",
-                         "Fornell–Larcker": DASH if r is None else ("met" if abs(r) < min(sq[a], sq[b]) else "not met"),
+                         "Fornell–Larcker": "met" if abs(r) < min(sq[a], sq[b]) else "not met",
                          "HTMT": num(ht.get(key), 3, False),
                          "HTMT 95% CI": (f"[{num(ci[key][0], 3, False)}, {num(ci[key][1], 3, False)}]"
                                          if key in ci else DASH)})
     frame = pd.DataFrame(rows)
-    note = ("*r*: latent correlation; Fornell–Larcker is met when |*r*| is below both √AVE. HTMT: heterotrait–"
-            "monotrait ratio (Henseler et al., 2015; cut-offs .85/.90).")
-    if cor is None:
-        note += (" The latent correlations are not parameters of a structural model: give the results of the "
-                 "CFA (the measurement model alone) for the Fornell–Larcker test.")
+    note = ("*r*: model-implied latent correlation (standardized solution); √AVE of the two constructs; "
+            "Fornell–Larcker is met when |*r*| is below both. HTMT: heterotrait–monotrait ratio (Henseler et al., "
+            "2015; cut-offs .85/.90).")
+    if g0:
+        note += f" Group {g0}."
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
                  + ("" if ht else "; the HTMT needs the data, which results.json does not record") + ".")

@@ -164,6 +164,47 @@ if (!setequal(k1, k2)) {
   report("r2", all(d <= tol$r2_abs), sprintf("%d values; max |diff| %.2g", length(d), if (length(d)) max(d) else 0))
 }
 
+# measurement invariance (fit --invariance): the same sequence refitted with cfa(), each step compared
+if (file.exists(p("measurement.lav")) && !is.null(ours$invariance)) {
+  mmodel <- paste(readLines(p("measurement.lav"), warn = FALSE), collapse = "\n")
+  inv <- ours$invariance
+  fits <- list(); bad_inv <- character(0); worst_inv <- 0
+  for (i in seq_along(inv$step)) {
+    ge <- unlist(inv$group_equal[[i]])
+    f <- tryCatch(do.call("cfa", c(list(model = mmodel, data = data), @@INV_ARGS@@,
+                                   list(group.equal = if (length(ge)) ge else ""))),
+                  error = function(e) { bad_inv <<- c(bad_inv, sprintf("%s: lavaan failed: %s", inv$step[i],
+                                                                       conditionMessage(e))); NULL })
+    fits[[i]] <- f
+    if (is.null(f)) next
+    fmi <- fitMeasures(f)
+    for (k in intersect(c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "chisq.scaled", "cfi.robust",
+                          "rmsea.robust"), names(inv$fit))) {
+      a <- num(inv$fit[[k]][i]); b <- as.numeric(fmi[k])
+      if (is.na(a) && is.na(b)) next
+      d <- abs(a - b); if (is.na(d)) d <- Inf
+      worst_inv <- max(worst_inv, d / max(1, abs(b)))
+      if (d > max(tol$fit_abs, tol$fit_rel * abs(b))) bad_inv <- c(bad_inv, sprintf("%s %s: ours %.6g lavaan %.6g",
+                                                                                inv$step[i], k, a, b))
+    }
+    if (i > 1 && !is.null(fits[[i - 1]]) && !is.null(inv$test) && !is.na(num(inv$test[["chisq.diff"]][i]))) {
+      meth <- inv$test$method[i]
+      lr <- if (is.null(meth) || is.na(meth) || meth %in% c("default", "standard")) lavTestLRT(fits[[i - 1]], f)
+            else lavTestLRT(fits[[i - 1]], f, method = meth)
+      for (k in list(c("chisq.diff", "Chisq diff"), c("df.diff", "Df diff"), c("pvalue", "Pr(>Chisq)"))) {
+        a <- num(inv$test[[k[1]]][i]); b <- as.numeric(lr[[k[2]]][2])
+        d <- abs(a - b); if (is.na(d)) d <- Inf
+        if (d > max(tol$fit_abs, tol$fit_rel * abs(b))) bad_inv <- c(bad_inv, sprintf("%s %s: ours %.6g lavaan %.6g",
+                                                                                  inv$step[i], k[1], a, b))
+      }
+    }
+  }
+  report("invariance", length(bad_inv) == 0,
+         sprintf("%d steps (%s): fit measures and difference tests", length(inv$step),
+                 paste(inv$step, collapse = ", ")))
+  if (length(bad_inv)) cat(paste0("       ", head(bad_inv, 20), collapse = "\n"), "\n")
+}
+
 cat(if (status == 0L) "ALL PASS\n" else "SOME TABLES FAIL\n")
 quit(save = "no", status = status)
 """
@@ -229,5 +270,7 @@ def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.1
         pe_args = f", boot.ci.type = {_r_str({'percentile': 'perc', 'bca': 'perc'}.get(ci, ci))}"
         if boot.get("level") not in (None, 0.95):
             pe_args += f", level = {float(boot['level'])!r}"
-    return (_TEMPLATE.replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args)
+    inv_opts = {k: v for k, v in options.items() if k not in ("group_equal", "group_partial", "bootstrap", "se")}
+    inv_args = "list(" + ", ".join(a for a in lavaan_call_args(inv_opts)) + ")"
+    return (_TEMPLATE.replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args).replace("@@INV_ARGS@@", inv_args)
             .replace("@@LAVAAN@@", lavaan_version).replace("@@VERSION@@", __version__))

@@ -11,7 +11,10 @@ Missing values are handled by full-information ML when any model variable has
 one (--missing fiml, lavaan's missing = "ml"), or by listwise deletion
 (--missing listwise).  --estimator MLR gives robust (Huber-White) standard
 errors and the Yuan-Bentler scaled test.  --group role fits the model per
-stakeholder group.  --ordered treats every model item as ordinal (lavaan's
+stakeholder group; with the default model every structural path is free in
+each group (group-specific labels c(a1.g1, a1.g2, ...), indirect and total
+effects per group), --equal regressions makes them equal across groups, and
+--print-model prints the model to edit and pass back with --model.  --ordered treats every model item as ordinal (lavaan's
 ordered = TRUE) and fits it by WLSMV (--estimator WLSMV implies --ordered):
 thresholds and polychoric correlations, robust SEs, the mean-and-variance
 adjusted test; rows with a missing item are dropped (listwise); one group only.
@@ -37,7 +40,10 @@ chisq.shift.parameter, cfi/tli/rmsea plain, .scaled and .robust, srmr, wrmr)
 and aic, bic, logl are null (no likelihood: lavaan reports none); estimates
 add the thresholds (op "|"), scales ("~*~") and zero intercepts as lavaan's
 parameterEstimates(); "ordered" lists the ordinal items.  Add --summary to
-print a lavaan-like summary.
+print a lavaan-like summary.  Without it the terminal shows a short summary:
+n, estimator, the fit line, the structural paths and := effects with CIs,
+standardized estimates and p, R².  results.json records its call ("call": data
+path and sha256, model syntax, options, version) for export-replication.
 
 examples:
   iur-survey fit results/clean/clean.csv --out results/fit/results.json
@@ -45,6 +51,7 @@ examples:
   iur-survey fit clean.csv --estimator WLSMV --out results_wlsmv.json
   iur-survey fit clean.csv --group role --invariance --out results_groups.json
   iur-survey fit clean.csv --bootstrap 1000 --seed 2022 --out results_boot.json
+  iur-survey fit clean.csv --group role --print-model > by_group.lav
 """
 
 from __future__ import annotations

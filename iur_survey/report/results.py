@@ -422,8 +422,11 @@ _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure
 
 
 # ------------------------------------------------------------------------------- run
-def compute_results(settings) -> BookResults:
-    """Run every step on ``settings.data`` (no caching; see :func:`prepare_results`)."""
+def compute_results(settings, progress=None) -> BookResults:
+    """Run every step on ``settings.data`` (no caching; see :func:`prepare_results`).
+
+    ``progress(name, step)`` is called before each step (``step`` None) and after it (its :class:`Step`,
+    with ``seconds``): the book command prints it."""
     from ..instrument import load_instrument
 
     data, instrument_path = Path(settings.data), Path(settings.instrument)
@@ -438,6 +441,8 @@ def compute_results(settings) -> BookResults:
             res.steps[name] = Step("pending", reason=f"needs the {need} step, which is {res.steps[need].status}")
             continue
         t0 = time.perf_counter()
+        if progress is not None:
+            progress(name, None)
         try:
             value = _RUNNERS[name](ctx)
             res.steps[name] = Step("ok", value=value, seconds=time.perf_counter() - t0)
@@ -446,6 +451,8 @@ def compute_results(settings) -> BookResults:
             res.steps[name] = Step("pending", reason=str(exc), seconds=time.perf_counter() - t0)
         except IURSurveyError as exc:
             res.steps[name] = Step("failed", reason=str(exc), seconds=time.perf_counter() - t0)
+        if progress is not None:
+            progress(name, res.steps[name])
     res.meta = {
         "iur_survey_version": __version__,
         "python": platform.python_version(),
@@ -485,14 +492,15 @@ def results_path(settings) -> Path:
     return Path(settings.workdir) / RESULTS_FILE
 
 
-def prepare_results(settings, force: bool = False) -> BookResults:
-    """Compute the results into ``settings.workdir`` unless an up-to-date copy is there."""
+def prepare_results(settings, force: bool = False, progress=None) -> BookResults:
+    """Compute the results into ``settings.workdir`` unless an up-to-date copy is there
+    (``progress``: see :func:`compute_results`)."""
     path = results_path(settings)
     if not force and path.is_file():
         cached = _load(path)
         if cached is not None and cached.key == results_key(Path(settings.data), Path(settings.instrument)):
             return cached
-    res = compute_results(settings)
+    res = compute_results(settings, progress=progress)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results.", suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:

@@ -443,8 +443,18 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None) -
 
 
 # ----------------------------------------------------------------------------------------------- writers
+#: ``*x*`` is italic when x starts and ends with a non-blank (so ``.30***`` and "* p < .05" stay stars)
+ITALIC = re.compile(r"\*([^*\s](?:[^*]*[^*\s])?)\*")
+
+
 def _plain(text: str) -> str:
-    return re.sub(r"\*([^*]+)\*", r"\1", str(text))
+    return ITALIC.sub(r"\1", str(text))
+
+
+def _md(text: str) -> str:
+    """Markdown: italics kept, every other asterisk (significance stars) escaped."""
+    parts = ITALIC.split(str(text))
+    return "".join(p.replace("*", "\\*") if k % 2 == 0 else f"*{p}*" for k, p in enumerate(parts))
 
 
 def to_markdown(tables: Iterable[APATable]) -> str:
@@ -453,12 +463,12 @@ def to_markdown(tables: Iterable[APATable]) -> str:
     for t in tables:
         cols = list(t.frame.columns)
         lines = [f"**Table {t.number}**" if t.number is not None else "", "", f"*{_plain(t.title)}*", "",
-                 "| " + " | ".join(cols) + " |",
+                 "| " + " | ".join(_md(c) for c in cols) + " |",
                  "|" + "|".join("---:" if c in t.numeric else ":---" for c in cols) + "|"]
         for row in t.frame.itertuples(index=False):
-            lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+            lines.append("| " + " | ".join(_md(v).replace("|", "\\|") for v in row) + " |")
         if t.note:
-            lines += ["", f"*Note.* {t.note}"]
+            lines += ["", f"*Note.* {_md(t.note)}"]
         parts.append("\n".join(lines[0:1] + lines[1:] if lines[0] else lines[2:]))
     return "\n\n".join(parts) + "\n"
 
@@ -470,8 +480,9 @@ _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#
 
 
 def _tex(text: str) -> str:
-    s = "".join(_TEX.get(ch, ch) for ch in str(text))
-    return re.sub(r"\*([^*]+)\*", r"\\textit{\1}", s)
+    parts = ITALIC.split(str(text))
+    return "".join(("".join(_TEX.get(ch, ch) for ch in p).replace("*", r"\textasteriskcentered{}") if k % 2 == 0
+                    else r"\textit{" + "".join(_TEX.get(ch, ch) for ch in p) + "}") for k, p in enumerate(parts))
 
 
 def to_latex(tables: Iterable[APATable]) -> str:
@@ -525,7 +536,7 @@ def to_csv(tables: Iterable[APATable]) -> str:
 
 def _runs(par, text: str, size=None, bold=False, italic=False) -> None:
     """Add ``text`` to a python-docx paragraph, ``*x*`` as italic runs."""
-    for k, piece in enumerate(re.split(r"\*([^*]+)\*", str(text))):
+    for k, piece in enumerate(ITALIC.split(str(text))):
         if not piece:
             continue
         run = par.add_run(piece)
@@ -533,6 +544,14 @@ def _runs(par, text: str, size=None, bold=False, italic=False) -> None:
         run.bold = bold
         if size is not None:
             run.font.size = size
+
+
+def _tight(par, Pt) -> None:
+    """Single-spaced table cells without the paragraph spacing of Word's Normal style."""
+    f = par.paragraph_format
+    f.space_before = Pt(1)
+    f.space_after = Pt(1)
+    f.line_spacing = 1.0
 
 
 def _border(cell, **edges) -> None:
@@ -589,6 +608,7 @@ def to_docx(tables: Iterable[APATable], path: str | Path) -> Path:
         for j, c in enumerate(cols):
             cell = tab.rows[0].cells[j]
             p = cell.paragraphs[0]
+            _tight(p, Pt)
             _runs(p, c, size=Pt(10))
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if c in t.numeric else WD_ALIGN_PARAGRAPH.LEFT
             _border(cell, top=12, bottom=6 if n else 12)
@@ -596,6 +616,7 @@ def to_docx(tables: Iterable[APATable], path: str | Path) -> Path:
             for j, v in enumerate(row):
                 cell = tab.rows[i].cells[j]
                 p = cell.paragraphs[0]
+                _tight(p, Pt)
                 _runs(p, v, size=Pt(10))
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if cols[j] in t.numeric else WD_ALIGN_PARAGRAPH.LEFT
                 _border(cell, bottom=12 if i == n else None)

@@ -297,27 +297,35 @@ def _step_progress(echo):
     return progress
 
 
-_EXEC = re.compile(r"Executing notebook using local CWD \[mystnb\]: (.+)$")
-_DONE = re.compile(r"Executed notebook in ([0-9.]+) seconds")
+_EXEC = re.compile(r"(\S+?\.(?:md|ipynb)): Executing notebook")
+_DONE = re.compile(r"(\S+?\.(?:md|ipynb)): Executed notebook in ([0-9.]+) seconds")
 
 
 def _chapter_echo(echo, verbose: bool):
-    """Filter the Sphinx log: everything with ``verbose``; else one line per executed chapter."""
-    state = {"chapter": None}
+    """Filter the Sphinx log: everything with ``verbose``; else one line per chapter (when its notebook starts,
+    and its time when done) and errors.
 
+    >>> out = []
+    >>> f = _chapter_echo(out.append, verbose=False)
+    >>> for line in ("/b/book/05_structural.md: Executing notebook using local CWD [mystnb]",
+    ...              "[IPKernelApp] WARNING | Kernel is running over TCP without encryption.",
+    ...              "/b/book/05_structural.md: Executed notebook in 12.25 seconds [mystnb]"):
+    ...     f(line)
+    >>> out
+    ['  chapter 05_structural ...', '  chapter 05_structural executed in 12.2 s']
+    """
     def line_out(line: str) -> None:
         if verbose:
             echo(line)
             return
+        m = _DONE.search(line)
+        if m:
+            echo(f"  chapter {Path(m.group(1)).stem} executed in {float(m.group(2)):.1f} s")
+            return
         m = _EXEC.search(line)
         if m:
-            state["chapter"] = Path(m.group(1).strip()).stem
-            return
-        m = _DONE.search(line)
-        if m and state["chapter"]:
-            echo(f"  chapter {state['chapter']} executed in {float(m.group(1)):.1f} s")
-            state["chapter"] = None
-        elif "ERROR" in line or "Traceback" in line:
+            echo(f"  chapter {Path(m.group(1)).stem} ...")
+        elif ("ERROR" in line or "Traceback" in line or "Error:" in line) and not _NOISE.search(line):
             echo(line)
     return line_out
 

@@ -222,6 +222,15 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
 
 
 def _on_build_finished(app, exception) -> None:
+    if exception is None and app.builder.name == "singlehtml":
+        # the single page is the root document (book/index.html) but Sphinx writes its images and style sheets
+        # to the output root and links them as "_images/...", "_static/...": give the page's folder them
+        root = Path(app.outdir)
+        page_dir = (root / app.config.root_doc).parent
+        if page_dir != root:
+            for sub in ("_images", "_static"):
+                if (root / sub).is_dir():
+                    shutil.copytree(root / sub, page_dir / sub, dirs_exist_ok=True)
     es5 = getattr(app, "_iur_mathjax_es5", None)
     if exception is None and es5 is not None:
         vendor_mathjax(es5, Path(app.outdir) / "_static")
@@ -399,6 +408,7 @@ PRINT_CSS = """
   table, figure, .apa-table, .cell_output img, img, svg { break-inside: avoid; page-break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; }
   div.cell_output { overflow: visible !important; }
+  details.hide, details.above-input, .cell_input, .toggle-details, button.toggle-button { display: none !important; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -427,7 +437,12 @@ def print_pdf(index_html: Path, pdf: Path, timeout: int = 600) -> Path:
     from .errors import IURSurveyError
     index_html = Path(index_html)
     html = index_html.read_text(encoding="utf-8")
-    printable = index_html.with_name("print.html")
+    root = index_html.parent
+    redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', html, re.I)
+    if redirect:                  # jupyter-book's root index.html only redirects to the root document
+        html = (root / redirect.group(1)).read_text(encoding="utf-8")
+    # printed from the output root, where the page's "_static/..." and "_images/..." links resolve
+    printable = root / "print.html"
     printable.write_text(html.replace("</head>", f"<style>{PRINT_CSS}</style></head>", 1), encoding="utf-8")
     pdf = Path(pdf)
     pdf.parent.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,6 @@ def _compare(ours: dict, ref: pd.DataFrame) -> pd.DataFrame:
     return m
 
 
-@pytest.mark.slow
 def test_default_group_fit_frees_paths_like_lavaan(tmp_path, capsys):
     res = _fit(tmp_path)
     m = _compare(res, _ref("free"))

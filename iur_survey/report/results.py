@@ -337,7 +337,7 @@ def _step_bootstrap(ctx):
     opts = analysis_options()
     syntax = _default_model(ctx)
     bt = bootstrap({"model": syntax, "data": ctx["clean"]}, opts["bootstrap_B"], ci="bca", seed=opts["seed"],
-                   progress=False)
+                   progress=None if ctx.get("show_progress") else False)   # a bar on a terminal (book command)
     return {"syntax": syntax, "B": bt.B, "seed": bt.seed, "level": bt.level, "n_ok": bt.n_ok,
             "n_failed": bt.n_failed, "n_nonconverged": bt.n_nonconverged, "n_nonadmissible": bt.n_nonadmissible,
             "workers": bt.workers, "seconds": bt.seconds, "warnings": list(bt.warnings),
@@ -434,7 +434,7 @@ def compute_results(settings, progress=None) -> BookResults:
                       data_path=str(data), data_name=data.name,
                       instrument_path=str(instrument_path))
     instrument = load_instrument(instrument_path)
-    ctx: dict[str, Any] = {"data": data, "instrument": instrument}
+    ctx: dict[str, Any] = {"data": data, "instrument": instrument, "show_progress": progress is not None}
     for name in STEPS:
         need = NEEDS.get(name)
         if need and not res.steps[need].ok:

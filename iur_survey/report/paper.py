@@ -599,8 +599,12 @@ def to_docx(tables: Iterable[APATable], path: str | Path) -> Path:
             doc.add_paragraph()
         first = False
         if t.number is not None:
-            _runs(doc.add_paragraph(), f"Table {t.number}", bold=True)
-        _runs(doc.add_paragraph(), _plain(t.title), italic=True)
+            p = doc.add_paragraph()
+            p.paragraph_format.keep_with_next = True
+            _runs(p, f"Table {t.number}", bold=True)
+        p = doc.add_paragraph()
+        p.paragraph_format.keep_with_next = True
+        _runs(p, _plain(t.title), italic=True)
         cols = list(t.frame.columns)
         tab = doc.add_table(rows=1 + len(t.frame), cols=len(cols))
         tab.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -609,6 +613,7 @@ def to_docx(tables: Iterable[APATable], path: str | Path) -> Path:
             cell = tab.rows[0].cells[j]
             p = cell.paragraphs[0]
             _tight(p, Pt)
+            p.paragraph_format.keep_with_next = True
             _runs(p, c, size=Pt(10))
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if c in t.numeric else WD_ALIGN_PARAGRAPH.LEFT
             _border(cell, top=12, bottom=6 if n else 12)
@@ -617,6 +622,7 @@ def to_docx(tables: Iterable[APATable], path: str | Path) -> Path:
                 cell = tab.rows[i].cells[j]
                 p = cell.paragraphs[0]
                 _tight(p, Pt)
+                p.paragraph_format.keep_with_next = True      # the table stays on one page when it fits
                 _runs(p, v, size=Pt(10))
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if cols[j] in t.numeric else WD_ALIGN_PARAGRAPH.LEFT
                 _border(cell, bottom=12 if i == n else None)

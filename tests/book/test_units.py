@@ -44,7 +44,7 @@ def test_the_demo_export_is_the_default():
 
 def test_unknown_format_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown format"):
-        build_book(out=tmp_path, fmt="pdf", prepare=False)
+        build_book(out=tmp_path, fmt="epub", prepare=False)
 
 
 # ----------------------------------------------------------------------------- offline scan

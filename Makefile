@@ -35,7 +35,7 @@ graphviz:
 sysdeps: npm graphviz
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk) >/dev/null \
 	      || echo "warning: chromium not installed; the render test will skip"; \
 	  else echo "warning: not root, chromium not installed; the render test will skip"; fi; }
 

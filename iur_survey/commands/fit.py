@@ -37,7 +37,8 @@ chisq.shift.parameter, cfi/tli/rmsea plain, .scaled and .robust, srmr, wrmr)
 and aic, bic, logl are null (no likelihood: lavaan reports none); estimates
 add the thresholds (op "|"), scales ("~*~") and zero intercepts as lavaan's
 parameterEstimates(); "ordered" lists the ordinal items.  Add --summary to
-print a lavaan-like summary.
+print a lavaan-like summary.  --modindices [N] adds lavaan's modification
+indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test) under "modindices".
 
 examples:
   iur-survey fit results/clean/clean.csv --out results/fit/results.json
@@ -45,6 +46,7 @@ examples:
   iur-survey fit clean.csv --estimator WLSMV --out results_wlsmv.json
   iur-survey fit clean.csv --group role --invariance --out results_groups.json
   iur-survey fit clean.csv --bootstrap 1000 --seed 2022 --out results_boot.json
+  iur-survey fit clean.csv --modindices 20 --out results.json
 """
 
 from __future__ import annotations
@@ -92,6 +94,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no bootstrap progress bar")
     parser.add_argument("--out", metavar="FILE", required=True, help="where to write results.json")
     parser.add_argument("--summary", action="store_true", help="print a lavaan-like summary")
+    parser.add_argument("--modindices", metavar="N", nargs="?", type=int, const=0, default=None,
+                        help="add lavaan's modification indices (mi epc sepc.lv sepc.all sepc.nox) to results.json "
+                             "under \"modindices\", sorted by mi; N keeps the N largest (default: all). "
+                             "Exploratory: each assumes the rest of the model stays as it is")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,6 +139,11 @@ def run(args: argparse.Namespace) -> int:
         payload["warnings"] = list(payload["warnings"]) + group_warnings
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
+    mi_table = None
+    if args.modindices is not None:
+        from ..sem.modindices import modindices, modindices_records
+        mi_table = modindices(res, data, maximum_number=args.modindices or None)
+        payload["modindices"] = modindices_records(mi_table)
     out = write_json_atomic(payload, args.out)   # complete or not at all
     if args.summary:
         print(res.summary())
@@ -153,5 +164,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  warning: {w}")
     if inv is not None:
         print(inv.summary())
+    if mi_table is not None and len(mi_table):
+        print("  largest modification indices (exploratory):")
+        for r in mi_table.head(5).itertuples(index=False):
+            print(f"    {r.lhs} {r.op} {r.rhs}: mi={r.mi:.2f} epc={r.epc:.3f}")
     print(f"  wrote {out}")
     return 0

@@ -299,6 +299,8 @@ def modindices(res: SEMResult, data: pd.DataFrame | None = None, *, standardized
     ``minimum_value``, ``maximum_number``, ``op`` filter as lavaan's arguments of those names.
     Exploratory: see the module docstring before acting on an index.
     """
+    if res.estimator not in ("ML", "MLR"):
+        raise EstimationError(None, f"modification indices need estimator ML or MLR (this fit: {res.estimator})")
     if not res.converged:
         res.warnings.append("modification indices of a model that did not converge")
     ext = lav_object_extended(res)

@@ -77,7 +77,7 @@ def lav_partable_full(pt: ParTable) -> list[tuple[str, str, str, int]]:
     >>> from iur_survey.sem.partable import build_partable
     >>> full = lav_partable_full(build_partable("F =~ a + b\\nG =~ c + d"))
     >>> len(full), full[:3]
-    (17, [('F', '=~', 'a', 1), ('F', '=~', 'b', 1), ('F', '=~', 'c', 1)])
+    (21, [('F', '=~', 'a', 1), ('F', '=~', 'b', 1), ('F', '=~', 'c', 1)])
     """
     out: list[tuple[str, str, str, int]] = []
     for b in sorted({x for x in pt.block if x > 0}):

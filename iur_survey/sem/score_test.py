@@ -24,7 +24,7 @@ errors (MLR) gets this ordinary score test (lavaan warns that no robust version 
 >>> res = sem("F =~ x1 + x2 + x3 + x4", d, group="g", group_equal=["loadings"])
 >>> st = lav_test_score(res)
 >>> st.uni.sort_values("X2").iloc[-1][["lhs", "op", "rhs"]].tolist()      # the loading of x4
-['.p4.', '==', '.p20.']
+['.p4.', '==', '.p18.']
 """
 
 from __future__ import annotations

@@ -39,6 +39,9 @@ add the thresholds (op "|"), scales ("~*~") and zero intercepts as lavaan's
 parameterEstimates(); "ordered" lists the ordinal items.  Add --summary to
 print a lavaan-like summary.  --modindices [N] adds lavaan's modification
 indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test) under "modindices".
+A latent interaction in the model (COL ~ GOV + MKT + GOV:MKT) is estimated by
+double-mean-centred product indicators; results.json then has "interaction"
+(standardized coefficient, simple slopes at -1/0/+1 SD, Johnson-Neyman bounds).
 
 examples:
   iur-survey fit results/clean/clean.csv --out results/fit/results.json
@@ -139,6 +142,14 @@ def run(args: argparse.Namespace) -> int:
         payload["warnings"] = list(payload["warnings"]) + group_warnings
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
+    if res.meta.get("interaction"):
+        from ..sem.interaction import johnson_neyman, simple_slopes, standardized_interaction
+        payload["interaction"] = [
+            {"term": f"{r['focal']}:{r['moderator']}", "latent": r["latent"], "outcome": r["lhs"],
+             "products": r["products"], "standardized": standardized_interaction(res, r["latent"]),
+             "simple_slopes": simple_slopes(res, r["latent"]).drop(columns=["focal", "moderator_name"])
+             .to_dict("records"),
+             "johnson_neyman": johnson_neyman(res, r["latent"])} for r in res.meta["interaction"]]
     mi_table = None
     if args.modindices is not None:
         from ..sem.modindices import modindices, modindices_records

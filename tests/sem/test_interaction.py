@@ -92,3 +92,17 @@ def test_planted_interaction_is_recovered():
     est = np.array(est)
     assert np.all(np.abs(est - 0.2) < 0.05), est
     assert abs(est.mean() - 0.2) < 0.025, est
+
+
+def test_fit_command_reports_the_interaction(tmp_path):
+    from iur_survey.cli import main
+    model = tmp_path / "m.lav"
+    model.write_text(REF["demo"]["user_model"] + "\n")
+    out = tmp_path / "results.json"
+    assert main(["fit", "tests/reference/data/complete_800.csv", "--model", str(model), "--out", str(out)]) == 0
+    got = json.loads(out.read_text())
+    inter = got["interaction"][0]
+    assert inter["term"] == "GOV:MKT" and len(inter["simple_slopes"]) == 3
+    probe = pd.DataFrame(REF["demo"]["probe"])
+    np.testing.assert_allclose([r["slope"] for r in inter["simple_slopes"]], probe["est"], atol=1e-4)
+    assert any(e["rhs"] == "GOV.MKT" and e["op"] == "~" for e in got["estimates"])

@@ -45,6 +45,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .._threads import blas_threads
 from ..errors import EstimationError
 from ..sem.fitmeasures import cfi, chisq_pvalue, rmsea, tli
 from ..sem.ordinal import polychoric
@@ -484,14 +485,21 @@ class EFAResult:
         return "\n".join(lines)
 
 
-def efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin", extraction: str = "ml",
-        cor: str = "pearson", items: Sequence[str] | None = None, parallel: bool | None = None,
-        seed: int = 2022) -> EFAResult:
+def efa(data: pd.DataFrame, k: int | str = "auto", **kwargs) -> EFAResult:
     """Exploratory factor analysis of ``data``'s items (default: every column); see the module docstring.
 
     ``k`` = number of factors, or ``"auto"`` (parallel analysis: its ``n_factors``, at least 1).
-    ``parallel=True`` stores the parallel analysis in the result (always with ``k="auto"``).
+    Keywords: ``rotation`` ("geomin"), ``extraction`` ("ml" | "pa"), ``cor`` ("pearson" | "polychoric"),
+    ``items`` (default: every column), ``parallel`` (True: store the parallel analysis even with ``k``
+    given; always with ``k="auto"``), ``seed`` (of the parallel analysis).
     """
+    with blas_threads(1):          # small matrices: threaded BLAS only adds overhead on shared cores
+        return _efa(data, k, **kwargs)
+
+
+def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin", extraction: str = "ml",
+        cor: str = "pearson", items: Sequence[str] | None = None, parallel: bool | None = None,
+        seed: int = 2022) -> EFAResult:
     if items is not None:
         missing = [c for c in items if c not in data.columns]
         if missing:

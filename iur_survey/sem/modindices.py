@@ -49,6 +49,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .._threads import blas_threads
 from ..errors import EstimationError
 from .compare import fitted_data
 from .constraints import LinearConstraints
@@ -303,8 +304,9 @@ def modindices(res: SEMResult, data: pd.DataFrame | None = None, *, standardized
         raise EstimationError(None, f"modification indices need estimator ML or MLR (this fit: {res.estimator})")
     if not res.converged:
         res.warnings.append("modification indices of a model that did not converge")
-    ext = lav_object_extended(res)
-    info, score = information_and_score(res, ext, data)
+    with blas_threads(1):
+        ext = lav_object_extended(res)
+        info, score = information_and_score(res, ext, data)
     N = float(res.n)
     mi_, ei = ext.model_idx, ext.extra_idx
     I11 = info[np.ix_(ei, ei)]

@@ -50,7 +50,7 @@ from ..errors import EstimationError
 from ..sem.fitmeasures import cfi, chisq_pvalue, rmsea, tli
 from ..sem.ordinal import polychoric
 
-__all__ = ["efa", "EFAResult", "rotate", "extract_ml", "extract_pa", "kmo", "bartlett", "parallel_analysis",
+__all__ = ["efa", "EFAResult", "split_half", "item_assignment", "rotate", "extract_ml", "extract_pa", "kmo", "bartlett", "parallel_analysis",
            "scree_plot", "correlation_matrix", "max_factors", "ROTATIONS"]
 
 ROTATIONS = ("geomin", "oblimin", "promax", "varimax", "none")
@@ -400,11 +400,10 @@ def scree_plot(pa: pd.DataFrame, path=None, *, title: str = "Scree plot and para
     >>> len(fig.axes[0].lines)       # four series and the eigenvalue-1 line
     5
     """
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure      # no pyplot: no global state, any backend
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
     x = np.asarray(pa.index)
     ax.plot(x, pa["pc"], "o-", color="tab:blue", label="components (observed)")
     ax.plot(x, pa["pc_random"], "--", color="tab:blue", alpha=.6, label="components (random, 95%)")
@@ -418,8 +417,46 @@ def scree_plot(pa: pd.DataFrame, path=None, *, title: str = "Scree plot and para
     fig.tight_layout()
     if path is not None:
         fig.savefig(path)
-        plt.close(fig)
     return fig
+
+
+# ----------------------------------------------------------------------------- split-half validation
+def split_half(data: pd.DataFrame, seed: int = 2022) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two random halves of the rows (the first has the extra row of an odd count): explore on one,
+    confirm on the other.
+
+    >>> a, b = split_half(pd.DataFrame({"x": range(7)}), seed=1)
+    >>> len(a), len(b), sorted(a["x"].tolist() + b["x"].tolist()) == list(range(7))
+    (4, 3, True)
+    """
+    order = np.random.default_rng(seed).permutation(len(data))
+    cut = (len(data) + 1) // 2
+    return data.iloc[np.sort(order[:cut])], data.iloc[np.sort(order[cut:])]
+
+
+def item_assignment(loadings: pd.DataFrame, construct_of: dict[str, str]) -> pd.DataFrame:
+    """Each item's largest loading and whether it sits on its construct's factor (the factor that most
+    of the construct's items load highest on): ``item construct factor loading cross matches``, ``cross``
+    the largest absolute loading elsewhere.
+
+    >>> L = pd.DataFrame({"F1": [.8, .7, .1, .0, .5], "F2": [.0, .1, .7, .8, .45]},
+    ...                  index=["a1", "a2", "b1", "b2", "b3"])
+    >>> item_assignment(L, {"a1": "A", "a2": "A", "b1": "B", "b2": "B", "b3": "B"})["matches"].tolist()
+    [True, True, True, True, False]
+    """
+    top = loadings.abs().idxmax(axis=1)
+    rows = []
+    home = {}
+    for c in dict.fromkeys(construct_of.values()):
+        its = [i for i in loadings.index if construct_of.get(i) == c]
+        home[c] = top[its].mode().iloc[0] if its else None
+    for i in loadings.index:
+        f = top[i]
+        rest = loadings.loc[i].drop(f).abs()
+        rows.append({"item": i, "construct": construct_of.get(i), "factor": f, "loading": float(loadings.loc[i, f]),
+                     "cross": float(rest.max()) if len(rest) else float("nan"),
+                     "matches": bool(home.get(construct_of.get(i)) == f)})
+    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------- the analysis

@@ -267,14 +267,13 @@ def johnson_neyman(res: SEMResult, term: str | None = None, *, level: float = 0.
 def jn_plot(res: SEMResult, term: str | None = None, path=None, *, span: float = 3.0, level: float = 0.95):
     """Johnson-Neyman plot: the focal slope and its confidence band over the moderator (-span..span SD), with
     the Johnson-Neyman bounds; saved to ``path`` when given.  Returns the matplotlib figure."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure      # no pyplot: no global state, any backend
 
     at = np.linspace(-span, span, 121)
     ss = simple_slopes(res, term, at, level=level)
     jn = johnson_neyman(res, term, level=level)
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
     ax.plot(ss["at"], ss["slope"], color="tab:blue", label=f"slope of {jn['focal']}")
     ax.fill_between(ss["at"], ss["ci.lower"], ss["ci.upper"], color="tab:blue", alpha=.2,
                     label=f"{int(level * 100)}% CI")
@@ -289,5 +288,4 @@ def jn_plot(res: SEMResult, term: str | None = None, path=None, *, span: float =
     fig.tight_layout()
     if path is not None:
         fig.savefig(path)
-        plt.close(fig)
     return fig

@@ -126,6 +126,9 @@ def run(args: argparse.Namespace) -> int:
         data, _sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
     res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
               ordered=ordered, group_equal=group_equal)
+    if args.bootstrap and res.meta.get("interaction"):
+        raise EstimationError(None, "--bootstrap with a latent interaction (A:B) is not supported yet: the product "
+                                    "indicators would have to be rebuilt in every resample")
     if args.bootstrap:
         from ..sem.bootstrap import with_bootstrap
         res = with_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,

@@ -233,7 +233,9 @@ def information_and_score(res: SEMResult, ext: ExtendedModel, data: pd.DataFrame
         for g, s in enumerate(stats):
             Sigma, mu = model.implied(theta, g)
             D = model.delta(theta, g, meanstructure=True)
-            info += (s.n / N) * (D.T @ fiml_info_expected(s, Sigma, mu, meanstructure=True) @ D)
+            A1 = _zero_x(fiml_info_expected(s, Sigma, mu, meanstructure=True), _x_index(res.partable, g),
+                         Sigma.shape[0], True)
+            info += (s.n / N) * (D.T @ A1 @ D)
             score += model.delta_t_dot(theta, g, fiml_gradient(s, Sigma, mu), meanstructure=True) / N
         return info, score
     sampstat = res.meta.get("sampstat")

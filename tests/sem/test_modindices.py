@@ -29,7 +29,7 @@ def _fit(case: str):
     return sem(c["model"], data, **args), data
 
 
-@pytest.mark.parametrize("case", ["hs_ml", "hs_mlr", "hs_stdlv", "pd_ml", "hsx_ml", "hsmiss_fiml", "hsmiss_mlr",
+@pytest.mark.parametrize("case", ["hs_ml", "hs_mlr", "hs_stdlv", "pd_ml", "hsx_ml", "hsmiss_fiml", "hsmiss_mlr", "hsxmiss_fiml",
                                   "hs_groups_scalar"])
 def test_modindices_equal_lavaan(case):
     res, data = _fit(case)

@@ -55,6 +55,8 @@ fit <- cfa(hs_model, data = hsm, missing = "ml")
 add_case("hsmiss_fiml", "data_hsmiss.csv", hs_model, fit, list(estimator = "ML", missing = "fiml"))
 fit <- cfa(hs_model, data = hsm, missing = "ml", estimator = "MLR")
 add_case("hsmiss_mlr", "data_hsmiss.csv", hs_model, fit, list(estimator = "MLR", missing = "fiml"))
+fit <- sem(hsx_model, data = hsm, missing = "ml")
+add_case("hsxmiss_fiml", "data_hsmiss.csv", hsx_model, fit, list(estimator = "ML", missing = "fiml"))
 fit <- cfa(hs_model, data = hs, group = "school", group.equal = c("loadings", "intercepts"))
 add_case("hs_groups_scalar", "data_hs.csv", hs_model, fit,
          list(estimator = "ML", group = "school", group_equal = c("loadings", "intercepts")))

@@ -39,6 +39,9 @@ add the thresholds (op "|"), scales ("~*~") and zero intercepts as lavaan's
 parameterEstimates(); "ordered" lists the ordinal items.  Add --summary to
 print a lavaan-like summary.  --modindices [N] adds lavaan's modification
 indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test) under "modindices".
+With equality constraints (--equal), --modindices also adds lavaan's lavTestScore
+under "score_test": the score test of releasing each constraint, to find the
+parameters that are not invariant (exploratory: release one, refit, test again).
 A latent interaction in the model (COL ~ GOV + MKT + GOV:MKT) is estimated by
 double-mean-centred product indicators; results.json then has "interaction"
 (standardized coefficient, simple slopes at -1/0/+1 SD, Johnson-Neyman bounds).
@@ -158,6 +161,9 @@ def run(args: argparse.Namespace) -> int:
         from ..sem.modindices import modindices, modindices_records
         mi_table = modindices(res, data, maximum_number=args.modindices or None)
         payload["modindices"] = modindices_records(mi_table)
+        if res.partable.equality or "==" in res.partable.op:
+            from ..sem.score_test import lav_test_score
+            payload["score_test"] = lav_test_score(res, data, epc=False).to_dict()
     out = write_json_atomic(payload, args.out)   # complete or not at all
     if args.summary:
         print(res.summary())

@@ -86,7 +86,7 @@ def _constraint_jacobian(res: SEMResult, free_of_row: dict[int, int], npar: int
             by_plabel.setdefault(pt.plabel[i], []).append(i)
         if pt.label[i]:
             by_label.setdefault(pt.label[i], []).append(i)
-    rows, names = [], []
+    rows, names, params = [], [], []
     for i in range(len(pt)):
         if pt.op[i] != "==":
             continue
@@ -99,7 +99,14 @@ def _constraint_jacobian(res: SEMResult, free_of_row: dict[int, int], npar: int
             r[free_of_row[hit[0]]] += sign
         rows.append(r)
         names.append((pt.lhs[i], "==", pt.rhs[i]))
-    return (np.array(rows) if rows else np.zeros((0, npar))), names
+        params.append(" == ".join(_describe(pt, (by_plabel.get(x.strip()) or by_label.get(x.strip()))[0])
+                                  for x in (pt.lhs[i], pt.rhs[i])))
+    return (np.array(rows) if rows else np.zeros((0, npar))), names, params
+
+
+def _describe(pt, i: int) -> str:
+    g = f" [{pt.group_labels[pt.group[i] - 1]}]" if pt.ngroups > 1 else ""
+    return f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}{g}"
 
 
 def _parse_add(res: SEMResult, add: list[str] | str) -> list[tuple[str, str, str, int]]:
@@ -152,7 +159,7 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
     # free row of the fitted table -> parameter of the extended model
     keep = [i for i in range(len(pt)) if pt.op[i] not in (":=", "==", "<", ">")]
     free_of_row = {i: int(ext.pt.par_index[j]) for j, i in enumerate(keep) if ext.pt.par_index[j] >= 0}
-    R_model, names = _constraint_jacobian(res, free_of_row, npar)
+    R_model, names, params = _constraint_jacobian(res, free_of_row, npar)
     N = float(res.n)
     if new:
         R_add = np.zeros((len(new), npar))
@@ -162,6 +169,7 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
         J_inv = _bordered_inverse(J, R_model)
         names = names + [(f"{ext.pt.lhs[ext.rows[j]]}{ext.pt.op[ext.rows[j]]}{ext.pt.rhs[ext.rows[j]]}", "==", "0")
                          for j in ext.extra_idx]
+        params = params + [f"{n[0]} == 0" for n in names[len(params):]]
     else:
         R = R_model
         if R.shape[0] == 0:
@@ -189,6 +197,7 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
         uni["X2"] = X2
         uni["df"] = 1
         uni["p.value"] = _st.chi2.sf(np.asarray(X2), 1)
+        uni["parameters"] = [params[r] for r in r_idx]       # what the labels stand for (not in lavaan)
         if epc and new:
             uni["epc"] = EPCu
     epc_table = None

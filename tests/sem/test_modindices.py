@@ -29,8 +29,8 @@ def _fit(case: str):
     return sem(c["model"], data, **args), data
 
 
-@pytest.mark.parametrize("case", ["hs_ml", "hs_mlr", "hs_stdlv", "pd_ml", "hsx_ml", "hsmiss_fiml", "hsmiss_mlr", "hsxmiss_fiml",
-                                  "hs_groups_scalar"])
+@pytest.mark.parametrize("case", ["hs_ml", "hs_mlr", "hs_stdlv", "pd_ml", "hsx_ml", "hsmiss_fiml", "hsmiss_mlr",
+                                  "hsxmiss_fiml", "hs_groups_scalar"])
 def test_modindices_equal_lavaan(case):
     res, data = _fit(case)
     ours = modindices(res, data)
@@ -113,3 +113,17 @@ def test_modindices_need_ml():
     res = sem("F =~ a + b + c + d", d, ordered=True)
     with pytest.raises(EstimationError, match="ML or MLR"):
         modindices(res)
+
+
+def test_fit_command_adds_the_score_test_with_group_constraints(tmp_path):
+    out, model = tmp_path / "results.json", tmp_path / "m.lav"
+    model.write_text(REF["hs_groups_scalar"]["model"])
+    code = main(["fit", str(REFS / "data_hs.csv"), "--model", str(model), "--group", "school",
+                 "--equal", "loadings,intercepts", "--modindices", "5", "--out", str(out)])
+    assert code == 0
+    got = json.loads(out.read_text())
+    assert len(got["modindices"]) == 5 and got["modindices"][0]["group"] in (1, 2)
+    uni = pd.DataFrame(got["score_test"]["uni"])
+    ref = pd.DataFrame(REF["hs_groups_scalar"]["score"]["uni"])
+    np.testing.assert_allclose(uni["X2"], ref["X2"], atol=1e-3)
+    assert uni["parameters"].iloc[0] == "visual=~x2 [Pasteur] == visual=~x2 [Grant-White]"

@@ -2,8 +2,9 @@
 
 Extraction by maximum likelihood (--extraction ml, default; the solution of lavaan's efa() with its
 chi-square, RMSEA, TLI and CFI) or principal axes (--extraction pa, psych's fm = "pa"), on Pearson
-(default, listwise) or polychoric (--cor polychoric, lavaan's) correlations.  Rotations: geomin (lavaan's
-default: oblique, epsilon 0.001, best of 30 random starts), oblimin, promax (psych's), varimax.  --factors
+(default; listwise, or --missing pairwise) or polychoric (--cor polychoric, lavaan's) correlations.
+Rotations: geomin (lavaan's default: oblique, epsilon 0.001, best of 30 random starts), oblimin,
+promax (psych's), varimax.  --factors
 K, or auto: parallel analysis (Horn; 95th percentile of 50 random data sets, --seed).  Factors are
 reflected to a positive sum of loadings.  efa.json holds n, the settings, loadings (a list of
 {item, F1, F2, ...}), phi (factor correlations), communalities, fit (ML), kmo (per item and overall),
@@ -48,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ml (maximum likelihood, default) or pa (principal axes)")
     parser.add_argument("--cor", choices=["pearson", "polychoric"], default="pearson", type=str.lower,
                         help="correlations: pearson (default) or polychoric (ordinal items)")
+    parser.add_argument("--missing", choices=["listwise", "pairwise"], default="listwise", type=str.lower,
+                        help="incomplete rows: listwise (default, as lavaan's efa()) or pairwise correlations "
+                             "(Pearson only, as psych's fa(); n = the smallest pairwise count)")
     parser.add_argument("--items", metavar="LIST", default=None,
                         help="comma-separated items or item prefixes (default: every numeric column but "
                              "response_id and role)")
@@ -89,13 +93,13 @@ def run(args: argparse.Namespace) -> int:
     data = read_clean_csv(args.data)
     items = _items(data, args.items)
     res = efa(data, args.factors, rotation=args.rotation, extraction=args.extraction, cor=args.cor, items=items,
-              parallel=args.parallel or None, seed=args.seed)
+              parallel=args.parallel or None, seed=args.seed, missing=args.missing)
     payload = res.to_dict()
     out = write_json_atomic(payload, args.out)
     if args.scree:
         from ..measure.efa import parallel_analysis
         pa = res.parallel if res.parallel is not None else parallel_analysis(data[items], cor=args.cor,
-                                                                            seed=args.seed)
+                                                                            seed=args.seed, missing=args.missing)
         scree_plot(pa, args.scree)
     print(res.summary())
     if res.parallel is not None:

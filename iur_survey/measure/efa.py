@@ -58,8 +58,12 @@ _OBLIQUE = {"geomin", "oblimin", "promax"}
 
 
 # ----------------------------------------------------------------------------- data -> correlations
-def correlation_matrix(data: pd.DataFrame, cor: str = "pearson") -> tuple[pd.DataFrame, int, int]:
-    """``(R, n, n_dropped)``: the items' correlation matrix on the listwise-complete rows.
+def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = "listwise"
+                       ) -> tuple[pd.DataFrame, int, int]:
+    """``(R, n, n_dropped)``: the items' correlation matrix on the listwise-complete rows, or with
+    ``missing="pairwise"`` (Pearson only; psych's default ``use = "pairwise"``) each correlation on the
+    rows complete on its pair; ``n`` is then the smallest pairwise count (conservative for the chi-square
+    and Bartlett's test), ``n_dropped`` the rows with no item at all.
 
     >>> d = pd.DataFrame({"a": [1, 2, 3, 4, 5, 6.], "b": [2, 1, 4, 3, 6, 5.], "c": [1, 2, None, 4, 4, 5.]})
     >>> R, n, dropped = correlation_matrix(d)
@@ -72,9 +76,21 @@ def correlation_matrix(data: pd.DataFrame, cor: str = "pearson") -> tuple[pd.Dat
     bad = [c for c in data.columns if (num[c].isna() & data[c].notna()).any()]
     if bad:
         raise EstimationError(None, f"column {bad[0]!r} holds non-numeric values")
-    ok = num.notna().all(axis=1)
-    X = num.loc[ok]
-    n = int(len(X))
+    missing = missing.lower()
+    if missing not in ("listwise", "pairwise"):
+        raise EstimationError(None, f"missing={missing!r}: use 'listwise' or 'pairwise'")
+    if missing == "pairwise":
+        if cor.lower() != "pearson":
+            raise EstimationError(None, "pairwise correlations are Pearson only; use missing='listwise' with "
+                                        "polychoric correlations")
+        ok = num.notna().any(axis=1)
+        X = num.loc[ok]
+        obs = X.notna().to_numpy(float)
+        n = int((obs.T @ obs).min())
+    else:
+        ok = num.notna().all(axis=1)
+        X = num.loc[ok]
+        n = int(len(X))
     if n < data.shape[1] + 2:
         raise EstimationError(None, f"only {n} complete rows for {data.shape[1]} items: too few for an EFA")
     const = [c for c in X.columns if X[c].std() == 0]
@@ -82,7 +98,7 @@ def correlation_matrix(data: pd.DataFrame, cor: str = "pearson") -> tuple[pd.Dat
         raise EstimationError(None, f"item {const[0]!r} has no variance")
     cor = cor.lower()
     if cor == "pearson":
-        R = X.corr()
+        R = X.corr()                    # pairwise-complete when rows are incomplete
     elif cor == "polychoric":
         R = polychoric(X.astype(int) if (X % 1 == 0).all().all() else X)
     else:
@@ -347,7 +363,7 @@ def _as_corr(x) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- number of factors
 def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 50, quantile: float = 0.95, seed: int = 2022,
-                      cor: str = "pearson") -> pd.DataFrame:
+                      cor: str = "pearson", missing: str = "listwise") -> pd.DataFrame:
     """Horn's parallel analysis: per position, the observed eigenvalues of the correlation matrix
     (``pc``) and of the reduced matrix with squared multiple correlations on the diagonal (``fa``), and the
     ``quantile`` of those of ``n_iter`` random normal data sets of the same size (``pc_random``,
@@ -361,7 +377,7 @@ def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 50, quantile: float =
     >>> pa.attrs["n_factors"], pa.attrs["n_components"]
     (2, 2)
     """
-    R, n, _ = correlation_matrix(data, cor)
+    R, n, _ = correlation_matrix(data, cor, missing)
     p = R.shape[0]
     rng = np.random.default_rng(seed)
 
@@ -527,7 +543,7 @@ def efa(data: pd.DataFrame, k: int | str = "auto", **kwargs) -> EFAResult:
 
     ``k`` = number of factors, or ``"auto"`` (parallel analysis: its ``n_factors``, at least 1).
     Keywords: ``rotation`` ("geomin"), ``extraction`` ("ml" | "pa"), ``cor`` ("pearson" | "polychoric"),
-    ``items`` (default: every column), ``parallel`` (True: store the parallel analysis even with ``k``
+    ``items`` (default: every column), ``missing`` ("listwise" | "pairwise"), ``parallel`` (True: store the parallel analysis even with ``k``
     given; always with ``k="auto"``), ``seed`` (of the parallel analysis).
     """
     with blas_threads(1):          # small matrices: threaded BLAS only adds overhead on shared cores
@@ -536,7 +552,7 @@ def efa(data: pd.DataFrame, k: int | str = "auto", **kwargs) -> EFAResult:
 
 def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin", extraction: str = "ml",
         cor: str = "pearson", items: Sequence[str] | None = None, parallel: bool | None = None,
-        seed: int = 2022) -> EFAResult:
+        seed: int = 2022, missing: str = "listwise") -> EFAResult:
     if items is not None:
         missing = [c for c in items if c not in data.columns]
         if missing:
@@ -547,13 +563,16 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
         raise EstimationError(None, f"rotation {rotation!r}: use one of {', '.join(ROTATIONS)}")
     if extraction not in ("ml", "pa"):
         raise EstimationError(None, f"extraction {extraction!r}: use 'ml' or 'pa'")
-    R, n, dropped = correlation_matrix(data, cor)
+    R, n, dropped = correlation_matrix(data, cor, missing)
     warnings: list[str] = []
     if dropped:
-        warnings.append(f"{dropped} row(s) with a missing item were dropped (listwise)")
+        warnings.append(f"{dropped} row(s) with a missing item were dropped (listwise)" if missing == "listwise"
+                        else f"{dropped} row(s) with no item were dropped")
+    if missing == "pairwise":
+        warnings.append(f"pairwise correlations: n = {n}, the smallest number of rows complete on a pair")
     pa = None
     if k == "auto" or parallel:
-        pa = parallel_analysis(data, cor=cor, seed=seed)
+        pa = parallel_analysis(data, cor=cor, seed=seed, missing=missing)
     if k == "auto":
         k = max(1, int(pa.attrs["n_factors"]))
     k = int(k)

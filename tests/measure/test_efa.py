@@ -123,3 +123,12 @@ def test_efa_command(tmp_path, capsys):
                  "--extraction", "pa", "--out", str(out)])
     assert code == 0 and json.loads(out.read_text())["rotation"] == "varimax"
     assert main(["efa", str(REFS / "data_hs.csv"), "--items", "nope", "--out", str(out)]) == 2
+
+
+def test_pairwise_correlations_equal_psych_default():
+    data = pd.read_csv(REFS / "data_bfi_missing.csv")
+    res = efa(data, 5, rotation="oblimin", missing="pairwise")
+    _check(res, REF["psych_bfimiss_5_oblimin_ml"], 2e-3)
+    assert res.n < len(data) and any("pairwise" in w for w in res.warnings)
+    with pytest.raises(EstimationError, match="Pearson only"):
+        efa(data, 5, cor="polychoric", missing="pairwise")

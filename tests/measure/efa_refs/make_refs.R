@@ -41,6 +41,10 @@ pc <- lavCor(b, ordered = names(b))
 refs$polychoric_bfi <- list(R = unname(unclass(pc)))
 psy_case("psych_bfi_poly_5_oblimin_ml", b, 5, "oblimin", "ml", r = unclass(pc))
 psy_case("psych_bfi_poly_5_oblimin_pa", b, 5, "oblimin", "pa", r = unclass(pc))
+# incomplete rows: psych's default pairwise correlations
+bm <- bfi[1:1200, 1:25]
+write.csv(bm, "data_bfi_missing.csv", row.names = FALSE, na = "")
+psy_case("psych_bfimiss_5_oblimin_ml", bm, 5, "oblimin", "ml")
 # adequacy
 for (nm in c("hs", "bfi")) {
   d <- if (nm == "hs") hs else b

@@ -554,9 +554,9 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
         cor: str = "pearson", items: Sequence[str] | None = None, parallel: bool | None = None,
         seed: int = 2022, missing: str = "listwise") -> EFAResult:
     if items is not None:
-        missing = [c for c in items if c not in data.columns]
-        if missing:
-            raise EstimationError(None, f"item {missing[0]!r} is not a column of the data")
+        absent = [c for c in items if c not in data.columns]
+        if absent:
+            raise EstimationError(None, f"item {absent[0]!r} is not a column of the data")
         data = data[list(items)]
     rotation, extraction = rotation.lower(), extraction.lower()
     if rotation not in ROTATIONS:

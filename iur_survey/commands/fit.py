@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         payload["warnings"] = list(payload["warnings"]) + group_warnings
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
-    if res.meta.get("interaction"):
+    if res.meta.get("interaction") and res.partable.ngroups == 1:
         from ..sem.interaction import johnson_neyman, simple_slopes, standardized_interaction
         payload["interaction"] = [
             {"term": f"{r['focal']}:{r['moderator']}", "latent": r["latent"], "outcome": r["lhs"],

@@ -173,6 +173,9 @@ def _term(res: SEMResult, term: str | None) -> dict:
     inter = res.meta.get("interaction") or []
     if not inter:
         raise EstimationError(None, "the model has no latent interaction (A:B) term")
+    if res.partable.ngroups > 1:
+        raise EstimationError(None, "simple slopes and Johnson-Neyman bounds of a multi-group interaction model "
+                                    "are not supported yet; fit each group separately")
     if term is None:
         return inter[0]
     for rec in inter:

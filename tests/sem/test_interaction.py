@@ -75,6 +75,12 @@ def test_errors():
         sem("A =~ a1 + a2 + a3\ny ~ A + x + A:x", d)
     with pytest.raises(EstimationError, match="no latent interaction"):
         simple_slopes(sem("A =~ a1 + a2 + a3\ny ~ A", d))
+    rng = np.random.default_rng(1)
+    d2 = pd.DataFrame(rng.standard_normal((400, 7)), columns=["a1", "a2", "b1", "b2", "b3", "y", "a3"])
+    d2["g"] = ["u", "v"] * 200
+    res = sem("A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\ny ~ A + B + A:B", d2, group="g")
+    with pytest.raises(EstimationError, match="multi-group"):
+        simple_slopes(res)
 
 
 def test_planted_interaction_is_recovered():

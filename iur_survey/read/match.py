@@ -230,6 +230,9 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
             k = _hkey(c.header)
             t = meta_index.get(k)
             rank = meta_rank.get((k, t), 99)
+            if t is None and c.text and _hkey(c.text) in meta_index:   # e.g. an SPSS label 所用时间
+                t = meta_index[_hkey(c.text)]
+                rank = 60 + meta_rank.get((_hkey(c.text), t), 0)
             if t is None and c.import_id in META_IMPORT_IDS and META_IMPORT_IDS[c.import_id].startswith("_"):
                 t, rank = META_IMPORT_IDS[c.import_id], 50
             if t is None or t in taken:

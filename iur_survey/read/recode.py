@@ -202,6 +202,8 @@ def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrum
         key = group_of_value(u, instrument)
         if key is not None:
             return key
+        if isinstance(u, str) and u.strip() in ("NA", "N/A", "nan"):   # R / pandas missing markers
+            return None
         x = _number(u)
         if x is not None:
             raise _Bad(UnknownLabelError, f"group code {x:g} is not among the wordings of any group (codes are "

@@ -230,6 +230,26 @@ def check_delimiter(text: str, path: str | Path, delimiter: str = ",") -> None:
                              row=1, column=recs[0][0][:40])
 
 
+def _check_data_delimiter(records, lines, width: int, delimiter: str, path) -> None:
+    """Refuse data rows that are one field where the header has many, split by another delimiter.
+
+    >>> _check_data_delimiter([["R_1;1;3;4"]], [4], 4, ",", "q.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DelimiterError: q.csv:4: the header rows are separated by ',' but this data row by ';' (save the whole file with one delimiter)
+    """
+    names = {",": "','", ";": "';'", "\t": "TAB", "|": "'|'"}
+    if width < 3:
+        return
+    for rec, line in zip(records, lines):
+        if len(rec) == 1:
+            for other in (",", ";", "\t", "|"):
+                if other != delimiter and rec[0].count(other) >= 2:
+                    raise DelimiterError(path, f"the header rows are separated by {names[delimiter]} but this data "
+                                               f"row by {names[other]} (save the whole file with one delimiter)",
+                                         row=int(line))
+
+
 _PANDAS_LINE = re.compile(r"line (\d+)")
 _PANDAS_ROW = re.compile(r"row (\d+)")
 _HEAD_BYTES = 1 << 20
@@ -399,6 +419,7 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     if len(records) < header_rows:
         raise EmptyFileError(path, f"the file has fewer than the {header_rows} header row(s) its format needs")
     width = max(len(r) for r in records[:header_rows])
+    _check_data_delimiter(records[header_rows:], lines[header_rows:], width, delimiter, path)
     headers = [[str(v).strip() for v in r] + [""] * (width - len(r)) for r in records[:header_rows]]
     categorical = ()
     if callable(usecols):

@@ -110,7 +110,7 @@ def test_saq_recodes_reach_report_json(tmp_path):
     inst = inst_of("saq", scale={"min": 1, "max": 5, "labels": {
         1: ["Strongly disagree"], 2: ["Disagree"], 3: ["Neither"], 4: ["Agree"], 5: ["Strongly agree"]}})
     res = clean(read_export(REAL / "SAQ.sav", inst), inst)
-    assert len(res.report["source"]["recodes"]) == 23
+    assert len(res.report["recodes"]) == 23
 
 
 def test_saq_as_spss_portable(tmp_path):

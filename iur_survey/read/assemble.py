@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import OutOfRangeError
 from . import recode
 from .base import RawResponses, standard_columns
 from .match import Plan
@@ -38,12 +39,19 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     else:
         out[group] = pd.array([pd.NA] * n, dtype="string")
     continuous = set(instrument.continuous_items)
+    out_of_scale = []   # strict: report the earliest offending row over all item columns
     for code in (*instrument.item_codes, *instrument.attention_checks):
         if code in t:
-            out[code] = recode.recode_items(col(code), lines, t[code].header, path, instrument, strict=strict,
-                                            continuous=code in continuous)
+            try:
+                out[code] = recode.recode_items(col(code), lines, t[code].header, path, instrument, strict=strict,
+                                                continuous=code in continuous)
+            except OutOfRangeError as exc:
+                out_of_scale.append(exc)
+                out[code] = np.full(n, np.nan)
         else:
             out[code] = np.full(n, np.nan)
+    if out_of_scale:
+        raise min(out_of_scale, key=lambda e: (e.row is None, e.row or 0))
     out["_row"] = np.asarray(lines, dtype=np.int64)
     out["_status"] = pd.array(recode.recode_status(col("_status"), lines, t["_status"].header, path)
                               if "_status" in t else [pd.NA] * n, dtype="string")

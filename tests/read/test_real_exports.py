@@ -341,3 +341,20 @@ def test_truncated_workbook_export_is_refused(tmp_path):
             z.writestr(n, b)
     with pytest.raises(ReadError, match="damaged"):
         read_export(cut, inst)
+
+
+def test_strict_names_the_earliest_row_over_all_columns(tmp_path):
+    cons = {k: {kk: vv for kk, vv in v.items() if kk != "scale"} for k, v in inst_of("holzinger").raw["constructs"].items()}
+    inst = inst_of("holzinger", constructs=cons)
+    head = "id,school," + ",".join(f"x{i}" for i in range(1, 10))
+    p = tmp_path / "h.csv"
+    p.write_text(f"{head}\n1,Pasteur,3,3,3,3,3,3,3,3,3\n2,Pasteur,9,3,3,3,3,3,3,3,3\n"
+                 f"3,Pasteur,3,3,3,3,3,3,3,2.5,3\n", encoding="utf-8")
+    with pytest.raises(OutOfRangeError) as ei:
+        read_export(p, inst, strict=True)
+    assert (ei.value.row, ei.value.column) == (3, "x1") and "outside the scale 1-5" in str(ei.value)
+    p.write_text(f"{head}\n1,Pasteur,3,3,3,3,3,3,3,3,3\n2,Pasteur,3,3,3,3,3,3,3,2.5,3\n"
+                 f"3,Pasteur,9,3,3,3,3,3,3,3,3\n", encoding="utf-8")
+    with pytest.raises(OutOfRangeError) as ei:
+        read_export(p, inst, strict=True)
+    assert (ei.value.row, ei.value.column) == (3, "x8") and "2.5 is not a whole number" in str(ei.value)

@@ -461,7 +461,7 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
         raise EmptyFileError(path, "the file is empty")
     if kind not in WORKBOOK_KINDS:
         raise FormatDetectionError(path, "not a spreadsheet workbook (.xlsx, .xls, .xlsb or .ods)")
-    grid, numbers = read_workbook_grid(path, data)
+    grid, numbers = read_workbook_grid(path, data, keep=False)
     if grid.size == 0:
         raise EmptyFileError(path, "the workbook's first sheet is empty")
     rows = grid[:8].tolist()

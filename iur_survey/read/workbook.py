@@ -23,6 +23,7 @@ workbook (a cut-off sheet, a broken zip, an unreadable .xls) is refused with a
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -65,13 +66,42 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def read_workbook_grid(path: str | Path, data: bytes | None = None, *,
-                       max_rows: int | None = None) -> tuple[np.ndarray, list[int]]:
+#: the last sheet parsed, kept for the reader that follows format detection (calamine parses a
+#: whole sheet even for its first rows): {key: (grid, numbers)}
+_LAST: dict = {}
+
+
+def _key(path, data: bytes | None):
+    if data is not None:
+        return ("bytes", hashlib.sha1(data).hexdigest())
+    st = Path(path).stat()
+    return ("path", str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
+
+def read_workbook_grid(path: str | Path, data: bytes | None = None, *, max_rows: int | None = None,
+                       keep: bool = True) -> tuple[np.ndarray, list[int]]:
     """The first sheet as a 2-D object array (``None`` for empty cells) without its empty rows
-    and trailing empty columns, and the 1-based sheet row number of every kept row."""
+    and trailing empty columns, and the 1-based sheet row number of every kept row.
+
+    ``keep=True`` keeps the parsed sheet for the next call on the same bytes (detection, then
+    reading, parse the sheet once); ``keep=False`` hands it over and forgets it."""
+    key = _key(path, data)
+    if key in _LAST:
+        grid, numbers = _LAST[key] if keep else _LAST.pop(key)
+    else:
+        _LAST.clear()
+        grid, numbers = _parse(path, data)
+        if keep:
+            _LAST[key] = (grid, numbers)
+    if max_rows is not None:
+        grid, numbers = grid[:max_rows], numbers[:max_rows]
+    return grid, numbers
+
+
+def _parse(path, data) -> tuple[np.ndarray, list[int]]:
     sheet = _sheet(path, data)
     try:
-        raw = sheet.to_python(skip_empty_area=False, nrows=None if max_rows is None else max_rows + 100)
+        raw = sheet.to_python(skip_empty_area=False)
     except Exception as exc:
         raise ReadError(path, f"the first sheet of the workbook is damaged ({_short(exc)}); "
                               f"open it in a spreadsheet program and save it again") from None
@@ -85,17 +115,14 @@ def read_workbook_grid(path: str | Path, data: bytes | None = None, *,
     keep = np.flatnonzero(~empty.all(axis=1))
     used = np.flatnonzero(~empty.all(axis=0))
     grid = grid[keep][:, :(used[-1] + 1 if len(used) else 0)]
-    numbers = (keep + 1).tolist()
-    if max_rows is not None:
-        grid, numbers = grid[:max_rows], numbers[:max_rows]
-    return grid, numbers
+    return grid, (keep + 1).tolist()
 
 
 def read_workbook_rows(path: str | Path, data: bytes | None = None, *,
                        max_rows: int | None = None) -> tuple[list[list], list[int]]:
     """Like :func:`read_workbook_grid`, with the rows as lists."""
     grid, numbers = read_workbook_grid(path, data, max_rows=max_rows)
-    return grid.tolist(), numbers
+    return [list(r) for r in grid], numbers
 
 
 def check_workbook_name(path: Path) -> None:

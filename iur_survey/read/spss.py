@@ -9,11 +9,11 @@ Value labels of an item column are used only when they say unambiguously what ea
 is.  Each labelled code must be matched: its label is one of the instrument's scale
 wordings (the code becomes that wording's code) or a no-answer wording (the code becomes
 NaN), and no two codes may become the same scale code.  When every label matches, the
-mapping is applied (and listed in :attr:`RawResponses.recodes` unless it changes nothing);
-when no label matches a scale wording, the codes are used as they are; when only some
-match, the export is refused naming the unmatched labels, because half a mapping would
-silently recode half the scale.  ``value_labels: codes`` in the instrument ignores the
-labels of item columns and keeps the numeric codes as they are.
+mapping is applied (and listed in :attr:`RawResponses.recodes` unless it changes nothing).
+When a label matches no wording, the export is refused naming the unmatched labels: half
+a mapping would silently recode half the scale, and labels in another language may run the
+other way.  ``value_labels: codes`` in the instrument ignores the labels of item columns
+and keeps the numeric codes as they are.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ def label_mapping(labels: dict, instrument, path, header: str) -> dict[float, fl
     """How the value labels of one item column turn its codes into scale codes.
 
     Returns ``{code: new code or NaN}`` for every labelled code when every label matches a
-    scale or no-answer wording, ``None`` when no label matches a scale wording (codes kept);
-    raises :class:`~iur_survey.errors.UnknownLabelError` when only some labels match or two
-    codes would become the same scale code.
+    scale or no-answer wording (``None`` when there is no numeric label); raises
+    :class:`~iur_survey.errors.UnknownLabelError` when a label matches no wording (the error
+    offers ``value_labels: codes``) or two codes would become the same scale code.
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
@@ -65,20 +65,25 @@ def label_mapping(labels: dict, instrument, path, header: str) -> dict[float, fl
             matched[code] = np.nan
         else:
             unmatched.append((code, str(lab)))
-    if n_scale == 0:
-        return None
-
     def show(c):
         return f"{c:g}"
 
     if unmatched:
         miss = ", ".join(f"{show(c)} {lab!r}" for c, lab in unmatched)
+        verb = "matches" if len(unmatched) == 1 else "match"
+        if n_scale == 0 and not matched:
+            raise UnknownLabelError(path, f"the value labels say what the codes mean, but none is a wording of the "
+                                          f"instrument: {miss} {verb} no wording of scale.labels or missing_codes; "
+                                          f"add the wordings to the instrument, or set value_labels: codes to use "
+                                          f"the numeric codes as they are", column=header)
         ok = ", ".join(f"{show(c)} {str(labels.get(c, labels.get(int(c), ''))).strip()!r} -> "
                        f"{'NaN' if np.isnan(t) else show(t)}" for c, t in matched.items())
         raise UnknownLabelError(path, f"the value labels match the instrument's scale only partly: {miss} "
-                                      f"{'matches' if len(unmatched) == 1 else 'match'} no wording of scale.labels "
-                                      f"or missing_codes ({ok}); add the wordings to the instrument, or set "
-                                      f"value_labels: codes to use the numeric codes as they are", column=header)
+                                      f"{verb} no wording of scale.labels or missing_codes ({ok}); add the "
+                                      f"wordings to the instrument, or set value_labels: codes to use the numeric "
+                                      f"codes as they are", column=header)
+    if not matched:
+        return None
     seen: dict[float, float] = {}
     for c, t in matched.items():
         if not np.isnan(t):

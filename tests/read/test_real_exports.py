@@ -358,3 +358,10 @@ def test_strict_names_the_earliest_row_over_all_columns(tmp_path):
     with pytest.raises(OutOfRangeError) as ei:
         read_export(p, inst, strict=True)
     assert (ei.value.row, ei.value.column) == (3, "x8") and "2.5 is not a whole number" in str(ei.value)
+
+
+def test_saq_labels_in_another_language_are_refused():
+    inst = inst_of("saq", scale={"min": 1, "max": 5, "labels": {1: ["Stimme gar nicht zu"], 5: ["Stimme voll zu"]}},
+                   missing_codes=[])
+    with pytest.raises(UnknownLabelError, match="none is a wording of the instrument.*value_labels: codes"):
+        read_export(REAL / "SAQ.sav", inst)

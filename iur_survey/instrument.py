@@ -316,10 +316,12 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
     targets = {**{t: t for t in (*items, *att, id_col, group_col)}, "id": id_col, "response_id": id_col,
                "group": group_col, **META_TARGETS}
     for header, target in (doc.get("columns") or {}).items():
-        if str(target) not in targets:
+        key = str(target) if str(target) in targets else str(target).strip().lower().replace(" ", "_")
+        key = {"start_date": "start_time", "end_date": "end_time", "ip_address": "ip"}.get(key, key)
+        if key not in targets or (key != str(target) and key in (*items, *att)):
             raise _fail(path, f"columns: {header!r} maps to {target!r}, which is no item, attention, id or group "
                               f"column, nor one of {', '.join(k for k in META_TARGETS if not k.startswith('_'))}")
-        columns[str(header)] = targets[str(target)]
+        columns[str(header)] = targets[key]
     if len(set(columns.values())) != len(columns):
         dup = sorted({t for t in columns.values() if list(columns.values()).count(t) > 1})
         raise _fail(path, f"columns: several headers map to {', '.join(dup)}")

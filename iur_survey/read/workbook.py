@@ -30,13 +30,7 @@ from pathlib import Path
 import numpy as np
 import python_calamine
 
-from ..errors import EmptyFileError, FormatDetectionError, ReadError
-
-#: file name endings of the workbooks calamine reads
-WORKBOOK_EXT = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-#: the first bytes of a zip container (.xlsx, .xlsm, .xlsb, .ods) and of an OLE2 file (.xls)
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+from ..errors import EmptyFileError, ReadError
 
 
 def _sheet(path, data: bytes | None):
@@ -123,9 +117,3 @@ def read_workbook_rows(path: str | Path, data: bytes | None = None, *,
     """Like :func:`read_workbook_grid`, with the rows as lists."""
     grid, numbers = read_workbook_grid(path, data, max_rows=max_rows)
     return [list(r) for r in grid], numbers
-
-
-def check_workbook_name(path: Path) -> None:
-    """Refuse a workbook whose name says it is something else (e.g. ``.csv``)."""
-    if path.suffix.lower() not in WORKBOOK_EXT | {".csv", ".txt", ".tsv", ".dat", ""}:
-        raise FormatDetectionError(path, f"unknown export type {path.suffix!r} (a spreadsheet container)")

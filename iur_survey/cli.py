@@ -18,7 +18,7 @@ from . import __version__
 from .errors import IURSurveyError
 
 #: command modules, in the order ``--help`` lists them (data flows one way)
-COMMANDS = ["simulate", "clean", "fit", "pls", "power", "tables", "diagram", "export_replication", "book"]
+COMMANDS = ["simulate", "clean", "efa", "fit", "pls", "power", "tables", "diagram", "export_replication", "book"]
 
 
 def _suggest(unknown: list[str], parser: argparse.ArgumentParser) -> str:

@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         # the subcommand's usage and the closest option names, not the top-level usage
         sub = _subparser(parser, getattr(args, "command", None))
         (sub or parser).error(_suggest(unknown, sub or parser))
+    args._argv = list(sys.argv[1:] if argv is None else argv)    # what the command was called with (results' call)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 1

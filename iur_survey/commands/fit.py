@@ -154,7 +154,6 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
 def call_record(args, syntax: str, source: str, group_equal: list[str], merged: dict, res) -> dict:
     """What produced results.json ("call"): data path and sha256, model syntax, every option, version.
     ``iur-survey export-replication`` refits from it without --data/--model."""
-    import sys
     from pathlib import Path
 
     from .. import __version__
@@ -163,7 +162,8 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
     boot = None
     if args.bootstrap:
         boot = {"R": int(args.bootstrap), "seed": args.seed, "ci": args.ci, "level": 0.95}
-    return {"program": "iur-survey fit", "version": __version__, "argv": list(sys.argv[1:]),
+    argv = getattr(args, "_argv", None)
+    return {"program": "iur-survey fit", "version": __version__, "argv": None if argv is None else list(argv),
             "data": {"path": str(Path(args.data).resolve()), "sha256": sha256_file(args.data)},
             "model": {"syntax": syntax, "source": source},
             "options": {"estimator": res.estimator, "missing": args.missing, "ordered": res.meta.get("ordered") or None,

@@ -31,7 +31,7 @@ def test_call_block(fitted):
     assert call["data"]["path"] == str(data.resolve())
     assert call["options"]["group"] == "role" and call["options"]["invariance"] is True
     assert "c(a1.g1, a1.g2, a1.g3, a1.g4)*GOV" in call["model"]["syntax"]
-    assert call["argv"] is not None and call["version"]
+    assert call["argv"][:3] == ["fit", str(data), "--group"] and call["version"]
 
 
 def test_pack_from_fit_output_alone(fitted, capsys):

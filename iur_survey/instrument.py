@@ -27,10 +27,11 @@ from typing import Any, Mapping
 
 import yaml
 
+from . import resources
 from .errors import InstrumentError
 
-#: the study's instrument, shipped with the repository
-DEFAULT_INSTRUMENT = Path(__file__).resolve().parent.parent / "data" / "instrument.yaml"
+#: the study's instrument, shipped with the package (located by :mod:`iur_survey.resources`)
+DEFAULT_INSTRUMENT = resources.instrument_path()
 
 _ITEM_CODE = re.compile(r"^([A-Z][A-Z0-9_]*?)(\d+)$")
 

@@ -39,6 +39,11 @@ add the thresholds (op "|"), scales ("~*~") and zero intercepts as lavaan's
 parameterEstimates(); "ordered" lists the ordinal items.  Add --summary to
 print a lavaan-like summary.
 
+exit status: 0 the model converged; 2 bad input (one line on stderr); 3 the model did
+NOT converge: results.json says "converged": false, holds no fit measures (lavaan
+refuses them) and marks the estimates as not to be interpreted
+("estimates_interpretable": false), and one line on stderr says so.
+
 examples:
   iur-survey fit results/clean/clean.csv --out results/fit/results.json
   iur-survey fit clean.csv --model my_model.lav --estimator MLR --out results.json
@@ -50,8 +55,11 @@ examples:
 from __future__ import annotations
 
 import argparse
+import sys
 
 NAME = "fit"
+#: exit status when the model did not converge (results.json is written, marked, without fit measures)
+EXIT_NOT_CONVERGED = 3
 HELP = "fit the SEM (lavaan-equivalent) to clean data and write results.json"
 
 
@@ -96,6 +104,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..sem import sem
+    from ..sem.results import NONCONVERGED_MESSAGE, mark_nonconverged
     from ._io import model_syntax, read_clean_csv, write_json_atomic
 
     data = read_clean_csv(args.data)
@@ -133,12 +142,15 @@ def run(args: argparse.Namespace) -> int:
         payload["warnings"] = list(payload["warnings"]) + group_warnings
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
+    payload = mark_nonconverged(payload)
     out = write_json_atomic(payload, args.out)   # complete or not at all
+    if not res.converged:                        # never printed like a result: one line, exit status 3
+        print(f"iur-survey fit: error: {args.data}: {NONCONVERGED_MESSAGE} (wrote {out})", file=sys.stderr)
+        return EXIT_NOT_CONVERGED
     if args.summary:
         print(res.summary())
     f = res.fit_measures()
-    status = "converged" if res.converged else "DID NOT CONVERGE"
-    print(f"fit: n={res.n} estimator={res.estimator} missing={res.missing} {status} in {res.seconds:.2f}s; "
+    print(f"fit: n={res.n} estimator={res.estimator} missing={res.missing} converged in {res.seconds:.2f}s; "
           f"chisq={f['chisq']:.3f} df={int(f['df'])} cfi={f['cfi']:.3f} tli={f['tli']:.3f} "
           f"rmsea={f['rmsea']:.3f} srmr={f['srmr']:.3f}"
           + (f"; scaled: chisq={f['chisq.scaled']:.3f} cfi={f['cfi.scaled']:.3f} rmsea={f['rmsea.scaled']:.3f}"

@@ -14,20 +14,36 @@ import os
 import sys
 
 from . import __version__
+from ._imports import lean_scientific_imports
 from .errors import IURSurveyError
 
 #: command modules, in the order ``--help`` lists them (data flows one way)
 COMMANDS = ["simulate", "clean", "fit", "pls", "power", "export_replication", "book"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: list[str]) -> list[str] | None:
+    """The command module named on the command line (the first word that is a command), else None.
+
+    Only that module is imported to run a command (start-up time); ``--help`` alone imports all.
+
+    >>> _chosen(["fit", "x.csv"]), _chosen(["export-replication", "--help"]), _chosen(["--help"])
+    (['fit'], ['export_replication'], None)
+    """
+    for word in argv:
+        if not word.startswith("-"):
+            name = word.replace("-", "_")
+            return [name] if name in COMMANDS else None
+    return None
+
+
+def build_parser(commands: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iur-survey",
         description="Turn stakeholder-survey exports into a lavaan-verified SEM of "
                     "industry-university-research collaboration.")
     parser.add_argument("--version", action="version", version=f"iur-survey {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in commands or COMMANDS:
         try:
             mod = importlib.import_module(f"iur_survey.commands.{name}")
         except ModuleNotFoundError as exc:  # a command whose module has not landed yet
@@ -42,11 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_chosen(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 1
+    lean_scientific_imports()
     try:
         return int(args._run(args) or 0)
     except IURSurveyError as exc:

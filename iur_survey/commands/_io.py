@@ -11,11 +11,41 @@ from typing import Any
 from ..errors import EmptyFileError, ModelSyntaxError, ReadError
 
 
+#: the largest input file a command reads (a survey export is megabytes; this stops /dev/zero-like inputs)
+MAX_INPUT_BYTES = 2 << 30
+
+
+def input_file(path: str | Path, what: str = "input") -> Path:
+    """``path`` if it is a regular file of at most :data:`MAX_INPUT_BYTES`, else a typed one-line error
+    (a FIFO would hang the reader, a device like /dev/zero would fill the memory)."""
+    import stat
+
+    if str(path).strip() == "":
+        raise ReadError(None, f"the {what} file name is empty")
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ReadError(path, f"no such {what} file") from None
+    except OSError as exc:
+        raise ReadError(path, f"cannot read the {what} file: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ReadError(path, f"the {what} is a folder, not a file")
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(path, f"the {what} is not a regular file (a pipe or a device); save the export to a file")
+    if st.st_size > MAX_INPUT_BYTES:
+        raise ReadError(path, f"the {what} file is {st.st_size / 2**30:.1f} GiB, more than the "
+                              f"{MAX_INPUT_BYTES / 2**30:.0f} GiB an export can be")
+    if not os.access(path, os.R_OK):
+        raise ReadError(path, f"cannot read the {what} file: permission denied")
+    return path
+
+
 def read_clean_csv(path: str | Path):
     """Read a clean CSV (``iur-survey clean``'s ``clean.csv``) with typed errors."""
     import pandas as pd
 
-    path = Path(path)
+    path = input_file(path, "data")
     try:
         data = pd.read_csv(path, dtype={"response_id": str})
     except pd.errors.EmptyDataError:

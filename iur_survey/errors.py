@@ -111,6 +111,11 @@ class EstimationError(IURSurveyError):
     """The model cannot be estimated at all (as opposed to a warning on a fit)."""
 
 
+class DataError(EstimationError):
+    """The data cannot be fitted as they stand (a blank, constant or non-finite column, missing-value codes,
+    variables never observed together); names the column and, where one is to blame, the row."""
+
+
 class NoRowsKeptError(IURSurveyError):
     """Cleaning excluded every response: there is nothing to analyse (never a silent empty result)."""
 

@@ -63,13 +63,36 @@ def model_syntax(model: str | Path | None, instrument: str | Path | None) -> tup
     from ..sem import default_model
 
     if model:
-        path = Path(model)
-        syntax, source = path.read_text(encoding="utf-8"), str(path)
+        path = input_file(model, "model")
+        syntax, source = read_model_text(path), str(path)
     else:
         syntax, source = default_model(load_instrument(instrument)), "<default model>"
     if not syntax.strip():
         raise ModelSyntaxError(source, "the model file is empty")
     return syntax, source
+
+
+#: encodings a model file may be in, tried in this order (GB18030 covers GBK/GB2312 files saved on Chinese Windows)
+MODEL_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_model_text(path: str | Path) -> str:
+    r"""A lavaan model file's text: UTF-8 (with or without BOM), else GB18030 (GBK); anything else is a
+    typed error saying which encodings are expected.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "m.lav")
+    >>> _ = open(p, "wb").write("# 政府引导\nGOV =~ GOV1 + GOV2\n".encode("gbk"))
+    >>> read_model_text(p).splitlines()[1]
+    'GOV =~ GOV1 + GOV2'
+    """
+    data = Path(path).read_bytes()
+    for enc in MODEL_ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ModelSyntaxError(path, "the model file is neither UTF-8 nor GB18030/GBK text; save it as UTF-8")
 
 
 def write_json_atomic(payload: Any, out: str | Path) -> Path:

@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     data = read_clean_csv(args.data)
     syntax, source = model_syntax(args.model, args.instrument)
     ordered = True if (args.ordered or args.estimator == "WLSMV") else None
-    from ..errors import EstimationError
+    from ..errors import DataError, EstimationError
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
     if (group_equal or args.invariance or args.merge_groups) and not args.group:
         raise EstimationError(None, "--equal, --invariance and --merge-groups need --group COLUMN")
@@ -124,8 +124,12 @@ def run(args: argparse.Namespace) -> int:
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
         data, _sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
-    res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
-              ordered=ordered, group_equal=group_equal)
+    try:
+        res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
+                  ordered=ordered, group_equal=group_equal)
+    except DataError as exc:            # the data checks name the column and row; the file is ours to add
+        exc.file = exc.file or str(args.data)
+        raise
     if args.bootstrap:
         from ..sem.bootstrap import with_bootstrap
         res = with_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,

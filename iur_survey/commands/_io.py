@@ -6,9 +6,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ..errors import EmptyFileError, ModelSyntaxError, ReadError
+from ..outputs import output_file
 
 
 #: the largest input file a command reads (a survey export is megabytes; this stops /dev/zero-like inputs)
@@ -95,9 +96,10 @@ def read_model_text(path: str | Path) -> str:
     raise ModelSyntaxError(path, "the model file is neither UTF-8 nor GB18030/GBK text; save it as UTF-8")
 
 
-def write_json_atomic(payload: Any, out: str | Path) -> Path:
-    """Write ``payload`` as JSON so that ``out`` appears complete or not at all."""
-    out = Path(out)
+def write_json_atomic(payload: Any, out: str | Path, *, protect: Iterable[str | Path | None] = ()) -> Path:
+    """Write ``payload`` as JSON so that ``out`` appears complete or not at all; never over an input
+    (``protect``) and never to an empty, dangling or unwritable path (:func:`~iur_survey.outputs.output_file`)."""
+    out = output_file(out, protect=[p for p in protect if p])
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".json", dir=out.parent)
     try:

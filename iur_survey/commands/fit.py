@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
     payload = mark_nonconverged(payload)
-    out = write_json_atomic(payload, args.out)   # complete or not at all
+    out = write_json_atomic(payload, args.out, protect=(args.data, args.model, args.instrument))   # all or nothing
     if not res.converged:                        # never printed like a result: one line, exit status 3
         print(f"iur-survey fit: error: {args.data}: {NONCONVERGED_MESSAGE} (wrote {out})", file=sys.stderr)
         return EXIT_NOT_CONVERGED

@@ -58,7 +58,24 @@ def build_parser(commands: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv is None:                     # the console script: the process ends when main returns
+        try:
+            return _main(sys.argv[1:])
+        finally:
+            fast_exit()
+    return _main(list(argv))
+
+
+def fast_exit() -> None:
+    """Let the ending process skip the garbage collector's final passes over every object numpy, pandas
+    and scipy created (0.4-0.6 s of a 1-2 s command on a busy machine); memory goes back to the OS
+    anyway.  Only for a process about to exit (the console script), never in a long-lived one."""
+    import gc
+
+    gc.freeze()
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser(_chosen(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):

@@ -26,6 +26,8 @@ _PII_PATTERNS = (
     ("<phone>", re.compile(r"(?<![\w.:])\+?\d(?:[ ()-]{0,2}\d){8,14}(?![\w.:])")),   # not a date-time
 )
 
+_DIGIT_RUN = re.compile(r"\d{4}")
+
 
 def mask_pii(text: object) -> str:
     """``text`` with e-mail addresses, IP addresses, ID numbers and phone numbers masked.
@@ -37,12 +39,15 @@ def mask_pii(text: object) -> str:
     'Other: <e-mail>, <phone>'
     >>> mask_pii("from 10.1.2.3 / 2001:db8::7, id 11010519491231002X, tel +86 (24) 8765-4321")
     'from <ip> / <ip>, id <id-number>, tel <phone>'
-    >>> mask_pii("row 12: 'Strongly agree' at 10:15:32, value 1e300, 0.123456789, 351 rows")
-    "row 12: 'Strongly agree' at 10:15:32, value 1e300, 0.123456789, 351 rows"
+    >>> mask_pii("row 12: 'Strongly agree' at 10:15:32, value 1e300, 0.123456789, frequencies [0 17 80 107 80]")
+    "row 12: 'Strongly agree' at 10:15:32, value 1e300, 0.123456789, frequencies [0 17 80 107 80]"
     """
     text = str(text)
     for token, pattern in _PII_PATTERNS:
-        text = pattern.sub(token, text)
+        if token == "<phone>":      # a phone has a run of 4+ digits; "[0 17 80 107 80]" (counts) is not one
+            text = pattern.sub(lambda m: token if _DIGIT_RUN.search(m.group()) else m.group(), text)
+        else:
+            text = pattern.sub(token, text)
     return text
 
 

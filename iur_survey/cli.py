@@ -59,11 +59,20 @@ def build_parser(commands: list[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None:                     # the console script: the process ends when main returns
+        quick_start()
         try:
             return _main(sys.argv[1:])
         finally:
             fast_exit()
     return _main(list(argv))
+
+
+def quick_start() -> None:
+    """Collect garbage in larger batches in the command's process: importing numpy, pandas and scipy
+    otherwise triggers ~170 collections (0.1-0.25 s); cycles are still collected, just less often."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 10)
 
 
 def fast_exit() -> None:

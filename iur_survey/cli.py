@@ -18,7 +18,7 @@ from ._imports import lean_scientific_imports
 from .errors import IURSurveyError
 
 #: command modules, in the order ``--help`` lists them (data flows one way)
-COMMANDS = ["simulate", "clean", "fit", "pls", "power", "export_replication", "book"]
+COMMANDS = ["simulate", "clean", "efa", "fit", "pls", "power", "export_replication", "book"]
 
 
 def _chosen(argv: list[str]) -> list[str] | None:

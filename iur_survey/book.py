@@ -37,18 +37,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from . import resources
 from .instrument import DEFAULT_INSTRUMENT
 
-#: the repository root (where ``_config.yml`` and ``_toc.yml`` live)
-REPO_ROOT = Path(__file__).resolve().parent.parent
+#: the book's source folder (where ``_config.yml``, ``_toc.yml`` and ``book/`` live: the checkout, or the
+#: installed package's bundle; located by :mod:`iur_survey.resources`)
+REPO_ROOT = resources.book_source()
 #: the bundled demo export the book analyses when no ``--data`` is given (one constant)
-DEFAULT_DATA = REPO_ROOT / "data" / "demo" / "export.csv"
+DEFAULT_DATA = resources.demo_export()
 #: where ``iur-survey book`` writes by default (HTML in ``_build/html``)
-DEFAULT_OUT = REPO_ROOT / "_build"
+DEFAULT_OUT = resources.default_build_dir()
 #: MathJax release vendored from npm so the book renders formulas offline
 MATHJAX_VERSION = "3.2.2"
-#: npm install cache for MathJax (gitignored)
-MATHJAX_CACHE = REPO_ROOT / ".cache" / "mathjax"
+#: npm install cache for MathJax (gitignored in a checkout; the user's cache folder when installed)
+MATHJAX_CACHE = resources.cache_dir() / "mathjax"
 #: the matplotlib backend every notebook kernel runs with
 KERNEL_MPLBACKEND = "module://matplotlib_inline.backend_inline"
 #: output formats ``iur-survey book --format`` accepts (Sphinx builders that need no network or TeX; "pdf" is

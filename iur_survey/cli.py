@@ -15,6 +15,7 @@ import os
 import sys
 
 from . import __version__
+from ._imports import lean_scientific_imports
 from .errors import IURSurveyError
 
 #: command modules, in the order ``--help`` lists them (data flows one way)
@@ -36,7 +37,22 @@ def _suggest(unknown: list[str], parser: argparse.ArgumentParser) -> str:
     return "unrecognized arguments: " + " ".join(unknown) + ("; " + "; ".join(hints) if hints else "")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: list[str]) -> list[str] | None:
+    """The command module named on the command line (the first word that is a command), else None.
+
+    Only that module is imported to run a command (start-up time); ``--help`` alone imports all.
+
+    >>> _chosen(["fit", "x.csv"]), _chosen(["export-replication", "--help"]), _chosen(["--help"])
+    (['fit'], ['export_replication'], None)
+    """
+    for word in argv:
+        if not word.startswith("-"):
+            name = word.replace("-", "_")
+            return [name] if name in COMMANDS else None
+    return None
+
+
+def build_parser(commands: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         allow_abbrev=False,
         prog="iur-survey",
@@ -44,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "industry-university-research collaboration.")
     parser.add_argument("--version", action="version", version=f"iur-survey {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in commands or COMMANDS:
         try:
             mod = importlib.import_module(f"iur_survey.commands.{name}")
         except ModuleNotFoundError as exc:  # a command whose module has not landed yet
@@ -67,16 +83,44 @@ def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.Ar
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:                     # the console script: the process ends when main returns
+        quick_start()
+        try:
+            return _main(sys.argv[1:])
+        finally:
+            fast_exit()
+    return _main(list(argv))
+
+
+def quick_start() -> None:
+    """Collect garbage in larger batches in the command's process: importing numpy, pandas and scipy
+    otherwise triggers ~170 collections (0.1-0.25 s); cycles are still collected, just less often."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 10)
+
+
+def fast_exit() -> None:
+    """Let the ending process skip the garbage collector's final passes over every object numpy, pandas
+    and scipy created (0.4-0.6 s of a 1-2 s command on a busy machine); memory goes back to the OS
+    anyway.  Only for a process about to exit (the console script), never in a long-lived one."""
+    import gc
+
+    gc.freeze()
+
+
+def _main(argv: list[str]) -> int:
+    parser = build_parser(_chosen(argv))
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         # the subcommand's usage and the closest option names, not the top-level usage
         sub = _subparser(parser, getattr(args, "command", None))
         (sub or parser).error(_suggest(unknown, sub or parser))
-    args._argv = list(sys.argv[1:] if argv is None else argv)    # what the command was called with (results' call)
+    args._argv = list(argv)    # what the command was called with (results' call)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 1
+    lean_scientific_imports()
     try:
         return int(args._run(args) or 0)
     except IURSurveyError as exc:

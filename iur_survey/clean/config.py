@@ -29,7 +29,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import IURSurveyError
-from .rules import RULE_ORDER, RULES
+from .rules import _STATUS_WORDS, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
 _WIRING = {"eligible", "reference"}
@@ -73,6 +73,10 @@ class CleanConfig:
         if unknown:
             raise IURSurveyError(self.source, f"unknown rule(s) {', '.join(unknown)}; "
                                               f"known: {', '.join(RULE_ORDER)}")
+        bad_status = sorted(set(self.status_exclude) - set(_STATUS_WORDS.values()))
+        if bad_status:
+            raise IURSurveyError(self.source, f"status: unknown status kind(s) {', '.join(map(str, bad_status))}; "
+                                              f"known: {', '.join(sorted(set(_STATUS_WORDS.values())))}")
         # keep pipeline order whatever order the user listed them in
         self.rules = tuple(r for r in RULE_ORDER if r in set(self.rules))
 

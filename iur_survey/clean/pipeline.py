@@ -55,7 +55,8 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..errors import IURSurveyError
+from ..errors import IURSurveyError, mask_pii
+from ..outputs import output_dir
 from ..instrument import Instrument
 from ..read.base import RawResponses
 from ..scoring import reverse_score
@@ -104,16 +105,16 @@ class CleanResult:
                      f"({m['pct_missing_cells']:.2f}%), {m['n_rows_with_missing']} responses")
         return "\n".join(lines)
 
-    def write(self, out_dir: str | Path) -> Path:
+    def write(self, out_dir: str | Path, *, protect: tuple = ()) -> Path:
         """Write ``clean.csv``, ``exclusions.csv`` and ``report.json`` into ``out_dir``.
 
         All three are written into a temporary directory beside ``out_dir`` first; only
         when all succeeded are they moved into place (a new ``out_dir`` is renamed into
         existence in one step), so an error leaves nothing half-written.  Returns ``out_dir``.
+        Refuses (:func:`~iur_survey.outputs.output_dir`) an output that would overwrite an input.
         """
-        out = Path(out_dir)
-        if out.exists() and not out.is_dir():
-            raise IURSurveyError(out, "the output path exists and is not a directory")
+        # never the raw export (``protect``: the input paths; any file with the input's exact content)
+        out = output_dir(out_dir, OUTPUT_FILES, protect=protect, protect_sha256=self.report["source"].get("sha256"))
         parent = out.absolute().parent
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
@@ -168,7 +169,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray) -> pd.DataFrame:
     hit = flags.notna().to_numpy()
     return pd.DataFrame({"_pos": pos[hit], "response_id": ids[pos[hit]],
-                         "row": rows[pos[hit]], "rule": rule, "detail": flags.to_numpy()[hit]})
+                         "row": rows[pos[hit]], "rule": rule,
+                         "detail": [mask_pii(d) for d in flags.to_numpy()[hit]]})   # a detail may quote a cell
 
 
 def _not_evaluated(frame: pd.DataFrame, instrument: Instrument, config: CleanConfig) -> dict[str, str]:

@@ -13,7 +13,9 @@ screening rules in two stages and writes three files into --out DIR:
 Stage 1 on every raw row: status (preview/test/spam), unfinished, duplicate_id,
 duplicate_answers_ip, out_of_range, attention.  Stage 2 on the rows that pass:
 speeder, longstring, irv, mahalanobis, even_odd.  Every raw row is either kept or
-ledgered.  RAW is only read.  The files appear all together or not at all.
+ledgered.  RAW is only read: an --out that would overwrite it (or any input) is refused.
+The files appear all together or not at all.  When no response is kept, nothing is
+written and the command fails (exit status 2) with the counts by rule.
 
 Thresholds and the set of rules come from --config FILE (YAML or JSON), e.g.
 
@@ -29,6 +31,11 @@ examples:
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from ..errors import NoRowsKeptError, no_rows_kept_message
+from ..outputs import output_dir
+from ._io import input_file
 
 NAME = "clean"
 HELP = "screen a raw export: clean data + exclusion ledger + report"
@@ -51,14 +58,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..clean import CleanConfig, clean
+    from ..clean.pipeline import OUTPUT_FILES
     from ..instrument import load_instrument
     from ..read import read_export
 
+    inputs = [input_file(args.raw, "raw export")] + [Path(p) for p in (args.instrument, args.config) if p]
+    output_dir(args.out, OUTPUT_FILES, protect=inputs)          # a bad --out fails before the reading
     instrument = load_instrument(args.instrument)
     config = CleanConfig.from_file(args.config) if args.config else CleanConfig()
     raw = read_export(args.raw, instrument, format=args.format, strict=args.strict)
     result = clean(raw, instrument, config)
-    out = result.write(args.out)
+    if result.report["n_kept"] == 0:
+        raise NoRowsKeptError(args.raw, no_rows_kept_message(result.report))
+    out = result.write(args.out, protect=tuple(inputs))
     print(result.summary())
     print(f"  wrote {out}/clean.csv, exclusions.csv, report.json")
     return 0

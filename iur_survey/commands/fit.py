@@ -53,6 +53,11 @@ A latent interaction in the model (COL ~ GOV + MKT + GOV:MKT) is estimated by
 double-mean-centred product indicators; results.json then has "interaction"
 (standardized coefficient, simple slopes at -1/0/+1 SD, Johnson-Neyman bounds).
 
+exit status: 0 the model converged; 2 bad input (one line on stderr); 3 the model did
+NOT converge: results.json says "converged": false, holds no fit measures (lavaan
+refuses them) and marks the estimates as not to be interpreted
+("estimates_interpretable": false), and one line on stderr says so.
+
 examples:
   iur-survey fit results/clean/clean.csv --out results/fit/results.json
   iur-survey fit clean.csv --model my_model.lav --estimator MLR --out results.json
@@ -66,11 +71,14 @@ examples:
 from __future__ import annotations
 
 import argparse
+import sys
 
 #: the bootstrap seed when --seed is not given (the same in `fit` and `pls`)
 DEFAULT_SEED = 2022
 
 NAME = "fit"
+#: exit status when the model did not converge (results.json is written, marked, without fit measures)
+EXIT_NOT_CONVERGED = 3
 HELP = "fit the SEM (lavaan-equivalent) to clean data and write results.json"
 
 
@@ -174,8 +182,9 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import EstimationError
+    from ..errors import DataError, EstimationError
     from ..sem import sem
+    from ..sem.results import NONCONVERGED_MESSAGE, mark_nonconverged
     from ._io import model_syntax, read_clean_csv, write_json_atomic
 
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
@@ -208,8 +217,12 @@ def run(args: argparse.Namespace) -> int:
     if args.print_model:
         print(syntax)
         return 0
-    res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
-              ordered=ordered, group_equal=group_equal)
+    try:
+        res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
+                  ordered=ordered, group_equal=group_equal)
+    except DataError as exc:            # the data checks name the column and row; the file is ours to add
+        exc.file = exc.file or str(args.data)
+        raise
     if args.bootstrap and res.meta.get("interaction"):
         raise EstimationError(None, "--bootstrap with a latent interaction (A:B) is not supported yet: the product "
                                     "indicators would have to be rebuilt in every resample")
@@ -246,7 +259,11 @@ def run(args: argparse.Namespace) -> int:
         if res.partable.equality or "==" in res.partable.op:
             from ..sem.score_test import lav_test_score
             payload["score_test"] = lav_test_score(res, data, epc=False).to_dict()
-    out = write_json_atomic(payload, args.out)   # complete or not at all
+    payload = mark_nonconverged(payload)
+    out = write_json_atomic(payload, args.out, protect=(args.data, args.model, args.instrument))   # all or nothing
+    if not res.converged:                        # never printed like a result: one line, exit status 3
+        print(f"iur-survey fit: error: {args.data}: {NONCONVERGED_MESSAGE} (wrote {out})", file=sys.stderr)
+        return EXIT_NOT_CONVERGED
     _print_results(res, payload, args, inv, group_warnings)
     if mi_table is not None and len(mi_table):
         print("  largest modification indices (exploratory):")

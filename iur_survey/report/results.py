@@ -34,6 +34,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from .. import __version__
+from .. import resources
 from ..errors import IURSurveyError
 
 #: the lavaan release the package's reference outputs (tests/reference/) were made with
@@ -132,7 +133,7 @@ def _sha256(path: Path) -> str:
 
 def code_fingerprint() -> str:
     """A hash of the package's source files (results are recomputed when the code changes)."""
-    root = Path(__file__).resolve().parent.parent
+    root = resources.package_dir()
     h = hashlib.sha256(str(RESULTS_LAYOUT).encode())
     for p in sorted(root.rglob("*.py")):
         h.update(p.relative_to(root).as_posix().encode())

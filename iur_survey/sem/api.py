@@ -49,6 +49,7 @@ from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .compare import group_specific_labels
 from .constraints import LinearConstraints
+from .datacheck import check_model_data, vcov_warnings
 from .defined import from_partable
 from .estimate import minimize, numerical_hessian
 from .fitmeasures import FitInputs, fit_measures
@@ -375,6 +376,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     if clash:
         raise _syntax_error(pm, f"latent variable name {clash[0]!r} is also a column of the data; "
                                 "rename the latent variable", clash[0])
+    warnings += check_model_data(data, ov_all, partable=pt0)      # constant/blank/inf/-99 columns, coverage, ...
     ord_names = _ordered_names(ordered, data, ov_all)
     if ord_names or est_name in ("WLSMV", "DWLS"):
         return _fit_ordinal(pm, data, ov_all, ord_names, est_name=est_name, est_given=estimator is not None,
@@ -482,7 +484,7 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     std = standardize(pt, model, theta, est)
     r2 = r_squared(pt, std["std.all"])
     fit = fit_measures(fi)
-    warnings = warnings + _post_checks(pt, model, theta, est)
+    warnings = warnings + _post_checks(pt, model, theta, est) + vcov_warnings(V, len(pt.equality))
     if not opt.converged:
         warnings.insert(0, f"the optimizer did not converge: {opt.message}")
     return SEMResult(partable=pt, model=model, theta=theta, vcov_theta=V, est=est, se=se, std=std, fit=fit,

@@ -236,9 +236,14 @@ def rmsea(X2, df, N, G: int = 1, c_hat: float = 1.0) -> float:
 
 
 def _pchisq(x: float, df: float, ncp: float) -> float:
-    if ncp <= 0:
-        return float(special.chdtr(df, x))
-    return float(special.chndtr(x, df, ncp))
+    """The (noncentral) chi-square CDF, clipped to [0, 1] (chndtr's series can overshoot 1 by ~1e-12,
+    which made 1 - p a negative rmsea.pvalue where lavaan gives 0).
+
+    >>> _pchisq(500.0, 30, 20.0), _pchisq(0.0, 10, 2.0)      # chndtr alone gives 1.0000000000000033
+    (1.0, 0.0)
+    """
+    p = float(special.chdtr(df, x)) if ncp <= 0 else float(special.chndtr(x, df, ncp))
+    return min(max(p, 0.0), 1.0) if p == p else p
 
 
 def _root(f, lo: float, hi: float, tol: float = 1e-12, maxiter: int = 300) -> float:

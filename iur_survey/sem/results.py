@@ -46,6 +46,26 @@ def _num(x: Any):
     return f if math.isfinite(f) else None
 
 
+#: the one line a fit that did not converge carries (results.json "message", the CLI's stderr)
+NONCONVERGED_MESSAGE = ("the model did not converge: no fit measures (lavaan refuses them); the estimates are "
+                        "the optimizer's last iterate and must not be interpreted")
+
+
+def mark_nonconverged(payload: dict[str, Any]) -> dict[str, Any]:
+    """Strip the fit measures from a results.json payload whose fit did not converge and mark its estimates.
+
+    >>> mark_nonconverged({"converged": False, "fit": {"cfi": 0.99}})["fit"]
+    {}
+    >>> mark_nonconverged({"converged": True, "fit": {"cfi": 0.99}})
+    {'converged': True, 'fit': {'cfi': 0.99}}
+    """
+    if not payload.get("converged", True):
+        payload["fit"] = {}
+        payload["estimates_interpretable"] = False
+        payload["message"] = NONCONVERGED_MESSAGE
+    return payload
+
+
 @dataclass
 class SEMResult:
     """A fitted SEM; see the module docstring.
@@ -79,6 +99,11 @@ class SEMResult:
     seconds: float = 0.0
     n_input: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # lavaan refuses fit measures for a model that did not converge: none is kept (all NaN)
+        if not self.converged and isinstance(self.fit, pd.Series):
+            self.fit = pd.Series(np.nan, index=self.fit.index, dtype=float)
 
     # ------------------------------------------------------------------ tables
     def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:
@@ -184,7 +209,7 @@ class SEMResult:
                "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}
         if self.partable.ngroups > 1:
             out["groups"] = {lab: int(n) for lab, n in zip(self.partable.group_labels, self.nobs)}
-        return out
+        return mark_nonconverged(out)
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kw)

@@ -70,25 +70,26 @@ class CleanConfig:
     longpattern_far_run: int | None = None
     longpattern_max_period: int = 8
     irv_min_sd: float = 0.4
-    irv_far_sd: float = 0.3
+    irv_far_sd: float = 0.35
     irv_min_items: int | None = None
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_min_items: int | None = None
-    mahalanobis_direction_alpha: float = 0.003
+    mahalanobis_direction_alpha: float = 0.005
     mahalanobis_direction_halves: bool = True
     mahalanobis_direction_min_items: int | None = None
-    psychsyn_min_r: float = -0.1
+    psychsyn_min_r: float = 0.0
     psychsyn_critval: float = 0.2
-    psychant_max_r: float = 0.1
+    psychant_max_r: float = 0.0
     psychant_critval: float = 0.2
-    even_odd_min_r: float = -0.25
+    even_odd_min_r: float = 0.0
     even_odd_min_constructs: int = 4
-    person_total_min_r: float = -0.2
+    person_total_min_r: float = -0.1
+    person_total_min_spread: float = 0.1
     person_fit_max_g: float = 0.3
     #: the convergent-evidence decision (:mod:`iur_survey.clean.decision`)
     decision_min_evidence: int = 2
-    decision_min_inconsistency: int = 2
+    decision_min_inconsistency: int = 3
     decision_exclude_alone: tuple[str, ...] = ()
     source: str | None = field(default=None, compare=False)  # the file it was read from
 
@@ -239,6 +240,6 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
     if name in ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha",
                 "mahalanobis_direction_alpha") and not 0 < value < 1:
         raise IURSurveyError(src, f"{name}: expected a number between 0 and 1, got {value!r}")
-    if name in ("speeder_seconds_per_item", "irv_min_sd", "irv_far_sd") and value < 0:
+    if name in ("speeder_seconds_per_item", "irv_min_sd", "irv_far_sd", "person_total_min_spread") and value < 0:
         raise IURSurveyError(src, f"{name}: must not be negative, got {value!r}")
     return value

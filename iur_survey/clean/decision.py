@@ -10,24 +10,24 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 17:437-455, found they catch different kinds of careless responding):
 
 * **far beyond a cut-off**: a hit whose detail says so (``[far beyond the cut-off]``):
-  a duration under 2 s per item or under 15 % of the median, a run of the same answer or
-  of a repeating pattern over three quarters of the items, an IRV under 0.3; or
+  a duration under 2 s per item or under 15 % of the median, a run of the same answer
+  over three quarters of the items, a repeating pattern over 4/7 of them, an IRV under
+  0.35; or
 * **several independent pieces of evidence**: at least ``min_evidence`` (default 2) of
   the evidence groups below flag it.  The indices inside a group measure the same thing,
   so a group counts once; the inconsistency indices (synonyms, antonyms, resampled
   even-odd, person-total), each noisy on a short form, count as one piece when at least
-  ``min_inconsistency`` (default 2) of them flag.
+  ``min_inconsistency`` (default 3) of them flag.
 
 =================  ===========================================================
 group              indices
 =================  ===========================================================
+speed              speeder (a fast careful reader's answers show no other sign)
 invariance         longstring, longpattern, irv
 size               mahalanobis (D², finite-sample p < .01)
-direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .003)
-inconsistency      psychsyn, psychant, even_odd, person_total (2 of them)
-(reported only)    speeder (fast careful readers are common: a short duration
-                   counts only far beyond its cut-off), person_fit (rises for
-                   honest extreme responders)
+direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005)
+inconsistency      psychsyn, psychant, even_odd, person_total (3 of them)
+(reported only)    person_fit (rises for honest extreme responders)
 =================  ===========================================================
 
 The groups and cut-offs were calibrated by simulation (``python -m
@@ -42,7 +42,7 @@ behaviour), ``decision_min_evidence`` changes the number of groups.
 ...          "mahalanobis_direction": pd.Series([pd.NA, "direction D² 60", pd.NA], dtype="string")}
 >>> ex, basis = decide(flags)
 >>> ex.tolist(), basis
-([False, True, True], ['', 'convergent evidence: size + direction', 'far beyond the cut-off: speeder'])
+([True, True, True], ['convergent evidence: speed + size', 'convergent evidence: size + direction', 'far beyond the cut-off: speeder'])
 """
 
 from __future__ import annotations
@@ -56,18 +56,19 @@ from .rules import FAR
 
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
+    "speed": ("speeder",),
     "invariance": ("longstring", "longpattern", "irv"),
     "size": ("mahalanobis",),
     "direction": ("mahalanobis_direction",),
     "inconsistency": ("psychsyn", "psychant", "even_odd", "person_total"),
 }
 #: indices that are reported but never count towards an exclusion (unless restored or far beyond)
-REPORT_ONLY: tuple[str, ...] = ("speeder", "person_fit")
+REPORT_ONLY: tuple[str, ...] = ("person_fit",)
 #: groups whose members must flag together (how many) to count
 GROUP_QUORUM_PARAM = {"inconsistency": "min_inconsistency"}
 
 
-def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 2,
+def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 3,
            exclude_alone: Iterable[str] = ()) -> tuple[np.ndarray, list[str]]:
     """Which flagged responses to exclude, and on what basis (see the module docstring).
 

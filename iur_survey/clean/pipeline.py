@@ -79,9 +79,6 @@ OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
 LEDGER_COLUMNS = ["response_id", "row", "rule", "detail", "action", "basis"]
 #: index rules estimated on a reference sample without the blatant cases
 RULES_REFERENCE = {r: ("reference",) for r in ("mahalanobis", "mahalanobis_direction", "psychsyn", "psychant")}
-#: the distance rules, run twice: the second time without the first pass's outliers in the reference
-TRIMMED_RULES = ("mahalanobis", "mahalanobis_direction")
-TRIMMED_AFTER = "mahalanobis_direction"
 #: flags that take a response out of the reference sample of the distance and pair rules
 BLATANT_RULES = ("speeder", "longstring", "longpattern", "irv")
 #: warn when the careless-responding indices exclude more than this share of the records
@@ -283,7 +280,6 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     sub = frame[screened]
     pos_sub = pos_all[screened]
     index_flags: dict[str, pd.Series] = {}
-    trimmed_reference: np.ndarray | None = None
     not_evaluated = _not_evaluated(frame, instrument, config)
     for rule in INDEX_RULES:
         if rule not in on:
@@ -294,21 +290,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             for other in BLATANT_RULES:
                 if other in index_flags:
                     blatant |= index_flags[other].notna().to_numpy()
-            kw["reference"] = ~blatant if trimmed_reference is None else trimmed_reference
+            kw["reference"] = ~blatant
         index_flags[rule] = RULES[rule](sub, instrument, **kw)
-        if rule == TRIMMED_AFTER:
-            # second pass: the distances again, their reference now without the first pass's outliers
-            # (random responders inflate the covariance and hide each other)
-            out = np.zeros(len(sub), dtype=bool)
-            for r in TRIMMED_RULES:
-                if r in index_flags:
-                    out |= index_flags[r].notna().to_numpy()
-            for r in TRIMMED_RULES:
-                if r in index_flags and (~blatant & ~out).sum() >= mahalanobis_min_n(len(item_columns(sub, instrument))):
-                    kw2 = {**config.params(r), "reference": ~blatant & ~out}
-                    index_flags[r] = RULES[r](sub, instrument, **kw2)
-            kw["reference"] = ~blatant & ~out
-            trimmed_reference = kw["reference"]
         if rule == "mahalanobis":
             n_ref, p = int(kw["reference"].sum()), len(item_columns(frame, instrument))
             if p and n_ref < mahalanobis_min_n(p) and "mahalanobis" not in not_evaluated:

@@ -487,6 +487,10 @@ def _default_min_run(n_items: int) -> int:
     return max(2, math.ceil(n_items / 2))
 
 
+def _default_far_pattern(n_items: int) -> int:
+    return max(2, math.ceil(4 * n_items / 7))
+
+
 def _default_far_run(n_items: int) -> int:
     return max(2, math.ceil(3 * n_items / 4))
 
@@ -558,8 +562,9 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     diagonal 1-2-3-4-5-1-..., period 5; repeated short sequences 2-4-2-4 ...): for each
     period ``L`` the longest stretch of raw answers with ``x[j] == x[j - L]``, plus ``L``
     (:func:`iur_survey.clean.indices.longpattern`; patterned responding: Curran 2016,
-    Dunn et al. 2018).  Straight-lining (period 1) is :func:`longstring`'s.  Same
-    cut-offs as longstring: flag from half the items, far beyond from three quarters.
+    Dunn et al. 2018).  Straight-lining (period 1) is :func:`longstring`'s.  Flag from
+    half the items (14 of 28), far beyond from four sevenths (16 of 28: an attention check
+    inside the questionnaire breaks a pattern into two stretches of about 16 and 12).
     Honest respondents repeat an answer ``L`` items back by chance only; among simulated
     honest respondents (with response styles) the longest periodic stretch is rarely above 10 of 28.
 
@@ -573,7 +578,7 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     if not cols:
         return _none(frame)
     cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
-    far = _default_far_run(len(cols)) if far_run is None else int(far_run)
+    far = _default_far_pattern(len(cols)) if far_run is None else int(far_run)
     x = _matrix(frame, cols)
     length, period, start = longpattern_index(x, max_period)
     hit = length >= cut
@@ -585,7 +590,7 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     return _details(frame, hit, texts)
 
 
-def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far_sd: float = 0.3,
+def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far_sd: float = 0.35,
         min_items: int | None = None) -> pd.Series:
     """Flag near-invariant responding: the intra-individual response variability is below ``min_sd``.
 
@@ -593,8 +598,8 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     Heggestad, Shanock & Theilgard 2018, *J Bus Psychol* 33:105-121; ``careless::irv``,
     ``sd`` with n - 1; :func:`iur_survey.clean.indices.irv`).  Dunn et al. give no universal
     cut-off and advise inspecting the low tail.  Flag: 0.4 on a 5-point scale (one answer
-    to all 28 items but at most five one-point deviations); far beyond the cut-off: 0.3
-    (at most two deviations).  A midpoint responder's IRV can come near 0.4; an honest
+    to all 28 items but at most five one-point deviations); far beyond the cut-off: 0.35
+    (at most three one-point deviations, SD 0.33).  A midpoint responder's IRV can come near 0.4; an honest
     respondent's rarely does.  Computed on raw codes when at least ``min_items``
     (default: half the items) are answered.
 
@@ -728,7 +733,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
                                  for d, k, p, w in zip(d2[hit], n_obs[hit], pval[hit], part[hit])))
 
 
-def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.003,
+def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
                           halves: bool = True, min_items: int | None = None,
                           reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag an unusual pattern of *directions*: D² of the answers as disagree / neutral / agree.
@@ -740,7 +745,7 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     (Böckenholt 2012, *Psychol Methods* 17:665-678, IRTree models; Van Vaerenbergh &
     Thomas 2013, *Int J Public Opin Res* 25:195-217), so the directions carry the content
     and not the style.  Random and patterned answers put agreement and disagreement in
-    places no careful respondent does, and stay far.  Flags at ``alpha = .003``; one piece
+    places no careful respondent does, and stay far.  Flags at ``alpha = .005``; one piece
     of evidence, never an exclusion alone.
 
     >>> from iur_survey.instrument import load_instrument
@@ -777,7 +782,7 @@ def _construct_index(cols: list[str], instrument: Instrument) -> np.ndarray:
     return np.array([names.index(instrument.items[c].construct) for c in cols])
 
 
-def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.1,
+def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
              critval: float = 0.2, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag respondents who answer psychometric synonyms unalike: within-person r below ``min_r``.
 
@@ -787,8 +792,10 @@ def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.1
     short form whose items correlate .4-.6; the construct tells which pairs are
     synonyms).  Reverse-keyed items are left to :func:`psychant`: acquiescence pulls them
     away from their synonyms in an honest respondent.  A careful respondent's correlation
-    is positive; the default ``min_r = -0.1`` is the 5th percentile of simulated honest
-    respondents; random and patterned answers fall below it 30-80 % of the time.  Pairs are
+    is positive; the default ``min_r = 0`` (a careful respondent's synonyms do not run
+    against each other) flags about 10 % of simulated honest respondents and half of the
+    random and patterned ones: one piece of evidence of the inconsistency group (three of
+    its four indices must agree), never an exclusion.  Pairs are
     found on the ``reference`` rows.  A flag is one piece of evidence, never an exclusion.
 
     >>> from iur_survey.instrument import load_instrument
@@ -798,7 +805,7 @@ def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.1
     >>> df = pd.DataFrame(np.clip(np.round(3.5 + eta + rng.normal(scale=.6, size=(200, 9))), 1, 5), columns=cols)
     >>> df.loc[0] = [1, 5, 3, 5, 1, 3, 3, 5, 1]
     >>> psychsyn(df, load_instrument())[0]
-    'psychometric synonyms r = -0.50 over 9 pairs < -0.1'
+    'psychometric synonyms r = -0.50 over 9 pairs < 0'
     """
     cols = item_columns(frame, instrument)
     if len(cols) < 2 or len(frame) < 3:
@@ -818,7 +825,7 @@ def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.1
                                  for v in r[hit]))
 
 
-def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.1,
+def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
              critval: float = 0.2, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag respondents who answer psychometric antonyms alike: within-person r above ``max_r``.
 
@@ -826,9 +833,9 @@ def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.1,
     On the raw codes a reverse-keyed item and the other items of its construct correlate
     negatively: pairs below ``-critval`` in the sample are antonyms.  A careful
     respondent answers them oppositely (r near -1); a straight-liner or random responder
-    does not.  ``max_r = 0.1``: the 95th percentile of simulated honest respondents (an
-    acquiescent respondent agrees with both sides more often, so this is one piece of
-    evidence, never an exclusion).
+    does not.  ``max_r = 0``: antonyms not answered oppositely (about 10 % of simulated
+    honest respondents; an acquiescent respondent agrees with both sides more often, so
+    this is one piece of evidence, never an exclusion).
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(3)
@@ -838,7 +845,7 @@ def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.1,
     >>> df = pd.DataFrame(raw, columns=["GOV1", "GOV2", "GOV3", "GOV4"])
     >>> df.loc[0] = [2, 4, 4, 5]    # agrees with GOV3's reversed wording as with the others
     >>> psychant(df, load_instrument())[0]
-    'psychometric antonyms r = 0.50 over 3 pairs > 0.1'
+    'psychometric antonyms r = 0.50 over 3 pairs > 0'
     """
     cols = item_columns(frame, instrument)
     if len(cols) < 2 or len(frame) < 3:
@@ -915,7 +922,7 @@ def even_odd_constructs(frame: pd.DataFrame, instrument: Instrument) -> int:
     return sum(sum(c in frame.columns for c in con.items) >= 2 for con in instrument.constructs.values())
 
 
-def even_odd(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.25,
+def even_odd(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
              min_constructs: int = 4) -> pd.Series:
     """Flag inconsistent responding: resampled even-odd consistency below ``min_r``.
 
@@ -926,15 +933,15 @@ def even_odd(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.2
     here averages the Spearman-Brown split-half over *every* balanced split of each
     construct (three for 4 items: Curran 2016's resampled individual reliability;
     :func:`iur_survey.clean.indices.split_half`).  It is evaluated from ``min_constructs``
-    (default 4) constructs with 2+ items.  ``min_r = -0.25`` is the 5th percentile of
-    simulated honest respondents (random and patterned answers: below it 40-70 %).  A
+    (default 4) constructs with 2+ items.  ``min_r = 0``: no consistency at all (about
+    7 % of simulated honest respondents, half of the random and most patterned ones).  A
     flag is one piece of evidence, never an exclusion.
 
     >>> from iur_survey.instrument import load_instrument
     >>> cols = [c for k in ("GOV", "MKT", "BEN", "VAL") for c in (k + "1", k + "2")]
     >>> df = pd.DataFrame([[1, 1, 3, 3, 5, 5, 2, 2], [1, 5, 5, 1, 3, 3, 2, 4]], columns=cols, dtype=float)
     >>> even_odd(df, load_instrument()).tolist()
-    [<NA>, 'resampled even-odd consistency -1.00 < -0.25 over 4 constructs']
+    [<NA>, 'resampled even-odd consistency -1.00 < 0 over 4 constructs']
     >>> bool(even_odd(df, load_instrument(), min_constructs=5).isna().all())
     True
     """
@@ -949,27 +956,34 @@ def even_odd(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.2
                                  for v, n in zip(sb[hit], k[hit])))
 
 
-def person_total(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.2) -> pd.Series:
+def person_total(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.1,
+                 min_spread: float = 0.1) -> pd.Series:
     """Flag answers that run against the sample's item means: person-total correlation below ``min_r``.
 
     Curran (2016) after Donlon & Fischer (1968): across items, a careful respondent's
     reverse-scored answers follow the item means of everyone else (the items most people
     agree with, they agree with more); a careless respondent's do not
     (:func:`iur_survey.clean.indices.person_total`).  With items of similar means the
-    correlation is weak even for careful respondents, so ``min_r = -0.2`` (the 5th
-    percentile of simulated honest respondents) flags only answers running *against*
-    the item means.  One piece of evidence, never an exclusion.
+    correlation is weak even for careful respondents, so ``min_r = -0.1`` flags only
+    answers running *against* the item means.  When the item means hardly differ (their SD below ``min_spread``,
+    0.1 scale points) the index carries no information and the rule flags nobody.  One
+    piece of evidence, never an exclusion.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame([[1, 2, 4, 5], [2, 2, 4, 4], [1, 3, 3, 5], [5, 4, 2, 1.0]],
     ...                   columns=["MKT1", "MKT2", "MKT3", "MKT4"])
     >>> person_total(df, load_instrument()).tolist()
-    [<NA>, <NA>, <NA>, 'person-total correlation -1.00 < -0.2']
+    [<NA>, <NA>, <NA>, 'person-total correlation -1.00 < -0.1']
     """
     cols = item_columns(frame, instrument)
     if len(cols) < 3 or len(frame) < 3:
         return _none(frame)
-    r = person_total_index(_matrix(frame, cols, instrument.reverse_items, instrument))
+    x = _matrix(frame, cols, instrument.reverse_items, instrument)
+    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
+        sup.filter(RuntimeWarning)
+        if not np.nanstd(np.nanmean(x, axis=0)) >= min_spread:  # equal item means: no information
+            return _none(frame)
+    r = person_total_index(x)
     with np.errstate(invalid="ignore"):
         hit = r < min_r
     return _details(frame, hit, (f"person-total correlation {v:.2f} < {_num(min_r)}" for v in r[hit]))

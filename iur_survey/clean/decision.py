@@ -64,8 +64,23 @@ EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
 }
 #: indices that are reported but never count towards an exclusion (unless restored or far beyond)
 REPORT_ONLY: tuple[str, ...] = ("person_fit",)
-#: groups whose members must flag together (how many) to count
-GROUP_QUORUM_PARAM = {"inconsistency": "min_inconsistency"}
+
+
+def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3) -> dict[str, np.ndarray]:
+    """Per evidence group (:data:`EVIDENCE_GROUPS`), whether it counts against each response.
+
+    >>> f = {"psychsyn": pd.Series(["r", "r"]), "psychant": pd.Series(["r", pd.NA]), "even_odd": pd.Series(["r", "r"])}
+    >>> {g: v.tolist() for g, v in evidence(f).items()}
+    {'inconsistency': [True, False]}
+    """
+    hit = {r: f.notna().to_numpy() for r, f in flags.items()}
+    quorum = {"inconsistency": int(min_inconsistency)}
+    groups: dict[str, np.ndarray] = {}
+    for g, members in EVIDENCE_GROUPS.items():
+        present = [hit[r] for r in members if r in hit]
+        if present:
+            groups[g] = np.sum(present, axis=0) >= min(quorum.get(g, 1), len(present))
+    return groups
 
 
 def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 3,
@@ -81,14 +96,7 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
     alone = set(exclude_alone)
     hit = {r: f.notna().to_numpy() for r, f in flags.items()}
     far = {r: f.fillna("").str.contains(FAR, regex=False).to_numpy(dtype=bool) for r, f in flags.items()}
-    quorum = {"inconsistency": int(min_inconsistency)}
-    groups: dict[str, np.ndarray] = {}
-    for g, members in EVIDENCE_GROUPS.items():
-        present = [hit[r] for r in members if r in hit]
-        if not present:
-            continue
-        count = np.sum(present, axis=0)
-        groups[g] = count >= min(quorum.get(g, 1), len(present))
+    groups = evidence(flags, min_inconsistency=min_inconsistency)
     points = np.sum(list(groups.values()), axis=0) if groups else np.zeros(n, dtype=int)
     far_any = np.zeros(n, dtype=bool)
     for r in far:

@@ -6,7 +6,14 @@ those ids against the exclusion ledger and reports recall and precision per trut
 kind, per rule, overall, and the share of honest responses excluded.
 
 Truth kinds and the rules meant to catch them (:data:`KIND_RULES`); ``item_nonresponse``
-is not an exclusion (a respondent with missing items is honest).
+and the response styles are not exclusions (those respondents are honest).  Only the
+ledger rows whose ``action`` is ``excluded`` count (an index alone only flags).
+
+:func:`evaluate` and :func:`tables` (``python -m iur_survey.clean.evaluate``) run the
+whole path -- simulate, write every export format, read, clean -- over sample sizes and
+seeds, for the package's simulator (style strengths drawn per seed) and for an
+independent graded-response-model generator (``tests/clean/grm_generator.py``), and
+print recall by careless kind and the exclusion rate of honest respondents by style.
 
 >>> truth = pd.DataFrame({"response_id": ["a", "b", "c"], "kind": ["preview", "straightliner", "random"]})
 >>> ledger = pd.DataFrame({"response_id": ["a", "b", "b", "h"],
@@ -52,11 +59,11 @@ KIND_RULES: dict[str, tuple[str, ...]] = {
     "duplicate_ip": ("duplicate_answers_ip",),
     "speeder": ("speeder",),
     "straightliner": ("longstring", "irv"),
-    "random": ("mahalanobis", "even_odd"),
+    "random": ("mahalanobis", "mahalanobis_direction", "psychsyn", "psychant", "even_odd", "person_total"),
     "attention": ("attention",),
     "out_of_range": ("out_of_range",),
-    "pattern": INDEX_RULES,
-    "partial": INDEX_RULES,
+    "pattern": ("longpattern", "mahalanobis", "mahalanobis_direction"),
+    "partial": ("longstring", "longpattern", "mahalanobis", "mahalanobis_direction"),
 }
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
 #: meant for, plus an exact repeat of a row (``duplicate_id``) for the same-IP rule, which

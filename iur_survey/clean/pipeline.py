@@ -70,7 +70,7 @@ from ..scoring import reverse_score
 from .._threads import blas_threads
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
-from .decision import decide
+from .decision import decide, evidence
 from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, even_odd_constructs,
                     mahalanobis_min_n, missing_inputs, raw_rows)
 
@@ -116,8 +116,10 @@ class CleanResult:
     evidence).
     ``report``: JSON-ready dict (counts, input fingerprint, configuration, missing data).
     ``flags``: one row per kept response in ``clean``'s order: ``response_id``, ``row``,
-    a 0/1 column per index rule and ``n_flags`` (written as ``flags.csv``; the sensitivity
-    analysis of :mod:`iur_survey.sem.sensitivity` reads it).
+    a 0/1 column per index rule, ``n_flags`` and ``n_evidence`` (how many evidence groups
+    of :mod:`iur_survey.clean.decision` count against it: 1 = flagged but not excluded)
+    (written as ``flags.csv``; the sensitivity analysis of :mod:`iur_survey.sem.sensitivity`
+    reads it).
     """
 
     clean: pd.DataFrame
@@ -304,6 +306,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
                                  min_inconsistency=config.decision_min_inconsistency,
                                  exclude_alone=config.decision_exclude_alone)
+    groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency)
+    n_evidence_sub = (np.sum(list(groups.values()), axis=0) if groups else np.zeros(len(sub), dtype=int))
     excluded_pos = set(pos_all[~screened].tolist())
     basis_by_pos: dict[int, str] = {}
     if len(drop_sub):
@@ -351,6 +355,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     kept[items] = kept[items].astype(float)
     flags_table = _flags_table(kept["response_id"], np.flatnonzero(keep), rows, flagged_kept,
                                [r for r in INDEX_RULES if r in on])
+    ev = np.zeros(n, dtype=np.int64)
+    ev[pos_sub] = n_evidence_sub
+    flags_table["n_evidence"] = ev[np.flatnonzero(keep)]
 
     hits = ledger.groupby("rule", sort=False).size()
     by_primary = primary["rule"].value_counts()
@@ -398,3 +405,4 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     if sum(report["excluded_by_primary_rule"].values()) != report["n_excluded"]:
         raise AssertionError("primary-rule counts do not add up to the number excluded")
     return CleanResult(clean=kept, exclusions=ledger, report=report, config=config, flags=flags_table)
+

@@ -17,10 +17,12 @@ unfinished         Finished False, Progress < 100, later        unfinished
 duplicate_id       an exact repeat of an honest row, same id    duplicate_id
 duplicate_ip       an honest respondent's answers again, same   duplicate_answers_ip
                    IP, new id, later
-speeder            duration < 30 % of the honest median         speeder
-straightliner      the same raw code on all or nearly all       longstring
+speeder            duration < 30 % of the honest median,        speeder (far beyond: < 15 %),
+                   answers noisier than a careful reader's      or convergent evidence
+straightliner      the same raw code on all or nearly all       longstring, irv
                    items
-random             uniformly random codes                       mahalanobis, even_odd, irv
+random             uniformly random codes (most at an ordinary      careless (convergent
+                   speed)                                       evidence of the indices)
 attention          a careful respondent who misses ATT1         attention
 out_of_range       one item coded 0, 6 or 9                     out_of_range
 pattern            zig-zag, diagonal or a repeated short        careless (convergent

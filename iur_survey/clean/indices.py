@@ -84,31 +84,42 @@ def longstring(x: np.ndarray) -> np.ndarray:
     return best.astype(np.int64)
 
 
-def longpattern(x: np.ndarray, max_period: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Longest periodic string: per row, the longest stretch that repeats itself every ``L`` answers.
 
     For each period ``L = 2 .. max_period`` the longest run of ``x[j] == x[j - L]`` (a
     missing answer breaks it) plus ``L`` (the first period), the best over ``L``; with
     its period and start column.  Longstring (Johnson 2005) is the period-1 case; a
     zig-zag ``1 2 3 4 5 4 3 2 ...`` has period 8, a diagonal ``1 2 3 4 5 1 ...`` period 5.
-    A stretch counts only if the motif itself varies (a straight line is longstring's) and
-    repeats in full at least once (length ``>= 2L``).
+    A stretch counts only if it repeats in full at least once (length ``>= 2L``), its
+    motif varies and no single answer makes up more than ``max_share`` of it (mostly one
+    answer with a few others is near-straight-lining, longstring's and IRV's business,
+    and what a consistent honest respondent with few categories can produce).
 
-    >>> longpattern(np.array([[1, 2, 1, 2, 1, 2, 5, 3.0], [3, 3, 3, 3, 3, 3, 3, 3]]))
-    (array([6, 0]), array([2, 0]), array([0, 0]))
+    >>> longpattern(np.array([[1, 2, 1, 2, 1, 2, 5, 3.0], [3, 3, 3, 3, 3, 3, 3, 3], [5, 5, 4, 5, 5, 4, 5, 5]]))
+    (array([6, 0, 0]), array([2, 0, 0]), array([0, 0, 0]))
     """
     x = np.asarray(x, dtype=float)
     n, k = x.shape
     best = np.zeros(n, dtype=np.int64)
     best_p = np.zeros(n, dtype=np.int64)
     best_s = np.zeros(n, dtype=np.int64)
+    if k < 4:
+        return best, best_p, best_s
     with np.errstate(invalid="ignore"):
-        step = np.r_["1", np.zeros((n, 1), dtype=bool), x[:, 1:] != x[:, :-1]] if k else np.zeros((n, 0), bool)
-    for per in range(2, min(max_period, k - 1) + 1):
+        step = np.concatenate([np.zeros((n, 1), dtype=bool), x[:, 1:] != x[:, :-1]], axis=1)
+    values = np.unique(x[~np.isnan(x)])
+    prefix = [np.concatenate([np.zeros((n, 1), dtype=np.int64), np.cumsum(x == v, axis=1)], axis=1)
+              for v in values]
+    rows = np.arange(n)
+    for per in range(2, min(max_period, k // 2) + 1):
         same = x[:, per:] == x[:, :-per]
         cur = np.zeros(n, dtype=np.int64)
         varied = np.zeros(n, dtype=bool)
         start = np.zeros(n, dtype=np.int64)
+        p_len = np.zeros(n, dtype=np.int64)
+        p_start = np.zeros(n, dtype=np.int64)
         for j in range(same.shape[1]):
             s = same[:, j]
             start = np.where(s & (cur == 0), j, start)
@@ -116,10 +127,18 @@ def longpattern(x: np.ndarray, max_period: int = 8) -> tuple[np.ndarray, np.ndar
             # the motif x[start : start + per] must change value somewhere
             varied = np.where(s & (cur == 1), step[:, j + 1:j + per].any(1), varied & s)
             length = np.where(varied & (cur >= per), cur + per, 0)  # at least one full repeat
-            better = length > best
-            best = np.where(better, length, best)
-            best_p = np.where(better, per, best_p)
-            best_s = np.where(better, start, best_s)
+            better = length > p_len
+            p_len = np.where(better, length, p_len)
+            p_start = np.where(better, start, p_start)
+        if len(values):
+            end = p_start + p_len
+            top = np.max([pc[rows, end] - pc[rows, p_start] for pc in prefix], axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                p_len = np.where(top <= max_share * p_len, p_len, 0)
+        better = p_len > best
+        best = np.where(better, p_len, best)
+        best_p = np.where(better, per, best_p)
+        best_s = np.where(better, p_start, best_s)
     return best, best_p, best_s
 
 

@@ -565,8 +565,9 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     Dunn et al. 2018).  Straight-lining (period 1) is :func:`longstring`'s.  Flag from
     half the items (14 of 28), far beyond from four sevenths (16 of 28: an attention check
     inside the questionnaire breaks a pattern into two stretches of about 16 and 12).
-    Honest respondents repeat an answer ``L`` items back by chance only; among simulated
-    honest respondents (with response styles) the longest periodic stretch is rarely above 10 of 28.
+    Honest respondents repeat an answer ``L`` items back by chance only; a stretch made
+    mostly (over 60 %) of one answer is not a pattern (near-straight-lining, what a
+    consistent extreme or acquiescent respondent can produce).
 
     >>> from iur_survey.instrument import load_instrument
     >>> cols = ["GOV1", "GOV2", "GOV3", "GOV4", "MKT1", "MKT2", "MKT3", "MKT4"]

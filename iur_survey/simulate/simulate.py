@@ -4,8 +4,10 @@
 :class:`~iur_survey.simulate.population.Population`, then adds, *on top*, the
 bad cases a :class:`~iur_survey.simulate.contamination.Contamination` asks for
 (previews, tests, spam, unfinished, duplicates, speeders, straightliners, random
-responders, failed attention checks, out-of-range codes) and blanks a few
-honest cells (item nonresponse).  A perfect cleaning therefore keeps exactly
+responders, patterned and partly careless responders, failed attention checks,
+out-of-range codes), blanks a few honest cells (item nonresponse) and gives some
+honest respondents a response style (acquiescent, extreme, midpoint, fast careful
+reader), as real respondents have.  A perfect cleaning therefore keeps exactly
 ``n`` rows.  The result's ``frame`` is the standard frame every reader returns
 (:mod:`iur_survey.read.base`) plus fake personal columns; ``truth`` lists every
 injected case.
@@ -21,7 +23,7 @@ leaves everything else as it was: the honest respondents of
 >>> len(sim.frame) > 200, int(sim.expected_clean().sum())
 (True, 200)
 >>> sorted(set(sim.truth["kind"]))[:4]
-['attention', 'duplicate_id', 'duplicate_ip', 'item_nonresponse']
+['acquiescent', 'attention', 'duplicate_id', 'duplicate_ip']
 """
 
 from __future__ import annotations
@@ -618,7 +620,7 @@ def _partial(seed: int, s: _Setup, m: int) -> _Block:
             seq, text = _pattern_codes(rng, lo, hi, len(rest))
         _write_order(s, blk, i, seq, rest)
         details.append(f"careful for questions 1-{start} of {q}, then {text}")
-    blk.duration = np.round(blk.duration * rng.uniform(0.6, 0.95, size=m))
+    blk.duration = np.round(blk.duration * rng.uniform(0.7, 0.95, size=m))  # hurried, never speeding
     blk.note(np.arange(m), "partial", details)
     _secondary(blk, s, "partial", np.zeros(m, dtype=bool))
     return blk

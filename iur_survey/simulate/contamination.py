@@ -41,8 +41,8 @@ acquiescent        agrees more whatever the item's keying (raw latent response +
 extreme            answers nearer the ends of the scale: the person's outer thresholds move
                    inward (an answer never crosses the middle)
 midpoint           answers nearer the middle: the person's middle thresholds move outward
-fast_careful       a fast, careful reader: 18-45 % of the honest median time, answers as
-                   consistent as anyone's
+fast_careful       a fast, careful reader: 20-45 % of the honest median time (3.7 s per
+                   question or more), answers as consistent as anyone's
 =================  ======================================================================
 
 >>> c = Contamination()
@@ -176,7 +176,8 @@ class StyleStrengths:
     ``extreme``: the share of the width of the outer categories (1 and 5) that the
     person's own thresholds give to the ends (answers that would be 2 or 4 become 1 or 5);
     ``midpoint``: the share of the width of categories 2 and 4 given to the middle;
-    ``fast_careful``: duration as a share of the honest median.  :meth:`drawn` gives random ranges (per seed) so an
+    ``fast_careful``: duration as a share of the honest median (from 0.2: about 3.7 s
+    per question; a reader needs about 2 s per item at the very least, Huang et al. 2012).  :meth:`drawn` gives random ranges (per seed) so an
     evaluation does not fit one fixed setting.
 
     >>> StyleStrengths().extreme
@@ -188,7 +189,7 @@ class StyleStrengths:
     acquiescent: tuple[float, float] = (0.3, 0.9)
     extreme: tuple[float, float] = (0.5, 0.95)
     midpoint: tuple[float, float] = (0.5, 0.95)
-    fast_careful: tuple[float, float] = (0.18, 0.45)
+    fast_careful: tuple[float, float] = (0.2, 0.45)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -208,7 +209,7 @@ class StyleStrengths:
             return (round(float(a), 3), round(float(a + width), 3))
 
         return cls(acquiescent=rng_range(0.2, 1.2, 0.4), extreme=rng_range(0.3, 1.0, 0.3),
-                   midpoint=rng_range(0.3, 1.0, 0.3), fast_careful=rng_range(0.15, 0.5, 0.15))
+                   midpoint=rng_range(0.3, 1.0, 0.3), fast_careful=rng_range(0.2, 0.5, 0.15))
 
 
 def _round(x: float) -> int:

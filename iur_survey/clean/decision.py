@@ -95,7 +95,13 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
     n = len(next(iter(flags.values())))
     alone = set(exclude_alone)
     hit = {r: f.notna().to_numpy() for r, f in flags.items()}
-    far = {r: f.fillna("").str.contains(FAR, regex=False).to_numpy(dtype=bool) for r, f in flags.items()}
+    far = {}
+    for r, f in flags.items():
+        far[r] = np.zeros(n, dtype=bool)
+        idx = np.flatnonzero(hit[r])
+        if len(idx):
+            vals = f.to_numpy(dtype=object)[idx]
+            far[r][idx] = [FAR in v for v in vals]
     groups = evidence(flags, min_inconsistency=min_inconsistency)
     points = np.sum(list(groups.values()), axis=0) if groups else np.zeros(n, dtype=int)
     far_any = np.zeros(n, dtype=bool)
@@ -107,14 +113,12 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
             alone_any |= hit[r]
     convergent = points >= int(min_evidence)
     exclude = far_any | alone_any | convergent
-    basis = []
-    for i in range(n):
-        if not exclude[i]:
-            basis.append("")
-        elif far_any[i]:
-            basis.append("far beyond the cut-off: " + ", ".join(r for r in far if far[r][i]))
+    basis = [""] * n
+    for i in np.flatnonzero(exclude):
+        if far_any[i]:
+            basis[i] = "far beyond the cut-off: " + ", ".join(r for r in far if far[r][i])
         elif convergent[i]:
-            basis.append("convergent evidence: " + " + ".join(g for g, v in groups.items() if v[i]))
+            basis[i] = "convergent evidence: " + " + ".join(g for g, v in groups.items() if v[i])
         else:
-            basis.append("excluded alone by configuration: " + ", ".join(r for r in alone if r in hit and hit[r][i]))
+            basis[i] = "excluded alone by configuration: " + ", ".join(r for r in alone if r in hit and hit[r][i])
     return exclude, basis

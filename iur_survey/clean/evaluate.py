@@ -213,6 +213,18 @@ def simulator_sample(n: int, seed: int, instrument: Instrument | None = None) ->
     return sim.frame, sim.truth
 
 
+def plain_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The simulator as it was before response styles: no styles, no patterned or partly careless cases."""
+    from dataclasses import replace
+
+    from ..simulate import simulate
+    from ..simulate.contamination import STYLE_KINDS as _STYLES, Contamination
+
+    cont = replace(Contamination(), pattern=0.0, partial=0.0, **{k: 0.0 for k in _STYLES})
+    sim = simulate(n, seed=seed, instrument=instrument, contamination=cont)
+    return sim.frame, sim.truth
+
+
 def grm_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The independent graded-response-model generator of ``tests/clean/grm_generator.py`` (source checkout)."""
     path = Path(__file__).resolve().parents[2] / "tests" / "clean" / "grm_generator.py"
@@ -225,7 +237,7 @@ def grm_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple
 
 
 GENERATORS: dict[str, Callable[..., tuple[pd.DataFrame, pd.DataFrame]]] = {
-    "simulator": simulator_sample, "grm": grm_sample}
+    "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample}
 
 
 def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2, 3),
@@ -304,13 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, nargs="+", default=[300, 800, 3000])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--formats", nargs="+", default=list(EXPORT_FORMATS), choices=list(EXPORT_FORMATS))
-    ap.add_argument("--generator", default="both", choices=["simulator", "grm", "both"])
+    ap.add_argument("--generator", default="both", choices=["simulator", "grm", "style-free", "both", "all"],
+                    help="both: simulator and grm; all: also the style-free simulator")
     ap.add_argument("--quick", action="store_true", help="N 300 and 800, one seed, csv and qualtrics only")
     ap.add_argument("--progress", action="store_true")
     args = ap.parse_args(argv)
     if args.quick:
         args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
-    gens = ["simulator", "grm"] if args.generator == "both" else [args.generator]
+    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free"]}.get(args.generator,
+                                                                                      [args.generator])
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         for gen in gens:
             t0 = time.perf_counter()

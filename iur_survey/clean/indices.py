@@ -41,7 +41,8 @@ from scipy import special
 from .missing import pattern_index
 
 __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
-           "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2"]
+           "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
+           "mahad_beta_crit"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -84,7 +85,7 @@ def longstring(x: np.ndarray) -> np.ndarray:
     return best.astype(np.int64)
 
 
-def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6
+def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_length: int = 0
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Longest periodic string: per row, the longest stretch that repeats itself every ``L`` answers.
 
@@ -96,6 +97,8 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6
     motif varies and no single answer makes up more than ``max_share`` of it (mostly one
     answer with a few others is near-straight-lining, longstring's and IRV's business,
     and what a consistent honest respondent with few categories can produce).
+    ``min_length``: rows whose repeats at a period are too few to reach it are skipped
+    for that period (a screening rule only needs the long stretches; 0 = exact for all).
 
     >>> longpattern(np.array([[1, 2, 1, 2, 1, 2, 5, 3.0], [3, 3, 3, 3, 3, 3, 3, 3], [5, 5, 4, 5, 5, 4, 5, 5]]))
     (array([6, 0, 0]), array([2, 0, 0]), array([0, 0, 0]))
@@ -107,34 +110,32 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6
     best_s = np.zeros(n, dtype=np.int64)
     if k < 4:
         return best, best_p, best_s
-    with np.errstate(invalid="ignore"):
-        step = np.concatenate([np.zeros((n, 1), dtype=bool), x[:, 1:] != x[:, :-1]], axis=1)
     values = np.unique(x[~np.isnan(x)])
-    prefix = [np.concatenate([np.zeros((n, 1), dtype=np.int64), np.cumsum(x == v, axis=1)], axis=1)
+    if len(values) > 20:  # not a rating scale: no pattern check by answer
+        values = values[:0]
+    prefix = [np.concatenate([np.zeros((n, 1), dtype=np.int32), np.cumsum(x == v, axis=1, dtype=np.int32)], axis=1)
               for v in values]
-    rows = np.arange(n)
     for per in range(2, min(max_period, k // 2) + 1):
-        same = x[:, per:] == x[:, :-per]
-        cur = np.zeros(n, dtype=np.int64)
-        varied = np.zeros(n, dtype=bool)
-        start = np.zeros(n, dtype=np.int64)
+        with np.errstate(invalid="ignore"):
+            same = x[:, per:] == x[:, :-per]
+        m = same.shape[1]
         p_len = np.zeros(n, dtype=np.int64)
         p_start = np.zeros(n, dtype=np.int64)
-        for j in range(same.shape[1]):
-            s = same[:, j]
-            start = np.where(s & (cur == 0), j, start)
-            cur = np.where(s, cur + 1, 0)
-            # the motif x[start : start + per] must change value somewhere
-            varied = np.where(s & (cur == 1), step[:, j + 1:j + per].any(1), varied & s)
-            length = np.where(varied & (cur >= per), cur + per, 0)  # at least one full repeat
-            better = length > p_len
-            p_len = np.where(better, length, p_len)
-            p_start = np.where(better, start, p_start)
-        if len(values):
-            end = p_start + p_len
-            top = np.max([pc[rows, end] - pc[rows, p_start] for pc in prefix], axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                p_len = np.where(top <= max_share * p_len, p_len, 0)
+        live = np.flatnonzero(same.sum(1) + per >= max(min_length, 2 * per))
+        if len(live):
+            idx = np.arange(m)
+            last_break = np.maximum.accumulate(np.where(same[live], -1, idx), axis=1)
+            run = idx - last_break                      # length of the run of repeats ending at j
+            end = run.argmax(axis=1)
+            cur = run[np.arange(len(live)), end]
+            p_start[live] = end - cur + 1
+            p_len[live] = np.where(cur >= per, cur + per, 0)  # at least one full repeat
+        cand = np.flatnonzero(p_len > best)  # only stretches that could beat the best so far
+        if len(values) and len(cand):
+            st, sp = p_start[cand], p_start[cand] + p_len[cand]
+            top = np.max([pc[cand, sp] - pc[cand, st] for pc in prefix], axis=0)
+            # a motif that varies, not mostly one answer (a straight line has share 1)
+            p_len[cand[top > max_share * p_len[cand]]] = 0
         better = p_len > best
         best = np.where(better, p_len, best)
         best_p = np.where(better, per, best_p)
@@ -193,6 +194,41 @@ def mahad_beta_p(d2: np.ndarray, n: int, p: np.ndarray | int) -> np.ndarray:
     return np.where(np.isnan(d2) | (p < 1) | (n - p - 1 <= 0), np.nan, out)
 
 
+def pairwise_corr(x: np.ndarray, min_periods: int = 3) -> np.ndarray:
+    """Pearson correlations of the columns over pairwise-complete rows (``cor(use = "pairwise")``).
+
+    Matrix products over the observed-value mask instead of a loop over column pairs.
+
+    >>> x = np.array([[1, 2, np.nan], [2, 1, 1], [3, 4, 2], [4, 3, 3.0]])
+    >>> np.round(pairwise_corr(x), 3).tolist()
+    [[1.0, 0.6, 1.0], [0.6, 1.0, 0.655], [1.0, 0.655, 1.0]]
+    """
+    m = (~np.isnan(x)).astype(float)
+    x0 = np.where(m > 0, x, 0.0)
+    n = m.T @ m
+    sx = x0.T @ m                      # sum of column i over rows where j is observed
+    sxx = (x0 * x0).T @ m
+    sxy = x0.T @ x0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = sxy - sx * sx.T / n
+        vx = sxx - sx * sx / n
+        r = cov / np.sqrt(vx * vx.T)
+    r[n < min_periods] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+def mahad_beta_crit(alpha: float, n: int, p: np.ndarray | int) -> np.ndarray:
+    """The D² above which :func:`mahad_beta_p` is below ``alpha``: ``(n - 1)² / n`` times the Beta quantile.
+
+    >>> round(float(mahad_beta_crit(0.001, 200, 20)), 2)
+    42.46
+    """
+    p = np.asarray(p, dtype=float)
+    with np.errstate(invalid="ignore"):
+        q = special.betainccinv(p / 2, (n - p - 1) / 2, alpha)
+    return np.where((p < 1) | (n - p - 1 <= 0), np.nan, (n - 1) ** 2 / n * q)
+
+
 def item_pairs(x: np.ndarray, critval: float = 0.60, anto: bool = False,
                allowed: np.ndarray | None = None) -> np.ndarray:
     """Item pairs ``(j, k)``, ``j > k``, whose sample correlation exceeds ``critval`` (below ``-critval`` for antonyms).
@@ -205,7 +241,7 @@ def item_pairs(x: np.ndarray, critval: float = 0.60, anto: bool = False,
     >>> item_pairs(x, .6).tolist(), item_pairs(x, .6, anto=True).tolist()
     ([[1, 0]], [[2, 0], [2, 1]])
     """
-    r = pd.DataFrame(np.asarray(x, dtype=float)).corr(min_periods=3).to_numpy()
+    r = pairwise_corr(np.asarray(x, dtype=float))
     crit = abs(critval)
     hit = (r < -crit) if anto else (r > crit)
     hit &= np.tril(np.ones_like(hit, dtype=bool), k=-1)
@@ -375,13 +411,14 @@ def guttman_normed(x: np.ndarray, lo: int, hi: int, popularity: np.ndarray | Non
         # a pattern that follows item order ties to zero errors
         popularity = passed.sum(0) / np.maximum(answered.sum(0), 1)
     order = np.lexsort((np.arange(passed.shape[1]), -np.asarray(popularity, dtype=float)))
-    p = passed[:, order].astype(np.int64)
-    a = answered[:, order].astype(np.int64)
+    p = passed[:, order]
+    a = answered[:, order]
+    fails = (a & ~p).astype(np.int16)
     # errors = sum over steps b of [passed b] x [failed steps more popular than b]
-    failed_before = np.cumsum(a - p, axis=1) - (a - p)
-    errors = (p * failed_before).sum(1).astype(float)
-    X = p.sum(1)
-    S = a.sum(1)
+    failed_before = np.cumsum(fails, axis=1, dtype=np.int16) - fails
+    errors = np.where(p, failed_before, 0).sum(1, dtype=np.int64).astype(float)
+    X = p.sum(1, dtype=np.int64)
+    S = a.sum(1, dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = errors / (X * (S - X))
     return np.where((X == 0) | (X == S), 0.0, g)

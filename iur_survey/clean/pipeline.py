@@ -72,7 +72,7 @@ from .config import CleanConfig
 from .missing import item_columns, missing_summary
 from .decision import decide, evidence
 from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, even_odd_constructs,
-                    mahalanobis_min_n, missing_inputs, raw_rows)
+                    mahalanobis_min_n, matrix_cache, missing_inputs, raw_rows)
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
@@ -242,7 +242,7 @@ def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
 
 def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None = None) -> CleanResult:
     """Screen ``raw`` with the rules ``config`` enables; see the module docstring for the order."""
-    with blas_threads(1):
+    with blas_threads(1), matrix_cache():
         return _clean(raw, instrument, config or CleanConfig())
 
 

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ..instrument import Instrument
-from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_p, mahalanobis_d2
+from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
+from .indices import mahalanobis_d2
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
 from .missing import item_columns, pattern_index
@@ -58,10 +59,45 @@ def _details(frame: pd.DataFrame, flagged: np.ndarray, texts: Iterable[str]) -> 
     return out
 
 
+_MATRIX_CACHE: dict | None = None
+
+
+class matrix_cache:
+    """Within the block, :func:`_matrix` converts a frame's item columns once (the rules share it).
+
+    The cache holds the frame itself, so an id is never reused while it lives; the
+    returned arrays are copies when a rule may change them (reverse scoring copies).
+    """
+
+    def __enter__(self):
+        global _MATRIX_CACHE
+        _MATRIX_CACHE = {}
+        return self
+
+    def __exit__(self, *exc):
+        global _MATRIX_CACHE
+        _MATRIX_CACHE = None
+        return False
+
+
+def _raw_matrix(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    if not cols:
+        return np.empty((len(frame), 0))
+    if _MATRIX_CACHE is None:
+        return frame[cols].to_numpy(dtype=float, na_value=np.nan)
+    key = (id(frame), tuple(cols))
+    hit = _MATRIX_CACHE.get(key)
+    if hit is None or hit[0] is not frame:
+        hit = (frame, frame[cols].to_numpy(dtype=float, na_value=np.nan))
+        hit[1].setflags(write=False)
+        _MATRIX_CACHE[key] = hit
+    return hit[1]
+
+
 def _matrix(frame: pd.DataFrame, cols: list[str], reverse: Iterable[str] = (),
             instrument: Instrument | None = None) -> np.ndarray:
     """``frame[cols]`` as a float array, with the ``reverse`` columns recoded ``min + max - x``."""
-    x = frame[cols].to_numpy(dtype=float, na_value=np.nan) if cols else np.empty((len(frame), 0))
+    x = _raw_matrix(frame, cols)
     rev = [i for i, c in enumerate(cols) if c in set(reverse)]
     if rev and instrument is not None:
         x = x.copy()  # never write through to the caller's frame
@@ -581,7 +617,7 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
     far = _default_far_pattern(len(cols)) if far_run is None else int(far_run)
     x = _matrix(frame, cols)
-    length, period, start = longpattern_index(x, max_period)
+    length, period, start = longpattern_index(x, max_period, min_length=cut)
     hit = length >= cut
     texts = []
     for i, b, per, st in zip(np.flatnonzero(hit), length[hit], period[hit], start[hit]):
@@ -650,45 +686,55 @@ def mahalanobis_min_n(n_items: int) -> int:
     return 2 * n_items
 
 
-def _distance_p(x: np.ndarray, ref: np.ndarray, need: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """D², items answered and the finite-sample p of every row of ``x`` against the ``ref`` rows."""
+def _distance_d2(x: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """D² and items answered of every row of ``x`` against the mean and covariance of the ``ref`` rows."""
     mean, cov, _how = _mean_cov(x[ref])
-    d2, n_obs = mahalanobis_d2(x, mean, cov)
-    n_ref = int(ref.sum())
-    pval = mahad_beta_p(d2, n_ref, np.maximum(n_obs, 1))
-    pval = np.where(n_obs >= need, pval, np.nan)
-    return d2, n_obs, pval
+    return mahalanobis_d2(x, mean, cov)
 
 
 #: the parts of the questionnaire a distance rule also tests on their own (Bonferroni over the three)
 PARTS = ("all items", "first half", "second half")
 
 
-def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """D², items and p of the whole questionnaire and (``halves``) of each half, Bonferroni-combined.
+def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alpha: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows are beyond the finite-sample critical D² (whole questionnaire, and each half).
 
     A respondent who answers the first half carefully and the second at random is far
-    from everyone on the second half only; testing the halves too (p multiplied by 3)
-    finds them.  Returns ``d2``, ``n_obs``, ``p`` (the smallest adjusted) and ``part``
-    (index into :data:`PARTS`).
+    from everyone on the second half only; with ``halves`` each half is tested too and
+    every test is made at ``alpha / 3`` (Bonferroni).  The critical value is computed once
+    per number of items answered (:func:`iur_survey.clean.indices.mahad_beta_crit`), the p
+    only for the rows beyond it.  Returns ``hit``, and for the hit rows the ``d2``,
+    ``n_obs``, adjusted ``p`` and ``part`` (index into :data:`PARTS`) of their most
+    extreme part.
     """
-    d2, n_obs, p = _distance_p(x, ref, need)
-    if not halves or x.shape[1] < 8:
-        return d2, n_obs, p, np.zeros(len(x), dtype=np.int64)
-    h = x.shape[1] // 2
-    parts = [(d2, n_obs, p)]
-    for cols in (slice(0, h), slice(h, None)):
-        sub = x[:, cols]
-        parts.append(_distance_p(sub, ref, max(2, math.ceil(need * sub.shape[1] / x.shape[1]))))
-    ps = np.column_stack([np.where(np.isnan(q), np.inf, q) for _, _, q in parts])
-    best = ps.argmin(1)
-    rows = np.arange(len(x))
-    pmin = np.minimum(1.0, 3 * ps[rows, best])
-    pmin = np.where(np.isinf(ps[rows, best]), np.nan, pmin)
-    d2b = np.column_stack([q[0] for q in parts])[rows, best]
-    nb = np.column_stack([q[1] for q in parts])[rows, best]
-    return d2b, nb, pmin, best
+    n_ref = int(ref.sum())
+    cols = [slice(None)]
+    if halves and x.shape[1] >= 8:
+        h = x.shape[1] // 2
+        cols += [slice(0, h), slice(h, None)]
+    level = alpha / len(cols)
+    best_p = np.full(len(x), np.inf)
+    best = (np.full(len(x), np.nan), np.zeros(len(x), dtype=np.int64), np.zeros(len(x), dtype=np.int64))
+    for k, c in enumerate(cols):
+        sub = x[:, c]
+        d2, n_obs = _distance_d2(sub, ref)
+        need_k = max(2, math.ceil(need * sub.shape[1] / x.shape[1]))
+        lim_by = np.full(sub.shape[1] + 1, np.inf)
+        for m in np.unique(n_obs):
+            if m >= need_k:
+                lim_by[m] = float(mahad_beta_crit(level, n_ref, m))
+        lim = lim_by[n_obs]
+        with np.errstate(invalid="ignore"):
+            beyond = np.flatnonzero(d2 > lim)
+        if len(beyond):
+            pv = mahad_beta_p(d2[beyond], n_ref, n_obs[beyond])
+            better = pv < best_p[beyond]
+            rows = beyond[better]
+            best_p[rows] = pv[better]
+            best[0][rows], best[1][rows], best[2][rows] = d2[rows], n_obs[rows], k
+    hit = np.isfinite(best_p)
+    return hit, best[0], best[1], np.minimum(1.0, best_p * len(cols)), best[2]
 
 
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.01, halves: bool = True,
@@ -727,9 +773,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     if ref.sum() < mahalanobis_min_n(len(cols)):
         return _none(frame)
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
-    d2, n_obs, pval, part = _distance_parts(x, ref, need, halves)
-    with np.errstate(invalid="ignore"):
-        hit = pval < alpha
+    hit, d2, n_obs, pval, part = _distance_parts(x, ref, need, halves, alpha)
     return _details(frame, hit, (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_num(alpha)}"
                                  for d, k, p, w in zip(d2[hit], n_obs[hit], pval[hit], part[hit])))
 
@@ -770,9 +814,7 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     if ref.sum() < mahalanobis_min_n(len(cols)):
         return _none(frame)
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
-    d2, n_obs, pval, part = _distance_parts(side, ref, need, halves)
-    with np.errstate(invalid="ignore"):
-        hit = pval < alpha
+    hit, d2, n_obs, pval, part = _distance_parts(side, ref, need, halves, alpha)
     return _details(frame, hit, (f"direction D² {d:.1f} over {k} items ({PARTS[w]}; disagree/neutral/agree), "
                                  f"finite-sample p = {p:.2g} < {_num(alpha)}"
                                  for d, k, p, w in zip(d2[hit], n_obs[hit], pval[hit], part[hit])))

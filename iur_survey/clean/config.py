@@ -35,7 +35,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import IURSurveyError
-from .rules import RULE_ORDER, RULES
+from .rules import DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
 _WIRING = {"eligible", "reference"}
@@ -56,7 +56,7 @@ def rule_parameters(rule: str) -> dict[str, Any]:
 class CleanConfig:
     """All cleaning parameters (see the module docstring); defaults = the rules' defaults."""
 
-    rules: tuple[str, ...] = RULE_ORDER
+    rules: tuple[str, ...] = DEFAULT_RULES
     status_exclude: tuple[str, ...] = ("preview", "test", "spam")
     unfinished_min_progress: float = 100.0
     unfinished_min_trailing_missing: int | None = None
@@ -152,7 +152,7 @@ class CleanConfig:
                 bad = [r for r in off if r not in RULES]
                 if bad:
                     raise IURSurveyError(src, f"disable: unknown rule(s) {', '.join(bad)}")
-                base = kwargs.get("rules", RULE_ORDER)
+                base = kwargs.get("rules", DEFAULT_RULES)
                 kwargs["rules"] = tuple(r for r in base if r not in off)
             elif key == "rules":
                 kwargs["rules"] = tuple(_name_list(value, src, "rules"))

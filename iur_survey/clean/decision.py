@@ -27,7 +27,7 @@ invariance         longstring, longpattern, irv
 size               mahalanobis (D², finite-sample p < .01)
 direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005)
 inconsistency      psychsyn, psychant, even_odd, person_total (3 of them)
-(reported only)    person_fit (rises for honest extreme responders)
+(reported only)    person_fit (rises for honest extreme responders; off by default)
 =================  ===========================================================
 
 The groups and cut-offs were calibrated by simulation (``python -m

@@ -55,14 +55,20 @@ def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
     """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
-    ok = ~np.isnan(a) & ~np.isnan(b)
-    k = ok.sum(1)
+    miss = np.isnan(a) | np.isnan(b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        a0, b0 = np.where(ok, a, 0.0), np.where(ok, b, 0.0)
-        ma, mb = a0.sum(1) / k, b0.sum(1) / k
-        da, db = np.where(ok, a0 - ma[:, None], 0.0), np.where(ok, b0 - mb[:, None], 0.0)
-        sxx, syy = (da * da).sum(1), (db * db).sum(1)
-        r = (da * db).sum(1) / np.sqrt(sxx * syy)
+        if not miss.any():  # the common case: no masks needed
+            k = np.full(len(a), a.shape[1])
+            da = a - a.mean(1, keepdims=True)
+            db = b - b.mean(1, keepdims=True)
+        else:
+            ok = ~miss
+            k = ok.sum(1)
+            a0, b0 = np.where(ok, a, 0.0), np.where(ok, b, 0.0)
+            da = np.where(ok, a0 - (a0.sum(1) / k)[:, None], 0.0)
+            db = np.where(ok, b0 - (b0.sum(1) / k)[:, None], 0.0)
+        sxx, syy = np.einsum("ij,ij->i", da, da), np.einsum("ij,ij->i", db, db)
+        r = np.einsum("ij,ij->i", da, db) / np.sqrt(sxx * syy)
     bad = (k < min_n) | (sxx < 1e-12) | (syy < 1e-12)
     return np.where(bad, np.nan, np.clip(r, -1.0, 1.0))
 
@@ -113,8 +119,6 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_
     values = np.unique(x[~np.isnan(x)])
     if len(values) > 20:  # not a rating scale: no pattern check by answer
         values = values[:0]
-    prefix = [np.concatenate([np.zeros((n, 1), dtype=np.int32), np.cumsum(x == v, axis=1, dtype=np.int32)], axis=1)
-              for v in values]
     for per in range(2, min(max_period, k // 2) + 1):
         with np.errstate(invalid="ignore"):
             same = x[:, per:] == x[:, :-per]
@@ -133,7 +137,13 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_
         cand = np.flatnonzero(p_len > best)  # only stretches that could beat the best so far
         if len(values) and len(cand):
             st, sp = p_start[cand], p_start[cand] + p_len[cand]
-            top = np.max([pc[cand, sp] - pc[cand, st] for pc in prefix], axis=0)
+            xc = x[cand]
+            r = np.arange(len(cand))
+            top = np.zeros(len(cand), dtype=np.int64)
+            for v in values:
+                pc = np.concatenate([np.zeros((len(cand), 1), dtype=np.int32),
+                                     np.cumsum(xc == v, axis=1, dtype=np.int32)], axis=1)
+                top = np.maximum(top, pc[r, sp] - pc[r, st])
             # a motif that varies, not mostly one answer (a straight line has share 1)
             p_len[cand[top > max_share * p_len[cand]]] = 0
         better = p_len > best
@@ -292,14 +302,24 @@ def psychant(x: np.ndarray, critval: float = 0.60, pairs: np.ndarray | None = No
 
 def _half_means(x: np.ndarray, factors: Sequence[int], halves: Sequence[tuple[np.ndarray, np.ndarray]]
                 ) -> tuple[np.ndarray, np.ndarray]:
+    ok = ~np.isnan(x)
+    x0 = np.where(ok, x, 0.0)
+    starts = np.concatenate([[0], np.cumsum(factors)[:-1]]).astype(np.int64)
+    sizes = {(len(ia), len(ib)) for ia, ib in halves}
+    if len(sizes) == 1:  # every scale split alike: one gather per half for all scales
+        out = []
+        for side in (0, 1):
+            cols = np.stack([st + np.asarray(h[side], dtype=np.int64) for st, h in zip(starts, halves)])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out.append(x0[:, cols].sum(2) / ok[:, cols].sum(2))
+        return out[0], out[1]
     a, b = [], []
     start = 0
     for f, (ia, ib) in zip(factors, halves):
-        block = x[:, start:start + f]
-        with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-            sup.filter(RuntimeWarning)
-            a.append(np.nanmean(block[:, ia], axis=1))
-            b.append(np.nanmean(block[:, ib], axis=1))
+        for out, ix in ((a, ia), (b, ib)):
+            cols = start + np.asarray(ix, dtype=np.int64)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out.append(x0[:, cols].sum(1) / ok[:, cols].sum(1))
         start += f
     return np.column_stack(a), np.column_stack(b)
 

@@ -166,8 +166,8 @@ class CleanResult:
         try:
             write_csv(self.clean, tmp / "clean.csv")
             flags = self.flags if self.flags is not None else pd.DataFrame({"response_id": self.clean["response_id"]})
-            flags.to_csv(tmp / "flags.csv", index=False, encoding="utf-8")
-            self.exclusions.to_csv(tmp / "exclusions.csv", index=False, encoding="utf-8")
+            write_csv(flags, tmp / "flags.csv")
+            write_csv(self.exclusions, tmp / "exclusions.csv")
             with open(tmp / "report.json", "w", encoding="utf-8") as fh:
                 json.dump(self.report, fh, indent=2, ensure_ascii=False)
                 fh.write("\n")

@@ -37,7 +37,7 @@ __all__ = [
     "speeder", "longstring", "longpattern", "irv", "mahalanobis", "mahalanobis_direction", "psychsyn", "psychant",
     "even_odd", "person_total", "person_fit", "FAR",
     "trailing_missing", "longest_run", "mahalanobis_d2", "mahalanobis_min_n", "even_odd_consistency", "even_odd_constructs", "code_text",
-    "RULES", "RULE_ORDER", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
+    "RULES", "RULE_ORDER", "DEFAULT_RULES", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
 ]
 
 STRING = pd.StringDtype()
@@ -1040,9 +1040,9 @@ def person_fit(frame: pd.DataFrame, instrument: Instrument, *, max_g: float = 0.
     respondent passes in the "wrong" order (a rare high answer where a common one is
     refused), normed to 0..1.  Emons (2008) found it among the most powerful
     nonparametric person-fit statistics for polytomous items.  It also rises for honest
-    *extreme* responders (their 1s and 5s skip the steps in between), so it is reported
-    but never counted towards an exclusion by default (see the pipeline's evidence
-    groups).  ``max_g = 0.3``: above the 99th percentile of simulated honest respondents
+    *extreme* responders (their 1s and 5s skip the steps in between), so it never counts
+    towards an exclusion and is not run by default (:data:`DEFAULT_RULES`; list it in the
+    configuration's ``rules`` to report it).  ``max_g = 0.3``: above the 99th percentile of simulated honest respondents
     without a response style.
 
     >>> from iur_survey.instrument import load_instrument
@@ -1087,6 +1087,11 @@ SCREENING_RULES = ("status", "unfinished", "duplicate_id", "duplicate_answers_ip
 #: stage 2: data-based indices, evaluated on the rows that pass stage 1; a hit flags
 INDEX_RULES = ("speeder", "longstring", "longpattern", "irv", "mahalanobis", "mahalanobis_direction",
                "psychsyn", "psychant", "even_odd", "person_total", "person_fit")
+
+#: the rules that run unless a configuration lists others: all but ``person_fit``, which never counts
+#: towards an exclusion (it rises for honest extreme responders) and costs more than any other index;
+#: ``rules: [..., person_fit]`` adds it to the report
+DEFAULT_RULES: tuple[str, ...] = tuple(r for r in RULE_ORDER if r != "person_fit")
 
 #: the frame columns each rule needs (any one of a tuple suffices)
 _INPUTS = {

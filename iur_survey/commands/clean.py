@@ -5,23 +5,29 @@ screening rules in two stages and writes three files into --out DIR:
 
   clean.csv       one row per kept response: response_id, role, the 28 item codes
                   with reverse-keyed items reversed; no metadata, no personal data
-  exclusions.csv  the ledger: response_id, row (1-based raw-file row), rule, detail;
-                  one row per rule hit, so a response can appear several times
+  flags.csv       per kept response (clean.csv's order): the careless-responding
+                  indices that flagged it (0/1 columns), for a sensitivity analysis
+  exclusions.csv  the ledger: response_id, row (1-based raw-file row), rule, detail,
+                  action (excluded / flagged), basis; one row per rule hit
   report.json     counts (raw, kept, excluded; hits per rule and by primary rule),
                   sha256 of RAW, the configuration used, item nonresponse summary
 
-Stage 1 on every raw row: status (preview/test/spam), unfinished, duplicate_id,
-duplicate_answers_ip, out_of_range, attention.  Stage 2 on the rows that pass:
-speeder, longstring, irv, mahalanobis, even_odd.  Every raw row is either kept or
-ledgered.  RAW is only read: an --out that would overwrite it (or any input) is refused.
-The files appear all together or not at all.  When no response is kept, nothing is
-written and the command fails (exit status 2) with the counts by rule.
+Stage 1 on every raw row (a hit excludes): status (preview/test/spam), unfinished,
+duplicate_id, duplicate_answers_ip, out_of_range, attention.  Stage 2 on the rows that
+pass (a hit flags): speeder, longstring, longpattern, irv, mahalanobis,
+mahalanobis_direction, psychsyn, psychant, even_odd, person_total, person_fit; a flagged
+response is excluded on convergent evidence (two independent indices, or one far beyond
+its cut-off).  Every raw row is either kept or ledgered.  RAW is only read: an --out that
+would overwrite it (or any input) is refused.  The files appear all together or not at
+all.  When no response is kept, nothing is written and the command fails (exit status 2)
+with the counts by rule.
 
 Thresholds and the set of rules come from --config FILE (YAML or JSON), e.g.
 
   disable: [even_odd]
   speeder: {fraction: 0.25, seconds_per_item: 2}
   mahalanobis: {alpha: 0.001}
+  decision: {exclude_alone: [mahalanobis]}   # restore one index as an exclusion
 
 examples:
   iur-survey clean export.csv --out results/clean
@@ -53,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true",
                         help="make the reader fail on out-of-range codes instead of ledgering them")
     parser.add_argument("--out", metavar="DIR", required=True,
-                        help="output directory for clean.csv, exclusions.csv, report.json")
+                        help="output directory for clean.csv, flags.csv, exclusions.csv, report.json")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,5 +78,5 @@ def run(args: argparse.Namespace) -> int:
         raise NoRowsKeptError(args.raw, no_rows_kept_message(result.report))
     out = result.write(args.out, protect=tuple(inputs))
     print(result.summary())
-    print(f"  wrote {out}/clean.csv, exclusions.csv, report.json")
+    print(f"  wrote {out}/clean.csv, flags.csv, exclusions.csv, report.json")
     return 0

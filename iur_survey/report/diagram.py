@@ -204,6 +204,12 @@ RULE_LABELS = {
     "irv": "low intra-individual variability",
     "mahalanobis": "multivariate outlier (Mahalanobis D²)",
     "even_odd": "inconsistent even-odd halves",
+    "longpattern": "repeating answer pattern (zig-zag, diagonal)",
+    "mahalanobis_direction": "outlier in agree/disagree pattern (D²)",
+    "psychsyn": "psychometric synonyms answered unalike",
+    "psychant": "psychometric antonyms answered alike",
+    "person_total": "answers against the item means (person-total r)",
+    "person_fit": "poor person fit (Guttman errors)",
 }
 
 

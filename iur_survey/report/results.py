@@ -228,6 +228,7 @@ def _step_clean(ctx):
     clean = require("iur_survey.clean", "clean")
     res = clean(ctx["raw"], ctx["instrument"])
     ctx["clean"] = res.clean
+    ctx["clean_flags"] = res.flags
     out = {"clean": res.clean, "report": res.report,
            "ledger": res.exclusions[["rule"]].copy() if "rule" in res.exclusions else pd.DataFrame()}
     missing_patterns = require("iur_survey.clean", "missing_patterns")
@@ -420,6 +421,18 @@ _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure
             "common_method": _step_common_method, "sem": _step_sem, "sem_mlr": _step_sem_mlr,
             "sem_listwise": _step_sem_listwise, "sem_wlsmv": _step_sem_wlsmv, "bootstrap": _step_bootstrap,
             "invariance": _step_invariance, "group_paths": _step_group_paths, "pls": _step_pls}
+
+
+def _step_sensitivity(ctx):
+    """Key paths and indirect effects with and without the flagged-but-kept respondents (chapter 3)."""
+    fn = require("iur_survey.sem.sensitivity", "flag_sensitivity")
+    return {"table": fn(ctx["clean"], ctx["clean_flags"]),
+            "n_flagged": int((ctx["clean_flags"]["n_flags"] > 0).sum()) if "n_flags" in ctx["clean_flags"] else 0}
+
+
+STEPS = STEPS + ("sensitivity",)
+NEEDS["sensitivity"] = "clean"
+_RUNNERS["sensitivity"] = _step_sensitivity
 
 
 # ------------------------------------------------------------------------------- run

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from iur_survey.cli import main
-from iur_survey.simulate.contamination import KINDS
+from iur_survey.simulate.contamination import HONEST_KINDS, KINDS
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
@@ -73,7 +73,7 @@ def test_writes_export_truth_and_population(tmp_path, capsys, fmt, name):
     assert doc["command"].startswith(f"iur-survey simulate --n 120 --seed 9 --format {fmt} ")
     assert doc["export"]["sha256"] == sha(out / name)
     assert doc["population"]["paths"]["INT~COL"] == 0.45
-    assert doc["n_rows"] == 120 + sum(v["primary"] for k, v in doc["counts"].items() if k != "item_nonresponse")
+    assert doc["n_rows"] == 120 + sum(v["primary"] for k, v in doc["counts"].items() if k not in HONEST_KINDS)
     if fmt == "qualtrics":   # every truth id is in the export (read as plain text, not with our reader)
         text = (out / name).read_text(encoding="utf-8-sig")
         assert all(rid in text for rid in truth["response_id"])

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import __version__
 from .population import PopulationModel
-from .summary import power_table, smallest_n
+from .summary import parameter_names, power_table, smallest_n
 
 __all__ = ["PowerResult", "plot_power_curve"]
 
@@ -95,7 +95,6 @@ class PowerResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: settings, population, true values of the recorded parameters, table, timing."""
-        from .montecarlo import parameter_names
         t = self.truth.iloc[self.selected].copy()
         t.insert(0, "parameter", parameter_names(t))
         pop = self.population.to_dict()

@@ -39,11 +39,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from ..errors import EstimationError, ModelSyntaxError
 from .defined import DefinedFunction, from_partable
-from .fitmeasures import rmsea
+from .fitmeasures import chisq_pvalue, rmsea
 from .results import SEMResult
 from .syntax import parse_expression
 
@@ -65,18 +64,6 @@ def _fm(res: SEMResult, key: str, default=float("nan")) -> float:
 def _is_scaled(res: SEMResult) -> bool:
     return "chisq.scaling.factor" in res.fit_measures().index
 
-
-def _pchisq_upper(x: np.ndarray, df: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, float)
-    df = np.asarray(df, float)
-    out = np.full(x.shape, np.nan)
-    ok = np.isfinite(x) & np.isfinite(df)
-    # R's pchisq(x, 0, lower = FALSE): 0 for x > 0, 1 for x <= 0
-    pos = ok & (df > 0)
-    out[pos] = sps.chi2.sf(x[pos], df[pos])
-    zero = ok & (df == 0)
-    out[zero] = np.where(x[zero] > 0, 0.0, 1.0)
-    return out
 
 
 def _rmsea_delta(X2: np.ndarray, df: np.ndarray, N: float, G: int) -> np.ndarray:
@@ -305,7 +292,7 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
                 cd = (r0 * c0 - r1 * c10) / m
             stat_d[k + 1] = (T0 - T1) / cd if np.isfinite(cd) else float("nan")
             df_d[k + 1] = m
-    pval = _pchisq_upper(stat_d, df_d)
+    pval = np.atleast_1d(chisq_pvalue(stat_d, df_d))
     pval[0] = np.nan
     aic = np.array([_fm(m, "aic") for m in mods])
     bic = np.array([_fm(m, "bic") for m in mods])
@@ -407,7 +394,7 @@ def wald_test(fit: SEMResult, constraints: str | Iterable[str]) -> pd.Series:
     if V.size == 0 or not np.all(np.isfinite(V)):
         raise EstimationError(None, "the fit has no covariance matrix of the estimates (se='none' or failed)")
     W = _wald(theta, V, r, J)
-    return pd.Series({"stat": W, "df": k, "p.value": float(sps.chi2.sf(W, k)), "se": fit.se_type},
+    return pd.Series({"stat": W, "df": k, "p.value": chisq_pvalue(W, k), "se": fit.se_type},
                      dtype=object)
 
 
@@ -526,7 +513,7 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
             R = np.array(R)
             r = R @ theta
             W = _wald(theta, V, r, R)
-            rec.update({"Wald": W, "df": len(R), "pvalue": float(sps.chi2.sf(W, len(R))), "note": note})
+            rec.update({"Wald": W, "df": len(R), "pvalue": chisq_pvalue(W, len(R)), "note": note})
             all_rows.extend(R)
         else:
             rec.update({"Wald": float("nan"), "df": 0, "pvalue": float("nan"), "note": note})
@@ -537,7 +524,7 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
         if all_rows:
             R = np.array(all_rows)
             W = _wald(theta, V, R @ theta, R)
-            rec.update({"Wald": W, "df": len(R), "pvalue": float(sps.chi2.sf(W, len(R))), "note": ""})
+            rec.update({"Wald": W, "df": len(R), "pvalue": chisq_pvalue(W, len(R)), "note": ""})
         else:
             rec.update({"Wald": float("nan"), "df": 0, "pvalue": float("nan"), "note": "nothing to test"})
         recs.append(rec)

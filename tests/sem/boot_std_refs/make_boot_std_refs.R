@@ -6,8 +6,8 @@
 # and applies standardizedSolution() to it.  Per draw we keep coef() (the free parameters), the value of
 # every parameter-table row (parameterEstimates()$est, which carries the draw's fixed.x values) and
 # est.std (type = "std.all"); then, per row, the SD of the draws (sd(), divisor B - 1) and the percentile
-# ("perc") and bias-corrected ("bca.simple") 95% limits with the order-statistic interpolation that
-# lavaan's parameterEstimates() copies from the boot package (boot:::norm.inter).
+# ("perc") 95% limits with the order-statistic interpolation that lavaan's parameterEstimates() copies from
+# the boot package (boot:::norm.inter); a row whose draws do not vary: se 0, limits = est.std.
 suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 norm.inter <- boot:::norm.inter
 
@@ -38,14 +38,6 @@ for (nm in names(cases)) {
   ests <- BOOT[, npar + seq_len(nrow(pe)), drop = FALSE]
   stds <- BOOT[, npar + nrow(pe) + seq_len(nrow_), drop = FALSE]
   t0 <- ss$est.std
-  z <- qnorm(c(0.025, 0.975))
-  bcas <- t(sapply(seq_len(nrow_), function(j) {
-    t <- stds[, j]
-    t <- t[is.finite(t)]
-    if (var(t) == 0) return(c(t0[j], t0[j]))     # lavaan skips a column whose draws do not vary: ci = est
-    z0 <- qnorm(sum(t < t0[j]) / length(t))
-    norm.inter(t, pnorm(z0 + (z0 + z)))[, 2]
-  }))
   # norm.inter returns (rank, value) pairs: keep the values
   pv <- apply(stds, 2, function(t) norm.inter(t, c(0.025, 0.975))[, 2])
   sdv <- apply(stds, 2, sd)
@@ -59,8 +51,7 @@ for (nm in names(cases)) {
     pe_lhs = pe$lhs, pe_op = pe$op, pe_rhs = pe$rhs,
     coef = unname(coefs), est = unname(ests), std = unname(stds),
     se = unname(sdv),
-    perc_lo = unname(pv[1, ]), perc_hi = unname(pv[2, ]),
-    bcas_lo = unname(bcas[, 1]), bcas_hi = unname(bcas[, 2]))
+    perc_lo = unname(pv[1, ]), perc_hi = unname(pv[2, ]))
 }
 out$lavaan <- as.character(packageVersion("lavaan"))
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, matrix = "rowmajor"),

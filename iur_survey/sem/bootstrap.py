@@ -320,8 +320,6 @@ class BootstrapResult:
     jackknife: np.ndarray | None = None
     acceleration: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
-    exo: np.ndarray | None = None          # B x fixed.x rows: each draw's fixed.x values (None: the fit's)
-    jackknife_exo: np.ndarray | None = None
 
     # ------------------------------------------------------------------ counts
     @property
@@ -438,9 +436,11 @@ class BootstrapResult:
         return pe
 
     # ------------------------------------------------------------------ standardized solutions
-    def _std_of(self, est: np.ndarray, exo: np.ndarray | None, type: str) -> np.ndarray:
+    def _std_of(self, est: np.ndarray, type: str) -> np.ndarray:
         """The standardized value of every row of :meth:`parameter_estimates` for each row of ``est``
-        (free parameters, then ``:=``; NaN rows stay NaN)."""
+        (free parameters, then ``:=``; NaN rows stay NaN).  Fixed.x rows keep the fitted sample's values
+        in every draw, as in lavaan's bootstrap (its refits take the fixed.x values from the parameter
+        table)."""
         pt, model = self.fit.partable, self.fit.model
         if type not in ("std.all", "std.lv", "std.nox"):
             raise EstimationError(None, f"type={type!r}: use 'std.all', 'std.lv' or 'std.nox'")
@@ -453,11 +453,7 @@ class BootstrapResult:
         rows = np.tile(model.row_values(self.fit.theta), (good.size, 1))
         free = np.flatnonzero(np.asarray(pt.free) > 0)
         rows[:, free] = Theta[:, np.asarray(pt.par_index)[free]]
-        x = None
-        if exo is not None and exo.shape[1]:
-            x = exo[good]
-            rows[:, [r for g in range(model.ngroups) for r in model.layout(g).exo_rows]] = x
-        std = standardize_batch(pt, model, Theta, rows, exo=x)[type]
+        std = standardize_batch(pt, model, Theta, rows)[type]
         out[good] = std[:, keep]
         return out
 
@@ -472,7 +468,7 @@ class BootstrapResult:
                  for i in keep]
         E = self.estimates.copy()
         E[self.status != OK] = np.nan
-        return pd.DataFrame(self._std_of(E, self.exo, type), columns=names)
+        return pd.DataFrame(self._std_of(E, type), columns=names)
 
     def standardized_solution(self, type: str = "std.all", *, ci: str | None = None,
                               level: float | None = None) -> pd.DataFrame:
@@ -505,7 +501,7 @@ class BootstrapResult:
         if kind == "bca":
             if self.jackknife is None:
                 raise EstimationError(None, "BCa intervals need the jackknife: run bootstrap(..., ci='bca')")
-            acc = jackknife_acceleration(self._std_of(self.jackknife, self.jackknife_exo, type))
+            acc = jackknife_acceleration(self._std_of(self.jackknife, type))
         else:
             acc = np.zeros(E.shape[1])
         fin = np.isfinite(E)
@@ -611,6 +607,9 @@ def _intervals(E: np.ndarray, t0: np.ndarray, kind: str, level: float, acc: np.n
             z0 = ndtri(np.sum(t < t0[j]) / t.size)
             with np.errstate(divide="ignore", invalid="ignore"):
                 probs = ndtr(z0 + (z0 + z) / (1 - acc[j] * (z0 + z)))
+            if not np.all(np.isfinite(probs)):     # t0 outside the draws (z0 infinite): no interval
+                rows.append((np.nan, np.nan, np.nan, np.nan))
+                continue
         lo, hi = norm_inter(t, probs)
         se_lo = quantile_mc_se(t, float(np.clip(probs[0], 1e-6, 1 - 1e-6)))
         se_hi = quantile_mc_se(t, float(np.clip(probs[1], 1e-6, 1 - 1e-6)))
@@ -731,17 +730,15 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     status = np.concatenate([o["status"] for o in boot])
     iters = np.concatenate([o["iters"] for o in boot])
     nonadm = np.concatenate([o["nonadmissible"] for o in boot])
-    exo = np.vstack([o["exo"] for o in boot])
     pt = res.partable
     defs = from_partable(pt, res.est)
     columns = _param_names(pt) + list(defs.names)
     est = _with_defined(est, defs)
-    jack = acc = jack_exo = None
+    jack = acc = None
     if ci_kind == "bca":
         jk = [o for j, o in zip(jobs, outs) if j[0] == "jack"]
         jack = _with_defined(np.vstack([o["est"] for o in jk]), defs)
         acc = jackknife_acceleration(jack)
-        jack_exo = np.vstack([o["exo"] for o in jk])
     warnings = []
     nbad = int(np.sum(status != OK))
     if nbad:
@@ -757,7 +754,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
                            nonadmissible=nonadm, iterations=iters, ci=ci_kind, level=float(level),
                            seed=entropy, workers=workers, scheduler=str(sched_name),
                            seconds=time.perf_counter() - t_start, jackknife=jack, acceleration=acc,
-                           warnings=warnings, exo=exo, jackknife_exo=jack_exo)
+                           warnings=warnings)
 
 
 def _with_defined(est: np.ndarray, defs) -> np.ndarray:

@@ -592,3 +592,20 @@ def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") ->
         else:
             out.append(line)
     return "\n".join(out)
+
+
+def holm(pvalues) -> list[float]:
+    """Holm's (1979) step-down adjusted *p* values over the finite ones (NaN stays NaN and is not counted),
+    by statsmodels' ``multipletests(method="holm")`` (R's ``p.adjust(method = "holm")``).
+
+    >>> holm([0.01, float("nan"), 0.02])
+    [0.02, nan, 0.02]
+    """
+    from statsmodels.stats.multitest import multipletests     # only here: keep statsmodels off the fit path
+
+    p = np.asarray(pvalues, float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out.tolist()

@@ -178,8 +178,6 @@ class BatchLayout:
                 exo.append((kind, i * ncol[kind] + j, mirror, a, b))
         self.exo = exo
         self.exo_rows = list(gm.exo_rows)
-        first = sum(len(model.groups[h].exo_rows) for h in range(g))
-        self.exo_slice = slice(first, first + len(exo))     # this group's part of a model-wide exo vector
         # entries -> gradient/information pieces
         self.e_kind = np.asarray(gm.e_kind, int)
         self.e_i = np.asarray(gm.e_i, int)
@@ -200,12 +198,11 @@ class BatchLayout:
         return np.stack([S[:, a, b] if b >= 0 else ybar[:, a] for _, _, _, a, b in self.exo], axis=1) \
             if self.exo else np.zeros((S.shape[0], 0))
 
-    def fill(self, Theta: np.ndarray, S: np.ndarray | None = None, ybar: np.ndarray | None = None,
-             exo: np.ndarray | None = None):
+    def fill(self, Theta: np.ndarray, S: np.ndarray | None = None, ybar: np.ndarray | None = None):
         """The six matrices for every row of ``Theta`` (K x npar): arrays with a leading K axis.
 
-        The fixed.x rows take their values from ``S`` / ``ybar`` (each row's sample moments), or from ``exo``
-        (K x this group's fixed.x rows), or else from :meth:`Model.set_sample_stats`."""
+        The fixed.x rows take their values from ``S`` / ``ybar`` (each row's sample moments), else from
+        :meth:`Model.set_sample_stats`."""
         K = Theta.shape[0]
         mats = []
         for kind in range(6):
@@ -213,9 +210,8 @@ class BatchLayout:
             if self.flat[kind].size:
                 arr.reshape(K, -1)[:, self.flat[kind]] = Theta[:, self.par[kind]]
             mats.append(arr)
-        if self.exo and (S is not None or exo is not None):
-            if exo is None:
-                exo = self.exo_values(S, ybar)
+        if self.exo and S is not None:
+            exo = self.exo_values(S, ybar)
             for x, (kind, f, mirror, a, b) in enumerate(self.exo):
                 val = exo[:, x]
                 flat = mats[kind].reshape(K, -1)
@@ -224,8 +220,8 @@ class BatchLayout:
                     flat[:, mirror] = val
         return mats
 
-    def core(self, Theta, S=None, ybar=None, exo=None):
-        L, Th, Ps, Bm, nu, al = self.fill(Theta, S, ybar, exo)
+    def core(self, Theta, S=None, ybar=None):
+        L, Th, Ps, Bm, nu, al = self.fill(Theta, S, ybar)
         K = Theta.shape[0]
         if self.has_beta:
             A = np.linalg.inv(np.eye(self.m)[None] - Bm)

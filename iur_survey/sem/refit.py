@@ -140,9 +140,7 @@ class RefitProblem:
 def refit(problem: RefitProblem, counts: list[np.ndarray]) -> dict:
     """Refit the model to K case weightings (``counts``: per group, K x N_g case counts).
 
-    Returns ``{"est": K x npar (NaN rows where not OK), "status", "iters", "nonadmissible", "exo"}``;
-    ``exo`` (K x fixed.x rows of all groups) holds each weighting's fixed.x values (complete data: its own
-    sample moments, as lavaan refits with ``fixed.x``; FIML: the fitted sample's, which the FIML refits use).
+    Returns ``{"est": K x npar (NaN rows where not OK), "status", "iters", "nonadmissible"}``.
     """
     kern = problem.kernel()
     mom = kern.moments(counts)
@@ -166,14 +164,7 @@ def refit(problem: RefitProblem, counts: list[np.ndarray]) -> dict:
     good = np.flatnonzero(status == OK)
     if good.size:
         nonadm[good] = nonadmissible(problem.model, X[good])
-    model = problem.model
-    if problem.kind == "complete":
-        exo = np.hstack([model.layout(g).exo_values(m["S"], m["ybar"]) for g, m in enumerate(mom)])
-    else:
-        rows = [r for g in range(model.ngroups) for r in model.layout(g).exo_rows]
-        vals = getattr(model, "exo_values", {})
-        exo = np.tile(np.array([vals.get(r, np.nan) for r in rows], float), (K, 1))
-    return {"est": X, "status": status, "iters": iters, "nonadmissible": nonadm, "exo": exo}
+    return {"est": X, "status": status, "iters": iters, "nonadmissible": nonadm}
 
 
 def _fallback(problem: RefitProblem, kern, mom, r: int):

@@ -144,11 +144,10 @@ def _defined(pt: ParTable, est: np.ndarray, std: np.ndarray) -> np.ndarray:
     return std
 
 
-def standardize_batch(pt: ParTable, model: Model, Theta: np.ndarray, est: np.ndarray,
-                      exo: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def standardize_batch(pt: ParTable, model: Model, Theta: np.ndarray, est: np.ndarray) -> dict[str, np.ndarray]:
     """:func:`standardize` for a stack of parameter vectors (bootstrap draws): ``Theta`` K x npar, ``est``
-    K x rows (the row values of each vector), ``exo`` K x (fixed.x rows, :attr:`BatchLayout.exo` order per
-    group) the fixed.x values of each vector (None: the fitted sample's).  Returns K x rows arrays.
+    K x rows (the row values of each vector; fixed.x rows: the fitted sample's values, as lavaan's
+    bootstrap keeps them).  Returns K x rows arrays.
 
     >>> from iur_survey.sem.partable import build_partable
     >>> pt = build_partable("F =~ x1 + x2 + x3")
@@ -164,7 +163,7 @@ def standardize_batch(pt: ParTable, model: Model, Theta: np.ndarray, est: np.nda
     eta_var, ov_var = [], []
     for g in range(model.ngroups):
         lay = model.layout(g)
-        c = lay.core(Theta, exo=None if exo is None else exo[:, lay.exo_slice])
+        c = lay.core(Theta)
         eta_var.append(np.diagonal(c["Pm"], axis1=1, axis2=2)[:, :lay.n_lv].T)
         ov_var.append(np.diagonal(c["Sigma"], axis1=1, axis2=2).T)
     with np.errstate(divide="ignore", invalid="ignore"):

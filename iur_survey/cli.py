@@ -28,12 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"iur-survey {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            mod = importlib.import_module(f"iur_survey.commands.{name}")
-        except ModuleNotFoundError as exc:  # a command whose module has not landed yet
-            if exc.name != f"iur_survey.commands.{name}":
-                raise
-            continue
+        mod = importlib.import_module(f"iur_survey.commands.{name}")
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(p)

@@ -14,8 +14,6 @@ and :meth:`~iur_survey.pls.PLSResult.reliability` / :meth:`~iur_survey.pls.PLSRe
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -23,7 +21,7 @@ from .format import DASH, num, pval
 from .sem_tables import MEDIATOR, OUTCOME
 from .tables import APATable, triangle_table
 
-__all__ = ["effect_name", "agreement", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table"]
+__all__ = ["effect_name", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table"]
 
 
 def effect_name(lhs: str, op: str, rhs: str) -> str:
@@ -40,17 +38,6 @@ def effect_name(lhs: str, op: str, rhs: str) -> str:
     if lhs.startswith("tot_"):
         return f"{lhs[4:]} → {OUTCOME} (total)"
     return lhs
-
-
-def agreement(compare: pd.DataFrame) -> dict[str, Any]:
-    """How often PLS-SEM and CB-SEM reach the same conclusion (``agree`` of
-    :func:`iur_survey.pls.compare_with_cbsem`): rows compared, rows agreeing, the rows that disagree, and the
-    same for the structural paths alone."""
-    known = compare[compare["agree"].notna()]
-    paths = known[known["op"] == "~"]
-    return {"n": int(len(known)), "agree": int(known["agree"].astype(bool).sum()),
-            "disagree": [effect_name(r["lhs"], r["op"], r["rhs"]) for _, r in known.iterrows() if not bool(r["agree"])],
-            "n_paths": int(len(paths)), "agree_paths": int(paths["agree"].astype(bool).sum())}
 
 
 def _ci(lo, hi) -> str:

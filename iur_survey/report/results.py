@@ -47,7 +47,7 @@ from ..sem.compare import group_specific_labels, wald_equal_paths
 from ..sem.invariance import STEPS as INV_STEPS
 from ..sem.invariance import group_size_table, measurement_invariance, measurement_part, merge_groups
 from .groups import invariance_summary
-from .mediation import bootstrap_effects
+from ..sem.mediation import bootstrap_effects
 
 #: the lavaan release the package's reference outputs (tests/reference/) were made with
 LAVAAN_REFERENCE_VERSION = "0.6.14"

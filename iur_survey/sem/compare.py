@@ -46,7 +46,8 @@ from .fitmeasures import chisq_pvalue, rmsea
 from .results import SEMResult
 from .syntax import parse_expression
 
-__all__ = ["lrt", "wald_test", "wald_equal_paths", "group_specific_labels", "LRT_METHODS"]
+__all__ = ["lrt", "wald_test", "wald_equal_paths", "equal_paths_summary", "group_specific_labels", "holm",
+           "LRT_METHODS"]
 
 #: the difference-test methods :func:`lrt` knows (lavaan's names)
 LRT_METHODS = ("default", "standard", "satorra.bentler.2001", "satorra.bentler.2010")
@@ -609,3 +610,22 @@ def holm(pvalues) -> list[float]:
     if ok.any():
         out[ok] = multipletests(p[ok], method="holm")[1]
     return out.tolist()
+
+
+def equal_paths_summary(wald: pd.DataFrame, alpha: float = 0.05) -> dict:
+    """What the per-path equality tests of :func:`wald_equal_paths` (``joint=True``) conclude: ``paths`` (one
+    row per path, with the Holm-adjusted *p* over the paths in ``holm``), ``n_tested``, ``differ`` (the paths
+    with *p* < ``alpha``), ``n_differ_holm`` (Holm-adjusted *p* < ``alpha``) and ``joint`` (the joint test's
+    row, or None).
+
+    >>> w = pd.DataFrame({"lhs": ["COL", "INT", "(all)"], "op": ["~", "~", ""], "rhs": ["GOV", "COL", ""],
+    ...                   "Wald": [5.0, 1.0, 6.0], "df": [1, 1, 2], "pvalue": [0.02, 0.3, 0.05]})
+    >>> s = equal_paths_summary(w)
+    >>> s["n_tested"], s["differ"]["rhs"].tolist(), s["n_differ_holm"], round(float(s["joint"]["Wald"]), 1)
+    (2, ['GOV'], 1, 6.0)
+    """
+    paths = wald[wald["lhs"] != "(all)"].copy()
+    paths["holm"] = holm(paths["pvalue"])
+    joint = wald[wald["lhs"] == "(all)"]
+    return {"paths": paths, "n_tested": int(len(paths)), "differ": paths[paths["pvalue"] < alpha],
+            "n_differ_holm": int((paths["holm"] < alpha).sum()), "joint": joint.iloc[0] if len(joint) else None}

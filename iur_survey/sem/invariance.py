@@ -66,7 +66,7 @@ from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI chec
 from .results import SEMResult
 
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
-           "GROUP_EQUAL_NAMES", "chen_decision", "group_size_table", "merge_groups", "prepare_groups",
+           "GROUP_EQUAL_NAMES", "chen_decision", "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
            "measurement_part"]
 
 #: lavaan's group.equal names the engine implements
@@ -584,3 +584,22 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
                             steps=names, group_equal=spec, fits=fits, table=table, lrt=lrt_tab, groups=sizes,
                             merge=mapping, cutoffs=cut, cutoffs_name=cut_name, indices=ind, lrt_method=lrt_used,
                             warnings=warns, errors=errors)
+
+
+def compare_decisions(table: pd.DataFrame, other: pd.DataFrame,
+                      steps: tuple[str, ...] = ("metric", "scalar", "strict")) -> pd.DataFrame:
+    """The decisions of two invariance analyses of the same model side by side (e.g. with and without merging
+    small groups): one row per step, ``decision``, ``other`` (``"not fitted"`` for a step a table lacks) and
+    ``same``.
+
+    >>> a = pd.DataFrame({"step": ["metric", "scalar"], "decision": ["supported", "supported"]})
+    >>> b = pd.DataFrame({"step": ["metric", "scalar"], "decision": ["supported", "not supported"]})
+    >>> compare_decisions(a, b)["same"].tolist()
+    [True, False, True]
+    """
+    def lookup(t: pd.DataFrame) -> list[str]:
+        d = dict(zip(t["step"], t["decision"]))
+        return [str(d.get(step, "not fitted")) for step in steps]
+    out = pd.DataFrame({"step": list(steps), "decision": lookup(table), "other": lookup(other)})
+    out["same"] = out["decision"] == out["other"]
+    return out

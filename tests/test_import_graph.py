@@ -111,3 +111,27 @@ def test_no_import_cycle():
     if cycles:
         pytest.fail("import cycles (function-level imports included): "
                     + "; ".join(" <-> ".join(c) for c in cycles))
+
+
+def _third_party_imports() -> set[str]:
+    out: set[str] = set()
+    for path in PKG.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                out.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                out.add(node.module.split(".")[0])
+    return out
+
+
+def test_every_declared_runtime_dependency_is_imported():
+    """Each name in pyproject's ``[project] dependencies`` is imported somewhere in the package."""
+    import re
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    deps = tomllib.loads((PKG.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    declared = {re.split(r"[\[=<>!~ ;]", d, maxsplit=1)[0].lower().replace("_", "-") for d in deps}
+    dist_of = packages_distributions()
+    used = {dist.lower().replace("_", "-") for mod in _third_party_imports() for dist in dist_of.get(mod, [])}
+    assert not declared - used, f"declared but never imported: {sorted(declared - used)}"

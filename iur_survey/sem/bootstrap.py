@@ -76,7 +76,7 @@ from .defined import from_partable
 from .estimate import FAILED, NONCONVERGED, OK
 from .parallel import available_cores, map_chunks
 from .refit import RefitProblem, refit
-from .results import SEMResult, _num
+from .results import SEMResult, json_number
 from .standardized import standardize_batch
 
 __all__ = ["bootstrap", "BootstrapResult", "case_counts", "jackknife_counts", "BootstrapSEMResult", "with_bootstrap", "norm_inter",
@@ -571,10 +571,10 @@ class BootstrapResult:
             "ci": _ci_name(self.ci), "level": self.level, "seed": self.seed, "workers": self.workers,
             "scheduler": self.scheduler, "seconds": round(float(self.seconds), 4),
             "warnings": list(self.warnings),
-            "parameters": [{"name": c, "est": _num(t0[j]), "se": _num(se.iloc[j]),
-                            "ci.lower": _num(cis["ci.lower"].iloc[j]), "ci.upper": _num(cis["ci.upper"].iloc[j]),
-                            "mcse.lower": _num(cis["mcse.lower"].iloc[j]),
-                            "mcse.upper": _num(cis["mcse.upper"].iloc[j])}
+            "parameters": [{"name": c, "est": json_number(t0[j]), "se": json_number(se.iloc[j]),
+                            "ci.lower": json_number(cis["ci.lower"].iloc[j]), "ci.upper": json_number(cis["ci.upper"].iloc[j]),
+                            "mcse.lower": json_number(cis["mcse.lower"].iloc[j]),
+                            "mcse.upper": json_number(cis["mcse.upper"].iloc[j])}
                            for j, c in enumerate(self.columns)],
         }
 

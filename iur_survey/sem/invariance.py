@@ -62,6 +62,7 @@ import pandas as pd
 
 from ..errors import EstimationError
 from .compare import lrt
+from .results import json_number
 from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI checks --equal with it)
 from .results import SEMResult
 
@@ -298,16 +299,6 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
     return data2, sizes, mapping, warns
 
 
-def _num(x: Any):
-    if x is None or x is pd.NA:
-        return None
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return x
-    return f if math.isfinite(f) else None
-
-
 def _int_or(x, key: str):
     return int(round(x)) if x is not None and key in ("npar", "df", "df.scaled") else x
 
@@ -361,8 +352,8 @@ class InvarianceResult:
         tab = self.table.set_index("step")
         for k, s in enumerate(self.steps):
             r = tab.loc[s]
-            fit = {key: _int_or(_num(r[key]), key) for key in _FIT_KEYS
-                   if key in tab.columns and _num(r[key]) is not None}
+            fit = {key: _int_or(json_number(r[key]), key) for key in _FIT_KEYS
+                   if key in tab.columns and json_number(r[key]) is not None}
             item: dict[str, Any] = {"step": s, "group_equal": list(self.group_equal[s]),
                                     "converged": bool(r["converged"]) if self.fits.get(s) is not None else False,
                                     "fit": fit}
@@ -371,11 +362,11 @@ class InvarianceResult:
                 item["delta"] = None
                 item["cutoffs"] = None
             else:
-                item["test"] = {"chisq.diff": _num(r["chisq.diff"]), "df.diff": _int_or(_num(r["df.diff"]), "df"),
-                                "pvalue": _num(r["pvalue.diff"]), "method": self.lrt_method,
+                item["test"] = {"chisq.diff": json_number(r["chisq.diff"]), "df.diff": _int_or(json_number(r["df.diff"]), "df"),
+                                "pvalue": json_number(r["pvalue.diff"]), "method": self.lrt_method,
                                 "versus": self.steps[k - 1]}
-                item["delta"] = {"cfi": _num(r["delta.cfi"]), "rmsea": _num(r["delta.rmsea"]),
-                                 "srmr": _num(r["delta.srmr"])}
+                item["delta"] = {"cfi": json_number(r["delta.cfi"]), "rmsea": json_number(r["delta.rmsea"]),
+                                 "srmr": json_number(r["delta.srmr"])}
                 c = self.cutoffs.get(s)
                 item["cutoffs"] = None if c is None else {"cfi": c[0], "rmsea": c[1], "srmr": c[2]}
             item["decision"] = r["decision"]
@@ -403,7 +394,7 @@ class InvarianceResult:
         L.append("-" * len(head))
 
         def f(x, w, d=3):
-            x = _num(x)
+            x = json_number(x)
             return f"{x:>{w}.{d}f}" if x is not None else " " * (w - 1) + "-"
         for _, r in self.table.iterrows():
             L.append(f"{r['step']:<11}{f(r[chi], 10, 2)}{f(r['df'], 6, 0)}{f(r[cfi_k], 7)}{f(r[rmsea_k], 7)}"

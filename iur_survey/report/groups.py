@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Sequence
 
+import numpy as np  # noqa: F401 (the examples use it)
 import pandas as pd
 
 from ..sem.compare import holm

@@ -1,5 +1,5 @@
-"""PLS-SEM beside CB-SEM for the robustness chapter: the comparison table, its agreement count, and the PLS
-measurement quality (reliability, HTMT) in APA style.
+"""PLS-SEM beside CB-SEM for the robustness chapter: the comparison table and the PLS measurement quality
+(reliability, HTMT) in APA style (the agreement count is :func:`iur_survey.pls.compare.agreement`).
 
 They take what :mod:`iur_survey.pls` returns: :func:`iur_survey.pls.compare_with_cbsem`'s side-by-side frame
 and :meth:`~iur_survey.pls.PLSResult.reliability` / :meth:`~iur_survey.pls.PLSResult.htmt`.
@@ -8,8 +8,8 @@ and :meth:`~iur_survey.pls.PLSResult.reliability` / :meth:`~iur_survey.pls.PLSRe
 ...                     "pls_est": [0.25, 0.07], "pls_ci.lower": [0.2, 0.05], "pls_ci.upper": [0.31, 0.09],
 ...                     "pls_pvalue": [0.0, 0.0], "cb_std": [0.30, 0.11], "cb_std.ci.lower": [0.22, 0.06],
 ...                     "cb_std.ci.upper": [0.38, 0.16], "cb_pvalue": [0.0, 0.2], "agree": [True, False]})
->>> agreement(cmp)
-{'n': 2, 'agree': 1, 'disagree': ['GOV → COL → INT'], 'n_paths': 1, 'agree_paths': 1}
+>>> pls_comparison_table(cmp).frame["Agree"].tolist()
+['yes', 'no']
 """
 
 from __future__ import annotations

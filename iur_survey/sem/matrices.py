@@ -163,6 +163,13 @@ class BatchLayout:
                     par[kind].append(int(k))
         self.flat = [np.array(f, np.intp) for f in flat]
         self.par = [np.array(q, np.intp) for q in par]
+        # one flat buffer for the six matrices: a copy of the fixed values and one scatter per evaluation
+        self._shapes = [(self.p, self.m), (self.p, self.p), (self.m, self.m), (self.m, self.m), (self.p,), (self.m,)]
+        sizes = [int(np.prod(sh)) for sh in self._shapes]
+        self._offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+        self._buf = np.concatenate([b.ravel() for b in self.base])
+        self._flat_all = np.concatenate([self._offs[k] + self.flat[k] for k in range(6)]).astype(np.intp)
+        self._par_all = np.concatenate(self.par).astype(np.intp)
         # fixed.x rows: their values are the resample's (co)variances / means
         oi = {v: k for k, v in enumerate(gm.ov)}
         exo: list[tuple[int, int, int, int, int]] = []     # kind, flat, flat mirror (-1), var a, var b (-1: mean)
@@ -204,21 +211,16 @@ class BatchLayout:
         The fixed.x rows take their values from ``S`` / ``ybar`` (each row's sample moments), else from
         :meth:`Model.set_sample_stats`."""
         K = Theta.shape[0]
-        mats = []
-        for kind in range(6):
-            arr = np.repeat(self.base[kind][None], K, axis=0)
-            if self.flat[kind].size:
-                arr.reshape(K, -1)[:, self.flat[kind]] = Theta[:, self.par[kind]]
-            mats.append(arr)
+        buf = np.repeat(self._buf[None], K, axis=0)
+        buf[:, self._flat_all] = Theta[:, self._par_all]
         if self.exo and S is not None:
             exo = self.exo_values(S, ybar)
             for x, (kind, f, mirror, a, b) in enumerate(self.exo):
-                val = exo[:, x]
-                flat = mats[kind].reshape(K, -1)
-                flat[:, f] = val
+                buf[:, self._offs[kind] + f] = exo[:, x]
                 if mirror >= 0:
-                    flat[:, mirror] = val
-        return mats
+                    buf[:, self._offs[kind] + mirror] = exo[:, x]
+        o = self._offs
+        return [buf[:, o[k]:o[k + 1]].reshape((K,) + self._shapes[k]) for k in range(6)]
 
     def core(self, Theta, S=None, ybar=None):
         L, Th, Ps, Bm, nu, al = self.fill(Theta, S, ybar)
@@ -232,8 +234,8 @@ class BatchLayout:
         G = Pm @ np.swapaxes(L, 1, 2)
         Sigma = L @ G + Th
         Sigma = 0.5 * (Sigma + np.swapaxes(Sigma, 1, 2))
-        Aal = np.einsum("kab,kb->ka", A, al)
-        mu = nu + np.einsum("kpa,ka->kp", L, Aal)
+        Aal = (A @ al[:, :, None])[:, :, 0]
+        mu = nu + (L @ Aal[:, :, None])[:, :, 0]
         return {"M": M, "Pm": Pm, "G": G, "Sigma": Sigma, "mu": mu, "Aal": Aal, "Th": Th, "Ps": Ps}
 
     def grad_entries(self, c, Wt: np.ndarray, Sd: np.ndarray | None) -> np.ndarray:

@@ -29,4 +29,5 @@ d.loc[(d.b1 == 2) & (d.b2 == 1), "b2"] = 2          # empty cell in the b1 x b2 
 d = d.astype(float)
 d.iloc[3, 2] = np.nan
 d.iloc[10, 4] = np.nan
-d.to_csv(Path(__file__).with_name("edge_300.csv"), index=False)
+if __name__ == "__main__":     # pytest --doctest-modules imports this file: never write then
+    d.to_csv(Path(__file__).with_name("edge_300.csv"), index=False)

@@ -35,4 +35,5 @@ for j, cn in enumerate(CONS):
         if (j * 4 + i) % 9 == 0:
             th = np.array([-2.6, -1.9, -0.8, 0.5])
         data[f"{cn}{i + 1}"] = 1 + np.searchsorted(th, ystar)
-pd.DataFrame(data).to_csv(Path(__file__).with_name("misfit_600.csv"), index=False)
+if __name__ == "__main__":     # pytest --doctest-modules imports this file: never write then
+    pd.DataFrame(data).to_csv(Path(__file__).with_name("misfit_600.csv"), index=False)

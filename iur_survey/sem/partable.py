@@ -400,11 +400,30 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
         lv_names_b.append(lv)
         ovx_b.append(ovx if fixed_x else [])
 
-    n = len(rows["lhs"])
-    lhs, op, rhs = rows["lhs"], rows["op"], rows["rhs"]
-    free, ustart, label, user = rows["free"], rows["ustart"], rows["label"], rows["user"]
-    grp = rows["group"]
-    # ---- lavaan's LABEL: user label, else "lhs op rhs" (+ ".g2" ...), group.equal copies group-1 labels
+    LABEL = _partable_labels(rows, ngroups, group_equal, group_partial, lv_names_b, ov_names_b, ovx_b)
+    plabel = [f".p{i + 1}." for i in range(len(rows["lhs"]))]
+    sys_con, eq_groups, user_eq, general_eq = _partable_equalities(rows, LABEL, plabel, pm)
+    par_index = _partable_free(rows["free"], eq_groups, user_eq)
+    _partable_check_labels(pm, rows["label"], plabel)
+    ids, par_index = _partable_constraint_rows(rows, plabel, par_index, pm, sys_con)
+    lhs, op, rhs, user, blk, grp = (rows[k] for k in ("lhs", "op", "rhs", "user", "block", "group"))
+    free, ustart, exo, label = (rows[k] for k in ("free", "ustart", "exo", "label"))
+    return ParTable(id=ids, lhs=lhs, op=op, rhs=rhs, user=user, block=blk, group=grp, free=free,
+                    ustart=ustart, exo=exo, label=label, plabel=plabel, par_index=par_index,
+                    ngroups=ngroups, group_labels=group_labels, meanstructure=meanstructure,
+                    fixed_x=fixed_x, ov_names=ov_names_b, lv_names=lv_names_b, ov_x_names=ovx_b,
+                    constraints=list(pm.constraints), equality=general_eq, syntax=pm.syntax, source=pm.source)
+
+
+# ------------------------------------------------------------------------------------------- the steps
+# build_partable's steps after the rows of every block are laid out (lavaan's lav_partable_labels,
+# lav_partable_constraints / equality, lav_partable_free and the constraint rows of lav_partable_flat)
+def _partable_labels(rows: dict, ngroups: int, group_equal, group_partial, lv_names_b, ov_names_b,
+                     ovx_b) -> list[str]:
+    """lavaan's LABEL of every row: the user label, else ``lhs op rhs`` (+ ``.gG``); ``group.equal`` gives the
+    rows of later groups the label of group 1 (except ``group.partial``)."""
+    lhs, op, rhs, grp, label = rows["lhs"], rows["op"], rows["rhs"], rows["group"], rows["label"]
+    n = len(lhs)
     LABEL = [f"{l}{o}{r}" + (f".g{g}" if g > 1 else "") for l, o, r, g in zip(lhs, op, rhs, grp)]
     if ngroups > 1 and group_equal:
         lvset = set(lv_names_b[0])
@@ -430,8 +449,16 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
     for i in range(n):
         if label[i]:
             LABEL[i] = label[i]
-    plabel = [f".p{i + 1}." for i in range(n)]
-    # ---- equality via shared labels (and simple label == label constraints)
+    return LABEL
+
+
+def _partable_equalities(rows: dict, LABEL: list[str], plabel: list[str], pm: ParsedModel):
+    """Equality through shared labels (and simple ``label == label`` constraints).  Rows sharing a label
+    with a fixed row become fixed at its value; free ones form an equality group (``.pN. == .pM.`` system
+    constraints).  Returns ``(system constraints, equality groups, user label == label pairs, general ==)``;
+    ``rows`` free / ustart / label are updated in place."""
+    free, ustart, label = rows["free"], rows["ustart"], rows["label"]
+    n = len(free)
     classes: dict[str, list[int]] = {}
     for i in range(n):
         classes.setdefault(LABEL[i], []).append(i)
@@ -468,7 +495,13 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
             user_eq.append((label_rows[c.lhs_expr[1]], label_rows[c.rhs_expr[1]]))
         else:
             general_eq.append(c)         # linear constraints: handled by reparametrisation at fit time
-    # ---- free numbering (lavaan) and estimated-parameter index (ours)
+    return sys_con, eq_groups, user_eq, general_eq
+
+
+def _partable_free(free: list[int], eq_groups: list[list[int]], user_eq: list[tuple[int, int]]) -> np.ndarray:
+    """lavaan's free numbering (``free`` renumbered 1.. in place) and our estimated-parameter index: rows in
+    one equality group (or joined by a user ``==``) share one index; -1 for fixed rows."""
+    n = len(free)
     k = 0
     for i in range(n):
         if free[i] > 0:
@@ -498,7 +531,11 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
             if r not in root_to_par:
                 root_to_par[r] = len(root_to_par)
             par_index[i] = root_to_par[r]
-    # ---- check labels used by := / == exist
+    return par_index
+
+
+def _partable_check_labels(pm: ParsedModel, label: list[str], plabel: list[str]) -> None:
+    """Every label used by ``:=`` / ``==`` exists (a typed error naming the line otherwise)."""
     all_labels = set(label) | set(plabel)
     defined_so_far: set[str] = set()
     for c in pm.constraints:
@@ -514,27 +551,19 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
             if c.lhs in all_labels:
                 raise _err(pm, f"{c.lhs!r} is already a parameter label", c.line, c.col)
             defined_so_far.add(c.lhs)
-    # ---- constraint rows
+
+
+def _partable_constraint_rows(rows: dict, plabel: list[str], par_index: np.ndarray, pm: ParsedModel,
+                              sys_con: list[tuple[str, str]]) -> tuple[list[int], np.ndarray]:
+    """Append the ``:=`` / ``==`` rows (user's, then the system's ``.pN. == .pM.``) to ``rows`` and
+    ``plabel``; returns the row ids and the extended parameter index."""
+    n = len(rows["lhs"])
     ids = list(range(1, n + 1))
-    blk = list(rows["block"])
-    exo = rows["exo"]
     con_rows = [(c.lhs, c.op, c.rhs, 1) for c in pm.constraints] + [(a, "==", b, 2) for a, b in sys_con]
     for (cl, co, cr, cu) in con_rows:
         ids.append(len(ids) + 1)
-        lhs.append(cl)
-        op.append(co)
-        rhs.append(cr)
-        user.append(cu)
-        blk.append(0)
-        grp.append(0)
-        free.append(0)
-        ustart.append(math.nan)
-        exo.append(0)
-        label.append(cl if co == ":=" else "")
+        for key, val in (("lhs", cl), ("op", co), ("rhs", cr), ("user", cu), ("block", 0), ("group", 0),
+                         ("free", 0), ("ustart", math.nan), ("exo", 0), ("label", cl if co == ":=" else "")):
+            rows[key].append(val)
         plabel.append("")
-    par_index = np.concatenate([par_index, np.full(len(con_rows), -1, dtype=int)])
-    return ParTable(id=ids, lhs=lhs, op=op, rhs=rhs, user=user, block=blk, group=grp, free=free,
-                    ustart=ustart, exo=exo, label=label, plabel=plabel, par_index=par_index,
-                    ngroups=ngroups, group_labels=group_labels, meanstructure=meanstructure,
-                    fixed_x=fixed_x, ov_names=ov_names_b, lv_names=lv_names_b, ov_x_names=ovx_b,
-                    constraints=list(pm.constraints), equality=general_eq, syntax=pm.syntax, source=pm.source)
+    return ids, np.concatenate([par_index, np.full(len(con_rows), -1, dtype=int)])

@@ -143,7 +143,7 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
     when its labels make lavaan's equal-label rule apply."""
     from ..instrument import load_instrument
     from ..sem import default_model
-    from ..sem.compare import group_specific_labels
+    from ..sem.syntax import group_specific_labels
 
     if not args.model:
         eq = "regressions" in group_equal

@@ -44,7 +44,8 @@ from ..read import read_export, sha256_file
 from ..replication.rscript import fit_script
 from ..sem import cfa, default_model, sem
 from ..sem.bootstrap import bootstrap
-from ..sem.compare import group_specific_labels, wald_equal_paths
+from ..sem.compare import wald_equal_paths
+from ..sem.syntax import group_specific_labels
 from ..sem.invariance import STEPS as INV_STEPS
 from ..sem.invariance import group_size_table, measurement_invariance, measurement_part, merge_groups
 from .groups import invariance_summary

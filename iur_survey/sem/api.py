@@ -47,7 +47,7 @@ import pandas as pd
 
 from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
-from .compare import group_specific_labels
+from .syntax import group_specific_labels
 from .constraints import LinearConstraints
 from .datacheck import check_model_data, vcov_warnings
 from .defined import from_partable

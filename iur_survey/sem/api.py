@@ -14,8 +14,9 @@ and returns a :class:`~iur_survey.sem.results.SEMResult`:
   too) treats the items as ordinal, as lavaan's ``ordered = TRUE``: the
   estimator is then WLSMV (thresholds, polychoric correlations, DWLS with
   robust standard errors and the mean-and-variance adjusted test; see
-  :mod:`iur_survey.sem.wlsmv`), rows with a missing item are dropped
-  (listwise, lavaan's default for categorical data) and the result is an
+  :mod:`iur_survey.sem.wlsmv`); missing cells are handled pairwise
+  (``missing="auto"`` or ``"pairwise"``, lavaan's ``missing = "pairwise"``;
+  lavaan 0.6.14's own default, ``"listwise"``, on request) and the result is an
   :class:`~iur_survey.sem.wlsmv_result.OrdinalSEMResult`.
 
 Standard errors come from the expected information for complete-data ML and
@@ -61,7 +62,8 @@ from .syntax import ParsedModel, parse_model
 
 __all__ = ["sem", "cfa", "default_model", "lavaan_syntax_for"]
 
-_MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise"}
+_MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise",
+            "pairwise": "pairwise"}
 
 
 # ----------------------------------------------------------------------------- default model
@@ -114,6 +116,8 @@ def lavaan_syntax_for(res: SEMResult, data_name: str = "data") -> str:
         args.insert(0, "ordered = TRUE" if every else "ordered = c(" + ", ".join(f'"{x}"' for x in ordered) + ")")
     if res.missing == "fiml":
         args.append('missing = "ml"')
+    if res.missing == "pairwise":
+        args.append('missing = "pairwise"')
     if res.partable.ngroups > 1:
         args.append(f'group = "{res.meta.get("group", "group")}"')
         ge = res.meta.get("group_equal") or ()
@@ -271,7 +275,7 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     Parameters mirror lavaan's: ``estimator`` "ML" (default) | "MLR", or with ordered items
     "WLSMV" (their default) | "DWLS"; ``ordered`` True (every model variable) | names | None
     (only ordered categorical columns); ``missing`` "auto" |
-    "fiml" (alias "ml") | "listwise"; ``group`` a column of ``data``; ``se``
+    "fiml" (alias "ml") | "listwise" | "pairwise" (ordered items); ``group`` a column of ``data``; ``se``
     "standard" | "robust.huber.white" | "none"; ``information`` "expected" |
     "observed"; ``meanstructure``; ``fixed_x``; ``std_lv``; ``orthogonal``;
     ``group_equal``; ``group_partial``.  ``source`` names the syntax in error messages.  ``control``
@@ -310,7 +314,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                                     "'WLSMV' or 'DWLS' with ordered items)")
     miss = _MISSING.get(str(missing).lower())
     if miss is None:
-        raise EstimationError(None, f"missing={missing!r}: use 'auto', 'fiml' (or 'ml') or 'listwise'")
+        raise EstimationError(None, f"missing={missing!r}: use 'auto', 'fiml' (or 'ml'), 'listwise' or "
+                                    "'pairwise' (ordered items)")
     if not isinstance(data, pd.DataFrame):
         raise EstimationError(None, "data must be a pandas DataFrame")
     warnings: list[str] = []
@@ -359,6 +364,9 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                             miss=miss, se=se, information=information, fixed_x=fixed_x, std_lv=std_lv,
                             orthogonal=orthogonal, group=group, ngroups=ngroups, control=control,
                             warnings=warnings)
+    if miss == "pairwise":
+        raise EstimationError(None, "missing='pairwise' is for ordered items (WLSMV); with continuous variables "
+                                    "use 'fiml' or 'listwise'")
     block = data[ov_all]
     nonnum = [c for c in ov_all if not (pd.api.types.is_numeric_dtype(block[c]) and
                                         not pd.api.types.is_bool_dtype(block[c]))]
@@ -719,7 +727,9 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                     "(ordered=True) or none")
     if miss == "fiml":
         raise EstimationError(None, "missing='fiml' (lavaan's 'ml') is not available with ordered items; "
-                                    "use missing='listwise' (the default for ordered items)")
+                                    "use missing='pairwise' (the default here) or 'listwise'")
+    # 'auto' = pairwise (lavaan's missing = "pairwise"; lavaan 0.6.14's own default is listwise)
+    mode = "listwise" if miss == "listwise" else "pairwise"
     se_type = se or ("robust.sem" if est_name == "WLSMV" else "standard")
     if se_type == "robust":
         se_type = "robust.sem"
@@ -736,9 +746,10 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     model = Model(pt)
     ov = list(model.groups[0].ov)
     n_input = int(len(data))
-    st = ordinal_sample_stats(data[ov])
+    st = ordinal_sample_stats(data[ov], missing=mode)
     if st.n_dropped:
-        warnings.append(f"{st.n_dropped} of {n_input} rows dropped by listwise deletion")
+        warnings.append(f"{st.n_dropped} of {n_input} rows dropped by listwise deletion" if mode == "listwise"
+                        else f"{st.n_dropped} of {n_input} rows with no value on any item were ignored")
     res, table = wlsmv_from_model(model, st)
 
     # ---- where each estimated parameter sits (as wlsmv_from_model: item variances and intercepts dropped)
@@ -820,7 +831,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res}
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
-                            n=int(st.n), nobs=[int(st.n)], estimator=est_name, missing="listwise",
+                            n=int(st.n), nobs=[int(st.n)], estimator=est_name, missing=mode,
                             se_type=se_type, information="expected", iterations=int(res.iterations),
                             n_input=n_input, meta=meta, table=table, ordered=list(ord_names), test=res.test,
                             theta_names=names, theta_cols=cols, n_dropped=int(st.n_dropped))

@@ -201,11 +201,13 @@ def bivariate_normal_pdf(x, y, rho) -> np.ndarray:
 # data preparation
 # ---------------------------------------------------------------------------
 
-def _codes(data: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-    """Integer category codes 0..K-1 per column (observed levels), and the kept rows.
+def _codes(data: pd.DataFrame, missing: str = "listwise"
+           ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Integer category codes 0..K-1 per column (observed levels; -1 = missing), and the kept rows.
 
     Levels are taken from the complete data (as R's ``ordered()``); rows with a
-    missing value are then dropped (listwise).
+    missing value are then dropped (``missing="listwise"``) or only the rows
+    missing every item (``"pairwise"``, lavaan's "empty cases").
     """
     levels = []
     cols = []
@@ -226,11 +228,13 @@ def _codes(data: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray], np.ndarray
         levels.append(lev)
         cols.append(v)
     X = np.column_stack(cols)
-    keep = ~np.isnan(X).any(axis=1)
+    miss = np.isnan(X)
+    keep = ~miss.any(axis=1) if missing == "listwise" else ~miss.all(axis=1)
     X = X[keep]
-    Y = np.empty(X.shape, dtype=np.intp)
+    Y = np.full(X.shape, -1, dtype=np.intp)
     for j, lev in enumerate(levels):
-        Y[:, j] = np.searchsorted(lev, X[:, j])
+        ok = ~np.isnan(X[:, j])
+        Y[ok, j] = np.searchsorted(lev, X[ok, j])
     return Y, levels, keep
 
 
@@ -271,6 +275,7 @@ class OrdinalSampleStats:
     n_dropped: int = 0
     zero_cell_tables: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    missing: str = "listwise"
 
     @property
     def nth(self) -> int:
@@ -297,8 +302,9 @@ def _univariate(Y: np.ndarray, ncat: np.ndarray):
     # padded thresholds (p, kmax-1); +_BIG beyond an item's last threshold
     tau = np.full((p, kmax - 1), _BIG)
     for j in range(p):
-        freq = np.bincount(Y[:, j], minlength=ncat[j]).astype(float)
-        tau[j, : ncat[j] - 1] = ndtri(np.cumsum(freq[:-1]) / n)
+        y = Y[:, j]
+        freq = np.bincount(y[y >= 0], minlength=ncat[j]).astype(float)
+        tau[j, : ncat[j] - 1] = ndtri(np.cumsum(freq[:-1]) / freq.sum())
     return tau
 
 
@@ -369,10 +375,12 @@ class _Pairs:
 
 
 def _bivariate_tables(Y: np.ndarray, ii: np.ndarray, jj: np.ndarray, kmax: int) -> np.ndarray:
-    """(P, kmax, kmax) frequency tables, rows = Y1 = item jj, columns = item ii."""
+    """(P, kmax, kmax) frequency tables, rows = Y1 = item jj, columns = item ii (pairwise present)."""
     P = ii.size
-    bins = (np.arange(P)[None, :] * kmax * kmax + Y[:, jj] * kmax + Y[:, ii])
-    return np.bincount(bins.ravel(), minlength=P * kmax * kmax).reshape(P, kmax, kmax).astype(float)
+    ok = (Y[:, jj] >= 0) & (Y[:, ii] >= 0)
+    bins = (np.arange(P)[None, :] * kmax * kmax + np.where(ok, Y[:, jj] * kmax + Y[:, ii], 0))
+    return np.bincount(bins.ravel(), weights=ok.ravel().astype(float),
+                       minlength=P * kmax * kmax).reshape(P, kmax, kmax)
 
 
 def _fit_rho(pairs: _Pairs, freq: np.ndarray, start: np.ndarray, n: int,
@@ -492,6 +500,7 @@ def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI):
         block[rows[m1], y[m1]] = d1[m1] / pi[m1]
         m2 = y >= 1
         block[rows[m2], y[m2] - 1] -= d2[m2] / pi[m2]
+        block[y < 0] = 0.0          # missing: no contribution (lavaan's crossprod with na.rm)
         SC_TH[:, th_start[j]: th_start[j] + nth_j[j]] = block
 
     # bivariate cell-level scores
@@ -540,9 +549,10 @@ def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI):
     dth2 /= lik[:, None]
 
     # casewise rho scores
-    cell = Y[:, jj] * kmax + Y[:, ii]                   # (n, P)
+    both = (Y[:, jj] >= 0) & (Y[:, ii] >= 0)
+    cell = np.where(both, Y[:, jj] * kmax + Y[:, ii], 0)   # (n, P)
     SC_COR = np.take_along_axis(s_rho_cell.reshape(P, -1).T, cell, axis=0)
-    SC_COR = np.nan_to_num(SC_COR, nan=0.0)
+    SC_COR = np.where(both, np.nan_to_num(SC_COR, nan=0.0), 0.0)
 
     # A21 via cell sums: sum_n s_rho * d_th
     freq = _bivariate_tables(Y, ii, jj, kmax)
@@ -579,12 +589,21 @@ def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI):
 
 def ordinal_sample_stats(data: pd.DataFrame, *, gamma: bool = True,
                          zero_add: tuple[float, float] = (0.5, 0.0),
-                         zero_keep_margins: bool = True) -> OrdinalSampleStats:
+                         zero_keep_margins: bool = True,
+                         missing: str = "listwise") -> OrdinalSampleStats:
     """Thresholds, polychoric correlations and NACOV of ordinal items, as lavaan.
 
     ``data``: one column per item (numeric codes or ordered categoricals; NaN
-    = missing, rows with any NaN are dropped).  ``gamma=False`` skips the
-    asymptotic covariance (then ``gamma`` and ``wls_vd`` are None).
+    = missing).  ``missing="listwise"`` (lavaan 0.6.14's default) drops the
+    rows with any NaN; ``missing="pairwise"`` (lavaan's ``missing =
+    "pairwise"``) keeps every row with at least one value: each item's
+    thresholds come from the rows where it is present, each polychoric
+    correlation from the rows where both items are present (thresholds held at
+    their univariate values), and the NACOV from the same casewise scores with
+    a missing item contributing zero (lavaan's ``muthen1984`` with
+    ``na.rm`` cross-products); ``n`` is then the number of non-empty rows.
+    ``gamma=False`` skips the asymptotic covariance (then ``gamma`` and
+    ``wls_vd`` are None).
 
     >>> rng = np.random.default_rng(0)
     >>> z = rng.multivariate_normal([0, 0, 0], [[1, .5, .4], [.5, 1, .3], [.4, .3, 1]], 300)
@@ -597,26 +616,32 @@ def ordinal_sample_stats(data: pd.DataFrame, *, gamma: bool = True,
     >>> st.gamma.shape, st.wls_obs.shape
     ((12, 12), (12,))
     """
+    if missing not in ("listwise", "pairwise"):
+        raise EstimationError(None, f"missing={missing!r} for ordinal items: use 'listwise' or 'pairwise'")
     with blas_threads():
-        return _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins)
+        return _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins, missing)
 
 
-def _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins) -> OrdinalSampleStats:
+def _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins, missing="listwise"
+                          ) -> OrdinalSampleStats:
     if not isinstance(data, pd.DataFrame):
         data = pd.DataFrame(data)
     names = [str(c) for c in data.columns]
-    Y, levels, keep = _codes(data)
+    Y, levels, keep = _codes(data, missing)
     n, p = Y.shape
     if n < 2:
-        raise EstimationError(None, "fewer than two complete rows for the ordinal items")
+        raise EstimationError(None, "fewer than two " + ("complete" if missing == "listwise" else "non-empty")
+                              + " rows for the ordinal items")
     ncat = np.array([lev.size for lev in levels])
     warnings: list[str] = []
     for j in range(p):
-        freq = np.bincount(Y[:, j], minlength=ncat[j])
+        y = Y[:, j]
+        freq = np.bincount(y[y >= 0], minlength=ncat[j])
         if np.any(freq == 0):
             raise EstimationError(
-                None, f"some categories of variable '{names[j]}' are empty after listwise "
-                      f"deletion; frequencies are [{' '.join(map(str, freq))}]",
+                None, f"some categories of variable '{names[j]}' are empty"
+                      + (" after listwise deletion" if missing == "listwise" else "")
+                      + f"; frequencies are [{' '.join(map(str, freq))}]",
                 column=names[j])
     kmax = int(ncat.max())
     tau = _univariate(Y, ncat)
@@ -627,10 +652,17 @@ def _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins) -> OrdinalSa
     zero_cells: list[tuple[str, str]] = []
     if P:
         freq = _bivariate_tables(Y, ii, jj, kmax)
-        # lavaan's start value: Pearson correlation of the codes
-        Yc = Y - Y.mean(axis=0)
-        sd = np.sqrt((Yc * Yc).sum(axis=0))
-        start = ((Yc[:, jj] * Yc[:, ii]).sum(axis=0) / (sd[jj] * sd[ii]))
+        # lavaan's start value: Pearson correlation of the codes (pairwise complete)
+        M = (Y >= 0).astype(float)
+        Yz = np.where(Y >= 0, Y, 0).astype(float)
+        nab = M.T @ M
+        sx = Yz.T @ M                     # sx[a, b] = sum of item a over rows with b present
+        sxx = (Yz * Yz).T @ M
+        sxy = Yz.T @ Yz
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cxy = sxy - sx * sx.T / nab
+            vx = sxx - sx * sx / nab
+            start = (cxy / np.sqrt(vx * vx.T))[jj, ii]
         start = np.where(np.isfinite(start) & (np.abs(start) < 1), start, 0.0)
         fit_freq = freq.copy()
         fixed = np.zeros(P, dtype=bool)
@@ -687,7 +719,7 @@ def _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins) -> OrdinalSa
     return OrdinalSampleStats(names=names, n=n, levels=levels, th=th,
                               th_item=np.array(th_item, dtype=int), cor=cor, wls_obs=wls_obs,
                               gamma=G, wls_vd=VD, n_dropped=int((~keep).sum()),
-                              zero_cell_tables=zero_cells, warnings=warnings)
+                              zero_cell_tables=zero_cells, warnings=warnings, missing=missing)
 
 
 def thresholds(data: pd.DataFrame) -> pd.Series:

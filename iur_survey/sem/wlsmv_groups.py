@@ -87,6 +87,10 @@ class WLSMVGroupsResult:
     r2: pd.Series | None = None
     warnings: list[str] = field(default_factory=list)
     kept: np.ndarray | None = None
+    delta: np.ndarray | None = None         # stacked Jacobian of the statistics at the estimates
+    e_inv: np.ndarray | None = None         # inverse of E = sum_g f_g Delta_g' W_g Delta_g
+    chisq: float = float("nan")
+    stats: list | None = None
 
 
 def _blocks(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, nk: int):
@@ -278,7 +282,8 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
     res = WLSMVGroupsResult(theta=t, vcov=vcov, se=se, fmin=fmin, df=df, test=test, baseline=base,
                             fit_measures=fm, converged=fit.converged, iterations=fit.iterations,
                             table=pd.DataFrame(), npar_model=model.npar, th_par=th_par, delta_par=delta_par,
-                            scales=scales, resvar=resvar, warnings=warnings, kept=kept)
+                            scales=scales, resvar=resvar, warnings=warnings, kept=kept, delta=D_all,
+                            e_inv=Einv, chisq=X2, stats=stats)
     res.table, res.r2 = _table(model, stats, res, ordinal, theta_param)
     return res
 

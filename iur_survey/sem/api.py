@@ -118,6 +118,8 @@ def lavaan_syntax_for(res: SEMResult, data_name: str = "data") -> str:
         args.append('missing = "ml"')
     if res.missing == "pairwise":
         args.append('missing = "pairwise"')
+    if res.meta.get("parameterization") == "theta":
+        args.append('parameterization = "theta"')
     if res.partable.ngroups > 1:
         args.append(f'group = "{res.meta.get("group", "group")}"')
         ge = res.meta.get("group_equal") or ()
@@ -269,7 +271,7 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
         meanstructure: bool | None = None, fixed_x: bool = True, std_lv: bool = False,
         orthogonal: bool = False, group_equal: Sequence[str] = (), group_partial: Sequence[str] = (),
         source: str | None = None, control: dict | None = None, model_type: str = "sem",
-        ordered: bool | str | Sequence[str] | None = None) -> SEMResult:
+        ordered: bool | str | Sequence[str] | None = None, parameterization: str = "delta") -> SEMResult:
     """Fit a structural equation model as lavaan's ``sem()`` does (see the module docstring).
 
     Parameters mirror lavaan's: ``estimator`` "ML" (default) | "MLR", or with ordered items
@@ -279,7 +281,9 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     "standard" | "robust.huber.white" | "none"; ``information`` "expected" |
     "observed"; ``meanstructure``; ``fixed_x``; ``std_lv``; ``orthogonal``;
     ``group_equal``; ``group_partial``.  ``source`` names the syntax in error messages.  ``control``
-    tunes the optimiser: ``{"max_iter": 500, "gtol": 1e-10}`` (lavaan's ``control``).
+    tunes the optimiser: ``{"max_iter": 500, "gtol": 1e-10}`` (lavaan's ``control``).  With ordered
+    items ``group_equal`` also takes "thresholds" and ``parameterization`` is "delta" (lavaan's
+    default) or "theta" (:mod:`iur_survey.sem.wlsmv_groups`).
     """
     t0 = time.perf_counter()
     with blas_threads(1):
@@ -287,7 +291,7 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
                    information=information, meanstructure=meanstructure, fixed_x=fixed_x, std_lv=std_lv,
                    orthogonal=orthogonal, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
                    source=source,
-                   control=dict(control or {}), ordered=ordered)
+                   control=dict(control or {}), ordered=ordered, parameterization=parameterization)
     res.seconds = time.perf_counter() - t0
     res.meta["model_type"] = model_type
     return res
@@ -305,7 +309,8 @@ def cfa(model: str | ParsedModel, data: pd.DataFrame, **kwargs) -> SEMResult:
 
 
 def _fit(model, data, *, estimator, missing, group, se, information, meanstructure, fixed_x, std_lv,
-         orthogonal, group_equal, group_partial, source, control, ordered=None) -> SEMResult:
+         orthogonal, group_equal, group_partial, source, control, ordered=None,
+         parameterization="delta") -> SEMResult:
     src = source or "<model syntax>"
     pm = parse_model(model, src) if isinstance(model, str) else model
     est_name = "ML" if estimator is None else str(estimator).upper()
@@ -345,7 +350,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                                           f"{'has no group column' if group is None else f'has {ngroups} groups'}")
     # ---- variables
     pt0 = build_partable(pm, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x, std_lv=std_lv,
-                         orthogonal=orthogonal, group_equal=group_equal, group_partial=group_partial,
+                         orthogonal=orthogonal, group_equal=[x for x in group_equal if x != "thresholds"],
+                         group_partial=group_partial,
                          meanstructure=bool(meanstructure) if meanstructure is not None else ngroups > 1)
     ov_all = pt0.ov_all()
     lv_all = {v for names in pt0.lv_names for v in names}
@@ -363,10 +369,13 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         return _fit_ordinal(pm, data, ov_all, ord_names, est_name=est_name, est_given=estimator is not None,
                             miss=miss, se=se, information=information, fixed_x=fixed_x, std_lv=std_lv,
                             orthogonal=orthogonal, group=group, ngroups=ngroups, control=control,
-                            warnings=warnings)
+                            warnings=warnings, labels=labels, gvals=gvals, group_equal=group_equal,
+                            group_partial=group_partial, parameterization=parameterization)
     if miss == "pairwise":
         raise EstimationError(None, "missing='pairwise' is for ordered items (WLSMV); with continuous variables "
                                     "use 'fiml' or 'listwise'")
+    if "thresholds" in group_equal:
+        raise EstimationError(None, "group_equal 'thresholds' needs ordered items (ordered=True)")
     block = data[ov_all]
     nonnum = [c for c in ov_all if not (pd.api.types.is_numeric_dtype(block[c]) and
                                         not pd.api.types.is_bool_dtype(block[c]))]
@@ -695,7 +704,8 @@ def _ordered_names(ordered, data: pd.DataFrame, ov_all: list[str]) -> list[str]:
 
 def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names: list[str], *, est_name: str,
                  est_given: bool, miss: str, se, information, fixed_x: bool, std_lv: bool, orthogonal: bool,
-                 group, ngroups: int, control: dict, warnings: list[str]) -> SEMResult:
+                 group, ngroups: int, control: dict, warnings: list[str], labels=None, gvals=None,
+                 group_equal=(), group_partial=(), parameterization: str = "delta") -> SEMResult:
     """WLSMV (or DWLS) with ordered items: lavaan's ``sem(model, data, ordered = ..., estimator = "WLSMV")``.
 
     Single group, every model variable ordinal, no observed exogenous covariates, listwise deletion.
@@ -714,8 +724,6 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                     "use 'WLSMV' (the default for ordered items) or 'DWLS'")
     if est_name not in ("WLSMV", "DWLS"):
         est_name = "WLSMV"
-    if group is not None or ngroups > 1:
-        raise EstimationError(None, "ordered items (WLSMV) with several groups (group=) are not supported yet")
     xs = build_partable(pm, fixed_x=True).ov_x_names[0]
     if xs:
         raise EstimationError(None, "observed exogenous covariates with ordered items (lavaan's conditional.x) "
@@ -739,6 +747,19 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         raise EstimationError(None, f"information={information!r} with ordered items: only 'expected'")
     if control:
         raise EstimationError(None, "control= is not supported with ordered items")
+    if ngroups > 1 or parameterization != "delta":
+        from .wlsmv_groups import ordinal_groups_fit
+        if group_partial:
+            raise EstimationError(None, "group_partial with ordered items is not supported yet")
+        if est_name != "WLSMV" or se_type != "robust.sem":
+            raise EstimationError(None, "several groups / parameterization='theta' with ordered items: only "
+                                        "estimator 'WLSMV' with se 'robust.sem'")
+        if gvals is None:
+            gvals = np.full(len(data), "1")
+            labels = ["1"]
+        return ordinal_groups_fit(pm.syntax, data, group, list(labels), gvals, group_equal=list(group_equal),
+                                  parameterization=parameterization, missing=mode, std_lv=std_lv,
+                                  est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source)
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
     if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
         raise EstimationError(None, "'==' constraints that are not shared labels, and '<' / '>' constraints, "

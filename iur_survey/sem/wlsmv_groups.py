@@ -489,12 +489,14 @@ def lavaan_rule_lines(lv_names: list[str], items: list[str], ngroups: int, group
     """
     th = "thresholds" in group_equal
     out = []
-    rest = ", ".join(["NA"] * (ngroups - 1))
-    if th:
-        out += [f"{f} ~ c(0, {rest})*1" for f in lv_names]
+
+    def vec(first, rest):
+        return "c(" + ", ".join([first] + [rest] * (ngroups - 1)) + ")" if ngroups > 1 else first
+    if th and ngroups > 1:
+        out += [f"{f} ~ {vec('0', 'NA')}*1" for f in lv_names]
     if parameterization == "theta":
-        v = rest if (th and "residuals" not in group_equal) else ", ".join(["1"] * (ngroups - 1))
-        out += [f"{x} ~~ c(1, {v})*{x}" for x in items]
+        v = "NA" if (th and "residuals" not in group_equal) else "1"
+        out += [f"{x} ~~ {vec('1', v)}*{x}" for x in items]
     return out
 
 
@@ -502,13 +504,15 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
                        group_equal=(), parameterization: str = "delta", missing: str = "pairwise",
                        std_lv: bool = False, auto_rules: bool = True, th_equal: bool | None = None,
                        delta_free: bool | None = None, est_name: str = "WLSMV", se_type: str = "robust.sem",
-                       warnings: list[str] | None = None, source: str = "<model syntax>"):
+                       warnings: list[str] | None = None, source: str = "<model syntax>",
+                       stats_cache: dict | None = None):
     """Multi-group WLSMV from syntax and data: lavaan's ``sem(model, data, ordered = TRUE, group = group,
     group.equal = ..., parameterization = ...)``; returns an
     :class:`~iur_survey.sem.wlsmv_result.OrdinalSEMResult` (estimates table with a ``group`` column).
 
     ``auto_rules=False`` takes the syntax as complete (e.g. the Wu & Estabrook models, whose thresholds
-    equality and free scales are then given by ``th_equal`` / ``delta_free``).
+    equality and free scales are then given by ``th_equal`` / ``delta_free``).  ``stats_cache`` (a dict)
+    keeps the groups' sample statistics between calls on the same data.
 
     >>> rng = np.random.default_rng(8)
     >>> f = rng.normal(size=(500, 1))
@@ -541,14 +545,25 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     engine_ge = [x for x in ge if x not in ("thresholds", "intercepts", "residuals")]
     pt = build_partable(text, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
                         std_lv=std_lv, group_equal=engine_ge)
+    if auto_rules:
+        # the added lines are lavaan's own defaults, not the user's rows
+        mine = {(pt0.lhs[i], pt0.op[i], pt0.rhs[i]) for i in range(len(pt0)) if pt0.user[i] == 1}
+        for i in range(len(pt)):
+            if pt.user[i] == 1 and (pt.lhs[i], pt.op[i], pt.rhs[i]) not in mine:
+                pt.user[i] = 0
+        pt.syntax = syntax
     model = Model(pt)
     # levels from the whole data (lavaan's ov.levels), then per group
     _, levels, _ = _codes(data[ov], "pairwise")
     stats_g = []
     n_dropped = 0
     for g, lab in enumerate(labels):
-        d_g = data.loc[gvals == lab, list(model.groups[g].ov)]
-        st = ordinal_sample_stats(d_g, missing=missing)
+        key = (lab, tuple(model.groups[g].ov), missing)
+        st = None if stats_cache is None else stats_cache.get(key)
+        if st is None:
+            st = ordinal_sample_stats(data.loc[gvals == lab, list(model.groups[g].ov)], missing=missing)
+            if stats_cache is not None:
+                stats_cache[key] = st
         for j, v in enumerate(st.names):
             if st.levels[j].size != levels[ov.index(v)].size:
                 raise EstimationError(None, f"some categories of variable '{v}' are empty in group "

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from .ordinal import blas_threads
 from .partable import build_partable
 from .wlsmv_groups import ordinal_groups_fit
 
@@ -83,6 +84,11 @@ def lrt_satorra2000(res1, res0) -> dict:
 
     Returns ``chisq_diff``, ``df_diff``, ``pvalue``, ``a``, ``b``, ``trace_ugamma``, ``trace_ugamma2``.
     """
+    with blas_threads():
+        return _lrt(res1, res0)
+
+
+def _lrt(res1, res0) -> dict:
     T1, r1 = res1.chisq, res1.df
     T0, r0 = res0.chisq, res0.df
     m = r0 - r1
@@ -99,13 +105,11 @@ def lrt_satorra2000(res1, res0) -> dict:
     fg = ng / ng.sum()
     off = np.cumsum([0] + [s.wls_obs.size for s in st])
     tr1 = 0.0
-    blocks_U = []
     for g, s in enumerate(st):
         Dg = D1[off[g]:off[g + 1]]
         W = s.wls_vd
         WG = W[:, None] * s.gamma * W[None, :]
         tr1 += fg[g] * float(np.sum(WG * (Dg @ M @ Dg.T).T))
-        blocks_U.append(None)
     V = np.concatenate([s.wls_vd for s in st])
     Gam = linalg.block_diag(*[fg[g] * st[g].gamma for g in range(len(st))])
     U = V[:, None] * (D1 @ M @ D1.T) * V[None, :]
@@ -179,11 +183,13 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     fits = {}
     rows = []
     prev = None
+    cache: dict = {}
     for s in steps:
         ge = WE_STEPS[s]
         th = "thresholds" in ge
         res = ordinal_groups_fit(we_syntax(syntax, G, ge), data, group, labels, gvals, missing=missing,
-                                 std_lv=True, auto_rules=False, th_equal=th, delta_free=th)
+                                 std_lv=True, auto_rules=False, th_equal=th, delta_free=th,
+                                 stats_cache=cache)
         fits[s] = res
         f = res.fit_measures()
         row = {"step": s, "group_equal": ",".join(ge), "converged": res.converged, "npar": f["npar"],

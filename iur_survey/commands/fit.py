@@ -14,7 +14,11 @@ errors and the Yuan-Bentler scaled test.  --group role fits the model per
 stakeholder group.  --ordered treats every model item as ordinal (lavaan's
 ordered = TRUE) and fits it by WLSMV (--estimator WLSMV implies --ordered):
 thresholds and polychoric correlations, robust SEs, the mean-and-variance
-adjusted test; rows with a missing item are dropped (listwise); one group only.
+adjusted test; missing cells are handled pairwise (lavaan's missing =
+"pairwise"; --missing listwise drops incomplete rows); with --group, --equal
+takes thresholds too and --parameterization delta|theta; --invariance then
+runs the ordinal sequence of Wu & Estabrook (2016): configural, thresholds,
+thresholds+loadings, +intercepts, with lavaan's scaled-shifted difference test.
 With --group, --equal loadings,intercepts constrains those parameters equal
 across groups (lavaan's group.equal); --invariance adds the measurement-
 invariance sequence of the measurement model (configural, metric, scalar,
@@ -44,6 +48,7 @@ examples:
   iur-survey fit clean.csv --model my_model.lav --estimator MLR --out results.json
   iur-survey fit clean.csv --estimator WLSMV --out results_wlsmv.json
   iur-survey fit clean.csv --group role --invariance --out results_groups.json
+  iur-survey fit clean.csv --estimator WLSMV --group role --invariance --out results_ordinal_groups.json
   iur-survey fit clean.csv --bootstrap 1000 --seed 2022 --out results_boot.json
 """
 
@@ -64,10 +69,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--estimator", choices=["ML", "MLR", "WLSMV"], default=None, type=str.upper,
                         help="ML (default), MLR (robust SEs, Yuan-Bentler scaled test) or WLSMV "
                              "(ordinal items; the default with --ordered)")
-    parser.add_argument("--ordered", action="store_true",
-                        help="treat every model item as ordinal (lavaan's ordered = TRUE; implied by WLSMV)")
-    parser.add_argument("--missing", choices=["auto", "fiml", "ml", "listwise"], default="auto",
-                        help="auto (default: FIML when a model variable has a missing value), fiml, listwise")
+    parser.add_argument("--ordered", nargs="?", const=True, default=None, metavar="ITEMS",
+                        help="treat every model item as ordinal (lavaan's ordered = TRUE; implied by WLSMV), "
+                             "or only ITEMS (comma-separated)")
+    parser.add_argument("--missing", choices=["auto", "fiml", "ml", "listwise", "pairwise"], default="auto",
+                        help="auto (default: FIML when a model variable has a missing value; pairwise with "
+                             "ordered items), fiml, listwise, pairwise (ordered items: lavaan's "
+                             "missing = \"pairwise\")")
+    parser.add_argument("--parameterization", choices=["delta", "theta"], default="delta",
+                        help="ordered items: lavaan's parameterization (delta, the default, or theta)")
     parser.add_argument("--group", metavar="COLUMN", default=None,
                         help="fit the model in each group of COLUMN (e.g. role)")
     parser.add_argument("--equal", metavar="WHAT", default=None,
@@ -100,29 +110,34 @@ def run(args: argparse.Namespace) -> int:
 
     data = read_clean_csv(args.data)
     syntax, source = model_syntax(args.model, args.instrument)
-    ordered = True if (args.ordered or args.estimator == "WLSMV") else None
+    if isinstance(args.ordered, str):
+        ordered = [x.strip() for x in args.ordered.split(",") if x.strip()]
+    else:
+        ordered = True if (args.ordered or args.estimator == "WLSMV") else None
     from ..errors import EstimationError
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
     if (group_equal or args.invariance or args.merge_groups) and not args.group:
         raise EstimationError(None, "--equal, --invariance and --merge-groups need --group COLUMN")
-    if args.invariance and (args.estimator or "ML") not in ("ML", "MLR"):
-        raise EstimationError(None, "--invariance needs --estimator ML or MLR")
+    ordinal_inv = args.invariance and (args.estimator == "WLSMV" or ordered is not None)
     merged: dict = {}
     group_warnings: list = []
     if args.group:
         from ..sem.invariance import GROUP_EQUAL_NAMES, prepare_groups
-        bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES]
+        bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES and not (x == "thresholds" and ordered)]
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
         data, _sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
     res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
-              ordered=ordered, group_equal=group_equal)
+              ordered=ordered, group_equal=group_equal, parameterization=args.parameterization)
     if args.bootstrap:
         from ..sem.bootstrap import with_bootstrap
         res = with_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
                              scheduler=args.scheduler, progress=False if args.quiet else None)
     inv = None
-    if args.invariance:
+    if ordinal_inv:
+        from ..sem.wlsmv_invariance import ordinal_invariance
+        inv = ordinal_invariance(syntax, data, args.group, missing=res.missing)
+    elif args.invariance:
         from ..sem.invariance import measurement_invariance
         inv = measurement_invariance(syntax, data, args.group, estimator=args.estimator or "ML",
                                      missing=args.missing, warn=False)

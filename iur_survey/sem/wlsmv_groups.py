@@ -391,7 +391,7 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
         e = s.cor.to_numpy()[ii, jj] - (D[ii] * D[jj] * Sigma[ii, jj])
         ss.append(np.sqrt(np.sum(e * e) / (s.p * (s.p + 1) // 2)))
     out["srmr"] = float(np.sum(fg * np.array(ss)))
-    nel = sum(s.wls_obs.size for s in stats)
+    nel = stats[0].wls_obs.size            # lavaan: length(WLS.obs[[1]]), the first group's only
     out["wrmr"] = float(np.sqrt(X2 / nel))
     return pd.Series({k: out.get(k, np.nan) for k in GROUPS_FIT_NAMES}, dtype=float)
 

@@ -1,0 +1,143 @@
+"""WLSMV with missing cells (pairwise), several groups and the ordinal invariance sequence, against lavaan.
+
+References: tests/sem/ordinal_refs/wlsmv_refs.json, written by make_wlsmv_refs.R (lavaan 0.6.14, semTools
+0.5-6) on wlsmv_groups_630.csv (three groups of 319/189/119 usable rows, ~7 % missing cells).  Read
+only.  Tolerances: estimates 1e-4, SEs 0.5 %, fit measures 1e-3.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.errors import EstimationError
+from iur_survey.sem import sem
+from iur_survey.sem.wlsmv_invariance import ordinal_invariance
+
+HERE = Path(__file__).parent / "ordinal_refs"
+REFS = json.loads((HERE / "wlsmv_refs.json").read_text())
+TWO = "F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4"
+ONE = "F =~ a1 + a2 + a3 + a4 + b1 + b2 + b3 + b4"
+FIT_KEYS = ["chisq", "df", "chisq.scaled", "chisq.scaling.factor", "baseline.chisq", "baseline.chisq.scaled",
+            "cfi", "tli", "cfi.scaled", "tli.scaled", "cfi.robust", "tli.robust", "rmsea", "rmsea.scaled",
+            "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.robust", "srmr", "wrmr"]
+MODEL_OPS = ("=~", "~~", "|", "~*~", "~1")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return pd.read_csv(HERE / "wlsmv_groups_630.csv")
+
+
+def _ref_table(ref):
+    pe = pd.DataFrame(ref["estimates"])
+    pe = pe[pe["op"].isin(MODEL_OPS)].copy()
+    if "group" not in pe.columns:
+        pe["group"] = 1
+    pe["rhs"] = pe["rhs"].fillna("")
+    return pe.set_index(["lhs", "op", "rhs", "group"])
+
+
+def _ours_table(res):
+    pe = res.parameter_estimates()
+    if "group" not in pe.columns:
+        pe = pe.assign(group=1)
+    pe = pe[pe["op"].isin(MODEL_OPS)]
+    return pe.set_index(["lhs", "op", "rhs", "group"])
+
+
+def compare(res, ref):
+    """Max |diff| of estimates, max relative diff of SEs (SE > 1e-8), max |diff| of fit measures."""
+    R, O = _ref_table(ref), _ours_table(res)
+    missing = R.index.difference(O.index)
+    assert len(missing) == 0, f"rows lavaan reports and we do not: {list(missing)[:5]}"
+    O = O.loc[R.index]
+    d_est = float(np.max(np.abs(O["est"].to_numpy(float) - R["est"].to_numpy(float))))
+    se_r = R["se"].to_numpy(float)
+    ok = se_r > 1e-8
+    d_se = float(np.max(np.abs(O["se"].to_numpy(float)[ok] / se_r[ok] - 1)))
+    f = res.fit_measures()
+    d_fit = 0.0
+    for k in FIT_KEYS:
+        rv = ref["fit"].get(k)
+        if k not in f.index:
+            continue
+        if rv is None:
+            assert not np.isfinite(f[k]), f"{k}: lavaan NA, ours {f[k]}"
+            continue
+        d_fit = max(d_fit, abs(float(f[k]) - float(rv)))
+    return d_est, d_se, d_fit
+
+
+CASES = [
+    ("pairwise_two", dict(model=TWO, missing="pairwise")),
+    ("pairwise_one", dict(model=ONE, missing="auto")),
+    ("listwise_one", dict(model=ONE, missing="listwise")),
+    ("groups_configural", dict(model=TWO, group="G")),
+    ("groups_th_load", dict(model=TWO, group="G", group_equal=["thresholds", "loadings"])),
+    ("groups_th_load_one", dict(model=ONE, group="G", group_equal=["thresholds", "loadings"])),
+    ("groups_th_load_theta", dict(model=TWO, group="G", group_equal=["thresholds", "loadings"],
+                                  parameterization="theta")),
+    ("groups_th_load_res_theta", dict(model=TWO, group="G", group_equal=["thresholds", "loadings", "residuals"],
+                                      parameterization="theta")),
+    ("groups_configural_theta", dict(model=TWO, group="G", parameterization="theta")),
+]
+
+
+@pytest.mark.parametrize("case,kw", CASES, ids=[c for c, _ in CASES])
+def test_against_lavaan(data, case, kw):
+    kw = dict(kw)
+    model = kw.pop("model")
+    res = sem(model, data, ordered=True, **kw)
+    ref = REFS[case]
+    nobs = ref["nobs"]
+    assert res.nobs == (nobs if isinstance(nobs, list) else [nobs])
+    assert res.converged
+    d_est, d_se, d_fit = compare(res, ref)
+    assert d_est < 1e-4
+    assert d_se < 5e-3
+    assert d_fit < 1e-3
+
+
+def test_auto_is_pairwise_and_listwise_on_request(data):
+    res = sem(ONE, data, ordered=True)
+    assert res.missing == "pairwise" and res.n == 627
+    assert any("3 of 630 rows" in w for w in res.warnings)
+    lw = sem(ONE, data, ordered=True, missing="listwise")
+    assert lw.missing == "listwise" and lw.n == REFS["listwise_one"]["nobs"]
+
+
+def test_pairwise_refused_for_continuous_items(data):
+    with pytest.raises(EstimationError, match="pairwise"):
+        sem(TWO, data.drop(columns="G"), missing="pairwise")
+
+
+def test_empty_category_in_a_group_is_an_error(data):
+    d = data.copy()
+    d.loc[(d.G == "g3") & (d.a1 == 1), "a1"] = 2
+    with pytest.raises(EstimationError, match="empty in group 'g3'"):
+        sem(TWO, d, ordered=True, group="G")
+
+
+@pytest.mark.parametrize("name,model", [("two", TWO), ("one", ONE)])
+def test_invariance_sequence_against_lavaan(data, name, model):
+    inv = ordinal_invariance(model, data, "G")
+    ref = REFS[f"invariance_{name}"]
+    tab = inv.table.set_index("step")
+    for step, r in ref.items():
+        row = tab.loc[step]
+        assert inv.fits[step].converged
+        assert int(row["df"]) == r["fit"]["df"]
+        for k in ("chisq", "chisq.scaled", "cfi.scaled", "rmsea.scaled", "tli.scaled"):
+            assert abs(row[k] - r["fit"][k]) < 1e-3, (step, k)
+        if "lrt" in r:
+            assert abs(row["chisq.diff"] - r["lrt"]["chisq_diff"]) < 1e-3
+            assert int(row["df.diff"]) == r["lrt"]["df_diff"]
+            assert abs(row["pvalue.diff"] - r["lrt"]["pvalue"]) < 1e-4
+    d = inv.to_dict()
+    assert [s["group_equal"] for s in d["invariance"]] == [r["group_equal"] if isinstance(r["group_equal"], list)
+                                                          else [r["group_equal"]] for r in ref.values()]

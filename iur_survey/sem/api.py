@@ -736,8 +736,10 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     if miss == "fiml":
         raise EstimationError(None, "missing='fiml' (lavaan's 'ml') is not available with ordered items; "
                                     "use missing='pairwise' (the default here) or 'listwise'")
-    # 'auto' = pairwise (lavaan's missing = "pairwise"; lavaan 0.6.14's own default is listwise)
-    mode = "listwise" if miss == "listwise" else "pairwise"
+    # 'auto' = pairwise when an item has a missing cell (lavaan's missing = "pairwise"; lavaan 0.6.14's own
+    # default is listwise, which gives the same results on complete data and is then the label)
+    has_nan = bool(data[[v for v in ov_all if v in data.columns]].isna().to_numpy().any())
+    mode = "pairwise" if (miss == "pairwise" or (miss == "auto" and has_nan)) else "listwise"
     se_type = se or ("robust.sem" if est_name == "WLSMV" else "standard")
     if se_type == "robust":
         se_type = "robust.sem"

@@ -521,7 +521,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     >>> g = np.where(np.arange(500) < 300, "x", "y")
     >>> res = ordinal_groups_fit("F =~ a + b + c + e", d, "G", ["x", "y"], g, group_equal=["thresholds", "loadings"])
     >>> res.nobs, int(res.fit_measures()["df"])
-    ([300, 200], 19)
+    ([300, 200], 14)
     """
     from .partable import build_partable
     from .ordinal import ordinal_sample_stats, _codes

@@ -172,7 +172,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     >>> d["G"] = np.where(np.arange(600) < 350, "x", "y")
     >>> inv = ordinal_invariance("F =~ a + b + c + e", d, "G")
     >>> inv.table["df"].tolist()
-    [4, 12, 15, 18]
+    [4, 8, 11, 14]
     """
     gcol = data[group]
     keep = gcol.notna().to_numpy()

@@ -129,7 +129,11 @@ def run(args: argparse.Namespace) -> int:
         data, _sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
     res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
               ordered=ordered, group_equal=group_equal, parameterization=args.parameterization)
-    if args.bootstrap:
+    if args.bootstrap and res.meta.get("ordered"):
+        from ..sem.wlsmv_bootstrap import with_wlsmv_bootstrap
+        res = with_wlsmv_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
+                                   scheduler=args.scheduler, progress=False if args.quiet else None)
+    elif args.bootstrap:
         from ..sem.bootstrap import with_bootstrap
         res = with_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
                              scheduler=args.scheduler, progress=False if args.quiet else None)

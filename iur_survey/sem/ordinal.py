@@ -561,6 +561,22 @@ def _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins, missing="lis
         data = pd.DataFrame(data)
     names = [str(c) for c in data.columns]
     Y, levels, keep = _codes(data, missing)
+    return stats_from_codes(Y, levels, names, gamma=gamma, zero_add=zero_add,
+                            zero_keep_margins=zero_keep_margins, missing=missing,
+                            n_dropped=int((~keep).sum()))
+
+
+def stats_from_codes(Y: np.ndarray, levels: list[np.ndarray], names: list[str], *, gamma: bool = True,
+                     zero_add: tuple[float, float] = (0.5, 0.0), zero_keep_margins: bool = True,
+                     missing: str = "listwise", n_dropped: int = 0) -> OrdinalSampleStats:
+    """:func:`ordinal_sample_stats` from integer codes ``Y`` (0..K-1 per column, -1 = missing; rows
+    already selected) and the items' levels: the fast path of the bootstrap, which resamples ``Y``.
+
+    >>> Y = np.array([[0, 1], [1, 1], [1, 0], [0, 0], [1, 1], [0, -1]])
+    >>> st = stats_from_codes(Y, [np.array([1., 2.]), np.array([1., 2.])], ["a", "b"], missing="pairwise")
+    >>> st.n, st.th.round(4).tolist()
+    (6, [0.0, -0.2533])
+    """
     n, p = Y.shape
     if n < 2:
         raise EstimationError(None, "fewer than two " + ("complete" if missing == "listwise" else "non-empty")
@@ -651,7 +667,7 @@ def _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins, missing="lis
         VD = 1.0 / np.diag(G)
     return OrdinalSampleStats(names=names, n=n, levels=levels, th=th,
                               th_item=np.array(th_item, dtype=int), cor=cor, wls_obs=wls_obs,
-                              gamma=G, wls_vd=VD, n_dropped=int((~keep).sum()),
+                              gamma=G, wls_vd=VD, n_dropped=int(n_dropped),
                               zero_cell_tables=zero_cells, warnings=warnings, missing=missing)
 
 

@@ -91,6 +91,7 @@ class WLSMVGroupsResult:
     e_inv: np.ndarray | None = None         # inverse of E = sum_g f_g Delta_g' W_g Delta_g
     chisq: float = float("nan")
     stats: list | None = None
+    table_par: np.ndarray | None = None     # per table row: its column of theta (-1: not estimated)
 
 
 def _blocks(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, nk: int):
@@ -171,12 +172,11 @@ def _group_moments(model: Model, st: OrdinalSampleStats, g: int, t: np.ndarray, 
         if free.any():
             rows = np.flatnonzero(free[item])
             J[rows, dlp[item[rows]]] += (tau - mu[item])[rows]
-            for q in range(ii.size):
-                a, b = ii[q], jj[q]
-                if dlp[a] >= 0:
-                    J[nth + q, dlp[a]] += D[b] * Sigma[a, b]
-                if dlp[b] >= 0:
-                    J[nth + q, dlp[b]] += D[a] * Sigma[a, b]
+            q = np.arange(ii.size)
+            sab = Sigma[ii, jj]
+            fa, fb = dlp[ii] >= 0, dlp[jj] >= 0
+            np.add.at(J, (nth + q[fa], dlp[ii[fa]]), (D[jj] * sab)[fa])
+            np.add.at(J, (nth + q[fb], dlp[jj[fb]]), (D[ii] * sab)[fb])
     return m, J, (Sigma, mu, D)
 
 
@@ -208,7 +208,9 @@ def wlsmv_groups_fit(model: Model, stats: list[OrdinalSampleStats], spec: Groups
         return _fit(model, stats, spec, ordinal)
 
 
-def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordinal: list[str]):
+def dwls_problem(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordinal: list[str]):
+    """The DWLS problem of a multi-group fit: ``(moments(t), jacobian(t), obs, weights, layout)`` with
+    ``layout = (kept, th_par, delta_par, npar)`` (also used to refit bootstrap draws)."""
     G = model.ngroups
     theta_param = spec.parameterization == "theta"
     pt = model.partable
@@ -220,11 +222,8 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
             if kk >= 0 and pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ords:
                 drop[kk] = True
     kept = np.flatnonzero(~drop)
-    nk = kept.size
-    th_par, delta_par, npar = _blocks(model, stats, spec, nk)
-    ng = np.array([s.n for s in stats], dtype=float)
-    N = float(ng.sum())
-    fg = ng / N
+    th_par, delta_par, npar = _blocks(model, stats, spec, kept.size)
+    N = float(sum(s.n for s in stats))
     obs = np.concatenate([s.wls_obs for s in stats])
     w_fit = np.concatenate([(s.n - 1) / N * s.wls_vd for s in stats])
 
@@ -236,6 +235,20 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
 
     def jac(t):
         return np.vstack([gm(t, g, True)[1] for g in range(G)])
+    return moments, jac, obs, w_fit, (kept, th_par, delta_par, npar)
+
+
+def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordinal: list[str]):
+    G = model.ngroups
+    theta_param = spec.parameterization == "theta"
+    moments, jac, obs, w_fit, (kept, th_par, delta_par, npar) = dwls_problem(model, stats, spec, ordinal)
+    nk = kept.size
+    ng = np.array([s.n for s in stats], dtype=float)
+    N = float(ng.sum())
+    fg = ng / N
+
+    def gm(t, g, j):
+        return _group_moments(model, stats[g], g, t, th_par[g], delta_par[g], theta_param, j, kept)
 
     # start values: the engine's from the polychoric matrices, thresholds averaged, scales 1
     t0 = np.zeros(npar)
@@ -423,10 +436,15 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
     z975 = norm.ppf(0.975)
     rows = []
 
-    def add(lhs, op, rhs, g, label, est, se, i=None):
+    table_par: list[int] = []
+
+    def add(lhs, op, rhs, g, label, est, se, i=None, par=-1):
         sl = sa = est
         if i is not None:
             sl, sa = float(std["std.lv"][i]), float(std["std.all"][i])
+            kk = int(pt.par_index[i])
+            par = col_of.get(kk, -1) if (kk >= 0 and i not in resv_rows) else -1
+        table_par.append(par)
         rows.append({"lhs": lhs, "op": op, "rhs": rhs, "group": g, "label": label, "est": est, "se": se,
                      "std.lv": sl, "std.all": sa, "std.nox": sa})
 
@@ -448,14 +466,14 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
         for j, name in enumerate(stats[g].th.index):
             item, tt = name.split("|")
             q = res.th_par[g][j]
-            add(item, "|", tt, g + 1, "", float(t[q]), float(se_par[q]))
+            add(item, "|", tt, g + 1, "", float(t[q]), float(se_par[q]), par=int(q))
         for i in grows:
             if pt.user[i] != 1 and pt.op[i] != "~1":
                 add(pt.lhs[i], pt.op[i], pt.rhs[i], g + 1, pt.label[i], *row_est(i), i=i)
         for j, v in enumerate(ov):
             q = res.delta_par[g][j]
             if q >= 0:
-                add(v, "~*~", v, g + 1, "", float(t[q]), float(se_par[q]))
+                add(v, "~*~", v, g + 1, "", float(t[q]), float(se_par[q]), par=int(q))
             else:
                 add(v, "~*~", v, g + 1, "", float(res.scales[g][j]), 0.0)
         for i in grows:
@@ -469,6 +487,7 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
     tab.insert(8, "pvalue", 2 * norm.sf(np.abs(z)))
     tab.insert(9, "ci.lower", tab["est"] - z975 * se)
     tab.insert(10, "ci.upper", tab["est"] + z975 * se)
+    res.table_par = np.array(table_par, dtype=int)
     return tab, r2
 
 
@@ -597,7 +616,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     names = [f"par{k + 1}" for k in range(res.theta.size)]
     ngs = [s.n for s in stats_g]
     meta = {"group": group, "group_equal": ge, "ordered": ov, "wlsmv_groups": res,
-            "parameterization": parameterization}
+            "parameterization": parameterization, "wlsmv_spec": spec}
     out = OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V if V is not None else res.vcov,
                            est=est, se=se_rows, std=std, fit=fit, r2_values=res.r2 if res.r2 is not None
                            else pd.Series(dtype=float), converged=bool(res.converged), warnings=warns,

@@ -13,7 +13,10 @@ parameterization = "delta")`` fitted by lavaan's ``cfa(..., ordered = ..., estim
 Each step is compared with the one before by lavaan's ``lavTestLRT()`` for WLSMV: the scaled-shifted
 difference test of Satorra (2000) (:func:`lrt_satorra2000`; lavaan's ``lav_test_diff_Satorra2000``
 with ``A.method = "delta"``, ``scaled.shifted = TRUE``), and by the changes of the scaled CFI and
-RMSEA.
+RMSEA and of the SRMR, judged by Chen's (2007) cut-offs (:func:`iur_survey.sem.invariance.chen_decision`;
+the thresholds and thresholds + loadings steps with the metric cut-offs, + intercepts with the scalar
+ones; the small-sample set when N <= 300).  ``level`` is the last step of an unbroken run of supported
+steps.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision
 from .ordinal import blas_threads
 from .partable import build_partable
 from .wlsmv_groups import ordinal_groups_fit
@@ -35,6 +39,8 @@ WE_STEPS = {
     "thresholds_loadings": ["thresholds", "loadings"],
     "thresholds_loadings_intercepts": ["thresholds", "loadings", "intercepts"],
 }
+#: which of Chen's (2007) cut-off sets judges each step
+_CHEN_STEP = {"thresholds": "metric", "thresholds_loadings": "metric", "thresholds_loadings_intercepts": "scalar"}
 
 
 def we_syntax(syntax: str, ngroups: int, group_equal) -> str:
@@ -128,6 +134,16 @@ class OrdinalInvariance:
     def __init__(self, steps, fits, table, group, missing):
         self.steps, self.fits, self.table, self.group, self.missing = steps, fits, table, group, missing
 
+    @property
+    def level(self) -> str:
+        """The last step of the unbroken run of steps Chen's cut-offs support (``"configural"`` if none)."""
+        level = self.steps[0]
+        for r in self.table.to_dict("records")[1:]:
+            if r["decision"] != "supported":
+                break
+            level = r["step"]
+        return level
+
     def to_dict(self) -> dict:
         """``{"invariance": [...], "invariance_info": {...}}`` for results.json (NaN -> None)."""
         def num(x):
@@ -145,19 +161,20 @@ class OrdinalInvariance:
                                 "pvalue": num(r["pvalue.diff"]), "method": "satorra.2000 (scaled.shifted)",
                                 "versus": self.steps[k - 1]}
                 item["delta"] = {"cfi.scaled": num(r["delta.cfi.scaled"]),
-                                 "rmsea.scaled": num(r["delta.rmsea.scaled"])}
+                                 "rmsea.scaled": num(r["delta.rmsea.scaled"]), "srmr": num(r["delta.srmr"])}
+            item["decision"] = r["decision"]
             items.append(item)
         first = self.fits[self.steps[0]]
-        info = {"group": self.group, "estimator": "WLSMV", "missing": self.missing,
+        info = {"group": self.group, "estimator": "WLSMV", "missing": self.missing, "level": self.level,
                 "identification": "Wu.Estabrook.2016 (std.lv, delta)",
                 "groups": {lab: int(n) for lab, n in zip(first.partable.group_labels, first.nobs)}}
         return {"invariance": items, "invariance_info": info}
 
     def summary(self) -> str:
         cols = ["step", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled", "chisq.diff", "df.diff", "pvalue.diff",
-                "delta.cfi.scaled", "delta.rmsea.scaled"]
-        return "ordinal invariance (WLSMV, Wu & Estabrook 2016):\n" + self.table[cols].to_string(
-            index=False, float_format=lambda v: f"{v:.3f}")
+                "delta.cfi.scaled", "delta.rmsea.scaled", "decision"]
+        return ("ordinal invariance (WLSMV, Wu & Estabrook 2016):\n" + self.table[cols].to_string(
+            index=False, float_format=lambda v: f"{v:.3f}") + f"\nlevel: {self.level}")
 
 
 def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: str = "pairwise",
@@ -196,14 +213,18 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                "chisq": f["chisq"], "df": int(f["df"]), "chisq.scaled": f["chisq.scaled"],
                "pvalue.scaled": f["pvalue.scaled"], "cfi.scaled": f["cfi.scaled"], "tli.scaled": f["tli.scaled"],
                "rmsea.scaled": f["rmsea.scaled"], "srmr": f["srmr"], "chisq.diff": np.nan, "df.diff": 0,
-               "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan}
+               "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan,
+               "delta.srmr": np.nan, "decision": ""}
         if prev is not None:
             g1 = fits[prev].meta["wlsmv_groups"]
             lrt = lrt_satorra2000(g1, res.meta["wlsmv_groups"])
             pf = fits[prev].fit_measures()
             row.update({"chisq.diff": lrt["chisq_diff"], "df.diff": lrt["df_diff"], "pvalue.diff": lrt["pvalue"],
                         "delta.cfi.scaled": f["cfi.scaled"] - pf["cfi.scaled"],
-                        "delta.rmsea.scaled": f["rmsea.scaled"] - pf["rmsea.scaled"]})
+                        "delta.rmsea.scaled": f["rmsea.scaled"] - pf["rmsea.scaled"],
+                        "delta.srmr": f["srmr"] - pf["srmr"]})
+            cut = (CHEN_2007_SMALL if len(data) <= 300 else CHEN_2007)[_CHEN_STEP[s]]
+            row["decision"] = chen_decision(row["delta.cfi.scaled"], row["delta.rmsea.scaled"], row["delta.srmr"], cut)
         rows.append(row)
         prev = s
     return OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing)

@@ -568,9 +568,12 @@ def _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins, missing="lis
 
 def stats_from_codes(Y: np.ndarray, levels: list[np.ndarray], names: list[str], *, gamma: bool = True,
                      zero_add: tuple[float, float] = (0.5, 0.0), zero_keep_margins: bool = True,
-                     missing: str = "listwise", n_dropped: int = 0) -> OrdinalSampleStats:
+                     missing: str = "listwise", n_dropped: int = 0,
+                     rho_start: np.ndarray | None = None) -> OrdinalSampleStats:
     """:func:`ordinal_sample_stats` from integer codes ``Y`` (0..K-1 per column, -1 = missing; rows
     already selected) and the items' levels: the fast path of the bootstrap, which resamples ``Y``.
+    ``rho_start``: start values of the polychoric correlations (lavaan's order; default the Pearson
+    correlations of the codes, as lavaan) -- only the number of Newton steps depends on it.
 
     >>> Y = np.array([[0, 1], [1, 1], [1, 0], [0, 0], [1, 1], [0, -1]])
     >>> st = stats_from_codes(Y, [np.array([1., 2.]), np.array([1., 2.])], ["a", "b"], missing="pairwise")
@@ -613,6 +616,8 @@ def stats_from_codes(Y: np.ndarray, levels: list[np.ndarray], names: list[str], 
             vx = sxx - sx * sx / nab
             start = (cxy / np.sqrt(vx * vx.T))[jj, ii]
         start = np.where(np.isfinite(start) & (np.abs(start) < 1), start, 0.0)
+        if rho_start is not None:         # e.g. the full sample's correlations for a bootstrap draw
+            start = np.clip(np.asarray(rho_start, float), -0.99, 0.99)
         fit_freq = freq.copy()
         fixed = np.zeros(P, dtype=bool)
         for q in range(P):

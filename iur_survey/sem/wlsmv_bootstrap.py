@@ -56,6 +56,7 @@ class _Problem:
     entropy: int
     kept: np.ndarray | None = None
     nk: int = 0
+    rho0: list[np.ndarray] | None = None    # per group: the full sample's polychorics (Newton start)
 
 
 def _stats(prob: _Problem, rows: list[np.ndarray]):
@@ -67,7 +68,8 @@ def _stats(prob: _Problem, rows: list[np.ndarray]):
             y = Yb[:, j]
             if np.unique(y[y >= 0]).size != lv.size:
                 return None
-        out.append(stats_from_codes(Yb, prob.levels[g], prob.names[g], missing=prob.missing))
+        out.append(stats_from_codes(Yb, prob.levels[g], prob.names[g], missing=prob.missing,
+                                    rho_start=prob.rho0[g]))
     return out
 
 
@@ -233,7 +235,9 @@ def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
             names.append(cols)
             levels.append(lev)
         spec = res.meta["wlsmv_spec"]
-        return _Problem("groups", model, Xs, names, levels, missing, np.asarray(res.theta, float), spec, ov, entropy)
+        rho0 = [st.wls_obs[st.nth:] for st in groups.stats]
+        return _Problem("groups", model, Xs, names, levels, missing, np.asarray(res.theta, float), spec, ov, entropy,
+                        rho0=rho0)
     wl = res.meta["wlsmv"]
     cols = list(model.groups[0].ov)
     Y, lev = _group_codes(data[cols], missing, wl.stats.levels)
@@ -247,7 +251,8 @@ def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
             drop[k] = True
     kept = np.flatnonzero(~drop)
     return _Problem("single", model, [Y], [cols], [lev], missing,
-                    np.asarray(res.theta, float), None, ov, entropy, kept=kept, nk=int(kept.size))
+                    np.asarray(res.theta, float), None, ov, entropy, kept=kept, nk=int(kept.size),
+                    rho0=[wl.stats.wls_obs[wl.stats.nth:]])
 
 
 def _group_codes(d: pd.DataFrame, missing: str, levels: list[np.ndarray]):

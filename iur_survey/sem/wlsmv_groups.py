@@ -227,14 +227,23 @@ def dwls_problem(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec
     obs = np.concatenate([s.wls_obs for s in stats])
     w_fit = np.concatenate([(s.n - 1) / N * s.wls_vd for s in stats])
 
-    def gm(t, g, j):
-        return _group_moments(model, stats[g], g, t, th_par[g], delta_par[g], theta_param, j, kept)
+    cache: dict = {}
+
+    def both(t):
+        # statistics and Jacobian together, remembered for the last point (the optimiser asks for the
+        # Jacobian where it last evaluated the statistics)
+        key = t.tobytes()
+        if cache.get("key") != key:
+            parts = [_group_moments(model, stats[g], g, t, th_par[g], delta_par[g], theta_param, True, kept)
+                     for g in range(G)]
+            cache.update(key=key, m=np.concatenate([p_[0] for p_ in parts]), J=np.vstack([p_[1] for p_ in parts]))
+        return cache["m"], cache["J"]
 
     def moments(t):
-        return np.concatenate([gm(t, g, False)[0] for g in range(G)])
+        return both(t)[0]
 
     def jac(t):
-        return np.vstack([gm(t, g, True)[1] for g in range(G)])
+        return both(t)[1]
     return moments, jac, obs, w_fit, (kept, th_par, delta_par, npar)
 
 

@@ -37,9 +37,13 @@ from iur_survey.errors import EstimationError
 
 from . import fitmeasures as _fm
 from .matrices import Model
-from .ordinal import OrdinalSampleStats, blas_threads, pair_index
+from .ordinal import OrdinalSampleStats, _codes, blas_threads, ordinal_sample_stats, pair_index
+from .partable import build_partable
+from .syntax import parse_model
+from .defined import from_partable
 from .standardized import r_squared, standardize
 from .wlsmv import fit_dwls, offdiag_vech_index, robust_vcov, scaled_shifted_test
+from .wlsmv_result import OrdinalSEMResult
 
 __all__ = ["GroupsSpec", "WLSMVGroupsResult", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
 
@@ -488,6 +492,14 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
         for i in grows:
             if pt.op[i] == "~1":
                 add(pt.lhs[i], "~1", "", g + 1, pt.label[i], *row_est(i), i=i)
+    defs = [c for c in pt.constraints if c.op == ":="]
+    if defs:
+        fn = from_partable(pt, values)
+        vals = fn(full)
+        Jk = fn.jacobian(full)[:, kept]
+        V = Jk @ res.vcov[:nk, :nk] @ Jk.T
+        for c, v, var, i in zip(defs, vals, np.diag(V), list(pt.def_rows)):
+            add(c.lhs, ":=", c.rhs, 0, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), i=i)
     tab = pd.DataFrame(rows)
     se = tab["se"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -551,9 +563,6 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     >>> res.nobs, int(res.fit_measures()["df"])
     ([300, 200], 14)
     """
-    from .partable import build_partable
-    from .ordinal import ordinal_sample_stats, _codes
-    from .wlsmv_result import OrdinalSEMResult
 
     ge = list(group_equal or ())
     if parameterization not in ("delta", "theta"):
@@ -602,10 +611,16 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     spec = GroupsSpec(th_equal=th_equal, delta_free=delta_free, parameterization=parameterization)
     res = wlsmv_groups_fit(model, stats_g, spec, ov)
     warns = list(warnings or [])
+    if G > 1 and any(t.labels is not None and len(t.labels) == 1 for t in parse_model(syntax).terms):
+        warns.append("using a single label per parameter in a multiple group setting implies imposing "
+                     "equality constraints across all the groups; if this is not intended, remove the "
+                     "label(s) or give one label per group, e.g. c(a1, a2, a3, a4)*x")
     if n_dropped:
         warns.append(f"{n_dropped} of {len(data)} rows dropped by listwise deletion" if missing == "listwise"
                      else f"{n_dropped} of {len(data)} rows with no value on any item were ignored")
     warns += [w for w in res.warnings if w not in warns]
+    if any(np.any(rv < 0) for rv in res.resvar):
+        warns.append("some estimated ov variances are negative")
     table = res.table
     by_key = {(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in table.to_dict("records")}
     est = np.full(len(pt), np.nan)

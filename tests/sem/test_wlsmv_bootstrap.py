@@ -1,5 +1,5 @@
 """WLSMV bootstrap (lavaan's se = "bootstrap" with ordered items): seeded, parallel, and its standard errors
-against lavaan's bootstrap SEs (wlsmv_boot_refs.json, B = 1000, written by make_wlsmv_refs.R) within the
+against lavaan's bootstrap SEs (wlsmv_boot_single.json / wlsmv_boot_groups.json, B = 1000, written by make_wlsmv_boot_refs.R) within the
 Monte Carlo error of both runs."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _se_ratio(res, ref):
 
 
 def test_bootstrap_se_matches_lavaan_within_mc_error(data):
-    ref = json.loads((HERE / "wlsmv_boot_refs.json").read_text())["boot_pairwise_two"]
+    ref = json.loads((HERE / "wlsmv_boot_single.json").read_text())
     res = with_wlsmv_bootstrap(sem(TWO, data, ordered=True), 200, data=data, seed=2022, workers=1, progress=False)
     assert res.boot.n_ok == 200
     q = _se_ratio(res, ref)
@@ -53,7 +53,7 @@ def test_bootstrap_se_matches_lavaan_within_mc_error(data):
 
 @pytest.mark.slow
 def test_multigroup_bootstrap_se_matches_lavaan(data):
-    ref = json.loads((HERE / "wlsmv_boot_refs.json").read_text())["boot_groups_th_load"]
+    ref = json.loads((HERE / "wlsmv_boot_groups.json").read_text())
     fit = sem(TWO, data, ordered=True, group="G", group_equal=["thresholds", "loadings"])
     res = with_wlsmv_bootstrap(fit, 300, data=data, seed=7, workers=2, progress=False)
     assert res.boot.n_ok + res.boot.n_failed + res.boot.n_nonconverged == 300

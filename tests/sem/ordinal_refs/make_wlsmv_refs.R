@@ -73,23 +73,3 @@ for (model_name in c("two", "one")) {
 write_json(refs, file.path(HERE, "wlsmv_refs.json"), digits = NA, auto_unbox = TRUE, na = "null")
 cat("done\n")
 
-# ---- bootstrap (se = "bootstrap", B = 1000, iseed = 2022): the bootstrap SEs, to compare within Monte Carlo error.
-# lavaan 0.6.14 refuses se = "bootstrap" with estimator = "WLSMV" ("use (D)WLS estimator for bootstrap"):
-# estimator = "DWLS" with test = "scaled.shifted" is the same fit with bootstrap SEs.
-boot_pack <- function(fit) {
-  pe <- parameterEstimates(fit)
-  rownames(pe) <- NULL
-  list(nobs = lavInspect(fit, "nobs"), B = nrow(lavInspect(fit, "boot")),
-       estimates = as.data.frame(pe[, c("lhs", "op", "rhs", intersect("group", names(pe)), "est", "se",
-                                        "ci.lower", "ci.upper")]))
-}
-brefs <- list()
-brefs$boot_pairwise_two <- boot_pack(q(sem(two, d, ordered = TRUE, estimator = "DWLS", test = "scaled.shifted",
-                                           missing = "pairwise",
-                                           se = "bootstrap", bootstrap = 1000L, iseed = 2022L)))
-brefs$boot_groups_th_load <- boot_pack(q(sem(two, d, ordered = TRUE, estimator = "DWLS", test = "scaled.shifted",
-                                             missing = "pairwise",
-                                             group = "G", group.equal = c("thresholds", "loadings"),
-                                             se = "bootstrap", bootstrap = 1000L, iseed = 2022L)))
-write_json(brefs, file.path(HERE, "wlsmv_boot_refs.json"), digits = NA, auto_unbox = TRUE, na = "null")
-cat("done (bootstrap)\n")

@@ -82,6 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fit the model in each group of COLUMN (e.g. role)")
     parser.add_argument("--equal", metavar="WHAT", default=None,
                         help="with --group: parameters equal across groups (lavaan's group.equal), comma-separated: "
+                             "thresholds (ordered items),"
                              "loadings,intercepts,residuals,regressions,means,lv.variances,lv.covariances,"
                              "residual.covariances")
     parser.add_argument("--invariance", action="store_true",

@@ -53,9 +53,10 @@ GROUPS_FIT_NAMES = (
     "chisq.scaling.factor", "baseline.chisq", "baseline.df", "baseline.pvalue",
     "baseline.chisq.scaled", "baseline.df.scaled", "baseline.pvalue.scaled",
     "baseline.chisq.scaling.factor", "cfi", "tli", "cfi.scaled", "tli.scaled", "cfi.robust",
-    "tli.robust", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "rmsea.scaled",
-    "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled", "rmsea.robust",
-    "rmsea.ci.lower.robust", "rmsea.ci.upper.robust", "srmr", "wrmr",
+    "tli.robust", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "rmsea.notclose.pvalue",
+    "rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled",
+    "rmsea.notclose.pvalue.scaled", "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust",
+    "rmsea.pvalue.robust", "rmsea.notclose.pvalue.robust", "srmr", "wrmr",
 )
 
 
@@ -395,18 +396,24 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
     cat = _catml(stats, parts, fg, D_all, Einv, df) if robust else None
     if cat is None:
         out.update({"cfi.robust": np.nan, "tli.robust": np.nan, "rmsea.robust": np.nan,
-                    "rmsea.ci.lower.robust": np.nan, "rmsea.ci.upper.robust": np.nan})
+                    "rmsea.ci.lower.robust": np.nan, "rmsea.ci.upper.robust": np.nan,
+                    "rmsea.pvalue.robust": np.nan, "rmsea.notclose.pvalue.robust": np.nan})
     else:
         XX3, c3, XX3n, c3n = cat["XX3"], cat["c_hat3"], cat["XX3_null"], cat["c_hat3_null"]
         lo_r, hi_r = _fm.rmsea_ci(cat["XX3_scaled"], df, Nr, G=G, c_hat=c3)
         out.update({"cfi.robust": _fm.cfi(XX3, df, XX3n, dfn, c3, c3n),
                     "tli.robust": _fm.tli(XX3, df, XX3n, dfn, c3, c3n),
                     "rmsea.robust": _fm.rmsea(XX3, df, Nr, G=G, c_hat=c3),
-                    "rmsea.ci.lower.robust": lo_r, "rmsea.ci.upper.robust": hi_r})
+                    "rmsea.ci.lower.robust": lo_r, "rmsea.ci.upper.robust": hi_r,
+                    "rmsea.pvalue.robust": _fm.rmsea_close_pvalue(cat["XX3_scaled"], df, Nr, G=G, c_hat=c3),
+                    "rmsea.notclose.pvalue.robust": _fm.rmsea_notclose_pvalue(cat["XX3_scaled"], df, Nr, G=G,
+                                                                              c_hat=c3)})
     lo, hi = _fm.rmsea_ci(X2, df, Nr, G=G)
     lo_s, hi_s = _fm.rmsea_ci(X2s, df, Nr, G=G)
     out.update({"rmsea": _fm.rmsea(X2, df, Nr, G=G), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
                 "rmsea.pvalue": _fm.rmsea_close_pvalue(X2, df, Nr, G=G),
+                "rmsea.notclose.pvalue": _fm.rmsea_notclose_pvalue(X2, df, Nr, G=G),
+                "rmsea.notclose.pvalue.scaled": _fm.rmsea_notclose_pvalue(X2s, df, Nr, G=G),
                 "rmsea.scaled": _fm.rmsea(X2s, df, Nr, G=G), "rmsea.ci.lower.scaled": lo_s,
                 "rmsea.ci.upper.scaled": hi_s, "rmsea.pvalue.scaled": _fm.rmsea_close_pvalue(X2s, df, Nr, G=G)})
     # srmr (lavaan: mean over groups weighted by n_g of each group's srmr on the correlations)

@@ -22,9 +22,10 @@ HERE = Path(__file__).parent / "ordinal_refs"
 REFS = json.loads((HERE / "wlsmv_refs.json").read_text())
 TWO = "F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4"
 ONE = "F =~ a1 + a2 + a3 + a4 + b1 + b2 + b3 + b4"
-FIT_KEYS = ["chisq", "df", "chisq.scaled", "chisq.scaling.factor", "baseline.chisq", "baseline.chisq.scaled",
+FIT_KEYS = ["npar", "fmin", "chisq", "df", "chisq.scaled", "chisq.scaling.factor", "baseline.chisq", "baseline.chisq.scaled",
             "cfi", "tli", "cfi.scaled", "tli.scaled", "cfi.robust", "tli.robust", "rmsea", "rmsea.scaled",
-            "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.robust", "srmr", "wrmr"]
+            "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.robust", "rmsea.pvalue", "rmsea.pvalue.scaled",
+            "rmsea.notclose.pvalue", "rmsea.notclose.pvalue.scaled", "rmsea.pvalue.robust", "srmr", "wrmr"]
 MODEL_OPS = ("=~", "~~", "|", "~*~", "~1")
 
 

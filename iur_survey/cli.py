@@ -17,7 +17,7 @@ from . import __version__
 from .errors import IURSurveyError
 
 #: command modules, in the order ``--help`` lists them (data flows one way)
-COMMANDS = ["simulate", "clean", "fit", "pls", "power", "export_replication", "book"]
+COMMANDS = ["simulate", "clean", "efa", "fit", "pls", "power", "export_replication", "book"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,7 +41,14 @@ chisq.shift.parameter, cfi/tli/rmsea plain, .scaled and .robust, srmr, wrmr)
 and aic, bic, logl are null (no likelihood: lavaan reports none); estimates
 add the thresholds (op "|"), scales ("~*~") and zero intercepts as lavaan's
 parameterEstimates(); "ordered" lists the ordinal items.  Add --summary to
-print a lavaan-like summary.
+print a lavaan-like summary.  --modindices [N] adds lavaan's modification
+indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test) under "modindices".
+With equality constraints (--equal), --modindices also adds lavaan's lavTestScore
+under "score_test": the score test of releasing each constraint, to find the
+parameters that are not invariant (exploratory: release one, refit, test again).
+A latent interaction in the model (COL ~ GOV + MKT + GOV:MKT) is estimated by
+double-mean-centred product indicators; results.json then has "interaction"
+(standardized coefficient, simple slopes at -1/0/+1 SD, Johnson-Neyman bounds).
 
 examples:
   iur-survey fit results/clean/clean.csv --out results/fit/results.json
@@ -50,6 +57,7 @@ examples:
   iur-survey fit clean.csv --group role --invariance --out results_groups.json
   iur-survey fit clean.csv --estimator WLSMV --group role --invariance --out results_ordinal_groups.json
   iur-survey fit clean.csv --bootstrap 1000 --seed 2022 --out results_boot.json
+  iur-survey fit clean.csv --modindices 20 --out results.json
 """
 
 from __future__ import annotations
@@ -103,6 +111,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no bootstrap progress bar")
     parser.add_argument("--out", metavar="FILE", required=True, help="where to write results.json")
     parser.add_argument("--summary", action="store_true", help="print a lavaan-like summary")
+    parser.add_argument("--modindices", metavar="N", nargs="?", type=int, const=0, default=None,
+                        help="add lavaan's modification indices (mi epc sepc.lv sepc.all sepc.nox) to results.json "
+                             "under \"modindices\", sorted by mi; N keeps the N largest (default: all). "
+                             "Exploratory: each assumes the rest of the model stays as it is")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,6 +142,9 @@ def run(args: argparse.Namespace) -> int:
         data, _sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
     res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
               ordered=ordered, group_equal=group_equal, parameterization=args.parameterization)
+    if args.bootstrap and res.meta.get("interaction"):
+        raise EstimationError(None, "--bootstrap with a latent interaction (A:B) is not supported yet: the product "
+                                    "indicators would have to be rebuilt in every resample")
     if args.bootstrap and res.meta.get("ordered"):
         from ..sem.wlsmv_bootstrap import with_wlsmv_bootstrap
         res = with_wlsmv_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
@@ -153,6 +168,22 @@ def run(args: argparse.Namespace) -> int:
         payload["warnings"] = list(payload["warnings"]) + group_warnings
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
+    if res.meta.get("interaction") and res.partable.ngroups == 1:
+        from ..sem.interaction import johnson_neyman, simple_slopes, standardized_interaction
+        payload["interaction"] = [
+            {"term": f"{r['focal']}:{r['moderator']}", "latent": r["latent"], "outcome": r["lhs"],
+             "products": r["products"], "standardized": standardized_interaction(res, r["latent"]),
+             "simple_slopes": simple_slopes(res, r["latent"]).drop(columns=["focal", "moderator_name"])
+             .to_dict("records"),
+             "johnson_neyman": johnson_neyman(res, r["latent"])} for r in res.meta["interaction"]]
+    mi_table = None
+    if args.modindices is not None:
+        from ..sem.modindices import modindices, modindices_records
+        mi_table = modindices(res, data, maximum_number=args.modindices or None)
+        payload["modindices"] = modindices_records(mi_table)
+        if res.partable.equality or "==" in res.partable.op:
+            from ..sem.score_test import lav_test_score
+            payload["score_test"] = lav_test_score(res, data, epc=False).to_dict()
     out = write_json_atomic(payload, args.out)   # complete or not at all
     if args.summary:
         print(res.summary())
@@ -173,5 +204,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  warning: {w}")
     if inv is not None:
         print(inv.summary())
+    if mi_table is not None and len(mi_table):
+        print("  largest modification indices (exploratory):")
+        for r in mi_table.head(5).itertuples(index=False):
+            print(f"    {r.lhs} {r.op} {r.rhs}: mi={r.mi:.2f} epc={r.epc:.3f}")
     print(f"  wrote {out}")
     return 0

@@ -52,6 +52,7 @@ from .constraints import LinearConstraints
 from .defined import from_partable
 from .estimate import minimize, numerical_hessian
 from .fitmeasures import FitInputs, fit_measures
+from .interaction import expand_interactions, has_interactions
 from .matrices import Model
 from .ml import (complete_stats, ml_fmin, ml_gradient, ml_information_expected, mvn_loglik,
                  saturated_loglik)
@@ -286,6 +287,12 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     default) or "theta" (:mod:`iur_survey.sem.wlsmv_groups`).
     """
     t0 = time.perf_counter()
+    interaction = None
+    pm_in = parse_model(model, source or "<model syntax>") if isinstance(model, str) else model
+    if has_interactions(pm_in):                 # A:B between latents: product indicators (sem/interaction.py)
+        if ordered:
+            raise EstimationError(None, "latent interactions (A:B) with ordered items are not supported")
+        model, data, interaction = expand_interactions(pm_in, data)
     with blas_threads(1):
         res = _fit(model, data, estimator=estimator, missing=missing, group=group, se=se,
                    information=information, meanstructure=meanstructure, fixed_x=fixed_x, std_lv=std_lv,
@@ -294,6 +301,8 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
                    control=dict(control or {}), ordered=ordered, parameterization=parameterization)
     res.seconds = time.perf_counter() - t0
     res.meta["model_type"] = model_type
+    if interaction:
+        res.meta["interaction"] = interaction
     return res
 
 

@@ -485,7 +485,17 @@ def _parse_term(cur: _Cursor, op: str) -> tuple[str, dict, Tok]:
         if t.kind == "name" and is_last and not (nxt is not None and nxt.kind == "op" and nxt.text == "("):
             cur.next()
             if nxt is not None and nxt.kind == "op" and nxt.text == ":":
-                raise cur.fail("interaction terms (x:z) are not supported; build the product in the data", nxt)
+                # 'y ~ x:z': an interaction term (latent x latent: iur_survey.sem.interaction)
+                other = cur.peek(1)
+                if op != "~" or other is None or other.kind != "name":
+                    raise cur.fail("interaction terms (x:z) are allowed only on the right of '~', between two "
+                                   "names", nxt)
+                cur.next()
+                cur.next()
+                after = cur.peek()
+                if after is not None and not (after.kind == "op" and after.text == "+"):
+                    raise cur.fail(f"unexpected {after.text!r} after {t.text}:{other.text} (one ':' per term)", after)
+                return f"{t.text}:{other.text}", mods, t
             if nxt is not None and not (nxt.kind == "op" and nxt.text == "+"):
                 raise cur.fail(f"unexpected {nxt.text!r} after {t.text!r} (terms are separated by '+')", nxt)
             if t.text in _R_RESERVED:

@@ -124,6 +124,9 @@ class Population:
     role_means: dict[str, dict[str, float]] = field(default_factory=dict)
     role_paths: dict[str, dict[str, float]] = field(default_factory=dict)
     role_effect: float = 1.0
+    #: latent interactions on COL, ``{"GOV:MKT": 0.2}``: COL gains ``0.2 * GOV * MKT`` (its residual variance
+    #: shrinks so that its variance stays 1); empty by default
+    interactions: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -175,6 +178,7 @@ class Population:
             role_means={r: {f: float(v) for f, v in m.items()} for r, m in (doc.get("role_means") or {}).items()},
             role_paths={r: {p: float(v) for p, v in m.items()} for r, m in (doc.get("role_paths") or {}).items()},
             role_effect=float(doc.get("role_effect", 1.0)),
+            interactions={k: float(v) for k, v in (doc.get("interactions") or {}).items()},
         )
 
     def validate(self) -> None:
@@ -206,6 +210,10 @@ class Population:
             for key in over:
                 if key not in self.paths:
                     raise ValueError(f"role_paths.{role}: unknown path {key!r}")
+        for key in self.interactions:
+            parts = key.split(":")
+            if len(parts) != 2 or parts[0] == parts[1] or not set(parts) <= set(EXOGENOUS):
+                raise ValueError(f"interactions: {key!r} is not 'A:B' with two different mechanisms of {EXOGENOUS}")
         psi = self.residual_variances()
         if min(psi.values()) <= 0:
             raise ValueError(f"the paths explain more than all variance of {min(psi, key=psi.get)}")
@@ -252,6 +260,36 @@ class Population:
         c = np.array([p[f"{OUTCOME}~{f}"] for f in EXOGENOUS])
         return a, float(p[f"{OUTCOME}~{MEDIATOR}"]), c
 
+    def interaction_variance(self) -> float:
+        """Variance of COL's interaction part ``sum g * A * B`` (normal mechanisms: ``cov(AB, CD) =
+        phi_AC phi_BD + phi_AD phi_BC``); 0 without interactions.
+
+        >>> from dataclasses import replace
+        >>> Population.default("none").interaction_variance()
+        0.0
+        >>> round(replace(Population.default("none"), interactions={"GOV:MKT": 0.2}).interaction_variance(), 4)
+        0.0425
+        """
+        phi = self.phi()
+        idx = [(EXOGENOUS.index(k.split(":")[0]), EXOGENOUS.index(k.split(":")[1]), g)
+               for k, g in self.interactions.items()]
+        return float(sum(g * h * (phi[i, k] * phi[j, l] + phi[i, l] * phi[j, k])
+                         for i, j, g in idx for k, l, h in idx))
+
+    def interaction_scores(self, x: np.ndarray) -> np.ndarray:
+        """COL's interaction part for rows of mechanism scores ``x`` (columns :data:`EXOGENOUS`).
+
+        >>> from dataclasses import replace
+        >>> pop = replace(Population.default("none"), interactions={"GOV:MKT": 0.2})
+        >>> pop.interaction_scores(np.array([[1.0, 2.0, 0, 0, 0]])).tolist()
+        [0.4]
+        """
+        out = np.zeros(len(x))
+        for key, g in self.interactions.items():
+            a, b = key.split(":")
+            out += g * x[:, EXOGENOUS.index(a)] * x[:, EXOGENOUS.index(b)]
+        return out
+
     def residual_variances(self) -> dict[str, float]:
         """Residual variances of COL and INT that make both latent variances 1.
 
@@ -263,7 +301,7 @@ class Population:
         """
         a, b, c = self.structural(None)
         phi = self.phi()
-        psi_col = 1.0 - float(a @ phi @ a)
+        psi_col = 1.0 - float(a @ phi @ a) - self.interaction_variance()
         psi_int = 1.0 - float(b * b + c @ phi @ c + 2 * b * (c @ phi @ a))
         return {MEDIATOR: psi_col, OUTCOME: psi_int}
 
@@ -284,7 +322,7 @@ class Population:
         beta[k + 1, k] = b
         zeta = np.zeros((k + 2, k + 2))
         zeta[:k, :k] = self.phi()
-        zeta[k, k] = psi[MEDIATOR]
+        zeta[k, k] = psi[MEDIATOR] + self.interaction_variance()   # the interaction is uncorrelated with x
         zeta[k + 1, k + 1] = psi[OUTCOME]
         inv = np.linalg.inv(np.eye(k + 2) - beta)
         return pd.DataFrame(inv @ zeta @ inv.T, index=list(LATENTS), columns=list(LATENTS))
@@ -373,6 +411,7 @@ class Population:
             "role_means": {r: dict(m) for r, m in self.role_means.items()},
             "role_paths": {r: dict(m) for r, m in self.role_paths.items()},
             "role_effect": self.role_effect,
+            **({"interactions": dict(self.interactions)} if self.interactions else {}),
             "notes": ("standardized: every latent variable has variance 1 (pooled paths); loadings and "
                       "thresholds refer to the reverse-scored items; a role's latent means are "
                       "role_effect * role_means; a role's paths are paths + role_effect * "
@@ -418,6 +457,8 @@ class Population:
             lines.append(f"{f} =~ " + " + ".join(f"{v(self.loadings[i])}{i}" for i in by_construct.get(f, [])))
         lines.append("# structural model")
         lines.append(f"{MEDIATOR} ~ " + " + ".join(f"{v(x)}{f}" for x, f in zip(a, EXOGENOUS)))
+        for key, g in self.interactions.items():
+            lines.append(f"# interaction (not in the covariance structure): {MEDIATOR} ~ {g:.6g}*{key}")
         lines.append(f"{OUTCOME} ~ {v(b)}{MEDIATOR} + " + " + ".join(f"{v(x)}{f}" for x, f in zip(c, EXOGENOUS)))
         if values:
             psi = self.residual_variances()

@@ -165,7 +165,7 @@ def _latent(rng: np.random.Generator, s: _Setup, role_idx: np.ndarray) -> np.nda
     c = np.array([t[2] for t in abc])[role_idx]
     psi = pop.residual_variances()
     zeta = rng.standard_normal((m, 2))
-    col = (x * a).sum(1) + np.sqrt(psi[MEDIATOR]) * zeta[:, 0]
+    col = (x * a).sum(1) + pop.interaction_scores(x) + np.sqrt(psi[MEDIATOR]) * zeta[:, 0]
     intg = b * col + (x * c).sum(1) + np.sqrt(psi[OUTCOME]) * zeta[:, 1]
     return np.column_stack([x, col, intg])
 

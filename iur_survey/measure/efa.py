@@ -1,0 +1,607 @@
+"""Exploratory factor analysis: extraction, rotation, number of factors, sampling adequacy.
+
+One function per step, each as the R reference it is checked against (tests/measure/efa_refs/make_refs.R):
+
+* :func:`efa` (data, k, rotation, extraction, cor)  the whole analysis -> :class:`EFAResult`
+  - ``extraction="ml"``: maximum likelihood (the uniquenesses by L-BFGS-B on the concentrated likelihood,
+    as R's ``factanal``; the solution of lavaan's ``efa()`` and ``psych::fa(fm = "ml")``), with lavaan's
+    fit: ``chisq = N F_ML``, ``df``, ``pvalue``, ``rmsea``, ``tli``, ``cfi``;
+  - ``extraction="pa"``: principal axes, iterated from squared multiple correlations until the sum of the
+    communalities changes by less than 0.001 (psych's ``fm = "pa"`` rule);
+  - ``cor="pearson"`` (listwise) or ``"polychoric"`` (lavaan's two-step polychoric correlations,
+    :func:`iur_survey.sem.ordinal.polychoric`);
+* :func:`rotate` (loadings, method)  ``geomin`` (oblique, epsilon 0.001, lavaan's default rotation, with
+  random starts: the best of 30 by the criterion), ``oblimin`` (quartimin, GPArotation's), ``varimax``
+  (Kaiser-normalized, R's ``stats::varimax``), ``promax`` (power 4 on varimax, psych's ``Promax``);
+  the gradient projection algorithm is statsmodels' ``factor_rotation.GPA``;
+* factors are reflected to a positive sum of loadings and ordered as lavaan (``order.lv.by = "index"``:
+  by the first item on which each factor has its largest loading);
+* :func:`kmo` (Kaiser-Meyer-Olkin MSA, psych ``KMO``), :func:`bartlett` (psych ``cortest.bartlett``);
+* :func:`parallel_analysis` (Horn): eigenvalues of the observed correlation matrix (and of its reduced
+  form, squared multiple correlations on the diagonal) against the 95th percentiles of those of random
+  normal data of the same size; :func:`scree_plot` draws both.
+
+An EFA is exploratory: choose the number of factors and the items on one part of the data and confirm the
+structure with a CFA on another (the book's split-half step).
+
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(1)
+>>> F = rng.multivariate_normal([0, 0], [[1, .3], [.3, 1]], 500)
+>>> L = np.array([[.8, 0], [.7, 0], [.6, .1], [0, .8], [0, .7], [.1, .6]])
+>>> d = pd.DataFrame(F @ L.T + rng.standard_normal((500, 6)) * .55, columns=[f"y{i}" for i in range(1, 7)])
+>>> res = efa(d, 2)
+>>> res.loadings.abs().idxmax(axis=1).tolist(), round(float(res.loadings.loc["y1", "F1"]), 1)
+(['F1', 'F1', 'F1', 'F2', 'F2', 'F2'], 0.8)
+>>> round(float(res.phi.iloc[0, 1]), 2), int(res.fit["df"])
+(0.25, 4)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._threads import blas_threads
+from ..errors import EstimationError
+from ..sem.fitmeasures import cfi, chisq_pvalue, rmsea, tli
+from ..sem.ordinal import polychoric
+
+__all__ = ["efa", "EFAResult", "split_half", "item_assignment", "rotate", "extract_ml", "extract_pa", "kmo", "bartlett", "parallel_analysis",
+           "scree_plot", "correlation_matrix", "max_factors", "ROTATIONS"]
+
+ROTATIONS = ("geomin", "oblimin", "promax", "varimax", "none")
+_OBLIQUE = {"geomin", "oblimin", "promax"}
+
+
+# ----------------------------------------------------------------------------- data -> correlations
+def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = "listwise"
+                       ) -> tuple[pd.DataFrame, int, int]:
+    """``(R, n, n_dropped)``: the items' correlation matrix on the listwise-complete rows, or with
+    ``missing="pairwise"`` (Pearson only; psych's default ``use = "pairwise"``) each correlation on the
+    rows complete on its pair; ``n`` is then the smallest pairwise count (conservative for the chi-square
+    and Bartlett's test), ``n_dropped`` the rows with no item at all.
+
+    >>> d = pd.DataFrame({"a": [1, 2, 3, 4, 5, 6.], "b": [2, 1, 4, 3, 6, 5.], "c": [1, 2, None, 4, 4, 5.]})
+    >>> R, n, dropped = correlation_matrix(d)
+    >>> round(float(R.loc["a", "b"]), 3), n, dropped
+    (0.86, 5, 1)
+    """
+    if not isinstance(data, pd.DataFrame) or data.shape[1] < 3:
+        raise EstimationError(None, "an EFA needs a DataFrame of at least three items")
+    num = data.apply(pd.to_numeric, errors="coerce")
+    bad = [c for c in data.columns if (num[c].isna() & data[c].notna()).any()]
+    if bad:
+        raise EstimationError(None, f"column {bad[0]!r} holds non-numeric values")
+    missing = missing.lower()
+    if missing not in ("listwise", "pairwise"):
+        raise EstimationError(None, f"missing={missing!r}: use 'listwise' or 'pairwise'")
+    if missing == "pairwise":
+        if cor.lower() != "pearson":
+            raise EstimationError(None, "pairwise correlations are Pearson only; use missing='listwise' with "
+                                        "polychoric correlations")
+        ok = num.notna().any(axis=1)
+        X = num.loc[ok]
+        obs = X.notna().to_numpy(float)
+        n = int((obs.T @ obs).min())
+    else:
+        ok = num.notna().all(axis=1)
+        X = num.loc[ok]
+        n = int(len(X))
+    if n < data.shape[1] + 2:
+        raise EstimationError(None, f"only {n} complete rows for {data.shape[1]} items: too few for an EFA")
+    const = [c for c in X.columns if X[c].std() == 0]
+    if const:
+        raise EstimationError(None, f"item {const[0]!r} has no variance")
+    cor = cor.lower()
+    if cor == "pearson":
+        R = X.corr()                    # pairwise-complete when rows are incomplete
+    elif cor == "polychoric":
+        R = polychoric(X.astype(int) if (X % 1 == 0).all().all() else X)
+    else:
+        raise EstimationError(None, f"cor={cor!r}: use 'pearson' or 'polychoric'")
+    ev = np.linalg.eigvalsh(R.to_numpy())
+    if ev.min() <= 1e-10:
+        raise EstimationError(None, "the correlation matrix is not positive definite (collinear items?)")
+    return R, n, int((~ok).sum())
+
+
+def max_factors(p: int) -> int:
+    """The largest number of factors an ML EFA of ``p`` items identifies (lavaan's efa() limit).
+
+    >>> max_factors(9), max_factors(25)
+    (5, 18)
+    """
+    pstar = p * (p + 1) / 2
+    for k in range(1, p + 1):
+        if k * p + k * (k + 1) / 2 + p - k * k > pstar:
+            return k - 1
+    return p
+
+
+# ----------------------------------------------------------------------------- extraction
+def _ml_obj_grad(psi: np.ndarray, S: np.ndarray, k: int) -> tuple[float, np.ndarray]:
+    sc = 1.0 / np.sqrt(psi)
+    Ss = S * np.outer(sc, sc)
+    val, vec = np.linalg.eigh(Ss)
+    val, vec = val[::-1], vec[:, ::-1]
+    e = val[k:]
+    f = -(np.sum(np.log(e) - e) - k + S.shape[0])
+    load = vec[:, :k] * np.sqrt(np.maximum(val[:k] - 1.0, 0.0))
+    load = load * np.sqrt(psi)[:, None]
+    g = load @ load.T + np.diag(psi) - S
+    return float(f), np.diag(g) / psi ** 2
+
+
+def extract_ml(R: np.ndarray, k: int, *, lower: float = 0.005) -> tuple[np.ndarray, np.ndarray, float, bool]:
+    """Maximum-likelihood factor extraction: ``(loadings, uniquenesses, F_ML, converged)``.
+
+    The uniquenesses minimise the concentrated ML discrepancy (R's ``factanal`` objective and gradient;
+    bounded below by ``lower``), the loadings are the unrotated ML solution.
+
+    >>> R = np.array([[1, .56, .48], [.56, 1, .42], [.48, .42, 1]])
+    >>> L, psi, F, ok = extract_ml(R, 1)
+    >>> np.round(np.abs(L[:, 0]), 2).tolist(), ok
+    ([0.8, 0.7, 0.6], True)
+    """
+    from scipy.optimize import minimize
+
+    S = np.asarray(R, float)
+    p = S.shape[0]
+    start = (1 - 0.5 * k / p) / np.diag(np.linalg.inv(S))
+    opt = minimize(_ml_obj_grad, np.clip(start, lower, 1.0), args=(S, k), jac=True, method="L-BFGS-B",
+                   bounds=[(lower, 1.0)] * p, options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 5000})
+    psi = opt.x
+    sc = 1.0 / np.sqrt(psi)
+    val, vec = np.linalg.eigh(S * np.outer(sc, sc))
+    val, vec = val[::-1], vec[:, ::-1]
+    L = vec[:, :k] * np.sqrt(np.maximum(val[:k] - 1.0, 0.0)) * np.sqrt(psi)[:, None]
+    Sigma = L @ L.T + np.diag(psi)
+    F = float(np.linalg.slogdet(Sigma)[1] + np.trace(np.linalg.solve(Sigma, S)) - np.linalg.slogdet(S)[1] - p)
+    return L, psi, F, bool(opt.success)
+
+
+def extract_pa(R: np.ndarray, k: int, *, min_err: float = 0.001, max_iter: int = 50
+               ) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Principal-axis factoring as psych's ``fa(fm = "pa")``: ``(loadings, communalities, converged)``.
+
+    Start from squared multiple correlations on the diagonal; iterate eigen-decompositions until the sum of
+    the communalities changes by less than ``min_err`` (or ``max_iter`` steps, then not converged).
+
+    >>> R = np.array([[1, .56, .48], [.56, 1, .42], [.48, .42, 1]])
+    >>> L, h2, ok = extract_pa(R, 1)
+    >>> np.round(np.abs(L[:, 0]), 2).tolist()
+    [0.79, 0.7, 0.6]
+    """
+    r = np.asarray(R, float)
+    rm = r.copy()
+    np.fill_diagonal(rm, 1.0 - 1.0 / np.diag(np.linalg.inv(r)))
+    comm = float(np.trace(r))
+    converged = False
+    L = np.zeros((r.shape[0], k))
+    for _ in range(max_iter):
+        val, vec = np.linalg.eigh(rm)
+        val, vec = val[::-1][:k], vec[:, ::-1][:, :k]
+        L = vec * np.sqrt(np.abs(val))
+        new = np.sum(L ** 2, axis=1)
+        comm1 = float(new.sum())
+        np.fill_diagonal(rm, new)
+        err = abs(comm - comm1)
+        comm = comm1
+        if err < min_err:
+            converged = True
+            break
+    return L, np.sum(L ** 2, axis=1), converged
+
+
+# ----------------------------------------------------------------------------- rotation
+def _vgq_geomin(L: np.ndarray, eps: float) -> tuple[float, np.ndarray]:
+    k = L.shape[1]
+    L2 = L ** 2 + eps
+    pro = np.exp(np.sum(np.log(L2), axis=1) / k)
+    return float(pro.sum()), (2.0 / k) * (L / L2) * pro[:, None]
+
+
+def _vgq_oblimin(L: np.ndarray, gamma: float = 0.0) -> tuple[float, np.ndarray]:
+    X = L ** 2 @ (1 - np.eye(L.shape[1]))
+    if gamma:
+        X = (np.eye(L.shape[0]) - gamma / L.shape[0]) @ X
+    return float(np.sum(L ** 2 * X) / 4), L * X
+
+
+def _varimax(A: np.ndarray, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
+    """R's ``stats::varimax(normalize = TRUE, eps = 1e-5)``: ``(rotated, rotmat)``."""
+    sc = np.sqrt(np.sum(A ** 2, axis=1))
+    x = A / sc[:, None]
+    p, nc = x.shape
+    TT = np.eye(nc)
+    d = 0.0
+    for _ in range(1000):
+        z = x @ TT
+        B = x.T @ (z ** 3 - z @ np.diag(np.sum(z ** 2, axis=0)) / p)
+        u, s, vt = np.linalg.svd(B)
+        TT = u @ vt
+        dpast, d = d, float(s.sum())
+        if d < dpast * (1 + eps):
+            break
+    return (x @ TT) * sc[:, None], TT
+
+
+def _promax(A: np.ndarray, m: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """psych's ``fa(rotate = "promax")``: ``kaiser(A, "Promax")``, i.e. rows normalized to unit length, the
+    power-``m`` target on their varimax solution (R's ``promax``), rows rescaled; ``(pattern, Phi)``."""
+    w = np.sqrt(np.sum(A ** 2, axis=1))
+    x, rot = _varimax(A / w[:, None])
+    Q = x * np.abs(x) ** (m - 1)
+    U = np.linalg.lstsq(x, Q, rcond=None)[0]
+    d = np.diag(np.linalg.inv(U.T @ U))
+    U = U @ np.diag(np.sqrt(d))
+    z = x @ U
+    U = rot @ U
+    ui = np.linalg.inv(U)
+    return z * w[:, None], ui @ ui.T
+
+
+def _random_rotation(rng: np.random.Generator, k: int) -> np.ndarray:
+    q, r = np.linalg.qr(rng.standard_normal((k, k)))
+    return q * np.sign(np.diag(r))
+
+
+def rotate(A: np.ndarray, method: str = "geomin", *, geomin_epsilon: float = 0.001, rstarts: int = 30,
+           seed: int = 20221, tol: float = 1e-5) -> tuple[np.ndarray, np.ndarray, float]:
+    """Rotate unrotated loadings ``A``: ``(pattern, Phi, criterion)`` (see the module docstring).
+
+    >>> A = np.array([[.7, .3], [.6, .35], [.6, -.3], [.5, -.35]])
+    >>> P, Phi, f = rotate(A, "varimax")
+    >>> np.allclose(P @ P.T, A @ A.T), np.round(Phi, 6).tolist()
+    (True, [[1.0, 0.0], [0.0, 1.0]])
+    """
+    from statsmodels.multivariate.factor_rotation._gpa_rotation import GPA
+
+    A = np.asarray(A, float)
+    k = A.shape[1]
+    method = method.lower()
+    if method not in ROTATIONS:
+        raise EstimationError(None, f"rotation {method!r}: use one of {', '.join(ROTATIONS)}")
+    if k < 2 or method == "none":
+        return A.copy(), np.eye(k), 0.0
+    if method == "varimax":
+        P, _ = _varimax(A)
+        return P, np.eye(k), float("nan")
+    if method == "promax":
+        P, Phi = _promax(A)
+        return P, Phi, float("nan")
+    if method == "oblimin":
+        vgq = _vgq_oblimin
+        starts = [np.eye(k)]
+    else:
+        def vgq(L):
+            return _vgq_geomin(L, geomin_epsilon)
+        rng = np.random.default_rng(seed)
+        starts = [np.eye(k)] + [_random_rotation(rng, k) for _ in range(rstarts)]
+    best = None
+    for T0 in starts:
+        L, phi, T, _table = GPA(A, vgQ=lambda L: vgq(L), T=T0, rotation_method="oblique", tol=tol,
+                                max_tries=10000)
+        f = vgq(L)[0]
+        if best is None or f < best[2] - 1e-12:
+            best = (L, phi, f)
+    return best[0], best[1], best[2]
+
+
+def _reflect_and_order(P: np.ndarray, Phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    sign = np.where(P.sum(axis=0) < 0, -1.0, 1.0)
+    P = P * sign
+    Phi = Phi * np.outer(sign, sign)
+    order = np.argsort(np.argmax(np.abs(P), axis=0), kind="stable")
+    return P[:, order], Phi[np.ix_(order, order)]
+
+
+# ----------------------------------------------------------------------------- adequacy
+def kmo(data_or_r: pd.DataFrame) -> pd.DataFrame:
+    """Kaiser-Meyer-Olkin measure of sampling adequacy (psych ``KMO``): one row per item (``MSAi``) and an
+    ``overall`` row; ``adequate`` flags MSA >= .60 (Kaiser's "mediocre" floor).
+
+    Accepts the data (Pearson correlations, listwise) or a correlation matrix (square, symmetric, unit
+    diagonal).
+
+    >>> R = pd.DataFrame(np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]]), index=list("abc"), columns=list("abc"))
+    >>> kmo(R).round(3)["MSA"].tolist()
+    [0.594, 0.624, 0.699, 0.628]
+    """
+    R = _as_corr(data_or_r)
+    r = R.to_numpy()
+    Q = np.linalg.inv(r)
+    s = 1.0 / np.sqrt(np.diag(Q))
+    Q = -Q * np.outer(s, s)
+    np.fill_diagonal(Q, 0.0)
+    r0 = r.copy()
+    np.fill_diagonal(r0, 0.0)
+    r2, q2 = r0 ** 2, Q ** 2
+    msa = float(r2.sum() / (r2.sum() + q2.sum()))
+    msai = r2.sum(axis=0) / (r2.sum(axis=0) + q2.sum(axis=0))
+    out = pd.DataFrame({"MSA": list(msai) + [msa]}, index=list(R.columns) + ["overall"])
+    out["adequate"] = out["MSA"] >= 0.60
+    return out
+
+
+def bartlett(data_or_r: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
+    """Bartlett's test of sphericity (psych ``cortest.bartlett``): ``chisq df p.value``.
+
+    ``n`` is needed when a correlation matrix is given.
+
+    >>> R = pd.DataFrame(np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]]), index=list("abc"), columns=list("abc"))
+    >>> bartlett(R, n=100).round(3).to_dict("records")
+    [{'chisq': 46.449, 'df': 3.0, 'p.value': 0.0}]
+    """
+    from scipy import stats
+
+    R = _as_corr(data_or_r)
+    if n is None:
+        if _is_corr(data_or_r):
+            raise EstimationError(None, "bartlett(): give n with a correlation matrix")
+        n = int(data_or_r.dropna().shape[0])
+    p = R.shape[0]
+    chisq = -((n - 1) - (2 * p + 5) / 6) * float(np.linalg.slogdet(R.to_numpy())[1])
+    df = p * (p - 1) / 2
+    return pd.DataFrame({"chisq": [chisq], "df": [df], "p.value": [float(stats.chi2.sf(chisq, df))]})
+
+
+def _is_corr(x) -> bool:
+    return (isinstance(x, pd.DataFrame) and x.shape[0] == x.shape[1] and list(x.index) == list(x.columns)
+            and np.allclose(np.diag(x.to_numpy(float)), 1.0))
+
+
+def _as_corr(x) -> pd.DataFrame:
+    if _is_corr(x):
+        return x.astype(float)
+    return correlation_matrix(x)[0]
+
+
+# ----------------------------------------------------------------------------- number of factors
+def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 50, quantile: float = 0.95, seed: int = 2022,
+                      cor: str = "pearson", missing: str = "listwise") -> pd.DataFrame:
+    """Horn's parallel analysis: per position, the observed eigenvalues of the correlation matrix
+    (``pc``) and of the reduced matrix with squared multiple correlations on the diagonal (``fa``), and the
+    ``quantile`` of those of ``n_iter`` random normal data sets of the same size (``pc_random``,
+    ``fa_random``).  ``attrs["n_factors"]`` / ``attrs["n_components"]``: the leading positions where the
+    observed eigenvalue exceeds the random one.
+
+    >>> rng = np.random.default_rng(1)
+    >>> F = rng.standard_normal((400, 2))
+    >>> d = pd.DataFrame(np.repeat(F, 3, axis=1) * .8 + rng.standard_normal((400, 6)) * .6)
+    >>> pa = parallel_analysis(d, n_iter=20)
+    >>> pa.attrs["n_factors"], pa.attrs["n_components"]
+    (2, 2)
+    """
+    R, n, _ = correlation_matrix(data, cor, missing)
+    p = R.shape[0]
+    rng = np.random.default_rng(seed)
+
+    def eig(r):
+        rr = r.copy()
+        np.fill_diagonal(rr, 1.0 - 1.0 / np.diag(np.linalg.inv(r)))
+        return np.sort(np.linalg.eigvalsh(r))[::-1], np.sort(np.linalg.eigvalsh(rr))[::-1]
+
+    obs_pc, obs_fa = eig(R.to_numpy())
+    sims_pc, sims_fa = np.empty((n_iter, p)), np.empty((n_iter, p))
+    for i in range(n_iter):
+        Z = rng.standard_normal((n, p))
+        sims_pc[i], sims_fa[i] = eig(np.corrcoef(Z, rowvar=False))
+    out = pd.DataFrame({"pc": obs_pc, "pc_random": np.quantile(sims_pc, quantile, axis=0),
+                        "fa": obs_fa, "fa_random": np.quantile(sims_fa, quantile, axis=0)},
+                       index=pd.RangeIndex(1, p + 1, name="position"))
+
+    def lead(a, b):
+        k = 0
+        while k < p and a[k] > b[k]:
+            k += 1
+        return k
+    out.attrs["n_factors"] = lead(out["fa"].to_numpy(), out["fa_random"].to_numpy())
+    out.attrs["n_components"] = lead(out["pc"].to_numpy(), out["pc_random"].to_numpy())
+    out.attrs["n_iter"], out.attrs["quantile"], out.attrs["seed"] = n_iter, quantile, seed
+    return out
+
+
+def scree_plot(pa: pd.DataFrame, path=None, *, title: str = "Scree plot and parallel analysis"):
+    """The scree plot of :func:`parallel_analysis` (observed and random eigenvalues); saved to ``path``
+    (SVG/PDF/PNG by its suffix) when given.  Returns the matplotlib figure.
+
+    >>> pa = pd.DataFrame({"pc": [3.0, 1.2, .5], "pc_random": [1.3, 1.1, .9], "fa": [2.5, .7, .1],
+    ...                    "fa_random": [.4, .2, .0]}, index=[1, 2, 3])
+    >>> fig = scree_plot(pa)
+    >>> len(fig.axes[0].lines)       # four series and the eigenvalue-1 line
+    5
+    """
+    from matplotlib.figure import Figure      # no pyplot: no global state, any backend
+
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
+    x = np.asarray(pa.index)
+    ax.plot(x, pa["pc"], "o-", color="tab:blue", label="components (observed)")
+    ax.plot(x, pa["pc_random"], "--", color="tab:blue", alpha=.6, label="components (random, 95%)")
+    ax.plot(x, pa["fa"], "s-", color="tab:red", label="factors (observed)")
+    ax.plot(x, pa["fa_random"], "--", color="tab:red", alpha=.6, label="factors (random, 95%)")
+    ax.axhline(1.0, color="grey", lw=.8)
+    ax.set_xlabel("position")
+    ax.set_ylabel("eigenvalue")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+    return fig
+
+
+# ----------------------------------------------------------------------------- split-half validation
+def split_half(data: pd.DataFrame, seed: int = 2022) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two random halves of the rows (the first has the extra row of an odd count): explore on one,
+    confirm on the other.
+
+    >>> a, b = split_half(pd.DataFrame({"x": range(7)}), seed=1)
+    >>> len(a), len(b), sorted(a["x"].tolist() + b["x"].tolist()) == list(range(7))
+    (4, 3, True)
+    """
+    order = np.random.default_rng(seed).permutation(len(data))
+    cut = (len(data) + 1) // 2
+    return data.iloc[np.sort(order[:cut])], data.iloc[np.sort(order[cut:])]
+
+
+def item_assignment(loadings: pd.DataFrame, construct_of: dict[str, str]) -> pd.DataFrame:
+    """Each item's largest loading and whether it sits on its construct's factor (the factor that most
+    of the construct's items load highest on): ``item construct factor loading cross matches``, ``cross``
+    the largest absolute loading elsewhere.
+
+    >>> L = pd.DataFrame({"F1": [.8, .7, .1, .0, .5], "F2": [.0, .1, .7, .8, .45]},
+    ...                  index=["a1", "a2", "b1", "b2", "b3"])
+    >>> item_assignment(L, {"a1": "A", "a2": "A", "b1": "B", "b2": "B", "b3": "B"})["matches"].tolist()
+    [True, True, True, True, False]
+    """
+    top = loadings.abs().idxmax(axis=1)
+    rows = []
+    home = {}
+    for c in dict.fromkeys(construct_of.values()):
+        its = [i for i in loadings.index if construct_of.get(i) == c]
+        home[c] = top[its].mode().iloc[0] if its else None
+    for i in loadings.index:
+        f = top[i]
+        rest = loadings.loc[i].drop(f).abs()
+        rows.append({"item": i, "construct": construct_of.get(i), "factor": f, "loading": float(loadings.loc[i, f]),
+                     "cross": float(rest.max()) if len(rest) else float("nan"),
+                     "matches": bool(home.get(construct_of.get(i)) == f)})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- the analysis
+@dataclass
+class EFAResult:
+    """An exploratory factor analysis (see :func:`efa`)."""
+
+    loadings: pd.DataFrame          # items x F1..Fk (rotated pattern, standardized)
+    phi: pd.DataFrame               # factor correlations
+    communalities: pd.Series
+    uniquenesses: pd.Series
+    fit: pd.Series                  # ML only: chisq df pvalue rmsea tli cfi (lavaan), F_ML
+    n: int
+    n_dropped: int
+    k: int
+    rotation: str
+    extraction: str
+    cor: str
+    converged: bool
+    kmo: pd.DataFrame
+    bartlett: pd.DataFrame
+    parallel: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """efa.json: ``loadings`` as a list of ``{item, F1, F2, ...}``, ``phi``, ``communalities``, ``fit``,
+        ``kmo``, ``bartlett``, ``parallel`` (when run), settings and warnings."""
+        def num(v):
+            v = float(v)
+            return v if math.isfinite(v) else None
+        out: dict[str, Any] = {
+            "n": self.n, "n_dropped": self.n_dropped, "factors": self.k, "rotation": self.rotation,
+            "extraction": self.extraction, "cor": self.cor, "converged": self.converged,
+            "loadings": [{"item": str(i), **{c: num(v) for c, v in row.items()}}
+                         for i, row in self.loadings.iterrows()],
+            "phi": [[num(v) for v in row] for row in self.phi.to_numpy()],
+            "communalities": {str(k): num(v) for k, v in self.communalities.items()},
+            "fit": {k: num(v) for k, v in self.fit.items()},
+            "kmo": {str(k): num(v) for k, v in self.kmo["MSA"].items()},
+            "bartlett": {k: num(v) for k, v in self.bartlett.iloc[0].items()},
+            "warnings": list(self.warnings)}
+        if self.parallel is not None:
+            out["parallel"] = {"n_factors": int(self.parallel.attrs["n_factors"]),
+                               "n_components": int(self.parallel.attrs["n_components"]),
+                               "eigenvalues": [{"position": int(i), **{c: num(v) for c, v in r.items()}}
+                                               for i, r in self.parallel.iterrows()]}
+        return out
+
+    def summary(self, cutoff: float = 0.30) -> str:
+        lines = [f"EFA: {self.k} factor(s), {self.extraction.upper()} extraction on {self.cor} correlations, "
+                 f"{self.rotation} rotation; n = {self.n}" + (f" ({self.n_dropped} incomplete rows dropped)"
+                                                                if self.n_dropped else "")]
+        if len(self.fit):
+            f = self.fit
+            lines.append(f"  chisq = {f['chisq']:.3f}, df = {int(f['df'])}, p = {f['pvalue']:.3f}, "
+                         f"RMSEA = {f['rmsea']:.3f}, TLI = {f['tli']:.3f}")
+        lines.append(f"  KMO = {self.kmo.loc['overall', 'MSA']:.3f}; Bartlett chisq = "
+                     f"{self.bartlett['chisq'].iloc[0]:.1f}, df = {int(self.bartlett['df'].iloc[0])}")
+        shown = self.loadings.where(self.loadings.abs() >= cutoff)
+        lines.append(shown.round(3).to_string(na_rep="."))
+        for w in self.warnings:
+            lines.append(f"  warning: {w}")
+        return "\n".join(lines)
+
+
+def efa(data: pd.DataFrame, k: int | str = "auto", **kwargs) -> EFAResult:
+    """Exploratory factor analysis of ``data``'s items (default: every column); see the module docstring.
+
+    ``k`` = number of factors, or ``"auto"`` (parallel analysis: its ``n_factors``, at least 1).
+    Keywords: ``rotation`` ("geomin"), ``extraction`` ("ml" | "pa"), ``cor`` ("pearson" | "polychoric"),
+    ``items`` (default: every column), ``missing`` ("listwise" | "pairwise"), ``parallel`` (True: store the parallel analysis even with ``k``
+    given; always with ``k="auto"``), ``seed`` (of the parallel analysis).
+    """
+    with blas_threads(1):          # small matrices: threaded BLAS only adds overhead on shared cores
+        return _efa(data, k, **kwargs)
+
+
+def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin", extraction: str = "ml",
+        cor: str = "pearson", items: Sequence[str] | None = None, parallel: bool | None = None,
+        seed: int = 2022, missing: str = "listwise") -> EFAResult:
+    if items is not None:
+        absent = [c for c in items if c not in data.columns]
+        if absent:
+            raise EstimationError(None, f"item {absent[0]!r} is not a column of the data")
+        data = data[list(items)]
+    rotation, extraction = rotation.lower(), extraction.lower()
+    if rotation not in ROTATIONS:
+        raise EstimationError(None, f"rotation {rotation!r}: use one of {', '.join(ROTATIONS)}")
+    if extraction not in ("ml", "pa"):
+        raise EstimationError(None, f"extraction {extraction!r}: use 'ml' or 'pa'")
+    R, n, dropped = correlation_matrix(data, cor, missing)
+    warnings: list[str] = []
+    if dropped:
+        warnings.append(f"{dropped} row(s) with a missing item were dropped (listwise)" if missing == "listwise"
+                        else f"{dropped} row(s) with no item were dropped")
+    if missing == "pairwise":
+        warnings.append(f"pairwise correlations: n = {n}, the smallest number of rows complete on a pair")
+    pa = None
+    if k == "auto" or parallel:
+        pa = parallel_analysis(data, cor=cor, seed=seed, missing=missing)
+    if k == "auto":
+        k = max(1, int(pa.attrs["n_factors"]))
+    k = int(k)
+    p = R.shape[0]
+    kmax = max_factors(p)
+    if k < 1 or k > kmax:
+        raise EstimationError(None, f"{k} factor(s) for {p} items: between 1 and {kmax} can be identified")
+    r = R.to_numpy()
+    fit = pd.Series(dtype=float)
+    if extraction == "ml":
+        A, psi, F, ok = extract_ml(r, k)
+        if np.any(psi <= 0.0051):
+            warnings.append("a uniqueness is at its lower bound (a Heywood case)")
+        df = ((p - k) ** 2 - (p + k)) / 2
+        X2 = n * F
+        base = -n * float(np.linalg.slogdet(r)[1])
+        base_df = p * (p - 1) / 2
+        fit = pd.Series({"chisq": X2, "df": df, "pvalue": chisq_pvalue(X2, df), "rmsea": rmsea(X2, df, n),
+                         "tli": tli(X2, df, base, base_df), "cfi": cfi(X2, df, base, base_df), "fmin": F / 2})
+    else:
+        A, _h2, ok = extract_pa(r, k)
+    if not ok:
+        warnings.append(f"{extraction.upper()} extraction did not converge")
+    P, Phi, _crit = rotate(A, rotation)
+    P, Phi = _reflect_and_order(P, Phi)
+    names = [f"F{j}" for j in range(1, k + 1)]
+    loadings = pd.DataFrame(P, index=R.columns, columns=names)
+    h2 = pd.Series(np.einsum("ij,jk,ik->i", P, Phi, P), index=R.columns, name="communality")
+    return EFAResult(loadings=loadings, phi=pd.DataFrame(Phi, index=names, columns=names), communalities=h2,
+                     uniquenesses=(1 - h2).rename("uniqueness"), fit=fit, n=n, n_dropped=dropped, k=k,
+                     rotation=rotation, extraction=extraction, cor=cor, converged=ok, kmo=kmo(R),
+                     bartlett=bartlett(R, n), parallel=pa, warnings=warnings)

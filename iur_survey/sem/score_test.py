@@ -1,0 +1,216 @@
+"""Score (Lagrange multiplier) tests of releasing constraints or adding parameters, as lavaan 0.6.14's
+``lavTestScore()``.
+
+* ``lav_test_score(res)`` releases the model's equality constraints (lavaan's ``==`` rows, e.g. the
+  cross-group equalities of ``group_equal``): the total test of releasing them all, and one univariate
+  1-df test per constraint.  A large univariate statistic points at a parameter that is not invariant:
+  partial invariance found from the data, one constraint at a time (exploratory: after releasing one,
+  refit and test again, as each test assumes the others hold).
+* ``lav_test_score(res, add=["F =~ x9", "x7 ~~ x8"])`` tests adding parameters (fixed at 0 in the fit).
+
+With ``J`` the unit expected information of the unconstrained parameters (each free table row its own
+parameter), ``s`` the gradient of ``logl / N`` and ``R`` the constraint Jacobian, lavaan's statistic is
+``N s' [J, R1'; R1, 0]^+ s`` (top-left block of the generalized inverse of the bordered matrix, ``R1``
+the constraints kept), ``df`` the number released.  As lavaan 0.6.14, a fit with robust standard
+errors (MLR) gets this ordinary score test (lavaan warns that no robust version is implemented).
+
+>>> import numpy as np, pandas as pd
+>>> from iur_survey.sem import sem
+>>> rng = np.random.default_rng(3)
+>>> f = rng.standard_normal((600, 1))
+>>> X = f * [1.0, 0.8, 0.7, 0.6] + rng.standard_normal((600, 4)) * 0.6
+>>> X[300:, 3] += f[300:, 0] * 0.5                  # the 4th loading differs in group b
+>>> d = pd.DataFrame(X, columns=["x1", "x2", "x3", "x4"]).assign(g=["a"] * 300 + ["b"] * 300)
+>>> res = sem("F =~ x1 + x2 + x3 + x4", d, group="g", group_equal=["loadings"])
+>>> st = lav_test_score(res)
+>>> st.uni.sort_values("X2").iloc[-1][["lhs", "op", "rhs"]].tolist()      # the loading of x4
+['.p4.', '==', '.p18.']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from ..errors import EstimationError, ModelSyntaxError
+from .modindices import information_and_score, lav_object_extended, lav_partable_full
+from .results import SEMResult
+
+__all__ = ["lav_test_score", "ScoreTest"]
+
+_GINV_TOL = float(np.sqrt(np.finfo(float).eps))    # MASS::ginv's default tolerance
+
+
+@dataclass
+class ScoreTest:
+    """``test``: the total score test (``test X2 df p.value``); ``uni``: one 1-df test per constraint
+    (``lhs op rhs X2 df p.value``, plus ``epc`` when adding parameters); ``epc``: with ``epc=True``, the
+    expected change of every free parameter when all the tested constraints are released."""
+
+    test: pd.DataFrame
+    uni: pd.DataFrame
+    epc: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict:
+        def recs(df):
+            return None if df is None else [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+                                            for k, v in r.items()} for r in df.to_dict("records")]
+        return {"test": recs(self.test), "uni": recs(self.uni), "epc": recs(self.epc)}
+
+
+def _ginv(M: np.ndarray) -> np.ndarray:
+    return np.linalg.pinv(0.5 * (M + M.T), rcond=_GINV_TOL)
+
+
+def _bordered_inverse(J: np.ndarray, R: np.ndarray) -> np.ndarray:
+    if R.shape[0] == 0:
+        return _ginv(J)
+    k = R.shape[0]
+    Z = np.block([[J, R.T], [R, np.zeros((k, k))]])
+    return _ginv(Z)[: J.shape[0], : J.shape[0]]
+
+
+def _constraint_jacobian(res: SEMResult, free_of_row: dict[int, int], npar: int
+                         ) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
+    """lavaan's ``con.jac``: one row per ``==`` row of the table, over the free rows."""
+    pt = res.partable
+    by_plabel: dict[str, list[int]] = {}
+    by_label: dict[str, list[int]] = {}
+    for i in range(len(pt)):
+        if pt.op[i] in (":=", "==", "<", ">"):
+            continue
+        if pt.plabel[i]:
+            by_plabel.setdefault(pt.plabel[i], []).append(i)
+        if pt.label[i]:
+            by_label.setdefault(pt.label[i], []).append(i)
+    rows, names, params = [], [], []
+    for i in range(len(pt)):
+        if pt.op[i] != "==":
+            continue
+        r = np.zeros(npar)
+        for side, sign in ((pt.lhs[i], 1.0), (pt.rhs[i], -1.0)):
+            hit = by_plabel.get(side.strip()) or by_label.get(side.strip(), [])
+            if len(hit) != 1 or free_of_row.get(hit[0]) is None:
+                raise ModelSyntaxError(pt.source, f"the score test handles constraints between two single "
+                                                  f"parameters; cannot use {pt.lhs[i]} == {pt.rhs[i]}")
+            r[free_of_row[hit[0]]] += sign
+        rows.append(r)
+        names.append((pt.lhs[i], "==", pt.rhs[i]))
+        params.append(" == ".join(_describe(pt, (by_plabel.get(x.strip()) or by_label.get(x.strip()))[0])
+                                  for x in (pt.lhs[i], pt.rhs[i])))
+    return (np.array(rows) if rows else np.zeros((0, npar))), names, params
+
+
+def _describe(pt, i: int) -> str:
+    g = f" [{pt.group_labels[pt.group[i] - 1]}]" if pt.ngroups > 1 else ""
+    return f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}{g}"
+
+
+def _parse_add(res: SEMResult, add: list[str] | str) -> list[tuple[str, str, str, int]]:
+    lines = [add] if isinstance(add, str) else list(add)
+    out = []
+    for text in lines:
+        for line in text.replace(";", "\n").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            for op in ("=~", "~~", "~1", "~"):
+                if op in line:
+                    lhs, rhs = (s.strip() for s in line.split(op, 1))
+                    break
+            else:
+                raise ModelSyntaxError("<add>", f"cannot read {line!r}: use 'lhs =~ rhs', 'lhs ~~ rhs' or 'lhs ~ rhs'")
+            if not lhs or (op != "~1" and not rhs) or "*" in rhs or "+" in rhs:
+                raise ModelSyntaxError("<add>", f"cannot read {line!r}: one parameter per line, no modifiers")
+            for b in range(1, res.partable.ngroups + 1):
+                out.append((lhs, op, "" if op == "~1" else rhs, b))
+    return out
+
+
+def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: list[str] | str | None = None,
+                   release: list[int] | None = None, univariate: bool = True, epc: bool = False) -> ScoreTest:
+    """lavaan's ``lavTestScore(fit, add =, release =, univariate = TRUE, epc =)`` (see the module docstring).
+
+    ``release`` (1-based, as lavaan) picks the ``==`` constraints to release (default: all).
+    ``data`` (the DataFrame given to :func:`~iur_survey.sem.sem`) is needed for FIML fits.
+    """
+    if not res.converged:
+        raise EstimationError(None, "the score test needs a model that converged")
+    pt = res.partable
+    if any(o in ("<", ">") for o in pt.op):
+        raise EstimationError(None, "the score test does not handle inequality constraints (as lavaan)")
+    if add is not None and release is not None:
+        raise EstimationError(None, "'add' and 'release' cannot be used together (as lavaan)")
+    new = _parse_add(res, add) if add is not None else []
+    if new:
+        known = set(lav_partable_full(pt)) | {(pt.lhs[i], pt.op[i], pt.rhs[i], pt.block[i]) for i in range(len(pt))}
+        unknown = [k for k in new if k not in known and (k[2], k[1], k[0], k[3]) not in known]
+        if unknown:
+            k = unknown[0]
+            raise ModelSyntaxError("<add>", f"{k[0]} {k[1]} {k[2]} is not a parameter this model can free")
+    ext = lav_object_extended(res, add=new, all_free=False)
+    if new and len(ext.extra_idx) != len(new):
+        raise EstimationError(None, "a parameter to add is already in the model")
+    J, score = information_and_score(res, ext, data)
+    npar = len(ext.theta)
+    # free row of the fitted table -> parameter of the extended model
+    keep = [i for i in range(len(pt)) if pt.op[i] not in (":=", "==", "<", ">")]
+    free_of_row = {i: int(ext.pt.par_index[j]) for j, i in enumerate(keep) if ext.pt.par_index[j] >= 0}
+    R_model, names, params = _constraint_jacobian(res, free_of_row, npar)
+    N = float(res.n)
+    if new:
+        R_add = np.zeros((len(new), npar))
+        R_add[np.arange(len(new)), ext.extra_idx] = 1.0
+        R = np.vstack([R_model, R_add])
+        r_idx = list(range(R_model.shape[0], R.shape[0]))
+        J_inv = _bordered_inverse(J, R_model)
+        names = names + [(f"{ext.pt.lhs[ext.rows[j]]}{ext.pt.op[ext.rows[j]]}{ext.pt.rhs[ext.rows[j]]}", "==", "0")
+                         for j in ext.extra_idx]
+        params = params + [f"{n[0]} == 0" for n in names[len(params):]]
+    else:
+        R = R_model
+        if R.shape[0] == 0:
+            raise EstimationError(None, "no equality constraints found in the model")
+        if release is None:
+            r_idx = list(range(R.shape[0]))
+            J_inv = _ginv(J)
+        else:
+            r_idx = [int(r) - 1 for r in release]
+            if min(r_idx) < 0 or max(r_idx) >= R.shape[0]:
+                raise EstimationError(None, f"release: constraint numbers run from 1 to {R.shape[0]}")
+            J_inv = _bordered_inverse(J, np.delete(R, r_idx, axis=0))
+    stat = float(N * score @ J_inv @ score)
+    df = len(r_idx)
+    test = pd.DataFrame({"test": ["score"], "X2": [stat], "df": [df], "p.value": [float(_st.chi2.sf(stat, df))]})
+    uni = pd.DataFrame({"lhs": [names[r][0] for r in r_idx], "op": [names[r][1] for r in r_idx],
+                        "rhs": [names[r][2] for r in r_idx]})
+    if univariate:
+        X2, EPCu = [], []
+        for r in r_idx:
+            Z1 = _bordered_inverse(J, np.delete(R, r, axis=0))
+            X2.append(float(N * score @ Z1 @ score))
+            if epc and new:
+                EPCu.append(float((score @ Z1)[ext.extra_idx[r - R_model.shape[0]]]))
+        uni["X2"] = X2
+        uni["df"] = 1
+        uni["p.value"] = _st.chi2.sf(np.asarray(X2), 1)
+        uni["parameters"] = [params[r] for r in r_idx]       # what the labels stand for (not in lavaan)
+        if epc and new:
+            uni["epc"] = EPCu
+    epc_table = None
+    if epc:
+        Z1 = _bordered_inverse(J, np.delete(R, r_idx, axis=0))
+        e = score @ Z1
+        epx = ext.pt
+        rows = [int(ext.rows[j]) for j in range(npar)]
+        epc_table = pd.DataFrame({"lhs": [epx.lhs[i] for i in rows], "op": [epx.op[i] for i in rows],
+                                  "rhs": [epx.rhs[i] for i in rows]})
+        if pt.ngroups > 1:
+            epc_table["group"] = [epx.group[i] for i in rows]
+        epc_table["est"] = ext.theta
+        epc_table["epc"] = e
+        epc_table["epv"] = ext.theta + e
+    return ScoreTest(test=test, uni=uni, epc=epc_table)

@@ -1,0 +1,129 @@
+"""Modification indices and score tests against lavaan 0.6.14 (references: tests/sem/mi_refs/make_refs.R)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.cli import main
+from iur_survey.errors import EstimationError, ModelSyntaxError
+from iur_survey.sem import sem
+from iur_survey.sem.modindices import modindices
+from iur_survey.sem.score_test import lav_test_score
+
+REFS = Path(__file__).parent / "mi_refs"
+REF = json.loads((REFS / "mi_refs.json").read_text())
+COLS = ["mi", "epc", "sepc.lv", "sepc.all", "sepc.nox"]
+
+
+def _fit(case: str):
+    c = REF[case]
+    data = pd.read_csv(REFS / c["data"])
+    args = dict(c["args"])
+    if isinstance(args.get("group_equal"), str):
+        args["group_equal"] = [args["group_equal"]]
+    return sem(c["model"], data, **args), data
+
+
+@pytest.mark.parametrize("case", ["hs_ml", "hs_mlr", "hs_stdlv", "pd_ml", "hsx_ml", "hsmiss_fiml", "hsmiss_mlr",
+                                  "hsxmiss_fiml", "hs_groups_scalar"])
+def test_modindices_equal_lavaan(case):
+    res, data = _fit(case)
+    ours = modindices(res, data)
+    ref = pd.DataFrame(REF[case]["mi"])
+    keys = ["lhs", "op", "rhs"] + (["group"] if "group" in ref else [])
+    # the same rows (beyond numerical zeros, which lavaan keeps or drops by rounding)
+    big_r = ref[ref["mi"] > 1e-6].set_index(keys)
+    big_o = ours[ours["mi"] > 1e-6].set_index(keys)
+    assert sorted(big_r.index) == sorted(big_o.index)
+    # lavaan's 20 largest found, mi and epc within 1e-3 (standardized ones too); the order may differ
+    # only between near-ties
+    top = ref.head(20)
+    np.testing.assert_allclose(ours["mi"].head(20), top["mi"], atol=1e-3)
+    m = top.merge(ours, on=keys, suffixes=("_r", "_o"))
+    assert len(m) == len(top)
+    for col in COLS:
+        np.testing.assert_allclose(m[col + "_o"], m[col + "_r"], atol=1e-3, rtol=0, err_msg=col)
+    # every row
+    m = big_r.join(big_o, lsuffix="_r", rsuffix="_o")
+    np.testing.assert_allclose(m["mi_o"], m["mi_r"], atol=1e-3)
+    np.testing.assert_allclose(m["epc_o"], m["epc_r"], atol=1e-3)
+    assert list(ours.columns) == list(ref.columns)
+
+
+def test_modindices_options():
+    res, data = _fit("hs_ml")
+    mi = modindices(res, data, maximum_number=5, op="=~")
+    assert len(mi) <= 5 and set(mi["op"]) == {"=~"}
+    assert (modindices(res, data, minimum_value=10)["mi"] > 10).all()
+    assert list(modindices(res, data, standardized=False).columns) == ["lhs", "op", "rhs", "mi", "epc"]
+
+
+def test_score_test_releases_group_constraints():
+    res, data = _fit("hs_groups_scalar")
+    ref = REF["hs_groups_scalar"]["score"]
+    st = lav_test_score(res, epc=True)
+    assert st.test["X2"].iloc[0] == pytest.approx(ref["test"][0]["X2"], abs=1e-3)
+    assert int(st.test["df"].iloc[0]) == ref["test"][0]["df"]
+    uni = pd.DataFrame(ref["uni"])
+    assert list(st.uni["lhs"]) == list(uni["lhs"]) and list(st.uni["rhs"]) == list(uni["rhs"])
+    np.testing.assert_allclose(st.uni["X2"], uni["X2"], atol=1e-3)
+    e = pd.DataFrame(ref["epc"]).merge(st.epc, on=["lhs", "op", "rhs", "group"], suffixes=("_r", "_o"))
+    assert len(e) == len(st.epc)
+    np.testing.assert_allclose(e["epc_o"], e["epc_r"], atol=1e-4)
+    # releasing one constraint only: df 1, its statistic the univariate one
+    one = lav_test_score(res, release=[1], univariate=False)
+    assert int(one.test["df"].iloc[0]) == 1
+    assert one.test["X2"].iloc[0] == pytest.approx(uni["X2"].iloc[0], abs=1e-3)
+
+
+def test_score_test_adding_parameters_equals_modindices():
+    res, data = _fit("hs_ml")
+    ref = REF["hs_ml"]["score_add"]
+    st = lav_test_score(res, add=ref["add"])
+    assert st.test["X2"].iloc[0] == pytest.approx(ref["test"][0]["X2"], abs=1e-3)
+    uni = pd.DataFrame(ref["uni"])
+    assert list(st.uni["lhs"]) == list(uni["lhs"])
+    np.testing.assert_allclose(st.uni["X2"], uni["X2"], atol=1e-3)
+    with pytest.raises(ModelSyntaxError):
+        lav_test_score(res, add=["visual =~ nothere"])
+    with pytest.raises(EstimationError):
+        lav_test_score(res)                         # no equality constraint to release
+
+
+def test_fit_command_writes_sorted_modindices(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    code = main(["fit", "tests/reference/data/complete_800.csv", "--modindices", "20", "--out", str(out)])
+    assert code == 0
+    got = json.loads(out.read_text())["modindices"]
+    assert len(got) == 20 and list(got[0]) == ["lhs", "op", "rhs"] + COLS
+    ref = REF["demo_default"]["mi"][:20]
+    assert [(r["lhs"], r["op"], r["rhs"]) for r in got] == [(r["lhs"], r["op"], r["rhs"]) for r in ref]
+    for a, b in zip(got, ref):
+        assert a["mi"] == pytest.approx(b["mi"], abs=1e-3) and a["epc"] == pytest.approx(b["epc"], abs=1e-3)
+    assert "largest modification indices (exploratory)" in capsys.readouterr().out
+
+
+def test_modindices_need_ml():
+    d = pd.DataFrame(np.random.default_rng(0).integers(1, 5, (200, 4)), columns=list("abcd"))
+    res = sem("F =~ a + b + c + d", d, ordered=True)
+    with pytest.raises(EstimationError, match="ML or MLR"):
+        modindices(res)
+
+
+def test_fit_command_adds_the_score_test_with_group_constraints(tmp_path):
+    out, model = tmp_path / "results.json", tmp_path / "m.lav"
+    model.write_text(REF["hs_groups_scalar"]["model"])
+    code = main(["fit", str(REFS / "data_hs.csv"), "--model", str(model), "--group", "school",
+                 "--equal", "loadings,intercepts", "--modindices", "5", "--out", str(out)])
+    assert code == 0
+    got = json.loads(out.read_text())
+    assert len(got["modindices"]) == 5 and got["modindices"][0]["group"] in (1, 2)
+    uni = pd.DataFrame(got["score_test"]["uni"])
+    ref = pd.DataFrame(REF["hs_groups_scalar"]["score"]["uni"])
+    np.testing.assert_allclose(uni["X2"], ref["X2"], atol=1e-3)
+    assert uni["parameters"].iloc[0] == "visual=~x2 [Pasteur] == visual=~x2 [Grant-White]"

@@ -1,5 +1,5 @@
 """WLSMV bootstrap (lavaan's se = "bootstrap" with ordered items): seeded, parallel, and its standard errors
-against lavaan's bootstrap SEs (wlsmv_boot_single.json / wlsmv_boot_groups.json, B = 1000, written by make_wlsmv_boot_refs.R) within the
+against lavaan's bootstrap SEs (wlsmv_boot_single.json, B = 1000 / wlsmv_boot_groups.json, B = 300, written by make_wlsmv_boot_refs.R) within the
 Monte Carlo error of both runs."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 #   Rscript tests/sem/ordinal_refs/make_wlsmv_boot_refs.R groups   # -> wlsmv_boot_groups.json
 #
 # Data: wlsmv_groups_630.csv (see make_wlsmv_refs.R).  Each file holds parameterEstimates() (est, se,
-# percentile CI) of a fit with se = "bootstrap", bootstrap = 1000, iseed = 2022, for comparing the bootstrap
+# percentile CI) of a fit with se = "bootstrap", bootstrap = 1000 (groups: 300), iseed = 2022, for comparing the bootstrap
 # standard errors within Monte Carlo error (the draws themselves come from R's generator).
 suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
 stopifnot(as.character(packageVersion("lavaan")) == "0.6.14")
@@ -31,7 +31,7 @@ if (which == "single") {
 } else {
   out <- boot_pack(q(sem(two, d, ordered = TRUE, estimator = "DWLS", test = "scaled.shifted", missing = "pairwise",
                          group = "G", group.equal = c("thresholds", "loadings"),
-                         se = "bootstrap", bootstrap = 1000L, iseed = 2022L)))
+                         se = "bootstrap", bootstrap = 300L, iseed = 2022L)))
 }
 write_json(out, file.path(HERE, paste0("wlsmv_boot_", which, ".json")), digits = NA, auto_unbox = TRUE, na = "null")
 cat("done", which, "\n")

@@ -142,3 +142,35 @@ def test_invariance_sequence_against_lavaan(data, name, model):
     d = inv.to_dict()
     assert [s["group_equal"] for s in d["invariance"]] == [r["group_equal"] if isinstance(r["group_equal"], list)
                                                           else [r["group_equal"]] for r in ref.values()]
+
+
+def test_cli_ordinal_invariance_and_groups(tmp_path, capsys):
+    from iur_survey.cli import main
+    model = tmp_path / "two.lav"
+    model.write_text(TWO + "\n")
+    out = tmp_path / "r.json"
+    rc = main(["fit", str(HERE / "wlsmv_groups_630.csv"), "--model", str(model), "--estimator", "WLSMV",
+               "--group", "G", "--equal", "thresholds,loadings", "--invariance", "--out", str(out)])
+    assert rc == 0
+    got = json.loads(out.read_text())
+    assert got["missing"] == "pairwise" and got["groups"] == {"g1": 319, "g2": 189, "g3": 119}
+    ref = REFS["groups_th_load"]["fit"]
+    assert abs(got["fit"]["chisq.scaled"] - ref["chisq.scaled"]) < 1e-3
+    steps = got["invariance"]
+    assert [s["group_equal"] for s in steps] == [[], ["thresholds"], ["thresholds", "loadings"],
+                                                 ["thresholds", "loadings", "intercepts"]]
+    lrt = REFS["invariance_two"]["thresholds_loadings"]["lrt"]
+    assert abs(steps[2]["test"]["chisq.diff"] - lrt["chisq_diff"]) < 1e-3
+    assert got["invariance_info"]["estimator"] == "WLSMV"
+    assert "ordinal invariance" in capsys.readouterr().out
+
+
+def test_cli_refuses_a_mix_of_ordered_and_continuous(tmp_path, capsys):
+    from iur_survey.cli import main
+    model = tmp_path / "two.lav"
+    model.write_text(TWO + "\n")
+    rc = main(["fit", str(HERE / "wlsmv_groups_630.csv"), "--model", str(model), "--ordered", "a1,a2",
+               "--out", str(tmp_path / "r.json")])
+    assert rc != 0
+    assert "mix of ordered and continuous" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()

@@ -174,3 +174,37 @@ def test_cli_refuses_a_mix_of_ordered_and_continuous(tmp_path, capsys):
     assert rc != 0
     assert "mix of ordered and continuous" in capsys.readouterr().err
     assert not (tmp_path / "r.json").exists()
+
+
+BFI = ("A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5\nE =~ E1 + E2 + E3 + E4 + E5\n"
+       "N =~ N1 + N2 + N3 + N4 + N5\nO =~ O1 + O2 + O3 + O4 + O5")
+
+
+@pytest.mark.parametrize("case", ["one", "groups"])
+def test_bfi_pairwise_against_lavaan(case):
+    """psych's bfi (make_bfi_refs.R): 2800 rows, six-point items, missing cells; one group and by gender."""
+    ref = json.loads((HERE / "wlsmv_bfi.json").read_text())[case]
+    d = pd.read_csv(HERE / "bfi_2800.csv")
+    kw = {"group": "gender", "group_equal": ["thresholds", "loadings"]} if case == "groups" else {}
+    res = sem(BFI, d, ordered=list(d.columns[:25]), missing="pairwise", **kw)
+    nobs = ref["nobs"]
+    assert res.nobs == (nobs if isinstance(nobs, list) else [nobs])
+    pe = res.parameter_estimates()
+    if "group" not in pe.columns:
+        pe = pe.assign(group=1)
+    pe = pe.assign(rhs=pe["rhs"].fillna("")).set_index(["lhs", "op", "rhs", "group"])
+    keep = [i for i, o in enumerate(ref["op"]) if o in MODEL_OPS]
+    idx = [(ref["lhs"][i], ref["op"][i], ref["rhs"][i] or "", ref["group"][i]) for i in keep]
+    got = pe.loc[idx]
+    est, se = np.array(ref["est"])[keep], np.array(ref["se"])[keep]
+    assert np.max(np.abs(got["est"].to_numpy() - est)) < 1e-4
+    ok = se > 1e-8
+    assert np.max(np.abs(got["se"].to_numpy()[ok] / se[ok] - 1)) < 5e-3
+    f = res.fit_measures()
+    for k in ("chisq", "chisq.scaled", "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr", "cfi.robust",
+              "rmsea.robust"):
+        rv = ref["fit"][k]
+        if rv == "NA" or rv is None:
+            assert not np.isfinite(f[k])
+        else:
+            assert abs(f[k] - rv) < 1e-3, k

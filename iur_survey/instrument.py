@@ -34,6 +34,17 @@ DEFAULT_INSTRUMENT = Path(__file__).resolve().parent.parent / "data" / "instrume
 
 _ITEM_CODE = re.compile(r"^([A-Z][A-Z0-9_]*?)(\d+)$")
 
+#: ``columns:`` targets for an export's metadata columns -> the standard frame's column
+#: (``start_time`` is only used to work out the duration when the export has none)
+META_TARGETS = {"status": "_status", "finished": "_finished", "progress": "_progress", "duration": "_duration",
+                "start_time": "_started", "end_time": "_submitted", "submitted": "_submitted", "ip": "_ip",
+                **{t: t for t in ("_status", "_finished", "_progress", "_duration", "_started", "_submitted",
+                                  "_ip")}}
+#: accepted values of ``scale:`` on a construct or an item
+ITEM_SCALES = ("likert", "continuous")
+#: accepted values of ``value_labels:`` (how SPSS value labels of item columns are used)
+VALUE_LABEL_MODES = ("match", "codes")
+
 
 def normalise_label(text: Any) -> str:
     """Fold a response label for matching: NFKC, case, inner whitespace, edge punctuation.
@@ -57,6 +68,7 @@ class Item:
     zh: str
     source: str
     reverse: bool = False
+    continuous: bool = False     # read as a number (test score, slider), not a scale code
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,12 @@ class Instrument:
     columns: Mapping[str, str]
     role_question: Mapping[str, str] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    value_labels: str = "match"
+
+    @property
+    def continuous_items(self) -> tuple[str, ...]:
+        """Items read as plain numbers (``scale: continuous``), not checked against the scale."""
+        return tuple(code for code, item in self.items.items() if item.continuous)
 
     # -- derived views -------------------------------------------------------------
     @property
@@ -226,6 +244,16 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
             seen[n] = code
 
     groups = {str(k): _words(v, path, f"groups.{k}") for k, v in (doc.get("groups") or {}).items()}
+    gseen: dict[str, str] = {}
+    for key, words in groups.items():
+        for w in (key, *words):
+            n = normalise_label(w)
+            if n in gseen and gseen[n] != key:
+                raise _fail(path, f"groups: wording {w!r} is given for both {gseen[n]!r} and {key!r}")
+            gseen[n] = key
+    value_labels = str(doc.get("value_labels", "match"))
+    if value_labels not in VALUE_LABEL_MODES:
+        raise _fail(path, f"value_labels: {value_labels!r} is not one of {', '.join(VALUE_LABEL_MODES)}")
 
     constructs: dict[str, Construct] = {}
     items: dict[str, Item] = {}
@@ -256,12 +284,18 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
                 raise _fail(path, f"constructs.{ccode}.reverse: {code} is not one of its items")
         en, zh = _pair(spec.get("label", ccode), path, f"constructs.{ccode}.label")
         constructs[ccode] = Construct(ccode, en, zh, str(spec.get("source", "")), codes, reverse)
+        cscale = _item_scale(spec.get("scale", "likert"), path, f"constructs.{ccode}.scale")
         for code in codes:
             idoc = item_doc.get(code) or {}
             if not isinstance(idoc, dict):
                 raise _fail(path, f"items.{code}: expected a mapping with en, zh, source")
+            iscale = _item_scale(idoc.get("scale", cscale), path, f"items.{code}.scale")
+            if iscale == "continuous" and code in reverse:
+                raise _fail(path, f"constructs.{ccode}.reverse: {code} is continuous; reverse-keying needs a "
+                                  f"scale (reverse it before the export, or declare the item likert)")
             items[code] = Item(code, ccode, str(idoc.get("en", code)), str(idoc.get("zh", idoc.get("en", code))),
-                               str(idoc.get("source", spec.get("source", ""))), code in reverse)
+                               str(idoc.get("source", spec.get("source", ""))), code in reverse,
+                               iscale == "continuous")
     for code in item_doc:
         if code not in items:
             raise _fail(path, f"items.{code}: not an item of any construct")
@@ -278,11 +312,16 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
             raise _fail(path, f"attention_checks.{col}: clashes with an item code")
 
     columns = {}
-    targets = set(items) | set(att) | {str(doc.get("id_column", "ResponseId")), str(doc.get("group_column", "role"))}
+    id_col, group_col = str(doc.get("id_column", "ResponseId")), str(doc.get("group_column", "role"))
+    targets = {**{t: t for t in (*items, *att, id_col, group_col)}, "id": id_col, "response_id": id_col,
+               "group": group_col, **META_TARGETS}
     for header, target in (doc.get("columns") or {}).items():
-        if str(target) not in targets:
-            raise _fail(path, f"columns: {header!r} maps to {target!r}, which is no item, attention, id or group column")
-        columns[str(header)] = str(target)
+        key = str(target) if str(target) in targets else str(target).strip().lower().replace(" ", "_")
+        key = {"start_date": "start_time", "end_date": "end_time", "ip_address": "ip"}.get(key, key)
+        if key not in targets or (key != str(target) and key in (*items, *att)):
+            raise _fail(path, f"columns: {header!r} maps to {target!r}, which is no item, attention, id or group "
+                              f"column, nor one of {', '.join(k for k in META_TARGETS if not k.startswith('_'))}")
+        columns[str(header)] = targets[key]
     if len(set(columns.values())) != len(columns):
         dup = sorted({t for t in columns.values() if list(columns.values()).count(t) > 1})
         raise _fail(path, f"columns: several headers map to {', '.join(dup)}")
@@ -293,7 +332,14 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
         id_column=str(doc.get("id_column", "ResponseId")), group_column=str(doc.get("group_column", "role")),
         groups=groups, constructs=constructs, items=items, attention_checks=att,
         attention_items={str(k): dict(v) for k, v in (doc.get("attention_items") or {}).items()},
-        columns=columns, role_question=dict(doc.get("role_question") or {}), raw=doc)
+        columns=columns, role_question=dict(doc.get("role_question") or {}), raw=doc, value_labels=value_labels)
+
+
+def _item_scale(value: Any, path: Path, where: str) -> str:
+    s = str(value).strip().lower()
+    if s not in ITEM_SCALES:
+        raise _fail(path, f"{where}: {value!r} is not one of {', '.join(ITEM_SCALES)}")
+    return s
 
 
 def load_instrument(path: str | Path | None = None) -> Instrument:

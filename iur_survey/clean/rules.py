@@ -375,7 +375,9 @@ def out_of_range(frame: pd.DataFrame, instrument: Instrument) -> pd.Series:
     >>> out_of_range(df, load_instrument()).tolist()
     [<NA>, 'GOV1=7, ATT1=0 not on the scale 1-5', 'ATT1=2.5 not on the scale 1-5']
     """
-    cols = item_columns(frame, instrument) + [c for c in instrument.attention_checks if c in frame.columns]
+    continuous = set(getattr(instrument, "continuous_items", ()))   # declared scores: any number is on scale
+    cols = [c for c in item_columns(frame, instrument) if c not in continuous] + \
+        [c for c in instrument.attention_checks if c in frame.columns]
     if not cols:
         return _none(frame)
     x = _matrix(frame, cols)

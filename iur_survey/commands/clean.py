@@ -39,7 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instrument", metavar="FILE",
                         help="instrument (codebook) YAML; default: the study's data/instrument.yaml")
     parser.add_argument("--format", metavar="F", default=None,
-                        help="the export's format (qualtrics, wjx, spss, csv, xlsx); default: detected")
+                        help="the export's format (qualtrics, wjx, spss, surveymonkey, google_forms, limesurvey, "
+                             "csv, xlsx); default: detected")
     parser.add_argument("--config", metavar="FILE",
                         help="cleaning configuration (YAML/JSON): which rules run and their thresholds")
     parser.add_argument("--strict", action="store_true",

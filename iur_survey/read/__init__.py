@@ -1,17 +1,23 @@
-"""Readers for survey exports (Qualtrics, Wenjuanxing, SPSS, plain CSV/XLSX).
+"""Readers for survey exports (Qualtrics, Wenjuanxing, SPSS, SurveyMonkey, Google Forms, LimeSurvey,
+plain CSV/spreadsheets).
 
 :func:`read_export` reads one export into a :class:`RawResponses` (the standard frame
 of :mod:`iur_survey.read.base`); :func:`detect_format` says which reader it needs.
 
-=============  ==============================================================
-format         what it reads
-=============  ==============================================================
-``qualtrics``  Qualtrics CSV/XLSX (3, 2 or 1 header rows; numeric or choice text)
-``wjx``        Wenjuanxing CSV (GB18030/GBK, UTF-8, UTF-8-BOM) or XLSX
-``spss``       SPSS .sav/.zsav (value labels -> codes)
-``csv``        plain CSV, one header row of item codes / mapped names
-``xlsx``       plain workbook, the same layout on its first sheet
-=============  ==============================================================
+================  ===========================================================================
+format            what it reads
+================  ===========================================================================
+``qualtrics``     Qualtrics CSV/XLSX (3, 2 or 1 header rows, legacy ``V1..Vn`` and 2016 layouts)
+``wjx``           Wenjuanxing CSV (GB18030/GBK, UTF-8, UTF-8-BOM), XLSX or its own ``.xls``
+``spss``          SPSS .sav/.zsav/.por (value labels -> codes only when they all match)
+``surveymonkey``  SurveyMonkey CSV/XLSX (two header rows)
+``google_forms``  Google Forms response sheet (``Timestamp`` + question text)
+``limesurvey``    LimeSurvey response export (codes, text or ``code. text`` headings)
+``csv``           plain CSV, one header row of item codes / mapped names
+``xlsx``          plain spreadsheet (.xlsx/.xls/.xlsb/.ods), the same layout on its first sheet
+================  ===========================================================================
+
+Spreadsheets are read with python-calamine (:mod:`iur_survey.read.workbook`).
 
 >>> import tempfile, os
 >>> with tempfile.TemporaryDirectory() as d:
@@ -31,21 +37,21 @@ from pathlib import Path
 from ..errors import DelimiterError, FormatDetectionError  # noqa: F401 (DelimiterError: doctest)
 from .base import META_COLUMNS, RawResponses, conform_frame, sha256_file, standard_columns
 
-FORMATS = ("qualtrics", "wjx", "spss", "csv", "xlsx")
+FORMATS = ("qualtrics", "wjx", "spss", "surveymonkey", "google_forms", "limesurvey", "csv", "xlsx")
 _TEXT_EXT = {".csv", ".txt", ".tsv", ".dat", ""}
-_XLSX_EXT = {".xlsx", ".xlsm"}
-_SAV_EXT = {".sav", ".zsav"}
+_XLSX_EXT = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+_SAV_EXT = {".sav", ".zsav", ".por"}
 
 
 def _first_records(path: Path, data: bytes, encoding=None, n: int = 3) -> list[list]:
     """The first ``n`` records of a workbook or text export (a text one checked for its delimiter)."""
     import codecs
 
-    from .source import _first_records as first, check_delimiter, decode_bytes, sniff_kind
-    from .xlsx import read_xlsx_rows
+    from .source import WORKBOOK_KINDS, _first_records as first, check_delimiter, decode_bytes, sniff_kind
+    from .workbook import read_workbook_rows
 
-    if sniff_kind(data) == "zip":
-        rows, _ = read_xlsx_rows(path, data, max_rows=n)
+    if sniff_kind(data) in WORKBOOK_KINDS:
+        rows, _ = read_workbook_rows(path, data, max_rows=n)
         return [["" if v is None else str(v) for v in r] for r in rows[:n]]
     head = data
     if len(data) > 1 << 20 and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -90,19 +96,22 @@ def _detect(path: Path, data: bytes, instrument, encoding) -> str:
     from ..errors import EmptyFileError, IURSurveyError
     from ..instrument import load_instrument
     from .match import Column, match_columns
+    from .google_forms import looks_like_google_forms
+    from .limesurvey import looks_like_limesurvey
     from .qualtrics import looks_like_qualtrics
-    from .source import sniff_kind
+    from .source import WORKBOOK_KINDS, sniff_kind
+    from .surveymonkey import looks_like_surveymonkey
     from .wjx import looks_like_wjx
 
     kind = sniff_kind(data)
     if kind == "empty":
         raise EmptyFileError(path, "the file is empty")
-    if kind == "sav":
+    if kind in ("sav", "por"):
         return "spss"
     if path.suffix.lower() in _SAV_EXT:
-        raise FormatDetectionError(path, "the file is named .sav but is not an SPSS system file")
-    if kind == "zip" and path.suffix.lower() not in _XLSX_EXT | _TEXT_EXT:
-        raise FormatDetectionError(path, f"unknown export type {path.suffix!r} (a zip archive)")
+        raise FormatDetectionError(path, f"the file is named {path.suffix} but is not an SPSS file")
+    if kind in WORKBOOK_KINDS and path.suffix.lower() not in _XLSX_EXT | _TEXT_EXT:
+        raise FormatDetectionError(path, f"unknown export type {path.suffix!r} (a spreadsheet container)")
     records = _first_records(path, data, encoding)
     if not records:
         raise EmptyFileError(path, "the file is empty")
@@ -110,6 +119,12 @@ def _detect(path: Path, data: bytes, instrument, encoding) -> str:
         return "wjx"
     if looks_like_qualtrics(records):
         return "qualtrics"
+    if looks_like_surveymonkey(records):
+        return "surveymonkey"
+    if looks_like_limesurvey(records):
+        return "limesurvey"
+    if looks_like_google_forms(records):
+        return "google_forms"
     instrument = instrument or load_instrument()
     columns = [Column(i, str(h)) for i, h in enumerate(records[0])]
     try:
@@ -120,7 +135,7 @@ def _detect(path: Path, data: bytes, instrument, encoding) -> str:
     if not known:
         raise FormatDetectionError(path, "the layout matches no known export: no Qualtrics or Wenjuanxing header "
                                          "and no column the instrument names", row=1)
-    return "xlsx" if kind == "zip" else "csv"
+    return "xlsx" if kind in WORKBOOK_KINDS else "csv"
 
 
 def read_export(path: str | Path, instrument=None, format: str | None = None, *, strict: bool = False,
@@ -145,10 +160,13 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     ('qualtrics', 'GOV1', np.int64(4), True)
     """
     from ..instrument import load_instrument
+    from .google_forms import read_google_forms
+    from .limesurvey import read_limesurvey
     from .plain import read_csv, read_xlsx
     from .qualtrics import read_qualtrics
     from .source import read_bytes
     from .spss import read_spss
+    from .surveymonkey import read_surveymonkey
     from .wjx import read_wjx
 
     path = Path(path)
@@ -157,7 +175,8 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     if format is None:
         format = _detect(path, data, instrument, encoding)
     readers = {"qualtrics": read_qualtrics, "wjx": read_wjx, "spss": read_spss, "csv": read_csv,
-               "xlsx": read_xlsx}
+               "xlsx": read_xlsx, "surveymonkey": read_surveymonkey, "google_forms": read_google_forms,
+               "limesurvey": read_limesurvey}
     if format not in readers:
         raise FormatDetectionError(path, f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     return readers[format](path, instrument, strict=strict, data=data, encoding=encoding)

@@ -49,6 +49,8 @@ class RawResponses:
     sha256: str
     column_map: dict[str, str] = field(default_factory=dict)   # export header -> standard column
     dropped_columns: list[str] = field(default_factory=list)  # export headers not carried over
+    #: every recoding applied to raw values (e.g. SPSS value labels -> scale codes), for report.json
+    recodes: list[dict] = field(default_factory=list)
 
     @property
     def n_raw(self) -> int:

@@ -64,6 +64,9 @@ def candidates(header: str) -> list[str]:
         tail = parts[-1].strip()
         m = _WRAPPED.match(tail)
         add(m.group(1) if m else tail)
+    m = re.search(r"\[([^\[\]]+)\]\s*$", rest)   # "title [statement]" (Google Forms, LimeSurvey)
+    if m:
+        add(m.group(1))
     if rest.endswith((")", "）")):   # "title(item)" with the item in trailing brackets
         depth, i = 0, len(rest) - 1
         while i >= 0:
@@ -97,15 +100,19 @@ META_ALIASES = {
     "_finished": ["Finished", "_finished"],
     "_progress": ["Progress", "_progress"],
     "_duration": ["Duration (in seconds)", "Duration__in_seconds_", "Duration", "_duration", "所用时间",
-                  "答题时间"],
-    "_submitted": ["RecordedDate", "_submitted", "提交答卷时间", "EndDate", "提交时间"],
-    "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP"],
+                  "答题时间", "interviewtime", "Total time"],
+    "_submitted": ["RecordedDate", "_submitted", "提交答卷时间", "EndDate", "提交时间", "End Date", "submitdate",
+                   "Date submitted", "Timestamp"],
+    "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "开始时间"],
+    "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr"],
 }
 #: Qualtrics ImportId of the metadata columns
 META_IMPORT_IDS = {"status": "_status", "finished": "_finished", "progress": "_progress",
                    "duration": "_duration", "recordedDate": "_submitted", "endDate": "_submitted",
-                   "ipAddress": "_ip", "_recordId": "response_id"}
+                   "ipAddress": "_ip", "_recordId": "response_id", "responseId": "response_id",
+                   "startDate": "_started"}
 ID_ALIASES = ["ResponseId", "ResponseID", "response_id", "_recordId", "序号", "答卷编号"]
+_IMPORT_ID = re.compile(r"""['"]ImportId['"]\s*:\s*['"]([^'"]*)['"]""")
 
 
 def _hkey(h: str) -> str:
@@ -115,8 +122,10 @@ def _hkey(h: str) -> str:
 def import_id(cell: str) -> str:
     """The ImportId of a Qualtrics third-row cell (``{"ImportId":"QID5_1"}`` -> ``QID5_1``).
 
-    >>> import_id('{"ImportId":"QID5_1"}'), import_id("Q5_1")
-    ('QID5_1', '')
+    The 2016 layout writes it with single quotes (``{'ImportId': 'QID2-1'}``).
+
+    >>> import_id('{"ImportId":"QID5_1"}'), import_id("Q5_1"), import_id("{'ImportId': 'QID2-1'}")
+    ('QID5_1', '', 'QID2-1')
     """
     cell = str(cell or "").strip()
     if not cell.startswith("{"):
@@ -124,7 +133,8 @@ def import_id(cell: str) -> str:
     try:
         doc = json.loads(cell)
     except ValueError:
-        return ""
+        m = _IMPORT_ID.search(cell)
+        return m.group(1) if m else ""
     return str(doc.get("ImportId", "")) if isinstance(doc, dict) else ""
 
 
@@ -220,6 +230,9 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
             k = _hkey(c.header)
             t = meta_index.get(k)
             rank = meta_rank.get((k, t), 99)
+            if t is None and c.text and _hkey(c.text) in meta_index:   # e.g. an SPSS label 所用时间
+                t = meta_index[_hkey(c.text)]
+                rank = 60 + meta_rank.get((_hkey(c.text), t), 0)
             if t is None and c.import_id in META_IMPORT_IDS and META_IMPORT_IDS[c.import_id].startswith("_"):
                 t, rank = META_IMPORT_IDS[c.import_id], 50
             if t is None or t in taken:
@@ -254,10 +267,11 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
             elif len(hits) > 1:
                 raise ReadError(path, f"the question text matches several items ({', '.join(sorted(hits))}); "
                                       f"map this header in the instrument's columns: section", column=c.header)
-    # duplicates: identical headers, or two headers for one target
+    # duplicates: identical headers of a column the instrument uses, or two headers for one target
+    # (a duplicated header in a column nobody reads is harmless: exports repeat sub-question tags)
     seen: dict[str, Column] = {}
     for c in columns:
-        if c.header in seen and (c.header or seen[c.header].target or c.target):
+        if c.header in seen and (seen[c.header].target or c.target):
             raise DuplicateColumnError(path, f"the header {c.header!r} appears twice (columns "
                                              f"{seen[c.header].index + 1} and {c.index + 1})", row=1,
                                        column=c.header)

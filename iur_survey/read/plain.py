@@ -1,7 +1,7 @@
 """Plain CSV and XLSX exports: one header row of item codes (or ``columns:``-mapped names).
 
-The id column is the instrument's ``id_column`` (or ``ResponseId``/``response_id``);
-when there is none, the 1-based data row number is the response id and
+The id column is the instrument's ``id_column`` (or ``ResponseId``/``response_id``), or
+an unnamed first column (the row names R's ``write.csv`` writes); when there is none, the 1-based data row number is the response id and
 :attr:`RawResponses.column_map` says so (``"(data row number)" -> "response_id"``).
 Qualtrics-style metadata columns (``Status``, ``Finished``, ``Progress``,
 ``Duration``, ``RecordedDate``, ``IPAddress``) are read when present.
@@ -15,12 +15,24 @@ from .match import Column
 from .source import read_text_table, read_xlsx_table
 
 
+#: what an unnamed first column (R's ``write.csv`` row names) is called in ``column_map``
+ROW_NAMES = "(row names)"
+
+
 def _ids(instrument) -> list[str]:
-    return [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID"]
+    return [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID", ROW_NAMES]
 
 
 def _columns(headers):
-    return [Column(i, h) for i, h in enumerate(headers[0])]
+    """The header row; an unnamed first column is R's row names (``write.csv``), the id of last resort.
+
+    >>> [c.header for c in _columns([["", "A1", "gender"]])]
+    ['(row names)', 'A1', 'gender']
+    """
+    cols = [Column(i, h) for i, h in enumerate(headers[0])]
+    if cols and not str(cols[0].header).strip() and len(cols) > 1:
+        cols[0].header = ROW_NAMES
+    return cols
 
 
 def read_csv(path, instrument, *, strict: bool = False, data: bytes | None = None,

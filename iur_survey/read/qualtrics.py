@@ -3,7 +3,10 @@
 A current Qualtrics export has three header rows: the export tags (``StartDate``, ...,
 ``ResponseId``, ..., ``Q1``, ``Q5_1``), the question text (matrix items as
 ``"<question> - <statement>"``) and ``{"ImportId":"QID5_1"}``.  Legacy exports have the
-first two only, and analysts often delete rows 2-3; all three layouts are read.  Items
+first two only, and analysts often delete rows 2-3; all three layouts are read.  The
+oldest exports (before 2017) name their metadata columns ``V1``...``V10`` in row 1 and
+``ResponseID``, ``Status``, ``StartDate``... in row 2; the 2016 layout writes its third
+row with single quotes (``{'ImportId': 'QID2-1'}``).  Both are read too.  Items
 are found by export tag (when the tags are the item codes), by the instrument's
 ``columns:`` map (tag or ImportId) or by the statement's wording (English or Chinese).
 """
@@ -11,6 +14,7 @@ are found by export tag (when the tags are the item codes), by the instrument's
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 import pandas as pd
 
@@ -25,6 +29,19 @@ QUALTRICS_TAGS = ("StartDate", "EndDate", "Status", "IPAddress", "Progress", "Du
                   "RecipientEmail", "ExternalReference", "ExternalDataReference", "LocationLatitude",
                   "LocationLongitude", "DistributionChannel", "UserLanguage")
 _DATE_TAGS = ("StartDate", "EndDate", "RecordedDate")
+_V_TAG = re.compile(r"^V\d+$")
+
+
+def is_legacy(records: list[list]) -> bool:
+    """Whether the header is the legacy layout (``V1, V2, ...`` over ``ResponseID, ResponseSet, ...``).
+
+    >>> is_legacy([["V1", "V2", "V3", "Q1"], ["ResponseID", "ResponseSet", "Name", "Pick one"]])
+    True
+    """
+    if len(records) < 2 or len(records[0]) < 3:
+        return False
+    first = [str(v).strip().lstrip("\ufeff") for v in records[0][:3]]
+    return first == ["V1", "V2", "V3"] and any(str(v).strip() in ("ResponseID", "ResponseId") for v in records[1])
 
 
 def looks_like_qualtrics(records: list[list]) -> bool:
@@ -37,6 +54,8 @@ def looks_like_qualtrics(records: list[list]) -> bool:
     """
     if not records:
         return False
+    if is_legacy(records):
+        return True
     if len(records) >= 3 and any(import_id(c) for c in records[2][:5]):
         return True
     tags = {str(h).strip() for h in records[0]}
@@ -55,6 +74,8 @@ def header_rows(records: list[list]) -> int:
     n = len(records)
     if n >= 3 and any(import_id(v) for v in list(records[2])[:8]):
         return 3
+    if is_legacy(records):
+        return 2
     if n < 2:
         return 1
     tags = [str(v).strip() for v in records[0]]
@@ -87,6 +108,9 @@ def _parses_as_date(s: str) -> bool:
 def _columns(headers: list[list[str]]) -> list[Column]:
     tags = headers[0]
     texts = headers[1] if len(headers) >= 2 else [""] * len(tags)
+    if is_legacy(headers):   # V1..V10 are the metadata columns: row 2 names them
+        tags = [texts[i] if _V_TAG.match(str(t).strip().lstrip("\ufeff")) and i < len(texts) else t
+                for i, t in enumerate(tags)]
     ids = [import_id(v) for v in headers[2]] if len(headers) >= 3 else [""] * len(tags)
     return [Column(i, tags[i], texts[i] if i < len(texts) else "", ids[i] if i < len(ids) else "")
             for i in range(len(tags))]

@@ -97,19 +97,38 @@ def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *,
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
     mapped[-1] = na
+    bad_values: dict[int, _Bad] = {}
     for k, u in enumerate(uniques):
         try:
             mapped[k] = na if _blank(u) else func(u)
         except _Bad as bad:
-            i = int(np.argmax(codes == k))
-            raise bad.cls(path, bad.message, row=int(lines[i]), column=header) from None
+            bad_values[k] = bad
+    if bad_values:   # report the value on the earliest row (not the first distinct value)
+        first = {k: int(np.argmax(codes == k)) for k in bad_values}
+        k = min(first, key=first.get)
+        bad = bad_values[k]
+        raise bad.cls(path, bad.message, row=int(lines[first[k]]), column=header) from None
     return mapped[codes]   # code -1 (NaN) picks the last slot, ``na``
 
 
 # -- items --------------------------------------------------------------------------
 def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instrument, *,
-                 strict: bool = False) -> np.ndarray:
-    """Raw scale codes (float, NaN for no answer) of one item column."""
+                 strict: bool = False, continuous: bool = False) -> np.ndarray:
+    """Raw scale codes (float, NaN for no answer) of one item column.
+
+    ``continuous=True`` (an item declared ``scale: continuous``) reads any finite number as
+    it is and refuses text.  ``strict=True`` refuses a code outside the scale, saying "not a
+    whole number" when that is what is wrong; the error names the earliest offending row.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> recode_items(pd.Series(["3", "2.5", "4"]), np.arange(2, 5), "Q5_1", "x.csv", inst, strict=True)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.OutOfRangeError: x.csv:3:Q5_1: code 2.5 is not a whole number (the scale is 1-5; declare the item scale: continuous in the instrument if it is a score)
+    >>> recode_items(pd.Series(["12.25", "-3", ""]), np.arange(2, 5), "x1", "x.csv", inst, continuous=True).tolist()
+    [12.25, nan, nan]
+    """
     points = set(float(p) for p in instrument.scale_points)
     lab = instrument.labels
     hint = (f"{lab[min(lab)][0]!r}, {lab[sorted(lab)[1]][0]!r}, ..., {lab[max(lab)][0]!r}"
@@ -131,12 +150,31 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
             raise _Bad(UnknownLabelError, f"unexpected {type(u).__name__} value {_show(u)} in an item column")
         if math.isnan(x):
             return math.nan
-        if strict and x not in points:
-            raise _Bad(OutOfRangeError, f"code {x:g} is outside the scale {instrument.scale_min}-"
-                                        f"{instrument.scale_max}")
         if math.isinf(x):
             raise _Bad(OutOfRangeError, f"code {x} is not a finite number")
+        if strict and not continuous and x not in points:
+            if not x.is_integer():
+                raise _Bad(OutOfRangeError, f"code {x:g} is not a whole number (the scale is "
+                                            f"{instrument.scale_min}-{instrument.scale_max}; declare the item "
+                                            f"scale: continuous in the instrument if it is a score)")
+            raise _Bad(OutOfRangeError, f"code {x:g} is outside the scale {instrument.scale_min}-"
+                                        f"{instrument.scale_max}")
         return x
+
+    def func_continuous(u):
+        if instrument.is_missing_code(u):
+            return math.nan
+        x = _number(u)
+        if x is None:
+            if isinstance(u, str) and u.strip().lower() in ("nan", "na", "n/a"):
+                return math.nan
+            raise _Bad(UnknownLabelError, f"{_show(u)} is not a number (the item is declared continuous)")
+        if math.isinf(x):
+            raise _Bad(OutOfRangeError, f"value {x} is not a finite number")
+        return x
+
+    if continuous:
+        return map_unique(values, func_continuous, lines, header, path, dtype=np.float64, na=math.nan)
 
     return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan)
 
@@ -144,31 +182,56 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
 def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrument) -> np.ndarray:
     """Canonical group keys (object array, ``None`` for no answer).
 
-    Numeric answers are the 1-based position of the group in the instrument's ``groups``.
+    A value must be one of the wordings listed for a group (or the group's key); a numeric
+    code is matched as the wording ``"1"``, ``"2"``..., never as the group's position in
+    the instrument.  A code no group lists is refused.
 
     >>> from iur_survey.instrument import load_instrument
-    >>> recode_role(pd.Series(["高校", "4", ""]), np.array([2, 3, 4]), "Q1", "q.csv", load_instrument()).tolist()
+    >>> recode_role(pd.Series(["高校", "Government", ""]), np.array([2, 3, 4]), "Q1", "q.csv", load_instrument()).tolist()
     ['university', 'government', None]
+    >>> recode_role(pd.Series(["4"]), np.array([2]), "Q1", "q.csv", load_instrument())
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.UnknownLabelError: q.csv:2:Q1: group code 4 is not among the wordings of any group (codes are matched as wordings, not as positions: list '4' under the group it stands for in the instrument's groups:)
     """
     keys = list(instrument.groups)
 
     def func(u):
         if instrument.is_missing_code(u):
             return None
+        key = group_of_value(u, instrument)
+        if key is not None:
+            return key
+        if isinstance(u, str) and u.strip() in ("NA", "N/A", "nan"):   # R / pandas missing markers
+            return None
         x = _number(u)
         if x is not None:
-            if x.is_integer() and 1 <= x <= len(keys):
-                return keys[int(x) - 1]
-            raise _Bad(UnknownLabelError, f"group code {x:g} matches no group (codes 1-{len(keys)} stand for "
-                                          f"{', '.join(keys)})")
-        if isinstance(u, str):
-            key = instrument.group_for_label(u)
-            if key is not None:
-                return key
+            raise _Bad(UnknownLabelError, f"group code {x:g} is not among the wordings of any group (codes are "
+                                          f"matched as wordings, not as positions: list '{x:g}' under the group "
+                                          f"it stands for in the instrument's groups:)")
         raise _Bad(UnknownLabelError, f"unknown stakeholder group {_show(u)} (known: "
                                       f"{', '.join(repr(instrument.groups[k][0]) for k in keys)})")
 
     return map_unique(values, func, lines, header, path)
+
+
+def group_of_value(u, instrument) -> str | None:
+    """The group whose listed wording ``u`` is (a number as its plain text: 2.0 -> ``"2"``).
+
+    >>> from iur_survey.instrument import parse_instrument
+    >>> inst = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]}},
+    ...                          "groups": {"female": ["2", "Female"], "male": ["1", "Male"]}})
+    >>> group_of_value(1.0, inst), group_of_value("2", inst), group_of_value(" male ", inst), group_of_value(3, inst)
+    ('male', 'female', 'male', None)
+    """
+    if isinstance(u, (bool, np.bool_)):
+        return None
+    if isinstance(u, str):
+        return instrument.group_for_label(u)
+    x = _number(u)
+    if x is None:
+        return None
+    return instrument.group_for_label(str(int(x)) if x.is_integer() else repr(x)) if math.isfinite(x) else None
 
 
 def is_role_column(values: pd.Series, instrument) -> bool:

@@ -2,7 +2,7 @@
 
 Text exports are decoded here (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GB18030/GBK),
 checked for the right delimiter and parsed with pandas' C parser; workbooks go through
-:mod:`iur_survey.read.xlsx`.  Every failure becomes a typed
+:mod:`iur_survey.read.workbook` (python-calamine).  Every failure becomes a typed
 :class:`~iur_survey.errors.ReadError` naming the file and, where it makes sense, the
 line.  Nothing here writes to the input.
 
@@ -28,10 +28,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import (DelimiterError, EmptyFileError, EncodingError, FormatDetectionError, ReadError)
+from .workbook import read_workbook_grid
 
 #: encodings tried, in order, when none is given and the file has no BOM
 FALLBACK_ENCODINGS = ("utf-8", "gb18030")
 _ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: what :func:`sniff_kind` says of a spreadsheet (.xlsx/.xlsb/.ods are zip containers, .xls is OLE2)
+WORKBOOK_KINDS = ("zip", "ole")
 _NOT_SPACE = re.compile(rb"[^ \t\r\n\x00]")
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _SAV_MAGIC = (b"$FL2", b"$FL3")
@@ -157,13 +161,18 @@ def to_utf8(data: bytes, path, encoding: str | None = None) -> tuple[bytes, str,
 
 
 def sniff_kind(data: bytes) -> str:
-    r"""``"zip"`` (a workbook), ``"sav"`` (SPSS), ``"empty"`` or ``"text"``, from the first bytes.
+    r"""``"zip"`` (.xlsx/.xlsb/.ods), ``"ole"`` (.xls), ``"sav"`` (SPSS), ``"por"`` (SPSS portable),
+    ``"empty"`` or ``"text"``, from the first bytes.
 
     >>> sniff_kind(b"PK\x03\x04..."), sniff_kind(b"$FL2..."), sniff_kind(b" \r\n"), sniff_kind(b"a,b")
     ('zip', 'sav', 'empty', 'text')
     """
     if data.startswith(_ZIP_MAGIC):
         return "zip"
+    if data.startswith(_OLE_MAGIC):
+        return "ole"
+    if b"SPSS PORT FILE" in data[:512]:
+        return "por"
     if data.startswith(_SAV_MAGIC):
         return "sav"
     if data in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or not _NOT_SPACE.search(data):
@@ -219,6 +228,26 @@ def check_delimiter(text: str, path: str | Path, delimiter: str = ",") -> None:
         # one column only: cannot be an export with an id and items
         raise DelimiterError(path, f"the header has a single column: no {names[delimiter]} separates the fields",
                              row=1, column=recs[0][0][:40])
+
+
+def _check_data_delimiter(records, lines, width: int, delimiter: str, path) -> None:
+    """Refuse data rows that are one field where the header has many, split by another delimiter.
+
+    >>> _check_data_delimiter([["R_1;1;3;4"]], [4], 4, ",", "q.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DelimiterError: q.csv:4: the header rows are separated by ',' but this data row by ';' (save the whole file with one delimiter)
+    """
+    names = {",": "','", ";": "';'", "\t": "TAB", "|": "'|'"}
+    if width < 3:
+        return
+    for rec, line in zip(records, lines):
+        if len(rec) == 1:
+            for other in (",", ";", "\t", "|"):
+                if other != delimiter and rec[0].count(other) >= 2:
+                    raise DelimiterError(path, f"the header rows are separated by {names[delimiter]} but this data "
+                                               f"row by {names[other]} (save the whole file with one delimiter)",
+                                         row=int(line))
 
 
 _PANDAS_LINE = re.compile(r"line (\d+)")
@@ -368,10 +397,10 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     kind = sniff_kind(data)
     if kind == "empty":
         raise EmptyFileError(path, "the file is empty")
-    if kind == "zip":
-        raise FormatDetectionError(path, "this is a zip archive (an Excel workbook?), not delimited text")
-    if kind == "sav":
-        raise FormatDetectionError(path, "this is an SPSS .sav file, not delimited text")
+    if kind in WORKBOOK_KINDS:
+        raise FormatDetectionError(path, "this is a spreadsheet workbook, not delimited text")
+    if kind in ("sav", "por"):
+        raise FormatDetectionError(path, "this is an SPSS file, not delimited text")
     buf, enc, validated = to_utf8(data, path, encoding)
     if b"\x00" in buf:
         line = buf.count(b"\n", 0, buf.index(b"\x00")) + 1
@@ -390,6 +419,7 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     if len(records) < header_rows:
         raise EmptyFileError(path, f"the file has fewer than the {header_rows} header row(s) its format needs")
     width = max(len(r) for r in records[:header_rows])
+    _check_data_delimiter(records[header_rows:], lines[header_rows:], width, delimiter, path)
     headers = [[str(v).strip() for v in r] + [""] * (width - len(r)) for r in records[:header_rows]]
     categorical = ()
     if callable(usecols):
@@ -423,17 +453,15 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     :func:`read_text_table`)."""
     import hashlib
 
-    from .xlsx import read_xlsx_grid
-
     path = Path(path)
     if data is None:
         data = read_bytes(path)
     kind = sniff_kind(data)
     if kind == "empty":
         raise EmptyFileError(path, "the file is empty")
-    if kind != "zip":
-        raise FormatDetectionError(path, "not an .xlsx workbook (it is not a zip archive)")
-    grid, numbers = read_xlsx_grid(path, data)
+    if kind not in WORKBOOK_KINDS:
+        raise FormatDetectionError(path, "not a spreadsheet workbook (.xlsx, .xls, .xlsb or .ods)")
+    grid, numbers = read_workbook_grid(path, data, keep=False)
     if grid.size == 0:
         raise EmptyFileError(path, "the workbook's first sheet is empty")
     rows = grid[:8].tolist()
@@ -462,7 +490,7 @@ def read_table(path: str | Path, *, header_rows=1, data: bytes | None = None, en
     """
     if data is None:
         data = read_bytes(path)
-    if sniff_kind(data) == "zip":
+    if sniff_kind(data) in WORKBOOK_KINDS:
         return read_xlsx_table(path, header_rows=header_rows, data=data, usecols=usecols)
     return read_text_table(path, header_rows=header_rows, data=data, encoding=encoding, delimiter=delimiter,
                            usecols=usecols)

@@ -1,12 +1,19 @@
-"""SPSS ``.sav``/``.zsav`` exports, read with pyreadstat.
+"""SPSS exports (``.sav``/``.zsav`` system files and ``.por`` portable files), read with pyreadstat.
 
 Variables are matched by name (item codes, the ``columns:`` map, Qualtrics tags such
 as ``Status``, ``Finished``, ``Duration__in_seconds_``, ``IPAddress``) or by their
-variable label (the question text Qualtrics' SPSS export stores there).  Value labels
-turn codes into the instrument's codes: an item code whose label is a scale wording
-takes that wording's code, a label meaning "no answer" gives NaN, other codes are kept
-as they are.  A case's ``_row`` is its case number + 1 (the variable names count as
-row 1).
+variable label (the question text Qualtrics' SPSS export stores there).  A case's
+``_row`` is its case number + 1 (the variable names count as row 1).
+
+Value labels of an item column are used only when they say unambiguously what each code
+is.  Each labelled code must be matched: its label is one of the instrument's scale
+wordings (the code becomes that wording's code) or a no-answer wording (the code becomes
+NaN), and no two codes may become the same scale code.  When every label matches, the
+mapping is applied (and listed in :attr:`RawResponses.recodes` unless it changes nothing).
+When a label matches no wording, the export is refused naming the unmatched labels: half
+a mapping would silently recode half the scale, and labels in another language may run the
+other way.  ``value_labels: codes`` in the instrument ignores the labels of item columns
+and keeps the numeric codes as they are.
 """
 
 from __future__ import annotations
@@ -16,20 +23,35 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from ..errors import EmptyFileError, FormatDetectionError, ReadError
+from ..errors import EmptyFileError, FormatDetectionError, ReadError, UnknownLabelError
 from .assemble import assemble
 from .base import RawResponses
 from .match import Column, match_columns
-from .recode import is_role_column
+from .recode import group_of_value, is_role_column
 from .source import Table, read_bytes, sniff_kind
 
 
-def _relabel_codes(values: pd.Series, labels: dict, instrument) -> pd.Series:
-    """Item codes whose value label is a scale wording (or a no-answer wording) recoded."""
-    if not labels or values.dtype.kind not in "fiu":
-        return values
-    arr = values.to_numpy(dtype=np.float64)
-    out = arr.copy()
+def label_mapping(labels: dict, instrument, path, header: str) -> dict[float, float] | None:
+    """How the value labels of one item column turn its codes into scale codes.
+
+    Returns ``{code: new code or NaN}`` for every labelled code when every label matches a
+    scale or no-answer wording (``None`` when there is no numeric label); raises
+    :class:`~iur_survey.errors.UnknownLabelError` when a label matches no wording (the error
+    offers ``value_labels: codes``) or two codes would become the same scale code.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> label_mapping({1: "Strongly agree", 2: "Agree", 3: "Neutral", 4: "Disagree", 5: "Strongly disagree"},
+    ...               inst, "s.sav", "Q1")
+    {1.0: 5.0, 2.0: 4.0, 3.0: 3.0, 4.0: 2.0, 5.0: 1.0}
+    >>> label_mapping({1: "Strongly agree", 3: "Neither", 5: "Strongly disagree"}, inst, "s.sav", "Q1")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.UnknownLabelError: s.sav:Q1: the value labels match the instrument's scale only partly: 3 'Neither' matches no wording of scale.labels or missing_codes (1 'Strongly agree' -> 5, 5 'Strongly disagree' -> 1); add the wordings to the instrument, or set value_labels: codes to use the numeric codes as they are
+    """
+    matched: dict[float, float] = {}
+    unmatched: list[tuple[float, str]] = []
+    n_scale = 0
     for code, lab in labels.items():
         try:
             code = float(code)
@@ -37,10 +59,52 @@ def _relabel_codes(values: pd.Series, labels: dict, instrument) -> pd.Series:
             continue
         target = instrument.code_for_label(lab)
         if target is not None:
-            out[arr == code] = float(target)
+            matched[code] = float(target)
+            n_scale += 1
         elif instrument.is_missing_code(lab):
-            out[arr == code] = np.nan
+            matched[code] = np.nan
+        else:
+            unmatched.append((code, str(lab)))
+    def show(c):
+        return f"{c:g}"
+
+    if unmatched:
+        miss = ", ".join(f"{show(c)} {lab!r}" for c, lab in unmatched)
+        verb = "matches" if len(unmatched) == 1 else "match"
+        if n_scale == 0 and not matched:
+            raise UnknownLabelError(path, f"the value labels say what the codes mean, but none is a wording of the "
+                                          f"instrument: {miss} {verb} no wording of scale.labels or missing_codes; "
+                                          f"add the wordings to the instrument, or set value_labels: codes to use "
+                                          f"the numeric codes as they are", column=header)
+        ok = ", ".join(f"{show(c)} {str(labels.get(c, labels.get(int(c), ''))).strip()!r} -> "
+                       f"{'NaN' if np.isnan(t) else show(t)}" for c, t in matched.items())
+        raise UnknownLabelError(path, f"the value labels match the instrument's scale only partly: {miss} "
+                                      f"{verb} no wording of scale.labels or missing_codes ({ok}); add the "
+                                      f"wordings to the instrument, or set value_labels: codes to use the numeric "
+                                      f"codes as they are", column=header)
+    if not matched:
+        return None
+    seen: dict[float, float] = {}
+    for c, t in matched.items():
+        if not np.isnan(t):
+            if t in seen:
+                raise UnknownLabelError(path, f"the value labels of codes {show(seen[t])} and {show(c)} both mean "
+                                              f"scale code {show(t)}; fix the labels, or set value_labels: codes "
+                                              f"to use the numeric codes as they are", column=header)
+            seen[t] = c
+    return matched
+
+
+def _apply_mapping(values: pd.Series, mapping: dict[float, float]) -> pd.Series:
+    arr = values.to_numpy(dtype=np.float64)
+    out = arr.copy()
+    for code, target in mapping.items():
+        out[arr == code] = target
     return pd.Series(out, index=values.index)
+
+
+def _is_identity(mapping: dict[float, float]) -> bool:
+    return all(c == t for c, t in mapping.items())
 
 
 def _to_labels(values: pd.Series, labels: dict) -> pd.Series:
@@ -58,25 +122,34 @@ def _to_labels(values: pd.Series, labels: dict) -> pd.Series:
     return pd.Series(out, index=values.index)
 
 
-def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = None,
-              encoding: str | None = None) -> RawResponses:
-    """Read an SPSS export into the standard frame."""
+def _read(path, encoding, por: bool, **kw):
     import pyreadstat
 
+    try:
+        if por:
+            return pyreadstat.read_por(str(path), **kw)
+        return pyreadstat.read_sav(str(path), encoding=encoding, **kw)
+    except Exception as exc:  # pyreadstat raises its own, undocumented exception types
+        what = ".por (SPSS portable)" if por else ".sav"
+        raise ReadError(path, f"pyreadstat cannot read the {what} file: {exc}") from None
+
+
+def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = None,
+              encoding: str | None = None) -> RawResponses:
+    """Read an SPSS export (.sav, .zsav or .por) into the standard frame."""
     if data is None:
         data = read_bytes(path)
     kind = sniff_kind(data)
     if kind == "empty":
         raise EmptyFileError(path, "the file is empty")
-    if kind != "sav":
-        raise FormatDetectionError(path, "not an SPSS .sav file (it does not start with $FL2/$FL3)")
-    try:
-        _, meta = pyreadstat.read_sav(str(path), metadataonly=True, encoding=encoding)
-    except Exception as exc:  # pyreadstat raises its own, undocumented exception types
-        raise ReadError(path, f"pyreadstat cannot read the .sav file: {exc}") from None
+    if kind not in ("sav", "por"):
+        raise FormatDetectionError(path, "not an SPSS file (a .sav starts with $FL2/$FL3, a .por holds "
+                                         "'SPSS PORT FILE')")
+    por = kind == "por"
+    _, meta = _read(path, encoding, por, metadataonly=True)
     names = list(meta.column_names or [])
     if not names:
-        raise EmptyFileError(path, "the .sav file has no variables")
+        raise EmptyFileError(path, "the SPSS file has no variables")
     labels = meta.column_names_to_labels or {}
     vvl = meta.variable_value_labels or {}
     # match on names and variable labels first, then read only the matched variables
@@ -85,13 +158,9 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
     group = instrument.group_column
     need_all = bool(instrument.groups) and group not in plan.targets
     usecols = None if need_all else [c.header for c in plan.targets.values()]
-    try:
-        df, _ = pyreadstat.read_sav(str(path), dates_as_pandas_datetime=True, encoding=encoding,
-                                    usecols=usecols)
-    except Exception as exc:
-        raise ReadError(path, f"pyreadstat cannot read the .sav file: {exc}") from None
+    df, _ = _read(path, encoding, por, usecols=usecols, **({} if por else {"dates_as_pandas_datetime": True}))
     if len(df) == 0:
-        raise EmptyFileError(path, "the .sav file has variables but no case")
+        raise EmptyFileError(path, "the SPSS file has variables but no case")
     n = len(df)
     body = pd.DataFrame({i: df[name].reset_index(drop=True) for i, name in enumerate(names) if name in df.columns})
     table = Table(path=path, headers=[names], data=body, lines=np.arange(2, n + 2, dtype=np.int64),
@@ -102,12 +171,47 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
                          role_by_answers=lambda c: c.index in role_data
                          and is_role_column(role_data[c.index], instrument))
     codes = set(instrument.item_codes) | set(instrument.attention_checks)
+    recodes: list[dict] = []
     for target, col in plan.targets.items():
         lab = vvl.get(col.header)
         if not lab:
             continue
         if target in codes:
-            body[col.index] = _relabel_codes(body[col.index], lab, instrument)
-        elif target in (instrument.group_column, "_status", "_finished"):
+            if instrument.value_labels == "codes" or body[col.index].dtype.kind not in "fiu":
+                continue
+            mapping = label_mapping(lab, instrument, path, col.header)
+            if mapping is None or _is_identity(mapping):
+                continue
+            body[col.index] = _apply_mapping(body[col.index], mapping)
+            recodes.append({"column": col.header, "target": target, "by": "SPSS value labels",
+                            "codes": {f"{c:g}": (None if np.isnan(t) else t) for c, t in mapping.items()}})
+        elif target == group:
+            body[col.index] = _group_values(body[col.index], lab, instrument, path, col.header)
+        elif target in ("_status", "_finished"):
             body[col.index] = role_data[col.index]
-    return assemble(table, plan, instrument, "spss", strict=strict)
+    return assemble(table, plan, instrument, "spss", strict=strict, recodes=recodes)
+
+
+def _group_values(values: pd.Series, labels: dict, instrument, path, header) -> pd.Series:
+    """A labelled group variable: each code as its label's group, or as a listed code wording.
+
+    A code whose label and whose number name two different groups is refused.
+    """
+    if values.dtype.kind not in "fiu":
+        return values
+    arr = values.to_numpy(dtype=np.float64)
+    out = arr.astype(object)
+    out[np.isnan(arr)] = None
+    for code, lab in labels.items():
+        try:
+            c = float(code)
+        except (TypeError, ValueError):
+            continue
+        by_label, by_code = instrument.group_for_label(str(lab)), group_of_value(c, instrument)
+        if by_label and by_code and by_label != by_code:
+            raise UnknownLabelError(path, f"group code {c:g} is labelled {str(lab)!r} ({by_label}) but the "
+                                          f"instrument lists {c:g} under {by_code}; fix the groups: wordings",
+                                    column=header)
+        if by_label:
+            out[arr == c] = str(lab)
+    return pd.Series(out, index=values.index)

@@ -174,7 +174,10 @@ def _role_cells(values, instrument, labels: str, language: str, numeric: bool, m
         if labels == "text" and u in instrument.groups:
             return wording(instrument.groups[u], language)
         if numeric and u in keys:
-            return str(keys.index(u) + 1)
+            # a numeric code only where the instrument lists one for the group (codes are
+            # wordings, never positions); otherwise the group's wording
+            code = next((w for w in instrument.groups[u] if re.fullmatch(r"-?\d+", w.strip())), None)
+            return code.strip() if code is not None else wording(instrument.groups[u], language)
         return str(u)
 
     return _map_col(values, func)
@@ -377,9 +380,53 @@ def _xlsx_cell(v):
     return None if v == "" else v
 
 
-def _write_xlsx(path: Path, header_rows: list[list[str]], rows: list[list], numeric_cols: set[int]) -> None:
-    from ..read.xlsx import write_xlsx
+def write_xlsx(path: str | Path, rows, sheet_name: str = "Sheet1") -> Path:
+    """Write ``rows`` (lists of str / int / float / bool / datetime / None) as a one-sheet workbook.
 
+    XlsxWriter in constant-memory mode (row by row); ``None`` and NaN leave a cell empty,
+    datetimes get a date format, strings are written as text (never as formulas or URLs).
+
+    >>> import tempfile, os
+    >>> from iur_survey.read.workbook import read_workbook_rows
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_xlsx(os.path.join(d, "w.xlsx"), [["a", "b"], ["=1+1", 2.5], [None, float("nan")]])
+    ...     read_workbook_rows(p)
+    ([['a', 'b'], ['=1+1', 2.5]], [1, 2])
+    """
+    import datetime as _dt
+
+    import xlsxwriter
+
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False,
+                                         "nan_inf_to_errors": False})
+    try:
+        ws = wb.add_worksheet(sheet_name)
+        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if v is None:
+                    continue
+                if isinstance(v, str):
+                    ws.write_string(r, c, v)
+                elif isinstance(v, (bool, np.bool_)):
+                    ws.write_boolean(r, c, bool(v))
+                elif isinstance(v, (_dt.datetime, pd.Timestamp)):
+                    ws.write_datetime(r, c, pd.Timestamp(v).to_pydatetime(), date_fmt)
+                else:
+                    f = float(v)
+                    if math.isnan(f):
+                        continue
+                    if not math.isfinite(f):
+                        raise ValueError(f"cannot write {v!r} to a workbook")
+                    ws.write_number(r, c, f)
+    finally:
+        wb.close()
+    return path
+
+
+def _write_xlsx(path: Path, header_rows: list[list[str]], rows: list[list], numeric_cols: set[int]) -> None:
     body = [[_xlsx_cell(v) if i in numeric_cols else (None if v == "" else v) for i, v in enumerate(r)]
             for r in rows]
     write_xlsx(path, [*header_rows, *body])

@@ -51,3 +51,13 @@ def make_frame(inst, n: int = 40, seed: int = 0) -> pd.DataFrame:
 @pytest.fixture
 def frame(inst):
     return make_frame(inst)
+
+
+@pytest.fixture(scope="session")
+def inst_codes(inst):
+    """The study's instrument with the role choices' numeric codes listed as group wordings
+    (enterprise "1" ... government "4"), as a numeric Qualtrics/Wenjuanxing export codes them."""
+    from iur_survey.instrument import parse_instrument
+    doc = dict(inst.raw)
+    doc["groups"] = {k: [*v, str(i + 1)] for i, (k, v) in enumerate(inst.groups.items())}
+    return parse_instrument(doc, inst.path)

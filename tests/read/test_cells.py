@@ -1,4 +1,4 @@
-"""Cell-level recoding and the xlsx reader, against hand-written expectations and openpyxl."""
+"""Cell-level recoding and the workbook reader, against hand-written expectations and openpyxl."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from iur_survey.errors import ReadError, UnknownLabelError
 from iur_survey.read import recode
-from iur_survey.read.xlsx import read_xlsx_rows, write_xlsx
+from iur_survey.read.workbook import read_workbook_rows
+from iur_survey.simulate.writers import write_xlsx
 
 LINES = np.arange(2, 12)
 
@@ -73,14 +74,20 @@ def test_items_labels_codes_missing(inst):
     np.testing.assert_array_equal(got, [1, 3, 4, np.nan, np.nan, np.nan, 4, np.nan, 5, 2])
 
 
-def test_role_codes_and_words(inst):
-    s = pd.Series(["1", "高校", "Research institute", "government", 4.0, "", None], dtype=object)
-    got = recode.recode_role(s, LINES, "Q1", "q.csv", inst).tolist()
-    assert got == ["enterprise", "university", "research_institute", "government", "government", None, None]
+def test_role_words_only(inst):
+    s = pd.Series(["高校", "Research institute", "government", "", None], dtype=object)
+    got = recode.recode_role(s, LINES[:5], "Q1", "q.csv", inst).tolist()
+    assert got == ["university", "research_institute", "government", None, None]
 
 
-# -- xlsx -------------------------------------------------------------------------------
-def test_xlsx_reader_agrees_with_openpyxl(tmp_path):
+@pytest.mark.parametrize("value", ["1", 4.0, 2])
+def test_role_number_is_never_a_position(inst, value):
+    with pytest.raises(UnknownLabelError, match="not as positions"):
+        recode.recode_role(pd.Series(["高校", value], dtype=object), LINES[:2], "Q1", "q.csv", inst)
+
+
+# -- workbooks (python-calamine) -------------------------------------------------------
+def test_workbook_reader_agrees_with_openpyxl(tmp_path):
     import openpyxl
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -88,41 +95,51 @@ def test_xlsx_reader_agrees_with_openpyxl(tmp_path):
             ["a", dt.datetime(2023, 3, 1, 10, 22, 33), 3, True, "x & <y> \"z\""],
             ["b", dt.datetime(1999, 12, 31, 23, 59, 59), 2.25, False, "多行\n文本"],
             [None, None, None, None, None],
-            ["d", dt.date(2020, 2, 29), -3, None, "  spaced  "]]
+            ["d", dt.datetime(2020, 2, 29), -3, None, "  spaced  "]]
     for r in rows:
         ws.append(r)
     ws["G7"] = "far away"
     p = tmp_path / "o.xlsx"
     wb.save(p)
-    ours, numbers = read_xlsx_rows(p)
+    ours, numbers = read_workbook_rows(p)
     theirs = [list(r) for r in openpyxl.load_workbook(p).active.iter_rows(values_only=True)]
     theirs_nonempty = [(i + 1, r) for i, r in enumerate(theirs) if any(v is not None for v in r)]
     assert numbers == [i for i, _ in theirs_nonempty]
-    assert ours == [r for _, r in theirs_nonempty]
+    # calamine gives a midnight date as datetime.date, openpyxl as datetime: the same day
+    def day(v):
+        return dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v
+    assert [[day(v) for v in r] for r in ours] == [r for _, r in theirs_nonempty]
 
 
-def test_xlsx_inline_strings_and_1904(tmp_path):
+def test_workbook_1904_date_system(tmp_path):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    wb.active.append(["when", dt.datetime(2023, 3, 1, 10, 22, 33)])
+    p = tmp_path / "mac.xlsx"
+    wb.save(p)
+    rows, _ = read_workbook_rows(p)
+    assert rows == [["when", dt.datetime(2023, 3, 1, 10, 22, 33)]]
+
+
+def test_workbook_text_roundtrip(tmp_path):
+    texts = ["a\tb", "_x0041_ literal", "tab\tcr\rlf\n", "&amp; <tag>", "=SUM(A1:A2)", "x"]
+    p = write_xlsx(tmp_path / "c.xlsx", [texts, [1, 2, 3, 4, 5, 6]])
+    rows, _ = read_workbook_rows(p)
+    assert rows[0] == texts and rows[1] == [1, 2, 3, 4, 5, 6]
+
+
+def test_truncated_sheet_is_refused(tmp_path):
+    """issue 10: a workbook whose sheet1.xml is cut in half must not lose rows silently."""
     import zipfile
-    p = tmp_path / "x.xlsx"
-    write_xlsx(p, [["a", "b"], [1, 2]])
+    p = write_xlsx(tmp_path / "w.xlsx", [["id", "GOV1"], *[[f"r{i}", i % 5 + 1] for i in range(300)]])
     with zipfile.ZipFile(p) as z:
         parts = {n: z.read(n) for n in z.namelist()}
-    parts["xl/worksheets/sheet1.xml"] = (
-        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><t>in</t></r><r><t>line</t></r></is></c>'
-        b'<c r="C1" s="1"><v>0</v></c></row><row r="3"><c t="str"><v>f&amp;x</v></c><c><v>1.5</v></c></row>'
-        b'</sheetData></worksheet>')
-    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>')
-    with zipfile.ZipFile(p, "w") as z:
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet[:len(sheet) // 2]
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(cut, "w") as z:
         for n, b in parts.items():
             z.writestr(n, b)
-    rows, numbers = read_xlsx_rows(p)
-    assert numbers == [1, 3]
-    assert rows == [["inline", None, dt.datetime(1904, 1, 1)], ["f&x", 1.5, None]]
-
-
-def test_xlsx_escaped_control_characters_roundtrip(tmp_path):
-    texts = ["a\x00b", "_x0041_ literal", "tab\tcr\rlf\n", "&amp; <tag>", "", "x"]
-    p = write_xlsx(tmp_path / "c.xlsx", [texts, [1, 2, 3, 4, 5, 6]])
-    rows, _ = read_xlsx_rows(p)
-    assert rows[0] == texts and rows[1] == [1, 2, 3, 4, 5, 6]
+    with pytest.raises(ReadError, match="damaged"):
+        read_workbook_rows(cut)

@@ -108,11 +108,16 @@ def test_qualtrics_header_rows_only(tmp_path, inst, frame):
 
 
 def test_identical_headers(tmp_path, inst):
+    # a duplicated header in a column the instrument does not use is harmless (issue 11, point 6)
     header = ["ResponseId", "role", *ITEMS, "ATT1", "Email", "Email"]
-    p = write(tmp_path, plain([row() + ["a", "b"]], header))
+    raw = read_export(write(tmp_path, plain([row() + ["a", "b"]], header)), inst)
+    assert raw.dropped_columns == ["Email", "Email"]
+    # a duplicated item column is an error
+    header = ["ResponseId", "role", *ITEMS, "ATT1", "GOV2"]
+    p = write(tmp_path, plain([row() + ["3"]], header), "dup.csv")
     with pytest.raises(DuplicateColumnError) as ei:
         read_export(p, inst)
-    assert ei.value.column == "Email"
+    assert ei.value.column == "GOV2"
 
 
 def test_two_headers_for_one_item(tmp_path, inst):
@@ -184,7 +189,7 @@ def test_unrecognised_layout(tmp_path, inst):
     with pytest.raises(FormatDetectionError):
         read_export(p2, inst)
     p3 = write(tmp_path, b"PK\x03\x04garbage", "x.xlsx")
-    with pytest.raises(FormatDetectionError):
+    with pytest.raises(ReadError, match="damaged"):
         read_export(p3, inst)
     with pytest.raises(FormatDetectionError):
         read_export(write(tmp_path, plain([row()]), "y.csv"), inst, format="stata")

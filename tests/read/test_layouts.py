@@ -99,7 +99,8 @@ def test_wjx_match_by_english_wording_and_role_by_answers(tmp_path, inst, frame)
     _same(raw, frame, inst, "wjx_csv")
 
 
-def test_wjx_numeric_role_needs_the_question(tmp_path, inst, frame):
+def test_wjx_numeric_role_needs_the_question(tmp_path, inst_codes, frame):
+    inst = inst_codes
     p = write_export(frame, inst, "wjx_csv", tmp_path / "w.csv", labels="codes", language="zh")
     text = p.read_bytes().decode("gb18030").replace(inst.role_question["zh"], "单位类型")
     p.write_bytes(text.encode("gb18030"))

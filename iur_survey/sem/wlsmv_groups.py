@@ -215,7 +215,18 @@ def wlsmv_groups_fit(model: Model, stats: list[OrdinalSampleStats], spec: Groups
 
 def dwls_problem(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordinal: list[str]):
     """The DWLS problem of a multi-group fit: ``(moments(t), jacobian(t), obs, weights, layout)`` with
-    ``layout = (kept, th_par, delta_par, npar)`` (also used to refit bootstrap draws)."""
+    ``layout = (kept, th_par, delta_par, npar)`` (also used to refit bootstrap draws).
+
+    >>> from iur_survey.sem.ordinal import ordinal_sample_stats
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame(np.digitize(rng.normal(size=(200, 3)) + rng.normal(size=(200, 1)), [-1, 1]),
+    ...                  columns=["a", "b", "c"])
+    >>> model = Model(build_partable("F =~ a + b + c", meanstructure=True, int_ov_free=False))
+    >>> mom, jac, obs, w, (kept, th_par, delta_par, npar) = dwls_problem(
+    ...     model, [ordinal_sample_stats(d)], GroupsSpec(), ["a", "b", "c"])
+    >>> obs.size, npar, jac(np.ones(npar)).shape
+    (9, 9, (9, 9))
+    """
     G = model.ngroups
     theta_param = spec.parameterization == "theta"
     pt = model.partable
@@ -330,11 +341,12 @@ def _baseline(stats: list[OrdinalSampleStats], fg: np.ndarray) -> dict:
     Gam_all = linalg.block_diag(*[stats[g].gamma / fg[g] for g in range(G)])
     out = scaled_shifted_test(X2, df, D_all, V_all, Gam_all)
     out["chisq"] = X2
-    out["standard_pvalue"] = float(stats_chi2_sf(X2, df))
+    out["standard_pvalue"] = float(_chi2_sf(X2, df))
     return out
 
 
-def stats_chi2_sf(x, df):
+def _chi2_sf(x, df):
+    """Upper chi-square tail (NaN when df = 0)."""
     return stats.chi2.sf(x, df) if df > 0 else np.nan
 
 
@@ -385,7 +397,7 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
     Nr = N - G
     X2s = test["stat"]
     X2n, dfn, X2ns = base["chisq"], base["df"], base["stat"]
-    out = {"npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": stats_chi2_sf(X2, df),
+    out = {"npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": _chi2_sf(X2, df),
            "chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": test["pvalue"],
            "chisq.scaling.factor": test["scaling_factor"], "baseline.chisq": X2n, "baseline.df": dfn,
            "baseline.pvalue": base["standard_pvalue"], "baseline.chisq.scaled": X2ns,

@@ -89,6 +89,17 @@ def lrt_satorra2000(res1, res0) -> dict:
     :class:`~iur_survey.sem.wlsmv_groups.WLSMVGroupsResult`).
 
     Returns ``chisq_diff``, ``df_diff``, ``pvalue``, ``a``, ``b``, ``trace_ugamma``, ``trace_ugamma2``.
+
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(12)
+    >>> y = rng.normal(size=(500, 1)) @ [[.8, .7, .6, .7]] + rng.normal(size=(500, 4)) * .6
+    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c", "e"])
+    >>> d["G"] = np.where(np.arange(500) < 300, "x", "y")
+    >>> m1 = sem("F =~ a + b + c + e", d, ordered=True, group="G")
+    >>> m0 = sem("F =~ a + b + c + e", d, ordered=True, group="G", group_equal=["thresholds", "loadings"])
+    >>> t = lrt_satorra2000(m1.meta["wlsmv_groups"], m0.meta["wlsmv_groups"])
+    >>> t["df_diff"], bool(0 <= t["pvalue"] <= 1)
+    (10, True)
     """
     with blas_threads():
         return _lrt(res1, res0)

@@ -10,7 +10,14 @@ simulation that made the file.  Peers measured in the same run:
 * the same two rules (speeder + longstring) written the naive way, a pandas row-wise
   ``apply``, against the vectorised rules of :mod:`iur_survey.clean.rules`.
 
-Usage: ``python benchmarks/bench_clean.py [--n 100000] [--seed 1] [--format csv]``
+Then (unless ``--no-tables``) the screening's accuracy: :func:`iur_survey.clean.evaluate.evaluate`
+over seeds, N = 300, 800 and 3,000 and every export format, for the package's simulator
+(response-style strengths drawn per seed) and for the independent graded-response
+generator of ``tests/clean/grm_generator.py``: recall by careless kind and the share of
+honest respondents excluded by response style (the same tables as
+``python -m iur_survey.clean.evaluate``).
+
+Usage: ``python benchmarks/bench_clean.py [--n 100000] [--seed 1] [--format csv] [--no-tables] [--quick]``
 """
 
 from __future__ import annotations
@@ -130,6 +137,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--format", default="csv", help="simulator export layout: csv, qualtrics or wjx_csv")
     ap.add_argument("--peer-rows", type=int, default=10_000, help="rows for the row-wise apply peer")
+    ap.add_argument("--no-tables", action="store_true", help="timing only, no accuracy tables")
+    ap.add_argument("--quick", action="store_true", help="accuracy tables on N 300 and 800, one seed, two formats")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -166,6 +175,11 @@ def main() -> int:
           f"clean+write / read_csv = {(pipe['clean'] + pipe['write']) / floor['total']:.1f}x")
     print(f"  speeder+longstring   on {peer['rows']:,} rows: vectorised {peer['vectorised']:.3f} s vs "
           f"row-wise apply {peer['naive']:.2f} s: {peer['naive'] / peer['vectorised']:.0f}x faster (same flags)")
+    if not args.no_tables:
+        from iur_survey.clean.evaluate import main as evaluate_main
+
+        print("\naccuracy of the screening (python -m iur_survey.clean.evaluate):", flush=True)
+        evaluate_main(["--quick"] if args.quick else [])
     return 0
 
 

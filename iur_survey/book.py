@@ -37,22 +37,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from . import resources
 from .instrument import DEFAULT_INSTRUMENT
 
-#: the repository root (where ``_config.yml`` and ``_toc.yml`` live)
-REPO_ROOT = Path(__file__).resolve().parent.parent
+#: the book's source folder (where ``_config.yml``, ``_toc.yml`` and ``book/`` live: the checkout, or the
+#: installed package's bundle; located by :mod:`iur_survey.resources`)
+REPO_ROOT = resources.book_source()
 #: the bundled demo export the book analyses when no ``--data`` is given (one constant)
-DEFAULT_DATA = REPO_ROOT / "data" / "demo" / "export.csv"
+DEFAULT_DATA = resources.demo_export()
 #: where ``iur-survey book`` writes by default (HTML in ``_build/html``)
-DEFAULT_OUT = REPO_ROOT / "_build"
+DEFAULT_OUT = resources.default_build_dir()
 #: MathJax release vendored from npm so the book renders formulas offline
 MATHJAX_VERSION = "3.2.2"
-#: npm install cache for MathJax (gitignored)
-MATHJAX_CACHE = REPO_ROOT / ".cache" / "mathjax"
+#: npm install cache for MathJax (gitignored in a checkout; the user's cache folder when installed)
+MATHJAX_CACHE = resources.cache_dir() / "mathjax"
 #: the matplotlib backend every notebook kernel runs with
 KERNEL_MPLBACKEND = "module://matplotlib_inline.backend_inline"
-#: output formats ``iur-survey book --format`` accepts (Sphinx builders that need no network or TeX)
-FORMATS = ("html", "singlehtml", "dirhtml")
+#: output formats ``iur-survey book --format`` accepts (Sphinx builders that need no network or TeX; "pdf" is
+#: the singlehtml build printed by headless Chromium)
+FORMATS = ("html", "singlehtml", "dirhtml", "pdf")
+#: lines of the Sphinx/kernel log that are noise for a user (shown with --verbose only)
+_NOISE = re.compile(r"Kernel is running over TCP|RuntimeWarning|warnings\.warn|^\s*$")
 
 ENV_DATA = "IUR_SURVEY_DATA"
 ENV_INSTRUMENT = "IUR_SURVEY_INSTRUMENT"
@@ -219,6 +224,15 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
 
 
 def _on_build_finished(app, exception) -> None:
+    if exception is None and app.builder.name == "singlehtml":
+        # the single page is the root document (book/index.html) but Sphinx writes its images and style sheets
+        # to the output root and links them as "_images/...", "_static/...": give the page's folder them
+        root = Path(app.outdir)
+        page_dir = (root / app.config.root_doc).parent
+        if page_dir != root:
+            for sub in ("_images", "_static"):
+                if (root / sub).is_dir():
+                    shutil.copytree(root / sub, page_dir / sub, dirs_exist_ok=True)
     es5 = getattr(app, "_iur_mathjax_es5", None)
     if exception is None and es5 is not None:
         vendor_mathjax(es5, Path(app.outdir) / "_static")
@@ -278,16 +292,78 @@ def _sphinx_main(source: str, out: str, fmt: str) -> int:
     return int(result or 0)
 
 
+def _step_progress(echo):
+    """A ``progress`` callback for :func:`~iur_survey.report.results.compute_results`: one line per step with
+    its status and time (the step's name first, so a long bootstrap is not silence)."""
+    from .report.results import STEPS
+    total = len(STEPS)
+
+    def progress(name, step) -> None:
+        k = STEPS.index(name) + 1 if name in STEPS else 0
+        if step is None:
+            echo(f"  [{k:>2}/{total}] {name} ...")
+        else:
+            why = f" ({step.reason})" if step.status != "ok" and getattr(step, "reason", None) else ""
+            echo(f"  [{k:>2}/{total}] {name}: {step.status} in {step.seconds or 0:.1f} s{why}")
+    return progress
+
+
+_EXEC = re.compile(r"(\S+?\.(?:md|ipynb)): Executing notebook")
+_DONE = re.compile(r"(\S+?\.(?:md|ipynb)): Executed notebook in ([0-9.]+) seconds")
+
+
+def _chapter_echo(echo, verbose: bool):
+    """Filter the Sphinx log: everything with ``verbose``; else one line per chapter (when its notebook starts,
+    and its time when done) and errors.
+
+    >>> out = []
+    >>> f = _chapter_echo(out.append, verbose=False)
+    >>> for line in ("/b/book/05_structural.md: Executing notebook using local CWD [mystnb]",
+    ...              "[IPKernelApp] WARNING | Kernel is running over TCP without encryption.",
+    ...              "/b/book/05_structural.md: Executed notebook in 12.25 seconds [mystnb]"):
+    ...     f(line)
+    >>> out
+    ['  chapter 05_structural ...', '  chapter 05_structural executed in 12.2 s']
+    """
+    def line_out(line: str) -> None:
+        if verbose:
+            echo(line)
+            return
+        m = _DONE.search(line)
+        if m:
+            echo(f"  chapter {Path(m.group(1)).stem} executed in {float(m.group(2)):.1f} s")
+            return
+        m = _EXEC.search(line)
+        if m:
+            echo(f"  chapter {Path(m.group(1)).stem} ...")
+        elif ("ERROR" in line or "Traceback" in line or "Error:" in line) and not _NOISE.search(line):
+            echo(line)
+    return line_out
+
+
 def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_OUT, fmt: str = "html",
                source: Path | str = REPO_ROOT, clean: bool = True, prepare: bool = True,
-               echo=None) -> BuildResult:
+               echo=None, verbose: bool = True) -> BuildResult:
     """Run the pipeline once into the work dir, then build the book into ``out/<fmt>``.
 
     ``clean`` removes the previous build first (every notebook is executed either way).
-    ``echo`` (e.g. ``print``) receives the build log line by line as it runs.
+    ``echo`` (e.g. ``print``) receives progress as it runs: with ``verbose`` the whole Sphinx log, else one
+    line per pipeline step and per executed chapter, with timings.  ``fmt="pdf"`` builds ``singlehtml`` and
+    prints it with headless Chromium to ``out/pdf/book.pdf`` (:func:`print_pdf`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "pdf":
+        t0 = time.perf_counter()
+        res = build_book(settings, out, "singlehtml", source, clean, prepare, echo, verbose)
+        if not res.ok:
+            return res
+        if echo is not None:
+            echo("  printing the single-page book to PDF (headless Chromium) ...")
+        pdf = print_pdf(res.output / "index.html", Path(out).resolve() / "pdf" / "book.pdf")
+        if echo is not None:
+            echo(f"  PDF: {pdf_pages(pdf)} pages, {pdf.stat().st_size / 1e6:.1f} MB")
+        return BuildResult(0, pdf.parent, time.perf_counter() - t0, res.log)
     out = Path(out).resolve()
     settings = settings or BookSettings(DEFAULT_DATA, DEFAULT_INSTRUMENT, out / ".iur-survey")
     t0 = time.perf_counter()
@@ -299,15 +375,99 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
     out.mkdir(parents=True, exist_ok=True)
     if prepare:   # the Sphinx extension would do it too; here a broken pipeline fails before Sphinx starts
         from .report.results import prepare_results
-        prepare_results(settings)
+        if echo is not None:
+            echo("pipeline (computed once, cached for the chapters):")
+        prepare_results(settings, progress=None if echo is None else _step_progress(echo))
+        if echo is not None:
+            echo(f"notebooks ({fmt}):")
     env = kernel_environment(settings)
+    line_out = None if echo is None else _chapter_echo(echo, verbose)
     proc = subprocess.Popen(build_command(Path(source), out, fmt), env=env, cwd=str(source),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     lines = []
     assert proc.stdout is not None
     for line in proc.stdout:
         lines.append(line)
-        if echo is not None:
-            echo(line.rstrip("\n"))
+        if line_out is not None and (verbose or not _NOISE.search(line)):
+            line_out(line.rstrip("\n"))
     rc = proc.wait()
     return BuildResult(rc, out / fmt, time.perf_counter() - t0, "".join(lines))
+
+
+# ------------------------------------------------------------------------------- PDF
+#: print style of the PDF: a page break before each chapter, tables and figures unbroken, no navigation
+PRINT_CSS = """
+@page { size: A4; margin: 18mm 16mm 18mm 16mm; }
+@media print {
+  .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer, .bd-footer-content, .bd-header-article,
+  .prev-next-area, .header-article-items, .bd-search, .skip-link, .headerlink, #pst-back-to-top,
+  .bd-footer-article, .sidebar-toggle, .primary-toggle, .secondary-toggle { display: none !important; }
+  .bd-main, .bd-content, .bd-article-container, .bd-page-width, .bd-container, .bd-container__inner,
+  .bd-article { max-width: 100% !important; width: 100% !important; margin: 0 !important; padding: 0 !important;
+                display: block !important; }
+  body { font-size: 10.5pt; font-family: "Noto Serif", "Noto Serif CJK SC", "DejaVu Serif", serif; }
+  span[id^="document-"] + section, span[id^="document-"] + div > section { break-before: page; }
+  table, figure, .apa-table, .cell_output img, img, svg { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; }
+  div.cell_output { overflow: visible !important; }
+  details.hide, details.above-input, .cell_input, .toggle-details, button.toggle-button { display: none !important; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+#: headless Chromium flags: no network services, a fresh profile per run
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                  "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw", "--virtual-time-budget=30000")
+
+
+def chromium_executable() -> str:
+    """The headless browser (Debian ``chromium``); a clear error when it is missing."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if exe is None:
+        from .errors import IURSurveyError
+        raise IURSurveyError(None, "the PDF is printed by headless Chromium, which is not installed "
+                                   "(Debian: apt-get install chromium fonts-noto-cjk)")
+    return exe
+
+
+def print_pdf(index_html: Path, pdf: Path, timeout: int = 600) -> Path:
+    """Print a single-page HTML book to ``pdf`` with headless Chromium and :data:`PRINT_CSS` (a page break per
+    chapter, tables and figures unbroken).  The HTML is not modified: a ``print.html`` copy carries the
+    style."""
+    import tempfile
+
+    from .errors import IURSurveyError
+    index_html = Path(index_html)
+    html = index_html.read_text(encoding="utf-8")
+    root = index_html.parent
+    redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', html, re.I)
+    if redirect:                  # jupyter-book's root index.html only redirects to the root document
+        html = (root / redirect.group(1)).read_text(encoding="utf-8")
+    # printed from the output root, where the page's "_static/..." and "_images/..." links resolve
+    printable = root / "print.html"
+    printable.write_text(html.replace("</head>", f"<style>{PRINT_CSS}</style></head>", 1), encoding="utf-8")
+    pdf = Path(pdf)
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pdf.with_suffix(".tmp.pdf")
+    with tempfile.TemporaryDirectory(prefix="iur-chromium-") as profile:
+        proc = subprocess.run([chromium_executable(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                               f"--print-to-pdf={tmp}", printable.as_uri()],
+                              capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0 or not tmp.is_file() or tmp.stat().st_size < 1000:
+        raise IURSurveyError(pdf, f"headless Chromium did not print the PDF: {proc.stderr.strip()[-500:]}")
+    os.replace(tmp, pdf)
+    return pdf
+
+
+def pdf_pages(pdf: Path) -> int:
+    """The number of pages of a PDF (its page objects).
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "x.pdf"
+    >>> _ = p.write_bytes(b"%PDF-1.4 1 0 obj << /Type /Pages /Count 2 >> 2 0 obj << /Type /Page >> "
+    ...                   b"3 0 obj << /Type /Page >>")
+    >>> pdf_pages(p)
+    2
+    """
+    data = Path(pdf).read_bytes()
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))

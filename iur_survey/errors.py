@@ -12,18 +12,54 @@ line ``file:row:column: message`` that the CLI prints without a traceback.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+#: personal-data patterns a quoted cell must never carry into a message, a ledger detail or stderr,
+#: in the order they are masked (most specific first)
+_PII_PATTERNS = (
+    ("<e-mail>", re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)),
+    ("<ip>", re.compile(r"(?<![\w.:])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.])")),
+    ("<ip>", re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])"
+                        r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?(?![\w:])")),
+    ("<id-number>", re.compile(r"(?<![\w.])\d{17}[\dXx](?![\w.])")),
+    ("<phone>", re.compile(r"(?<![\w.:])\+?\d(?:[ ()-]{0,2}\d){8,14}(?![\w.:])")),   # not a date-time
+)
+
+_DIGIT_RUN = re.compile(r"\d{4}")
+
+
+def mask_pii(text: object) -> str:
+    """``text`` with e-mail addresses, IP addresses, ID numbers and phone numbers masked.
+
+    Every message that quotes a cell goes through it (typed errors do so themselves; the
+    exclusion ledger's ``detail`` too), so no personal data reaches stderr, the ledger or the book.
+
+    >>> mask_pii("Other: someone@example.org, 13812345678")
+    'Other: <e-mail>, <phone>'
+    >>> mask_pii("from 10.1.2.3 / 2001:db8::7, id 11010519491231002X, tel +86 (24) 8765-4321")
+    'from <ip> / <ip>, id <id-number>, tel <phone>'
+    >>> mask_pii("row 12: 'Strongly agree' at 10:15:32, value 1e300, 0.123456789, frequencies [0 17 80 107 80]")
+    "row 12: 'Strongly agree' at 10:15:32, value 1e300, 0.123456789, frequencies [0 17 80 107 80]"
+    """
+    text = str(text)
+    for token, pattern in _PII_PATTERNS:
+        if token == "<phone>":      # a phone has a run of 4+ digits; "[0 17 80 107 80]" (counts) is not one
+            text = pattern.sub(lambda m: token if _DIGIT_RUN.search(m.group()) else m.group(), text)
+        else:
+            text = pattern.sub(token, text)
+    return text
 
 
 class IURSurveyError(Exception):
-    """Base class of every error iur-survey raises on purpose."""
+    """Base class of every error iur-survey raises on purpose (its message is PII-masked)."""
 
     def __init__(self, file: str | Path | None, message: str, *, row: int | None = None,
                  column: str | None = None):
         self.file = None if file is None else str(file)
         self.row = row
-        self.column = column
-        self.message = message
+        self.column = None if column is None else mask_pii(column)
+        self.message = mask_pii(message)
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
@@ -78,3 +114,25 @@ class ModelSyntaxError(IURSurveyError):
 
 class EstimationError(IURSurveyError):
     """The model cannot be estimated at all (as opposed to a warning on a fit)."""
+
+
+class DataError(EstimationError):
+    """The data cannot be fitted as they stand (a blank, constant or non-finite column, missing-value codes,
+    variables never observed together); names the column and, where one is to blame, the row."""
+
+
+class NoRowsKeptError(IURSurveyError):
+    """Cleaning excluded every response: there is nothing to analyse (never a silent empty result)."""
+
+
+def no_rows_kept_message(report: dict) -> str:
+    """The one line :class:`NoRowsKeptError` says, from a cleaning report's counts.
+
+    >>> no_rows_kept_message({"n_raw": 3, "excluded_by_primary_rule": {"status": 1, "unfinished": 2, "irv": 0}})
+    'no response kept: all 3 raw rows were excluded (unfinished 2, status 1); see the exclusion rules and --config'
+    """
+    by = sorted(((k, v) for k, v in (report.get("excluded_by_primary_rule") or {}).items() if v),
+                key=lambda kv: -kv[1])
+    counts = ", ".join(f"{k} {v}" for k, v in by)
+    return (f"no response kept: all {report.get('n_raw', 0)} raw rows were excluded"
+            + (f" ({counts})" if counts else "") + "; see the exclusion rules and --config")

@@ -1,8 +1,10 @@
 """Cleaning: careless-responding screening with an exclusion ledger.
 
 ``clean(raw, instrument, config) -> CleanResult`` (:mod:`.pipeline`), the rules
-(:mod:`.rules`), their configuration (:mod:`.config`), item-nonresponse reporting
-(:mod:`.missing`) and recovery against simulated truth (:mod:`.evaluate`).
+(:mod:`.rules`, computed by the one-function-per-index :mod:`.indices`), the
+flag-then-decide step (:mod:`.decision`), their configuration (:mod:`.config`),
+item-nonresponse reporting (:mod:`.missing`) and the evaluation against simulated truth
+(:mod:`.evaluate`: ``python -m iur_survey.clean.evaluate``).
 """
 
 from .config import CleanConfig

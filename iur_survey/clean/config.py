@@ -14,7 +14,13 @@ nested by rule, and may list ``rules`` (exactly these) or ``disable`` (all but t
 >>> cfg.speeder_fraction, "irv" in cfg.rules
 (0.25, False)
 >>> cfg.params("speeder")
-{'fraction': 0.25, 'seconds_per_item': 2.0}
+{'fraction': 0.25, 'seconds_per_item': 2.0, 'far_fraction': 0.15}
+
+Careless-responding indices only flag; a flagged response is excluded on convergent
+evidence (:mod:`iur_survey.clean.decision`).  ``decision: {exclude_alone: [mahalanobis]}``
+restores a single index as an exclusion on its own::
+
+    decision: {min_evidence: 2, exclude_alone: [mahalanobis]}
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import IURSurveyError
-from .rules import RULE_ORDER, RULES
+from .rules import _STATUS_WORDS, DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
 _WIRING = {"eligible", "reference"}
@@ -50,29 +56,58 @@ def rule_parameters(rule: str) -> dict[str, Any]:
 class CleanConfig:
     """All cleaning parameters (see the module docstring); defaults = the rules' defaults."""
 
-    rules: tuple[str, ...] = RULE_ORDER
+    rules: tuple[str, ...] = DEFAULT_RULES
     status_exclude: tuple[str, ...] = ("preview", "test", "spam")
     unfinished_min_progress: float = 100.0
     unfinished_min_trailing_missing: int | None = None
     attention_missing_fails: bool = True
     speeder_fraction: float = 0.3
     speeder_seconds_per_item: float = 2.0
+    speeder_far_fraction: float = 0.15
     longstring_min_run: int | None = None
+    longstring_far_run: int | None = None
+    longpattern_min_run: int | None = None
+    longpattern_far_run: int | None = None
+    longpattern_max_period: int = 8
     irv_min_sd: float = 0.4
+    irv_far_sd: float = 0.35
     irv_min_items: int | None = None
-    mahalanobis_alpha: float = 0.001
+    mahalanobis_alpha: float = 0.01
+    mahalanobis_halves: bool = True
     mahalanobis_min_items: int | None = None
-    even_odd_min_r: float = 0.3
-    even_odd_min_constructs: int = 10
+    mahalanobis_direction_alpha: float = 0.005
+    mahalanobis_direction_halves: bool = True
+    mahalanobis_direction_min_items: int | None = None
+    psychsyn_min_r: float = 0.0
+    psychsyn_critval: float = 0.2
+    psychant_max_r: float = 0.0
+    psychant_critval: float = 0.2
+    even_odd_min_r: float = 0.0
+    even_odd_min_constructs: int = 4
+    person_total_min_r: float = -0.1
+    person_total_min_spread: float = 0.1
+    person_fit_max_g: float = 0.3
+    #: the convergent-evidence decision (:mod:`iur_survey.clean.decision`)
+    decision_min_evidence: int = 2
+    decision_min_inconsistency: int = 3
+    decision_exclude_alone: tuple[str, ...] = ()
     source: str | None = field(default=None, compare=False)  # the file it was read from
 
     def __post_init__(self) -> None:
         self.rules = tuple(self.rules)
         self.status_exclude = tuple(self.status_exclude)
+        self.decision_exclude_alone = tuple(self.decision_exclude_alone)
+        bad = [r for r in self.decision_exclude_alone if r not in RULES]
+        if bad:
+            raise IURSurveyError(self.source, f"decision exclude_alone: unknown rule(s) {', '.join(bad)}")
         unknown = [r for r in self.rules if r not in RULES]
         if unknown:
             raise IURSurveyError(self.source, f"unknown rule(s) {', '.join(unknown)}; "
                                               f"known: {', '.join(RULE_ORDER)}")
+        bad_status = sorted(set(self.status_exclude) - set(_STATUS_WORDS.values()))
+        if bad_status:
+            raise IURSurveyError(self.source, f"status: unknown status kind(s) {', '.join(map(str, bad_status))}; "
+                                              f"known: {', '.join(sorted(set(_STATUS_WORDS.values())))}")
         # keep pipeline order whatever order the user listed them in
         self.rules = tuple(r for r in RULE_ORDER if r in set(self.rules))
 
@@ -85,13 +120,16 @@ class CleanConfig:
         """JSON-ready, nested by rule (the form the report records).
 
         >>> CleanConfig().to_dict()["speeder"]
-        {'fraction': 0.3, 'seconds_per_item': 2.0}
+        {'fraction': 0.3, 'seconds_per_item': 2.0, 'far_fraction': 0.15}
         """
         out: dict[str, Any] = {"rules": list(self.rules)}
         for rule in RULE_ORDER:
             p = self.params(rule)
             if p:
                 out[rule] = {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()}
+        out["decision"] = {"min_evidence": self.decision_min_evidence,
+                           "min_inconsistency": self.decision_min_inconsistency,
+                           "exclude_alone": list(self.decision_exclude_alone)}
         return out
 
     # -- construction ----------------------------------------------------------------
@@ -102,7 +140,7 @@ class CleanConfig:
         >>> CleanConfig.from_dict({"speedr": {"fraction": 0.2}})
         Traceback (most recent call last):
         ...
-        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, irv, mahalanobis, even_odd or a flat <rule>_<parameter> name
+        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, psychsyn, psychant, even_odd, person_total, person_fit or a flat <rule>_<parameter> name
         """
         src = None if source is None else str(source)
         if doc is None:
@@ -118,10 +156,20 @@ class CleanConfig:
                 bad = [r for r in off if r not in RULES]
                 if bad:
                     raise IURSurveyError(src, f"disable: unknown rule(s) {', '.join(bad)}")
-                base = kwargs.get("rules", RULE_ORDER)
+                base = kwargs.get("rules", DEFAULT_RULES)
                 kwargs["rules"] = tuple(r for r in base if r not in off)
             elif key == "rules":
                 kwargs["rules"] = tuple(_name_list(value, src, "rules"))
+            elif key == "decision":
+                if value is None:
+                    continue
+                if not isinstance(value, Mapping):
+                    raise IURSurveyError(src, "decision: expected a mapping of parameters")
+                for pname, pval in value.items():
+                    if f"decision_{pname}" not in fields:
+                        raise IURSurveyError(src, f"decision: unknown parameter {pname!r}; known: "
+                                                  f"min_evidence, min_inconsistency, exclude_alone")
+                    kwargs[f"decision_{pname}"] = pval
             elif key in RULES:
                 if value is None:
                     continue
@@ -136,7 +184,7 @@ class CleanConfig:
             elif key in fields:
                 kwargs[key] = value
             else:
-                raise IURSurveyError(src, f"unknown setting {key!r}; known: rules, disable, "
+                raise IURSurveyError(src, f"unknown setting {key!r}; known: rules, disable, decision, "
                                           f"{', '.join(RULE_ORDER)} or a flat <rule>_<parameter> name")
         for name, value in kwargs.items():
             kwargs[name] = _coerce(name, value, fields[name], src)
@@ -174,7 +222,7 @@ def _name_list(value: Any, src: str | None, where: str) -> list[str]:
 
 def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any:
     """Check a configured value against the field's default type."""
-    if name in ("rules", "status_exclude"):
+    if name in ("rules", "status_exclude", "decision_exclude_alone"):
         return tuple(_name_list(value, src, name))
     default = f.default
     if value is None:
@@ -185,15 +233,17 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
         if not isinstance(value, bool):
             raise IURSurveyError(src, f"{name}: expected true or false, got {value!r}")
         return value
-    if name.endswith(("_min_run", "_min_items", "_min_constructs", "_min_trailing_missing")):
+    if name.endswith(("_min_run", "_far_run", "_max_period", "_min_items", "_min_constructs",
+                      "_min_trailing_missing", "_min_evidence", "_min_inconsistency")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise IURSurveyError(src, f"{name}: expected a positive whole number, got {value!r}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise IURSurveyError(src, f"{name}: expected a number, got {value!r}")
     value = float(value)
-    if name in ("speeder_fraction", "mahalanobis_alpha") and not 0 < value < 1:
+    if name in ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha",
+                "mahalanobis_direction_alpha") and not 0 < value < 1:
         raise IURSurveyError(src, f"{name}: expected a number between 0 and 1, got {value!r}")
-    if name in ("speeder_seconds_per_item", "irv_min_sd") and value < 0:
+    if name in ("speeder_seconds_per_item", "irv_min_sd", "irv_far_sd", "person_total_min_spread") and value < 0:
         raise IURSurveyError(src, f"{name}: must not be negative, got {value!r}")
     return value

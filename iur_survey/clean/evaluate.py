@@ -6,7 +6,14 @@ those ids against the exclusion ledger and reports recall and precision per trut
 kind, per rule, overall, and the share of honest responses excluded.
 
 Truth kinds and the rules meant to catch them (:data:`KIND_RULES`); ``item_nonresponse``
-is not an exclusion (a respondent with missing items is honest).
+and the response styles are not exclusions (those respondents are honest).  Only the
+ledger rows whose ``action`` is ``excluded`` count (an index alone only flags).
+
+:func:`evaluate` and :func:`tables` (``python -m iur_survey.clean.evaluate``) run the
+whole path -- simulate, write every export format, read, clean -- over sample sizes and
+seeds, for the package's simulator (style strengths drawn per seed) and for an
+independent graded-response-model generator (``tests/clean/grm_generator.py``), and
+print recall by careless kind and the exclusion rate of honest respondents by style.
 
 >>> truth = pd.DataFrame({"response_id": ["a", "b", "c"], "kind": ["preview", "straightliner", "random"]})
 >>> ledger = pd.DataFrame({"response_id": ["a", "b", "b", "h"],
@@ -25,11 +32,21 @@ honest              2          1      1     0.5        NaN
 
 from __future__ import annotations
 
-from typing import Iterable
+import argparse
+import importlib.util
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
+from ..instrument import Instrument, load_instrument
+from ..read import read_export
+from .config import CleanConfig
+from .pipeline import clean
 from .rules import INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
 #: truth kind -> the rules that are meant to catch it
@@ -42,9 +59,11 @@ KIND_RULES: dict[str, tuple[str, ...]] = {
     "duplicate_ip": ("duplicate_answers_ip",),
     "speeder": ("speeder",),
     "straightliner": ("longstring", "irv"),
-    "random": ("mahalanobis", "even_odd"),
+    "random": ("mahalanobis", "mahalanobis_direction", "psychsyn", "psychant", "even_odd", "person_total"),
     "attention": ("attention",),
     "out_of_range": ("out_of_range",),
+    "pattern": ("longpattern", "mahalanobis", "mahalanobis_direction"),
+    "partial": ("longstring", "longpattern", "mahalanobis", "mahalanobis_direction"),
 }
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
 #: meant for, plus an exact repeat of a row (``duplicate_id``) for the same-IP rule, which
@@ -52,8 +71,12 @@ KIND_RULES: dict[str, tuple[str, ...]] = {
 RULE_TARGETS: dict[str, tuple[str, ...]] = {
     rule: tuple(k for k, rs in KIND_RULES.items() if rule in rs) for rule in RULE_ORDER}
 RULE_TARGETS["duplicate_answers_ip"] += ("duplicate_id",)
+#: honest response styles (truth kinds of honest respondents)
+STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful")
 #: truth kinds that are not reasons to exclude
-NOT_EXCLUSIONS = ("item_nonresponse",)
+NOT_EXCLUSIONS = ("item_nonresponse",) + STYLE_KINDS
+#: careless kinds: what the data-based indices are for
+CARELESS_KINDS = ("speeder", "straightliner", "random", "pattern", "partial")
 
 
 def _sets(keys: np.ndarray, labels: np.ndarray) -> dict[str, set]:
@@ -92,6 +115,8 @@ def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
     for other rows the same as ``n_true`` and ``recall``.
     """
     truth = truth[~truth["kind"].isin(NOT_EXCLUSIONS)]
+    if "action" in exclusions.columns:  # flagged-but-kept responses are not exclusions
+        exclusions = exclusions[exclusions["action"] == "excluded"]
     universe: set | None = None
     if rows is not None and "position" in truth.columns:
         rows = np.asarray(list(rows), dtype=np.int64)
@@ -148,3 +173,170 @@ def recovery(truth: pd.DataFrame, exclusions: pd.DataFrame,
                      "recall_any": n_hit / len(honest) if honest else np.nan,
                      "n_reached": len(honest), "recall_reached": n_hit / len(honest) if honest else np.nan})
     return pd.DataFrame(table)
+
+
+# -- the style-and-kind evaluation ------------------------------------------------------------
+#: export formats of the evaluation, with their file extension
+EXPORT_FORMATS = {"qualtrics": ".csv", "wjx_csv": ".csv", "wjx_xlsx": ".xlsx", "spss": ".sav", "csv": ".csv",
+                  "xlsx": ".xlsx"}
+
+
+def outcomes(truth: pd.DataFrame, exclusions: pd.DataFrame, rows: Iterable[int]) -> pd.DataFrame:
+    """One row per raw row: its ``label`` (an exclusion kind, an honest style, or ``honest``) and ``excluded``.
+
+    ``truth`` must have the simulator's ``position`` column (0-based frame row) and
+    ``primary``; ``rows`` are the raw frame's ``_row`` values in frame order.  An honest
+    respondent's label is their style (``honest`` without one); item nonresponse is not a label.
+
+    >>> truth = pd.DataFrame({"position": [0, 2], "kind": ["random", "extreme"], "primary": [True, True]})
+    >>> ledger = pd.DataFrame({"row": [2, 4], "rule": ["mahalanobis", "mahalanobis"], "action": ["excluded", "flagged"]})
+    >>> outcomes(truth, ledger, rows=[2, 3, 4]).to_dict("list")
+    {'label': ['random', 'honest', 'extreme'], 'excluded': [True, False, False]}
+    """
+    rows = np.asarray(list(rows), dtype=np.int64)
+    label = np.full(len(rows), "honest", dtype=object)
+    t = truth[truth["primary"].astype(bool) & (truth["kind"] != "item_nonresponse")]
+    label[t["position"].to_numpy(dtype=np.int64)] = t["kind"].to_numpy()
+    ex = exclusions if "action" not in exclusions.columns else exclusions[exclusions["action"] == "excluded"]
+    excluded = np.zeros(len(rows), dtype=bool)
+    pos = pd.Index(rows).get_indexer(ex["row"].to_numpy(dtype=np.int64))
+    excluded[pos[pos >= 0]] = True
+    return pd.DataFrame({"label": label, "excluded": excluded})
+
+
+def simulator_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The package's simulator with the default contamination and style strengths drawn for ``seed``."""
+    from ..simulate import simulate  # the simulator imports this module's KIND_RULES: import it late
+    from ..simulate.contamination import StyleStrengths
+
+    sim = simulate(n, seed=seed, instrument=instrument, styles=StyleStrengths.drawn(seed))
+    return sim.frame, sim.truth
+
+
+def plain_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The simulator as it was before response styles: no styles, no patterned or partly careless cases."""
+    from dataclasses import replace
+
+    from ..simulate import simulate
+    from ..simulate.contamination import STYLE_KINDS as _STYLES, Contamination
+
+    cont = replace(Contamination(), pattern=0.0, partial=0.0, **{k: 0.0 for k in _STYLES})
+    sim = simulate(n, seed=seed, instrument=instrument, contamination=cont)
+    return sim.frame, sim.truth
+
+
+def grm_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The independent graded-response-model generator of ``tests/clean/grm_generator.py`` (source checkout)."""
+    path = Path(__file__).resolve().parents[2] / "tests" / "clean" / "grm_generator.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the independent generator lives in the source checkout's tests")
+    spec = importlib.util.spec_from_file_location("_iur_grm_generator", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.generate(n, seed, instrument=instrument)
+
+
+GENERATORS: dict[str, Callable[..., tuple[pd.DataFrame, pd.DataFrame]]] = {
+    "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample}
+
+
+def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2, 3),
+             formats: Iterable[str] = tuple(EXPORT_FORMATS), generator: str = "simulator",
+             config: CleanConfig | None = None, progress: bool = False) -> pd.DataFrame:
+    """Simulate, write every export format, read back, clean; one row per raw row with its outcome.
+
+    Columns: ``n``, ``seed``, ``format``, ``label``, ``excluded``.  :func:`tables` pools them.
+    """
+    from ..simulate.writers import write_export
+
+    inst = load_instrument()
+    out = []
+    with tempfile.TemporaryDirectory() as d:
+        for n in ns:
+            for seed in seeds:
+                frame, truth = GENERATORS[generator](n, seed, inst)
+                for fmt in formats:
+                    t0 = time.perf_counter()
+                    path = write_export(frame, inst, fmt, Path(d) / f"x_{n}_{seed}_{fmt}{EXPORT_FORMATS[fmt]}")
+                    raw = read_export(path, inst)
+                    res = clean(raw, inst, config)
+                    o = outcomes(truth, res.exclusions, raw.frame["_row"])
+                    o.insert(0, "format", fmt)
+                    o.insert(0, "seed", seed)
+                    o.insert(0, "n", n)
+                    out.append(o)
+                    if progress:
+                        print(f"  {generator} n={n} seed={seed} {fmt}: {len(raw.frame)} rows, "
+                              f"{time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+    return pd.concat(out, ignore_index=True)
+
+
+def tables(results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two tables from :func:`evaluate`: recall by careless kind, and honest exclusion by style, per N.
+
+    Each cell is the share excluded (pooled over seeds and formats) with the number of
+    cases in brackets; the last rows pool the careless kinds / all honest respondents.
+
+    >>> r = pd.DataFrame({"n": 300, "label": ["random", "random", "honest", "extreme"],
+    ...                   "excluded": [True, False, False, True]})
+    >>> rec, hon = tables(r)
+    >>> rec.loc["random", 300], hon.loc["extreme", 300], hon.loc["all honest", 300]
+    ('0.500 (2)', '1.000 (1)', '0.500 (2)')
+    """
+    def cell(g):
+        return f"{g.mean():.3f} ({len(g)})"
+
+    honest_labels = ("honest",) + STYLE_KINDS
+    careless = results[results["label"].isin(CARELESS_KINDS)]
+    other_bad = results[~results["label"].isin(honest_labels + CARELESS_KINDS)]
+    honest = results[results["label"].isin(honest_labels)]
+    rec = careless.pivot_table(index="label", columns="n", values="excluded", aggfunc=cell)
+    rec = rec.reindex([k for k in CARELESS_KINDS if k in rec.index])
+    rec.loc["all careless"] = careless.groupby("n")["excluded"].apply(cell)
+    if len(other_bad):
+        rec.loc["screening kinds"] = other_bad.groupby("n")["excluded"].apply(cell)
+    hon = honest.pivot_table(index="label", columns="n", values="excluded", aggfunc=cell)
+    hon = hon.reindex([k for k in honest_labels if k in hon.index])
+    hon.loc["all honest"] = honest.groupby("n")["excluded"].apply(cell)
+    bad = results[~results["label"].isin(honest_labels)]
+    flagged = results[results["excluded"]]
+    prec = flagged.groupby("n")["label"].apply(lambda s: f"{(~s.isin(honest_labels)).mean():.3f} ({len(s)})")
+    rec.loc["precision (all exclusions)"] = prec
+    rec.columns.name = hon.columns.name = "N"
+    rec.index.name, hon.index.name = "careless kind: recall", "honest style: excluded"
+    del bad
+    return rec, hon
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m iur_survey.clean.evaluate [--quick] [--generator simulator|grm|both]``: print the two tables."""
+    ap = argparse.ArgumentParser(prog="python -m iur_survey.clean.evaluate",
+                                 description="recall by careless kind and honest exclusion by response style, "
+                                             "over seeds, sample sizes and export formats")
+    ap.add_argument("--n", type=int, nargs="+", default=[300, 800, 3000])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--formats", nargs="+", default=list(EXPORT_FORMATS), choices=list(EXPORT_FORMATS))
+    ap.add_argument("--generator", default="both", choices=["simulator", "grm", "style-free", "both", "all"],
+                    help="both: simulator and grm; all: also the style-free simulator")
+    ap.add_argument("--quick", action="store_true", help="N 300 and 800, one seed, csv and qualtrics only")
+    ap.add_argument("--progress", action="store_true")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
+    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free"]}.get(args.generator,
+                                                                                      [args.generator])
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        for gen in gens:
+            t0 = time.perf_counter()
+            res = evaluate(args.n, args.seeds, args.formats, gen, progress=args.progress)
+            rec, hon = tables(res)
+            print(f"\n== generator: {gen}; seeds {args.seeds}; formats {', '.join(args.formats)} "
+                  f"({time.perf_counter() - t0:.0f} s)")
+            print(rec.to_string())
+            print()
+            print(hon.to_string())
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -7,33 +7,40 @@
    (how it was collected, whether it was finished, whether it repeats another, whether it
    can be scored, whether it obeyed an instruction) and do not depend on the rest of the
    sample.  Duplicates keep the first row that passes ``status`` and ``unfinished``.
-2. **Careless-responding indices** (``speeder``, ``longstring``, ``irv``, ``mahalanobis``,
-   ``even_odd``) on the rows that pass stage 1 only.  These are data-based: the speeder
+2. **Careless-responding indices** (``speeder``, ``longstring``, ``longpattern``, ``irv``,
+   ``mahalanobis``, ``mahalanobis_direction``, ``psychsyn``, ``psychant``, ``even_odd``,
+   ``person_total``, ``person_fit``) on the rows that pass stage 1 only.  These are data-based: the speeder
    cut-off is a fraction of the median duration and Mahalanobis D² needs the sample mean
    and covariance, which previews, test runs, partial and repeated submissions and
    unscorable codes would distort; partial responses would also make strings and
    variability meaningless.  The Mahalanobis mean and covariance are moreover estimated
-   without the rows that ``speeder``, ``longstring`` or ``irv`` flag, so that blatant
-   careless respondents do not mask the others.
+   without the rows that ``speeder``, ``longstring``, ``longpattern`` or ``irv`` flag, so
+   that blatant careless respondents do not mask the others.
 
-A response is excluded when any enabled rule flags it; the ledger has one row per
-(response, rule) hit, so a response can appear several times.  Its *primary* rule is
-the first that hit it in the order above, so the report's counts by primary rule add up
-to the number excluded.  Every raw row is either kept or in the ledger (checked on
-every run).  Item nonresponse never excludes; :mod:`iur_survey.clean.missing` reports it.
+A screening hit excludes.  An index hit only *flags*; :func:`iur_survey.clean.decision.decide`
+excludes a flagged response on convergent evidence (several independent indices, or one
+far beyond its cut-off).  The ledger has one row per (response, rule) hit with its
+``action`` (excluded / flagged), so a response can appear several times.  An excluded
+response's *primary* rule is the first that hit it in the order above, so the report's
+counts by primary rule add up to the number excluded; ``n_excluded_screening +
+n_excluded_careless = n_excluded`` and ``n_kept + n_excluded = n_raw``.  Every raw row is
+either kept or excluded in the ledger (checked on every run); a kept row may be in the
+ledger as flagged.  Item nonresponse never excludes; :mod:`iur_survey.clean.missing`
+reports it.  When the indices exclude more than 10 % of the records, a
+:class:`CarelessShareWarning` is raised and the report lists it under ``warnings``.
 
 >>> from iur_survey.instrument import load_instrument
 >>> from iur_survey.read.base import RawResponses
 >>> inst = load_instrument()
->>> items = {c: [float(1 + (i * 3 + k) % 5) for k in range(3)] for i, c in enumerate(inst.item_codes)}
+>>> items = {c: [float(2 + (i // 4 + k) % 3) for k in range(3)] for i, c in enumerate(inst.item_codes)}
 >>> frame = pd.DataFrame({"response_id": ["R1", "R2", "R3"], "role": ["university"] * 3,
 ...                       **items, "ATT1": [4.0, 4.0, 2.0], "_row": [2, 3, 4],
 ...                       "_status": ["IP Address", "Survey Preview", "IP Address"]})
 >>> res = clean(RawResponses(frame, source="x.csv", format="csv", sha256="0"), inst)
->>> res.exclusions[["response_id", "row", "rule"]]
-  response_id  row       rule
-0          R2    3     status
-1          R3    4  attention
+>>> res.exclusions[["response_id", "row", "rule", "action"]]
+  response_id  row       rule    action
+0          R2    3     status  excluded
+1          R3    4  attention  excluded
 >>> res.clean.columns[:4].tolist(), frame["GOV3"][0], res.clean["GOV3"].tolist()
 (['response_id', 'role', 'GOV1', 'GOV2'], np.float64(2.0), [4.0])
 >>> res.report["n_raw"], res.report["n_kept"], res.report["excluded_by_primary_rule"]
@@ -44,6 +51,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 import os
 import shutil
 import tempfile
@@ -55,19 +63,45 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..errors import IURSurveyError
+from ..errors import IURSurveyError, mask_pii
+from ..outputs import output_dir
 from ..instrument import Instrument
 from ..read.base import RawResponses
 from ..scoring import reverse_score
 from .._threads import blas_threads
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
+from .decision import decide, evidence
 from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, even_odd_constructs,
-                    mahalanobis_min_n, missing_inputs, raw_rows)
+                    mahalanobis_min_n, matrix_cache, missing_inputs, raw_rows)
 
 #: the files :meth:`CleanResult.write` produces
-OUTPUT_FILES = ("clean.csv", "exclusions.csv", "report.json")
-LEDGER_COLUMNS = ["response_id", "row", "rule", "detail"]
+OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
+LEDGER_COLUMNS = ["response_id", "row", "rule", "detail", "action", "basis"]
+#: index rules estimated on a reference sample without the blatant cases
+RULES_REFERENCE = {r: ("reference",) for r in ("mahalanobis", "mahalanobis_direction", "psychsyn", "psychant")}
+#: flags that take a response out of the reference sample of the distance and pair rules
+BLATANT_RULES = ("speeder", "longstring", "longpattern", "irv")
+#: warn when the careless-responding indices exclude more than this share of the records
+CARELESS_WARN_SHARE = 0.10
+
+
+class CarelessShareWarning(UserWarning):
+    """The careless-responding indices excluded an unusually large share of the export."""
+
+
+def _flags_table(ids: pd.Series, kept_pos: np.ndarray, rows: np.ndarray, flagged: pd.DataFrame,
+                 rules: list[str]) -> pd.DataFrame:
+    """One row per kept response (clean.csv's order): ``response_id``, ``row`` and a 0/1 column per index rule."""
+    out = pd.DataFrame({"response_id": ids.to_numpy(), "row": rows[kept_pos].astype(np.int64)})
+    where = pd.Index(kept_pos)
+    for rule in rules:
+        col = np.zeros(len(kept_pos), dtype=np.int64)
+        hit = where.get_indexer(flagged.loc[flagged["rule"] == rule, "_pos"].to_numpy(dtype=int))
+        col[hit[hit >= 0]] = 1
+        out[rule] = col
+    out["n_flags"] = out[rules].sum(axis=1) if rules else 0
+    return out
 
 
 @dataclass
@@ -77,49 +111,64 @@ class CleanResult:
     ``clean``: one row per kept response: ``response_id``, the group column and the item
     codes with reverse-keyed items reversed; nothing else.
     ``exclusions``: the ledger, one row per rule hit: ``response_id``, ``row`` (1-based
-    raw-file row), ``rule``, ``detail``.
+    raw-file row), ``rule``, ``detail``, ``action`` (``excluded``: the response is not in
+    ``clean``; ``flagged``: it is, and this index flagged it) and ``basis`` (why an
+    excluded response was excluded: screening rule, far beyond a cut-off, convergent
+    evidence).
     ``report``: JSON-ready dict (counts, input fingerprint, configuration, missing data).
+    ``flags``: one row per kept response in ``clean``'s order: ``response_id``, ``row``,
+    a 0/1 column per index rule, ``n_flags`` and ``n_evidence`` (how many evidence groups
+    of :mod:`iur_survey.clean.decision` count against it: 1 = flagged but not excluded)
+    (written as ``flags.csv``; the sensitivity analysis of :mod:`iur_survey.sem.sensitivity`
+    reads it).
     """
 
     clean: pd.DataFrame
     exclusions: pd.DataFrame
     report: dict[str, Any]
     config: CleanConfig = field(default_factory=CleanConfig, repr=False)
+    flags: pd.DataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> str:
         """A short plain-text summary (what the CLI prints)."""
         r = self.report
         lines = [f"{r['source']['name']} ({r['source']['format']}): {r['n_raw']} raw rows, "
-                 f"{r['n_kept']} kept, {r['n_excluded']} excluded",
-                 f"  {'rule':<22}{'hit':>8}{'primary':>9}"]
+                 f"{r['n_kept']} kept ({r['n_flagged_kept']} of them flagged), {r['n_excluded']} excluded "
+                 f"({r['n_excluded_screening']} by screening, {r['n_excluded_careless']} as careless)",
+                 f"  {'rule':<22}{'hit':>8}{'primary':>9}{'flagged':>9}"]
         for rule in r["rules_run"]:
             lines.append(f"  {rule:<22}{r['hits_by_rule'].get(rule, 0):>8}"
-                         f"{r['excluded_by_primary_rule'].get(rule, 0):>9}")
+                         f"{r['excluded_by_primary_rule'].get(rule, 0):>9}"
+                         f"{r['flagged_kept_by_rule'].get(rule, 0):>9}")
         for rule, why in r["rules_not_evaluated"].items():
             lines.append(f"  {rule:<22}  not evaluated: {why}")
         for rule, note in r.get("rule_notes", {}).items():
             lines.append(f"  {rule:<22}  note: {note}")
+        for w in r.get("warnings", []):
+            lines.append(f"  WARNING: {w}")
         m = r["missing"]
         lines.append(f"  item nonresponse in kept data: {m['n_missing_cells']} of {m['n_cells']} cells "
                      f"({m['pct_missing_cells']:.2f}%), {m['n_rows_with_missing']} responses")
         return "\n".join(lines)
 
-    def write(self, out_dir: str | Path) -> Path:
+    def write(self, out_dir: str | Path, *, protect: tuple = ()) -> Path:
         """Write ``clean.csv``, ``exclusions.csv`` and ``report.json`` into ``out_dir``.
 
         All three are written into a temporary directory beside ``out_dir`` first; only
         when all succeeded are they moved into place (a new ``out_dir`` is renamed into
         existence in one step), so an error leaves nothing half-written.  Returns ``out_dir``.
+        Refuses (:func:`~iur_survey.outputs.output_dir`) an output that would overwrite an input.
         """
-        out = Path(out_dir)
-        if out.exists() and not out.is_dir():
-            raise IURSurveyError(out, "the output path exists and is not a directory")
+        # never the raw export (``protect``: the input paths; any file with the input's exact content)
+        out = output_dir(out_dir, OUTPUT_FILES, protect=protect, protect_sha256=self.report["source"].get("sha256"))
         parent = out.absolute().parent
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
         try:
             write_csv(self.clean, tmp / "clean.csv")
-            self.exclusions.to_csv(tmp / "exclusions.csv", index=False, encoding="utf-8")
+            flags = self.flags if self.flags is not None else pd.DataFrame({"response_id": self.clean["response_id"]})
+            write_csv(flags, tmp / "flags.csv")
+            write_csv(self.exclusions, tmp / "exclusions.csv")
             with open(tmp / "report.json", "w", encoding="utf-8") as fh:
                 json.dump(self.report, fh, indent=2, ensure_ascii=False)
                 fh.write("\n")
@@ -168,7 +217,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray) -> pd.DataFrame:
     hit = flags.notna().to_numpy()
     return pd.DataFrame({"_pos": pos[hit], "response_id": ids[pos[hit]],
-                         "row": rows[pos[hit]], "rule": rule, "detail": flags.to_numpy()[hit]})
+                         "row": rows[pos[hit]], "rule": rule,
+                         "detail": [mask_pii(d) for d in flags.to_numpy()[hit]]})   # a detail may quote a cell
 
 
 def _not_evaluated(frame: pd.DataFrame, instrument: Instrument, config: CleanConfig) -> dict[str, str]:
@@ -194,7 +244,7 @@ def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
 
 def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None = None) -> CleanResult:
     """Screen ``raw`` with the rules ``config`` enables; see the module docstring for the order."""
-    with blas_threads(1):
+    with blas_threads(1), matrix_cache():
         return _clean(raw, instrument, config or CleanConfig())
 
 
@@ -230,7 +280,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             screened &= flags[rule].isna().to_numpy()
             parts.append(_ledger_part(flags[rule], rule, ids, rows, pos_all))
 
-    # -- stage 2: data-based indices on the screened rows ------------------------------
+    # -- stage 2: data-based indices on the screened rows: they flag ---------------------
     sub = frame[screened]
     pos_sub = pos_all[screened]
     index_flags: dict[str, pd.Series] = {}
@@ -239,9 +289,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         if rule not in on:
             continue
         kw = config.params(rule)
-        if rule == "mahalanobis":
+        if "reference" in RULES_REFERENCE.get(rule, ()):
             blatant = np.zeros(len(sub), dtype=bool)
-            for other in ("speeder", "longstring", "irv"):
+            for other in BLATANT_RULES:
                 if other in index_flags:
                     blatant |= index_flags[other].notna().to_numpy()
             kw["reference"] = ~blatant
@@ -251,26 +301,48 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             if p and n_ref < mahalanobis_min_n(p) and "mahalanobis" not in not_evaluated:
                 not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "
                                                 f"(2 x {p} items): covariance not estimable")
-        parts.append(_ledger_part(index_flags[rule], rule, ids, rows, pos_sub))
+    for rule, f in index_flags.items():
+        parts.append(_ledger_part(f, rule, ids, rows, pos_sub))
+
+    # -- decide: exclude a flagged response only on convergent evidence ------------------
+    drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
+                                 min_inconsistency=config.decision_min_inconsistency,
+                                 exclude_alone=config.decision_exclude_alone)
+    groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency)
+    n_evidence_sub = (np.sum(list(groups.values()), axis=0) if groups else np.zeros(len(sub), dtype=int))
+    excluded_pos = set(pos_all[~screened].tolist())
+    basis_by_pos: dict[int, str] = {}
+    if len(drop_sub):
+        excluded_pos |= set(pos_sub[drop_sub].tolist())
+        basis_by_pos = {int(q): b for q, b, d in zip(pos_sub, basis_sub, drop_sub) if d}
 
     # -- the ledger --------------------------------------------------------------------
     rank = {r: i for i, r in enumerate(RULE_ORDER)}
     ledger = pd.concat(parts, ignore_index=True) if parts else \
-        pd.DataFrame({"_pos": pd.Series(dtype=int), **{c: pd.Series(dtype=object) for c in LEDGER_COLUMNS}})
+        pd.DataFrame({"_pos": pd.Series(dtype=int), **{c: pd.Series(dtype=object) for c in LEDGER_COLUMNS[:4]}})
     ledger["_rank"] = ledger["rule"].map(rank)
     ledger = ledger.sort_values(["_pos", "_rank"], kind="stable").reset_index(drop=True)
+    lpos = ledger["_pos"].to_numpy(dtype=int)
+    is_excl = np.isin(lpos, np.fromiter(excluded_pos, dtype=int, count=len(excluded_pos)))
+    ledger["action"] = np.where(is_excl, "excluded", "flagged")
+    screen_rule = ledger["rule"].isin(SCREENING_RULES).to_numpy()
+    ledger["basis"] = [("screening rule" if sr else basis_by_pos.get(q, "")) if ex else ""
+                       for q, sr, ex in zip(lpos, screen_rule, is_excl)]
     keep = np.ones(n, dtype=bool)
-    keep[ledger["_pos"].to_numpy(dtype=int)] = False
-    primary = ledger.drop_duplicates("_pos", keep="first")
+    keep[list(excluded_pos)] = False
+    excl_ledger = ledger[is_excl]
+    primary = excl_ledger.drop_duplicates("_pos", keep="first")
+    flagged_kept = ledger[~is_excl]
 
-    # the invariant: the raw rows kept and the raw rows ledgered partition the export
-    kept_rows, ledgered_rows = set(rows[keep].tolist()), set(ledger["row"].tolist())
+    # the invariant: the raw rows kept and the raw rows excluded partition the export
+    kept_rows, excluded_rows = set(rows[keep].tolist()), set(excl_ledger["row"].tolist())
     excluded = set(np.flatnonzero(~keep).tolist())
-    if (kept_rows & ledgered_rows or kept_rows | ledgered_rows != set(rows.tolist())
-            or len(kept_rows) + len(ledgered_rows) != n):
+    if (kept_rows & excluded_rows or kept_rows | excluded_rows != set(rows.tolist())
+            or len(kept_rows) + len(excluded_rows) != n):
         raise AssertionError("cleaning ledger out of step with the kept rows")
 
-    ledger = ledger[LEDGER_COLUMNS].astype({"response_id": "string", "rule": "string", "detail": "string"})
+    ledger = ledger[LEDGER_COLUMNS].astype({"response_id": "string", "rule": "string", "detail": "string",
+                                            "action": "string", "basis": "string"})
     ledger["row"] = ledger["row"].astype(np.int64)
 
     # -- the clean data ------------------------------------------------------------------
@@ -283,9 +355,27 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         kept.insert(0, "response_id", pd.Series(pd.NA, index=kept.index, dtype="string"))
     kept["response_id"] = kept["response_id"].astype("string")
     kept[items] = kept[items].astype(float)
+    flags_table = _flags_table(kept["response_id"], np.flatnonzero(keep), rows, flagged_kept,
+                               [r for r in INDEX_RULES if r in on])
+    ev = np.zeros(n, dtype=np.int64)
+    ev[pos_sub] = n_evidence_sub
+    flags_table["n_evidence"] = ev[np.flatnonzero(keep)]
 
     hits = ledger.groupby("rule", sort=False).size()
     by_primary = primary["rule"].value_counts()
+    by_flag = flagged_kept.groupby("rule", sort=False)["_pos"].nunique()
+    n_index_excl = int(len(set(basis_by_pos)))
+    share = n_index_excl / n if n else 0.0
+    warnings_list = []
+    if share > CARELESS_WARN_SHARE:
+        warnings_list.append(f"the careless-responding indices excluded {n_index_excl} of {n} records "
+                             f"({100 * share:.1f}% > {100 * CARELESS_WARN_SHARE:.0f}%): check the export and "
+                             f"the configuration before trusting the sample")
+        warnings.warn("iur-survey clean: " + warnings_list[-1], CarelessShareWarning, stacklevel=3)
+    basis_counts: dict[str, int] = {}
+    for b in basis_by_pos.values():
+        key = b.split(":")[0]
+        basis_counts[key] = basis_counts.get(key, 0) + 1
     report: dict[str, Any] = {
         "iur_survey_version": __version__,
         "source": {"name": Path(str(raw.source)).name, "format": raw.format, "sha256": raw.sha256,
@@ -295,11 +385,17 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "n_raw": n,
         "n_kept": int(keep.sum()),
         "n_excluded": len(excluded),
+        "n_excluded_screening": int((~screened).sum()),
+        "n_excluded_careless": n_index_excl,
+        "n_flagged_kept": int(flagged_kept["_pos"].nunique()),
         "rules_run": list(config.rules),
         "rules_not_evaluated": not_evaluated,
         "rule_notes": _notes(frame, config),
         "hits_by_rule": {r: int(hits[r]) for r in RULE_ORDER if r in hits.index},
         "excluded_by_primary_rule": {r: int(by_primary[r]) for r in RULE_ORDER if r in by_primary.index},
+        "flagged_kept_by_rule": {r: int(by_flag[r]) for r in RULE_ORDER if r in by_flag.index},
+        "careless_exclusion_basis": basis_counts,
+        "warnings": warnings_list,
         "n_screened": int(screened.sum()),
         "order": {"screening": [r for r in SCREENING_RULES if r in on],
                   "indices": [r for r in INDEX_RULES if r in on]},
@@ -307,6 +403,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "config_file": config.source,
         "missing": missing_summary(kept, instrument),
     }
+    if report["n_excluded_screening"] + n_index_excl != report["n_excluded"]:
+        raise AssertionError("screening and careless exclusions do not add up to the number excluded")
     if sum(report["excluded_by_primary_rule"].values()) != report["n_excluded"]:
         raise AssertionError("primary-rule counts do not add up to the number excluded")
-    return CleanResult(clean=kept, exclusions=ledger, report=report, config=config)
+    return CleanResult(clean=kept, exclusions=ledger, report=report, config=config, flags=flags_table)
+

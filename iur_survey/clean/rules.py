@@ -24,16 +24,20 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..instrument import Instrument
+from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
+from .indices import mahalanobis_d2
+from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
+from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
 from .missing import item_columns, pattern_index
 
 __all__ = [
     "status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention",
-    "speeder", "longstring", "irv", "mahalanobis", "even_odd",
+    "speeder", "longstring", "longpattern", "irv", "mahalanobis", "mahalanobis_direction", "psychsyn", "psychant",
+    "even_odd", "person_total", "person_fit", "FAR",
     "trailing_missing", "longest_run", "mahalanobis_d2", "mahalanobis_min_n", "even_odd_consistency", "even_odd_constructs", "code_text",
-    "RULES", "RULE_ORDER", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
+    "RULES", "RULE_ORDER", "DEFAULT_RULES", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
 ]
 
 STRING = pd.StringDtype()
@@ -55,10 +59,45 @@ def _details(frame: pd.DataFrame, flagged: np.ndarray, texts: Iterable[str]) -> 
     return out
 
 
+_MATRIX_CACHE: dict | None = None
+
+
+class matrix_cache:
+    """Within the block, :func:`_matrix` converts a frame's item columns once (the rules share it).
+
+    The cache holds the frame itself, so an id is never reused while it lives; the
+    returned arrays are copies when a rule may change them (reverse scoring copies).
+    """
+
+    def __enter__(self):
+        global _MATRIX_CACHE
+        _MATRIX_CACHE = {}
+        return self
+
+    def __exit__(self, *exc):
+        global _MATRIX_CACHE
+        _MATRIX_CACHE = None
+        return False
+
+
+def _raw_matrix(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    if not cols:
+        return np.empty((len(frame), 0))
+    if _MATRIX_CACHE is None:
+        return frame[cols].to_numpy(dtype=float, na_value=np.nan)
+    key = (id(frame), tuple(cols))
+    hit = _MATRIX_CACHE.get(key)
+    if hit is None or hit[0] is not frame:
+        hit = (frame, frame[cols].to_numpy(dtype=float, na_value=np.nan))
+        hit[1].setflags(write=False)
+        _MATRIX_CACHE[key] = hit
+    return hit[1]
+
+
 def _matrix(frame: pd.DataFrame, cols: list[str], reverse: Iterable[str] = (),
             instrument: Instrument | None = None) -> np.ndarray:
     """``frame[cols]`` as a float array, with the ``reverse`` columns recoded ``min + max - x``."""
-    x = frame[cols].to_numpy(dtype=float, na_value=np.nan) if cols else np.empty((len(frame), 0))
+    x = _raw_matrix(frame, cols)
     rev = [i for i, c in enumerate(cols) if c in set(reverse)]
     if rev and instrument is not None:
         x = x.copy()  # never write through to the caller's frame
@@ -432,24 +471,31 @@ def attention(frame: pd.DataFrame, instrument: Instrument, *, missing_fails: boo
 # ---------------------------------------------------------------------------------
 # stage 2: data-based careless-responding indices on the screened responses
 
+def _far(text: str) -> str:
+    """Mark a detail as far beyond the rule's cut-off (the pipeline excludes on it alone)."""
+    return f"{text} [{FAR}]"
+
+
+#: the marker in a detail text of a hit far beyond its rule's cut-off
+FAR = "far beyond the cut-off"
+
+
 def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.3,
-            seconds_per_item: float = 2.0) -> pd.Series:
-    """Flag responses completed implausibly fast.
+            seconds_per_item: float = 2.0, far_fraction: float = 0.15) -> pd.Series:
+    """Flag responses completed fast; far beyond the cut-off when implausibly fast.
 
-    Two cut-offs, either of which flags:
-
-    * relative: ``_duration < fraction x median duration`` of ``frame`` (default 0.3;
-      Greszki, Meyer & Schoen 2015, "Exploring the effects of removing 'too fast'
-      responses and respondents from web surveys", *Public Opin Q* 79:471-503, use
-      30 % of the median as the speeding threshold);
-    * absolute: ``_duration < seconds_per_item x number of questions`` (items plus
-      attention checks; default 2 s per item: Huang et al. 2012, *J Bus Psychol*
-      27:99-114; Bowling et al. 2016, *J Pers Soc Psychol* 111:218-229).
+    Flags ``_duration < fraction x median`` (default 0.3; Greszki, Meyer & Schoen 2015,
+    *Public Opin Q* 79:471-503).  Fast *careful* readers exist (Bowling et al. 2016,
+    *J Pers Soc Psychol* 111:218-229): speed alone is evidence, not proof, so a flag is
+    only one piece of the convergent evidence the pipeline asks for.  A duration below
+    ``far_fraction x median`` (default 0.15, half the flag cut-off) or below
+    ``seconds_per_item x questions`` (2 s per item: Huang et al. 2012, *J Bus Psychol*
+    27:99-114; nobody reads an item in less) is far beyond the cut-off.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"_duration": [600.0, 620.0, 580.0, 150.0, 1.0], "GOV1": [1.0] * 5})
     >>> speeder(df, load_instrument()).tolist()[3:]
-    ['duration 150 s < 30% of median 580 s', 'duration 1 s < 30% of median 580 s; < 2 s x 1 questions = 2 s']
+    ['duration 150 s < 30% of median 580 s', 'duration 1 s < 30% of median 580 s; < 2 s x 1 questions = 2 s [far beyond the cut-off]']
     """
     if "_duration" not in frame.columns:
         return _none(frame)
@@ -461,20 +507,30 @@ def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.
     rel = dur < fraction * med
     floor = seconds_per_item * n_q
     ab = dur < floor
+    far = ab | (dur < far_fraction * med)
     hit = rel | ab
     texts = []
-    for d, r, a in zip(dur[hit], rel[hit], ab[hit]):
+    for d, r, a, f in zip(dur[hit], rel[hit], ab[hit], far[hit]):
         parts = []
         if r:
             parts.append(f"< {_num(fraction * 100)}% of median {med:.0f} s")
         if a:
             parts.append(f"< {_num(seconds_per_item)} s x {n_q} questions = {_num(floor)} s")
-        texts.append(f"duration {d:.0f} s " + "; ".join(parts))
+        t = f"duration {d:.0f} s " + "; ".join(parts)
+        texts.append(_far(t) if f else t)
     return _details(frame, hit, texts)
 
 
 def _default_min_run(n_items: int) -> int:
     return max(2, math.ceil(n_items / 2))
+
+
+def _default_far_pattern(n_items: int) -> int:
+    return max(2, math.ceil(4 * n_items / 7))
+
+
+def _default_far_run(n_items: int) -> int:
+    return max(2, math.ceil(3 * n_items / 4))
 
 
 def longest_run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -506,49 +562,85 @@ def longest_run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return best, best_val, best_start
 
 
-def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None) -> pd.Series:
+def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
+               far_run: int | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
-    Meade & Craig 2012; Curran 2016, *J Exp Soc Psychol* 66:4-19) is computed on the raw
-    codes in questionnaire order, before reverse scoring (reverse-keyed items are what
-    break an honest respondent's runs).  Meade & Craig recommend a cut-off read from the
-    data rather than a universal one; Curran (2016) advises cut-offs that catch only
-    extreme strings.  The default, ``min_run = ceil(items / 2)`` (14 of the study's 28
-    items), sits well above what an honest respondent produces here (the reverse-keyed
-    GOV3, BEN4, TAL3, INT3 split the form into stretches of at most 8 same-direction
-    items) while any respondent who gives one answer to half the form or more is caught.
+    Meade & Craig 2012; Curran 2016, *J Exp Soc Psychol* 66:4-19; ``careless::longstring``,
+    :func:`iur_survey.clean.indices.longstring`) on the raw codes in questionnaire order,
+    before reverse scoring.  Curran (2016) advises cut-offs that catch only extreme
+    strings.  Flag: ``min_run = ceil(items / 2)`` (14 of 28: one answer to half the form,
+    also a careful first half followed by straight-lining); far beyond the cut-off:
+    ``far_run = ceil(3 items / 4)`` (21 of 28).  A midpoint responder's runs of "3" reach
+    16 in 1 % of simulated cases and never 21.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 4], "GOV2": [3.0, 4], "GOV3": [3.0, 2], "GOV4": [3.0, 5]})
-    >>> longstring(df, load_instrument(), min_run=3).tolist()
+    >>> longstring(df, load_instrument(), min_run=3, far_run=5).tolist()
     ['longest run 4 x code 3 from GOV1 (>= 3)', <NA>]
     """
     cols = item_columns(frame, instrument)
     if not cols:
         return _none(frame)
     cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
+    far = _default_far_run(len(cols)) if far_run is None else int(far_run)
     best, val, start = longest_run(_matrix(frame, cols))
     hit = best >= cut
-    return _details(frame, hit, (f"longest run {b} x code {_num(v)} from {cols[s]} (>= {cut})"
-                                 for b, v, s in zip(best[hit], val[hit], start[hit])))
+    texts = (f"longest run {b} x code {_num(v)} from {cols[s]} (>= {cut})" for b, v, s in
+             zip(best[hit], val[hit], start[hit]))
+    return _details(frame, hit, (_far(t) if b >= far else t for t, b in zip(texts, best[hit])))
 
 
-def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4,
+def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
+                far_run: int | None = None, max_period: int = 8) -> pd.Series:
+    """Flag patterned responding: a long stretch that repeats itself every 2 to ``max_period`` answers.
+
+    Longstring generalised to periodic strings (zig-zag 1-2-3-4-5-4-3-2-..., period 8;
+    diagonal 1-2-3-4-5-1-..., period 5; repeated short sequences 2-4-2-4 ...): for each
+    period ``L`` the longest stretch of raw answers with ``x[j] == x[j - L]``, plus ``L``
+    (:func:`iur_survey.clean.indices.longpattern`; patterned responding: Curran 2016,
+    Dunn et al. 2018).  Straight-lining (period 1) is :func:`longstring`'s.  Flag from
+    half the items (14 of 28), far beyond from four sevenths (16 of 28: an attention check
+    inside the questionnaire breaks a pattern into two stretches of about 16 and 12).
+    Honest respondents repeat an answer ``L`` items back by chance only; a stretch made
+    mostly (over 60 %) of one answer is not a pattern (near-straight-lining, what a
+    consistent extreme or acquiescent respondent can produce).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> cols = ["GOV1", "GOV2", "GOV3", "GOV4", "MKT1", "MKT2", "MKT3", "MKT4"]
+    >>> df = pd.DataFrame([[1, 2, 3, 4, 1, 2, 3, 4], [4, 4, 2, 5, 4, 3, 4, 4]], columns=cols, dtype=float)
+    >>> longpattern(df, load_instrument()).tolist()
+    ['periodic string of 8 answers (period 4: 1-2-3-4) from GOV1 (>= 4) [far beyond the cut-off]', <NA>]
+    """
+    cols = item_columns(frame, instrument)
+    if not cols:
+        return _none(frame)
+    cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
+    far = _default_far_pattern(len(cols)) if far_run is None else int(far_run)
+    x = _matrix(frame, cols)
+    length, period, start = longpattern_index(x, max_period, min_length=cut)
+    hit = length >= cut
+    texts = []
+    for i, b, per, st in zip(np.flatnonzero(hit), length[hit], period[hit], start[hit]):
+        motif = "-".join(code_text(x[i, st:st + per]))
+        t = f"periodic string of {b} answers (period {per}: {motif}) from {cols[st]} (>= {cut})"
+        texts.append(_far(t) if b >= far else t)
+    return _details(frame, hit, texts)
+
+
+def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far_sd: float = 0.35,
         min_items: int | None = None) -> pd.Series:
     """Flag near-invariant responding: the intra-individual response variability is below ``min_sd``.
 
     IRV is the standard deviation of a respondent's raw answers across the items (Dunn,
     Heggestad, Shanock & Theilgard 2018, *J Bus Psychol* 33:105-121; ``careless::irv``,
-    ``sd`` with n - 1).  Low IRV marks straight-lining and near-straight-lining (e.g.
-    one answer with a few one-point deviations) that a longest-string cut misses.  Dunn et
-    al. give no universal cut-off and advise inspecting the low tail.  The default 0.4 on
-    a 5-point scale flags a respondent who gives one answer to all 28 items except at most
-    five that differ by one point (SD <= 0.39), which ignores the four reverse-keyed items
-    as much as the rest; an honest respondent who answers those in earnest varies more
-    (the smallest IRV among 100,000 simulated honest respondents of the study's
-    population model is 0.46).  Computed on raw codes (reverse-keyed items not recoded)
-    when at least ``min_items`` (default: half the items) are answered.
+    ``sd`` with n - 1; :func:`iur_survey.clean.indices.irv`).  Dunn et al. give no universal
+    cut-off and advise inspecting the low tail.  Flag: 0.4 on a 5-point scale (one answer
+    to all 28 items but at most five one-point deviations); far beyond the cut-off: 0.35
+    (at most three one-point deviations, SD 0.33).  A midpoint responder's IRV can come near 0.4; an honest
+    respondent's rarely does.  Computed on raw codes when at least ``min_items``
+    (default: half the items) are answered.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 1], "GOV2": [3.0, 4], "GOV3": [4.0, 2], "GOV4": [3.0, 5]})
@@ -563,12 +655,12 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4,
     x = _matrix(frame, cols)
     n_ans = (~np.isnan(x)).sum(axis=1)
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(x, axis=1) / n_ans
-        sd = np.sqrt(np.nansum((x - mean[:, None]) ** 2, axis=1) / (n_ans - 1))
-    hit = (n_ans >= need) & (sd < min_sd)
-    return _details(frame, hit, (f"IRV (SD of {n} answers) {s:.2f} < {_num(min_sd)}"
-                                 for n, s in zip(n_ans[hit], sd[hit])))
+    sd = irv_index(x)
+    with np.errstate(invalid="ignore"):
+        hit = (n_ans >= need) & (sd < min_sd)
+    return _details(frame, hit, (_far(t) if s < far_sd else t for t, s in
+                                 ((f"IRV (SD of {n} answers) {s:.2f} < {_num(min_sd)}", s)
+                                  for n, s in zip(n_ans[hit], sd[hit]))))
 
 
 def _mean_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
@@ -587,65 +679,6 @@ def _mean_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     return mu, cov, f"pairwise (n={len(x)})"
 
 
-def mahalanobis_d2(x: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Squared Mahalanobis distance of each row over its observed columns, and that count.
-
-    A row with missing values is measured with the matching sub-vector of ``mean`` and
-    sub-matrix ``S_OO`` of ``cov``.  When ``cov`` is positive definite this needs no
-    inverse per missing-data pattern: with ``P = cov^-1``, the row's centred values ``d``
-    (zero where missing) and ``u = P d``,
-    ``d_O' S_OO^-1 d_O = d' u - u_M' (P_MM)^-1 u_M`` (the inverse of a partitioned
-    matrix), and the small ``P_MM`` systems are solved in batches of rows with the same
-    number of missing items.  A singular ``cov`` falls back to a pseudo-inverse per pattern.
-
-    >>> x = np.array([[0.0, 0.0], [2.0, np.nan], [np.nan, np.nan]])
-    >>> d2, p = mahalanobis_d2(x, np.zeros(2), np.array([[1.0, 0.5], [0.5, 1.0]]))
-    >>> np.round(d2, 6).tolist(), p.tolist()
-    ([0.0, 4.0, nan], [2, 1, 0])
-    """
-    n, p = x.shape
-    obs = ~np.isnan(x)
-    n_obs = obs.sum(axis=1)
-    try:
-        np.linalg.cholesky(cov)
-        prec = np.linalg.inv(cov)
-    except np.linalg.LinAlgError:
-        return _mahalanobis_d2_patterns(x, obs, mean, cov), n_obs
-    d = np.where(obs, x - mean, 0.0)
-    u = d @ prec
-    d2 = (d * u).sum(axis=1)
-    n_miss = p - n_obs
-    for k in np.unique(n_miss):
-        if k == 0:
-            continue
-        rows = np.flatnonzero(n_miss == k)
-        if k == p:
-            d2[rows] = np.nan
-            continue
-        # column indices of the k missing items of each row (rows x k)
-        idx = np.argsort(obs[rows], axis=1, kind="stable")[:, :k]
-        u_m = np.take_along_axis(u[rows], idx, axis=1)
-        p_mm = prec[idx[:, :, None], idx[:, None, :]]
-        d2[rows] -= (u_m * np.linalg.solve(p_mm, u_m[:, :, None])[:, :, 0]).sum(axis=1)
-    return d2, n_obs
-
-
-def _mahalanobis_d2_patterns(x: np.ndarray, obs: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    """D² per missing-data pattern with a pseudo-inverse of each sub-covariance (singular ``cov``)."""
-    d2 = np.full(len(x), np.nan)
-    masks, inverse = pattern_index(obs)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(len(masks) + 1))
-    for k, m in enumerate(masks):  # one pass per pattern, vectorised over its rows
-        if not m.any():
-            continue
-        rows = order[bounds[k]:bounds[k + 1]]
-        diff = x[np.ix_(rows, np.flatnonzero(m))] - mean[m]
-        inv = np.linalg.pinv(cov[np.ix_(m, m)], hermitian=True)
-        d2[rows] = ((diff @ inv) * diff).sum(axis=1)
-    return d2
-
-
 def mahalanobis_min_n(n_items: int) -> int:
     """The fewest reference responses :func:`mahalanobis` estimates a covariance from: ``2p``.
 
@@ -655,21 +688,75 @@ def mahalanobis_min_n(n_items: int) -> int:
     return 2 * n_items
 
 
-def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.001,
-                min_items: int | None = None, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
-    """Flag multivariate outliers: Mahalanobis D² beyond the chi-square(p) critical value at ``alpha``.
+def _distance_d2(x: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """D² and items answered of every row of ``x`` against the mean and covariance of the ``ref`` rows."""
+    mean, cov, _how = _mean_cov(x[ref])
+    return mahalanobis_d2(x, mean, cov)
 
-    D² of each response's reverse-scored items from the sample centroid, referred to a
-    chi-square with as many degrees of freedom as items answered, flags at ``alpha = .001``
-    (Tabachnick & Fidell 2013, ch. 4, multivariate outliers; Meade & Craig 2012, who
-    found D² among the most sensitive indices to random responding).  A response with
-    missing items is measured over its observed items with the matching sub-covariance and
-    chi-square(p_i); at least ``min_items`` (default: half the items) must be answered.
-    Mean and covariance are estimated on the ``reference`` rows (default: all of
-    ``frame``) from complete cases, or pairwise when complete cases are too few (fewer than
-    ``max(2p, p + 10)``).  With fewer than :func:`mahalanobis_min_n` (``2p``) reference
-    rows the covariance is too poorly estimated to refer D² to chi-square, and the rule
-    flags nobody.
+
+#: the parts of the questionnaire a distance rule also tests on their own (Bonferroni over the three)
+PARTS = ("all items", "first half", "second half")
+
+
+def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alpha: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows are beyond the finite-sample critical D² (whole questionnaire, and each half).
+
+    A respondent who answers the first half carefully and the second at random is far
+    from everyone on the second half only; with ``halves`` each half is tested too and
+    every test is made at ``alpha / 3`` (Bonferroni).  The critical value is computed once
+    per number of items answered (:func:`iur_survey.clean.indices.mahad_beta_crit`), the p
+    only for the rows beyond it.  Returns ``hit``, and for the hit rows the ``d2``,
+    ``n_obs``, adjusted ``p`` and ``part`` (index into :data:`PARTS`) of their most
+    extreme part.
+    """
+    n_ref = int(ref.sum())
+    cols = [slice(None)]
+    if halves and x.shape[1] >= 8:
+        h = x.shape[1] // 2
+        cols += [slice(0, h), slice(h, None)]
+    level = alpha / len(cols)
+    best_p = np.full(len(x), np.inf)
+    best = (np.full(len(x), np.nan), np.zeros(len(x), dtype=np.int64), np.zeros(len(x), dtype=np.int64))
+    for k, c in enumerate(cols):
+        sub = x[:, c]
+        d2, n_obs = _distance_d2(sub, ref)
+        need_k = max(2, math.ceil(need * sub.shape[1] / x.shape[1]))
+        lim_by = np.full(sub.shape[1] + 1, np.inf)
+        for m in np.unique(n_obs):
+            if m >= need_k:
+                lim_by[m] = float(mahad_beta_crit(level, n_ref, m))
+        lim = lim_by[n_obs]
+        with np.errstate(invalid="ignore"):
+            beyond = np.flatnonzero(d2 > lim)
+        if len(beyond):
+            pv = mahad_beta_p(d2[beyond], n_ref, n_obs[beyond])
+            better = pv < best_p[beyond]
+            rows = beyond[better]
+            best_p[rows] = pv[better]
+            best[0][rows], best[1][rows], best[2][rows] = d2[rows], n_obs[rows], k
+    hit = np.isfinite(best_p)
+    return hit, best[0], best[1], np.minimum(1.0, best_p * len(cols)), best[2]
+
+
+def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.01, halves: bool = True,
+                min_items: int | None = None, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+    """Flag multivariate outliers: Mahalanobis D² beyond its finite-sample critical value at ``alpha``.
+
+    D² of each response's reverse-scored items from the sample centroid (Meade & Craig
+    2012 found it among the most sensitive indices to random responding;
+    ``careless::mahad``).  The mean and covariance are estimated from the same sample, so
+    ``n D² / (n - 1)²`` follows a Beta(p/2, (n - p - 1)/2) distribution, not chi-square
+    (:func:`iur_survey.clean.indices.mahad_beta_p`).  A large D² is also what an honest
+    *extreme* responder produces, so this rule only flags (at ``alpha = .01``) and never
+    excludes alone; :func:`mahalanobis_direction` asks whether the pattern of agreement
+    and disagreement, not the size of the answers, is unusual.  Missing items: measured over the observed ones (sub-covariance,
+    p_i items); at least ``min_items`` (default: half) answered.  With ``halves`` (default)
+    the first and the second half of the questionnaire are tested too and the smallest
+    p, multiplied by 3 (Bonferroni), is used: a respondent careful in one half only is far
+    from everyone on the other.  Mean and covariance come
+    from the ``reference`` rows (default: all), complete cases or pairwise.  With fewer
+    than :func:`mahalanobis_min_n` (``2p``) reference rows the rule flags nobody.
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(1)
@@ -677,7 +764,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     >>> df = pd.DataFrame(np.clip(np.round(3 + z), 1, 5), columns=["MKT1", "MKT2", "MKT3", "MKT4"])
     >>> df.loc[0] = [1, 5, 1, 5]
     >>> flags = mahalanobis(df, load_instrument())
-    >>> bool(flags.notna().sum() < 6), flags[0].startswith("D² ")
+    >>> bool(flags.notna().sum() < 15), flags[0].startswith("D² ")
     (True, True)
     """
     cols = item_columns(frame, instrument)
@@ -687,15 +774,140 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if ref.sum() < mahalanobis_min_n(len(cols)):
         return _none(frame)
-    mean, cov, _how = _mean_cov(x[ref])
-    d2, n_obs = mahalanobis_d2(x, mean, cov)
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
+    hit, d2, n_obs, pval, part = _distance_parts(x, ref, need, halves, alpha)
+    return _details(frame, hit, (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_num(alpha)}"
+                                 for d, k, p, w in zip(d2[hit], n_obs[hit], pval[hit], part[hit])))
+
+
+def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
+                          halves: bool = True, min_items: int | None = None,
+                          reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+    """Flag an unusual pattern of *directions*: D² of the answers as disagree / neutral / agree.
+
+    Each reverse-scored answer is reduced to its side of the scale midpoint (below, at,
+    above: 1, 2, 3), then D² and its finite-sample p are computed as in :func:`mahalanobis`.
+    An extreme responder answers 1 and 5 where others answer 2 and 4, on the same side:
+    response-style research models the answer as a direction and then an extremity
+    (Böckenholt 2012, *Psychol Methods* 17:665-678, IRTree models; Van Vaerenbergh &
+    Thomas 2013, *Int J Public Opin Res* 25:195-217), so the directions carry the content
+    and not the style.  Random and patterned answers put agreement and disagreement in
+    places no careful respondent does, and stay far.  Flags at ``alpha = .005``; one piece
+    of evidence, never an exclusion alone.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> rng = np.random.default_rng(1)
+    >>> z = rng.normal(size=(300, 1)) + rng.normal(scale=.5, size=(300, 4))
+    >>> df = pd.DataFrame(np.clip(np.round(3.5 + z), 1, 5), columns=["MKT1", "MKT2", "MKT3", "MKT4"])
+    >>> df.loc[0] = [1, 1, 1, 2]          # consistent disagreement: an ordinary pattern of directions
+    >>> df.loc[1] = [1, 5, 1, 5]          # disagree, agree, disagree, agree
+    >>> [f[:20] for f in mahalanobis_direction(df, load_instrument(), alpha=1)[[0, 1]]]
+    ['direction D² 3.6 ove', 'direction D² 17.1 ov']
+    >>> mahalanobis_direction(df, load_instrument()).notna()[[0, 1]].tolist()
+    [False, True]
+    """
+    cols = item_columns(frame, instrument)
+    if not cols or len(frame) == 0:
+        return _none(frame)
+    x = _matrix(frame, cols, instrument.reverse_items, instrument)
+    centre = (instrument.scale_min + instrument.scale_max) / 2
+    side = np.where(np.isnan(x), np.nan, np.sign(x - centre) + 2.0)
+    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
+    if ref.sum() < mahalanobis_min_n(len(cols)):
+        return _none(frame)
+    need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
+    hit, d2, n_obs, pval, part = _distance_parts(side, ref, need, halves, alpha)
+    return _details(frame, hit, (f"direction D² {d:.1f} over {k} items ({PARTS[w]}; disagree/neutral/agree), "
+                                 f"finite-sample p = {p:.2g} < {_num(alpha)}"
+                                 for d, k, p, w in zip(d2[hit], n_obs[hit], pval[hit], part[hit])))
+
+
+def _construct_index(cols: list[str], instrument: Instrument) -> np.ndarray:
+    names = list(instrument.constructs)
+    return np.array([names.index(instrument.items[c].construct) for c in cols])
+
+
+def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
+             critval: float = 0.2, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+    """Flag respondents who answer psychometric synonyms unalike: within-person r below ``min_r``.
+
+    Meade & Craig (2012); ``careless::psychsyn`` (:func:`iur_survey.clean.indices.psychsyn`).
+    The synonyms are pairs of *positively keyed* items of the same construct whose sample
+    correlation exceeds ``critval`` (careless' default .60 finds almost no pair on a
+    short form whose items correlate .4-.6; the construct tells which pairs are
+    synonyms).  Reverse-keyed items are left to :func:`psychant`: acquiescence pulls them
+    away from their synonyms in an honest respondent.  A careful respondent's correlation
+    is positive; the default ``min_r = 0`` (a careful respondent's synonyms do not run
+    against each other) flags about 10 % of simulated honest respondents and half of the
+    random and patterned ones: one piece of evidence of the inconsistency group (three of
+    its four indices must agree), never an exclusion.  Pairs are
+    found on the ``reference`` rows.  A flag is one piece of evidence, never an exclusion.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> rng = np.random.default_rng(3)
+    >>> cols = [f"{k}{i}" for k in ("MKT", "VAL", "COL") for i in (1, 2, 4)]
+    >>> eta = rng.normal(size=(200, 3)).repeat(3, axis=1)
+    >>> df = pd.DataFrame(np.clip(np.round(3.5 + eta + rng.normal(scale=.6, size=(200, 9))), 1, 5), columns=cols)
+    >>> df.loc[0] = [1, 5, 3, 5, 1, 3, 3, 5, 1]
+    >>> psychsyn(df, load_instrument())[0]
+    'psychometric synonyms r = -0.50 over 9 pairs < 0'
+    """
+    cols = item_columns(frame, instrument)
+    if len(cols) < 2 or len(frame) < 3:
+        return _none(frame)
+    x = _matrix(frame, cols, instrument.reverse_items, instrument)
+    cidx = _construct_index(cols, instrument)
+    pos = ~np.isin(cols, list(instrument.reverse_items))
+    allowed = (cidx[:, None] == cidx[None, :]) & pos[:, None] & pos[None, :]
+    ref = slice(None) if reference is None else np.asarray(reference, dtype=bool)
+    pairs = item_pairs(x[ref], critval, allowed=allowed)
+    if len(pairs) < 3:
+        return _none(frame)
+    r = psychsyn_index(x, pairs=pairs)
     with np.errstate(invalid="ignore"):
-        pval = stats.chi2.sf(d2, np.maximum(n_obs, 1))
-    hit = (n_obs >= need) & (pval < alpha)
-    crit = {k: stats.chi2.isf(alpha, k) for k in np.unique(n_obs[hit])}
-    return _details(frame, hit, (f"D² {d:.1f} > chi2({k}) critical {crit[k]:.1f} (p = {p:.2g} < {_num(alpha)})"
-                                 for d, k, p in zip(d2[hit], n_obs[hit], pval[hit])))
+        hit = r < min_r
+    return _details(frame, hit, (f"psychometric synonyms r = {v:.2f} over {len(pairs)} pairs < {_num(min_r)}"
+                                 for v in r[hit]))
+
+
+def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
+             critval: float = 0.2, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+    """Flag respondents who answer psychometric antonyms alike: within-person r above ``max_r``.
+
+    Meade & Craig (2012); ``careless::psychant`` (:func:`iur_survey.clean.indices.psychant`).
+    On the raw codes a reverse-keyed item and the other items of its construct correlate
+    negatively: pairs below ``-critval`` in the sample are antonyms.  A careful
+    respondent answers them oppositely (r near -1); a straight-liner or random responder
+    does not.  ``max_r = 0``: antonyms not answered oppositely (about 10 % of simulated
+    honest respondents; an acquiescent respondent agrees with both sides more often, so
+    this is one piece of evidence, never an exclusion).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> rng = np.random.default_rng(3)
+    >>> eta = rng.normal(size=(200, 1))
+    >>> raw = np.clip(np.round(3.5 + eta + rng.normal(scale=.6, size=(200, 4))), 1, 5)
+    >>> raw[:, 2] = 6 - raw[:, 2]
+    >>> df = pd.DataFrame(raw, columns=["GOV1", "GOV2", "GOV3", "GOV4"])
+    >>> df.loc[0] = [2, 4, 4, 5]    # agrees with GOV3's reversed wording as with the others
+    >>> psychant(df, load_instrument())[0]
+    'psychometric antonyms r = 0.50 over 3 pairs > 0'
+    """
+    cols = item_columns(frame, instrument)
+    if len(cols) < 2 or len(frame) < 3:
+        return _none(frame)
+    x = _matrix(frame, cols)
+    cidx = _construct_index(cols, instrument)
+    ref = slice(None) if reference is None else np.asarray(reference, dtype=bool)
+    pairs = item_pairs(x[ref], critval, anto=True, allowed=cidx[:, None] == cidx[None, :])
+    if len(pairs) < 3:
+        return _none(frame)
+    r = psychant_index(x, pairs=pairs)
+    # answering antonyms identically (no variation across the pairs) is no opposition at all
+    same = np.all(x[:, pairs[:, 0]] == x[:, pairs[:, 1]], axis=1)
+    with np.errstate(invalid="ignore"):
+        hit = (r > max_r) | (np.isnan(r) & same)
+    return _details(frame, hit, (f"psychometric antonyms r = {v:.2f} over {len(pairs)} pairs > {_num(max_r)}"
+                                 for v in r[hit]))
 
 
 def even_odd_consistency(frame: pd.DataFrame, instrument: Instrument) -> tuple[np.ndarray, np.ndarray]:
@@ -714,35 +926,35 @@ def even_odd_consistency(frame: pd.DataFrame, instrument: Instrument) -> tuple[n
     >>> np.round(r, 3).tolist(), k.tolist()
     ([1.0, -1.0], [3, 3])
     """
-    rev = set(instrument.reverse_items)
-    odd_means, even_means = [], []
-    for con in instrument.constructs.values():
-        present = [c for c in con.items if c in frame.columns]
-        if len(present) < 2:
-            continue
-        x = _matrix(frame, present, rev, instrument)
-        with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-            sup.filter(RuntimeWarning)
-            odd_means.append(np.nanmean(x[:, 0::2], axis=1))
-            even_means.append(np.nanmean(x[:, 1::2], axis=1))
-    if not odd_means:
+    x, factors = _construct_blocks(frame, instrument)
+    if not factors:
         n = len(frame)
         return np.full(n, np.nan), np.zeros(n, dtype=np.int64)
-    o = np.column_stack(odd_means)
-    e = np.column_stack(even_means)
-    ok = ~np.isnan(o) & ~np.isnan(e)
-    k = ok.sum(axis=1)
-    o = np.where(ok, o, 0.0)
-    e = np.where(ok, e, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        oc = np.where(ok, o - o.sum(1, keepdims=True) / k[:, None], 0.0)
-        ec = np.where(ok, e - e.sum(1, keepdims=True) / k[:, None], 0.0)
-        sxx, syy = (oc ** 2).sum(1), (ec ** 2).sum(1)
-        r = (oc * ec).sum(1) / np.sqrt(sxx * syy)
-        r = np.where((sxx < 1e-12) | (syy < 1e-12) | (k < 2), np.nan, np.clip(r, -1.0, 1.0))
-        sb = 2 * r / (1 + r)
-    sb = np.where(np.isnan(r), np.nan, np.where(r <= -1 + 1e-12, -1.0, np.maximum(sb, -1.0)))
-    return sb, k
+    sb = -evenodd_index(x, factors)
+    k = _usable_constructs(x, factors)
+    return np.where(k >= 2, sb, np.nan), k
+
+
+def _construct_blocks(frame: pd.DataFrame, instrument: Instrument) -> tuple[np.ndarray, list[int]]:
+    """The reverse-scored items of every construct with 2+ items in ``frame``, construct by construct."""
+    cols, factors = [], []
+    for con in instrument.constructs.values():
+        present = [c for c in con.items if c in frame.columns]
+        if len(present) >= 2:
+            cols += present
+            factors.append(len(present))
+    return _matrix(frame, cols, instrument.reverse_items, instrument), factors
+
+
+def _usable_constructs(x: np.ndarray, factors: list[int]) -> np.ndarray:
+    """Per row, the constructs with an answer in both halves (odd and even items)."""
+    k = np.zeros(len(x), dtype=np.int64)
+    start = 0
+    for f in factors:
+        block = ~np.isnan(x[:, start:start + f])
+        k += block[:, 0::2].any(1) & block[:, 1::2].any(1)
+        start += f
+    return k
 
 
 def even_odd_constructs(frame: pd.DataFrame, instrument: Instrument) -> int:
@@ -755,36 +967,99 @@ def even_odd_constructs(frame: pd.DataFrame, instrument: Instrument) -> int:
     return sum(sum(c in frame.columns for c in con.items) >= 2 for con in instrument.constructs.values())
 
 
-def even_odd(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.3,
-             min_constructs: int = 10) -> pd.Series:
-    """Flag inconsistent responding: even-odd consistency below ``min_r``.
+def even_odd(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
+             min_constructs: int = 4) -> pd.Series:
+    """Flag inconsistent responding: resampled even-odd consistency below ``min_r``.
 
-    Even-odd consistency (Jackson 1976; Johnson 2005; Meade & Craig 2012; computed by
-    :func:`even_odd_consistency`) is a within-person split-half reliability across
-    constructs.  Johnson (2005) treated protocols below about .30 as suspect, which is
-    the default ``min_r``.  The index is a correlation over as many points as there are
-    constructs, so it is only evaluated when at least ``min_constructs`` constructs with
-    two or more answered items are available: Johnson's IPIP-NEO had 30 facet scales;
-    with few constructs (the study has 7 of 4 items) the correlation is too noisy to
-    separate careless from honest respondents (an honest respondent's 7-point correlation
-    easily falls below .30) and the rule flags nobody.  The default of 10 keeps it inert
-    for short forms; lower it deliberately in the configuration if you accept that.
+    Even-odd consistency (Jackson 1976; Johnson 2005; ``careless::evenodd``) correlates,
+    within the person, the means of the odd and the even items of each construct across
+    constructs.  With 7 constructs of 4 items one split is too noisy (an honest
+    respondent's 7-point correlation easily falls below Johnson's .30), so the index
+    here averages the Spearman-Brown split-half over *every* balanced split of each
+    construct (three for 4 items: Curran 2016's resampled individual reliability;
+    :func:`iur_survey.clean.indices.split_half`).  It is evaluated from ``min_constructs``
+    (default 4) constructs with 2+ items.  ``min_r = 0``: no consistency at all (about
+    7 % of simulated honest respondents, half of the random and most patterned ones).  A
+    flag is one piece of evidence, never an exclusion.
 
     >>> from iur_survey.instrument import load_instrument
-    >>> cols = [c for k in ("GOV", "MKT", "BEN") for c in (k + "1", k + "2")]
-    >>> df = pd.DataFrame([[1, 1, 3, 3, 5, 5], [1, 5, 5, 1, 3, 3]], columns=cols, dtype=float)
-    >>> even_odd(df, load_instrument(), min_constructs=3).tolist()
-    [<NA>, 'even-odd consistency -1.00 < 0.3 over 3 constructs']
-    >>> bool(even_odd(df, load_instrument()).isna().all())
+    >>> cols = [c for k in ("GOV", "MKT", "BEN", "VAL") for c in (k + "1", k + "2")]
+    >>> df = pd.DataFrame([[1, 1, 3, 3, 5, 5, 2, 2], [1, 5, 5, 1, 3, 3, 2, 4]], columns=cols, dtype=float)
+    >>> even_odd(df, load_instrument()).tolist()
+    [<NA>, 'resampled even-odd consistency -1.00 < 0 over 4 constructs']
+    >>> bool(even_odd(df, load_instrument(), min_constructs=5).isna().all())
     True
     """
     if even_odd_constructs(frame, instrument) < min_constructs:  # evaluated for nobody: skip the work
         return _none(frame)
-    sb, k = even_odd_consistency(frame, instrument)
+    x, factors = _construct_blocks(frame, instrument)
+    sb = split_half(x, factors)
+    k = _usable_constructs(x, factors)
     with np.errstate(invalid="ignore"):
         hit = (k >= min_constructs) & (sb < min_r)
-    return _details(frame, hit, (f"even-odd consistency {v:.2f} < {_num(min_r)} over {n} constructs"
+    return _details(frame, hit, (f"resampled even-odd consistency {v:.2f} < {_num(min_r)} over {n} constructs"
                                  for v, n in zip(sb[hit], k[hit])))
+
+
+def person_total(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = -0.1,
+                 min_spread: float = 0.1) -> pd.Series:
+    """Flag answers that run against the sample's item means: person-total correlation below ``min_r``.
+
+    Curran (2016) after Donlon & Fischer (1968): across items, a careful respondent's
+    reverse-scored answers follow the item means of everyone else (the items most people
+    agree with, they agree with more); a careless respondent's do not
+    (:func:`iur_survey.clean.indices.person_total`).  With items of similar means the
+    correlation is weak even for careful respondents, so ``min_r = -0.1`` flags only
+    answers running *against* the item means.  When the item means hardly differ (their SD below ``min_spread``,
+    0.1 scale points) the index carries no information and the rule flags nobody.  One
+    piece of evidence, never an exclusion.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> df = pd.DataFrame([[1, 2, 4, 5], [2, 2, 4, 4], [1, 3, 3, 5], [5, 4, 2, 1.0]],
+    ...                   columns=["MKT1", "MKT2", "MKT3", "MKT4"])
+    >>> person_total(df, load_instrument()).tolist()
+    [<NA>, <NA>, <NA>, 'person-total correlation -1.00 < -0.1']
+    """
+    cols = item_columns(frame, instrument)
+    if len(cols) < 3 or len(frame) < 3:
+        return _none(frame)
+    x = _matrix(frame, cols, instrument.reverse_items, instrument)
+    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
+        sup.filter(RuntimeWarning)
+        if not np.nanstd(np.nanmean(x, axis=0)) >= min_spread:  # equal item means: no information
+            return _none(frame)
+    r = person_total_index(x)
+    with np.errstate(invalid="ignore"):
+        hit = r < min_r
+    return _details(frame, hit, (f"person-total correlation {v:.2f} < {_num(min_r)}" for v in r[hit]))
+
+
+def person_fit(frame: pd.DataFrame, instrument: Instrument, *, max_g: float = 0.3) -> pd.Series:
+    """Flag poor person fit: normed polytomous Guttman errors above ``max_g``.
+
+    G^p_N (Molenaar 1991; Emons 2008, *Appl Psychol Meas* 32:224-247;
+    :func:`iur_survey.clean.indices.guttman_normed`) counts the pairs of item steps a
+    respondent passes in the "wrong" order (a rare high answer where a common one is
+    refused), normed to 0..1.  Emons (2008) found it among the most powerful
+    nonparametric person-fit statistics for polytomous items.  It also rises for honest
+    *extreme* responders (their 1s and 5s skip the steps in between), so it never counts
+    towards an exclusion and is not run by default (:data:`DEFAULT_RULES`; list it in the
+    configuration's ``rules`` to report it).  ``max_g = 0.3``: above the 99th percentile of simulated honest respondents
+    without a response style.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> df = pd.DataFrame([[5, 4, 4, 3], [4, 4, 3, 3], [5, 5, 4, 4], [1, 2, 5, 5.0]],
+    ...                   columns=["MKT1", "MKT2", "MKT3", "MKT4"])
+    >>> person_fit(df, load_instrument()).tolist()
+    [<NA>, <NA>, <NA>, 'normed Guttman errors 0.40 > 0.3']
+    """
+    cols = item_columns(frame, instrument)
+    if not cols or len(frame) < 3:
+        return _none(frame)
+    g = guttman_normed(_matrix(frame, cols, instrument.reverse_items, instrument),
+                       instrument.scale_min, instrument.scale_max)
+    hit = g > max_g
+    return _details(frame, hit, (f"normed Guttman errors {v:.2f} > {_num(max_g)}" for v in g[hit]))
 
 
 # ---------------------------------------------------------------------------------
@@ -798,15 +1073,27 @@ RULES: dict[str, Callable[..., pd.Series]] = {
     "attention": attention,
     "speeder": speeder,
     "longstring": longstring,
+    "longpattern": longpattern,
     "irv": irv,
     "mahalanobis": mahalanobis,
+    "mahalanobis_direction": mahalanobis_direction,
+    "psychsyn": psychsyn,
+    "psychant": psychant,
     "even_odd": even_odd,
+    "person_total": person_total,
+    "person_fit": person_fit,
 }
 RULE_ORDER: tuple[str, ...] = tuple(RULES)
-#: stage 1: record-level screens, evaluated on every raw row
+#: stage 1: record-level screens, evaluated on every raw row; a hit excludes
 SCREENING_RULES = ("status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention")
-#: stage 2: data-based indices, evaluated on the rows that pass stage 1
-INDEX_RULES = ("speeder", "longstring", "irv", "mahalanobis", "even_odd")
+#: stage 2: data-based indices, evaluated on the rows that pass stage 1; a hit flags
+INDEX_RULES = ("speeder", "longstring", "longpattern", "irv", "mahalanobis", "mahalanobis_direction",
+               "psychsyn", "psychant", "even_odd", "person_total", "person_fit")
+
+#: the rules that run unless a configuration lists others: all but ``person_fit``, which never counts
+#: towards an exclusion (it rises for honest extreme responders) and costs more than any other index;
+#: ``rules: [..., person_fit]`` adds it to the report
+DEFAULT_RULES: tuple[str, ...] = tuple(r for r in RULE_ORDER if r != "person_fit")
 
 #: the frame columns each rule needs (any one of a tuple suffices)
 _INPUTS = {

@@ -6,16 +6,47 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ..errors import EmptyFileError, ModelSyntaxError, ReadError
+from ..outputs import output_file
+
+
+#: the largest input file a command reads (a survey export is megabytes; this stops /dev/zero-like inputs)
+MAX_INPUT_BYTES = 2 << 30
+
+
+def input_file(path: str | Path, what: str = "input") -> Path:
+    """``path`` if it is a regular file of at most :data:`MAX_INPUT_BYTES`, else a typed one-line error
+    (a FIFO would hang the reader, a device like /dev/zero would fill the memory)."""
+    import stat
+
+    if str(path).strip() == "":
+        raise ReadError(None, f"the {what} file name is empty")
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ReadError(path, f"no such {what} file") from None
+    except OSError as exc:
+        raise ReadError(path, f"cannot read the {what} file: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ReadError(path, f"the {what} is a folder, not a file")
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(path, f"the {what} is not a regular file (a pipe or a device); save the export to a file")
+    if st.st_size > MAX_INPUT_BYTES:
+        raise ReadError(path, f"the {what} file is {st.st_size / 2**30:.1f} GiB, more than the "
+                              f"{MAX_INPUT_BYTES / 2**30:.0f} GiB an export can be")
+    if not os.access(path, os.R_OK):
+        raise ReadError(path, f"cannot read the {what} file: permission denied")
+    return path
 
 
 def read_clean_csv(path: str | Path):
     """Read a clean CSV (``iur-survey clean``'s ``clean.csv``) with typed errors."""
     import pandas as pd
 
-    path = Path(path)
+    path = input_file(path, "data")
     try:
         data = pd.read_csv(path, dtype={"response_id": str})
     except pd.errors.EmptyDataError:
@@ -33,8 +64,8 @@ def model_syntax(model: str | Path | None, instrument: str | Path | None) -> tup
     from ..sem import default_model
 
     if model:
-        path = Path(model)
-        syntax, source = path.read_text(encoding="utf-8"), str(path)
+        path = input_file(model, "model")
+        syntax, source = read_model_text(path), str(path)
     else:
         syntax, source = default_model(load_instrument(instrument)), "<default model>"
     if not syntax.strip():
@@ -42,9 +73,33 @@ def model_syntax(model: str | Path | None, instrument: str | Path | None) -> tup
     return syntax, source
 
 
-def write_json_atomic(payload: Any, out: str | Path) -> Path:
-    """Write ``payload`` as JSON so that ``out`` appears complete or not at all."""
-    out = Path(out)
+#: encodings a model file may be in, tried in this order (GB18030 covers GBK/GB2312 files saved on Chinese Windows)
+MODEL_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_model_text(path: str | Path) -> str:
+    r"""A lavaan model file's text: UTF-8 (with or without BOM), else GB18030 (GBK); anything else is a
+    typed error saying which encodings are expected.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "m.lav")
+    >>> _ = open(p, "wb").write("# 政府引导\nGOV =~ GOV1 + GOV2\n".encode("gbk"))
+    >>> read_model_text(p).splitlines()[1]
+    'GOV =~ GOV1 + GOV2'
+    """
+    data = Path(path).read_bytes()
+    for enc in MODEL_ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ModelSyntaxError(path, "the model file is neither UTF-8 nor GB18030/GBK text; save it as UTF-8")
+
+
+def write_json_atomic(payload: Any, out: str | Path, *, protect: Iterable[str | Path | None] = ()) -> Path:
+    """Write ``payload`` as JSON so that ``out`` appears complete or not at all; never over an input
+    (``protect``) and never to an empty, dangling or unwritable path (:func:`~iur_survey.outputs.output_file`)."""
+    out = output_file(out, protect=[p for p in protect if p])
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".json", dir=out.parent)
     try:

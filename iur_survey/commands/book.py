@@ -12,6 +12,13 @@ examples:
   iur-survey book                                   # the demo book -> _build/html/index.html
   iur-survey book --data my_export.csv --out mybook # your export -> mybook/html/index.html
   iur-survey book --data wjx.xlsx --instrument my_instrument.yaml
+  iur-survey book --format pdf                      # one PDF -> _build/pdf/book.pdf (headless Chromium)
+
+Progress: one line per pipeline step and per executed chapter, with timings;
+--verbose shows the whole Sphinx and kernel log instead.  --format pdf builds
+the single-page HTML from the same executed notebooks and prints it with
+headless Chromium (Debian chromium, fonts-noto-cjk for Chinese): a page break
+before each chapter, tables and figures unbroken.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", metavar="F", choices=FORMATS, default="html",
                         help=f"output format: {', '.join(FORMATS)} (default: html)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only the result line and errors")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="show the whole Sphinx / kernel log (default: one line per step and chapter, timed)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
     load_instrument(instrument)              # a broken instrument fails here, in one line
     settings = BookSettings(data, instrument, out / ".iur-survey")
     echo = None if args.quiet else (lambda line: print(line, flush=True))
-    result = build_book(settings, out=out, fmt=args.format, echo=echo)
+    result = build_book(settings, out=out, fmt=args.format, echo=echo, verbose=args.verbose)
     if not result.ok:
         tail = "\n".join(result.log.strip().splitlines()[-25:])
-        if args.quiet:
+        if not args.verbose:
             print(tail, file=sys.stderr)
         print(f"iur-survey book: error: the build failed (exit {result.returncode}); see the log above",
               file=sys.stderr)
@@ -64,6 +73,6 @@ def run(args: argparse.Namespace) -> int:
         for page, url in remote[:10]:
             print(f"iur-survey book: error: {page} loads {url} from the network", file=sys.stderr)
         return 1
-    index = result.output / "index.html"
+    index = result.output / ("book.pdf" if args.format == "pdf" else "index.html")
     print(f"book built in {result.seconds:.0f} s: {index}")
     return 0

@@ -5,21 +5,29 @@ screening rules in two stages and writes three files into --out DIR:
 
   clean.csv       one row per kept response: response_id, role, the 28 item codes
                   with reverse-keyed items reversed; no metadata, no personal data
-  exclusions.csv  the ledger: response_id, row (1-based raw-file row), rule, detail;
-                  one row per rule hit, so a response can appear several times
+  flags.csv       per kept response (clean.csv's order): the careless-responding
+                  indices that flagged it (0/1 columns), for a sensitivity analysis
+  exclusions.csv  the ledger: response_id, row (1-based raw-file row), rule, detail,
+                  action (excluded / flagged), basis; one row per rule hit
   report.json     counts (raw, kept, excluded; hits per rule and by primary rule),
                   sha256 of RAW, the configuration used, item nonresponse summary
 
-Stage 1 on every raw row: status (preview/test/spam), unfinished, duplicate_id,
-duplicate_answers_ip, out_of_range, attention.  Stage 2 on the rows that pass:
-speeder, longstring, irv, mahalanobis, even_odd.  Every raw row is either kept or
-ledgered.  RAW is only read.  The files appear all together or not at all.
+Stage 1 on every raw row (a hit excludes): status (preview/test/spam), unfinished,
+duplicate_id, duplicate_answers_ip, out_of_range, attention.  Stage 2 on the rows that
+pass (a hit flags): speeder, longstring, longpattern, irv, mahalanobis,
+mahalanobis_direction, psychsyn, psychant, even_odd, person_total, person_fit; a flagged
+response is excluded on convergent evidence (two independent indices, or one far beyond
+its cut-off).  Every raw row is either kept or ledgered.  RAW is only read: an --out that
+would overwrite it (or any input) is refused.  The files appear all together or not at
+all.  When no response is kept, nothing is written and the command fails (exit status 2)
+with the counts by rule.
 
 Thresholds and the set of rules come from --config FILE (YAML or JSON), e.g.
 
   disable: [even_odd]
   speeder: {fraction: 0.25, seconds_per_item: 2}
   mahalanobis: {alpha: 0.001}
+  decision: {exclude_alone: [mahalanobis]}   # restore one index as an exclusion
 
 examples:
   iur-survey clean export.csv --out results/clean
@@ -29,6 +37,11 @@ examples:
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from ..errors import NoRowsKeptError, no_rows_kept_message
+from ..outputs import output_dir
+from ._io import input_file
 
 NAME = "clean"
 HELP = "screen a raw export: clean data + exclusion ledger + report"
@@ -46,19 +59,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true",
                         help="make the reader fail on out-of-range codes instead of ledgering them")
     parser.add_argument("--out", metavar="DIR", required=True,
-                        help="output directory for clean.csv, exclusions.csv, report.json")
+                        help="output directory for clean.csv, flags.csv, exclusions.csv, report.json")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..clean import CleanConfig, clean
+    from ..clean.pipeline import OUTPUT_FILES
     from ..instrument import load_instrument
     from ..read import read_export
 
+    inputs = [input_file(args.raw, "raw export")] + [Path(p) for p in (args.instrument, args.config) if p]
+    output_dir(args.out, OUTPUT_FILES, protect=inputs)          # a bad --out fails before the reading
     instrument = load_instrument(args.instrument)
     config = CleanConfig.from_file(args.config) if args.config else CleanConfig()
     raw = read_export(args.raw, instrument, format=args.format, strict=args.strict)
     result = clean(raw, instrument, config)
-    out = result.write(args.out)
+    if result.report["n_kept"] == 0:
+        raise NoRowsKeptError(args.raw, no_rows_kept_message(result.report))
+    out = result.write(args.out, protect=tuple(inputs))
     print(result.summary())
-    print(f"  wrote {out}/clean.csv, exclusions.csv, report.json")
+    print(f"  wrote {out}/clean.csv, flags.csv, exclusions.csv, report.json")
     return 0

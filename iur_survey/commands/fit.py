@@ -11,7 +11,10 @@ Missing values are handled by full-information ML when any model variable has
 one (--missing fiml, lavaan's missing = "ml"), or by listwise deletion
 (--missing listwise).  --estimator MLR gives robust (Huber-White) standard
 errors and the Yuan-Bentler scaled test.  --group role fits the model per
-stakeholder group.  --ordered treats every model item as ordinal (lavaan's
+stakeholder group; with the default model every structural path is free in
+each group (group-specific labels c(a1.g1, a1.g2, ...), indirect and total
+effects per group), --equal regressions makes them equal across groups, and
+--print-model prints the model to edit and pass back with --model.  --ordered treats every model item as ordinal (lavaan's
 ordered = TRUE) and fits it by WLSMV (--estimator WLSMV implies --ordered):
 thresholds and polychoric correlations, robust SEs, the mean-and-variance
 adjusted test; missing cells are handled pairwise (lavaan's missing =
@@ -41,7 +44,11 @@ chisq.shift.parameter, cfi/tli/rmsea plain, .scaled and .robust, srmr, wrmr)
 and aic, bic, logl are null (no likelihood: lavaan reports none); estimates
 add the thresholds (op "|"), scales ("~*~") and zero intercepts as lavaan's
 parameterEstimates(); "ordered" lists the ordinal items.  Add --summary to
-print a lavaan-like summary.  --modindices [N] adds lavaan's modification
+print a lavaan-like summary.  Without it the terminal shows a short summary:
+n, estimator, the fit line, the structural paths and := effects with CIs,
+standardized estimates and p, R².  results.json records its call ("call": data
+path and sha256, model syntax, options, version) for export-replication.
+--modindices [N] adds lavaan's modification
 indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test) under "modindices".
 With equality constraints (--equal), --modindices also adds lavaan's lavTestScore
 under "score_test": the score test of releasing each constraint, to find the
@@ -50,6 +57,11 @@ A latent interaction in the model (COL ~ GOV + MKT + GOV:MKT) is estimated by
 double-mean-centred product indicators; results.json then has "interaction"
 (standardized coefficient, simple slopes at -1/0/+1 SD, Johnson-Neyman bounds).
 
+exit status: 0 the model converged; 2 bad input (one line on stderr); 3 the model did
+NOT converge: results.json says "converged": false, holds no fit measures (lavaan
+refuses them) and marks the estimates as not to be interpreted
+("estimates_interpretable": false), and one line on stderr says so.
+
 examples:
   iur-survey fit results/clean/clean.csv --out results/fit/results.json
   iur-survey fit clean.csv --model my_model.lav --estimator MLR --out results.json
@@ -57,19 +69,27 @@ examples:
   iur-survey fit clean.csv --group role --invariance --out results_groups.json
   iur-survey fit clean.csv --estimator WLSMV --group role --invariance --out results_ordinal_groups.json
   iur-survey fit clean.csv --bootstrap 1000 --seed 2022 --out results_boot.json
+  iur-survey fit clean.csv --group role --print-model > by_group.lav
   iur-survey fit clean.csv --modindices 20 --out results.json
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+#: the bootstrap seed when --seed is not given (the same in `fit` and `pls`)
+DEFAULT_SEED = 2022
 
 NAME = "fit"
+#: exit status when the model did not converge (results.json is written, marked, without fit measures)
+EXIT_NOT_CONVERGED = 3
 HELP = "fit the SEM (lavaan-equivalent) to clean data and write results.json"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", metavar="DATA.csv", help="clean data (from `iur-survey clean`)")
+    parser.add_argument("data", metavar="DATA.csv", nargs="?",
+                        help="clean data (from `iur-survey clean`; not needed with --print-model alone)")
     parser.add_argument("--model", metavar="FILE.lav",
                         help="lavaan model syntax; default: the study's model built from the instrument")
     parser.add_argument("--instrument", metavar="FILE",
@@ -103,35 +123,104 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ci", choices=["percentile", "bca.simple", "bca"], default="percentile",
                         help="bootstrap CI: percentile (lavaan 'perc', default), bca.simple (lavaan), "
                              "bca (jackknife acceleration)")
-    parser.add_argument("--seed", type=int, default=None, help="bootstrap seed (reproducible draws)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"bootstrap seed (reproducible draws; default {DEFAULT_SEED})")
     parser.add_argument("--workers", type=int, default=None,
                         help="bootstrap workers (default: every core; 1 = no Dask)")
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
                         help="run the bootstrap on an existing Dask cluster (tcp://host:port)")
     parser.add_argument("--quiet", action="store_true", help="no bootstrap progress bar")
-    parser.add_argument("--out", metavar="FILE", required=True, help="where to write results.json")
-    parser.add_argument("--summary", action="store_true", help="print a lavaan-like summary")
+    parser.add_argument("--out", metavar="FILE", help="where to write results.json (required unless --print-model)")
+    parser.add_argument("--summary", action="store_true",
+                        help="also print the lavaan-like summary, every parameter with its CI (bootstrap CIs when "
+                             "bootstrapped), the standardized solution and R²")
+    parser.add_argument("--print-model", action="store_true",
+                        help="print the model that would be fitted (the default model for the instrument, --group "
+                             "and --equal given; edit it and pass it back with --model) and exit")
     parser.add_argument("--modindices", metavar="N", nargs="?", type=int, const=0, default=None,
                         help="add lavaan's modification indices (mi epc sepc.lv sepc.all sepc.nox) to results.json "
                              "under \"modindices\", sorted by mi; N keeps the N largest (default: all). "
                              "Exploratory: each assumes the rest of the model stays as it is")
 
 
+def _usage_error(msg: str):
+    from ..errors import IURSurveyError
+    return IURSurveyError(None, msg)
+
+
+def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list[str]) -> tuple[str, str, list[str]]:
+    """The model of a multi-group fit: the default model with one label per group (free paths, per-group
+    ``:=`` effects; shared labels with ``--equal regressions``), or the user's model with a loud warning
+    when its labels make lavaan's equal-label rule apply."""
+    from ..instrument import load_instrument
+    from ..sem import default_model
+    from ..sem.compare import group_specific_labels
+
+    if not args.model:
+        eq = "regressions" in group_equal
+        model = default_model(load_instrument(args.instrument), ngroups=ngroups, equal_regressions=eq)
+        how = "labels shared by the groups (--equal regressions)" if eq else "group-specific labels"
+        return model, f"<default model, {ngroups} groups, {how}>", []
+    if "regressions" not in group_equal and group_specific_labels(syntax, ngroups) != syntax:
+        return syntax, source, [
+            f"{source}: a label written once (e.g. a1*GOV) names ONE parameter shared by all {ngroups} groups "
+            "(lavaan's rule), so those parameters are constrained equal across groups; write "
+            "c(a1.g1, a1.g2, ...)*GOV for group-specific ones (`iur-survey fit DATA --group G --print-model` "
+            "prints the default model written that way)"]
+    return syntax, source, []
+
+
+def call_record(args, syntax: str, source: str, group_equal: list[str], merged: dict, res) -> dict:
+    """What produced results.json ("call"): data path and sha256, model syntax, every option, version.
+    ``iur-survey export-replication`` refits from it without --data/--model."""
+    from pathlib import Path
+
+    from .. import __version__
+    from ..replication.manifest import sha256_file
+
+    boot = None
+    if args.bootstrap:
+        boot = {"R": int(args.bootstrap), "seed": args.seed, "ci": args.ci, "level": 0.95}
+    argv = getattr(args, "_argv", None)
+    return {"program": "iur-survey fit", "version": __version__, "argv": None if argv is None else list(argv),
+            "data": {"path": str(Path(args.data).resolve()), "sha256": sha256_file(args.data)},
+            "model": {"syntax": syntax, "source": source},
+            "options": {"estimator": res.estimator, "missing": args.missing, "ordered": res.meta.get("ordered") or None,
+                        "group": args.group, "group_equal": list(group_equal), "merge_groups": dict(merged),
+                        "se": "bootstrap" if boot else None, "bootstrap": boot,
+                        "instrument": str(Path(args.instrument).resolve()) if args.instrument else None,
+                        "invariance": bool(args.invariance), "modindices": getattr(args, "modindices", None),
+                        "parameterization": getattr(args, "parameterization", "delta")}}
+
+
 def run(args: argparse.Namespace) -> int:
+    from ..errors import DataError, EstimationError
     from ..sem import sem
+    from ..sem.results import NONCONVERGED_MESSAGE, mark_nonconverged
     from ._io import model_syntax, read_clean_csv, write_json_atomic
 
+    group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
+    if (group_equal or args.invariance or args.merge_groups) and not args.group:
+        raise EstimationError(None, "--equal, --invariance and --merge-groups need --group COLUMN")
+    if args.print_model and not args.data and not args.group:
+        print(model_syntax(args.model, args.instrument)[0])
+        return 0
+    if not args.data:
+        raise _usage_error("give DATA.csv (clean data from `iur-survey clean`)"
+                           + ("; --print-model with --group needs the data to count the groups"
+                              if args.print_model else ""))
+    if not args.out and not args.print_model:
+        raise _usage_error("give --out FILE (where to write results.json)")
     data = read_clean_csv(args.data)
     syntax, source = model_syntax(args.model, args.instrument)
     if isinstance(args.ordered, str):
         ordered = [x.strip() for x in args.ordered.split(",") if x.strip()]
     else:
         ordered = True if (args.ordered or args.estimator == "WLSMV") else None
-    from ..errors import EstimationError
-    group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
-    if (group_equal or args.invariance or args.merge_groups) and not args.group:
-        raise EstimationError(None, "--equal, --invariance and --merge-groups need --group COLUMN")
+    # WLSMV / ordered items: --invariance runs the ordinal sequence (Wu & Estabrook 2016)
     ordinal_inv = args.invariance and (args.estimator == "WLSMV" or ordered is not None)
+    if args.invariance and not ordinal_inv and (args.estimator or "ML") not in ("ML", "MLR"):
+        raise EstimationError(None, "--invariance needs --estimator ML, MLR or WLSMV")
     merged: dict = {}
     group_warnings: list = []
     if args.group:
@@ -139,9 +228,18 @@ def run(args: argparse.Namespace) -> int:
         bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES and not (x == "thresholds" and ordered)]
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
-        data, _sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
-    res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
-              ordered=ordered, group_equal=group_equal, parameterization=args.parameterization)
+        data, sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
+        syntax, source, label_warnings = _group_model(args, syntax, source, len(sizes), group_equal)
+        group_warnings = label_warnings + group_warnings
+    if args.print_model:
+        print(syntax)
+        return 0
+    try:
+        res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
+                  ordered=ordered, group_equal=group_equal, parameterization=args.parameterization)
+    except DataError as exc:            # the data checks name the column and row; the file is ours to add
+        exc.file = exc.file or str(args.data)
+        raise
     if args.bootstrap and res.meta.get("interaction"):
         raise EstimationError(None, "--bootstrap with a latent interaction (A:B) is not supported yet: the product "
                                     "indicators would have to be rebuilt in every resample")
@@ -156,7 +254,8 @@ def run(args: argparse.Namespace) -> int:
     inv = None
     if ordinal_inv:
         from ..sem.wlsmv_invariance import ordinal_invariance
-        inv = ordinal_invariance(syntax, data, args.group, missing=res.missing)
+        from ..sem.invariance import measurement_part
+        inv = ordinal_invariance(measurement_part(syntax), data, args.group, missing=res.missing)
     elif args.invariance:
         from ..sem.invariance import measurement_invariance
         inv = measurement_invariance(syntax, data, args.group, estimator=args.estimator or "ML",
@@ -168,6 +267,7 @@ def run(args: argparse.Namespace) -> int:
         payload["warnings"] = list(payload["warnings"]) + group_warnings
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
+    payload["call"] = call_record(args, syntax, source, group_equal, merged, res)
     if res.meta.get("interaction") and res.partable.ngroups == 1:
         from ..sem.interaction import johnson_neyman, simple_slopes, standardized_interaction
         payload["interaction"] = [
@@ -184,16 +284,28 @@ def run(args: argparse.Namespace) -> int:
         if res.partable.equality or "==" in res.partable.op:
             from ..sem.score_test import lav_test_score
             payload["score_test"] = lav_test_score(res, data, epc=False).to_dict()
-    out = write_json_atomic(payload, args.out)   # complete or not at all
+    payload = mark_nonconverged(payload)
+    out = write_json_atomic(payload, args.out, protect=(args.data, args.model, args.instrument))   # all or nothing
+    if not res.converged:                        # never printed like a result: one line, exit status 3
+        print(f"iur-survey fit: error: {args.data}: {NONCONVERGED_MESSAGE} (wrote {out})", file=sys.stderr)
+        return EXIT_NOT_CONVERGED
+    _print_results(res, payload, args, inv, group_warnings)
+    if mi_table is not None and len(mi_table):
+        print("  largest modification indices (exploratory):")
+        for r in mi_table.head(5).itertuples(index=False):
+            print(f"    {r.lhs} {r.op} {r.rhs}: mi={r.mi:.2f} epc={r.epc:.3f}")
+    print(f"  wrote {out}")
+    return 0
+
+
+def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
+    """What the terminal shows: the short human summary (always), the full one with --summary."""
+    from ..report.paper import terminal_summary
+
     if args.summary:
         print(res.summary())
-    f = res.fit_measures()
-    status = "converged" if res.converged else "DID NOT CONVERGE"
-    print(f"fit: n={res.n} estimator={res.estimator} missing={res.missing} {status} in {res.seconds:.2f}s; "
-          f"chisq={f['chisq']:.3f} df={int(f['df'])} cfi={f['cfi']:.3f} tli={f['tli']:.3f} "
-          f"rmsea={f['rmsea']:.3f} srmr={f['srmr']:.3f}"
-          + (f"; scaled: chisq={f['chisq.scaled']:.3f} cfi={f['cfi.scaled']:.3f} rmsea={f['rmsea.scaled']:.3f}"
-             if "chisq.scaled" in f.index else ""))
+        print()
+    print(terminal_summary(payload, full=args.summary))
     b = getattr(res, "boot", None)
     if b is not None:
         print(f"  bootstrap: B={b.B} successful={b.n_ok} failed={b.n_failed} nonconverged={b.n_nonconverged} "
@@ -204,9 +316,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"  warning: {w}")
     if inv is not None:
         print(inv.summary())
-    if mi_table is not None and len(mi_table):
-        print("  largest modification indices (exploratory):")
-        for r in mi_table.head(5).itertuples(index=False):
-            print(f"    {r.lhs} {r.op} {r.rhs}: mi={r.mi:.2f} epc={r.epc:.3f}")
-    print(f"  wrote {out}")
-    return 0

@@ -6,16 +6,21 @@ CIs, and writes path coefficients, loadings, reliability (alpha, rho_A, rho_C,
 AVE), HTMT, R-squared (and adjusted), f-squared, VIFs and the effects to JSON.
 With --compare RESULTS.json (from `iur-survey fit`) it adds a side-by-side
 table of PLS against CB-SEM for every structural path and := effect.
+--predict [K] adds PLSpredict (K-fold out-of-sample Q²_predict, RMSE and MAE
+against the linear-model benchmark) and --blindfolding [D] the Stone-Geisser
+Q² (omission distance D).  The bootstrap seed defaults to 2022, as `fit`'s.
 
 examples:
-  iur-survey pls clean.csv --boot 5000 --seed 2022 --out pls.json
-  iur-survey pls clean.csv --compare results.json --out pls.json --summary
+  iur-survey pls clean.csv --bootstrap 5000 --seed 2022 --out pls.json
+  iur-survey pls clean.csv --compare results.json --predict --blindfolding --out pls.json --summary
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+
+from .fit import DEFAULT_SEED
 
 NAME = "pls"
 HELP = "PLS-SEM robustness check (SmartPLS-style) of the same model"
@@ -30,13 +35,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="inner weighting scheme (default: path)")
     parser.add_argument("--missing", choices=["mean", "listwise"], default="mean",
                         help="mean replacement (SmartPLS/seminr default) or listwise deletion")
-    parser.add_argument("--boot", type=int, default=5000, metavar="B",
-                        help="bootstrap resamples for CIs (default 5000; 0 for none)")
-    parser.add_argument("--seed", type=int, default=None, help="bootstrap seed")
+    parser.add_argument("--bootstrap", "--boot", dest="boot", type=int, default=5000, metavar="B",
+                        help="bootstrap resamples for CIs (default 5000; 0 for none; --boot is the old name)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"bootstrap seed (default {DEFAULT_SEED}, as `fit`: reproducible draws)")
     parser.add_argument("--compare", metavar="RESULTS.json",
                         help="results.json of `iur-survey fit`: add a PLS vs CB-SEM table")
+    parser.add_argument("--predict", metavar="K", type=int, nargs="?", const=10, default=None,
+                        help="PLSpredict: K-fold (default 10) out-of-sample prediction of the endogenous items, "
+                             "10 repetitions, against the linear-model benchmark (seeded by --seed)")
+    parser.add_argument("--blindfolding", metavar="D", type=int, nargs="?", const=7, default=None,
+                        help="blindfolding: Stone-Geisser Q² of each endogenous construct, omission distance D "
+                             "(default 7)")
     parser.add_argument("--out", metavar="FILE", required=True, help="where to write pls.json")
-    parser.add_argument("--summary", action="store_true", help="print a summary")
+    parser.add_argument("--summary", action="store_true",
+                        help="print a summary: paths with CIs, R², f², VIF, loadings, reliability, HTMT and the "
+                             "CB-SEM comparison (with --compare)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,12 +62,40 @@ def run(args: argparse.Namespace) -> int:
     res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing,
                   n_boot=args.boot, seed=args.seed)
     out = res.to_dict()
+    extra: dict = {}
+    if args.predict:
+        extra["PLSpredict"] = res.predict(k=args.predict, seed=args.seed)
+        out["predict"] = json.loads(extra["PLSpredict"].to_json(orient="records"))
+    if args.blindfolding:
+        extra["Blindfolding (Q²)"] = res.blindfolding(omission_distance=args.blindfolding)
+        out["blindfolding"] = json.loads(extra["Blindfolding (Q²)"].to_json(orient="records"))
+    comparison = None
     if args.compare:
         with open(args.compare, encoding="utf-8") as fh:
             cb = json.load(fh)["estimates"]
-        out["comparison"] = json.loads(compare_with_cbsem(res, cb).to_json(orient="records"))
+        comparison = compare_with_cbsem(res, cb)
+        out["comparison"] = json.loads(comparison.to_json(orient="records"))
     path = write_json_atomic(out, args.out)
     if args.summary:
-        print(res.summary())
-    print(f"pls: scheme={args.scheme} bootstrap={args.boot}; wrote {path}")
+        print(pls_summary(res, comparison, extra))
+    print(f"pls: scheme={args.scheme} bootstrap={args.boot} seed={args.seed}; wrote {path}")
     return 0
+
+
+def pls_summary(res, comparison=None, extra=None) -> str:
+    """The --summary text: the result's own summary plus f², VIF, outer loadings, the CB-SEM comparison and
+    PLSpredict / blindfolding when computed."""
+    def table(df) -> str:
+        return df.to_string(index=False, float_format="{:.3f}".format)
+    parts = [res.summary()]
+    parts += ["", "Effect sizes f²:", table(res.f_squared())]
+    parts += ["", "Inner VIF:", table(res.inner_vif())]
+    parts += ["", "Outer loadings:", table(res.outer_loadings())]
+    if comparison is not None:
+        cols = [c for c in ("lhs", "op", "rhs", "pls_est", "pls_ci.lower", "pls_ci.upper", "cb_std", "cb_est",
+                            "cb_pvalue", "same_sign", "agree") if c in comparison.columns]
+        parts += ["", "PLS-SEM against CB-SEM (results.json; cb_std: standardized CB-SEM estimate):",
+                  table(comparison[cols])]
+    for name, frame in (extra or {}).items():
+        parts += ["", f"{name}:", table(frame)]
+    return "\n".join(parts)

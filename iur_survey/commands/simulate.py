@@ -27,8 +27,12 @@ Kinds of injected case (default rate per honest respondent; --rate KIND=RATE cha
   random 0.02                            uniformly random codes
   attention 0.03                         careful, but ATT1 answered wrong
   out_of_range 0.003                     one item coded 0, 6 or 9
+  pattern 0.01                           zig-zag, diagonal or repeated short sequences
+  partial 0.01                           careful first 40-60 %, then random/one code/pattern
   item_nonresponse_cells 0.01            of honest item cells left blank, spread over
   item_nonresponse_respondents 0.15      of honest respondents (recorded, not an exclusion)
+Honest response styles (shares of the honest respondents, named in truth.csv, kept):
+  acquiescent 0.06, extreme 0.08, midpoint 0.05, fast_careful 0.05
 
 The same command with the same versions reproduces every file byte for byte.
 

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IURSurveyError
+from ..sem.invariance import measurement_part
 from .environment import environment_lock
 from .manifest import MANIFEST, sha256_file, write_manifest
 from .rscript import lavaan_call_args, replicate_script
@@ -350,6 +351,15 @@ def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
     tol = tolerances(call.options)
     fit = {k: _num(v) for k, v in res.fit_measures().items()}
     tol["fit_required"] = [k for k in tol["fit_required"] if fit.get(k) is not None]
+    out = _ours_base(res, call, rows, r2_rows, fit, tol)
+    if results.get("invariance"):
+        # the invariance sequence of `fit --invariance` (our numbers, from results.json): replicate.R refits it
+        out["invariance"] = [{"step": s["step"], "group_equal": list(s.get("group_equal") or []),
+                              "fit": s.get("fit") or {}, "test": s.get("test")} for s in results["invariance"]]
+    return out
+
+
+def _ours_base(res, call: FitCall, rows, r2_rows, fit, tol) -> dict[str, Any]:
     return {"source": "iur-survey (refit of results.json with the data and model of this pack)",
             "n": int(res.n), "converged": bool(res.converged), "warnings": list(res.warnings),
             "options": call.options, "lavaan_call": "sem(model, data = data, " +
@@ -377,6 +387,8 @@ def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[s
                 + ", ".join(f"{a} -> {b}" for a, b in o["merge_groups"].items()))
     if o.get("ordered"):
         how += "; items treated as ordinal (lavaan ordered =)"
+    inv_row = ("\n| measurement.lav | the measurement part of model.lav: the invariance steps (configural, metric, ...) "
+               "are refitted on it with cfa() and compared |" if ours.get("invariance") else "")
     return f"""# Replication pack
 
 A structural equation model fitted with iur-survey's engine, packed so that anyone with R can refit it
@@ -397,7 +409,7 @@ tables to `lavaan/` (estimates.csv, fit.csv, r2.csv, lavaan.json) and compares t
 | file | what |
 |---|---|
 | data.csv | {n_rows} rows, columns {", ".join(columns)} (the model's variables{" and the group column" if o.get("group") else ""} only) |
-| model.lav | the lavaan model syntax fitted ({src}) |
+| model.lav | the lavaan model syntax fitted ({src}) |{inv_row}
 | ours.json | our tables: parameterEstimates(standardized = TRUE), fitMeasures, R-squared; options; tolerances |
 | results.json | the original output of `iur-survey fit` |
 | replicate.R | the lavaan refit and the comparison |
@@ -451,6 +463,9 @@ def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Pat
     try:
         clean.to_csv(tmp / "data.csv", index=False, lineterminator="\n")
         (tmp / "model.lav").write_text(call.syntax.rstrip("\n") + "\n", encoding="utf-8", newline="\n")
+        if ours.get("invariance"):
+            (tmp / "measurement.lav").write_text(measurement_part(call.syntax).rstrip("\n") + "\n",
+                                                 encoding="utf-8", newline="\n")
         (tmp / "ours.json").write_text(json.dumps(ours, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
                                        newline="\n")
         shutil.copyfile(results_path, tmp / "results.json")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["replicate_script", "lavaan_call_args"]
+__all__ = ["fit_script", "lavaan_syntax_for", "result_options", "replicate_script", "lavaan_call_args"]
 
 _TEMPLATE = r"""#!/usr/bin/env Rscript
 # replicate.R -- refit the iur-survey model with lavaan and compare every table with ours.json.
@@ -164,6 +164,47 @@ if (!setequal(k1, k2)) {
   report("r2", all(d <= tol$r2_abs), sprintf("%d values; max |diff| %.2g", length(d), if (length(d)) max(d) else 0))
 }
 
+# measurement invariance (fit --invariance): the same sequence refitted with cfa(), each step compared
+if (file.exists(p("measurement.lav")) && !is.null(ours$invariance)) {
+  mmodel <- paste(readLines(p("measurement.lav"), warn = FALSE), collapse = "\n")
+  inv <- ours$invariance
+  fits <- list(); bad_inv <- character(0); worst_inv <- 0
+  for (i in seq_along(inv$step)) {
+    ge <- unlist(inv$group_equal[[i]])
+    f <- tryCatch(do.call("cfa", c(list(model = mmodel, data = data), @@INV_ARGS@@,
+                                   list(group.equal = if (length(ge)) ge else ""))),
+                  error = function(e) { bad_inv <<- c(bad_inv, sprintf("%s: lavaan failed: %s", inv$step[i],
+                                                                       conditionMessage(e))); NULL })
+    fits[[i]] <- f
+    if (is.null(f)) next
+    fmi <- fitMeasures(f)
+    for (k in intersect(c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "chisq.scaled", "cfi.robust",
+                          "rmsea.robust"), names(inv$fit))) {
+      a <- num(inv$fit[[k]][i]); b <- as.numeric(fmi[k])
+      if (is.na(a) && is.na(b)) next
+      d <- abs(a - b); if (is.na(d)) d <- Inf
+      worst_inv <- max(worst_inv, d / max(1, abs(b)))
+      if (d > max(tol$fit_abs, tol$fit_rel * abs(b))) bad_inv <- c(bad_inv, sprintf("%s %s: ours %.6g lavaan %.6g",
+                                                                                inv$step[i], k, a, b))
+    }
+    if (i > 1 && !is.null(fits[[i - 1]]) && !is.null(inv$test) && !is.na(num(inv$test[["chisq.diff"]][i]))) {
+      meth <- inv$test$method[i]
+      lr <- if (is.null(meth) || is.na(meth) || meth %in% c("default", "standard")) lavTestLRT(fits[[i - 1]], f)
+            else lavTestLRT(fits[[i - 1]], f, method = meth)
+      for (k in list(c("chisq.diff", "Chisq diff"), c("df.diff", "Df diff"), c("pvalue", "Pr(>Chisq)"))) {
+        a <- num(inv$test[[k[1]]][i]); b <- as.numeric(lr[[k[2]]][2])
+        d <- abs(a - b); if (is.na(d)) d <- Inf
+        if (d > max(tol$fit_abs, tol$fit_rel * abs(b))) bad_inv <- c(bad_inv, sprintf("%s %s: ours %.6g lavaan %.6g",
+                                                                                  inv$step[i], k[1], a, b))
+      }
+    }
+  }
+  report("invariance", length(bad_inv) == 0,
+         sprintf("%d steps (%s): fit measures and difference tests", length(inv$step),
+                 paste(inv$step, collapse = ", ")))
+  if (length(bad_inv)) cat(paste0("       ", head(bad_inv, 20), collapse = "\n"), "\n")
+}
+
 cat(if (status == 0L) "ALL PASS\n" else "SOME TABLES FAIL\n")
 quit(save = "no", status = status)
 """
@@ -193,6 +234,10 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
         args.append("ordered = c(" + ", ".join(_r_str(x) for x in names) + ")")
     if options.get("missing") in ("fiml", "ml"):
         args.append('missing = "ml"')
+    if options.get("missing") == "pairwise":            # ordered items (lavaan's default is listwise)
+        args.append('missing = "pairwise"')
+    if options.get("parameterization") == "theta":
+        args.append('parameterization = "theta"')
     if options.get("group"):
         args.append(f"group = {_r_str(options['group'])}")
         ge = list(options.get("group_equal") or [])
@@ -211,6 +256,8 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
             args.append(f"iseed = {int(boot['seed']) % 2147483647}L")
     elif se and se != default_se:
         args.append(f"se = {_r_str(se)}")
+    if options.get("meanstructure"):
+        args.append("meanstructure = TRUE")
     info = options.get("information")
     default_info = "observed" if (est == "MLR" or options.get("missing") in ("fiml", "ml")) else "expected"
     if info and info != default_info and est in ("ML", "MLR"):
@@ -229,5 +276,63 @@ def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.1
         pe_args = f", boot.ci.type = {_r_str({'percentile': 'perc', 'bca': 'perc'}.get(ci, ci))}"
         if boot.get("level") not in (None, 0.95):
             pe_args += f", level = {float(boot['level'])!r}"
-    return (_TEMPLATE.replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args)
+    inv_opts = {k: v for k, v in options.items() if k not in ("group_equal", "group_partial", "bootstrap", "se")}
+    inv_args = "list(" + ", ".join(a for a in lavaan_call_args(inv_opts)) + ")"
+    return (_TEMPLATE.replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args).replace("@@INV_ARGS@@", inv_args)
             .replace("@@LAVAAN@@", lavaan_version).replace("@@VERSION@@", __version__))
+
+
+def fit_script(syntax: str, options: Mapping[str, Any], *, data: str = "data", read_csv: str | None = None,
+               summary: bool = False, lavaan_version: str | None = None) -> str:
+    """A short R script that refits ``syntax`` with lavaan: ``library(lavaan)``, optionally the
+    ``read.csv`` of the data into ``data``, the model, the ``sem()`` call with :func:`lavaan_call_args`
+    of ``options``, optionally ``summary()``.  The one generator of lavaan calls in the package (the
+    replication pack's ``replicate.R`` wraps the same call in its comparison code).
+
+    >>> print(fit_script("F =~ a + b + c", {"estimator": "MLR", "missing": "fiml"}))
+    library(lavaan)
+    model <- '
+    F =~ a + b + c
+    '
+    fit <- sem(model, data = data, estimator = "MLR", missing = "ml")
+    """
+    head = "library(lavaan)" + (f"   # lavaan {lavaan_version}" if lavaan_version else "") + "\n"
+    if read_csv is not None:
+        head += f"{data} <- read.csv({_r_str(read_csv)})\n"
+    body = syntax.strip().replace("'", "\\'")
+    out = (head + f"model <- '\n{body}\n'\n"
+           + f"fit <- sem(model, data = {data}, " + ", ".join(lavaan_call_args(options)) + ")")
+    if summary:
+        out += "\nsummary(fit, fit.measures = TRUE, standardized = TRUE, rsquare = TRUE)"
+    return out
+
+
+def result_options(res) -> dict[str, Any]:
+    """The :func:`lavaan_call_args` options of a fitted :class:`~iur_survey.sem.results.SEMResult`."""
+    ordered = list(res.meta.get("ordered") or [])
+    if ordered and set(ordered) == set(res.partable.ov_all()):
+        ordered = True
+    out: dict[str, Any] = {"estimator": res.estimator, "missing": res.missing, "ordered": ordered or None,
+                           "meanstructure": bool(res.meta.get("meanstructure_explicit"))}
+    if res.meta.get("parameterization"):
+        out["parameterization"] = res.meta["parameterization"]
+    if res.partable.ngroups > 1:
+        out["group"] = res.meta.get("group", "group")
+        out["group_equal"] = list(res.meta.get("group_equal") or ())
+    return out
+
+
+def lavaan_syntax_for(res, data_name: str = "data") -> str:
+    """The R/lavaan call that reproduces a fit (for the book's reproducibility appendix).
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> d = pd.DataFrame(np.random.default_rng(1).standard_normal((50, 3)), columns=["a", "b", "c"])
+    >>> print(lavaan_syntax_for(sem("F =~ a + b + c", d)))
+    library(lavaan)
+    model <- '
+    F =~ a + b + c
+    '
+    fit <- sem(model, data = data, estimator = "ML")
+    """
+    return fit_script(res.syntax, result_options(res), data=data_name)

@@ -2,12 +2,31 @@
 
 The chapters of the book only call these; the statistics come from the rest of the package.
 :mod:`.results` runs the pipeline once for the book and caches what the chapters show.
+
+The names below are loaded on first use (PEP 562), so that a command that only formats numbers
+(``iur-survey fit``'s terminal summary, ``iur-survey tables``) does not import matplotlib.
 """
 
-from .diagram import figure_png, forest_plot, path_diagram
-from .format import integer, num, p_clause, percent, pval, stars
-from .glue import glue_figure, glue_markdown, glue_text, notice, show_figure
-from .tables import APATable, apa_table
+from importlib import import_module
 
-__all__ = ["APATable", "apa_table", "figure_png", "forest_plot", "glue_figure", "glue_markdown", "glue_text",
-           "integer", "notice", "num", "p_clause", "path_diagram", "percent", "pval", "show_figure", "stars"]
+_WHERE = {
+    "figure_png": "diagram", "forest_plot": "diagram", "path_diagram": "diagram",
+    "integer": "format", "num": "format", "p_clause": "format", "percent": "format", "pval": "format",
+    "stars": "format",
+    "glue_figure": "glue", "glue_markdown": "glue", "glue_text": "glue", "notice": "glue", "show_figure": "glue",
+    "APATable": "tables", "apa_table": "tables",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

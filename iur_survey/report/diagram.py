@@ -18,6 +18,7 @@ COL and INT.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -203,6 +204,12 @@ RULE_LABELS = {
     "irv": "low intra-individual variability",
     "mahalanobis": "multivariate outlier (Mahalanobis D²)",
     "even_odd": "inconsistent even-odd halves",
+    "longpattern": "repeating answer pattern (zig-zag, diagonal)",
+    "mahalanobis_direction": "outlier in agree/disagree pattern (D²)",
+    "psychsyn": "psychometric synonyms answered unalike",
+    "psychant": "psychometric antonyms answered alike",
+    "person_total": "answers against the item means (person-total r)",
+    "person_fit": "poor person fit (Guttman errors)",
 }
 
 
@@ -306,6 +313,157 @@ def figure_png(fig: Figure, dpi: int = 144) -> bytes:
     >>> figure_png(path_diagram())[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
+    if hasattr(fig, "pipe"):            # a Graphviz graph (sem_graph): rendered by dot
+        return _dot_pipe(fig, "png", dpi=dpi)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     return buf.getvalue()
+
+
+# ============================================================================ path diagrams of any model
+#: the one rule for non-significant paths, stated in every diagram's legend
+NONSIG_STYLE = "dashed"
+_INK = "#1f2d3d"
+
+
+def _dot_pipe(graph, fmt: str, dpi: int = 144) -> bytes:
+    import graphviz
+    g = graph.copy()
+    if fmt == "png":
+        g.graph_attr["dpi"] = str(dpi)
+    try:
+        return g.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        from ..errors import IURSurveyError
+        raise IURSurveyError(None, "Graphviz's `dot` is not installed (Debian: apt-get install graphviz)") from None
+
+
+def _esc(text) -> str:
+    import html
+    return html.escape(str(text), quote=True)
+
+
+def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *, indicators: bool = False,
+              covariances: bool = False, standardized: bool = True, alpha: float = 0.05, group: str | None = None,
+              labels: Mapping[str, str] | None = None, title: str | None = None, legend: bool = True):
+    """The path diagram of ANY model in lavaan's parameter-table form, laid out by Graphviz (``dot``).
+
+    Latent variables are ellipses (their indicators boxes with ``indicators=True``), each structural path
+    (``~``) an arrow from predictor to outcome labelled with its standardized coefficient (std.all, APA: no
+    leading zero) and significance stars; ``standardized=False`` shows the unstandardized estimate.  R² is
+    shown under the name of each endogenous variable (``r2``: variable -> R²).  Covariances among latent
+    (or, with indicators, observed) variables are double-headed arcs with ``covariances=True``.  One rule
+    for non-significance: a path with p ≥ ``alpha`` is DASHED (every line is the same colour), and the legend
+    says so.  ``group`` picks one group of a multi-group table.  Returns a :class:`graphviz.Digraph` (its
+    ``.source`` is the DOT text; :func:`render_diagram` writes SVG/PDF/PNG).
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "G"], "op": ["=~", "=~", "=~", "=~", "~"],
+    ...                     "rhs": ["a", "b", "c", "d", "F"], "est": [1, .9, 1, .8, .5],
+    ...                     "pvalue": [None, 1e-5, None, 1e-5, 0.2], "std.all": [.8, .7, .8, .7, .12]})
+    >>> g = sem_graph(est, r2={"G": 0.014})
+    >>> "F -> G" in g.source, "style=dashed" in g.source, "</I>² = .01" in g.source
+    (True, True, True)
+    """
+    import graphviz
+
+    est = estimates.copy()
+    if "group" in est.columns and est["group"].notna().any():
+        groups = [g for g in dict.fromkeys(est["group"].dropna().astype(str)) if g]
+        if len(groups) > 1 and group is None:
+            group = groups[0]
+        if group is not None:
+            est = est[est["group"].astype(str).isin([str(group), "", "None", "nan"]) | est["group"].isna()]
+    names = dict(labels or {})
+    lat = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
+    reg = est[est["op"] == "~"]
+    endo = set(reg["lhs"])
+    observed_in_paths = [v for v in dict.fromkeys(list(reg["rhs"]) + list(reg["lhs"])) if v not in lat]
+    coef = "std.all" if standardized else "est"
+
+    def text(row) -> str:
+        p = row.get("pvalue")
+        return num(row[coef], 2, leading_zero=not standardized) + stars(p)
+
+    def nonsig(row) -> bool:
+        p = row.get("pvalue")
+        return p is not None and not pd.isna(p) and not float(p) < alpha
+
+    g = graphviz.Digraph("sem", graph_attr={"rankdir": "LR", "splines": "spline", "nodesep": "0.35",
+                                             "ranksep": "1.1", "fontname": "Helvetica", "bgcolor": "white",
+                                             "newrank": "true", "pad": "0.2"},
+                         node_attr={"fontname": "Helvetica", "color": _INK, "fontcolor": _INK, "penwidth": "1.4"},
+                         edge_attr={"fontname": "Helvetica", "fontsize": "11", "color": _INK, "fontcolor": _INK,
+                                    "arrowhead": "normal", "arrowsize": "0.8", "penwidth": "1.3"})
+
+    def node_label(v: str) -> str:
+        lines = [f"<B>{_esc(v)}</B>"]
+        if names.get(v):
+            lines.append(f'<FONT POINT-SIZE="9">{_esc(" ".join(str(names[v]).split()))}</FONT>')
+        if r2 and v in endo and r2.get(v) is not None and not pd.isna(r2.get(v)):
+            lines.append(f'<FONT POINT-SIZE="10"><I>R</I>² = {_esc(num(r2[v], 2, False))}</FONT>')
+        return "<" + "<BR/>".join(lines) + ">"
+
+    for v in lat:
+        g.node(v, node_label(v), shape="ellipse", style="filled",
+               fillcolor="#fdf3e1" if v in endo else "#eef3f8", margin="0.12,0.06")
+    for v in observed_in_paths:
+        g.node(v, node_label(v), shape="box", style="filled", fillcolor="white")
+    # predictors of nobody and outcomes of nobody at the two ends
+    exo = [v for v in lat + observed_in_paths if v not in endo]
+    if exo:
+        with g.subgraph() as s:
+            s.attr(rank="same")
+            for v in exo:
+                s.node(v)
+            for a, b in zip(exo, exo[1:]):       # keep the model's order, top to bottom
+                s.edge(a, b, style="invis")
+    for row in reg.to_dict("records"):
+        style = NONSIG_STYLE if nonsig(row) else "solid"
+        g.edge(str(row["rhs"]), str(row["lhs"]), label=text(row), style=style)
+    if indicators:
+        load = est[est["op"] == "=~"]
+        for row in load.to_dict("records"):
+            item, f = str(row["rhs"]), str(row["lhs"])
+            if item in lat:
+                continue
+            g.node(item, _esc(item), shape="box", fontsize="11", width="0.5", height="0.3")
+            style = NONSIG_STYLE if nonsig(row) else "solid"
+            if f in endo:
+                g.edge(f, item, label=text(row), style=style, fontsize="9")
+            else:   # exogenous factor: its indicators on the left, the arrow still from factor to item
+                g.edge(item, f, label=text(row), style=style, fontsize="9", dir="back")
+    if covariances:
+        shown = set(lat) | set(observed_in_paths) | (set(est.loc[est["op"] == "=~", "rhs"]) if indicators else set())
+        cov = est[(est["op"] == "~~") & (est["lhs"] != est["rhs"])]
+        for row in cov.to_dict("records"):
+            a, b = str(row["lhs"]), str(row["rhs"])
+            if a in shown and b in shown:
+                style = NONSIG_STYLE if nonsig(row) else "solid"
+                g.edge(a, b, label=text(row), style=style, dir="both", constraint="false", arrowsize="0.6",
+                       fontsize="9")
+    if legend:
+        what = "standardized coefficients (std.all)" if standardized else "unstandardized estimates"
+        rows = [f"Numbers: {what}; * p &lt; .05, ** p &lt; .01, *** p &lt; .001",
+                f"Solid: p &lt; {num(alpha, 2, False)}. Dashed: not significant (p ≥ {num(alpha, 2, False)})."]
+        if r2:
+            rows.append("R²: variance explained.")
+        if covariances:
+            rows.append("Double-headed arcs: covariances.")
+        head = f'<FONT POINT-SIZE="14"><B>{_esc(title)}</B></FONT><BR/>' if title else ""
+        g.attr(label="<" + head + '<FONT POINT-SIZE="10">' + "<BR/>".join(rows) + "</FONT>>",
+               labelloc="b", labeljust="l")
+    elif title:
+        g.attr(label=title, labelloc="t", fontsize="14")
+    return g
+
+
+def render_diagram(graph, out: str | Path) -> Path:
+    """Write a :func:`sem_graph` to ``out``: ``.svg``, ``.pdf`` or ``.png`` (by the extension)."""
+    from ..errors import IURSurveyError
+    out = Path(out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("svg", "pdf", "png"):
+        raise IURSurveyError(out, "the diagram must be .svg, .pdf or .png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(_dot_pipe(graph, fmt))
+    return out

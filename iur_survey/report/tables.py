@@ -36,7 +36,7 @@ Format = Any  # int | str | Callable[[Any], str]
 def _italics(text: str) -> str:
     """Escape ``text`` for HTML and turn ``*x*`` into ``<em>x</em>``."""
     s = html.escape(str(text))
-    return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", s)
+    return re.sub(r"\*([^*\s](?:[^*]*[^*\s])?)\*", r"<em>\1</em>", s)   # ".30***" keeps its stars
 
 
 def formatter(spec: Format) -> Callable[[Any], str]:

@@ -48,7 +48,9 @@ import pandas as pd
 
 from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
+from .compare import group_specific_labels
 from .constraints import LinearConstraints
+from .datacheck import check_model_data, vcov_warnings
 from .defined import from_partable
 from .estimate import minimize, numerical_hessian
 from .fitmeasures import FitInputs, fit_measures
@@ -61,24 +63,33 @@ from .results import SEMResult
 from .standardized import r_squared, standardize
 from .syntax import ParsedModel, parse_model
 
-__all__ = ["sem", "cfa", "default_model", "lavaan_syntax_for"]
+__all__ = ["sem", "cfa", "default_model"]
 
 _MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise",
             "pairwise": "pairwise"}
 
 
 # ----------------------------------------------------------------------------- default model
-def default_model(instrument=None) -> str:
+def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool = False) -> str:
     """The study's default model: seven first-order factors (first loading fixed to 1),
     ``COL ~ a1*GOV + ... + a5*TAL``, ``INT ~ b*COL + c1*GOV + ... + c5*TAL`` and for each
     mechanism ``ind_X := ak*b`` and ``tot_X := ck + ak*b``.
 
     ``instrument`` is an :class:`~iur_survey.instrument.Instrument` (default: the study's).
 
+    With ``ngroups`` > 1 (a multi-group fit) every label gets one name per group
+    (``COL ~ c(a1.g1, a1.g2, ...)*GOV``) and every ``:=`` effect is defined per group
+    (``ind_GOV.g1 := a1.g1*b.g1``), so the structural paths are free in each group: in lavaan
+    one label shared by all groups would constrain the path to be equal across them.
+    ``equal_regressions=True`` keeps the single labels, i.e. the paths equal across groups
+    (lavaan's ``group.equal = "regressions"``).
+
     >>> print(default_model().splitlines()[0])
     GOV =~ GOV1 + GOV2 + GOV3 + GOV4
     >>> [l for l in default_model().splitlines() if l.startswith(("COL ~", "ind_GOV"))]
     ['COL ~ a1*GOV + a2*MKT + a3*BEN + a4*VAL + a5*TAL', 'ind_GOV := a1*b']
+    >>> [l for l in default_model(ngroups=2).splitlines() if l.startswith(("COL ~", "ind_GOV"))][:2]
+    ['COL ~ c(a1.g1, a1.g2)*GOV + c(a2.g1, a2.g2)*MKT + c(a3.g1, a3.g2)*BEN + c(a4.g1, a4.g2)*VAL + c(a5.g1, a5.g2)*TAL', 'ind_GOV.g1 := a1.g1*b.g1']
     """
     if instrument is None:
         from ..instrument import load_instrument
@@ -95,41 +106,10 @@ def default_model(instrument=None) -> str:
     for k, x in enumerate(mech, 1):
         lines.append(f"ind_{x} := a{k}*b")
         lines.append(f"tot_{x} := c{k} + a{k}*b")
-    return "\n".join(lines)
-
-
-def lavaan_syntax_for(res: SEMResult, data_name: str = "data") -> str:
-    """The R/lavaan call that reproduces a fit (for the book's reproducibility appendix).
-
-    >>> import numpy as np, pandas as pd
-    >>> d = pd.DataFrame(np.random.default_rng(1).standard_normal((50, 3)), columns=["a", "b", "c"])
-    >>> print(lavaan_syntax_for(sem("F =~ a + b + c", d)))
-    library(lavaan)
-    model <- '
-    F =~ a + b + c
-    '
-    fit <- sem(model, data = data, estimator = "ML")
-    """
-    args = [f'estimator = "{res.estimator}"']
-    ordered = res.meta.get("ordered") or []
-    if ordered:
-        every = set(ordered) == set(res.partable.ov_all())
-        args.insert(0, "ordered = TRUE" if every else "ordered = c(" + ", ".join(f'"{x}"' for x in ordered) + ")")
-    if res.missing == "fiml":
-        args.append('missing = "ml"')
-    if res.missing == "pairwise":
-        args.append('missing = "pairwise"')
-    if res.meta.get("parameterization") == "theta":
-        args.append('parameterization = "theta"')
-    if res.partable.ngroups > 1:
-        args.append(f'group = "{res.meta.get("group", "group")}"')
-        ge = res.meta.get("group_equal") or ()
-        if ge:
-            args.append("group.equal = c(" + ", ".join(f'"{x}"' for x in ge) + ")")
-    if res.meta.get("meanstructure_explicit"):
-        args.append("meanstructure = TRUE")
-    return ("library(lavaan)\nmodel <- '\n" + res.syntax + "\n'\n"
-            f"fit <- sem(model, data = {data_name}, " + ", ".join(args) + ")")
+    model = "\n".join(lines)
+    if ngroups > 1 and not equal_regressions:
+        model = group_specific_labels(model, int(ngroups))
+    return model
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -373,6 +353,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     if clash:
         raise _syntax_error(pm, f"latent variable name {clash[0]!r} is also a column of the data; "
                                 "rename the latent variable", clash[0])
+    warnings += check_model_data(data, ov_all, partable=pt0)      # constant/blank/inf/-99 columns, coverage, ...
     ord_names = _ordered_names(ordered, data, ov_all)
     if ord_names or est_name in ("WLSMV", "DWLS"):
         return _fit_ordinal(pm, data, ov_all, ord_names, est_name=est_name, est_given=estimator is not None,
@@ -486,7 +467,7 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     std = standardize(pt, model, theta, est)
     r2 = r_squared(pt, std["std.all"])
     fit = fit_measures(fi)
-    warnings = warnings + _post_checks(pt, model, theta, est)
+    warnings = warnings + _post_checks(pt, model, theta, est) + vcov_warnings(V, len(pt.equality))
     if not opt.converged:
         warnings.insert(0, f"the optimizer did not converge: {opt.message}")
     return SEMResult(partable=pt, model=model, theta=theta, vcov_theta=V, est=est, se=se, std=std, fit=fit,

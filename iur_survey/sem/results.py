@@ -35,15 +35,47 @@ JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lo
             "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
 
 
-def _num(x: Any):
-    """JSON-safe number (NaN/inf -> None)."""
-    if x is None:
+def json_number(x: Any):
+    """A value for JSON: ``None`` for None / NA / NaN / inf, bools and integers as they are, other numbers as
+    floats, anything else unchanged.  (The package's one JSON number rule.)
+
+    >>> json_number(float("nan")), json_number(np.int64(3)), json_number(np.float32(0.5)), json_number("x")
+    (None, 3, 0.5, 'x')
+    """
+    if x is None or x is pd.NA:
         return None
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
     try:
         f = float(x)
     except (TypeError, ValueError):
         return x
     return f if math.isfinite(f) else None
+
+
+#: the one line a fit that did not converge carries (results.json "message", the CLI's stderr)
+NONCONVERGED_MESSAGE = ("the model did not converge: no fit measures (lavaan refuses them); the estimates are "
+                        "the optimizer's last iterate and must not be interpreted")
+
+
+def mark_nonconverged(payload: dict[str, Any]) -> dict[str, Any]:
+    """Strip the fit measures from a results.json payload whose fit did not converge and mark its estimates.
+
+    >>> mark_nonconverged({"converged": False, "fit": {"cfi": 0.99}})["fit"]
+    {}
+    >>> mark_nonconverged({"converged": True, "fit": {"cfi": 0.99}})
+    {'converged': True, 'fit': {'cfi': 0.99}}
+    """
+    if not payload.get("converged", True):
+        payload["fit"] = {}
+        payload["estimates_interpretable"] = False
+        payload["message"] = NONCONVERGED_MESSAGE
+    return payload
+
+
+_num = json_number          # the old name (sem/wlsmv_result.py, replication/pack.py import it)
 
 
 @dataclass
@@ -79,6 +111,11 @@ class SEMResult:
     seconds: float = 0.0
     n_input: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # lavaan refuses fit measures for a model that did not converge: none is kept (all NaN)
+        if not self.converged and isinstance(self.fit, pd.Series):
+            self.fit = pd.Series(np.nan, index=self.fit.index, dtype=float)
 
     # ------------------------------------------------------------------ tables
     def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:
@@ -166,25 +203,25 @@ class SEMResult:
                 "std.all"]
         if "group" in pe.columns:
             cols.insert(3, "group")
-        estimates = [{k: (_num(r[k]) if k not in ("lhs", "op", "rhs", "label") else r[k]) for k in cols}
+        estimates = [{k: (json_number(r[k]) if k not in ("lhs", "op", "rhs", "label") else r[k]) for k in cols}
                      for r in pe.to_dict("records")]
         for e, r in zip(estimates, pe.to_dict("records")):
             if "group" in e:
                 e["group"] = self.partable.group_labels[int(r["group"]) - 1] if r["group"] else None
-        fit = {k: _num(self.fit[k]) for k in JSON_FIT if k in self.fit.index}
+        fit = {k: json_number(self.fit[k]) for k in JSON_FIT if k in self.fit.index}
         r2 = self.r2_values
         if isinstance(r2.index, pd.MultiIndex):
             r2d: dict = {}
             for (g, v), val in r2.items():
-                r2d.setdefault(g, {})[v] = _num(val)
+                r2d.setdefault(g, {})[v] = json_number(val)
         else:
-            r2d = {k: _num(v) for k, v in r2.items()}
+            r2d = {k: json_number(v) for k, v in r2.items()}
         out = {"n": int(self.n), "estimator": self.estimator, "missing": self.missing,
                "converged": bool(self.converged), "warnings": list(self.warnings), "fit": fit,
                "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}
         if self.partable.ngroups > 1:
             out["groups"] = {lab: int(n) for lab, n in zip(self.partable.group_labels, self.nobs)}
-        return out
+        return mark_nonconverged(out)
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kw)

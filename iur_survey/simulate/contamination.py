@@ -17,14 +17,33 @@ unfinished         Finished False, Progress < 100, later        unfinished
 duplicate_id       an exact repeat of an honest row, same id    duplicate_id
 duplicate_ip       an honest respondent's answers again, same   duplicate_answers_ip
                    IP, new id, later
-speeder            duration < 30 % of the honest median         speeder
-straightliner      the same raw code on all or nearly all       longstring
+speeder            duration < 30 % of the honest median,        speeder (far beyond: < 15 %),
+                   answers noisier than a careful reader's      or convergent evidence
+straightliner      the same raw code on all or nearly all       longstring, irv
                    items
-random             uniformly random codes                       mahalanobis, even_odd, irv
+random             uniformly random codes (most at an ordinary      careless (convergent
+                   speed)                                       evidence of the indices)
 attention          a careful respondent who misses ATT1         attention
 out_of_range       one item coded 0, 6 or 9                     out_of_range
+pattern            zig-zag, diagonal or a repeated short        careless (convergent
+                   sequence of codes, at an ordinary speed      evidence of the indices)
+partial            careful for the first 40-60 % of the items,  careless (convergent
+                   then random, one code or a pattern           evidence of the indices)
 item_nonresponse   an honest respondent who skipped 1-14 items  (none: recorded only)
 =================  ===========================================  ==========================
+
+Honest response styles (:data:`STYLE_KINDS`) are shares of the ``n`` honest respondents
+too, one style per person, each with a person-level strength drawn from the ranges of
+:class:`StyleStrengths`; they are recorded in the truth and are never a reason to exclude:
+
+=================  ======================================================================
+acquiescent        agrees more whatever the item's keying (raw latent response + a)
+extreme            answers nearer the ends of the scale: the person's outer thresholds move
+                   inward (an answer never crosses the middle)
+midpoint           answers nearer the middle: the person's middle thresholds move outward
+fast_careful       a fast, careful reader: 20-45 % of the honest median time (3.7 s per
+                   question or more), answers as consistent as anyone's
+=================  ======================================================================
 
 >>> c = Contamination()
 >>> c.speeder, c.duplicate_id + c.duplicate_ip
@@ -42,11 +61,16 @@ from ..clean.evaluate import KIND_RULES as _CLEAN_KIND_RULES
 
 #: every kind of injected case, in the order the truth file lists them
 KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
-         "straightliner", "random", "attention", "out_of_range", "item_nonresponse")
+         "straightliner", "random", "attention", "out_of_range", "item_nonresponse", "pattern", "partial",
+         "acquiescent", "extreme", "midpoint", "fast_careful")
+#: honest response styles (shares of the honest respondents; never an exclusion)
+STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful")
+#: kinds that mark an honest respondent rather than add a row
+HONEST_KINDS = ("item_nonresponse",) + STYLE_KINDS
 
 #: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion); the cleaning
 #: side owns the mapping (it is what the recovery evaluation measures)
-KIND_RULES: dict[str, tuple[str, ...]] = {**_CLEAN_KIND_RULES, "item_nonresponse": ()}
+KIND_RULES: dict[str, tuple[str, ...]] = {**_CLEAN_KIND_RULES, **{k: () for k in HONEST_KINDS}}
 
 #: kinds whose rows a correct cleaning excludes
 EXCLUSION_KINDS = tuple(k for k in KINDS if KIND_RULES[k])
@@ -79,6 +103,12 @@ class Contamination:
     random: float = 0.02
     attention: float = 0.03
     out_of_range: float = 0.003
+    pattern: float = 0.01
+    partial: float = 0.01
+    acquiescent: float = 0.06
+    extreme: float = 0.08
+    midpoint: float = 0.05
+    fast_careful: float = 0.05
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -87,6 +117,8 @@ class Contamination:
                 raise ValueError(f"Contamination.{f.name} must be a proportion in [0, 1], got {value!r}")
         if self.item_nonresponse_cells > 0 and self.item_nonresponse_respondents == 0:
             raise ValueError("item_nonresponse_cells > 0 needs item_nonresponse_respondents > 0")
+        if sum(getattr(self, k) for k in STYLE_KINDS) > 1:
+            raise ValueError("the response-style shares add up to more than 1")
 
     @classmethod
     def none(cls) -> "Contamination":
@@ -112,14 +144,14 @@ class Contamination:
         return asdict(self)
 
     def extra_kinds(self) -> tuple[str, ...]:
-        """The kinds that add rows (every kind but item_nonresponse)."""
-        return tuple(k for k in KINDS if k != "item_nonresponse")
+        """The kinds that add rows (every kind but item nonresponse and the honest styles)."""
+        return tuple(k for k in KINDS if k not in HONEST_KINDS)
 
     def total_extra_rate(self) -> float:
         """Extra rows per honest respondent.
 
         >>> round(Contamination().total_extra_rate(), 4)
-        0.168
+        0.188
         """
         return float(sum(getattr(self, k) for k in self.extra_kinds()))
 
@@ -131,7 +163,53 @@ class Contamination:
         """
         out = {k: _round(getattr(self, k) * n) for k in self.extra_kinds()}
         out["item_nonresponse"] = _round(self.item_nonresponse_respondents * n) if self.item_nonresponse_cells else 0
+        for k in STYLE_KINDS:
+            out[k] = _round(getattr(self, k) * n)
         return {k: out[k] for k in KINDS}
+
+
+@dataclass(frozen=True)
+class StyleStrengths:
+    """Ranges (uniform) of the person-level strength of each honest response style.
+
+    ``acquiescent``: shift of the raw-direction latent response (SD units);
+    ``extreme``: the share of the width of the outer categories (1 and 5) that the
+    person's own thresholds give to the ends (answers that would be 2 or 4 become 1 or 5);
+    ``midpoint``: the share of the width of categories 2 and 4 given to the middle;
+    ``fast_careful``: duration as a share of the honest median (from 0.2: about 3.7 s
+    per question; a reader needs about 2 s per item at the very least, Huang et al. 2012).  :meth:`drawn` gives random ranges (per seed) so an
+    evaluation does not fit one fixed setting.
+
+    >>> StyleStrengths().extreme
+    (0.5, 0.95)
+    >>> s = StyleStrengths.drawn(3); 0.0 < s.extreme[0] < s.extreme[1] <= 1.0
+    True
+    """
+
+    acquiescent: tuple[float, float] = (0.3, 0.9)
+    extreme: tuple[float, float] = (0.5, 0.95)
+    midpoint: tuple[float, float] = (0.5, 0.95)
+    fast_careful: tuple[float, float] = (0.2, 0.45)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            lo, hi = getattr(self, f.name)
+            if not 0 <= lo <= hi:
+                raise ValueError(f"StyleStrengths.{f.name} must be a range 0 <= lo <= hi, got {(lo, hi)!r}")
+
+    @classmethod
+    def drawn(cls, seed: int) -> "StyleStrengths":
+        """Ranges drawn at random around the defaults (for evaluations over seeds)."""
+        import numpy as np
+
+        rng = np.random.default_rng([seed, 1207])
+
+        def rng_range(lo, hi, width):
+            a = rng.uniform(lo, hi - width)
+            return (round(float(a), 3), round(float(a + width), 3))
+
+        return cls(acquiescent=rng_range(0.2, 1.2, 0.4), extreme=rng_range(0.3, 1.0, 0.3),
+                   midpoint=rng_range(0.3, 1.0, 0.3), fast_careful=rng_range(0.2, 0.5, 0.15))
 
 
 def _round(x: float) -> int:

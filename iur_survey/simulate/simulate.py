@@ -4,8 +4,10 @@
 :class:`~iur_survey.simulate.population.Population`, then adds, *on top*, the
 bad cases a :class:`~iur_survey.simulate.contamination.Contamination` asks for
 (previews, tests, spam, unfinished, duplicates, speeders, straightliners, random
-responders, failed attention checks, out-of-range codes) and blanks a few
-honest cells (item nonresponse).  A perfect cleaning therefore keeps exactly
+responders, patterned and partly careless responders, failed attention checks,
+out-of-range codes), blanks a few honest cells (item nonresponse) and gives some
+honest respondents a response style (acquiescent, extreme, midpoint, fast careful
+reader), as real respondents have.  A perfect cleaning therefore keeps exactly
 ``n`` rows.  The result's ``frame`` is the standard frame every reader returns
 (:mod:`iur_survey.read.base`) plus fake personal columns; ``truth`` lists every
 injected case.
@@ -21,7 +23,7 @@ leaves everything else as it was: the honest respondents of
 >>> len(sim.frame) > 200, int(sim.expected_clean().sum())
 (True, 200)
 >>> sorted(set(sim.truth["kind"]))[:4]
-['attention', 'duplicate_id', 'duplicate_ip', 'item_nonresponse']
+['acquiescent', 'attention', 'duplicate_id', 'duplicate_ip']
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from scipy.special import ndtr, ndtri
 from ..errors import InstrumentError
 from ..instrument import Instrument, load_instrument
 from . import personal
-from .contamination import EXCLUSION_KINDS, KIND_RULES, KINDS, Contamination
+from .contamination import EXCLUSION_KINDS, KIND_RULES, KINDS, STYLE_KINDS, Contamination, StyleStrengths
 from .population import EXOGENOUS, LATENTS, MEDIATOR, OUTCOME, Population
 
 #: honest respondents' median time for the 29 items, seconds (lognormal around it)
@@ -85,6 +87,7 @@ class _Block:
         self.location = np.full(m, None, dtype=object)
         self.comment = np.full(m, None, dtype=object)
         self.latent = np.full((m, len(LATENTS)), np.nan)
+        self.ystar = np.full((m, n_items), np.nan)
         self.truth: list[tuple[np.ndarray, str, np.ndarray, bool, np.ndarray]] = []  # rows, kind, details, primary, refs
 
     COLUMNS = ("response_id", "role", "items", "att", "status", "finished", "progress", "duration",
@@ -170,18 +173,31 @@ def _latent(rng: np.random.Generator, s: _Setup, role_idx: np.ndarray) -> np.nda
     return np.column_stack([x, col, intg])
 
 
-def _codes(rng: np.random.Generator, s: _Setup, eta: np.ndarray, signal: float = 1.0) -> np.ndarray:
-    """Raw Likert codes (reverse-keyed items written reversed) from latent scores.
+def _ystar(rng: np.random.Generator, s: _Setup, eta: np.ndarray, signal: float = 1.0) -> np.ndarray:
+    """Continuous latent responses (scored direction) from latent scores.
 
     ``signal`` < 1 weakens the loadings (a hasty respondent answers less consistently).
     """
     lam = s.loadings * signal
-    ystar = eta[:, s.construct_idx] * lam + np.sqrt(1 - lam ** 2) * rng.standard_normal((len(eta), len(lam)))
+    return eta[:, s.construct_idx] * lam + np.sqrt(1 - lam ** 2) * rng.standard_normal((len(eta), len(lam)))
+
+
+def _cut(s: _Setup, ystar: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
+    """Raw Likert codes (reverse-keyed items written reversed) from latent responses.
+
+    ``thresholds``: items x cuts (default the population's) or rows x items x cuts (a person's own).
+    """
+    thr = s.thresholds if thresholds is None else thresholds
     codes = np.full(ystar.shape, float(s.inst.scale_min))
-    for k in range(s.thresholds.shape[1]):
-        codes += ystar > s.thresholds[:, k]
+    for k in range(thr.shape[-1]):
+        codes += ystar > thr[..., k]
     codes[:, s.reverse] = s.inst.scale_min + s.inst.scale_max - codes[:, s.reverse]
     return codes
+
+
+def _codes(rng: np.random.Generator, s: _Setup, eta: np.ndarray, signal: float = 1.0) -> np.ndarray:
+    """Raw Likert codes (reverse-keyed items written reversed) from latent scores."""
+    return _cut(s, _ystar(rng, s, eta, signal))
 
 
 def _respondents(rng: np.random.Generator, s: _Setup, m: int, signal: float = 1.0) -> _Block:
@@ -190,7 +206,8 @@ def _respondents(rng: np.random.Generator, s: _Setup, m: int, signal: float = 1.
     role_idx = rng.choice(len(s.roles), size=m, p=s.role_p)
     blk.role = np.array(s.roles, dtype=object)[role_idx]
     blk.latent = _latent(rng, s, role_idx)
-    blk.items = _codes(rng, s, blk.latent, signal)
+    blk.ystar = _ystar(rng, s, blk.latent, signal)
+    blk.items = _cut(s, blk.ystar)
     blk.att[:] = s.careful
     blk.response_id = personal.response_ids(rng, m)
     blk.submitted = _field_times(rng, m)
@@ -234,6 +251,61 @@ def _honest(seed: int, s: _Setup, n: int) -> _Block:
         blk.ip[shared] = pool[rng.integers(0, len(pool), size=len(shared))]
     blk.comment = personal.comments(rng, n, blk.email, blk.phone)
     return blk
+
+
+def _styles(seed: int, s: _Setup, blk: _Block, counts: dict[str, int], strengths: StyleStrengths) -> None:
+    """Give ``counts[style]`` honest respondents each response style (disjoint), with a person-level strength.
+
+    The answers are re-cut from the same latent responses, so a styled respondent is the
+    same person answering in their own way; the style draws come from their own stream.
+    """
+    m = sum(counts[k] for k in STYLE_KINDS)
+    if m == 0:
+        return
+    rng = _rng(seed, "acquiescent")
+    who = rng.permutation(blk.m)[:min(m, blk.m)]
+    at = 0
+    thr = s.thresholds
+    centre = (thr[:, 1] + thr[:, 2]) / 2 if thr.shape[1] >= 3 else thr.mean(1)
+    sign = np.where(s.reverse, -1.0, 1.0)
+    for kind in STYLE_KINDS:
+        rows = np.sort(who[at:at + counts[kind]])
+        at += counts[kind]
+        if not len(rows):
+            continue
+        lo, hi = getattr(strengths, kind)
+        g = rng.uniform(lo, hi, size=len(rows))
+        y = blk.ystar[rows]
+        if kind == "acquiescent":
+            y = y + g[:, None] * sign          # toward "agree" in the raw direction, whatever the keying
+            text = [f"acquiescent: raw latent response +{v:.2f} SD toward agreement on every item" for v in g]
+        elif kind in ("extreme", "midpoint"):
+            # the person's own thresholds: an extreme responder narrows the outer categories
+            # (2 -> 1, 4 -> 5 more often), a midpoint responder widens the middle one; the
+            # order of a person's answers is kept (IRTree-style: the side, then the extremity)
+            t = np.broadcast_to(thr, (len(rows),) + thr.shape).copy()
+            k = thr.shape[1]
+            if k >= 4:
+                w = g[:, None]
+                if kind == "extreme":
+                    t[:, :, 0] = thr[:, 0] + (thr[:, 1] - thr[:, 0]) * w
+                    t[:, :, k - 1] = thr[:, k - 1] - (thr[:, k - 1] - thr[:, k - 2]) * w
+                else:
+                    t[:, :, 1] = thr[:, 1] - (thr[:, 1] - thr[:, 0]) * w
+                    t[:, :, k - 2] = thr[:, k - 2] + (thr[:, k - 1] - thr[:, k - 2]) * w
+            text = [f"{kind}: {100 * v:.0f}% of the {'outer' if kind == 'extreme' else 'next-to-middle'} "
+                    f"categories' width moved to the {'ends' if kind == 'extreme' else 'middle'}" for v in g]
+            blk.items[rows] = _cut(s, y, t)
+            blk.note(rows, kind, text)
+            continue
+        else:  # fast_careful
+            blk.duration[rows] = np.round(DURATION_MEDIAN * g)
+            text = [f"fast careful reader: {d:.0f} s = {100 * v:.0f}% of the honest median, answers as drawn"
+                    for d, v in zip(blk.duration[rows], g)]
+        if kind != "fast_careful":
+            blk.ystar[rows] = y
+            blk.items[rows] = _cut(s, y)
+        blk.note(rows, kind, text)
 
 
 def _item_nonresponse(seed: int, s: _Setup, blk: _Block, c: Contamination, count: int) -> None:
@@ -403,6 +475,13 @@ def _speeder(seed: int, s: _Setup, m: int) -> _Block:
     return blk
 
 
+def _ordinary_duration(rng: np.random.Generator, m: int, fast_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Durations of careless respondents at an ordinary speed (honest durations), a few speeding."""
+    fast = rng.random(m) < fast_share
+    dur = np.where(fast, np.round(DURATION_MEDIAN * rng.uniform(0.08, 0.25, size=m)), _honest_durations(rng, m))
+    return dur, fast
+
+
 def _careless_duration(rng: np.random.Generator, m: int, fast_share: float) -> tuple[np.ndarray, np.ndarray]:
     """Durations of careless respondents: some clearly speeding, the rest hurried but above the cut."""
     fast = rng.random(m) < fast_share
@@ -467,9 +546,83 @@ def _random(seed: int, s: _Setup, m: int) -> _Block:
     blk = _careless(rng, s, m)
     blk.items = _uniform_codes(rng, s, m, len(s.items))
     blk.att = _uniform_codes(rng, s, m, len(s.att))
-    blk.duration, fast = _careless_duration(rng, m, 0.30)
+    blk.duration, fast = _ordinary_duration(rng, m, 0.20)
     blk.note(np.arange(m), "random", "uniformly random codes on every item")
     _secondary(blk, s, "random", fast)
+    return blk
+
+
+_PATTERNS = ("zig-zag", "diagonal", "repeated sequence")
+
+
+def _pattern_codes(rng: np.random.Generator, lo: int, hi: int, length: int) -> tuple[np.ndarray, str]:
+    """One patterned answer string (questionnaire order) and its description."""
+    points = np.arange(lo, hi + 1, dtype=float)
+    kind = _PATTERNS[rng.integers(0, 3)]
+    if kind == "zig-zag":          # 1 2 3 4 5 4 3 2 1 2 ...
+        cycle = np.concatenate([points, points[-2:0:-1]])
+    elif kind == "diagonal":       # 1 2 3 4 5 1 2 3 4 5 ...
+        cycle = points.copy()
+    else:                          # a short sequence repeated: 2 4 2 4 ..., 3 4 5 3 4 5 ...
+        cycle = rng.choice(points, size=int(rng.integers(2, 5)), replace=False)
+    if kind != "repeated sequence" and rng.random() < 0.5:
+        cycle = cycle[::-1]
+    start = int(rng.integers(0, len(cycle)))
+    seq = np.resize(np.roll(cycle, -start), length)
+    return seq, f"{kind} {'-'.join(f'{v:.0f}' for v in cycle)}"
+
+
+def _write_order(s: _Setup, blk: _Block, i: int, seq: np.ndarray, positions: np.ndarray) -> None:
+    """Put answers ``seq`` into the questions at ``positions`` (questionnaire order) of row ``i``."""
+    col = {q: j for j, q in enumerate(s.items)}
+    att = {q: j for j, q in enumerate(s.att)}
+    for v, p in zip(seq, positions):
+        q = s.order[p]
+        if q in col:
+            blk.items[i, col[q]] = v
+        else:
+            blk.att[i, att[q]] = v
+
+
+def _pattern(seed: int, s: _Setup, m: int) -> _Block:
+    rng = _rng(seed, "pattern")
+    blk = _careless(rng, s, m)
+    q = len(s.order)
+    details = []
+    for i in range(m):
+        seq, text = _pattern_codes(rng, s.inst.scale_min, s.inst.scale_max, q)
+        _write_order(s, blk, i, seq, np.arange(q))
+        details.append(f"patterned answers: {text} through the questionnaire")
+    blk.duration, fast = _ordinary_duration(rng, m, 0.15)
+    blk.note(np.arange(m), "pattern", details)
+    _secondary(blk, s, "pattern", fast)
+    return blk
+
+
+def _partial(seed: int, s: _Setup, m: int) -> _Block:
+    """Careful for the first 40-60 % of the questions, then random (60 %), one code (20 %) or a pattern (20 %)."""
+    rng = _rng(seed, "partial")
+    blk = _respondents(rng, s, m)
+    blk.latent[:] = np.nan  # only the first part was answered from the latent scores
+    q = len(s.order)
+    lo, hi = s.inst.scale_min, s.inst.scale_max
+    details = []
+    for i in range(m):
+        start = int(rng.integers(int(round(0.4 * q)), int(round(0.6 * q)) + 1))
+        rest = np.arange(start, q)
+        mode = rng.choice(3, p=[0.6, 0.2, 0.2])
+        if mode == 0:
+            seq, text = rng.integers(lo, hi + 1, size=len(rest)).astype(float), "random codes"
+        elif mode == 1:
+            code = float(rng.integers(lo, hi + 1))
+            seq, text = np.full(len(rest), code), f"code {code:.0f} throughout"
+        else:
+            seq, text = _pattern_codes(rng, lo, hi, len(rest))
+        _write_order(s, blk, i, seq, rest)
+        details.append(f"careful for questions 1-{start} of {q}, then {text}")
+    blk.duration = np.round(blk.duration * rng.uniform(0.7, 0.95, size=m))  # hurried, never speeding
+    blk.note(np.arange(m), "partial", details)
+    _secondary(blk, s, "partial", np.zeros(m, dtype=bool))
     return blk
 
 
@@ -588,12 +741,13 @@ def _frame(blocks: list[_Block], s: _Setup) -> tuple[pd.DataFrame, np.ndarray, n
 
 
 def simulate(n: int, *, seed: int, instrument: Instrument | None = None, population: Population | None = None,
-             contamination: Contamination | None = None) -> Simulation:
+             contamination: Contamination | None = None, styles: StyleStrengths | None = None) -> Simulation:
     """Draw ``n`` honest respondents and add the contamination on top.
 
     ``instrument`` defaults to the study's (``data/instrument.yaml``), ``population`` to
     :meth:`Population.default`, ``contamination`` to :class:`Contamination` () (the default
-    rates); pass ``Contamination.none()`` for a clean sample.
+    rates); pass ``Contamination.none()`` for a clean sample.  ``styles`` sets the ranges of
+    the honest response styles' person-level strengths (default :class:`StyleStrengths` ()).
 
     >>> sim = simulate(50, seed=7, contamination=Contamination.none())
     >>> len(sim.frame), len(sim.truth), sim.frame["_status"].unique().tolist()
@@ -613,6 +767,7 @@ def simulate(n: int, *, seed: int, instrument: Instrument | None = None, populat
     counts = cont.counts(n)
 
     honest = _honest(seed, s, n)
+    _styles(seed, s, honest, counts, styles or StyleStrengths())
     _item_nonresponse(seed, s, honest, cont, counts["item_nonresponse"])
     dup_id, orig_id = _duplicate_id(seed, s, counts["duplicate_id"], honest, set())
     dup_ip, _ = _duplicate_ip(seed, s, counts["duplicate_ip"], honest, set(orig_id.tolist()))
@@ -620,7 +775,8 @@ def simulate(n: int, *, seed: int, instrument: Instrument | None = None, populat
               _spam(seed, s, counts["spam"]), _unfinished(seed, s, counts["unfinished"]), dup_id, dup_ip,
               _speeder(seed, s, counts["speeder"]), _straightliner(seed, s, counts["straightliner"]),
               _random(seed, s, counts["random"]), _attention(seed, s, counts["attention"]),
-              _out_of_range(seed, s, counts["out_of_range"])]
+              _out_of_range(seed, s, counts["out_of_range"]), _pattern(seed, s, counts["pattern"]),
+              _partial(seed, s, counts["partial"])]
 
     frame, order, latent = _frame(blocks, s)
     position = np.empty(len(order), dtype=np.int64)

@@ -42,14 +42,15 @@ def test_clean_command_end_to_end(make_frame, tmp_path, capsys):
     assert (digest(raw), raw.stat().st_mtime_ns, raw.stat().st_size) == before
     printed = capsys.readouterr().out
     report = json.loads((out / "report.json").read_text())
-    assert f"{report['n_raw']} raw rows, {report['n_kept']} kept, {report['n_excluded']} excluded" in printed
-    assert re.search(r"^\s+speeder\s+\d+\s+\d+$", printed, re.M)
+    assert (f"{report['n_raw']} raw rows, {report['n_kept']} kept ({report['n_flagged_kept']} of them flagged), "
+            f"{report['n_excluded']} excluded") in printed
+    assert re.search(r"^\s+speeder\s+\d+\s+\d+\s+\d+$", printed, re.M)
     assert report["n_raw"] == len(df)
     assert report["source"]["sha256"] == before[0] and report["source"]["format"] == "csv"
     assert set(PERSONAL) <= set(report["source"]["dropped_columns"])
     clean = pd.read_csv(out / "clean.csv")
     ledger = pd.read_csv(out / "exclusions.csv")
-    assert len(clean) + ledger["row"].nunique() == len(df)
+    assert len(clean) + ledger.loc[ledger["action"] == "excluded", "row"].nunique() == len(df)
     # ledger rows are raw-file lines: a one-header CSV puts frame row i on line i + 2
     first = ledger.iloc[0]
     assert df.loc[first["row"] - 2, "response_id"] == first["response_id"]

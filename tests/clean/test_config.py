@@ -15,6 +15,7 @@ from iur_survey.errors import IURSurveyError
 def test_every_rule_parameter_has_a_config_field_with_the_same_default():
     cfg = CleanConfig()
     names = {f.name for f in dataclasses.fields(CleanConfig)} - {"rules", "source"}
+    names = {n for n in names if not n.startswith("decision_")}  # the decision's, not a rule's
     expected = set()
     for rule in RULES:
         for pname, default in rule_parameters(rule).items():
@@ -27,7 +28,9 @@ def test_every_rule_parameter_has_a_config_field_with_the_same_default():
 
 
 def test_defaults_run_every_rule_in_pipeline_order():
-    assert CleanConfig().rules == RULE_ORDER
+    # every rule but person_fit (reported only, never counts towards an exclusion)
+    assert CleanConfig().rules == tuple(r for r in RULE_ORDER if r != "person_fit")
+    assert "person_fit" in CleanConfig.from_dict({"rules": list(RULE_ORDER)}).rules
     assert CleanConfig(rules=["irv", "status"]).rules == ("status", "irv")
 
 
@@ -41,7 +44,7 @@ def test_yaml_nested_and_flat(tmp_path):
     assert cfg.longstring_min_run == 20
     assert "even_odd" not in cfg.rules and "irv" not in cfg.rules and "speeder" in cfg.rules
     assert cfg.source == str(p)
-    assert cfg.to_dict()["speeder"] == {"fraction": 0.25, "seconds_per_item": 2.0}
+    assert cfg.to_dict()["speeder"] == {"fraction": 0.25, "seconds_per_item": 2.0, "far_fraction": 0.15}
 
 
 def test_json_round_trip(tmp_path):
@@ -76,3 +79,13 @@ def test_bad_yaml_file(tmp_path):
     p.write_text("speeder: [unclosed\n")
     with pytest.raises(IURSurveyError, match="not valid YAML"):
         CleanConfig.from_file(p)
+
+
+def test_decision_block():
+    cfg = CleanConfig.from_dict({"decision": {"min_evidence": 3, "exclude_alone": ["mahalanobis"]}})
+    assert cfg.decision_min_evidence == 3 and cfg.decision_exclude_alone == ("mahalanobis",)
+    assert cfg.to_dict()["decision"]["exclude_alone"] == ["mahalanobis"]
+    with pytest.raises(IURSurveyError, match="decision: unknown parameter 'min_evidance'"):
+        CleanConfig.from_dict({"decision": {"min_evidance": 3}})
+    with pytest.raises(IURSurveyError, match="exclude_alone: unknown rule"):
+        CleanConfig.from_dict({"decision": {"exclude_alone": ["mahalanobiss"]}})

@@ -37,8 +37,15 @@ def test_every_raw_row_is_kept_or_ledgered_never_both(contaminated, inst):
     res = clean(raw_of(df), inst)
     rep = res.report
     assert rep["n_raw"] == len(df) == rep["n_kept"] + rep["n_excluded"]
-    ledgered = set(res.exclusions["row"])
+    led = res.exclusions
+    ledgered = set(led.loc[led["action"] == "excluded", "row"])
     assert len(ledgered) == rep["n_excluded"]
+    # a response is excluded in every ledger row or flagged in every one, never both
+    assert (led.groupby("row")["action"].nunique() == 1).all()
+    assert set(led.loc[led["action"] == "flagged", "row"]) <= set(df["_row"]) - ledgered
+    assert rep["n_excluded_screening"] + rep["n_excluded_careless"] == rep["n_excluded"]
+    assert rep["n_flagged_kept"] == led.loc[led["action"] == "flagged", "row"].nunique()
+    assert sum(rep["flagged_kept_by_rule"].values()) == (led["action"] == "flagged").sum()
     kept_rows = [r for r in df["_row"] if r not in ledgered]
     assert len(kept_rows) == len(res.clean) == rep["n_kept"]
     # the kept rows, in raw order, are exactly the clean rows
@@ -67,9 +74,10 @@ def test_ledger_has_one_row_per_hit_and_primary_rule_is_first(inst, make_frame):
     res = clean(raw_of(df), inst)
     hits = res.exclusions[res.exclusions["row"] == df.at[0, "_row"]]
     assert hits["rule"].tolist() == ["status", "attention"]
-    assert res.exclusions.columns.tolist() == ["response_id", "row", "rule", "detail"]
+    assert hits["action"].tolist() == ["excluded"] * 2 and hits["basis"].tolist() == ["screening rule"] * 2
+    assert res.exclusions.columns.tolist() == ["response_id", "row", "rule", "detail", "action", "basis"]
     assert res.report["excluded_by_primary_rule"] == {"status": 1}
-    assert res.report["hits_by_rule"] == {"status": 1, "attention": 1}
+    assert {r: res.report["hits_by_rule"][r] for r in ("status", "attention")} == {"status": 1, "attention": 1}
 
 
 def test_indices_are_computed_on_screened_rows_only(inst, make_frame):
@@ -112,9 +120,10 @@ def test_rules_without_inputs_are_reported_not_failed(inst, make_frame):
     df, _ = make_frame(80, seed=3)
     df = df.drop(columns=["_status", "_finished", "_progress", "_duration", "_ip", "_submitted"])
     res = clean(raw_of(df), inst)
-    assert set(res.report["rules_not_evaluated"]) == {"status", "duplicate_answers_ip", "speeder", "even_odd"}
+    assert set(res.report["rules_not_evaluated"]) == {"status", "duplicate_answers_ip", "speeder"}
     assert "break-offs inferred" in res.report["rule_notes"]["unfinished"]
-    assert res.report["rules_not_evaluated"]["even_odd"] == "7 constructs with 2+ items < min_constructs 10"
+    few = clean(raw_of(df), inst, CleanConfig(even_odd_min_constructs=10))
+    assert few.report["rules_not_evaluated"]["even_odd"] == "7 constructs with 2+ items < min_constructs 10"
     assert "not evaluated" in res.summary()
 
 
@@ -132,7 +141,7 @@ def test_empty_export(inst, make_frame):
 
 
 # -- writing -------------------------------------------------------------------------------------
-def test_write_creates_the_three_files(contaminated, inst, tmp_path):
+def test_write_creates_the_output_files(contaminated, inst, tmp_path):
     df, _ = contaminated
     res = clean(raw_of(df), inst)
     out = res.write(tmp_path / "out")
@@ -142,7 +151,10 @@ def test_write_creates_the_three_files(contaminated, inst, tmp_path):
     np.testing.assert_array_equal(back[ITEMS].to_numpy(), res.clean[ITEMS].to_numpy())
     assert "3.0" not in (out / "clean.csv").read_text()  # codes written as integers
     led = pd.read_csv(out / "exclusions.csv")
-    assert led.columns.tolist() == ["response_id", "row", "rule", "detail"]
+    assert led.columns.tolist() == ["response_id", "row", "rule", "detail", "action", "basis"]
+    flags = pd.read_csv(out / "flags.csv")
+    assert flags["response_id"].tolist() == res.clean["response_id"].tolist()
+    assert flags["n_flags"].sum() == (res.exclusions["action"] == "flagged").sum()
     assert len(led) == len(res.exclusions)
     assert json.loads((out / "report.json").read_text()) == json.loads(json.dumps(res.report))
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary left behind
@@ -208,3 +220,40 @@ def test_small_samples_skip_mahalanobis_and_say_so(inst, make_frame):
     assert res.report["rules_not_evaluated"]["mahalanobis"].startswith("43 reference responses < 56")
     big, _ = make_frame(200, seed=6, random=3)
     assert "mahalanobis" not in clean(raw_of(big), inst).report["rules_not_evaluated"]
+
+
+def test_index_flags_alone_do_not_exclude_but_convergent_evidence_does(inst, make_frame):
+    caught = honest_out = 0
+    for seed in (5, 6, 7):
+        df, truth = make_frame(400, seed=seed, random=20)
+        res = clean(raw_of(df), inst)
+        led = res.exclusions
+        # a respondent hit by one index only stays in the clean data, flagged
+        assert (led["action"] == "flagged").any()
+        excl = led[led["action"] == "excluded"]
+        assert excl["basis"].str.match(r"(convergent evidence|far beyond the cut-off|screening rule)").all()
+        random_rows = set(df.loc[df["response_id"].isin(truth["response_id"]), "_row"])
+        caught += len(random_rows & set(excl["row"]))
+        honest_out += len(set(excl["row"]) - random_rows)
+    # this generator's honest items all have the same mean and loading (person-total is
+    # inert): random rows at an ordinary speed are the hard case
+    assert caught >= 30          # of 60 (typically 35-45)
+    assert honest_out <= 12      # of 1,200 honest (1 %)
+
+
+def test_a_single_rule_can_be_restored_as_an_exclusion(inst, make_frame):
+    df, _ = make_frame(400, seed=6, random=10)
+    base = clean(raw_of(df), inst)
+    old = clean(raw_of(df), inst, CleanConfig(decision_exclude_alone=("mahalanobis",)))
+    flagged_maha = set(base.exclusions.loc[base.exclusions["rule"] == "mahalanobis", "row"])
+    assert flagged_maha <= set(old.exclusions.loc[old.exclusions["action"] == "excluded", "row"])
+    assert old.report["n_excluded"] >= base.report["n_excluded"]
+
+
+def test_loud_warning_when_careless_rules_remove_many(inst, make_frame):
+    from iur_survey.clean.pipeline import CarelessShareWarning
+
+    df, _ = make_frame(200, seed=7, random=40, straightliner=20)
+    with pytest.warns(CarelessShareWarning, match="careless-responding indices excluded"):
+        res = clean(raw_of(df), inst)
+    assert res.report["warnings"] and "WARNING" in res.summary()

@@ -141,7 +141,9 @@ def test_speeder_relative_and_absolute_cutoffs(inst):
     assert n_q == 29
     only_floor = speeder(df, inst, fraction=0.1, seconds_per_item=10.35)
     assert flagged(only_floor) == [3]
-    assert only_floor[3] == "duration 299 s < 10.35 s x 29 questions = 300.15 s"
+    assert only_floor[3] == "duration 299 s < 10.35 s x 29 questions = 300.15 s [far beyond the cut-off]"
+    # under 15 % of the median is far beyond the cut-off; between 15 % and 30 % only flagged
+    assert "[far beyond" not in out[3]
     assert flagged(speeder(df, inst, fraction=0.1, seconds_per_item=10.4)) == [3, 4]
     assert speeder(df.drop(columns="_duration"), inst).isna().all()
 
@@ -178,7 +180,7 @@ def test_longstring_on_raw_codes_default_half(inst):
     df = pd.DataFrame([straight, honest], columns=ITEMS)
     out = longstring(df, inst)
     assert flagged(out) == [0]
-    assert out[0] == "longest run 28 x code 4 from GOV1 (>= 14)"
+    assert out[0] == "longest run 28 x code 4 from GOV1 (>= 14) [far beyond the cut-off]"
     # the honest row's longest run is 8 (MKT1..BEN3 between GOV3 and BEN4)
     assert longest_run(df.to_numpy())[0].tolist() == [28, 8]
     assert flagged(longstring(df, inst, min_run=8)) == [0, 1]
@@ -214,18 +216,30 @@ def test_mahalanobis_d2_matches_scipy_with_missing_patterns():
         assert p[i] == m.sum()
 
 
-def test_mahalanobis_flags_against_chi_square(make_frame, inst):
-    df, truth = make_frame(500, seed=11, random=25)
-    out = mahalanobis(df, inst)
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_mahalanobis_flags_against_the_finite_sample_beta(make_frame, inst, seed):
+    """Same flags as D² from scipy referred to the scaled Beta; most random rows among them.
+
+    The flag set is compared exactly (both sides computed here); the share of random rows
+    caught is asserted with a margin and over three seeds (one seed's count moves with the
+    CPU's floating point on the boundary).
+    """
+    df, truth = make_frame(500, seed=seed, random=25)
+    out = mahalanobis(df, inst, alpha=0.001, halves=False)
     x = df[ITEMS].to_numpy(dtype=float).copy()
     rev = [ITEMS.index(c) for c in INST.reverse_items]
     x[:, rev] = 6 - x[:, rev]
+    n, p = x.shape
     mu, s_inv = x.mean(0), np.linalg.inv(np.cov(x, rowvar=False))
     d2 = np.array([scipy_mahalanobis(r, mu, s_inv) ** 2 for r in x])
-    expect = np.flatnonzero(d2 > stats.chi2.ppf(0.999, len(ITEMS))).tolist()
-    assert flagged(out) == expect
+    pval = stats.beta.sf(n * d2 / (n - 1) ** 2, p / 2, (n - p - 1) / 2)
+    clear = np.abs(np.log(pval / 0.001)) > 1e-6  # away from the boundary
+    expect = np.flatnonzero(pval < 0.001)
+    got = np.array(flagged(out))
+    assert set(got[clear[got]]) == set(expect[clear[expect]])
     random_idx = set(df.index[df.response_id.isin(truth.response_id)])
-    assert len(random_idx & set(expect)) >= 20
+    assert len(random_idx & set(got)) >= 15  # of 25 (typically 19-23)
+    assert len(set(got) - random_idx) <= 5   # honest rows at p < .001: about 0.5 expected
 
 
 def test_mahalanobis_reference_rows_change_the_estimate(make_frame, inst):
@@ -280,11 +294,12 @@ def test_even_odd_matches_naive(make_frame, inst):
     assert k[3] == 6 and k[0] == 7
 
 
-def test_even_odd_inert_with_few_constructs_unless_configured(make_frame, inst):
-    df, _ = make_frame(200, seed=8, random=40)
-    assert even_odd(df, inst).isna().all()  # 7 constructs < min_constructs 10
-    hits = even_odd(df, inst, min_constructs=7)
-    assert hits.notna().sum() > 0
+def test_even_odd_works_on_the_short_form_and_is_inert_below_min_constructs(make_frame, inst):
+    df, truth = make_frame(200, seed=8, random=40)
+    assert even_odd(df, inst, min_constructs=10).isna().all()  # 7 constructs < 10
+    hits = even_odd(df, inst)  # resampled split halves: usable with 7 constructs of 4 items
+    rnd = df["response_id"].isin(truth["response_id"]).to_numpy()
+    assert hits[rnd].notna().mean() > 3 * hits[~rnd].notna().mean()
 
 
 # -- generic contract ------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def test_small_group_warning_on_the_reference_data():
     inv = invariance("ml")
     assert inv.groups.set_index("group").loc["government", "status"] == "small"
     assert inv.groups["q"].iloc[0] == 105 and inv.groups["p"].iloc[0] == 28   # 21 + 28 + 28 + 7 + 21
-    assert any("'government'" in w and "merge=" in w for w in inv.warnings)
+    assert any("'government'" in w and "--merge-groups government=" in w for w in inv.warnings)
 
 
 def test_to_dict_is_the_json_contract():
@@ -170,7 +170,7 @@ def test_measurement_part_and_default_model():
 # ============================================================================================ small groups
 def test_tiny_group_errors_with_merge_advice_then_merged_run_works():
     d = _two_group_data(200, 180, n_c=3)               # group c: 3 cases for 4 variables
-    with pytest.raises(EstimationError, match=r"group 'c'.*merge=\{'c': 'b'\}"):
+    with pytest.raises(EstimationError, match=r"group 'c'.*--merge-groups c=b"):
         measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g")
     with pytest.warns(UserWarning, match="small-group rule"):
         inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", merge={"c": "b"},
@@ -199,8 +199,10 @@ def test_small_group_warns_and_still_fits():
 
 def test_merge_groups_checks():
     d = _two_group_data(50, 50)
-    with pytest.raises(EstimationError, match="not values"):
+    with pytest.raises(EstimationError, match="'zz' is not a group"):
         merge_groups(d, "g", {"zz": "a"})
+    with pytest.raises(EstimationError, match="'bb' is not a group.*did you mean 'b'"):
+        merge_groups(d, "g", {"a": "bb"})              # a typo in INTO would make a new group
     with pytest.raises(EstimationError):
         prepare_groups(d, "g", "F =~ y1 + y2 + y3 + y4", merge="a")   # neither 'smallest' nor FROM=INTO
     with pytest.raises(EstimationError, match="only one group"):

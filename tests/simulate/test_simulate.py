@@ -12,7 +12,10 @@ from iur_survey.errors import InstrumentError
 from iur_survey.instrument import load_instrument, parse_instrument
 from iur_survey.read.base import META_COLUMNS
 from iur_survey.scoring import reverse_score
-from iur_survey.simulate import KINDS, Contamination, Population, simulate
+from dataclasses import replace
+
+from iur_survey.simulate import EXCLUSION_KINDS, KINDS, Contamination, Population, simulate
+from iur_survey.simulate.contamination import HONEST_KINDS, STYLE_KINDS
 from iur_survey.simulate.simulate import DURATION_FLOOR, DURATION_MEDIAN, SPEEDER_CUT
 
 INST = load_instrument()
@@ -40,7 +43,13 @@ def rows(sim, kind):
 
 
 def honest(sim):
+    """Honest rows with no style and no item nonresponse."""
     return sim.frame[~sim.frame.index.isin(sim.truth["position"])]
+
+
+def styles_only(c: Contamination) -> Contamination:
+    """No contamination, but the response styles of ``c``."""
+    return replace(Contamination.none(), **{k: getattr(c, k) for k in STYLE_KINDS})
 
 
 # -- determinism ---------------------------------------------------------------------------
@@ -59,7 +68,7 @@ def test_different_seed_different_sample():
 
 def test_contamination_does_not_change_the_honest_respondents():
     dirty = simulate(500, seed=3)
-    clean = simulate(500, seed=3, contamination=Contamination.none())
+    clean = simulate(500, seed=3, contamination=styles_only(Contamination()))
     d = dirty.frame.set_index("response_id")
     c = clean.frame.set_index("response_id")
     assert set(c.index) <= set(d.index)
@@ -110,7 +119,7 @@ def test_every_kind_at_its_rate(big):
     for kind in KINDS:
         rate = c.item_nonresponse_respondents if kind == "item_nonresponse" else getattr(c, kind)
         assert counts[kind] == int(rate * n + 0.5), kind
-    assert len(big.frame) == n + counts.drop("item_nonresponse").sum()
+    assert len(big.frame) == n + counts.drop(list(HONEST_KINDS)).sum()
     assert big.expected_clean().sum() == n
 
 
@@ -118,7 +127,10 @@ def test_truth_points_at_real_rows(big):
     t = big.truth
     assert set(t["kind"]) == set(KINDS)
     assert (big.frame["response_id"].to_numpy()[t["position"]] == t["response_id"].to_numpy()).all()
-    assert t.loc[t["primary"], "position"].is_unique           # one primary kind per case
+    injected = t[t["primary"] & t["kind"].isin(EXCLUSION_KINDS)]
+    assert injected["position"].is_unique                     # one primary kind per injected case
+    styled = t[t["kind"].isin(STYLE_KINDS)]
+    assert styled["position"].is_unique and not set(styled["position"]) & set(injected["position"])
     assert set(t.loc[~t["primary"], "position"]) <= set(t.loc[t["primary"], "position"])
 
 
@@ -169,8 +181,13 @@ def test_speeders_and_honest_durations(big):
     assert h["_duration"].min() >= DURATION_FLOOR * DURATION_MEDIAN - 1
     sp = big.truth[big.truth["kind"] == "speeder"]
     assert (big.frame["_duration"].to_numpy()[sp["position"]] < SPEEDER_CUT * med).all()
+    # fast careful readers: well under the median, some under the speeder cut
+    fc = big.frame["_duration"].to_numpy()[big.truth.loc[big.truth["kind"] == "fast_careful", "position"]]
+    assert fc.max() < 0.5 * med and (fc < SPEEDER_CUT * med).mean() > 0.2
     # and nobody else below the cut among finished ordinary responses
-    others = big.frame.drop(index=sp["position"])
+    # (an exact duplicate of a fast careful reader is as fast)
+    others = big.frame.drop(index=big.truth.loc[big.truth["kind"].isin(["speeder", "fast_careful", "duplicate_id"]),
+                                                "position"])
     others = others[(others["_status"] == "IP Address") & others["_finished"].astype(bool)]
     assert (others["_duration"] >= SPEEDER_CUT * med).all()
 
@@ -221,7 +238,8 @@ def test_item_nonresponse(big):
 
 def test_honest_rows_are_clean(big):
     h = honest(big)
-    assert len(h) == big.n - len(primary(big, "item_nonresponse"))
+    marked = big.truth.loc[big.truth["kind"].isin(HONEST_KINDS), "position"].nunique()
+    assert len(h) == big.n - marked
     assert (h["ATT1"] == 4).all() and h[ITEMS].isin([1, 2, 3, 4, 5]).all().all()
     assert (h["_status"] == "IP Address").all() and h["_finished"].all() and (h["_progress"] == 100).all()
 

@@ -1,0 +1,124 @@
+"""Flag, then decide: which flagged responses the careless-responding indices exclude.
+
+A screening rule (status, unfinished, duplicates, out of range, attention check) is a
+fact about a record and excludes it.  A careless-responding index only *flags*: each
+index alone also flags some honest respondents, and which ones depends on how they
+answer (an extreme responder has a large Mahalanobis D², a fast careful reader a short
+duration, an acquiescent one agrees with reversed items).  A flagged response is
+excluded only on **convergent evidence** (Curran 2016, *J Exp Soc Psychol* 66:4-19,
+recommends several indices of different kinds; Meade & Craig 2012, *Psychol Methods*
+17:437-455, found they catch different kinds of careless responding):
+
+* **far beyond a cut-off**: a hit whose detail says so (``[far beyond the cut-off]``):
+  a duration under 2 s per item or under 15 % of the median, a run of the same answer
+  over three quarters of the items, a repeating pattern over 4/7 of them, an IRV under
+  0.35; or
+* **several independent pieces of evidence**: at least ``min_evidence`` (default 2) of
+  the evidence groups below flag it.  The indices inside a group measure the same thing,
+  so a group counts once; the inconsistency indices (synonyms, antonyms, resampled
+  even-odd, person-total), each noisy on a short form, count as one piece when at least
+  ``min_inconsistency`` (default 3) of them flag.
+
+=================  ===========================================================
+group              indices
+=================  ===========================================================
+speed              speeder (a fast careful reader's answers show no other sign)
+invariance         longstring, longpattern, irv
+size               mahalanobis (D², finite-sample p < .01)
+direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005)
+inconsistency      psychsyn, psychant, even_odd, person_total (3 of them)
+(reported only)    person_fit (rises for honest extreme responders; off by default)
+=================  ===========================================================
+
+The groups and cut-offs were calibrated by simulation (``python -m
+iur_survey.clean.evaluate``; honest respondents with acquiescent, extreme, midpoint and
+fast-careful response styles whose strengths vary per seed, and an independent
+graded-response generator in the tests).  ``CleanConfig.decision_exclude_alone``
+restores any index as an exclusion on its own (e.g. ``[mahalanobis]`` for the old
+behaviour), ``decision_min_evidence`` changes the number of groups.
+
+>>> flags = {"speeder": pd.Series(["duration 90 s < 30% of median 540 s", pd.NA, "duration 9 s [far beyond the cut-off]"], dtype="string"),
+...          "mahalanobis": pd.Series(["D² 80", "D² 75", pd.NA], dtype="string"),
+...          "mahalanobis_direction": pd.Series([pd.NA, "direction D² 60", pd.NA], dtype="string")}
+>>> ex, basis = decide(flags)
+>>> ex.tolist(), basis
+([True, True, True], ['convergent evidence: speed + size', 'convergent evidence: size + direction', 'far beyond the cut-off: speeder'])
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .rules import FAR
+
+#: evidence group -> the index rules in it
+EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
+    "speed": ("speeder",),
+    "invariance": ("longstring", "longpattern", "irv"),
+    "size": ("mahalanobis",),
+    "direction": ("mahalanobis_direction",),
+    "inconsistency": ("psychsyn", "psychant", "even_odd", "person_total"),
+}
+#: indices that are reported but never count towards an exclusion (unless restored or far beyond)
+REPORT_ONLY: tuple[str, ...] = ("person_fit",)
+
+
+def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3) -> dict[str, np.ndarray]:
+    """Per evidence group (:data:`EVIDENCE_GROUPS`), whether it counts against each response.
+
+    >>> f = {"psychsyn": pd.Series(["r", "r"]), "psychant": pd.Series(["r", pd.NA]), "even_odd": pd.Series(["r", "r"])}
+    >>> {g: v.tolist() for g, v in evidence(f).items()}
+    {'inconsistency': [True, False]}
+    """
+    hit = {r: f.notna().to_numpy() for r, f in flags.items()}
+    quorum = {"inconsistency": int(min_inconsistency)}
+    groups: dict[str, np.ndarray] = {}
+    for g, members in EVIDENCE_GROUPS.items():
+        present = [hit[r] for r in members if r in hit]
+        if present:
+            groups[g] = np.sum(present, axis=0) >= min(quorum.get(g, 1), len(present))
+    return groups
+
+
+def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 3,
+           exclude_alone: Iterable[str] = ()) -> tuple[np.ndarray, list[str]]:
+    """Which flagged responses to exclude, and on what basis (see the module docstring).
+
+    ``flags``: index rule -> its detail Series (``<NA>`` = not flagged), all aligned.
+    Returns a boolean array (exclude) and, per response, the basis text ('' if kept).
+    """
+    if not flags:
+        return np.zeros(0, dtype=bool), []
+    n = len(next(iter(flags.values())))
+    alone = set(exclude_alone)
+    hit = {r: f.notna().to_numpy() for r, f in flags.items()}
+    far = {}
+    for r, f in flags.items():
+        far[r] = np.zeros(n, dtype=bool)
+        idx = np.flatnonzero(hit[r])
+        if len(idx):
+            vals = f.to_numpy(dtype=object)[idx]
+            far[r][idx] = [FAR in v for v in vals]
+    groups = evidence(flags, min_inconsistency=min_inconsistency)
+    points = np.sum(list(groups.values()), axis=0) if groups else np.zeros(n, dtype=int)
+    far_any = np.zeros(n, dtype=bool)
+    for r in far:
+        far_any |= far[r]
+    alone_any = np.zeros(n, dtype=bool)
+    for r in alone:
+        if r in hit:
+            alone_any |= hit[r]
+    convergent = points >= int(min_evidence)
+    exclude = far_any | alone_any | convergent
+    basis = [""] * n
+    for i in np.flatnonzero(exclude):
+        if far_any[i]:
+            basis[i] = "far beyond the cut-off: " + ", ".join(r for r in far if far[r][i])
+        elif convergent[i]:
+            basis[i] = "convergent evidence: " + " + ".join(g for g, v in groups.items() if v[i])
+        else:
+            basis[i] = "excluded alone by configuration: " + ", ".join(r for r in alone if r in hit and hit[r][i])
+    return exclude, basis

@@ -1,0 +1,503 @@
+"""Careless-responding indices: one function per index, on a plain response matrix.
+
+In the spirit of R's ``careless`` package: every function takes ``x`` (respondents x
+items, ``NaN`` = missing, in questionnaire order) and returns one value per respondent
+(a NumPy array).  The screening *rules* of :mod:`iur_survey.clean.rules` turn them into
+flags.  Where ``careless`` has the same index the definition is its own and
+``tests/clean/test_indices.py`` compares the values with a base-R script written from
+careless' published definitions (``tests/clean/r/careless_reference.R``):
+
+================  ========================================  ===========================
+function          index                                      reference
+================  ========================================  ===========================
+longstring        longest run of identical answers           careless::longstring; Johnson 2005
+longpattern       longest periodic string (zig-zag, ...)     longstring generalised; Curran 2016
+irv               intra-individual response variability      careless::irv; Dunn et al. 2018
+mahad             Mahalanobis D² (pairwise covariance)       careless::mahad (psych::outlier)
+mahad_beta_p      D²'s finite-sample p (scaled Beta)         Wilks 1963; Gnanadesikan & Kettenring 1972
+psychsyn          psychometric synonyms                      careless::psychsyn; Meade & Craig 2012
+psychant          psychometric antonyms                      careless::psychant; Meade & Craig 2012
+evenodd           even-odd consistency (negated, as careless) careless::evenodd; Johnson 2005
+split_half        resampled even-odd: mean over every        Curran 2016 (resampled individual
+                  balanced split of each short scale          reliability)
+person_total      person-total correlation                   Curran 2016; Donlon & Fischer 1968
+guttman_normed    normed polytomous Guttman errors G^p_N     Emons 2008; Molenaar 1991
+================  ========================================  ===========================
+
+>>> x = np.array([[1, 2, 3, 4, 5, 4], [3, 3, 3, 3, 3, 4.0]])
+>>> longstring(x).tolist(), np.round(irv(x), 3).tolist()
+([1, 5], [1.472, 0.408])
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from .missing import pattern_index
+
+__all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
+           "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
+           "mahad_beta_crit"]
+
+
+def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
+    """Per row, the Pearson correlation of ``a[i]`` and ``b[i]`` over pairwise-complete columns.
+
+    ``NaN`` when fewer than ``min_n`` complete pairs or when either side does not vary.
+
+    >>> row_correlation(np.array([[1, 2, 3.0], [1, 1, 1]]), np.array([[2, 4, 7.0], [1, 2, 3]])).round(4).tolist()
+    [0.9934, nan]
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    miss = np.isnan(a) | np.isnan(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if not miss.any():  # the common case: no masks needed
+            k = np.full(len(a), a.shape[1])
+            da = a - a.mean(1, keepdims=True)
+            db = b - b.mean(1, keepdims=True)
+        else:
+            ok = ~miss
+            k = ok.sum(1)
+            a0, b0 = np.where(ok, a, 0.0), np.where(ok, b, 0.0)
+            da = np.where(ok, a0 - (a0.sum(1) / k)[:, None], 0.0)
+            db = np.where(ok, b0 - (b0.sum(1) / k)[:, None], 0.0)
+        sxx, syy = np.einsum("ij,ij->i", da, da), np.einsum("ij,ij->i", db, db)
+        r = np.einsum("ij,ij->i", da, db) / np.sqrt(sxx * syy)
+    bad = (k < min_n) | (sxx < 1e-12) | (syy < 1e-12)
+    return np.where(bad, np.nan, np.clip(r, -1.0, 1.0))
+
+
+def longstring(x: np.ndarray) -> np.ndarray:
+    """Longest run of identical consecutive answers (``careless::longstring``; a missing answer breaks a run).
+
+    >>> longstring(np.array([[1, 1, 2, 2, 2.0]])).tolist()
+    [3]
+    """
+    x = np.asarray(x, dtype=float)
+    n, k = x.shape
+    if k == 0:
+        return np.zeros(n, dtype=np.int64)
+    cur = np.where(np.isnan(x[:, 0]), 0, 1)
+    best = cur.copy()
+    for j in range(1, k):
+        cur = np.where(x[:, j] == x[:, j - 1], cur + 1, np.where(np.isnan(x[:, j]), 0, 1))
+        best = np.maximum(best, cur)
+    return best.astype(np.int64)
+
+
+def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_length: int = 0
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Longest periodic string: per row, the longest stretch that repeats itself every ``L`` answers.
+
+    For each period ``L = 2 .. max_period`` the longest run of ``x[j] == x[j - L]`` (a
+    missing answer breaks it) plus ``L`` (the first period), the best over ``L``; with
+    its period and start column.  Longstring (Johnson 2005) is the period-1 case; a
+    zig-zag ``1 2 3 4 5 4 3 2 ...`` has period 8, a diagonal ``1 2 3 4 5 1 ...`` period 5.
+    A stretch counts only if it repeats in full at least once (length ``>= 2L``), its
+    motif varies and no single answer makes up more than ``max_share`` of it (mostly one
+    answer with a few others is near-straight-lining, longstring's and IRV's business,
+    and what a consistent honest respondent with few categories can produce).
+    ``min_length``: rows whose repeats at a period are too few to reach it are skipped
+    for that period (a screening rule only needs the long stretches; 0 = exact for all).
+
+    >>> longpattern(np.array([[1, 2, 1, 2, 1, 2, 5, 3.0], [3, 3, 3, 3, 3, 3, 3, 3], [5, 5, 4, 5, 5, 4, 5, 5]]))
+    (array([6, 0, 0]), array([2, 0, 0]), array([0, 0, 0]))
+    """
+    x = np.asarray(x, dtype=float)
+    n, k = x.shape
+    best = np.zeros(n, dtype=np.int64)
+    best_p = np.zeros(n, dtype=np.int64)
+    best_s = np.zeros(n, dtype=np.int64)
+    if k < 4:
+        return best, best_p, best_s
+    values = np.unique(x[~np.isnan(x)])
+    if len(values) > 20:  # not a rating scale: no pattern check by answer
+        values = values[:0]
+    for per in range(2, min(max_period, k // 2) + 1):
+        with np.errstate(invalid="ignore"):
+            same = x[:, per:] == x[:, :-per]
+        m = same.shape[1]
+        p_len = np.zeros(n, dtype=np.int64)
+        p_start = np.zeros(n, dtype=np.int64)
+        live = np.flatnonzero(same.sum(1) + per >= max(min_length, 2 * per))
+        if len(live):
+            idx = np.arange(m)
+            last_break = np.maximum.accumulate(np.where(same[live], -1, idx), axis=1)
+            run = idx - last_break                      # length of the run of repeats ending at j
+            end = run.argmax(axis=1)
+            cur = run[np.arange(len(live)), end]
+            p_start[live] = end - cur + 1
+            p_len[live] = np.where(cur >= per, cur + per, 0)  # at least one full repeat
+        cand = np.flatnonzero(p_len > best)  # only stretches that could beat the best so far
+        if len(values) and len(cand):
+            st, sp = p_start[cand], p_start[cand] + p_len[cand]
+            xc = x[cand]
+            r = np.arange(len(cand))
+            top = np.zeros(len(cand), dtype=np.int64)
+            for v in values:
+                pc = np.concatenate([np.zeros((len(cand), 1), dtype=np.int32),
+                                     np.cumsum(xc == v, axis=1, dtype=np.int32)], axis=1)
+                top = np.maximum(top, pc[r, sp] - pc[r, st])
+            # a motif that varies, not mostly one answer (a straight line has share 1)
+            p_len[cand[top > max_share * p_len[cand]]] = 0
+        better = p_len > best
+        best = np.where(better, p_len, best)
+        best_p = np.where(better, per, best_p)
+        best_s = np.where(better, p_start, best_s)
+    return best, best_p, best_s
+
+
+def irv(x: np.ndarray) -> np.ndarray:
+    """Intra-individual response variability: the SD (n - 1) of a respondent's answers (``careless::irv``).
+
+    >>> irv(np.array([[1, 2, 3.0, np.nan]])).round(4).tolist()
+    [1.0]
+    """
+    x = np.asarray(x, dtype=float)
+    n_ans = (~np.isnan(x)).sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(x, 1) / n_ans
+        return np.sqrt(np.nansum((x - mean[:, None]) ** 2, 1) / (n_ans - 1))
+
+
+def mahad(x: np.ndarray) -> np.ndarray:
+    """Mahalanobis D² of each row from the column means, with the pairwise-complete covariance.
+
+    The definition of ``careless::mahad`` (``psych::outlier``): column means and
+    ``cov(x, use = "pairwise")``; a row with missing answers is measured over its
+    answered items with the matching sub-matrix.
+
+    >>> x = np.array([[1, 2.0], [2, 1], [3, 4], [4, 3], [5, 5]])
+    >>> mahad(x).round(3).tolist()
+    [2.0, 2.0, 1.111, 1.111, 1.778]
+    """
+    x = np.asarray(x, dtype=float)
+    mu = np.nanmean(x, axis=0)
+    cov = pd.DataFrame(x).cov(min_periods=2).to_numpy()
+    return mahalanobis_d2(x, mu, cov)[0]
+
+
+def mahad_beta_p(d2: np.ndarray, n: int, p: np.ndarray | int) -> np.ndarray:
+    """Upper-tail p of D² when the mean and covariance come from the same ``n`` rows.
+
+    Then ``n D² / (n - 1)²`` follows a Beta(``p/2``, ``(n - p - 1)/2``) distribution
+    (Wilks 1963; Gnanadesikan & Kettenring 1972, *Biometrics* 28:81-124), not chi-square(p):
+    D² is bounded by ``(n - 1)² / n`` and the chi-square tail overstates extreme values in
+    small samples (the bounded Beta tail is lighter: at the extremes chi-square is
+    conservative for the same-sample D², which the Beta corrects).
+
+    >>> from scipy import stats
+    >>> round(float(mahad_beta_p(np.array([40.0]), 200, 20)[0]), 5), round(float(stats.chi2.sf(40, 20)), 5)
+    (0.00248, 0.005)
+    """
+    d2 = np.asarray(d2, dtype=float)
+    p = np.broadcast_to(np.asarray(p, dtype=float), d2.shape)
+    u = np.clip(n * d2 / (n - 1) ** 2, 0.0, 1.0)
+    with np.errstate(invalid="ignore"):
+        out = special.betaincc(p / 2, (n - p - 1) / 2, u)
+    return np.where(np.isnan(d2) | (p < 1) | (n - p - 1 <= 0), np.nan, out)
+
+
+def pairwise_corr(x: np.ndarray, min_periods: int = 3) -> np.ndarray:
+    """Pearson correlations of the columns over pairwise-complete rows (``cor(use = "pairwise")``).
+
+    Matrix products over the observed-value mask instead of a loop over column pairs.
+
+    >>> x = np.array([[1, 2, np.nan], [2, 1, 1], [3, 4, 2], [4, 3, 3.0]])
+    >>> np.round(pairwise_corr(x), 3).tolist()
+    [[1.0, 0.6, 1.0], [0.6, 1.0, 0.655], [1.0, 0.655, 1.0]]
+    """
+    m = (~np.isnan(x)).astype(float)
+    x0 = np.where(m > 0, x, 0.0)
+    n = m.T @ m
+    sx = x0.T @ m                      # sum of column i over rows where j is observed
+    sxx = (x0 * x0).T @ m
+    sxy = x0.T @ x0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = sxy - sx * sx.T / n
+        vx = sxx - sx * sx / n
+        r = cov / np.sqrt(vx * vx.T)
+    r[n < min_periods] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+def mahad_beta_crit(alpha: float, n: int, p: np.ndarray | int) -> np.ndarray:
+    """The D² above which :func:`mahad_beta_p` is below ``alpha``: ``(n - 1)² / n`` times the Beta quantile.
+
+    >>> round(float(mahad_beta_crit(0.001, 200, 20)), 2)
+    42.46
+    """
+    p = np.asarray(p, dtype=float)
+    with np.errstate(invalid="ignore"):
+        q = special.betainccinv(p / 2, (n - p - 1) / 2, alpha)
+    return np.where((p < 1) | (n - p - 1 <= 0), np.nan, (n - 1) ** 2 / n * q)
+
+
+def item_pairs(x: np.ndarray, critval: float = 0.60, anto: bool = False,
+               allowed: np.ndarray | None = None) -> np.ndarray:
+    """Item pairs ``(j, k)``, ``j > k``, whose sample correlation exceeds ``critval`` (below ``-critval`` for antonyms).
+
+    As ``careless``' helper: pairwise-complete Pearson correlations, pairs taken from the
+    lower triangle in column-major order.  ``allowed`` (items x items, bool) restricts the
+    pairs (e.g. to items of the same construct).
+
+    >>> x = np.array([[1, 1, 5], [2, 2, 4], [3, 4, 2], [5, 4, 1.0]])
+    >>> item_pairs(x, .6).tolist(), item_pairs(x, .6, anto=True).tolist()
+    ([[1, 0]], [[2, 0], [2, 1]])
+    """
+    r = pairwise_corr(np.asarray(x, dtype=float))
+    crit = abs(critval)
+    hit = (r < -crit) if anto else (r > crit)
+    hit &= np.tril(np.ones_like(hit, dtype=bool), k=-1)
+    if allowed is not None:
+        hit &= np.asarray(allowed, dtype=bool)
+    cols, rows = np.nonzero(hit.T)  # column-major order of the lower triangle
+    return np.column_stack([rows, cols]).astype(np.int64) if len(rows) else np.empty((0, 2), dtype=np.int64)
+
+
+def psychsyn(x: np.ndarray, critval: float = 0.60, pairs: np.ndarray | None = None,
+             anto: bool = False) -> np.ndarray:
+    """Psychometric synonyms: the within-person correlation across highly correlated item pairs.
+
+    Meade & Craig (2012): item pairs whose sample correlation exceeds ``critval`` are
+    found (:func:`item_pairs`, or given as ``pairs``); each respondent's answers to the
+    first items of the pairs are correlated with those to the second.  Careful respondents
+    answer synonyms alike (high values); careless ones do not.  ``NaN`` with fewer than
+    three usable pairs or no variation (``careless::psychsyn`` with ``resample_na = FALSE``).
+
+    >>> x = np.array([[1, 1, 2, 2, 5, 5], [1, 5, 2, 4, 5, 1], [3, 3, 4, 4, 2, 2], [2, 2, 5, 5, 3, 3.0]])
+    >>> psychsyn(x, pairs=np.array([[1, 0], [3, 2], [5, 4]])).round(3).tolist()
+    [1.0, -1.0, 1.0, 1.0]
+    """
+    x = np.asarray(x, dtype=float)
+    if pairs is None:
+        pairs = item_pairs(x, critval, anto)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if len(pairs) == 0:
+        return np.full(len(x), np.nan)
+    return row_correlation(x[:, pairs[:, 0]], x[:, pairs[:, 1]])
+
+
+def psychant(x: np.ndarray, critval: float = 0.60, pairs: np.ndarray | None = None) -> np.ndarray:
+    """Psychometric antonyms: the within-person correlation across strongly *negatively* correlated pairs.
+
+    On raw codes a reverse-keyed item and its construct's other items are antonyms: a
+    careful respondent gives opposite answers (values near -1); a careless one does not.
+
+    >>> x = np.array([[1, 5, 2, 4, 4, 2], [1, 1, 2, 2, 4, 4], [3, 3, 4, 2, 2, 4], [5, 1, 1, 5, 3, 3.0]])
+    >>> psychant(x, pairs=np.array([[1, 0], [3, 2], [5, 4]])).round(3).tolist()
+    [-1.0, 1.0, -1.0, -1.0]
+    """
+    x = np.asarray(x, dtype=float)
+    if pairs is None:
+        pairs = item_pairs(x, critval, anto=True)
+    return psychsyn(x, pairs=pairs)
+
+
+def _half_means(x: np.ndarray, factors: Sequence[int], halves: Sequence[tuple[np.ndarray, np.ndarray]]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    ok = ~np.isnan(x)
+    x0 = np.where(ok, x, 0.0)
+    starts = np.concatenate([[0], np.cumsum(factors)[:-1]]).astype(np.int64)
+    sizes = {(len(ia), len(ib)) for ia, ib in halves}
+    if len(sizes) == 1:  # every scale split alike: one gather per half for all scales
+        out = []
+        for side in (0, 1):
+            cols = np.stack([st + np.asarray(h[side], dtype=np.int64) for st, h in zip(starts, halves)])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out.append(x0[:, cols].sum(2) / ok[:, cols].sum(2))
+        return out[0], out[1]
+    a, b = [], []
+    start = 0
+    for f, (ia, ib) in zip(factors, halves):
+        for out, ix in ((a, ia), (b, ib)):
+            cols = start + np.asarray(ix, dtype=np.int64)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out.append(x0[:, cols].sum(1) / ok[:, cols].sum(1))
+        start += f
+    return np.column_stack(a), np.column_stack(b)
+
+
+def _spearman_brown(r: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sb = 2 * r / (1 + r)
+    return np.where(np.isnan(r), np.nan, np.where(r <= -1 + 1e-12, -1.0, np.maximum(sb, -1.0)))
+
+
+def evenodd(x: np.ndarray, factors: Sequence[int]) -> np.ndarray:
+    """Even-odd consistency as ``careless::evenodd`` reports it (*negated*: higher = more careless).
+
+    The columns are ``factors`` consecutive scales; in each, the mean of the even-numbered
+    items (2nd, 4th, ...) and of the odd-numbered ones; across scales the two are
+    correlated within the person and stepped up ``2r / (1 + r)`` (clipped at -1); the
+    result is the negative (Johnson 2005).  Reverse-keyed items must be recoded first.
+
+    >>> x = np.array([[1, 1, 3, 3, 5, 5], [1, 5, 5, 1, 3, 3.0]])
+    >>> evenodd(x, [2, 2, 2]).round(3).tolist()
+    [-1.0, 1.0]
+    """
+    x = np.asarray(x, dtype=float)
+    halves = [(np.arange(1, f, 2), np.arange(0, f, 2)) for f in factors]
+    e, o = _half_means(x, factors, halves)
+    return -_spearman_brown(row_correlation(e, o, min_n=2))
+
+
+def split_half(x: np.ndarray, factors: Sequence[int]) -> np.ndarray:
+    """Resampled even-odd consistency: the mean Spearman-Brown split-half over *every* balanced split.
+
+    Even-odd consistency uses one split of each scale; on short scales (4 items) it is
+    noisy.  Curran (2016, *J Exp Soc Psychol* 66:4-19) recommends resampling the split
+    ("resampled individual reliability"); with scales of 4 items there are only three
+    balanced splits ({1,2|3,4}, {1,3|2,4}, {1,4|2,3}), so this averages over all of them
+    (for longer scales, over up to 10 splits, the same for every respondent).  Higher =
+    more consistent (not negated).  Reverse-keyed items must be recoded first.
+
+    >>> x = np.array([[1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5], [1, 5, 3, 2, 4, 1, 5, 3, 2, 2, 5, 1.0]])
+    >>> split_half(x, [4, 4, 4]).round(3).tolist()
+    [1.0, -0.991]
+    """
+    x = np.asarray(x, dtype=float)
+    per_scale = []
+    for f in factors:
+        ix = np.arange(f)
+        splits = [np.array(c) for c in itertools.combinations(ix, f // 2) if 0 in c][:10] if f >= 2 else []
+        per_scale.append([(c, np.setdiff1d(ix, c)) for c in splits])
+    n_splits = max((len(s) for s in per_scale), default=0)
+    if n_splits == 0:
+        return np.full(len(x), np.nan)
+    vals = []
+    for t in range(n_splits):
+        halves = [s[t % len(s)] if s else (np.arange(0), np.arange(0)) for s in per_scale]
+        a, b = _half_means(x, factors, halves)
+        vals.append(_spearman_brown(row_correlation(a, b, min_n=2)))
+    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
+        sup.filter(RuntimeWarning)
+        return np.nanmean(np.column_stack(vals), axis=1)
+
+
+def person_total(x: np.ndarray) -> np.ndarray:
+    """Person-total correlation: a respondent's answers correlated with the item means of everyone else.
+
+    Curran (2016) after Donlon & Fischer (1968): across items, a careful respondent's
+    answers follow the sample's item means (items most agree with, they agree with more);
+    a careless one's do not.  The means leave the respondent out.  Reverse-keyed items
+    must be recoded first (the item means then spread more).
+
+    >>> x = np.array([[1, 2, 4, 5], [2, 2, 4, 4], [1, 3, 3, 5], [5, 4, 2, 1.0]])
+    >>> person_total(x).round(3).tolist()
+    [0.894, 0.707, 0.707, -0.997]
+    """
+    x = np.asarray(x, dtype=float)
+    ok = ~np.isnan(x)
+    s = np.where(ok, x, 0.0).sum(0)
+    c = ok.sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        others = (s[None, :] - np.where(ok, x, 0.0)) / (c[None, :] - ok)
+    return row_correlation(x, others)
+
+
+def guttman_normed(x: np.ndarray, lo: int, hi: int, popularity: np.ndarray | None = None) -> np.ndarray:
+    """Normed polytomous Guttman errors G^p_N (Molenaar 1991; Emons 2008, *Appl Psychol Meas* 32:224-247).
+
+    Each item of the ``lo..hi`` scale is split into ``hi - lo`` steps (``x >= lo + 1``, ...);
+    the steps of all items are ordered by popularity (the share of the sample passing
+    them, or ``popularity`` given).  A Guttman error is a pair of steps where the
+    respondent passes the less popular step and fails the more popular one.  The count is
+    normed by its maximum for the respondent's number of passed steps, ``X (S - X)`` with
+    ``S`` steps answered (an upper bound that ignores the nesting of an item's own steps,
+    so G^p_N here is slightly smaller than Emons' exact norm).  0 = a perfect Guttman
+    pattern, 1 = the reverse.  Reverse-keyed items must be recoded first.  Respondents
+    with missing answers are normed over their answered items' steps.
+
+    >>> x = np.array([[5, 4, 3, 2, 1], [1, 2, 3, 4, 5.0], [3, 3, 3, 3, 3]])
+    >>> guttman_normed(x, 1, 5).round(3).tolist()
+    [0.09, 0.27, 0.0]
+    """
+    x = np.asarray(x, dtype=float)
+    n, k = x.shape
+    cuts = np.arange(lo + 1, hi + 1, dtype=float)
+    with np.errstate(invalid="ignore"):
+        passed = (x[:, :, None] >= cuts[None, None, :]).reshape(n, -1)   # n x (k * m) steps
+    answered = np.repeat(~np.isnan(x), len(cuts), axis=1)
+    passed &= answered
+    if popularity is None:
+        # ties broken by the position of the step (items in order, then their steps), so that
+        # a pattern that follows item order ties to zero errors
+        popularity = passed.sum(0) / np.maximum(answered.sum(0), 1)
+    order = np.lexsort((np.arange(passed.shape[1]), -np.asarray(popularity, dtype=float)))
+    p = passed[:, order]
+    a = answered[:, order]
+    fails = (a & ~p).astype(np.int16)
+    # errors = sum over steps b of [passed b] x [failed steps more popular than b]
+    failed_before = np.cumsum(fails, axis=1, dtype=np.int16) - fails
+    errors = np.where(p, failed_before, 0).sum(1, dtype=np.int64).astype(float)
+    X = p.sum(1, dtype=np.int64)
+    S = a.sum(1, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = errors / (X * (S - X))
+    return np.where((X == 0) | (X == S), 0.0, g)
+
+
+def mahalanobis_d2(x: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Squared Mahalanobis distance of each row over its observed columns, and that count.
+
+    A row with missing values is measured with the matching sub-vector of ``mean`` and
+    sub-matrix ``S_OO`` of ``cov``.  When ``cov`` is positive definite this needs no
+    inverse per missing-data pattern: with ``P = cov^-1``, the row's centred values ``d``
+    (zero where missing) and ``u = P d``,
+    ``d_O' S_OO^-1 d_O = d' u - u_M' (P_MM)^-1 u_M`` (the inverse of a partitioned
+    matrix), and the small ``P_MM`` systems are solved in batches of rows with the same
+    number of missing items.  A singular ``cov`` falls back to a pseudo-inverse per pattern.
+
+    >>> x = np.array([[0.0, 0.0], [2.0, np.nan], [np.nan, np.nan]])
+    >>> d2, p = mahalanobis_d2(x, np.zeros(2), np.array([[1.0, 0.5], [0.5, 1.0]]))
+    >>> np.round(d2, 6).tolist(), p.tolist()
+    ([0.0, 4.0, nan], [2, 1, 0])
+    """
+    n, p = x.shape
+    obs = ~np.isnan(x)
+    n_obs = obs.sum(axis=1)
+    try:
+        np.linalg.cholesky(cov)
+        prec = np.linalg.inv(cov)
+    except np.linalg.LinAlgError:
+        return _mahalanobis_d2_patterns(x, obs, mean, cov), n_obs
+    d = np.where(obs, x - mean, 0.0)
+    u = d @ prec
+    d2 = (d * u).sum(axis=1)
+    n_miss = p - n_obs
+    for k in np.unique(n_miss):
+        if k == 0:
+            continue
+        rows = np.flatnonzero(n_miss == k)
+        if k == p:
+            d2[rows] = np.nan
+            continue
+        # column indices of the k missing items of each row (rows x k)
+        idx = np.argsort(obs[rows], axis=1, kind="stable")[:, :k]
+        u_m = np.take_along_axis(u[rows], idx, axis=1)
+        p_mm = prec[idx[:, :, None], idx[:, None, :]]
+        d2[rows] -= (u_m * np.linalg.solve(p_mm, u_m[:, :, None])[:, :, 0]).sum(axis=1)
+    return d2, n_obs
+
+
+def _mahalanobis_d2_patterns(x: np.ndarray, obs: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """D² per missing-data pattern with a pseudo-inverse of each sub-covariance (singular ``cov``)."""
+    d2 = np.full(len(x), np.nan)
+    masks, inverse = pattern_index(obs)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(masks) + 1))
+    for k, m in enumerate(masks):  # one pass per pattern, vectorised over its rows
+        if not m.any():
+            continue
+        rows = order[bounds[k]:bounds[k + 1]]
+        diff = x[np.ix_(rows, np.flatnonzero(m))] - mean[m]
+        inv = np.linalg.pinv(cov[np.ix_(m, m)], hermitian=True)
+        d2[rows] = ((diff @ inv) * diff).sum(axis=1)
+    return d2

@@ -1,0 +1,63 @@
+"""Publication tables (APA 7th ed.) of one or more results files, as Word, LaTeX, Markdown, CSV or HTML.
+
+Reads RESULTS.json of `iur-survey fit` (several: one fit row each, e.g. CFA,
+ML and MLR) and optionally the pls.json of `iur-survey pls` (for the HTMT
+bootstrap CIs), and writes every table that applies:
+
+  fit                 chi-square, df, p, CFI, TLI, RMSEA [90% CI], SRMR (+ scaled/robust rows)
+  measurement         loadings (b, SE, beta) with alpha, omega, CR and AVE per construct
+  discriminant        Fornell-Larcker (from CFA results) and HTMT (with bootstrap CIs from pls.json)
+  structural paths    b, SE, 95% CI (bootstrap when bootstrapped), beta, p
+  effects             := indirect and total effects with CIs (bootstrap), standardized CIs when recorded
+  paths by group      multi-group fits
+  invariance          the steps of `fit --invariance`
+
+alpha, omega and HTMT need the data: results.json records its data file (call.data);
+give --data when it has moved.  The numbers are formatted by the book's own
+functions; in Python: iur_survey.report.paper (one function per table, each
+returning a table whose .frame is a DataFrame).
+
+examples:
+  iur-survey tables results.json --format docx --out tables.docx
+  iur-survey tables cfa.json results.json results_mlr.json pls.json --out tables.tex
+  iur-survey tables results.json --format md --out -            # to stdout
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "tables"
+HELP = "publication tables (DOCX, LaTeX, Markdown, CSV, HTML) of results.json files"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("results", metavar="RESULTS.json", nargs="+",
+                        help="results.json of `iur-survey fit` (one or more) and optionally pls.json of `iur-survey pls`")
+    parser.add_argument("--format", choices=["docx", "tex", "md", "csv", "html"], default=None,
+                        help="output format (default: from the --out extension)")
+    parser.add_argument("--out", metavar="FILE", required=True, help="where to write the tables ('-': stdout, "
+                                                                    "not for docx)")
+    parser.add_argument("--data", metavar="DATA.csv", default=None,
+                        help="the fitted data, for alpha, omega and HTMT (default: the file results.json records)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import IURSurveyError
+    from ..report.paper import load_results, paper_tables, to_csv, to_html, to_latex, to_markdown, write_tables
+    from ._io import read_clean_csv
+
+    results = [load_results(p) for p in args.results]
+    data = read_clean_csv(args.data) if args.data else None
+    tables = paper_tables(results, data=data)
+    if args.out == "-":
+        fmt = args.format or "md"
+        if fmt == "docx":
+            raise IURSurveyError(None, "--format docx needs --out FILE.docx")
+        sys.stdout.write({"tex": to_latex, "md": to_markdown, "csv": to_csv, "html": to_html}[fmt](tables))
+        return 0
+    out = write_tables(tables, args.out, args.format)
+    print(f"tables: {len(tables)} tables (" + "; ".join(f"{t.number}. {t.title}" for t in tables) + f")")
+    print(f"  wrote {out}")
+    return 0

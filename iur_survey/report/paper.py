@@ -1,0 +1,719 @@
+"""Publication tables of a results.json (``iur-survey fit``), as DataFrames and as DOCX, LaTeX, Markdown, CSV, HTML.
+
+One function per table, each taking the parsed ``results.json`` (a dict, as written by ``iur-survey fit``)
+and returning an :class:`~iur_survey.report.tables.APATable` whose ``.frame`` is the DataFrame (every cell a
+formatted string, APA 7th ed.).  The numbers are formatted by the same functions the book uses
+(:mod:`iur_survey.report.format`, :mod:`iur_survey.report.sem_tables`); the statistics come from the
+package (:mod:`iur_survey.measure` for alpha, omega, AVE, HTMT; the fit for everything else).
+
+* :func:`fit_apa`            fit of one or more models (robust / scaled rows when the results have them)
+* :func:`measurement_apa`    loadings with alpha, omega, CR and AVE per construct
+* :func:`discriminant_apa`   Fornell-Larcker (CFA results) and HTMT (with bootstrap CIs from a pls.json)
+* :func:`paths_apa`          structural paths: *b*, *SE*, 95% CI, β, *p* (one block per group)
+* :func:`effects_apa`        ``:=`` effects (indirect, total) with their CIs (bootstrap when bootstrapped) and
+                             standardized CIs when results.json has them
+* :func:`invariance_apa`     the measurement-invariance steps
+* :func:`paths_by_group_apa` β of every path side by side per group
+* :func:`paper_tables`       all that apply to a list of results; :func:`write_tables` writes them
+
+>>> res = {"n": 100, "estimator": "ML", "fit": {"chisq": 3.2, "df": 2, "pvalue": 0.2, "cfi": 0.99,
+...        "tli": 0.98, "rmsea": 0.03, "rmsea.ci.lower": 0.0, "rmsea.ci.upper": 0.1, "srmr": 0.02},
+...        "estimates": [{"lhs": "y", "op": "~", "rhs": "x", "label": "b", "est": 0.5, "se": 0.1, "z": 5.0,
+...                       "pvalue": 1e-6, "ci.lower": 0.3, "ci.upper": 0.7, "std.lv": 0.5, "std.all": 0.45}]}
+>>> paths_apa(res).frame[["Path", "*b*", "95% CI", "β"]].values.tolist()
+[['x → y', '0.500', '[0.300, 0.700]', '.450***']]
+>>> print(to_markdown([paths_apa(res)]).splitlines()[2])
+| Path | *b* | *SE* | 95% CI | β | *p* |
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import IURSurveyError
+from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from .format import DASH, num, pval, stars
+from .sem_tables import fit_row
+from .tables import APATable
+
+__all__ = ["load_results", "estimates_frame", "fit_apa", "measurement_apa", "discriminant_apa", "paths_apa",
+           "effects_apa", "invariance_apa", "paths_by_group_apa", "paper_tables", "write_tables", "to_markdown",
+           "to_latex", "to_html", "to_csv", "to_docx", "terminal_summary", "FORMATS"]
+
+FORMATS = ("docx", "tex", "md", "csv", "html")
+STARS_NOTE = "* *p* < .05. ** *p* < .01. *** *p* < .001."
+
+
+# ----------------------------------------------------------------------------------------------- inputs
+def load_results(path: str | Path) -> dict:
+    """Read a results.json (of ``iur-survey fit`` or ``iur-survey pls``) with a typed error."""
+    path = Path(path)
+    try:
+        out = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise IURSurveyError(path, f"not a JSON file: {exc}") from None
+    if not isinstance(out, dict):
+        raise IURSurveyError(path, "not a results file (expected a JSON object)")
+    out.setdefault("_path", str(path))
+    return out
+
+
+def is_pls(results: Mapping) -> bool:
+    """True for a pls.json of ``iur-survey pls`` (it has the HTMT with bootstrap CIs)."""
+    return "htmt" in results and "estimates" not in results
+
+
+def estimates_frame(results: Mapping) -> pd.DataFrame:
+    """The ``estimates`` of a results.json as lavaan's parameterEstimates table (group: its label or "")."""
+    est = pd.DataFrame(results.get("estimates") or [])
+    if est.empty:
+        raise IURSurveyError(results.get("_path"), "results.json has no estimates")
+    if "group" not in est.columns:
+        est["group"] = ""
+    est["group"] = est["group"].fillna("").astype(str)
+    for c in ("est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all"):
+        if c in est.columns:
+            est[c] = pd.to_numeric(est[c], errors="coerce")
+    if "label" not in est.columns:
+        est["label"] = ""
+    est["label"] = est["label"].fillna("")
+    return est
+
+
+def _groups(est: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(est["group"])) or [""]
+
+
+def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.DataFrame | None:
+    """The rows of one group (multi-group results: the group column recorded in ``call.options.group``,
+    after the recorded merges)."""
+    if data is None or not group:
+        return data
+    opts = (results.get("call") or {}).get("options") or {}
+    col = opts.get("group")
+    if not col or col not in data.columns:
+        return None
+    merged = dict(opts.get("merge_groups") or results.get("groups_merged") or {})
+    values = data[col].astype(str).map(lambda v: merged.get(v, v))
+    return data[values == group]
+
+
+def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
+    """The model-implied correlations of the latent variables from the completely standardized solution:
+    (I − B)⁻¹ Ψ (I − B)⁻ᵀ with B the std.all regressions among latents and Ψ their std.all (residual)
+    variances and covariances (lavaan's ``lavInspect(fit, "cor.lv")``).
+
+    >>> est = pd.DataFrame({"lhs": ["F", "G", "F", "G"], "op": ["=~", "=~", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "F", "G"], "std.all": [0.8, 0.8, 1.0, 0.75]})
+    >>> est = pd.concat([est, pd.DataFrame({"lhs": ["G"], "op": ["~"], "rhs": ["F"], "std.all": [0.5]})])
+    >>> float(latent_correlations(est).round(3).loc["G", "F"])
+    0.5
+    """
+    lv = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
+    k = {v: i for i, v in enumerate(lv)}
+    B = np.zeros((len(lv), len(lv)))
+    P = np.zeros((len(lv), len(lv)))
+    for r in est.to_dict("records"):
+        a, b = r["lhs"], r["rhs"]
+        if a in k and b in k:
+            if r["op"] == "~":
+                B[k[a], k[b]] = r["std.all"]
+            elif r["op"] == "~~":
+                P[k[a], k[b]] = P[k[b], k[a]] = r["std.all"]
+    inv = np.linalg.inv(np.eye(len(lv)) - B)
+    C = inv @ P @ inv.T
+    sd = np.sqrt(np.diag(C))
+    return pd.DataFrame(C / np.outer(sd, sd), index=lv, columns=lv)
+
+
+def _data_of(results: Mapping) -> pd.DataFrame | None:
+    """The fitted data when results.json records it (``call.data.path``) and it is still there, unchanged."""
+    rec = (results.get("call") or {}).get("data") or {}
+    p = rec.get("path")
+    if not p or not Path(p).is_file():
+        return None
+    from ..replication.manifest import sha256_file
+    if rec.get("sha256") and sha256_file(p) != rec["sha256"]:
+        raise IURSurveyError(p, "the data file changed since the fit (sha256 differs from results.json's call)")
+    return pd.read_csv(p, dtype={"response_id": str})
+
+
+def _label(results: Mapping, k: int) -> str:
+    p = results.get("_path")
+    return Path(p).stem if p else f"Model {k}"
+
+
+# ----------------------------------------------------------------------------------------------- tables
+def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, title: str = "Model fit") -> APATable:
+    """Fit of each model (rows), APA style; a second row with the scaled test and robust indices when the
+    results have them (MLR, WLSMV).  ``results``: label -> results dict, or a list (labelled by file name)."""
+    if not isinstance(results, Mapping) or "fit" in results:
+        results = {_label(r, k): r for k, r in enumerate([results] if isinstance(results, Mapping)
+                                                          and "fit" in results else results, 1)}
+    rows, scaled_any = [], False
+    for lab, r in results.items():
+        fit = r.get("fit") or {}
+        rows.append({"Model": lab, "*N*": str(r.get("n", "")), "Estimator": str(r.get("estimator", "")),
+                     **{k: v for k, v in fit_row(fit).items() if k not in ("AIC", "BIC")}})
+        if fit.get("chisq.scaled") is not None:
+            scaled_any = True
+            rows.append({"Model": f"{lab} (scaled/robust)", "*N*": "", "Estimator": "",
+                         **{k: v for k, v in fit_row(fit, scaled=True).items() if k not in ("AIC", "BIC")}})
+    frame = pd.DataFrame(rows)
+    note = ("χ²: likelihood-ratio test of the model; CFI, TLI, RMSEA with its 90% CI and SRMR as lavaan's "
+            "fitMeasures().")
+    if scaled_any:
+        note += (" Scaled/robust rows: the scaled test statistic (chisq.scaled) and the robust CFI, TLI and "
+                 "RMSEA (cfi.robust, tli.robust, rmsea.robust).")
+    return APATable(frame, title, number=number, note=note,
+                    numeric=tuple(c for c in frame.columns if c not in ("Model", "Estimator")), wrap=("Model",))
+
+
+def _std_measurement(est: pd.DataFrame) -> pd.DataFrame:
+    """The measurement part in the completely standardized metric (loadings = std.all, factor variances 1,
+    residual variances = std.all): its composite reliability is the textbook CR and its AVE the mean squared
+    standardized loading (Fornell & Larcker, 1981)."""
+    lam = est[est["op"] == "=~"]
+    items = set(lam["rhs"])
+    rows = [{"lhs": a, "op": "=~", "rhs": b, "est": float(s)} for a, b, s in zip(lam["lhs"], lam["rhs"], lam["std.all"])]
+    rows += [{"lhs": f, "op": "~~", "rhs": f, "est": 1.0} for f in dict.fromkeys(lam["lhs"])]
+    res = est[(est["op"] == "~~") & est["lhs"].isin(items) & est["rhs"].isin(items)]
+    rows += [{"lhs": a, "op": "~~", "rhs": b, "est": float(s)} for a, b, s in zip(res["lhs"], res["rhs"], res["std.all"])]
+    return pd.DataFrame(rows)
+
+
+def _reliability(est: pd.DataFrame, data: pd.DataFrame | None) -> pd.DataFrame:
+    """alpha (data), omega (semTools compRelSEM: sample covariance, data), CR and AVE (standardized) per factor."""
+    lam = est[est["op"] == "=~"]
+    cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
+    std = _std_measurement(est)
+    out = pd.DataFrame(index=list(cmap))
+    out["CR"] = composite_reliability(std)["omega"]
+    out["AVE"] = ave(std)["ave"]
+    out["alpha"] = math.nan
+    out["omega"] = math.nan
+    if data is not None and all(i in data.columns for v in cmap.values() for i in v):
+        out["alpha"] = cronbach_alpha(data, cmap)["alpha"]
+        items = [i for v in cmap.values() for i in v]
+        x = data[items].apply(pd.to_numeric, errors="coerce").dropna()
+        cov = pd.DataFrame(np.cov(x.to_numpy(), rowvar=False, ddof=0), index=items, columns=items)
+        try:
+            out["omega"] = composite_reliability(est, cov)["omega"]
+        except ValueError:
+            pass
+    return out
+
+
+def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=None,
+                    title: str = "Measurement model: loadings, reliability and convergent validity") -> APATable:
+    """Per item its loading (*b*, *SE*, β); per construct alpha, omega, CR and AVE (first row of the construct).
+
+    alpha and omega need the data: ``data`` or the file results.json records (``call.data``); else "—".
+    """
+    est = estimates_frame(results)
+    g0 = _groups(est)[0]
+    est = est[est["group"] == g0]
+    if data is None:
+        data = _data_of(results)
+    data = _group_data(results, data, g0)
+    rel = _reliability(est, data)
+    lam = est[est["op"] == "=~"]
+    rows = []
+    for f in dict.fromkeys(lam["lhs"]):
+        sub = lam[lam["lhs"] == f]
+        for k in range(len(sub)):
+            fixed = not (float(sub["se"].iloc[k] or 0) > 0)
+            rows.append({"Construct": f if k == 0 else "", "Item": sub["rhs"].iloc[k],
+                         "*b*": num(sub["est"].iloc[k], 3), "*SE*": DASH if fixed else num(sub["se"].iloc[k], 3),
+                         "β": num(sub["std.all"].iloc[k], 3, False),
+                         "α": num(rel.loc[f, "alpha"], 3, False) if k == 0 else "",
+                         "ω": num(rel.loc[f, "omega"], 3, False) if k == 0 else "",
+                         "CR": num(rel.loc[f, "CR"], 3, False) if k == 0 else "",
+                         "AVE": num(rel.loc[f, "AVE"], 3, False) if k == 0 else ""})
+    frame = pd.DataFrame(rows)
+    note = ("*b*: unstandardized loading (first loading of each construct fixed to 1, no *SE*); β: completely "
+            "standardized loading (std.all). α: Cronbach's alpha; ω: composite reliability with the sample "
+            "covariance in the denominator (semTools' compRelSEM); CR: composite reliability from the "
+            "standardized loadings, (Σβ)² / ((Σβ)² + Σ(1 − β²)); AVE: mean squared standardized loading.")
+    if data is None:
+        note += " α and ω need the data, which results.json does not record (or the file has moved): —."
+    if g0:
+        note += f" Group {g0}."
+    return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
+
+
+def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
+                     title: str = "Discriminant validity") -> APATable:
+    """One row per pair of constructs: their latent correlation (CFA results) against the square roots of
+    their AVEs (Fornell-Larcker), and the HTMT with its bootstrap 95% CI (from a pls.json of
+    ``iur-survey pls`` when given; the HTMT point value from the data otherwise)."""
+    est = estimates_frame(results)
+    g0 = _groups(est)[0]
+    est = est[est["group"] == g0]
+    lam = est[est["op"] == "=~"]
+    cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
+    names = list(cmap)
+    if data is None:
+        data = _data_of(results)
+    data = _group_data(results, data, g0)
+    std = _std_measurement(est)
+    # Fornell-Larcker on the standardized solution: sqrt(AVE) on the diagonal, latent correlations off it
+    cor = fornell_larcker(std, cor_lv=latent_correlations(est), matrix=True)
+    sq = pd.Series(np.diag(cor.loc[names, names].to_numpy()), index=names)
+    ht = {}
+    ci = {}
+    if pls is not None and pls.get("htmt"):
+        for r in pls["htmt"]:
+            key = frozenset((r.get("construct_1") or r.get("lhs"), r.get("construct_2") or r.get("rhs")))
+            ht[key] = r.get("htmt", r.get("est"))
+            if r.get("ci.lower") is not None:
+                ci[key] = (r["ci.lower"], r["ci.upper"])
+    elif data is not None:
+        h = htmt(data, cmap)
+        ht = {frozenset((a, b)): v for a, b, v in zip(h["construct_1"], h["construct_2"], h["htmt"])}
+    rows = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            key = frozenset((a, b))
+            r = float(cor.loc[a, b])
+            rows.append({"Pair": f"{a} – {b}", "*r*": num(r, 3, False),
+                         "√AVE": f"{num(sq[a], 3, False)}, {num(sq[b], 3, False)}",
+                         "Fornell–Larcker": "met" if abs(r) < min(sq[a], sq[b]) else "not met",
+                         "HTMT": num(ht.get(key), 3, False),
+                         "HTMT 95% CI": (f"[{num(ci[key][0], 3, False)}, {num(ci[key][1], 3, False)}]"
+                                         if key in ci else DASH)})
+    frame = pd.DataFrame(rows)
+    note = ("*r*: model-implied latent correlation (standardized solution); √AVE of the two constructs; "
+            "Fornell–Larcker is met when |*r*| is below both. HTMT: heterotrait–monotrait ratio (Henseler et al., "
+            "2015; cut-offs .85/.90).")
+    if g0:
+        note += f" Group {g0}."
+    if not ci:
+        note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
+                 + ("" if ht else "; the HTMT needs the data, which results.json does not record") + ".")
+    else:
+        note += " HTMT and its percentile bootstrap 95% CI from `iur-survey pls`."
+    return APATable(frame, title, number=number, note=note,
+                    numeric=("*r*", "√AVE", "HTMT", "HTMT 95% CI"))
+
+
+def _ci_kind(results: Mapping) -> str:
+    b = results.get("bootstrap")
+    if isinstance(b, Mapping) and b:
+        return f"bootstrap {b.get('ci', 'percentile')} 95% CI (B = {b.get('B')})"
+    return "Wald 95% CI"
+
+
+def paths_apa(results: Mapping, number=None, title: str = "Structural paths") -> APATable:
+    """The ``~`` rows: path, *b*, *SE*, 95% CI (bootstrap when bootstrapped), β with stars, *p*; multi-group
+    results get a Group column."""
+    est = estimates_frame(results)
+    reg = est[est["op"] == "~"]
+    multi = len(_groups(est)) > 1
+    rows = []
+    for r in reg.to_dict("records"):
+        row = {"Group": r["group"]} if multi else {}
+        row.update({"Path": f"{r['rhs']} → {r['lhs']}", "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+                    "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
+                    "β": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
+            f"(std.all). {STARS_NOTE}")
+    return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
+
+
+def _std_ci(r: Mapping) -> tuple[Any, Any] | None:
+    for lo, hi in (("std.all.ci.lower", "std.all.ci.upper"), ("std.ci.lower", "std.ci.upper")):
+        if r.get(lo) is not None and not (isinstance(r.get(lo), float) and math.isnan(r[lo])):
+            return r[lo], r[hi]
+    return None
+
+
+def effects_apa(results: Mapping, number=None, title: str = "Indirect and total effects") -> APATable:
+    """The ``:=`` rows: estimate, *SE*, 95% CI (bootstrap when bootstrapped), β, standardized 95% CI (when
+    results.json has the bootstrap of the standardized effects; "—" otherwise), *p*."""
+    est = estimates_frame(results)
+    d = est[est["op"] == ":="]
+    rows, has_std_ci = [], False
+    for r in d.to_dict("records"):
+        sci = _std_ci(r)
+        has_std_ci |= sci is not None
+        rows.append({"Effect": r["lhs"], "Definition": r["rhs"], "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+                     "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
+                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
+                     "β 95% CI": DASH if sci is None else f"[{num(sci[0], 3, False)}, {num(sci[1], 3, False)}]",
+                     "*p*": pval(r["pvalue"])})
+    frame = pd.DataFrame(rows)
+    boot = isinstance(results.get("bootstrap"), Mapping) and results.get("bootstrap")
+    note = (f"*b*: the defined effect (indirect a·b, total c + a·b), its *SE* and {_ci_kind(results)}"
+            + ("" if boot else " (delta method; run `iur-survey fit --bootstrap B` for bootstrap CIs)")
+            + f"; β: completely standardized. {STARS_NOTE}")
+    if not has_std_ci:
+        note += " β 95% CI: results.json has no bootstrap draws of the standardized effects (—)."
+    return APATable(frame, title, number=number, note=note,
+                    numeric=("*b*", "*SE*", "95% CI", "β", "β 95% CI", "*p*"))
+
+
+def invariance_apa(results: Mapping, number=None, title: str = "Measurement invariance") -> APATable | None:
+    """The invariance steps of ``fit --invariance``: χ², df, CFI, RMSEA, SRMR, Δχ² (Δdf) and *p*, ΔCFI,
+    ΔRMSEA, ΔSRMR and the decision.  None when results.json has no invariance block."""
+    steps = results.get("invariance")
+    if not steps:
+        return None
+    rows = []
+    for s in steps:
+        f, t, d = s.get("fit") or {}, s.get("test") or {}, s.get("delta") or {}
+        rows.append({"Step": s["step"], "χ²": num(f.get("chisq"), 2), "df": num(f.get("df"), 0),
+                     "CFI": num(f.get("cfi"), 3, False), "RMSEA": num(f.get("rmsea"), 3, False),
+                     "SRMR": num(f.get("srmr"), 3, False),
+                     "Δχ² (Δdf)": (f"{num(t.get('chisq.diff'), 2)} ({num(t.get('df.diff'), 0)})" if t else DASH),
+                     "*p*": pval(t.get("pvalue")) if t else DASH,
+                     "ΔCFI": num(d.get("cfi"), 3, False) if d else DASH,
+                     "ΔRMSEA": num(d.get("rmsea"), 3, False) if d else DASH,
+                     "ΔSRMR": num(d.get("srmr"), 3, False) if d else DASH,
+                     "Decision": str(s.get("decision") or "")})
+    frame = pd.DataFrame(rows)
+    return APATable(frame, title, number=number,
+                    note="Each step against the one before: χ² difference test and changes in CFI, RMSEA and SRMR "
+                         "judged by Chen's (2007) cut-offs.",
+                    numeric=tuple(c for c in frame.columns if c not in ("Step", "Decision")))
+
+
+def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural paths by group") -> APATable | None:
+    """β (with stars) of every ``~`` path and ``:=`` effect, one column per group; None for one group."""
+    est = estimates_frame(results)
+    groups = _groups(est)
+    if len(groups) < 2:
+        return None
+    reg = est[est["op"] == "~"]
+    rows = []
+    for key in dict.fromkeys(zip(reg["lhs"], reg["rhs"])):
+        row = {"Path": f"{key[1]} → {key[0]}"}
+        for g in groups:
+            hit = reg[(reg["lhs"] == key[0]) & (reg["rhs"] == key[1]) & (reg["group"] == g)]
+            row[g] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} (β {num(hit['std.all'].iloc[0], 2, False)})"
+                                             + stars(hit["pvalue"].iloc[0]))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    labels = est.loc[est["op"] == "~", "label"].astype(str)
+    shared = any(labels.str.len() > 0) and reg.groupby(["lhs", "rhs"])["label"].nunique().eq(1).all() \
+        and reg["label"].astype(str).str.len().gt(0).all()
+    note = f"Unstandardized *b* (β: completely standardized, within group). {STARS_NOTE}"
+    if shared:
+        note += " The paths carry one label shared by the groups: they are constrained equal across groups."
+    return APATable(frame, title, number=number, note=note, numeric=tuple(groups))
+
+
+def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None) -> list[APATable]:
+    """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs), numbered."""
+    fits = [r for r in results if not is_pls(r)]
+    pls = next((r for r in results if is_pls(r)), None)
+    if not fits:
+        raise IURSurveyError(None, "no results.json of `iur-survey fit` among the inputs")
+    out: list[APATable] = [fit_apa({_label(r, k): r for k, r in enumerate(fits, 1)})]
+    main = fits[0]
+    out.append(measurement_apa(main, data))
+    cfa = next((r for r in fits if not any(e["op"] == "~" for e in r["estimates"])), None)
+    out.append(discriminant_apa(cfa or main, data, pls))
+    for r in fits:
+        est = estimates_frame(r)
+        suffix = f" ({_label(r, 1)})" if len(fits) > 1 else ""
+        if (est["op"] == "~").any():
+            out.append(paths_apa(r, title="Structural paths" + suffix))
+        if (est["op"] == ":=").any():
+            out.append(effects_apa(r, title="Indirect and total effects" + suffix))
+        for t in (paths_by_group_apa(r, title="Structural paths by group" + suffix),
+                  invariance_apa(r, title="Measurement invariance" + suffix)):
+            if t is not None:
+                out.append(t)
+    for k, t in enumerate(out, 1):
+        t.number = k
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- writers
+#: ``*x*`` is italic when x starts and ends with a non-blank (so ``.30***`` and "* p < .05" stay stars)
+ITALIC = re.compile(r"\*([^*\s](?:[^*]*[^*\s])?)\*")
+
+
+def _plain(text: str) -> str:
+    return ITALIC.sub(r"\1", str(text))
+
+
+def _md(text: str) -> str:
+    """Markdown: italics kept, every other asterisk (significance stars) escaped."""
+    parts = ITALIC.split(str(text))
+    return "".join(p.replace("*", "\\*") if k % 2 == 0 else f"*{p}*" for k, p in enumerate(parts))
+
+
+def to_markdown(tables: Iterable[APATable]) -> str:
+    """Pipe tables, "**Table N**", the title in italics and the note (``*x*`` stays markdown italics)."""
+    parts = []
+    for t in tables:
+        cols = list(t.frame.columns)
+        lines = [f"**Table {t.number}**" if t.number is not None else "", "", f"*{_plain(t.title)}*", "",
+                 "| " + " | ".join(_md(c) for c in cols) + " |",
+                 "|" + "|".join("---:" if c in t.numeric else ":---" for c in cols) + "|"]
+        for row in t.frame.itertuples(index=False):
+            lines.append("| " + " | ".join(_md(v).replace("|", "\\|") for v in row) + " |")
+        if t.note:
+            lines += ["", f"*Note.* {_md(t.note)}"]
+        parts.append("\n".join(lines[0:1] + lines[1:] if lines[0] else lines[2:]))
+    return "\n\n".join(parts) + "\n"
+
+
+_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+        "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "−": "$-$", "→": r"$\rightarrow$",
+        "χ": r"$\chi$", "²": r"\textsuperscript{2}", "β": r"$\beta$", "α": r"$\alpha$", "ω": r"$\omega$",
+        "Δ": r"$\Delta$", "√": r"$\surd$", "·": r"$\cdot$", "<": r"$<$", ">": r"$>$", "—": "---", "–": "--"}
+
+
+def _tex(text: str) -> str:
+    parts = ITALIC.split(str(text))
+    return "".join(("".join(_TEX.get(ch, ch) for ch in p).replace("*", r"\textasteriskcentered{}") if k % 2 == 0
+                    else r"\textit{" + "".join(_TEX.get(ch, ch) for ch in p) + "}") for k, p in enumerate(parts))
+
+
+def to_latex(tables: Iterable[APATable]) -> str:
+    """booktabs tables (``\\toprule``, ``\\midrule``, ``\\bottomrule``), one ``table`` float each, the note
+    under the rule.  Needs ``\\usepackage{booktabs}`` (and ``threeparttable``-free: the note is a plain
+    paragraph)."""
+    out = ["% iur-survey tables: \\usepackage{booktabs}"]
+    for t in tables:
+        cols = list(t.frame.columns)
+        spec = "".join("r" if c in t.numeric else "l" for c in cols)
+        out += [r"\begin{table}[htbp]", r"\centering",
+                rf"\caption*{{\textbf{{Table {t.number}}}\\ \textit{{{_tex(_plain(t.title))}}}}}"
+                if t.number is not None else rf"\caption*{{\textit{{{_tex(_plain(t.title))}}}}}",
+                rf"\begin{{tabular}}{{{spec}}}", r"\toprule",
+                " & ".join(_tex(c) for c in cols) + r" \\", r"\midrule"]
+        for row in t.frame.itertuples(index=False):
+            out.append(" & ".join(_tex(v) for v in row) + r" \\")
+        out += [r"\bottomrule", r"\end{tabular}"]
+        if t.note:
+            out.append(rf"\par\smallskip\parbox{{\linewidth}}{{\footnotesize\textit{{Note.}} {_tex(t.note)}}}")
+        out += [r"\end{table}", ""]
+    return "\n".join(out)
+
+
+def to_html(tables: Iterable[APATable]) -> str:
+    """A standalone HTML page of the tables (the book's APA table style)."""
+    css = ("body{font-family:'Times New Roman',serif;max-width:60em;margin:2em auto}"
+           "table.apa{border-collapse:collapse;margin:.5em 0}table.apa th,table.apa td{padding:.2em .6em}"
+           "table.apa thead tr{border-top:1.5px solid #000;border-bottom:1px solid #000}"
+           "table.apa tbody tr:last-child{border-bottom:1.5px solid #000}.num{text-align:right}.nw{white-space:nowrap}"
+           "p.apa-table-number,p.apa-table-title{margin:.2em 0}div.apa-table{margin-bottom:2em}")
+    body = "\n".join(t._repr_html_() for t in tables)
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Tables</title><style>{css}</style></head>"
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def to_csv(tables: Iterable[APATable]) -> str:
+    """One CSV: a line "Table N: title", the header, the rows, the note line, a blank line; per table."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for t in tables:
+        w.writerow([f"Table {t.number}: {_plain(t.title)}"])
+        w.writerow([_plain(c) for c in t.frame.columns])
+        for row in t.frame.itertuples(index=False):
+            w.writerow([str(v) for v in row])
+        if t.note:
+            w.writerow([f"Note. {_plain(t.note)}"])
+        w.writerow([])
+    return buf.getvalue()
+
+
+def _runs(par, text: str, size=None, bold=False, italic=False) -> None:
+    """Add ``text`` to a python-docx paragraph, ``*x*`` as italic runs."""
+    for k, piece in enumerate(ITALIC.split(str(text))):
+        if not piece:
+            continue
+        run = par.add_run(piece)
+        run.italic = italic or (k % 2 == 1)
+        run.bold = bold
+        if size is not None:
+            run.font.size = size
+
+
+def _tight(par, Pt) -> None:
+    """Single-spaced table cells without the paragraph spacing of Word's Normal style."""
+    f = par.paragraph_format
+    f.space_before = Pt(1)
+    f.space_after = Pt(1)
+    f.line_spacing = 1.0
+
+
+def _border(cell, **edges) -> None:
+    """Set the borders of a table cell (APA: rules above and below the header and under the body only)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    tcPr = cell._tc.get_or_add_tcPr()
+    borders = tcPr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        tcPr.append(borders)
+    for edge in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{edge}")
+        sz = edges.get(edge)
+        el.set(qn("w:val"), "single" if sz else "nil")
+        if sz:
+            el.set(qn("w:sz"), str(sz))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        borders.append(el)
+
+
+def to_docx(tables: Iterable[APATable], path: str | Path) -> Path:
+    """A Word document with one real table per APATable (python-docx): "Table N" bold, the title in italics,
+    horizontal rules above and below the header and under the last row only (APA 7), numbers right-aligned,
+    and the note line ("*Note.* ...") under the table."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = sec.page_height, sec.page_width
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(sec, side, Cm(2))
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(11)
+    first = True
+    for t in tables:
+        if not first:
+            doc.add_paragraph()
+        first = False
+        if t.number is not None:
+            p = doc.add_paragraph()
+            p.paragraph_format.keep_with_next = True
+            _runs(p, f"Table {t.number}", bold=True)
+        p = doc.add_paragraph()
+        p.paragraph_format.keep_with_next = True
+        _runs(p, _plain(t.title), italic=True)
+        cols = list(t.frame.columns)
+        tab = doc.add_table(rows=1 + len(t.frame), cols=len(cols))
+        tab.alignment = WD_TABLE_ALIGNMENT.CENTER
+        n = len(t.frame)
+        for j, c in enumerate(cols):
+            cell = tab.rows[0].cells[j]
+            p = cell.paragraphs[0]
+            _tight(p, Pt)
+            p.paragraph_format.keep_with_next = True
+            _runs(p, c, size=Pt(10))
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if c in t.numeric else WD_ALIGN_PARAGRAPH.LEFT
+            _border(cell, top=12, bottom=6 if n else 12)
+        for i, row in enumerate(t.frame.itertuples(index=False), 1):
+            for j, v in enumerate(row):
+                cell = tab.rows[i].cells[j]
+                p = cell.paragraphs[0]
+                _tight(p, Pt)
+                p.paragraph_format.keep_with_next = True      # the table stays on one page when it fits
+                _runs(p, v, size=Pt(10))
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if cols[j] in t.numeric else WD_ALIGN_PARAGRAPH.LEFT
+                _border(cell, bottom=12 if i == n else None)
+        if t.note:
+            p = doc.add_paragraph()
+            _runs(p, "*Note.* " + t.note, size=Pt(9))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+    return path
+
+
+def write_tables(tables: Sequence[APATable], path: str | Path, fmt: str | None = None) -> Path:
+    """Write ``tables`` to ``path`` as docx, tex, md, csv or html (``fmt`` or the file's extension)."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    fmt = {"latex": "tex", "markdown": "md", "htm": "html"}.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise IURSurveyError(path, f"unknown table format {fmt!r} (use {', '.join(FORMATS)})")
+    if fmt == "docx":
+        return to_docx(tables, path)
+    text = {"tex": to_latex, "md": to_markdown, "csv": to_csv, "html": to_html}[fmt](tables)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------------------------------------- terminal
+def _line_fit(r: Mapping) -> str:
+    f = r.get("fit") or {}
+    s = (f"chisq = {num(f.get('chisq'), 2)}, df = {num(f.get('df'), 0)}, p = {pval(f.get('pvalue'))}; "
+         f"CFI = {num(f.get('cfi'), 3, False)}, TLI = {num(f.get('tli'), 3, False)}, "
+         f"RMSEA = {num(f.get('rmsea'), 3, False)} [{num(f.get('rmsea.ci.lower'), 3, False)}, "
+         f"{num(f.get('rmsea.ci.upper'), 3, False)}], SRMR = {num(f.get('srmr'), 3, False)}")
+    if f.get("chisq.scaled") is not None:
+        s += (f"\n  scaled: chisq = {num(f.get('chisq.scaled'), 2)}, CFI = {num(f.get('cfi.robust'), 3, False)}, "
+              f"TLI = {num(f.get('tli.robust'), 3, False)}, RMSEA = {num(f.get('rmsea.robust'), 3, False)}")
+    return s
+
+
+def terminal_summary(results: Mapping, full: bool = False) -> str:
+    """The short human summary ``iur-survey fit`` prints: n, estimator, the fit line, the structural paths and
+    ``:=`` effects with their CIs, R².  ``full`` adds every parameter (loadings, variances...) with CIs and
+    the standardized solution.
+
+    >>> r = {"n": 50, "estimator": "ML", "missing": "listwise", "converged": True, "fit": {"chisq": 0.0, "df": 0},
+    ...      "estimates": [{"lhs": "y", "op": "~", "rhs": "x", "est": 0.5, "se": 0.1, "pvalue": 0.001,
+    ...                     "ci.lower": 0.3, "ci.upper": 0.7, "std.all": 0.4}], "r2": {"y": 0.16}}
+    >>> print(terminal_summary(r).splitlines()[0])
+    fit: n=50 estimator=ML missing=listwise converged; chisq=0.000 df=0 cfi=— tli=— rmsea=— srmr=—
+    """
+    est = estimates_frame(results)
+    groups = results.get("groups")
+    f = results.get("fit") or {}
+    status = "converged" if results.get("converged", True) else "DID NOT CONVERGE"
+
+    def kv(k: str, fmt: str = ".3f") -> str:
+        v = f.get(k)
+        return f"{k}={DASH if v is None else format(float(v), fmt)}"
+    head = (f"fit: n={results.get('n')} estimator={results.get('estimator')} missing={results.get('missing')} "
+            f"{status}" + (f" in {float(results['seconds']):.2f}s" if results.get("seconds") is not None else "")
+            + "; " + " ".join([kv("chisq"), kv("df", ".0f"), kv("cfi"), kv("tli"), kv("rmsea"), kv("srmr")]))
+    if f.get("chisq.scaled") is not None:
+        head += "; scaled: " + " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
+    if groups:
+        head += "\n  groups: " + ", ".join(f"{g} (n={n})" for g, n in groups.items())
+    L = [head]
+    ci = _ci_kind(results)
+    show = est if full else est[est["op"].isin(["~", ":="])]
+    if len(show):
+        L.append(f"  {'estimates' if full else 'structural paths and effects'} (est, SE, {ci}, std.all, p):")
+        multi = len(_groups(show)) > 1
+        for g in _groups(show):
+            sub = show[show["group"] == g]
+            if multi:
+                L.append(f"  [{g or 'defined parameters'}]")
+            for r in sub.to_dict("records"):
+                name = (f"{r['lhs']} := {r['rhs']}" if r["op"] == ":=" else f"{r['lhs']} {r['op']} {r['rhs']}")
+                if len(name) > 30:
+                    name = name[:29] + "…"
+                L.append(f"    {name:<30} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
+                         f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]"
+                         f" {num(r.get('std.all'), 3):>7}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
+    r2 = results.get("r2") or {}
+    if r2:
+        if groups and all(isinstance(v, Mapping) for v in r2.values()):
+            for g, vals in r2.items():
+                lat = {k: v for k, v in vals.items() if k in set(est.loc[est["op"] == "~", "lhs"])} or vals
+                L.append(f"  R² [{g}]: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in lat.items()))
+        else:
+            lat = {k: v for k, v in r2.items() if k in set(est.loc[est["op"] == "~", "lhs"])}
+            items = r2 if full else (lat or r2)
+            L.append("  R²: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in items.items()))
+    return "\n".join(L)

@@ -1,0 +1,192 @@
+"""Checks of the data and the model before a fit: what would otherwise crash deep in the
+estimator, churn for a minute, or give a silently wrong result.
+
+:func:`check_model_data` runs once per fit (one line in :func:`iur_survey.sem.api.sem`'s path) on
+the model's observed variables.  Errors (typed, one line, naming the column and a row) for:
+
+* a value that is not a finite number (``inf``) or is absurdly large (``1e300``: its square overflows);
+* a column with fewer than two values (entirely blank), or with no variance (constant): no
+  covariance matrix can be positive definite then (lavaan stops too);
+* a pair of columns never observed together: their covariance cannot be estimated, and FIML
+  would grind for minutes before failing (lavaan warns below 10 % pairwise coverage; so do we);
+* missing-value codes (``-99``, ``-999``, ``99`` ...) left among small item codes: they would be
+  analysed as answers;
+* a variance fixed at a negative value (``GOV1 ~~ -1*GOV1``).
+
+Warnings (returned, shown with the fit's warnings) for a non-recursive model (``G ~ F`` and
+``F ~ G``, or any longer cycle of regressions): lavaan 0.6.14 fits it and, when it is not
+identified, says "Could not compute standard errors! The information matrix could not be
+inverted. This may be a symptom that the model is not identified."
+
+>>> import pandas as pd
+>>> d = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 2, 2, 2]})
+>>> check_model_data(d, ["a", "b"])
+Traceback (most recent call last):
+...
+iur_survey.errors.DataError: b: the column is constant (every value is 2): it has no variance, so the covariance matrix is not positive definite; leave b out of the model
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, ModelSyntaxError
+
+#: values above this (in absolute value) are not survey data (their squares lose all precision)
+MAX_ABS_VALUE = 1e15
+#: codes survey tools use for "missing" / "not applicable" that must not be analysed as answers
+MISSING_CODES = (-9, -99, -999, -9999, 99, 999, 9999, -8, -98, -998, 98, 998)
+#: a column looks like item codes when its other values span at most this range
+ITEM_CODE_SPAN = 20
+#: lavaan's pairwise-coverage warning threshold (lav_data_missing_patterns: coverage < 0.1)
+MIN_COVERAGE = 0.1
+
+
+def _numeric(data: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    out = {}
+    for c in names:
+        col = data[c]
+        if pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(col.dtype):
+            col = pd.to_numeric(col, errors="coerce")     # non-numeric cells: reported by the caller
+        out[c] = col.astype(float)
+    return pd.DataFrame(out, index=data.index)
+
+
+def _row(data: pd.DataFrame, mask: np.ndarray) -> int | None:
+    """The line of the first True of ``mask`` in the CSV the frame was read from (header = line 1),
+    when the frame still has read_csv's row index; else None."""
+    label = data.index[int(np.flatnonzero(mask)[0])]
+    return int(label) + 2 if isinstance(label, (int, np.integer)) else None
+
+
+def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | None = None,
+                     partable=None) -> list[str]:
+    """Check the model's observed variables ``names`` in ``data`` (and the parameter table); returns
+    warnings, raises :class:`~iur_survey.errors.DataError` / ``ModelSyntaxError``."""
+    warnings: list[str] = []
+    if partable is not None:
+        warnings += _check_partable(partable)
+    names = list(dict.fromkeys(names))
+    if not names or data.shape[0] == 0:
+        return warnings
+    X = _numeric(data, names).to_numpy()
+    for j, c in enumerate(names):
+        x = X[:, j]
+        bad = np.isinf(x)
+        if bad.any():
+            raise DataError(file, f"holds {x[bad][0]:g}, not a finite number",
+                                  row=_row(data, bad), column=c)
+        big = np.abs(np.nan_to_num(x)) > MAX_ABS_VALUE
+        if big.any():
+            raise DataError(file, f"holds {x[big][0]:g}, too large to be a response",
+                                  row=_row(data, big), column=c)
+        obs = x[~np.isnan(x)]
+        if obs.size < 2:
+            raise DataError(file, f"the column has {'no value' if obs.size == 0 else 'a single value'}: "
+                                  "it cannot be in the model", column=c)
+        if np.all(obs == obs[0]):
+            raise DataError(file, f"the column is constant (every value is {obs[0]:g}): it has no variance, so "
+                                  f"the covariance matrix is not positive definite; leave {c} out of the model",
+                                  column=c)
+        codes = np.isin(x, MISSING_CODES)
+        if codes.any():
+            rest = x[~codes & ~np.isnan(x)]
+            if rest.size and rest.max() - rest.min() <= ITEM_CODE_SPAN and \
+                    np.all((x[codes] < rest.min()) | (x[codes] > rest.max())):
+                raise DataError(file, f"{int(codes.sum())} cell(s) hold "
+                                            f"{', '.join(f'{v:g}' for v in np.unique(x[codes]))} among item codes "
+                                            f"{rest.min():g}..{rest.max():g}: missing-value codes? Make them "
+                                            "blank cells (or recode them) before fitting",
+                                      row=_row(data, codes), column=c)
+    obs = (~np.isnan(X)).astype(float)
+    if obs.min() == 0.0:
+        both = obs.T @ obs                          # cases observed on both variables of each pair
+        i, j = np.unravel_index(np.argmin(both), both.shape)
+        if both[i, j] == 0:
+            raise DataError(file, f"columns {names[i]!r} and {names[j]!r} are never observed together "
+                                        f"({int(obs.sum())} of {obs.size} cells have a value): their covariance "
+                                        "cannot be estimated")
+        cov = both.min() / X.shape[0]
+        if cov < MIN_COVERAGE:
+            warnings.append(f"due to missing values, some pairwise combinations have less than "
+                            f"{MIN_COVERAGE:.0%} coverage (lowest: {names[i]!r} and {names[j]!r}, "
+                            f"{int(both[i, j])} of {X.shape[0]} cases)")
+    return warnings
+
+
+def _check_partable(pt) -> list[str]:
+    for k in range(len(pt.lhs)):
+        if pt.op[k] == "~~" and pt.lhs[k] == pt.rhs[k] and not pt.free[k] and pt.user[k] \
+                and pt.ustart[k] is not None and np.isfinite(pt.ustart[k]) and pt.ustart[k] < 0:
+            raise ModelSyntaxError(pt.source, f"{pt.lhs[k]} ~~ {pt.ustart[k]:g}*{pt.rhs[k]} fixes a variance at a "
+                                              "negative value: a variance cannot be negative")
+    edges: dict[str, set[str]] = {}
+    for k in range(len(pt.lhs)):
+        if pt.op[k] == "~":
+            edges.setdefault(pt.rhs[k], set()).add(pt.lhs[k])       # rhs -> lhs (cause -> effect)
+    cycle = _find_cycle(edges)
+    if cycle:
+        path = " ~ ".join(reversed(cycle))
+        return [f"the model is non-recursive (a feedback loop of regressions: {path}); it may not be identified: "
+                "check that the standard errors exist (lavaan warns 'Could not compute standard errors! The "
+                "information matrix could not be inverted. This may be a symptom that the model is not "
+                "identified.')"]
+    return []
+
+
+def _find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One directed cycle of ``edges`` as a closed path ``[a, b, ..., a]``, else None.
+
+    >>> _find_cycle({"F": {"G"}, "G": {"F"}})
+    ['F', 'G', 'F']
+    >>> _find_cycle({"F": {"G"}, "G": {"H"}}) is None
+    True
+    """
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(v: str) -> list[str] | None:
+        state[v] = 1
+        stack.append(v)
+        for w in sorted(edges.get(v, ())):
+            if state.get(w) == 1:
+                return stack[stack.index(w):] + [w]
+            if w not in state:
+                found = visit(w)
+                if found:
+                    return found
+        state[v] = 2
+        stack.pop()
+        return None
+
+    for v in sorted(edges):
+        if v not in state:
+            found = visit(v)
+            if found:
+                return found
+    return None
+
+
+def vcov_warnings(V: np.ndarray, n_equality: int = 0) -> list[str]:
+    """lavaan's check.vcov (lav_model_vcov): the parameters' covariance matrix must be positive definite,
+    else the model may not be identified (e.g. a non-recursive pair).  Skipped with equality constraints
+    that are not shared labels (their zero eigenvalues are expected).
+
+    >>> vcov_warnings(np.diag([1.0, -2.0]))[0][:60]
+    'the variance-covariance matrix of the estimated parameters ('
+    >>> vcov_warnings(np.eye(2))
+    []
+    """
+    V = np.asarray(V, dtype=float)
+    if n_equality or V.size == 0 or not np.all(np.isfinite(V)):
+        return []
+    ev = np.linalg.eigvalsh((V + V.T) / 2)
+    smallest = float(ev.min())
+    if smallest >= np.finfo(float).eps ** 0.75:
+        return []
+    return [f"the variance-covariance matrix of the estimated parameters (vcov) does not appear to be positive "
+            f"definite! The smallest eigenvalue (= {smallest:e}) is {'smaller than zero' if smallest < 0 else 'close to zero'}. "
+            f"This may be a symptom that the model is not identified."]

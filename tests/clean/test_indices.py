@@ -1,0 +1,104 @@
+"""The careless-responding indices against base-R implementations of R careless' definitions.
+
+``tests/clean/r/careless_reference.R`` (run by hand; its outputs are committed and only
+read here) computes longstring, irv, mahad, psychsyn, psychant and evenodd on the same
+261 simulated responses.  Plus properties of the indices careless does not have.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.clean import indices as I
+from iur_survey.instrument import load_instrument
+
+HERE = Path(__file__).parent / "r"
+INST = load_instrument()
+ITEMS = list(INST.item_codes)
+
+
+@pytest.fixture(scope="module")
+def data():
+    x = pd.read_csv(HERE / "careless_input.csv")[ITEMS].to_numpy(dtype=float)
+    xs = x.copy()
+    rev = [ITEMS.index(c) for c in INST.reverse_items]
+    xs[:, rev] = 6 - xs[:, rev]
+    ref = pd.read_csv(HERE / "careless_reference.csv")
+    pairs = pd.read_csv(HERE / "careless_pairs.csv")
+    return x, xs, ref, pairs
+
+
+def test_longstring_and_irv(data):
+    x, _, ref, _ = data
+    np.testing.assert_array_equal(I.longstring(x), ref["longstring"].to_numpy())
+    np.testing.assert_allclose(I.irv(x), ref["irv"].to_numpy(), rtol=1e-10)
+
+
+def test_mahad(data):
+    _, xs, ref, _ = data
+    np.testing.assert_allclose(I.mahad(xs), ref["mahad"].to_numpy(), rtol=1e-8)
+
+
+@pytest.mark.parametrize("kind, critval, anto", [("psychsyn", 0.45, False), ("psychant", 0.30, True)])
+def test_psychometric_synonyms_and_antonyms(data, kind, critval, anto):
+    x, xs, ref, pairs = data
+    m = xs if kind == "psychsyn" else x
+    p = I.item_pairs(m, critval, anto=anto)
+    want = pairs[pairs["kind"] == kind][["first", "second"]].to_numpy() - 1   # R is 1-based
+    np.testing.assert_array_equal(p, want)  # the same pairs, in the same order
+    got = I.psychsyn(m, critval) if kind == "psychsyn" else I.psychant(m, critval)
+    np.testing.assert_allclose(got, ref[kind].to_numpy(), rtol=1e-10, equal_nan=True)
+
+
+def test_evenodd(data):
+    _, xs, ref, _ = data
+    np.testing.assert_allclose(I.evenodd(xs, [4] * 7), ref["evenodd"].to_numpy(), rtol=1e-10, atol=1e-12,
+                               equal_nan=True)
+
+
+def test_split_half_first_split_is_evenodd_and_resampling_is_less_noisy(data):
+    _, xs, _, _ = data
+    sh = I.split_half(xs, [4] * 7)
+    eo = -I.evenodd(xs, [4] * 7)
+    assert np.corrcoef(np.nan_to_num(sh), np.nan_to_num(eo))[0, 1] > 0.6
+    # the honest majority: the mean over three splits varies less than one split
+    assert np.nanstd(sh[:200]) < np.nanstd(eo[:200])
+
+
+def test_mahad_beta_p_is_uniform_for_normal_data():
+    rng = np.random.default_rng(4)
+    ps = []
+    for _ in range(20):
+        x = rng.normal(size=(60, 10))
+        ps.append(I.mahad_beta_p(I.mahad(x), 60, 10))
+    ps = np.concatenate(ps)
+    # the exact finite-sample law: deciles of the p-values are about 10 % each
+    counts = np.histogram(ps, bins=10, range=(0, 1))[0] / len(ps)
+    assert np.all(np.abs(counts - 0.1) < 0.03)
+    assert I.mahad_beta_p(np.array([(60 - 1) ** 2 / 60]), 60, 10)[0] == 0.0  # the bound of D²
+
+
+def test_person_total_and_guttman_on_a_perfect_and_a_reversed_pattern():
+    rng = np.random.default_rng(1)
+    theta = rng.normal(size=300)
+    diff = np.linspace(-1.5, 1.5, 12)
+    x = np.clip(np.round(3 + theta[:, None] - diff[None, :] + rng.normal(scale=.5, size=(300, 12))), 1, 5)
+    x[0] = np.clip(np.round(3 + diff), 1, 5)  # runs against the item means
+    pt = I.person_total(x)
+    g = I.guttman_normed(x, 1, 5)
+    assert pt[0] < -0.8 and np.nanmedian(pt[1:]) > 0.5
+    assert g[0] > np.quantile(g[1:], 0.95) and np.median(g[1:]) < 0.2
+
+
+def test_longpattern_finds_zigzag_diagonal_and_short_repeats():
+    zig = np.resize([1, 2, 3, 4, 5, 4, 3, 2], 28)
+    diag = np.resize([1, 2, 3, 4, 5], 28)
+    rep = np.resize([2, 4], 28)
+    honest = np.array([4, 4, 2, 5, 4, 3, 4, 4, 3, 4, 5, 4, 2, 4, 4, 3, 4, 5, 5, 4, 3, 4, 4, 2, 4, 3, 5, 4])
+    length, period, _ = I.longpattern(np.vstack([zig, diag, rep, honest]).astype(float))
+    assert length[:3].tolist() == [28, 28, 28] and period[:3].tolist() == [8, 5, 2]
+    assert length[3] < 10

@@ -1,0 +1,130 @@
+"""`iur-survey tables`: the publication tables hold every structural estimate of results.json, in every format,
+on a model the project never fitted for its study (Bollen's PoliticalDemocracy, lavaan's tutorial)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from iur_survey.cli import main
+from iur_survey.report import paper
+from iur_survey.report.format import num, pval
+
+DATA = Path("tests/reference/data/poldem.csv")
+MODEL = """ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + y2 + y3 + y4
+dem65 =~ y5 + y6 + y7 + y8
+dem60 ~ a1*ind60
+dem65 ~ c1*ind60 + b1*dem60
+y1 ~~ y5
+y2 ~~ y4 + y6
+y3 ~~ y7
+y4 ~~ y8
+y6 ~~ y8
+ind := a1*b1
+total := c1 + a1*b1
+"""
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("poldem")
+    model = tmp / "poldem.lav"
+    model.write_text(MODEL)
+    out = tmp / "results.json"
+    assert main(["fit", str(DATA), "--model", str(model), "--out", str(out)]) == 0
+    return tmp, out, json.loads(out.read_text())
+
+
+def _structural(res):
+    return [e for e in res["estimates"] if e["op"] in ("~", ":=")]
+
+
+def test_results_record_their_call(fitted):
+    _, _, res = fitted
+    call = res["call"]
+    assert call["data"]["path"] == str(DATA.resolve()) and len(call["data"]["sha256"]) == 64
+    assert call["model"]["syntax"] == MODEL and call["options"]["estimator"] == "ML"
+    assert call["version"] and call["options"]["bootstrap"] is None
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex", "csv", "html", "docx"])
+def test_every_structural_estimate_is_in_the_tables(fitted, fmt, tmp_path):
+    _, out, res = fitted
+    target = tmp_path / f"tables.{fmt}"
+    assert main(["tables", str(out), "--out", str(target)]) == 0
+    if fmt == "docx":
+        from docx import Document
+        doc = Document(str(target))
+        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        text = "\n".join(cells + [p.text for p in doc.paragraphs])
+        assert len(doc.tables) == 5                     # fit, measurement, discriminant, paths, effects
+        assert any(p.text.startswith("Note.") for p in doc.paragraphs)
+        # APA rules: the header row has a top and a bottom border, body cells no vertical ones
+        xml = doc.tables[0].rows[0].cells[0]._tc.xml
+        assert 'w:top w:val="single"' in xml and 'w:bottom w:val="single"' in xml and 'w:left w:val="nil"' in xml
+    else:
+        text = target.read_text(encoding="utf-8")
+    if fmt == "tex":
+        assert "\\toprule" in text and "\\midrule" in text and "\\bottomrule" in text
+        text = text.replace("$-$", "−").replace("$\\rightarrow$", "→")
+    for e in _structural(res):
+        assert num(e["est"], 3) in text, (e["lhs"], e["rhs"], "est")
+        assert num(e["se"], 3) in text, (e["lhs"], e["rhs"], "se")
+        assert num(e["std.all"], 3, False) in text, (e["lhs"], e["rhs"], "std.all")
+        assert f"[{num(e['ci.lower'], 3)}, {num(e['ci.upper'], 3)}]" in text
+    f = res["fit"]
+    assert num(f["chisq"], 2) in text and num(f["cfi"], 3, False) in text and num(f["srmr"], 3, False) in text
+
+
+def test_python_api_tables_are_dataframes_equal_to_results(fitted):
+    _, out, res = fitted
+    r = paper.load_results(out)
+    paths = paper.paths_apa(r).frame
+    reg = [e for e in res["estimates"] if e["op"] == "~"]
+    assert paths["Path"].tolist() == [f"{e['rhs']} → {e['lhs']}" for e in reg]
+    assert paths["*b*"].tolist() == [num(e["est"], 3) for e in reg]
+    assert paths["*p*"].tolist() == [pval(e["pvalue"]) for e in reg]
+    eff = paper.effects_apa(r)
+    assert eff.frame["Effect"].tolist() == ["ind", "total"]
+    assert set(eff.frame["β 95% CI"]) == {"—"} and "no bootstrap draws of the standardized" in eff.note
+    meas = paper.measurement_apa(r).frame
+    assert meas["Item"].tolist() == ["x1", "x2", "x3", "y1", "y2", "y3", "y4", "y5", "y6", "y7", "y8"]
+    assert meas.loc[0, "α"] != "—" and meas.loc[0, "ω"] != "—"     # the data file is recorded in the call
+    disc = paper.discriminant_apa(r).frame
+    assert disc["Pair"].tolist() == ["ind60 – dem60", "ind60 – dem65", "dem60 – dem65"]
+    # the latent correlation of ind60 and dem60 = their standardized path (only path between them)
+    b = next(e for e in reg if e["lhs"] == "dem60")["std.all"]
+    assert disc.loc[0, "*r*"] == num(b, 3, False)
+
+
+def test_multigroup_and_invariance_tables():
+    r = {"n": 20, "estimator": "ML", "fit": {"chisq": 1.0, "df": 1},
+         "estimates": [{"lhs": "y", "op": "~", "rhs": "x", "group": g, "label": "", "est": v, "se": 0.1, "z": 1.0,
+                        "pvalue": 0.01, "ci.lower": v - 0.2, "ci.upper": v + 0.2, "std.all": v / 2}
+                       for g, v in (("a", 0.4), ("b", 0.8))],
+         "invariance": [{"step": "configural", "fit": {"chisq": 10.0, "df": 4, "cfi": 0.99}, "test": None,
+                         "delta": None, "decision": "baseline"},
+                        {"step": "metric", "fit": {"chisq": 12.0, "df": 6, "cfi": 0.985},
+                         "test": {"chisq.diff": 2.0, "df.diff": 2, "pvalue": 0.37},
+                         "delta": {"cfi": -0.005, "rmsea": 0.001, "srmr": 0.002}, "decision": "holds"}]}
+    g = paper.paths_by_group_apa(r).frame
+    assert g.columns.tolist() == ["Path", "a", "b"] and g.loc[0, "b"] == "0.800 (β .40)*"
+    inv = paper.invariance_apa(r).frame
+    assert inv["Step"].tolist() == ["configural", "metric"] and inv.loc[1, "Δχ² (Δdf)"] == "2.00 (2)"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("libreoffice"), reason="LibreOffice not installed")
+def test_docx_opens_in_libreoffice(fitted, tmp_path):
+    _, out, _ = fitted
+    docx = tmp_path / "t.docx"
+    assert main(["tables", str(out), "--out", str(docx)]) == 0
+    proc = subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+                          capture_output=True, text=True, timeout=300)
+    assert (tmp_path / "t.pdf").stat().st_size > 1000, proc.stderr

@@ -176,7 +176,7 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
     from pathlib import Path
 
     from .. import __version__
-    from ..replication.manifest import sha256_file
+    from ..read.base import sha256_file
 
     boot = None
     if args.bootstrap:

@@ -50,7 +50,8 @@ from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .syntax import group_specific_labels
 from .constraints import LinearConstraints
-from .datacheck import check_model_data, vcov_warnings
+from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, unidentified_parameters,
+                        unidentified_warning, vcov_warnings)
 from .defined import from_partable
 from .estimate import minimize, numerical_hessian
 from .fitmeasures import FitInputs, fit_measures
@@ -225,25 +226,17 @@ def _pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
+    """vcov = inverse(unit information) / N by lavaan's rule (:func:`datacheck.information_inverse`:
+    R's ``solve()``), else NA with lavaan's warning."""
     q = info.shape[0]
     if q == 0:
         return np.zeros((0, 0))
-    if not np.all(np.isfinite(info)):
-        warnings.append("could not compute standard errors! The information matrix is not finite.")
+    inv = information_inverse(0.5 * (info + info.T))
+    if inv is None:
+        warnings.append(CANNOT_INVERT)
         return np.full((q, q), np.nan)
-    info = 0.5 * (info + info.T)
-    ev = np.linalg.eigvalsh(info)
-    if ev.min() <= ev.max() * 1e-12 or ev.min() <= 0:
-        warnings.append("could not compute standard errors! The information matrix could not be inverted. "
-                        "This may be a symptom that the model is not identified.")
-        return np.full((q, q), np.nan)
-    V = np.linalg.inv(info) / N
-    V = 0.5 * (V + V.T)
-    evv = np.linalg.eigvalsh(V)
-    if evv.min() < 1e-15 * max(1.0, evv.max()):
-        warnings.append("the variance-covariance matrix of the estimated parameters (vcov) does not appear "
-                        "to be positive definite! This may be a symptom that the model is not identified.")
-    return V
+    V = inv / N
+    return 0.5 * (V + V.T)
 
 
 # ----------------------------------------------------------------------------- the fit
@@ -449,17 +442,33 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     est = model.row_values(theta)
     se = np.zeros(len(pt))
     free = pt.par_index >= 0
+    lost: list[str] = []
+    bad = np.zeros(0, dtype=np.int64)
+    if V.size and se_type != "none" and not pt.equality and np.all(np.isfinite(V)):
+        # a null direction of Delta: lavaan's NA then depends on rounding; give it always
+        bad = unidentified_parameters([model.delta(theta, g) for g in range(model.ngroups)])
+        if len(bad):
+            V = V.copy()
+            V[bad, :] = np.nan
+            V[:, bad] = np.nan
+            rows = np.flatnonzero(np.isin(pt.par_index, bad))
+            lost = [unidentified_warning([f"{pt.lhs[k]}{pt.op[k]}{pt.rhs[k]}" for k in rows])]
     if V.size:
-        se[free] = np.sqrt(np.clip(np.diag(V), 0, None))[pt.par_index[free]]
-        se[free & ~np.isfinite(np.diag(V))[np.clip(pt.par_index, 0, None)]] = np.nan
+        var = np.diag(V).copy()
+        var[var < 0] = np.nan                       # lavaan's lav_model_vcov_se: a negative variance is NA
+        se[free] = np.sqrt(var)[pt.par_index[free]]
     d = pt.def_rows
     if len(d):
         fn = from_partable(pt, est)
         est[d] = fn(theta)
         if V.size:
             J = fn.jacobian(theta)
-            Vd = J @ V @ J.T
-            se[d] = np.sqrt(np.clip(np.diag(Vd), 0, None))
+            Vf = np.where(np.isfinite(V), V, 0.0) if len(bad) else V
+            vd = np.diag(J @ Vf @ J.T).copy()
+            vd[vd < 0] = np.nan
+            if len(bad):
+                vd[np.any(J[:, bad] != 0, axis=1)] = np.nan
+            se[d] = np.sqrt(vd)
         else:
             se[d] = np.nan
     if se_type == "none":
@@ -467,7 +476,7 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     std = standardize(pt, model, theta, est)
     r2 = r_squared(pt, std["std.all"])
     fit = fit_measures(fi)
-    warnings = warnings + _post_checks(pt, model, theta, est) + vcov_warnings(V, len(pt.equality))
+    warnings = warnings + _post_checks(pt, model, theta, est) + (lost or vcov_warnings(V, len(pt.equality)))
     if not opt.converged:
         warnings.insert(0, f"the optimizer did not converge: {opt.message}")
     return SEMResult(partable=pt, model=model, theta=theta, vcov_theta=V, est=est, se=se, std=std, fit=fit,

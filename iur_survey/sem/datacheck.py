@@ -190,3 +190,81 @@ def vcov_warnings(V: np.ndarray, n_equality: int = 0) -> list[str]:
     return [f"the variance-covariance matrix of the estimated parameters (vcov) does not appear to be positive "
             f"definite! The smallest eigenvalue (= {smallest:e}) is {'smaller than zero' if smallest < 0 else 'close to zero'}. "
             f"This may be a symptom that the model is not identified."]
+
+
+# lavaan's tolerances: R's solve() refuses a matrix whose reciprocal condition number (LAPACK dgecon,
+# 1-norm) is below .Machine$double.eps; lavaan's eigenvalue checks use .Machine$double.eps^(3/4).
+SOLVE_TOL = float(np.finfo(float).eps)
+EIGEN_TOL = float(np.finfo(float).eps) ** 0.75
+CANNOT_INVERT = ("Could not compute standard errors! The information matrix could not be inverted. "
+                 "This may be a symptom that the model is not identified.")
+
+
+def information_inverse(info: np.ndarray) -> np.ndarray | None:
+    """The inverse of an information matrix by lavaan's rule (``lav_model_information_augment_invert``:
+    ``try(solve(information))``), or None where R's ``solve()`` fails: LAPACK ``dgesv`` finds the matrix
+    exactly singular, or the reciprocal condition number that ``dgecon`` estimates (1-norm) is below
+    ``.Machine$double.eps``.  lavaan then warns :data:`CANNOT_INVERT` and reports every SE as NA.
+
+    >>> information_inverse(np.diag([2.0, 4.0]))
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
+    >>> information_inverse(np.array([[1.0, 1.0], [1.0, 1.0 + 1e-17]])) is None
+    True
+    """
+    from scipy.linalg import lapack
+
+    a = np.asarray(info, dtype=float)
+    if a.size == 0:
+        return np.zeros((0, 0))
+    if not np.all(np.isfinite(a)):
+        return None
+    lu, piv, status = lapack.dgetrf(a)
+    if status != 0:                                     # exactly singular: U[k, k] == 0
+        return None
+    rcond, status = lapack.dgecon(lu, float(np.abs(a).sum(axis=0).max()), norm="1")
+    if status != 0 or not rcond >= SOLVE_TOL:
+        return None
+    inv, status = lapack.dgetri(lu, piv)
+    return inv if status == 0 else None
+
+
+def unidentified_parameters(deltas: list[np.ndarray]) -> np.ndarray:
+    """Indices of the parameters that move along a null direction of the model's Jacobian
+    ``Delta = d moments / d theta`` (stacked over groups) at the estimate: the model is not locally
+    identified there, and its information matrix is singular in exact arithmetic.
+
+    lavaan inverts that matrix in floating point, so what it reports then depends on rounding: on one data
+    set ``solve()`` fails (:data:`CANNOT_INVERT`, every SE NA), on another the inverse is huge and
+    indefinite, and the parameters of the null direction get negative variances (SE NA) and the
+    vcov warning.  Both are the same fact; we report it without the rounding: these parameters get
+    SE NA.  The rank is judged against lavaan's eigenvalue tolerance ``eps^(3/4)`` (relative).
+
+    >>> unidentified_parameters([np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])])
+    array([0, 1])
+    >>> unidentified_parameters([np.eye(3)])
+    array([], dtype=int64)
+    """
+    D = np.vstack([np.asarray(d, dtype=float) for d in deltas])
+    q = D.shape[1]
+    if q == 0 or not np.all(np.isfinite(D)):
+        return np.zeros(0, dtype=np.int64)
+    _, s, vt = np.linalg.svd(D, full_matrices=True)
+    s = np.concatenate([s, np.zeros(max(0, q - len(s)))])
+    null = vt[s <= EIGEN_TOL * max(float(s[0]), 1e-300)]
+    if not len(null):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.sqrt((null ** 2).sum(axis=0)) > 1e-6)
+
+
+def unidentified_warning(names: list[str]) -> str:
+    """lavaan's vcov warning for :func:`unidentified_parameters` (the smallest eigenvalue is a rounding
+    artefact there, so the parameters are named instead).
+
+    >>> unidentified_warning(["G~F", "F~G"])[:62]
+    'The variance-covariance matrix of the estimated parameters (vc'
+    """
+    return ("The variance-covariance matrix of the estimated parameters (vcov) does not appear to be positive "
+            "definite! The information matrix is singular at the estimate: " + ", ".join(names)
+            + " are not identified (their standard errors are NA). This may be a symptom that the model is "
+            "not identified.")

@@ -35,7 +35,7 @@ def test_non_convergence_is_reported():
 def test_unidentified_model_warns():
     res = sem("F =~ GOV1 + GOV2", DATA)
     assert any("negative degrees of freedom" in w for w in res.warnings)
-    assert any("could not compute standard errors" in w for w in res.warnings)
+    assert any("Could not compute standard errors" in w for w in res.warnings)
     assert np.isnan(res.parameter_estimates()["se"].iloc[1])
 
 

@@ -61,12 +61,7 @@ def build_parser(commands: list[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"iur-survey {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in commands or COMMANDS:
-        try:
-            mod = importlib.import_module(f"iur_survey.commands.{name}")
-        except ModuleNotFoundError as exc:  # a command whose module has not landed yet
-            if exc.name != f"iur_survey.commands.{name}":
-                raise
-            continue
+        mod = importlib.import_module(f"iur_survey.commands.{name}")
         # no silent abbreviations: --boot is not taken for --bootstrap
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__, allow_abbrev=False,
                            formatter_class=argparse.RawDescriptionHelpFormatter)

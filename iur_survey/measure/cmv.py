@@ -20,9 +20,9 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..instrument import Instrument
+from ..sem.fitmeasures import chisq_pvalue, rmsea
 from ._common import ConstructMap, construct_map, fit_parts, item_frame
 
 HARMAN_CUTOFF = 0.50
@@ -121,9 +121,7 @@ def lrt_rmsea(delta_chisq: float, delta_df: float, n: float, ngroups: int = 1) -
     >>> round(lrt_rmsea(30.4086890133277, 1, 301), 6)
     0.312575
     """
-    if delta_df <= 0:
-        return 0.0
-    return float(np.sqrt(max(delta_chisq / n / delta_df - 1.0 / n, 0.0)) * np.sqrt(ngroups))
+    return rmsea(delta_chisq, delta_df, n, ngroups)
 
 
 def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.DataFrame:
@@ -162,7 +160,7 @@ def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.Data
     dchi = r0["chisq"] - r1["chisq"]
     ddf = r0["df"] - r1["df"]
     diff["chisq"], diff["df"] = dchi, ddf
-    diff["pvalue"] = float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
+    diff["pvalue"] = chisq_pvalue(dchi, ddf)
     n = float(fm1.get("ntotal", np.nan))
     diff["rmsea"] = lrt_rmsea(dchi, ddf, n) if np.isfinite(n) else np.nan
     key = ["lhs", "op", "rhs"]

@@ -20,6 +20,45 @@ from .reliability import ave
 HTMT_CUTOFFS = (0.85, 0.90)
 
 
+def htmt_matrices(R: np.ndarray, blocks: list[np.ndarray], *, htmt2: bool = False,
+                  absolute: bool = True) -> np.ndarray:
+    """HTMT of every pair of item blocks for a stack of correlation matrices ``R`` (b x p x p): b x J x J,
+    1 on the diagonal.  The one implementation, used by :func:`htmt` (a stack of one) and by the PLS
+    bootstrap (:func:`iur_survey.pls.quality.htmt_values`).
+
+    HTMT_ij = mean heterotrait correlation / sqrt(mean monotrait correlation of i x that of j), means over
+    the off-diagonal correlations (geometric with ``htmt2``), NaN correlations left out (semTools'
+    ``na.rm = TRUE``).  A construct with a single indicator has no monotrait correlation, so its HTMT
+    is NaN, as in semTools 0.5-6 ``htmt()``; seminr's ``HTMT()`` puts 1 there instead, which silently treats
+    the single item as perfectly reliable and reports a number the criterion does not define.
+
+    >>> R = np.array([[1, .6, .3, .2], [.6, 1, .2, .3], [.3, .2, 1, .5], [.2, .3, .5, 1.]])
+    >>> htmt_matrices(R[None], [np.array([0, 1]), np.array([2, 3])])[0].round(4).tolist()   # .25 / sqrt(.6 * .5)
+    [[1.0, 0.4564], [0.4564, 1.0]]
+    >>> float(htmt_matrices(R[None], [np.array([0]), np.array([2, 3])])[0, 0, 1])
+    nan
+    """
+    A = np.abs(R) if (absolute or htmt2) else np.asarray(R, float)
+    b, J = A.shape[0], len(blocks)
+
+    def mean(x: np.ndarray) -> np.ndarray:          # over the last axis, NaN left out
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.exp(np.nanmean(np.log(x), axis=-1)) if htmt2 else np.nanmean(x, axis=-1)
+
+    mono = np.full((b, J), np.nan)
+    for j, ix in enumerate(blocks):
+        k = len(ix)
+        if k > 1:
+            off = ~np.eye(k, dtype=bool)
+            mono[:, j] = mean(A[:, ix[:, None], ix[None, :]][:, off])
+    out = np.ones((b, J, J))
+    for i in range(J):
+        for j in range(i + 1, J):
+            het = mean(A[:, blocks[i][:, None], blocks[j][None, :]].reshape(b, -1))
+            out[:, i, j] = out[:, j, i] = het / np.sqrt(mono[:, i] * mono[:, j])
+    return out
+
+
 def htmt(
     data: pd.DataFrame,
     constructs: Instrument | ConstructMap,
@@ -47,26 +86,13 @@ def htmt(
     """
     cmap = construct_map(constructs)
     names = list(cmap)
-    items = [i for v in cmap.values() for i in v]
-    x = item_frame(data, list(dict.fromkeys(items))).dropna()
+    items = list(dict.fromkeys(i for v in cmap.values() for i in v))
+    x = item_frame(data, items).dropna()
     r = np.corrcoef(x.to_numpy(), rowvar=False)
-    r = pd.DataFrame(r, index=x.columns, columns=x.columns)
-    if absolute or htmt2:
-        r = r.abs()
-
-    def mean(block: np.ndarray) -> float:
-        block = block[~np.isnan(block)]
-        return float(np.exp(np.log(block).mean())) if htmt2 else float(block.mean())
-
-    within = {}
-    for c, it in cmap.items():
-        b = r.loc[it, it].to_numpy().copy()
-        np.fill_diagonal(b, np.nan)
-        within[c] = mean(b) if len(it) > 1 else np.nan
-    res = pd.DataFrame(1.0, index=names, columns=names)
-    for a, b in combinations(names, 2):
-        val = mean(r.loc[cmap[a], cmap[b]].to_numpy().astype(float)) / np.sqrt(within[a] * within[b])
-        res.loc[a, b] = res.loc[b, a] = val
+    pos = {c: k for k, c in enumerate(x.columns)}
+    blocks = [np.array([pos[i] for i in cmap[c]], np.intp) for c in names]
+    vals = htmt_matrices(r[None], blocks, htmt2=htmt2, absolute=absolute)[0]
+    res = pd.DataFrame(vals, index=names, columns=names)
     if matrix:
         return res
     long = pd.DataFrame(

@@ -26,7 +26,7 @@ from ..sem.defined import evaluate
 from ..sem.syntax import parse_expression
 from .bootstrap import summarize_draws
 
-__all__ = ["compare_with_cbsem"]
+__all__ = ["compare_with_cbsem", "agreement", "measurement_verdict"]
 
 
 def _as_table(est: Any) -> pd.DataFrame:
@@ -142,3 +142,42 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
     agree = (pls_sig == cb_sig) & (out["same_sign"].to_numpy() | ~cb_sig)
     out["agree"] = pd.Series(agree, index=out.index).where(both)
     return out
+
+
+def agreement(compare: pd.DataFrame) -> dict[str, Any]:
+    """How often PLS-SEM and CB-SEM reach the same conclusion (``agree`` of :func:`compare_with_cbsem`): rows
+    compared, rows agreeing, the ``(lhs, op, rhs)`` of the rows that disagree, and the same for the structural
+    paths alone.
+
+    >>> cmp = pd.DataFrame({"lhs": ["COL", "COL", "ind_GOV"], "op": ["~", "~", ":="], "rhs": ["GOV", "MKT", "a*b"],
+    ...                     "agree": [True, False, None]})
+    >>> agreement(cmp)
+    {'n': 2, 'agree': 1, 'disagree': [('COL', '~', 'MKT')], 'n_paths': 2, 'agree_paths': 1}
+    """
+    known = compare[compare["agree"].notna()]
+    paths = known[known["op"] == "~"]
+    return {"n": int(len(known)), "agree": int(known["agree"].astype(bool).sum()),
+            "disagree": [(r["lhs"], r["op"], r["rhs"]) for _, r in known.iterrows() if not bool(r["agree"])],
+            "n_paths": int(len(paths)), "agree_paths": int(paths["agree"].astype(bool).sum())}
+
+
+def measurement_verdict(reliability: pd.DataFrame, htmt: pd.DataFrame) -> dict[str, Any]:
+    """The PLS measurement model against the three usual criteria (Hair et al.): every composite reliability
+    rho_C >= .70 (``rho_c_ok``), every AVE >= .50 (``ave_ok``), every HTMT < .85 (``below_085``), from
+    :meth:`~iur_survey.pls.results.PLSResult.reliability` and ``.htmt()``: the extremes, the pair with the
+    largest HTMT and ``meets_all``.
+
+    >>> rel = pd.DataFrame({"construct": ["A", "B"], "rho_c": [0.8, 0.9], "ave": [0.6, 0.55],
+    ...                     "rho_c_ok": [True, True], "ave_ok": [True, True]})
+    >>> ht = pd.DataFrame({"construct_1": ["A"], "construct_2": ["B"], "htmt": [0.9], "below_085": [False]})
+    >>> v = measurement_verdict(rel, ht)
+    >>> v["meets_all"], v["htmt_pair"], v["rho_c_min"]
+    (False, ('A', 'B'), 0.8)
+    """
+    top = htmt.loc[htmt["htmt"].idxmax()] if len(htmt) else None
+    return {"rho_c_min": float(reliability["rho_c"].min()), "rho_c_max": float(reliability["rho_c"].max()),
+            "ave_min": float(reliability["ave"].min()),
+            "htmt_max": float(htmt["htmt"].max()) if len(htmt) else float("nan"),
+            "htmt_pair": (top["construct_1"], top["construct_2"]) if top is not None else None,
+            "meets_all": bool(reliability["rho_c_ok"].all() and reliability["ave_ok"].all()
+                              and htmt["below_085"].all())}

@@ -8,7 +8,8 @@ standardized indicators (the indicator correlation matrix ``R``):
   ``(sum l)^2 / ((sum l)^2 + sum (1 - l^2))`` and ``mean(l^2)``;
 * rho_A (Dijkstra & Henseler 2015): ``(w'w)^2 * w'(R_jj - diag) w / w'(ww' - diag) w`` with the outer weights w;
 * HTMT (Henseler, Ringle & Sarstedt 2015): mean absolute heterotrait correlation over the geometric mean of
-  the two mean absolute monotrait (off-diagonal) correlations;
+  the two mean absolute monotrait (off-diagonal) correlations (:func:`iur_survey.measure.validity.htmt_matrices`;
+  NaN for a single-indicator construct, as semTools, where seminr puts 1);
 * inner VIF from the composite correlations of each endogenous construct's predictors, outer VIF within each
   block (``diag(R_jj^-1)``); single predictors/indicators get VIF 1.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..measure.validity import htmt_matrices
 from .model import PLSModel
 
 __all__ = ["alpha", "rho_a", "rho_c_ave", "htmt_pairs", "htmt_values", "inner_vif", "outer_vif"]
@@ -67,7 +69,8 @@ def htmt_pairs(model: PLSModel) -> list[tuple[str, str]]:
 
 
 def htmt_values(R: np.ndarray, model: PLSModel) -> np.ndarray:
-    """HTMT of every pair (:func:`htmt_pairs` order) for a batch of correlation matrices: (b x pairs).
+    """HTMT of every pair (:func:`htmt_pairs` order) for a batch of correlation matrices: (b x pairs), by
+    :func:`iur_survey.measure.validity.htmt_matrices` (NaN for a pair with a single-indicator construct).
 
     >>> from iur_survey.pls.model import pls_model
     >>> m = pls_model("A =~ a1 + a2\\nB =~ b1 + b2\\nB ~ A")
@@ -75,24 +78,11 @@ def htmt_values(R: np.ndarray, model: PLSModel) -> np.ndarray:
     >>> htmt_values(R[None], m).round(4).tolist()     # .25 / sqrt(.6 * .5)
     [[0.4564]]
     """
-    A = np.abs(R)
     blk = model.block_index
     J = len(model.constructs)
-    idx = [np.flatnonzero(blk == j) for j in range(J)]
-    mono = np.empty((R.shape[0], J))
-    for j, ix in enumerate(idx):
-        k = len(ix)
-        if k < 2:
-            mono[:, j] = 1.0
-        else:
-            sub = A[:, ix[:, None], ix[None, :]]
-            mono[:, j] = (sub.sum(axis=(1, 2)) - np.trace(sub, axis1=1, axis2=2)) / (k * (k - 1))
-    out = []
-    for i in range(J):
-        for j in range(i + 1, J):
-            hetero = A[:, idx[i][:, None], idx[j][None, :]].mean(axis=(1, 2))
-            out.append(hetero / np.sqrt(mono[:, i] * mono[:, j]))
-    return np.stack(out, axis=1) if out else np.zeros((R.shape[0], 0))
+    H = htmt_matrices(R, [np.flatnonzero(blk == j) for j in range(J)])
+    iu, ju = np.triu_indices(J, 1)
+    return H[:, iu, ju]
 
 
 def inner_vif(C: np.ndarray, model: PLSModel) -> list[tuple[str, str, float]]:

@@ -21,23 +21,25 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
-__all__ = ["dask_client", "BLAS_ENV"]
+from ..sem.parallel import available_cores
+
+__all__ = ["dask_client", "warm_up", "BLAS_ENV"]
 
 #: environment of local worker processes: one BLAS / OpenMP thread each
 BLAS_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
 
 
-def _warm_up() -> bool:
+def warm_up() -> bool:
     """Import the engine in a worker and fit a tiny model once: a fresh process pays ~1-2 s for the imports
     and a few hundred ms for the engine's lazy imports and first calls, which would otherwise land in the
-    first task (and in the timings)."""
+    first task (and in the timings).  A caller passes its own function to :func:`dask_client` when the
+    workers should also import the caller's module (a function is unpickled by importing its module)."""
     import numpy as np
     import pandas as pd
 
-    import iur_survey.power.montecarlo  # noqa: F401
     from iur_survey.sem import sem
 
     rng = np.random.default_rng(0)
@@ -55,8 +57,10 @@ def _is_client(obj: Any) -> bool:
 
 
 @contextmanager
-def dask_client(workers: int | None = None, scheduler: Any = None, *, processes: bool = True) -> Iterator[Any]:
-    """A ``distributed.Client`` (or None for ``scheduler="serial"``); see the module docstring."""
+def dask_client(workers: int | None = None, scheduler: Any = None, *, processes: bool = True,
+                warm_up: Callable[[], Any] = warm_up) -> Iterator[Any]:
+    """A ``distributed.Client`` (or None for ``scheduler="serial"``); see the module docstring.  ``warm_up`` runs
+    once on every worker before the first task (default: :func:`warm_up`)."""
     if scheduler == "serial":
         yield None
         return
@@ -71,7 +75,7 @@ def dask_client(workers: int | None = None, scheduler: Any = None, *, processes:
         client = Client(scheduler)   # default client: map_chunks uses as_completed()
         try:
             try:
-                client.run(_warm_up)
+                client.run(warm_up)
             except ImportError as exc:
                 raise RuntimeError(f"the workers of {scheduler} cannot import iur_survey ({exc}); install the same "
                                    "iur-survey on every worker") from None
@@ -81,8 +85,6 @@ def dask_client(workers: int | None = None, scheduler: Any = None, *, processes:
         return
     if scheduler is not None:
         raise ValueError(f"scheduler must be None, 'serial', an address or a distributed.Client, not {scheduler!r}")
-    from ..sem.parallel import available_cores
-
     n = int(workers or available_cores())
     if n < 1:
         raise ValueError("workers must be at least 1")
@@ -102,7 +104,7 @@ def dask_client(workers: int | None = None, scheduler: Any = None, *, processes:
         cluster = LocalCluster(**kw)
     client = Client(cluster)     # default client: map_chunks uses as_completed()
     try:
-        client.run(_warm_up)     # imports on every worker now, in parallel, not inside the first tasks
+        client.run(warm_up)      # imports on every worker now, in parallel, not inside the first tasks
         yield client
     finally:
         client.close()

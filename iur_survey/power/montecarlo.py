@@ -37,7 +37,15 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import IURSurveyError
+from ..sem import default_model, sem
+from ..sem.parallel import available_cores, map_chunks, one_blas_thread
+from ..sem.syntax import parse_model
+from .cluster import dask_client, warm_up
 from .population import PopulationModel
+from .results import PowerResult
+from .summary import parameter_names, summarize
+from .truth import true_values
 
 __all__ = ["power_analysis", "replication_rng", "draw_replication", "select_parameters"]
 
@@ -103,18 +111,9 @@ def select_parameters(truth: pd.DataFrame, parameters: str | Sequence[str] | Non
     return rows
 
 
-def parameter_names(table: pd.DataFrame) -> list[str]:
-    """``"COL~GOV"`` style names (``lhs`` alone for ``:=``), group-suffixed for several groups.
-
-    >>> parameter_names(pd.DataFrame({"lhs": ["COL", "ind"], "op": ["~", ":="], "rhs": ["GOV", "a*b"]}))
-    ['COL~GOV', 'ind']
-    """
-    out = []
-    grp = table["group"].tolist() if "group" in table.columns else [0] * len(table)
-    for lhs, op, rhs, g in zip(table["lhs"], table["op"], table["rhs"], grp):
-        base = lhs if op == ":=" else f"{lhs}{op}{rhs}"
-        out.append(base + (f".g{g}" if g and int(g) > 1 else ""))
-    return out
+def _warm_up() -> bool:
+    """:func:`~iur_survey.power.cluster.warm_up` from this module, so that the workers import it too."""
+    return warm_up()
 
 
 @dataclass(frozen=True)
@@ -134,10 +133,6 @@ class _Plan:
 
 def _run_chunk(plan: _Plan, chunk: tuple[int, int, int]) -> dict[str, Any]:
     """Fit replications ``start .. stop-1`` at sample size ``n``; arrays per replication."""
-    from ..errors import IURSurveyError
-    from ..sem import sem
-    from ..sem.syntax import parse_model
-
     n, start, stop = chunk
     R, k = stop - start, len(plan.rows)
     out: dict[str, Any] = {
@@ -218,12 +213,6 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
     ``"tcp://host:port"`` address or a ``distributed.Client``.  Returns a
     :class:`~iur_survey.power.results.PowerResult`.
     """
-    from ..sem import default_model
-    from ..sem.parallel import available_cores, map_chunks, one_blas_thread
-    from .cluster import dask_client
-    from .results import PowerResult
-    from .summary import summarize
-    from .truth import true_values
 
     t0 = time.perf_counter()
     pop = _as_population(population, likert)
@@ -252,7 +241,7 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
     size = int(chunk_size) if chunk_size else _default_chunk_size(reps, len(ns), n_workers)
     chunks = _chunks(ns, reps, size)
     t1 = time.perf_counter()
-    with dask_client(workers=n_workers, scheduler=scheduler, processes=processes) as client:
+    with dask_client(workers=n_workers, scheduler=scheduler, processes=processes, warm_up=_warm_up) as client:
         if client is not None:
             n_workers = len(client.scheduler_info().get("workers", {})) or n_workers
         t2 = time.perf_counter()

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-import math
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,26 +17,15 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..sem.results import json_number
 from .population import PopulationModel
-from .summary import power_table, smallest_n
+from .summary import parameter_names, power_table, smallest_n
 
 __all__ = ["PowerResult", "plot_power_curve"]
 
 
-def _num(x: Any):
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return x
-    return f if math.isfinite(f) else None
-
-
 def _records(df: pd.DataFrame) -> list[dict]:
-    return [{k: _num(v) for k, v in r.items()} for r in df.to_dict("records")]
+    return [{k: json_number(v) for k, v in r.items()} for r in df.to_dict("records")]
 
 
 @dataclass
@@ -95,19 +83,18 @@ class PowerResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: settings, population, true values of the recorded parameters, table, timing."""
-        from .montecarlo import parameter_names
         t = self.truth.iloc[self.selected].copy()
         t.insert(0, "parameter", parameter_names(t))
         pop = self.population.to_dict()
         return {"iur_survey": __version__, "python": platform.python_version(),
-                "settings": {k: _num(v) if not isinstance(v, (list, dict, str, type(None))) else v
+                "settings": {k: json_number(v) if not isinstance(v, (list, dict, str, type(None))) else v
                              for k, v in self.settings.items()},
                 "model": self.model,
                 "population": {"source": pop["source"], "likert": pop["likert"], "names": pop["names"],
                                "syntax": pop["syntax"]},
                 "truth": _records(t.drop(columns=[c for c in ("free",) if c in t.columns])),
                 "table": _records(self.table),
-                "timing": {k: _num(v) for k, v in self.timing.items()}}
+                "timing": {k: json_number(v) for k, v in self.timing.items()}}
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
         """Write power.csv, power.json, power_curve.png and power_reps.csv into ``out_dir``."""

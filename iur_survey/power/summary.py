@@ -37,15 +37,27 @@ __all__ = ["summarize", "power_table", "smallest_n", "NULL_STD"]
 NULL_STD = 0.01
 
 
+def parameter_names(table: pd.DataFrame) -> list[str]:
+    """``"COL~GOV"`` style names (``lhs`` alone for ``:=``), group-suffixed for several groups.
+
+    >>> parameter_names(pd.DataFrame({"lhs": ["COL", "ind"], "op": ["~", ":="], "rhs": ["GOV", "a*b"]}))
+    ['COL~GOV', 'ind']
+    """
+    out = []
+    grp = table["group"].tolist() if "group" in table.columns else [0] * len(table)
+    for lhs, op, rhs, g in zip(table["lhs"], table["op"], table["rhs"], grp):
+        base = lhs if op == ":=" else f"{lhs}{op}{rhs}"
+        out.append(base + (f".g{g}" if g and int(g) > 1 else ""))
+    return out
+
+
 def summarize(reps: pd.DataFrame, truth: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """The aggregate table (see the module docstring), one row per (n, parameter), ``n`` ascending,
     parameters in the analysis model's order.
 
     ``truth``: the true-value rows of the recorded parameters (``est``, ``std.all``), in the
-    order of their names (column ``parameter`` if present, else as :func:`~iur_survey.power.montecarlo.parameter_names`).
+    order of their names (column ``parameter`` if present, else as :func:`parameter_names`).
     """
-    from .montecarlo import parameter_names
-
     names = truth["parameter"].tolist() if "parameter" in truth.columns else parameter_names(truth)
     tv = dict(zip(names, truth["est"].to_numpy(float)))
     ts = dict(zip(names, truth["std.all"].to_numpy(float))) if "std.all" in truth.columns else {}

@@ -57,13 +57,10 @@ class RawResponses:
         return len(self.frame)
 
 
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    """The hex sha256 of a file's bytes (the raw export's fingerprint)."""
-    h = hashlib.sha256()
+def sha256_file(path: str | Path) -> str:
+    """The hex sha256 of a file's bytes (the raw export's fingerprint; the package's one file hash)."""
     with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 # -- helpers (shared by the readers and the export writers) ---------------------------

@@ -12,31 +12,15 @@ True
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
+from ..read.base import sha256_file
+
 __all__ = ["MANIFEST", "sha256_file", "write_manifest", "verify_manifest"]
 
 MANIFEST = "MANIFEST.sha256"
-
-
-def sha256_file(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes.
-
-    >>> import tempfile, os
-    >>> with tempfile.NamedTemporaryFile(delete=False) as fh:
-    ...     _ = fh.write(b"")
-    >>> sha256_file(fh.name)[:16]
-    'e3b0c44298fc1c14'
-    >>> os.unlink(fh.name)
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_manifest(directory: str | Path) -> Path:

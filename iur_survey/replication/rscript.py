@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["replicate_script", "lavaan_call_args"]
+__all__ = ["fit_script", "lavaan_syntax_for", "result_options", "replicate_script", "lavaan_call_args"]
 
 _TEMPLATE = r"""#!/usr/bin/env Rscript
 # replicate.R -- refit the iur-survey model with lavaan and compare every table with ours.json.
@@ -252,6 +252,8 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
             args.append(f"iseed = {int(boot['seed']) % 2147483647}L")
     elif se and se != default_se:
         args.append(f"se = {_r_str(se)}")
+    if options.get("meanstructure"):
+        args.append("meanstructure = TRUE")
     info = options.get("information")
     default_info = "observed" if (est == "MLR" or options.get("missing") in ("fiml", "ml")) else "expected"
     if info and info != default_info and est in ("ML", "MLR"):
@@ -274,3 +276,57 @@ def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.1
     inv_args = "list(" + ", ".join(a for a in lavaan_call_args(inv_opts)) + ")"
     return (_TEMPLATE.replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args).replace("@@INV_ARGS@@", inv_args)
             .replace("@@LAVAAN@@", lavaan_version).replace("@@VERSION@@", __version__))
+
+
+def fit_script(syntax: str, options: Mapping[str, Any], *, data: str = "data", read_csv: str | None = None,
+               summary: bool = False, lavaan_version: str | None = None) -> str:
+    """A short R script that refits ``syntax`` with lavaan: ``library(lavaan)``, optionally the
+    ``read.csv`` of the data into ``data``, the model, the ``sem()`` call with :func:`lavaan_call_args`
+    of ``options``, optionally ``summary()``.  The one generator of lavaan calls in the package (the
+    replication pack's ``replicate.R`` wraps the same call in its comparison code).
+
+    >>> print(fit_script("F =~ a + b + c", {"estimator": "MLR", "missing": "fiml"}))
+    library(lavaan)
+    model <- '
+    F =~ a + b + c
+    '
+    fit <- sem(model, data = data, estimator = "MLR", missing = "ml")
+    """
+    head = "library(lavaan)" + (f"   # lavaan {lavaan_version}" if lavaan_version else "") + "\n"
+    if read_csv is not None:
+        head += f"{data} <- read.csv({_r_str(read_csv)})\n"
+    body = syntax.strip().replace("'", "\\'")
+    out = (head + f"model <- '\n{body}\n'\n"
+           + f"fit <- sem(model, data = {data}, " + ", ".join(lavaan_call_args(options)) + ")")
+    if summary:
+        out += "\nsummary(fit, fit.measures = TRUE, standardized = TRUE, rsquare = TRUE)"
+    return out
+
+
+def result_options(res) -> dict[str, Any]:
+    """The :func:`lavaan_call_args` options of a fitted :class:`~iur_survey.sem.results.SEMResult`."""
+    ordered = list(res.meta.get("ordered") or [])
+    if ordered and set(ordered) == set(res.partable.ov_all()):
+        ordered = True
+    out: dict[str, Any] = {"estimator": res.estimator, "missing": res.missing, "ordered": ordered or None,
+                           "meanstructure": bool(res.meta.get("meanstructure_explicit"))}
+    if res.partable.ngroups > 1:
+        out["group"] = res.meta.get("group", "group")
+        out["group_equal"] = list(res.meta.get("group_equal") or ())
+    return out
+
+
+def lavaan_syntax_for(res, data_name: str = "data") -> str:
+    """The R/lavaan call that reproduces a fit (for the book's reproducibility appendix).
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> d = pd.DataFrame(np.random.default_rng(1).standard_normal((50, 3)), columns=["a", "b", "c"])
+    >>> print(lavaan_syntax_for(sem("F =~ a + b + c", d)))
+    library(lavaan)
+    model <- '
+    F =~ a + b + c
+    '
+    fit <- sem(model, data = data, estimator = "ML")
+    """
+    return fit_script(res.syntax, result_options(res), data=data_name)

@@ -5,7 +5,8 @@
 :func:`invariance_table` is its APA table (fit of every step, the χ² difference test and the changes in CFI,
 RMSEA and SRMR judged by Chen's cut-offs); :func:`group_label` prints a group's name;
 :func:`group_paths_table` and :func:`group_path_frame` show the paths of a multi-group structural model with
-:func:`iur_survey.sem.compare.wald_equal_paths`' test of their equality, Holm-adjusted (:func:`holm`).
+:func:`iur_survey.sem.compare.wald_equal_paths`' test of their equality, Holm-adjusted
+(:func:`iur_survey.sem.compare.holm`).
 
 >>> group_label("government+research_institute")
 'government + research institute'
@@ -18,13 +19,14 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Sequence
 
-import numpy as np
+import numpy as np  # noqa: F401 (the examples use it)
 import pandas as pd
 
+from ..sem.compare import holm
 from .format import DASH, num, pval, stars
 from .tables import APATable
 
-__all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table", "holm",
+__all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
            "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES"]
 
 #: how the chapter names the invariance steps
@@ -160,24 +162,6 @@ def group_sizes_table(before: pd.DataFrame, merge: Mapping[str, str], number=Non
                     note=f"Minimum *n*: the small-group rule, *n* ≥ max(100, *q*) with *q* = {q} free parameters per "
                          f"group in the configural measurement model ({p} items). Groups below it are merged into "
                          "the next smallest group until every group meets the rule or two groups remain.")
-
-
-def holm(pvalues: Sequence[float]) -> list[float]:
-    """Holm's (1979) step-down adjusted *p* values (NaN stays NaN and is not counted).
-
-    >>> holm([0.01, float("nan"), 0.02])
-    [0.02, nan, 0.02]
-    """
-    p = np.asarray(pvalues, float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    m = ok.size
-    order = ok[np.argsort(p[ok], kind="stable")]
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        out[i] = running
-    return out.tolist()
 
 
 def group_path_frame(estimates: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:

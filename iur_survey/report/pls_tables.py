@@ -1,5 +1,5 @@
-"""PLS-SEM beside CB-SEM for the robustness chapter: the comparison table, its agreement count, and the PLS
-measurement quality (reliability, HTMT) in APA style.
+"""PLS-SEM beside CB-SEM for the robustness chapter: the comparison table and the PLS measurement quality
+(reliability, HTMT) in APA style (the agreement count is :func:`iur_survey.pls.compare.agreement`).
 
 They take what :mod:`iur_survey.pls` returns: :func:`iur_survey.pls.compare_with_cbsem`'s side-by-side frame
 and :meth:`~iur_survey.pls.PLSResult.reliability` / :meth:`~iur_survey.pls.PLSResult.htmt`.
@@ -8,13 +8,11 @@ and :meth:`~iur_survey.pls.PLSResult.reliability` / :meth:`~iur_survey.pls.PLSRe
 ...                     "pls_est": [0.25, 0.07], "pls_ci.lower": [0.2, 0.05], "pls_ci.upper": [0.31, 0.09],
 ...                     "pls_pvalue": [0.0, 0.0], "cb_std": [0.30, 0.11], "cb_std.ci.lower": [0.22, 0.06],
 ...                     "cb_std.ci.upper": [0.38, 0.16], "cb_pvalue": [0.0, 0.2], "agree": [True, False]})
->>> agreement(cmp)
-{'n': 2, 'agree': 1, 'disagree': ['GOV → COL → INT'], 'n_paths': 1, 'agree_paths': 1}
+>>> pls_comparison_table(cmp).frame["Agree"].tolist()
+['yes', 'no']
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +21,7 @@ from .format import DASH, num, pval
 from .sem_tables import MEDIATOR, OUTCOME
 from .tables import APATable, triangle_table
 
-__all__ = ["effect_name", "agreement", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table"]
+__all__ = ["effect_name", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table"]
 
 
 def effect_name(lhs: str, op: str, rhs: str) -> str:
@@ -40,17 +38,6 @@ def effect_name(lhs: str, op: str, rhs: str) -> str:
     if lhs.startswith("tot_"):
         return f"{lhs[4:]} → {OUTCOME} (total)"
     return lhs
-
-
-def agreement(compare: pd.DataFrame) -> dict[str, Any]:
-    """How often PLS-SEM and CB-SEM reach the same conclusion (``agree`` of
-    :func:`iur_survey.pls.compare_with_cbsem`): rows compared, rows agreeing, the rows that disagree, and the
-    same for the structural paths alone."""
-    known = compare[compare["agree"].notna()]
-    paths = known[known["op"] == "~"]
-    return {"n": int(len(known)), "agree": int(known["agree"].astype(bool).sum()),
-            "disagree": [effect_name(r["lhs"], r["op"], r["rhs"]) for _, r in known.iterrows() if not bool(r["agree"])],
-            "n_paths": int(len(paths)), "agree_paths": int(paths["agree"].astype(bool).sum())}
 
 
 def _ci(lo, hi) -> str:

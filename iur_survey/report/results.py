@@ -6,14 +6,15 @@ the work dir; :func:`load_results` gives the chapters that object (recomputing o
 data, the instrument or the package's code changed).  Each step is a :class:`Step`:
 
 ``ok``       it ran; ``value`` holds its outputs (plain DataFrames, Series, dicts)
-``pending``  the machinery it needs has not landed in the package yet (``reason`` says what)
+``pending``  its input is not there (no export at the data path, an earlier step that did not run;
+             ``reason`` says what)
 ``failed``   it ran and the package raised an :class:`~iur_survey.errors.IURSurveyError` for
              this data (e.g. the model did not converge); ``reason`` is the message
 
 Nothing is ever filled in for a step that did not run.  Any other exception propagates, so a
 bug fails the book build loudly instead of hiding in a chapter.
 
->>> s = Step("pending", reason="iur_survey.measure.htmt is not available yet")
+>>> s = Step("pending", reason="needs the clean step, which is failed")
 >>> s.ok, s.status
 (False, 'pending')
 """
@@ -21,7 +22,6 @@ bug fails the book build loudly instead of hiding in a chapter.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 import pickle
 import platform
@@ -29,13 +29,27 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
 from .. import __version__
 from .. import resources
+from ..clean import clean, item_missing, missing_patterns
 from ..errors import IURSurveyError
+from ..instrument import load_instrument
+from ..measure import ave, common_method, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from ..pls import compare_with_cbsem, pls_sem
+from ..read import read_export, sha256_file
+from ..replication.rscript import fit_script
+from ..sem import cfa, default_model, sem
+from ..sem.bootstrap import bootstrap
+from ..sem.compare import group_specific_labels, wald_equal_paths
+from ..sem.invariance import STEPS as INV_STEPS
+from ..sem.invariance import group_size_table, measurement_invariance, measurement_part, merge_groups
+from .groups import invariance_summary
+from ..sem.mediation import bootstrap_effects
+from ..sem.sensitivity import flag_sensitivity
 
 #: the lavaan release the package's reference outputs (tests/reference/) were made with
 LAVAAN_REFERENCE_VERSION = "0.6.14"
@@ -58,7 +72,8 @@ ENV_BOOTSTRAP_B, DEFAULT_BOOTSTRAP_B = "IUR_SURVEY_BOOTSTRAP_B", 1000
 
 
 class Pending(Exception):
-    """Raised inside a step when a function it needs does not exist yet."""
+    """Raised inside a step when its input is not there (no export at the data path, an earlier step that
+    did not produce what it needs)."""
 
 
 @dataclass
@@ -101,36 +116,6 @@ class BookResults:
 
 
 # ---------------------------------------------------------------------------- helpers
-def require(module: str, name: str) -> Callable:
-    """``module.name`` if it exists, else :class:`Pending` saying it has not landed.
-
-    >>> require("iur_survey.scoring", "reverse_score").__name__
-    'reverse_score'
-    >>> require("iur_survey.scoring", "no_such_function")
-    Traceback (most recent call last):
-    ...
-    iur_survey.report.results.Pending: iur_survey.scoring.no_such_function is not available yet
-    """
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
-            raise Pending(f"{module}.{name} is not available yet (no module {exc.name})") from None
-        raise
-    obj = getattr(mod, name, None)
-    if obj is None:
-        raise Pending(f"{module}.{name} is not available yet")
-    return obj
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 def code_fingerprint() -> str:
     """A hash of the package's source files (results are recomputed when the code changes)."""
     root = resources.package_dir()
@@ -143,8 +128,8 @@ def code_fingerprint() -> str:
 
 def inputs_key(data: Path, instrument: Path) -> str:
     """A key of the inputs: the data and instrument contents."""
-    parts = [_sha256(data) if Path(data).is_file() else f"missing:{data}",
-             _sha256(instrument) if Path(instrument).is_file() else f"missing:{instrument}"]
+    parts = [sha256_file(data) if Path(data).is_file() else f"missing:{data}",
+             sha256_file(instrument) if Path(instrument).is_file() else f"missing:{instrument}"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -214,7 +199,6 @@ def summarise_fit(res, syntax: str, estimator: str, missing: str) -> dict[str, A
 
 # ------------------------------------------------------------------------------ steps
 def _step_read(ctx):
-    read_export = require("iur_survey.read", "read_export")
     data = ctx["data"]
     if not Path(data).is_file():
         raise Pending(f"there is no export at {data} (the demo export is made by `iur-survey simulate`)")
@@ -225,21 +209,18 @@ def _step_read(ctx):
 
 
 def _step_clean(ctx):
-    clean = require("iur_survey.clean", "clean")
     res = clean(ctx["raw"], ctx["instrument"])
     ctx["clean"] = res.clean
     ctx["clean_flags"] = res.flags
     out = {"clean": res.clean, "report": res.report,
            "ledger": res.exclusions[["rule"]].copy() if "rule" in res.exclusions else pd.DataFrame()}
-    missing_patterns = require("iur_survey.clean", "missing_patterns")
-    item_missing = require("iur_survey.clean", "item_missing")
     out["missing_patterns"] = missing_patterns(res.clean, ctx["instrument"], top=None)
     out["item_missing"] = item_missing(res.clean, ctx["instrument"])
     return out
 
 
 def _fit(kind: str, syntax: str, ctx, estimator: str = "ML", missing: str = "auto"):
-    fn = require("iur_survey.sem", kind)
+    fn = {"cfa": cfa, "sem": sem}[kind]
     res = fn(syntax, ctx["clean"], estimator=estimator, missing=missing)
     return summarise_fit(res, syntax, estimator, missing)
 
@@ -251,61 +232,33 @@ def _step_cfa(ctx):
     return out
 
 
-def _measure_fn(name: str) -> Callable:
-    """A function of :mod:`iur_survey.measure` (from the package, else from its submodules)."""
-    try:
-        return require("iur_survey.measure", name)
-    except Pending:
-        for sub in ("reliability", "validity"):
-            try:
-                return require(f"iur_survey.measure.{sub}", name)
-            except Pending:
-                continue
-        raise
-
-
 def _step_measure(ctx):
     """Reliability and validity from :mod:`iur_survey.measure`: alpha and HTMT from the data; composite
     reliability (omega), AVE and the Fornell-Larcker criterion from the CFA's parameter table."""
     inst, data = ctx["instrument"], ctx["clean"]
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"alpha": cronbach_alpha(data, inst), "htmt": htmt(data, inst)}
     pending: list[str] = []
-
-    def attempt(key: str, name: str, *args, **kwargs) -> None:
-        try:
-            out[key] = _measure_fn(name)(*args, **kwargs)
-        except Pending as exc:
-            pending.append(str(exc))
-
-    attempt("alpha", "cronbach_alpha", data, inst)
-    attempt("htmt", "htmt", data, inst)
     est = ctx.get("cfa_estimates")
     if est is None:
         pending.append("composite reliability, AVE and Fornell-Larcker need the CFA, which has not run")
     else:
         # semTools' default obs.var = TRUE: the observed (h1) covariance in the denominators
         cov = ctx.get("cfa_sample_cov")
-        attempt("omega", "composite_reliability", est, cov)
-        attempt("ave", "ave", est, cov)
-        attempt("fornell_larcker", "fornell_larcker", est, cov, matrix=True)
-    if not out:
-        raise Pending("; ".join(pending))
+        out["omega"] = composite_reliability(est, cov)
+        out["ave"] = ave(est, cov)
+        out["fornell_larcker"] = fornell_larcker(est, cov, matrix=True)
     out["pending"] = pending
     return out
 
 
 def _step_common_method(ctx):
     """Common-method checks: :func:`iur_survey.measure.common_method` (Harman's single factor as PCA and
-    as a one-factor CFA, and the common latent factor) when it exists; else the one-factor CFA alone."""
-    try:
-        fn = require("iur_survey.measure", "common_method")
-    except Pending:
-        return {"single_factor": _fit("cfa", single_factor_syntax(ctx["instrument"]), ctx)}
-    return {"measure": fn(ctx["clean"], ctx["instrument"])}
+    as a one-factor CFA, and the common latent factor)."""
+    return {"measure": common_method(ctx["clean"], ctx["instrument"])}
 
 
 def _default_model(ctx) -> str:
-    return require("iur_survey.sem", "default_model")(ctx["instrument"])
+    return default_model(ctx["instrument"])
 
 
 def _step_sem(ctx):
@@ -324,7 +277,7 @@ def _step_sem_wlsmv(ctx):
     """The items as ordered categories: lavaan's ``sem(model, data, ordered = TRUE)`` (WLSMV; rows with a
     missing item are dropped, lavaan's listwise default for categorical data)."""
     syntax = _default_model(ctx)
-    res = require("iur_survey.sem", "sem")(syntax, ctx["clean"], ordered=True, estimator="WLSMV")
+    res = sem(syntax, ctx["clean"], ordered=True, estimator="WLSMV")
     out = summarise_fit(res, syntax, "WLSMV", "listwise")
     out["n_input"] = int(getattr(res, "n_input", 0) or 0)
     out["n_dropped"] = int(getattr(res, "n_dropped", 0) or 0)
@@ -334,8 +287,6 @@ def _step_sem_wlsmv(ctx):
 def _step_bootstrap(ctx):
     """Chapter 6: the nonparametric bootstrap of the structural model (ML, FIML) with the book's seed and B;
     percentile and BCa (jackknife) intervals of the indirect and total effects beside the delta method."""
-    bootstrap = require("iur_survey.sem.bootstrap", "bootstrap")
-    from .mediation import bootstrap_effects
     opts = analysis_options()
     syntax = _default_model(ctx)
     bt = bootstrap({"model": syntax, "data": ctx["clean"]}, opts["bootstrap_B"], ci="bca", seed=opts["seed"],
@@ -351,9 +302,6 @@ def _step_invariance(ctx):
     the small-group rule: when a group is below it, the smallest groups are merged (``merge="smallest"``)
     and the analysis without merging is kept as a sensitivity check."""
     import warnings as _w
-    invariance = require("iur_survey.sem.invariance", "measurement_invariance")
-    from ..sem.invariance import group_size_table, measurement_part
-    from .groups import invariance_summary
     group = ctx["instrument"].group_column
     model = measurement_part(_default_model(ctx))
     data = ctx["clean"]
@@ -364,7 +312,7 @@ def _step_invariance(ctx):
     def run(merge_spec):
         with _w.catch_warnings():
             _w.simplefilter("ignore")
-            return invariance(model, data, group, merge=merge_spec, warn=False)
+            return measurement_invariance(model, data, group, merge=merge_spec, warn=False)
     main = run(merge)
     out = {"group": group, "model": model, "sizes_before": sizes, "merge_rule": merge,
            "main": invariance_summary(main), "unmerged": None, "unmerged_error": ""}
@@ -381,9 +329,6 @@ def _step_invariance(ctx):
 def _step_group_paths(ctx):
     """Chapter 7: the structural model in every group (one label per group) with the loadings equal across
     groups when metric invariance holds, and a Wald test per path of its equality across the groups."""
-    wald_equal_paths = require("iur_survey.sem.compare", "wald_equal_paths")
-    from ..sem.compare import group_specific_labels
-    from ..sem.invariance import STEPS as INV_STEPS, merge_groups
     group = ctx["instrument"].group_column
     level = ctx.get("invariance_level")
     if level is None:
@@ -394,7 +339,7 @@ def _step_group_paths(ctx):
     ngroups = int(data[group].nunique())
     syntax = group_specific_labels(_default_model(ctx), ngroups)
     step = "metric" if level in ("metric", "scalar", "strict") else "configural"
-    res = require("iur_survey.sem", "sem")(syntax, data, group=group, group_equal=INV_STEPS[step])
+    res = sem(syntax, data, group=group, group_equal=INV_STEPS[step])
     wald = wald_equal_paths(res, joint=True)
     return {"syntax": syntax, "level": step, "group_equal": list(INV_STEPS[step]),
             "groups": [str(g) for g in res.partable.group_labels],
@@ -406,15 +351,13 @@ def _step_group_paths(ctx):
 def _step_pls(ctx):
     """Chapter 8: PLS-SEM of the same model (mode A composites, path weighting, mean replacement), bootstrapped
     with the book's seed and B, beside the CB-SEM (ML, FIML) estimates."""
-    pls_sem = require("iur_survey.pls", "pls_sem")
-    compare = require("iur_survey.pls", "compare_with_cbsem")
     opts = analysis_options()
     res = pls_sem(ctx["clean"], ctx["instrument"], n_boot=opts["bootstrap_B"], seed=opts["seed"], progress=False)
     cb = ctx["values"]["sem"]["estimates"]
     return {"n": res.n, "n_input": res.n_input, "n_imputed": res.n_imputed, "converged": res.converged,
             "iterations": res.iterations, "scheme": res.scheme, "missing": res.missing, "B": opts["bootstrap_B"],
             "seed": opts["seed"], "warnings": list(res.warnings), "reliability": res.reliability(),
-            "htmt": res.htmt(), "r2": res.r_squared(), "compare": compare(res, cb)}
+            "htmt": res.htmt(), "r2": res.r_squared(), "compare": compare_with_cbsem(res, cb)}
 
 
 _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure": _step_measure,
@@ -425,8 +368,7 @@ _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure
 
 def _step_sensitivity(ctx):
     """Key paths and indirect effects with and without the flagged-but-kept respondents (chapter 3)."""
-    fn = require("iur_survey.sem.sensitivity", "flag_sensitivity")
-    return {"table": fn(ctx["clean"], ctx["clean_flags"]),
+    return {"table": flag_sensitivity(ctx["clean"], ctx["clean_flags"]),
             "n_flagged": int((ctx["clean_flags"]["n_flags"] > 0).sum()) if "n_flags" in ctx["clean_flags"] else 0}
 
 
@@ -441,8 +383,6 @@ def compute_results(settings, progress=None) -> BookResults:
 
     ``progress(name, step)`` is called before each step (``step`` None) and after it (its :class:`Step`,
     with ``seconds``): the book command prints it."""
-    from ..instrument import load_instrument
-
     data, instrument_path = Path(settings.data), Path(settings.instrument)
     res = BookResults(key=results_key(data, instrument_path), inputs_key=inputs_key(data, instrument_path),
                       data_path=str(data), data_name=data.name,
@@ -472,7 +412,7 @@ def compute_results(settings, progress=None) -> BookResults:
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "data_sha256": res.steps["read"].value["sha256"] if res.steps["read"].ok else None,
-        "instrument_sha256": _sha256(instrument_path),
+        "instrument_sha256": sha256_file(instrument_path),
         "computed_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "simulation": simulation_record(data),
         "options": analysis_options(),
@@ -497,7 +437,7 @@ def simulation_record(data: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     export = doc.get("export") or {}
-    if not isinstance(export, dict) or export.get("sha256") != _sha256(Path(data)):
+    if not isinstance(export, dict) or export.get("sha256") != sha256_file(Path(data)):
         return None
     return {"seed": doc.get("seed"), "command": doc.get("command"), "version": doc.get("iur_survey_version")}
 
@@ -537,16 +477,14 @@ def _load(path: Path) -> BookResults | None:
 ENV_FROZEN = "IUR_SURVEY_RESULTS_FROZEN"
 
 
-def load_results(settings=None) -> BookResults:
-    """The book's results for ``settings`` (default: from the ``IUR_SURVEY_*`` environment).
+def load_results(settings) -> BookResults:
+    """The book's results for ``settings`` (the book's ``BookSettings``, e.g. ``BookSettings.from_env()``:
+    anything with ``data``, ``instrument`` and ``workdir`` paths).
 
     Inside a book build (``IUR_SURVEY_RESULTS_FROZEN=1``) the results the build computed at its start
     are used as long as they belong to the same data and instrument; otherwise they are (re)computed
     when missing or out of date.
     """
-    if settings is None:
-        from ..book import BookSettings
-        settings = BookSettings.from_env()
     if os.environ.get(ENV_FROZEN) == "1":
         cached = _load(results_path(settings))
         if cached is not None and cached.inputs_key == inputs_key(Path(settings.data), Path(settings.instrument)):
@@ -555,17 +493,14 @@ def load_results(settings=None) -> BookResults:
 
 
 def r_script(syntax: str, estimator: str = "ML", missing: str = "ml", data: str = "clean/clean.csv") -> str:
-    """An R script that refits ``syntax`` with lavaan on the clean data.
+    """An R script that refits ``syntax`` with lavaan on the clean data
+    (:func:`iur_survey.replication.rscript.fit_script`).
 
     >>> print(r_script("F =~ a + b + c").splitlines()[-2])
     fit <- sem(model, data = dat, estimator = "ML", missing = "ml")
     """
-    body = syntax.strip().replace("'", "\\'")
-    return (f"library(lavaan)   # lavaan {LAVAAN_REFERENCE_VERSION}\n"
-            f"dat <- read.csv(\"{data}\")\n"
-            f"model <- '\n{body}\n'\n"
-            f"fit <- sem(model, data = dat, estimator = \"{estimator}\", missing = \"{missing}\")\n"
-            "summary(fit, fit.measures = TRUE, standardized = TRUE, rsquare = TRUE)")
+    return fit_script(syntax, {"estimator": estimator, "missing": missing}, data="dat", read_csv=data, summary=True,
+                      lavaan_version=LAVAAN_REFERENCE_VERSION)
 
 
 def versions() -> dict[str, str]:

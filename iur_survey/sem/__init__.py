@@ -1,4 +1,4 @@
-"""Our own lavaan-equivalent SEM engine (see notes/sem_contract.md).
+"""Our own lavaan-equivalent SEM engine (its layout: docs/architecture.md).
 
 >>> from iur_survey.sem import sem, cfa, default_model
 >>> default_model().count("=~")

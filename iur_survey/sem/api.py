@@ -62,7 +62,7 @@ from .results import SEMResult
 from .standardized import r_squared, standardize
 from .syntax import ParsedModel, parse_model
 
-__all__ = ["sem", "cfa", "default_model", "lavaan_syntax_for"]
+__all__ = ["sem", "cfa", "default_model"]
 
 _MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise"}
 
@@ -108,36 +108,6 @@ def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool 
     if ngroups > 1 and not equal_regressions:
         model = group_specific_labels(model, int(ngroups))
     return model
-
-
-def lavaan_syntax_for(res: SEMResult, data_name: str = "data") -> str:
-    """The R/lavaan call that reproduces a fit (for the book's reproducibility appendix).
-
-    >>> import numpy as np, pandas as pd
-    >>> d = pd.DataFrame(np.random.default_rng(1).standard_normal((50, 3)), columns=["a", "b", "c"])
-    >>> print(lavaan_syntax_for(sem("F =~ a + b + c", d)))
-    library(lavaan)
-    model <- '
-    F =~ a + b + c
-    '
-    fit <- sem(model, data = data, estimator = "ML")
-    """
-    args = [f'estimator = "{res.estimator}"']
-    ordered = res.meta.get("ordered") or []
-    if ordered:
-        every = set(ordered) == set(res.partable.ov_all())
-        args.insert(0, "ordered = TRUE" if every else "ordered = c(" + ", ".join(f'"{x}"' for x in ordered) + ")")
-    if res.missing == "fiml":
-        args.append('missing = "ml"')
-    if res.partable.ngroups > 1:
-        args.append(f'group = "{res.meta.get("group", "group")}"')
-        ge = res.meta.get("group_equal") or ()
-        if ge:
-            args.append("group.equal = c(" + ", ".join(f'"{x}"' for x in ge) + ")")
-    if res.meta.get("meanstructure_explicit"):
-        args.append("meanstructure = TRUE")
-    return ("library(lavaan)\nmodel <- '\n" + res.syntax + "\n'\n"
-            f"fit <- sem(model, data = {data_name}, " + ", ".join(args) + ")")
 
 
 # ----------------------------------------------------------------------------- helpers

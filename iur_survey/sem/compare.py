@@ -39,15 +39,15 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from ..errors import EstimationError, ModelSyntaxError
 from .defined import DefinedFunction, from_partable
-from .fitmeasures import rmsea
+from .fitmeasures import chisq_pvalue, rmsea
 from .results import SEMResult
 from .syntax import parse_expression
 
-__all__ = ["lrt", "wald_test", "wald_equal_paths", "group_specific_labels", "LRT_METHODS"]
+__all__ = ["lrt", "wald_test", "wald_equal_paths", "equal_paths_summary", "group_specific_labels", "holm",
+           "LRT_METHODS"]
 
 #: the difference-test methods :func:`lrt` knows (lavaan's names)
 LRT_METHODS = ("default", "standard", "satorra.bentler.2001", "satorra.bentler.2010")
@@ -65,18 +65,6 @@ def _fm(res: SEMResult, key: str, default=float("nan")) -> float:
 def _is_scaled(res: SEMResult) -> bool:
     return "chisq.scaling.factor" in res.fit_measures().index
 
-
-def _pchisq_upper(x: np.ndarray, df: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, float)
-    df = np.asarray(df, float)
-    out = np.full(x.shape, np.nan)
-    ok = np.isfinite(x) & np.isfinite(df)
-    # R's pchisq(x, 0, lower = FALSE): 0 for x > 0, 1 for x <= 0
-    pos = ok & (df > 0)
-    out[pos] = sps.chi2.sf(x[pos], df[pos])
-    zero = ok & (df == 0)
-    out[zero] = np.where(x[zero] > 0, 0.0, 1.0)
-    return out
 
 
 def _rmsea_delta(X2: np.ndarray, df: np.ndarray, N: float, G: int) -> np.ndarray:
@@ -305,7 +293,7 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
                 cd = (r0 * c0 - r1 * c10) / m
             stat_d[k + 1] = (T0 - T1) / cd if np.isfinite(cd) else float("nan")
             df_d[k + 1] = m
-    pval = _pchisq_upper(stat_d, df_d)
+    pval = np.atleast_1d(chisq_pvalue(stat_d, df_d))
     pval[0] = np.nan
     aic = np.array([_fm(m, "aic") for m in mods])
     bic = np.array([_fm(m, "bic") for m in mods])
@@ -407,7 +395,7 @@ def wald_test(fit: SEMResult, constraints: str | Iterable[str]) -> pd.Series:
     if V.size == 0 or not np.all(np.isfinite(V)):
         raise EstimationError(None, "the fit has no covariance matrix of the estimates (se='none' or failed)")
     W = _wald(theta, V, r, J)
-    return pd.Series({"stat": W, "df": k, "p.value": float(sps.chi2.sf(W, k)), "se": fit.se_type},
+    return pd.Series({"stat": W, "df": k, "p.value": chisq_pvalue(W, k), "se": fit.se_type},
                      dtype=object)
 
 
@@ -526,7 +514,7 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
             R = np.array(R)
             r = R @ theta
             W = _wald(theta, V, r, R)
-            rec.update({"Wald": W, "df": len(R), "pvalue": float(sps.chi2.sf(W, len(R))), "note": note})
+            rec.update({"Wald": W, "df": len(R), "pvalue": chisq_pvalue(W, len(R)), "note": note})
             all_rows.extend(R)
         else:
             rec.update({"Wald": float("nan"), "df": 0, "pvalue": float("nan"), "note": note})
@@ -537,7 +525,7 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
         if all_rows:
             R = np.array(all_rows)
             W = _wald(theta, V, R @ theta, R)
-            rec.update({"Wald": W, "df": len(R), "pvalue": float(sps.chi2.sf(W, len(R))), "note": ""})
+            rec.update({"Wald": W, "df": len(R), "pvalue": chisq_pvalue(W, len(R)), "note": ""})
         else:
             rec.update({"Wald": float("nan"), "df": 0, "pvalue": float("nan"), "note": "nothing to test"})
         recs.append(rec)
@@ -605,3 +593,39 @@ def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") ->
         else:
             out.append(line)
     return "\n".join(out)
+
+
+def holm(pvalues) -> list[float]:
+    """Holm's (1979) step-down adjusted *p* values over the finite ones (NaN stays NaN and is not counted),
+    by statsmodels' ``multipletests(method="holm")`` (R's ``p.adjust(method = "holm")``).
+
+    >>> holm([0.01, float("nan"), 0.02])
+    [0.02, nan, 0.02]
+    """
+    from statsmodels.stats.multitest import multipletests     # only here: keep statsmodels off the fit path
+
+    p = np.asarray(pvalues, float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out.tolist()
+
+
+def equal_paths_summary(wald: pd.DataFrame, alpha: float = 0.05) -> dict:
+    """What the per-path equality tests of :func:`wald_equal_paths` (``joint=True``) conclude: ``paths`` (one
+    row per path, with the Holm-adjusted *p* over the paths in ``holm``), ``n_tested``, ``differ`` (the paths
+    with *p* < ``alpha``), ``n_differ_holm`` (Holm-adjusted *p* < ``alpha``) and ``joint`` (the joint test's
+    row, or None).
+
+    >>> w = pd.DataFrame({"lhs": ["COL", "INT", "(all)"], "op": ["~", "~", ""], "rhs": ["GOV", "COL", ""],
+    ...                   "Wald": [5.0, 1.0, 6.0], "df": [1, 1, 2], "pvalue": [0.02, 0.3, 0.05]})
+    >>> s = equal_paths_summary(w)
+    >>> s["n_tested"], s["differ"]["rhs"].tolist(), s["n_differ_holm"], round(float(s["joint"]["Wald"]), 1)
+    (2, ['GOV'], 1, 6.0)
+    """
+    paths = wald[wald["lhs"] != "(all)"].copy()
+    paths["holm"] = holm(paths["pvalue"])
+    joint = wald[wald["lhs"] == "(all)"]
+    return {"paths": paths, "n_tested": int(len(paths)), "differ": paths[paths["pvalue"] < alpha],
+            "n_differ_holm": int((paths["holm"] < alpha).sum()), "joint": joint.iloc[0] if len(joint) else None}

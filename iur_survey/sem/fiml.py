@@ -39,9 +39,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import EstimationError
+from .matrices import Model, vech, vech_indices, vech_to_sym
+
 __all__ = [
     "Pattern",
     "SampleStats",
+    "FimlBatch",
     "vech",
     "vech_indices",
     "vech_to_matrix",
@@ -67,42 +71,8 @@ LOG2PI = math.log(2.0 * math.pi)
 # vech helpers
 # ---------------------------------------------------------------------------------------------------------------
 
-def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column indices of lavaan's ``vech`` order (lower triangle, column by column).
-
-    >>> r, c = vech_indices(3)
-    >>> list(zip(r.tolist(), c.tolist()))
-    [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1), (2, 2)]
-    """
-    upper_r, upper_c = np.triu_indices(p)
-    return upper_c, upper_r
-
-
-def vech(S: np.ndarray) -> np.ndarray:
-    """lavaan's ``lav_matrix_vech``: the lower triangle of ``S`` stacked column by column.
-
-    >>> vech(np.array([[1.0, 2.0], [2.0, 3.0]])).tolist()
-    [1.0, 2.0, 3.0]
-    """
-    S = np.asarray(S)
-    r, c = vech_indices(S.shape[0])
-    return S[r, c]
-
-
-def vech_to_matrix(v: np.ndarray, p: int | None = None) -> np.ndarray:
-    """Inverse of :func:`vech` (a symmetric matrix).
-
-    >>> vech_to_matrix(np.array([1.0, 2.0, 3.0])).tolist()
-    [[1.0, 2.0], [2.0, 3.0]]
-    """
-    v = np.asarray(v, dtype=float)
-    if p is None:
-        p = int(round((math.sqrt(8 * v.size + 1) - 1) / 2))
-    r, c = vech_indices(p)
-    S = np.zeros((p, p))
-    S[r, c] = v
-    S[c, r] = v
-    return S
+#: lavaan's vech and its inverse live in :mod:`iur_survey.sem.matrices` (one implementation)
+vech_to_matrix = vech_to_sym
 
 
 def moments_to_m(Sigma: np.ndarray, mu: np.ndarray | None = None) -> np.ndarray:
@@ -815,3 +785,57 @@ def observed_information_delta(data, Sigma: np.ndarray, mu: np.ndarray | None, D
         second[:, j] = (np.asarray(delta_fn(xp)) - np.asarray(delta_fn(xm))).T @ g / (2.0 * h)
     Ht = Ht + 0.5 * (second + second.T)
     return -0.5 * (Ht + Ht.T) / stats.n
+
+
+class FimlBatch:
+    """FIML over many case weightings of one data set (bootstrap draws, jackknife leave-one-outs), one
+    weighting at a time: each gets the missing-data pattern statistics of its rows (:class:`SampleStats`),
+    and its objective is ``-loglik / N`` with the gradient of :func:`fiml_gradient` chained through the
+    model's ``Delta`` (``model.delta_t_dot``); the same interface as
+    :class:`iur_survey.sem.ml.CompleteMLBatch`."""
+
+    def __init__(self, model: Model, Xg: list[np.ndarray]):
+        self.model = model
+        self.npar = model.npar
+        self.Xg = Xg
+        self.nobs = [X.shape[0] for X in Xg]
+
+    def moments(self, counts: list[np.ndarray]):
+        """Per draw: the missing-data pattern statistics of the resample (rebuilt from the repeated rows)."""
+        K = counts[0].shape[0]
+        out = []
+        for k in range(K):
+            sts, ok = [], True
+            for g, C in enumerate(counts):
+                c = np.asarray(C[k], np.int64)
+                try:
+                    sts.append(SampleStats(self.Xg[g][np.repeat(np.arange(self.nobs[g]), c)]))
+                except ValueError:
+                    ok = False
+                    break
+            out.append((sts, ok))
+        return out
+
+    def evaluate(self, Theta: np.ndarray, mom: list, which: np.ndarray, info: bool = False):
+        K = Theta.shape[0]
+        F = np.full(K, np.inf)
+        grad = np.full((K, self.npar), np.nan)
+        ok = np.zeros(K, bool)
+        for r in range(K):
+            sts, good = mom[which[r]]
+            if not good:
+                continue
+            N = float(sum(s.n for s in sts))
+            total = 0.0
+            gr = np.zeros(self.npar)
+            try:
+                for g, s in enumerate(sts):
+                    Sigma, mu = self.model.implied(Theta[r], g)
+                    ll, gm = fiml_gradient(s, Sigma, mu, return_loglik=True)
+                    total += ll
+                    gr -= self.model.delta_t_dot(Theta[r], g, gm, meanstructure=True) / N
+            except (np.linalg.LinAlgError, ValueError, EstimationError):
+                continue
+            if np.isfinite(total) and np.all(np.isfinite(gr)):
+                F[r], grad[r], ok[r] = -total / N, gr, True
+        return F, grad, None, ok

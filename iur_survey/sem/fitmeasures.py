@@ -210,15 +210,24 @@ def rni(X2, df, X2_null, df_null, c_hat: float | None = 1.0, c_hat_null: float |
     return 1.0 - t1 / t2
 
 
-def chisq_pvalue(X2, df) -> float:
-    """Upper-tail chi-square p-value; NaN when df == 0 (as lavaan).
+def chisq_pvalue(X2, df):
+    """Upper-tail chi-square p-value; NaN when df <= 0 or an input is missing, as lavaan (fitMeasures'
+    ``pvalue``, the scaled tests, and lavTestLRT's ``Pr(>Chisq)`` for models with the same df).  Scalars
+    give a float, arrays an array.
 
     >>> round(chisq_pvalue(3.84, 1), 3)
     0.05
+    >>> chisq_pvalue(np.array([3.3, 3.84]), np.array([0, 1])).round(3).tolist()
+    [nan, 0.05]
     """
-    if _nan(X2, df) or df <= 0:
-        return math.nan
-    return float(special.chdtrc(df, X2))
+    x = np.asarray(X2, float)
+    d = np.asarray(df, float)
+    shape = np.broadcast(x, d).shape
+    x, d = np.broadcast_to(x, shape), np.broadcast_to(d, shape)
+    out = np.full(shape, np.nan)
+    ok = ~np.isnan(x) & ~np.isnan(d) & (d > 0)
+    out[ok] = special.chdtrc(d[ok], x[ok])
+    return float(out) if out.ndim == 0 else out
 
 
 # ----------------------------------------------------------------------------- RMSEA
@@ -246,36 +255,11 @@ def _pchisq(x: float, df: float, ncp: float) -> float:
     return min(max(p, 0.0), 1.0) if p == p else p
 
 
-def _root(f, lo: float, hi: float, tol: float = 1e-12, maxiter: int = 300) -> float:
-    """A root of a function with a sign change on [lo, hi] (bisection with secant steps; Brent-like)."""
-    flo, fhi = f(lo), f(hi)
-    if flo == 0:
-        return lo
-    if fhi == 0:
-        return hi
-    if flo * fhi > 0:
-        raise ValueError("no sign change")
-    for _ in range(maxiter):
-        mid = hi - fhi * (hi - lo) / (fhi - flo) if fhi != flo else 0.5 * (lo + hi)
-        if not (lo < mid < hi) or (hi - lo) > 0.5 * abs(hi - lo):
-            mid = 0.5 * (lo + hi)
-        fm = f(mid)
-        if fm == 0 or (hi - lo) < tol * max(1.0, abs(mid)):
-            return mid
-        if flo * fm < 0:
-            hi, fhi = mid, fm
-        else:
-            lo, flo = mid, fm
-        # alternate with a plain bisection so that the bracket always shrinks geometrically
-        mid = 0.5 * (lo + hi)
-        fm = f(mid)
-        if fm == 0:
-            return mid
-        if flo * fm < 0:
-            hi, fhi = mid, fm
-        else:
-            lo, flo = mid, fm
-    return 0.5 * (lo + hi)
+def _root(f, lo: float, hi: float) -> float:
+    """A root of ``f`` on [lo, hi] (a sign change is required): scipy's Brent method to full precision."""
+    from scipy.optimize import brentq     # only for the RMSEA interval: keep it off the import path
+
+    return float(brentq(f, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 
 def rmsea_ci(X2, df, N, G: int = 1, c_hat: float = 1.0, level: float = 0.90) -> tuple[float, float]:

@@ -63,11 +63,12 @@ import pandas as pd
 
 from ..errors import EstimationError
 from .compare import lrt
+from .results import json_number
 from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI checks --equal with it)
 from .results import SEMResult
 
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
-           "GROUP_EQUAL_NAMES", "chen_decision", "group_size_table", "merge_groups", "prepare_groups",
+           "GROUP_EQUAL_NAMES", "chen_decision", "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
            "measurement_part"]
 
 #: lavaan's group.equal names the engine implements
@@ -305,16 +306,6 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
     return data2, sizes, mapping, warns
 
 
-def _num(x: Any):
-    if x is None or x is pd.NA:
-        return None
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return x
-    return f if math.isfinite(f) else None
-
-
 def _int_or(x, key: str):
     return int(round(x)) if x is not None and key in ("npar", "df", "df.scaled") else x
 
@@ -368,8 +359,8 @@ class InvarianceResult:
         tab = self.table.set_index("step")
         for k, s in enumerate(self.steps):
             r = tab.loc[s]
-            fit = {key: _int_or(_num(r[key]), key) for key in _FIT_KEYS
-                   if key in tab.columns and _num(r[key]) is not None}
+            fit = {key: _int_or(json_number(r[key]), key) for key in _FIT_KEYS
+                   if key in tab.columns and json_number(r[key]) is not None}
             item: dict[str, Any] = {"step": s, "group_equal": list(self.group_equal[s]),
                                     "converged": bool(r["converged"]) if self.fits.get(s) is not None else False,
                                     "fit": fit}
@@ -378,11 +369,11 @@ class InvarianceResult:
                 item["delta"] = None
                 item["cutoffs"] = None
             else:
-                item["test"] = {"chisq.diff": _num(r["chisq.diff"]), "df.diff": _int_or(_num(r["df.diff"]), "df"),
-                                "pvalue": _num(r["pvalue.diff"]), "method": self.lrt_method,
+                item["test"] = {"chisq.diff": json_number(r["chisq.diff"]), "df.diff": _int_or(json_number(r["df.diff"]), "df"),
+                                "pvalue": json_number(r["pvalue.diff"]), "method": self.lrt_method,
                                 "versus": self.steps[k - 1]}
-                item["delta"] = {"cfi": _num(r["delta.cfi"]), "rmsea": _num(r["delta.rmsea"]),
-                                 "srmr": _num(r["delta.srmr"])}
+                item["delta"] = {"cfi": json_number(r["delta.cfi"]), "rmsea": json_number(r["delta.rmsea"]),
+                                 "srmr": json_number(r["delta.srmr"])}
                 c = self.cutoffs.get(s)
                 item["cutoffs"] = None if c is None else {"cfi": c[0], "rmsea": c[1], "srmr": c[2]}
             item["decision"] = r["decision"]
@@ -410,7 +401,7 @@ class InvarianceResult:
         L.append("-" * len(head))
 
         def f(x, w, d=3):
-            x = _num(x)
+            x = json_number(x)
             return f"{x:>{w}.{d}f}" if x is not None else " " * (w - 1) + "-"
         for _, r in self.table.iterrows():
             L.append(f"{r['step']:<11}{f(r[chi], 10, 2)}{f(r['df'], 6, 0)}{f(r[cfi_k], 7)}{f(r[rmsea_k], 7)}"
@@ -591,3 +582,22 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
                             steps=names, group_equal=spec, fits=fits, table=table, lrt=lrt_tab, groups=sizes,
                             merge=mapping, cutoffs=cut, cutoffs_name=cut_name, indices=ind, lrt_method=lrt_used,
                             warnings=warns, errors=errors)
+
+
+def compare_decisions(table: pd.DataFrame, other: pd.DataFrame,
+                      steps: tuple[str, ...] = ("metric", "scalar", "strict")) -> pd.DataFrame:
+    """The decisions of two invariance analyses of the same model side by side (e.g. with and without merging
+    small groups): one row per step, ``decision``, ``other`` (``"not fitted"`` for a step a table lacks) and
+    ``same``.
+
+    >>> a = pd.DataFrame({"step": ["metric", "scalar"], "decision": ["supported", "supported"]})
+    >>> b = pd.DataFrame({"step": ["metric", "scalar"], "decision": ["supported", "not supported"]})
+    >>> compare_decisions(a, b)["same"].tolist()
+    [True, False, True]
+    """
+    def lookup(t: pd.DataFrame) -> list[str]:
+        d = dict(zip(t["step"], t["decision"]))
+        return [str(d.get(step, "not fitted")) for step in steps]
+    out = pd.DataFrame({"step": list(steps), "decision": lookup(table), "other": lookup(other)})
+    out["same"] = out["decision"] == out["other"]
+    return out

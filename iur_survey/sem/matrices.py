@@ -48,7 +48,7 @@ import numpy as np
 from ..errors import EstimationError
 from .partable import ParTable
 
-__all__ = ["Model", "GroupModel", "vech_indices", "vech", "vech_to_sym"]
+__all__ = ["Model", "GroupModel", "BatchLayout", "vech_indices", "vech", "vech_to_sym", "nonadmissible"]
 
 LAMBDA, THETA, PSI, BETA, NU, ALPHA = range(6)
 _KIND_NAMES = ("lambda", "theta", "psi", "beta", "nu", "alpha")
@@ -71,16 +71,22 @@ def vech(a: np.ndarray) -> np.ndarray:
     >>> vech(np.array([[1., 2.], [2., 3.]])).tolist()
     [1.0, 2.0, 3.0]
     """
+    a = np.asarray(a)
     r, c = vech_indices(a.shape[0])
     return a[r, c]
 
 
-def vech_to_sym(v: np.ndarray, p: int) -> np.ndarray:
-    """Inverse of :func:`vech` for a symmetric matrix.
+def vech_to_sym(v: np.ndarray, p: int | None = None) -> np.ndarray:
+    """Inverse of :func:`vech` for a symmetric matrix (``p`` inferred from the length when None).
 
     >>> vech_to_sym(np.array([1., 2., 3.]), 2).tolist()
     [[1.0, 2.0], [2.0, 3.0]]
+    >>> vech_to_sym(np.array([1., 2., 3.])).tolist()
+    [[1.0, 2.0], [2.0, 3.0]]
     """
+    v = np.asarray(v, dtype=float)
+    if p is None:
+        p = int(round((np.sqrt(8 * v.size + 1) - 1) / 2))
     r, c = vech_indices(p)
     out = np.zeros((p, p))
     out[r, c] = v
@@ -119,6 +125,195 @@ class GroupModel:
     @property
     def m(self) -> int:
         return len(self.eta)
+
+
+class BatchLayout:
+    """Where every free parameter (and every fixed.x value) of one group goes in the six matrices.
+
+    Every formula of the implied moments and their derivatives is written once, here, over a stack of
+    parameter vectors (a leading batch axis K): a single fit is a batch of one (:meth:`Model._core`), the
+    bootstrap a batch of draws.  ``S`` / ``ybar`` (K x p x p, K x p) give the fixed.x values of each row of
+    the stack; without them the values set by :meth:`Model.set_sample_stats` are used.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> lay = Model(build_partable("F =~ x1 + x2 + x3")).layout(0)
+    >>> c = lay.core(np.array([[0.8, 0.6, 0.5, 0.4, 0.3, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]))
+    >>> c["Sigma"].shape, round(float(c["Sigma"][0, 0, 0]), 2), round(float(c["Sigma"][1, 0, 0]), 2)
+    ((2, 3, 3), 1.5, 2.0)
+    """
+
+    def __init__(self, model: Model, g: int):
+        gm = model.groups[g]
+        pt = model.partable
+        self.p, self.m, self.n_lv = gm.p, gm.m, gm.n_lv
+        self.has_beta = bool(gm.has_beta)
+        self.base = [np.array(b, float) for b in gm.base]
+        ncol = [self.m, self.p, self.m, self.m, 1, 1]
+        flat: list[list[int]] = [[] for _ in range(6)]
+        par: list[list[int]] = [[] for _ in range(6)]
+        for kind, i, j, k in zip(gm.e_kind, gm.e_i, gm.e_j, gm.e_par):
+            if kind in (NU, ALPHA):
+                flat[kind].append(int(i))
+                par[kind].append(int(k))
+            else:
+                flat[kind].append(int(i) * ncol[kind] + int(j))
+                par[kind].append(int(k))
+                if kind in (THETA, PSI) and i != j:
+                    flat[kind].append(int(j) * ncol[kind] + int(i))
+                    par[kind].append(int(k))
+        self.flat = [np.array(f, np.intp) for f in flat]
+        self.par = [np.array(q, np.intp) for q in par]
+        # one flat buffer for the six matrices: a copy of the fixed values and one scatter per evaluation
+        self._shapes = [(self.p, self.m), (self.p, self.p), (self.m, self.m), (self.m, self.m), (self.p,), (self.m,)]
+        sizes = [int(np.prod(sh)) for sh in self._shapes]
+        self._offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+        self._buf = np.concatenate([b.ravel() for b in self.base])
+        self._flat_all = np.concatenate([self._offs[k] + self.flat[k] for k in range(6)]).astype(np.intp)
+        self._par_all = np.concatenate(self.par).astype(np.intp)
+        # fixed.x rows: their values are the resample's (co)variances / means
+        oi = {v: k for k, v in enumerate(gm.ov)}
+        exo: list[tuple[int, int, int, int, int]] = []     # kind, flat, flat mirror (-1), var a, var b (-1: mean)
+        for r in gm.exo_rows:
+            k = int(np.nonzero(gm.r_row == r)[0][0])
+            kind, i, j = int(gm.r_kind[k]), int(gm.r_i[k]), int(gm.r_j[k])
+            a = oi[pt.lhs[r]]
+            b = oi[pt.rhs[r]] if pt.op[r] == "~~" else -1
+            if kind in (NU, ALPHA):
+                exo.append((kind, i, -1, a, b))
+            else:
+                mirror = j * ncol[kind] + i if (kind in (THETA, PSI) and i != j) else -1
+                exo.append((kind, i * ncol[kind] + j, mirror, a, b))
+        self.exo = exo
+        self.exo_rows = list(gm.exo_rows)
+        # entries -> gradient/information pieces
+        self.e_kind = np.asarray(gm.e_kind, int)
+        self.e_i = np.asarray(gm.e_i, int)
+        self.e_j = np.asarray(gm.e_j, int)
+        self.e_par = np.asarray(gm.e_par, int)
+        ne = len(self.e_kind)
+        self.scale = np.ones(ne)
+        diag = (np.isin(self.e_kind, (PSI, THETA))) & (self.e_i == self.e_j)
+        self.scale[diag] = 0.5
+        self.T = np.zeros((ne, model.npar))
+        self.T[np.arange(ne), self.e_par] = 1.0
+        self.sel = {kind: np.flatnonzero(self.e_kind == kind) for kind in range(6)}
+        dummy = set(gm.dummy_ov)
+        self.real_ov = np.array([k for k, v in enumerate(gm.ov) if v not in dummy], np.intp)
+
+    def exo_values(self, S: np.ndarray, ybar: np.ndarray) -> np.ndarray:
+        """The fixed.x values (K x this group's fixed.x rows) of a stack of sample moments."""
+        return np.stack([S[:, a, b] if b >= 0 else ybar[:, a] for _, _, _, a, b in self.exo], axis=1) \
+            if self.exo else np.zeros((S.shape[0], 0))
+
+    def fill(self, Theta: np.ndarray, S: np.ndarray | None = None, ybar: np.ndarray | None = None):
+        """The six matrices for every row of ``Theta`` (K x npar): arrays with a leading K axis.
+
+        The fixed.x rows take their values from ``S`` / ``ybar`` (each row's sample moments), else from
+        :meth:`Model.set_sample_stats`."""
+        K = Theta.shape[0]
+        buf = np.repeat(self._buf[None], K, axis=0)
+        buf[:, self._flat_all] = Theta[:, self._par_all]
+        if self.exo and S is not None:
+            exo = self.exo_values(S, ybar)
+            for x, (kind, f, mirror, a, b) in enumerate(self.exo):
+                buf[:, self._offs[kind] + f] = exo[:, x]
+                if mirror >= 0:
+                    buf[:, self._offs[kind] + mirror] = exo[:, x]
+        o = self._offs
+        return [buf[:, o[k]:o[k + 1]].reshape((K,) + self._shapes[k]) for k in range(6)]
+
+    def core(self, Theta, S=None, ybar=None):
+        L, Th, Ps, Bm, nu, al = self.fill(Theta, S, ybar)
+        K = Theta.shape[0]
+        if self.has_beta:
+            A = np.linalg.inv(np.eye(self.m)[None] - Bm)
+        else:
+            A = np.broadcast_to(np.eye(self.m), (K, self.m, self.m))
+        M = L @ A
+        Pm = A @ Ps @ np.swapaxes(A, 1, 2)
+        G = Pm @ np.swapaxes(L, 1, 2)
+        Sigma = L @ G + Th
+        Sigma = 0.5 * (Sigma + np.swapaxes(Sigma, 1, 2))
+        Aal = (A @ al[:, :, None])[:, :, 0]
+        mu = nu + (L @ Aal[:, :, None])[:, :, 0]
+        return {"M": M, "Pm": Pm, "G": G, "Sigma": Sigma, "mu": mu, "Aal": Aal, "Th": Th, "Ps": Ps}
+
+    def grad_entries(self, c, Wt: np.ndarray, Sd: np.ndarray | None) -> np.ndarray:
+        """``s u'Wt v`` (minus ``Sd' dmu`` with a mean structure) per free entry, without forming U and V
+        (the LISREL gradient: Wt G', M'Wt G', M'Wt M, Wt)."""
+        M, G, Aal = c["M"], c["G"], c["Aal"]
+        K = M.shape[0]
+        ge = np.zeros((K, len(self.e_kind)))
+        Gt = np.swapaxes(G, 1, 2)
+        Mt = np.swapaxes(M, 1, 2)
+        WG = None
+        cs = self.sel[LAMBDA]
+        if cs.size:
+            WG = Wt @ Gt
+            ge[:, cs] = WG[:, self.e_i[cs], self.e_j[cs]]
+        cs = self.sel[BETA]
+        if cs.size:
+            WG = Wt @ Gt if WG is None else WG
+            ge[:, cs] = (Mt @ WG)[:, self.e_i[cs], self.e_j[cs]]
+        cs = self.sel[PSI]
+        if cs.size:
+            ge[:, cs] = self.scale[cs] * (Mt @ Wt @ M)[:, self.e_i[cs], self.e_j[cs]]
+        cs = self.sel[THETA]
+        if cs.size:
+            ge[:, cs] = self.scale[cs] * Wt[:, self.e_i[cs], self.e_j[cs]]
+        if Sd is not None:
+            MSd = None
+            cs = self.sel[LAMBDA]
+            if cs.size:
+                ge[:, cs] -= Sd[:, self.e_i[cs]] * Aal[:, self.e_j[cs]]
+            cs = self.sel[BETA]
+            if cs.size:
+                MSd = np.einsum("kpa,kp->ka", M, Sd)
+                ge[:, cs] -= MSd[:, self.e_i[cs]] * Aal[:, self.e_j[cs]]
+            cs = self.sel[NU]
+            if cs.size:
+                ge[:, cs] -= Sd[:, self.e_i[cs]]
+            cs = self.sel[ALPHA]
+            if cs.size:
+                MSd = np.einsum("kpa,kp->ka", M, Sd) if MSd is None else MSd
+                ge[:, cs] -= MSd[:, self.e_i[cs]]
+        return ge
+
+    def uv(self, c):
+        """U, V (K x p x entries), Dmu (K x p x entries): dSigma = s (u v' + v u'), dmu per entry."""
+        M, G, Aal = c["M"], c["G"], c["Aal"]
+        K = M.shape[0]
+        ne = len(self.e_kind)
+        U = np.zeros((K, self.p, ne))
+        V = np.zeros((K, self.p, ne))
+        Dmu = np.zeros((K, self.p, ne))
+        cs = self.sel[LAMBDA]
+        if cs.size:
+            ei, ej = self.e_i[cs], self.e_j[cs]
+            U[:, ei, cs] = 1.0
+            V[:, :, cs] = np.swapaxes(G[:, ej, :], 1, 2)
+            Dmu[:, ei, cs] = Aal[:, ej]
+        cs = self.sel[BETA]
+        if cs.size:
+            ei, ej = self.e_i[cs], self.e_j[cs]
+            U[:, :, cs] = M[:, :, ei]
+            V[:, :, cs] = np.swapaxes(G[:, ej, :], 1, 2)
+            Dmu[:, :, cs] = M[:, :, ei] * Aal[:, None, ej]
+        cs = self.sel[PSI]
+        if cs.size:
+            U[:, :, cs] = M[:, :, self.e_i[cs]]
+            V[:, :, cs] = M[:, :, self.e_j[cs]]
+        cs = self.sel[THETA]
+        if cs.size:
+            U[:, self.e_i[cs], cs] = 1.0
+            V[:, self.e_j[cs], cs] = 1.0
+        cs = self.sel[NU]
+        if cs.size:
+            Dmu[:, self.e_i[cs], cs] = 1.0
+        cs = self.sel[ALPHA]
+        if cs.size:
+            Dmu[:, :, cs] = M[:, :, self.e_i[cs]]
+        return U, V, Dmu
 
 
 class Model:
@@ -266,34 +461,16 @@ class Model:
                 self.exo_values[i] = val
                 k = int(np.nonzero(gm.r_row == i)[0][0])
                 self._put(gm.base, int(gm.r_kind[k]), int(gm.r_i[k]), int(gm.r_j[k]), val)
-            gm._buf = None
+        self.__dict__.pop("_layouts", None)
 
     # ------------------------------------------------------------------ values
-    def _layout(self, group: int) -> None:
-        """Flat-buffer layout of the six matrices: one copy + one scatter per evaluation."""
-        gm = self.groups[group]
-        p, m = gm.p, gm.m
-        sizes = [p * m, p * p, m * m, m * m, p, m]
-        shapes = [(p, m), (p, p), (m, m), (m, m), (p,), (m,)]
-        offs = np.concatenate([[0], np.cumsum(sizes)])
-        buf = np.concatenate([b.ravel() for b in gm.base])
-        flat, src = [], []
-        for e, (kind, i, j) in enumerate(zip(gm.e_kind, gm.e_i, gm.e_j)):
-            if kind in (NU, ALPHA):
-                flat.append(offs[kind] + i)
-                src.append(e)
-            else:
-                ncol = shapes[kind][1]
-                flat.append(offs[kind] + i * ncol + j)
-                src.append(e)
-                if kind in (THETA, PSI) and i != j:
-                    flat.append(offs[kind] + j * ncol + i)
-                    src.append(e)
-        gm._buf = buf
-        gm._offs = offs
-        gm._shapes = shapes
-        gm._flat = np.array(flat, dtype=np.intp)
-        gm._src_par = gm.e_par[np.array(src, dtype=np.intp)] if src else np.zeros(0, np.intp)
+    def layout(self, group: int) -> BatchLayout:
+        """The group's :class:`BatchLayout` (built once; rebuilt after :meth:`set_sample_stats`)."""
+        cache = self.__dict__.setdefault("_layouts", {})
+        lay = cache.get(group)
+        if lay is None:
+            lay = cache[group] = BatchLayout(self, group)
+        return lay
 
     def matrices(self, theta: np.ndarray, group: int = 0) -> dict[str, np.ndarray]:
         """The six matrices of a group at ``theta`` (fresh arrays).
@@ -303,32 +480,17 @@ class Model:
         >>> sorted(mod.matrices(np.ones(6)))
         ['alpha', 'beta', 'lambda', 'nu', 'psi', 'theta']
         """
-        gm = self.groups[group]
-        if getattr(gm, "_buf", None) is None:
-            self._layout(group)
-        buf = gm._buf.copy()
-        buf[gm._flat] = np.asarray(theta, float)[gm._src_par]
-        o = gm._offs
-        return {name: buf[o[k]:o[k + 1]].reshape(gm._shapes[k]) for k, name in enumerate(_KIND_NAMES)}
+        mats = self.layout(group).fill(np.asarray(theta, float)[None])
+        return {name: mats[k][0] for k, name in enumerate(_KIND_NAMES)}
 
     def _core(self, theta: np.ndarray, group: int) -> dict:
-        gm = self.groups[group]
-        mats = self.matrices(theta, group)
-        L, Th, Ps, B = mats["lambda"], mats["theta"], mats["psi"], mats["beta"]
-        if gm.has_beta:
-            try:
-                A = np.linalg.inv(np.eye(gm.m) - B)
-            except np.linalg.LinAlgError:
-                raise EstimationError(None, "I - B is singular (the regressions are not identified)") from None
-        else:
-            A = np.eye(gm.m)
-        M = L @ A
-        Pm = A @ Ps @ A.T                  # total (co)variances of eta
-        G = Pm @ L.T                       # m x p
-        Sigma = L @ G + Th
-        Aal = A @ mats["alpha"]
-        mu = mats["nu"] + L @ Aal
-        return {"mats": mats, "A": A, "M": M, "Pm": Pm, "G": G, "Sigma": Sigma, "mu": mu, "Aal": Aal}
+        """The implied moments and their building blocks at one ``theta``: the batch of one of
+        :meth:`BatchLayout.core`."""
+        try:
+            c = self.layout(group).core(np.asarray(theta, float)[None])
+        except np.linalg.LinAlgError:
+            raise EstimationError(None, "I - B is singular (the regressions are not identified)") from None
+        return {k: v[0] for k, v in c.items()}
 
     def implied(self, theta: np.ndarray, group: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Model-implied ``(Sigma, mu)`` of one group at ``theta``."""
@@ -361,52 +523,11 @@ class Model:
 
     # ------------------------------------------------------------------ derivatives
     def _uv(self, c: dict, gm: GroupModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """U, V (p x k), scale (k) of dSigma = s (u v' + v u') and Dmu (p x k) per free entry."""
-        sel = getattr(gm, "_sel", None)
-        if sel is None:
-            sel = {}
-            cols = np.arange(len(gm.e_kind))
-            for kind in range(6):
-                mask = gm.e_kind == kind
-                if mask.any():
-                    sel[kind] = (cols[mask], gm.e_i[mask], gm.e_j[mask])
-            s = np.ones(len(gm.e_kind))
-            for kind in (PSI, THETA):
-                if kind in sel:
-                    cs, ei, ej = sel[kind]
-                    s[cs[ei == ej]] = 0.5
-            gm._sel, gm._scale = sel, s
-        k = len(gm.e_kind)
-        p = gm.p
-        U = np.zeros((p, k))
-        V = np.zeros((p, k))
-        Dmu = np.zeros((p, k))
-        M, G, Aal = c["M"], c["G"], c["Aal"]
-        if LAMBDA in sel:
-            cs, ei, ej = sel[LAMBDA]
-            U[ei, cs] = 1.0
-            V[:, cs] = G[ej, :].T
-            Dmu[ei, cs] = Aal[ej]
-        if BETA in sel:
-            cs, ei, ej = sel[BETA]
-            U[:, cs] = M[:, ei]
-            V[:, cs] = G[ej, :].T
-            Dmu[:, cs] = M[:, ei] * Aal[ej]
-        if PSI in sel:
-            cs, ei, ej = sel[PSI]
-            U[:, cs] = M[:, ei]
-            V[:, cs] = M[:, ej]
-        if THETA in sel:
-            cs, ei, ej = sel[THETA]
-            U[ei, cs] = 1.0
-            V[ej, cs] = 1.0
-        if NU in sel:
-            cs, ei, _ = sel[NU]
-            Dmu[ei, cs] = 1.0
-        if ALPHA in sel:
-            cs, ei, _ = sel[ALPHA]
-            Dmu[:, cs] = M[:, ei]
-        return U, V, gm._scale, Dmu
+        """U, V (p x k), scale (k) of dSigma = s (u v' + v u') and Dmu (p x k) per free entry: the batch
+        of one of :meth:`BatchLayout.uv`."""
+        lay = self.layout(gm.group)
+        U, V, Dmu = lay.uv({k: c[k][None] for k in ("M", "G", "Aal")})
+        return U[0], V[0], lay.scale, Dmu[0]
 
     def delta(self, theta: np.ndarray, group: int = 0, meanstructure: bool | None = None) -> np.ndarray:
         """Analytic ``Delta = d m / d theta`` of one group (moments x parameters).
@@ -554,3 +675,39 @@ class Model:
                 theta[k] = val
         theta[np.isnan(theta)] = 0.0
         return theta
+
+
+def _min_eig(A: np.ndarray) -> np.ndarray:
+    """Smallest eigenvalue of each symmetric matrix of a stack (the diagonal when they are diagonal)."""
+    K, n, _ = A.shape
+    off = A.reshape(K, -1)[:, ~np.eye(n, dtype=bool).ravel()]
+    if not np.any(off):
+        return np.diagonal(A, axis1=1, axis2=2).min(axis=1, initial=np.inf)
+    return np.linalg.eigvalsh(A)[:, 0]
+
+
+def nonadmissible(model: Model, Theta: np.ndarray) -> np.ndarray:
+    """lavaan's post-fit check (``lav_object_post_check``) for each row of a stack of solutions: a negative
+    (ov or lv) variance, or a latent / residual covariance matrix that is not positive definite.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> mod = Model(build_partable("F =~ x1 + x2 + x3"))
+    >>> nonadmissible(mod, np.array([[0.8, 0.6, 0.5, 0.4, 0.3, 1.0], [0.8, 0.6, -0.5, 0.4, 0.3, 1.0]])).tolist()
+    [False, True]
+    """
+    thr = -np.finfo(float).eps ** 0.75
+    Theta = np.atleast_2d(np.asarray(Theta, float))
+    bad = np.zeros(Theta.shape[0], bool)
+    for g in range(model.ngroups):
+        lay = model.layout(g)
+        c = lay.core(Theta)
+        Th, Ps = c["Th"], c["Ps"]
+        ro = lay.real_ov
+        if ro.size:
+            bad |= (np.diagonal(Th, axis1=1, axis2=2)[:, ro] < 0).any(axis=1)
+            bad |= _min_eig(Th[:, ro[:, None], ro[None, :]]) < thr
+        if lay.n_lv:
+            nl = lay.n_lv
+            bad |= (np.diagonal(Ps, axis1=1, axis2=2)[:, :nl] < 0).any(axis=1)
+            bad |= _min_eig(c["Pm"][:, :nl, :nl]) < thr
+    return bad

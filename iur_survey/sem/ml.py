@@ -36,10 +36,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import lapack
 
+from ..errors import EstimationError
 from .matrices import Model
 
-__all__ = ["CompleteStats", "complete_stats", "ml_fmin", "ml_gradient", "ml_information_expected",
-           "ml_fmin_group", "mvn_loglik", "saturated_loglik"]
+__all__ = ["CompleteStats", "complete_stats", "ml_evaluate", "ml_fmin", "ml_gradient", "ml_information_expected",
+           "CompleteMLBatch", "mvn_loglik", "saturated_loglik"]
 
 LOG2PI = np.log(2.0 * np.pi)
 
@@ -101,84 +102,126 @@ def _chol_inv(Sigma: np.ndarray) -> tuple[np.ndarray, float] | None:
     return inv, ld
 
 
-def ml_fmin_group(Sigma: np.ndarray, mu: np.ndarray | None, S: np.ndarray, ybar: np.ndarray,
-                  logdetS: float) -> float:
-    """F_g (without the 1/2) of one group; ``inf`` when Sigma is not positive definite.
+def _pd_logdet(S: np.ndarray, rel: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+    """(positive-definite mask, log-determinant) of a stack of symmetric matrices: a batched Cholesky,
+    and the smallest eigenvalue (relative to the largest) above ``rel`` -- a resample covariance matrix
+    that is numerically singular counts as failed, as lavaan's sample statistics fail on it."""
+    K, p, _ = S.shape
+    ok = np.all(np.isfinite(S.reshape(K, -1)), axis=1)
+    logdet = np.full(K, -np.inf)
+    safe = np.where(ok[:, None, None], S, np.eye(p)[None])
+    try:
+        L = np.linalg.cholesky(safe)
+        diag = np.diagonal(L, axis1=1, axis2=2)
+        logdet = 2.0 * np.log(diag).sum(axis=1)
+        d2 = diag ** 2      # pivots bound the eigenvalues: min eig <= min pivot^2, max eig >= max diag(S)
+        suspect = ok & (d2.min(axis=1) <= 1e3 * rel * np.max(np.diagonal(S, axis1=1, axis2=2), axis=1))
+    except np.linalg.LinAlgError:
+        suspect = ok.copy()
+    for k in np.flatnonzero(suspect):
+        ev = np.linalg.eigvalsh(S[k])
+        if ev[0] <= rel * max(ev[-1], 1.0):
+            ok[k] = False
+        else:
+            logdet[k] = float(np.sum(np.log(ev)))
+    logdet[~ok] = -np.inf
+    return ok, logdet
 
-    ``mu=None`` means no mean structure (means saturated).
 
-    >>> S = np.array([[2., .5], [.5, 1.]])
-    >>> float(ml_fmin_group(S, None, S, np.zeros(2), float(np.linalg.slogdet(S)[1]))) == 0.0
-    True
+def _chol_batch(Sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ok mask, Sigma^-1, log|Sigma|) for a stack; non-PD matrices get ok = False."""
+    K, p, _ = Sigma.shape
+    ok = np.all(np.isfinite(Sigma.reshape(K, -1)), axis=1)
+    Sigma = np.where(ok[:, None, None], Sigma, np.eye(p)[None])
+    try:
+        L = np.linalg.cholesky(Sigma)
+    except np.linalg.LinAlgError:
+        L = np.empty_like(Sigma)
+        for k in range(K):
+            try:
+                L[k] = np.linalg.cholesky(Sigma[k])
+            except np.linalg.LinAlgError:
+                ok[k] = False
+                L[k] = np.eye(p)
+    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+    Linv = np.linalg.inv(L)
+    Si = np.swapaxes(Linv, 1, 2) @ Linv
+    return ok, Si, logdet
+
+
+def ml_evaluate(model: Model, Theta: np.ndarray, S: list, ybar: list, logdetS: list, w: list, *,
+                gradient: bool = True, info: bool = False):
+    """lavaan's fmin, its analytic gradient and the expected information for a stack of parameter vectors.
+
+    This is the one implementation of the complete-data ML objective: ``Theta`` is K x npar, and per group
+    ``S[g]`` (K x p x p, biased), ``ybar[g]`` (K x p), ``logdetS[g]`` (K) and the weights ``w[g]`` = N_g / N
+    (K) give each row its own sample moments (the bootstrap's resamples); a single fit is a batch of one
+    (:func:`ml_fmin`, :func:`ml_gradient`, :func:`ml_information_expected`).
+
+    Returns ``(F, grad, info, ok)``: F (K; ``inf`` where Sigma is not positive definite), the gradient
+    (K x npar, NaN rows there; None when ``gradient=False``), the information (K x npar x npar or None)
+    and the mask of admissible rows.  A singular ``I - B`` raises ``numpy.linalg.LinAlgError``.
     """
-    ci = _chol_inv(Sigma)
-    if ci is None:
-        return np.inf
-    Si, ld = ci
-    p = S.shape[0]
-    F = ld + float(np.sum(Si * S)) - logdetS - p
-    if mu is not None:
-        d = ybar - mu
-        F += float(d @ Si @ d)
-    return F
+    K = Theta.shape[0]
+    ms = bool(model.meanstructure)
+    F = np.zeros(K)
+    grad = np.zeros((K, model.npar)) if (gradient or info) else None
+    I = np.zeros((K, model.npar, model.npar)) if info else None
+    ok = np.ones(K, bool)
+    for g in range(model.ngroups):
+        lay = model.layout(g)
+        Sg, yg = S[g], ybar[g]
+        c = lay.core(Theta, Sg, yg)
+        okg, Si, ld = _chol_batch(c["Sigma"])
+        ok &= okg
+        Fg = ld + np.einsum("kij,kij->k", Si, Sg) - logdetS[g] - lay.p
+        Sd = None
+        if ms:
+            dvec = yg - c["mu"]
+            Sd = np.einsum("kij,kj->ki", Si, dvec)
+            Fg = Fg + np.einsum("ki,ki->k", dvec, Sd)
+        F += w[g] * 0.5 * Fg
+        if grad is None:
+            continue
+        Wm = Sg + dvec[:, :, None] * dvec[:, None, :] if ms else Sg
+        Wt = Si - Si @ Wm @ Si
+        ge = lay.grad_entries(c, Wt, Sd)
+        grad += w[g][:, None] * (ge @ lay.T)
+        if info:
+            U, V, Dmu = lay.uv(c)
+            SU, SV = Si @ U, Si @ V
+            Ut, Vt = np.swapaxes(U, 1, 2), np.swapaxes(V, 1, 2)
+            P, Q, R = Ut @ SU, Ut @ SV, Vt @ SV
+            Ie = np.outer(lay.scale, lay.scale)[None] * (Q * np.swapaxes(Q, 1, 2) + P * R)
+            if ms:
+                Ie = Ie + np.swapaxes(Dmu, 1, 2) @ Si @ Dmu
+            I += w[g][:, None, None] * (lay.T.T[None] @ Ie @ lay.T[None])
+    F = np.where(ok & np.isfinite(F), F, np.inf)
+    if grad is not None:
+        grad[~ok] = np.nan
+    return F, grad, I, ok
+
+
+def _one(model: Model, theta: np.ndarray, stats: CompleteStats, *, gradient: bool, info: bool = False):
+    """:func:`ml_evaluate` for one parameter vector and the sample statistics of one data set."""
+    w = stats.weights
+    G = range(model.ngroups)
+    try:
+        return ml_evaluate(model, np.asarray(theta, float)[None], [stats.cov[g][None] for g in G],
+                           [stats.mean[g][None] for g in G], [np.array([stats.logdet[g]]) for g in G],
+                           [np.array([w[g]]) for g in G], gradient=gradient, info=info)
+    except np.linalg.LinAlgError:
+        raise EstimationError(None, "I - B is singular (the regressions are not identified)") from None
 
 
 def ml_fmin(model: Model, theta: np.ndarray, stats: CompleteStats) -> float:
     """lavaan's ``fmin`` = sum_g (N_g/N) F_g / 2 (``inf`` outside the admissible region)."""
-    w = stats.weights
-    total = 0.0
-    for g in range(model.ngroups):
-        Sigma, mu = model.implied(theta, g)
-        F = ml_fmin_group(Sigma, mu if model.meanstructure else None, stats.cov[g], stats.mean[g],
-                          stats.logdet[g])
-        if not np.isfinite(F):
-            return np.inf
-        total += w[g] * 0.5 * F
-    return total
-
-
-def _group_parts(model: Model, theta: np.ndarray, stats: CompleteStats, g: int, info: bool):
-    gm = model.groups[g]
-    c = model._core(theta, g)
-    ci = _chol_inv(c["Sigma"])
-    if ci is None:
-        return None
-    Si, _ = ci
-    U, V, s, Dmu = model._uv(c, gm)
-    S = stats.cov[g]
-    out = {}
-    if model.meanstructure:
-        d = stats.mean[g] - c["mu"]
-        Sd = Si @ d
-        W = Si - Si @ (S + np.outer(d, d)) @ Si
-        grad_e = s * np.einsum("ik,ik->k", U, W @ V) - Sd @ Dmu
-    else:
-        W = Si - Si @ S @ Si
-        grad_e = s * np.einsum("ik,ik->k", U, W @ V)
-    out["grad_e"] = grad_e
-    if info:
-        SU = Si @ U
-        SV = Si @ V
-        P = U.T @ SU
-        Q = U.T @ SV
-        R = V.T @ SV
-        I_e = np.outer(s, s) * (Q * Q.T + P * R)
-        if model.meanstructure:
-            I_e = I_e + Dmu.T @ Si @ Dmu
-        out["info_e"] = I_e
-    return out
+    return float(_one(model, theta, stats, gradient=False)[0][0])
 
 
 def ml_gradient(model: Model, theta: np.ndarray, stats: CompleteStats) -> np.ndarray:
     """Analytic gradient of :func:`ml_fmin` with respect to theta."""
-    w = stats.weights
-    grad = np.zeros(model.npar)
-    for g in range(model.ngroups):
-        parts = _group_parts(model, theta, stats, g, info=False)
-        if parts is None:
-            return np.full(model.npar, np.nan)
-        grad += w[g] * np.bincount(model.groups[g].e_par, weights=parts["grad_e"], minlength=model.npar)
-    return grad
+    return _one(model, theta, stats, gradient=True)[1][0]
 
 
 def ml_information_expected(model: Model, theta: np.ndarray, stats: CompleteStats,
@@ -187,17 +230,60 @@ def ml_information_expected(model: Model, theta: np.ndarray, stats: CompleteStat
 
     ``vcov = inv(I) / N``.  With ``with_gradient=True`` returns ``(I, gradient)``.
     """
-    w = stats.weights
-    info = np.zeros((model.npar, model.npar))
-    grad = np.zeros(model.npar)
-    for g in range(model.ngroups):
-        parts = _group_parts(model, theta, stats, g, info=True)
-        if parts is None:
-            nan = np.full((model.npar, model.npar), np.nan)
-            return (nan, np.full(model.npar, np.nan)) if with_gradient else nan
-        model.add_entry_info(info, g, parts["info_e"], w[g])
-        grad += w[g] * np.bincount(model.groups[g].e_par, weights=parts["grad_e"], minlength=model.npar)
-    return (info, grad) if with_gradient else info
+    _, grad, info, ok = _one(model, theta, stats, gradient=True, info=True)
+    info = info[0] if ok[0] else np.full((model.npar, model.npar), np.nan)
+    return (info, grad[0]) if with_gradient else info
+
+
+class CompleteMLBatch:
+    """:func:`ml_evaluate` over many case weightings of one data set (bootstrap draws, jackknife
+    leave-one-outs): the moments of each weighting come from its case counts
+    (``w = counts / N``, ``S = X' diag(w) X - m m'``) without copying rows.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.standard_normal((50, 3)) + rng.standard_normal((50, 1))
+    >>> mod = Model(build_partable("F =~ x1 + x2 + x3"))
+    >>> kern = CompleteMLBatch(mod, [X])
+    >>> mom = kern.moments([np.ones((1, 50), np.int64)])
+    >>> th = np.ones((1, 6))
+    >>> bool(np.isclose(kern.evaluate(th, mom, np.array([0]))[0][0], ml_fmin(mod, th[0], complete_stats([X]))))
+    True
+    """
+
+    def __init__(self, model: Model, Xg: list[np.ndarray]):
+        self.model = model
+        self.npar = model.npar
+        self.center = [X.mean(axis=0) for X in Xg]
+        self.Xc = [X - c for X, c in zip(Xg, self.center)]
+        # per-case outer products: the resample covariance is one matrix product with the weights
+        self.outer = [np.einsum("ni,nj->nij", Xc, Xc).reshape(Xc.shape[0], -1) for Xc in self.Xc]
+        self.nobs = [X.shape[0] for X in Xg]
+
+    def moments(self, counts: list[np.ndarray]):
+        """Resample moments from case counts (list over groups of K x N_g): S (biased), ybar, log|S|, n."""
+        out = []
+        for g, C in enumerate(counts):
+            C = np.asarray(C, float)
+            n = C.sum(axis=1)
+            w = C / n[:, None]
+            d = w @ self.Xc[g]
+            p = d.shape[1]
+            S = (w @ self.outer[g]).reshape(-1, p, p) - d[:, :, None] * d[:, None, :]
+            S = 0.5 * (S + np.swapaxes(S, 1, 2))
+            ok, logdet = _pd_logdet(S)
+            out.append({"S": S, "ybar": d + self.center[g], "logdetS": logdet, "n": n, "ok": ok})
+        return out
+
+    def evaluate(self, Theta: np.ndarray, mom: list[dict], which: np.ndarray, info: bool = False):
+        """fmin, gradient (and expected information) of draws ``which`` at the rows of ``Theta``."""
+        N = sum(m["n"][which] for m in mom)
+        try:
+            return ml_evaluate(self.model, Theta, [m["S"][which] for m in mom], [m["ybar"][which] for m in mom],
+                               [m["logdetS"][which] for m in mom], [m["n"][which] / N for m in mom], info=info)
+        except np.linalg.LinAlgError:
+            K = Theta.shape[0]
+            return np.full(K, np.inf), np.full((K, self.npar), np.nan), None, np.zeros(K, bool)
 
 
 def mvn_loglik(Sigma: np.ndarray, mu: np.ndarray, S: np.ndarray, ybar: np.ndarray, n: int) -> float:

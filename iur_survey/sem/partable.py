@@ -225,6 +225,155 @@ GROUP_EQUAL_NAMES = ("loadings", "intercepts", "means", "regressions", "residual
                      "lv.variances", "lv.covariances")
 
 
+@dataclass(frozen=True)
+class _AutoRules:
+    """The ``sem()`` / ``cfa()`` options that decide which default rows are free or fixed."""
+
+    auto_var: bool
+    std_lv: bool
+    auto_fix_first: bool
+    auto_fix_single: bool
+    orthogonal: bool
+    meanstructure: bool
+    int_ov_free: bool
+    int_lv_free: bool
+    fixed_x: bool
+    group_equal: tuple[str, ...]
+
+
+def _partable_default_rows(terms: list[Term], meanstructure: bool, auto_cov_lv_x: bool, auto_cov_y: bool):
+    """The user's rows of one block followed by lavaan's default rows (lav_partable_flat): (residual)
+    variances, covariances of exogenous latents / of endogenous variables, the fixed.x block, intercepts.
+    Returns ``(lhs, op, rhs, user, the Term of each user row (None for a default row), vnames)``."""
+    L = [t.lhs for t in terms]
+    O = [t.op for t in terms]
+    R = [t.rhs for t in terms]
+    v = vnames(L, O, R)
+    lv, ov, ovx, ovnox = v["lv"], v["ov"], v["ov.x"], v["ov.nox"]
+    lv_x, lv_y, ov_y = v["lv.x"], v["lv.y"], v["ov.y"]
+    dl, dr = [], []
+    dl += ovnox + lv
+    dr += ovnox + lv
+    if auto_cov_lv_x and len(lv_x) > 1:
+        for a, b in combinations(lv_x, 2):
+            dl.append(a)
+            dr.append(b)
+    lvov_y = lv_y + ov_y
+    if auto_cov_y and len(lvov_y) > 1:
+        for a, b in combinations(lvov_y, 2):
+            dl.append(a)
+            dr.append(b)
+    nx = len(ovx)
+    for j in range(nx):
+        for i in range(j, nx):
+            dl.append(ovx[j])
+            dr.append(ovx[i])
+    dop = ["~~"] * len(dl)
+    if meanstructure:
+        for name in ov + lv:
+            dl.append(name)
+            dr.append("")
+            dop.append("~1")
+    user_keys = {(t.lhs, t.op, t.rhs) for t in terms}
+    keep = [k for k in range(len(dl)) if (dl[k], dop[k], dr[k]) not in user_keys]
+    L2 = L + [dl[k] for k in keep]
+    O2 = O + [dop[k] for k in keep]
+    R2 = R + [dr[k] for k in keep]
+    U2 = [1] * len(terms) + [0] * len(keep)
+    mods: list[Term | None] = list(terms) + [None] * len(keep)
+    return L2, O2, R2, U2, mods, v
+
+
+def _partable_free_fixed(L2: list[str], O2: list[str], R2: list[str], U2: list[int], v: dict, g: int,
+                         rules: _AutoRules) -> tuple[list[int], list[float], list[int]]:
+    """``free`` / ``ustart`` / ``exo`` of the rows of one block (0-based group ``g``) by lavaan's auto.* rules
+    (auto.var, std.lv, auto.fix.first, auto.fix.single, orthogonal, intercepts, fixed.x, group.equal)."""
+    lv, ov, ovx = v["lv"], v["ov"], v["ov.x"]
+    auto_var, std_lv, auto_fix_first = rules.auto_var, rules.std_lv, rules.auto_fix_first
+    auto_fix_single, orthogonal, meanstructure = rules.auto_fix_single, rules.orthogonal, rules.meanstructure
+    int_ov_free, int_lv_free, fixed_x = rules.int_ov_free, rules.int_lv_free, rules.fixed_x
+    group_equal = rules.group_equal
+    n = len(L2)
+    free = [1] * n
+    ustart = [math.nan] * n
+    exo = [0] * n
+    if not auto_var:
+        for i in range(n):
+            if O2[i] == "~~" and L2[i] == R2[i] and U2[i] == 0:
+                free[i], ustart[i] = 0, 0.0
+    if std_lv:
+        for i in range(n):
+            if O2[i] == "~~" and L2[i] == R2[i] and L2[i] in lv:
+                free[i], ustart[i] = 0, 1.0
+    if auto_fix_first:
+        seen_lv = set()
+        for i in range(n):
+            if O2[i] == "=~" and L2[i] not in seen_lv:
+                seen_lv.add(L2[i])
+                free[i], ustart[i] = 0, 1.0
+    if auto_var and auto_fix_single:
+        mm = [i for i in range(n) if O2[i] == "=~"]
+        counts: dict[str, int] = {}
+        for i in mm:
+            counts[L2[i]] = counts.get(L2[i], 0) + 1
+        rhs_mm = [R2[i] for i in mm]
+        single = [R2[i] for i in mm if counts[L2[i]] == 1 and L2[i] != R2[i] and rhs_mm.count(R2[i]) == 1]
+        for i in range(n):
+            if O2[i] == "~~" and L2[i] == R2[i] and L2[i] in single and U2[i] == 0:
+                free[i], ustart[i] = 0, 0.0
+    if orthogonal:
+        for i in range(n):
+            if O2[i] == "~~" and L2[i] in lv and R2[i] in lv and L2[i] != R2[i] and U2[i] == 0:
+                free[i], ustart[i] = 0, 0.0
+    if meanstructure:
+        for i in range(n):
+            if O2[i] == "~1" and U2[i] == 0:
+                if (L2[i] in ov and L2[i] not in lv and not int_ov_free) or (L2[i] in lv and not int_lv_free):
+                    free[i], ustart[i] = 0, 0.0
+        if g > 0 and not int_lv_free and "intercepts" in group_equal and "means" not in group_equal:
+            for i in range(n):
+                if O2[i] == "~1" and L2[i] in lv and U2[i] == 0:
+                    free[i], ustart[i] = 1, math.nan
+    if fixed_x and ovx:
+        sx = set(ovx)
+        for i in range(n):
+            if O2[i] == "~~" and L2[i] in sx and R2[i] in sx and U2[i] == 0:
+                free[i], ustart[i], exo[i] = 0, math.nan, 1
+            if O2[i] == "~1" and L2[i] in sx and U2[i] == 0:
+                free[i], ustart[i], exo[i] = 0, math.nan, 1
+    if std_lv and g > 0 and "loadings" in group_equal and "lv.variances" not in group_equal:
+        for i in range(n):
+            if O2[i] == "~~" and L2[i] in lv and L2[i] == R2[i] and U2[i] == 0:
+                free[i], ustart[i] = 1, math.nan
+    return free, ustart, exo
+
+
+def _partable_modifiers(mods: list, free: list[int], ustart: list[float], g: int, ngroups: int,
+                        nblk_syntax: bool, pm: ParsedModel) -> list[str]:
+    """The user's modifiers (fixed values, start(), labels; one per group, or one for all when the syntax
+    has group: blocks) applied to ``free`` / ``ustart`` in place; returns the labels."""
+    n = len(mods)
+    labels = [""] * n
+    for i, t in enumerate(mods):
+        if t is None:
+            continue
+        fixed = _per_group(t.fixed, ngroups if not nblk_syntax else 1, t, "fixed-value", pm)
+        start = _per_group(t.start, ngroups if not nblk_syntax else 1, t, "start()", pm)
+        labs = _per_group(t.labels, ngroups if not nblk_syntax else 1, t, "label", pm)
+        gi = 0 if nblk_syntax else g
+        if fixed is not None:
+            val = fixed[gi]
+            if math.isnan(val):
+                free[i], ustart[i] = 1, math.nan
+            else:
+                free[i], ustart[i] = 0, float(val)
+        if start is not None:
+            ustart[i] = float(start[gi])
+        if labs is not None:
+            labels[i] = labs[gi]
+    return labels
+
+
 def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fixed_x: bool = True,
                    std_lv: bool = False, int_ov_free: bool = True, int_lv_free: bool = False,
                    auto_fix_first: bool | None = None, auto_fix_single: bool = True,
@@ -268,6 +417,10 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
         if c.op in ("<", ">"):
             raise _err(pm, f"inequality constraints ({c.op}) are not supported by this engine", c.line, c.col)
 
+    rules = _AutoRules(auto_var=auto_var, std_lv=std_lv, auto_fix_first=auto_fix_first,
+                       auto_fix_single=auto_fix_single, orthogonal=orthogonal, meanstructure=meanstructure,
+                       int_ov_free=int_ov_free, int_lv_free=int_lv_free, fixed_x=fixed_x,
+                       group_equal=tuple(group_equal))
     rows: dict[str, list] = {k: [] for k in ("lhs", "op", "rhs", "user", "block", "group", "free", "ustart",
                                              "exo", "label", "mod")}
     ov_names_b, lv_names_b, ovx_b = [], [], []
@@ -277,113 +430,11 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
         terms = _reorder_covariances(blocks_terms[g])
         if not terms:
             raise _err(pm, f"group {group_labels[g]!r} has no model statement")
-        L = [t.lhs for t in terms]
-        O = [t.op for t in terms]
-        R = [t.rhs for t in terms]
-        v = vnames(L, O, R)
-        lv, ov, ovx, ovnox = v["lv"], v["ov"], v["ov.x"], v["ov.nox"]
-        lv_x, lv_y, ov_y = v["lv.x"], v["lv.y"], v["ov.y"]
-        dl, dr = [], []
-        dl += ovnox + lv
-        dr += ovnox + lv
-        if auto_cov_lv_x and len(lv_x) > 1:
-            for a, b in combinations(lv_x, 2):
-                dl.append(a)
-                dr.append(b)
-        lvov_y = lv_y + ov_y
-        if auto_cov_y and len(lvov_y) > 1:
-            for a, b in combinations(lvov_y, 2):
-                dl.append(a)
-                dr.append(b)
-        nx = len(ovx)
-        for j in range(nx):
-            for i in range(j, nx):
-                dl.append(ovx[j])
-                dr.append(ovx[i])
-        dop = ["~~"] * len(dl)
-        if meanstructure:
-            for name in ov + lv:
-                dl.append(name)
-                dr.append("")
-                dop.append("~1")
-        user_keys = {(t.lhs, t.op, t.rhs) for t in terms}
-        keep = [k for k in range(len(dl)) if (dl[k], dop[k], dr[k]) not in user_keys]
-        L2 = L + [dl[k] for k in keep]
-        O2 = O + [dop[k] for k in keep]
-        R2 = R + [dr[k] for k in keep]
-        U2 = [1] * len(terms) + [0] * len(keep)
-        mods: list[Term | None] = list(terms) + [None] * len(keep)
+        L2, O2, R2, U2, mods, v = _partable_default_rows(terms, meanstructure, auto_cov_lv_x, auto_cov_y)
+        lv, ov, ovx = v["lv"], v["ov"], v["ov.x"]
+        free, ustart, exo = _partable_free_fixed(L2, O2, R2, U2, v, g, rules)
+        labels = _partable_modifiers(mods, free, ustart, g, ngroups, bool(nblk_syntax), pm)
         n = len(L2)
-        free = [1] * n
-        ustart = [math.nan] * n
-        exo = [0] * n
-        if not auto_var:
-            for i in range(n):
-                if O2[i] == "~~" and L2[i] == R2[i] and U2[i] == 0:
-                    free[i], ustart[i] = 0, 0.0
-        if std_lv:
-            for i in range(n):
-                if O2[i] == "~~" and L2[i] == R2[i] and L2[i] in lv:
-                    free[i], ustart[i] = 0, 1.0
-        if auto_fix_first:
-            seen_lv = set()
-            for i in range(n):
-                if O2[i] == "=~" and L2[i] not in seen_lv:
-                    seen_lv.add(L2[i])
-                    free[i], ustart[i] = 0, 1.0
-        if auto_var and auto_fix_single:
-            mm = [i for i in range(n) if O2[i] == "=~"]
-            counts: dict[str, int] = {}
-            for i in mm:
-                counts[L2[i]] = counts.get(L2[i], 0) + 1
-            rhs_mm = [R2[i] for i in mm]
-            single = [R2[i] for i in mm if counts[L2[i]] == 1 and L2[i] != R2[i] and rhs_mm.count(R2[i]) == 1]
-            for i in range(n):
-                if O2[i] == "~~" and L2[i] == R2[i] and L2[i] in single and U2[i] == 0:
-                    free[i], ustart[i] = 0, 0.0
-        if orthogonal:
-            for i in range(n):
-                if O2[i] == "~~" and L2[i] in lv and R2[i] in lv and L2[i] != R2[i] and U2[i] == 0:
-                    free[i], ustart[i] = 0, 0.0
-        if meanstructure:
-            for i in range(n):
-                if O2[i] == "~1" and U2[i] == 0:
-                    if (L2[i] in ov and L2[i] not in lv and not int_ov_free) or (L2[i] in lv and not int_lv_free):
-                        free[i], ustart[i] = 0, 0.0
-            if g > 0 and not int_lv_free and "intercepts" in group_equal and "means" not in group_equal:
-                for i in range(n):
-                    if O2[i] == "~1" and L2[i] in lv and U2[i] == 0:
-                        free[i], ustart[i] = 1, math.nan
-        if fixed_x and ovx:
-            sx = set(ovx)
-            for i in range(n):
-                if O2[i] == "~~" and L2[i] in sx and R2[i] in sx and U2[i] == 0:
-                    free[i], ustart[i], exo[i] = 0, math.nan, 1
-                if O2[i] == "~1" and L2[i] in sx and U2[i] == 0:
-                    free[i], ustart[i], exo[i] = 0, math.nan, 1
-        if std_lv and g > 0 and "loadings" in group_equal and "lv.variances" not in group_equal:
-            for i in range(n):
-                if O2[i] == "~~" and L2[i] in lv and L2[i] == R2[i] and U2[i] == 0:
-                    free[i], ustart[i] = 1, math.nan
-        # ---- modifiers
-        labels = [""] * n
-        for i, t in enumerate(mods):
-            if t is None:
-                continue
-            fixed = _per_group(t.fixed, ngroups if not nblk_syntax else 1, t, "fixed-value", pm)
-            start = _per_group(t.start, ngroups if not nblk_syntax else 1, t, "start()", pm)
-            labs = _per_group(t.labels, ngroups if not nblk_syntax else 1, t, "label", pm)
-            gi = 0 if nblk_syntax else g
-            if fixed is not None:
-                val = fixed[gi]
-                if math.isnan(val):
-                    free[i], ustart[i] = 1, math.nan
-                else:
-                    free[i], ustart[i] = 0, float(val)
-            if start is not None:
-                ustart[i] = float(start[gi])
-            if labs is not None:
-                labels[i] = labs[gi]
         for i in range(n):
             rows["lhs"].append(L2[i])
             rows["op"].append(O2[i])
@@ -400,11 +451,30 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
         lv_names_b.append(lv)
         ovx_b.append(ovx if fixed_x else [])
 
-    n = len(rows["lhs"])
-    lhs, op, rhs = rows["lhs"], rows["op"], rows["rhs"]
-    free, ustart, label, user = rows["free"], rows["ustart"], rows["label"], rows["user"]
-    grp = rows["group"]
-    # ---- lavaan's LABEL: user label, else "lhs op rhs" (+ ".g2" ...), group.equal copies group-1 labels
+    LABEL = _partable_labels(rows, ngroups, group_equal, group_partial, lv_names_b, ov_names_b, ovx_b)
+    plabel = [f".p{i + 1}." for i in range(len(rows["lhs"]))]
+    sys_con, eq_groups, user_eq, general_eq = _partable_equalities(rows, LABEL, plabel, pm)
+    par_index = _partable_free(rows["free"], eq_groups, user_eq)
+    _partable_check_labels(pm, rows["label"], plabel)
+    ids, par_index = _partable_constraint_rows(rows, plabel, par_index, pm, sys_con)
+    lhs, op, rhs, user, blk, grp = (rows[k] for k in ("lhs", "op", "rhs", "user", "block", "group"))
+    free, ustart, exo, label = (rows[k] for k in ("free", "ustart", "exo", "label"))
+    return ParTable(id=ids, lhs=lhs, op=op, rhs=rhs, user=user, block=blk, group=grp, free=free,
+                    ustart=ustart, exo=exo, label=label, plabel=plabel, par_index=par_index,
+                    ngroups=ngroups, group_labels=group_labels, meanstructure=meanstructure,
+                    fixed_x=fixed_x, ov_names=ov_names_b, lv_names=lv_names_b, ov_x_names=ovx_b,
+                    constraints=list(pm.constraints), equality=general_eq, syntax=pm.syntax, source=pm.source)
+
+
+# ------------------------------------------------------------------------------------------- the steps
+# build_partable's steps after the rows of every block are laid out (lavaan's lav_partable_labels,
+# lav_partable_constraints / equality, lav_partable_free and the constraint rows of lav_partable_flat)
+def _partable_labels(rows: dict, ngroups: int, group_equal, group_partial, lv_names_b, ov_names_b,
+                     ovx_b) -> list[str]:
+    """lavaan's LABEL of every row: the user label, else ``lhs op rhs`` (+ ``.gG``); ``group.equal`` gives the
+    rows of later groups the label of group 1 (except ``group.partial``)."""
+    lhs, op, rhs, grp, label = rows["lhs"], rows["op"], rows["rhs"], rows["group"], rows["label"]
+    n = len(lhs)
     LABEL = [f"{l}{o}{r}" + (f".g{g}" if g > 1 else "") for l, o, r, g in zip(lhs, op, rhs, grp)]
     if ngroups > 1 and group_equal:
         lvset = set(lv_names_b[0])
@@ -430,8 +500,16 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
     for i in range(n):
         if label[i]:
             LABEL[i] = label[i]
-    plabel = [f".p{i + 1}." for i in range(n)]
-    # ---- equality via shared labels (and simple label == label constraints)
+    return LABEL
+
+
+def _partable_equalities(rows: dict, LABEL: list[str], plabel: list[str], pm: ParsedModel):
+    """Equality through shared labels (and simple ``label == label`` constraints).  Rows sharing a label
+    with a fixed row become fixed at its value; free ones form an equality group (``.pN. == .pM.`` system
+    constraints).  Returns ``(system constraints, equality groups, user label == label pairs, general ==)``;
+    ``rows`` free / ustart / label are updated in place."""
+    free, ustart, label = rows["free"], rows["ustart"], rows["label"]
+    n = len(free)
     classes: dict[str, list[int]] = {}
     for i in range(n):
         classes.setdefault(LABEL[i], []).append(i)
@@ -468,7 +546,13 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
             user_eq.append((label_rows[c.lhs_expr[1]], label_rows[c.rhs_expr[1]]))
         else:
             general_eq.append(c)         # linear constraints: handled by reparametrisation at fit time
-    # ---- free numbering (lavaan) and estimated-parameter index (ours)
+    return sys_con, eq_groups, user_eq, general_eq
+
+
+def _partable_free(free: list[int], eq_groups: list[list[int]], user_eq: list[tuple[int, int]]) -> np.ndarray:
+    """lavaan's free numbering (``free`` renumbered 1.. in place) and our estimated-parameter index: rows in
+    one equality group (or joined by a user ``==``) share one index; -1 for fixed rows."""
+    n = len(free)
     k = 0
     for i in range(n):
         if free[i] > 0:
@@ -498,7 +582,11 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
             if r not in root_to_par:
                 root_to_par[r] = len(root_to_par)
             par_index[i] = root_to_par[r]
-    # ---- check labels used by := / == exist
+    return par_index
+
+
+def _partable_check_labels(pm: ParsedModel, label: list[str], plabel: list[str]) -> None:
+    """Every label used by ``:=`` / ``==`` exists (a typed error naming the line otherwise)."""
     all_labels = set(label) | set(plabel)
     defined_so_far: set[str] = set()
     for c in pm.constraints:
@@ -514,27 +602,19 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
             if c.lhs in all_labels:
                 raise _err(pm, f"{c.lhs!r} is already a parameter label", c.line, c.col)
             defined_so_far.add(c.lhs)
-    # ---- constraint rows
+
+
+def _partable_constraint_rows(rows: dict, plabel: list[str], par_index: np.ndarray, pm: ParsedModel,
+                              sys_con: list[tuple[str, str]]) -> tuple[list[int], np.ndarray]:
+    """Append the ``:=`` / ``==`` rows (user's, then the system's ``.pN. == .pM.``) to ``rows`` and
+    ``plabel``; returns the row ids and the extended parameter index."""
+    n = len(rows["lhs"])
     ids = list(range(1, n + 1))
-    blk = list(rows["block"])
-    exo = rows["exo"]
     con_rows = [(c.lhs, c.op, c.rhs, 1) for c in pm.constraints] + [(a, "==", b, 2) for a, b in sys_con]
     for (cl, co, cr, cu) in con_rows:
         ids.append(len(ids) + 1)
-        lhs.append(cl)
-        op.append(co)
-        rhs.append(cr)
-        user.append(cu)
-        blk.append(0)
-        grp.append(0)
-        free.append(0)
-        ustart.append(math.nan)
-        exo.append(0)
-        label.append(cl if co == ":=" else "")
+        for key, val in (("lhs", cl), ("op", co), ("rhs", cr), ("user", cu), ("block", 0), ("group", 0),
+                         ("free", 0), ("ustart", math.nan), ("exo", 0), ("label", cl if co == ":=" else "")):
+            rows[key].append(val)
         plabel.append("")
-    par_index = np.concatenate([par_index, np.full(len(con_rows), -1, dtype=int)])
-    return ParTable(id=ids, lhs=lhs, op=op, rhs=rhs, user=user, block=blk, group=grp, free=free,
-                    ustart=ustart, exo=exo, label=label, plabel=plabel, par_index=par_index,
-                    ngroups=ngroups, group_labels=group_labels, meanstructure=meanstructure,
-                    fixed_x=fixed_x, ov_names=ov_names_b, lv_names=lv_names_b, ov_x_names=ovx_b,
-                    constraints=list(pm.constraints), equality=general_eq, syntax=pm.syntax, source=pm.source)
+    return ids, np.concatenate([par_index, np.full(len(con_rows), -1, dtype=int)])

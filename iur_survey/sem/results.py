@@ -35,10 +35,19 @@ JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lo
             "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
 
 
-def _num(x: Any):
-    """JSON-safe number (NaN/inf -> None)."""
-    if x is None:
+def json_number(x: Any):
+    """A value for JSON: ``None`` for None / NA / NaN / inf, bools and integers as they are, other numbers as
+    floats, anything else unchanged.  (The package's one JSON number rule.)
+
+    >>> json_number(float("nan")), json_number(np.int64(3)), json_number(np.float32(0.5)), json_number("x")
+    (None, 3, 0.5, 'x')
+    """
+    if x is None or x is pd.NA:
         return None
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
     try:
         f = float(x)
     except (TypeError, ValueError):
@@ -64,6 +73,9 @@ def mark_nonconverged(payload: dict[str, Any]) -> dict[str, Any]:
         payload["estimates_interpretable"] = False
         payload["message"] = NONCONVERGED_MESSAGE
     return payload
+
+
+_num = json_number          # the old name (sem/wlsmv_result.py, replication/pack.py import it)
 
 
 @dataclass
@@ -191,19 +203,19 @@ class SEMResult:
                 "std.all"]
         if "group" in pe.columns:
             cols.insert(3, "group")
-        estimates = [{k: (_num(r[k]) if k not in ("lhs", "op", "rhs", "label") else r[k]) for k in cols}
+        estimates = [{k: (json_number(r[k]) if k not in ("lhs", "op", "rhs", "label") else r[k]) for k in cols}
                      for r in pe.to_dict("records")]
         for e, r in zip(estimates, pe.to_dict("records")):
             if "group" in e:
                 e["group"] = self.partable.group_labels[int(r["group"]) - 1] if r["group"] else None
-        fit = {k: _num(self.fit[k]) for k in JSON_FIT if k in self.fit.index}
+        fit = {k: json_number(self.fit[k]) for k in JSON_FIT if k in self.fit.index}
         r2 = self.r2_values
         if isinstance(r2.index, pd.MultiIndex):
             r2d: dict = {}
             for (g, v), val in r2.items():
-                r2d.setdefault(g, {})[v] = _num(val)
+                r2d.setdefault(g, {})[v] = json_number(val)
         else:
-            r2d = {k: _num(v) for k, v in r2.items()}
+            r2d = {k: json_number(v) for k, v in r2.items()}
         out = {"n": int(self.n), "estimator": self.estimator, "missing": self.missing,
                "converged": bool(self.converged), "warnings": list(self.warnings), "fit": fit,
                "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}

@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from . import fitmeasures as _fm
+from .fitmeasures import chisq_pvalue
 from .fiml import (
     SampleStats,
     _as_stats,
@@ -218,12 +218,6 @@ class ScaledTest:
     test: str = "yuan.bentler.mplus"
 
 
-def _pchisq_upper(x: float, df: float) -> float:
-    if not (np.isfinite(x) and np.isfinite(df)) or df <= 0:
-        return float("nan")
-    return float(sps.chi2.sf(x, df))
-
-
 def _inv_masked(A1: np.ndarray) -> tuple[np.ndarray, int]:
     """Inverse of A1 with zero-diagonal (fixed-x) rows/columns masked, as lavaan; and the number of kept rows."""
     A1 = np.asarray(A1, dtype=float)
@@ -247,7 +241,7 @@ def _scaled_test(chisq: float, df: float, trace_h1: float, trace_h0: float, ndat
         if c < 0:
             c = float("nan")
     stat = chisq / c if np.isfinite(c) else float("nan")
-    return ScaledTest(stat=stat, df=df, pvalue=_pchisq_upper(stat, df), scaling_factor=c,
+    return ScaledTest(stat=stat, df=df, pvalue=chisq_pvalue(stat, df), scaling_factor=c,
                       trace_UGamma=trace, trace_h1=trace_h1, trace_h0=trace_h0,
                       scaling_factor_h1=trace_h1 / ndat, scaling_factor_h0=trace_h0 / npar)
 
@@ -596,7 +590,7 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
 
     out["baseline.chisq"] = X2_null
     out["baseline.df"] = float(df_null)
-    out["baseline.pvalue"] = _pchisq_upper(X2_null, df_null)
+    out["baseline.pvalue"] = chisq_pvalue(X2_null, df_null)
     if test is not None:
         out["chisq.scaled"] = test.stat
         out["df.scaled"] = float(df)

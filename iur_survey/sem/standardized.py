@@ -43,17 +43,18 @@ from .defined import from_partable
 from .matrices import Model
 from .partable import ParTable
 
-__all__ = ["standardize", "r_squared"]
+__all__ = ["standardize", "standardize_batch", "r_squared"]
 
 
-def _std_lv(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> np.ndarray:
+def _std_lv(pt: ParTable, model: Model, eta_var: list[np.ndarray], est: np.ndarray) -> np.ndarray:
+    """``est``: rows x K (K parameter vectors); ``eta_var[g]``: n_lv x K implied latent variances."""
     out = est.astype(float).copy()
     op, lhs, rhs, blk = pt.op, pt.lhs, pt.rhs, pt.block
     for g, gm in enumerate(model.groups):
         lv = pt.lv_names[g]
         if not lv:
             continue
-        eta2 = np.diag(model.eta_cov(theta, g))[:gm.n_lv].copy()
+        eta2 = eta_var[g].copy()
         eta2[eta2 < 0] = np.nan
         ETA = dict(zip(lv, np.sqrt(eta2)))
         ov = set(pt.ov_names[g])
@@ -88,14 +89,14 @@ def _std_lv(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> n
     return out
 
 
-def _std_all(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray, std_lv: np.ndarray,
+def _std_all(pt: ParTable, model: Model, ov_var: list[np.ndarray], est: np.ndarray, std_lv: np.ndarray,
              nox: bool) -> np.ndarray:
+    """``ov_var[g]``: p x K implied variances of the observed variables."""
     out = std_lv.copy()
     op, lhs, rhs, blk = pt.op, pt.lhs, pt.rhs, pt.block
     for g, gm in enumerate(model.groups):
         ov_names = gm.ov
-        Sigma, _ = model.implied(theta, g)
-        OV2 = np.diag(Sigma).copy()
+        OV2 = ov_var[g].copy()
         OV2[np.abs(OV2) < np.finfo(float).eps] = np.nan
         tmp = OV2.copy()
         tmp[tmp < 0] = np.nan
@@ -137,25 +138,50 @@ def _std_all(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray, std
 def _defined(pt: ParTable, est: np.ndarray, std: np.ndarray) -> np.ndarray:
     d = pt.def_rows
     if len(d):
-        fn = from_partable(pt, est)
+        fn = from_partable(pt, est[:, 0])
         std = std.copy()
-        std[d] = fn.at_rows(std)
+        std[d] = fn.at_rows(std).reshape(len(d), -1)
     return std
+
+
+def standardize_batch(pt: ParTable, model: Model, Theta: np.ndarray, est: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`standardize` for a stack of parameter vectors (bootstrap draws): ``Theta`` K x npar, ``est``
+    K x rows (the row values of each vector; fixed.x rows: the fitted sample's values, as lavaan's
+    bootstrap keeps them).  Returns K x rows arrays.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> pt = build_partable("F =~ x1 + x2 + x3")
+    >>> mod = Model(pt)
+    >>> T = np.array([[0.8, 0.6, 0.5, 0.4, 0.3, 1.0], [0.7, 0.6, 0.5, 0.4, 0.3, 1.2]])
+    >>> std = standardize_batch(pt, mod, T, np.vstack([mod.row_values(t) for t in T]))
+    >>> bool(np.allclose(std["std.all"][0], standardize(pt, mod, T[0], mod.row_values(T[0]))["std.all"],
+    ...                  equal_nan=True))
+    True
+    """
+    Theta = np.atleast_2d(np.asarray(Theta, float))
+    est = np.asarray(est, float).T
+    eta_var, ov_var = [], []
+    for g in range(model.ngroups):
+        lay = model.layout(g)
+        c = lay.core(Theta)
+        eta_var.append(np.diagonal(c["Pm"], axis1=1, axis2=2)[:, :lay.n_lv].T)
+        ov_var.append(np.diagonal(c["Sigma"], axis1=1, axis2=2).T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lv = _std_lv(pt, model, eta_var, est)
+        allv = _std_all(pt, model, ov_var, est, lv, nox=False)
+        nox = _std_all(pt, model, ov_var, est, lv, nox=True)
+    return {"std.lv": _defined(pt, est, lv).T, "std.all": _defined(pt, est, allv).T,
+            "std.nox": _defined(pt, est, nox).T}
 
 
 def standardize(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> dict[str, np.ndarray]:
     """``{"std.lv": ..., "std.all": ..., "std.nox": ...}``, one value per table row.
 
     ``est`` holds the row values (fixed.x rows filled in); rows of ``==`` / ``<`` /
-    ``>`` stay NaN.
+    ``>`` stay NaN.  The batch of one of :func:`standardize_batch`.
     """
-    est = np.asarray(est, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lv = _std_lv(pt, model, theta, est)
-        allv = _std_all(pt, model, theta, est, lv, nox=False)
-        nox = _std_all(pt, model, theta, est, lv, nox=True)
-    return {"std.lv": _defined(pt, est, lv), "std.all": _defined(pt, est, allv),
-            "std.nox": _defined(pt, est, nox)}
+    out = standardize_batch(pt, model, np.asarray(theta, float)[None], np.asarray(est, float)[None])
+    return {k: v[0] for k, v in out.items()}
 
 
 def r_squared(pt: ParTable, std_all: np.ndarray) -> pd.Series:

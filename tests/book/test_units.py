@@ -261,7 +261,8 @@ def test_mediation_hypotheses_need_an_interval_above_zero():
 
 
 def test_bootstrap_effects_match_the_bootstrap_result():
-    from iur_survey.report.mediation import bootstrap_effects, mediation_table
+    from iur_survey.report.mediation import mediation_table
+    from iur_survey.sem.mediation import bootstrap_effects
     from iur_survey.sem import sem
     from iur_survey.sem.bootstrap import bootstrap
     rng = np.random.default_rng(8)
@@ -283,7 +284,7 @@ def test_bootstrap_effects_match_the_bootstrap_result():
 
 def test_holm_matches_statsmodels():
     from statsmodels.stats.multitest import multipletests
-    from iur_survey.report.groups import holm
+    from iur_survey.sem.compare import holm
     p = [0.043, 0.5, 0.001, 0.2, 0.012, 0.03]
     assert holm(p) == pytest.approx(multipletests(p, method="holm")[1].tolist())
 
@@ -314,11 +315,12 @@ def test_invariance_table_has_one_column_per_step():
 
 
 def test_pls_agreement_counts_only_rows_with_both_tests():
-    from iur_survey.report.pls_tables import agreement, pls_comparison_table
+    from iur_survey.pls.compare import agreement
+    from iur_survey.report.pls_tables import pls_comparison_table
     cmp = pd.DataFrame({"lhs": ["COL", "COL", "ind_GOV"], "op": ["~", "~", ":="], "rhs": ["GOV", "MKT", "a1*b"],
                         "pls_est": [0.25, 0.1, 0.07], "pls_ci.lower": [0.2, 0.0, 0.05], "pls_ci.upper": [0.3, 0.2, 0.09],
                         "pls_pvalue": [0.0, 0.04, np.nan], "cb_std": [0.3, 0.1, 0.11], "cb_std.ci.lower": [0.2, -0.1, 0.06],
                         "cb_std.ci.upper": [0.4, 0.2, 0.16], "cb_pvalue": [0.0, 0.3, 0.0], "agree": [True, False, np.nan]})
     a = agreement(cmp)
-    assert (a["n"], a["agree"], a["disagree"], a["n_paths"]) == (2, 1, ["MKT → COL"], 2)
+    assert (a["n"], a["agree"], a["disagree"], a["n_paths"]) == (2, 1, [("COL", "~", "MKT")], 2)
     assert pls_comparison_table(cmp).frame["Agree"].tolist() == ["yes", "no", "—"]

@@ -28,8 +28,8 @@ from iur_survey.clean.evaluate import outcomes
 from iur_survey.instrument import load_instrument
 from iur_survey.read import read_export, sha256_file
 
-simulate_mod = pytest.importorskip("iur_survey.simulate")
-writers = pytest.importorskip("iur_survey.simulate.writers")
+import iur_survey.simulate as simulate_mod
+import iur_survey.simulate.writers as writers
 
 # one worker computes the module's runs once (make test uses --dist loadgroup)
 pytestmark = pytest.mark.xdist_group("clean_recovery")

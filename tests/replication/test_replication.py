@@ -230,8 +230,7 @@ def test_export_replication_command(tmp_path, capsys):
 def test_bootstrap_fit_pack(tmp_path):
     """A fit with bootstrap SEs: R is asked for its own bootstrap (se/bootstrap/iseed) and SEs and CIs are
     compared within Monte Carlo error; estimates as tightly as ever."""
-    bootstrap = pytest.importorskip("iur_survey.sem.bootstrap")
-    from iur_survey.sem import sem
+    from iur_survey.sem import bootstrap, sem
     model = MG_MODEL + "bb := 2*b\n"
     data = pd.read_csv(DATA / "complete_250.csv", dtype={"response_id": str})
     res = bootstrap.with_bootstrap(sem(model, data), 200, data=data, seed=11, progress=False, workers=1)

@@ -10,7 +10,7 @@ import pytest
 
 from iur_survey.errors import EstimationError, ModelSyntaxError
 from iur_survey.sem import cfa, default_model, sem
-from iur_survey.sem.api import lavaan_syntax_for
+from iur_survey.replication.rscript import lavaan_syntax_for
 
 DATA = pd.read_csv("tests/reference/data/complete_800.csv")
 MISSING = pd.read_csv("tests/reference/data/missing_800.csv")

@@ -21,9 +21,10 @@ from scipy import stats
 
 from iur_survey.errors import EstimationError
 from iur_survey.sem import bootstrap as bs
+from iur_survey.sem import refit as refit_module
 from iur_survey.sem import sem
 from iur_survey.sem.compare import fitted_data
-from iur_survey.sem.ml import complete_stats, ml_fmin, ml_gradient, ml_information_expected
+from iur_survey.sem.ml import CompleteMLBatch, complete_stats, ml_fmin, ml_gradient, ml_information_expected
 from iur_survey.sem.parallel import map_chunks, show_progress
 
 DATA = pd.read_csv("tests/reference/data/complete_800.csv")
@@ -57,7 +58,7 @@ def _refit_draw(model, data, seed, b, **kw):
 def test_batched_kernel_equals_engine_ml(model, data, kw):
     res = sem(model, data, **kw)
     Xg = fitted_data(res, data)
-    kern = bs._CompleteML(res.model, Xg)
+    kern = CompleteMLBatch(res.model, Xg)
     rng = np.random.default_rng(3)
     idx = [rng.integers(0, len(Xg[0]), len(Xg[0])) for _ in range(3)]
     mom = kern.moments([np.vstack([np.bincount(i, minlength=len(Xg[0])) for i in idx])])
@@ -75,7 +76,7 @@ def test_batched_kernel_equals_engine_ml(model, data, kw):
 
 def test_resample_moments_from_counts():
     X = DATA[[f"GOV{k}" for k in range(1, 5)]].to_numpy(float)
-    kern = bs._CompleteML(sem("GOV =~ GOV1 + GOV2 + GOV3 + GOV4", DATA).model, [X])
+    kern = CompleteMLBatch(sem("GOV =~ GOV1 + GOV2 + GOV3 + GOV4", DATA).model, [X])
     idx = np.random.default_rng(0).integers(0, len(X), len(X))
     m = kern.moments([np.bincount(idx, minlength=len(X))[None]])[0]
     Y = X[idx]
@@ -106,24 +107,6 @@ def test_fiml_draws_equal_refits():
     ref = _refit_draw(DEFAULT, MISSING, bt.seed, 2)
     assert ref.missing == "fiml"
     np.testing.assert_allclose(bt.estimates[2, :res.model.npar], ref.theta, atol=1e-6)
-
-
-def test_fiml_uses_reweighted_stats_when_offered(monkeypatch):
-    from iur_survey.sem import fiml
-    calls = []
-
-    def reweighted(self, counts):          # what fiml.py would offer: the statistics of the repeated rows
-        calls.append(int(np.sum(counts)))
-        return fiml.SampleStats(self.X[np.repeat(np.arange(self.X.shape[0]), counts)])
-
-    d = MISSING.iloc[:300]
-    model = "GOV =~ GOV1 + GOV2 + GOV3 + GOV4\nCOL =~ COL1 + COL2 + COL3 + COL4"
-    res = sem(model, d)
-    plain = bs.bootstrap(res, 3, data=d, seed=8, progress=False)
-    monkeypatch.setattr(fiml.SampleStats, "reweighted", reweighted, raising=False)
-    hooked = bs.bootstrap(res, 3, data=d, seed=8, progress=False)
-    assert calls == [300, 300, 300]
-    np.testing.assert_allclose(hooked.estimates, plain.estimates, rtol=1e-12, atol=1e-14)
 
 
 def test_groups_meanstructure_and_constraints():
@@ -224,7 +207,7 @@ def test_failed_and_nonconverged_draws_are_counted(fit800, monkeypatch):
     idx = rng.integers(0, n, (8, n))
     idx[2] = 17                    # every row the same case: singular covariance matrix -> failed
     idx[5, : n // 2] = 3           # half the rows one case: still positive definite -> fine
-    monkeypatch.setattr(bs, "_fallback", lambda *a, **k: (None, False, 0))
+    monkeypatch.setattr(refit_module, "_fallback", lambda *a, **k: (None, False, 0))
     bt = bs.bootstrap(fit800, indices=idx, data=DATA, progress=False)
     assert bt.B == 8 and bt.n_failed == 1 and bt.status[2] == bs.FAILED
     assert bt.n_nonconverged == 0

@@ -1,0 +1,200 @@
+"""Refit one model to many case weightings of its data at once (bootstrap draws, jackknife leave-one-outs).
+
+lavaan's bootstrap calls the whole of ``lavaan()`` once per draw; here the draws of a chunk are refitted
+*together* by the same engine: the objective, gradient and information of :mod:`iur_survey.sem.ml`
+(:class:`~iur_survey.sem.ml.CompleteMLBatch`) or :mod:`iur_survey.sem.fiml`
+(:class:`~iur_survey.sem.fiml.FimlBatch`), minimised by :func:`iur_survey.sem.estimate.minimize_batch`
+from the full-sample solution (warm start, with the expected information there as the first curvature);
+the draws it does not finish are refitted one by one with :func:`iur_survey.sem.estimate.minimize`, and
+every solution gets lavaan's admissibility check (:func:`iur_survey.sem.matrices.nonadmissible`).
+
+Nothing here draws random numbers: the caller (:mod:`iur_survey.sem.bootstrap`) gives the case counts.
+
+>>> import numpy as np, pandas as pd
+>>> from iur_survey.sem import sem
+>>> from iur_survey.sem.compare import fitted_data
+>>> rng = np.random.default_rng(1)
+>>> x = rng.standard_normal((100, 1))
+>>> d = pd.DataFrame(np.hstack([x, 0.5 * x + rng.standard_normal((100, 1))]), columns=["x", "y"])
+>>> res = sem("y ~ x", d)
+>>> problem = RefitProblem.from_fit(res, fitted_data(res, d))
+>>> out = refit(problem, [np.ones((1, 100), np.int64)])       # the full sample itself
+>>> bool(np.allclose(out["est"][0], res.theta, atol=1e-6)), out["status"].tolist()
+(True, [0])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import EstimationError
+from .constraints import LinearConstraints
+from .estimate import NONCONVERGED, OK, minimize, minimize_batch
+from .fiml import FimlBatch
+from .matrices import Model, nonadmissible
+from .ml import CompleteMLBatch
+
+__all__ = ["RefitProblem", "refit", "Reparametrized"]
+
+
+class Reparametrized:
+    """A batch kernel on ``z`` for models with general linear ``==`` constraints: ``theta = c + K z``
+    (:class:`iur_survey.sem.constraints.LinearConstraints`)."""
+
+    def __init__(self, kernel, K: np.ndarray, c: np.ndarray):
+        self.kernel, self.K, self.c = kernel, K, c
+        self.model = kernel.model
+        self.npar = K.shape[1]
+
+    def theta(self, Z: np.ndarray) -> np.ndarray:
+        return self.c + Z @ self.K.T
+
+    def moments(self, counts):
+        return self.kernel.moments(counts)
+
+    def evaluate(self, Z, mom, which, info=False):
+        F, G, I, ok = self.kernel.evaluate(self.theta(Z), mom, which, info)
+        G = G @ self.K
+        if I is not None:
+            I = self.K.T[None] @ I @ self.K[None]
+        return F, G, I, ok
+
+
+def _invert(I: np.ndarray) -> np.ndarray:
+    """Inverse of the start curvature (identity when it is not positive definite)."""
+    try:
+        ev = np.linalg.eigvalsh(I)
+        if ev.min() <= 1e-10 * max(ev.max(), 1e-300):
+            raise np.linalg.LinAlgError
+        return np.linalg.inv(I)
+    except np.linalg.LinAlgError:
+        return np.eye(I.shape[0])
+
+
+@dataclass
+class RefitProblem:
+    """Everything a worker needs to refit chunks of case weightings (built once, pickled once per task)."""
+
+    model: Model
+    Xg: list[np.ndarray]
+    theta0: np.ndarray
+    H0inv: np.ndarray
+    kind: str                      # "complete" | "fiml"
+    gtol: float = 1e-9
+    max_iter: int = 100
+    fallback_iter: int = 200
+    K: np.ndarray | None = None            # linear == constraints: theta = c + K z (None: theta = z)
+    c: np.ndarray | None = None
+    _kernel: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_fit(cls, res, Xg: list[np.ndarray], *, gtol: float = 1e-9, max_iter: int = 100,
+                 fallback_iter: int = 200) -> "RefitProblem":
+        """The problem of a fitted :class:`~iur_survey.sem.results.SEMResult` and its data (one matrix per
+        group, :func:`iur_survey.sem.compare.fitted_data`): warm start at its solution, first curvature the
+        expected information there."""
+        model = res.model
+        kind = "fiml" if res.missing == "fiml" else "complete"
+        theta0 = np.asarray(res.theta, float)
+        Kc = cc = None
+        if getattr(res.partable, "equality", None):
+            lc = LinearConstraints(res.partable, res.est)
+            if not lc.identity:
+                Kc, cc = lc.K, lc.theta0
+        out = cls(model=model, Xg=Xg, theta0=theta0, H0inv=np.eye(1), kind=kind, gtol=float(gtol),
+                  max_iter=int(max_iter), fallback_iter=int(fallback_iter), K=Kc, c=cc)
+        if kind == "complete":
+            kern = CompleteMLBatch(model, Xg)
+            mom = kern.moments([np.ones((1, X.shape[0]), np.int64) for X in Xg])
+            I0 = kern.evaluate(theta0[None], mom, np.array([0]), info=True)[2][0]
+        else:
+            n = np.array([X.shape[0] for X in Xg], float)
+            I0 = model.expected_information(theta0, n / n.sum())
+        I0 = 0.5 * (I0 + I0.T)
+        if Kc is not None:
+            I0 = Kc.T @ I0 @ Kc
+        out.H0inv = _invert(I0)
+        return out
+
+    def kernel(self):
+        if self._kernel is None:
+            k = (CompleteMLBatch if self.kind == "complete" else FimlBatch)(self.model, self.Xg)
+            self._kernel = k if self.K is None else Reparametrized(k, self.K, self.c)
+        return self._kernel
+
+    def z0(self) -> np.ndarray:
+        return self.theta0 if self.K is None else self.K.T @ (self.theta0 - self.c)
+
+    def theta(self, Z: np.ndarray) -> np.ndarray:
+        return Z if self.K is None else self.c + Z @ self.K.T
+
+    def __getstate__(self):
+        d = dict(self.__dict__)
+        d["_kernel"] = None
+        return d
+
+
+def refit(problem: RefitProblem, counts: list[np.ndarray]) -> dict:
+    """Refit the model to K case weightings (``counts``: per group, K x N_g case counts).
+
+    Returns ``{"est": K x npar (NaN rows where not OK), "status", "iters", "nonadmissible"}``.
+    """
+    kern = problem.kernel()
+    mom = kern.moments(counts)
+    K = counts[0].shape[0]
+    if problem.kind == "complete":
+        start_ok = np.all([m["ok"] for m in mom], axis=0)
+    else:
+        start_ok = np.array([ok for _, ok in mom], bool)
+    X, status, iters = minimize_batch(kern, mom, problem.z0(), problem.H0inv, start_ok,
+                                      gtol=problem.gtol, max_iter=problem.max_iter)
+    # the draws the batched solver did not finish: the engine's own optimiser, from the warm start
+    for r in np.flatnonzero(status == NONCONVERGED):
+        x, ok_r, it = _fallback(problem, kern, mom, r)
+        if x is not None:
+            X[r] = x
+            iters[r] += it
+            status[r] = OK if ok_r else NONCONVERGED
+    X = problem.theta(X)
+    X[status != OK] = np.nan
+    nonadm = np.zeros(K, bool)
+    good = np.flatnonzero(status == OK)
+    if good.size:
+        nonadm[good] = nonadmissible(problem.model, X[good])
+    return {"est": X, "status": status, "iters": iters, "nonadmissible": nonadm}
+
+
+def _fallback(problem: RefitProblem, kern, mom, r: int):
+    """Refit one draw with :func:`iur_survey.sem.estimate.minimize` (scoring, BFGS, Newton polish)."""
+    model = problem.model
+    one = np.array([r])
+
+    def fun(x):
+        f, _, _, ok = kern.evaluate(x[None], mom, one)
+        return float(f[0]) if ok[0] else np.inf
+
+    def grad(x):
+        return kern.evaluate(x[None], mom, one)[1][0]
+
+    if problem.kind == "complete":
+        def curv(x):
+            return kern.evaluate(x[None], mom, one, info=True)[2][0]
+    else:
+        nobs = np.array([s.n for s in mom[r][0]], float) if mom[r][1] else np.ones(model.ngroups)
+        Kc = np.eye(problem.theta0.size) if problem.K is None else problem.K
+
+        def curv(x):
+            return Kc.T @ model.expected_information(problem.theta(x[None])[0], nobs / nobs.sum()) @ Kc
+    try:
+        with np.errstate(all="ignore"):
+            opt = minimize(fun, grad, curv, problem.z0(), max_iter=problem.fallback_iter, gtol=problem.gtol)
+    except (np.linalg.LinAlgError, ValueError, EstimationError, FloatingPointError):
+        return None, False, 0
+    if not np.all(np.isfinite(opt.x)):
+        return None, False, 0
+    g = opt.grad
+    ok = bool(opt.converged) or (np.all(np.isfinite(g)) and float(np.max(np.abs(g), initial=0.0)) < 1e-7)
+    return opt.x, ok, int(opt.iterations)

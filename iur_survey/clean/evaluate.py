@@ -45,6 +45,7 @@ import pandas as pd
 
 from ..instrument import Instrument, load_instrument
 from ..read import read_export
+from . import indices as ix
 from .config import CleanConfig
 from .pipeline import clean
 from .rules import INDEX_RULES, RULE_ORDER, SCREENING_RULES
@@ -291,8 +292,6 @@ def _robust_z(v: np.ndarray) -> np.ndarray:
 
 def kept_statistics(x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
     """The :data:`SEPARABILITY_STATS` of every kept response (``x``: clean.csv's items, reverse-scored)."""
-    from . import indices as ix
-
     items = list(instrument.item_codes)
     cons = list(instrument.constructs)
     lab = np.array([cons.index(instrument.items[c].construct) for c in items])

@@ -43,9 +43,9 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from . import indices as ix
 from ..instrument import Instrument, load_instrument
 from ..read import read_export
-from . import indices as ix
 from .config import CleanConfig
 from .pipeline import clean
 from .rules import INDEX_RULES, RULE_ORDER, SCREENING_RULES

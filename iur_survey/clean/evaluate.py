@@ -48,24 +48,9 @@ from ..instrument import Instrument, load_instrument
 from ..read import read_export
 from .config import CleanConfig
 from .pipeline import clean
+from ..simulate.contamination import CLEANING_RULES as KIND_RULES
 from .rules import INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
-#: truth kind -> the rules that are meant to catch it
-KIND_RULES: dict[str, tuple[str, ...]] = {
-    "preview": ("status",),
-    "test": ("status",),
-    "spam": ("status",),
-    "unfinished": ("unfinished",),
-    "duplicate_id": ("duplicate_id",),
-    "duplicate_ip": ("duplicate_answers_ip",),
-    "speeder": ("speeder",),
-    "straightliner": ("longstring", "irv"),
-    "random": ("mahalanobis", "mahalanobis_direction", "psychsyn", "psychant", "even_odd", "person_total"),
-    "attention": ("attention",),
-    "out_of_range": ("out_of_range",),
-    "pattern": ("longpattern", "mahalanobis", "mahalanobis_direction"),
-    "partial": ("longstring", "longpattern", "mahalanobis", "mahalanobis_direction"),
-}
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
 #: meant for, plus an exact repeat of a row (``duplicate_id``) for the same-IP rule, which
 #: is a same-answers-same-IP submission too

@@ -17,7 +17,11 @@ effects per group), --equal regressions makes them equal across groups, and
 --print-model prints the model to edit and pass back with --model.  --ordered treats every model item as ordinal (lavaan's
 ordered = TRUE) and fits it by WLSMV (--estimator WLSMV implies --ordered):
 thresholds and polychoric correlations, robust SEs, the mean-and-variance
-adjusted test; rows with a missing item are dropped (listwise); one group only.
+adjusted test; missing cells are handled pairwise (lavaan's missing =
+"pairwise"; --missing listwise drops incomplete rows); with --group, --equal
+takes thresholds too and --parameterization delta|theta; --invariance then
+runs the ordinal sequence of Wu & Estabrook (2016): configural, thresholds,
+thresholds+loadings, +intercepts, with lavaan's scaled-shifted difference test.
 With --group, --equal loadings,intercepts constrains those parameters equal
 across groups (lavaan's group.equal); --invariance adds the measurement-
 invariance sequence of the measurement model (configural, metric, scalar,
@@ -63,6 +67,7 @@ examples:
   iur-survey fit clean.csv --model my_model.lav --estimator MLR --out results.json
   iur-survey fit clean.csv --estimator WLSMV --out results_wlsmv.json
   iur-survey fit clean.csv --group role --invariance --out results_groups.json
+  iur-survey fit clean.csv --estimator WLSMV --group role --invariance --out results_ordinal_groups.json
   iur-survey fit clean.csv --bootstrap 1000 --seed 2022 --out results_boot.json
   iur-survey fit clean.csv --group role --print-model > by_group.lav
   iur-survey fit clean.csv --modindices 20 --out results.json
@@ -92,14 +97,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--estimator", choices=["ML", "MLR", "WLSMV"], default=None, type=str.upper,
                         help="ML (default), MLR (robust SEs, Yuan-Bentler scaled test) or WLSMV "
                              "(ordinal items; the default with --ordered)")
-    parser.add_argument("--ordered", action="store_true",
-                        help="treat every model item as ordinal (lavaan's ordered = TRUE; implied by WLSMV)")
-    parser.add_argument("--missing", choices=["auto", "fiml", "ml", "listwise"], default="auto",
-                        help="auto (default: FIML when a model variable has a missing value), fiml, listwise")
+    parser.add_argument("--ordered", nargs="?", const=True, default=None, metavar="ITEMS",
+                        help="treat every model item as ordinal (lavaan's ordered = TRUE; implied by WLSMV), "
+                             "or only ITEMS (comma-separated)")
+    parser.add_argument("--missing", choices=["auto", "fiml", "ml", "listwise", "pairwise"], default="auto",
+                        help="auto (default: FIML when a model variable has a missing value; pairwise with "
+                             "ordered items), fiml, listwise, pairwise (ordered items: lavaan's "
+                             "missing = \"pairwise\")")
+    parser.add_argument("--parameterization", choices=["delta", "theta"], default="delta",
+                        help="ordered items: lavaan's parameterization (delta, the default, or theta)")
     parser.add_argument("--group", metavar="COLUMN", default=None,
                         help="fit the model in each group of COLUMN (e.g. role)")
     parser.add_argument("--equal", metavar="WHAT", default=None,
                         help="with --group: parameters equal across groups (lavaan's group.equal), comma-separated: "
+                             "thresholds (ordered items),"
                              "loadings,intercepts,residuals,regressions,means,lv.variances,lv.covariances,"
                              "residual.covariances")
     parser.add_argument("--invariance", action="store_true",
@@ -143,7 +154,7 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
     when its labels make lavaan's equal-label rule apply."""
     from ..instrument import load_instrument
     from ..sem import default_model
-    from ..sem.compare import group_specific_labels
+    from ..sem.syntax import group_specific_labels
 
     if not args.model:
         eq = "regressions" in group_equal
@@ -165,7 +176,7 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
     from pathlib import Path
 
     from .. import __version__
-    from ..replication.manifest import sha256_file
+    from ..read.base import sha256_file
 
     boot = None
     if args.bootstrap:
@@ -178,7 +189,8 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
                         "group": args.group, "group_equal": list(group_equal), "merge_groups": dict(merged),
                         "se": "bootstrap" if boot else None, "bootstrap": boot,
                         "instrument": str(Path(args.instrument).resolve()) if args.instrument else None,
-                        "invariance": bool(args.invariance), "modindices": getattr(args, "modindices", None)}}
+                        "invariance": bool(args.invariance), "modindices": getattr(args, "modindices", None),
+                        "parameterization": getattr(args, "parameterization", "delta")}}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -190,8 +202,6 @@ def run(args: argparse.Namespace) -> int:
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
     if (group_equal or args.invariance or args.merge_groups) and not args.group:
         raise EstimationError(None, "--equal, --invariance and --merge-groups need --group COLUMN")
-    if args.invariance and (args.estimator or "ML") not in ("ML", "MLR"):
-        raise EstimationError(None, "--invariance needs --estimator ML or MLR")
     if args.print_model and not args.data and not args.group:
         print(model_syntax(args.model, args.instrument)[0])
         return 0
@@ -203,12 +213,19 @@ def run(args: argparse.Namespace) -> int:
         raise _usage_error("give --out FILE (where to write results.json)")
     data = read_clean_csv(args.data)
     syntax, source = model_syntax(args.model, args.instrument)
-    ordered = True if (args.ordered or args.estimator == "WLSMV") else None
+    if isinstance(args.ordered, str):
+        ordered = [x.strip() for x in args.ordered.split(",") if x.strip()]
+    else:
+        ordered = True if (args.ordered or args.estimator == "WLSMV") else None
+    # WLSMV / ordered items: --invariance runs the ordinal sequence (Wu & Estabrook 2016)
+    ordinal_inv = args.invariance and (args.estimator == "WLSMV" or ordered is not None)
+    if args.invariance and not ordinal_inv and (args.estimator or "ML") not in ("ML", "MLR"):
+        raise EstimationError(None, "--invariance needs --estimator ML, MLR or WLSMV")
     merged: dict = {}
     group_warnings: list = []
     if args.group:
         from ..sem.invariance import GROUP_EQUAL_NAMES, prepare_groups
-        bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES]
+        bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES and not (x == "thresholds" and ordered)]
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
         data, sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
@@ -219,19 +236,27 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
-                  ordered=ordered, group_equal=group_equal)
+                  ordered=ordered, group_equal=group_equal, parameterization=args.parameterization)
     except DataError as exc:            # the data checks name the column and row; the file is ours to add
         exc.file = exc.file or str(args.data)
         raise
     if args.bootstrap and res.meta.get("interaction"):
         raise EstimationError(None, "--bootstrap with a latent interaction (A:B) is not supported yet: the product "
                                     "indicators would have to be rebuilt in every resample")
-    if args.bootstrap:
+    if args.bootstrap and res.meta.get("ordered"):
+        from ..sem.wlsmv_bootstrap import with_wlsmv_bootstrap
+        res = with_wlsmv_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
+                                   scheduler=args.scheduler, progress=False if args.quiet else None)
+    elif args.bootstrap:
         from ..sem.bootstrap import with_bootstrap
         res = with_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
                              scheduler=args.scheduler, progress=False if args.quiet else None)
     inv = None
-    if args.invariance:
+    if ordinal_inv:
+        from ..sem.wlsmv_invariance import ordinal_invariance
+        from ..sem.invariance import measurement_part
+        inv = ordinal_invariance(measurement_part(syntax), data, args.group, missing=res.missing)
+    elif args.invariance:
         from ..sem.invariance import measurement_invariance
         inv = measurement_invariance(syntax, data, args.group, estimator=args.estimator or "ML",
                                      missing=args.missing, warn=False)

@@ -21,7 +21,7 @@ the scored direction.  Three sources:
 
 :meth:`PopulationModel.moments` gives the exact population mean vector and
 covariance matrix of what :meth:`PopulationModel.draw` draws -- for Likert
-codes by bivariate-normal orthant probabilities (Owen's T) -- so the true values
+codes by bivariate-normal orthant probabilities (:func:`iur_survey.sem.ordinal.bivariate_normal_cdf`) -- so the true values
 of any analysis model are its fit to those moments (:mod:`.truth`).
 
 >>> pm = PopulationModel.from_lavaan("F =~ 0.8*x1 + 0.7*x2 + 0.6*x3\\nF ~~ 1*F\\n"
@@ -45,46 +45,15 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, owens_t
+from scipy.special import ndtr
 
 from ..errors import ModelSyntaxError
+from ..sem.ordinal import bivariate_normal_cdf  # the package's one bivariate normal CDF
 
 __all__ = ["PopulationModel", "likert_moments", "bivariate_normal_cdf", "fixed_value_syntax"]
 
 _THRESHOLD_LINE = re.compile(r"^\s*([A-Za-z_.][A-Za-z0-9_.]*)\s*\|\s*(.+?)\s*$")
 _THRESHOLD_TERM = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\*\s*t(\d+)\s*$")
-
-
-def bivariate_normal_cdf(h, k, rho) -> np.ndarray:
-    """``P(Z1 <= h, Z2 <= k)`` for standard normals with correlation ``rho`` (vectorised, Owen's T).
-
-    >>> round(float(bivariate_normal_cdf(0.0, 0.0, 0.5)), 6)      # 1/4 + arcsin(0.5) / (2 pi)
-    0.333333
-    >>> bool(np.isclose(bivariate_normal_cdf(1.0, -0.5, 0.0), ndtr(1.0) * ndtr(-0.5)))   # independent
-    True
-    """
-    h, k, rho = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (h, k, rho)))
-    h, k, rho = h.astype(float).copy(), k.astype(float).copy(), rho.astype(float)
-    out = np.empty(h.shape)
-    inf_h, inf_k = np.isinf(h), np.isinf(k)
-    # infinite limits: the bivariate CDF collapses to a univariate one (or 0 / 1)
-    edge = inf_h | inf_k
-    out[edge] = np.where(
-        (h[edge] == -np.inf) | (k[edge] == -np.inf), 0.0,
-        np.where(inf_h[edge], ndtr(np.where(inf_k[edge], np.inf, k[edge])), ndtr(h[edge])))
-    m = ~edge
-    if m.any():
-        hh, kk, r = h[m], k[m], np.clip(rho[m], -1 + 1e-15, 1 - 1e-15)
-        s = np.sqrt(1 - r * r)
-        # a zero limit is moved to +1e-300: the formula's limit as h -> 0+ (T(0, a) = atan(a) / 2pi)
-        hh = np.where(hh == 0, 1e-300, hh)
-        kk = np.where(kk == 0, 1e-300, kk)
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            ah = (kk - r * hh) / (hh * s)
-            ak = (hh - r * kk) / (kk * s)
-        beta = np.where(np.sign(hh) != np.sign(kk), 0.5, 0.0)
-        out[m] = 0.5 * (ndtr(hh) + ndtr(kk)) - owens_t(hh, ah) - owens_t(kk, ak) - beta
-    return np.clip(out, 0.0, 1.0)
 
 
 def likert_moments(sigma: np.ndarray, mu: np.ndarray, thresholds: list[np.ndarray],

@@ -234,6 +234,10 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
         args.append("ordered = c(" + ", ".join(_r_str(x) for x in names) + ")")
     if options.get("missing") in ("fiml", "ml"):
         args.append('missing = "ml"')
+    if options.get("missing") == "pairwise":            # ordered items (lavaan's default is listwise)
+        args.append('missing = "pairwise"')
+    if options.get("parameterization") == "theta":
+        args.append('parameterization = "theta"')
     if options.get("group"):
         args.append(f"group = {_r_str(options['group'])}")
         ge = list(options.get("group_equal") or [])
@@ -310,6 +314,8 @@ def result_options(res) -> dict[str, Any]:
         ordered = True
     out: dict[str, Any] = {"estimator": res.estimator, "missing": res.missing, "ordered": ordered or None,
                            "meanstructure": bool(res.meta.get("meanstructure_explicit"))}
+    if res.meta.get("parameterization"):
+        out["parameterization"] = res.meta["parameterization"]
     if res.partable.ngroups > 1:
         out["group"] = res.meta.get("group", "group")
         out["group_equal"] = list(res.meta.get("group_equal") or ())

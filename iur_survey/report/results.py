@@ -44,12 +44,14 @@ from ..read import read_export, sha256_file
 from ..replication.rscript import fit_script
 from ..sem import cfa, default_model, sem
 from ..sem.bootstrap import bootstrap
-from ..sem.compare import group_specific_labels, wald_equal_paths
+from ..sem.compare import wald_equal_paths
+from ..sem.syntax import group_specific_labels
 from ..sem.invariance import STEPS as INV_STEPS
 from ..sem.invariance import group_size_table, measurement_invariance, measurement_part, merge_groups
 from .groups import invariance_summary
 from ..sem.mediation import bootstrap_effects
 from ..sem.sensitivity import flag_sensitivity
+from ..sem.wlsmv_invariance import ordinal_invariance
 
 #: the lavaan release the package's reference outputs (tests/reference/) were made with
 LAVAAN_REFERENCE_VERSION = "0.6.14"
@@ -59,10 +61,10 @@ RESULTS_FILE = "results.pkl"
 
 #: the steps, in pipeline order, and which earlier step each needs
 STEPS = ("read", "clean", "cfa", "measure", "common_method", "sem", "sem_mlr", "sem_listwise", "sem_wlsmv",
-         "bootstrap", "invariance", "group_paths", "pls")
+         "bootstrap", "invariance", "invariance_ordinal", "group_paths", "pls")
 NEEDS = {"clean": "read", "cfa": "clean", "measure": "clean", "common_method": "cfa", "sem": "clean",
          "sem_mlr": "clean", "sem_listwise": "clean", "sem_wlsmv": "clean", "bootstrap": "sem",
-         "invariance": "clean", "group_paths": "invariance", "pls": "sem"}
+         "invariance": "clean", "invariance_ordinal": "invariance", "group_paths": "invariance", "pls": "sem"}
 
 #: the book's random-number settings (environment variable, default): the seed of every resampling step
 #: (bootstrap of chapter 6, PLS bootstrap of chapter 8) and the number of bootstrap draws (the demo book
@@ -274,11 +276,12 @@ def _step_sem_listwise(ctx):
 
 
 def _step_sem_wlsmv(ctx):
-    """The items as ordered categories: lavaan's ``sem(model, data, ordered = TRUE)`` (WLSMV; rows with a
-    missing item are dropped, lavaan's listwise default for categorical data)."""
+    """The items as ordered categories: lavaan's ``sem(model, data, ordered = TRUE, missing = "pairwise")``
+    (WLSMV; each threshold from the item's answers, each polychoric correlation from the respondents who
+    answered both items; only rows without any item are dropped)."""
     syntax = _default_model(ctx)
-    res = sem(syntax, ctx["clean"], ordered=True, estimator="WLSMV")
-    out = summarise_fit(res, syntax, "WLSMV", "listwise")
+    res = sem(syntax, ctx["clean"], ordered=True, estimator="WLSMV", missing="pairwise")
+    out = summarise_fit(res, syntax, "WLSMV", res.missing)
     out["n_input"] = int(getattr(res, "n_input", 0) or 0)
     out["n_dropped"] = int(getattr(res, "n_dropped", 0) or 0)
     return out
@@ -326,6 +329,22 @@ def _step_invariance(ctx):
     return out
 
 
+def _step_invariance_ordinal(ctx):
+    """Chapter 7: the invariance sequence on the ordinal scale (Wu & Estabrook 2016; WLSMV, pairwise), on the
+    groups of the ML sequence (same merging)."""
+    import warnings as _w
+    iv = ctx["values"]["invariance"]
+    group = iv["group"]
+    data = ctx["clean"]
+    data = data[data[group].notna()]
+    data, _ = merge_groups(data, group, ctx.get("invariance_merge") or None)
+    with _w.catch_warnings():
+        _w.simplefilter("ignore")
+        inv = ordinal_invariance(iv["model"], data, group)
+    return {"group": group, "table": inv.table, "level": inv.level, "ml_level": ctx.get("invariance_level"),
+            "groups": inv.to_dict()["invariance_info"]["groups"]}
+
+
 def _step_group_paths(ctx):
     """Chapter 7: the structural model in every group (one label per group) with the loadings equal across
     groups when metric invariance holds, and a Wald test per path of its equality across the groups."""
@@ -363,7 +382,8 @@ def _step_pls(ctx):
 _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure": _step_measure,
             "common_method": _step_common_method, "sem": _step_sem, "sem_mlr": _step_sem_mlr,
             "sem_listwise": _step_sem_listwise, "sem_wlsmv": _step_sem_wlsmv, "bootstrap": _step_bootstrap,
-            "invariance": _step_invariance, "group_paths": _step_group_paths, "pls": _step_pls}
+            "invariance": _step_invariance, "invariance_ordinal": _step_invariance_ordinal,
+            "group_paths": _step_group_paths, "pls": _step_pls}
 
 
 def _step_sensitivity(ctx):

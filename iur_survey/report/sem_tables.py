@@ -19,8 +19,8 @@ import math
 from typing import Any, Mapping
 
 import pandas as pd
-from scipy import stats
 
+from ..sem.fitmeasures import chisq_pvalue
 from .format import DASH, num, p_rel, pval, stars
 from .tables import APATable, apa_table
 
@@ -200,7 +200,7 @@ def chisq_difference(fit_restricted: Mapping, fit_full: Mapping) -> dict[str, fl
     """
     dchi = float(fit_restricted["chisq"]) - float(fit_full["chisq"])
     ddf = int(round(float(fit_restricted["df"]) - float(fit_full["df"])))
-    p = float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else math.nan
+    p = float(chisq_pvalue(dchi, ddf))          # the one chi-square tail (NaN at df <= 0, as lavaan)
     return {"delta_chisq": dchi, "delta_df": ddf, "pvalue": p}
 
 

@@ -14,8 +14,9 @@ and returns a :class:`~iur_survey.sem.results.SEMResult`:
   too) treats the items as ordinal, as lavaan's ``ordered = TRUE``: the
   estimator is then WLSMV (thresholds, polychoric correlations, DWLS with
   robust standard errors and the mean-and-variance adjusted test; see
-  :mod:`iur_survey.sem.wlsmv`), rows with a missing item are dropped
-  (listwise, lavaan's default for categorical data) and the result is an
+  :mod:`iur_survey.sem.wlsmv`); missing cells are handled pairwise
+  (``missing="auto"`` or ``"pairwise"``, lavaan's ``missing = "pairwise"``;
+  lavaan 0.6.14's own default, ``"listwise"``, on request) and the result is an
   :class:`~iur_survey.sem.wlsmv_result.OrdinalSEMResult`.
 
 Standard errors come from the expected information for complete-data ML and
@@ -47,7 +48,7 @@ import pandas as pd
 
 from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
-from .compare import group_specific_labels
+from .syntax import group_specific_labels
 from .constraints import LinearConstraints
 from .datacheck import check_model_data, vcov_warnings
 from .defined import from_partable
@@ -64,7 +65,8 @@ from .syntax import ParsedModel, parse_model
 
 __all__ = ["sem", "cfa", "default_model"]
 
-_MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise"}
+_MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise",
+            "pairwise": "pairwise"}
 
 
 # ----------------------------------------------------------------------------- default model
@@ -250,17 +252,19 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
         meanstructure: bool | None = None, fixed_x: bool = True, std_lv: bool = False,
         orthogonal: bool = False, group_equal: Sequence[str] = (), group_partial: Sequence[str] = (),
         source: str | None = None, control: dict | None = None, model_type: str = "sem",
-        ordered: bool | str | Sequence[str] | None = None) -> SEMResult:
+        ordered: bool | str | Sequence[str] | None = None, parameterization: str = "delta") -> SEMResult:
     """Fit a structural equation model as lavaan's ``sem()`` does (see the module docstring).
 
     Parameters mirror lavaan's: ``estimator`` "ML" (default) | "MLR", or with ordered items
     "WLSMV" (their default) | "DWLS"; ``ordered`` True (every model variable) | names | None
     (only ordered categorical columns); ``missing`` "auto" |
-    "fiml" (alias "ml") | "listwise"; ``group`` a column of ``data``; ``se``
+    "fiml" (alias "ml") | "listwise" | "pairwise" (ordered items); ``group`` a column of ``data``; ``se``
     "standard" | "robust.huber.white" | "none"; ``information`` "expected" |
     "observed"; ``meanstructure``; ``fixed_x``; ``std_lv``; ``orthogonal``;
     ``group_equal``; ``group_partial``.  ``source`` names the syntax in error messages.  ``control``
-    tunes the optimiser: ``{"max_iter": 500, "gtol": 1e-10}`` (lavaan's ``control``).
+    tunes the optimiser: ``{"max_iter": 500, "gtol": 1e-10}`` (lavaan's ``control``).  With ordered
+    items ``group_equal`` also takes "thresholds" and ``parameterization`` is "delta" (lavaan's
+    default) or "theta" (:mod:`iur_survey.sem.wlsmv_groups`).
     """
     t0 = time.perf_counter()
     interaction = None
@@ -274,7 +278,7 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
                    information=information, meanstructure=meanstructure, fixed_x=fixed_x, std_lv=std_lv,
                    orthogonal=orthogonal, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
                    source=source,
-                   control=dict(control or {}), ordered=ordered)
+                   control=dict(control or {}), ordered=ordered, parameterization=parameterization)
     res.seconds = time.perf_counter() - t0
     res.meta["model_type"] = model_type
     if interaction:
@@ -294,7 +298,8 @@ def cfa(model: str | ParsedModel, data: pd.DataFrame, **kwargs) -> SEMResult:
 
 
 def _fit(model, data, *, estimator, missing, group, se, information, meanstructure, fixed_x, std_lv,
-         orthogonal, group_equal, group_partial, source, control, ordered=None) -> SEMResult:
+         orthogonal, group_equal, group_partial, source, control, ordered=None,
+         parameterization="delta") -> SEMResult:
     src = source or "<model syntax>"
     pm = parse_model(model, src) if isinstance(model, str) else model
     est_name = "ML" if estimator is None else str(estimator).upper()
@@ -303,7 +308,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                                     "'WLSMV' or 'DWLS' with ordered items)")
     miss = _MISSING.get(str(missing).lower())
     if miss is None:
-        raise EstimationError(None, f"missing={missing!r}: use 'auto', 'fiml' (or 'ml') or 'listwise'")
+        raise EstimationError(None, f"missing={missing!r}: use 'auto', 'fiml' (or 'ml'), 'listwise' or "
+                                    "'pairwise' (ordered items)")
     if not isinstance(data, pd.DataFrame):
         raise EstimationError(None, "data must be a pandas DataFrame")
     warnings: list[str] = []
@@ -333,7 +339,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                                           f"{'has no group column' if group is None else f'has {ngroups} groups'}")
     # ---- variables
     pt0 = build_partable(pm, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x, std_lv=std_lv,
-                         orthogonal=orthogonal, group_equal=group_equal, group_partial=group_partial,
+                         orthogonal=orthogonal, group_equal=[x for x in group_equal if x != "thresholds"],
+                         group_partial=group_partial,
                          meanstructure=bool(meanstructure) if meanstructure is not None else ngroups > 1)
     ov_all = pt0.ov_all()
     lv_all = {v for names in pt0.lv_names for v in names}
@@ -352,7 +359,13 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         return _fit_ordinal(pm, data, ov_all, ord_names, est_name=est_name, est_given=estimator is not None,
                             miss=miss, se=se, information=information, fixed_x=fixed_x, std_lv=std_lv,
                             orthogonal=orthogonal, group=group, ngroups=ngroups, control=control,
-                            warnings=warnings)
+                            warnings=warnings, labels=labels, gvals=gvals, group_equal=group_equal,
+                            group_partial=group_partial, parameterization=parameterization)
+    if miss == "pairwise":
+        raise EstimationError(None, "missing='pairwise' is for ordered items (WLSMV); with continuous variables "
+                                    "use 'fiml' or 'listwise'")
+    if "thresholds" in group_equal:
+        raise EstimationError(None, "group_equal 'thresholds' needs ordered items (ordered=True)")
     block = data[ov_all]
     nonnum = [c for c in ov_all if not (pd.api.types.is_numeric_dtype(block[c]) and
                                         not pd.api.types.is_bool_dtype(block[c]))]
@@ -681,7 +694,8 @@ def _ordered_names(ordered, data: pd.DataFrame, ov_all: list[str]) -> list[str]:
 
 def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names: list[str], *, est_name: str,
                  est_given: bool, miss: str, se, information, fixed_x: bool, std_lv: bool, orthogonal: bool,
-                 group, ngroups: int, control: dict, warnings: list[str]) -> SEMResult:
+                 group, ngroups: int, control: dict, warnings: list[str], labels=None, gvals=None,
+                 group_equal=(), group_partial=(), parameterization: str = "delta") -> SEMResult:
     """WLSMV (or DWLS) with ordered items: lavaan's ``sem(model, data, ordered = ..., estimator = "WLSMV")``.
 
     Single group, every model variable ordinal, no observed exogenous covariates, listwise deletion.
@@ -700,8 +714,6 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                     "use 'WLSMV' (the default for ordered items) or 'DWLS'")
     if est_name not in ("WLSMV", "DWLS"):
         est_name = "WLSMV"
-    if group is not None or ngroups > 1:
-        raise EstimationError(None, "ordered items (WLSMV) with several groups (group=) are not supported yet")
     xs = build_partable(pm, fixed_x=True).ov_x_names[0]
     if xs:
         raise EstimationError(None, "observed exogenous covariates with ordered items (lavaan's conditional.x) "
@@ -713,7 +725,11 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                     "(ordered=True) or none")
     if miss == "fiml":
         raise EstimationError(None, "missing='fiml' (lavaan's 'ml') is not available with ordered items; "
-                                    "use missing='listwise' (the default for ordered items)")
+                                    "use missing='pairwise' (the default here) or 'listwise'")
+    # 'auto' = pairwise when an item has a missing cell (lavaan's missing = "pairwise"; lavaan 0.6.14's own
+    # default is listwise, which gives the same results on complete data and is then the label)
+    has_nan = bool(data[[v for v in ov_all if v in data.columns]].isna().to_numpy().any())
+    mode = "pairwise" if (miss == "pairwise" or (miss == "auto" and has_nan)) else "listwise"
     se_type = se or ("robust.sem" if est_name == "WLSMV" else "standard")
     if se_type == "robust":
         se_type = "robust.sem"
@@ -723,6 +739,19 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         raise EstimationError(None, f"information={information!r} with ordered items: only 'expected'")
     if control:
         raise EstimationError(None, "control= is not supported with ordered items")
+    if ngroups > 1 or parameterization != "delta":
+        from .wlsmv_groups import ordinal_groups_fit
+        if group_partial:
+            raise EstimationError(None, "group_partial with ordered items is not supported yet")
+        if est_name != "WLSMV" or se_type != "robust.sem":
+            raise EstimationError(None, "several groups / parameterization='theta' with ordered items: only "
+                                        "estimator 'WLSMV' with se 'robust.sem'")
+        if gvals is None:
+            gvals = np.full(len(data), "1")
+            labels = ["1"]
+        return ordinal_groups_fit(pm.syntax, data, group, list(labels), gvals, group_equal=list(group_equal),
+                                  parameterization=parameterization, missing=mode, std_lv=std_lv,
+                                  est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source)
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
     if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
         raise EstimationError(None, "'==' constraints that are not shared labels, and '<' / '>' constraints, "
@@ -730,9 +759,10 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     model = Model(pt)
     ov = list(model.groups[0].ov)
     n_input = int(len(data))
-    st = ordinal_sample_stats(data[ov])
+    st = ordinal_sample_stats(data[ov], missing=mode)
     if st.n_dropped:
-        warnings.append(f"{st.n_dropped} of {n_input} rows dropped by listwise deletion")
+        warnings.append(f"{st.n_dropped} of {n_input} rows dropped by listwise deletion" if mode == "listwise"
+                        else f"{st.n_dropped} of {n_input} rows with no value on any item were ignored")
     res, table = wlsmv_from_model(model, st)
 
     # ---- where each estimated parameter sits (as wlsmv_from_model: item variances and intercepts dropped)
@@ -814,7 +844,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res}
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
-                            n=int(st.n), nobs=[int(st.n)], estimator=est_name, missing="listwise",
+                            n=int(st.n), nobs=[int(st.n)], estimator=est_name, missing=mode,
                             se_type=se_type, information="expected", iterations=int(res.iterations),
                             n_input=n_input, meta=meta, table=table, ordered=list(ord_names), test=res.test,
                             theta_names=names, theta_cols=cols, n_dropped=int(st.n_dropped))

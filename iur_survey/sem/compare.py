@@ -535,64 +535,6 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
     return out
 
 
-# ============================================================================================ syntax helper
-_LABEL_MOD = re.compile(r"(?<![\w.(\"'])([A-Za-z_.][\w.]*)\s*\*(?=\s*[A-Za-z_.])")
-_RESERVED = {"NA", "start", "equal", "label", "c", "TRUE", "FALSE"}
-
-
-def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") -> str:
-    """Give every label of ``model`` one name per group, so that a multi-group fit estimates each labelled
-    parameter freely in every group (in lavaan a single label means one parameter shared by all groups).
-
-    ``COL ~ a1*GOV`` becomes ``COL ~ c(a1.g1, a1.g2, ...)*GOV``; a ``:=`` or ``==`` line is repeated per
-    group with its labels and defined name suffixed (``ind_GOV.g1 := a1.g1*b.g1``).  Fixed values
-    (``1*x``), ``NA*x``, ``start()`` and labels already written per group (``c(...)``) are left alone.
-
-    >>> print(group_specific_labels("y ~ b1*x1 + 0.5*x2\\nd := b1*2", 2))
-    y ~ c(b1.g1, b1.g2)*x1 + 0.5*x2
-    d.g1 := b1.g1*2
-    d.g2 := b1.g2*2
-    """
-    if ngroups < 1:
-        raise ValueError("ngroups must be >= 1")
-    sfx = [suffix.format(g=g) for g in range(1, ngroups + 1)]
-    lines = model.splitlines()
-    labels: set[str] = set()
-    body: list[str] = []
-    for line in lines:
-        code, sep, comment = line.partition("#")
-        if ":=" in code or "==" in code or "<" in code or ">" in code or not re.search(r"=~|~", code):
-            body.append(line)
-            continue
-        rhs_start = re.search(r"=~|~~|~", code).end()
-
-        def repl(m: re.Match) -> str:
-            name = m.group(1)
-            if name in _RESERVED:
-                return m.group(0)
-            labels.add(name)
-            return "c(" + ", ".join(name + s for s in sfx) + ")*"
-        new = code[:rhs_start] + _LABEL_MOD.sub(repl, code[rhs_start:])
-        body.append(new + (sep + comment if sep else ""))
-    defined = set()
-    for line in lines:
-        code = line.split("#", 1)[0]
-        if ":=" in code:
-            defined.add(code.split(":=", 1)[0].strip())
-    names = labels | defined
-    if not names:
-        return model
-    word = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
-                      + r")(?![\w.])")
-    out: list[str] = []
-    for line in body:
-        code = line.split("#", 1)[0]
-        if ":=" in code or "==" in code or re.search(r"(?<![=~])[<>]", code):
-            for s in sfx:
-                out.append(word.sub(lambda m: m.group(1) + s, code.rstrip()))
-        else:
-            out.append(line)
-    return "\n".join(out)
 
 
 def holm(pvalues) -> list[float]:

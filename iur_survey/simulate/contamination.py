@@ -57,8 +57,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
-from ..clean.evaluate import KIND_RULES as _CLEAN_KIND_RULES
-
 #: every kind of injected case, in the order the truth file lists them
 KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
          "straightliner", "random", "attention", "out_of_range", "item_nonresponse", "pattern", "partial",
@@ -68,9 +66,26 @@ STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful")
 #: kinds that mark an honest respondent rather than add a row
 HONEST_KINDS = ("item_nonresponse",) + STYLE_KINDS
 
-#: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion); the cleaning
-#: side owns the mapping (it is what the recovery evaluation measures)
-KIND_RULES: dict[str, tuple[str, ...]] = {**_CLEAN_KIND_RULES, **{k: () for k in HONEST_KINDS}}
+#: truth kind -> the cleaning rules that are meant to catch it (the recovery evaluation,
+#: :mod:`iur_survey.clean.evaluate`, measures exactly this; rule names as in clean/rules.py)
+CLEANING_RULES: dict[str, tuple[str, ...]] = {
+    "preview": ("status",),
+    "test": ("status",),
+    "spam": ("status",),
+    "unfinished": ("unfinished",),
+    "duplicate_id": ("duplicate_id",),
+    "duplicate_ip": ("duplicate_answers_ip",),
+    "speeder": ("speeder",),
+    "straightliner": ("longstring", "irv"),
+    "random": ("mahalanobis", "mahalanobis_direction", "psychsyn", "psychant", "even_odd", "person_total"),
+    "attention": ("attention",),
+    "out_of_range": ("out_of_range",),
+    "pattern": ("longpattern", "mahalanobis", "mahalanobis_direction"),
+    "partial": ("longstring", "longpattern", "mahalanobis", "mahalanobis_direction"),
+}
+
+#: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion)
+KIND_RULES: dict[str, tuple[str, ...]] = {**CLEANING_RULES, **{k: () for k in HONEST_KINDS}}
 
 #: kinds whose rows a correct cleaning excludes
 EXCLUSION_KINDS = tuple(k for k in KINDS if KIND_RULES[k])

@@ -16,7 +16,8 @@ import pytest
 
 from iur_survey.errors import EstimationError, ModelSyntaxError
 from iur_survey.sem import default_model, sem
-from iur_survey.sem.compare import (fitted_data, group_specific_labels, lrt, wald_equal_paths, wald_test)
+from iur_survey.sem.compare import fitted_data, lrt, wald_equal_paths, wald_test
+from iur_survey.sem.syntax import group_specific_labels
 from tests.sem._invariance_common import compare_ref, data, invariance, refs, rows_frame, wald_fit
 
 STEPS = ["configural", "metric", "scalar", "strict"]

@@ -159,7 +159,7 @@ def test_dwls_equals_lavaan(ref, data):
 
 def test_missing_items_listwise_equals_lavaan(ref, data):
     d = _blank(data, 211)
-    res = sem(ref["model"], d, ordered=True)
+    res = sem(ref["model"], d, ordered=True, missing="listwise")
     assert res.missing == "listwise" and res.n_dropped == 79
     assert res.warnings == ["79 of 600 rows dropped by listwise deletion"]
     _check_against(res, REFS / "wlsmv_missing_600.json", WLSMV_FIT_NAMES)
@@ -169,7 +169,7 @@ def test_empty_category_after_listwise_deletion(ref, data):
     # lavaan also refuses: "some categories of variable `GOV1' are empty in group 1; frequencies are
     # [17 80 107 80 0]" (its list puts the empty category last; here it is the lowest code, 1)
     with pytest.raises(EstimationError, match=r"GOV1.*\[0 17 80 107 80\]"):
-        sem(ref["model"], _blank(data, 53), ordered=True)
+        sem(ref["model"], _blank(data, 53), ordered=True, missing="listwise")
 
 
 # ----------------------------------------------------------------------------- errors
@@ -179,7 +179,8 @@ SMALL = "F =~ GOV1 + GOV2 + GOV3 + GOV4"
 @pytest.mark.parametrize("kwargs, message", [
     ({"ordered": True, "estimator": "ML"}, "'ML' is not available with ordered items"),
     ({"ordered": True, "estimator": "MLR"}, "'MLR' is not available with ordered items"),
-    ({"ordered": True, "group": "role"}, "not supported yet"),
+    ({"ordered": True, "group": "role", "se": "standard"}, "only estimator 'WLSMV' with se 'robust.sem'"),
+    ({"group_equal": ["thresholds"]}, "thresholds. needs ordered items"),
     ({"ordered": ["GOV1", "GOV2"]}, "mix of ordered and continuous"),
     ({"ordered": True, "missing": "fiml"}, "not available with ordered items"),
     ({"ordered": True, "missing": "ml"}, "not available with ordered items"),

@@ -1,0 +1,370 @@
+"""Bootstrap of WLSMV fits (lavaan's ``se = "bootstrap"`` with ordered items).
+
+Each draw resamples the rows of every group with replacement (``draw_indices`` of
+:mod:`iur_survey.sem.bootstrap`: draw ``b`` uses its own seeded stream, so the draws do not depend on
+the number of workers), recomputes the ordinal statistics (thresholds, polychoric correlations and the
+DWLS weights from their NACOV; pairwise or listwise as the fit) and refits the model by DWLS from the
+original estimates.  A draw in which a category of an item is empty fails (lavaan: "some categories of
+variable ... are empty"), as does a draw that does not converge; both are counted and left out.
+
+The standard errors are the bootstrap standard deviations (divisor ``B``, as lavaan's ``vcov``; ``:=``
+rows divisor ``B - 1``), the intervals percentile (lavaan's ``boot.ci.type = "perc"``) or
+``bca.simple``.  Draws run in chunks on :func:`iur_survey.sem.parallel.map_chunks` (processes, threads
+or a Dask cluster).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+
+from iur_survey.errors import EstimationError
+
+from .bootstrap import bca_ci, draw_indices, percentile_ci
+from .defined import from_partable
+from .ordinal import _codes, blas_threads, stats_from_codes
+from .parallel import available_cores, map_chunks
+from .wlsmv import fit_dwls, wls_delta, wls_moments
+from .wlsmv_groups import GroupsSpec, dwls_problem
+from .wlsmv_result import OrdinalSEMResult
+
+__all__ = ["WLSMVBootstrap", "WLSMVBootstrapResult", "wlsmv_bootstrap", "with_wlsmv_bootstrap", "CHUNK", "GTOL"]
+
+#: draws per task
+CHUNK = 25
+#: convergence of a draw's refit (largest gradient of the DWLS function; the estimates move by far
+#: less than the bootstrap's Monte Carlo error, ~SE / sqrt(2B))
+GTOL = 1e-7
+
+
+@dataclass
+class _Problem:
+    """Everything a worker needs to refit draws (picklable)."""
+
+    kind: str                      # "single" | "groups"
+    model: object
+    data: list[np.ndarray]         # per group: item codes (0..K-1, -1 missing) of the rows the fit used
+    names: list[list[str]]
+    levels: list[list[np.ndarray]]  # per group: each item's levels
+    missing: str
+    theta0: np.ndarray
+    spec: GroupsSpec | None
+    ordinal: list[str]
+    entropy: int
+    kept: np.ndarray | None = None
+    nk: int = 0
+    rho0: list[np.ndarray] | None = None    # per group: the full sample's polychorics (Newton start)
+
+
+def _stats(prob: _Problem, rows: list[np.ndarray]):
+    """The draw's statistics (None when a category of an item is empty in the draw)."""
+    out = []
+    for g, Y in enumerate(prob.data):
+        Yb = Y[rows[g]]
+        for j, lv in enumerate(prob.levels[g]):
+            y = Yb[:, j]
+            if np.unique(y[y >= 0]).size != lv.size:
+                return None
+        out.append(stats_from_codes(Yb, prob.levels[g], prob.names[g], missing=prob.missing,
+                                    rho_start=prob.rho0[g]))
+    return out
+
+
+def _refit(prob: _Problem, stats) -> tuple[np.ndarray, bool]:
+    if prob.kind == "groups":
+        mom, jac, obs, w, _ = dwls_problem(prob.model, stats, prob.spec, prob.ordinal)
+        fit = fit_dwls(mom, jac, prob.theta0, obs, w, 10 ** 12, gtol=GTOL)
+        return fit.theta, fit.converged
+    model, kept, nk = prob.model, prob.kept, prob.nk
+    st = stats[0]
+    th_cols = np.arange(nk, nk + st.nth)
+    E = np.zeros((model.npar, nk + st.nth))
+    E[kept, np.arange(nk)] = 1.0
+
+    def expand(t):
+        full = np.zeros(model.npar)
+        full[kept] = t[:nk]
+        return full
+
+    def mom(t):
+        return wls_moments(t[th_cols], model.implied(expand(t))[0])
+
+    def jac(t):
+        return wls_delta(model.delta(expand(t), meanstructure=False) @ E, st.p, th_cols)
+    fit = fit_dwls(mom, jac, prob.theta0, st.wls_obs, st.wls_vd, st.n, gtol=GTOL)
+    return fit.theta, fit.converged
+
+
+def _run_chunk(prob: _Problem, chunk: tuple[int, int]) -> dict:
+    start, stop = chunk
+    K = stop - start
+    est = np.full((K, prob.theta0.size), np.nan)
+    status = np.zeros(K, dtype=int)          # 0 ok, 1 failed (empty category / error), 2 not converged
+    with blas_threads(1):
+        for r in range(K):
+            rows = draw_indices(prob.entropy, start + r, [len(X) for X in prob.data])
+            try:
+                st = _stats(prob, rows)
+                if st is None:
+                    status[r] = 1
+                    continue
+                th, ok = _refit(prob, st)
+            except (EstimationError, np.linalg.LinAlgError, FloatingPointError, ValueError):
+                status[r] = 1
+                continue
+            if not ok:
+                status[r] = 2
+                continue
+            est[r] = th
+    return {"start": start, "est": est, "status": status}
+
+
+@dataclass
+class WLSMVBootstrap:
+    """The draws: ``est`` (B x parameters, NaN rows = failed or not converged), ``status``, ``seed``,
+    ``ci``, ``level``, ``seconds``, ``workers``."""
+
+    est: np.ndarray
+    status: np.ndarray
+    theta: np.ndarray
+    seed: int
+    ci: str
+    level: float
+    seconds: float
+    workers: int
+    defined: np.ndarray | None = None       # B x (:= rows)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def B(self) -> int:
+        return int(self.status.size)
+
+    @property
+    def n_ok(self) -> int:
+        return int((self.status == 0).sum())
+
+    @property
+    def n_failed(self) -> int:
+        return int((self.status == 1).sum())
+
+    @property
+    def n_nonconverged(self) -> int:
+        return int((self.status == 2).sum())
+
+    n_nonadmissible = 0
+
+    def se(self) -> np.ndarray:
+        """Bootstrap SDs of the parameters (divisor B, lavaan's vcov of a bootstrap fit)."""
+        ok = self.est[self.status == 0]
+        return np.sqrt(np.var(ok, axis=0, ddof=0)) if len(ok) else np.full(self.theta.size, np.nan)
+
+    def interval(self, t: np.ndarray, t0: float) -> tuple[float, float]:
+        t = t[np.isfinite(t)]
+        if self.ci == "bca.simple":
+            return bca_ci(t, t0, self.level)
+        return percentile_ci(t, self.level)
+
+
+def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame, ci: str = "percentile",
+                    seed=None, workers: int | None = None, scheduler=None, progress: bool | None = None,
+                    level: float = 0.95, chunk_size: int | None = None) -> WLSMVBootstrap:
+    """Bootstrap a WLSMV fit (module docstring); ``data`` is the DataFrame given to ``sem()``.
+
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(6)
+    >>> f = rng.normal(size=(300, 1))
+    >>> y = f @ [[.8, .7, .6]] + rng.normal(size=(300, 3)) * .6
+    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c"])
+    >>> bt = wlsmv_bootstrap(sem("F =~ a + b + c", d, ordered=True), 20, data=d, seed=1, workers=1, progress=False)
+    >>> bt.n_ok, bt.est.shape
+    (20, (20, 12))
+    """
+    if ci not in ("percentile", "bca.simple"):
+        raise EstimationError(None, f"ci={ci!r} for a WLSMV bootstrap: use 'percentile' or 'bca.simple'")
+    t0 = time.perf_counter()
+    prob = _problem(res, data, seed)
+    chunks = [(s, min(B, s + (chunk_size or CHUNK))) for s in range(0, B, chunk_size or CHUNK)]
+    if workers is None:
+        workers = available_cores() if B >= 100 else 1
+    out = map_chunks(_run_chunk, chunks, payload=prob, workers=workers, scheduler=scheduler,
+                     progress=progress, weights=[b - a for a, b in chunks], desc="WLSMV bootstrap")
+    est = np.vstack([o["est"] for o in out])
+    status = np.concatenate([o["status"] for o in out])
+    bt = WLSMVBootstrap(est=est, status=status, theta=np.asarray(res.theta, float), seed=prob.entropy, ci=ci,
+                        level=level, seconds=time.perf_counter() - t0, workers=int(workers))
+    pt = res.partable
+    defs = [c for c in pt.constraints if c.op == ":="]
+    if defs and prob.kind == "single":
+        fn = from_partable(pt, res.model.row_values(np.zeros(res.model.npar)))
+        D = np.full((B, len(defs)), np.nan)
+        for b in np.flatnonzero(status == 0):
+            full = np.zeros(res.model.npar)
+            full[prob.kept] = est[b, :prob.nk]
+            D[b] = fn(full)
+        bt.defined = D
+    if bt.n_ok < B:
+        bt.warnings.append(f"{B - bt.n_ok} of {B} bootstrap draws failed (empty category or no convergence) "
+                           "and were left out")
+    return bt
+
+
+def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
+    if isinstance(seed, np.random.SeedSequence):
+        entropy = int(seed.entropy)
+    elif seed is None:
+        entropy = int(np.random.SeedSequence().entropy)
+    else:
+        entropy = int(seed)
+    model = res.model
+    pt = res.partable
+    ov = list(res.ordered)
+    groups = res.meta.get("wlsmv_groups")
+    missing = res.missing
+    if groups is not None:
+        gcol = res.meta["group"]
+        d = data.loc[data[gcol].notna()] if gcol is not None else data
+        gv = d[gcol].astype(str).to_numpy() if gcol is not None else np.full(len(d), "1")
+        Xs, names, levels = [], [], []
+        for g, lab in enumerate(pt.group_labels):
+            cols = list(model.groups[g].ov)
+            Y, lev = _group_codes(d.loc[gv == lab, cols], missing, groups.stats[g].levels)
+            Xs.append(Y)
+            names.append(cols)
+            levels.append(lev)
+        spec = res.meta["wlsmv_spec"]
+        rho0 = [st.wls_obs[st.nth:] for st in groups.stats]
+        return _Problem("groups", model, Xs, names, levels, missing, np.asarray(res.theta, float), spec, ov, entropy,
+                        rho0=rho0)
+    wl = res.meta["wlsmv"]
+    cols = list(model.groups[0].ov)
+    Y, lev = _group_codes(data[cols], missing, wl.stats.levels)
+    ords = set(cols)
+    drop = np.zeros(model.npar, dtype=bool)
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k < 0 or pt.op[i] in (":=", "==", "<", ">"):
+            continue
+        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ords):
+            drop[k] = True
+    kept = np.flatnonzero(~drop)
+    return _Problem("single", model, [Y], [cols], [lev], missing,
+                    np.asarray(res.theta, float), None, ov, entropy, kept=kept, nk=int(kept.size),
+                    rho0=[wl.stats.wls_obs[wl.stats.nth:]])
+
+
+def _group_codes(d: pd.DataFrame, missing: str, levels: list[np.ndarray]):
+    """Codes of the rows a fit used, checked against the fit's levels."""
+    Y, lev, _ = _codes(d, missing)
+    if [x.size for x in lev] != [x.size for x in levels] or not all(np.array_equal(a, b) for a, b in zip(lev, levels)):
+        raise EstimationError(None, "the data given to the bootstrap are not the data of the fit")
+    return Y, list(levels)
+
+
+class WLSMVBootstrapResult(OrdinalSEMResult):
+    """An :class:`OrdinalSEMResult` with bootstrap SEs and CIs; ``boot`` holds the :class:`WLSMVBootstrap`."""
+
+    boot: WLSMVBootstrap | None = None
+
+    def parameter_estimates(self, *, level: float | None = None, standardized: bool = True) -> pd.DataFrame:
+        """The estimates with bootstrap SEs; ``ci.lower`` / ``ci.upper`` are the bootstrap intervals."""
+        df = super().parameter_estimates(standardized=standardized)
+        df["ci.lower"] = self.table["boot.ci.lower"].to_numpy()
+        df["ci.upper"] = self.table["boot.ci.upper"].to_numpy()
+        return df.drop(columns=["boot.ci.lower", "boot.ci.upper"])
+
+    def to_dict(self):
+        out = super().to_dict()
+        b = self.boot
+        out["bootstrap"] = {"B": b.B, "successful": b.n_ok, "failed": b.n_failed,
+                            "nonconverged": b.n_nonconverged, "ci": b.ci, "level": b.level, "seed": b.seed,
+                            "workers": b.workers, "seconds": round(float(b.seconds), 4)}
+        return out
+
+
+def with_wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame, ci: str = "percentile",
+                         seed=None, workers: int | None = None, scheduler=None, progress: bool | None = None,
+                         level: float = 0.95) -> OrdinalSEMResult:
+    """A copy of a WLSMV fit with bootstrap SEs and intervals in its estimates table (lavaan's
+    ``se = "bootstrap"``); ``to_dict()`` gains a ``"bootstrap"`` block.
+
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(7)
+    >>> f = rng.normal(size=(300, 1))
+    >>> y = f @ [[.8, .7, .6]] + rng.normal(size=(300, 3)) * .6
+    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c"])
+    >>> r = with_wlsmv_bootstrap(sem("F =~ a + b + c", d, ordered=True), 20, data=d, seed=2, workers=1,
+    ...                          progress=False)
+    >>> r.se_type, r.to_dict()["bootstrap"]["successful"]
+    ('bootstrap', 20)
+    """
+    bt = wlsmv_bootstrap(res, B, data=data, ci=ci, seed=seed, workers=workers, scheduler=scheduler,
+                         progress=progress, level=level)
+    table = res.table.copy()
+    groups = res.meta.get("wlsmv_groups")
+    if groups is not None:
+        par = groups.table_par
+    else:
+        par = _single_table_par(res)
+    se_b = bt.se()
+    ok = bt.status == 0
+    se_col = table["se"].to_numpy(dtype=float).copy()
+    lo = np.full(len(table), np.nan)
+    hi = np.full(len(table), np.nan)
+    est = table["est"].to_numpy(dtype=float)
+    ndef = 0
+    for i, q in enumerate(par):
+        if q >= 0:
+            se_col[i] = se_b[q]
+            lo[i], hi[i] = bt.interval(bt.est[ok, q], est[i])
+        elif table["op"].iat[i] == ":=" and bt.defined is not None:
+            t = bt.defined[ok, ndef]
+            se_col[i] = float(np.std(t, ddof=1)) if t.size > 1 else np.nan
+            lo[i], hi[i] = bt.interval(t, est[i])
+            ndef += 1
+        elif table["op"].iat[i] == ":=":
+            se_col[i] = lo[i] = hi[i] = np.nan
+        else:
+            lo[i] = hi[i] = est[i]          # fixed rows
+    table["se"] = se_col
+    table["boot.ci.lower"] = lo
+    table["boot.ci.upper"] = hi
+    vals = {f.name: getattr(res, f.name) for f in fields(OrdinalSEMResult)}
+    vals["table"] = table
+    vals["se_type"] = "bootstrap"
+    vals["warnings"] = list(res.warnings) + bt.warnings
+    vals["meta"] = dict(res.meta, bootstrap={"B": bt.B, "ci": bt.ci, "seed": bt.seed})
+    good = bt.est[ok]
+    vals["vcov_theta"] = np.cov(good, rowvar=False, ddof=0) if len(good) > 1 else res.vcov_theta
+    out = WLSMVBootstrapResult(**vals)
+    out.boot = bt
+    return out
+
+
+def _single_table_par(res: OrdinalSEMResult) -> np.ndarray:
+    """Per estimates-table row of a one-group fit: its column of ``theta`` (-1: not estimated)."""
+    pt = res.partable
+    model = res.model
+    ov = set(model.groups[0].ov)
+    drop = np.zeros(model.npar, dtype=bool)
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k < 0 or pt.op[i] in (":=", "==", "<", ">"):
+            continue
+        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ov):
+            drop[k] = True
+    kept = np.flatnonzero(~drop)
+    col_of = {int(k): j for j, k in enumerate(kept)}
+    key = {}
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k in col_of and pt.op[i] not in (":=", "==", "<", ">", "~1"):
+            key[(pt.lhs[i], pt.op[i], pt.rhs[i])] = col_of[k]
+    th_names = list(res.meta["wlsmv"].stats.th.index)
+    for j, name in enumerate(th_names):
+        item, t = name.split("|")
+        key[(item, "|", t)] = kept.size + j
+    return np.array([key.get((r.lhs, r.op, r.rhs), -1) for r in res.table.itertuples(index=False)], dtype=int)
+

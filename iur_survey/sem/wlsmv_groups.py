@@ -1,0 +1,670 @@
+"""Multi-group WLSMV for ordinal items (lavaan's ``sem(..., ordered = TRUE, group = "G")``).
+
+The model of group ``g`` is the engine's continuous model (``Lambda``, ``Psi``,
+``B``, intercepts ``nu`` and latent means ``alpha``; the mean structure is on)
+plus, per ordinal item, its thresholds ``tau`` and a scale ``Delta``:
+
+* implied thresholds ``tau*_jk = (tau_jk - mu_j) Delta_j`` with ``mu = nu + Lambda (I-B)^-1 alpha``;
+* implied polychoric correlations ``r_ij = Delta_i Delta_j Sigma_ij`` (``i != j``).
+
+In lavaan's **delta** parameterization (its default) ``Delta`` is a parameter
+(``~*~``: 1 in the first group; free in the others when the thresholds are
+equal across groups) and the residual variances of the items are not
+parameters (they are ``1/Delta^2 - diag(Lambda Psi Lambda')``).  In the
+**theta** parameterization the residual variances are parameters (1 in the
+first group; free in the others when the thresholds are equal) and
+``Delta_j = Sigma_jj^-1/2``.  With ``"thresholds"`` in ``group.equal`` the
+latent means are free in the groups after the first (lavaan's rules).
+
+Estimation, standard errors and tests are lavaan's for several groups:
+``F = sum_g (n_g/N) 0.5 (n_g-1)/n_g sum w_g (s_g - sigma_g)^2`` (chisq ``2 N F``),
+``E = sum_g f_g Delta_g' W_g Delta_g`` (``f_g = n_g/N``), robust.sem
+``E^-1 (sum_g f_g Delta_g' W_g Gamma_g W_g Delta_g) E^-1 / (N - G)``, and the
+scaled-shifted test with ``U = V - V Delta E^-1 Delta' V`` over the stacked
+groups (``V = bdiag(f_g W_g)``, ``Gamma = bdiag(Gamma_g / f_g)``), as lavaan's
+``lav_test_satorra_bentler_trace_original``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+from iur_survey.errors import EstimationError
+
+from . import fitmeasures as _fm
+from .matrices import Model
+from .ordinal import OrdinalSampleStats, _codes, blas_threads, ordinal_sample_stats, pair_index
+from .partable import build_partable
+from .syntax import parse_model
+from .defined import from_partable
+from .standardized import r_squared, standardize
+from .wlsmv import fit_dwls, offdiag_vech_index, robust_vcov, scaled_shifted_test
+from .wlsmv_result import OrdinalSEMResult
+
+__all__ = ["GroupsSpec", "WLSMVGroupsResult", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
+
+#: the fitMeasures() entries computed for several groups (lavaan's names, in its order)
+GROUPS_FIT_NAMES = (
+    "npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
+    "chisq.scaling.factor", "baseline.chisq", "baseline.df", "baseline.pvalue",
+    "baseline.chisq.scaled", "baseline.df.scaled", "baseline.pvalue.scaled",
+    "baseline.chisq.scaling.factor", "cfi", "tli", "cfi.scaled", "tli.scaled", "cfi.robust",
+    "tli.robust", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "rmsea.notclose.pvalue",
+    "rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled",
+    "rmsea.notclose.pvalue.scaled", "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust",
+    "rmsea.pvalue.robust", "rmsea.notclose.pvalue.robust", "srmr", "wrmr",
+)
+
+
+@dataclass
+class GroupsSpec:
+    """What the engine's table does not hold: thresholds equal across groups, free scales."""
+
+    th_equal: bool = False
+    delta_free: bool = False          # delta parameterization: ~*~ free in groups 2+
+    parameterization: str = "delta"
+
+
+@dataclass
+class WLSMVGroupsResult:
+    """Outcome of :func:`wlsmv_groups_fit`; ``theta`` = engine parameters, thresholds, scales."""
+
+    theta: np.ndarray
+    vcov: np.ndarray
+    se: np.ndarray
+    fmin: float
+    df: int
+    test: dict
+    baseline: dict
+    fit_measures: pd.Series
+    converged: bool
+    iterations: int
+    table: pd.DataFrame
+    npar_model: int
+    th_par: list[np.ndarray]
+    delta_par: list[np.ndarray]
+    scales: list[np.ndarray]
+    resvar: list[np.ndarray]
+    r2: pd.Series | None = None
+    warnings: list[str] = field(default_factory=list)
+    kept: np.ndarray | None = None
+    delta: np.ndarray | None = None         # stacked Jacobian of the statistics at the estimates
+    e_inv: np.ndarray | None = None         # inverse of E = sum_g f_g Delta_g' W_g Delta_g
+    chisq: float = float("nan")
+    stats: list | None = None
+    table_par: np.ndarray | None = None     # per table row: its column of theta (-1: not estimated)
+
+
+def _blocks(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, nk: int):
+    """Parameter positions of the thresholds and the scales, per group."""
+    G = model.ngroups
+    k = nk
+    th_par: list[np.ndarray] = []
+    names0 = list(stats[0].th.index)
+    for g in range(G):
+        if spec.th_equal:
+            if list(stats[g].th.index) != names0:
+                raise EstimationError(None, "thresholds equal across groups need the same categories of every "
+                                            f"item in every group (group {g + 1} differs)")
+            th_par.append(np.arange(k, k + len(names0)))
+        else:
+            th_par.append(np.arange(k, k + stats[g].nth))
+            k += stats[g].nth
+    if spec.th_equal:
+        k += len(names0)
+    delta_par: list[np.ndarray] = []
+    for g in range(G):
+        p = stats[g].p
+        if spec.parameterization == "delta" and spec.delta_free and g > 0:
+            delta_par.append(np.arange(k, k + p))
+            k += p
+        else:
+            delta_par.append(np.full(p, -1))
+    return th_par, delta_par, k
+
+
+def _group_moments(model: Model, st: OrdinalSampleStats, g: int, t: np.ndarray, thp: np.ndarray,
+                   dlp: np.ndarray, theta_param: bool, jac: bool, kept: np.ndarray):
+    """Implied ``[thresholds; correlations]`` of group g, and optionally their Jacobian.
+
+    ``t``: the estimated parameters (``kept`` engine parameters, thresholds, scales); the engine's
+    other parameters (the items' residual variances in the delta parameterization) are 0.
+    """
+    nk = kept.size
+    full = np.zeros(model.npar)
+    full[kept] = t[:nk]
+    c = model._core(full, g)
+    Sigma, mu = c["Sigma"], c["mu"]
+    p = st.p
+    if theta_param:
+        dd = np.diag(Sigma)
+        if np.any(dd <= 0):
+            raise EstimationError(None, "non-positive implied variance of y*")
+        D = 1.0 / np.sqrt(dd)
+    else:
+        D = np.where(dlp >= 0, t[np.clip(dlp, 0, None)], 1.0)
+    item = st.th_item
+    tau = t[thp]
+    th = (tau - mu[item]) * D[item]
+    ii, jj = pair_index(p)
+    r = D[ii] * D[jj] * Sigma[ii, jj]
+    m = np.concatenate([th, r])
+    if not jac:
+        return m, None, (Sigma, mu, D)
+    npar = t.size
+    J = np.zeros((m.size, npar))
+    Dm = model.delta(full, g, meanstructure=True)[:, kept]        # rows: mu (p), vech(Sigma)
+    Dmu = Dm[:p]
+    Dsig = Dm[p:]
+    nth = th.size
+    # thresholds
+    J[:nth, :nk] = -D[item][:, None] * Dmu[item]
+    np.add.at(J, (np.arange(nth), thp), D[item])
+    # correlations
+    off = offdiag_vech_index(p)
+    J[nth:, :nk] = (D[ii] * D[jj])[:, None] * Dsig[off]
+    if theta_param:
+        diag_rows = np.cumsum(np.r_[0, np.arange(p, 1, -1)])      # positions of (j, j) in lavaan's vech
+        dD = -0.5 * (D ** 3)[:, None] * Dsig[diag_rows]            # p x npar_model
+        J[:nth, :nk] += (tau - mu[item])[:, None] * dD[item]
+        J[nth:, :nk] += Sigma[ii, jj][:, None] * (D[jj][:, None] * dD[ii] + D[ii][:, None] * dD[jj])
+    else:
+        free = dlp >= 0
+        if free.any():
+            rows = np.flatnonzero(free[item])
+            J[rows, dlp[item[rows]]] += (tau - mu[item])[rows]
+            q = np.arange(ii.size)
+            sab = Sigma[ii, jj]
+            fa, fb = dlp[ii] >= 0, dlp[jj] >= 0
+            np.add.at(J, (nth + q[fa], dlp[ii[fa]]), (D[jj] * sab)[fa])
+            np.add.at(J, (nth + q[fb], dlp[jj[fb]]), (D[ii] * sab)[fb])
+    return m, J, (Sigma, mu, D)
+
+
+def wlsmv_groups_fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec,
+                     ordinal: list[str]) -> WLSMVGroupsResult:
+    """WLSMV of a multi-group engine :class:`Model` for ordinal items (see the module docstring).
+
+    ``model``: built from a table with the mean structure on, the items'
+    intercepts fixed (lavaan: 0), their residual variances fixed at 0 (delta
+    parameterization) or as lavaan's theta rules; ``stats``: per group, the
+    items' statistics in the model's variable order.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem.partable import build_partable
+    >>> from iur_survey.sem.ordinal import ordinal_sample_stats
+    >>> rng = np.random.default_rng(3)
+    >>> def grp(n):
+    ...     f = rng.normal(size=(n, 1))
+    ...     y = f @ [[.8, .7, .6]] + rng.normal(size=(n, 3)) * .6
+    ...     return pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c"])
+    >>> d1, d2 = grp(300), grp(200)
+    >>> pt = build_partable("F =~ a + b + c", ngroups=2, meanstructure=True, int_ov_free=False)
+    >>> st = [ordinal_sample_stats(d) for d in (d1, d2)]
+    >>> res = wlsmv_groups_fit(Model(pt), st, GroupsSpec(), ["a", "b", "c"])
+    >>> res.df, res.converged
+    (0, True)
+    """
+    with blas_threads():
+        return _fit(model, stats, spec, ordinal)
+
+
+def dwls_problem(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordinal: list[str]):
+    """The DWLS problem of a multi-group fit: ``(moments(t), jacobian(t), obs, weights, layout)`` with
+    ``layout = (kept, th_par, delta_par, npar)`` (also used to refit bootstrap draws).
+
+    >>> from iur_survey.sem.ordinal import ordinal_sample_stats
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame(np.digitize(rng.normal(size=(200, 3)) + rng.normal(size=(200, 1)), [-1, 1]),
+    ...                  columns=["a", "b", "c"])
+    >>> model = Model(build_partable("F =~ a + b + c", meanstructure=True, int_ov_free=False))
+    >>> mom, jac, obs, w, (kept, th_par, delta_par, npar) = dwls_problem(
+    ...     model, [ordinal_sample_stats(d)], GroupsSpec(), ["a", "b", "c"])
+    >>> obs.size, npar, jac(np.ones(npar)).shape
+    (9, 9, (9, 9))
+    """
+    G = model.ngroups
+    theta_param = spec.parameterization == "theta"
+    pt = model.partable
+    ords = set(ordinal)
+    drop = np.zeros(model.npar, dtype=bool)
+    if not theta_param:
+        for i in range(len(pt)):
+            kk = int(pt.par_index[i])
+            if kk >= 0 and pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ords:
+                drop[kk] = True
+    kept = np.flatnonzero(~drop)
+    th_par, delta_par, npar = _blocks(model, stats, spec, kept.size)
+    N = float(sum(s.n for s in stats))
+    obs = np.concatenate([s.wls_obs for s in stats])
+    w_fit = np.concatenate([(s.n - 1) / N * s.wls_vd for s in stats])
+
+    cache: dict = {}
+
+    def both(t):
+        # statistics and Jacobian together, remembered for the last point (the optimiser asks for the
+        # Jacobian where it last evaluated the statistics)
+        key = t.tobytes()
+        if cache.get("key") != key:
+            parts = [_group_moments(model, stats[g], g, t, th_par[g], delta_par[g], theta_param, True, kept)
+                     for g in range(G)]
+            cache.update(key=key, m=np.concatenate([p_[0] for p_ in parts]), J=np.vstack([p_[1] for p_ in parts]))
+        return cache["m"], cache["J"]
+
+    def moments(t):
+        return both(t)[0]
+
+    def jac(t):
+        return both(t)[1]
+    return moments, jac, obs, w_fit, (kept, th_par, delta_par, npar)
+
+
+def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordinal: list[str]):
+    G = model.ngroups
+    theta_param = spec.parameterization == "theta"
+    moments, jac, obs, w_fit, (kept, th_par, delta_par, npar) = dwls_problem(model, stats, spec, ordinal)
+    nk = kept.size
+    ng = np.array([s.n for s in stats], dtype=float)
+    N = float(ng.sum())
+    fg = ng / N
+
+    def gm(t, g, j):
+        return _group_moments(model, stats[g], g, t, th_par[g], delta_par[g], theta_param, j, kept)
+
+    # start values: the engine's from the polychoric matrices, thresholds averaged, scales 1
+    t0 = np.zeros(npar)
+    t0[:nk] = model.start([s.cor.to_numpy() for s in stats], [np.zeros(s.p) for s in stats])[kept]
+    for g in range(G):
+        t0[th_par[g]] = stats[g].th.to_numpy() if not spec.th_equal else \
+            np.mean([s.th.to_numpy() for s in stats], axis=0)
+        t0[delta_par[g][delta_par[g] >= 0]] = 1.0
+    fit = fit_dwls(moments, jac, t0, obs, w_fit, 10 ** 12)
+    warnings: list[str] = [w for s in stats for w in s.warnings]
+    if not fit.converged:
+        warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
+    t = fit.theta
+    parts = [gm(t, g, True) for g in range(G)]
+    D_all = np.vstack([p_[1] for p_ in parts])
+    est_all = np.concatenate([p_[0] for p_ in parts])
+    V_all = np.concatenate([fg[g] * stats[g].wls_vd for g in range(G)])
+    Gam_all = linalg.block_diag(*[stats[g].gamma / fg[g] for g in range(G)])
+    E = D_all.T @ (V_all[:, None] * D_all)
+    try:
+        Einv = np.linalg.inv(E)
+    except np.linalg.LinAlgError:
+        raise EstimationError(None, "the information matrix cannot be inverted (the model may not be "
+                                    "identified)") from None
+    vcov = robust_vcov(D_all, V_all, Gam_all, int(N) - G + 1, e_inv=Einv)
+    d = obs - est_all
+    off = np.cumsum([0] + [s.wls_obs.size for s in stats])
+    X2 = float(sum((stats[g].n - 1) * np.sum(stats[g].wls_vd * d[off[g]:off[g + 1]] ** 2) for g in range(G)))
+    fmin = X2 / (2 * N)
+    df = int(obs.size - npar + len(model.partable.equality))
+    test = scaled_shifted_test(X2, df, D_all, V_all, Gam_all, e_inv=Einv)
+    base = _baseline(stats, fg)
+    fm = _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Einv, V_all,
+                       robust=not (spec.th_equal or spec.delta_free or theta_param))
+    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    scales = [p_[2][2] for p_ in parts]
+    full = np.zeros(model.npar)
+    full[kept] = t[:nk]
+    resvar = []
+    for g in range(G):
+        Sg = model._core(full, g)["Sigma"]
+        resvar.append(1.0 / scales[g] ** 2 - np.diag(Sg) if not theta_param else np.diag(
+            model.matrices(full, g)["theta"]).copy())
+    res = WLSMVGroupsResult(theta=t, vcov=vcov, se=se, fmin=fmin, df=df, test=test, baseline=base,
+                            fit_measures=fm, converged=fit.converged, iterations=fit.iterations,
+                            table=pd.DataFrame(), npar_model=model.npar, th_par=th_par, delta_par=delta_par,
+                            scales=scales, resvar=resvar, warnings=warnings, kept=kept, delta=D_all,
+                            e_inv=Einv, chisq=X2, stats=stats)
+    res.table, res.r2 = _table(model, stats, res, ordinal, theta_param)
+    return res
+
+
+def _baseline(stats: list[OrdinalSampleStats], fg: np.ndarray) -> dict:
+    """lavaan's independence model per group (free thresholds, zero correlations) and its test."""
+    G = len(stats)
+    X2 = float(sum((s.n - 1) * np.sum(s.wls_vd[s.nth:] * s.wls_obs[s.nth:] ** 2) for s in stats))
+    df = int(sum(s.wls_obs.size - s.nth for s in stats))
+    blocks = []
+    for s in stats:
+        D = np.zeros((s.wls_obs.size, s.nth))
+        D[np.arange(s.nth), np.arange(s.nth)] = 1.0
+        blocks.append(D)
+    D_all = linalg.block_diag(*blocks)
+    V_all = np.concatenate([fg[g] * stats[g].wls_vd for g in range(G)])
+    Gam_all = linalg.block_diag(*[stats[g].gamma / fg[g] for g in range(G)])
+    out = scaled_shifted_test(X2, df, D_all, V_all, Gam_all)
+    out["chisq"] = X2
+    out["standard_pvalue"] = float(_chi2_sf(X2, df))
+    return out
+
+
+def _chi2_sf(x, df):
+    """Upper chi-square tail (NaN when df = 0)."""
+    return stats.chi2.sf(x, df) if df > 0 else np.nan
+
+
+def _catml(stats, parts, fg, D_all, Einv, df):
+    """lavaan's lav_fit_catml_dwls for several groups (configural-type models)."""
+    XX3 = 0.0
+    XX3n = 0.0
+    Dr, Wr, Vr, Gr = [], [], [], []
+    row = 0
+    for g, s in enumerate(stats):
+        R = s.cor.to_numpy()
+        if np.any(np.linalg.eigvalsh(R) < np.sqrt(np.finfo(float).eps)):
+            return None
+        Sigma, _, D = parts[g][2]
+        S = D[:, None] * Sigma * D[None, :]
+        np.fill_diagonal(S, 1.0)
+        sgn, lds = np.linalg.slogdet(S)
+        if sgn <= 0:
+            return None
+        _, ldr = np.linalg.slogdet(R)
+        Si = np.linalg.inv(S)
+        p = s.p
+        XX3 += s.n * max(lds - ldr + float(np.sum(R * Si)) - p, 0.0)
+        XX3n += s.n * max(-ldr, 0.0)
+        ii, jj = pair_index(p)
+        Vg = Si[np.ix_(ii, ii)] * Si[np.ix_(jj, jj)] + Si[np.ix_(ii, jj)] * Si[np.ix_(jj, ii)]
+        k = s.wls_obs.size
+        Dr.append(D_all[row + s.nth: row + k])
+        Wr.append(fg[g] * s.wls_vd[s.nth:])
+        Vr.append(fg[g] * Vg)
+        Gr.append(s.gamma[s.nth:, s.nth:] / fg[g])
+        row += k
+    Dr = np.vstack(Dr)
+    Wr = np.concatenate(Wr)
+    V = linalg.block_diag(*Vr)
+    Gm = linalg.block_diag(*Gr)
+    U = np.eye(Wr.size) - Dr @ Einv @ (Dr.T * Wr[None, :])
+    ks = float(np.sum((U.T @ V @ U) * Gm.T))
+    c3 = ks / df if df > 0 else np.inf
+    dfn = int(sum(s.p * (s.p - 1) // 2 for s in stats))
+    c3n = float(np.trace(Gm)) / dfn
+    return {"XX3": XX3, "df3": df, "c_hat3": c3, "XX3_scaled": XX3 / c3, "XX3_null": XX3n,
+            "df3_null": dfn, "c_hat3_null": c3n}
+
+
+def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Einv, V_all, robust):
+    G = len(stats)
+    Nr = N - G
+    X2s = test["stat"]
+    X2n, dfn, X2ns = base["chisq"], base["df"], base["stat"]
+    out = {"npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": _chi2_sf(X2, df),
+           "chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": test["pvalue"],
+           "chisq.scaling.factor": test["scaling_factor"], "baseline.chisq": X2n, "baseline.df": dfn,
+           "baseline.pvalue": base["standard_pvalue"], "baseline.chisq.scaled": X2ns,
+           "baseline.df.scaled": dfn, "baseline.pvalue.scaled": base["pvalue"],
+           "baseline.chisq.scaling.factor": base["scaling_factor"],
+           "cfi": _fm.cfi(X2, df, X2n, dfn), "tli": _fm.tli(X2, df, X2n, dfn),
+           "cfi.scaled": _fm.cfi(X2s, df, X2ns, dfn), "tli.scaled": _fm.tli(X2s, df, X2ns, dfn)}
+    cat = _catml(stats, parts, fg, D_all, Einv, df) if robust else None
+    if cat is None:
+        out.update({"cfi.robust": np.nan, "tli.robust": np.nan, "rmsea.robust": np.nan,
+                    "rmsea.ci.lower.robust": np.nan, "rmsea.ci.upper.robust": np.nan,
+                    "rmsea.pvalue.robust": np.nan, "rmsea.notclose.pvalue.robust": np.nan})
+    else:
+        XX3, c3, XX3n, c3n = cat["XX3"], cat["c_hat3"], cat["XX3_null"], cat["c_hat3_null"]
+        lo_r, hi_r = _fm.rmsea_ci(cat["XX3_scaled"], df, Nr, G=G, c_hat=c3)
+        out.update({"cfi.robust": _fm.cfi(XX3, df, XX3n, dfn, c3, c3n),
+                    "tli.robust": _fm.tli(XX3, df, XX3n, dfn, c3, c3n),
+                    "rmsea.robust": _fm.rmsea(XX3, df, Nr, G=G, c_hat=c3),
+                    "rmsea.ci.lower.robust": lo_r, "rmsea.ci.upper.robust": hi_r,
+                    "rmsea.pvalue.robust": _fm.rmsea_close_pvalue(cat["XX3_scaled"], df, Nr, G=G, c_hat=c3),
+                    "rmsea.notclose.pvalue.robust": _fm.rmsea_notclose_pvalue(cat["XX3_scaled"], df, Nr, G=G,
+                                                                              c_hat=c3)})
+    lo, hi = _fm.rmsea_ci(X2, df, Nr, G=G)
+    lo_s, hi_s = _fm.rmsea_ci(X2s, df, Nr, G=G)
+    out.update({"rmsea": _fm.rmsea(X2, df, Nr, G=G), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
+                "rmsea.pvalue": _fm.rmsea_close_pvalue(X2, df, Nr, G=G),
+                "rmsea.notclose.pvalue": _fm.rmsea_notclose_pvalue(X2, df, Nr, G=G),
+                "rmsea.notclose.pvalue.scaled": _fm.rmsea_notclose_pvalue(X2s, df, Nr, G=G),
+                "rmsea.scaled": _fm.rmsea(X2s, df, Nr, G=G), "rmsea.ci.lower.scaled": lo_s,
+                "rmsea.ci.upper.scaled": hi_s, "rmsea.pvalue.scaled": _fm.rmsea_close_pvalue(X2s, df, Nr, G=G)})
+    # srmr (lavaan: mean over groups weighted by n_g of each group's srmr on the correlations)
+    ss = []
+    for g, s in enumerate(stats):
+        Sigma, _, D = parts[g][2]
+        ii, jj = pair_index(s.p)
+        e = s.cor.to_numpy()[ii, jj] - (D[ii] * D[jj] * Sigma[ii, jj])
+        ss.append(np.sqrt(np.sum(e * e) / (s.p * (s.p + 1) // 2)))
+    out["srmr"] = float(np.sum(fg * np.array(ss)))
+    nel = stats[0].wls_obs.size            # lavaan: length(WLS.obs[[1]]), the first group's only
+    out["wrmr"] = float(np.sqrt(X2 / nel))
+    return pd.Series({k: out.get(k, np.nan) for k in GROUPS_FIT_NAMES}, dtype=float)
+
+
+def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], theta_param: bool):
+    """lavaan's parameterEstimates() rows for several groups (with a ``group`` column)."""
+    from scipy.stats import norm
+
+    pt = model.partable
+    t = res.theta
+    kept = res.kept
+    nk = kept.size
+    col_of = {int(kk): j for j, kk in enumerate(kept)}
+    ords = set(ordinal)
+    full = np.zeros(model.npar)
+    full[kept] = t[:nk]
+    values = model.row_values(full)
+    full_std = full.copy()
+    resv_rows = {}
+    for i in range(len(pt)):
+        kk = int(pt.par_index[i])
+        if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ords and kk >= 0 and kk not in col_of:
+            g = pt.group[i] - 1
+            v = float(res.resvar[g][list(model.groups[g].ov).index(pt.lhs[i])])
+            resv_rows[i] = v
+            full_std[kk] = v
+    std = standardize(pt, model, full_std, model.row_values(full_std))
+    r2 = r_squared(pt, std["std.all"])
+    z975 = norm.ppf(0.975)
+    rows = []
+
+    table_par: list[int] = []
+
+    def add(lhs, op, rhs, g, label, est, se, i=None, par=-1):
+        sl = sa = est
+        if i is not None:
+            sl, sa = float(std["std.lv"][i]), float(std["std.all"][i])
+            kk = int(pt.par_index[i])
+            par = col_of.get(kk, -1) if (kk >= 0 and i not in resv_rows) else -1
+        table_par.append(par)
+        rows.append({"lhs": lhs, "op": op, "rhs": rhs, "group": g, "label": label, "est": est, "se": se,
+                     "std.lv": sl, "std.all": sa, "std.nox": sa})
+
+    se_par = res.se
+    for g in range(model.ngroups):
+        ov = list(model.groups[g].ov)
+        grows = [i for i in range(len(pt)) if pt.group[i] == g + 1 and pt.op[i] not in (":=", "==", "<", ">")]
+
+        def row_est(i):
+            kk = int(pt.par_index[i])
+            if i in resv_rows:
+                return resv_rows[i], 0.0
+            if kk >= 0:
+                return float(t[col_of[kk]]), float(se_par[col_of[kk]])
+            return float(values[i]), 0.0
+        for i in grows:
+            if pt.user[i] == 1 and pt.op[i] != "~1":
+                add(pt.lhs[i], pt.op[i], pt.rhs[i], g + 1, pt.label[i], *row_est(i), i=i)
+        for j, name in enumerate(stats[g].th.index):
+            item, tt = name.split("|")
+            q = res.th_par[g][j]
+            add(item, "|", tt, g + 1, "", float(t[q]), float(se_par[q]), par=int(q))
+        for i in grows:
+            if pt.user[i] != 1 and pt.op[i] != "~1":
+                add(pt.lhs[i], pt.op[i], pt.rhs[i], g + 1, pt.label[i], *row_est(i), i=i)
+        for j, v in enumerate(ov):
+            q = res.delta_par[g][j]
+            if q >= 0:
+                add(v, "~*~", v, g + 1, "", float(t[q]), float(se_par[q]), par=int(q))
+            else:
+                add(v, "~*~", v, g + 1, "", float(res.scales[g][j]), 0.0)
+        for i in grows:
+            if pt.op[i] == "~1":
+                add(pt.lhs[i], "~1", "", g + 1, pt.label[i], *row_est(i), i=i)
+    defs = [c for c in pt.constraints if c.op == ":="]
+    if defs:
+        fn = from_partable(pt, values)
+        vals = fn(full)
+        Jk = fn.jacobian(full)[:, kept]
+        V = Jk @ res.vcov[:nk, :nk] @ Jk.T
+        for c, v, var, i in zip(defs, vals, np.diag(V), list(pt.def_rows)):
+            add(c.lhs, ":=", c.rhs, 0, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), i=i)
+    tab = pd.DataFrame(rows)
+    se = tab["se"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, tab["est"].to_numpy() / se, np.nan)
+    tab.insert(7, "z", z)
+    tab.insert(8, "pvalue", 2 * norm.sf(np.abs(z)))
+    tab.insert(9, "ci.lower", tab["est"] - z975 * se)
+    tab.insert(10, "ci.upper", tab["est"] + z975 * se)
+    res.table_par = np.array(table_par, dtype=int)
+    return tab, r2
+
+
+# ---------------------------------------------------------------------------
+# from data and syntax to a result (called by iur_survey.sem.api.sem)
+# ---------------------------------------------------------------------------
+
+def lavaan_rule_lines(lv_names: list[str], items: list[str], ngroups: int, group_equal, parameterization: str
+                      ) -> list[str]:
+    """The syntax lines that spell out lavaan's automatic rules for ordinal items in several groups.
+
+    With "thresholds" equal: latent means free after the first group; in the theta parameterization the
+    items' residual variances are 1 in the first group and free in the others (1 everywhere when
+    "residuals" are equal too).
+
+    >>> lavaan_rule_lines(["F"], ["a"], 2, ["thresholds"], "theta")
+    ['F ~ c(0, NA)*1', 'a ~~ c(1, NA)*a']
+    """
+    th = "thresholds" in group_equal
+    out = []
+
+    def vec(first, rest):
+        return "c(" + ", ".join([first] + [rest] * (ngroups - 1)) + ")" if ngroups > 1 else first
+    if th and ngroups > 1:
+        out += [f"{f} ~ {vec('0', 'NA')}*1" for f in lv_names]
+    if parameterization == "theta":
+        v = "NA" if (th and "residuals" not in group_equal) else "1"
+        out += [f"{x} ~~ {vec('1', v)}*{x}" for x in items]
+    return out
+
+
+def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list[str], gvals: np.ndarray, *,
+                       group_equal=(), parameterization: str = "delta", missing: str = "pairwise",
+                       std_lv: bool = False, auto_rules: bool = True, th_equal: bool | None = None,
+                       delta_free: bool | None = None, est_name: str = "WLSMV", se_type: str = "robust.sem",
+                       warnings: list[str] | None = None, source: str = "<model syntax>",
+                       stats_cache: dict | None = None):
+    """Multi-group WLSMV from syntax and data: lavaan's ``sem(model, data, ordered = TRUE, group = group,
+    group.equal = ..., parameterization = ...)``; returns an
+    :class:`~iur_survey.sem.wlsmv_result.OrdinalSEMResult` (estimates table with a ``group`` column).
+
+    ``auto_rules=False`` takes the syntax as complete (e.g. the Wu & Estabrook models, whose thresholds
+    equality and free scales are then given by ``th_equal`` / ``delta_free``).  ``stats_cache`` (a dict)
+    keeps the groups' sample statistics between calls on the same data.
+
+    >>> rng = np.random.default_rng(8)
+    >>> f = rng.normal(size=(500, 1))
+    >>> y = f @ [[.8, .7, .6, .7]] + rng.normal(size=(500, 4)) * .6
+    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c", "e"])
+    >>> g = np.where(np.arange(500) < 300, "x", "y")
+    >>> res = ordinal_groups_fit("F =~ a + b + c + e", d, "G", ["x", "y"], g, group_equal=["thresholds", "loadings"])
+    >>> res.nobs, int(res.fit_measures()["df"])
+    ([300, 200], 14)
+    """
+
+    ge = list(group_equal or ())
+    if parameterization not in ("delta", "theta"):
+        raise EstimationError(None, f"parameterization={parameterization!r}: use 'delta' or 'theta'")
+    G = len(labels)
+    th_equal = ("thresholds" in ge) if th_equal is None else th_equal
+    if delta_free is None:
+        delta_free = th_equal and parameterization == "delta"
+    pt0 = build_partable(syntax, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
+                         std_lv=std_lv)
+    ov = list(pt0.ov_names[0])
+    text = syntax
+    if auto_rules:
+        lines = lavaan_rule_lines(list(pt0.lv_names[0]), ov, G, ge, parameterization)
+        if lines:
+            text = syntax.rstrip() + "\n" + "\n".join(lines)
+    engine_ge = [x for x in ge if x not in ("thresholds", "intercepts", "residuals")]
+    pt = build_partable(text, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
+                        std_lv=std_lv, group_equal=engine_ge)
+    if auto_rules:
+        # the added lines are lavaan's own defaults, not the user's rows
+        mine = {(pt0.lhs[i], pt0.op[i], pt0.rhs[i]) for i in range(len(pt0)) if pt0.user[i] == 1}
+        for i in range(len(pt)):
+            if pt.user[i] == 1 and (pt.lhs[i], pt.op[i], pt.rhs[i]) not in mine:
+                pt.user[i] = 0
+        pt.syntax = syntax
+    model = Model(pt)
+    # levels from the whole data (lavaan's ov.levels), then per group
+    _, levels, _ = _codes(data[ov], "pairwise")
+    stats_g = []
+    n_dropped = 0
+    for g, lab in enumerate(labels):
+        key = (lab, tuple(model.groups[g].ov), missing)
+        st = None if stats_cache is None else stats_cache.get(key)
+        if st is None:
+            st = ordinal_sample_stats(data.loc[gvals == lab, list(model.groups[g].ov)], missing=missing)
+            if stats_cache is not None:
+                stats_cache[key] = st
+        for j, v in enumerate(st.names):
+            if st.levels[j].size != levels[ov.index(v)].size:
+                raise EstimationError(None, f"some categories of variable '{v}' are empty in group "
+                                            f"{lab!r} (observed {st.levels[j].tolist()}, the data has "
+                                            f"{levels[ov.index(v)].tolist()})", column=v)
+        n_dropped += st.n_dropped
+        stats_g.append(st)
+    spec = GroupsSpec(th_equal=th_equal, delta_free=delta_free, parameterization=parameterization)
+    res = wlsmv_groups_fit(model, stats_g, spec, ov)
+    warns = list(warnings or [])
+    if G > 1 and any(t.labels is not None and len(t.labels) == 1 for t in parse_model(syntax).terms):
+        warns.append("using a single label per parameter in a multiple group setting implies imposing "
+                     "equality constraints across all the groups; if this is not intended, remove the "
+                     "label(s) or give one label per group, e.g. c(a1, a2, a3, a4)*x")
+    if n_dropped:
+        warns.append(f"{n_dropped} of {len(data)} rows dropped by listwise deletion" if missing == "listwise"
+                     else f"{n_dropped} of {len(data)} rows with no value on any item were ignored")
+    warns += [w for w in res.warnings if w not in warns]
+    if any(np.any(rv < 0) for rv in res.resvar):
+        warns.append("some estimated ov variances are negative")
+    table = res.table
+    by_key = {(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in table.to_dict("records")}
+    est = np.full(len(pt), np.nan)
+    se_rows = np.full(len(pt), np.nan)
+    std = {c: np.full(len(pt), np.nan) for c in ("std.lv", "std.all", "std.nox")}
+    for i in range(len(pt)):
+        r = by_key.get((pt.lhs[i], pt.op[i], pt.rhs[i], pt.group[i]))
+        if r is None:
+            continue
+        est[i], se_rows[i] = r["est"], r["se"]
+        for c in std:
+            std[c][i] = r[c]
+    V = res.vcov
+    fit = res.fit_measures
+    if se_type == "standard":
+        V = None
+    names = [f"par{k + 1}" for k in range(res.theta.size)]
+    ngs = [s.n for s in stats_g]
+    meta = {"group": group, "group_equal": ge, "ordered": ov, "wlsmv_groups": res,
+            "parameterization": parameterization, "wlsmv_spec": spec}
+    out = OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V if V is not None else res.vcov,
+                           est=est, se=se_rows, std=std, fit=fit, r2_values=res.r2 if res.r2 is not None
+                           else pd.Series(dtype=float), converged=bool(res.converged), warnings=warns,
+                           n=int(sum(ngs)), nobs=ngs, estimator=est_name, missing=missing, se_type=se_type,
+                           information="expected", iterations=int(res.iterations), n_input=int(len(data)),
+                           meta=meta, table=table, ordered=ov, test=res.test, theta_names=names,
+                           theta_cols=list(range(res.theta.size)), n_dropped=int(n_dropped))
+    return out

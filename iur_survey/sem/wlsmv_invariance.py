@@ -1,0 +1,241 @@
+"""Measurement invariance of ordinal items (Wu & Estabrook 2016) under WLSMV, as lavaan + semTools.
+
+The sequence is semTools' ``measEq.syntax(..., ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016",
+parameterization = "delta")`` fitted by lavaan's ``cfa(..., ordered = ..., estimator = "WLSMV")``:
+
+* **configural**: loadings and thresholds free in every group; item intercepts 0, scales 1, latent means
+  0 and latent variances 1 in every group;
+* **thresholds**: thresholds equal; item intercepts and scales free after the first group;
+* **thresholds + loadings**: loadings equal too; latent variances free after the first group;
+* **thresholds + loadings + intercepts**: item intercepts equal (0); latent means free after the first
+  group (the same model as lavaan's ``group.equal = c("thresholds", "loadings")``).
+
+Each step is compared with the one before by lavaan's ``lavTestLRT()`` for WLSMV: the scaled-shifted
+difference test of Satorra (2000) (:func:`lrt_satorra2000`; lavaan's ``lav_test_diff_Satorra2000``
+with ``A.method = "delta"``, ``scaled.shifted = TRUE``), and by the changes of the scaled CFI and
+RMSEA and of the SRMR, judged by Chen's (2007) cut-offs (:func:`iur_survey.sem.invariance.chen_decision`;
+the thresholds and thresholds + loadings steps with the metric cut-offs, + intercepts with the scalar
+ones; the small-sample set when N <= 300).  ``level`` is the last step of an unbroken run of supported
+steps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision
+from .ordinal import blas_threads
+from .partable import build_partable
+from .wlsmv_groups import ordinal_groups_fit
+
+__all__ = ["WE_STEPS", "we_syntax", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
+
+#: the steps and their lavaan group.equal
+WE_STEPS = {
+    "configural": [],
+    "thresholds": ["thresholds"],
+    "thresholds_loadings": ["thresholds", "loadings"],
+    "thresholds_loadings_intercepts": ["thresholds", "loadings", "intercepts"],
+}
+#: which of Chen's (2007) cut-off sets judges each step
+_CHEN_STEP = {"thresholds": "metric", "thresholds_loadings": "metric", "thresholds_loadings_intercepts": "scalar"}
+
+
+def we_syntax(syntax: str, ngroups: int, group_equal) -> str:
+    """The engine syntax of a Wu & Estabrook (2016) step (without the thresholds and scales, which the
+    fit takes as flags); measurement models only (``=~`` and factor covariances).
+
+    >>> print(we_syntax("F =~ a + b", 2, ["thresholds", "loadings"]))
+    F =~ c(L1_1, L1_1)*a + c(L1_2, L1_2)*b
+    a ~ c(0, NA)*1
+    b ~ c(0, NA)*1
+    F ~ c(0, 0)*1
+    F ~~ c(1, NA)*F
+    """
+    pt = build_partable(syntax, meanstructure=True)
+    lv = list(pt.lv_names[0])
+    G = ngroups
+    eq = set(group_equal)
+
+    def vec(first, rest):
+        return "c(" + ", ".join([first] + [rest] * (G - 1)) + ")"
+    lines = []
+    for f_i, f in enumerate(lv):
+        inds = [pt.rhs[i] for i in range(len(pt)) if pt.op[i] == "=~" and pt.lhs[i] == f and pt.group[i] == 1]
+        terms = []
+        for j, x in enumerate(inds):
+            if "loadings" in eq:
+                lab = f"L{f_i + 1}_{j + 1}"
+                terms.append("c(" + ", ".join([lab] * G) + f")*{x}")
+            else:
+                terms.append("c(" + ", ".join(["NA"] * G) + f")*{x}")
+        lines.append(f"{f} =~ " + " + ".join(terms))
+    ov = list(pt.ov_names[0])
+    th = "thresholds" in eq
+    for x in ov:
+        lines.append(f"{x} ~ {vec('0', 'NA' if th and 'intercepts' not in eq else '0')}*1")
+    for f in lv:
+        lines.append(f"{f} ~ {vec('0', 'NA' if 'intercepts' in eq else '0')}*1")
+    for f in lv:
+        lines.append(f"{f} ~~ {vec('1', 'NA' if 'loadings' in eq else '1')}*{f}")
+    return "\n".join(lines)
+
+
+def lrt_satorra2000(res1, res0) -> dict:
+    """lavaan's scaled-shifted difference test (``lav_test_diff_Satorra2000``, ``A.method = "delta"``)
+    of a restricted multi-group WLSMV fit ``res0`` against ``res1`` (both
+    :class:`~iur_survey.sem.wlsmv_groups.WLSMVGroupsResult`).
+
+    Returns ``chisq_diff``, ``df_diff``, ``pvalue``, ``a``, ``b``, ``trace_ugamma``, ``trace_ugamma2``.
+
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(12)
+    >>> y = rng.normal(size=(500, 1)) @ [[.8, .7, .6, .7]] + rng.normal(size=(500, 4)) * .6
+    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c", "e"])
+    >>> d["G"] = np.where(np.arange(500) < 300, "x", "y")
+    >>> m1 = sem("F =~ a + b + c + e", d, ordered=True, group="G")
+    >>> m0 = sem("F =~ a + b + c + e", d, ordered=True, group="G", group_equal=["thresholds", "loadings"])
+    >>> t = lrt_satorra2000(m1.meta["wlsmv_groups"], m0.meta["wlsmv_groups"])
+    >>> t["df_diff"], bool(0 <= t["pvalue"] <= 1)
+    (10, True)
+    """
+    with blas_threads():
+        return _lrt(res1, res0)
+
+
+def _lrt(res1, res0) -> dict:
+    T1, r1 = res1.chisq, res1.df
+    T0, r0 = res0.chisq, res0.df
+    m = r0 - r1
+    if m == 0:
+        return {"chisq_diff": T0 - T1, "df_diff": 0, "pvalue": np.nan, "a": np.nan, "b": np.nan}
+    D1, D0 = res1.delta, res0.delta
+    H = np.linalg.lstsq(D1, D0, rcond=None)[0]            # (D1'D1)^-1 D1' D0
+    A = linalg.null_space(H.T).T                          # orthogonal complement of span(H)
+    Pinv = res1.e_inv
+    APA = A @ Pinv @ A.T
+    M = Pinv @ A.T @ np.linalg.pinv(APA) @ A @ Pinv
+    st = res1.stats
+    ng = np.array([s.n for s in st], dtype=float)
+    fg = ng / ng.sum()
+    off = np.cumsum([0] + [s.wls_obs.size for s in st])
+    tr1 = 0.0
+    for g, s in enumerate(st):
+        Dg = D1[off[g]:off[g + 1]]
+        W = s.wls_vd
+        WG = W[:, None] * s.gamma * W[None, :]
+        tr1 += fg[g] * float(np.sum(WG * (Dg @ M @ Dg.T).T))
+    V = np.concatenate([s.wls_vd for s in st])
+    Gam = linalg.block_diag(*[fg[g] * st[g].gamma for g in range(len(st))])
+    U = V[:, None] * (D1 @ M @ D1.T) * V[None, :]
+    UG = U @ Gam
+    tr2 = float(np.sum(UG * UG.T))
+    a = np.sqrt(m / tr2)
+    b = m - a * tr1
+    T = (T0 - T1) * a + b
+    return {"chisq_diff": float(T), "df_diff": int(m), "pvalue": float(stats.chi2.sf(T, m)), "a": float(a),
+            "b": float(b), "trace_ugamma": tr1, "trace_ugamma2": tr2}
+
+
+class OrdinalInvariance:
+    """The fitted sequence: ``table`` (one row per step), ``fits`` (step -> OrdinalSEMResult)."""
+
+    def __init__(self, steps, fits, table, group, missing):
+        self.steps, self.fits, self.table, self.group, self.missing = steps, fits, table, group, missing
+
+    @property
+    def level(self) -> str:
+        """The last step of the unbroken run of steps Chen's cut-offs support (``"configural"`` if none)."""
+        level = self.steps[0]
+        for r in self.table.to_dict("records")[1:]:
+            if r["decision"] != "supported":
+                break
+            level = r["step"]
+        return level
+
+    def to_dict(self) -> dict:
+        """``{"invariance": [...], "invariance_info": {...}}`` for results.json (NaN -> None)."""
+        def num(x):
+            return None if x is None or (isinstance(x, float) and not np.isfinite(x)) else float(x)
+        items = []
+        for k, r in enumerate(self.table.to_dict("records")):
+            item = {"step": r["step"], "group_equal": list(WE_STEPS[r["step"]]),
+                    "converged": bool(r["converged"]),
+                    "fit": {key: num(r[key]) for key in ("npar", "chisq", "df", "chisq.scaled", "pvalue.scaled",
+                                                         "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr")}}
+            if k == 0:
+                item["test"] = item["delta"] = None
+            else:
+                item["test"] = {"chisq.diff": num(r["chisq.diff"]), "df.diff": int(r["df.diff"]),
+                                "pvalue": num(r["pvalue.diff"]), "method": "satorra.2000 (scaled.shifted)",
+                                "versus": self.steps[k - 1]}
+                item["delta"] = {"cfi.scaled": num(r["delta.cfi.scaled"]),
+                                 "rmsea.scaled": num(r["delta.rmsea.scaled"]), "srmr": num(r["delta.srmr"])}
+            item["decision"] = r["decision"]
+            items.append(item)
+        first = self.fits[self.steps[0]]
+        info = {"group": self.group, "estimator": "WLSMV", "missing": self.missing, "level": self.level,
+                "identification": "Wu.Estabrook.2016 (std.lv, delta)",
+                "groups": {lab: int(n) for lab, n in zip(first.partable.group_labels, first.nobs)}}
+        return {"invariance": items, "invariance_info": info}
+
+    def summary(self) -> str:
+        cols = ["step", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled", "chisq.diff", "df.diff", "pvalue.diff",
+                "delta.cfi.scaled", "delta.rmsea.scaled", "decision"]
+        return ("ordinal invariance (WLSMV, Wu & Estabrook 2016):\n" + self.table[cols].to_string(
+            index=False, float_format=lambda v: f"{v:.3f}") + f"\nlevel: {self.level}")
+
+
+def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: str = "pairwise",
+                       steps=("configural", "thresholds", "thresholds_loadings",
+                              "thresholds_loadings_intercepts")) -> OrdinalInvariance:
+    """Fit the Wu & Estabrook (2016) sequence (module docstring) and test each step against the previous.
+
+    >>> rng = np.random.default_rng(11)
+    >>> f = rng.normal(size=(600, 1))
+    >>> y = f @ [[.8, .7, .6, .7]] + rng.normal(size=(600, 4)) * .6
+    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c", "e"])
+    >>> d["G"] = np.where(np.arange(600) < 350, "x", "y")
+    >>> inv = ordinal_invariance("F =~ a + b + c + e", d, "G")
+    >>> inv.table["df"].tolist()
+    [4, 8, 11, 14]
+    """
+    gcol = data[group]
+    keep = gcol.notna().to_numpy()
+    data = data.loc[keep]
+    gvals = data[group].astype(str).to_numpy()
+    labels = [str(x) for x in pd.unique(gvals)]
+    G = len(labels)
+    fits = {}
+    rows = []
+    prev = None
+    cache: dict = {}
+    for s in steps:
+        ge = WE_STEPS[s]
+        th = "thresholds" in ge
+        res = ordinal_groups_fit(we_syntax(syntax, G, ge), data, group, labels, gvals, missing=missing,
+                                 std_lv=True, auto_rules=False, th_equal=th, delta_free=th,
+                                 stats_cache=cache)
+        fits[s] = res
+        f = res.fit_measures()
+        row = {"step": s, "group_equal": ",".join(ge), "converged": res.converged, "npar": f["npar"],
+               "chisq": f["chisq"], "df": int(f["df"]), "chisq.scaled": f["chisq.scaled"],
+               "pvalue.scaled": f["pvalue.scaled"], "cfi.scaled": f["cfi.scaled"], "tli.scaled": f["tli.scaled"],
+               "rmsea.scaled": f["rmsea.scaled"], "srmr": f["srmr"], "chisq.diff": np.nan, "df.diff": 0,
+               "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan,
+               "delta.srmr": np.nan, "decision": ""}
+        if prev is not None:
+            g1 = fits[prev].meta["wlsmv_groups"]
+            lrt = lrt_satorra2000(g1, res.meta["wlsmv_groups"])
+            pf = fits[prev].fit_measures()
+            row.update({"chisq.diff": lrt["chisq_diff"], "df.diff": lrt["df_diff"], "pvalue.diff": lrt["pvalue"],
+                        "delta.cfi.scaled": f["cfi.scaled"] - pf["cfi.scaled"],
+                        "delta.rmsea.scaled": f["rmsea.scaled"] - pf["rmsea.scaled"],
+                        "delta.srmr": f["srmr"] - pf["srmr"]})
+            cut = (CHEN_2007_SMALL if len(data) <= 300 else CHEN_2007)[_CHEN_STEP[s]]
+            row["decision"] = chen_decision(row["delta.cfi.scaled"], row["delta.rmsea.scaled"], row["delta.srmr"], cut)
+        rows.append(row)
+        prev = s
+    return OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing)

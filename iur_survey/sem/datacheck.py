@@ -206,9 +206,8 @@ def information_inverse(info: np.ndarray) -> np.ndarray | None:
     exactly singular, or the reciprocal condition number that ``dgecon`` estimates (1-norm) is below
     ``.Machine$double.eps``.  lavaan then warns :data:`CANNOT_INVERT` and reports every SE as NA.
 
-    >>> information_inverse(np.diag([2.0, 4.0]))
-    array([[0.5 , 0.  ],
-           [0.  , 0.25]])
+    >>> information_inverse(np.diag([2.0, 4.0])).diagonal().tolist()
+    [0.5, 0.25]
     >>> information_inverse(np.array([[1.0, 1.0], [1.0, 1.0 + 1e-17]])) is None
     True
     """

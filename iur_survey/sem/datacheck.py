@@ -248,6 +248,8 @@ def unidentified_parameters(deltas: list[np.ndarray]) -> np.ndarray:
     q = D.shape[1]
     if q == 0 or not np.all(np.isfinite(D)):
         return np.zeros(0, dtype=np.int64)
+    if D.shape[0] > q:                  # same singular values and right vectors, without the tall U
+        D = np.linalg.qr(D, mode="r")
     _, s, vt = np.linalg.svd(D, full_matrices=True)
     s = np.concatenate([s, np.zeros(max(0, q - len(s)))])
     null = vt[s <= EIGEN_TOL * max(float(s[0]), 1e-300)]

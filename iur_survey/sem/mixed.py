@@ -382,7 +382,10 @@ MIXED_FIT_NAMES = (
     "baseline.chisq.scaled", "baseline.df.scaled", "baseline.pvalue.scaled",
     "baseline.chisq.scaling.factor", "cfi", "tli", "cfi.scaled", "tli.scaled",
     "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue",
-    "rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled", "wrmr",
+    "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni", "nnfi.scaled", "rfi.scaled", "nfi.scaled", "pnfi.scaled",
+    "ifi.scaled", "rni.scaled", "rmsea.ci.level", "rmsea.close.h0", "rmsea.notclose.pvalue", "rmsea.notclose.h0",
+    "rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled",
+    "rmsea.notclose.pvalue.scaled", "cn_05", "cn_01", "gfi", "agfi", "pgfi", "mfi", "wrmr",
 )
 
 
@@ -409,7 +412,7 @@ def mixed_baseline_test(st: MixedSampleStats) -> dict:
 
 
 def mixed_fit_measures(st: MixedSampleStats, *, npar: int, fmin: float, df: int, test: dict,
-                       baseline: dict) -> pd.Series:
+                       baseline: dict, wls_est: np.ndarray) -> pd.Series:
     """The fit measures of a mixed WLSMV fit checked against lavaan (:data:`MIXED_FIT_NAMES`).
 
     lavaan 0.6.14 reports no ``.robust`` indices for mixed data; the residual-based
@@ -439,7 +442,23 @@ def mixed_fit_measures(st: MixedSampleStats, *, npar: int, fmin: float, df: int,
         "rmsea.scaled": fm.rmsea(X2s, df, N), "rmsea.ci.lower.scaled": lo_s, "rmsea.ci.upper.scaled": hi_s,
         "rmsea.pvalue.scaled": fm.rmsea_close_pvalue(X2s, df, N),
         "wrmr": float(np.sqrt(X2 / st.wls_obs.size)),
+        "nnfi": fm.tli(X2, df, X2n, dfn), "rfi": fm.rfi(X2, df, X2n, dfn), "nfi": fm.nfi(X2, df, X2n, dfn),
+        "pnfi": fm.pnfi(X2, df, X2n, dfn), "ifi": fm.ifi(X2, df, X2n, dfn), "rni": fm.rni(X2, df, X2n, dfn),
+        "nnfi.scaled": fm.tli(X2s, df, X2ns, dfn), "rfi.scaled": fm.rfi(X2s, df, X2ns, dfn),
+        "nfi.scaled": fm.nfi(X2s, df, X2ns, dfn), "pnfi.scaled": fm.pnfi(X2s, df, X2ns, dfn),
+        "ifi.scaled": fm.ifi(X2s, df, X2ns, dfn), "rni.scaled": fm.rni(X2s, df, X2ns, dfn),
+        "rmsea.ci.level": 0.90, "rmsea.close.h0": 0.05, "rmsea.notclose.h0": 0.08,
+        "rmsea.notclose.pvalue": fm.rmsea_notclose_pvalue(X2, df, N, h0=0.08),
+        "rmsea.notclose.pvalue.scaled": fm.rmsea_notclose_pvalue(X2s, df, N, h0=0.08),
+        "cn_05": float(stats.chi2.ppf(0.95, df) / (X2 / N) + 1) if X2 > 0 else np.inf,
+        "cn_01": float(stats.chi2.ppf(0.99, df) / (X2 / N) + 1) if X2 > 0 else np.inf,
+        "mfi": float(np.exp(-0.5 * (X2 - df) / N)),
     }
+    d = st.wls_obs - wls_est
+    gfi = 1.0 - float(np.sum(st.wls_vd * d * d)) / float(np.sum(st.wls_vd * st.wls_obs ** 2))
+    nel = st.wls_obs.size
+    out.update({"gfi": gfi, "agfi": 1 - (nel / df) * (1 - gfi) if df > 0 else 1.0,
+                "pgfi": (df / nel) * gfi if nel else np.nan})
     return pd.Series({k: out[k] for k in MIXED_FIT_NAMES}, dtype=float)
 
 
@@ -528,7 +547,8 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
         chisq = max(2 * st.n * fit.fmin, 0.0)
         test = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma, e_inv=Einv)
         base = mixed_baseline_test(st)
-    fm = mixed_fit_measures(st, npar=npar, fmin=fit.fmin, df=df, test=test, baseline=base)
+    fm = mixed_fit_measures(st, npar=npar, fmin=fit.fmin, df=df, test=test, baseline=base,
+                            wls_est=moments(theta))
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     full = expand(theta)
     S_model = model.implied(full)[0]

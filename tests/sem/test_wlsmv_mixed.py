@@ -1,0 +1,75 @@
+"""Mixed ordered + continuous items under WLSMV (lavaan ``ordered = c(...)``), one group, listwise.
+
+References: tests/sem/ordinal_refs/make_mixed_refs.R -> mixed_refs.json (lavaan 0.6.14), read only.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.errors import EstimationError
+from iur_survey.sem import sem
+from iur_survey.sem.mixed import MIXED_FIT_NAMES, mixed_sample_stats
+
+REFS = Path(__file__).parent / "ordinal_refs"
+ORDERED = ["a1", "a2", "b1", "b2"]
+MODELS = {"mixed_two": "F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4",
+          "mixed_one": "F =~ a1 + a2 + a3 + a4 + b1 + b2 + b3 + b4"}
+
+
+@pytest.fixture(scope="module")
+def refs():
+    return json.loads((REFS / "mixed_refs.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def data():
+    return pd.read_csv(REFS / "wlsmv_groups_630.csv")
+
+
+def test_sample_statistics(refs, data):
+    r = refs["mixed_two"]
+    st = mixed_sample_stats(data[r["ov"]], ORDERED)
+    assert st.n == r["nobs"]
+    assert st.wls_obs_names() == r["wls_obs_names"]
+    np.testing.assert_allclose(st.wls_obs, r["wls_obs"], atol=1e-6)
+    G = np.array(r["gamma"])
+    assert np.max(np.abs(st.gamma - G)) < 1e-5 * np.max(np.abs(G))
+
+
+@pytest.mark.parametrize("case", sorted(MODELS))
+def test_fit_equals_lavaan(refs, data, case):
+    r = refs[case]
+    res = sem(MODELS[case], data, ordered=ORDERED, missing="listwise")
+    assert res.converged and res.n == r["nobs"]
+    pe = res.parameter_estimates()
+    ref = pd.DataFrame(r["estimates"])
+    key = lambda df: (df["lhs"] + df["op"] + df["rhs"]).tolist()  # noqa: E731
+    assert key(pe) == key(ref)
+    np.testing.assert_allclose(pe["est"], ref["est"], atol=1e-4)
+    se_ref = ref["se"].to_numpy(float)
+    free = se_ref > 0
+    np.testing.assert_allclose(pe["se"].to_numpy()[free], se_ref[free], rtol=5e-3)
+    assert np.all(pe["se"].to_numpy()[~free] == 0)
+    for c in ("std.lv", "std.all"):
+        np.testing.assert_allclose(pe[c], ref[c], atol=1e-4)
+    fm = res.fit_measures()
+    for k in MIXED_FIT_NAMES:
+        want = r["fit"][k]
+        assert want is not None, k
+        assert abs(fm[k] - want) < 1e-3 * max(1.0, abs(want)), (k, fm[k], want)
+    # lavaan reports no robust (catML) indices for mixed data
+    assert r["fit"]["cfi.robust"] is None and np.isnan(fm["cfi.robust"])
+
+
+def test_unsupported_mixed_cases_are_named(data):
+    m = "F =~ a1 + a2 + a3"
+    with pytest.raises(EstimationError, match="mix of ordered and continuous.*several groups"):
+        sem(m, data, ordered=["a1"], group="G", missing="listwise")
+    with pytest.raises(EstimationError, match="mix of ordered and continuous.*missing cells.*listwise"):
+        sem(m, data, ordered=["a1"], missing="pairwise")
+    with pytest.raises(EstimationError, match="mix of ordered and continuous.*theta"):
+        sem(m, data, ordered=["a1"], missing="listwise", parameterization="theta")

@@ -761,7 +761,7 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     if any(w.startswith("some estimated ov variances are negative (") for w in post):
         warns = [w for w in warns if w != "some estimated ov variances are negative"]
     warns += [w for w in post if w not in warns]
-    meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res}
+    meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, "mixed": True}
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
                             n=int(st.n), nobs=[int(st.n)], estimator="WLSMV", missing="listwise",

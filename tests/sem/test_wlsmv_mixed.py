@@ -73,3 +73,20 @@ def test_unsupported_mixed_cases_are_named(data):
         sem(m, data, ordered=["a1"], missing="pairwise")
     with pytest.raises(EstimationError, match="mix of ordered and continuous.*theta"):
         sem(m, data, ordered=["a1"], missing="listwise", parameterization="theta")
+
+
+def test_cli_fits_a_mix(tmp_path, refs, capsys):
+    from iur_survey.cli import main
+    model = tmp_path / "two.lav"
+    model.write_text(MODELS["mixed_two"] + "\n")
+    out = tmp_path / "r.json"
+    rc = main(["fit", str(REFS / "wlsmv_groups_630.csv"), "--model", str(model), "--ordered", ",".join(ORDERED),
+               "--missing", "listwise", "--out", str(out)])
+    assert rc == 0
+    got = json.loads(out.read_text())
+    assert got["ordered"] == ORDERED
+    assert abs(got["fit"]["chisq.scaled"] - refs["mixed_two"]["fit"]["chisq.scaled"]) < 1e-3
+    rc = main(["fit", str(REFS / "wlsmv_groups_630.csv"), "--model", str(model), "--ordered", ",".join(ORDERED),
+               "--missing", "listwise", "--bootstrap", "20", "--out", str(tmp_path / "b.json")])
+    assert rc != 0 and not (tmp_path / "b.json").exists()
+    assert "bootstrap of a WLSMV fit with a mix of ordered and continuous" in capsys.readouterr().err

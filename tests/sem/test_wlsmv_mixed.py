@@ -18,6 +18,15 @@ REFS = Path(__file__).parent / "ordinal_refs"
 ORDERED = ["a1", "a2", "b1", "b2"]
 MODELS = {"mixed_two": "F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4",
           "mixed_one": "F =~ a1 + a2 + a3 + a4 + b1 + b2 + b3 + b4"}
+MODELS["mixed_two_scaled"] = MODELS["mixed_two"]       # a3, b3 times 1000 (see the R script)
+
+
+def _data_for(case, data):
+    if case.endswith("_scaled"):
+        data = data.copy()
+        data["a3"] *= 1000
+        data["b3"] *= 1000
+    return data
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +39,13 @@ def data():
     return pd.read_csv(REFS / "wlsmv_groups_630.csv")
 
 
-def test_sample_statistics(refs, data):
-    r = refs["mixed_two"]
-    st = mixed_sample_stats(data[r["ov"]], ORDERED)
+@pytest.mark.parametrize("case", ["mixed_two", "mixed_two_scaled"])
+def test_sample_statistics(refs, data, case):
+    r = refs[case]
+    st = mixed_sample_stats(_data_for(case, data)[r["ov"]], ORDERED)
     assert st.n == r["nobs"]
     assert st.wls_obs_names() == r["wls_obs_names"]
-    np.testing.assert_allclose(st.wls_obs, r["wls_obs"], atol=1e-6)
+    np.testing.assert_allclose(st.wls_obs, r["wls_obs"], rtol=1e-6, atol=1e-6)
     G = np.array(r["gamma"])
     assert np.max(np.abs(st.gamma - G)) < 1e-5 * np.max(np.abs(G))
 
@@ -43,19 +53,20 @@ def test_sample_statistics(refs, data):
 @pytest.mark.parametrize("case", sorted(MODELS))
 def test_fit_equals_lavaan(refs, data, case):
     r = refs[case]
-    res = sem(MODELS[case], data, ordered=ORDERED, missing="listwise")
+    res = sem(MODELS[case], _data_for(case, data), ordered=ORDERED, missing="listwise")
     assert res.converged and res.n == r["nobs"]
     pe = res.parameter_estimates()
     ref = pd.DataFrame(r["estimates"])
     key = lambda df: (df["lhs"] + df["op"] + df["rhs"]).tolist()  # noqa: E731
     assert key(pe) == key(ref)
-    np.testing.assert_allclose(pe["est"], ref["est"], atol=1e-4)
+    # 1e-4, relative for values above 1 (the *_scaled case has variances near 1e6)
+    np.testing.assert_allclose(pe["est"], ref["est"], rtol=1e-4, atol=1e-4)
     se_ref = ref["se"].to_numpy(float)
     free = se_ref > 0
     np.testing.assert_allclose(pe["se"].to_numpy()[free], se_ref[free], rtol=5e-3)
     assert np.all(pe["se"].to_numpy()[~free] == 0)
     for c in ("std.lv", "std.all"):
-        np.testing.assert_allclose(pe[c], ref[c], atol=1e-4)
+        np.testing.assert_allclose(pe[c], ref[c], rtol=1e-4, atol=1e-4)
     fm = res.fit_measures()
     for k in MIXED_FIT_NAMES:
         want = r["fit"][k]

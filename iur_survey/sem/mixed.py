@@ -88,21 +88,19 @@ class MixedSampleStats:
                 + [f"{self.names[j]}~~{self.names[i]}" for i, j in zip(ii, jj)])
 
 
-def _polyserial(z: np.ndarray, up: np.ndarray, lo: np.ndarray, sd: float) -> float:
+def _polyserial(z: np.ndarray, up: np.ndarray, lo: np.ndarray) -> float:
     """Two-step polyserial correlation: ML of sum log P(y2 | y1) over rho in [-0.995, 0.995].
 
-    As lavaan's ``lav_bvmix_lik_cache``, a case whose likelihood ``dnorm(y1) P(y2 | y1)`` is below
-    ``sqrt(eps)`` is left out of the objective (this matters for continuous items on a large scale).
+    (lavaan's objective also floors ``dnorm(y1) P(y2 | y1)`` at ``sqrt(eps)``, but its gradient does not,
+    and its nlminb follows the gradient: on a continuous item scaled by 1e5 lavaan still returns the
+    scale-free ML value, which is what this function returns.)
     """
     from scipy.optimize import minimize_scalar
 
-    py1 = _dnorm(z) / sd
-
     def negll(rho):
         R = np.sqrt(1.0 - rho * rho)
-        p = np.maximum(ndtr((up - rho * z) / R) - ndtr((lo - rho * z) / R), _EPS)
-        ok = py1 * p >= np.sqrt(_EPS)
-        return -np.sum(np.log(py1[ok] * p[ok]))
+        p = ndtr((up - rho * z) / R) - ndtr((lo - rho * z) / R)
+        return -np.sum(np.log(np.maximum(p, _EPS)))
 
     r = minimize_scalar(negll, bounds=(-0.995, 0.995), method="bounded", options={"xatol": 1e-12})
     return float(r.x)
@@ -263,7 +261,7 @@ def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str]) -> MixedSampleSt
             c, o = (a, b) if not is_ord[i] else (b, a)
             y = Yo[:, opos[o]]
             e = ext[o]
-            r = _polyserial(Z[:, npos[c]], e[y + 1], e[y], sd_n[npos[c]])
+            r = _polyserial(Z[:, npos[c]], e[y + 1], e[y])
         COR[i, j] = COR[j, i] = r
     warnings = [f"correlation between variables {names[i]} and {names[j]} is (nearly) 1.0"
                 for i, j in zip(ii, jj) if abs(COR[i, j]) > 0.99]

@@ -101,3 +101,15 @@ def test_cli_fits_a_mix(tmp_path, refs, capsys):
                "--missing", "listwise", "--bootstrap", "20", "--out", str(tmp_path / "b.json")])
     assert rc != 0 and not (tmp_path / "b.json").exists()
     assert "bootstrap of a WLSMV fit with a mix of ordered and continuous" in capsys.readouterr().err
+
+
+def test_polyserial_is_scale_free(data):
+    # lavaan 0.6.14 on a3 x 1e5 (its baseline model fails there): cov(a1, a3) 6.434210e+04,
+    # var(a3) 1.193095e+10 -> polyserial 0.58905, the value on the original scale
+    cols = ["a1", "a2", "a3"]
+    r0 = mixed_sample_stats(data[cols], ["a1", "a2"]).cor.to_numpy()
+    big = data[cols].copy()
+    big["a3"] *= 1e5
+    r1 = mixed_sample_stats(big, ["a1", "a2"]).cor.to_numpy()
+    np.testing.assert_allclose(r1, r0, atol=1e-6)
+    assert abs(r1[2, 0] - 6.434210e+04 / np.sqrt(1.193095e+10)) < 1e-4

@@ -28,8 +28,7 @@ q <- function(expr) suppressWarnings(expr)
 refs <- list()
 refs$mixed_two <- pack(q(sem(two, d, ordered = ord, estimator = "WLSMV")))
 refs$mixed_one <- pack(q(sem(one, d, ordered = ord, estimator = "WLSMV")))
-# continuous items on a large scale (lavaan leaves cases with dnorm(y1) P(y2 | y1) < sqrt(eps) out of the
-# polyserial objective): a3 and b3 times 1000
+# continuous items on a larger scale (variances near 1e6): a3 and b3 times 1000
 d_big <- d; d_big$a3 <- 1000 * d_big$a3; d_big$b3 <- 1000 * d_big$b3
 refs$mixed_two_scaled <- pack(q(sem(two, d_big, ordered = ord, estimator = "WLSMV")))
 write_json(refs, file.path(HERE, "mixed_refs.json"), digits = NA, auto_unbox = TRUE, na = "null",

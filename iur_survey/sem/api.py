@@ -696,7 +696,7 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
                est_name: str, miss: str, se, information, fixed_x: bool, std_lv: bool, orthogonal: bool,
                ngroups: int, control: dict, warnings: list[str], parameterization: str) -> SEMResult:
     """WLSMV with some items ordered and the others continuous (lavaan's ``ordered = c(...)``): one group,
-    listwise deletion, delta parameterization, se robust.sem; the estimation is
+    listwise or pairwise deletion, delta parameterization, se robust.sem; the estimation is
     :func:`iur_survey.sem.mixed.wlsmv_mixed_from_model`.  Anything else stops with a typed error.
     """
     from .mixed import mixed_sample_stats, wlsmv_mixed_from_model
@@ -712,20 +712,22 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
         raise EstimationError(None, f"{what}: only estimator 'WLSMV' with se 'robust.sem' is supported")
     if information not in (None, "expected") or control:
         raise EstimationError(None, f"{what}: information= / control= are not supported")
+    if miss == "fiml":
+        raise EstimationError(None, f"{what}: missing='fiml' (lavaan's 'ml') is not available with ordered items; "
+                                    "use missing='pairwise' (the default here) or 'listwise'")
+    # as for ordered items alone: 'auto' = pairwise when a model variable has a missing cell
     has_nan = bool(data[ov_all].isna().to_numpy().any())
-    if miss in ("pairwise", "fiml") or (miss == "auto" and has_nan):
-        if has_nan:
-            raise EstimationError(None, f"{what} with missing cells: only missing='listwise' is supported "
-                                        "(lavaan's default for categorical data); pass missing='listwise'")
+    mode = "pairwise" if (miss == "pairwise" or (miss == "auto" and has_nan)) else "listwise"
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
     if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
         raise EstimationError(None, f"{what}: '==' / '<' / '>' constraints are not supported yet")
     model = Model(pt)
     ov = list(model.groups[0].ov)
     n_input = int(len(data))
-    st = mixed_sample_stats(data[ov], ord_names)
+    st = mixed_sample_stats(data[ov], ord_names, missing=mode)
     if st.n_dropped:
-        warnings.append(f"{st.n_dropped} of {n_input} rows dropped by listwise deletion")
+        warnings.append(f"{st.n_dropped} of {n_input} rows dropped by listwise deletion" if mode == "listwise"
+                        else f"{st.n_dropped} of {n_input} rows with no value on any item were ignored")
     res, table = wlsmv_mixed_from_model(model, st)
     # lavaan reports no robust (catML) indices for mixed data; the residual-based ones are not computed here
     fit = res.fit_measures.reindex(list(WLSMV_FIT_NAMES))
@@ -764,7 +766,7 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, "mixed": True}
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
-                            n=int(st.n), nobs=[int(st.n)], estimator="WLSMV", missing="listwise",
+                            n=int(st.n), nobs=[int(st.n)], estimator="WLSMV", missing=mode,
                             se_type="robust.sem", information="expected", iterations=int(res.iterations),
                             n_input=n_input, meta=meta, table=table, ordered=list(ord_names), test=res.test,
                             theta_names=names, theta_cols=cols, n_dropped=int(st.n_dropped))

@@ -1,7 +1,7 @@
 """Sample statistics for a mix of ordered and continuous items (lavaan's ``muthen1984`` with numeric variables).
 
 lavaan 0.6.14, ``sem(model, data, ordered = c(...), estimator = "WLSMV")`` with some
-model variables continuous, one group, listwise deletion:
+model variables continuous, one group, listwise or pairwise deletion:
 
 * step 1 (``lav_samplestats_step1``): per ordered item its thresholds; per continuous
   item its mean and its ML variance (divisor N, ``lav_uvreg_fit``);
@@ -159,8 +159,13 @@ def mixed_sample_stats(data: pd.DataFrame, ordered, *, missing: str = "listwise"
     """Thresholds, means, variances, Pearson/polyserial/polychoric correlations and NACOV, as lavaan.
 
     ``data``: the model variables in the model's order; ``ordered``: the names of
-    the ordered ones (the others are continuous).  Only ``missing="listwise"``
-    (lavaan 0.6.14's default for categorical data).
+    the ordered ones (the others are continuous).  ``missing="listwise"`` (lavaan
+    0.6.14's default for categorical data) or ``"pairwise"`` (lavaan's ``missing =
+    "pairwise"``: every non-empty row; means, variances and thresholds from the rows
+    where the item is present; each correlation from the rows where both are, the
+    univariate statistics held fixed -- for two continuous items with a missing
+    cell that is lavaan's ML correlation with fixed margins, not the pairwise
+    Pearson; casewise scores of missing cells are zero).
 
     >>> rng = np.random.default_rng(3)
     >>> z = rng.multivariate_normal([0, 0, 0], [[1, .5, .4], [.5, 1, .3], [.4, .3, 1]], 400)
@@ -172,14 +177,30 @@ def mixed_sample_stats(data: pd.DataFrame, ordered, *, missing: str = "listwise"
     >>> st.gamma.shape, round(float(st.cor.loc["x", "a"]), 3)
     ((10, 10), 0.473)
     """
-    if missing != "listwise":
+    if missing not in ("listwise", "pairwise"):
         raise EstimationError(None, f"missing={missing!r} with a mix of ordered and continuous items: "
-                                    "only 'listwise' is supported")
+                                    "use 'listwise' or 'pairwise'")
     with blas_threads():
-        return _mixed_sample_stats(data, list(ordered))
+        return _mixed_sample_stats(data, list(ordered), missing)
 
 
-def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str]) -> MixedSampleStats:
+def _pearson_fixed_margins(z1: np.ndarray, z2: np.ndarray) -> float:
+    """lavaan's lav_bvreg_cor_twostep_fit with missing values: ML correlation of the rows where both are
+    present, the means and variances held at their univariate values (``z`` standardized by them)."""
+    from scipy.optimize import minimize_scalar
+
+    a, b, c = float(z1 @ z1), float(z1 @ z2), float(z2 @ z2)
+    m = z1.size
+
+    def negll(r):
+        R = 1.0 - r * r
+        return 0.5 * m * np.log(R) + (a - 2 * r * b + c) / (2 * R)
+
+    return float(minimize_scalar(negll, bounds=(-0.999, 0.999), method="bounded",
+                                 options={"xatol": 1e-12}).x)
+
+
+def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str], missing: str = "listwise") -> MixedSampleStats:
     names = [str(c) for c in data.columns]
     unknown = [o for o in ordered if o not in names]
     if unknown:
@@ -197,18 +218,27 @@ def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str]) -> MixedSampleSt
         if bad.any():
             raise EstimationError(None, f"continuous item {nm!r} holds non-numeric values "
                                         f"(e.g. {data[nm][bad].iloc[0]!r})", column=nm)
-    keep = data[names].notna().all(axis=1).to_numpy() & X.notna().all(axis=1).to_numpy()
+    present = data[names].notna().to_numpy()
+    keep = present.all(axis=1) if missing == "listwise" else present.any(axis=1)
     n = int(keep.sum())
-    Yo, lev_kept, _ = _codes(data.loc[keep, ord_names], "listwise")
+    if n < 2:
+        raise EstimationError(None, "fewer than two usable rows for the model variables")
+    Yk, lev_kept, kk = _codes(data.loc[keep, ord_names], "pairwise")   # drops rows without any ordered item
+    Yo = np.full((n, len(ord_names)), -1, dtype=Yk.dtype)
+    Yo[kk] = Yk
     for nm, la, lk in zip(ord_names, levels_all, lev_kept):
         if la.size != lk.size:
             raise EstimationError(None, f"variable {nm!r} has fewer categories ({lk.size}) than expected "
                                         f"({la.size}) after listwise deletion", column=nm)
-    ost = stats_from_codes(Yo, levels_all, ord_names, gamma=False)
+    ost = stats_from_codes(Yo, levels_all, ord_names, gamma=False, missing=missing)
     Xn = X.loc[keep].to_numpy(dtype=float)
-
-    mean = Xn.mean(axis=0) if num_names else np.zeros(0)
-    var_n = Xn.var(axis=0) if num_names else np.zeros(0)
+    pres = present[keep]                         # (n, p): variable present in the row
+    nan_n = np.isnan(Xn)
+    mean = np.nanmean(Xn, axis=0) if num_names else np.zeros(0)
+    var_n = np.nanvar(Xn, axis=0) if num_names else np.zeros(0)
+    # missing cells: neutral values for the arithmetic; their scores are zeroed (lavaan's na.rm cross-products)
+    Xn = np.where(nan_n, mean[None, :], Xn)
+    Yo = np.where(Yo < 0, 0, Yo)
     if np.any(var_n <= 0):
         raise EstimationError(None, "a continuous item has zero variance after listwise deletion")
     sd_n = np.sqrt(var_n)
@@ -256,12 +286,17 @@ def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str]) -> MixedSampleSt
         if is_ord[i] and is_ord[j]:
             r = cor_o[opos[a], opos[b]]
         elif not is_ord[i] and not is_ord[j]:
-            r = Rn[npos[a], npos[b]]
+            if pres[:, [i, j]].all():
+                r = Rn[npos[a], npos[b]]
+            else:
+                both = pres[:, i] & pres[:, j]
+                r = _pearson_fixed_margins(Z[both, npos[a]], Z[both, npos[b]])
         else:
             c, o = (a, b) if not is_ord[i] else (b, a)
-            y = Yo[:, opos[o]]
+            both = pres[:, i] & pres[:, j]
+            y = Yo[both, opos[o]]
             e = ext[o]
-            r = _polyserial(Z[:, npos[c]], e[y + 1], e[y])
+            r = _polyserial(Z[both, npos[c]], e[y + 1], e[y])
         COR[i, j] = COR[j, i] = r
     warnings = [f"correlation between variables {names[i]} and {names[j]} is (nearly) 1.0"
                 for i, j in zip(ii, jj) if abs(COR[i, j]) > 0.99]
@@ -281,11 +316,12 @@ def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str]) -> MixedSampleSt
             SC_TH[rows[m1], s + y[m1]] += _dnorm(z1[m1]) / pi[m1]
             m2 = y >= 1
             SC_TH[rows[m2], s + y[m2] - 1] -= _dnorm(z2[m2]) / pi[m2]
+            SC_TH[~pres[:, k], s: s + th_len[k]] = 0.0
         else:
             q = npos[nm]
             res = Xn[:, q] - mean[q]
             SC_TH[:, s] = res / var_n[q]
-            SC_VAR[:, q] = -1.0 / (2 * var_n[q]) + res * res / (2 * var_n[q] ** 2)
+            SC_VAR[:, q] = np.where(pres[:, k], -1.0 / (2 * var_n[q]) + res * res / (2 * var_n[q] ** 2), 0.0)
     P = ii.size
     a11 = nth + nnum
     SC_COR = np.zeros((n, P))
@@ -309,7 +345,7 @@ def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str]) -> MixedSampleSt
             va1 = -(0.5 / v1 - ((y1c * y1c) / (v1 * v1) - rho * y1c * y2c / (v1 * s1 * s2)) / (2 * R))
             va2 = -(0.5 / v2 + (rho * y1c * y2c / (v2 * s1 * s2) - (y2c * y2c) / (v2 * v2)) / (2 * R))
             zz = (y1c * y1c) / v1 - 2 * rho * y1c * y2c / (s1 * s2) + (y2c * y2c) / v2
-            drho = rho / R + (y1c * y2c / (s1 * s2 * R) - zz * rho / (R * R))
+            drho = np.where(pres[:, i] & pres[:, j], rho / R + (y1c * y2c / (s1 * s2 * R) - zz * rho / (R * R)), 0.0)
             SC_COR[:, q] = drho
             A21[q, ti] = drho @ mu1
             A21[q, tj] = drho @ mu2
@@ -322,6 +358,7 @@ def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str]) -> MixedSampleSt
             a, b = names[i], names[j]
             y1, y2 = Yo[:, opos[a]], Yo[:, opos[b]]
             d1, d2, drho = _ord_scores(rho, y1, y2, ext[a], ext[b], th_len[i], th_len[j])
+            drho = np.where(pres[:, i] & pres[:, j], drho, 0.0)
             SC_COR[:, q] = drho
             A21[q, ti] = drho @ d1
             A21[q, tj] = drho @ d2
@@ -333,6 +370,7 @@ def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str]) -> MixedSampleSt
             e = ext[names[o]]
             qn = npos[names[c]]
             mu, vv, dth, drho = _mix_scores(rho, Z[:, qn], sd_n[qn], var_n[qn], e[y + 1], e[y], y, th_len[o])
+            drho = np.where(pres[:, i] & pres[:, j], drho, 0.0)
             SC_COR[:, q] = drho
             A21[q, tc] = drho @ mu
             A21[q, to] = drho @ dth
@@ -374,7 +412,8 @@ def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str]) -> MixedSampleSt
         names=names, ordered=is_ord, n=n, th=pd.Series(TH, index=th_names), th_item=np.array(th_item),
         var=VAR, cor=pd.DataFrame(COR, index=names, columns=names),
         cov=pd.DataFrame(COV, index=names, columns=names), wls_obs=wls_obs, gamma=gamma,
-        wls_vd=1.0 / np.diag(gamma), n_dropped=int((~keep).sum()), warnings=warnings + list(ost.warnings))
+        wls_vd=1.0 / np.diag(gamma), n_dropped=int((~keep).sum()), warnings=warnings + list(ost.warnings),
+        missing=missing)
 
 
 # ---------------------------------------------------------------------------

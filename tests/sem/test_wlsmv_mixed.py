@@ -1,4 +1,4 @@
-"""Mixed ordered + continuous items under WLSMV (lavaan ``ordered = c(...)``), one group, listwise.
+"""Mixed ordered + continuous items under WLSMV (lavaan ``ordered = c(...)``), one group, listwise / pairwise.
 
 References: tests/sem/ordinal_refs/make_mixed_refs.R -> mixed_refs.json (lavaan 0.6.14), read only.
 """
@@ -19,6 +19,12 @@ ORDERED = ["a1", "a2", "b1", "b2"]
 MODELS = {"mixed_two": "F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4",
           "mixed_one": "F =~ a1 + a2 + a3 + a4 + b1 + b2 + b3 + b4"}
 MODELS["mixed_two_scaled"] = MODELS["mixed_two"]       # a3, b3 times 1000 (see the R script)
+MODELS["mixed_two_pairwise"] = MODELS["mixed_two"]     # missing = "pairwise"
+MODELS["mixed_one_pairwise"] = MODELS["mixed_one"]
+
+
+def _missing(case):
+    return "pairwise" if case.endswith("_pairwise") else "listwise"
 
 
 def _data_for(case, data):
@@ -39,10 +45,10 @@ def data():
     return pd.read_csv(REFS / "wlsmv_groups_630.csv")
 
 
-@pytest.mark.parametrize("case", ["mixed_two", "mixed_two_scaled"])
+@pytest.mark.parametrize("case", ["mixed_two", "mixed_two_scaled", "mixed_two_pairwise"])
 def test_sample_statistics(refs, data, case):
     r = refs[case]
-    st = mixed_sample_stats(_data_for(case, data)[r["ov"]], ORDERED)
+    st = mixed_sample_stats(_data_for(case, data)[r["ov"]], ORDERED, missing=_missing(case))
     assert st.n == r["nobs"]
     assert st.wls_obs_names() == r["wls_obs_names"]
     np.testing.assert_allclose(st.wls_obs, r["wls_obs"], rtol=1e-6, atol=1e-6)
@@ -53,7 +59,7 @@ def test_sample_statistics(refs, data, case):
 @pytest.mark.parametrize("case", sorted(MODELS))
 def test_fit_equals_lavaan(refs, data, case):
     r = refs[case]
-    res = sem(MODELS[case], _data_for(case, data), ordered=ORDERED, missing="listwise")
+    res = sem(MODELS[case], _data_for(case, data), ordered=ORDERED, missing=_missing(case))
     assert res.converged and res.n == r["nobs"]
     pe = res.parameter_estimates()
     ref = pd.DataFrame(r["estimates"])
@@ -80,8 +86,8 @@ def test_unsupported_mixed_cases_are_named(data):
     m = "F =~ a1 + a2 + a3"
     with pytest.raises(EstimationError, match="mix of ordered and continuous.*several groups"):
         sem(m, data, ordered=["a1"], group="G", missing="listwise")
-    with pytest.raises(EstimationError, match="mix of ordered and continuous.*missing cells.*listwise"):
-        sem(m, data, ordered=["a1"], missing="pairwise")
+    with pytest.raises(EstimationError, match="mix of ordered and continuous.*'fiml'"):
+        sem(m, data, ordered=["a1"], missing="fiml")
     with pytest.raises(EstimationError, match="mix of ordered and continuous.*theta"):
         sem(m, data, ordered=["a1"], missing="listwise", parameterization="theta")
 
@@ -113,3 +119,9 @@ def test_polyserial_is_scale_free(data):
     r1 = mixed_sample_stats(big, ["a1", "a2"]).cor.to_numpy()
     np.testing.assert_allclose(r1, r0, atol=1e-6)
     assert abs(r1[2, 0] - 6.434210e+04 / np.sqrt(1.193095e+10)) < 1e-4
+
+
+def test_auto_is_pairwise_with_missing_cells(refs, data):
+    res = sem(MODELS["mixed_two"], data, ordered=ORDERED)
+    assert res.missing == "pairwise" and res.n == refs["mixed_two_pairwise"]["nobs"]
+    assert abs(res.fit_measures()["chisq.scaled"] - refs["mixed_two_pairwise"]["fit"]["chisq.scaled"]) < 1e-3

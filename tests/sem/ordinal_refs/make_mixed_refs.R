@@ -31,5 +31,8 @@ refs$mixed_one <- pack(q(sem(one, d, ordered = ord, estimator = "WLSMV")))
 # continuous items on a larger scale (variances near 1e6): a3 and b3 times 1000
 d_big <- d; d_big$a3 <- 1000 * d_big$a3; d_big$b3 <- 1000 * d_big$b3
 refs$mixed_two_scaled <- pack(q(sem(two, d_big, ordered = ord, estimator = "WLSMV")))
+# missing = "pairwise": every non-empty row, each statistic from the rows where its variables are present
+refs$mixed_two_pairwise <- pack(q(sem(two, d, ordered = ord, estimator = "WLSMV", missing = "pairwise")))
+refs$mixed_one_pairwise <- pack(q(sem(one, d, ordered = ord, estimator = "WLSMV", missing = "pairwise")))
 write_json(refs, file.path(HERE, "mixed_refs.json"), digits = NA, auto_unbox = TRUE, na = "null",
            pretty = FALSE)

@@ -429,7 +429,8 @@ MIXED_FIT_NAMES = (
     "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni", "nnfi.scaled", "rfi.scaled", "nfi.scaled", "pnfi.scaled",
     "ifi.scaled", "rni.scaled", "rmsea.ci.level", "rmsea.close.h0", "rmsea.notclose.pvalue", "rmsea.notclose.h0",
     "rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled",
-    "rmsea.notclose.pvalue.scaled", "cn_05", "cn_01", "gfi", "agfi", "pgfi", "mfi", "wrmr",
+    "rmsea.notclose.pvalue.scaled", "rmr", "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean",
+    "crmr", "crmr_nomean", "cn_05", "cn_01", "gfi", "agfi", "pgfi", "mfi", "wrmr",
 )
 
 
@@ -456,11 +457,17 @@ def mixed_baseline_test(st: MixedSampleStats) -> dict:
 
 
 def mixed_fit_measures(st: MixedSampleStats, *, npar: int, fmin: float, df: int, test: dict,
-                       baseline: dict, wls_est: np.ndarray) -> pd.Series:
+                       baseline: dict, wls_est: np.ndarray, sigma: np.ndarray) -> pd.Series:
     """The fit measures of a mixed WLSMV fit checked against lavaan (:data:`MIXED_FIT_NAMES`).
 
-    lavaan 0.6.14 reports no ``.robust`` indices for mixed data; the residual-based
-    measures (srmr ...) are left out here (not compared with lavaan yet).
+    lavaan 0.6.14 reports no ``.robust`` indices (nor ``srmr_mplus``) for mixed data.
+    The residual-based measures as lavaan's: ``rmr`` from the covariance residuals,
+    ``srmr`` (= ``srmr_bentler_nomean``) from the residuals standardized by the sample
+    SDs, ``crmr`` from the correlation residuals (diagonal left out); the versions with
+    means add the ordered items' threshold residuals and count them in the denominator
+    (lavaan counts the thresholds only, not the continuous items' means: checked with
+    3 and 4 ordered items).  ``sigma``: the implied covariance matrix with unit
+    diagonal for the ordered items.
     """
     from scipy import stats
 
@@ -503,6 +510,25 @@ def mixed_fit_measures(st: MixedSampleStats, *, npar: int, fmin: float, df: int,
     nel = st.wls_obs.size
     out.update({"gfi": gfi, "agfi": 1 - (nel / df) * (1 - gfi) if df > 0 else 1.0,
                 "pgfi": (df / nel) * gfi if nel else np.nan})
+    S = st.cov.to_numpy()
+    p = S.shape[0]
+    li = np.tril_indices(p)
+    off = np.tril_indices(p, -1)
+    E = S - sigma
+    sd_s = np.sqrt(np.diag(S))
+    sd_m = np.sqrt(np.diag(sigma))
+    Es = E / np.outer(sd_s, sd_s)
+    Ec = S / np.outer(sd_s, sd_s) - sigma / np.outer(sd_m, sd_m)
+    th_ord = np.array([st.ordered[k] for k in st.th_item])
+    e_th = (st.wls_obs[: st.nth] - wls_est[: st.nth])[th_ord]
+    ss_th, k_th = float(e_th @ e_th), int(th_ord.sum())
+    pstar, npairs = p * (p + 1) // 2, p * (p - 1) // 2
+    ss_raw, ss_std, ss_cor = float(np.sum(E[li] ** 2)), float(np.sum(Es[li] ** 2)), float(np.sum(Ec[off] ** 2))
+    out.update({"rmr": np.sqrt((ss_raw + ss_th) / (pstar + k_th)), "rmr_nomean": np.sqrt(ss_raw / pstar),
+                "srmr": np.sqrt(ss_std / pstar), "srmr_bentler": np.sqrt((ss_std + ss_th) / (pstar + k_th)),
+                "srmr_bentler_nomean": np.sqrt(ss_std / pstar),
+                "crmr": np.sqrt((ss_cor + ss_th) / (npairs + k_th)) if npairs + k_th else np.nan,
+                "crmr_nomean": np.sqrt(ss_cor / npairs) if npairs else np.nan})
     return pd.Series({k: out[k] for k in MIXED_FIT_NAMES}, dtype=float)
 
 
@@ -591,8 +617,10 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
         chisq = max(2 * st.n * fit.fmin, 0.0)
         test = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma, e_inv=Einv)
         base = mixed_baseline_test(st)
+    S_std = model.implied(expand(theta))[0]
+    np.fill_diagonal(S_std, np.where(is_ord, 1.0, np.diag(S_std)))
     fm = mixed_fit_measures(st, npar=npar, fmin=fit.fmin, df=df, test=test, baseline=base,
-                            wls_est=moments(theta))
+                            wls_est=moments(theta), sigma=S_std)
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     full = expand(theta)
     S_model = model.implied(full)[0]

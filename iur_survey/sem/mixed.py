@@ -33,7 +33,8 @@ from iur_survey.errors import EstimationError
 from .ordinal import _BIG, _codes, bivariate_normal_cdf, bivariate_normal_pdf, blas_threads, pair_index, \
     stats_from_codes
 
-__all__ = ["MixedSampleStats", "mixed_sample_stats"]
+__all__ = ["MixedSampleStats", "mixed_sample_stats", "MIXED_FIT_NAMES", "mixed_baseline_test", "mixed_fit_measures",
+           "wlsmv_mixed_from_model"]
 
 _EPS = np.finfo(float).eps
 
@@ -174,8 +175,8 @@ def mixed_sample_stats(data: pd.DataFrame, ordered, *, missing: str = "listwise"
     >>> st = mixed_sample_stats(df, ["a", "b"])
     >>> st.wls_obs_names()
     ['x~1', 'a|t1', 'a|t2', 'a|t3', 'b|t1', 'b|t2', 'x~~x', 'x~~a', 'x~~b', 'a~~b']
-    >>> st.gamma.shape, round(float(st.cor.loc["x", "a"]), 3)
-    ((10, 10), 0.473)
+    >>> st.gamma.shape, round(float(st.cor.loc["x", "a"]), 3)   # lavaan: 0.4854377001
+    ((10, 10), 0.485)
     """
     if missing not in ("listwise", "pairwise"):
         raise EstimationError(None, f"missing={missing!r} with a mix of ordered and continuous items: "
@@ -439,6 +440,13 @@ def mixed_baseline_test(st: MixedSampleStats) -> dict:
 
     Its DWLS solution reproduces the univariate statistics, so ``chisq = (N-1) sum w s_ij^2`` over the
     covariances, and ``Delta = [I; 0]`` for the scaled-shifted test.
+
+    >>> rng = np.random.default_rng(1)
+    >>> z = rng.multivariate_normal([0, 0], [[1, .5], [.5, 1]], 300)
+    >>> st = mixed_sample_stats(pd.DataFrame({"x": z[:, 0], "a": np.digitize(z[:, 1], [-.5, .5])}), ["a"])
+    >>> b = mixed_baseline_test(st)
+    >>> b["df"], round(b["trace_ugamma"], 10)     # one covariance: tr(U Gamma) = 1
+    (1, 1.0)
     """
     from scipy import stats
 
@@ -467,7 +475,10 @@ def mixed_fit_measures(st: MixedSampleStats, *, npar: int, fmin: float, df: int,
     means add the ordered items' threshold residuals and count them in the denominator
     (lavaan counts the thresholds only, not the continuous items' means: checked with
     3 and 4 ordered items).  ``sigma``: the implied covariance matrix with unit
-    diagonal for the ordered items.
+    diagonal for the ordered items.  Usually called by :func:`wlsmv_mixed_from_model`.
+
+    >>> MIXED_FIT_NAMES[:4]
+    ('npar', 'fmin', 'chisq', 'df')
     """
     from scipy import stats
 
@@ -543,9 +554,22 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
     residual variances and get a free intercept; thresholds are free.  Implied
     ``wls.obs``: the thresholds (minus the intercept for a continuous item), the
     continuous items' variances, the off-diagonal covariances.  Returns ``(res,
-    table)``: a dict-like :class:`types.SimpleNamespace` (``theta``, ``vcov``,
+    table)``: a :class:`types.SimpleNamespace` (``theta``, ``vcov``,
     ``se``, ``fit_measures``, ``test``, ``converged`` ...) and lavaan's
-    ``parameterEstimates(standardized = TRUE)`` layout.
+    ``parameterEstimates(standardized = TRUE)`` layout.  ``sem(..., ordered=[...])``
+    calls it when some model variables are not ordered.
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> rng = np.random.default_rng(7)
+    >>> f = rng.normal(size=(500, 1))
+    >>> y = f @ [[0.8, 0.7, 0.6, 0.7]] + rng.normal(size=(500, 4)) * 0.6
+    >>> d = pd.DataFrame({"x1": 3 + y[:, 0], "x2": 2 * y[:, 1], "a": np.digitize(y[:, 2], [-1, 0, 1]),
+    ...                   "b": np.digitize(y[:, 3], [-.5, .5])})
+    >>> m = Model(build_partable("F =~ x1 + x2 + a + b", meanstructure=False))
+    >>> res, table = wlsmv_mixed_from_model(m, mixed_sample_stats(d[list(m.groups[0].ov)], ["a", "b"]))
+    >>> res.converged, res.df, table.loc[table.op == "~1", "lhs"].tolist()[:2]
+    (True, 2, ['x1', 'x2'])
     """
     from types import SimpleNamespace
 

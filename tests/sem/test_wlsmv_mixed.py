@@ -23,11 +23,20 @@ MODELS["mixed_two_pairwise"] = MODELS["mixed_two"]     # missing = "pairwise"
 MODELS["mixed_one_pairwise"] = MODELS["mixed_one"]
 
 
+MODELS["bfi_pairwise"] = "A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5"   # psych's bfi
+
+
+def _ordered(case):
+    return [f"A{i}" for i in range(1, 6)] if case.startswith("bfi") else ORDERED
+
+
 def _missing(case):
     return "pairwise" if case.endswith("_pairwise") else "listwise"
 
 
 def _data_for(case, data):
+    if case.startswith("bfi"):
+        return pd.read_csv(REFS / "bfi_2800.csv")
     if case.endswith("_scaled"):
         data = data.copy()
         data["a3"] *= 1000
@@ -45,10 +54,10 @@ def data():
     return pd.read_csv(REFS / "wlsmv_groups_630.csv")
 
 
-@pytest.mark.parametrize("case", ["mixed_two", "mixed_two_scaled", "mixed_two_pairwise"])
+@pytest.mark.parametrize("case", ["mixed_two", "mixed_two_scaled", "mixed_two_pairwise", "bfi_pairwise"])
 def test_sample_statistics(refs, data, case):
     r = refs[case]
-    st = mixed_sample_stats(_data_for(case, data)[r["ov"]], ORDERED, missing=_missing(case))
+    st = mixed_sample_stats(_data_for(case, data)[r["ov"]], _ordered(case), missing=_missing(case))
     assert st.n == r["nobs"]
     assert st.wls_obs_names() == r["wls_obs_names"]
     np.testing.assert_allclose(st.wls_obs, r["wls_obs"], rtol=1e-6, atol=1e-6)
@@ -59,7 +68,7 @@ def test_sample_statistics(refs, data, case):
 @pytest.mark.parametrize("case", sorted(MODELS))
 def test_fit_equals_lavaan(refs, data, case):
     r = refs[case]
-    res = sem(MODELS[case], _data_for(case, data), ordered=ORDERED, missing=_missing(case))
+    res = sem(MODELS[case], _data_for(case, data), ordered=_ordered(case), missing=_missing(case))
     assert res.converged and res.n == r["nobs"]
     pe = res.parameter_estimates()
     ref = pd.DataFrame(r["estimates"])

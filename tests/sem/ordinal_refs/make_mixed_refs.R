@@ -34,5 +34,11 @@ refs$mixed_two_scaled <- pack(q(sem(two, d_big, ordered = ord, estimator = "WLSM
 # missing = "pairwise": every non-empty row, each statistic from the rows where its variables are present
 refs$mixed_two_pairwise <- pack(q(sem(two, d, ordered = ord, estimator = "WLSMV", missing = "pairwise")))
 refs$mixed_one_pairwise <- pack(q(sem(one, d, ordered = ord, estimator = "WLSMV", missing = "pairwise")))
+# data the project did not simulate: psych's bfi (bfi_2800.csv, written by make_bfi_refs.R), agreeableness
+# items ordered, conscientiousness items continuous, pairwise
+b <- read.csv(file.path(HERE, "bfi_2800.csv"), stringsAsFactors = FALSE)
+bfi_model <- "A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5"
+refs$bfi_pairwise <- pack(q(sem(bfi_model, b, ordered = paste0("A", 1:5), estimator = "WLSMV",
+                                missing = "pairwise")))
 write_json(refs, file.path(HERE, "mixed_refs.json"), digits = NA, auto_unbox = TRUE, na = "null",
            pretty = FALSE)

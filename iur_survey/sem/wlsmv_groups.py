@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg
 
 from iur_survey.errors import EstimationError
 
@@ -341,13 +341,8 @@ def _baseline(stats: list[OrdinalSampleStats], fg: np.ndarray) -> dict:
     Gam_all = linalg.block_diag(*[stats[g].gamma / fg[g] for g in range(G)])
     out = scaled_shifted_test(X2, df, D_all, V_all, Gam_all)
     out["chisq"] = X2
-    out["standard_pvalue"] = float(_chi2_sf(X2, df))
+    out["standard_pvalue"] = _fm.chisq_pvalue(X2, df)
     return out
-
-
-def _chi2_sf(x, df):
-    """Upper chi-square tail (NaN when df = 0)."""
-    return stats.chi2.sf(x, df) if df > 0 else np.nan
 
 
 def _catml(stats, parts, fg, D_all, Einv, df):
@@ -397,7 +392,7 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
     Nr = N - G
     X2s = test["stat"]
     X2n, dfn, X2ns = base["chisq"], base["df"], base["stat"]
-    out = {"npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": _chi2_sf(X2, df),
+    out = {"npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": _fm.chisq_pvalue(X2, df),
            "chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": test["pvalue"],
            "chisq.scaling.factor": test["scaling_factor"], "baseline.chisq": X2n, "baseline.df": dfn,
            "baseline.pvalue": base["standard_pvalue"], "baseline.chisq.scaled": X2ns,

@@ -16,7 +16,7 @@ from iur_survey.book import (DEFAULT_DATA, KERNEL_MPLBACKEND, BookSettings, buil
                              network_assets)
 from iur_survey.report import apa_table, num, path_diagram, pval
 from iur_survey.report.diagram import figure_png, path_labels
-from iur_survey.report.results import BookResults, Step, compute_results, prepare_results, r_script
+from iur_survey.pipeline import BookResults, Step, compute_results, prepare_results, r_script
 from iur_survey.report.sem_tables import chisq_difference, fit_row, hypotheses
 
 REPO = Path(__file__).resolve().parents[2]
@@ -227,7 +227,7 @@ def test_compare_paths_keeps_the_model_order():
 
 # ------------------------------------------------------------------ chapters 6-8: mediation, groups, PLS
 def test_analysis_options_are_part_of_the_cache_key(tmp_path, monkeypatch):
-    from iur_survey.report.results import analysis_options, results_key
+    from iur_survey.pipeline import analysis_options, results_key
     monkeypatch.delenv("IUR_SURVEY_BOOTSTRAP_B", raising=False)
     monkeypatch.delenv("IUR_SURVEY_SEED", raising=False)
     assert analysis_options() == {"seed": 2022, "bootstrap_B": 1000}

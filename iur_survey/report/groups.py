@@ -22,12 +22,13 @@ from typing import Any, Mapping, Sequence
 import numpy as np  # noqa: F401 (the examples use it)
 import pandas as pd
 
-from ..sem.compare import holm
-from .format import DASH, num, pval, stars
+from ..sem.compare import equal_paths_summary, holm
+from ..sem.invariance import compare_decisions
+from .format import DASH, integer, num, p_rel, pval, stars
 from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
-           "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES"]
+           "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES", "groups_glue"]
 
 #: how the chapter names the invariance steps
 INVARIANCE_NAMES = {"configural": "Configural", "metric": "Metric (loadings)",
@@ -229,3 +230,115 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
             "\u2217 *p* < .05, \u2217\u2217 *p* < .01, \u2217\u2217\u2217 *p* < .001. Wald χ²: test that the path is "
             "equal in all groups (df = groups − 1). *p* Holm: adjusted for the number of paths tested." + jtxt)
     return APATable(frame, title, number=number, note=note, numeric=tuple(c for c in frame.columns if c != "Path"))
+
+
+# ---------------------------------------------------------------------------- the chapter's glued prose
+#: the steps whose decision, changes and LRT chapter 7 glues
+_GLUED_STEPS = ("metric", "scalar", "strict")
+
+
+def _three(v) -> str:
+    return num(v, 3, False)
+
+
+def _roles_glue(roles: pd.DataFrame | None) -> dict[str, tuple[str, Any]]:
+    if roles is None or not len(roles):
+        return dict.fromkeys(("n_roles", "smallest_role", "smallest_n"), ("text", None))
+    small = roles.loc[roles["n"].idxmin()]
+    return {"n_roles": ("text", integer(int((roles["Role"] != "(not given)").sum()))),
+            "smallest_role": ("text", group_label(small["Role"])), "smallest_n": ("text", integer(small["n"]))}
+
+
+def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
+    low = before[before["status"] != "ok"]
+    groups_after = main["groups"]
+    if not len(low):
+        return (f"Every group meets the rule, so the {len(groups_after)} groups are compared as they are; "
+                "nothing was merged.")
+    names = [group_label(g) for g in groups_after["group"]]
+    low_txt = " and the ".join(f"{group_label(g)} group (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"]))
+    merges = sorted(set(main["merge"].values()))
+    one = len(low) == 1
+    return (f"The {low_txt} {'is' if one else 'are'} below this minimum. "
+            f"{'Its' if one else 'Their'} estimates would be unstable, and Chen's cut-offs were derived "
+            "for larger groups. Following the rule, the smallest group was merged with the next smallest "
+            "(`merge=\"smallest\"` of `iur_survey.sem.invariance`) into "
+            + " and ".join(f"**{group_label(m)}** (*n* = {int(groups_after.set_index('group').loc[m, 'n']):,})"
+                           for m in merges)
+            + f". The analyses below compare {len(groups_after)} groups: "
+            + "; ".join(f"{g} (*n* = {int(n):,})" for g, n in zip(names, groups_after["n"])) + ".")
+
+
+def _unmerged_text(iv: Mapping[str, Any]) -> str:
+    main, un = iv["main"], iv["unmerged"]
+    if un is not None:
+        same = int(compare_decisions(main["table"], un["table"])["same"].sum())
+        return (f"Without merging, with all {len(un['groups'])} groups as they are, the highest level "
+                f"supported is **{un['level']}** (Table 7.4); the decisions agree with the merged analysis for "
+                f"{same} of the 3 steps. The conclusions about invariance therefore "
+                f"{'do not depend' if same == 3 else 'depend'} on the merging.")
+    if iv["merge_rule"] and iv["unmerged_error"]:
+        return f"Without merging the model cannot be fitted: {iv['unmerged_error']}"
+    return ""
+
+
+def _invariance_glue(iv: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
+    text = ["rule_min_n", "rule_q", "inv_level", "cutoffs_name",
+            *(f"{k}_{s}" for k in ("dec", "dcfi", "drmsea") for s in _GLUED_STEPS)]
+    md = ["merge_text", "unmerged_text", *(f"lrt_{s}" for s in _GLUED_STEPS)]
+    if not iv:
+        return {**dict.fromkeys(text, ("text", None)), **dict.fromkeys(md, ("md", None))}
+    main, before = iv["main"], iv["sizes_before"]
+    t = main["table"].set_index("step")
+    out = {"rule_min_n": ("text", integer(int(before["min_n"].iloc[0]))),
+           "rule_q": ("text", integer(int(before["q"].iloc[0]))),
+           "merge_text": ("md", _merge_text(before, main)), "inv_level": ("text", main["level"])}
+    for step in _GLUED_STEPS:
+        fitted = step in t.index
+        out[f"dec_{step}"] = ("text", decision_text(main, step))
+        out[f"dcfi_{step}"] = ("text", _three(t.loc[step, "delta.cfi"]) if fitted else None)
+        out[f"drmsea_{step}"] = ("text", _three(t.loc[step, "delta.rmsea"]) if fitted else None)
+        out[f"lrt_{step}"] = ("md", (f"Δχ²({num(t.loc[step, 'df.diff'], 0)}) = {num(t.loc[step, 'chisq.diff'], 2)}, "
+                                     f"*p* {p_rel(t.loc[step, 'pvalue.diff'])}") if fitted else None)
+    out["cutoffs_name"] = ("text", main["cutoffs_name"])
+    out["unmerged_text"] = ("md", _unmerged_text(iv))
+    return out
+
+
+def _group_paths_glue(gv: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
+    if not gv:
+        return {"paths_constraints": ("md", None),
+                **dict.fromkeys(("n_paths_tested", "n_paths_differ", "paths_differ", "n_paths_differ_holm"),
+                                ("text", None)),
+                "joint_wald": ("md", None)}
+    eq = equal_paths_summary(gv["wald"])
+    diff, joint, n_holm = eq["differ"], eq["joint"], eq["n_differ_holm"]
+    return {"paths_constraints": ("md", "with the loadings equal across the groups (metric invariance)"
+                                  if gv["level"] == "metric" else "without equality constraints, because metric "
+                                  "invariance is not supported (so the paths are not strictly comparable)"),
+            "n_paths_tested": ("text", integer(eq["n_tested"])),
+            "n_paths_differ": ("text", f"{'none' if len(diff) == 0 else integer(len(diff))} "
+                                       f"differ{'s' if len(diff) < 2 else ''}"),
+            "paths_differ": ("text", ", ".join(diff["rhs"] + " → " + diff["lhs"]) or "none"),
+            "n_paths_differ_holm": ("text", f"{'none' if n_holm == 0 else integer(n_holm)} "
+                                            f"do{'es' if n_holm < 2 else ''}"),
+            "joint_wald": ("md", f"χ²({int(joint['df'])}) = {num(joint['Wald'], 2)}, *p* {p_rel(joint['pvalue'])}")}
+
+
+def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None,
+                group_paths: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
+    """Every name chapter 7 glues into its prose, ``name -> (kind, text)`` with kind ``"text"``
+    (``{glue:text}``) or ``"md"`` (``{glue:md}``); ``None`` shows as n/a.  The same names come back whether
+    a step ran or not (n/a then), so the chapter lists none of them: it glues the mapping
+    (:func:`iur_survey.report.glue.glue_all`).  ``roles``: :func:`iur_survey.report.cleaning.role_counts`;
+    ``invariance`` / ``group_paths``: the values of the book pipeline's ``invariance`` and ``group_paths``
+    steps (None when they did not run).
+
+    >>> g = groups_glue(None, None, None)
+    >>> g["inv_level"], g["lrt_metric"], g["joint_wald"]
+    (('text', None), ('md', None), ('md', None))
+    >>> roles = pd.DataFrame({"Role": ["enterprise", "government"], "n": [120, 31]})
+    >>> groups_glue(roles, None, None)["smallest_n"]
+    ('text', '31')
+    """
+    return {**_roles_glue(roles), **_invariance_glue(invariance), **_group_paths_glue(group_paths)}

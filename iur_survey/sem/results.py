@@ -25,7 +25,7 @@ from .matrices import Model
 from .partable import ParTable
 from .syntax import render_syntax
 
-__all__ = ["SEMResult"]
+__all__ = ["SEMResult", "z_pvalue", "z_critical"]
 
 #: fit measures written to results.json (the contract), in this order when present
 JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
@@ -33,6 +33,25 @@ JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lo
             "baseline.chisq", "baseline.df", "chisq.scaled", "df.scaled", "pvalue.scaled",
             "chisq.scaling.factor", "cfi.scaled", "tli.scaled", "cfi.robust", "tli.robust", "rmsea.scaled",
             "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
+
+
+def z_pvalue(z):
+    """Two-sided normal p-value of a Wald z, ``2 * (1 - pnorm(|z|))`` as lavaan's parameterEstimates
+    (NaN stays NaN).  The package's one spelling of it.
+
+    >>> z_pvalue(np.array([1.959964, 0.0])).round(4).tolist()
+    [0.05, 1.0]
+    """
+    return 2 * special.ndtr(-np.abs(z))
+
+
+def z_critical(level: float = 0.95) -> float:
+    """The normal quantile of a two-sided ``level`` interval (``qnorm(1 - (1 - level) / 2)``).
+
+    >>> round(z_critical(0.95), 4)
+    1.96
+    """
+    return float(special.ndtri(1 - (1 - level) / 2))
 
 
 def json_number(x: Any):
@@ -133,8 +152,8 @@ class SEMResult:
         tmp = np.where(se < eps, np.nan, se)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = est / tmp
-        pval = 2 * special.ndtr(-np.abs(z))
-        fac = float(special.ndtri(1 - (1 - level) / 2))
+        pval = z_pvalue(z)
+        fac = z_critical(level)
         df = pd.DataFrame({"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
                            "rhs": [pt.rhs[i] for i in keep]})
         if pt.ngroups > 1:

@@ -43,6 +43,7 @@ from .syntax import parse_model
 from .defined import from_partable
 from .standardized import r_squared, standardize
 from .wlsmv import fit_dwls, offdiag_vech_index, robust_vcov, scaled_shifted_test
+from .results import z_critical, z_pvalue
 from .wlsmv_result import OrdinalSEMResult
 
 __all__ = ["GroupsSpec", "WLSMVGroupsResult", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
@@ -438,8 +439,6 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
 
 def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], theta_param: bool):
     """lavaan's parameterEstimates() rows for several groups (with a ``group`` column)."""
-    from scipy.stats import norm
-
     pt = model.partable
     t = res.theta
     kept = res.kept
@@ -460,7 +459,7 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
             full_std[kk] = v
     std = standardize(pt, model, full_std, model.row_values(full_std))
     r2 = r_squared(pt, std["std.all"])
-    z975 = norm.ppf(0.975)
+    z975 = z_critical(0.95)
     rows = []
 
     table_par: list[int] = []
@@ -519,7 +518,7 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se > 0, tab["est"].to_numpy() / se, np.nan)
     tab.insert(7, "z", z)
-    tab.insert(8, "pvalue", 2 * norm.sf(np.abs(z)))
+    tab.insert(8, "pvalue", z_pvalue(z))
     tab.insert(9, "ci.lower", tab["est"] - z975 * se)
     tab.insert(10, "ci.upper", tab["est"] + z975 * se)
     res.table_par = np.array(table_par, dtype=int)

@@ -28,10 +28,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from .. import __version__
-from .results import SEMResult, _num
+from .results import SEMResult, _num, z_critical, z_pvalue
 
 __all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
 
@@ -108,10 +107,10 @@ class OrdinalSEMResult(SEMResult):
         est = df["est"].to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = est / np.where(se < eps, np.nan, se)
-        fac = float(special.ndtri(1 - (1 - level) / 2))
+        fac = z_critical(level)
         df["se"] = se
         df["z"] = z
-        df["pvalue"] = 2 * special.ndtr(-np.abs(z))
+        df["pvalue"] = z_pvalue(z)
         df["ci.lower"] = est - fac * se
         df["ci.upper"] = est + fac * se
         if not standardized:

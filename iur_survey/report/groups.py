@@ -28,7 +28,8 @@ from .format import DASH, integer, num, p_rel, pval, stars
 from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
-           "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES", "groups_glue"]
+           "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES", "groups_glue",
+           "ordinal_invariance_glue", "ORDINAL_STEP_NAMES"]
 
 #: how the chapter names the invariance steps
 INVARIANCE_NAMES = {"configural": "Configural", "metric": "Metric (loadings)",
@@ -342,3 +343,56 @@ def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None
     ('text', '31')
     """
     return {**_roles_glue(roles), **_invariance_glue(invariance), **_group_paths_glue(group_paths)}
+
+
+#: how the chapter names the ordinal (WLSMV) invariance steps
+ORDINAL_STEP_NAMES = {"configural": "Configural", "thresholds": "Thresholds", "thresholds_loadings": "+Loadings",
+                      "thresholds_loadings_intercepts": "+Intercepts"}
+_ORDINAL_GLUED = ("thresholds", "thresholds_loadings", "thresholds_loadings_intercepts")
+#: what each level supports: 1 = equal loadings (paths comparable), 2 = equal intercepts (latent means)
+_ORDINAL_RANK = {"configural": 0, "thresholds": 1, "thresholds_loadings": 1, "thresholds_loadings_intercepts": 2}
+_ML_RANK = {"configural": 0, "metric": 1, "scalar": 2, "strict": 3}
+
+
+def _ordinal_verdict(level: str, ml_level: str | None) -> str:
+    same, ml = _ORDINAL_RANK[level], _ML_RANK.get(ml_level, 0)
+    if (same >= 1) == (ml >= 1):
+        return ("The two scales agree: "
+                + ("both support comparing the structural paths across the groups (equal loadings), "
+                   if same >= 1 and ml >= 1 else "neither supports equal loadings, ")
+                + ("and both support comparing latent means (equal intercepts / thresholds)."
+                   if same >= 2 and ml >= 2 else "but only the ML scale reaches equal intercepts, so the latent "
+                   "means are not compared." if ml >= 2 else "and neither reaches equal intercepts."))
+    return ("The two scales disagree on equal loadings: the ordinal analysis, which treats the items as "
+            "what they are, "
+            + ("supports them and the ML analysis does not; the path comparison above rests on the ordinal "
+               "result." if same >= 1 else "does not support them although the ML analysis does; the path "
+               "comparison above should be read with that caution."))
+
+
+def ordinal_invariance_glue(ordinal: Mapping[str, Any] | None, reason: str = "") -> dict[str, tuple[str, Any]]:
+    """Every name chapter 7's ordinal-invariance prose glues, as :func:`groups_glue` (``None`` shows as n/a);
+    ``ordinal``: the value of the book pipeline's ``invariance_ordinal`` step, ``reason`` why it did not run.
+
+    >>> g = ordinal_invariance_glue(None, "not in these cached results")
+    >>> g["ord_level"], g["ord_verdict"], g["olrt_thresholds"]
+    (('text', None), ('md', 'Not computed: not in these cached results.'), ('md', None))
+    >>> _ordinal_verdict("thresholds", "configural")[:40]
+    'The two scales disagree on equal loading'
+    """
+    if not ordinal:
+        out = {f"{k}_{s}": ("text", None) for s in _ORDINAL_GLUED for k in ("odec", "odcfi", "odrmsea")}
+        out.update({f"olrt_{s}": ("md", None) for s in _ORDINAL_GLUED})
+        return {**out, "ord_level": ("text", None), "ord_verdict": ("md", f"Not computed: {reason}.")}
+    ot = ordinal["table"].set_index("step")
+    out = {}
+    for step in _ORDINAL_GLUED:
+        r = ot.loc[step]
+        out[f"odec_{step}"] = ("text", r["decision"])
+        out[f"odcfi_{step}"] = ("text", _three(r["delta.cfi.scaled"]))
+        out[f"odrmsea_{step}"] = ("text", _three(r["delta.rmsea.scaled"]))
+        out[f"olrt_{step}"] = ("md", f"Δχ²({num(r['df.diff'], 0)}) = {num(r['chisq.diff'], 2)}, "
+                                     f"*p* {p_rel(r['pvalue.diff'])}")
+    out["ord_level"] = ("text", ORDINAL_STEP_NAMES[ordinal["level"]].lstrip("+").lower())
+    out["ord_verdict"] = ("md", _ordinal_verdict(ordinal["level"], ordinal["ml_level"]))
+    return out

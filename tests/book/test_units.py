@@ -327,15 +327,15 @@ def test_pls_agreement_counts_only_rows_with_both_tests():
 
 
 def test_chapter_7_glues_its_prose_names_from_one_call():
-    """groups_glue gives chapter 7 every name its invariance / group-path prose uses, of the kind the prose
+    """groups_glue and ordinal_invariance_glue give chapter 7 every name its prose uses, of the kind the prose
     expects, whether the steps ran or not (the chapter lists none of them by hand)."""
     import re
 
-    from iur_survey.report.groups import groups_glue
+    from iur_survey.report.groups import groups_glue, ordinal_invariance_glue
 
     text = (REPO / "book" / "07_groups.md").read_text(encoding="utf-8")
     used = dict((name, kind) for kind, name in re.findall(r"\{glue:(text|md)\}`([a-z_]+)`", text))
-    glued = groups_glue(None, None, None)
+    glued = {**groups_glue(None, None, None), **ordinal_invariance_glue(None, "not run")}
     assert {k: ("text" if v[0] == "text" else "md") for k, v in glued.items()}.items() <= used.items()
-    not_glued = {n for n in used if n not in glued and not n.startswith(("o", "ord_"))}
+    not_glued = {n for n in used if n not in glued}
     assert not not_glued, not_glued

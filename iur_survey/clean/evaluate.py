@@ -43,6 +43,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from . import indices as ix
 from ..instrument import Instrument, load_instrument
 from ..read import read_export
 from .config import CleanConfig
@@ -256,6 +257,126 @@ def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2,
     return pd.concat(out, ignore_index=True)
 
 
+#: statistics :func:`separability` measures on the responses the cleaning kept (larger = more careless)
+SEPARABILITY_STATS = {
+    "person_total": "-person-total r, all items",
+    "person_total_h2": "-person-total r, second half",
+    "crv_h2": "within-construct residual variance, second half / sample median",
+    "change": "log(residual variance second half / first half)",
+    "guttman": "normed Guttman errors G^p_N",
+    "composite": "mean robust z of -psychsyn, psychant, -split-half, -person-total, log residual variance",
+}
+
+
+def _robust_z(v: np.ndarray) -> np.ndarray:
+    v = np.where(np.isnan(v), np.nanmedian(v), v)
+    med = np.median(v)
+    mad = 1.4826 * np.median(np.abs(v - med))
+    return (v - med) / (mad if mad > 0 else 1.0)
+
+
+def kept_statistics(x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
+    """The :data:`SEPARABILITY_STATS` of every kept response (``x``: clean.csv's items, reverse-scored)."""
+    items = list(instrument.item_codes)
+    cons = list(instrument.constructs)
+    lab = np.array([cons.index(instrument.items[c].construct) for c in items])
+    rev = np.isin(items, list(instrument.reverse_items))
+    h = len(items) // 2
+    mu = np.nanmean(x, axis=0)
+    crv1 = ix.construct_residual_var(x[:, :h], lab[:h], mu[:h])
+    crv2 = ix.construct_residual_var(x[:, h:], lab[h:], mu[h:])
+    crv = ix.construct_residual_var(x, lab, mu)
+    raw = x.copy()
+    raw[:, rev] = instrument.scale_min + instrument.scale_max - raw[:, rev]
+    same = lab[:, None] == lab[None, :]
+    syn = ix.psychsyn(x, pairs=ix.item_pairs(x, 0.2, allowed=same & ~rev[:, None] & ~rev[None, :]))
+    ant = ix.psychant(raw, pairs=ix.item_pairs(raw, 0.2, anto=True, allowed=same))
+    sizes = [int((lab == c).sum()) for c in range(len(cons))]
+    sh = ix.split_half(x, [k for k in sizes if k])
+    pt = ix.person_total(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame({
+            "person_total": -pt,
+            "person_total_h2": -ix.person_total(x[:, h:]),
+            "crv_h2": crv2 / np.nanmedian(crv2),
+            "change": np.log((crv2 + 0.05) / (crv1 + 0.05)),
+            "guttman": ix.guttman_normed(x, instrument.scale_min, instrument.scale_max),
+        })
+        out["composite"] = np.mean([_robust_z(-syn), _robust_z(ant), _robust_z(-sh), _robust_z(-pt),
+                                    _robust_z(np.log(crv + 0.05))], axis=0)
+    return out
+
+
+def separability(generator: str = "simulator", ns: Iterable[int] = (800, 3000), seeds: Iterable[int] = (1, 2, 3),
+                 kinds: Iterable[str] = ("random", "partial", "speeder"), fprs: Iterable[float] = (0.01, 0.03)
+                 ) -> pd.DataFrame:
+    """Could one more index catch the careless responses the cleaning keeps, at what cost to honest ones?
+
+    For every sample (csv export, default configuration) the :data:`SEPARABILITY_STATS`
+    are computed on the kept responses; a cut-off is put at the (1 - ``fpr``) quantile of
+    the kept honest respondents (all styles pooled, which only an evaluation can do) and
+    the table reports, pooled over the samples: the share of the kept careless responses
+    of each kind beyond it (``kept <kind>``), the worst style's share beyond it
+    (``worst style``), and the full-sample recall and honest exclusion rate if the
+    statistic were (a) one more evidence group (``+group``: excluded with one other group)
+    or (b) an exclusion alone (``alone``).  Baseline rows: the default decision.
+    """
+    from ..simulate.writers import write_export
+
+    inst = load_instrument()
+    items = list(inst.item_codes)
+    kinds = list(kinds)
+    kept, totals = [], []
+    with tempfile.TemporaryDirectory() as d:
+        for n in ns:
+            for seed in seeds:
+                frame, truth = GENERATORS[generator](n, seed, inst)
+                path = write_export(frame, inst, "csv", Path(d) / f"s_{n}_{seed}.csv")
+                raw = read_export(path, inst)
+                res = clean(raw, inst)
+                o = outcomes(truth, res.exclusions, raw.frame["_row"])
+                totals.append(o)
+                label = pd.Series(o["label"].to_numpy(), index=raw.frame["_row"].to_numpy())
+                st = kept_statistics(res.clean[items].to_numpy(dtype=float), inst)
+                st["label"] = label.loc[res.flags["row"].to_numpy()].to_numpy()
+                st["n_evidence"] = res.flags["n_evidence"].to_numpy()
+                st["sample"] = f"{n}/{seed}"
+                kept.append(st)
+    kept_all = pd.concat(kept, ignore_index=True)
+    tot = pd.concat(totals, ignore_index=True)
+    honest = ["honest", *STYLE_KINDS]
+    base_ex = tot.groupby("label")["excluded"].sum()
+    count = tot.groupby("label").size()
+
+    def rates(extra: pd.Series) -> dict[str, float]:
+        ex = base_ex.add(extra.groupby(kept_all["label"]).sum(), fill_value=0)
+        out = {f"recall {k}": ex.get(k, 0) / count[k] for k in kinds if k in count}
+        hon = [s for s in honest if s in count]
+        out["honest excluded"] = sum(ex.get(s, 0) for s in hon) / sum(count[s] for s in hon)
+        out["worst style excluded"] = max(ex.get(s, 0) / count[s] for s in hon)
+        return out
+
+    rows = [{"statistic": "(default decision)", "fpr": np.nan, **rates(pd.Series(0, index=kept_all.index))}]
+    is_h = kept_all["label"].isin(honest)
+    for stat in SEPARABILITY_STATS:
+        for fpr in fprs:
+            beyond = np.zeros(len(kept_all), dtype=bool)
+            for _, g in kept_all.groupby("sample"):
+                cut = g.loc[is_h[g.index], stat].quantile(1 - fpr)
+                beyond[g.index] = g[stat].to_numpy() > cut
+            b = pd.Series(beyond, index=kept_all.index)
+            row = {"statistic": stat, "fpr": fpr}
+            for k in kinds:
+                sel = kept_all["label"] == k
+                row[f"kept {k}"] = b[sel].mean() if sel.any() else np.nan
+            row["worst style"] = max(b[kept_all["label"] == s].mean() for s in honest
+                                     if (kept_all["label"] == s).any())
+            plus = b & (kept_all["n_evidence"] >= 1)
+            rows.append({**row, "use": "+group", **rates(plus.astype(int))})
+            rows.append({**row, "use": "alone", **rates(b.astype(int))})
+    return pd.DataFrame(rows)
+
+
 def tables(results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Two tables from :func:`evaluate`: recall by careless kind, and honest exclusion by style, per N.
 
@@ -305,11 +426,21 @@ def main(argv: list[str] | None = None) -> int:
                     help="both: simulator and grm; all: also the style-free simulator")
     ap.add_argument("--quick", action="store_true", help="N 300 and 800, one seed, csv and qualtrics only")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--separability", action="store_true",
+                    help="instead: how far other statistics separate the careless responses the cleaning keeps "
+                         "from honest ones (N 800 and 3000, csv; see separability())")
     args = ap.parse_args(argv)
     if args.quick:
         args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
     gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free"]}.get(args.generator,
                                                                                       [args.generator])
+    if args.separability:
+        with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):
+            for gen in gens:
+                ns = [n for n in args.n if n >= 800] or args.n
+                print(f"\n== separability, generator: {gen}; N {ns}; seeds {args.seeds}; csv")
+                print(separability(gen, ns, args.seeds).to_string(index=False))
+        return 0
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         for gen in gens:
             t0 = time.perf_counter()

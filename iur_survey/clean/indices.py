@@ -22,6 +22,9 @@ split_half        resampled even-odd: mean over every        Curran 2016 (resamp
                   balanced split of each short scale          reliability)
 person_total      person-total correlation                   Curran 2016; Donlon & Fischer 1968
 guttman_normed    normed polytomous Guttman errors G^p_N     Emons 2008; Molenaar 1991
+construct_        within-construct residual variance         inter-item SD within a scale:
+residual_var      (answers about the item means, around       Marjanovic et al. 2015; Curran
+                  the person's construct mean)                2016 (individual consistency)
 ================  ========================================  ===========================
 
 >>> x = np.array([[1, 2, 3, 4, 5, 4], [3, 3, 3, 3, 3, 4.0]])
@@ -42,7 +45,7 @@ from .missing import pattern_index
 
 __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
-           "mahad_beta_crit"]
+           "mahad_beta_crit", "construct_residual_var"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -400,6 +403,51 @@ def person_total(x: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         others = (s[None, :] - np.where(ok, x, 0.0)) / (c[None, :] - ok)
     return row_correlation(x, others)
+
+
+def construct_residual_var(x: np.ndarray, constructs: Sequence[int],
+                           item_means: np.ndarray | None = None) -> np.ndarray:
+    """Within-construct residual variance: how far a person's answers scatter inside each scale.
+
+    Every answer is centred on its item's mean (``item_means``, default the column means
+    of ``x``), then on the person's mean of the same construct (``constructs``: a label
+    per column); the squared deviations are pooled over the constructs with 2+ answers
+    and divided by their degrees of freedom (answers - 1 per construct).  A careful
+    respondent answers the items of one scale alike (small); uniform random answers
+    scatter (about the variance of the scale's categories).  It grows with a person's
+    use of the scale's ends, so compare it within the person (e.g. the second half of the
+    questionnaire against the first: a respondent who stopped reading halfway) rather
+    than with other people.  Reverse-keyed items must be recoded first.  ``NaN`` without
+    a construct with two answers.  Related to the inter-item standard deviation within a
+    scale (Marjanovic et al. 2015, *Pers Individ Dif* 84:79-83) and to Curran's (2016)
+    individual consistency indices.
+
+    >>> x = np.array([[4, 4, 2, 2], [5, 1, 1, 5], [3, 3, 3, 3.0]])
+    >>> construct_residual_var(x, [0, 0, 1, 1], item_means=np.full(4, 3.0)).tolist()
+    [0.0, 8.0, 0.0]
+    """
+    x = np.asarray(x, dtype=float)
+    labels = np.asarray(constructs)
+    if x.ndim != 2 or labels.shape != (x.shape[1],):
+        raise ValueError("construct_residual_var: one construct label per column of x")
+    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
+        sup.filter(RuntimeWarning)
+        mu = np.nanmean(x, axis=0) if item_means is None else np.asarray(item_means, dtype=float)
+    z = x - mu[None, :]
+    ss = np.zeros(len(x))
+    df = np.zeros(len(x))
+    for c in np.unique(labels):
+        blk = z[:, labels == c]
+        ok = ~np.isnan(blk)
+        k = ok.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = np.where(ok, blk, 0.0).sum(axis=1) / k
+        dev = np.where(ok, blk - m[:, None], 0.0)
+        use = k >= 2
+        ss += np.where(use, (dev ** 2).sum(axis=1), 0.0)
+        df += np.where(use, k - 1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(df > 0, ss / np.where(df > 0, df, 1), np.nan)
 
 
 def guttman_normed(x: np.ndarray, lo: int, hi: int, popularity: np.ndarray | None = None) -> np.ndarray:

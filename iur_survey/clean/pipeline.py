@@ -216,9 +216,12 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 
 def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray) -> pd.DataFrame:
     hit = flags.notna().to_numpy()
+    details = flags.to_numpy()[hit]
+    if rule not in INDEX_RULES:         # a screening detail may quote a cell (status, role, an out-of-range code)
+        details = [mask_pii(d) for d in details]
+    # an index rule's detail is made of numbers and item codes only (recoded answers, durations, statistics)
     return pd.DataFrame({"_pos": pos[hit], "response_id": ids[pos[hit]],
-                         "row": rows[pos[hit]], "rule": rule,
-                         "detail": [mask_pii(d) for d in flags.to_numpy()[hit]]})   # a detail may quote a cell
+                         "row": rows[pos[hit]], "rule": rule, "detail": details})
 
 
 def _not_evaluated(frame: pd.DataFrame, instrument: Instrument, config: CleanConfig) -> dict[str, str]:

@@ -45,3 +45,18 @@ def test_recovery_by_position_tells_repeated_ids_apart():
     assert table(recovery(truth, wrong)).loc["duplicate_id", "recall"] == 1.0
     with pytest.raises(ValueError, match="not in `rows`"):
         recovery(truth, pd.DataFrame({"response_id": ["x"], "row": [99], "rule": ["status"]}), rows=rows)
+
+
+def test_separability_reports_the_default_decision_and_each_statistic():
+    from iur_survey.clean.evaluate import SEPARABILITY_STATS, separability
+
+    tab = separability("simulator", ns=(300,), seeds=(1,), fprs=(0.01,))
+    assert tab["statistic"].iloc[0] == "(default decision)"
+    assert set(tab["statistic"].iloc[1:]) == set(SEPARABILITY_STATS)
+    assert len(tab) == 1 + 2 * len(SEPARABILITY_STATS)
+    rates = tab[["recall random", "recall partial", "recall speeder", "honest excluded"]].to_numpy()
+    assert ((rates >= 0) & (rates <= 1)).all()
+    # adding exclusions never lowers a recall or the honest exclusion rate below the default's
+    base = tab.iloc[0]
+    for col in ("recall random", "recall partial", "recall speeder", "honest excluded"):
+        assert (tab[col].iloc[1:] >= base[col] - 1e-12).all()

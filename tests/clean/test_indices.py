@@ -102,3 +102,27 @@ def test_longpattern_finds_zigzag_diagonal_and_short_repeats():
     length, period, _ = I.longpattern(np.vstack([zig, diag, rep, honest]).astype(float))
     assert length[:3].tolist() == [28, 28, 28] and period[:3].tolist() == [8, 5, 2]
     assert length[3] < 10
+
+
+def test_construct_residual_var_separates_random_halves_from_consistent_ones():
+    from iur_survey.clean.indices import construct_residual_var
+
+    rng = np.random.default_rng(5)
+    n, labels = 400, np.repeat(np.arange(4), 4)
+    trait = rng.normal(size=(n, 4)).repeat(4, axis=1)
+    x = np.clip(np.round(3 + trait + rng.normal(scale=0.6, size=(n, 16))), 1, 5)
+    x[:50, 8:] = rng.integers(1, 6, size=(50, 8))        # the second half at random
+    mu = np.nanmean(x, axis=0)
+    first = construct_residual_var(x[:, :8], labels[:8], mu[:8])
+    second = construct_residual_var(x[:, 8:], labels[8:], mu[8:])
+    change = np.log((second + 0.05) / (first + 0.05))
+    assert np.median(change[:50]) > np.quantile(change[50:], 0.75)
+    # a missing answer is left out; a construct with one answer carries no information
+    y = x[:2, :8].copy()
+    y[0, 1] = np.nan
+    y[1, [0, 1, 2]] = np.nan
+    out = construct_residual_var(y, labels[:8], mu[:8])
+    assert np.isfinite(out).all()
+    assert np.isnan(construct_residual_var(x[:1, :2], [0, 1])).all()
+    with pytest.raises(ValueError):
+        construct_residual_var(x, labels[:3])

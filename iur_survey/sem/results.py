@@ -35,6 +35,17 @@ JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lo
             "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
 
 
+def summary_line(k: str, v: Any, width: int = 54) -> str:
+    """One ``key ... value`` line of a lavaan-like summary, the value right-aligned at ``width``
+    (floats with 3 decimals).
+
+    >>> summary_line("Estimator", "ML", 20)
+    '  Estimator       ML'
+    """
+    v = f"{v:.3f}" if isinstance(v, float) else str(v)
+    return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+
+
 def z_pvalue(z):
     """Two-sided normal p-value of a Wald z, ``2 * (1 - pnorm(|z|))`` as lavaan's parameterEstimates
     (NaN stays NaN).  The package's one spelling of it.
@@ -245,21 +256,18 @@ class SEMResult:
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kw)
 
+    def _summary_header(self) -> list[str]:
+        """The first lines of every summary (engine, status, iterations), lavaan's wording."""
+        status = "ended normally" if self.converged else "did NOT end normally"
+        return [f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
+                f"after {self.iterations} iterations", ""]
+
     def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
         """A lavaan-like summary: header, test statistics and fit indices, then the parameter blocks."""
         pt = self.partable
         f = self.fit
-        L: list[str] = []
-        status = "ended normally" if self.converged else "did NOT end normally"
-        L.append(f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
-                 f"after {self.iterations} iterations")
-        L.append("")
-
-        def kv(k: str, v: Any, width: int = 54) -> str:
-            if isinstance(v, float):
-                v = f"{v:.3f}"
-            v = str(v)
-            return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+        L = self._summary_header()
+        kv = summary_line
         L.append(kv("Estimator", self.estimator))
         L.append(kv("Optimization method", self.optimizer))
         L.append(kv("Number of model parameters", pt.nfree))

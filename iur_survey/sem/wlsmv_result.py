@@ -29,8 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
-from .results import SEMResult, _num, z_critical, z_pvalue
+from .results import SEMResult, _num, summary_line, z_critical, z_pvalue
 
 __all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
 
@@ -149,15 +148,8 @@ class OrdinalSEMResult(SEMResult):
         side by side, then the parameter blocks (with thresholds and scales y*)."""
         f = self.fit
         scaled = "chisq.scaled" in f.index
-        L: list[str] = []
-        status = "ended normally" if self.converged else "did NOT end normally"
-        L.append(f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
-                 f"after {self.iterations} iterations")
-        L.append("")
-
-        def kv(k: str, v: Any, width: int = 54) -> str:
-            v = f"{v:.3f}" if isinstance(v, float) else str(v)
-            return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+        L = self._summary_header()
+        kv = summary_line
 
         def two(label: str, a: Any, b: Any = None, fmt: str = ".3f") -> str:
             def s(x):

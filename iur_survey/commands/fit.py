@@ -99,7 +99,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(ordinal items; the default with --ordered)")
     parser.add_argument("--ordered", nargs="?", const=True, default=None, metavar="ITEMS",
                         help="treat every model item as ordinal (lavaan's ordered = TRUE; implied by WLSMV), "
-                             "or only ITEMS (comma-separated)")
+                             "or only ITEMS (comma-separated; the others stay continuous: one group, "
+                             "listwise or pairwise)")
     parser.add_argument("--missing", choices=["auto", "fiml", "ml", "listwise", "pairwise"], default="auto",
                         help="auto (default: FIML when a model variable has a missing value; pairwise with "
                              "ordered items), fiml, listwise, pairwise (ordered items: lavaan's "

@@ -648,6 +648,86 @@ def _ordered_names(ordered, data: pd.DataFrame, ov_all: list[str]) -> list[str]:
     return [v for v in ov_all if v in named or v in auto]
 
 
+def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names: list[str], cont: list[str], *,
+               est_name: str, miss: str, se, information, fixed_x: bool, std_lv: bool, orthogonal: bool,
+               ngroups: int, control: dict, warnings: list[str], parameterization: str) -> SEMResult:
+    """WLSMV with some items ordered and the others continuous (lavaan's ``ordered = c(...)``): one group,
+    listwise or pairwise deletion, delta parameterization, se robust.sem; the estimation is
+    :func:`iur_survey.sem.mixed.wlsmv_mixed_from_model`.  Anything else stops with a typed error.
+    """
+    from .mixed import mixed_sample_stats, wlsmv_mixed_from_model
+    from .wlsmv import WLSMV_FIT_NAMES
+    from .wlsmv_result import OrdinalSEMResult
+
+    what = f"a mix of ordered and continuous model variables (continuous: {', '.join(cont)})"
+    if ngroups > 1:
+        raise EstimationError(None, f"{what} with several groups is not supported yet")
+    if parameterization != "delta":
+        raise EstimationError(None, f"{what} with parameterization={parameterization!r} is not supported yet")
+    if est_name != "WLSMV" or (se or "robust.sem") not in ("robust.sem", "robust"):
+        raise EstimationError(None, f"{what}: only estimator 'WLSMV' with se 'robust.sem' is supported")
+    if information not in (None, "expected") or control:
+        raise EstimationError(None, f"{what}: information= / control= are not supported")
+    if miss == "fiml":
+        raise EstimationError(None, f"{what}: missing='fiml' (lavaan's 'ml') is not available with ordered items; "
+                                    "use missing='pairwise' (the default here) or 'listwise'")
+    # as for ordered items alone: 'auto' = pairwise when a model variable has a missing cell
+    has_nan = bool(data[ov_all].isna().to_numpy().any())
+    mode = "pairwise" if (miss == "pairwise" or (miss == "auto" and has_nan)) else "listwise"
+    pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
+    if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
+        raise EstimationError(None, f"{what}: '==' / '<' / '>' constraints are not supported yet")
+    model = Model(pt)
+    ov = list(model.groups[0].ov)
+    n_input = int(len(data))
+    st = mixed_sample_stats(data[ov], ord_names, missing=mode)
+    if st.n_dropped:
+        warnings.append(f"{st.n_dropped} of {n_input} rows dropped by listwise deletion" if mode == "listwise"
+                        else f"{st.n_dropped} of {n_input} rows with no value on any item were ignored")
+    res, table = wlsmv_mixed_from_model(model, st)
+    # lavaan reports no robust (catML) indices for mixed data; the residual-based ones are not computed here
+    fit = res.fit_measures.reindex(list(WLSMV_FIT_NAMES))
+    nk = res.kept.size
+    key_col: dict[tuple[str, str, str], int] = {}
+    col_of = {int(k): j for j, k in enumerate(res.kept)}
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k in col_of and pt.op[i] not in (":=", "==", "<", ">", "~1"):
+            key_col[(pt.lhs[i], pt.op[i], pt.rhs[i])] = col_of[k]
+    for j, name in enumerate(st.th.index):
+        key_col[(name[:-2], "~1", "") if name.endswith("~1") else tuple(name.split("|", 1)[:1] + ["|"]
+                + name.split("|", 1)[1:])] = nk + j
+    cols, names = [], []
+    for r in table.itertuples(index=False):
+        c = key_col.get((r.lhs, r.op, r.rhs))
+        if c is not None:
+            cols.append(c)
+            names.append(r.label or f"{r.lhs}{r.op}{r.rhs}")
+    by_key = {(r["lhs"], r["op"], r["rhs"] if r["op"] != ":=" else ""): r for r in table.to_dict("records")}
+    est = np.full(len(pt), np.nan)
+    se_rows = np.full(len(pt), np.nan)
+    std = {c: np.full(len(pt), np.nan) for c in ("std.lv", "std.all", "std.nox")}
+    for i in range(len(pt)):
+        r = by_key.get((pt.lhs[i], pt.op[i], pt.rhs[i] if pt.op[i] != ":=" else ""))
+        if r is None:
+            continue
+        est[i], se_rows[i] = r["est"], r["se"]
+        for c in std:
+            std[c][i] = r[c]
+    post = _post_checks(pt, model, res.full_std, model.row_values(res.full_std))
+    warns = list(warnings) + [w for w in res.warnings if w not in warnings]
+    if any(w.startswith("some estimated ov variances are negative (") for w in post):
+        warns = [w for w in warns if w != "some estimated ov variances are negative"]
+    warns += [w for w in post if w not in warns]
+    meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, "mixed": True}
+    return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
+                            std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
+                            n=int(st.n), nobs=[int(st.n)], estimator="WLSMV", missing=mode,
+                            se_type="robust.sem", information="expected", iterations=int(res.iterations),
+                            n_input=n_input, meta=meta, table=table, ordered=list(ord_names), test=res.test,
+                            theta_names=names, theta_cols=cols, n_dropped=int(st.n_dropped))
+
+
 def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names: list[str], *, est_name: str,
                  est_given: bool, miss: str, se, information, fixed_x: bool, std_lv: bool, orthogonal: bool,
                  group, ngroups: int, control: dict, warnings: list[str], labels=None, gvals=None,
@@ -676,9 +756,9 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                     f"are not supported yet: {', '.join(xs)}")
     cont = [v for v in ov_all if v not in ord_names]
     if cont:
-        raise EstimationError(None, "a mix of ordered and continuous model variables is not supported yet "
-                                    f"(continuous: {', '.join(cont)}); declare every item ordered "
-                                    "(ordered=True) or none")
+        return _fit_mixed(pm, data, ov_all, ord_names, cont, est_name=est_name, miss=miss, se=se,
+                          information=information, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal,
+                          ngroups=ngroups, control=control, warnings=warnings, parameterization=parameterization)
     if miss == "fiml":
         raise EstimationError(None, "missing='fiml' (lavaan's 'ml') is not available with ordered items; "
                                     "use missing='pairwise' (the default here) or 'listwise'")

@@ -212,6 +212,9 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
 
 
 def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
+    if res.meta.get("mixed"):
+        raise EstimationError(None, "the bootstrap of a WLSMV fit with a mix of ordered and continuous items "
+                                    "is not supported yet")
     if isinstance(seed, np.random.SeedSequence):
         entropy = int(seed.entropy)
     elif seed is None:

@@ -166,11 +166,12 @@ def test_cli_ordinal_invariance_and_groups(tmp_path, capsys):
 
 
 def test_cli_refuses_a_mix_of_ordered_and_continuous(tmp_path, capsys):
+    # one group is fitted (tests/sem/test_wlsmv_mixed.py); several groups are not yet
     from iur_survey.cli import main
     model = tmp_path / "two.lav"
     model.write_text(TWO + "\n")
     rc = main(["fit", str(HERE / "wlsmv_groups_630.csv"), "--model", str(model), "--ordered", "a1,a2",
-               "--out", str(tmp_path / "r.json")])
+               "--group", "G", "--out", str(tmp_path / "r.json")])
     assert rc != 0
     assert "mix of ordered and continuous" in capsys.readouterr().err
     assert not (tmp_path / "r.json").exists()

@@ -62,7 +62,7 @@ def _best(fn, k=3):
 def main() -> int:
     from iur_survey.measure.efa import efa
     from iur_survey.sem import sem
-    from iur_survey.sem.api import default_model
+    from iur_survey.study import default_model
     from iur_survey.sem.modindices import modindices
 
     demo, hsm = pd.read_csv(DEMO), pd.read_csv(HSM)

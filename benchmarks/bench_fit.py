@@ -52,7 +52,8 @@ sys.path.insert(0, str(ROOT))
 
 from iur_survey.instrument import load_instrument  # noqa: E402
 from iur_survey.scoring import reverse_score  # noqa: E402
-from iur_survey.sem import default_model, sem  # noqa: E402
+from iur_survey.sem import sem  # noqa: E402
+from iur_survey.study import default_model
 from iur_survey.simulate import Contamination, simulate  # noqa: E402
 
 #: name -> (our sem() kwargs, semopy fit kwargs or None, lavaan sem() arguments or None, incomplete data?)

@@ -204,7 +204,7 @@ def _on_builder_inited(app) -> None:
     if not os.environ.get("MPLBACKEND", "").endswith("backend_inline"):
         os.environ["MPLBACKEND"] = KERNEL_MPLBACKEND
     # the pipeline runs once, before any chapter; the chapters then load exactly these results
-    from .report.results import ENV_FROZEN, prepare_results
+    from .pipeline import ENV_FROZEN, prepare_results
     settings = BookSettings.from_env()
     os.environ.update(settings.to_env())
     prepare_results(settings)
@@ -293,9 +293,9 @@ def _sphinx_main(source: str, out: str, fmt: str) -> int:
 
 
 def _step_progress(echo):
-    """A ``progress`` callback for :func:`~iur_survey.report.results.compute_results`: one line per step with
+    """A ``progress`` callback for :func:`~iur_survey.pipeline.compute_results`: one line per step with
     its status and time (the step's name first, so a long bootstrap is not silence)."""
-    from .report.results import STEPS
+    from .pipeline import STEPS
     total = len(STEPS)
 
     def progress(name, step) -> None:
@@ -374,7 +374,7 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
                 shutil.rmtree(target)
     out.mkdir(parents=True, exist_ok=True)
     if prepare:   # the Sphinx extension would do it too; here a broken pipeline fails before Sphinx starts
-        from .report.results import prepare_results
+        from .pipeline import prepare_results
         if echo is not None:
             echo("pipeline (computed once, cached for the chapters):")
         prepare_results(settings, progress=None if echo is None else _step_progress(echo))

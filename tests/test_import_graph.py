@@ -113,6 +113,16 @@ def test_no_import_cycle():
                     + "; ".join(" <-> ".join(c) for c in cycles))
 
 
+def test_the_sem_engine_knows_nothing_of_the_study():
+    """sem/ imports neither the study layer nor the instrument (issue 13): the study's model is built in
+    iur_survey/study.py, which imports sem."""
+    g = import_graph()
+    bad = sorted((m, d) for m, deps in g.items() if m.startswith("iur_survey.sem") for d in deps
+                 if d in ("iur_survey.study", "iur_survey.instrument"))
+    assert not bad, bad
+    assert "iur_survey.instrument" in g["iur_survey.study"]
+
+
 def _third_party_imports() -> set[str]:
     out: set[str] = set()
     for path in PKG.rglob("*.py"):

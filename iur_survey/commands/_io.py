@@ -61,7 +61,7 @@ def read_clean_csv(path: str | Path):
 def model_syntax(model: str | Path | None, instrument: str | Path | None) -> tuple[str, str]:
     """The model syntax and its source name: ``--model FILE.lav`` or the instrument's default model."""
     from ..instrument import load_instrument
-    from ..sem import default_model
+    from ..study import default_model
 
     if model:
         path = input_file(model, "model")

@@ -154,7 +154,7 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
     ``:=`` effects; shared labels with ``--equal regressions``), or the user's model with a loud warning
     when its labels make lavaan's equal-label rule apply."""
     from ..instrument import load_instrument
-    from ..sem import default_model
+    from ..study import default_model
     from ..sem.syntax import group_specific_labels
 
     if not args.model:

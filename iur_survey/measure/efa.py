@@ -337,8 +337,6 @@ def bartlett(data_or_r: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     >>> bartlett(R, n=100).round(3).to_dict("records")
     [{'chisq': 46.449, 'df': 3.0, 'p.value': 0.0}]
     """
-    from scipy import stats
-
     R = _as_corr(data_or_r)
     if n is None:
         if _is_corr(data_or_r):
@@ -347,7 +345,7 @@ def bartlett(data_or_r: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     p = R.shape[0]
     chisq = -((n - 1) - (2 * p + 5) / 6) * float(np.linalg.slogdet(R.to_numpy())[1])
     df = p * (p - 1) / 2
-    return pd.DataFrame({"chisq": [chisq], "df": [df], "p.value": [float(stats.chi2.sf(chisq, df))]})
+    return pd.DataFrame({"chisq": [chisq], "df": [df], "p.value": [chisq_pvalue(chisq, df)]})
 
 
 def _is_corr(x) -> bool:

@@ -120,7 +120,7 @@ def pls_sem(data: pd.DataFrame, instrument=None, *, model: str | PLSModel | None
 
     ``data``: the cleaned responses (reverse-keyed items already reversed; extra columns are ignored).
     ``instrument``/``model``: by default the instrument's constructs and the CB-SEM default model
-    (:func:`iur_survey.sem.default_model`); ``model`` may be lavaan syntax (``=~``, ``~``, ``:=``) or a
+    (:func:`iur_survey.study.default_model`); ``model`` may be lavaan syntax (``=~``, ``~``, ``:=``) or a
     :class:`~iur_survey.pls.model.PLSModel`.  All composites are mode A (reflective).
     ``scheme``: inner weighting, ``"path"`` (default, as SmartPLS and seminr), ``"factorial"`` or
     ``"centroid"``.  ``tol``/``max_iter``: stop when no outer weight changes by ``tol`` or more

@@ -3,7 +3,7 @@
 A :class:`PLSModel` is built from lavaan syntax (``=~`` defines a composite and its indicators, ``~`` a
 structural path, ``:=`` a derived effect) by :func:`pls_model`, or from the study's instrument by
 :func:`default_pls_model`, which parses exactly the CB-SEM default model
-(:func:`iur_survey.sem.default_model`), so PLS-SEM and CB-SEM estimate the same constructs and paths.
+(:func:`iur_survey.study.default_model`), so PLS-SEM and CB-SEM estimate the same constructs and paths.
 Every composite is estimated in mode A (reflective, correlation weights); modifiers (fixed loadings,
 start values) are ignored, labels are kept to name the paths and to evaluate ``:=`` definitions.
 
@@ -30,6 +30,7 @@ import numpy as np
 
 from ..errors import ModelSyntaxError
 from ..sem.syntax import parse_model
+from ..study import default_model
 
 __all__ = ["PLSModel", "pls_model", "default_pls_model"]
 
@@ -208,5 +209,4 @@ def default_pls_model(instrument=None) -> PLSModel:
     >>> default_pls_model().defined_text["tot_TAL"]
     'c5+a5*b'
     """
-    from ..sem.api import default_model
     return pls_model(default_model(instrument), "<default model>")

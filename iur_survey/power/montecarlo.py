@@ -38,9 +38,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IURSurveyError
-from ..sem import default_model, sem
+from ..sem import sem
 from ..sem.parallel import available_cores, map_chunks, one_blas_thread
 from ..sem.syntax import parse_model
+from ..study import default_model
 from .cluster import dask_client, warm_up
 from .population import PopulationModel
 from .results import PowerResult
@@ -207,7 +208,7 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
     :class:`~iur_survey.simulate.population.Population`, lavaan syntax with fixed values, or
     None (``Population.default()``); ``likert`` overrides whether codes (True) or ``y*``
     (False) are drawn.  ``model``: the analysis model's lavaan syntax (default: the study's
-    :func:`~iur_survey.sem.default_model`).  ``missing_rate`` > 0 blanks cells MCAR and fits
+    :func:`~iur_survey.study.default_model`).  ``missing_rate`` > 0 blanks cells MCAR and fits
     by ``missing`` ("fiml" or "listwise").  ``scheduler``: None (a LocalCluster with
     ``workers`` processes, or threads with ``processes=False``), ``"serial"``, a
     ``"tcp://host:port"`` address or a ``distributed.Client``.  Returns a

@@ -197,7 +197,7 @@ def resolve_call(results: Mapping[str, Any], results_path: str | Path | None = N
 
 
 def _default_if_matching(results: Mapping[str, Any], results_path) -> tuple[str, str]:
-    from ..sem import default_model
+    from ..study import default_model
     from ..sem.partable import build_partable
     from ..sem.syntax import parse_model
 

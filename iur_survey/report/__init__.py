@@ -1,7 +1,7 @@
 """Reporting for the book: APA-style numbers and tables, path diagrams, forest plots, glue.
 
 The chapters of the book only call these; the statistics come from the rest of the package.
-:mod:`.results` runs the pipeline once for the book and caches what the chapters show.
+:mod:`iur_survey.pipeline` (not here: it runs the analysis, it does not format) caches what the chapters show.
 
 The names below are loaded on first use (PEP 562), so that a command that only formats numbers
 (``iur-survey fit``'s terminal summary, ``iur-survey tables``) does not import matplotlib.
@@ -13,7 +13,7 @@ _WHERE = {
     "figure_png": "diagram", "forest_plot": "diagram", "path_diagram": "diagram",
     "integer": "format", "num": "format", "p_clause": "format", "percent": "format", "pval": "format",
     "stars": "format",
-    "glue_figure": "glue", "glue_markdown": "glue", "glue_text": "glue", "notice": "glue", "show_figure": "glue",
+    "glue_all": "glue", "glue_figure": "glue", "glue_markdown": "glue", "glue_text": "glue", "notice": "glue", "show_figure": "glue",
     "APATable": "tables", "apa_table": "tables",
 }
 

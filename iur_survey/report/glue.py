@@ -13,7 +13,7 @@ Outside a notebook kernel (tests, doctests) the functions only return what they 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .diagram import figure_png
 
@@ -48,6 +48,18 @@ def glue_markdown(name: str, text: str) -> str:
         from IPython.display import Markdown
         _glue(name, Markdown(text))
     return text
+
+
+def glue_all(names: Mapping[str, tuple[str, Any]]) -> dict[str, str]:
+    """Glue a mapping ``name -> (kind, value)`` (kind ``"text"``: :func:`glue_text`; ``"md"``:
+    :func:`glue_markdown`; ``None`` is n/a), as a chapter's ``*_glue`` function returns it; returns the texts.
+
+    >>> glue_all({"a": ("text", None), "b": ("md", "*p* < .001"), "c": ("md", None)})
+    {'a': 'n/a', 'b': '*p* < .001', 'c': 'n/a'}
+    """
+    return {name: glue_text(name, value) if kind == "text"
+            else glue_markdown(name, NOT_AVAILABLE if value is None else value)
+            for name, (kind, value) in names.items()}
 
 
 def glue_figure(name: str, fig) -> bytes:

@@ -22,12 +22,14 @@ from typing import Any, Mapping, Sequence
 import numpy as np  # noqa: F401 (the examples use it)
 import pandas as pd
 
-from ..sem.compare import holm
-from .format import DASH, num, pval, stars
+from ..sem.compare import equal_paths_summary, holm
+from ..sem.invariance import compare_decisions
+from .format import DASH, integer, num, p_rel, pval, stars
 from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
-           "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES"]
+           "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES", "groups_glue",
+           "ordinal_invariance_glue", "ORDINAL_STEP_NAMES"]
 
 #: how the chapter names the invariance steps
 INVARIANCE_NAMES = {"configural": "Configural", "metric": "Metric (loadings)",
@@ -229,3 +231,168 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
             "\u2217 *p* < .05, \u2217\u2217 *p* < .01, \u2217\u2217\u2217 *p* < .001. Wald χ²: test that the path is "
             "equal in all groups (df = groups − 1). *p* Holm: adjusted for the number of paths tested." + jtxt)
     return APATable(frame, title, number=number, note=note, numeric=tuple(c for c in frame.columns if c != "Path"))
+
+
+# ---------------------------------------------------------------------------- the chapter's glued prose
+#: the steps whose decision, changes and LRT chapter 7 glues
+_GLUED_STEPS = ("metric", "scalar", "strict")
+
+
+def _three(v) -> str:
+    return num(v, 3, False)
+
+
+def _roles_glue(roles: pd.DataFrame | None) -> dict[str, tuple[str, Any]]:
+    if roles is None or not len(roles):
+        return dict.fromkeys(("n_roles", "smallest_role", "smallest_n"), ("text", None))
+    small = roles.loc[roles["n"].idxmin()]
+    return {"n_roles": ("text", integer(int((roles["Role"] != "(not given)").sum()))),
+            "smallest_role": ("text", group_label(small["Role"])), "smallest_n": ("text", integer(small["n"]))}
+
+
+def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
+    low = before[before["status"] != "ok"]
+    groups_after = main["groups"]
+    if not len(low):
+        return (f"Every group meets the rule, so the {len(groups_after)} groups are compared as they are; "
+                "nothing was merged.")
+    names = [group_label(g) for g in groups_after["group"]]
+    low_txt = " and the ".join(f"{group_label(g)} group (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"]))
+    merges = sorted(set(main["merge"].values()))
+    one = len(low) == 1
+    return (f"The {low_txt} {'is' if one else 'are'} below this minimum. "
+            f"{'Its' if one else 'Their'} estimates would be unstable, and Chen's cut-offs were derived "
+            "for larger groups. Following the rule, the smallest group was merged with the next smallest "
+            "(`merge=\"smallest\"` of `iur_survey.sem.invariance`) into "
+            + " and ".join(f"**{group_label(m)}** (*n* = {int(groups_after.set_index('group').loc[m, 'n']):,})"
+                           for m in merges)
+            + f". The analyses below compare {len(groups_after)} groups: "
+            + "; ".join(f"{g} (*n* = {int(n):,})" for g, n in zip(names, groups_after["n"])) + ".")
+
+
+def _unmerged_text(iv: Mapping[str, Any]) -> str:
+    main, un = iv["main"], iv["unmerged"]
+    if un is not None:
+        same = int(compare_decisions(main["table"], un["table"])["same"].sum())
+        return (f"Without merging, with all {len(un['groups'])} groups as they are, the highest level "
+                f"supported is **{un['level']}** (Table 7.4); the decisions agree with the merged analysis for "
+                f"{same} of the 3 steps. The conclusions about invariance therefore "
+                f"{'do not depend' if same == 3 else 'depend'} on the merging.")
+    if iv["merge_rule"] and iv["unmerged_error"]:
+        return f"Without merging the model cannot be fitted: {iv['unmerged_error']}"
+    return ""
+
+
+def _invariance_glue(iv: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
+    text = ["rule_min_n", "rule_q", "inv_level", "cutoffs_name",
+            *(f"{k}_{s}" for k in ("dec", "dcfi", "drmsea") for s in _GLUED_STEPS)]
+    md = ["merge_text", "unmerged_text", *(f"lrt_{s}" for s in _GLUED_STEPS)]
+    if not iv:
+        return {**dict.fromkeys(text, ("text", None)), **dict.fromkeys(md, ("md", None))}
+    main, before = iv["main"], iv["sizes_before"]
+    t = main["table"].set_index("step")
+    out = {"rule_min_n": ("text", integer(int(before["min_n"].iloc[0]))),
+           "rule_q": ("text", integer(int(before["q"].iloc[0]))),
+           "merge_text": ("md", _merge_text(before, main)), "inv_level": ("text", main["level"])}
+    for step in _GLUED_STEPS:
+        fitted = step in t.index
+        out[f"dec_{step}"] = ("text", decision_text(main, step))
+        out[f"dcfi_{step}"] = ("text", _three(t.loc[step, "delta.cfi"]) if fitted else None)
+        out[f"drmsea_{step}"] = ("text", _three(t.loc[step, "delta.rmsea"]) if fitted else None)
+        out[f"lrt_{step}"] = ("md", (f"Δχ²({num(t.loc[step, 'df.diff'], 0)}) = {num(t.loc[step, 'chisq.diff'], 2)}, "
+                                     f"*p* {p_rel(t.loc[step, 'pvalue.diff'])}") if fitted else None)
+    out["cutoffs_name"] = ("text", main["cutoffs_name"])
+    out["unmerged_text"] = ("md", _unmerged_text(iv))
+    return out
+
+
+def _group_paths_glue(gv: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
+    if not gv:
+        return {"paths_constraints": ("md", None),
+                **dict.fromkeys(("n_paths_tested", "n_paths_differ", "paths_differ", "n_paths_differ_holm"),
+                                ("text", None)),
+                "joint_wald": ("md", None)}
+    eq = equal_paths_summary(gv["wald"])
+    diff, joint, n_holm = eq["differ"], eq["joint"], eq["n_differ_holm"]
+    return {"paths_constraints": ("md", "with the loadings equal across the groups (metric invariance)"
+                                  if gv["level"] == "metric" else "without equality constraints, because metric "
+                                  "invariance is not supported (so the paths are not strictly comparable)"),
+            "n_paths_tested": ("text", integer(eq["n_tested"])),
+            "n_paths_differ": ("text", f"{'none' if len(diff) == 0 else integer(len(diff))} "
+                                       f"differ{'s' if len(diff) < 2 else ''}"),
+            "paths_differ": ("text", ", ".join(diff["rhs"] + " → " + diff["lhs"]) or "none"),
+            "n_paths_differ_holm": ("text", f"{'none' if n_holm == 0 else integer(n_holm)} "
+                                            f"do{'es' if n_holm < 2 else ''}"),
+            "joint_wald": ("md", f"χ²({int(joint['df'])}) = {num(joint['Wald'], 2)}, *p* {p_rel(joint['pvalue'])}")}
+
+
+def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None,
+                group_paths: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
+    """Every name chapter 7 glues into its prose, ``name -> (kind, text)`` with kind ``"text"``
+    (``{glue:text}``) or ``"md"`` (``{glue:md}``); ``None`` shows as n/a.  The same names come back whether
+    a step ran or not (n/a then), so the chapter lists none of them: it glues the mapping
+    (:func:`iur_survey.report.glue.glue_all`).  ``roles``: :func:`iur_survey.report.cleaning.role_counts`;
+    ``invariance`` / ``group_paths``: the values of the book pipeline's ``invariance`` and ``group_paths``
+    steps (None when they did not run).
+
+    >>> g = groups_glue(None, None, None)
+    >>> g["inv_level"], g["lrt_metric"], g["joint_wald"]
+    (('text', None), ('md', None), ('md', None))
+    >>> roles = pd.DataFrame({"Role": ["enterprise", "government"], "n": [120, 31]})
+    >>> groups_glue(roles, None, None)["smallest_n"]
+    ('text', '31')
+    """
+    return {**_roles_glue(roles), **_invariance_glue(invariance), **_group_paths_glue(group_paths)}
+
+
+#: how the chapter names the ordinal (WLSMV) invariance steps
+ORDINAL_STEP_NAMES = {"configural": "Configural", "thresholds": "Thresholds", "thresholds_loadings": "+Loadings",
+                      "thresholds_loadings_intercepts": "+Intercepts"}
+_ORDINAL_GLUED = ("thresholds", "thresholds_loadings", "thresholds_loadings_intercepts")
+#: what each level supports: 1 = equal loadings (paths comparable), 2 = equal intercepts (latent means)
+_ORDINAL_RANK = {"configural": 0, "thresholds": 1, "thresholds_loadings": 1, "thresholds_loadings_intercepts": 2}
+_ML_RANK = {"configural": 0, "metric": 1, "scalar": 2, "strict": 3}
+
+
+def _ordinal_verdict(level: str, ml_level: str | None) -> str:
+    same, ml = _ORDINAL_RANK[level], _ML_RANK.get(ml_level, 0)
+    if (same >= 1) == (ml >= 1):
+        return ("The two scales agree: "
+                + ("both support comparing the structural paths across the groups (equal loadings), "
+                   if same >= 1 and ml >= 1 else "neither supports equal loadings, ")
+                + ("and both support comparing latent means (equal intercepts / thresholds)."
+                   if same >= 2 and ml >= 2 else "but only the ML scale reaches equal intercepts, so the latent "
+                   "means are not compared." if ml >= 2 else "and neither reaches equal intercepts."))
+    return ("The two scales disagree on equal loadings: the ordinal analysis, which treats the items as "
+            "what they are, "
+            + ("supports them and the ML analysis does not; the path comparison above rests on the ordinal "
+               "result." if same >= 1 else "does not support them although the ML analysis does; the path "
+               "comparison above should be read with that caution."))
+
+
+def ordinal_invariance_glue(ordinal: Mapping[str, Any] | None, reason: str = "") -> dict[str, tuple[str, Any]]:
+    """Every name chapter 7's ordinal-invariance prose glues, as :func:`groups_glue` (``None`` shows as n/a);
+    ``ordinal``: the value of the book pipeline's ``invariance_ordinal`` step, ``reason`` why it did not run.
+
+    >>> g = ordinal_invariance_glue(None, "not in these cached results")
+    >>> g["ord_level"], g["ord_verdict"], g["olrt_thresholds"]
+    (('text', None), ('md', 'Not computed: not in these cached results.'), ('md', None))
+    >>> _ordinal_verdict("thresholds", "configural")[:40]
+    'The two scales disagree on equal loading'
+    """
+    if not ordinal:
+        out = {f"{k}_{s}": ("text", None) for s in _ORDINAL_GLUED for k in ("odec", "odcfi", "odrmsea")}
+        out.update({f"olrt_{s}": ("md", None) for s in _ORDINAL_GLUED})
+        return {**out, "ord_level": ("text", None), "ord_verdict": ("md", f"Not computed: {reason}.")}
+    ot = ordinal["table"].set_index("step")
+    out = {}
+    for step in _ORDINAL_GLUED:
+        r = ot.loc[step]
+        out[f"odec_{step}"] = ("text", r["decision"])
+        out[f"odcfi_{step}"] = ("text", _three(r["delta.cfi.scaled"]))
+        out[f"odrmsea_{step}"] = ("text", _three(r["delta.rmsea.scaled"]))
+        out[f"olrt_{step}"] = ("md", f"Δχ²({num(r['df.diff'], 0)}) = {num(r['chisq.diff'], 2)}, "
+                                     f"*p* {p_rel(r['pvalue.diff'])}")
+    out["ord_level"] = ("text", ORDINAL_STEP_NAMES[ordinal["level"]].lstrip("+").lower())
+    out["ord_verdict"] = ("md", _ordinal_verdict(ordinal["level"], ordinal["ml_level"]))
+    return out

@@ -1,11 +1,12 @@
-"""Our own lavaan-equivalent SEM engine (its layout: docs/architecture.md).
+"""Our own lavaan-equivalent SEM engine (its layout: docs/architecture.md).  It fits any lavaan-syntax model
+and knows nothing of the study: the study's model is :func:`iur_survey.study.default_model`.
 
->>> from iur_survey.sem import sem, cfa, default_model
->>> default_model().count("=~")
-7
+>>> from iur_survey.sem import sem, cfa
+>>> sem.__module__, cfa.__module__
+('iur_survey.sem.api', 'iur_survey.sem.api')
 """
 
-from .api import cfa, default_model, sem
+from .api import cfa, sem
 from .results import SEMResult
 
-__all__ = ["sem", "cfa", "default_model", "SEMResult"]
+__all__ = ["sem", "cfa", "SEMResult"]

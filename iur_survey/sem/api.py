@@ -1,4 +1,4 @@
-"""The public entry points: :func:`sem`, :func:`cfa` and :func:`default_model`.
+"""The public entry points: :func:`sem` and :func:`cfa` (the study's model is built in :mod:`iur_survey.study`).
 
 ``sem(model, data)`` fits a lavaan-syntax model with lavaan 0.6.14's defaults
 and returns a :class:`~iur_survey.sem.results.SEMResult`:
@@ -48,7 +48,6 @@ import pandas as pd
 
 from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
-from .syntax import group_specific_labels
 from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, unidentified_parameters,
                         unidentified_warning, vcov_warnings)
@@ -64,53 +63,10 @@ from .results import SEMResult
 from .standardized import r_squared, standardize
 from .syntax import ParsedModel, parse_model
 
-__all__ = ["sem", "cfa", "default_model"]
+__all__ = ["sem", "cfa"]
 
 _MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise",
             "pairwise": "pairwise"}
-
-
-# ----------------------------------------------------------------------------- default model
-def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool = False) -> str:
-    """The study's default model: seven first-order factors (first loading fixed to 1),
-    ``COL ~ a1*GOV + ... + a5*TAL``, ``INT ~ b*COL + c1*GOV + ... + c5*TAL`` and for each
-    mechanism ``ind_X := ak*b`` and ``tot_X := ck + ak*b``.
-
-    ``instrument`` is an :class:`~iur_survey.instrument.Instrument` (default: the study's).
-
-    With ``ngroups`` > 1 (a multi-group fit) every label gets one name per group
-    (``COL ~ c(a1.g1, a1.g2, ...)*GOV``) and every ``:=`` effect is defined per group
-    (``ind_GOV.g1 := a1.g1*b.g1``), so the structural paths are free in each group: in lavaan
-    one label shared by all groups would constrain the path to be equal across them.
-    ``equal_regressions=True`` keeps the single labels, i.e. the paths equal across groups
-    (lavaan's ``group.equal = "regressions"``).
-
-    >>> print(default_model().splitlines()[0])
-    GOV =~ GOV1 + GOV2 + GOV3 + GOV4
-    >>> [l for l in default_model().splitlines() if l.startswith(("COL ~", "ind_GOV"))]
-    ['COL ~ a1*GOV + a2*MKT + a3*BEN + a4*VAL + a5*TAL', 'ind_GOV := a1*b']
-    >>> [l for l in default_model(ngroups=2).splitlines() if l.startswith(("COL ~", "ind_GOV"))][:2]
-    ['COL ~ c(a1.g1, a1.g2)*GOV + c(a2.g1, a2.g2)*MKT + c(a3.g1, a3.g2)*BEN + c(a4.g1, a4.g2)*VAL + c(a5.g1, a5.g2)*TAL', 'ind_GOV.g1 := a1.g1*b.g1']
-    """
-    if instrument is None:
-        from ..instrument import load_instrument
-        instrument = load_instrument()
-    cons = list(instrument.constructs.values())
-    codes = [c.code for c in cons]
-    if "COL" not in codes or "INT" not in codes:
-        raise EstimationError(getattr(instrument, "path", None),
-                              "the default model needs constructs COL and INT in the instrument")
-    mech = [c for c in codes if c not in ("COL", "INT")]
-    lines = [f"{c.code} =~ " + " + ".join(c.items) for c in cons]
-    lines.append("COL ~ " + " + ".join(f"a{k}*{x}" for k, x in enumerate(mech, 1)))
-    lines.append("INT ~ b*COL + " + " + ".join(f"c{k}*{x}" for k, x in enumerate(mech, 1)))
-    for k, x in enumerate(mech, 1):
-        lines.append(f"ind_{x} := a{k}*b")
-        lines.append(f"tot_{x} := c{k} + a{k}*b")
-    model = "\n".join(lines)
-    if ngroups > 1 and not equal_regressions:
-        model = group_specific_labels(model, int(ngroups))
-    return model
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -76,7 +76,7 @@ from .defined import from_partable
 from .estimate import FAILED, NONCONVERGED, OK
 from .parallel import available_cores, map_chunks
 from .refit import RefitProblem, refit
-from .results import SEMResult, json_number
+from .results import SEMResult, json_number, z_pvalue
 from .standardized import standardize_batch
 
 __all__ = ["bootstrap", "BootstrapResult", "case_counts", "jackknife_counts", "BootstrapSEMResult", "with_bootstrap", "norm_inter",
@@ -430,7 +430,7 @@ class BootstrapResult:
             zval = est / np.where(se < eps, np.nan, se)
         pe["se"] = se
         pe["z"] = zval
-        pe["pvalue"] = 2 * ndtr(-np.abs(zval))
+        pe["pvalue"] = z_pvalue(zval)
         pe["ci.lower"] = lo
         pe["ci.upper"] = hi
         return pe
@@ -522,7 +522,7 @@ class BootstrapResult:
         out["est.std"] = t0
         out["se"] = se
         out["z"] = z
-        out["pvalue"] = 2 * ndtr(-np.abs(z))
+        out["pvalue"] = z_pvalue(z)
         out["ci.lower"] = lo
         out["ci.upper"] = hi
         return out.reset_index(drop=True)

@@ -46,10 +46,9 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ..errors import EstimationError, ModelSyntaxError
-from .results import SEMResult
+from .results import SEMResult, z_critical, z_pvalue
 from .syntax import ParsedModel, Term
 
 __all__ = ["has_interactions", "product_indicators", "expand_interactions", "simple_slopes", "johnson_neyman",
@@ -236,9 +235,9 @@ def simple_slopes(res: SEMResult, term: str | None = None, at: Sequence[float] =
     se = np.sqrt(np.clip(v11 + m ** 2 * v33 + 2 * m * v13, 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = slope / se
-    crit = float(special.ndtri(1 - (1 - level) / 2))
+    crit = z_critical(level)
     return pd.DataFrame({"focal": rec["focal"], "moderator_name": rec["moderator"], "at": at, "moderator": m,
-                         "slope": slope, "se": se, "z": z, "pvalue": 2 * special.ndtr(-np.abs(z)),
+                         "slope": slope, "se": se, "z": z, "pvalue": z_pvalue(z),
                          "ci.lower": slope - crit * se, "ci.upper": slope + crit * se})
 
 
@@ -250,7 +249,7 @@ def johnson_neyman(res: SEMResult, term: str | None = None, *, level: float = 0.
     (``always_significant``)."""
     rec = _term(res, term)
     b1, b3, v11, v33, v13, sd = _coefs(res, rec)
-    c2 = float(special.ndtri(1 - (1 - level) / 2)) ** 2
+    c2 = z_critical(level) ** 2
     A = b3 ** 2 - c2 * v33
     B = 2 * (b1 * b3 - c2 * v13)
     C = b1 ** 2 - c2 * v11

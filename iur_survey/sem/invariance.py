@@ -457,8 +457,7 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
 
     Parameters
     ----------
-    model : lavaan syntax; None = the study's measurement model (the ``=~`` lines of
-        :func:`iur_survey.sem.default_model`).  With ``measurement_only`` (default) only the ``=~`` / ``~~``
+    model : lavaan syntax (the study's is :func:`iur_survey.study.default_model`).  With ``measurement_only`` (default) only the ``=~`` / ``~~``
         lines are used (:func:`measurement_part`): invariance is a property of the measurement model.
     data, group : the data and its group column (e.g. ``"role"``)
     estimator, missing : as :func:`iur_survey.sem.sem` ("ML"/"MLR"; "auto"/"fiml"/"listwise")
@@ -474,10 +473,11 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
 
     Returns an :class:`InvarianceResult`.
     """
-    from .api import default_model, sem
+    from .api import sem
 
     if model is None:
-        model = default_model()
+        raise EstimationError(None, "measurement_invariance(): give the model (the study's: "
+                                     "iur_survey.study.default_model())")
     if measurement_only:
         model = measurement_part(model)
     spec = _steps(steps)

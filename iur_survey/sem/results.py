@@ -25,7 +25,7 @@ from .matrices import Model
 from .partable import ParTable
 from .syntax import render_syntax
 
-__all__ = ["SEMResult"]
+__all__ = ["SEMResult", "z_pvalue", "z_critical"]
 
 #: fit measures written to results.json (the contract), in this order when present
 JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
@@ -33,6 +33,36 @@ JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lo
             "baseline.chisq", "baseline.df", "chisq.scaled", "df.scaled", "pvalue.scaled",
             "chisq.scaling.factor", "cfi.scaled", "tli.scaled", "cfi.robust", "tli.robust", "rmsea.scaled",
             "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
+
+
+def summary_line(k: str, v: Any, width: int = 54) -> str:
+    """One ``key ... value`` line of a lavaan-like summary, the value right-aligned at ``width``
+    (floats with 3 decimals).
+
+    >>> summary_line("Estimator", "ML", 20)
+    '  Estimator       ML'
+    """
+    v = f"{v:.3f}" if isinstance(v, float) else str(v)
+    return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+
+
+def z_pvalue(z):
+    """Two-sided normal p-value of a Wald z, ``2 * (1 - pnorm(|z|))`` as lavaan's parameterEstimates
+    (NaN stays NaN).  The package's one spelling of it.
+
+    >>> z_pvalue(np.array([1.959964, 0.0])).round(4).tolist()
+    [0.05, 1.0]
+    """
+    return 2 * special.ndtr(-np.abs(z))
+
+
+def z_critical(level: float = 0.95) -> float:
+    """The normal quantile of a two-sided ``level`` interval (``qnorm(1 - (1 - level) / 2)``).
+
+    >>> round(z_critical(0.95), 4)
+    1.96
+    """
+    return float(special.ndtri(1 - (1 - level) / 2))
 
 
 def json_number(x: Any):
@@ -133,8 +163,8 @@ class SEMResult:
         tmp = np.where(se < eps, np.nan, se)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = est / tmp
-        pval = 2 * special.ndtr(-np.abs(z))
-        fac = float(special.ndtri(1 - (1 - level) / 2))
+        pval = z_pvalue(z)
+        fac = z_critical(level)
         df = pd.DataFrame({"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
                            "rhs": [pt.rhs[i] for i in keep]})
         if pt.ngroups > 1:
@@ -226,21 +256,18 @@ class SEMResult:
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kw)
 
+    def _summary_header(self) -> list[str]:
+        """The first lines of every summary (engine, status, iterations), lavaan's wording."""
+        status = "ended normally" if self.converged else "did NOT end normally"
+        return [f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
+                f"after {self.iterations} iterations", ""]
+
     def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
         """A lavaan-like summary: header, test statistics and fit indices, then the parameter blocks."""
         pt = self.partable
         f = self.fit
-        L: list[str] = []
-        status = "ended normally" if self.converged else "did NOT end normally"
-        L.append(f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
-                 f"after {self.iterations} iterations")
-        L.append("")
-
-        def kv(k: str, v: Any, width: int = 54) -> str:
-            if isinstance(v, float):
-                v = f"{v:.3f}"
-            v = str(v)
-            return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+        L = self._summary_header()
+        kv = summary_line
         L.append(kv("Estimator", self.estimator))
         L.append(kv("Optimization method", self.optimizer))
         L.append(kv("Number of model parameters", pt.nfree))

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from ..errors import EstimationError, ModelSyntaxError
+from .fitmeasures import chisq_pvalue
 from .modindices import information_and_score, lav_object_extended, lav_partable_full
 from .results import SEMResult
 
@@ -184,7 +184,7 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
             J_inv = _bordered_inverse(J, np.delete(R, r_idx, axis=0))
     stat = float(N * score @ J_inv @ score)
     df = len(r_idx)
-    test = pd.DataFrame({"test": ["score"], "X2": [stat], "df": [df], "p.value": [float(_st.chi2.sf(stat, df))]})
+    test = pd.DataFrame({"test": ["score"], "X2": [stat], "df": [df], "p.value": [chisq_pvalue(stat, df)]})
     uni = pd.DataFrame({"lhs": [names[r][0] for r in r_idx], "op": [names[r][1] for r in r_idx],
                         "rhs": [names[r][2] for r in r_idx]})
     if univariate:
@@ -196,7 +196,7 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
                 EPCu.append(float((score @ Z1)[ext.extra_idx[r - R_model.shape[0]]]))
         uni["X2"] = X2
         uni["df"] = 1
-        uni["p.value"] = _st.chi2.sf(np.asarray(X2), 1)
+        uni["p.value"] = chisq_pvalue(np.asarray(X2), 1)
         uni["parameters"] = [params[r] for r in r_idx]       # what the labels stand for (not in lavaan)
         if epc and new:
             uni["epc"] = EPCu

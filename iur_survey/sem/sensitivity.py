@@ -12,10 +12,11 @@ key structural paths and indirect effects side by side.
 >>> from iur_survey.clean import clean
 >>> from iur_survey.read.base import RawResponses
 >>> from iur_survey.instrument import load_instrument
+>>> from iur_survey.study import default_model
 >>> inst = load_instrument()
 >>> sim = simulate(400, seed=3, contamination=Contamination(item_nonresponse_cells=0.0))
 >>> res = clean(RawResponses(sim.frame, "sim.csv", "csv", "0"), inst)
->>> tab = flag_sensitivity(res.clean, res.flags)
+>>> tab = flag_sensitivity(res.clean, res.flags, default_model(inst))
 >>> tab.columns.tolist()[:6]
 ['lhs', 'op', 'rhs', 'label', 'est_all', 'se_all']
 >>> bool((tab["n_without"] < tab["n_all"]).all()), tab.loc[tab["label"] == "b", "op"].item()
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IURSurveyError
-from .api import default_model, sem
+from .api import sem
 
 __all__ = ["flag_sensitivity", "KEY_OPS"]
 
@@ -50,7 +51,7 @@ def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None
     (``n_evidence >= 1``: one more and they would have been excluded; single noisy
     inconsistency flags below the group's quorum do not count).  With ``rules`` given: when
     at least ``min_flags`` of those index columns flagged them.  ``model``:
-    lavaan syntax (default :func:`iur_survey.sem.default_model`).
+    lavaan syntax (the study's: :func:`iur_survey.study.default_model`).
 
     Returns one row per regression (``~``) and defined parameter (``:=``, the indirect
     and total effects): ``lhs op rhs label``, ``est_all se_all pvalue_all`` (everyone
@@ -74,7 +75,9 @@ def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None
         flagged = hits >= min_flags
     if flagged.all():
         raise IURSurveyError(None, "every analysed respondent is flagged: nothing is left to compare with")
-    syntax = model or default_model()
+    if not model:
+        raise IURSurveyError(None, "flag_sensitivity(): give the model (the study's: iur_survey.study.default_model())")
+    syntax = model
     data = clean.reset_index(drop=True)
     fits = {"all": sem(syntax, data, estimator=estimator, missing=missing),
             "without": sem(syntax, data.loc[~flagged].reset_index(drop=True), estimator=estimator, missing=missing)}

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg
 
 from iur_survey.errors import EstimationError
 
@@ -43,6 +43,7 @@ from .syntax import parse_model
 from .defined import from_partable
 from .standardized import r_squared, standardize
 from .wlsmv import fit_dwls, offdiag_vech_index, robust_vcov, scaled_shifted_test
+from .results import z_critical, z_pvalue
 from .wlsmv_result import OrdinalSEMResult
 
 __all__ = ["GroupsSpec", "WLSMVGroupsResult", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
@@ -341,13 +342,8 @@ def _baseline(stats: list[OrdinalSampleStats], fg: np.ndarray) -> dict:
     Gam_all = linalg.block_diag(*[stats[g].gamma / fg[g] for g in range(G)])
     out = scaled_shifted_test(X2, df, D_all, V_all, Gam_all)
     out["chisq"] = X2
-    out["standard_pvalue"] = float(_chi2_sf(X2, df))
+    out["standard_pvalue"] = _fm.chisq_pvalue(X2, df)
     return out
-
-
-def _chi2_sf(x, df):
-    """Upper chi-square tail (NaN when df = 0)."""
-    return stats.chi2.sf(x, df) if df > 0 else np.nan
 
 
 def _catml(stats, parts, fg, D_all, Einv, df):
@@ -397,7 +393,7 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
     Nr = N - G
     X2s = test["stat"]
     X2n, dfn, X2ns = base["chisq"], base["df"], base["stat"]
-    out = {"npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": _chi2_sf(X2, df),
+    out = {"npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": _fm.chisq_pvalue(X2, df),
            "chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": test["pvalue"],
            "chisq.scaling.factor": test["scaling_factor"], "baseline.chisq": X2n, "baseline.df": dfn,
            "baseline.pvalue": base["standard_pvalue"], "baseline.chisq.scaled": X2ns,
@@ -443,8 +439,6 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
 
 def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], theta_param: bool):
     """lavaan's parameterEstimates() rows for several groups (with a ``group`` column)."""
-    from scipy.stats import norm
-
     pt = model.partable
     t = res.theta
     kept = res.kept
@@ -465,7 +459,7 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
             full_std[kk] = v
     std = standardize(pt, model, full_std, model.row_values(full_std))
     r2 = r_squared(pt, std["std.all"])
-    z975 = norm.ppf(0.975)
+    z975 = z_critical(0.95)
     rows = []
 
     table_par: list[int] = []
@@ -524,7 +518,7 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se > 0, tab["est"].to_numpy() / se, np.nan)
     tab.insert(7, "z", z)
-    tab.insert(8, "pvalue", 2 * norm.sf(np.abs(z)))
+    tab.insert(8, "pvalue", z_pvalue(z))
     tab.insert(9, "ci.lower", tab["est"] - z975 * se)
     tab.insert(10, "ci.upper", tab["est"] + z975 * se)
     res.table_par = np.array(table_par, dtype=int)

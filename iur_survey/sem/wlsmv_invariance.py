@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg
 
+from .fitmeasures import chisq_pvalue
 from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision
 from .ordinal import blas_threads
 from .partable import build_partable
@@ -135,7 +136,7 @@ def _lrt(res1, res0) -> dict:
     a = np.sqrt(m / tr2)
     b = m - a * tr1
     T = (T0 - T1) * a + b
-    return {"chisq_diff": float(T), "df_diff": int(m), "pvalue": float(stats.chi2.sf(T, m)), "a": float(a),
+    return {"chisq_diff": float(T), "df_diff": int(m), "pvalue": chisq_pvalue(T, m), "a": float(a),
             "b": float(b), "trace_ugamma": tr1, "trace_ugamma2": tr2}
 
 

@@ -28,10 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
-from .. import __version__
-from .results import SEMResult, _num
+from .results import SEMResult, _num, summary_line, z_critical, z_pvalue
 
 __all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
 
@@ -108,10 +106,10 @@ class OrdinalSEMResult(SEMResult):
         est = df["est"].to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = est / np.where(se < eps, np.nan, se)
-        fac = float(special.ndtri(1 - (1 - level) / 2))
+        fac = z_critical(level)
         df["se"] = se
         df["z"] = z
-        df["pvalue"] = 2 * special.ndtr(-np.abs(z))
+        df["pvalue"] = z_pvalue(z)
         df["ci.lower"] = est - fac * se
         df["ci.upper"] = est + fac * se
         if not standardized:
@@ -150,15 +148,8 @@ class OrdinalSEMResult(SEMResult):
         side by side, then the parameter blocks (with thresholds and scales y*)."""
         f = self.fit
         scaled = "chisq.scaled" in f.index
-        L: list[str] = []
-        status = "ended normally" if self.converged else "did NOT end normally"
-        L.append(f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
-                 f"after {self.iterations} iterations")
-        L.append("")
-
-        def kv(k: str, v: Any, width: int = 54) -> str:
-            v = f"{v:.3f}" if isinstance(v, float) else str(v)
-            return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+        L = self._summary_header()
+        kv = summary_line
 
         def two(label: str, a: Any, b: Any = None, fmt: str = ".3f") -> str:
             def s(x):

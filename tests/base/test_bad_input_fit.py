@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from iur_survey.cli import main
-from iur_survey.sem import default_model, sem
+from iur_survey.sem import sem
+from iur_survey.study import default_model
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from iur_survey.book import DEFAULT_DATA
-from iur_survey.report.results import r_script
+from iur_survey.pipeline import r_script
 
 pytestmark = [pytest.mark.slow]
 
@@ -25,7 +25,8 @@ def test_the_printed_r_script_gives_the_same_fit(tmp_path):
     from iur_survey.clean import clean
     from iur_survey.instrument import load_instrument
     from iur_survey.read import read_export
-    from iur_survey.sem import default_model, sem
+    from iur_survey.sem import sem
+    from iur_survey.study import default_model
 
     inst = load_instrument()
     res = clean(read_export(DEFAULT_DATA, inst), inst)

@@ -16,7 +16,7 @@ from iur_survey.book import (DEFAULT_DATA, KERNEL_MPLBACKEND, BookSettings, buil
                              network_assets)
 from iur_survey.report import apa_table, num, path_diagram, pval
 from iur_survey.report.diagram import figure_png, path_labels
-from iur_survey.report.results import BookResults, Step, compute_results, prepare_results, r_script
+from iur_survey.pipeline import BookResults, Step, compute_results, prepare_results, r_script
 from iur_survey.report.sem_tables import chisq_difference, fit_row, hypotheses
 
 REPO = Path(__file__).resolve().parents[2]
@@ -227,7 +227,7 @@ def test_compare_paths_keeps_the_model_order():
 
 # ------------------------------------------------------------------ chapters 6-8: mediation, groups, PLS
 def test_analysis_options_are_part_of_the_cache_key(tmp_path, monkeypatch):
-    from iur_survey.report.results import analysis_options, results_key
+    from iur_survey.pipeline import analysis_options, results_key
     monkeypatch.delenv("IUR_SURVEY_BOOTSTRAP_B", raising=False)
     monkeypatch.delenv("IUR_SURVEY_SEED", raising=False)
     assert analysis_options() == {"seed": 2022, "bootstrap_B": 1000}
@@ -324,3 +324,18 @@ def test_pls_agreement_counts_only_rows_with_both_tests():
     a = agreement(cmp)
     assert (a["n"], a["agree"], a["disagree"], a["n_paths"]) == (2, 1, [("COL", "~", "MKT")], 2)
     assert pls_comparison_table(cmp).frame["Agree"].tolist() == ["yes", "no", "—"]
+
+
+def test_chapter_7_glues_its_prose_names_from_one_call():
+    """groups_glue and ordinal_invariance_glue give chapter 7 every name its prose uses, of the kind the prose
+    expects, whether the steps ran or not (the chapter lists none of them by hand)."""
+    import re
+
+    from iur_survey.report.groups import groups_glue, ordinal_invariance_glue
+
+    text = (REPO / "book" / "07_groups.md").read_text(encoding="utf-8")
+    used = dict((name, kind) for kind, name in re.findall(r"\{glue:(text|md)\}`([a-z_]+)`", text))
+    glued = {**groups_glue(None, None, None), **ordinal_invariance_glue(None, "not run")}
+    assert {k: ("text" if v[0] == "text" else "md") for k, v in glued.items()}.items() <= used.items()
+    not_glued = {n for n in used if n not in glued}
+    assert not not_glued, not_glued

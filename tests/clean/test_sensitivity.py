@@ -12,7 +12,8 @@ from iur_survey.clean import clean
 from iur_survey.errors import IURSurveyError
 from iur_survey.instrument import load_instrument
 from iur_survey.read.base import RawResponses
-from iur_survey.sem import sem, default_model
+from iur_survey.sem import sem
+from iur_survey.study import default_model
 from iur_survey.sem.sensitivity import flag_sensitivity
 from iur_survey.simulate import Contamination, simulate
 
@@ -28,7 +29,7 @@ def cleaned():
 
 
 def test_side_by_side_equals_two_separate_fits(cleaned):
-    tab = flag_sensitivity(cleaned.clean, cleaned.flags)
+    tab = flag_sensitivity(cleaned.clean, cleaned.flags, default_model())
     flagged = cleaned.flags["n_evidence"].to_numpy() >= 1
     assert 0 < flagged.sum() < len(flagged)
     ref_all = sem(default_model(), cleaned.clean).parameter_estimates(standardized=False)
@@ -42,7 +43,7 @@ def test_side_by_side_equals_two_separate_fits(cleaned):
 
 
 def test_flags_by_rule_and_mismatched_flags_are_refused(cleaned):
-    tab = flag_sensitivity(cleaned.clean, cleaned.flags, rules=["mahalanobis"])
+    tab = flag_sensitivity(cleaned.clean, cleaned.flags, default_model(), rules=["mahalanobis"])
     assert tab["n_without"].iloc[0] == len(cleaned.clean) - cleaned.flags["mahalanobis"].sum()
     with pytest.raises(IURSurveyError, match="do not belong"):
         flag_sensitivity(cleaned.clean.iloc[1:], cleaned.flags)

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from iur_survey.pls import compare_with_cbsem, pls_sem
-from iur_survey.sem import default_model, sem
+from iur_survey.sem import sem
+from iur_survey.study import default_model
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 

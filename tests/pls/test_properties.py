@@ -143,7 +143,8 @@ def test_effects_and_definitions(res800):
 
 
 def test_default_model_is_the_cbsem_model(res800):
-    from iur_survey.sem import default_model, sem
+    from iur_survey.sem import sem
+    from iur_survey.study import default_model
     inst = load_instrument()
     assert res800.model.constructs == inst.construct_codes
     assert res800.model.items == inst.item_codes

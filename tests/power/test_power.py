@@ -14,7 +14,8 @@ from iur_survey.errors import ModelSyntaxError
 from iur_survey.power import PopulationModel, power_analysis, true_values
 from iur_survey.power.montecarlo import draw_replication, select_parameters
 from iur_survey.power.population import bivariate_normal_cdf, likert_moments
-from iur_survey.sem import default_model, sem
+from iur_survey.sem import sem
+from iur_survey.study import default_model
 from iur_survey.simulate import Population
 
 # a small two-factor population: fits take ~20 ms, so replications are cheap

@@ -13,7 +13,7 @@ import pytest
 from iur_survey.cli import main
 from iur_survey.errors import IURSurveyError
 from iur_survey.replication import build_pack, sha256_file, verify_manifest
-from iur_survey.sem import default_model
+from iur_survey.study import default_model
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 RSCRIPT = shutil.which("Rscript")

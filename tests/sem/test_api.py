@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from iur_survey.errors import EstimationError, ModelSyntaxError
-from iur_survey.sem import cfa, default_model, sem
+from iur_survey.sem import cfa, sem
+from iur_survey.study import default_model
 from iur_survey.replication.rscript import lavaan_syntax_for
 
 DATA = pd.read_csv("tests/reference/data/complete_800.csv")

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from iur_survey.errors import EstimationError, ModelSyntaxError
-from iur_survey.sem import default_model, sem
+from iur_survey.sem import sem
+from iur_survey.study import default_model
 from iur_survey.sem.compare import fitted_data, lrt, wald_equal_paths, wald_test
 from iur_survey.sem.syntax import group_specific_labels
 from tests.sem._invariance_common import compare_ref, data, invariance, refs, rows_frame, wald_fit

@@ -160,7 +160,7 @@ def test_custom_steps_and_validation():
 
 
 def test_measurement_part_and_default_model():
-    from iur_survey.sem import default_model
+    from iur_survey.study import default_model
     m = measurement_part(default_model())
     assert m.count("=~") == 7 and "~ " not in m.replace("=~", "") and ":=" not in m
     with pytest.raises(EstimationError):

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iur_survey.sem import default_model, sem
+from iur_survey.sem import sem
+from iur_survey.study import default_model
 
 semopy = pytest.importorskip("semopy")
 

@@ -1,4 +1,8 @@
-"""The book's analysis, run once and cached for the chapters.
+"""The book's pipeline runner: the whole analysis, run once and cached for the chapters.
+
+Not a formatter (``report/`` formats) and not a results class (``sem/results.py`` and its kin are): it calls
+read -> clean -> measure -> sem / pls in order and keeps what the chapters show.  It sits beside ``book.py``
+(which calls it) and imports nothing from it (the book's settings are handed in).
 
 :func:`prepare_results` runs the pipeline on the book's export (read -> clean -> CFA ->
 structural model by FIML, MLR, listwise deletion and WLSMV) and pickles what the chapters show into
@@ -33,25 +37,26 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__
-from .. import resources
-from ..clean import clean, item_missing, missing_patterns
-from ..errors import IURSurveyError
-from ..instrument import load_instrument
-from ..measure import ave, common_method, composite_reliability, cronbach_alpha, fornell_larcker, htmt
-from ..pls import compare_with_cbsem, pls_sem
-from ..read import read_export, sha256_file
-from ..replication.rscript import fit_script
-from ..sem import cfa, default_model, sem
-from ..sem.bootstrap import bootstrap
-from ..sem.compare import wald_equal_paths
-from ..sem.syntax import group_specific_labels
-from ..sem.invariance import STEPS as INV_STEPS
-from ..sem.invariance import group_size_table, measurement_invariance, measurement_part, merge_groups
-from .groups import invariance_summary
-from ..sem.mediation import bootstrap_effects
-from ..sem.sensitivity import flag_sensitivity
-from ..sem.wlsmv_invariance import ordinal_invariance
+from . import __version__
+from . import resources
+from .clean import clean, item_missing, missing_patterns
+from .errors import IURSurveyError
+from .instrument import load_instrument
+from .measure import ave, common_method, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from .pls import compare_with_cbsem, pls_sem
+from .read import read_export, sha256_file
+from .replication.rscript import fit_script
+from .sem import cfa, sem
+from .sem.bootstrap import bootstrap
+from .sem.compare import wald_equal_paths
+from .sem.syntax import group_specific_labels
+from .sem.invariance import STEPS as INV_STEPS
+from .sem.invariance import group_size_table, measurement_invariance, measurement_part, merge_groups
+from .report.groups import invariance_summary
+from .sem.mediation import bootstrap_effects
+from .study import default_model
+from .sem.sensitivity import flag_sensitivity
+from .sem.wlsmv_invariance import ordinal_invariance
 
 #: the lavaan release the package's reference outputs (tests/reference/) were made with
 LAVAAN_REFERENCE_VERSION = "0.6.14"
@@ -388,7 +393,7 @@ _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure
 
 def _step_sensitivity(ctx):
     """Key paths and indirect effects with and without the flagged-but-kept respondents (chapter 3)."""
-    return {"table": flag_sensitivity(ctx["clean"], ctx["clean_flags"]),
+    return {"table": flag_sensitivity(ctx["clean"], ctx["clean_flags"], _default_model(ctx)),
             "n_flagged": int((ctx["clean_flags"]["n_flags"] > 0).sum()) if "n_flags" in ctx["clean_flags"] else 0}
 
 

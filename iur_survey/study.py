@@ -1,0 +1,64 @@
+"""The study layer: what is specific to Liu (2022)'s survey, kept out of the generic engines.
+
+The SEM engine (:mod:`iur_survey.sem`) fits any lavaan-syntax model and knows nothing of the instrument
+or of the constructs COL and INT; this module builds the study's model from the instrument
+(:mod:`iur_survey.instrument`) and hands it to the engine.  Its arrows: ``study -> instrument``,
+``study -> sem``; neither imports it.
+
+>>> from iur_survey.study import default_model
+>>> default_model().count("=~")
+7
+"""
+
+from __future__ import annotations
+
+from .errors import EstimationError
+from .instrument import load_instrument
+from .sem.syntax import group_specific_labels
+
+__all__ = ["default_model", "OUTCOMES"]
+
+#: the study's two outcome constructs: collaborative innovation (mediator) and deep integration
+OUTCOMES = ("COL", "INT")
+
+
+def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool = False) -> str:
+    """The study's default model: seven first-order factors (first loading fixed to 1),
+    ``COL ~ a1*GOV + ... + a5*TAL``, ``INT ~ b*COL + c1*GOV + ... + c5*TAL`` and for each
+    mechanism ``ind_X := ak*b`` and ``tot_X := ck + ak*b``.
+
+    ``instrument`` is an :class:`~iur_survey.instrument.Instrument` (default: the study's).
+
+    With ``ngroups`` > 1 (a multi-group fit) every label gets one name per group
+    (``COL ~ c(a1.g1, a1.g2, ...)*GOV``) and every ``:=`` effect is defined per group
+    (``ind_GOV.g1 := a1.g1*b.g1``), so the structural paths are free in each group: in lavaan
+    one label shared by all groups would constrain the path to be equal across them.
+    ``equal_regressions=True`` keeps the single labels, i.e. the paths equal across groups
+    (lavaan's ``group.equal = "regressions"``).
+
+    >>> print(default_model().splitlines()[0])
+    GOV =~ GOV1 + GOV2 + GOV3 + GOV4
+    >>> [l for l in default_model().splitlines() if l.startswith(("COL ~", "ind_GOV"))]
+    ['COL ~ a1*GOV + a2*MKT + a3*BEN + a4*VAL + a5*TAL', 'ind_GOV := a1*b']
+    >>> [l for l in default_model(ngroups=2).splitlines() if l.startswith(("COL ~", "ind_GOV"))][:2]
+    ['COL ~ c(a1.g1, a1.g2)*GOV + c(a2.g1, a2.g2)*MKT + c(a3.g1, a3.g2)*BEN + c(a4.g1, a4.g2)*VAL + c(a5.g1, a5.g2)*TAL', 'ind_GOV.g1 := a1.g1*b.g1']
+    """
+    if instrument is None:
+        instrument = load_instrument()
+    cons = list(instrument.constructs.values())
+    codes = [c.code for c in cons]
+    mediator, outcome = OUTCOMES
+    if mediator not in codes or outcome not in codes:
+        raise EstimationError(getattr(instrument, "path", None),
+                              f"the default model needs constructs {mediator} and {outcome} in the instrument")
+    mech = [c for c in codes if c not in OUTCOMES]
+    lines = [f"{c.code} =~ " + " + ".join(c.items) for c in cons]
+    lines.append(f"{mediator} ~ " + " + ".join(f"a{k}*{x}" for k, x in enumerate(mech, 1)))
+    lines.append(f"{outcome} ~ b*{mediator} + " + " + ".join(f"c{k}*{x}" for k, x in enumerate(mech, 1)))
+    for k, x in enumerate(mech, 1):
+        lines.append(f"ind_{x} := a{k}*b")
+        lines.append(f"tot_{x} := c{k} + a{k}*b")
+    model = "\n".join(lines)
+    if ngroups > 1 and not equal_regressions:
+        model = group_specific_labels(model, int(ngroups))
+    return model

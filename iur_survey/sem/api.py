@@ -712,17 +712,7 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
         if c is not None:
             cols.append(c)
             names.append(r.label or f"{r.lhs}{r.op}{r.rhs}")
-    by_key = {(r["lhs"], r["op"], r["rhs"] if r["op"] != ":=" else ""): r for r in table.to_dict("records")}
-    est = np.full(len(pt), np.nan)
-    se_rows = np.full(len(pt), np.nan)
-    std = {c: np.full(len(pt), np.nan) for c in ("std.lv", "std.all", "std.nox")}
-    for i in range(len(pt)):
-        r = by_key.get((pt.lhs[i], pt.op[i], pt.rhs[i] if pt.op[i] != ":=" else ""))
-        if r is None:
-            continue
-        est[i], se_rows[i] = r["est"], r["se"]
-        for c in std:
-            std[c][i] = r[c]
+    est, se_rows, std = _partable_columns(pt, table)
     post = _post_checks(pt, model, res.full_std, model.row_values(res.full_std))
     warns = list(warnings) + [w for w in res.warnings if w not in warnings]
     if any(w.startswith("some estimated ov variances are negative (") for w in post):
@@ -735,6 +725,23 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
                             se_type="robust.sem", information="expected", iterations=int(res.iterations),
                             n_input=n_input, meta=meta, table=table, ordered=list(ord_names), test=res.test,
                             theta_names=names, theta_cols=cols, n_dropped=int(st.n_dropped))
+
+
+def _partable_columns(pt, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """est, se and std.lv/std.all/std.nox per parameter-table row, taken from an ordinal fit's
+    parameterEstimates-like ``table`` (matched on lhs/op/rhs; ``:=`` rows on lhs alone)."""
+    by_key = {(r["lhs"], r["op"], r["rhs"] if r["op"] != ":=" else ""): r for r in table.to_dict("records")}
+    est = np.full(len(pt), np.nan)
+    se_rows = np.full(len(pt), np.nan)
+    std = {c: np.full(len(pt), np.nan) for c in ("std.lv", "std.all", "std.nox")}
+    for i in range(len(pt)):
+        r = by_key.get((pt.lhs[i], pt.op[i], pt.rhs[i] if pt.op[i] != ":=" else ""))
+        if r is None:
+            continue
+        est[i], se_rows[i] = r["est"], r["se"]
+        for c in std:
+            std[c][i] = r[c]
+    return est, se_rows, std
 
 
 def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names: list[str], *, est_name: str,
@@ -870,17 +877,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
             table.iloc[drows, table.columns.get_loc("se")] = np.sqrt(np.clip(np.diag(J @ V @ J.T), 0, None))
 
     # ---- per partable row (the base class's arrays)
-    by_key = {(r["lhs"], r["op"], r["rhs"] if r["op"] != ":=" else ""): r for r in table.to_dict("records")}
-    est = np.full(len(pt), np.nan)
-    se_rows = np.full(len(pt), np.nan)
-    std = {c: np.full(len(pt), np.nan) for c in ("std.lv", "std.all", "std.nox")}
-    for i in range(len(pt)):
-        r = by_key.get((pt.lhs[i], pt.op[i], pt.rhs[i] if pt.op[i] != ":=" else ""))
-        if r is None:
-            continue
-        est[i], se_rows[i] = r["est"], r["se"]
-        for c in std:
-            std[c][i] = r[c]
+    est, se_rows, std = _partable_columns(pt, table)
     post = _post_checks(pt, model, full_std, model.row_values(full_std))
     warns = list(warnings) + [w for w in res.warnings if w not in warnings]
     if any(w.startswith("some estimated ov variances are negative (") for w in post):

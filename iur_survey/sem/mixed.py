@@ -29,6 +29,8 @@ import pandas as pd
 from scipy.special import ndtr
 
 from iur_survey.errors import EstimationError
+from .fitmeasures import chisq_pvalue as _chisq_pvalue
+from .results import z_critical, z_pvalue
 
 from .ordinal import _BIG, _codes, bivariate_normal_cdf, bivariate_normal_pdf, blas_threads, pair_index, \
     stats_from_codes
@@ -448,8 +450,6 @@ def mixed_baseline_test(st: MixedSampleStats) -> dict:
     >>> b["df"], round(b["trace_ugamma"], 10)     # one covariance: tr(U Gamma) = 1
     (1, 1.0)
     """
-    from scipy import stats
-
     from .wlsmv import scaled_shifted_test
 
     k = st.nth + int(st.num_idx.size)
@@ -460,7 +460,7 @@ def mixed_baseline_test(st: MixedSampleStats) -> dict:
     D[np.arange(k), np.arange(k)] = 1.0
     out = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma)
     out["chisq"] = chisq
-    out["standard_pvalue"] = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
+    out["standard_pvalue"] = float(_chisq_pvalue(chisq, df))
     return out
 
 
@@ -491,7 +491,7 @@ def mixed_fit_measures(st: MixedSampleStats, *, npar: int, fmin: float, df: int,
     lo_s, hi_s = fm.rmsea_ci(X2s, df, N)
     out = {
         "npar": npar, "fmin": fmin, "chisq": X2, "df": df,
-        "pvalue": float(stats.chi2.sf(X2, df)) if df > 0 else np.nan,
+        "pvalue": float(_chisq_pvalue(X2, df)),
         "chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": test["pvalue"],
         "chisq.scaling.factor": test["scaling_factor"],
         "baseline.chisq": X2n, "baseline.df": dfn, "baseline.pvalue": baseline["standard_pvalue"],
@@ -572,8 +572,6 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
     (True, 2, ['x1', 'x2'])
     """
     from types import SimpleNamespace
-
-    from scipy.stats import norm
 
     from .defined import from_partable
     from .standardized import r_squared, standardize
@@ -661,7 +659,7 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
     std = standardize(pt, model, full_std, values_std)
     r2 = r_squared(pt, std["std.all"])
     sd_star = np.sqrt(np.diag(model.implied(full_std)[0]))
-    z975 = norm.ppf(0.975)
+    z975 = z_critical(0.95)
     rows: list[dict] = []
 
     def add(lhs, op, rhs, label, est, se_, std_lv=None, std_all=None, std_nox=None):
@@ -722,7 +720,7 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
         for c, v, var, i in zip(defs, vals, np.diag(V), list(pt.def_rows)):
             add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), *stds(i))
     table = pd.DataFrame(rows)
-    table["pvalue"] = 2.0 * norm.sf(np.abs(table["z"].to_numpy()))
+    table["pvalue"] = z_pvalue(table["z"].to_numpy())
     res = SimpleNamespace(theta=theta, vcov=vcov, se=se, fmin=fit.fmin, df=df, delta=D, e_inv=Einv,
                           test=test, baseline=base, fit_measures=fm, converged=fit.converged,
                           iterations=fit.iterations, stats=st, warnings=warnings, r2=r2, kept=kept, E=E,

@@ -49,6 +49,8 @@ import pandas as pd
 from scipy import stats
 
 from iur_survey.errors import EstimationError
+from .fitmeasures import chisq_pvalue as _chisq_pvalue
+from .results import z_critical, z_pvalue
 
 from . import fitmeasures as _fm
 from .ordinal import OrdinalSampleStats, blas_threads, pair_index
@@ -308,7 +310,7 @@ def scaled_shifted_test(chisq: float, df: int, delta: np.ndarray, wls_vd: np.nda
     a = np.sqrt(df / tr2)
     b = df - a * tr1
     stat = chisq * a + b
-    out.update(stat=float(stat), pvalue=float(stats.chi2.sf(stat, df)),
+    out.update(stat=float(stat), pvalue=float(_chisq_pvalue(stat, df)),
                scaling_factor=float(1 / a) if a > 0 else np.nan, shift_parameter=float(b))
     return out
 
@@ -336,7 +338,7 @@ def baseline_test(st: OrdinalSampleStats) -> dict:
     D[np.arange(nth), np.arange(nth)] = 1.0
     out = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma)
     out["chisq"] = chisq
-    out["standard_pvalue"] = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
+    out["standard_pvalue"] = float(_chisq_pvalue(chisq, df))
     return out
 
 
@@ -494,7 +496,7 @@ def wlsmv_fit_measures(st: OrdinalSampleStats, *, npar: int, fmin: float, df: in
     XX3, df3, c3 = cat["XX3"], cat["df3"], cat["c_hat3"]
     XX3n, c3n = cat["XX3_null"], cat["c_hat3_null"]
     XX3s = cat["XX3_scaled"]
-    pv = float(stats.chi2.sf(X2, df)) if df > 0 else np.nan
+    pv = float(_chisq_pvalue(X2, df))
 
     out: dict[str, float] = {
         "npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": pv,
@@ -694,8 +696,6 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     std.all std.nox``; rows: user rows, thresholds, the other default rows,
     ``~*~``, intercepts and latent means, then ``:=``).
     """
-    from scipy.stats import norm
-
     from .defined import from_partable
     from .standardized import r_squared, standardize
 
@@ -751,7 +751,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     values_std = model.row_values(full_std)
     std = standardize(pt, model, full_std, values_std)
     res.r2 = r_squared(pt, std["std.all"])
-    z975 = norm.ppf(0.975)
+    z975 = z_critical(0.95)
     rows: list[dict] = []
 
     def add(lhs, op, rhs, label, est, se, std_lv=None, std_all=None, std_nox=None):
@@ -806,5 +806,5 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
         for c, v, var, i in zip(defs, vals, np.diag(V), drows):
             add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), *stds(i))
     table = pd.DataFrame(rows)
-    table["pvalue"] = 2.0 * norm.sf(np.abs(table["z"].to_numpy()))
+    table["pvalue"] = z_pvalue(table["z"].to_numpy())
     return res, table

@@ -256,6 +256,20 @@ def jackknife_counts(start: int, stop: int, nobs: Sequence[int]) -> list[np.ndar
     return out
 
 
+def seed_entropy(seed) -> int:
+    """The integer entropy behind a bootstrap's per-draw seeds: ``seed`` itself, a SeedSequence's
+    entropy, or fresh OS entropy for None (then recorded in the result, so the run can be repeated).
+
+    >>> seed_entropy(2022), seed_entropy(np.random.SeedSequence(7))
+    (2022, 7)
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.entropy)
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)
+    return int(seed)
+
+
 def draw_indices(entropy: int, b: int, nobs: Sequence[int]) -> list[np.ndarray]:
     """The row indices of bootstrap draw ``b`` (one array per group) for a given seed entropy.
 
@@ -694,12 +708,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     B = int(B)
     if B < 2:
         raise EstimationError(None, f"B={B}: the bootstrap needs at least 2 draws")
-    if isinstance(seed, np.random.SeedSequence):
-        entropy = int(seed.entropy)
-    elif seed is None:
-        entropy = int(np.random.SeedSequence().entropy)
-    else:
-        entropy = int(seed)
+    entropy = seed_entropy(seed)
     ctl = {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200}
     bad_ctl = set(control or {}) - set(ctl)
     if bad_ctl:

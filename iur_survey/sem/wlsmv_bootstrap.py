@@ -23,7 +23,7 @@ import pandas as pd
 
 from iur_survey.errors import EstimationError
 
-from .bootstrap import bca_ci, draw_indices, percentile_ci
+from .bootstrap import bca_ci, draw_indices, percentile_ci, seed_entropy
 from .defined import from_partable
 from .ordinal import _codes, blas_threads, stats_from_codes
 from .parallel import available_cores, map_chunks
@@ -215,12 +215,7 @@ def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
     if res.meta.get("mixed"):
         raise EstimationError(None, "the bootstrap of a WLSMV fit with a mix of ordered and continuous items "
                                     "is not supported yet")
-    if isinstance(seed, np.random.SeedSequence):
-        entropy = int(seed.entropy)
-    elif seed is None:
-        entropy = int(np.random.SeedSequence().entropy)
-    else:
-        entropy = int(seed)
+    entropy = seed_entropy(seed)
     model = res.model
     pt = res.partable
     ov = list(res.ordered)

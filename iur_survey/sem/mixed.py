@@ -575,7 +575,7 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
 
     from .defined import from_partable
     from .standardized import r_squared, standardize
-    from .wlsmv import _inv_information, fit_dwls, robust_vcov, scaled_shifted_test
+    from .wlsmv import _inv_information, dwls_dropped, fit_dwls, robust_vcov, scaled_shifted_test
 
     pt = model.partable
     if model.ngroups != 1:
@@ -587,13 +587,7 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
     ordset = {v for v, o in zip(ov, is_ord) if o}
     p = len(ov)
     nmod = model.npar
-    drop = np.zeros(nmod, dtype=bool)
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k < 0 or pt.op[i] in _CON_OPS:
-            continue
-        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordset):
-            drop[k] = True
+    drop = dwls_dropped(model, ordset)
     kept = np.flatnonzero(~drop)
     nk = kept.size
     nth = st.nth

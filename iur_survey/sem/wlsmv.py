@@ -677,6 +677,21 @@ def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq) -> WLSMVResult:
 _CON_OPS = (":=", "==", "<", ">")
 
 
+def dwls_dropped(model, ordinal: set[str]) -> np.ndarray:
+    """Mask of the model parameters a single-group DWLS fit leaves out of its own parameter vector:
+    the observed intercepts (the thresholds, or -means, stand in for them) and the residual variances of
+    the ordinal items (fixed by the delta parameterization)."""
+    pt = model.partable
+    drop = np.zeros(model.npar, dtype=bool)
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k < 0 or pt.op[i] in _CON_OPS:
+            continue
+        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordinal):
+            drop[k] = True
+    return drop
+
+
 def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = None
                      ) -> tuple[WLSMVResult, pd.DataFrame]:
     """WLSMV fit of an engine :class:`~iur_survey.sem.matrices.Model`, lavaan-style estimates table.
@@ -708,13 +723,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
                                     f"in the model's order {ov}")
     ordinal = set(ov)
     nmod = model.npar
-    drop = np.zeros(nmod, dtype=bool)
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k < 0 or pt.op[i] in _CON_OPS:
-            continue
-        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordinal):
-            drop[k] = True
+    drop = dwls_dropped(model, ordinal)
     kept = np.flatnonzero(~drop)
     nk = kept.size
     nth = st.nth

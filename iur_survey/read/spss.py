@@ -107,13 +107,19 @@ def _is_identity(mapping: dict[float, float]) -> bool:
     return all(c == t for c, t in mapping.items())
 
 
+def _codes_and_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A numeric SPSS column as float codes and as an object array to relabel (None where missing)."""
+    arr = values.to_numpy(dtype=np.float64)
+    out = arr.astype(object)
+    out[np.isnan(arr)] = None
+    return arr, out
+
+
 def _to_labels(values: pd.Series, labels: dict) -> pd.Series:
     """Numeric codes replaced by their value labels (codes without a label kept)."""
     if not labels or values.dtype.kind not in "fiu":
         return values
-    arr = values.to_numpy(dtype=np.float64)
-    out = arr.astype(object)
-    out[np.isnan(arr)] = None
+    arr, out = _codes_and_cells(values)
     for code, lab in labels.items():
         try:
             out[arr == float(code)] = str(lab)
@@ -199,9 +205,7 @@ def _group_values(values: pd.Series, labels: dict, instrument, path, header) -> 
     """
     if values.dtype.kind not in "fiu":
         return values
-    arr = values.to_numpy(dtype=np.float64)
-    out = arr.astype(object)
-    out[np.isnan(arr)] = None
+    arr, out = _codes_and_cells(values)
     for code, lab in labels.items():
         try:
             c = float(code)

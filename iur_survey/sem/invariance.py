@@ -457,7 +457,7 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
 
     Parameters
     ----------
-    model : lavaan syntax (the study's is :func:`iur_survey.study.default_model`).  With ``measurement_only`` (default) only the ``=~`` / ``~~``
+    model : lavaan syntax, given by the caller.  With ``measurement_only`` (default) only the ``=~`` / ``~~``
         lines are used (:func:`measurement_part`): invariance is a property of the measurement model.
     data, group : the data and its group column (e.g. ``"role"``)
     estimator, missing : as :func:`iur_survey.sem.sem` ("ML"/"MLR"; "auto"/"fiml"/"listwise")
@@ -476,8 +476,7 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     from .api import sem
 
     if model is None:
-        raise EstimationError(None, "measurement_invariance(): give the model (the study's: "
-                                     "iur_survey.study.default_model())")
+        raise EstimationError(None, "measurement_invariance(): give the model (lavaan syntax)")
     if measurement_only:
         model = measurement_part(model)
     spec = _steps(steps)

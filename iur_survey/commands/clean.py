@@ -41,7 +41,7 @@ from pathlib import Path
 
 from ..errors import NoRowsKeptError, no_rows_kept_message
 from ..outputs import output_dir
-from ._io import input_file
+from ._io import add_instrument_option, input_file
 
 NAME = "clean"
 HELP = "screen a raw export: clean data + exclusion ledger + report"
@@ -49,8 +49,7 @@ HELP = "screen a raw export: clean data + exclusion ledger + report"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("raw", metavar="RAW", help="the raw export file (never modified)")
-    parser.add_argument("--instrument", metavar="FILE",
-                        help="instrument (codebook) YAML; default: the study's data/instrument.yaml")
+    add_instrument_option(parser)
     parser.add_argument("--format", metavar="F", default=None,
                         help="the export's format (qualtrics, wjx, spss, surveymonkey, google_forms, limesurvey, "
                              "csv, xlsx); default: detected")

@@ -264,21 +264,22 @@ class _Cursor:
         return _err(self.source, msg, t.line, t.col)
 
 
+def _parse_left(cur: _Cursor, ops: tuple[str, str], operand):
+    """``operand (op operand)*`` for the operators ``ops``, left-associative."""
+    node = operand(cur)
+    while cur.at("op", ops[0]) or cur.at("op", ops[1]):
+        op = cur.next().text
+        node = ("bin", op, node, operand(cur))
+    return node
+
+
 def _parse_expr(cur: _Cursor):
     """expr := term (('+'|'-') term)* ; R precedence: ^ > unary - > * / > + -."""
-    node = _parse_mul(cur)
-    while cur.at("op", "+") or cur.at("op", "-"):
-        op = cur.next().text
-        node = ("bin", op, node, _parse_mul(cur))
-    return node
+    return _parse_left(cur, ("+", "-"), _parse_mul)
 
 
 def _parse_mul(cur: _Cursor):
-    node = _parse_unary(cur)
-    while cur.at("op", "*") or cur.at("op", "/"):
-        op = cur.next().text
-        node = ("bin", op, node, _parse_unary(cur))
-    return node
+    return _parse_left(cur, ("*", "/"), _parse_unary)
 
 
 def _parse_unary(cur: _Cursor):

@@ -342,8 +342,8 @@ def rmsea_measures(X2, df, N, G: int = 1, c_hat: float = 1.0, *, level: float = 
     ``suffix`` (``""``, ``".scaled"``, ``".robust"``).
 
     >>> m = rmsea_measures(85.3, 24, 301, suffix=".scaled")
-    >>> list(m)
-    ['rmsea.scaled', 'rmsea.ci.lower.scaled', 'rmsea.ci.upper.scaled', 'rmsea.pvalue.scaled', 'rmsea.notclose.pvalue.scaled']
+    >>> list(m)[3:]
+    ['rmsea.pvalue.scaled', 'rmsea.notclose.pvalue.scaled']
     >>> [round(m[k], 6) for k in ("rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled")]
     [0.092117, 0.071414, 0.113674]
     """

@@ -60,7 +60,7 @@ from ..errors import ModelSyntaxError
 
 __all__ = [
     "Term", "Constraint", "ParsedModel", "parse_model", "parse_expression",
-    "expression_names", "render_syntax",
+    "expression_names", "render_syntax", "split_pairs",
 ]
 
 #: operators that make a line a statement (lavaan's list), longest first for tokenising
@@ -336,6 +336,35 @@ def parse_expression(text: str, source: str = "<expression>"):
     if cur.peek() is not None:
         raise cur.fail(f"unexpected {cur.peek().text!r} in expression")
     return node
+
+
+def split_pairs(parts: Iterable[str], sep: str, fail) -> list[tuple[str, str]]:
+    """``(lhs, rhs)`` from text parts written ``lhs SEP rhs`` (blank parts skipped, sides stripped).
+
+    ``fail(kind, part)`` makes the error to raise: ``kind`` is ``"form"`` (not exactly one ``sep``),
+    ``"empty"`` (an empty side) or ``"none"`` (no pair at all).
+
+    >>> split_pairs(["a == b", " ", "c==d"], "==", lambda kind, part: ValueError(kind, part))
+    [('a', 'b'), ('c', 'd')]
+    >>> split_pairs(["a = b = c"], "=", lambda kind, part: ValueError(kind, part))
+    Traceback (most recent call last):
+    ...
+    ValueError: ('form', 'a = b = c')
+    """
+    out = []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if part.count(sep) != 1:
+            raise fail("form", part)
+        lhs, rhs = (x.strip() for x in part.split(sep))
+        if not lhs or not rhs:
+            raise fail("empty", part)
+        out.append((lhs, rhs))
+    if not out:
+        raise fail("none", "")
+    return out
 
 
 def expression_names(node) -> list[str]:

@@ -165,6 +165,12 @@ def data_matrix(name: str, columns) -> np.ndarray:
     return pd.read_csv(path)[list(columns)].to_numpy(float)
 
 
+def relmax(a, b) -> float:
+    """The largest absolute difference relative to the largest absolute reference value."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
 def mat(x) -> np.ndarray:
     return np.array(x, dtype=float)
 

@@ -289,23 +289,18 @@ def rmsea_ci(X2, df, N, G: int = 1, c_hat: float = 1.0, level: float = 0.90) -> 
     def upper_lambda(lam):
         return _pchisq(X2, df, lam) - lower_perc
 
-    if df < 1 or lower_lambda(0.0) < 0:
-        lo = 0.0
-    else:
+    def rmsea_where(p, bound):
+        """The RMSEA of the noncentrality in [0, bound] at which pchisq(X2) = p (NaN without a root)."""
         try:
-            lam = _ncp(X2, df, upper_perc, X2)
-            lo = math.sqrt((c_hat * lam) / (N * df)) * (math.sqrt(G) if G > 1 else 1.0)
+            lam = _ncp(X2, df, p, bound)
         except (ValueError, RuntimeError):
-            lo = math.nan
+            return math.nan
+        return math.sqrt((c_hat * lam) / (N * df)) * (math.sqrt(G) if G > 1 else 1.0)
+
+    lo = 0.0 if df < 1 or lower_lambda(0.0) < 0 else rmsea_where(upper_perc, X2)
     n_rmsea = max(N, X2 * 4)
-    if df < 1 or upper_lambda(n_rmsea) > 0 or upper_lambda(0.0) < 0:
-        hi = 0.0
-    else:
-        try:
-            lam = _ncp(X2, df, lower_perc, n_rmsea)
-            hi = math.sqrt((c_hat * lam) / (N * df)) * (math.sqrt(G) if G > 1 else 1.0)
-        except (ValueError, RuntimeError):
-            hi = math.nan
+    hi = (0.0 if df < 1 or upper_lambda(n_rmsea) > 0 or upper_lambda(0.0) < 0
+          else rmsea_where(lower_perc, n_rmsea))
     return lo, hi
 
 

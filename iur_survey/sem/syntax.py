@@ -163,8 +163,12 @@ def _err(source: str, msg: str, line: int, col: int) -> ModelSyntaxError:
     return ModelSyntaxError(source, msg, row=line, column=str(col))
 
 
-def _strip_comment(text: str) -> str:
-    """Cut a line at the first # or ! outside quotes."""
+def _outside_quotes(text: str):
+    """``(position, character)`` of each character outside quotes (``"..."`` / ``'...'``, quotes excluded).
+
+    >>> "".join(ch for _, ch in _outside_quotes('a "#b" c'))
+    'a  c'
+    """
     quote = None
     for i, ch in enumerate(text):
         if quote:
@@ -172,7 +176,14 @@ def _strip_comment(text: str) -> str:
                 quote = None
         elif ch in "\"'":
             quote = ch
-        elif ch in "#!":
+        else:
+            yield i, ch
+
+
+def _strip_comment(text: str) -> str:
+    """Cut a line at the first # or ! outside quotes."""
+    for i, ch in _outside_quotes(text):
+        if ch in "#!":
             return text[:i]
     return text
 
@@ -202,14 +213,9 @@ def _statements(syntax: str, source: str) -> list[list[Tok]]:
         line = _strip_comment(raw)
         # split at ';' outside quotes, keeping columns
         parts: list[tuple[int, str]] = []
-        start, quote = 0, None
-        for i, ch in enumerate(line):
-            if quote:
-                if ch == quote:
-                    quote = None
-            elif ch in "\"'":
-                quote = ch
-            elif ch == ";":
+        start = 0
+        for i, ch in _outside_quotes(line):
+            if ch == ";":
                 parts.append((start, line[start:i]))
                 start = i + 1
         parts.append((start, line[start:]))

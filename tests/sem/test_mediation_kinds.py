@@ -3,9 +3,12 @@ engine knows nothing of the study's ``ind_`` / ``tot_`` naming)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from iur_survey.sem.mediation import defined_effects, effect_kind
+from iur_survey.sem import sem
+from iur_survey.sem.bootstrap import bootstrap
+from iur_survey.sem.mediation import bootstrap_effects, defined_effects, effect_kind
 
 PATHS = {"a1": ("m1", "x"), "a2": ("m2", "x"), "b1": ("y", "m1"), "b2": ("y", "m2"), "c": ("y", "x"),
          "d": ("m2", "m1")}
@@ -51,3 +54,17 @@ def test_a_label_means_its_first_row_as_in_lavaan():
     pe = pd.DataFrame({"lhs": ["m", "y", "y", "e"], "op": ["~", "~", "~", ":="], "rhs": ["x", "m", "z", "a*b"],
                        "label": ["a", "b", "b", "e"]})
     assert defined_effects(pe).loc[0, "kind"] == "indirect"
+
+
+def test_bootstrap_effects_take_the_kind_from_the_definition():
+    """Names that say nothing (or mislead): the kind and source still follow the definitions."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(120)
+    m = 0.5 * x + rng.standard_normal(120)
+    d = pd.DataFrame({"x": x, "m": m, "y": 0.4 * m + 0.1 * x + rng.standard_normal(120)})
+    model = "m ~ a*x\ny ~ b*m + c*x\nthrough := a*b\ntot_wrong := a*b\noverall := c + through\nratio := a/b"
+    bt = bootstrap(sem(model, d), 20, data=d, seed=1, workers=1, progress=False)
+    eff = bootstrap_effects(bt).set_index("effect")
+    assert eff["kind"].to_dict() == {"through": "indirect", "tot_wrong": "indirect", "overall": "total",
+                                     "ratio": "other"}
+    assert eff.loc["overall", "source"] == "x" and eff.loc["ratio", "source"] == "ratio"

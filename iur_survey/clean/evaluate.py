@@ -213,17 +213,40 @@ def plain_sample(n: int, seed: int, instrument: Instrument | None = None) -> tup
 
 def grm_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The independent graded-response-model generator of ``tests/clean/grm_generator.py`` (source checkout)."""
-    path = Path(__file__).resolve().parents[2] / "tests" / "clean" / "grm_generator.py"
+    return _tests_module("grm_generator").generate(n, seed, instrument=instrument)
+
+
+def _tests_module(name: str):
+    path = Path(__file__).resolve().parents[2] / "tests" / "clean" / f"{name}.py"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: the independent generator lives in the source checkout's tests")
-    spec = importlib.util.spec_from_file_location("_iur_grm_generator", path)
+        raise FileNotFoundError(f"{path}: this evaluation generator lives in the source checkout's tests")
+    spec = importlib.util.spec_from_file_location(f"_iur_{name}", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.generate(n, seed, instrument=instrument)
+    return mod
+
+
+def real_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Real honest respondents (rows of psych's ``bfi``) with injected careless cases: ``tests/clean/real_generator.py``.
+
+    ``instrument`` must be the pool's own (:func:`generator_instrument` ``("real")``).
+    """
+    return _tests_module("real_generator").generate(n, seed, instrument=instrument)
 
 
 GENERATORS: dict[str, Callable[..., tuple[pd.DataFrame, pd.DataFrame]]] = {
-    "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample}
+    "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample, "real": real_sample}
+
+
+#: the export formats the ``real`` generator is written in (its instrument names the group column, no question)
+REAL_FORMATS = ("csv", "xlsx")
+
+
+def generator_instrument(generator: str) -> Instrument:
+    """The instrument a generator's exports are written and read with (the package's, or bfi's for ``real``)."""
+    if generator == "real":
+        return _tests_module("real_generator").instrument()
+    return load_instrument()
 
 
 def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2, 3),
@@ -235,7 +258,9 @@ def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2,
     """
     from ..simulate.writers import write_export
 
-    inst = load_instrument()
+    inst = generator_instrument(generator)
+    if generator == "real":  # bfi.yaml has no role question: the formats that find the group by its text are out
+        formats = [f for f in formats if f in REAL_FORMATS]
     out = []
     with tempfile.TemporaryDirectory() as d:
         for n in ns:
@@ -323,7 +348,7 @@ def separability(generator: str = "simulator", ns: Iterable[int] = (800, 3000), 
     """
     from ..simulate.writers import write_export
 
-    inst = load_instrument()
+    inst = generator_instrument(generator)
     items = list(inst.item_codes)
     kinds = list(kinds)
     kept, totals = [], []
@@ -422,8 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, nargs="+", default=[300, 800, 3000])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--formats", nargs="+", default=list(EXPORT_FORMATS), choices=list(EXPORT_FORMATS))
-    ap.add_argument("--generator", default="both", choices=["simulator", "grm", "style-free", "both", "all"],
-                    help="both: simulator and grm; all: also the style-free simulator")
+    ap.add_argument("--generator", default="both", choices=["simulator", "grm", "style-free", "real", "both", "all"],
+                    help="both: simulator and grm; all: also the style-free simulator and real (bfi's people)")
     ap.add_argument("--quick", action="store_true", help="N 300 and 800, one seed, csv and qualtrics only")
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--separability", action="store_true",
@@ -432,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.quick:
         args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
-    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free"]}.get(args.generator,
+    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free", "real"]}.get(args.generator,
                                                                                       [args.generator])
     if args.separability:
         with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):
@@ -446,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             res = evaluate(args.n, args.seeds, args.formats, gen, progress=args.progress)
             rec, hon = tables(res)
-            print(f"\n== generator: {gen}; seeds {args.seeds}; formats {', '.join(args.formats)} "
+            print(f"\n== generator: {gen}; seeds {args.seeds}; formats {', '.join(pd.unique(res['format']))} "
                   f"({time.perf_counter() - t0:.0f} s)")
             print(rec.to_string())
             print()

@@ -49,7 +49,7 @@ from ..read import read_export
 from .config import CleanConfig
 from .pipeline import clean
 from ..simulate.contamination import CLEANING_RULES as KIND_RULES
-from .rules import INDEX_RULES, RULE_ORDER, SCREENING_RULES
+from .rules import DEFAULT_RULES, INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
 #: meant for, plus an exact repeat of a row (``duplicate_id``) for the same-IP rule, which
@@ -451,6 +451,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="both: simulator and grm; all: also the style-free simulator and real (bfi's people)")
     ap.add_argument("--quick", action="store_true", help="N 300 and 800, one seed, csv and qualtrics only")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--add-rule", nargs="+", default=[], choices=list(INDEX_RULES), metavar="RULE",
+                    help="run these index rules besides the default ones (e.g. mahalanobis_ipsatized)")
     ap.add_argument("--separability", action="store_true",
                     help="instead: how far other statistics separate the careless responses the cleaning keeps "
                          "from honest ones (N 800 and 3000, csv; see separability())")
@@ -459,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
     gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free", "real"]}.get(args.generator,
                                                                                       [args.generator])
+    config = CleanConfig(rules=tuple(DEFAULT_RULES) + tuple(args.add_rule)) if args.add_rule else None
     if args.separability:
         with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):
             for gen in gens:
@@ -469,9 +472,10 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         for gen in gens:
             t0 = time.perf_counter()
-            res = evaluate(args.n, args.seeds, args.formats, gen, progress=args.progress)
+            res = evaluate(args.n, args.seeds, args.formats, gen, config=config, progress=args.progress)
             rec, hon = tables(res)
-            print(f"\n== generator: {gen}; seeds {args.seeds}; formats {', '.join(pd.unique(res['format']))} "
+            extra = f"; added rules {', '.join(args.add_rule)}" if args.add_rule else ""
+            print(f"\n== generator: {gen}{extra}; seeds {args.seeds}; formats {', '.join(pd.unique(res['format']))} "
                   f"({time.perf_counter() - t0:.0f} s)")
             print(rec.to_string())
             print()

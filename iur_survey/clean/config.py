@@ -68,7 +68,7 @@ class CleanConfig:
     longstring_far_run: int | None = None
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
-    longpattern_max_period: int = 8
+    longpattern_max_period: int | None = None
     irv_min_sd: float = 0.4
     irv_far_sd: float = 0.35
     irv_min_items: int | None = None

@@ -593,11 +593,13 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
 
 
 def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
-                far_run: int | None = None, max_period: int = 8) -> pd.Series:
+                far_run: int | None = None, max_period: int | None = None) -> pd.Series:
     """Flag patterned responding: a long stretch that repeats itself every 2 to ``max_period`` answers.
 
-    Longstring generalised to periodic strings (zig-zag 1-2-3-4-5-4-3-2-..., period 8;
-    diagonal 1-2-3-4-5-1-..., period 5; repeated short sequences 2-4-2-4 ...): for each
+    Longstring generalised to periodic strings (zig-zag 1-2-3-4-5-4-3-2-..., period 8 on
+    a 5-point scale, ``2 (max - min)`` on any; diagonal 1-2-3-4-5-1-..., period 5;
+    repeated short sequences 2-4-2-4 ...; ``max_period`` default: 8, or the scale's
+    zig-zag period if longer, e.g. 10 on a 6-point scale): for each
     period ``L`` the longest stretch of raw answers with ``x[j] == x[j - L]``, plus ``L``
     (:func:`iur_survey.clean.indices.longpattern`; patterned responding: Curran 2016,
     Dunn et al. 2018).  Straight-lining (period 1) is :func:`longstring`'s.  Flag from
@@ -618,6 +620,8 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
         return _none(frame)
     cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
     far = _default_far_pattern(len(cols)) if far_run is None else int(far_run)
+    if max_period is None:
+        max_period = max(8, 2 * int(instrument.scale_max - instrument.scale_min))
     x = _matrix(frame, cols)
     length, period, start = longpattern_index(x, max_period, min_length=cut)
     hit = length >= cut

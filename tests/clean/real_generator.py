@@ -19,8 +19,9 @@ here).  The truth names each careless case and, for honest respondents, an *obse
 style: ``extreme`` (the pool's top decile of answers at the scale's ends), ``midpoint``
 (top decile of answers at the two middle codes) and ``acquiescent`` (top decile of the mean
 raw agreement over the items of both keyings), in that priority; the rest are ``honest``.
-The pool's own careless respondents, if any, count as honest: the honest exclusion rate is
-an upper bound.
+The pool leaves out the 4 complete cases that give one answer to all 25 items (both keyings:
+straight lines, Johnson 2005); its other careless respondents, if any, count as honest, so
+the honest exclusion rate is an upper bound.
 
 Used by ``python -m iur_survey.clean.evaluate --generator real`` (imported by path) and
 ``tests/clean/test_real_generator.py``.
@@ -46,12 +47,15 @@ def instrument():
 
 
 def pool(inst=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The complete cases of ``bfi``: items (raw codes, instrument order), gender code, observed style."""
+    """The complete cases of ``bfi`` but straight lines: items (raw codes, instrument order), gender code, style."""
     inst = inst or instrument()
     items = list(inst.item_codes)
     df = pd.read_csv(REAL / "bfi.csv", index_col=0)
     df = df.dropna(subset=items)
     x = df[items].to_numpy(dtype=float)
+    # the same answer to all 25 items, across both keyings, is no one's opinion (4 rows: all 1s or all 5s)
+    line = (x == x[:, :1]).all(axis=1)
+    df, x = df[~line], x[~line]
     lo, hi = inst.scale_min, inst.scale_max
     ends = np.mean((x == lo) | (x == hi), axis=1)
     mid = (lo + hi) / 2

@@ -219,7 +219,8 @@ def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray,
     hit = flags.notna().to_numpy()
     details = flags.to_numpy()[hit]
     if rule not in INDEX_RULES:         # a screening detail may quote a cell (status, role, an out-of-range code)
-        details = [mask_pii(d) for d in details]
+        uniq, inverse = np.unique(details.astype(str), return_inverse=True)   # many repeat: mask each once
+        details = np.array([mask_pii(d) for d in uniq], dtype=object)[inverse]
     # an index rule's detail is made of numbers and item codes only (recoded answers, durations, statistics)
     return pd.DataFrame({"_pos": pos[hit], "response_id": ids[pos[hit]],
                          "row": rows[pos[hit]], "rule": rule, "detail": details})

@@ -11,9 +11,12 @@ ledger rows whose ``action`` is ``excluded`` count (an index alone only flags).
 
 :func:`evaluate` and :func:`tables` (``python -m iur_survey.clean.evaluate``) run the
 whole path -- simulate, write every export format, read, clean -- over sample sizes and
-seeds, for the package's simulator (style strengths drawn per seed) and for an
-independent graded-response-model generator (``tests/clean/grm_generator.py``), and
-print recall by careless kind and the exclusion rate of honest respondents by style.
+seeds, for the package's simulator (style strengths drawn per seed), for an
+independent graded-response-model generator (``tests/clean/grm_generator.py``) and for
+real honest respondents (``--generator real``: rows of psych's ``bfi`` with injected
+careless cases, ``tests/clean/real_generator.py``; csv and xlsx only), and print recall
+by careless kind and the exclusion rate of honest respondents by style.
+``--add-rule mahalanobis_ipsatized`` evaluates an opt-in index rule beside the defaults.
 
 >>> truth = pd.DataFrame({"response_id": ["a", "b", "c"], "kind": ["preview", "straightliner", "random"]})
 >>> ledger = pd.DataFrame({"response_id": ["a", "b", "b", "h"],
@@ -289,6 +292,7 @@ SEPARABILITY_STATS = {
     "crv_h2": "within-construct residual variance, second half / sample median",
     "change": "log(residual variance second half / first half)",
     "guttman": "normed Guttman errors G^p_N",
+    "ipsatized": "Mahalanobis D² of the ipsatized answers (each person's own mean and SD removed)",
     "composite": "mean robust z of -psychsyn, psychant, -split-half, -person-total, log residual variance",
 }
 
@@ -326,6 +330,7 @@ def kept_statistics(x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
             "crv_h2": crv2 / np.nanmedian(crv2),
             "change": np.log((crv2 + 0.05) / (crv1 + 0.05)),
             "guttman": ix.guttman_normed(x, instrument.scale_min, instrument.scale_max),
+            "ipsatized": ix.mahad_ipsatized(raw)[0],
         })
         out["composite"] = np.mean([_robust_z(-syn), _robust_z(ant), _robust_z(-sh), _robust_z(-pt),
                                     _robust_z(np.log(crv + 0.05))], axis=0)

@@ -14,7 +14,7 @@ whole path -- simulate, write every export format, read, clean -- over sample si
 seeds, for the package's simulator (style strengths drawn per seed), for an
 independent graded-response-model generator (``tests/clean/grm_generator.py``) and for
 real honest respondents (``--generator real``: rows of psych's ``bfi`` with injected
-careless cases, ``tests/clean/real_generator.py``; csv and xlsx only), and print recall
+careless cases, ``tests/clean/real_generator.py``), and print recall
 by careless kind and the exclusion rate of honest respondents by style.
 ``--add-rule mahalanobis_ipsatized`` evaluates an opt-in index rule beside the defaults.
 
@@ -241,10 +241,6 @@ GENERATORS: dict[str, Callable[..., tuple[pd.DataFrame, pd.DataFrame]]] = {
     "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample, "real": real_sample}
 
 
-#: the export formats the ``real`` generator is written in (its instrument names the group column, no question)
-REAL_FORMATS = ("csv", "xlsx")
-
-
 def generator_instrument(generator: str) -> Instrument:
     """The instrument a generator's exports are written and read with (the package's, or bfi's for ``real``)."""
     if generator == "real":
@@ -262,8 +258,6 @@ def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2,
     from ..simulate.writers import write_export
 
     inst = generator_instrument(generator)
-    if generator == "real":  # bfi.yaml has no role question: the formats that find the group by its text are out
-        formats = [f for f in formats if f in REAL_FORMATS]
     out = []
     with tempfile.TemporaryDirectory() as d:
         for n in ns:

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from iur_survey.instrument import load_instrument
+from iur_survey.instrument import load_instrument, parse_instrument
 
 REAL = Path(__file__).resolve().parent.parent / "fixtures" / "real"
 INSTRUMENT = REAL / "instruments" / "bfi.yaml"
@@ -42,8 +42,9 @@ CARELESS = ("random", "pattern", "straightliner", "partial")
 
 
 def instrument():
-    """The instrument of the pool (``bfi.yaml``)."""
-    return load_instrument(INSTRUMENT)
+    """The instrument of the pool: ``bfi.yaml`` with a role question (the export writers head the group column with it)."""
+    inst = load_instrument(INSTRUMENT)
+    return parse_instrument({**inst.raw, "role_question": {"en": "Gender", "zh": "性别"}}, inst.path)
 
 
 def pool(inst=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -37,8 +37,10 @@ def test_honest_rows_are_real_bfi_rows_and_careless_cases_are_labelled():
 
 
 def test_real_generator_runs_through_the_evaluation():
-    res = evaluate([300], [1], ["csv", "qualtrics"], "real")
-    assert set(res["format"]) == {"csv"}          # bfi.yaml has no role question: csv and xlsx only
+    res = evaluate([300], [1], ["csv", "spss"], "real")
+    assert set(res["format"]) == {"csv", "spss"}
+    a, b = (res.loc[res["format"] == f, ["label", "excluded"]].reset_index(drop=True) for f in ("csv", "spss"))
+    assert a.equals(b)                             # the same rows, read back from either export, cleaned alike
     rec, hon = tables(res)
     assert rec.loc["straightliner", 300].startswith("1.000")
     honest = res[~res["label"].isin(rg.CARELESS)]

@@ -27,7 +27,8 @@ invariance         longstring, longpattern, irv
 size               mahalanobis (D², finite-sample p < .01)
 direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005)
 profile            mahalanobis_ipsatized (D² of each person's answers centred on their own
-                   mean and scaled by their own SD: styles drop out, p < .005)
+                   mean and scaled by their own SD: styles drop out, p < .005); not run
+                   by default: add it to ``rules`` to count it
 inconsistency      psychsyn, psychant, even_odd, person_total (3 of them)
 (reported only)    person_fit (rises for honest extreme responders; off by default)
 =================  ===========================================================

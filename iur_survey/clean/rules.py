@@ -888,17 +888,23 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
 
     ``Q = z' R^-1 z / z' z`` (:func:`~iur_survey.clean.indices.mahad_quotient`; ``z`` the
     reverse-scored answers standardised by the item means and SDs, ``R`` the item
-    correlations, both from the ``reference`` rows).  Plain D² (:func:`mahalanobis`) is
-    ``Q |z|²``: large for an honest extreme responder because ``|z|`` is.  ``Q`` is the same
+    correlations, both from the ``reference`` rows; Mahalanobis 1936; D² screening: Curran
+    2016, *J Exp Soc Psychol* 66:4-19).  Plain D² (:func:`mahalanobis`) is ``Q |z|²``: large for an honest extreme responder because ``|z|`` is.  ``Q`` is the same
     for a deviation stretched or shrunk by any factor, so extreme and midpoint styles do not
     move it; answers without structure (random, uniform or matching each item's
     distribution) have ``Q`` about ``tr(R^-1) / p`` instead of about 1.  Cut-off: the
     ``1 - alpha`` quantile of ``Q`` under honest normal answers, which depends on ``R`` only
     (:func:`~iur_survey.clean.indices.mahad_quotient_crit`, 20,000 seeded draws; for rows
     with missing answers, of the answered items' sub-matrix); not a cut tuned to a
-    simulator.  One piece of evidence (group ``structure``), never an exclusion alone; not
-    run by default (:data:`DEFAULT_RULES`).  Straight lines (no deviation) are left to
-    :func:`longstring` and :func:`irv`.
+    simulator (on psych's ``bfi`` it flags 1.4 % of the rows, on Field's SAQ 1.0 %).  One piece
+    of evidence (group ``structure``), never an exclusion alone; **not run by default**
+    (:data:`DEFAULT_RULES`): added, the evaluation (``python -m iur_survey.clean.evaluate
+    --generator all --add-rule mahalanobis_quotient``) catches more random answers among
+    real people (bfi's, N 3000: 0.22 -> 0.31) for 0.1 percentage point more honest ones
+    excluded, but on the graded-response generator it catches 0.01-0.04 more careless
+    cases of each kind for 0.4 points more honest ones (precision 0.97 -> 0.92): its
+    evidence overlaps the inconsistency indices'.  Straight lines (no deviation) are left
+    to :func:`longstring` and :func:`irv`.
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(1)
@@ -1209,7 +1215,8 @@ INDEX_RULES = ("speeder", "longstring", "longpattern", "irv", "mahalanobis", "ma
 #: the rules that run unless a configuration lists others: all but ``person_fit``, which never counts
 #: towards an exclusion (it rises for honest extreme responders) and costs more than any other index,
 #: and ``mahalanobis_ipsatized`` (the ``profile`` evidence group: on real people, psych's bfi, it adds
-#: about as many honest respondents to the exclusions as careless ones; see its docstring);
+#: about as many honest respondents to the exclusions as careless ones; see its docstring), and
+#: ``mahalanobis_quotient`` (the ``structure`` group; opt-in, see its docstring);
 #: ``rules: [..., person_fit]`` adds one to the run
 DEFAULT_RULES: tuple[str, ...] = tuple(r for r in RULE_ORDER if r not in ("person_fit", "mahalanobis_ipsatized",
                                                                          "mahalanobis_quotient"))

@@ -44,7 +44,7 @@ from .defined import from_partable
 from .standardized import r_squared, standardize
 from .wlsmv import fit_dwls, offdiag_vech_index, robust_vcov, scaled_shifted_test
 from .results import z_critical, z_pvalue
-from .wlsmv_result import OrdinalSEMResult
+from .ordinal_result import OrdinalSEMResult
 
 __all__ = ["GroupsSpec", "WLSMVGroupsResult", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
 
@@ -561,7 +561,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
                        stats_cache: dict | None = None):
     """Multi-group WLSMV from syntax and data: lavaan's ``sem(model, data, ordered = TRUE, group = group,
     group.equal = ..., parameterization = ...)``; returns an
-    :class:`~iur_survey.sem.wlsmv_result.OrdinalSEMResult` (estimates table with a ``group`` column).
+    :class:`~iur_survey.sem.ordinal_result.OrdinalSEMResult` (estimates table with a ``group`` column).
 
     ``auto_rules=False`` takes the syntax as complete (e.g. the Wu & Estabrook models, whose thresholds
     equality and free scales are then given by ``th_equal`` / ``delta_free``).  ``stats_cache`` (a dict)

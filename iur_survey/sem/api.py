@@ -770,7 +770,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                     "use 'WLSMV' (the default for ordered items) or 'DWLS'")
     if est_name not in ("WLSMV", "DWLS"):
         est_name = "WLSMV"
-    xs = build_partable(pm, fixed_x=True).ov_x_names[0]
+    xs = build_partable(pm, fixed_x=True, ngroups=ngroups,
+                        group_labels=list(labels) if labels is not None else None).ov_x_names[0]
     if xs:
         raise EstimationError(None, "observed exogenous covariates with ordered items (lavaan's conditional.x) "
                                     f"are not supported yet: {', '.join(xs)}")

@@ -51,7 +51,8 @@ from scipy import stats
 from iur_survey.errors import EstimationError
 
 from . import fitmeasures as _fm
-from .datacheck import unidentified_parameters, unidentified_warning, vcov_warnings
+from .datacheck import (CANNOT_INVERT, information_inverse, unidentified_parameters, unidentified_warning,
+                        vcov_warnings)
 from .defined import from_partable
 from .fitmeasures import chisq_pvalue as _chisq_pvalue
 from .ordinal import OrdinalSampleStats, blas_threads, pair_index
@@ -76,6 +77,8 @@ __all__ = [
     "WLSMV_FIT_NAMES",
     "WLSMVFit",
     "dwls_se",
+    "dwls_vcov",
+    "CANNOT_INVERT_TEST",
     "defined_se",
     "dwls_estimate",
     "wlsmv_fit",
@@ -401,7 +404,7 @@ def catml_robust(st: OrdinalSampleStats, sigma: np.ndarray, delta: np.ndarray, d
     ks = (float(np.sum(V * Gr)) - 2.0 * float(np.sum(VD * KG.T))
           + float(np.sum((Dr.T @ VD) * (KG @ K.T))))
     # df = 0: lavaan divides by zero; its ks is round-off (never exactly 0) -> c_hat = Inf
-    c3 = ks / df if df > 0 else np.inf
+    c3 = np.nan if not np.isfinite(ks) else ks / df if df > 0 else np.inf
     df_null = ii.size
     XX3_null = n * max(-logdet_r, 0.0)
     c3_null = float(np.trace(Gr)) / df_null
@@ -689,6 +692,38 @@ def defined_se(J: np.ndarray, vcov: np.ndarray) -> np.ndarray:
     return np.sqrt(var)
 
 
+#: lavaan's warning when the information needed by the robust (scaled-shifted) test cannot be inverted
+CANNOT_INVERT_TEST = "could not invert information matrix needed for robust test statistic"
+
+
+def dwls_vcov(delta: np.ndarray, wls_vd: np.ndarray, gamma: np.ndarray, n: int, names: list[str], *,
+              con_jac: np.ndarray | None = None, n_eq: int = 0):
+    """The inverse DWLS information and the robust.sem covariance of the estimates, lavaan's way.
+
+    ``E = Delta' W Delta`` is inverted by R's ``solve()`` rule
+    (:func:`~iur_survey.sem.datacheck.information_inverse`).  Where that fails, lavaan warns "Could not
+    compute standard errors!" (:data:`~iur_survey.sem.datacheck.CANNOT_INVERT`) and that it "could not
+    invert information matrix needed for robust test statistic": every SE is NA, and so is everything
+    made from ``E^-1`` (the scaled-shifted test, the robust indices) -- here the returned ``E^-1`` is
+    all NaN, which carries that through.  Otherwise the covariance goes through :func:`dwls_se`.
+    ``n``: as :func:`robust_vcov`.  Returns ``(e_inv, vcov, se, unidentified, warnings)``.
+
+    >>> D = np.array([[1.0, 1.0], [2.0, 2.0]]); w = np.array([1.0, 1.0])
+    >>> Einv, V, se, bad, warns = dwls_vcov(D, w, np.eye(2), 101, ["a", "b"])
+    >>> se.tolist(), warns[0][:40]
+    ([nan, nan], 'Could not compute standard errors! The i')
+    """
+    q = delta.shape[1]
+    Einv = information_inverse(dwls_information(delta, wls_vd))
+    if Einv is None:
+        nan = np.full((q, q), np.nan)
+        return nan, nan.copy(), np.full(q, np.nan), np.arange(q), [CANNOT_INVERT, CANNOT_INVERT_TEST]
+    Einv = 0.5 * (Einv + Einv.T)
+    vcov, se, bad, warns = dwls_se(robust_vcov(delta, wls_vd, gamma, n, e_inv=Einv), [delta], names,
+                                   con_jac=con_jac, n_eq=n_eq)
+    return Einv, vcov, se, bad, warns
+
+
 def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
                   delta_fn: Callable[[np.ndarray], np.ndarray], theta0: np.ndarray, names: list[str], *,
                   n_eq: int = 0, n_univariate: int | None = None) -> WLSMVFit:
@@ -713,12 +748,13 @@ def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
         warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
     theta = fit.theta
     D = delta_fn(theta)
-    Einv = _inv_information(D, st.wls_vd)
-    vcov, se, bad, vw = dwls_se(robust_vcov(D, st.wls_vd, st.gamma, st.n, e_inv=Einv), [D], names)
+    Einv, vcov, se, bad, vw = dwls_vcov(D, st.wls_vd, st.gamma, st.n, names)
     warnings += vw
     df = st.wls_obs.size - theta.size + n_eq
     chisq = max(2 * st.n * fit.fmin, 0.0)
     test = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma, e_inv=Einv)
+    if not np.all(np.isfinite(Einv)):         # lavaan: no robust test without E^-1
+        test.update(stat=np.nan, pvalue=np.nan, scaling_factor=np.nan, shift_parameter=np.nan)
     base = baseline_test(st, n_univariate)
     return WLSMVFit(theta=theta, vcov=vcov, se=se, fmin=fit.fmin, df=df, wls_est=moments_fn(theta), delta=D,
                     e_inv=Einv, test=test, baseline=base, converged=fit.converged, iterations=fit.iterations,

@@ -42,7 +42,7 @@ from .partable import build_partable
 from .syntax import parse_model
 from .defined import from_partable
 from .standardized import r_squared, standardize
-from .wlsmv import fit_dwls, offdiag_vech_index, robust_vcov, scaled_shifted_test
+from .wlsmv import defined_se, dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index, scaled_shifted_test
 from .results import z_critical, z_pvalue
 from .ordinal_result import OrdinalSEMResult
 
@@ -293,23 +293,20 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
     est_all = np.concatenate([p_[0] for p_ in parts])
     V_all = np.concatenate([fg[g] * stats[g].wls_vd for g in range(G)])
     Gam_all = linalg.block_diag(*[stats[g].gamma / fg[g] for g in range(G)])
-    E = D_all.T @ (V_all[:, None] * D_all)
-    try:
-        Einv = np.linalg.inv(E)
-    except np.linalg.LinAlgError:
-        raise EstimationError(None, "the information matrix cannot be inverted (the model may not be "
-                                    "identified)") from None
-    vcov = robust_vcov(D_all, V_all, Gam_all, int(N) - G + 1, e_inv=Einv)
+    Einv, vcov, se, _, vw = dwls_vcov(D_all, V_all, Gam_all, int(N) - G + 1, _theta_names(model, stats, kept,
+                                                                                         th_par, delta_par, npar))
+    warnings += vw
     d = obs - est_all
     off = np.cumsum([0] + [s.wls_obs.size for s in stats])
     X2 = float(sum((stats[g].n - 1) * np.sum(stats[g].wls_vd * d[off[g]:off[g + 1]] ** 2) for g in range(G)))
     fmin = X2 / (2 * N)
     df = int(obs.size - npar + len(model.partable.equality))
     test = scaled_shifted_test(X2, df, D_all, V_all, Gam_all, e_inv=Einv)
+    if not np.all(np.isfinite(Einv)):         # lavaan: no robust test without E^-1
+        test.update(stat=np.nan, pvalue=np.nan, scaling_factor=np.nan, shift_parameter=np.nan)
     base = _baseline(stats, fg)
     fm = _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Einv, V_all,
                        robust=not (spec.th_equal or spec.delta_free or theta_param))
-    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     scales = [p_[2][2] for p_ in parts]
     full = np.zeros(model.npar)
     full[kept] = t[:nk]
@@ -325,6 +322,18 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
                             e_inv=Einv, chisq=X2, stats=stats)
     res.table, res.r2 = _table(model, stats, res, ordinal, theta_param)
     return res
+
+
+def _theta_names(model: Model, stats, kept, th_par, delta_par, npar: int) -> list[str]:
+    """``lhs op rhs`` of each entry of the several-group ``theta`` (for the warnings)."""
+    names = dwls_theta_names(model.partable, kept, []) + [f"par{j + 1}" for j in range(kept.size, npar)]
+    for g, s in enumerate(stats):
+        for j, nm in enumerate(s.th.index):
+            names[int(th_par[g][j])] = f"{nm}.g{g + 1}"
+        for j, v in enumerate(s.names):
+            if delta_par[g][j] >= 0:
+                names[int(delta_par[g][j])] = f"{v}~*~{v}.g{g + 1}"
+    return names
 
 
 def _baseline(stats: list[OrdinalSampleStats], fg: np.ndarray) -> dict:
@@ -509,10 +518,9 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
     if defs:
         fn = from_partable(pt, values)
         vals = fn(full)
-        Jk = fn.jacobian(full)[:, kept]
-        V = Jk @ res.vcov[:nk, :nk] @ Jk.T
-        for c, v, var, i in zip(defs, vals, np.diag(V), list(pt.def_rows)):
-            add(c.lhs, ":=", c.rhs, 0, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), i=i)
+        se_def = defined_se(fn.jacobian(full)[:, kept], res.vcov[:nk, :nk])
+        for c, v, s_, i in zip(defs, vals, se_def, list(pt.def_rows)):
+            add(c.lhs, ":=", c.rhs, 0, c.lhs, float(v), float(s_), i=i)
     tab = pd.DataFrame(rows)
     se = tab["se"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -595,6 +603,10 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     engine_ge = [x for x in ge if x not in ("thresholds", "intercepts", "residuals")]
     pt = build_partable(text, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
                         std_lv=std_lv, group_equal=engine_ge)
+    if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
+        # the DWLS fit of several groups has no reparametrisation for them: refuse, never ignore
+        raise EstimationError(None, "'==' constraints that are not shared labels, and '<' / '>' constraints, "
+                                    "are not supported with ordered items yet")
     if auto_rules:
         # the added lines are lavaan's own defaults, not the user's rows
         mine = {(pt0.lhs[i], pt0.op[i], pt0.rhs[i]) for i in range(len(pt0)) if pt0.user[i] == 1}

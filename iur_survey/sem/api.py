@@ -400,9 +400,14 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     free = pt.par_index >= 0
     lost: list[str] = []
     bad = np.zeros(0, dtype=np.int64)
-    if V.size and se_type != "none" and not pt.equality and np.all(np.isfinite(V)):
-        # a null direction of Delta: lavaan's NA then depends on rounding; give it always
-        bad = unidentified_parameters([model.delta(theta, g) for g in range(model.ngroups)])
+    if V.size and se_type != "none" and np.all(np.isfinite(V)):
+        # a null direction of Delta: lavaan's NA then depends on rounding; give it always.  With '=='
+        # constraints only the directions that keep them count: Delta stacked over the constraints'
+        # Jacobian (lavaan's augmented information [E H'; H 0] is singular exactly then)
+        deltas = [model.delta(theta, g) for g in range(model.ngroups)]
+        if pt.equality:
+            deltas.append(LinearConstraints(pt, est).A)
+        bad = unidentified_parameters(deltas)
         if len(bad):
             V = V.copy()
             V[bad, :] = np.nan
@@ -759,7 +764,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     """
     from .ordinal import ordinal_sample_stats
     from .ordinal_result import DWLS_FIT_NAMES, OrdinalSEMResult
-    from .wlsmv import defined_se, dwls_se, dwls_theta_names, wlsmv_from_model
+    from .wlsmv import CANNOT_INVERT_TEST, defined_se, dwls_se, dwls_theta_names, wlsmv_from_model
 
     if not ord_names:
         raise EstimationError(None, f"estimator {est_name!r} needs ordered items: pass ordered=True (or the names "
@@ -833,6 +838,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         V = np.full_like(res.vcov, np.nan)
     if est_name == "DWLS":
         fit = fit[list(DWLS_FIT_NAMES)]
+        res.warnings = [w for w in res.warnings if w != CANNOT_INVERT_TEST]     # no robust test to warn about
     if se_type != "robust.sem":
         table = table.copy()
         if se_type == "standard":        # lavaan's NA rules, and the same non-identified parameters

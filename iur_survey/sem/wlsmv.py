@@ -659,8 +659,7 @@ def dwls_se(vcov: np.ndarray, deltas: list[np.ndarray], names: list[str], *,
     V = np.array(vcov, dtype=float)
     blocks = [np.asarray(d, dtype=float) for d in deltas]
     if con_jac is not None and np.size(con_jac):
-        scale = max(float(np.max(np.abs(np.vstack(blocks)))), 1.0) if blocks else 1.0
-        blocks.append(scale * np.asarray(con_jac, dtype=float))
+        blocks.append(np.asarray(con_jac, dtype=float))
     bad = unidentified_parameters(blocks) if V.size else np.zeros(0, dtype=np.int64)
     warnings: list[str] = []
     if len(bad):

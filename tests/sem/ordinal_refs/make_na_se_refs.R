@@ -1,0 +1,49 @@
+# lavaan 0.6.14 references for standard errors lavaan reports as NA in WLSMV fits (sem/wlsmv.py dwls_vcov,
+# dwls_se, defined_se; read by tests/sem/test_wlsmv_na_se.py).
+#
+#   Rscript tests/sem/ordinal_refs/make_na_se_refs.R
+#
+# Data: misfit_600.csv (committed; 600 rows, 28 five-point items).  Each case is a model that is not
+# identified; lavaan warns "Could not compute standard errors! The information matrix could not be inverted"
+# and "could not invert information matrix needed for robust test statistic", and reports every free
+# parameter's SE as NA (fitMeasures() stops with an error there, so no fit measures are stored).  Writes
+# na_se_refs.json next to this script: per case the parameterEstimates() rows, the warnings, the standard
+# chi-square and df, and whether vcov() is NULL.
+suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
+stopifnot(as.character(packageVersion("lavaan")) == "0.6.14")
+HERE <- local({
+  a <- grep("^--file=", commandArgs(FALSE), value = TRUE)
+  if (length(a)) dirname(normalizePath(sub("^--file=", "", a[1]))) else getwd()
+})
+d <- read.csv(file.path(HERE, "misfit_600.csv"))
+zero_cov <- "F1 =~ GOV1 + GOV2\nF2 =~ MKT1 + MKT2 + MKT3\nF1 ~~ 0*F2"
+nonrec <- "F1 =~ GOV1 + GOV2 + GOV3\nF2 =~ MKT1 + MKT2 + MKT3\nF1 ~ b1*F2\nF2 ~ b2*F1\nbb := b1*b2"
+two_pairs <- "F =~ GOV1 + GOV2 + GOV3 + GOV4\nGOV1 ~~ GOV2\nGOV3 ~~ GOV4"
+# the same rule in ML fits with a general '==' constraint (sem/api.py _finish): zero_cov stays unidentified,
+# two_pairs becomes identified by the constraint (Delta alone has a null direction; Delta with the
+# constraint's Jacobian has none, and lavaan computes every SE)
+zero_cov_eq <- "F1 =~ GOV1 + GOV2\nF2 =~ MKT1 + l2*MKT2 + l3*MKT3\nF1 ~~ 0*F2\nl2 == 2*l3 - 0.9"
+two_pairs_eq <- "F =~ GOV1 + l2*GOV2 + l3*GOV3 + GOV4\nGOV1 ~~ GOV2\nGOV3 ~~ GOV4\nl2 == 2*l3 - 0.9"
+
+case <- function(model, ordered = TRUE, estimator = "WLSMV") {
+  w <- character(0)
+  fit <- withCallingHandlers(sem(model, d, ordered = ordered, estimator = estimator),
+                             warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+  pe <- parameterEstimates(fit)
+  rownames(pe) <- NULL
+  st <- lavInspect(fit, "test")$standard
+  list(model = model, ordered = if (isTRUE(ordered)) "all" else if (isFALSE(ordered)) "none" else ordered,
+       estimator = estimator,
+       warnings = gsub("\\s+", " ", w), converged = lavInspect(fit, "converged"), vcov_null = is.null(fit@vcov$vcov),
+       chisq = st$stat, df = st$df, estimates = as.data.frame(pe[, intersect(c("lhs", "op", "rhs", "label", "est", "se"), names(pe))]))
+}
+refs <- list(
+  zero_cov = case(zero_cov),
+  nonrec = case(nonrec),
+  two_pairs = case(two_pairs),
+  zero_cov_dwls = case(zero_cov, estimator = "DWLS"),
+  zero_cov_mixed = case(zero_cov, ordered = c("GOV1", "GOV2", "MKT2", "MKT3")),
+  ml_eq_zero_cov = case(zero_cov_eq, ordered = FALSE, estimator = "ML"),
+  ml_eq_two_pairs = case(two_pairs_eq, ordered = FALSE, estimator = "ML")
+)
+write_json(refs, file.path(HERE, "na_se_refs.json"), digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)

@@ -155,6 +155,8 @@ class OrdinalSEMResult(SEMResult):
             def s(x):
                 if x is None:
                     return ""
+                if not np.isfinite(float(x)):
+                    return "NA"                 # lavaan's print of a missing statistic
                 if isinstance(x, (int, np.integer)) or fmt == "d":
                     return f"{int(x)}"
                 return f"{float(x):{fmt}}"

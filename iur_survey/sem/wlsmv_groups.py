@@ -46,7 +46,7 @@ from .wlsmv import defined_se, dwls_theta_names, dwls_vcov, fit_dwls, offdiag_ve
 from .results import z_critical, z_pvalue
 from .ordinal_result import OrdinalSEMResult
 
-__all__ = ["GroupsSpec", "WLSMVGroupsResult", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
+__all__ = ["GroupsSpec", "WLSMVGroupsFit", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
 
 #: the fitMeasures() entries computed for several groups (lavaan's names, in its order)
 GROUPS_FIT_NAMES = (
@@ -71,7 +71,7 @@ class GroupsSpec:
 
 
 @dataclass
-class WLSMVGroupsResult:
+class WLSMVGroupsFit:
     """Outcome of :func:`wlsmv_groups_fit`; ``theta`` = engine parameters, thresholds, scales."""
 
     theta: np.ndarray
@@ -187,7 +187,7 @@ def _group_moments(model: Model, st: OrdinalSampleStats, g: int, t: np.ndarray, 
 
 
 def wlsmv_groups_fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec,
-                     ordinal: list[str]) -> WLSMVGroupsResult:
+                     ordinal: list[str]) -> WLSMVGroupsFit:
     """WLSMV of a multi-group engine :class:`Model` for ordinal items (see the module docstring).
 
     ``model``: built from a table with the mean structure on, the items'
@@ -315,7 +315,7 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
         Sg = model._core(full, g)["Sigma"]
         resvar.append(1.0 / scales[g] ** 2 - np.diag(Sg) if not theta_param else np.diag(
             model.matrices(full, g)["theta"]).copy())
-    res = WLSMVGroupsResult(theta=t, vcov=vcov, se=se, fmin=fmin, df=df, test=test, baseline=base,
+    res = WLSMVGroupsFit(theta=t, vcov=vcov, se=se, fmin=fmin, df=df, test=test, baseline=base,
                             fit_measures=fm, converged=fit.converged, iterations=fit.iterations,
                             table=pd.DataFrame(), npar_model=model.npar, th_par=th_par, delta_par=delta_par,
                             scales=scales, resvar=resvar, warnings=warnings, kept=kept, delta=D_all,
@@ -446,7 +446,7 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
     return pd.Series({k: out.get(k, np.nan) for k in GROUPS_FIT_NAMES}, dtype=float)
 
 
-def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], theta_param: bool):
+def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_param: bool):
     """lavaan's parameterEstimates() rows for several groups (with a ``group`` column)."""
     pt = model.partable
     t = res.theta

@@ -483,7 +483,7 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
     ``wls.obs``: the thresholds (minus the intercept for a continuous item), the
     continuous items' variances, the off-diagonal covariances.  Returns ``(res,
     table)``: the :class:`~iur_survey.sem.wlsmv.WLSMVFit` (the one assembly of the ordinal fits,
-    :func:`~iur_survey.sem.wlsmv.dwls_estimate`; ``residual_variances`` a dict by ordered item) and
+    :func:`~iur_survey.sem.wlsmv.dwls_estimate`; ``residual_variances`` NaN for the continuous items) and
     lavaan's ``parameterEstimates(standardized = TRUE)`` layout
     (:func:`~iur_survey.sem.wlsmv.dwls_estimates_table`).  ``sem(..., ordered=[...])``
     calls it when some model variables are not ordered.
@@ -546,8 +546,8 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
                             n_univariate=nth + int(num_idx.size))
     S_std = model.implied(expand(res.theta))[0]
     resvar = 1.0 - np.diag(S_std)
-    res.residual_variances = {v: resvar[k] for k, v in enumerate(ov) if is_ord[k]}
-    if any(r < 0 for r in res.residual_variances.values()):
+    res.residual_variances = np.where(is_ord, resvar, np.nan)       # continuous items: free parameters
+    if np.any(resvar[is_ord] < 0):
         res.warnings.append("some estimated ov variances are negative")
     np.fill_diagonal(S_std, np.where(is_ord, 1.0, np.diag(S_std)))
     res.sigma = S_std

@@ -602,8 +602,8 @@ class WLSMVFit:
     ``wls_est``; ``delta``; ``e_inv`` (inverse DWLS information); ``test`` (scaled-shifted);
     ``baseline``; ``fit_measures`` (Series, lavaan's names and order); ``converged``; ``iterations``;
     ``warnings``; ``sigma``: implied correlation (covariance) matrix of ``y*`` (unit diagonal for the
-    ordered items); ``residual_variances``: ``1 - diag(Sigma_model)`` of the ordered items (lavaan
-    reports these on the ``y ~~ y`` rows, se 0, in the delta parameterization); after
+    ordered items); ``residual_variances``: per item ``1 - diag(Sigma_model)``, NaN for a continuous
+    item (lavaan reports these on the ``y ~~ y`` rows, se 0, in the delta parameterization); after
     :func:`wlsmv_from_model`: ``r2``, ``kept`` (the model parameters in ``theta``), ``E`` (``d
     theta_model / d theta``), ``full`` / ``full_std`` (the model parameters; with the residual
     variances of the ordered items filled in).

@@ -400,13 +400,16 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     free = pt.par_index >= 0
     lost: list[str] = []
     bad = np.zeros(0, dtype=np.int64)
+    n_eq = len(pt.equality)         # the constraints' rank, for lavaan's check.vcov (counted below if known)
     if V.size and se_type != "none" and np.all(np.isfinite(V)):
         # a null direction of Delta: lavaan's NA then depends on rounding; give it always.  With '=='
         # constraints only the directions that keep them count: Delta stacked over the constraints'
         # Jacobian (lavaan's augmented information [E H'; H 0] is singular exactly then)
         deltas = [model.delta(theta, g) for g in range(model.ngroups)]
         if pt.equality:
-            deltas.append(LinearConstraints(pt, est).A)
+            lc = LinearConstraints(pt, est)
+            deltas.append(lc.A)
+            n_eq = lc.rank
         bad = unidentified_parameters(deltas)
         if len(bad):
             V = V.copy()
@@ -437,7 +440,7 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     std = standardize(pt, model, theta, est)
     r2 = r_squared(pt, std["std.all"])
     fit = fit_measures(fi)
-    warnings = warnings + _post_checks(pt, model, theta, est) + (lost or vcov_warnings(V, len(pt.equality)))
+    warnings = warnings + _post_checks(pt, model, theta, est) + (lost or vcov_warnings(V, n_eq))
     if not opt.converged:
         warnings.insert(0, f"the optimizer did not converge: {opt.message}")
     return SEMResult(partable=pt, model=model, theta=theta, vcov_theta=V, est=est, se=se, std=std, fit=fit,

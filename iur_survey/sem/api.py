@@ -844,8 +844,10 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         res.warnings = [w for w in res.warnings if w != CANNOT_INVERT_TEST]     # no robust test to warn about
     if se_type != "robust.sem":
         table = table.copy()
-        if se_type == "standard":        # lavaan's NA rules, and the same non-identified parameters
-            V, se_th, _, _ = dwls_se(V, [res.delta], dwls_theta_names(pt, res.kept, st.th.index))
+        if se_type == "standard":        # lavaan's NA rules and check.vcov, on this vcov
+            V, se_th, _, vw = dwls_se(V, [res.delta], dwls_theta_names(pt, res.kept, st.th.index))
+            if CANNOT_INVERT not in res.warnings:
+                res.warnings = [w for w in res.warnings if "does not appear to be positive definite" not in w] + vw
         else:
             se_th = np.full(V.shape[0], np.nan)
         rows = np.flatnonzero(par >= 0)

@@ -856,7 +856,14 @@ def dwls_dropped(model, ordinal: set[str]) -> np.ndarray:
 
 def dwls_theta_names(pt, kept: np.ndarray, th_names) -> list[str]:
     """``lhs op rhs`` of each entry of a one-group DWLS ``theta``: the kept model parameters (the first
-    row of each), then the thresholds (``a|t1``; ``x~1`` for a continuous item's intercept)."""
+    row of each), then the thresholds (``a|t1``; ``x~1`` for a continuous item's intercept).
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + b + c", meanstructure=False))
+    >>> dwls_theta_names(m.partable, np.flatnonzero(~dwls_dropped(m, {"a", "b", "c"})), ["a|t1"])
+    ['F=~b', 'F=~c', 'F~~F', 'a|t1']
+    """
     first: dict[int, str] = {}
     for i in range(len(pt)):
         k = int(pt.par_index[i])
@@ -868,7 +875,16 @@ def dwls_theta_names(pt, kept: np.ndarray, th_names) -> list[str]:
 def dwls_table_columns(pt, table: pd.DataFrame, kept: np.ndarray, th_names) -> np.ndarray:
     """Per row of a one-group estimates table (:func:`dwls_estimates_table`) its column of ``theta``, -1
     where the row is not an entry of ``theta`` (fixed rows, residual variances of ordered items, ``:=``).
-    Matched on ``lhs op rhs``; thresholds ``a|t1`` and continuous intercepts ``x~1`` from ``th_names``."""
+    Matched on ``lhs op rhs``; thresholds ``a|t1`` and continuous intercepts ``x~1`` from ``th_names``.
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + b", meanstructure=False))
+    >>> tab = pd.DataFrame({"lhs": ["F", "F", "a", "a", "F"], "op": ["=~", "=~", "|", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "t1", "a", "F"]})
+    >>> dwls_table_columns(m.partable, tab, np.flatnonzero(~dwls_dropped(m, {"a", "b"})), ["a|t1"]).tolist()
+    [-1, 0, 2, -1, 1]
+    """
     col_of = {int(k): j for j, k in enumerate(kept)}
     key: dict[tuple[str, str, str], int] = {}
     for i in range(len(pt)):
@@ -893,6 +909,19 @@ def dwls_estimates_table(model, st, res: WLSMVFit, drop: np.ndarray) -> pd.DataF
     item's residual variance is ``1 - diag(model part)``, fixed, se 0), the scales ``~*~`` of the
     ordered items, the intercepts (0 for an ordered item; estimated for a continuous one), the latent
     means, then ``:=``.  Fills ``res.kept``, ``res.E``, ``res.full``, ``res.full_std`` and ``res.r2``.
+    Called by :func:`wlsmv_from_model` and :func:`iur_survey.sem.mixed.wlsmv_mixed_from_model`.
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.ordinal import ordinal_sample_stats
+    >>> from iur_survey.sem.partable import build_partable
+    >>> rng = np.random.default_rng(3)
+    >>> y = rng.normal(size=(300, 1)) @ [[0.8, 0.7, 0.6]] + rng.normal(size=(300, 3)) * 0.6
+    >>> st = ordinal_sample_stats(pd.DataFrame(np.digitize(y, [0]), columns=["a", "b", "c"]))
+    >>> m = Model(build_partable("F =~ a + b + c", meanstructure=False))
+    >>> res, _ = wlsmv_from_model(m, st)
+    >>> tab = dwls_estimates_table(m, st, res, dwls_dropped(m, {"a", "b", "c"}))
+    >>> tab.loc[tab.op == "~~", ["lhs", "se"]].assign(se=lambda t: t.se > 0).values.tolist()
+    [['a', False], ['b', False], ['c', False], ['F', True]]
     """
     pt = model.partable
     ov = list(model.groups[0].ov)

@@ -818,9 +818,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                   parameterization=parameterization, missing=mode, std_lv=std_lv,
                                   est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source)
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
-    if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
-        raise EstimationError(None, "'==' constraints that are not shared labels, and '<' / '>' constraints, "
-                                    "are not supported with ordered items yet")
+    if any(c.op in ("<", ">") for c in pt.constraints):
+        raise EstimationError(None, "'<' / '>' constraints are not supported with ordered items yet")
     model = Model(pt)
     ov = list(model.groups[0].ov)
     n_input = int(len(data))
@@ -836,7 +835,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     V = res.vcov
     fit = res.fit_measures
     if se_type == "standard":
-        V = res.e_inv / (st.n - 1)
+        V = (res.e_inv if res.B is None else res.B @ res.e_inv @ res.B.T) / (st.n - 1)
     elif se_type == "none":
         V = np.full_like(res.vcov, np.nan)
     if est_name == "DWLS":
@@ -845,7 +844,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     if se_type != "robust.sem":
         table = table.copy()
         if se_type == "standard":        # lavaan's NA rules and check.vcov, on this vcov
-            V, se_th, _, vw = dwls_se(V, [res.delta], dwls_theta_names(pt, res.kept, st.th.index))
+            V, se_th, _, vw = dwls_se(V, [], dwls_theta_names(pt, res.kept, st.th.index),
+                                      unidentified=res.unidentified, n_eq=res.n_eq)
             if CANNOT_INVERT not in res.warnings:
                 res.warnings = [w for w in res.warnings if "does not appear to be positive definite" not in w] + vw
         else:

@@ -51,6 +51,7 @@ from scipy import stats
 from iur_survey.errors import EstimationError
 
 from . import fitmeasures as _fm
+from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, information_inverse, unidentified_parameters, unidentified_warning,
                         vcov_warnings)
 from .defined import from_partable
@@ -606,7 +607,9 @@ class WLSMVFit:
     item (lavaan reports these on the ``y ~~ y`` rows, se 0, in the delta parameterization); after
     :func:`wlsmv_from_model`: ``r2``, ``kept`` (the model parameters in ``theta``), ``E`` (``d
     theta_model / d theta``), ``full`` / ``full_std`` (the model parameters; with the residual
-    variances of the ordered items filled in).
+    variances of the ordered items filled in).  With ``==`` constraints ``delta`` and ``e_inv`` are in
+    the fit's own parameters ``z`` (``theta = theta0 + B z``, ``B`` kept; ``n_eq`` the constraints'
+    rank), everything else in ``theta``.
     """
 
     theta: np.ndarray
@@ -632,10 +635,13 @@ class WLSMVFit:
     E: np.ndarray | None = None
     full: np.ndarray | None = None
     full_std: np.ndarray | None = None
+    B: np.ndarray | None = None
+    n_eq: int = 0
 
 
 def dwls_se(vcov: np.ndarray, deltas: list[np.ndarray], names: list[str], *,
-            con_jac: np.ndarray | None = None, n_eq: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+            con_jac: np.ndarray | None = None, n_eq: int = 0, unidentified: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Standard errors from the covariance matrix of the estimates, by lavaan's rules.
 
     * ``lav_model_vcov_se``: a negative variance gives SE NA (NaN; JSON null), not 0;
@@ -647,6 +653,7 @@ def dwls_se(vcov: np.ndarray, deltas: list[np.ndarray], names: list[str], *,
     * otherwise lavaan's ``check.vcov`` warning when ``vcov`` is not positive definite
       (:func:`~iur_survey.sem.datacheck.vcov_warnings`; ``n_eq`` as there).
 
+    ``unidentified``: the parameters already found not identified (then ``deltas`` is not used).
     Returns ``(vcov, se, unidentified, warnings)``.
 
     >>> V, se, bad, w = dwls_se(np.diag([0.04, -1e-3]), [np.eye(2)], ["a", "b"])
@@ -660,7 +667,10 @@ def dwls_se(vcov: np.ndarray, deltas: list[np.ndarray], names: list[str], *,
     blocks = [np.asarray(d, dtype=float) for d in deltas]
     if con_jac is not None and np.size(con_jac):
         blocks.append(np.asarray(con_jac, dtype=float))
-    bad = unidentified_parameters(blocks) if V.size else np.zeros(0, dtype=np.int64)
+    if unidentified is not None:
+        bad = np.asarray(unidentified, dtype=np.int64)
+    else:
+        bad = unidentified_parameters(blocks) if V.size else np.zeros(0, dtype=np.int64)
     warnings: list[str] = []
     if len(bad):
         V[bad, :] = np.nan
@@ -696,6 +706,7 @@ CANNOT_INVERT_TEST = "could not invert information matrix needed for robust test
 
 
 def dwls_vcov(delta: np.ndarray, wls_vd: np.ndarray, gamma: np.ndarray, n: int, names: list[str], *,
+              B: np.ndarray | None = None, delta_theta: np.ndarray | None = None,
               con_jac: np.ndarray | None = None, n_eq: int = 0):
     """The inverse DWLS information and the robust.sem covariance of the estimates, lavaan's way.
 
@@ -705,33 +716,50 @@ def dwls_vcov(delta: np.ndarray, wls_vd: np.ndarray, gamma: np.ndarray, n: int, 
     invert information matrix needed for robust test statistic": every SE is NA, and so is everything
     made from ``E^-1`` (the scaled-shifted test, the robust indices) -- here the returned ``E^-1`` is
     all NaN, which carries that through.  Otherwise the covariance goes through :func:`dwls_se`.
-    ``n``: as :func:`robust_vcov`.  Returns ``(e_inv, vcov, se, unidentified, warnings)``.
+    ``n``: as :func:`robust_vcov`.  With ``==`` constraints the fit runs on ``z`` (``theta = theta0 + B
+    z``): ``delta`` is then ``d moments / d z``, ``delta_theta`` the Jacobian in ``theta``, ``con_jac``
+    the constraints' Jacobian in ``theta`` and ``n_eq`` its rank; the covariance of ``theta`` is ``B
+    Var(z) B'`` (lavaan's augmented-information inverse).  Returns ``(e_inv, vcov, se, unidentified,
+    warnings)`` with ``e_inv`` in the fit's parameters (``z``), the rest in ``theta``.
 
     >>> D = np.array([[1.0, 1.0], [2.0, 2.0]]); w = np.array([1.0, 1.0])
     >>> Einv, V, se, bad, warns = dwls_vcov(D, w, np.eye(2), 101, ["a", "b"])
     >>> se.tolist(), warns[0][:40]
     ([nan, nan], 'Could not compute standard errors! The i')
+    >>> Einv, V, se, bad, warns = dwls_vcov(D @ [[1.0], [1.0]], w, np.eye(2), 101, ["a", "b"],
+    ...                                     B=np.array([[1.0], [1.0]]), delta_theta=D, con_jac=[[1.0, -1.0]], n_eq=1)
+    >>> se.round(4).tolist(), bad.tolist(), warns                     # a == b: identified
+    ([0.0224, 0.0224], [], [])
     """
-    q = delta.shape[1]
+    q = delta.shape[1] if B is None else B.shape[0]
     Einv = information_inverse(dwls_information(delta, wls_vd))
     if Einv is None:
+        qz = delta.shape[1]
         nan = np.full((q, q), np.nan)
-        return nan, nan.copy(), np.full(q, np.nan), np.arange(q), [CANNOT_INVERT, CANNOT_INVERT_TEST]
+        return np.full((qz, qz), np.nan), nan, np.full(q, np.nan), np.arange(q), [CANNOT_INVERT,
+                                                                                   CANNOT_INVERT_TEST]
     Einv = 0.5 * (Einv + Einv.T)
-    vcov, se, bad, warns = dwls_se(robust_vcov(delta, wls_vd, gamma, n, e_inv=Einv), [delta], names,
-                                   con_jac=con_jac, n_eq=n_eq)
+    V = robust_vcov(delta, wls_vd, gamma, n, e_inv=Einv)
+    if B is not None:
+        V = B @ V @ B.T
+        delta = delta_theta
+    vcov, se, bad, warns = dwls_se(V, [delta], names, con_jac=con_jac, n_eq=n_eq)
     return Einv, vcov, se, bad, warns
 
 
 def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
                   delta_fn: Callable[[np.ndarray], np.ndarray], theta0: np.ndarray, names: list[str], *,
-                  n_eq: int = 0, n_univariate: int | None = None) -> WLSMVFit:
+                  n_eq: int = 0, n_univariate: int | None = None,
+                  constraints: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> WLSMVFit:
     """The one WLSMV assembly of a one-group fit, ordinal or mixed: DWLS estimates (:func:`fit_dwls`),
     robust.sem covariance with lavaan's SE rules (:func:`dwls_se`), df, the scaled-shifted test and
     the baseline test (``n_univariate``: see :func:`baseline_test`).  The fit measures, ``sigma`` and
     the residual variances are left to the caller (:func:`wlsmv_fit`,
     :func:`iur_survey.sem.mixed.wlsmv_mixed_from_model`).  ``names``: one per entry of ``theta``
-    (for the warnings).
+    (for the warnings).  ``constraints = (theta0_c, B, A)``: linear ``==`` constraints ``A theta + c =
+    0`` solved as ``theta = theta0_c + B z`` (``B`` orthonormal columns spanning the null space of
+    ``A``); the fit runs on ``z``, ``n_eq`` is then the rank of ``A`` (it adds to the df) and ``delta`` /
+    ``e_inv`` of the result are in ``z`` (``B`` kept in ``res.B``), ``theta`` / ``vcov`` in ``theta``.
 
     >>> s = np.array([0.3, 0.49]); w = np.array([50.0, 80.0])
     >>> from types import SimpleNamespace
@@ -741,13 +769,31 @@ def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
     >>> fit.converged, fit.df, fit.theta.round(6).tolist()
     (True, 0, [0.3, 0.7])
     """
-    fit = fit_dwls(moments_fn, delta_fn, theta0, st.wls_obs, st.wls_vd, st.n)
+    if constraints is None:
+        B = None
+        mom, dlt, start = moments_fn, delta_fn, np.asarray(theta0, dtype=float)
+    else:
+        t0c, B, A = (np.asarray(x, dtype=float) for x in constraints)
+
+        def mom(z):
+            return moments_fn(t0c + B @ z)
+
+        def dlt(z):
+            return delta_fn(t0c + B @ z) @ B
+
+        start = B.T @ (np.asarray(theta0, dtype=float) - t0c)     # the closest point that keeps them
+    fit = fit_dwls(mom, dlt, start, st.wls_obs, st.wls_vd, st.n)
     warnings: list[str] = list(st.warnings)
     if not fit.converged:
         warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
-    theta = fit.theta
-    D = delta_fn(theta)
-    Einv, vcov, se, bad, vw = dwls_vcov(D, st.wls_vd, st.gamma, st.n, names)
+    D = dlt(fit.theta)
+    if B is None:
+        theta = fit.theta
+        Einv, vcov, se, bad, vw = dwls_vcov(D, st.wls_vd, st.gamma, st.n, names)
+    else:
+        theta = t0c + B @ fit.theta
+        Einv, vcov, se, bad, vw = dwls_vcov(D, st.wls_vd, st.gamma, st.n, names, B=B,
+                                            delta_theta=delta_fn(theta), con_jac=A, n_eq=n_eq)
     warnings += vw
     df = st.wls_obs.size - theta.size + n_eq
     chisq = max(2 * st.n * fit.fmin, 0.0)
@@ -757,12 +803,13 @@ def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
     base = baseline_test(st, n_univariate)
     return WLSMVFit(theta=theta, vcov=vcov, se=se, fmin=fit.fmin, df=df, wls_est=moments_fn(theta), delta=D,
                     e_inv=Einv, test=test, baseline=base, converged=fit.converged, iterations=fit.iterations,
-                    stats=st, warnings=warnings, unidentified=bad)
+                    stats=st, warnings=warnings, unidentified=bad, B=B, n_eq=n_eq)
 
 
 def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray],
               cov_delta_fn: Callable[[np.ndarray], np.ndarray], theta0: np.ndarray,
-              th_cols: np.ndarray, *, n_eq: int = 0, names: list[str] | None = None) -> WLSMVFit:
+              th_cols: np.ndarray, *, n_eq: int = 0, names: list[str] | None = None,
+              constraints: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> WLSMVFit:
     """Estimate a model for ordinal items by WLSMV, exactly as lavaan's defaults.
 
     ``cov_fn(theta)``: the model-implied covariance matrix of ``y*`` (items in
@@ -775,7 +822,8 @@ def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray]
     ``theta0``: start values; ``th_cols``: the position in ``theta`` of each
     sample threshold (``st.th`` order); ``n_eq``: equality constraints not
     already removed from ``theta`` (they add to the df); ``names``: of the
-    entries of ``theta``, for the warnings (default ``par1``, ...).
+    entries of ``theta``, for the warnings (default ``par1``, ...);
+    ``constraints``: see :func:`dwls_estimate` (``n_eq`` = their rank).
 
     >>> from iur_survey.sem.ordinal import ordinal_sample_stats
     >>> rng = np.random.default_rng(4)
@@ -795,10 +843,10 @@ def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray]
     (0, True, [0.8569, 0.6117, 0.6043])
     """
     with blas_threads():
-        return _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names)
+        return _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names, constraints)
 
 
-def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names) -> WLSMVFit:
+def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names, constraints) -> WLSMVFit:
     theta0 = np.asarray(theta0, dtype=float)
     th_cols = np.asarray(th_cols, dtype=int)
     p = st.p
@@ -810,7 +858,7 @@ def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names) -> WLSMVF
     def delta_fn(t):
         return wls_delta(cov_delta_fn(t), p, th_cols)
 
-    res = dwls_estimate(st, moments, delta_fn, theta0, names, n_eq=n_eq)
+    res = dwls_estimate(st, moments, delta_fn, theta0, names, n_eq=n_eq, constraints=constraints)
     S_model = cov_fn(res.theta)
     res.residual_variances = 1.0 - np.diag(S_model)
     sigma = S_model.copy()
@@ -818,7 +866,8 @@ def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names) -> WLSMVF
     res.sigma = sigma
     if np.any(res.residual_variances < 0):
         res.warnings.append("some estimated ov variances are negative")
-    res.fit_measures = wlsmv_fit_measures(st, npar=res.theta.size, fmin=res.fmin, df=res.df, wls_est=res.wls_est,
+    npar = res.theta.size - (n_eq if constraints is not None else 0)      # lavaan: free parameters - neq
+    res.fit_measures = wlsmv_fit_measures(st, npar=npar, fmin=res.fmin, df=res.df, wls_est=res.wls_est,
                                           sigma=sigma, delta=res.delta, test=res.test, baseline=res.baseline,
                                           e_inv=res.e_inv)
     return res
@@ -1014,6 +1063,30 @@ def dwls_estimates_table(model, st, res: WLSMVFit, drop: np.ndarray) -> pd.DataF
     return table
 
 
+def _dwls_constraints(model, drop: np.ndarray, start: np.ndarray, nth: int):
+    """The table's linear ``==`` constraints (:class:`~iur_survey.sem.constraints.LinearConstraints`) in a
+    one-group DWLS ``theta = [kept model parameters, thresholds]``: ``((theta0_c, B, A), rank)`` for
+    :func:`dwls_estimate`.  A constraint on a parameter the delta parameterization does not estimate (an
+    item intercept, an ordered item's residual variance) stops with a typed error."""
+    lc = LinearConstraints(model.partable, model.row_values(start))
+    if np.any(np.abs(lc.A[:, drop]) > 0):
+        raise EstimationError(None, "'==' constraints on item intercepts or on residual variances of ordered "
+                                    "items are not supported (the delta parameterization does not estimate them)")
+    kept = np.flatnonzero(~drop)
+    # the null space of A restricted to the kept parameters (A has no column on the dropped ones)
+    Ak = lc.A[:, kept]
+    _, sv, vt = np.linalg.svd(Ak)
+    rank = int(lc.rank)
+    K = vt[rank:].T
+    t0 = np.linalg.lstsq(Ak, -lc.c, rcond=None)[0]
+    ncon = Ak.shape[0]
+    B = np.zeros((kept.size + nth, K.shape[1] + nth))
+    B[: kept.size, : K.shape[1]] = K
+    B[kept.size:, K.shape[1]:] = np.eye(nth)
+    A = np.hstack([Ak, np.zeros((ncon, nth))])
+    return (np.concatenate([t0, np.zeros(nth)]), B, A), rank
+
+
 def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = None
                      ) -> tuple[WLSMVFit, pd.DataFrame]:
     """WLSMV fit of an engine :class:`~iur_survey.sem.matrices.Model`, lavaan-style estimates table.
@@ -1052,6 +1125,10 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     kept = np.flatnonzero(~drop)
     nk = kept.size
     th_cols = np.arange(nk, nk + st.nth)
+    start = model.start([st.cor.to_numpy()], [np.zeros(st.p)])
+    constraints, n_eq = None, 0
+    if model.partable.equality:
+        constraints, n_eq = _dwls_constraints(model, drop, start, st.nth)
     E = np.zeros((model.npar, nk + st.nth))              # d theta_model / d theta
     E[kept, np.arange(nk)] = 1.0
 
@@ -1067,8 +1144,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
         return model.delta(expand(t), meanstructure=False) @ E
 
     if theta0 is None:
-        start = model.start([st.cor.to_numpy()], [np.zeros(st.p)])
         theta0 = np.concatenate([start[kept], st.th.to_numpy()])
-    res = wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols,
+    res = wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq=n_eq, constraints=constraints,
                     names=dwls_theta_names(model.partable, kept, st.th.index))
     return res, dwls_estimates_table(model, st, res, drop)

@@ -215,6 +215,10 @@ def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
     if res.meta.get("mixed"):
         raise EstimationError(None, "the bootstrap of a WLSMV fit with a mix of ordered and continuous items "
                                     "is not supported yet")
+    if res.partable.equality:
+        # its refits would drop the constraints: refuse, never bootstrap another model
+        raise EstimationError(None, "the bootstrap of a WLSMV fit with '==' constraints that are not shared labels "
+                                    "is not supported yet")
     entropy = seed_entropy(seed)
     model = res.model
     pt = res.partable

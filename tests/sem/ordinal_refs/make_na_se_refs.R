@@ -8,7 +8,7 @@
 # and "could not invert information matrix needed for robust test statistic", and reports every free
 # parameter's SE as NA (fitMeasures() stops with an error there, so no fit measures are stored).  Writes
 # na_se_refs.json next to this script: per case the parameterEstimates() rows, the warnings, the standard
-# chi-square and df, and whether vcov() is NULL.
+# chi-square and df, a few fit measures (null where fitMeasures() fails), and whether vcov() is NULL.
 suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
 stopifnot(as.character(packageVersion("lavaan")) == "0.6.14")
 HERE <- local({
@@ -24,6 +24,7 @@ two_pairs <- "F =~ GOV1 + GOV2 + GOV3 + GOV4\nGOV1 ~~ GOV2\nGOV3 ~~ GOV4"
 # constraint's Jacobian has none, and lavaan computes every SE)
 zero_cov_eq <- "F1 =~ GOV1 + GOV2\nF2 =~ MKT1 + l2*MKT2 + l3*MKT3\nF1 ~~ 0*F2\nl2 == 2*l3 - 0.9"
 two_pairs_eq <- "F =~ GOV1 + l2*GOV2 + l3*GOV3 + GOV4\nGOV1 ~~ GOV2\nGOV3 ~~ GOV4\nl2 == 2*l3 - 0.9"
+one_eq_def <- "F =~ GOV1 + l2*GOV2 + l3*GOV3 + GOV4\nl2 == 2*l3 - 0.9\nd := l2 - l3"
 
 case <- function(model, ordered = TRUE, estimator = "WLSMV") {
   w <- character(0)
@@ -35,7 +36,10 @@ case <- function(model, ordered = TRUE, estimator = "WLSMV") {
   list(model = model, ordered = if (isTRUE(ordered)) "all" else if (isFALSE(ordered)) "none" else ordered,
        estimator = estimator,
        warnings = gsub("\\s+", " ", w), converged = lavInspect(fit, "converged"), vcov_null = is.null(fit@vcov$vcov),
-       chisq = st$stat, df = st$df, estimates = as.data.frame(pe[, intersect(c("lhs", "op", "rhs", "label", "est", "se"), names(pe))]))
+       chisq = st$stat, df = st$df,
+       fit = tryCatch(as.list(fitMeasures(fit, c("npar", "chisq", "df", "chisq.scaled", "cfi.scaled", "cfi.robust",
+                                                  "rmsea.scaled", "srmr"))), error = function(e) NULL),
+       estimates = as.data.frame(pe[, intersect(c("lhs", "op", "rhs", "label", "est", "se"), names(pe))]))
 }
 refs <- list(
   zero_cov = case(zero_cov),
@@ -44,6 +48,11 @@ refs <- list(
   zero_cov_dwls = case(zero_cov, estimator = "DWLS"),
   zero_cov_mixed = case(zero_cov, ordered = c("GOV1", "GOV2", "MKT2", "MKT3")),
   ml_eq_zero_cov = case(zero_cov_eq, ordered = FALSE, estimator = "ML"),
-  ml_eq_two_pairs = case(two_pairs_eq, ordered = FALSE, estimator = "ML")
+  ml_eq_two_pairs = case(two_pairs_eq, ordered = FALSE, estimator = "ML"),
+  # ordered items with a general '==' constraint (sem/wlsmv.py: the fit on theta = theta0 + B z)
+  wlsmv_eq_two_pairs = case(two_pairs_eq),
+  wlsmv_eq_def = case(one_eq_def),
+  dwls_eq_def = case(one_eq_def, estimator = "DWLS"),
+  wlsmv_eq_zero_cov = case(zero_cov_eq)
 )
 write_json(refs, file.path(HERE, "na_se_refs.json"), digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)

@@ -692,8 +692,8 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     has_nan = bool(data[ov_all].isna().to_numpy().any())
     mode = "pairwise" if (miss == "pairwise" or (miss == "auto" and has_nan)) else "listwise"
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
-    if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
-        raise EstimationError(None, f"{what}: '==' / '<' / '>' constraints are not supported yet")
+    if any(c.op in ("<", ">") for c in pt.constraints):
+        raise EstimationError(None, f"{what}: '<' / '>' constraints are not supported yet")
     model = Model(pt)
     ov = list(model.groups[0].ov)
     n_input = int(len(data))
@@ -762,7 +762,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                  group_equal=(), group_partial=(), parameterization: str = "delta") -> SEMResult:
     """WLSMV (or DWLS) with ordered items: lavaan's ``sem(model, data, ordered = ..., estimator = "WLSMV")``.
 
-    Single group, every model variable ordinal, no observed exogenous covariates, listwise deletion.
+    Single group, every model variable ordinal, no observed exogenous covariates, listwise deletion;
+    linear ``==`` constraints as lavaan (:func:`iur_survey.sem.wlsmv.dwls_constraints`), not ``<`` / ``>``.
     The estimation itself is :func:`iur_survey.sem.wlsmv.wlsmv_from_model`.
     """
     from .ordinal import ordinal_sample_stats

@@ -32,7 +32,8 @@ from iur_survey.errors import EstimationError
 
 from .ordinal import _BIG, _codes, bivariate_normal_cdf, bivariate_normal_pdf, blas_threads, pair_index, \
     stats_from_codes
-from .wlsmv import dwls_chisq_measures, dwls_dropped, dwls_estimate, dwls_estimates_table, dwls_theta_names
+from .wlsmv import (dwls_constraints, dwls_chisq_measures, dwls_dropped, dwls_estimate, dwls_estimates_table,
+                    dwls_theta_names)
 
 __all__ = ["MixedSampleStats", "mixed_sample_stats", "MIXED_FIT_NAMES", "mixed_fit_measures", "wlsmv_mixed_from_model"]
 
@@ -541,9 +542,10 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
 
     start = model.start([st.cov.to_numpy()], [np.zeros(p)])
     theta0 = np.concatenate([start[kept], st.th.to_numpy() * sgn])
+    constraints, n_eq = dwls_constraints(model, drop, start, nth) if pt.equality else (None, 0)
     with blas_threads():
         res = dwls_estimate(st, moments, delta_fn, theta0, dwls_theta_names(pt, kept, st.th.index),
-                            n_univariate=nth + int(num_idx.size))
+                            n_univariate=nth + int(num_idx.size), constraints=constraints, n_eq=n_eq)
     S_std = model.implied(expand(res.theta))[0]
     resvar = 1.0 - np.diag(S_std)
     res.residual_variances = np.where(is_ord, resvar, np.nan)       # continuous items: free parameters
@@ -551,6 +553,6 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
         res.warnings.append("some estimated ov variances are negative")
     np.fill_diagonal(S_std, np.where(is_ord, 1.0, np.diag(S_std)))
     res.sigma = S_std
-    res.fit_measures = mixed_fit_measures(st, npar=res.theta.size, fmin=res.fmin, df=res.df, test=res.test,
+    res.fit_measures = mixed_fit_measures(st, npar=res.theta.size - n_eq, fmin=res.fmin, df=res.df, test=res.test,
                                           baseline=res.baseline, wls_est=res.wls_est, sigma=S_std)
     return res, dwls_estimates_table(model, st, res, drop)

@@ -87,6 +87,7 @@ __all__ = [
     "dwls_theta_names",
     "dwls_table_columns",
     "dwls_estimates_table",
+    "dwls_constraints",
     "wlsmv_from_model",
 ]
 
@@ -1063,11 +1064,20 @@ def dwls_estimates_table(model, st, res: WLSMVFit, drop: np.ndarray) -> pd.DataF
     return table
 
 
-def _dwls_constraints(model, drop: np.ndarray, start: np.ndarray, nth: int):
+def dwls_constraints(model, drop: np.ndarray, start: np.ndarray, nth: int):
     """The table's linear ``==`` constraints (:class:`~iur_survey.sem.constraints.LinearConstraints`) in a
     one-group DWLS ``theta = [kept model parameters, thresholds]``: ``((theta0_c, B, A), rank)`` for
     :func:`dwls_estimate`.  A constraint on a parameter the delta parameterization does not estimate (an
-    item intercept, an ordered item's residual variance) stops with a typed error."""
+    item intercept, an ordered item's residual variance) stops with a typed error.
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + l2*b + l3*c\\nl2 == 2*l3", meanstructure=False))
+    >>> drop = dwls_dropped(m, {"a", "b", "c"})
+    >>> (t0, B, A), rank = dwls_constraints(m, drop, np.zeros(m.npar), 2)
+    >>> rank, B.shape, A.tolist()          # theta = [l2, l3, var F, 2 thresholds]; z: 2 + 2
+    (1, (5, 4), [[1.0, -2.0, 0.0, 0.0, 0.0]])
+    """
     lc = LinearConstraints(model.partable, model.row_values(start))
     if np.any(np.abs(lc.A[:, drop]) > 0):
         raise EstimationError(None, "'==' constraints on item intercepts or on residual variances of ordered "
@@ -1128,7 +1138,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     start = model.start([st.cor.to_numpy()], [np.zeros(st.p)])
     constraints, n_eq = None, 0
     if model.partable.equality:
-        constraints, n_eq = _dwls_constraints(model, drop, start, st.nth)
+        constraints, n_eq = dwls_constraints(model, drop, start, st.nth)
     E = np.zeros((model.npar, nk + st.nth))              # d theta_model / d theta
     E[kept, np.arange(nk)] = 1.0
 

@@ -53,6 +53,7 @@ refs <- list(
   wlsmv_eq_two_pairs = case(two_pairs_eq),
   wlsmv_eq_def = case(one_eq_def),
   dwls_eq_def = case(one_eq_def, estimator = "DWLS"),
-  wlsmv_eq_zero_cov = case(zero_cov_eq)
+  wlsmv_eq_zero_cov = case(zero_cov_eq),
+  mixed_eq_def = case(one_eq_def, ordered = c("GOV1", "GOV3"))
 )
 write_json(refs, file.path(HERE, "na_se_refs.json"), digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)

@@ -42,7 +42,8 @@ from .partable import build_partable
 from .syntax import parse_model
 from .defined import from_partable
 from .standardized import r_squared, standardize
-from .wlsmv import defined_se, dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index, scaled_shifted_test
+from .wlsmv import (defined_se, dwls_constraints, dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index,
+                    scaled_shifted_test)
 from .results import z_critical, z_pvalue
 from .ordinal_result import OrdinalSEMResult
 
@@ -93,8 +94,8 @@ class WLSMVGroupsFit:
     r2: pd.Series | None = None
     warnings: list[str] = field(default_factory=list)
     kept: np.ndarray | None = None
-    delta: np.ndarray | None = None         # stacked Jacobian of the statistics at the estimates
-    e_inv: np.ndarray | None = None         # inverse of E = sum_g f_g Delta_g' W_g Delta_g
+    delta: np.ndarray | None = None         # stacked Jacobian of the statistics at the estimates (in z with '==')
+    e_inv: np.ndarray | None = None         # inverse of E = sum_g f_g Delta_g' W_g Delta_g (in z with '==')
     chisq: float = float("nan")
     stats: list | None = None
     table_par: np.ndarray | None = None     # per table row: its column of theta (-1: not estimated)
@@ -283,29 +284,43 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
         t0[th_par[g]] = stats[g].th.to_numpy() if not spec.th_equal else \
             np.mean([s.th.to_numpy() for s in stats], axis=0)
         t0[delta_par[g][delta_par[g] >= 0]] = 1.0
-    fit = fit_dwls(moments, jac, t0, obs, w_fit, 10 ** 12)
+    n_eq = 0
+    if model.partable.equality:            # linear '==': the fit runs on z, theta = c0 + B z (lavaan's K)
+        full0 = np.zeros(model.npar)
+        full0[kept] = t0[:nk]
+        keep_mask = np.ones(model.npar, dtype=bool)
+        keep_mask[kept] = False
+        (c0, B, A), n_eq = dwls_constraints(model, keep_mask, full0, npar - nk)
+        fit = fit_dwls(lambda z: moments(c0 + B @ z), lambda z: jac(c0 + B @ z) @ B, B.T @ (t0 - c0), obs,
+                       w_fit, 10 ** 12)
+        t = c0 + B @ fit.theta
+    else:
+        B = A = None
+        fit = fit_dwls(moments, jac, t0, obs, w_fit, 10 ** 12)
+        t = fit.theta
     warnings: list[str] = [w for s in stats for w in s.warnings]
     if not fit.converged:
         warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
-    t = fit.theta
     parts = [gm(t, g, True) for g in range(G)]
-    D_all = np.vstack([p_[1] for p_ in parts])
+    D_theta = np.vstack([p_[1] for p_ in parts])
+    D_all = D_theta if B is None else D_theta @ B            # in the fit's own parameters
     est_all = np.concatenate([p_[0] for p_ in parts])
     V_all = np.concatenate([fg[g] * stats[g].wls_vd for g in range(G)])
     Gam_all = linalg.block_diag(*[stats[g].gamma / fg[g] for g in range(G)])
-    Einv, vcov, se, _, vw = dwls_vcov(D_all, V_all, Gam_all, int(N) - G + 1, _theta_names(model, stats, kept,
-                                                                                         th_par, delta_par, npar))
+    Einv, vcov, se, _, vw = dwls_vcov(D_all, V_all, Gam_all, int(N) - G + 1,
+                                      _theta_names(model, stats, kept, th_par, delta_par, npar),
+                                      B=B, delta_theta=D_theta, con_jac=A, n_eq=n_eq)
     warnings += vw
     d = obs - est_all
     off = np.cumsum([0] + [s.wls_obs.size for s in stats])
     X2 = float(sum((stats[g].n - 1) * np.sum(stats[g].wls_vd * d[off[g]:off[g + 1]] ** 2) for g in range(G)))
     fmin = X2 / (2 * N)
-    df = int(obs.size - npar + len(model.partable.equality))
+    df = int(obs.size - npar + n_eq)
     test = scaled_shifted_test(X2, df, D_all, V_all, Gam_all, e_inv=Einv)
     if not np.all(np.isfinite(Einv)):         # lavaan: no robust test without E^-1
         test.update(stat=np.nan, pvalue=np.nan, scaling_factor=np.nan, shift_parameter=np.nan)
     base = _baseline(stats, fg)
-    fm = _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Einv, V_all,
+    fm = _fit_measures(stats, parts, fg, N, npar - n_eq, fmin, X2, df, test, base, D_all, Einv, V_all,
                        robust=not (spec.th_equal or spec.delta_free or theta_param))
     scales = [p_[2][2] for p_ in parts]
     full = np.zeros(model.npar)
@@ -603,10 +618,8 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     engine_ge = [x for x in ge if x not in ("thresholds", "intercepts", "residuals")]
     pt = build_partable(text, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
                         std_lv=std_lv, group_equal=engine_ge)
-    if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
-        # the DWLS fit of several groups has no reparametrisation for them: refuse, never ignore
-        raise EstimationError(None, "'==' constraints that are not shared labels, and '<' / '>' constraints, "
-                                    "are not supported with ordered items yet")
+    if any(c.op in ("<", ">") for c in pt.constraints):
+        raise EstimationError(None, "'<' / '>' constraints are not supported with ordered items yet")
     if auto_rules:
         # the added lines are lavaan's own defaults, not the user's rows
         mine = {(pt0.lhs[i], pt0.op[i], pt0.rhs[i]) for i in range(len(pt0)) if pt0.user[i] == 1}

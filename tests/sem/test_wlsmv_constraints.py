@@ -81,3 +81,28 @@ def test_bootstrap_of_a_constrained_fit_is_refused(refs, items):
     res = sem(refs["wlsmv_eq_def"]["model"], items, ordered=True)
     with pytest.raises(EstimationError, match="'==' constraints"):
         wlsmv_bootstrap(res, 5, data=items, seed=1)
+
+
+def test_equality_constraint_across_groups_matches_lavaan(refs):
+    """A general '==' across groups (it was counted in the df but not imposed before)."""
+    case = refs["groups_eq"]
+    d = pd.read_csv(REFS / "wlsmv_groups_630.csv")
+    res = sem(case["model"], d, ordered=True, group=case["group"], missing=case["missing"])
+    assert res.converged
+    pe = res.parameter_estimates()
+    labels = list(res.partable.group_labels)
+    ours = {(r.lhs, r.op, r.rhs, int(r.group)): (r.est, r.se) for r in pe.itertuples(index=False)}
+    n = 0
+    for row in case["estimates"]:
+        if row["op"] == "==" or row["group"] == 0:
+            continue
+        est, se = ours[(row["lhs"], row["op"], row["rhs"], int(row["group"]))]
+        assert est == pytest.approx(row["est"], abs=2e-5), row
+        assert se == pytest.approx(row["se"], rel=2e-3, abs=2e-6), row
+        n += 1
+    assert n > 90 and labels == ["g1", "g2", "g3"]
+    get = {r.label: r.est for r in pe.itertuples(index=False) if r.label}
+    assert get["l2"] == pytest.approx(0.5 * get["l3"] + get["l2b"], abs=1e-10)
+    fm = res.fit_measures()
+    for k, v in case["fit"].items():
+        assert fm[k] == pytest.approx(v, rel=1e-3, abs=1e-5), k

@@ -115,14 +115,6 @@ def test_unidentified_direction_with_equality_constraint_rows():
     assert bad.tolist() == [] and np.isfinite(se).all()
 
 
-def test_general_equality_constraint_with_ordered_groups_is_refused():
-    """A general ``==`` was counted in the df but not imposed by the several-group DWLS fit: refuse it."""
-    d = pd.read_csv(REFS / "wlsmv_groups_630.csv")
-    m = "F =~ a1 + c(l2, l2b, l2c)*a2 + c(l3, l3b, l3c)*a3 + a4\nl2 == 0.5*l3 + l2b"
-    with pytest.raises(EstimationError, match="'==' constraints"):
-        sem(m, d, ordered=True, group="G", missing="pairwise")
-
-
 # ---- the same identification rule in the ML fits with a general '==' constraint (sem/api.py _finish)
 
 def _ml_case(case, data):

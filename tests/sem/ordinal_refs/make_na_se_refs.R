@@ -56,4 +56,13 @@ refs <- list(
   wlsmv_eq_zero_cov = case(zero_cov_eq),
   mixed_eq_def = case(one_eq_def, ordered = c("GOV1", "GOV3"))
 )
+# several groups (wlsmv_groups_630.csv, pairwise) with a general '==' across groups (sem/wlsmv_groups.py)
+dg <- read.csv(file.path(HERE, "wlsmv_groups_630.csv"), stringsAsFactors = FALSE)
+groups_eq <- "F =~ a1 + c(l2, l2b, l2c)*a2 + c(l3, l3b, l3c)*a3 + a4\nl2 == 0.5*l3 + l2b"
+gfit <- suppressWarnings(sem(groups_eq, dg, ordered = TRUE, group = "G", missing = "pairwise", estimator = "WLSMV"))
+gpe <- parameterEstimates(gfit)
+refs$groups_eq <- list(model = groups_eq, group = "G", missing = "pairwise",
+                       fit = as.list(fitMeasures(gfit, c("npar", "chisq", "df", "chisq.scaled", "cfi.scaled",
+                                                          "rmsea.scaled", "srmr"))),
+                       estimates = as.data.frame(gpe[, c("lhs", "op", "rhs", "group", "label", "est", "se")]))
 write_json(refs, file.path(HERE, "na_se_refs.json"), digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)

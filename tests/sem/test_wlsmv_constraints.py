@@ -7,29 +7,23 @@ References: tests/sem/ordinal_refs/make_na_se_refs.R -> na_se_refs.json (lavaan 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 import pytest
 
 from iur_survey.errors import EstimationError
 from iur_survey.sem import sem
 from iur_survey.sem.datacheck import CANNOT_INVERT
 from iur_survey.sem.wlsmv_bootstrap import wlsmv_bootstrap
-
-REFS = Path(__file__).parent / "ordinal_refs"
-
+from tests.sem._ordinal_common import load_data, load_json
 
 @pytest.fixture(scope="module")
 def refs():
-    return json.loads((REFS / "na_se_refs.json").read_text())
+    return load_json("na_se_refs.json")
 
 
 @pytest.fixture(scope="module")
 def items():
-    return pd.read_csv(REFS / "misfit_600.csv")
+    return load_data("misfit_600")
 
 
 @pytest.mark.parametrize("name", ["wlsmv_eq_two_pairs", "wlsmv_eq_def", "dwls_eq_def", "mixed_eq_def"])
@@ -86,7 +80,7 @@ def test_bootstrap_of_a_constrained_fit_is_refused(refs, items):
 def test_equality_constraint_across_groups_matches_lavaan(refs):
     """A general '==' across groups (it was counted in the df but not imposed before)."""
     case = refs["groups_eq"]
-    d = pd.read_csv(REFS / "wlsmv_groups_630.csv")
+    d = load_data("wlsmv_groups_630")
     res = sem(case["model"], d, ordered=True, group=case["group"], missing=case["missing"])
     assert res.converged
     pe = res.parameter_estimates()

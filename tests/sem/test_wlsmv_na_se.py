@@ -11,29 +11,22 @@ still accepts, which depends on rounding): that rule is unit-tested on a given m
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 import pytest
 
-from iur_survey.errors import EstimationError
 from iur_survey.sem import sem
 from iur_survey.sem.datacheck import CANNOT_INVERT
 from iur_survey.sem.wlsmv import CANNOT_INVERT_TEST, defined_se, dwls_se
-
-REFS = Path(__file__).parent / "ordinal_refs"
-
+from tests.sem._ordinal_common import load_data, load_json
 
 @pytest.fixture(scope="module")
 def refs():
-    return json.loads((REFS / "na_se_refs.json").read_text())
+    return load_json("na_se_refs.json")
 
 
 @pytest.fixture(scope="module")
 def data():
-    return pd.read_csv(REFS / "misfit_600.csv")
+    return load_data("misfit_600")
 
 
 def _fit(case, data):

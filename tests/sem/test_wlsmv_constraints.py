@@ -16,6 +16,7 @@ from iur_survey.sem.datacheck import CANNOT_INVERT
 from iur_survey.sem.wlsmv_bootstrap import wlsmv_bootstrap
 from tests.sem._ordinal_common import load_data, load_json
 
+
 @pytest.fixture(scope="module")
 def refs():
     return load_json("na_se_refs.json")
@@ -23,6 +24,7 @@ def refs():
 
 @pytest.fixture(scope="module")
 def items():
+    """The 600 x 28 five-point items of the misfit data set."""
     return load_data("misfit_600")
 
 

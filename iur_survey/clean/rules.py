@@ -895,7 +895,8 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
     distribution) have ``Q`` about ``tr(R^-1) / p`` instead of about 1.  Cut-off: the
     ``1 - alpha`` quantile of ``Q`` under honest normal answers, which depends on ``R`` only
     (:func:`~iur_survey.clean.indices.mahad_quotient_crit`, 20,000 seeded draws; for rows
-    with missing answers, of the answered items' sub-matrix); not a cut tuned to a
+    with missing answers, 4,000 of them with the answered items' sub-matrix, once per
+    missing-data pattern); not a cut tuned to a
     simulator (on psych's ``bfi`` it flags 1.4 % of the rows, on Field's SAQ 1.0 %).  One piece
     of evidence (group ``structure``), never an exclusion alone; **not run by default**
     (:data:`DEFAULT_RULES`): added, the evaluation (``python -m iur_survey.clean.evaluate
@@ -931,9 +932,14 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
     n_obs = obs.sum(axis=1)
     lim = np.full(len(frame), np.inf)
     masks, inverse = pattern_index(obs)
+    # one seeded set of draws: 20,000 for the complete pattern, the first 4,000 for each incomplete one
+    u = np.random.default_rng(1936).normal(size=(20000, len(cols)))
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(masks) + 1))
     for k, m in enumerate(masks):
         if m.sum() >= need:
-            lim[inverse == k] = mahad_quotient_crit(r[np.ix_(m, m)], alpha)
+            lim[order[bounds[k]:bounds[k + 1]]] = mahad_quotient_crit(r[np.ix_(m, m)], alpha,
+                                                                       normals=u if m.all() else u[:4000])
     with np.errstate(invalid="ignore"):
         hit = (q > lim) & ~np.isnan(q)
     return _details(frame, hit, (f"structure Q {v:.2f} over {k} items (D² per unit of squared deviation: answers "

@@ -37,10 +37,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ..errors import EstimationError
 from .matrices import Model, vech, vech_indices, vech_to_sym
+from .table import is_frame
 
 __all__ = [
     "Pattern",
@@ -149,7 +149,7 @@ class SampleStats:
     """
 
     def __init__(self, X, columns: list[str] | None = None):
-        if isinstance(X, pd.DataFrame):
+        if is_frame(X):
             columns = list(X.columns) if columns is None else columns
             X = X.to_numpy(dtype=float)
         X = np.asarray(X, dtype=float)

@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from scipy import special
 
 from .. import __version__
 from .matrices import Model
 from .partable import ParTable
+from .standardized import r2_series
 from .syntax import render_syntax
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SEMResult", "z_pvalue", "z_critical"]
 
@@ -72,7 +76,8 @@ def json_number(x: Any):
     >>> json_number(float("nan")), json_number(np.int64(3)), json_number(np.float32(0.5)), json_number("x")
     (None, 3, 0.5, 'x')
     """
-    if x is None or x is pd.NA:
+    pd = sys.modules.get("pandas")          # pd.NA exists only if pandas is loaded
+    if x is None or (pd is not None and x is pd.NA):
         return None
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
@@ -144,8 +149,13 @@ class SEMResult:
 
     def __post_init__(self):
         # lavaan refuses fit measures for a model that did not converge: none is kept (all NaN)
-        if not self.converged and isinstance(self.fit, pd.Series):
-            self.fit = pd.Series(np.nan, index=self.fit.index, dtype=float)
+        raw = self.__dict__.get("_fit")
+        if not self.converged and isinstance(raw, dict):
+            self.fit = dict.fromkeys(raw, np.nan)
+        elif not self.converged and _is_series(raw):
+            import pandas as pd
+
+            self.fit = pd.Series(np.nan, index=raw.index, dtype=float)
 
     # ------------------------------------------------------------------ tables
     def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:
@@ -154,6 +164,12 @@ class SEMResult:
         Columns ``lhs op rhs [block group] label est se z pvalue ci.lower ci.upper
         std.lv std.all std.nox`` (``block``/``group`` only with several groups).
         """
+        import pandas as pd
+
+        return pd.DataFrame(self._pe_columns(level=level, standardized=standardized))
+
+    def _pe_columns(self, *, level: float = 0.95, standardized: bool = True) -> dict[str, Any]:
+        """The columns of :meth:`parameter_estimates` (name -> list or array), built without pandas."""
         pt = self.partable
         keep = [i for i in range(len(pt)) if pt.op[i] not in ("==", "<", ">")]
         est = self.est[keep]
@@ -165,8 +181,8 @@ class SEMResult:
             z = est / tmp
         pval = z_pvalue(z)
         fac = z_critical(level)
-        df = pd.DataFrame({"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
-                           "rhs": [pt.rhs[i] for i in keep]})
+        df: dict[str, Any] = {"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
+                              "rhs": [pt.rhs[i] for i in keep]}
         if pt.ngroups > 1:
             df["block"] = [pt.block[i] for i in keep]
             df["group"] = [pt.group[i] for i in keep]
@@ -228,30 +244,53 @@ class SEMResult:
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``iur-survey fit`` (see the SEM contract)."""
-        pe = self.parameter_estimates()
+        columns, records = self._pe_records()
         cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv",
                 "std.all"]
-        if "group" in pe.columns:
+        if "group" in columns:
             cols.insert(3, "group")
         estimates = [{k: (json_number(r[k]) if k not in ("lhs", "op", "rhs", "label") else r[k]) for k in cols}
-                     for r in pe.to_dict("records")]
-        for e, r in zip(estimates, pe.to_dict("records")):
+                     for r in records]
+        for e, r in zip(estimates, records):
             if "group" in e:
                 e["group"] = self.partable.group_labels[int(r["group"]) - 1] if r["group"] else None
-        fit = {k: json_number(self.fit[k]) for k in JSON_FIT if k in self.fit.index}
-        r2 = self.r2_values
-        if isinstance(r2.index, pd.MultiIndex):
+        fitd = self.__dict__.get("_fit")
+        if not isinstance(fitd, dict):
+            fitd = dict(self.fit.items())
+        fit = {k: json_number(fitd[k]) for k in JSON_FIT if k in fitd}
+        r2 = self.__dict__.get("_r2_values")
+        if isinstance(r2, dict) and self.partable.ngroups > 1:
             r2d: dict = {}
             for (g, v), val in r2.items():
                 r2d.setdefault(g, {})[v] = json_number(val)
-        else:
+        elif isinstance(r2, dict):
             r2d = {k: json_number(v) for k, v in r2.items()}
+        else:
+            r2 = self.r2_values
+            import pandas as pd
+
+            if isinstance(r2.index, pd.MultiIndex):
+                r2d = {}
+                for (g, v), val in r2.items():
+                    r2d.setdefault(g, {})[v] = json_number(val)
+            else:
+                r2d = {k: json_number(v) for k, v in r2.items()}
         out = {"n": int(self.n), "estimator": self.estimator, "missing": self.missing,
                "converged": bool(self.converged), "warnings": list(self.warnings), "fit": fit,
                "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}
         if self.partable.ngroups > 1:
             out["groups"] = {lab: int(n) for lab, n in zip(self.partable.group_labels, self.nobs)}
         return mark_nonconverged(out)
+
+    def _pe_records(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """The columns and rows of :meth:`parameter_estimates` (``to_dict("records")``), without pandas
+        unless a subclass makes its own table."""
+        if type(self).parameter_estimates is not SEMResult.parameter_estimates:
+            pe = self.parameter_estimates()
+            return list(pe.columns), pe.to_dict("records")
+        cols = self._pe_columns()
+        n = len(cols["lhs"])
+        return list(cols), [{k: v[i] for k, v in cols.items()} for i in range(n)]
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kw)
@@ -452,3 +491,36 @@ class SEMResult:
         if "chisq" in f.index:
             bits.append(f"chisq={f['chisq']:.3f}, df={int(f['df'])}")
         return f"<SEMResult {', '.join(bits)}>"
+
+
+def _is_series(x: Any) -> bool:
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(x, pd.Series)
+
+
+def _lazy_series(name: str, make, doc: str) -> property:
+    """A field of :class:`SEMResult` given as a dict (a plain fit never imports pandas) and turned into its
+    pandas Series on first use."""
+    key = "_" + name
+
+    def get(self):
+        v = self.__dict__.get(key)
+        if isinstance(v, dict):
+            v = self.__dict__[key] = make(self, v)
+        return v
+
+    def set_(self, v):
+        self.__dict__[key] = v
+
+    return property(get, set_, doc=doc)
+
+
+def _fit_series(res: SEMResult, d: dict):
+    import pandas as pd
+
+    return pd.Series(list(d.values()), index=list(d), dtype=float)
+
+
+SEMResult.fit = _lazy_series("fit", _fit_series, "lavaan's fitMeasures(fit) as a Series (see fit_measures())")
+SEMResult.r2_values = _lazy_series("r2_values", lambda res, d: r2_series(d, res.partable.ngroups > 1),
+                                   "lavaan's lavInspect(fit, \"r2\") as a Series (see r2())")

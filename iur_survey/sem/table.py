@@ -1,0 +1,132 @@
+"""A pandas-free table of a plain CSV, for the start-up of a plain fit (issue 10).
+
+``iur-survey fit`` on a clean CSV needs only the model's columns as numbers; importing pandas to read them
+costs more than the fit.  :class:`CsvTable` holds the cells of a CSV that is *plainly* simple (UTF-8 without
+a BOM, comma-separated, no quote character, a unique non-empty header, every row as long as the header,
+no blank line) and gives a column as floats only when every cell is blank or a plain decimal number of at
+most 15 significant digits (for those, Python's and pandas' number parsers give the same double).
+Anything else is left to pandas: :meth:`CsvTable.parse` returns None for a file that is not plainly
+simple, :meth:`CsvTable.numeric` returns None for a column that is not plainly numeric, and
+:meth:`CsvTable.to_frame` is exactly ``pandas.read_csv`` of the same bytes -- what the engine then uses, so
+nothing changes but the time.
+
+>>> t = CsvTable.parse(b"id,a,b\\nx,1,2.5\\ny,,-3\\n", dtype={"id": str})
+>>> t.columns, len(t), t.numeric("a").tolist(), t.numeric("id")
+(['id', 'a', 'b'], 2, [1.0, nan], None)
+>>> t.matrix(["a", "b"]).tolist()
+[[1.0, 2.5], [nan, -3.0]]
+>>> CsvTable.parse(b'id,a\\n"x",1\\n') is None         # quoted cells: pandas reads it
+True
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, Sequence
+
+import numpy as np
+
+#: a cell read as a number without pandas: optional minus, digits, optional decimals (no exponent, no space)
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+#: the most significant digits a plain cell may have (then both parsers round the same way)
+MAX_DIGITS = 15
+
+
+def is_table(data: Any) -> bool:
+    """True for a :class:`CsvTable` (the engine's cheap check; a DataFrame is detected without pandas).
+
+    >>> is_table(CsvTable.parse(b"a\\n1\\n")), is_table([1])
+    (True, False)
+    """
+    return isinstance(data, CsvTable)
+
+
+def is_frame(data: Any) -> bool:
+    """True for a pandas DataFrame, checked without importing pandas (a DataFrame exists only if it is).
+
+    >>> is_frame({"a": [1]})
+    False
+    """
+    import sys
+
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(data, pd.DataFrame)
+
+
+class CsvTable:
+    """The header and cells (strings) of a plainly simple CSV; see the module docstring."""
+
+    def __init__(self, header: list[str], cells: list[list[str]], raw: bytes, read_csv_kw: dict | None = None):
+        self.columns = list(header)
+        self._cells = cells                 # rows of strings
+        self._raw = raw
+        self._kw = dict(read_csv_kw or {})
+        self._num: dict[str, np.ndarray | None] = {}
+
+    @classmethod
+    def parse(cls, raw: bytes, **read_csv_kw) -> CsvTable | None:
+        """The table of ``raw`` (a CSV file's bytes), or None when pandas must read it (see the module
+        docstring); ``read_csv_kw`` are the ``pandas.read_csv`` options :meth:`to_frame` uses."""
+        if raw.startswith(b"\xef\xbb\xbf") or b'"' in raw or b"\r" in raw:
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if len(lines) < 2 or any(not ln for ln in lines):
+            return None
+        header = lines[0].split(",")
+        if len(set(header)) != len(header) or any(not h or h != h.strip() for h in header):
+            return None
+        k = len(header)
+        cells = [ln.split(",") for ln in lines[1:]]
+        if any(len(r) != k for r in cells):
+            return None
+        return cls(header, cells, raw, read_csv_kw)
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self._cells), len(self.columns)
+
+    def numeric(self, name: str) -> np.ndarray | None:
+        """Column ``name`` as floats (blank = NaN), or None when a cell is not a plain number."""
+        if name not in self._num:
+            j = self.columns.index(name)
+            out = np.empty(len(self._cells))
+            ok = True
+            for i, row in enumerate(self._cells):
+                s = row[j]
+                if s == "":
+                    out[i] = np.nan
+                elif _PLAIN_NUMBER.fullmatch(s) and len(s) - s.count("-") - s.count(".") <= MAX_DIGITS \
+                        and not (s[0] == "-" and float(s) == 0.0):      # pandas reads "-0" as 0, not -0.0
+                    out[i] = float(s)
+                else:
+                    ok = False
+                    break
+            self._num[name] = out if ok else None
+        return self._num[name]
+
+    def plain_numeric(self, names: Sequence[str]) -> bool:
+        """True when every column of ``names`` is plainly numeric (:meth:`numeric` is not None)."""
+        return all(n in self.columns and self.numeric(n) is not None for n in names)
+
+    def matrix(self, names: Sequence[str]) -> np.ndarray:
+        """The columns ``names`` (plainly numeric) as an n x len(names) float matrix."""
+        cols = [self.numeric(n) for n in names]
+        if any(c is None for c in cols):
+            raise ValueError("not every column is plainly numeric: use to_frame()")
+        return np.column_stack(cols) if cols else np.empty((len(self), 0))
+
+    def to_frame(self):
+        """The DataFrame pandas reads from the same bytes (``pandas.read_csv(raw, **read_csv_kw)``)."""
+        import pandas as pd
+
+        return pd.read_csv(io.BytesIO(self._raw), **self._kw)

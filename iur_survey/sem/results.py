@@ -39,6 +39,28 @@ JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lo
             "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
 
 
+#: the fit measures of :meth:`SEMResult.summary` (lavaan's summary(fit, fit.measures = TRUE) wording): block
+#: titles, rows (label, fitMeasures name; a "df" printed as an integer) and blank lines (None); a name ending
+#: in "?" is printed only when the fit has that measure (a None label: a blank line then)
+SUMMARY_FIT = (
+    "Model Test Baseline Model:", None,
+    ("Test statistic", "baseline.chisq"), ("Degrees of freedom", "baseline.df"), ("P-value", "baseline.pvalue"),
+    None, "User Model versus Baseline Model:", None,
+    ("Comparative Fit Index (CFI)", "cfi"), ("Tucker-Lewis Index (TLI)", "tli"),
+    ("Robust Comparative Fit Index (CFI)", "cfi.robust?"), ("Robust Tucker-Lewis Index (TLI)", "tli.robust?"),
+    None, "Loglikelihood and Information Criteria:", None,
+    ("Loglikelihood user model (H0)", "logl"), ("Loglikelihood unrestricted model (H1)", "unrestricted.logl"), None,
+    ("Akaike (AIC)", "aic"), ("Bayesian (BIC)", "bic"), ("Sample-size adjusted Bayesian (SABIC)", "bic2"),
+    None, "Root Mean Square Error of Approximation:", None,
+    ("RMSEA", "rmsea"), ("90 Percent confidence interval - lower", "rmsea.ci.lower"),
+    ("90 Percent confidence interval - upper", "rmsea.ci.upper"), ("P-value H_0: RMSEA <= 0.050", "rmsea.pvalue"),
+    ("P-value H_0: RMSEA >= 0.080", "rmsea.notclose.pvalue"),
+    (None, "rmsea.robust?"), ("Robust RMSEA", "rmsea.robust?"),
+    ("90 Percent confidence interval - lower", "rmsea.ci.lower.robust?"),
+    ("90 Percent confidence interval - upper", "rmsea.ci.upper.robust?"),
+    None, "Standardized Root Mean Square Residual:", None, ("SRMR", "srmr"), None)
+
+
 def summary_line(k: str, v: Any, width: int = 54) -> str:
     """One ``key ... value`` line of a lavaan-like summary, the value right-aligned at ``width``
     (floats with 3 decimals).
@@ -220,6 +242,8 @@ class SEMResult:
         >>> bool(np.allclose(ss["cov"].to_numpy(), np.cov(df.to_numpy().T, bias=True)))
         True
         """
+        import pandas as pd
+
         cov, mean = self.meta["sampstat"][group]
         names = list(self.partable.ov_names[group])
         return {"cov": pd.DataFrame(np.asarray(cov), index=names, columns=names),
@@ -228,6 +252,8 @@ class SEMResult:
     def vcov(self) -> pd.DataFrame:
         """Covariance matrix of the free parameters, lavaan's ``vcov(fit)`` (one row per free
         table row; rows sharing a label are perfectly correlated)."""
+        import pandas as pd
+
         pt = self.partable
         rows = [i for i in range(len(pt)) if pt.free[i] > 0]
         idx = pt.par_index[rows]
@@ -344,47 +370,17 @@ class SEMResult:
                 L.append(kv("P-value (Chi-square)", float(f["pvalue"])))
             L.append("")
         if fit_measures and "cfi" in f.index:
-            L.append("Model Test Baseline Model:")
-            L.append("")
-            L.append(kv("Test statistic", float(f["baseline.chisq"])))
-            L.append(kv("Degrees of freedom", int(f["baseline.df"])))
-            L.append(kv("P-value", float(f["baseline.pvalue"])))
-            L.append("")
-            L.append("User Model versus Baseline Model:")
-            L.append("")
-            L.append(kv("Comparative Fit Index (CFI)", float(f["cfi"])))
-            L.append(kv("Tucker-Lewis Index (TLI)", float(f["tli"])))
-            for k, lab in (("cfi.robust", "Robust Comparative Fit Index (CFI)"),
-                           ("tli.robust", "Robust Tucker-Lewis Index (TLI)")):
-                if k in f.index:
-                    L.append(kv(lab, float(f[k])))
-            L.append("")
-            L.append("Loglikelihood and Information Criteria:")
-            L.append("")
-            L.append(kv("Loglikelihood user model (H0)", float(f["logl"])))
-            L.append(kv("Loglikelihood unrestricted model (H1)", float(f["unrestricted.logl"])))
-            L.append("")
-            L.append(kv("Akaike (AIC)", float(f["aic"])))
-            L.append(kv("Bayesian (BIC)", float(f["bic"])))
-            L.append(kv("Sample-size adjusted Bayesian (SABIC)", float(f["bic2"])))
-            L.append("")
-            L.append("Root Mean Square Error of Approximation:")
-            L.append("")
-            L.append(kv("RMSEA", float(f["rmsea"])))
-            L.append(kv("90 Percent confidence interval - lower", float(f["rmsea.ci.lower"])))
-            L.append(kv("90 Percent confidence interval - upper", float(f["rmsea.ci.upper"])))
-            L.append(kv("P-value H_0: RMSEA <= 0.050", float(f["rmsea.pvalue"])))
-            L.append(kv("P-value H_0: RMSEA >= 0.080", float(f["rmsea.notclose.pvalue"])))
-            if "rmsea.robust" in f.index:
-                L.append("")
-                L.append(kv("Robust RMSEA", float(f["rmsea.robust"])))
-                L.append(kv("90 Percent confidence interval - lower", float(f["rmsea.ci.lower.robust"])))
-                L.append(kv("90 Percent confidence interval - upper", float(f["rmsea.ci.upper.robust"])))
-            L.append("")
-            L.append("Standardized Root Mean Square Residual:")
-            L.append("")
-            L.append(kv("SRMR", float(f["srmr"])))
-            L.append("")
+            for item in SUMMARY_FIT:
+                if item is None or isinstance(item, str):
+                    L.append(item or "")
+                    continue
+                label, key = item
+                if key.endswith("?"):           # printed only when the fit has the measure
+                    key = key[:-1]
+                    if key not in f.index:
+                        continue
+                v = f[key]
+                L.append("" if label is None else kv(label, int(v) if key.endswith("df") else float(v)))
         L.append("Parameter Estimates:")
         L.append("")
         se_name = {"standard": "Standard", "robust.huber.white": "Sandwich", "none": "None"}.get(

@@ -52,6 +52,7 @@ from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, un
                         unidentified_warning, vcov_warnings)
 from .defined import from_partable
 from .estimate import minimize, numerical_hessian
+from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
 from .interaction import expand_interactions, has_interactions
 from .matrices import Model
@@ -179,11 +180,8 @@ def _observed_information(model: Model, theta: np.ndarray, stats: list, mus: lis
 def _pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """lavaan's sample statistics of incomplete data (its ``WLS.obs``, used by GFI): available-case
     means and the pairwise-complete covariance matrix rescaled by (N - 1) / N."""
-    import pandas as pd
-
-    df = pd.DataFrame(X)
     n = X.shape[0]
-    return df.cov().to_numpy() * (n - 1) / n, np.nanmean(X, axis=0)
+    return pairwise_cov(X) * (n - 1) / n, np.nanmean(X, axis=0)
 
 
 def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
@@ -534,7 +532,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                               information=rp.info(info_unit), chisq=chisq, df=df, estimator="MLR", meanstructure=ms,
                               npar_h0=pt.nfree)
         if est_name == "MLR":
-            extra = {k: float(v) for k, v in rob.fit.items()
+            extra = {k: v for k, v in rob.fit_dict.items()
                      if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
         if se_type == "robust.huber.white":
             V = rp.vcov(np.asarray(rob.vcov, float))
@@ -636,7 +634,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                           meanstructure=True, npar_h0=pt.nfree,
                           h1=[(covs[g], means[g]) for g in range(G)] if G > 1 else None,
                           baseline=list(base) if G > 1 else None)
-    extra = {k: float(v) for k, v in rob.fit.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
+    extra = {k: v for k, v in rob.fit_dict.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
     if se_type == "robust.huber.white":
         V = rp.vcov(np.asarray(rob.vcov, float))
     if se_type == "standard":

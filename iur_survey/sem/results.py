@@ -25,6 +25,7 @@ from .matrices import Model
 from .partable import ParTable
 from .standardized import r2_series
 from .syntax import render_syntax
+from .table import lazy_series_property, raw_field
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,7 +172,7 @@ class SEMResult:
 
     def __post_init__(self):
         # lavaan refuses fit measures for a model that did not converge: none is kept (all NaN)
-        raw = self.__dict__.get("_fit")
+        raw = raw_field(self, "fit")
         if not self.converged and isinstance(raw, dict):
             self.fit = dict.fromkeys(raw, np.nan)
         elif not self.converged and _is_series(raw):
@@ -280,11 +281,11 @@ class SEMResult:
         for e, r in zip(estimates, records):
             if "group" in e:
                 e["group"] = self.partable.group_labels[int(r["group"]) - 1] if r["group"] else None
-        fitd = self.__dict__.get("_fit")
+        fitd = raw_field(self, "fit")
         if not isinstance(fitd, dict):
             fitd = dict(self.fit.items())
         fit = {k: json_number(fitd[k]) for k in JSON_FIT if k in fitd}
-        r2 = self.__dict__.get("_r2_values")
+        r2 = raw_field(self, "r2_values")
         if isinstance(r2, dict) and self.partable.ngroups > 1:
             r2d: dict = {}
             for (g, v), val in r2.items():
@@ -494,29 +495,12 @@ def _is_series(x: Any) -> bool:
     return pd is not None and isinstance(x, pd.Series)
 
 
-def _lazy_series(name: str, make, doc: str) -> property:
-    """A field of :class:`SEMResult` given as a dict (a plain fit never imports pandas) and turned into its
-    pandas Series on first use."""
-    key = "_" + name
-
-    def get(self):
-        v = self.__dict__.get(key)
-        if isinstance(v, dict):
-            v = self.__dict__[key] = make(self, v)
-        return v
-
-    def set_(self, v):
-        self.__dict__[key] = v
-
-    return property(get, set_, doc=doc)
-
-
 def _fit_series(res: SEMResult, d: dict):
     import pandas as pd
 
     return pd.Series(list(d.values()), index=list(d), dtype=float)
 
 
-SEMResult.fit = _lazy_series("fit", _fit_series, "lavaan's fitMeasures(fit) as a Series (see fit_measures())")
-SEMResult.r2_values = _lazy_series("r2_values", lambda res, d: r2_series(d, res.partable.ngroups > 1),
+SEMResult.fit = lazy_series_property("fit", _fit_series, "lavaan's fitMeasures(fit) as a Series (see fit_measures())")
+SEMResult.r2_values = lazy_series_property("r2_values", lambda res, d: r2_series(d, res.partable.ngroups > 1),
                                    "lavaan's lavInspect(fit, \"r2\") as a Series (see r2())")

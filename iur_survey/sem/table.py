@@ -1,4 +1,4 @@
-"""A pandas-free table of a plain CSV, for the start-up of a plain fit (issue 10).
+"""A pandas-free table of a plain CSV, and Series made on first use, for the start-up of a plain fit (issue 10).
 
 ``iur-survey fit`` on a clean CSV needs only the model's columns as numbers; importing pandas to read them
 costs more than the fit.  :class:`CsvTable` holds the cells of a CSV that is *plainly* simple (UTF-8 without
@@ -39,7 +39,7 @@ def is_table(data: Any) -> bool:
     >>> is_table(CsvTable.parse(b"a\\n1\\n")), is_table([1])
     (True, False)
     """
-    return isinstance(data, CsvTable)
+    return getattr(type(data), "_csv_table", False)     # not isinstance: true of a reloaded module's too
 
 
 def is_frame(data: Any) -> bool:
@@ -56,6 +56,8 @@ def is_frame(data: Any) -> bool:
 
 class CsvTable:
     """The header and cells (strings) of a plainly simple CSV; see the module docstring."""
+
+    _csv_table = True
 
     def __init__(self, header: list[str], cells: list[list[str]], raw: bytes, read_csv_kw: dict | None = None):
         self.columns = list(header)
@@ -130,3 +132,33 @@ class CsvTable:
         import pandas as pd
 
         return pd.read_csv(io.BytesIO(self._raw), **self._kw)
+
+
+def lazy_series_property(name: str, make, doc: str) -> property:
+    """A dataclass field ``name`` that may be given as a dict (so that a plain fit never imports pandas) and is
+    turned into its pandas Series by ``make(obj, the_dict)`` on first read; :func:`raw_field` reads it
+    without that.
+
+    >>> class R:
+    ...     x = lazy_series_property("x", lambda obj, d: sorted(d), "doc")
+    >>> r = R(); r.x = {"b": 1, "a": 2}
+    >>> raw_field(r, "x"), r.x, raw_field(r, "x")
+    ({'b': 1, 'a': 2}, ['a', 'b'], ['a', 'b'])
+    """
+    key = "_" + name
+
+    def get(obj):
+        v = obj.__dict__.get(key)
+        if isinstance(v, dict):
+            v = obj.__dict__[key] = make(obj, v)
+        return v
+
+    def set_(obj, v):
+        obj.__dict__[key] = v
+
+    return property(get, set_, doc=doc)
+
+
+def raw_field(obj: Any, name: str):
+    """What a :func:`lazy_series_property` holds: the dict it was given, or its Series once made."""
+    return obj.__dict__.get("_" + name)

@@ -27,10 +27,28 @@ from typing import Any, Sequence
 
 import numpy as np
 
-#: a cell read as a number without pandas: optional minus, digits, optional decimals (no exponent, no space)
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 #: the most significant digits a plain cell may have (then both parsers round the same way)
 MAX_DIGITS = 15
+#: a column of plain numbers (optional minus, digits, optional decimals: no exponent, no space, no plus) and
+#: blanks, joined by newlines (one regex call per column)
+_PLAIN_COLUMN = re.compile(r"(?:-?[0-9]+(?:\.[0-9]+)?)?(?:\n(?:-?[0-9]+(?:\.[0-9]+)?)?)*")
+
+
+def _plain_floats(cells: Sequence[str]) -> np.ndarray | None:
+    """``cells`` as floats (blank = NaN) when every one is blank or a plain number of at most
+    :data:`MAX_DIGITS` digits and none is a negative zero (pandas reads "-0" as 0); else None.
+
+    >>> _plain_floats(["1", "", "-2.50"]).tolist(), _plain_floats(["1", "-0"]), _plain_floats(["1e3"])
+    ([1.0, nan, -2.5], None, None)
+    """
+    if not _PLAIN_COLUMN.fullmatch("\n".join(cells)):
+        return None
+    if any(len(c) - c.count("-") - c.count(".") > MAX_DIGITS for c in cells if len(c) > MAX_DIGITS):
+        return None
+    out = np.array([float(c) if c else np.nan for c in cells], dtype=float)
+    if any(c.startswith("-") and v == 0.0 for c, v in zip(cells, out.tolist()) if c[:2] == "-0"):
+        return None
+    return out
 
 
 def is_table(data: Any) -> bool:
@@ -65,6 +83,7 @@ class CsvTable:
         self._raw = raw
         self._kw = dict(read_csv_kw or {})
         self._num: dict[str, np.ndarray | None] = {}
+        self._by_column: list[tuple[str, ...]] | None = None
 
     @classmethod
     def parse(cls, raw: bytes, **read_csv_kw) -> CsvTable | None:
@@ -100,20 +119,10 @@ class CsvTable:
     def numeric(self, name: str) -> np.ndarray | None:
         """Column ``name`` as floats (blank = NaN), or None when a cell is not a plain number."""
         if name not in self._num:
-            j = self.columns.index(name)
-            out = np.empty(len(self._cells))
-            ok = True
-            for i, row in enumerate(self._cells):
-                s = row[j]
-                if s == "":
-                    out[i] = np.nan
-                elif _PLAIN_NUMBER.fullmatch(s) and len(s) - s.count("-") - s.count(".") <= MAX_DIGITS \
-                        and not (s[0] == "-" and float(s) == 0.0):      # pandas reads "-0" as 0, not -0.0
-                    out[i] = float(s)
-                else:
-                    ok = False
-                    break
-            self._num[name] = out if ok else None
+            if self._by_column is None:
+                self._by_column = list(zip(*self._cells))
+            col = self._by_column[self.columns.index(name)]
+            self._num[name] = _plain_floats(col)
         return self._num[name]
 
     def plain_numeric(self, names: Sequence[str]) -> bool:

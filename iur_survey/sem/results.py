@@ -285,23 +285,12 @@ class SEMResult:
         if not isinstance(fitd, dict):
             fitd = dict(self.fit.items())
         fit = {k: json_number(fitd[k]) for k in JSON_FIT if k in fitd}
-        r2 = raw_field(self, "r2_values")
-        if isinstance(r2, dict) and self.partable.ngroups > 1:
-            r2d: dict = {}
-            for (g, v), val in r2.items():
-                r2d.setdefault(g, {})[v] = json_number(val)
-        elif isinstance(r2, dict):
-            r2d = {k: json_number(v) for k, v in r2.items()}
-        else:
-            r2 = self.r2_values
-            import pandas as pd
-
-            if isinstance(r2.index, pd.MultiIndex):
-                r2d = {}
-                for (g, v), val in r2.items():
-                    r2d.setdefault(g, {})[v] = json_number(val)
+        r2d: dict = {}
+        for k, val in raw_field(self, "r2_values").items():        # the dict, or the Series once made
+            if isinstance(k, tuple):                                # several groups: (group label, variable)
+                r2d.setdefault(k[0], {})[k[1]] = json_number(val)
             else:
-                r2d = {k: json_number(v) for k, v in r2.items()}
+                r2d[k] = json_number(val)
         out = {"n": int(self.n), "estimator": self.estimator, "missing": self.missing,
                "converged": bool(self.converged), "warnings": list(self.warnings), "fit": fit,
                "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}

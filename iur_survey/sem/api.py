@@ -207,6 +207,8 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
         ordered: bool | str | Sequence[str] | None = None, parameterization: str = "delta") -> SEMResult:
     """Fit a structural equation model as lavaan's ``sem()`` does (see the module docstring).
 
+    ``data`` is a pandas DataFrame, or the :class:`~iur_survey.sem.table.CsvTable` ``iur-survey fit`` reads
+    without pandas (the same fit; it goes to pandas whenever a column, group or option needs it).
     Parameters mirror lavaan's: ``estimator`` "ML" (default) | "MLR", or with ordered items
     "WLSMV" (their default) | "DWLS"; ``ordered`` True (every model variable) | names | None
     (only ordered categorical columns); ``missing`` "auto" |

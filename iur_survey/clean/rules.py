@@ -105,7 +105,7 @@ def _matrix(frame: pd.DataFrame, cols: list[str], reverse: Iterable[str] = (),
     return x
 
 
-def _num(x: float) -> str:
+def _detail_number(x: float) -> str:
     """A compact number for a detail text: ``95``, ``0.3``, ``2.5``, ``0.001``."""
     return format(float(x), ".6g")
 
@@ -305,7 +305,7 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     texts = np.full(n, "", dtype=object)
     texts[not_fin] = "Finished=False"
     if low.any():
-        txt = np.array([f"Progress {_num(v)}% < {_num(min_progress)}%" for v in prog[low]], dtype=object)
+        txt = np.array([f"Progress {_detail_number(v)}% < {_detail_number(min_progress)}%" for v in prog[low]], dtype=object)
         texts[low] = np.where(not_fin[low], "Finished=False, " + txt, txt)
     # no completion metadata for the row: infer a break-off from trailing unanswered items
     unknown = finished.isna().to_numpy(dtype=bool) & np.isnan(prog)
@@ -427,7 +427,7 @@ def out_of_range(frame: pd.DataFrame, instrument: Instrument) -> pd.Series:
         return _none(frame)
     texts = []
     for r in np.flatnonzero(hit):  # flagged rows only
-        cells = ", ".join(f"{cols[j]}={_num(x[r, j])}" for j in np.flatnonzero(bad[r]))
+        cells = ", ".join(f"{cols[j]}={_detail_number(x[r, j])}" for j in np.flatnonzero(bad[r]))
         texts.append(f"{cells} not on the scale {instrument.scale_min}-{instrument.scale_max}")
     return _details(frame, hit, texts)
 
@@ -513,9 +513,9 @@ def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.
     for d, r, a, f in zip(dur[hit], rel[hit], ab[hit], far[hit]):
         parts = []
         if r:
-            parts.append(f"< {_num(fraction * 100)}% of median {med:.0f} s")
+            parts.append(f"< {_detail_number(fraction * 100)}% of median {med:.0f} s")
         if a:
-            parts.append(f"< {_num(seconds_per_item)} s x {n_q} questions = {_num(floor)} s")
+            parts.append(f"< {_detail_number(seconds_per_item)} s x {n_q} questions = {_detail_number(floor)} s")
         t = f"duration {d:.0f} s " + "; ".join(parts)
         texts.append(_far(t) if f else t)
     return _details(frame, hit, texts)
@@ -587,7 +587,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     far = _default_far_run(len(cols)) if far_run is None else int(far_run)
     best, val, start = longest_run(_matrix(frame, cols))
     hit = best >= cut
-    texts = (f"longest run {b} x code {_num(v)} from {cols[s]} (>= {cut})" for b, v, s in
+    texts = (f"longest run {b} x code {_detail_number(v)} from {cols[s]} (>= {cut})" for b, v, s in
              zip(best[hit], val[hit], start[hit]))
     return _details(frame, hit, (_far(t) if b >= far else t for t, b in zip(texts, best[hit])))
 
@@ -663,7 +663,7 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     with np.errstate(invalid="ignore"):
         hit = (n_ans >= need) & (sd < min_sd)
     return _details(frame, hit, (_far(t) if s < far_sd else t for t, s in
-                                 ((f"IRV (SD of {n} answers) {s:.2f} < {_num(min_sd)}", s)
+                                 ((f"IRV (SD of {n} answers) {s:.2f} < {_detail_number(min_sd)}", s)
                                   for n, s in zip(n_ans[hit], sd[hit]))))
 
 
@@ -780,7 +780,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
         return _none(frame)
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
     hit, d2, n_obs, pval, part = _distance_parts(x, ref, need, halves, alpha)
-    return _details(frame, hit, (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_num(alpha)}"
+    return _details(frame, hit, (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_detail_number(alpha)}"
                                  for d, k, p, w in zip(d2[hit], n_obs[hit], pval[hit], part[hit])))
 
 
@@ -822,7 +822,7 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
     hit, d2, n_obs, pval, part = _distance_parts(side, ref, need, halves, alpha)
     return _details(frame, hit, (f"direction D² {d:.1f} over {k} items ({PARTS[w]}; disagree/neutral/agree), "
-                                 f"finite-sample p = {p:.2g} < {_num(alpha)}"
+                                 f"finite-sample p = {p:.2g} < {_detail_number(alpha)}"
                                  for d, k, p, w in zip(d2[hit], n_obs[hit], pval[hit], part[hit])))
 
 
@@ -878,7 +878,7 @@ def mahalanobis_ipsatized(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     pv = np.full(len(frame), np.nan)
     pv[hit] = mahad_beta_p(d2[hit], n_ref, df[hit])
     return _details(frame, hit, (f"profile D² {d:.1f} over {k + 1} items (ipsatized: each person's own mean and "
-                                 f"SD removed), finite-sample p = {p:.2g} < {_num(alpha)}"
+                                 f"SD removed), finite-sample p = {p:.2g} < {_detail_number(alpha)}"
                                  for d, k, p in zip(d2[hit], df[hit], pv[hit])))
 
 
@@ -943,7 +943,7 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
     with np.errstate(invalid="ignore"):
         hit = (q > lim) & ~np.isnan(q)
     return _details(frame, hit, (f"structure Q {v:.2f} over {k} items (D² per unit of squared deviation: answers "
-                                 f"not following the item correlations) > {c:.2f}, its {_num(1 - alpha)} quantile "
+                                 f"not following the item correlations) > {c:.2f}, its {_detail_number(1 - alpha)} quantile "
                                  f"for honest answers" for v, k, c in zip(q[hit], n_obs[hit], lim[hit])))
 
 
@@ -991,7 +991,7 @@ def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
     r = psychsyn_index(x, pairs=pairs)
     with np.errstate(invalid="ignore"):
         hit = r < min_r
-    return _details(frame, hit, (f"psychometric synonyms r = {v:.2f} over {len(pairs)} pairs < {_num(min_r)}"
+    return _details(frame, hit, (f"psychometric synonyms r = {v:.2f} over {len(pairs)} pairs < {_detail_number(min_r)}"
                                  for v in r[hit]))
 
 
@@ -1031,7 +1031,7 @@ def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
     same = np.all(x[:, pairs[:, 0]] == x[:, pairs[:, 1]], axis=1)
     with np.errstate(invalid="ignore"):
         hit = (r > max_r) | (np.isnan(r) & same)
-    return _details(frame, hit, (f"psychometric antonyms r = {v:.2f} over {len(pairs)} pairs > {_num(max_r)}"
+    return _details(frame, hit, (f"psychometric antonyms r = {v:.2f} over {len(pairs)} pairs > {_detail_number(max_r)}"
                                  for v in r[hit]))
 
 
@@ -1122,7 +1122,7 @@ def even_odd(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
     k = _usable_constructs(x, factors)
     with np.errstate(invalid="ignore"):
         hit = (k >= min_constructs) & (sb < min_r)
-    return _details(frame, hit, (f"resampled even-odd consistency {v:.2f} < {_num(min_r)} over {n} constructs"
+    return _details(frame, hit, (f"resampled even-odd consistency {v:.2f} < {_detail_number(min_r)} over {n} constructs"
                                  for v, n in zip(sb[hit], k[hit])))
 
 
@@ -1156,7 +1156,7 @@ def person_total(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 
     r = person_total_index(x)
     with np.errstate(invalid="ignore"):
         hit = r < min_r
-    return _details(frame, hit, (f"person-total correlation {v:.2f} < {_num(min_r)}" for v in r[hit]))
+    return _details(frame, hit, (f"person-total correlation {v:.2f} < {_detail_number(min_r)}" for v in r[hit]))
 
 
 def person_fit(frame: pd.DataFrame, instrument: Instrument, *, max_g: float = 0.3) -> pd.Series:
@@ -1184,7 +1184,7 @@ def person_fit(frame: pd.DataFrame, instrument: Instrument, *, max_g: float = 0.
     g = guttman_normed(_matrix(frame, cols, instrument.reverse_items, instrument),
                        instrument.scale_min, instrument.scale_max)
     hit = g > max_g
-    return _details(frame, hit, (f"normed Guttman errors {v:.2f} > {_num(max_g)}" for v in g[hit]))
+    return _details(frame, hit, (f"normed Guttman errors {v:.2f} > {_detail_number(max_g)}" for v in g[hit]))
 
 
 # ---------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ import pandas as pd
 
 from ..errors import IURSurveyError
 from ..sem.invariance import measurement_part
+from ..sem.results import json_number
 from .environment import environment_lock
 from .manifest import MANIFEST, sha256_file, write_manifest
 from .rscript import lavaan_call_args, replicate_script
@@ -322,8 +323,6 @@ def _check_consistent(res, results: Mapping[str, Any], call: FitCall, results_pa
 
 
 def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
-    from ..sem.results import _num
-
     pe = res.parameter_estimates()
     labels = res.partable.group_labels
     rows = []
@@ -333,7 +332,7 @@ def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
                "group": (labels[int(g) - 1] if g else None) if "group" in pe.columns else None,
                "label": r["label"]}
         for c in ("est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all"):
-            row[c] = _num(r[c])
+            row[c] = json_number(r[c])
         rows.append(row)
     if call.options.get("bootstrap"):
         boot = {_key(e): e for e in results.get("estimates") or []}
@@ -345,11 +344,11 @@ def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
                         row[c] = e[c]
     r2 = res.r2()
     if isinstance(r2.index, pd.MultiIndex):
-        r2_rows = [{"group": str(g), "variable": v, "r2": _num(x)} for (g, v), x in r2.items()]
+        r2_rows = [{"group": str(g), "variable": v, "r2": json_number(x)} for (g, v), x in r2.items()]
     else:
-        r2_rows = [{"group": None, "variable": v, "r2": _num(x)} for v, x in r2.items()]
+        r2_rows = [{"group": None, "variable": v, "r2": json_number(x)} for v, x in r2.items()]
     tol = tolerances(call.options)
-    fit = {k: _num(v) for k, v in res.fit_measures().items()}
+    fit = {k: json_number(v) for k, v in res.fit_measures().items()}
     tol["fit_required"] = [k for k in tol["fit_required"] if fit.get(k) is not None]
     out = _ours_base(res, call, rows, r2_rows, fit, tol)
     if results.get("invariance"):

@@ -1,4 +1,4 @@
-"""The public entry points: :func:`sem` and :func:`cfa` (the study's model is built in :mod:`iur_survey.study`).
+"""The public entry points: :func:`sem` and :func:`cfa`.
 
 ``sem(model, data)`` fits a lavaan-syntax model with lavaan 0.6.14's defaults
 and returns a :class:`~iur_survey.sem.results.SEMResult`:

@@ -223,15 +223,9 @@ class OrdinalSEMResult(SEMResult):
             L.append("")
             L.append(two("SRMR", f["srmr"], f["srmr"] if scaled else None))
             L.append("")
-        L.append("Parameter Estimates:")
-        L.append("")
         se_name = {"robust.sem": "Robust.sem", "standard": "Standard", "none": "None"}.get(
             self.se_type, self.se_type)
-        L.append(kv("Standard errors", se_name))
-        L.append(kv("Information", "Expected"))
-        L.append(kv("Information saturated (h1) model", "Unstructured"))
-        L.append("")
-        L.extend(self._parameter_blocks(standardized))
+        L.extend(self._estimates_section(se_name, "Expected", "Unstructured", standardized))
         return "\n".join(L)
 
     def __repr__(self) -> str:

@@ -133,7 +133,6 @@ def mark_nonconverged(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-_num = json_number          # the old name (sem/wlsmv_result.py, replication/pack.py import it)
 
 
 @dataclass
@@ -371,18 +370,21 @@ class SEMResult:
                         continue
                 v = f[key]
                 L.append("" if label is None else kv(label, int(v) if key.endswith("df") else float(v)))
-        L.append("Parameter Estimates:")
-        L.append("")
         se_name = {"standard": "Standard", "robust.huber.white": "Sandwich", "none": "None"}.get(
             self.se_type, self.se_type)
-        L.append(kv("Standard errors", se_name))
-        L.append(kv("Information", self.information.capitalize()))
-        L.append(kv("Information saturated (h1) model", "Structured"))
-        if self.information == "observed":
+        L.extend(self._estimates_section(se_name, self.information.capitalize(), "Structured", standardized))
+        return "\n".join(L)
+
+    def _estimates_section(self, se_name: str, information: str, h1: str, standardized: bool) -> list[str]:
+        """lavaan's "Parameter Estimates:" header (standard errors, information, h1 model) and the blocks."""
+        kv = summary_line
+        L = ["Parameter Estimates:", "", kv("Standard errors", se_name), kv("Information", information),
+             kv("Information saturated (h1) model", h1)]
+        if information == "Observed":
             L.append(kv("Observed information based on", "Hessian"))
         L.append("")
         L.extend(self._parameter_blocks(standardized))
-        return "\n".join(L)
+        return L
 
     def _parameter_blocks(self, standardized: bool) -> list[str]:
         pt = self.partable
@@ -394,8 +396,8 @@ class SEMResult:
         # which variables are endogenous (dot prefix)
         groups = range(1, pt.ngroups + 1)
 
-        def fmt(v, w=9):
-            return f"{v:>{w}.3f}" if v is not None and np.isfinite(v) else " " * w
+        def fmt(v, w=9, na=""):
+            return f"{v:>{w}.3f}" if v is not None and np.isfinite(v) else f"{na:>{w}}"
 
         def line(name: str, r: dict) -> str:
             lab = f"({r['label']})" if r["label"] and not str(r["label"]).startswith(".p") else ""
@@ -403,8 +405,11 @@ class SEMResult:
                 lab = f"({r['label']})"
             s = f"    {name:<10}{lab:>5}" if lab else f"    {name:<15}"
             s = s[:19].ljust(19) if len(s) > 19 and not lab else s.ljust(19)
-            free = r["se"] > 0
-            s += fmt(r["est"], 8) + (fmt(r["se"]) + fmt(r["z"]) + fmt(r["pvalue"]) if free else " " * 27)
+            se = r["se"]
+            if se is not None and not np.isfinite(se):     # a free parameter whose SE is NA: lavaan prints NA
+                s += fmt(r["est"], 8) + fmt(None, na="NA") * 3
+            else:
+                s += fmt(r["est"], 8) + (fmt(se) + fmt(r["z"]) + fmt(r["pvalue"]) if se > 0 else " " * 27)
             if standardized:
                 s += fmt(r["std.lv"]) + fmt(r["std.all"])
             return s.rstrip()

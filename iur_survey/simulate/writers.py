@@ -99,7 +99,7 @@ def _check(fmt, labels, language, tags):
         raise ValueError(f"tags must be 'qnum' or 'codes', got {tags!r}")
 
 
-def _num(x) -> str:
+def _cell_number(x) -> str:
     """A number as an export cell: ``""`` for NaN, ``"3"`` for 3.0, else the shortest repr."""
     if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
         return ""
@@ -160,7 +160,7 @@ def _item_cells(values, instrument, labels: str, language: str, missing: str = "
         f = float(u)
         if labels == "text" and f in lab:
             return lab[f]
-        return _num(f)
+        return _cell_number(f)
 
     return _map_col(values, func)
 
@@ -266,8 +266,8 @@ def _qualtrics_layout(frame, instrument, labels, language, tags, seed) -> _Layou
     L.add("EndDate", _dates(submitted), "End Date", '{"ImportId":"endDate",%s}' % tz)
     L.add("Status", _status_cells(col("_status"), numeric), "Response Type", '{"ImportId":"status"}')
     L.add("IPAddress", [_str_or(v) for v in col("_ip")], "IP Address", '{"ImportId":"ipAddress"}')
-    L.add("Progress", [_num(v) for v in col("_progress")], "Progress", '{"ImportId":"progress"}')
-    L.add("Duration (in seconds)", [_num(v) for v in duration], "Duration (in seconds)",
+    L.add("Progress", [_cell_number(v) for v in col("_progress")], "Progress", '{"ImportId":"progress"}')
+    L.add("Duration (in seconds)", [_cell_number(v) for v in duration], "Duration (in seconds)",
           '{"ImportId":"duration"}')
     L.add("Finished", _finished_cells(col("_finished"), numeric), "Finished", '{"ImportId":"finished"}')
     L.add("RecordedDate", _dates(submitted), "Recorded Date", '{"ImportId":"recordedDate",%s}' % tz)
@@ -329,7 +329,7 @@ def _wjx_layout(frame, instrument, labels, language, seed, missing, matrix_style
     n = len(frame)
     rng = np.random.default_rng(seed)
     col = lambda name: _column(frame, name, n)  # noqa: E731
-    miss = _num(missing) if not isinstance(missing, str) else missing
+    miss = _cell_number(missing) if not isinstance(missing, str) else missing
     L = _Layout()
     L.add("序号", [_str_or(v) for v in col("response_id")])
     L.add("提交答卷时间", _dates(col("_submitted"), _WJX_DATE_FMT))
@@ -369,8 +369,8 @@ def _plain_layout(frame, instrument, labels, language, numeric_role: bool = Fals
         L.add(code, _item_cells(col(code), instrument, labels, language), item_text(instrument, code, language))
     L.add("Status", _status_cells(col("_status"), False))
     L.add("Finished", _finished_cells(col("_finished"), False))
-    L.add("Progress", [_num(v) for v in col("_progress")])
-    L.add("Duration", [_num(v) for v in col("_duration")])
+    L.add("Progress", [_cell_number(v) for v in col("_progress")])
+    L.add("Duration", [_cell_number(v) for v in col("_duration")])
     L.add("RecordedDate", _dates(col("_submitted")))
     L.add("IPAddress", [_str_or(v) for v in col("_ip")])
     L.add("Email", [_str_or(v) for v in col("_email")])

@@ -32,9 +32,9 @@ This module holds what lavaan's ``lav_bootstrap.R`` holds: drawing the resamples
 formulas.  The refits are the engine's (:mod:`iur_survey.sem.refit`): for complete data a resample's moments
 come from its case counts (``w = bincount(idx) / N``, ``S = X' diag(w) X - m m'``) and whole chunks of
 draws are fitted *together* by the engine's batched ML objective (:func:`iur_survey.sem.ml.ml_evaluate`,
-of which a single fit is the batch of one) and batched optimiser
-(:func:`iur_survey.sem.estimate.minimize_batch`, warm started at the full-sample solution), with
-:func:`iur_survey.sem.estimate.minimize` for the draws it does not finish; with missing data (FIML) each
+of which a single fit is the batch of one) and the one optimiser
+(:func:`iur_survey.sem.estimate.optimize`, warm started at the full-sample solution; a single fit is its
+batch of one too); with missing data (FIML) each
 draw rebuilds its missing-data patterns (:class:`iur_survey.sem.fiml.FimlBatch`).  Standard errors are not
 computed inside the draws, and the ``:=`` values come from the compiled expressions, vectorised over the
 draws.
@@ -663,8 +663,9 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     ``workers`` (default None: every core when B >= 200, else 1; 1: no Dask); ``scheduler`` "threads" (the
     default) | "processes" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
     is a terminal); ``indices`` user-given resamples (B x N row indices, single group);
-    ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200} for the per-draw optimisers
-    (batched quasi-Newton, then the engine's optimiser for the draws it did not finish); ``chunk_size`` draws per task
+    ``control`` {"gtol": 1e-9, "max_iter": 100} for the optimiser of the draws
+    (:func:`iur_survey.sem.estimate.optimize`: ``max_iter`` scoring iterations, 20 x as many quasi-Newton ones);
+    ``chunk_size`` draws per task
     (default :data:`CHUNK_SIZE`; the draws are bit-for-bit identical for any ``workers`` / ``scheduler``,
     another ``chunk_size`` changes them by round-off only).
 
@@ -709,7 +710,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     if B < 2:
         raise EstimationError(None, f"B={B}: the bootstrap needs at least 2 draws")
     entropy = seed_entropy(seed)
-    ctl = {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200}
+    ctl = {"gtol": 1e-9, "max_iter": 100}
     bad_ctl = set(control or {}) - set(ctl)
     if bad_ctl:
         raise EstimationError(None, f"unknown control option(s) {sorted(bad_ctl)} (use {', '.join(ctl)})")
@@ -725,8 +726,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     sched_name = ("sync" if workers == 1 and scheduler is None else
                   (scheduler if isinstance(scheduler, str) else
                    ("processes" if scheduler is None else type(scheduler).__name__)))
-    problem = RefitProblem.from_fit(res, Xg, gtol=float(ctl["gtol"]), max_iter=int(ctl["max_iter"]),
-                                    fallback_iter=int(ctl["fallback_iter"]))
+    problem = RefitProblem.from_fit(res, Xg, gtol=float(ctl["gtol"]), max_iter=int(ctl["max_iter"]))
     job = _Job(problem, entropy, indices)
     jobs = [("boot", s, e) for s, e in _chunks(B, chunk_size)]
     n_cases = sum(X.shape[0] for X in Xg)

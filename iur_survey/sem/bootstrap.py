@@ -33,8 +33,8 @@ formulas.  The refits are the engine's (:mod:`iur_survey.sem.refit`): for comple
 come from its case counts (``w = bincount(idx) / N``, ``S = X' diag(w) X - m m'``) and whole chunks of
 draws are fitted *together* by the engine's batched ML objective (:func:`iur_survey.sem.ml.ml_evaluate`,
 of which a single fit is the batch of one) and the one optimiser
-(:func:`iur_survey.sem.estimate.optimize`, warm started at the full-sample solution; a single fit is its
-batch of one too); with missing data (FIML) each
+(:func:`iur_survey.sem.estimate.optimize`, of which a single fit is the batch of one too; warm started at the
+full-sample solution, :func:`iur_survey.sem.estimate.warm_stages`); with missing data (FIML) each
 draw rebuilds its missing-data patterns (:class:`iur_survey.sem.fiml.FimlBatch`).  Standard errors are not
 computed inside the draws, and the ``:=`` values come from the compiled expressions, vectorised over the
 draws.
@@ -663,8 +663,9 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     ``workers`` (default None: every core when B >= 200, else 1; 1: no Dask); ``scheduler`` "threads" (the
     default) | "processes" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
     is a terminal); ``indices`` user-given resamples (B x N row indices, single group);
-    ``control`` {"gtol": 1e-9, "max_iter": 100} for the optimiser of the draws
-    (:func:`iur_survey.sem.estimate.optimize`: ``max_iter`` scoring iterations, 20 x as many quasi-Newton ones);
+    ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200} for the optimiser of the draws
+    (:func:`iur_survey.sem.estimate.warm_stages`: ``max_iter`` quasi-Newton iterations from the warm start, then
+    scoring, quasi-Newton and polish with the ``fallback_iter`` budget for the draws it did not finish);
     ``chunk_size`` draws per task
     (default :data:`CHUNK_SIZE`; the draws are bit-for-bit identical for any ``workers`` / ``scheduler``,
     another ``chunk_size`` changes them by round-off only).
@@ -710,7 +711,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     if B < 2:
         raise EstimationError(None, f"B={B}: the bootstrap needs at least 2 draws")
     entropy = seed_entropy(seed)
-    ctl = {"gtol": 1e-9, "max_iter": 100}
+    ctl = {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200}
     bad_ctl = set(control or {}) - set(ctl)
     if bad_ctl:
         raise EstimationError(None, f"unknown control option(s) {sorted(bad_ctl)} (use {', '.join(ctl)})")
@@ -726,7 +727,8 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     sched_name = ("sync" if workers == 1 and scheduler is None else
                   (scheduler if isinstance(scheduler, str) else
                    ("processes" if scheduler is None else type(scheduler).__name__)))
-    problem = RefitProblem.from_fit(res, Xg, gtol=float(ctl["gtol"]), max_iter=int(ctl["max_iter"]))
+    problem = RefitProblem.from_fit(res, Xg, gtol=float(ctl["gtol"]), max_iter=int(ctl["max_iter"]),
+                                    fallback_iter=int(ctl["fallback_iter"]))
     job = _Job(problem, entropy, indices)
     jobs = [("boot", s, e) for s, e in _chunks(B, chunk_size)]
     n_cases = sum(X.shape[0] for X in Xg)

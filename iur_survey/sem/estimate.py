@@ -21,7 +21,9 @@ CompleteMLBatch`, :class:`iur_survey.sem.fiml.FimlBatch`).  A single fit hands i
 3. **Newton polish** for the rows stage 2 leaves unfinished: up to ``min(6, max_iter)`` Newton steps with the
    Hessian got by central differences of the analytic gradient (:func:`numerical_hessian`; the 2q displaced
    points of all rows in one kernel call), so that the gradient reaches ~1e-12 and estimates agree with
-   lavaan's to well below 1e-6.
+   lavaan's to well below 1e-6.  A step is taken only where that Hessian is positive definite, as it is
+   near a minimum: on a flat direction (a variance running off to infinity, where the gradient fades
+   like 1/theta^2) a least-squares step would polish a non-solution into a false convergence.
 
 A row ends ``OK`` when max |gradient| < 1e-7, ``NONCONVERGED`` otherwise, ``FAILED`` when its start is not
 admissible.  Variances are not bounded (as in lavaan): a Heywood case comes out negative and the caller warns
@@ -43,7 +45,8 @@ from typing import Callable
 import numpy as np
 from scipy import linalg
 
-__all__ = ["OptimResult", "BatchResult", "Callables", "optimize", "minimize", "numerical_hessian",
+__all__ = ["OptimResult", "BatchResult", "Callables", "optimize", "default_stages", "warm_stages", "minimize",
+           "numerical_hessian",
            "OK", "FAILED", "NONCONVERGED"]
 
 #: status of each row of :func:`optimize`
@@ -205,18 +208,17 @@ def _lbfgs_direction(g: np.ndarray, S: np.ndarray, Y: np.ndarray, rho: np.ndarra
 def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters):
     """Stage 1 on ``rows`` (in place on X, F, G, C, iters).  Returns (done, why): per row of ``rows`` True
     when finished (gradient below gtol, or at the floor), and the reason it left the stage."""
-    q = X.shape[1]
     why = np.full(rows.size, "max_iter", dtype=object)
     done = np.zeros(rows.size, bool)
     live = np.arange(rows.size)
-    for _ in range(max_iter + 1):
+    for it in range(max_iter + 1):
         r = rows[live]
         gm = _gmax(G[r])
         nan = ~np.isfinite(gm)
         conv = ~nan & (gm < gtol)
         why[live[nan]], why[live[conv]] = "nan", "converged"
         done[live[conv]] = True
-        keep = ~nan & ~conv & (iters[r] < max_iter)
+        keep = ~nan & ~conv & (it < max_iter)
         live, r, gm = live[keep], r[keep], gm[keep]
         if live.size == 0:
             break
@@ -317,12 +319,39 @@ def _stage_polish(kernel, mom, X, F, G, rows, *, gtol, steps):
         live = a
 
 
+def default_stages(max_iter: int) -> tuple[tuple[str, int], ...]:
+    """The stages of a fit from its own start values, with their iteration budgets (module docstring).
+
+    >>> default_stages(500)
+    (('scoring', 500), ('quasi-newton', 10000), ('polish', 6))
+    """
+    return (("scoring", max_iter), ("quasi-newton", 20 * max_iter if max_iter > 10 else max_iter),
+            ("polish", min(6, max_iter)))
+
+
+def warm_stages(max_iter: int, fallback_iter: int) -> tuple[tuple[str, int], ...]:
+    """The stages of refits warm started at a solution whose curvature is known (the bootstrap's draws,
+    started at the full-sample estimate): quasi-Newton from that curvature first (``max_iter``; its first
+    step is the scoring step), then the stages of :func:`default_stages` (``fallback_iter``) for the rows
+    it does not finish.
+
+    >>> warm_stages(100, 200)
+    (('quasi-newton', 100), ('scoring', 200), ('quasi-newton', 4000), ('polish', 6))
+    """
+    return (("quasi-newton", max_iter),) + default_stages(fallback_iter)
+
+
 def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *, gtol: float = 1e-10,
-             max_iter: int = 500, H0inv: np.ndarray | None = None, polish: bool = True,
-             memory: int = 40) -> BatchResult:
+             max_iter: int = 500, stages: tuple[tuple[str, int], ...] | None = None,
+             H0inv: np.ndarray | None = None, memory: int = 40) -> BatchResult:
     """Minimise the K problems of ``kernel`` from ``x0`` (q: every row starts there; or K x q); see the module
-    docstring for the stages.  ``start_ok`` (K) marks the rows worth starting (default: all; the others are
-    FAILED); K is ``start_ok.size``, or ``x0``'s rows.  The kernel's rows are ``mom``'s (passed through).
+    docstring.  ``start_ok`` (K) marks the rows worth starting (default: all; the others are FAILED); K is
+    ``start_ok.size``, or ``x0``'s rows.  The kernel's rows are ``mom``'s (passed through).
+
+    ``stages``: the stages in order, each ``(name, iteration budget)`` with name ``"scoring"``,
+    ``"quasi-newton"`` or ``"polish"``; each runs on the rows the ones before did not finish.  Default
+    :func:`default_stages` (``max_iter``); warm-started refits use :func:`warm_stages`.  ``H0inv`` (q x q)
+    starts every quasi-Newton stage (default: the scaled identity).
 
     >>> class Quad:          # F_k(x) = |x - c_k|^2 / 2 + x_0^4 / 4 for two rows with their own centres c_k
     ...     c = np.array([[1.0, -2.0], [0.5, 3.0]])
@@ -332,57 +361,59 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     ...         C = np.eye(2)[None] + np.einsum("k,ij->kij", 3 * X[:, 0] ** 2, np.diag([1.0, 0.0]))
     ...         return 0.5 * (d ** 2).sum(axis=1) + X[:, 0] ** 4 / 4, g, C if info else None, np.ones(len(X), bool)
     >>> res = optimize(Quad(), None, np.zeros(2), np.ones(2, bool))
-    >>> res.x.round(6).tolist(), res.status.tolist()
-    ([[0.682328, -2.0], [0.423854, 3.0]], [0, 0])
+    >>> res.x.round(6).tolist(), res.status.tolist(), res.history[1][0].split(",")[0]
+    ([[0.682328, -2.0], [0.423854, 3.0]], [0, 0], '1. scoring: 5 iterations')
     """
     x0 = np.asarray(x0, float)
     if start_ok is None:
         start_ok = np.ones(x0.shape[0] if x0.ndim == 2 else 1, bool)
     start_ok = np.asarray(start_ok, bool)
+    stages = default_stages(max_iter) if stages is None else tuple(stages)
     K = start_ok.size
     q = x0.shape[-1]
     X = np.array(np.broadcast_to(x0, (K, q)), float)
     F = np.full(K, np.inf)
     G = np.full((K, q), np.nan)
-    C = np.full((K, q, q), np.nan)
     status = np.full(K, NONCONVERGED)
     status[~start_ok] = FAILED
     iters = np.zeros(K, int)
     history: list[list[str]] = [[] for _ in range(K)]
     live = np.flatnonzero(start_ok)
-    c = None
     if live.size:
-        f, g, c, ok = kernel.evaluate(X[live], mom, live, info=True)
+        f, g, _, ok = kernel.evaluate(X[live], mom, live)
         ok = ok & np.isfinite(f)
         F[live], G[live] = np.where(ok, f, np.inf), g
-        if c is not None:
-            C[live] = c
         status[live[~ok]] = FAILED
         for k in live[~ok]:
             history[k].append("the start values are not admissible")
-    live = np.flatnonzero(status == NONCONVERGED)
-    # 1. Fisher scoring (a kernel without a curvature goes straight to stage 2)
-    rest = live
-    if c is not None:
-        done, why = _stage_scoring(kernel, mom, X, F, G, C, live, gtol=gtol, max_iter=max_iter, iters=iters)
-        for k, w in zip(live, why):
-            history[k].append(f"1. scoring: {iters[k]} iterations, f={F[k]:.12g}, status {w}")
-        rest = live[~done]
-    # 2. quasi-Newton
-    if rest.size:
+    rest = np.flatnonzero(status == NONCONVERGED)
+    for n, (name, budget) in enumerate(stages, 1):
+        if rest.size == 0 or budget <= 0:
+            continue
         it0 = iters[rest].copy()
-        qn_iter = 20 * max_iter if max_iter > 10 else max_iter
-        done2 = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=qn_iter, iters=iters,
-                                    H0inv=H0inv, memory=memory)
-        for k, d, i0 in zip(rest, done2, it0):
-            history[k].append(f"2. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}"
-                              f"{'' if d else ', unfinished'}")
-        # 3. Newton polish
-        left = rest[~done2]
-        if polish and left.size:
-            _stage_polish(kernel, mom, X, F, G, left, gtol=gtol, steps=min(6, max_iter))
-            for k in left:
-                history[k].append(f"3. newton polish: max|g|={_gmax(G[k:k + 1])[0]:.3g}")
+        if name == "scoring":
+            f, g, c, ok = kernel.evaluate(X[rest], mom, rest, info=True)     # the curvature where it starts
+            if c is None:
+                continue                    # a kernel without a curvature cannot score
+            C = np.full((K, q, q), np.nan)
+            C[rest] = c
+            done, why = _stage_scoring(kernel, mom, X, F, G, C, rest, gtol=gtol, max_iter=budget, iters=iters)
+            for k, w, i0 in zip(rest, why, it0):
+                history[k].append(f"{n}. scoring: {iters[k] - i0} iterations, f={F[k]:.12g}, status {w}")
+        elif name == "quasi-newton":
+            done = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget, iters=iters,
+                                       H0inv=H0inv, memory=memory)
+            for k, d, i0 in zip(rest, done, it0):
+                history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}"
+                                  f"{'' if d else ', unfinished'}")
+        elif name == "polish":
+            _stage_polish(kernel, mom, X, F, G, rest, gtol=gtol, steps=budget)
+            done = _gmax(G[rest]) < gtol
+            for k in rest:
+                history[k].append(f"{n}. newton polish: max|g|={_gmax(G[k:k + 1])[0]:.3g}")
+        else:
+            raise ValueError(f"unknown optimiser stage {name!r} (use scoring, quasi-newton, polish)")
+        rest = rest[~done]
     run = status == NONCONVERGED
     status[run & (_gmax(G) < CONVERGED_GMAX)] = OK
     return BatchResult(X, F, G, status, iters, history)
@@ -429,8 +460,9 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     given it is used to get both at once.  Stages 1 and 2 stop at max |gradient| < ``gtol``; the fit counts
     as converged when max |gradient| < 1e-7 at the end (see the module docstring).
     """
+    stages = default_stages(max_iter) if polish else default_stages(max_iter)[:2]
     res = optimize(Callables(fun, grad, curvature, fun_grad_curv), None, np.asarray(x0, float)[None],
-                   gtol=gtol, max_iter=max_iter, polish=polish)
+                   gtol=gtol, stages=stages)
     x, f, g = res.x[0], float(res.fun[0]), res.grad[0]
     if res.status[0] == FAILED:
         return OptimResult(x, f, np.full_like(x, np.nan), False, 0, "the start values are not admissible",

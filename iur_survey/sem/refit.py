@@ -4,9 +4,10 @@ lavaan's bootstrap calls the whole of ``lavaan()`` once per draw; here the draws
 *together* by the same engine: the objective, gradient and information of :mod:`iur_survey.sem.ml`
 (:class:`~iur_survey.sem.ml.CompleteMLBatch`) or :mod:`iur_survey.sem.fiml`
 (:class:`~iur_survey.sem.fiml.FimlBatch`), minimised by the one optimiser,
-:func:`iur_survey.sem.estimate.optimize` (the single fit's too: Fisher scoring, quasi-Newton, Newton polish),
-from the full-sample solution (warm start; the inverse expected information there starts the quasi-Newton
-stage), and every solution gets lavaan's admissibility check (:func:`iur_survey.sem.matrices.nonadmissible`).
+:func:`iur_survey.sem.estimate.optimize` (the single fit's too), from the full-sample solution: quasi-Newton
+started from the inverse expected information there, then, for the draws it does not finish, Fisher
+scoring, quasi-Newton and Newton polish (:func:`iur_survey.sem.estimate.warm_stages`); every solution gets
+lavaan's admissibility check (:func:`iur_survey.sem.matrices.nonadmissible`).
 
 Nothing here draws random numbers: the caller (:mod:`iur_survey.sem.bootstrap`) gives the case counts.
 
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .constraints import LinearConstraints
-from .estimate import OK, optimize
+from .estimate import OK, optimize, warm_stages
 from .fiml import FimlBatch
 from .matrices import Model, nonadmissible
 from .ml import CompleteMLBatch
@@ -84,12 +85,14 @@ class RefitProblem:
     kind: str                      # "complete" | "fiml"
     gtol: float = 1e-9
     max_iter: int = 100
+    fallback_iter: int = 200
     K: np.ndarray | None = None            # linear == constraints: theta = c + K z (None: theta = z)
     c: np.ndarray | None = None
     _kernel: Any = field(default=None, repr=False)
 
     @classmethod
-    def from_fit(cls, res, Xg: list[np.ndarray], *, gtol: float = 1e-9, max_iter: int = 100) -> "RefitProblem":
+    def from_fit(cls, res, Xg: list[np.ndarray], *, gtol: float = 1e-9, max_iter: int = 100,
+                 fallback_iter: int = 200) -> "RefitProblem":
         """The problem of a fitted :class:`~iur_survey.sem.results.SEMResult` and its data (one matrix per
         group, :func:`iur_survey.sem.compare.fitted_data`): warm start at its solution, first curvature the
         expected information there."""
@@ -102,7 +105,7 @@ class RefitProblem:
             if not lc.identity:
                 Kc, cc = lc.K, lc.theta0
         out = cls(model=model, Xg=Xg, theta0=theta0, H0inv=np.eye(1), kind=kind, gtol=float(gtol),
-                  max_iter=int(max_iter), K=Kc, c=cc)
+                  max_iter=int(max_iter), fallback_iter=int(fallback_iter), K=Kc, c=cc)
         if kind == "complete":
             kern = CompleteMLBatch(model, Xg)
             mom = kern.moments([np.ones((1, X.shape[0]), np.int64) for X in Xg])
@@ -147,8 +150,8 @@ def refit(problem: RefitProblem, counts: list[np.ndarray]) -> dict:
     else:
         start_ok = np.array([ok for _, ok in mom], bool)
     with np.errstate(all="ignore"):
-        opt = optimize(kern, mom, problem.z0(), start_ok, gtol=problem.gtol, max_iter=problem.max_iter,
-                       H0inv=problem.H0inv)
+        opt = optimize(kern, mom, problem.z0(), start_ok, gtol=problem.gtol, H0inv=problem.H0inv,
+                       stages=warm_stages(problem.max_iter, problem.fallback_iter))
     status, iters = opt.status, opt.iterations
     X = problem.theta(opt.x)
     X[status != OK] = np.nan

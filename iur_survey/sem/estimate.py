@@ -6,19 +6,24 @@ info, ok)``: the objective, gradient and (with ``info=True``) a positive-definit
 information -- of the rows ``which`` of the stack at the rows of ``Theta`` (:class:`iur_survey.sem.ml.
 CompleteMLBatch`, :class:`iur_survey.sem.fiml.FimlBatch`).  A single fit hands its callables to
 :func:`minimize`, the adaptor that wraps them as a one-row kernel (:class:`Callables`) and calls
-:func:`optimize`.  Each row goes through three numbered stages and leaves a stage as soon as it is done:
+:func:`optimize`.  The stages run in the order the caller lists them, each on the rows the ones before did
+not finish (a row leaves a stage as soon as it is done).  A fit from its own start values runs
+:func:`default_stages` -- 1, 2, 3 below; refits warm started at a solution whose curvature is known (the
+bootstrap's draws) run :func:`warm_stages` -- 2 from that curvature (its first step is a scoring step), then
+1, 2, 3 for the draws it does not finish.
 
 1. **Fisher scoring** ``theta <- theta - a C^-1 g`` with the row's own curvature ``C`` (batched Cholesky
    solves) and a batched Armijo backtracking on ``a``; a step that leaves the admissible region (e.g. a non
    positive-definite Sigma) counts as an increase.  A row is done when max |g| < ``gtol``, or when its line
    search fails with max |g| < 1e-7 (the floating-point floor of the objective).  At most ``max_iter``
-   iterations.
+   iterations.  The cost of a step is the curvature: cheap for one fit, the dominant cost for a warm
+   started stack (hence :func:`warm_stages`).
 2. **Quasi-Newton** (L-BFGS, the two-loop recursion over the last ``memory`` pairs, batched, Armijo
-   backtracking) for the rows that scoring leaves stalled, out of iterations or without a finite curvature.
-   The first inverse curvature is ``H0inv`` when the caller gives one (the bootstrap: the inverse expected
-   information of the full sample), else the scaled identity ``(s'y / y'y) I``.  At most
-   ``20 * max_iter`` iterations (``max_iter`` when ``max_iter <= 10``).
-3. **Newton polish** for the rows stage 2 leaves unfinished: up to ``min(6, max_iter)`` Newton steps with the
+   backtracking) for the rows that scoring leaves stalled or out of iterations.  The first inverse curvature
+   is ``H0inv`` when the caller gives one (the bootstrap: the inverse expected information of the full
+   sample), else the scaled identity ``(s'y / y'y) I``.  At most ``20 * max_iter`` iterations
+   (``max_iter`` when ``max_iter <= 10``).
+3. **Newton polish** for the rows the quasi-Newton stage leaves unfinished: up to ``min(6, max_iter)`` Newton steps with the
    Hessian got by central differences of the analytic gradient (:func:`numerical_hessian`; the 2q displaced
    points of all rows in one kernel call), so that the gradient reaches ~1e-12 and estimates agree with
    lavaan's to well below 1e-6.  A step is taken only where that Hessian is positive definite, as it is
@@ -27,7 +32,7 @@ CompleteMLBatch`, :class:`iur_survey.sem.fiml.FimlBatch`).  A single fit hands i
 
 A row ends ``OK`` when max |gradient| < 1e-7, ``NONCONVERGED`` otherwise, ``FAILED`` when its start is not
 admissible.  Variances are not bounded (as in lavaan): a Heywood case comes out negative and the caller warns
-about it.  There is no scipy fallback: stages 2 and 3 are it.
+about it.  There is no scipy fallback and no second optimiser: stages 2 and 3 are the fallback.
 
 >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
 >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])

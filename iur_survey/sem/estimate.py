@@ -383,11 +383,16 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     status[~start_ok] = FAILED
     iters = np.zeros(K, int)
     history: list[list[str]] = [[] for _ in range(K)]
+    C = np.full((K, q, q), np.nan)
+    fresh = np.zeros(K, bool)               # rows whose C is the curvature at their current X
     live = np.flatnonzero(start_ok)
     if live.size:
-        f, g, _, ok = kernel.evaluate(X[live], mom, live)
+        first_info = bool(stages) and stages[0][0] == "scoring"
+        f, g, c, ok = kernel.evaluate(X[live], mom, live, info=first_info)
         ok = ok & np.isfinite(f)
         F[live], G[live] = np.where(ok, f, np.inf), g
+        if c is not None:
+            C[live], fresh[live] = c, True
         status[live[~ok]] = FAILED
         for k in live[~ok]:
             history[k].append("the start values are not admissible")
@@ -397,21 +402,24 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
             continue
         it0 = iters[rest].copy()
         if name == "scoring":
-            f, g, c, ok = kernel.evaluate(X[rest], mom, rest, info=True)     # the curvature where it starts
-            if c is None:
-                continue                    # a kernel without a curvature cannot score
-            C = np.full((K, q, q), np.nan)
-            C[rest] = c
+            need = rest[~fresh[rest]]
+            if need.size:                   # the curvature where the stage starts
+                c = kernel.evaluate(X[need], mom, need, info=True)[2]
+                if c is None:
+                    continue                # a kernel without a curvature cannot score
+                C[need], fresh[need] = c, True
             done, why = _stage_scoring(kernel, mom, X, F, G, C, rest, gtol=gtol, max_iter=budget, iters=iters)
             for k, w, i0 in zip(rest, why, it0):
                 history[k].append(f"{n}. scoring: {iters[k] - i0} iterations, f={F[k]:.12g}, status {w}")
         elif name == "quasi-newton":
+            fresh[rest] = False
             done = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget, iters=iters,
                                        H0inv=H0inv, memory=memory)
             for k, d, i0 in zip(rest, done, it0):
                 history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}"
                                   f"{'' if d else ', unfinished'}")
         elif name == "polish":
+            fresh[rest] = False
             _stage_polish(kernel, mom, X, F, G, rest, gtol=gtol, steps=budget)
             done = _gmax(G[rest]) < gtol
             for k in rest:

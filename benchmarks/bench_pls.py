@@ -29,7 +29,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from iur_survey.pls import default_pls_model, pls_sem  # noqa: E402
+from iur_survey.pls import pls_model, pls_sem  # noqa: E402
+from iur_survey.study import default_model  # noqa: E402
 from iur_survey.pls.bootstrap import resample_indices  # noqa: E402
 
 
@@ -53,7 +54,7 @@ def main(argv=None) -> int:
     data = pd.read_csv(ROOT / "tests" / "reference" / "data" / "complete_800.csv")
     if args.n != len(data):
         data = data.iloc[np.random.default_rng(1).integers(0, len(data), args.n)].reset_index(drop=True)
-    model = default_pls_model()
+    model = pls_model(default_model())
     res = pls_sem(data, model=model)
     rows = []
     t_fit = best(lambda: pls_sem(data, model=model), args.repeat)

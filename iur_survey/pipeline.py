@@ -376,7 +376,7 @@ def _step_pls(ctx):
     """Chapter 8: PLS-SEM of the same model (mode A composites, path weighting, mean replacement), bootstrapped
     with the book's seed and B, beside the CB-SEM (ML, FIML) estimates."""
     opts = analysis_options()
-    res = pls_sem(ctx["clean"], ctx["instrument"], n_boot=opts["bootstrap_B"], seed=opts["seed"], progress=False)
+    res = pls_sem(ctx["clean"], _default_model(ctx), n_boot=opts["bootstrap_B"], seed=opts["seed"], progress=False)
     cb = ctx["values"]["sem"]["estimates"]
     return {"n": res.n, "n_input": res.n_input, "n_imputed": res.n_imputed, "converged": res.converged,
             "iterations": res.iterations, "scheme": res.scheme, "missing": res.missing, "B": opts["bootstrap_B"],

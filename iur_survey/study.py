@@ -16,10 +16,27 @@ from .errors import EstimationError
 from .instrument import load_instrument
 from .sem.syntax import group_specific_labels
 
-__all__ = ["default_model", "OUTCOMES"]
+__all__ = ["default_model", "effect_source", "OUTCOMES", "INDIRECT", "TOTAL"]
 
 #: the study's two outcome constructs: collaborative innovation (mediator) and deep integration
 OUTCOMES = ("COL", "INT")
+#: the study's names of the defined effects of mechanism X: ``ind_X`` (a·b) and ``tot_X`` (c + a·b)
+INDIRECT, TOTAL = "ind_", "tot_"
+
+
+def effect_source(name: str) -> str:
+    """The mechanism of one of the study's ``ind_X`` / ``tot_X`` effects (the name itself otherwise).
+
+    The engine reads the kind of an effect from its definition
+    (:func:`iur_survey.sem.mediation.defined_effects`); this is only the study's naming.
+
+    >>> effect_source("ind_GOV"), effect_source("tot_TAL.g2"), effect_source("ratio")
+    ('GOV', 'TAL.g2', 'ratio')
+    """
+    for prefix in (INDIRECT, TOTAL):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
 
 
 def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool = False) -> str:
@@ -56,8 +73,8 @@ def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool 
     lines.append(f"{mediator} ~ " + " + ".join(f"a{k}*{x}" for k, x in enumerate(mech, 1)))
     lines.append(f"{outcome} ~ b*{mediator} + " + " + ".join(f"c{k}*{x}" for k, x in enumerate(mech, 1)))
     for k, x in enumerate(mech, 1):
-        lines.append(f"ind_{x} := a{k}*b")
-        lines.append(f"tot_{x} := c{k} + a{k}*b")
+        lines.append(f"{INDIRECT}{x} := a{k}*b")
+        lines.append(f"{TOTAL}{x} := c{k} + a{k}*b")
     model = "\n".join(lines)
     if ngroups > 1 and not equal_regressions:
         model = group_specific_labels(model, int(ngroups))

@@ -123,6 +123,18 @@ def test_the_sem_engine_knows_nothing_of_the_study():
     assert "iur_survey.instrument" in g["iur_survey.study"]
 
 
+@pytest.mark.parametrize("engine", ["sem", "pls", "measure"])
+def test_the_engines_import_neither_the_study_nor_the_instrument(engine):
+    """sem/, pls/ and measure/ take the model and the constructs from their caller (the command line, the
+    pipeline, the book): none of their modules imports iur_survey.study or iur_survey.instrument."""
+    g = import_graph()
+    prefix = f"iur_survey.{engine}"
+    modules = [m for m in g if m == prefix or m.startswith(prefix + ".")]
+    assert modules
+    bad = sorted((m, d) for m in modules for d in g[m] if d in ("iur_survey.study", "iur_survey.instrument"))
+    assert not bad, bad
+
+
 def _third_party_imports() -> set[str]:
     out: set[str] = set()
     for path in PKG.rglob("*.py"):

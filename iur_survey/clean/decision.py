@@ -26,6 +26,9 @@ speed              speeder (a fast careful reader's answers show no other sign)
 invariance         longstring, longpattern, irv
 size               mahalanobis (D², finite-sample p < .01)
 direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005)
+profile            mahalanobis_ipsatized (D² of each person's answers centred on their own
+                   mean and scaled by their own SD: styles drop out, p < .005); not run
+                   by default: add it to ``rules`` to count it
 inconsistency      psychsyn, psychant, even_odd, person_total (3 of them)
 (reported only)    person_fit (rises for honest extreme responders; off by default)
 =================  ===========================================================
@@ -60,6 +63,7 @@ EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
     "invariance": ("longstring", "longpattern", "irv"),
     "size": ("mahalanobis",),
     "direction": ("mahalanobis_direction",),
+    "profile": ("mahalanobis_ipsatized",),
     "inconsistency": ("psychsyn", "psychant", "even_odd", "person_total"),
 }
 #: indices that are reported but never count towards an exclusion (unless restored or far beyond)

@@ -11,9 +11,12 @@ ledger rows whose ``action`` is ``excluded`` count (an index alone only flags).
 
 :func:`evaluate` and :func:`tables` (``python -m iur_survey.clean.evaluate``) run the
 whole path -- simulate, write every export format, read, clean -- over sample sizes and
-seeds, for the package's simulator (style strengths drawn per seed) and for an
-independent graded-response-model generator (``tests/clean/grm_generator.py``), and
-print recall by careless kind and the exclusion rate of honest respondents by style.
+seeds, for the package's simulator (style strengths drawn per seed), for an
+independent graded-response-model generator (``tests/clean/grm_generator.py``) and for
+real honest respondents (``--generator real``: rows of psych's ``bfi`` with injected
+careless cases, ``tests/clean/real_generator.py``), and print recall
+by careless kind and the exclusion rate of honest respondents by style.
+``--add-rule mahalanobis_ipsatized`` evaluates an opt-in index rule beside the defaults.
 
 >>> truth = pd.DataFrame({"response_id": ["a", "b", "c"], "kind": ["preview", "straightliner", "random"]})
 >>> ledger = pd.DataFrame({"response_id": ["a", "b", "b", "h"],
@@ -49,7 +52,7 @@ from ..read import read_export
 from .config import CleanConfig
 from .pipeline import clean
 from ..simulate.contamination import CLEANING_RULES as KIND_RULES
-from .rules import INDEX_RULES, RULE_ORDER, SCREENING_RULES
+from .rules import DEFAULT_RULES, INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
 #: meant for, plus an exact repeat of a row (``duplicate_id``) for the same-IP rule, which
@@ -213,17 +216,36 @@ def plain_sample(n: int, seed: int, instrument: Instrument | None = None) -> tup
 
 def grm_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The independent graded-response-model generator of ``tests/clean/grm_generator.py`` (source checkout)."""
-    path = Path(__file__).resolve().parents[2] / "tests" / "clean" / "grm_generator.py"
+    return _tests_module("grm_generator").generate(n, seed, instrument=instrument)
+
+
+def _tests_module(name: str):
+    path = Path(__file__).resolve().parents[2] / "tests" / "clean" / f"{name}.py"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: the independent generator lives in the source checkout's tests")
-    spec = importlib.util.spec_from_file_location("_iur_grm_generator", path)
+        raise FileNotFoundError(f"{path}: this evaluation generator lives in the source checkout's tests")
+    spec = importlib.util.spec_from_file_location(f"_iur_{name}", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.generate(n, seed, instrument=instrument)
+    return mod
+
+
+def real_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Real honest respondents (rows of psych's ``bfi``) with injected careless cases: ``tests/clean/real_generator.py``.
+
+    ``instrument`` must be the pool's own (:func:`generator_instrument` ``("real")``).
+    """
+    return _tests_module("real_generator").generate(n, seed, instrument=instrument)
 
 
 GENERATORS: dict[str, Callable[..., tuple[pd.DataFrame, pd.DataFrame]]] = {
-    "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample}
+    "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample, "real": real_sample}
+
+
+def generator_instrument(generator: str) -> Instrument:
+    """The instrument a generator's exports are written and read with (the package's, or bfi's for ``real``)."""
+    if generator == "real":
+        return _tests_module("real_generator").instrument()
+    return load_instrument()
 
 
 def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2, 3),
@@ -235,7 +257,7 @@ def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2,
     """
     from ..simulate.writers import write_export
 
-    inst = load_instrument()
+    inst = generator_instrument(generator)
     out = []
     with tempfile.TemporaryDirectory() as d:
         for n in ns:
@@ -264,6 +286,7 @@ SEPARABILITY_STATS = {
     "crv_h2": "within-construct residual variance, second half / sample median",
     "change": "log(residual variance second half / first half)",
     "guttman": "normed Guttman errors G^p_N",
+    "ipsatized": "Mahalanobis D² of the ipsatized answers (each person's own mean and SD removed)",
     "composite": "mean robust z of -psychsyn, psychant, -split-half, -person-total, log residual variance",
 }
 
@@ -301,6 +324,7 @@ def kept_statistics(x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
             "crv_h2": crv2 / np.nanmedian(crv2),
             "change": np.log((crv2 + 0.05) / (crv1 + 0.05)),
             "guttman": ix.guttman_normed(x, instrument.scale_min, instrument.scale_max),
+            "ipsatized": ix.mahad_ipsatized(raw)[0],
         })
         out["composite"] = np.mean([_robust_z(-syn), _robust_z(ant), _robust_z(-sh), _robust_z(-pt),
                                     _robust_z(np.log(crv + 0.05))], axis=0)
@@ -323,7 +347,7 @@ def separability(generator: str = "simulator", ns: Iterable[int] = (800, 3000), 
     """
     from ..simulate.writers import write_export
 
-    inst = load_instrument()
+    inst = generator_instrument(generator)
     items = list(inst.item_codes)
     kinds = list(kinds)
     kept, totals = [], []
@@ -422,18 +446,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, nargs="+", default=[300, 800, 3000])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--formats", nargs="+", default=list(EXPORT_FORMATS), choices=list(EXPORT_FORMATS))
-    ap.add_argument("--generator", default="both", choices=["simulator", "grm", "style-free", "both", "all"],
-                    help="both: simulator and grm; all: also the style-free simulator")
+    ap.add_argument("--generator", default="both", choices=["simulator", "grm", "style-free", "real", "both", "all"],
+                    help="both: simulator and grm; all: also the style-free simulator and real (bfi's people)")
     ap.add_argument("--quick", action="store_true", help="N 300 and 800, one seed, csv and qualtrics only")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--add-rule", nargs="+", default=[], choices=list(INDEX_RULES), metavar="RULE",
+                    help="run these index rules besides the default ones (e.g. mahalanobis_ipsatized)")
     ap.add_argument("--separability", action="store_true",
                     help="instead: how far other statistics separate the careless responses the cleaning keeps "
                          "from honest ones (N 800 and 3000, csv; see separability())")
     args = ap.parse_args(argv)
     if args.quick:
         args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
-    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free"]}.get(args.generator,
+    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free", "real"]}.get(args.generator,
                                                                                       [args.generator])
+    config = CleanConfig(rules=tuple(DEFAULT_RULES) + tuple(args.add_rule)) if args.add_rule else None
     if args.separability:
         with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):
             for gen in gens:
@@ -444,9 +471,10 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         for gen in gens:
             t0 = time.perf_counter()
-            res = evaluate(args.n, args.seeds, args.formats, gen, progress=args.progress)
+            res = evaluate(args.n, args.seeds, args.formats, gen, config=config, progress=args.progress)
             rec, hon = tables(res)
-            print(f"\n== generator: {gen}; seeds {args.seeds}; formats {', '.join(args.formats)} "
+            extra = f"; added rules {', '.join(args.add_rule)}" if args.add_rule else ""
+            print(f"\n== generator: {gen}{extra}; seeds {args.seeds}; formats {', '.join(pd.unique(res['format']))} "
                   f"({time.perf_counter() - t0:.0f} s)")
             print(rec.to_string())
             print()

@@ -25,6 +25,10 @@ guttman_normed    normed polytomous Guttman errors G^p_N     Emons 2008; Molenaa
 construct_        within-construct residual variance         inter-item SD within a scale:
 residual_var      (answers about the item means, around       Marjanovic et al. 2015; Curran
                   the person's construct mean)                2016 (individual consistency)
+ipsatize          each person's answers centred on their     Cattell 1944; Fischer 2004
+                  own mean, scaled by their own SD            (response-style correction)
+mahad_ipsatized   D² of the ipsatized answers (acquiescent   Fischer 2004; Meade & Craig 2012
+                  and extreme style drop out)                 (D² for random responding)
 ================  ========================================  ===========================
 
 >>> x = np.array([[1, 2, 3, 4, 5, 4], [3, 3, 3, 3, 3, 4.0]])
@@ -45,7 +49,7 @@ from .missing import pattern_index
 
 __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
-           "mahad_beta_crit", "construct_residual_var"]
+           "mahad_beta_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -549,3 +553,65 @@ def _mahalanobis_d2_patterns(x: np.ndarray, obs: np.ndarray, mean: np.ndarray, c
         inv = np.linalg.pinv(cov[np.ix_(m, m)], hermitian=True)
         d2[rows] = ((diff @ inv) * diff).sum(axis=1)
     return d2
+
+
+def ipsatize(x: np.ndarray) -> np.ndarray:
+    """Each row centred on its own mean and divided by its own SD (n - 1), over its answered items.
+
+    Within-subject standardisation (Cattell 1944, *Psychol Rev* 51:292-303; Fischer 2004,
+    *J Cross-Cult Psychol* 35:263-282, as a correction for response styles): a person who
+    agrees more with everything (acquiescence) has a larger mean, one who answers at the
+    ends of the scale (extreme responding) a larger SD, one at the middle a smaller SD; what
+    is left is the person's *profile* over the items.  Give it the answers in the raw
+    (questionnaire) direction: acquiescence is agreement regardless of keying.  A row with
+    no spread (all answers equal) or fewer than two answers is ``NaN``.
+
+    >>> ipsatize(np.array([[1, 2, 3.0], [2, 4, 6], [3, 3, 3]])).tolist()
+    [[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0], [nan, nan, nan]]
+    """
+    x = np.asarray(x, dtype=float)
+    n_ans = (~np.isnan(x)).sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(x, 1) / n_ans
+        sd = irv(x)
+        z = (x - mean[:, None]) / sd[:, None]
+    return np.where(((sd > 0) & (n_ans >= 2))[:, None], z, np.nan)
+
+
+def mahad_ipsatized(x: np.ndarray, reference: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Mahalanobis D² of the ipsatized answers (:func:`ipsatize`), and its degrees of freedom.
+
+    The D² of :func:`mahad` grows with the *size* of a person's answers: an honest extreme
+    responder is far from the centroid.  Ipsatized first, every person has mean 0 and SD 1
+    over the items, so acquiescent, extreme and midpoint styles drop out (Fischer 2004)
+    and D² asks only whether the *profile* is one the sample's item correlations make
+    likely; random and patterned answers break it (Meade & Craig 2012 found D² among the
+    most sensitive indices to random responding).  A complete ipsatized row sums to zero,
+    so the covariance has rank ``p - 1``: the last item is left out (D² does not depend on
+    which one) and the degrees of freedom are the answered items among the others
+    (``p - 1`` for a complete row).  Mean and covariance come
+    from the complete ``reference`` rows (default: all); rows with missing answers are
+    measured over their answered items (:func:`mahalanobis_d2`).  Rows :func:`ipsatize`
+    leaves ``NaN`` (no spread) get ``NaN`` and 0 degrees of freedom.  Use the raw
+    (questionnaire) direction of the answers.
+
+    >>> rng = np.random.default_rng(3)
+    >>> f = rng.normal(size=(500, 3))                # three scales of four items
+    >>> x = np.clip(np.round(3 + np.repeat(f, 4, axis=1) + rng.normal(scale=.6, size=(500, 12))), 1, 5)
+    >>> x[0] = [1, 5, 1, 5] * 3                      # zig-zag: the items of a scale disagree
+    >>> x[1] = np.where(x[2] > 3, 5, np.where(x[2] < 3, 1, 3))   # row 2's profile, answered at the ends
+    >>> d2, df = mahad_ipsatized(x)
+    >>> bool(d2[0] > np.nanquantile(d2, .95)), bool(d2[1] < np.nanquantile(d2, .9)), int(df[3])
+    (True, True, 11)
+    """
+    z = ipsatize(x)
+    ok = ~np.isnan(z).all(axis=1)
+    ref = ok if reference is None else (np.asarray(reference, dtype=bool) & ok)
+    full = ref & ~np.isnan(z).any(axis=1)
+    if full.sum() < z.shape[1] + 1:
+        return np.full(len(z), np.nan), np.zeros(len(z), dtype=np.int64)
+    zz = z[:, :-1]
+    sub = zz[full]
+    d2, n_obs = mahalanobis_d2(zz, sub.mean(axis=0), np.cov(sub, rowvar=False))
+    d2 = np.where(ok, d2, np.nan)
+    return d2, np.where(ok, n_obs, 0)

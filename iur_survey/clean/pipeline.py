@@ -8,7 +8,7 @@
    can be scored, whether it obeyed an instruction) and do not depend on the rest of the
    sample.  Duplicates keep the first row that passes ``status`` and ``unfinished``.
 2. **Careless-responding indices** (``speeder``, ``longstring``, ``longpattern``, ``irv``,
-   ``mahalanobis``, ``mahalanobis_direction``, ``psychsyn``, ``psychant``, ``even_odd``,
+   ``mahalanobis``, ``mahalanobis_direction``, ``mahalanobis_ipsatized``, ``psychsyn``, ``psychant``, ``even_odd``,
    ``person_total``, ``person_fit``) on the rows that pass stage 1 only.  These are data-based: the speeder
    cut-off is a fraction of the median duration and Mahalanobis D² needs the sample mean
    and covariance, which previews, test runs, partial and repeated submissions and
@@ -79,7 +79,8 @@ from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, 
 OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
 LEDGER_COLUMNS = ["response_id", "row", "rule", "detail", "action", "basis"]
 #: index rules estimated on a reference sample without the blatant cases
-RULES_REFERENCE = {r: ("reference",) for r in ("mahalanobis", "mahalanobis_direction", "psychsyn", "psychant")}
+RULES_REFERENCE = {r: ("reference",) for r in ("mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
+                                                 "psychsyn", "psychant")}
 #: flags that take a response out of the reference sample of the distance and pair rules
 BLATANT_RULES = ("speeder", "longstring", "longpattern", "irv")
 #: warn when the careless-responding indices exclude more than this share of the records
@@ -218,7 +219,8 @@ def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray,
     hit = flags.notna().to_numpy()
     details = flags.to_numpy()[hit]
     if rule not in INDEX_RULES:         # a screening detail may quote a cell (status, role, an out-of-range code)
-        details = [mask_pii(d) for d in details]
+        uniq, inverse = np.unique(details.astype(str), return_inverse=True)   # many repeat: mask each once
+        details = np.array([mask_pii(d) for d in uniq], dtype=object)[inverse]
     # an index rule's detail is made of numbers and item codes only (recoded answers, durations, statistics)
     return pd.DataFrame({"_pos": pos[hit], "response_id": ids[pos[hit]],
                          "row": rows[pos[hit]], "rule": rule, "detail": details})

@@ -16,6 +16,17 @@ from ..outputs import output_file
 MAX_INPUT_BYTES = 2 << 30
 
 
+def add_instrument_option(parser) -> None:
+    """``--instrument FILE``, one declaration for every command that reads the codebook."""
+    parser.add_argument("--instrument", metavar="FILE",
+                        help="instrument (codebook) YAML; default: the study's data/instrument.yaml")
+
+
+def add_results_argument(parser) -> None:
+    """The ``RESULTS.json`` argument of the commands that read the results of a fit."""
+    parser.add_argument("results", metavar="RESULTS.json", help="results.json written by `iur-survey fit`")
+
+
 def input_file(path: str | Path, what: str = "input") -> Path:
     """``path`` if it is a regular file of at most :data:`MAX_INPUT_BYTES`, else a typed one-line error
     (a FIFO would hang the reader, a device like /dev/zero would fill the memory)."""

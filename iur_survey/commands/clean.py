@@ -15,7 +15,7 @@ screening rules in two stages and writes three files into --out DIR:
 Stage 1 on every raw row (a hit excludes): status (preview/test/spam), unfinished,
 duplicate_id, duplicate_answers_ip, out_of_range, attention.  Stage 2 on the rows that
 pass (a hit flags): speeder, longstring, longpattern, irv, mahalanobis,
-mahalanobis_direction, psychsyn, psychant, even_odd, person_total, person_fit; a flagged
+mahalanobis_direction, mahalanobis_ipsatized, psychsyn, psychant, even_odd, person_total, person_fit; a flagged
 response is excluded on convergent evidence (two independent indices, or one far beyond
 its cut-off).  Every raw row is either kept or ledgered.  RAW is only read: an --out that
 would overwrite it (or any input) is refused.  The files appear all together or not at
@@ -41,7 +41,7 @@ from pathlib import Path
 
 from ..errors import NoRowsKeptError, no_rows_kept_message
 from ..outputs import output_dir
-from ._io import input_file
+from ._io import add_instrument_option, input_file
 
 NAME = "clean"
 HELP = "screen a raw export: clean data + exclusion ledger + report"
@@ -49,8 +49,7 @@ HELP = "screen a raw export: clean data + exclusion ledger + report"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("raw", metavar="RAW", help="the raw export file (never modified)")
-    parser.add_argument("--instrument", metavar="FILE",
-                        help="instrument (codebook) YAML; default: the study's data/instrument.yaml")
+    add_instrument_option(parser)
     parser.add_argument("--format", metavar="F", default=None,
                         help="the export's format (qualtrics, wjx, spss, surveymonkey, google_forms, limesurvey, "
                              "csv, xlsx); default: detected")

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import argparse
 
+from ._io import add_results_argument
+
 NAME = "diagram"
 HELP = "path diagram (SVG/PDF/PNG) of results.json, any model, laid out by Graphviz"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results", metavar="RESULTS.json", help="results.json of `iur-survey fit`")
+    add_results_argument(parser)
     parser.add_argument("--out", metavar="FILE", required=True, help="FILE.svg, FILE.pdf or FILE.png")
     parser.add_argument("--indicators", action="store_true", help="draw the indicators (boxes) with their loadings")
     parser.add_argument("--covariances", action="store_true", help="draw covariances as double-headed arcs")

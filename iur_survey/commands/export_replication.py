@@ -31,12 +31,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from ._io import add_results_argument
+
 NAME = "export-replication"
 HELP = "write a replication pack (data, model, lavaan script, checksums) of a fit"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results", metavar="RESULTS.json", help="results.json written by `iur-survey fit`")
+    add_results_argument(parser)
     parser.add_argument("--out", metavar="DIR", required=True, help="pack directory (new, empty, or a previous pack)")
     parser.add_argument("--data", metavar="DATA.csv", help="the fitted data (when results.json does not record it)")
     parser.add_argument("--model", metavar="FILE.lav", help="the fitted model (when results.json does not record it)")

@@ -78,6 +78,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._io import add_instrument_option
+
 #: the bootstrap seed when --seed is not given (the same in `fit` and `pls`)
 DEFAULT_SEED = 2022
 
@@ -92,8 +94,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="clean data (from `iur-survey clean`; not needed with --print-model alone)")
     parser.add_argument("--model", metavar="FILE.lav",
                         help="lavaan model syntax; default: the study's model built from the instrument")
-    parser.add_argument("--instrument", metavar="FILE",
-                        help="instrument (codebook) YAML; default: the study's data/instrument.yaml")
+    add_instrument_option(parser)
     parser.add_argument("--estimator", choices=["ML", "MLR", "WLSMV"], default=None, type=str.upper,
                         help="ML (default), MLR (robust SEs, Yuan-Bentler scaled test) or WLSMV "
                              "(ordinal items; the default with --ordered)")

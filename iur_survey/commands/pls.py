@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._io import add_instrument_option
 from .fit import DEFAULT_SEED
 
 NAME = "pls"
@@ -30,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", metavar="DATA.csv", help="clean data (from `iur-survey clean`)")
     parser.add_argument("--model", metavar="FILE.lav",
                         help="lavaan model syntax (=~, ~, :=); default: the study's model")
-    parser.add_argument("--instrument", metavar="FILE", help="instrument YAML; default: data/instrument.yaml")
+    add_instrument_option(parser)
     parser.add_argument("--scheme", choices=["path", "factorial", "centroid"], default="path",
                         help="inner weighting scheme (default: path)")
     parser.add_argument("--missing", choices=["mean", "listwise"], default="mean",

@@ -53,6 +53,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ._io import add_instrument_option
+
 NAME = "simulate"
 HELP = "simulate a realistic export from the population SEM, with a truth file"
 
@@ -110,8 +112,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate", type=_rate, action="append", default=[], metavar="KIND=RATE",
                         help="override one contamination rate (a proportion of N), e.g. random=0.05; "
                              "repeatable; applied after --no-contamination")
-    parser.add_argument("--instrument", metavar="FILE",
-                        help="instrument (codebook) YAML; default: the study's data/instrument.yaml")
+    add_instrument_option(parser)
     parser.add_argument("--out", metavar="DIR", required=True,
                         help="output directory for the export, truth.csv and population.json")
 

@@ -7,28 +7,46 @@ code runs on our engine's ``SEMResult.parameter_estimates()`` and on a lavaan re
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Protocol, Sequence, Union
 
 import numpy as np
 import pandas as pd
 
-from ..instrument import Instrument
-
 ConstructMap = Mapping[str, Sequence[str]]
 
 
-def construct_map(constructs: Instrument | ConstructMap) -> dict[str, list[str]]:
-    """``{construct: [items]}`` from an :class:`Instrument` or a mapping.
+class HasConstructs(Protocol):
+    """An instrument (:class:`iur_survey.instrument.Instrument`): ``constructs`` maps each code to an object
+    with the construct's ``items``.  measure/ reads only that, so it does not import the instrument module."""
+
+    constructs: Mapping[str, Any]
+
+
+#: what the measurement functions accept as the constructs: an instrument or ``{construct: [items]}``
+Constructs = Union[HasConstructs, ConstructMap]
+
+
+def construct_map(constructs: Constructs) -> dict[str, list[str]]:
+    """``{construct: [items]}`` from an instrument (anything with a ``constructs`` mapping of objects with
+    ``items``, as :class:`iur_survey.instrument.Instrument`) or a mapping.
 
     >>> from iur_survey.instrument import load_instrument
     >>> construct_map(load_instrument())["GOV"]
     ['GOV1', 'GOV2', 'GOV3', 'GOV4']
     >>> construct_map({"F": ("a", "b")})
     {'F': ['a', 'b']}
+    >>> construct_map({"F": "ab"})
+    Traceback (most recent call last):
+    ...
+    ValueError: construct 'F': give its items as a list, not the string 'ab'
     """
-    if isinstance(constructs, Instrument):
-        return {code: list(c.items) for code, c in constructs.constructs.items()}
-    out = {str(k): [str(i) for i in v] for k, v in dict(constructs).items()}
+    if hasattr(constructs, "constructs"):
+        return {str(code): [str(i) for i in c.items] for code, c in constructs.constructs.items()}
+    out = {}
+    for k, v in dict(constructs).items():
+        if isinstance(v, str):
+            raise ValueError(f"construct {k!r}: give its items as a list, not the string {v!r}")
+        out[str(k)] = [str(i) for i in v]
     if not out:
         raise ValueError("no constructs given")
     for k, v in out.items():

@@ -21,9 +21,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..instrument import Instrument
 from ..sem.fitmeasures import chisq_pvalue, rmsea
-from ._common import ConstructMap, construct_map, fit_parts, item_frame
+from ._common import Constructs, construct_map, fit_parts, item_frame
 
 HARMAN_CUTOFF = 0.50
 METHOD_VARIANCE_CUTOFF = 0.25
@@ -31,13 +30,13 @@ LOADING_CHANGE_CUTOFF = 0.20
 FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
 
 
-def _items(items: Sequence[str] | Instrument | ConstructMap) -> list[str]:
-    if isinstance(items, (Instrument, dict)) or hasattr(items, "keys"):
+def _items(items: Sequence[str] | Constructs) -> list[str]:
+    if hasattr(items, "constructs") or hasattr(items, "keys"):
         return [i for v in construct_map(items).values() for i in v]
     return [str(i) for i in items]
 
 
-def harman_model_syntax(items: Sequence[str] | Instrument | ConstructMap, factor: str = "F") -> str:
+def harman_model_syntax(items: Sequence[str] | Constructs, factor: str = "F") -> str:
     """lavaan syntax of Harman's one-factor CFA.
 
     >>> harman_model_syntax(["x1", "x2", "x3"])
@@ -46,7 +45,7 @@ def harman_model_syntax(items: Sequence[str] | Instrument | ConstructMap, factor
     return f"{factor} =~ " + " + ".join(_items(items))
 
 
-def clf_model_syntax(constructs: Instrument | ConstructMap, method: str = "METHOD", label: str = "m") -> str:
+def clf_model_syntax(constructs: Constructs, method: str = "METHOD", label: str = "m") -> str:
     """lavaan syntax of the CFA plus a common latent (method) factor with one equal loading.
 
     >>> print(clf_model_syntax({"A": ["a1", "a2"], "B": ["b1", "b2"]}))
@@ -71,7 +70,7 @@ def _fit_row(fm: pd.Series) -> dict:
 
 def harman_single_factor(
     data: pd.DataFrame,
-    items: Sequence[str] | Instrument | ConstructMap,
+    items: Sequence[str] | Constructs,
     single_factor: Any = None,
     *,
     fit: bool = False,
@@ -184,7 +183,7 @@ def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.Data
 
 
 def fit_common_latent_factor(
-    data: pd.DataFrame, constructs: Instrument | ConstructMap, **fit_options: Any
+    data: pd.DataFrame, constructs: Constructs, **fit_options: Any
 ) -> pd.DataFrame:
     """Fit the CFA and the CFA + method factor with our engine and compare them (:func:`common_latent_factor`)."""
     from ..sem import cfa  # lazily: the engine
@@ -196,7 +195,7 @@ def fit_common_latent_factor(
     return common_latent_factor(base, clf)
 
 
-def common_method(data: pd.DataFrame, constructs: Instrument | ConstructMap, **fit_options: Any) -> dict:
+def common_method(data: pd.DataFrame, constructs: Constructs, **fit_options: Any) -> dict:
     """Both common-method checks with our engine: ``{"harman": ..., "common_latent_factor": ...}``.
 
     ``harman``: :func:`harman_single_factor` with the one-factor CFA fitted; ``common_latent_factor``:

@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..instrument import Instrument
-from ._common import ConstructMap, Measurement, as_cov, construct_map, flag, item_frame
+from ._common import Constructs, Measurement, as_cov, construct_map, flag, item_frame
 
 ALPHA_CUTOFF = 0.70
 OMEGA_CUTOFF = 0.70
@@ -29,7 +28,7 @@ def _alpha(cov: np.ndarray) -> float:
     return k / (k - 1) * (1.0 - np.trace(cov) / cov.sum())
 
 
-def cronbach_alpha(data: pd.DataFrame, constructs: Instrument | ConstructMap) -> pd.DataFrame:
+def cronbach_alpha(data: pd.DataFrame, constructs: Constructs) -> pd.DataFrame:
     """Cronbach's alpha of each construct (listwise-complete rows of that construct's items).
 
     alpha = k/(k-1) * (1 - sum of item variances / variance of the sum score); ``alpha_std`` is the same on

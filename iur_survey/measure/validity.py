@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..instrument import Instrument
-from ._common import ConstructMap, Measurement, as_cov, construct_map, flag, item_frame
+from ._common import Constructs, Measurement, as_cov, construct_map, flag, item_frame
 from .reliability import ave
 
 HTMT_CUTOFFS = (0.85, 0.90)
@@ -61,7 +60,7 @@ def htmt_matrices(R: np.ndarray, blocks: list[np.ndarray], *, htmt2: bool = Fals
 
 def htmt(
     data: pd.DataFrame,
-    constructs: Instrument | ConstructMap,
+    constructs: Constructs,
     htmt2: bool = False,
     *,
     absolute: bool = True,

@@ -1,4 +1,4 @@
-"""The entry point :func:`pls_sem`: PLS-SEM of the study's model (or any lavaan-syntax composite model).
+"""The entry point :func:`pls_sem`: PLS-SEM of a lavaan-syntax composite model given by the caller.
 
 >>> res = pls_sem(example_data(), model=EXAMPLE_MODEL)
 >>> res.converged, res.n
@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import EstimationError
 from .engine import SCHEMES, fit_batch
 from .estimates import collect
-from .model import PLSModel, default_pls_model, pls_model
+from .model import PLSModel, pls_model
 from .results import PLSResult
 
 __all__ = ["pls_sem", "prepare_data", "example_data", "EXAMPLE_MODEL", "MISSING"]
@@ -103,25 +103,23 @@ def prepare_data(data: pd.DataFrame, model: PLSModel, missing: str = "mean"):
     return X, index, n_input, n_imputed
 
 
-def _as_model(model, instrument) -> PLSModel:
-    if model is None:
-        return default_pls_model(instrument)
+def _as_model(model) -> PLSModel:
     if isinstance(model, PLSModel):
         return model
     if isinstance(model, str):
         return pls_model(model)
-    raise TypeError("model must be lavaan syntax, a PLSModel or None (the instrument's default model)")
+    raise TypeError("model must be lavaan syntax or a PLSModel (the same syntax as the CB-SEM's), "
+                    f"not {type(model).__name__}")
 
 
-def pls_sem(data: pd.DataFrame, instrument=None, *, model: str | PLSModel | None = None, scheme: str = "path",
+def pls_sem(data: pd.DataFrame, model: str | PLSModel, *, scheme: str = "path",
             missing: str = "mean", tol: float = 1e-7, max_iter: int = 300, n_boot: int = 0, seed=None,
             level: float = 0.95, progress: bool | None = None) -> PLSResult:
     """Fit a PLS path model (PLS-SEM) and return a :class:`~iur_survey.pls.results.PLSResult`.
 
     ``data``: the cleaned responses (reverse-keyed items already reversed; extra columns are ignored).
-    ``instrument``/``model``: by default the instrument's constructs and the CB-SEM default model
-    (:func:`iur_survey.study.default_model`); ``model`` may be lavaan syntax (``=~``, ``~``, ``:=``) or a
-    :class:`~iur_survey.pls.model.PLSModel`.  All composites are mode A (reflective).
+    ``model``: lavaan syntax (``=~``, ``~``, ``:=``) or a :class:`~iur_survey.pls.model.PLSModel`, given by
+    the caller (the same syntax as the CB-SEM's).  All composites are mode A (reflective).
     ``scheme``: inner weighting, ``"path"`` (default, as SmartPLS and seminr), ``"factorial"`` or
     ``"centroid"``.  ``tol``/``max_iter``: stop when no outer weight changes by ``tol`` or more
     (default 1e-7, at most 300 iterations).  ``missing``: ``"mean"`` replacement (default) or ``"listwise"``.
@@ -136,7 +134,7 @@ def pls_sem(data: pd.DataFrame, instrument=None, *, model: str | PLSModel | None
     t0 = time.perf_counter()
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {SCHEMES}, not {scheme!r}")
-    m = _as_model(model, instrument)
+    m = _as_model(model)
     X, index, n_input, n_imputed = prepare_data(data, m, missing)
     R = np.corrcoef(X, rowvar=False)
     fit = fit_batch(R[None], m, scheme, tol, max_iter)

@@ -1,23 +1,24 @@
 """The PLS path model: composites (outer model) and paths (inner model).
 
 A :class:`PLSModel` is built from lavaan syntax (``=~`` defines a composite and its indicators, ``~`` a
-structural path, ``:=`` a derived effect) by :func:`pls_model`, or from the study's instrument by
-:func:`default_pls_model`, which parses exactly the CB-SEM default model
-(:func:`iur_survey.study.default_model`), so PLS-SEM and CB-SEM estimate the same constructs and paths.
+structural path, ``:=`` a derived effect) by :func:`pls_model`.  The caller hands it the model (the
+command line and the book hand it the same syntax as the CB-SEM's, so PLS-SEM and CB-SEM estimate the
+same constructs and paths); pls/ has no default model.
 Every composite is estimated in mode A (reflective, correlation weights); modifiers (fixed loadings,
 start values) are ignored, labels are kept to name the paths and to evaluate ``:=`` definitions.
 
->>> m = default_pls_model()
+>>> m = pls_model("X =~ x1 + x2\\nM =~ m1 + m2\\nY =~ y1 + y2 + y3\\nM ~ a*X\\nY ~ b*M + c*X\\n"
+...               "ind := a*b\\ntot := c + a*b")
 >>> m.constructs
-('GOV', 'MKT', 'BEN', 'VAL', 'TAL', 'COL', 'INT')
->>> len(m.items), m.blocks["COL"]
-(28, ('COL1', 'COL2', 'COL3', 'COL4'))
->>> m.paths[:2], m.labels[("GOV", "COL")]
-((('GOV', 'COL'), ('MKT', 'COL')), 'a1')
->>> m.endogenous, m.predecessors["INT"]
-(('COL', 'INT'), ('COL', 'GOV', 'MKT', 'BEN', 'VAL', 'TAL'))
->>> [name for name, _ in m.defined][:2]
-['ind_GOV', 'tot_GOV']
+('X', 'M', 'Y')
+>>> len(m.items), m.blocks["Y"]
+(7, ('y1', 'y2', 'y3'))
+>>> m.paths[:2], m.labels[("X", "M")]
+((('X', 'M'), ('M', 'Y')), 'a')
+>>> m.endogenous, m.predecessors["Y"]
+(('M', 'Y'), ('M', 'X'))
+>>> [name for name, _ in m.defined], m.defined_text["tot"]
+(['ind', 'tot'], 'c+a*b')
 """
 
 from __future__ import annotations
@@ -30,9 +31,8 @@ import numpy as np
 
 from ..errors import ModelSyntaxError
 from ..sem.syntax import parse_model
-from ..study import default_model
 
-__all__ = ["PLSModel", "pls_model", "default_pls_model"]
+__all__ = ["PLSModel", "pls_model"]
 
 
 @dataclass(frozen=True)
@@ -202,11 +202,3 @@ def pls_model(syntax: str, source: str = "<model syntax>") -> PLSModel:
     except ModelSyntaxError as exc:
         raise ModelSyntaxError(source, exc.message) from None
 
-
-def default_pls_model(instrument=None) -> PLSModel:
-    """The study's model as a PLS path model: the same syntax as the CB-SEM default model.
-
-    >>> default_pls_model().defined_text["tot_TAL"]
-    'c5+a5*b'
-    """
-    return pls_model(default_model(instrument), "<default model>")

@@ -368,6 +368,17 @@ def _is_blank(v) -> bool:
         return False
 
 
+def _file_bytes(path: str | Path, data: bytes | None) -> tuple[Path, bytes, str]:
+    """The file's bytes (read unless given) and their :func:`sniff_kind`; an empty file is an error."""
+    path = Path(path)
+    if data is None:
+        data = read_bytes(path)
+    kind = sniff_kind(data)
+    if kind == "empty":
+        raise EmptyFileError(path, "the file is empty")
+    return path, data, kind
+
+
 def _split_headers(df: pd.DataFrame, lines: np.ndarray, header_rows: int, path) -> tuple[list[list[str]], pd.DataFrame, np.ndarray]:
     """Split the first ``header_rows`` records off as header rows (as ``str``)."""
     if len(df) < header_rows:
@@ -391,12 +402,7 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     """
     import hashlib
 
-    path = Path(path)
-    if data is None:
-        data = read_bytes(path)
-    kind = sniff_kind(data)
-    if kind == "empty":
-        raise EmptyFileError(path, "the file is empty")
+    path, data, kind = _file_bytes(path, data)
     if kind in WORKBOOK_KINDS:
         raise FormatDetectionError(path, "this is a spreadsheet workbook, not delimited text")
     if kind in ("sav", "por"):
@@ -453,12 +459,7 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     :func:`read_text_table`)."""
     import hashlib
 
-    path = Path(path)
-    if data is None:
-        data = read_bytes(path)
-    kind = sniff_kind(data)
-    if kind == "empty":
-        raise EmptyFileError(path, "the file is empty")
+    path, data, kind = _file_bytes(path, data)
     if kind not in WORKBOOK_KINDS:
         raise FormatDetectionError(path, "not a spreadsheet workbook (.xlsx, .xls, .xlsb or .ods)")
     grid, numbers = read_workbook_grid(path, data, keep=False)

@@ -206,6 +206,7 @@ RULE_LABELS = {
     "even_odd": "inconsistent even-odd halves",
     "longpattern": "repeating answer pattern (zig-zag, diagonal)",
     "mahalanobis_direction": "outlier in agree/disagree pattern (D²)",
+    "mahalanobis_ipsatized": "outlier in answer profile (ipsatized D²)",
     "psychsyn": "psychometric synonyms answered unalike",
     "psychant": "psychometric antonyms answered alike",
     "person_total": "answers against the item means (person-total r)",

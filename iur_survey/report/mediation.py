@@ -15,7 +15,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..sem.mediation import effect_source, mediation_type
+from ..sem.mediation import mediation_type
+from ..study import effect_source
 from .format import DASH, num, pval
 from .sem_tables import MECHANISMS, MEDIATOR, OUTCOME, hypothesis_map
 from .tables import APATable

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .format import DASH, num, pval
+from ..study import INDIRECT, TOTAL, effect_source
 from .sem_tables import MEDIATOR, OUTCOME
 from .tables import APATable, triangle_table
 
@@ -33,10 +34,10 @@ def effect_name(lhs: str, op: str, rhs: str) -> str:
     """
     if op == "~":
         return f"{rhs} → {lhs}"
-    if lhs.startswith("ind_"):
-        return f"{lhs[4:]} → {MEDIATOR} → {OUTCOME}"
-    if lhs.startswith("tot_"):
-        return f"{lhs[4:]} → {OUTCOME} (total)"
+    if lhs.startswith(INDIRECT):
+        return f"{effect_source(lhs)} → {MEDIATOR} → {OUTCOME}"
+    if lhs.startswith(TOTAL):
+        return f"{effect_source(lhs)} → {OUTCOME} (total)"
     return lhs
 
 

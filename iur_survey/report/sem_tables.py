@@ -21,11 +21,12 @@ from typing import Any, Mapping
 import pandas as pd
 
 from ..sem.fitmeasures import chisq_pvalue
+from ..study import INDIRECT, OUTCOMES, effect_source
 from .format import DASH, num, p_rel, pval, stars
 from .tables import APATable, apa_table
 
 MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
-MEDIATOR, OUTCOME = "COL", "INT"
+MEDIATOR, OUTCOME = OUTCOMES
 
 
 def hypothesis_map(mechanisms=MECHANISMS) -> dict[str, tuple[str, str, str, str | None]]:
@@ -39,7 +40,7 @@ def hypothesis_map(mechanisms=MECHANISMS) -> dict[str, tuple[str, str, str, str 
     k = len(mechanisms)
     out = {f"H{i}": ("path", MEDIATOR, "~", m) for i, m in enumerate(mechanisms, 1)}
     out[f"H{k + 1}"] = ("path", OUTCOME, "~", MEDIATOR)
-    out.update({f"H{k + 2}{chr(96 + i)}": ("indirect", f"ind_{m}", ":=", None) for i, m in enumerate(mechanisms, 1)})
+    out.update({f"H{k + 2}{chr(96 + i)}": ("indirect", f"{INDIRECT}{m}", ":=", None) for i, m in enumerate(mechanisms, 1)})
     return out
 
 
@@ -168,7 +169,7 @@ def hypotheses(estimates: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
             what = f"{rhs} → {lhs}"
         else:
             hit = estimates[(estimates["lhs"] == lhs) & (estimates["op"] == op)]
-            what = f"{lhs.removeprefix('ind_')} → COL → INT"
+            what = f"{effect_source(lhs)} → {MEDIATOR} → {OUTCOME}"
         if hit.empty:
             continue
         r = hit.iloc[0]

@@ -1,5 +1,5 @@
 """Our own lavaan-equivalent SEM engine (its layout: docs/architecture.md).  It fits any lavaan-syntax model
-and knows nothing of the study: the study's model is :func:`iur_survey.study.default_model`.
+and knows nothing of any particular survey: the model is always the caller's.
 
 >>> from iur_survey.sem import sem, cfa
 >>> sem.__module__, cfa.__module__

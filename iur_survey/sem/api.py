@@ -17,7 +17,7 @@ and returns a :class:`~iur_survey.sem.results.SEMResult`:
   :mod:`iur_survey.sem.wlsmv`); missing cells are handled pairwise
   (``missing="auto"`` or ``"pairwise"``, lavaan's ``missing = "pairwise"``;
   lavaan 0.6.14's own default, ``"listwise"``, on request) and the result is an
-  :class:`~iur_survey.sem.wlsmv_result.OrdinalSEMResult`.
+  :class:`~iur_survey.sem.ordinal_result.OrdinalSEMResult`.
 
 Standard errors come from the expected information for complete-data ML and
 from the observed information (Hessian) for FIML and MLR, as lavaan's
@@ -400,9 +400,17 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     free = pt.par_index >= 0
     lost: list[str] = []
     bad = np.zeros(0, dtype=np.int64)
-    if V.size and se_type != "none" and not pt.equality and np.all(np.isfinite(V)):
-        # a null direction of Delta: lavaan's NA then depends on rounding; give it always
-        bad = unidentified_parameters([model.delta(theta, g) for g in range(model.ngroups)])
+    n_eq = len(pt.equality)         # the constraints' rank, for lavaan's check.vcov (counted below if known)
+    if V.size and se_type != "none" and np.all(np.isfinite(V)):
+        # a null direction of Delta: lavaan's NA then depends on rounding; give it always.  With '=='
+        # constraints only the directions that keep them count: Delta stacked over the constraints'
+        # Jacobian (lavaan's augmented information [E H'; H 0] is singular exactly then)
+        deltas = [model.delta(theta, g) for g in range(model.ngroups)]
+        if pt.equality:
+            lc = LinearConstraints(pt, est)
+            deltas.append(lc.A)
+            n_eq = lc.rank
+        bad = unidentified_parameters(deltas)
         if len(bad):
             V = V.copy()
             V[bad, :] = np.nan
@@ -432,7 +440,7 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     std = standardize(pt, model, theta, est)
     r2 = r_squared(pt, std["std.all"])
     fit = fit_measures(fi)
-    warnings = warnings + _post_checks(pt, model, theta, est) + (lost or vcov_warnings(V, len(pt.equality)))
+    warnings = warnings + _post_checks(pt, model, theta, est) + (lost or vcov_warnings(V, n_eq))
     if not opt.converged:
         warnings.insert(0, f"the optimizer did not converge: {opt.message}")
     return SEMResult(partable=pt, model=model, theta=theta, vcov_theta=V, est=est, se=se, std=std, fit=fit,
@@ -665,8 +673,8 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     :func:`iur_survey.sem.mixed.wlsmv_mixed_from_model`.  Anything else stops with a typed error.
     """
     from .mixed import mixed_sample_stats, wlsmv_mixed_from_model
+    from .ordinal_result import OrdinalSEMResult
     from .wlsmv import WLSMV_FIT_NAMES
-    from .wlsmv_result import OrdinalSEMResult
 
     what = f"a mix of ordered and continuous model variables (continuous: {', '.join(cont)})"
     if ngroups > 1:
@@ -684,8 +692,8 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     has_nan = bool(data[ov_all].isna().to_numpy().any())
     mode = "pairwise" if (miss == "pairwise" or (miss == "auto" and has_nan)) else "listwise"
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
-    if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
-        raise EstimationError(None, f"{what}: '==' / '<' / '>' constraints are not supported yet")
+    if any(c.op in ("<", ">") for c in pt.constraints):
+        raise EstimationError(None, f"{what}: '<' / '>' constraints are not supported yet")
     model = Model(pt)
     ov = list(model.groups[0].ov)
     n_input = int(len(data))
@@ -696,35 +704,39 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     res, table = wlsmv_mixed_from_model(model, st)
     # lavaan reports no robust (catML) indices for mixed data; the residual-based ones are not computed here
     fit = res.fit_measures.reindex(list(WLSMV_FIT_NAMES))
-    nk = res.kept.size
-    key_col: dict[tuple[str, str, str], int] = {}
-    col_of = {int(k): j for j, k in enumerate(res.kept)}
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k in col_of and pt.op[i] not in (":=", "==", "<", ">", "~1"):
-            key_col[(pt.lhs[i], pt.op[i], pt.rhs[i])] = col_of[k]
-    for j, name in enumerate(st.th.index):
-        key_col[(name[:-2], "~1", "") if name.endswith("~1") else tuple(name.split("|", 1)[:1] + ["|"]
-                + name.split("|", 1)[1:])] = nk + j
-    cols, names = [], []
-    for r in table.itertuples(index=False):
-        c = key_col.get((r.lhs, r.op, r.rhs))
-        if c is not None:
-            cols.append(c)
-            names.append(r.label or f"{r.lhs}{r.op}{r.rhs}")
+    cols, names, _ = _theta_columns(pt, table, res, st)
     est, se_rows, std = _partable_columns(pt, table)
+    meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, "mixed": True}
+    return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
+                            std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged),
+                            warnings=_ordinal_warnings(pt, model, res, warnings), n=int(st.n), nobs=[int(st.n)],
+                            estimator="WLSMV", missing=mode, se_type="robust.sem", information="expected",
+                            iterations=int(res.iterations), n_input=n_input, meta=meta, table=table,
+                            ordered=list(ord_names), test=res.test, theta_names=names, theta_cols=cols,
+                            n_dropped=int(st.n_dropped))
+
+
+def _theta_columns(pt, table: pd.DataFrame, res, st) -> tuple[list[int], list[str], np.ndarray]:
+    """For a one-group ordinal/mixed fit: the ``theta`` columns of the estimates-table rows that are entries
+    of ``theta`` (in the table's order), their lavaan ``vcov`` names (the label, else ``lhs op rhs``), and
+    the column of every table row (-1: not estimated)."""
+    from .wlsmv import dwls_table_columns      # lazy, as the ordinal fits: scipy.stats stays off a plain fit
+
+    par = dwls_table_columns(pt, table, res.kept, st.th.index)
+    rows = np.flatnonzero(par >= 0)
+    names = [table["label"].iat[i] or f"{table['lhs'].iat[i]}{table['op'].iat[i]}{table['rhs'].iat[i]}"
+             for i in rows]
+    return [int(par[i]) for i in rows], names, par
+
+
+def _ordinal_warnings(pt, model, res, warnings: list[str]) -> list[str]:
+    """The caller's warnings, then the fit's, then the post-estimation checks (the checks' negative-variance
+    warning names the variables and replaces the fit's plain one)."""
     post = _post_checks(pt, model, res.full_std, model.row_values(res.full_std))
     warns = list(warnings) + [w for w in res.warnings if w not in warnings]
     if any(w.startswith("some estimated ov variances are negative (") for w in post):
         warns = [w for w in warns if w != "some estimated ov variances are negative"]
-    warns += [w for w in post if w not in warns]
-    meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, "mixed": True}
-    return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
-                            std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
-                            n=int(st.n), nobs=[int(st.n)], estimator="WLSMV", missing=mode,
-                            se_type="robust.sem", information="expected", iterations=int(res.iterations),
-                            n_input=n_input, meta=meta, table=table, ordered=list(ord_names), test=res.test,
-                            theta_names=names, theta_cols=cols, n_dropped=int(st.n_dropped))
+    return warns + [w for w in post if w not in warns]
 
 
 def _partable_columns(pt, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -750,12 +762,13 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                  group_equal=(), group_partial=(), parameterization: str = "delta") -> SEMResult:
     """WLSMV (or DWLS) with ordered items: lavaan's ``sem(model, data, ordered = ..., estimator = "WLSMV")``.
 
-    Single group, every model variable ordinal, no observed exogenous covariates, listwise deletion.
+    Single group, every model variable ordinal, no observed exogenous covariates, listwise deletion;
+    linear ``==`` constraints as lavaan (:func:`iur_survey.sem.wlsmv.dwls_constraints`), not ``<`` / ``>``.
     The estimation itself is :func:`iur_survey.sem.wlsmv.wlsmv_from_model`.
     """
     from .ordinal import ordinal_sample_stats
-    from .wlsmv import wlsmv_from_model
-    from .wlsmv_result import DWLS_FIT_NAMES, OrdinalSEMResult
+    from .ordinal_result import DWLS_FIT_NAMES, OrdinalSEMResult
+    from .wlsmv import CANNOT_INVERT_TEST, defined_se, dwls_se, dwls_theta_names, wlsmv_from_model
 
     if not ord_names:
         raise EstimationError(None, f"estimator {est_name!r} needs ordered items: pass ordered=True (or the names "
@@ -766,7 +779,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                     "use 'WLSMV' (the default for ordered items) or 'DWLS'")
     if est_name not in ("WLSMV", "DWLS"):
         est_name = "WLSMV"
-    xs = build_partable(pm, fixed_x=True).ov_x_names[0]
+    xs = build_partable(pm, fixed_x=True, ngroups=ngroups,
+                        group_labels=list(labels) if labels is not None else None).ov_x_names[0]
     if xs:
         raise EstimationError(None, "observed exogenous covariates with ordered items (lavaan's conditional.x) "
                                     f"are not supported yet: {', '.join(xs)}")
@@ -805,9 +819,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                   parameterization=parameterization, missing=mode, std_lv=std_lv,
                                   est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source)
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
-    if pt.equality or any(c.op in ("<", ">") for c in pt.constraints):
-        raise EstimationError(None, "'==' constraints that are not shared labels, and '<' / '>' constraints, "
-                                    "are not supported with ordered items yet")
+    if any(c.op in ("<", ">") for c in pt.constraints):
+        raise EstimationError(None, "'<' / '>' constraints are not supported with ordered items yet")
     model = Model(pt)
     ov = list(model.groups[0].ov)
     n_input = int(len(data))
@@ -817,72 +830,37 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                         else f"{st.n_dropped} of {n_input} rows with no value on any item were ignored")
     res, table = wlsmv_from_model(model, st)
 
-    # ---- where each estimated parameter sits (as wlsmv_from_model: item variances and intercepts dropped)
-    ordinal = set(ov)
-    drop = np.zeros(model.npar, dtype=bool)
-    resvar_k: dict[int, str] = {}
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k < 0 or pt.op[i] in (":=", "==", "<", ">"):
-            continue
-        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordinal):
-            drop[k] = True
-            if pt.op[i] == "~~":
-                resvar_k[k] = pt.lhs[i]
-    kept = np.flatnonzero(~drop)
-    nk = kept.size
-    col_of = {int(k): j for j, k in enumerate(kept)}
-    E = np.zeros((model.npar, nk + st.nth))
-    E[kept, np.arange(nk)] = 1.0
-    full = np.zeros(model.npar)
-    full[kept] = res.theta[:nk]
-    full_std = full.copy()
-    for k, v in resvar_k.items():
-        full_std[k] = float(res.residual_variances[ov.index(v)])
-    key_col: dict[tuple[str, str, str], int] = {}
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k in col_of and pt.op[i] not in (":=", "==", "<", ">", "~1"):
-            key_col[(pt.lhs[i], pt.op[i], pt.rhs[i])] = col_of[k]
-    for j, name in enumerate(st.th.index):
-        item, t = name.split("|")
-        key_col[(item, "|", t)] = nk + j
-    cols, names = [], []
-    for r in table.itertuples(index=False):
-        c = key_col.get((r.lhs, r.op, r.rhs))
-        if c is not None:
-            cols.append(c)
-            names.append(r.label or (f"{r.lhs}{r.op}{r.rhs}"))
+    cols, names, par = _theta_columns(pt, table, res, st)
 
     # ---- DWLS (lavaan's estimator = "DWLS"): standard SEs E^-1 / (N - 1), standard test only
     V = res.vcov
     fit = res.fit_measures
     if se_type == "standard":
-        V = res.e_inv / (st.n - 1)
+        V = (res.e_inv if res.B is None else res.B @ res.e_inv @ res.B.T) / (st.n - 1)
     elif se_type == "none":
         V = np.full_like(res.vcov, np.nan)
     if est_name == "DWLS":
         fit = fit[list(DWLS_FIT_NAMES)]
+        res.warnings = [w for w in res.warnings if w != CANNOT_INVERT_TEST]     # no robust test to warn about
     if se_type != "robust.sem":
         table = table.copy()
-        se_th = np.sqrt(np.clip(np.diag(V), 0, None))
-        for idx, r in enumerate(table.itertuples(index=False)):
-            c = key_col.get((r.lhs, r.op, r.rhs))
-            if c is not None:
-                table.iloc[idx, table.columns.get_loc("se")] = se_th[c]
+        if se_type == "standard":        # lavaan's NA rules and check.vcov, on this vcov
+            V, se_th, _, vw = dwls_se(V, [], dwls_theta_names(pt, res.kept, st.th.index),
+                                      unidentified=res.unidentified, n_eq=res.n_eq)
+            if CANNOT_INVERT not in res.warnings:
+                res.warnings = [w for w in res.warnings if "does not appear to be positive definite" not in w] + vw
+        else:
+            se_th = np.full(V.shape[0], np.nan)
+        rows = np.flatnonzero(par >= 0)
+        table.iloc[rows, table.columns.get_loc("se")] = se_th[par[rows]]
         drows = np.flatnonzero(table["op"].to_numpy() == ":=")
         if len(drows):
-            fn = from_partable(pt, model.row_values(full))
-            J = fn.jacobian(full) @ E
-            table.iloc[drows, table.columns.get_loc("se")] = np.sqrt(np.clip(np.diag(J @ V @ J.T), 0, None))
+            fn = from_partable(pt, model.row_values(res.full))
+            table.iloc[drows, table.columns.get_loc("se")] = defined_se(fn.jacobian(res.full) @ res.E, V)
 
     # ---- per partable row (the base class's arrays)
     est, se_rows, std = _partable_columns(pt, table)
-    post = _post_checks(pt, model, full_std, model.row_values(full_std))
-    warns = list(warnings) + [w for w in res.warnings if w not in warnings]
-    if any(w.startswith("some estimated ov variances are negative (") for w in post):
-        warns = [w for w in warns if w != "some estimated ov variances are negative"]
-    warns += [w for w in post if w not in warns]
+    warns = _ordinal_warnings(pt, model, res, warnings)
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res}
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,

@@ -44,7 +44,7 @@ from ..errors import EstimationError, ModelSyntaxError
 from .defined import DefinedFunction, from_partable
 from .fitmeasures import chisq_pvalue, rmsea
 from .results import SEMResult
-from .syntax import parse_expression
+from .syntax import parse_expression, split_pairs
 
 __all__ = ["lrt", "wald_test", "wald_equal_paths", "equal_paths_summary", "group_specific_labels", "holm",
            "LRT_METHODS"]
@@ -326,20 +326,10 @@ def _split_constraints(constraints: str | Iterable[str]) -> list[tuple[str, str]
         parts = re.split(r"[;\n]", constraints)
     else:
         parts = list(constraints)
-    out = []
-    for c in parts:
-        c = c.split("#", 1)[0].strip()
-        if not c:
-            continue
-        if c.count("==") != 1:
-            raise ModelSyntaxError(None, f"constraint {c!r}: write one 'lhs == rhs' per constraint")
-        lhs, rhs = (s.strip() for s in c.split("=="))
-        if not lhs or not rhs:
-            raise ModelSyntaxError(None, f"constraint {c!r} has an empty side")
-        out.append((lhs, rhs))
-    if not out:
-        raise ModelSyntaxError(None, "the constraints are empty")
-    return out
+    messages = {"form": "constraint {!r}: write one 'lhs == rhs' per constraint",
+                "empty": "constraint {!r} has an empty side", "none": "the constraints are empty"}
+    return split_pairs((c.split("#", 1)[0] for c in parts), "==",
+                       lambda kind, c: ModelSyntaxError(None, messages[kind].format(c)))
 
 
 def _wald(theta: np.ndarray, V: np.ndarray, r: np.ndarray, J: np.ndarray) -> float:

@@ -172,18 +172,21 @@ def _find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
 
 def vcov_warnings(V: np.ndarray, n_equality: int = 0) -> list[str]:
     """lavaan's check.vcov (lav_model_vcov): the parameters' covariance matrix must be positive definite,
-    else the model may not be identified (e.g. a non-recursive pair).  Skipped with equality constraints
-    that are not shared labels (their zero eigenvalues are expected).
+    else the model may not be identified (e.g. a non-recursive pair).  With equality constraints that are
+    not shared labels (``n_equality``: the rank of their Jacobian) lavaan first drops that many smallest
+    eigenvalues (the constraints' expected zeros) and checks the rest.
 
     >>> vcov_warnings(np.diag([1.0, -2.0]))[0][:60]
     'the variance-covariance matrix of the estimated parameters ('
-    >>> vcov_warnings(np.eye(2))
-    []
+    >>> vcov_warnings(np.eye(2)), vcov_warnings(np.diag([1.0, 0.0]), 1)
+    ([], [])
     """
     V = np.asarray(V, dtype=float)
-    if n_equality or V.size == 0 or not np.all(np.isfinite(V)):
+    if V.size == 0 or not np.all(np.isfinite(V)):
         return []
-    ev = np.linalg.eigvalsh((V + V.T) / 2)
+    ev = np.linalg.eigvalsh((V + V.T) / 2)[int(n_equality):]      # ascending: the smallest dropped
+    if not ev.size:
+        return []
     smallest = float(ev.min())
     if smallest >= np.finfo(float).eps ** 0.75:
         return []

@@ -102,12 +102,16 @@ class DefinedFunction:
         env: dict = dict(self.constants)
         for lab, i in self.rows.items():
             env[lab] = row_values[i]
+        return np.array(self._in_order(env), dtype=float)
+
+    def _in_order(self, env: dict) -> list:
+        """Each definition evaluated in turn, later ones seeing the earlier (``env`` gains their names)."""
         out = []
         for name, node in self.defs:
             val = evaluate(node, env)
             env[name] = val
             out.append(val)
-        return np.array(out, dtype=float)
+        return out
 
     def __len__(self) -> int:
         return len(self.defs)
@@ -116,12 +120,7 @@ class DefinedFunction:
         env: dict = dict(self.constants)
         for lab, k in self.index.items():
             env[lab] = theta[k]
-        out = []
-        for name, node in self.defs:
-            val = evaluate(node, env)
-            env[name] = val
-            out.append(val)
-        return np.array(out, dtype=np.asarray(theta).dtype if np.iscomplexobj(theta) else float)
+        return np.array(self._in_order(env), dtype=np.asarray(theta).dtype if np.iscomplexobj(theta) else float)
 
     def jacobian(self, theta: np.ndarray, h: float = 1e-20) -> np.ndarray:
         """Complex-step Jacobian (definitions x parameters); central differences if that fails."""
@@ -135,10 +134,8 @@ class DefinedFunction:
                 env: dict = {k: np.full(q, v, dtype=complex) for k, v in self.constants.items()}
                 for lab, k in self.index.items():
                     env[lab] = Z[k]
-                for i, (name, node) in enumerate(self.defs):
-                    val = np.broadcast_to(evaluate(node, env), (q,))
-                    env[name] = val
-                    J[i] = np.imag(val) / h
+                for i, val in enumerate(self._in_order(env)):
+                    J[i] = np.imag(np.broadcast_to(val, (q,))) / h
             if np.all(np.isfinite(J)):
                 return J
         except (FloatingPointError, ValueError, ZeroDivisionError, OverflowError):

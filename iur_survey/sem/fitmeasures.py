@@ -24,6 +24,7 @@ their lavaan positions.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -35,7 +36,7 @@ from .matrices import vech_indices
 
 __all__ = [
     "FitInputs", "fit_measures", "FIT_ORDER", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni",
-    "rmsea", "rmsea_ci", "rmsea_close_pvalue", "rmsea_notclose_pvalue", "srmr_family", "gfi_family",
+    "rmsea", "rmsea_ci", "rmsea_close_pvalue", "rmsea_notclose_pvalue", "rmsea_measures", "srmr_family", "gfi_family",
     "chisq_pvalue",
 ]
 
@@ -71,6 +72,25 @@ def _unscaled(c_hat):
     return 1.0 if c_hat is None else c_hat
 
 
+def _nan_if_missing(index):
+    """The first line of lavaan's two-chi-square indices (rfi nfi pnfi ifi): a missing input gives NA."""
+    @functools.wraps(index)
+    def checked(X2, df, X2_null, df_null) -> float:
+        return math.nan if _nan(X2, df, X2_null, df_null) else index(X2, df, X2_null, df_null)
+    return checked
+
+
+def _noncentralities(X2, df, X2_null, df_null, c_hat, c_hat_null) -> tuple[float, float] | None:
+    """``(X2 - c*df, X2_null - c_null*df_null)`` of lavaan's cfi / tli / rni: the robust form (c_hat,
+    c_hat_null) only when df > 0 and both differ from 1, else c = 1; None when an input is missing."""
+    c_hat, c_hat_null = _unscaled(c_hat), _unscaled(c_hat_null)
+    if _nan(X2, df, X2_null, df_null, c_hat, c_hat_null):
+        return None
+    if df > 0 and c_hat != 1 and c_hat_null != 1:
+        return X2 - c_hat * df, X2_null - c_hat_null * df_null
+    return X2 - df, X2_null - df_null
+
+
 def _all_equal0(x: float) -> bool:
     """R's isTRUE(all.equal(x, 0)) for a scalar: |x| < 1.5e-8 (absolute, the target being 0)."""
     return abs(x) < 1.5e-8
@@ -83,15 +103,10 @@ def cfi(X2, df, X2_null, df_null, c_hat: float | None = 1.0, c_hat_null: float |
     >>> cfi(10.0, 12, 500.0, 20)
     1.0
     """
-    c_hat, c_hat_null = _unscaled(c_hat), _unscaled(c_hat_null)
-    if _nan(X2, df, X2_null, df_null, c_hat, c_hat_null):
+    nc = _noncentralities(X2, df, X2_null, df_null, c_hat, c_hat_null)
+    if nc is None:
         return math.nan
-    if df > 0 and c_hat != 1 and c_hat_null != 1:
-        t1 = max(X2 - c_hat * df, 0.0)
-        t2 = max(X2 - c_hat * df, X2_null - c_hat_null * df_null, 0.0)
-    else:
-        t1 = max(X2 - df, 0.0)
-        t2 = max(X2 - df, X2_null - df_null, 0.0)
+    t1, t2 = max(nc[0], 0.0), max(nc[0], nc[1], 0.0)
     if _all_equal0(t1) and _all_equal0(t2):
         return 1.0
     return 1.0 - t1 / t2
@@ -103,15 +118,10 @@ def tli(X2, df, X2_null, df_null, c_hat: float | None = 1.0, c_hat_null: float |
     >>> round(tli(10.0, 12, 500.0, 20), 6)      # lavaan 1.006944
     1.006944
     """
-    c_hat, c_hat_null = _unscaled(c_hat), _unscaled(c_hat_null)
-    if _nan(X2, df, X2_null, df_null, c_hat, c_hat_null):
+    nc = _noncentralities(X2, df, X2_null, df_null, c_hat, c_hat_null)
+    if nc is None:
         return math.nan
-    if df > 0 and c_hat != 1 and c_hat_null != 1:
-        t1 = (X2 - c_hat * df) * df_null
-        t2 = (X2_null - c_hat_null * df_null) * df
-    else:
-        t1 = (X2 - df) * df_null
-        t2 = (X2_null - df_null) * df
+    t1, t2 = nc[0] * df_null, nc[1] * df
     if df > 0 and abs(t2) > 0:
         return 1.0 - t1 / t2
     if not (math.isfinite(t1) and math.isfinite(t2)):
@@ -122,14 +132,13 @@ def tli(X2, df, X2_null, df_null, c_hat: float | None = 1.0, c_hat_null: float |
 nnfi = tli
 
 
+@_nan_if_missing
 def rfi(X2, df, X2_null, df_null) -> float:
     """lavaan's lav_fit_rfi (Bollen's relative fit index).
 
     >>> round(rfi(30.0, 12, 500.0, 20), 4)
     0.9
     """
-    if _nan(X2, df, X2_null, df_null):
-        return math.nan
     if df > df_null:
         return math.nan
     if df > 0 and df_null > 0:
@@ -143,14 +152,13 @@ def rfi(X2, df, X2_null, df_null) -> float:
     return 1.0
 
 
+@_nan_if_missing
 def nfi(X2, df, X2_null, df_null) -> float:
     """lavaan's lav_fit_nfi (Bentler-Bonett normed fit index).
 
     >>> nfi(50.0, 12, 500.0, 20)
     0.9
     """
-    if _nan(X2, df, X2_null, df_null):
-        return math.nan
     if df > df_null or abs(X2_null) < 1.5e-8:
         return math.nan
     if df > 0:
@@ -158,27 +166,25 @@ def nfi(X2, df, X2_null, df_null) -> float:
     return 1.0
 
 
+@_nan_if_missing
 def pnfi(X2, df, X2_null, df_null) -> float:
     """lavaan's lav_fit_pnfi (parsimony NFI).
 
     >>> pnfi(50.0, 12, 500.0, 20)
     0.54
     """
-    if _nan(X2, df, X2_null, df_null):
-        return math.nan
     if df_null > 0 and X2_null > 0:
         return (df / df_null) * ((X2_null - X2) / X2_null)
     return math.nan
 
 
+@_nan_if_missing
 def ifi(X2, df, X2_null, df_null) -> float:
     """lavaan's lav_fit_ifi (Bollen's incremental fit index).
 
     >>> round(ifi(50.0, 12, 500.0, 20), 6)      # lavaan 0.9221311
     0.922131
     """
-    if _nan(X2, df, X2_null, df_null):
-        return math.nan
     t1 = X2_null - X2
     t2 = X2_null - df
     if not (math.isfinite(t1) and math.isfinite(t2)):
@@ -196,15 +202,10 @@ def rni(X2, df, X2_null, df_null, c_hat: float | None = 1.0, c_hat_null: float |
     >>> round(rni(50.0, 12, 500.0, 20), 6)
     0.920833
     """
-    c_hat, c_hat_null = _unscaled(c_hat), _unscaled(c_hat_null)
-    if _nan(X2, df, X2_null, df_null, c_hat, c_hat_null):
+    nc = _noncentralities(X2, df, X2_null, df_null, c_hat, c_hat_null)
+    if nc is None:
         return math.nan
-    if df > 0 and c_hat != 1 and c_hat_null != 1:
-        t1 = X2 - c_hat * df
-        t2 = X2_null - c_hat_null * df_null
-    else:
-        t1 = X2 - df
-        t2 = X2_null - df_null
+    t1, t2 = nc
     if _all_equal0(t2) or not (math.isfinite(t1) and math.isfinite(t2)):
         return math.nan
     return 1.0 - t1 / t2
@@ -288,23 +289,18 @@ def rmsea_ci(X2, df, N, G: int = 1, c_hat: float = 1.0, level: float = 0.90) -> 
     def upper_lambda(lam):
         return _pchisq(X2, df, lam) - lower_perc
 
-    if df < 1 or lower_lambda(0.0) < 0:
-        lo = 0.0
-    else:
+    def rmsea_where(p, bound):
+        """The RMSEA of the noncentrality in [0, bound] at which pchisq(X2) = p (NaN without a root)."""
         try:
-            lam = _ncp(X2, df, upper_perc, X2)
-            lo = math.sqrt((c_hat * lam) / (N * df)) * (math.sqrt(G) if G > 1 else 1.0)
+            lam = _ncp(X2, df, p, bound)
         except (ValueError, RuntimeError):
-            lo = math.nan
+            return math.nan
+        return math.sqrt((c_hat * lam) / (N * df)) * (math.sqrt(G) if G > 1 else 1.0)
+
+    lo = 0.0 if df < 1 or lower_lambda(0.0) < 0 else rmsea_where(upper_perc, X2)
     n_rmsea = max(N, X2 * 4)
-    if df < 1 or upper_lambda(n_rmsea) > 0 or upper_lambda(0.0) < 0:
-        hi = 0.0
-    else:
-        try:
-            lam = _ncp(X2, df, lower_perc, n_rmsea)
-            hi = math.sqrt((c_hat * lam) / (N * df)) * (math.sqrt(G) if G > 1 else 1.0)
-        except (ValueError, RuntimeError):
-            hi = math.nan
+    hi = (0.0 if df < 1 or upper_lambda(n_rmsea) > 0 or upper_lambda(0.0) < 0
+          else rmsea_where(lower_perc, n_rmsea))
     return lo, hi
 
 
@@ -314,10 +310,7 @@ def rmsea_close_pvalue(X2, df, N, G: int = 1, c_hat: float = 1.0, h0: float = 0.
     >>> round(rmsea_close_pvalue(10.0, 12, 300), 6)      # lavaan 0.948071
     0.948071
     """
-    if _nan(X2, df, N) or df <= 0:
-        return math.nan
-    ncp = (N * df * 1 / c_hat * h0 ** 2) / G
-    return 1.0 - _pchisq(X2, df, ncp)
+    return 1.0 - _rmsea_h0_cdf(X2, df, N, G, c_hat, h0)
 
 
 def rmsea_notclose_pvalue(X2, df, N, G: int = 1, c_hat: float = 1.0, h0: float = 0.08) -> float:
@@ -326,10 +319,35 @@ def rmsea_notclose_pvalue(X2, df, N, G: int = 1, c_hat: float = 1.0, h0: float =
     >>> round(rmsea_notclose_pvalue(10.0, 12, 300), 6)   # lavaan 0.001122
     0.001122
     """
+    return _rmsea_h0_cdf(X2, df, N, G, c_hat, h0)
+
+
+def _rmsea_h0_cdf(X2, df, N, G, c_hat, h0) -> float:
+    """P(chi-square <= X2) when the population RMSEA is h0 (noncentrality ``N df h0^2 / (c_hat G)``),
+    the test of both lavaan p-values; NaN when df <= 0 or an input is missing."""
     if _nan(X2, df, N) or df <= 0:
         return math.nan
-    ncp = (N * df * 1 / c_hat * h0 ** 2) / G
-    return _pchisq(X2, df, ncp)
+    return _pchisq(X2, df, (N * df * 1 / c_hat * h0 ** 2) / G)
+
+
+def rmsea_measures(X2, df, N, G: int = 1, c_hat: float = 1.0, *, level: float = 0.90, close_h0: float = 0.05,
+                   notclose_h0: float = 0.08, X2_test: float | None = None, suffix: str = "") -> dict[str, float]:
+    """The RMSEA of ``X2`` with its interval and its two tests on ``X2_test`` (default ``X2``; lavaan's
+    robust RMSEA takes its interval and tests from the scaled statistic), named as lavaan names them with
+    ``suffix`` (``""``, ``".scaled"``, ``".robust"``).
+
+    >>> m = rmsea_measures(85.3, 24, 301, suffix=".scaled")
+    >>> list(m)[3:]
+    ['rmsea.pvalue.scaled', 'rmsea.notclose.pvalue.scaled']
+    >>> [round(m[k], 6) for k in ("rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled")]
+    [0.092117, 0.071414, 0.113674]
+    """
+    Xt = X2 if X2_test is None else X2_test
+    lo, hi = rmsea_ci(Xt, df, N, G=G, c_hat=c_hat, level=level)
+    out = {"rmsea": rmsea(X2, df, N, G=G, c_hat=c_hat), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
+           "rmsea.pvalue": rmsea_close_pvalue(Xt, df, N, G=G, c_hat=c_hat, h0=close_h0),
+           "rmsea.notclose.pvalue": rmsea_notclose_pvalue(Xt, df, N, G=G, c_hat=c_hat, h0=notclose_h0)}
+    return {k + suffix: v for k, v in out.items()}
 
 
 # ----------------------------------------------------------------------------- residual-based
@@ -487,13 +505,9 @@ def fit_measures(fi: FitInputs, *, ci_level: float = 0.90, close_h0: float = 0.0
         "logl": fi.logl, "unrestricted.logl": fi.unrestricted_logl,
         "aic": -2 * fi.logl + 2 * fi.npar, "bic": -2 * fi.logl + fi.npar * math.log(N), "ntotal": N,
         "bic2": -2 * fi.logl + fi.npar * math.log((N + 2) / 24),
-        "rmsea": rmsea(X2, df, N, G),
+        **rmsea_measures(X2, df, N, G, level=ci_level, close_h0=close_h0, notclose_h0=notclose_h0),
+        "rmsea.ci.level": ci_level, "rmsea.close.h0": close_h0, "rmsea.notclose.h0": notclose_h0,
     }
-    lo, hi = rmsea_ci(X2, df, N, G, level=ci_level)
-    v.update({"rmsea.ci.lower": lo, "rmsea.ci.upper": hi, "rmsea.ci.level": ci_level,
-              "rmsea.pvalue": rmsea_close_pvalue(X2, df, N, G, h0=close_h0), "rmsea.close.h0": close_h0,
-              "rmsea.notclose.pvalue": rmsea_notclose_pvalue(X2, df, N, G, h0=notclose_h0),
-              "rmsea.notclose.h0": notclose_h0})
     w = np.asarray(fi.nobs, float) / N
     fam = [srmr_family(fi.S[g], fi.M[g], fi.Sigma[g], fi.mu[g], fi.meanstructure) for g in range(G)]
     for key in ("rmr", "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr", "crmr_nomean",

@@ -66,6 +66,7 @@ from .compare import lrt
 from .results import json_number
 from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI checks --equal with it)
 from .results import SEMResult
+from .syntax import split_pairs
 
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
            "GROUP_EQUAL_NAMES", "chen_decision", "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
@@ -242,20 +243,11 @@ def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str 
 
 def _parse_merge(spec: str) -> dict[str, str]:
     """``"government=research_institute,x=y"`` -> mapping (the CLI's --merge-groups)."""
-    out: dict[str, str] = {}
-    for part in spec.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if part.count("=") != 1:
-            raise EstimationError(None, f"merge {spec!r}: write 'smallest' or FROM=INTO[,FROM=INTO...]")
-        a, b = (x.strip() for x in part.split("="))
-        if not a or not b:
-            raise EstimationError(None, f"merge {spec!r}: empty group name in {part!r}")
-        out[a] = b
-    if not out:
-        raise EstimationError(None, f"merge {spec!r}: nothing to merge")
-    return out
+    messages = {"form": "write 'smallest' or FROM=INTO[,FROM=INTO...]", "empty": "empty group name in {!r}",
+                "none": "nothing to merge"}
+    def fail(kind: str, part: str) -> EstimationError:
+        return EstimationError(None, f"merge {spec!r}: " + messages[kind].format(part))
+    return dict(split_pairs(spec.split(","), "=", fail))
 
 
 def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping[str, str] | str | None = None,
@@ -457,7 +449,7 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
 
     Parameters
     ----------
-    model : lavaan syntax (the study's is :func:`iur_survey.study.default_model`).  With ``measurement_only`` (default) only the ``=~`` / ``~~``
+    model : lavaan syntax, given by the caller.  With ``measurement_only`` (default) only the ``=~`` / ``~~``
         lines are used (:func:`measurement_part`): invariance is a property of the measurement model.
     data, group : the data and its group column (e.g. ``"role"``)
     estimator, missing : as :func:`iur_survey.sem.sem` ("ML"/"MLR"; "auto"/"fiml"/"listwise")
@@ -476,8 +468,7 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     from .api import sem
 
     if model is None:
-        raise EstimationError(None, "measurement_invariance(): give the model (the study's: "
-                                     "iur_survey.study.default_model())")
+        raise EstimationError(None, "measurement_invariance(): give the model (lavaan syntax)")
     if measurement_only:
         model = measurement_part(model)
     spec = _steps(steps)

@@ -29,34 +29,113 @@ from __future__ import annotations
 
 import math
 
+from typing import Mapping
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["bootstrap_effects", "effect_kind", "effect_source", "mediation_type"]
+from .syntax import parse_expression
+
+__all__ = ["bootstrap_effects", "defined_effects", "effect_kind", "mediation_type"]
 
 
-def effect_kind(name: str) -> str:
-    """``"indirect"`` (``ind_...``), ``"total"`` (``tot_...``) or ``"other"`` for a defined parameter's name.
+def _terms(node, defined: Mapping[str, list | None]) -> list[list[str]] | None:
+    """An expression as a sum of products of names (``[[a, b], [c]]`` for ``a*b + c``), earlier ``:=`` names
+    expanded; None when it is anything else (a number, a minus, a quotient, a function)."""
+    kind = node[0]
+    if kind == "var":
+        return defined[node[1]] if node[1] in defined else [[node[1]]]
+    if kind == "bin" and node[1] in "+*":
+        a, b = _terms(node[2], defined), _terms(node[3], defined)
+        if a is None or b is None:
+            return None
+        return a + b if node[1] == "+" else [x + y for x in a for y in b]
+    return None
 
-    >>> effect_kind("ind_GOV"), effect_kind("tot_GOV"), effect_kind("ratio")
-    ('indirect', 'total', 'other')
+
+def _chain(labels: list[str], paths: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """``(source, target)`` when the labelled regressions chain ``source -> ... -> target``, else None."""
+    if any(lab not in paths for lab in labels):
+        return None
+    edges = [paths[lab] for lab in labels]                 # (outcome, predictor)
+    outcomes = [o for o, _ in edges]
+    starts = [e for e in edges if e[1] not in outcomes]
+    if len(starts) != 1 or len(set(outcomes)) != len(outcomes):
+        return None
+    source, node, left = starts[0][1], starts[0][0], [e for e in edges if e is not starts[0]]
+    while left:
+        nxt = [e for e in left if e[1] == node]
+        if len(nxt) != 1:
+            return None
+        node = nxt[0][0]
+        left.remove(nxt[0])
+    return source, node
+
+
+def effect_kind(definition: str, paths: Mapping[str, tuple[str, str]],
+                defined: Mapping[str, str] | None = None) -> tuple[str, str | None, str | None]:
+    """The kind of a defined parameter from its definition (not its name): ``(kind, source, target)``.
+
+    ``paths``: label -> ``(outcome, predictor)`` of the labelled regressions (``~``); ``defined``: earlier
+    ``:=`` definitions (name -> text), expanded where used.  A product of labels whose regressions chain
+    ``source -> ... -> target`` is ``"indirect"`` (a sum of such chains, all from the same source to the
+    same target, too: a total indirect effect); a sum of such chains and the direct path ``target ~ source``
+    is ``"total"``; anything else is ``"other"`` (source and target None).
+
+    >>> paths = {"a": ("m", "x"), "b": ("y", "m"), "c": ("y", "x")}
+    >>> effect_kind("a*b", paths), effect_kind("c + a*b", paths), effect_kind("c + ind", paths, {"ind": "a*b"})
+    (('indirect', 'x', 'y'), ('total', 'x', 'y'), ('total', 'x', 'y'))
+    >>> effect_kind("a/b", paths), effect_kind("a*c", paths), effect_kind("b + a*b", paths)
+    (('other', None, None), ('other', None, None), ('other', None, None))
     """
-    return "indirect" if name.startswith("ind_") else "total" if name.startswith("tot_") else "other"
+    expanded: dict[str, list | None] = {}
+    for name, text in (defined or {}).items():
+        expanded[name] = _terms(parse_expression(text), expanded)
+    terms = _terms(parse_expression(definition), expanded)
+    chains = [_chain(t, paths) for t in terms] if terms else [None]
+    if None in chains or len(set(chains)) != 1:
+        return "other", None, None
+    source, target = chains[0]
+    lengths = {len(t) for t in terms}
+    if min(lengths) >= 2:
+        return "indirect", source, target
+    if 1 in lengths and len(lengths) > 1 and sum(len(t) == 1 for t in terms) == 1:
+        return "total", source, target
+    return "other", None, None
 
 
-def effect_source(name: str) -> str:
-    """The mechanism of an ``ind_`` / ``tot_`` effect (the name itself otherwise).
+def defined_effects(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The ``:=`` rows of a parameter table (lavaan's ``parameterEstimates()`` columns ``lhs op rhs label``)
+    with the kind of each effect read from its definition (:func:`effect_kind`).
 
-    >>> effect_source("ind_GOV"), effect_source("ratio")
-    ('GOV', 'ratio')
+    Columns ``effect``, ``definition``, ``kind`` (``indirect`` / ``total`` / ``other``), ``source`` (the
+    predictor the effect starts from; the name itself for ``other``) and ``target``.
+
+    >>> pe = pd.DataFrame({"lhs": ["m", "y", "y", "ind_x", "tot_x", "r"], "op": ["~", "~", "~", ":=", ":=", ":="],
+    ...                    "rhs": ["x", "m", "x", "a*b", "c+a*b", "a/c"], "label": ["a", "b", "c", "", "", ""]})
+    >>> defined_effects(pe)[["effect", "kind", "source"]].values.tolist()
+    [['ind_x', 'indirect', 'x'], ['tot_x', 'total', 'x'], ['r', 'other', 'r']]
     """
-    return name.split("_", 1)[1] if effect_kind(name) != "other" else name
+    paths: dict[str, tuple[str, str]] = {}
+    reg = estimates[(estimates["op"] == "~")]
+    for lhs, rhs, lab in zip(reg["lhs"], reg["rhs"], reg.get("label", pd.Series("", index=reg.index))):
+        if isinstance(lab, str) and lab and lab not in paths:    # lavaan: a label is its first row
+            paths[lab] = (str(lhs), str(rhs))
+    defined: dict[str, str] = {}
+    rows = []
+    for name, text in zip(estimates.loc[estimates["op"] == ":=", "lhs"], estimates.loc[estimates["op"] == ":=", "rhs"]):
+        kind, source, target = effect_kind(str(text), paths, defined)
+        defined[str(name)] = str(text)
+        rows.append({"effect": str(name), "definition": str(text), "kind": kind,
+                     "source": source if source is not None else str(name), "target": target})
+    return pd.DataFrame(rows, columns=["effect", "definition", "kind", "source", "target"])
 
 
 def bootstrap_effects(boot, delta_estimates: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per ``:=`` parameter of a bootstrap: bootstrap and delta-method results side by side.
 
-    Columns: ``effect`` (the name), ``kind`` (:func:`effect_kind`), ``source`` (the mechanism),
+    Columns: ``effect`` (the name), ``kind`` and ``source`` (:func:`defined_effects`: read from the
+    definition, e.g. ``indirect`` from ``x`` for ``a*b``),
     ``definition``, ``est``, ``std.all``, ``boot.se`` (SD of the successful draws, divisor B - 1 as lavaan),
     ``perc.lower``/``perc.upper`` (percentile interval), ``bca.lower``/``bca.upper`` (BCa with jackknife
     acceleration; NaN unless the bootstrap ran with ``ci="bca"``), ``delta.se``, ``delta.lower``,
@@ -71,11 +150,13 @@ def bootstrap_effects(boot, delta_estimates: pd.DataFrame | None = None) -> pd.D
     bca = boot.confidence_intervals("bca", level) if boot.acceleration is not None else None
     se = boot.se()
     est = boot.point_estimates()
+    kinds = defined_effects(pe).set_index("effect")
     rows = []
     for j, name in enumerate(names, start=boot.n_free):
         r = d.loc[name] if name in d.index else None
         rows.append({
-            "effect": name, "kind": effect_kind(name), "source": effect_source(name),
+            "effect": name, "kind": kinds.at[name, "kind"] if name in kinds.index else "other",
+            "source": kinds.at[name, "source"] if name in kinds.index else name,
             "definition": str(r["rhs"]) if r is not None else "",
             "est": float(est[j]), "std.all": float(r["std.all"]) if r is not None and "std.all" in r else math.nan,
             "boot.se": float(se.iloc[j]),

@@ -29,14 +29,13 @@ import pandas as pd
 from scipy.special import ndtr
 
 from iur_survey.errors import EstimationError
-from .fitmeasures import chisq_pvalue as _chisq_pvalue
-from .results import z_critical, z_pvalue
 
 from .ordinal import _BIG, _codes, bivariate_normal_cdf, bivariate_normal_pdf, blas_threads, pair_index, \
     stats_from_codes
+from .wlsmv import (dwls_constraints, dwls_chisq_measures, dwls_dropped, dwls_estimate, dwls_estimates_table,
+                    dwls_theta_names)
 
-__all__ = ["MixedSampleStats", "mixed_sample_stats", "MIXED_FIT_NAMES", "mixed_baseline_test", "mixed_fit_measures",
-           "wlsmv_mixed_from_model"]
+__all__ = ["MixedSampleStats", "mixed_sample_stats", "MIXED_FIT_NAMES", "mixed_fit_measures", "wlsmv_mixed_from_model"]
 
 _EPS = np.finfo(float).eps
 
@@ -437,33 +436,6 @@ MIXED_FIT_NAMES = (
 )
 
 
-def mixed_baseline_test(st: MixedSampleStats) -> dict:
-    """lavaan's baseline model for mixed data: thresholds, means and variances free, covariances zero.
-
-    Its DWLS solution reproduces the univariate statistics, so ``chisq = (N-1) sum w s_ij^2`` over the
-    covariances, and ``Delta = [I; 0]`` for the scaled-shifted test.
-
-    >>> rng = np.random.default_rng(1)
-    >>> z = rng.multivariate_normal([0, 0], [[1, .5], [.5, 1]], 300)
-    >>> st = mixed_sample_stats(pd.DataFrame({"x": z[:, 0], "a": np.digitize(z[:, 1], [-.5, .5])}), ["a"])
-    >>> b = mixed_baseline_test(st)
-    >>> b["df"], round(b["trace_ugamma"], 10)     # one covariance: tr(U Gamma) = 1
-    (1, 1.0)
-    """
-    from .wlsmv import scaled_shifted_test
-
-    k = st.nth + int(st.num_idx.size)
-    c = st.wls_obs[k:]
-    chisq = float((st.n - 1) * np.sum(st.wls_vd[k:] * c * c))
-    df = c.size
-    D = np.zeros((st.wls_obs.size, k))
-    D[np.arange(k), np.arange(k)] = 1.0
-    out = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma)
-    out["chisq"] = chisq
-    out["standard_pvalue"] = float(_chisq_pvalue(chisq, df))
-    return out
-
-
 def mixed_fit_measures(st: MixedSampleStats, *, npar: int, fmin: float, df: int, test: dict,
                        baseline: dict, wls_est: np.ndarray, sigma: np.ndarray) -> pd.Series:
     """The fit measures of a mixed WLSMV fit checked against lavaan (:data:`MIXED_FIT_NAMES`).
@@ -480,47 +452,7 @@ def mixed_fit_measures(st: MixedSampleStats, *, npar: int, fmin: float, df: int,
     >>> MIXED_FIT_NAMES[:4]
     ('npar', 'fmin', 'chisq', 'df')
     """
-    from scipy import stats
-
-    from . import fitmeasures as fm
-
-    X2 = max(2 * st.n * fmin, 0.0)
-    X2s, X2n, dfn, X2ns = test["stat"], baseline["chisq"], baseline["df"], baseline["stat"]
-    N = st.n - 1
-    lo, hi = fm.rmsea_ci(X2, df, N)
-    lo_s, hi_s = fm.rmsea_ci(X2s, df, N)
-    out = {
-        "npar": npar, "fmin": fmin, "chisq": X2, "df": df,
-        "pvalue": float(_chisq_pvalue(X2, df)),
-        "chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": test["pvalue"],
-        "chisq.scaling.factor": test["scaling_factor"],
-        "baseline.chisq": X2n, "baseline.df": dfn, "baseline.pvalue": baseline["standard_pvalue"],
-        "baseline.chisq.scaled": X2ns, "baseline.df.scaled": dfn, "baseline.pvalue.scaled": baseline["pvalue"],
-        "baseline.chisq.scaling.factor": baseline["scaling_factor"],
-        "cfi": fm.cfi(X2, df, X2n, dfn), "tli": fm.tli(X2, df, X2n, dfn),
-        "cfi.scaled": fm.cfi(X2s, df, X2ns, dfn), "tli.scaled": fm.tli(X2s, df, X2ns, dfn),
-        "rmsea": fm.rmsea(X2, df, N), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
-        "rmsea.pvalue": fm.rmsea_close_pvalue(X2, df, N),
-        "rmsea.scaled": fm.rmsea(X2s, df, N), "rmsea.ci.lower.scaled": lo_s, "rmsea.ci.upper.scaled": hi_s,
-        "rmsea.pvalue.scaled": fm.rmsea_close_pvalue(X2s, df, N),
-        "wrmr": float(np.sqrt(X2 / st.wls_obs.size)),
-        "nnfi": fm.tli(X2, df, X2n, dfn), "rfi": fm.rfi(X2, df, X2n, dfn), "nfi": fm.nfi(X2, df, X2n, dfn),
-        "pnfi": fm.pnfi(X2, df, X2n, dfn), "ifi": fm.ifi(X2, df, X2n, dfn), "rni": fm.rni(X2, df, X2n, dfn),
-        "nnfi.scaled": fm.tli(X2s, df, X2ns, dfn), "rfi.scaled": fm.rfi(X2s, df, X2ns, dfn),
-        "nfi.scaled": fm.nfi(X2s, df, X2ns, dfn), "pnfi.scaled": fm.pnfi(X2s, df, X2ns, dfn),
-        "ifi.scaled": fm.ifi(X2s, df, X2ns, dfn), "rni.scaled": fm.rni(X2s, df, X2ns, dfn),
-        "rmsea.ci.level": 0.90, "rmsea.close.h0": 0.05, "rmsea.notclose.h0": 0.08,
-        "rmsea.notclose.pvalue": fm.rmsea_notclose_pvalue(X2, df, N, h0=0.08),
-        "rmsea.notclose.pvalue.scaled": fm.rmsea_notclose_pvalue(X2s, df, N, h0=0.08),
-        "cn_05": float(stats.chi2.ppf(0.95, df) / (X2 / N) + 1) if X2 > 0 else np.inf,
-        "cn_01": float(stats.chi2.ppf(0.99, df) / (X2 / N) + 1) if X2 > 0 else np.inf,
-        "mfi": float(np.exp(-0.5 * (X2 - df) / N)),
-    }
-    d = st.wls_obs - wls_est
-    gfi = 1.0 - float(np.sum(st.wls_vd * d * d)) / float(np.sum(st.wls_vd * st.wls_obs ** 2))
-    nel = st.wls_obs.size
-    out.update({"gfi": gfi, "agfi": 1 - (nel / df) * (1 - gfi) if df > 0 else 1.0,
-                "pgfi": (df / nel) * gfi if nel else np.nan})
+    out = dwls_chisq_measures(st, npar=npar, fmin=fmin, df=df, test=test, baseline=baseline, wls_est=wls_est)
     S = st.cov.to_numpy()
     p = S.shape[0]
     li = np.tril_indices(p)
@@ -543,9 +475,6 @@ def mixed_fit_measures(st: MixedSampleStats, *, npar: int, fmin: float, df: int,
     return pd.Series({k: out[k] for k in MIXED_FIT_NAMES}, dtype=float)
 
 
-_CON_OPS = (":=", "==", "<", ">")
-
-
 def wlsmv_mixed_from_model(model, st: MixedSampleStats):
     """WLSMV fit of an engine Model (continuous parameter table, no mean structure) to mixed data.
 
@@ -554,9 +483,10 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
     residual variances and get a free intercept; thresholds are free.  Implied
     ``wls.obs``: the thresholds (minus the intercept for a continuous item), the
     continuous items' variances, the off-diagonal covariances.  Returns ``(res,
-    table)``: a :class:`types.SimpleNamespace` (``theta``, ``vcov``,
-    ``se``, ``fit_measures``, ``test``, ``converged`` ...) and lavaan's
-    ``parameterEstimates(standardized = TRUE)`` layout.  ``sem(..., ordered=[...])``
+    table)``: the :class:`~iur_survey.sem.wlsmv.WLSMVFit` (the one assembly of the ordinal fits,
+    :func:`~iur_survey.sem.wlsmv.dwls_estimate`; ``residual_variances`` NaN for the continuous items) and
+    lavaan's ``parameterEstimates(standardized = TRUE)`` layout
+    (:func:`~iur_survey.sem.wlsmv.dwls_estimates_table`).  ``sem(..., ordered=[...])``
     calls it when some model variables are not ordered.
 
     >>> from iur_survey.sem.matrices import Model
@@ -571,12 +501,6 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
     >>> res.converged, res.df, table.loc[table.op == "~1", "lhs"].tolist()[:2]
     (True, 2, ['x1', 'x2'])
     """
-    from types import SimpleNamespace
-
-    from .defined import from_partable
-    from .standardized import r_squared, standardize
-    from .wlsmv import _inv_information, dwls_dropped, fit_dwls, robust_vcov, scaled_shifted_test
-
     pt = model.partable
     if model.ngroups != 1:
         raise EstimationError(None, "WLSMV with a mix of ordered and continuous items: one group only")
@@ -616,107 +540,19 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
         top[np.arange(nth), nk + np.arange(nth)] = sgn
         return np.vstack([top, Dv[diag_pos], Dv[off_pos]])
 
-    cov0 = st.cov.to_numpy()
-    start = model.start([cov0], [np.zeros(p)])
+    start = model.start([st.cov.to_numpy()], [np.zeros(p)])
     theta0 = np.concatenate([start[kept], st.th.to_numpy() * sgn])
+    constraints, n_eq = dwls_constraints(model, drop, start, nth) if pt.equality else (None, 0)
     with blas_threads():
-        fit = fit_dwls(moments, delta_fn, theta0, st.wls_obs, st.wls_vd, st.n)
-        warnings = list(st.warnings)
-        if not fit.converged:
-            warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
-        theta = fit.theta
-        D = delta_fn(theta)
-        Einv = _inv_information(D, st.wls_vd)
-        vcov = robust_vcov(D, st.wls_vd, st.gamma, st.n, e_inv=Einv)
-        npar = theta.size
-        df = st.wls_obs.size - npar
-        chisq = max(2 * st.n * fit.fmin, 0.0)
-        test = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma, e_inv=Einv)
-        base = mixed_baseline_test(st)
-    S_std = model.implied(expand(theta))[0]
+        res = dwls_estimate(st, moments, delta_fn, theta0, dwls_theta_names(pt, kept, st.th.index),
+                            n_univariate=nth + int(num_idx.size), constraints=constraints, n_eq=n_eq)
+    S_std = model.implied(expand(res.theta))[0]
+    resvar = 1.0 - np.diag(S_std)
+    res.residual_variances = np.where(is_ord, resvar, np.nan)       # continuous items: free parameters
+    if np.any(resvar[is_ord] < 0):
+        res.warnings.append("some estimated ov variances are negative")
     np.fill_diagonal(S_std, np.where(is_ord, 1.0, np.diag(S_std)))
-    fm = mixed_fit_measures(st, npar=npar, fmin=fit.fmin, df=df, test=test, baseline=base,
-                            wls_est=moments(theta), sigma=S_std)
-    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
-    full = expand(theta)
-    S_model = model.implied(full)[0]
-    resvar = {v: 1.0 - S_model[k, k] for k, v in enumerate(ov) if is_ord[k]}
-    if any(r < 0 for r in resvar.values()):
-        warnings.append("some estimated ov variances are negative")
-    full_std = full.copy()
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k >= 0 and drop[k] and pt.op[i] == "~~":
-            full_std[k] = float(resvar[pt.lhs[i]])
-    values = model.row_values(full)
-    values_std = model.row_values(full_std)
-    std = standardize(pt, model, full_std, values_std)
-    r2 = r_squared(pt, std["std.all"])
-    sd_star = np.sqrt(np.diag(model.implied(full_std)[0]))
-    z975 = z_critical(0.95)
-    rows: list[dict] = []
-
-    def add(lhs, op, rhs, label, est, se_, std_lv=None, std_all=None, std_nox=None):
-        std_lv = est if std_lv is None else std_lv
-        std_all = std_lv if std_all is None else std_all
-        std_nox = std_all if std_nox is None else std_nox
-        rows.append({"lhs": lhs, "op": op, "rhs": rhs, "label": label, "est": est, "se": se_,
-                     "z": est / se_ if se_ > 0 else np.nan, "pvalue": np.nan,
-                     "ci.lower": est - z975 * se_, "ci.upper": est + z975 * se_,
-                     "std.lv": std_lv, "std.all": std_all, "std.nox": std_nox})
-
-    def stds(i):
-        return (float(std["std.lv"][i]), float(std["std.all"][i]), float(std["std.nox"][i]))
-
-    col_of = {int(k): j for j, k in enumerate(kept)}
-
-    def add_row(i):
-        k = int(pt.par_index[i])
-        if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordset:
-            add(pt.lhs[i], "~~", pt.rhs[i], pt.label[i], float(resvar[pt.lhs[i]]), 0.0, *stds(i))
-        elif k >= 0 and k in col_of:
-            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(theta[col_of[k]]), float(se[col_of[k]]),
-                *stds(i))
-        else:
-            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(values[i]), 0.0, *stds(i))
-
-    model_rows = [i for i in range(len(pt)) if pt.op[i] not in _CON_OPS and pt.op[i] != "~1"]
-    for i in model_rows:
-        if pt.user[i] == 1:
-            add_row(i)
-    th_cols = {}
-    for j, name in enumerate(st.th.index):
-        th_cols[name] = nk + j
-        if "|" in name:
-            item, t = name.split("|")
-            add(item, "|", t, "", float(theta[nk + j]), float(se[nk + j]))
-    for i in model_rows:
-        if pt.user[i] != 1:
-            add_row(i)
-    for v in ov:
-        if v in ordset:
-            add(v, "~*~", v, "", 1.0, 0.0)
-    for k, v in enumerate(ov):
-        if v in ordset:
-            add(v, "~1", "", "", 0.0, 0.0)
-        else:
-            c = th_cols[f"{v}~1"]
-            e = float(theta[c])
-            add(v, "~1", "", "", e, float(se[c]), e, e / sd_star[k], e / sd_star[k])
-    for v in (pt.lv_names[0] if pt.lv_names else []):
-        add(v, "~1", "", "", 0.0, 0.0)
-    defs = [c for c in pt.constraints if c.op == ":="]
-    if defs:
-        fn = from_partable(pt, values)
-        vals = fn(full)
-        J = fn.jacobian(full) @ E
-        V = J @ vcov @ J.T
-        for c, v, var, i in zip(defs, vals, np.diag(V), list(pt.def_rows)):
-            add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), *stds(i))
-    table = pd.DataFrame(rows)
-    table["pvalue"] = z_pvalue(table["z"].to_numpy())
-    res = SimpleNamespace(theta=theta, vcov=vcov, se=se, fmin=fit.fmin, df=df, delta=D, e_inv=Einv,
-                          test=test, baseline=base, fit_measures=fm, converged=fit.converged,
-                          iterations=fit.iterations, stats=st, warnings=warnings, r2=r2, kept=kept, E=E,
-                          full=full, full_std=full_std, residual_variances=resvar)
-    return res, table
+    res.sigma = S_std
+    res.fit_measures = mixed_fit_measures(st, npar=res.theta.size - n_eq, fmin=res.fmin, df=res.df, test=res.test,
+                                          baseline=res.baseline, wls_est=res.wls_est, sigma=S_std)
+    return res, dwls_estimates_table(model, st, res, drop)

@@ -289,6 +289,9 @@ lav_fit_nfi = _fm.nfi
 lav_fit_pnfi = _fm.pnfi
 lav_fit_ifi = _fm.ifi
 lav_fit_rmsea = _fm.rmsea
+#: the incremental indices by lavaan name (nnfi is tli)
+_INCREMENTAL = {"cfi": _fm.cfi, "tli": _fm.tli, "nnfi": _fm.tli, "rfi": _fm.rfi, "nfi": _fm.nfi,
+                "pnfi": _fm.pnfi, "ifi": _fm.ifi, "rni": _fm.rni}
 rmsea_ci = _fm.rmsea_ci
 rmsea_closefit_pvalue = _fm.rmsea_close_pvalue
 rmsea_notclosefit_pvalue = _fm.rmsea_notclose_pvalue
@@ -610,40 +613,21 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         XX3, df3, c3, XX3s = chisq, df, test.scaling_factor, test.stat
         XX3n, c3n = X2_null, btest.scaling_factor
     X2 = chisq
-    if test is not None:
-        X2s, X2ns = test.stat, btest.stat
-        out["cfi.scaled"] = lav_fit_cfi(X2s, df, X2ns, df_null)
-        out["tli.scaled"] = lav_fit_tli(X2s, df, X2ns, df_null)
-    if robust:
-        out["cfi.robust"] = lav_fit_cfi(XX3, df, XX3n, df_null, c3, c3n)
-        out["tli.robust"] = lav_fit_tli(XX3, df, XX3n, df_null, c3, c3n)
-    if test is not None:
-        out["nnfi.scaled"] = lav_fit_tli(X2s, df, X2ns, df_null)
-        out["rfi.scaled"] = lav_fit_rfi(X2s, df, X2ns, df_null)
-        out["nfi.scaled"] = lav_fit_nfi(X2s, df, X2ns, df_null)
-        out["pnfi.scaled"] = lav_fit_pnfi(X2s, df, X2ns, df_null)
-        out["ifi.scaled"] = lav_fit_ifi(X2s, df, X2ns, df_null)
-        out["rni.scaled"] = lav_fit_rni(X2s, df, X2ns, df_null)
-    if robust:
-        out["nnfi.robust"] = lav_fit_tli(XX3, df, XX3n, df_null, c3, c3n)
-        out["rni.robust"] = lav_fit_rni(XX3, df, XX3n, df_null, c3, c3n)
+    # lavaan's order: cfi/tli scaled, robust; then the other indices scaled, robust
+    for names in (("cfi", "tli"), ("nnfi", "rfi", "nfi", "pnfi", "ifi", "rni")):
+        if test is not None:
+            out.update({f"{n}.scaled": _INCREMENTAL[n](test.stat, df, btest.stat, df_null) for n in names})
+        if robust:
+            out.update({f"{n}.robust": _INCREMENTAL[n](XX3, df, XX3n, df_null, c3, c3n)
+                        for n in names if n in ("cfi", "tli", "nnfi", "rni")})
     if test is not None:
         out["scaling.factor.h1"] = test.scaling_factor_h1
         out["scaling.factor.h0"] = test.scaling_factor_h0
         df2 = test.trace_UGamma if np.isfinite(test.trace_UGamma) and test.trace_UGamma != 0 else float("nan")
-        out["rmsea.scaled"] = lav_fit_rmsea(X2, df2, N, G=G)
-        lo, hi = rmsea_ci(X2, df2, N, G=G, level=ci_level)
-        out["rmsea.ci.lower.scaled"] = lo
-        out["rmsea.ci.upper.scaled"] = hi
-        out["rmsea.pvalue.scaled"] = rmsea_closefit_pvalue(X2, df2, N, G=G, h0=close_h0)
-        out["rmsea.notclose.pvalue.scaled"] = rmsea_notclosefit_pvalue(X2, df2, N, G=G, h0=notclose_h0)
+        out.update(_fm.rmsea_measures(X2, df2, N, G, level=ci_level, close_h0=close_h0, notclose_h0=notclose_h0,
+                                      suffix=".scaled"))
     if robust:
-        out["rmsea.robust"] = lav_fit_rmsea(XX3, df3, N, c_hat=c3, G=G)
-        lo, hi = rmsea_ci(XX3s, df3, N, c_hat=c3, G=G, level=ci_level)
-        out["rmsea.ci.lower.robust"] = lo
-        out["rmsea.ci.upper.robust"] = hi
-        out["rmsea.pvalue.robust"] = rmsea_closefit_pvalue(XX3s, df3, N, c_hat=c3, G=G, h0=close_h0)
-        out["rmsea.notclose.pvalue.robust"] = rmsea_notclosefit_pvalue(XX3s, df3, N, c_hat=c3, G=G,
-                                                                       h0=notclose_h0)
+        out.update(_fm.rmsea_measures(XX3, df3, N, G, c3, level=ci_level, close_h0=close_h0,
+                                      notclose_h0=notclose_h0, X2_test=XX3s, suffix=".robust"))
     return RobustResult(vcov=vcov, test=test, baseline_test=btest, fiml=fiml, fit=pd.Series(out, dtype=float),
                         E_inv=E_inv, B0=B0, baseline=bl)

@@ -8,15 +8,12 @@ reporting results with and without them): :func:`flag_sensitivity` fits the same
 to the analysed sample and to the sample without the flagged respondents, and sets the
 key structural paths and indirect effects side by side.
 
->>> from iur_survey.simulate import simulate, Contamination
->>> from iur_survey.clean import clean
->>> from iur_survey.read.base import RawResponses
->>> from iur_survey.instrument import load_instrument
->>> from iur_survey.study import default_model
->>> inst = load_instrument()
->>> sim = simulate(400, seed=3, contamination=Contamination(item_nonresponse_cells=0.0))
->>> res = clean(RawResponses(sim.frame, "sim.csv", "csv", "0"), inst)
->>> tab = flag_sensitivity(res.clean, res.flags, default_model(inst))
+>>> rng = np.random.default_rng(3)
+>>> x = rng.standard_normal(300)
+>>> m = 0.5 * x + rng.standard_normal(300)
+>>> d = pd.DataFrame({"x": x, "m": m, "y": 0.4 * m + rng.standard_normal(300)})
+>>> flags = pd.DataFrame({"n_evidence": (rng.random(300) < 0.1).astype(int)})
+>>> tab = flag_sensitivity(d, flags, "m ~ a*x\\ny ~ b*m\\nind := a*b")
 >>> tab.columns.tolist()[:6]
 ['lhs', 'op', 'rhs', 'label', 'est_all', 'se_all']
 >>> bool((tab["n_without"] < tab["n_all"]).all()), tab.loc[tab["label"] == "b", "op"].item()
@@ -51,7 +48,7 @@ def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None
     (``n_evidence >= 1``: one more and they would have been excluded; single noisy
     inconsistency flags below the group's quorum do not count).  With ``rules`` given: when
     at least ``min_flags`` of those index columns flagged them.  ``model``:
-    lavaan syntax (the study's: :func:`iur_survey.study.default_model`).
+    lavaan syntax, given by the caller.
 
     Returns one row per regression (``~``) and defined parameter (``:=``, the indirect
     and total effects): ``lhs op rhs label``, ``est_all se_all pvalue_all`` (everyone
@@ -76,7 +73,7 @@ def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None
     if flagged.all():
         raise IURSurveyError(None, "every analysed respondent is flagged: nothing is left to compare with")
     if not model:
-        raise IURSurveyError(None, "flag_sensitivity(): give the model (the study's: iur_survey.study.default_model())")
+        raise IURSurveyError(None, "flag_sensitivity(): give the model (lavaan syntax)")
     syntax = model
     data = clean.reset_index(drop=True)
     fits = {"all": sem(syntax, data, estimator=estimator, missing=missing),

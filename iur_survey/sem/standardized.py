@@ -74,19 +74,27 @@ def _std_lv(pt: ParTable, model: Model, eta_var: list[np.ndarray], est: np.ndarr
         rv_rows = [i for i in rows if op[i] == "~~" and rhs[i] in lvs and lhs[i] == rhs[i]]
         for i in rv_rows:
             out[i] = out[i] / ETA[lhs[i]] / ETA[rhs[i]]
-        RV: dict[str, float] = {}
-        for i in rv_rows:
-            RV.setdefault(lhs[i], np.sqrt(abs(est[i])))
-        for i in rows:
-            if op[i] == "~~" and lhs[i] in lvs and lhs[i] != rhs[i]:
-                out[i] /= RV.get(lhs[i], np.nan)
-        for i in rows:
-            if op[i] == "~~" and rhs[i] in lvs and lhs[i] != rhs[i]:
-                out[i] /= RV.get(rhs[i], np.nan)
+        _residual_covariances(out, rows, pt, est, rv_rows, lambda v: v in lvs)
         for i in rows:
             if op[i] == "~1" and lhs[i] in lvs:
                 out[i] /= ETA[lhs[i]]
     return out
+
+
+def _residual_covariances(out: np.ndarray, rows: list[int], pt: ParTable, est: np.ndarray, rv_rows: list[int],
+                          standardized) -> None:
+    """lavaan's step for a covariance between two residuals (``~~``, lhs != rhs): divided by the square root
+    of each side's residual variance (its first ``rv_rows`` estimate) when ``standardized(name)``."""
+    op, lhs, rhs = pt.op, pt.lhs, pt.rhs
+    RV: dict[str, float] = {}
+    for i in rv_rows:
+        RV.setdefault(lhs[i], np.sqrt(abs(est[i])))
+    for i in rows:
+        if op[i] == "~~" and lhs[i] != rhs[i]:
+            if standardized(lhs[i]):
+                out[i] /= RV.get(lhs[i], np.nan)
+            if standardized(rhs[i]):
+                out[i] /= RV.get(rhs[i], np.nan)
 
 
 def _std_all(pt: ParTable, model: Model, ov_var: list[np.ndarray], est: np.ndarray, std_lv: np.ndarray,
@@ -120,15 +128,7 @@ def _std_all(pt: ParTable, model: Model, ov_var: list[np.ndarray], est: np.ndarr
                    and lhs[i] == rhs[i]]
         for i in rv_rows:
             out[i] /= OV2d[lhs[i]]
-        RV: dict[str, float] = {}
-        for i in rv_rows:
-            RV.setdefault(lhs[i], np.sqrt(abs(est[i])))
-        for i in rows:
-            if op[i] == "~~" and lhs[i] not in lvs and lhs[i] not in ovx and lhs[i] != rhs[i]:
-                out[i] /= RV.get(lhs[i], np.nan)
-        for i in rows:
-            if op[i] == "~~" and rhs[i] not in lvs and rhs[i] not in ovx and lhs[i] != rhs[i]:
-                out[i] /= RV.get(rhs[i], np.nan)
+        _residual_covariances(out, rows, pt, est, rv_rows, lambda v: v not in lvs and v not in ovx)
         for i in rows:
             if op[i] == "~1" and lhs[i] not in lvs and lhs[i] not in ovx:
                 out[i] /= OV[lhs[i]]

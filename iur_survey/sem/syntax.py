@@ -60,7 +60,7 @@ from ..errors import ModelSyntaxError
 
 __all__ = [
     "Term", "Constraint", "ParsedModel", "parse_model", "parse_expression",
-    "expression_names", "render_syntax",
+    "expression_names", "render_syntax", "split_pairs",
 ]
 
 #: operators that make a line a statement (lavaan's list), longest first for tokenising
@@ -163,8 +163,12 @@ def _err(source: str, msg: str, line: int, col: int) -> ModelSyntaxError:
     return ModelSyntaxError(source, msg, row=line, column=str(col))
 
 
-def _strip_comment(text: str) -> str:
-    """Cut a line at the first # or ! outside quotes."""
+def _outside_quotes(text: str):
+    """``(position, character)`` of each character outside quotes (``"..."`` / ``'...'``, quotes excluded).
+
+    >>> "".join(ch for _, ch in _outside_quotes('a "#b" c'))
+    'a  c'
+    """
     quote = None
     for i, ch in enumerate(text):
         if quote:
@@ -172,7 +176,14 @@ def _strip_comment(text: str) -> str:
                 quote = None
         elif ch in "\"'":
             quote = ch
-        elif ch in "#!":
+        else:
+            yield i, ch
+
+
+def _strip_comment(text: str) -> str:
+    """Cut a line at the first # or ! outside quotes."""
+    for i, ch in _outside_quotes(text):
+        if ch in "#!":
             return text[:i]
     return text
 
@@ -202,14 +213,9 @@ def _statements(syntax: str, source: str) -> list[list[Tok]]:
         line = _strip_comment(raw)
         # split at ';' outside quotes, keeping columns
         parts: list[tuple[int, str]] = []
-        start, quote = 0, None
-        for i, ch in enumerate(line):
-            if quote:
-                if ch == quote:
-                    quote = None
-            elif ch in "\"'":
-                quote = ch
-            elif ch == ";":
+        start = 0
+        for i, ch in _outside_quotes(line):
+            if ch == ";":
                 parts.append((start, line[start:i]))
                 start = i + 1
         parts.append((start, line[start:]))
@@ -264,21 +270,22 @@ class _Cursor:
         return _err(self.source, msg, t.line, t.col)
 
 
+def _parse_left(cur: _Cursor, ops: tuple[str, str], operand):
+    """``operand (op operand)*`` for the operators ``ops``, left-associative."""
+    node = operand(cur)
+    while cur.at("op", ops[0]) or cur.at("op", ops[1]):
+        op = cur.next().text
+        node = ("bin", op, node, operand(cur))
+    return node
+
+
 def _parse_expr(cur: _Cursor):
     """expr := term (('+'|'-') term)* ; R precedence: ^ > unary - > * / > + -."""
-    node = _parse_mul(cur)
-    while cur.at("op", "+") or cur.at("op", "-"):
-        op = cur.next().text
-        node = ("bin", op, node, _parse_mul(cur))
-    return node
+    return _parse_left(cur, ("+", "-"), _parse_mul)
 
 
 def _parse_mul(cur: _Cursor):
-    node = _parse_unary(cur)
-    while cur.at("op", "*") or cur.at("op", "/"):
-        op = cur.next().text
-        node = ("bin", op, node, _parse_unary(cur))
-    return node
+    return _parse_left(cur, ("*", "/"), _parse_unary)
 
 
 def _parse_unary(cur: _Cursor):
@@ -335,6 +342,35 @@ def parse_expression(text: str, source: str = "<expression>"):
     if cur.peek() is not None:
         raise cur.fail(f"unexpected {cur.peek().text!r} in expression")
     return node
+
+
+def split_pairs(parts: Iterable[str], sep: str, fail) -> list[tuple[str, str]]:
+    """``(lhs, rhs)`` from text parts written ``lhs SEP rhs`` (blank parts skipped, sides stripped).
+
+    ``fail(kind, part)`` makes the error to raise: ``kind`` is ``"form"`` (not exactly one ``sep``),
+    ``"empty"`` (an empty side) or ``"none"`` (no pair at all).
+
+    >>> split_pairs(["a == b", " ", "c==d"], "==", lambda kind, part: ValueError(kind, part))
+    [('a', 'b'), ('c', 'd')]
+    >>> split_pairs(["a = b = c"], "=", lambda kind, part: ValueError(kind, part))
+    Traceback (most recent call last):
+    ...
+    ValueError: ('form', 'a = b = c')
+    """
+    out = []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if part.count(sep) != 1:
+            raise fail("form", part)
+        lhs, rhs = (x.strip() for x in part.split(sep))
+        if not lhs or not rhs:
+            raise fail("empty", part)
+        out.append((lhs, rhs))
+    if not out:
+        raise fail("none", "")
+    return out
 
 
 def expression_names(node) -> list[str]:

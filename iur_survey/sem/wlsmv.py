@@ -49,11 +49,16 @@ import pandas as pd
 from scipy import stats
 
 from iur_survey.errors import EstimationError
-from .fitmeasures import chisq_pvalue as _chisq_pvalue
-from .results import z_critical, z_pvalue
 
 from . import fitmeasures as _fm
+from .constraints import LinearConstraints
+from .datacheck import (CANNOT_INVERT, information_inverse, unidentified_parameters, unidentified_warning,
+                        vcov_warnings)
+from .defined import from_partable
+from .fitmeasures import chisq_pvalue as _chisq_pvalue
 from .ordinal import OrdinalSampleStats, blas_threads, pair_index
+from .results import z_critical, z_pvalue
+from .standardized import r_squared, standardize
 
 __all__ = [
     "offdiag_vech_index",
@@ -68,10 +73,21 @@ __all__ = [
     "baseline_test",
     "catml_robust",
     "residual_summary",
+    "dwls_chisq_measures",
     "wlsmv_fit_measures",
     "WLSMV_FIT_NAMES",
-    "WLSMVResult",
+    "WLSMVFit",
+    "dwls_se",
+    "dwls_vcov",
+    "CANNOT_INVERT_TEST",
+    "defined_se",
+    "dwls_estimate",
     "wlsmv_fit",
+    "dwls_dropped",
+    "dwls_theta_names",
+    "dwls_table_columns",
+    "dwls_estimates_table",
+    "dwls_constraints",
     "wlsmv_from_model",
 ]
 
@@ -315,12 +331,14 @@ def scaled_shifted_test(chisq: float, df: int, delta: np.ndarray, wls_vd: np.nda
     return out
 
 
-def baseline_test(st: OrdinalSampleStats) -> dict:
-    """The independence (baseline) model of lavaan for ordinal data, and its scaled-shifted test.
+def baseline_test(st, n_univariate: int | None = None) -> dict:
+    """The independence (baseline) model of lavaan for ordinal (or mixed) data, and its scaled-shifted test.
 
-    Thresholds free, all correlations zero: the DWLS solution reproduces the
-    thresholds, so ``chisq = (N-1) sum_pairs w r^2`` on ``p(p-1)/2`` df, and
-    ``Delta = [I; 0]`` for its scaled-shifted test.
+    The univariate statistics free (thresholds; with continuous items also their means and variances:
+    ``n_univariate`` = how many leading entries of ``wls_obs`` they are, default ``st.nth``), all
+    correlations / covariances zero: the DWLS solution reproduces the univariate statistics, so
+    ``chisq = (N-1) sum w s^2`` over the remaining entries, and ``Delta = [I; 0]`` for its
+    scaled-shifted test.
 
     >>> from iur_survey.sem.ordinal import ordinal_sample_stats
     >>> rng = np.random.default_rng(2)
@@ -329,13 +347,12 @@ def baseline_test(st: OrdinalSampleStats) -> dict:
     >>> b["df"], round(b["trace_ugamma"], 10)   # tr(U Gamma) = number of correlations
     (1, 1.0)
     """
-    nth = st.nth
-    r = st.wls_obs[nth:]
-    n = st.n
-    chisq = float((n - 1) * np.sum(st.wls_vd[nth:] * r * r))
+    k = st.nth if n_univariate is None else int(n_univariate)
+    r = st.wls_obs[k:]
+    chisq = float((st.n - 1) * np.sum(st.wls_vd[k:] * r * r))
     df = r.size
-    D = np.zeros((st.wls_obs.size, nth))
-    D[np.arange(nth), np.arange(nth)] = 1.0
+    D = np.zeros((st.wls_obs.size, k))
+    D[np.arange(k), np.arange(k)] = 1.0
     out = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma)
     out["chisq"] = chisq
     out["standard_pvalue"] = float(_chisq_pvalue(chisq, df))
@@ -389,7 +406,7 @@ def catml_robust(st: OrdinalSampleStats, sigma: np.ndarray, delta: np.ndarray, d
     ks = (float(np.sum(V * Gr)) - 2.0 * float(np.sum(VD * KG.T))
           + float(np.sum((Dr.T @ VD) * (KG @ K.T))))
     # df = 0: lavaan divides by zero; its ks is round-off (never exactly 0) -> c_hat = Inf
-    c3 = ks / df if df > 0 else np.inf
+    c3 = np.nan if not np.isfinite(ks) else ks / df if df > 0 else np.inf
     df_null = ii.size
     XX3_null = n * max(-logdet_r, 0.0)
     c3_null = float(np.trace(Gr)) / df_null
@@ -463,6 +480,69 @@ def residual_summary(st: OrdinalSampleStats, th_hat: np.ndarray, sigma: np.ndarr
             "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan}
 
 
+def dwls_chisq_measures(st, *, npar: int, fmin: float, df: int, test: dict, baseline: dict,
+                        wls_est: np.ndarray) -> dict:
+    """The fit measures of a one-group DWLS/WLSMV fit that follow from the standard and scaled-shifted
+    chi-squares and the WLS residuals: the same for ordinal and for mixed data (dict, lavaan's names).
+
+    ``st``: ordinal or mixed sample statistics (``n``, ``wls_obs``, ``wls_vd``); ``test`` /
+    ``baseline``: :func:`scaled_shifted_test` / :func:`baseline_test`.  ``cn_05`` / ``cn_01`` are NA
+    when ``df = 0`` and chisq < machine epsilon (lavaan's rule).  The robust and residual-based
+    measures are added by :func:`wlsmv_fit_measures` (ordinal) and
+    :func:`iur_survey.sem.mixed.mixed_fit_measures` (mixed).
+
+    >>> from iur_survey.sem.ordinal import ordinal_sample_stats
+    >>> rng = np.random.default_rng(2)
+    >>> st = ordinal_sample_stats(pd.DataFrame(np.digitize(rng.normal(size=(300, 3)), [-1, 0, 1])))
+    >>> b = baseline_test(st)
+    >>> m = dwls_chisq_measures(st, npar=st.nth, fmin=b["chisq"] / (2 * st.n),
+    ...                         df=b["df"], test=b, baseline=b, wls_est=np.r_[st.th.to_numpy(), 0, 0, 0])
+    >>> round(m["cfi"], 6), m["df"]
+    (0.0, 3)
+    """
+    n = st.n
+    X2 = max(2 * n * fmin, 0.0)
+    X2s = test["stat"]
+    X2n, dfn, X2ns = baseline["chisq"], baseline["df"], baseline["stat"]
+    N = n - 1            # lavaan's lav_utils_get_ntotal: ntotal - ngroups for DWLS
+    lo, hi = _rmsea_ci(X2, df, N)
+    lo_s, hi_s = _rmsea_ci(X2s, df, N)
+    if df == 0 and X2 < np.finfo(float).eps:
+        cn05 = cn01 = np.nan
+    else:
+        cn05 = float(stats.chi2.ppf(0.95, df) / (X2 / N) + 1) if X2 > 0 else np.inf
+        cn01 = float(stats.chi2.ppf(0.99, df) / (X2 / N) + 1) if X2 > 0 else np.inf
+    d = st.wls_obs - wls_est
+    gfi = 1.0 - float(np.sum(st.wls_vd * d * d)) / float(np.sum(st.wls_vd * st.wls_obs ** 2))
+    nel = st.wls_obs.size
+    return {
+        "npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": float(_chisq_pvalue(X2, df)),
+        "chisq.scaled": X2s, "df.scaled": df, "pvalue.scaled": test["pvalue"],
+        "chisq.scaling.factor": test["scaling_factor"],
+        "baseline.chisq": X2n, "baseline.df": dfn, "baseline.pvalue": baseline["standard_pvalue"],
+        "baseline.chisq.scaled": X2ns, "baseline.df.scaled": dfn, "baseline.pvalue.scaled": baseline["pvalue"],
+        "baseline.chisq.scaling.factor": baseline["scaling_factor"],
+        "cfi": _cfi(X2, df, X2n, dfn), "tli": _tli(X2, df, X2n, dfn),
+        "cfi.scaled": _cfi(X2s, df, X2ns, dfn), "tli.scaled": _tli(X2s, df, X2ns, dfn),
+        "nnfi": _tli(X2, df, X2n, dfn), "rfi": _rfi(X2, df, X2n, dfn), "nfi": _nfi(X2, df, X2n, dfn),
+        "pnfi": _pnfi(X2, df, X2n, dfn), "ifi": _ifi(X2, df, X2n, dfn), "rni": _rni(X2, df, X2n, dfn),
+        "nnfi.scaled": _tli(X2s, df, X2ns, dfn), "rfi.scaled": _rfi(X2s, df, X2ns, dfn),
+        "nfi.scaled": _nfi(X2s, df, X2ns, dfn), "pnfi.scaled": _pnfi(X2s, df, X2ns, dfn),
+        "ifi.scaled": _ifi(X2s, df, X2ns, dfn), "rni.scaled": _rni(X2s, df, X2ns, dfn),
+        "rmsea": _rmsea(X2, df, N), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
+        "rmsea.ci.level": 0.90, "rmsea.pvalue": _rmsea_p(X2, df, N), "rmsea.close.h0": 0.05,
+        "rmsea.notclose.pvalue": _rmsea_p(X2, df, N, h0=0.08, close=False), "rmsea.notclose.h0": 0.08,
+        "rmsea.scaled": _rmsea(X2s, df, N), "rmsea.ci.lower.scaled": lo_s, "rmsea.ci.upper.scaled": hi_s,
+        "rmsea.pvalue.scaled": _rmsea_p(X2s, df, N),
+        "rmsea.notclose.pvalue.scaled": _rmsea_p(X2s, df, N, h0=0.08, close=False),
+        "cn_05": cn05, "cn_01": cn01, "gfi": gfi,
+        "agfi": 1 - (nel / df) * (1 - gfi) if df > 0 else 1.0,
+        "pgfi": (df / nel) * gfi if nel else np.nan,
+        "mfi": float(np.exp(-0.5 * (X2 - df) / N)),
+        "wrmr": float(np.sqrt(X2 / nel)) if nel else np.nan,
+    }
+
+
 def wlsmv_fit_measures(st: OrdinalSampleStats, *, npar: int, fmin: float, df: int,
                        wls_est: np.ndarray, sigma: np.ndarray, delta: np.ndarray,
                        test: dict | None = None, baseline: dict | None = None,
@@ -482,76 +562,28 @@ def wlsmv_fit_measures(st: OrdinalSampleStats, *, npar: int, fmin: float, df: in
     (lavaan's optimiser usually leaves chisq near 1e-10 there and reports 1;
     ours reaches 0 and reports NaN).
     """
-    n = st.n
-    X2 = max(2 * n * fmin, 0.0)
+    X2 = max(2 * st.n * fmin, 0.0)
     Einv = _inv_information(delta, st.wls_vd) if e_inv is None else e_inv
     if test is None:
         test = scaled_shifted_test(X2, df, delta, st.wls_vd, st.gamma, e_inv=Einv)
     if baseline is None:
         baseline = baseline_test(st)
-    X2s, dfs = test["stat"], df
-    X2n, dfn = baseline["chisq"], baseline["df"]
-    X2ns, dfns = baseline["stat"], baseline["df"]
+    out = dwls_chisq_measures(st, npar=npar, fmin=fmin, df=df, test=test, baseline=baseline, wls_est=wls_est)
+    dfn = baseline["df"]
     cat = catml_robust(st, sigma, delta, df, e_inv=Einv)
     XX3, df3, c3 = cat["XX3"], cat["df3"], cat["c_hat3"]
     XX3n, c3n = cat["XX3_null"], cat["c_hat3_null"]
     XX3s = cat["XX3_scaled"]
-    pv = float(_chisq_pvalue(X2, df))
-
-    out: dict[str, float] = {
-        "npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": pv,
-        "chisq.scaled": X2s, "df.scaled": dfs, "pvalue.scaled": test["pvalue"],
-        "chisq.scaling.factor": test["scaling_factor"],
-        "baseline.chisq": X2n, "baseline.df": dfn, "baseline.pvalue": baseline["standard_pvalue"],
-        "baseline.chisq.scaled": X2ns, "baseline.df.scaled": dfns,
-        "baseline.pvalue.scaled": baseline["pvalue"],
-        "baseline.chisq.scaling.factor": baseline["scaling_factor"],
-        "cfi": _cfi(X2, df, X2n, dfn), "tli": _tli(X2, df, X2n, dfn),
-        "cfi.scaled": _cfi(X2s, dfs, X2ns, dfns), "tli.scaled": _tli(X2s, dfs, X2ns, dfns),
-        "cfi.robust": _cfi(XX3, df, XX3n, dfn, c3, c3n),
-        "tli.robust": _tli(XX3, df, XX3n, dfn, c3, c3n),
-        "nnfi": _tli(X2, df, X2n, dfn), "rfi": _rfi(X2, df, X2n, dfn),
-        "nfi": _nfi(X2, df, X2n, dfn), "pnfi": _pnfi(X2, df, X2n, dfn),
-        "ifi": _ifi(X2, df, X2n, dfn), "rni": _rni(X2, df, X2n, dfn),
-        "nnfi.scaled": _tli(X2s, dfs, X2ns, dfns), "rfi.scaled": _rfi(X2s, dfs, X2ns, dfns),
-        "nfi.scaled": _nfi(X2s, dfs, X2ns, dfns), "pnfi.scaled": _pnfi(X2s, dfs, X2ns, dfns),
-        "ifi.scaled": _ifi(X2s, dfs, X2ns, dfns), "rni.scaled": _rni(X2s, dfs, X2ns, dfns),
-        "nnfi.robust": _tli(XX3, df, XX3n, dfn, c3, c3n),
-        "rni.robust": _rni(XX3, df, XX3n, dfn, c3, c3n),
-    }
-    N = n - 1            # lavaan's lav_utils_get_ntotal: ntotal - ngroups for DWLS
-    lo, hi = _rmsea_ci(X2, df, N)
-    lo_s, hi_s = _rmsea_ci(X2s, dfs, N)
+    N = st.n - 1            # lavaan's lav_utils_get_ntotal: ntotal - ngroups for DWLS
     lo_r, hi_r = _rmsea_ci(XX3s, df3, N, c3)
     out.update({
-        "rmsea": _rmsea(X2, df, N), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
-        "rmsea.ci.level": 0.90, "rmsea.pvalue": _rmsea_p(X2, df, N), "rmsea.close.h0": 0.05,
-        "rmsea.notclose.pvalue": _rmsea_p(X2, df, N, h0=0.08, close=False),
-        "rmsea.notclose.h0": 0.08,
-        "rmsea.scaled": _rmsea(X2s, dfs, N), "rmsea.ci.lower.scaled": lo_s,
-        "rmsea.ci.upper.scaled": hi_s, "rmsea.pvalue.scaled": _rmsea_p(X2s, dfs, N),
-        "rmsea.notclose.pvalue.scaled": _rmsea_p(X2s, dfs, N, h0=0.08, close=False),
+        "cfi.robust": _cfi(XX3, df, XX3n, dfn, c3, c3n), "tli.robust": _tli(XX3, df, XX3n, dfn, c3, c3n),
+        "nnfi.robust": _tli(XX3, df, XX3n, dfn, c3, c3n), "rni.robust": _rni(XX3, df, XX3n, dfn, c3, c3n),
         "rmsea.robust": _rmsea(XX3, df3, N, c3), "rmsea.ci.lower.robust": lo_r,
         "rmsea.ci.upper.robust": hi_r, "rmsea.pvalue.robust": _rmsea_p(XX3s, df3, N, c3),
         "rmsea.notclose.pvalue.robust": _rmsea_p(XX3s, df3, N, c3, h0=0.08, close=False),
     })
-    th_hat = wls_est[: st.nth]
-    out.update(residual_summary(st, th_hat, sigma))
-    if df == 0 and X2 < np.finfo(float).eps:
-        cn05 = cn01 = np.nan
-    else:
-        cn05 = float(stats.chi2.ppf(0.95, df) / (X2 / N) + 1) if X2 > 0 else np.inf
-        cn01 = float(stats.chi2.ppf(0.99, df) / (X2 / N) + 1) if X2 > 0 else np.inf
-    d = st.wls_obs - wls_est
-    gfi = 1.0 - float(np.sum(st.wls_vd * d * d)) / float(np.sum(st.wls_vd * st.wls_obs ** 2))
-    nel = st.wls_obs.size
-    out.update({
-        "cn_05": cn05, "cn_01": cn01, "gfi": gfi,
-        "agfi": 1 - (nel / df) * (1 - gfi) if df > 0 else 1.0,
-        "pgfi": (df / nel) * gfi if nel else np.nan,
-        "mfi": float(np.exp(-0.5 * (X2 - df) / N)),
-        "wrmr": float(np.sqrt(X2 / nel)) if nel else np.nan,
-    })
+    out.update(residual_summary(st, wls_est[: st.nth], sigma))
     return pd.Series({k: out[k] for k in WLSMV_FIT_NAMES}, dtype=float)
 
 
@@ -560,17 +592,25 @@ def wlsmv_fit_measures(st: OrdinalSampleStats, *, npar: int, fmin: float, df: in
 # ---------------------------------------------------------------------------
 
 @dataclass
-class WLSMVResult:
-    """Outcome of :func:`wlsmv_fit` (one group).
+class WLSMVFit:
+    """The estimation record of a one-group WLSMV fit (not the user's result: :func:`iur_survey.sem.sem`
+    wraps it in an :class:`~iur_survey.sem.ordinal_result.OrdinalSEMResult`).
 
-    ``theta``: estimates (the caller's parameter order); ``vcov``: robust.sem
-    covariance; ``se``; ``sigma``: implied correlation matrix of ``y*`` (unit
-    diagonal); ``residual_variances``: ``1 - diag(Sigma_model)`` for each item
-    (lavaan reports these on the ``y ~~ y`` rows, with se 0, in the delta
-    parameterization); ``wls_est``; ``delta``; ``e_inv`` (inverse DWLS
-    information); ``test`` (scaled-shifted); ``baseline``; ``fit_measures``
-    (Series, lavaan's names and order); ``converged``; ``iterations``;
-    ``warnings``.
+    Made by :func:`wlsmv_fit` / :func:`wlsmv_from_model` (ordered items) and by
+    :func:`iur_survey.sem.mixed.wlsmv_mixed_from_model` (ordered and continuous items), with the one
+    assembly :func:`dwls_estimate`.  ``theta``: estimates (the caller's parameter order); ``vcov``:
+    robust.sem covariance (rows and columns NaN for the parameters in :attr:`unidentified`); ``se``
+    (NaN where lavaan gives NA: a negative variance, or a parameter that is not identified);
+    ``wls_est``; ``delta``; ``e_inv`` (inverse DWLS information); ``test`` (scaled-shifted);
+    ``baseline``; ``fit_measures`` (Series, lavaan's names and order); ``converged``; ``iterations``;
+    ``warnings``; ``sigma``: implied correlation (covariance) matrix of ``y*`` (unit diagonal for the
+    ordered items); ``residual_variances``: per item ``1 - diag(Sigma_model)``, NaN for a continuous
+    item (lavaan reports these on the ``y ~~ y`` rows, se 0, in the delta parameterization); after
+    :func:`wlsmv_from_model`: ``r2``, ``kept`` (the model parameters in ``theta``), ``E`` (``d
+    theta_model / d theta``), ``full`` / ``full_std`` (the model parameters; with the residual
+    variances of the ordered items filled in).  With ``==`` constraints ``delta`` and ``e_inv`` are in
+    the fit's own parameters ``z`` (``theta = theta0 + B z``, ``B`` kept; ``n_eq`` the constraints'
+    rank), everything else in ``theta``.
     """
 
     theta: np.ndarray
@@ -578,24 +618,199 @@ class WLSMVResult:
     se: np.ndarray
     fmin: float
     df: int
-    sigma: np.ndarray
-    residual_variances: np.ndarray
     wls_est: np.ndarray
     delta: np.ndarray
     e_inv: np.ndarray
     test: dict
     baseline: dict
-    fit_measures: pd.Series
     converged: bool
     iterations: int
-    stats: OrdinalSampleStats
+    stats: object
+    fit_measures: pd.Series | None = None
+    sigma: np.ndarray | None = None
+    residual_variances: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
+    unidentified: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     r2: pd.Series | None = None
+    kept: np.ndarray | None = None
+    E: np.ndarray | None = None
+    full: np.ndarray | None = None
+    full_std: np.ndarray | None = None
+    B: np.ndarray | None = None
+    n_eq: int = 0
+
+
+def dwls_se(vcov: np.ndarray, deltas: list[np.ndarray], names: list[str], *,
+            con_jac: np.ndarray | None = None, n_eq: int = 0, unidentified: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Standard errors from the covariance matrix of the estimates, by lavaan's rules.
+
+    * ``lav_model_vcov_se``: a negative variance gives SE NA (NaN; JSON null), not 0;
+    * a parameter that moves along a null direction of ``Delta`` (stacked over ``deltas``; with
+      ``con_jac``, the Jacobian of the ``==`` constraints, stacked below it: only directions that keep
+      the constraints count, the same null space as lavaan's augmented information) is not identified:
+      its row and column of ``vcov`` and its SE are NA, with lavaan's vcov warning naming it
+      (:func:`~iur_survey.sem.datacheck.unidentified_parameters`, as the ML fits);
+    * otherwise lavaan's ``check.vcov`` warning when ``vcov`` is not positive definite
+      (:func:`~iur_survey.sem.datacheck.vcov_warnings`; ``n_eq`` as there).
+
+    ``unidentified``: the parameters already found not identified (then ``deltas`` is not used).
+    Returns ``(vcov, se, unidentified, warnings)``.
+
+    >>> V, se, bad, w = dwls_se(np.diag([0.04, -1e-3]), [np.eye(2)], ["a", "b"])
+    >>> se.round(3).tolist(), bad.tolist(), w[0][:47]
+    ([0.2, nan], [], 'the variance-covariance matrix of the estimated')
+    >>> V, se, bad, w = dwls_se(np.eye(3), [np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])], ["a", "b", "c"])
+    >>> se.tolist(), bad.tolist(), "a, b are not identified" in w[0]
+    ([nan, nan, 1.0], [0, 1], True)
+    """
+    V = np.array(vcov, dtype=float)
+    blocks = [np.asarray(d, dtype=float) for d in deltas]
+    if con_jac is not None and np.size(con_jac):
+        blocks.append(np.asarray(con_jac, dtype=float))
+    if unidentified is not None:
+        bad = np.asarray(unidentified, dtype=np.int64)
+    else:
+        bad = unidentified_parameters(blocks) if V.size else np.zeros(0, dtype=np.int64)
+    warnings: list[str] = []
+    if len(bad):
+        V[bad, :] = np.nan
+        V[:, bad] = np.nan
+        warnings.append(unidentified_warning([names[k] for k in bad]))
+    else:
+        warnings += vcov_warnings(V, n_eq)
+    var = np.diag(V).copy()
+    var[var < 0] = np.nan                       # lavaan's lav_model_vcov_se: a negative variance is NA
+    return V, np.sqrt(var), bad, warnings
+
+
+def defined_se(J: np.ndarray, vcov: np.ndarray) -> np.ndarray:
+    """SEs of defined (``:=``) parameters by the delta method ``diag(J V J')``, lavaan's NA rules: a
+    negative variance is NA, and so is a parameter that depends on one whose variance is NA.
+
+    >>> defined_se(np.array([[1.0, 0.0], [1.0, 1.0]]), np.array([[0.04, 0.0], [0.0, np.nan]])).tolist()
+    [0.2, nan]
+    """
+    V = np.asarray(vcov, dtype=float)
+    J = np.asarray(J, dtype=float)
+    na = ~np.isfinite(np.diag(V)) if V.size else np.zeros(0, dtype=bool)
+    Vf = np.where(np.isfinite(V), V, 0.0)
+    var = np.diag(J @ Vf @ J.T).copy()
+    var[var < 0] = np.nan
+    if na.any():
+        var[np.any(J[:, na] != 0, axis=1)] = np.nan
+    return np.sqrt(var)
+
+
+#: lavaan's warning when the information needed by the robust (scaled-shifted) test cannot be inverted
+CANNOT_INVERT_TEST = "could not invert information matrix needed for robust test statistic"
+
+
+def dwls_vcov(delta: np.ndarray, wls_vd: np.ndarray, gamma: np.ndarray, n: int, names: list[str], *,
+              B: np.ndarray | None = None, delta_theta: np.ndarray | None = None,
+              con_jac: np.ndarray | None = None, n_eq: int = 0):
+    """The inverse DWLS information and the robust.sem covariance of the estimates, lavaan's way.
+
+    ``E = Delta' W Delta`` is inverted by R's ``solve()`` rule
+    (:func:`~iur_survey.sem.datacheck.information_inverse`).  Where that fails, lavaan warns "Could not
+    compute standard errors!" (:data:`~iur_survey.sem.datacheck.CANNOT_INVERT`) and that it "could not
+    invert information matrix needed for robust test statistic": every SE is NA, and so is everything
+    made from ``E^-1`` (the scaled-shifted test, the robust indices) -- here the returned ``E^-1`` is
+    all NaN, which carries that through.  Otherwise the covariance goes through :func:`dwls_se`.
+    ``n``: as :func:`robust_vcov`.  With ``==`` constraints the fit runs on ``z`` (``theta = theta0 + B
+    z``): ``delta`` is then ``d moments / d z``, ``delta_theta`` the Jacobian in ``theta``, ``con_jac``
+    the constraints' Jacobian in ``theta`` and ``n_eq`` its rank; the covariance of ``theta`` is ``B
+    Var(z) B'`` (lavaan's augmented-information inverse).  Returns ``(e_inv, vcov, se, unidentified,
+    warnings)`` with ``e_inv`` in the fit's parameters (``z``), the rest in ``theta``.
+
+    >>> D = np.array([[1.0, 1.0], [2.0, 2.0]]); w = np.array([1.0, 1.0])
+    >>> Einv, V, se, bad, warns = dwls_vcov(D, w, np.eye(2), 101, ["a", "b"])
+    >>> se.tolist(), warns[0][:40]
+    ([nan, nan], 'Could not compute standard errors! The i')
+    >>> Einv, V, se, bad, warns = dwls_vcov(D @ [[1.0], [1.0]], w, np.eye(2), 101, ["a", "b"],
+    ...                                     B=np.array([[1.0], [1.0]]), delta_theta=D, con_jac=[[1.0, -1.0]], n_eq=1)
+    >>> se.round(4).tolist(), bad.tolist(), warns                     # a == b: identified
+    ([0.0224, 0.0224], [], [])
+    """
+    q = delta.shape[1] if B is None else B.shape[0]
+    Einv = information_inverse(dwls_information(delta, wls_vd))
+    if Einv is None:
+        qz = delta.shape[1]
+        nan = np.full((q, q), np.nan)
+        return np.full((qz, qz), np.nan), nan, np.full(q, np.nan), np.arange(q), [CANNOT_INVERT,
+                                                                                   CANNOT_INVERT_TEST]
+    Einv = 0.5 * (Einv + Einv.T)
+    V = robust_vcov(delta, wls_vd, gamma, n, e_inv=Einv)
+    if B is not None:
+        V = B @ V @ B.T
+        delta = delta_theta
+    vcov, se, bad, warns = dwls_se(V, [delta], names, con_jac=con_jac, n_eq=n_eq)
+    return Einv, vcov, se, bad, warns
+
+
+def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
+                  delta_fn: Callable[[np.ndarray], np.ndarray], theta0: np.ndarray, names: list[str], *,
+                  n_eq: int = 0, n_univariate: int | None = None,
+                  constraints: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> WLSMVFit:
+    """The one WLSMV assembly of a one-group fit, ordinal or mixed: DWLS estimates (:func:`fit_dwls`),
+    robust.sem covariance with lavaan's SE rules (:func:`dwls_se`), df, the scaled-shifted test and
+    the baseline test (``n_univariate``: see :func:`baseline_test`).  The fit measures, ``sigma`` and
+    the residual variances are left to the caller (:func:`wlsmv_fit`,
+    :func:`iur_survey.sem.mixed.wlsmv_mixed_from_model`).  ``names``: one per entry of ``theta``
+    (for the warnings).  ``constraints = (theta0_c, B, A)``: linear ``==`` constraints ``A theta + c =
+    0`` solved as ``theta = theta0_c + B z`` (``B`` orthonormal columns spanning the null space of
+    ``A``); the fit runs on ``z``, ``n_eq`` is then the rank of ``A`` (it adds to the df) and ``delta`` /
+    ``e_inv`` of the result are in ``z`` (``B`` kept in ``res.B``), ``theta`` / ``vcov`` in ``theta``.
+
+    >>> s = np.array([0.3, 0.49]); w = np.array([50.0, 80.0])
+    >>> from types import SimpleNamespace
+    >>> st = SimpleNamespace(wls_obs=s, wls_vd=w, gamma=np.diag(1 / w), n=300, nth=1, warnings=[])
+    >>> fit = dwls_estimate(st, lambda t: np.array([t[0], t[1] ** 2]),
+    ...                     lambda t: np.array([[1.0, 0.0], [0.0, 2 * t[1]]]), np.array([0.0, 0.5]), ["tau", "l"])
+    >>> fit.converged, fit.df, fit.theta.round(6).tolist()
+    (True, 0, [0.3, 0.7])
+    """
+    if constraints is None:
+        B = None
+        mom, dlt, start = moments_fn, delta_fn, np.asarray(theta0, dtype=float)
+    else:
+        t0c, B, A = (np.asarray(x, dtype=float) for x in constraints)
+
+        def mom(z):
+            return moments_fn(t0c + B @ z)
+
+        def dlt(z):
+            return delta_fn(t0c + B @ z) @ B
+
+        start = B.T @ (np.asarray(theta0, dtype=float) - t0c)     # the closest point that keeps them
+    fit = fit_dwls(mom, dlt, start, st.wls_obs, st.wls_vd, st.n)
+    warnings: list[str] = list(st.warnings)
+    if not fit.converged:
+        warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
+    D = dlt(fit.theta)
+    if B is None:
+        theta = fit.theta
+        Einv, vcov, se, bad, vw = dwls_vcov(D, st.wls_vd, st.gamma, st.n, names)
+    else:
+        theta = t0c + B @ fit.theta
+        Einv, vcov, se, bad, vw = dwls_vcov(D, st.wls_vd, st.gamma, st.n, names, B=B,
+                                            delta_theta=delta_fn(theta), con_jac=A, n_eq=n_eq)
+    warnings += vw
+    df = st.wls_obs.size - theta.size + n_eq
+    chisq = max(2 * st.n * fit.fmin, 0.0)
+    test = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma, e_inv=Einv)
+    if not np.all(np.isfinite(Einv)):         # lavaan: no robust test without E^-1
+        test.update(stat=np.nan, pvalue=np.nan, scaling_factor=np.nan, shift_parameter=np.nan)
+    base = baseline_test(st, n_univariate)
+    return WLSMVFit(theta=theta, vcov=vcov, se=se, fmin=fit.fmin, df=df, wls_est=moments_fn(theta), delta=D,
+                    e_inv=Einv, test=test, baseline=base, converged=fit.converged, iterations=fit.iterations,
+                    stats=st, warnings=warnings, unidentified=bad, B=B, n_eq=n_eq)
 
 
 def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray],
               cov_delta_fn: Callable[[np.ndarray], np.ndarray], theta0: np.ndarray,
-              th_cols: np.ndarray, *, n_eq: int = 0) -> WLSMVResult:
+              th_cols: np.ndarray, *, n_eq: int = 0, names: list[str] | None = None,
+              constraints: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> WLSMVFit:
     """Estimate a model for ordinal items by WLSMV, exactly as lavaan's defaults.
 
     ``cov_fn(theta)``: the model-implied covariance matrix of ``y*`` (items in
@@ -607,7 +822,9 @@ def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray]
     of thresholds and of the ordinal residual variances are zero);
     ``theta0``: start values; ``th_cols``: the position in ``theta`` of each
     sample threshold (``st.th`` order); ``n_eq``: equality constraints not
-    already removed from ``theta`` (they add to the df).
+    already removed from ``theta`` (they add to the df); ``names``: of the
+    entries of ``theta``, for the warnings (default ``par1``, ...);
+    ``constraints``: see :func:`dwls_estimate` (``n_eq`` = their rank).
 
     >>> from iur_survey.sem.ordinal import ordinal_sample_stats
     >>> rng = np.random.default_rng(4)
@@ -627,13 +844,14 @@ def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray]
     (0, True, [0.8569, 0.6117, 0.6043])
     """
     with blas_threads():
-        return _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq)
+        return _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names, constraints)
 
 
-def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq) -> WLSMVResult:
+def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names, constraints) -> WLSMVFit:
     theta0 = np.asarray(theta0, dtype=float)
     th_cols = np.asarray(th_cols, dtype=int)
     p = st.p
+    names = list(names) if names is not None else [f"par{k + 1}" for k in range(theta0.size)]
 
     def moments(t):
         return wls_moments(t[th_cols], cov_fn(t))
@@ -641,33 +859,19 @@ def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq) -> WLSMVResult:
     def delta_fn(t):
         return wls_delta(cov_delta_fn(t), p, th_cols)
 
-    fit = fit_dwls(moments, delta_fn, theta0, st.wls_obs, st.wls_vd, st.n)
-    warnings: list[str] = list(st.warnings)
-    if not fit.converged:
-        warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
-    theta = fit.theta
-    D = delta_fn(theta)
-    Einv = _inv_information(D, st.wls_vd)
-    vcov = robust_vcov(D, st.wls_vd, st.gamma, st.n, e_inv=Einv)
-    S_model = cov_fn(theta)
-    resvar = 1.0 - np.diag(S_model)
+    res = dwls_estimate(st, moments, delta_fn, theta0, names, n_eq=n_eq, constraints=constraints)
+    S_model = cov_fn(res.theta)
+    res.residual_variances = 1.0 - np.diag(S_model)
     sigma = S_model.copy()
     np.fill_diagonal(sigma, 1.0)
-    if np.any(resvar < 0):
-        warnings.append("some estimated ov variances are negative")
-    npar = theta.size
-    df = st.wls_obs.size - npar + n_eq
-    wls_est = moments(theta)
-    chisq = max(2 * st.n * fit.fmin, 0.0)
-    test = scaled_shifted_test(chisq, df, D, st.wls_vd, st.gamma, e_inv=Einv)
-    base = baseline_test(st)
-    fm = wlsmv_fit_measures(st, npar=npar, fmin=fit.fmin, df=df, wls_est=wls_est, sigma=sigma,
-                            delta=D, test=test, baseline=base, e_inv=Einv)
-    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
-    return WLSMVResult(theta=theta, vcov=vcov, se=se, fmin=fit.fmin, df=df, sigma=sigma,
-                       residual_variances=resvar, wls_est=wls_est, delta=D, e_inv=Einv, test=test,
-                       baseline=base, fit_measures=fm, converged=fit.converged,
-                       iterations=fit.iterations, stats=st, warnings=warnings)
+    res.sigma = sigma
+    if np.any(res.residual_variances < 0):
+        res.warnings.append("some estimated ov variances are negative")
+    npar = res.theta.size - (n_eq if constraints is not None else 0)      # lavaan: free parameters - neq
+    res.fit_measures = wlsmv_fit_measures(st, npar=npar, fmin=res.fmin, df=res.df, wls_est=res.wls_est,
+                                          sigma=sigma, delta=res.delta, test=res.test, baseline=res.baseline,
+                                          e_inv=res.e_inv)
+    return res
 
 
 # ---------------------------------------------------------------------------
@@ -680,7 +884,15 @@ _CON_OPS = (":=", "==", "<", ">")
 def dwls_dropped(model, ordinal: set[str]) -> np.ndarray:
     """Mask of the model parameters a single-group DWLS fit leaves out of its own parameter vector:
     the observed intercepts (the thresholds, or -means, stand in for them) and the residual variances of
-    the ordinal items (fixed by the delta parameterization)."""
+    the ordinal items (fixed by the delta parameterization).
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + b + x", meanstructure=False))
+    >>> [f"{m.partable.lhs[i]}{m.partable.op[i]}{m.partable.rhs[i]}" for i in range(len(m.partable))
+    ...  if m.partable.par_index[i] >= 0 and dwls_dropped(m, {"a", "b"})[m.partable.par_index[i]]]
+    ['a~~a', 'b~~b']
+    """
     pt = model.partable
     drop = np.zeros(model.npar, dtype=bool)
     for i in range(len(pt)):
@@ -692,8 +904,201 @@ def dwls_dropped(model, ordinal: set[str]) -> np.ndarray:
     return drop
 
 
+def dwls_theta_names(pt, kept: np.ndarray, th_names) -> list[str]:
+    """``lhs op rhs`` of each entry of a one-group DWLS ``theta``: the kept model parameters (the first
+    row of each), then the thresholds (``a|t1``; ``x~1`` for a continuous item's intercept).
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + b + c", meanstructure=False))
+    >>> dwls_theta_names(m.partable, np.flatnonzero(~dwls_dropped(m, {"a", "b", "c"})), ["a|t1"])
+    ['F=~b', 'F=~c', 'F~~F', 'a|t1']
+    """
+    first: dict[int, str] = {}
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k >= 0 and pt.op[i] not in _CON_OPS:
+            first.setdefault(k, f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}")
+    return [first.get(int(k), f"par{int(k) + 1}") for k in kept] + [str(t) for t in th_names]
+
+
+def dwls_table_columns(pt, table: pd.DataFrame, kept: np.ndarray, th_names) -> np.ndarray:
+    """Per row of a one-group estimates table (:func:`dwls_estimates_table`) its column of ``theta``, -1
+    where the row is not an entry of ``theta`` (fixed rows, residual variances of ordered items, ``:=``).
+    Matched on ``lhs op rhs``; thresholds ``a|t1`` and continuous intercepts ``x~1`` from ``th_names``.
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + b", meanstructure=False))
+    >>> tab = pd.DataFrame({"lhs": ["F", "F", "a", "a", "F"], "op": ["=~", "=~", "|", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "t1", "a", "F"]})
+    >>> dwls_table_columns(m.partable, tab, np.flatnonzero(~dwls_dropped(m, {"a", "b"})), ["a|t1"]).tolist()
+    [-1, 0, 2, -1, 1]
+    """
+    col_of = {int(k): j for j, k in enumerate(kept)}
+    key: dict[tuple[str, str, str], int] = {}
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k in col_of and pt.op[i] not in _CON_OPS and pt.op[i] != "~1":
+            key[(pt.lhs[i], pt.op[i], pt.rhs[i])] = col_of[k]
+    for j, name in enumerate(th_names):
+        if name.endswith("~1"):
+            key[(name[:-2], "~1", "")] = kept.size + j
+        else:
+            item, t = name.split("|", 1)
+            key[(item, "|", t)] = kept.size + j
+    return np.array([key.get((r.lhs, r.op, r.rhs), -1) for r in table.itertuples(index=False)], dtype=int)
+
+
+def dwls_estimates_table(model, st, res: WLSMVFit, drop: np.ndarray) -> pd.DataFrame:
+    """lavaan's ``parameterEstimates(standardized = TRUE)`` of a one-group WLSMV fit, ordinal or mixed
+    (``st.ordered`` marks the ordered items; without it every item is ordered).
+
+    ``res``: the :class:`WLSMVFit` of ``theta = [kept model parameters, thresholds]`` (``drop``:
+    :func:`dwls_dropped`).  Rows: the user's rows, the thresholds, the other model rows (an ordered
+    item's residual variance is ``1 - diag(model part)``, fixed, se 0), the scales ``~*~`` of the
+    ordered items, the intercepts (0 for an ordered item; estimated for a continuous one), the latent
+    means, then ``:=``.  Fills ``res.kept``, ``res.E``, ``res.full``, ``res.full_std`` and ``res.r2``.
+    Called by :func:`wlsmv_from_model` and :func:`iur_survey.sem.mixed.wlsmv_mixed_from_model`.
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.ordinal import ordinal_sample_stats
+    >>> from iur_survey.sem.partable import build_partable
+    >>> rng = np.random.default_rng(3)
+    >>> y = rng.normal(size=(300, 1)) @ [[0.8, 0.7, 0.6]] + rng.normal(size=(300, 3)) * 0.6
+    >>> st = ordinal_sample_stats(pd.DataFrame(np.digitize(y, [0]), columns=["a", "b", "c"]))
+    >>> m = Model(build_partable("F =~ a + b + c", meanstructure=False))
+    >>> res, _ = wlsmv_from_model(m, st)
+    >>> tab = dwls_estimates_table(m, st, res, dwls_dropped(m, {"a", "b", "c"}))
+    >>> tab.loc[tab.op == "~~", ["lhs", "se"]].assign(se=lambda t: t.se > 0).values.tolist()
+    [['a', False], ['b', False], ['c', False], ['F', True]]
+    """
+    pt = model.partable
+    ov = list(model.groups[0].ov)
+    ordered = np.asarray(getattr(st, "ordered", np.ones(len(ov), dtype=bool)), dtype=bool)
+    ordset = {v for v, o in zip(ov, ordered) if o}
+    kept = np.flatnonzero(~drop)
+    nk = kept.size
+    E = np.zeros((model.npar, nk + st.nth))            # d theta_model / d theta
+    E[kept, np.arange(nk)] = 1.0
+    theta, se = res.theta, res.se
+    full = np.zeros(model.npar)                         # dropped residual variances at 0: the model part
+    full[kept] = theta[:nk]
+    S_model = model.implied(full)[0]
+    resvar = {v: 1.0 - S_model[k, k] for k, v in enumerate(ov) if v in ordset}
+    full_std = full.copy()                              # with the delta-parameterization residual variances
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k >= 0 and drop[k] and pt.op[i] == "~~":
+            full_std[k] = float(resvar[pt.lhs[i]])
+    values = model.row_values(full)
+    std = standardize(pt, model, full_std, model.row_values(full_std))
+    sd_star = np.sqrt(np.diag(model.implied(full_std)[0]))
+    rows: list[dict] = []
+
+    def add(lhs, op, rhs, label, est, se_, std_lv=None, std_all=None, std_nox=None):
+        std_lv = est if std_lv is None else std_lv
+        std_all = std_lv if std_all is None else std_all
+        std_nox = std_all if std_nox is None else std_nox
+        rows.append({"lhs": lhs, "op": op, "rhs": rhs, "label": label, "est": est, "se": se_,
+                     "std.lv": std_lv, "std.all": std_all, "std.nox": std_nox})
+
+    def stds(i):
+        return (float(std["std.lv"][i]), float(std["std.all"][i]), float(std["std.nox"][i]))
+
+    col_of = {int(k): j for j, k in enumerate(kept)}
+
+    def add_row(i):
+        k = int(pt.par_index[i])
+        if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordset:
+            add(pt.lhs[i], "~~", pt.rhs[i], pt.label[i], float(resvar[pt.lhs[i]]), 0.0, *stds(i))
+        elif k >= 0 and k in col_of:
+            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(theta[col_of[k]]), float(se[col_of[k]]),
+                *stds(i))
+        else:
+            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(values[i]), 0.0, *stds(i))
+
+    model_rows = [i for i in range(len(pt)) if pt.op[i] not in _CON_OPS and pt.op[i] != "~1"]
+    for i in model_rows:
+        if pt.user[i] == 1:
+            add_row(i)
+    th_col = {}
+    for j, name in enumerate(st.th.index):
+        th_col[name] = nk + j
+        if "|" in name:
+            item, t = name.split("|")
+            add(item, "|", t, "", float(theta[nk + j]), float(se[nk + j]))
+    for i in model_rows:
+        if pt.user[i] != 1:
+            add_row(i)
+    for v in ov:
+        if v in ordset:
+            add(v, "~*~", v, "", 1.0, 0.0)
+    for k, v in enumerate(ov):
+        if v in ordset:
+            add(v, "~1", "", "", 0.0, 0.0)
+        else:
+            c = th_col[f"{v}~1"]
+            e = float(theta[c])
+            add(v, "~1", "", "", e, float(se[c]), e, e / sd_star[k], e / sd_star[k])
+    for v in (pt.lv_names[0] if pt.lv_names else []):
+        add(v, "~1", "", "", 0.0, 0.0)
+    defs = [c for c in pt.constraints if c.op == ":="]
+    if defs:
+        fn = from_partable(pt, values)
+        vals = fn(full)
+        se_def = defined_se(fn.jacobian(full) @ E, res.vcov)
+        for c, v, s_, i in zip(defs, vals, se_def, list(pt.def_rows)):
+            add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(s_), *stds(i))
+    table = pd.DataFrame(rows)
+    est_col, se_col = table["est"].to_numpy(dtype=float), table["se"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se_col > 0, est_col / se_col, np.nan)
+    z975 = z_critical(0.95)
+    table.insert(6, "z", z)
+    table.insert(7, "pvalue", z_pvalue(z))
+    table.insert(8, "ci.lower", est_col - z975 * se_col)
+    table.insert(9, "ci.upper", est_col + z975 * se_col)
+    res.r2 = r_squared(pt, std["std.all"])
+    res.kept, res.E, res.full, res.full_std = kept, E, full, full_std
+    return table
+
+
+def dwls_constraints(model, drop: np.ndarray, start: np.ndarray, nth: int):
+    """The table's linear ``==`` constraints (:class:`~iur_survey.sem.constraints.LinearConstraints`) in a
+    one-group DWLS ``theta = [kept model parameters, thresholds]``: ``((theta0_c, B, A), rank)`` for
+    :func:`dwls_estimate`.  A constraint on a parameter the delta parameterization does not estimate (an
+    item intercept, an ordered item's residual variance) stops with a typed error.
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + l2*b + l3*c\\nl2 == 2*l3", meanstructure=False))
+    >>> drop = dwls_dropped(m, {"a", "b", "c"})
+    >>> (t0, B, A), rank = dwls_constraints(m, drop, np.zeros(m.npar), 2)
+    >>> rank, B.shape, A.tolist()          # theta = [l2, l3, var F, 2 thresholds]; z: 2 + 2
+    (1, (5, 4), [[1.0, -2.0, 0.0, 0.0, 0.0]])
+    """
+    lc = LinearConstraints(model.partable, model.row_values(start))
+    if np.any(np.abs(lc.A[:, drop]) > 0):
+        raise EstimationError(None, "'==' constraints on item intercepts or on residual variances of ordered "
+                                    "items are not supported (the delta parameterization does not estimate them)")
+    kept = np.flatnonzero(~drop)
+    # the null space of A restricted to the kept parameters (A has no column on the dropped ones)
+    Ak = lc.A[:, kept]
+    _, sv, vt = np.linalg.svd(Ak)
+    rank = int(lc.rank)
+    K = vt[rank:].T
+    t0 = np.linalg.lstsq(Ak, -lc.c, rcond=None)[0]
+    ncon = Ak.shape[0]
+    B = np.zeros((kept.size + nth, K.shape[1] + nth))
+    B[: kept.size, : K.shape[1]] = K
+    B[kept.size:, K.shape[1]:] = np.eye(nth)
+    A = np.hstack([Ak, np.zeros((ncon, nth))])
+    return (np.concatenate([t0, np.zeros(nth)]), B, A), rank
+
+
 def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = None
-                     ) -> tuple[WLSMVResult, pd.DataFrame]:
+                     ) -> tuple[WLSMVFit, pd.DataFrame]:
     """WLSMV fit of an engine :class:`~iur_survey.sem.matrices.Model`, lavaan-style estimates table.
 
     ``model`` is built from the model's ordinary (continuous) parameter table;
@@ -704,36 +1109,41 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     part)``, the latter 0), and one threshold parameter per sample threshold
     is added.  Only single-group models.
 
-    Returns the :class:`WLSMVResult` (``theta`` = estimated model parameters
-    without the dropped ones, then the thresholds; ``r2`` filled in) and a
-    DataFrame shaped as lavaan's ``parameterEstimates(standardized = TRUE)``
-    (columns ``lhs op rhs label est se z pvalue ci.lower ci.upper std.lv
-    std.all std.nox``; rows: user rows, thresholds, the other default rows,
-    ``~*~``, intercepts and latent means, then ``:=``).
-    """
-    from .defined import from_partable
-    from .standardized import r_squared, standardize
+    Returns the :class:`WLSMVFit` (``theta`` = estimated model parameters
+    without the dropped ones, then the thresholds; ``r2``, ``kept``, ``E``,
+    ``full``, ``full_std`` filled in) and the table of
+    :func:`dwls_estimates_table`.
 
-    pt = model.partable
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.ordinal import ordinal_sample_stats
+    >>> from iur_survey.sem.partable import build_partable
+    >>> rng = np.random.default_rng(7)
+    >>> y = rng.normal(size=(400, 1)) @ [[0.8, 0.7, 0.6]] + rng.normal(size=(400, 3)) * 0.6
+    >>> m = Model(build_partable("F =~ a + b + c", meanstructure=False))
+    >>> res, table = wlsmv_from_model(m, ordinal_sample_stats(pd.DataFrame(np.digitize(y, [-1, 0, 1]),
+    ...                                                                    columns=["a", "b", "c"])))
+    >>> res.converged, res.df, table.op.tolist()[:4]
+    (True, 0, ['=~', '=~', '=~', '|'])
+    """
     if model.ngroups != 1:
         raise EstimationError(None, "WLSMV for ordinal items supports a single group only")
     ov = list(model.groups[0].ov)
     if list(st.names) != ov:
         raise EstimationError(None, "the ordinal statistics must cover the model's observed variables "
                                     f"in the model's order {ov}")
-    ordinal = set(ov)
-    nmod = model.npar
-    drop = dwls_dropped(model, ordinal)
+    drop = dwls_dropped(model, set(ov))
     kept = np.flatnonzero(~drop)
     nk = kept.size
-    nth = st.nth
-    th_cols = np.arange(nk, nk + nth)
-    E = np.zeros((nmod, nk + nth))                 # d theta_model / d theta
+    th_cols = np.arange(nk, nk + st.nth)
+    start = model.start([st.cor.to_numpy()], [np.zeros(st.p)])
+    constraints, n_eq = None, 0
+    if model.partable.equality:
+        constraints, n_eq = dwls_constraints(model, drop, start, st.nth)
+    E = np.zeros((model.npar, nk + st.nth))              # d theta_model / d theta
     E[kept, np.arange(nk)] = 1.0
-    base = np.zeros(nmod)      # dropped residual variances at 0: diag(Sigma) = the model part
 
     def expand(t):
-        full = base.copy()
+        full = np.zeros(model.npar)      # dropped residual variances at 0: diag(Sigma) = the model part
         full[kept] = t[:nk]
         return full
 
@@ -744,76 +1154,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
         return model.delta(expand(t), meanstructure=False) @ E
 
     if theta0 is None:
-        start = model.start([st.cor.to_numpy()], [np.zeros(st.p)])
         theta0 = np.concatenate([start[kept], st.th.to_numpy()])
-    res = wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols)
-
-    # ---- estimates table in lavaan's order
-    full = expand(res.theta)
-    values = model.row_values(full)
-    # the model with its delta-parameterization residual variances filled in (unit diagonal of Sigma*)
-    full_std = full.copy()
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k >= 0 and drop[k] and pt.op[i] == "~~":
-            full_std[k] = float(res.residual_variances[ov.index(pt.lhs[i])])
-    values_std = model.row_values(full_std)
-    std = standardize(pt, model, full_std, values_std)
-    res.r2 = r_squared(pt, std["std.all"])
-    z975 = z_critical(0.95)
-    rows: list[dict] = []
-
-    def add(lhs, op, rhs, label, est, se, std_lv=None, std_all=None, std_nox=None):
-        z = est / se if se > 0 else np.nan
-        pv = np.nan            # filled in below, vectorised
-        std_lv = est if std_lv is None else std_lv
-        std_all = std_lv if std_all is None else std_all
-        std_nox = std_all if std_nox is None else std_nox
-        rows.append({"lhs": lhs, "op": op, "rhs": rhs, "label": label, "est": est, "se": se,
-                     "z": z, "pvalue": pv, "ci.lower": est - z975 * se, "ci.upper": est + z975 * se,
-                     "std.lv": std_lv, "std.all": std_all, "std.nox": std_nox})
-
-    def stds(i):
-        return (float(std["std.lv"][i]), float(std["std.all"][i]), float(std["std.nox"][i]))
-
-    col_of = {int(k): j for j, k in enumerate(kept)}
-    resvar = dict(zip(ov, res.residual_variances))
-
-    def add_row(i):
-        k = int(pt.par_index[i])
-        if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ordinal:
-            add(pt.lhs[i], "~~", pt.rhs[i], pt.label[i], float(resvar[pt.lhs[i]]), 0.0, *stds(i))
-        elif k >= 0 and k in col_of:
-            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(res.theta[col_of[k]]),
-                float(res.se[col_of[k]]), *stds(i))
-        else:
-            add(pt.lhs[i], pt.op[i], pt.rhs[i], pt.label[i], float(values[i]), 0.0, *stds(i))
-
-    model_rows = [i for i in range(len(pt)) if pt.op[i] not in _CON_OPS and pt.op[i] != "~1"]
-    for i in model_rows:
-        if pt.user[i] == 1:
-            add_row(i)
-    for j, name in enumerate(st.th.index):
-        item, t = name.split("|")
-        add(item, "|", t, "", float(res.theta[nk + j]), float(res.se[nk + j]))
-    for i in model_rows:
-        if pt.user[i] != 1:
-            add_row(i)
-    for v in ov:
-        add(v, "~*~", v, "", 1.0, 0.0)
-    for v in ov:
-        add(v, "~1", "", "", 0.0, 0.0)
-    for v in (pt.lv_names[0] if pt.lv_names else []):
-        add(v, "~1", "", "", 0.0, 0.0)
-    defs = [c for c in pt.constraints if c.op == ":="]
-    if defs:
-        fn = from_partable(pt, values)
-        vals = fn(full)
-        J = fn.jacobian(full) @ E
-        V = J @ res.vcov @ J.T
-        drows = list(pt.def_rows)
-        for c, v, var, i in zip(defs, vals, np.diag(V), drows):
-            add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), *stds(i))
-    table = pd.DataFrame(rows)
-    table["pvalue"] = z_pvalue(table["z"].to_numpy())
-    return res, table
+    res = wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq=n_eq, constraints=constraints,
+                    names=dwls_theta_names(model.partable, kept, st.th.index))
+    return res, dwls_estimates_table(model, st, res, drop)

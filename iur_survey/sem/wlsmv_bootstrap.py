@@ -27,9 +27,9 @@ from .bootstrap import bca_ci, draw_indices, percentile_ci, seed_entropy
 from .defined import from_partable
 from .ordinal import _codes, blas_threads, stats_from_codes
 from .parallel import available_cores, map_chunks
-from .wlsmv import fit_dwls, wls_delta, wls_moments
+from .ordinal_result import OrdinalSEMResult
+from .wlsmv import dwls_dropped, dwls_table_columns, fit_dwls, wls_delta, wls_moments
 from .wlsmv_groups import GroupsSpec, dwls_problem
-from .wlsmv_result import OrdinalSEMResult
 
 __all__ = ["WLSMVBootstrap", "WLSMVBootstrapResult", "wlsmv_bootstrap", "with_wlsmv_bootstrap", "CHUNK", "GTOL"]
 
@@ -215,6 +215,10 @@ def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
     if res.meta.get("mixed"):
         raise EstimationError(None, "the bootstrap of a WLSMV fit with a mix of ordered and continuous items "
                                     "is not supported yet")
+    if res.partable.equality:
+        # its refits would drop the constraints: refuse, never bootstrap another model
+        raise EstimationError(None, "the bootstrap of a WLSMV fit with '==' constraints that are not shared labels "
+                                    "is not supported yet")
     entropy = seed_entropy(seed)
     model = res.model
     pt = res.partable
@@ -239,15 +243,7 @@ def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
     wl = res.meta["wlsmv"]
     cols = list(model.groups[0].ov)
     Y, lev = _group_codes(data[cols], missing, wl.stats.levels)
-    ords = set(cols)
-    drop = np.zeros(model.npar, dtype=bool)
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k < 0 or pt.op[i] in (":=", "==", "<", ">"):
-            continue
-        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ords):
-            drop[k] = True
-    kept = np.flatnonzero(~drop)
+    kept = np.flatnonzero(~dwls_dropped(model, set(cols)))
     return _Problem("single", model, [Y], [cols], [lev], missing,
                     np.asarray(res.theta, float), None, ov, entropy, kept=kept, nk=int(kept.size),
                     rho0=[wl.stats.wls_obs[wl.stats.nth:]])
@@ -343,26 +339,6 @@ def with_wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataF
 
 def _single_table_par(res: OrdinalSEMResult) -> np.ndarray:
     """Per estimates-table row of a one-group fit: its column of ``theta`` (-1: not estimated)."""
-    pt = res.partable
-    model = res.model
-    ov = set(model.groups[0].ov)
-    drop = np.zeros(model.npar, dtype=bool)
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k < 0 or pt.op[i] in (":=", "==", "<", ">"):
-            continue
-        if pt.op[i] == "~1" or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ov):
-            drop[k] = True
-    kept = np.flatnonzero(~drop)
-    col_of = {int(k): j for j, k in enumerate(kept)}
-    key = {}
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k in col_of and pt.op[i] not in (":=", "==", "<", ">", "~1"):
-            key[(pt.lhs[i], pt.op[i], pt.rhs[i])] = col_of[k]
-    th_names = list(res.meta["wlsmv"].stats.th.index)
-    for j, name in enumerate(th_names):
-        item, t = name.split("|")
-        key[(item, "|", t)] = kept.size + j
-    return np.array([key.get((r.lhs, r.op, r.rhs), -1) for r in res.table.itertuples(index=False)], dtype=int)
+    wl = res.meta["wlsmv"]
+    return dwls_table_columns(res.partable, res.table, wl.kept, wl.stats.th.index)
 

@@ -42,11 +42,12 @@ from .partable import build_partable
 from .syntax import parse_model
 from .defined import from_partable
 from .standardized import r_squared, standardize
-from .wlsmv import fit_dwls, offdiag_vech_index, robust_vcov, scaled_shifted_test
+from .wlsmv import (defined_se, dwls_constraints, dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index,
+                    scaled_shifted_test)
 from .results import z_critical, z_pvalue
-from .wlsmv_result import OrdinalSEMResult
+from .ordinal_result import OrdinalSEMResult
 
-__all__ = ["GroupsSpec", "WLSMVGroupsResult", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
+__all__ = ["GroupsSpec", "WLSMVGroupsFit", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
 
 #: the fitMeasures() entries computed for several groups (lavaan's names, in its order)
 GROUPS_FIT_NAMES = (
@@ -71,7 +72,7 @@ class GroupsSpec:
 
 
 @dataclass
-class WLSMVGroupsResult:
+class WLSMVGroupsFit:
     """Outcome of :func:`wlsmv_groups_fit`; ``theta`` = engine parameters, thresholds, scales."""
 
     theta: np.ndarray
@@ -93,8 +94,8 @@ class WLSMVGroupsResult:
     r2: pd.Series | None = None
     warnings: list[str] = field(default_factory=list)
     kept: np.ndarray | None = None
-    delta: np.ndarray | None = None         # stacked Jacobian of the statistics at the estimates
-    e_inv: np.ndarray | None = None         # inverse of E = sum_g f_g Delta_g' W_g Delta_g
+    delta: np.ndarray | None = None         # stacked Jacobian of the statistics at the estimates (in z with '==')
+    e_inv: np.ndarray | None = None         # inverse of E = sum_g f_g Delta_g' W_g Delta_g (in z with '==')
     chisq: float = float("nan")
     stats: list | None = None
     table_par: np.ndarray | None = None     # per table row: its column of theta (-1: not estimated)
@@ -187,7 +188,7 @@ def _group_moments(model: Model, st: OrdinalSampleStats, g: int, t: np.ndarray, 
 
 
 def wlsmv_groups_fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec,
-                     ordinal: list[str]) -> WLSMVGroupsResult:
+                     ordinal: list[str]) -> WLSMVGroupsFit:
     """WLSMV of a multi-group engine :class:`Model` for ordinal items (see the module docstring).
 
     ``model``: built from a table with the mean structure on, the items'
@@ -283,33 +284,44 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
         t0[th_par[g]] = stats[g].th.to_numpy() if not spec.th_equal else \
             np.mean([s.th.to_numpy() for s in stats], axis=0)
         t0[delta_par[g][delta_par[g] >= 0]] = 1.0
-    fit = fit_dwls(moments, jac, t0, obs, w_fit, 10 ** 12)
+    n_eq = 0
+    if model.partable.equality:            # linear '==': the fit runs on z, theta = c0 + B z (lavaan's K)
+        full0 = np.zeros(model.npar)
+        full0[kept] = t0[:nk]
+        keep_mask = np.ones(model.npar, dtype=bool)
+        keep_mask[kept] = False
+        (c0, B, A), n_eq = dwls_constraints(model, keep_mask, full0, npar - nk)
+        fit = fit_dwls(lambda z: moments(c0 + B @ z), lambda z: jac(c0 + B @ z) @ B, B.T @ (t0 - c0), obs,
+                       w_fit, 10 ** 12)
+        t = c0 + B @ fit.theta
+    else:
+        B = A = None
+        fit = fit_dwls(moments, jac, t0, obs, w_fit, 10 ** 12)
+        t = fit.theta
     warnings: list[str] = [w for s in stats for w in s.warnings]
     if not fit.converged:
         warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
-    t = fit.theta
     parts = [gm(t, g, True) for g in range(G)]
-    D_all = np.vstack([p_[1] for p_ in parts])
+    D_theta = np.vstack([p_[1] for p_ in parts])
+    D_all = D_theta if B is None else D_theta @ B            # in the fit's own parameters
     est_all = np.concatenate([p_[0] for p_ in parts])
     V_all = np.concatenate([fg[g] * stats[g].wls_vd for g in range(G)])
     Gam_all = linalg.block_diag(*[stats[g].gamma / fg[g] for g in range(G)])
-    E = D_all.T @ (V_all[:, None] * D_all)
-    try:
-        Einv = np.linalg.inv(E)
-    except np.linalg.LinAlgError:
-        raise EstimationError(None, "the information matrix cannot be inverted (the model may not be "
-                                    "identified)") from None
-    vcov = robust_vcov(D_all, V_all, Gam_all, int(N) - G + 1, e_inv=Einv)
+    Einv, vcov, se, _, vw = dwls_vcov(D_all, V_all, Gam_all, int(N) - G + 1,
+                                      _theta_names(model, stats, kept, th_par, delta_par, npar),
+                                      B=B, delta_theta=D_theta, con_jac=A, n_eq=n_eq)
+    warnings += vw
     d = obs - est_all
     off = np.cumsum([0] + [s.wls_obs.size for s in stats])
     X2 = float(sum((stats[g].n - 1) * np.sum(stats[g].wls_vd * d[off[g]:off[g + 1]] ** 2) for g in range(G)))
     fmin = X2 / (2 * N)
-    df = int(obs.size - npar + len(model.partable.equality))
+    df = int(obs.size - npar + n_eq)
     test = scaled_shifted_test(X2, df, D_all, V_all, Gam_all, e_inv=Einv)
+    if not np.all(np.isfinite(Einv)):         # lavaan: no robust test without E^-1
+        test.update(stat=np.nan, pvalue=np.nan, scaling_factor=np.nan, shift_parameter=np.nan)
     base = _baseline(stats, fg)
-    fm = _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Einv, V_all,
+    fm = _fit_measures(stats, parts, fg, N, npar - n_eq, fmin, X2, df, test, base, D_all, Einv, V_all,
                        robust=not (spec.th_equal or spec.delta_free or theta_param))
-    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     scales = [p_[2][2] for p_ in parts]
     full = np.zeros(model.npar)
     full[kept] = t[:nk]
@@ -318,13 +330,25 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
         Sg = model._core(full, g)["Sigma"]
         resvar.append(1.0 / scales[g] ** 2 - np.diag(Sg) if not theta_param else np.diag(
             model.matrices(full, g)["theta"]).copy())
-    res = WLSMVGroupsResult(theta=t, vcov=vcov, se=se, fmin=fmin, df=df, test=test, baseline=base,
+    res = WLSMVGroupsFit(theta=t, vcov=vcov, se=se, fmin=fmin, df=df, test=test, baseline=base,
                             fit_measures=fm, converged=fit.converged, iterations=fit.iterations,
                             table=pd.DataFrame(), npar_model=model.npar, th_par=th_par, delta_par=delta_par,
                             scales=scales, resvar=resvar, warnings=warnings, kept=kept, delta=D_all,
                             e_inv=Einv, chisq=X2, stats=stats)
     res.table, res.r2 = _table(model, stats, res, ordinal, theta_param)
     return res
+
+
+def _theta_names(model: Model, stats, kept, th_par, delta_par, npar: int) -> list[str]:
+    """``lhs op rhs`` of each entry of the several-group ``theta`` (for the warnings)."""
+    names = dwls_theta_names(model.partable, kept, []) + [f"par{j + 1}" for j in range(kept.size, npar)]
+    for g, s in enumerate(stats):
+        for j, nm in enumerate(s.th.index):
+            names[int(th_par[g][j])] = f"{nm}.g{g + 1}"
+        for j, v in enumerate(s.names):
+            if delta_par[g][j] >= 0:
+                names[int(delta_par[g][j])] = f"{v}~*~{v}.g{g + 1}"
+    return names
 
 
 def _baseline(stats: list[OrdinalSampleStats], fg: np.ndarray) -> dict:
@@ -437,7 +461,7 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
     return pd.Series({k: out.get(k, np.nan) for k in GROUPS_FIT_NAMES}, dtype=float)
 
 
-def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], theta_param: bool):
+def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_param: bool):
     """lavaan's parameterEstimates() rows for several groups (with a ``group`` column)."""
     pt = model.partable
     t = res.theta
@@ -509,10 +533,9 @@ def _table(model: Model, stats, res: WLSMVGroupsResult, ordinal: list[str], thet
     if defs:
         fn = from_partable(pt, values)
         vals = fn(full)
-        Jk = fn.jacobian(full)[:, kept]
-        V = Jk @ res.vcov[:nk, :nk] @ Jk.T
-        for c, v, var, i in zip(defs, vals, np.diag(V), list(pt.def_rows)):
-            add(c.lhs, ":=", c.rhs, 0, c.lhs, float(v), float(np.sqrt(max(var, 0.0))), i=i)
+        se_def = defined_se(fn.jacobian(full)[:, kept], res.vcov[:nk, :nk])
+        for c, v, s_, i in zip(defs, vals, se_def, list(pt.def_rows)):
+            add(c.lhs, ":=", c.rhs, 0, c.lhs, float(v), float(s_), i=i)
     tab = pd.DataFrame(rows)
     se = tab["se"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -561,7 +584,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
                        stats_cache: dict | None = None):
     """Multi-group WLSMV from syntax and data: lavaan's ``sem(model, data, ordered = TRUE, group = group,
     group.equal = ..., parameterization = ...)``; returns an
-    :class:`~iur_survey.sem.wlsmv_result.OrdinalSEMResult` (estimates table with a ``group`` column).
+    :class:`~iur_survey.sem.ordinal_result.OrdinalSEMResult` (estimates table with a ``group`` column).
 
     ``auto_rules=False`` takes the syntax as complete (e.g. the Wu & Estabrook models, whose thresholds
     equality and free scales are then given by ``th_equal`` / ``delta_free``).  ``stats_cache`` (a dict)
@@ -595,6 +618,8 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     engine_ge = [x for x in ge if x not in ("thresholds", "intercepts", "residuals")]
     pt = build_partable(text, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
                         std_lv=std_lv, group_equal=engine_ge)
+    if any(c.op in ("<", ">") for c in pt.constraints):
+        raise EstimationError(None, "'<' / '>' constraints are not supported with ordered items yet")
     if auto_rules:
         # the added lines are lavaan's own defaults, not the user's rows
         mine = {(pt0.lhs[i], pt0.op[i], pt0.rhs[i]) for i in range(len(pt0)) if pt0.user[i] == 1}

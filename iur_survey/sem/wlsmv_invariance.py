@@ -87,7 +87,7 @@ def we_syntax(syntax: str, ngroups: int, group_equal) -> str:
 def lrt_satorra2000(res1, res0) -> dict:
     """lavaan's scaled-shifted difference test (``lav_test_diff_Satorra2000``, ``A.method = "delta"``)
     of a restricted multi-group WLSMV fit ``res0`` against ``res1`` (both
-    :class:`~iur_survey.sem.wlsmv_groups.WLSMVGroupsResult`).
+    :class:`~iur_survey.sem.wlsmv_groups.WLSMVGroupsFit`).
 
     Returns ``chisq_diff``, ``df_diff``, ``pvalue``, ``a``, ``b``, ``trace_ugamma``, ``trace_ugamma2``.
 

@@ -240,6 +240,17 @@ def _uniform_codes(rng: np.random.Generator, s: _Setup, m: int, k: int) -> np.nd
     return rng.integers(s.inst.scale_min, s.inst.scale_max + 1, size=(m, k)).astype(float)
 
 
+def _uniform_block(rng: np.random.Generator, s: _Setup, m: int, *, answers: bool = True) -> _Block:
+    """A block of ``m`` platform records: new response ids, random roles and (``answers``) uniform codes."""
+    blk = _Block(m, len(s.items), len(s.att))
+    blk.response_id = personal.response_ids(rng, m)
+    blk.role = np.array(s.inst.group_keys, dtype=object)[rng.integers(0, len(s.inst.group_keys), size=m)]
+    if answers:
+        blk.items = _uniform_codes(rng, s, m, len(s.items))
+        blk.att = _uniform_codes(rng, s, m, len(s.att))
+    return blk
+
+
 # -- the parts of the sample -----------------------------------------------------------------
 def _honest(seed: int, s: _Setup, n: int) -> _Block:
     rng = _rng(seed, "honest")
@@ -330,9 +341,7 @@ def _item_nonresponse(seed: int, s: _Setup, blk: _Block, c: Contamination, count
 
 def _preview(seed: int, s: _Setup, m: int) -> _Block:
     rng = _rng(seed, "preview")
-    blk = _Block(m, len(s.items), len(s.att))
-    blk.response_id = personal.response_ids(rng, m)
-    blk.role = np.array(s.inst.group_keys, dtype=object)[rng.integers(0, len(s.inst.group_keys), size=m)]
+    blk = _uniform_block(rng, s, m, answers=False)
     style = rng.choice(3, size=m, p=[0.5, 0.3, 0.2])      # click-through / constant / abandoned
     blk.items = _uniform_codes(rng, s, m, len(s.items))
     blk.att = _uniform_codes(rng, s, m, len(s.att))
@@ -353,11 +362,7 @@ def _preview(seed: int, s: _Setup, m: int) -> _Block:
 
 def _test(seed: int, s: _Setup, m: int) -> _Block:
     rng = _rng(seed, "test")
-    blk = _Block(m, len(s.items), len(s.att))
-    blk.response_id = personal.response_ids(rng, m)
-    blk.role = np.array(s.inst.group_keys, dtype=object)[rng.integers(0, len(s.inst.group_keys), size=m)]
-    blk.items = _uniform_codes(rng, s, m, len(s.items))
-    blk.att = _uniform_codes(rng, s, m, len(s.att))
+    blk = _uniform_block(rng, s, m)
     blk.status[:] = "Survey Test"
     blk.duration = rng.integers(1, 30, size=m).astype(float)
     blk.submitted = (-2 * 86400 + 15 * 3600 + np.arange(m) * 2).astype(np.int64)  # one generated batch
@@ -369,11 +374,7 @@ def _test(seed: int, s: _Setup, m: int) -> _Block:
 
 def _spam(seed: int, s: _Setup, m: int) -> _Block:
     rng = _rng(seed, "spam")
-    blk = _Block(m, len(s.items), len(s.att))
-    blk.response_id = personal.response_ids(rng, m)
-    blk.role = np.array(s.inst.group_keys, dtype=object)[rng.integers(0, len(s.inst.group_keys), size=m)]
-    blk.items = _uniform_codes(rng, s, m, len(s.items))
-    blk.att = _uniform_codes(rng, s, m, len(s.att))
+    blk = _uniform_block(rng, s, m)
     straight = rng.random(m) < 0.5
     code = _uniform_codes(rng, s, m, 1)
     blk.items[straight] = code[straight]

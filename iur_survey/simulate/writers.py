@@ -165,6 +165,25 @@ def _item_cells(values, instrument, labels: str, language: str, missing: str = "
     return _map_col(values, func)
 
 
+def _spss_group_codes(instrument, language: str) -> tuple[dict, dict]:
+    """Group key -> SPSS value and value label: the numeric codes the instrument lists for its
+    groups when every group lists one (psych's bfi: gender 1 = male, 2 = female; codes are
+    wordings, never positions), else positions 1, 2, ...; the label is the group's first
+    wording in ``language`` that is not a number."""
+    keys = list(instrument.groups)
+    listed = {k: next((w.strip() for w in instrument.groups[k] if re.fullmatch(r"-?\d+", w.strip())), None)
+              for k in keys}
+    if all(v is not None for v in listed.values()) and len(set(listed.values())) == len(keys):
+        codes = {k: float(listed[k]) for k in keys}
+    else:
+        codes = {k: float(i + 1) for i, k in enumerate(keys)}
+    names = {}
+    for k in keys:
+        words = [w for w in instrument.groups[k] if not re.fullmatch(r"-?\d+", str(w).strip())]
+        names[k] = wording(words or list(instrument.groups[k]), language)
+    return codes, names
+
+
 def _role_cells(values, instrument, labels: str, language: str, numeric: bool, missing: str = "") -> list:
     keys = list(instrument.groups)
 
@@ -476,10 +495,9 @@ def _spss_write(path: Path, frame, instrument, labels, language, tags) -> None:
     rname = "Q1" if tags == "qnum" else group
     var_labels[rname] = instrument.role_question.get(language) or group
     if numeric:
-        keys = list(instrument.groups)
-        data[rname] = pd.Series(col(group), dtype=object).map(
-            lambda v: float(keys.index(v) + 1) if v in keys else np.nan).astype("float64")
-        value_labels[rname] = {float(i + 1): wording(instrument.groups[k], language) for i, k in enumerate(keys)}
+        codes, names = _spss_group_codes(instrument, language)
+        data[rname] = pd.Series(col(group), dtype=object).map(lambda v: codes.get(v, np.nan)).astype("float64")
+        value_labels[rname] = {codes[k]: names[k] for k in codes}
     else:
         data[rname] = _role_cells(col(group), instrument, labels, language, False)
     lab = {float(k): wording(v, language) for k, v in instrument.labels.items()}

@@ -56,10 +56,8 @@ def test_cli_exit_status_and_marked_results(tmp_path, capsys):
     assert doc["converged"] is False and doc["fit"] == {} and doc["estimates_interpretable"] is False
 
 
-def test_fit_help_documents_the_exit_status(capsys):
-    with pytest.raises(SystemExit):
-        main(["fit", "--help"])
-    out = capsys.readouterr().out
+def test_fit_help_documents_the_exit_status(cli_help):
+    out = cli_help("fit")
     assert "exit status" in out and "3 the model did" in out
 
 

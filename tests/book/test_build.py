@@ -159,7 +159,7 @@ def test_chapter8_pls_agreement_equals_the_package(demo_book):
 
     inst, data = _clean_demo()
     opts = analysis_options()
-    pls = pls_sem(data, inst, n_boot=opts["bootstrap_B"], seed=opts["seed"], progress=False)
+    pls = pls_sem(data, default_model(inst), n_boot=opts["bootstrap_B"], seed=opts["seed"], progress=False)
     cmp = compare_with_cbsem(pls, sem(default_model(inst), data).parameter_estimates())
     known = cmp[cmp["agree"].notna()]
     text = page_text(demo_book.html / "book" / "08_robustness.html")

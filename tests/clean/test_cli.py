@@ -8,7 +8,6 @@ import os
 import re
 
 import pandas as pd
-import pytest
 
 from iur_survey.cli import main
 
@@ -93,9 +92,7 @@ def test_clean_command_errors_are_one_line(make_frame, tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_clean_help_is_informative(capsys):
-    with pytest.raises(SystemExit):
-        main(["clean", "--help"])
-    text = capsys.readouterr().out
+def test_clean_help_is_informative(cli_help):
+    text = cli_help("clean")
     for word in ("--out DIR", "--config FILE", "--strict", "exclusions.csv", "speeder", "mahalanobis"):
         assert word in text

@@ -79,9 +79,10 @@ def pooled(recs):
     return g
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_recovery_floors(runs, fmt):
-    recs = [runs[(fmt, s)][4] for s in SEEDS]
+def assert_floors(recs, fmt, honest_max: float) -> bool:
+    """Over the seeds' recoveries: every screened (and, where the format records it, status) kind found,
+    each careless kind at its floor, precision >= .95, at most ``honest_max`` of the honest excluded.
+    Returns whether the format records a status."""
     g = pooled(recs)
     kind = g.loc["kind"]
     has_status = fmt not in ("wjx_csv", "wjx_xlsx")
@@ -91,7 +92,13 @@ def test_recovery_floors(runs, fmt):
         assert kind.loc[k, "recall_any"] >= floor, (fmt, k, kind.loc[k, "recall_any"])
     assert g.loc[("all", "all"), "precision"] >= 0.95
     honest = g.loc[("honest", "honest")]
-    assert honest["n_hit"] / honest["n_true"] <= 0.015
+    assert honest["n_hit"] / honest["n_true"] <= honest_max
+    return has_status
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_recovery_floors(runs, fmt):
+    has_status = assert_floors([runs[(fmt, s)][4] for s in SEEDS], fmt, 0.015)
     # every response style: at most 5 % of its honest respondents excluded
     for style in STYLES:
         excluded = n = 0
@@ -177,14 +184,4 @@ def test_index_rules_on_a_heavily_contaminated_sample(seed):
 @pytest.mark.xdist_group("clean_recovery_large")
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_recovery_floors_large(fmt, tmp_path):
-    recs = [run_one(fmt, seed, 5000, tmp_path)[4] for seed in (21, 22, 23)]
-    g = pooled(recs)
-    kind = g.loc["kind"]
-    has_status = fmt not in ("wjx_csv", "wjx_xlsx")
-    for k in SCREEN_KINDS + (STATUS_KINDS if has_status else ()):
-        assert kind.loc[k, "recall"] == 1.0, (fmt, k)
-    for k, floor in CARELESS_FLOORS.items():
-        assert kind.loc[k, "recall_any"] >= floor, (fmt, k)
-    assert g.loc[("all", "all"), "precision"] >= 0.95
-    honest = g.loc[("honest", "honest")]
-    assert honest["n_hit"] / honest["n_true"] <= 0.012
+    assert_floors([run_one(fmt, seed, 5000, tmp_path)[4] for seed in (21, 22, 23)], fmt, 0.012)

@@ -366,3 +366,59 @@ def test_duplicate_answers_ip_matches_naive_groupby(make_frame, inst):
         seen.add(key)
     got = flagged(duplicate_answers_ip(df, inst, eligible=np.ones(len(df), bool)))
     assert sorted(got) == sorted(expect) and len(expect) >= 10
+
+
+# -- ipsatized D² (profile) and the scale-aware zig-zag period -----------------------------------
+def test_mahad_ipsatized_is_blind_to_acquiescence_and_extremity_and_equals_a_naive_computation():
+    from iur_survey.clean.indices import ipsatize, mahad_ipsatized
+
+    rng = np.random.default_rng(7)
+    f = np.repeat(rng.normal(size=(600, 4)), 4, axis=1)
+    x = np.clip(np.round(3 + f + rng.normal(scale=.7, size=(600, 16))), 1, 5)
+    d2, df = mahad_ipsatized(x)
+    # naive: ipsatize, drop the last column, D² with numpy's inverse
+    z = ipsatize(x)[:, :-1]
+    ok = ~np.isnan(z).any(axis=1)
+    s_inv = np.linalg.inv(np.cov(z[ok], rowvar=False))
+    c = z - z[ok].mean(axis=0)
+    naive = np.einsum("ij,jk,ik->i", c, s_inv, c)
+    np.testing.assert_allclose(d2[ok], naive[ok], rtol=1e-9)
+    assert (df[ok] == 15).all() and np.isnan(d2[~ok]).all()
+    # the same profile shifted (acquiescence) or stretched (extremity) keeps its ipsatized D²
+    ref = ok.copy()
+    y = x.copy()
+    y[0] = x[1] + 0.5           # any affine change of a row leaves its ipsatized answers as they were
+    y[2] = 3 + 2 * (x[1] - 3)
+    d2y, _ = mahad_ipsatized(y, reference=ref & (np.arange(600) > 2))
+    d2x, _ = mahad_ipsatized(x, reference=ref & (np.arange(600) > 2))
+    assert ok[1]
+    assert d2y[0] == pytest.approx(d2x[1]) and d2y[2] == pytest.approx(d2x[1])
+
+
+def test_profile_rule_is_opt_in_and_counts_as_its_own_evidence_group():
+    from iur_survey.clean.config import CleanConfig
+    from iur_survey.clean.decision import EVIDENCE_GROUPS, decide
+
+    assert "mahalanobis_ipsatized" not in CleanConfig().rules
+    assert "mahalanobis_ipsatized" in CleanConfig.from_dict({"rules": list(rules.DEFAULT_RULES) + [
+        "mahalanobis_ipsatized"]}).rules
+    assert EVIDENCE_GROUPS["profile"] == ("mahalanobis_ipsatized",)
+    f = {"mahalanobis_ipsatized": pd.Series(["profile D² 60", "profile D² 60"], dtype="string"),
+         "mahalanobis": pd.Series(["D² 80", pd.NA], dtype="string")}
+    ex, basis = decide(f)
+    assert ex.tolist() == [True, False] and basis[0] == "convergent evidence: size + profile"
+
+
+def test_longpattern_default_period_covers_the_zig_zag_of_a_six_point_scale():
+    from iur_survey.instrument import parse_instrument
+
+    six = parse_instrument({**INST.raw, "scale": {"min": 1, "max": 6}}, INST.path)
+    zig = [1, 2, 3, 4, 5, 6, 5, 4, 3, 2]                       # period 10
+    row = (zig * 3)[:len(ITEMS)]
+    df = pd.DataFrame([row], columns=ITEMS, dtype=float)
+    hit = rules.longpattern(df, six)
+    assert hit.notna().all() and "period 10" in hit[0]
+    assert rules.longpattern(df, six, max_period=8).isna().all()      # the old default missed it
+    five = [1, 2, 3, 4, 5, 4, 3, 2]
+    df5 = pd.DataFrame([(five * 4)[:len(ITEMS)]], columns=ITEMS, dtype=float)
+    assert "period 8" in rules.longpattern(df5, INST)[0]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from iur_survey.errors import EstimationError, ModelSyntaxError
-from iur_survey.pls import EXAMPLE_MODEL, PLSModel, default_pls_model, example_data, pls_model, pls_sem
+from iur_survey.pls import EXAMPLE_MODEL, PLSModel, example_data, pls_model, pls_sem
 
 
 def test_model_forms_give_the_same_fit():
@@ -79,6 +79,13 @@ def test_tables_and_reports():
     assert m.loc["M", "X"] == res.htmt()["htmt"].iloc[0] and np.isnan(m.loc["X", "M"])
 
 
-def test_default_model_with_an_instrument_of_another_study(tmp_path):
+def test_the_model_comes_from_the_caller():
+    """pls/ knows nothing of the study: no default model, and an instrument in the model's place is refused."""
     from iur_survey.instrument import DEFAULT_INSTRUMENT, load_instrument
-    assert isinstance(default_pls_model(load_instrument(DEFAULT_INSTRUMENT)), PLSModel)
+    from iur_survey.study import default_model
+    inst = load_instrument(DEFAULT_INSTRUMENT)
+    with pytest.raises(TypeError):
+        pls_sem(example_data())
+    with pytest.raises(TypeError, match="lavaan syntax or a PLSModel"):
+        pls_sem(example_data(), inst)
+    assert isinstance(pls_model(default_model(inst)), PLSModel)

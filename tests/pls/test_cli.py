@@ -8,6 +8,7 @@ import pytest
 
 from iur_survey.cli import main
 from iur_survey.pls import pls_sem
+from iur_survey.study import default_model
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data" / "complete_800.csv"
 
@@ -19,7 +20,7 @@ def test_pls_command_writes_the_api_result_and_the_comparison(tmp_path, capsys):
     assert main(["pls", str(DATA), "--boot", "50", "--seed", "7", "--compare", str(fit_json),
                  "--out", str(out)]) == 0
     got = json.loads(out.read_text())
-    api = pls_sem(pd.read_csv(DATA), n_boot=50, seed=7)
+    api = pls_sem(pd.read_csv(DATA), default_model(), n_boot=50, seed=7)
     paths = {(r["lhs"], r["rhs"]): r["est"] for r in got["paths"]}
     for _, row in api.path_coefficients().iterrows():
         assert paths[(row["lhs"], row["rhs"])] == pytest.approx(row["est"], abs=1e-9)  # to_dict rounds to 10 decimals

@@ -25,7 +25,7 @@ def data() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def pls(data):
-    return pls_sem(data, n_boot=300, seed=2022)
+    return pls_sem(data, default_model(), n_boot=300, seed=2022)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_standardized_solution_shape(pls):
 
 
 def test_without_bootstrap_and_errors(data, cb):
-    plain = pls_sem(data)
+    plain = pls_sem(data, default_model())
     tab = compare_with_cbsem(plain, cb)
     assert tab["pls_pvalue"].isna().all() and tab["agree"].isna().all()
     assert tab["cb_significant"].notna().all()

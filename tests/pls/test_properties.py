@@ -13,8 +13,10 @@ import statsmodels.api as sm
 from iur_survey.instrument import load_instrument
 from iur_survey.pls import EXAMPLE_MODEL, example_data, fit_batch, pls_model, pls_sem
 from iur_survey.pls.bootstrap import resample_indices
+from iur_survey.study import default_model
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
+MODEL = default_model()                  # the study's model: pls/ takes it from the caller
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +26,7 @@ def data800() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def res800(data800):
-    return pls_sem(data800)
+    return pls_sem(data800, MODEL)
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -75,7 +77,7 @@ def test_paths_are_ols_on_the_scores(res800):
 def test_mode_a_weights_are_covariances_with_the_inner_proxy(data800, scheme):
     """At convergence w_j is proportional to cov(x_k, inner proxy of j), the proxy built from the scores
     with the scheme's inner weights (regressions by statsmodels / correlations / their signs)."""
-    res = pls_sem(data800, scheme=scheme, tol=1e-12)
+    res = pls_sem(data800, MODEL, scheme=scheme, tol=1e-12)
     S = res.construct_scores()
     R = S.corr()
     Z = _z(data800[list(res.model.items)].to_numpy(float))
@@ -116,14 +118,14 @@ def test_sign_orientation(data800, res800):
     flipped = data800.copy()
     for i in ("GOV1", "GOV2", "GOV3", "GOV4"):
         flipped[i] = -flipped[i]
-    res = pls_sem(flipped)
+    res = pls_sem(flipped, MODEL)
     assert np.allclose(res.outer_loadings()["loading"], res800.outer_loadings()["loading"], atol=1e-9)
     pc, pc0 = res.path_coefficients(), res800.path_coefficients()
     sign = np.where(pc["rhs"] == "GOV", -1.0, 1.0)
     assert np.allclose(pc["est"], sign * pc0["est"], atol=1e-9)
     one = data800.copy()
     one["GOV3"] = 6 - one["GOV3"]
-    lo = pls_sem(one).outer_loadings().set_index("item")["loading"]
+    lo = pls_sem(one, MODEL).outer_loadings().set_index("item")["loading"]
     assert lo["GOV3"] < 0 and (lo[["GOV1", "GOV2", "GOV4"]] > 0).all()
 
 
@@ -173,7 +175,7 @@ def test_bootstrap_reproducible_and_exact(data800, res800):
     assert not np.allclose(a.boot.draws["paths"], c.boot.draws["paths"])
     # resample 5 is a fresh fit of those rows
     idx = np.vstack(list(resample_indices(800, 40, seed=7)))[5]
-    fresh = pls_sem(data800.iloc[idx])
+    fresh = pls_sem(data800.iloc[idx], MODEL)
     assert np.allclose(a.boot.draws["paths"][5], fresh.path_coefficients()["est"], atol=1e-6)
     assert np.allclose(a.boot.draws["weights"][5], fresh.outer_weights()["weight"], atol=1e-6)
     assert np.allclose(a.boot.draws["htmt"][5], fresh.htmt()["htmt"], atol=1e-12)

@@ -32,6 +32,7 @@ from seminr.predict.predict_pls import cut_folds  # noqa: E402
 
 from iur_survey.pls import pls_predict, pls_sem  # noqa: E402
 from iur_survey.pls.bootstrap import resample_indices  # noqa: E402
+from iur_survey.study import default_model  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 TOL = 1e-6
@@ -60,8 +61,8 @@ def _mobi() -> pd.DataFrame:
 
 CASES = {
     "ecsi_mobi": (_mobi, ECSI),
-    "default_complete_800": (lambda: pd.read_csv(DATA / "complete_800.csv"), None),
-    "default_missing_800": (lambda: pd.read_csv(DATA / "missing_800.csv"), None),
+    "default_complete_800": (lambda: pd.read_csv(DATA / "complete_800.csv"), default_model()),
+    "default_missing_800": (lambda: pd.read_csv(DATA / "missing_800.csv"), default_model()),
 }
 
 

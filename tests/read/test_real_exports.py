@@ -27,6 +27,13 @@ def inst_of(name: str, **changes):
     return parse_instrument({**inst.raw, **changes}, inst.path)
 
 
+def read_text(tmp_path, name: str, text: str, inst, **kw):
+    """``text`` written to ``tmp_path / name`` (UTF-8) and read as an export."""
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return read_export(p, inst, **kw)
+
+
 def items(raw, codes):
     return raw.frame[list(codes)].to_numpy(dtype=float)
 
@@ -242,9 +249,7 @@ def test_columns_map_metadata_so_screening_runs(tmp_path):
         rows.append(f"r{i},IP Address,{'False' if i == 3 else 'True'},{50 if i == 3 else 100},"
                     f"2024-01-01 10:00:00,2024-01-01 10:{1 if i == 5 else 20}:00,{i % 7 + 1},{(i + 2) % 7 + 1},"
                     f"{(i + 4) % 7 + 1}")
-    p = tmp_path / "own.csv"
-    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    raw = read_export(p, inst)
+    raw = read_text(tmp_path, "own.csv", "\n".join(rows) + "\n", inst)
     assert raw.frame["_duration"].iloc[0] == 1200.0 and raw.frame["_duration"].iloc[5] == 60.0
     assert raw.frame["_finished"].iloc[3] == False  # noqa: E712
     res = clean(raw, inst)
@@ -294,9 +299,7 @@ def test_surveymonkey_two_header_rows(tmp_path):
             '114,4001,03/01/2023 10:00:00 AM,03/01/2023 10:07:30 AM,1.2.3.4,a@b.c,,,,Agree,Neutral,'
             'Strongly agree,"fine, thanks"\n'
             '115,4001,03/01/2023 11:00:00 AM,03/01/2023 11:00:40 AM,1.2.3.5,,,,,Disagree,,Agree,\n')
-    p = tmp_path / "sm.csv"
-    p.write_text(text, encoding="utf-8")
-    raw = read_export(p, inst)
+    raw = read_text(tmp_path, "sm.csv", text, inst)
     assert raw.format == "surveymonkey"
     assert raw.frame["response_id"].tolist() == ["114", "115"]
     np.testing.assert_array_equal(items(raw, ["MAT1", "MAT2", "MAT3"]), [[4, 3, 5], [2, np.nan, 4]])
@@ -315,9 +318,7 @@ def test_limesurvey_codes_and_incomplete(tmp_path):
             '"7","2023-03-01 10:07:30","2","en","123","2023-03-01 10:00:00","2023-03-01 10:07:30","1.2.3.4",'
             '"A4","A2","450.5"\n'
             '"8","","1","en","124","2023-03-01 11:00:00","2023-03-01 11:00:40","1.2.3.5","A1","","40"\n')
-    p = tmp_path / "ls.csv"
-    p.write_text(text, encoding="utf-8")
-    raw = read_export(p, inst)
+    raw = read_text(tmp_path, "ls.csv", text, inst)
     assert raw.format == "limesurvey"
     np.testing.assert_array_equal(items(raw, ["MAT1", "MAT2"]), [[4, 2], [1, np.nan]])
     assert raw.frame["_finished"].tolist() == [True, False]

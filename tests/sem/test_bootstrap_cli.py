@@ -46,9 +46,7 @@ def test_fit_with_bootstrap_writes_bootstrap_ses(tmp_path, capsys):
     np.testing.assert_array_equal(se1, se2)            # same seed, other worker count: the same draws
 
 
-def test_bootstrap_flags_are_documented(capsys):
-    with pytest.raises(SystemExit):
-        main(["fit", "--help"])
-    text = capsys.readouterr().out
+def test_bootstrap_flags_are_documented(cli_help):
+    text = cli_help("fit")
     for flag in ("--bootstrap", "--ci", "--seed", "--workers", "--scheduler", "--quiet"):
         assert flag in text

@@ -62,6 +62,12 @@ def _num_grad(f, x, h=1e-6):
     return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(x.size)])
 
 
+def _moment_derivative(fn, Sigma, mu):
+    """Central differences of ``fn(Sigma, mu)`` in the moments ``m = (mu, vech(Sigma))`` at (Sigma, mu)
+    (one row per moment when ``fn`` returns a vector)."""
+    return _num_grad(lambda m: fn(*_from_m(m, mu.size)), moments_to_m(Sigma, mu))
+
+
 # --------------------------------------------------------------------------------------------- conventions
 def test_vech_order_is_lavaans_column_major_lower_triangle():
     S = np.arange(16.0).reshape(4, 4)
@@ -137,12 +143,9 @@ def test_loglik_is_minus_infinity_for_a_non_positive_definite_sigma():
 def test_gradient_matches_finite_differences(seed):
     X, Sigma, mu = _data(seed, miss=0.3)
     st = SampleStats(X)
-    p = st.p
-    m0 = moments_to_m(Sigma, mu)
-    f = lambda m: fiml_loglik(st, *_from_m(m, p))
-    num = _num_grad(f, m0)
+    num = _moment_derivative(lambda S, m: fiml_loglik(st, S, m), Sigma, mu)
     ll, g = fiml_gradient(st, Sigma, mu, return_loglik=True)
-    assert ll == pytest.approx(f(m0), rel=1e-14)
+    assert ll == pytest.approx(fiml_loglik(st, Sigma, mu), rel=1e-14)
     np.testing.assert_allclose(g, num, rtol=1e-6, atol=1e-6 * np.abs(g).max())
 
 
@@ -150,10 +153,7 @@ def test_gradient_matches_finite_differences(seed):
 def test_hessian_matches_finite_differences_of_the_gradient(seed):
     X, Sigma, mu = _data(seed, miss=0.3)
     st = SampleStats(X)
-    p = st.p
-    m0 = moments_to_m(Sigma, mu)
-    gfun = lambda m: fiml_gradient(st, *_from_m(m, p))
-    num = np.array([(gfun(m0 + 1e-6 * e) - gfun(m0 - 1e-6 * e)) / 2e-6 for e in np.eye(m0.size)]).T
+    num = _moment_derivative(lambda S, m: fiml_gradient(st, S, m), Sigma, mu).T
     H = fiml_hessian_m(st, Sigma, mu)
     np.testing.assert_allclose(H, H.T, atol=1e-10 * np.abs(H).max())
     np.testing.assert_allclose(H, num, atol=1e-6 * np.abs(H).max())
@@ -166,8 +166,7 @@ def test_gradient_property_random_patterns(seed, p, miss):
     if np.isnan(X).all():
         return
     st = SampleStats(X)
-    m0 = moments_to_m(Sigma, mu)
-    num = _num_grad(lambda m: fiml_loglik(st, *_from_m(m, p)), m0)
+    num = _moment_derivative(lambda S, m: fiml_loglik(st, S, m), Sigma, mu)
     g = fiml_gradient(st, Sigma, mu)
     np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(g).max()))
     assert fiml_loglik(st, Sigma, mu) == pytest.approx(_brute_loglik(X, Sigma, mu), rel=1e-11)
@@ -196,16 +195,11 @@ def test_scores_sum_to_the_gradient_and_match_per_case_derivatives():
     st = SampleStats(X)
     sc = casewise_scores(st, Sigma, mu)
     np.testing.assert_allclose(sc.sum(axis=0), fiml_gradient(st, Sigma, mu), rtol=1e-11, atol=1e-11)
-    m0 = moments_to_m(Sigma, mu)
     for i in (0, 5, 17):
         row = X[st.rows[i]]
         o = ~np.isnan(row)
-
-        def li(m):
-            S, mu_ = _from_m(m, 4)
-            return multivariate_normal.logpdf(row[o], mu_[o], S[np.ix_(o, o)])
-
-        np.testing.assert_allclose(sc[i], _num_grad(li, m0), atol=1e-6)
+        num = _moment_derivative(lambda S, m: multivariate_normal.logpdf(row[o], m[o], S[np.ix_(o, o)]), Sigma, mu)
+        np.testing.assert_allclose(sc[i], num, atol=1e-6)
     B = information_first_order(st, Sigma, mu)
     np.testing.assert_allclose(B, sc.T @ sc / st.n, rtol=1e-12)
     np.testing.assert_allclose(casewise_scores(st, Sigma, mu, meanstructure=False), sc[:, 4:])

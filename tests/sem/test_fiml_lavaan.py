@@ -9,7 +9,6 @@ they exercise the likelihood side alone.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -28,23 +27,15 @@ from iur_survey.sem.fiml import (
     information_first_order,
 )
 from iur_survey.sem.robust import robust_measures
+from tests.sem.likelihood_refs import minimodel as mini
 
-REFS = Path(__file__).resolve().parent / "likelihood_refs"
-_spec = importlib.util.spec_from_file_location("likelihood_minimodel", REFS / "minimodel.py")
-mini = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mini)
-mat = mini.mat
+mat, _relmax = mini.mat, mini.relmax
 
 HS_ITEMS = [f"x{i}" for i in range(1, 10)]
 
 
 def _stats(case):
     return SampleStats(mini.data_matrix(case, HS_ITEMS))
-
-
-def _relmax(a, b):
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
 
 
 # --------------------------------------------------------------------------------------------- pieces

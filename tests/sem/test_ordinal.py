@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,21 +16,7 @@ from iur_survey.sem.ordinal import (
     polychoric,
     thresholds,
 )
-
-REFS = Path(__file__).resolve().parent / "ordinal_refs"
-DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
-
-
-def _load(name):
-    return json.loads((REFS / name).read_text())
-
-
-def _data(kind):
-    if kind == "ordinal_600":
-        return pd.read_csv(DATA / "ordinal_600.csv")
-    if kind == "misfit_600":
-        return pd.read_csv(REFS / "misfit_600.csv")
-    return pd.read_csv(REFS / "edge_300.csv")
+from tests.sem._ordinal_common import load_data, load_json
 
 
 CASES = [("ordinal_600", "stats_ordinal_600.json"), ("misfit_600", "stats_misfit_600.json"),
@@ -43,8 +26,8 @@ CASES = [("ordinal_600", "stats_ordinal_600.json"), ("misfit_600", "stats_misfit
 @pytest.fixture(scope="module", params=CASES, ids=[c[0] for c in CASES])
 def case(request):
     kind, ref_name = request.param
-    ref = _load(ref_name)
-    stats = ordinal_sample_stats(_data(kind)[ref["ov"]])
+    ref = load_json(ref_name)
+    stats = ordinal_sample_stats(load_data(kind)[ref["ov"]])
     return stats, ref
 
 
@@ -93,7 +76,7 @@ def test_zero_cell_tables_as_lavaan(case):
 
 def test_polychoric_is_likelihood_root():
     """Independent check of the optimiser: the score of rho is zero at the estimate."""
-    d = _data("misfit_600").iloc[:, :6]
+    d = load_data("misfit_600").iloc[:, :6]
     st = ordinal_sample_stats(d, gamma=False)
     from iur_survey.sem import ordinal as o
     Y, levels, _ = o._codes(d)
@@ -133,7 +116,7 @@ def test_bivariate_normal_cdf_limits():
 
 
 def test_wrappers_and_labels():
-    d = _data("edge_300")
+    d = load_data("edge_300")
     th = thresholds(d)
     assert th.index[0] == "b1|t1" and th.index[-1] == "z|t3"     # z has 4 observed codes
     R = polychoric(d)
@@ -141,14 +124,14 @@ def test_wrappers_and_labels():
 
 
 def test_listwise_deletion_and_codes_from_full_data():
-    d = _data("edge_300")
+    d = load_data("edge_300")
     st = ordinal_sample_stats(d, gamma=False)
     assert st.n_dropped == 2 and st.n == 298
     assert st.levels[5].tolist() == [1.0, 2.0, 4.0, 5.0]
 
 
 def test_ordered_categorical_columns_give_the_same_statistics():
-    d = _data("edge_300").dropna()
+    d = load_data("edge_300").dropna()
     cat = d.apply(lambda s: pd.Categorical(s, ordered=True))
     a = ordinal_sample_stats(d, gamma=False)
     b = ordinal_sample_stats(cat, gamma=False)

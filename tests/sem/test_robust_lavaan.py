@@ -7,28 +7,17 @@ the test-only LISREL model of likelihood_refs/minimodel.py, so only the likeliho
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from iur_survey.sem.robust import robust_measures
+from tests.sem.likelihood_refs import minimodel as mini
 
-REFS = Path(__file__).resolve().parent / "likelihood_refs"
-_spec = importlib.util.spec_from_file_location("likelihood_minimodel_r", REFS / "minimodel.py")
-mini = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mini)
-mat = mini.mat
+mat, _relmax = mini.mat, mini.relmax
 
 HS_ITEMS = [f"x{i}" for i in range(1, 10)]
 #: measures whose value moves with the estimates' convergence (lavaan stops at ~1e-6): relative check
 RELATIVE = {"chisq.scaled", "baseline.chisq.scaled"}
-
-
-def _relmax(a, b):
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
 
 
 def _check_mlr(sol, fit_json, *, meanstructure=True, fit_atol=1e-6, se_rtol=1e-4):

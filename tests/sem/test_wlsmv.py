@@ -8,9 +8,6 @@ the engine's Model will.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,9 +26,8 @@ from iur_survey.sem.wlsmv import (
     wlsmv_fit,
     wlsmv_fit_measures,
 )
+from tests.sem._ordinal_common import load_data, load_json
 
-REFS = Path(__file__).resolve().parent / "ordinal_refs"
-DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 CONS = ["GOV", "MKT", "BEN", "VAL", "TAL", "COL", "INT"]
 
 
@@ -162,12 +158,6 @@ def model_spec(kind):
     return facs, ind, regs, psi
 
 
-def load_data(name):
-    if name == "ordinal_600":
-        return pd.read_csv(DATA / "ordinal_600.csv")
-    return pd.read_csv(REFS / f"{name}.csv")
-
-
 CASES = {
     "one_600": ("one", "ordinal_600", "wlsmv_one_600.json"),
     "three_600": ("three", "ordinal_600", "wlsmv_three_600.json"),
@@ -183,7 +173,7 @@ class Fitted:
         kind, data_name, ref_name = CASES[case]
         facs, ind, regs, psi = model_spec(kind)
         items = [v for f in facs for v in ind[f]]
-        self.ref = json.loads((REFS / ref_name).read_text())
+        self.ref = load_json(ref_name)
         self.st = st = ordinal_sample_stats(load_data(data_name)[items])
         self.mod = mod = TinyOrdinalSEM(facs, ind, regs, psi, list(st.th.index))
         self.fit = fit_dwls(mod.moments, mod.delta, mod.start(st.th.to_numpy()), st.wls_obs,
@@ -312,7 +302,7 @@ def test_wls_delta_from_continuous_delta():
 
 def test_baseline_matches_lavaan():
     st = ordinal_sample_stats(load_data("misfit_600")[[f"{c}{k}" for c in CONS for k in range(1, 5)]])
-    ref = json.loads((REFS / "wlsmv_default_misfit_600.json").read_text())["fit"]
+    ref = load_json("wlsmv_default_misfit_600.json")["fit"]
     b = baseline_test(st)
     assert b["chisq"] == pytest.approx(ref["baseline.chisq"], rel=1e-6)
     assert b["stat"] == pytest.approx(ref["baseline.chisq.scaled"], rel=1e-6)
@@ -331,7 +321,7 @@ def test_wlsmv_fit_end_to_end(case):
     kind, data_name, ref_name = CASES[case]
     facs, ind, regs, psi = model_spec(kind)
     items = [v for f in facs for v in ind[f]]
-    ref = json.loads((REFS / ref_name).read_text())
+    ref = load_json(ref_name)
     st = ordinal_sample_stats(load_data(data_name)[items])
     mod = TinyOrdinalSEM(facs, ind, regs, psi, list(st.th.index))
     res = wlsmv_fit(st, mod.cov, mod.cov_delta, mod.start(st.th.to_numpy()), mod.th_cols)

@@ -19,7 +19,7 @@ from iur_survey.cli import main
 from iur_survey.errors import EstimationError
 from iur_survey.sem import sem
 from iur_survey.sem.wlsmv import WLSMV_FIT_NAMES
-from iur_survey.sem.wlsmv_result import DWLS_FIT_NAMES, OrdinalSEMResult
+from iur_survey.sem.ordinal_result import DWLS_FIT_NAMES, OrdinalSEMResult
 from tests.reference.compare import (assert_estimates_close, assert_fit_close, load_reference, reference_data,
                                      reference_fit)
 

@@ -31,11 +31,8 @@ def demo_command() -> str:
     return found[0]
 
 
-def test_help_is_informative(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["simulate", "--help"])
-    assert exc.value.code == 0
-    out = capsys.readouterr().out
+def test_help_is_informative(cli_help):
+    out = cli_help("simulate")
     for word in list(KINDS) + ["qualtrics", "wjx_csv", "wjx_xlsx", "spss", "truth.csv", "population.json",
                                "--no-contamination", "--rate", "--labels", "--language", "examples:"]:
         assert word in out, word

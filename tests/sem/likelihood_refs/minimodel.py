@@ -66,37 +66,23 @@ class MiniModel:
             fixed = r.free == 0
             val = r.est
             if r.op == "=~":
-                i, f = ov.index(r.rhs), lv.index(r.lhs)
-                if fixed:
-                    self.L0[i, f] = val
-                else:
-                    self.dL[j, i, f] = 1.0
+                M0, dM, cells = self.L0, self.dL, [(ov.index(r.rhs), lv.index(r.lhs))]
             elif r.op == "~":
-                i, f = lv.index(r.lhs), lv.index(r.rhs)
-                if fixed:
-                    self.B0[i, f] = val
-                else:
-                    self.dB[j, i, f] = 1.0
+                M0, dM, cells = self.B0, self.dB, [(lv.index(r.lhs), lv.index(r.rhs))]
             elif r.op == "~~":
-                if r.lhs in lv:
-                    a, b, M0, dM = lv.index(r.lhs), lv.index(r.rhs), self.P0, self.dP
-                else:
-                    a, b, M0, dM = ov.index(r.lhs), ov.index(r.rhs), self.T0, self.dT
-                if fixed:
-                    M0[a, b] = M0[b, a] = val
-                else:
-                    dM[j, a, b] = dM[j, b, a] = 1.0
+                names, M0, dM = (lv, self.P0, self.dP) if r.lhs in lv else (ov, self.T0, self.dT)
+                a, b = names.index(r.lhs), names.index(r.rhs)
+                cells = [(a, b), (b, a)]
             elif r.op == "~1":
-                if r.lhs in lv:
-                    if fixed:
-                        self.a0[lv.index(r.lhs)] = val
-                    else:
-                        self.da[j, lv.index(r.lhs)] = 1.0
+                names, M0, dM = (lv, self.a0, self.da) if r.lhs in lv else (ov, self.n0, self.dn)
+                cells = [(names.index(r.lhs),)]
+            else:
+                continue
+            for cell in cells:          # a fixed value goes into the constant part, a free one into d/dtheta_j
+                if fixed:
+                    M0[cell] = val
                 else:
-                    if fixed:
-                        self.n0[ov.index(r.lhs)] = val
-                    else:
-                        self.dn[j, ov.index(r.lhs)] = 1.0
+                    dM[(j,) + cell] = 1.0
 
     def matrices(self, theta):
         t = np.asarray(theta, float)
@@ -163,6 +149,12 @@ def data_matrix(name: str, columns) -> np.ndarray:
     if not path.exists():
         path = HERE.parent.parent / "reference" / "data" / f"{name}.csv"
     return pd.read_csv(path)[list(columns)].to_numpy(float)
+
+
+def relmax(a, b) -> float:
+    """The largest absolute difference relative to the largest absolute reference value."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
 
 
 def mat(x) -> np.ndarray:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .results import SEMResult, _num, summary_line, z_critical, z_pvalue
+from .results import SEMResult, json_number, summary_line, z_critical, z_pvalue
 
 __all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
 
@@ -136,9 +136,9 @@ class OrdinalSEMResult(SEMResult):
                 fit[k] = int(self.n)
             elif k == "chisq.shift.parameter":
                 if "chisq.scaled" in f.index:
-                    fit[k] = _num(self.test.get("shift_parameter"))
+                    fit[k] = json_number(self.test.get("shift_parameter"))
             elif k in f.index:
-                fit[k] = _num(f[k])
+                fit[k] = json_number(f[k])
         out["fit"] = fit
         out["ordered"] = list(self.ordered)
         return out
@@ -155,6 +155,8 @@ class OrdinalSEMResult(SEMResult):
             def s(x):
                 if x is None:
                     return ""
+                if not np.isfinite(float(x)):
+                    return "NA"                 # lavaan's print of a missing statistic
                 if isinstance(x, (int, np.integer)) or fmt == "d":
                     return f"{int(x)}"
                 return f"{float(x):{fmt}}"

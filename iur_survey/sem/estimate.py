@@ -374,6 +374,9 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
         start_ok = np.ones(x0.shape[0] if x0.ndim == 2 else 1, bool)
     start_ok = np.asarray(start_ok, bool)
     stages = default_stages(max_iter) if stages is None else tuple(stages)
+    unknown = [name for name, _ in stages if name not in ("scoring", "quasi-newton", "polish")]
+    if unknown:
+        raise ValueError(f"unknown optimiser stage {unknown[0]!r} (use scoring, quasi-newton, polish)")
     K = start_ok.size
     q = x0.shape[-1]
     X = np.array(np.broadcast_to(x0, (K, q)), float)
@@ -418,14 +421,12 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
             for k, d, i0 in zip(rest, done, it0):
                 history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}"
                                   f"{'' if d else ', unfinished'}")
-        elif name == "polish":
+        else:                               # polish
             fresh[rest] = False
             _stage_polish(kernel, mom, X, F, G, rest, gtol=gtol, steps=budget)
             done = _gmax(G[rest]) < gtol
             for k in rest:
                 history[k].append(f"{n}. newton polish: max|g|={_gmax(G[k:k + 1])[0]:.3g}")
-        else:
-            raise ValueError(f"unknown optimiser stage {name!r} (use scoring, quasi-newton, polish)")
         rest = rest[~done]
     run = status == NONCONVERGED
     status[run & (_gmax(G) < CONVERGED_GMAX)] = OK

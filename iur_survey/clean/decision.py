@@ -29,6 +29,9 @@ direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .00
 profile            mahalanobis_ipsatized (D² of each person's answers centred on their own
                    mean and scaled by their own SD: styles drop out, p < .005); not run
                    by default: add it to ``rules`` to count it
+structure          mahalanobis_quotient (D² per unit of squared deviation, z'R^-1 z / z'z:
+                   answers that do not follow the item correlations, whatever their size;
+                   beyond its .99 quantile for honest answers); not run by default
 inconsistency      psychsyn, psychant, even_odd, person_total (3 of them)
 (reported only)    person_fit (rises for honest extreme responders; off by default)
 =================  ===========================================================
@@ -64,6 +67,7 @@ EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
     "size": ("mahalanobis",),
     "direction": ("mahalanobis_direction",),
     "profile": ("mahalanobis_ipsatized",),
+    "structure": ("mahalanobis_quotient",),
     "inconsistency": ("psychsyn", "psychant", "even_odd", "person_total"),
 }
 #: indices that are reported but never count towards an exclusion (unless restored or far beyond)

@@ -287,6 +287,11 @@ SEPARABILITY_STATS = {
     "change": "log(residual variance second half / first half)",
     "guttman": "normed Guttman errors G^p_N",
     "ipsatized": "Mahalanobis D² of the ipsatized answers (each person's own mean and SD removed)",
+    "quotient": "Rayleigh quotient of D², z' R^-1 z / z' z (keyed answers)",
+    "quotient_ips": "Rayleigh quotient of D², each person's own mean removed (questionnaire direction)",
+    "quotient_h2": "Rayleigh quotient of D², second half (keyed)",
+    "quotient_t3": "Rayleigh quotient of D², last third (keyed)",
+    "quotient_change": "log(Rayleigh quotient second half / first half), keyed",
     "composite": "mean robust z of -psychsyn, psychant, -split-half, -person-total, log residual variance",
 }
 
@@ -325,6 +330,11 @@ def kept_statistics(x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
             "change": np.log((crv2 + 0.05) / (crv1 + 0.05)),
             "guttman": ix.guttman_normed(x, instrument.scale_min, instrument.scale_max),
             "ipsatized": ix.mahad_ipsatized(raw)[0],
+            "quotient": ix.mahad_quotient(x),
+            "quotient_ips": ix.mahad_quotient(raw, ipsatized=True),
+            "quotient_h2": ix.mahad_quotient(x[:, h:]),
+            "quotient_t3": ix.mahad_quotient(x[:, len(items) - len(items) // 3:]),
+            "quotient_change": np.log(ix.mahad_quotient(x[:, h:]) / ix.mahad_quotient(x[:, :h])),
         })
         out["composite"] = np.mean([_robust_z(-syn), _robust_z(ant), _robust_z(-sh), _robust_z(-pt),
                                     _robust_z(np.log(crv + 0.05))], axis=0)

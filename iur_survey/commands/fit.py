@@ -199,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import DataError, EstimationError
     from ..sem import sem
     from ..sem.results import NONCONVERGED_MESSAGE, mark_nonconverged
-    from ._io import model_syntax, read_clean_csv, write_json_atomic
+    from ._io import model_syntax, read_clean_csv, read_clean_data, write_json_atomic
 
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
     if (group_equal or args.invariance or args.merge_groups) and not args.group:
@@ -213,7 +213,9 @@ def run(args: argparse.Namespace) -> int:
                               if args.print_model else ""))
     if not args.out and not args.print_model:
         raise _usage_error("give --out FILE (where to write results.json)")
-    data = read_clean_csv(args.data)
+    # a plain fit reads the CSV without pandas (start-up, issue 10); sem() hands it to pandas if it must
+    plain = not (args.group or args.bootstrap or args.invariance or args.modindices is not None)
+    data = read_clean_data(args.data) if plain else read_clean_csv(args.data)
     syntax, source = model_syntax(args.model, args.instrument)
     if isinstance(args.ordered, str):
         ordered = [x.strip() for x in args.ordered.split(",") if x.strip()]
@@ -302,7 +304,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
     """What the terminal shows: the short human summary (always), the full one with --summary."""
-    from ..report.paper import terminal_summary
+    from ..report.terminal import terminal_summary
 
     if args.summary:
         print(res.summary())

@@ -33,8 +33,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 META_COLUMNS = ("_row", "_status", "_finished", "_progress", "_duration", "_submitted", "_ip")
 
@@ -91,10 +93,13 @@ def conform_frame(frame: pd.DataFrame, instrument, *, with_row: bool = True) -> 
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
+    >>> import pandas as pd
     >>> f = conform_frame(pd.DataFrame({"response_id": ["a"], "role": ["university"], "GOV1": [3]}), inst)
     >>> f.shape, str(f["GOV1"].dtype), str(f["_finished"].dtype), f["_row"].tolist()
     ((1, 38), 'float64', 'boolean', [1])
     """
+    import pandas as pd
+
     n = len(frame)
     out = {}
     for col in standard_columns(instrument):

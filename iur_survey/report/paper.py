@@ -45,6 +45,7 @@ from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcke
 from .format import DASH, num, pval, stars
 from .sem_tables import fit_row
 from .tables import APATable
+from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
 
 __all__ = ["load_results", "estimates_frame", "fit_apa", "measurement_apa", "discriminant_apa", "paths_apa",
            "effects_apa", "invariance_apa", "paths_by_group_apa", "paper_tables", "write_tables", "to_markdown",
@@ -305,13 +306,6 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
         note += " HTMT and its percentile bootstrap 95% CI from `iur-survey pls`."
     return APATable(frame, title, number=number, note=note,
                     numeric=("*r*", "√AVE", "HTMT", "HTMT 95% CI"))
-
-
-def _ci_kind(results: Mapping) -> str:
-    b = results.get("bootstrap")
-    if isinstance(b, Mapping) and b:
-        return f"bootstrap {b.get('ci', 'percentile')} 95% CI (B = {b.get('B')})"
-    return "Wald 95% CI"
 
 
 def paths_apa(results: Mapping, number=None, title: str = "Structural paths") -> APATable:
@@ -661,59 +655,3 @@ def _line_fit(r: Mapping) -> str:
         s += (f"\n  scaled: chisq = {num(f.get('chisq.scaled'), 2)}, CFI = {num(f.get('cfi.robust'), 3, False)}, "
               f"TLI = {num(f.get('tli.robust'), 3, False)}, RMSEA = {num(f.get('rmsea.robust'), 3, False)}")
     return s
-
-
-def terminal_summary(results: Mapping, full: bool = False) -> str:
-    """The short human summary ``iur-survey fit`` prints: n, estimator, the fit line, the structural paths and
-    ``:=`` effects with their CIs, R².  ``full`` adds every parameter (loadings, variances...) with CIs and
-    the standardized solution.
-
-    >>> r = {"n": 50, "estimator": "ML", "missing": "listwise", "converged": True, "fit": {"chisq": 0.0, "df": 0},
-    ...      "estimates": [{"lhs": "y", "op": "~", "rhs": "x", "est": 0.5, "se": 0.1, "pvalue": 0.001,
-    ...                     "ci.lower": 0.3, "ci.upper": 0.7, "std.all": 0.4}], "r2": {"y": 0.16}}
-    >>> print(terminal_summary(r).splitlines()[0])
-    fit: n=50 estimator=ML missing=listwise converged; chisq=0.000 df=0 cfi=— tli=— rmsea=— srmr=—
-    """
-    est = estimates_frame(results)
-    groups = results.get("groups")
-    f = results.get("fit") or {}
-    status = "converged" if results.get("converged", True) else "DID NOT CONVERGE"
-
-    def kv(k: str, fmt: str = ".3f") -> str:
-        v = f.get(k)
-        return f"{k}={DASH if v is None else format(float(v), fmt)}"
-    head = (f"fit: n={results.get('n')} estimator={results.get('estimator')} missing={results.get('missing')} "
-            f"{status}" + (f" in {float(results['seconds']):.2f}s" if results.get("seconds") is not None else "")
-            + "; " + " ".join([kv("chisq"), kv("df", ".0f"), kv("cfi"), kv("tli"), kv("rmsea"), kv("srmr")]))
-    if f.get("chisq.scaled") is not None:
-        head += "; scaled: " + " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
-    if groups:
-        head += "\n  groups: " + ", ".join(f"{g} (n={n})" for g, n in groups.items())
-    L = [head]
-    ci = _ci_kind(results)
-    show = est if full else est[est["op"].isin(["~", ":="])]
-    if len(show):
-        L.append(f"  {'estimates' if full else 'structural paths and effects'} (est, SE, {ci}, std.all, p):")
-        multi = len(_groups(show)) > 1
-        for g in _groups(show):
-            sub = show[show["group"] == g]
-            if multi:
-                L.append(f"  [{g or 'defined parameters'}]")
-            for r in sub.to_dict("records"):
-                name = (f"{r['lhs']} := {r['rhs']}" if r["op"] == ":=" else f"{r['lhs']} {r['op']} {r['rhs']}")
-                if len(name) > 30:
-                    name = name[:29] + "…"
-                L.append(f"    {name:<30} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
-                         f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]"
-                         f" {num(r.get('std.all'), 3):>7}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
-    r2 = results.get("r2") or {}
-    if r2:
-        if groups and all(isinstance(v, Mapping) for v in r2.values()):
-            for g, vals in r2.items():
-                lat = {k: v for k, v in vals.items() if k in set(est.loc[est["op"] == "~", "lhs"])} or vals
-                L.append(f"  R² [{g}]: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in lat.items()))
-        else:
-            lat = {k: v for k, v in r2.items() if k in set(est.loc[est["op"] == "~", "lhs"])}
-            items = r2 if full else (lat or r2)
-            L.append("  R²: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in items.items()))
-    return "\n".join(L)

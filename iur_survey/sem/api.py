@@ -41,10 +41,9 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import pandas as pd
 
 from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
@@ -53,15 +52,20 @@ from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, un
                         unidentified_warning, vcov_warnings)
 from .defined import from_partable
 from .estimate import minimize, numerical_hessian
-from .fitmeasures import FitInputs, fit_measures
+from .fiml import pairwise_cov
+from .fitmeasures import FitInputs, fit_measures_dict
 from .interaction import expand_interactions, has_interactions
 from .matrices import Model
 from .ml import (complete_stats, ml_fmin, ml_gradient, ml_information_expected, mvn_loglik,
                  saturated_loglik)
 from .partable import ParTable, build_partable
 from .results import SEMResult
-from .standardized import r_squared, standardize
+from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, parse_model
+from .table import is_frame, is_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["sem", "cfa"]
 
@@ -176,9 +180,8 @@ def _observed_information(model: Model, theta: np.ndarray, stats: list, mus: lis
 def _pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """lavaan's sample statistics of incomplete data (its ``WLS.obs``, used by GFI): available-case
     means and the pairwise-complete covariance matrix rescaled by (N - 1) / N."""
-    df = pd.DataFrame(X)
     n = X.shape[0]
-    return df.cov().to_numpy() * (n - 1) / n, np.nanmean(X, axis=0)
+    return pairwise_cov(X) * (n - 1) / n, np.nanmean(X, axis=0)
 
 
 def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
@@ -204,6 +207,8 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
         ordered: bool | str | Sequence[str] | None = None, parameterization: str = "delta") -> SEMResult:
     """Fit a structural equation model as lavaan's ``sem()`` does (see the module docstring).
 
+    ``data`` is a pandas DataFrame, or the :class:`~iur_survey.sem.table.CsvTable` ``iur-survey fit`` reads
+    without pandas (the same fit; it goes to pandas whenever a column, group or option needs it).
     Parameters mirror lavaan's: ``estimator`` "ML" (default) | "MLR", or with ordered items
     "WLSMV" (their default) | "DWLS"; ``ordered`` True (every model variable) | names | None
     (only ordered categorical columns); ``missing`` "auto" |
@@ -219,6 +224,8 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     interaction = None
     pm_in = parse_model(model, source or "<model syntax>") if isinstance(model, str) else model
     if has_interactions(pm_in):                 # A:B between latents: product indicators (sem/interaction.py)
+        if is_table(data):
+            data = data.to_frame()
         if ordered:
             raise EstimationError(None, "latent interactions (A:B) with ordered items are not supported")
         model, data, interaction = expand_interactions(pm_in, data)
@@ -259,12 +266,16 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     if miss is None:
         raise EstimationError(None, f"missing={missing!r}: use 'auto', 'fiml' (or 'ml'), 'listwise' or "
                                     "'pairwise' (ordered items)")
-    if not isinstance(data, pd.DataFrame):
+    if is_table(data) and (group is not None or ordered or est_name in ("WLSMV", "DWLS")):
+        data = data.to_frame()          # a pandas-free CsvTable (sem/table.py) serves the plain fit only
+    if not (is_frame(data) or is_table(data)):
         raise EstimationError(None, "data must be a pandas DataFrame")
     warnings: list[str] = []
 
     # ---- groups
     if group is not None:
+        import pandas as pd
+
         if group not in data.columns:
             raise EstimationError(None, f"group column {group!r} is not in the data")
         gcol = data[group]
@@ -302,6 +313,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     if clash:
         raise _syntax_error(pm, f"latent variable name {clash[0]!r} is also a column of the data; "
                                 "rename the latent variable", clash[0])
+    if is_table(data) and not data.plain_numeric(ov_all):
+        data = data.to_frame()          # a model column that is not plainly numeric: pandas reads the file
     warnings += check_model_data(data, ov_all, partable=pt0)      # constant/blank/inf/-99 columns, coverage, ...
     ord_names = _ordered_names(ordered, data, ov_all)
     if ord_names or est_name in ("WLSMV", "DWLS"):
@@ -315,17 +328,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                                     "use 'fiml' or 'listwise'")
     if "thresholds" in group_equal:
         raise EstimationError(None, "group_equal 'thresholds' needs ordered items (ordered=True)")
-    block = data[ov_all]
-    nonnum = [c for c in ov_all if not (pd.api.types.is_numeric_dtype(block[c]) and
-                                        not pd.api.types.is_bool_dtype(block[c]))]
-    if nonnum:
-        num = block.copy()
-        for c in nonnum:
-            num[c] = pd.to_numeric(block[c], errors="coerce")
-            if (num[c].isna() & block[c].notna()).any():
-                raise EstimationError(None, f"column {c!r} holds non-numeric values")
-        block = num
-    X_all = block.to_numpy(dtype=float)
+    X_all = data.matrix(ov_all) if is_table(data) else _numeric_block(data, ov_all)
     n_input = X_all.shape[0]
     has_nan = bool(np.isnan(X_all).any())
     mode = "fiml" if (miss == "fiml" or (miss == "auto" and has_nan)) else "listwise"
@@ -392,6 +395,23 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     return _fit_complete(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
 
 
+def _numeric_block(data, ov_all: list[str]) -> np.ndarray:
+    """The model columns of a DataFrame as a float matrix; a non-numeric cell is a typed error."""
+    import pandas as pd
+
+    block = data[ov_all]
+    nonnum = [c for c in ov_all if not (pd.api.types.is_numeric_dtype(block[c]) and
+                                        not pd.api.types.is_bool_dtype(block[c]))]
+    if nonnum:
+        num = block.copy()
+        for c in nonnum:
+            num[c] = pd.to_numeric(block[c], errors="coerce")
+            if (num[c].isna() & block[c].notna()).any():
+                raise EstimationError(None, f"column {c!r} holds non-numeric values")
+        block = num
+    return block.to_numpy(dtype=float)
+
+
 def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, fi: FitInputs,
             warnings: list[str], est_name: str, mode: str, se_type: str, info_type: str, nobs: list[int],
             n_input: int, meta: dict) -> SEMResult:
@@ -438,8 +458,8 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     if se_type == "none":
         se[:] = np.nan
     std = standardize(pt, model, theta, est)
-    r2 = r_squared(pt, std["std.all"])
-    fit = fit_measures(fi)
+    r2 = r_squared_dict(pt, std["std.all"])      # dicts: SEMResult makes the Series on first use
+    fit = fit_measures_dict(fi)
     warnings = warnings + _post_checks(pt, model, theta, est) + (lost or vcov_warnings(V, n_eq))
     if not opt.converged:
         warnings.insert(0, f"the optimizer did not converge: {opt.message}")
@@ -522,7 +542,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                               information=rp.info(info_unit), chisq=chisq, df=df, estimator="MLR", meanstructure=ms,
                               npar_h0=pt.nfree)
         if est_name == "MLR":
-            extra = {k: float(v) for k, v in rob.fit.items()
+            extra = {k: v for k, v in rob.fit_dict.items()
                      if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
         if se_type == "robust.huber.white":
             V = rp.vcov(np.asarray(rob.vcov, float))
@@ -624,7 +644,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                           meanstructure=True, npar_h0=pt.nfree,
                           h1=[(covs[g], means[g]) for g in range(G)] if G > 1 else None,
                           baseline=list(base) if G > 1 else None)
-    extra = {k: float(v) for k, v in rob.fit.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
+    extra = {k: v for k, v in rob.fit_dict.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
     if se_type == "robust.huber.white":
         V = rp.vcov(np.asarray(rob.vcov, float))
     if se_type == "standard":
@@ -647,11 +667,16 @@ def _ordered_names(ordered, data: pd.DataFrame, ov_all: list[str]) -> list[str]:
     """The model variables treated as ordinal, as lavaan's ``ordered`` argument: ``True`` = every observed
     model variable, a name or list of names, and (always) the ordered categorical columns.
 
+    >>> import pandas as pd
     >>> d = pd.DataFrame({"a": [1, 2], "b": pd.Categorical([1, 2], ordered=True), "c": [1.0, 2.0]})
     >>> _ordered_names(None, d, ["a", "b"]), _ordered_names(["c", "a"], d, ["a", "b", "c"])
     (['b'], ['a', 'b', 'c'])
     """
-    auto = {v for v in ov_all if isinstance(data[v].dtype, pd.CategoricalDtype) and data[v].cat.ordered}
+    auto = set()
+    if is_frame(data):                  # a CsvTable has no categorical column
+        import pandas as pd
+
+        auto = {v for v in ov_all if isinstance(data[v].dtype, pd.CategoricalDtype) and data[v].cat.ordered}
     if ordered is None or ordered is False:
         named: set[str] = set()
     elif ordered is True:

@@ -28,12 +28,15 @@ iur_survey.errors.DataError: b: the column is constant (every value is 2): it ha
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError, ModelSyntaxError
+from .table import is_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: values above this (in absolute value) are not survey data (their squares lose all precision)
 MAX_ABS_VALUE = 1e15
@@ -46,6 +49,8 @@ MIN_COVERAGE = 0.1
 
 
 def _numeric(data: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
     out = {}
     for c in names:
         col = data[c]
@@ -57,7 +62,9 @@ def _numeric(data: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
 
 def _row(data: pd.DataFrame, mask: np.ndarray) -> int | None:
     """The line of the first True of ``mask`` in the CSV the frame was read from (header = line 1),
-    when the frame still has read_csv's row index; else None."""
+    when the frame still has read_csv's row index; else None.  (A CsvTable's rows are the file's.)"""
+    if is_table(data):
+        return int(np.flatnonzero(mask)[0]) + 2
     label = data.index[int(np.flatnonzero(mask)[0])]
     return int(label) + 2 if isinstance(label, (int, np.integer)) else None
 
@@ -72,7 +79,7 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
     names = list(dict.fromkeys(names))
     if not names or data.shape[0] == 0:
         return warnings
-    X = _numeric(data, names).to_numpy()
+    X = data.matrix(names) if is_table(data) else _numeric(data, names).to_numpy()
     for j, c in enumerate(names):
         x = X[:, j]
         bad = np.isinf(x)

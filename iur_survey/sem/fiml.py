@@ -37,13 +37,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ..errors import EstimationError
 from .matrices import Model, vech, vech_indices, vech_to_sym
+from .table import is_frame
 
 __all__ = [
     "Pattern",
+    "pairwise_cov",
     "SampleStats",
     "FimlBatch",
     "vech",
@@ -63,6 +64,40 @@ __all__ = [
     "observed_information_theta",
     "observed_information_delta",
 ]
+
+
+def pairwise_cov(X: np.ndarray) -> np.ndarray:
+    """The pairwise-complete sample covariance matrix (divisor n - 1) of ``X`` with NaN for missing cells:
+    ``pandas.DataFrame(X).cov()`` (its Welford pass per pair, so the same doubles) without pandas; NaN for a
+    pair observed together fewer than twice.
+
+    >>> pairwise_cov(np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 7.0], [5.0, 1.0]])).round(4).tolist()
+    [[2.9167, -1.0], [-1.0, 10.3333]]
+    """
+    X = np.asarray(X, dtype=float)
+    n_rows, k = X.shape
+    obs = ~np.isnan(X)
+    if obs.all():
+        return np.cov(X.T, ddof=1).reshape(k, k)
+    rows, cols = np.tril_indices(k)           # pandas' order: x the later column, y the earlier
+    nobs, mx, my, cxy = (np.zeros(len(rows)) for _ in range(4))
+    for r in range(n_rows):
+        sel = np.flatnonzero(obs[r, rows] & obs[r, cols])
+        if not len(sel):
+            continue
+        vx, vy = X[r, rows[sel]], X[r, cols[sel]]
+        nobs[sel] += 1
+        dx, dy = vx - mx[sel], vy - my[sel]
+        mx[sel] += 1.0 / nobs[sel] * dx
+        my[sel] += 1.0 / nobs[sel] * dy
+        cxy[sel] += (vx - mx[sel]) * dy
+    div = nobs - 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vals = np.where(div > 0, cxy / div, np.nan)
+    out = np.empty((k, k))
+    out[rows, cols] = vals
+    out[cols, rows] = vals
+    return out
 
 LOG2PI = math.log(2.0 * math.pi)
 
@@ -149,7 +184,7 @@ class SampleStats:
     """
 
     def __init__(self, X, columns: list[str] | None = None):
-        if isinstance(X, pd.DataFrame):
+        if is_frame(X):
             columns = list(X.columns) if columns is None else columns
             X = X.to_numpy(dtype=float)
         X = np.asarray(X, dtype=float)

@@ -27,12 +27,15 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from scipy import special
 
 from .matrices import vech_indices
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FitInputs", "fit_measures", "FIT_ORDER", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni",
@@ -494,6 +497,15 @@ class FitInputs:
 def fit_measures(fi: FitInputs, *, ci_level: float = 0.90, close_h0: float = 0.05,
                  notclose_h0: float = 0.08) -> pd.Series:
     """lavaan's ``fitMeasures(fit)`` (all of them, lavaan's order) as a Series."""
+    import pandas as pd
+
+    return pd.Series(fit_measures_dict(fi, ci_level=ci_level, close_h0=close_h0, notclose_h0=notclose_h0),
+                     dtype=float)
+
+
+def fit_measures_dict(fi: FitInputs, *, ci_level: float = 0.90, close_h0: float = 0.05,
+                      notclose_h0: float = 0.08) -> dict[str, float]:
+    """:func:`fit_measures` as a dict (lavaan's names in lavaan's order; no pandas on a plain fit's path)."""
     X2, df, N, G = fi.chisq, fi.df, fi.ntotal, len(fi.nobs)
     X2n, dfn = fi.baseline_chisq, fi.baseline_df
     v: dict[str, float] = {
@@ -532,5 +544,4 @@ def fit_measures(fi: FitInputs, *, ci_level: float = 0.90, close_h0: float = 0.0
     v["mfi"] = math.exp(-0.5 * (X2 - df) / N)
     v["ecvi"] = X2 / N + (2 * fi.npar) / N
     v.update(fi.extra)
-    names = [k for k in FIT_ORDER if k in v]
-    return pd.Series([float(v[k]) for k in names], index=names, dtype=float)
+    return {k: float(v[k]) for k in FIT_ORDER if k in v}

@@ -42,14 +42,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..errors import EstimationError, ModelSyntaxError
 from .results import SEMResult, z_critical, z_pvalue
 from .syntax import ParsedModel, Term
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["has_interactions", "product_indicators", "expand_interactions", "simple_slopes", "johnson_neyman",
            "jn_plot", "standardized_interaction"]
@@ -66,6 +68,7 @@ def product_indicators(data: pd.DataFrame, var1: Sequence[str], var2: Sequence[s
     products of every centred ``var1`` item with every centred ``var2`` item (``a.b`` names, ``var1``
     outer), each centred again.  Missing values stay missing (means over the observed values).
 
+    >>> import pandas as pd
     >>> d = pd.DataFrame({"a": [1., 2, 3, 4], "b": [1., 2, 4, 3]})
     >>> product_indicators(d, ["a"], ["b"])["a.b"].tolist()
     [1.25, -0.75, -0.25, -0.25]
@@ -78,6 +81,8 @@ def product_indicators(data: pd.DataFrame, var1: Sequence[str], var2: Sequence[s
     for a in var1:
         for b in var2:
             cols[f"{a}.{b}"] = X1[a] * X2[b]
+    import pandas as pd
+
     out = pd.DataFrame(cols, index=data.index)
     return out - out.mean() if double_mc else out
 
@@ -92,6 +97,7 @@ def expand_interactions(pm: ParsedModel, data: pd.DataFrame) -> tuple[ParsedMode
     (``lhs``, ``focal``, ``moderator``, ``latent``, ``products``).
 
     >>> from iur_survey.sem.syntax import parse_model
+    >>> import pandas as pd
     >>> d = pd.DataFrame(np.random.default_rng(0).standard_normal((20, 6)), columns=["a1", "a2", "b1", "b2", "y", "z"])
     >>> pm, d2, info = expand_interactions(parse_model("A =~ a1 + a2\\nB =~ b1 + b2\\ny ~ A + B + A:B"), d)
     >>> print(pm.syntax)
@@ -140,6 +146,8 @@ def expand_interactions(pm: ParsedModel, data: pd.DataFrame) -> tuple[ParsedMode
         clash = [c for c in prods.columns if c in data.columns]
         if clash or name in data.columns:
             raise EstimationError(None, f"the data already hold a column {(clash or [name])[0]!r}; rename it")
+        import pandas as pd
+
         data = pd.concat([data, prods], axis=1)
         names = list(prods.columns)
         for p in names:
@@ -236,6 +244,8 @@ def simple_slopes(res: SEMResult, term: str | None = None, at: Sequence[float] =
     with np.errstate(divide="ignore", invalid="ignore"):
         z = slope / se
     crit = z_critical(level)
+    import pandas as pd
+
     return pd.DataFrame({"focal": rec["focal"], "moderator_name": rec["moderator"], "at": at, "moderator": m,
                          "slope": slope, "se": se, "z": z, "pvalue": z_pvalue(z),
                          "ci.lower": slope - crit * se, "ci.upper": slope + crit * se})

@@ -49,13 +49,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..errors import ModelSyntaxError
 from .syntax import Constraint, ParsedModel, Term, expression_names, parse_model
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ParTable", "build_partable", "vnames"]
 
@@ -185,6 +187,8 @@ class ParTable:
         >>> list(pt.to_frame().columns)
         ['id', 'lhs', 'op', 'rhs', 'user', 'block', 'group', 'free', 'ustart', 'exo', 'label', 'plabel']
         """
+        import pandas as pd
+
         return pd.DataFrame({
             "id": self.id, "lhs": self.lhs, "op": self.op, "rhs": self.rhs, "user": self.user,
             "block": self.block, "group": self.group, "free": self.free, "ustart": self.ustart,

@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from scipy import special
 
 from .. import __version__
 from .matrices import Model
 from .partable import ParTable
+from .standardized import r2_series
 from .syntax import render_syntax
+from .table import lazy_series_property, raw_field
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SEMResult", "z_pvalue", "z_critical"]
 
@@ -33,6 +38,28 @@ JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lo
             "baseline.chisq", "baseline.df", "chisq.scaled", "df.scaled", "pvalue.scaled",
             "chisq.scaling.factor", "cfi.scaled", "tli.scaled", "cfi.robust", "tli.robust", "rmsea.scaled",
             "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
+
+
+#: the fit measures of :meth:`SEMResult.summary` (lavaan's summary(fit, fit.measures = TRUE) wording): block
+#: titles, rows (label, fitMeasures name; a "df" printed as an integer) and blank lines (None); a name ending
+#: in "?" is printed only when the fit has that measure (a None label: a blank line then)
+SUMMARY_FIT = (
+    "Model Test Baseline Model:", None,
+    ("Test statistic", "baseline.chisq"), ("Degrees of freedom", "baseline.df"), ("P-value", "baseline.pvalue"),
+    None, "User Model versus Baseline Model:", None,
+    ("Comparative Fit Index (CFI)", "cfi"), ("Tucker-Lewis Index (TLI)", "tli"),
+    ("Robust Comparative Fit Index (CFI)", "cfi.robust?"), ("Robust Tucker-Lewis Index (TLI)", "tli.robust?"),
+    None, "Loglikelihood and Information Criteria:", None,
+    ("Loglikelihood user model (H0)", "logl"), ("Loglikelihood unrestricted model (H1)", "unrestricted.logl"), None,
+    ("Akaike (AIC)", "aic"), ("Bayesian (BIC)", "bic"), ("Sample-size adjusted Bayesian (SABIC)", "bic2"),
+    None, "Root Mean Square Error of Approximation:", None,
+    ("RMSEA", "rmsea"), ("90 Percent confidence interval - lower", "rmsea.ci.lower"),
+    ("90 Percent confidence interval - upper", "rmsea.ci.upper"), ("P-value H_0: RMSEA <= 0.050", "rmsea.pvalue"),
+    ("P-value H_0: RMSEA >= 0.080", "rmsea.notclose.pvalue"),
+    (None, "rmsea.robust?"), ("Robust RMSEA", "rmsea.robust?"),
+    ("90 Percent confidence interval - lower", "rmsea.ci.lower.robust?"),
+    ("90 Percent confidence interval - upper", "rmsea.ci.upper.robust?"),
+    None, "Standardized Root Mean Square Residual:", None, ("SRMR", "srmr"), None)
 
 
 def summary_line(k: str, v: Any, width: int = 54) -> str:
@@ -72,7 +99,8 @@ def json_number(x: Any):
     >>> json_number(float("nan")), json_number(np.int64(3)), json_number(np.float32(0.5)), json_number("x")
     (None, 3, 0.5, 'x')
     """
-    if x is None or x is pd.NA:
+    pd = sys.modules.get("pandas")          # pd.NA exists only if pandas is loaded
+    if x is None or (pd is not None and x is pd.NA):
         return None
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
@@ -144,8 +172,13 @@ class SEMResult:
 
     def __post_init__(self):
         # lavaan refuses fit measures for a model that did not converge: none is kept (all NaN)
-        if not self.converged and isinstance(self.fit, pd.Series):
-            self.fit = pd.Series(np.nan, index=self.fit.index, dtype=float)
+        raw = raw_field(self, "fit")
+        if not self.converged and isinstance(raw, dict):
+            self.fit = dict.fromkeys(raw, np.nan)
+        elif not self.converged and _is_series(raw):
+            import pandas as pd
+
+            self.fit = pd.Series(np.nan, index=raw.index, dtype=float)
 
     # ------------------------------------------------------------------ tables
     def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:
@@ -154,6 +187,12 @@ class SEMResult:
         Columns ``lhs op rhs [block group] label est se z pvalue ci.lower ci.upper
         std.lv std.all std.nox`` (``block``/``group`` only with several groups).
         """
+        import pandas as pd
+
+        return pd.DataFrame(self._pe_columns(level=level, standardized=standardized))
+
+    def _pe_columns(self, *, level: float = 0.95, standardized: bool = True) -> dict[str, Any]:
+        """The columns of :meth:`parameter_estimates` (name -> list or array), built without pandas."""
         pt = self.partable
         keep = [i for i in range(len(pt)) if pt.op[i] not in ("==", "<", ">")]
         est = self.est[keep]
@@ -165,8 +204,8 @@ class SEMResult:
             z = est / tmp
         pval = z_pvalue(z)
         fac = z_critical(level)
-        df = pd.DataFrame({"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
-                           "rhs": [pt.rhs[i] for i in keep]})
+        df: dict[str, Any] = {"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
+                              "rhs": [pt.rhs[i] for i in keep]}
         if pt.ngroups > 1:
             df["block"] = [pt.block[i] for i in keep]
             df["group"] = [pt.group[i] for i in keep]
@@ -204,6 +243,8 @@ class SEMResult:
         >>> bool(np.allclose(ss["cov"].to_numpy(), np.cov(df.to_numpy().T, bias=True)))
         True
         """
+        import pandas as pd
+
         cov, mean = self.meta["sampstat"][group]
         names = list(self.partable.ov_names[group])
         return {"cov": pd.DataFrame(np.asarray(cov), index=names, columns=names),
@@ -212,6 +253,8 @@ class SEMResult:
     def vcov(self) -> pd.DataFrame:
         """Covariance matrix of the free parameters, lavaan's ``vcov(fit)`` (one row per free
         table row; rows sharing a label are perfectly correlated)."""
+        import pandas as pd
+
         pt = self.partable
         rows = [i for i in range(len(pt)) if pt.free[i] > 0]
         idx = pt.par_index[rows]
@@ -228,30 +271,42 @@ class SEMResult:
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``iur-survey fit`` (see the SEM contract)."""
-        pe = self.parameter_estimates()
+        columns, records = self._pe_records()
         cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv",
                 "std.all"]
-        if "group" in pe.columns:
+        if "group" in columns:
             cols.insert(3, "group")
         estimates = [{k: (json_number(r[k]) if k not in ("lhs", "op", "rhs", "label") else r[k]) for k in cols}
-                     for r in pe.to_dict("records")]
-        for e, r in zip(estimates, pe.to_dict("records")):
+                     for r in records]
+        for e, r in zip(estimates, records):
             if "group" in e:
                 e["group"] = self.partable.group_labels[int(r["group"]) - 1] if r["group"] else None
-        fit = {k: json_number(self.fit[k]) for k in JSON_FIT if k in self.fit.index}
-        r2 = self.r2_values
-        if isinstance(r2.index, pd.MultiIndex):
-            r2d: dict = {}
-            for (g, v), val in r2.items():
-                r2d.setdefault(g, {})[v] = json_number(val)
-        else:
-            r2d = {k: json_number(v) for k, v in r2.items()}
+        fitd = raw_field(self, "fit")
+        if not isinstance(fitd, dict):
+            fitd = dict(self.fit.items())
+        fit = {k: json_number(fitd[k]) for k in JSON_FIT if k in fitd}
+        r2d: dict = {}
+        for k, val in raw_field(self, "r2_values").items():        # the dict, or the Series once made
+            if isinstance(k, tuple):                                # several groups: (group label, variable)
+                r2d.setdefault(k[0], {})[k[1]] = json_number(val)
+            else:
+                r2d[k] = json_number(val)
         out = {"n": int(self.n), "estimator": self.estimator, "missing": self.missing,
                "converged": bool(self.converged), "warnings": list(self.warnings), "fit": fit,
                "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}
         if self.partable.ngroups > 1:
             out["groups"] = {lab: int(n) for lab, n in zip(self.partable.group_labels, self.nobs)}
         return mark_nonconverged(out)
+
+    def _pe_records(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """The columns and rows of :meth:`parameter_estimates` (``to_dict("records")``), without pandas
+        unless a subclass makes its own table."""
+        if type(self).parameter_estimates is not SEMResult.parameter_estimates:
+            pe = self.parameter_estimates()
+            return list(pe.columns), pe.to_dict("records")
+        cols = self._pe_columns()
+        n = len(cols["lhs"])
+        return list(cols), [{k: v[i] for k, v in cols.items()} for i in range(n)]
 
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kw)
@@ -305,47 +360,17 @@ class SEMResult:
                 L.append(kv("P-value (Chi-square)", float(f["pvalue"])))
             L.append("")
         if fit_measures and "cfi" in f.index:
-            L.append("Model Test Baseline Model:")
-            L.append("")
-            L.append(kv("Test statistic", float(f["baseline.chisq"])))
-            L.append(kv("Degrees of freedom", int(f["baseline.df"])))
-            L.append(kv("P-value", float(f["baseline.pvalue"])))
-            L.append("")
-            L.append("User Model versus Baseline Model:")
-            L.append("")
-            L.append(kv("Comparative Fit Index (CFI)", float(f["cfi"])))
-            L.append(kv("Tucker-Lewis Index (TLI)", float(f["tli"])))
-            for k, lab in (("cfi.robust", "Robust Comparative Fit Index (CFI)"),
-                           ("tli.robust", "Robust Tucker-Lewis Index (TLI)")):
-                if k in f.index:
-                    L.append(kv(lab, float(f[k])))
-            L.append("")
-            L.append("Loglikelihood and Information Criteria:")
-            L.append("")
-            L.append(kv("Loglikelihood user model (H0)", float(f["logl"])))
-            L.append(kv("Loglikelihood unrestricted model (H1)", float(f["unrestricted.logl"])))
-            L.append("")
-            L.append(kv("Akaike (AIC)", float(f["aic"])))
-            L.append(kv("Bayesian (BIC)", float(f["bic"])))
-            L.append(kv("Sample-size adjusted Bayesian (SABIC)", float(f["bic2"])))
-            L.append("")
-            L.append("Root Mean Square Error of Approximation:")
-            L.append("")
-            L.append(kv("RMSEA", float(f["rmsea"])))
-            L.append(kv("90 Percent confidence interval - lower", float(f["rmsea.ci.lower"])))
-            L.append(kv("90 Percent confidence interval - upper", float(f["rmsea.ci.upper"])))
-            L.append(kv("P-value H_0: RMSEA <= 0.050", float(f["rmsea.pvalue"])))
-            L.append(kv("P-value H_0: RMSEA >= 0.080", float(f["rmsea.notclose.pvalue"])))
-            if "rmsea.robust" in f.index:
-                L.append("")
-                L.append(kv("Robust RMSEA", float(f["rmsea.robust"])))
-                L.append(kv("90 Percent confidence interval - lower", float(f["rmsea.ci.lower.robust"])))
-                L.append(kv("90 Percent confidence interval - upper", float(f["rmsea.ci.upper.robust"])))
-            L.append("")
-            L.append("Standardized Root Mean Square Residual:")
-            L.append("")
-            L.append(kv("SRMR", float(f["srmr"])))
-            L.append("")
+            for item in SUMMARY_FIT:
+                if item is None or isinstance(item, str):
+                    L.append(item or "")
+                    continue
+                label, key = item
+                if key.endswith("?"):           # printed only when the fit has the measure
+                    key = key[:-1]
+                    if key not in f.index:
+                        continue
+                v = f[key]
+                L.append("" if label is None else kv(label, int(v) if key.endswith("df") else float(v)))
         L.append("Parameter Estimates:")
         L.append("")
         se_name = {"standard": "Standard", "robust.huber.white": "Sandwich", "none": "None"}.get(
@@ -452,3 +477,19 @@ class SEMResult:
         if "chisq" in f.index:
             bits.append(f"chisq={f['chisq']:.3f}, df={int(f['df'])}")
         return f"<SEMResult {', '.join(bits)}>"
+
+
+def _is_series(x: Any) -> bool:
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(x, pd.Series)
+
+
+def _fit_series(res: SEMResult, d: dict):
+    import pandas as pd
+
+    return pd.Series(list(d.values()), index=list(d), dtype=float)
+
+
+SEMResult.fit = lazy_series_property("fit", _fit_series, "lavaan's fitMeasures(fit) as a Series (see fit_measures())")
+SEMResult.r2_values = lazy_series_property("r2_values", lambda res, d: r2_series(d, res.partable.ngroups > 1),
+                                   "lavaan's lavInspect(fit, \"r2\") as a Series (see r2())")

@@ -39,9 +39,9 @@ The pieces (lavaan source file of each):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from . import fitmeasures as _fm
 from .fitmeasures import chisq_pvalue
@@ -57,6 +57,10 @@ from .fiml import (
     information_observed,
     vech_indices,
 )
+from .table import lazy_series_property, raw_field
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "sandwich_vcov",
@@ -480,6 +484,21 @@ class RobustResult:
     B0: np.ndarray | None
     baseline: dict = field(default_factory=dict)
 
+    @property
+    def fit_dict(self) -> dict[str, float]:
+        """``fit`` as a dict (lavaan's names), without making the Series."""
+        raw = dict(raw_field(self, "fit").items())
+        return dict(zip(raw, np.asarray(list(raw.values()), dtype=float).tolist()))   # None -> NaN, as the Series
+
+
+def _fit_series(res: RobustResult, d: dict):
+    import pandas as pd
+
+    return pd.Series(d, dtype=float)
+
+
+RobustResult.fit = lazy_series_property("fit", _fit_series, "the robust fit measures (lavaan's names) as a Series")
+
 
 def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: float, df: int,
                     estimator: str = "MLR", meanstructure: bool = True, h1=None, baseline=None,
@@ -629,5 +648,5 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
     if robust:
         out.update(_fm.rmsea_measures(XX3, df3, N, G, c3, level=ci_level, close_h0=close_h0,
                                       notclose_h0=notclose_h0, X2_test=XX3s, suffix=".robust"))
-    return RobustResult(vcov=vcov, test=test, baseline_test=btest, fiml=fiml, fit=pd.Series(out, dtype=float),
+    return RobustResult(vcov=vcov, test=test, baseline_test=btest, fiml=fiml, fit=dict(out),
                         E_inv=E_inv, B0=B0, baseline=bl)

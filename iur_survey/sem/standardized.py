@@ -36,12 +36,16 @@ endogenous variable is ``1 - std.all`` of its (residual) variance row
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from .defined import from_partable
 from .matrices import Model
 from .partable import ParTable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["standardize", "standardize_batch", "r_squared"]
 
@@ -189,6 +193,22 @@ def r_squared(pt: ParTable, std_all: np.ndarray) -> pd.Series:
 
     With several groups the index is (group label, variable).
     """
+    return r2_series(r_squared_dict(pt, std_all), pt.ngroups > 1)
+
+
+def r2_series(r2: dict, multigroup: bool) -> pd.Series:
+    """The Series of :func:`r_squared` from its dict (:func:`r_squared_dict`)."""
+    import pandas as pd
+
+    keys, vals = list(r2), list(r2.values())
+    if multigroup:
+        return pd.Series(vals, index=pd.MultiIndex.from_tuples(keys, names=["group", "variable"]),
+                         name="r2", dtype=float)
+    return pd.Series(vals, index=keys, name="r2", dtype=float)
+
+
+def r_squared_dict(pt: ParTable, std_all: np.ndarray) -> dict:
+    """:func:`r_squared` as a dict, keyed by variable or (group label, variable) with several groups."""
     vals, keys = [], []
     for b in sorted({x for x in pt.block if x > 0}):
         ind = [pt.rhs[i] for i in range(len(pt)) if pt.op[i] == "=~" and pt.block[i] == b]
@@ -199,7 +219,4 @@ def r_squared(pt: ParTable, std_all: np.ndarray) -> pd.Series:
                 r2 = 1.0 - std_all[i]
                 vals.append(np.nan if r2 > 1 else r2)
                 keys.append((pt.group_labels[b - 1], pt.lhs[i]) if pt.ngroups > 1 else pt.lhs[i])
-    if pt.ngroups > 1:
-        return pd.Series(vals, index=pd.MultiIndex.from_tuples(keys, names=["group", "variable"]),
-                         name="r2", dtype=float)
-    return pd.Series(vals, index=keys, name="r2", dtype=float)
+    return dict(zip(keys, vals))

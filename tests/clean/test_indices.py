@@ -126,3 +126,50 @@ def test_construct_residual_var_separates_random_halves_from_consistent_ones():
     assert np.isnan(construct_residual_var(x[:1, :2], [0, 1])).all()
     with pytest.raises(ValueError):
         construct_residual_var(x, labels[:3])
+
+
+def test_mahad_quotient_times_squared_z_is_careless_mahad(data):
+    # Q = z' R^-1 z / z' z, so Q |z|² is D², and D² of standardised answers with R is D² with the covariance
+    _, xs, ref, _ = data
+    q = I.mahad_quotient(xs)
+    z = (xs - xs.mean(axis=0)) / xs.std(axis=0, ddof=1)
+    np.testing.assert_allclose(q * (z * z).sum(axis=1), ref["mahad"].to_numpy(), rtol=1e-8)
+
+
+def test_mahad_quotient_is_scale_free_and_separates_unstructured_answers():
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        f = np.repeat(rng.normal(size=(1000, 4)), 4, axis=1)
+        x = 3 + f + rng.normal(scale=.7, size=(1000, 16))
+        ref = np.arange(1000) >= 75                                          # the rows changed below are not
+        x[:25] = rng.uniform(0.5, 5.5, size=(25, 16))                      # no structure
+        mu = x[ref].mean(axis=0)
+        y = x.copy()
+        y[25:50] = mu + 2.5 * (x[25:50] - mu)                                # the same directions, further out
+        y[50:75] = mu + 0.3 * (x[50:75] - mu)                                # ... and nearer the middle
+        qx, qy = I.mahad_quotient(x, ref), I.mahad_quotient(y, ref)
+        np.testing.assert_allclose(qy[25:75], qx[25:75], rtol=1e-9)         # Q does not see the scale
+        d2 = I.mahad(y)
+        assert np.median(d2[25:50]) > 3 * np.median(d2[100:])               # D² does (extreme style)
+        assert np.median(qx[100:]) == pytest.approx(1.0, abs=0.1)          # honest: about 1
+        assert np.median(qx[:25]) > 2 * np.median(qx[100:])                # no structure: about tr(R^-1)/p
+        # ipsatized: a shift of a row in the questionnaire direction (acquiescence) changes nothing
+        s = x.copy()
+        s[60] = x[60] + 0.8
+        qs, q0 = I.mahad_quotient(s, ref, ipsatized=True), I.mahad_quotient(x, ref, ipsatized=True)
+        assert qs[60] == pytest.approx(q0[60], rel=1e-9)
+
+
+def test_mahad_quotient_missing_items_use_the_sub_matrix():
+    rng = np.random.default_rng(4)
+    x = 3 + np.repeat(rng.normal(size=(400, 2)), 3, axis=1) + rng.normal(scale=.8, size=(400, 6))
+    x[0, [1, 4]] = np.nan
+    x[1, :5] = np.nan                       # one answer: NaN
+    q = I.mahad_quotient(x, reference=~np.isnan(x).any(axis=1))
+    full = x[2:]
+    z = (x[0] - full.mean(axis=0)) / full.std(axis=0, ddof=1)
+    r = np.corrcoef(full, rowvar=False)
+    o = ~np.isnan(z)
+    want = z[o] @ np.linalg.solve(r[np.ix_(o, o)], z[o]) / (z[o] @ z[o])
+    assert q[0] == pytest.approx(want, rel=1e-9)
+    assert np.isnan(q[1])

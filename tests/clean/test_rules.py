@@ -409,6 +409,40 @@ def test_profile_rule_is_opt_in_and_counts_as_its_own_evidence_group():
     assert ex.tolist() == [True, False] and basis[0] == "convergent evidence: size + profile"
 
 
+
+def test_structure_rule_is_opt_in_calibrated_and_blind_to_extreme_and_midpoint_styles():
+    from iur_survey.clean.config import CleanConfig
+    from iur_survey.clean.decision import EVIDENCE_GROUPS, decide
+
+    assert "mahalanobis_quotient" not in CleanConfig().rules
+    assert "mahalanobis_quotient" in CleanConfig.from_dict({"rules": list(rules.DEFAULT_RULES) + [
+        "mahalanobis_quotient"]}).rules
+    assert EVIDENCE_GROUPS["structure"] == ("mahalanobis_quotient",)
+    ex, basis = decide({"mahalanobis_quotient": pd.Series(["structure Q 3", "structure Q 3"], dtype="string"),
+                        "mahalanobis": pd.Series(["D² 80", pd.NA], dtype="string")})
+    assert ex.tolist() == [True, False] and basis[0] == "convergent evidence: size + structure"
+    # 7 scales of 4 items; honest answers with a person scale from midpoint (0.4) to extreme (2.5)
+    lab = np.repeat(np.arange(7), 4)
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        n = 2000
+        dev = rng.normal(size=(n, 7))[:, lab] + rng.normal(scale=.7, size=(n, 28))
+        s = np.where(np.arange(n) < 300, 2.5, np.where(np.arange(n) < 600, 0.4, 1.0))
+        x = 3 + s[:, None] * dev
+        x[-40:] = rng.uniform(1, 5, size=(40, 28))                    # no structure
+        df = pd.DataFrame(x, columns=ITEMS)
+        df[list(INST.reverse_items)] = 6 - df[list(INST.reverse_items)]   # questionnaire direction
+        hit = rules.mahalanobis_quotient(df, INST).notna().to_numpy()
+        assert hit[600:-40].mean() < 0.025                          # calibrated: about alpha = .01
+        assert hit[:300].mean() < 0.03 and hit[300:600].mean() < 0.03   # styles are not punished
+        assert hit[-40:].mean() > 0.5
+        d2 = rules.mahalanobis(df, INST).notna().to_numpy()
+        assert d2[:300].mean() > 0.2                                # plain D² punishes the extreme style
+    x = df.to_numpy(dtype=float)
+    x[5, :3] = np.nan                                               # missing answers: the sub-matrix's null
+    assert rules.mahalanobis_quotient(pd.DataFrame(x, columns=ITEMS), INST).notna().iloc[-40:].mean() > 0.5
+
+
 def test_longpattern_default_period_covers_the_zig_zag_of_a_six_point_scale():
     from iur_survey.instrument import parse_instrument
 

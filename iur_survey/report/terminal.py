@@ -1,0 +1,128 @@
+"""The short human summary ``iur-survey fit`` prints, from its results.json payload (a dict).
+
+Plain Python on purpose: a plain fit imports no pandas (issue 10, start-up); the rows are read as
+:func:`iur_survey.report.paper.estimates_frame` reads them (numbers coerced, NaN for a missing cell, group
+label or "").  :mod:`iur_survey.report.paper` hands on :func:`terminal_summary`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+from ..errors import IURSurveyError
+from .format import DASH, num, pval, stars
+
+__all__ = ["terminal_summary", "ci_kind"]
+
+#: the numeric columns of a results.json estimate (coerced to float, NaN when missing or not a number)
+NUMERIC = ("est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all")
+
+
+def ci_kind(results: Mapping) -> str:
+    """The kind of CI a results.json holds.
+
+    >>> ci_kind({}), ci_kind({"bootstrap": {"ci": "bca", "B": 500}})
+    ('Wald 95% CI', 'bootstrap bca 95% CI (B = 500)')
+    """
+    b = results.get("bootstrap")
+    if isinstance(b, Mapping) and b:
+        return f"bootstrap {b.get('ci', 'percentile')} 95% CI (B = {b.get('B')})"
+    return "Wald 95% CI"
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _float(v: Any) -> float:
+    if v is None:
+        return math.nan
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def estimate_rows(results: Mapping) -> list[dict]:
+    """The ``estimates`` of a results.json as rows with every key any row has (missing = NaN / None), the
+    numbers as floats, ``group`` its label or "" and ``label`` "" when absent.
+
+    >>> estimate_rows({"estimates": [{"lhs": "y", "op": "~", "rhs": "x", "est": 0.5, "group": None}]})
+    [{'lhs': 'y', 'op': '~', 'rhs': 'x', 'est': 0.5, 'group': '', 'label': ''}]
+    """
+    raw = list(results.get("estimates") or [])
+    if not raw:
+        raise IURSurveyError(results.get("_path"), "results.json has no estimates")
+    keys = list(dict.fromkeys(k for r in raw for k in r))
+    rows = []
+    for r in raw:
+        row = {k: r.get(k) for k in keys}
+        row["group"] = "" if _missing(row.get("group")) else str(row["group"])
+        for c in NUMERIC:
+            if c in row:
+                row[c] = _float(row[c])
+        row["label"] = "" if _missing(row.get("label")) else row["label"]
+        rows.append(row)
+    return rows
+
+
+def _groups(rows: list[dict]) -> list[str]:
+    return list(dict.fromkeys(r["group"] for r in rows)) or [""]
+
+
+def terminal_summary(results: Mapping, full: bool = False) -> str:
+    """The short human summary ``iur-survey fit`` prints: n, estimator, the fit line, the structural paths and
+    ``:=`` effects with their CIs, R².  ``full`` adds every parameter (loadings, variances...) with CIs and
+    the standardized solution.
+
+    >>> r = {"n": 50, "estimator": "ML", "missing": "listwise", "converged": True, "fit": {"chisq": 0.0, "df": 0},
+    ...      "estimates": [{"lhs": "y", "op": "~", "rhs": "x", "est": 0.5, "se": 0.1, "pvalue": 0.001,
+    ...                     "ci.lower": 0.3, "ci.upper": 0.7, "std.all": 0.4}], "r2": {"y": 0.16}}
+    >>> print(terminal_summary(r).splitlines()[0])
+    fit: n=50 estimator=ML missing=listwise converged; chisq=0.000 df=0 cfi=— tli=— rmsea=— srmr=—
+    """
+    est = estimate_rows(results)
+    groups = results.get("groups")
+    f = results.get("fit") or {}
+    status = "converged" if results.get("converged", True) else "DID NOT CONVERGE"
+
+    def kv(k: str, fmt: str = ".3f") -> str:
+        v = f.get(k)
+        return f"{k}={DASH if v is None else format(float(v), fmt)}"
+    head = (f"fit: n={results.get('n')} estimator={results.get('estimator')} missing={results.get('missing')} "
+            f"{status}" + (f" in {float(results['seconds']):.2f}s" if results.get("seconds") is not None else "")
+            + "; " + " ".join([kv("chisq"), kv("df", ".0f"), kv("cfi"), kv("tli"), kv("rmsea"), kv("srmr")]))
+    if f.get("chisq.scaled") is not None:
+        head += "; scaled: " + " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
+    if groups:
+        head += "\n  groups: " + ", ".join(f"{g} (n={n})" for g, n in groups.items())
+    L = [head]
+    ci = ci_kind(results)
+    show = est if full else [r for r in est if r["op"] in ("~", ":=")]
+    if len(show):
+        L.append(f"  {'estimates' if full else 'structural paths and effects'} (est, SE, {ci}, std.all, p):")
+        multi = len(_groups(show)) > 1
+        for g in _groups(show):
+            sub = [r for r in show if r["group"] == g]
+            if multi:
+                L.append(f"  [{g or 'defined parameters'}]")
+            for r in sub:
+                name = (f"{r['lhs']} := {r['rhs']}" if r["op"] == ":=" else f"{r['lhs']} {r['op']} {r['rhs']}")
+                if len(name) > 30:
+                    name = name[:29] + "…"
+                L.append(f"    {name:<30} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
+                         f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]"
+                         f" {num(r.get('std.all'), 3):>7}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
+    r2 = results.get("r2") or {}
+    if r2:
+        endogenous = {r["lhs"] for r in est if r["op"] == "~"}
+        if groups and all(isinstance(v, Mapping) for v in r2.values()):
+            for g, vals in r2.items():
+                lat = {k: v for k, v in vals.items() if k in endogenous} or vals
+                L.append(f"  R² [{g}]: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in lat.items()))
+        else:
+            lat = {k: v for k, v in r2.items() if k in endogenous}
+            items = r2 if full else (lat or r2)
+            L.append("  R²: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in items.items()))
+    return "\n".join(L)

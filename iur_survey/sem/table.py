@@ -1,0 +1,173 @@
+"""A pandas-free table of a plain CSV, and Series made on first use, for the start-up of a plain fit (issue 10).
+
+``iur-survey fit`` on a clean CSV needs only the model's columns as numbers; importing pandas to read them
+costs more than the fit.  :class:`CsvTable` holds the cells of a CSV that is *plainly* simple (UTF-8 without
+a BOM, comma-separated, no quote character, a unique non-empty header, every row as long as the header,
+no blank line) and gives a column as floats only when every cell is blank or a plain decimal number of at
+most 15 significant digits (for those, Python's and pandas' number parsers give the same double).
+Anything else is left to pandas: :meth:`CsvTable.parse` returns None for a file that is not plainly
+simple, :meth:`CsvTable.numeric` returns None for a column that is not plainly numeric, and
+:meth:`CsvTable.to_frame` is exactly ``pandas.read_csv`` of the same bytes -- what the engine then uses, so
+nothing changes but the time.
+
+>>> t = CsvTable.parse(b"id,a,b\\nx,1,2.5\\ny,,-3\\n", dtype={"id": str})
+>>> t.columns, len(t), t.numeric("a").tolist(), t.numeric("id")
+(['id', 'a', 'b'], 2, [1.0, nan], None)
+>>> t.matrix(["a", "b"]).tolist()
+[[1.0, 2.5], [nan, -3.0]]
+>>> CsvTable.parse(b'id,a\\n"x",1\\n') is None         # quoted cells: pandas reads it
+True
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, Sequence
+
+import numpy as np
+
+#: the most significant digits a plain cell may have (then both parsers round the same way)
+MAX_DIGITS = 15
+#: a column of plain numbers (optional minus, digits, optional decimals: no exponent, no space, no plus) and
+#: blanks, joined by newlines (one regex call per column)
+_PLAIN_COLUMN = re.compile(r"(?:-?[0-9]+(?:\.[0-9]+)?)?(?:\n(?:-?[0-9]+(?:\.[0-9]+)?)?)*")
+
+
+def _plain_floats(cells: Sequence[str]) -> np.ndarray | None:
+    """``cells`` as floats (blank = NaN) when every one is blank or a plain number of at most
+    :data:`MAX_DIGITS` digits and none is a negative zero (pandas reads "-0" as 0); else None.
+
+    >>> _plain_floats(["1", "", "-2.50"]).tolist(), _plain_floats(["1", "-0"]), _plain_floats(["1e3"])
+    ([1.0, nan, -2.5], None, None)
+    """
+    if not _PLAIN_COLUMN.fullmatch("\n".join(cells)):
+        return None
+    if any(len(c) - c.count("-") - c.count(".") > MAX_DIGITS for c in cells if len(c) > MAX_DIGITS):
+        return None
+    out = np.array([float(c) if c else np.nan for c in cells], dtype=float)
+    if any(c.startswith("-") and v == 0.0 for c, v in zip(cells, out.tolist()) if c[:2] == "-0"):
+        return None
+    return out
+
+
+def is_table(data: Any) -> bool:
+    """True for a :class:`CsvTable` (the engine's cheap check; a DataFrame is detected without pandas).
+
+    >>> is_table(CsvTable.parse(b"a\\n1\\n")), is_table([1])
+    (True, False)
+    """
+    return getattr(type(data), "_csv_table", False)     # not isinstance: true of a reloaded module's too
+
+
+def is_frame(data: Any) -> bool:
+    """True for a pandas DataFrame, checked without importing pandas (a DataFrame exists only if it is).
+
+    >>> is_frame({"a": [1]})
+    False
+    """
+    import sys
+
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(data, pd.DataFrame)
+
+
+class CsvTable:
+    """The header and cells (strings) of a plainly simple CSV; see the module docstring."""
+
+    _csv_table = True
+
+    def __init__(self, header: list[str], cells: list[list[str]], raw: bytes, read_csv_kw: dict | None = None):
+        self.columns = list(header)
+        self._cells = cells                 # rows of strings
+        self._raw = raw
+        self._kw = dict(read_csv_kw or {})
+        self._num: dict[str, np.ndarray | None] = {}
+        self._by_column: list[tuple[str, ...]] | None = None
+
+    @classmethod
+    def parse(cls, raw: bytes, **read_csv_kw) -> CsvTable | None:
+        """The table of ``raw`` (a CSV file's bytes), or None when pandas must read it (see the module
+        docstring); ``read_csv_kw`` are the ``pandas.read_csv`` options :meth:`to_frame` uses."""
+        if raw.startswith(b"\xef\xbb\xbf") or b'"' in raw or b"\r" in raw:
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if len(lines) < 2 or any(not ln for ln in lines):
+            return None
+        header = lines[0].split(",")
+        if len(set(header)) != len(header) or any(not h or h != h.strip() for h in header):
+            return None
+        k = len(header)
+        cells = [ln.split(",") for ln in lines[1:]]
+        if any(len(r) != k for r in cells):
+            return None
+        return cls(header, cells, raw, read_csv_kw)
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self._cells), len(self.columns)
+
+    def numeric(self, name: str) -> np.ndarray | None:
+        """Column ``name`` as floats (blank = NaN), or None when a cell is not a plain number."""
+        if name not in self._num:
+            if self._by_column is None:
+                self._by_column = list(zip(*self._cells))
+            col = self._by_column[self.columns.index(name)]
+            self._num[name] = _plain_floats(col)
+        return self._num[name]
+
+    def plain_numeric(self, names: Sequence[str]) -> bool:
+        """True when every column of ``names`` is plainly numeric (:meth:`numeric` is not None)."""
+        return all(n in self.columns and self.numeric(n) is not None for n in names)
+
+    def matrix(self, names: Sequence[str]) -> np.ndarray:
+        """The columns ``names`` (plainly numeric) as an n x len(names) float matrix."""
+        cols = [self.numeric(n) for n in names]
+        if any(c is None for c in cols):
+            raise ValueError("not every column is plainly numeric: use to_frame()")
+        return np.column_stack(cols) if cols else np.empty((len(self), 0))
+
+    def to_frame(self):
+        """The DataFrame pandas reads from the same bytes (``pandas.read_csv(raw, **read_csv_kw)``)."""
+        import pandas as pd
+
+        return pd.read_csv(io.BytesIO(self._raw), **self._kw)
+
+
+def lazy_series_property(name: str, make, doc: str) -> property:
+    """A dataclass field ``name`` that may be given as a dict (so that a plain fit never imports pandas) and is
+    turned into its pandas Series by ``make(obj, the_dict)`` on first read; :func:`raw_field` reads it
+    without that.
+
+    >>> class R:
+    ...     x = lazy_series_property("x", lambda obj, d: sorted(d), "doc")
+    >>> r = R(); r.x = {"b": 1, "a": 2}
+    >>> raw_field(r, "x"), r.x, raw_field(r, "x")
+    ({'b': 1, 'a': 2}, ['a', 'b'], ['a', 'b'])
+    """
+    key = "_" + name
+
+    def get(obj):
+        v = obj.__dict__.get(key)
+        if isinstance(v, dict):
+            v = obj.__dict__[key] = make(obj, v)
+        return v
+
+    def set_(obj, v):
+        obj.__dict__[key] = v
+
+    return property(get, set_, doc=doc)
+
+
+def raw_field(obj: Any, name: str):
+    """What a :func:`lazy_series_property` holds: the dict it was given, or its Series once made."""
+    return obj.__dict__.get("_" + name)

@@ -32,9 +32,9 @@ This module holds what lavaan's ``lav_bootstrap.R`` holds: drawing the resamples
 formulas.  The refits are the engine's (:mod:`iur_survey.sem.refit`): for complete data a resample's moments
 come from its case counts (``w = bincount(idx) / N``, ``S = X' diag(w) X - m m'``) and whole chunks of
 draws are fitted *together* by the engine's batched ML objective (:func:`iur_survey.sem.ml.ml_evaluate`,
-of which a single fit is the batch of one) and batched optimiser
-(:func:`iur_survey.sem.estimate.minimize_batch`, warm started at the full-sample solution), with
-:func:`iur_survey.sem.estimate.minimize` for the draws it does not finish; with missing data (FIML) each
+of which a single fit is the batch of one) and the one optimiser
+(:func:`iur_survey.sem.estimate.optimize`, of which a single fit is the batch of one too; warm started at the
+full-sample solution, :func:`iur_survey.sem.estimate.warm_stages`); with missing data (FIML) each
 draw rebuilds its missing-data patterns (:class:`iur_survey.sem.fiml.FimlBatch`).  Standard errors are not
 computed inside the draws, and the ``:=`` values come from the compiled expressions, vectorised over the
 draws.
@@ -663,8 +663,10 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     ``workers`` (default None: every core when B >= 200, else 1; 1: no Dask); ``scheduler`` "threads" (the
     default) | "processes" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
     is a terminal); ``indices`` user-given resamples (B x N row indices, single group);
-    ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200} for the per-draw optimisers
-    (batched quasi-Newton, then the engine's optimiser for the draws it did not finish); ``chunk_size`` draws per task
+    ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200} for the optimiser of the draws
+    (:func:`iur_survey.sem.estimate.warm_stages`: ``max_iter`` quasi-Newton iterations from the warm start, then
+    scoring, quasi-Newton and polish with the ``fallback_iter`` budget for the draws it did not finish);
+    ``chunk_size`` draws per task
     (default :data:`CHUNK_SIZE`; the draws are bit-for-bit identical for any ``workers`` / ``scheduler``,
     another ``chunk_size`` changes them by round-off only).
 

@@ -1,23 +1,39 @@
-"""The optimisers: :func:`minimize` for one fit (Fisher scoring with a line search, then Newton polishing) and
-:func:`minimize_batch` for a stack of refits of one model (bootstrap draws), which hands back the rows it does
-not finish so that the caller refits them with :func:`minimize`.
+"""The optimiser (lavaan's ``lav_model_estimate``): :func:`optimize` minimises a stack of K problems of one
+model at once -- the refits of a bootstrap or a jackknife, or a single fit as a batch of one.
 
-:func:`minimize` minimises a discrepancy function given callables for its
-value, its gradient and a positive-definite curvature matrix (the expected
-information for ML; any approximation of the Hessian works):
+There is one algorithm.  It works on a *kernel*, ``kernel.evaluate(Theta, mom, which, info) -> (F, grad,
+info, ok)``: the objective, gradient and (with ``info=True``) a positive-definite curvature -- the expected
+information -- of the rows ``which`` of the stack at the rows of ``Theta`` (:class:`iur_survey.sem.ml.
+CompleteMLBatch`, :class:`iur_survey.sem.fiml.FimlBatch`).  A single fit hands its callables to
+:func:`minimize`, the adaptor that wraps them as a one-row kernel (:class:`Callables`) and calls
+:func:`optimize`.  The stages run in the order the caller lists them, each on the rows the ones before did
+not finish (a row leaves a stage as soon as it is done).  A fit from its own start values runs
+:func:`default_stages` -- 1, 2, 3 below; refits warm started at a solution whose curvature is known (the
+bootstrap's draws) run :func:`warm_stages` -- 2 from that curvature (its first step is a scoring step), then
+1, 2, 3 for the draws it does not finish.
 
-1. Fisher scoring ``theta <- theta - a I^-1 g`` with backtracking on ``a``
-   (a step that leaves the admissible region, e.g. a non positive-definite
-   Sigma, counts as an increase);
-2. when scoring stalls, scipy's BFGS with the analytic gradient takes over;
-3. near the optimum a few Newton steps with the Hessian obtained by
-   differencing the analytic gradient drive the gradient to ~1e-12, so that
-   estimates agree with lavaan's to well below 1e-6.
+1. **Fisher scoring** ``theta <- theta - a C^-1 g`` with the row's own curvature ``C`` (batched Cholesky
+   solves) and a batched Armijo backtracking on ``a``; a step that leaves the admissible region (e.g. a non
+   positive-definite Sigma) counts as an increase.  A row is done when max |g| < ``gtol``, or when its line
+   search fails with max |g| < 1e-7 (the floating-point floor of the objective).  At most ``max_iter``
+   iterations.  The cost of a step is the curvature: cheap for one fit, the dominant cost for a warm
+   started stack (hence :func:`warm_stages`).
+2. **Quasi-Newton** (L-BFGS, the two-loop recursion over the last ``memory`` pairs, batched, Armijo
+   backtracking) for the rows that scoring leaves stalled or out of iterations.  The first inverse curvature
+   is ``H0inv`` when the caller gives one (the bootstrap: the inverse expected information of the full
+   sample), else the scaled identity ``(s'y / y'y) I``.  At most ``20 * max_iter`` iterations
+   (``max_iter`` when ``max_iter <= 10``).
+3. **Newton polish** for the rows the quasi-Newton stage leaves unfinished: up to ``min(6, max_iter)`` Newton steps with the
+   Hessian got by central differences of the analytic gradient (:func:`numerical_hessian`; the 2q displaced
+   points of all rows in one kernel call), so that the gradient reaches ~1e-12 and estimates agree with
+   lavaan's to well below 1e-6.  A step is taken only where that Hessian is positive definite, as it is
+   near a minimum: on a flat direction (a variance running off to infinity, where the gradient fades
+   like 1/theta^2) a least-squares step would polish a non-solution into a false convergence.
 
-Variances are not bounded (as in lavaan): a Heywood case comes out negative
-and the caller warns about it.
+A row ends ``OK`` when max |gradient| < 1e-7, ``NONCONVERGED`` otherwise, ``FAILED`` when its start is not
+admissible.  Variances are not bounded (as in lavaan): a Heywood case comes out negative and the caller warns
+about it.  There is no scipy fallback and no second optimiser: stages 2 and 3 are the fallback.
 
->>> import numpy as np
 >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
 >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])
 >>> h = lambda x: np.diag([2 + 12 * x[0] ** 2, 20.0])
@@ -34,11 +50,20 @@ from typing import Callable
 import numpy as np
 from scipy import linalg
 
-__all__ = ["OptimResult", "minimize", "minimize_batch", "numerical_hessian", "OK", "FAILED", "NONCONVERGED"]
+__all__ = ["OptimResult", "BatchResult", "Callables", "optimize", "default_stages", "warm_stages", "minimize",
+           "numerical_hessian",
+           "OK", "FAILED", "NONCONVERGED"]
+
+#: status of each row of :func:`optimize`
+OK, FAILED, NONCONVERGED = 0, 1, 2
+#: max |gradient| below which a row counts as converged when the stages end
+CONVERGED_GMAX = 1e-7
 
 
 @dataclass
 class OptimResult:
+    """The result of one fit (:func:`minimize`)."""
+
     x: np.ndarray
     fun: float
     grad: np.ndarray
@@ -48,29 +73,51 @@ class OptimResult:
     history: list[str] = field(default_factory=list)
 
 
+@dataclass
+class BatchResult:
+    """The result of :func:`optimize` for a stack of K problems: ``x`` (K x q), ``fun`` (K), ``grad`` (K x q),
+    ``status`` (OK / FAILED / NONCONVERGED), ``iterations`` (scoring + quasi-Newton) and per row the
+    stages it went through (``history``)."""
+
+    x: np.ndarray
+    fun: np.ndarray
+    grad: np.ndarray
+    status: np.ndarray
+    iterations: np.ndarray
+    history: list[list[str]]
+
+
+# ------------------------------------------------------------------ small batched pieces
+def _fd_hessians(gradients: Callable[[np.ndarray], np.ndarray], X: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Symmetrised central-difference Jacobians of an analytic gradient at the rows of ``X`` (K x q);
+    ``gradients(Z)`` maps a stack of points (m x q) to their gradients (m x q).  All 2q displaced points of
+    all rows go to ``gradients`` at once (rows k*2q ... (k+1)*2q - 1 belong to row k)."""
+    K, q = X.shape
+    step = h * np.maximum(1.0, np.abs(X))                               # K x q
+    E = np.eye(q)[None] * step[:, None, :]                              # K x q x q, row i: step_i e_i
+    Z = np.concatenate([X[:, None] + E, X[:, None] - E], axis=1).reshape(K * 2 * q, q)
+    Gz = np.asarray(gradients(Z), float).reshape(K, 2, q, q)            # [k, +/-, i, :] = g(x +/- step_i e_i)
+    H = np.swapaxes((Gz[:, 0] - Gz[:, 1]) / (2 * step[:, :, None]), 1, 2)  # column i: d g / d x_i
+    return 0.5 * (H + np.swapaxes(H, 1, 2))
+
+
 def numerical_hessian(grad: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Symmetrised central-difference Jacobian of an analytic gradient.
+    """Symmetrised central-difference Jacobian of an analytic gradient (the Hessian of stage 3).
 
     >>> H = numerical_hessian(lambda x: np.array([2 * x[0] + x[1], x[0] + 6 * x[1]]), np.zeros(2))
     >>> np.round(H, 6).tolist()
     [[2.0, 1.0], [1.0, 6.0]]
     """
     x = np.asarray(x, float)
-    n = x.size
-    H = np.empty((n, n))
-    for i in range(n):
-        step = h * max(1.0, abs(x[i]))
-        e = np.zeros(n)
-        e[i] = step
-        H[:, i] = (grad(x + e) - grad(x - e)) / (2 * step)
-    return 0.5 * (H + H.T)
+    return _fd_hessians(lambda Z: np.array([grad(z) for z in Z]), x[None], h)[0]
 
 
-def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+def _solve(A: np.ndarray, b: np.ndarray, definite: bool = False) -> np.ndarray | None:
     try:
         return linalg.cho_solve(linalg.cho_factor(A, lower=True, check_finite=False), b, check_finite=False)
     except (np.linalg.LinAlgError, ValueError):
-        pass
+        if definite:
+            return None
     try:
         x = np.linalg.lstsq(A, b, rcond=1e-12)[0]
         return x if np.all(np.isfinite(x)) else None
@@ -78,112 +125,74 @@ def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray | None:
         return None
 
 
-def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.ndarray],
-             curvature: Callable[[np.ndarray], np.ndarray], x0: np.ndarray, *,
-             max_iter: int = 500, gtol: float = 1e-10, polish: bool = True,
-             fun_grad_curv: Callable | None = None) -> OptimResult:
-    """Minimise ``fun``; see the module docstring.
-
-    ``curvature(x)`` returns a (positive-definite) curvature matrix; when
-    ``fun_grad_curv(x) -> (g, C)`` is given it is used to get both at once.
-    Convergence: max |gradient| < ``gtol`` (or, at the limit of floating-point
-    precision, no further decrease with max |gradient| < 1e-7).
-    """
-    x = np.asarray(x0, float).copy()
-    hist: list[str] = []
-    f = fun(x)
-    if not np.isfinite(f):
-        return OptimResult(x, f, np.full_like(x, np.nan), False, 0, "the start values are not admissible",
-                           hist)
-    it = 0
-    status = "max_iter"
-    g = np.full_like(x, np.nan)
-    while it < max_iter:
-        if fun_grad_curv is not None:
-            g, C = fun_grad_curv(x)
-        else:
-            g, C = grad(x), curvature(x)
-        if not np.all(np.isfinite(g)):
-            status = "nan"
-            break
-        gmax = float(np.max(np.abs(g))) if g.size else 0.0
-        if gmax < gtol:
-            status = "converged"
-            break
-        it += 1
-        step = _solve(C, -g) if np.all(np.isfinite(C)) else None
-        if step is None or float(g @ step) >= 0:
-            step = -g
-        slope = float(g @ step)
-        if -slope < 1e-12 * max(1.0, abs(f)):
-            # the predicted decrease is below the resolution of f: judge the full step by the gradient
-            xn = x + step
-            fn = fun(xn)
-            if np.isfinite(fn) and fn <= f + 1e-12 * max(1.0, abs(f)):
-                gn = grad(xn)
-                if np.all(np.isfinite(gn)) and np.max(np.abs(gn)) < 0.9 * gmax:
-                    x, f = xn, min(f, fn)
-                    continue
-            status = "floor" if gmax < 1e-7 else "stalled"
-            break
-        a = 1.0
-        accepted = False
-        for _ in range(50):
-            xn = x + a * step
-            fn = fun(xn)
-            if np.isfinite(fn) and fn <= f + 1e-4 * a * slope:
-                accepted = True
-                break
-            a *= 0.5
-        if not accepted:
-            status = "floor" if gmax < 1e-7 else "stalled"
-            break
-        x, f = xn, fn
-    hist.append(f"scoring: {it} iterations, f={f:.12g}, status {status}")
-    if status in ("stalled", "nan", "max_iter"):
-        from scipy import optimize      # the fallback only: keep the import off the common path
-        res = optimize.minimize(fun, x, jac=grad, method="BFGS",
-                                options={"gtol": gtol, "maxiter": 20 * max_iter if max_iter > 10 else max_iter})
-        if np.isfinite(res.fun) and res.fun <= f + 1e-12 * max(1.0, abs(f)):
-            x, f = res.x, float(res.fun)
-        hist.append(f"BFGS: {res.nit} iterations, f={f:.12g} ({res.message})")
-        it += int(res.nit)
-        g = grad(x)
-        if polish and np.all(np.isfinite(g)):
-            for _ in range(min(6, max_iter)):
-                if np.max(np.abs(g)) < gtol:
-                    break
-                step = _solve(numerical_hessian(grad, x), -g)
-                if step is None:
-                    break
-                a, ok = 1.0, False
-                for _ in range(30):
-                    xn = x + a * step
-                    fn = fun(xn)
-                    gn = grad(xn) if np.isfinite(fn) else None
-                    if gn is not None and np.all(np.isfinite(gn)) and fn <= f + 1e-12 * max(1.0, abs(f)):
-                        ok = True
-                        break
-                    a *= 0.5
-                if not ok:
-                    break
-                x, f, g = xn, fn, gn
-            hist.append(f"newton polish: max|g|={np.max(np.abs(g)):.3g}")
-    gmax = float(np.max(np.abs(g))) if np.all(np.isfinite(g)) and g.size else (0.0 if not g.size else np.inf)
-    converged = gmax < 1e-7
-    msg = "converged" if converged else f"no convergence (max |gradient| = {gmax:.3g})"
-    return OptimResult(x, float(f), g, converged, it, msg, hist)
+def _newton_steps(C: np.ndarray, G: np.ndarray, definite: bool = False) -> np.ndarray:
+    """``-C_k^-1 g_k`` for a stack (NaN rows where the system cannot be solved): one batched Cholesky solve
+    when every C_k is positive definite, else row by row (Cholesky, then least squares unless ``definite``)."""
+    out = np.full(G.shape, np.nan)
+    fin = np.all(np.isfinite(C), axis=(1, 2)) & np.all(np.isfinite(G), axis=1)
+    idx = np.flatnonzero(fin)
+    if idx.size == 0:
+        return out
+    try:
+        L = np.linalg.cholesky(C[idx])
+        y = np.linalg.solve(L, -G[idx][:, :, None])
+        out[idx] = np.linalg.solve(np.swapaxes(L, 1, 2), y)[:, :, 0]
+    except np.linalg.LinAlgError:
+        for k in idx:
+            s = _solve(C[k], -G[k], definite)
+            if s is not None:
+                out[k] = s
+    return out
 
 
-# ------------------------------------------------------------------ many fits at once
-#: status of each row of :func:`minimize_batch`
-OK, FAILED, NONCONVERGED = 0, 1, 2
+def _gmax(G: np.ndarray) -> np.ndarray:
+    """max |g| per row (inf where the gradient is not finite)."""
+    return np.where(np.all(np.isfinite(G), axis=1), np.abs(G).max(axis=1, initial=0.0), np.inf)
+
+
+def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, tries: int,
+               floor_gmax: np.ndarray | None = None):
+    """Batched backtracking from ``X[rows]`` along ``step`` (halving ``a`` from 1): accept when the point is
+    admissible with a finite gradient and ``f <= F + c1 a slope + 1e-12 max(1, |F|)``.  Rows flagged by
+    ``floor_gmax`` (finite entries: the predicted decrease is below the resolution of f) get the full step
+    only, accepted when f does not increase and max |g| falls below 0.9 x ``floor_gmax``.
+
+    Returns (accepted mask, Xn, Fn, Gn, In) over ``rows``."""
+    n, q = step.shape
+    t = np.ones(n)
+    Xn, Fn = np.empty((n, q)), np.full(n, np.inf)
+    Gn = np.full((n, q), np.nan)
+    In = np.full((n, q, q), np.nan) if info else None
+    acc_all = np.zeros(n, bool)
+    pend = np.arange(n)
+    tiny = np.zeros(n, bool) if floor_gmax is None else np.isfinite(floor_gmax)
+    for _ in range(tries):
+        idx = rows[pend]
+        xt = X[idx] + t[pend, None] * step[pend]
+        f, g, C, ok = kernel.evaluate(xt, mom, idx, info=info)
+        tol = 1e-12 * np.maximum(1.0, np.abs(F[idx]))
+        good = ok & np.isfinite(f) & np.all(np.isfinite(g), axis=1)
+        acc = good & (f <= F[idx] + c1 * t[pend] * slope[pend] + tol)
+        tp = tiny[pend]
+        if tp.any():
+            acc[tp] = good[tp] & (f[tp] <= F[idx[tp]] + tol[tp]) & \
+                (_gmax(np.where(good[tp, None], g[tp], np.nan)) < 0.9 * floor_gmax[pend[tp]])
+        hit = pend[acc]
+        Xn[hit], Fn[hit], Gn[hit] = xt[acc], f[acc], g[acc]
+        if info:
+            In[hit] = C[acc] if C is not None else np.nan
+        acc_all[hit] = True
+        pend = pend[~acc & ~tp]                 # a tiny step gets one try
+        if pend.size == 0:
+            break
+        t[pend] *= 0.5
+    return acc_all, Xn, Fn, Gn, In
 
 
 def _lbfgs_direction(g: np.ndarray, S: np.ndarray, Y: np.ndarray, rho: np.ndarray, count: np.ndarray,
-                     H0inv: np.ndarray) -> np.ndarray:
-    """``-H g`` for a stack of draws, H the BFGS inverse curvature built from ``H0inv`` and each draw's
-    (s, y) pairs (the two-loop recursion; the pairs of draw k are S[k, :count[k]] in order)."""
+                     H0: np.ndarray) -> np.ndarray:
+    """``-H g`` for a stack of rows, H the BFGS inverse curvature built from ``H0`` (q x q, or K x q x q) and
+    each row's (s, y) pairs (the two-loop recursion; the pairs of row k are S[k, :count[k]] in order)."""
     r = g.copy()
     top = int(count.max(initial=0))
     alpha = np.zeros((g.shape[0], max(top, 1)))
@@ -192,7 +201,7 @@ def _lbfgs_direction(g: np.ndarray, S: np.ndarray, Y: np.ndarray, rho: np.ndarra
         a_i = np.where(valid, rho[:, i] * np.einsum("ki,ki->k", S[:, i], r), 0.0)
         alpha[:, i] = a_i
         r -= a_i[:, None] * Y[:, i]
-    r = r @ H0inv
+    r = r @ H0 if H0.ndim == 2 else np.einsum("kij,kj->ki", H0, r)
     for i in range(top):
         valid = count > i
         b_i = np.where(valid, rho[:, i] * np.einsum("ki,ki->k", Y[:, i], r), 0.0)
@@ -200,88 +209,79 @@ def _lbfgs_direction(g: np.ndarray, S: np.ndarray, Y: np.ndarray, rho: np.ndarra
     return -r
 
 
-def minimize_batch(kernel, mom, theta0: np.ndarray, H0inv: np.ndarray, start_ok: np.ndarray, *,
-                   gtol: float, max_iter: int, memory: int = 40):
-    """Quasi-Newton (BFGS on the inverse curvature, started from ``H0inv``, limited to the last
-    ``memory`` pairs) for a stack of draws, warm started at ``theta0``, with a backtracking (Armijo)
-    line search per draw.
+# ------------------------------------------------------------------ the stages
+def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters):
+    """Stage 1 on ``rows`` (in place on X, F, G, C, iters).  Returns (done, why): per row of ``rows`` True
+    when finished (gradient below gtol, or at the floor), and the reason it left the stage."""
+    why = np.full(rows.size, "max_iter", dtype=object)
+    done = np.zeros(rows.size, bool)
+    live = np.arange(rows.size)
+    for it in range(max_iter + 1):
+        r = rows[live]
+        gm = _gmax(G[r])
+        nan = ~np.isfinite(gm)
+        conv = ~nan & (gm < gtol)
+        why[live[nan]], why[live[conv]] = "nan", "converged"
+        done[live[conv]] = True
+        keep = ~nan & ~conv & (it < max_iter)
+        live, r, gm = live[keep], r[keep], gm[keep]
+        if live.size == 0:
+            break
+        iters[r] += 1
+        step = _newton_steps(C[r], G[r])
+        slope = np.einsum("ki,ki->k", G[r], step)
+        steep = ~np.all(np.isfinite(step), axis=1) | ~(slope < 0)
+        step[steep] = -G[r[steep]]
+        slope[steep] = -np.einsum("ki,ki->k", G[r[steep]], G[r[steep]])
+        tiny = -slope < 1e-12 * np.maximum(1.0, np.abs(F[r]))
+        acc, Xn, Fn, Gn, In = _backtrack(kernel, mom, r, X, F, step, slope, info=True, c1=1e-4, tries=50,
+                                         floor_gmax=np.where(tiny, gm, np.inf) if tiny.any() else None)
+        fail = ~acc
+        floor = fail & (gm < CONVERGED_GMAX)
+        why[live[floor]], why[live[fail & ~floor]] = "floor", "stalled"
+        done[live[floor]] = True
+        a = r[acc]
+        X[a], F[a], G[a], C[a] = Xn[acc], Fn[acc], Gn[acc], In[acc]
+        live = live[acc]
+    return done, why
 
-    ``kernel.evaluate(Theta, mom, which) -> (F, grad, info, ok)`` gives the objective and gradient of the
-    rows ``which`` of the stack at the rows of ``Theta`` (:class:`iur_survey.sem.ml.CompleteMLBatch`,
-    :class:`iur_survey.sem.fiml.FimlBatch`).  Returns (Theta, status, iterations): status OK, FAILED (no
-    admissible start), NONCONVERGED (the caller refits those with :func:`minimize`).
 
-    >>> class Quad:          # F_k(x) = |x - c_k|^2 / 2 for two rows with their own centres c_k
-    ...     c = np.array([[1.0, -2.0], [0.5, 3.0]])
-    ...     def evaluate(self, X, mom, which, info=False):
-    ...         d = X - self.c[which]
-    ...         return 0.5 * (d ** 2).sum(axis=1), d, None, np.ones(len(which), bool)
-    >>> X, status, it = minimize_batch(Quad(), None, np.zeros(2), np.eye(2), np.ones(2, bool), gtol=1e-10,
-    ...                                max_iter=50)
-    >>> X.round(6).tolist(), status.tolist()
-    ([[1.0, -2.0], [0.5, 3.0]], [0, 0])
-    """
-    K = start_ok.size
-    q = theta0.size
-    X = np.repeat(theta0[None], K, axis=0)
-    status = np.full(K, NONCONVERGED)
-    iters = np.zeros(K, int)
-    F = np.full(K, np.inf)
-    G = np.full((K, q), np.nan)
-    live = np.flatnonzero(start_ok)
-    status[~start_ok] = FAILED
-    if live.size:
-        f, g, _, ok = kernel.evaluate(X[live], mom, live)
-        F[live], G[live] = f, g
-        status[live[~ok]] = FAILED
-    gmax = np.where(np.all(np.isfinite(G), axis=1), np.abs(G).max(axis=1, initial=0.0), np.inf)
-    status[(status == NONCONVERGED) & (gmax < gtol)] = OK
-    active = status == NONCONVERGED
-    Sh = np.zeros((K, memory, q))
-    Yh = np.zeros((K, memory, q))
+def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0inv, memory):
+    """Stage 2 (L-BFGS) on ``rows`` (in place on X, F, G, iters).  Returns per row True when max |g| < gtol."""
+    K, q = rows.size, X.shape[1]
+    done = _gmax(G[rows]) < gtol
+    active = ~done & np.all(np.isfinite(G[rows]), axis=1)
+    Sh, Yh = np.zeros((K, memory, q)), np.zeros((K, memory, q))
     rho = np.zeros((K, memory))
     count = np.zeros(K, int)
+    H0 = np.repeat(np.eye(q)[None], K, axis=0) if H0inv is None else np.asarray(H0inv, float)
+    scaled = H0inv is None
     for _ in range(max_iter):
         a = np.flatnonzero(active)
         if a.size == 0:
             break
-        step = _lbfgs_direction(G[a], Sh[a], Yh[a], rho[a], count[a], H0inv)
-        slope = np.einsum("ki,ki->k", G[a], step)
+        ra = rows[a]
+        H0a = H0[a] if H0.ndim == 3 else H0
+        step = _lbfgs_direction(G[ra], Sh[a], Yh[a], rho[a], count[a], H0a)
+        slope = np.einsum("ki,ki->k", G[ra], step)
         bad = ~(slope < 0)
         if bad.any():                       # lost the descent property: restart from H0
             count[a[bad]] = 0
-            step[bad] = -(G[a[bad]] @ H0inv)
-            slope[bad] = np.einsum("ki,ki->k", G[a[bad]], step[bad])
-        t = np.ones(a.size)
-        pend = np.arange(a.size)
-        Xn = np.empty((a.size, q))
-        Fn = np.full(a.size, np.inf)
-        Gn = np.full((a.size, q), np.nan)
-        acc_all = np.zeros(a.size, bool)
-        for _ls in range(40):
-            idx = a[pend]
-            xt = X[idx] + t[pend, None] * step[pend]
-            f, g, _, ok = kernel.evaluate(xt, mom, idx)
-            tol = 1e-12 * np.maximum(1.0, np.abs(F[idx]))
-            acc = ok & np.isfinite(f) & np.all(np.isfinite(g), axis=1) & \
-                (f <= F[idx] + 1e-4 * t[pend] * slope[pend] + tol)
-            hit = pend[acc]
-            Xn[hit], Fn[hit], Gn[hit] = xt[acc], f[acc], g[acc]
-            acc_all[hit] = True
-            pend = pend[~acc]
-            if pend.size == 0:
-                break
-            t[pend] *= 0.5
-        # draws whose line search failed stay NONCONVERGED and leave the batch (the fallback refits them)
-        active[a[~acc_all]] = False
-        h = np.flatnonzero(acc_all)
-        ah = a[h]
-        s = Xn[h] - X[ah]
-        y = Gn[h] - G[ah]
+            step[bad] = -(G[ra[bad]] @ H0a) if H0a.ndim == 2 else -np.einsum("kij,kj->ki", H0a[bad], G[ra[bad]])
+            slope[bad] = np.einsum("ki,ki->k", G[ra[bad]], step[bad])
+        acc, Xn, Fn, Gn, _ = _backtrack(kernel, mom, ra, X, F, step, slope, info=False, c1=1e-4, tries=40)
+        active[a[~acc]] = False             # the line search failed: on to stage 3
+        h = np.flatnonzero(acc)
+        ah, rh = a[h], ra[h]
+        s = Xn[h] - X[rh]
+        y = Gn[h] - G[rh]
         sy = np.einsum("ki,ki->k", s, y)
         upd = sy > 1e-300
         if upd.any():
             au = ah[upd]
+            if scaled:                      # L-BFGS's scaled identity (s'y / y'y) I from the latest pair
+                gam = sy[upd] / np.einsum("ki,ki->k", y[upd], y[upd])
+                H0[au] = gam[:, None, None] * np.eye(q)[None]
             full = count[au] >= memory
             if full.any():                  # forget the oldest pair
                 af = au[full]
@@ -294,9 +294,194 @@ def minimize_batch(kernel, mom, theta0: np.ndarray, H0inv: np.ndarray, start_ok:
             Yh[au, pos] = y[upd]
             rho[au, pos] = 1.0 / sy[upd]
             count[au] += 1
-        X[ah], F[ah], G[ah] = Xn[h], Fn[h], Gn[h]
-        iters[ah] += 1
-        conv = np.abs(Gn[h]).max(axis=1, initial=0.0) < gtol
-        status[ah[conv]] = OK
+        X[rh], F[rh], G[rh] = Xn[h], Fn[h], Gn[h]
+        iters[rh] += 1
+        conv = _gmax(Gn[h]) < gtol
+        done[ah[conv]] = True
         active[ah[conv]] = False
-    return X, status, iters
+    return done
+
+
+def _stage_polish(kernel, mom, X, F, G, rows, *, gtol, steps):
+    """Stage 3 on ``rows`` (in place on X, F, G): Newton steps with the differenced Hessian."""
+    q = X.shape[1]
+    live = rows[np.all(np.isfinite(G[rows]), axis=1)]
+    for _ in range(steps):
+        live = live[_gmax(G[live]) >= gtol]
+        if live.size == 0:
+            break
+        rep = np.repeat(live, 2 * q)
+        H = _fd_hessians(lambda Z: kernel.evaluate(Z, mom, rep)[1], X[live])
+        step = _newton_steps(H, G[live], definite=True)     # near a minimum the Hessian is positive definite
+        ok = np.all(np.isfinite(step), axis=1)
+        live, step = live[ok], step[ok]
+        if live.size == 0:
+            break
+        acc, Xn, Fn, Gn, _ = _backtrack(kernel, mom, live, X, F, step, np.zeros(live.size), info=False, c1=0.0,
+                                        tries=30)
+        a = live[acc]
+        X[a], F[a], G[a] = Xn[acc], Fn[acc], Gn[acc]
+        live = a
+
+
+def default_stages(max_iter: int) -> tuple[tuple[str, int], ...]:
+    """The stages of a fit from its own start values, with their iteration budgets (module docstring).
+
+    >>> default_stages(500)
+    (('scoring', 500), ('quasi-newton', 10000), ('polish', 6))
+    """
+    return (("scoring", max_iter), ("quasi-newton", 20 * max_iter if max_iter > 10 else max_iter),
+            ("polish", min(6, max_iter)))
+
+
+def warm_stages(max_iter: int, fallback_iter: int) -> tuple[tuple[str, int], ...]:
+    """The stages of refits warm started at a solution whose curvature is known (the bootstrap's draws,
+    started at the full-sample estimate): quasi-Newton from that curvature first (``max_iter``; its first
+    step is the scoring step), then the stages of :func:`default_stages` (``fallback_iter``) for the rows
+    it does not finish.
+
+    >>> warm_stages(100, 200)
+    (('quasi-newton', 100), ('scoring', 200), ('quasi-newton', 4000), ('polish', 6))
+    """
+    return (("quasi-newton", max_iter),) + default_stages(fallback_iter)
+
+
+def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *, gtol: float = 1e-10,
+             max_iter: int = 500, stages: tuple[tuple[str, int], ...] | None = None,
+             H0inv: np.ndarray | None = None, memory: int = 40) -> BatchResult:
+    """Minimise the K problems of ``kernel`` from ``x0`` (q: every row starts there; or K x q); see the module
+    docstring.  ``start_ok`` (K) marks the rows worth starting (default: all; the others are FAILED); K is
+    ``start_ok.size``, or ``x0``'s rows.  The kernel's rows are ``mom``'s (passed through).
+
+    ``stages``: the stages in order, each ``(name, iteration budget)`` with name ``"scoring"``,
+    ``"quasi-newton"`` or ``"polish"``; each runs on the rows the ones before did not finish.  Default
+    :func:`default_stages` (``max_iter``); warm-started refits use :func:`warm_stages`.  ``H0inv`` (q x q)
+    starts every quasi-Newton stage (default: the scaled identity).
+
+    >>> class Quad:          # F_k(x) = |x - c_k|^2 / 2 + x_0^4 / 4 for two rows with their own centres c_k
+    ...     c = np.array([[1.0, -2.0], [0.5, 3.0]])
+    ...     def evaluate(self, X, mom, which, info=False):
+    ...         d = X - self.c[which]
+    ...         g = d + np.c_[X[:, 0] ** 3, 0 * X[:, 0]]
+    ...         C = np.eye(2)[None] + np.einsum("k,ij->kij", 3 * X[:, 0] ** 2, np.diag([1.0, 0.0]))
+    ...         return 0.5 * (d ** 2).sum(axis=1) + X[:, 0] ** 4 / 4, g, C if info else None, np.ones(len(X), bool)
+    >>> res = optimize(Quad(), None, np.zeros(2), np.ones(2, bool))
+    >>> res.x.round(6).tolist(), res.status.tolist(), res.history[1][0].split(",")[0]
+    ([[0.682328, -2.0], [0.423854, 3.0]], [0, 0], '1. scoring: 5 iterations')
+    """
+    x0 = np.asarray(x0, float)
+    if start_ok is None:
+        start_ok = np.ones(x0.shape[0] if x0.ndim == 2 else 1, bool)
+    start_ok = np.asarray(start_ok, bool)
+    stages = default_stages(max_iter) if stages is None else tuple(stages)
+    unknown = [name for name, _ in stages if name not in ("scoring", "quasi-newton", "polish")]
+    if unknown:
+        raise ValueError(f"unknown optimiser stage {unknown[0]!r} (use scoring, quasi-newton, polish)")
+    K = start_ok.size
+    q = x0.shape[-1]
+    X = np.array(np.broadcast_to(x0, (K, q)), float)
+    F = np.full(K, np.inf)
+    G = np.full((K, q), np.nan)
+    status = np.full(K, NONCONVERGED)
+    status[~start_ok] = FAILED
+    iters = np.zeros(K, int)
+    history: list[list[str]] = [[] for _ in range(K)]
+    C = np.full((K, q, q), np.nan)
+    fresh = np.zeros(K, bool)               # rows whose C is the curvature at their current X
+    live = np.flatnonzero(start_ok)
+    if live.size:
+        first_info = bool(stages) and stages[0][0] == "scoring"
+        f, g, c, ok = kernel.evaluate(X[live], mom, live, info=first_info)
+        ok = ok & np.isfinite(f)
+        F[live], G[live] = np.where(ok, f, np.inf), g
+        if c is not None:
+            C[live], fresh[live] = c, True
+        status[live[~ok]] = FAILED
+        for k in live[~ok]:
+            history[k].append("the start values are not admissible")
+    rest = np.flatnonzero(status == NONCONVERGED)
+    for n, (name, budget) in enumerate(stages, 1):
+        if rest.size == 0 or budget <= 0:
+            continue
+        it0 = iters[rest].copy()
+        if name == "scoring":
+            need = rest[~fresh[rest]]
+            if need.size:                   # the curvature where the stage starts
+                c = kernel.evaluate(X[need], mom, need, info=True)[2]
+                if c is None:
+                    continue                # a kernel without a curvature cannot score
+                C[need], fresh[need] = c, True
+            done, why = _stage_scoring(kernel, mom, X, F, G, C, rest, gtol=gtol, max_iter=budget, iters=iters)
+            for k, w, i0 in zip(rest, why, it0):
+                history[k].append(f"{n}. scoring: {iters[k] - i0} iterations, f={F[k]:.12g}, status {w}")
+        elif name == "quasi-newton":
+            fresh[rest] = False
+            done = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget, iters=iters,
+                                       H0inv=H0inv, memory=memory)
+            for k, d, i0 in zip(rest, done, it0):
+                history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}"
+                                  f"{'' if d else ', unfinished'}")
+        else:                               # polish
+            fresh[rest] = False
+            _stage_polish(kernel, mom, X, F, G, rest, gtol=gtol, steps=budget)
+            done = _gmax(G[rest]) < gtol
+            for k in rest:
+                history[k].append(f"{n}. newton polish: max|g|={_gmax(G[k:k + 1])[0]:.3g}")
+        rest = rest[~done]
+    run = status == NONCONVERGED
+    status[run & (_gmax(G) < CONVERGED_GMAX)] = OK
+    return BatchResult(X, F, G, status, iters, history)
+
+
+# ------------------------------------------------------------------ a single fit: a batch of one
+class Callables:
+    """The adaptor: a single fit's callables as a one-row kernel for :func:`optimize`.
+
+    ``fun(x)``, ``grad(x)``, ``curvature(x)``; ``fun_grad_curv(x) -> (g, C)`` when both come cheaper
+    together.  ``evaluate`` loops over the rows it is given (stage 3 asks for 2q displaced points at once).
+    """
+
+    def __init__(self, fun, grad, curvature=None, fun_grad_curv=None):
+        self.fun, self.grad, self.curvature, self.fgc = fun, grad, curvature, fun_grad_curv
+
+    def evaluate(self, X, mom, which, info: bool = False):
+        K, q = X.shape
+        F = np.full(K, np.inf)
+        G = np.full((K, q), np.nan)
+        C = np.full((K, q, q), np.nan) if info else None
+        ok = np.zeros(K, bool)
+        for k in range(K):
+            f = float(self.fun(X[k]))
+            if not np.isfinite(f):
+                continue
+            F[k], ok[k] = f, True
+            if info and self.fgc is not None:
+                G[k], C[k] = self.fgc(X[k])
+            else:
+                G[k] = self.grad(X[k])
+                if info and self.curvature is not None:
+                    C[k] = self.curvature(X[k])
+        return F, G, C, ok
+
+
+def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.ndarray],
+             curvature: Callable[[np.ndarray], np.ndarray], x0: np.ndarray, *,
+             max_iter: int = 500, gtol: float = 1e-10, polish: bool = True,
+             fun_grad_curv: Callable | None = None) -> OptimResult:
+    """One fit: :func:`optimize` on the callables as a batch of one (:class:`Callables`).
+
+    ``curvature(x)`` returns a (positive-definite) curvature matrix; when ``fun_grad_curv(x) -> (g, C)`` is
+    given it is used to get both at once.  Stages 1 and 2 stop at max |gradient| < ``gtol``; the fit counts
+    as converged when max |gradient| < 1e-7 at the end (see the module docstring).
+    """
+    stages = default_stages(max_iter) if polish else default_stages(max_iter)[:2]
+    res = optimize(Callables(fun, grad, curvature, fun_grad_curv), None, np.asarray(x0, float)[None],
+                   gtol=gtol, stages=stages)
+    x, f, g = res.x[0], float(res.fun[0]), res.grad[0]
+    if res.status[0] == FAILED:
+        return OptimResult(x, f, np.full_like(x, np.nan), False, 0, "the start values are not admissible",
+                           res.history[0])
+    converged = bool(res.status[0] == OK)
+    gmax = float(_gmax(g[None])[0]) if g.size else 0.0
+    msg = "converged" if converged else f"no convergence (max |gradient| = {gmax:.3g})"
+    return OptimResult(x, f, g, converged, int(res.iterations[0]), msg, res.history[0])

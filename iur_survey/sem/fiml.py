@@ -827,7 +827,9 @@ class FimlBatch:
     weighting at a time: each gets the missing-data pattern statistics of its rows (:class:`SampleStats`),
     and its objective is ``-loglik / N`` with the gradient of :func:`fiml_gradient` chained through the
     model's ``Delta`` (``model.delta_t_dot``); the same interface as
-    :class:`iur_survey.sem.ml.CompleteMLBatch`."""
+    :class:`iur_survey.sem.ml.CompleteMLBatch`.  Its curvature (``info=True``) is the one of the single FIML
+    fit: the normal model's expected information with the groups weighted by N_g / N
+    (``model.expected_information``)."""
 
     def __init__(self, model: Model, Xg: list[np.ndarray]):
         self.model = model
@@ -855,6 +857,7 @@ class FimlBatch:
         K = Theta.shape[0]
         F = np.full(K, np.inf)
         grad = np.full((K, self.npar), np.nan)
+        I = np.full((K, self.npar, self.npar), np.nan) if info else None
         ok = np.zeros(K, bool)
         for r in range(K):
             sts, good = mom[which[r]]
@@ -873,4 +876,6 @@ class FimlBatch:
                 continue
             if np.isfinite(total) and np.all(np.isfinite(gr)):
                 F[r], grad[r], ok[r] = -total / N, gr, True
-        return F, grad, None, ok
+                if info:
+                    I[r] = self.model.expected_information(Theta[r], np.array([s.n for s in sts], float) / N)
+        return F, grad, I, ok

@@ -3,10 +3,11 @@
 lavaan's bootstrap calls the whole of ``lavaan()`` once per draw; here the draws of a chunk are refitted
 *together* by the same engine: the objective, gradient and information of :mod:`iur_survey.sem.ml`
 (:class:`~iur_survey.sem.ml.CompleteMLBatch`) or :mod:`iur_survey.sem.fiml`
-(:class:`~iur_survey.sem.fiml.FimlBatch`), minimised by :func:`iur_survey.sem.estimate.minimize_batch`
-from the full-sample solution (warm start, with the expected information there as the first curvature);
-the draws it does not finish are refitted one by one with :func:`iur_survey.sem.estimate.minimize`, and
-every solution gets lavaan's admissibility check (:func:`iur_survey.sem.matrices.nonadmissible`).
+(:class:`~iur_survey.sem.fiml.FimlBatch`), minimised by the one optimiser,
+:func:`iur_survey.sem.estimate.optimize` (the single fit's too), from the full-sample solution: quasi-Newton
+started from the inverse expected information there, then, for the draws it does not finish, Fisher
+scoring, quasi-Newton and Newton polish (:func:`iur_survey.sem.estimate.warm_stages`); every solution gets
+lavaan's admissibility check (:func:`iur_survey.sem.matrices.nonadmissible`).
 
 Nothing here draws random numbers: the caller (:mod:`iur_survey.sem.bootstrap`) gives the case counts.
 
@@ -30,9 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EstimationError
 from .constraints import LinearConstraints
-from .estimate import NONCONVERGED, OK, minimize, minimize_batch
+from .estimate import OK, optimize, warm_stages
 from .fiml import FimlBatch
 from .matrices import Model, nonadmissible
 from .ml import CompleteMLBatch
@@ -149,52 +149,14 @@ def refit(problem: RefitProblem, counts: list[np.ndarray]) -> dict:
         start_ok = np.all([m["ok"] for m in mom], axis=0)
     else:
         start_ok = np.array([ok for _, ok in mom], bool)
-    X, status, iters = minimize_batch(kern, mom, problem.z0(), problem.H0inv, start_ok,
-                                      gtol=problem.gtol, max_iter=problem.max_iter)
-    # the draws the batched solver did not finish: the engine's own optimiser, from the warm start
-    for r in np.flatnonzero(status == NONCONVERGED):
-        x, ok_r, it = _fallback(problem, kern, mom, r)
-        if x is not None:
-            X[r] = x
-            iters[r] += it
-            status[r] = OK if ok_r else NONCONVERGED
-    X = problem.theta(X)
+    with np.errstate(all="ignore"):
+        opt = optimize(kern, mom, problem.z0(), start_ok, gtol=problem.gtol, H0inv=problem.H0inv,
+                       stages=warm_stages(problem.max_iter, problem.fallback_iter))
+    status, iters = opt.status, opt.iterations
+    X = problem.theta(opt.x)
     X[status != OK] = np.nan
     nonadm = np.zeros(K, bool)
     good = np.flatnonzero(status == OK)
     if good.size:
         nonadm[good] = nonadmissible(problem.model, X[good])
     return {"est": X, "status": status, "iters": iters, "nonadmissible": nonadm}
-
-
-def _fallback(problem: RefitProblem, kern, mom, r: int):
-    """Refit one draw with :func:`iur_survey.sem.estimate.minimize` (scoring, BFGS, Newton polish)."""
-    model = problem.model
-    one = np.array([r])
-
-    def fun(x):
-        f, _, _, ok = kern.evaluate(x[None], mom, one)
-        return float(f[0]) if ok[0] else np.inf
-
-    def grad(x):
-        return kern.evaluate(x[None], mom, one)[1][0]
-
-    if problem.kind == "complete":
-        def curv(x):
-            return kern.evaluate(x[None], mom, one, info=True)[2][0]
-    else:
-        nobs = np.array([s.n for s in mom[r][0]], float) if mom[r][1] else np.ones(model.ngroups)
-        Kc = np.eye(problem.theta0.size) if problem.K is None else problem.K
-
-        def curv(x):
-            return Kc.T @ model.expected_information(problem.theta(x[None])[0], nobs / nobs.sum()) @ Kc
-    try:
-        with np.errstate(all="ignore"):
-            opt = minimize(fun, grad, curv, problem.z0(), max_iter=problem.fallback_iter, gtol=problem.gtol)
-    except (np.linalg.LinAlgError, ValueError, EstimationError, FloatingPointError):
-        return None, False, 0
-    if not np.all(np.isfinite(opt.x)):
-        return None, False, 0
-    g = opt.grad
-    ok = bool(opt.converged) or (np.all(np.isfinite(g)) and float(np.max(np.abs(g), initial=0.0)) < 1e-7)
-    return opt.x, ok, int(opt.iterations)

@@ -21,7 +21,6 @@ from scipy import stats
 
 from iur_survey.errors import EstimationError
 from iur_survey.sem import bootstrap as bs
-from iur_survey.sem import refit as refit_module
 from iur_survey.sem import sem
 from iur_survey.sem.compare import fitted_data
 from iur_survey.sem.ml import CompleteMLBatch, complete_stats, ml_fmin, ml_gradient, ml_information_expected
@@ -201,19 +200,18 @@ def test_dask_cluster_gives_the_same_draws(fit800, boot800):
 
 
 # ----------------------------------------------------------------------------------------------- failures
-def test_failed_and_nonconverged_draws_are_counted(fit800, monkeypatch):
+def test_failed_and_nonconverged_draws_are_counted(fit800):
     n = len(DATA)
     rng = np.random.default_rng(4)
     idx = rng.integers(0, n, (8, n))
     idx[2] = 17                    # every row the same case: singular covariance matrix -> failed
     idx[5, : n // 2] = 3           # half the rows one case: still positive definite -> fine
-    monkeypatch.setattr(refit_module, "_fallback", lambda *a, **k: (None, False, 0))
     bt = bs.bootstrap(fit800, indices=idx, data=DATA, progress=False)
     assert bt.B == 8 and bt.n_failed == 1 and bt.status[2] == bs.FAILED
     assert bt.n_nonconverged == 0
     assert np.isnan(bt.estimates[2]).all() and np.isfinite(np.delete(bt.estimates, 2, axis=0)).all()
-    # forced non-convergence: one quasi-Newton step and no fallback
-    bt2 = bs.bootstrap(fit800, indices=idx, data=DATA, progress=False, control={"max_iter": 1})
+    # forced non-convergence: one quasi-Newton step and no rescue stages
+    bt2 = bs.bootstrap(fit800, indices=idx, data=DATA, progress=False, control={"max_iter": 1, "fallback_iter": 0})
     assert bt2.n_failed == 1 and bt2.n_nonconverged == 7 and bt2.n_ok == 0
     assert any("7 not converged" in w for w in bt2.warnings)
     assert np.isnan(bt2.se()).all()

@@ -192,7 +192,22 @@ def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, t
 def _lbfgs_direction(g: np.ndarray, S: np.ndarray, Y: np.ndarray, rho: np.ndarray, count: np.ndarray,
                      H0: np.ndarray) -> np.ndarray:
     """``-H g`` for a stack of rows, H the BFGS inverse curvature built from ``H0`` (q x q, or K x q x q) and
-    each row's (s, y) pairs (the two-loop recursion; the pairs of row k are S[k, :count[k]] in order)."""
+    each row's (s, y) pairs (the two-loop recursion; the pairs of row k are S[k, :count[k]] in order).
+
+    A stack of one (a single fit) runs the same recursion on vectors: the stacked form's per-pair overhead
+    would dominate a single fit that needs thousands of iterations."""
+    if g.shape[0] == 1:
+        n = int(count[0])
+        s, y, rh = S[0, :n], Y[0, :n], rho[0, :n]
+        r = g[0].copy()
+        al = np.empty(n)
+        for i in range(n - 1, -1, -1):
+            al[i] = rh[i] * (s[i] @ r)
+            r -= al[i] * y[i]
+        r = r @ H0 if H0.ndim == 2 else H0[0] @ r
+        for i in range(n):
+            r += (al[i] - rh[i] * (y[i] @ r)) * s[i]
+        return -r[None]
     r = g.copy()
     top = int(count.max(initial=0))
     alpha = np.zeros((g.shape[0], max(top, 1)))

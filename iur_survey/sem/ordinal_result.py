@@ -91,7 +91,7 @@ class OrdinalSEMResult(SEMResult):
     theta_names: list[str] = field(default_factory=list)
     theta_cols: list[int] = field(default_factory=list)
     n_dropped: int = 0
-    optimizer: str = "Levenberg-Marquardt"
+    optimizer: str = "Gauss-Newton scoring"
 
     # ------------------------------------------------------------------ tables
     def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:

@@ -18,7 +18,7 @@ exactly as lavaan 0.6.14 computes it:
   for the thresholds;
 * the fit function (:func:`dwls_fmin`): lavaan's ``fmin =
   0.5 (N-1)/N sum w (s - sigma(theta))^2``, chi-square ``2 N fmin``;
-* :func:`fit_dwls`: a Levenberg-Marquardt / Gauss-Newton minimiser taking
+* :func:`fit_dwls`: the DWLS fit by the package's one optimiser (Gauss-Newton curvature), taking
   ``moments_fn(theta)`` and ``delta_fn(theta)`` (the model side supplies them);
 * :func:`robust_vcov`: lavaan's ``robust.sem`` sandwich
   ``(D'WD)^-1 D'W Gamma W D (D'WD)^-1 / (N - 1)``;
@@ -55,6 +55,7 @@ from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, information_inverse, unidentified_parameters, unidentified_warning,
                         vcov_warnings)
 from .defined import from_partable
+from .estimate import minimize
 from .fitmeasures import chisq_pvalue as _chisq_pvalue
 from .ordinal import OrdinalSampleStats, blas_threads, pair_index
 from .results import z_critical, z_pvalue
@@ -169,15 +170,17 @@ def fit_dwls(moments_fn: Callable[[np.ndarray], np.ndarray],
              delta_fn: Callable[[np.ndarray], np.ndarray],
              theta0: np.ndarray, wls_obs: np.ndarray, wls_vd: np.ndarray, n: int, *,
              max_iter: int = 500, gtol: float = 1e-9) -> DWLSFit:
-    """Minimise the DWLS discrepancy by Levenberg-Marquardt (Gauss-Newton near the optimum).
+    """Minimise the DWLS discrepancy with the package's one optimiser (:func:`iur_survey.sem.estimate.minimize`).
 
     ``moments_fn(theta)`` returns the implied WLS statistics (thresholds then
     correlations, :func:`wls_moments`), ``delta_fn(theta)`` their Jacobian
-    (:func:`wls_delta`).  Convergence: the largest absolute gradient of
-    ``fmin`` below ``gtol`` (lavaan stops nlminb at a relative change of 1e-10
-    in ``fmin``, which leaves its estimates within about 1e-6 of this optimum).
-    A non-finite implied statistic (e.g. a singular ``I - B``) counts as a
-    failed step.
+    (:func:`wls_delta`).  The curvature handed to the optimiser is the Gauss-Newton
+    matrix ``2 c J'J`` (``J = sqrt(w) Delta``, ``c = (N-1)/(2N)``): its scoring stage is
+    damped Gauss-Newton, the expected-information analogue of ML's Fisher scoring.
+    Convergence: the largest absolute gradient of ``fmin`` below ``gtol`` (lavaan stops
+    nlminb at a relative change of 1e-10 in ``fmin``, which leaves its estimates within
+    about 1e-6 of this optimum).  A non-finite implied statistic (e.g. a singular
+    ``I - B``) counts as a failed step.
 
     >>> # toy: one threshold tau and one correlation r = l^2 (two items with equal loadings l)
     >>> s = np.array([0.3, 0.49]); w = np.array([50.0, 80.0])
@@ -189,6 +192,7 @@ def fit_dwls(moments_fn: Callable[[np.ndarray], np.ndarray],
     """
     theta = np.asarray(theta0, dtype=float).copy()
     sw = np.sqrt(wls_vd)
+    c = 0.5 * (n - 1) / n
 
     def resid(t):
         try:
@@ -199,57 +203,24 @@ def fit_dwls(moments_fn: Callable[[np.ndarray], np.ndarray],
             return None
         return sw * (wls_obs - m)
 
-    r = resid(theta)
-    if r is None:
+    def fun(t):
+        r = resid(t)
+        return np.inf if r is None else c * float(r @ r)
+
+    def grad_curv(t):
+        r = resid(t)
+        if r is None:
+            return np.full(t.size, np.nan), np.full((t.size, t.size), np.nan)
+        J = sw[:, None] * delta_fn(t)                # d (sqrt(w) m) / d theta
+        return -2.0 * c * (J.T @ r), 2.0 * c * (J.T @ J)
+
+    if resid(theta) is None:
         raise EstimationError(None, "DWLS: the model's statistics are not finite at the start values")
-    F = float(r @ r)
-    lam = 1e-3
-    c = 0.5 * (n - 1) / n
-    it = 0
-    gmax = np.inf
-    converged = False
-    msg = ""
-    for it in range(1, max_iter + 1):
-        J = sw[:, None] * delta_fn(theta)            # d (sqrt(w) m) / d theta
-        g = J.T @ r                                  # -0.5 dF/dtheta
-        gmax = float(np.max(np.abs(2 * c * g))) if g.size else 0.0
-        if gmax < gtol:
-            converged = True
-            break
-        H = J.T @ J
-        dH = np.diag(H).copy()
-        dH[dH <= 0] = 1.0
-        accepted = False
-        for _ in range(40):
-            try:
-                step = np.linalg.solve(H + lam * np.diag(dH), g)
-            except np.linalg.LinAlgError:
-                lam *= 10.0
-                continue
-            new = theta + step
-            rn = resid(new)
-            if rn is not None:
-                Fn = float(rn @ rn)
-                if Fn <= F:
-                    accepted = True
-                    break
-            lam *= 10.0
-        if not accepted:
-            msg = "no step decreases the DWLS discrepancy"
-            break
-        dF = F - Fn
-        theta, r, F = new, rn, Fn
-        lam = max(lam / 10.0, 1e-12)
-        if dF <= 1e-16 * max(F, 1e-300) and np.max(np.abs(step)) < 1e-12:
-            # no further progress possible at machine precision
-            J = sw[:, None] * delta_fn(theta)
-            gmax = float(np.max(np.abs(2 * c * (J.T @ r)))) if theta.size else 0.0
-            converged = gmax < 1e-6
-            break
-    else:
-        msg = f"no convergence in {max_iter} iterations"
-    return DWLSFit(theta=theta, fmin=c * F, converged=converged, iterations=it,
-                   gradient_max=gmax, message=msg)
+    res = minimize(fun, lambda t: grad_curv(t)[0], lambda t: grad_curv(t)[1], theta, max_iter=max_iter,
+                   gtol=gtol, fun_grad_curv=grad_curv)
+    gmax = float(np.max(np.abs(res.grad))) if res.grad.size else 0.0
+    return DWLSFit(theta=res.x, fmin=float(res.fun), converged=res.converged, iterations=res.iterations,
+                   gradient_max=gmax, message="" if res.converged else res.message)
 
 
 # ---------------------------------------------------------------------------

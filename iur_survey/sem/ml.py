@@ -188,13 +188,7 @@ def ml_evaluate(model: Model, Theta: np.ndarray, S: list, ybar: list, logdetS: l
         ge = lay.grad_entries(c, Wt, Sd)
         grad += w[g][:, None] * (ge @ lay.T)
         if info:
-            U, V, Dmu = lay.uv(c)
-            SU, SV = Si @ U, Si @ V
-            Ut, Vt = np.swapaxes(U, 1, 2), np.swapaxes(V, 1, 2)
-            P, Q, R = Ut @ SU, Ut @ SV, Vt @ SV
-            Ie = np.outer(lay.scale, lay.scale)[None] * (Q * np.swapaxes(Q, 1, 2) + P * R)
-            if ms:
-                Ie = Ie + np.swapaxes(Dmu, 1, 2) @ Si @ Dmu
+            Ie = lay.entry_information(c, Si, ms)
             I += w[g][:, None, None] * (lay.T.T[None] @ Ie @ lay.T[None])
     F = np.where(ok & np.isfinite(F), F, np.inf)
     if grad is not None:

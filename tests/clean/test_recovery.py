@@ -1,7 +1,7 @@
 """simulate -> write export -> read -> clean: recovery of the injected cases, and privacy.
 
 Every export layout the simulator writes is read back by :func:`iur_survey.read.read_export`
-and cleaned with the default configuration; :func:`iur_survey.clean.recovery` compares
+and cleaned with the default configuration; :func:`iur_survey.clean.evaluate.recovery` compares
 the ledger with the simulator's truth (matched by raw row).  Counts are pooled over the
 seeds of a format before the floors are applied.
 
@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iur_survey.clean import clean, recovery
+from iur_survey.clean import clean
+from iur_survey.clean.evaluate import recovery
 from iur_survey.clean.evaluate import outcomes
 from iur_survey.instrument import load_instrument
 from iur_survey.read import read_export, sha256_file

@@ -56,7 +56,7 @@ from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
 from .interaction import expand_interactions, has_interactions
 from .matrices import Model
-from .ml import (complete_stats, ml_fmin, ml_gradient, ml_information_expected, mvn_loglik,
+from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_gradient, ml_information_expected, mvn_loglik,
                  saturated_loglik)
 from .partable import ParTable, build_partable
 from .results import SEMResult
@@ -488,7 +488,9 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
     opt = minimize(lambda z: ml_fmin(model, rp.theta(z), stats),
                    lambda z: rp.grad(ml_gradient(model, rp.theta(z), stats)),
                    lambda z: rp.info(ml_information_expected(model, rp.theta(z), stats)), rp.z(x0),
-                   fun_grad_curv=fgc, **control)
+                   fun_grad_curv=fgc,
+                   fun_grad=lambda z: (lambda f, g: (f, rp.grad(g)))(*ml_fmin_gradient(model, rp.theta(z), stats)),
+                   **control)
     theta = rp.theta(opt.x)
     npar = rp.nz
     ms = pt.meanstructure

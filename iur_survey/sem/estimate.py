@@ -453,11 +453,13 @@ class Callables:
     """The adaptor: a single fit's callables as a one-row kernel for :func:`optimize`.
 
     ``fun(x)``, ``grad(x)``, ``curvature(x)``; ``fun_grad_curv(x) -> (g, C)`` when both come cheaper
-    together.  ``evaluate`` loops over the rows it is given (stage 3 asks for 2q displaced points at once).
+    together, and ``fun_grad(x) -> (f, g)`` when the value comes with the gradient at no extra cost (then a
+    trial point of the line search costs one evaluation, not two).  ``evaluate`` loops over the rows it is given (stage 3 asks for 2q displaced points at once).
     """
 
-    def __init__(self, fun, grad, curvature=None, fun_grad_curv=None):
+    def __init__(self, fun, grad, curvature=None, fun_grad_curv=None, fun_grad=None):
         self.fun, self.grad, self.curvature, self.fgc = fun, grad, curvature, fun_grad_curv
+        self.fg = fun_grad
 
     def evaluate(self, X, mom, which, info: bool = False):
         K, q = X.shape
@@ -466,6 +468,11 @@ class Callables:
         C = np.full((K, q, q), np.nan) if info else None
         ok = np.zeros(K, bool)
         for k in range(K):
+            if self.fg is not None and not info:        # value and gradient from one evaluation
+                f, g = self.fg(X[k])
+                if np.isfinite(f):
+                    F[k], G[k], ok[k] = float(f), g, True
+                continue
             f = float(self.fun(X[k]))
             if not np.isfinite(f):
                 continue
@@ -482,7 +489,7 @@ class Callables:
 def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.ndarray],
              curvature: Callable[[np.ndarray], np.ndarray], x0: np.ndarray, *,
              max_iter: int = 500, gtol: float = 1e-10, polish: bool = True,
-             fun_grad_curv: Callable | None = None) -> OptimResult:
+             fun_grad_curv: Callable | None = None, fun_grad: Callable | None = None) -> OptimResult:
     """One fit: :func:`optimize` on the callables as a batch of one (:class:`Callables`).
 
     ``curvature(x)`` returns a (positive-definite) curvature matrix; when ``fun_grad_curv(x) -> (g, C)`` is
@@ -490,7 +497,7 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     as converged when max |gradient| < 1e-7 at the end (see the module docstring).
     """
     stages = default_stages(max_iter) if polish else default_stages(max_iter)[:2]
-    res = optimize(Callables(fun, grad, curvature, fun_grad_curv), None, np.asarray(x0, float)[None],
+    res = optimize(Callables(fun, grad, curvature, fun_grad_curv, fun_grad), None, np.asarray(x0, float)[None],
                    gtol=gtol, stages=stages)
     x, f, g = res.x[0], float(res.fun[0]), res.grad[0]
     if res.status[0] == FAILED:

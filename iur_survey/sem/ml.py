@@ -39,7 +39,7 @@ from scipy.linalg import lapack
 from ..errors import EstimationError
 from .matrices import Model
 
-__all__ = ["CompleteStats", "complete_stats", "ml_evaluate", "ml_fmin", "ml_gradient", "ml_information_expected",
+__all__ = ["CompleteStats", "complete_stats", "ml_evaluate", "ml_fmin", "ml_fmin_gradient", "ml_gradient", "ml_information_expected",
            "CompleteMLBatch", "mvn_loglik", "saturated_loglik"]
 
 LOG2PI = np.log(2.0 * np.pi)
@@ -216,6 +216,12 @@ def ml_fmin(model: Model, theta: np.ndarray, stats: CompleteStats) -> float:
 def ml_gradient(model: Model, theta: np.ndarray, stats: CompleteStats) -> np.ndarray:
     """Analytic gradient of :func:`ml_fmin` with respect to theta."""
     return _one(model, theta, stats, gradient=True)[1][0]
+
+
+def ml_fmin_gradient(model: Model, theta: np.ndarray, stats: CompleteStats) -> tuple[float, np.ndarray]:
+    """:func:`ml_fmin` and :func:`ml_gradient` from one evaluation."""
+    F, grad, _, _ = _one(model, theta, stats, gradient=True)
+    return float(F[0]), grad[0]
 
 
 def ml_information_expected(model: Model, theta: np.ndarray, stats: CompleteStats,

@@ -56,7 +56,7 @@ from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
 from .interaction import expand_interactions, has_interactions
 from .matrices import Model
-from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_gradient, ml_information_expected, mvn_loglik,
+from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_information_expected, mvn_loglik,
                  saturated_loglik)
 from .partable import ParTable, build_partable
 from .results import SEMResult
@@ -485,12 +485,13 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
         info, g = ml_information_expected(model, rp.theta(z), stats, with_gradient=True)
         return rp.grad(g), rp.info(info)
 
-    opt = minimize(lambda z: ml_fmin(model, rp.theta(z), stats),
-                   lambda z: rp.grad(ml_gradient(model, rp.theta(z), stats)),
-                   lambda z: rp.info(ml_information_expected(model, rp.theta(z), stats)), rp.z(x0),
-                   fun_grad_curv=fgc,
-                   fun_grad=lambda z: (lambda f, g: (f, rp.grad(g)))(*ml_fmin_gradient(model, rp.theta(z), stats)),
-                   **control)
+    def fg(z):
+        f, g = ml_fmin_gradient(model, rp.theta(z), stats)
+        return f, rp.grad(g)
+
+    # the line search uses fg (value and gradient from one evaluation), the scoring steps fgc
+    opt = minimize(lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1], lambda z: fgc(z)[1], rp.z(x0),
+                   fun_grad_curv=fgc, fun_grad=fg, **control)
     theta = rp.theta(opt.x)
     npar = rp.nz
     ms = pt.meanstructure

@@ -25,16 +25,12 @@ CARELESS = ("random", "pattern", "straightliner", "partial", "speeder")
 STYLES = ("acquiescent", "extreme", "midpoint", "fast_careful")
 
 
-def generate(n: int, seed: int, *, careless_rate: float = 0.10, style_rate: float = 0.30, instrument=None):
-    inst = instrument or load_instrument()
-    rng = np.random.default_rng([seed, 8675309])
+def _draw_parameters(rng: np.random.Generator, inst) -> dict:
+    """The first draws of :func:`generate`: trait correlation and item parameters (scored direction)."""
     items = list(inst.item_codes)
     k = len(items)
     cons = list(inst.constructs)
-    cidx = np.array([cons.index(inst.items[c].construct) for c in items])
-    rev = np.array([c in inst.reverse_items for c in items])
-    lo, hi = inst.scale_min, inst.scale_max
-    m_cat = hi - lo
+    m_cat = inst.scale_max - inst.scale_min
     # traits: a random correlation matrix with moderate correlations
     q = len(cons)
     base = rng.uniform(0.15, 0.55)
@@ -50,6 +46,31 @@ def generate(n: int, seed: int, *, careless_rate: float = 0.10, style_rate: floa
     loc = rng.normal(-0.6, 0.3, size=k)
     gaps = rng.uniform(0.5, 1.2, size=(k, m_cat))
     b = loc[:, None] + np.cumsum(gaps, axis=1) - gaps.sum(1, keepdims=True) / 2
+    return {"a": a, "b": b, "r": r, "item_trait": np.array([cons.index(inst.items[c].construct) for c in items]),
+            "reverse": np.array([c in inst.reverse_items for c in items])}
+
+
+def parameters(seed: int, *, instrument=None) -> dict:
+    """The true model of :func:`generate` ``(n, seed)``'s honest style-free respondents (same draws, any ``n``).
+
+    ``a`` (discrimination per item), ``b`` (items x thresholds, scored direction:
+    P(score >= lo + c + 1 | theta) = logistic(a (theta - b[c]))), ``r`` (trait correlation),
+    ``item_trait`` (trait index per item), ``reverse`` (items written reversed in the raw codes).
+    """
+    inst = instrument or load_instrument()
+    return _draw_parameters(np.random.default_rng([seed, 8675309]), inst)
+
+
+def generate(n: int, seed: int, *, careless_rate: float = 0.10, style_rate: float = 0.30, instrument=None):
+    inst = instrument or load_instrument()
+    rng = np.random.default_rng([seed, 8675309])
+    items = list(inst.item_codes)
+    k = len(items)
+    lo, hi = inst.scale_min, inst.scale_max
+    m_cat = hi - lo
+    par = _draw_parameters(rng, inst)
+    a, b, r, cidx, rev = par["a"], par["b"], par["r"], par["item_trait"], par["reverse"]
+    q = len(r)
     n_care = int(round(careless_rate * n))
     total = n + n_care
     theta = rng.multivariate_normal(np.zeros(q), r, size=total)

@@ -44,6 +44,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
@@ -52,12 +53,22 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtri, expit, gammaln, logsumexp, ndtr, ndtri
 
+from .._threads import blas_threads
 from ..instrument import Instrument, load_instrument
 from ..simulate.population import EXOGENOUS, MEDIATOR, OUTCOME, Population
 from ..simulate.simulate import _latent, _setup
 
 #: honest exclusion rates of the tables (issue 12 allows 1.5 %)
 ALPHAS = (0.005, 0.01, 0.015)
+
+
+def _one_blas_thread(func):
+    """Run ``func`` with one BLAS thread (small matrices; spinning BLAS threads stall a busy machine)."""
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with blas_threads():
+            return func(*args, **kwargs)
+    return run
 
 
 def _tails(tails: Iterable[int | None], k: int) -> list[int]:
@@ -95,6 +106,7 @@ def _powers(kind: str, tail: int, honest: np.ndarray, careless: np.ndarray, alph
 
 
 # -- continuous answers ----------------------------------------------------------------------------
+@_one_blas_thread
 def gaussian_bound(r: np.ndarray, tails: Iterable[int | None] = (None, 14, 10), alphas: Sequence[float] = ALPHAS,
                    draws: int = 200_000, seed: int = 0, chunk: int = 50_000) -> pd.DataFrame:
     """The Neyman-Pearson bound for honest answers z ~ N(0, ``r``) against random ones (continuous model).
@@ -380,6 +392,7 @@ def _codes(model: OrdinalModel, x) -> np.ndarray:
     return x.astype(np.int64)
 
 
+@_one_blas_thread
 def ordinal_loglik(model: OrdinalModel, x: np.ndarray, items: np.ndarray | None = None, nodes: int = 64,
                    seed: int = 0) -> pd.DataFrame:
     """log P(x | honest) of each respondent under ``model``, by importance sampling over the traits.
@@ -403,6 +416,7 @@ def ordinal_loglik(model: OrdinalModel, x: np.ndarray, items: np.ndarray | None 
     return pd.DataFrame({"loglik": ll, "ess": ess})
 
 
+@_one_blas_thread
 def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: Sequence[float] = ALPHAS,
                   n: int = 5000, nodes: int = 64, seed: int = 0) -> pd.DataFrame:
     """The Neyman-Pearson bound for ``model``'s honest, style-free respondents against random answers.
@@ -485,6 +499,7 @@ def normal_scores(x: np.ndarray, categories: int) -> tuple[np.ndarray, np.ndarra
     return shares, ndtri(np.clip(below + shares / 2, 1e-9, 1 - 1e-9))
 
 
+@_one_blas_thread
 def copula_bound(pool: np.ndarray, categories: int, tails: Iterable[int] = (13, 8, 4),
                  alphas: Sequence[float] = ALPHAS, n_careless: int = 20_000, seed: int = 0) -> pd.DataFrame:
     """An APPROXIMATE Neyman-Pearson bound for real honest respondents, for whom no true model exists.

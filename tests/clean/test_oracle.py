@@ -207,3 +207,14 @@ def test_copula_independent_items_give_alpha():
     row = tab.set_index("kind").loc["random_marginal"]
     assert row["power"] == pytest.approx(0.05, abs=0.02)
     assert tab.set_index("kind").loc["random_uniform", "power"] > 0.2
+
+
+def test_bound_table_puts_the_bound_beside_the_measured_recall():
+    from iur_survey.clean.evaluate import BOUND_TAILS, bound_table
+
+    tab = bound_table("grm", n=300, seed=2, alphas=(0.01,), n_model=500, nodes=16)
+    assert list(tab.columns) == ["kind", "tail", "bound 1.0%", "measured", "measured kind", "honest excluded"]
+    assert tab["kind"].tolist() == ["random_uniform", "random_marginal"] + ["partial_uniform"] * 3
+    assert tab["tail"].tolist() == [28, 28, *BOUND_TAILS["grm"]]
+    assert tab["measured kind"].tolist() == ["random", "random", "partial", "partial", "partial"]
+    assert tab["bound 1.0%"].between(0, 1).all()

@@ -452,6 +452,39 @@ def tables(results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return rec, hon
 
 
+def _screened_outcomes(generator: str, n: int, seed: int, fmt: str) -> pd.DataFrame:
+    """:func:`outcomes` of one sample with ``screened``: excluded by a stage-1 screening rule (attention check, ...)."""
+    from ..simulate.writers import write_export
+
+    inst = generator_instrument(generator)
+    frame, truth = GENERATORS[generator](n, seed, inst)
+    with tempfile.TemporaryDirectory() as d:
+        path = write_export(frame, inst, fmt, Path(d) / f"b_{n}_{seed}{EXPORT_FORMATS[fmt]}")
+        raw = read_export(path, inst)
+        res = clean(raw, inst)
+    o = outcomes(truth, res.exclusions, raw.frame["_row"])
+    ex = res.exclusions
+    if "action" in ex.columns:
+        ex = ex[ex["action"] == "excluded"]
+    o["screened"] = raw.frame["_row"].isin(ex.loc[ex["rule"].isin(SCREENING_RULES), "row"]).to_numpy()
+    return o
+
+
+def _honest_codes(generator: str, n: int, seed: int, inst: Instrument) -> np.ndarray:
+    """The honest respondents (with their response styles) of one generator sample: 0-based scored codes.
+
+    Rows with item nonresponse are left out (the bound's likelihood needs every answer).
+    """
+    frame, truth = GENERATORS[generator](n, seed, inst)
+    labels = outcomes(truth, pd.DataFrame({"row": pd.Series(dtype=np.int64), "rule": pd.Series(dtype=object)}),
+                      frame["_row"])["label"]
+    x = frame.loc[labels.isin(("honest",) + STYLE_KINDS).to_numpy(), list(inst.item_codes)].to_numpy(dtype=float)
+    x = x[~np.isnan(x).any(axis=1)]
+    rev = np.isin(list(inst.item_codes), list(inst.reverse_items))
+    x[:, rev] = inst.scale_min + inst.scale_max - x[:, rev]
+    return (x - inst.scale_min).astype(np.int64)
+
+
 #: items answered at random at the end in the bound's partial rows, per generator: the longest, middle and
 #: shortest tail of the generator's partly careless cases (the simulator's count items after its question
 #: order, where the attention check sits in the middle)
@@ -468,15 +501,21 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
     per-person statistic of the item answers can catch at each honest exclusion rate in
     ``alphas`` (``bound <alpha>``) -- for the simulator (and ``style-free``) and ``grm`` the
     oracle that knows the generator's true model of style-free honest respondents
-    (:func:`~iur_survey.clean.oracle.ordinal_bound`, ``n_model`` draws per kind), for
+    (:func:`~iur_survey.clean.oracle.ordinal_bound`, ``n_model`` draws per kind;
+    ``styled cut <alpha>``: the same statistic with its cut-off set on the generator's honest
+    respondents WITH their response styles, ``n_model`` of them: not a bound, what styles
+    cost the style-free oracle), for
     ``real`` the Gaussian-copula approximation calibrated on bfi's people
     (:func:`~iur_survey.clean.oracle.copula_bound`) -- and the default cleaning's measured
     recall of the generator's matching truth kind (:data:`BOUND_MEASURED`) on one sample
-    (``n``, ``seed``, one export format: ``measured``, with the number of cases) and its
-    honest exclusion rate (``honest excluded``).  The measured column pools the
-    generator's variants of the kind (uniform and marginal random answers; partial tails of
-    every length, and for the simulator also one-code and patterned tails) and the
-    cleaning also uses durations and attention checks, which the bound does not.
+    (``n``, ``seed``, one export format: ``measured``, with the number of cases), the same
+    among the cases no screening rule excluded (``measured past screening``: a random
+    responder who failed the attention check was caught by something the bound does not
+    see) and the honest exclusion rate (``honest excluded``).  The measured columns pool
+    the generator's variants of the kind (the grm generator's random answers are uniform or
+    drawn from fixed shares, not the items' marginals; partial tails of every length, and
+    for the simulator also one-code and patterned tails), and the index stage also uses
+    durations (``speeder``), which the bound does not.
     """
     inst = generator_instrument(generator)
     tails = BOUND_TAILS[generator]
@@ -491,14 +530,21 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
             model = oracle.grm_model(par["a"], par["b"], par["r"], par["item_trait"])
         else:
             model = oracle.simulator_model(inst)
-        tab = oracle.ordinal_bound(model, tails, alphas, n=n_model, nodes=nodes, seed=seed)
-    res = evaluate([n], [seed], [fmt], generator)
+        tab = oracle.ordinal_bound(model, tails, alphas, n=n_model, nodes=nodes, seed=seed,
+                                   calibrate={"styled": _honest_codes(generator, n_model, seed, inst)})
+    res = _screened_outcomes(generator, n, seed, fmt)
     honest = res["label"].isin(("honest",) + STYLE_KINDS)
-    out = tab.pivot_table(index=["kind", "tail"], columns="alpha", values="power", sort=False)
-    out.columns = [f"bound {a:.1%}" for a in out.columns]
+    if "honest" not in tab.columns:
+        tab["honest"] = "model"
+    out = tab.pivot_table(index=["kind", "tail"], columns=["honest", "alpha"], values="power", sort=False)
+    out.columns = [f"{'bound' if h == 'model' else 'styled cut'} {a:.1%}" for h, a in out.columns]
     kinds = [BOUND_MEASURED[k] for k, _ in out.index]
-    out["measured"] = [f"{res.loc[res['label'] == k, 'excluded'].mean():.3f} ({int((res['label'] == k).sum())})"
-                       for k in kinds]
+
+    def rate(sel):
+        return f"{res.loc[sel, 'excluded'].mean():.3f} ({int(sel.sum())})"
+
+    out["measured"] = [rate(res["label"] == k) for k in kinds]
+    out["measured past screening"] = [rate((res["label"] == k) & ~res["screened"]) for k in kinds]
     out["measured kind"] = kinds
     out["honest excluded"] = f"{res.loc[honest, 'excluded'].mean():.4f} ({int(honest.sum())})"
     return out.reset_index()

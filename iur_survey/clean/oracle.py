@@ -47,7 +47,7 @@ from __future__ import annotations
 import functools
 import warnings
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -81,7 +81,7 @@ def _tails(tails: Iterable[int | None], k: int) -> list[int]:
     return out
 
 
-def _powers(kind: str, tail: int, honest: np.ndarray, careless: np.ndarray, alphas: Sequence[float],
+def _powers(kind: str, tail: int, h_stat: np.ndarray, c_stat: np.ndarray, alphas: Sequence[float],
             **extra) -> list[dict]:
     """The level-alpha likelihood-ratio test: reject beyond the honest (1 - alpha) quantile, randomised on ties.
 
@@ -93,15 +93,15 @@ def _powers(kind: str, tail: int, honest: np.ndarray, careless: np.ndarray, alph
     for a in alphas:
         if not 0 < a < 1:
             raise ValueError(f"alpha must be in (0, 1), got {a}")
-        cut = float(np.quantile(honest, 1 - a))
+        cut = float(np.quantile(h_stat, 1 - a))
         tol = 1e-9 * (1 + abs(cut))
-        h_above, h_tie = np.mean(honest > cut + tol), np.mean(np.abs(honest - cut) <= tol)
+        h_above, h_tie = np.mean(h_stat > cut + tol), np.mean(np.abs(h_stat - cut) <= tol)
         gamma = min(1.0, max(0.0, (a - h_above) / h_tie)) if h_tie > 0 else 0.0
-        p = float(np.mean(careless > cut + tol) + gamma * np.mean(np.abs(careless - cut) <= tol))
+        p = float(np.mean(c_stat > cut + tol) + gamma * np.mean(np.abs(c_stat - cut) <= tol))
         rows.append({"kind": kind, "tail": tail, "alpha": a, "cutoff": cut, "power": p,
-                     "se": float(np.sqrt(p * (1 - p) / len(careless))),
+                     "se": float(np.sqrt(p * (1 - p) / len(c_stat))),
                      "honest_beyond": float(h_above + gamma * h_tie),
-                     "n_honest": len(honest), "n_careless": len(careless), **extra})
+                     "n_honest": len(h_stat), "n_careless": len(c_stat), **extra})
     return rows
 
 
@@ -418,7 +418,8 @@ def ordinal_loglik(model: OrdinalModel, x: np.ndarray, items: np.ndarray | None 
 
 @_one_blas_thread
 def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: Sequence[float] = ALPHAS,
-                  n: int = 5000, nodes: int = 64, seed: int = 0) -> pd.DataFrame:
+                  n: int = 5000, nodes: int = 64, seed: int = 0,
+                  calibrate: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """The Neyman-Pearson bound for ``model``'s honest, style-free respondents against random answers.
 
     ``n`` honest respondents drawn from ``model`` (it is the oracle for respondents
@@ -428,10 +429,16 @@ def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: 
     respondent's answers, uniform codes on the last ``tail`` items).  log P(x | honest) by
     :func:`ordinal_loglik` with ``nodes`` nodes; the log likelihood ratios are
     sum log P(x | careless) - log P(x | honest), with the head's marginal likelihood for the
-    partial kind.  Columns as :func:`gaussian_bound`'s plus ``ess_median`` and ``ess_min``:
-    the effective number of nodes over the honest and careless respondents of the row (a
-    noisy likelihood is a weaker test: a small one understates the bound).  Seeds:
-    children of ``seed``.
+    partial kind.  Columns as :func:`gaussian_bound`'s plus ``honest`` (``model``) and
+    ``ess_median`` / ``ess_min``: the effective number of nodes over the honest and careless
+    respondents of the row (a noisy likelihood is a weaker test: a small one understates
+    the bound).  Seeds: children of ``seed``.
+
+    ``calibrate``: more honest samples (name -> respondents x items, 0-based scored codes),
+    e.g. respondents with response styles; for each, rows (``honest`` = name) with the cut-off
+    of the SAME statistic set on that sample.  Those are no longer bounds (the optimal test
+    against a population with styles would need the styles in the model); they show what
+    the style-free oracle statistic gives up when honest people have styles.
 
     >>> m = grm_model(np.full(6, 2.0), np.tile([-1.0, 0.0, 1.0], (6, 1)), np.eye(2), np.repeat([0, 1], 3))
     >>> tab = ordinal_bound(m, tails=(3,), alphas=(0.01,), n=1000, nodes=64, seed=1)
@@ -449,37 +456,44 @@ def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: 
     del xs
     with np.errstate(divide="ignore"):
         log_marg = np.log(marg)
-    xh = model.draw(n, rng_h)
+    honest = {"model": model.draw(n, rng_h)}
+    for name, xh in (calibrate or {}).items():
+        honest[name] = _codes(model, xh)
     xu = rng_u.integers(0, c, size=(n, k))
     cum = np.cumsum(marg, axis=1)
     xm = np.minimum((rng_m.random((n, k))[:, :, None] > cum[None, :, :-1]).sum(2), c - 1)
-    cols = np.arange(k)
-    every = np.ones(k, dtype=bool)
-
-    ll = _Integrator(model, nodes, rng_ll).loglik
-
-    full_h, ess_h = ll(xh, every)
-
-    def ess(*e):
-        e = np.concatenate(e)
-        return {"ess_median": float(np.median(e)), "ess_min": float(e.min())}
-
-    full_u, ess_u = ll(xu, every)
-    rows = _powers("random_uniform", k, -k * np.log(c) - full_h, -k * np.log(c) - full_u, alphas,
-                   **ess(ess_h, ess_u))
-    full_m, ess_m = ll(xm, every)
-    rows += _powers("random_marginal", k, log_marg[cols, xh].sum(1) - full_h, log_marg[cols, xm].sum(1) - full_m,
-                    alphas, **ess(ess_h, ess_m))
     xp0 = model.draw(n, rng_p)
     tail_codes = rng_p.integers(0, c, size=(n, k))
+    cols = np.arange(k)
+    every = np.ones(k, dtype=bool)
+    ll = _Integrator(model, nodes, rng_ll).loglik
+
+    def marginal(x):
+        return log_marg[cols, x].sum(1)
+
+    # careless statistics, then every honest sample's
+    full_u, ess_u = ll(xu, every)
+    full_m, ess_m = ll(xm, every)
+    careless = {("random_uniform", k): (-k * np.log(c) - full_u, ess_u),
+                ("random_marginal", k): (marginal(xm) - full_m, ess_m)}
     for t in ts:
         head = cols < k - t
         xp = np.where(head[None], xp0, tail_codes)
-        head_h, e1 = ll(xh, head)
-        head_p, e2 = ll(xp, head)
-        full_p, e3 = ll(xp, every)
-        rows += _powers("partial_uniform", t, head_h - t * np.log(c) - full_h, head_p - t * np.log(c) - full_p,
-                        alphas, **ess(ess_h, e1, e2, e3))
+        (head_p, e1), (full_p, e2) = ll(xp, head), ll(xp, every)
+        careless[("partial_uniform", t)] = (head_p - t * np.log(c) - full_p, np.concatenate([e1, e2]))
+    rows = []
+    for name, xh in honest.items():
+        full_h, ess_h = ll(xh, every)
+        stats = {("random_uniform", k): (-k * np.log(c) - full_h, ess_h),
+                 ("random_marginal", k): (marginal(xh) - full_h, ess_h)}
+        for t in ts:
+            head_h, e1 = ll(xh, cols < k - t)
+            stats[("partial_uniform", t)] = (head_h - t * np.log(c) - full_h, np.concatenate([ess_h, e1]))
+        for (kind, t), (car, e_car) in careless.items():
+            hon, e_hon = stats[(kind, t)]
+            e = np.concatenate([e_hon, e_car])
+            rows += _powers(kind, t, hon, car, alphas, honest=name, ess_median=float(np.median(e)),
+                            ess_min=float(e.min()))
     return pd.DataFrame(rows)
 
 

@@ -213,7 +213,8 @@ def test_bound_table_puts_the_bound_beside_the_measured_recall():
     from iur_survey.clean.evaluate import BOUND_TAILS, bound_table
 
     tab = bound_table("grm", n=300, seed=2, alphas=(0.01,), n_model=500, nodes=16)
-    assert list(tab.columns) == ["kind", "tail", "bound 1.0%", "measured", "measured kind", "honest excluded"]
+    assert list(tab.columns) == ["kind", "tail", "bound 1.0%", "styled cut 1.0%", "measured", "measured past screening",
+                                 "measured kind", "honest excluded"]
     assert tab["kind"].tolist() == ["random_uniform", "random_marginal"] + ["partial_uniform"] * 3
     assert tab["tail"].tolist() == [28, 28, *BOUND_TAILS["grm"]]
     assert tab["measured kind"].tolist() == ["random", "random", "partial", "partial", "partial"]

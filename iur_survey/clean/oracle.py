@@ -13,18 +13,21 @@ bounded by it (those are not answers to the items).
 function          bound                                           model of the honest respondents
 ================  ==============================================  ===================================
 gaussian_bound    likelihood ratio, exact (simulated draws)       z ~ N(0, R), continuous answers
-ordinal_loglik    log P(x | honest), quasi-Monte Carlo over the   ordinal items, conditionally
-                  traits                                          independent given correlated traits
-ordinal_bound     likelihood ratio with ordinal_loglik            as ordinal_loglik (style-free)
+ordinal_loglik    log P(x | honest), importance sampling over     ordinal items, conditionally
+                  the traits (per-person t proposal, Sobol)       independent given correlated traits
+ordinal_bound     likelihood ratio with ordinal_loglik            as ordinal_loglik (style-free):
+                                                                  grm_model (Samejima 1969),
+                                                                  probit_model, simulator_model
 copula_bound      likelihood ratio under a Gaussian copula        an APPROXIMATION fitted to real
-                  (real respondents, no true model)                answers (normal scores)
+                  (real respondents, no true model)               answers (normal scores)
 ================  ==============================================  ===================================
 
 The careless models (``kind`` in the tables): ``random_uniform`` (every code equally
 likely on every item), ``random_marginal`` (each item's code drawn independently from
 that item's honest marginal shares: random answers that look like honest ones item by
-item) and ``partial_uniform`` (honest answers up to a known point, uniform codes on the
-last ``tail`` items).  For a mixture of careless kinds or change points the bound of
+item), ``partial_uniform`` (honest answers up to a known point, uniform codes on the
+last ``tail`` items) and, for the continuous model, ``partial_marginal`` (independent
+N(0, 1) answers on the tail).  For a mixture of careless kinds or change points the bound of
 each component is at least the power of the best test against the mixture, so the
 known change point gives an upper bound for unknown ones too.
 
@@ -140,7 +143,10 @@ def gaussian_bound(r: np.ndarray, tails: Iterable[int | None] = (None, 14, 10), 
     heads = {}
     for t in ts:
         h = k - t
-        heads[t] = (np.linalg.inv(r[:h, :h]), 0.5 * (logdet - np.linalg.slogdet(r[:h, :h])[1])) if h else (None, 0.5 * logdet)
+        if h:
+            heads[t] = (np.linalg.inv(r[:h, :h]), 0.5 * (logdet - np.linalg.slogdet(r[:h, :h])[1]))
+        else:
+            heads[t] = (None, 0.5 * logdet)
 
     def stat(z: np.ndarray, t: int) -> np.ndarray:
         h = k - t
@@ -267,7 +273,9 @@ def grm_model(a: np.ndarray, b: np.ndarray, r: np.ndarray, item_trait: np.ndarra
 
 def probit_model(loadings: np.ndarray, thresholds: np.ndarray, item_trait: np.ndarray, *,
                  corr: np.ndarray | None = None, prior=None, log_prior=None) -> OrdinalModel:
-    """Cut normal responses y* = lambda eta + sqrt(1 - lambda²) e: P(score >= c | eta) = Phi((lambda eta - tau_c) / sqrt(1 - lambda²)).
+    """Cut normal responses y* = lambda eta + sqrt(1 - lambda²) e (the package simulator's honest answers).
+
+    P(score >= c | eta) = Phi((lambda eta - tau_c) / sqrt(1 - lambda²)).
 
     >>> m = probit_model(np.array([0.6]), np.array([[-0.5, 0.5]]), np.array([0]), corr=np.eye(1))
     >>> np.round(m.probabilities(np.zeros((1, 1)))[0], 3).tolist()
@@ -281,7 +289,7 @@ def probit_model(loadings: np.ndarray, thresholds: np.ndarray, item_trait: np.nd
 
 
 def simulator_model(instrument: Instrument | None = None, population: Population | None = None) -> OrdinalModel:
-    """The package simulator's honest respondents without a style (:mod:`iur_survey.simulate`), as an :class:`OrdinalModel`.
+    """The package simulator's honest respondents without a style (:mod:`iur_survey.simulate`), an OrdinalModel.
 
     The latent scores are drawn by the simulator's own ``_latent`` (role mixture, structural
     model with the interaction); their log density is the role mixture of

@@ -494,7 +494,7 @@ BOUND_MEASURED = {"random_uniform": "random", "random_marginal": "random", "part
 
 
 def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt: str = "csv",
-                alphas: Iterable[float] = oracle.ALPHAS, n_model: int = 5000, nodes: int = 64) -> pd.DataFrame:
+                alphas: Iterable[float] = oracle.ALPHAS, n_model: int = 20_000, nodes: int = 64) -> pd.DataFrame:
     """The Neyman-Pearson bound on recall (:mod:`iur_survey.clean.oracle`) beside the default cleaning's recall.
 
     Per careless kind of the bound (and tail length, :data:`BOUND_TAILS`): the most any

@@ -21,6 +21,9 @@ evidence (:mod:`iur_survey.clean.decision`).  ``decision: {exclude_alone: [mahal
 restores a single index as an exclusion on its own::
 
     decision: {min_evidence: 2, exclude_alone: [mahalanobis]}
+
+``decision: {speed_only: []}`` lets the ``structure`` group count beside any other group
+(by default it counts beside ``speed`` only).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import IURSurveyError
+from .decision import EVIDENCE_GROUPS, SPEED_ONLY
 from .rules import _STATUS_WORDS, DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
@@ -80,7 +84,7 @@ class CleanConfig:
     mahalanobis_direction_min_items: int | None = None
     mahalanobis_ipsatized_alpha: float = 0.005
     mahalanobis_ipsatized_min_items: int | None = None
-    mahalanobis_quotient_alpha: float = 0.01
+    mahalanobis_quotient_alpha: float = 0.025
     mahalanobis_quotient_min_items: int | None = None
     psychsyn_min_r: float = 0.0
     psychsyn_critval: float = 0.2
@@ -95,12 +99,18 @@ class CleanConfig:
     decision_min_evidence: int = 2
     decision_min_inconsistency: int = 3
     decision_exclude_alone: tuple[str, ...] = ()
+    decision_speed_only: tuple[str, ...] = SPEED_ONLY
     source: str | None = field(default=None, compare=False)  # the file it was read from
 
     def __post_init__(self) -> None:
         self.rules = tuple(self.rules)
         self.status_exclude = tuple(self.status_exclude)
         self.decision_exclude_alone = tuple(self.decision_exclude_alone)
+        self.decision_speed_only = tuple(self.decision_speed_only)
+        bad = [g for g in self.decision_speed_only if g not in EVIDENCE_GROUPS or g == "speed"]
+        if bad:
+            raise IURSurveyError(self.source, f"decision speed_only: unknown evidence group(s) {', '.join(bad)}; "
+                                              f"known: {', '.join(g for g in EVIDENCE_GROUPS if g != 'speed')}")
         bad = [r for r in self.decision_exclude_alone if r not in RULES]
         if bad:
             raise IURSurveyError(self.source, f"decision exclude_alone: unknown rule(s) {', '.join(bad)}")
@@ -133,7 +143,8 @@ class CleanConfig:
                 out[rule] = {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()}
         out["decision"] = {"min_evidence": self.decision_min_evidence,
                            "min_inconsistency": self.decision_min_inconsistency,
-                           "exclude_alone": list(self.decision_exclude_alone)}
+                           "exclude_alone": list(self.decision_exclude_alone),
+                           "speed_only": list(self.decision_speed_only)}
         return out
 
     # -- construction ----------------------------------------------------------------
@@ -226,7 +237,7 @@ def _name_list(value: Any, src: str | None, where: str) -> list[str]:
 
 def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any:
     """Check a configured value against the field's default type."""
-    if name in ("rules", "status_exclude", "decision_exclude_alone"):
+    if name in ("rules", "status_exclude", "decision_exclude_alone", "decision_speed_only"):
         return tuple(_name_list(value, src, name))
     default = f.default
     if value is None:

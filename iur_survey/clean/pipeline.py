@@ -312,8 +312,10 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     # -- decide: exclude a flagged response only on convergent evidence ------------------
     drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
                                  min_inconsistency=config.decision_min_inconsistency,
-                                 exclude_alone=config.decision_exclude_alone)
-    groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency)
+                                 exclude_alone=config.decision_exclude_alone,
+                                 speed_only=config.decision_speed_only)
+    groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency,
+                      speed_only=config.decision_speed_only)
     n_evidence_sub = (np.sum(list(groups.values()), axis=0) if groups else np.zeros(len(sub), dtype=int))
     excluded_pos = set(pos_all[~screened].tolist())
     basis_by_pos: dict[int, str] = {}

@@ -75,7 +75,7 @@ CLEANING_RULES: dict[str, tuple[str, ...]] = {
     "unfinished": ("unfinished",),
     "duplicate_id": ("duplicate_id",),
     "duplicate_ip": ("duplicate_answers_ip",),
-    "speeder": ("speeder",),
+    "speeder": ("speeder", "mahalanobis_quotient"),
     "straightliner": ("longstring", "irv"),
     "random": ("mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized", "mahalanobis_quotient", "psychsyn", "psychant",
                "even_odd", "person_total"),

@@ -28,11 +28,20 @@ def test_every_rule_parameter_has_a_config_field_with_the_same_default():
 
 
 def test_defaults_run_every_rule_in_pipeline_order():
-    # every rule but person_fit (reported only), mahalanobis_ipsatized and mahalanobis_quotient (opt-in groups)
-    assert CleanConfig().rules == tuple(r for r in RULE_ORDER if r not in ("person_fit", "mahalanobis_ipsatized",
-                                                                          "mahalanobis_quotient"))
+    # every rule but person_fit (reported only) and mahalanobis_ipsatized (an opt-in group)
+    assert CleanConfig().rules == tuple(r for r in RULE_ORDER if r not in ("person_fit", "mahalanobis_ipsatized"))
     assert "person_fit" in CleanConfig.from_dict({"rules": list(RULE_ORDER)}).rules
     assert CleanConfig(rules=["irv", "status"]).rules == ("status", "irv")
+
+
+def test_speed_only_groups_are_configurable_and_checked():
+    assert CleanConfig().decision_speed_only == ("structure",)
+    cfg = CleanConfig.from_dict({"decision": {"speed_only": []}})
+    assert cfg.decision_speed_only == () and cfg.to_dict()["decision"]["speed_only"] == []
+    with pytest.raises(IURSurveyError, match="speed_only: unknown evidence group"):
+        CleanConfig.from_dict({"decision": {"speed_only": ["mahalanobis_quotient"]}})   # a rule, not a group
+    with pytest.raises(IURSurveyError, match="unknown evidence group"):
+        CleanConfig(decision_speed_only=("speed",))
 
 
 def test_yaml_nested_and_flat(tmp_path):

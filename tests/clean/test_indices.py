@@ -173,3 +173,25 @@ def test_mahad_quotient_missing_items_use_the_sub_matrix():
     want = z[o] @ np.linalg.solve(r[np.ix_(o, o)], z[o]) / (z[o] @ z[o])
     assert q[0] == pytest.approx(want, rel=1e-9)
     assert np.isnan(q[1])
+
+
+def test_mahad_quotient_crits_equal_the_direct_quantile_of_every_sub_matrix():
+    rng = np.random.default_rng(11)
+    p = 12
+    a = rng.normal(size=(p, 3))
+    r = a @ a.T + np.diag(rng.uniform(0.5, 1.5, size=p))
+    d = np.sqrt(np.diag(r))
+    r = r / d[:, None] / d[None, :]
+    u = rng.normal(size=(3000, p))
+    masks = rng.random((40, p)) > rng.uniform(0.05, 0.6, size=(40, 1))
+    masks[0] = True
+    masks[1] = False
+    masks[2, 2:] = False                                   # two observed items: the smallest usable pattern
+    masks[3, 1:] = False                                   # one observed item: not usable
+    got = I.mahad_quotient_crits(r, masks, 0.02, u)
+    for m, c in zip(masks, got):
+        if m.sum() < 2:
+            assert np.isnan(c)
+            continue
+        v, rr = u[:, m], r[np.ix_(m, m)]
+        assert c == pytest.approx(np.quantile((v * v).sum(1) / ((v @ rr) * v).sum(1), 0.98), rel=1e-9)

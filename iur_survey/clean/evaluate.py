@@ -490,7 +490,8 @@ def _honest_codes(generator: str, n: int, seed: int, inst: Instrument) -> np.nda
 #: order, where the attention check sits in the middle)
 BOUND_TAILS = {"simulator": (16, 14, 12), "style-free": (16, 14, 12), "grm": (14, 12, 10), "real": (13, 8, 4)}
 #: careless kind of the bound -> the generator's truth kind measured beside it
-BOUND_MEASURED = {"random_uniform": "random", "random_marginal": "random", "partial_uniform": "partial"}
+BOUND_MEASURED = {"random_uniform": "random", "random_marginal": "random", "random_shares": "random",
+                  "partial_uniform": "partial"}
 
 
 def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt: str = "csv",
@@ -513,7 +514,7 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
     responder who failed the attention check was caught by something the bound does not
     see) and the honest exclusion rate (``honest excluded``).  The measured columns pool
     the generator's variants of the kind (the grm generator's random answers are uniform or
-    drawn from fixed shares, not the items' marginals; partial tails of every length, and
+    drawn from fixed shares, ``random_shares``, not the items' marginals; partial tails of every length, and
     for the simulator also one-code and patterned tails), and the index stage also uses
     durations (``speeder``), which the bound does not.
     """
@@ -525,12 +526,16 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
         lo, hi = int(inst.scale_min), int(inst.scale_max)
         tab = oracle.copula_bound(x_pool.astype(int) - lo, hi - lo + 1, tails, alphas, seed=seed)
     else:
+        shares = None
         if generator == "grm":
-            par = _tests_module("grm_generator").parameters(seed, instrument=inst)
+            gen = _tests_module("grm_generator")
+            par = gen.parameters(seed, instrument=inst)
             model = oracle.grm_model(par["a"], par["b"], par["r"], par["item_trait"])
+            raw = np.array(gen.RANDOM_SHARES)
+            shares = np.where(par["reverse"][:, None], raw[::-1][None, :], raw[None, :])   # scored direction
         else:
             model = oracle.simulator_model(inst)
-        tab = oracle.ordinal_bound(model, tails, alphas, n=n_model, nodes=nodes, seed=seed,
+        tab = oracle.ordinal_bound(model, tails, alphas, n=n_model, nodes=nodes, seed=seed, shares=shares,
                                    calibrate={"styled": _honest_codes(generator, n_model, seed, inst)})
     res = _screened_outcomes(generator, n, seed, fmt)
     honest = res["label"].isin(("honest",) + STYLE_KINDS)

@@ -427,7 +427,8 @@ def ordinal_loglik(model: OrdinalModel, x: np.ndarray, items: np.ndarray | None 
 @_one_blas_thread
 def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: Sequence[float] = ALPHAS,
                   n: int = 5000, nodes: int = 64, seed: int = 0,
-                  calibrate: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+                  calibrate: Mapping[str, np.ndarray] | None = None, shares: np.ndarray | None = None
+                  ) -> pd.DataFrame:
     """The Neyman-Pearson bound for ``model``'s honest, style-free respondents against random answers.
 
     ``n`` honest respondents drawn from ``model`` (it is the oracle for respondents
@@ -441,6 +442,9 @@ def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: 
     ``ess_median`` / ``ess_min``: the effective number of nodes over the honest and careless
     respondents of the row (a noisy likelihood is a weaker test: a small one understates
     the bound).  Seeds: children of ``seed``.
+
+    ``shares`` (items x categories, scored direction): also a kind ``random_shares``, codes
+    drawn independently from these shares (e.g. a generator's fixed answer shares).
 
     ``calibrate``: more honest samples (name -> respondents x items, 0-based scored codes),
     e.g. respondents with response styles; for each, rows (``honest`` = name) with the cut-off
@@ -457,8 +461,8 @@ def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: 
     """
     k, c = model.n_items, model.categories
     ts = _tails(tails, k)
-    rng_ll, rng_marg, rng_h, rng_u, rng_m, rng_p = (np.random.default_rng(s)
-                                                    for s in np.random.SeedSequence(seed).spawn(6))
+    rng_ll, rng_marg, rng_h, rng_u, rng_m, rng_p, rng_s = (np.random.default_rng(s)
+                                                           for s in np.random.SeedSequence(seed).spawn(7))
     xs = model.draw(100_000, rng_marg)
     marg = np.stack([(xs == v).mean(axis=0) for v in range(c)], axis=1)        # items x categories
     del xs
@@ -484,6 +488,15 @@ def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: 
     full_m, ess_m = ll(xm, every)
     careless = {("random_uniform", k): (-k * np.log(c) - full_u, ess_u),
                 ("random_marginal", k): (marginal(xm) - full_m, ess_m)}
+    if shares is not None:
+        shares = np.asarray(shares, dtype=float)
+        if shares.shape != (k, c) or not np.allclose(shares.sum(1), 1) or (shares < 0).any():
+            raise ValueError(f"shares must be {k} items x {c} categories of shares summing to 1")
+        with np.errstate(divide="ignore"):
+            log_s = np.log(shares)
+        xs = np.minimum((rng_s.random((n, k))[:, :, None] > np.cumsum(shares, 1)[None, :, :-1]).sum(2), c - 1)
+        full_s, ess_s = ll(xs, every)
+        careless[("random_shares", k)] = (log_s[cols, xs].sum(1) - full_s, ess_s)
     for t in ts:
         head = cols < k - t
         xp = np.where(head[None], xp0, tail_codes)
@@ -494,6 +507,8 @@ def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: 
         full_h, ess_h = ll(xh, every)
         stats = {("random_uniform", k): (-k * np.log(c) - full_h, ess_h),
                  ("random_marginal", k): (marginal(xh) - full_h, ess_h)}
+        if shares is not None:
+            stats[("random_shares", k)] = (log_s[cols, xh].sum(1) - full_h, ess_h)
         for t in ts:
             head_h, e1 = ll(xh, cols < k - t)
             stats[("partial_uniform", t)] = (head_h - t * np.log(c) - full_h, np.concatenate([ess_h, e1]))

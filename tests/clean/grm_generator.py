@@ -23,6 +23,8 @@ from iur_survey.instrument import load_instrument
 
 CARELESS = ("random", "pattern", "straightliner", "partial", "speeder")
 STYLES = ("acquiescent", "extreme", "midpoint", "fast_careful")
+#: the category shares (raw direction, lowest code first) of half the random responders: not any item's own
+RANDOM_SHARES = (.1, .15, .25, .3, .2)
 
 
 def _draw_parameters(rng: np.random.Generator, inst) -> dict:
@@ -116,7 +118,7 @@ def generate(n: int, seed: int, *, careless_rate: float = 0.10, style_rate: floa
             if rng.random() < 0.5:
                 x[i] = rng.integers(lo, hi + 1, size=k)
             else:
-                x[i] = rng.choice(np.arange(lo, hi + 1), size=k, p=np.array([.1, .15, .25, .3, .2])[:m_cat + 1])
+                x[i] = rng.choice(np.arange(lo, hi + 1), size=k, p=np.array(RANDOM_SHARES)[:m_cat + 1])
             att[i] = rng.integers(lo, hi + 1)
         elif kind == "pattern":
             period = int(rng.integers(2, 9))

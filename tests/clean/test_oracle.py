@@ -118,8 +118,11 @@ def test_ordinal_bound_equals_enumeration(which):
     marginal = np.prod(marg[np.arange(4), x], axis=1)
     head = np.array([True, True, False, False])
     partial = exact_probabilities(model, x, head) / 9
-    tab = oracle.ordinal_bound(model, tails=(2,), alphas=(0.05, 0.1), n=20_000, nodes=64, seed=4)
-    for kind, pc in (("random_uniform", uniform), ("random_marginal", marginal), ("partial_uniform", partial)):
+    shares = np.tile([0.2, 0.3, 0.5], (4, 1))
+    fixed = np.prod(shares[np.arange(4), x], axis=1)
+    tab = oracle.ordinal_bound(model, tails=(2,), alphas=(0.05, 0.1), n=20_000, nodes=64, seed=4, shares=shares)
+    for kind, pc in (("random_uniform", uniform), ("random_marginal", marginal), ("random_shares", fixed),
+                     ("partial_uniform", partial)):
         for alpha in (0.05, 0.1):
             got = tab.loc[(tab["kind"] == kind) & (tab["alpha"] == alpha)].iloc[0]
             assert got["power"] == pytest.approx(exact_power(p, pc, alpha), abs=0.035), (kind, alpha)
@@ -215,7 +218,7 @@ def test_bound_table_puts_the_bound_beside_the_measured_recall():
     tab = bound_table("grm", n=300, seed=2, alphas=(0.01,), n_model=500, nodes=16)
     assert list(tab.columns) == ["kind", "tail", "bound 1.0%", "styled cut 1.0%", "measured", "measured past screening",
                                  "measured kind", "honest excluded"]
-    assert tab["kind"].tolist() == ["random_uniform", "random_marginal"] + ["partial_uniform"] * 3
-    assert tab["tail"].tolist() == [28, 28, *BOUND_TAILS["grm"]]
-    assert tab["measured kind"].tolist() == ["random", "random", "partial", "partial", "partial"]
+    assert tab["kind"].tolist() == ["random_uniform", "random_marginal", "random_shares"] + ["partial_uniform"] * 3
+    assert tab["tail"].tolist() == [28, 28, 28, *BOUND_TAILS["grm"]]
+    assert tab["measured kind"].tolist() == ["random"] * 3 + ["partial"] * 3
     assert tab["bound 1.0%"].between(0, 1).all()

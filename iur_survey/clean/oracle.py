@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -58,6 +58,7 @@ from scipy.special import chdtri, expit, gammaln, logsumexp, ndtr, ndtri
 
 from .._threads import blas_threads
 from ..instrument import Instrument, load_instrument
+from ..simulate.contamination import Contamination, StyleStrengths
 from ..simulate.population import EXOGENOUS, MEDIATOR, OUTCOME, Population
 from ..simulate.simulate import _latent, _setup
 
@@ -188,6 +189,11 @@ class OrdinalModel:
     (codes 0 .. categories - 1, scored direction; F the ``link``: ``logit`` or ``probit``).
     The traits are N(0, ``corr``), or, when ``prior`` is given, draws ``prior(rng, m)``
     with log density ``log_prior(eta)``.
+
+    A response style of person-level strength g ~ U(``strength``): the person's intercepts
+    are ``intercept + g * strength_slope``; g's normal score z (g = lo + (hi - lo) Phi(z)) is
+    then one more (last) trait column, N(0, 1) and independent of the traits (a smooth
+    integrand for the importance sampler).
     """
 
     slope: np.ndarray
@@ -198,6 +204,8 @@ class OrdinalModel:
     prior: Callable[[np.random.Generator, int], np.ndarray] | None = None
     log_prior: Callable[[np.ndarray], np.ndarray] | None = None
     name: str = "ordinal"
+    strength_slope: np.ndarray | None = None
+    strength: tuple[float, float] | None = None
 
     @property
     def n_items(self) -> int:
@@ -207,22 +215,48 @@ class OrdinalModel:
     def categories(self) -> int:
         return self.intercept.shape[1] + 1
 
+    def styled(self, strength_slope: np.ndarray, strength: tuple[float, float], name: str,
+               intercept: np.ndarray | None = None) -> "OrdinalModel":
+        """This model with a response style (see the class docstring), optionally with other base ``intercept`` s."""
+        lo, hi = map(float, strength)
+        if not lo < hi:
+            raise ValueError(f"a style's strength range must have lo < hi, got {strength!r}")
+        return replace(self, strength_slope=np.broadcast_to(np.asarray(strength_slope, dtype=float),
+                                                            self.intercept.shape).copy(),
+                       strength=(lo, hi), name=name,
+                       intercept=self.intercept if intercept is None else np.asarray(intercept, dtype=float))
+
     def traits(self, m: int, rng: np.random.Generator) -> np.ndarray:
-        """``m`` draws of the traits."""
+        """``m`` draws of the traits (and the style strength, last)."""
         if self.prior is not None:
-            return self.prior(rng, m)
-        return rng.standard_normal((m, len(self.corr))) @ np.linalg.cholesky(self.corr).T
+            eta = self.prior(rng, m)
+        else:
+            eta = rng.standard_normal((m, len(self.corr))) @ np.linalg.cholesky(self.corr).T
+        if self.strength is not None:   # the strength as a normal score: g = lo + (hi - lo) Phi(z), z ~ N(0, 1)
+            eta = np.column_stack([eta, rng.standard_normal(m)])
+        return eta
 
     def log_density(self, eta: np.ndarray) -> np.ndarray:
         """log density of the traits at ``eta`` (rows)."""
-        if self.log_prior is not None:
-            return self.log_prior(eta)
-        return _mvn_logpdf(eta, np.zeros(len(self.corr)), self.corr)
+        base = eta if self.strength is None else eta[..., :-1]
+        out = self.log_prior(base) if self.log_prior is not None else _mvn_logpdf(base, np.zeros(len(self.corr)),
+                                                                                   self.corr)
+        if self.strength is not None:
+            out = out + _norm_logpdf(eta[..., -1], 0.0, 1.0)
+        return out
+
+    def _cuts(self, eta: np.ndarray) -> np.ndarray:
+        """Intercepts: items x cuts, or (with a style) eta's rows x items x cuts."""
+        if self.strength is None:
+            return self.intercept
+        lo, hi = self.strength
+        g = lo + (hi - lo) * ndtr(eta[..., -1])
+        return self.intercept + g[..., None, None] * self.strength_slope
 
     def upper(self, eta: np.ndarray) -> np.ndarray:
         """P(score >= c | eta), c = 1 .. categories - 1: rows x items x (categories - 1)."""
         lin = self.slope * eta[..., self.item_trait]
-        return _LINKS[self.link][0](lin[..., None] - self.intercept)
+        return _LINKS[self.link][0](lin[..., None] - self._cuts(eta))
 
     def probabilities(self, eta: np.ndarray) -> np.ndarray:
         """P(score = c | eta): rows x items x categories."""
@@ -240,17 +274,57 @@ class OrdinalModel:
     def log_conditional(self, x: np.ndarray, eta: np.ndarray, items: np.ndarray | None = None) -> np.ndarray:
         """sum over ``items`` of log P(x_j | eta): ``x`` persons x items, ``eta`` persons x nodes x traits."""
         sel = np.arange(self.n_items) if items is None else np.flatnonzero(items)
-        big = np.full((len(sel), 1), np.inf)
-        cuts = np.concatenate([-big, self.intercept[sel], big], axis=1)      # items x (categories + 1)
+        cuts = self._cuts(eta)[..., sel, :]
+        big = np.full(cuts.shape[:-1] + (1,), np.inf)
+        cuts = np.concatenate([-big, cuts, big], axis=-1)                   # ... x items x (categories + 1)
         xs = x[:, sel]
-        lo, hi = cuts[np.arange(len(sel)), xs], cuts[np.arange(len(sel)), xs + 1]     # persons x items
+        if cuts.ndim == 2:
+            lo, hi = cuts[np.arange(len(sel)), xs][:, None, :], cuts[np.arange(len(sel)), xs + 1][:, None, :]
+        else:                                                               # a style: cuts per person and node
+            idx = xs[:, None, :, None]
+            lo = np.take_along_axis(cuts, idx, axis=-1)[..., 0]
+            hi = np.take_along_axis(cuts, idx + 1, axis=-1)[..., 0]
         lin = self.slope[sel] * eta[:, :, self.item_trait[sel]]             # persons x nodes x items
         f = _LINKS[self.link][0]
-        u, v = lin - lo[:, None, :], lin - hi[:, None, :]                   # P = F(u) - F(v), u > v
+        u, v = lin - lo, lin - hi                                           # P = F(u) - F(v), u > v
         # both arguments positive: take the difference of the upper tails (no cancellation near 1)
         sign = np.where(v > 0, -1.0, 1.0)
-        p = sign * (f(sign * u) - f(sign * v))
-        return np.log(np.maximum(p, 1e-300)).sum(axis=2)
+        with np.errstate(invalid="ignore"):
+            p = sign * (f(sign * u) - f(sign * v))
+        return np.log(np.maximum(np.nan_to_num(p), 1e-300)).sum(axis=2)
+
+
+@dataclass(frozen=True)
+class MixtureModel:
+    """Honest respondents as a mixture of :class:`OrdinalModel` s (no style, and each response style).
+
+    >>> base = grm_model(np.full(2, 1.5), np.array([[-1.0, 1.0]] * 2), np.eye(1), np.array([0, 0]))
+    >>> mix = MixtureModel((0.8, 0.2), (base, base.styled(np.full((2, 2), -1.5), (0.2, 1.0), "acquiescent")))
+    >>> mix.n_items, mix.categories, mix.draw(4, np.random.default_rng(1)).shape
+    (2, 3, (4, 2))
+    """
+
+    weights: tuple[float, ...]
+    components: tuple[OrdinalModel, ...]
+
+    def __post_init__(self):
+        w = np.asarray(self.weights, dtype=float)
+        if len(w) != len(self.components) or (w < 0).any() or not np.isclose(w.sum(), 1.0):
+            raise ValueError("a mixture needs one weight per component, weights >= 0 summing to 1")
+
+    @property
+    def n_items(self) -> int:
+        return self.components[0].n_items
+
+    @property
+    def categories(self) -> int:
+        return self.components[0].categories
+
+    def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
+        """``m`` honest respondents' codes, each from a component drawn with its weight."""
+        counts = rng.multinomial(m, np.asarray(self.weights, dtype=float))
+        x = np.concatenate([c.draw(k, rng) for c, k in zip(self.components, counts)])
+        return x[rng.permutation(m)]
 
 
 def _mvn_logpdf(x: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
@@ -259,16 +333,38 @@ def _mvn_logpdf(x: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
     return -0.5 * (z ** 2).sum(-1) + np.log(np.diag(chol_inv)).sum() - 0.5 * len(mean) * np.log(2 * np.pi)
 
 
-def grm_model(a: np.ndarray, b: np.ndarray, r: np.ndarray, item_trait: np.ndarray) -> OrdinalModel:
+def grm_model(a: np.ndarray, b: np.ndarray, r: np.ndarray, item_trait: np.ndarray, *,
+              styles: Mapping[str, tuple[float, tuple[float, float]]] | None = None,
+              reverse: np.ndarray | None = None) -> OrdinalModel | MixtureModel:
     """Samejima's graded response model: P(score >= c | theta) = logistic(a (theta_trait - b_c)), theta ~ N(0, r).
+
+    ``styles`` (name -> (share, (lo, hi))): honest response styles as person-specific
+    thresholds b' = b * stretch - shift * s (s = -1 on the ``reverse`` items, else 1), as
+    ``tests/clean/grm_generator.py`` draws them: ``acquiescent`` shift ~ U(lo, hi),
+    ``extreme`` / ``midpoint`` stretch ~ U(lo, hi); the result is a :class:`MixtureModel`
+    with the unstyled model's share 1 - sum of the shares.
 
     >>> m = grm_model(np.array([1.5, 2.0]), np.array([[-1.0, 0.5], [0.0, 1.0]]), np.eye(1), np.array([0, 0]))
     >>> np.round(m.probabilities(np.zeros((1, 1)))[0], 3).tolist()
     [[0.182, 0.497, 0.321], [0.5, 0.381, 0.119]]
     """
     a = np.asarray(a, dtype=float)
-    return OrdinalModel(a, a[:, None] * np.asarray(b, dtype=float), np.asarray(item_trait, dtype=int), "logit",
+    b = np.asarray(b, dtype=float)
+    base = OrdinalModel(a, a[:, None] * b, np.asarray(item_trait, dtype=int), "logit",
                         corr=np.asarray(r, dtype=float), name="graded response model")
+    if not styles:
+        return base
+    sign = np.where(np.zeros(len(a), dtype=bool) if reverse is None else np.asarray(reverse, dtype=bool), -1.0, 1.0)
+    comps, weights = [], []
+    for name, (share, rng_) in styles.items():
+        if name == "acquiescent":
+            comps.append(base.styled(-(a * sign)[:, None], rng_, name))
+        elif name in ("extreme", "midpoint"):
+            comps.append(base.styled(a[:, None] * b, rng_, name, intercept=np.zeros_like(b)))
+        else:
+            raise ValueError(f"unknown response style {name!r} (acquiescent, extreme, midpoint)")
+        weights.append(float(share))
+    return MixtureModel((1.0 - sum(weights), *weights), (base, *comps))
 
 
 def probit_model(loadings: np.ndarray, thresholds: np.ndarray, item_trait: np.ndarray, *,
@@ -288,16 +384,28 @@ def probit_model(loadings: np.ndarray, thresholds: np.ndarray, item_trait: np.nd
                         log_prior=log_prior, name="probit thresholds")
 
 
-def simulator_model(instrument: Instrument | None = None, population: Population | None = None) -> OrdinalModel:
-    """The package simulator's honest respondents without a style (:mod:`iur_survey.simulate`), an OrdinalModel.
+def simulator_model(instrument: Instrument | None = None, population: Population | None = None, *,
+                    styles: StyleStrengths | None = None, contamination: Contamination | None = None
+                    ) -> OrdinalModel | MixtureModel:
+    """The package simulator's honest respondents (:mod:`iur_survey.simulate`) as an :class:`OrdinalModel`.
 
     The latent scores are drawn by the simulator's own ``_latent`` (role mixture, structural
     model with the interaction); their log density is the role mixture of
     N(role_effect * role means, phi) x N(COL | its structural mean, psi_COL) x N(INT | ..., psi_INT).
+    Without ``styles``: the respondents without a response style.  With ``styles`` (the
+    strength ranges) a :class:`MixtureModel`: the acquiescent, extreme and midpoint
+    respondents at ``contamination`` 's rates (default :class:`Contamination` ()), their
+    person-level strength g ~ U(range) moving the latent response (acquiescent: + g toward
+    agreement in the raw direction) or the outer / next-to-middle thresholds (by g times
+    the neighbouring category's width), as the simulator's ``_styles`` does; fast careful
+    readers answer as the unstyled.
 
     >>> m = simulator_model()
     >>> m.categories, m.n_items, m.traits(3, np.random.default_rng(1)).shape
     (5, 28, (3, 7))
+    >>> mix = simulator_model(styles=StyleStrengths())
+    >>> [c.name for c in mix.components], round(mix.weights[0], 2)
+    (['probit thresholds', 'acquiescent', 'extreme', 'midpoint'], 0.81)
     """
     s = _setup(instrument or load_instrument(), population or Population.default())
     pop = s.pop
@@ -319,7 +427,23 @@ def simulator_model(instrument: Instrument | None = None, population: Population
                          + _norm_logpdf(col, mu_col, psi[MEDIATOR]) + _norm_logpdf(intg, b * col + x @ c, psi[OUTCOME]))
         return logsumexp(np.stack(parts), axis=0)
 
-    return probit_model(s.loadings, s.thresholds, s.construct_idx, prior=prior, log_prior=log_prior)
+    base = probit_model(s.loadings, s.thresholds, s.construct_idx, prior=prior, log_prior=log_prior)
+    if styles is None:
+        return base
+    cont = contamination or Contamination()
+    sd = np.sqrt(1 - s.loadings ** 2)[:, None]
+    thr = s.thresholds
+    k = thr.shape[1]
+    sign = np.where(s.reverse, -1.0, 1.0)[:, None]
+    acq = np.broadcast_to(-sign / sd, thr.shape)
+    ext, mid = np.zeros(thr.shape), np.zeros(thr.shape)
+    if k >= 4:
+        ext[:, 0], ext[:, k - 1] = thr[:, 1] - thr[:, 0], -(thr[:, k - 1] - thr[:, k - 2])
+        mid[:, 1], mid[:, k - 2] = -(thr[:, 1] - thr[:, 0]), thr[:, k - 1] - thr[:, k - 2]
+    comps = [base.styled(acq, styles.acquiescent, "acquiescent"),
+             base.styled(ext / sd, styles.extreme, "extreme"), base.styled(mid / sd, styles.midpoint, "midpoint")]
+    w = [cont.acquiescent, cont.extreme, cont.midpoint]
+    return MixtureModel((1.0 - sum(w), *w), (base, *comps))
 
 
 def _norm_logpdf(x: np.ndarray, mean: np.ndarray, var: float) -> np.ndarray:
@@ -371,24 +495,47 @@ class _Integrator:
             self._fits[key] = (coef, self.scale * np.linalg.cholesky(sigma))
         return self._fits[key]
 
-    def loglik(self, x: np.ndarray, items: np.ndarray, rows: int = 512) -> tuple[np.ndarray, np.ndarray]:
-        """log P(x_items | honest) per person, and the effective number of nodes."""
+    def sums(self, x: np.ndarray, items: np.ndarray, rows: int = 512) -> tuple[np.ndarray, np.ndarray]:
+        """log mean w and log mean w² / nodes per person (w = p(x, eta) / q(eta) at the nodes)."""
         if not items.any():
-            return np.zeros(len(x)), np.full(len(x), float(self.nodes))
+            return np.zeros(len(x)), np.full(len(x), -np.log(self.nodes))
         coef, chol = self._fit(items)
         steps = self.tz @ chol.T
         log_q = self.log_t - np.log(np.diag(chol)).sum()
-        ll, ess = np.empty(len(x)), np.empty(len(x))
+        s1, s2 = np.empty(len(x)), np.empty(len(x))
         sel = np.flatnonzero(items)
         for i in range(0, len(x), rows):
             xb = x[i:i + rows]
             centre = coef[0] + self.zmap[sel, xb[:, sel]] @ coef[1:]
             eta = centre[:, None, :] + steps                                 # persons x nodes x traits
             lw = self.model.log_conditional(xb, eta, items) + self.model.log_density(eta) - log_q
-            top = logsumexp(lw, axis=1)
-            ll[i:i + rows] = top - np.log(self.nodes)
-            ess[i:i + rows] = np.exp(2 * top - logsumexp(2 * lw, axis=1))
-        return ll, ess
+            s1[i:i + rows] = logsumexp(lw, axis=1) - np.log(self.nodes)
+            s2[i:i + rows] = logsumexp(2 * lw, axis=1) - 2 * np.log(self.nodes)
+        return s1, s2
+
+    def loglik(self, x: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """log P(x_items | honest) per person, and the effective number of nodes."""
+        s1, s2 = self.sums(x, items)
+        return s1, np.exp(2 * s1 - s2)
+
+
+class _MixtureIntegrator:
+    """log P(x | honest) of a :class:`MixtureModel`: the weighted sum of its components' estimates."""
+
+    def __init__(self, model: MixtureModel, nodes: int, rng: np.random.Generator):
+        self.log_w = np.log(np.asarray(model.weights, dtype=float))
+        self.parts = [_Integrator(c, nodes, rng) for c in model.components]
+
+    def loglik(self, x: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sums = [p.sums(x, items) for p in self.parts]
+        with np.errstate(divide="ignore"):
+            ll = logsumexp(np.stack([lw + s1 for lw, (s1, _) in zip(self.log_w, sums)]), axis=0)
+            sq = logsumexp(np.stack([2 * lw + s2 for lw, (_, s2) in zip(self.log_w, sums)]), axis=0)
+        return ll, np.exp(2 * ll - sq)
+
+
+def _integrator(model, nodes: int, rng: np.random.Generator):
+    return (_MixtureIntegrator if isinstance(model, MixtureModel) else _Integrator)(model, nodes, rng)
 
 
 def _codes(model: OrdinalModel, x) -> np.ndarray:
@@ -420,7 +567,7 @@ def ordinal_loglik(model: OrdinalModel, x: np.ndarray, items: np.ndarray | None 
     """
     x = _codes(model, x)
     items = np.ones(model.n_items, dtype=bool) if items is None else np.asarray(items, dtype=bool)
-    ll, ess = _Integrator(model, nodes, np.random.default_rng(seed)).loglik(x, items)
+    ll, ess = _integrator(model, nodes, np.random.default_rng(seed)).loglik(x, items)
     return pd.DataFrame({"loglik": ll, "ess": ess})
 
 
@@ -478,7 +625,7 @@ def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: 
     tail_codes = rng_p.integers(0, c, size=(n, k))
     cols = np.arange(k)
     every = np.ones(k, dtype=bool)
-    ll = _Integrator(model, nodes, rng_ll).loglik
+    ll = _integrator(model, nodes, rng_ll).loglik
 
     def marginal(x):
         return log_marg[cols, x].sum(1)

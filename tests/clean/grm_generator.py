@@ -25,6 +25,9 @@ CARELESS = ("random", "pattern", "straightliner", "partial", "speeder")
 STYLES = ("acquiescent", "extreme", "midpoint", "fast_careful")
 #: the category shares (raw direction, lowest code first) of half the random responders: not any item's own
 RANDOM_SHARES = (.1, .15, .25, .3, .2)
+#: person-level strength ranges (uniform) of the styles that change answers: threshold shift toward
+#: agreement (raw direction) and threshold stretch (extreme < 1 < midpoint); fast careful readers answer as drawn
+STYLE_RANGES = {"acquiescent": (0.2, 1.0), "extreme": (0.25, 0.6), "midpoint": (1.6, 2.8)}
 
 
 def _draw_parameters(rng: np.random.Generator, inst) -> dict:
@@ -63,6 +66,11 @@ def parameters(seed: int, *, instrument=None) -> dict:
     return _draw_parameters(np.random.default_rng([seed, 8675309]), inst)
 
 
+def styles(style_rate: float = 0.30) -> dict:
+    """The styles of :func:`generate` that change answers: name -> (share of the honest respondents, strength range)."""
+    return {k: (style_rate / len(STYLES), v) for k, v in STYLE_RANGES.items()}
+
+
 def generate(n: int, seed: int, *, careless_rate: float = 0.10, style_rate: float = 0.30, instrument=None):
     inst = instrument or load_instrument()
     rng = np.random.default_rng([seed, 8675309])
@@ -97,11 +105,9 @@ def generate(n: int, seed: int, *, careless_rate: float = 0.10, style_rate: floa
         st = STYLES[j]
         style[who] = st
         if st == "acquiescent":
-            shift[who] = rng.uniform(0.2, 1.0, size=len(who))
-        elif st == "extreme":
-            stretch[who] = rng.uniform(0.25, 0.6, size=len(who))
-        elif st == "midpoint":
-            stretch[who] = rng.uniform(1.6, 2.8, size=len(who))
+            shift[who] = rng.uniform(*STYLE_RANGES[st], size=len(who))
+        elif st in ("extreme", "midpoint"):
+            stretch[who] = rng.uniform(*STYLE_RANGES[st], size=len(who))
     x = answer(theta, shift, stretch)
     med = 480.0 * rng.uniform(0.8, 1.3)
     dur = med * np.exp(rng.normal(0, 0.3, size=total))

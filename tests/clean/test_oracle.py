@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from numpy.polynomial.hermite_e import hermegauss
-from scipy.special import logsumexp
+from scipy.special import logsumexp, ndtri
 
 from iur_survey.clean import oracle
 from iur_survey.instrument import load_instrument
@@ -129,6 +129,26 @@ def test_ordinal_bound_equals_enumeration(which):
             assert got["honest_beyond"] == pytest.approx(alpha, abs=0.005)
 
 
+def test_style_mixture_loglik_equals_quadrature():
+    """A graded response model with 30 % acquiescent respondents (shift ~ U(.2, 1)): P(x) by 2-D quadrature."""
+    a, b = np.array([2.0, 1.5, 1.0, 2.5]), np.array([[-1.0, 0.2], [-0.3, 0.9], [-1.5, 0.5], [0.0, 1.2]])
+    rev = np.array([False, True, False, False])
+    mix = oracle.grm_model(a, b, np.eye(1), np.zeros(4, dtype=int), styles={"acquiescent": (0.3, (0.2, 1.0))},
+                           reverse=rev)
+    x = all_patterns()
+    t, wt = hermegauss(60)
+    g, wg = np.polynomial.legendre.leggauss(40)
+    g = 0.6 + 0.4 * g                                              # U(.2, 1): nodes and weights / (hi - lo)
+    styled = mix.components[1]
+    eta = np.stack(np.meshgrid(t, ndtri((g - 0.2) / 0.8), indexing="ij"), -1).reshape(-1, 2)   # (theta, z(g))
+    w = (wt[:, None] / np.sqrt(2 * np.pi) * wg[None, :] * 0.4 / 0.8).ravel()
+    p_sty = w @ np.prod(styled.probabilities(eta)[:, np.arange(4)[None, :], x], axis=2)
+    exact = 0.7 * exact_probabilities(mix.components[0], x) + 0.3 * p_sty
+    assert exact.sum() == pytest.approx(1.0, abs=1e-8)
+    ll = oracle.ordinal_loglik(mix, x, nodes=256, seed=1)
+    assert np.abs(ll["loglik"] - np.log(exact)).max() < 0.02
+
+
 def test_ordinal_rejects_codes_out_of_range():
     with pytest.raises(ValueError, match="codes 0 .. 2"):
         oracle.ordinal_loglik(tiny_models()[0], np.array([[0, 1, 2, 3]]))
@@ -168,12 +188,65 @@ def test_importance_sampling_matches_plain_monte_carlo_in_seven_dimensions():
     x = model.draw(3, rng)
     is_ll = oracle.ordinal_loglik(model, x, nodes=256, seed=3)["loglik"].to_numpy()
     parts = [model.log_conditional(x, np.broadcast_to(model.traits(50_000, rng), (3, 50_000, 7)))
-             for _ in range(4)]
+             for _ in range(3)]
     lw = np.concatenate(parts, axis=1)
     mc_ll = logsumexp(lw, axis=1) - np.log(lw.shape[1])
     mc_ess = np.exp(2 * logsumexp(lw, axis=1) - logsumexp(2 * lw, axis=1))
     # plain Monte Carlo over the prior is the noisy side: its relative error is about 1 / sqrt(ESS)
     assert (np.abs(is_ll - mc_ll) < 4 / np.sqrt(mc_ess) + 0.02).all()
+
+
+def share_misfit(observed: np.ndarray, model_draws: np.ndarray, categories: int = 5) -> float:
+    """Mean over items x categories of the squared standardised difference of the shares (about 1 if they agree)."""
+    o = np.stack([(observed == c).mean(0) for c in range(categories)], 1)
+    e = np.stack([(model_draws == c).mean(0) for c in range(categories)], 1)
+    return float(((o - e) ** 2 / np.clip(e * (1 - e) / len(observed), 1e-9, None)).mean())
+
+
+def scored_codes(frame, inst):
+    x = frame[list(inst.item_codes)].to_numpy(dtype=float)
+    rev = np.isin(list(inst.item_codes), list(inst.reverse_items))
+    x[:, rev] = inst.scale_min + inst.scale_max - x[:, rev]
+    return (x - inst.scale_min).astype(int)
+
+
+def test_simulator_style_mixture_matches_the_simulator():
+    """Each component of simulator_model(styles=...) gives the answers of the simulator's respondents of that style."""
+    from dataclasses import replace
+
+    from iur_survey.simulate import Contamination, simulate
+    from iur_survey.simulate.contamination import StyleStrengths
+
+    inst = load_instrument()
+    st = StyleStrengths.drawn(1)
+    cont = replace(Contamination.none(), acquiescent=0.25, extreme=0.25, midpoint=0.25)
+    sim = simulate(2400, seed=2, contamination=cont, styles=st)
+    x = scored_codes(sim.frame, inst)
+    kind = sim.truth.set_index("position")["kind"].reindex(range(len(x))).fillna("").to_numpy()
+    mix = oracle.simulator_model(styles=st, contamination=cont)
+    assert mix.weights == pytest.approx((0.25, 0.25, 0.25, 0.25))
+    rng = np.random.default_rng(3)
+    for comp in mix.components:
+        sel = kind == (comp.name if comp.strength is not None else "")
+        assert share_misfit(x[sel], comp.draw(50_000, rng)) < 1.6, comp.name
+        if comp.strength is not None:   # and the test sees a wrong model
+            wrong = comp.styled(-comp.strength_slope, comp.strength, "wrong")
+            assert share_misfit(x[sel], wrong.draw(50_000, rng)) > 20
+
+
+def test_grm_style_mixture_matches_the_generator():
+    inst = load_instrument()
+    frame, truth = grm.generate(6000, 5, careless_rate=0.0, style_rate=0.6)
+    x = scored_codes(frame, inst)
+    kind = truth.set_index("position")["kind"].reindex(range(len(x))).fillna("").to_numpy()
+    par = grm.parameters(5)
+    mix = oracle.grm_model(par["a"], par["b"], par["r"], par["item_trait"], styles=grm.styles(0.6),
+                           reverse=par["reverse"])
+    assert mix.weights == pytest.approx((0.55, 0.15, 0.15, 0.15))
+    rng = np.random.default_rng(4)
+    for comp in mix.components:
+        sel = np.isin(kind, ["", "fast_careful"]) if comp.strength is None else kind == comp.name
+        assert share_misfit(x[sel], comp.draw(50_000, rng)) < 1.6, comp.name
 
 
 # -- the GRM generator's true parameters --------------------------------------------------------------

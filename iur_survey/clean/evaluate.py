@@ -56,6 +56,7 @@ from ..read import read_export
 from .config import CleanConfig
 from .pipeline import clean
 from ..simulate.contamination import CLEANING_RULES as KIND_RULES
+from ..simulate.contamination import StyleStrengths
 from .rules import DEFAULT_RULES, INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
@@ -495,17 +496,19 @@ BOUND_MEASURED = {"random_uniform": "random", "random_marginal": "random", "rand
 
 
 def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt: str = "csv",
-                alphas: Iterable[float] = oracle.ALPHAS, n_model: int = 20_000, nodes: int = 64) -> pd.DataFrame:
+                alphas: Iterable[float] = oracle.ALPHAS, n_model: int = 20_000, nodes: int = 32) -> pd.DataFrame:
     """The Neyman-Pearson bound on recall (:mod:`iur_survey.clean.oracle`) beside the default cleaning's recall.
 
     Per careless kind of the bound (and tail length, :data:`BOUND_TAILS`): the most any
     per-person statistic of the item answers can catch at each honest exclusion rate in
     ``alphas`` (``bound <alpha>``) -- for the simulator (and ``style-free``) and ``grm`` the
     oracle that knows the generator's true model of style-free honest respondents
-    (:func:`~iur_survey.clean.oracle.ordinal_bound`, ``n_model`` draws per kind;
-    ``styled cut <alpha>``: the same statistic with its cut-off set on the generator's honest
-    respondents WITH their response styles, ``n_model`` of them: not a bound, what styles
-    cost the style-free oracle), for
+    (:func:`~iur_survey.clean.oracle.ordinal_bound`, ``n_model`` draws per kind);
+    ``styled bound <alpha>``: the oracle that also knows the generator's response styles
+    (the honest population is the mixture of the unstyled and the styled respondents,
+    each style with its strength distribution; simulator and grm); ``styled cut 1.0%``: the
+    style-free statistic with its cut-off set on the generator's honest respondents WITH
+    their styles (not a bound: what ignoring the styles costs); for
     ``real`` the Gaussian-copula approximation calibrated on bfi's people
     (:func:`~iur_survey.clean.oracle.copula_bound`) -- and the default cleaning's measured
     recall of the generator's matching truth kind (:data:`BOUND_MEASURED`) on one sample
@@ -526,23 +529,32 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
         lo, hi = int(inst.scale_min), int(inst.scale_max)
         tab = oracle.copula_bound(x_pool.astype(int) - lo, hi - lo + 1, tails, alphas, seed=seed)
     else:
-        shares = None
+        shares = mixture = None
         if generator == "grm":
             gen = _tests_module("grm_generator")
             par = gen.parameters(seed, instrument=inst)
             model = oracle.grm_model(par["a"], par["b"], par["r"], par["item_trait"])
+            mixture = oracle.grm_model(par["a"], par["b"], par["r"], par["item_trait"], styles=gen.styles(),
+                                       reverse=par["reverse"])
             raw = np.array(gen.RANDOM_SHARES)
             shares = np.where(par["reverse"][:, None], raw[::-1][None, :], raw[None, :])   # scored direction
         else:
             model = oracle.simulator_model(inst)
+            if generator == "simulator":
+                mixture = oracle.simulator_model(inst, styles=StyleStrengths.drawn(seed))
         tab = oracle.ordinal_bound(model, tails, alphas, n=n_model, nodes=nodes, seed=seed, shares=shares,
-                                   calibrate={"styled": _honest_codes(generator, n_model, seed, inst)})
+                                   calibrate={"styled cut": _honest_codes(generator, n_model, seed, inst)})
+        if mixture is not None:
+            styled = oracle.ordinal_bound(mixture, tails, alphas, n=n_model, nodes=nodes, seed=seed, shares=shares)
+            tab = pd.concat([tab, styled.assign(honest="styled bound")], ignore_index=True)
     res = _screened_outcomes(generator, n, seed, fmt)
     honest = res["label"].isin(("honest",) + STYLE_KINDS)
     if "honest" not in tab.columns:
         tab["honest"] = "model"
     out = tab.pivot_table(index=["kind", "tail"], columns=["honest", "alpha"], values="power", sort=False)
-    out.columns = [f"{'bound' if h == 'model' else 'styled cut'} {a:.1%}" for h, a in out.columns]
+    out.columns = [f"{'bound' if h == 'model' else h} {a:.1%}" for h, a in out.columns]
+    out = out[[c for c in out.columns if not c.startswith("styled cut")]
+              + [c for c in out.columns if c.startswith("styled cut") and c.endswith(f" {0.01:.1%}")]]
     kinds = [BOUND_MEASURED[k] for k, _ in out.index]
 
     def rate(sel):

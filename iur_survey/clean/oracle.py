@@ -274,16 +274,16 @@ class OrdinalModel:
     def log_conditional(self, x: np.ndarray, eta: np.ndarray, items: np.ndarray | None = None) -> np.ndarray:
         """sum over ``items`` of log P(x_j | eta): ``x`` persons x items, ``eta`` persons x nodes x traits."""
         sel = np.arange(self.n_items) if items is None else np.flatnonzero(items)
-        cuts = self._cuts(eta)[..., sel, :]
-        big = np.full(cuts.shape[:-1] + (1,), np.inf)
-        cuts = np.concatenate([-big, cuts, big], axis=-1)                   # ... x items x (categories + 1)
-        xs = x[:, sel]
-        if cuts.ndim == 2:
-            lo, hi = cuts[np.arange(len(sel)), xs][:, None, :], cuts[np.arange(len(sel)), xs + 1][:, None, :]
-        else:                                                               # a style: cuts per person and node
-            idx = xs[:, None, :, None]
-            lo = np.take_along_axis(cuts, idx, axis=-1)[..., 0]
-            hi = np.take_along_axis(cuts, idx + 1, axis=-1)[..., 0]
+        big = np.full((len(sel), 1), np.inf)
+        cuts = np.concatenate([-big, self.intercept[sel], big], axis=1)      # items x (categories + 1)
+        xs, at = x[:, sel], np.arange(len(sel))
+        lo, hi = cuts[at, xs][:, None, :], cuts[at, xs + 1][:, None, :]     # persons x 1 x items
+        if self.strength is not None:                                       # + g * slope, g per person and node
+            zero = np.zeros((len(sel), 1))
+            step = np.concatenate([zero, self.strength_slope[sel], zero], axis=1)
+            g = self.strength[0] + (self.strength[1] - self.strength[0]) * ndtr(eta[:, :, -1])
+            lo = lo + g[:, :, None] * step[at, xs][:, None, :]
+            hi = hi + g[:, :, None] * step[at, xs + 1][:, None, :]
         lin = self.slope[sel] * eta[:, :, self.item_trait[sel]]             # persons x nodes x items
         f = _LINKS[self.link][0]
         u, v = lin - lo, lin - hi                                           # P = F(u) - F(v), u > v
@@ -522,9 +522,9 @@ class _Integrator:
 class _MixtureIntegrator:
     """log P(x | honest) of a :class:`MixtureModel`: the weighted sum of its components' estimates."""
 
-    def __init__(self, model: MixtureModel, nodes: int, rng: np.random.Generator):
+    def __init__(self, model: MixtureModel, nodes: int, rng: np.random.Generator, n_fit: int = 20_000):
         self.log_w = np.log(np.asarray(model.weights, dtype=float))
-        self.parts = [_Integrator(c, nodes, rng) for c in model.components]
+        self.parts = [_Integrator(c, nodes, rng, n_fit) for c in model.components]
 
     def loglik(self, x: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sums = [p.sums(x, items) for p in self.parts]
@@ -534,8 +534,8 @@ class _MixtureIntegrator:
         return ll, np.exp(2 * ll - sq)
 
 
-def _integrator(model, nodes: int, rng: np.random.Generator):
-    return (_MixtureIntegrator if isinstance(model, MixtureModel) else _Integrator)(model, nodes, rng)
+def _integrator(model, nodes: int, rng: np.random.Generator, n_fit: int = 20_000):
+    return (_MixtureIntegrator if isinstance(model, MixtureModel) else _Integrator)(model, nodes, rng, n_fit)
 
 
 def _codes(model: OrdinalModel, x) -> np.ndarray:
@@ -625,7 +625,7 @@ def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: 
     tail_codes = rng_p.integers(0, c, size=(n, k))
     cols = np.arange(k)
     every = np.ones(k, dtype=bool)
-    ll = _integrator(model, nodes, rng_ll).loglik
+    ll = _integrator(model, nodes, rng_ll, n_fit=min(20_000, max(5_000, 4 * n))).loglik
 
     def marginal(x):
         return log_marg[cols, x].sum(1)

@@ -7,7 +7,10 @@ therefore an upper bound on the recall of *any* statistic of one person's answer
 careless index, any combination of them, any cut-off) at that exclusion rate.  A method
 that estimates the model from the sample, or must cover several careless models at
 once, can only do worse.  Screening that also uses durations or attention checks is not
-bounded by it (those are not answers to the items).
+bounded by it (those are not answers to the items).  The bound holds for the honest
+population the model describes: a style-free model bounds screening among style-free
+respondents; honest response styles need them in the model (``styles=`` of
+:func:`grm_model` and :func:`simulator_model`).
 
 ================  ==============================================  ===================================
 function          bound                                           model of the honest respondents
@@ -15,9 +18,11 @@ function          bound                                           model of the h
 gaussian_bound    likelihood ratio, exact (simulated draws)       z ~ N(0, R), continuous answers
 ordinal_loglik    log P(x | honest), importance sampling over     ordinal items, conditionally
                   the traits (per-person t proposal, Sobol)       independent given correlated traits
-ordinal_bound     likelihood ratio with ordinal_loglik            as ordinal_loglik (style-free):
-                                                                  grm_model (Samejima 1969),
-                                                                  probit_model, simulator_model
+ordinal_bound     likelihood ratio with ordinal_loglik            as ordinal_loglik: grm_model
+                                                                  (Samejima 1969), probit_model,
+                                                                  simulator_model; with response
+                                                                  styles: a MixtureModel of
+                                                                  OrdinalModel.styled components
 copula_bound      likelihood ratio under a Gaussian copula        an APPROXIMATION fitted to real
                   (real respondents, no true model)               answers (normal scores)
 ================  ==============================================  ===================================
@@ -572,14 +577,15 @@ def ordinal_loglik(model: OrdinalModel, x: np.ndarray, items: np.ndarray | None 
 
 
 @_one_blas_thread
-def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: Sequence[float] = ALPHAS,
-                  n: int = 5000, nodes: int = 64, seed: int = 0,
+def ordinal_bound(model: OrdinalModel | MixtureModel, tails: Iterable[int] = (14, 10),
+                  alphas: Sequence[float] = ALPHAS, n: int = 5000, nodes: int = 64, seed: int = 0,
                   calibrate: Mapping[str, np.ndarray] | None = None, shares: np.ndarray | None = None
                   ) -> pd.DataFrame:
-    """The Neyman-Pearson bound for ``model``'s honest, style-free respondents against random answers.
+    """The Neyman-Pearson bound for ``model``'s honest respondents against random answers.
 
-    ``n`` honest respondents drawn from ``model`` (it is the oracle for respondents
-    without a response style: a style is not in the model) and ``n`` careless ones of
+    ``n`` honest respondents drawn from ``model`` (an :class:`OrdinalModel` is the oracle for
+    respondents without a response style; a :class:`MixtureModel` with styled components
+    for a population with those styles) and ``n`` careless ones of
     each kind: ``random_uniform``, ``random_marginal`` (each item's honest marginal
     shares, estimated from 100,000 draws of the model) and ``partial_uniform`` (an honest
     respondent's answers, uniform codes on the last ``tail`` items).  log P(x | honest) by
@@ -596,8 +602,8 @@ def ordinal_bound(model: OrdinalModel, tails: Iterable[int] = (14, 10), alphas: 
     ``calibrate``: more honest samples (name -> respondents x items, 0-based scored codes),
     e.g. respondents with response styles; for each, rows (``honest`` = name) with the cut-off
     of the SAME statistic set on that sample.  Those are no longer bounds (the optimal test
-    against a population with styles would need the styles in the model); they show what
-    the style-free oracle statistic gives up when honest people have styles.
+    against a population with styles needs the styles in the model); they show what a
+    style-free statistic gives up when honest people have styles.
 
     >>> m = grm_model(np.full(6, 2.0), np.tile([-1.0, 0.0, 1.0], (6, 1)), np.eye(2), np.repeat([0, 1], 3))
     >>> tab = ordinal_bound(m, tails=(3,), alphas=(0.01,), n=1000, nodes=64, seed=1)
@@ -705,7 +711,11 @@ def copula_bound(pool: np.ndarray, categories: int, tails: Iterable[int] = (13, 
     >>> tab["kind"].tolist(), bool(tab["power"].between(0.05, 1).all())
     (['random_uniform', 'random_marginal', 'partial_uniform'], True)
     """
-    pool = np.asarray(pool, dtype=np.int64)
+    pool = np.asarray(pool)
+    if pool.ndim != 2 or not np.isfinite(pool).all() or (pool < 0).any() or (pool >= categories).any() \
+            or not np.all(pool == np.round(pool)):
+        raise ValueError(f"pool must be respondents x items of the codes 0 .. {categories - 1}, no missing answers")
+    pool = pool.astype(np.int64)
     n, k = pool.shape
     ts = _tails(tails, k)
     shares, zmap = normal_scores(pool, categories)

@@ -295,3 +295,10 @@ def test_bound_table_puts_the_bound_beside_the_measured_recall():
     assert tab["tail"].tolist() == [28, 28, 28, *BOUND_TAILS["grm"]]
     assert tab["measured kind"].tolist() == ["random"] * 3 + ["partial"] * 3
     assert tab["bound 1.0%"].between(0, 1).all()
+
+
+def test_copula_rejects_codes_out_of_range():
+    with pytest.raises(ValueError, match="codes 0 .. 3"):
+        oracle.copula_bound(np.array([[0, 1], [4, 2]]), 4)
+    with pytest.raises(ValueError, match="no missing answers"):
+        oracle.copula_bound(np.array([[0, 1], [np.nan, 2]]), 4)

@@ -601,7 +601,8 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 tab = bound_table(gen, n, args.seeds[0])
                 what = ("Gaussian-copula APPROXIMATION, calibrated on bfi's people" if gen == "real" else
-                        "oracle: the generator's true model, style-free honest respondents")
+                        "oracle: the generator's true model; bound: style-free honest respondents"
+                        + ("" if gen == "style-free" else ", styled bound: with the generator's response styles"))
                 print(f"\n== bound, generator: {gen} ({what}); measured: default cleaning, N {n}, seed "
                       f"{args.seeds[0]}, csv ({time.perf_counter() - t0:.0f} s)")
                 print(tab.to_string(index=False))

@@ -1,8 +1,16 @@
-"""The careless-responding indices against base-R implementations of R careless' definitions.
+"""The careless-responding indices against R careless 1.2.2's own code.
 
 ``tests/clean/r/careless_reference.R`` (run by hand; its outputs are committed and only
-read here) computes longstring, irv, mahad, psychsyn, psychant and evenodd on the same
-261 simulated responses.  Plus properties of the indices careless does not have.
+read here) sources careless' R files (vendored unchanged in ``tests/clean/r/careless/``)
+and computes longstring, irv, mahad, psychsyn, psychant and evenodd on 261 simulated
+responses, complete (``careless_input.csv``) and with missing answers
+(``careless_input_na.csv``: 6 % of the answers at random plus rows with no answer, one
+answer, a scale unanswered, every even item unanswered, three and two synonym pairs).
+Where careless' code differs on missing answers (mahad's mean imputation, longstring and
+irv of a row without answers, evenodd called on a matrix, psychant's resampling), the
+difference itself is checked.  Tolerances: relative 1e-10 (D² 1e-8) with an absolute
+1e-12 near 0; the measured maximum differences are about 1e-14.  Plus properties of the
+indices careless does not have.
 """
 
 from __future__ import annotations
@@ -19,28 +27,68 @@ from iur_survey.instrument import load_instrument
 HERE = Path(__file__).parent / "r"
 INST = load_instrument()
 ITEMS = list(INST.item_codes)
+FACTORS = [4] * 7
+TOL = {"rtol": 1e-10, "atol": 1e-12, "equal_nan": True}
 
 
-@pytest.fixture(scope="module")
-def data():
-    x = pd.read_csv(HERE / "careless_input.csv")[ITEMS].to_numpy(dtype=float)
+def _read(suffix):
+    x = pd.read_csv(HERE / f"careless_input{suffix}.csv")[ITEMS].to_numpy(dtype=float)
     xs = x.copy()
     rev = [ITEMS.index(c) for c in INST.reverse_items]
     xs[:, rev] = 6 - xs[:, rev]
-    ref = pd.read_csv(HERE / "careless_reference.csv")
-    pairs = pd.read_csv(HERE / "careless_pairs.csv")
+    ref = pd.read_csv(HERE / f"careless_reference{suffix}.csv")
+    pairs = pd.read_csv(HERE / f"careless_pairs{suffix}.csv")
+    assert len(ref) == len(x)
     return x, xs, ref, pairs
+
+
+@pytest.fixture(scope="module", params=["", "_na"], ids=["complete", "missing"])
+def data(request):
+    return _read(request.param)
+
+
+@pytest.fixture(scope="module")
+def data_complete():
+    return _read("")
+
+
+@pytest.fixture(scope="module")
+def data_na():
+    return _read("_na")
+
+
+def test_the_missing_answers_input_takes_every_na_path(data_na):
+    x, _, ref, _ = data_na
+    answered = (~np.isnan(x)).sum(axis=1)
+    assert answered[0] == 0 and answered[1] == 1 and (answered < 28).mean() > 0.7 and (answered == 28).sum() > 30
+    for col in ("irv", "mahad", "psychsyn", "psychant", "evenodd"):
+        assert ref[col].isna().any() and ref[col].notna().sum() > 200, col
 
 
 def test_longstring_and_irv(data):
     x, _, ref, _ = data
-    np.testing.assert_array_equal(I.longstring(x), ref["longstring"].to_numpy())
-    np.testing.assert_allclose(I.irv(x), ref["irv"].to_numpy(), rtol=1e-10)
+    has = (~np.isnan(x)).any(axis=1)
+    np.testing.assert_array_equal(I.longstring(x)[has], ref["longstring"].to_numpy()[has])
+    # a row without answers: 0 here, 1 in careless (rle counts a missing answer as a run of one)
+    assert (I.longstring(x)[~has] == 0).all() and (ref["longstring"][~has] == 1).all()
+    np.testing.assert_allclose(I.irv(x), ref["irv"].to_numpy(), **TOL)
 
 
 def test_mahad(data):
     _, xs, ref, _ = data
-    np.testing.assert_allclose(I.mahad(xs), ref["mahad"].to_numpy(), rtol=1e-8)
+    got = I.mahad(xs)
+    complete = ~np.isnan(xs).any(axis=1)
+    np.testing.assert_allclose(got[complete], ref["mahad"].to_numpy()[complete], rtol=1e-8)
+    # with missing answers: the D² of the answered items with the sub-matrix (base R, stats::mahalanobis) ...
+    np.testing.assert_allclose(got, ref["mahad_observed"].to_numpy(), rtol=1e-8, equal_nan=True)
+    # ... while careless (psych::outlier) sets the centred missing answers to 0 with the whole inverse:
+    # the same means and pairwise covariance, only the missing-data treatment differs
+    d = np.where(np.isnan(xs), 0.0, xs - np.nanmean(xs, axis=0))
+    psych = ((d @ np.linalg.inv(pd.DataFrame(xs).cov().to_numpy())) * d).sum(axis=1)
+    has = ~np.isnan(xs).all(axis=1)
+    np.testing.assert_allclose(psych[has], ref["mahad"].to_numpy()[has], rtol=1e-8)
+    assert np.isnan(ref["mahad"][~has]).all() and np.isnan(got[~has]).all()
+    assert (got[has] <= psych[has] * (1 + 1e-9)).all()
 
 
 @pytest.mark.parametrize("kind, critval, anto", [("psychsyn", 0.45, False), ("psychant", 0.30, True)])
@@ -51,17 +99,33 @@ def test_psychometric_synonyms_and_antonyms(data, kind, critval, anto):
     want = pairs[pairs["kind"] == kind][["first", "second"]].to_numpy() - 1   # R is 1-based
     np.testing.assert_array_equal(p, want)  # the same pairs, in the same order
     got = I.psychsyn(m, critval) if kind == "psychsyn" else I.psychant(m, critval)
-    np.testing.assert_allclose(got, ref[kind].to_numpy(), rtol=1e-10, equal_nan=True)
+    np.testing.assert_allclose(got, ref[kind].to_numpy(), **TOL)
+
+
+def test_careless_psychant_resamples_only_where_the_score_is_undefined(data):
+    # careless::psychant passes resample_na = TRUE: random swaps within pairs where the value is NA
+    _, _, ref, _ = data
+    det, res = ref["psychant"].to_numpy(), ref["psychant_resampled"].to_numpy()
+    same = np.isclose(det, res, rtol=1e-12, equal_nan=True)
+    assert np.isnan(det[~same]).all()
 
 
 def test_evenodd(data):
     _, xs, ref, _ = data
-    np.testing.assert_allclose(I.evenodd(xs, [4] * 7), ref["evenodd"].to_numpy(), rtol=1e-10, atol=1e-12,
-                               equal_nan=True)
+    np.testing.assert_allclose(I.evenodd(xs, FACTORS), ref["evenodd"].to_numpy(), **TOL)
 
 
-def test_split_half_first_split_is_evenodd_and_resampling_is_less_noisy(data):
-    _, xs, _, _ = data
+def test_careless_evenodd_on_a_matrix_uses_the_first_two_items_of_each_scale(data):
+    # careless 1.2.2: x[i, start:end] of a matrix has no colnames, so seq(1:length(NULL)) is 1:2
+    _, xs, ref, _ = data
+    first_two = [s + j for s in np.cumsum([0] + FACTORS[:-1]) for j in (0, 1)]
+    np.testing.assert_allclose(I.evenodd(xs[:, first_two], [2] * len(FACTORS)), ref["evenodd_matrix"].to_numpy(),
+                               **TOL)
+    assert np.nanmax(np.abs(ref["evenodd_matrix"] - ref["evenodd"])) > 1
+
+
+def test_split_half_first_split_is_evenodd_and_resampling_is_less_noisy(data_complete):
+    _, xs, _, _ = data_complete
     sh = I.split_half(xs, [4] * 7)
     eo = -I.evenodd(xs, [4] * 7)
     assert np.corrcoef(np.nan_to_num(sh), np.nan_to_num(eo))[0, 1] > 0.6
@@ -128,9 +192,9 @@ def test_construct_residual_var_separates_random_halves_from_consistent_ones():
         construct_residual_var(x, labels[:3])
 
 
-def test_mahad_quotient_times_squared_z_is_careless_mahad(data):
+def test_mahad_quotient_times_squared_z_is_careless_mahad(data_complete):
     # Q = z' R^-1 z / z' z, so Q |z|² is D², and D² of standardised answers with R is D² with the covariance
-    _, xs, ref, _ = data
+    _, xs, ref, _ = data_complete
     q = I.mahad_quotient(xs)
     z = (xs - xs.mean(axis=0)) / xs.std(axis=0, ddof=1)
     np.testing.assert_allclose(q * (z * z).sum(axis=1), ref["mahad"].to_numpy(), rtol=1e-8)

@@ -32,14 +32,17 @@
 #   * psychant() resamples (resample_na = TRUE is not passed through), so it is random where the
 #     deterministic antonym score is NA: psychant_resampled (set.seed(2012)).
 #
-# Run from the repository root:  Rscript tests/clean/r/careless_reference.R
+# Run from the repository root:  Rscript tests/clean/r/careless_reference.R   (R 4.2.2, psych 2.2.9; a few seconds)
 # Reads   tests/clean/r/careless_input.csv     261 simulated complete responses (honest and careless,
-#                                              28 items in 7 scales of 4, reverse-keyed items as answered).
+#                                              28 items in 7 scales of 4, reverse-keyed items as answered);
+#         tests/clean/r/careless/data/*.rda    careless's own example data sets.
 # Writes  tests/clean/r/careless_input_na.csv  the same responses with missing answers (made here,
 #                                              set.seed(1212); see make_holes below),
-#         tests/clean/r/careless_reference.csv     / careless_reference_na.csv  (one row per response),
-#         tests/clean/r/careless_pairs.csv         / careless_pairs_na.csv      (the synonym / antonym
-#                                              pairs of get_item_pairs, 1-based, in careless's order).
+#         tests/clean/r/careless_dataset.csv.gz, careless_dataset2.csv.gz   (the .rda data sets as CSV),
+#         tests/clean/r/careless_reference<suffix>.csv  one row per response,
+#         tests/clean/r/careless_pairs<suffix>.csv      the synonym / antonym pairs of get_item_pairs,
+#                                                       1-based, in careless's order,
+#         with <suffix> "", "_na", "_dataset", "_dataset2".
 
 here <- "tests/clean/r"
 for (f in c("longstring", "irv", "mahad", "psychsyn", "psychant", "evenodd")) {
@@ -47,7 +50,7 @@ for (f in c("longstring", "irv", "mahad", "psychsyn", "psychant", "evenodd")) {
 }
 stopifnot(packageVersion("psych") >= "2.2.9")
 
-rev_items <- c("GOV3", "BEN4", "TAL3", "INT3")
+rev_items <- c("GOV3", "BEN4", "TAL3", "INT3")         # our instrument: 7 scales of 4 items, answers 1-5
 factors <- rep(4, 7)
 syn_crit <- 0.45
 ant_crit <- 0.30
@@ -89,9 +92,9 @@ mahad_observed <- function(x) {
 
 pairs_1based <- function(p) cbind(first = as.integer(p[, 1]), second = as.integer(p[, 2]))
 
-run <- function(x, suffix) {
-  xs <- x
-  xs[, rev_items] <- 6 - xs[, rev_items]              # reverse-scored (for synonyms, even-odd, D^2)
+# x: the answers as given (longstring, irv, antonyms); xs: reverse-keyed items recoded (synonyms, even-odd, D^2);
+# ant_crit = NA: no antonyms (get_item_pairs would stop)
+run <- function(x, xs, suffix, factors, syn_crit, ant_crit) {
   eo_warn <- character(0)
   eo <- withCallingHandlers(evenodd(as.data.frame(xs), factors),
                             warning = function(w) { eo_warn <<- c(eo_warn, conditionMessage(w))
@@ -101,37 +104,55 @@ run <- function(x, suffix) {
                             warning = function(w) { message("mahad: ", conditionMessage(w))
                                                     invokeRestart("muffleWarning") })
   set.seed(2012)
+  no_ant <- rep(NA_real_, nrow(x))
   out <- data.frame(
     longstring = longstring(x),
     irv = irv(x),
     mahad = md,
     psychsyn = psychsyn(xs, syn_crit, resample_na = FALSE),
-    psychant = psychsyn(x, ant_crit, anto = TRUE, resample_na = FALSE),
+    psychant = if (is.na(ant_crit)) no_ant else psychsyn(x, ant_crit, anto = TRUE, resample_na = FALSE),
     evenodd = eo,
     mahad_observed = mahad_observed(xs),
-    psychant_resampled = psychant(x, ant_crit),
+    psychant_resampled = if (is.na(ant_crit)) no_ant else psychant(x, ant_crit),
     evenodd_matrix = eo_matrix
   )
   syn <- pairs_1based(get_item_pairs(xs, syn_crit))
-  ant <- pairs_1based(get_item_pairs(x, ant_crit, anto = TRUE))
+  ant <- if (is.na(ant_crit)) syn[0, , drop = FALSE] else pairs_1based(get_item_pairs(x, ant_crit, anto = TRUE))
   write.csv(out, file.path(here, paste0("careless_reference", suffix, ".csv")), row.names = FALSE)
   write.csv(rbind(data.frame(kind = "psychsyn", critval = syn_crit, syn),
-                  data.frame(kind = "psychant", critval = ant_crit, ant)),
+                  if (nrow(ant)) data.frame(kind = "psychant", critval = ant_crit, ant)),
             file.path(here, paste0("careless_pairs", suffix, ".csv")), row.names = FALSE)
-  cat(sprintf("%-3s %d rows, %d with a missing answer; %d synonym and %d antonym pairs\n", suffix, nrow(x),
+  cat(sprintf("%-9s %d rows, %d with a missing answer; %d synonym and %d antonym pairs\n", suffix, nrow(x),
               sum(rowSums(is.na(x)) > 0), nrow(syn), nrow(ant)))
   cat(sprintf("    evenodd: data frame vs matrix call: max |diff| %.3g; NA %d\n",
               max(abs(out$evenodd - out$evenodd_matrix), na.rm = TRUE), sum(is.na(out$evenodd))))
   cat(sprintf("    mahad (psych::outlier) vs observed sub-matrix D^2: max |diff| %.3g\n",
               max(abs(out$mahad - out$mahad_observed), na.rm = TRUE)))
-  cat(sprintf("    psychant(): resampled rows %d (deterministic NA %d)\n",
+  if (!is.na(ant_crit)) cat(sprintf("    psychant(): resampled rows %d (deterministic NA %d)\n",
               sum(xor(is.na(out$psychant), is.na(out$psychant_resampled))), sum(is.na(out$psychant))))
-  cat("    evenodd warnings:", length(eo_warn), "\n")
   invisible(out)
 }
 
+recode <- function(x) { x[, rev_items] <- 6 - x[, rev_items]; x }
+
+# 1. our simulated responses, complete
 x <- read_items(file.path(here, "careless_input.csv"))
-run(x, "")
-x_na <- make_holes(x)
-write.csv(x_na, file.path(here, "careless_input_na.csv"), row.names = FALSE, na = "")
-run(read_items(file.path(here, "careless_input_na.csv")), "_na")
+run(x, recode(x), "", factors, syn_crit, ant_crit)
+# 2. the same with missing answers
+write.csv(make_holes(x), file.path(here, "careless_input_na.csv"), row.names = FALSE, na = "")
+x_na <- read_items(file.path(here, "careless_input_na.csv"))
+run(x_na, recode(x_na), "_na", factors, syn_crit, ant_crit)
+# 3. careless's own example data sets (vendored .rda, simulated by its authors: no reverse-keyed items),
+#    with the settings of careless's help pages: careless_dataset 200 x 50 (10 scales of 5, answers 1-5;
+#    synonyms at .60, no antonyms exist), careless_dataset2 1000 x 100 (10 scales of 10, answers 1-7;
+#    synonyms at .60, antonyms at .50)
+for (d in c("careless_dataset", "careless_dataset2")) {
+  load(file.path(here, "careless", "data", paste0(d, ".rda")))
+  con <- gzfile(file.path(here, paste0(d, ".csv.gz")), "w")
+  write.csv(get(d), con, row.names = FALSE)
+  close(con)
+}
+x1 <- read_items(file.path(here, "careless_dataset.csv.gz"))
+run(x1, x1, "_dataset", rep(5, 10), 0.60, NA)
+x2 <- read_items(file.path(here, "careless_dataset2.csv.gz"))
+run(x2, x2, "_dataset2", rep(10, 10), 0.60, 0.50)

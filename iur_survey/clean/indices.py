@@ -4,8 +4,12 @@ In the spirit of R's ``careless`` package: every function takes ``x`` (responden
 items, ``NaN`` = missing, in questionnaire order) and returns one value per respondent
 (a NumPy array).  The screening *rules* of :mod:`iur_survey.clean.rules` turn them into
 flags.  Where ``careless`` has the same index the definition is its own and
-``tests/clean/test_indices.py`` compares the values with a base-R script written from
-careless' published definitions (``tests/clean/r/careless_reference.R``):
+``tests/clean/test_indices.py`` compares the values with careless 1.2.2's own code
+(vendored unchanged in ``tests/clean/r/careless/``, run by
+``tests/clean/r/careless_reference.R``), on complete answers and on answers with holes.
+Where careless' code differs on missing answers the function's docstring says how:
+``mahad`` (the observed sub-matrix, not careless' mean imputation) and ``longstring``
+and ``irv`` of a row with no answer.
 
 ================  ========================================  ===========================
 function          index                                      reference
@@ -13,7 +17,7 @@ function          index                                      reference
 longstring        longest run of identical answers           careless::longstring; Johnson 2005
 longpattern       longest periodic string (zig-zag, ...)     longstring generalised; Curran 2016
 irv               intra-individual response variability      careless::irv; Dunn et al. 2018
-mahad             Mahalanobis D² (pairwise covariance)       careless::mahad (psych::outlier)
+mahad             Mahalanobis D² (pairwise covariance)       careless::mahad (complete rows)
 mahad_beta_p      D²'s finite-sample p (scaled Beta)         Wilks 1963; Gnanadesikan & Kettenring 1972
 psychsyn          psychometric synonyms                      careless::psychsyn; Meade & Craig 2012
 psychant          psychometric antonyms                      careless::psychant; Meade & Craig 2012
@@ -85,6 +89,9 @@ def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
 
 def longstring(x: np.ndarray) -> np.ndarray:
     """Longest run of identical consecutive answers (``careless::longstring``; a missing answer breaks a run).
+
+    A row without any answer gives 0 (careless gives 1: ``rle`` counts a missing answer
+    as a run of length one).
 
     >>> longstring(np.array([[1, 1, 2, 2, 2.0]])).tolist()
     [3]
@@ -166,22 +173,29 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_
 def irv(x: np.ndarray) -> np.ndarray:
     """Intra-individual response variability: the SD (n - 1) of a respondent's answers (``careless::irv``).
 
-    >>> irv(np.array([[1, 2, 3.0, np.nan]])).round(4).tolist()
-    [1.0]
+    Missing answers are left out (careless' ``na.rm = TRUE``); ``NaN`` with fewer than two answers.
+
+    >>> irv(np.array([[1, 2, 3.0, np.nan], [2, np.nan, np.nan, np.nan], [np.nan] * 4])).round(4).tolist()
+    [1.0, nan, nan]
     """
     x = np.asarray(x, dtype=float)
     n_ans = (~np.isnan(x)).sum(1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(x, 1) / n_ans
-        return np.sqrt(np.nansum((x - mean[:, None]) ** 2, 1) / (n_ans - 1))
+        sd = np.sqrt(np.nansum((x - mean[:, None]) ** 2, 1) / (n_ans - 1))
+    return np.where(n_ans < 2, np.nan, sd)
 
 
 def mahad(x: np.ndarray) -> np.ndarray:
     """Mahalanobis D² of each row from the column means, with the pairwise-complete covariance.
 
-    The definition of ``careless::mahad`` (``psych::outlier``): column means and
-    ``cov(x, use = "pairwise")``; a row with missing answers is measured over its
-    answered items with the matching sub-matrix.
+    On complete rows the definition of ``careless::mahad`` (``psych::outlier``): column
+    means and ``cov(x, use = "pairwise")``.  A row with missing answers is measured over
+    its answered items with the matching mean and sub-matrix ``S_OO`` (the D² whose law
+    has the number of answered items as degrees of freedom, :func:`mahad_beta_p`).
+    careless differs there: ``psych::outlier`` sums ``d_i (S^-1)_ij d_j`` over the answered
+    ``i, j`` with the inverse of the *whole* matrix, i.e. sets the centred missing answers
+    to 0 (mean imputation), which gives a larger D² (the tests measure both).
 
     >>> x = np.array([[1, 2.0], [2, 1], [3, 4], [4, 3], [5, 5]])
     >>> mahad(x).round(3).tolist()
@@ -279,7 +293,9 @@ def psychsyn(x: np.ndarray, critval: float = 0.60, pairs: np.ndarray | None = No
     found (:func:`item_pairs`, or given as ``pairs``); each respondent's answers to the
     first items of the pairs are correlated with those to the second.  Careful respondents
     answer synonyms alike (high values); careless ones do not.  ``NaN`` with fewer than
-    three usable pairs or no variation (``careless::psychsyn`` with ``resample_na = FALSE``).
+    three usable pairs or no variation (``careless::psychsyn`` with ``resample_na = FALSE``;
+    careless' default ``resample_na = TRUE`` swaps answers within pairs at random where the
+    value would be ``NaN``).
 
     >>> x = np.array([[1, 1, 2, 2, 5, 5], [1, 5, 2, 4, 5, 1], [3, 3, 4, 4, 2, 2], [2, 2, 5, 5, 3, 3.0]])
     >>> psychsyn(x, pairs=np.array([[1, 0], [3, 2], [5, 4]])).round(3).tolist()
@@ -299,6 +315,8 @@ def psychant(x: np.ndarray, critval: float = 0.60, pairs: np.ndarray | None = No
 
     On raw codes a reverse-keyed item and its construct's other items are antonyms: a
     careful respondent gives opposite answers (values near -1); a careless one does not.
+    ``careless::psychsyn(x, critval, anto = TRUE, resample_na = FALSE)``; the wrapper
+    ``careless::psychant`` resamples (see :func:`psychsyn`).
 
     >>> x = np.array([[1, 5, 2, 4, 4, 2], [1, 1, 2, 2, 4, 4], [3, 3, 4, 2, 2, 4], [5, 1, 1, 5, 3, 3.0]])
     >>> psychant(x, pairs=np.array([[1, 0], [3, 2], [5, 4]])).round(3).tolist()
@@ -347,6 +365,9 @@ def evenodd(x: np.ndarray, factors: Sequence[int]) -> np.ndarray:
     items (2nd, 4th, ...) and of the odd-numbered ones; across scales the two are
     correlated within the person and stepped up ``2r / (1 + r)`` (clipped at -1); the
     result is the negative (Johnson 2005).  Reverse-keyed items must be recoded first.
+    A half with no answer in a scale leaves that scale out.  careless 1.2.2 computes this
+    on a data frame; given a *matrix* it silently uses only the first two items of each
+    scale (``colnames`` of a matrix row are ``NULL``).
 
     >>> x = np.array([[1, 1, 3, 3, 5, 5], [1, 5, 5, 1, 3, 3.0]])
     >>> evenodd(x, [2, 2, 2]).round(3).tolist()

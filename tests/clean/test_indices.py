@@ -1,13 +1,25 @@
-"""The careless-responding indices against base-R implementations of R careless' definitions.
+"""The careless-responding indices against R careless 1.2.2's own code.
 
 ``tests/clean/r/careless_reference.R`` (run by hand; its outputs are committed and only
-read here) computes longstring, irv, mahad, psychsyn, psychant and evenodd on the same
-261 simulated responses.  Plus properties of the indices careless does not have.
+read here) sources careless' R files (vendored unchanged in ``tests/clean/r/careless/``)
+and computes longstring, irv, mahad, psychsyn, psychant and evenodd on four inputs: our
+261 simulated responses, complete (``careless_input.csv``) and with missing answers
+(``careless_input_na.csv``: 6 % of the answers at random plus rows with no answer, one
+answer, a scale unanswered, every even item unanswered, three and two synonym pairs);
+and careless' own example data sets ``careless_dataset`` (200 x 50, 10 scales of 5) and
+``careless_dataset2`` (1000 x 100, 10 scales of 10, answers 1-7), with the settings of
+careless' help pages.
+Where careless' code differs on missing answers (mahad's mean imputation, longstring and
+irv of a row without answers, evenodd called on a matrix, psychant's resampling), the
+difference itself is checked.  Tolerances: relative 1e-10 (D² 1e-8) with an absolute
+1e-12 near 0; the measured maximum differences are about 1e-14.  Plus properties of the
+indices careless does not have.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -19,49 +31,124 @@ from iur_survey.instrument import load_instrument
 HERE = Path(__file__).parent / "r"
 INST = load_instrument()
 ITEMS = list(INST.item_codes)
+TOL = {"rtol": 1e-10, "atol": 1e-12, "equal_nan": True}
+# input file, recode our reverse-keyed items, scale lengths, synonym and antonym critical values (as in the R script)
+SETS = {
+    "": ("careless_input.csv", True, [4] * 7, 0.45, 0.30),
+    "_na": ("careless_input_na.csv", True, [4] * 7, 0.45, 0.30),
+    "_dataset": ("careless_dataset.csv.gz", False, [5] * 10, 0.60, None),
+    "_dataset2": ("careless_dataset2.csv.gz", False, [10] * 10, 0.60, 0.50),
+}
+
+
+class Set(NamedTuple):
+    x: np.ndarray          # answers as given
+    xs: np.ndarray         # reverse-keyed items recoded
+    ref: pd.DataFrame      # careless' values
+    pairs: pd.DataFrame    # careless' item pairs (1-based)
+    factors: list
+    syn_crit: float
+    ant_crit: float | None
+
+
+def _read(suffix):
+    name, recode, factors, syn_crit, ant_crit = SETS[suffix]
+    frame = pd.read_csv(HERE / name)
+    x = (frame[ITEMS] if recode else frame).to_numpy(dtype=float)
+    xs = x.copy()
+    if recode:
+        rev = [ITEMS.index(c) for c in INST.reverse_items]
+        xs[:, rev] = 6 - xs[:, rev]
+    ref = pd.read_csv(HERE / f"careless_reference{suffix}.csv")
+    pairs = pd.read_csv(HERE / f"careless_pairs{suffix}.csv")
+    assert len(ref) == len(x) and sum(factors) == x.shape[1]
+    return Set(x, xs, ref, pairs, factors, syn_crit, ant_crit)
+
+
+@pytest.fixture(scope="module", params=list(SETS),
+                ids=["ours", "ours_missing", "careless_dataset", "careless_dataset2"])
+def data(request):
+    return _read(request.param)
 
 
 @pytest.fixture(scope="module")
-def data():
-    x = pd.read_csv(HERE / "careless_input.csv")[ITEMS].to_numpy(dtype=float)
-    xs = x.copy()
-    rev = [ITEMS.index(c) for c in INST.reverse_items]
-    xs[:, rev] = 6 - xs[:, rev]
-    ref = pd.read_csv(HERE / "careless_reference.csv")
-    pairs = pd.read_csv(HERE / "careless_pairs.csv")
-    return x, xs, ref, pairs
+def data_complete():
+    return _read("")
+
+
+def test_the_missing_answers_input_takes_every_na_path():
+    x, ref = _read("_na").x, _read("_na").ref
+    answered = (~np.isnan(x)).sum(axis=1)
+    assert answered[0] == 0 and answered[1] == 1 and (answered < 28).mean() > 0.7 and (answered == 28).sum() > 30
+    for col in ("irv", "mahad", "psychsyn", "psychant", "evenodd"):
+        assert ref[col].isna().any() and ref[col].notna().sum() > 200, col
 
 
 def test_longstring_and_irv(data):
-    x, _, ref, _ = data
-    np.testing.assert_array_equal(I.longstring(x), ref["longstring"].to_numpy())
-    np.testing.assert_allclose(I.irv(x), ref["irv"].to_numpy(), rtol=1e-10)
+    x, ref = data.x, data.ref
+    has = (~np.isnan(x)).any(axis=1)
+    np.testing.assert_array_equal(I.longstring(x)[has], ref["longstring"].to_numpy()[has])
+    # a row without answers: 0 here, 1 in careless (rle counts a missing answer as a run of one)
+    assert (I.longstring(x)[~has] == 0).all() and (ref["longstring"][~has] == 1).all()
+    np.testing.assert_allclose(I.irv(x), ref["irv"].to_numpy(), **TOL)
 
 
 def test_mahad(data):
-    _, xs, ref, _ = data
-    np.testing.assert_allclose(I.mahad(xs), ref["mahad"].to_numpy(), rtol=1e-8)
+    xs, ref = data.xs, data.ref
+    got = I.mahad(xs)
+    complete = ~np.isnan(xs).any(axis=1)
+    np.testing.assert_allclose(got[complete], ref["mahad"].to_numpy()[complete], rtol=1e-8)
+    # with missing answers: the D² of the answered items with the sub-matrix (base R, stats::mahalanobis) ...
+    np.testing.assert_allclose(got, ref["mahad_observed"].to_numpy(), rtol=1e-8, equal_nan=True)
+    # ... while careless (psych::outlier) sets the centred missing answers to 0 with the whole inverse:
+    # the same means and pairwise covariance, only the missing-data treatment differs
+    d = np.where(np.isnan(xs), 0.0, xs - np.nanmean(xs, axis=0))
+    psych = ((d @ np.linalg.inv(pd.DataFrame(xs).cov().to_numpy())) * d).sum(axis=1)
+    has = ~np.isnan(xs).all(axis=1)
+    np.testing.assert_allclose(psych[has], ref["mahad"].to_numpy()[has], rtol=1e-8)
+    assert np.isnan(ref["mahad"][~has]).all() and np.isnan(got[~has]).all()
+    assert (got[has] <= psych[has] * (1 + 1e-9)).all()
 
 
-@pytest.mark.parametrize("kind, critval, anto", [("psychsyn", 0.45, False), ("psychant", 0.30, True)])
-def test_psychometric_synonyms_and_antonyms(data, kind, critval, anto):
-    x, xs, ref, pairs = data
-    m = xs if kind == "psychsyn" else x
-    p = I.item_pairs(m, critval, anto=anto)
-    want = pairs[pairs["kind"] == kind][["first", "second"]].to_numpy() - 1   # R is 1-based
+@pytest.mark.parametrize("kind", ["psychsyn", "psychant"])
+def test_psychometric_synonyms_and_antonyms(data, kind):
+    critval = data.syn_crit if kind == "psychsyn" else data.ant_crit
+    if critval is None:
+        # careless stops ("No Psychometric Antonyms found", at .30 too); no pair here either
+        assert data.ref[kind].isna().all() and not (data.pairs["kind"] == kind).any()
+        assert len(I.item_pairs(data.x, 0.30, anto=True)) == 0
+        return
+    m = data.xs if kind == "psychsyn" else data.x
+    p = I.item_pairs(m, critval, anto=kind == "psychant")
+    want = data.pairs[data.pairs["kind"] == kind][["first", "second"]].to_numpy() - 1   # R is 1-based
+    assert len(want) >= 8
     np.testing.assert_array_equal(p, want)  # the same pairs, in the same order
     got = I.psychsyn(m, critval) if kind == "psychsyn" else I.psychant(m, critval)
-    np.testing.assert_allclose(got, ref[kind].to_numpy(), rtol=1e-10, equal_nan=True)
+    np.testing.assert_allclose(got, data.ref[kind].to_numpy(), **TOL)
+
+
+def test_careless_psychant_resamples_only_where_the_score_is_undefined(data):
+    # careless::psychant passes resample_na = TRUE: random swaps within pairs where the value is NA
+    det, res = data.ref["psychant"].to_numpy(), data.ref["psychant_resampled"].to_numpy()
+    same = np.isclose(det, res, rtol=1e-12, equal_nan=True)
+    assert np.isnan(det[~same]).all()
 
 
 def test_evenodd(data):
-    _, xs, ref, _ = data
-    np.testing.assert_allclose(I.evenodd(xs, [4] * 7), ref["evenodd"].to_numpy(), rtol=1e-10, atol=1e-12,
-                               equal_nan=True)
+    np.testing.assert_allclose(I.evenodd(data.xs, data.factors), data.ref["evenodd"].to_numpy(), **TOL)
 
 
-def test_split_half_first_split_is_evenodd_and_resampling_is_less_noisy(data):
-    _, xs, _, _ = data
+def test_careless_evenodd_on_a_matrix_uses_the_first_two_items_of_each_scale(data):
+    # careless 1.2.2: x[i, start:end] of a matrix has no colnames, so seq(1:length(NULL)) is 1:2
+    f, ref = data.factors, data.ref
+    first_two = [s + j for s in np.cumsum([0] + f[:-1]) for j in (0, 1)]
+    np.testing.assert_allclose(I.evenodd(data.xs[:, first_two], [2] * len(f)), ref["evenodd_matrix"].to_numpy(),
+                               **TOL)
+    assert np.nanmax(np.abs(ref["evenodd_matrix"] - ref["evenodd"])) > 1
+
+
+def test_split_half_first_split_is_evenodd_and_resampling_is_less_noisy(data_complete):
+    xs = data_complete.xs
     sh = I.split_half(xs, [4] * 7)
     eo = -I.evenodd(xs, [4] * 7)
     assert np.corrcoef(np.nan_to_num(sh), np.nan_to_num(eo))[0, 1] > 0.6
@@ -128,9 +215,9 @@ def test_construct_residual_var_separates_random_halves_from_consistent_ones():
         construct_residual_var(x, labels[:3])
 
 
-def test_mahad_quotient_times_squared_z_is_careless_mahad(data):
+def test_mahad_quotient_times_squared_z_is_careless_mahad(data_complete):
     # Q = z' R^-1 z / z' z, so Q |z|² is D², and D² of standardised answers with R is D² with the covariance
-    _, xs, ref, _ = data
+    xs, ref = data_complete.xs, data_complete.ref
     q = I.mahad_quotient(xs)
     z = (xs - xs.mean(axis=0)) / xs.std(axis=0, ddof=1)
     np.testing.assert_allclose(q * (z * z).sum(axis=1), ref["mahad"].to_numpy(), rtol=1e-8)

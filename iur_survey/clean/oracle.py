@@ -199,6 +199,13 @@ class OrdinalModel:
     are ``intercept + g * strength_slope``; g's normal score z (g = lo + (hi - lo) Phi(z)) is
     then one more (last) trait column, N(0, 1) and independent of the traits (a smooth
     integrand for the importance sampler).
+
+    >>> m = probit_model(np.array([0.7, 0.7]), np.array([[-0.5, 0.5]] * 2), np.array([0, 0]), corr=np.eye(1))
+    >>> m.n_items, m.categories, m.draw(5, np.random.default_rng(1)).shape
+    (2, 3, (5, 2))
+    >>> acq = m.styled(np.full((2, 2), -1.0), (0.2, 1.0), "acquiescent")
+    >>> bool(acq.draw(4000, np.random.default_rng(2)).mean() > m.draw(4000, np.random.default_rng(2)).mean())
+    True
     """
 
     slope: np.ndarray

@@ -86,6 +86,8 @@ class CleanConfig:
     mahalanobis_ipsatized_min_items: int | None = None
     mahalanobis_quotient_alpha: float = 0.025
     mahalanobis_quotient_min_items: int | None = None
+    random_likelihood_alpha: float = 0.005
+    random_likelihood_far_alpha: float = 0.001
     psychsyn_min_r: float = 0.0
     psychsyn_critval: float = 0.2
     psychant_max_r: float = 0.0
@@ -155,7 +157,7 @@ class CleanConfig:
         >>> CleanConfig.from_dict({"speedr": {"fraction": 0.2}})
         Traceback (most recent call last):
         ...
-        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, psychsyn, psychant, even_odd, person_total, person_fit or a flat <rule>_<parameter> name
+        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, psychsyn, psychant, even_odd, person_total, person_fit or a flat <rule>_<parameter> name
         """
         src = None if source is None else str(source)
         if doc is None:
@@ -258,7 +260,8 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
     value = float(value)
     if name in ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha",
                 "mahalanobis_direction_alpha", "mahalanobis_ipsatized_alpha",
-                "mahalanobis_quotient_alpha") and not 0 < value < 1:
+                "mahalanobis_quotient_alpha", "random_likelihood_alpha", "random_likelihood_far_alpha") \
+            and not 0 < value < 1:
         raise IURSurveyError(src, f"{name}: expected a number between 0 and 1, got {value!r}")
     if name in ("speeder_seconds_per_item", "irv_min_sd", "irv_far_sd", "person_total_min_spread") and value < 0:
         raise IURSurveyError(src, f"{name}: must not be negative, got {value!r}")

@@ -35,6 +35,9 @@ mahad_ipsatized   D² of the ipsatized answers (acquiescent   Fischer 2004; Mead
                   and extreme style drop out)                 (D² for random responding)
 mahad_quotient    D² per unit of squared deviation,          Mahalanobis 1936; Curran 2016
                   z' R^-1 z / z' z (Rayleigh quotient)        (D² screening)
+random_lr         likelihood ratio of uniform random         Neyman & Pearson 1933; lz*:
+                  answers against the sample's answer         Snijders 2001; styles: Böckenholt
+                  model, the person's style profiled out      2012
 ================  ========================================  ===========================
 
 >>> x = np.array([[1, 2, 3, 4, 5, 4], [3, 3, 3, 3, 3, 4.0]])
@@ -56,7 +59,8 @@ from .missing import pattern_index
 __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
            "mahad_beta_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
-           "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr"]
+           "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
+           "answer_model", "random_lr"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -782,4 +786,93 @@ def mahad_quotient_crits(r: np.ndarray, masks: np.ndarray, alpha: float, normals
             num = full_num - (um * um).sum(axis=1)
             den = full_den - 2 * (um * am).sum(axis=1) + (um * np.matmul(rmm, um)).sum(axis=1)
             out[chunk] = np.quantile(num / den, 1 - alpha, axis=1)
+    return out
+
+
+#: the response styles profiled out by :func:`random_lr`: shifts (acquiescence, in SD units of the
+#: latent response) and stretches (below 1 midpoint, above 1 extreme responding) of a person's answers
+LR_SHIFTS = np.linspace(-1.0, 1.0, 5)
+LR_SCALES = np.exp(np.linspace(np.log(0.4), np.log(2.5), 7))
+
+
+def answer_model(codes: np.ndarray, categories: int, reference: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The sample's answer model for :func:`random_lr`: item thresholds and the normal-score correlations.
+
+    A Gaussian copula of the answers (the polychoric idea with midpoint normal scores):
+    each item's category shares (``reference`` rows with every answer, 1e-4 added to each
+    category so that none is impossible) give its thresholds on the standard normal
+    scale, ``tau`` (items x categories + 1, from ``-inf`` to ``inf``); the answers' normal
+    scores (``Phi^-1`` of the share below the answer plus half its own) give ``R``.
+    ``codes``: 0-based category codes, ``-1`` = missing.
+
+    >>> tau, r = answer_model(np.array([[0, 0], [1, 1], [1, 2], [2, 2]]), 3)
+    >>> np.round(tau[0, 1:-1], 2).tolist(), round(float(r[0, 1]), 2)
+    ([-0.67, 0.67], 0.85)
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    ref = np.ones(len(codes), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
+    use = codes[ref & (codes >= 0).all(axis=1)]
+    k = codes.shape[1]
+    shares = np.stack([(use == c).mean(axis=0) for c in range(categories)], axis=1) + 1e-4
+    shares /= shares.sum(axis=1, keepdims=True)
+    cum = np.cumsum(shares, axis=1)
+    inner = special.ndtri(np.clip(cum[:, :-1], 1e-12, 1 - 1e-12))
+    tau = np.concatenate([np.full((k, 1), -np.inf), inner, np.full((k, 1), np.inf)], axis=1)
+    scores = special.ndtri(np.clip(cum - shares / 2, 1e-12, 1 - 1e-12))
+    r = np.corrcoef(scores[np.arange(k), use], rowvar=False)
+    return tau, np.atleast_2d(r)
+
+
+def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,
+              scales: np.ndarray = LR_SCALES, chunk: int = 4096) -> np.ndarray:
+    """Likelihood ratio of random answers against the sample's answer model, the person's style profiled out.
+
+    ``log P(x | uniform random) - max over (shift, scale) log P(x | honest, style)``: the
+    Neyman-Pearson statistic (Neyman & Pearson 1933) of a random responder against an honest
+    one, with the honest model fitted to the sample (:func:`answer_model`: item thresholds
+    ``tau`` and a Gaussian copula ``R``) and each person's response style as nuisance
+    parameters, as a person-fit statistic does (lz*, Snijders 2001; response styles as a
+    shift and a stretch of the person's thresholds: Böckenholt 2012's IRTree reading, Jin &
+    Wang 2014).  For a style ``(m, s)`` the answer ``c`` of item ``j`` has probability
+    ``Phi((tau_j,c+1 - m)/s) - Phi((tau_j,c - m)/s)`` and the latent score
+    ``z = Phi^-1`` of the mid-point of that interval; the copula adds
+    ``-z'(R^-1 - I)z / 2``.  Large = more like uniform random answers than like any styled
+    honest respondent.  The copula with mid-point scores is an approximation: the profile
+    takes most, not all, of a strong extreme style's effect away
+    (``tests/clean/test_indices.py``).  ``codes``: 0-based (``-1`` missing: ``NaN``, not
+    evaluated); the grid of styles is :data:`LR_SHIFTS` x :data:`LR_SCALES` (a grid of 9 x 11
+    changed no exclusion rate of the evaluation by more than 0.006).
+
+    >>> rng = np.random.default_rng(5)
+    >>> f = rng.normal(size=(600, 1))
+    >>> x = np.clip(np.round(2 + f + rng.normal(scale=.6, size=(600, 6))), 0, 4).astype(int)
+    >>> x[0] = [4, 0, 3, 0, 4, 1]                                 # answers that ignore the items' agreement
+    >>> x[1] = [4, 4, 4, 4, 4, 4]                                 # an extreme but consistent respondent
+    >>> tau, r = answer_model(x, 5)
+    >>> lr = random_lr(x, tau, r)
+    >>> bool(lr[0] > np.quantile(lr, .99)), bool(lr[1] < np.median(lr))
+    (True, True)
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    n, k = codes.shape
+    m = tau.shape[1] - 1
+    a = np.linalg.inv(r) - np.eye(k)
+    # per style, item and answer: log P and the latent score (a table: styles x items x categories)
+    lo, hi = tau[None, None, :, :-1], tau[None, None, :, 1:]
+    mu, sc = shifts[:, None, None, None], scales[None, :, None, None]
+    plo, phi = special.ndtr((lo - mu) / sc), special.ndtr((hi - mu) / sc)
+    g = len(shifts) * len(scales)
+    logp = np.log(np.clip(phi - plo, 1e-300, None)).reshape(g, k, m)
+    zt = special.ndtri(np.clip((plo + phi) / 2, 1e-12, 1 - 1e-12)).reshape(g, k, m)
+    out = np.full(n, np.nan)
+    ok = np.flatnonzero((codes >= 0).all(axis=1) & (codes < m).all(axis=1))
+    flat_lp, flat_z = logp.reshape(g, k * m), zt.reshape(g, k * m)
+    for start in range(0, len(ok), chunk):
+        rows = ok[start:start + chunk]
+        flat = np.arange(k) * m + codes[rows]                       # rows x items
+        lp = np.take(flat_lp, flat, axis=1).sum(axis=2)             # styles x rows
+        z = np.take(flat_z, flat, axis=1).reshape(-1, k)            # (styles x rows) x items
+        cop = -0.5 * np.einsum("ij,ij->i", z @ a, z).reshape(g, -1)
+        out[rows] = -k * np.log(m) - (lp + cop).max(axis=0)
     return out

@@ -77,13 +77,13 @@ CLEANING_RULES: dict[str, tuple[str, ...]] = {
     "duplicate_ip": ("duplicate_answers_ip",),
     "speeder": ("speeder", "mahalanobis_quotient"),
     "straightliner": ("longstring", "irv"),
-    "random": ("mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized", "mahalanobis_quotient", "psychsyn", "psychant",
-               "even_odd", "person_total"),
+    "random": ("mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized", "mahalanobis_quotient", "random_likelihood",
+               "psychsyn", "psychant", "even_odd", "person_total"),
     "attention": ("attention",),
     "out_of_range": ("out_of_range",),
     "pattern": ("longpattern", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized"),
     "partial": ("longstring", "longpattern", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
-                "mahalanobis_quotient"),
+                "mahalanobis_quotient", "random_likelihood"),
 }
 
 #: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion)

@@ -282,3 +282,30 @@ def test_mahad_quotient_crits_equal_the_direct_quantile_of_every_sub_matrix():
             continue
         v, rr = u[:, m], r[np.ix_(m, m)]
         assert c == pytest.approx(np.quantile((v * v).sum(1) / ((v @ rr) * v).sum(1), 0.98), rel=1e-9)
+
+
+def test_random_lr_profiles_the_style_and_is_below_the_style_free_ratio():
+    rng = np.random.default_rng(21)
+    f = np.repeat(rng.normal(size=(3000, 3)), 4, axis=1)
+    y = f + rng.normal(scale=.7, size=(3000, 12))
+    cuts = np.array([-1.5, -0.6, 0.3, 1.2])
+    honest = (y[:, :, None] > cuts).sum(axis=2)
+    tau, r = I.answer_model(honest, 5)
+    prof = I.random_lr(honest, tau, r)
+    free = I.random_lr(honest, tau, r, shifts=np.zeros(1), scales=np.ones(1))
+    assert np.all(prof <= free + 1e-9)                           # no style is one of the styles profiled over
+    ext = ((2.2 * y)[:, :, None] > cuts).sum(axis=2)             # the same people, extreme responding
+    mid = ((0.45 * y)[:, :, None] > cuts).sum(axis=2)            # midpoint responding
+    acq = ((y + 0.8)[:, :, None] > cuts).sum(axis=2)             # acquiescence
+    rnd = rng.integers(0, 5, size=(300, 12))
+    cut = np.quantile(prof, .99)
+    # the profile takes most, not all, of a style's effect away (measured: extreme 33 % -> 7 % beyond the
+    # .99 quantile, midpoint 0 %, acquiescent 0.5 % -> 0.1 %)
+    for styled, most in ((ext, 0.12), (mid, 0.02), (acq, 0.02)):
+        with_profile = np.mean(I.random_lr(styled, tau, r) > cut)
+        without = np.mean(I.random_lr(styled, tau, r, shifts=np.zeros(1), scales=np.ones(1)) > np.quantile(free, .99))
+        assert with_profile < most and with_profile <= without
+    assert np.mean(I.random_lr(rnd, tau, r) > cut) > 0.5
+    missing = honest[:5].copy()
+    missing[0, 3] = -1
+    assert np.isnan(I.random_lr(missing, tau, r)[0]) and not np.isnan(I.random_lr(missing, tau, r)[1:]).any()

@@ -82,7 +82,10 @@ def pooled(recs):
 
 def assert_floors(recs, fmt, honest_max: float) -> bool:
     """Over the seeds' recoveries: every screened (and, where the format records it, status) kind found,
-    each careless kind at its floor, precision >= .95, at most ``honest_max`` of the honest excluded.
+    each careless kind at its floor, precision >= .94, at most ``honest_max`` of the honest excluded.
+    (Precision was >= .95 before the ``structure`` group counted beside speed and the ``likelihood``
+    group was added: they exclude a few more honest respondents, 0.1-0.2 percentage points, for
+    recall; ``python -m iur_survey.clean.evaluate`` measures the trade.)
     Returns whether the format records a status."""
     g = pooled(recs)
     kind = g.loc["kind"]
@@ -91,7 +94,7 @@ def assert_floors(recs, fmt, honest_max: float) -> bool:
         assert kind.loc[k, "recall"] == 1.0, (fmt, k)
     for k, floor in CARELESS_FLOORS.items():
         assert kind.loc[k, "recall_any"] >= floor, (fmt, k, kind.loc[k, "recall_any"])
-    assert g.loc[("all", "all"), "precision"] >= 0.95
+    assert g.loc[("all", "all"), "precision"] >= 0.94
     honest = g.loc[("honest", "honest")]
     assert honest["n_hit"] / honest["n_true"] <= honest_max
     return has_status
@@ -178,7 +181,7 @@ def test_index_rules_on_a_heavily_contaminated_sample(seed):
     assert kind.loc["random", "recall_any"] >= 0.9
     assert kind.loc["random", "n_reached"] >= 30  # the floor is about something
     assert rec.loc[("honest", "honest"), "recall"] <= 0.015
-    assert rec.loc[("all", "all"), "precision"] >= 0.97
+    assert rec.loc[("all", "all"), "precision"] >= 0.96
 
 
 @pytest.mark.slow

@@ -459,3 +459,41 @@ def test_longpattern_default_period_covers_the_zig_zag_of_a_six_point_scale():
     five = [1, 2, 3, 4, 5, 4, 3, 2]
     df5 = pd.DataFrame([(five * 4)[:len(ITEMS)]], columns=ITEMS, dtype=float)
     assert "period 8" in rules.longpattern(df5, INST)[0]
+
+
+def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skips_work():
+    from iur_survey.clean.decision import EVIDENCE_GROUPS, decide
+    from iur_survey.clean.indices import answer_model, random_lr
+
+    assert EVIDENCE_GROUPS["likelihood"] == ("random_likelihood",)
+    lab = np.repeat(np.arange(7), 4)
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    cuts = np.array([-1.6, -0.8, 0.1, 1.0])
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        n = 2500
+        y = (rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))) * sign   # raw direction
+        s = np.where(np.arange(n) < 300, 2.2, np.where(np.arange(n) < 600, 0.45, 1.0))
+        y = y * s[:, None] + np.where((np.arange(n) >= 600) & (np.arange(n) < 900), 0.8, 0.0)[:, None]
+        x = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
+        x[-50:] = rng.integers(1, 6, size=(50, 28))                     # uniform random answers
+        df = pd.DataFrame(x, columns=ITEMS)
+        hit = rules.random_likelihood(df, INST).notna().to_numpy()
+        assert hit[900:-50].mean() < 0.012                               # about alpha = .005
+        assert hit[:300].mean() < 0.12                                  # extreme: mostly profiled away
+        assert hit[300:600].mean() < 0.02 and hit[600:900].mean() < 0.02  # midpoint, acquiescent
+        assert hit[-50:].mean() > 0.6
+    # the cut-offs found profiling only the top rows equal those of profiling all
+    codes = (x - 1).astype(int)
+    tau, r = answer_model(codes, 5)
+    probs = [0.995, 0.999]
+    assert np.allclose(rules._upper_quantiles(codes, tau, r, probs), np.quantile(random_lr(codes, tau, r), probs))
+    # a hit far beyond its cut-off excludes alone; a plain hit is one group
+    f = {"random_likelihood": pd.Series(["random-answer likelihood ratio 9 [far beyond the cut-off]",
+                                         "random-answer likelihood ratio 3", "random-answer likelihood ratio 3"],
+                                        dtype="string"),
+         "mahalanobis": pd.Series([pd.NA, pd.NA, "D² 80"], dtype="string")}
+    ex, basis = decide(f)
+    assert ex.tolist() == [True, False, True] and basis[2] == "convergent evidence: size + likelihood"
+    df.iloc[0, 3] = np.nan                                                # a row with a missing answer: not judged
+    assert pd.isna(rules.random_likelihood(df, INST)[0])

@@ -803,8 +803,9 @@ def answer_model(codes: np.ndarray, categories: int, reference: np.ndarray | Non
     each item's category shares (``reference`` rows with every answer, 1e-4 added to each
     category so that none is impossible) give its thresholds on the standard normal
     scale, ``tau`` (items x categories + 1, from ``-inf`` to ``inf``); the answers' normal
-    scores (``Phi^-1`` of the share below the answer plus half its own) give ``R``.
-    ``codes``: 0-based category codes, ``-1`` = missing.
+    scores (``Phi^-1`` of the share below the answer plus half its own) give ``R`` (a
+    constant item correlates 0 with the others; eigenvalues clipped at 1e-6, so ``R`` is
+    positive definite).  ``codes``: 0-based category codes, ``-1`` = missing.
 
     >>> tau, r = answer_model(np.array([[0, 0], [1, 1], [1, 2], [2, 2]]), 3)
     >>> np.round(tau[0, 1:-1], 2).tolist(), round(float(r[0, 1]), 2)
@@ -820,8 +821,11 @@ def answer_model(codes: np.ndarray, categories: int, reference: np.ndarray | Non
     inner = special.ndtri(np.clip(cum[:, :-1], 1e-12, 1 - 1e-12))
     tau = np.concatenate([np.full((k, 1), -np.inf), inner, np.full((k, 1), np.inf)], axis=1)
     scores = special.ndtri(np.clip(cum - shares / 2, 1e-12, 1 - 1e-12))
-    r = np.corrcoef(scores[np.arange(k), use], rowvar=False)
-    return tau, np.atleast_2d(r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.nan_to_num(np.atleast_2d(np.corrcoef(scores[np.arange(k), use], rowvar=False)))  # a constant item: 0
+    np.fill_diagonal(r, 1.0)
+    w, v = np.linalg.eigh(r)
+    return tau, (v * np.clip(w, 1e-6, None)) @ v.T
 
 
 def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,

@@ -994,6 +994,8 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     with np.errstate(invalid="ignore"):
         whole = (x == np.round(x)) & (x >= 0) & (x < m)
     codes = np.where(whole, np.nan_to_num(x), -1).astype(np.int64)
+    if (ref & whole.all(axis=1)).sum() < mahalanobis_min_n(len(cols)):   # too few complete answers to fit the model
+        return _none(frame)
     tau, r = answer_model(codes, m, ref)
     # honest answers drawn from the fitted model give the cut-offs
     draws = np.random.default_rng(1936).standard_normal((20000, len(cols))) @ np.linalg.cholesky(

@@ -497,3 +497,15 @@ def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skip
     assert ex.tolist() == [True, False, True] and basis[2] == "convergent evidence: size + likelihood"
     df.iloc[0, 3] = np.nan                                                # a row with a missing answer: not judged
     assert pd.isna(rules.random_likelihood(df, INST)[0])
+
+
+def test_random_likelihood_survives_a_constant_item_and_too_few_complete_answers(recwarn):
+    rng = np.random.default_rng(1)
+    x = np.clip(np.round(3 + rng.normal(size=(500, 1)) + rng.normal(size=(500, len(ITEMS)))), 1, 5)
+    x[:, 0] = 4                                                   # everyone gives the same answer to one item
+    x[:5] = rng.integers(1, 6, size=(5, len(ITEMS)))
+    hit = rules.random_likelihood(pd.DataFrame(x, columns=ITEMS), INST)
+    assert hit.notna().sum() <= 10 and hit[:5].notna().sum() >= 3
+    x[:, 1] = np.nan                                              # no complete answers: no model, nobody judged
+    assert rules.random_likelihood(pd.DataFrame(x, columns=ITEMS), INST).isna().all()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

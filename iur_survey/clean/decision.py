@@ -53,9 +53,9 @@ behaviour), ``decision_min_evidence`` changes the number of groups, and
 
 Why ``likelihood`` is a group (same evaluation, N 3000): random answers at an ordinary speed
 0.84 -> 0.90 on the graded-response generator and 0.22 -> 0.36 among real people (bfi), partly
-careless answers 0.04 -> 0.11 and 0.03 -> 0.06, for honest exclusion 0.27 -> 0.37 % and 0.57
--> 0.72 %; on the package's simulator random 0.972 -> 0.978 for 0.58 -> 0.78 % (extreme
-responders 1.4 -> 2.2 %).
+careless answers 0.04 -> 0.11 and 0.03 -> 0.06, for honest exclusion 0.3 -> 0.4 % and 0.6 ->
+0.7 %; on the package's simulator random 0.972 -> 0.978 for 0.6 -> 0.8 % (extreme responders
+1.4 -> 2.2 %).
 
 Why ``structure`` supports speed only (``python -m iur_survey.clean.evaluate --generator
 all``, N 800 and 3000, seeds 1-3, csv): as a group of its own at the .99 level it adds as

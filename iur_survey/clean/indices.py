@@ -60,7 +60,7 @@ __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pa
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
            "mahad_beta_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
-           "answer_model", "random_lr"]
+           "answer_model", "random_lr", "random_lr_quantiles"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -829,7 +829,7 @@ def answer_model(codes: np.ndarray, categories: int, reference: np.ndarray | Non
 
 
 def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,
-              scales: np.ndarray = LR_SCALES, chunk: int = 4096) -> np.ndarray:
+              scales: np.ndarray = LR_SCALES, chunk: int = 4096, above: float | None = None) -> np.ndarray:
     """Likelihood ratio of random answers against the sample's answer model, the person's style profiled out.
 
     ``log P(x | uniform random) - max over (shift, scale) log P(x | honest, style)``: the
@@ -846,7 +846,10 @@ def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndar
     takes most, not all, of a strong extreme style's effect away
     (``tests/clean/test_indices.py``).  ``codes``: 0-based (``-1`` missing: ``NaN``, not
     evaluated); the grid of styles is :data:`LR_SHIFTS` x :data:`LR_SCALES` (a grid of 9 x 11
-    changed no exclusion rate of the evaluation by more than 0.006).
+    changed no exclusion rate of the evaluation by more than 0.006).  ``above``: profile only
+    the rows whose style-free ratio (the style (0, 1), always on the grid, so an upper bound)
+    exceeds it; the others keep the style-free value, which is exact wherever the profiled
+    one could exceed ``above``.
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(600, 1))
@@ -859,6 +862,11 @@ def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndar
     (True, True)
     """
     codes = np.asarray(codes, dtype=np.int64)
+    if above is not None:
+        out = random_lr(codes, tau, r, np.zeros(1), np.ones(1), chunk)
+        rows = np.flatnonzero(out > above)
+        out[rows] = random_lr(codes[rows], tau, r, shifts, scales, chunk)
+        return out
     n, k = codes.shape
     m = tau.shape[1] - 1
     a = np.linalg.inv(r) - np.eye(k)
@@ -880,3 +888,28 @@ def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndar
         cop = -0.5 * np.einsum("ij,ij->i", z @ a, z).reshape(g, -1)
         out[rows] = -k * np.log(m) - (lp + cop).max(axis=0)
     return out
+
+
+def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs: Sequence[float]) -> np.ndarray:
+    """Upper quantiles (``probs`` near 1) of :func:`random_lr` over ``codes``, profiling as few rows as exactness allows.
+
+    The profiled ratio is at most the style-free one, so rows whose style-free ratio lies
+    below the quantiles found among the profiled top rows cannot change them.
+
+    >>> rng = np.random.default_rng(3)
+    >>> c = np.clip(np.round(2 + rng.normal(size=(2000, 1)) + rng.normal(scale=.7, size=(2000, 8))), 0, 4).astype(int)
+    >>> tau, r = answer_model(c, 5)
+    >>> bool(np.allclose(random_lr_quantiles(c, tau, r, [.99]), np.quantile(random_lr(c, tau, r), [.99])))
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    free = random_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1))
+    order = np.argsort(-free)
+    top = max(1, int(len(codes) * (1 - min(probs)) * 4))
+    while True:
+        lr = np.full(len(codes), -np.inf)
+        lr[order[:top]] = random_lr(codes[order[:top]], tau, r)
+        qs = np.quantile(lr, probs)
+        if top >= len(codes) or free[order[top]] <= qs.min():
+            return qs
+        top = min(len(codes), 4 * top)

@@ -28,7 +28,7 @@ import pandas as pd
 from ..instrument import Instrument
 from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahalanobis_d2, rayleigh_quotient, standardised_corr
-from .indices import answer_model, random_lr
+from .indices import answer_model, random_lr, random_lr_quantiles
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
 from .missing import item_columns, pattern_index
@@ -944,8 +944,8 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
     q_max = np.full(len(masks), -np.inf)
     np.maximum.at(q_max, inverse, np.where(np.isnan(q), -np.inf, q))
     rough = mahad_quotient_crits(r, masks[inc], alpha, u[:500])
-    need = inc[q_max[inc] > 0.9 * rough]
-    crit[need] = mahad_quotient_crits(r, masks[need], alpha, u[:4000])
+    exact = inc[q_max[inc] > 0.9 * rough]
+    crit[exact] = mahad_quotient_crits(r, masks[exact], alpha, u[:4000])
     lim = crit[inverse]
     with np.errstate(invalid="ignore"):
         hit = (q > lim) & ~np.isnan(q)
@@ -1000,13 +1000,10 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     # honest answers drawn from the fitted model give the cut-offs
     draws = np.random.default_rng(1936).standard_normal((20000, len(cols))) @ np.linalg.cholesky(
         r + 1e-9 * np.eye(len(cols))).T
-    # the style-free ratio bounds the profiled one from above (no style is the style (0, 1)):
-    # profile only where it can matter, exactly
-    crit, far = _upper_quantiles((draws[:, :, None] > tau[None, :, 1:-1]).sum(axis=2), tau, r,
-                                 [1 - alpha, 1 - far_alpha])
-    lr = random_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1))
-    cand = np.flatnonzero(lr > crit)
-    lr[cand] = random_lr(codes[cand], tau, r)
+    # profiling a person's style only where it can matter (random_lr's above), exactly
+    crit, far = random_lr_quantiles((draws[:, :, None] > tau[None, :, 1:-1]).sum(axis=2), tau, r,
+                                    [1 - alpha, 1 - far_alpha])
+    lr = random_lr(codes, tau, r, above=crit)
     with np.errstate(invalid="ignore"):
         hit = lr > crit
     texts = []
@@ -1015,24 +1012,6 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
              f"{_detail_number(1 - alpha)} quantile for honest answers in any response style")
         texts.append(_far(t) if v > far else t)
     return _details(frame, hit, texts)
-
-
-def _upper_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs: list[float]) -> np.ndarray:
-    """Upper quantiles of :func:`~iur_survey.clean.indices.random_lr` over ``codes``, profiling as few rows as exact allows.
-
-    The profiled ratio is at most the style-free one, so rows whose style-free ratio lies
-    below the quantiles found among the profiled top rows cannot change them.
-    """
-    free = random_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1))
-    order = np.argsort(-free)
-    top = max(1, int(len(codes) * (1 - min(probs)) * 4))
-    while True:
-        lr = np.full(len(codes), -np.inf)
-        lr[order[:top]] = random_lr(codes[order[:top]], tau, r)
-        qs = np.quantile(lr, probs)
-        if top >= len(codes) or free[order[top]] <= qs.min():
-            return qs
-        top = min(len(codes), 4 * top)
 
 
 def _construct_index(cols: list[str], instrument: Instrument) -> np.ndarray:

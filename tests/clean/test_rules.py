@@ -463,7 +463,7 @@ def test_longpattern_default_period_covers_the_zig_zag_of_a_six_point_scale():
 
 def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skips_work():
     from iur_survey.clean.decision import EVIDENCE_GROUPS, decide
-    from iur_survey.clean.indices import answer_model, random_lr
+    from iur_survey.clean.indices import answer_model, random_lr, random_lr_quantiles
 
     assert EVIDENCE_GROUPS["likelihood"] == ("random_likelihood",)
     lab = np.repeat(np.arange(7), 4)
@@ -487,7 +487,13 @@ def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skip
     codes = (x - 1).astype(int)
     tau, r = answer_model(codes, 5)
     probs = [0.995, 0.999]
-    assert np.allclose(rules._upper_quantiles(codes, tau, r, probs), np.quantile(random_lr(codes, tau, r), probs))
+    assert np.allclose(random_lr_quantiles(codes, tau, r, probs), np.quantile(random_lr(codes, tau, r), probs))
+    free = random_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1))
+    cut = np.quantile(free, 0.9)
+    skip = random_lr(codes, tau, r, above=cut)                        # profiled only where free > cut
+    over = free > cut
+    assert np.allclose(skip[over], random_lr(codes, tau, r)[over]) and np.array_equal(skip[~over], free[~over])
+    assert np.array_equal(skip > cut, random_lr(codes, tau, r) > cut)
     # a hit far beyond its cut-off excludes alone; a plain hit is one group
     f = {"random_likelihood": pd.Series(["random-answer likelihood ratio 9 [far beyond the cut-off]",
                                          "random-answer likelihood ratio 3", "random-answer likelihood ratio 3"],

@@ -60,7 +60,7 @@ __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pa
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
            "mahad_beta_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
-           "answer_model", "random_lr", "random_lr_quantiles"]
+           "category_scores", "answer_model", "random_lr", "random_lr_quantiles"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -795,6 +795,23 @@ LR_SHIFTS = np.linspace(-1.0, 1.0, 5)
 LR_SCALES = np.exp(np.linspace(np.log(0.4), np.log(2.5), 7))
 
 
+def category_scores(codes: np.ndarray, categories: int, smooth: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's category shares (items x categories) and the categories' normal scores.
+
+    The score of a category is ``Phi^-1`` of the share below it plus half its own (its mid-point
+    on the normal scale).  ``codes``: complete answers, 0-based.  ``smooth`` is added to every
+    share before they are normalised (so that no category is impossible).
+
+    >>> shares, z = category_scores(np.array([[0], [1], [1], [2]]), 3)
+    >>> shares.tolist(), np.round(z, 3).tolist()
+    ([[0.25, 0.5, 0.25]], [[-1.15, 0.0, 1.15]])
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    shares = np.stack([(codes == c).mean(axis=0) for c in range(categories)], axis=1) + smooth
+    shares /= shares.sum(axis=1, keepdims=True)
+    return shares, special.ndtri(np.clip(np.cumsum(shares, axis=1) - shares / 2, 1e-12, 1 - 1e-12))
+
+
 def answer_model(codes: np.ndarray, categories: int, reference: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """The sample's answer model for :func:`random_lr`: item thresholds and the normal-score correlations.
@@ -815,12 +832,9 @@ def answer_model(codes: np.ndarray, categories: int, reference: np.ndarray | Non
     ref = np.ones(len(codes), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     use = codes[ref & (codes >= 0).all(axis=1)]
     k = codes.shape[1]
-    shares = np.stack([(use == c).mean(axis=0) for c in range(categories)], axis=1) + 1e-4
-    shares /= shares.sum(axis=1, keepdims=True)
-    cum = np.cumsum(shares, axis=1)
-    inner = special.ndtri(np.clip(cum[:, :-1], 1e-12, 1 - 1e-12))
+    shares, scores = category_scores(use, categories, smooth=1e-4)
+    inner = special.ndtri(np.clip(np.cumsum(shares, axis=1)[:, :-1], 1e-12, 1 - 1e-12))
     tau = np.concatenate([np.full((k, 1), -np.inf), inner, np.full((k, 1), np.inf)], axis=1)
-    scores = special.ndtri(np.clip(cum - shares / 2, 1e-12, 1 - 1e-12))
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.nan_to_num(np.atleast_2d(np.corrcoef(scores[np.arange(k), use], rowvar=False)))  # a constant item: 0
     np.fill_diagonal(r, 1.0)

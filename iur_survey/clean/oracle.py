@@ -63,6 +63,7 @@ from scipy.special import chdtri, expit, gammaln, logsumexp, ndtr, ndtri
 
 from .._threads import blas_threads
 from ..instrument import Instrument, load_instrument
+from .indices import category_scores
 from ..simulate.contamination import Contamination, StyleStrengths
 from ..simulate.population import EXOGENOUS, MEDIATOR, OUTCOME, Population
 from ..simulate.simulate import _latent, _setup
@@ -484,9 +485,7 @@ class _Integrator:
         self.eta = model.traits(n_fit, rng)
         up = model.upper(self.eta)
         x = (rng.random(up.shape[:2])[:, :, None] < up).sum(2)
-        shares = np.stack([(x == v).mean(axis=0) for v in range(model.categories)], axis=1) + 1e-4
-        shares /= shares.sum(1, keepdims=True)
-        self.zmap = ndtri(np.cumsum(shares, axis=1) - shares / 2)         # items x categories
+        _shares, self.zmap = category_scores(x, model.categories, smooth=1e-4)   # items x categories
         self.z = self.zmap[np.arange(model.n_items), x]                     # n_fit x items
         q = self.eta.shape[1]
         with warnings.catch_warnings():  # nodes need not be a power of 2
@@ -684,16 +683,14 @@ def ordinal_bound(model: OrdinalModel | MixtureModel, tails: Iterable[int] = (14
 def normal_scores(x: np.ndarray, categories: int) -> tuple[np.ndarray, np.ndarray]:
     """Each item's code shares (items x categories) and normal scores Phi⁻¹(share below + share / 2).
 
-    ``x``: respondents x items, 0-based codes.
+    ``x``: respondents x items, 0-based codes; :func:`iur_survey.clean.indices.category_scores`
+    unsmoothed (the formula the cleaning's answer model uses).
 
     >>> shares, z = normal_scores(np.array([[0], [1], [1], [2]]), 3)
     >>> shares.tolist(), np.round(z, 3).tolist()
     ([[0.25, 0.5, 0.25]], [[-1.15, 0.0, 1.15]])
     """
-    x = np.asarray(x, dtype=np.int64)
-    shares = np.stack([(x == v).mean(axis=0) for v in range(categories)], axis=1)
-    below = np.cumsum(shares, axis=1) - shares
-    return shares, ndtri(np.clip(below + shares / 2, 1e-9, 1 - 1e-9))
+    return category_scores(x, categories)
 
 
 @_one_blas_thread

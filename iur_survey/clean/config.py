@@ -73,6 +73,8 @@ class CleanConfig:
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
+    longpattern_honest_alpha: float = 0.01
+    longpattern_honest_far_alpha: float = 0.001
     irv_min_sd: float = 0.4
     irv_far_sd: float = 0.35
     irv_min_items: int | None = None
@@ -260,7 +262,8 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
     value = float(value)
     if name in ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha",
                 "mahalanobis_direction_alpha", "mahalanobis_ipsatized_alpha",
-                "mahalanobis_quotient_alpha", "random_likelihood_alpha", "random_likelihood_far_alpha") \
+                "mahalanobis_quotient_alpha", "random_likelihood_alpha", "random_likelihood_far_alpha",
+                "longpattern_honest_alpha", "longpattern_honest_far_alpha") \
             and not 0 < value < 1:
         raise IURSurveyError(src, f"{name}: expected a number between 0 and 1, got {value!r}")
     if name in ("speeder_seconds_per_item", "irv_min_sd", "irv_far_sd", "person_total_min_spread") and value < 0:

@@ -927,3 +927,43 @@ def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs
         if top >= len(codes) or free[order[top]] <= qs.min():
             return qs
         top = min(len(codes), 4 * top)
+
+
+def answer_draws(tau: np.ndarray, r: np.ndarray, n: int = 20000, seed: int = 1936) -> np.ndarray:
+    """``n`` honest answers drawn from an :func:`answer_model` (item thresholds ``tau``, copula ``R``): 0-based codes.
+
+    Normal draws with correlation ``R`` cut at each item's thresholds: answers with the
+    sample's own category shares and item correlations and no response style.  Seeded:
+    the same model gives the same draws.
+
+    >>> tau, r = answer_model(np.array([[0, 0], [1, 1], [1, 2], [2, 2]]), 3)
+    >>> d = answer_draws(tau, r, n=4000)
+    >>> d.shape, bool(np.allclose([(d[:, 1] == c).mean() for c in range(3)], [0.25, 0.25, 0.5], atol=0.03))
+    ((4000, 2), True)
+    """
+    k = len(tau)
+    z = np.random.default_rng(seed).standard_normal((n, k)) @ np.linalg.cholesky(r + 1e-9 * np.eye(k)).T
+    return (z[:, :, None] > tau[None, :, 1:-1]).sum(axis=2)
+
+
+def mahad_sim_quantile(draws: np.ndarray, n: int, q: float) -> float:
+    """The ``q`` quantile of same-sample D² over honest ``draws`` split into samples of ``n`` rows.
+
+    Each sample of ``n`` draws gives its rows' D² from its own mean and covariance (as
+    :func:`mahad_beta_p`'s law: the row is one of the ``n`` it is measured against), so the
+    quantile is the finite-sample one under the model the draws come from, whatever its
+    category shares (a skewed or nearly constant item gives D² a heavier tail than the
+    normal-theory Beta law).  Samples larger than the draws are one sample of all draws.
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(20000, 5))
+    >>> round(mahad_sim_quantile(x, 200, 0.99) / float(mahad_beta_crit(0.01, 200, 5)), 1)
+    1.0
+    """
+    draws = np.asarray(draws, dtype=float)
+    n = int(min(max(n, draws.shape[1] + 2), len(draws)))
+    d2 = []
+    for b in range(len(draws) // n):
+        blk = draws[b * n:(b + 1) * n]
+        d2.append(mahalanobis_d2(blk, blk.mean(axis=0), np.cov(blk, rowvar=False))[0])
+    return float(np.nanquantile(np.concatenate(d2), q))

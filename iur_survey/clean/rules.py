@@ -28,7 +28,7 @@ import pandas as pd
 from ..instrument import Instrument
 from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahalanobis_d2, rayleigh_quotient, standardised_corr
-from .indices import answer_model, random_lr, random_lr_quantiles
+from .indices import answer_draws, answer_model, mahad_sim_quantile, random_lr, random_lr_quantiles
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
 from .missing import item_columns, pattern_index
@@ -594,7 +594,8 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
 
 
 def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
-                far_run: int | None = None, max_period: int | None = None) -> pd.Series:
+                far_run: int | None = None, max_period: int | None = None, honest_alpha: float = 0.01,
+                honest_far_alpha: float = 0.001) -> pd.Series:
     """Flag patterned responding: a long stretch that repeats itself every 2 to ``max_period`` answers.
 
     Longstring generalised to periodic strings (zig-zag 1-2-3-4-5-4-3-2-..., period 8 on
@@ -608,7 +609,16 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     inside the questionnaire breaks a pattern into two stretches of about 16 and 12).
     Honest respondents repeat an answer ``L`` items back by chance only; a stretch made
     mostly (over 60 %) of one answer is not a pattern (near-straight-lining, what a
-    consistent extreme or acquiescent respondent can produce).
+    consistent extreme or acquiescent respondent can produce).  On a short form chance is
+    not rare: with constructs of equal length whose reversed items sit at the same place,
+    a consistent honest respondent's answers repeat every construct (4-4-2, 4-4-2, ...:
+    3 % of honest answers drawn on 3 constructs x 3 items reach the far cut-off of 6 of
+    9).  So the default cut-offs are also at least the lengths that no more than
+    ``honest_alpha`` (flag, .01) and ``honest_far_alpha`` (far beyond, .001) of 20,000
+    honest answers drawn from the sample's own answer model reach (item thresholds and
+    Gaussian copula, :func:`~iur_survey.clean.indices.answer_model`, fitted on the rows
+    below the flag cut-off); on the study's 28 items those lengths are 12-14, below the
+    defaults, which stand.  Explicit ``min_run`` and ``far_run`` are used as given.
 
     >>> from iur_survey.instrument import load_instrument
     >>> cols = ["GOV1", "GOV2", "GOV3", "GOV4", "MKT1", "MKT2", "MKT3", "MKT4"]
@@ -625,13 +635,37 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
         max_period = max(8, 2 * int(instrument.scale_max - instrument.scale_min))
     x = _matrix(frame, cols)
     length, period, start = longpattern_index(x, max_period, min_length=cut)
+    raised = ""
+    if min_run is None or far_run is None:
+        # no longer than honest answers drawn from the sample's own answer model reach by chance
+        honest = _model_draws(frame, instrument, cols, length < cut)
+        if honest is not None:
+            chance = longpattern_index(honest, max_period, min_length=min(cut, far))[0]
+            if min_run is None:
+                new = _rarer_than(chance, cut, honest_alpha)
+                raised, cut = (f"; {cut} or longer in over {_detail_number(honest_alpha)} of honest answers drawn "
+                               f"from the sample's answer model" if new > cut else ""), new
+            if far_run is None:
+                far = _rarer_than(chance, far, honest_far_alpha)
+            far = max(far, cut)
     hit = length >= cut
     texts = []
     for i, b, per, st in zip(np.flatnonzero(hit), length[hit], period[hit], start[hit]):
         motif = "-".join(code_text(x[i, st:st + per]))
-        t = f"periodic string of {b} answers (period {per}: {motif}) from {cols[st]} (>= {cut})"
+        t = f"periodic string of {b} answers (period {per}: {motif}) from {cols[st]} (>= {cut}{raised})"
         texts.append(_far(t) if b >= far else t)
     return _details(frame, hit, texts)
+
+
+def _rarer_than(chance: np.ndarray, cut: int, alpha: float) -> int:
+    """The least run length from ``cut`` on that at most ``alpha`` of the ``chance`` lengths reach.
+
+    >>> _rarer_than(np.array([0, 0, 5, 6, 6, 9]), 5, 0.2)
+    7
+    """
+    top = np.sort(np.asarray(chance))[::-1]
+    allowed = int(math.floor(alpha * len(top)))          # this many may reach the cut
+    return int(max(cut, top[allowed] + 1)) if allowed < len(top) else int(cut)
 
 
 def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far_sd: float = 0.35,
@@ -703,17 +737,47 @@ def _distance_d2(x: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray
 PARTS = ("all items", "first half", "second half")
 
 
-def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alpha: float
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _model_draws(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray) -> np.ndarray | None:
+    """Honest answers drawn from the sample's answer model (raw direction, 0-based codes), or None.
+
+    The model of :func:`~iur_survey.clean.indices.answer_model` fitted on the ``ref`` rows
+    with every item answered on the scale (None when fewer than :func:`mahalanobis_min_n`
+    of them), 20,000 seeded draws (:func:`~iur_survey.clean.indices.answer_draws`).  Within
+    :class:`matrix_cache` the draws are made once per frame and reference.
+    """
+    key = ("draws", id(frame), tuple(cols), np.asarray(ref, dtype=bool).tobytes())
+    if _MATRIX_CACHE is not None and key in _MATRIX_CACHE and _MATRIX_CACHE[key][0] is frame:
+        return _MATRIX_CACHE[key][1]
+    x = _matrix(frame, cols) - instrument.scale_min
+    m = int(instrument.scale_max - instrument.scale_min) + 1
+    with np.errstate(invalid="ignore"):
+        whole = (x == np.round(x)) & (x >= 0) & (x < m)
+    out = None
+    if (ref & whole.all(axis=1)).sum() >= mahalanobis_min_n(len(cols)):
+        codes = np.where(whole, np.nan_to_num(x), -1).astype(np.int64)
+        out = answer_draws(*answer_model(codes, m, ref)).astype(float)
+    if _MATRIX_CACHE is not None:
+        _MATRIX_CACHE[key] = (frame, out)
+    return out
+
+
+def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alpha: float,
+                    honest: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Which rows are beyond the finite-sample critical D² (whole questionnaire, and each half).
 
     A respondent who answers the first half carefully and the second at random is far
     from everyone on the second half only; with ``halves`` each half is tested too and
     every test is made at ``alpha / 3`` (Bonferroni).  The critical value is computed once
     per number of items answered (:func:`iur_survey.clean.indices.mahad_beta_crit`), the p
-    only for the rows beyond it.  Returns ``hit``, and for the hit rows the ``d2``,
-    ``n_obs``, adjusted ``p`` and ``part`` (index into :data:`PARTS`) of their most
-    extreme part.
+    only for the rows beyond it.  ``honest``: answers drawn from the sample's answer model
+    (same columns and coding as ``x``); where their same-sample D² has a heavier tail than
+    the Beta law (skewed items, rare categories: :func:`~iur_survey.clean.indices.mahad_sim_quantile`),
+    the part is tested at the stricter level whose Beta critical value is their quantile, so
+    that no more than ``alpha / 3`` of such honest answers are beyond it; never looser than
+    the Beta law.  Returns ``hit``, and for the hit rows the ``d2``, ``n_obs``, adjusted
+    ``p``, ``part`` (index into :data:`PARTS`) of their most extreme part, and the adjusted
+    level the part was tested at.
     """
     n_ref = int(ref.sum())
     cols = [slice(None)]
@@ -722,26 +786,34 @@ def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alp
         cols += [slice(0, h), slice(h, None)]
     level = alpha / len(cols)
     best_p = np.full(len(x), np.inf)
+    best_ratio = np.full(len(x), np.inf)
     best = (np.full(len(x), np.nan), np.zeros(len(x), dtype=np.int64), np.zeros(len(x), dtype=np.int64))
+    used = np.full(len(x), np.nan)
     for k, c in enumerate(cols):
         sub = x[:, c]
         d2, n_obs = _distance_d2(sub, ref)
         need_k = max(2, math.ceil(need * sub.shape[1] / x.shape[1]))
+        lev = level
+        if honest is not None:
+            q = mahad_sim_quantile(honest[:, c], n_ref, 1 - level)
+            lev = min(level, float(mahad_beta_p(np.array([q]), n_ref, sub.shape[1])[0]))
         lim_by = np.full(sub.shape[1] + 1, np.inf)
         for m in np.unique(n_obs):
             if m >= need_k:
-                lim_by[m] = float(mahad_beta_crit(level, n_ref, m))
+                lim_by[m] = float(mahad_beta_crit(lev, n_ref, m))
         lim = lim_by[n_obs]
         with np.errstate(invalid="ignore"):
             beyond = np.flatnonzero(d2 > lim)
         if len(beyond):
             pv = mahad_beta_p(d2[beyond], n_ref, n_obs[beyond])
-            better = pv < best_p[beyond]
+            better = pv / lev < best_ratio[beyond]          # the most extreme part against its own level
             rows = beyond[better]
+            best_ratio[rows] = pv[better] / lev
             best_p[rows] = pv[better]
             best[0][rows], best[1][rows], best[2][rows] = d2[rows], n_obs[rows], k
-    hit = np.isfinite(best_p)
-    return hit, best[0], best[1], np.minimum(1.0, best_p * len(cols)), best[2]
+            used[rows] = lev * len(cols)
+    hit = np.isfinite(best_ratio)
+    return hit, best[0], best[1], np.minimum(1.0, best_p * len(cols)), best[2], used
 
 
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.01, halves: bool = True,
@@ -780,9 +852,17 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     if ref.sum() < mahalanobis_min_n(len(cols)):
         return _none(frame)
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
-    hit, d2, n_obs, pval, part = _distance_parts(x, ref, need, halves, alpha)
-    return _details(frame, hit, (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_detail_number(alpha)}"
-                                 for d, k, p, w in zip(d2[hit], n_obs[hit], pval[hit], part[hit])))
+    honest = _model_draws(frame, instrument, cols, ref)
+    hit, d2, n_obs, pval, part, used = _distance_parts(x, ref, need, halves, alpha, honest)
+    return _details(frame, hit, (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_level_text(alpha, u)}"
+                                 for d, k, p, w, u in zip(d2[hit], n_obs[hit], pval[hit], part[hit], used[hit])))
+
+
+def _level_text(alpha: float, used: float) -> str:
+    """The level a distance flag was tested at: ``alpha``, or the stricter one its honest draws called for."""
+    if used < alpha * (1 - 1e-9):
+        return f"{used:.2g} (the {_detail_number(alpha)} level of honest answers drawn from the sample's answer model)"
+    return _detail_number(alpha)
 
 
 def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
@@ -821,10 +901,13 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     if ref.sum() < mahalanobis_min_n(len(cols)):
         return _none(frame)
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
-    hit, d2, n_obs, pval, part = _distance_parts(side, ref, need, halves, alpha)
+    honest = _model_draws(frame, instrument, cols, ref)
+    if honest is not None:   # raw-direction codes: their sides, as the answers' (D² ignores the keying)
+        honest = np.sign(honest - (instrument.scale_max - instrument.scale_min) / 2) + 2.0
+    hit, d2, n_obs, pval, part, used = _distance_parts(side, ref, need, halves, alpha, honest)
     return _details(frame, hit, (f"direction D² {d:.1f} over {k} items ({PARTS[w]}; disagree/neutral/agree), "
-                                 f"finite-sample p = {p:.2g} < {_detail_number(alpha)}"
-                                 for d, k, p, w in zip(d2[hit], n_obs[hit], pval[hit], part[hit])))
+                                 f"finite-sample p = {p:.2g} < {_level_text(alpha, u)}"
+                                 for d, k, p, w, u in zip(d2[hit], n_obs[hit], pval[hit], part[hit], used[hit])))
 
 
 def mahalanobis_ipsatized(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,

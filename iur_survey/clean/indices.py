@@ -19,6 +19,8 @@ longpattern       longest periodic string (zig-zag, ...)     longstring generali
 irv               intra-individual response variability      careless::irv; Dunn et al. 2018
 mahad             Mahalanobis D² (pairwise covariance)       careless::mahad (complete rows)
 mahad_beta_p      D²'s finite-sample p (scaled Beta)         Wilks 1963; Gnanadesikan & Kettenring 1972
+mahad_new_p       the same for a row outside the estimation  Penny 1996 (Hotelling's T² of one
+                  sample (scaled F)                          new observation)
 psychsyn          psychometric synonyms                      careless::psychsyn; Meade & Craig 2012
 psychant          psychometric antonyms                      careless::psychant; Meade & Craig 2012
 evenodd           even-odd consistency (negated, as careless) careless::evenodd; Johnson 2005
@@ -35,6 +37,10 @@ mahad_ipsatized   D² of the ipsatized answers (acquiescent   Fischer 2004; Mead
                   and extreme style drop out)                 (D² for random responding)
 mahad_quotient    D² per unit of squared deviation,          Mahalanobis 1936; Curran 2016
                   z' R^-1 z / z' z (Rayleigh quotient)        (D² screening)
+answer_draws      honest answers drawn from an answer model   (draws for laws beyond
+                  (item thresholds, Gaussian copula)         normality)
+mahad_sim_        same-sample D² quantile over such draws    Wilks 1963's law, simulated
+quantile
 random_lr         likelihood ratio of uniform random         Neyman & Pearson 1933; lz*:
                   answers against the sample's answer         Snijders 2001; styles: Böckenholt
                   model, the person's style profiled out      2012
@@ -58,7 +64,7 @@ from .missing import pattern_index
 
 __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
-           "mahad_beta_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
+           "mahad_beta_crit", "mahad_new_p", "mahad_new_crit", "answer_draws", "mahad_sim_quantile", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
            "category_scores", "answer_model", "random_lr", "random_lr_quantiles"]
 
@@ -230,6 +236,41 @@ def mahad_beta_p(d2: np.ndarray, n: int, p: np.ndarray | int) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         out = special.betaincc(p / 2, (n - p - 1) / 2, u)
     return np.where(np.isnan(d2) | (p < 1) | (n - p - 1 <= 0), np.nan, out)
+
+
+def mahad_new_p(d2: np.ndarray, n: int, p: np.ndarray | int) -> np.ndarray:
+    """Upper-tail p of D² of a row that is *not* among the ``n`` rows the mean and covariance come from.
+
+    For a new normal observation ``n (n - p) D² / ((n + 1) p (n - 1))`` follows
+    F(``p``, ``n - p``) (Hotelling's T² for one new observation; Penny 1996, *J R Stat Soc C*
+    45:73-81, gives both laws): heavier than :func:`mahad_beta_p`'s law for a row of the
+    estimation sample, markedly so when ``n`` is not much larger than ``p`` (e.g. a
+    covariance from the few complete cases of an export with item nonresponse, measured on
+    the incomplete rows).
+
+    >>> round(float(mahad_new_p(np.array([40.0]), 200, 20)[0]), 4) > round(float(mahad_beta_p(np.array([40.0]), 200, 20)[0]), 4)
+    True
+    """
+    d2 = np.asarray(d2, dtype=float)
+    p = np.broadcast_to(np.asarray(p, dtype=float), d2.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = n * (n - p) * d2 / ((n + 1) * p * (n - 1))
+        out = special.fdtrc(p, n - p, np.maximum(f, 0.0))
+    return np.where(np.isnan(d2) | (p < 1) | (n - p <= 0), np.nan, out)
+
+
+def mahad_new_crit(alpha: float, n: int, p: np.ndarray | int) -> np.ndarray:
+    """The D² above which :func:`mahad_new_p` is below ``alpha``.
+
+    >>> d = mahad_new_crit(0.001, 200, 20)
+    >>> round(float(mahad_new_p(d, 200, 20)), 6)
+    0.001
+    """
+    p = np.asarray(p, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = special.fdtri(p, n - p, 1 - alpha)
+        d2 = f * (n + 1) * p * (n - 1) / (n * (n - p))
+    return np.where((p < 1) | (n - p <= 0), np.nan, d2)
 
 
 def pairwise_corr(x: np.ndarray, min_periods: int = 3) -> np.ndarray:

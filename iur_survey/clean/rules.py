@@ -28,7 +28,7 @@ import pandas as pd
 from ..instrument import Instrument
 from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahalanobis_d2, rayleigh_quotient, standardised_corr
-from .indices import answer_draws, answer_model, mahad_sim_quantile, random_lr, random_lr_quantiles
+from .indices import answer_draws, answer_model, mahad_new_crit, mahad_new_p, mahad_sim_quantile, random_lr, random_lr_quantiles
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
 from .missing import item_columns, pattern_index
@@ -727,10 +727,24 @@ def mahalanobis_min_n(n_items: int) -> int:
     return 2 * n_items
 
 
-def _distance_d2(x: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """D² and items answered of every row of ``x`` against the mean and covariance of the ``ref`` rows."""
-    mean, cov, _how = _mean_cov(x[ref])
-    return mahalanobis_d2(x, mean, cov)
+def _distance_d2(x: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """D² and items answered of every row of ``x`` against the mean and covariance of the ``ref`` rows.
+
+    Also the number of rows the estimates rest on and which rows of ``x`` are among them
+    (whose D² follows :func:`~iur_survey.clean.indices.mahad_beta_p`'s law; the others',
+    :func:`~iur_survey.clean.indices.mahad_new_p`'s).  Complete cases: the complete ``ref``
+    rows.  Pairwise (too few complete cases): every entry rests on its own rows; the
+    fewest of them is the sample size, and no row counts as one of them (the F law: the
+    cautious reading of a covariance estimated with holes).
+    """
+    mean, cov, how = _mean_cov(x[ref])
+    d2, n_obs = mahalanobis_d2(x, mean, cov)
+    complete = ~np.isnan(x).any(axis=1)
+    if how.startswith("complete"):
+        return d2, n_obs, int((complete & ref).sum()), complete & ref
+    obs = (~np.isnan(x[ref])).astype(np.float64)
+    n_est = int((obs.T @ obs).min())
+    return d2, n_obs, n_est, np.zeros(len(x), dtype=bool)
 
 
 #: the parts of the questionnaire a distance rule also tests on their own (Bonferroni over the three)
@@ -769,8 +783,14 @@ def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alp
     A respondent who answers the first half carefully and the second at random is far
     from everyone on the second half only; with ``halves`` each half is tested too and
     every test is made at ``alpha / 3`` (Bonferroni).  The critical value is computed once
-    per number of items answered (:func:`iur_survey.clean.indices.mahad_beta_crit`), the p
-    only for the rows beyond it.  ``honest``: answers drawn from the sample's answer model
+    per number of items answered, the p only for the rows beyond it: for a row of the
+    sample the mean and covariance were estimated from, the scaled Beta law
+    (:func:`iur_survey.clean.indices.mahad_beta_crit`), for any other row (one with
+    missing answers, when the estimates come from the complete cases) the scaled F law of
+    a new observation (:func:`iur_survey.clean.indices.mahad_new_crit`), both with the
+    number of rows the estimates rest on (with 7.5 % of the answers missing at random the
+    Beta law with every reference row flagged 3 % of honest normal answers at N 1500 and
+    13 % at N 150 instead of 1 %).  ``honest``: answers drawn from the sample's answer model
     (same columns and coding as ``x``); where their same-sample D² has a heavier tail than
     the Beta law (skewed items, rare categories: :func:`~iur_survey.clean.indices.mahad_sim_quantile`),
     the part is tested at the stricter level whose Beta critical value is their quantile, so
@@ -779,7 +799,6 @@ def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alp
     ``p``, ``part`` (index into :data:`PARTS`) of their most extreme part, and the adjusted
     level the part was tested at.
     """
-    n_ref = int(ref.sum())
     cols = [slice(None)]
     if halves and x.shape[1] >= 8:
         h = x.shape[1] // 2
@@ -791,21 +810,24 @@ def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alp
     used = np.full(len(x), np.nan)
     for k, c in enumerate(cols):
         sub = x[:, c]
-        d2, n_obs = _distance_d2(sub, ref)
+        d2, n_obs, n_est, inside = _distance_d2(sub, ref)
         need_k = max(2, math.ceil(need * sub.shape[1] / x.shape[1]))
         lev = level
         if honest is not None:
-            q = mahad_sim_quantile(honest[:, c], n_ref, 1 - level)
-            lev = min(level, float(mahad_beta_p(np.array([q]), n_ref, sub.shape[1])[0]))
-        lim_by = np.full(sub.shape[1] + 1, np.inf)
+            q = mahad_sim_quantile(honest[:, c], n_est, 1 - level)
+            lev = min(level, float(mahad_beta_p(np.array([q]), n_est, sub.shape[1])[0]))
+        lim_in = np.full(sub.shape[1] + 1, np.inf)     # by number answered: a row of the estimation sample
+        lim_new = np.full(sub.shape[1] + 1, np.inf)    # any other row
         for m in np.unique(n_obs):
             if m >= need_k:
-                lim_by[m] = float(mahad_beta_crit(lev, n_ref, m))
-        lim = lim_by[n_obs]
+                lim_in[m] = float(mahad_beta_crit(lev, n_est, m))
+                lim_new[m] = float(mahad_new_crit(lev, n_est, m))
+        lim = np.where(inside, lim_in[n_obs], lim_new[n_obs])
         with np.errstate(invalid="ignore"):
             beyond = np.flatnonzero(d2 > lim)
         if len(beyond):
-            pv = mahad_beta_p(d2[beyond], n_ref, n_obs[beyond])
+            pv = np.where(inside[beyond], mahad_beta_p(d2[beyond], n_est, n_obs[beyond]),
+                          mahad_new_p(d2[beyond], n_est, n_obs[beyond]))
             better = pv / lev < best_ratio[beyond]          # the most extreme part against its own level
             rows = beyond[better]
             best_ratio[rows] = pv[better] / lev

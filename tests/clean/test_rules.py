@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -233,12 +234,18 @@ def test_mahalanobis_flags_against_the_finite_sample_beta(make_frame, inst, seed
     mu, s_inv = x.mean(0), np.linalg.inv(np.cov(x, rowvar=False))
     d2 = np.array([scipy_mahalanobis(r, mu, s_inv) ** 2 for r in x])
     pval = stats.beta.sf(n * d2 / (n - 1) ** 2, p / 2, (n - p - 1) / 2)
-    clear = np.abs(np.log(pval / 0.001)) > 1e-6  # away from the boundary
-    expect = np.flatnonzero(pval < 0.001)
+    # the level tested: 0.001, or the stricter one honest answers drawn from the sample's answer model call for
+    levels = {float(re.search(r"< ([0-9.e-]+)", d).group(1)) for d in out.dropna()}
+    assert len(levels) == 1 and 0.0001 < next(iter(levels)) <= 0.001
+    level = next(iter(levels))
+    clear = np.abs(np.log(pval / level)) > 0.03  # away from the boundary (the level is printed to 2 digits)
+    expect = np.flatnonzero(pval < level)
     got = np.array(flagged(out))
     assert set(got[clear[got]]) == set(expect[clear[expect]])
     random_idx = set(df.index[df.response_id.isin(truth.response_id)])
-    assert len(random_idx & set(got)) >= 15  # of 25 (typically 19-23)
+    # of 25: 19-23 at the Beta law's .001, 13-20 at the level that holds .001 on honest answers drawn from
+    # the sample's answer model (these rounded normal answers pass the Beta law's .001 cut 3 times as often)
+    assert len(random_idx & set(got)) >= 10
     assert len(set(got) - random_idx) <= 5   # honest rows at p < .001: about 0.5 expected
 
 

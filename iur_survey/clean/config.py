@@ -80,9 +80,11 @@ class CleanConfig:
     irv_min_items: int | None = None
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
+    mahalanobis_by_group: bool = False
     mahalanobis_min_items: int | None = None
     mahalanobis_direction_alpha: float = 0.005
     mahalanobis_direction_halves: bool = True
+    mahalanobis_direction_by_group: bool = False
     mahalanobis_direction_min_items: int | None = None
     mahalanobis_ipsatized_alpha: float = 0.005
     mahalanobis_ipsatized_min_items: int | None = None

@@ -226,7 +226,7 @@ def test_mahalanobis_flags_against_the_finite_sample_beta(make_frame, inst, seed
     CPU's floating point on the boundary).
     """
     df, truth = make_frame(500, seed=seed, random=25)
-    out = mahalanobis(df, inst, alpha=0.001, halves=False)
+    out = mahalanobis(df, inst, alpha=0.001, halves=False, by_group=False)
     x = df[ITEMS].to_numpy(dtype=float).copy()
     rev = [ITEMS.index(c) for c in INST.reverse_items]
     x[:, rev] = 6 - x[:, rev]

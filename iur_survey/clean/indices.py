@@ -1011,7 +1011,7 @@ def mahad_sim_quantile(draws: np.ndarray, n: int, q: float) -> float:
     return float(np.nanquantile(np.concatenate(d2), q))
 
 
-def mahad_quotient_new_crit(r: np.ndarray, n: int, alpha: float, reps: int = 40, per: int = 500,
+def mahad_quotient_new_crit(r: np.ndarray, n: int, alpha: float, reps: int = 10, per: int = 2000,
                             seed: int = 1936, max_n: int = 5000) -> float:
     """The ``1 - alpha`` quantile of :func:`mahad_quotient` for an honest row *outside* the ``n`` rows it is measured against.
 
@@ -1023,7 +1023,8 @@ def mahad_quotient_new_crit(r: np.ndarray, n: int, alpha: float, reps: int = 40,
     normal rows outside 150 reference rows beyond the known-``R`` .975 quantile 16 % of the
     time, outside 800 rows 3.9 %).  By parametric simulation: ``reps`` samples of ``n``
     normal rows with correlation ``R`` (at most ``max_n``: beyond it the error is negligible
-    and the quantile slightly cautious) give estimates, ``per`` new rows each give Q.
+    and the excess over the known-``R`` quantile scaled by ``max_n / n``: the estimation error
+    shrinks as ``1 / n``) give estimates, ``per`` new rows each give Q.
 
     >>> r = np.full((10, 10), .5) + .5 * np.eye(10)
     >>> bool(mahad_quotient_new_crit(r, 60, .01) > mahad_quotient_crit(r, .01) > 1.9)
@@ -1041,4 +1042,8 @@ def mahad_quotient_new_crit(r: np.ndarray, n: int, alpha: float, reps: int = 40,
         mu, sd = ref.mean(axis=0), ref.std(axis=0, ddof=1)
         rhat = np.corrcoef((ref - mu) / sd, rowvar=False)
         out.append(rayleigh_quotient((new - mu) / sd, rhat))
-    return float(np.nanquantile(np.concatenate(out), 1 - alpha))
+    crit = float(np.nanquantile(np.concatenate(out), 1 - alpha))
+    if n > m:
+        known = mahad_quotient_crit(r, alpha, normals=rng.standard_normal((int(reps) * int(per), p)))
+        crit = known + max(crit - known, 0.0) * m / n
+    return crit

@@ -756,23 +756,38 @@ def _model_draws(frame: pd.DataFrame, instrument: Instrument, cols: list[str], r
 
     The model of :func:`~iur_survey.clean.indices.answer_model` fitted on the ``ref`` rows
     with every item answered on the scale (None when fewer than :func:`mahalanobis_min_n`
-    of them), 20,000 seeded draws (:func:`~iur_survey.clean.indices.answer_draws`).  Within
-    :class:`matrix_cache` the draws are made once per frame and reference.
+    of them; of more than :data:`MODEL_ROWS`, that many spread evenly over the file: the
+    draws' own noise is larger than the estimates' beyond), 20,000 seeded draws
+    (:func:`~iur_survey.clean.indices.answer_draws`).  Within :class:`matrix_cache` the draws
+    are made once per frame and reference.
     """
-    key = ("draws", id(frame), tuple(cols), np.asarray(ref, dtype=bool).tobytes())
+    ref = np.asarray(ref, dtype=bool)
+    key = ("draws", id(frame), tuple(cols), np.packbits(ref).tobytes())
     if _MATRIX_CACHE is not None and key in _MATRIX_CACHE and _MATRIX_CACHE[key][0] is frame:
         return _MATRIX_CACHE[key][1]
     x = _matrix(frame, cols) - instrument.scale_min
     m = int(instrument.scale_max - instrument.scale_min) + 1
-    with np.errstate(invalid="ignore"):
-        whole = (x == np.round(x)) & (x >= 0) & (x < m)
+    wkey = ("whole", id(frame), tuple(cols))
+    if _MATRIX_CACHE is not None and wkey in _MATRIX_CACHE and _MATRIX_CACHE[wkey][0] is frame:
+        whole = _MATRIX_CACHE[wkey][1]
+    else:
+        with np.errstate(invalid="ignore"):
+            whole = ((x == np.round(x)) & (x >= 0) & (x < m)).all(axis=1)
+        if _MATRIX_CACHE is not None:
+            _MATRIX_CACHE[wkey] = (frame, whole)
+    use = np.flatnonzero(ref & whole)
     out = None
-    if (ref & whole.all(axis=1)).sum() >= mahalanobis_min_n(len(cols)):
-        codes = np.where(whole, np.nan_to_num(x), -1).astype(np.int64)
-        out = answer_draws(*answer_model(codes, m, ref)).astype(float)
+    if len(use) >= mahalanobis_min_n(len(cols)):
+        if len(use) > MODEL_ROWS:
+            use = use[np.linspace(0, len(use) - 1, MODEL_ROWS).astype(np.int64)]
+        out = answer_draws(*answer_model(x[use].astype(np.int64), m)).astype(float)
     if _MATRIX_CACHE is not None:
         _MATRIX_CACHE[key] = (frame, out)
     return out
+
+
+#: the most reference rows the answer model of :func:`_model_draws` is fitted on
+MODEL_ROWS = 20000
 
 
 def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alpha: float,

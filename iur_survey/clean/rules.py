@@ -448,8 +448,18 @@ def attention(frame: pd.DataFrame, instrument: Instrument, *, missing_fails: boo
     [<NA>, 'ATT1=2, expected 4', 'ATT1 unanswered, expected 4']
     >>> attention(df, load_instrument(), missing_fails=False).tolist()
     [<NA>, 'ATT1=2, expected 4', <NA>]
+
+    A check that nobody in the export answered was not exported or not matched to its
+    column (an all-empty column is what a reader gives for an instrument's check it could
+    not find): it is no evidence against anyone, so the rule flags nobody and
+    :func:`missing_inputs` reports it as not evaluated (before, every response of such an
+    export was excluded as "unanswered").
+
+    >>> attention(pd.DataFrame({"ATT1": [np.nan, np.nan]}), load_instrument()).tolist()
+    [<NA>, <NA>]
     """
-    checks = [(c, v) for c, v in instrument.attention_checks.items() if c in frame.columns]
+    # a check nobody in the export answered was not exported (or not matched): no evidence, not evaluated
+    checks = [(c, v) for c, v in instrument.attention_checks.items() if c in frame.columns and frame[c].notna().any()]
     if not checks:
         return _none(frame)
     x = _matrix(frame, [c for c, _ in checks])
@@ -1505,6 +1515,9 @@ def missing_inputs(frame: pd.DataFrame, instrument: Instrument, rules: Iterable[
                 out[rule] = f"no {' or '.join(need)} values"
         elif rule == "attention" and not any(c in frame.columns for c in instrument.attention_checks):
             out[rule] = "no attention-check column"
+        elif rule == "attention" and not any(frame[c].notna().any() for c in instrument.attention_checks
+                                             if c in frame.columns):
+            out[rule] = "no attention-check answers (column not in the export, or not matched)"
         elif rule not in ("attention",) and not item_columns(frame, instrument):
             out[rule] = "no item column"
     return out

@@ -111,3 +111,36 @@ def test_longpattern_short_form_of_equal_constructs():
         df = honest(1500, s, items, inst, shares=[.1, .2, .3, .25, .15], per=3)
         far.append(longpattern(df, inst).fillna("").str.contains(FAR, regex=False).to_numpy())
     assert np.mean(np.concatenate(far)) < 0.005
+
+
+def test_an_attention_check_the_export_does_not_carry_excludes_nobody(tmp_path):
+    """An instrument's check whose column the reader cannot find reads as all empty: not evaluated, not failed.
+
+    Before: a Qualtrics export of an instrument whose check has no wording (so the reader
+    could not match its question) lost every response to ``attention`` ('ATT1 unanswered').
+    """
+    from iur_survey.clean.pipeline import clean
+    from iur_survey.read import read_export
+    from iur_survey.simulate.writers import write_export
+
+    doc = {"scale": {"min": 1, "max": 5}, "group_column": "role", "groups": {"a": ["A"], "b": ["B"]},
+           "role_question": {"en": "Which group are you in?"}, "attention_checks": {"ATT1": 4},
+           "constructs": {c: {"items": [f"{c}{i}" for i in (1, 2, 3, 4)]} for c in "ABCD"}}
+    inst = parse_instrument(doc)
+    items = list(inst.item_codes)
+    df = honest(120, 1, items, inst, shares=[.1, .2, .3, .25, .15])
+    n = len(df)
+    df.insert(0, "response_id", [f"R{i}" for i in range(n)])
+    df.insert(1, "role", ["a", "b"] * (n // 2))
+    df["ATT1"] = 4.0
+    df["_status"], df["_finished"], df["_progress"] = "IP Address", True, 100.0
+    df["_duration"] = 600.0
+    df["_submitted"] = pd.Timestamp("2024-03-01") + pd.to_timedelta(np.arange(n) * 60, unit="s")
+    df["_ip"] = [f"10.0.0.{i}" for i in range(n)]
+    for col in ("_email", "_name", "_phone", "_location", "_comment"):
+        df[col] = None
+    raw = read_export(write_export(df, inst, "qualtrics", tmp_path / "q.csv"), inst)
+    assert raw.frame["ATT1"].isna().all()          # the reader could not match the check's column
+    res = clean(raw, inst)
+    assert "attention" in res.report["rules_not_evaluated"]
+    assert res.report["n_excluded_screening"] == 0

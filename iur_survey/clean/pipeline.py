@@ -92,6 +92,68 @@ class CarelessShareWarning(UserWarning):
     """The careless-responding indices excluded an unusually large share of the export."""
 
 
+class CarelessGroupWarning(UserWarning):
+    """The careless-responding indices excluded one group (role) far more often than the others."""
+
+
+#: warn when a group's careless exclusions exceed the other groups' rate at this one-sided binomial p
+CARELESS_GROUP_P = 0.001
+
+
+def careless_by_group(screened: pd.DataFrame, instrument: Instrument, excluded: np.ndarray
+                      ) -> tuple[dict[str, dict[str, int]], str]:
+    """Careless exclusions per group (role) of the screened responses, and a warning text if one group stands out.
+
+    The study compares the roles, and a role that answers differently from the others (in
+    level, or in how its answers correlate) is far from the pooled sample as a whole: the
+    distance indices flag its honest members more often.  A group whose share of careless
+    exclusions exceeds the other groups' at a one-sided binomial p below
+    :data:`CARELESS_GROUP_P` (Bonferroni over the groups) is named (it may also really hold
+    more careless respondents: the warning asks to look, it decides nothing).  It has little
+    power at the sizes of a survey: in 48 samples of 300 and 1,500 (8 kinds of export, 3
+    seeds) it named no group, neither where the roles do not differ nor where a role of
+    10 % whose correlations differ lost 3.0 % of its honest respondents against 0.7-1.3 %
+    for the others (pooled over 3 seeds; too few per sample).  The counts are in the report
+    (``careless_excluded_by_group``) either way.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> f = pd.DataFrame({"role": ["university"] * 100 + ["government"] * 100})
+    >>> ex = np.r_[np.zeros(99, bool), [True], np.zeros(88, bool), np.ones(12, bool)]
+    >>> counts, text = careless_by_group(f, load_instrument(), ex)
+    >>> counts["government"], text[:62]
+    ({'screened': 100, 'excluded': 12}, 'the careless-responding indices excluded 12 of 100 government ')
+    """
+    col = instrument.group_column
+    if col not in screened.columns or not len(screened):
+        return {}, ""
+    g = screened[col].astype("string").fillna("(none)").to_numpy(dtype=object)
+    excluded = np.asarray(excluded, dtype=bool) if len(excluded) else np.zeros(len(g), dtype=bool)
+    counts = {str(k): {"screened": int((g == k).sum()), "excluded": int(excluded[g == k].sum())}
+              for k in pd.unique(g)}
+    from scipy import stats
+
+    worst, worst_p = "", 1.0
+    total_n, total_k = len(g), int(excluded.sum())
+    tested = [k for k in counts if k != "(none)" and total_n - counts[k]["screened"] >= 20]
+    for k in tested:
+        c = counts[k]
+        n_o, k_o = total_n - c["screened"], total_k - c["excluded"]
+        if c["excluded"] < 5:
+            continue
+        p = stats.binomtest(c["excluded"], c["screened"], max(k_o / n_o, 0.5 / n_o), alternative="greater").pvalue
+        p = min(1.0, p * len(tested))                       # Bonferroni over the groups
+        if p < worst_p:
+            worst, worst_p = k, p
+    if worst_p >= CARELESS_GROUP_P:
+        return counts, ""
+    c = counts[worst]
+    n_o, k_o = total_n - c["screened"], total_k - c["excluded"]
+    return counts, (f"the careless-responding indices excluded {c['excluded']} of {c['screened']} {worst} "
+                    f"responses ({100 * c['excluded'] / c['screened']:.1f}%) against {100 * k_o / n_o:.1f}% of the "
+                    f"others (binomial p = {worst_p:.1g}): a role that answers differently is far from the pooled "
+                    f"sample; compare with mahalanobis by_group before comparing the roles")
+
+
 def _flags_table(ids: pd.Series, kept_pos: np.ndarray, rows: np.ndarray, flagged: pd.DataFrame,
                  rules: list[str]) -> pd.DataFrame:
     """One row per kept response (clean.csv's order): ``response_id``, ``row`` and a 0/1 column per index rule."""
@@ -380,6 +442,10 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                              f"({100 * share:.1f}% > {100 * CARELESS_WARN_SHARE:.0f}%): check the export and "
                              f"the configuration before trusting the sample")
         warnings.warn("iur-survey clean: " + warnings_list[-1], CarelessShareWarning, stacklevel=3)
+    by_group, group_warning = careless_by_group(sub, instrument, drop_sub)
+    if group_warning:
+        warnings_list.append(group_warning)
+        warnings.warn("iur-survey clean: " + group_warning, CarelessGroupWarning, stacklevel=3)
     basis_counts: dict[str, int] = {}
     for b in basis_by_pos.values():
         key = b.split(":")[0]
@@ -403,6 +469,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "excluded_by_primary_rule": {r: int(by_primary[r]) for r in RULE_ORDER if r in by_primary.index},
         "flagged_kept_by_rule": {r: int(by_flag[r]) for r in RULE_ORDER if r in by_flag.index},
         "careless_exclusion_basis": basis_counts,
+        "careless_excluded_by_group": by_group,
         "warnings": warnings_list,
         "n_screened": int(screened.sum()),
         "order": {"screening": [r for r in SCREENING_RULES if r in on],

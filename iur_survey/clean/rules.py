@@ -800,6 +800,16 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     places no careful respondent does, and stay far.  Flags at ``alpha = .005``; one piece
     of evidence, never an exclusion alone.
 
+    It is not independent of :func:`mahalanobis` (the same answers, coarsened): among
+    style-free honest respondents both flag 0.19 %, 27 times what independent indices would
+    (evaluation exports, N 3000, seeds 1-3, csv), and "size + direction" is their commonest
+    basis of exclusion.  It stays a group of its own because it catches what the likelihood
+    profile forgives: uniform random answers with many end codes, which
+    :func:`random_likelihood` reads as an extreme style.  Without it (same exports, N 800 /
+    3000) honest exclusion fell 0.5 -> 0.3 % (style-free) and 0.9 -> 0.6 % (simulator) and
+    precision on style-free exports rose 0.967 -> 0.980, but the recall of random answers
+    fell 0.979 -> 0.958 / 0.978 -> 0.967 on the simulator.
+
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(1)
     >>> z = rng.normal(size=(300, 1)) + rng.normal(scale=.5, size=(300, 4))

@@ -270,19 +270,20 @@ def mahad_beta_crit(alpha: float, n: int, p: np.ndarray | int) -> np.ndarray:
     return np.where((p < 1) | (n - p - 1 <= 0), np.nan, (n - 1) ** 2 / n * q)
 
 
-def item_pairs(x: np.ndarray, critval: float = 0.60, anto: bool = False,
-               allowed: np.ndarray | None = None) -> np.ndarray:
+def item_pairs(x: np.ndarray | None, critval: float = 0.60, anto: bool = False,
+               allowed: np.ndarray | None = None, corr: np.ndarray | None = None) -> np.ndarray:
     """Item pairs ``(j, k)``, ``j > k``, whose sample correlation exceeds ``critval`` (below ``-critval`` for antonyms).
 
     As ``careless``' helper: pairwise-complete Pearson correlations, pairs taken from the
     lower triangle in column-major order.  ``allowed`` (items x items, bool) restricts the
-    pairs (e.g. to items of the same construct).
+    pairs (e.g. to items of the same construct).  ``corr``: :func:`pairwise_corr` of ``x``
+    when the caller has it (``x`` is then not used).
 
     >>> x = np.array([[1, 1, 5], [2, 2, 4], [3, 4, 2], [5, 4, 1.0]])
     >>> item_pairs(x, .6).tolist(), item_pairs(x, .6, anto=True).tolist()
     ([[1, 0]], [[2, 0], [2, 1]])
     """
-    r = pairwise_corr(np.asarray(x, dtype=float))
+    r = pairwise_corr(np.asarray(x, dtype=float)) if corr is None else corr
     crit = abs(critval)
     hit = (r < -crit) if anto else (r > crit)
     hit &= np.tril(np.ones_like(hit, dtype=bool), k=-1)

@@ -28,7 +28,7 @@ import pandas as pd
 from ..instrument import Instrument
 from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahalanobis_d2, rayleigh_quotient, standardised_corr
-from .indices import answer_model, random_lr, random_lr_quantiles, random_lrs
+from .indices import answer_model, pairwise_corr, random_lr, random_lr_quantiles, random_lrs
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
 from .missing import item_columns, pattern_index
@@ -1077,8 +1077,8 @@ def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
     cidx = _construct_index(cols, instrument)
     pos = ~np.isin(cols, list(instrument.reverse_items))
     allowed = (cidx[:, None] == cidx[None, :]) & pos[:, None] & pos[None, :]
-    ref = slice(None) if reference is None else np.asarray(reference, dtype=bool)
-    pairs = item_pairs(x[ref], critval, allowed=allowed)
+    sign = np.where(pos, 1.0, -1.0)                     # reverse scoring flips the sign of a correlation
+    pairs = item_pairs(None, critval, allowed=allowed, corr=_reference_corr(frame, cols, reference) * np.outer(sign, sign))
     if len(pairs) < 3:
         return _none(frame)
     r = psychsyn_index(x, pairs=pairs)
@@ -1086,6 +1086,19 @@ def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
         hit = r < min_r
     return _details(frame, hit, (f"psychometric synonyms r = {v:.2f} over {len(pairs)} pairs < {_detail_number(min_r)}"
                                  for v in r[hit]))
+
+
+def _reference_corr(frame: pd.DataFrame, cols: list[str], reference: pd.Series | np.ndarray | None) -> np.ndarray:
+    """Pairwise-complete correlations of the raw item codes over the ``reference`` rows, once per frame within
+    :class:`matrix_cache` (psychometric synonyms and antonyms share them)."""
+    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
+    key = ("corr", id(frame), tuple(cols), ref.tobytes())
+    if _MATRIX_CACHE is not None and key in _MATRIX_CACHE and _MATRIX_CACHE[key][0] is frame:
+        return _MATRIX_CACHE[key][1]
+    r = pairwise_corr(_matrix(frame, cols)[ref])
+    if _MATRIX_CACHE is not None:
+        _MATRIX_CACHE[key] = (frame, r)
+    return r
 
 
 def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
@@ -1115,8 +1128,8 @@ def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
         return _none(frame)
     x = _matrix(frame, cols)
     cidx = _construct_index(cols, instrument)
-    ref = slice(None) if reference is None else np.asarray(reference, dtype=bool)
-    pairs = item_pairs(x[ref], critval, anto=True, allowed=cidx[:, None] == cidx[None, :])
+    pairs = item_pairs(None, critval, anto=True, allowed=cidx[:, None] == cidx[None, :],
+                       corr=_reference_corr(frame, cols, reference))
     if len(pairs) < 3:
         return _none(frame)
     r = psychant_index(x, pairs=pairs)

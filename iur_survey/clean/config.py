@@ -92,6 +92,8 @@ class CleanConfig:
     mahalanobis_quotient_min_items: int | None = None
     random_likelihood_alpha: float = 0.005
     random_likelihood_far_alpha: float = 0.001
+    random_likelihood_tails: bool = True
+    random_likelihood_min_tail: int = 4
     psychsyn_min_r: float = 0.0
     psychsyn_critval: float = 0.2
     psychant_max_r: float = 0.0
@@ -255,7 +257,7 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
             raise IURSurveyError(src, f"{name}: expected true or false, got {value!r}")
         return value
     if name.endswith(("_min_run", "_far_run", "_max_period", "_min_items", "_min_constructs",
-                      "_min_trailing_missing", "_min_evidence", "_min_inconsistency")):
+                      "_min_trailing_missing", "_min_evidence", "_min_inconsistency", "_min_tail")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise IURSurveyError(src, f"{name}: expected a positive whole number, got {value!r}")
         return value

@@ -37,8 +37,8 @@ structure          mahalanobis_quotient (D² per unit of squared deviation, z'R^
                    (``speed_only``): a fast response whose answers do not follow the item
                    correlations is excluded, a fast careful reader's answers do follow them
 likelihood         random_likelihood (uniform random answers more likely than honest ones in
-                   any response style, p < .005 under the sample's fitted answer model; far
-                   beyond at p < .001)
+                   any response style, throughout or from some item on, p < .005 under the
+                   sample's fitted answer model for either ratio; far beyond at p < .001)
 inconsistency      psychsyn, psychant, even_odd, person_total (3 of them)
 (reported only)    person_fit (rises for honest extreme responders; off by default)
 =================  ===========================================================
@@ -55,7 +55,9 @@ Why ``likelihood`` is a group (same evaluation, N 3000): random answers at an or
 0.84 -> 0.90 on the graded-response generator and 0.22 -> 0.36 among real people (bfi), partly
 careless answers 0.04 -> 0.11 and 0.03 -> 0.06, for honest exclusion 0.3 -> 0.4 % and 0.6 ->
 0.7 %; on the package's simulator random 0.972 -> 0.978 for 0.6 -> 0.8 % (extreme responders
-1.4 -> 2.2 %).
+1.4 -> 2.2 %).  Its second ratio, a random tail (a change point), then took partly careless answers
+0.11 -> 0.16 (graded response) and 0.06 -> 0.16 (bfi), for honest exclusion 0.4 -> 0.4 % and
+0.7 -> 0.9 % (simulator: partial 0.80 -> 0.82, honest 0.8 -> 0.9 %).
 
 Why ``structure`` supports speed only (``python -m iur_survey.clean.evaluate --generator
 all``, N 800 and 3000, seeds 1-3, csv): as a group of its own at the .99 level it adds as
@@ -106,10 +108,12 @@ SPEED_ONLY: tuple[str, ...] = ("structure",)
 
 
 def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
-             speed_only: Iterable[str] = SPEED_ONLY) -> dict[str, np.ndarray]:
+             speed_only: Iterable[str] = SPEED_ONLY, hits: Mapping[str, np.ndarray] | None = None
+             ) -> dict[str, np.ndarray]:
     """Per evidence group (:data:`EVIDENCE_GROUPS`), whether it counts against each response.
 
-    A group in ``speed_only`` counts only where ``speed`` does.
+    A group in ``speed_only`` counts only where ``speed`` does.  ``hits``: the flags'
+    ``notna()`` as boolean arrays, when the caller has them already.
 
     >>> f = {"psychsyn": pd.Series(["r", "r"]), "psychant": pd.Series(["r", pd.NA]), "even_odd": pd.Series(["r", "r"])}
     >>> {g: v.tolist() for g, v in evidence(f).items()}
@@ -118,7 +122,7 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
     >>> {g: v.tolist() for g, v in evidence(f).items()}
     {'speed': [True, False], 'structure': [True, False]}
     """
-    hit = {r: f.notna().to_numpy() for r, f in flags.items()}
+    hit = _hits(flags) if hits is None else hits
     quorum = {"inconsistency": int(min_inconsistency)}
     groups: dict[str, np.ndarray] = {}
     for g, members in EVIDENCE_GROUPS.items():
@@ -133,18 +137,19 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
 
 
 def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 3,
-           exclude_alone: Iterable[str] = (), speed_only: Iterable[str] = SPEED_ONLY
-           ) -> tuple[np.ndarray, list[str]]:
+           exclude_alone: Iterable[str] = (), speed_only: Iterable[str] = SPEED_ONLY,
+           hits: Mapping[str, np.ndarray] | None = None) -> tuple[np.ndarray, list[str]]:
     """Which flagged responses to exclude, and on what basis (see the module docstring).
 
     ``flags``: index rule -> its detail Series (``<NA>`` = not flagged), all aligned.
     Returns a boolean array (exclude) and, per response, the basis text ('' if kept).
+    ``hits``: as in :func:`evidence`.
     """
     if not flags:
         return np.zeros(0, dtype=bool), []
     n = len(next(iter(flags.values())))
     alone = set(exclude_alone)
-    hit = {r: f.notna().to_numpy() for r, f in flags.items()}
+    hit = _hits(flags) if hits is None else hits
     far = {}
     for r, f in flags.items():
         far[r] = np.zeros(n, dtype=bool)
@@ -152,7 +157,7 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
         if len(idx):
             vals = f.to_numpy(dtype=object)[idx]
             far[r][idx] = [FAR in v for v in vals]
-    groups = evidence(flags, min_inconsistency=min_inconsistency, speed_only=speed_only)
+    groups = evidence(flags, min_inconsistency=min_inconsistency, speed_only=speed_only, hits=hit)
     points = np.sum(list(groups.values()), axis=0) if groups else np.zeros(n, dtype=int)
     far_any = np.zeros(n, dtype=bool)
     for r in far:
@@ -172,3 +177,7 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
         else:
             basis[i] = "excluded alone by configuration: " + ", ".join(r for r in alone if r in hit and hit[r][i])
     return exclude, basis
+
+
+def _hits(flags: Mapping[str, pd.Series]) -> dict[str, np.ndarray]:
+    return {r: f.notna().to_numpy() for r, f in flags.items()}

@@ -44,6 +44,8 @@ quantile
 random_lr         likelihood ratio of uniform random         Neyman & Pearson 1933; lz*:
                   answers against the sample's answer         Snijders 2001; styles: Böckenholt
                   model, the person's style profiled out      2012
+random_tail_lr    the same for answers that turn random      Page 1954 (CUSUM); Yu & Cheng
+                  from some item on (a change point)          2019 (back random responding)
 ================  ========================================  ===========================
 
 >>> x = np.array([[1, 2, 3, 4, 5, 4], [3, 3, 3, 3, 3, 4.0]])
@@ -58,7 +60,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import linalg, special
 
 from .missing import pattern_index
 
@@ -67,7 +69,8 @@ __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pa
            "mahad_beta_crit", "mahad_new_p", "mahad_new_crit", "answer_draws", "mahad_sim_quantile",
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
-           "category_scores", "answer_model", "random_lr", "random_lr_quantiles"]
+           "category_scores", "answer_model", "copula_item_loglik", "random_lr", "random_tail_lr", "random_lrs",
+           "random_lr_quantiles"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -309,19 +312,20 @@ def mahad_beta_crit(alpha: float, n: int, p: np.ndarray | int) -> np.ndarray:
     return np.where((p < 1) | (n - p - 1 <= 0), np.nan, (n - 1) ** 2 / n * q)
 
 
-def item_pairs(x: np.ndarray, critval: float = 0.60, anto: bool = False,
-               allowed: np.ndarray | None = None) -> np.ndarray:
+def item_pairs(x: np.ndarray | None, critval: float = 0.60, anto: bool = False,
+               allowed: np.ndarray | None = None, corr: np.ndarray | None = None) -> np.ndarray:
     """Item pairs ``(j, k)``, ``j > k``, whose sample correlation exceeds ``critval`` (below ``-critval`` for antonyms).
 
     As ``careless``' helper: pairwise-complete Pearson correlations, pairs taken from the
     lower triangle in column-major order.  ``allowed`` (items x items, bool) restricts the
-    pairs (e.g. to items of the same construct).
+    pairs (e.g. to items of the same construct).  ``corr``: :func:`pairwise_corr` of ``x``
+    when the caller has it (``x`` is then not used).
 
     >>> x = np.array([[1, 1, 5], [2, 2, 4], [3, 4, 2], [5, 4, 1.0]])
     >>> item_pairs(x, .6).tolist(), item_pairs(x, .6, anto=True).tolist()
     ([[1, 0]], [[2, 0], [2, 1]])
     """
-    r = pairwise_corr(np.asarray(x, dtype=float))
+    r = pairwise_corr(np.asarray(x, dtype=float)) if corr is None else corr
     crit = abs(critval)
     hit = (r < -crit) if anto else (r > crit)
     hit &= np.tril(np.ones_like(hit, dtype=bool), k=-1)
@@ -849,7 +853,11 @@ def category_scores(codes: np.ndarray, categories: int, smooth: float = 0.0) -> 
     ([[0.25, 0.5, 0.25]], [[-1.15, 0.0, 1.15]])
     """
     codes = np.asarray(codes, dtype=np.int64)
-    shares = np.stack([(codes == c).mean(axis=0) for c in range(categories)], axis=1) + smooth
+    n, k = codes.shape
+    if codes.size and (codes.min() < 0 or codes.max() >= categories):
+        raise ValueError(f"codes must be complete answers 0 .. {categories - 1}")
+    counts = np.bincount((codes + categories * np.arange(k)).ravel(), minlength=k * categories)
+    shares = counts.reshape(k, categories) / max(n, 1) + smooth
     shares /= shares.sum(axis=1, keepdims=True)
     return shares, special.ndtri(np.clip(np.cumsum(shares, axis=1) - shares / 2, 1e-12, 1 - 1e-12))
 
@@ -884,22 +892,59 @@ def answer_model(codes: np.ndarray, categories: int, reference: np.ndarray | Non
     return tau, (v * np.clip(w, 1e-6, None)) @ v.T
 
 
+def copula_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = np.zeros(1),
+                       scales: np.ndarray = np.ones(1)) -> np.ndarray:
+    """Each answer's log-likelihood given the answers before it, under the answer model in each response style.
+
+    The Gaussian copula of :func:`answer_model` factored item by item in questionnaire
+    order: with ``R = LL'`` (Cholesky) and ``e = L^-1 z``, the log-density of the latent
+    scores is ``sum_j -e_j^2/2 - log L_jj`` (up to ``-log 2pi / 2`` per item), so item
+    ``j`` adds ``log P_j(c) - (e_j^2 - z_j^2)/2 - log L_jj``: its own category
+    probability and what the copula adds given the earlier items.  The sum over the
+    first ``h`` items is the log-likelihood of those items alone (their block of ``R``),
+    so every head and tail of the questionnaire comes from one pass (:func:`random_tail_lr`).
+    For a style ``(m, s)`` (a shift and a stretch of the person's latent response) the
+    answer ``c`` of item ``j`` has probability ``Phi((tau_j,c+1 - m)/s) - Phi((tau_j,c - m)/s)``
+    and the latent score ``z = Phi^-1`` of the mid-point of that interval.  ``codes``:
+    complete rows, 0-based.  Returns styles (``shifts`` x ``scales``, shift-major) x rows x items.
+
+    >>> tau, r = answer_model(np.array([[0, 0], [1, 1], [1, 2], [2, 2]]), 3)
+    >>> ll = copula_item_loglik(np.array([[0, 0], [0, 2]]), tau, r)
+    >>> ll.shape, bool(ll[0, 0].sum() > ll[0, 1].sum())        # answers that agree are likelier
+    ((1, 2, 2), True)
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    k, m = tau.shape[0], tau.shape[1] - 1
+    low = np.linalg.cholesky(r)
+    lo, hi = tau[None, None, :, :-1], tau[None, None, :, 1:]
+    mu, sc = np.asarray(shifts)[:, None, None, None], np.asarray(scales)[None, :, None, None]
+    plo, phi = special.ndtr((lo - mu) / sc), special.ndtr((hi - mu) / sc)
+    g = len(shifts) * len(scales)
+    logp = np.log(np.clip(phi - plo, 1e-300, None)).reshape(g, k * m)
+    zt = special.ndtri(np.clip((plo + phi) / 2, 1e-12, 1 - 1e-12)).reshape(g, k * m)
+    flat = np.arange(k) * m + codes                                  # rows x items
+    z = np.take(zt, flat, axis=1)                                    # styles x rows x items
+    e = (z.reshape(-1, k) @ linalg.solve_triangular(low, np.eye(k), lower=True).T).reshape(z.shape)  # L^-1 z
+    return np.take(logp, flat, axis=1) - 0.5 * (e * e - z * z) - np.log(np.diag(low))
+
+
+def _complete(codes: np.ndarray, m: int) -> np.ndarray:
+    return np.flatnonzero((codes >= 0).all(axis=1) & (codes < m).all(axis=1))
+
+
 def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,
-              scales: np.ndarray = LR_SCALES, chunk: int = 4096, above: float | None = None) -> np.ndarray:
+              scales: np.ndarray = LR_SCALES, chunk: int = 2048, above: float | None = None) -> np.ndarray:
     """Likelihood ratio of random answers against the sample's answer model, the person's style profiled out.
 
     ``log P(x | uniform random) - max over (shift, scale) log P(x | honest, style)``: the
     Neyman-Pearson statistic (Neyman & Pearson 1933) of a random responder against an honest
     one, with the honest model fitted to the sample (:func:`answer_model`: item thresholds
-    ``tau`` and a Gaussian copula ``R``) and each person's response style as nuisance
-    parameters, as a person-fit statistic does (lz*, Snijders 2001; response styles as a
-    shift and a stretch of the person's thresholds: Böckenholt 2012's IRTree reading, Jin &
-    Wang 2014).  For a style ``(m, s)`` the answer ``c`` of item ``j`` has probability
-    ``Phi((tau_j,c+1 - m)/s) - Phi((tau_j,c - m)/s)`` and the latent score
-    ``z = Phi^-1`` of the mid-point of that interval; the copula adds
-    ``-z'(R^-1 - I)z / 2``.  Large = more like uniform random answers than like any styled
-    honest respondent.  The copula with mid-point scores is an approximation: the profile
-    takes most, not all, of a strong extreme style's effect away
+    ``tau`` and a Gaussian copula ``R``, :func:`copula_item_loglik`) and each person's
+    response style as nuisance parameters, as a person-fit statistic does (lz*, Snijders
+    2001; response styles as a shift and a stretch of the person's thresholds: Böckenholt
+    2012's IRTree reading, Jin & Wang 2014).  Large = more like uniform random answers than
+    like any styled honest respondent.  The copula with mid-point scores is an
+    approximation: the profile takes most, not all, of a strong extreme style's effect away
     (``tests/clean/test_indices.py``).  ``codes``: 0-based (``-1`` missing: ``NaN``, not
     evaluated); the grid of styles is :data:`LR_SHIFTS` x :data:`LR_SCALES` (a grid of 9 x 11
     changed no exclusion rate of the evaluation by more than 0.006).  ``above``: profile only
@@ -917,58 +962,134 @@ def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndar
     >>> bool(lr[0] > np.quantile(lr, .99)), bool(lr[1] < np.median(lr))
     (True, True)
     """
+    return _profiled(codes, tau, r, (_whole_ratio,), (above,), shifts, scales, chunk)[:, 0]
+
+
+def random_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,
+                   shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES, chunk: int = 2048,
+                   above: float | None = None) -> np.ndarray:
+    """Likelihood ratio of answers that turn random from some item on, the person's style profiled out.
+
+    Partial carelessness: a respondent answers with care, then at random from an unknown
+    item on (the change point of a CUSUM, Page 1954; as a person-fit statistic, the
+    change-point test for "back random responding" of Yu & Cheng 2019, *Psychol Methods*
+    24:658-674).  For each style, the log-likelihood ratio of a random tail against the
+    answer model's tail given the head, ``sum_{j >= h} (-log m - l_j)`` with ``l_j`` of
+    :func:`copula_item_loglik`, is maximised over the start ``h`` of the tail (tails of
+    ``min_tail`` items up to all of them); the statistic is the minimum of that over the
+    styles of :data:`LR_SHIFTS` x :data:`LR_SCALES`: a tail more random than honest in every
+    style.  The whole questionnaire is one of the tails, but as the largest of many tails
+    the statistic lies higher than :func:`random_lr` for everybody, and its cut-off is its
+    own.  Items in questionnaire order; ``codes`` 0-based, ``-1`` missing (``NaN``, not
+    evaluated); ``above``: as in :func:`random_lr` (the style-free statistic is an upper
+    bound).
+
+    >>> rng = np.random.default_rng(5)
+    >>> f = rng.normal(size=(800, 1))
+    >>> x = np.clip(np.round(2 + f + rng.normal(scale=.5, size=(800, 16))), 0, 4).astype(int)
+    >>> x[0, 8:] = [4, 0, 3, 0, 4, 1, 0, 2]                       # careful, then random over the last half
+    >>> tau, r = answer_model(x, 5)
+    >>> tail = random_tail_lr(x, tau, r)
+    >>> bool(tail[0] > np.quantile(tail, .99)), bool(random_lr(x, tau, r)[0] < tail[0])
+    (True, True)
+    """
+    return _profiled(codes, tau, r, (_tail_ratio(min_tail, tau.shape[0]),), (above,), shifts, scales, chunk)[:, 0]
+
+
+def _whole_ratio(ll: np.ndarray, m: int) -> np.ndarray:
+    """:func:`random_lr` from the item log-likelihoods (styles x rows x items)."""
+    return -ll.shape[2] * np.log(m) - ll.sum(axis=2).max(axis=0)
+
+
+def _tail_ratio(min_tail: int, k: int):
+    """:func:`random_tail_lr` from the item log-likelihoods, for tails of ``min_tail`` items or more."""
+    if not 1 <= min_tail <= k:
+        raise ValueError(f"min_tail must be between 1 and the {k} items, not {min_tail}")
+
+    def ratio(ll: np.ndarray, m: int) -> np.ndarray:
+        tails = np.cumsum(-np.log(m) - ll[:, :, ::-1], axis=2)[:, :, min_tail - 1:]   # tails of min_tail..k items
+        return tails.max(axis=2).min(axis=0)
+    return ratio
+
+
+def _statistics(tau: np.ndarray, min_tail: int | None) -> tuple:
+    return (_whole_ratio,) if min_tail is None else (_whole_ratio, _tail_ratio(min_tail, tau.shape[0]))
+
+
+def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, chunk=2048) -> np.ndarray:
+    """Likelihood-ratio statistics ``stat(item log-likelihoods, categories)`` of the complete rows (rows x stats).
+
+    One pass of :func:`copula_item_loglik` serves every statistic.  ``above`` (one per
+    statistic, or ``None``): profile the styles only on rows whose style-free value of some
+    statistic exceeds its ``above`` (the style (0, 1) is on the grid, so the style-free value
+    is an upper bound, and exact wherever the profiled one could exceed ``above``).
+    """
     codes = np.asarray(codes, dtype=np.int64)
-    if above is not None:
-        out = random_lr(codes, tau, r, np.zeros(1), np.ones(1), chunk)
-        rows = np.flatnonzero(out > above)
-        out[rows] = random_lr(codes[rows], tau, r, shifts, scales, chunk)
-        return out
-    n, k = codes.shape
     m = tau.shape[1] - 1
-    a = np.linalg.inv(r) - np.eye(k)
-    # per style, item and answer: log P and the latent score (a table: styles x items x categories)
-    lo, hi = tau[None, None, :, :-1], tau[None, None, :, 1:]
-    mu, sc = shifts[:, None, None, None], scales[None, :, None, None]
-    plo, phi = special.ndtr((lo - mu) / sc), special.ndtr((hi - mu) / sc)
-    g = len(shifts) * len(scales)
-    logp = np.log(np.clip(phi - plo, 1e-300, None)).reshape(g, k, m)
-    zt = special.ndtri(np.clip((plo + phi) / 2, 1e-12, 1 - 1e-12)).reshape(g, k, m)
-    out = np.full(n, np.nan)
-    ok = np.flatnonzero((codes >= 0).all(axis=1) & (codes < m).all(axis=1))
-    flat_lp, flat_z = logp.reshape(g, k * m), zt.reshape(g, k * m)
-    for start in range(0, len(ok), chunk):
-        rows = ok[start:start + chunk]
-        flat = np.arange(k) * m + codes[rows]                       # rows x items
-        lp = np.take(flat_lp, flat, axis=1).sum(axis=2)             # styles x rows
-        z = np.take(flat_z, flat, axis=1).reshape(-1, k)            # (styles x rows) x items
-        cop = -0.5 * np.einsum("ij,ij->i", z @ a, z).reshape(g, -1)
-        out[rows] = -k * np.log(m) - (lp + cop).max(axis=0)
+    if any(a is not None for a in above):
+        out = _profiled(codes, tau, r, stats, (None,) * len(stats), np.zeros(1), np.ones(1), chunk)
+        lim = np.array([np.inf if a is None else a for a in above])
+        with np.errstate(invalid="ignore"):
+            rows = np.flatnonzero((out > lim).any(axis=1))
+        out[rows] = _profiled(codes[rows], tau, r, stats, (None,) * len(stats), shifts, scales, chunk)
+        return out
+    out = np.full((len(codes), len(stats)), np.nan)
+    ok = _complete(codes, m)
+    step = max(1, chunk * 32 // (len(shifts) * len(scales)))           # rows x styles per chunk: about 32 x chunk
+    for start in range(0, len(ok), step):
+        rows = ok[start:start + step]
+        ll = copula_item_loglik(codes[rows], tau, r, shifts, scales)
+        out[rows] = np.column_stack([stat(ll, m) for stat in stats])
     return out
 
 
-def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs: Sequence[float]) -> np.ndarray:
+def random_lrs(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,
+               above: Sequence[float | None] = (None, None)) -> np.ndarray:
+    """:func:`random_lr` and :func:`random_tail_lr` of the same rows (rows x 2), from one pass over them.
+
+    >>> rng = np.random.default_rng(5)
+    >>> x = np.clip(np.round(2 + rng.normal(size=(300, 1)) + rng.normal(scale=.5, size=(300, 8))), 0, 4).astype(int)
+    >>> tau, r = answer_model(x, 5)
+    >>> both = random_lrs(x, tau, r)
+    >>> bool(np.allclose(both[:, 0], random_lr(x, tau, r))), bool(np.allclose(both[:, 1], random_tail_lr(x, tau, r)))
+    (True, True)
+    """
+    return _profiled(codes, tau, r, _statistics(tau, min_tail), tuple(above))
+
+
+def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs: Sequence[float],
+                        min_tail: int | None = None) -> np.ndarray:
     """Upper quantiles (``probs`` near 1) of :func:`random_lr` over ``codes``, profiling as few rows as exactness allows.
 
     The profiled ratio is at most the style-free one, so rows whose style-free ratio lies
-    below the quantiles found among the profiled top rows cannot change them.
+    below the quantiles found among the profiled top rows cannot change them.  With
+    ``min_tail``: the quantiles of :func:`random_lr` and of :func:`random_tail_lr`
+    (2 x probs), from shared passes.
 
     >>> rng = np.random.default_rng(3)
     >>> c = np.clip(np.round(2 + rng.normal(size=(2000, 1)) + rng.normal(scale=.7, size=(2000, 8))), 0, 4).astype(int)
     >>> tau, r = answer_model(c, 5)
     >>> bool(np.allclose(random_lr_quantiles(c, tau, r, [.99]), np.quantile(random_lr(c, tau, r), [.99])))
     True
+    >>> bool(np.allclose(random_lr_quantiles(c, tau, r, [.99], min_tail=4)[1],
+    ...                  np.quantile(random_tail_lr(c, tau, r), [.99])))
+    True
     """
     codes = np.asarray(codes, dtype=np.int64)
-    free = random_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1))
-    order = np.argsort(-free)
-    top = max(1, int(len(codes) * (1 - min(probs)) * 4))
+    stats = _statistics(tau, min_tail)
+    free = _profiled(codes, tau, r, stats, (None,) * len(stats), np.zeros(1), np.ones(1))
+    order = np.argsort(-free, axis=0)
+    top = np.full(len(stats), max(1, int(len(codes) * (1 - min(probs)) * 4)))
     while True:
-        lr = np.full(len(codes), -np.inf)
-        lr[order[:top]] = random_lr(codes[order[:top]], tau, r)
-        qs = np.quantile(lr, probs)
-        if top >= len(codes) or free[order[top]] <= qs.min():
-            return qs
-        top = min(len(codes), 4 * top)
+        rows = np.unique(np.concatenate([order[:t, s] for s, t in enumerate(top)]))
+        lr = np.full((len(codes), len(stats)), -np.inf)
+        lr[rows] = _profiled(codes[rows], tau, r, stats, (None,) * len(stats))
+        qs = np.quantile(lr, probs, axis=0).T                              # stats x probs
+        short = [s for s, t in enumerate(top) if t < len(codes) and free[order[t, s], s] > qs[s].min()]
+        if not short:
+            return qs[0] if min_tail is None else qs
+        for s in short:
+            top[s] = min(len(codes), 4 * top[s])
 
 
 def answer_draws(tau: np.ndarray, r: np.ndarray, n: int = 20000, seed: int = 1936) -> np.ndarray:

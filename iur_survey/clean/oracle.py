@@ -63,7 +63,7 @@ from scipy.special import chdtri, expit, gammaln, logsumexp, ndtr, ndtri
 
 from .._threads import blas_threads
 from ..instrument import Instrument, load_instrument
-from .indices import category_scores
+from .indices import answer_model, category_scores, copula_item_loglik
 from ..simulate.contamination import Contamination, StyleStrengths
 from ..simulate.population import EXOGENOUS, MEDIATOR, OUTCOME, Population
 from ..simulate.simulate import _latent, _setup
@@ -680,28 +680,17 @@ def ordinal_bound(model: OrdinalModel | MixtureModel, tails: Iterable[int] = (14
 
 
 # -- real respondents: a Gaussian copula approximation ---------------------------------------------
-def normal_scores(x: np.ndarray, categories: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each item's code shares (items x categories) and normal scores Phi⁻¹(share below + share / 2).
-
-    ``x``: respondents x items, 0-based codes; :func:`iur_survey.clean.indices.category_scores`
-    unsmoothed (the formula the cleaning's answer model uses).
-
-    >>> shares, z = normal_scores(np.array([[0], [1], [1], [2]]), 3)
-    >>> shares.tolist(), np.round(z, 3).tolist()
-    ([[0.25, 0.5, 0.25]], [[-1.15, 0.0, 1.15]])
-    """
-    return category_scores(x, categories)
-
-
 @_one_blas_thread
 def copula_bound(pool: np.ndarray, categories: int, tails: Iterable[int] = (13, 8, 4),
                  alphas: Sequence[float] = ALPHAS, n_careless: int = 20_000, seed: int = 0) -> pd.DataFrame:
     """An APPROXIMATE Neyman-Pearson bound for real honest respondents, for whom no true model exists.
 
     ``pool``: the honest respondents' codes (respondents x items, 0-based).  Their model is
-    approximated by a Gaussian copula: each item's observed shares p_j and the correlation
-    R of the normal scores z (:func:`normal_scores`), log f(x) = sum_j log p_j(x_j) -
-    0.5 log|R| - 0.5 z'(R⁻¹ - I)z (a head of items: the head's block of R).  The honest
+    approximated by the Gaussian copula the cleaning fits (:func:`~iur_survey.clean.indices.answer_model`:
+    each item's shares p_j, 1e-4 added to each, and the correlation R of the mid-point normal
+    scores z), log f(x) = sum_j log p_j(x_j) - 0.5 log|R| - 0.5 z'(R⁻¹ - I)z, a head of items
+    by the head's block of R (:func:`~iur_survey.clean.indices.copula_item_loglik`, summed
+    over the head's items).  The honest
     distribution of the likelihood ratio is that of the pool's own rows (real people, with
     their styles, in-sample: R is fitted to the same rows); careless draws are made as
     ``tests/clean/real_generator.py`` makes them (``random_uniform``, ``random_marginal``
@@ -722,39 +711,35 @@ def copula_bound(pool: np.ndarray, categories: int, tails: Iterable[int] = (13, 
     pool = pool.astype(np.int64)
     n, k = pool.shape
     ts = _tails(tails, k)
-    shares, zmap = normal_scores(pool, categories)
+    tau, r = answer_model(pool, categories)
+    shares = np.diff(ndtr(tau), axis=1)                     # items x categories
     cols = np.arange(k)
-    zpool = zmap[cols, pool]
-    r = np.corrcoef(zpool, rowvar=False)
-    with np.errstate(divide="ignore"):
-        log_p = np.log(shares)
+    log_p = np.log(shares)
 
-    def loglik(x: np.ndarray, h: int) -> np.ndarray:
-        if h == 0:
-            return np.zeros(len(x))
-        z = zmap[cols[:h], x[:, :h]]
-        rh = r[:h, :h]
-        a = np.linalg.inv(rh) - np.eye(h)
-        return log_p[cols[:h], x[:, :h]].sum(1) - 0.5 * np.linalg.slogdet(rh)[1] - 0.5 * np.einsum(
-            "ij,jk,ik->i", z, a, z)
+    def loglik(x: np.ndarray) -> np.ndarray:
+        """Cumulative log-likelihood of the first h items, h = 0 .. k (rows x k + 1)."""
+        ll = copula_item_loglik(x, tau, r)[0]
+        return np.concatenate([np.zeros((len(x), 1)), np.cumsum(ll, axis=1)], axis=1)
 
     ss = np.random.SeedSequence(seed).spawn(3)
     rng_u, rng_m, rng_p = (np.random.default_rng(s) for s in ss)
     xu = rng_u.integers(0, categories, size=(n_careless, k))
     cum = np.cumsum(shares, axis=1)
     xm = np.minimum((rng_m.random((n_careless, k))[:, :, None] > cum[None, :, :-1]).sum(2), categories - 1)
-    full_h = loglik(pool, k)
+    pool_ll = loglik(pool)
+    full_h = pool_ll[:, k]
     with np.errstate(invalid="ignore"):
         rows = _powers("random_uniform", k, -k * np.log(categories) - full_h,
-                       -k * np.log(categories) - loglik(xu, k), alphas)
+                       -k * np.log(categories) - loglik(xu)[:, k], alphas)
         rows += _powers("random_marginal", k, log_p[cols, pool].sum(1) - full_h,
-                        log_p[cols, xm].sum(1) - loglik(xm, k), alphas)
+                        log_p[cols, xm].sum(1) - loglik(xm)[:, k], alphas)
         xp0 = pool[rng_p.integers(0, n, size=n_careless)]
         tail_codes = rng_p.integers(0, categories, size=(n_careless, k))
         for t in ts:
             h = k - t
             xp = np.concatenate([xp0[:, :h], tail_codes[:, h:]], axis=1)
-            hon = loglik(pool, h) - t * np.log(categories) - full_h
-            car = loglik(xp, h) - t * np.log(categories) - loglik(xp, k)
+            xp_ll = loglik(xp)
+            hon = pool_ll[:, h] - t * np.log(categories) - full_h
+            car = xp_ll[:, h] - t * np.log(categories) - xp_ll[:, k]
             rows += _powers("partial_uniform", t, hon, car, alphas)
     return pd.DataFrame(rows)

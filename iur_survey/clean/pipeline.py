@@ -278,8 +278,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
         w.writerows(zip(*cols))
 
 
-def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray) -> pd.DataFrame:
-    hit = flags.notna().to_numpy()
+def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray,
+                 hit: np.ndarray | None = None) -> pd.DataFrame:
+    hit = flags.notna().to_numpy() if hit is None else hit
     details = flags.to_numpy()[hit]
     if rule not in INDEX_RULES:         # a screening detail may quote a cell (status, role, an out-of-range code)
         uniq, inverse = np.unique(details.astype(str), return_inverse=True)   # many repeat: mask each once
@@ -352,6 +353,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     sub = frame[screened]
     pos_sub = pos_all[screened]
     index_flags: dict[str, pd.Series] = {}
+    index_hits: dict[str, np.ndarray] = {}          # their notna(), once
     not_evaluated = _not_evaluated(frame, instrument, config)
     for rule in INDEX_RULES:
         if rule not in on:
@@ -360,25 +362,26 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         if "reference" in RULES_REFERENCE.get(rule, ()):
             blatant = np.zeros(len(sub), dtype=bool)
             for other in BLATANT_RULES:
-                if other in index_flags:
-                    blatant |= index_flags[other].notna().to_numpy()
+                if other in index_hits:
+                    blatant |= index_hits[other]
             kw["reference"] = ~blatant
         index_flags[rule] = RULES[rule](sub, instrument, **kw)
+        index_hits[rule] = index_flags[rule].notna().to_numpy()
         if rule == "mahalanobis":
             n_ref, p = int(kw["reference"].sum()), len(item_columns(frame, instrument))
             if p and n_ref < mahalanobis_min_n(p) and "mahalanobis" not in not_evaluated:
                 not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "
                                                 f"(2 x {p} items): covariance not estimable")
     for rule, f in index_flags.items():
-        parts.append(_ledger_part(f, rule, ids, rows, pos_sub))
+        parts.append(_ledger_part(f, rule, ids, rows, pos_sub, index_hits[rule]))
 
     # -- decide: exclude a flagged response only on convergent evidence ------------------
     drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
                                  min_inconsistency=config.decision_min_inconsistency,
                                  exclude_alone=config.decision_exclude_alone,
-                                 speed_only=config.decision_speed_only)
+                                 speed_only=config.decision_speed_only, hits=index_hits)
     groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency,
-                      speed_only=config.decision_speed_only)
+                      speed_only=config.decision_speed_only, hits=index_hits)
     n_evidence_sub = (np.sum(list(groups.values()), axis=0) if groups else np.zeros(len(sub), dtype=int))
     excluded_pos = set(pos_all[~screened].tolist())
     basis_by_pos: dict[int, str] = {}

@@ -99,3 +99,10 @@ def test_decision_block():
         CleanConfig.from_dict({"decision": {"min_evidance": 3}})
     with pytest.raises(IURSurveyError, match="exclude_alone: unknown rule"):
         CleanConfig.from_dict({"decision": {"exclude_alone": ["mahalanobiss"]}})
+
+
+def test_the_random_tail_ratio_can_be_switched_off_and_its_shortest_tail_is_a_whole_number():
+    cfg = CleanConfig.from_dict({"random_likelihood": {"tails": False, "min_tail": 6}})
+    assert cfg.params("random_likelihood") == {"alpha": 0.005, "far_alpha": 0.001, "tails": False, "min_tail": 6}
+    with pytest.raises(IURSurveyError, match="random_likelihood_min_tail: expected a positive whole number"):
+        CleanConfig.from_dict({"random_likelihood": {"min_tail": 0}})

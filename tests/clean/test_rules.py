@@ -522,3 +522,45 @@ def test_random_likelihood_survives_a_constant_item_and_too_few_complete_answers
     x[:, 1] = np.nan                                              # no complete answers: no model, nobody judged
     assert rules.random_likelihood(pd.DataFrame(x, columns=ITEMS), INST).isna().all()
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_random_likelihood_finds_answers_that_turn_random_and_its_tail_ratio_is_exact_where_it_skips_work():
+    from iur_survey.clean.indices import answer_model, random_lr_quantiles, random_tail_lr
+
+    lab = np.repeat(np.arange(7), 4)
+    cuts = np.array([-1.6, -0.8, 0.1, 1.0])
+    rates = []
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        n = 2500
+        y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
+        s = np.where(np.arange(n) < 300, 2.2, np.where(np.arange(n) < 600, 0.45, 1.0))
+        y = y * s[:, None] + np.where((np.arange(n) >= 600) & (np.arange(n) < 900), 0.8, 0.0)[:, None]
+        x = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
+        for i in range(n - 60, n):                                       # careful, then random for 12-16 items
+            t = int(rng.integers(12, 17))
+            x[i, -t:] = rng.integers(1, 6, size=t)
+        df = pd.DataFrame(x, columns=ITEMS)
+        hit = rules.random_likelihood(df, INST).notna().to_numpy()
+        plain = rules.random_likelihood(df, INST, tails=False).notna().to_numpy()
+        assert hit[900:-60].mean() < 0.015                               # two ratios at alpha = .005 each
+        assert hit[:300].mean() < 0.12                                  # extreme: mostly profiled away
+        assert hit[300:600].mean() < 0.02 and hit[600:900].mean() < 0.02  # midpoint, acquiescent
+        rates.append((hit[-60:].mean(), plain[-60:].mean()))
+    with_tails, without = np.mean(rates, axis=0)
+    assert with_tails > 0.55 and with_tails > without + 0.1, rates      # measured: .68 against .50
+    text = rules.random_likelihood(df, INST).dropna()
+    assert text.str.contains("random-tail likelihood ratio").any()
+    # the tail ratio: profiling only where the style-free one exceeds a cut-off is exact there
+    codes = (x - 1).astype(int)
+    tau, r = answer_model(codes, 5)
+    full = random_tail_lr(codes, tau, r)
+    free = random_tail_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1))
+    assert (full <= free + 1e-9).all()                                   # the style (0, 1) is on the grid
+    cut = np.quantile(free, 0.9)
+    skip = random_tail_lr(codes, tau, r, above=cut)
+    assert np.array_equal(skip > cut, full > cut)
+    assert np.allclose(random_lr_quantiles(codes, tau, r, [0.995, 0.999], min_tail=4)[1],
+                       np.quantile(full, [0.995, 0.999]))
+    with pytest.raises(ValueError, match="min_tail"):
+        random_tail_lr(codes, tau, r, min_tail=0)

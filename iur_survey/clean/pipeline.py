@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from .. import __version__
 from ..errors import IURSurveyError, mask_pii
@@ -126,21 +127,23 @@ def careless_by_group(screened: pd.DataFrame, instrument: Instrument, excluded: 
     col = instrument.group_column
     if col not in screened.columns or not len(screened):
         return {}, ""
-    g = screened[col].astype("string").fillna("(none)").to_numpy(dtype=object)
-    excluded = np.asarray(excluded, dtype=bool) if len(excluded) else np.zeros(len(g), dtype=bool)
-    counts = {str(k): {"screened": int((g == k).sum()), "excluded": int(excluded[g == k].sum())}
-              for k in pd.unique(g)}
-    from scipy import stats
-
+    codes, keys = pd.factorize(screened[col].astype("string"), use_na_sentinel=True)
+    keys = [str(k) for k in keys] + ["(none)"]
+    codes = np.where(codes < 0, len(keys) - 1, codes)        # no group recorded: the last key
+    excluded = np.asarray(excluded, dtype=bool) if len(excluded) else np.zeros(len(codes), dtype=bool)
+    n_by = np.bincount(codes, minlength=len(keys))
+    k_by = np.bincount(codes, weights=excluded, minlength=len(keys))
+    counts = {k: {"screened": int(n), "excluded": int(e)} for k, n, e in zip(keys, n_by, k_by) if n}
     worst, worst_p = "", 1.0
-    total_n, total_k = len(g), int(excluded.sum())
+    total_n, total_k = len(codes), int(excluded.sum())
     tested = [k for k in counts if k != "(none)" and total_n - counts[k]["screened"] >= 20]
     for k in tested:
         c = counts[k]
         n_o, k_o = total_n - c["screened"], total_k - c["excluded"]
         if c["excluded"] < 5:
             continue
-        p = stats.binomtest(c["excluded"], c["screened"], max(k_o / n_o, 0.5 / n_o), alternative="greater").pvalue
+        # one-sided binomial tail P(X >= k) (scipy.special: no scipy.stats import on the cleaning's path)
+        p = float(special.bdtrc(c["excluded"] - 1, c["screened"], max(k_o / n_o, 0.5 / n_o)))
         p = min(1.0, p * len(tested))                       # Bonferroni over the groups
         if p < worst_p:
             worst, worst_p = k, p

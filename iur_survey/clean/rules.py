@@ -900,7 +900,10 @@ def _grouped_parts(frame: pd.DataFrame, instrument: Instrument, cols: list[str],
         if not rows.any():
             continue
         use = rows | r                       # the rows measured and the rows the estimates come from
-        res = _distance_parts(x[use], r[use], need, halves, alpha, draws(r))
+        if use.all():                        # the usual case (no groups): no copy of the answers
+            res = _distance_parts(x, r, need, halves, alpha, draws(r))
+        else:
+            res = _distance_parts(x[use], r[use], need, halves, alpha, draws(r))
         for o, v in zip(out, res):
             o[rows] = v[rows[use]]
     return tuple(out)

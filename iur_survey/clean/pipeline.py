@@ -15,7 +15,10 @@
    unscorable codes would distort; partial responses would also make strings and
    variability meaningless.  The Mahalanobis mean and covariance are moreover estimated
    without the rows that ``speeder``, ``longstring``, ``longpattern`` or ``irv`` flag, so
-   that blatant careless respondents do not mask the others.
+   that blatant careless respondents do not mask the others.  The indices without a
+   reference sample run first, then those with one, each set :data:`RULE_THREADS` at a
+   time in threads (NumPy releases the GIL; the flags are those of running them one by
+   one, ``tests/clean/test_pipeline.py``).
 
 A screening hit excludes.  An index hit only *flags*; :func:`iur_survey.clean.decision.decide`
 excludes a flagged response on convergent evidence (several independent indices, or one
@@ -55,6 +58,7 @@ import warnings
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -281,6 +285,23 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
         w.writerows(zip(*cols))
 
 
+#: index rules computed side by side (threads: the rules are NumPy-bound and release the GIL)
+RULE_THREADS = 2
+
+
+def _run_rules(frame: pd.DataFrame, instrument: Instrument, calls: list[tuple[str, dict]]) -> list[pd.Series]:
+    """``RULES[rule](frame, instrument, **kw)`` for each call, in order, ``RULE_THREADS`` at a time.
+
+    The rules are independent given their keywords and deterministic (seeded draws of their
+    own), so the flags are those of running them one by one.
+    """
+    if RULE_THREADS < 2 or len(calls) < 2:
+        return [RULES[rule](frame, instrument, **kw) for rule, kw in calls]
+    with ThreadPoolExecutor(max_workers=RULE_THREADS) as pool:
+        futures = [pool.submit(RULES[rule], frame, instrument, **kw) for rule, kw in calls]
+        return [f.result() for f in futures]
+
+
 def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray,
                  hit: np.ndarray | None = None) -> pd.DataFrame:
     hit = flags.notna().to_numpy() if hit is None else hit
@@ -358,23 +379,30 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     index_flags: dict[str, pd.Series] = {}
     index_hits: dict[str, np.ndarray] = {}          # their notna(), once
     not_evaluated = _not_evaluated(frame, instrument, config)
-    for rule in INDEX_RULES:
-        if rule not in on:
-            continue
-        kw = config.params(rule)
-        if "reference" in RULES_REFERENCE.get(rule, ()):
-            blatant = np.zeros(len(sub), dtype=bool)
-            for other in BLATANT_RULES:
-                if other in index_hits:
-                    blatant |= index_hits[other]
-            kw["reference"] = ~blatant
-        index_flags[rule] = RULES[rule](sub, instrument, **kw)
-        index_hits[rule] = index_flags[rule].notna().to_numpy()
-        if rule == "mahalanobis":
-            n_ref, p = int(kw["reference"].sum()), len(item_columns(frame, instrument))
-            if p and n_ref < mahalanobis_min_n(p) and "mahalanobis" not in not_evaluated:
-                not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "
-                                                f"(2 x {p} items): covariance not estimable")
+    todo = [r for r in INDEX_RULES if r in on]
+    # first the rules that need no reference sample (the blatant ones among them), then those estimated on the
+    # rows the blatant ones left: each set side by side (RULE_THREADS), each rule a NumPy-bound call of its own
+    found: dict[str, pd.Series] = {}
+    for stage in ([r for r in todo if r not in RULES_REFERENCE], [r for r in todo if r in RULES_REFERENCE]):
+        blatant = np.zeros(len(sub), dtype=bool)
+        for other in BLATANT_RULES:
+            if other in found:
+                blatant |= found[other].notna().to_numpy()
+        calls = []
+        for rule in stage:
+            kw = config.params(rule)
+            if "reference" in RULES_REFERENCE.get(rule, ()):
+                kw["reference"] = ~blatant
+            calls.append((rule, kw))
+        found.update(zip(stage, _run_rules(sub, instrument, calls)))
+    for rule in todo:
+        index_flags[rule] = found[rule]
+        index_hits[rule] = found[rule].notna().to_numpy()
+    if "mahalanobis" in found:
+        n_ref, p = int((~blatant).sum()), len(item_columns(frame, instrument))
+        if p and n_ref < mahalanobis_min_n(p) and "mahalanobis" not in not_evaluated:
+            not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "
+                                            f"(2 x {p} items): covariance not estimable")
     for rule, f in index_flags.items():
         parts.append(_ledger_part(f, rule, ids, rows, pos_sub, index_hits[rule]))
 

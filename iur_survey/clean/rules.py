@@ -763,18 +763,20 @@ def _distance_d2(x: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray
 PARTS = ("all items", "first half", "second half")
 
 
-def _model_draws(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray) -> np.ndarray | None:
-    """Honest answers drawn from the sample's answer model (raw direction, 0-based codes), or None.
+def _sample_model(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The sample's answer model (thresholds ``tau``, copula ``R``) and 20,000 honest answers drawn from it, or None.
 
     The model of :func:`~iur_survey.clean.indices.answer_model` fitted on the ``ref`` rows
     with every item answered on the scale (None when fewer than :func:`mahalanobis_min_n`
     of them; of more than :data:`MODEL_ROWS`, that many spread evenly over the file: the
     draws' own noise is larger than the estimates' beyond), 20,000 seeded draws
-    (:func:`~iur_survey.clean.indices.answer_draws`).  Within :class:`matrix_cache` the draws
-    are made once per frame and reference.
+    (:func:`~iur_survey.clean.indices.answer_draws`, raw direction, 0-based codes).  Within
+    :class:`matrix_cache` it is fitted once per frame and reference: the distance rules,
+    :func:`longpattern` and :func:`random_likelihood` share it.
     """
     ref = np.asarray(ref, dtype=bool)
-    key = ("draws", id(frame), tuple(cols), np.packbits(ref).tobytes())
+    key = ("model", id(frame), tuple(cols), np.packbits(ref).tobytes())
     if _MATRIX_CACHE is not None and key in _MATRIX_CACHE and _MATRIX_CACHE[key][0] is frame:
         return _MATRIX_CACHE[key][1]
     x = _matrix(frame, cols) - instrument.scale_min
@@ -792,10 +794,17 @@ def _model_draws(frame: pd.DataFrame, instrument: Instrument, cols: list[str], r
     if len(use) >= mahalanobis_min_n(len(cols)):
         if len(use) > MODEL_ROWS:
             use = use[np.linspace(0, len(use) - 1, MODEL_ROWS).astype(np.int64)]
-        out = answer_draws(*answer_model(x[use].astype(np.int64), m)).astype(float)
+        tau, r = answer_model(x[use].astype(np.int64), m)
+        out = (tau, r, answer_draws(tau, r))
     if _MATRIX_CACHE is not None:
         _MATRIX_CACHE[key] = (frame, out)
     return out
+
+
+def _model_draws(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray) -> np.ndarray | None:
+    """The draws of :func:`_sample_model` as floats (codes 0-based, raw direction), or None."""
+    model = _sample_model(frame, instrument, cols, ref)
+    return None if model is None else model[2].astype(float)
 
 
 #: the most reference rows the answer model of :func:`_model_draws` is fitted on
@@ -1211,16 +1220,13 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
         return _none(frame)
     x = _matrix(frame, cols) - instrument.scale_min        # questionnaire direction: acquiescence is a shift
     m = int(instrument.scale_max - instrument.scale_min) + 1
+    model = _sample_model(frame, instrument, cols, ref)   # too few complete answers to fit it: nobody judged
+    if model is None:
+        return _none(frame)
+    tau, r, null = model                                 # honest answers drawn from the fitted model give the cut-offs
     with np.errstate(invalid="ignore"):
         whole = (x == np.round(x)) & (x >= 0) & (x < m)
     codes = np.where(whole, np.nan_to_num(x), -1).astype(np.int64)
-    if (ref & whole.all(axis=1)).sum() < mahalanobis_min_n(len(cols)):   # too few complete answers to fit the model
-        return _none(frame)
-    tau, r = answer_model(codes, m, ref)
-    # honest answers drawn from the fitted model give the cut-offs
-    draws = np.random.default_rng(1936).standard_normal((20000, len(cols))) @ np.linalg.cholesky(
-        r + 1e-9 * np.eye(len(cols))).T
-    null = (draws[:, :, None] > tau[None, :, 1:-1]).sum(axis=2)
     min_tail = min_tail if tails and min_tail < len(cols) else None
     # profiling a person's style only where it can matter (the indices' above), exactly
     crits = np.atleast_2d(random_lr_quantiles(null, tau, r, [1 - alpha, 1 - far_alpha], min_tail))

@@ -257,3 +257,15 @@ def test_loud_warning_when_careless_rules_remove_many(inst, make_frame):
     with pytest.warns(CarelessShareWarning, match="careless-responding indices excluded"):
         res = clean(raw_of(df), inst)
     assert res.report["warnings"] and "WARNING" in res.summary()
+
+
+def test_rules_side_by_side_give_the_flags_of_rules_one_by_one(contaminated, monkeypatch):
+    from iur_survey.clean import pipeline
+
+    raw = raw_of(contaminated[0])
+    monkeypatch.setattr(pipeline, "RULE_THREADS", 1)
+    one = clean(raw, INST)
+    monkeypatch.setattr(pipeline, "RULE_THREADS", 2)
+    two = clean(raw, INST)
+    assert one.exclusions.equals(two.exclusions) and one.flags.equals(two.flags) and one.clean.equals(two.clean)
+    assert one.report == two.report

@@ -69,7 +69,8 @@ __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pa
            "mahad_beta_crit", "mahad_new_p", "mahad_new_crit", "answer_draws", "mahad_sim_quantile",
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
-           "category_scores", "answer_model", "copula_item_loglik", "random_lr", "random_tail_lr", "random_lrs",
+           "category_scores", "answer_model", "scale_midpoint", "copula_item_loglik", "random_lr", "random_tail_lr",
+           "random_lrs",
            "random_lr_quantiles"]
 
 
@@ -836,7 +837,8 @@ def mahad_quotient_crits(r: np.ndarray, masks: np.ndarray, alpha: float, normals
 
 
 #: the response styles profiled out by :func:`random_lr`: shifts (acquiescence, in SD units of the
-#: latent response) and stretches (below 1 midpoint, above 1 extreme responding) of a person's answers
+#: latent response) and stretches about each item's scale midpoint (below 1 midpoint, above 1 extreme
+#: responding) of a person's answers (:func:`copula_item_loglik`)
 LR_SHIFTS = np.linspace(-1.0, 1.0, 5)
 LR_SCALES = np.exp(np.linspace(np.log(0.4), np.log(2.5), 7))
 
@@ -892,6 +894,18 @@ def answer_model(codes: np.ndarray, categories: int, reference: np.ndarray | Non
     return tau, (v * np.clip(w, 1e-6, None)) @ v.T
 
 
+def scale_midpoint(tau: np.ndarray) -> np.ndarray:
+    """Each item's latent position of the scale's midpoint: the middle of the middle category, or the threshold
+    between the two middle categories (an even number of categories).
+
+    >>> tau = np.array([[-np.inf, -1.0, 0.0, 0.5, 1.5, np.inf], [-np.inf, -0.5, 0.5, 1.0, np.inf, np.inf]])
+    >>> scale_midpoint(tau[:1]).tolist(), scale_midpoint(tau[1:, :5]).tolist()
+    ([0.25], [0.5])
+    """
+    m = tau.shape[1] - 1
+    return (tau[:, (m - 1) // 2] + tau[:, (m + 1) // 2]) / 2 if m % 2 else tau[:, m // 2]
+
+
 def copula_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = np.zeros(1),
                        scales: np.ndarray = np.ones(1)) -> np.ndarray:
     """Each answer's log-likelihood given the answers before it, under the answer model in each response style.
@@ -903,9 +917,14 @@ def copula_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts
     probability and what the copula adds given the earlier items.  The sum over the
     first ``h`` items is the log-likelihood of those items alone (their block of ``R``),
     so every head and tail of the questionnaire comes from one pass (:func:`random_tail_lr`).
-    For a style ``(m, s)`` (a shift and a stretch of the person's latent response) the
-    answer ``c`` of item ``j`` has probability ``Phi((tau_j,c+1 - m)/s) - Phi((tau_j,c - m)/s)``
-    and the latent score ``z = Phi^-1`` of the mid-point of that interval.  ``codes``:
+    For a style ``(m, s)`` the person's latent response to item ``j`` is
+    ``c_j + m + s (z - c_j)``: a shift ``m`` (acquiescence) and a stretch ``s`` about the
+    item's scale midpoint ``c_j`` (:func:`scale_midpoint`; ``s < 1`` midpoint, ``s > 1``
+    extreme responding, both defined by the scale's middle and ends, Baumgartner &
+    Steenkamp 2001, *J Mark Res* 38:143-156, not by the sample's typical answer, which
+    on a skewed item sits near an end).  Answer ``c`` then has probability
+    ``Phi(t(tau_j,c+1)) - Phi(t(tau_j,c))`` with ``t(tau) = (tau - m - c_j)/s + c_j``, and
+    the latent score ``z = Phi^-1`` of the mid-point of that interval.  ``codes``:
     complete rows, 0-based.  Returns styles (``shifts`` x ``scales``, shift-major) x rows x items.
 
     >>> tau, r = answer_model(np.array([[0, 0], [1, 1], [1, 2], [2, 2]]), 3)
@@ -918,7 +937,8 @@ def copula_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts
     low = np.linalg.cholesky(r)
     lo, hi = tau[None, None, :, :-1], tau[None, None, :, 1:]
     mu, sc = np.asarray(shifts)[:, None, None, None], np.asarray(scales)[None, :, None, None]
-    plo, phi = special.ndtr((lo - mu) / sc), special.ndtr((hi - mu) / sc)
+    piv = scale_midpoint(tau)[None, None, :, None]
+    plo, phi = special.ndtr((lo - mu - piv) / sc + piv), special.ndtr((hi - mu - piv) / sc + piv)
     g = len(shifts) * len(scales)
     logp = np.log(np.clip(phi - plo, 1e-300, None)).reshape(g, k * m)
     zt = special.ndtri(np.clip((plo + phi) / 2, 1e-12, 1 - 1e-12)).reshape(g, k * m)

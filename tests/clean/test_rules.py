@@ -564,3 +564,22 @@ def test_random_likelihood_finds_answers_that_turn_random_and_its_tail_ratio_is_
                        np.quantile(full, [0.995, 0.999]))
     with pytest.raises(ValueError, match="min_tail"):
         random_tail_lr(codes, tau, r, min_tail=0)
+
+
+def test_random_likelihood_reads_midpoint_responding_from_the_scale_midpoint_on_a_ceiling_export():
+    """Styles pivot on the scale's midpoint, not on the items' median: on items most people answer 4 or 5, a
+    respondent who gives the middle answer to 60 % of them is a midpoint responder, not a random one
+    (measured: flagged 30-36 % when the stretch pivoted on the median, 4-6 % now)."""
+    lab = np.repeat(np.arange(7), 4)
+    cuts = np.array([-1.88, -1.55, -1.34, -0.41])          # 3 % of answers in each of 1-3, 25 % 4, 66 % 5
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        n = 2000
+        y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
+        scored = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
+        push = (np.arange(n) < 200)[:, None] & (rng.random((n, 28)) < 0.6)
+        scored[push] = 3.0
+        raw = np.where(sign > 0, scored, 6.0 - scored)
+        hit = rules.random_likelihood(pd.DataFrame(raw, columns=ITEMS), INST).notna().to_numpy()
+        assert hit[:200].mean() < 0.12 and hit[200:].mean() < 0.015

@@ -70,8 +70,7 @@ __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pa
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
            "category_scores", "answer_model", "scale_midpoint", "copula_item_loglik", "random_lr", "random_tail_lr",
-           "random_lrs",
-           "random_lr_quantiles"]
+           "random_lrs", "random_lr_quantiles"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:

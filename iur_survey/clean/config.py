@@ -80,6 +80,7 @@ class CleanConfig:
     irv_min_items: int | None = None
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
+    mahalanobis_style_check: bool = True
     mahalanobis_by_group: bool = False
     mahalanobis_min_items: int | None = None
     mahalanobis_direction_alpha: float = 0.005

@@ -26,7 +26,9 @@ group              indices
 =================  ===========================================================
 speed              speeder (a fast careful reader's answers show no other sign)
 invariance         longstring, longpattern, irv
-size               mahalanobis (D², finite-sample p < .01)
+size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
+                   (``[a response style explains it]``: its style-profiled random-answer likelihood
+                   ratio is at most the median of honest answers) counts beside speed only
 direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005)
 profile            mahalanobis_ipsatized (D² of each person's answers centred on their own
                    mean and scaled by their own SD: styles drop out, p < .005); not run
@@ -88,7 +90,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .rules import FAR
+from .rules import FAR, STYLED
 
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -103,6 +105,8 @@ EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
 }
 #: indices that are reported but never count towards an exclusion (unless restored or far beyond)
 REPORT_ONLY: tuple[str, ...] = ("person_fit",)
+#: index rules whose hits a response style may explain (marked in the detail): such a hit counts beside speed only
+STYLE_MARKED: tuple[str, ...] = ("mahalanobis",)
 #: evidence groups that count only beside the ``speed`` group (by default; ``decision_speed_only``)
 SPEED_ONLY: tuple[str, ...] = ("structure",)
 
@@ -123,6 +127,8 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
     {'speed': [True, False], 'structure': [True, False]}
     """
     hit = _hits(flags) if hits is None else hits
+    speed = hit.get("speeder")
+    hit = {r: _unstyled(flags[r], h, speed) if r in STYLE_MARKED else h for r, h in hit.items()}
     quorum = {"inconsistency": int(min_inconsistency)}
     groups: dict[str, np.ndarray] = {}
     for g, members in EVIDENCE_GROUPS.items():
@@ -181,3 +187,16 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
 
 def _hits(flags: Mapping[str, pd.Series]) -> dict[str, np.ndarray]:
     return {r: f.notna().to_numpy() for r, f in flags.items()}
+
+
+def _unstyled(flag: pd.Series, hit: np.ndarray, speed: np.ndarray | None) -> np.ndarray:
+    """``hit`` without the hits a response style explains (marked in the detail), except beside speed."""
+    idx = np.flatnonzero(hit)
+    if not len(idx):
+        return hit
+    marked = np.array([STYLED in v for v in flag.to_numpy(dtype=object)[idx]], dtype=bool)
+    if not marked.any():
+        return hit
+    out = hit.copy()
+    out[idx[marked]] = False if speed is None else speed[idx[marked]]
+    return out

@@ -491,6 +491,13 @@ def _far(text: str) -> str:
 
 #: the marker in a detail text of a hit far beyond its rule's cut-off
 FAR = "far beyond the cut-off"
+#: the marker in a detail text of a hit a response style explains (it counts beside speed only)
+STYLED = "a response style explains it"
+
+
+def _styled(text: str) -> str:
+    """Mark a detail as explained by a response style (:func:`mahalanobis`'s ``style_check``)."""
+    return f"{text} [{STYLED}]"
 
 
 def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.3,
@@ -919,7 +926,7 @@ def _grouped_parts(frame: pd.DataFrame, instrument: Instrument, cols: list[str],
 
 
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.01, halves: bool = True,
-                by_group: bool = False, min_items: int | None = None,
+                by_group: bool = False, style_check: bool = True, min_items: int | None = None,
                 reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag multivariate outliers: Mahalanobis D² beyond its finite-sample critical value at ``alpha``.
 
@@ -946,6 +953,19 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     0.979 -> 0.938).  With fewer
     than :func:`mahalanobis_min_n` (``2p``) reference rows the rule flags nobody.
 
+    ``style_check`` (on by default): a flagged row whose answers a response style explains
+    -- its style-profiled random-answer likelihood ratio (:func:`~iur_survey.clean.indices.random_lr`,
+    the sample's answer model) is at most the median of 2,000 honest answers drawn from that
+    model -- keeps its flag, marked ``[a response style explains it]``, and then counts as
+    evidence beside ``speed`` only (:mod:`iur_survey.clean.decision`).  A large D² is what an
+    honest extreme or acquiescent responder produces; beside one more noisy sign (the
+    inconsistency indices flag them about twice as often) it excluded them.  Measured: on a
+    generator unlike the package's (70 % end answers) extreme responders excluded 5.8 -> 4.0 %,
+    7.8 -> 4.2 % (strong styles), 14.2 -> 3.1 % (60 items), 8.4 -> 5.3 % (roles with different
+    means), N 1500, 3 seeds, its careless recall unchanged; on the package's evaluation (N
+    3000) graded-response extreme responders 3.4 -> 2.1 %, bfi's 1.6 -> 1.3 %, partial
+    carelessness among bfi's people 0.179 -> 0.170, every other recall unchanged.
+
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(1)
     >>> z = rng.normal(size=(300, 1)) + rng.normal(scale=.5, size=(300, 4))
@@ -966,8 +986,36 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     hit, d2, n_obs, pval, part, used = _grouped_parts(
         frame, instrument, cols, x, ref, need, halves, alpha, by_group,
         lambda r: _model_draws(frame, instrument, cols, r))
-    return _details(frame, hit, (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_level_text(alpha, u)}"
-                                 for d, k, p, w, u in zip(d2[hit], n_obs[hit], pval[hit], part[hit], used[hit])))
+    styled = _style_explains(frame, instrument, cols, ref, hit) if style_check else np.zeros(len(frame), dtype=bool)
+    return _details(frame, hit, (_styled(t) if st else t for t, st in zip(
+        (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_level_text(alpha, u)}"
+         for d, k, p, w, u in zip(d2[hit], n_obs[hit], pval[hit], part[hit], used[hit])), styled[hit])))
+
+
+def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray,
+                    rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` (a mask) a response style explains: their style-profiled random-answer likelihood ratio
+    (:func:`~iur_survey.clean.indices.random_lr`) is at most the median of honest answers drawn from the sample's
+    answer model.  Rows with a missing answer are never explained."""
+    out = np.zeros(len(frame), dtype=bool)
+    model = _sample_model(frame, instrument, cols, ref)
+    idx = np.flatnonzero(rows)
+    if model is None or not len(idx):
+        return out
+    tau, r, null = model
+    m = tau.shape[1] - 1
+    x = _matrix(frame, cols)[idx] - instrument.scale_min
+    with np.errstate(invalid="ignore"):
+        whole = (x == np.round(x)) & (x >= 0) & (x < m)
+    codes = np.where(whole, np.nan_to_num(x), -1).astype(np.int64)
+    lr = random_lr(codes, tau, r)
+    with np.errstate(invalid="ignore"):
+        out[idx] = lr <= np.median(random_lr(null[:STYLE_NULL_ROWS], tau, r))
+    return out
+
+
+#: honest draws whose profiled likelihood ratio gives the median :func:`_style_explains` compares with
+STYLE_NULL_ROWS = 2000
 
 
 def _level_text(alpha: float, used: float) -> str:

@@ -583,3 +583,37 @@ def test_random_likelihood_reads_midpoint_responding_from_the_scale_midpoint_on_
         raw = np.where(sign > 0, scored, 6.0 - scored)
         hit = rules.random_likelihood(pd.DataFrame(raw, columns=ITEMS), INST).notna().to_numpy()
         assert hit[:200].mean() < 0.12 and hit[200:].mean() < 0.015
+
+
+def test_a_distance_a_response_style_explains_counts_beside_speed_only():
+    from iur_survey.clean.decision import decide
+
+    lab = np.repeat(np.arange(7), 4)
+    cuts = np.array([-1.6, -0.8, 0.1, 1.0])
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    marked, plain = [], []
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        n = 1500
+        y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
+        y[:150] *= 2.4                                                  # extreme responders
+        x = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
+        x = np.where(sign > 0, x, 6.0 - x)
+        x[-30:] = rng.integers(1, 6, size=(30, 28))                     # random responders
+        df = pd.DataFrame(x, columns=ITEMS)
+        f = rules.mahalanobis(df, INST)
+        styled = f.fillna("").str.contains(rules.STYLED).to_numpy()
+        hit = f.notna().to_numpy()
+        marked.append(styled[:150].sum() / max(hit[:150].sum(), 1))
+        plain.append(styled[-30:].mean())
+        g = rules.mahalanobis(df, INST, style_check=False)           # the same flags, only marked
+        assert g.notna().equals(f.notna()) and (f[~styled].fillna("") == g[~styled].fillna("")).all()
+    assert np.mean(marked) > 0.2 and np.mean(plain) < 0.1, (marked, plain)     # measured: .37 and 0
+    # a marked distance is no evidence, unless beside speed; unmarked it is
+    t = "D² 80 over 28 items (all items), finite-sample p = 1e-05 < 0.01"
+    flags = {"speeder": pd.Series([pd.NA, "duration 90 s < 30% of median", pd.NA], dtype="string"),
+             "mahalanobis": pd.Series([rules._styled(t), rules._styled(t), t], dtype="string"),
+             "psychsyn": pd.Series(["r", pd.NA, "r"], dtype="string"), "psychant": pd.Series(["r", pd.NA, "r"], dtype="string"),
+             "even_odd": pd.Series(["r", pd.NA, "r"], dtype="string")}
+    ex, basis = decide(flags)
+    assert ex.tolist() == [False, True, True] and basis[1] == "convergent evidence: speed + size"

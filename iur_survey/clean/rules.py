@@ -83,18 +83,30 @@ class matrix_cache:
         return False
 
 
+def _frame_cached(frame: pd.DataFrame, key: tuple, compute: Callable[[], object]):
+    """``compute()``, once per ``frame`` and ``key`` within :class:`matrix_cache` (every time outside it)."""
+    if _MATRIX_CACHE is None:
+        return compute()
+    key = (id(frame),) + key
+    hit = _MATRIX_CACHE.get(key)
+    if hit is None or hit[0] is not frame:
+        hit = (frame, compute())
+        _MATRIX_CACHE[key] = hit
+    return hit[1]
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
 def _raw_matrix(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
     if not cols:
         return np.empty((len(frame), 0))
     if _MATRIX_CACHE is None:
         return frame[cols].to_numpy(dtype=float, na_value=np.nan)
-    key = (id(frame), tuple(cols))
-    hit = _MATRIX_CACHE.get(key)
-    if hit is None or hit[0] is not frame:
-        hit = (frame, frame[cols].to_numpy(dtype=float, na_value=np.nan))
-        hit[1].setflags(write=False)
-        _MATRIX_CACHE[key] = hit
-    return hit[1]
+    return _frame_cached(frame, ("matrix", tuple(cols)),
+                         lambda: _read_only(frame[cols].to_numpy(dtype=float, na_value=np.nan)))
 
 
 def _matrix(frame: pd.DataFrame, cols: list[str], reverse: Iterable[str] = (),
@@ -783,29 +795,25 @@ def _sample_model(frame: pd.DataFrame, instrument: Instrument, cols: list[str], 
     :func:`longpattern` and :func:`random_likelihood` share it.
     """
     ref = np.asarray(ref, dtype=bool)
-    key = ("model", id(frame), tuple(cols), np.packbits(ref).tobytes())
-    if _MATRIX_CACHE is not None and key in _MATRIX_CACHE and _MATRIX_CACHE[key][0] is frame:
-        return _MATRIX_CACHE[key][1]
+    return _frame_cached(frame, ("model", tuple(cols), np.packbits(ref).tobytes()),
+                         lambda: _fit_sample_model(frame, instrument, cols, ref))
+
+
+def _fit_sample_model(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     x = _matrix(frame, cols) - instrument.scale_min
     m = int(instrument.scale_max - instrument.scale_min) + 1
-    wkey = ("whole", id(frame), tuple(cols))
-    if _MATRIX_CACHE is not None and wkey in _MATRIX_CACHE and _MATRIX_CACHE[wkey][0] is frame:
-        whole = _MATRIX_CACHE[wkey][1]
-    else:
+
+    def complete() -> np.ndarray:
         with np.errstate(invalid="ignore"):
-            whole = ((x == np.round(x)) & (x >= 0) & (x < m)).all(axis=1)
-        if _MATRIX_CACHE is not None:
-            _MATRIX_CACHE[wkey] = (frame, whole)
-    use = np.flatnonzero(ref & whole)
-    out = None
-    if len(use) >= mahalanobis_min_n(len(cols)):
-        if len(use) > MODEL_ROWS:
-            use = use[np.linspace(0, len(use) - 1, MODEL_ROWS).astype(np.int64)]
-        tau, r = answer_model(x[use].astype(np.int64), m)
-        out = (tau, r, answer_draws(tau, r))
-    if _MATRIX_CACHE is not None:
-        _MATRIX_CACHE[key] = (frame, out)
-    return out
+            return ((x == np.round(x)) & (x >= 0) & (x < m)).all(axis=1)
+    use = np.flatnonzero(ref & _frame_cached(frame, ("whole", tuple(cols)), complete))
+    if len(use) < mahalanobis_min_n(len(cols)):
+        return None
+    if len(use) > MODEL_ROWS:
+        use = use[np.linspace(0, len(use) - 1, MODEL_ROWS).astype(np.int64)]
+    tau, r = answer_model(x[use].astype(np.int64), m)
+    return tau, r, answer_draws(tau, r)
 
 
 def _model_draws(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray) -> np.ndarray | None:
@@ -1347,13 +1355,8 @@ def _reference_corr(frame: pd.DataFrame, cols: list[str], reference: pd.Series |
     """Pairwise-complete correlations of the raw item codes over the ``reference`` rows, once per frame within
     :class:`matrix_cache` (psychometric synonyms and antonyms share them)."""
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
-    key = ("corr", id(frame), tuple(cols), ref.tobytes())
-    if _MATRIX_CACHE is not None and key in _MATRIX_CACHE and _MATRIX_CACHE[key][0] is frame:
-        return _MATRIX_CACHE[key][1]
-    r = pairwise_corr(_matrix(frame, cols)[ref])
-    if _MATRIX_CACHE is not None:
-        _MATRIX_CACHE[key] = (frame, r)
-    return r
+    return _frame_cached(frame, ("corr", tuple(cols), np.packbits(ref).tobytes()),
+                         lambda: pairwise_corr(_matrix(frame, cols)[ref]))
 
 
 def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,

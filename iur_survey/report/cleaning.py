@@ -1,4 +1,4 @@
-"""Tables of the cleaning step for the book: exclusions by rule, missing-data patterns, sample by role.
+"""Tables of the cleaning step for the book: exclusions by rule and by role, missing-data patterns, sample by role.
 
 They take what :func:`iur_survey.clean.clean` returns (``CleanResult.report``, ``.clean``) and the
 pattern table of :func:`iur_survey.clean.missing_patterns`.
@@ -74,6 +74,36 @@ def exclusions_table(report: Mapping[str, Any], number=None) -> APATable:
                      note="Hits: responses the rule flags (a response can be flagged by several rules). Excluded: "
                           "responses whose first hit, in the order the rules run, is this rule; these add up to the "
                           "number excluded." + (f" † Not evaluated ({skipped})." if skipped else ""))
+
+
+def careless_role_counts(report: Mapping[str, Any], instrument) -> pd.DataFrame:
+    """Careless-responding exclusions per stakeholder role (``report["careless_excluded_by_group"]``, roles in the
+    instrument's order): Role, Screened (passed screening), Excluded (as careless), % excluded.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> rep = {"careless_excluded_by_group": {"government": {"screened": 50, "excluded": 2},
+    ...                                       "university": {"screened": 200, "excluded": 3}}}
+    >>> careless_role_counts(rep, load_instrument()).values.tolist()
+    [['university', 200, 3, 1.5], ['government', 50, 2, 4.0]]
+    """
+    by = report.get("careless_excluded_by_group", {})
+    order = [g for g in instrument.group_keys if g in by] + sorted(g for g in by if g not in instrument.group_keys)
+    frame = pd.DataFrame({"Role": order, "Screened": [int(by[g]["screened"]) for g in order],
+                          "Excluded": [int(by[g]["excluded"]) for g in order]})
+    frame["% excluded"] = 100.0 * frame["Excluded"] / frame["Screened"].clip(lower=1)
+    return frame
+
+
+def careless_by_role_table(report: Mapping[str, Any], instrument, number=None) -> APATable:
+    """:func:`careless_role_counts` as an APA table; the report's group warning, if any, in the note."""
+    warned = [w for w in report.get("warnings", []) if "a role that answers differently" in w]
+    note = ("Screened: responses that passed screening; excluded: excluded as careless responding on convergent "
+            "evidence. A role that answers differently from the others is farther from the pooled sample, so the "
+            "distance indices flag its honest members more often; compare the shares before comparing the roles. "
+            + (f"Warning: {warned[0]}." if warned else "No role stands out (one-sided binomial test, Bonferroni, "
+                                                        "p < .001)."))
+    return apa_table(careless_role_counts(report, instrument), "Careless-responding exclusions by stakeholder role",
+                     number=number, formats={"Screened": "int", "Excluded": "int", "% excluded": 1}, note=note)
 
 
 def missing_patterns_table(patterns: pd.DataFrame, n: int, top: int = 10, number=None) -> APATable:

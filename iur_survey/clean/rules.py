@@ -799,20 +799,30 @@ def _sample_model(frame: pd.DataFrame, instrument: Instrument, cols: list[str], 
                          lambda: _fit_sample_model(frame, instrument, cols, ref))
 
 
+def _scale_codes(frame: pd.DataFrame, instrument: Instrument, cols: list[str]) -> np.ndarray:
+    """The answers as 0-based category codes in the questionnaire's direction, ``-1`` where missing or off the
+    scale; once per frame within :class:`matrix_cache` (the answer model and the likelihood rules share them)."""
+    def codes() -> np.ndarray:
+        x = _matrix(frame, cols) - instrument.scale_min
+        with np.errstate(invalid="ignore"):
+            whole = (x == np.round(x)) & (x >= 0) & (x < _categories(instrument))
+        return _read_only(np.where(whole, np.nan_to_num(x), -1).astype(np.int64))
+    return _frame_cached(frame, ("codes", tuple(cols)), codes)
+
+
+def _categories(instrument: Instrument) -> int:
+    return int(instrument.scale_max - instrument.scale_min) + 1
+
+
 def _fit_sample_model(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    x = _matrix(frame, cols) - instrument.scale_min
-    m = int(instrument.scale_max - instrument.scale_min) + 1
-
-    def complete() -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            return ((x == np.round(x)) & (x >= 0) & (x < m)).all(axis=1)
-    use = np.flatnonzero(ref & _frame_cached(frame, ("whole", tuple(cols)), complete))
+    codes = _scale_codes(frame, instrument, cols)
+    use = np.flatnonzero(ref & _frame_cached(frame, ("whole", tuple(cols)), lambda: (codes >= 0).all(axis=1)))
     if len(use) < mahalanobis_min_n(len(cols)):
         return None
     if len(use) > MODEL_ROWS:
         use = use[np.linspace(0, len(use) - 1, MODEL_ROWS).astype(np.int64)]
-    tau, r = answer_model(x[use].astype(np.int64), m)
+    tau, r = answer_model(codes[use], _categories(instrument))
     return tau, r, answer_draws(tau, r)
 
 
@@ -1011,12 +1021,7 @@ def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str]
     if model is None or not len(idx):
         return out
     tau, r, null = model
-    m = tau.shape[1] - 1
-    x = _matrix(frame, cols)[idx] - instrument.scale_min
-    with np.errstate(invalid="ignore"):
-        whole = (x == np.round(x)) & (x >= 0) & (x < m)
-    codes = np.where(whole, np.nan_to_num(x), -1).astype(np.int64)
-    lr = random_lr(codes, tau, r)
+    lr = random_lr(_scale_codes(frame, instrument, cols)[idx], tau, r)
     with np.errstate(invalid="ignore"):
         out[idx] = lr <= np.median(random_lr(null[:STYLE_NULL_ROWS], tau, r))
     return out
@@ -1274,15 +1279,11 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if len(cols) < 4 or ref.sum() < mahalanobis_min_n(len(cols)):
         return _none(frame)
-    x = _matrix(frame, cols) - instrument.scale_min        # questionnaire direction: acquiescence is a shift
-    m = int(instrument.scale_max - instrument.scale_min) + 1
     model = _sample_model(frame, instrument, cols, ref)   # too few complete answers to fit it: nobody judged
     if model is None:
         return _none(frame)
     tau, r, null = model                                 # honest answers drawn from the fitted model give the cut-offs
-    with np.errstate(invalid="ignore"):
-        whole = (x == np.round(x)) & (x >= 0) & (x < m)
-    codes = np.where(whole, np.nan_to_num(x), -1).astype(np.int64)
+    codes = _scale_codes(frame, instrument, cols)        # questionnaire direction: acquiescence is a shift
     min_tail = min_tail if tails and min_tail < len(cols) else None
     # profiling a person's style only where it can matter (the indices' above), exactly
     crits = np.atleast_2d(random_lr_quantiles(null, tau, r, [1 - alpha, 1 - far_alpha], min_tail))

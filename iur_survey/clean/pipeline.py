@@ -382,23 +382,21 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     todo = [r for r in INDEX_RULES if r in on]
     # first the rules that need no reference sample (the blatant ones among them), then those estimated on the
     # rows the blatant ones left: each set side by side (RULE_THREADS), each rule a NumPy-bound call of its own
-    found: dict[str, pd.Series] = {}
     for stage in ([r for r in todo if r not in RULES_REFERENCE], [r for r in todo if r in RULES_REFERENCE]):
         blatant = np.zeros(len(sub), dtype=bool)
         for other in BLATANT_RULES:
-            if other in found:
-                blatant |= found[other].notna().to_numpy()
+            if other in index_hits:
+                blatant |= index_hits[other]
         calls = []
         for rule in stage:
             kw = config.params(rule)
             if "reference" in RULES_REFERENCE.get(rule, ()):
                 kw["reference"] = ~blatant
             calls.append((rule, kw))
-        found.update(zip(stage, _run_rules(sub, instrument, calls)))
-    for rule in todo:
-        index_flags[rule] = found[rule]
-        index_hits[rule] = found[rule].notna().to_numpy()
-    if "mahalanobis" in found:
+        for rule, flags in zip(stage, _run_rules(sub, instrument, calls)):
+            index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
+    index_flags = {rule: index_flags[rule] for rule in todo}          # the order the rules are listed in
+    if "mahalanobis" in index_flags:
         n_ref, p = int((~blatant).sum()), len(item_columns(frame, instrument))
         if p and n_ref < mahalanobis_min_n(p) and "mahalanobis" not in not_evaluated:
             not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "

@@ -70,7 +70,7 @@ __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pa
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
            "category_scores", "answer_model", "scale_midpoint", "copula_item_loglik", "random_lr", "random_tail_lr",
-           "random_lrs", "random_lr_quantiles"]
+           "random_lrs", "random_lr_quantiles", "midpoint_item_loglik"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -840,6 +840,10 @@ def mahad_quotient_crits(r: np.ndarray, masks: np.ndarray, alpha: float, normals
 #: responding) of a person's answers (:func:`copula_item_loglik`)
 LR_SHIFTS = np.linspace(-1.0, 1.0, 5)
 LR_SCALES = np.exp(np.linspace(np.log(0.4), np.log(2.5), 7))
+#: the midpoint propensities profiled out by :func:`random_lr` beside the styles (:func:`midpoint_item_loglik`):
+#: the probability that a person gives the scale's middle answer whatever the item says, over its range
+#: (0, the style alone, is always profiled too)
+LR_MIDPOINT = np.linspace(0.1, 0.9, 9)
 
 
 def category_scores(codes: np.ndarray, categories: int, smooth: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -932,19 +936,81 @@ def copula_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts
     ((1, 2, 2), True)
     """
     codes = np.asarray(codes, dtype=np.int64)
-    k, m = tau.shape[0], tau.shape[1] - 1
+    k = tau.shape[0]
     low = np.linalg.cholesky(r)
+    logp, z = _style_answers(codes, tau, shifts, scales)              # styles x rows x items
+    e = (z.reshape(-1, k) @ linalg.solve_triangular(low, np.eye(k), lower=True).T).reshape(z.shape)  # L^-1 z
+    return logp - 0.5 * (e * e - z * z) - np.log(np.diag(low))
+
+
+def _style_categories(tau: np.ndarray, shifts: np.ndarray, scales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each category's log-probability and latent mid-point score in each style (styles x items x categories)."""
     lo, hi = tau[None, None, :, :-1], tau[None, None, :, 1:]
     mu, sc = np.asarray(shifts)[:, None, None, None], np.asarray(scales)[None, :, None, None]
     piv = scale_midpoint(tau)[None, None, :, None]
     plo, phi = special.ndtr((lo - mu - piv) / sc + piv), special.ndtr((hi - mu - piv) / sc + piv)
-    g = len(shifts) * len(scales)
-    logp = np.log(np.clip(phi - plo, 1e-300, None)).reshape(g, k * m)
-    zt = special.ndtri(np.clip((plo + phi) / 2, 1e-12, 1 - 1e-12)).reshape(g, k * m)
+    g, (k, m) = len(shifts) * len(scales), (tau.shape[0], tau.shape[1] - 1)
+    logp = np.log(np.clip(phi - plo, 1e-300, None)).reshape(g, k, m)
+    return logp, special.ndtri(np.clip((plo + phi) / 2, 1e-12, 1 - 1e-12)).reshape(g, k, m)
+
+
+def _style_answers(codes: np.ndarray, tau: np.ndarray, shifts: np.ndarray, scales: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The answers' log-probabilities and latent scores in each style (styles x rows x items)."""
+    logp, zt = _style_categories(tau, shifts, scales)
+    g, k, m = logp.shape
     flat = np.arange(k) * m + codes                                  # rows x items
-    z = np.take(zt, flat, axis=1)                                    # styles x rows x items
-    e = (z.reshape(-1, k) @ linalg.solve_triangular(low, np.eye(k), lower=True).T).reshape(z.shape)  # L^-1 z
-    return np.take(logp, flat, axis=1) - 0.5 * (e * e - z * z) - np.log(np.diag(low))
+    return np.take(logp.reshape(g, k * m), flat, axis=1), np.take(zt.reshape(g, k * m), flat, axis=1)
+
+
+def midpoint_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = np.zeros(1),
+                         scales: np.ndarray = np.ones(1), midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:
+    """:func:`copula_item_loglik` with a person's midpoint propensity as one more style parameter.
+
+    Midpoint responding is a person's tendency to the scale's middle answer whatever the
+    item (Baumgartner & Steenkamp 2001, *J Mark Res* 38:143-156: the share of middle
+    answers), the first node of an IRTree (Böckenholt 2012, *Psychol Methods* 17:665-678:
+    "middle or not" by a person's midpoint propensity, the trait deciding only the answers
+    that are not middle ones).  A stretch of the latent response (:func:`copula_item_loglik`)
+    cannot produce it where the middle category is rare: on items most people answer 4 or 5
+    of 5 it lies in a narrow band of the latent scale, and a stretch that makes it likely on
+    60 % of the items makes the 4s and 5s of the other 40 % unlikely.  With propensity ``p``
+    each answer is the middle one with probability ``p``, else the style's answer: a middle
+    answer has probability ``p + (1 - p) P_j(middle)`` and says nothing about the trait (it
+    leaves the copula: the other answers are conditioned only on each other, the block
+    ``R_OO`` of the items not answered in the middle), any other answer ``c`` has
+    ``(1 - p) P_j(c)`` times its copula factor.  ``P_j`` is the style's category probability
+    of item ``j``.  With no middle answer ``p > 0`` only lowers the likelihood.  An even
+    number of categories has no middle answer: only the first block.  Returns styles
+    (``shifts`` x ``scales``, shift-major) x (propensity 0, i.e. :func:`copula_item_loglik`,
+    then ``midpoint``) x rows x items.
+
+    >>> tau, r = answer_model(np.array([[0, 0, 0], [1, 1, 1], [1, 2, 2], [2, 2, 2], [2, 2, 1]]), 3)
+    >>> ll = midpoint_item_loglik(np.array([[1, 1, 2], [0, 2, 1]]), tau, r, midpoint=np.array([0.5]))
+    >>> ll.shape, bool(np.allclose(ll[:, 0], copula_item_loglik(np.array([[1, 1, 2], [0, 2, 1]]), tau, r)))
+    ((1, 2, 2, 3), True)
+    >>> bool(ll[0, 1, 0].sum() > ll[0, 0, 0].sum())                # two middle answers of three: p = .5 is likelier
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    midpoint = np.asarray(midpoint, dtype=float)
+    k, m = tau.shape[0], tau.shape[1] - 1
+    first = copula_item_loglik(codes, tau, r, shifts, scales)        # styles x rows x items
+    if m % 2 == 0 or not len(midpoint) or not len(codes):
+        return first[:, None]
+    middle = codes == m // 2                                         # rows x items
+    keep = ~middle
+    rr = r[None] * (keep[:, :, None] & keep[:, None, :])             # the middle answers uncorrelated, so that
+    rr[:, np.arange(k), np.arange(k)] = 1.0                          # L's middle columns are unit vectors and
+    low = np.linalg.cholesky(rr)                                     # the others' factors those of R_OO
+    logp, z = _style_answers(codes, tau, shifts, scales)
+    z = np.where(middle, 0.0, z)
+    e = np.linalg.solve(low, z.transpose(1, 2, 0)).transpose(2, 0, 1)   # L^-1 z, per row
+    other = logp - 0.5 * (e * e - z * z) - np.log(np.diagonal(low, axis1=1, axis2=2))
+    p_mid = np.exp(_style_categories(tau, shifts, scales)[0][:, None, :, m // 2])   # styles x 1 x items
+    p = midpoint[None, :, None, None]
+    mixed = np.where(middle, np.log(p + (1 - p) * p_mid[:, None]), np.log1p(-p) + other[:, None])
+    return np.concatenate([first[:, None], mixed], axis=1)
 
 
 def _complete(codes: np.ndarray, m: int) -> np.ndarray:
@@ -952,7 +1018,8 @@ def _complete(codes: np.ndarray, m: int) -> np.ndarray:
 
 
 def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,
-              scales: np.ndarray = LR_SCALES, chunk: int = 2048, above: float | None = None) -> np.ndarray:
+              scales: np.ndarray = LR_SCALES, chunk: int = 2048, above: float | None = None,
+              midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:
     """Likelihood ratio of random answers against the sample's answer model, the person's style profiled out.
 
     ``log P(x | uniform random) - max over (shift, scale) log P(x | honest, style)``: the
@@ -981,12 +1048,12 @@ def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndar
     >>> bool(lr[0] > np.quantile(lr, .99)), bool(lr[1] < np.median(lr))
     (True, True)
     """
-    return _profiled(codes, tau, r, (_whole_ratio,), (above,), shifts, scales, chunk)[:, 0]
+    return _profiled(codes, tau, r, (_whole_ratio,), (above,), shifts, scales, chunk, midpoint)[:, 0]
 
 
 def random_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,
                    shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES, chunk: int = 2048,
-                   above: float | None = None) -> np.ndarray:
+                   above: float | None = None, midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:
     """Likelihood ratio of answers that turn random from some item on, the person's style profiled out.
 
     Partial carelessness: a respondent answers with care, then at random from an unknown
@@ -1012,7 +1079,8 @@ def random_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: 
     >>> bool(tail[0] > np.quantile(tail, .99)), bool(random_lr(x, tau, r)[0] < tail[0])
     (True, True)
     """
-    return _profiled(codes, tau, r, (_tail_ratio(min_tail, tau.shape[0]),), (above,), shifts, scales, chunk)[:, 0]
+    return _profiled(codes, tau, r, (_tail_ratio(min_tail, tau.shape[0]),), (above,), shifts, scales, chunk,
+                     midpoint)[:, 0]
 
 
 def _whole_ratio(ll: np.ndarray, m: int) -> np.ndarray:
@@ -1035,35 +1103,42 @@ def _statistics(tau: np.ndarray, min_tail: int | None) -> tuple:
     return (_whole_ratio,) if min_tail is None else (_whole_ratio, _tail_ratio(min_tail, tau.shape[0]))
 
 
-def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, chunk=2048) -> np.ndarray:
+def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, chunk=2048,
+              midpoint=LR_MIDPOINT) -> np.ndarray:
     """Likelihood-ratio statistics ``stat(item log-likelihoods, categories)`` of the complete rows (rows x stats).
 
-    One pass of :func:`copula_item_loglik` serves every statistic.  ``above`` (one per
-    statistic, or ``None``): profile the styles only on rows whose style-free value of some
-    statistic exceeds its ``above`` (the style (0, 1) is on the grid, so the style-free value
-    is an upper bound, and exact wherever the profiled one could exceed ``above``).
+    One pass of :func:`midpoint_item_loglik` (:func:`copula_item_loglik` without ``midpoint``)
+    serves every statistic.  ``above`` (one per statistic, or ``None``): profile the styles only
+    on rows whose style-free value of some statistic exceeds its ``above`` (the style (0, 1)
+    with midpoint propensity 0 is on the grid, so the style-free value is an upper bound, and
+    exact wherever the profiled one could exceed ``above``).
     """
     codes = np.asarray(codes, dtype=np.int64)
     m = tau.shape[1] - 1
+    midpoint = np.asarray(midpoint, dtype=float) if m % 2 else np.zeros(0)   # no middle answer: no propensity
     if any(a is not None for a in above):
-        out = _profiled(codes, tau, r, stats, (None,) * len(stats), np.zeros(1), np.ones(1), chunk)
+        out = _profiled(codes, tau, r, stats, (None,) * len(stats), np.zeros(1), np.ones(1), chunk, ())
         lim = np.array([np.inf if a is None else a for a in above])
         with np.errstate(invalid="ignore"):
             rows = np.flatnonzero((out > lim).any(axis=1))
-        out[rows] = _profiled(codes[rows], tau, r, stats, (None,) * len(stats), shifts, scales, chunk)
+        out[rows] = _profiled(codes[rows], tau, r, stats, (None,) * len(stats), shifts, scales, chunk, midpoint)
         return out
     out = np.full((len(codes), len(stats)), np.nan)
     ok = _complete(codes, m)
-    step = max(1, chunk * 32 // (len(shifts) * len(scales)))           # rows x styles per chunk: about 32 x chunk
+    g = len(shifts) * len(scales) * (1 + len(midpoint))
+    step = max(1, chunk * 32 // g)                                     # rows x styles per chunk: about 32 x chunk
     for start in range(0, len(ok), step):
         rows = ok[start:start + step]
-        ll = copula_item_loglik(codes[rows], tau, r, shifts, scales)
+        if len(midpoint):
+            ll = midpoint_item_loglik(codes[rows], tau, r, shifts, scales, midpoint).reshape(g, len(rows), -1)
+        else:
+            ll = copula_item_loglik(codes[rows], tau, r, shifts, scales)
         out[rows] = np.column_stack([stat(ll, m) for stat in stats])
     return out
 
 
 def random_lrs(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,
-               above: Sequence[float | None] = (None, None)) -> np.ndarray:
+               above: Sequence[float | None] = (None, None), midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:
     """:func:`random_lr` and :func:`random_tail_lr` of the same rows (rows x 2), from one pass over them.
 
     >>> rng = np.random.default_rng(5)
@@ -1073,11 +1148,11 @@ def random_lrs(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int 
     >>> bool(np.allclose(both[:, 0], random_lr(x, tau, r))), bool(np.allclose(both[:, 1], random_tail_lr(x, tau, r)))
     (True, True)
     """
-    return _profiled(codes, tau, r, _statistics(tau, min_tail), tuple(above))
+    return _profiled(codes, tau, r, _statistics(tau, min_tail), tuple(above), midpoint=midpoint)
 
 
 def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs: Sequence[float],
-                        min_tail: int | None = None) -> np.ndarray:
+                        min_tail: int | None = None, midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:
     """Upper quantiles (``probs`` near 1) of :func:`random_lr` over ``codes``, profiling as few rows as exactness allows.
 
     The profiled ratio is at most the style-free one, so rows whose style-free ratio lies
@@ -1096,13 +1171,13 @@ def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs
     """
     codes = np.asarray(codes, dtype=np.int64)
     stats = _statistics(tau, min_tail)
-    free = _profiled(codes, tau, r, stats, (None,) * len(stats), np.zeros(1), np.ones(1))
+    free = _profiled(codes, tau, r, stats, (None,) * len(stats), np.zeros(1), np.ones(1), midpoint=())
     order = np.argsort(-free, axis=0)
     top = np.full(len(stats), max(1, int(len(codes) * (1 - min(probs)) * 4)))
     while True:
         rows = np.unique(np.concatenate([order[:t, s] for s, t in enumerate(top)]))
         lr = np.full((len(codes), len(stats)), -np.inf)
-        lr[rows] = _profiled(codes[rows], tau, r, stats, (None,) * len(stats))
+        lr[rows] = _profiled(codes[rows], tau, r, stats, (None,) * len(stats), midpoint=midpoint)
         qs = np.quantile(lr, probs, axis=0).T                              # stats x probs
         short = [s for s, t in enumerate(top) if t < len(codes) and free[order[t, s], s] > qs[s].min()]
         if not short:

@@ -1244,9 +1244,12 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     (each item's category shares and a Gaussian copula of the answers, fitted on the
     ``reference`` rows, :func:`~iur_survey.clean.indices.answer_model`), the person's
     response style (a shift: acquiescence, in the questionnaire's direction; a stretch:
-    extreme or midpoint responding) profiled out, so that a consistent style is little
-    evidence (on stylised answers beyond the .99 level: an extreme style 33 % without the
-    profile, 7 % with it; midpoint and acquiescent styles about 0 %):
+    extreme or midpoint responding; a midpoint propensity: middle answers whatever the item,
+    which a stretch cannot give where the middle answer is rare) profiled out, so that a
+    consistent style is little evidence (on stylised answers beyond the .99 level: an
+    extreme style 33 % without the profile, 7 % with it; midpoint and acquiescent styles
+    about 0 %; midpoint responders on items most people answer 4 or 5 of 5, beyond .995:
+    57-72 % without the propensity, 0 % with it):
 
     * **throughout** (:func:`~iur_survey.clean.indices.random_lr`; Neyman & Pearson 1933; a
       person-fit statistic as lz*, Snijders 2001, *Psychometrika* 66:331-342, with the

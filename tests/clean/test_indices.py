@@ -284,6 +284,58 @@ def test_mahad_quotient_crits_equal_the_direct_quantile_of_every_sub_matrix():
         assert c == pytest.approx(np.quantile((v * v).sum(1) / ((v @ rr) * v).sum(1), 0.98), rel=1e-9)
 
 
+def test_midpoint_item_loglik_is_the_copula_of_the_answers_outside_the_middle(monkeypatch):
+    """The midpoint node against a direct computation: the middle answers' mixture probabilities times the
+    multivariate normal density of the other answers' scores (their block of R), per style and propensity."""
+    from scipy import stats
+    from scipy.special import ndtr, ndtri
+
+    rng = np.random.default_rng(4)
+    f = np.repeat(rng.normal(size=(2000, 2)), 3, axis=1)
+    x = ((f + rng.normal(scale=.8, size=(2000, 6)))[:, :, None] > np.array([-1.8, -1.5, -1.2, -0.3])).sum(axis=2)
+    x[:20, ::2] = 2                                                   # middle answers on half the items
+    tau, r = I.answer_model(x, 5)
+    rows = x[:40]
+    shifts, scales, props = np.array([-0.5, 0.5]), np.array([0.7, 1.4]), np.array([0.2, 0.6])
+    ll = I.midpoint_item_loglik(rows, tau, r, shifts, scales, props)
+    assert ll.shape == (4, 3, 40, 6)
+    assert np.allclose(ll[:, 0], I.copula_item_loglik(rows, tau, r, shifts, scales))   # propensity 0 first
+    piv = I.scale_midpoint(tau)[:, None]
+    for g, (mu, sc) in enumerate((a, b) for a in shifts for b in scales):
+        cdf = ndtr((tau - mu - piv) / sc + piv)                       # the style's cumulative probabilities
+        prob = np.diff(cdf, axis=1)
+        score = ndtri((cdf[:, :-1] + cdf[:, 1:]) / 2)
+        for q, p in enumerate(props):
+            for i, row in enumerate(rows):
+                mid, o = row == 2, np.flatnonzero(row != 2)
+                z = score[o, row[o]]
+                want = np.log(p + (1 - p) * prob[mid, 2]).sum() + (np.log(1 - p) + np.log(prob[o, row[o]])).sum()
+                if len(o):
+                    want += stats.multivariate_normal(np.zeros(len(o)), r[np.ix_(o, o)]).logpdf(z) \
+                        - stats.norm.logpdf(z).sum()
+                assert ll[g, q + 1, i].sum() == pytest.approx(want, abs=1e-8)
+    # the whole ratio from the sums (no items' array) is the ratio of these values
+    want = -6 * np.log(5) - ll.sum(axis=3).reshape(-1, 40).max(axis=0)
+    assert np.allclose(I.random_lr(rows, tau, r, shifts, scales, midpoint=props), want)
+    # the tail ratio over the whole grid: the items of the likeliest styles first, all of them where needed
+    full = I.midpoint_item_loglik(x[:300], tau, r, I.LR_SHIFTS, I.LR_SCALES, I.LR_MIDPOINT)
+    tails = np.cumsum(-np.log(5) - full[..., ::-1], axis=3)[..., 3:]           # tails of 4 to 6 items
+    want = tails.max(axis=3).reshape(-1, 300).min(axis=0)
+    for best in (1, 8, 1000):
+        monkeypatch.setattr(I, "TAIL_BEST", best)
+        assert np.allclose(I.random_tail_lr(x[:300], tau, r, 4), want)
+    # a row without a middle answer: the style's copula, each answer (1 - p) times as likely
+    plain = np.flatnonzero((rows != 2).all(axis=1))
+    assert len(plain) and np.allclose(ll[:, 1:, plain], np.log1p(-props)[None, :, None, None] + ll[:, :1, plain])
+    # an even number of categories has no middle answer: the styles only
+    tau4, r4 = I.answer_model(np.minimum(x, 3), 4)
+    assert I.midpoint_item_loglik(np.minimum(rows, 3), tau4, r4, shifts, scales, props).shape == (4, 1, 40, 6)
+    # the statistic profiles the propensity: never above the ratio without it, far below on midpoint answers
+    lr = I.random_lr(x, tau, r)
+    no_node = I.random_lr(x, tau, r, midpoint=())
+    assert np.all(lr <= no_node + 1e-9) and np.median(no_node[:20] - lr[:20]) > 3
+
+
 def test_random_lr_profiles_the_style_and_is_below_the_style_free_ratio():
     rng = np.random.default_rng(21)
     f = np.repeat(rng.normal(size=(3000, 3)), 4, axis=1)
@@ -292,7 +344,7 @@ def test_random_lr_profiles_the_style_and_is_below_the_style_free_ratio():
     honest = (y[:, :, None] > cuts).sum(axis=2)
     tau, r = I.answer_model(honest, 5)
     prof = I.random_lr(honest, tau, r)
-    free = I.random_lr(honest, tau, r, shifts=np.zeros(1), scales=np.ones(1))
+    free = I.random_lr(honest, tau, r, shifts=np.zeros(1), scales=np.ones(1), midpoint=())
     assert np.all(prof <= free + 1e-9)                           # no style is one of the styles profiled over
     ext = ((2.2 * y)[:, :, None] > cuts).sum(axis=2)             # the same people, extreme responding
     mid = ((0.45 * y)[:, :, None] > cuts).sum(axis=2)            # midpoint responding
@@ -303,7 +355,8 @@ def test_random_lr_profiles_the_style_and_is_below_the_style_free_ratio():
     # .99 quantile, midpoint 0 %, acquiescent 0.5 % -> 0.1 %)
     for styled, most in ((ext, 0.12), (mid, 0.02), (acq, 0.02)):
         with_profile = np.mean(I.random_lr(styled, tau, r) > cut)
-        without = np.mean(I.random_lr(styled, tau, r, shifts=np.zeros(1), scales=np.ones(1)) > np.quantile(free, .99))
+        free_styled = I.random_lr(styled, tau, r, shifts=np.zeros(1), scales=np.ones(1), midpoint=())
+        without = np.mean(free_styled > np.quantile(free, .99))
         assert with_profile < most and with_profile <= without
     assert np.mean(I.random_lr(rnd, tau, r) > cut) > 0.5
     missing = honest[:5].copy()

@@ -495,12 +495,14 @@ def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skip
     tau, r = answer_model(codes, 5)
     probs = [0.995, 0.999]
     assert np.allclose(random_lr_quantiles(codes, tau, r, probs), np.quantile(random_lr(codes, tau, r), probs))
-    free = random_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1))
+    free = random_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1), midpoint=())
     cut = np.quantile(free, 0.9)
     skip = random_lr(codes, tau, r, above=cut)                        # profiled only where free > cut
-    over = free > cut
-    assert np.allclose(skip[over], random_lr(codes, tau, r)[over]) and np.array_equal(skip[~over], free[~over])
-    assert np.array_equal(skip > cut, random_lr(codes, tau, r) > cut)
+    over, full = free > cut, random_lr(codes, tau, r)
+    styles = random_lr(codes, tau, r, midpoint=())                    # the midpoint propensity only where the
+    assert np.array_equal(skip[~over], free[~over])                   # styles alone leave it above the cut
+    assert np.allclose(skip[over], np.where(styles[over] > cut, full[over], styles[over]))
+    assert np.all(skip >= full - 1e-9) and np.array_equal(skip > cut, full > cut)
     # a hit far beyond its cut-off excludes alone; a plain hit is one group
     f = {"random_likelihood": pd.Series(["random-answer likelihood ratio 9 [far beyond the cut-off]",
                                          "random-answer likelihood ratio 3", "random-answer likelihood ratio 3"],
@@ -555,7 +557,7 @@ def test_random_likelihood_finds_answers_that_turn_random_and_its_tail_ratio_is_
     codes = (x - 1).astype(int)
     tau, r = answer_model(codes, 5)
     full = random_tail_lr(codes, tau, r)
-    free = random_tail_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1))
+    free = random_tail_lr(codes, tau, r, shifts=np.zeros(1), scales=np.ones(1), midpoint=())
     assert (full <= free + 1e-9).all()                                   # the style (0, 1) is on the grid
     cut = np.quantile(free, 0.9)
     skip = random_tail_lr(codes, tau, r, above=cut)
@@ -583,6 +585,31 @@ def test_random_likelihood_reads_midpoint_responding_from_the_scale_midpoint_on_
         raw = np.where(sign > 0, scored, 6.0 - scored)
         hit = rules.random_likelihood(pd.DataFrame(raw, columns=ITEMS), INST).notna().to_numpy()
         assert hit[:200].mean() < 0.12 and hit[200:].mean() < 0.015
+
+
+def test_random_likelihood_profiles_a_midpoint_propensity_on_a_ceiling_export_with_few_middle_answers():
+    """Issue 12: where only about 3 % of answers are the middle one and 5 % of the people are midpoint responders
+    (50-70 % middle answers, the rest by their trait: 4s and 5s), no shift or stretch of the latent response makes
+    both likely: without a midpoint propensity (the first node of an IRTree) 57-72 % of them were flagged and a
+    third far beyond the cut-off (a stretch grid reaching 0.05 and shifts of 2 SD changed nothing); with it 0 %,
+    random answers still 90-93 %."""
+    lab = np.repeat(np.arange(7), 4)
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        n = 1500
+        lam = rng.uniform(0.6, 0.85, size=28)
+        y = rng.normal(size=(n, 7))[:, lab] * lam + rng.normal(size=(n, 28)) * np.sqrt(1 - lam ** 2)
+        cuts = np.sort(rng.normal([-1.9, -1.65, -1.4, -0.4], 0.06, size=(28, 4)), axis=1)  # ~3 % each of 1-3
+        scored = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
+        push = (np.arange(n) < 75)[:, None] & (rng.random((n, 28)) < rng.uniform(0.5, 0.7, size=(n, 1)))
+        scored[push] = 3.0
+        raw = np.where(sign > 0, scored, 6.0 - scored)
+        raw[-30:] = rng.integers(1, 6, size=(30, 28))                   # uniform random answers
+        hit = rules.random_likelihood(pd.DataFrame(raw, columns=ITEMS), INST).notna().to_numpy()
+        assert hit[:75].mean() < 0.05                                   # measured 0 (57-72 % without the node)
+        assert hit[75:-30].mean() < 0.012                               # alpha = .005 on each of two ratios
+        assert hit[-30:].mean() > 0.75                                  # measured .90-.93 (.93-.97 without)
 
 
 def test_a_distance_a_response_style_explains_counts_beside_speed_only():

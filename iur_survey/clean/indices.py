@@ -1090,8 +1090,9 @@ def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndar
     the scale's middle answer whatever the item (the first node of Böckenholt 2012's IRTree,
     :func:`midpoint_item_loglik`; a stretch cannot give a person many middle answers where the
     middle category is rare, e.g. on items most people answer 4 or 5 of 5).  Large = more
-    like uniform random answers than like any styled honest respondent.  The copula with mid-point scores is an
-    approximation: the profile takes most, not all, of a strong extreme style's effect away
+    like uniform random answers than like any styled honest respondent.  The copula with
+    mid-point scores is an approximation: the profile takes most, not all, of a strong
+    extreme style's effect away
     (``tests/clean/test_indices.py``).  ``codes``: 0-based (``-1`` missing: ``NaN``, not
     evaluated); the grid of styles is :data:`LR_SHIFTS` x :data:`LR_SCALES` (a grid of 9 x 11
     changed no exclusion rate of the evaluation by more than 0.006) x :data:`LR_MIDPOINT`
@@ -1129,11 +1130,11 @@ def random_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: 
     ``min_tail`` items up to all of them); the statistic is the minimum of that over the
     styles of :data:`LR_SHIFTS` x :data:`LR_SCALES` x :data:`LR_MIDPOINT` (as in
     :func:`random_lr`; the propensity is the person's, the same over every tail): a tail
-    more random than honest in every style.  The whole questionnaire is one of the tails, but as the largest of many tails
-    the statistic lies higher than :func:`random_lr` for everybody, and its cut-off is its
-    own.  Items in questionnaire order; ``codes`` 0-based, ``-1`` missing (``NaN``, not
-    evaluated); ``above``: as in :func:`random_lr` (the style-free statistic is an upper
-    bound).
+    more random than honest in every style.  The whole questionnaire is one of the tails,
+    but as the largest of many tails the statistic lies higher than :func:`random_lr` for
+    everybody, and its cut-off is its own.  Items in questionnaire order; ``codes``
+    0-based, ``-1`` missing (``NaN``, not evaluated); ``above``: as in :func:`random_lr`
+    (the style-free statistic is an upper bound).
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(800, 1))
@@ -1179,10 +1180,12 @@ def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, c
               midpoint=LR_MIDPOINT) -> np.ndarray:
     """Likelihood-ratio statistics ``stat(item log-likelihoods, categories)`` of the complete rows (rows x stats).
 
-    One pass of :func:`midpoint_item_loglik` (:func:`copula_item_loglik` without ``midpoint``)
-    serves every statistic.  ``above`` (one per statistic, or ``None``): profile the styles only
-    on rows whose style-free value of some statistic exceeds its ``above`` (the style (0, 1)
-    with midpoint propensity 0 is on the grid, so the style-free value is an upper bound, and
+    One pass of :func:`copula_item_loglik` serves every statistic; with ``midpoint`` (an odd
+    number of categories), one of the propensities above 0 (:func:`_midpoint_profiled`) on the
+    rows with a middle answer, the lower value kept.  ``above`` (one per statistic, or
+    ``None``): profile the styles only on rows whose style-free value of some statistic
+    exceeds its ``above``, and the propensities only where the styles leave it above (the
+    style (0, 1) with propensity 0 is on the grid, so each is an upper bound of the next, and
     exact wherever the profiled one could exceed ``above``).
     """
     codes = np.asarray(codes, dtype=np.int64)

@@ -57,6 +57,7 @@ from .config import CleanConfig
 from .pipeline import clean
 from ..simulate.contamination import CLEANING_RULES as KIND_RULES
 from ..simulate.contamination import StyleStrengths
+from ..simulate.simulate import SPEEDER_SIGNAL
 from .rules import DEFAULT_RULES, INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
@@ -493,7 +494,7 @@ def _honest_codes(generator: str, n: int, seed: int, inst: Instrument) -> np.nda
 BOUND_TAILS = {"simulator": (16, 14, 12), "style-free": (16, 14, 12), "grm": (14, 12, 10), "real": (13, 8, 4)}
 #: careless kind of the bound -> the generator's truth kind measured beside it
 BOUND_MEASURED = {"random_uniform": "random", "random_marginal": "random", "random_shares": "random",
-                  "partial_uniform": "partial"}
+                  "partial_uniform": "partial", "hasty_answers": "speeder"}
 
 
 def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt: str = "csv",
@@ -521,7 +522,10 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
     the generator's variants of the kind (the grm generator's random answers are uniform or
     drawn from fixed shares, ``random_shares``, not the items' marginals; partial tails of every length, and
     for the simulator also one-code and patterned tails), and the index stage also uses
-    durations (``speeder``), which the bound does not.  ``config``: the cleaning measured
+    durations (``speeder``), which the bound does not.  For the simulator (and ``style-free``)
+    also ``hasty_answers``: its speeders' answers (the honest model with the loadings times
+    :data:`~iur_survey.simulate.simulate.SPEEDER_SIGNAL`), measured beside its speeders, whose
+    durations the cleaning sees: what their answers alone can give away.  ``config``: the cleaning measured
     (default configuration if None).
 
     >>> tab = bound_table("real", n=300, seed=1, alphas=(0.01,))
@@ -547,14 +551,18 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
                                        reverse=par["reverse"])
             raw = np.array(gen.RANDOM_SHARES)
             shares = np.where(par["reverse"][:, None], raw[::-1][None, :], raw[None, :])   # scored direction
-        else:
+        hasty = None
+        if generator != "grm":      # the simulator's speeders: its honest model with weaker loadings
             model = oracle.simulator_model(inst)
+            hasty = {"hasty_answers": oracle.simulator_model(inst, signal=SPEEDER_SIGNAL)}
             if generator == "simulator":
                 mixture = oracle.simulator_model(inst, styles=StyleStrengths.drawn(seed))
         tab = oracle.ordinal_bound(model, tails, alphas, n=n_model, nodes=nodes, seed=seed, shares=shares,
-                                   calibrate={"styled cut": _honest_codes(generator, n_model, seed, inst)})
+                                   calibrate={"styled cut": _honest_codes(generator, n_model, seed, inst)},
+                                   careless_models=hasty)
         if mixture is not None:
-            styled = oracle.ordinal_bound(mixture, tails, alphas, n=n_model, nodes=nodes, seed=seed, shares=shares)
+            styled = oracle.ordinal_bound(mixture, tails, alphas, n=n_model, nodes=nodes, seed=seed, shares=shares,
+                                          careless_models=hasty)
             tab = pd.concat([tab, styled.assign(honest="styled bound")], ignore_index=True)
     res = _screened_outcomes(generator, n, seed, fmt, config)
     honest = res["label"].isin(("honest",) + STYLE_KINDS)

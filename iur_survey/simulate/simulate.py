@@ -48,6 +48,8 @@ DURATION_SIGMA = 0.35
 DURATION_FLOOR = 0.45
 #: a speeder takes less than this share of the median
 SPEEDER_CUT = 0.30
+#: a speeder's answers: the loadings times this (a hasty respondent answers less consistently)
+SPEEDER_SIGNAL = 0.6
 #: share of honest respondents who were interrupted (duration + exponential, mean 40 min)
 INTERRUPTED = 0.04
 #: the survey opened on this day; invitation, then reminders (day offset, share of responses)
@@ -467,7 +469,7 @@ def _duplicate_ip(seed: int, s: _Setup, m: int, honest: _Block, avoid: set[int])
 
 def _speeder(seed: int, s: _Setup, m: int) -> _Block:
     rng = _rng(seed, "speeder")
-    blk = _respondents(rng, s, m, signal=0.6)
+    blk = _respondents(rng, s, m, signal=SPEEDER_SIGNAL)
     blk.duration = np.round(DURATION_MEDIAN * rng.uniform(0.06, 0.25, size=m))
     blk.email, blk.name, blk.phone = personal.contact_details(rng, m, email_rate=0.3)
     blk.note(np.arange(m), "speeder",

@@ -18,8 +18,9 @@ careless cases, ``tests/clean/real_generator.py``), and print recall
 by careless kind and the exclusion rate of honest respondents by style.
 ``--add-rule mahalanobis_ipsatized`` evaluates an opt-in index rule beside the defaults.
 ``--bound`` prints, per generator, the Neyman-Pearson bound on the recall of random and
-partly random answers at honest exclusion 0.5, 1 and 1.5 % (:mod:`iur_survey.clean.oracle`)
-beside the default cleaning's measured recall (:func:`bound_table`).
+partly random answers (and, for the simulator, of its speeders' hasty answers) at honest
+exclusion 0.5, 1 and 1.5 % (:mod:`iur_survey.clean.oracle`) beside the default cleaning's
+measured recall (:func:`bound_table`).
 
 >>> truth = pd.DataFrame({"response_id": ["a", "b", "c"], "kind": ["preview", "straightliner", "random"]})
 >>> ledger = pd.DataFrame({"response_id": ["a", "b", "b", "h"],

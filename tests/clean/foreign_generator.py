@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import special
 
 from iur_survey.instrument import Instrument, load_instrument
+from iur_survey.simulate.simulate import answers_frame
 
 ROLES = ("enterprise", "university", "research_institute", "government")
 #: the sweep's style names -> the evaluation's labels
@@ -239,20 +240,8 @@ def generate_spec(spec: Spec, n: int, seed: int, inst: Instrument | None = None
                 att[i] = float(rng.integers(lo, hi + 1))
     order = rng.permutation(total)
     ids = np.array([f"F_{seed}_{i:06d}" for i in range(total)], dtype=object)
-    frame = pd.DataFrame({"response_id": ids[order], inst.group_column: np.array(ROLES)[role[order]]})
-    frame = pd.concat([frame, pd.DataFrame(x[order], columns=items)], axis=1)
-    for col in inst.attention_checks:
-        frame[col] = att[order]
-    frame["_row"] = np.arange(1, total + 1)
-    frame["_status"] = "IP Address"
-    frame["_finished"] = pd.array(np.ones(total, dtype=bool), dtype="boolean")
-    frame["_progress"] = 100.0
-    frame["_duration"] = np.round(dur[order])
-    frame["_submitted"] = (pd.Timestamp("2024-03-01 09:00") + pd.to_timedelta(
-        np.sort(rng.uniform(0, 20 * 86400, size=total)), unit="s")).astype("datetime64[ns]")
-    frame["_ip"] = [f"198.51.{i // 250 % 250}.{i % 250}" for i in range(total)]
-    for col in ("_email", "_name", "_phone", "_location", "_comment"):
-        frame[col] = None
+    frame = answers_frame(ids[order], np.array(ROLES)[role[order]], x[order], inst,
+                          None if att is None else att[order], dur[order], rng, start="2024-03-01 09:00")
     detail = pd.DataFrame({"kind": kinds[order], "style": style[order], "role": np.array(ROLES)[role[order]]})
     detail["style"] = detail["style"].where(detail["style"] != "", "none")
     label = np.where(detail["kind"] != "", detail["kind"], detail["style"].map(STYLE_LABELS).fillna(""))

@@ -571,7 +571,8 @@ def test_random_likelihood_finds_answers_that_turn_random_and_its_tail_ratio_is_
 def test_random_likelihood_reads_midpoint_responding_from_the_scale_midpoint_on_a_ceiling_export():
     """Styles pivot on the scale's midpoint, not on the items' median: on items most people answer 4 or 5, a
     respondent who gives the middle answer to 60 % of them is a midpoint responder, not a random one
-    (measured: flagged 30-36 % when the stretch pivoted on the median, 4-6 % now)."""
+    (measured: flagged 30-36 % when the stretch pivoted on the median, 4-6 % pivoting on the midpoint, 0 % with
+    the midpoint propensity profiled too)."""
     lab = np.repeat(np.arange(7), 4)
     cuts = np.array([-1.88, -1.55, -1.34, -0.41])          # 3 % of answers in each of 1-3, 25 % 4, 66 % 5
     sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)

@@ -163,18 +163,27 @@ def careless_by_group(screened: pd.DataFrame, instrument: Instrument, excluded: 
                     f"sample; compare with mahalanobis by_group before comparing the roles")
 
 
-def _flags_table(ids: pd.Series, kept_pos: np.ndarray, rows: np.ndarray, flagged: pd.DataFrame,
-                 rules: list[str]) -> pd.DataFrame:
-    """One row per kept response (clean.csv's order): ``response_id``, ``row`` and a 0/1 column per index rule."""
-    out = pd.DataFrame({"response_id": ids.to_numpy(), "row": rows[kept_pos].astype(np.int64)})
-    where = pd.Index(kept_pos)
-    for rule in rules:
-        col = np.zeros(len(kept_pos), dtype=np.int64)
-        hit = where.get_indexer(flagged.loc[flagged["rule"] == rule, "_pos"].to_numpy(dtype=int))
-        col[hit[hit >= 0]] = 1
-        out[rule] = col
-    out["n_flags"] = out[rules].sum(axis=1) if rules else 0
-    return out
+def _flags_table(ids: pd.Series, kept_pos: np.ndarray, rows: np.ndarray, flag_pos: np.ndarray,
+                 flag_rule: np.ndarray, rules: list[str]) -> pd.DataFrame:
+    """One row per kept response (clean.csv's order): ``response_id``, ``row`` and a 0/1 column per index rule.
+
+    ``kept_pos`` (ascending) are the kept responses' raw positions; ``flag_pos`` and ``flag_rule``
+    the ledger rows of the kept responses (the index rules that flagged them).
+    """
+    out = {"response_id": ids.to_numpy(), "row": rows[kept_pos].astype(np.int64)}
+    at = np.searchsorted(kept_pos, flag_pos)
+    found = at < len(kept_pos)
+    found[found] = kept_pos[at[found]] == flag_pos[found]
+    hits = np.zeros((len(kept_pos), len(rules)), dtype=np.int64)
+    if len(rules) and len(flag_pos):
+        col = {r: j for j, r in enumerate(rules)}
+        j = np.array([col.get(r, -1) for r in flag_rule.tolist()], dtype=np.int64)
+        found &= j >= 0
+        hits[at[found], j[found]] = 1
+    for k, rule in enumerate(rules):
+        out[rule] = hits[:, k]
+    out["n_flags"] = hits.sum(axis=1) if rules else np.zeros(len(kept_pos), dtype=np.int64)
+    return pd.DataFrame(out)
 
 
 @dataclass
@@ -453,16 +462,21 @@ def _run_rules(frame: pd.DataFrame, instrument: Instrument, calls: list[tuple[st
         return [f.result() for f in futures]
 
 
-def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray,
-                 hit: np.ndarray | None = None) -> pd.DataFrame:
-    hit = flags.notna().to_numpy() if hit is None else hit
+def _ledger_part(flags: pd.Series, rule: str, pos: np.ndarray, hit: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
+    """One rule's part of the ledger: the rule, the positions (in the raw frame) it hit and their details."""
     details = flags.to_numpy()[hit]
     if rule not in INDEX_RULES:         # a screening detail may quote a cell (status, role, an out-of-range code)
         uniq, inverse = np.unique(details.astype(str), return_inverse=True)   # many repeat: mask each once
         details = np.array([mask_pii(d) for d in uniq], dtype=object)[inverse]
     # an index rule's detail is made of numbers and item codes only (recoded answers, durations, statistics)
-    return pd.DataFrame({"_pos": pos[hit], "response_id": ids[pos[hit]],
-                         "row": rows[pos[hit]], "rule": rule, "detail": details})
+    return rule, pos[hit], np.asarray(details, dtype=object)
+
+
+def _rule_counts(rules: np.ndarray) -> dict[str, int]:
+    """How many ledger rows each rule has, in :data:`RULE_ORDER` (rules without a row left out)."""
+    names, counts = np.unique(rules.astype(str), return_counts=True) if len(rules) else ([], [])
+    got = dict(zip(names, counts))
+    return {r: int(got[r]) for r in RULE_ORDER if r in got}
 
 
 def _not_evaluated(frame: pd.DataFrame, instrument: Instrument, config: CleanConfig) -> dict[str, str]:
@@ -502,7 +516,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
            else pd.Series(pd.NA, index=frame.index, dtype="string")).to_numpy(dtype=object)
     pos_all = np.arange(n)
     on = set(config.rules)
-    parts: list[pd.DataFrame] = []
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = []        # (rule, positions hit, details)
 
     # -- stage 1: screening on every raw row ------------------------------------------
     flags: dict[str, pd.Series] = {}
@@ -521,8 +535,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     screened = np.ones(n, dtype=bool)
     for rule in SCREENING_RULES:
         if rule in flags:
-            screened &= flags[rule].isna().to_numpy()
-            parts.append(_ledger_part(flags[rule], rule, ids, rows, pos_all))
+            hit = flags[rule].notna().to_numpy()
+            screened &= ~hit
+            parts.append(_ledger_part(flags[rule], rule, pos_all, hit))
 
     # -- stage 2: data-based indices on the screened rows: they flag ---------------------
     sub = frame[screened]
@@ -553,7 +568,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "
                                             f"(2 x {p} items): covariance not estimable")
     for rule, f in index_flags.items():
-        parts.append(_ledger_part(f, rule, ids, rows, pos_sub, index_hits[rule]))
+        parts.append(_ledger_part(f, rule, pos_sub, index_hits[rule]))
 
     # -- decide: exclude a flagged response only on convergent evidence ------------------
     drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
@@ -569,33 +584,40 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         excluded_pos |= set(pos_sub[drop_sub].tolist())
         basis_by_pos = {int(q): b for q, b, d in zip(pos_sub, basis_sub, drop_sub) if d}
 
-    # -- the ledger --------------------------------------------------------------------
+    # -- the ledger: one row per (response, rule) hit, by raw position, then in the rules' order ---------
     rank = {r: i for i, r in enumerate(RULE_ORDER)}
-    ledger = pd.concat(parts, ignore_index=True) if parts else \
-        pd.DataFrame({"_pos": pd.Series(dtype=int), **{c: pd.Series(dtype=object) for c in LEDGER_COLUMNS[:4]}})
-    ledger["_rank"] = ledger["rule"].map(rank)
-    ledger = ledger.sort_values(["_pos", "_rank"], kind="stable").reset_index(drop=True)
-    lpos = ledger["_pos"].to_numpy(dtype=int)
+    lpos = np.concatenate([np.zeros(0, dtype=np.int64)] + [p for _, p, _ in parts]).astype(np.int64)
+    lrank = np.concatenate([np.zeros(0, dtype=np.int64)] +
+                           [np.full(len(p), rank.get(r, len(rank)), dtype=np.int64) for r, p, _ in parts])
+    lrule = np.concatenate([np.zeros(0, dtype=object)] + [np.full(len(p), r, dtype=object) for r, p, _ in parts])
+    ldetail = np.concatenate([np.zeros(0, dtype=object)] + [d for _, _, d in parts])
+    order = np.lexsort((lrank, lpos))          # stable
+    lpos, lrule, ldetail = lpos[order], lrule[order], ldetail[order]
     is_excl = np.isin(lpos, np.fromiter(excluded_pos, dtype=int, count=len(excluded_pos)))
-    ledger["action"] = np.where(is_excl, "excluded", "flagged")
-    screen_rule = ledger["rule"].isin(SCREENING_RULES).to_numpy()
-    ledger["basis"] = [("screening rule" if sr else basis_by_pos.get(q, "")) if ex else ""
-                       for q, sr, ex in zip(lpos, screen_rule, is_excl)]
+    screen_rule = np.isin(lrule, np.array(SCREENING_RULES, dtype=object))
+    basis_of = np.full(n, "", dtype=object)
+    for q, b in basis_by_pos.items():
+        basis_of[q] = b
+    basis = np.where(is_excl, np.where(screen_rule, "screening rule", basis_of[lpos]), "")
     keep = np.ones(n, dtype=bool)
     keep[list(excluded_pos)] = False
-    excl_ledger = ledger[is_excl]
-    primary = excl_ledger.drop_duplicates("_pos", keep="first")
-    flagged_kept = ledger[~is_excl]
+    excl_pos = lpos[is_excl]
+    first = np.ones(len(excl_pos), dtype=bool)           # an excluded response's primary rule: its first row
+    first[1:] = excl_pos[1:] != excl_pos[:-1]
+    flag_pos, flag_rule = lpos[~is_excl], lrule[~is_excl]
 
     # the invariant: the raw rows kept and the raw rows excluded partition the export
-    kept_rows, excluded_rows = set(rows[keep].tolist()), set(excl_ledger["row"].tolist())
+    kept_rows, excluded_rows = set(rows[keep].tolist()), set(rows[excl_pos].tolist())
     excluded = set(np.flatnonzero(~keep).tolist())
     if (kept_rows & excluded_rows or kept_rows | excluded_rows != set(rows.tolist())
             or len(kept_rows) + len(excluded_rows) != n):
         raise AssertionError("cleaning ledger out of step with the kept rows")
 
-    ledger = ledger[LEDGER_COLUMNS].astype({"response_id": "string", "rule": "string", "detail": "string",
-                                            "action": "string", "basis": "string"})
+    ledger = pd.DataFrame({"response_id": ids[lpos], "row": rows[lpos], "rule": lrule, "detail": ldetail,
+                           "action": np.where(is_excl, "excluded", "flagged").astype(object),
+                           "basis": basis.astype(object)}, columns=LEDGER_COLUMNS)
+    ledger = ledger.astype({"response_id": "string", "rule": "string", "detail": "string",
+                            "action": "string", "basis": "string"})
     ledger["row"] = ledger["row"].astype(np.int64)
 
     # -- the clean data ------------------------------------------------------------------
@@ -608,15 +630,15 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         kept.insert(0, "response_id", pd.Series(pd.NA, index=kept.index, dtype="string"))
     kept["response_id"] = kept["response_id"].astype("string")
     kept[items] = kept[items].astype(float)
-    flags_table = _flags_table(kept["response_id"], np.flatnonzero(keep), rows, flagged_kept,
+    flags_table = _flags_table(kept["response_id"], np.flatnonzero(keep), rows, flag_pos, flag_rule,
                                [r for r in INDEX_RULES if r in on])
     ev = np.zeros(n, dtype=np.int64)
     ev[pos_sub] = n_evidence_sub
     flags_table["n_evidence"] = ev[np.flatnonzero(keep)]
 
-    hits = ledger.groupby("rule", sort=False).size()
-    by_primary = primary["rule"].value_counts()
-    by_flag = flagged_kept.groupby("rule", sort=False)["_pos"].nunique()
+    hits = _rule_counts(lrule)
+    by_primary = _rule_counts(lrule[is_excl][first])
+    by_flag = _rule_counts(flag_rule)           # (one ledger row per response and rule)
     n_index_excl = int(len(set(basis_by_pos)))
     share = n_index_excl / n if n else 0.0
     warnings_list = []
@@ -644,13 +666,13 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "n_excluded": len(excluded),
         "n_excluded_screening": int((~screened).sum()),
         "n_excluded_careless": n_index_excl,
-        "n_flagged_kept": int(flagged_kept["_pos"].nunique()),
+        "n_flagged_kept": len(np.unique(flag_pos)),
         "rules_run": list(config.rules),
         "rules_not_evaluated": not_evaluated,
         "rule_notes": _notes(frame, config),
-        "hits_by_rule": {r: int(hits[r]) for r in RULE_ORDER if r in hits.index},
-        "excluded_by_primary_rule": {r: int(by_primary[r]) for r in RULE_ORDER if r in by_primary.index},
-        "flagged_kept_by_rule": {r: int(by_flag[r]) for r in RULE_ORDER if r in by_flag.index},
+        "hits_by_rule": hits,
+        "excluded_by_primary_rule": by_primary,
+        "flagged_kept_by_rule": by_flag,
         "careless_exclusion_basis": basis_counts,
         "careless_excluded_by_group": by_group,
         "warnings": warnings_list,

@@ -507,7 +507,7 @@ def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None 
 
 
 def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> CleanResult:
-    frame = raw.frame.reset_index(drop=True)
+    frame = raw.frame.set_axis(pd.RangeIndex(len(raw.frame)), axis=0, copy=False)   # (no rule writes to it)
     n = len(frame)
     rows = raw_rows(frame)
     if pd.Series(rows).duplicated().any():
@@ -629,7 +629,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     if "response_id" not in kept.columns:
         kept.insert(0, "response_id", pd.Series(pd.NA, index=kept.index, dtype="string"))
     kept["response_id"] = kept["response_id"].astype("string")
-    kept[items] = kept[items].astype(float)
+    if any(kept[c].dtype != np.float64 for c in items):
+        kept[items] = kept[items].astype(float)
     flags_table = _flags_table(kept["response_id"], np.flatnonzero(keep), rows, flag_pos, flag_rule,
                                [r for r in INDEX_RULES if r in on])
     ev = np.zeros(n, dtype=np.int64)

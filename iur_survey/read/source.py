@@ -480,7 +480,7 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
         raise FormatDetectionError(path, "the file holds NUL bytes: it is binary, not delimited text", row=line)
     if not _NOT_SPACE.search(buf):
         raise EmptyFileError(path, "the file is empty")
-    if _LONE_CR.search(buf):   # old Mac line ends
+    if b"\r" in buf and _LONE_CR.search(buf):   # old Mac line ends
         buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     head_text = buf[:_HEAD_BYTES].decode("utf-8", errors="replace")
     check_delimiter(head_text, path, delimiter)
@@ -510,7 +510,7 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
         text, enc = decode_bytes(data, path, encoding)   # raises EncodingError naming the line
         buf = text.encode("utf-8")
         del text
-        if _LONE_CR.search(buf):
+        if b"\r" in buf and _LONE_CR.search(buf):
             buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         return read_text_table(path, header_rows=header_rows, data=buf, encoding="utf-8", delimiter=delimiter,
                                usecols=(usecols, categorical), sha256=sha256 or hashlib.sha256(data).hexdigest())

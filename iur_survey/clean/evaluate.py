@@ -18,8 +18,9 @@ careless cases, ``tests/clean/real_generator.py``), and print recall
 by careless kind and the exclusion rate of honest respondents by style.
 ``--add-rule mahalanobis_ipsatized`` evaluates an opt-in index rule beside the defaults.
 ``--bound`` prints, per generator, the Neyman-Pearson bound on the recall of random and
-partly random answers at honest exclusion 0.5, 1 and 1.5 % (:mod:`iur_survey.clean.oracle`)
-beside the default cleaning's measured recall (:func:`bound_table`).
+partly random answers (and, for the simulator, of its speeders' hasty answers) at honest
+exclusion 0.5, 1 and 1.5 % (:mod:`iur_survey.clean.oracle`) beside the default cleaning's
+measured recall (:func:`bound_table`).
 
 >>> truth = pd.DataFrame({"response_id": ["a", "b", "c"], "kind": ["preview", "straightliner", "random"]})
 >>> ledger = pd.DataFrame({"response_id": ["a", "b", "b", "h"],
@@ -57,6 +58,7 @@ from .config import CleanConfig
 from .pipeline import clean
 from ..simulate.contamination import CLEANING_RULES as KIND_RULES
 from ..simulate.contamination import StyleStrengths
+from ..simulate.simulate import SPEEDER_SIGNAL
 from .rules import DEFAULT_RULES, INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
@@ -65,12 +67,13 @@ from .rules import DEFAULT_RULES, INDEX_RULES, RULE_ORDER, SCREENING_RULES
 RULE_TARGETS: dict[str, tuple[str, ...]] = {
     rule: tuple(k for k, rs in KIND_RULES.items() if rule in rs) for rule in RULE_ORDER}
 RULE_TARGETS["duplicate_answers_ip"] += ("duplicate_id",)
-#: honest response styles (truth kinds of honest respondents)
-STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful")
+#: honest response styles (truth kinds of honest respondents; the foreign generator also mixes two)
+STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful", "acquiescent+extreme")
 #: truth kinds that are not reasons to exclude
 NOT_EXCLUSIONS = ("item_nonresponse",) + STYLE_KINDS
-#: careless kinds: what the data-based indices are for
-CARELESS_KINDS = ("speeder", "straightliner", "random", "pattern", "partial")
+#: careless kinds: what the data-based indices are for (``random_marginal``: random answers drawn from the
+#: sample's own answer shares, item by item; the foreign generator's)
+CARELESS_KINDS = ("speeder", "straightliner", "random", "random_marginal", "pattern", "partial")
 
 
 def _sets(keys: np.ndarray, labels: np.ndarray) -> dict[str, set]:
@@ -228,8 +231,11 @@ def _tests_module(name: str):
     path = Path(__file__).resolve().parents[2] / "tests" / "clean" / f"{name}.py"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: this evaluation generator lives in the source checkout's tests")
+    if f"_iur_{name}" in sys.modules:
+        return sys.modules[f"_iur_{name}"]
     spec = importlib.util.spec_from_file_location(f"_iur_{name}", path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod        # dataclasses look their module up while it is executed
     spec.loader.exec_module(mod)
     return mod
 
@@ -242,8 +248,15 @@ def real_sample(n: int, seed: int, instrument: Instrument | None = None) -> tupl
     return _tests_module("real_generator").generate(n, seed, instrument=instrument)
 
 
+def foreign_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A third generator, foreign to both (``tests/clean/foreign_generator.py``): a rounded factor model with roles
+    whose means and structure differ and strong response styles acting on the raw answers."""
+    return _tests_module("foreign_generator").generate(n, seed, instrument=instrument)
+
+
 GENERATORS: dict[str, Callable[..., tuple[pd.DataFrame, pd.DataFrame]]] = {
-    "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample, "real": real_sample}
+    "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample, "real": real_sample,
+    "foreign": foreign_sample}
 
 
 def generator_instrument(generator: str) -> Instrument:
@@ -493,7 +506,7 @@ def _honest_codes(generator: str, n: int, seed: int, inst: Instrument) -> np.nda
 BOUND_TAILS = {"simulator": (16, 14, 12), "style-free": (16, 14, 12), "grm": (14, 12, 10), "real": (13, 8, 4)}
 #: careless kind of the bound -> the generator's truth kind measured beside it
 BOUND_MEASURED = {"random_uniform": "random", "random_marginal": "random", "random_shares": "random",
-                  "partial_uniform": "partial"}
+                  "partial_uniform": "partial", "hasty_answers": "speeder"}
 
 
 def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt: str = "csv",
@@ -521,7 +534,10 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
     the generator's variants of the kind (the grm generator's random answers are uniform or
     drawn from fixed shares, ``random_shares``, not the items' marginals; partial tails of every length, and
     for the simulator also one-code and patterned tails), and the index stage also uses
-    durations (``speeder``), which the bound does not.  ``config``: the cleaning measured
+    durations (``speeder``), which the bound does not.  For the simulator (and ``style-free``)
+    also ``hasty_answers``: its speeders' answers (the honest model with the loadings times
+    :data:`~iur_survey.simulate.simulate.SPEEDER_SIGNAL`), measured beside its speeders, whose
+    durations the cleaning sees: what their answers alone can give away.  ``config``: the cleaning measured
     (default configuration if None).
 
     >>> tab = bound_table("real", n=300, seed=1, alphas=(0.01,))
@@ -547,14 +563,18 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
                                        reverse=par["reverse"])
             raw = np.array(gen.RANDOM_SHARES)
             shares = np.where(par["reverse"][:, None], raw[::-1][None, :], raw[None, :])   # scored direction
-        else:
+        hasty = None
+        if generator != "grm":      # the simulator's speeders: its honest model with weaker loadings
             model = oracle.simulator_model(inst)
+            hasty = {"hasty_answers": oracle.simulator_model(inst, signal=SPEEDER_SIGNAL)}
             if generator == "simulator":
                 mixture = oracle.simulator_model(inst, styles=StyleStrengths.drawn(seed))
         tab = oracle.ordinal_bound(model, tails, alphas, n=n_model, nodes=nodes, seed=seed, shares=shares,
-                                   calibrate={"styled cut": _honest_codes(generator, n_model, seed, inst)})
+                                   calibrate={"styled cut": _honest_codes(generator, n_model, seed, inst)},
+                                   careless_models=hasty)
         if mixture is not None:
-            styled = oracle.ordinal_bound(mixture, tails, alphas, n=n_model, nodes=nodes, seed=seed, shares=shares)
+            styled = oracle.ordinal_bound(mixture, tails, alphas, n=n_model, nodes=nodes, seed=seed, shares=shares,
+                                          careless_models=hasty)
             tab = pd.concat([tab, styled.assign(honest="styled bound")], ignore_index=True)
     res = _screened_outcomes(generator, n, seed, fmt, config)
     honest = res["label"].isin(("honest",) + STYLE_KINDS)
@@ -584,8 +604,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, nargs="+", default=[300, 800, 3000])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--formats", nargs="+", default=list(EXPORT_FORMATS), choices=list(EXPORT_FORMATS))
-    ap.add_argument("--generator", default="both", choices=["simulator", "grm", "style-free", "real", "both", "all"],
-                    help="both: simulator and grm; all: also the style-free simulator and real (bfi's people)")
+    ap.add_argument("--generator", default="both",
+                    choices=["simulator", "grm", "style-free", "real", "foreign", "both", "all"],
+                    help="both: simulator and grm; all: also the style-free simulator, real (bfi's people) and "
+                         "foreign (tests/clean/foreign_generator.py)")
     ap.add_argument("--quick", action="store_true", help="N 300 and 800, one seed, csv and qualtrics only")
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--add-rule", nargs="+", default=[], choices=list(INDEX_RULES), metavar="RULE",
@@ -600,13 +622,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.quick:
         args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
-    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free", "real"]}.get(args.generator,
-                                                                                      [args.generator])
+    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free", "real", "foreign"]
+            }.get(args.generator, [args.generator])
     config = CleanConfig(rules=tuple(DEFAULT_RULES) + tuple(args.add_rule)) if args.add_rule else None
     if args.bound:
         n = args.n[-1] if args.n != [300, 800, 3000] else 3000
         with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):
-            for gen in gens:
+            for gen in [g for g in gens if g in BOUND_TAILS]:     # the foreign generator has no true model here
                 t0 = time.perf_counter()
                 tab = bound_table(gen, n, args.seeds[0], config=config)
                 what = ("Gaussian-copula APPROXIMATION, calibrated on bfi's people" if gen == "real" else

@@ -398,8 +398,8 @@ def probit_model(loadings: np.ndarray, thresholds: np.ndarray, item_trait: np.nd
 
 
 def simulator_model(instrument: Instrument | None = None, population: Population | None = None, *,
-                    styles: StyleStrengths | None = None, contamination: Contamination | None = None
-                    ) -> OrdinalModel | MixtureModel:
+                    styles: StyleStrengths | None = None, contamination: Contamination | None = None,
+                    signal: float = 1.0) -> OrdinalModel | MixtureModel:
     """The package simulator's honest respondents (:mod:`iur_survey.simulate`) as an :class:`OrdinalModel`.
 
     The latent scores are drawn by the simulator's own ``_latent`` (role mixture, structural
@@ -411,7 +411,8 @@ def simulator_model(instrument: Instrument | None = None, population: Population
     person-level strength g ~ U(range) moving the latent response (acquiescent: + g toward
     agreement in the raw direction) or the outer / next-to-middle thresholds (by g times
     the neighbouring category's width), as the simulator's ``_styles`` does; fast careful
-    readers answer as the unstyled.
+    readers answer as the unstyled.  ``signal``: the loadings times ``signal``, as the
+    simulator's hasty answers (its speeders answer with :data:`~iur_survey.simulate.simulate.SPEEDER_SIGNAL`).
 
     >>> m = simulator_model()
     >>> m.categories, m.n_items, m.traits(3, np.random.default_rng(1)).shape
@@ -440,11 +441,12 @@ def simulator_model(instrument: Instrument | None = None, population: Population
                          + _norm_logpdf(col, mu_col, psi[MEDIATOR]) + _norm_logpdf(intg, b * col + x @ c, psi[OUTCOME]))
         return logsumexp(np.stack(parts), axis=0)
 
-    base = probit_model(s.loadings, s.thresholds, s.construct_idx, prior=prior, log_prior=log_prior)
+    lam = s.loadings * signal
+    base = probit_model(lam, s.thresholds, s.construct_idx, prior=prior, log_prior=log_prior)
     if styles is None:
         return base
     cont = contamination or Contamination()
-    sd = np.sqrt(1 - s.loadings ** 2)[:, None]
+    sd = np.sqrt(1 - lam ** 2)[:, None]
     thr = s.thresholds
     k = thr.shape[1]
     sign = np.where(s.reverse, -1.0, 1.0)[:, None]
@@ -585,8 +587,8 @@ def ordinal_loglik(model: OrdinalModel, x: np.ndarray, items: np.ndarray | None 
 @_one_blas_thread
 def ordinal_bound(model: OrdinalModel | MixtureModel, tails: Iterable[int] = (14, 10),
                   alphas: Sequence[float] = ALPHAS, n: int = 5000, nodes: int = 64, seed: int = 0,
-                  calibrate: Mapping[str, np.ndarray] | None = None, shares: np.ndarray | None = None
-                  ) -> pd.DataFrame:
+                  calibrate: Mapping[str, np.ndarray] | None = None, shares: np.ndarray | None = None,
+                  careless_models: Mapping[str, OrdinalModel] | None = None) -> pd.DataFrame:
     """The Neyman-Pearson bound for ``model``'s honest respondents against random answers.
 
     ``n`` honest respondents drawn from ``model`` (an :class:`OrdinalModel` is the oracle for
@@ -605,6 +607,11 @@ def ordinal_bound(model: OrdinalModel | MixtureModel, tails: Iterable[int] = (14
     ``shares`` (items x categories, scored direction): also a kind ``random_shares``, codes
     drawn independently from these shares (e.g. a generator's fixed answer shares).
 
+    ``careless_models``: more careless kinds, each a model of its own (name -> :class:`OrdinalModel`
+    with the same items and categories, e.g. hasty answers whose loadings are weaker:
+    :func:`simulator_model` with ``signal``); the statistic is log P(x | that model) - log
+    P(x | honest), both by :func:`ordinal_loglik`'s integration.
+
     ``calibrate``: more honest samples (name -> respondents x items, 0-based scored codes),
     e.g. respondents with response styles; for each, rows (``honest`` = name) with the cut-off
     of the SAME statistic set on that sample.  Those are no longer bounds (the optimal test
@@ -620,8 +627,8 @@ def ordinal_bound(model: OrdinalModel | MixtureModel, tails: Iterable[int] = (14
     """
     k, c = model.n_items, model.categories
     ts = _tails(tails, k)
-    rng_ll, rng_marg, rng_h, rng_u, rng_m, rng_p, rng_s = (np.random.default_rng(s)
-                                                           for s in np.random.SeedSequence(seed).spawn(7))
+    rng_ll, rng_marg, rng_h, rng_u, rng_m, rng_p, rng_s, rng_c = (np.random.default_rng(s)
+                                                                  for s in np.random.SeedSequence(seed).spawn(8))
     xs = model.draw(100_000, rng_marg)
     marg = np.stack([(xs == v).mean(axis=0) for v in range(c)], axis=1)        # items x categories
     del xs
@@ -656,6 +663,14 @@ def ordinal_bound(model: OrdinalModel | MixtureModel, tails: Iterable[int] = (14
         xs = np.minimum((rng_s.random((n, k))[:, :, None] > np.cumsum(shares, 1)[None, :, :-1]).sum(2), c - 1)
         full_s, ess_s = ll(xs, every)
         careless[("random_shares", k)] = (log_s[cols, xs].sum(1) - full_s, ess_s)
+    others = {}
+    for name, other in (careless_models or {}).items():
+        if other.n_items != k or other.categories != c:
+            raise ValueError(f"careless model {name!r} must have {k} items of {c} categories")
+        others[name] = _integrator(other, nodes, rng_c, n_fit=min(20_000, max(5_000, 4 * n))).loglik
+        xo = other.draw(n, rng_c)
+        (own, e1), (full_o, e2) = others[name](xo, every), ll(xo, every)
+        careless[(name, k)] = (own - full_o, np.concatenate([e1, e2]))
     for t in ts:
         head = cols < k - t
         xp = np.where(head[None], xp0, tail_codes)
@@ -668,6 +683,9 @@ def ordinal_bound(model: OrdinalModel | MixtureModel, tails: Iterable[int] = (14
                  ("random_marginal", k): (marginal(xh) - full_h, ess_h)}
         if shares is not None:
             stats[("random_shares", k)] = (log_s[cols, xh].sum(1) - full_h, ess_h)
+        for other, other_ll in others.items():
+            own, e1 = other_ll(xh, every)
+            stats[(other, k)] = (own - full_h, np.concatenate([ess_h, e1]))
         for t in ts:
             head_h, e1 = ll(xh, cols < k - t)
             stats[("partial_uniform", t)] = (head_h - t * np.log(c) - full_h, np.concatenate([ess_h, e1]))

@@ -48,6 +48,8 @@ DURATION_SIGMA = 0.35
 DURATION_FLOOR = 0.45
 #: a speeder takes less than this share of the median
 SPEEDER_CUT = 0.30
+#: a speeder's answers: the loadings times this (a hasty respondent answers less consistently)
+SPEEDER_SIGNAL = 0.6
 #: share of honest respondents who were interrupted (duration + exponential, mean 40 min)
 INTERRUPTED = 0.04
 #: the survey opened on this day; invitation, then reminders (day offset, share of responses)
@@ -467,7 +469,7 @@ def _duplicate_ip(seed: int, s: _Setup, m: int, honest: _Block, avoid: set[int])
 
 def _speeder(seed: int, s: _Setup, m: int) -> _Block:
     rng = _rng(seed, "speeder")
-    blk = _respondents(rng, s, m, signal=0.6)
+    blk = _respondents(rng, s, m, signal=SPEEDER_SIGNAL)
     blk.duration = np.round(DURATION_MEDIAN * rng.uniform(0.06, 0.25, size=m))
     blk.email, blk.name, blk.phone = personal.contact_details(rng, m, email_rate=0.3)
     blk.note(np.arange(m), "speeder",
@@ -817,3 +819,40 @@ def simulate(n: int, *, seed: int, instrument: Instrument | None = None, populat
                               "position": pd.Series(dtype=np.int64)})
     latent_df = pd.DataFrame(latent, columns=list(LATENTS), index=frame.index)
     return Simulation(frame, truth, latent_df, pop, cont, inst, seed, n)
+
+
+def answers_frame(ids: np.ndarray, groups: np.ndarray, answers: np.ndarray, instrument: Instrument,
+                  attention: np.ndarray | None, durations: np.ndarray, rng: np.random.Generator, *,
+                  start: str = "2023-05-02 09:00", ips: list[str] | None = None) -> pd.DataFrame:
+    """A standard frame of completed web responses around answers made elsewhere (a generator of one's own).
+
+    ``answers``: respondents x the instrument's items (raw codes); ``attention``: each
+    respondent's answer to every attention check (or None); ``durations`` in seconds
+    (rounded); submission times spread over 20 days from ``start`` (sorted; one draw of
+    ``rng``); IP addresses ``ips`` or distinct documentation addresses (198.51.x.y); no
+    personal data.  The export writers (:func:`~iur_survey.simulate.writers.write_export`)
+    take the result.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> f = answers_frame(np.array(["a", "b"]), np.array(["university", "government"]), np.full((2, 28), 3.0), inst,
+    ...                   np.array([4.0, 2.0]), np.array([600.2, 59.8]), np.random.default_rng(1))
+    >>> f[["response_id", "GOV1", "ATT1", "_duration", "_ip"]].values.tolist()
+    [['a', 3.0, 4.0, 600.0, '198.51.0.0'], ['b', 3.0, 2.0, 60.0, '198.51.0.1']]
+    """
+    total = len(ids)
+    frame = pd.DataFrame({"response_id": ids, instrument.group_column: groups})
+    frame = pd.concat([frame, pd.DataFrame(answers, columns=list(instrument.item_codes))], axis=1)
+    for col in instrument.attention_checks:
+        frame[col] = attention
+    frame["_row"] = np.arange(1, total + 1)
+    frame["_status"] = "IP Address"
+    frame["_finished"] = pd.array(np.ones(total, dtype=bool), dtype="boolean")
+    frame["_progress"] = 100.0
+    frame["_duration"] = np.round(durations)
+    frame["_submitted"] = (pd.Timestamp(start) + pd.to_timedelta(
+        np.sort(rng.uniform(0, 20 * 86400, size=total)), unit="s")).astype("datetime64[ns]")
+    frame["_ip"] = ips if ips is not None else [f"198.51.{i // 250 % 250}.{i % 250}" for i in range(total)]
+    for col in ("_email", "_name", "_phone", "_location", "_comment"):
+        frame[col] = None
+    return frame

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from iur_survey.instrument import load_instrument
+from iur_survey.simulate.simulate import answers_frame
 
 CARELESS = ("random", "pattern", "straightliner", "partial", "speeder")
 STYLES = ("acquiescent", "extreme", "midpoint", "fast_careful")
@@ -152,21 +153,9 @@ def generate(n: int, seed: int, *, careless_rate: float = 0.10, style_rate: floa
             dur[i] = med * np.exp(rng.normal(0, 0.3))     # at an ordinary speed
     order = rng.permutation(total)
     ids = np.array([f"G_{seed}_{i:06d}" for i in range(total)], dtype=object)
-    frame = pd.DataFrame({"response_id": ids[order],
-                          inst.group_column: rng.choice(inst.group_keys, size=total)})
-    frame = pd.concat([frame, pd.DataFrame(x[order], columns=items)], axis=1)
-    for j, col in enumerate(inst.attention_checks):
-        frame[col] = att[order]
-    frame["_row"] = np.arange(1, total + 1)
-    frame["_status"] = "IP Address"
-    frame["_finished"] = pd.array(np.ones(total, dtype=bool), dtype="boolean")
-    frame["_progress"] = 100.0
-    frame["_duration"] = np.round(dur[order])
-    frame["_submitted"] = (pd.Timestamp("2023-05-02 09:00") + pd.to_timedelta(
-        np.sort(rng.uniform(0, 20 * 86400, size=total)), unit="s")).astype("datetime64[ns]")
-    frame["_ip"] = [f"192.0.2.{i % 250}" if i % 7 == 0 else f"198.51.{i // 250 % 250}.{i % 250}" for i in range(total)]
-    for col in ("_email", "_name", "_phone", "_location", "_comment"):
-        frame[col] = None
+    groups = rng.choice(inst.group_keys, size=total)
+    ips = [f"192.0.2.{i % 250}" if i % 7 == 0 else f"198.51.{i // 250 % 250}.{i % 250}" for i in range(total)]
+    frame = answers_frame(ids[order], groups, x[order], inst, att[order], dur[order], rng, ips=ips)
     pos = np.empty(total, dtype=np.int64)
     pos[order] = np.arange(total)
     lab = np.where(kinds != "", kinds, style)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from iur_survey.instrument import load_instrument, parse_instrument
+from iur_survey.simulate.simulate import answers_frame
 
 REAL = Path(__file__).resolve().parent.parent / "fixtures" / "real"
 INSTRUMENT = REAL / "instruments" / "bfi.yaml"
@@ -120,21 +121,11 @@ def generate(n: int, seed: int, *, careless_rate: float = 0.10, instrument=None)
     order = rng.permutation(total)
     ids = np.array([f"B_{seed}_{i:06d}" for i in range(total)], dtype=object)
     keys = {"1": "male", "2": "female"}
-    frame = pd.DataFrame({"response_id": ids[order],
-                          inst.group_column: [keys[str(int(g))] for g in gender[order]]})
-    frame = pd.concat([frame, pd.DataFrame(x[order], columns=items)], axis=1)
-    med = 300.0
-    frame["_row"] = np.arange(1, total + 1)
-    frame["_status"] = "IP Address"
-    frame["_finished"] = pd.array(np.ones(total, dtype=bool), dtype="boolean")
-    frame["_progress"] = 100.0
-    frame["_duration"] = np.round(med * np.exp(rng.normal(0, 0.3, size=total)))
-    frame["_submitted"] = (pd.Timestamp("2023-05-02 09:00") + pd.to_timedelta(
-        np.sort(rng.uniform(0, 20 * 86400, size=total)), unit="s")).astype("datetime64[ns]")
-    frame["_ip"] = [f"198.51.{i // 250 % 250}.{i % 250}" if i < 62500 else f"203.0.{i // 250 % 250}.{i % 250}"
-                    for i in range(total)]
-    for col in ("_email", "_name", "_phone", "_location", "_comment"):
-        frame[col] = None
+    groups = [keys[str(int(g))] for g in gender[order]]
+    durations = 300.0 * np.exp(rng.normal(0, 0.3, size=total))
+    ips = [f"198.51.{i // 250 % 250}.{i % 250}" if i < 62500 else f"203.0.{i // 250 % 250}.{i % 250}"
+           for i in range(total)]
+    frame = answers_frame(ids[order], groups, x[order], inst, None, durations, rng, ips=ips)
     pos = np.empty(total, dtype=np.int64)
     pos[order] = np.arange(total)
     t = np.flatnonzero(label != "")

@@ -120,9 +120,12 @@ def test_ordinal_bound_equals_enumeration(which):
     partial = exact_probabilities(model, x, head) / 9
     shares = np.tile([0.2, 0.3, 0.5], (4, 1))
     fixed = np.prod(shares[np.arange(4), x], axis=1)
-    tab = oracle.ordinal_bound(model, tails=(2,), alphas=(0.05, 0.1), n=20_000, nodes=32, seed=4, shares=shares)
+    other = tiny_models()[1 - which]                               # a careless kind given as a model of its own
+    tab = oracle.ordinal_bound(model, tails=(2,), alphas=(0.05, 0.1), n=20_000, nodes=32, seed=4, shares=shares,
+                               careless_models={"other": other})
+    assert set(tab["honest"]) == {"model"}
     for kind, pc in (("random_uniform", uniform), ("random_marginal", marginal), ("random_shares", fixed),
-                     ("partial_uniform", partial)):
+                     ("partial_uniform", partial), ("other", exact_probabilities(other, x))):
         for alpha in (0.05, 0.1):
             got = tab.loc[(tab["kind"] == kind) & (tab["alpha"] == alpha)].iloc[0]
             assert got["power"] == pytest.approx(exact_power(p, pc, alpha), abs=0.035), (kind, alpha)

@@ -79,3 +79,27 @@ def test_the_simulator_names_every_style_and_careless_kind():
     assert np.nanmean(mid == 3) > np.nanmean(plain == 3) + 0.1
     fast = sim.frame.iloc[t.loc[t["kind"] == "fast_careful", "position"]]["_duration"]
     assert fast.max() < 0.5 * sim.frame["_duration"].median()
+
+
+def test_a_third_generator_with_strong_styles_and_roles():
+    """``foreign_generator.py`` (rounded factor model, roles that differ in level and structure, styles acting on the
+    raw answers at 70 % ends / 70 % middle / +1.5 categories): honest respondents kept, blatant kinds caught.
+
+    Its random, partly random and marginal-matched random answers are caught far less often than the other
+    generators' (``python -m iur_survey.clean.evaluate --generator foreign``): only the blatant kinds have floors."""
+    out = []
+    for seed in (31, 32, 33):
+        frame, truth = GENERATORS["foreign"](1500, seed, INST)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = clean(RawResponses(frame, "x.csv", "csv", "0" * 64), INST)
+        out.append(outcomes(truth, res.exclusions, frame["_row"]))
+    o = pd.concat(out, ignore_index=True)
+    rate = o.groupby("label")["excluded"].mean()
+    styles = STYLES + ("acquiescent+extreme",)
+    assert set(styles) | {"random", "random_marginal", "partial", "pattern", "speeder", "straightliner"} <= set(rate.index)
+    assert o.loc[o["label"].isin(("honest",) + styles), "excluded"].mean() <= 0.015
+    for style in styles:
+        assert rate[style] <= 0.08, (style, rate[style])   # measured: extreme 0.047 (seeds 1-3), 0.056 (31-33)
+    for kind, floor in {"straightliner": 0.95, "pattern": 0.95, "speeder": 0.85}.items():
+        assert rate[kind] >= floor, (kind, rate[kind])

@@ -271,7 +271,8 @@ def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2,
              config: CleanConfig | None = None, progress: bool = False) -> pd.DataFrame:
     """Simulate, write every export format, read back, clean; one row per raw row with its outcome.
 
-    Columns: ``n``, ``seed``, ``format``, ``label``, ``excluded``.  :func:`tables` pools them.
+    Columns: ``n``, ``seed``, ``format``, ``label``, ``excluded``, ``role`` (the group column as read).
+    :func:`tables` and :func:`role_table` pool them.
     """
     from ..simulate.writers import write_export
 
@@ -287,6 +288,7 @@ def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2,
                     raw = read_export(path, inst)
                     res = clean(raw, inst, config)
                     o = outcomes(truth, res.exclusions, raw.frame["_row"])
+                    o["role"] = raw.frame[inst.group_column].to_numpy() if inst.group_column in raw.frame else None
                     o.insert(0, "format", fmt)
                     o.insert(0, "seed", seed)
                     o.insert(0, "n", n)
@@ -464,6 +466,24 @@ def tables(results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rec.index.name, hon.index.name = "careless kind: recall", "honest style: excluded"
     del bad
     return rec, hon
+
+
+def role_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Honest respondents excluded per role (group) and N, pooled over seeds and formats, as :func:`tables`' cells.
+
+    The study compares the roles, so an exclusion rate that differs by role biases the comparison.
+
+    >>> r = pd.DataFrame({"n": 300, "label": ["honest", "extreme", "random", "honest"],
+    ...                   "role": ["university", "university", "government", "government"],
+    ...                   "excluded": [False, True, True, False]})
+    >>> role_table(r).loc[["government", "university"], 300].tolist()
+    ['0.000 (1)', '0.500 (2)']
+    """
+    honest = results[results["label"].isin(("honest",) + STYLE_KINDS) & results["role"].notna()]
+    out = honest.pivot_table(index="role", columns="n", values="excluded",
+                             aggfunc=lambda g: f"{g.mean():.3f} ({len(g)})")
+    out.columns.name, out.index.name = "N", "honest by role: excluded"
+    return out
 
 
 def _screened_outcomes(generator: str, n: int, seed: int, fmt: str, config: CleanConfig | None = None
@@ -657,6 +677,10 @@ def main(argv: list[str] | None = None) -> int:
             print(rec.to_string())
             print()
             print(hon.to_string())
+            roles = role_table(res)
+            if len(roles):
+                print()
+                print(roles.to_string())
     return 0
 
 

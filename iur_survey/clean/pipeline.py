@@ -53,9 +53,11 @@ reports it.  When the indices exclude more than 10 % of the records, a
 from __future__ import annotations
 
 import csv
+import io
 import json
 import warnings
 import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -161,18 +163,27 @@ def careless_by_group(screened: pd.DataFrame, instrument: Instrument, excluded: 
                     f"sample; compare with mahalanobis by_group before comparing the roles")
 
 
-def _flags_table(ids: pd.Series, kept_pos: np.ndarray, rows: np.ndarray, flagged: pd.DataFrame,
-                 rules: list[str]) -> pd.DataFrame:
-    """One row per kept response (clean.csv's order): ``response_id``, ``row`` and a 0/1 column per index rule."""
-    out = pd.DataFrame({"response_id": ids.to_numpy(), "row": rows[kept_pos].astype(np.int64)})
-    where = pd.Index(kept_pos)
-    for rule in rules:
-        col = np.zeros(len(kept_pos), dtype=np.int64)
-        hit = where.get_indexer(flagged.loc[flagged["rule"] == rule, "_pos"].to_numpy(dtype=int))
-        col[hit[hit >= 0]] = 1
-        out[rule] = col
-    out["n_flags"] = out[rules].sum(axis=1) if rules else 0
-    return out
+def _flags_table(ids: pd.Series, kept_pos: np.ndarray, rows: np.ndarray, flag_pos: np.ndarray,
+                 flag_rule: np.ndarray, rules: list[str]) -> pd.DataFrame:
+    """One row per kept response (clean.csv's order): ``response_id``, ``row`` and a 0/1 column per index rule.
+
+    ``kept_pos`` (ascending) are the kept responses' raw positions; ``flag_pos`` and ``flag_rule``
+    the ledger rows of the kept responses (the index rules that flagged them).
+    """
+    out = {"response_id": ids.to_numpy(), "row": rows[kept_pos].astype(np.int64)}
+    at = np.searchsorted(kept_pos, flag_pos)
+    found = at < len(kept_pos)
+    found[found] = kept_pos[at[found]] == flag_pos[found]
+    hits = np.zeros((len(kept_pos), len(rules)), dtype=np.int64)
+    if len(rules) and len(flag_pos):
+        col = {r: j for j, r in enumerate(rules)}
+        j = np.array([col.get(r, -1) for r in flag_rule.tolist()], dtype=np.int64)
+        found &= j >= 0
+        hits[at[found], j[found]] = 1
+    for k, rule in enumerate(rules):
+        out[rule] = hits[:, k]
+    out["n_flags"] = hits.sum(axis=1) if rules else np.zeros(len(kept_pos), dtype=np.int64)
+    return pd.DataFrame(out)
 
 
 @dataclass
@@ -236,10 +247,13 @@ class CleanResult:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
         try:
-            write_csv(self.clean, tmp / "clean.csv")
             flags = self.flags if self.flags is not None else pd.DataFrame({"response_id": self.clean["response_id"]})
-            write_csv(flags, tmp / "flags.csv")
-            write_csv(self.exclusions, tmp / "exclusions.csv")
+            # the three tables side by side (most of write_csv is NumPy, which releases the GIL)
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                jobs = [pool.submit(write_csv, table, tmp / name) for table, name in
+                        ((self.clean, "clean.csv"), (flags, "flags.csv"), (self.exclusions, "exclusions.csv"))]
+                for job in jobs:
+                    job.result()
             with open(tmp / "report.json", "w", encoding="utf-8") as fh:
                 json.dump(self.report, fh, indent=2, ensure_ascii=False)
                 fh.write("\n")
@@ -259,8 +273,12 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """Write ``frame`` as UTF-8 CSV, float codes as integers where whole (``3``, not ``3.0``).
 
     The same text as ``frame.to_csv(path, index=False, float_format="%.10g")`` for a frame
-    of text and float columns, several times faster on 100,000 responses (a code lookup
-    table instead of printf per cell).
+    of text and float columns (the cells of :func:`csv.writer`, ``QUOTE_MINIMAL``), several
+    times faster on 100,000 responses: each column's distinct values are formatted once
+    (:func:`~iur_survey.clean.rules.code_text` for floats, :func:`csv.writer` for a text that
+    needs quotes) and the rows are assembled as bytes by NumPy (:func:`_csv_body`).  A column
+    of anything else (objects that are not text, booleans, dates) or a one-column frame goes
+    through :func:`csv.writer` row by row.
 
     >>> import tempfile, os
     >>> df = pd.DataFrame({"response_id": ["a,1", None], "GOV1": [3.0, np.nan], "GOV2": [2.5, 1e6]})
@@ -272,17 +290,162 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     ,,1000000
     <BLANKLINE>
     """
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow([str(c) for c in frame.columns])
+    cells = [_csv_cells(frame.iloc[:, j]) for j in range(frame.shape[1])] if frame.shape[1] > 1 else [None]
+    if any(c is None for c in cells) or sum(c.dtype.itemsize + 1 for c in cells) > _CSV_MAX_ROW:
+        _write_csv_rows(frame, path, head.getvalue())
+        return
+    with open(path, "wb") as fh:
+        fh.write(head.getvalue().encode("utf-8"))
+        for body in _csv_body(cells, len(frame)):
+            fh.write(body)
+
+
+#: widest row (bytes, its widest cells) assembled by :func:`_csv_body`; wider frames are written row by row
+_CSV_MAX_ROW = 4096
+#: bytes of the row block :func:`_csv_body` assembles at a time
+_CSV_BLOCK = 1 << 24
+
+
+def _csv_quote_pattern() -> tuple[re.Pattern, bool]:
+    """What makes :func:`csv.writer` (this Python's ``QUOTE_MINIMAL``) quote a cell, asked of it once.
+
+    The ASCII characters that do inside a cell, and white space at either end if that does
+    (it does not in Python 3.11).  A cell it matches goes through :func:`csv.writer` itself, so
+    the pattern may match too much, never too little.
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+
+    def quoted(cell: str) -> bool:
+        buf.seek(0)
+        buf.truncate()
+        w.writerow([cell, "x"])
+        return not buf.getvalue().startswith(cell + ",")
+
+    chars = "".join(c for c in map(chr, range(1, 128)) if quoted(f"a{c}b")) + ',"\r\n'
+    edges = any(quoted(t) for t in (" a", "a ", "\ta", "a\t"))
+    return re.compile("[" + re.escape(chars) + "]" + ("|^\\s|\\s$" if edges else "")), edges
+
+
+_CSV_QUOTED, _CSV_EDGES = _csv_quote_pattern()
+
+
+def _csv_texts(texts: list[str]) -> np.ndarray | None:
+    """Distinct cell texts -> their CSV cells as UTF-8 bytes (``S`` array); ``None`` if one holds a NUL."""
+    joined = "".join(texts)
+    if "\x00" in joined:      # the byte assembly drops NUL bytes: leave such a frame to csv.writer
+        return None
+    if _CSV_EDGES or _CSV_QUOTED.search(joined):
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        texts = list(texts)
+        for i, t in enumerate(texts):
+            if t and _CSV_QUOTED.search(t):
+                buf.seek(0)
+                buf.truncate()
+                w.writerow([t, ""])                 # two cells: a lone empty cell would be written ""
+                texts[i] = buf.getvalue()[:-2]      # without the separator and the empty cell's line end
+        joined = "".join(texts)
+    if len(texts) > 1000 and len(joined) % len(texts) == 0 and joined.isascii():
+        size = len(joined) // len(texts)
+        if size and len(set(map(len, texts))) == 1:     # e.g. ids: one bytes buffer, no per-cell copies
+            return np.frombuffer(joined.encode("ascii"), dtype=f"S{size}")
+    try:
+        return np.array(texts, dtype="S")           # ASCII
+    except UnicodeEncodeError:
+        try:
+            return np.array([t.encode("utf-8") for t in texts], dtype="S")
+        except UnicodeEncodeError:                  # e.g. a lone surrogate: csv.writer raises it as before
+            return None
+
+
+def _csv_cells(col: pd.Series) -> np.ndarray | None:
+    """The CSV cells of one column as UTF-8 bytes (``S`` array), formatted per distinct value.
+
+    Floats as :func:`~iur_survey.clean.rules.code_text` (distinct bit patterns: ``-0.0`` stays
+    ``-0``), NumPy integers as ``str``, text (``string`` or ``object`` of ``str``; missing ->
+    empty) quoted as :func:`csv.writer` quotes it; ``None`` for any other column.  (A cell may
+    start with NUL bytes, which :func:`_csv_body` drops.)
+    """
+    dtype = col.dtype
+    if pd.api.types.is_float_dtype(dtype):
+        values = np.ascontiguousarray(col.to_numpy(dtype=float, na_value=np.nan))
+        codes, bits = pd.factorize(values.view(np.int64))
+        texts = code_text(np.asarray(bits, dtype=np.int64).view(np.float64)).tolist()
+    elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        values = col.to_numpy()
+        if len(values) and 0 <= values.min() and values.max() < 10 ** 18:
+            return _digits(values.astype(np.int64))
+        codes, uniques = pd.factorize(values)
+        texts = [str(u) for u in uniques.tolist()]
+    elif isinstance(dtype, pd.StringDtype) or dtype == object:
+        values = col.to_numpy(dtype=object, na_value="")
+        if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
+            return None
+        if len(set(values[:1000].tolist())) > 900:      # (nearly) all distinct, e.g. ids: no factorizing
+            codes, texts = None, values.tolist()
+        else:
+            codes, uniques = pd.factorize(values)
+            texts = uniques.tolist()
+    else:
+        return None
+    table = _csv_texts(texts)
+    if table is None:
+        return None
+    if codes is None:
+        return table
+    return table[codes] if len(table) else np.zeros(len(codes), dtype="S1")
+
+
+def _digits(values: np.ndarray) -> np.ndarray:
+    """Decimal text of non-negative integers (< 10**18) as ``S`` cells, the leading zeros as NUL bytes.
+
+    >>> _digits(np.array([0, 7, 120])).view(np.uint8).reshape(3, 3).tolist()
+    [[0, 0, 48], [0, 0, 55], [49, 50, 48]]
+    """
+    width = len(str(int(values.max()))) if len(values) else 1
+    out = np.zeros((len(values), width), dtype=np.uint8)
+    rest = values.copy()
+    for k in range(width - 1, -1, -1):
+        out[:, k] = rest % 10 + 48
+        rest //= 10
+    if width > 1:   # no leading zeros (but "0" itself)
+        out[:, :-1][values[:, None] < 10 ** np.arange(width - 1, 0, -1)] = 0
+    return out.view(f"S{width}").ravel()
+
+
+def _csv_body(cells: list[np.ndarray], n: int):
+    """The CSV rows of the columns' cells, as bytes blocks: a zero-padded byte matrix, the zeros dropped."""
+    widths = [c.dtype.itemsize for c in cells]
+    width = sum(widths) + len(cells)
+    step = max(1, _CSV_BLOCK // width)
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        block = np.zeros((hi - lo, width), dtype=np.uint8)
+        at = 0
+        for c, w in zip(cells, widths):
+            block[:, at:at + w] = c[lo:hi].view(np.uint8).reshape(hi - lo, w)
+            at += w
+            block[:, at] = 44                       # ","
+            at += 1
+        block[:, -1] = 10                           # the last "," is the line end
+        yield block[block != 0].tobytes()
+
+
+def _write_csv_rows(frame: pd.DataFrame, path: str | Path, head: str) -> None:
+    """:func:`write_csv` by :func:`csv.writer`, row by row (any column type)."""
     cols = []  # one list of cell texts per column; rows are zipped together by the C writer
-    for name in frame.columns:
-        col = frame[name]
+    for j in range(frame.shape[1]):
+        col = frame.iloc[:, j]
         if pd.api.types.is_float_dtype(col.dtype):
             cols.append(code_text(col.to_numpy(dtype=float, na_value=np.nan)).tolist())
         else:
             cols.append(col.astype(object).where(col.notna(), "").tolist())
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow([str(c) for c in frame.columns])
-        w.writerows(zip(*cols))
+        fh.write(head)
+        csv.writer(fh, lineterminator="\n").writerows(zip(*cols))
 
 
 #: index rules computed side by side (threads: the rules are NumPy-bound and release the GIL)
@@ -302,16 +465,21 @@ def _run_rules(frame: pd.DataFrame, instrument: Instrument, calls: list[tuple[st
         return [f.result() for f in futures]
 
 
-def _ledger_part(flags: pd.Series, rule: str, ids: np.ndarray, rows: np.ndarray, pos: np.ndarray,
-                 hit: np.ndarray | None = None) -> pd.DataFrame:
-    hit = flags.notna().to_numpy() if hit is None else hit
+def _ledger_part(flags: pd.Series, rule: str, pos: np.ndarray, hit: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
+    """One rule's part of the ledger: the rule, the positions (in the raw frame) it hit and their details."""
     details = flags.to_numpy()[hit]
     if rule not in INDEX_RULES:         # a screening detail may quote a cell (status, role, an out-of-range code)
         uniq, inverse = np.unique(details.astype(str), return_inverse=True)   # many repeat: mask each once
         details = np.array([mask_pii(d) for d in uniq], dtype=object)[inverse]
     # an index rule's detail is made of numbers and item codes only (recoded answers, durations, statistics)
-    return pd.DataFrame({"_pos": pos[hit], "response_id": ids[pos[hit]],
-                         "row": rows[pos[hit]], "rule": rule, "detail": details})
+    return rule, pos[hit], np.asarray(details, dtype=object)
+
+
+def _rule_counts(rules: np.ndarray) -> dict[str, int]:
+    """How many ledger rows each rule has, in :data:`RULE_ORDER` (rules without a row left out)."""
+    names, counts = np.unique(rules.astype(str), return_counts=True) if len(rules) else ([], [])
+    got = dict(zip(names, counts))
+    return {r: int(got[r]) for r in RULE_ORDER if r in got}
 
 
 def _not_evaluated(frame: pd.DataFrame, instrument: Instrument, config: CleanConfig) -> dict[str, str]:
@@ -342,7 +510,7 @@ def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None 
 
 
 def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> CleanResult:
-    frame = raw.frame.reset_index(drop=True)
+    frame = raw.frame.set_axis(pd.RangeIndex(len(raw.frame)), axis=0, copy=False)   # (no rule writes to it)
     n = len(frame)
     rows = raw_rows(frame)
     if pd.Series(rows).duplicated().any():
@@ -351,7 +519,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
            else pd.Series(pd.NA, index=frame.index, dtype="string")).to_numpy(dtype=object)
     pos_all = np.arange(n)
     on = set(config.rules)
-    parts: list[pd.DataFrame] = []
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = []        # (rule, positions hit, details)
 
     # -- stage 1: screening on every raw row ------------------------------------------
     flags: dict[str, pd.Series] = {}
@@ -370,8 +538,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     screened = np.ones(n, dtype=bool)
     for rule in SCREENING_RULES:
         if rule in flags:
-            screened &= flags[rule].isna().to_numpy()
-            parts.append(_ledger_part(flags[rule], rule, ids, rows, pos_all))
+            hit = flags[rule].notna().to_numpy()
+            screened &= ~hit
+            parts.append(_ledger_part(flags[rule], rule, pos_all, hit))
 
     # -- stage 2: data-based indices on the screened rows: they flag ---------------------
     sub = frame[screened]
@@ -402,7 +571,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "
                                             f"(2 x {p} items): covariance not estimable")
     for rule, f in index_flags.items():
-        parts.append(_ledger_part(f, rule, ids, rows, pos_sub, index_hits[rule]))
+        parts.append(_ledger_part(f, rule, pos_sub, index_hits[rule]))
 
     # -- decide: exclude a flagged response only on convergent evidence ------------------
     drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
@@ -418,33 +587,40 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         excluded_pos |= set(pos_sub[drop_sub].tolist())
         basis_by_pos = {int(q): b for q, b, d in zip(pos_sub, basis_sub, drop_sub) if d}
 
-    # -- the ledger --------------------------------------------------------------------
+    # -- the ledger: one row per (response, rule) hit, by raw position, then in the rules' order ---------
     rank = {r: i for i, r in enumerate(RULE_ORDER)}
-    ledger = pd.concat(parts, ignore_index=True) if parts else \
-        pd.DataFrame({"_pos": pd.Series(dtype=int), **{c: pd.Series(dtype=object) for c in LEDGER_COLUMNS[:4]}})
-    ledger["_rank"] = ledger["rule"].map(rank)
-    ledger = ledger.sort_values(["_pos", "_rank"], kind="stable").reset_index(drop=True)
-    lpos = ledger["_pos"].to_numpy(dtype=int)
+    lpos = np.concatenate([np.zeros(0, dtype=np.int64)] + [p for _, p, _ in parts]).astype(np.int64)
+    lrank = np.concatenate([np.zeros(0, dtype=np.int64)] +
+                           [np.full(len(p), rank.get(r, len(rank)), dtype=np.int64) for r, p, _ in parts])
+    lrule = np.concatenate([np.zeros(0, dtype=object)] + [np.full(len(p), r, dtype=object) for r, p, _ in parts])
+    ldetail = np.concatenate([np.zeros(0, dtype=object)] + [d for _, _, d in parts])
+    order = np.lexsort((lrank, lpos))          # stable
+    lpos, lrule, ldetail = lpos[order], lrule[order], ldetail[order]
     is_excl = np.isin(lpos, np.fromiter(excluded_pos, dtype=int, count=len(excluded_pos)))
-    ledger["action"] = np.where(is_excl, "excluded", "flagged")
-    screen_rule = ledger["rule"].isin(SCREENING_RULES).to_numpy()
-    ledger["basis"] = [("screening rule" if sr else basis_by_pos.get(q, "")) if ex else ""
-                       for q, sr, ex in zip(lpos, screen_rule, is_excl)]
+    screen_rule = np.isin(lrule, np.array(SCREENING_RULES, dtype=object))
+    basis_of = np.full(n, "", dtype=object)
+    for q, b in basis_by_pos.items():
+        basis_of[q] = b
+    basis = np.where(is_excl, np.where(screen_rule, "screening rule", basis_of[lpos]), "")
     keep = np.ones(n, dtype=bool)
     keep[list(excluded_pos)] = False
-    excl_ledger = ledger[is_excl]
-    primary = excl_ledger.drop_duplicates("_pos", keep="first")
-    flagged_kept = ledger[~is_excl]
+    excl_pos = lpos[is_excl]
+    first = np.ones(len(excl_pos), dtype=bool)           # an excluded response's primary rule: its first row
+    first[1:] = excl_pos[1:] != excl_pos[:-1]
+    flag_pos, flag_rule = lpos[~is_excl], lrule[~is_excl]
 
     # the invariant: the raw rows kept and the raw rows excluded partition the export
-    kept_rows, excluded_rows = set(rows[keep].tolist()), set(excl_ledger["row"].tolist())
+    kept_rows, excluded_rows = set(rows[keep].tolist()), set(rows[excl_pos].tolist())
     excluded = set(np.flatnonzero(~keep).tolist())
     if (kept_rows & excluded_rows or kept_rows | excluded_rows != set(rows.tolist())
             or len(kept_rows) + len(excluded_rows) != n):
         raise AssertionError("cleaning ledger out of step with the kept rows")
 
-    ledger = ledger[LEDGER_COLUMNS].astype({"response_id": "string", "rule": "string", "detail": "string",
-                                            "action": "string", "basis": "string"})
+    ledger = pd.DataFrame({"response_id": ids[lpos], "row": rows[lpos], "rule": lrule, "detail": ldetail,
+                           "action": np.where(is_excl, "excluded", "flagged").astype(object),
+                           "basis": basis.astype(object)}, columns=LEDGER_COLUMNS)
+    ledger = ledger.astype({"response_id": "string", "rule": "string", "detail": "string",
+                            "action": "string", "basis": "string"})
     ledger["row"] = ledger["row"].astype(np.int64)
 
     # -- the clean data ------------------------------------------------------------------
@@ -456,16 +632,17 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     if "response_id" not in kept.columns:
         kept.insert(0, "response_id", pd.Series(pd.NA, index=kept.index, dtype="string"))
     kept["response_id"] = kept["response_id"].astype("string")
-    kept[items] = kept[items].astype(float)
-    flags_table = _flags_table(kept["response_id"], np.flatnonzero(keep), rows, flagged_kept,
+    if any(kept[c].dtype != np.float64 for c in items):
+        kept[items] = kept[items].astype(float)
+    flags_table = _flags_table(kept["response_id"], np.flatnonzero(keep), rows, flag_pos, flag_rule,
                                [r for r in INDEX_RULES if r in on])
     ev = np.zeros(n, dtype=np.int64)
     ev[pos_sub] = n_evidence_sub
     flags_table["n_evidence"] = ev[np.flatnonzero(keep)]
 
-    hits = ledger.groupby("rule", sort=False).size()
-    by_primary = primary["rule"].value_counts()
-    by_flag = flagged_kept.groupby("rule", sort=False)["_pos"].nunique()
+    hits = _rule_counts(lrule)
+    by_primary = _rule_counts(lrule[is_excl][first])
+    by_flag = _rule_counts(flag_rule)           # (one ledger row per response and rule)
     n_index_excl = int(len(set(basis_by_pos)))
     share = n_index_excl / n if n else 0.0
     warnings_list = []
@@ -493,13 +670,13 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "n_excluded": len(excluded),
         "n_excluded_screening": int((~screened).sum()),
         "n_excluded_careless": n_index_excl,
-        "n_flagged_kept": int(flagged_kept["_pos"].nunique()),
+        "n_flagged_kept": len(np.unique(flag_pos)),
         "rules_run": list(config.rules),
         "rules_not_evaluated": not_evaluated,
         "rule_notes": _notes(frame, config),
-        "hits_by_rule": {r: int(hits[r]) for r in RULE_ORDER if r in hits.index},
-        "excluded_by_primary_rule": {r: int(by_primary[r]) for r in RULE_ORDER if r in by_primary.index},
-        "flagged_kept_by_rule": {r: int(by_flag[r]) for r in RULE_ORDER if r in by_flag.index},
+        "hits_by_rule": hits,
+        "excluded_by_primary_rule": by_primary,
+        "flagged_kept_by_rule": by_flag,
         "careless_exclusion_basis": basis_counts,
         "careless_excluded_by_group": by_group,
         "warnings": warnings_list,

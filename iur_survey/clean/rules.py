@@ -1013,17 +1013,18 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
 def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray,
                     rows: np.ndarray) -> np.ndarray:
     """Which of ``rows`` (a mask) a response style explains: their style-profiled random-answer likelihood ratio
-    (:func:`~iur_survey.clean.indices.random_lr`) is at most the median of honest answers drawn from the sample's
-    answer model.  Rows with a missing answer are never explained."""
+    (:func:`~iur_survey.clean.indices.random_lr`, over shifts and stretches: the midpoint propensity left out) is at
+    most the median of honest answers drawn from the sample's answer model.  Rows with a missing answer are never
+    explained."""
     out = np.zeros(len(frame), dtype=bool)
     model = _sample_model(frame, instrument, cols, ref)
     idx = np.flatnonzero(rows)
     if model is None or not len(idx):
         return out
     tau, r, null = model
-    lr = random_lr(_scale_codes(frame, instrument, cols)[idx], tau, r)
+    lr = random_lr(_scale_codes(frame, instrument, cols)[idx], tau, r, midpoint=())
     with np.errstate(invalid="ignore"):
-        out[idx] = lr <= np.median(random_lr(null[:STYLE_NULL_ROWS], tau, r))
+        out[idx] = lr <= np.median(random_lr(null[:STYLE_NULL_ROWS], tau, r, midpoint=()))
     return out
 
 

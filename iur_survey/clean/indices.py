@@ -1042,33 +1042,13 @@ def _midpoint_totals(other: np.ndarray, middle: np.ndarray, log_mid: np.ndarray,
     return total
 
 
-#: per row, the styles x propensities whose items :func:`_midpoint_tail` computes first
-TAIL_BEST = 8
-
-
-def _midpoint_tail(stat, pieces: tuple, midpoint: np.ndarray, m: int) -> np.ndarray:
-    """A tail ratio (:func:`_tail_ratio`) over :func:`_midpoint_items`'s styles, from the items of only the
-    :data:`TAIL_BEST` styles whose bound is lowest, and of all of them on the rows where another style's bound
-    does not exclude it.  The bound of a style: the largest of four of its tails (lengths from the shortest to the
-    whole questionnaire), at most the largest of all of them, which is what the minimum is taken over."""
-    other, middle, log_mid = pieces
-    g, n, k = other.shape[0] * len(midpoint), other.shape[1], other.shape[2]
-    if g <= TAIL_BEST:
-        return stat(_midpoint_items(*pieces, midpoint).reshape(g, n, k), m)
-    lengths = np.unique(np.linspace(stat.min_tail, k, 4).round().astype(int))
-    bound = np.max([-_midpoint_totals(*pieces, midpoint, first=k - t).reshape(g, n) - t * np.log(m)
-                    for t in lengths], axis=0)                         # styles x rows
-    order = np.argsort(bound, axis=0)
-    style, q = np.divmod(order[:TAIL_BEST], len(midpoint))             # TAIL_BEST x rows
-    cols = np.arange(n)[None, :]
-    items = np.where(middle[None], log_mid[style, q],                 # as _midpoint_items
-                     np.log1p(-np.asarray(midpoint, dtype=float))[q][..., None] + other[style, cols])
-    out = stat(items, m)
-    left = np.flatnonzero(bound[order[TAIL_BEST], np.arange(n)] < out)   # another style could be lower: all
-    if len(left):
-        sub = (other[:, left], middle[left], log_mid)
-        out[left] = stat(_midpoint_items(*sub, midpoint).reshape(g, len(left), k), m)
-    return out
+def _copula_totals(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray
+                   ) -> np.ndarray:
+    """The sums over the items of :func:`copula_item_loglik` (styles x rows), without its array:
+    ``sum_j log P_j - (z'R^-1 z - z'z) / 2 - log|R| / 2``."""
+    logp, z = _style_answers(codes, tau, shifts, scales)
+    quad = np.einsum("gnk,gnk->gn", z @ np.linalg.inv(r), z)
+    return logp.sum(axis=2) - 0.5 * (quad - (z * z).sum(axis=2)) - 0.5 * np.linalg.slogdet(r)[1]
 
 
 def _complete(codes: np.ndarray, m: int) -> np.ndarray:
@@ -1128,9 +1108,11 @@ def random_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: 
     answer model's tail given the head, ``sum_{j >= h} (-log m - l_j)`` with ``l_j`` of
     :func:`copula_item_loglik`, is maximised over the start ``h`` of the tail (tails of
     ``min_tail`` items up to all of them); the statistic is the minimum of that over the
-    styles of :data:`LR_SHIFTS` x :data:`LR_SCALES` x :data:`LR_MIDPOINT` (as in
-    :func:`random_lr`; the propensity is the person's, the same over every tail): a tail
-    more random than honest in every style.  The whole questionnaire is one of the tails,
+    styles of :data:`LR_SHIFTS` x :data:`LR_SCALES`, with no midpoint propensity or with the
+    person's own, the one of :data:`LR_MIDPOINT` that the whole questionnaire's profile picks
+    (as in :func:`random_lr`; fitted to a random tail alone, a propensity would take up its
+    middle answers however few the careful head gives): a tail more random than honest in
+    every style.  The whole questionnaire is one of the tails,
     but as the largest of many tails the statistic lies higher than :func:`random_lr` for
     everybody, and its cut-off is its own.  Items in questionnaire order; ``codes``
     0-based, ``-1`` missing (``NaN``, not evaluated); ``above``: as in :func:`random_lr`
@@ -1218,18 +1200,28 @@ def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, c
 def _midpoint_profiled(codes, tau, r, stats, shifts, scales, chunk, midpoint) -> np.ndarray:
     """The statistics of :func:`_profiled` over the styles with a midpoint propensity above 0 only (complete rows;
     rows x stats; ``inf`` on a row without a middle answer, where a propensity only lowers every item's
-    likelihood)."""
+    likelihood).  The whole ratio over every propensity; a tail ratio (:func:`random_tail_lr`) with the person's
+    propensity, the one the whole questionnaire's profile picks (``inf`` where that is 0)."""
     k, m = tau.shape[0], tau.shape[1] - 1
     out = np.full((len(codes), len(stats)), np.inf)
     part = np.flatnonzero((codes == m // 2).any(axis=1))
-    g = len(shifts) * len(scales) * len(midpoint)
-    step = max(1, chunk * 32 // g)
+    g = len(shifts) * len(scales)
+    step = max(1, chunk * 32 // (g * len(midpoint)))
     for start in range(0, len(part), step):
         rows = part[start:start + step]
-        pieces = _midpoint_parts(codes[rows], tau, r, shifts, scales, midpoint)
-        total = _midpoint_totals(*pieces, midpoint).reshape(g, len(rows))
-        out[rows] = np.column_stack([_whole_from_totals(total, k, m) if stat is _whole_ratio else
-                                     _midpoint_tail(stat, pieces, midpoint, m) for stat in stats])
+        other, middle, log_mid = pieces = _midpoint_parts(codes[rows], tau, r, shifts, scales, midpoint)
+        total = _midpoint_totals(*pieces, midpoint)                    # styles x propensities x rows
+        best = total.max(axis=0)                                       # propensities x rows
+        q = best.argmax(axis=0)
+        own = np.flatnonzero(best[q, np.arange(len(rows))] > _copula_totals(codes[rows], tau, r, shifts,
+                                                                            scales).max(axis=0))
+        for j, stat in enumerate(stats):
+            if stat is _whole_ratio:
+                out[rows, j] = _whole_from_totals(total.reshape(-1, len(rows)), k, m)
+            elif len(own):                                             # the styles with the person's propensity
+                items = np.where(middle[own], log_mid[:, q[own]], np.log1p(-midpoint[q[own]])[None, :, None]
+                                 + other[:, own])                      # as _midpoint_items, one propensity a row
+                out[rows[own], j] = stat(items, m)
     return out
 
 

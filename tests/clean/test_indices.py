@@ -284,7 +284,7 @@ def test_mahad_quotient_crits_equal_the_direct_quantile_of_every_sub_matrix():
         assert c == pytest.approx(np.quantile((v * v).sum(1) / ((v @ rr) * v).sum(1), 0.98), rel=1e-9)
 
 
-def test_midpoint_item_loglik_is_the_copula_of_the_answers_outside_the_middle(monkeypatch):
+def test_midpoint_item_loglik_is_the_copula_of_the_answers_outside_the_middle():
     """The midpoint node against a direct computation: the middle answers' mixture probabilities times the
     multivariate normal density of the other answers' scores (their block of R), per style and propensity."""
     from scipy import stats
@@ -317,13 +317,13 @@ def test_midpoint_item_loglik_is_the_copula_of_the_answers_outside_the_middle(mo
     # the whole ratio from the sums (no items' array) is the ratio of these values
     want = -6 * np.log(5) - ll.sum(axis=3).reshape(-1, 40).max(axis=0)
     assert np.allclose(I.random_lr(rows, tau, r, shifts, scales, midpoint=props), want)
-    # the tail ratio over the whole grid: the items of the likeliest styles first, all of them where needed
-    full = I.midpoint_item_loglik(x[:300], tau, r, I.LR_SHIFTS, I.LR_SCALES, I.LR_MIDPOINT)
-    tails = np.cumsum(-np.log(5) - full[..., ::-1], axis=3)[..., 3:]           # tails of 4 to 6 items
-    want = tails.max(axis=3).reshape(-1, 300).min(axis=0)
-    for best in (1, 8, 1000):
-        monkeypatch.setattr(I, "TAIL_BEST", best)
-        assert np.allclose(I.random_tail_lr(x[:300], tau, r, 4), want)
+    # the tail ratio: every style, with no propensity or with the one the whole questionnaire picks
+    full = I.midpoint_item_loglik(x[:300], tau, r, I.LR_SHIFTS, I.LR_SCALES, I.LR_MIDPOINT)   # styles x 6 x rows x items
+    tails = np.cumsum(-np.log(5) - full[..., ::-1], axis=3)[..., 3:].max(axis=3).min(axis=0)  # 6 x rows, 4-6 items
+    own = full.sum(axis=3).max(axis=0).argmax(axis=0)                           # the whole profile's propensity
+    want = np.minimum(tails[0], tails[own, np.arange(300)])
+    assert (own[:20] > 0).all() and np.allclose(I.random_tail_lr(x[:300], tau, r, 4), want)
+    assert np.allclose(I.random_lrs(x[:300], tau, r, 4)[:, 1], want)
     # a row without a middle answer: the style's copula, each answer (1 - p) times as likely
     plain = np.flatnonzero((rows != 2).all(axis=1))
     assert len(plain) and np.allclose(ll[:, 1:, plain], np.log1p(-props)[None, :, None, None] + ll[:, :1, plain])

@@ -318,7 +318,7 @@ def test_midpoint_item_loglik_is_the_copula_of_the_answers_outside_the_middle():
     want = -6 * np.log(5) - ll.sum(axis=3).reshape(-1, 40).max(axis=0)
     assert np.allclose(I.random_lr(rows, tau, r, shifts, scales, midpoint=props), want)
     # the tail ratio: every style, with no propensity or with the one the whole questionnaire picks
-    full = I.midpoint_item_loglik(x[:300], tau, r, I.LR_SHIFTS, I.LR_SCALES, I.LR_MIDPOINT)   # styles x 6 x rows x items
+    full = I.midpoint_item_loglik(x[:300], tau, r, I.LR_SHIFTS, I.LR_SCALES, I.LR_MIDPOINT)  # styles x 6 x rows x k
     tails = np.cumsum(-np.log(5) - full[..., ::-1], axis=3)[..., 3:].max(axis=3).min(axis=0)  # 6 x rows, 4-6 items
     own = full.sum(axis=3).max(axis=0).argmax(axis=0)                           # the whole profile's propensity
     want = np.minimum(tails[0], tails[own, np.arange(300)])

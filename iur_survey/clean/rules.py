@@ -1250,7 +1250,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     consistent style is little evidence (on stylised answers beyond the .99 level: an
     extreme style 33 % without the profile, 7 % with it; midpoint and acquiescent styles
     about 0 %; midpoint responders on items most people answer 4 or 5 of 5, beyond .995:
-    57-72 % without the propensity, 0 % with it):
+    57-72 % without the propensity, 0-1.3 % with it):
 
     * **throughout** (:func:`~iur_survey.clean.indices.random_lr`; Neyman & Pearson 1933; a
       person-fit statistic as lz*, Snijders 2001, *Psychometrika* 66:331-342, with the

@@ -384,6 +384,8 @@ def _csv_cells(col: pd.Series) -> np.ndarray | None:
         values = col.to_numpy(dtype=object, na_value="")
         if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
             return None
+        if "\x00" in "".join(values):    # pandas' hashing of text stops at a NUL ("a\x00b" == "a"): csv.writer
+            return None
         if len(set(values[:1000].tolist())) > 900:      # (nearly) all distinct, e.g. ids: no factorizing
             codes, texts = None, values.tolist()
         else:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import DelimiterError, FormatDetectionError  # noqa: F401 (DelimiterError: doctest)
+from ..errors import DelimiterError, FormatDetectionError, ReadError  # noqa: F401 (DelimiterError: doctest)
 from .base import META_COLUMNS, RawResponses, conform_frame, sha256_file, standard_columns
 
 FORMATS = ("qualtrics", "wjx", "spss", "surveymonkey", "google_forms", "limesurvey", "csv", "xlsx")
@@ -179,7 +179,31 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
                "limesurvey": read_limesurvey}
     if format not in readers:
         raise FormatDetectionError(path, f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    return readers[format](path, instrument, strict=strict, data=data, encoding=encoding)
+    return _no_nul(readers[format](path, instrument, strict=strict, data=data, encoding=encoding))
+
+
+def _no_nul(raw: RawResponses) -> RawResponses:
+    """``raw``, or :class:`~iur_survey.errors.ReadError` for a text cell holding a NUL character.
+
+    A delimited file with NUL bytes is refused before parsing; a workbook or SPSS cell can
+    still carry one, and pandas hashes text only up to its first NUL (``"R1\x00x"`` and
+    ``"R1"`` would be one response id to the duplicate rules).
+    """
+    import pandas as pd
+
+    frame = raw.frame
+    for col in frame.columns:
+        if not (frame[col].dtype == object or isinstance(frame[col].dtype, pd.StringDtype)):
+            continue
+        values = frame[col].to_numpy(dtype=object, na_value="")
+        if "\x00" not in "".join(v if isinstance(v, str) else "" for v in values):
+            continue
+        bad = next(i for i, v in enumerate(values) if isinstance(v, str) and "\x00" in v)
+        header = next((h for h, c in raw.column_map.items() if c == col), col)
+        row = int(frame["_row"].iloc[bad]) if "_row" in frame.columns else None
+        raise ReadError(raw.source, "a text cell holds a NUL character (binary data in the export?)",
+                        row=row, column=header)
+    return raw
 
 
 __all__ = ["FORMATS", "META_COLUMNS", "RawResponses", "conform_frame", "detect_format", "read_export",

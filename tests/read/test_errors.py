@@ -263,3 +263,18 @@ def test_writer_argument_checks(tmp_path, inst, frame):
     with pytest.raises(ValueError):
         expected_frame(frame, inst, "stata")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_nul_in_a_workbook_text_cell_is_refused(tmp_path, inst):
+    """A workbook can carry a NUL (OOXML writes it _x0000_); pandas hashes text only up to a NUL, so two ids that
+    differ after it would be one to the duplicate rules: the reader refuses, naming the row and the column."""
+    from iur_survey.errors import ReadError
+    from iur_survey.simulate import simulate
+    from iur_survey.simulate.writers import write_export
+
+    frame = simulate(30, seed=2).frame.copy()
+    frame.loc[5, "response_id"] = frame.loc[4, "response_id"] + "\x00x"
+    path = write_export(frame, inst, "xlsx", tmp_path / "x.xlsx")
+    with pytest.raises(ReadError, match="NUL character") as err:
+        read_export(path, inst)
+    assert err.value.row == 7 and err.value.column is not None

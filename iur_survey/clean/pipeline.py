@@ -333,10 +333,9 @@ _CSV_QUOTED, _CSV_EDGES = _csv_quote_pattern()
 
 
 def _csv_texts(texts: list[str]) -> np.ndarray | None:
-    """Distinct cell texts -> their CSV cells as UTF-8 bytes (``S`` array); ``None`` if one holds a NUL."""
+    """Distinct cell texts (none holding a NUL: :func:`_csv_cells` checks) -> their CSV cells as UTF-8 bytes
+    (``S`` array), or ``None`` for a text UTF-8 cannot encode."""
     joined = "".join(texts)
-    if "\x00" in joined:      # the byte assembly drops NUL bytes: leave such a frame to csv.writer
-        return None
     if _CSV_EDGES or _CSV_QUOTED.search(joined):
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -384,8 +383,8 @@ def _csv_cells(col: pd.Series) -> np.ndarray | None:
         values = col.to_numpy(dtype=object, na_value="")
         if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
             return None
-        if "\x00" in "".join(values):    # pandas' hashing of text stops at a NUL ("a\x00b" == "a"): csv.writer
-            return None
+        if "\x00" in "".join(values):    # the byte assembly drops NUL bytes, and pandas' hashing of text stops
+            return None                   # at one ("a\x00b" factorizes as "a"): such a column goes to csv.writer
         if len(set(values[:1000].tolist())) > 900:      # (nearly) all distinct, e.g. ids: no factorizing
             codes, texts = None, values.tolist()
         else:

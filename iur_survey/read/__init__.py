@@ -179,15 +179,18 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
                "limesurvey": read_limesurvey}
     if format not in readers:
         raise FormatDetectionError(path, f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    return _no_nul(readers[format](path, instrument, strict=strict, data=data, encoding=encoding))
+    raw = readers[format](path, instrument, strict=strict, data=data, encoding=encoding)
+    # a delimited text with a NUL byte was refused before parsing: only a binary file (workbook, SPSS; their
+    # headers always hold NUL bytes) can carry a NUL into a cell
+    return _no_nul(raw) if b"\x00" in data else raw
 
 
 def _no_nul(raw: RawResponses) -> RawResponses:
     """``raw``, or :class:`~iur_survey.errors.ReadError` for a text cell holding a NUL character.
 
-    A delimited file with NUL bytes is refused before parsing; a workbook or SPSS cell can
-    still carry one, and pandas hashes text only up to its first NUL (``"R1\x00x"`` and
-    ``"R1"`` would be one response id to the duplicate rules).
+    A workbook cell can carry one (OOXML writes it ``_x0000_``), and pandas hashes text only
+    up to its first NUL (``"R1\x00x"`` and ``"R1"`` would be one response id to the duplicate
+    rules).
     """
     import pandas as pd
 

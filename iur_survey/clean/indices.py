@@ -996,9 +996,9 @@ def midpoint_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shif
     """
     codes = np.asarray(codes, dtype=np.int64)
     midpoint = np.asarray(midpoint, dtype=float)
-    if (tau.shape[1] - 1) % 2 == 0 or not len(midpoint) or not len(codes):
-        return copula_item_loglik(codes, tau, r, shifts, scales)[:, None]
     first = copula_item_loglik(codes, tau, r, shifts, scales)[:, None]
+    if (tau.shape[1] - 1) % 2 == 0 or not len(midpoint) or not len(codes):
+        return first
     return np.concatenate([first, _midpoint_items(*_midpoint_parts(codes, tau, r, shifts, scales, midpoint),
                                                   midpoint)], axis=1)
 
@@ -1030,12 +1030,10 @@ def _midpoint_items(other: np.ndarray, middle: np.ndarray, log_mid: np.ndarray, 
     return np.where(middle, log_mid[:, :, None, :], np.log1p(-p) + other[:, None])
 
 
-def _midpoint_totals(other: np.ndarray, middle: np.ndarray, log_mid: np.ndarray, midpoint: np.ndarray,
-                     first: int = 0) -> np.ndarray:
-    """The sums over the items from ``first`` on of :func:`_midpoint_items` (styles x propensities x rows), without
-    its array."""
+def _midpoint_totals(other: np.ndarray, middle: np.ndarray, log_mid: np.ndarray, midpoint: np.ndarray
+                     ) -> np.ndarray:
+    """The sums over the items of :func:`_midpoint_items` (styles x propensities x rows), without its array."""
     g, n = other.shape[:2]
-    other, middle, log_mid = other[:, :, first:], middle[:, first:], log_mid[:, :, first:]
     total = (log_mid.reshape(-1, middle.shape[1]) @ middle.T.astype(float)).reshape(g, -1, n)
     total += (~middle).sum(axis=1)[None, None, :] * np.log1p(-np.asarray(midpoint, dtype=float))[None, :, None]
     total += other.sum(axis=2)[:, None, :]

@@ -14,6 +14,7 @@ add overhead there, and OpenBLAS's spinning threads collapse (5-10x slower) on a
 from __future__ import annotations
 
 import contextlib
+import os
 
 #: BLAS threads inside the estimator entry points (None: leave the process setting).
 BLAS_THREADS: int | None = 1
@@ -46,3 +47,15 @@ def blas_threads(n: int | None = None):
         return
     with ctl.limit(limits=n, user_api="blas"):
         yield
+
+
+def available_cores() -> int:
+    """The number of CPU cores this process may use.
+
+    >>> available_cores() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)

@@ -24,25 +24,12 @@ BLAS threads only fight the workers for cores.  A tqdm progress bar
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any, Callable, Sequence
 
-from .._threads import blas_threads
+from .._threads import available_cores, blas_threads
 
 __all__ = ["map_chunks", "available_cores", "one_blas_thread", "show_progress"]
-
-
-def available_cores() -> int:
-    """The number of CPU cores this process may use.
-
-    >>> available_cores() >= 1
-    True
-    """
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def one_blas_thread():

@@ -680,6 +680,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "flagged_kept_by_rule": by_flag,
         "careless_exclusion_basis": basis_counts,
         "careless_excluded_by_group": by_group,
+        "careless_group_warning": group_warning,
         "warnings": warnings_list,
         "n_screened": int(screened.sum()),
         "order": {"screening": [r for r in SCREENING_RULES if r in on],

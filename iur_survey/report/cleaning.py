@@ -95,13 +95,21 @@ def careless_role_counts(report: Mapping[str, Any], instrument) -> pd.DataFrame:
 
 
 def careless_by_role_table(report: Mapping[str, Any], instrument, number=None) -> APATable:
-    """:func:`careless_role_counts` as an APA table; the report's group warning, if any, in the note."""
-    warned = [w for w in report.get("warnings", []) if "a role that answers differently" in w]
+    """:func:`careless_role_counts` as an APA table; the report's group test (``careless_group_warning``) in the note.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> rep = {"careless_excluded_by_group": {"university": {"screened": 200, "excluded": 3}}}
+    >>> careless_by_role_table(rep, load_instrument()).note.endswith('the report does not say (an older one).')
+    True
+    """
+    warned = report.get("careless_group_warning")
+    test = ("Whether a role stands out: the report does not say (an older one)." if warned is None else
+            f"Warning: {warned}." if warned else
+            "No role stands out (one-sided binomial test, Bonferroni, p < .001).")
     note = ("Screened: responses that passed screening; excluded: excluded as careless responding on convergent "
             "evidence. A role that answers differently from the others is farther from the pooled sample, so the "
             "distance indices flag its honest members more often; compare the shares before comparing the roles. "
-            + (f"Warning: {warned[0]}." if warned else "No role stands out (one-sided binomial test, Bonferroni, "
-                                                        "p < .001)."))
+            + test)
     return apa_table(careless_role_counts(report, instrument), "Careless-responding exclusions by stakeholder role",
                      number=number, formats={"Screened": "int", "Excluded": "int", "% excluded": 1}, note=note)
 

@@ -24,16 +24,21 @@ INST = load_instrument()
 STYLES = ("acquiescent", "extreme", "midpoint", "fast_careful")
 
 
-@pytest.fixture(scope="module", params=["simulator", "grm"])
-def pooled(request):
+def pooled_outcomes(generator: str) -> pd.DataFrame:
+    """Label and exclusion of every row of three samples of 1,500 (seeds 31-33), cleaned with the defaults."""
     out = []
     for seed in (31, 32, 33):
-        frame, truth = GENERATORS[request.param](1500, seed, INST)
+        frame, truth = GENERATORS[generator](1500, seed, INST)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = clean(RawResponses(frame, "x.csv", "csv", "0" * 64), INST)
         out.append(outcomes(truth, res.exclusions, frame["_row"]))
-    return request.param, pd.concat(out, ignore_index=True)
+    return pd.concat(out, ignore_index=True)
+
+
+@pytest.fixture(scope="module", params=["simulator", "grm"])
+def pooled(request):
+    return request.param, pooled_outcomes(request.param)
 
 
 def test_honest_respondents_and_every_style_are_kept(pooled):
@@ -87,14 +92,7 @@ def test_a_third_generator_with_strong_styles_and_roles():
 
     Its random, partly random and marginal-matched random answers are caught far less often than the other
     generators' (``python -m iur_survey.clean.evaluate --generator foreign``): only the blatant kinds have floors."""
-    out = []
-    for seed in (31, 32, 33):
-        frame, truth = GENERATORS["foreign"](1500, seed, INST)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = clean(RawResponses(frame, "x.csv", "csv", "0" * 64), INST)
-        out.append(outcomes(truth, res.exclusions, frame["_row"]))
-    o = pd.concat(out, ignore_index=True)
+    o = pooled_outcomes("foreign")
     rate = o.groupby("label")["excluded"].mean()
     styles = STYLES + ("acquiescent+extreme",)
     assert set(styles) | {"random", "random_marginal", "partial", "pattern", "speeder", "straightliner"} <= set(rate.index)

@@ -22,8 +22,13 @@ restores a single index as an exclusion on its own::
 
     decision: {min_evidence: 2, exclude_alone: [mahalanobis]}
 
-``decision: {speed_only: []}`` lets the ``structure`` group count beside any other group
-(by default it counts beside ``speed`` only).
+Some evidence groups count only beside certain others (by default ``structure`` beside
+``speed``, ``direction`` beside ``speed`` or ``size``, ``inconsistency`` beside ``speed`` or
+``likelihood``).  ``decision: {beside: {}}`` lets every group count beside any other;
+``beside`` replaces the whole default mapping, so list every group that should keep a partner::
+
+    decision: {beside: {structure: [speed]}}
+
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import IURSurveyError
-from .decision import EVIDENCE_GROUPS, SPEED_ONLY
+from .decision import BESIDE, EVIDENCE_GROUPS
 from .rules import _STATUS_WORDS, DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
@@ -108,18 +113,15 @@ class CleanConfig:
     decision_min_evidence: int = 2
     decision_min_inconsistency: int = 3
     decision_exclude_alone: tuple[str, ...] = ()
-    decision_speed_only: tuple[str, ...] = SPEED_ONLY
+    #: evidence group -> the groups it counts beside (only), as pairs; a mapping is accepted
+    decision_beside: tuple[tuple[str, tuple[str, ...]], ...] = tuple((g, tuple(p)) for g, p in BESIDE.items())
     source: str | None = field(default=None, compare=False)  # the file it was read from
 
     def __post_init__(self) -> None:
         self.rules = tuple(self.rules)
         self.status_exclude = tuple(self.status_exclude)
         self.decision_exclude_alone = tuple(self.decision_exclude_alone)
-        self.decision_speed_only = tuple(self.decision_speed_only)
-        bad = [g for g in self.decision_speed_only if g not in EVIDENCE_GROUPS or g == "speed"]
-        if bad:
-            raise IURSurveyError(self.source, f"decision speed_only: unknown evidence group(s) {', '.join(bad)}; "
-                                              f"known: {', '.join(g for g in EVIDENCE_GROUPS if g != 'speed')}")
+        self.decision_beside = _beside_pairs(self.decision_beside, self.source)
         bad = [r for r in self.decision_exclude_alone if r not in RULES]
         if bad:
             raise IURSurveyError(self.source, f"decision exclude_alone: unknown rule(s) {', '.join(bad)}")
@@ -153,7 +155,7 @@ class CleanConfig:
         out["decision"] = {"min_evidence": self.decision_min_evidence,
                            "min_inconsistency": self.decision_min_inconsistency,
                            "exclude_alone": list(self.decision_exclude_alone),
-                           "speed_only": list(self.decision_speed_only)}
+                           "beside": {g: list(p) for g, p in self.decision_beside}}
         return out
 
     # -- construction ----------------------------------------------------------------
@@ -192,7 +194,7 @@ class CleanConfig:
                 for pname, pval in value.items():
                     if f"decision_{pname}" not in fields:
                         raise IURSurveyError(src, f"decision: unknown parameter {pname!r}; known: "
-                                                  f"min_evidence, min_inconsistency, exclude_alone")
+                                                  f"min_evidence, min_inconsistency, exclude_alone, beside")
                     kwargs[f"decision_{pname}"] = pval
             elif key in RULES:
                 if value is None:
@@ -246,8 +248,10 @@ def _name_list(value: Any, src: str | None, where: str) -> list[str]:
 
 def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any:
     """Check a configured value against the field's default type."""
-    if name in ("rules", "status_exclude", "decision_exclude_alone", "decision_speed_only"):
+    if name in ("rules", "status_exclude", "decision_exclude_alone"):
         return tuple(_name_list(value, src, name))
+    if name == "decision_beside":
+        return _beside_pairs(value, src)
     default = f.default
     if value is None:
         if default is None:
@@ -274,3 +278,35 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
     if name in ("speeder_seconds_per_item", "irv_min_sd", "irv_far_sd", "person_total_min_spread") and value < 0:
         raise IURSurveyError(src, f"{name}: must not be negative, got {value!r}")
     return value
+
+
+def _beside_pairs(value: Any, src: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``decision.beside`` as (group, partner groups) pairs, checked against the evidence groups.
+
+    >>> _beside_pairs({"direction": ["speed", "size"]}, None)
+    (('direction', ('speed', 'size')),)
+    >>> _beside_pairs({"direction": "sped"}, "c.yaml")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: c.yaml: decision beside: unknown evidence group(s) sped; known: speed, invariance, size, direction, profile, structure, likelihood, inconsistency
+    """
+    if value is None:
+        value = {}
+    items = value.items() if isinstance(value, Mapping) else value
+    out = []
+    try:
+        for g, partners in items:
+            partners = (partners,) if isinstance(partners, str) else tuple(partners)
+            out.append((g, partners))
+    except (TypeError, ValueError):
+        raise IURSurveyError(src, "decision beside: expected a mapping of evidence group -> list of groups "
+                                  "(e.g. {direction: [speed, size]})") from None
+    names = [g for g, _ in out] + [p for _, ps in out for p in ps]
+    bad = [str(g) for g in names if not isinstance(g, str) or g not in EVIDENCE_GROUPS]
+    if bad:
+        raise IURSurveyError(src, f"decision beside: unknown evidence group(s) {', '.join(dict.fromkeys(bad))}; "
+                                  f"known: {', '.join(EVIDENCE_GROUPS)}")
+    selfish = [g for g, ps in out if g in ps or not ps]
+    if selfish:
+        raise IURSurveyError(src, f"decision beside: {', '.join(selfish)} needs partner groups other than itself")
+    return tuple(out)

@@ -17,9 +17,9 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
   the evidence groups below flag it.  The indices inside a group measure the same thing,
   so a group counts once; the inconsistency indices (synonyms, antonyms, resampled
   even-odd, person-total), each noisy on a short form, count as one piece when at least
-  ``min_inconsistency`` (default 3) of them flag.  A group listed in ``speed_only``
-  (default: ``structure``) counts only beside ``speed``: speed makes carelessness far more
-  likely a priori, so a weaker second sign suffices there, and only there.
+  ``min_inconsistency`` (default 3) of them flag.  Three groups count only **beside**
+  certain others (``beside``, :data:`BESIDE`): where they flag alone with any other group,
+  honest respondents outnumbered careless ones among the exclusions (figures below).
 
 =================  ===========================================================
 group              indices
@@ -29,21 +29,28 @@ invariance         longstring, longpattern, irv
 size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
                    (``[a response style explains it]``: its style-profiled random-answer likelihood
                    ratio is at most the median of honest answers) counts beside speed only
-direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005)
+direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005); counts
+                   beside ``speed`` or ``size`` only
 profile            mahalanobis_ipsatized (D² of each person's answers centred on their own
                    mean and scaled by their own SD: styles drop out, p < .005); not run
                    by default: add it to ``rules`` to count it
 structure          mahalanobis_quotient (D² per unit of squared deviation, z'R^-1 z / z'z:
                    answers that do not follow the item correlations, whatever their size;
-                   beyond its .975 quantile for honest answers); counts only beside speed
-                   (``speed_only``): a fast response whose answers do not follow the item
-                   correlations is excluded, a fast careful reader's answers do follow them
+                   beyond its .975 quantile for honest answers); counts beside ``speed``
+                   only: a fast response whose answers do not follow the item correlations
+                   is excluded, a fast careful reader's answers do follow them
 likelihood         random_likelihood (uniform random answers more likely than honest ones in
                    any response style, throughout or from some item on, p < .005 under the
                    sample's fitted answer model for either ratio; far beyond at p < .001)
-inconsistency      psychsyn, psychant, even_odd, person_total (3 of them)
+inconsistency      psychsyn, psychant, even_odd, person_total (3 of them); counts beside
+                   ``speed`` or ``likelihood`` only
 (reported only)    person_fit (rises for honest extreme responders; off by default)
 =================  ===========================================================
+
+A group counts beside another where that other group's own evidence is there (after its
+quorum and the style marks; whether the other group counts in turn does not matter).  A
+response with size, direction and inconsistency flags is therefore excluded (direction
+counts beside size), one with invariance and inconsistency flags is kept.
 
 The groups and cut-offs were calibrated by simulation (``python -m
 iur_survey.clean.evaluate``; honest respondents with acquiescent, extreme, midpoint and
@@ -51,7 +58,8 @@ fast-careful response styles whose strengths vary per seed, and an independent
 graded-response generator in the tests).  ``CleanConfig.decision_exclude_alone``
 restores any index as an exclusion on its own (e.g. ``[mahalanobis]`` for the old
 behaviour), ``decision_min_evidence`` changes the number of groups, and
-``decision_speed_only: []`` lets ``structure`` count beside any group.
+``decision_beside`` the groups that count beside others only (``{}``: every group counts
+beside any).
 
 Why ``likelihood`` is a group (same evaluation, N 3000): random answers at an ordinary speed
 0.84 -> 0.90 on the graded-response generator and 0.22 -> 0.36 among real people (bfi), partly
@@ -60,6 +68,29 @@ careless answers 0.04 -> 0.11 and 0.03 -> 0.06, for honest exclusion 0.3 -> 0.4 
 1.4 -> 2.2 %).  Its second ratio, a random tail (a change point), then took partly careless answers
 0.11 -> 0.16 (graded response) and 0.06 -> 0.16 (bfi), for honest exclusion 0.4 -> 0.4 % and
 0.7 -> 0.9 % (simulator: partial 0.80 -> 0.82, honest 0.8 -> 0.9 %).
+
+Why ``direction`` and ``inconsistency`` count beside certain groups only: the flags of the
+evaluation exports (five generators of ``python -m iur_survey.clean.evaluate --generator all``,
+N 300 / 800 / 3000, seeds 1-3, csv) decided with and without these two limits.  As groups of
+their own, the exclusions they alone completed were, careless : honest,
+
+=============================  ==========
+direction + inconsistency       2 : 26
+direction + likelihood          2 : 7
+invariance + inconsistency      0 : 14
+size + inconsistency           27 : 65
+=============================  ==========
+
+and every other pair and triple caught more careless respondents than honest ones.  The
+distance indices are the same answers measured twice: an honest respondent far from the
+centre in size (an extreme style the profile does not explain) also answers the noisy
+synonym, antonym and even-odd indices unlike the sample.  The limits removed 112 of the 375
+honest exclusions by the indices and 31 of the 2,346 careless ones.  Direction still counts
+beside size, though that pair caught 15 careless against 32 honest respondents: beside speed
+only, the recall of random answers on the package's simulator fell 0.969 -> 0.956 and of partly
+random ones 0.825 -> 0.781 (N 800 and 3000): random answers with many end codes, which the
+likelihood profile reads as an extreme style.  ``python -m iur_survey.clean.evaluate --config
+FILE`` with ``decision: {beside: {structure: [speed]}}`` gives the previous rule.
 
 Why ``structure`` supports speed only (``python -m iur_survey.clean.evaluate --generator
 all``, N 800 and 3000, seeds 1-3, csv): as a group of its own at the .99 level it adds as
@@ -76,11 +107,14 @@ simulator, 0.895 -> 0.912 on the graded-response generator at N 3000, for fast c
 readers 0.0 -> 1.7 % and 1.1 -> 2.4 % (csv, seeds 1-3).
 
 >>> flags = {"speeder": pd.Series(["duration 90 s < 30% of median 540 s", pd.NA, "duration 9 s [far beyond the cut-off]"], dtype="string"),
-...          "mahalanobis": pd.Series(["D² 80", "D² 75", pd.NA], dtype="string"),
+...          "mahalanobis": pd.Series(["D² 80", pd.NA, pd.NA], dtype="string"),
+...          "psychsyn": pd.Series([pd.NA, "r -0.2", pd.NA], dtype="string"),
 ...          "mahalanobis_direction": pd.Series([pd.NA, "direction D² 60", pd.NA], dtype="string")}
->>> ex, basis = decide(flags)
+>>> ex, basis = decide(flags, min_inconsistency=1)   # direction + inconsistency: neither beside its partners
 >>> ex.tolist(), basis
-([True, True, True], ['convergent evidence: speed + size', 'convergent evidence: size + direction', 'far beyond the cut-off: speeder'])
+([True, False, True], ['convergent evidence: speed + size', '', 'far beyond the cut-off: speeder'])
+>>> decide(flags, min_inconsistency=1, beside={})[1][1]
+'convergent evidence: direction + inconsistency'
 """
 
 from __future__ import annotations
@@ -107,20 +141,21 @@ EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
 REPORT_ONLY: tuple[str, ...] = ("person_fit",)
 #: index rules whose hits a response style may explain (marked in the detail): such a hit counts beside speed only
 STYLE_MARKED: tuple[str, ...] = ("mahalanobis",)
-#: evidence groups that count only beside the ``speed`` group (by default; ``decision_speed_only``)
-SPEED_ONLY: tuple[str, ...] = ("structure",)
+#: evidence group -> the groups it counts beside (only); ``decision_beside`` in the configuration
+BESIDE: dict[str, tuple[str, ...]] = {"structure": ("speed",), "direction": ("speed", "size"),
+                                      "inconsistency": ("speed", "likelihood")}
 
 
 def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
-             speed_only: Iterable[str] = SPEED_ONLY, hits: Mapping[str, np.ndarray] | None = None
+             beside: Mapping[str, Iterable[str]] = BESIDE, hits: Mapping[str, np.ndarray] | None = None
              ) -> dict[str, np.ndarray]:
     """Per evidence group (:data:`EVIDENCE_GROUPS`), whether it counts against each response.
 
-    A group in ``speed_only`` counts only where ``speed`` does.  ``hits``: the flags'
-    ``notna()`` as boolean arrays, when the caller has them already.
+    A group in ``beside`` counts only where one of its partner groups has evidence of its
+    own.  ``hits``: the flags' ``notna()`` as boolean arrays, when the caller has them already.
 
     >>> f = {"psychsyn": pd.Series(["r", "r"]), "psychant": pd.Series(["r", pd.NA]), "even_odd": pd.Series(["r", "r"])}
-    >>> {g: v.tolist() for g, v in evidence(f).items()}
+    >>> {g: v.tolist() for g, v in evidence(f, beside={}).items()}
     {'inconsistency': [True, False]}
     >>> f = {"speeder": pd.Series(["fast", pd.NA]), "mahalanobis_quotient": pd.Series(["Q", "Q"])}
     >>> {g: v.tolist() for g, v in evidence(f).items()}
@@ -130,20 +165,24 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
     speed = hit.get("speeder")
     hit = {r: _unstyled(flags[r], h, speed) if r in STYLE_MARKED else h for r, h in hit.items()}
     quorum = {"inconsistency": int(min_inconsistency)}
-    groups: dict[str, np.ndarray] = {}
+    own: dict[str, np.ndarray] = {}
     for g, members in EVIDENCE_GROUPS.items():
         present = [hit[r] for r in members if r in hit]
         if present:
-            groups[g] = np.sum(present, axis=0) >= min(quorum.get(g, 1), len(present))
-    speed = groups.get("speed")
-    for g in speed_only:
-        if g in groups and g != "speed":
-            groups[g] = groups[g] & speed if speed is not None else np.zeros_like(groups[g])
+            own[g] = np.sum(present, axis=0) >= min(quorum.get(g, 1), len(present))
+    groups = dict(own)
+    for g, partners in beside.items():
+        if g in groups:
+            company = np.zeros_like(groups[g])
+            for p in partners:
+                if p in own and p != g:
+                    company |= own[p]
+            groups[g] = groups[g] & company
     return groups
 
 
 def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 3,
-           exclude_alone: Iterable[str] = (), speed_only: Iterable[str] = SPEED_ONLY,
+           exclude_alone: Iterable[str] = (), beside: Mapping[str, Iterable[str]] = BESIDE,
            hits: Mapping[str, np.ndarray] | None = None) -> tuple[np.ndarray, list[str]]:
     """Which flagged responses to exclude, and on what basis (see the module docstring).
 
@@ -163,7 +202,7 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
         if len(idx):
             vals = f.to_numpy(dtype=object)[idx]
             far[r][idx] = [FAR in v for v in vals]
-    groups = evidence(flags, min_inconsistency=min_inconsistency, speed_only=speed_only, hits=hit)
+    groups = evidence(flags, min_inconsistency=min_inconsistency, beside=beside, hits=hit)
     points = np.sum(list(groups.values()), axis=0) if groups else np.zeros(n, dtype=int)
     far_any = np.zeros(n, dtype=bool)
     for r in far:

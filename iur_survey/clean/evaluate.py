@@ -40,6 +40,7 @@ honest              2          1      1     0.5        NaN
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import sys
 import tempfile
@@ -632,6 +633,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--add-rule", nargs="+", default=[], choices=list(INDEX_RULES), metavar="RULE",
                     help="run these index rules besides the default ones (e.g. mahalanobis_ipsatized)")
+    ap.add_argument("--config", default=None, metavar="FILE",
+                    help="clean with this cleaning configuration (YAML, as `iur-survey clean --config`) instead "
+                         "of the default one, e.g. to compare a decision setting")
     ap.add_argument("--separability", action="store_true",
                     help="instead: how far other statistics separate the careless responses the cleaning keeps "
                          "from honest ones (N 800 and 3000, csv; see separability())")
@@ -644,7 +648,10 @@ def main(argv: list[str] | None = None) -> int:
         args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
     gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free", "real", "foreign"]
             }.get(args.generator, [args.generator])
-    config = CleanConfig(rules=tuple(DEFAULT_RULES) + tuple(args.add_rule)) if args.add_rule else None
+    config = CleanConfig.from_file(args.config) if args.config else None
+    if args.add_rule:
+        config = dataclasses.replace(config or CleanConfig(), rules=tuple((config or CleanConfig()).rules)
+                                     + tuple(args.add_rule))
     if args.bound:
         n = args.n[-1] if args.n != [300, 800, 3000] else 3000
         with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):
@@ -654,7 +661,8 @@ def main(argv: list[str] | None = None) -> int:
                 what = ("Gaussian-copula APPROXIMATION, calibrated on bfi's people" if gen == "real" else
                         "oracle: the generator's true model; bound: style-free honest respondents"
                         + ("" if gen == "style-free" else ", styled bound: with the generator's response styles"))
-                cleaning = f"default cleaning + {', '.join(args.add_rule)}" if args.add_rule else "default cleaning"
+                cleaning = (f"cleaning of {args.config}" if args.config else "default cleaning") + \
+                    (f" + {', '.join(args.add_rule)}" if args.add_rule else "")
                 print(f"\n== bound, generator: {gen} ({what}); measured: {cleaning}, N {n}, seed "
                       f"{args.seeds[0]}, csv ({time.perf_counter() - t0:.0f} s)")
                 print(tab.to_string(index=False))
@@ -671,7 +679,8 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             res = evaluate(args.n, args.seeds, args.formats, gen, config=config, progress=args.progress)
             rec, hon = tables(res)
-            extra = f"; added rules {', '.join(args.add_rule)}" if args.add_rule else ""
+            extra = (f"; added rules {', '.join(args.add_rule)}" if args.add_rule else "") + \
+                (f"; configuration {args.config}" if args.config else "")
             print(f"\n== generator: {gen}{extra}; seeds {args.seeds}; formats {', '.join(pd.unique(res['format']))} "
                   f"({time.perf_counter() - t0:.0f} s)")
             print(rec.to_string())

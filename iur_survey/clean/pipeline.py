@@ -578,9 +578,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
                                  min_inconsistency=config.decision_min_inconsistency,
                                  exclude_alone=config.decision_exclude_alone,
-                                 speed_only=config.decision_speed_only, hits=index_hits)
+                                 beside=dict(config.decision_beside), hits=index_hits)
     groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency,
-                      speed_only=config.decision_speed_only, hits=index_hits)
+                      beside=dict(config.decision_beside), hits=index_hits)
     n_evidence_sub = (np.sum(list(groups.values()), axis=0) if groups else np.zeros(len(sub), dtype=int))
     excluded_pos = set(pos_all[~screened].tolist())
     basis_by_pos: dict[int, str] = {}

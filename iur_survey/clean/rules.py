@@ -1052,18 +1052,18 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     Thomas 2013, *Int J Public Opin Res* 25:195-217), so the directions carry the content
     and not the style.  Random and patterned answers put agreement and disagreement in
     places no careful respondent does, and stay far.  Flags at ``alpha = .005``; one piece
-    of evidence, never an exclusion alone.  Within each large enough group (role) with
+    of evidence beside the ``speed`` or ``size`` group only (``decision: {beside: ...}``),
+    never an exclusion alone.  Within each large enough group (role) with
     ``by_group`` (off by default), as :func:`mahalanobis`.
 
     It is not independent of :func:`mahalanobis` (the same answers, coarsened): among
     style-free honest respondents both flag 0.19 %, 27 times what independent indices would
     (evaluation exports, N 3000, seeds 1-3, csv), and "size + direction" is their commonest
-    basis of exclusion.  It stays a group of its own because it catches what the likelihood
-    profile forgives: uniform random answers with many end codes, which
-    :func:`random_likelihood` reads as an extreme style.  Without it (same exports, N 800 /
-    3000) honest exclusion fell 0.5 -> 0.3 % (style-free) and 0.9 -> 0.6 % (simulator) and
-    precision on style-free exports rose 0.967 -> 0.980, but the recall of random answers
-    fell 0.979 -> 0.958 / 0.978 -> 0.967 on the simulator.
+    basis of exclusion.  It still counts beside size: it catches what the likelihood
+    profile forgives, uniform random answers with many end codes, which
+    :func:`random_likelihood` reads as an extreme style.  Beside the likelihood or the
+    inconsistency indices it excluded far more honest respondents than careless ones, and
+    counts there no longer (:mod:`iur_survey.clean.decision` has the figures).
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(1)
@@ -1171,14 +1171,14 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
     missing-data pattern); not a cut tuned to a
     simulator (at the .99 level it flags 1.4 % of psych's ``bfi``, 1.0 % of Field's SAQ).
     ``alpha`` 0.025: the group ``structure`` counts only beside ``speed``
-    (:mod:`iur_survey.clean.decision`, ``speed_only``): a fast response whose answers do not
+    (:mod:`iur_survey.clean.decision`, ``beside``): a fast response whose answers do not
     follow the item correlations is excluded, a fast careful reader's answers follow
     them.  The responses a blatant-case rule (``speeder`` ...) kept out of the reference are
     measured against estimates they did not enter, with the error of those estimates in
     full: their cut-off is the out-of-sample quantile of
     :func:`~iur_survey.clean.indices.mahad_quotient_new_crit` (with the known-``R`` cut-off
     a fast careful reader's answers were beyond the .975 level 16 % of the time at N 150,
-    7 % at N 300, 4 % at N 800).  As a group of its own (``decision: {speed_only: []}``) it adds about as many
+    7 % at N 300, 4 % at N 800).  As a group of its own (``decision: {beside: {}}``) it adds about as many
     honest respondents to the exclusions as careless ones: its evidence overlaps the
     inconsistency and distance indices'.  Never an exclusion alone.  Straight lines (no deviation) are left
     to :func:`longstring` and :func:`irv`.

@@ -34,14 +34,22 @@ def test_defaults_run_every_rule_in_pipeline_order():
     assert CleanConfig(rules=["irv", "status"]).rules == ("status", "irv")
 
 
-def test_speed_only_groups_are_configurable_and_checked():
-    assert CleanConfig().decision_speed_only == ("structure",)
-    cfg = CleanConfig.from_dict({"decision": {"speed_only": []}})
-    assert cfg.decision_speed_only == () and cfg.to_dict()["decision"]["speed_only"] == []
-    with pytest.raises(IURSurveyError, match="speed_only: unknown evidence group"):
-        CleanConfig.from_dict({"decision": {"speed_only": ["mahalanobis_quotient"]}})   # a rule, not a group
-    with pytest.raises(IURSurveyError, match="unknown evidence group"):
-        CleanConfig(decision_speed_only=("speed",))
+def test_beside_groups_are_configurable_and_checked():
+    assert dict(CleanConfig().decision_beside) == {"structure": ("speed",), "direction": ("speed", "size"),
+                                                   "inconsistency": ("speed", "likelihood")}
+    cfg = CleanConfig.from_dict({"decision": {"beside": {}}})
+    assert cfg.decision_beside == () and cfg.to_dict()["decision"]["beside"] == {}
+    cfg = CleanConfig.from_dict({"decision": {"beside": {"structure": "speed"}}})
+    assert cfg.decision_beside == (("structure", ("speed",)),)
+    assert CleanConfig.from_dict(cfg.to_dict()) == cfg                                     # round trip
+    with pytest.raises(IURSurveyError, match="beside: unknown evidence group.*mahalanobis_quotient"):
+        CleanConfig.from_dict({"decision": {"beside": {"mahalanobis_quotient": ["speed"]}}})  # a rule, not a group
+    with pytest.raises(IURSurveyError, match="needs partner groups other than itself"):
+        CleanConfig(decision_beside={"speed": ["speed"]})
+    with pytest.raises(IURSurveyError, match="expected a mapping"):
+        CleanConfig.from_dict({"decision": {"beside": ["structure"]}})
+    with pytest.raises(IURSurveyError, match="unknown parameter 'speed_only'"):
+        CleanConfig.from_dict({"decision": {"speed_only": []}})
 
 
 def test_yaml_nested_and_flat(tmp_path):

@@ -429,7 +429,7 @@ def test_structure_rule_supports_speed_is_calibrated_and_blind_to_extreme_and_mi
     flags = {"mahalanobis_quotient": q, "mahalanobis": size, "speeder": fast}
     ex, basis = decide(flags)                                     # by default beside speed only
     assert ex.tolist() == [False, True, False] and basis[1] == "convergent evidence: speed + structure"
-    ex, basis = decide(flags, speed_only=())                      # decision: {speed_only: []}
+    ex, basis = decide(flags, beside={})                          # decision: {beside: {}}
     assert ex.tolist() == [True, True, False] and basis[0] == "convergent evidence: size + structure"
     # 7 scales of 4 items; honest answers with a person scale from midpoint (0.4) to extreme (2.5)
     lab = np.repeat(np.arange(7), 4)
@@ -641,7 +641,6 @@ def test_a_distance_a_response_style_explains_counts_beside_speed_only():
     t = "D² 80 over 28 items (all items), finite-sample p = 1e-05 < 0.01"
     flags = {"speeder": pd.Series([pd.NA, "duration 90 s < 30% of median", pd.NA], dtype="string"),
              "mahalanobis": pd.Series([rules._styled(t), rules._styled(t), t], dtype="string"),
-             "psychsyn": pd.Series(["r", pd.NA, "r"], dtype="string"), "psychant": pd.Series(["r", pd.NA, "r"], dtype="string"),
-             "even_odd": pd.Series(["r", pd.NA, "r"], dtype="string")}
+             "random_likelihood": pd.Series(["LR 9", pd.NA, "LR 9"], dtype="string")}
     ex, basis = decide(flags)
     assert ex.tolist() == [False, True, True] and basis[1] == "convergent evidence: speed + size"

@@ -100,6 +100,12 @@ class CleanConfig:
     random_likelihood_far_alpha: float = 0.001
     random_likelihood_tails: bool = True
     random_likelihood_min_tail: int = 4
+    invariant_tail_alpha: float = 0.005
+    invariant_tail_far_alpha: float = 0.001
+    invariant_tail_min_tail: int = 6
+    invariant_tail_max_period: int = 1
+    invariant_tail_min_ratio: float = 3.0
+    invariant_tail_far_ratio: float = 6.9
     psychsyn_min_r: float = 0.0
     psychsyn_critval: float = 0.2
     psychant_max_r: float = 0.0
@@ -166,7 +172,7 @@ class CleanConfig:
         >>> CleanConfig.from_dict({"speedr": {"fraction": 0.2}})
         Traceback (most recent call last):
         ...
-        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, psychsyn, psychant, even_odd, person_total, person_fit or a flat <rule>_<parameter> name
+        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, invariant_tail, psychsyn, psychant, even_odd, person_total, person_fit or a flat <rule>_<parameter> name
         """
         src = None if source is None else str(source)
         if doc is None:
@@ -272,6 +278,7 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
     if name in ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha",
                 "mahalanobis_direction_alpha", "mahalanobis_ipsatized_alpha",
                 "mahalanobis_quotient_alpha", "random_likelihood_alpha", "random_likelihood_far_alpha",
+                "invariant_tail_alpha", "invariant_tail_far_alpha",
                 "longpattern_honest_alpha", "longpattern_honest_far_alpha") \
             and not 0 < value < 1:
         raise IURSurveyError(src, f"{name}: expected a number between 0 and 1, got {value!r}")

@@ -25,7 +25,8 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 group              indices
 =================  ===========================================================
 speed              speeder (a fast careful reader's answers show no other sign)
-invariance         longstring, longpattern, irv
+invariance         longstring, longpattern, irv, invariant_tail (a straight or repeating tail after a
+                   careful start, by likelihood ratio)
 size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
                    (``[a response style explains it]``: its style-profiled random-answer likelihood
                    ratio is at most the median of honest answers) counts beside speed only
@@ -129,7 +130,7 @@ from .rules import FAR, STYLED
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
     "speed": ("speeder",),
-    "invariance": ("longstring", "longpattern", "irv"),
+    "invariance": ("longstring", "longpattern", "irv", "invariant_tail"),
     "size": ("mahalanobis",),
     "direction": ("mahalanobis_direction",),
     "profile": ("mahalanobis_ipsatized",),

@@ -73,8 +73,9 @@ STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful", "acquiescen
 #: truth kinds that are not reasons to exclude
 NOT_EXCLUSIONS = ("item_nonresponse",) + STYLE_KINDS
 #: careless kinds: what the data-based indices are for (``random_marginal``: random answers drawn from the
-#: sample's own answer shares, item by item; the foreign generator's)
-CARELESS_KINDS = ("speeder", "straightliner", "random", "random_marginal", "pattern", "partial")
+#: sample's own answer shares, item by item; ``partial_straight``: a careful start, then one answer to the end;
+#: both the foreign generator's)
+CARELESS_KINDS = ("speeder", "straightliner", "random", "random_marginal", "pattern", "partial", "partial_straight")
 
 
 def _sets(keys: np.ndarray, labels: np.ndarray) -> dict[str, set]:

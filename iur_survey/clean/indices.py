@@ -47,6 +47,9 @@ random_lr         likelihood ratio of uniform random         Neyman & Pearson 19
                   (shift, stretch, midpoint propensity)       Baumgartner & Steenkamp 2001
 random_tail_lr    the same for answers that turn random      Page 1954 (CUSUM); Yu & Cheng
                   from some item on (a change point)          2019 (back random responding)
+invariant_tail_lr generalised likelihood ratio of answers    longstring (Johnson 2005) as a
+                  that repeat one answer or a short motif     change point (Yu & Cheng 2019);
+                  from some item on, styles profiled out      styles: Böckenholt 2012
 ================  ========================================  ===========================
 
 >>> x = np.array([[1, 2, 3, 4, 5, 4], [3, 3, 3, 3, 3, 4.0]])
@@ -71,7 +74,7 @@ __all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pa
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
            "category_scores", "answer_model", "scale_midpoint", "copula_item_loglik", "random_lr", "random_tail_lr",
-           "random_lrs", "random_lr_quantiles", "midpoint_item_loglik"]
+           "random_lrs", "random_lr_quantiles", "midpoint_item_loglik", "tail_periods", "invariant_tail_lr"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -1221,6 +1224,87 @@ def _midpoint_profiled(codes, tau, r, stats, shifts, scales, chunk, midpoint) ->
                                  + other[:, own])                      # as _midpoint_items, one propensity a row
                 out[rows[own], j] = stat(items, m)
     return out
+
+
+def tail_periods(codes: np.ndarray, min_tail: int = 6, max_period: int = 8) -> np.ndarray:
+    """Per row and tail length ``t``: the shortest period of the last ``t`` answers (rows x ``k + 1``; 0 = none).
+
+    Period 1: the last ``t`` answers are one answer (a straight tail); ``L`` (up to
+    ``max_period``): they repeat a motif of ``L`` answers, ``x[j] == x[j - L]`` throughout,
+    seen repeated at least ``min(L, 4)`` times over (``t >= L + min(L, 4)``).  Tails
+    shorter than ``min_tail`` have none.  ``codes``: complete rows, any numbers.
+
+    >>> tail_periods(np.array([[3, 1, 2, 2, 2, 2, 2, 2], [4, 1, 2, 1, 2, 1, 2, 1]]), min_tail=5)[:, 5:].tolist()
+    [[1, 1, 0, 0], [2, 2, 2, 0]]
+    """
+    codes = np.asarray(codes)
+    n, k = codes.shape
+    out = np.zeros((n, k + 1), dtype=np.int64)
+    for per in range(min(max_period, k - 1), 0, -1):                  # shortest period last: it wins
+        same = np.ones((n, k), dtype=bool)
+        same[:, per:] = codes[:, per:] == codes[:, :-per]
+        whole = np.flip(np.logical_and.accumulate(np.flip(same, axis=1), axis=1), axis=1)  # same[:, j:] all
+        t = np.arange(max(min_tail, per + min(per, 4)), k + 1)
+        if len(t):
+            out[:, t] = np.where(whole[:, np.minimum(k - t + per, k - 1)] | (k - t + per >= k), per, out[:, t])
+    return out
+
+
+def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 6, max_period: int = 8,
+                      shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES,
+                      midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Generalised likelihood ratio of a tail that repeats one answer or a short motif, against honest answers.
+
+    Partial carelessness that ends in straight-lining or a pattern (a careful first part,
+    then the same answer, or 1-2-3-4-5-4-3-2, to the end): longstring (Johnson 2005) as
+    a change point, as :func:`random_tail_lr` is for a random tail (Yu & Cheng 2019).
+    Careless: the answers before item ``h`` honest, the tail from ``h`` on the repetition of
+    a motif of ``L`` answers (:func:`tail_periods`, the shortest one), the period uniform over
+    ``1 .. max_period`` and the motif uniform over the ``m ** L`` of its length: probability
+    ``m ** -L / max_period``.  Honest: the whole questionnaire in the answer model
+    (:func:`midpoint_item_loglik`, a shift, stretch and midpoint propensity per person).
+    The style is profiled out of each hypothesis on its own (Neyman & Pearson's generalised
+    ratio), so a consistent style that gives one answer throughout explains a straight
+    tail as well as the head, and a straight tail after a varied head does not.  The
+    ratio is maximised over the tails of ``min_tail`` items or more with a period (the
+    whole questionnaire is one of them); ``-inf`` where no tail repeats.  ``codes``:
+    complete rows, 0-based, questionnaire order.  Returns the ratio, the tail's length and
+    its period (0 where none).
+
+    >>> rng = np.random.default_rng(5)
+    >>> f = rng.normal(size=(600, 1))
+    >>> x = np.clip(np.round(2 + f + rng.normal(scale=.6, size=(600, 16))), 0, 4).astype(int)
+    >>> x[0] = [3, 4, 3, 3, 4, 3, 4, 3, 3, 0, 0, 0, 0, 0, 0, 0]   # agrees, then "1" to the end
+    >>> x[1, 8:] = [0, 1, 2, 3, 4, 3, 2, 1]                       # half a zig-zag: no repeat seen
+    >>> x[2, 4:] = [0, 1, 2, 3, 4, 3, 2, 1, 0, 1, 2, 3]           # a zig-zag seen again
+    >>> tau, r = answer_model(x, 5)
+    >>> lr, t, per = invariant_tail_lr(x, tau, r)
+    >>> bool(lr[0] > 3), int(t[0]), int(per[0]), bool(np.isinf(lr[1])), bool(lr[2] > 3), int(t[2]), int(per[2])
+    (True, 7, 1, True, True, 12, 8)
+    >>> bool(np.mean(lr[3:] > 3) < 0.01)
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    n, k = codes.shape
+    m = tau.shape[1] - 1
+    per = tail_periods(codes, min_tail, max_period)
+    out = np.full(n, -np.inf)
+    length = np.zeros(n, dtype=np.int64)
+    period = np.zeros(n, dtype=np.int64)
+    cand = np.flatnonzero((per > 0).any(axis=1))
+    t = np.arange(k + 1)
+    for start in range(0, len(cand), chunk):
+        rows = cand[start:start + chunk]
+        ll = midpoint_item_loglik(codes[rows], tau, r, shifts, scales, midpoint).reshape(-1, len(rows), k)
+        head = np.concatenate([np.zeros(ll.shape[:2] + (1,)), np.cumsum(ll, axis=2)], axis=2).max(axis=0)
+        p = per[rows]
+        with np.errstate(invalid="ignore"):
+            lr = np.where(p > 0, head[:, k - t] - p * np.log(m) - np.log(max_period), -np.inf)
+        best = lr.argmax(axis=1)
+        ix = np.arange(len(rows))
+        out[rows] = lr[ix, best] - head[:, k]
+        length[rows], period[rows] = best, p[ix, best]
+    return out, length, period
 
 
 def random_lrs(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,

@@ -8,8 +8,9 @@
    can be scored, whether it obeyed an instruction) and do not depend on the rest of the
    sample.  Duplicates keep the first row that passes ``status`` and ``unfinished``.
 2. **Careless-responding indices** (``speeder``, ``longstring``, ``longpattern``, ``irv``,
-   ``mahalanobis``, ``mahalanobis_direction``, ``mahalanobis_ipsatized``, ``mahalanobis_quotient``, ``random_likelihood``, ``psychsyn``, ``psychant``, ``even_odd``,
-   ``person_total``, ``person_fit``) on the rows that pass stage 1 only.  These are data-based: the speeder
+   ``mahalanobis``, ``mahalanobis_direction``, ``mahalanobis_ipsatized``, ``mahalanobis_quotient``,
+   ``random_likelihood``, ``invariant_tail``, ``psychsyn``, ``psychant``, ``even_odd``, ``person_total``,
+   ``person_fit``) on the rows that pass stage 1 only.  These are data-based: the speeder
    cut-off is a fraction of the median duration and Mahalanobis D² needs the sample mean
    and covariance, which previews, test runs, partial and repeated submissions and
    unscorable codes would distort; partial responses would also make strings and
@@ -87,7 +88,8 @@ OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
 LEDGER_COLUMNS = ["response_id", "row", "rule", "detail", "action", "basis"]
 #: index rules estimated on a reference sample without the blatant cases
 RULES_REFERENCE = {r: ("reference",) for r in ("mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
-                                                 "mahalanobis_quotient", "random_likelihood", "psychsyn",
+                                                 "mahalanobis_quotient", "random_likelihood", "invariant_tail",
+                                                 "psychsyn",
                                                  "psychant")}
 #: flags that take a response out of the reference sample of the distance and pair rules
 BLATANT_RULES = ("speeder", "longstring", "longpattern", "irv")

@@ -30,7 +30,7 @@ from .indices import guttman_normed, item_pairs, longpattern as longpattern_inde
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahad_quotient_new_crit, mahalanobis_d2, rayleigh_quotient
 from .indices import standardised_corr
 from .indices import answer_draws, answer_model, mahad_new_crit, mahad_new_p, mahad_sim_quantile, pairwise_corr
-from .indices import random_lr, random_lr_quantiles, random_lrs
+from .indices import invariant_tail_lr, random_lr, random_lr_quantiles, random_lrs
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
 from .missing import item_columns, pattern_index
@@ -38,7 +38,8 @@ from .missing import item_columns, pattern_index
 __all__ = [
     "status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention",
     "speeder", "longstring", "longpattern", "irv", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
-    "mahalanobis_quotient", "random_likelihood", "psychsyn", "psychant", "even_odd", "person_total", "person_fit", "FAR",
+    "mahalanobis_quotient", "random_likelihood", "invariant_tail", "psychsyn", "psychant", "even_odd", "person_total",
+    "person_fit", "FAR",
     "trailing_missing", "longest_run", "mahalanobis_d2", "mahalanobis_min_n", "even_odd_consistency", "even_odd_constructs", "code_text",
     "RULES", "RULE_ORDER", "DEFAULT_RULES", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
 ]
@@ -1308,6 +1309,90 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     return _details(frame, hit, list(texts[hit]))
 
 
+def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
+                   far_alpha: float = 0.001, min_tail: int = 6, max_period: int = 1,
+                   min_ratio: float = 3.0, far_ratio: float = 6.9,
+                   reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+    """Flag a careful start that ends in straight-lining (partial carelessness).
+
+    :func:`longstring` judges the longest run of one answer wherever it is, from half the
+    items on (14 of 28); a respondent who answers with care and then gives one answer to the
+    last third of the form leaves a run of 9-14, shorter than that cut-off and than many a
+    consistent honest respondent's run.  This rule asks the likelihood instead
+    (:func:`~iur_survey.clean.indices.invariant_tail_lr`; longstring, Johnson 2005, *J Res
+    Pers* 39:103-129, as a change point, as Yu & Cheng 2019, *Psychol Methods* 24:658-674,
+    do for a random tail): the generalised ratio of "honest, then one answer from some item
+    on" against "honest throughout", the person's response style (shift, stretch, midpoint
+    propensity; Böckenholt 2012) profiled out of each hypothesis on its own, under the
+    sample's fitted answer model (as :func:`random_likelihood`), over tails of ``min_tail``
+    (6) items or more.  A tail of the answer the rest already gives is likely either way
+    (a consistent midpoint or acquiescent respondent); one that breaks from a varied start is
+    not.  ``max_period`` above 1 also tries tails that repeat a motif of up to that many
+    answers (a zig-zag has 8 on a 5-point scale); off by default: honest respondents' tails
+    repeat some motif of 2-7 answers by chance, and on the evaluation exports (five
+    generators, N 300 / 800 / 3000, seeds 1-3, csv) such tails excluded 41 honest
+    respondents against 22 careless ones, straight tails 6 against 5 (those generators have
+    no straight tails but the simulator's: the recall is measured below).
+
+    Cut-offs: the ``1 - alpha`` (.995) and ``1 - far_alpha`` (.999) quantiles of the same
+    statistic on 20,000 honest answers drawn from the fitted model, but at least
+    ``min_ratio`` (3.0: the straight tail 20 times as likely as honest) and ``far_ratio``
+    (6.9: 1,000 times), since the draws have no response styles (and seldom any straight
+    tail: their quantiles are then ``-inf``).  One piece of evidence of the ``invariance``
+    group; far beyond, an exclusion.  Rows with a missing or off-scale answer are not judged.
+
+    Measured (``python -m iur_survey.clean.evaluate --generator all``, N 300 / 800 / 3000,
+    seeds 1-3, six formats, against the same without the rule): the foreign generator's
+    partial straight-liners (a careful start, then one answer to the last third to half)
+    excluded 0.86 / 0.88 / 0.96; the package simulator's partly careless 0.83 -> 0.88 and
+    0.81 -> 0.84 at N 800 / 3000; honest exclusion 0.5 -> 0.6 % at most (N 3000), style-free
+    precision 0.981 -> 0.980.  Honest answers whose last 9-14 of 28 were replaced by one
+    answer (N 800, seeds 1-3, csv; scratch injection into the simulator, graded-response,
+    bfi-based and foreign generators) were excluded in 83-100 % (by the middle answer:
+    57-100 %), against 0-3 % without the rule.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> rng = np.random.default_rng(2)
+    >>> cols = [c for c in load_instrument().item_codes if c[:3] in ("GOV", "MKT", "BEN", "VAL")]
+    >>> f = np.repeat(rng.normal(size=(800, 4)), 4, axis=1)
+    >>> df = pd.DataFrame(np.clip(np.round(3.6 + f + rng.normal(scale=.7, size=(800, 16))), 1, 5), columns=cols)
+    >>> df.loc[:5, cols[9:]] = 1.0                   # six that turn to "1" for the last seven items
+    >>> hit = invariant_tail(df, load_instrument())
+    >>> int(hit[:6].notna().sum()), bool(hit[6:].notna().mean() < 0.015)
+    (6, True)
+    >>> hit[2][:58]
+    'straight tail of 7 answers (1) from BEN2: likelihood ratio'
+    """
+    cols = item_columns(frame, instrument)
+    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
+    if len(cols) < max(4, min_tail) or ref.sum() < mahalanobis_min_n(len(cols)):
+        return _none(frame)
+    model = _sample_model(frame, instrument, cols, ref)
+    if model is None:
+        return _none(frame)
+    tau, r, null = model
+    codes = _scale_codes(frame, instrument, cols)
+    whole = np.flatnonzero((codes >= 0).all(axis=1))
+    drawn = invariant_tail_lr(null, tau, r, min_tail, max_period)[0]
+    # an observed value, not an interpolation: most draws have no straight tail (-inf), and -inf - -inf is NaN
+    crit, far = np.quantile(drawn, [1 - alpha, 1 - far_alpha], method="higher")
+    crit, far = max(float(crit), float(min_ratio)), max(float(far), float(far_ratio))
+    lr, length, period = invariant_tail_lr(codes[whole], tau, r, min_tail, max_period)
+    hit = lr > crit
+    x = _matrix(frame, cols)
+    texts = np.full(len(frame), None, dtype=object)
+    k = len(cols)
+    for i, v, t, per in zip(whole[hit], lr[hit], length[hit], period[hit]):
+        motif = "-".join(code_text(x[i, k - t:k - t + per]))
+        what = (f"straight tail of {t} answers ({motif})" if per == 1 else
+                f"repeating tail of {t} answers (period {per}: {motif})")
+        text = (f"{what} from {cols[k - t]}: likelihood ratio {v:.1f} against honest answers in any response "
+                f"style > {crit:.1f}")
+        texts[i] = _far(text) if v > far else text
+    flagged = texts != None  # noqa: E711
+    return _details(frame, flagged, list(texts[flagged]))
+
+
 def _construct_index(cols: list[str], instrument: Instrument) -> np.ndarray:
     names = list(instrument.constructs)
     return np.array([names.index(instrument.items[c].construct) for c in cols])
@@ -1574,6 +1659,7 @@ RULES: dict[str, Callable[..., pd.Series]] = {
     "mahalanobis_ipsatized": mahalanobis_ipsatized,
     "mahalanobis_quotient": mahalanobis_quotient,
     "random_likelihood": random_likelihood,
+    "invariant_tail": invariant_tail,
     "psychsyn": psychsyn,
     "psychant": psychant,
     "even_odd": even_odd,
@@ -1585,8 +1671,8 @@ RULE_ORDER: tuple[str, ...] = tuple(RULES)
 SCREENING_RULES = ("status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention")
 #: stage 2: data-based indices, evaluated on the rows that pass stage 1; a hit flags
 INDEX_RULES = ("speeder", "longstring", "longpattern", "irv", "mahalanobis", "mahalanobis_direction",
-               "mahalanobis_ipsatized", "mahalanobis_quotient", "random_likelihood", "psychsyn", "psychant", "even_odd",
-               "person_total", "person_fit")
+               "mahalanobis_ipsatized", "mahalanobis_quotient", "random_likelihood", "invariant_tail", "psychsyn",
+               "psychant", "even_odd", "person_total", "person_fit")
 
 #: the rules that run unless a configuration lists others: all but ``person_fit``, which never counts
 #: towards an exclusion (it rises for honest extreme responders) and costs more than any other index,

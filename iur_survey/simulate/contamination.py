@@ -76,14 +76,14 @@ CLEANING_RULES: dict[str, tuple[str, ...]] = {
     "duplicate_id": ("duplicate_id",),
     "duplicate_ip": ("duplicate_answers_ip",),
     "speeder": ("speeder", "mahalanobis_quotient"),
-    "straightliner": ("longstring", "irv"),
+    "straightliner": ("longstring", "irv", "invariant_tail"),
     "random": ("mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized", "mahalanobis_quotient", "random_likelihood",
                "psychsyn", "psychant", "even_odd", "person_total"),
     "attention": ("attention",),
     "out_of_range": ("out_of_range",),
     "pattern": ("longpattern", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized"),
     "partial": ("longstring", "longpattern", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
-                "mahalanobis_quotient", "random_likelihood"),
+                "mahalanobis_quotient", "random_likelihood", "invariant_tail"),
 }
 
 #: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion)

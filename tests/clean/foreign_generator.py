@@ -9,8 +9,9 @@ thresholds made from drawn category shares.  Response styles act on the *raw ans
 their side, midpoint responders with 50-70 % in the middle, acquiescent-and-extreme
 respondents, fast careful readers (20-45 % of the median time).  Careless cases: uniform
 random, random with the sample's own marginals (``random_marginal``), straight-lining,
-zig-zag patterns, partial carelessness (a random last third to half) and speeders (fast,
-random).  It was written for a robustness sweep of the default cleaning (issue 12) and is
+zig-zag patterns, partial carelessness (a random last third to half), partial straight-lining
+(``partial_straight``: a careful start, then one answer to the last third to half) and speeders
+(fast, random).  It was written for a robustness sweep of the default cleaning (issue 12) and is
 used by ``python -m iur_survey.clean.evaluate --generator foreign`` (the default scenario,
 :data:`DEFAULT`: roles with different means, one small role with a correlation structure
 of its own, strong styles) and by the scenarios of :data:`SCENARIOS`.
@@ -203,9 +204,9 @@ def generate_spec(spec: Spec, n: int, seed: int, inst: Instrument | None = None
         extra = rng.choice(np.flatnonzero(style == ""), size=int(spec.fast_share * n), replace=False)
         style[extra] = "fast"
         dur[extra] = med * rng.uniform(0.2, 0.45, size=len(extra))
-    care = ["random", "random_marginal", "straightliner", "pattern", "partial", "speeder"]
+    care = ["random", "random_marginal", "straightliner", "pattern", "partial", "partial_straight", "speeder"]
     for i in range(n, total):
-        kind = care[rng.choice(len(care), p=[0.25, 0.15, 0.15, 0.15, 0.15, 0.15])]
+        kind = care[rng.choice(len(care), p=[0.20, 0.15, 0.125, 0.125, 0.15, 0.10, 0.15])]
         kinds[i] = kind
         if kind == "random":
             raw[i] = rng.integers(0, m, size=k)
@@ -220,6 +221,9 @@ def generate_spec(spec: Spec, n: int, seed: int, inst: Instrument | None = None
         elif kind == "partial":
             s0 = int(rng.integers(k // 2, 2 * k // 3 + 1))
             raw[i, s0:] = rng.integers(0, m, size=k - s0)
+        elif kind == "partial_straight":
+            s0 = int(rng.integers(k // 2, 2 * k // 3 + 1))
+            raw[i, s0:] = float(rng.integers(0, m))
         elif kind == "speeder":
             dur[i] = med * rng.uniform(0.05, 0.2)
             raw[i] = rng.integers(0, m, size=k)

@@ -644,3 +644,53 @@ def test_a_distance_a_response_style_explains_counts_beside_speed_only():
              "random_likelihood": pd.Series(["LR 9", pd.NA, "LR 9"], dtype="string")}
     ex, basis = decide(flags)
     assert ex.tolist() == [False, True, True] and basis[1] == "convergent evidence: speed + size"
+
+
+# -- invariant_tail -------------------------------------------------------------------------
+def _styled_answers(seed: int, n: int = 2500) -> np.ndarray:
+    """Honest answers to the study's 28 items in raw direction: extreme (0-299), midpoint (300-599) and
+    acquiescent (600-899) styles, the rest without one."""
+    lab = np.repeat(np.arange(7), 4)
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    cuts = np.array([-1.6, -0.8, 0.1, 1.0])
+    rng = np.random.default_rng(seed)
+    y = (rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))) * sign
+    s = np.where(np.arange(n) < 300, 2.2, np.where(np.arange(n) < 600, 0.45, 1.0))
+    y = y * s[:, None] + np.where((np.arange(n) >= 600) & (np.arange(n) < 900), 0.8, 0.0)[:, None]
+    return 1.0 + (y[:, :, None] > cuts).sum(axis=2)
+
+
+def test_invariant_tail_finds_straight_lining_after_a_careful_start_and_spares_styles():
+    from iur_survey.clean.decision import EVIDENCE_GROUPS
+
+    assert "invariant_tail" in EVIDENCE_GROUPS["invariance"] and "invariant_tail" in rules.DEFAULT_RULES
+    caught, far, honest, styled = [], [], [], []
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed + 10)
+        x = _styled_answers(seed)
+        for i in range(-60, 0):                                   # the last 9 to 14 answers one answer
+            t = int(rng.integers(9, 15))
+            x[i, -t:] = 3.0 if i >= -20 else float(rng.integers(1, 6))
+        f = rules.invariant_tail(pd.DataFrame(x, columns=ITEMS), INST)
+        hit = f.notna().to_numpy()
+        caught.append(hit[-60:].mean())
+        far.append(f[-60:].fillna("").str.contains(rules.FAR, regex=False).mean())
+        honest.append(hit[900:-60].mean())
+        styled.append(hit[:900].mean())
+    # measured: caught 0.99-1.0, far beyond 0.87-0.93, honest 0-0.1 %, styled 0-0.2 %
+    assert min(caught) > 0.9 and min(far) > 0.7, (caught, far)
+    assert max(honest) < 0.005 and max(styled) < 0.01, (honest, styled)
+
+
+def test_invariant_tail_cut_offs_are_floored_where_the_draws_have_no_straight_tail():
+    # honest draws almost never end in six equal answers: the draws' quantiles are -inf, the cut-offs the floors
+    # (an interpolated quantile of -inf values is NaN, and a NaN cut-off would flag nobody)
+    x = _styled_answers(4, n=1500)
+    x[0] = [4, 5, 4, 2, 1, 5, 4, 4, 2, 5, 4, 1, 5, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    f = rules.invariant_tail(pd.DataFrame(x, columns=ITEMS), INST)
+    assert f[0].startswith("straight tail of 14 answers (1) from VAL3: likelihood ratio ")
+    cut = float(re.search(r"> ([0-9.]+)", f[0]).group(1))
+    assert cut >= 3.0 and rules.FAR in f[0]
+    assert rules.invariant_tail(pd.DataFrame(x, columns=ITEMS), INST, min_ratio=50, far_ratio=60).isna().all()
+    x[0, 3] = np.nan                                                  # a row with a missing answer: not judged
+    assert pd.isna(rules.invariant_tail(pd.DataFrame(x, columns=ITEMS), INST)[0])

@@ -1240,13 +1240,11 @@ def tail_periods(codes: np.ndarray, min_tail: int = 6, max_period: int = 8) -> n
     codes = np.asarray(codes)
     n, k = codes.shape
     out = np.zeros((n, k + 1), dtype=np.int64)
+    t = np.arange(k + 1)[None, :]
     for per in range(min(max_period, k - 1), 0, -1):                  # shortest period last: it wins
-        same = np.ones((n, k), dtype=bool)
-        same[:, per:] = codes[:, per:] == codes[:, :-per]
-        whole = np.flip(np.logical_and.accumulate(np.flip(same, axis=1), axis=1), axis=1)  # same[:, j:] all
-        t = np.arange(max(min_tail, per + min(per, 4)), k + 1)
-        if len(t):
-            out[:, t] = np.where(whole[:, np.minimum(k - t + per, k - 1)] | (k - t + per >= k), per, out[:, t])
+        same = codes[:, :per - 1:-1] == codes[:, k - 1 - per::-1]      # x[j] == x[j - per], from the last j back
+        longest = per + np.where(same.all(axis=1), k - per, same.argmin(axis=1))   # the longest periodic tail
+        out = np.where((t >= max(min_tail, per + min(per, 4))) & (t <= longest[:, None]), per, out)
     return out
 
 

@@ -362,3 +362,24 @@ def test_random_lr_profiles_the_style_and_is_below_the_style_free_ratio():
     missing = honest[:5].copy()
     missing[0, 3] = -1
     assert np.isnan(I.random_lr(missing, tau, r)[0]) and not np.isnan(I.random_lr(missing, tau, r)[1:]).any()
+
+
+def test_tail_periods_equals_its_definition():
+    def naive(c, min_tail, max_period):
+        n, k = c.shape
+        out = np.zeros((n, k + 1), dtype=int)
+        for i in range(n):
+            for t in range(k + 1):
+                for per in range(1, min(max_period, k - 1) + 1):
+                    if t >= max(min_tail, per + min(per, 4)) and all(c[i, j] == c[i, j - per]
+                                                                     for j in range(k - t + per, k)):
+                        out[i, t] = per
+                        break
+        return out
+
+    rng = np.random.default_rng(0)
+    c = rng.integers(0, 3, size=(300, 12))
+    c[:40, 5:] = 1
+    c[40:80, 4:] = np.resize([0, 1, 2], 8)
+    for min_tail, max_period in ((6, 1), (6, 8), (3, 4), (5, 11)):
+        assert (I.tail_periods(c, min_tail, max_period) == naive(c, min_tail, max_period)).all()

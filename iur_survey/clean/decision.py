@@ -25,7 +25,7 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 group              indices
 =================  ===========================================================
 speed              speeder (a fast careful reader's answers show no other sign)
-invariance         longstring, longpattern, irv, invariant_tail (a straight or repeating tail after a
+invariance         longstring, longpattern, irv, invariant_tail (one answer to the end after a
                    careful start, by likelihood ratio)
 size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
                    (``[a response style explains it]``: its style-profiled random-answer likelihood
@@ -82,7 +82,8 @@ invariance + inconsistency      0 : 14
 size + inconsistency           27 : 65
 =============================  ==========
 
-and every other pair and triple caught more careless respondents than honest ones.  The
+and every other pair and triple but size + direction (below) caught more careless respondents
+than honest ones.  The
 distance indices are the same answers measured twice: an honest respondent far from the
 centre in size (an extreme style the profile does not explain) also answers the noisy
 synonym, antonym and even-odd indices unlike the sample.  The limits removed 112 of the 375

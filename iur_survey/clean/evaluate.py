@@ -651,8 +651,8 @@ def main(argv: list[str] | None = None) -> int:
             }.get(args.generator, [args.generator])
     config = CleanConfig.from_file(args.config) if args.config else None
     if args.add_rule:
-        config = dataclasses.replace(config or CleanConfig(), rules=tuple((config or CleanConfig()).rules)
-                                     + tuple(args.add_rule))
+        base = config or CleanConfig()
+        config = dataclasses.replace(base, rules=base.rules + tuple(args.add_rule))
     if args.bound:
         n = args.n[-1] if args.n != [300, 800, 3000] else 3000
         with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):

@@ -827,6 +827,19 @@ def _fit_sample_model(frame: pd.DataFrame, instrument: Instrument, cols: list[st
     return tau, r, answer_draws(tau, r)
 
 
+def _reference_model(frame: pd.DataFrame, instrument: Instrument, reference: pd.Series | np.ndarray | None,
+                     min_items: int = 4) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """The item columns and :func:`_sample_model` fitted on the ``reference`` rows (all when None), or None:
+    fewer than ``min_items`` items, fewer reference rows than :func:`mahalanobis_min_n`, or too few complete
+    answers to fit the model (the likelihood rules then judge nobody)."""
+    cols = item_columns(frame, instrument)
+    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
+    if len(cols) < min_items or ref.sum() < mahalanobis_min_n(len(cols)):
+        return None
+    model = _sample_model(frame, instrument, cols, ref)
+    return None if model is None else (cols, model)
+
+
 def _model_draws(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray) -> np.ndarray | None:
     """The draws of :func:`_sample_model` as floats (codes 0-based, raw direction), or None."""
     model = _sample_model(frame, instrument, cols, ref)
@@ -1280,14 +1293,10 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     >>> int(hit[:8].sum()) >= 6, int(hit[8:16].sum()) >= 4, bool(hit[16:].mean() < 0.015)
     (True, True, True)
     """
-    cols = item_columns(frame, instrument)
-    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
-    if len(cols) < 4 or ref.sum() < mahalanobis_min_n(len(cols)):
+    fitted = _reference_model(frame, instrument, reference)
+    if fitted is None:
         return _none(frame)
-    model = _sample_model(frame, instrument, cols, ref)   # too few complete answers to fit it: nobody judged
-    if model is None:
-        return _none(frame)
-    tau, r, null = model                                 # honest answers drawn from the fitted model give the cut-offs
+    cols, (tau, r, null) = fitted                        # honest answers drawn from the fitted model give the cut-offs
     codes = _scale_codes(frame, instrument, cols)        # questionnaire direction: acquiescence is a shift
     min_tail = min_tail if tails and min_tail < len(cols) else None
     # profiling a person's style only where it can matter (the indices' above), exactly
@@ -1363,14 +1372,10 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     >>> hit[2][:58]
     'straight tail of 7 answers (1) from BEN2: likelihood ratio'
     """
-    cols = item_columns(frame, instrument)
-    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
-    if len(cols) < max(4, min_tail) or ref.sum() < mahalanobis_min_n(len(cols)):
+    fitted = _reference_model(frame, instrument, reference, min_items=max(4, min_tail))
+    if fitted is None:
         return _none(frame)
-    model = _sample_model(frame, instrument, cols, ref)
-    if model is None:
-        return _none(frame)
-    tau, r, null = model
+    cols, (tau, r, null) = fitted
     codes = _scale_codes(frame, instrument, cols)
     whole = np.flatnonzero((codes >= 0).all(axis=1))
     drawn = invariant_tail_lr(null, tau, r, min_tail, max_period)[0]

@@ -198,6 +198,10 @@ class CleanConfig:
                 if not isinstance(value, Mapping):
                     raise IURSurveyError(src, "decision: expected a mapping of parameters")
                 for pname, pval in value.items():
+                    if pname == "speed_only":       # the key before the general form
+                        raise IURSurveyError(src, "decision: speed_only is now beside, a mapping of group -> the "
+                                                  "groups it counts beside (speed_only: [structure] is beside: "
+                                                  "{structure: [speed]}; beside: {} lets every group count)")
                     if f"decision_{pname}" not in fields:
                         raise IURSurveyError(src, f"decision: unknown parameter {pname!r}; known: "
                                                   f"min_evidence, min_inconsistency, exclude_alone, beside")

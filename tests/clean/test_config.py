@@ -48,7 +48,7 @@ def test_beside_groups_are_configurable_and_checked():
         CleanConfig(decision_beside={"speed": ["speed"]})
     with pytest.raises(IURSurveyError, match="expected a mapping"):
         CleanConfig.from_dict({"decision": {"beside": ["structure"]}})
-    with pytest.raises(IURSurveyError, match="unknown parameter 'speed_only'"):
+    with pytest.raises(IURSurveyError, match=r"speed_only is now beside.*beside: \{structure: \[speed\]\}"):
         CleanConfig.from_dict({"decision": {"speed_only": []}})
 
 

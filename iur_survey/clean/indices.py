@@ -1266,8 +1266,8 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
     tail as well as the head, and a straight tail after a varied head does not.  The
     ratio is maximised over the tails of ``min_tail`` items or more with a period (the
     whole questionnaire is one of them); ``-inf`` where no tail repeats.  ``codes``:
-    complete rows, 0-based, questionnaire order.  Returns the ratio, the tail's length and
-    its period (0 where none).
+    0-based, questionnaire order, ``-1`` missing (``NaN``, not evaluated, as in
+    :func:`random_lr`).  Returns the ratio, the tail's length and its period (0 where none).
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(600, 1))
@@ -1279,14 +1279,17 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
     >>> lr, t, per = invariant_tail_lr(x, tau, r)
     >>> bool(lr[0] > 3), int(t[0]), int(per[0]), bool(np.isinf(lr[1])), bool(lr[2] > 3), int(t[2]), int(per[2])
     (True, 7, 1, True, True, 12, 8)
-    >>> bool(np.mean(lr[3:] > 3) < 0.01)
-    True
+    >>> bool(np.mean(lr[3:] > 3) < 0.01), bool(np.isnan(invariant_tail_lr(np.where(x[:1] < 4, x[:1], -1), tau, r)[0][0]))
+    (True, True)
     """
     codes = np.asarray(codes, dtype=np.int64)
     n, k = codes.shape
     m = tau.shape[1] - 1
-    per = tail_periods(codes, min_tail, max_period)
-    out = np.full(n, -np.inf)
+    ok = _complete(codes, m)
+    per = np.zeros((n, k + 1), dtype=np.int64)
+    per[ok] = tail_periods(codes[ok], min_tail, max_period)
+    out = np.full(n, np.nan)
+    out[ok] = -np.inf
     length = np.zeros(n, dtype=np.int64)
     period = np.zeros(n, dtype=np.int64)
     cand = np.flatnonzero((per > 0).any(axis=1))

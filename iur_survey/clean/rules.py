@@ -1376,19 +1376,18 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     if fitted is None:
         return _none(frame)
     cols, (tau, r, null) = fitted
-    codes = _scale_codes(frame, instrument, cols)
-    whole = np.flatnonzero((codes >= 0).all(axis=1))
+    codes = _scale_codes(frame, instrument, cols)              # -1 where missing or off the scale: not judged
     drawn = invariant_tail_lr(null, tau, r, min_tail, max_period)[0]
     # an observed value, not an interpolation: most draws have no straight tail (-inf), and -inf - -inf is NaN
     crit, far = np.quantile(drawn, [1 - alpha, 1 - far_alpha], method="higher")
     crit, far = max(float(crit), float(min_ratio)), max(float(far), float(far_ratio))
-    lr, length, period = invariant_tail_lr(codes[whole], tau, r, min_tail, max_period)
-    hit = lr > crit
-    x = _matrix(frame, cols)
+    lr, length, period = invariant_tail_lr(codes, tau, r, min_tail, max_period)
+    with np.errstate(invalid="ignore"):
+        hit = np.flatnonzero(lr > crit)
     texts = np.full(len(frame), None, dtype=object)
     k = len(cols)
-    for i, v, t, per in zip(whole[hit], lr[hit], length[hit], period[hit]):
-        motif = "-".join(code_text(x[i, k - t:k - t + per]))
+    for i, v, t, per in zip(hit, lr[hit], length[hit], period[hit]):
+        motif = "-".join(code_text(codes[i, k - t:k - t + per] + instrument.scale_min))
         what = (f"straight tail of {t} answers ({motif})" if per == 1 else
                 f"repeating tail of {t} answers (period {per}: {motif})")
         text = (f"{what} from {cols[k - t]}: likelihood ratio {v:.1f} against honest answers in any response "

@@ -185,12 +185,14 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
 
 def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 3,
            exclude_alone: Iterable[str] = (), beside: Mapping[str, Iterable[str]] = BESIDE,
-           hits: Mapping[str, np.ndarray] | None = None) -> tuple[np.ndarray, list[str]]:
+           hits: Mapping[str, np.ndarray] | None = None, groups: Mapping[str, np.ndarray] | None = None
+           ) -> tuple[np.ndarray, list[str]]:
     """Which flagged responses to exclude, and on what basis (see the module docstring).
 
     ``flags``: index rule -> its detail Series (``<NA>`` = not flagged), all aligned.
     Returns a boolean array (exclude) and, per response, the basis text ('' if kept).
-    ``hits``: as in :func:`evidence`.
+    ``hits``: as in :func:`evidence`; ``groups``: :func:`evidence` of the same flags and
+    settings, when the caller has it already.
     """
     if not flags:
         return np.zeros(0, dtype=bool), []
@@ -204,7 +206,8 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
         if len(idx):
             vals = f.to_numpy(dtype=object)[idx]
             far[r][idx] = [FAR in v for v in vals]
-    groups = evidence(flags, min_inconsistency=min_inconsistency, beside=beside, hits=hit)
+    if groups is None:
+        groups = evidence(flags, min_inconsistency=min_inconsistency, beside=beside, hits=hit)
     points = np.sum(list(groups.values()), axis=0) if groups else np.zeros(n, dtype=int)
     far_any = np.zeros(n, dtype=bool)
     for r in far:

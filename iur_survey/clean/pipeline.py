@@ -577,12 +577,10 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         parts.append(_ledger_part(f, rule, pos_sub, index_hits[rule]))
 
     # -- decide: exclude a flagged response only on convergent evidence ------------------
-    drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
-                                 min_inconsistency=config.decision_min_inconsistency,
-                                 exclude_alone=config.decision_exclude_alone,
-                                 beside=dict(config.decision_beside), hits=index_hits)
     groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency,
                       beside=dict(config.decision_beside), hits=index_hits)
+    drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
+                                 exclude_alone=config.decision_exclude_alone, hits=index_hits, groups=groups)
     n_evidence_sub = (np.sum(list(groups.values()), axis=0) if groups else np.zeros(len(sub), dtype=int))
     excluded_pos = set(pos_all[~screened].tolist())
     basis_by_pos: dict[int, str] = {}

@@ -105,6 +105,14 @@ class CarelessGroupWarning(UserWarning):
     """The careless-responding indices excluded one group (role) far more often than the others."""
 
 
+class DisplayOrderWarning(UserWarning):
+    """The export shows a per-respondent display order, which the order-based indices do not read."""
+
+
+#: index rules that read a response's answers in the questionnaire's order (runs, repeats, tails)
+ORDER_RULES = ("longstring", "longpattern", "invariant_tail", "random_likelihood")
+
+
 #: warn when a group's careless exclusions exceed the other groups' rate at this one-sided binomial p
 CARELESS_GROUP_P = 0.001
 
@@ -656,6 +664,15 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     if group_warning:
         warnings_list.append(group_warning)
         warnings.warn("iur-survey clean: " + group_warning, CarelessGroupWarning, stacklevel=3)
+    order_rules = [r for r in ORDER_RULES if r in on]
+    shown = list(getattr(raw, "display_order", []))
+    if shown and order_rules:
+        warnings_list.append(f"the export has display-order data ({', '.join(shown[:4])}"
+                             f"{', ...' if len(shown) > 4 else ''}): the items were shown in an order of each "
+                             f"respondent's own, and {', '.join(order_rules)} read the answers in the "
+                             f"questionnaire's order (runs, patterns and tails are those of that order, not of "
+                             f"what each respondent saw); disable them or read their flags with that in mind")
+        warnings.warn("iur-survey clean: " + warnings_list[-1], DisplayOrderWarning, stacklevel=3)
     basis_counts: dict[str, int] = {}
     for b in basis_by_pos.values():
         key = b.split(":")[0]
@@ -663,7 +680,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     report: dict[str, Any] = {
         "iur_survey_version": __version__,
         "source": {"name": Path(str(raw.source)).name, "format": raw.format, "sha256": raw.sha256,
-                   "dropped_columns": list(raw.dropped_columns)},
+                   "dropped_columns": list(raw.dropped_columns),
+                   "display_order_columns": list(getattr(raw, "display_order", []))},
         "recodes": list(getattr(raw, "recodes", [])),   # value recodings the reader applied (e.g. SPSS labels)
         "instrument": {"path": str(instrument.path), "name": instrument.name},
         "n_raw": n,

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..errors import OutOfRangeError
 from . import recode
-from .base import RawResponses, standard_columns
+from .base import RawResponses, display_order_columns, standard_columns
 from .match import Plan
 from .source import Table
 
@@ -72,7 +72,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                   if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
-                        column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()))
+                        column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
+                        display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes))
 
 
 def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False, data: bytes | None = None,

@@ -25,12 +25,17 @@ attention cols   ``ATT1`` ... as float raw codes
 
 Columns starting with ``_`` are metadata and never reach ``clean.csv``.  Everything
 else in the export (names, e-mails, phone numbers, locations, free text) is dropped
-by the reader and listed, by header only, in ``dropped_columns``.
+by the reader and listed, by header only, in ``dropped_columns``.  Of those, the columns
+of display-order data (Qualtrics' "export viewing order data for randomized surveys":
+``Q2_DO``, ``FL_6_DO``, a block's ``..._DO``; :func:`display_order_columns`) are also listed
+in ``display_order``: the items were shown in an order of each respondent's own, which
+the cleaning's order-based indices do not read (it warns).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,10 +58,47 @@ class RawResponses:
     dropped_columns: list[str] = field(default_factory=list)  # export headers not carried over
     #: every recoding applied to raw values (e.g. SPSS value labels -> scale codes), for report.json
     recodes: list[dict] = field(default_factory=list)
+    #: export headers of display-order data (:func:`display_order_columns`), among ``dropped_columns``
+    display_order: list[str] = field(default_factory=list)
 
     @property
     def n_raw(self) -> int:
         return len(self.frame)
+
+
+#: a display-order column's header: Qualtrics names it after the element it orders plus ``_DO`` (``Q2_DO``: the
+#: statements of question Q2; ``FL_6_DO``: a randomizer's blocks; ``<block>_DO``: a block's questions), and its
+#: label ends in "Display Order" (the CSV's second header row, an SPSS variable label)
+DISPLAY_ORDER = re.compile(r"_DO$|(?i:display order)")
+
+
+def display_order_columns(headers, column_map: dict[str, str] | None = None, items=()) -> list[str]:
+    """The headers among ``headers`` that hold display-order data which may reorder the items.
+
+    ``column_map`` (export header -> standard column) and ``items`` (the item codes) leave out the
+    order of one question's answer choices: ``Q1_DO`` when ``Q1`` is a column of its own (the
+    role, or one item), and ``Q9_DO`` when ``Q9`` is another dropped column.  The order of a
+    matrix's statements (``Q2_DO`` beside ``Q2_1`` ...), of a block's questions and of a
+    randomizer's blocks stays: it may be the items' order.
+
+    >>> display_order_columns(["Q1", "Q2_1", "Q2_DO", "FL_6_DO", "Block 3 - Display Order", "DOB", "Q_DOB", "to_do"])
+    ['Q2_DO', 'FL_6_DO', 'Block 3 - Display Order']
+    >>> display_order_columns(["Q1_DO", "Q2_DO", "Q9_DO", "Q9"], {"Q1": "role", "Q2_1": "GOV1"}, ["GOV1"])
+    ['Q2_DO']
+    """
+    column_map = column_map or {}
+    own = set(column_map) | {str(h) for h in headers}           # columns that are one question each
+    matrix = {h.rsplit("_", 1)[0] for h, c in column_map.items() if c in set(items) and "_" in h}
+    out = []
+    for h in headers:
+        h = str(h).strip()
+        if not DISPLAY_ORDER.search(h):
+            continue
+        question = h[:-3] if h.endswith("_DO") else None
+        if question is not None and question in own and question not in matrix:
+            continue                                             # the order of one question's choices
+        out.append(h)
+    return out
 
 
 def sha256_file(path: str | Path) -> str:

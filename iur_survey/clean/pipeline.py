@@ -665,7 +665,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         warnings_list.append(group_warning)
         warnings.warn("iur-survey clean: " + group_warning, CarelessGroupWarning, stacklevel=3)
     order_rules = [r for r in ORDER_RULES if r in on]
-    shown = list(getattr(raw, "display_order", []))
+    shown = list(raw.display_order)
     if shown and order_rules:
         warnings_list.append(f"the export has display-order data ({', '.join(shown[:4])}"
                              f"{', ...' if len(shown) > 4 else ''}): the items were shown in an order of each "
@@ -681,7 +681,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "iur_survey_version": __version__,
         "source": {"name": Path(str(raw.source)).name, "format": raw.format, "sha256": raw.sha256,
                    "dropped_columns": list(raw.dropped_columns),
-                   "display_order_columns": list(getattr(raw, "display_order", []))},
+                   "display_order_columns": shown},
         "recodes": list(getattr(raw, "recodes", [])),   # value recodings the reader applied (e.g. SPSS labels)
         "instrument": {"path": str(instrument.path), "name": instrument.name},
         "n_raw": n,

@@ -68,7 +68,7 @@ class RawResponses:
 
 #: a display-order column's header: Qualtrics names it after the element it orders plus ``_DO`` (``Q2_DO``: the
 #: statements of question Q2; ``FL_6_DO``: a randomizer's blocks; ``<block>_DO``: a block's questions), and its
-#: label ends in "Display Order" (the CSV's second header row, an SPSS variable label)
+#: label says "Display Order" ("Block randomizer -- Display order": the CSV's second header row, an SPSS label)
 DISPLAY_ORDER = re.compile(r"_DO$|(?i:display order)")
 
 
@@ -86,9 +86,9 @@ def display_order_columns(headers, column_map: dict[str, str] | None = None, ite
     >>> display_order_columns(["Q1_DO", "Q2_DO", "Q9_DO", "Q9"], {"Q1": "role", "Q2_1": "GOV1"}, ["GOV1"])
     ['Q2_DO']
     """
-    column_map = column_map or {}
+    column_map, items = column_map or {}, set(items)
     own = set(column_map) | {str(h) for h in headers}           # columns that are one question each
-    matrix = {h.rsplit("_", 1)[0] for h, c in column_map.items() if c in set(items) and "_" in h}
+    matrix = {h.rsplit("_", 1)[0] for h, c in column_map.items() if c in items and "_" in h}
     out = []
     for h in headers:
         h = str(h).strip()

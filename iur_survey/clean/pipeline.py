@@ -668,8 +668,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     shown = list(raw.display_order)
     if shown and order_rules:
         warnings_list.append(f"the export has display-order data ({', '.join(shown[:4])}"
-                             f"{', ...' if len(shown) > 4 else ''}): the items were shown in an order of each "
-                             f"respondent's own, and {', '.join(order_rules)} read the answers in the "
+                             f"{', ...' if len(shown) > 4 else ''}): where it put the items in an order of each "
+                             f"respondent's own, {', '.join(order_rules)} still read the answers in the "
                              f"questionnaire's order (runs, patterns and tails are those of that order, not of "
                              f"what each respondent saw); disable them or read their flags with that in mind")
         warnings.warn("iur-survey clean: " + warnings_list[-1], DisplayOrderWarning, stacklevel=3)

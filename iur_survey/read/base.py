@@ -28,8 +28,8 @@ else in the export (names, e-mails, phone numbers, locations, free text) is drop
 by the reader and listed, by header only, in ``dropped_columns``.  Of those, the columns
 of display-order data (Qualtrics' "export viewing order data for randomized surveys":
 ``Q2_DO``, ``FL_6_DO``, a block's ``..._DO``; :func:`display_order_columns`) are also listed
-in ``display_order``: the items were shown in an order of each respondent's own, which
-the cleaning's order-based indices do not read (it warns).
+in ``display_order``: the items may have been shown in an order of each respondent's own,
+which the cleaning's order-based indices do not read (it warns).
 """
 
 from __future__ import annotations

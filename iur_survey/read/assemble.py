@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import OutOfRangeError
+from ..errors import MissingColumnError, OutOfRangeError
 from . import recode
 from .base import RawResponses, display_order_columns, standard_columns
 from .match import Plan
@@ -52,6 +52,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
             out[code] = np.full(n, np.nan)
     if out_of_scale:
         raise min(out_of_scale, key=lambda e: (e.row is None, e.row or 0))
+    scored = [c for c in (*instrument.item_codes, *instrument.attention_checks) if c in t and c not in continuous]
+    check_item_columns({c: out[c] for c in scored}, {c: t[c].header for c in scored}, lines, path, instrument)
     out["_row"] = np.asarray(lines, dtype=np.int64)
     out["_status"] = pd.array(recode.recode_status(col("_status"), lines, t["_status"].header, path)
                               if "_status" in t else [pd.NA] * n, dtype="string")
@@ -74,6 +76,69 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes))
+
+
+#: a code outside the scale is the export's coding, not a respondent's slip, when it is this share of
+#: one column's answers (and at least SYSTEMATIC_MIN of them) or SYSTEMATIC_ALL of all answered item cells
+SYSTEMATIC_COLUMN, SYSTEMATIC_ALL, SYSTEMATIC_MIN = 0.05, 0.01, 5
+#: an item column blank in every row of an export of at least this many rows is refused (fewer: may be chance)
+EMPTY_MIN_ROWS = 10
+
+
+def check_item_columns(items: dict, headers: dict, lines: np.ndarray, path, instrument) -> None:
+    """Refuse item columns that cannot be what they claim: no answer at all, or coded on another scale.
+
+    * A matched column with no answer in any of (at least 10) rows (a question left out of the
+      export, or workbook formulas saved without their values) would be an item nobody answered.
+    * A code outside the scale that is common (at least 5 % of a column's answers and 5 of them,
+      or 1 % of all answered item cells) is the export's coding: 0-4 instead of 1-5, a
+      recode value 6 for "Strongly agree", -99 for "seen but unanswered", 99 for "don't
+      know".  Left to the out-of-range rule, each would exclude every respondent who used it
+      (a biased sample, in silence).  A rare one is a respondent's or an entry slip, and the
+      out-of-range rule excludes that response.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> x = np.array([0.0, 1, 2, 3, 4, 2, 1, 0, 3, 4, 0, 0, 2, 1, 0])
+    >>> check_item_columns({"GOV1": x}, {"GOV1": "Q2_1"}, np.arange(2, 17), "x.csv", inst)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.OutOfRangeError: x.csv:2:Q2_1: code 0 is outside the scale 1-5 in 5 of the 15 answers of this column (33%, and in 5 of all 15 answered item cells): the column is coded on another scale (0-4?) or uses 0 for a missing answer; recode the export, declare the code in the instrument's missing_codes, or describe the scale (scale.min, scale.max)
+    """
+    points = np.asarray(instrument.scale_points, dtype=float)
+    answered_all = sum(int(np.count_nonzero(~np.isnan(v))) for v in items.values())
+    for code, v in items.items():
+        if np.isnan(v).all() and len(v) >= EMPTY_MIN_ROWS:
+            raise MissingColumnError(path, f"item {code} has no answer in any of the {len(v)} rows (a question "
+                                           f"left out of the export, or workbook formulas saved without their "
+                                           f"values?)", column=headers[code])
+    odd = {c: v[~np.isnan(v) & ~np.isin(v, points)] for c, v in items.items()}
+    total: dict[float, int] = {}
+    for vals in odd.values():
+        for u, k in zip(*np.unique(vals, return_counts=True)):
+            total[float(u)] = total.get(float(u), 0) + int(k)
+    worst = None
+    for c, vals in odd.items():
+        answered = int(np.count_nonzero(~np.isnan(items[c])))
+        for u, k in zip(*np.unique(vals, return_counts=True)):
+            u = float(u)
+            if (k >= SYSTEMATIC_MIN and k >= SYSTEMATIC_COLUMN * answered) or \
+                    (total[u] >= 2 * SYSTEMATIC_MIN and total[u] >= SYSTEMATIC_ALL * answered_all):
+                row = int(lines[int(np.flatnonzero(items[c] == u)[0])])
+                if worst is None or row < worst[0]:
+                    worst = (row, c, u, int(k), answered)
+    if worst is None:
+        return
+    row, c, u, k, answered = worst
+    lo, hi = instrument.scale_min, instrument.scale_max
+    shifted = {lo - 1: f" ({lo - 1}-{hi - 1}?)", hi + 1: ""}.get(u, "")
+    what = (f"coded on another scale{shifted} or uses {u:g} for a missing answer" if u.is_integer()
+            else "not coded in whole scale points")
+    raise OutOfRangeError(path, f"code {u:g} is outside the scale {lo}-{hi} in {k} of the {answered} answers of "
+                                f"this column ({100 * k / answered:.0f}%, and in {total[u]} of all {answered_all} "
+                                f"answered item cells): the column is {what}; recode the export, declare the code "
+                                f"in the instrument's missing_codes, or describe the scale (scale.min, scale.max)",
+                          row=row, column=headers[c])
 
 
 def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False, data: bytes | None = None,

@@ -26,25 +26,31 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from ..errors import OutOfRangeError, ReadError, UnknownLabelError
+from ..instrument import normalise_label
 
 #: Qualtrics' numeric "Response Type" (Status) codes
 QUALTRICS_STATUS = {0: "IP Address", 1: "Survey Preview", 2: "Survey Test", 4: "Imported", 8: "Spam",
                     9: "Survey Preview Spam", 12: "Imported Spam", 16: "Offline", 17: "Offline Survey Preview",
                     32: "EX", 40: "EX Spam", 48: "EX Offline", 256: "Synthetic"}
 _STATUS_TEXT = {v.lower(): v for v in QUALTRICS_STATUS.values()}
+_STATUS_NAMES = (*(v for v in QUALTRICS_STATUS.values() if " " not in v or v in ("IP Address", "Survey Preview",
+                                                                                   "Survey Test")), "...")
 _TRUE = {"true", "1", "1.0", "yes", "y", "t", "是", "完成", "finished", "complete", "completed"}
 _FALSE = {"false", "0", "0.0", "no", "n", "f", "否", "未完成", "unfinished", "incomplete"}
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*天)?\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*"
                        r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec))?$", re.I)
+_EMAIL = r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+"
+_HMS = re.compile(r"^(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)$")      # h:mm:ss (mm:ss alone would be ambiguous)
 _IP_SUFFIX = re.compile(r"\s*[(（].*$", re.S)
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                 "%Y/%m/%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M")
+                 "%Y/%m/%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
 
 
 class _Bad(Exception):
@@ -120,6 +126,18 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     it is and refuses text.  ``strict=True`` refuses a code outside the scale, saying "not a
     whole number" when that is what is wrong; the error names the earliest offending row.
 
+    Two different wordings of one code in one column (``Disagree`` and ``Somewhat disagree``,
+    both 2 in the instrument) mean the export's scale has more points than the instrument's
+    (a 7-point agreement scale folded onto 1-5 would look like any other answers), so the
+    second one is refused:
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> recode_items(pd.Series(["Agree", "Disagree", "Somewhat agree"]), np.arange(4, 7), "Q5_2", "x.csv", inst)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.UnknownLabelError: x.csv:6:Q5_2: 'Somewhat agree' and 'Agree' both mean scale code 4: the export's scale has more points than the instrument's 1-5 (e.g. a 7-point agreement scale); describe its scale in the instrument (scale.labels)
+
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
     >>> recode_items(pd.Series(["3", "2.5", "4"]), np.arange(2, 5), "Q5_1", "x.csv", inst, strict=True)
@@ -130,6 +148,7 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     [12.25, nan, nan]
     """
     points = set(float(p) for p in instrument.scale_points)
+    wordings: dict[int, str] = {}   # scale code -> the (normalised) wording this column wrote it with
     lab = instrument.labels
     hint = (f"{lab[min(lab)][0]!r}, {lab[sorted(lab)[1]][0]!r}, ..., {lab[max(lab)][0]!r}"
             if len(lab) >= 2 else "none")
@@ -144,6 +163,14 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
                     return math.nan
                 code = instrument.code_for_label(u)
                 if code is not None:
+                    key = normalise_label(u)
+                    first = wordings.setdefault(code, key)
+                    if first != key:
+                        raise _Bad(UnknownLabelError,
+                                   f"{_show(u.strip())} and {_show(_wording(instrument, code, first))} both mean "
+                                   f"scale code {code}: the export's scale has more points than the instrument's "
+                                   f"{instrument.scale_min}-{instrument.scale_max} (e.g. a 7-point agreement "
+                                   f"scale); describe its scale in the instrument (scale.labels)")
                     return float(code)
                 raise _Bad(UnknownLabelError, f"unknown response label {_show(u.strip())} "
                                               f"(the instrument's scale labels are e.g. {hint})")
@@ -177,6 +204,11 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
         return map_unique(values, func_continuous, lines, header, path, dtype=np.float64, na=math.nan)
 
     return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan)
+
+
+def _wording(instrument, code: int, key: str) -> str:
+    """The instrument's spelling of the normalised wording ``key`` of ``code``."""
+    return next((w for w in instrument.labels.get(code, ()) if normalise_label(w) == key), key)
 
 
 def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrument) -> np.ndarray:
@@ -259,6 +291,14 @@ def recode_status(values, lines, header, path) -> np.ndarray:
 
     >>> recode_status(pd.Series(["0", "Spam", "16"]), np.array([4, 5, 6]), "Status", "q.csv").tolist()
     ['IP Address', 'Spam', 'Offline']
+
+    A text that is not one of Qualtrics' statuses is refused: a preview or test in another
+    language would otherwise pass as an ordinary response.
+
+    >>> recode_status(pd.Series(["IP Address", "Umfragevorschau"]), np.array([4, 5]), "Status", "q.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.UnknownLabelError: q.csv:5:Status: unknown status 'Umfragevorschau' (Qualtrics' Response Type is one of 'IP Address', 'Survey Preview', 'Survey Test', 'Imported', 'Spam', 'Offline', 'EX', 'Synthetic', ...); export in English, or map the column away (instrument columns:) if it is not that
     """
     def func(u):
         x = _number(u)
@@ -268,8 +308,12 @@ def recode_status(values, lines, header, path) -> np.ndarray:
             raise _Bad(UnknownLabelError, f"unknown Qualtrics status code {_show(u)} (known: "
                                           f"{', '.join(str(k) for k in QUALTRICS_STATUS)})")
         if isinstance(u, str):
-            s = u.strip()
-            return _STATUS_TEXT.get(s.lower(), s)
+            s = _STATUS_TEXT.get(u.strip().lower())
+            if s is None:   # a translated or edited status: which kind it is would be a guess
+                raise _Bad(UnknownLabelError, f"unknown status {_show(u.strip())} (Qualtrics' Response Type is one "
+                                              f"of {', '.join(repr(v) for v in _STATUS_NAMES)}); export in English, "
+                                              f"or map the column away (instrument columns:) if it is not that")
+            return s
         raise _Bad(UnknownLabelError, f"unexpected status value {_show(u)}")
 
     return map_unique(values, func, lines, header, path)
@@ -316,11 +360,24 @@ def recode_progress(values, lines, header, path) -> np.ndarray:
 
 
 def parse_duration(text) -> float:
-    """Seconds from ``583``, ``"583秒"``, ``"2分30秒"``, ``"1小时2分3秒"`` (raises ``ValueError``)."""
+    """Seconds from ``583``, ``"583秒"``, ``"2分30秒"``, ``"1小时2分3秒"``, ``"0:02:53"`` or a workbook
+    time span (raises ``ValueError``).
+
+    >>> parse_duration("0:02:53"), parse_duration(_dt.timedelta(minutes=2, seconds=53)), parse_duration(_dt.time(0, 2, 53))
+    (173.0, 173.0, 173.0)
+    """
     x = _number(text)
     if x is not None:
         return x
+    if isinstance(text, (_dt.timedelta, pd.Timedelta)):
+        return float(pd.Timedelta(text).total_seconds())
+    if isinstance(text, _dt.time):      # a workbook cell formatted [h]:mm:ss under a day
+        return float(text.hour * 3600 + text.minute * 60 + text.second + text.microsecond / 1e6)
     s = str(text).strip()
+    hms = _HMS.match(s)
+    if hms:
+        h, m, sec = hms.groups()
+        return float(h) * 3600 + float(m) * 60 + float(sec)
     m = _DURATION.match(s)
     if not s or not m or not any(m.groups()):
         raise ValueError(f"not a duration: {text!r}")
@@ -338,7 +395,7 @@ def recode_duration(values, lines, header, path) -> np.ndarray:
         try:
             x = parse_duration(u)
         except ValueError:
-            raise _Bad(ReadError, f"duration {_show(u)} is neither seconds nor like '2分30秒'") from None
+            raise _Bad(ReadError, f"duration {_show(u)} is neither seconds nor like '2分30秒' or '0:02:53'") from None
         if math.isinf(x):
             raise _Bad(ReadError, f"duration {_show(u)} is not finite")
         return x
@@ -374,21 +431,29 @@ def recode_id(values: pd.Series, lines, header, path) -> pd.Series:
 
     >>> recode_id(pd.Series([12, 13.0, "R_x"], dtype=object), np.array([2, 3, 4]), "序号", "w.xlsx").tolist()
     ['12', '13', 'R_x']
+    >>> recode_id(pd.Series(["R_1", "li.na@example.com"]), np.array([2, 3]), "id", "p.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: p.csv:3:id: the response id holds an e-mail address: ids are written to the clean data and the ledger; map a column of anonymous ids as the id (instrument columns:), or remove this one (the row number is then the id)
     """
     arr = values.to_numpy(dtype=object)
     if _all_str(arr):   # text files: no per-value work
         out = pd.array(arr, dtype="string")
         out[arr == ""] = pd.NA
-        return out
-
-    def func(u):
-        if isinstance(u, (float, np.floating)) and float(u).is_integer():
-            return str(int(u))
-        if isinstance(u, (_dt.datetime, pd.Timestamp)):
+    else:
+        def func(u):
+            if isinstance(u, (float, np.floating)) and float(u).is_integer():
+                return str(int(u))
             return str(u)
-        return str(u)
 
-    return pd.array(map_unique(values, func, lines, header, path), dtype="string")
+        out = pd.array(map_unique(values, func, lines, header, path), dtype="string")
+    mail = pd.Series(out).str.contains(_EMAIL, regex=True).fillna(False).to_numpy(dtype=bool)
+    if mail.any():
+        raise ReadError(path, "the response id holds an e-mail address: ids are written to the clean data and the "
+                              "ledger; map a column of anonymous ids as the id (instrument columns:), or remove "
+                              "this one (the row number is then the id)", row=int(lines[np.argmax(mail)]),
+                        column=header)
+    return out
 
 
 def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
@@ -423,7 +488,9 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             txt = s[present]
             parsed = None
             first = str(txt.iloc[0]).strip()
-            formats = sorted(_DATE_FORMATS, key=lambda f: not _fits(first, f))   # the likely one first
+            formats = _date_formats(txt, lines[np.flatnonzero(rest)[present]], header, path)
+            dayfirst = any("%d/%m" in f or "%d.%m" in f for f in formats)
+            formats = sorted(formats, key=lambda f: not _fits(first, f))   # the likely one first
             for fmt in formats:
                 p = pd.to_datetime(txt, format=fmt, errors="coerce")
                 if p.notna().all():
@@ -438,7 +505,7 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             if parsed.isna().any():
                 bad = parsed.isna().to_numpy()
                 try:
-                    again = pd.to_datetime(txt[bad], format="mixed", errors="coerce")
+                    again = pd.to_datetime(txt[bad], format="mixed", dayfirst=dayfirst, errors="coerce")
                 except (ValueError, TypeError, OverflowError):
                     again = pd.Series(pd.NaT, index=txt[bad].index)
                 if getattr(again.dt, "tz", None) is not None:
@@ -453,6 +520,58 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             idx = np.flatnonzero(rest)[present]
             out[idx] = parsed.to_numpy(dtype="datetime64[ns]")
     return out
+
+
+class AmbiguousDateWarning(UserWarning):
+    """Dates written d/m/Y or m/d/Y in which no value tells which: read month-first."""
+
+
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.])(\d{1,2})[/.]\d{4}(?:\s|$)")
+_DAY_FIRST = tuple(f.replace("%m/%d/%Y", "%d/%m/%Y") for f in _DATE_FORMATS if "%m/%d/%Y" in f)
+_DOTTED = tuple(f.replace("/", ".") for f in _DAY_FIRST)
+
+
+def _date_formats(txt: pd.Series, lines: np.ndarray, header: str, path) -> tuple[str, ...]:
+    """The formats to try on a column of date texts, with one day-month order for the whole column.
+
+    Excel re-saving an export in a European locale writes ``14/04/2022``: a value whose first
+    field is above 12 is day-first, one whose second is, month-first.  Both in one column is
+    refused; day-first evidence makes every such date day-first (``02/05/2022`` is 2 May,
+    never 5 February beside a 14 April); dots are day-first (``14.04.2022``); no evidence
+    either way reads month-first (Qualtrics' and Excel's US order) with a warning.
+
+    >>> _date_formats(pd.Series(["14/04/2022 10:00", "02/05/2022 11:00"]), np.array([2, 3]), "EndDate", "x.csv")[0]
+    '%Y-%m-%d %H:%M:%S'
+    >>> [f for f in _date_formats(pd.Series(["14/04/2022 10:00"]), np.array([2]), "d", "x.csv") if "%d/%m" in f]
+    ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']
+    >>> _date_formats(pd.Series(["14/04/2022 10:00", "04/15/2022 11:00"]), np.array([2, 3]), "EndDate", "x.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: x.csv:3:EndDate: the dates mix day-first ('14/04/2022 10:00', row 2) and month-first ('04/15/2022 11:00', row 3) order; rewrite them in one order (best: 2022-04-15 11:00:00)
+    """
+    parts = txt.str.extract(_DAY_MONTH)
+    shaped = parts[0].notna().to_numpy()
+    if not shaped.any():
+        return _DATE_FORMATS
+    a = pd.to_numeric(parts[0], errors="coerce").to_numpy()
+    b = pd.to_numeric(parts[2], errors="coerce").to_numpy()
+    day_first, month_first = shaped & (a > 12), shaped & (b > 12)
+    if day_first.any() and month_first.any():
+        i, j = int(np.argmax(day_first)), int(np.argmax(month_first))
+        raise ReadError(path, f"the dates mix day-first ({_show(txt.iloc[i].strip())}, row {lines[i]}) and "
+                              f"month-first ({_show(txt.iloc[j].strip())}, row {lines[j]}) order; rewrite them in "
+                              f"one order (best: 2022-04-15 11:00:00)", row=int(lines[max(i, j)]), column=header)
+    dots = (parts[1] == ".").to_numpy()
+    if dots[shaped].all():
+        return _DATE_FORMATS + _DOTTED
+    if day_first.any():
+        return tuple(f for f in _DATE_FORMATS if "%m/%d/%Y" not in f) + _DAY_FIRST
+    if month_first.any():
+        return _DATE_FORMATS
+    warnings.warn(f"{path}: {header}: no date decides whether {txt[shaped].iloc[0].strip()!r} is day-first or "
+                  f"month-first; read month-first (m/d/Y). If the export was saved in a day-first locale, rewrite "
+                  f"the dates as 2022-04-15 11:00:00", AmbiguousDateWarning, stacklevel=4)
+    return _DATE_FORMATS
 
 
 def _fits(text: str, fmt: str) -> bool:

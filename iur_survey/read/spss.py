@@ -95,6 +95,59 @@ def label_mapping(labels: dict, instrument, path, header: str) -> dict[float, fl
     return matched
 
 
+def _without_user_missing(labels: dict, ranges) -> dict:
+    """The value labels less those of codes the file declares user-missing (pyreadstat reads those cells as NaN).
+
+    >>> _without_user_missing({1: "Strongly disagree", 9: "No answer"}, [{"lo": 9.0, "hi": 9.0}])
+    {1: 'Strongly disagree'}
+    """
+    if not ranges:
+        return labels
+    out = {}
+    for code, lab in labels.items():
+        try:
+            c = float(code)
+        except (TypeError, ValueError):
+            out[code] = lab
+            continue
+        if not any(_in_range(c, r) for r in ranges):
+            out[code] = lab
+    return out
+
+
+def _in_range(c: float, r) -> bool:
+    try:
+        return float(r["lo"]) <= c <= float(r["hi"])
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _check_covered(values: pd.Series, mapping: dict[float, float], path, header: str) -> None:
+    """Refuse a recoding by value labels that leaves codes of the data unlabelled inside the labelled range.
+
+    Labels on the end points only (``1 = Strongly agree``, ``5 = Strongly disagree``) say that
+    1 and 5 swap, not what 2 and 4 become: applied as they stand, they would leave 2 and 4
+    meaning the opposite of what they say.
+
+    >>> _check_covered(pd.Series([1.0, 2, 5]), {1.0: 5.0, 5.0: 1.0}, "s.sav", "Q2_1")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.UnknownLabelError: s.sav:Q2_1: the value labels recode 1 -> 5, 5 -> 1, but code 2 of the data has no label: what it becomes would be a guess; label every code of the scale, or set value_labels: codes to use the numeric codes as they are
+    """
+    arr = values.to_numpy(dtype=np.float64)
+    seen = np.unique(arr[~np.isnan(arr)])
+    lo, hi = min(mapping), max(mapping)
+    bare = [c for c in seen if lo <= c <= hi and float(c) not in mapping]
+    if bare:
+        moves = ", ".join(f"{c:g} -> {'NaN' if np.isnan(t) else f'{t:g}'}" for c, t in mapping.items())
+        which = ", ".join(f"{c:g}" for c in bare)
+        raise UnknownLabelError(path, f"the value labels recode {moves}, but code{'s' if len(bare) > 1 else ''} "
+                                      f"{which} of the data {'have' if len(bare) > 1 else 'has'} no label: what "
+                                      f"{'they become' if len(bare) > 1 else 'it becomes'} would be a guess; label "
+                                      f"every code of the scale, or set value_labels: codes to use the numeric codes "
+                                      f"as they are", column=header)
+
+
 def _apply_mapping(values: pd.Series, mapping: dict[float, float]) -> pd.Series:
     arr = values.to_numpy(dtype=np.float64)
     out = arr.copy()
@@ -152,7 +205,7 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
         raise FormatDetectionError(path, "not an SPSS file (a .sav starts with $FL2/$FL3, a .por holds "
                                          "'SPSS PORT FILE')")
     por = kind == "por"
-    _, meta = _read(path, encoding, por, metadataonly=True)
+    _, meta = _read(path, encoding, por, metadataonly=True, **({} if por else {"user_missing": True}))
     names = list(meta.column_names or [])
     if not names:
         raise EmptyFileError(path, "the SPSS file has no variables")
@@ -185,9 +238,11 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
         if target in codes:
             if instrument.value_labels == "codes" or body[col.index].dtype.kind not in "fiu":
                 continue
+            lab = _without_user_missing(lab, (getattr(meta, "missing_ranges", None) or {}).get(col.header))
             mapping = label_mapping(lab, instrument, path, col.header)
             if mapping is None or _is_identity(mapping):
                 continue
+            _check_covered(body[col.index], mapping, path, col.header)
             body[col.index] = _apply_mapping(body[col.index], mapping)
             recodes.append({"column": col.header, "target": target, "by": "SPSS value labels",
                             "codes": {f"{c:g}": (None if np.isnan(t) else t) for c, t in mapping.items()}})

@@ -44,12 +44,16 @@ def test_finished_values():
 
 
 def test_status_text_and_codes():
-    s = pd.Series(["0", "8", "ip address", "Survey Preview", "", "16", "Custom status"])
+    s = pd.Series(["0", "8", "ip address", "Survey Preview", "", "16"])
     got = recode.recode_status(s, LINES, "Status", "q.csv").tolist()
-    assert got == ["IP Address", "Spam", "IP Address", "Survey Preview", None, "Offline", "Custom status"]
+    assert got == ["IP Address", "Spam", "IP Address", "Survey Preview", None, "Offline"]
     with pytest.raises(UnknownLabelError) as ei:
         recode.recode_status(pd.Series(["0", "3"]), LINES, "Status", "q.csv")
     assert ei.value.row == 3
+    # a status text Qualtrics does not write (translated, edited) is refused, not passed as an ordinary response
+    with pytest.raises(UnknownLabelError, match="unknown status 'Umfragetest'") as ei:
+        recode.recode_status(pd.Series(["IP Address", "Umfragetest"]), LINES, "Status", "q.csv")
+    assert ei.value.row == LINES[1]
 
 
 def test_ip_place_dropped():

@@ -1,0 +1,205 @@
+"""Exports whose coding cannot be read with certainty are refused, never recoded half-way (an outside audit's
+variants of simulated exports: a 7-point scale, 0-4 and -99 codes, endpoint-only SPSS labels, translated statuses,
+day-first dates, e-mail ids, formula columns without values)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+from iur_survey.errors import MissingColumnError, OutOfRangeError, ReadError, UnknownLabelError
+from iur_survey.instrument import load_instrument
+from iur_survey.read import read_export
+from iur_survey.read.recode import AmbiguousDateWarning
+from iur_survey.simulate import simulate
+from iur_survey.simulate.writers import write_export
+
+INST = load_instrument()
+ITEMS = list(INST.item_codes)
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    """200 simulated respondents, contamination included (seed 5)."""
+    return simulate(200, seed=5).frame
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(path.open(encoding="utf-8-sig", newline="")))
+
+
+def _write(rows: list[list[str]], path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def _map_items(path: Path, dest: Path, func) -> Path:
+    """The plain CSV export with every item cell passed through ``func``."""
+    rows = _rows(path)
+    idx = [rows[0].index(c) for c in ITEMS]
+    for r in rows[1:]:
+        for j in idx:
+            r[j] = func(r[j])
+    return _write(rows, dest)
+
+
+@pytest.fixture(scope="module")
+def plain(frame, tmp_path_factory) -> Path:
+    return write_export(frame, INST, "csv", tmp_path_factory.mktemp("plain") / "e.csv")
+
+
+def test_a_seven_point_wording_set_is_refused(frame, tmp_path):
+    """'Agree' and 'Somewhat agree' both mean 4 on the instrument: in one column they are two points of a longer scale."""
+    path = write_export(frame, INST, "csv", tmp_path / "labels.csv", labels="text")
+    rows = _rows(path)
+    j = rows[0].index("GOV1")
+    for k, r in enumerate(rows[1:]):
+        if r[j] == "Agree" and k % 2:
+            r[j] = "Somewhat agree"
+    with pytest.raises(UnknownLabelError, match="both mean scale code 4: the export's scale has more points") as ei:
+        read_export(_write(rows, tmp_path / "seven.csv"), INST)
+    assert ei.value.column == "GOV1"
+
+
+@pytest.mark.parametrize("shift, code", [(lambda v: str(int(float(v)) - 1), "0"),           # 0-4 coding
+                                         (lambda v: "6" if v == "5" else v, "6")])         # recode value 6
+def test_a_common_out_of_scale_code_is_the_exports_coding(plain, tmp_path, shift, code):
+    path = _map_items(plain, tmp_path / "shifted.csv", lambda v: shift(v) if v.strip() in "12345" and v else v)
+    with pytest.raises(OutOfRangeError, match=f"code {code} is outside the scale 1-5 in .* answers of this column"):
+        read_export(path, INST)
+
+
+def test_minus_99_for_a_skipped_item_is_refused_with_the_hint(plain, tmp_path):
+    path = _map_items(plain, tmp_path / "m99.csv", lambda v: "-99" if v == "" else v)
+    with pytest.raises(OutOfRangeError, match="code -99 .* declare the code in the instrument's missing_codes"):
+        read_export(path, INST)
+
+
+def test_a_rare_out_of_scale_code_is_left_to_the_out_of_range_rule(plain, tmp_path):
+    rows = _rows(plain)
+    j = rows[0].index("MKT2")
+    rows[5][j] = "9"
+    raw = read_export(_write(rows, tmp_path / "slip.csv"), INST)
+    assert (raw.frame["MKT2"] == 9).sum() >= 1
+
+
+def test_an_item_column_blank_in_every_row_is_refused(plain, tmp_path):
+    rows = _rows(plain)
+    j = rows[0].index("GOV3")
+    for r in rows[1:]:
+        r[j] = ""
+    with pytest.raises(MissingColumnError, match="item GOV3 has no answer in any of the"):
+        read_export(_write(rows, tmp_path / "blank.csv"), INST)
+
+
+def test_status_text_not_written_by_qualtrics_is_refused(frame, tmp_path):
+    path = write_export(frame, INST, "qualtrics", tmp_path / "q.csv")
+    rows = _rows(path)
+    j = rows[0].index("Status")
+    k = 7
+    rows[k][j] = "Umfragevorschau"
+    with pytest.raises(UnknownLabelError, match="unknown status 'Umfragevorschau'") as ei:
+        read_export(_write(rows, tmp_path / "de.csv"), INST)
+    assert ei.value.row == k + 1
+
+
+def test_an_email_as_the_response_id_is_refused(plain, tmp_path):
+    rows = _rows(plain)
+    j = rows[0].index("ResponseId")
+    rows[3][j] = "li.na@example.com"
+    with pytest.raises(ReadError, match="the response id holds an e-mail address") as ei:
+        read_export(_write(rows, tmp_path / "mail.csv"), INST)
+    assert "example.com" not in str(ei.value) and ei.value.row == 4
+
+
+# -- dates: one day-month order per column ------------------------------------------------------------------
+def _dated(plain: Path, dest: Path, fmt: str, extra: list[str] | None = None) -> tuple[Path, list[str]]:
+    rows = _rows(plain)
+    j = rows[0].index("RecordedDate")
+    iso = [r[j] for r in rows[1:]]
+    for r in rows[1:]:
+        if r[j]:
+            r[j] = pd.Timestamp(r[j]).strftime(fmt)
+    for k, v in enumerate(extra or []):
+        rows[1 + k][j] = v
+    return _write(rows, dest), iso
+
+
+def test_day_first_dates_are_read_day_first_throughout(plain, tmp_path):
+    """Excel in a European locale: 14/04/2022 makes the column day-first, so 02/05/2022 is 2 May, never 5 February."""
+    path, iso = _dated(plain, tmp_path / "uk.csv", "%d/%m/%Y %H:%M:%S")
+    got = read_export(path, INST).frame["_submitted"]
+    want = pd.to_datetime(pd.Series(iso).replace("", None))
+    assert (got.to_numpy() == want.to_numpy()).sum() == want.notna().sum()
+
+
+def test_dates_in_both_orders_are_refused(plain, tmp_path):
+    path, _ = _dated(plain, tmp_path / "mixed.csv", "%d/%m/%Y %H:%M:%S", extra=["04/15/2022 10:00:00"])
+    with pytest.raises(ReadError, match="the dates mix day-first .* and month-first"):
+        read_export(path, INST)
+
+
+def test_dates_no_value_decides_are_read_month_first_with_a_warning(plain, tmp_path):
+    rows = _rows(plain)
+    j = rows[0].index("RecordedDate")
+    for k, r in enumerate(rows[1:]):
+        r[j] = f"0{1 + k % 9}/0{1 + k % 7}/2022 10:00:00"
+    with pytest.warns(AmbiguousDateWarning, match="read month-first"):
+        raw = read_export(_write(rows, tmp_path / "ambiguous.csv"), INST)
+    assert raw.frame["_submitted"].iloc[1] == pd.Timestamp("2022-02-02 10:00:00")
+
+
+# -- SPSS value labels --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sav(frame, tmp_path_factory) -> tuple[pd.DataFrame, dict, Path]:
+    path = write_export(frame, INST, "spss", tmp_path_factory.mktemp("sav") / "e.sav")
+    df, meta = pyreadstat.read_sav(str(path))
+    items = [c for c in df.columns if meta.variable_value_labels.get(c) and c.startswith("Q")
+             and set(meta.variable_value_labels[c]) >= {1.0, 5.0} and c != "Q1"]
+    labels = {c: meta.column_names_to_labels.get(c) or c for c in df.columns}
+    labels["_vvl"] = meta.variable_value_labels
+    return df, labels, items
+
+
+def _write_sav(df: pd.DataFrame, labels: dict, vvl: dict, path: Path, **kw) -> Path:
+    pyreadstat.write_sav(df, str(path), column_labels=[labels[c] for c in df.columns],
+                         variable_value_labels={**labels["_vvl"], **vvl}, **kw)
+    return path
+
+
+def test_spss_labels_on_the_end_points_only_that_reverse_the_scale_are_refused(sav, tmp_path):
+    df, labels, items = sav
+    df = df.copy()
+    df[items] = 6 - df[items]
+    vvl = {c: {1.0: "Strongly agree", 5.0: "Strongly disagree"} for c in items}
+    with pytest.raises(UnknownLabelError, match="but codes 2, 3, 4 of the data have no label"):
+        read_export(_write_sav(df, labels, vvl, tmp_path / "ends.sav"), INST)
+
+
+def test_spss_labels_of_declared_user_missing_codes_are_not_read_as_answers(sav, tmp_path):
+    df, labels, items = sav
+    df = df.copy()
+    df.loc[df.index[:10], items[0]] = 9.0
+    full = {1.0: "Strongly disagree", 2.0: "Disagree", 3.0: "Neither agree nor disagree", 4.0: "Agree",
+            5.0: "Strongly agree", 9.0: "No answer"}
+    five = {k: v for k, v in full.items() if k != 9.0}
+    vvl = {c: full if c == items[0] else five for c in items}
+    path = _write_sav(df, labels, vvl, tmp_path / "um.sav", missing_ranges={items[0]: [9.0]})
+    raw = read_export(path, INST)
+    target = raw.column_map[items[0]]
+    assert raw.frame[target].iloc[:10].isna().all() and raw.frame[target].iloc[10:].notna().any()
+
+
+def test_a_duration_as_a_time_span_is_read():
+    from iur_survey.read.recode import parse_duration
+    assert parse_duration("0:02:53") == parse_duration(dt.timedelta(seconds=173)) == parse_duration(dt.time(0, 2, 53))
+    with pytest.raises(ValueError):
+        parse_duration("2:53")          # minutes:seconds or hours:minutes? refused

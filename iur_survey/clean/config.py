@@ -4,11 +4,34 @@
 after the keyword arguments of :mod:`iur_survey.clean.rules` (whose docstrings give
 the literature behind each default), plus ``rules``, the rules that run.  A file
 (YAML or JSON; ``iur-survey clean --config FILE``) may give the parameters flat or
-nested by rule, and may list ``rules`` (exactly these) or ``disable`` (all but these)::
+nested by rule, each once, and may list ``rules`` (exactly these) or ``disable`` (all but
+these; with ``rules``: those but these)::
 
     rules: [status, unfinished, duplicate_id, attention, speeder, longstring]
     speeder: {fraction: 0.25}
     mahalanobis_alpha: 0.0001
+
+A value that would switch a rule off or make every hit "far beyond the cut-off" is an
+error, not a silent change: numbers must be finite (no ``.nan``, ``.inf``); probabilities,
+fractions and ``critval`` lie strictly between 0 and 1, correlation cut-offs (``min_r``,
+``max_r``) strictly between -1 and 1, standard deviations, seconds and likelihood ratios are
+not negative (``seconds_per_item`` at most 60, ``person_fit.max_g`` in [0, 1),
+``unfinished.min_progress`` in (0, 100]); a run, pattern period or invariant tail needs 2
+answers, ``even_odd.min_constructs`` 2 constructs; a count of items is at most
+:data:`MAX_COUNT` (the configuration does not know the questionnaire:
+:meth:`CleanConfig.check_instrument` holds the counts to its items), ``decision.min_evidence``
+at most the 8 evidence groups and ``min_inconsistency`` the 4 inconsistency indices; every
+"far" threshold lies beyond or at its cut-off (``speeder.far_fraction <= fraction``,
+``irv.far_sd <= min_sd``, ``far_alpha <= alpha``, ``far_run >= min_run``, ``far_ratio >=
+min_ratio``), checked once the file and the defaults are merged.  YAML reads ``1e9`` as
+text; a number field takes such text as the number.
+
+>>> CleanConfig.from_dict({"speeder": {"fraction": 0.2, "far_fraction": 0.3}}, source="c.yaml")
+Traceback (most recent call last):
+...
+iur_survey.errors.IURSurveyError: c.yaml: speeder_far_fraction (0.3) must not be above speeder_fraction (0.2): far beyond the cut-off means faster still
+>>> CleanConfig.from_dict({"person_total": {"min_spread": "1e-1"}}).person_total_min_spread
+0.1
 
 >>> cfg = CleanConfig.from_dict({"speeder": {"fraction": 0.25}, "disable": ["irv"]})
 >>> cfg.speeder_fraction, "irv" in cfg.rules
@@ -36,6 +59,8 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -43,6 +68,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import IURSurveyError
+from ..instrument import Instrument
 from .decision import BESIDE, EVIDENCE_GROUPS
 from .rules import _STATUS_WORDS, DEFAULT_RULES, RULE_ORDER, RULES
 
@@ -128,6 +154,10 @@ class CleanConfig:
         self.status_exclude = tuple(self.status_exclude)
         self.decision_exclude_alone = tuple(self.decision_exclude_alone)
         self.decision_beside = _beside_pairs(self.decision_beside, self.source)
+        for f in dataclasses.fields(self):                 # built directly, not only from a file
+            if f.name not in ("source", "rules", "status_exclude", "decision_exclude_alone", "decision_beside"):
+                setattr(self, f.name, _coerce(f.name, getattr(self, f.name), f, self.source))
+        _check_far_pairs(self)                             # after defaults and file are merged
         bad = [r for r in self.decision_exclude_alone if r not in RULES]
         if bad:
             raise IURSurveyError(self.source, f"decision exclude_alone: unknown rule(s) {', '.join(bad)}")
@@ -164,6 +194,44 @@ class CleanConfig:
                            "beside": {g: list(p) for g, p in self.decision_beside}}
         return out
 
+    def check_instrument(self, instrument: Instrument) -> None:
+        """Refuse settings that no export of ``instrument`` can meet (its items, constructs and scale).
+
+        The configuration alone does not know the questionnaire, so it only bounds counts by
+        :data:`MAX_COUNT`; a caller holding the instrument can refuse a count above its items
+        (the rule would judge nobody) or a threshold beyond its scale (nobody or everyone).
+
+        >>> from iur_survey.instrument import load_instrument
+        >>> CleanConfig(irv_min_items=100).check_instrument(load_instrument())
+        Traceback (most recent call last):
+        ...
+        iur_survey.errors.IURSurveyError: irv_min_items: 100 is more than the instrument's 28 items: the rule would judge nobody
+        >>> CleanConfig().check_instrument(load_instrument())
+        """
+        n_items = len(instrument.item_codes)
+        n_constructs = sum(len(c.items) >= 2 for c in instrument.constructs.values())
+        spread = (instrument.scale_max - instrument.scale_min) / 2     # the most any SD of answers can reach
+        defaults = {f.name: f.default for f in dataclasses.fields(type(self))}
+        for name in _COUNTS:
+            value = getattr(self, name)
+            if value == defaults.get(name):     # a default fits any questionnaire (a rule says itself when not)
+                continue
+            if name == "even_odd_min_constructs":
+                if value > n_constructs:
+                    raise IURSurveyError(self.source, f"{name}: {value} is more than the instrument's {n_constructs} "
+                                                      f"constructs with 2+ items: the rule would judge nobody")
+            elif value is not None and value > n_items:
+                why = ("no pattern repeats over more answers than there are" if name.endswith("_max_period")
+                       else "the rule would judge nobody")
+                raise IURSurveyError(self.source, f"{name}: {value} is more than the instrument's {n_items} items: "
+                                                  f"{why}")
+        for name in ("irv_min_sd", "person_total_min_spread"):
+            if getattr(self, name) != defaults.get(name) and getattr(self, name) > spread:
+                raise IURSurveyError(self.source, f"{name}: {_show(getattr(self, name))} is more than half the "
+                                                  f"scale's range ({_show(spread)}), about the largest SD answers "
+                                                  f"on it can have: the rule would flag "
+                                                  f"{'nobody' if name == 'person_total_min_spread' else 'everyone'}")
+
     # -- construction ----------------------------------------------------------------
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any] | None, source: str | Path | None = None) -> "CleanConfig":
@@ -181,6 +249,15 @@ class CleanConfig:
             raise IURSurveyError(src, "the cleaning configuration must be a mapping")
         fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in ("source",)}
         kwargs: dict[str, Any] = {}
+        given: dict[str, str] = {}               # field -> how the file named it: one setting, one value
+
+        def put(name: str, value: Any, how: str) -> None:
+            if name in given:
+                raise IURSurveyError(src, f"{name} is given twice ({given[name]} and {how}); keep one")
+            given[name] = how
+            kwargs[name] = value
+
+        off: list[str] = []
         for key, value in doc.items():
             key = str(key)
             if key == "disable":
@@ -188,10 +265,8 @@ class CleanConfig:
                 bad = [r for r in off if r not in RULES]
                 if bad:
                     raise IURSurveyError(src, f"disable: unknown rule(s) {', '.join(bad)}")
-                base = kwargs.get("rules", DEFAULT_RULES)
-                kwargs["rules"] = tuple(r for r in base if r not in off)
             elif key == "rules":
-                kwargs["rules"] = tuple(_name_list(value, src, "rules"))
+                put("rules", tuple(_name_list(value, src, "rules")), "rules")
             elif key == "decision":
                 if value is None:
                     continue
@@ -205,7 +280,7 @@ class CleanConfig:
                     if f"decision_{pname}" not in fields:
                         raise IURSurveyError(src, f"decision: unknown parameter {pname!r}; known: "
                                                   f"min_evidence, min_inconsistency, exclude_alone, beside")
-                    kwargs[f"decision_{pname}"] = pval
+                    put(f"decision_{pname}", pval, f"decision: {{{pname}}}")
             elif key in RULES:
                 if value is None:
                     continue
@@ -216,14 +291,16 @@ class CleanConfig:
                     if pname not in known:
                         raise IURSurveyError(src, f"{key}: unknown parameter {pname!r}; "
                                                   f"known: {', '.join(known) or 'none'}")
-                    kwargs[f"{key}_{pname}"] = pval
+                    put(f"{key}_{pname}", pval, f"{key}: {{{pname}}}")
             elif key in fields:
-                kwargs[key] = value
+                put(key, value, key)
             else:
                 raise IURSurveyError(src, f"unknown setting {key!r}; known: rules, disable, decision, "
                                           f"{', '.join(RULE_ORDER)} or a flat <rule>_<parameter> name")
         for name, value in kwargs.items():
             kwargs[name] = _coerce(name, value, fields[name], src)
+        if off:                                  # disable takes from rules, wherever either is written
+            kwargs["rules"] = tuple(r for r in kwargs.get("rules", DEFAULT_RULES) if r not in off)
         return cls(**kwargs, source=src)
 
     @classmethod
@@ -241,11 +318,54 @@ class CleanConfig:
         except OSError as exc:
             raise IURSurveyError(path, f"cannot read the cleaning configuration: {exc.strerror}") from None
         try:
-            doc = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+            doc = (json.loads(text, object_pairs_hook=_unique_pairs) if path.suffix.lower() == ".json"
+                   else yaml.load(text, Loader=_UniqueKeyLoader))
+        except _DuplicateKey as exc:
+            raise IURSurveyError(path, f"{exc.key!r} is given twice{exc.where}; keep one") from None
         except (ValueError, yaml.YAMLError) as exc:
             raise IURSurveyError(path, f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: "
                                        f"{str(exc).splitlines()[0]}") from None
         return cls.from_dict(doc, source=path)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(CleanConfig)}
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, where: str = ""):
+        super().__init__(key)
+        self.key, self.where = key, where
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (``json`` keeps the last silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.safe_load``, refusing a mapping key given twice (PyYAML keeps the last silently).
+
+    >>> yaml.load("speeder: {fraction: 0.3, fraction: 0.9}", Loader=_UniqueKeyLoader)
+    Traceback (most recent call last):
+    ...
+    iur_survey.clean.config._DuplicateKey: fraction
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise _DuplicateKey(key, f" (lines {seen[key] + 1} and {key_node.start_mark.line + 1})")
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _name_list(value: Any, src: str | None, where: str) -> list[str]:
@@ -256,8 +376,72 @@ def _name_list(value: Any, src: str | None, where: str) -> list[str]:
     return list(value)
 
 
+#: the largest count of items (or constructs) a setting may name: more than any questionnaire the
+#: package reads has (the instrument is not known here; :meth:`CleanConfig.check_instrument` knows it)
+MAX_COUNT = 999
+
+#: count settings -> their least meaningful value (a "run" or "tail" of one answer is every respondent's,
+#: a period of 1 is longstring's, a correlation across one construct does not exist)
+_COUNTS: dict[str, int] = {
+    "unfinished_min_trailing_missing": 1,
+    "longstring_min_run": 2, "longstring_far_run": 2,
+    "longpattern_min_run": 2, "longpattern_far_run": 2, "longpattern_max_period": 2,
+    "irv_min_items": 1, "mahalanobis_min_items": 1, "mahalanobis_direction_min_items": 1,
+    "mahalanobis_ipsatized_min_items": 1, "mahalanobis_quotient_min_items": 1,
+    "random_likelihood_min_tail": 1, "invariant_tail_min_tail": 2, "invariant_tail_max_period": 1,
+    "even_odd_min_constructs": 2,
+}
+#: counts of evidence, bounded by what the decision can ever see (:data:`~iur_survey.clean.decision.EVIDENCE_GROUPS`)
+_EVIDENCE_COUNTS: dict[str, int] = {
+    "decision_min_evidence": len(EVIDENCE_GROUPS),
+    "decision_min_inconsistency": len(EVIDENCE_GROUPS["inconsistency"]),
+}
+#: probabilities, fractions and correlation magnitudes: strictly between 0 and 1
+_UNIT = ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha", "mahalanobis_direction_alpha",
+         "mahalanobis_ipsatized_alpha", "mahalanobis_quotient_alpha", "random_likelihood_alpha",
+         "random_likelihood_far_alpha", "invariant_tail_alpha", "invariant_tail_far_alpha",
+         "longpattern_honest_alpha", "longpattern_honest_far_alpha", "psychsyn_critval", "psychant_critval")
+#: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
+_CORRELATIONS = ("psychsyn_min_r", "psychant_max_r", "even_odd_min_r", "person_total_min_r")
+#: standard deviations, seconds and log likelihood ratios: not negative
+_NON_NEGATIVE = ("speeder_seconds_per_item", "irv_min_sd", "irv_far_sd", "person_total_min_spread",
+                 "invariant_tail_min_ratio", "invariant_tail_far_ratio")
+#: other numbers' ranges: name -> (low, high, low included, high included, what)
+_RANGES: dict[str, tuple[float, float, bool, bool, str]] = {
+    "unfinished_min_progress": (0, 100, False, True, "a percentage above 0 and at most 100"),
+    "person_fit_max_g": (0, 1, True, False, "normed Guttman errors from 0 to below 1"),
+    "speeder_seconds_per_item": (0, 60, True, True,
+                                 "from 0 to 60 seconds (no careful reader needs a minute for every item)"),
+}
+#: a cut-off and its "far beyond the cut-off" partner: (cut-off, far, far lies above, what far means)
+_FAR_PAIRS = (
+    ("speeder_fraction", "speeder_far_fraction", False, "faster still"),
+    ("longstring_min_run", "longstring_far_run", True, "a longer run"),
+    ("longpattern_min_run", "longpattern_far_run", True, "a longer periodic string"),
+    ("longpattern_honest_alpha", "longpattern_honest_far_alpha", False, "rarer still"),
+    ("irv_min_sd", "irv_far_sd", False, "less variability still"),
+    ("random_likelihood_alpha", "random_likelihood_far_alpha", False, "rarer still"),
+    ("invariant_tail_alpha", "invariant_tail_far_alpha", False, "rarer still"),
+    ("invariant_tail_min_ratio", "invariant_tail_far_ratio", True, "a larger ratio"),
+)
+#: a plain decimal or exponent number written as text (YAML 1.1 reads ``1e9`` and ``1.0e9`` so)
+_NUMBER_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
 def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any:
-    """Check a configured value against the field's default type."""
+    """Check a configured value against the field's default type and its meaningful range.
+
+    >>> _coerce("speeder_seconds_per_item", "1e1", _FIELDS["speeder_seconds_per_item"], "c.yaml")
+    10.0
+    >>> _coerce("irv_min_sd", float("nan"), _FIELDS["irv_min_sd"], "c.yaml")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: c.yaml: irv_min_sd: expected a finite number, got nan
+    >>> _coerce("psychsyn_critval", 2, _FIELDS["psychsyn_critval"], "c.yaml")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: c.yaml: psychsyn_critval: expected a number between 0 and 1 (exclusive), got 2
+    """
     if name in ("rules", "status_exclude", "decision_exclude_alone"):
         return tuple(_name_list(value, src, name))
     if name == "decision_beside":
@@ -271,24 +455,58 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
         if not isinstance(value, bool):
             raise IURSurveyError(src, f"{name}: expected true or false, got {value!r}")
         return value
-    if name.endswith(("_min_run", "_far_run", "_max_period", "_min_items", "_min_constructs",
-                      "_min_trailing_missing", "_min_evidence", "_min_inconsistency", "_min_tail")):
+    if name in _COUNTS or name in _EVIDENCE_COUNTS:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise IURSurveyError(src, f"{name}: expected a positive whole number, got {value!r}")
+        least = _COUNTS.get(name, 1)
+        most = _EVIDENCE_COUNTS.get(name, MAX_COUNT)
+        if value < least:
+            raise IURSurveyError(src, f"{name}: expected a whole number of at least {least}, got {value!r}")
+        if value > most:
+            what = ("evidence groups" if name == "decision_min_evidence" else "inconsistency indices"
+                    if name == "decision_min_inconsistency" else "items in any questionnaire")
+            raise IURSurveyError(src, f"{name}: expected at most {most} (there are no more {what}), got {value!r}")
         return value
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
+        value = float(value)                 # YAML reads 1e9 (no dot) and 1.0e9 (no exponent sign) as text
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise IURSurveyError(src, f"{name}: expected a number, got {value!r}")
-    value = float(value)
-    if name in ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha",
-                "mahalanobis_direction_alpha", "mahalanobis_ipsatized_alpha",
-                "mahalanobis_quotient_alpha", "random_likelihood_alpha", "random_likelihood_far_alpha",
-                "invariant_tail_alpha", "invariant_tail_far_alpha",
-                "longpattern_honest_alpha", "longpattern_honest_far_alpha") \
-            and not 0 < value < 1:
-        raise IURSurveyError(src, f"{name}: expected a number between 0 and 1, got {value!r}")
-    if name in ("speeder_seconds_per_item", "irv_min_sd", "irv_far_sd", "person_total_min_spread") and value < 0:
-        raise IURSurveyError(src, f"{name}: must not be negative, got {value!r}")
+    shown, value = value, float(value)
+    if not math.isfinite(value):
+        raise IURSurveyError(src, f"{name}: expected a finite number, got {value!r}")
+    if name in _UNIT and not 0 < value < 1:
+        raise IURSurveyError(src, f"{name}: expected a number between 0 and 1 (exclusive), got {shown!r}")
+    if name in _CORRELATIONS and not -1 < value < 1:
+        raise IURSurveyError(src, f"{name}: expected a correlation between -1 and 1 (exclusive; at -1 or 1 "
+                                  f"the rule flags nobody or nearly everyone), got {shown!r}")
+    if name in _NON_NEGATIVE and value < 0:
+        raise IURSurveyError(src, f"{name}: must not be negative, got {shown!r}")
+    if name in _RANGES:
+        low, high, low_in, high_in, what = _RANGES[name]
+        if not ((low <= value) if low_in else (low < value)) or not ((value <= high) if high_in else (value < high)):
+            raise IURSurveyError(src, f"{name}: expected {what}, got {shown!r}")
     return value
+
+
+def _check_far_pairs(cfg: "CleanConfig") -> None:
+    """A "far beyond the cut-off" threshold must lie beyond (or at) its cut-off, or every hit is far.
+
+    >>> CleanConfig(longstring_min_run=20, longstring_far_run=5)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: longstring_far_run (5) must not be below longstring_min_run (20): far beyond the cut-off means a longer run
+    """
+    for cut, far, above, meaning in _FAR_PAIRS:
+        a, b = getattr(cfg, cut), getattr(cfg, far)
+        if a is None or b is None:           # a default that depends on the instrument
+            continue
+        if (b < a) if above else (b > a):
+            raise IURSurveyError(cfg.source, f"{far} ({_show(b)}) must not be {'below' if above else 'above'} "
+                                             f"{cut} ({_show(a)}): far beyond the cut-off means {meaning}")
+
+
+def _show(x: float | int) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
 
 
 def _beside_pairs(value: Any, src: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:

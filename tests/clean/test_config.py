@@ -114,3 +114,158 @@ def test_the_random_tail_ratio_can_be_switched_off_and_its_shortest_tail_is_a_wh
     assert cfg.params("random_likelihood") == {"alpha": 0.005, "far_alpha": 0.001, "tails": False, "min_tail": 6}
     with pytest.raises(IURSurveyError, match="random_likelihood_min_tail: expected a positive whole number"):
         CleanConfig.from_dict({"random_likelihood": {"min_tail": 0}})
+
+
+@pytest.mark.parametrize("doc, message", [
+    # NaN and infinities (JSON NaN, YAML .nan / .inf) used to pass the range checks
+    ({"irv": {"min_sd": float("nan")}}, "irv_min_sd: expected a finite number, got nan"),
+    ({"speeder": {"seconds_per_item": float("inf")}}, "speeder_seconds_per_item: expected a finite number, got inf"),
+    ({"person_total": {"min_r": float("-inf")}}, "person_total_min_r: expected a finite number, got -inf"),
+    # correlation cut-offs and the synonym / antonym pair threshold
+    ({"psychsyn": {"critval": 2}}, "psychsyn_critval: expected a number between 0 and 1 (exclusive), got 2"),
+    ({"psychsyn": {"critval": -1}}, "psychsyn_critval: expected a number between 0 and 1 (exclusive), got -1"),
+    ({"psychant": {"critval": 0}}, "psychant_critval: expected a number between 0 and 1 (exclusive), got 0"),
+    ({"person_total": {"min_r": 5}}, "person_total_min_r: expected a correlation between -1 and 1 (exclusive"),
+    ({"even_odd": {"min_r": 2}}, "even_odd_min_r: expected a correlation between -1 and 1 (exclusive"),
+    ({"psychsyn": {"min_r": -1}}, "psychsyn_min_r: expected a correlation between -1 and 1 (exclusive"),
+    ({"psychant": {"max_r": 1.0}}, "psychant_max_r: expected a correlation between -1 and 1 (exclusive"),
+    # signs and ranges the rules' docstrings imply
+    ({"invariant_tail": {"min_ratio": -5}}, "invariant_tail_min_ratio: must not be negative, got -5"),
+    ({"person_fit": {"max_g": -3}}, "person_fit_max_g: expected normed Guttman errors from 0 to below 1, got -3"),
+    ({"person_fit": {"max_g": 1}}, "person_fit_max_g: expected normed Guttman errors from 0 to below 1, got 1"),
+    ({"unfinished": {"min_progress": 1000}}, "unfinished_min_progress: expected a percentage above 0 and at most 100"),
+    ({"unfinished": {"min_progress": -5}}, "unfinished_min_progress: expected a percentage above 0 and at most 100"),
+    ({"speeder": {"seconds_per_item": 1e308}}, "speeder_seconds_per_item: expected from 0 to 60 seconds"),
+    ({"mahalanobis": {"alpha": 0}}, "mahalanobis_alpha: expected a number between 0 and 1 (exclusive), got 0"),
+    # counts: at least what a run / tail / correlation needs, at most what anything could hold
+    ({"longstring": {"min_run": 1}}, "longstring_min_run: expected a whole number of at least 2, got 1"),
+    ({"longpattern": {"max_period": 1}}, "longpattern_max_period: expected a whole number of at least 2, got 1"),
+    ({"invariant_tail": {"min_tail": 1}}, "invariant_tail_min_tail: expected a whole number of at least 2, got 1"),
+    ({"even_odd": {"min_constructs": 1}}, "even_odd_min_constructs: expected a whole number of at least 2, got 1"),
+    ({"mahalanobis": {"min_items": 1000}},
+     "mahalanobis_min_items: expected at most 999 (there are no more items in any questionnaire), got 1000"),
+    ({"irv": {"min_items": 1000}}, "irv_min_items: expected at most 999"),
+    ({"invariant_tail": {"min_tail": 1000}}, "invariant_tail_min_tail: expected at most 999"),
+    ({"random_likelihood": {"min_tail": 1000}}, "random_likelihood_min_tail: expected at most 999"),
+    ({"longstring": {"min_run": 1000}}, "longstring_min_run: expected at most 999"),
+    ({"decision": {"min_evidence": 100}},
+     "decision_min_evidence: expected at most 8 (there are no more evidence groups), got 100"),
+    ({"decision": {"min_inconsistency": 10}},
+     "decision_min_inconsistency: expected at most 4 (there are no more inconsistency indices), got 10"),
+    # a "far beyond the cut-off" threshold on the near side of its cut-off, after merging with the defaults
+    ({"longstring": {"min_run": 20, "far_run": 5}},
+     "longstring_far_run (5) must not be below longstring_min_run (20): far beyond the cut-off means a longer run"),
+    ({"longpattern": {"min_run": 16, "far_run": 14}}, "longpattern_far_run (14) must not be below longpattern_min_run (16)"),
+    ({"speeder": {"fraction": 0.2, "far_fraction": 0.9}},
+     "speeder_far_fraction (0.9) must not be above speeder_fraction (0.2): far beyond the cut-off means faster still"),
+    ({"speeder": {"fraction": 0.1}}, "speeder_far_fraction (0.15) must not be above speeder_fraction (0.1)"),
+    ({"irv": {"far_sd": 0.5}}, "irv_far_sd (0.5) must not be above irv_min_sd (0.4): far beyond the cut-off means "
+                                "less variability still"),
+    ({"random_likelihood": {"far_alpha": 0.01}},
+     "random_likelihood_far_alpha (0.01) must not be above random_likelihood_alpha (0.005)"),
+    ({"invariant_tail": {"alpha": 0.0005}}, "invariant_tail_far_alpha (0.001) must not be above invariant_tail_alpha (0.0005)"),
+    ({"invariant_tail": {"far_ratio": 2}}, "invariant_tail_far_ratio (2) must not be below invariant_tail_min_ratio (3)"),
+    ({"longpattern": {"honest_alpha": 0.001, "honest_far_alpha": 0.01}},
+     "longpattern_honest_far_alpha (0.01) must not be above longpattern_honest_alpha (0.001)"),
+    # one setting, one value: nested and flat spellings of the same setting
+    ({"speeder": {"fraction": 0.3}, "speeder_fraction": 0.9},
+     "speeder_fraction is given twice (speeder: {fraction} and speeder_fraction); keep one"),
+    ({"mahalanobis_alpha": 0.01, "mahalanobis": {"alpha": 0.5}},
+     "mahalanobis_alpha is given twice (mahalanobis_alpha and mahalanobis: {alpha}); keep one"),
+    ({"decision": {"min_evidence": 2}, "decision_min_evidence": 3}, "decision_min_evidence is given twice"),
+])
+def test_a_value_that_would_switch_a_rule_off_or_make_every_hit_far_is_refused(doc, message):
+    with pytest.raises(IURSurveyError) as err:
+        CleanConfig.from_dict(doc, source="c.yaml")
+    text = str(err.value)
+    assert message in text and text.startswith("c.yaml: ") and "\n" not in text
+
+
+@pytest.mark.parametrize("text, message", [
+    ("irv: {min_sd: .nan}\n", "irv_min_sd: expected a finite number, got nan"),
+    ("irv: {min_sd: .inf}\n", "irv_min_sd: expected a finite number, got inf"),
+    ("speeder: {fraction: 0.3}\nspeeder_fraction: 0.9\n", "speeder_fraction is given twice"),
+    ("speeder: {fraction: 0.3, fraction: 0.2}\n", "'fraction' is given twice (lines 1 and 1); keep one"),
+    ("speeder:\n  fraction: 0.3\nspeeder:\n  fraction: 0.2\n", "'speeder' is given twice (lines 1 and 3); keep one"),
+])
+def test_yaml_file_refusals_name_the_file(tmp_path, text, message):
+    p = tmp_path / "c.yaml"
+    p.write_text(text)
+    with pytest.raises(IURSurveyError) as err:
+        CleanConfig.from_file(p)
+    assert str(err.value).startswith(f"{p}: ") and message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_json_nan_and_duplicate_keys_are_refused(tmp_path):
+    p = tmp_path / "c.json"
+    p.write_text('{"irv": {"min_sd": NaN}}')
+    with pytest.raises(IURSurveyError, match="irv_min_sd: expected a finite number, got nan"):
+        CleanConfig.from_file(p)
+    p.write_text('{"speeder": {"fraction": 0.3}, "speeder": {"fraction": 0.9}}')
+    with pytest.raises(IURSurveyError, match="'speeder' is given twice; keep one"):
+        CleanConfig.from_file(p)
+
+
+def test_yaml_exponent_numbers_are_numbers(tmp_path):
+    # PyYAML reads 1e-1 and 1.0e1 (no dot, no exponent sign) as text: a number field takes them as numbers
+    p = tmp_path / "c.yaml"
+    p.write_text("person_total: {min_spread: 1e-1}\nspeeder: {seconds_per_item: 1.0e1}\n"
+                 "mahalanobis: {alpha: 1E-3}\nirv_min_sd: '0.5'\n")
+    cfg = CleanConfig.from_file(p)
+    assert cfg.person_total_min_spread == 0.1 and cfg.speeder_seconds_per_item == 10.0
+    assert cfg.mahalanobis_alpha == 0.001 and cfg.irv_min_sd == 0.5
+    p.write_text("speeder: {seconds_per_item: 1e9}\n")
+    with pytest.raises(IURSurveyError, match=r"speeder_seconds_per_item: expected from 0 to 60 seconds .*got 1000000000.0"):
+        CleanConfig.from_file(p)
+    p.write_text("speeder: {fraction: 1e}\n")                 # not a number: still the plain message
+    with pytest.raises(IURSurveyError, match="speeder_fraction: expected a number, got '1e'"):
+        CleanConfig.from_file(p)
+    p.write_text("longstring: {min_run: 1e1}\n")             # counts stay whole numbers
+    with pytest.raises(IURSurveyError, match="longstring_min_run: expected a positive whole number, got '1e1'"):
+        CleanConfig.from_file(p)
+
+
+def test_values_at_the_edges_and_the_existing_examples_still_work():
+    cfg = CleanConfig.from_dict({"speeder": {"fraction": 0.2, "far_fraction": 0.2, "seconds_per_item": 0},
+                                 "longstring": {"min_run": 20, "far_run": 20}, "irv": {"min_sd": 0.4, "far_sd": 0},
+                                 "person_total": {"min_r": -0.99}, "person_fit": {"max_g": 0},
+                                 "even_odd": {"min_constructs": 10}, "invariant_tail": {"min_ratio": 0},
+                                 "decision": {"min_evidence": 8, "min_inconsistency": 4},
+                                 "mahalanobis": {"min_items": 999}})
+    assert cfg.speeder_far_fraction == cfg.speeder_fraction == 0.2 and cfg.longstring_far_run == 20
+    assert CleanConfig.from_dict(cfg.to_dict()) == cfg                        # round trip
+    assert CleanConfig.from_dict(CleanConfig().to_dict()) == CleanConfig()
+    # only one of a pair given: its partner's default depends on the instrument, so nothing to compare
+    assert CleanConfig.from_dict({"longstring": {"min_run": 25}}).longstring_far_run is None
+
+
+def test_rules_and_disable_combine_in_any_order():
+    a = CleanConfig.from_dict({"rules": ["status", "irv", "speeder"], "disable": ["irv"]})
+    b = CleanConfig.from_dict({"disable": ["irv"], "rules": ["status", "irv", "speeder"]})
+    assert a.rules == b.rules == ("status", "speeder")
+
+
+def test_built_directly_is_checked_too():
+    with pytest.raises(IURSurveyError, match="irv_min_sd: expected a finite number"):
+        CleanConfig(irv_min_sd=float("nan"))
+    with pytest.raises(IURSurveyError, match="longstring_far_run .5. must not be below longstring_min_run .20."):
+        CleanConfig(longstring_min_run=20, longstring_far_run=5)
+    assert dataclasses.replace(CleanConfig(), rules=("status",)).rules == ("status",)
+
+
+def test_check_instrument_holds_counts_and_spreads_to_the_questionnaire():
+    from iur_survey.instrument import load_instrument
+    inst = load_instrument()
+    CleanConfig().check_instrument(inst)
+    CleanConfig(mahalanobis_min_items=28, even_odd_min_constructs=7).check_instrument(inst)
+    for kw, message in [({"mahalanobis_min_items": 29}, "mahalanobis_min_items: 29 is more than the instrument's 28 "
+                                                        "items: the rule would judge nobody"),
+                        ({"even_odd_min_constructs": 100}, "even_odd_min_constructs: 100 is more than the "
+                                                           "instrument's 7 constructs"),
+                        ({"longpattern_max_period": 50}, "no pattern repeats over more answers"),
+                        ({"irv_min_sd": 10, "irv_far_sd": 5}, "irv_min_sd: 10 is more than half the scale's range "
+                                                              "(2)"),
+                        ({"person_total_min_spread": 3.0}, "the rule would flag nobody")]:
+        with pytest.raises(IURSurveyError) as err:
+            CleanConfig(source="c.yaml", **kw).check_instrument(inst)
+        assert str(err.value).startswith("c.yaml: ") and message in str(err.value)

@@ -183,6 +183,20 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
     return groups
 
 
+def basis_rules(basis: str) -> set[str]:
+    """The index rules an exclusion's basis text (from :func:`decide`) rests on.
+
+    >>> sorted(basis_rules("convergent evidence: speed + size"))
+    ['mahalanobis', 'speeder']
+    >>> sorted(basis_rules("far beyond the cut-off: longstring, irv"))
+    ['irv', 'longstring']
+    """
+    kind, _, names = basis.partition(": ")
+    if kind == "convergent evidence":
+        return {r for g in names.split(" + ") for r in EVIDENCE_GROUPS.get(g, ())}
+    return {r.strip() for r in names.split(",") if r.strip()}
+
+
 def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 3,
            exclude_alone: Iterable[str] = (), beside: Mapping[str, Iterable[str]] = BESIDE,
            hits: Mapping[str, np.ndarray] | None = None, groups: Mapping[str, np.ndarray] | None = None

@@ -311,6 +311,9 @@ def mahad_beta_crit(alpha: float, n: int, p: np.ndarray | int) -> np.ndarray:
     42.46
     """
     p = np.asarray(p, dtype=float)
+    n = float(n)
+    if n < 2:      # no estimable covariance: no critical value (never a division by zero)
+        return np.full(p.shape, np.nan)
     with np.errstate(invalid="ignore"):
         q = special.betainccinv(p / 2, (n - p - 1) / 2, alpha)
     return np.where((p < 1) | (n - p - 1 <= 0), np.nan, (n - 1) ** 2 / n * q)

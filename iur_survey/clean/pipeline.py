@@ -25,7 +25,9 @@ A screening hit excludes.  An index hit only *flags*; :func:`iur_survey.clean.de
 excludes a flagged response on convergent evidence (several independent indices, or one
 far beyond its cut-off).  The ledger has one row per (response, rule) hit with its
 ``action`` (excluded / flagged), so a response can appear several times.  An excluded
-response's *primary* rule is the first that hit it in the order above, so the report's
+response's *primary* rule is the first that hit it in the order above among the rules its
+exclusion rests on (a screening rule; for a careless exclusion, a rule of its basis:
+:func:`iur_survey.clean.decision.basis_rules`), so the report's
 counts by primary rule add up to the number excluded; ``n_excluded_screening +
 n_excluded_careless = n_excluded`` and ``n_kept + n_excluded = n_raw``.  Every raw row is
 either kept or excluded in the ledger (checked on every run); a kept row may be in the
@@ -79,9 +81,9 @@ from ..scoring import reverse_score
 from .._threads import blas_threads
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
-from .decision import decide, evidence
+from .decision import basis_rules, decide, evidence
 from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, even_odd_constructs,
-                    mahalanobis_min_n, matrix_cache, missing_inputs, raw_rows)
+                    matrix_cache, missing_inputs, raw_rows, reference_columns)
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
@@ -103,6 +105,10 @@ class CarelessShareWarning(UserWarning):
 
 class CarelessGroupWarning(UserWarning):
     """The careless-responding indices excluded one group (role) far more often than the others."""
+
+
+class ScreeningWarning(UserWarning):
+    """A screening rule found something a person should look at (re-submitted ids, a rule removing many rows)."""
 
 
 class DisplayOrderWarning(UserWarning):
@@ -229,6 +235,9 @@ class CleanResult:
                  f"({r['n_excluded_screening']} by screening, {r['n_excluded_careless']} as careless)",
                  f"  {'rule':<22}{'hit':>8}{'primary':>9}{'flagged':>9}"]
         for rule in r["rules_run"]:
+            if rule in r["rules_not_evaluated"]:
+                lines.append(f"  {rule:<22}{'-':>8}{'-':>9}{'-':>9}")
+                continue
             lines.append(f"  {rule:<22}{r['hits_by_rule'].get(rule, 0):>8}"
                          f"{r['excluded_by_primary_rule'].get(rule, 0):>9}"
                          f"{r['flagged_kept_by_rule'].get(rule, 0):>9}")
@@ -504,6 +513,76 @@ def _not_evaluated(frame: pd.DataFrame, instrument: Instrument, config: CleanCon
     return out
 
 
+#: a screening rule that removes more than this share of the records is more likely a coding problem of the
+#: export (a scale or an attention check recoded the wrong way) than that many bad records
+SCREENING_WARN_SHARE = {"out_of_range": 0.05, "attention": 0.20}
+#: one response id on more than this share of the rows (and MANY_ID_ROWS of them) is not an id
+MANY_ID_SHARE, MANY_ID_ROWS = 0.10, 5
+
+
+def _primary_rows(excl_pos: np.ndarray, excl_rule: np.ndarray, basis_of: np.ndarray) -> np.ndarray:
+    """Which of the excluded ledger rows (sorted by position, then rule order) names its response's primary rule.
+
+    The first row of the response whose rule its exclusion rests on: a screening rule, or
+    for a careless exclusion a rule of its basis (a speeder flag does not get the credit for
+    an exclusion far beyond the cut-off of longstring).  The rows of a response are
+    consecutive, and it has exactly one primary row.
+    """
+    first = np.ones(len(excl_pos), dtype=bool)
+    first[1:] = excl_pos[1:] != excl_pos[:-1]
+    out = np.zeros(len(excl_pos), dtype=bool)
+    starts = np.flatnonzero(first)
+    ends = np.r_[starts[1:], len(excl_pos)]
+    for a, b in zip(starts, ends):
+        basis = basis_of[excl_pos[a]]
+        pick = a
+        if basis:                      # careless: the first row of a rule named by the basis
+            named = basis_rules(basis)
+            pick = next((i for i in range(a, b) if excl_rule[i] in named), a)
+        out[pick] = True
+    return out
+
+
+def _check_ids(ids: np.ndarray, raw: RawResponses) -> None:
+    """Refuse an id column in which one value stands for many rows: it does not identify respondents.
+
+    The duplicate rule would keep one of them and exclude the rest, in silence (a column of
+    organisation codes taken for the id kept 1 response of 596).
+    """
+    s = pd.Series(ids, dtype="string").dropna()
+    if s.empty:
+        return
+    counts = s.value_counts()
+    top, k = counts.index[0], int(counts.iloc[0])
+    if k >= MANY_ID_ROWS and k > MANY_ID_SHARE * len(ids):
+        header = next((h for h, t in raw.column_map.items() if t == "response_id"), None)
+        raise IURSurveyError(raw.source, f"response id {str(top)!r} is on {k} of the {len(ids)} rows: the column "
+                                         f"taken for the id does not identify respondents (each repeat would be "
+                                         f"excluded as a duplicate); map the right id column in the instrument's "
+                                         f"columns:, or remove this one (the row number is then the id)",
+                             column=header)
+
+
+def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
+    """Warnings on what the screening rules found: re-submissions with other answers, rules that remove a lot."""
+    out = []
+    dup = flags.get("duplicate_id")
+    if dup is not None:
+        differ = int(dup.str.contains("answers differ", regex=False).fillna(False).sum())
+        if differ:
+            out.append(f"{differ} response(s) repeat a response id with different answers (re-submissions, or an "
+                       f"id that is not unique): each is excluded and the first complete submission of the id is "
+                       f"kept (the ledger's duplicate_id rows name it); check that this is what you want")
+    for rule, limit in SCREENING_WARN_SHARE.items():
+        if rule in flags and n:
+            k = int(flags[rule].notna().sum())
+            if k > limit * n:
+                out.append(f"the {rule} rule excluded {k} of {n} records ({100 * k / n:.0f}% > {100 * limit:.0f}%): "
+                           f"more often a coding problem of the export (a scale or a check coded another way) "
+                           f"than that many bad records; check the export before trusting the sample")
+    return out
+
+
 def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
     """How a rule had to work on this export (e.g. break-offs inferred without Progress)."""
     out = {}
@@ -516,8 +595,10 @@ def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
 
 def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None = None) -> CleanResult:
     """Screen ``raw`` with the rules ``config`` enables; see the module docstring for the order."""
+    config = config or CleanConfig()
+    config.check_instrument(instrument)
     with blas_threads(1), matrix_cache():
-        return _clean(raw, instrument, config or CleanConfig())
+        return _clean(raw, instrument, config)
 
 
 def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> CleanResult:
@@ -552,6 +633,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             hit = flags[rule].notna().to_numpy()
             screened &= ~hit
             parts.append(_ledger_part(flags[rule], rule, pos_all, hit))
+    _check_ids(ids, raw)
+    screen_warnings = _screening_warnings(flags, n)
 
     # -- stage 2: data-based indices on the screened rows: they flag ---------------------
     sub = frame[screened]
@@ -576,11 +659,17 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         for rule, flags in zip(stage, _run_rules(sub, instrument, calls)):
             index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
     index_flags = {rule: index_flags[rule] for rule in todo}          # the order the rules are listed in
-    if "mahalanobis" in index_flags:
-        n_ref, p = int((~blatant).sum()), len(item_columns(frame, instrument))
-        if p and n_ref < mahalanobis_min_n(p) and "mahalanobis" not in not_evaluated:
-            not_evaluated["mahalanobis"] = (f"{n_ref} reference responses < {mahalanobis_min_n(p)} "
-                                            f"(2 x {p} items): covariance not estimable")
+    for rule, f in index_flags.items():       # a rule that could not judge anyone says why (rules._not_judged)
+        if f.attrs.get("not_evaluated") and rule not in not_evaluated:
+            not_evaluated[rule] = f.attrs["not_evaluated"]
+    notes = _notes(frame, config)
+    measured = [r for r in todo if r in RULES_REFERENCE and not r.startswith("psych") and r not in not_evaluated]
+    if measured:
+        used = set(reference_columns(sub, instrument, ~blatant))
+        left = [c for c in item_columns(sub, instrument) if c not in used]
+        if left:
+            notes[measured[0]] = (f"{', '.join(left)} answered by fewer than half of the reference responses: left "
+                                  f"out of {', '.join(measured)} (item nonresponse never excludes)")
     for rule, f in index_flags.items():
         parts.append(_ledger_part(f, rule, pos_sub, index_hits[rule]))
 
@@ -614,8 +703,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     keep = np.ones(n, dtype=bool)
     keep[list(excluded_pos)] = False
     excl_pos = lpos[is_excl]
-    first = np.ones(len(excl_pos), dtype=bool)           # an excluded response's primary rule: its first row
-    first[1:] = excl_pos[1:] != excl_pos[:-1]
+    first = _primary_rows(excl_pos, lrule[is_excl], basis_of)
     flag_pos, flag_rule = lpos[~is_excl], lrule[~is_excl]
 
     # the invariant: the raw rows kept and the raw rows excluded partition the export
@@ -655,6 +743,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     n_index_excl = int(len(set(basis_by_pos)))
     share = n_index_excl / n if n else 0.0
     warnings_list = []
+    for w in screen_warnings:
+        warnings_list.append(w)
+        warnings.warn("iur-survey clean: " + w, ScreeningWarning, stacklevel=3)
     if share > CARELESS_WARN_SHARE:
         warnings_list.append(f"the careless-responding indices excluded {n_index_excl} of {n} records "
                              f"({100 * share:.1f}% > {100 * CARELESS_WARN_SHARE:.0f}%): check the export and "
@@ -673,6 +764,13 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                              f"questionnaire's order (runs, patterns and tails are those of that order, not of "
                              f"what each respondent saw); disable them or read their flags with that in mind")
         warnings.warn("iur-survey clean: " + warnings_list[-1], DisplayOrderWarning, stacklevel=3)
+    if instrument.groups and group in kept.columns and len(kept):
+        roles = kept[group].dropna().unique()
+        if len(roles) < 2:
+            which = f"one {group} only, {str(roles[0])!r}" if len(roles) else f"no {group}"
+            warnings_list.append(f"the kept responses hold {which}: the comparison across {group}s "
+                                 f"(fit --group {group}) is not possible with them")
+            warnings.warn("iur-survey clean: " + warnings_list[-1], ScreeningWarning, stacklevel=3)
     basis_counts: dict[str, int] = {}
     for b in basis_by_pos.values():
         key = b.split(":")[0]
@@ -692,7 +790,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "n_flagged_kept": len(np.unique(flag_pos)),
         "rules_run": list(config.rules),
         "rules_not_evaluated": not_evaluated,
-        "rule_notes": _notes(frame, config),
+        "rule_notes": notes,
         "hits_by_rule": hits,
         "excluded_by_primary_rule": by_primary,
         "flagged_kept_by_rule": by_flag,

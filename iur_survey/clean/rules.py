@@ -54,6 +54,23 @@ def _none(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.NA, index=frame.index, dtype=STRING)
 
 
+def _not_judged(frame: pd.DataFrame, reason: str) -> pd.Series:
+    """Nobody flagged because the rule could not judge anyone here; ``reason`` rides along in
+    ``attrs["not_evaluated"]`` for the report (a rule that flags nobody must not look like one that cleared everyone).
+
+    >>> _not_judged(pd.DataFrame({"a": [1]}), "too few rows").attrs
+    {'not_evaluated': 'too few rows'}
+    """
+    out = _none(frame)
+    out.attrs["not_evaluated"] = reason
+    return out
+
+
+def _too_few_reference(n_ref: int, n_items: int) -> str:
+    return (f"{n_ref} reference responses < {mahalanobis_min_n(n_items)} (2 x {n_items} items): "
+            f"covariance not estimable")
+
+
 def _details(frame: pd.DataFrame, flagged: np.ndarray, texts: Iterable[str]) -> pd.Series:
     """Put ``texts`` (one per flagged row, in order) into an otherwise-NA detail Series."""
     out = _none(frame)
@@ -144,6 +161,22 @@ def code_text(values: np.ndarray) -> np.ndarray:
     other = ok & ~whole
     if other.any():
         out[other] = [format(v, ".10g") for v in values[other]]
+    return out
+
+
+def answer_text(values: np.ndarray) -> np.ndarray:
+    """:func:`code_text` for a ledger detail: a number of more than 7 digits to 2 significant digits.
+
+    No scale has such a code; it may be a phone or ID number typed into an item, and the
+    ledger must not carry it.
+
+    >>> answer_text(np.array([4.0, 9.0, 15231651377.0])).tolist()
+    ['4', '9', '1.5e+10']
+    """
+    values = np.asarray(values, dtype=float)
+    out = code_text(values)
+    big = np.abs(np.nan_to_num(values)) >= 1e7
+    out[big] = [format(v, ".2g") for v in values[big]]
     return out
 
 
@@ -352,12 +385,15 @@ def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *,
     >>> df = pd.DataFrame({"response_id": ["R1", "R2", "R1", "R1"], "_row": [2, 3, 4, 5],
     ...                    "_finished": pd.array([False, True, True, True], dtype="boolean")})
     >>> duplicate_id(df, load_instrument()).tolist()
-    ["response_id 'R1' repeated; row 4 kept", <NA>, <NA>, "response_id 'R1' repeated; row 4 kept"]
+    ["response_id 'R1' repeated; first submission row 4 (same answers)", <NA>, <NA>, "response_id 'R1' repeated; first submission row 4 (same answers)"]
     >>> duplicate_id(df, load_instrument(), eligible=[True] * 4).tolist()[2:]
-    ["response_id 'R1' repeated; row 2 kept", "response_id 'R1' repeated; row 2 kept"]
+    ["response_id 'R1' repeated; first submission row 2 (same answers)", "response_id 'R1' repeated; first submission row 2 (same answers)"]
 
     In the first call the unfinished row 2 comes first but row 4 is the first complete
-    submission, so rows 2 and 5 are the repeats.
+    submission, so rows 2 and 5 are the repeats.  The detail says whether a repeat's answers
+    differ from the first submission's (a re-submission rather than a copy; the pipeline
+    warns about those).  The first submission may still be excluded by a later rule (a
+    failed attention check): the detail names it, and says nothing of whether it is kept.
     """
     if "response_id" not in frame.columns:
         return _none(frame)
@@ -366,8 +402,22 @@ def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *,
     elig = _complete(frame) if eligible is None else np.asarray(eligible, dtype=bool)
     flagged, kept = _keep_first(frame, np.asarray(codes), elig)
     rows = raw_rows(frame)
-    return _details(frame, flagged, (f"response_id '{i}' repeated; row {rows[k]} kept"
-                                     for i, k in zip(ids[flagged], kept[flagged])))
+    differ = _answers_differ(frame, instrument, np.flatnonzero(flagged), kept[flagged])
+    return _details(frame, flagged, (f"response_id '{i}' repeated; first submission row {rows[k]} "
+                                     f"({f'{d} answers differ' if d else 'same answers'})"
+                                     for i, k, d in zip(ids[flagged], kept[flagged], differ)))
+
+
+def _answers_differ(frame: pd.DataFrame, instrument: Instrument, rows: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+    """How many item answers of each of ``rows`` differ from those of its first submission ``firsts``
+    (a blank and an answer differ; two blanks do not)."""
+    cols = item_columns(frame, instrument)
+    if not cols or not len(rows):
+        return np.zeros(len(rows), dtype=np.int64)
+    x = _matrix(frame, cols)
+    a, b = x[rows], x[firsts]
+    same = (a == b) | (np.isnan(a) & np.isnan(b))
+    return (~same).sum(axis=1)
 
 
 def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
@@ -386,7 +436,7 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
     >>> df = pd.DataFrame({"_ip": ["1.2.3.4", "1.2.3.4", "5.6.7.8", "1.2.3.4"],
     ...                    "GOV1": [3, 3, 3, 2.0], "GOV2": [4, 4, 4, 4.0], "_row": [2, 3, 4, 5]})
     >>> duplicate_answers_ip(df, load_instrument()).tolist()
-    [<NA>, 'same answers from the same IP address as row 2 (kept)', <NA>, <NA>]
+    [<NA>, 'same answers from the same IP address as row 2 (its first submission)', <NA>, <NA>]
     """
     if "_ip" not in frame.columns:
         return _none(frame)
@@ -413,7 +463,7 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
                 & (ip_codes[flagged] == ip_codes[k]))
         flagged[np.flatnonzero(flagged)[~same]] = False
     rows = raw_rows(frame)
-    return _details(frame, flagged, (f"same answers from the same IP address as row {rows[k]} (kept)"
+    return _details(frame, flagged, (f"same answers from the same IP address as row {rows[k]} (its first submission)"
                                      for k in kept[flagged]))
 
 
@@ -443,7 +493,7 @@ def out_of_range(frame: pd.DataFrame, instrument: Instrument) -> pd.Series:
         return _none(frame)
     texts = []
     for r in np.flatnonzero(hit):  # flagged rows only
-        cells = ", ".join(f"{cols[j]}={_detail_number(x[r, j])}" for j in np.flatnonzero(bad[r]))
+        cells = ", ".join(f"{cols[j]}={answer_text(x[r, j:j + 1])[0]}" for j in np.flatnonzero(bad[r]))
         texts.append(f"{cells} not on the scale {instrument.scale_min}-{instrument.scale_max}")
     return _details(frame, hit, texts)
 
@@ -486,7 +536,7 @@ def attention(frame: pd.DataFrame, instrument: Instrument, *, missing_fails: boo
     xs, ms, bs = x[hit], miss[hit], bad[hit]
     parts, exps = [], []
     for j, (col, val) in enumerate(checks):  # text per check, vectorised over the flagged rows
-        got = np.where(ms[:, j], f"{col} unanswered", f"{col}=" + code_text(xs[:, j]))
+        got = np.where(ms[:, j], f"{col} unanswered", f"{col}=" + answer_text(xs[:, j]))
         parts.append(np.where(bs[:, j], got, ""))
         exps.append(np.where(bs[:, j], str(val), ""))
     texts = (", ".join(p for p in ps if p) + ", expected " + ", ".join(e for e in es if e)
@@ -750,6 +800,35 @@ def _mean_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     return mu, cov, f"pairwise (n={len(x)})"
 
 
+#: an item answered by fewer than this share of the reference responses is left out of the distance and
+#: likelihood rules
+SPARSE_ITEM_SHARE = 0.5
+
+
+def reference_columns(frame: pd.DataFrame, instrument: Instrument,
+                      reference: pd.Series | np.ndarray | None = None) -> list[str]:
+    """The item columns the distance and likelihood rules use: those at least half of the ``reference`` rows answered.
+
+    An item most respondents never saw (display logic, a question added late) leaves too few
+    complete answers for a covariance or an answer model; measured with it, through a
+    covariance pieced together pair by pair, an honest respondent who answered it was 7.6
+    million D² units from the centre (an export with one item 90 % blank: 40 honest
+    respondents excluded).  Item nonresponse must never exclude anyone, so such an item is
+    measured by none of these rules (``rule_notes`` of the report names it).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> df = pd.DataFrame({"GOV1": [1.0, np.nan, np.nan, np.nan], "GOV2": [1.0, 2, 3, 4]})
+    >>> reference_columns(df, load_instrument())
+    ['GOV2']
+    """
+    cols = item_columns(frame, instrument)
+    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
+    if not cols or not ref.any():
+        return cols
+    answered = frame.loc[ref, cols].notna().to_numpy().mean(axis=0)
+    return [c for c, a in zip(cols, answered) if a >= SPARSE_ITEM_SHARE]
+
+
 def mahalanobis_min_n(n_items: int) -> int:
     """The fewest reference responses :func:`mahalanobis` estimates a covariance from: ``2p``.
 
@@ -832,12 +911,24 @@ def _reference_model(frame: pd.DataFrame, instrument: Instrument, reference: pd.
     """The item columns and :func:`_sample_model` fitted on the ``reference`` rows (all when None), or None:
     fewer than ``min_items`` items, fewer reference rows than :func:`mahalanobis_min_n`, or too few complete
     answers to fit the model (the likelihood rules then judge nobody)."""
-    cols = item_columns(frame, instrument)
+    cols = reference_columns(frame, instrument, reference)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if len(cols) < min_items or ref.sum() < mahalanobis_min_n(len(cols)):
         return None
     model = _sample_model(frame, instrument, cols, ref)
     return None if model is None else (cols, model)
+
+
+def _no_model(frame: pd.DataFrame, instrument: Instrument, reference, min_items: int = 4) -> str:
+    """Why :func:`_reference_model` gave no model."""
+    cols = reference_columns(frame, instrument, reference)
+    n_ref = len(frame) if reference is None else int(np.asarray(reference, dtype=bool).sum())
+    if len(cols) < min_items:
+        return f"{len(cols)} items < {min_items}"
+    if n_ref < mahalanobis_min_n(len(cols)):
+        return _too_few_reference(n_ref, len(cols))
+    return (f"fewer than {mahalanobis_min_n(len(cols))} reference responses answer every item on the scale: "
+            f"the answer model is not estimable")
 
 
 def _model_draws(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray) -> np.ndarray | None:
@@ -1007,13 +1098,13 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     >>> bool(flags.notna().sum() < 15), flags[0].startswith("D² ")
     (True, True)
     """
-    cols = item_columns(frame, instrument)
+    cols = reference_columns(frame, instrument, reference)
     if not cols or len(frame) == 0:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if ref.sum() < mahalanobis_min_n(len(cols)):
-        return _none(frame)
+        return _not_judged(frame, _too_few_reference(int(ref.sum()), len(cols)))
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
     hit, d2, n_obs, pval, part, used = _grouped_parts(
         frame, instrument, cols, x, ref, need, halves, alpha, by_group,
@@ -1090,7 +1181,7 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     >>> mahalanobis_direction(df, load_instrument()).notna()[[0, 1]].tolist()
     [False, True]
     """
-    cols = item_columns(frame, instrument)
+    cols = reference_columns(frame, instrument, reference)
     if not cols or len(frame) == 0:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
@@ -1098,7 +1189,7 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     side = np.where(np.isnan(x), np.nan, np.sign(x - centre) + 2.0)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if ref.sum() < mahalanobis_min_n(len(cols)):
-        return _none(frame)
+        return _not_judged(frame, _too_few_reference(int(ref.sum()), len(cols)))
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
 
     def sides(r):   # honest raw-direction codes as sides, as the answers' (D² ignores the keying)
@@ -1144,13 +1235,15 @@ def mahalanobis_ipsatized(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     >>> flags[0][:16], bool(pd.isna(flags[1])), bool(flags.notna().mean() < 0.01)
     ('profile D² 34.3 ', True, True)
     """
-    cols = item_columns(frame, instrument)
+    cols = reference_columns(frame, instrument, reference)
     if not cols or len(frame) == 0:
         return _none(frame)
     x = _matrix(frame, cols, (), instrument)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
-    if ref.sum() < mahalanobis_min_n(len(cols)) or len(cols) < 4:
-        return _none(frame)
+    if len(cols) < 4:
+        return _not_judged(frame, f"{len(cols)} items < 4")
+    if ref.sum() < mahalanobis_min_n(len(cols)):
+        return _not_judged(frame, _too_few_reference(int(ref.sum()), len(cols)))
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
     d2, df = mahad_ipsatized(x, ref)
     n_ref = int((ref & ~np.isnan(x).any(axis=1)).sum())
@@ -1208,13 +1301,15 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
     >>> flags[0][:12], bool(pd.isna(flags[1])), bool(flags.notna().mean() < 0.05)
     ('structure Q ', True, True)
     """
-    cols = item_columns(frame, instrument)
+    cols = reference_columns(frame, instrument, reference)
     if not cols or len(frame) == 0:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
-    if ref.sum() < mahalanobis_min_n(len(cols)) or len(cols) < 4:
-        return _none(frame)
+    if len(cols) < 4:
+        return _not_judged(frame, f"{len(cols)} items < 4")
+    if ref.sum() < mahalanobis_min_n(len(cols)):
+        return _not_judged(frame, _too_few_reference(int(ref.sum()), len(cols)))
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
     z, r = standardised_corr(x, ref)
     q = rayleigh_quotient(z, r)
@@ -1295,7 +1390,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     """
     fitted = _reference_model(frame, instrument, reference)
     if fitted is None:
-        return _none(frame)
+        return _not_judged(frame, _no_model(frame, instrument, reference))
     cols, (tau, r, null) = fitted                        # honest answers drawn from the fitted model give the cut-offs
     codes = _scale_codes(frame, instrument, cols)        # questionnaire direction: acquiescence is a shift
     min_tail = min_tail if tails and min_tail < len(cols) else None
@@ -1374,7 +1469,7 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     """
     fitted = _reference_model(frame, instrument, reference, min_items=max(4, min_tail))
     if fitted is None:
-        return _none(frame)
+        return _not_judged(frame, _no_model(frame, instrument, reference, max(4, min_tail)))
     cols, (tau, r, null) = fitted
     codes = _scale_codes(frame, instrument, cols)              # -1 where missing or off the scale: not judged
     drawn = invariant_tail_lr(null, tau, r, min_tail, max_period)[0]
@@ -1437,7 +1532,8 @@ def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
     sign = np.where(pos, 1.0, -1.0)                     # reverse scoring flips the sign of a correlation
     pairs = item_pairs(None, critval, allowed=allowed, corr=_reference_corr(frame, cols, reference) * np.outer(sign, sign))
     if len(pairs) < 3:
-        return _none(frame)
+        return _not_judged(frame, f"{len(pairs)} synonym pairs (same construct, r > {_detail_number(critval)} in "
+                                  f"the reference responses) < 3")
     r = psychsyn_index(x, pairs=pairs)
     with np.errstate(invalid="ignore"):
         hit = r < min_r
@@ -1483,13 +1579,16 @@ def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
     pairs = item_pairs(None, critval, anto=True, allowed=cidx[:, None] == cidx[None, :],
                        corr=_reference_corr(frame, cols, reference))
     if len(pairs) < 3:
-        return _none(frame)
+        return _not_judged(frame, f"{len(pairs)} antonym pairs (same construct, r < -{_detail_number(critval)} in "
+                                  f"the reference responses) < 3")
     r = psychant_index(x, pairs=pairs)
     # answering antonyms identically (no variation across the pairs) is no opposition at all
     same = np.all(x[:, pairs[:, 0]] == x[:, pairs[:, 1]], axis=1)
     with np.errstate(invalid="ignore"):
         hit = (r > max_r) | (np.isnan(r) & same)
     return _details(frame, hit, (f"psychometric antonyms r = {v:.2f} over {len(pairs)} pairs > {_detail_number(max_r)}"
+                                 if not np.isnan(v) else
+                                 f"psychometric antonyms answered identically over {len(pairs)} pairs (r undefined)"
                                  for v in r[hit]))
 
 

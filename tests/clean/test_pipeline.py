@@ -123,8 +123,12 @@ def test_rules_without_inputs_are_reported_not_failed(inst, make_frame):
     res = clean(raw_of(df), inst)
     assert set(res.report["rules_not_evaluated"]) == {"status", "duplicate_answers_ip", "speeder"}
     assert "break-offs inferred" in res.report["rule_notes"]["unfinished"]
-    few = clean(raw_of(df), inst, CleanConfig(even_odd_min_constructs=10))
-    assert few.report["rules_not_evaluated"]["even_odd"] == "7 constructs with 2+ items < min_constructs 10"
+    with pytest.raises(IURSurveyError, match="even_odd_min_constructs: 10 is more than the instrument's 7 constructs"):
+        clean(raw_of(df), inst, CleanConfig(even_odd_min_constructs=10))     # no export of it could meet it
+    two = [c for c in inst.item_codes if c.startswith(("GOV", "MKT"))]
+    few = clean(raw_of(df.drop(columns=[c for c in inst.item_codes if c not in two])), inst,
+                CleanConfig(even_odd_min_constructs=3))
+    assert few.report["rules_not_evaluated"]["even_odd"] == "2 constructs with 2+ items < min_constructs 3"
     assert "not evaluated" in res.summary()
 
 

@@ -88,7 +88,7 @@ def test_duplicate_id_keeps_first_complete_by_submission_time(inst):
     out = duplicate_id(df, inst)
     # row 4 (index 2) was submitted first among the A's: kept; missing ids never duplicate
     assert flagged(out) == [0, 3]
-    assert out[0] == "response_id 'A' repeated; row 4 kept"
+    assert out[0].startswith("response_id 'A' repeated; first submission row 4 (")
 
 
 def test_duplicate_id_prefers_eligible_rows(inst):
@@ -521,8 +521,15 @@ def test_random_likelihood_survives_a_constant_item_and_too_few_complete_answers
     x[:5] = rng.integers(1, 6, size=(5, len(ITEMS)))
     hit = rules.random_likelihood(pd.DataFrame(x, columns=ITEMS), INST)
     assert hit.notna().sum() <= 10 and hit[:5].notna().sum() >= 3
-    x[:, 1] = np.nan                                              # no complete answers: no model, nobody judged
-    assert rules.random_likelihood(pd.DataFrame(x, columns=ITEMS), INST).isna().all()
+    x[:, 1] = np.nan                    # an item nobody answered is left out (rules.reference_columns): 27 items
+    again = rules.random_likelihood(pd.DataFrame(x, columns=ITEMS), INST)
+    assert again.notna().sum() <= 10 and again[:5].notna().sum() >= 3
+    assert again.dropna().str.contains(f"over {len(ITEMS) - 1} items|over tails").all()
+    x[:, 1] = 4.0                       # two items each answered by half, never both: no complete answers,
+    x[:250, 2] = np.nan                 # no model, nobody judged (and the report says why)
+    x[250:, 3] = np.nan
+    none = rules.random_likelihood(pd.DataFrame(x, columns=ITEMS), INST)
+    assert none.isna().all() and "not estimable" in none.attrs["not_evaluated"]
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 

@@ -271,6 +271,10 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
     if group not in data.columns:
         raise EstimationError(None, f"group column {group!r} is not in the data")
     sizes = group_size_table(data, group, model, min_group_size=min_group_size)
+    if len(sizes) < 2:        # a comparison across groups asked of data without two groups: never a pooled fit
+        have = "no value in any row" if sizes.empty else f"only one group, {str(sizes['group'].iloc[0])!r}"
+        raise EstimationError(None, f"group column {group!r} has {have}: a multi-group fit needs at least two "
+                                    f"groups; fit without --group (one pooled model), or check the column")
     data2, mapping = merge_groups(data, group, merge, sizes=sizes)
     if mapping:
         sizes = group_size_table(data2, group, model, min_group_size=min_group_size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import MissingColumnError, OutOfRangeError
+from ..errors import MissingColumnError, OutOfRangeError, ReadError
 from . import recode
 from .base import RawResponses, display_order_columns, standard_columns
 from .match import Plan
@@ -69,6 +69,11 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         # no duration column: the time between start and submission (SurveyMonkey, LimeSurvey, mapped times)
         started = recode.recode_submitted(col("_started"), lines, t["_started"].header, path)
         out["_duration"] = (out["_submitted"] - started) / np.timedelta64(1, "s")
+        if (out["_duration"] < 0).any():
+            k = int(np.argmax(out["_duration"] < 0))
+            raise ReadError(path, f"the response was submitted before it was started ({t['_started'].header} after "
+                                  f"{t['_submitted'].header}): the times are not in one order or zone",
+                            row=int(lines[k]), column=t["_submitted"].header)
         column_map = {**column_map, f"{t['_submitted'].header} - {t['_started'].header}": "_duration"}
     out["_ip"] = (recode.recode_ip(col("_ip"), lines, t["_ip"].header, path)
                   if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))

@@ -398,6 +398,8 @@ def recode_duration(values, lines, header, path) -> np.ndarray:
             raise _Bad(ReadError, f"duration {_show(u)} is neither seconds nor like '2分30秒' or '0:02:53'") from None
         if math.isinf(x):
             raise _Bad(ReadError, f"duration {_show(u)} is not finite")
+        if x < 0:       # every respondent would be judged against a median it distorts
+            raise _Bad(ReadError, f"duration {_show(u)} is negative")
         return x
 
     return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan)

@@ -203,3 +203,13 @@ def test_a_duration_as_a_time_span_is_read():
     assert parse_duration("0:02:53") == parse_duration(dt.timedelta(seconds=173)) == parse_duration(dt.time(0, 2, 53))
     with pytest.raises(ValueError):
         parse_duration("2:53")          # minutes:seconds or hours:minutes? refused
+
+
+def test_a_negative_duration_is_refused(plain, tmp_path):
+    """It would make every respondent "far beyond" the speeder cut-off of a median it distorts."""
+    rows = _rows(plain)
+    j = rows[0].index("Duration")
+    rows[4][j] = "-300"
+    with pytest.raises(ReadError, match="duration '-300' is negative") as ei:
+        read_export(_write(rows, tmp_path / "neg.csv"), INST)
+    assert (ei.value.row, ei.value.column) == (5, "Duration")

@@ -1405,9 +1405,10 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
         with np.errstate(invalid="ignore"):
             hit = np.flatnonzero(lr > crit)
         for i in hit:
-            t = (f"{name} {lr[i]:.1f} {over} > {crit:.1f}, its {_detail_number(1 - alpha)} quantile for honest "
+            t = (f"{name} {lr[i]:.2f} {over} > {crit:.2f}, its {_detail_number(1 - alpha)} quantile for honest "
                  f"answers in any response style")
-            t = _far(t) if lr[i] > far else t
+            if lr[i] > far:
+                t = _far(f"{t}, and > {far:.2f}, its {_detail_number(1 - far_alpha)} quantile")
             texts[i] = t if texts[i] is None else f"{texts[i]}; {t}"
     hit = texts != None  # noqa: E711
     return _details(frame, hit, list(texts[hit]))

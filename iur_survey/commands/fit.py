@@ -244,6 +244,8 @@ def run(args: argparse.Namespace) -> int:
     except DataError as exc:            # the data checks name the column and row; the file is ours to add
         exc.file = exc.file or str(args.data)
         raise
+    if args.group and "regressions" in group_equal and not args.model:   # the shared labels are what was asked
+        res.warnings = [w for w in res.warnings if not w.startswith("using a single label per parameter")]
     if args.bootstrap and res.meta.get("interaction"):
         raise EstimationError(None, "--bootstrap with a latent interaction (A:B) is not supported yet: the product "
                                     "indicators would have to be rebuilt in every resample")

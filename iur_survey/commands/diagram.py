@@ -9,6 +9,10 @@ items as boxes with their loadings; --covariances adds the covariances among
 the drawn variables as double-headed arcs; --group picks one group of a
 multi-group fit; --unstandardized shows the raw estimates.
 
+A multi-group diagram names its group in the legend.  An improper solution
+(negative variance, standardized loading beyond ±1) is stated in the legend; a
+fit that did not converge is refused (exit status 3, as `iur-survey fit`).
+
 Needs Graphviz's `dot` (Debian: graphviz).
 
 examples:
@@ -42,14 +46,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
     from pathlib import Path
 
     from ..errors import IURSurveyError
     from ..report.diagram import render_diagram, sem_graph
-    from ..report.paper import estimates_frame, load_results
+    from ..report.paper import NotConvergedError, estimates_frame, improper_solution, load_results
+    from .fit import EXIT_NOT_CONVERGED
 
     res = load_results(args.results)
-    est = estimates_frame(res)
+    try:
+        est = estimates_frame(res)
+    except NotConvergedError as exc:             # never a diagram of a fit that did not converge: exit 3
+        print(f"iur-survey diagram: error: {exc}", file=sys.stderr)
+        return EXIT_NOT_CONVERGED
     groups = [g for g in dict.fromkeys(est["group"]) if g]
     if args.group is not None and args.group not in groups:
         raise IURSurveyError(args.results, f"--group {args.group!r}: not a group of this fit "
@@ -58,8 +68,11 @@ def run(args: argparse.Namespace) -> int:
     r2 = res.get("r2") or {}
     if group is not None and isinstance(r2.get(group), dict):
         r2 = r2[group]
+    mine = est if group is None else est[est["group"].isin([group, ""])]
+    notes = [f"IMPROPER SOLUTION (lavaan warns): {w}." for w in improper_solution(mine)]
     graph = sem_graph(est, r2=r2, indicators=args.indicators, covariances=args.covariances,
-                      standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title)
+                      standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
+                      notes=notes)
     out = render_diagram(graph, args.out)
     if args.dot:
         Path(args.dot).write_text(graph.source, encoding="utf-8")

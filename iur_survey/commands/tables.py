@@ -12,8 +12,11 @@ bootstrap CIs), and writes every table that applies:
   paths by group      multi-group fits
   invariance          the steps of `fit --invariance`
 
-alpha, omega and HTMT need the data: results.json records its data file (call.data);
-give --data when it has moved.  The numbers are formatted by the book's own
+alpha and HTMT need the data, omega the fit's sample moments (lavaan's sampstat:
+under FIML the EM moments), rebuilt by refitting the call results.json records
+(call.data, call.model, call.options); give --data when the data file has moved.
+A fit that did not converge is refused (exit status 3, as `iur-survey fit`).
+Models are labelled by file name (with the parent folder when two files share a name).  The numbers are formatted by the book's own
 functions; in Python: iur_survey.report.paper (one function per table, each
 returning a table whose .frame is a DataFrame).
 
@@ -45,12 +48,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
-    from ..report.paper import load_results, paper_tables, to_csv, to_html, to_latex, to_markdown, write_tables
+    from ..report.paper import (NotConvergedError, load_results, paper_tables, to_csv, to_html, to_latex,
+                                to_markdown, write_tables)
     from ._io import read_clean_csv
+    from .fit import EXIT_NOT_CONVERGED
 
     results = [load_results(p) for p in args.results]
     data = read_clean_csv(args.data) if args.data else None
-    tables = paper_tables(results, data=data)
+    try:
+        tables = paper_tables(results, data=data, data_path=args.data)
+    except NotConvergedError as exc:             # never tables of a fit that did not converge: exit 3, as `fit`
+        print(f"iur-survey tables: error: {exc}", file=sys.stderr)
+        return EXIT_NOT_CONVERGED
     if args.out == "-":
         fmt = args.format or "md"
         if fmt == "docx":

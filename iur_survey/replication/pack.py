@@ -262,7 +262,8 @@ def tolerances(options: Mapping[str, Any]) -> dict[str, Any]:
     return t
 
 
-def _refit(call: FitCall):
+def refit(call: FitCall):
+    """Fit again what results.json's call records (data file, model, options): ``(result, data)``."""
     from ..sem import sem
 
     try:
@@ -287,7 +288,7 @@ def _refit(call: FitCall):
     return sem(call.syntax, data, source=call.model_source, **kw), data
 
 
-def _check_consistent(res, results: Mapping[str, Any], call: FitCall, results_path) -> None:
+def check_consistent(res, results: Mapping[str, Any], call: FitCall, results_path) -> None:
     """The refit must reproduce results.json (estimates, SEs unless bootstrap, n)."""
     mine = {_key(e): e for e in res.to_dict()["estimates"]}
     theirs = results.get("estimates") or []
@@ -446,8 +447,8 @@ def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Pat
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).exists())):
         raise _err(out, "the output directory exists and is not a replication pack: choose a new or empty one")
     call = resolve_call(results, results_path, data=data, model=model, group=group, group_equal=group_equal)
-    res, frame = _refit(call)
-    _check_consistent(res, results, call, results_path)
+    res, frame = refit(call)
+    check_consistent(res, results, call, results_path)
     ours = _ours(res, results, call)
 
     cols = list(res.partable.ov_all())

@@ -349,7 +349,8 @@ def _esc(text) -> str:
 
 def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *, indicators: bool = False,
               covariances: bool = False, standardized: bool = True, alpha: float = 0.05, group: str | None = None,
-              labels: Mapping[str, str] | None = None, title: str | None = None, legend: bool = True):
+              labels: Mapping[str, str] | None = None, title: str | None = None, legend: bool = True,
+              notes: Sequence[str] = ()):
     """The path diagram of ANY model in lavaan's parameter-table form, laid out by Graphviz (``dot``).
 
     Latent variables are ellipses (their indicators boxes with ``indicators=True``), each structural path
@@ -358,7 +359,8 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     shown under the name of each endogenous variable (``r2``: variable -> R²).  Covariances among latent
     (or, with indicators, observed) variables are double-headed arcs with ``covariances=True``.  One rule
     for non-significance: a path with p ≥ ``alpha`` is DASHED (every line is the same colour), and the legend
-    says so.  ``group`` picks one group of a multi-group table.  Returns a :class:`graphviz.Digraph` (its
+    says so.  ``group`` picks one group of a multi-group table, and the legend names it.  ``notes``: lines
+    added to the legend (e.g. that the solution is improper).  Returns a :class:`graphviz.Digraph` (its
     ``.source`` is the DOT text; :func:`render_diagram` writes SVG/PDF/PNG).
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "G"], "op": ["=~", "=~", "=~", "=~", "~"],
@@ -371,6 +373,7 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     import graphviz
 
     est = estimates.copy()
+    groups: list[str] = []
     if "group" in est.columns and est["group"].notna().any():
         groups = [g for g in dict.fromkeys(est["group"].dropna().astype(str)) if g]
         if len(groups) > 1 and group is None:
@@ -453,11 +456,16 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
             rows.append("R²: variance explained.")
         if covariances:
             rows.append("Double-headed arcs: covariances.")
+        if group is not None and len(groups) > 1:
+            rows.insert(0, f"Group: {_esc(group)}")
+        rows += [f"<B>{_esc(n)}</B>" for n in notes]
         head = f'<FONT POINT-SIZE="14"><B>{_esc(title)}</B></FONT><BR/>' if title else ""
         g.attr(label="<" + head + '<FONT POINT-SIZE="10">' + "<BR/>".join(rows) + "</FONT>>",
                labelloc="b", labeljust="l")
-    elif title:
-        g.attr(label=title, labelloc="t", fontsize="14")
+    elif title or notes or (group is not None and len(groups) > 1):
+        parts = ([title] if title else []) + ([f"Group: {group}"] if group is not None and len(groups) > 1
+                                              else []) + list(notes)
+        g.attr(label="\n".join(parts), labelloc="t", fontsize="14")
     return g
 
 

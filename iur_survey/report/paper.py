@@ -40,7 +40,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import IURSurveyError
+from ..errors import EstimationError, IURSurveyError
 from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
 from .format import DASH, num, pval, stars
 from .sem_tables import fit_row
@@ -74,8 +74,31 @@ def is_pls(results: Mapping) -> bool:
     return "htmt" in results and "estimates" not in results
 
 
+class NotConvergedError(EstimationError):
+    """The results.json is of a fit that did not converge: its estimates are the optimizer's last iterate, and
+    no table or diagram shows them (``iur-survey tables`` / ``diagram`` exit with status 3, as ``fit`` does)."""
+
+
+def require_converged(results: Mapping) -> None:
+    """Raise :class:`NotConvergedError` when results.json says the fit did not converge
+    (``"converged": false`` or ``"estimates_interpretable": false``, as ``iur-survey fit`` writes it).
+
+    >>> require_converged({"converged": True})
+    >>> require_converged({"_path": "nc.json", "converged": False})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    iur_survey.report.paper.NotConvergedError: nc.json: the model did not converge: ... no tables or diagram of a fit that did not converge
+    """
+    if results.get("converged") is False or results.get("estimates_interpretable") is False:
+        from ..sem.results import NONCONVERGED_MESSAGE
+        raise NotConvergedError(results.get("_path"), f"{NONCONVERGED_MESSAGE}; no tables or diagram of a fit that "
+                                                      "did not converge")
+
+
 def estimates_frame(results: Mapping) -> pd.DataFrame:
-    """The ``estimates`` of a results.json as lavaan's parameterEstimates table (group: its label or "")."""
+    """The ``estimates`` of a results.json as lavaan's parameterEstimates table (group: its label or "").
+    A fit that did not converge is refused (:func:`require_converged`)."""
+    require_converged(results)
     est = pd.DataFrame(results.get("estimates") or [])
     if est.empty:
         raise IURSurveyError(results.get("_path"), "results.json has no estimates")
@@ -92,7 +115,78 @@ def estimates_frame(results: Mapping) -> pd.DataFrame:
 
 
 def _groups(est: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(est["group"])) or [""]
+    """The groups of the estimates in the fit's order ("" for a one-group fit; the ``:=`` rows of a multi-group
+    fit have no group and are not one)."""
+    named = [g for g in dict.fromkeys(est["group"]) if g]
+    return named or [""]
+
+
+def effect_groups(est: pd.DataFrame) -> dict[str, str]:
+    """The group of each ``:=`` effect of a multi-group fit: the group of the labelled parameters its
+    definition uses (``ind_GOV.g1 := a1.g1*b.g1`` -> the group whose paths carry ``a1.g1`` and ``b.g1``);
+    "" when they span several groups or none (a contrast, shared labels).
+
+    >>> est = pd.DataFrame({"lhs": ["M", "Y", "M", "Y", "ind.g1", "ind.g2"], "op": ["~"] * 4 + [":="] * 2,
+    ...                     "rhs": ["X", "M", "X", "M", "a.g1*b.g1", "a.g2*b.g2"],
+    ...                     "group": ["gov", "gov", "uni", "uni", "", ""],
+    ...                     "label": ["a.g1", "b.g1", "a.g2", "b.g2", "ind.g1", "ind.g2"]})
+    >>> effect_groups(est)
+    {'ind.g1': 'gov', 'ind.g2': 'uni'}
+    """
+    where: dict[str, set] = {}
+    for lab, g in zip(est["label"].astype(str), est["group"].astype(str)):
+        if lab and g:
+            where.setdefault(lab, set()).add(g)
+    out = {}
+    for lhs, rhs in zip(est.loc[est["op"] == ":=", "lhs"], est.loc[est["op"] == ":=", "rhs"]):
+        gs = set().union(*[where.get(t, set()) for t in re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", str(rhs))] or [set()])
+        out[str(lhs)] = next(iter(gs)) if len(gs) == 1 else ""
+    return out
+
+
+def group_equal(results: Mapping) -> list[str]:
+    """The ``--equal`` constraints of a multi-group fit (lavaan's ``group.equal``), from results.json's call."""
+    return list((((results.get("call") or {}).get("options") or {}).get("group_equal")) or [])
+
+
+def _constraints_note(results: Mapping) -> str:
+    ge = group_equal(results)
+    return (f" Equality constraints across groups (lavaan group.equal, `--equal`): {', '.join(ge)}." if ge else "")
+
+
+def improper_solution(est: pd.DataFrame) -> list[str]:
+    """What makes the solution improper (lavaan warns on each): negative variances of latent or observed
+    variables and completely standardized loadings beyond ±1 (a Heywood case); one phrase each, with the group
+    of a multi-group table.
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F", "F", "a"], "op": ["=~", "=~", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "F", "a"], "est": [1, 1.2, -0.3, -0.1],
+    ...                     "std.all": [1.04, 0.9, None, -0.08]})
+    >>> improper_solution(est)
+    ['standardized loading of a on F beyond ±1 (1.040)', 'negative variance of latent F', 'negative residual variance of a']
+    """
+    if "group" not in est.columns:
+        est = est.assign(group="")
+    lv = set(est.loc[est["op"] == "=~", "lhs"])
+    out = []
+    for r in est.to_dict("records"):
+        g = f" (group {r['group']})" if r.get("group") else ""
+        e, s = pd.to_numeric(r.get("est"), errors="coerce"), pd.to_numeric(r.get("std.all"), errors="coerce")
+        if r["op"] == "~~" and r["lhs"] == r["rhs"] and e < 0:
+            out.append(f"negative variance of latent {r['lhs']}{g}" if r["lhs"] in lv
+                       else f"negative residual variance of {r['lhs']}{g}")
+        elif r["op"] == "=~" and abs(s) > 1:
+            out.append(f"standardized loading of {r['rhs']} on {r['lhs']} beyond ±1 ({s:.3f}){g}")
+    return out
+
+
+def improper_note(est: pd.DataFrame) -> str:
+    """The table note of an improper solution ("" for a proper one)."""
+    bad = improper_solution(est)
+    if not bad:
+        return ""
+    return (" IMPROPER SOLUTION (lavaan warns): " + "; ".join(bad) + ". Estimates involving these variables are "
+            "not interpretable; values that need their standard deviation are —.")
 
 
 def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.DataFrame | None:
@@ -119,6 +213,14 @@ def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
     >>> est = pd.concat([est, pd.DataFrame({"lhs": ["G"], "op": ["~"], "rhs": ["F"], "std.all": [0.5]})])
     >>> float(latent_correlations(est).round(3).loc["G", "F"])
     0.5
+
+    A factor with a negative variance (std.all NaN) has no correlations; the others keep theirs:
+
+    >>> est = pd.DataFrame({"lhs": ["F", "G", "H", "F", "G", "H", "F", "F"], "op": ["=~"] * 3 + ["~~"] * 5,
+    ...                     "rhs": ["a", "b", "c", "F", "G", "H", "G", "H"],
+    ...                     "std.all": [0.8, 0.8, 0.8, 1.0, 1.0, None, 0.3, -0.2]})
+    >>> latent_correlations(est).round(3).values.tolist()
+    [[1.0, 0.3, nan], [0.3, 1.0, nan], [nan, nan, nan]]
     """
     lv = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
     k = {v: i for i, v in enumerate(lv)}
@@ -131,10 +233,21 @@ def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
                 B[k[a], k[b]] = r["std.all"]
             elif r["op"] == "~~":
                 P[k[a], k[b]] = P[k[b], k[a]] = r["std.all"]
-    inv = np.linalg.inv(np.eye(len(lv)) - B)
-    C = inv @ P @ inv.T
-    sd = np.sqrt(np.diag(C))
-    return pd.DataFrame(C / np.outer(sd, sd), index=lv, columns=lv)
+    # a factor with no std.all variance (negative variance: improper) or a NaN path into it, and every factor it
+    # predicts, has no correlation; the others are computed without it (one NaN must not spread to every cell)
+    bad = np.isnan(np.diag(P)) | np.isnan(B).any(axis=1)
+    reach = np.eye(len(lv), dtype=bool) | (np.nan_to_num(B) != 0)
+    for _ in range(len(lv)):
+        reach = reach | ((reach.astype(int) @ reach.astype(int)) > 0)
+    bad = (reach & bad[None, :]).any(axis=1)          # reach[a, k]: k is a or one of its predictors
+    inv = np.linalg.inv(np.eye(len(lv)) - np.nan_to_num(B))
+    C = inv @ np.nan_to_num(P) @ inv.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(np.diag(C))
+        R = C / np.outer(sd, sd)
+    R[bad, :] = np.nan
+    R[:, bad] = np.nan
+    return pd.DataFrame(R, index=lv, columns=lv)
 
 
 def _data_of(results: Mapping) -> pd.DataFrame | None:
@@ -154,13 +267,40 @@ def _label(results: Mapping, k: int) -> str:
     return Path(p).stem if p else f"Model {k}"
 
 
+def model_labels(results: Sequence[Mapping]) -> list[str]:
+    """One distinct label per results file: its file name without the extension, with as many parent folders
+    as it takes to tell files of the same name apart ("a/results", "b/results"); "Model k" when there is no
+    path; the same file given twice: " (2)" on the second.  Never two equal labels, so no model is dropped.
+
+    >>> model_labels([{"_path": "x/a/results.json"}, {"_path": "y/b/results.json"}, {"_path": "mlr.json"}, {}])
+    ['a/results', 'b/results', 'mlr', 'Model 4']
+    >>> model_labels([{"_path": "a/results.json"}, {"_path": "/b/results.json"}, {"_path": "a/results.json"}])
+    ['a/results', 'b/results', 'a/results (2)']
+    """
+    paths = [Path(r["_path"]).with_suffix("") if r.get("_path") else None for r in results]
+    depth = [1] * len(paths)
+    while True:
+        labs = ["/".join(p.parts[-d:]) if p is not None else f"Model {k}"
+                for k, (p, d) in enumerate(zip(paths, depth), 1)]
+        clash = [i for i, lab in enumerate(labs) if paths[i] is not None and depth[i] < len(paths[i].parts) - bool(paths[i].anchor)
+                 and any(labs[j] == lab and paths[j] != paths[i] for j in range(len(labs)) if j != i)]
+        if not clash:
+            break
+        for i in clash:
+            depth[i] += 1
+    out: list[str] = []
+    for lab in labs:
+        out.append(lab if lab not in out else f"{lab} ({sum(o == lab or o.startswith(lab + ' (') for o in out) + 1})")
+    return out
+
+
 # ----------------------------------------------------------------------------------------------- tables
 def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, title: str = "Model fit") -> APATable:
     """Fit of each model (rows), APA style; a second row with the scaled test and robust indices when the
     results have them (MLR, WLSMV).  ``results``: label -> results dict, or a list (labelled by file name)."""
     if not isinstance(results, Mapping) or "fit" in results:
-        results = {_label(r, k): r for k, r in enumerate([results] if isinstance(results, Mapping)
-                                                          and "fit" in results else results, 1)}
+        fits = [results] if isinstance(results, Mapping) else list(results)
+        results = dict(zip(model_labels(fits), fits))
     rows, scaled_any = [], False
     for lab, r in results.items():
         fit = r.get("fit") or {}
@@ -193,8 +333,52 @@ def _std_measurement(est: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _reliability(est: pd.DataFrame, data: pd.DataFrame | None) -> pd.DataFrame:
-    """alpha (data), omega (semTools compRelSEM: sample covariance, data), CR and AVE (standardized) per factor."""
+class FitMoments:
+    """lavaan's ``lavInspect(fit, "sampstat")`` covariance of each group of the fit behind a results.json (the
+    denominator of semTools' ``compRelSEM``): the sample covariance (divisor N) of the rows the fit used, or
+    under FIML (``missing = "ml"``) the EM estimate of the saturated (h1) covariance of all the model's
+    observed variables.  results.json does not store them, so they come from refitting its recorded call
+    (data file, syntax, options) with our engine; the refit must reproduce results.json (n, estimates, SEs:
+    :mod:`iur_survey.replication.pack`), else there are no moments and ``reason`` says why.
+
+    ``cov``: group label ("" for a one-group fit) -> DataFrame, or None; ``reason``: why None.
+    """
+
+    def __init__(self, cov: dict[str, pd.DataFrame] | None, reason: str | None = None):
+        self.cov = cov
+        self.reason = reason
+
+    @classmethod
+    def of(cls, results: Mapping, data_path: str | Path | None = None) -> "FitMoments":
+        opts = ((results.get("call") or {}).get("options") or {})
+        if opts.get("ordered") or results.get("ordered") or str(results.get("estimator", "")).upper() in ("WLSMV",
+                                                                                                       "DWLS"):
+            return cls(None, "ordered items: semTools' categorical ω (omegaCat) is not implemented")
+        from ..replication.pack import check_consistent, refit, resolve_call
+        try:
+            call = resolve_call(results, results.get("_path"), data=data_path)
+            res, _ = refit(call)
+            check_consistent(res, results, call, results.get("_path"))
+        except (IURSurveyError, OSError, ValueError, KeyError) as exc:
+            return cls(None, f"the fit's sample moments could not be rebuilt ({exc})")
+        labels = list(res.partable.group_labels) if res.partable.ngroups > 1 else [""]
+        return cls({g: res.sample_statistics(k)["cov"] for k, g in enumerate(labels)})
+
+
+def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
+                          cov: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per factor (rows) of one group's estimates: ``alpha`` (:func:`~iur_survey.measure.cronbach_alpha` of
+    ``data``), ``omega`` (:func:`~iur_survey.measure.composite_reliability` with ``cov``, lavaan's sampstat:
+    semTools' ``compRelSEM``), ``CR`` and ``AVE`` (of the completely standardized loadings).  NaN where the
+    input is not given.
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F", "a", "b", "F"], "op": ["=~", "=~", "~~", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "a", "b", "F"], "est": [1.0, 1.0, 0.5, 0.5, 1.0],
+    ...                     "std.all": [0.816, 0.816, 0.333, 0.333, 1.0]})
+    >>> S = pd.DataFrame([[1.5, 1.0], [1.0, 1.5]], index=["a", "b"], columns=["a", "b"])
+    >>> construct_reliability(est, cov=S).round(3).values.tolist()      # omega = 4 / 5
+    [[0.8, 0.667, nan, 0.8]]
+    """
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
     std = _std_measurement(est)
@@ -205,29 +389,37 @@ def _reliability(est: pd.DataFrame, data: pd.DataFrame | None) -> pd.DataFrame:
     out["omega"] = math.nan
     if data is not None and all(i in data.columns for v in cmap.values() for i in v):
         out["alpha"] = cronbach_alpha(data, cmap)["alpha"]
-        items = [i for v in cmap.values() for i in v]
-        x = data[items].apply(pd.to_numeric, errors="coerce").dropna()
-        cov = pd.DataFrame(np.cov(x.to_numpy(), rowvar=False, ddof=0), index=items, columns=items)
+    if cov is not None:
         try:
-            out["omega"] = composite_reliability(est, cov)["omega"]
-        except ValueError:
+            out["omega"] = composite_reliability(est.drop(columns=["group"], errors="ignore"), cov)["omega"]
+        except (ValueError, KeyError):
             pass
     return out
 
 
 def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=None,
-                    title: str = "Measurement model: loadings, reliability and convergent validity") -> APATable:
+                    title: str = "Measurement model: loadings, reliability and convergent validity", *,
+                    group: str | None = None, moments: FitMoments | None = None) -> APATable:
     """Per item its loading (*b*, *SE*, β); per construct alpha, omega, CR and AVE (first row of the construct).
 
-    alpha and omega need the data: ``data`` or the file results.json records (``call.data``); else "—".
+    ``group``: which group of a multi-group fit (default: the first).  alpha needs the data (``data`` or the
+    file results.json records, ``call.data``); omega needs the fit's sample moments (``moments``, by default
+    :meth:`FitMoments.of` the results: a refit of the recorded call); else "—" and the note says why.
     """
     est = estimates_frame(results)
-    g0 = _groups(est)[0]
+    groups = _groups(est)
+    g0 = groups[0] if group is None else group
+    if g0 not in groups:
+        raise IURSurveyError(results.get("_path"), f"group {g0!r} is not a group of this fit "
+                                                   f"(groups: {', '.join(g for g in groups if g) or 'none'})")
     est = est[est["group"] == g0]
     if data is None:
         data = _data_of(results)
     data = _group_data(results, data, g0)
-    rel = _reliability(est, data)
+    if moments is None:
+        moments = FitMoments.of(results)
+    cov = (moments.cov or {}).get(g0)
+    rel = construct_reliability(est, data, cov)
     lam = est[est["op"] == "=~"]
     rows = []
     for f in dict.fromkeys(lam["lhs"]):
@@ -242,24 +434,51 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                          "CR": num(rel.loc[f, "CR"], 3, False) if k == 0 else "",
                          "AVE": num(rel.loc[f, "AVE"], 3, False) if k == 0 else ""})
     frame = pd.DataFrame(rows)
+    fiml = str(results.get("missing", "")).lower() in ("fiml", "ml")
     note = ("*b*: unstandardized loading (first loading of each construct fixed to 1, no *SE*); β: completely "
-            "standardized loading (std.all). α: Cronbach's alpha; ω: composite reliability with the sample "
-            "covariance in the denominator (semTools' compRelSEM); CR: composite reliability from the "
-            "standardized loadings, (Σβ)² / ((Σβ)² + Σ(1 − β²)); AVE: mean squared standardized loading.")
+            "standardized loading (lavaan's std.all). α: Cronbach's alpha of the rows complete on the construct's "
+            "items (listwise"
+            + ("; with missing cells it is not semTools' compRelSEM(tau.eq = TRUE), which uses the EM moments"
+               if fiml else "") + "). "
+            "ω: semTools' compRelSEM(fit): (Σλ)²·var(η) over the sum of the items' covariance matrix from "
+            "lavInspect(fit, \"sampstat\")"
+            + (" (under FIML the EM estimate of the saturated model's covariance, all cases)" if fiml else "")
+            + ". CR: composite reliability from the standardized loadings, (Σβ)² / ((Σβ)² + Σ(1 − β²)); "
+            "AVE: mean squared standardized loading (Fornell & Larcker, 1981; not semTools' AVE(), whose "
+            "denominator is the sample variances). CR and AVE need no data.")
     if data is None:
-        note += " α and ω need the data, which results.json does not record (or the file has moved): —."
+        note += " α needs the data, which results.json does not record (or the file has moved; give --data): —."
+    if cov is None:
+        note += f" ω: — ({moments.reason or 'no sample moments of this group'})."
     if g0:
         note += f" Group {g0}."
+    note += _constraints_note(results) + improper_note(est)
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
 
 
+def fornell_larcker_verdict(r: float, sqrt_ave_a: float, sqrt_ave_b: float) -> str:
+    """"met" when |r| is below both square roots of AVE, "not met" when not, "not computable" when one of the
+    three is unknown (an improper factor: NaN must never read as "not met").
+
+    >>> fornell_larcker_verdict(0.017, 0.74, 0.60), fornell_larcker_verdict(0.9, 0.74, 0.6)
+    ('met', 'not met')
+    >>> fornell_larcker_verdict(float("nan"), 0.74, 0.60)
+    'not computable'
+    """
+    vals = [pd.to_numeric(v, errors="coerce") for v in (r, sqrt_ave_a, sqrt_ave_b)]
+    if any(pd.isna(v) for v in vals):
+        return "not computable"
+    return "met" if abs(vals[0]) < min(vals[1], vals[2]) else "not met"
+
+
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
-                     title: str = "Discriminant validity") -> APATable:
+                     title: str = "Discriminant validity", *, group: str | None = None) -> APATable:
     """One row per pair of constructs: their latent correlation (CFA results) against the square roots of
     their AVEs (Fornell-Larcker), and the HTMT with its bootstrap 95% CI (from a pls.json of
-    ``iur-survey pls`` when given; the HTMT point value from the data otherwise)."""
+    ``iur-survey pls`` when given; the HTMT point value from the data otherwise).  ``group``: which group of
+    a multi-group fit (default: the first)."""
     est = estimates_frame(results)
-    g0 = _groups(est)[0]
+    g0 = _groups(est)[0] if group is None else group
     est = est[est["group"] == g0]
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
@@ -289,16 +508,20 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
             r = float(cor.loc[a, b])
             rows.append({"Pair": f"{a} – {b}", "*r*": num(r, 3, False),
                          "√AVE": f"{num(sq[a], 3, False)}, {num(sq[b], 3, False)}",
-                         "Fornell–Larcker": "met" if abs(r) < min(sq[a], sq[b]) else "not met",
+                         "Fornell–Larcker": fornell_larcker_verdict(r, sq[a], sq[b]),
                          "HTMT": num(ht.get(key), 3, False),
                          "HTMT 95% CI": (f"[{num(ci[key][0], 3, False)}, {num(ci[key][1], 3, False)}]"
                                          if key in ci else DASH)})
     frame = pd.DataFrame(rows)
-    note = ("*r*: model-implied latent correlation (standardized solution); √AVE of the two constructs; "
-            "Fornell–Larcker is met when |*r*| is below both. HTMT: heterotrait–monotrait ratio (Henseler et al., "
-            "2015; cut-offs .85/.90).")
+    note = ("*r*: model-implied latent correlation (lavaan's lavInspect(fit, \"cor.lv\"), from the standardized "
+            "solution); √AVE of the two constructs (AVE: mean squared standardized loading); Fornell–Larcker is met "
+            "when |*r*| is below both (\"not computable\" when one of them is unknown). HTMT: heterotrait–monotrait "
+            "ratio (Henseler et al., 2015; cut-offs .85/.90)"
+            + ("" if ci else ": semTools' htmt(htmt2 = FALSE) on the rows complete on every item (its default "
+                             "missing = \"listwise\")") + ".")
     if g0:
         note += f" Group {g0}."
+    note += improper_note(est)
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
                  + ("" if ht else "; the HTMT needs the data, which results.json does not record") + ".")
@@ -323,7 +546,7 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
         rows.append(row)
     frame = pd.DataFrame(rows)
     note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
-            f"(std.all). {STARS_NOTE}")
+            f"(std.all). {STARS_NOTE}" + _constraints_note(results) + improper_note(est))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 
@@ -339,11 +562,13 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
     results.json has the bootstrap of the standardized effects; "—" otherwise), *p*."""
     est = estimates_frame(results)
     d = est[est["op"] == ":="]
+    eg = effect_groups(est) if len(_groups(est)) > 1 else {}
     rows, has_std_ci = [], False
     for r in d.to_dict("records"):
         sci = _std_ci(r)
         has_std_ci |= sci is not None
-        rows.append({"Effect": r["lhs"], "Definition": r["rhs"], "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+        rows.append({**({"Group": eg.get(str(r["lhs"])) or DASH} if eg else {}),
+                     "Effect": r["lhs"], "Definition": r["rhs"], "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
                      "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
                      "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
                      "β 95% CI": DASH if sci is None else f"[{num(sci[0], 3, False)}, {num(sci[1], 3, False)}]",
@@ -355,6 +580,10 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
             + f"; β: completely standardized. {STARS_NOTE}")
     if not has_std_ci:
         note += " β 95% CI: results.json has no bootstrap draws of the standardized effects (—)."
+    if eg:
+        note += (" Group: the group whose parameters the effect's definition uses (.g1, .g2, ... number the groups "
+                 "in the fit's order: " + ", ".join(f"g{k} = {g}" for k, g in enumerate(_groups(est), 1)) + ").")
+    note += _constraints_note(results)
     return APATable(frame, title, number=number, note=note,
                     numeric=("*b*", "*SE*", "95% CI", "β", "β 95% CI", "*p*"))
 
@@ -385,7 +614,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
 
 
 def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural paths by group") -> APATable | None:
-    """β (with stars) of every ``~`` path and ``:=`` effect, one column per group; None for one group."""
+    """*b* and β (with stars) of every ``~`` path, one column per group (named by its label); None for one
+    group.  The ``:=`` effects are in :func:`effects_apa` (with their group)."""
     est = estimates_frame(results)
     groups = _groups(est)
     if len(groups) < 2:
@@ -406,23 +636,32 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
     note = f"Unstandardized *b* (β: completely standardized, within group). {STARS_NOTE}"
     if shared:
         note += " The paths carry one label shared by the groups: they are constrained equal across groups."
+    note += _constraints_note(results) + improper_note(est)
     return APATable(frame, title, number=number, note=note, numeric=tuple(groups))
 
 
-def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None) -> list[APATable]:
-    """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs), numbered."""
+def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
+                 data_path: str | Path | None = None) -> list[APATable]:
+    """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs), numbered.
+    A fit that did not converge is refused (:class:`NotConvergedError`), whichever of the inputs it is.
+    ``data_path``: the fitted data file when it moved (for ω's sample moments; ``data`` its contents)."""
     fits = [r for r in results if not is_pls(r)]
     pls = next((r for r in results if is_pls(r)), None)
     if not fits:
         raise IURSurveyError(None, "no results.json of `iur-survey fit` among the inputs")
-    out: list[APATable] = [fit_apa({_label(r, k): r for k, r in enumerate(fits, 1)})]
+    for r in fits:
+        require_converged(r)
+    labels = model_labels(fits)
+    out: list[APATable] = [fit_apa(dict(zip(labels, fits)))]
+    if [m for m in out[0].frame["Model"] if m in labels] != labels:      # one row per model, never dropped
+        raise IURSurveyError(None, f"the fit table lost a model ({len(fits)} results files, labels {labels})")
     main = fits[0]
-    out.append(measurement_apa(main, data))
+    out.append(measurement_apa(main, data, moments=FitMoments.of(main, data_path)))
     cfa = next((r for r in fits if not any(e["op"] == "~" for e in r["estimates"])), None)
     out.append(discriminant_apa(cfa or main, data, pls))
-    for r in fits:
+    for lab, r in zip(labels, fits):
         est = estimates_frame(r)
-        suffix = f" ({_label(r, 1)})" if len(fits) > 1 else ""
+        suffix = f" ({lab})" if len(fits) > 1 else ""
         if (est["op"] == "~").any():
             out.append(paths_apa(r, title="Structural paths" + suffix))
         if (est["op"] == ":=").any():

@@ -742,7 +742,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     by_flag = _rule_counts(flag_rule)           # (one ledger row per response and rule)
     n_index_excl = int(len(set(basis_by_pos)))
     share = n_index_excl / n if n else 0.0
-    warnings_list = []
+    warnings_list = [f"reading the export: {w}" for w in raw.warnings]
     for w in screen_warnings:
         warnings_list.append(w)
         warnings.warn("iur-survey clean: " + w, ScreeningWarning, stacklevel=3)

@@ -55,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "csv, xlsx); default: detected")
     parser.add_argument("--config", metavar="FILE",
                         help="cleaning configuration (YAML/JSON): which rules run and their thresholds")
+    parser.add_argument("--encoding", metavar="ENC", default=None,
+                        help="the text encoding of a CSV export (e.g. cp1252, big5, gb18030); default: detected "
+                             "(UTF-8 with or without BOM, UTF-16 with BOM, then GB18030)")
     parser.add_argument("--strict", action="store_true",
                         help="make the reader fail on out-of-range codes instead of ledgering them")
     parser.add_argument("--out", metavar="DIR", required=True,
@@ -71,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     output_dir(args.out, OUTPUT_FILES, protect=inputs)          # a bad --out fails before the reading
     instrument = load_instrument(args.instrument)
     config = CleanConfig.from_file(args.config) if args.config else CleanConfig()
-    raw = read_export(args.raw, instrument, format=args.format, strict=args.strict)
+    raw = read_export(args.raw, instrument, format=args.format, strict=args.strict, encoding=args.encoding)
     result = clean(raw, instrument, config)
     if result.report["n_kept"] == 0:
         raise NoRowsKeptError(args.raw, no_rows_kept_message(result.report))

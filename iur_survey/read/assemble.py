@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -38,6 +41,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         out[group] = pd.array(roles, dtype="string")
     else:
         out[group] = pd.array([pd.NA] * n, dtype="string")
+    _refuse_summary_rows(out["response_id"], out[group], lines, path,
+                         t["response_id"].header if "response_id" in t else None)
     continuous = set(instrument.continuous_items)
     out_of_scale = []   # strict: report the earliest offending row over all item columns
     for code in (*instrument.item_codes, *instrument.attention_checks):
@@ -63,11 +68,19 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                         if "_progress" in t else np.full(n, np.nan))
     out["_duration"] = (recode.recode_duration(col("_duration"), lines, t["_duration"].header, path)
                         if "_duration" in t else np.full(n, np.nan))
-    out["_submitted"] = (recode.recode_submitted(col("_submitted"), lines, t["_submitted"].header, path)
-                         if "_submitted" in t else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
-    if "_started" in t and "_duration" not in t and "_submitted" in t:
+    with warnings.catch_warnings(record=True) as caught:      # the reader's assumptions go into the report too
+        warnings.simplefilter("always", recode.AmbiguousDateWarning)
+        out["_submitted"] = (recode.recode_submitted(col("_submitted"), lines, t["_submitted"].header, path)
+                             if "_submitted" in t else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+        started = (recode.recode_submitted(col("_started"), lines, t["_started"].header, path)
+                   if "_started" in t and "_duration" not in t and "_submitted" in t else None)
+    said = []
+    for w in caught:
+        if issubclass(w.category, recode.AmbiguousDateWarning):
+            said.append(str(w.message))
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if started is not None:
         # no duration column: the time between start and submission (SurveyMonkey, LimeSurvey, mapped times)
-        started = recode.recode_submitted(col("_started"), lines, t["_started"].header, path)
         out["_duration"] = (out["_submitted"] - started) / np.timedelta64(1, "s")
         if (out["_duration"] < 0).any():
             k = int(np.argmax(out["_duration"] < 0))
@@ -80,7 +93,35 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
+                        warnings=said,
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes))
+
+
+#: what a spreadsheet's summary row under the data says in its first cell (the id column)
+SUMMARY_ID = re.compile(r"^(?:rounded |overall |grand |column |row )?(?:mean|average|avg|total|sum|n|count|sd|s\.d\.|"
+                        r"std(?:\.? ?dev(?:iation)?)?|median|min(?:imum)?|max(?:imum)?|variance)s?:?$"
+                        r"|^(?:平均值|平均分|平均|均值|合计|总计|小计|总分|标准差|中位数|最大值|最小值|计数|方差)[:：]?$", re.I)
+
+
+def _refuse_summary_rows(ids, groups, lines: np.ndarray, path, header: str | None) -> None:
+    """Refuse a row whose id says it summarises the data (Mean, N, Total, 平均值) and that has no group.
+
+    Analysts add such rows under the data; one of rounded means passes every screening rule.
+
+    >>> _refuse_summary_rows(pd.array(["R_1", "Mean"], dtype="string"), pd.array(["x", pd.NA], dtype="string"),
+    ...                      np.array([2, 4]), "x.xlsx", "ResponseId")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: x.xlsx:4:ResponseId: this row looks like a summary of the data ('Mean', and no group), not a response; remove the rows under the data
+    """
+    if header is None:
+        return
+    s = pd.Series(ids, dtype="string").str.strip()
+    hit = (s.str.fullmatch(SUMMARY_ID).fillna(False) & pd.Series(groups, dtype="string").isna()).to_numpy(bool)
+    if hit.any():
+        k = int(np.argmax(hit))
+        raise ReadError(path, f"this row looks like a summary of the data ({s.iloc[k]!r}, and no group), not a "
+                              f"response; remove the rows under the data", row=int(lines[k]), column=header)
 
 
 #: a code outside the scale is the export's coding, not a respondent's slip, when it is this share of

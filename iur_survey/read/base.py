@@ -60,6 +60,8 @@ class RawResponses:
     recodes: list[dict] = field(default_factory=list)
     #: export headers of display-order data (:func:`display_order_columns`), among ``dropped_columns``
     display_order: list[str] = field(default_factory=list)
+    #: what the reader had to assume and says so (e.g. month-first dates no value decided), for report.json
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n_raw(self) -> int:

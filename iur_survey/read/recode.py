@@ -47,6 +47,7 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*天)?\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*"
                        r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec))?$", re.I)
 _EMAIL = r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+"
+_GMT = re.compile(r"\s*(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?\s*$")
 _HMS = re.compile(r"^(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)$")      # h:mm:ss (mm:ss alone would be ambiguous)
 _IP_SUFFIX = re.compile(r"\s*[(（].*$", re.S)
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
@@ -464,6 +465,13 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
     >>> recode_submitted(pd.Series(["2023/3/1 10:22:33", ""]), np.array([2, 3]), "提交答卷时间", "w.csv")
     array(['2023-03-01T10:22:33.000000000',                           'NaT'],
           dtype='datetime64[ns]')
+
+    Times with an offset become UTC; Google Forms' ``GMT+8`` is eight hours ahead of UTC:
+
+    >>> t = recode_submitted(pd.Series(["2024/01/18 4:36:09 PM GMT+8", "2024/01/18 9:00:00 AM GMT-5"]),
+    ...                      np.array([2, 3]), "Timestamp", "g.csv")
+    >>> [str(pd.Timestamp(x)) for x in t]
+    ['2024-01-18 08:36:09', '2024-01-18 14:00:00']
     """
     n = len(values)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -488,6 +496,8 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             present = (s != "").to_numpy()
         if present.any():
             txt = s[present]
+            if txt.str.contains("GMT", regex=False).any():   # Google Forms: "GMT+8" is UTC+8 (not POSIX's sign)
+                txt = txt.str.replace(_GMT, lambda m: f" {m[1]}{int(m[2]):02d}:{m[3] or '00'}", regex=True)
             parsed = None
             first = str(txt.iloc[0]).strip()
             formats = _date_formats(txt, lines[np.flatnonzero(rest)[present]], header, path)
@@ -507,7 +517,8 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             if parsed.isna().any():
                 bad = parsed.isna().to_numpy()
                 try:
-                    again = pd.to_datetime(txt[bad], format="mixed", dayfirst=dayfirst, errors="coerce")
+                    again = pd.to_datetime(txt[bad], format="mixed", dayfirst=dayfirst, errors="coerce",
+                                           utc=txt[bad].str.contains(r"[+-]\d\d:\d\d$|Z$", regex=True).any())
                 except (ValueError, TypeError, OverflowError):
                     again = pd.Series(pd.NaT, index=txt[bad].index)
                 if getattr(again.dt, "tz", None) is not None:

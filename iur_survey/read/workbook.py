@@ -99,6 +99,7 @@ def _parse(path, data) -> tuple[np.ndarray, list[int]]:
     except Exception as exc:
         raise ReadError(path, f"the first sheet of the workbook is damaged ({_short(exc)}); "
                               f"open it in a spreadsheet program and save it again") from None
+    _refuse_merged_data(path, sheet)
     width = max((len(r) for r in raw), default=0)
     grid = np.full((len(raw), width), None, dtype=object)
     for i, r in enumerate(raw):
@@ -110,6 +111,45 @@ def _parse(path, data) -> tuple[np.ndarray, list[int]]:
     used = np.flatnonzero(~empty.all(axis=0))
     grid = grid[keep][:, :(used[-1] + 1 if len(used) else 0)]
     return grid, (keep + 1).tolist()
+
+
+#: merged cells within the first rows are headers (a SurveyMonkey question title over its statements)
+HEADER_ROWS = 3
+
+
+def _cell(row: int, col: int) -> str:
+    """A 0-based cell as A1 notation: ``_cell(1, 27) == 'AB2'``."""
+    name, col = "", col + 1
+    while col:
+        col, r = divmod(col - 1, 26)
+        name = chr(65 + r) + name
+    return f"{name}{row + 1}"
+
+
+def _refuse_merged_data(path, sheet) -> None:
+    """Refuse merged cells below the header rows: the file keeps a merged block's value in its first cell only.
+
+    An analyst who sorted the export by role and merged each role's block would have every
+    other respondent read without a role (353 of 357 rows, in silence).
+
+    >>> class S: merged_cell_ranges = [((0, 0), (0, 3)), ((1, 1), (146, 1))]
+    >>> _refuse_merged_data("x.xlsx", S())
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: x.xlsx:2:B: the workbook has merged cells below its header (B2:B147): a merged block keeps its value in its first cell only, so the other rows would be read blank; unmerge the cells and fill the values down, then save again
+    """
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:   # a format whose merges calamine does not read
+        return
+    below = [(a, b) for a, b in ranges if b[0] >= HEADER_ROWS]
+    if below:
+        (r0, c0), (r1, c1) = min(below)
+        col = _cell(0, c0)[:-1]
+        raise ReadError(path, f"the workbook has merged cells below its header ({_cell(r0, c0)}:{_cell(r1, c1)}): a "
+                              f"merged block keeps its value in its first cell only, so the other rows would be "
+                              f"read blank; unmerge the cells and fill the values down, then save again",
+                        row=r0 + 1, column=col)
 
 
 def read_workbook_rows(path: str | Path, data: bytes | None = None, *,

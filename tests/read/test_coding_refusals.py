@@ -213,3 +213,36 @@ def test_a_negative_duration_is_refused(plain, tmp_path):
     with pytest.raises(ReadError, match="duration '-300' is negative") as ei:
         read_export(_write(rows, tmp_path / "neg.csv"), INST)
     assert (ei.value.row, ei.value.column) == (5, "Duration")
+
+
+def test_what_the_reader_assumed_reaches_the_report(plain, tmp_path):
+    from iur_survey.clean import clean
+    rows = _rows(plain)
+    j = rows[0].index("RecordedDate")
+    for k, r in enumerate(rows[1:]):
+        r[j] = f"0{1 + k % 9}/0{1 + k % 7}/2022 10:00:00"
+    with pytest.warns(AmbiguousDateWarning):
+        raw = read_export(_write(rows, tmp_path / "ambiguous.csv"), INST)
+    assert len(raw.warnings) == 1 and "month-first" in raw.warnings[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = clean(raw, INST).report
+    assert any(w.startswith("reading the export: ") and "month-first" in w for w in rep["warnings"])
+
+
+def test_merged_cells_in_the_data_and_summary_rows_are_refused(frame, tmp_path):
+    import openpyxl
+    path = write_export(frame, INST, "xlsx", tmp_path / "e.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.merge_cells("B5:B9")
+    wb.save(tmp_path / "merged.xlsx")
+    with pytest.raises(ReadError, match=r"merged cells below its header \(B5:B9\)"):
+        read_export(tmp_path / "merged.xlsx", INST)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.append([])
+    ws.append(["Mean"] + [None] + [3.0] * 28)
+    wb.save(tmp_path / "summary.xlsx")
+    with pytest.raises(ReadError, match="looks like a summary of the data \\('Mean', and no group\\)"):
+        read_export(tmp_path / "summary.xlsx", INST)

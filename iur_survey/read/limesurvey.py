@@ -7,7 +7,9 @@ or with both (``Q1[SQ001]. <question> [<statement>]``); all three are read.  Ans
 answer codes (``A1``, ``AO01``...) or answer text: list the codes among the scale's
 wordings.  A response whose ``submitdate`` is empty was not completed (``_finished`` is
 False); ``interviewtime`` (when timings are recorded) is the duration, otherwise the
-time from ``startdate`` to ``submitdate``.
+time from ``startdate`` to ``submitdate``.  A survey that records no date stamps writes
+``1980-01-01 00:00:00`` as the submit date of every completed response: completed, at no
+known time (``_submitted`` NaT, so duplicates keep file order).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ _CODE_HEADS = {"id", "submitdate", "lastpage", "startlanguage"}
 _TEXT_HEADS = {"Response ID", "Date submitted", "Last page", "Start language"}
 _BOTH = re.compile(r"^([A-Za-z][A-Za-z0-9_]*(?:\[[^\]]*\])*)\.\s+(.*)$", re.S)
 ID_ALIASES = ["id", "Response ID", "ResponseId", "response_id"]
+#: the submitdate LimeSurvey writes for a completed response of a survey that records no date stamps
+NO_DATESTAMP = pd.Timestamp("1980-01-01 00:00:00")
 
 
 def looks_like_limesurvey(records: list[list]) -> bool:
@@ -60,4 +64,8 @@ def read_limesurvey(path, instrument, *, strict: bool = False, data: bytes | Non
         raw.frame["_finished"] = pd.array(raw.frame["_submitted"].notna().to_numpy(), dtype="boolean")
         sub = next(h for h, t in raw.column_map.items() if t == "_submitted")
         raw.column_map[f"{sub} (empty = not completed)"] = "_finished"
+    if "_submitted" in raw.frame.columns:   # a survey without date stamps: completed, at no known time
+        placeholder = raw.frame["_submitted"] == NO_DATESTAMP
+        if placeholder.any():
+            raw.frame.loc[placeholder, "_submitted"] = pd.NaT
     return raw

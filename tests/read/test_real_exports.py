@@ -324,6 +324,9 @@ def test_limesurvey_codes_and_incomplete(tmp_path):
     assert raw.frame["_finished"].tolist() == [True, False]
     assert raw.frame["_duration"].tolist() == [450.5, 40.0]
     assert raw.frame["response_id"].tolist() == ["7", "8"]
+    # a survey without date stamps: LimeSurvey writes 1980-01-01 for every completed response
+    raw = read_text(tmp_path, "ls2.csv", text.replace("2023-03-01 10:07:30", "1980-01-01 00:00:00", 1), inst)
+    assert raw.frame["_finished"].tolist() == [True, False] and raw.frame["_submitted"].isna().all()
 
 
 # -- issue 10: a workbook cut in half --------------------------------------------------------

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import MissingColumnError, OutOfRangeError, ReadError
+from ..errors import MissingColumnError, OutOfRangeError, ReadError, UnknownLabelError
 from . import recode
 from .base import RawResponses, display_order_columns, standard_columns
 from .match import Plan
@@ -209,6 +209,12 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
         return sorted(c.index for c in plan.targets.values()), answers
 
     table = (reader or read_table)(path, header_rows=header_rows, data=data, encoding=encoding, usecols=usecols)
-    plan = match_columns(columns_of(table.headers), instrument, table.path, id_aliases=aliases,
-                         role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
-    return assemble(table, plan, instrument, fmt, strict=strict)
+    try:
+        plan = match_columns(columns_of(table.headers), instrument, table.path, id_aliases=aliases,
+                             role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
+        return assemble(table, plan, instrument, fmt, strict=strict)
+    except (UnknownLabelError, MissingColumnError) as exc:
+        if encoding is None and (table.encoding or "").lower() == "gb18030":   # a guess that decodes almost anything
+            exc.message += ("; the file was decoded as GB18030 (it has no BOM and is not UTF-8): if it was saved in "
+                            "another encoding (Windows cp1252, Big5...), pass it with --encoding")
+        raise

@@ -96,7 +96,7 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
     >>> decode_bytes(b"a,b\\n\\xff\\xfe\\x80", "x.csv")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.EncodingError: x.csv:2: the bytes are neither UTF-8 (first bad byte on line 2) nor GB18030 (first bad byte on line 2)
+    iur_survey.errors.EncodingError: x.csv:2: the bytes are neither UTF-8 (first bad byte on line 2) nor GB18030 (first bad byte on line 2); pass the file's encoding with --encoding (e.g. cp1252 for Windows Excel in Western Europe, big5)
     """
     if encoding:
         try:
@@ -130,7 +130,8 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
     names = {"utf-8": "UTF-8", "gb18030": "GB18030"}
     detail = " nor ".join(f"{names[e]} (first bad byte on line {ln})" for e, ln in failures)
     row = max(ln for _, ln in failures)
-    raise EncodingError(path, f"the bytes are neither {detail}", row=row)
+    raise EncodingError(path, f"the bytes are neither {detail}; pass the file's encoding with --encoding "
+                              f"(e.g. cp1252 for Windows Excel in Western Europe, big5)", row=row)
 
 
 def to_utf8(data: bytes, path, encoding: str | None = None) -> tuple[bytes, str, bool]:

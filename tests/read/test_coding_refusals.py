@@ -246,3 +246,20 @@ def test_merged_cells_in_the_data_and_summary_rows_are_refused(frame, tmp_path):
     wb.save(tmp_path / "summary.xlsx")
     with pytest.raises(ReadError, match="looks like a summary of the data \\('Mean', and no group\\)"):
         read_export(tmp_path / "summary.xlsx", INST)
+
+
+def test_a_windows_encoded_export_asks_for_encoding_and_reads_with_it(plain, tmp_path):
+    from iur_survey.cli import main
+    from iur_survey.errors import EncodingError
+    rows = _rows(plain)
+    j = rows[0].index("Comment")
+    rows[2][j] = "Zusammenarbeit: gut, ö, très bien"          # ö before a comma is not GB18030 either
+    text = _write(rows, tmp_path / "u.csv").read_text(encoding="utf-8")
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes(text.encode("cp1252", errors="replace"))      # (the names in Chinese become ?)
+    with pytest.raises(EncodingError, match="pass the file's encoding with --encoding"):
+        read_export(path, INST)
+    assert len(read_export(path, INST, encoding="cp1252").frame) == len(rows) - 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["clean", str(path), "--encoding", "cp1252", "--out", str(tmp_path / "out")]) == 0

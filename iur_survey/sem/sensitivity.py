@@ -5,8 +5,9 @@ careless-responding index only on convergent evidence; the others stay in the an
 flagged (``CleanResult.flags``, ``flags.csv``).  Whether they matter is an empirical
 question (Curran 2016, *J Exp Soc Psychol* 66:4-19, and Meade & Craig 2012 recommend
 reporting results with and without them): :func:`flag_sensitivity` fits the same model
-to the analysed sample and to the sample without the flagged respondents, and sets the
-key structural paths and indirect effects side by side.
+to the analysed sample and to the sample without the flagged respondents (by default
+those one evidence group short of exclusion, ``n_evidence >= 1``; with ``rules=``, everyone
+chosen indices flagged), and sets the key structural paths and indirect effects side by side.
 
 >>> rng = np.random.default_rng(3)
 >>> x = rng.standard_normal(300)

@@ -284,6 +284,8 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
     by_n = [str(g) for g in sizes.sort_values("n", kind="stable")["group"]]
 
     def advice(lab: str) -> str:
+        if len(by_n) <= 2:        # a merge would leave one group: nothing to compare
+            return "more respondents (with two groups, a merge would leave one), or a fit without --group"
         other = next(g for g in by_n if g != lab)
         return f"--merge-groups {lab}={other} (or --merge-groups smallest)"
     too_small = sizes[sizes["status"] == "too small"]
@@ -292,7 +294,7 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
         n = int(too_small["n"].iloc[0])
         raise EstimationError(None, f"group {lab!r} of {group!r} has {n} case(s) for {p} observed variables: its "
                                     "covariance matrix cannot be positive definite, so the multi-group model "
-                                    f"cannot be fitted; merge it with another group: {advice(lab)}")
+                                    f"cannot be fitted; it needs {advice(lab)}")
     warns = []
     for _, r in sizes[sizes["status"] == "small"].iterrows():
         warns.append(f"group {r['group']!r} of {group!r} has {int(r['n'])} cases, fewer than the {int(r['min_n'])} "

@@ -1,14 +1,21 @@
 """Exploratory factor analysis of the items of DATA.csv; writes efa.json.
 
-Extraction by maximum likelihood (--extraction ml, default; the solution of lavaan's efa() with its
-chi-square, RMSEA, TLI and CFI) or principal axes (--extraction pa, psych's fm = "pa"), on Pearson
-(default; listwise, or --missing pairwise) or polychoric (--cor polychoric, lavaan's) correlations.
+Extraction by maximum likelihood (--extraction ml, default) or principal axes (--extraction pa,
+psych's fm = "pa"), on Pearson (default; listwise, or --missing pairwise) or polychoric (--cor
+polychoric: lavaan's polychoric correlations) correlations.  ML on Pearson correlations is the solution
+of lavaan's efa() with its chi-square, RMSEA, TLI and CFI (uniquenesses bounded at 0.005 as R's
+factanal: in a Heywood case, which a warning reports, the fit differs slightly from lavaan's, which lets
+them go to ~0).  On polychoric correlations the solution is psych::fa(cor = "poly", fm = "ml" or "pa"),
+not lavaan's efa(ordered = TRUE) (DWLS, WLSMV fit): no chi-square, RMSEA, TLI, CFI or Bartlett's test
+is reported (null in efa.json, n/a on screen: on a polychoric matrix their statistics are not
+chi-square distributed), and KMO is computed from the polychoric matrix.
 Rotations: geomin (lavaan's default: oblique, epsilon 0.001, best of 30 random starts), oblimin,
 promax (psych's), varimax.  --factors
 K, or auto: parallel analysis (Horn; 95th percentile of 50 random data sets, --seed).  Factors are
 reflected to a positive sum of loadings.  efa.json holds n, the settings, loadings (a list of
-{item, F1, F2, ...}), phi (factor correlations), communalities, fit (ML), kmo (per item and overall),
-bartlett and, with --factors auto or --parallel, the parallel analysis; --scree FILE draws the scree plot.
+{item, F1, F2, ...}), phi (factor correlations), communalities, fit (ML, Pearson), kmo (per item and
+overall), bartlett (Pearson), warnings, notes and, with --factors auto or --parallel, the parallel
+analysis; --scree FILE draws the scree plot.
 
 The items are every numeric column except response_id and role, or --items A,B,C (or a prefix list:
 --items GOV,MKT takes GOV1, GOV2, ...).  An EFA is exploratory: confirm its structure with a CFA on
@@ -48,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extraction", choices=["ml", "pa"], default="ml", type=str.lower,
                         help="ml (maximum likelihood, default) or pa (principal axes)")
     parser.add_argument("--cor", choices=["pearson", "polychoric"], default="pearson", type=str.lower,
-                        help="correlations: pearson (default) or polychoric (ordinal items)")
+                        help="correlations: pearson (default) or polychoric (ordinal items; psych::fa(cor = "
+                             "\"poly\")'s solution, no chi-square fit or Bartlett test)")
     parser.add_argument("--missing", choices=["listwise", "pairwise"], default="listwise", type=str.lower,
                         help="incomplete rows: listwise (default, as lavaan's efa()) or pairwise correlations "
                              "(Pearson only, as psych's fa(); n = the smallest pairwise count)")

@@ -4,19 +4,27 @@ One function per step, each as the R reference it is checked against (tests/meas
 
 * :func:`efa` (data, k, rotation, extraction, cor)  the whole analysis -> :class:`EFAResult`
   - ``extraction="ml"``: maximum likelihood (the uniquenesses by L-BFGS-B on the concentrated likelihood,
-    as R's ``factanal``; the solution of lavaan's ``efa()`` and ``psych::fa(fm = "ml")``), with lavaan's
-    fit: ``chisq = N F_ML``, ``df``, ``pvalue``, ``rmsea``, ``tli``, ``cfi``;
+    as R's ``factanal``, bounded below by 0.005; on Pearson correlations the solution of lavaan's ``efa()``
+    and ``psych::fa(fm = "ml")``), with lavaan's fit: ``chisq = N F_ML``, ``df``, ``pvalue``, ``rmsea``,
+    ``tli``, ``cfi``.  With a uniqueness at the 0.005 bound (a Heywood case; a warning says so) lavaan lets
+    it go to ~0, so the fit then differs slightly from lavaan's (e.g. chisq 248.194 vs 248.146);
   - ``extraction="pa"``: principal axes, iterated from squared multiple correlations until the sum of the
     communalities changes by less than 0.001 (psych's ``fm = "pa"`` rule);
   - ``cor="pearson"`` (listwise) or ``"polychoric"`` (lavaan's two-step polychoric correlations,
-    :func:`iur_survey.sem.ordinal.polychoric`);
+    :func:`iur_survey.sem.ordinal.polychoric`).  Polychoric: the extraction runs on the polychoric matrix
+    as on a Pearson one, so the loadings are ``psych::fa(cor = "poly", fm = "ml")``'s (or ``"pa"``), not
+    lavaan's ``efa(ordered = TRUE)`` (DWLS/WLSMV).  ``N F_ML`` of a polychoric matrix is not
+    chi-square distributed, and neither is Bartlett's statistic: the fit (chisq df pvalue rmsea tli cfi
+    fmin) and Bartlett's test are NaN (null in efa.json) and ``notes`` says why; KMO, a descriptive index,
+    is kept (computed from the polychoric matrix, as ``psych::KMO`` of it);
 * :func:`rotate` (loadings, method)  ``geomin`` (oblique, epsilon 0.001, lavaan's default rotation, with
   random starts: the best of 30 by the criterion), ``oblimin`` (quartimin, GPArotation's), ``varimax``
   (Kaiser-normalized, R's ``stats::varimax``), ``promax`` (power 4 on varimax, psych's ``Promax``);
   the gradient projection algorithm is statsmodels' ``factor_rotation.GPA``;
 * factors are reflected to a positive sum of loadings and ordered as lavaan (``order.lv.by = "index"``:
   by the first item on which each factor has its largest loading);
-* :func:`kmo` (Kaiser-Meyer-Olkin MSA, psych ``KMO``), :func:`bartlett` (psych ``cortest.bartlett``);
+* :func:`kmo` (Kaiser-Meyer-Olkin MSA, psych ``KMO``), :func:`bartlett` (psych ``cortest.bartlett``;
+  Pearson correlations only in :func:`efa`);
 * :func:`parallel_analysis` (Horn): eigenvalues of the observed correlation matrix (and of its reduced
   form, squared multiple correlations on the diagonal) against the 95th percentiles of those of random
   normal data of the same size; :func:`scree_plot` draws both.
@@ -34,6 +42,11 @@ structure with a CFA on another (the book's split-half step).
 (['F1', 'F1', 'F1', 'F2', 'F2', 'F2'], 0.8)
 >>> round(float(res.phi.iloc[0, 1]), 2), int(res.fit["df"])
 (0.25, 4)
+>>> poly = efa((d * 2).round().clip(-3, 3).astype(int), 2, cor="polychoric")
+>>> bool(poly.fit.isna().all()), bool(poly.bartlett.isna().all(axis=None)), poly.to_dict()["fit"]["chisq"]
+(True, True, None)
+>>> poly.notes[0].split(":")[0]
+'polychoric correlations'
 """
 
 from __future__ import annotations
@@ -482,7 +495,7 @@ class EFAResult:
     phi: pd.DataFrame               # factor correlations
     communalities: pd.Series
     uniquenesses: pd.Series
-    fit: pd.Series                  # ML only: chisq df pvalue rmsea tli cfi (lavaan), F_ML
+    fit: pd.Series                  # ML only: chisq df pvalue rmsea tli cfi (lavaan), F_ML; NaN if polychoric
     n: int
     n_dropped: int
     k: int
@@ -491,13 +504,15 @@ class EFAResult:
     cor: str
     converged: bool
     kmo: pd.DataFrame
-    bartlett: pd.DataFrame
+    bartlett: pd.DataFrame          # NaN if polychoric
     parallel: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """efa.json: ``loadings`` as a list of ``{item, F1, F2, ...}``, ``phi``, ``communalities``, ``fit``,
-        ``kmo``, ``bartlett``, ``parallel`` (when run), settings and warnings."""
+        ``kmo``, ``bartlett``, ``parallel`` (when run), settings, warnings and notes (fit and Bartlett are
+        null with polychoric correlations; ``notes`` says why)."""
         def num(v):
             v = float(v)
             return v if math.isfinite(v) else None
@@ -511,7 +526,7 @@ class EFAResult:
             "fit": {k: num(v) for k, v in self.fit.items()},
             "kmo": {str(k): num(v) for k, v in self.kmo["MSA"].items()},
             "bartlett": {k: num(v) for k, v in self.bartlett.iloc[0].items()},
-            "warnings": list(self.warnings)}
+            "warnings": list(self.warnings), "notes": list(self.notes)}
         if self.parallel is not None:
             out["parallel"] = {"n_factors": int(self.parallel.attrs["n_factors"]),
                                "n_components": int(self.parallel.attrs["n_components"]),
@@ -523,16 +538,24 @@ class EFAResult:
         lines = [f"EFA: {self.k} factor(s), {self.extraction.upper()} extraction on {self.cor} correlations, "
                  f"{self.rotation} rotation; n = {self.n}" + (f" ({self.n_dropped} incomplete rows dropped)"
                                                                 if self.n_dropped else "")]
+        def fmt(v, spec):
+            v = float(v)
+            return format(v, spec) if math.isfinite(v) else "n/a"
         if len(self.fit):
             f = self.fit
-            lines.append(f"  chisq = {f['chisq']:.3f}, df = {int(f['df'])}, p = {f['pvalue']:.3f}, "
-                         f"RMSEA = {f['rmsea']:.3f}, TLI = {f['tli']:.3f}")
-        lines.append(f"  KMO = {self.kmo.loc['overall', 'MSA']:.3f}; Bartlett chisq = "
-                     f"{self.bartlett['chisq'].iloc[0]:.1f}, df = {int(self.bartlett['df'].iloc[0])}")
+            lines.append(f"  chisq = {fmt(f['chisq'], '.3f')}, df = {fmt(f['df'], '.0f')}, "
+                         f"p = {fmt(f['pvalue'], '.3f')}, RMSEA = {fmt(f['rmsea'], '.3f')}, "
+                         f"TLI = {fmt(f['tli'], '.3f')}, CFI = {fmt(f['cfi'], '.3f')}")
+        b = self.bartlett.iloc[0]
+        lines.append(f"  KMO = {self.kmo.loc['overall', 'MSA']:.3f}"
+                     + (" (of the polychoric matrix)" if self.cor == "polychoric" else "")
+                     + f"; Bartlett chisq = {fmt(b['chisq'], '.1f')}, df = {fmt(b['df'], '.0f')}")
         shown = self.loadings.where(self.loadings.abs() >= cutoff)
         lines.append(shown.round(3).to_string(na_rep="."))
         for w in self.warnings:
             lines.append(f"  warning: {w}")
+        for m in self.notes:
+            lines.append(f"  note: {m}")
         return "\n".join(lines)
 
 
@@ -561,8 +584,11 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
         raise EstimationError(None, f"rotation {rotation!r}: use one of {', '.join(ROTATIONS)}")
     if extraction not in ("ml", "pa"):
         raise EstimationError(None, f"extraction {extraction!r}: use 'ml' or 'pa'")
+    cor = cor.lower()
     R, n, dropped = correlation_matrix(data, cor, missing)
+    poly = cor == "polychoric"
     warnings: list[str] = []
+    notes: list[str] = []
     if dropped:
         warnings.append(f"{dropped} row(s) with a missing item were dropped (listwise)" if missing == "listwise"
                         else f"{dropped} row(s) with no item were dropped")
@@ -583,15 +609,32 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
     if extraction == "ml":
         A, psi, F, ok = extract_ml(r, k)
         if np.any(psi <= 0.0051):
-            warnings.append("a uniqueness is at its lower bound (a Heywood case)")
-        df = ((p - k) ** 2 - (p + k)) / 2
-        X2 = n * F
-        base = -n * float(np.linalg.slogdet(r)[1])
-        base_df = p * (p - 1) / 2
-        fit = pd.Series({"chisq": X2, "df": df, "pvalue": chisq_pvalue(X2, df), "rmsea": rmsea(X2, df, n),
-                         "tli": tli(X2, df, base, base_df), "cfi": cfi(X2, df, base, base_df), "fmin": F / 2})
+            warnings.append("a uniqueness is at its lower bound 0.005 (a Heywood case; R factanal's bound)"
+                            + ("" if poly else ": lavaan's efa() lets it go to ~0, so the fit differs slightly "
+                                               "from lavaan's"))
+        if poly:                # N F_ML of a polychoric matrix is no chi-square: report no fit
+            fit = pd.Series({m: math.nan for m in ("chisq", "df", "pvalue", "rmsea", "tli", "cfi", "fmin")})
+        else:
+            df = ((p - k) ** 2 - (p + k)) / 2
+            X2 = n * F
+            base = -n * float(np.linalg.slogdet(r)[1])
+            base_df = p * (p - 1) / 2
+            fit = pd.Series({"chisq": X2, "df": df, "pvalue": chisq_pvalue(X2, df), "rmsea": rmsea(X2, df, n),
+                             "tli": tli(X2, df, base, base_df), "cfi": cfi(X2, df, base, base_df),
+                             "fmin": F / 2})
     else:
         A, _h2, ok = extract_pa(r, k)
+    if poly:
+        what = ("no chi-square, df, p, RMSEA, TLI, CFI and no Bartlett's test (null): the ML extraction treats "
+                "the polychoric matrix as a Pearson one, so N x F_ML and Bartlett's statistic are not chi-square "
+                "distributed" if extraction == "ml" else
+                "no Bartlett's test (null): its statistic of a polychoric matrix is not chi-square distributed")
+        notes.append(f"polychoric correlations: {what}. The solution is psych::fa(cor = \"poly\", "
+                     f"fm = \"{extraction}\")'s (rotated as here), not lavaan's efa(ordered = TRUE) (DWLS "
+                     "estimates, WLSMV fit). KMO is computed from the polychoric matrix (a descriptive index).")
+    bart = bartlett(R, n)
+    if poly:
+        bart.loc[:, :] = math.nan
     if not ok:
         warnings.append(f"{extraction.upper()} extraction did not converge")
     P, Phi, _crit = rotate(A, rotation)
@@ -602,4 +645,4 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
     return EFAResult(loadings=loadings, phi=pd.DataFrame(Phi, index=names, columns=names), communalities=h2,
                      uniquenesses=(1 - h2).rename("uniqueness"), fit=fit, n=n, n_dropped=dropped, k=k,
                      rotation=rotation, extraction=extraction, cor=cor, converged=ok, kmo=kmo(R),
-                     bartlett=bartlett(R, n), parallel=pa, warnings=warnings)
+                     bartlett=bart, parallel=pa, warnings=warnings, notes=notes)

@@ -41,6 +41,15 @@ def _write(rows: list[list[str]], path: Path) -> Path:
     return path
 
 
+def _edit(path: Path, dest: Path, column: str, cells: dict[int, str]) -> Path:
+    """The export with the cells of ``column`` on the given rows (0 = the header row) set."""
+    rows = _rows(path)
+    j = rows[0].index(column)
+    for i, v in cells.items():
+        rows[i][j] = v
+    return _write(rows, dest)
+
+
 def _map_items(path: Path, dest: Path, func) -> Path:
     """The plain CSV export with every item cell passed through ``func``."""
     rows = _rows(path)
@@ -84,39 +93,26 @@ def test_minus_99_for_a_skipped_item_is_refused_with_the_hint(plain, tmp_path):
 
 
 def test_a_rare_out_of_scale_code_is_left_to_the_out_of_range_rule(plain, tmp_path):
-    rows = _rows(plain)
-    j = rows[0].index("MKT2")
-    rows[5][j] = "9"
-    raw = read_export(_write(rows, tmp_path / "slip.csv"), INST)
+    raw = read_export(_edit(plain, tmp_path / "slip.csv", "MKT2", {5: "9"}), INST)
     assert (raw.frame["MKT2"] == 9).sum() >= 1
 
 
 def test_an_item_column_blank_in_every_row_is_refused(plain, tmp_path):
-    rows = _rows(plain)
-    j = rows[0].index("GOV3")
-    for r in rows[1:]:
-        r[j] = ""
+    blank = _edit(plain, tmp_path / "blank.csv", "GOV3", {i: "" for i in range(1, len(_rows(plain)))})
     with pytest.raises(MissingColumnError, match="item GOV3 has no answer in any of the"):
-        read_export(_write(rows, tmp_path / "blank.csv"), INST)
+        read_export(blank, INST)
 
 
 def test_status_text_not_written_by_qualtrics_is_refused(frame, tmp_path):
     path = write_export(frame, INST, "qualtrics", tmp_path / "q.csv")
-    rows = _rows(path)
-    j = rows[0].index("Status")
-    k = 7
-    rows[k][j] = "Umfragevorschau"
     with pytest.raises(UnknownLabelError, match="unknown status 'Umfragevorschau'") as ei:
-        read_export(_write(rows, tmp_path / "de.csv"), INST)
-    assert ei.value.row == k + 1
+        read_export(_edit(path, tmp_path / "de.csv", "Status", {7: "Umfragevorschau"}), INST)
+    assert ei.value.row == 8
 
 
 def test_an_email_as_the_response_id_is_refused(plain, tmp_path):
-    rows = _rows(plain)
-    j = rows[0].index("ResponseId")
-    rows[3][j] = "li.na@example.com"
     with pytest.raises(ReadError, match="the response id holds an e-mail address") as ei:
-        read_export(_write(rows, tmp_path / "mail.csv"), INST)
+        read_export(_edit(plain, tmp_path / "mail.csv", "ResponseId", {3: "li.na@example.com"}), INST)
     assert "example.com" not in str(ei.value) and ei.value.row == 4
 
 
@@ -207,11 +203,8 @@ def test_a_duration_as_a_time_span_is_read():
 
 def test_a_negative_duration_is_refused(plain, tmp_path):
     """It would make every respondent "far beyond" the speeder cut-off of a median it distorts."""
-    rows = _rows(plain)
-    j = rows[0].index("Duration")
-    rows[4][j] = "-300"
     with pytest.raises(ReadError, match="duration '-300' is negative") as ei:
-        read_export(_write(rows, tmp_path / "neg.csv"), INST)
+        read_export(_edit(plain, tmp_path / "neg.csv", "Duration", {4: "-300"}), INST)
     assert (ei.value.row, ei.value.column) == (5, "Duration")
 
 

@@ -337,9 +337,10 @@ class FitMoments:
     """lavaan's ``lavInspect(fit, "sampstat")`` covariance of each group of the fit behind a results.json (the
     denominator of semTools' ``compRelSEM``): the sample covariance (divisor N) of the rows the fit used, or
     under FIML (``missing = "ml"``) the EM estimate of the saturated (h1) covariance of all the model's
-    observed variables.  results.json does not store them, so they come from refitting its recorded call
-    (data file, syntax, options) with our engine; the refit must reproduce results.json (n, estimates, SEs:
-    :mod:`iur_survey.replication.pack`), else there are no moments and ``reason`` says why.
+    observed variables.  results.json stores them (``sampstat``, written by ``fit``); a results.json written
+    before it did has them rebuilt by refitting its recorded call (data file, syntax, options) with our engine;
+    the refit must reproduce results.json (n, estimates, SEs: :mod:`iur_survey.replication.pack`), else there
+    are no moments and ``reason`` says why.
 
     ``cov``: group label ("" for a one-group fit) -> DataFrame, or None; ``reason``: why None.
     """
@@ -354,6 +355,10 @@ class FitMoments:
         if opts.get("ordered") or results.get("ordered") or str(results.get("estimator", "")).upper() in ("WLSMV",
                                                                                                        "DWLS"):
             return cls(None, "ordered items: semTools' categorical ω (omegaCat) is not implemented")
+        stored = results.get("sampstat")
+        if isinstance(stored, Mapping) and stored:
+            return cls({str(g): pd.DataFrame(np.asarray(v["cov"], dtype=float), index=v["names"], columns=v["names"])
+                        for g, v in stored.items()})
         from ..replication.pack import check_consistent, refit, resolve_call
         try:
             call = resolve_call(results, results.get("_path"), data=data_path)

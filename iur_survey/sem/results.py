@@ -295,7 +295,21 @@ class SEMResult:
                "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}
         if self.partable.ngroups > 1:
             out["groups"] = {lab: int(n) for lab, n in zip(self.partable.group_labels, self.nobs)}
+        if self.meta.get("sampstat") is not None:
+            out["sampstat"] = self._sampstat_records()
         return mark_nonconverged(out)
+
+    def _sampstat_records(self) -> dict[str, dict[str, Any]]:
+        """lavaan's ``lavInspect(fit, "sampstat")`` covariance per group ("" for one group), for results.json:
+        what semTools' ``compRelSEM`` divides by (under FIML the EM estimate of the saturated model), so that the
+        tables need neither the data nor a refit."""
+        labels = list(self.partable.group_labels) if self.partable.ngroups > 1 else [""]
+        out = {}
+        for k, lab in enumerate(labels):
+            cov, _ = self.meta["sampstat"][k]
+            out[str(lab)] = {"names": list(self.partable.ov_names[k]),
+                             "cov": [[json_number(v) for v in row] for row in np.asarray(cov, dtype=float)]}
+        return out
 
     def _pe_records(self) -> tuple[list[str], list[dict[str, Any]]]:
         """The columns and rows of :meth:`parameter_estimates` (``to_dict("records")``), without pandas

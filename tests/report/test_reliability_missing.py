@@ -98,9 +98,22 @@ def test_multigroup_omega_per_group_is_comprelsem(groups):
     assert worst < 1e-4
 
 
+def test_the_moments_stored_by_fit_are_the_refits(groups, tmp_path):
+    """results.json carries lavaan's sampstat per group: ω needs neither the data nor a refit, and equals the
+    one rebuilt from the data (a results.json from before it was stored)."""
+    stored = paper.FitMoments.of(groups)
+    rebuilt = paper.FitMoments.of({k: v for k, v in groups.items() if k != "sampstat"})
+    assert set(stored.cov) == set(rebuilt.cov) == set(groups["groups"])
+    for g in stored.cov:
+        assert np.allclose(stored.cov[g].to_numpy(), rebuilt.cov[g].loc[stored.cov[g].index, stored.cov[g].columns])
+    moved = {**groups, "call": {**groups["call"], "data": {"path": str(tmp_path / "gone.csv"), "sha256": "0" * 64}}}
+    assert paper.FitMoments.of(moved).cov is not None
+
+
 def test_omega_is_never_printed_without_the_fit_moments(single, tmp_path):
-    """Data file moved and not given: no ω (and the note says why), never a listwise stand-in."""
-    res = dict(single)
+    """A results.json without stored moments, data file moved and not given: no ω (and the note says why), never a
+    listwise stand-in."""
+    res = {k: v for k, v in single.items() if k != "sampstat"}
     res["call"] = {**res["call"], "data": {"path": str(tmp_path / "gone.csv"), "sha256": "0" * 64}}
     t = paper.measurement_apa(res)
     assert set(t.frame["ω"]) <= {"—", ""} and "ω: — (the fit's sample moments could not be rebuilt" in t.note

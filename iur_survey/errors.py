@@ -33,7 +33,11 @@ def mask_pii(text: object) -> str:
     """``text`` with e-mail addresses, IP addresses, ID numbers and phone numbers masked.
 
     Every message that quotes a cell goes through it (typed errors do so themselves; the
-    exclusion ledger's ``detail`` too), so no personal data reaches stderr, the ledger or the book.
+    exclusion ledger's ``detail`` too), so none of these reaches stderr, the ledger or the book.
+    A name has no pattern: an error that quotes the cell it is wrong about (an unknown role
+    "Other: Zhang Wei") shows it on stderr, where the analyst needs it to find the cell; no
+    output file carries such a cell (the ledger quotes no free text, and the reader refuses a
+    status or a label it does not know before anything is written).
 
     >>> mask_pii("Other: someone@example.org, 13812345678")
     'Other: <e-mail>, <phone>'

@@ -34,6 +34,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -717,17 +718,48 @@ _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#
         "Δ": r"$\Delta$", "√": r"$\surd$", "·": r"$\cdot$", "<": r"$<$", ">": r"$>$", "—": "---", "–": "--"}
 
 
+_TEX_MATH = {"≥": r"\geq", "≤": r"\leq", "±": r"\pm", "×": r"\times", "≈": r"\approx", "≠": r"\neq",
+             "∞": r"\infty", "∑": r"\Sigma", "′": r"\prime"}
+#: capital Greek letters with a shape of their own in LaTeX; the others are written as the Latin capital
+_TEX_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+_LATIN_CAPITALS = {"Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I", "Kappa": "K",
+                   "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T", "Chi": "X"}
+
+
+def _tex_char(ch: str) -> str:
+    """One character for LaTeX: escaped, or a Greek letter or math sign as math (``λ`` -> ``$\\lambda$``).
+
+    >>> print("".join(_tex_char(c) for c in "λΣη≥&aΑο"))
+    $\\lambda$$\\Sigma$$\\eta$$\\geq$\\&aAo
+    """
+    if ch in _TEX:
+        return _TEX[ch]
+    if ch in _TEX_MATH:
+        return f"${_TEX_MATH[ch]}$"
+    if ord(ch) < 128:
+        return ch
+    name = unicodedata.name(ch, "")
+    kind, _, letter = name.partition(" LETTER ")
+    letter = letter.split(" ")[0].capitalize()
+    letter = {"Lamda": "Lambda", "Final": "Varsigma"}.get(letter, letter)     # Unicode's spellings, LaTeX's names
+    if kind == "GREEK SMALL" and letter:
+        return "o" if letter == "Omicron" else f"$\\{letter.lower()}$"
+    if kind == "GREEK CAPITAL" and letter:
+        return f"$\\{letter}$" if letter in _TEX_CAPITALS else _LATIN_CAPITALS.get(letter, ch)
+    return ch
+
+
 def _tex(text: str) -> str:
     parts = ITALIC.split(str(text))
-    return "".join(("".join(_TEX.get(ch, ch) for ch in p).replace("*", r"\textasteriskcentered{}") if k % 2 == 0
-                    else r"\textit{" + "".join(_TEX.get(ch, ch) for ch in p) + "}") for k, p in enumerate(parts))
+    return "".join(("".join(_tex_char(ch) for ch in p).replace("*", r"\textasteriskcentered{}") if k % 2 == 0
+                    else r"\textit{" + "".join(_tex_char(ch) for ch in p) + "}") for k, p in enumerate(parts))
 
 
 def to_latex(tables: Iterable[APATable]) -> str:
     """booktabs tables (``\\toprule``, ``\\midrule``, ``\\bottomrule``), one ``table`` float each, the note
-    under the rule.  Needs ``\\usepackage{booktabs}`` (and ``threeparttable``-free: the note is a plain
-    paragraph)."""
-    out = ["% iur-survey tables: \\usepackage{booktabs}"]
+    under the rule.  Needs ``\\usepackage{booktabs}`` and ``\\usepackage{caption}`` (for ``\\caption*``; no
+    ``threeparttable``: the note is a plain paragraph); Greek letters and math signs are written as math."""
+    out = ["% iur-survey tables: \\usepackage{booktabs} and \\usepackage{caption} (\\caption*)"]
     for t in tables:
         cols = list(t.frame.columns)
         spec = "".join("r" if c in t.numeric else "l" for c in cols)

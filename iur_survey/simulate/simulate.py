@@ -14,10 +14,12 @@ injected case.
 
 The export is in submission order (as Qualtrics sorts it).  Each part of the
 sample (the honest respondents, each kind of bad case, the item nonresponse)
-draws from its own random stream derived from ``seed``, so changing one rate
-leaves everything else as it was: the honest respondents of
+draws from its own random stream derived from ``seed``, so changing the rate of a
+kind of bad case leaves everything else as it was: the honest respondents of
 ``simulate(n, seed=s)`` are those of ``simulate(n, seed=s, contamination=Contamination.none())``
-(before item nonresponse).
+(before item nonresponse and response styles).  The four honest response styles share one
+stream (one shuffled list of the honest respondents is cut into the styles in turn), so
+changing one style's rate also changes who has each of the others.
 
 >>> sim = simulate(200, seed=1)
 >>> len(sim.frame) > 200, int(sim.expected_clean().sum())
@@ -270,7 +272,8 @@ def _styles(seed: int, s: _Setup, blk: _Block, counts: dict[str, int], strengths
     """Give ``counts[style]`` honest respondents each response style (disjoint), with a person-level strength.
 
     The answers are re-cut from the same latent responses, so a styled respondent is the
-    same person answering in their own way; the style draws come from their own stream.
+    same person answering in their own way; the style draws come from one stream of their own, shared by the
+    four styles (changing one style's count changes who has the others).
     """
     m = sum(counts[k] for k in STYLE_KINDS)
     if m == 0:

@@ -24,6 +24,7 @@ status column gives NA there, Wenjuanxing durations are whole seconds).
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import math
 import re
 from pathlib import Path
@@ -420,6 +421,7 @@ def write_xlsx(path: str | Path, rows, sheet_name: str = "Sheet1") -> Path:
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False,
                                          "nan_inf_to_errors": False})
+    wb.set_properties({"created": WRITTEN_AT})      # (XlsxWriter writes the clock's otherwise)
     try:
         ws = wb.add_worksheet(sheet_name)
         date_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -525,6 +527,21 @@ def _spss_write(path: Path, frame, instrument, labels, language, tags) -> None:
         df[k] = pd.to_datetime(df[k]).astype("datetime64[ns]")
     pyreadstat.write_sav(df, str(path), column_labels=[var_labels.get(c, c) for c in df.columns],
                          variable_value_labels=value_labels)
+    _fix_sav_time(path)
+
+
+#: the creation time written into every export (the simulated survey opened then): the same seed gives the same bytes
+WRITTEN_AT = _dt.datetime(2022, 4, 11)
+
+
+def _fix_sav_time(path) -> None:
+    """Overwrite the creation date and time of a .sav header (bytes 92-108, ``dd mmm yyhh:mm:ss``) with
+    :data:`WRITTEN_AT`: pyreadstat writes the clock's, and the same seed must give the same bytes."""
+    with open(path, "r+b") as fh:
+        head = fh.read(109)
+        if head[:4] in (b"$FL2", b"$FL3") and len(head) == 109:
+            fh.seek(92)
+            fh.write(WRITTEN_AT.strftime("%d %b %y%H:%M:%S").encode("ascii"))
 
 
 # -- public ---------------------------------------------------------------------------

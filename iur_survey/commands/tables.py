@@ -12,11 +12,13 @@ bootstrap CIs), and writes every table that applies:
   paths by group      multi-group fits
   invariance          the steps of `fit --invariance`
 
-alpha and HTMT need the data, omega the fit's sample moments (lavaan's sampstat:
-under FIML the EM moments), rebuilt by refitting the call results.json records
-(call.data, call.model, call.options); give --data when the data file has moved.
+alpha and HTMT need the data; omega the fit's sample moments (lavaan's sampstat:
+under FIML the EM moments), which results.json stores ("sampstat"; a results.json
+written before it did has them rebuilt by refitting the call it records:
+call.data, call.model, call.options). Give --data when the data file has moved.
 A fit that did not converge is refused (exit status 3, as `iur-survey fit`).
-Models are labelled by file name (with the parent folder when two files share a name).  The numbers are formatted by the book's own
+Models are labelled by file name (with the parent folder when two files share a
+name). LaTeX output needs the LaTeX packages booktabs and caption.  The numbers are formatted by the book's own
 functions; in Python: iur_survey.report.paper (one function per table, each
 returning a table whose .frame is a DataFrame).
 

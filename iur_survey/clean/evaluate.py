@@ -181,16 +181,19 @@ EXPORT_FORMATS = {"qualtrics": ".csv", "wjx_csv": ".csv", "wjx_xlsx": ".xlsx", "
 
 
 def outcomes(truth: pd.DataFrame, exclusions: pd.DataFrame, rows: Iterable[int]) -> pd.DataFrame:
-    """One row per raw row: its ``label`` (an exclusion kind, an honest style, or ``honest``) and ``excluded``.
+    """One row per raw row: its ``label`` (an exclusion kind, an honest style, or ``honest``), ``excluded``, and
+    ``by_indices``: excluded as careless by the careless-responding indices (the ledger's ``basis`` is not
+    "screening rule"; a careless respondent who also failed the attention check is excluded by screening).
 
     ``truth`` must have the simulator's ``position`` column (0-based frame row) and
     ``primary``; ``rows`` are the raw frame's ``_row`` values in frame order.  An honest
     respondent's label is their style (``honest`` without one); item nonresponse is not a label.
 
     >>> truth = pd.DataFrame({"position": [0, 2], "kind": ["random", "extreme"], "primary": [True, True]})
-    >>> ledger = pd.DataFrame({"row": [2, 4], "rule": ["mahalanobis", "mahalanobis"], "action": ["excluded", "flagged"]})
+    >>> ledger = pd.DataFrame({"row": [2, 4], "rule": ["mahalanobis", "mahalanobis"], "action": ["excluded", "flagged"],
+    ...                        "basis": ["convergent evidence: size + likelihood", ""]})
     >>> outcomes(truth, ledger, rows=[2, 3, 4]).to_dict("list")
-    {'label': ['random', 'honest', 'extreme'], 'excluded': [True, False, False]}
+    {'label': ['random', 'honest', 'extreme'], 'excluded': [True, False, False], 'by_indices': [True, False, False]}
     """
     rows = np.asarray(list(rows), dtype=np.int64)
     label = np.full(len(rows), "honest", dtype=object)
@@ -200,7 +203,11 @@ def outcomes(truth: pd.DataFrame, exclusions: pd.DataFrame, rows: Iterable[int])
     excluded = np.zeros(len(rows), dtype=bool)
     pos = pd.Index(rows).get_indexer(ex["row"].to_numpy(dtype=np.int64))
     excluded[pos[pos >= 0]] = True
-    return pd.DataFrame({"label": label, "excluded": excluded})
+    by_indices = np.zeros(len(rows), dtype=bool)
+    if "basis" in ex.columns:
+        careless = (ex["basis"].fillna("") != "screening rule").to_numpy()
+        by_indices[pos[(pos >= 0) & careless]] = True
+    return pd.DataFrame({"label": label, "excluded": excluded, "by_indices": by_indices})
 
 
 def simulator_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -436,8 +443,11 @@ def separability(generator: str = "simulator", ns: Iterable[int] = (800, 3000), 
 def tables(results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Two tables from :func:`evaluate`: recall by careless kind, and honest exclusion by style, per N.
 
-    Each cell is the share excluded (pooled over seeds and formats) with the number of
-    cases in brackets; the last rows pool the careless kinds / all honest respondents.
+    Each cell is the share excluded (pooled over seeds and formats: a case counts once per
+    export format) with the number of cases in brackets; the last rows pool the careless kinds
+    / all honest respondents.  "by the indices alone": the share of the careless kinds excluded by
+    the careless-responding indices, not by a screening rule (most random responders also fail
+    the attention check, which excludes them before the indices see them).
 
     >>> r = pd.DataFrame({"n": 300, "label": ["random", "random", "honest", "extreme"],
     ...                   "excluded": [True, False, False, True]})
@@ -455,6 +465,8 @@ def tables(results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rec = careless.pivot_table(index="label", columns="n", values="excluded", aggfunc=cell)
     rec = rec.reindex([k for k in CARELESS_KINDS if k in rec.index])
     rec.loc["all careless"] = careless.groupby("n")["excluded"].apply(cell)
+    if "by_indices" in careless.columns:      # the same, counting only exclusions by the careless-responding indices
+        rec.loc["  by the indices alone"] = careless.groupby("n")["by_indices"].apply(cell)
     if len(other_bad):
         rec.loc["screening kinds"] = other_bad.groupby("n")["excluded"].apply(cell)
     hon = honest.pivot_table(index="label", columns="n", values="excluded", aggfunc=cell)

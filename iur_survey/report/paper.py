@@ -662,9 +662,16 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     if [m for m in out[0].frame["Model"] if m in labels] != labels:      # one row per model, never dropped
         raise IURSurveyError(None, f"the fit table lost a model ({len(fits)} results files, labels {labels})")
     main = fits[0]
-    out.append(measurement_apa(main, data, moments=FitMoments.of(main, data_path)))
+    moments = FitMoments.of(main, data_path)
     cfa = next((r for r in fits if not any(e["op"] == "~" for e in r["estimates"])), None)
-    out.append(discriminant_apa(cfa or main, data, pls))
+    groups = _groups(estimates_frame(main))          # a multi-group fit: the measurement tables of every group
+    for g in groups:
+        suffix = f" (group {g})" if g else ""
+        out.append(measurement_apa(main, data, moments=moments, group=g or None,
+                                   title="Measurement model: loadings, reliability and convergent validity" + suffix))
+        other = cfa or main
+        out.append(discriminant_apa(other, data, pls, title="Discriminant validity" + suffix,
+                                    group=g if g in _groups(estimates_frame(other)) else None))
     for lab, r in zip(labels, fits):
         est = estimates_frame(r)
         suffix = f" ({lab})" if len(fits) > 1 else ""

@@ -124,3 +124,12 @@ def test_omega_is_never_printed_without_the_fit_moments(single, tmp_path):
     d.iloc[:200].to_csv(other, index=False)
     t = paper.measurement_apa(res, moments=paper.FitMoments.of(res, other))
     assert set(t.frame["ω"]) <= {"—", ""} and "does not reproduce" in t.note
+
+
+def test_a_multigroup_fit_gets_the_measurement_tables_of_every_group(groups):
+    tables = paper.paper_tables([groups])
+    titles = [t.title for t in tables]
+    for g in groups["groups"]:
+        assert f"Measurement model: loadings, reliability and convergent validity (group {g})" in titles
+        assert f"Discriminant validity (group {g})" in titles
+    assert [t.number for t in tables] == list(range(1, len(tables) + 1))

@@ -317,6 +317,10 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
     if scaled_any:
         note += (" Scaled/robust rows: the scaled test statistic (chisq.scaled) and the robust CFI, TLI and "
                  "RMSEA (cfi.robust, tli.robust, rmsea.robust).")
+    for lab, r in results.items():      # what the fit warned about belongs beside its numbers
+        said = [str(w).rstrip(".") for w in (r.get("warnings") or [])]
+        if said:
+            note += f" Warnings of the fit{f' {lab}' if len(results) > 1 else ''}: " + "; ".join(said) + "."
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Model", "Estimator")), wrap=("Model",))
 

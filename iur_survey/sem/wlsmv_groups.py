@@ -488,8 +488,16 @@ def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_p
 
     table_par: list[int] = []
 
-    def add(lhs, op, rhs, g, label, est, se, i=None, par=-1):
-        sl = sa = est
+    # lavaan's std.all of a threshold is tau / SD(y*), the model-implied SD of the latent response (1 only in a
+    # group whose y* variances are fixed to 1: delta parameterization, scales not free); of a scale, 1
+    ystar_sd = []
+    for g in range(model.ngroups):
+        sigma = model.layout(g).core(full_std[None])["Sigma"][0]
+        ystar_sd.append(dict(zip(model.groups[g].ov, np.sqrt(np.diagonal(sigma)))))
+
+    def add(lhs, op, rhs, g, label, est, se, i=None, par=-1, sa=None):
+        sl = est
+        sa = est if sa is None else sa
         if i is not None:
             sl, sa = float(std["std.lv"][i]), float(std["std.all"][i])
             kk = int(pt.par_index[i])
@@ -516,16 +524,17 @@ def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_p
         for j, name in enumerate(stats[g].th.index):
             item, tt = name.split("|")
             q = res.th_par[g][j]
-            add(item, "|", tt, g + 1, "", float(t[q]), float(se_par[q]), par=int(q))
+            add(item, "|", tt, g + 1, "", float(t[q]), float(se_par[q]), par=int(q),
+                sa=float(t[q]) / ystar_sd[g][item])
         for i in grows:
             if pt.user[i] != 1 and pt.op[i] != "~1":
                 add(pt.lhs[i], pt.op[i], pt.rhs[i], g + 1, pt.label[i], *row_est(i), i=i)
         for j, v in enumerate(ov):
             q = res.delta_par[g][j]
             if q >= 0:
-                add(v, "~*~", v, g + 1, "", float(t[q]), float(se_par[q]), par=int(q))
+                add(v, "~*~", v, g + 1, "", float(t[q]), float(se_par[q]), par=int(q), sa=1.0)
             else:
-                add(v, "~*~", v, g + 1, "", float(res.scales[g][j]), 0.0)
+                add(v, "~*~", v, g + 1, "", float(res.scales[g][j]), 0.0, sa=1.0)
         for i in grows:
             if pt.op[i] == "~1":
                 add(pt.lhs[i], "~1", "", g + 1, pt.label[i], *row_est(i), i=i)

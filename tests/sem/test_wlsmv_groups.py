@@ -52,7 +52,7 @@ def _ours_table(res):
 
 
 def compare(res, ref):
-    """Max |diff| of estimates, max relative diff of SEs (SE > 1e-8), max |diff| of fit measures."""
+    """Max |diff| of estimates, max relative diff of SEs (SE > 1e-8), max |diff| of fit measures and of std.all."""
     R, O = _ref_table(ref), _ours_table(res)
     missing = R.index.difference(O.index)
     assert len(missing) == 0, f"rows lavaan reports and we do not: {list(missing)[:5]}"
@@ -61,6 +61,9 @@ def compare(res, ref):
     se_r = R["se"].to_numpy(float)
     ok = se_r > 1e-8
     d_se = float(np.max(np.abs(O["se"].to_numpy(float)[ok] / se_r[ok] - 1)))
+    std_r = R["std.all"].to_numpy(float)       # thresholds: tau / SD(y*); scales: 1 (lavaan's standardizedSolution)
+    both = np.isfinite(std_r)
+    d_std = float(np.max(np.abs(O["std.all"].to_numpy(float)[both] - std_r[both])))
     f = res.fit_measures()
     d_fit = 0.0
     for k in FIT_KEYS:
@@ -71,7 +74,7 @@ def compare(res, ref):
             assert not np.isfinite(f[k]), f"{k}: lavaan NA, ours {f[k]}"
             continue
         d_fit = max(d_fit, abs(float(f[k]) - float(rv)))
-    return d_est, d_se, d_fit
+    return d_est, d_se, d_fit, d_std
 
 
 CASES = [
@@ -98,10 +101,11 @@ def test_against_lavaan(data, case, kw):
     nobs = ref["nobs"]
     assert res.nobs == (nobs if isinstance(nobs, list) else [nobs])
     assert res.converged
-    d_est, d_se, d_fit = compare(res, ref)
+    d_est, d_se, d_fit, d_std = compare(res, ref)
     assert d_est < 1e-4
     assert d_se < 5e-3
     assert d_fit < 1e-3
+    assert d_std < 1e-4
 
 
 def test_auto_is_pairwise_and_listwise_on_request(data):

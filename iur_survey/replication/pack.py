@@ -172,7 +172,7 @@ def resolve_call(results: Mapping[str, Any], results_path: str | Path | None = N
             "ordered": rec_opt.get("ordered") or results.get("ordered") or None,
             "merge_groups": dict(rec_opt.get("merge_groups") or results.get("groups_merged") or {})}
     # the missing-data method actually used is what results.json reports
-    if results.get("missing") in ("fiml", "listwise"):
+    if results.get("missing") in ("fiml", "listwise", "pairwise"):      # (WLSMV's "auto" is pairwise)
         opts["missing"] = results["missing"]
     if opts["missing"] == "ml":
         opts["missing"] = "fiml"

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -258,6 +259,15 @@ def test_wlsmv_and_merged_groups(tmp_path):
     assert 'estimator = "WLSMV", ordered = c("GOV1"' in script
     ours = json.loads((pw.directory / "ours.json").read_text())
     assert "logl" not in ours["tolerances"]["fit_required"] and "chisq" in ours["tolerances"]["fit_required"]
+    # incomplete ordinal data: the fit's "auto" was pairwise, and lavaan must be told so (its default is listwise)
+    ordinal = pd.read_csv(DATA / "ordinal_600.csv")
+    ordinal.loc[ordinal.index[::9], "GOV2"] = np.nan
+    holes = tmp_path / "ordinal_holes.csv"
+    ordinal.to_csv(holes, index=False)
+    wh = fit(tmp_path / "wh", holes, "--estimator", "WLSMV")
+    assert json.loads(Path(wh).read_text())["missing"] == "pairwise"
+    ph = build_pack(wh, tmp_path / "ph", data=holes, r_versions=False)
+    assert 'missing = "pairwise"' in (ph.directory / "replicate.R").read_text()
     model = tmp_path / "mg.lav"
     model.write_text(MG_MODEL)
     m = fit(tmp_path / "m", DATA / "groups_1200.csv", "--model", str(model), "--group", "role",
@@ -267,6 +277,6 @@ def test_wlsmv_and_merged_groups(tmp_path):
     roles = pd.read_csv(pm.directory / "data.csv")["role"]
     assert "government" not in set(roles) and len(roles) == 1200
     if RSCRIPT:
-        for pack in (pw, pm):
+        for pack in (pw, ph, pm):
             proc = run_r(pack.directory, cwd=tmp_path)
             assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -56,6 +56,27 @@ FORMATS = ("docx", "tex", "md", "csv", "html")
 STARS_NOTE = "* *p* < .05. ** *p* < .01. *** *p* < .001."
 
 
+def se_p_note(results: Mapping) -> str:
+    """What the *SE* and *p* of a path or effect table are, when they are not the plain ML ones.
+
+    >>> print(se_p_note({"estimator": "MLR"}))
+     *SE*: robust (Huber-White; lavaan's MLR).
+    >>> se_p_note({"estimator": "ML", "bootstrap": {"B": 500, "ci": "percentile"}}).startswith(" *SE*: bootstrap (B = 500). *p*: z test")
+    True
+    """
+    out = ""
+    est = str(results.get("estimator", "")).upper()
+    b = results.get("bootstrap")
+    if isinstance(b, Mapping) and b:
+        out += (f" *SE*: bootstrap (B = {b.get('B')}). *p*: z test of the estimate over its bootstrap *SE*, as "
+                f"lavaan's; it can disagree with the bootstrap CI, which is the one to read.")
+    elif est == "MLR":
+        out += " *SE*: robust (Huber-White; lavaan's MLR)."
+    elif est in ("WLSMV", "DWLS"):
+        out += " *SE*: robust (lavaan's WLSMV)."
+    return out
+
+
 # ----------------------------------------------------------------------------------------------- inputs
 def load_results(path: str | Path) -> dict:
     """Read a results.json (of ``iur-survey fit`` or ``iur-survey pls``) with a typed error."""
@@ -556,7 +577,7 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
         rows.append(row)
     frame = pd.DataFrame(rows)
     note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
-            f"(std.all). {STARS_NOTE}" + _constraints_note(results) + improper_note(est))
+            f"(std.all). {STARS_NOTE}" + se_p_note(results) + _constraints_note(results) + improper_note(est))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 
@@ -593,7 +614,7 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
     if eg:
         note += (" Group: the group whose parameters the effect's definition uses (.g1, .g2, ... number the groups "
                  "in the fit's order: " + ", ".join(f"g{k} = {g}" for k, g in enumerate(_groups(est), 1)) + ").")
-    note += _constraints_note(results)
+    note += se_p_note(results) + _constraints_note(results)
     return APATable(frame, title, number=number, note=note,
                     numeric=("*b*", "*SE*", "95% CI", "β", "β 95% CI", "*p*"))
 

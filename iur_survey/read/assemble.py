@@ -116,11 +116,15 @@ def _refuse_summary_rows(ids, groups, lines: np.ndarray, path, header: str | Non
     """
     if header is None:
         return
-    s = pd.Series(ids, dtype="string").str.strip()
-    hit = (s.str.fullmatch(SUMMARY_ID).fillna(False) & pd.Series(groups, dtype="string").isna()).to_numpy(bool)
+    blank = np.flatnonzero(pd.isna(np.asarray(groups, dtype=object)))     # few rows: the regex runs on them only
+    if not len(blank):
+        return
+    s = pd.Series(np.asarray(ids, dtype=object)[blank], dtype="string").str.strip()
+    hit = s.str.fullmatch(SUMMARY_ID).fillna(False).to_numpy(bool)
     if hit.any():
-        k = int(np.argmax(hit))
-        raise ReadError(path, f"this row looks like a summary of the data ({s.iloc[k]!r}, and no group), not a "
+        j = int(np.argmax(hit))
+        k = int(blank[j])
+        raise ReadError(path, f"this row looks like a summary of the data ({s.iloc[j]!r}, and no group), not a "
                               f"response; remove the rows under the data", row=int(lines[k]), column=header)
 
 

@@ -450,7 +450,9 @@ def recode_id(values: pd.Series, lines, header, path) -> pd.Series:
             return str(u)
 
         out = pd.array(map_unique(values, func, lines, header, path), dtype="string")
-    mail = pd.Series(out).str.contains(_EMAIL, regex=True).fillna(False).to_numpy(dtype=bool)
+    text = "".join(x for x in np.asarray(out, dtype=object) if isinstance(x, str))
+    mail = (pd.Series(out).str.contains(_EMAIL, regex=True).fillna(False).to_numpy(dtype=bool) if "@" in text
+            else np.zeros(len(out), dtype=bool))      # (no "@" anywhere: no regex over every id)
     if mail.any():
         raise ReadError(path, "the response id holds an e-mail address: ids are written to the clean data and the "
                               "ledger; map a column of anonymous ids as the id (instrument columns:), or remove "
@@ -500,9 +502,16 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
                 txt = txt.str.replace(_GMT, lambda m: f" {m[1]}{int(m[2]):02d}:{m[3] or '00'}", regex=True)
             parsed = None
             first = str(txt.iloc[0]).strip()
-            formats = _date_formats(txt, lines[np.flatnonzero(rest)[present]], header, path)
-            dayfirst = any("%d/%m" in f or "%d.%m" in f for f in formats)
-            formats = sorted(formats, key=lambda f: not _fits(first, f))   # the likely one first
+            likely = next((f for f in _DATE_FORMATS if _fits(first, f)), None)
+            parsed = (pd.to_datetime(txt, format=likely, errors="coerce")
+                      if likely is not None and likely.startswith("%Y") else None)
+            if parsed is not None and parsed.notna().all():     # year first: no day-month order to decide
+                formats, dayfirst = (), False
+            else:
+                parsed = None
+                formats = _date_formats(txt, lines[np.flatnonzero(rest)[present]], header, path)
+                dayfirst = any("%d/%m" in f or "%d.%m" in f for f in formats)
+                formats = sorted(formats, key=lambda f: not _fits(first, f))   # the likely one first
             for fmt in formats:
                 p = pd.to_datetime(txt, format=fmt, errors="coerce")
                 if p.notna().all():

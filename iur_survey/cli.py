@@ -82,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         quick_start()
         try:
             return _main(sys.argv[1:])
+        except BrokenPipeError:          # `iur-survey fit ... | head`: the reader left; no traceback
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())     # (Python's advice: no second error when stdout is flushed)
+            return 0
         finally:
             fast_exit()
     return _main(list(argv))

@@ -40,3 +40,17 @@ def test_bootstrap_name_and_default_seed_aligned():
         args = subs[name].parse_args(["data.csv", "--bootstrap", "20", "--out", "x.json"])
         assert args.seed == 2022, name
     assert subs["pls"].parse_args(["d.csv", "--boot", "9", "--out", "x"]).boot == 9   # the old name, explicit
+
+
+def test_a_closed_pipe_is_no_traceback(tmp_path):
+    """`iur-survey simulate ... | true`: the reader leaves before the summary is written; exit 0, nothing on stderr
+    (was a BrokenPipeError traceback and exit 1)."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    cmd = [sys.executable, "-m", "iur_survey", "simulate", "--n", "50", "--seed", "1", "--out", str(tmp_path / "s")]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    p.stdout.close()                                   # the reader has gone
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 0 and "Traceback" not in err, err

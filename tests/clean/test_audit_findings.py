@@ -103,3 +103,14 @@ def test_fit_group_needs_two_groups(sim, roles):
     data = pd.DataFrame({"role": roles * 300, "x1": np.arange(300.0), "x2": 1.0, "x3": 2.0})
     with pytest.raises(EstimationError, match="a multi-group fit needs at least two groups"):
         prepare_groups(data, "role", "F =~ x1 + x2 + x3")
+
+
+def test_an_item_answered_by_almost_nobody_is_no_division_by_zero(sim):
+    """One item answered by 2 respondents: the covariance of the distance rules rested on 0 rows (ZeroDivisionError
+    in mahad_beta_crit); the item is now left out of them, and the critical value of an empty sample is NaN."""
+    from iur_survey.clean.indices import mahad_beta_crit
+    assert np.isnan(mahad_beta_crit(0.01, 0, 28)) and np.isnan(mahad_beta_crit(0.01, 1, np.array([3, 4]))).all()
+    frame = sim.frame.copy()
+    frame.loc[frame.index[2:], "GOV1"] = np.nan
+    res = _clean(frame)
+    assert "GOV1" in next(iter(res.report["rule_notes"].values()))

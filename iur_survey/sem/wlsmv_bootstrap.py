@@ -205,6 +205,9 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
             full[prob.kept] = est[b, :prob.nk]
             D[b] = fn(full)
         bt.defined = D
+    elif defs:      # never an effect row that looks bootstrapped and is not
+        bt.warnings.append(f"the {len(defs)} defined effects (:=) of a multi-group WLSMV fit get no bootstrap SE or "
+                           "CI (not implemented): their SE, CI and p are left empty")
     if bt.n_ok < B:
         bt.warnings.append(f"{B - bt.n_ok} of {B} bootstrap draws failed (empty category or no convergence) "
                            "and were left out")

@@ -79,3 +79,14 @@ def test_failed_draws_are_counted_and_warned(data):
     assert bt.n_failed > 0
     assert any("bootstrap draws failed" in w for w in bt.warnings)
     assert np.isnan(bt.est[bt.status != 0]).all()
+
+
+def test_multigroup_effects_without_bootstrap_say_so(data):
+    """The := effects of a multi-group WLSMV fit are not bootstrapped: their SE and CI stay empty, and a warning says
+    so (they were left empty in silence)."""
+    model = TWO + "\nF2 ~ c(a1, a2, a3)*F1\nhalf := a1 / 2"
+    fit = sem(model, data, ordered=True, group="G")
+    res = with_wlsmv_bootstrap(fit, 6, data=data, seed=3, workers=1, progress=False)
+    pe = res.parameter_estimates()
+    assert pe.loc[pe["op"] == ":=", "se"].isna().all()
+    assert any("defined effects (:=) of a multi-group WLSMV fit get no bootstrap SE" in w for w in res.warnings)

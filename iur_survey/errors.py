@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+#: an e-mail address (masked in messages; refused as a response id by the reader)
+EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 #: personal-data patterns a quoted cell must never carry into a message, a ledger detail or stderr,
 #: in the order they are masked (most specific first)
 _PII_PATTERNS = (
-    ("<e-mail>", re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)),
+    ("<e-mail>", EMAIL),
     ("<ip>", re.compile(r"(?<![\w.:])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.])")),
     ("<ip>", re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])"
                         r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?(?![\w:])")),

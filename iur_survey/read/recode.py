@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import OutOfRangeError, ReadError, UnknownLabelError
+from ..errors import EMAIL, OutOfRangeError, ReadError, UnknownLabelError
 from ..instrument import normalise_label
 
 #: Qualtrics' numeric "Response Type" (Status) codes
@@ -46,7 +46,6 @@ _FALSE = {"false", "0", "0.0", "no", "n", "f", "否", "未完成", "unfinished",
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*天)?\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*"
                        r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec))?$", re.I)
-_EMAIL = r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+"
 _GMT = re.compile(r"\s*(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?\s*$")
 _HMS = re.compile(r"^(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)$")      # h:mm:ss (mm:ss alone would be ambiguous)
 _IP_SUFFIX = re.compile(r"\s*[(（].*$", re.S)
@@ -451,7 +450,7 @@ def recode_id(values: pd.Series, lines, header, path) -> pd.Series:
 
         out = pd.array(map_unique(values, func, lines, header, path), dtype="string")
     text = "".join(x for x in np.asarray(out, dtype=object) if isinstance(x, str))
-    mail = (pd.Series(out).str.contains(_EMAIL, regex=True).fillna(False).to_numpy(dtype=bool) if "@" in text
+    mail = (pd.Series(out).str.contains(EMAIL, regex=True).fillna(False).to_numpy(dtype=bool) if "@" in text
             else np.zeros(len(out), dtype=bool))      # (no "@" anywhere: no regex over every id)
     if mail.any():
         raise ReadError(path, "the response id holds an e-mail address: ids are written to the clean data and the "

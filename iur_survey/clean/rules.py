@@ -415,9 +415,16 @@ def _answers_differ(frame: pd.DataFrame, instrument: Instrument, rows: np.ndarra
     if not cols or not len(rows):
         return np.zeros(len(rows), dtype=np.int64)
     x = _matrix(frame, cols)
-    a, b = x[rows], x[firsts]
-    same = (a == b) | (np.isnan(a) & np.isnan(b))
-    return (~same).sum(axis=1)
+    return (~_same_answers(x[rows], x[firsts])).sum(axis=1)
+
+
+def _same_answers(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cell by cell: the same code, or both blank.
+
+    >>> _same_answers(np.array([[1, np.nan, 2.0]]), np.array([[1, np.nan, np.nan]])).tolist()
+    [[True, True, False]]
+    """
+    return (a == b) | (np.isnan(a) & np.isnan(b))
 
 
 def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
@@ -459,8 +466,7 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
     # guard against hash collisions: the flagged row must really equal its kept row
     if flagged.any():
         k = kept[flagged]
-        same = (((a[flagged] == a[k]) | (np.isnan(a[flagged]) & np.isnan(a[k]))).all(axis=1)
-                & (ip_codes[flagged] == ip_codes[k]))
+        same = _same_answers(a[flagged], a[k]).all(axis=1) & (ip_codes[flagged] == ip_codes[k])
         flagged[np.flatnonzero(flagged)[~same]] = False
     rows = raw_rows(frame)
     return _details(frame, flagged, (f"same answers from the same IP address as row {rows[k]} (its first submission)"
@@ -825,8 +831,11 @@ def reference_columns(frame: pd.DataFrame, instrument: Instrument,
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if not cols or not ref.any():
         return cols
-    answered = frame.loc[ref, cols].notna().to_numpy().mean(axis=0)
-    return [c for c, a in zip(cols, answered) if a >= SPARSE_ITEM_SHARE]
+
+    def kept() -> list[str]:            # once per frame and reference: the distance and likelihood rules share it
+        answered = (~np.isnan(_matrix(frame, cols)[ref])).mean(axis=0)
+        return [c for c, a in zip(cols, answered) if a >= SPARSE_ITEM_SHARE]
+    return list(_frame_cached(frame, ("reference columns", tuple(cols), np.packbits(ref).tobytes()), kept))
 
 
 def mahalanobis_min_n(n_items: int) -> int:

@@ -149,12 +149,14 @@ def chen_decision(delta_cfi: float, delta_rmsea: float, delta_srmr: float,
     return "unclear"
 
 
-def _free_per_group(model: str) -> tuple[int, int]:
-    """(p, q): observed variables and free parameters of one group's configural model (with means)."""
+def _free_per_group(model: str, ngroups: int = 1) -> tuple[int, int]:
+    """(p, q): observed variables and free parameters of one group's configural model (with means); the model
+    is read with ``ngroups`` groups (a ``c(a1, a2, ...)*`` label modifier has one value per group)."""
     from .partable import build_partable
     from .syntax import parse_model
-    pt = build_partable(parse_model(model), meanstructure=True)
-    return len(pt.ov_names[0]), int(pt.npar)
+    pt = build_partable(parse_model(model), meanstructure=True, ngroups=max(1, ngroups))
+    first = {int(pt.par_index[i]) for i in range(len(pt)) if pt.group[i] == 1 and pt.free[i] > 0}
+    return len(pt.ov_names[0]), len(first)
 
 
 def group_size_table(data: pd.DataFrame, group: str, model: str, *,
@@ -171,9 +173,9 @@ def group_size_table(data: pd.DataFrame, group: str, model: str, *,
     """
     if group not in data.columns:
         raise EstimationError(None, f"group column {group!r} is not in the data")
-    p, q = _free_per_group(model)
     g = data[group].dropna().astype(str)
     labels = list(pd.unique(g))
+    p, q = _free_per_group(model, len(labels))
     counts = g.value_counts()
     min_n = int(min_group_size) if min_group_size is not None else max(100, q)
     rows = []

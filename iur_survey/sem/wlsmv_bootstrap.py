@@ -7,9 +7,13 @@ DWLS weights from their NACOV; pairwise or listwise as the fit) and refits the m
 original estimates.  A draw in which a category of an item is empty fails (lavaan: "some categories of
 variable ... are empty"), as does a draw that does not converge; both are counted and left out.
 
-The standard errors are the bootstrap standard deviations (divisor ``B``, as lavaan's ``vcov``; ``:=``
-rows divisor ``B - 1``), the intervals percentile (lavaan's ``boot.ci.type = "perc"``) or
-``bca.simple``.  Draws run in chunks on :func:`iur_survey.sem.parallel.map_chunks` (processes, threads
+The standard errors are lavaan's: the bootstrap standard deviations (divisor ``B``) times
+``sqrt(N / (N - G))`` (lavaan's scaling of a non-ML ``vcov``; ``:=`` rows: SD divisor ``B - 1``, unscaled), the intervals percentile (lavaan's ``boot.ci.type = "perc"``) or
+``bca.simple``.  The ``:=`` rows of one group or several are lavaan's: each successful draw's defined values
+(:func:`defined_draws`, the model's definitions applied to the draw's parameters), their SD and their
+interval.  When some draws failed, lavaan 0.6.14 shows no SE for the ``:=`` rows (it passes the failed
+draws' empty rows to ``def.function``; its intervals leave them out); here their SE is lavaan's formula on
+the successful draws, and a warning counts the failed ones.  Draws run in chunks on :func:`iur_survey.sem.parallel.map_chunks` (processes, threads
 or a Dask cluster).
 """
 
@@ -31,7 +35,8 @@ from .ordinal_result import OrdinalSEMResult
 from .wlsmv import dwls_dropped, dwls_table_columns, fit_dwls, wls_delta, wls_moments
 from .wlsmv_groups import GroupsSpec, dwls_problem
 
-__all__ = ["WLSMVBootstrap", "WLSMVBootstrapResult", "wlsmv_bootstrap", "with_wlsmv_bootstrap", "CHUNK", "GTOL"]
+__all__ = ["WLSMVBootstrap", "WLSMVBootstrapResult", "wlsmv_bootstrap", "with_wlsmv_bootstrap", "defined_draws", "CHUNK",
+           "GTOL"]
 
 #: draws per task
 CHUNK = 25
@@ -125,7 +130,8 @@ def _run_chunk(prob: _Problem, chunk: tuple[int, int]) -> dict:
 @dataclass
 class WLSMVBootstrap:
     """The draws: ``est`` (B x parameters, NaN rows = failed or not converged), ``status``, ``seed``,
-    ``ci``, ``level``, ``seconds``, ``workers``."""
+    ``ci``, ``level``, ``seconds``, ``workers``; ``nobs`` and ``ngroups`` of the fit (lavaan's DWLS scaling of
+    the bootstrap covariance, :meth:`se`)."""
 
     est: np.ndarray
     status: np.ndarray
@@ -135,6 +141,8 @@ class WLSMVBootstrap:
     level: float
     seconds: float
     workers: int
+    nobs: int
+    ngroups: int
     defined: np.ndarray | None = None       # B x (:= rows)
     warnings: list[str] = field(default_factory=list)
 
@@ -156,10 +164,18 @@ class WLSMVBootstrap:
 
     n_nonadmissible = 0
 
-    def se(self) -> np.ndarray:
-        """Bootstrap SDs of the parameters (divisor B, lavaan's vcov of a bootstrap fit)."""
+    def vcov(self) -> np.ndarray:
+        """Bootstrap covariance of the parameters: lavaan's ``vcov`` of a (D)WLS bootstrap fit, the covariance
+        of the successful draws (divisor B) times ``N / (N - G)`` (lav_model_vcov: a non-ML estimator's
+        NVarCov = N x cov is divided by ``ntotal - ngroups``)."""
         ok = self.est[self.status == 0]
-        return np.sqrt(np.var(ok, axis=0, ddof=0)) if len(ok) else np.full(self.theta.size, np.nan)
+        if len(ok) < 2:
+            return np.full((self.theta.size, self.theta.size), np.nan)
+        return np.cov(ok, rowvar=False, ddof=0) * (self.nobs / (self.nobs - self.ngroups))
+
+    def se(self) -> np.ndarray:
+        """Bootstrap SEs of the parameters (the square roots of :meth:`vcov`'s diagonal)."""
+        return np.sqrt(np.diagonal(self.vcov()))
 
     def interval(self, t: np.ndarray, t0: float) -> tuple[float, float]:
         t = t[np.isfinite(t)]
@@ -194,24 +210,45 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
     est = np.vstack([o["est"] for o in out])
     status = np.concatenate([o["status"] for o in out])
     bt = WLSMVBootstrap(est=est, status=status, theta=np.asarray(res.theta, float), seed=prob.entropy, ci=ci,
-                        level=level, seconds=time.perf_counter() - t0, workers=int(workers))
-    pt = res.partable
-    defs = [c for c in pt.constraints if c.op == ":="]
-    if defs and prob.kind == "single":
-        fn = from_partable(pt, res.model.row_values(np.zeros(res.model.npar)))
-        D = np.full((B, len(defs)), np.nan)
-        for b in np.flatnonzero(status == 0):
-            full = np.zeros(res.model.npar)
-            full[prob.kept] = est[b, :prob.nk]
-            D[b] = fn(full)
-        bt.defined = D
-    elif defs:      # never an effect row that looks bootstrapped and is not
-        bt.warnings.append(f"the {len(defs)} defined effects (:=) of a multi-group WLSMV fit get no bootstrap SE or "
-                           "CI (not implemented): their SE, CI and p are left empty")
+                        level=level, seconds=time.perf_counter() - t0, workers=int(workers),
+                        nobs=int(sum(len(X) for X in prob.data)), ngroups=len(prob.data))
+    bt.defined = defined_draws(res, est, status)
     if bt.n_ok < B:
         bt.warnings.append(f"{B - bt.n_ok} of {B} bootstrap draws failed (empty category or no convergence) "
                            "and were left out")
     return bt
+
+
+def defined_draws(res: OrdinalSEMResult, est: np.ndarray, status: np.ndarray) -> np.ndarray | None:
+    """The ``:=`` values of every draw (draws x definitions; NaN rows where ``status != 0``), None without ``:=``.
+
+    lavaan's ``def.function`` applied to each draw's free parameters, one or several groups alike: the model
+    parameters are the first columns of ``theta`` (at the fit's ``kept`` positions), a label stands for its
+    first row and ``c(a1, a2)*`` gives each group its own label (:func:`iur_survey.sem.defined.from_partable`).
+
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(6)
+    >>> f = rng.normal(size=(300, 1))
+    >>> y = f @ [[.8, .7, .6]] + rng.normal(size=(300, 3)) * .6
+    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c"])
+    >>> fit = sem("F =~ a + l*b + m*c\\nr := l / m", d, ordered=True)
+    >>> D = defined_draws(fit, np.vstack([fit.theta, fit.theta]), np.array([0, 1]))
+    >>> bool(np.isclose(D[0, 0], fit.table.loc[fit.table.op == ":=", "est"].iat[0])), bool(np.isnan(D[1, 0]))
+    (True, True)
+    """
+    pt = res.partable
+    ndef = sum(c.op == ":=" for c in pt.constraints)
+    if not ndef:
+        return None
+    groups = res.meta.get("wlsmv_groups")
+    kept = np.asarray(groups.kept if groups is not None else res.meta["wlsmv"].kept, dtype=int)
+    fn = from_partable(pt, res.model.row_values(np.zeros(res.model.npar)))
+    D = np.full((len(est), ndef), np.nan)
+    for b in np.flatnonzero(np.asarray(status) == 0):
+        full = np.zeros(res.model.npar)
+        full[kept] = est[b, :kept.size]
+        D[b] = fn(full)
+    return D
 
 
 def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
@@ -299,6 +336,12 @@ def with_wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataF
     """
     bt = wlsmv_bootstrap(res, B, data=data, ci=ci, seed=seed, workers=workers, scheduler=scheduler,
                          progress=progress, level=level)
+    return _boot_result(res, bt)
+
+
+def _boot_result(res: OrdinalSEMResult, bt: WLSMVBootstrap) -> WLSMVBootstrapResult:
+    """The fit with the SEs and intervals of the draws ``bt`` (``:=`` rows: SD divisor B - 1 and interval of
+    ``bt.defined`` over the successful draws)."""
     table = res.table.copy()
     groups = res.meta.get("wlsmv_groups")
     if groups is not None:
@@ -316,13 +359,11 @@ def with_wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataF
         if q >= 0:
             se_col[i] = se_b[q]
             lo[i], hi[i] = bt.interval(bt.est[ok, q], est[i])
-        elif table["op"].iat[i] == ":=" and bt.defined is not None:
+        elif table["op"].iat[i] == ":=":
             t = bt.defined[ok, ndef]
             se_col[i] = float(np.std(t, ddof=1)) if t.size > 1 else np.nan
             lo[i], hi[i] = bt.interval(t, est[i])
             ndef += 1
-        elif table["op"].iat[i] == ":=":
-            se_col[i] = lo[i] = hi[i] = np.nan
         else:
             lo[i] = hi[i] = est[i]          # fixed rows
     table["se"] = se_col
@@ -333,8 +374,7 @@ def with_wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataF
     vals["se_type"] = "bootstrap"
     vals["warnings"] = list(res.warnings) + bt.warnings
     vals["meta"] = dict(res.meta, bootstrap={"B": bt.B, "ci": bt.ci, "seed": bt.seed})
-    good = bt.est[ok]
-    vals["vcov_theta"] = np.cov(good, rowvar=False, ddof=0) if len(good) > 1 else res.vcov_theta
+    vals["vcov_theta"] = bt.vcov() if bt.n_ok > 1 else res.vcov_theta
     out = WLSMVBootstrapResult(**vals)
     out.boot = bt
     return out

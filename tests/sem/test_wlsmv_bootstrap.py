@@ -169,14 +169,17 @@ def test_multigroup_effects_are_the_draws_effects(data, def_fit):
 
 @pytest.mark.slow
 def test_multigroup_effect_se_match_lavaan_within_mc_error(data, def_fit):
-    """Our own B = 300 draws against lavaan's bootstrap (92 successful draws): the := SEs within Monte Carlo error
-    (sd of the ratio ~ sqrt(1/(2*300) + 1/(2*92)) = 8 %)."""
+    """Our own B = 300 draws against lavaan's bootstrap of the same fit (wlsmv_boot_groups_def_mc.json, B = 1000):
+    the := SEs within Monte Carlo error (sd of the ratio of two SDs ~ sqrt(1/(2*300) + 1/(2*1000)) = 4.7 % for
+    normal draws, more for the heavy-tailed l1 / l2)."""
+    mc = json.loads((HERE / "wlsmv_boot_groups_def_mc.json").read_text())
     res = with_wlsmv_bootstrap(def_fit, 300, data=data, seed=11, workers=2, progress=False)
     pe = res.parameter_estimates()
     se = pe.loc[pe["op"] == ":=", "se"].to_numpy(float)
-    ref = np.array(DEF["se_ok"])[np.array([e == ":=" for e in DEF["estimates"]["op"]])]
+    ref = np.array(mc["se_ok"], dtype=float)[(pd.DataFrame(mc["estimates"])["op"] == ":=").to_numpy()]
     q = se / ref
-    assert np.all(np.abs(q - 1) < 0.3), q
+    assert np.mean(np.abs(q - 1)) < 0.12, q
+    assert np.max(np.abs(q - 1)) < 0.25, q
 
 
 def test_cli_multigroup_wlsmv_bootstrap_writes_and_tables_the_effects(tmp_path, capsys):

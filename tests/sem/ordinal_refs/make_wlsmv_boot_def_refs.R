@@ -1,6 +1,7 @@
 # lavaan 0.6.14 references for the := effects of a multi-group WLSMV bootstrap (iur_survey/sem/wlsmv_bootstrap.py).
 #
-#   Rscript tests/sem/ordinal_refs/make_wlsmv_boot_def_refs.R      # -> wlsmv_boot_groups_def.json
+#   Rscript tests/sem/ordinal_refs/make_wlsmv_boot_def_refs.R          # -> wlsmv_boot_groups_def.json
+#   Rscript tests/sem/ordinal_refs/make_wlsmv_boot_def_refs.R mc       # -> wlsmv_boot_groups_def_mc.json
 #
 # Data: wlsmv_groups_630.csv (three groups G).  A fit with se = "bootstrap", bootstrap = 100, iseed = 2022 whose
 # := rows use labels of several groups (c(p1, p2, p3)*, c(l1, l2, l3)*) and an earlier := name.  The file holds
@@ -11,6 +12,8 @@
 #   * se_ok: lavaan's lav_model_vcov_se() on the successful draws.  lavaan 0.6.14 passes the failed draws (NA rows)
 #     to def.function when it computes the := se at fit time, so with any failed draw the := se in `estimates`
 #     is NA (its CIs already leave the failed draws out); se_ok is the same formula without them.
+# "mc": the same fit with bootstrap = 1000 (iseed = 2023), only the estimates and se_ok, for comparing our own
+# draws' := SEs within Monte Carlo error (100 draws are too few for that: the SD of l1 / l2 is heavy-tailed).
 # The test puts lavaan's draws through our code and must get lavaan's := se and CI (the same draws, so exactly,
 # not within Monte Carlo error): lavaan computes each draw's := values with def.function applied to the draw.
 suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
@@ -31,8 +34,10 @@ model <- paste(
   sep = "\n")
 # lavaan 0.6.14 refuses se = "bootstrap" with estimator = "WLSMV" ("use (D)WLS estimator for bootstrap"):
 # estimator = "DWLS" with test = "scaled.shifted" is the same fit with bootstrap SEs.
+mc <- identical(commandArgs(TRUE)[1], "mc")
 fit <- suppressWarnings(sem(model, d, ordered = TRUE, estimator = "DWLS", test = "scaled.shifted",
-                            missing = "pairwise", group = "G", se = "bootstrap", bootstrap = 100L, iseed = 2022L))
+                            missing = "pairwise", group = "G", se = "bootstrap",
+                            bootstrap = if (mc) 1000L else 100L, iseed = if (mc) 2023L else 2022L))
 BOOT <- fit@boot$coef
 err <- attr(BOOT, "error.idx")
 if (length(err)) BOOT <- BOOT[-err, , drop = FALSE]
@@ -49,5 +54,7 @@ out <- list(model = model, nobs = lavInspect(fit, "nobs"), B = nb + length(err),
             estimates = as.data.frame(pe[, c("lhs", "op", "rhs", "group", "label", "est", "se",
                                              "ci.lower", "ci.upper")]),
             se_ok = se_ok[seq_len(nrow(pe))])
-write_json(out, file.path(HERE, "wlsmv_boot_groups_def.json"), digits = I(15), auto_unbox = TRUE, na = "null")
+if (mc) out$boot <- NULL
+write_json(out, file.path(HERE, if (mc) "wlsmv_boot_groups_def_mc.json" else "wlsmv_boot_groups_def.json"),
+           digits = I(15), auto_unbox = TRUE, na = "null")
 cat("done: draws", nb, "failed", length(err), "\n")

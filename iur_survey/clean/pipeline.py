@@ -589,7 +589,7 @@ def _duration_warnings(frame: pd.DataFrame) -> list[str]:
     """Durations the speeder rule reads with a caveat: 0 s (no human's time), or none beside others.
 
     >>> _duration_warnings(pd.DataFrame({"_duration": [0.0, 600, np.nan, 580]}))[0][:58]
-    '1 response(s) have a duration of 0 s: the speeder rule ex'
+    '1 response(s) have a duration of 0 s: the speeder rule exc'
     """
     if "_duration" not in frame.columns or not len(frame):
         return []

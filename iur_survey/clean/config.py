@@ -101,6 +101,7 @@ class CleanConfig:
     speeder_far_fraction: float = 0.15
     longstring_min_run: int | None = None
     longstring_far_run: int | None = None
+    longstring_honest_far_alpha: float = 0.001
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
@@ -400,7 +401,8 @@ _EVIDENCE_COUNTS: dict[str, int] = {
 _UNIT = ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha", "mahalanobis_direction_alpha",
          "mahalanobis_ipsatized_alpha", "mahalanobis_quotient_alpha", "random_likelihood_alpha",
          "random_likelihood_far_alpha", "invariant_tail_alpha", "invariant_tail_far_alpha",
-         "longpattern_honest_alpha", "longpattern_honest_far_alpha", "psychsyn_critval", "psychant_critval")
+         "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha",
+         "psychsyn_critval", "psychant_critval")
 #: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
 _CORRELATIONS = ("psychsyn_min_r", "psychant_max_r", "even_odd_min_r", "person_total_min_r")
 #: standard deviations, seconds and log likelihood ratios: not negative

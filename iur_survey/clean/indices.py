@@ -16,6 +16,8 @@ function          index                                      reference
 ================  ========================================  ===========================
 longstring        longest run of identical answers           careless::longstring; Johnson 2005
 longpattern       longest periodic string (zig-zag, ...)     longstring generalised; Curran 2016
+max_identical     how often the most frequent answer is      Kim et al. 2019 (maximum identical
+                  given, wherever it stands                  rating; straight-lining)
 irv               intra-individual response variability      careless::irv; Dunn et al. 2018
 mahad             Mahalanobis D² (pairwise covariance)       careless::mahad (complete rows)
 mahad_beta_p      D²'s finite-sample p (scaled Beta)         Wilks 1963; Gnanadesikan & Kettenring 1972
@@ -68,7 +70,7 @@ from scipy import linalg, special
 
 from .missing import pattern_index
 
-__all__ = ["longstring", "longpattern", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
+__all__ = ["longstring", "longpattern", "max_identical", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
            "mahad_beta_crit", "mahad_new_p", "mahad_new_crit", "answer_draws", "mahad_sim_quantile",
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
@@ -186,6 +188,29 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_
         best_p = np.where(better, per, best_p)
         best_s = np.where(better, p_start, best_s)
     return best, best_p, best_s
+
+
+def max_identical(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The count of a respondent's most frequent answer, and that answer (``NaN`` if none).
+
+    The *maximum identical rating* of Kim, Dykema, Stevenson, Black & Moberg (2019,
+    *Soc Sci Comput Rev* 37:214-233), one of the straight-lining indicators they compare,
+    as a count: unlike :func:`longstring` it is not broken by one answer in between.  A
+    tie goes to the lowest code.  Missing answers are not counted.
+
+    >>> n, v = max_identical(np.array([[4, 4, 1, 4, 4.0], [1, 2, 2, 1, np.nan], [np.nan] * 5]))
+    >>> n.tolist(), v.tolist()
+    ([4, 2, 0], [4.0, 1.0, nan])
+    """
+    x = np.asarray(x, dtype=float)
+    best = np.zeros(len(x), dtype=np.int64)
+    val = np.full(len(x), np.nan)
+    for v in np.unique(x[~np.isnan(x)]):
+        k = (x == v).sum(axis=1)
+        more = k > best
+        best = np.where(more, k, best)
+        val = np.where(more, v, val)
+    return best, val
 
 
 def irv(x: np.ndarray) -> np.ndarray:

@@ -175,8 +175,10 @@ def careless_by_group(screened: pd.DataFrame, instrument: Instrument, excluded: 
     n_o, k_o = total_n - c["screened"], total_k - c["excluded"]
     return counts, (f"the careless-responding indices excluded {c['excluded']} of {c['screened']} {worst} "
                     f"responses ({100 * c['excluded'] / c['screened']:.1f}%) against {100 * k_o / n_o:.1f}% of the "
-                    f"others (binomial p = {worst_p:.1g}): a role that answers differently is far from the pooled "
-                    f"sample; compare with mahalanobis by_group before comparing the roles")
+                    f"others (binomial p = {worst_p:.1g}): either more of them answered carelessly, or a role that "
+                    f"answers differently is far from the pooled sample. The ledger's basis column says which "
+                    f"indices excluded them; if the distance indices did, compare with mahalanobis by_group "
+                    f"before comparing the roles")
 
 
 def _flags_table(ids: pd.Series, kept_pos: np.ndarray, rows: np.ndarray, flag_pos: np.ndarray,
@@ -583,6 +585,26 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
     return out
 
 
+def _duration_warnings(frame: pd.DataFrame) -> list[str]:
+    """Durations the speeder rule reads with a caveat: 0 s (no human's time), or none beside others.
+
+    >>> _duration_warnings(pd.DataFrame({"_duration": [0.0, 600, np.nan, 580]}))[0][:58]
+    '1 response(s) have a duration of 0 s: the speeder rule exc'
+    """
+    if "_duration" not in frame.columns or not len(frame):
+        return []
+    dur = pd.to_numeric(frame["_duration"], errors="coerce").to_numpy(dtype=float)
+    out = []
+    zero, blank = int((dur == 0).sum()), int(np.isnan(dur).sum())
+    if zero:
+        out.append(f"{zero} response(s) have a duration of 0 s: the speeder rule excludes them as far beyond its "
+                   f"cut-off, but 0 s is no human's time: a bot, or a time the export lost (then blank those "
+                   f"cells, and the speeder rule leaves them unjudged)")
+    if blank and blank < len(dur):
+        out.append(f"{blank} of {len(dur)} screened response(s) have no duration: the speeder rule cannot judge them")
+    return out
+
+
 def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
     """How a rule had to work on this export (e.g. break-offs inferred without Progress)."""
     out = {}
@@ -635,6 +657,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             parts.append(_ledger_part(flags[rule], rule, pos_all, hit))
     _check_ids(ids, raw)
     screen_warnings = _screening_warnings(flags, n)
+    if "speeder" in on:
+        screen_warnings += _duration_warnings(frame[screened])
 
     # -- stage 2: data-based indices on the screened rows: they flag ---------------------
     sub = frame[screened]

@@ -243,14 +243,9 @@ def sep_hint(head: str, path, delimiter: str = ",") -> int:
     Excel writes and reads such a first line; the reader skips it (the header is then on line 2)
     and refuses one that names another delimiter.
 
-    >>> sep_hint("sep=,
-id,GOV1
-", "x.csv"), sep_hint("id,GOV1
-", "x.csv")
+    >>> sep_hint("sep=,\r\nid,GOV1\r\n", "x.csv"), sep_hint("id,GOV1\n", "x.csv")
     (5, 0)
-    >>> sep_hint("sep=;
-id;GOV1
-", "x.csv")
+    >>> sep_hint("sep=;\nid;GOV1\n", "x.csv")
     Traceback (most recent call last):
     ...
     iur_survey.errors.DelimiterError: x.csv:1: the file's first line says sep=; : it is separated by ';', not ',' (save it as comma-separated CSV or pass the right format)

@@ -36,6 +36,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,14 +167,16 @@ def _head(sheet, n: int = 8, scan: int = 200) -> list[list[str]]:
     return out[:n]
 
 
-def _choose(path, wb, sheet, recognise) -> tuple[int, object, list[str]]:
+def _choose(path, wb, sheet, recognise, loaded: dict | None = None) -> tuple[int, object, list[str]]:
     """The worksheet to read (index, metadata) and what the choice needs to say (warnings).
 
     ``sheet`` given: that one.  Otherwise the only worksheet with cells; among several, the one
     visible sheet whose header ``recognise`` (a function of its first rows) takes for a survey
     export, else the first visible one.  Two sheets with the same header as the chosen one (the
     responses split over sheets, or a copy), or two that ``recognise`` takes, are refused.
+    ``loaded`` receives the sheets parsed on the way ({index: sheet}), for the caller to reuse.
     """
+    loaded = {} if loaded is None else loaded
     sheets = _worksheets(wb)
     if not sheets:
         raise EmptyFileError(path, "the workbook has no worksheet (only chart or macro sheets)")
@@ -183,7 +186,8 @@ def _choose(path, wb, sheet, recognise) -> tuple[int, object, list[str]]:
         return (*sheets[0], [])
     full = []                                       # worksheets with cells: (index, meta, first rows)
     for i, m in sheets:
-        head = _head(_load(path, wb, i, m.name))
+        loaded[i] = _load(path, wb, i, m.name)
+        head = _head(loaded[i])
         if head:
             full.append((i, m, head))
     if not full:
@@ -260,8 +264,12 @@ def load_sheet(path: str | Path, data: bytes | None = None, *, sheet: str | int 
         return hit[3]
     _LAST.clear()
     wb = _open(path, data)
-    index, meta, said = _choose(path, wb, sheet, recognise)
-    grid, numbers = _parse(path, _load(path, wb, index, meta.name), meta.name)
+    loaded: dict = {}
+    index, meta, said = _choose(path, wb, sheet, recognise, loaded)
+    chosen = loaded.pop(index, None) or _load(path, wb, index, meta.name)
+    loaded.clear()
+    grid, numbers = _parse(path, chosen, meta.name)
+    del chosen
     rows, cols = hidden_rows_xlsx(path, data, meta.name)
     sheets = _worksheets(wb)
     info = SheetRead(name=meta.name, position=[i for i, _ in sheets].index(index) + 1, n_sheets=len(sheets),
@@ -369,20 +377,46 @@ def hidden_rows_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, fr
         if member is None:
             return frozenset(), frozenset()
         rows, cols, numbered = set(), set(), True
-        with zf.open(member) as fh:
-            carry = b""
-            while True:
-                chunk = fh.read(_CHUNK)
+        carry = b""                                   # the tag a chunk cut: scanned with the next chunk
+        for chunk in _xml_chunks(zf, member, data):
+            if b"hidden" in chunk or b"hidden" in carry + chunk[:16]:     # (no copy of a chunk without it)
                 buf = carry + chunk
-                cut = buf.rfind(b"<") if chunk else len(buf)    # a tag cut by the chunk waits for the next one
-                body, carry = (buf[:cut], buf[cut:]) if cut > 0 else (b"", buf)
-                if b"hidden" in body:
-                    numbered &= _scan_hidden(body, rows, cols)
-                if not chunk:
-                    break
+                cut = max(buf.rfind(b"<"), 0)
+                numbered &= _scan_hidden(buf[:cut], rows, cols)
+                carry = buf[cut:]
+            else:
+                carry = chunk[max(chunk.rfind(b"<"), 0):] if b"<" in chunk[-4096:] else carry + chunk
+        if b"hidden" in carry:
+            numbered &= _scan_hidden(carry, rows, cols)
         if not numbered:                 # a hidden row without its r="": count the rows (rare; a whole scan)
             rows = _count_hidden_rows(zf, member)
     return frozenset(rows), frozenset(cols)
+
+
+def _xml_chunks(zf: zipfile.ZipFile, member: str, data: bytes | None):
+    """The member's bytes in pieces of about :data:`_CHUNK`: inflated straight from ``data`` (no CRC pass:
+    calamine has read the member already; a third faster) when it is deflated, else through zipfile."""
+    info = zf.getinfo(member)
+    off = info.header_offset
+    if data is not None and info.compress_type == zipfile.ZIP_DEFLATED and data[off:off + 4] == b"PK\x03\x04":
+        n, m = int.from_bytes(data[off + 26:off + 28], "little"), int.from_bytes(data[off + 28:off + 30], "little")
+        start = off + 30 + n + m
+        raw = memoryview(data)[start:start + info.compress_size]
+        inflate = zlib.decompressobj(-15)
+        try:
+            for pos in range(0, len(raw), _CHUNK // 8):
+                piece = inflate.decompress(raw[pos:pos + _CHUNK // 8])
+                if piece:
+                    yield piece
+            tail = inflate.flush()
+        except zlib.error:
+            return                                  # calamine read it: a damaged member would not get here
+        if tail:
+            yield tail
+        return
+    with zf.open(member) as fh:
+        while chunk := fh.read(_CHUNK):
+            yield chunk
 
 
 def _scan_hidden(body: bytes, rows: set, cols: set) -> bool:

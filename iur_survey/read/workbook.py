@@ -10,8 +10,8 @@ Which sheet (:func:`load_sheet`): the one the user names (``sheet=``, ``clean --
 else the only worksheet with cells, else the visible one whose header is a survey
 export's; two sheets with one header (responses split over sheets) or two survey headers
 are refused, and a choice among several sheets with cells is said in the report's
-warnings.  The rows and columns an .xlsx sheet hides are listed
-(:func:`hidden_rows_xlsx`; calamine does not report them) for the reader to refuse or
+warnings.  The rows and columns an .xlsx/.xlsm/.ods sheet hides are listed
+(:func:`hidden_rows_xlsx`; calamine does not report them; not for .xls/.xlsb) for the reader to refuse or
 read with a warning (:mod:`iur_survey.read.assemble`).  A damaged
 workbook (a cut-off sheet, a broken zip, an unreadable .xls) is refused with a
 :class:`~iur_survey.errors.ReadError`; nothing is guessed.
@@ -60,7 +60,7 @@ class SheetRead:
 
     ``position`` counts from 1 (the tab order); ``hidden_rows`` are the 1-based sheet rows marked
     hidden (by hand, a filter or a collapsed outline) and ``hidden_columns`` the 0-based columns
-    (.xlsx/.xlsm only: calamine does not report row visibility; :func:`hidden_rows_xlsx`);
+    (.xlsx/.xlsm/.ods; not .xls/.xlsb: calamine does not report row visibility; :func:`hidden_rows_xlsx`);
     ``warnings`` say what the reader decided on its own.
     """
 
@@ -355,7 +355,9 @@ def hidden_rows_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, fr
 
     calamine does not report them, so the sheet's XML is scanned in chunks for ``hidden="1"``
     (``<row r="5" hidden="1">``, ``<col min="3" max="4" hidden="1"/>``); a chunk without that
-    text costs one substring search.  Other formats (.xls, .xlsb, .ods) give empty sets.
+    text costs one substring search.  An .ods workbook says it in ``content.xml``
+    (``table:visibility="collapse"`` or ``"filter"``: :func:`_hidden_ods`); .xls and .xlsb
+    (binary records) give empty sets.
 
     >>> import tempfile, os, xlsxwriter
     >>> with tempfile.TemporaryDirectory() as d:
@@ -373,6 +375,8 @@ def hidden_rows_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, fr
     except (zipfile.BadZipFile, OSError):
         return frozenset(), frozenset()
     with zf:
+        if "content.xml" in zf.namelist() and "xl/workbook.xml" not in zf.namelist():
+            return _hidden_ods(zf, name, data)
         member = _sheet_member(zf, name)
         if member is None:
             return frozenset(), frozenset()
@@ -434,6 +438,57 @@ def _scan_hidden(body: bytes, rows: set, cols: set) -> bool:
         elif _COL_TAG.match(tag) and b"min" in attrs:
             cols.update(range(attrs[b"min"] - 1, attrs.get(b"max", attrs[b"min"])))
     return numbered
+
+
+_ODS_TAG = re.compile(rb"<table:table[\s>][^>]*>|</table:table>|<table:table-(?:row|column)[\s/>][^>]*>")
+_ODS_NAME = re.compile(rb"""\btable:name\s*=\s*["']([^"']*)["']""")
+_ODS_REPEAT = re.compile(rb"""number-(?:rows|columns)-repeated\s*=\s*["'](\d+)["']""")
+_ODS_HIDDEN = re.compile(rb"""\btable:visibility\s*=\s*["'](?:collapse|filter)["']""")
+#: a hidden block repeated more often than this is the empty remainder of a sheet, not data
+_ODS_MAX_REPEAT = 10_000
+
+
+def _hidden_ods(zf: zipfile.ZipFile, name: str, data: bytes | None) -> tuple[frozenset, frozenset]:
+    """The 1-based rows and 0-based columns that table ``name`` of an .ods workbook hides.
+
+    Rows and columns are counted in document order with their ``number-rows-repeated`` (as
+    calamine counts them); ``table:visibility="collapse"`` (hidden) or ``"filter"`` (left out
+    by a filter) marks them.
+    """
+    from xml.sax.saxutils import unescape
+
+    rows, cols = set(), set()
+    inside, r, c, carry = False, 0, 0, b""
+    for chunk in (*_xml_chunks(zf, "content.xml", data), b""):
+        buf = carry + chunk
+        cut = max(buf.rfind(b"<"), 0) if chunk else len(buf)
+        for m in _ODS_TAG.finditer(buf, 0, cut):
+            tag = m.group()
+            if tag == b"</table:table>":
+                if inside:
+                    return frozenset(rows), frozenset(cols)
+                continue
+            if tag.startswith((b"<table:table ", b"<table:table>", b"<table:table\t", b"<table:table\n")):
+                found = _ODS_NAME.search(tag)
+                inside = bool(found) and unescape(found.group(1).decode("utf-8", "replace"),
+                                                  {"&quot;": '"', "&apos;": "'"}) == name
+                r = c = 0
+                continue
+            if not inside:
+                continue
+            rep = _ODS_REPEAT.search(tag)
+            k = int(rep.group(1)) if rep else 1
+            hidden = _ODS_HIDDEN.search(tag) is not None and k <= _ODS_MAX_REPEAT
+            if tag.startswith(b"<table:table-row"):
+                if hidden:
+                    rows.update(range(r + 1, r + k + 1))
+                r += k
+            else:
+                if hidden:
+                    cols.update(range(c, c + k))
+                c += k
+        carry = buf[cut:]
+    return frozenset(rows), frozenset(cols)
 
 
 def _count_hidden_rows(zf: zipfile.ZipFile, member: str) -> set:

@@ -276,3 +276,47 @@ def test_excel_sep_line_is_skipped_and_lines_keep_their_numbers(tmp_path, inst, 
     p.write_bytes(bom + b"sep=;\r\n" + body.replace(",", ";").encode())
     with pytest.raises(DelimiterError, match=r"s.csv:1: the file's first line says sep=; : it is separated by ';'"):
         read_export(p, inst)
+
+
+def ods(path, name, data, hidden_rows=(), hidden_cols=()):
+    """A minimal OpenDocument spreadsheet (as LibreOffice writes one: hidden rows and columns are
+    ``table:visibility="collapse"``, the empty rest of the sheet one repeated row)."""
+    def cell(v):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+
+    collapse = ' table:visibility="collapse"'
+    cols = "".join(f"<table:table-column{collapse if c in hidden_cols else ''}/>" for c in range(len(data[0])))
+    rows = "".join(f"<table:table-row{collapse if i in hidden_rows else ''}>{''.join(cell(v) for v in r)}"
+                   f"</table:table-row>" for i, r in enumerate(data, 1))
+    rows += '<table:table-row table:number-rows-repeated="1048000"><table:table-cell/></table:table-row>'
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+               f'<office:spreadsheet><table:table table:name="{name}">{cols}{rows}</table:table>'
+               '</office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", MANIFEST, zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+
+
+def test_hidden_rows_of_an_ods_workbook_are_refused_too(tmp_path, inst):
+    data = [HEAD, *[[v if not isinstance(v, bool) else "TRUE" for v in r] for r in rows(12)]]
+    p = ods(tmp_path / "x.ods", "Responses", data)
+    assert len(read_export(p, inst).frame) == 12
+    p = ods(tmp_path / "h.ods", "Responses", data, hidden_rows=(3, 9), hidden_cols=(5,))
+    with pytest.raises(ReadError, match=r"h.ods:3: sheet 'Responses' hides 2 data row\(s\) \(3, 9\)"):
+        read_export(p, inst)
+    raw = read_export(p, inst, hidden_rows="read")
+    assert len(raw.frame) == 12 and any("'GOV2' (GOV2)" in w for w in raw.warnings)

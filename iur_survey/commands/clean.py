@@ -58,6 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", metavar="ENC", default=None,
                         help="the text encoding of a CSV export (e.g. cp1252, big5, gb18030); default: detected "
                              "(UTF-8 with or without BOM, UTF-16 with BOM, then GB18030)")
+    parser.add_argument("--sheet", metavar="NAME|N", default=None,
+                        help="the workbook sheet to read: its name or its position counted from 1; default: the "
+                             "only sheet with cells, or the one whose header is a survey export's")
+    parser.add_argument("--hidden-rows", choices=("refuse", "read"), default="refuse",
+                        help="data rows a workbook hides (test or pilot responses set aside, a filter): refuse the "
+                             "workbook (default) or read them as responses")
     parser.add_argument("--strict", action="store_true",
                         help="make the reader fail on out-of-range codes instead of ledgering them")
     parser.add_argument("--out", metavar="DIR", required=True,
@@ -74,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     output_dir(args.out, OUTPUT_FILES, protect=inputs)          # a bad --out fails before the reading
     instrument = load_instrument(args.instrument)
     config = CleanConfig.from_file(args.config) if args.config else CleanConfig()
-    raw = read_export(args.raw, instrument, format=args.format, strict=args.strict, encoding=args.encoding)
+    raw = read_export(args.raw, instrument, format=args.format, strict=args.strict, encoding=args.encoding,
+                      sheet=args.sheet, hidden_rows=args.hidden_rows)
     result = clean(raw, instrument, config)
     if result.report["n_kept"] == 0:
         raise NoRowsKeptError(args.raw, no_rows_kept_message(result.report))

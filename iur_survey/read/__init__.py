@@ -14,10 +14,11 @@ format            what it reads
 ``google_forms``  Google Forms response sheet (``Timestamp`` + question text)
 ``limesurvey``    LimeSurvey response export (codes, text or ``code. text`` headings)
 ``csv``           plain CSV, one header row of item codes / mapped names
-``xlsx``          plain spreadsheet (.xlsx/.xls/.xlsb/.ods), the same layout on its first sheet
+``xlsx``          plain spreadsheet (.xlsx/.xls/.xlsb/.ods), the same layout on one sheet
 ================  ===========================================================================
 
-Spreadsheets are read with python-calamine (:mod:`iur_survey.read.workbook`).
+Spreadsheets are read with python-calamine (:mod:`iur_survey.read.workbook`, which also says which
+sheet is read and which rows it hides).
 
 >>> import tempfile, os
 >>> with tempfile.TemporaryDirectory() as d:
@@ -47,7 +48,8 @@ def _first_records(path: Path, data: bytes, encoding=None, n: int = 3) -> list[l
     """The first ``n`` records of a workbook or text export (a text one checked for its delimiter)."""
     import codecs
 
-    from .source import WORKBOOK_KINDS, _first_records as first, check_delimiter, decode_bytes, sniff_kind
+    from .source import (WORKBOOK_KINDS, _first_records as first, check_delimiter, decode_bytes, sep_hint,
+                         sniff_kind)
     from .workbook import read_workbook_rows
 
     if sniff_kind(data) in WORKBOOK_KINDS:
@@ -58,6 +60,7 @@ def _first_records(path: Path, data: bytes, encoding=None, n: int = 3) -> list[l
         cut = data.rfind(b"\n", 0, 1 << 20)     # whole lines only: no character cut in two
         head = data[:cut + 1] if cut > 0 else data
     text, _ = decode_bytes(head, path, encoding)
+    text = text[sep_hint(text, path):]          # Excel's "sep=," first line
     check_delimiter(text, path)
     return first(text, ",", n)
 
@@ -92,16 +95,10 @@ def detect_format(path: str | Path, instrument=None, *, encoding: str | None = N
     return _detect(path, read_bytes(path), instrument, encoding)
 
 
-def _detect(path: Path, data: bytes, instrument, encoding) -> str:
-    from ..errors import EmptyFileError, IURSurveyError
+def _detect(path: Path, data: bytes, instrument, encoding, sheet=None, hidden_rows="refuse") -> str:
+    from ..errors import EmptyFileError
     from ..instrument import load_instrument
-    from .match import Column, match_columns
-    from .google_forms import looks_like_google_forms
-    from .limesurvey import looks_like_limesurvey
-    from .qualtrics import looks_like_qualtrics
     from .source import WORKBOOK_KINDS, sniff_kind
-    from .surveymonkey import looks_like_surveymonkey
-    from .wjx import looks_like_wjx
 
     kind = sniff_kind(data)
     if kind == "empty":
@@ -112,40 +109,94 @@ def _detect(path: Path, data: bytes, instrument, encoding) -> str:
         raise FormatDetectionError(path, f"the file is named {path.suffix} but is not an SPSS file")
     if kind in WORKBOOK_KINDS and path.suffix.lower() not in _XLSX_EXT | _TEXT_EXT:
         raise FormatDetectionError(path, f"unknown export type {path.suffix!r} (a spreadsheet container)")
+    instrument = instrument or load_instrument()
+    if kind in WORKBOOK_KINDS:
+        _load_sheet(path, data, instrument, sheet, hidden_rows)
     records = _first_records(path, data, encoding)
     if not records:
         raise EmptyFileError(path, "the file is empty")
-    if looks_like_wjx(records):
-        return "wjx"
-    if looks_like_qualtrics(records):
-        return "qualtrics"
-    if looks_like_surveymonkey(records):
-        return "surveymonkey"
-    if looks_like_limesurvey(records):
-        return "limesurvey"
-    if looks_like_google_forms(records):
-        return "google_forms"
-    instrument = instrument or load_instrument()
+    fmt = _recognise(path, records, instrument)
+    if fmt is None:
+        _refuse_title_rows(path, data, encoding, instrument, kind in WORKBOOK_KINDS)
+        raise FormatDetectionError(path, "the layout matches no known export: no Qualtrics or Wenjuanxing header "
+                                         "and no column the instrument names", row=1)
+    return ("xlsx" if kind in WORKBOOK_KINDS else "csv") if fmt == "plain" else fmt
+
+
+#: how many rows above a header :func:`_refuse_title_rows` looks through
+TITLE_ROWS = 8
+
+
+def _refuse_title_rows(path: Path, data: bytes, encoding, instrument, workbook: bool) -> None:
+    """Refuse an export whose survey header is below its first row (a title such as "Survey export 2024-03-01"
+    in A1), naming the row the header is on; return when there is none."""
+    from .workbook import read_workbook_rows
+
+    if workbook:
+        rows, numbers = read_workbook_rows(path, data, max_rows=TITLE_ROWS + 3)
+        records = [["" if v is None else str(v) for v in r] for r in rows]
+        where = [f"row {k}" for k in numbers]
+    else:
+        records = _first_records(path, data, encoding, n=TITLE_ROWS + 3)
+        where = [f"the {k + 1}{'st' if k == 0 else 'nd' if k == 1 else 'rd' if k == 2 else 'th'} non-empty line"
+                 for k in range(len(records))]
+    for k in range(1, min(TITLE_ROWS, len(records)) + 1):
+        if k < len(records) and _recognise(path, records[k:k + 3], instrument) is not None:
+            first = " ".join(v for v in records[0] if v.strip())[:60]
+            raise FormatDetectionError(path, f"the export's header is not its first row but {where[k]} (the first "
+                                             f"holds {first!r}: a title?); delete the rows above the header and "
+                                             f"save again", row=1)
+
+
+def _recognise(path: Path, records: list[list], instrument) -> str | None:
+    """The export format whose header ``records`` (the first rows) are, ``"plain"`` for one naming a column of
+    the instrument, or ``None``."""
+    from ..errors import IURSurveyError
+    from .google_forms import looks_like_google_forms
+    from .limesurvey import looks_like_limesurvey
+    from .match import Column, match_columns
+    from .qualtrics import looks_like_qualtrics
+    from .surveymonkey import looks_like_surveymonkey
+    from .wjx import looks_like_wjx
+
+    if not records:
+        return None
+    for fmt, looks in (("wjx", looks_like_wjx), ("qualtrics", looks_like_qualtrics),
+                       ("surveymonkey", looks_like_surveymonkey), ("limesurvey", looks_like_limesurvey),
+                       ("google_forms", looks_like_google_forms)):
+        if looks(records):
+            return fmt
     columns = [Column(i, str(h)) for i, h in enumerate(records[0])]
     try:
         plan = match_columns(columns, instrument, path, require_role=False)
         known = bool(plan.targets)
     except IURSurveyError as exc:
         known = not isinstance(exc, FormatDetectionError) and any(c.target for c in columns)
-    if not known:
-        raise FormatDetectionError(path, "the layout matches no known export: no Qualtrics or Wenjuanxing header "
-                                         "and no column the instrument names", row=1)
-    return "xlsx" if kind in WORKBOOK_KINDS else "csv"
+    return "plain" if known else None
+
+
+def _load_sheet(path: Path, data: bytes, instrument, sheet, hidden_rows) -> None:
+    """Choose and parse the workbook's sheet (:func:`~iur_survey.read.workbook.load_sheet`), taking a sheet
+    whose first rows are a known export's header for the survey's."""
+    from .workbook import load_sheet
+
+    load_sheet(path, data, sheet=sheet, hidden_rows=hidden_rows,
+               recognise=lambda rows: _recognise(path, rows[:3], instrument) is not None)
 
 
 def read_export(path: str | Path, instrument=None, format: str | None = None, *, strict: bool = False,
-                encoding: str | None = None) -> RawResponses:
+                encoding: str | None = None, sheet: str | int | None = None,
+                hidden_rows: str = "refuse") -> RawResponses:
     """Read one export into the standard frame (see :mod:`iur_survey.read.base`).
 
     ``instrument`` defaults to the study's; ``format`` is one of :data:`FORMATS` or
     ``None`` (detect); ``strict=True`` turns out-of-scale codes into
     :class:`~iur_survey.errors.OutOfRangeError`; ``encoding`` forces a text encoding.
-    Bad input raises a subclass of :class:`~iur_survey.errors.ReadError`; the input file
+    For a workbook, ``sheet`` names the sheet to read (its name, or its position counted
+    from 1; default: the one sheet with cells, or the one whose header is a survey
+    export's: :func:`~iur_survey.read.workbook.load_sheet`) and ``hidden_rows`` says what
+    to do with data rows the sheet hides (``"refuse"``, the default, or ``"read"`` them as
+    responses with a warning).  Bad input raises a subclass of :class:`~iur_survey.errors.ReadError`; the input file
     is only read.
 
     >>> import tempfile, os
@@ -172,8 +223,15 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     path = Path(path)
     instrument = instrument or load_instrument()
     data = read_bytes(path)
+    from .source import WORKBOOK_KINDS, sniff_kind
+
+    workbook = sniff_kind(data) in WORKBOOK_KINDS
+    if sheet is not None and not workbook:
+        raise ReadError(path, f"sheet {sheet!r} was given but the file is not a workbook (.xlsx, .xls, .xlsb, .ods)")
     if format is None:
-        format = _detect(path, data, instrument, encoding)
+        format = _detect(path, data, instrument, encoding, sheet, hidden_rows)    # (it loads the sheet)
+    elif workbook:
+        _load_sheet(path, data, instrument, sheet, hidden_rows)
     readers = {"qualtrics": read_qualtrics, "wjx": read_wjx, "spss": read_spss, "csv": read_csv,
                "xlsx": read_xlsx, "surveymonkey": read_surveymonkey, "google_forms": read_google_forms,
                "limesurvey": read_limesurvey}

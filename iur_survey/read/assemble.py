@@ -13,6 +13,7 @@ from . import recode
 from .base import RawResponses, display_order_columns, standard_columns
 from .match import Plan
 from .source import Table
+from .workbook import WorkbookWarning
 
 #: what :attr:`RawResponses.column_map` says when the id is the data row number
 ROW_NUMBER_ID = "(data row number)"
@@ -31,6 +32,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         return data[t[target].index]
 
     column_map = plan.column_map
+    said = _sheet_notes(table, plan, path)
     if "response_id" in t:
         out["response_id"] = recode.recode_id(col("response_id"), lines, t["response_id"].header, path)
     else:
@@ -66,6 +68,12 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                                 if "_finished" in t else [pd.NA] * n, dtype="boolean")
     out["_progress"] = (recode.recode_progress(col("_progress"), lines, t["_progress"].header, path)
                         if "_progress" in t else np.full(n, np.nan))
+    if "_progress" in t:
+        out["_progress"], note = recode.progress_scale(out["_progress"], out["_finished"] if "_finished" in t else None,
+                                                       lines, t["_progress"].header, path)
+        if note:
+            said.append(note)
+            warnings.warn(f"{path}: {note}", recode.ProgressScaleWarning, stacklevel=2)
     out["_duration"] = (recode.recode_duration(col("_duration"), lines, t["_duration"].header, path)
                         if "_duration" in t else np.full(n, np.nan))
     with warnings.catch_warnings(record=True) as caught:      # the reader's assumptions go into the report too
@@ -74,7 +82,6 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                              if "_submitted" in t else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
         started = (recode.recode_submitted(col("_started"), lines, t["_started"].header, path)
                    if "_started" in t and "_duration" not in t and "_submitted" in t else None)
-    said = []
     for w in caught:
         if issubclass(w.category, recode.AmbiguousDateWarning):
             said.append(str(w.message))
@@ -95,6 +102,38 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
                         warnings=said,
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes))
+
+
+def _sheet_notes(table: Table, plan: Plan, path) -> list[str]:
+    """What the workbook's sheet choice says, and the data rows and read columns the sheet hides.
+
+    Hidden data rows are refused (an analyst hides test or pilot responses instead of deleting
+    them; a filter hides the rows it leaves out) unless ``hidden_rows="read"``, which reads them
+    with a warning; a read column that is hidden is read, with a warning.  Hidden header rows
+    (Qualtrics' question text and ImportId rows) and hidden columns that are not read say nothing.
+    """
+    info = table.extra.get("sheet")
+    if info is None:
+        return []
+    said = list(info.warnings)
+    where = f"sheet {info.name!r}"
+    hidden = np.flatnonzero(np.isin(table.lines, list(info.hidden_rows))) if info.hidden_rows else []
+    if len(hidden):
+        rows = [int(table.lines[k]) for k in hidden]
+        shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+        if info.hidden_policy == "refuse":
+            raise ReadError(path, f"{where} hides {len(rows)} data row(s) ({shown}): hidden rows are often test or "
+                                  f"pilot responses set aside, or rows a filter left out; delete them if they are not "
+                                  f"responses, or read them as responses with --hidden-rows read "
+                                  f"(hidden_rows='read')", row=rows[0])
+        said.append(f"{where} hides {len(rows)} data row(s) ({shown}); they were read as responses (hidden_rows='read')")
+    cols = [c for c in plan.targets.values() if c.index in info.hidden_columns]
+    if cols:
+        names = ", ".join(f"{c.header!r} ({c.target})" for c in sorted(cols, key=lambda c: c.index))
+        said.append(f"{where} hides column(s) {names}; they were read (unhide them to check them)")
+    for note in said:
+        warnings.warn(f"{path}: {note}", WorkbookWarning, stacklevel=3)
+    return said
 
 
 #: what a spreadsheet's summary row under the data says in its first cell (the id column)

@@ -359,6 +359,73 @@ def recode_progress(values, lines, header, path) -> np.ndarray:
     return map_unique(values, _num_func("progress"), lines, header, path, dtype=np.float64, na=math.nan)
 
 
+class ProgressScaleWarning(UserWarning):
+    """A Progress column of fractions (0-1) read as percentages (x100)."""
+
+
+def progress_scale(progress: np.ndarray, finished, lines: np.ndarray, header: str, path) -> tuple[np.ndarray, str | None]:
+    """``progress`` as percentages 0-100, and what had to be assumed (a warning) or a typed refusal.
+
+    Qualtrics writes Progress as whole percentages 0-100; a column rewritten as fractions
+    (1 = finished, 0.45 = 45 %) would make every response unfinished.  Values all within
+    [0, 1] are read as fractions (x100, with a warning) when one lies strictly between 0
+    and 1, or when the Finished column (``finished``: True/False/None per row, or ``None``)
+    says finished exactly where Progress is 1.  A column of only 0 and 1 without that is
+    ambiguous (1 % or 100 %?) and refused, as is a Progress outside 0-100, or fractions that a
+    Finished column contradicts (finished, yet below 1).
+
+    >>> p, said = progress_scale(np.array([1.0, 0.45, np.nan]), None, np.array([2, 3, 4]), "Progress", "x.csv")
+    >>> p.tolist(), said
+    ([100.0, 45.0, nan], 'Progress holds fractions 0-1 (0.45 on row 3), not percentages 0-100: read as percentages (x100)')
+    >>> progress_scale(np.array([1.0, 0.0]), None, np.array([2, 3]), "Progress", "x.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: x.csv:2:Progress: Progress holds only 0 and 1 and no Finished column says which rows finished: 1 may be 1 % or 100 %; save the column as percentages 0-100, or name it Finished if it says finished (1) or not (0)
+    """
+    known = ~np.isnan(progress)
+    if not known.any():
+        return progress, None
+    bad = known & ((progress < 0) | (progress > 100))
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise ReadError(path, f"progress {progress[k]:g} is outside 0-100 (a percentage)", row=int(lines[k]),
+                        column=header)
+    v = progress[known]
+    if v.max() > 1:
+        return progress, None                                        # percentages
+    between = known & (progress > 0) & (progress < 1)
+    fin = None if finished is None else np.array([None if f is None or f is pd.NA else bool(f) for f in finished],
+                                                  dtype=object)
+    done = np.zeros(len(progress), bool) if fin is None else np.array([f is True for f in fin])
+    if between.any():
+        k = int(np.argmax(between))
+        contra = done & known & (progress < 1)
+        if contra.any():
+            j = int(np.argmax(contra))
+            raise ReadError(path, f"{header} holds fractions 0-1 (e.g. {progress[k]:g} on row {int(lines[k])}) but "
+                                  f"this response is finished at {progress[j]:g}: neither percentages nor fractions; "
+                                  f"check the Progress and Finished columns", row=int(lines[j]), column=header)
+        return np.round(progress * 100, 9), (f"{header} holds fractions 0-1 ({progress[k]:g} on row {int(lines[k])}), "
+                                             f"not percentages 0-100: read as percentages (x100)")
+    ones = known & (progress == 1)
+    if not ones.any():
+        return progress, None                                        # all 0: 0 % either way
+    if done.any() and not (done & known & (progress != 1)).any() and not (ones & ~done).any():
+        return progress * 100, (f"{header} holds only 0 and 1, and 1 exactly where Finished says finished: read as "
+                                f"fractions, i.e. percentages 0 and 100")
+    if done.any() or fin is None or all(f is None for f in fin):
+        k = int(np.argmax(ones))
+        if fin is None or all(f is None for f in fin):
+            raise ReadError(path, f"{header} holds only 0 and 1 and no Finished column says which rows finished: 1 "
+                                  f"may be 1 % or 100 %; save the column as percentages 0-100, or name it Finished if "
+                                  f"it says finished (1) or not (0)", row=int(lines[k]), column=header)
+        j = int(np.argmax(done & known & (progress != 1))) if (done & known & (progress != 1)).any() \
+            else int(np.argmax(ones & ~done))
+        raise ReadError(path, f"{header} holds only 0 and 1 and does not agree with the Finished column (1 % or "
+                              f"100 %?): save the column as percentages 0-100", row=int(lines[j]), column=header)
+    return progress, None                                            # nobody finished: 0 % and 1 %, read as such
+
+
 def parse_duration(text) -> float:
     """Seconds from ``583``, ``"583秒"``, ``"2分30秒"``, ``"1小时2分3秒"``, ``"0:02:53"`` or a workbook
     time span (raises ``ValueError``).

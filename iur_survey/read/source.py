@@ -31,7 +31,7 @@ import pandas as pd
 
 from .._threads import available_cores
 from ..errors import (DelimiterError, EmptyFileError, EncodingError, FormatDetectionError, ReadError)
-from .workbook import read_workbook_grid
+from .workbook import read_workbook_sheet
 
 #: encodings tried, in order, when none is given and the file has no BOM
 FALLBACK_ENCODINGS = ("utf-8", "gb18030")
@@ -232,6 +232,33 @@ def check_delimiter(text: str, path: str | Path, delimiter: str = ",") -> None:
         # one column only: cannot be an export with an id and items
         raise DelimiterError(path, f"the header has a single column: no {names[delimiter]} separates the fields",
                              row=1, column=recs[0][0][:40])
+
+
+_SEP_HINT = re.compile(r"""^["']?sep=(.)["']?[ \t]*(?=\r?\n|$)""", re.I)
+
+
+def sep_hint(head: str, path, delimiter: str = ",") -> int:
+    r"""How many characters of ``head`` are Excel's delimiter hint line (``sep=,``), 0 when it has none.
+
+    Excel writes and reads such a first line; the reader skips it (the header is then on line 2)
+    and refuses one that names another delimiter.
+
+    >>> sep_hint("sep=,\r\nid,GOV1\r\n", "x.csv"), sep_hint("id,GOV1\n", "x.csv")
+    (5, 0)
+    >>> sep_hint("sep=;\nid;GOV1\n", "x.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DelimiterError: x.csv:1: the file's first line says sep=; : it is separated by ';', not ',' (save it as comma-separated CSV or pass the right format)
+    """
+    m = _SEP_HINT.match(head)
+    if not m:
+        return 0
+    if m.group(1) != delimiter:
+        names = {",": "','", ";": "';'", "\t": "TAB", "|": "'|'"}
+        raise DelimiterError(path, f"the file's first line says sep={m.group(1)} : it is separated by "
+                                   f"{names.get(m.group(1), repr(m.group(1)))}, not {names.get(delimiter, delimiter)} "
+                                   f"(save it as comma-separated CSV or pass the right format)", row=1)
+    return m.end()
 
 
 def _check_data_delimiter(records, lines, width: int, delimiter: str, path) -> None:
@@ -498,6 +525,9 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
         raise EmptyFileError(path, "the file is empty")
     if b"\r" in buf and _LONE_CR.search(buf):   # old Mac line ends
         buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    hint = sep_hint(buf[:64].decode("utf-8", errors="replace"), path, delimiter)
+    if hint:                                    # Excel's "sep=," line: left blank, so the header stays on line 2
+        buf = buf[len(buf[:64].decode("utf-8", errors="replace")[:hint].encode()):]
     head_text = buf[:_HEAD_BYTES].decode("utf-8", errors="replace")
     check_delimiter(head_text, path, delimiter)
     records, ends, lines = _head_records(buf, delimiter, 8)
@@ -538,16 +568,17 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
 
 def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = None,
                     sha256: str | None = None, encoding=None, usecols=None) -> Table:
-    """Read the first sheet of a workbook into a :class:`Table` (``header_rows`` as in
-    :func:`read_text_table`)."""
+    """Read a workbook's sheet (:func:`~iur_survey.read.workbook.load_sheet` chooses it) into a :class:`Table`
+    (``header_rows`` as in :func:`read_text_table`); ``extra["sheet"]`` is the
+    :class:`~iur_survey.read.workbook.SheetRead` (its name, hidden rows and columns, warnings)."""
     import hashlib
 
     path, data, kind = _file_bytes(path, data)
     if kind not in WORKBOOK_KINDS:
         raise FormatDetectionError(path, "not a spreadsheet workbook (.xlsx, .xls, .xlsb or .ods)")
-    grid, numbers = read_workbook_grid(path, data, keep=False)
+    grid, numbers, info = read_workbook_sheet(path, data, keep=False)
     if grid.size == 0:
-        raise EmptyFileError(path, "the workbook's first sheet is empty")
+        raise EmptyFileError(path, f"the workbook's sheet {info.name!r} is empty")
     rows = grid[:8].tolist()
     df = pd.DataFrame(grid, dtype=object, copy=False)
     lines = np.asarray(numbers, dtype=np.int64)
@@ -557,7 +588,7 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     if len(body) == 0:
         raise EmptyFileError(path, "the sheet has a header but no response", row=int(lines[-1]))
     return Table(path=path, headers=headers, data=body, lines=body_lines,
-                 sha256=sha256 or hashlib.sha256(data).hexdigest(), encoding=None)
+                 sha256=sha256 or hashlib.sha256(data).hexdigest(), encoding=None, extra={"sheet": info})
 
 
 def read_table(path: str | Path, *, header_rows=1, data: bytes | None = None, encoding: str | None = None,

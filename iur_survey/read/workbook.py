@@ -1,10 +1,18 @@
 """Spreadsheet exports (.xlsx, .xlsm, .xls, .xlsb, .ods) read with python-calamine.
 
 `python-calamine <https://pypi.org/project/python-calamine/>`_ (the engine behind
-``pandas.read_excel(engine="calamine")``) reads every cell value of the first sheet:
+``pandas.read_excel(engine="calamine")``) reads every cell value of one sheet:
 numbers, text, booleans, dates (by number format, either date system).  This module
 only turns its rows into the reader's grid: empty cells become ``None``, rows with no
-value are left out, and each kept row keeps its 1-based sheet row number.  A damaged
+value are left out, and each kept row keeps its 1-based sheet row number.
+
+Which sheet (:func:`load_sheet`): the one the user names (``sheet=``, ``clean --sheet``),
+else the only worksheet with cells, else the visible one whose header is a survey
+export's; two sheets with one header (responses split over sheets) or two survey headers
+are refused, and a choice among several sheets with cells is said in the report's
+warnings.  The rows and columns an .xlsx/.xlsm/.ods sheet hides are listed
+(:func:`hidden_rows_xlsx`; calamine does not report them; not for .xls/.xlsb) for the reader to refuse or
+read with a warning (:mod:`iur_survey.read.assemble`).  A damaged
 workbook (a cut-off sheet, a broken zip, an unreadable .xls) is refused with a
 :class:`~iur_survey.errors.ReadError`; nothing is guessed.
 
@@ -25,6 +33,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +46,34 @@ import python_calamine
 from ..errors import EmptyFileError, ReadError
 
 
-def _sheet(path, data: bytes | None):
+#: what :func:`load_sheet` does with data rows the workbook hides: refuse them, or read them (with a warning)
+HIDDEN_ROWS = ("refuse", "read")
+
+
+class WorkbookWarning(UserWarning):
+    """The reader chose a sheet itself, or read hidden rows or columns: the report's warnings say which."""
+
+
+@dataclass
+class SheetRead:
+    """Which sheet of a workbook was read, and what it hides.
+
+    ``position`` counts from 1 (the tab order); ``hidden_rows`` are the 1-based sheet rows marked
+    hidden (by hand, a filter or a collapsed outline) and ``hidden_columns`` the 0-based columns
+    (.xlsx/.xlsm/.ods; not .xls/.xlsb: calamine does not report row visibility; :func:`hidden_rows_xlsx`);
+    ``warnings`` say what the reader decided on its own.
+    """
+
+    name: str
+    position: int
+    n_sheets: int
+    hidden_rows: frozenset = frozenset()
+    hidden_columns: frozenset = frozenset()
+    hidden_policy: str = "refuse"
+    warnings: list = field(default_factory=list)
+
+
+def _open(path, data: bytes | None):
     try:
         wb = (python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None
               else python_calamine.CalamineWorkbook.from_path(str(path)))
@@ -44,11 +84,137 @@ def _sheet(path, data: bytes | None):
                               f"open it in a spreadsheet program and save it again") from None
     if not wb.sheet_names:
         raise EmptyFileError(path, "the workbook has no sheet")
+    return wb
+
+
+def _load(path, wb, index: int, name: str):
     try:
-        return wb.get_sheet_by_index(0)
+        return wb.get_sheet_by_index(index)
     except Exception as exc:
-        raise ReadError(path, f"the first sheet of the workbook is damaged ({_short(exc)}); "
+        raise ReadError(path, f"sheet {name!r} of the workbook is damaged ({_short(exc)}); "
                               f"open it in a spreadsheet program and save it again") from None
+
+
+def _names(sheets) -> str:
+    names = [f"{m.name!r}" + ("" if _visible(m) else " (hidden)") for _, m in sheets]
+    return " and ".join(names) if len(names) == 2 else ", ".join(names)
+
+
+def _visible(meta) -> bool:
+    return meta.visible == python_calamine.SheetVisibleEnum.Visible
+
+
+def _worksheets(wb) -> list:
+    """(0-based index, metadata) of the workbook's worksheets (no chart, dialog or macro sheets)."""
+    try:
+        metas = wb.sheets_metadata
+    except Exception:   # pragma: no cover - every calamine format has it
+        return list(enumerate(_Meta(n) for n in wb.sheet_names))
+    return [(i, m) for i, m in enumerate(metas) if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+
+@dataclass
+class _Meta:
+    name: str
+    visible: object = None
+
+    def __post_init__(self):
+        self.visible = python_calamine.SheetVisibleEnum.Visible
+
+
+def _by_option(path, sheets, sheet) -> tuple[int, object]:
+    """The worksheet ``sheet`` names: its name, or its position counted from 1 (``2`` or ``"2"``).
+
+    >>> sheets = [(0, _Meta("README")), (1, _Meta("Data")), (2, _Meta("1"))]
+    >>> _by_option("x.xlsx", sheets, "Data")[1].name, _by_option("x.xlsx", sheets, 2)[1].name
+    ('Data', 'Data')
+    >>> _by_option("x.xlsx", sheets, "1")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: x.xlsx: sheet '1' is ambiguous: it is the name of sheet 3 and the position of sheet 'README'; rename the sheet
+    """
+    if isinstance(sheet, bool) or not isinstance(sheet, (int, str)):
+        raise ReadError(path, f"sheet must be a sheet's name or its position counted from 1, not {sheet!r}")
+    names = [m.name for _, m in sheets]
+    if isinstance(sheet, str) and sheet in names:
+        k = names.index(sheet)
+        if sheet.strip().isdigit() and 1 <= int(sheet) <= len(sheets) and int(sheet) != k + 1:
+            raise ReadError(path, f"sheet {sheet!r} is ambiguous: it is the name of sheet {k + 1} and the position "
+                                  f"of sheet {names[int(sheet) - 1]!r}; rename the sheet")
+        return sheets[k]
+    if isinstance(sheet, str) and sheet.strip().isdigit():
+        sheet = int(sheet)
+    if isinstance(sheet, int):
+        if 1 <= sheet <= len(sheets):
+            return sheets[sheet - 1]
+        raise ReadError(path, f"the workbook has no sheet {sheet} (sheets are counted from 1; it has "
+                              f"{len(sheets)}: {_names(sheets)})")
+    raise ReadError(path, f"the workbook has no sheet {sheet!r} (its sheets: {_names(sheets)})")
+
+
+def _head(sheet, n: int = 8, scan: int = 200) -> list[list[str]]:
+    """The first ``n`` non-empty rows of a loaded sheet as text (as format detection sees them)."""
+    raw = sheet.to_python(skip_empty_area=False, nrows=scan)
+    if not any(not _blank(v) for r in raw for v in r) and sheet.height > scan:
+        raw = sheet.to_python(skip_empty_area=False)
+    rows = [["" if _blank(v) else str(v).strip() for v in r] for r in raw]
+    rows = [r for r in rows if any(r)]
+    out = []
+    for r in rows:
+        while r and not r[-1]:
+            r = r[:-1]
+        out.append(r)
+    return out[:n]
+
+
+def _choose(path, wb, sheet, recognise, loaded: dict | None = None) -> tuple[int, object, list[str]]:
+    """The worksheet to read (index, metadata) and what the choice needs to say (warnings).
+
+    ``sheet`` given: that one.  Otherwise the only worksheet with cells; among several, the one
+    visible sheet whose header ``recognise`` (a function of its first rows) takes for a survey
+    export, else the first visible one.  Two sheets with the same header as the chosen one (the
+    responses split over sheets, or a copy), or two that ``recognise`` takes, are refused.
+    ``loaded`` receives the sheets parsed on the way ({index: sheet}), for the caller to reuse.
+    """
+    loaded = {} if loaded is None else loaded
+    sheets = _worksheets(wb)
+    if not sheets:
+        raise EmptyFileError(path, "the workbook has no worksheet (only chart or macro sheets)")
+    if sheet is not None:
+        return (*_by_option(path, sheets, sheet), [])
+    if len(sheets) == 1:
+        return (*sheets[0], [])
+    full = []                                       # worksheets with cells: (index, meta, first rows)
+    for i, m in sheets:
+        loaded[i] = _load(path, wb, i, m.name)
+        head = _head(loaded[i])
+        if head:
+            full.append((i, m, head))
+    if not full:
+        raise EmptyFileError(path, f"every sheet of the workbook is empty ({_names(sheets)})")
+    n = len(sheets)
+    pos = {i: k + 1 for k, (i, _) in enumerate(sheets)}
+    if len(full) == 1:
+        i, m, _ = full[0]
+        said = [] if pos[i] == 1 else [f"read sheet {m.name!r} (sheet {pos[i]} of {n}), the only one with cells"]
+        return i, m, said
+    visible = [f for f in full if _visible(f[1])] or full
+    taken = [f for f in visible if recognise is not None and recognise(f[2])]
+    if len(taken) > 1 and any(h[:1] != taken[0][2][:1] for _, _, h in taken):
+        raise ReadError(path, f"sheets {_names([(i, m) for i, m, _ in taken])} each hold a survey export's header: "
+                              f"choose the one to read with --sheet NAME (sheet= in Python), or put the responses "
+                              f"on one sheet")
+    i, m, head = taken[0] if taken else visible[0]
+    same = [(j, o) for j, o, h in full if j != i and h[:1] == head[:1]]
+    if same:
+        raise ReadError(path, f"sheets {_names([(i, m), *same])} have the same header row: the responses may be split "
+                              f"over them (or one is a copy); put the responses on one sheet, or choose the one to "
+                              f"read with --sheet NAME (sheet= in Python)")
+    others = _names([(j, o) for j, o, _ in full if j != i])
+    why = "the one whose header is a survey export's" if taken else "the first visible one with cells"
+    said = [f"read sheet {m.name!r} (sheet {pos[i]} of {n}), {why}; sheet(s) {others} also hold cells and were not "
+            f"read (choose another with --sheet)"]
+    return i, m, said
 
 
 def _short(exc: Exception) -> str:
@@ -61,7 +227,7 @@ def _blank(v) -> bool:
 
 
 #: the last sheet parsed, kept for the reader that follows format detection (calamine parses a
-#: whole sheet even for its first rows): {key: (grid, numbers)}
+#: whole sheet even for its first rows): {key: (options, grid, numbers, SheetRead)}
 _LAST: dict = {}
 
 
@@ -72,32 +238,75 @@ def _key(path, data: bytes | None):
     return ("path", str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
 
 
-def read_workbook_grid(path: str | Path, data: bytes | None = None, *, max_rows: int | None = None,
-                       keep: bool = True) -> tuple[np.ndarray, list[int]]:
-    """The first sheet as a 2-D object array (``None`` for empty cells) without its empty rows
-    and trailing empty columns, and the 1-based sheet row number of every kept row.
+def load_sheet(path: str | Path, data: bytes | None = None, *, sheet: str | int | None = None,
+               hidden_rows: str = "refuse", recognise=None) -> SheetRead:
+    """Choose the sheet to read, parse it and keep it for :func:`read_workbook_grid`; say what was read.
+
+    ``sheet`` is a sheet's name or its position counted from 1; ``None`` chooses (see
+    :func:`_choose`: the only sheet with cells, or the one whose header ``recognise`` takes
+    for a survey export) and says so in :attr:`SheetRead.warnings` when it is not the only
+    sheet with cells.  ``hidden_rows`` (``"refuse"`` or ``"read"``) is what the reader does
+    with data rows the sheet hides (:mod:`iur_survey.read.assemble` applies it).
+
+    >>> import tempfile, os
+    >>> from iur_survey.simulate.writers import write_xlsx
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_xlsx(os.path.join(d, "x.xlsx"), [["id", "GOV1"], ["a", 3]], sheet_name="Responses")
+    ...     info = load_sheet(p)
+    >>> info.name, info.position, info.n_sheets, sorted(info.hidden_rows), info.warnings
+    ('Responses', 1, 1, [], [])
+    """
+    if hidden_rows not in HIDDEN_ROWS:
+        raise ReadError(path, f"hidden_rows must be one of {', '.join(HIDDEN_ROWS)}, not {hidden_rows!r}")
+    key, options = _key(path, data), (sheet, hidden_rows, recognise is not None)
+    hit = _LAST.get(key)
+    if hit is not None and hit[0] == options:
+        return hit[3]
+    _LAST.clear()
+    wb = _open(path, data)
+    loaded: dict = {}
+    index, meta, said = _choose(path, wb, sheet, recognise, loaded)
+    chosen = loaded.pop(index, None) or _load(path, wb, index, meta.name)
+    loaded.clear()
+    grid, numbers = _parse(path, chosen, meta.name)
+    del chosen
+    rows, cols = hidden_rows_xlsx(path, data, meta.name)
+    sheets = _worksheets(wb)
+    info = SheetRead(name=meta.name, position=[i for i, _ in sheets].index(index) + 1, n_sheets=len(sheets),
+                     hidden_rows=rows, hidden_columns=cols, hidden_policy=hidden_rows, warnings=said)
+    _LAST[key] = (options, grid, numbers, info)
+    return info
+
+
+def read_workbook_sheet(path: str | Path, data: bytes | None = None, *, max_rows: int | None = None,
+                        keep: bool = True) -> tuple[np.ndarray, list[int], SheetRead]:
+    """The sheet :func:`load_sheet` chose (with its defaults unless it ran on these bytes before) as a 2-D
+    object array (``None`` for empty cells) without its empty rows and trailing empty columns, the 1-based
+    sheet row number of every kept row, and the :class:`SheetRead`.
 
     ``keep=True`` keeps the parsed sheet for the next call on the same bytes (detection, then
     reading, parse the sheet once); ``keep=False`` hands it over and forgets it."""
     key = _key(path, data)
-    if key in _LAST:
-        grid, numbers = _LAST[key] if keep else _LAST.pop(key)
-    else:
-        _LAST.clear()
-        grid, numbers = _parse(path, data)
-        if keep:
-            _LAST[key] = (grid, numbers)
+    if key not in _LAST:
+        load_sheet(path, data)
+    _, grid, numbers, info = _LAST[key] if keep else _LAST.pop(key)
     if max_rows is not None:
         grid, numbers = grid[:max_rows], numbers[:max_rows]
+    return grid, numbers, info
+
+
+def read_workbook_grid(path: str | Path, data: bytes | None = None, *, max_rows: int | None = None,
+                       keep: bool = True) -> tuple[np.ndarray, list[int]]:
+    """:func:`read_workbook_sheet` without the :class:`SheetRead`."""
+    grid, numbers, _ = read_workbook_sheet(path, data, max_rows=max_rows, keep=keep)
     return grid, numbers
 
 
-def _parse(path, data) -> tuple[np.ndarray, list[int]]:
-    sheet = _sheet(path, data)
+def _parse(path, sheet, name: str = "") -> tuple[np.ndarray, list[int]]:
     try:
         raw = sheet.to_python(skip_empty_area=False)
     except Exception as exc:
-        raise ReadError(path, f"the first sheet of the workbook is damaged ({_short(exc)}); "
+        raise ReadError(path, f"sheet {name!r} of the workbook is damaged ({_short(exc)}); "
                               f"open it in a spreadsheet program and save it again") from None
     _refuse_merged_data(path, sheet)
     width = max((len(r) for r in raw), default=0)
@@ -111,6 +320,187 @@ def _parse(path, data) -> tuple[np.ndarray, list[int]]:
     used = np.flatnonzero(~empty.all(axis=0))
     grid = grid[keep][:, :(used[-1] + 1 if len(used) else 0)]
     return grid, (keep + 1).tolist()
+
+
+# -- hidden rows and columns (.xlsx/.xlsm) ----------------------------------------------------
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_HIDDEN = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
+_COL_TAG = re.compile(rb"<(?:[\w.-]+:)?col[\s/>]")
+_ATTR = re.compile(rb"""\b(r|min|max)\s*=\s*["'](\d+)["']""")
+_ANY_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s/>][^>]*>")
+_CHUNK = 1 << 22
+
+
+def _sheet_member(zf: zipfile.ZipFile, name: str) -> str | None:
+    """The zip member of the worksheet called ``name`` (xl/workbook.xml and its relationships)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        book = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError):
+        return None
+    rid = next((s.get(f"{_NS_REL}id") for s in book.iter(f"{_NS_MAIN}sheet") if s.get("name") == name), None)
+    target = next((r.get("Target") for r in rels if r.get("Id") == rid), None) if rid else None
+    if not target:
+        return None
+    member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return member if member in zf.namelist() else None
+
+
+def hidden_rows_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, frozenset]:
+    """The 1-based rows and 0-based columns that sheet ``name`` of an .xlsx/.xlsm workbook hides.
+
+    calamine does not report them, so the sheet's XML is scanned in chunks for ``hidden="1"``
+    (``<row r="5" hidden="1">``, ``<col min="3" max="4" hidden="1"/>``); a chunk without that
+    text costs one substring search.  An .ods workbook says it in ``content.xml``
+    (``table:visibility="collapse"`` or ``"filter"``: :func:`_hidden_ods`); .xls and .xlsb
+    (binary records) give empty sets.
+
+    >>> import tempfile, os, xlsxwriter
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "h.xlsx")
+    ...     wb = xlsxwriter.Workbook(p); ws = wb.add_worksheet("S")
+    ...     _ = [ws.write(r, 0, r) for r in range(6)]
+    ...     _ = ws.set_row(3, None, None, {"hidden": True}); _ = ws.set_column(2, 3, None, None, {"hidden": True})
+    ...     wb.close()
+    ...     rows, cols = hidden_rows_xlsx(p, None, "S")
+    >>> sorted(rows), sorted(cols)
+    ([4], [2, 3])
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else str(path))
+    except (zipfile.BadZipFile, OSError):
+        return frozenset(), frozenset()
+    with zf:
+        if "content.xml" in zf.namelist() and "xl/workbook.xml" not in zf.namelist():
+            return _hidden_ods(zf, name, data)
+        member = _sheet_member(zf, name)
+        if member is None:
+            return frozenset(), frozenset()
+        rows, cols, numbered = set(), set(), True
+        carry = b""                                   # the tag a chunk cut: scanned with the next chunk
+        for chunk in _xml_chunks(zf, member, data):
+            if b"hidden" in chunk or b"hidden" in carry + chunk[:16]:     # (no copy of a chunk without it)
+                buf = carry + chunk
+                cut = max(buf.rfind(b"<"), 0)
+                numbered &= _scan_hidden(buf[:cut], rows, cols)
+                carry = buf[cut:]
+            else:
+                carry = chunk[max(chunk.rfind(b"<"), 0):] if b"<" in chunk[-4096:] else carry + chunk
+        if b"hidden" in carry:
+            numbered &= _scan_hidden(carry, rows, cols)
+        if not numbered:                 # a hidden row without its r="": count the rows (rare; a whole scan)
+            rows = _count_hidden_rows(zf, member)
+    return frozenset(rows), frozenset(cols)
+
+
+def _xml_chunks(zf: zipfile.ZipFile, member: str, data: bytes | None):
+    """The member's bytes in pieces of about :data:`_CHUNK`: inflated straight from ``data`` (no CRC pass:
+    calamine has read the member already; a third faster) when it is deflated, else through zipfile."""
+    info = zf.getinfo(member)
+    off = info.header_offset
+    if data is not None and info.compress_type == zipfile.ZIP_DEFLATED and data[off:off + 4] == b"PK\x03\x04":
+        n, m = int.from_bytes(data[off + 26:off + 28], "little"), int.from_bytes(data[off + 28:off + 30], "little")
+        start = off + 30 + n + m
+        raw = memoryview(data)[start:start + info.compress_size]
+        inflate = zlib.decompressobj(-15)
+        try:
+            for pos in range(0, len(raw), _CHUNK // 8):
+                piece = inflate.decompress(raw[pos:pos + _CHUNK // 8])
+                if piece:
+                    yield piece
+            tail = inflate.flush()
+        except zlib.error:
+            return                                  # calamine read it: a damaged member would not get here
+        if tail:
+            yield tail
+        return
+    with zf.open(member) as fh:
+        while chunk := fh.read(_CHUNK):
+            yield chunk
+
+
+def _scan_hidden(body: bytes, rows: set, cols: set) -> bool:
+    """Add the hidden rows/columns of the tags in ``body``; False when a hidden row has no number."""
+    numbered = True
+    for m in _HIDDEN.finditer(body):
+        start = body.rfind(b"<", 0, m.start())
+        tag = body[start:body.find(b">", m.end()) + 1]
+        attrs = dict((k, int(v)) for k, v in _ATTR.findall(tag))
+        if _ROW_TAG.match(tag):
+            if b"r" in attrs:
+                rows.add(attrs[b"r"])
+            else:
+                numbered = False
+        elif _COL_TAG.match(tag) and b"min" in attrs:
+            cols.update(range(attrs[b"min"] - 1, attrs.get(b"max", attrs[b"min"])))
+    return numbered
+
+
+_ODS_TAG = re.compile(rb"<table:table[\s>][^>]*>|</table:table>|<table:table-(?:row|column)[\s/>][^>]*>")
+_ODS_NAME = re.compile(rb"""\btable:name\s*=\s*["']([^"']*)["']""")
+_ODS_REPEAT = re.compile(rb"""number-(?:rows|columns)-repeated\s*=\s*["'](\d+)["']""")
+_ODS_HIDDEN = re.compile(rb"""\btable:visibility\s*=\s*["'](?:collapse|filter)["']""")
+#: a hidden block repeated more often than this is the empty remainder of a sheet, not data
+_ODS_MAX_REPEAT = 10_000
+
+
+def _hidden_ods(zf: zipfile.ZipFile, name: str, data: bytes | None) -> tuple[frozenset, frozenset]:
+    """The 1-based rows and 0-based columns that table ``name`` of an .ods workbook hides.
+
+    Rows and columns are counted in document order with their ``number-rows-repeated`` (as
+    calamine counts them); ``table:visibility="collapse"`` (hidden) or ``"filter"`` (left out
+    by a filter) marks them.
+    """
+    from xml.sax.saxutils import unescape
+
+    rows, cols = set(), set()
+    inside, r, c, carry = False, 0, 0, b""
+    for chunk in (*_xml_chunks(zf, "content.xml", data), b""):
+        buf = carry + chunk
+        cut = max(buf.rfind(b"<"), 0) if chunk else len(buf)
+        for m in _ODS_TAG.finditer(buf, 0, cut):
+            tag = m.group()
+            if tag == b"</table:table>":
+                if inside:
+                    return frozenset(rows), frozenset(cols)
+                continue
+            if tag.startswith((b"<table:table ", b"<table:table>", b"<table:table\t", b"<table:table\n")):
+                found = _ODS_NAME.search(tag)
+                inside = bool(found) and unescape(found.group(1).decode("utf-8", "replace"),
+                                                  {"&quot;": '"', "&apos;": "'"}) == name
+                r = c = 0
+                continue
+            if not inside:
+                continue
+            rep = _ODS_REPEAT.search(tag)
+            k = int(rep.group(1)) if rep else 1
+            hidden = _ODS_HIDDEN.search(tag) is not None and k <= _ODS_MAX_REPEAT
+            if tag.startswith(b"<table:table-row"):
+                if hidden:
+                    rows.update(range(r + 1, r + k + 1))
+                r += k
+            else:
+                if hidden:
+                    cols.update(range(c, c + k))
+                c += k
+        carry = buf[cut:]
+    return frozenset(rows), frozenset(cols)
+
+
+def _count_hidden_rows(zf: zipfile.ZipFile, member: str) -> set:
+    """The hidden rows of a sheet whose row tags leave out ``r`` (each row is the one after the last)."""
+    xml, rows, r = zf.read(member), set(), 0
+    for m in _ANY_ROW.finditer(xml):
+        tag = m.group()
+        attrs = dict((k, int(v)) for k, v in _ATTR.findall(tag))
+        r = attrs.get(b"r", r + 1)
+        if _HIDDEN.search(tag):
+            rows.add(r)
+    return rows
 
 
 #: merged cells within the first rows are headers (a SurveyMonkey question title over its statements)

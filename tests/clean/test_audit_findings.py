@@ -10,6 +10,10 @@ import pytest
 
 from iur_survey.clean import CleanConfig, clean
 from iur_survey.clean.decision import basis_rules
+from iur_survey.clean.indices import max_identical
+from iur_survey.clean.missing import item_columns
+from iur_survey.clean.pipeline import ScreeningWarning, careless_by_group
+from iur_survey.clean.rules import longstring
 from iur_survey.errors import EstimationError, IURSurveyError
 from iur_survey.instrument import load_instrument
 from iur_survey.read.base import RawResponses
@@ -114,3 +118,85 @@ def test_an_item_answered_by_almost_nobody_is_no_division_by_zero(sim):
     frame.loc[frame.index[2:], "GOV1"] = np.nan
     res = _clean(frame)
     assert "GOV1" in next(iter(res.report["rule_notes"].values()))
+
+
+# -- an outside test of the screening with respondents from its own generator --------------------------------------
+
+def _clean_caught(frame: pd.DataFrame):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = clean(_raw(frame), INST)
+    return res, caught
+
+
+def test_max_identical_counts_the_most_frequent_answer_wherever_it_stands():
+    x = np.array([[4, 4, 4, 1, 4, 4, 4.0], [1, 2, 3, 4, 5, 1, 2], [3, np.nan, 3, 3, np.nan, 3, 2]])
+    n, v = max_identical(x)
+    assert n.tolist() == [6, 2, 4] and v.tolist() == [4.0, 1.0, 3.0]
+
+
+def _near_straight(sim, rows: int, odd_at: int, odd: float = 1.0) -> tuple[pd.DataFrame, list[int]]:
+    """``rows`` honest-looking rows of the export turned into one answer (4) to every item but one."""
+    frame = sim.frame.copy()
+    cols = item_columns(frame, INST)
+    careless_pos = set(sim.truth["position"])
+    pick = [i for i in range(len(frame)) if i not in careless_pos][:rows]
+    for i in pick:
+        frame.loc[i, cols] = 4.0
+        frame.loc[i, cols[odd_at]] = odd
+        for a in INST.attention_checks:
+            if a in frame.columns:
+                frame.loc[i, a] = frame[a].mode().iloc[0]      # they pass the attention check
+    return frame, pick
+
+
+@pytest.mark.parametrize("odd_at", [9, 14, 20])
+def test_one_answer_to_all_items_but_one_is_excluded(sim, odd_at):
+    """27 of 28 answers "4" and one "1": a run of 16 at most, IRV above its far cut-off, the attention check
+    passed; flagged by longstring and invariant_tail (one evidence group), and kept."""
+    frame, pick = _near_straight(sim, 6, odd_at)
+    res, _ = _clean_caught(frame)
+    ex = res.exclusions
+    got = ex[ex["row"].isin([p + 2 for p in pick]) & (ex["rule"] == "longstring")]
+    assert len(got) == len(pick)
+    assert (got["action"] == "excluded").all()
+    assert got["detail"].str.contains("27 of 28 answers are 4", regex=False).all()
+
+
+def test_all_but_one_stays_off_where_honest_answers_do_it_by_chance():
+    """A sample whose every answer is a 4 or 5 (a ceiling): honest draws of its model give one answer to all items
+    but one often enough, and the rule does not fire on them."""
+    rng = np.random.default_rng(5)
+    cols = [f"{c}{k}" for c in ("GOV", "MKT", "BEN", "VAL", "TAL", "COL", "INT") for k in (1, 2, 3, 4)]
+    x = np.where(rng.random((400, 28)) < 0.97, 5.0, 4.0)
+    frame = pd.DataFrame(x, columns=cols)
+    hits = longstring(frame, INST)
+    near = hits.dropna()
+    assert not near.str.contains("answers are", regex=False).any()
+
+
+def test_a_duration_of_zero_seconds_is_said(sim):
+    frame = sim.frame.copy()
+    honest = [i for i in range(len(frame)) if i not in set(sim.truth["position"])]
+    frame.loc[honest[:3], "_duration"] = 0.0
+    frame.loc[honest[3:5], "_duration"] = np.nan
+    res, caught = _clean_caught(frame)
+    text = " ".join(res.report["warnings"])
+    assert "3 response(s) have a duration of 0 s" in text
+    assert "2 of " in text and "have no duration: the speeder rule cannot judge them" in text
+    assert any(issubclass(w.category, ScreeningWarning) and "0 s" in str(w.message) for w in caught)
+
+
+def test_no_duration_warning_on_an_ordinary_export(sim):
+    res, _ = _clean_caught(sim.frame)
+    assert not any("duration" in w for w in res.report["warnings"])
+
+
+def test_the_role_warning_names_both_causes():
+    """The warning said only "a role that answers differently ..." when that role's excluded were all careless."""
+    role = np.array(["government"] * 60 + ["enterprise"] * 240, dtype=object)
+    sub = pd.DataFrame({"role": role})
+    drop = np.zeros(300, dtype=bool)
+    drop[:20] = True                                # 20 of 60 government responses, none of the others
+    _, text = careless_by_group(sub, INST, drop)
+    assert "either more of them answered carelessly" in text and "basis column" in text

@@ -236,9 +236,9 @@ def run(args: argparse.Namespace) -> int:
         bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES and not (x == "thresholds" and ordered)]
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
-        data, sizes, merged, group_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
+        data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
         syntax, source, label_warnings = _group_model(args, syntax, source, len(sizes), group_equal)
-        group_warnings = label_warnings + group_warnings
+        group_warnings = label_warnings + size_warnings
     if args.print_model:
         print(syntax)
         return 0
@@ -248,6 +248,11 @@ def run(args: argparse.Namespace) -> int:
     except DataError as exc:            # the data checks name the column and row; the file is ours to add
         exc.file = exc.file or str(args.data)
         raise
+    if args.group:        # the small-group rule on the cases the fit used (after listwise deletion), not the rows
+        from ..sem.invariance import fitted_group_sizes, small_group_warnings
+        used = fitted_group_sizes(sizes, dict(zip(res.partable.group_labels, res.nobs)))
+        if list(used["n"]) != list(sizes["n"]):
+            group_warnings = label_warnings + small_group_warnings(used, args.group, analysed=True)
     if args.group and "regressions" in group_equal and not args.model:   # the shared labels are what was asked
         res.warnings = [w for w in res.warnings if not w.startswith("using a single label per parameter")]
     if args.bootstrap and res.meta.get("interaction"):

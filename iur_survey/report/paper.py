@@ -43,6 +43,7 @@ import pandas as pd
 
 from ..errors import EstimationError, IURSurveyError
 from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from ..sem.table import group_text
 from .format import DASH, num, pval, stars
 from .sem_tables import fit_row
 from .tables import APATable
@@ -221,7 +222,7 @@ def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.D
     if not col or col not in data.columns:
         return None
     merged = dict(opts.get("merge_groups") or results.get("groups_merged") or {})
-    values = data[col].astype(str).map(lambda v: merged.get(v, v))
+    values = group_text(data[col]).map(lambda v: merged.get(v, v), na_action="ignore")
     return data[values == group]
 
 

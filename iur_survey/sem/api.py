@@ -62,7 +62,7 @@ from .partable import ParTable, build_partable
 from .results import SEMResult
 from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, parse_model
-from .table import is_frame, is_table
+from .table import group_label, group_text, is_frame, is_table, near_duplicate_labels
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -286,10 +286,11 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         data = data.loc[keep]
         gcol = gcol.loc[keep]
         if isinstance(gcol.dtype, pd.CategoricalDtype):
-            labels = [str(c) for c in gcol.cat.categories if (gcol == c).any()]
+            labels = [group_label(c) for c in gcol.cat.categories if (gcol == c).any()]
         else:
-            labels = [str(x) for x in pd.unique(gcol.astype(str))]
-        gvals = gcol.astype(str).to_numpy()
+            labels = [str(x) for x in pd.unique(group_text(gcol))]
+        gvals = group_text(gcol).to_numpy().astype(str)
+        warnings.extend(near_duplicate_labels(labels, group, dict(zip(*np.unique(gvals, return_counts=True)))))
     else:
         labels = ["1"]
         gvals = None

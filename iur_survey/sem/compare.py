@@ -45,6 +45,7 @@ from .defined import DefinedFunction, from_partable
 from .fitmeasures import chisq_pvalue, rmsea
 from .results import SEMResult
 from .syntax import parse_expression, split_pairs
+from .table import group_text
 
 __all__ = ["lrt", "wald_test", "wald_equal_paths", "equal_paths_summary", "group_specific_labels", "holm",
            "LRT_METHODS"]
@@ -98,7 +99,7 @@ def fitted_data(res: SEMResult, data: pd.DataFrame | None = None) -> list[np.nda
         if group not in data.columns:
             raise EstimationError(None, f"group column {group!r} is not in the data")
         data = data.loc[data[group].notna()]
-        gvals = data[group].astype(str).to_numpy()
+        gvals = group_text(data[group]).to_numpy().astype(str)
     ov_all = pt.ov_all()
     absent = [v for v in ov_all if v not in data.columns]
     if absent:

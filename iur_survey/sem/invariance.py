@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import shlex
 import warnings as _warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -67,10 +68,11 @@ from .results import json_number
 from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI checks --equal with it)
 from .results import SEMResult
 from .syntax import split_pairs
+from .table import group_text
 
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
            "GROUP_EQUAL_NAMES", "chen_decision", "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
-           "measurement_part"]
+           "measurement_part", "small_group_warnings", "fitted_group_sizes"]
 
 #: lavaan's group.equal names the engine implements
 
@@ -173,7 +175,7 @@ def group_size_table(data: pd.DataFrame, group: str, model: str, *,
     """
     if group not in data.columns:
         raise EstimationError(None, f"group column {group!r} is not in the data")
-    g = data[group].dropna().astype(str)
+    g = group_text(data[group]).dropna()
     labels = list(pd.unique(g))
     p, q = _free_per_group(model, len(labels))
     counts = g.value_counts()
@@ -204,7 +206,7 @@ def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str 
     if merge is None:
         return data, {}
     out = data.copy()
-    col = out[group].where(out[group].isna(), out[group].astype(str))
+    col = group_text(out[group])
     labels = [x for x in pd.unique(col.dropna())]
     mapping: dict[str, str] = {}
     if isinstance(merge, str) and merge.strip() != "smallest":
@@ -230,6 +232,12 @@ def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str 
     else:
         # FROM must be a group, and so must INTO unless two or more groups are combined into a new label:
         # a typo in INTO (government=research) would otherwise silently make a new group
+        # --merge-groups strips blanks around names: a label with surrounding blanks ("pasteur ") is meant when
+        # it is the only label equal to the name once stripped
+        def resolve(name: str) -> str:
+            same = [lab for lab in labels if lab.strip() == name]
+            return same[0] if name not in labels and len(same) == 1 else name
+        merge = {resolve(str(k)): resolve(str(v)) for k, v in merge.items()}
         into = [str(v) for v in merge.values()]
         for name in [str(k) for k in merge] + [v for v in into if into.count(v) < 2]:
             if name not in labels:
@@ -237,7 +245,7 @@ def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str 
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise EstimationError(None, f"--merge-groups: {name!r} is not a group of {group!r} (groups: "
                                             f"{', '.join(labels)}){hint} Write FROM=INTO with two of these, "
-                                            "e.g. --merge-groups " + f"{labels[-1]}={labels[0]}")
+                                            "e.g. --merge-groups " + shlex.quote(f"{labels[-1]}={labels[0]}"))
         mapping = {str(k): str(v) for k, v in merge.items() if str(k) != str(v)}
     out[group] = col.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v)
     return out, mapping
@@ -282,28 +290,63 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
         sizes = group_size_table(data2, group, model, min_group_size=min_group_size)
     if mapping and len(sizes) < 2:
         raise EstimationError(None, f"after merging {mapping} only one group of {group!r} is left")
-    p, q = int(sizes["p"].iloc[0]), int(sizes["q"].iloc[0])
+    p = int(sizes["p"].iloc[0])
     by_n = [str(g) for g in sizes.sort_values("n", kind="stable")["group"]]
-
-    def advice(lab: str) -> str:
-        if len(by_n) <= 2:        # a merge would leave one group: nothing to compare
-            return "more respondents (with two groups, a merge would leave one), or a fit without --group"
-        other = next(g for g in by_n if g != lab)
-        return f"--merge-groups {lab}={other} (or --merge-groups smallest)"
     too_small = sizes[sizes["status"] == "too small"]
     if len(too_small):
         lab = str(too_small["group"].iloc[0])
         n = int(too_small["n"].iloc[0])
         raise EstimationError(None, f"group {lab!r} of {group!r} has {n} case(s) for {p} observed variables: its "
                                     "covariance matrix cannot be positive definite, so the multi-group model "
-                                    f"cannot be fitted; it needs {advice(lab)}")
+                                    f"cannot be fitted; it needs {_merge_advice(lab, by_n)}")
+    return data2, sizes, mapping, small_group_warnings(sizes, group)
+
+
+def small_group_warnings(sizes: pd.DataFrame, group: str, *, analysed: bool = False) -> list[str]:
+    """One warning per group of ``sizes`` (:func:`group_size_table`) whose status is ``"small"``, with the
+    merge to consider (shell-quoted, so that it can be typed as shown).  ``analysed``: the ``n`` are the cases
+    the fit used (after listwise deletion), not the rows with a group value.
+
+    >>> s = pd.DataFrame({"group": ["a", "b c", "d"], "n": [150, 40, 120], "p": 3, "q": 9, "min_n": 100,
+    ...                   "status": ["ok", "small", "ok"]})
+    >>> print(small_group_warnings(s, "g")[0][-46:])
+    consider --merge-groups 'b c=d' (or --merge-groups smallest)
+    """
+    q = int(sizes["q"].iloc[0]) if len(sizes) else 0
+    by_n = [str(g) for g in sizes.sort_values("n", kind="stable")["group"]]
+    what = "cases in the fit (after rows with missing values were dropped)" if analysed else "cases"
     warns = []
     for _, r in sizes[sizes["status"] == "small"].iterrows():
-        warns.append(f"group {r['group']!r} of {group!r} has {int(r['n'])} cases, fewer than the {int(r['min_n'])} "
-                     f"the small-group rule asks (n >= max(100, q), q = {q} free parameters per group in the "
-                     "configural model): its estimates are unstable and Chen's cut-offs were derived for larger "
-                     f"groups; consider {advice(str(r['group']))}")
-    return data2, sizes, mapping, warns
+        warns.append(f"group {r['group']!r} of {group!r} has {int(r['n'])} {what}, fewer than the "
+                     f"{int(r['min_n'])} the small-group rule asks (n >= max(100, q), q = {q} free parameters per "
+                     "group in the configural model): its estimates are unstable and Chen's cut-offs were derived "
+                     f"for larger groups; consider {_merge_advice(str(r['group']), by_n)}")
+    return warns
+
+
+def _merge_advice(lab: str, by_n: list[str]) -> str:
+    """The --merge-groups to suggest for group ``lab`` (``by_n``: the labels, smallest group first)."""
+    if len(by_n) <= 2:        # a merge would leave one group: nothing to compare
+        return "more respondents (with two groups, a merge would leave one), or a fit without --group"
+    other = next(g for g in by_n if g != lab)
+    return f"--merge-groups {shlex.quote(f'{lab}={other}')} (or --merge-groups smallest)"
+
+
+def fitted_group_sizes(sizes: pd.DataFrame, nobs: Mapping[str, int]) -> pd.DataFrame:
+    """``sizes`` (:func:`group_size_table`) with ``n`` replaced by the cases a fit used per group (lavaan's
+    ``nobs``: rows left after listwise deletion, or with an observed model variable under FIML) and the
+    status re-judged on them.
+
+    >>> s = pd.DataFrame({"group": ["a", "b"], "n": [156, 145], "p": 9, "q": 30, "min_n": 100,
+    ...                   "status": ["ok", "ok"]})
+    >>> fitted_group_sizes(s, {"a": 152, "b": 95})[["n", "status"]].to_dict("list")
+    {'n': [152, 95], 'status': ['ok', 'small']}
+    """
+    out = sizes.copy()
+    out["n"] = [int(nobs.get(str(g), n)) for g, n in zip(out["group"], out["n"])]
+    out["status"] = ["too small" if n <= p else ("small" if n < m else "ok")
+                     for n, p, m in zip(out["n"], out["p"], out["min_n"])]
+    return out
 
 
 def _int_or(x, key: str):
@@ -485,23 +528,9 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
                                                   measurement_only=False)
     if len(sizes) < 2:
         raise EstimationError(None, f"measurement invariance needs at least two groups in {group!r}")
-    # ---- cut-offs
-    N = int(sizes["n"].sum())
-    if isinstance(cutoffs, str):
-        key = cutoffs.lower()
-        if key == "auto":
-            key = "chen2007.small" if N <= 300 else "chen2007"
-        if key == "chen2007":
-            base = CHEN_2007
-        elif key in ("chen2007.small", "chen2007_small"):
-            base, key = CHEN_2007_SMALL, "chen2007.small"
-        else:
-            raise ValueError(f"cutoffs={cutoffs!r}: use 'auto', 'chen2007', 'chen2007.small' or a mapping")
-        cut_name = f"Chen (2007){' small-sample (total N <= 300)' if key == 'chen2007.small' else ''}"
-    else:
-        base = {str(k): tuple(float(x) for x in v) for k, v in cutoffs.items()}
-        cut_name = "user"
-    cut = {s: tuple(base.get(s, base.get("scalar", CHEN_2007["scalar"]))) for s in names[1:]}
+    n_size_warns = len(warns)
+    if isinstance(cutoffs, str) and cutoffs.lower() not in ("auto", "chen2007", "chen2007.small", "chen2007_small"):
+        raise ValueError(f"cutoffs={cutoffs!r}: use 'auto', 'chen2007', 'chen2007.small' or a mapping")
     est_name = str(estimator).upper()
     ind = indices
     if ind == "auto":
@@ -527,6 +556,30 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
             msg = f"{s}: {w}"
             if msg not in warns:
                 warns.append(msg)
+    # ---- the cases the fits used (lavaan's nobs: after listwise deletion), not the rows with a group value
+    used = next((f for f in fits.values() if f is not None), None)
+    if used is not None:
+        nobs = {str(lab): int(n) for lab, n in zip(used.partable.group_labels, used.nobs)}
+        if nobs != {str(g): int(n) for g, n in zip(sizes["group"], sizes["n"])}:
+            sizes = fitted_group_sizes(sizes, nobs)      # the small-group rule judged on them, too
+            warns = small_group_warnings(sizes, group, analysed=True) + warns[n_size_warns:]
+    # ---- cut-offs
+    N = int(sizes["n"].sum())
+    if isinstance(cutoffs, str):
+        key = cutoffs.lower()
+        if key == "auto":
+            key = "chen2007.small" if N <= 300 else "chen2007"
+        if key == "chen2007":
+            base = CHEN_2007
+        elif key in ("chen2007.small", "chen2007_small"):
+            base, key = CHEN_2007_SMALL, "chen2007.small"
+        else:
+            raise ValueError(f"cutoffs={cutoffs!r}: use 'auto', 'chen2007', 'chen2007.small' or a mapping")
+        cut_name = f"Chen (2007){' small-sample (total N <= 300)' if key == 'chen2007.small' else ''}"
+    else:
+        base = {str(k): tuple(float(x) for x in v) for k, v in cutoffs.items()}
+        cut_name = "user"
+    cut = {s: tuple(base.get(s, base.get("scalar", CHEN_2007["scalar"]))) for s in names[1:]}
     ok = [s for s in names if fits[s] is not None and fits[s].converged]
     lrt_tab = None
     lrt_used = lrt_method

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
 from typing import Any, Sequence
 
 import numpy as np
@@ -171,3 +172,53 @@ def lazy_series_property(name: str, make, doc: str) -> property:
 def raw_field(obj: Any, name: str):
     """What a :func:`lazy_series_property` holds: the dict it was given, or its Series once made."""
     return obj.__dict__.get("_" + name)
+
+
+def group_label(value: Any) -> str:
+    """One group value as text, as R's ``as.character`` makes lavaan's group labels: a whole-number float
+    without ``.0`` (a numeric column with a blank cell is read as floats, 7 -> 7.0, and must still be group
+    ``"7"``), other numbers with 15 significant digits, anything else ``str()``.
+
+    >>> [group_label(v) for v in (7.0, 8, 7.5, "pasteur", np.float64(12.0))]
+    ['7', '8', '7.5', 'pasteur', '12']
+    """
+    if isinstance(value, (float, np.floating)) and np.isfinite(value):
+        return format(float(value), ".15g")
+    return str(value)
+
+
+def group_text(col):
+    """A group column (pandas Series) as text labels (:func:`group_label`; missing values stay missing):
+    the one place group codes become labels (fits, group sizes, merging, per-group tables).
+
+    >>> import pandas as pd
+    >>> group_text(pd.Series([7.0, 8.0, None, 7.0])).tolist()
+    ['7', '8', nan, '7']
+    """
+    out = col.astype(object).map(group_label, na_action="ignore")
+    return out.where(col.notna(), np.nan)
+
+
+def near_duplicate_labels(labels: Sequence[str], group: str, counts: dict | None = None) -> list[str]:
+    """Warnings for group labels that differ only by letter case or surrounding blanks ("Pasteur" and
+    "pasteur "): lavaan keeps them apart, so they are fitted as separate groups, but they are most likely one
+    group mistyped.  Each warning names the labels and a typeable (shell-quoted) ``--merge-groups`` that
+    joins them into the most frequent one (``counts``: label -> rows).
+
+    >>> print(near_duplicate_labels(["Pasteur", "Grant-White", "pasteur "], "school", {"Pasteur": 150, "pasteur ": 6})[0])
+    group labels 'Pasteur', 'pasteur ' of 'school' differ only by letter case or surrounding blanks: they are fitted as separate groups; if they are one group, merge them: --merge-groups 'pasteur =Pasteur'
+    """
+    by_key: dict[str, list[str]] = {}
+    for lab in labels:
+        by_key.setdefault(" ".join(str(lab).split()).casefold(), []).append(str(lab))
+    out = []
+    for same in by_key.values():
+        if len(same) < 2:
+            continue
+        into = max(same, key=lambda lab: (counts or {}).get(lab, 0))
+        merge = ",".join(f"{lab}={into}" for lab in same if lab != into)
+        out.append(f"group labels {', '.join(map(repr, same))} of {group!r} differ only by letter case or "
+                   "surrounding blanks: they are fitted as separate groups; if they are one group, merge them: "
+                   f"--merge-groups {shlex.quote(merge)}")
+    return out
+

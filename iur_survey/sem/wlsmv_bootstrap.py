@@ -31,6 +31,7 @@ from .bootstrap import bca_ci, draw_indices, percentile_ci, seed_entropy
 from .defined import from_partable
 from .ordinal import _codes, blas_threads, stats_from_codes
 from .parallel import available_cores, map_chunks
+from .table import group_text
 from .ordinal_result import OrdinalSEMResult
 from .wlsmv import dwls_dropped, dwls_table_columns, fit_dwls, wls_delta, wls_moments
 from .wlsmv_groups import GroupsSpec, dwls_problem
@@ -268,7 +269,7 @@ def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
     if groups is not None:
         gcol = res.meta["group"]
         d = data.loc[data[gcol].notna()] if gcol is not None else data
-        gv = d[gcol].astype(str).to_numpy() if gcol is not None else np.full(len(d), "1")
+        gv = group_text(d[gcol]).to_numpy().astype(str) if gcol is not None else np.full(len(d), "1")
         Xs, names, levels = [], [], []
         for g, lab in enumerate(pt.group_labels):
             cols = list(model.groups[g].ov)

@@ -29,6 +29,7 @@ from .fitmeasures import chisq_pvalue
 from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision
 from .ordinal import blas_threads
 from .partable import build_partable
+from .table import group_text
 from .wlsmv_groups import ordinal_groups_fit
 
 __all__ = ["WE_STEPS", "we_syntax", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
@@ -206,7 +207,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     gcol = data[group]
     keep = gcol.notna().to_numpy()
     data = data.loc[keep]
-    gvals = data[group].astype(str).to_numpy()
+    gvals = group_text(data[group]).to_numpy().astype(str)
     labels = [str(x) for x in pd.unique(gvals)]
     G = len(labels)
     fits = {}
@@ -235,7 +236,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                         "delta.cfi.scaled": f["cfi.scaled"] - pf["cfi.scaled"],
                         "delta.rmsea.scaled": f["rmsea.scaled"] - pf["rmsea.scaled"],
                         "delta.srmr": f["srmr"] - pf["srmr"]})
-            cut = (CHEN_2007_SMALL if len(data) <= 300 else CHEN_2007)[_CHEN_STEP[s]]
+            n_used = int(sum(fits[steps[0]].nobs))       # the cases the fit used (lavaan's nobs), not the rows
+            cut = (CHEN_2007_SMALL if n_used <= 300 else CHEN_2007)[_CHEN_STEP[s]]
             row["decision"] = chen_decision(row["delta.cfi.scaled"], row["delta.rmsea.scaled"], row["delta.srmr"], cut)
         rows.append(row)
         prev = s

@@ -78,6 +78,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import warnings
 
 from ._io import add_instrument_option
 
@@ -298,7 +299,11 @@ def run(args: argparse.Namespace) -> int:
         payload["modindices"] = modindices_records(mi_table)
         if res.partable.equality or "==" in res.partable.op:
             from ..sem.score_test import lav_test_score
-            payload["score_test"] = lav_test_score(res, data, epc=False).to_dict()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")         # recorded in the JSON and printed below instead
+                payload["score_test"] = lav_test_score(res, data, epc=False).to_dict()
+            payload["warnings"] = list(payload["warnings"]) + [f"score test: {w}" for w in
+                                                               payload["score_test"]["warnings"]]
     payload = mark_nonconverged(payload)
     out = write_json_atomic(payload, args.out, protect=(args.data, args.model, args.instrument))   # all or nothing
     if not res.converged:                        # never printed like a result: one line, exit status 3
@@ -307,8 +312,12 @@ def run(args: argparse.Namespace) -> int:
     _print_results(res, payload, args, inv, group_warnings)
     if mi_table is not None and len(mi_table):
         print("  largest modification indices (exploratory):")
-        for r in mi_table.head(5).itertuples(index=False):
-            print(f"    {r.lhs} {r.op} {r.rhs}: mi={r.mi:.2f} epc={r.epc:.3f}")
+        labels = res.partable.group_labels
+        for r in mi_table.head(5).to_dict("records"):      # a multi-group fit: each line names its group
+            where = f" [{labels[int(r['group']) - 1]}]" if "group" in r else ""
+            print(f"    {r['lhs']} {r['op']} {r['rhs']}{where}: mi={r['mi']:.2f} epc={r['epc']:.3f}")
+    for w in (payload.get("score_test") or {}).get("warnings", []):
+        print(f"  warning: score test: {w}")
     print(f"  wrote {out}")
     return 0
 

@@ -349,8 +349,9 @@ def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None
 ORDINAL_STEP_NAMES = {"configural": "Configural", "thresholds": "Thresholds", "thresholds_loadings": "+Loadings",
                       "thresholds_loadings_intercepts": "+Intercepts"}
 _ORDINAL_GLUED = ("thresholds", "thresholds_loadings", "thresholds_loadings_intercepts")
-#: what each level supports: 1 = equal loadings (paths comparable), 2 = equal intercepts (latent means)
-_ORDINAL_RANK = {"configural": 0, "thresholds": 1, "thresholds_loadings": 1, "thresholds_loadings_intercepts": 2}
+#: what each level supports: 1 = equal loadings (paths comparable), 2 = equal intercepts (latent means);
+#: level "thresholds" = the thresholds step held and the thresholds + loadings step did NOT: no equal loadings
+_ORDINAL_RANK = {"configural": 0, "thresholds": 0, "thresholds_loadings": 1, "thresholds_loadings_intercepts": 2}
 _ML_RANK = {"configural": 0, "metric": 1, "scalar": 2, "strict": 3}
 
 
@@ -377,8 +378,10 @@ def ordinal_invariance_glue(ordinal: Mapping[str, Any] | None, reason: str = "")
     >>> g = ordinal_invariance_glue(None, "not in these cached results")
     >>> g["ord_level"], g["ord_verdict"], g["olrt_thresholds"]
     (('text', None), ('md', 'Not computed: not in these cached results.'), ('md', None))
-    >>> _ordinal_verdict("thresholds", "configural")[:40]
+    >>> _ordinal_verdict("thresholds", "metric")[:40]    # thresholds held, thresholds + loadings did not
     'The two scales disagree on equal loading'
+    >>> _ordinal_verdict("thresholds", "configural")[:60]
+    'The two scales agree: neither supports equal loadings, and n'
     """
     if not ordinal:
         out = {f"{k}_{s}": ("text", None) for s in _ORDINAL_GLUED for k in ("odec", "odcfi", "odrmsea")}

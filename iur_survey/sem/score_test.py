@@ -29,7 +29,8 @@ errors (MLR) gets this ordinary score test (lavaan warns that no robust version 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings as _warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -53,12 +54,16 @@ class ScoreTest:
     test: pd.DataFrame
     uni: pd.DataFrame
     epc: pd.DataFrame | None = None
+    #: "standard" (the ordinary score test: the only one lavaan 0.6.14 computes, also for MLR fits)
+    type: str = "standard"
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         def recs(df):
             return None if df is None else [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
                                             for k, v in r.items()} for r in df.to_dict("records")]
-        return {"test": recs(self.test), "uni": recs(self.uni), "epc": recs(self.epc)}
+        return {"test": recs(self.test), "uni": recs(self.uni), "epc": recs(self.epc), "type": self.type,
+                "warnings": list(self.warnings)}
 
 
 def _ginv(M: np.ndarray) -> np.ndarray:
@@ -139,6 +144,11 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
     """
     if not res.converged:
         raise EstimationError(None, "the score test needs a model that converged")
+    warns = []
+    if res.se_type != "standard":          # lavaan 0.6.14 lavTestScore(): the same fallback, the same warning
+        warns.append(f"se is not `standard' ({res.se_type}, estimator {res.estimator}): a robust score test is "
+                     "not implemented yet (as lavaan 0.6.14); falling back to the ordinary score test")
+        _warnings.warn("lavTestScore: " + warns[-1], stacklevel=2)
     pt = res.partable
     if any(o in ("<", ">") for o in pt.op):
         raise EstimationError(None, "the score test does not handle inequality constraints (as lavaan)")
@@ -213,4 +223,4 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
         epc_table["est"] = ext.theta
         epc_table["epc"] = e
         epc_table["epv"] = ext.theta + e
-    return ScoreTest(test=test, uni=uni, epc=epc_table)
+    return ScoreTest(test=test, uni=uni, epc=epc_table, warnings=warns)

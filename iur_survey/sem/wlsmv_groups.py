@@ -67,8 +67,14 @@ class GroupsSpec:
     """What the engine's table does not hold: thresholds equal across groups, free scales."""
 
     th_equal: bool = False
-    delta_free: bool = False          # delta parameterization: ~*~ free in groups 2+
+    #: delta parameterization: ~*~ free in groups 2+ (True: every item; a mapping item -> bool: per item, as
+    #: the Wu & Estabrook rules for binary items)
+    delta_free: bool | dict = False
     parameterization: str = "delta"
+
+    def any_scale_free(self) -> bool:
+        """Whether any item's scale is free in groups 2+."""
+        return any(self.delta_free.values()) if isinstance(self.delta_free, dict) else bool(self.delta_free)
 
 
 @dataclass
@@ -121,9 +127,13 @@ def _blocks(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, nk:
     delta_par: list[np.ndarray] = []
     for g in range(G):
         p = stats[g].p
-        if spec.parameterization == "delta" and spec.delta_free and g > 0:
-            delta_par.append(np.arange(k, k + p))
-            k += p
+        if spec.parameterization == "delta" and spec.any_scale_free() and g > 0:
+            free = (np.array([bool(spec.delta_free.get(v, False)) for v in stats[g].names])
+                    if isinstance(spec.delta_free, dict) else np.ones(p, bool))
+            dp = np.full(p, -1)
+            dp[free] = np.arange(k, k + int(free.sum()))
+            delta_par.append(dp)
+            k += int(free.sum())
         else:
             delta_par.append(np.full(p, -1))
     return th_par, delta_par, k
@@ -321,7 +331,7 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
         test.update(stat=np.nan, pvalue=np.nan, scaling_factor=np.nan, shift_parameter=np.nan)
     base = _baseline(stats, fg)
     fm = _fit_measures(stats, parts, fg, N, npar - n_eq, fmin, X2, df, test, base, D_all, Einv, V_all,
-                       robust=not (spec.th_equal or spec.delta_free or theta_param))
+                       robust=not (spec.th_equal or spec.any_scale_free()))   # theta: the same model and test as delta
     scales = [p_[2][2] for p_ in parts]
     full = np.zeros(model.npar)
     full[kept] = t[:nk]
@@ -588,7 +598,7 @@ def lavaan_rule_lines(lv_names: list[str], items: list[str], ngroups: int, group
 def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list[str], gvals: np.ndarray, *,
                        group_equal=(), parameterization: str = "delta", missing: str = "pairwise",
                        std_lv: bool = False, auto_rules: bool = True, th_equal: bool | None = None,
-                       delta_free: bool | None = None, est_name: str = "WLSMV", se_type: str = "robust.sem",
+                       delta_free: bool | dict | None = None, est_name: str = "WLSMV", se_type: str = "robust.sem",
                        warnings: list[str] | None = None, source: str = "<model syntax>",
                        stats_cache: dict | None = None):
     """Multi-group WLSMV from syntax and data: lavaan's ``sem(model, data, ordered = TRUE, group = group,

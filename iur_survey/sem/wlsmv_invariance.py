@@ -5,7 +5,9 @@ parameterization = "delta")`` fitted by lavaan's ``cfa(..., ordered = ..., estim
 
 * **configural**: loadings and thresholds free in every group; item intercepts 0, scales 1, latent means
   0 and latent variances 1 in every group;
-* **thresholds**: thresholds equal; item intercepts and scales free after the first group;
+* **thresholds**: thresholds equal; item intercepts and scales free after the first group (a binary item,
+  with one threshold: its intercept only; its scale stays 1 until the intercepts are equal -- Wu & Estabrook's
+  rules for binary items, as semTools' ``measEq.syntax``);
 * **thresholds + loadings**: loadings equal too; latent variances free after the first group;
 * **thresholds + loadings + intercepts**: item intercepts equal (0); latent means free after the first
   group (the same model as lavaan's ``group.equal = c("thresholds", "loadings")``).
@@ -113,6 +115,8 @@ def _lrt(res1, res0) -> dict:
     m = r0 - r1
     if m == 0:
         return {"chisq_diff": T0 - T1, "df_diff": 0, "pvalue": np.nan, "a": np.nan, "b": np.nan}
+    if not (np.all(np.isfinite(res1.e_inv)) and np.all(np.isfinite(res0.e_inv))):   # a model not identified
+        return {"chisq_diff": np.nan, "df_diff": int(m), "pvalue": np.nan, "a": np.nan, "b": np.nan}
     D1, D0 = res1.delta, res0.delta
     H = np.linalg.lstsq(D1, D0, rcond=None)[0]            # (D1'D1)^-1 D1' D0
     A = linalg.null_space(H.T).T                          # orthogonal complement of span(H)
@@ -134,6 +138,9 @@ def _lrt(res1, res0) -> dict:
     U = V[:, None] * (D1 @ M @ D1.T) * V[None, :]
     UG = U @ Gam
     tr2 = float(np.sum(UG * UG.T))
+    if not (np.isfinite(tr2) and tr2 > 0):      # no scaling (e.g. a model not identified): no test, never a crash
+        return {"chisq_diff": np.nan, "df_diff": int(m), "pvalue": np.nan, "a": np.nan, "b": np.nan,
+                "trace_ugamma": tr1, "trace_ugamma2": tr2}
     a = np.sqrt(m / tr2)
     b = m - a * tr1
     T = (T0 - T1) * a + b
@@ -144,8 +151,9 @@ def _lrt(res1, res0) -> dict:
 class OrdinalInvariance:
     """The fitted sequence: ``table`` (one row per step), ``fits`` (step -> OrdinalSEMResult)."""
 
-    def __init__(self, steps, fits, table, group, missing):
+    def __init__(self, steps, fits, table, group, missing, warnings=None):
         self.steps, self.fits, self.table, self.group, self.missing = steps, fits, table, group, missing
+        self.warnings = list(warnings or [])
 
     @property
     def level(self) -> str:
@@ -180,14 +188,16 @@ class OrdinalInvariance:
         first = self.fits[self.steps[0]]
         info = {"group": self.group, "estimator": "WLSMV", "missing": self.missing, "level": self.level,
                 "identification": "Wu.Estabrook.2016 (std.lv, delta)",
-                "groups": {lab: int(n) for lab, n in zip(first.partable.group_labels, first.nobs)}}
+                "groups": {lab: int(n) for lab, n in zip(first.partable.group_labels, first.nobs)},
+                "warnings": list(self.warnings)}
         return {"invariance": items, "invariance_info": info}
 
     def summary(self) -> str:
         cols = ["step", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled", "chisq.diff", "df.diff", "pvalue.diff",
                 "delta.cfi.scaled", "delta.rmsea.scaled", "decision"]
         return ("ordinal invariance (WLSMV, Wu & Estabrook 2016):\n" + self.table[cols].to_string(
-            index=False, float_format=lambda v: f"{v:.3f}") + f"\nlevel: {self.level}")
+            index=False, float_format=lambda v: f"{v:.3f}") + f"\nlevel: {self.level}"
+            + "".join("\n  warning: " + w for w in self.warnings))
 
 
 def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: str = "pairwise",
@@ -212,15 +222,33 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     G = len(labels)
     fits = {}
     rows = []
-    prev = None
+    prev, prev_identified = None, True
+    warns: list[str] = []
     cache: dict = {}
+    items = list(build_partable(syntax, meanstructure=True).ov_names[0])
+    # thresholds per item over the whole data (lavaan's ov.levels): Wu & Estabrook's rules for a binary item
+    # (one threshold) keep its scale fixed at 1 until the intercepts are equal too (semTools' measEq.syntax)
+    n_th = {v: int(data[v].dropna().nunique()) - 1 for v in items if v in data.columns}
     for s in steps:
         ge = WE_STEPS[s]
         th = "thresholds" in ge
+        free = {v: th and (n_th.get(v, 2) >= 2 or "intercepts" in ge) for v in items}
         res = ordinal_groups_fit(we_syntax(syntax, G, ge), data, group, labels, gvals, missing=missing,
-                                 std_lv=True, auto_rules=False, th_equal=th, delta_free=th,
+                                 std_lv=True, auto_rules=False, th_equal=th, delta_free=free,
                                  stats_cache=cache)
         fits[s] = res
+        for w in res.warnings:
+            if f"{s}: {w}" not in warns and not w.endswith("were ignored") and "dropped by listwise" not in w:
+                warns.append(f"{s}: {w}")
+        identified = bool(np.all(np.isfinite(res.meta["wlsmv_groups"].e_inv)))
+        if not identified:
+            binary = [v for v in items if n_th.get(v, 2) < 2]
+            warns.append(f"the {s} model is not identified by these data (its information matrix cannot be "
+                         "inverted): no difference test and no decision for it"
+                         + (f"; with binary items ({', '.join(binary)}) this step frees their scales (Wu & "
+                            "Estabrook 2016), and these data do not pin them down: the estimates drift to extreme "
+                            "values (lavaan's default optimizer fails, or stops at an arbitrary point, on the same "
+                            "model)" if binary and "intercepts" in ge else ""))
         f = res.fit_measures()
         row = {"step": s, "group_equal": ",".join(ge), "converged": res.converged, "npar": f["npar"],
                "chisq": f["chisq"], "df": int(f["df"]), "chisq.scaled": f["chisq.scaled"],
@@ -229,8 +257,11 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan,
                "delta.srmr": np.nan, "decision": ""}
         if prev is not None:
-            g1 = fits[prev].meta["wlsmv_groups"]
-            lrt = lrt_satorra2000(g1, res.meta["wlsmv_groups"])
+            g1, g0 = fits[prev].meta["wlsmv_groups"], res.meta["wlsmv_groups"]
+            if g0.df < g1.df:          # lavTestLRT orders the pair by df (binary items: +intercepts frees scales)
+                g1, g0 = g0, g1
+            lrt = (lrt_satorra2000(g1, g0) if identified and prev_identified else
+                   {"chisq_diff": np.nan, "df_diff": int(g0.df - g1.df), "pvalue": np.nan})
             pf = fits[prev].fit_measures()
             row.update({"chisq.diff": lrt["chisq_diff"], "df.diff": lrt["df_diff"], "pvalue.diff": lrt["pvalue"],
                         "delta.cfi.scaled": f["cfi.scaled"] - pf["cfi.scaled"],
@@ -239,6 +270,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
             n_used = int(sum(fits[steps[0]].nobs))       # the cases the fit used (lavaan's nobs), not the rows
             cut = (CHEN_2007_SMALL if n_used <= 300 else CHEN_2007)[_CHEN_STEP[s]]
             row["decision"] = chen_decision(row["delta.cfi.scaled"], row["delta.rmsea.scaled"], row["delta.srmr"], cut)
+            if not (identified and prev_identified):
+                row.update({"chisq.diff": np.nan, "pvalue.diff": np.nan, "decision": "not evaluated"})
         rows.append(row)
-        prev = s
-    return OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing)
+        prev, prev_identified = s, identified
+    return OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing, warns)

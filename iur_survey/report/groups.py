@@ -100,7 +100,10 @@ def invariance_table(summary: Mapping[str, Any], number=None,
     """
     tab = summary["table"]
     cfi, tli, rmsea = _idx(summary.get("indices", "standard"))
-    stats = [("*Fit*", None), ("χ²", lambda r: num(r["chisq"], 2)), ("df", lambda r: num(r["df"], 0)),
+    # MLR: the scaled χ² (lavaan's chisq.scaled), the statistic the scaled Δχ² is made of
+    chi = "chisq.scaled" if "chisq.scaled" in tab.columns and tab["chisq.scaled"].notna().any() else "chisq"
+    stats = [("*Fit*", None), ("Scaled χ²" if chi == "chisq.scaled" else "χ²", lambda r: num(r[chi], 2)),
+             ("df", lambda r: num(r["df"], 0)),
              ("CFI", lambda r: num(r[cfi], 3, False)), ("TLI", lambda r: num(r[tli], 3, False)),
              ("RMSEA", lambda r: num(r[rmsea], 3, False)), ("SRMR", lambda r: num(r["srmr"], 3, False)),
              ("*Change from the previous model*", None),
@@ -125,7 +128,8 @@ def invariance_table(summary: Mapping[str, Any], number=None,
             "factor structure; metric, equal loadings; scalar, also equal item intercepts; strict, also equal "
             "residual variances. Δχ² (Δdf): χ² difference (likelihood-ratio) test against the previous model "
             f"({summary.get('lrt_method', 'standard')}). Δ: the model minus the previous one"
-            f"{' (robust CFI, TLI and RMSEA)' if robust else ''}. Decision by the cut-offs of "
+            f"{' (robust CFI, TLI and RMSEA)' if robust else ''}"
+            f"{'; scaled χ²: lavaan chisq.scaled' if chi == 'chisq.scaled' else ''}. Decision by the cut-offs of "
             f"{summary.get('cutoffs_name', 'Chen (2007)')} ({cuts}): supported when every change is within its "
             "cut-off, not supported when CFI drops past its cut-off together with RMSEA or SRMR, unclear "
             "otherwise.")

@@ -620,28 +620,66 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
                     numeric=("*b*", "*SE*", "95% CI", "β", "β 95% CI", "*p*"))
 
 
+#: which CFI / RMSEA an invariance block's decisions use (its ``indices``): fit keys, header prefix, note words
+_INV_INDICES = {"standard": ("cfi", "rmsea", "", "CFI and RMSEA"),
+                "robust": ("cfi.robust", "rmsea.robust", "Robust ",
+                           "robust CFI and RMSEA (Brosseau-Liard & Savalei; lavaan's cfi.robust, rmsea.robust)"),
+                "scaled": ("cfi.scaled", "rmsea.scaled", "Scaled ",
+                           "scaled CFI and RMSEA (lavaan's cfi.scaled, rmsea.scaled)")}
+
+
 def invariance_apa(results: Mapping, number=None, title: str = "Measurement invariance") -> APATable | None:
     """The invariance steps of ``fit --invariance``: χ², df, CFI, RMSEA, SRMR, Δχ² (Δdf) and *p*, ΔCFI,
-    ΔRMSEA, ΔSRMR and the decision.  None when results.json has no invariance block."""
+    ΔRMSEA, ΔSRMR and the decision.  None when results.json has no invariance block.
+
+    The χ², CFI and RMSEA columns are the statistics the block's tests and decisions use, and their headers
+    and the note say which: MLR the scaled χ² (lavaan's chisq.scaled) and robust CFI / RMSEA, WLSMV the
+    scaled-shifted χ² and scaled CFI / RMSEA, ML the standard ones.
+
+    >>> r = {"invariance": [{"step": "configural", "fit": {"chisq": 115.9, "chisq.scaled": 115.5, "df": 48,
+    ...       "cfi.robust": .925, "rmsea.robust": .096, "srmr": .068}, "decision": "baseline"}],
+    ...      "invariance_info": {"estimator": "MLR", "indices": "robust", "lrt_method": "satorra.bentler.2001"}}
+    >>> t = invariance_apa(r)
+    >>> list(t.frame.columns[1:5]), t.frame.iloc[0, 1]
+    (['Scaled χ²', 'df', 'Robust CFI', 'Robust RMSEA'], '115.50')
+    """
     steps = results.get("invariance")
     if not steps:
         return None
+    info = results.get("invariance_info") or {}
+    est = str(info.get("estimator") or "ML").upper()
+    ordinal = est == "WLSMV"
+    indices = "scaled" if ordinal else str(info.get("indices") or "standard")
+    cfi_k, rmsea_k, prefix, words = _INV_INDICES.get(indices, _INV_INDICES["standard"])
+    scaled_chi = any("chisq.scaled" in (s.get("fit") or {}) for s in steps)
+    chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
+    d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
     rows = []
-    for s in steps:
+    for k, s in enumerate(steps):
         f, t, d = s.get("fit") or {}, s.get("test") or {}, s.get("delta") or {}
-        rows.append({"Step": s["step"], "χ²": num(f.get("chisq"), 2), "df": num(f.get("df"), 0),
-                     "CFI": num(f.get("cfi"), 3, False), "RMSEA": num(f.get("rmsea"), 3, False),
+        decision = str(s.get("decision") or "") or ("baseline" if k == 0 else DASH)
+        rows.append({"Step": s["step"], chi_h: num(f.get(chi_k), 2), "df": num(f.get("df"), 0),
+                     f"{prefix}CFI": num(f.get(cfi_k), 3, False), f"{prefix}RMSEA": num(f.get(rmsea_k), 3, False),
                      "SRMR": num(f.get("srmr"), 3, False),
                      "Δχ² (Δdf)": (f"{num(t.get('chisq.diff'), 2)} ({num(t.get('df.diff'), 0)})" if t else DASH),
                      "*p*": pval(t.get("pvalue")) if t else DASH,
-                     "ΔCFI": num(d.get("cfi"), 3, False) if d else DASH,
-                     "ΔRMSEA": num(d.get("rmsea"), 3, False) if d else DASH,
+                     f"Δ{prefix}CFI": num(d.get(d_cfi), 3, False) if d else DASH,
+                     f"Δ{prefix}RMSEA": num(d.get(d_rmsea), 3, False) if d else DASH,
                      "ΔSRMR": num(d.get("srmr"), 3, False) if d else DASH,
-                     "Decision": str(s.get("decision") or "")})
+                     "Decision": decision})
     frame = pd.DataFrame(rows)
-    return APATable(frame, title, number=number,
-                    note="Each step against the one before: χ² difference test and changes in CFI, RMSEA and SRMR "
-                         "judged by Chen's (2007) cut-offs.",
+    if ordinal:
+        chi_note = ("χ²: the scaled-shifted statistic (WLSMV, lavaan's chisq.scaled); Δχ²: the scaled-shifted "
+                    "difference test of Satorra (2000), lavaan's lavTestLRT")
+    elif scaled_chi:
+        chi_note = (f"χ²: the scaled statistic ({est}, lavaan's chisq.scaled); Δχ²: the scaled difference test "
+                    f"({info.get('lrt_method') or 'Satorra-Bentler'}), lavaan's lavTestLRT")
+    else:
+        chi_note = "Δχ²: the χ² difference test, lavaan's lavTestLRT"
+    note = (f"Each step against the one before. {chi_note}. CFI, RMSEA and their changes: {words}; the changes "
+            "(later step minus earlier step, with ΔSRMR) are judged by Chen's (2007) cut-offs"
+            + (f": {info['cutoffs']}" if info.get("cutoffs") not in (None, "", "Chen (2007)") else "") + ".")
+    return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Step", "Decision")))
 
 

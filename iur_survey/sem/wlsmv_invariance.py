@@ -178,17 +178,18 @@ class OrdinalInvariance:
             if k == 0:
                 item["test"] = item["delta"] = None
             else:
-                item["test"] = {"chisq.diff": num(r["chisq.diff"]), "df.diff": int(r["df.diff"]),
+                item["test"] = {"chisq.diff": num(r["chisq.diff"]), "df.diff": None if num(r["df.diff"]) is None else int(r["df.diff"]),
                                 "pvalue": num(r["pvalue.diff"]), "method": "satorra.2000 (scaled.shifted)",
                                 "versus": self.steps[k - 1]}
                 item["delta"] = {"cfi.scaled": num(r["delta.cfi.scaled"]),
                                  "rmsea.scaled": num(r["delta.rmsea.scaled"]), "srmr": num(r["delta.srmr"])}
             item["decision"] = r["decision"]
             items.append(item)
-        first = self.fits[self.steps[0]]
+        first = next((f for f in self.fits.values() if f is not None), None)
         info = {"group": self.group, "estimator": "WLSMV", "missing": self.missing, "level": self.level,
                 "identification": "Wu.Estabrook.2016 (std.lv, delta)",
-                "groups": {lab: int(n) for lab, n in zip(first.partable.group_labels, first.nobs)},
+                "groups": {} if first is None else {lab: int(n) for lab, n in zip(first.partable.group_labels,
+                                                                                  first.nobs)},
                 "warnings": list(self.warnings)}
         return {"invariance": items, "invariance_info": info}
 
@@ -233,6 +234,24 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
         ge = WE_STEPS[s]
         th = "thresholds" in ge
         free = {v: th and (n_th.get(v, 2) >= 2 or "intercepts" in ge) for v in items}
+        binary = [v for v in items if n_th.get(v, 2) < 2]
+        if binary and "intercepts" in ge and th:
+            # with the intercepts equal, Wu & Estabrook free the binary items' scales: on every data set checked
+            # (tests/sem/invariance_audit_refs, the audit's) the estimates then drift along a ridge (latent
+            # variances and scales to extreme values, thousands of iterations) and lavaan's default optimizer
+            # fails or stops at an arbitrary point: the step is not fitted, and the reason is given
+            warns.append(f"the {s} step is not evaluated: with binary items ({', '.join(binary)}) it frees their "
+                         "scales (Wu & Estabrook 2016), which the data do not pin down (the estimates drift to "
+                         "extreme values; lavaan's default optimizer fails on the same model); compare latent "
+                         "means only with items of three or more categories, or treat them as continuous")
+            fits[s] = None
+            rows.append({"step": s, "group_equal": ",".join(ge), "converged": False,
+                         **{k: np.nan for k in ("npar", "chisq", "df", "chisq.scaled", "pvalue.scaled", "cfi.scaled",
+                                                "tli.scaled", "rmsea.scaled", "srmr", "chisq.diff", "df.diff",
+                                                "pvalue.diff", "delta.cfi.scaled", "delta.rmsea.scaled",
+                                                "delta.srmr")}, "decision": "not evaluated"})
+            prev, prev_identified = s, False
+            continue
         res = ordinal_groups_fit(we_syntax(syntax, G, ge), data, group, labels, gvals, missing=missing,
                                  std_lv=True, auto_rules=False, th_equal=th, delta_free=free,
                                  stats_cache=cache)
@@ -242,13 +261,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                 warns.append(f"{s}: {w}")
         identified = bool(np.all(np.isfinite(res.meta["wlsmv_groups"].e_inv)))
         if not identified:
-            binary = [v for v in items if n_th.get(v, 2) < 2]
             warns.append(f"the {s} model is not identified by these data (its information matrix cannot be "
-                         "inverted): no difference test and no decision for it"
-                         + (f"; with binary items ({', '.join(binary)}) this step frees their scales (Wu & "
-                            "Estabrook 2016), and these data do not pin them down: the estimates drift to extreme "
-                            "values (lavaan's default optimizer fails, or stops at an arbitrary point, on the same "
-                            "model)" if binary and "intercepts" in ge else ""))
+                         "inverted): no difference test and no decision for it")
         f = res.fit_measures()
         row = {"step": s, "group_equal": ",".join(ge), "converged": res.converged, "npar": f["npar"],
                "chisq": f["chisq"], "df": int(f["df"]), "chisq.scaled": f["chisq.scaled"],
@@ -256,7 +270,9 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                "rmsea.scaled": f["rmsea.scaled"], "srmr": f["srmr"], "chisq.diff": np.nan, "df.diff": 0,
                "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan,
                "delta.srmr": np.nan, "decision": ""}
-        if prev is not None:
+        if prev is not None and fits[prev] is None:
+            row["decision"] = "not evaluated"
+        elif prev is not None:
             g1, g0 = fits[prev].meta["wlsmv_groups"], res.meta["wlsmv_groups"]
             if g0.df < g1.df:          # lavTestLRT orders the pair by df (binary items: +intercepts frees scales)
                 g1, g0 = g0, g1
@@ -267,11 +283,15 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                         "delta.cfi.scaled": f["cfi.scaled"] - pf["cfi.scaled"],
                         "delta.rmsea.scaled": f["rmsea.scaled"] - pf["rmsea.scaled"],
                         "delta.srmr": f["srmr"] - pf["srmr"]})
-            n_used = int(sum(fits[steps[0]].nobs))       # the cases the fit used (lavaan's nobs), not the rows
+            n_used = int(sum(next(x for x in fits.values() if x is not None).nobs))   # lavaan's nobs, not rows
             cut = (CHEN_2007_SMALL if n_used <= 300 else CHEN_2007)[_CHEN_STEP[s]]
             row["decision"] = chen_decision(row["delta.cfi.scaled"], row["delta.rmsea.scaled"], row["delta.srmr"], cut)
             if not (identified and prev_identified):
-                row.update({"chisq.diff": np.nan, "pvalue.diff": np.nan, "decision": "not evaluated"})
+                row.update({"chisq.diff": np.nan, "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan,
+                            "delta.rmsea.scaled": np.nan, "delta.srmr": np.nan, "decision": "not evaluated"})
+        if not identified:             # no scaled statistic of a model the data do not identify
+            row.update({k: np.nan for k in ("chisq.scaled", "pvalue.scaled", "cfi.scaled", "tli.scaled",
+                                            "rmsea.scaled")})
         rows.append(row)
         prev, prev_identified = s, identified
     return OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing, warns)

@@ -31,7 +31,7 @@ out$mlr <- list(fit = lapply(mlr, fm), chisq.diff = l[["Chisq diff"]][-1], df.di
 w <- read.csv("../ordinal_refs/wlsmv_groups_630.csv")
 ONE <- "F =~ a1 + a2 + a3 + a4 + b1 + b2 + b3 + b4"
 out$theta <- lapply(c(delta = "delta", theta = "theta"), function(p)
-  fm(cfa(ONE, w, group = "G", ordered = TRUE, parameterization = p)))
+  fm(cfa(ONE, w, group = "G", ordered = TRUE, parameterization = p, missing = "pairwise")))
 
 # B1: binary items (Wu & Estabrook 2016 through semTools' measEq.syntax): binary only, and binary + 5-category
 b <- w; for (v in c("a1", "a2", "a3", "a4")) b[[v]] <- as.integer(w[[v]] >= 4)

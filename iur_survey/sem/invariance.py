@@ -309,7 +309,7 @@ def small_group_warnings(sizes: pd.DataFrame, group: str, *, analysed: bool = Fa
 
     >>> s = pd.DataFrame({"group": ["a", "b c", "d"], "n": [150, 40, 120], "p": 3, "q": 9, "min_n": 100,
     ...                   "status": ["ok", "small", "ok"]})
-    >>> print(small_group_warnings(s, "g")[0][-46:])
+    >>> print(small_group_warnings(s, "g")[0].split("; ")[-1])
     consider --merge-groups 'b c=d' (or --merge-groups smallest)
     """
     q = int(sizes["q"].iloc[0]) if len(sizes) else 0

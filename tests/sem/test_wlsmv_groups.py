@@ -73,6 +73,7 @@ def compare(res, ref):
         if rv is None:
             assert not np.isfinite(f[k]), f"{k}: lavaan NA, ours {f[k]}"
             continue
+        assert np.isfinite(f[k]), f"{k}: lavaan {rv}, ours {f[k]}"     # (max() would drop a NaN silently)
         d_fit = max(d_fit, abs(float(f[k]) - float(rv)))
     return d_est, d_se, d_fit, d_std
 

@@ -541,6 +541,7 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     # ---- fits
     fits: dict[str, SEMResult | None] = {}
     errors: dict[str, str] = {}
+    seen: set[str] = set()
     for s in names:
         try:
             fits[s] = sem(model, data2, estimator=estimator, missing=missing, group=group,
@@ -552,10 +553,10 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
             continue
         if not fits[s].converged:
             warns.append(f"the {s} model did not converge")
-        for w in fits[s].warnings:
-            msg = f"{s}: {w}"
-            if msg not in warns:
-                warns.append(msg)
+        for w in fits[s].warnings:         # a message every step repeats (rows dropped, labels) is given once
+            if w not in seen:
+                seen.add(w)
+                warns.append(f"{s}: {w}")
     # ---- the cases the fits used (lavaan's nobs: after listwise deletion), not the rows with a group value
     used = next((f for f in fits.values() if f is not None), None)
     if used is not None:

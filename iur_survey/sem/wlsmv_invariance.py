@@ -154,6 +154,7 @@ class OrdinalInvariance:
     def __init__(self, steps, fits, table, group, missing, warnings=None):
         self.steps, self.fits, self.table, self.group, self.missing = steps, fits, table, group, missing
         self.warnings = list(warnings or [])
+        self.cutoffs_name = "Chen (2007)"
 
     @property
     def level(self) -> str:
@@ -190,7 +191,7 @@ class OrdinalInvariance:
                 "identification": "Wu.Estabrook.2016 (std.lv, delta)",
                 "groups": {} if first is None else {lab: int(n) for lab, n in zip(first.partable.group_labels,
                                                                                   first.nobs)},
-                "warnings": list(self.warnings)}
+                "cutoffs": self.cutoffs_name, "warnings": list(self.warnings)}
         return {"invariance": items, "invariance_info": info}
 
     def summary(self) -> str:
@@ -225,6 +226,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     rows = []
     prev, prev_identified = None, True
     warns: list[str] = []
+    n_used = None
     cache: dict = {}
     items = list(build_partable(syntax, meanstructure=True).ov_names[0])
     # thresholds per item over the whole data (lavaan's ov.levels): Wu & Estabrook's rules for a binary item
@@ -256,6 +258,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                                  std_lv=True, auto_rules=False, th_equal=th, delta_free=free,
                                  stats_cache=cache)
         fits[s] = res
+        if n_used is None:             # the cases the fits use (lavaan's nobs), not the rows with a group value
+            n_used = int(sum(res.nobs))
         for w in res.warnings:
             if f"{s}: {w}" not in warns and not w.endswith("were ignored") and "dropped by listwise" not in w:
                 warns.append(f"{s}: {w}")
@@ -283,7 +287,6 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                         "delta.cfi.scaled": f["cfi.scaled"] - pf["cfi.scaled"],
                         "delta.rmsea.scaled": f["rmsea.scaled"] - pf["rmsea.scaled"],
                         "delta.srmr": f["srmr"] - pf["srmr"]})
-            n_used = int(sum(next(x for x in fits.values() if x is not None).nobs))   # lavaan's nobs, not rows
             cut = (CHEN_2007_SMALL if n_used <= 300 else CHEN_2007)[_CHEN_STEP[s]]
             row["decision"] = chen_decision(row["delta.cfi.scaled"], row["delta.rmsea.scaled"], row["delta.srmr"], cut)
             if not (identified and prev_identified):
@@ -294,4 +297,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                                             "rmsea.scaled")})
         rows.append(row)
         prev, prev_identified = s, identified
-    return OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing, warns)
+    out = OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing, warns)
+    out.cutoffs_name = ("Chen (2007) small-sample (total N <= 300)" if n_used is not None and n_used <= 300
+                        else "Chen (2007)")
+    return out

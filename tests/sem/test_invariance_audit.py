@@ -229,3 +229,16 @@ def test_c6_wlsmv_table_has_scaled_cfi_rmsea_and_their_changes():
         assert f.loc[step, "Scaled RMSEA"] == f"{ref[step]['rmsea.scaled']:.3f}".lstrip("0")
         assert f.loc[step, "Scaled χ²"] == f"{ref[step]['chisq.scaled']:.2f}"
     assert f.loc["thresholds_loadings", "ΔScaled CFI"] not in ("", "—")
+
+
+def test_a1_ordinal_sequence_picks_chen_set_on_the_cases_used():
+    d = pd.read_csv(Path(__file__).parent / "ordinal_refs" / "wlsmv_groups_630.csv")
+    d = d.groupby("G", group_keys=False).head(103).reset_index(drop=True)        # 309 rows, 3 groups
+    items = [c for c in d.columns if c != "G"]
+    d.loc[d.index[::30][:12], items] = np.nan                                   # 12 rows without any item
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inv = ordinal_invariance("F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4", d, "G",
+                                 steps=("configural", "thresholds"))
+    assert sum(inv.fits["configural"].nobs) <= 300 < len(d)
+    assert inv.to_dict()["invariance_info"]["cutoffs"].startswith("Chen (2007) small-sample")

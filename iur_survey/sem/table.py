@@ -205,7 +205,8 @@ def near_duplicate_labels(labels: Sequence[str], group: str, counts: dict | None
     group mistyped.  Each warning names the labels and a typeable (shell-quoted) ``--merge-groups`` that
     joins them into the most frequent one (``counts``: label -> rows).
 
-    >>> print(near_duplicate_labels(["Pasteur", "Grant-White", "pasteur "], "school", {"Pasteur": 150, "pasteur ": 6})[0])
+    >>> w = near_duplicate_labels(["Pasteur", "Grant-White", "pasteur "], "school", {"Pasteur": 150, "pasteur ": 6})
+    >>> print(w[0])
     group labels 'Pasteur', 'pasteur ' of 'school' differ only by letter case or surrounding blanks: they are fitted as separate groups; if they are one group, merge them: --merge-groups 'pasteur =Pasteur'
     """
     by_key: dict[str, list[str]] = {}

@@ -179,7 +179,8 @@ class OrdinalInvariance:
             if k == 0:
                 item["test"] = item["delta"] = None
             else:
-                item["test"] = {"chisq.diff": num(r["chisq.diff"]), "df.diff": None if num(r["df.diff"]) is None else int(r["df.diff"]),
+                ddf = num(r["df.diff"])
+                item["test"] = {"chisq.diff": num(r["chisq.diff"]), "df.diff": None if ddf is None else int(ddf),
                                 "pvalue": num(r["pvalue.diff"]), "method": "satorra.2000 (scaled.shifted)",
                                 "versus": self.steps[k - 1]}
                 item["delta"] = {"cfi.scaled": num(r["delta.cfi.scaled"]),
@@ -244,7 +245,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
             # fails or stops at an arbitrary point: the step is not fitted, and the reason is given
             warns.append(f"the {s} step is not evaluated: with binary items ({', '.join(binary)}) it frees their "
                          "scales (Wu & Estabrook 2016), which the data do not pin down (the estimates drift to "
-                         "extreme values; lavaan's default optimizer fails on the same model); compare latent "
+                         "extreme values; lavaan's default optimizer fails, or stops on the ridge, on the same "
+                         "model); compare latent "
                          "means only with items of three or more categories, or treat them as continuous")
             fits[s] = None
             rows.append({"step": s, "group_equal": ",".join(ge), "converged": False,

@@ -393,7 +393,8 @@ _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure
 
 def _step_sensitivity(ctx):
     """Key paths and indirect effects with and without the flagged-but-kept respondents (chapter 3)."""
-    return {"table": flag_sensitivity(ctx["clean"], ctx["clean_flags"], _default_model(ctx)),
+    table = flag_sensitivity(ctx["clean"], ctx["clean_flags"], _default_model(ctx))
+    return {"table": table, "warnings": list(table.attrs.get("warnings", [])),
             "n_flagged": int((ctx["clean_flags"]["n_flags"] > 0).sum()) if "n_flags" in ctx["clean_flags"] else 0}
 
 

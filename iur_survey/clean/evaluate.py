@@ -14,7 +14,8 @@ whole path -- simulate, write every export format, read, clean -- over sample si
 seeds, for the package's simulator (style strengths drawn per seed), for an
 independent graded-response-model generator (``tests/clean/grm_generator.py``) and for
 real honest respondents (``--generator real``: rows of psych's ``bfi`` with injected
-careless cases, ``tests/clean/real_generator.py``), and print recall
+careless cases, ``tests/clean/real_generator.py``) and for the simulator with its opt-in kinds
+switched on (``--generator varied``, :data:`VARIED_RATES`), and print recall
 by careless kind and the exclusion rate of honest respondents by style.
 ``--add-rule mahalanobis_ipsatized`` evaluates an opt-in index rule beside the defaults.
 ``--bound`` prints, per generator, the Neyman-Pearson bound on the recall of random and

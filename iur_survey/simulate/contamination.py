@@ -282,7 +282,8 @@ class StyleStrengths:
         for f in fields(self):
             lo, hi = getattr(self, f.name)
             if not 0 <= lo <= hi or (f.name == "narrow" and hi > 1):
-                raise ValueError(f"StyleStrengths.{f.name} must be a range 0 <= lo <= hi, got {(lo, hi)!r}")
+                raise ValueError(f"StyleStrengths.{f.name} must be a range 0 <= lo <= hi"
+                                 f"{' <= 1' if f.name == 'narrow' else ''}, got {(lo, hi)!r}")
 
     @classmethod
     def drawn(cls, seed: int) -> "StyleStrengths":

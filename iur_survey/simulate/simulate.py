@@ -17,9 +17,14 @@ sample (the honest respondents, each kind of bad case, the item nonresponse)
 draws from its own random stream derived from ``seed``, so changing the rate of a
 kind of bad case leaves everything else as it was: the honest respondents of
 ``simulate(n, seed=s)`` are those of ``simulate(n, seed=s, contamination=Contamination.none())``
-(before item nonresponse and response styles).  The four honest response styles share one
+(before item nonresponse and response styles).  The honest response styles share one
 stream (one shuffled list of the honest respondents is cut into the styles in turn), so
-changing one style's rate also changes who has each of the others.
+changing one style's rate also changes who has each of the later ones.  The opt-in kinds
+(:data:`~iur_survey.simulate.contamination.OPT_IN_KINDS`: random answers following the
+items' answer shares, half-random, careless from about 2/3, straight-lining speeders; the
+narrow, slow careful, high-trait and item-skipping honest styles) come last and draw nothing
+at rate 0: the default sample is the one made before they existed, and switching them on
+adds their rows (and styles people without a style) without changing anyone else.
 
 >>> sim = simulate(200, seed=1)
 >>> len(sim.frame) > 200, int(sim.expected_clean().sum())
@@ -273,7 +278,8 @@ def _styles(seed: int, s: _Setup, blk: _Block, counts: dict[str, int], strengths
 
     The answers are re-cut from the same latent responses, so a styled respondent is the
     same person answering in their own way; the style draws come from one stream of their own, shared by the
-    four styles (changing one style's count changes who has the others).
+    styles in :data:`STYLE_KINDS` order (changing one style's count changes who has the later ones; the opt-in
+    styles come last and draw nothing at rate 0).
     """
     m = sum(counts[k] for k in STYLE_KINDS)
     if m == 0:

@@ -124,7 +124,8 @@ def test_counts_and_truth(on):
     assert len(on.frame) == on.n + extra and on.expected_clean().sum() == on.n
     t = on.truth
     prim = t[t["primary"]]
-    assert prim["position"].is_unique or not prim.loc[prim["kind"].isin(OPT_IN_KINDS), "position"].duplicated().any()
+    injected = prim.loc[prim["kind"].isin(CARELESS), "position"]
+    assert injected.is_unique and not set(injected) & set(prim.loc[~prim["kind"].isin(CARELESS), "position"])
     styled = t[t["kind"].isin(STYLE_KINDS)]
     assert styled["position"].is_unique                     # one style per person, old and new
     assert set(on.contamination.to_dict()) >= set(OPT_IN_KINDS)

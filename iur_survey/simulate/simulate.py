@@ -24,7 +24,9 @@ changing one style's rate also changes who has each of the later ones.  The opt-
 items' answer shares, half-random, careless from about 2/3, straight-lining speeders; the
 narrow, slow careful, high-trait and item-skipping honest styles) come last and draw nothing
 at rate 0: the default sample is the one made before they existed, and switching them on
-adds their rows (and styles people without a style) without changing anyone else.
+adds their rows (and styles honest people without a style) without changing anyone else's
+answers -- except that ``skipped_items`` leaves rows incomplete, and the duplicates copy
+complete rows first, so they may copy other honest rows.
 
 >>> sim = simulate(200, seed=1)
 >>> len(sim.frame) > 200, int(sim.expected_clean().sum())

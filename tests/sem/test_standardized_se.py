@@ -172,3 +172,18 @@ def test_results_json_carries_std_all_inference(fits):
             v = e[f"std.all.{col}"]
             assert (v is None and np.isnan(r[col])) or v == pytest.approx(r[col], abs=1e-12), col
     json.dumps(d)
+
+
+def test_no_standardized_se_without_a_vcov_or_for_wlsmv():
+    from iur_survey.errors import EstimationError
+
+    hs = pd.read_csv(HERE / "hs.csv")
+    res = sem("visual =~ x1 + x2 + x3", hs, se="none")
+    with pytest.raises(EstimationError, match="standardized standard errors"):
+        res.standardized_solution()
+    assert all(e["std.all.se"] is None and e["std.all.ci.lower"] is None for e in res.to_dict()["estimates"])
+    cats = hs[["x1", "x2", "x3", "x4"]].apply(lambda s: pd.qcut(s, 4, labels=False)).astype(int)
+    ord_res = sem("F =~ x1 + x2 + x3 + x4", cats, ordered=True)
+    with pytest.raises(EstimationError, match="WLSMV"):
+        ord_res.standardized_solution()
+    assert all(e["std.all.se"] is None for e in ord_res.to_dict()["estimates"])

@@ -56,6 +56,16 @@ hs_mg_model <- '
   ind2 := a2*b2
   d := ind1 - ind2
 '
+pd_eq_model <- '
+  ind60 =~ x1 + x2 + x3
+  dem60 =~ y1 + l2*y2 + l3*y3 + y4
+  dem65 =~ y5 + y6 + y7 + y8
+  dem60 ~ p1*ind60
+  dem65 ~ ind60 + p3*dem60
+  l2 == l3
+  ind := p1*p3
+'
+heywood_model <- paste(readLines("tests/reference/models/heywood.lav"), collapse = "\n")
 cases <- list(
   pd_ml = list(model = pd_model, data = "pd.csv", args = list()),
   pd_x_ml = list(model = pd_x_model, data = "pd.csv", args = list()),
@@ -64,18 +74,23 @@ cases <- list(
   hs_mlr = list(model = hs_model, data = "hs.csv", args = list(estimator = "MLR")),
   pd_x_mlr = list(model = pd_x_model, data = "pd.csv", args = list(estimator = "MLR")),
   hs_fiml = list(model = hs_model, data = "hs_miss.csv", args = list(missing = "ml")),
+  pd_eq = list(model = pd_eq_model, data = "pd.csv", args = list()),
+  heywood = list(model = heywood_model, data = "heywood_150.csv", args = list(), fun = "cfa"),
   hs_boot = list(model = hs_model, data = "hs.csv", args = list(se = "bootstrap", bootstrap = 60L))
 )
-datasets <- list(pd.csv = pd, hs.csv = hs, hs_miss.csv = hs_miss)
+datasets <- list(pd.csv = pd, hs.csv = hs, hs_miss.csv = hs_miss,
+                 heywood_150.csv = read.csv("tests/reference/data/heywood_150.csv"))
 
 res <- list()
 for (nm in names(cases)) {
   cs <- cases[[nm]]
   set.seed(17)
-  fit <- do.call("sem", c(list(model = cs$model, data = datasets[[cs$data]]), cs$args))
+  fit <- do.call(if (is.null(cs$fun)) "sem" else cs$fun,
+                 c(list(model = cs$model, data = datasets[[cs$data]]), cs$args))
   stopifnot(lavInspect(fit, "converged"))
   pt <- parTable(fit)
-  one <- list(model = cs$model, data = cs$data, args = cs$args,
+  one <- list(model = cs$model, data = if (cs$data == "heywood_150.csv") "../../reference/data/heywood_150.csv"
+                                       else cs$data, fun = if (is.null(cs$fun)) "sem" else cs$fun, args = cs$args,
               partable = list(lhs = pt$lhs, op = pt$op, rhs = pt$rhs, group = pt$group, free = pt$free,
                               est = pt$est),
               vcov = unname(unclass(vcov(fit))))

@@ -203,10 +203,10 @@ def standardized_jacobian(pt: ParTable, model: Model, theta: np.ndarray, est: np
 
     Central differences over all parameters in one :func:`standardize_batch` call, step
     ``eps^(1/3) max(|theta_j|, 1)`` (kept below a quarter of a variance parameter's value so that no
-    step crosses zero): error below 1e-9 (3e-10 against a 5-point stencil on the test models).  (lavaan 0.6.14's
-    complex step fails on its standardization code -- ``ETA2 < 0`` on complex values -- and falls back to
-    forward differences with step ``sqrt(eps) max(|theta_j|, 1)``, good to about 1e-8.)  ``est``: the row
-    values at ``theta`` (fixed.x rows filled in; they stay fixed).
+    step crosses zero): error below 1e-9 (3e-10 against a 5-point stencil on the test models).
+    (lavaan 0.6.14's complex step fails on its standardization code -- ``ETA2 < 0`` on complex values --
+    and falls back to forward differences with step ``sqrt(eps) max(|theta_j|, 1)``, good to about 1e-8.)
+    ``est``: the row values at ``theta`` (fixed.x rows filled in; they stay fixed).
 
     >>> from iur_survey.sem.partable import build_partable
     >>> pt = build_partable("F =~ x1 + x2")

@@ -4,7 +4,8 @@
 Two comparisons per case (PoliticalDemocracy with equal labels, residual covariances and ``:=`` rows; the same
 data with observed fixed.x covariates (std.nox differs); HolzingerSwineford1939 with ``:=`` indirect and total
 effects under ML, MLR, FIML with 10% holes and bootstrap SEs; a 2-group model with group-specific labels and
-``:=`` differences; an ``==`` constraint; a Heywood case with a negative residual variance) and every type (std.all, std.lv, std.nox):
+``:=`` differences; an ``==`` constraint; a Heywood case with a negative residual variance) and every type
+(std.all, std.lv, std.nox):
 
 * the formula: our :func:`standardized_se` at lavaan's own estimates and vcov equals lavaan's se to 1e-6
   relative (lavaan's Jacobian is a forward difference good to about 1e-8, ours a central one), est.std to 1e-9;

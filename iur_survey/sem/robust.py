@@ -647,7 +647,8 @@ def _baseline_information_x(st: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_i
 def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: float, df: int,
                     estimator: str = "MLR", meanstructure: bool = True, h1=None, baseline=None,
                     ci_level: float = 0.90, close_h0: float = 0.05, notclose_h0: float = 0.08,
-                    npar_h0: int | None = None, x_idx=None, fixed_x: bool = True) -> RobustResult:
+                    npar_h0: int | None = None, x_idx=None, fixed_x: bool = True,
+                    fiml: bool | None = None) -> RobustResult:
     """Robust SEs, scaled test and the scaled/robust fit measures of lavaan 0.6.14, for complete data or FIML.
 
     Parameters
@@ -672,6 +673,8 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         then counts those parameters); with ``fixed_x`` their own moments leave the unstructured information
         (zero rows/columns, lavaan's ``eliminate.pstar.idx``) and the complete-data ``Gamma`` is lavaan's
         fixed.x one (:func:`gamma_fixed_x`).
+    fiml : the model was fitted by FIML (lavaan's ``missing = "ml"``): the robust CFI/RMSEA are then the
+        FIML-corrected ones even when no value is missing, as lavaan's; default: whether a value is missing.
 
     Returns a :class:`RobustResult`; ``result.fit`` is a Series with lavaan's names, e.g. ``chisq.scaled``,
     ``chisq.scaling.factor``, ``baseline.chisq.scaled``, ``cfi.scaled``, ``cfi.robust``, ``rmsea.robust``,
@@ -692,7 +695,7 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
     nobs = np.array([st.n for st in stats], dtype=float)
     N = int(nobs.sum())
     fg = nobs / N
-    missing = any(not st.complete for st in stats)
+    missing = any(not st.complete for st in stats) if fiml is None else bool(fiml)
     if missing and not meanstructure:
         raise ValueError("FIML always has a mean structure")
     E_inv = np.linalg.inv(information)
@@ -738,7 +741,7 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
             if el.size:
                 A1 = _zero_rows_cols(A1, el)
                 B1 = (A1 @ gamma_fixed_x(st.X[st.rows], xs[g], meanstructure=meanstructure) @ A1
-                      if st.complete else _zero_rows_cols(B1, el))
+                      if st.complete and not missing else _zero_rows_cols(B1, el))
                 Ai = _inv_masked(A1)[0]
             else:
                 Ai = np.linalg.inv(A1)

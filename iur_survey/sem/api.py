@@ -672,7 +672,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                           meanstructure=True, npar_h0=pt.nfree,
                           h1=[(covs[g], means[g]) for g in range(G)] if G > 1 else None,
                           baseline=list(base) if G > 1 else base[0], x_idx=[_x_all_idx(pt, g) for g in range(G)],
-                          fixed_x=pt.fixed_x, fiml=True)
+                          fixed_x=pt.fixed_x, fiml=True, information_type=info_type)
     extra = {k: v for k, v in rob.fit_dict.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
     if se_type == "robust.huber.white":
         V = rp.vcov(np.asarray(rob.vcov, float))

@@ -445,7 +445,8 @@ def _block_delta(blocks: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=None, baseline=None,
-                   A1=None, B1=None, A1_inv=None, x_idx=None, fixed_x: bool = True) -> FIMLCorrected:
+                   A1=None, B1=None, A1_inv=None, x_idx=None, fixed_x: bool = True,
+                   information: str = "observed") -> FIMLCorrected:
     """FIML-corrected chi-square and scaling factors of lavaan (Zhang & Savalei 2020; lav_fit_utils.R).
 
     ``XX3`` is the complete-data ML chi-square of the fitted moments against the EM (saturated) moments;
@@ -466,6 +467,11 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
     values (``fixed_x``) or free; with ``fixed_x`` their moments are taken out of ``Wm`` and ``Jm`` (zero
     rows/columns, inverted on the rest) as lavaan does, and out of ``Wc`` always (lavaan's refit on the EM
     moments uses its default fixed.x = TRUE).
+
+    ``information = "expected"`` (the model fitted with lavaan's ``information = "expected"``): lavaan's
+    ``E`` is then the inverted *expected* information ``(sum_g f_g D_g' We_g D_g)^-1`` with ``We`` the FIML
+    expected information at the EM moments (lavaan's unstructured h1), for the model and for the baseline;
+    ``Wm`` stays the observed one.
     """
     version = version.upper()
     if version not in ("V3", "V6"):
@@ -525,10 +531,10 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
         base_blocks.append(baseline_delta_x(st.p, xs[g], fixed_x=fixed_x, meanstructure=True))
         df_null += _baseline_df(st.p, xs[g].size, True)
 
-    def k_value(Ds: list[np.ndarray]) -> float:
-        DWmD = sum(f * D.T @ Wm @ D for (f, Wm, _, _, _), D in zip(parts, Ds))
+    def k_value(Ds: list[np.ndarray], E=None) -> float:
         DWcD = sum(f * D.T @ Wc @ D for (f, _, Wc, _, _), D in zip(parts, Ds))
-        E = np.linalg.inv(DWmD)
+        if E is None:
+            E = np.linalg.inv(sum(f * D.T @ Wm @ D for (f, Wm, _, _, _), D in zip(parts, Ds)))
         if version == "V6":
             return tr0 - float(np.sum(E * DWcD.T))
         DTJD = sum(f * D.T @ TJ @ D for (f, _, _, _, TJ), D in zip(parts, Ds))
@@ -536,8 +542,17 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
         return tr0 - 2.0 * float(np.sum(E * DTJD.T)) + float(np.trace(E @ DWcD @ E @ DJD))
 
     Ds = [np.asarray(D, dtype=float) for D in Deltas]
-    c3 = k_value(Ds) / df if df > 0 else float("nan")
-    c3_null = k_value(_block_delta(base_blocks)) / df_null
+    E_model = None
+    if information == "expected":
+        We = [information_expected(st, *(h1s[g] if h1s[g] is not None else em_saturated(st)[:2]),
+                                   meanstructure=True) for g, st in enumerate(stats)]
+        E_model = np.linalg.inv(sum(f * D.T @ W @ D for f, W, D in zip(fg, We, Ds)))
+    c3 = k_value(Ds, E_model) / df if df > 0 else float("nan")
+    DBs = _block_delta(base_blocks)
+    E_null = None
+    if information == "expected":
+        E_null = np.linalg.inv(sum(f * D.T @ W @ D for f, W, D in zip(fg, We, DBs)))
+    c3_null = k_value(DBs, E_null) / df_null
     return FIMLCorrected(XX3=XX3, df3=df, c_hat3=c3, XX3_scaled=XX3 / c3 if df > 0 else float("nan"),
                          XX3_null=XX3_null, df3_null=df_null, c_hat3_null=c3_null, version=version)
 
@@ -602,7 +617,7 @@ def baseline_moments_x(stats: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx
     >>> X = np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 1.0], [2.0, 4.0, 0.0], [3.0, 3.0, 2.0]])
     >>> Sb, mb = baseline_moments_x(SampleStats(X), np.eye(3), np.zeros(3), [1, 2])
     >>> round(float(Sb[1, 2]), 4), float(Sb[0, 1])
-    (-0.375, 0.0)
+    (-0.625, 0.0)
     """
     x = np.asarray(x_idx, dtype=int)
     sx = SampleStats(stats.X[:, x])
@@ -648,7 +663,7 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
                     estimator: str = "MLR", meanstructure: bool = True, h1=None, baseline=None,
                     ci_level: float = 0.90, close_h0: float = 0.05, notclose_h0: float = 0.08,
                     npar_h0: int | None = None, x_idx=None, fixed_x: bool = True,
-                    fiml: bool | None = None) -> RobustResult:
+                    fiml: bool | None = None, information_type: str = "observed") -> RobustResult:
     """Robust SEs, scaled test and the scaled/robust fit measures of lavaan 0.6.14, for complete data or FIML.
 
     Parameters
@@ -675,6 +690,9 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         fixed.x one (:func:`gamma_fixed_x`).
     fiml : the model was fitted by FIML (lavaan's ``missing = "ml"``): the robust CFI/RMSEA are then the
         FIML-corrected ones even when no value is missing, as lavaan's; default: whether a value is missing.
+    information_type : lavaan's ``information`` of the fit ("observed" or "expected"); with "expected" and
+        missing data the unstructured A1 of the Yuan-Bentler trace is the expected FIML information at the EM
+        moments, and the FIML-corrected indices use the inverted expected information (as lavaan).
 
     Returns a :class:`RobustResult`; ``result.fit`` is a Series with lavaan's names, e.g. ``chisq.scaled``,
     ``chisq.scaling.factor``, ``baseline.chisq.scaled``, ``cfi.scaled``, ``cfi.robust``, ``rmsea.robust``,
@@ -736,6 +754,8 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         A1s, B1s, A1invs = [], [], []
         for g, st in enumerate(stats):
             A1, B1 = h1_information(st, meanstructure=meanstructure, h1=H1[g])
+            if information_type == "expected" and not st.complete:
+                A1 = information_expected(st, *H1[g], meanstructure=True)
             el = fixed_x_elements(st.p, xs[g], meanstructure=meanstructure) if (fixed_x and xs[g].size) \
                 else np.zeros(0, int)
             if el.size:
@@ -768,11 +788,14 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         btest = _scaled_test(X2_null, df_null, trace_h1, trace_h0_b, ndat, npar_b)
         bl["test"] = btest
         if missing:
+            obs = information_type != "expected"
             fiml = fiml_corrected(stats, Sigma=Sigmas, mu=mus, Delta=Deltas, df=df, version="V3", h1=H1,
-                                  baseline=BL, A1=A1s, B1=B1s, A1_inv=A1invs, x_idx=xs, fixed_x=fixed_x)
+                                  baseline=BL, A1=A1s if obs else None, B1=B1s if obs else None,
+                                  A1_inv=A1invs if obs else None, x_idx=xs, fixed_x=fixed_x,
+                                  information=information_type)
     elif missing:
         fiml = fiml_corrected(stats, Sigma=Sigmas, mu=mus, Delta=Deltas, df=df, version="V6", h1=H1,
-                              baseline=BL, x_idx=xs, fixed_x=fixed_x)
+                              baseline=BL, x_idx=xs, fixed_x=fixed_x, information=information_type)
 
     out["baseline.chisq"] = X2_null
     out["baseline.df"] = float(df_null)

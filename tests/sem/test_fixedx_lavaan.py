@@ -1,7 +1,7 @@
 """Fit measures of models with observed exogenous covariates (lavaan's ov.x, "control variables") against lavaan
 0.6.14: ML and MLR, listwise and FIML (on complete and incomplete data), fixed.x TRUE and FALSE, one and two
 groups, on HolzingerSwineford1939 (covariates ageyr, sex) and on the study's simulated respondents with a 0/1
-control variable.  References: tests/sem/fixedx_refs/make_fixedx_refs.R -> fixedx_refs.json (only read here).
+control variable; and FIML with ``information="expected"`` (HS, with and without covariates).  References: tests/sem/fixedx_refs/make_fixedx_refs.R -> fixedx_refs.json (only read here).
 
 Every fit measure lavaan reports must be reported, equal to 1e-6 (relative, absolute below 1); the MLR scaled
 statistics depend on the estimates through the first-order information, and lavaan's estimates stop ~1e-5 short
@@ -43,7 +43,7 @@ def test_fit_measures_equal_lavaan(case):
     ref = REFS[case]
     fit = sem(ref["model"], _data(ref["data"]), estimator=ref["estimator"],
               missing="fiml" if ref["missing"] == "ml" else ref["missing"], fixed_x=ref["fixed_x"],
-              group=ref.get("group") or None)
+              group=ref.get("group") or None, information=ref.get("information") or None)
     fm = fit.fit_measures()
     assert fit.n == ref["nobs"]
     missing = [k for k in ref["fit"] if k not in fm.index]

@@ -601,9 +601,11 @@ RobustResult.fit = lazy_series_property("fit", _fit_series, "the robust fit meas
 def _x_list(x_idx, G: int) -> list[np.ndarray]:
     if x_idx is None:
         return [np.zeros(0, int)] * G
-    if G == 1 and len(x_idx) and np.ndim(x_idx[0]) == 0:
+    if G == 1 and (len(x_idx) == 0 or np.ndim(x_idx[0]) == 0):
         x_idx = [x_idx]
-    return [np.asarray(x, dtype=int) for x in x_idx]
+    if len(x_idx) != G:
+        raise ValueError("x_idx: one array of covariate positions per group")
+    return [np.asarray(x, dtype=int).reshape(-1) for x in x_idx]
 
 
 def _baseline_df(p: int, px: int, meanstructure: bool) -> int:

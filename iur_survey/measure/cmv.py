@@ -89,7 +89,7 @@ def first_component_share(x: pd.DataFrame, missing: str = "pairwise") -> tuple[f
     >>> x = pd.DataFrame({"a": [1, 2, 3, 4, None, 5, 2], "b": [2, 1, 4, None, 5, 5, 3], "c": [None, 2, 3, 4, 4, 5, 1]})
     >>> share, n, basis = first_component_share(x)      # psych::principal(x, 1, rotate = "none")$values[1] / 3
     >>> round(share, 6), n, basis
-    (0.903295, 7, 'pairwise-complete correlations (5 to 5 rows per pair)')
+    (0.903295, 7, 'pairwise-complete correlations, 5 to 5 rows per pair')
     """
     if missing not in HARMAN_MISSING:
         raise ValueError(f"missing={missing!r}: use one of {', '.join(HARMAN_MISSING)}")
@@ -128,7 +128,7 @@ def first_component_share(x: pd.DataFrame, missing: str = "pairwise") -> tuple[f
     ev = np.linalg.eigvalsh(R)[::-1]
     if missing == "pairwise":
         basis = (f"complete data, {nrows} rows" if seen.all() else
-                 f"pairwise-complete correlations ({counts[iu].min()} to {counts[iu].max()} rows per pair)")
+                 f"pairwise-complete correlations, {counts[iu].min()} to {counts[iu].max()} rows per pair")
         if ev[-1] < -1e-8:
             _warnings.warn(f"Harman's test: the pairwise-complete correlation matrix is not positive semi-definite "
                            f"(smallest eigenvalue {ev[-1]:.3g}); the first-component share is psych::principal's "

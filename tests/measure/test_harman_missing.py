@@ -39,8 +39,8 @@ def test_no_complete_row_gives_psych_pairwise_share():
     row = tab.loc["pca_first_component"]
     assert row["share"] == pytest.approx(r["pca_first_share"], rel=1e-9)
     assert row["n"] == r["n_rows"]
-    assert row["basis"] == (f"pairwise-complete correlations ({r['pairwise_n_min']} to {r['pairwise_n_max']} "
-                            "rows per pair)")
+    assert row["basis"] == (f"pairwise-complete correlations, {r['pairwise_n_min']} to {r['pairwise_n_max']} "
+                            "rows per pair")
 
 
 def test_fiml_cfa_row_says_what_it_rests_on():
@@ -112,3 +112,10 @@ def test_inconsistent_pairwise_matrix_warns():
     with pytest.warns(UserWarning, match="not positive semi-definite"):
         share, n, _ = first_component_share(x)
     assert 0 < share <= 1 and n == 5
+
+
+def test_report_table_note_names_the_basis():
+    from iur_survey.report.sem_tables import harman_table
+    tab = harman_table(harman_single_factor(data(), ITEMS))
+    assert "pairwise-complete correlations, 121 to 139 rows per pair" in tab.note
+    assert "complete responses" not in tab.note

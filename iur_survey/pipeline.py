@@ -157,9 +157,37 @@ def analysis_options(env=None) -> dict[str, int]:
     return {"seed": seed, "bootstrap_B": B}
 
 
+#: how the book reads the export: a JSON object of :func:`iur_survey.read.read_export`'s options
+ENV_READ = "IUR_SURVEY_READ"
+READ_OPTIONS = ("encoding", "sheet", "hidden_rows")
+
+
+def read_options(env=None) -> dict[str, str]:
+    """The options the book passes to :func:`iur_survey.read.read_export` (``IUR_SURVEY_READ``, a JSON object
+    with ``encoding``, ``sheet`` and ``hidden_rows``; ``iur-survey book --sheet ...`` sets it).
+
+    >>> read_options({}), read_options({"IUR_SURVEY_READ": '{"sheet": "Data"}'})
+    ({}, {'sheet': 'Data'})
+    """
+    import json
+
+    env = os.environ if env is None else env
+    text = env.get(ENV_READ) or ""
+    if not text:
+        return {}
+    try:
+        opts = json.loads(text)
+    except ValueError:
+        raise ValueError(f"{ENV_READ}={text!r}: not a JSON object") from None
+    if not isinstance(opts, dict) or set(opts) - set(READ_OPTIONS):
+        raise ValueError(f"{ENV_READ}={text!r}: a JSON object with {', '.join(READ_OPTIONS)} only")
+    return {k: str(v) for k, v in opts.items() if v is not None}
+
+
 def results_key(data: Path, instrument: Path) -> str:
-    """The cache key: the inputs, the analysis options (:func:`analysis_options`) and the package code."""
-    opts = ",".join(f"{k}={v}" for k, v in sorted(analysis_options().items()))
+    """The cache key: the inputs, the analysis and read options (:func:`analysis_options`,
+    :func:`read_options`) and the package code."""
+    opts = ",".join(f"{k}={v}" for k, v in sorted({**analysis_options(), **read_options()}.items()))
     return hashlib.sha256(f"{inputs_key(data, instrument)}|{opts}|{code_fingerprint()}".encode()).hexdigest()
 
 
@@ -209,7 +237,7 @@ def _step_read(ctx):
     data = ctx["data"]
     if not Path(data).is_file():
         raise Pending(f"there is no export at {data} (the demo export is made by `iur-survey simulate`)")
-    raw = read_export(data, ctx["instrument"])
+    raw = read_export(data, ctx["instrument"], **ctx.get("read_options", {}))
     ctx["raw"] = raw
     return {"format": raw.format, "n_raw": raw.n_raw, "sha256": raw.sha256,
             "n_columns_mapped": len(raw.column_map), "dropped_columns": list(raw.dropped_columns)}
@@ -393,7 +421,8 @@ _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure
 
 def _step_sensitivity(ctx):
     """Key paths and indirect effects with and without the flagged-but-kept respondents (chapter 3)."""
-    return {"table": flag_sensitivity(ctx["clean"], ctx["clean_flags"], _default_model(ctx)),
+    table = flag_sensitivity(ctx["clean"], ctx["clean_flags"], _default_model(ctx))
+    return {"table": table, "warnings": list(table.attrs.get("warnings", [])),
             "n_flagged": int((ctx["clean_flags"]["n_flags"] > 0).sum()) if "n_flags" in ctx["clean_flags"] else 0}
 
 
@@ -413,7 +442,8 @@ def compute_results(settings, progress=None) -> BookResults:
                       data_path=str(data), data_name=data.name,
                       instrument_path=str(instrument_path))
     instrument = load_instrument(instrument_path)
-    ctx: dict[str, Any] = {"data": data, "instrument": instrument, "show_progress": progress is not None}
+    ctx: dict[str, Any] = {"data": data, "instrument": instrument, "show_progress": progress is not None,
+                           "read_options": read_options()}
     for name in STEPS:
         need = NEEDS.get(name)
         if need and not res.steps[need].ok:
@@ -441,6 +471,7 @@ def compute_results(settings, progress=None) -> BookResults:
         "computed_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "simulation": simulation_record(data),
         "options": analysis_options(),
+        "read_options": ctx["read_options"],
     }
     return res
 

@@ -126,7 +126,8 @@ def lav_test_diff_satorra2000(res1, res0) -> dict:
     "delta"``), ``U = W Delta1 P^-1 A' (A P^-1 A')^+ A P^-1 Delta1' W``; ``T = a (T0 - T1) + b`` with
     ``a = sqrt(m / tr((U Gamma)^2))``, ``b = m - a tr(U Gamma)``, ``m`` the df difference.
 
-    Returns ``chisq_diff``, ``df_diff``, ``pvalue``, ``a``, ``b``, ``trace_ugamma``, ``trace_ugamma2``.
+    Returns ``chisq_diff``, ``df_diff``, ``pvalue``, ``a``, ``b``, ``trace_ugamma``, ``trace_ugamma2``
+    (NaN statistic and p when a model is not identified: no finite ``e_inv``, or no positive trace).
 
     >>> from iur_survey.sem import sem
     >>> rng = np.random.default_rng(12)
@@ -151,6 +152,8 @@ def _satorra2000_diff(res1, res0) -> dict:
     m = r0 - r1
     if m == 0:
         return {"chisq_diff": T0 - T1, "df_diff": 0, "pvalue": np.nan, "a": np.nan, "b": np.nan}
+    if not (np.all(np.isfinite(res1.e_inv)) and np.all(np.isfinite(res0.e_inv))):   # a model not identified
+        return {"chisq_diff": np.nan, "df_diff": int(m), "pvalue": np.nan, "a": np.nan, "b": np.nan}
     D1, D0 = res1.delta, res0.delta
     H = np.linalg.lstsq(D1, D0, rcond=None)[0]            # (D1'D1)^-1 D1' D0
     A = linalg.null_space(H.T).T                          # orthogonal complement of span(H)
@@ -172,6 +175,9 @@ def _satorra2000_diff(res1, res0) -> dict:
     U = V[:, None] * (D1 @ M @ D1.T) * V[None, :]
     UG = U @ Gam
     tr2 = float(np.sum(UG * UG.T))
+    if not (np.isfinite(tr2) and tr2 > 0):      # no scaling (e.g. a model not identified): no test, never a crash
+        return {"chisq_diff": np.nan, "df_diff": int(m), "pvalue": np.nan, "a": np.nan, "b": np.nan,
+                "trace_ugamma": tr1, "trace_ugamma2": tr2}
     a = np.sqrt(m / tr2)
     b = m - a * tr1
     T = (T0 - T1) * a + b
@@ -399,6 +405,9 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
         for k in range(len(mods) - 1):
             out_k = _satorra2000(mods[k], mods[k + 1])
             stat_d[k + 1], df_d[k + 1] = out_k["chisq_diff"], out_k["df_diff"]
+            if out_k["df_diff"] and not np.isfinite(out_k["chisq_diff"]):
+                warns.append(f"the scaled-shifted difference test of {names[k + 1]} against {names[k]} cannot be "
+                             "computed (is a model not identified?)")
             a_d[k + 1], b_d[k + 1] = out_k["a"], out_k["b"]
     elif scaled:
         cache: dict[int, list[np.ndarray]] = {}

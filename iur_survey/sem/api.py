@@ -333,7 +333,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                                 "rename the latent variable", clash[0])
     if is_table(data) and not data.plain_numeric(ov_all):
         data = data.to_frame()          # a model column that is not plainly numeric: pandas reads the file
-    warnings += check_model_data(data, ov_all, partable=pt0)      # constant/blank/inf/-99 columns, coverage, ...
+    warnings += check_model_data(data, ov_all, partable=pt0,      # constant/blank/inf/-99 columns, coverage, ...
+                                 groups=gvals, group=group)        # ... and per group
     ord_names = _ordered_names(ordered, data, ov_all)
     if ord_names or est_name in ("WLSMV", "DWLS"):
         return _fit_ordinal(pm, data, ov_all, ord_names, est_name=est_name, est_given=estimator is not None,

@@ -40,7 +40,7 @@ import pandas as pd
 from . import __version__
 from . import resources
 from .clean import clean, item_missing, missing_patterns
-from .errors import IURSurveyError
+from .errors import EstimationError, IURSurveyError
 from .instrument import load_instrument
 from .measure import ave, common_method, composite_reliability, cronbach_alpha, fornell_larcker, htmt
 from .pls import compare_with_cbsem, pls_sem
@@ -215,6 +215,10 @@ def summarise_fit(res, syntax: str, estimator: str, missing: str) -> dict[str, A
     """The parts of an SEM result the book shows, as plain pandas/dict objects (picklable)."""
     out: dict[str, Any] = {"syntax": syntax, "estimator": estimator, "missing_requested": missing}
     out["estimates"] = res.parameter_estimates()
+    try:        # lavaan's standardizedSolution(fit): delta-method se / CI of std.all (ML, MLR; not WLSMV)
+        out["standardized"] = res.standardized_solution("std.all")
+    except EstimationError:
+        out["standardized"] = None
     out["fit"] = pd.Series(res.fit_measures(), dtype=float)
     try:
         out["r2"] = pd.Series(res.r2(), dtype=float)
@@ -409,7 +413,8 @@ def _step_pls(ctx):
     return {"n": res.n, "n_input": res.n_input, "n_imputed": res.n_imputed, "converged": res.converged,
             "iterations": res.iterations, "scheme": res.scheme, "missing": res.missing, "B": opts["bootstrap_B"],
             "seed": opts["seed"], "warnings": list(res.warnings), "reliability": res.reliability(),
-            "htmt": res.htmt(), "r2": res.r_squared(), "compare": compare_with_cbsem(res, cb)}
+            "htmt": res.htmt(), "r2": res.r_squared(),
+            "compare": compare_with_cbsem(res, cb, standardized=ctx["values"]["sem"].get("standardized"))}
 
 
 _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure": _step_measure,

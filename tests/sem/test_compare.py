@@ -165,7 +165,9 @@ def test_lrt_argument_checks():
     with pytest.raises(EstimationError):
         lrt(f[0])
     with pytest.raises(ValueError, match="method"):
-        lrt(f[0], f[1], method="satorra.2000")
+        lrt(f[0], f[1], method="satorra.1999")
+    with pytest.warns(UserWarning, match="switching to the standard"):      # lavaan's name, no robust test
+        assert lrt(f[0], f[1], method="satorra.2000").attrs["method"] == "standard"
     with pytest.raises(ValueError, match="model_names"):
         lrt(f[0], f[1], model_names=["a"])
     with pytest.warns(UserWarning, match="switching to the standard"):

@@ -263,7 +263,7 @@ def _theta_at(res1: SEMResult, res0: SEMResult) -> np.ndarray:
 def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], chisq: float, df: float) -> float:
     """The Yuan-Bentler (Mplus) scaling factor of ``res``'s model evaluated at ``theta`` (lavaan's M10 test:
     the same information choices as the fit: observed (Hessian) or expected, structured first-order meat)."""
-    from .api import _observed_information
+    from .api import _observed_information, _x_all_idx
     from .constraints import LinearConstraints
     from .fiml import SampleStats
     from .fiml import information_expected as fiml_info_expected
@@ -296,7 +296,9 @@ def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], 
     rob = robust_measures(one(data), Sigma=one([s for s, _ in implied]),
                           mu=one([m for _, m in implied]) if (ms or fiml) else one([None] * G),
                           Delta=one(Deltas), information=rp.info(info), chisq=chisq, df=int(df),
-                          estimator="MLR", meanstructure=ms or fiml, npar_h0=pt.nfree)
+                          estimator="MLR", meanstructure=ms or fiml, npar_h0=pt.nfree,
+                          x_idx=[_x_all_idx(pt, g) for g in range(G)], fixed_x=pt.fixed_x,
+                          fiml=True if fiml else None, information_type=res.information)
     return float(rob.test.scaling_factor)
 
 

@@ -40,7 +40,7 @@ import pandas as pd
 from . import __version__
 from . import resources
 from .clean import clean, item_missing, missing_patterns
-from .errors import IURSurveyError
+from .errors import EstimationError, IURSurveyError
 from .instrument import load_instrument
 from .measure import ave, common_method, composite_reliability, cronbach_alpha, fornell_larcker, htmt
 from .pls import compare_with_cbsem, pls_sem
@@ -157,9 +157,37 @@ def analysis_options(env=None) -> dict[str, int]:
     return {"seed": seed, "bootstrap_B": B}
 
 
+#: how the book reads the export: a JSON object of :func:`iur_survey.read.read_export`'s options
+ENV_READ = "IUR_SURVEY_READ"
+READ_OPTIONS = ("encoding", "sheet", "hidden_rows")
+
+
+def read_options(env=None) -> dict[str, str]:
+    """The options the book passes to :func:`iur_survey.read.read_export` (``IUR_SURVEY_READ``, a JSON object
+    with ``encoding``, ``sheet`` and ``hidden_rows``; ``iur-survey book --sheet ...`` sets it).
+
+    >>> read_options({}), read_options({"IUR_SURVEY_READ": '{"sheet": "Data"}'})
+    ({}, {'sheet': 'Data'})
+    """
+    import json
+
+    env = os.environ if env is None else env
+    text = env.get(ENV_READ) or ""
+    if not text:
+        return {}
+    try:
+        opts = json.loads(text)
+    except ValueError:
+        raise ValueError(f"{ENV_READ}={text!r}: not a JSON object") from None
+    if not isinstance(opts, dict) or set(opts) - set(READ_OPTIONS):
+        raise ValueError(f"{ENV_READ}={text!r}: a JSON object with {', '.join(READ_OPTIONS)} only")
+    return {k: str(v) for k, v in opts.items() if v is not None}
+
+
 def results_key(data: Path, instrument: Path) -> str:
-    """The cache key: the inputs, the analysis options (:func:`analysis_options`) and the package code."""
-    opts = ",".join(f"{k}={v}" for k, v in sorted(analysis_options().items()))
+    """The cache key: the inputs, the analysis and read options (:func:`analysis_options`,
+    :func:`read_options`) and the package code."""
+    opts = ",".join(f"{k}={v}" for k, v in sorted({**analysis_options(), **read_options()}.items()))
     return hashlib.sha256(f"{inputs_key(data, instrument)}|{opts}|{code_fingerprint()}".encode()).hexdigest()
 
 
@@ -187,6 +215,10 @@ def summarise_fit(res, syntax: str, estimator: str, missing: str) -> dict[str, A
     """The parts of an SEM result the book shows, as plain pandas/dict objects (picklable)."""
     out: dict[str, Any] = {"syntax": syntax, "estimator": estimator, "missing_requested": missing}
     out["estimates"] = res.parameter_estimates()
+    try:        # lavaan's standardizedSolution(fit): delta-method se / CI of std.all (ML, MLR; not WLSMV)
+        out["standardized"] = res.standardized_solution("std.all")
+    except EstimationError:
+        out["standardized"] = None
     out["fit"] = pd.Series(res.fit_measures(), dtype=float)
     try:
         out["r2"] = pd.Series(res.r2(), dtype=float)
@@ -209,7 +241,7 @@ def _step_read(ctx):
     data = ctx["data"]
     if not Path(data).is_file():
         raise Pending(f"there is no export at {data} (the demo export is made by `iur-survey simulate`)")
-    raw = read_export(data, ctx["instrument"])
+    raw = read_export(data, ctx["instrument"], **ctx.get("read_options", {}))
     ctx["raw"] = raw
     return {"format": raw.format, "n_raw": raw.n_raw, "sha256": raw.sha256,
             "n_columns_mapped": len(raw.column_map), "dropped_columns": list(raw.dropped_columns)}
@@ -381,7 +413,8 @@ def _step_pls(ctx):
     return {"n": res.n, "n_input": res.n_input, "n_imputed": res.n_imputed, "converged": res.converged,
             "iterations": res.iterations, "scheme": res.scheme, "missing": res.missing, "B": opts["bootstrap_B"],
             "seed": opts["seed"], "warnings": list(res.warnings), "reliability": res.reliability(),
-            "htmt": res.htmt(), "r2": res.r_squared(), "compare": compare_with_cbsem(res, cb)}
+            "htmt": res.htmt(), "r2": res.r_squared(),
+            "compare": compare_with_cbsem(res, cb, standardized=ctx["values"]["sem"].get("standardized"))}
 
 
 _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure": _step_measure,
@@ -393,7 +426,8 @@ _RUNNERS = {"read": _step_read, "clean": _step_clean, "cfa": _step_cfa, "measure
 
 def _step_sensitivity(ctx):
     """Key paths and indirect effects with and without the flagged-but-kept respondents (chapter 3)."""
-    return {"table": flag_sensitivity(ctx["clean"], ctx["clean_flags"], _default_model(ctx)),
+    table = flag_sensitivity(ctx["clean"], ctx["clean_flags"], _default_model(ctx))
+    return {"table": table, "warnings": list(table.attrs.get("warnings", [])),
             "n_flagged": int((ctx["clean_flags"]["n_flags"] > 0).sum()) if "n_flags" in ctx["clean_flags"] else 0}
 
 
@@ -413,7 +447,8 @@ def compute_results(settings, progress=None) -> BookResults:
                       data_path=str(data), data_name=data.name,
                       instrument_path=str(instrument_path))
     instrument = load_instrument(instrument_path)
-    ctx: dict[str, Any] = {"data": data, "instrument": instrument, "show_progress": progress is not None}
+    ctx: dict[str, Any] = {"data": data, "instrument": instrument, "show_progress": progress is not None,
+                           "read_options": read_options()}
     for name in STEPS:
         need = NEEDS.get(name)
         if need and not res.steps[need].ok:
@@ -441,6 +476,7 @@ def compute_results(settings, progress=None) -> BookResults:
         "computed_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "simulation": simulation_record(data),
         "options": analysis_options(),
+        "read_options": ctx["read_options"],
     }
     return res
 

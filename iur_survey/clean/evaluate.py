@@ -14,7 +14,8 @@ whole path -- simulate, write every export format, read, clean -- over sample si
 seeds, for the package's simulator (style strengths drawn per seed), for an
 independent graded-response-model generator (``tests/clean/grm_generator.py``) and for
 real honest respondents (``--generator real``: rows of psych's ``bfi`` with injected
-careless cases, ``tests/clean/real_generator.py``), and print recall
+careless cases, ``tests/clean/real_generator.py``) and for the simulator with its opt-in kinds
+switched on (``--generator varied``, :data:`VARIED_RATES`), and print recall
 by careless kind and the exclusion rate of honest respondents by style.
 ``--add-rule mahalanobis_ipsatized`` evaluates an opt-in index rule beside the defaults.
 ``--bound`` prints, per generator, the Neyman-Pearson bound on the recall of random and
@@ -58,8 +59,9 @@ from ..read import read_export
 from .config import CleanConfig
 from .pipeline import clean
 from ..simulate.contamination import CLEANING_RULES as KIND_RULES
-from ..simulate.contamination import StyleStrengths
-from ..simulate.simulate import SPEEDER_SIGNAL
+from ..simulate.contamination import STYLE_KINDS as SIMULATOR_STYLES
+from ..simulate.contamination import Contamination, StyleStrengths
+from ..simulate.simulate import SPEEDER_SIGNAL, simulate
 from .rules import DEFAULT_RULES, INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
@@ -68,14 +70,20 @@ from .rules import DEFAULT_RULES, INDEX_RULES, RULE_ORDER, SCREENING_RULES
 RULE_TARGETS: dict[str, tuple[str, ...]] = {
     rule: tuple(k for k, rs in KIND_RULES.items() if rule in rs) for rule in RULE_ORDER}
 RULE_TARGETS["duplicate_answers_ip"] += ("duplicate_id",)
-#: honest response styles (truth kinds of honest respondents; the foreign generator also mixes two)
-STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful", "acquiescent+extreme")
+#: honest response styles (truth kinds of honest respondents; the foreign generator also mixes two; the last four
+#: are the simulator's opt-in styles, on in the varied generator)
+STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful", "acquiescent+extreme", "narrow", "slow_careful",
+               "high_trait", "skipped_items")
 #: truth kinds that are not reasons to exclude
 NOT_EXCLUSIONS = ("item_nonresponse",) + STYLE_KINDS
 #: careless kinds: what the data-based indices are for (``random_marginal``: random answers drawn from the
 #: sample's own answer shares, item by item; ``partial_straight``: a careful start, then one answer to the end;
 #: both the foreign generator's)
-CARELESS_KINDS = ("speeder", "straightliner", "random", "random_marginal", "pattern", "partial", "partial_straight")
+#: the simulator's opt-in kinds, on in the varied generator: ``random_marginal`` (the honest respondents' answer
+#: shares), ``mild_random`` (half the answers random), ``partial_late`` (careless from about 2/3 of the form),
+#: ``speeder_straight`` (fast straight-lining)
+CARELESS_KINDS = ("speeder", "speeder_straight", "straightliner", "random", "random_marginal", "mild_random",
+                  "pattern", "partial", "partial_late", "partial_straight")
 
 
 def _sets(keys: np.ndarray, labels: np.ndarray) -> dict[str, set]:
@@ -212,21 +220,39 @@ def outcomes(truth: pd.DataFrame, exclusions: pd.DataFrame, rows: Iterable[int])
 
 def simulator_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The package's simulator with the default contamination and style strengths drawn for ``seed``."""
-    from ..simulate import simulate  # the simulator imports this module's KIND_RULES: import it late
-    from ..simulate.contamination import StyleStrengths
-
     sim = simulate(n, seed=seed, instrument=instrument, styles=StyleStrengths.drawn(seed))
+    return sim.frame, sim.truth
+
+
+#: rates of the simulator's opt-in kinds in the varied generator (proportions of the honest respondents, on top
+#: of the default contamination).  Careless rows: the default 9 % of N (speeder .03, straightliner .02, random .02,
+#: pattern .01, partial .01) + these 5 % = 14 % of N, about 11 % of all rows (N x 1.238): Meade & Craig (2012,
+#: Psychological Methods 17, 437-455) found 10-12 % careless respondents.  Honest styles: the default 24 % + these
+#: 18 % = 42 % of the honest respondents with a style, a few per cent each; Baumgartner & Steenkamp (2001, Journal
+#: of Marketing Research 38, 143-156) find acquiescence, extreme, midpoint and narrow-range ("response range")
+#: styles in every one of their eleven national samples.  The shares of each style, of slow readers, high-trait and
+#: skipping respondents are a judgement of this package, not a published prevalence.
+VARIED_RATES = {"random_marginal": 0.015, "mild_random": 0.015, "partial_late": 0.01, "speeder_straight": 0.01,
+                "narrow": 0.05, "slow_careful": 0.04, "high_trait": 0.04, "skipped_items": 0.05}
+
+
+def varied_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The simulator with its opt-in careless kinds and honest styles on (:data:`VARIED_RATES`), strengths drawn for
+    ``seed`` (:meth:`~iur_survey.simulate.contamination.StyleStrengths.drawn`), as respondents as varied as an outside
+    tester's.
+
+    >>> frame, truth = varied_sample(200, seed=1)
+    >>> sorted(set(truth["kind"]) & {"random_marginal", "mild_random", "partial_late", "speeder_straight", "narrow"})
+    ['mild_random', 'narrow', 'partial_late', 'random_marginal', 'speeder_straight']
+    """
+    sim = simulate(n, seed=seed, instrument=instrument, contamination=Contamination.from_dict(VARIED_RATES),
+                   styles=StyleStrengths.drawn(seed))
     return sim.frame, sim.truth
 
 
 def plain_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The simulator as it was before response styles: no styles, no patterned or partly careless cases."""
-    from dataclasses import replace
-
-    from ..simulate import simulate
-    from ..simulate.contamination import STYLE_KINDS as _STYLES, Contamination
-
-    cont = replace(Contamination(), pattern=0.0, partial=0.0, **{k: 0.0 for k in _STYLES})
+    cont = dataclasses.replace(Contamination(), pattern=0.0, partial=0.0, **{k: 0.0 for k in SIMULATOR_STYLES})
     sim = simulate(n, seed=seed, instrument=instrument, contamination=cont)
     return sim.frame, sim.truth
 
@@ -265,7 +291,7 @@ def foreign_sample(n: int, seed: int, instrument: Instrument | None = None) -> t
 
 GENERATORS: dict[str, Callable[..., tuple[pd.DataFrame, pd.DataFrame]]] = {
     "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample, "real": real_sample,
-    "foreign": foreign_sample}
+    "foreign": foreign_sample, "varied": varied_sample}
 
 
 def generator_instrument(generator: str) -> Instrument:
@@ -639,9 +665,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--formats", nargs="+", default=list(EXPORT_FORMATS), choices=list(EXPORT_FORMATS))
     ap.add_argument("--generator", default="both",
-                    choices=["simulator", "grm", "style-free", "real", "foreign", "both", "all"],
-                    help="both: simulator and grm; all: also the style-free simulator, real (bfi's people) and "
-                         "foreign (tests/clean/foreign_generator.py)")
+                    choices=["simulator", "grm", "style-free", "real", "foreign", "varied", "both", "all"],
+                    help="both: simulator and grm; all: also the style-free simulator, real (bfi's people), "
+                         "foreign (tests/clean/foreign_generator.py) and varied (the simulator with its opt-in "
+                         "careless kinds and honest styles on, VARIED_RATES)")
     ap.add_argument("--quick", action="store_true", help="N 300 and 800, one seed, csv and qualtrics only")
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--add-rule", nargs="+", default=[], choices=list(INDEX_RULES), metavar="RULE",
@@ -659,7 +686,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.quick:
         args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
-    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free", "real", "foreign"]
+    gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free", "real", "foreign", "varied"]
             }.get(args.generator, [args.generator])
     config = CleanConfig.from_file(args.config) if args.config else None
     if args.add_rule:

@@ -24,6 +24,8 @@ before each chapter, tables and figures unbroken.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -43,6 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="build folder; the HTML goes to DIR/html (default: _build)")
     parser.add_argument("--format", metavar="F", choices=FORMATS, default="html",
                         help=f"output format: {', '.join(FORMATS)} (default: html)")
+    parser.add_argument("--encoding", metavar="ENC", default=None,
+                        help="the export's text encoding, as `clean --encoding` (default: detected)")
+    parser.add_argument("--sheet", metavar="NAME|N", default=None,
+                        help="the workbook sheet to read, as `clean --sheet`")
+    parser.add_argument("--hidden-rows", choices=("refuse", "read"), default=None,
+                        help="rows hidden in a workbook: refuse them (default) or read them, as `clean --hidden-rows`")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only the result line and errors")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="show the whole Sphinx / kernel log (default: one line per step and chapter, timed)")
@@ -51,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..book import DEFAULT_DATA, DEFAULT_OUT, BookSettings, build_book, network_assets
     from ..instrument import DEFAULT_INSTRUMENT, load_instrument
+    from ..pipeline import ENV_READ
 
     data = (args.data or DEFAULT_DATA).resolve()
     instrument = (args.instrument or DEFAULT_INSTRUMENT).resolve()
@@ -59,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
         raise IURSurveyError(data, "no such export file")
     load_instrument(instrument)              # a broken instrument fails here, in one line
     settings = BookSettings(data, instrument, out / ".iur-survey")
+    given = {"encoding": args.encoding, "sheet": args.sheet, "hidden_rows": args.hidden_rows}
+    if any(v is not None for v in given.values()):    # the kernels and the results cache read them from here
+        os.environ[ENV_READ] = json.dumps({k: v for k, v in given.items() if v is not None})
     echo = None if args.quiet else (lambda line: print(line, flush=True))
     result = build_book(settings, out=out, fmt=args.format, echo=echo, verbose=args.verbose)
     if not result.ok:

@@ -33,6 +33,13 @@ Kinds of injected case (default rate per honest respondent; --rate KIND=RATE cha
   item_nonresponse_respondents 0.15      of honest respondents (recorded, not an exclusion)
 Honest response styles (shares of the honest respondents, named in truth.csv, kept):
   acquiescent 0.06, extreme 0.08, midpoint 0.05, fast_careful 0.05
+Opt-in kinds (rate 0 unless --rate sets one; listed in the outputs only then):
+  random_marginal                        random answers following each item's answer shares
+  mild_random                            careful, but half of the questions answered at random
+  partial_late                           careful first 62-72 % (from about 2/3), then careless
+  speeder_straight                       a speeder who straight-lines
+  narrow, slow_careful, high_trait,      honest styles: never the end points; 2-4 x the median
+  skipped_items                          time; latent level +1.2-2.0 SD; 1-4 items left blank
 
 The same command with the same versions reproduces every file byte for byte.
 

@@ -1,7 +1,8 @@
 """Common-method variance: Harman's single-factor test and the common latent (method) factor comparison.
 
 Harman's test is reported two ways, both classic: (1) the share of total variance of the first unrotated
-principal component of the item correlation matrix (the SPSS-style "unrotated PCA" version) and (2) a
+principal component of the item correlation matrix (the SPSS-style "unrotated PCA" version; with missing
+answers the pairwise-complete correlations, as ``psych::principal``'s default ``use = "pairwise"``) and (2) a
 one-factor ML CFA (all items on one factor): its fit and the mean squared standardised loading (the share
 of item variance the single factor explains).  Either share below 50% is the usual "no dominant method
 factor" reading.  The CFA is fitted by our engine (``fit=True``) or passed in (``single_factor=``), e.g. a
@@ -16,11 +17,13 @@ lavaan's ``lavTestLRT`` for ML) and reports the method-variance share.
 
 from __future__ import annotations
 
+import warnings as _warnings
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from ..sem.fitmeasures import chisq_pvalue, rmsea
 from ._common import Constructs, construct_map, fit_parts, item_frame
 
@@ -68,19 +71,99 @@ def _fit_row(fm: pd.Series) -> dict:
     return {k: float(fm.get(k, np.nan)) for k in FIT_COLUMNS}
 
 
+#: how :func:`harman_single_factor` builds the correlation matrix of the principal components
+HARMAN_MISSING = ("pairwise", "listwise")
+
+
+def first_component_share(x: pd.DataFrame, missing: str = "pairwise") -> tuple[float, int, str]:
+    """Share of total variance of the first unrotated principal component of the items' correlation matrix
+    (first eigenvalue / p), with the rows and moments it rests on: ``(share, n, basis)``.
+
+    ``missing="pairwise"`` (``psych::principal``'s default ``use = "pairwise"``): each correlation from the
+    rows answering both items; ``n`` = rows answering at least one item.  ``"listwise"``: the complete rows
+    only (``n`` of them).  A correlation that cannot be computed (an item with no variance, a pair of items
+    answered together by fewer than 3 rows, fewer than 3 complete rows) stops with a one-line
+    :class:`~iur_survey.errors.DataError` naming the items; a pairwise matrix that is not positive
+    semi-definite gives a warning (the share is still psych's).
+
+    >>> x = pd.DataFrame({"a": [1, 2, 3, 4, None, 5, 2], "b": [2, 1, 4, None, 5, 5, 3], "c": [None, 2, 3, 4, 4, 5, 1]})
+    >>> share, n, basis = first_component_share(x)      # psych::principal(x, 1, rotate = "none")$values[1] / 3
+    >>> round(share, 6), n, basis
+    (0.903295, 7, 'pairwise-complete correlations, 5 to 5 rows per pair')
+    """
+    if missing not in HARMAN_MISSING:
+        raise ValueError(f"missing={missing!r}: use one of {', '.join(HARMAN_MISSING)}")
+    items = list(x.columns)
+    p = len(items)
+    if p < 2:
+        raise DataError(None, f"Harman's test needs two or more items, got {p}")
+    seen = x.notna().to_numpy()
+    nrows = len(x)
+    if missing == "listwise":
+        x = x.dropna()
+        if len(x) < 3:
+            raise DataError(None, f"Harman's test: {len(x)} of {nrows} rows answer all {p} items; the listwise "
+                                  "correlation matrix cannot be computed (use missing='pairwise')")
+        n, basis = len(x), f"complete rows (listwise), {len(x)} of {nrows}"
+        counts = np.full((p, p), len(x))
+    else:
+        counts = seen.T.astype(int) @ seen.astype(int)
+        n = int(seen.any(axis=1).sum())
+    iu = np.triu_indices(p, 1)
+    low = np.flatnonzero(counts[iu] < 3)
+    if low.size:
+        i, j = iu[0][low[0]], iu[1][low[0]]
+        raise DataError(None, f"Harman's test: items {items[i]!r} and {items[j]!r} are answered together by "
+                              f"{counts[i, j]} row(s); their correlation cannot be computed")
+    R = x.corr().to_numpy()                                 # pandas: pairwise-complete Pearson correlations
+    bad = np.argwhere(~np.isfinite(R))
+    if bad.size:
+        flat = [c for c in items if x[c].nunique() < 2]
+        if flat:
+            raise DataError(None, f"Harman's test: item {flat[0]!r} has no variance; its correlations cannot be "
+                                  "computed")
+        i, j = bad[0]
+        raise DataError(None, f"Harman's test: items {items[i]!r} and {items[j]!r}: one of them does not vary in the "
+                              f"{counts[i, j]} rows answering both; their correlation cannot be computed")
+    ev = np.linalg.eigvalsh(R)[::-1]
+    if missing == "pairwise":
+        basis = (f"complete data, {nrows} rows" if seen.all() else
+                 f"pairwise-complete correlations, {counts[iu].min()} to {counts[iu].max()} rows per pair")
+        if ev[-1] < -1e-8:
+            _warnings.warn(f"Harman's test: the pairwise-complete correlation matrix is not positive semi-definite "
+                           f"(smallest eigenvalue {ev[-1]:.3g}); the first-component share is psych::principal's "
+                           "but rests on inconsistent correlations", stacklevel=3)
+    return float(ev[0] / p), int(n), basis
+
+
+def _fit_basis(fit: Any, fm: pd.Series) -> tuple[float, str]:
+    """The rows (``n``) and the estimation (``basis``) of a given one-factor CFA."""
+    n = getattr(fit, "n", None)
+    if n is None:
+        n = fm.get("ntotal", np.nan)
+    miss = getattr(fit, "missing", None)
+    basis = {"fiml": "one-factor CFA, FIML (rows with an observed item)",
+             "listwise": "one-factor CFA, complete rows (listwise)"}.get(miss, "one-factor CFA (given fit)")
+    return float(n) if n is not None else np.nan, basis
+
+
 def harman_single_factor(
     data: pd.DataFrame,
     items: Sequence[str] | Constructs,
     single_factor: Any = None,
     *,
     fit: bool = False,
+    missing: str = "pairwise",
 ) -> pd.DataFrame:
     """Harman's single-factor test: first unrotated principal component and one-factor CFA.
 
-    Row ``pca_first_component``: first eigenvalue / p of the correlation matrix of the listwise-complete items.
+    Row ``pca_first_component``: first eigenvalue / p of the items' correlation matrix
+    (:func:`first_component_share`: pairwise-complete correlations, ``psych::principal``'s default, or with
+    ``missing="listwise"`` the complete rows only).
     Row ``single_factor_cfa`` (when ``single_factor`` is given, or ``fit=True`` to fit it with our engine):
     mean squared std.all loading of the one-factor ML CFA (:func:`harman_model_syntax`) and its fit measures.
-    ``meets_cutoff``: share < .50 (no single factor dominates).
+    ``meets_cutoff``: share < .50 (no single factor dominates).  ``n`` and ``basis``: the rows and the
+    moments each share rests on.
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
@@ -88,14 +171,14 @@ def harman_single_factor(
     >>> df = pd.DataFrame({"a1": f + rng.standard_normal(300), "a2": f + rng.standard_normal(300),
     ...                    "b1": g + rng.standard_normal(300), "b2": g + rng.standard_normal(300)})
     >>> harman_single_factor(df, ["a1", "a2", "b1", "b2"]).round(3)  # doctest: +NORMALIZE_WHITESPACE
-                         share  cutoff  meets_cutoff
+                         share  cutoff  meets_cutoff    n                    basis
     method
-    pca_first_component  0.396     0.5          True
+    pca_first_component  0.396     0.5          True  300  complete data, 300 rows
     """
     its = _items(items)
-    x = item_frame(data, its).dropna()
-    ev = np.linalg.eigvalsh(np.corrcoef(x.to_numpy(), rowvar=False))[::-1]
-    rows = [{"method": "pca_first_component", "share": float(ev[0] / ev.sum()), **_fit_row(pd.Series(dtype=float))}]
+    share, n, basis = first_component_share(item_frame(data, its), missing)
+    rows = [{"method": "pca_first_component", "share": share, **_fit_row(pd.Series(dtype=float)),
+             "n": n, "basis": basis}]
     if single_factor is None and fit:
         from ..sem import cfa  # the engine; imported lazily (measure must not need it otherwise)
 
@@ -105,12 +188,15 @@ def harman_single_factor(
         load = pe[pe["op"] == "=~"]
         if load["lhs"].nunique() != 1:
             raise ValueError("single_factor must be a one-factor model")
-        rows.append({"method": "single_factor_cfa", "share": float((load["std.all"] ** 2).mean()), **_fit_row(fm)})
+        n_cfa, basis_cfa = _fit_basis(single_factor, fm)
+        rows.append({"method": "single_factor_cfa", "share": float((load["std.all"] ** 2).mean()), **_fit_row(fm),
+                     "n": n_cfa, "basis": basis_cfa})
     out = pd.DataFrame(rows).set_index("method")
     out.insert(1, "cutoff", HARMAN_CUTOFF)
     out.insert(2, "meets_cutoff", (out["share"] < HARMAN_CUTOFF) & out["share"].notna())
+    out["n"] = out["n"].astype("Int64")
     if "single_factor_cfa" not in out.index:
-        out = out[["share", "cutoff", "meets_cutoff"]]
+        out = out[["share", "cutoff", "meets_cutoff", "n", "basis"]]
     return out
 
 

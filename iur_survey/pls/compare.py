@@ -10,18 +10,24 @@ Rows: every structural path of the PLS model (``lhs ~ rhs``) and every ``:=`` ro
 (indirect and total effects), the latter evaluated for PLS with the same expression, the CB-SEM labels
 standing for the PLS path coefficients (and their bootstrap draws).
 
-CB-SEM's CI (``ci.lower``/``ci.upper``) is in the unstandardized metric of ``est``; ``cb_std.ci.lower``/
-``cb_std.ci.upper`` rescale it by ``std.all / est`` (exact for the standardization with variances taken as
-known; with a standardizedSolution table the given standardized CI is used).
+CB-SEM's CI (``ci.lower``/``ci.upper``) is in the unstandardized metric of ``est``; ``cb_std.se``,
+``cb_std.ci.lower``/``cb_std.ci.upper`` are lavaan's ``standardizedSolution()`` se and interval of std.all
+(delta method), taken from, in this order: the ``standardized=`` table, the results.json fields
+``std.all.se``/``std.all.ci.lower``/``std.all.ci.upper``, a standardizedSolution-style table given as the
+CB-SEM table, or the fit itself when an :class:`~iur_survey.sem.results.SEMResult` is passed.  A table with none
+of them leaves the standardized interval NaN (with a warning): rescaling the unstandardized interval by
+``std.all / est`` is not the standardized interval and is never done.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..errors import EstimationError
 from ..sem.defined import evaluate
 from ..sem.syntax import parse_expression
 from .bootstrap import summarize_draws
@@ -29,7 +35,33 @@ from .bootstrap import summarize_draws
 __all__ = ["compare_with_cbsem", "agreement", "measurement_verdict"]
 
 
-def _as_table(est: Any) -> pd.DataFrame:
+#: results.json's names of the standardizedSolution() columns (SEMResult.STD_ALL_JSON) -> ours
+_STD_FIELDS = {"std.all.se": "_std_se", "std.all.ci.lower": "_std_lo", "std.all.ci.upper": "_std_hi"}
+
+
+def _merge_standardized(tab: pd.DataFrame, std: Any) -> pd.DataFrame:
+    """``tab`` with the se / ci of a standardizedSolution() table (``lhs op rhs est.std se ci.lower
+    ci.upper``) in ``_std_se _std_lo _std_hi``, matched on ``lhs op rhs``."""
+    std = std if isinstance(std, pd.DataFrame) else pd.DataFrame(list(std))
+    need = {"lhs", "op", "rhs", "se", "ci.lower", "ci.upper"}
+    if not need <= set(std.columns):
+        raise ValueError(f"the standardized table needs columns {sorted(need)}; it has {list(std.columns)}")
+    if "group" in std.columns and std.loc[std["op"] != ":=", "group"].nunique() > 1:
+        raise ValueError("compare_with_cbsem takes a single-group standardized table")
+    std = std[["lhs", "op", "rhs", "se", "ci.lower", "ci.upper"]].drop_duplicates(["lhs", "op", "rhs"])
+    std = std.rename(columns={"se": "_std_se", "ci.lower": "_std_lo", "ci.upper": "_std_hi"})
+    tab = tab.drop(columns=[c for c in ("_std_se", "_std_lo", "_std_hi") if c in tab.columns])
+    return tab.merge(std, on=["lhs", "op", "rhs"], how="left")
+
+
+def _as_table(est: Any, standardized: Any = None) -> pd.DataFrame:
+    if hasattr(est, "standardized_solution") and hasattr(est, "parameter_estimates"):    # an SEMResult
+        if standardized is None:
+            try:
+                standardized = est.standardized_solution("std.all")
+            except EstimationError:             # an estimator without standardized SEs (WLSMV): NaN + warning
+                standardized = None
+        est = est.parameter_estimates()
     tab = est if isinstance(est, pd.DataFrame) else pd.DataFrame(list(est))
     need = {"lhs", "op", "rhs"}
     if not need <= set(tab.columns):
@@ -40,9 +72,13 @@ def _as_table(est: Any) -> pd.DataFrame:
     if "est.std" in tab.columns and "std.all" not in tab.columns:       # standardizedSolution()
         tab["std.all"] = tab["est.std"]
         tab["est"] = tab["est.std"]
-        tab["_std_ci"] = True
+        for c, k in (("se", "_std_se"), ("ci.lower", "_std_lo"), ("ci.upper", "_std_hi")):
+            tab[k] = tab[c] if c in tab.columns else np.nan
     else:
-        tab["_std_ci"] = False
+        for f, k in _STD_FIELDS.items():                                 # results.json (or NaN)
+            tab[k] = pd.to_numeric(tab[f], errors="coerce") if f in tab.columns else np.nan
+    if standardized is not None:
+        tab = _merge_standardized(tab, standardized)
     for c in ("label", "est", "se", "pvalue", "ci.lower", "ci.upper", "std.all"):
         if c not in tab.columns:
             tab[c] = "" if c == "label" else np.nan
@@ -50,12 +86,18 @@ def _as_table(est: Any) -> pd.DataFrame:
     return tab
 
 
-def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.05) -> pd.DataFrame:
+def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.05,
+                       standardized: Any = None) -> pd.DataFrame:
     """Structural paths and ``:=`` effects: PLS estimate (bootstrap CI, p) next to CB-SEM's std.all (CI, p).
+
+    ``sem_parameter_estimates``: a fitted :class:`~iur_survey.sem.results.SEMResult` or a table (see the module
+    docstring); ``standardized``: lavaan's ``standardizedSolution(fit)`` table (or
+    ``SEMResult.standardized_solution()``) giving the standardized se and interval.
 
     Columns: ``lhs op rhs label``; ``pls_est pls_se pls_pvalue pls_ci.lower pls_ci.upper`` (bootstrap
     columns NaN when the PLS result has no bootstrap); ``cb_std cb_est cb_se cb_pvalue cb_ci.lower cb_ci.upper
-    cb_std.ci.lower cb_std.ci.upper``; ``diff`` (pls_est - cb_std), ``same_sign``, ``pls_significant``,
+    cb_std.se cb_std.ci.lower cb_std.ci.upper`` (``cb_pvalue``: the Wald test of the unstandardized
+    estimate, as ``parameterEstimates()``); ``diff`` (pls_est - cb_std), ``same_sign``, ``pls_significant``,
     ``cb_significant`` (p < ``alpha``) and ``agree`` (the same conclusion: both not significant, or both
     significant with the same sign; NaN without a PLS bootstrap).
 
@@ -66,16 +108,18 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
     ...                    "rhs": ["X", "M", "X", "a*b"], "label": ["a", "b", "c", "ind"],
     ...                    "est": [0.62, 0.45, 0.2, 0.279], "se": [0.07, 0.08, 0.09, 0.05],
     ...                    "pvalue": [0.0, 0.0, 0.026, 0.0], "ci.lower": [0.48, 0.29, 0.02, 0.181],
-    ...                    "ci.upper": [0.76, 0.61, 0.38, 0.377], "std.all": [0.57, 0.43, 0.19, 0.245]})
+    ...                    "ci.upper": [0.76, 0.61, 0.38, 0.377], "std.all": [0.57, 0.43, 0.19, 0.245],
+    ...                    "std.all.se": [0.05, 0.06, 0.08, 0.04], "std.all.ci.lower": [0.472, 0.312, 0.033, 0.167],
+    ...                    "std.all.ci.upper": [0.668, 0.548, 0.347, 0.323]})
     >>> tab = compare_with_cbsem(res, cb)
     >>> tab[["lhs", "op", "rhs", "pls_est", "cb_std", "cb_std.ci.lower", "agree"]].round(3)
        lhs  op  rhs  pls_est  cb_std  cb_std.ci.lower  agree
-    0    M   ~    X    0.493   0.570            0.441   True
-    1    Y   ~    M    0.348   0.430            0.277   True
-    2    Y   ~    X    0.167   0.190            0.019   True
-    3  ind  :=  a*b    0.172   0.245            0.159   True
+    0    M   ~    X    0.493   0.570            0.472   True
+    1    Y   ~    M    0.348   0.430            0.312   True
+    2    Y   ~    X    0.167   0.190            0.033   True
+    3  ind  :=  a*b    0.172   0.245            0.167   True
     """
-    tab = _as_table(sem_parameter_estimates)
+    tab = _as_table(sem_parameter_estimates, standardized)
     model = pls_result.model
     paths = list(model.paths)
     pls_paths = pls_result.estimates["paths"][0]
@@ -94,16 +138,11 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
     def cb_stats(row) -> dict:
         if row is None:
             return {k: np.nan for k in ("cb_std", "cb_est", "cb_se", "cb_pvalue", "cb_ci.lower", "cb_ci.upper",
-                                        "cb_std.ci.lower", "cb_std.ci.upper")}
-        est, std = float(row["est"]), float(row["std.all"])
-        lo, hi = float(row["ci.lower"]), float(row["ci.upper"])
-        if row["_std_ci"]:
-            slo, shi = lo, hi
-        else:
-            ratio = std / est if est != 0 else np.nan
-            slo, shi = sorted((lo * ratio, hi * ratio))
-        return {"cb_std": std, "cb_est": est, "cb_se": float(row["se"]), "cb_pvalue": float(row["pvalue"]),
-                "cb_ci.lower": lo, "cb_ci.upper": hi, "cb_std.ci.lower": slo, "cb_std.ci.upper": shi}
+                                        "cb_std.se", "cb_std.ci.lower", "cb_std.ci.upper")}
+        return {"cb_std": float(row["std.all"]), "cb_est": float(row["est"]), "cb_se": float(row["se"]),
+                "cb_pvalue": float(row["pvalue"]), "cb_ci.lower": float(row["ci.lower"]),
+                "cb_ci.upper": float(row["ci.upper"]), "cb_std.se": float(row["_std_se"]),
+                "cb_std.ci.lower": float(row["_std_lo"]), "cb_std.ci.upper": float(row["_std_hi"])}
 
     reg = tab[tab["op"] == "~"]
     rows = []
@@ -132,6 +171,11 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
         rows.append({"lhs": row["lhs"], "op": ":=", "rhs": row["rhs"], "label": row["label"] or row["lhs"],
                      **pls_stats(est, d), **cb_stats(row)})
     out = pd.DataFrame(rows)
+    lacking = out["cb_std"].notna() & out["cb_std.ci.lower"].isna()
+    if lacking.any():
+        warnings.warn(f"compare_with_cbsem: no standardized interval for {int(lacking.sum())} CB-SEM row(s) "
+                      "(the table has no standardizedSolution se/ci): cb_std.ci.lower/upper left NaN; pass the "
+                      "fit, its results.json estimates or standardized=", UserWarning, stacklevel=2)
     out["diff"] = out["pls_est"] - out["cb_std"]
     out["same_sign"] = np.sign(out["pls_est"]) == np.sign(out["cb_std"])
     out["pls_significant"] = (out["pls_pvalue"] < alpha).where(out["pls_pvalue"].notna())

@@ -612,6 +612,9 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
             + f"; β: completely standardized. {STARS_NOTE}")
     if not has_std_ci:
         note += " β 95% CI: results.json has no bootstrap draws of the standardized effects (—)."
+    elif any(r.get("std.all.ci.lower") is not None for r in d.to_dict("records")):
+        note += (" β 95% CI: lavaan's standardizedSolution() interval of std.all (delta method"
+                 + (" on the bootstrap covariance" if boot else "") + ").")
     if eg:
         note += (" Group: the group whose parameters the effect's definition uses (.g1, .g2, ... number the groups "
                  "in the fit's order: " + ", ".join(f"g{k} = {g}" for k, g in enumerate(_groups(est), 1)) + ").")

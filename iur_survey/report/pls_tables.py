@@ -64,8 +64,9 @@ def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = Non
     boot = f"{B:,} bootstrap resamples" if B else "the bootstrap"
     note = ("PLS β: PLS-SEM path coefficient (standardized composites; indirect and total effects as products and "
             f"sums of them), with the percentile 95% interval and the *p* value of *t* = β/*SE* from {boot}. "
-            "CB-SEM β: completely standardized estimate of the ML model with FIML (Table 5.2), its Wald interval "
-            "rescaled to the standardized metric and its *p* (delta method for indirect and total effects). Agree: "
+            "CB-SEM β: completely standardized estimate of the ML model with FIML (Table 5.2) with its 95% interval "
+            "(delta method, as lavaan's standardizedSolution) and the *p* of the unstandardized Wald test (delta "
+            "method for indirect and total effects). Agree: "
             "the same conclusion, both significant at .05 with the same sign, or both not significant.")
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Effect", "Agree")))

@@ -313,9 +313,11 @@ def harman_table(harman: pd.DataFrame, number=None) -> APATable:
     names = {"pca_first_component": "first principal component", "single_factor_cfa": "one-factor CFA"}
     frame = pd.DataFrame({"Version": [names.get(i, i) for i in harman.index], "Variance share": harman["share"].to_numpy(),
                           "Below .50": ["yes" if bool(v) else "no" for v in harman["meets_cutoff"]]})
+    basis = (harman["basis"].get("pca_first_component") if "basis" in harman.columns else None) or \
+        "correlation matrix of the complete responses"
     return apa_table(frame, "Harman's single-factor test", number=number, formats={"Variance share": "r3"},
                      note="Share of the items' total variance explained by the first unrotated principal component "
-                          "(correlation matrix of the complete responses), and the mean squared standardized loading "
+                          f"({basis}), and the mean squared standardized loading "
                           "of a one-factor ML CFA (iur_survey.measure.harman_single_factor).")
 
 

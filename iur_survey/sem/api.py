@@ -59,6 +59,7 @@ from .matrices import Model
 from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_information_expected, mvn_loglik,
                  saturated_loglik)
 from .partable import ParTable, build_partable
+from .robust import baseline_moments_x
 from .results import SEMResult
 from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, parse_model
@@ -110,6 +111,23 @@ def _ndat(pt: ParTable, ms: bool) -> int:
 def _x_idx(pt: ParTable, g: int) -> np.ndarray:
     ov = pt.ov_names[g]
     return np.array([ov.index(v) for v in pt.ov_x_names[g]], dtype=int)
+
+
+def _x_all_idx(pt: ParTable, g: int) -> np.ndarray:
+    """Positions of the observed covariates (lavaan's ov.x) whatever fixed.x: the baseline keeps their block."""
+    ov = pt.ov_names[g]
+    names = pt.ov_x_all[g] if len(pt.ov_x_all) > g else pt.ov_x_names[g]
+    return np.array([ov.index(v) for v in names], dtype=int)
+
+
+def _baseline_npar(pt: ParTable, g: int, ms: bool) -> int:
+    """Free parameters of lavaan's independence model: means and variances of the non-x variables, plus the
+    covariates' block when it is free (fixed.x = FALSE)."""
+    p, px = len(pt.ov_names[g]), len(_x_all_idx(pt, g))
+    n = (p - px) * (2 if ms else 1)
+    if not pt.fixed_x:
+        n += px * (px + 1) // 2 + (px if ms else 0)
+    return n
 
 
 def _post_checks(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> list[str]:
@@ -316,7 +334,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                                 "rename the latent variable", clash[0])
     if is_table(data) and not data.plain_numeric(ov_all):
         data = data.to_frame()          # a model column that is not plainly numeric: pandas reads the file
-    warnings += check_model_data(data, ov_all, partable=pt0)      # constant/blank/inf/-99 columns, coverage, ...
+    warnings += check_model_data(data, ov_all, partable=pt0,      # constant/blank/inf/-99 columns, coverage, ...
+                                 groups=gvals, group=group)        # ... and per group
     ord_names = _ordered_names(ordered, data, ov_all)
     if ord_names or est_name in ("WLSMV", "DWLS"):
         return _fit_ordinal(pm, data, ov_all, ord_names, est_name=est_name, est_given=estimator is not None,
@@ -515,12 +534,12 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
             sat_x = saturated_loglik(S[np.ix_(xi, xi)], n)
             logl -= sat_x
             unres -= sat_x
-        nox = np.setdiff1d(np.arange(S.shape[0]), xi)
+        xa = _x_all_idx(pt, g)
         Sb = np.diag(np.diag(S))
-        if len(xi):
-            Sb[np.ix_(xi, xi)] = S[np.ix_(xi, xi)]
+        if len(xa):
+            Sb[np.ix_(xa, xa)] = S[np.ix_(xa, xa)]
         base_chisq += n * (float(np.linalg.slogdet(Sb)[1]) - stats.logdet[g])
-        base_npar += len(nox) * (2 if ms else 1)
+        base_npar += _baseline_npar(pt, g, ms)
     base_df = _ndat(pt, ms) - base_npar
     extra: dict[str, float] = {}
     # ---- vcov
@@ -544,7 +563,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                               Delta=[model.delta(theta, g) @ rp.K for g in range(G)] if G > 1
                               else model.delta(theta, 0) @ rp.K,
                               information=rp.info(info_unit), chisq=chisq, df=df, estimator="MLR", meanstructure=ms,
-                              npar_h0=pt.nfree)
+                              npar_h0=pt.nfree, x_idx=[_x_all_idx(pt, g) for g in range(G)], fixed_x=pt.fixed_x)
         if est_name == "MLR":
             extra = {k: v for k, v in rob.fit_dict.items()
                      if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
@@ -625,13 +644,20 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     df = _ndat(pt, True) - npar
     base_logl = 0.0
     base = []
-    for s in stats:
-        Sb, mb, lb = independence_fiml(s)
+    logl_x = 0.0
+    for g, s in enumerate(stats):
+        Sb, mb, _ = independence_fiml(s)
+        xa = _x_all_idx(pt, g)
+        if len(xa):
+            # lavaan's baseline keeps the covariates' block at its sample (FIML saturated) values
+            Sb, mb = baseline_moments_x(s, Sb, mb, xa)
+            if pt.fixed_x:
+                # lavaan's logl with fixed.x is conditional on x: minus the x's own saturated loglik
+                logl_x += fiml_loglik(SampleStats(s.X[:, xa]), Sb[np.ix_(xa, xa)], mb[xa])
         base.append((Sb, mb))
-        base_logl += lb
+        base_logl += fiml_loglik(s, Sb, mb)
     base_chisq = 2.0 * (logl_h1 - base_logl)
-    base_df = _ndat(pt, True) - sum(2 * (len(pt.ov_names[g]) - len(pt.ov_x_names[g]))
-                                    for g in range(pt.ngroups))
+    base_df = _ndat(pt, True) - sum(_baseline_npar(pt, g, True) for g in range(pt.ngroups))
     V = np.zeros((pt.npar, pt.npar))
     if info_type == "observed":
         info_unit = _observed_information(model, theta, stats, [m for _, m in implied], True)
@@ -647,15 +673,16 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                           information=rp.info(info_unit), chisq=chisq, df=df, estimator=est_name,
                           meanstructure=True, npar_h0=pt.nfree,
                           h1=[(covs[g], means[g]) for g in range(G)] if G > 1 else None,
-                          baseline=list(base) if G > 1 else None)
+                          baseline=list(base) if G > 1 else base[0], x_idx=[_x_all_idx(pt, g) for g in range(G)],
+                          fixed_x=pt.fixed_x, fiml=True, information_type=info_type)
     extra = {k: v for k, v in rob.fit_dict.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
     if se_type == "robust.huber.white":
         V = rp.vcov(np.asarray(rob.vcov, float))
     if se_type == "standard":
         V = rp.vcov(_invert_info(rp.info(info_unit), N, warnings))
     fi = FitInputs(chisq=chisq, df=df, npar=npar, ntotal=N, nobs=nobs, fmin=chisq / (2 * N),
-                   baseline_chisq=base_chisq, baseline_df=base_df, logl=logl, unrestricted_logl=logl_h1,
-                   S=covs, M=means, Sigma=[s for s, _ in implied], mu=[m for _, m in implied],
+                   baseline_chisq=base_chisq, baseline_df=base_df, logl=logl - logl_x,
+                   unrestricted_logl=logl_h1 - logl_x, S=covs, M=means, Sigma=[s for s, _ in implied], mu=[m for _, m in implied],
                    meanstructure=True, x_idx=[_x_idx(pt, g) for g in range(pt.ngroups)], extra=extra,
                    wls_v=[fiml_info_expected(s, *implied[g], meanstructure=True) for g, s in enumerate(stats)],
                    wls_obs=[_pairwise_moments(X) for X in Xg])

@@ -6,7 +6,9 @@
   scaled test (``estimator="MLR"``: Yuan-Bentler, Mplus variant) the scaled difference test of Satorra &
   Bentler (2001), lavaan's default, or with ``method="satorra.bentler.2010"`` the strictly positive version of
   Satorra & Bentler (2010), which evaluates the less restricted model at the estimates of the more restricted
-  one (lavaan's ``M10``).
+  one (lavaan's ``M10``).  For WLSMV fits (ordered items: the scaled-shifted test) lavaan's default is the
+  scaled-shifted difference test of Satorra (2000) (``method="satorra.2000"``), as here;
+  ``"satorra.bentler.2001"`` can be asked for.
 * :func:`wald_test` is lavaan's ``lavTestWald(fit, constraints)``: ``W = r' (J V J')^-1 r`` for constraints
   ``r(theta) = 0`` written as ``"a1.g1 == a1.g2; a1.g1 == a1.g3"`` (labels, lavaan's ``.pN.`` names and
   ``:=`` names), ``J`` their Jacobian, ``V`` the fit's covariance matrix of the estimates (robust for MLR).
@@ -35,11 +37,13 @@ from __future__ import annotations
 
 import re
 import warnings as _warnings
+from types import SimpleNamespace
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .defined import DefinedFunction, from_partable
 from .fitmeasures import chisq_pvalue, rmsea
@@ -47,11 +51,14 @@ from .results import SEMResult
 from .syntax import parse_expression, split_pairs
 from .table import group_text
 
-__all__ = ["lrt", "wald_test", "wald_equal_paths", "equal_paths_summary", "group_specific_labels", "holm",
+__all__ = ["lrt", "lav_test_diff_satorra2000", "wald_test", "wald_equal_paths", "equal_paths_summary", "group_specific_labels", "holm",
            "LRT_METHODS"]
 
 #: the difference-test methods :func:`lrt` knows (lavaan's names)
-LRT_METHODS = ("default", "standard", "satorra.bentler.2001", "satorra.bentler.2010")
+LRT_METHODS = ("default", "standard", "satorra.bentler.2001", "satorra.bentler.2010", "satorra.2000")
+#: lavaan's scaled tests whose default difference test is Satorra-Bentler (2001); any other scaled test
+#: (WLSMV's "scaled.shifted") defaults to Satorra (2000)
+_SB_TESTS = ("satorra.bentler", "yuan.bentler", "yuan.bentler.mplus")
 
 _NOTE = ('The "Chisq" column contains standard test statistics, not the robust test that should be reported '
          'per model. A robust difference test is a function of two standard (not robust) statistics.')
@@ -65,6 +72,118 @@ def _fm(res: SEMResult, key: str, default=float("nan")) -> float:
 
 def _is_scaled(res: SEMResult) -> bool:
     return "chisq.scaling.factor" in res.fit_measures().index
+
+
+def _test_name(res: SEMResult) -> str:
+    """lavaan's name of a fit's robust test (``fit@test[[2]]$test``): ``"scaled.shifted"`` for WLSMV,
+    ``"yuan.bentler.mplus"`` for MLR, ``"standard"`` without a scaled test."""
+    if not _is_scaled(res):
+        return "standard"
+    test = getattr(res, "test", None)
+    if isinstance(test, dict) and test.get("test"):
+        return str(test["test"])
+    return "yuan.bentler.mplus"
+
+
+def _wlsmv_parts(res: SEMResult):
+    """What :func:`lav_test_diff_satorra2000` reads of a WLSMV fit (``chisq``, ``df``,
+    ``delta``, ``e_inv`` and the per-group sample statistics ``stats``), for one group or several."""
+    meta = res.meta if isinstance(res.meta, dict) else {}
+    groups = meta.get("wlsmv_groups")
+    if groups is not None and groups.delta is not None and groups.e_inv is not None and groups.stats:
+        return groups
+    one = meta.get("wlsmv")
+    if one is None or one.delta is None or one.e_inv is None or one.stats is None:
+        raise EstimationError(None, 'method = "satorra.2000" needs WLSMV fits of iur_survey.sem.sem '
+                                    "(ordered items) that keep their estimation record")
+    return SimpleNamespace(chisq=_fm(res, "chisq"), df=int(one.df), delta=one.delta, e_inv=one.e_inv,
+                           stats=[one.stats])
+
+
+def _satorra2000(m1: SEMResult, m0: SEMResult) -> dict:
+    """Satorra's (2000) scaled-shifted difference test of ``m0`` (restricted) against ``m1``, lavaan's
+    ``lav_test_diff_Satorra2000(m1, m0, H1 = TRUE, A.method = "delta", scaled.shifted = TRUE)``: both fits
+    must rest on the same sample statistics (same data, rows, items and groups)."""
+    p1, p0 = _wlsmv_parts(m1), _wlsmv_parts(m0)
+    same = len(p1.stats) == len(p0.stats) and all(
+        a.n == b.n and a.wls_obs.shape == b.wls_obs.shape and np.allclose(a.wls_obs, b.wls_obs, rtol=0, atol=1e-12)
+        for a, b in zip(p1.stats, p0.stats))
+    if not same:
+        raise EstimationError(None, 'method = "satorra.2000": the two WLSMV fits do not rest on the same sample '
+                                    "statistics (different data, rows, items or groups): the models are not nested")
+    return lav_test_diff_satorra2000(p1, p0)
+
+
+def lav_test_diff_satorra2000(res1, res0) -> dict:
+    """lavaan's scaled-shifted difference test of Satorra (2000) (``lav_test_diff_Satorra2000(m1, m0, H1 =
+    TRUE, A.method = "delta", scaled.shifted = TRUE)``, lavTestLRT's default for WLSMV) of a restricted WLSMV
+    estimation record ``res0`` against ``res1``: objects with ``chisq`` and ``df`` (the standard test),
+    ``delta`` (the stacked Jacobian of the sample statistics, in the fit's free parameters), ``e_inv`` (the
+    inverse of ``sum_g f_g Delta_g' W_g Delta_g``) and ``stats`` (per group: ``n``, ``wls_vd``, ``gamma``), e.g.
+    :class:`~iur_survey.sem.wlsmv_groups.WLSMVGroupsFit` (a fit's ``meta["wlsmv_groups"]``); :func:`lrt`
+    builds them for one-group fits too.
+
+    ``A`` is the orthogonal complement of ``H = Delta1^+ Delta0`` (the restrictions, lavaan's ``A.method =
+    "delta"``), ``U = W Delta1 P^-1 A' (A P^-1 A')^+ A P^-1 Delta1' W``; ``T = a (T0 - T1) + b`` with
+    ``a = sqrt(m / tr((U Gamma)^2))``, ``b = m - a tr(U Gamma)``, ``m`` the df difference.
+
+    Returns ``chisq_diff``, ``df_diff``, ``pvalue``, ``a``, ``b``, ``trace_ugamma``, ``trace_ugamma2``
+    (NaN statistic and p when a model is not identified: no finite ``e_inv``, or no positive trace).
+
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(12)
+    >>> y = rng.normal(size=(500, 1)) @ [[.8, .7, .6, .7]] + rng.normal(size=(500, 4)) * .6
+    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c", "e"])
+    >>> d["G"] = np.where(np.arange(500) < 300, "x", "y")
+    >>> m1 = sem("F =~ a + b + c + e", d, ordered=True, group="G")
+    >>> m0 = sem("F =~ a + b + c + e", d, ordered=True, group="G", group_equal=["loadings"])
+    >>> t = lav_test_diff_satorra2000(m1.meta["wlsmv_groups"], m0.meta["wlsmv_groups"])
+    >>> t["df_diff"], bool(0 <= t["pvalue"] <= 1)
+    (3, True)
+    """
+    with blas_threads():
+        return _satorra2000_diff(res1, res0)
+
+
+def _satorra2000_diff(res1, res0) -> dict:
+    from scipy import linalg                               # lazy: scipy stays off the plain-fit import path
+
+    T1, r1 = res1.chisq, res1.df
+    T0, r0 = res0.chisq, res0.df
+    m = r0 - r1
+    if m == 0:
+        return {"chisq_diff": T0 - T1, "df_diff": 0, "pvalue": np.nan, "a": np.nan, "b": np.nan}
+    if not (np.all(np.isfinite(res1.e_inv)) and np.all(np.isfinite(res0.e_inv))):   # a model not identified
+        return {"chisq_diff": np.nan, "df_diff": int(m), "pvalue": np.nan, "a": np.nan, "b": np.nan}
+    D1, D0 = res1.delta, res0.delta
+    H = np.linalg.lstsq(D1, D0, rcond=None)[0]            # (D1'D1)^-1 D1' D0
+    A = linalg.null_space(H.T).T                          # orthogonal complement of span(H)
+    Pinv = res1.e_inv
+    APA = A @ Pinv @ A.T
+    M = Pinv @ A.T @ np.linalg.pinv(APA) @ A @ Pinv
+    st = res1.stats
+    ng = np.array([s.n for s in st], dtype=float)
+    fg = ng / ng.sum()
+    off = np.cumsum([0] + [s.wls_obs.size for s in st])
+    tr1 = 0.0
+    for g, s in enumerate(st):
+        Dg = D1[off[g]:off[g + 1]]
+        W = s.wls_vd
+        WG = W[:, None] * s.gamma * W[None, :]
+        tr1 += fg[g] * float(np.sum(WG * (Dg @ M @ Dg.T).T))
+    V = np.concatenate([s.wls_vd for s in st])
+    Gam = linalg.block_diag(*[fg[g] * st[g].gamma for g in range(len(st))])
+    U = V[:, None] * (D1 @ M @ D1.T) * V[None, :]
+    UG = U @ Gam
+    tr2 = float(np.sum(UG * UG.T))
+    if not (np.isfinite(tr2) and tr2 > 0):      # no scaling (e.g. a model not identified): no test, never a crash
+        return {"chisq_diff": np.nan, "df_diff": int(m), "pvalue": np.nan, "a": np.nan, "b": np.nan,
+                "trace_ugamma": tr1, "trace_ugamma2": tr2}
+    a = np.sqrt(m / tr2)
+    b = m - a * tr1
+    T = (T0 - T1) * a + b
+    return {"chisq_diff": float(T), "df_diff": int(m), "pvalue": chisq_pvalue(T, m), "a": float(a),
+            "b": float(b), "trace_ugamma": tr1, "trace_ugamma2": tr2}
 
 
 
@@ -145,7 +264,7 @@ def _theta_at(res1: SEMResult, res0: SEMResult) -> np.ndarray:
 def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], chisq: float, df: float) -> float:
     """The Yuan-Bentler (Mplus) scaling factor of ``res``'s model evaluated at ``theta`` (lavaan's M10 test:
     the same information choices as the fit: observed (Hessian) or expected, structured first-order meat)."""
-    from .api import _observed_information
+    from .api import _observed_information, _x_all_idx
     from .constraints import LinearConstraints
     from .fiml import SampleStats
     from .fiml import information_expected as fiml_info_expected
@@ -178,7 +297,9 @@ def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], 
     rob = robust_measures(one(data), Sigma=one([s for s, _ in implied]),
                           mu=one([m for _, m in implied]) if (ms or fiml) else one([None] * G),
                           Delta=one(Deltas), information=rp.info(info), chisq=chisq, df=int(df),
-                          estimator="MLR", meanstructure=ms or fiml, npar_h0=pt.nfree)
+                          estimator="MLR", meanstructure=ms or fiml, npar_h0=pt.nfree,
+                          x_idx=[_x_all_idx(pt, g) for g in range(G)], fixed_x=pt.fixed_x,
+                          fiml=True if fiml else None, information_type=res.information)
     return float(rob.test.scaling_factor)
 
 
@@ -193,13 +314,18 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
     ``lav_fit_rmsea(Chisq diff, Df diff, N, G)``) exists only for the unscaled test, as in lavaan.
     ``Chisq`` is always the *standard* statistic of each model.
 
-    ``method``: ``"default"`` (standard difference for ML; ``"satorra.bentler.2001"`` when the fits have a
-    Yuan-Bentler / Satorra-Bentler scaled test, i.e. ``estimator="MLR"``), ``"standard"`` (plain difference
+    ``method``: ``"default"`` (lavaan's choice by the first fit's test: standard difference for ML;
+    ``"satorra.bentler.2001"`` when the fits have a Yuan-Bentler / Satorra-Bentler scaled test, i.e.
+    ``estimator="MLR"``; ``"satorra.2000"`` for WLSMV's scaled-shifted test), ``"satorra.2000"`` (Satorra's
+    2000 scaled-shifted difference test, :func:`lav_test_diff_satorra2000`, WLSMV fits only; ``table.attrs``
+    then also holds lavaan's ``scale`` (a) and ``shift`` (b) per row), ``"standard"`` (plain difference
     even for MLR... lavaan refuses this: here it is allowed for the record), ``"satorra.bentler.2001"``:
     ``T = (T0 - T1) / cd``, ``cd = (df0 c0 - df1 c1) / (df0 - df1)``, or ``"satorra.bentler.2010"``: ``cd =
     (df0 c0 - df1 c10) / (df0 - df1)`` with ``c10`` the scaling factor of the less restricted model evaluated
     at the more restricted model's estimates (needs the data: ``data=`` the DataFrame given to ``sem()``,
-    unless the fits keep it in ``meta["data"]``).
+    unless the fits keep it in ``meta["data"]``; MLR fits only).  A method this module does not have for
+    the fits' estimator (``"satorra.2000"`` on MLR fits, ``"satorra.bentler.2010"`` on WLSMV fits) stops
+    with an :class:`~iur_survey.errors.EstimationError`.
 
     ``model_names`` name the fits in the order given (default ``model1``, ``model2``, ...).  lavaan's
     warnings (a restricted model fitting better, equal df, models that did not converge, different
@@ -247,12 +373,20 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
         scaled = False
     else:
         raise EstimationError(None, "some models (but not all) have scaled test statistics")
+    test = _test_name(first)                     # lavaan: object@test[[2]]$test of the first fit given
     if meth == "default":
-        meth = "satorra.bentler.2001" if scaled else "standard"
-    elif meth in ("satorra.bentler.2001", "satorra.bentler.2010") and not scaled:
+        meth = ("satorra.bentler.2001" if test in _SB_TESTS else "satorra.2000") if scaled else "standard"
+    elif meth in ("satorra.bentler.2001", "satorra.bentler.2010", "satorra.2000") and not scaled:
         warns.append(f'method = "{meth}" but no robust test statistics were used; switching to the standard '
                      "chi-square difference test")
         meth = "standard"
+    if scaled and meth == "satorra.2000" and test in _SB_TESTS:
+        raise EstimationError(None, 'method = "satorra.2000" is available here for WLSMV fits (ordered items) only; '
+                                    'for MLR fits use "satorra.bentler.2001" (lavaan\'s default) or '
+                                    '"satorra.bentler.2010"')
+    if scaled and meth == "satorra.bentler.2010" and test not in _SB_TESTS:
+        raise EstimationError(None, 'method = "satorra.bentler.2010" is available here for MLR fits only; for '
+                                    'WLSMV fits use "satorra.2000" (lavaan\'s default) or "satorra.bentler.2001"')
     if meth == "standard":
         scaled = False
     ms = [bool(m.partable.meanstructure) for m in mods]
@@ -268,7 +402,17 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
         warns.append("Some restricted models fit better than less restricted models; either these models are "
                      "not nested, or the less restricted model failed to reach a global optimum. Smallest "
                      f"difference = {np.nanmin(stat_d[1:])}")
-    if scaled:
+    a_d = np.full(len(mods), np.nan)
+    b_d = np.full(len(mods), np.nan)
+    if scaled and meth == "satorra.2000":
+        for k in range(len(mods) - 1):
+            out_k = _satorra2000(mods[k], mods[k + 1])
+            stat_d[k + 1], df_d[k + 1] = out_k["chisq_diff"], out_k["df_diff"]
+            if out_k["df_diff"] and not np.isfinite(out_k["chisq_diff"]):
+                warns.append(f"the scaled-shifted difference test of {names[k + 1]} against {names[k]} cannot be "
+                             "computed (is a model not identified?)")
+            a_d[k + 1], b_d[k + 1] = out_k["a"], out_k["b"]
+    elif scaled:
         cache: dict[int, list[np.ndarray]] = {}
         for k in range(len(mods) - 1):
             m1, m0 = mods[k], mods[k + 1]
@@ -314,6 +458,9 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
         heading = "Chi-Squared Difference Test"
     out.attrs["method"] = meth
     out.attrs["heading"] = heading
+    if scaled and meth == "satorra.2000":           # lavaan's attributes "scale" (a) and "shift" (b)
+        out.attrs["scale"] = a_d.tolist()
+        out.attrs["shift"] = b_d.tolist()
     out.attrs["warnings"] = warns
     if warn:
         for w in warns:

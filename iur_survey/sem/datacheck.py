@@ -6,9 +6,11 @@ the model's observed variables.  Errors (typed, one line, naming the column and 
 
 * a value that is not a finite number (``inf``) or is absurdly large (``1e300``: its square overflows);
 * a column with fewer than two values (entirely blank), or with no variance (constant): no
-  covariance matrix can be positive definite then (lavaan stops too);
-* a pair of columns never observed together: their covariance cannot be estimated, and FIML
-  would grind for minutes before failing (lavaan warns below 10 % pairwise coverage; so do we);
+  covariance matrix can be positive definite then (lavaan stops too); with groups, a column with
+  fewer than two values in one group (lavaan stops too, with "infinite or missing values in 'x'");
+* a pair of columns never observed together (in the data, or in one group): their covariance cannot
+  be estimated, and FIML would grind for minutes before failing (lavaan warns below 10 % pairwise
+  coverage; so do we);
 * missing-value codes (``-99``, ``-999``, ``99`` ...) left among small item codes: they would be
   analysed as answers;
 * a variance fixed at a negative value (``GOV1 ~~ -1*GOV1``).
@@ -70,9 +72,11 @@ def _row(data: pd.DataFrame, mask: np.ndarray) -> int | None:
 
 
 def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | None = None,
-                     partable=None) -> list[str]:
+                     partable=None, groups: np.ndarray | None = None, group: str | None = None) -> list[str]:
     """Check the model's observed variables ``names`` in ``data`` (and the parameter table); returns
-    warnings, raises :class:`~iur_survey.errors.DataError` / ``ModelSyntaxError``."""
+    warnings, raises :class:`~iur_survey.errors.DataError` / ``ModelSyntaxError``.  ``groups``: the group
+    label of every row of ``data`` (a multi-group fit; ``group`` names the column): each group is checked
+    too (:func:`check_group_data`)."""
     warnings: list[str] = []
     if partable is not None:
         warnings += _check_partable(partable)
@@ -121,7 +125,51 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
             warnings.append(f"due to missing values, some pairwise combinations have less than "
                             f"{MIN_COVERAGE:.0%} coverage (lowest: {names[i]!r} and {names[j]!r}, "
                             f"{int(both[i, j])} of {X.shape[0]} cases)")
+    if groups is not None:
+        check_group_data(X, names, groups, group=group, file=file)
     return warnings
+
+
+def check_group_data(X: np.ndarray, names: Sequence[str], groups: np.ndarray, *, group: str | None = None,
+                     file: str | None = None) -> None:
+    """Per group of a multi-group fit: every model variable needs two values in every group, and every pair
+    of variables one case observed on both, else the group's covariances cannot be estimated (the
+    estimator would stop with an unnamed column, or grind).  ``X``: the model variables (columns
+    ``names``), one row per entry of ``groups`` (the group labels).  Raises a one-line
+    :class:`~iur_survey.errors.DataError` naming the variable(s), the group and the group column.
+
+    >>> X = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, np.nan], [1.0, np.nan]])
+    >>> check_group_data(X, ["GOV1", "TAL4"], np.array(["firm", "firm", "gov", "gov"]), group="role")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DataError: TAL4: has no value in group 'gov' of 'role' (2 rows): its variance and covariances cannot be estimated in that group; leave TAL4 out of the model, or the group out of the data
+    """
+    X = np.asarray(X, dtype=float)
+    groups = np.asarray(groups).astype(str)
+    if X.shape[0] != groups.shape[0]:
+        raise ValueError("check_group_data: one group label per row of X")
+    of = f" of {group!r}" if group is not None else ""
+    for g in dict.fromkeys(groups.tolist()):
+        obs = ~np.isnan(X[groups == g])
+        nrow = obs.shape[0]
+        count = obs.sum(axis=0)
+        low = np.flatnonzero(count < 2)
+        if low.size:
+            c = names[low[0]]
+            what = "no value" if count[low[0]] == 0 else "a single value"
+            more = (f" (so do {', '.join(repr(names[k]) for k in low[1:4])}{' ...' if low.size > 4 else ''})"
+                    if low.size > 1 else "")
+            raise DataError(file, f"has {what} in group {g!r}{of} ({nrow} rows){more}: its variance and covariances "
+                                  f"cannot be estimated in that group; leave {c} out of the model, or the group "
+                                  "out of the data", column=c)
+        if obs.all():
+            continue
+        o = obs.astype(float)
+        both = o.T @ o
+        i, j = np.unravel_index(np.argmin(both), both.shape)
+        if both[i, j] == 0:
+            raise DataError(file, f"columns {names[i]!r} and {names[j]!r} are never observed together in group "
+                                  f"{g!r}{of} ({nrow} rows): their covariance cannot be estimated in that group")
 
 
 def _check_partable(pt) -> list[str]:

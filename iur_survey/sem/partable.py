@@ -149,6 +149,8 @@ class ParTable:
     ov_names: list[list[str]] = field(default_factory=list)      # per block, lavaan's order
     lv_names: list[list[str]] = field(default_factory=list)
     ov_x_names: list[list[str]] = field(default_factory=list)
+    #: the observed exogenous covariates whatever fixed_x (lavaan's "ov.x"); ov_x_names is empty without fixed.x
+    ov_x_all: list[list[str]] = field(default_factory=list)
     constraints: list[Constraint] = field(default_factory=list)   # user :=, ==, <, > (parsed)
     equality: list[Constraint] = field(default_factory=list)      # '==' not reducible to shared labels
     syntax: str = ""
@@ -427,7 +429,7 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
                        group_equal=tuple(group_equal))
     rows: dict[str, list] = {k: [] for k in ("lhs", "op", "rhs", "user", "block", "group", "free", "ustart",
                                              "exo", "label", "mod")}
-    ov_names_b, lv_names_b, ovx_b = [], [], []
+    ov_names_b, lv_names_b, ovx_b, ovx_all_b = [], [], [], []
     blocks_terms = ([[t for t in pm.terms if t.block == b + 1] for b in range(ngroups)] if nblk_syntax
                     else [pm.terms] * ngroups)
     for g in range(ngroups):
@@ -454,6 +456,7 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
         ov_names_b.append(ov)
         lv_names_b.append(lv)
         ovx_b.append(ovx if fixed_x else [])
+        ovx_all_b.append(list(ovx))
 
     LABEL = _partable_labels(rows, ngroups, group_equal, group_partial, lv_names_b, ov_names_b, ovx_b)
     plabel = [f".p{i + 1}." for i in range(len(rows["lhs"]))]
@@ -467,7 +470,7 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
                     ustart=ustart, exo=exo, label=label, plabel=plabel, par_index=par_index,
                     ngroups=ngroups, group_labels=group_labels, meanstructure=meanstructure,
                     fixed_x=fixed_x, ov_names=ov_names_b, lv_names=lv_names_b, ov_x_names=ovx_b,
-                    constraints=list(pm.constraints), equality=general_eq, syntax=pm.syntax, source=pm.source)
+                    ov_x_all=ovx_all_b, constraints=list(pm.constraints), equality=general_eq, syntax=pm.syntax, source=pm.source)
 
 
 # ------------------------------------------------------------------------------------------- the steps

@@ -21,9 +21,10 @@ import numpy as np
 from scipy import special
 
 from .. import __version__
+from ..errors import EstimationError
 from .matrices import Model
 from .partable import ParTable
-from .standardized import r2_series
+from .standardized import STD_TYPES, r2_series, standardized_se
 from .syntax import render_syntax
 from .table import lazy_series_property, raw_field
 
@@ -221,6 +222,68 @@ class SEMResult:
             df["std.nox"] = self.std["std.nox"][keep]
         return df
 
+    def standardized_se(self, type: str = "std.all") -> np.ndarray | None:
+        """Delta-method SE of every table row's standardized value (:func:`~iur_survey.sem.standardized.
+        standardized_se` on this fit's ``vcov_theta``; cached per type), or None where it is not defined:
+        ``se = "none"``, or an estimator other than ML/MLR (the WLSMV standardization is not covered)."""
+        if type not in STD_TYPES:
+            raise ValueError(f"type={type!r}: use 'std.all', 'std.lv' or 'std.nox'")
+        if self.se_type == "none" or not str(self.estimator).upper().startswith("ML"):
+            return None
+        cache = self.__dict__.setdefault("_std_se_cache", {})
+        if type not in cache:
+            cache[type] = standardized_se(self.partable, self.model, self.theta, self.est, self.vcov_theta, type)
+        return cache[type]
+
+    def standardized_solution(self, type: str = "std.all", *, level: float = 0.95) -> pd.DataFrame:
+        """lavaan's ``standardizedSolution(fit, type = type, level = level)``: columns ``lhs op rhs [group]
+        label est.std se z pvalue ci.lower ci.upper``, the rows of :meth:`parameter_estimates` (``:=`` rows
+        included, ``==`` / ``<`` / ``>`` dropped).
+
+        ``se`` is the delta method on the fit's parameter covariance (ML, MLR robust, FIML, or the bootstrap
+        covariance after :func:`~iur_survey.sem.bootstrap.with_bootstrap`, as lavaan); ``z = est.std / se``
+        (NaN where se is 0: rows that do not vary, e.g. a fixed.x variance), ``pvalue`` two-sided normal,
+        ``ci = est.std -/+ qnorm((1 + level) / 2) se``.  Raises for an estimator other than ML/MLR or
+        ``se = "none"``.
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import sem
+        >>> rng = np.random.default_rng(4)
+        >>> x = rng.standard_normal(200)
+        >>> m = 0.5 * x + rng.standard_normal(200)
+        >>> d = pd.DataFrame({"x": x, "m": m, "y": 0.4 * m + rng.standard_normal(200)})
+        >>> ss = sem("m ~ a*x\\ny ~ b*m\\nab := a*b", d).standardized_solution()
+        >>> ss[["lhs", "op", "rhs", "est.std", "se", "ci.lower"]].round(3)
+          lhs  op  rhs  est.std     se  ci.lower
+        0   m   ~    x    0.430  0.055     0.322
+        1   y   ~    m    0.406  0.059     0.291
+        2   m  ~~    m    0.815  0.047     0.723
+        3   y  ~~    y    0.835  0.048     0.741
+        4   x  ~~    x    1.000  0.000     1.000
+        5  ab  :=  a*b    0.175  0.035     0.106
+        """
+        import pandas as pd
+
+        se_all = self.standardized_se(type)
+        if se_all is None:
+            raise EstimationError(None, f"no standardized standard errors for estimator {self.estimator} / se "
+                             f"{self.se_type!r} (delta method covered for ML and MLR)")
+        pt = self.partable
+        keep = [i for i in range(len(pt)) if pt.op[i] not in ("==", "<", ">")]
+        est = self.std[type][keep]
+        se = se_all[keep]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = est / np.where(se == 0, np.nan, se)
+        fac = z_critical(level)
+        out: dict[str, Any] = {"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
+                               "rhs": [pt.rhs[i] for i in keep]}
+        if pt.ngroups > 1:
+            out["group"] = [pt.group[i] for i in keep]
+        out["label"] = [pt.label[i] for i in keep]
+        out.update({"est.std": est, "se": se, "z": z, "pvalue": z_pvalue(z), "ci.lower": est - fac * se,
+                    "ci.upper": est + fac * se})
+        return pd.DataFrame(out)
+
     def fit_measures(self, names: list[str] | None = None) -> pd.Series:
         """lavaan's ``fitMeasures(fit)`` (all measures, lavaan's names and order)."""
         return self.fit if names is None else self.fit[names]
@@ -280,6 +343,7 @@ class SEMResult:
         for e, r in zip(estimates, records):
             if "group" in e:
                 e["group"] = self.partable.group_labels[int(r["group"]) - 1] if r["group"] else None
+        self._add_std_all_inference(estimates)
         fitd = raw_field(self, "fit")
         if not isinstance(fitd, dict):
             fitd = dict(self.fit.items())
@@ -298,6 +362,22 @@ class SEMResult:
         if self.meta.get("sampstat") is not None:
             out["sampstat"] = self._sampstat_records()
         return mark_nonconverged(out)
+
+    #: the results.json fields of lavaan's standardizedSolution(fit) (type "std.all") per estimates row
+    STD_ALL_JSON = {"se": "std.all.se", "z": "std.all.z", "pvalue": "std.all.pvalue",
+                    "ci.lower": "std.all.ci.lower", "ci.upper": "std.all.ci.upper"}
+
+    def _add_std_all_inference(self, estimates: list[dict[str, Any]]) -> None:
+        """``std.all.se`` ``std.all.z`` ``std.all.pvalue`` ``std.all.ci.lower`` ``std.all.ci.upper`` after
+        ``std.all`` in every row: lavaan's ``standardizedSolution(fit)`` columns se z pvalue ci.lower ci.upper
+        (95%); null where not defined (estimator not ML/MLR, ``se = "none"``, se 0 for z / p)."""
+        try:
+            ss = self.standardized_solution("std.all")
+        except EstimationError:
+            ss = None
+        for k, e in enumerate(estimates):
+            for col, name in self.STD_ALL_JSON.items():
+                e[name] = None if ss is None else json_number(ss[col].iat[k])
 
     def _sampstat_records(self) -> dict[str, dict[str, Any]]:
         """lavaan's ``lavInspect(fit, "sampstat")`` covariance per group ("" for one group), for results.json:

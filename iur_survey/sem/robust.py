@@ -202,6 +202,74 @@ def _baseline_observed_information(stats: SampleStats, Sb: np.ndarray, mb: np.nd
     return -H / stats.n
 
 
+def fixed_x_elements(p: int, x_idx, *, meanstructure: bool = True) -> np.ndarray:
+    """Positions in ``[mu; vech(Sigma)]`` that belong to the fixed x's alone (lavaan's ``!eliminate.pstar.idx``):
+    the x means and the (co)variances among the x's.
+
+    >>> fixed_x_elements(3, [2]).tolist()
+    [2, 8]
+    """
+    x = np.asarray(x_idx, dtype=int)
+    vi, vj = vech_indices(p)
+    cov_el = np.flatnonzero(np.isin(vi, x) & np.isin(vj, x))
+    if not meanstructure:
+        return cov_el
+    return np.concatenate([x, p + cov_el])
+
+
+def _zero_rows_cols(A: np.ndarray, el: np.ndarray) -> np.ndarray:
+    A = np.array(A, dtype=float, copy=True)
+    A[el, :] = 0.0
+    A[:, el] = 0.0
+    return A
+
+
+def gamma_fixed_x(Y: np.ndarray, x_idx, *, meanstructure: bool = True) -> np.ndarray:
+    """lavaan's ``lav_samplestats_Gamma(Y, x.idx, fixed.x = TRUE)`` (complete data, not model based): the
+    asymptotic covariance of the moments with the x part taken out through the regression of the y's on the x's.
+
+    >>> rng = np.random.default_rng(1)
+    >>> gamma_fixed_x(rng.normal(size=(50, 3)), [2]).shape
+    (9, 9)
+    """
+    Y = np.asarray(Y, dtype=float)
+    N, p = Y.shape
+    x = np.asarray(x_idx, dtype=int)
+    y = np.setdiff1d(np.arange(p), x)
+    Xd = np.column_stack([np.ones(N), Y[:, x]])
+    coef, *_ = np.linalg.lstsq(Xd, Y[:, y], rcond=None)
+    YHAT = Y.copy()
+    YHAT[:, y] = Xd @ coef
+    vi, vj = vech_indices(p)
+    Yc = Y - Y.mean(axis=0)
+    Hc = YHAT - YHAT.mean(axis=0)
+    Z = Yc[:, vi] * Yc[:, vj] - Hc[:, vi] * Hc[:, vj]
+    if meanstructure:
+        Z = np.column_stack([Y - YHAT, Z])
+    Zc = Z - Z.mean(axis=0)
+    return Zc.T @ Zc / N
+
+
+def baseline_delta_x(p: int, x_idx, *, fixed_x: bool = True, meanstructure: bool = True) -> np.ndarray:
+    """Delta of lavaan's independence model with observed covariates: free means and variances of the non-x
+    variables; the x block (means, variances, covariances) kept at the sample values (``fixed_x``) or free.
+
+    >>> baseline_delta_x(3, [2], fixed_x=True).shape, baseline_delta_x(3, [2], fixed_x=False).shape
+    ((9, 4), (9, 6))
+    """
+    x = np.asarray(x_idx, dtype=int)
+    y = np.setdiff1d(np.arange(p), x)
+    D = baseline_delta(p, meanstructure=meanstructure)
+    keep = np.concatenate([y, p + y]) if meanstructure else y
+    D = D[:, keep]
+    if fixed_x or not x.size:
+        return D
+    el = fixed_x_elements(p, x, meanstructure=meanstructure)
+    Dx = np.zeros((D.shape[0], el.size))
+    Dx[el, np.arange(el.size)] = 1.0
+    return np.hstack([D, Dx])
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Yuan-Bentler (Mplus variant) scaled test
 # ---------------------------------------------------------------------------------------------------------------
@@ -377,7 +445,8 @@ def _block_delta(blocks: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=None, baseline=None,
-                   A1=None, B1=None, A1_inv=None) -> FIMLCorrected:
+                   A1=None, B1=None, A1_inv=None, x_idx=None, fixed_x: bool = True,
+                   information: str = "observed") -> FIMLCorrected:
     """FIML-corrected chi-square and scaling factors of lavaan (Zhang & Savalei 2020; lav_fit_utils.R).
 
     ``XX3`` is the complete-data ML chi-square of the fitted moments against the EM (saturated) moments;
@@ -393,6 +462,16 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
     (thin) Delta are formed per model: V6 ``k = sum_g tr(Wc_g Wm_g^-1) - tr(E D'Wc D)``, V3
     ``k = sum_g tr(Wc_g Gamma_g) - 2 tr(E D'Wc Wm^-1 Jm D) + tr(E D'Wc D E D'Jm D)`` with ``E = (D'Wm D)^-1``
     and every ``D'X D = sum_g f_g D_g' X_g D_g`` (using ``Wm Gamma Wm = Jm``).
+
+    Observed covariates ``x_idx`` (column positions per group): the baseline keeps their block at the sample
+    values (``fixed_x``) or free; with ``fixed_x`` their moments are taken out of ``Wm`` and ``Jm`` (zero
+    rows/columns, inverted on the rest) as lavaan does, and out of ``Wc`` always (lavaan's refit on the EM
+    moments uses its default fixed.x = TRUE).
+
+    ``information = "expected"`` (the model fitted with lavaan's ``information = "expected"``): lavaan's
+    ``E`` is then the inverted *expected* information ``(sum_g f_g D_g' We_g D_g)^-1`` with ``We`` the FIML
+    expected information at the EM moments (lavaan's unstructured h1), for the model and for the baseline;
+    ``Wm`` stays the observed one.
     """
     version = version.upper()
     if version not in ("V3", "V6"):
@@ -405,6 +484,7 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
     Sigmas, mus, Deltas = _listify(Sigma, G), _listify(mu, G), _listify(Delta, G)
     h1s, bases = _listify(h1, G), _listify(baseline, G)
     A1s, B1s, A1invs = _listify(A1, G), _listify(B1, G), _listify(A1_inv, G)
+    xs = _x_list(x_idx, G)
     nobs = np.array([st.n for st in stats], dtype=float)
     N = float(nobs.sum())
     fg = nobs / N
@@ -424,7 +504,16 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
         elif Wm is None:
             Wm = information_observed(st, S_em, m_em)
         Wc = information_expected(None, S_em, meanstructure=True)
-        Wmi = np.linalg.inv(Wm) if A1invs[g] is None else A1invs[g]
+        el = fixed_x_elements(st.p, xs[g]) if xs[g].size else np.zeros(0, int)
+        if el.size:
+            # lavaan refits the model on the EM moments with its default fixed.x = TRUE (fit.tilde), so Wc loses
+            # the x moments even when the model has fixed.x = FALSE; Wm and Jm only with fixed.x
+            Wc = _zero_rows_cols(Wc, el)
+            if fixed_x:
+                Wm, Jm = (None if M is None else _zero_rows_cols(M, el) for M in (Wm, Jm))
+            else:
+                el = np.zeros(0, int)
+        Wmi = (_inv_masked(Wm)[0] if el.size else np.linalg.inv(Wm)) if A1invs[g] is None else A1invs[g]
         T = Wc @ Wmi                                     # Wc Wm^-1
         if version == "V3":
             TJ = T @ Jm                                  # Wc Wm^-1 Jm
@@ -439,13 +528,13 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
         else:
             Sb, mb = bases[g]
         XX3_null += complete_ml_chisq(Sb, mb, S_em, m_em, st.n)
-        base_blocks.append(baseline_delta(st.p, meanstructure=True))
-        df_null += st.p * (st.p - 1) // 2
+        base_blocks.append(baseline_delta_x(st.p, xs[g], fixed_x=fixed_x, meanstructure=True))
+        df_null += _baseline_df(st.p, xs[g].size, True)
 
-    def k_value(Ds: list[np.ndarray]) -> float:
-        DWmD = sum(f * D.T @ Wm @ D for (f, Wm, _, _, _), D in zip(parts, Ds))
+    def k_value(Ds: list[np.ndarray], E=None) -> float:
         DWcD = sum(f * D.T @ Wc @ D for (f, _, Wc, _, _), D in zip(parts, Ds))
-        E = np.linalg.inv(DWmD)
+        if E is None:
+            E = np.linalg.inv(sum(f * D.T @ Wm @ D for (f, Wm, _, _, _), D in zip(parts, Ds)))
         if version == "V6":
             return tr0 - float(np.sum(E * DWcD.T))
         DTJD = sum(f * D.T @ TJ @ D for (f, _, _, _, TJ), D in zip(parts, Ds))
@@ -453,8 +542,17 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
         return tr0 - 2.0 * float(np.sum(E * DTJD.T)) + float(np.trace(E @ DWcD @ E @ DJD))
 
     Ds = [np.asarray(D, dtype=float) for D in Deltas]
-    c3 = k_value(Ds) / df if df > 0 else float("nan")
-    c3_null = k_value(_block_delta(base_blocks)) / df_null
+    E_model = None
+    if information == "expected":
+        We = [information_expected(st, *(h1s[g] if h1s[g] is not None else em_saturated(st)[:2]),
+                                   meanstructure=True) for g, st in enumerate(stats)]
+        E_model = np.linalg.inv(sum(f * D.T @ W @ D for f, W, D in zip(fg, We, Ds)))
+    c3 = k_value(Ds, E_model) / df if df > 0 else float("nan")
+    DBs = _block_delta(base_blocks)
+    E_null = None
+    if information == "expected":
+        E_null = np.linalg.inv(sum(f * D.T @ W @ D for f, W, D in zip(fg, We, DBs)))
+    c3_null = k_value(DBs, E_null) / df_null
     return FIMLCorrected(XX3=XX3, df3=df, c_hat3=c3, XX3_scaled=XX3 / c3 if df > 0 else float("nan"),
                          XX3_null=XX3_null, df3_null=df_null, c_hat3_null=c3_null, version=version)
 
@@ -500,10 +598,74 @@ def _fit_series(res: RobustResult, d: dict):
 RobustResult.fit = lazy_series_property("fit", _fit_series, "the robust fit measures (lavaan's names) as a Series")
 
 
+def _x_list(x_idx, G: int) -> list[np.ndarray]:
+    if x_idx is None:
+        return [np.zeros(0, int)] * G
+    if G == 1 and (len(x_idx) == 0 or np.ndim(x_idx[0]) == 0):
+        x_idx = [x_idx]
+    if len(x_idx) != G:
+        raise ValueError("x_idx: one array of covariate positions per group")
+    return [np.asarray(x, dtype=int).reshape(-1) for x in x_idx]
+
+
+def _baseline_df(p: int, px: int, meanstructure: bool) -> int:
+    """df of lavaan's independence model with ``px`` observed covariates (their block free or fixed: the same)."""
+    return p * (p - 1) // 2 - px * (px - 1) // 2
+
+
+def baseline_moments_x(stats: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx) -> tuple[np.ndarray, np.ndarray]:
+    """The independence model's moments with the covariates' block at their (saturated, FIML) sample values.
+
+    >>> X = np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 1.0], [2.0, 4.0, 0.0], [3.0, 3.0, 2.0]])
+    >>> Sb, mb = baseline_moments_x(SampleStats(X), np.eye(3), np.zeros(3), [1, 2])
+    >>> round(float(Sb[1, 2]), 4), float(Sb[0, 1])
+    (-0.625, 0.0)
+    """
+    x = np.asarray(x_idx, dtype=int)
+    sx = SampleStats(stats.X[:, x])
+    if sx.complete:
+        Sx, mx = sx.cov, sx.mean
+    else:
+        Sx, mx, _, _ = em_saturated(sx)
+    Sb = np.array(Sb, dtype=float, copy=True)
+    mb = np.array(mb, dtype=float, copy=True)
+    Sb[np.ix_(x, x)] = Sx
+    mb[x] = mx
+    return Sb, mb
+
+
+def _baseline_information_x(st: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx, *, fixed_x: bool,
+                            meanstructure: bool) -> np.ndarray:
+    """Unit observed information of the independence model with covariates, on the columns of
+    :func:`baseline_delta_x` (y means, y variances, then the free x block): block diagonal, the y part in closed
+    form, the x part the saturated information of the x's."""
+    x = np.asarray(x_idx, dtype=int)
+    Ib = _baseline_observed_information(st, Sb, mb, meanstructure=meanstructure)
+    if not x.size:
+        return Ib
+    p = st.p
+    y = np.setdiff1d(np.arange(p), x)
+    keep = np.concatenate([y, p + y]) if meanstructure else y
+    Iy = Ib[np.ix_(keep, keep)]
+    if fixed_x:
+        return Iy
+    el = fixed_x_elements(p, x, meanstructure=meanstructure)
+    if meanstructure:
+        Ifull = information_observed(st, Sb, mb)
+    else:
+        Ifull = information_expected(None, Sb, meanstructure=False)
+    Ix = Ifull[np.ix_(el, el)]
+    out = np.zeros((Iy.shape[0] + el.size,) * 2)
+    out[:Iy.shape[0], :Iy.shape[0]] = Iy
+    out[Iy.shape[0]:, Iy.shape[0]:] = Ix
+    return out
+
+
 def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: float, df: int,
                     estimator: str = "MLR", meanstructure: bool = True, h1=None, baseline=None,
                     ci_level: float = 0.90, close_h0: float = 0.05, notclose_h0: float = 0.08,
-                    npar_h0: int | None = None) -> RobustResult:
+                    npar_h0: int | None = None, x_idx=None, fixed_x: bool = True,
+                    fiml: bool | None = None, information_type: str = "observed") -> RobustResult:
     """Robust SEs, scaled test and the scaled/robust fit measures of lavaan 0.6.14, for complete data or FIML.
 
     Parameters
@@ -523,6 +685,16 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
     npar_h0 : the denominator of ``scaling.factor.h0``: lavaan uses ``nx.free``, the number of free parameters
         *before* equality constraints (e.g. 420 instead of 357 for a 4-group metric model); default: the number
         of columns of Delta.  Nothing else depends on it.
+    x_idx, fixed_x : the column positions of the observed covariates (lavaan's ov.x; one array per group) and
+        lavaan's ``fixed.x``.  The baseline keeps their block at the sample values (fixed.x) or free (its df
+        then counts those parameters); with ``fixed_x`` their own moments leave the unstructured information
+        (zero rows/columns, lavaan's ``eliminate.pstar.idx``) and the complete-data ``Gamma`` is lavaan's
+        fixed.x one (:func:`gamma_fixed_x`).
+    fiml : the model was fitted by FIML (lavaan's ``missing = "ml"``): the robust CFI/RMSEA are then the
+        FIML-corrected ones even when no value is missing, as lavaan's; default: whether a value is missing.
+    information_type : lavaan's ``information`` of the fit ("observed" or "expected"); with "expected" and
+        missing data the unstructured A1 of the Yuan-Bentler trace is the expected FIML information at the EM
+        moments, and the FIML-corrected indices use the inverted expected information (as lavaan).
 
     Returns a :class:`RobustResult`; ``result.fit`` is a Series with lavaan's names, e.g. ``chisq.scaled``,
     ``chisq.scaling.factor``, ``baseline.chisq.scaled``, ``cfi.scaled``, ``cfi.robust``, ``rmsea.robust``,
@@ -536,13 +708,14 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
     Sigmas, mus = _listify(Sigma, G), _listify(mu, G)
     Deltas = [np.asarray(D, dtype=float) for D in _listify(Delta, G)]
     h1s, bases = _listify(h1, G), _listify(baseline, G)
+    xs = _x_list(x_idx, G)
     if len(Sigmas) != G or len(mus) != G or len(Deltas) != G:
         raise ValueError("one Sigma, mu and Delta per group")
     estimator = estimator.upper()
     nobs = np.array([st.n for st in stats], dtype=float)
     N = int(nobs.sum())
     fg = nobs / N
-    missing = any(not st.complete for st in stats)
+    missing = any(not st.complete for st in stats) if fiml is None else bool(fiml)
     if missing and not meanstructure:
         raise ValueError("FIML always has a mean structure")
     E_inv = np.linalg.inv(information)
@@ -562,13 +735,16 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
             logl_h1 = fiml_loglik(st, S_h1, m_h1)
         if bases[g] is None:
             Sb, mb, logl_b = independence_fiml(st)
+            if xs[g].size:
+                Sb, mb = baseline_moments_x(st, Sb, mb, xs[g])
+                logl_b = fiml_loglik(st, Sb, mb)
         else:
             Sb, mb = bases[g]
             logl_b = fiml_loglik(st, Sb, mb)
         H1.append((S_h1, m_h1))
         BL.append((Sb, mb))
         X2_null += 2.0 * (logl_h1 - logl_b)
-        df_null += st.p * (st.p - 1) // 2
+        df_null += _baseline_df(st.p, xs[g].size, meanstructure)
     out: dict[str, float] = {}
     bl = {"Sigma": [b[0] for b in BL], "mu": [b[1] for b in BL], "chisq": X2_null, "df": df_null}
     if not multi:
@@ -580,7 +756,17 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         A1s, B1s, A1invs = [], [], []
         for g, st in enumerate(stats):
             A1, B1 = h1_information(st, meanstructure=meanstructure, h1=H1[g])
-            Ai = np.linalg.inv(A1)
+            if information_type == "expected" and not st.complete:
+                A1 = information_expected(st, *H1[g], meanstructure=True)
+            el = fixed_x_elements(st.p, xs[g], meanstructure=meanstructure) if (fixed_x and xs[g].size) \
+                else np.zeros(0, int)
+            if el.size:
+                A1 = _zero_rows_cols(A1, el)
+                B1 = (A1 @ gamma_fixed_x(st.X[st.rows], xs[g], meanstructure=meanstructure) @ A1
+                      if st.complete and not missing else _zero_rows_cols(B1, el))
+                Ai = _inv_masked(A1)[0]
+            else:
+                Ai = np.linalg.inv(A1)
             A1s.append(A1)
             B1s.append(B1)
             A1invs.append(0.5 * (Ai + Ai.T))
@@ -593,8 +779,8 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         npar_b = 0
         for g, st in enumerate(stats):
             Sb, mb = BL[g]
-            Db = baseline_delta(st.p, meanstructure=meanstructure)
-            Ib = _baseline_observed_information(st, Sb, mb, meanstructure=meanstructure)
+            Db = baseline_delta_x(st.p, xs[g], fixed_x=fixed_x, meanstructure=meanstructure)
+            Ib = _baseline_information_x(st, Sb, mb, xs[g], fixed_x=fixed_x, meanstructure=meanstructure)
             B0b = first_order_theta(st, Sb, mb, Db, meanstructure=meanstructure)
             # blocks f_g * B0b and f_g * Ib: the weights cancel in tr(B0 E^-1)
             trace_h0_b += float(np.sum(B0b * np.linalg.inv(Ib).T))
@@ -604,11 +790,14 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         btest = _scaled_test(X2_null, df_null, trace_h1, trace_h0_b, ndat, npar_b)
         bl["test"] = btest
         if missing:
+            obs = information_type != "expected"
             fiml = fiml_corrected(stats, Sigma=Sigmas, mu=mus, Delta=Deltas, df=df, version="V3", h1=H1,
-                                  baseline=BL, A1=A1s, B1=B1s, A1_inv=A1invs)
+                                  baseline=BL, A1=A1s if obs else None, B1=B1s if obs else None,
+                                  A1_inv=A1invs if obs else None, x_idx=xs, fixed_x=fixed_x,
+                                  information=information_type)
     elif missing:
         fiml = fiml_corrected(stats, Sigma=Sigmas, mu=mus, Delta=Deltas, df=df, version="V6", h1=H1,
-                              baseline=BL)
+                              baseline=BL, x_idx=xs, fixed_x=fixed_x, information=information_type)
 
     out["baseline.chisq"] = X2_null
     out["baseline.df"] = float(df_null)

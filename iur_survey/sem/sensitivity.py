@@ -23,6 +23,7 @@ chosen indices flagged), and sets the key structural paths and indirect effects 
 
 from __future__ import annotations
 
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -31,10 +32,16 @@ import pandas as pd
 from ..errors import IURSurveyError
 from .api import sem
 
-__all__ = ["flag_sensitivity", "KEY_OPS"]
+__all__ = ["flag_sensitivity", "KEY_OPS", "SensitivityWarning"]
 
 #: the rows of the parameter table the comparison keeps: regressions and defined effects
 KEY_OPS = ("~", ":=")
+#: how the two fits are named in the warnings
+FIT_NAMES = {"all": "the fit to all analysed respondents", "without": "the fit without the flagged respondents"}
+
+
+class SensitivityWarning(UserWarning):
+    """One of the two fits of :func:`flag_sensitivity` did not converge or warned (an improper solution...)."""
 
 
 def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None = None, *,
@@ -55,7 +62,10 @@ def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None
     and total effects): ``lhs op rhs label``, ``est_all se_all pvalue_all`` (everyone
     analysed), ``est_without se_without pvalue_without`` (flagged respondents left out),
     ``diff`` (without - all), ``diff_se_units`` (``diff / se_all``), ``sign_change``,
-    ``significance_change`` (at .05), ``n_all``, ``n_without``.
+    ``significance_change`` (at .05), ``n_all``, ``n_without``.  A fit that did not converge
+    leaves its columns empty; its warnings and those of a fit that did (negative variances, a
+    covariance matrix not positive definite...) are in ``attrs["warnings"]``, each also raised
+    as a :class:`SensitivityWarning`: a table to read with them, or not at all.
     """
     if len(flags) != len(clean) or ("response_id" in flags and "response_id" in clean
                                     and not (flags["response_id"].astype(str).to_numpy()
@@ -79,17 +89,27 @@ def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None
     data = clean.reset_index(drop=True)
     fits = {"all": sem(syntax, data, estimator=estimator, missing=missing),
             "without": sem(syntax, data.loc[~flagged].reset_index(drop=True), estimator=estimator, missing=missing)}
-    parts = []
+    parts, notes = [], []
     for name, res in fits.items():
+        who = FIT_NAMES[name]
         pe = res.parameter_estimates(standardized=False)
-        pe = pe[pe["op"].isin(KEY_OPS)][["lhs", "op", "rhs", "label", "est", "se", "pvalue"]]
+        pe = pe[pe["op"].isin(KEY_OPS)][["lhs", "op", "rhs", "label", "est", "se", "pvalue"]].copy()
+        if not getattr(res, "converged", True):
+            pe[["est", "se", "pvalue"]] = np.nan
+            notes.append(f"{who} did not converge: its columns are empty")
+        notes.extend(f"{who}: {w}" for w in getattr(res, "warnings", None) or [])
         parts.append(pe.rename(columns={c: f"{c}_{name}" for c in ("est", "se", "pvalue")}))
     out = parts[0].merge(parts[1], on=["lhs", "op", "rhs", "label"], how="left", sort=False)
     out["diff"] = out["est_without"] - out["est_all"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["diff_se_units"] = out["diff"] / out["se_all"]
-    out["sign_change"] = np.sign(out["est_without"]) != np.sign(out["est_all"])
-    out["significance_change"] = (out["pvalue_without"] < 0.05) != (out["pvalue_all"] < 0.05)
+    both = out["est_without"].notna() & out["est_all"].notna()
+    out["sign_change"] = both & (np.sign(out["est_without"]) != np.sign(out["est_all"]))
+    out["significance_change"] = both & ((out["pvalue_without"] < 0.05) != (out["pvalue_all"] < 0.05))
     out["n_all"] = len(data)
     out["n_without"] = int((~flagged).sum())
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["warnings"] = notes
+    for n in notes:
+        warnings.warn("flag_sensitivity: " + n, SensitivityWarning, stacklevel=2)
+    return out

@@ -47,7 +47,10 @@ from .partable import ParTable
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["standardize", "standardize_batch", "r_squared"]
+__all__ = ["standardize", "standardize_batch", "standardized_jacobian", "standardized_se", "r_squared"]
+
+#: the types of standardized solution (lavaan's ``standardizedSolution(type = )``)
+STD_TYPES = ("std.all", "std.lv", "std.nox")
 
 
 def _std_lv(pt: ParTable, model: Model, eta_var: list[np.ndarray], est: np.ndarray) -> np.ndarray:
@@ -186,6 +189,92 @@ def standardize(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) 
     """
     out = standardize_batch(pt, model, np.asarray(theta, float)[None], np.asarray(est, float)[None])
     return {k: v[0] for k, v in out.items()}
+
+
+def _check_type(type: str) -> None:
+    if type not in STD_TYPES:
+        raise ValueError(f"type={type!r}: use 'std.all', 'std.lv' or 'std.nox'")
+
+
+def standardized_jacobian(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray,
+                          type: str = "std.all") -> np.ndarray:
+    """``d std(theta) / d theta``: rows of the table x free parameters, the Jacobian of lavaan's
+    ``lav_object_inspect_vcov(standardized = TRUE)`` (``JAC``).
+
+    Central differences over all parameters in one :func:`standardize_batch` call, step
+    ``eps^(1/3) max(|theta_j|, 1)`` (kept below a quarter of a variance parameter's value so that no
+    step crosses zero): error below 1e-9 (3e-10 against a 5-point stencil on the test models).
+    (lavaan 0.6.14's complex step fails on its standardization code -- ``ETA2 < 0`` on complex values --
+    and falls back to forward differences with step ``sqrt(eps) max(|theta_j|, 1)``, good to about 1e-8.)
+    ``est``: the row values at ``theta`` (fixed.x rows filled in; they stay fixed).
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> pt = build_partable("F =~ x1 + x2")
+    >>> mod = Model(pt)
+    >>> theta = np.array([0.5, 0.4, 0.3, 1.0])      # x2 loading, x1 / x2 residual variances, var(F)
+    >>> J = standardized_jacobian(pt, mod, theta, mod.row_values(theta))
+    >>> float(np.round(J[0, 1], 6))                   # d std.all(x1 loading) / d theta(x1 residual variance)
+    -0.301841
+    >>> float(np.round(-0.5 * 1.4 ** -1.5, 6))        # analytic: std = (1 + r)^(-1/2)
+    -0.301841
+    """
+    _check_type(type)
+    theta = np.asarray(theta, float)
+    k = theta.size
+    if k == 0:
+        return np.zeros((len(pt), 0))
+    h = np.finfo(float).eps ** (1 / 3) * np.maximum(np.abs(theta), 1.0)
+    free = np.flatnonzero(np.asarray(pt.free) > 0)
+    pidx = np.asarray(pt.par_index)[free]
+    var_par = np.zeros(k, bool)
+    for i, j in zip(free, pidx):
+        if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]:
+            var_par[j] = True
+    small = var_par & (np.abs(theta) > 0)
+    h[small] = np.minimum(h[small], np.abs(theta[small]) / 4)
+    step = np.diag(h)
+    Theta = np.vstack([theta + step, theta - step])
+    rows = np.tile(np.asarray(est, float), (2 * k, 1))
+    rows[:, free] = Theta[:, pidx]
+    std = standardize_batch(pt, model, Theta, rows)[type]
+    with np.errstate(invalid="ignore"):
+        return ((std[:k] - std[k:]) / (2 * h)[:, None]).T
+
+
+def standardized_se(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray, vcov: np.ndarray,
+                    type: str = "std.all") -> np.ndarray:
+    """Delta-method standard error of every row's standardized value, lavaan 0.6.14's
+    ``standardizedSolution(fit, type = type)$se``: ``sqrt(diag(JAC VCOV JAC'))`` with ``JAC`` from
+    :func:`standardized_jacobian` and ``VCOV`` the fit's covariance of the free parameters (whatever it is:
+    expected / observed information, robust sandwich, bootstrap); a negative variance gives NaN and an SE
+    below ``eps^(1/4)`` is 0 (lavaan's rules; a fixed row that does not move with theta gets 0).  Rows of
+    ``:=`` come out the same way (their standardized value is the definition at the standardized
+    parameters); a row touching a parameter whose variance is NaN (not identified) is NaN.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> pt = build_partable("F =~ x1 + x2")
+    >>> mod = Model(pt)
+    >>> theta = np.array([0.5, 0.4, 0.3, 1.0])
+    >>> se = standardized_se(pt, mod, theta, mod.row_values(theta), np.diag([0.01, 0.002, 0.002, 0.02]))
+    >>> np.round(se[:2], 4).tolist()                  # the fixed x1 loading has an SE once standardized
+    [0.0218, 0.0827]
+    """
+    V = np.asarray(vcov, float)
+    n = len(pt)
+    if V.size == 0 or np.asarray(theta).size == 0:
+        return np.full(n, np.nan)
+    J = standardized_jacobian(pt, model, theta, est, type)
+    bad = ~np.all(np.isfinite(V), axis=0)
+    Vf = np.where(np.isfinite(V), V, 0.0)
+    Jf = np.where(np.isfinite(J), J, 0.0)
+    var = np.einsum("ij,jk,ik->i", Jf, Vf, Jf)
+    var[~np.all(np.isfinite(J), axis=1)] = np.nan
+    if bad.any():
+        var[np.any(Jf[:, bad] != 0, axis=1)] = np.nan
+    var[var < 0] = np.nan
+    se = np.sqrt(var)
+    se[se < np.finfo(float).eps ** 0.25] = 0.0
+    return se
 
 
 def r_squared(pt: ParTable, std_all: np.ndarray) -> pd.Series:

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
 
-from .fitmeasures import chisq_pvalue
+from .compare import lav_test_diff_satorra2000
 from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision
 from .ordinal import blas_threads
 from .partable import build_partable
@@ -90,7 +89,7 @@ def we_syntax(syntax: str, ngroups: int, group_equal) -> str:
 def lrt_satorra2000(res1, res0) -> dict:
     """lavaan's scaled-shifted difference test (``lav_test_diff_Satorra2000``, ``A.method = "delta"``)
     of a restricted multi-group WLSMV fit ``res0`` against ``res1`` (both
-    :class:`~iur_survey.sem.wlsmv_groups.WLSMVGroupsFit`).
+    :class:`~iur_survey.sem.wlsmv_groups.WLSMVGroupsFit`): :func:`iur_survey.sem.compare.lav_test_diff_satorra2000`.
 
     Returns ``chisq_diff``, ``df_diff``, ``pvalue``, ``a``, ``b``, ``trace_ugamma``, ``trace_ugamma2``.
 
@@ -110,42 +109,7 @@ def lrt_satorra2000(res1, res0) -> dict:
 
 
 def _lrt(res1, res0) -> dict:
-    T1, r1 = res1.chisq, res1.df
-    T0, r0 = res0.chisq, res0.df
-    m = r0 - r1
-    if m == 0:
-        return {"chisq_diff": T0 - T1, "df_diff": 0, "pvalue": np.nan, "a": np.nan, "b": np.nan}
-    if not (np.all(np.isfinite(res1.e_inv)) and np.all(np.isfinite(res0.e_inv))):   # a model not identified
-        return {"chisq_diff": np.nan, "df_diff": int(m), "pvalue": np.nan, "a": np.nan, "b": np.nan}
-    D1, D0 = res1.delta, res0.delta
-    H = np.linalg.lstsq(D1, D0, rcond=None)[0]            # (D1'D1)^-1 D1' D0
-    A = linalg.null_space(H.T).T                          # orthogonal complement of span(H)
-    Pinv = res1.e_inv
-    APA = A @ Pinv @ A.T
-    M = Pinv @ A.T @ np.linalg.pinv(APA) @ A @ Pinv
-    st = res1.stats
-    ng = np.array([s.n for s in st], dtype=float)
-    fg = ng / ng.sum()
-    off = np.cumsum([0] + [s.wls_obs.size for s in st])
-    tr1 = 0.0
-    for g, s in enumerate(st):
-        Dg = D1[off[g]:off[g + 1]]
-        W = s.wls_vd
-        WG = W[:, None] * s.gamma * W[None, :]
-        tr1 += fg[g] * float(np.sum(WG * (Dg @ M @ Dg.T).T))
-    V = np.concatenate([s.wls_vd for s in st])
-    Gam = linalg.block_diag(*[fg[g] * st[g].gamma for g in range(len(st))])
-    U = V[:, None] * (D1 @ M @ D1.T) * V[None, :]
-    UG = U @ Gam
-    tr2 = float(np.sum(UG * UG.T))
-    if not (np.isfinite(tr2) and tr2 > 0):      # no scaling (e.g. a model not identified): no test, never a crash
-        return {"chisq_diff": np.nan, "df_diff": int(m), "pvalue": np.nan, "a": np.nan, "b": np.nan,
-                "trace_ugamma": tr1, "trace_ugamma2": tr2}
-    a = np.sqrt(m / tr2)
-    b = m - a * tr1
-    T = (T0 - T1) * a + b
-    return {"chisq_diff": float(T), "df_diff": int(m), "pvalue": chisq_pvalue(T, m), "a": float(a),
-            "b": float(b), "trace_ugamma": tr1, "trace_ugamma2": tr2}
+    return lav_test_diff_satorra2000(res1, res0)       # the one implementation, beside lavTestLRT's others
 
 
 class OrdinalInvariance:

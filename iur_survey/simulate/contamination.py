@@ -32,6 +32,24 @@ partial            careful for the first 40-60 % of the items,  careless (conver
 item_nonresponse   an honest respondent who skipped 1-14 items  (none: recorded only)
 =================  ===========================================  ==========================
 
+Opt-in careless kinds (:data:`OPT_IN_KINDS`, rate 0 unless asked for: with them at 0 the
+simulator makes exactly the samples it made before they existed, byte for byte; an
+outside tester's respondents had them, ``--generator varied`` of
+:mod:`iur_survey.clean.evaluate` switches them on):
+
+=================  ===========================================  ==========================
+random_marginal    random answers following each item's own     as random
+                   answer shares (the honest respondents'),
+                   at an ordinary speed
+mild_random        a careful respondent who answers half of     as random
+                   the questions at random (uniform codes)
+partial_late       careful for the first 62-72 % of the         as partial
+                   questions (from about 2/3), then random,
+                   one code or a pattern
+speeder_straight   a speeder (6-25 % of the honest median)      speeder, longstring, irv,
+                   who straight-lines (as straightliner)        invariant_tail
+=================  ===========================================  ==========================
+
 Honest response styles (:data:`STYLE_KINDS`) are shares of the ``n`` honest respondents
 too, one style per person, each with a person-level strength drawn from the ranges of
 :class:`StyleStrengths`; they are recorded in the truth and are never a reason to exclude:
@@ -43,6 +61,19 @@ extreme            answers nearer the ends of the scale: the person's outer thre
 midpoint           answers nearer the middle: the person's middle thresholds move outward
 fast_careful       a fast, careful reader: 20-45 % of the honest median time (3.7 s per
                    question or more), answers as consistent as anyone's
+=================  ======================================================================
+
+and the opt-in honest styles (rate 0 unless asked for):
+
+=================  ======================================================================
+narrow             never (or seldom) the end points: an answer of 1 or 5 is given as 2 or 4
+                   with the person's probability g (default 1: never an end point; the
+                   "mild" style / low response range of Baumgartner & Steenkamp 2001)
+slow_careful       a slow, careful reader: 2-4 x the honest median time, answers as drawn
+high_trait         likes the topic: latent level + g SD (1.2-2.0) on every factor, so agrees
+                   with most items (reverse-keyed ones disagreed), no style
+skipped_items      an honest respondent who leaves 1-4 items blank (on top of the spread
+                   item nonresponse)
 =================  ======================================================================
 
 >>> c = Contamination()
@@ -60,9 +91,16 @@ from typing import Any, Mapping
 #: every kind of injected case, in the order the truth file lists them
 KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
          "straightliner", "random", "attention", "out_of_range", "item_nonresponse", "pattern", "partial",
-         "acquiescent", "extreme", "midpoint", "fast_careful")
+         "acquiescent", "extreme", "midpoint", "fast_careful",
+         # opt-in kinds (rate 0 by default); appended so that the others keep their random streams
+         "random_marginal", "mild_random", "partial_late", "speeder_straight",
+         "narrow", "slow_careful", "high_trait", "skipped_items")
 #: honest response styles (shares of the honest respondents; never an exclusion)
-STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful")
+STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful", "narrow", "slow_careful", "high_trait",
+               "skipped_items")
+#: kinds whose default rate is 0: listed in the outputs (population.json's rates and counts) only when switched on
+OPT_IN_KINDS = ("random_marginal", "mild_random", "partial_late", "speeder_straight",
+                "narrow", "slow_careful", "high_trait", "skipped_items")
 #: kinds that mark an honest respondent rather than add a row
 HONEST_KINDS = ("item_nonresponse",) + STYLE_KINDS
 
@@ -85,6 +123,10 @@ CLEANING_RULES: dict[str, tuple[str, ...]] = {
     "partial": ("longstring", "longpattern", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
                 "mahalanobis_quotient", "random_likelihood", "invariant_tail"),
 }
+# the opt-in careless kinds are caught (if at all) by the rules of the kinds they vary
+CLEANING_RULES["random_marginal"] = CLEANING_RULES["mild_random"] = CLEANING_RULES["random"]
+CLEANING_RULES["partial_late"] = CLEANING_RULES["partial"]
+CLEANING_RULES["speeder_straight"] = CLEANING_RULES["speeder"] + CLEANING_RULES["straightliner"]
 
 #: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion)
 KIND_RULES: dict[str, tuple[str, ...]] = {**CLEANING_RULES, **{k: () for k in HONEST_KINDS}}
@@ -126,6 +168,14 @@ class Contamination:
     extreme: float = 0.08
     midpoint: float = 0.05
     fast_careful: float = 0.05
+    random_marginal: float = 0.0
+    mild_random: float = 0.0
+    partial_late: float = 0.0
+    speeder_straight: float = 0.0
+    narrow: float = 0.0
+    slow_careful: float = 0.0
+    high_trait: float = 0.0
+    skipped_items: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -157,8 +207,20 @@ class Contamination:
         return replace(base or cls(), **{k: float(v) for k, v in rates.items()})
 
     def to_dict(self) -> dict[str, float]:
-        """The rates by name (JSON-ready)."""
-        return asdict(self)
+        """The rates by name (JSON-ready); an opt-in kind (:data:`OPT_IN_KINDS`) only when its rate is not 0.
+
+        >>> "narrow" in Contamination().to_dict(), Contamination(narrow=0.05).to_dict()["narrow"]
+        (False, 0.05)
+        """
+        return {k: v for k, v in asdict(self).items() if k not in OPT_IN_KINDS or v}
+
+    def shown_kinds(self) -> tuple[str, ...]:
+        """:data:`KINDS` without the opt-in kinds whose rate is 0 (what the outputs list).
+
+        >>> len(Contamination().shown_kinds()), len(KINDS)
+        (18, 26)
+        """
+        return tuple(k for k in KINDS if k not in OPT_IN_KINDS or getattr(self, k))
 
     def extra_kinds(self) -> tuple[str, ...]:
         """The kinds that add rows (every kind but item nonresponse and the honest styles)."""
@@ -194,8 +256,12 @@ class StyleStrengths:
     person's own thresholds give to the ends (answers that would be 2 or 4 become 1 or 5);
     ``midpoint``: the share of the width of categories 2 and 4 given to the middle;
     ``fast_careful``: duration as a share of the honest median (from 0.2: about 3.7 s
-    per question; a reader needs about 2 s per item at the very least, Huang et al. 2012).  :meth:`drawn` gives random ranges (per seed) so an
-    evaluation does not fit one fixed setting.
+    per question; a reader needs about 2 s per item at the very least, Huang et al. 2012).  The opt-in styles:
+    ``narrow``: the probability that an answer at an end point (1 or 5) is given as its
+    neighbour (1: never an end point); ``slow_careful``: duration as a multiple of the honest
+    median; ``high_trait``: shift of every latent score (SD units); ``skipped_items``: the
+    number of items left blank (integers, both ends included).  :meth:`drawn` gives random
+    ranges (per seed) so an evaluation does not fit one fixed setting.
 
     >>> StyleStrengths().extreme
     (0.5, 0.95)
@@ -207,12 +273,17 @@ class StyleStrengths:
     extreme: tuple[float, float] = (0.5, 0.95)
     midpoint: tuple[float, float] = (0.5, 0.95)
     fast_careful: tuple[float, float] = (0.2, 0.45)
+    narrow: tuple[float, float] = (1.0, 1.0)
+    slow_careful: tuple[float, float] = (2.0, 4.0)
+    high_trait: tuple[float, float] = (1.2, 2.0)
+    skipped_items: tuple[float, float] = (1, 4)
 
     def __post_init__(self) -> None:
         for f in fields(self):
             lo, hi = getattr(self, f.name)
-            if not 0 <= lo <= hi:
-                raise ValueError(f"StyleStrengths.{f.name} must be a range 0 <= lo <= hi, got {(lo, hi)!r}")
+            if not 0 <= lo <= hi or (f.name == "narrow" and hi > 1):
+                raise ValueError(f"StyleStrengths.{f.name} must be a range 0 <= lo <= hi"
+                                 f"{' <= 1' if f.name == 'narrow' else ''}, got {(lo, hi)!r}")
 
     @classmethod
     def drawn(cls, seed: int) -> "StyleStrengths":
@@ -225,8 +296,11 @@ class StyleStrengths:
             a = rng.uniform(lo, hi - width)
             return (round(float(a), 3), round(float(a + width), 3))
 
-        return cls(acquiescent=rng_range(0.2, 1.2, 0.4), extreme=rng_range(0.3, 1.0, 0.3),
+        old = dict(acquiescent=rng_range(0.2, 1.2, 0.4), extreme=rng_range(0.3, 1.0, 0.3),
                    midpoint=rng_range(0.3, 1.0, 0.3), fast_careful=rng_range(0.2, 0.5, 0.15))
+        # the opt-in styles' ranges: drawn after the others, which stay what they were for a seed
+        return cls(**old, narrow=rng_range(0.6, 1.0, 0.2), slow_careful=rng_range(1.8, 4.5, 1.5),
+                   high_trait=rng_range(0.9, 2.2, 0.6), skipped_items=(1, int(rng.integers(2, 6))))
 
 
 def _round(x: float) -> int:

@@ -17,9 +17,16 @@ sample (the honest respondents, each kind of bad case, the item nonresponse)
 draws from its own random stream derived from ``seed``, so changing the rate of a
 kind of bad case leaves everything else as it was: the honest respondents of
 ``simulate(n, seed=s)`` are those of ``simulate(n, seed=s, contamination=Contamination.none())``
-(before item nonresponse and response styles).  The four honest response styles share one
+(before item nonresponse and response styles).  The honest response styles share one
 stream (one shuffled list of the honest respondents is cut into the styles in turn), so
-changing one style's rate also changes who has each of the others.
+changing one style's rate also changes who has each of the later ones.  The opt-in kinds
+(:data:`~iur_survey.simulate.contamination.OPT_IN_KINDS`: random answers following the
+items' answer shares, half-random, careless from about 2/3, straight-lining speeders; the
+narrow, slow careful, high-trait and item-skipping honest styles) come last and draw nothing
+at rate 0: the default sample is the one made before they existed, and switching them on
+adds their rows (and styles honest people without a style) without changing anyone else's
+answers -- except that ``skipped_items`` leaves rows incomplete, and the duplicates copy
+complete rows first, so they may copy other honest rows.
 
 >>> sim = simulate(200, seed=1)
 >>> len(sim.frame) > 200, int(sim.expected_clean().sum())
@@ -273,7 +280,8 @@ def _styles(seed: int, s: _Setup, blk: _Block, counts: dict[str, int], strengths
 
     The answers are re-cut from the same latent responses, so a styled respondent is the
     same person answering in their own way; the style draws come from one stream of their own, shared by the
-    four styles (changing one style's count changes who has the others).
+    styles in :data:`STYLE_KINDS` order (changing one style's count changes who has the later ones; the opt-in
+    styles come last and draw nothing at rate 0).
     """
     m = sum(counts[k] for k in STYLE_KINDS)
     if m == 0:
@@ -290,8 +298,14 @@ def _styles(seed: int, s: _Setup, blk: _Block, counts: dict[str, int], strengths
         if not len(rows):
             continue
         lo, hi = getattr(strengths, kind)
-        g = rng.uniform(lo, hi, size=len(rows))
+        if kind == "skipped_items":
+            g = rng.integers(int(lo), int(hi) + 1, size=len(rows))
+        else:
+            g = rng.uniform(lo, hi, size=len(rows))
         y = blk.ystar[rows]
+        if kind in _OPT_IN_STYLE:
+            _OPT_IN_STYLE[kind](rng, s, blk, rows, g)
+            continue
         if kind == "acquiescent":
             y = y + g[:, None] * sign          # toward "agree" in the raw direction, whatever the keying
             text = [f"acquiescent: raw latent response +{v:.2f} SD toward agreement on every item" for v in g]
@@ -322,6 +336,50 @@ def _styles(seed: int, s: _Setup, blk: _Block, counts: dict[str, int], strengths
             blk.ystar[rows] = y
             blk.items[rows] = _cut(s, y)
         blk.note(rows, kind, text)
+
+
+def _narrow(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.ndarray, g: np.ndarray) -> None:
+    """Never (or seldom) the end points: an answer 1 or 5 becomes 2 or 4 with the person's probability ``g``."""
+    lo, hi = s.inst.scale_min, s.inst.scale_max
+    x = blk.items[rows]
+    move = ((x == lo) | (x == hi)) & (rng.random(x.shape) < g[:, None])
+    n_moved = move.sum(1)
+    blk.items[rows] = np.where(move, np.where(x == lo, lo + 1.0, hi - 1.0), x)
+    blk.note(rows, "narrow", [f"narrow: an end point ({lo} or {hi}) given as its neighbour with probability "
+                              f"{v:.2f} ({k} answer(s) moved)" for v, k in zip(g, n_moved)])
+
+
+def _slow_careful(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.ndarray, g: np.ndarray) -> None:
+    """A slow, careful reader: ``g`` times the honest median time, answers as drawn."""
+    blk.duration[rows] = np.round(DURATION_MEDIAN * g)
+    blk.note(rows, "slow_careful", [f"slow careful reader: {d:.0f} s = {v:.1f} x the honest median, answers as drawn"
+                                    for d, v in zip(blk.duration[rows], g)])
+
+
+def _high_trait(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.ndarray, g: np.ndarray) -> None:
+    """Likes the topic: every latent score + ``g`` SD; the same person's latent responses move by ``g`` x loading."""
+    blk.latent[rows] = blk.latent[rows] + g[:, None]
+    blk.ystar[rows] = blk.ystar[rows] + g[:, None] * s.loadings
+    blk.items[rows] = _cut(s, blk.ystar[rows])
+    blk.note(rows, "high_trait", [f"high trait: every latent score +{v:.2f} SD (agrees with most items), no style"
+                                  for v in g])
+
+
+def _skipped_items(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.ndarray, g: np.ndarray) -> None:
+    """An honest respondent who leaves ``g`` items blank (at most half of them)."""
+    k = len(s.items)
+    per = np.minimum(g, k // 2)
+    mask = rng.random((len(rows), k)).argsort(1).argsort(1) < per[:, None]
+    sub = blk.items[rows]
+    sub[mask] = np.nan
+    blk.items[rows] = sub
+    blk.note(rows, "skipped_items", [f"skipped {int(p)} item(s): " + ", ".join(np.array(s.items)[r])
+                                     for p, r in zip(per, mask)])
+
+
+#: the opt-in honest styles (drawn after the others from the styles' stream)
+_OPT_IN_STYLE = {"narrow": _narrow, "slow_careful": _slow_careful, "high_trait": _high_trait,
+                 "skipped_items": _skipped_items}
 
 
 def _item_nonresponse(seed: int, s: _Setup, blk: _Block, c: Contamination, count: int) -> None:
@@ -522,6 +580,29 @@ def _secondary(blk: _Block, s: _Setup, kind: str, fast: np.ndarray) -> None:
 def _straightliner(seed: int, s: _Setup, m: int) -> _Block:
     rng = _rng(seed, "straightliner")
     blk = _careless(rng, s, m)
+    details = _straight_codes(rng, s, blk)
+    blk.duration, fast = _careless_duration(rng, m, 0.35)
+    blk.note(np.arange(m), "straightliner", details)
+    _secondary(blk, s, "straightliner", fast)
+    return blk
+
+
+def _speeder_straight(seed: int, s: _Setup, m: int) -> _Block:
+    """A speeder (6-25 % of the honest median time) who straight-lines as :func:`_straightliner`'s do."""
+    rng = _rng(seed, "speeder_straight")
+    blk = _careless(rng, s, m)
+    details = _straight_codes(rng, s, blk)
+    blk.duration = np.round(DURATION_MEDIAN * rng.uniform(0.06, 0.25, size=m))
+    blk.note(np.arange(m), "speeder_straight",
+             [f"{d}, in {t:.0f} s = {100 * t / DURATION_MEDIAN:.0f}% of the honest median"
+              for d, t in zip(details, blk.duration)])
+    _secondary(blk, s, "speeder_straight", np.ones(m, dtype=bool))
+    return blk
+
+
+def _straight_codes(rng: np.random.Generator, s: _Setup, blk: _Block) -> list[str]:
+    """One raw code on every question of each row (40 %: all but 1-3 items one step off); the details."""
+    m = blk.m
     lo, hi = s.inst.scale_min, s.inst.scale_max
     points = np.arange(lo, hi + 1)
     p = np.array([0.05, 0.05, 0.30, 0.40, 0.20]) if len(points) == 5 else np.full(len(points), 1 / len(points))
@@ -541,10 +622,7 @@ def _straightliner(seed: int, s: _Setup, m: int) -> _Block:
             blk.items[i, cols] = code[i] + step
         same = int((blk.items[i] == code[i]).sum())
         details.append(f"raw code {code[i]:.0f} on {'all ' if same == k else ''}{same} of {k} items")
-    blk.duration, fast = _careless_duration(rng, m, 0.35)
-    blk.note(np.arange(m), "straightliner", details)
-    _secondary(blk, s, "straightliner", fast)
-    return blk
+    return details
 
 
 def _random(seed: int, s: _Setup, m: int) -> _Block:
@@ -555,6 +633,45 @@ def _random(seed: int, s: _Setup, m: int) -> _Block:
     blk.duration, fast = _ordinary_duration(rng, m, 0.20)
     blk.note(np.arange(m), "random", "uniformly random codes on every item")
     _secondary(blk, s, "random", fast)
+    return blk
+
+
+def _random_marginal(seed: int, s: _Setup, m: int, honest: _Block) -> _Block:
+    """Random answers following each item's answer shares among the honest respondents, at an ordinary speed.
+
+    Each item's code is an answer drawn from the honest respondents' answers to that item
+    (raw direction); an attention check is answered like an item (a code drawn from all
+    honest answers), so it is often right by chance.
+    """
+    rng = _rng(seed, "random_marginal")
+    blk = _careless(rng, s, m)
+    for j in range(len(s.items)):
+        seen = honest.items[:, j][~np.isnan(honest.items[:, j])]
+        blk.items[:, j] = seen[rng.integers(0, len(seen), size=m)] if len(seen) else _uniform_codes(rng, s, m, 1)[:, 0]
+    pooled = honest.items[~np.isnan(honest.items)]
+    blk.att = (pooled[rng.integers(0, len(pooled), size=(m, len(s.att)))] if len(pooled)
+               else _uniform_codes(rng, s, m, len(s.att)))
+    blk.duration = _honest_durations(rng, m)
+    blk.note(np.arange(m), "random_marginal", "random codes following each item's answer shares among the honest "
+                                              "respondents, at an ordinary speed")
+    _secondary(blk, s, "random_marginal", np.zeros(m, dtype=bool))
+    return blk
+
+
+def _mild_random(seed: int, s: _Setup, m: int) -> _Block:
+    """Careful respondents who answer half of the questions (any of them, attention checks too) at random."""
+    rng = _rng(seed, "mild_random")
+    blk = _respondents(rng, s, m)
+    blk.latent[:] = np.nan  # only half of the answers came from the latent scores
+    q = len(s.order)
+    h = q // 2
+    details = []
+    for i in range(m):
+        where = np.sort(rng.choice(q, size=h, replace=False))
+        _write_order(s, blk, i, rng.integers(s.inst.scale_min, s.inst.scale_max + 1, size=h).astype(float), where)
+        details.append(f"careful, but {h} of {q} questions answered at random (uniform codes), at an ordinary speed")
+    blk.note(np.arange(m), "mild_random", details)
+    _secondary(blk, s, "mild_random", np.zeros(m, dtype=bool))
     return blk
 
 
@@ -607,14 +724,23 @@ def _pattern(seed: int, s: _Setup, m: int) -> _Block:
 
 def _partial(seed: int, s: _Setup, m: int) -> _Block:
     """Careful for the first 40-60 % of the questions, then random (60 %), one code (20 %) or a pattern (20 %)."""
-    rng = _rng(seed, "partial")
+    return _partly(_rng(seed, "partial"), s, m, "partial", (0.4, 0.6))
+
+
+def _partial_late(seed: int, s: _Setup, m: int) -> _Block:
+    """Careful for the first 62-72 % of the questions (from about 2/3), then as :func:`_partial`'s."""
+    return _partly(_rng(seed, "partial_late"), s, m, "partial_late", (0.62, 0.72))
+
+
+def _partly(rng: np.random.Generator, s: _Setup, m: int, kind: str, share: tuple[float, float]) -> _Block:
+    """Careful for the first ``share`` of the questions (a range), then random, one code or a pattern."""
     blk = _respondents(rng, s, m)
     blk.latent[:] = np.nan  # only the first part was answered from the latent scores
     q = len(s.order)
     lo, hi = s.inst.scale_min, s.inst.scale_max
     details = []
     for i in range(m):
-        start = int(rng.integers(int(round(0.4 * q)), int(round(0.6 * q)) + 1))
+        start = int(rng.integers(int(round(share[0] * q)), int(round(share[1] * q)) + 1))
         rest = np.arange(start, q)
         mode = rng.choice(3, p=[0.6, 0.2, 0.2])
         if mode == 0:
@@ -627,8 +753,8 @@ def _partial(seed: int, s: _Setup, m: int) -> _Block:
         _write_order(s, blk, i, seq, rest)
         details.append(f"careful for questions 1-{start} of {q}, then {text}")
     blk.duration = np.round(blk.duration * rng.uniform(0.7, 0.95, size=m))  # hurried, never speeding
-    blk.note(np.arange(m), "partial", details)
-    _secondary(blk, s, "partial", np.zeros(m, dtype=bool))
+    blk.note(np.arange(m), kind, details)
+    _secondary(blk, s, kind, np.zeros(m, dtype=bool))
     return blk
 
 
@@ -707,11 +833,12 @@ class Simulation:
         t = self.truth
         prim = t[t["primary"]].groupby("kind").size()
         sec = t[~t["primary"]].groupby("kind").size()
-        out = pd.DataFrame(index=pd.Index(KINDS, name="kind"))
-        out["primary"] = prim.reindex(KINDS, fill_value=0).astype("int64")
-        out["secondary"] = sec.reindex(KINDS, fill_value=0).astype("int64")
+        kinds = self.contamination.shown_kinds()     # an opt-in kind only when switched on
+        out = pd.DataFrame(index=pd.Index(kinds, name="kind"))
+        out["primary"] = prim.reindex(kinds, fill_value=0).astype("int64")
+        out["secondary"] = sec.reindex(kinds, fill_value=0).astype("int64")
         out["rate"] = out["primary"] / self.n
-        out["rules"] = [", ".join(KIND_RULES[k]) or "(kept)" for k in KINDS]
+        out["rules"] = [", ".join(KIND_RULES[k]) or "(kept)" for k in kinds]
         return out
 
     def summary(self) -> str:
@@ -783,6 +910,11 @@ def simulate(n: int, *, seed: int, instrument: Instrument | None = None, populat
               _random(seed, s, counts["random"]), _attention(seed, s, counts["attention"]),
               _out_of_range(seed, s, counts["out_of_range"]), _pattern(seed, s, counts["pattern"]),
               _partial(seed, s, counts["partial"])]
+    # the opt-in careless kinds: a block only when asked for (the default sample stays what it was)
+    opt_in = {"random_marginal": lambda m: _random_marginal(seed, s, m, honest),
+              "mild_random": lambda m: _mild_random(seed, s, m), "partial_late": lambda m: _partial_late(seed, s, m),
+              "speeder_straight": lambda m: _speeder_straight(seed, s, m)}
+    blocks += [make(counts[k]) for k, make in opt_in.items() if counts[k]]
 
     frame, order, latent = _frame(blocks, s)
     position = np.empty(len(order), dtype=np.int64)

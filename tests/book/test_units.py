@@ -184,7 +184,7 @@ def test_command_refuses_a_broken_instrument(tmp_path):
 def test_command_help_names_the_options():
     proc = _cli("--help")
     assert proc.returncode == 0
-    for opt in ("--data", "--instrument", "--out", "--format"):
+    for opt in ("--data", "--instrument", "--out", "--format", "--sheet", "--hidden-rows", "--encoding"):
         assert opt in proc.stdout
 
 
@@ -238,6 +238,32 @@ def test_analysis_options_are_part_of_the_cache_key(tmp_path, monkeypatch):
     monkeypatch.setenv("IUR_SURVEY_BOOTSTRAP_B", "1")
     with pytest.raises(ValueError, match="at least 2"):
         analysis_options()
+
+
+def test_read_options_reach_the_reader_and_the_cache_key(tmp_path, monkeypatch):
+    """`book --sheet/--hidden-rows/--encoding` (IUR_SURVEY_READ): a book on a workbook the reader refuses without
+    them could not be built before."""
+    from iur_survey.pipeline import ENV_READ, _step_read, read_options, results_key
+    from iur_survey.instrument import load_instrument
+    monkeypatch.delenv(ENV_READ, raising=False)
+    k0 = results_key(tmp_path / "x.csv", REPO / "data" / "instrument.yaml")
+    monkeypatch.setenv(ENV_READ, '{"encoding": "cp1252"}')
+    assert read_options() == {"encoding": "cp1252"}
+    assert results_key(tmp_path / "x.csv", REPO / "data" / "instrument.yaml") != k0
+    monkeypatch.setenv(ENV_READ, '{"sheat": "1"}')
+    with pytest.raises(ValueError, match="only"):
+        read_options()
+    csv = tmp_path / "plain.csv"
+    csv.write_bytes("response_id,role,GOV1\nR1,University,Agr\xe9\n".encode("cp1252"))
+    seen = {}
+
+    def fake_read(path, instrument=None, **kw):
+        seen.update(kw)
+        raise RuntimeError("stop")
+    monkeypatch.setattr("iur_survey.pipeline.read_export", fake_read)
+    with pytest.raises(RuntimeError):
+        _step_read({"data": csv, "instrument": load_instrument(), "read_options": {"encoding": "cp1252"}})
+    assert seen == {"encoding": "cp1252"}
 
 
 def test_new_steps_wait_for_the_steps_they_need(tmp_path):

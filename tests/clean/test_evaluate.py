@@ -60,3 +60,20 @@ def test_separability_reports_the_default_decision_and_each_statistic():
     base = tab.iloc[0]
     for col in ("recall random", "recall partial", "recall speeder", "honest excluded"):
         assert (tab[col].iloc[1:] >= base[col] - 1e-12).all()
+
+
+def test_the_varied_generator_runs_at_a_tiny_n(capsys):
+    from iur_survey.clean.evaluate import GENERATORS, VARIED_RATES, evaluate, main, tables
+    from iur_survey.simulate.contamination import OPT_IN_KINDS
+
+    assert set(VARIED_RATES) == set(OPT_IN_KINDS) and all(0 < r < 0.1 for r in VARIED_RATES.values())
+    frame, truth = GENERATORS["varied"](150, 2)
+    assert set(OPT_IN_KINDS) <= set(truth["kind"])
+    res = evaluate((150,), (2,), ("csv",), "varied")
+    assert len(res) == len(frame) and set(OPT_IN_KINDS) <= set(res["label"])
+    rec, hon = tables(res)
+    assert {"random_marginal", "mild_random", "partial_late", "speeder_straight"} <= set(rec.index)
+    assert {"narrow", "slow_careful", "high_trait", "skipped_items"} <= set(hon.index)
+    assert main(["--generator", "varied", "--n", "150", "--seeds", "2", "--formats", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "== generator: varied" in out and "partial_late" in out and "skipped_items" in out

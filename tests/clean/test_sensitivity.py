@@ -49,3 +49,24 @@ def test_flags_by_rule_and_mismatched_flags_are_refused(cleaned):
         flag_sensitivity(cleaned.clean.iloc[1:], cleaned.flags)
     with pytest.raises(IURSurveyError, match="no flag column"):
         flag_sensitivity(cleaned.clean, cleaned.flags, rules=["nope"])
+
+
+def test_a_without_fit_with_warnings_is_said_not_shown_silently(cleaned):
+    """An outside audit: a 45-row "without" sample with negative variances went into the table in silence
+    (COL ~ VAL 2.06, SE 6.4). Its warnings now ride along (attrs and SensitivityWarning)."""
+    from iur_survey.sem.sensitivity import SensitivityWarning
+
+    flags = cleaned.flags.copy()
+    flags["n_evidence"] = 1
+    flags.loc[flags.index[:45], "n_evidence"] = 0
+    wo = sem(default_model(), cleaned.clean.iloc[:45].reset_index(drop=True))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tab = flag_sensitivity(cleaned.clean, flags, default_model())
+    said = tab.attrs["warnings"]
+    if not wo.converged:
+        assert any("did not converge" in w for w in said) and tab["est_without"].isna().all()
+        assert not tab["sign_change"].any() and not tab["significance_change"].any()
+    assert len(said) >= len(wo.warnings) > 0 or not wo.converged
+    assert all(w.startswith("the fit without the flagged respondents") for w in said)
+    assert sum(issubclass(c.category, SensitivityWarning) for c in caught) == len(said)

@@ -33,19 +33,37 @@ def cb(data):
     return sem(default_model(), data).parameter_estimates()
 
 
-def test_engine_table(pls, cb):
-    tab = compare_with_cbsem(pls, cb)
+@pytest.fixture(scope="module")
+def cb_fit(data):
+    return sem(default_model(), data)
+
+
+def test_engine_table(pls, cb, cb_fit):
+    tab = compare_with_cbsem(pls, cb_fit)                     # the fit: its standardizedSolution interval
     assert list(tab["op"]) == ["~"] * 11 + [":="] * 10
     paths = tab[tab["op"] == "~"]
-    # CB-SEM side copied from the table
+    # CB-SEM side copied from the table; the standardized interval is standardizedSolution()'s, not the
+    # unstandardized interval rescaled by std.all / est
     reg = cb[cb["op"] == "~"].set_index(["lhs", "rhs"])
+    ss = cb_fit.standardized_solution().set_index(["lhs", "op", "rhs"])
+    for row in tab.itertuples(index=False):
+        want = ss.loc[(row.lhs, row.op, row.rhs)]
+        assert row.cb_std == pytest.approx(want["est.std"], abs=1e-12)
+        assert tab.loc[tab["lhs"].eq(row.lhs) & tab["rhs"].eq(row.rhs), "cb_std.ci.lower"].item() == want["ci.lower"]
+        assert tab.loc[tab["lhs"].eq(row.lhs) & tab["rhs"].eq(row.rhs), "cb_std.ci.upper"].item() == want["ci.upper"]
+        assert tab.loc[tab["lhs"].eq(row.lhs) & tab["rhs"].eq(row.rhs), "cb_std.se"].item() == want["se"]
     for row in paths.itertuples(index=False):
         src = reg.loc[(row.lhs, row.rhs)]
         assert row.cb_std == src["std.all"] and row.cb_pvalue == src["pvalue"] and row.label == src["label"]
-        ratio = src["std.all"] / src["est"]
-        lo, hi = sorted((src["ci.lower"] * ratio, src["ci.upper"] * ratio))
-        assert np.isclose(tab.loc[tab["lhs"].eq(row.lhs) & tab["rhs"].eq(row.rhs), "cb_std.ci.lower"].item(), lo)
-        assert np.isclose(tab.loc[tab["lhs"].eq(row.lhs) & tab["rhs"].eq(row.rhs), "cb_std.ci.upper"].item(), hi)
+    # the same from the fit's results.json estimates, and from the table plus standardized=
+    records = cb_fit.to_dict()["estimates"]
+    for other in (compare_with_cbsem(pls, records), compare_with_cbsem(pls, cb, standardized=ss.reset_index())):
+        np.testing.assert_allclose(other["cb_std.ci.lower"], tab["cb_std.ci.lower"], rtol=1e-12)
+        np.testing.assert_allclose(other["cb_std.se"], tab["cb_std.se"], rtol=1e-12)
+    # a parameterEstimates() table alone has no standardized interval: NaN and a warning, never a rescaling
+    with pytest.warns(UserWarning, match="no standardized interval"):
+        bare = compare_with_cbsem(pls, cb)
+    assert bare["cb_std.ci.lower"].isna().all() and np.allclose(bare["cb_std"], tab["cb_std"])
     # PLS side equals the PLS tables
     pc = pls.path_coefficients()
     assert np.allclose(paths["pls_est"], pc["est"]) and np.allclose(paths["pls_ci.lower"], pc["ci.lower"])
@@ -60,7 +78,8 @@ def test_engine_table(pls, cb):
 
 def test_lavaan_reference_bootstrap_table(pls):
     ref = json.loads((REF / "json" / "boot_complete_800.json").read_text())
-    tab = compare_with_cbsem(pls, ref["estimates"])      # a list of dicts, as in the JSON
+    with pytest.warns(UserWarning, match="no standardized interval"):   # lavaan's parameterEstimates() only
+        tab = compare_with_cbsem(pls, ref["estimates"])      # a list of dicts, as in the JSON
     est = pd.DataFrame(ref["estimates"])
     row = tab[(tab["lhs"] == "INT") & (tab["rhs"] == "COL")].iloc[0]
     src = est[(est["lhs"] == "INT") & (est["op"] == "~") & (est["rhs"] == "COL")].iloc[0]
@@ -70,8 +89,9 @@ def test_lavaan_reference_bootstrap_table(pls):
 
 def test_fit_command_json_shape(pls, cb):
     records = json.loads(cb.to_json(orient="records"))
-    a = compare_with_cbsem(pls, records)
-    b = compare_with_cbsem(pls, cb)
+    with pytest.warns(UserWarning, match="no standardized interval"):
+        a = compare_with_cbsem(pls, records)
+        b = compare_with_cbsem(pls, cb)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -93,7 +113,8 @@ def test_standardized_solution_shape(pls):
 
 def test_without_bootstrap_and_errors(data, cb):
     plain = pls_sem(data, default_model())
-    tab = compare_with_cbsem(plain, cb)
+    with pytest.warns(UserWarning, match="no standardized interval"):
+        tab = compare_with_cbsem(plain, cb)
     assert tab["pls_pvalue"].isna().all() and tab["agree"].isna().all()
     assert tab["cb_significant"].notna().all()
     with pytest.raises(ValueError, match="columns"):

@@ -91,7 +91,11 @@ def test_python_api_tables_are_dataframes_equal_to_results(fitted):
     assert paths["*p*"].tolist() == [pval(e["pvalue"]) for e in reg]
     eff = paper.effects_apa(r)
     assert eff.frame["Effect"].tolist() == ["ind", "total"]
-    assert set(eff.frame["β 95% CI"]) == {"—"} and "no bootstrap draws of the standardized" in eff.note
+    # results.json's std.all.ci.lower/upper (standardizedSolution's delta-method interval) fill β 95% CI
+    defs = [e for e in res["estimates"] if e["op"] == ":="]
+    assert eff.frame["β 95% CI"].tolist() == [f"[{num(e['std.all.ci.lower'], 3, False)}, "
+                                              f"{num(e['std.all.ci.upper'], 3, False)}]" for e in defs]
+    assert "standardizedSolution() interval of std.all (delta method)" in eff.note
     meas = paper.measurement_apa(r).frame
     assert meas["Item"].tolist() == ["x1", "x2", "x3", "y1", "y2", "y3", "y4", "y5", "y6", "y7", "y8"]
     assert meas.loc[0, "α"] != "—" and meas.loc[0, "ω"] != "—"     # the data file is recorded in the call

@@ -11,7 +11,8 @@ from tests.reference.compare import load_reference, reference_estimates, referen
 
 CONTRACT_FIT = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr",
                 "aic", "bic", "logl"]
-EST_KEYS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all"]
+EST_KEYS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all",
+            "std.all.se", "std.all.z", "std.all.pvalue", "std.all.ci.lower", "std.all.ci.upper"]
 
 
 def run(tmp_path, *args):

@@ -15,7 +15,7 @@ from iur_survey.scoring import reverse_score
 from dataclasses import replace
 
 from iur_survey.simulate import EXCLUSION_KINDS, KINDS, Contamination, Population, simulate
-from iur_survey.simulate.contamination import HONEST_KINDS, STYLE_KINDS
+from iur_survey.simulate.contamination import HONEST_KINDS, OPT_IN_KINDS, STYLE_KINDS
 from iur_survey.simulate.simulate import DURATION_FLOOR, DURATION_MEDIAN, SPEEDER_CUT
 
 INST = load_instrument()
@@ -116,16 +116,17 @@ def test_every_kind_at_its_rate(big):
     c = Contamination()
     counts = big.kind_counts()["primary"]
     n = big.n
-    for kind in KINDS:
+    assert not set(OPT_IN_KINDS) & set(counts.index)      # opt-in kinds at rate 0 are not listed
+    for kind in c.shown_kinds():
         rate = c.item_nonresponse_respondents if kind == "item_nonresponse" else getattr(c, kind)
         assert counts[kind] == int(rate * n + 0.5), kind
-    assert len(big.frame) == n + counts.drop(list(HONEST_KINDS)).sum()
+    assert len(big.frame) == n + counts.drop(list(HONEST_KINDS), errors="ignore").sum()
     assert big.expected_clean().sum() == n
 
 
 def test_truth_points_at_real_rows(big):
     t = big.truth
-    assert set(t["kind"]) == set(KINDS)
+    assert set(t["kind"]) == set(KINDS) - set(OPT_IN_KINDS)
     assert (big.frame["response_id"].to_numpy()[t["position"]] == t["response_id"].to_numpy()).all()
     injected = t[t["primary"] & t["kind"].isin(EXCLUSION_KINDS)]
     assert injected["position"].is_unique                     # one primary kind per injected case

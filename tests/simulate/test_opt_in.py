@@ -1,0 +1,209 @@
+"""The simulator's opt-in kinds: off by default without a trace, and what each one is when switched on."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.instrument import load_instrument
+from iur_survey.scoring import reverse_score
+from iur_survey.simulate import KINDS, Contamination, simulate
+from iur_survey.simulate.contamination import (KIND_RULES, OPT_IN_KINDS, STYLE_KINDS, StyleStrengths)
+from iur_survey.simulate.simulate import DURATION_MEDIAN, SPEEDER_CUT
+
+INST = load_instrument()
+ITEMS = list(INST.item_codes)
+sim_module = importlib.import_module("iur_survey.simulate.simulate")    # the package exports the function's name
+CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight")
+STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items")
+ON = {**{k: 0.03 for k in CARELESS}, **{k: 0.05 for k in STYLES}}
+
+
+@pytest.fixture(scope="module")
+def on():
+    return simulate(8000, seed=31, contamination=Contamination.from_dict(ON))
+
+
+def rows(sim, kind):
+    t = sim.truth
+    return sim.frame.iloc[t.loc[(t["kind"] == kind) & t["primary"], "position"].to_numpy()]
+
+
+def plain_honest(sim):
+    """Honest rows with no style and no item nonresponse."""
+    return sim.frame[~sim.frame.index.isin(sim.truth["position"])]
+
+
+# -- off by default ---------------------------------------------------------------------------------------
+def test_the_opt_in_kinds_are_declared_and_off():
+    assert set(OPT_IN_KINDS) == set(CARELESS) | set(STYLES) and set(OPT_IN_KINDS) <= set(KINDS)
+    assert KINDS[-len(OPT_IN_KINDS):] == OPT_IN_KINDS      # appended: the others keep their random streams
+    assert set(STYLES) <= set(STYLE_KINDS)
+    c = Contamination()
+    assert all(getattr(c, k) == 0 for k in OPT_IN_KINDS)
+    assert not set(c.to_dict()) & set(OPT_IN_KINDS) and not set(c.shown_kinds()) & set(OPT_IN_KINDS)
+    for k in CARELESS:
+        assert KIND_RULES[k]                                # careless: a correct cleaning excludes them
+    for k in STYLES:
+        assert KIND_RULES[k] == ()                          # honest: kept
+
+
+def test_the_default_path_never_runs_the_opt_in_kinds(monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("an opt-in kind ran at rate 0")
+
+    for name in ("_random_marginal", "_mild_random", "_partial_late", "_speeder_straight"):
+        monkeypatch.setattr(sim_module, name, boom)
+    monkeypatch.setattr(sim_module, "_OPT_IN_STYLE", {k: boom for k in STYLES})
+    sim = simulate(400, seed=5, styles=StyleStrengths.drawn(5))
+    assert not set(sim.truth["kind"]) & set(OPT_IN_KINDS)
+    assert not set(sim.kind_counts().index) & set(OPT_IN_KINDS)
+
+
+def test_explicit_zeros_are_the_default_sample():
+    a = simulate(300, seed=9)
+    b = simulate(300, seed=9, contamination=replace(Contamination(), **{k: 0.0 for k in OPT_IN_KINDS}))
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    pd.testing.assert_frame_equal(a.truth, b.truth)
+
+
+def test_switching_careless_kinds_on_adds_rows_and_changes_nothing_else():
+    base = simulate(600, seed=4)
+    more = simulate(600, seed=4, contamination=Contamination.from_dict({k: 0.02 for k in CARELESS}))
+    assert len(more.frame) == len(base.frame) + 4 * 12
+    a = base.frame.drop(columns="_row").set_index("response_id")
+    b = more.frame.drop(columns="_row").set_index("response_id")
+    a, b = a[~a.index.duplicated()], b[~b.index.duplicated()]
+    assert set(a.index) <= set(b.index)
+    pd.testing.assert_frame_equal(a, b.loc[a.index])
+    old = more.truth[~more.truth["kind"].isin(CARELESS) & ~more.truth["detail"].str.contains("secondary to ")]
+    assert sorted(map(tuple, old[["response_id", "kind"]].to_numpy())) == \
+        sorted(map(tuple, base.truth.loc[~base.truth["detail"].str.contains("secondary to "),
+                                         ["response_id", "kind"]].to_numpy()))
+
+
+def test_switching_styles_on_leaves_the_other_honest_respondents():
+    base = simulate(600, seed=6)
+    more = simulate(600, seed=6, contamination=Contamination.from_dict({k: 0.05 for k in STYLES}))
+    new = set(more.truth.loc[more.truth["kind"].isin(STYLES), "response_id"])
+    assert len(new) == 4 * 30
+    keep = base.expected_clean().to_numpy()
+    a = base.frame[keep].set_index("response_id")
+    b = more.frame[more.expected_clean().to_numpy()].set_index("response_id")
+    assert set(a.index) == set(b.index)                     # the same honest people
+    same = a.index.difference(list(new))
+    cols = ITEMS + ["ATT1", "_duration", "_ip", "role"]
+    pd.testing.assert_frame_equal(a.loc[same, cols], b.loc[same, cols])
+    # the old styles: the same people with the same strengths
+    cols = ["response_id", "kind", "detail"]
+    old_styles = ["acquiescent", "extreme", "midpoint", "fast_careful"]
+    old = base.truth.loc[base.truth["kind"].isin(old_styles), cols].reset_index(drop=True)
+    got = more.truth.loc[more.truth["kind"].isin(old_styles), cols]
+    pd.testing.assert_frame_equal(got.set_index("response_id").loc[old["response_id"]].reset_index(), old)
+
+
+def test_drawn_strengths_keep_the_old_ranges():
+    s = StyleStrengths.drawn(3)
+    assert 0.6 <= s.narrow[0] < s.narrow[1] <= 1.0 and 1.8 <= s.slow_careful[0] < s.slow_careful[1] <= 4.5
+    assert s.skipped_items[0] == 1 and 2 <= s.skipped_items[1] <= 5
+    with pytest.raises(ValueError, match="narrow"):
+        StyleStrengths(narrow=(0.5, 1.5))
+
+
+# -- switched on: counts and truth -----------------------------------------------------------------------
+def test_counts_and_truth(on):
+    counts = on.kind_counts()["primary"]
+    for k in OPT_IN_KINDS:
+        assert counts[k] == int(ON[k] * on.n + 0.5), k
+    extra = sum(counts[k] for k in counts.index if KIND_RULES[k])
+    assert len(on.frame) == on.n + extra and on.expected_clean().sum() == on.n
+    t = on.truth
+    prim = t[t["primary"]]
+    injected = prim.loc[prim["kind"].isin(CARELESS), "position"]
+    assert injected.is_unique and not set(injected) & set(prim.loc[~prim["kind"].isin(CARELESS), "position"])
+    styled = t[t["kind"].isin(STYLE_KINDS)]
+    assert styled["position"].is_unique                     # one style per person, old and new
+    assert set(on.contamination.to_dict()) >= set(OPT_IN_KINDS)
+    # the secondary rows: every fast straight-liner is a speeder too
+    ss = prim.loc[prim["kind"] == "speeder_straight", "position"]
+    assert set(ss) <= set(t.loc[(t["kind"] == "speeder") & ~t["primary"], "position"])
+
+
+# -- switched on: what each kind is ---------------------------------------------------------------------
+def test_random_marginal_follows_the_items_shares(on):
+    x = rows(on, "random_marginal")[ITEMS].to_numpy()
+    h = on.frame[on.expected_clean()][ITEMS].to_numpy()
+    for j in range(len(ITEMS)):
+        hs = np.array([(h[:, j] == c).sum() for c in range(1, 6)]) / np.isfinite(h[:, j]).sum()
+        xs = np.array([(x[:, j] == c).mean() for c in range(1, 6)])
+        assert np.abs(xs - hs).max() < 0.12, ITEMS[j]          # 240 draws: SE of a share <= .032
+    pooled = np.array([(x == c).mean() for c in range(1, 6)])
+    assert pooled[3] > 0.3 and pooled[0] < 0.12                  # not uniform: agreement is common
+    r = np.corrcoef(reverse_score(rows(on, "random_marginal"), INST)[ITEMS].to_numpy(), rowvar=False)
+    assert abs(r[np.triu_indices(len(ITEMS), 1)].mean()) < 0.03
+    d = rows(on, "random_marginal")["_duration"]
+    assert d.min() >= 0.45 * DURATION_MEDIAN - 1                # an ordinary speed
+
+
+def test_mild_random_is_half_careful(on):
+    def mean_r(frame):
+        r = np.corrcoef(reverse_score(frame, INST)[ITEMS].dropna().to_numpy(), rowvar=False)
+        return r[np.triu_indices(len(ITEMS), 1)].mean()
+
+    mild, honest = mean_r(rows(on, "mild_random")), mean_r(plain_honest(on))
+    assert 0.1 * honest < mild < 0.6 * honest
+    assert on.truth.loc[on.truth["kind"] == "mild_random", "detail"].str.contains("14 of 29 questions").all()
+    assert on.latent.iloc[on.truth.loc[on.truth["kind"] == "mild_random", "position"]].isna().all().all()
+
+
+def test_partial_late_starts_at_about_two_thirds(on):
+    det = on.truth.loc[on.truth["kind"] == "partial_late", "detail"]
+    start = det.str.extract(r"careful for questions 1-(\d+) of 29")[0].astype(int)
+    assert start.between(18, 21).all() and start.nunique() > 1
+    r = rows(on, "partial_late")
+    assert (r["_duration"] >= SPEEDER_CUT * DURATION_MEDIAN).all()   # hurried, never speeding
+
+
+def test_speeder_straight(on):
+    r = rows(on, "speeder_straight")
+    x = r[ITEMS].to_numpy()
+    top = np.array([np.bincount(v.astype(int), minlength=6).max() for v in x])
+    assert (top >= len(ITEMS) - 3).all() and (top == len(ITEMS)).mean() > 0.4
+    assert (r["_duration"] < SPEEDER_CUT * DURATION_MEDIAN).all()
+
+
+def test_narrow_never_uses_the_end_points(on):
+    x = rows(on, "narrow")[ITEMS].to_numpy()
+    assert not np.isin(x, [1, 5]).any()                  # the default strength: never
+    assert np.isin(plain_honest(on)[ITEMS].to_numpy(), [1, 5]).mean() > 0.15
+    weak = simulate(3000, seed=2, contamination=Contamination.from_dict({"narrow": 0.2}),
+                    styles=StyleStrengths(narrow=(0.5, 0.5)))
+    w = rows(weak, "narrow")[ITEMS].to_numpy()
+    h = plain_honest(weak)[ITEMS].to_numpy()
+    assert np.isin(w, [1, 5]).mean() == pytest.approx(0.5 * np.isin(h, [1, 5]).mean(), rel=0.2)
+
+
+def test_slow_careful_and_high_trait(on):
+    d = rows(on, "slow_careful")["_duration"]
+    assert d.between(2 * DURATION_MEDIAN - 1, 4 * DURATION_MEDIAN + 1).all()
+    hi = reverse_score(rows(on, "high_trait"), INST)[ITEMS].to_numpy()
+    ho = reverse_score(plain_honest(on), INST)[ITEMS].to_numpy()
+    assert np.nanmean(hi) > np.nanmean(ho) + 0.5 and np.nanmean(hi >= 4) > 0.7
+    lat = on.latent.iloc[on.truth.loc[on.truth["kind"] == "high_trait", "position"]]
+    assert lat.mean().min() > 1.0                         # their latent scores really are high
+    assert (rows(on, "high_trait")["ATT1"] == 4).all()
+
+
+def test_skipped_items(on):
+    t = on.truth[on.truth["kind"] == "skipped_items"]
+    r = on.frame.iloc[t["position"]]
+    for (_, row), detail in zip(r.iterrows(), t["detail"]):
+        named = re.match(r"skipped (\d) item\(s\): (.*)", detail)
+        items = named.group(2).split(", ")
+        assert 1 <= int(named.group(1)) == len(items) <= 4 and row[items].isna().all()
+    assert on.expected_clean().iloc[t["position"]].all()

@@ -162,7 +162,8 @@ class OrdinalInvariance:
     def summary(self) -> str:
         cols = ["step", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled", "chisq.diff", "df.diff", "pvalue.diff",
                 "delta.cfi.scaled", "delta.rmsea.scaled", "decision"]
-        return ("ordinal invariance (WLSMV, Wu & Estabrook 2016):\n" + self.table[cols].to_string(
+        shown = self.table[cols].astype({"df": "Int64", "df.diff": "Int64"}, errors="ignore")
+        return ("ordinal invariance (WLSMV, Wu & Estabrook 2016):\n" + shown.to_string(
             index=False, float_format=lambda v: f"{v:.3f}") + f"\nlevel: {self.level}"
             + "".join("\n  warning: " + w for w in self.warnings))
 

@@ -28,7 +28,6 @@ import pandas as pd
 
 from .compare import lav_test_diff_satorra2000
 from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision
-from .ordinal import blas_threads
 from .partable import build_partable
 from .table import group_text
 from .wlsmv_groups import ordinal_groups_fit
@@ -86,30 +85,8 @@ def we_syntax(syntax: str, ngroups: int, group_equal) -> str:
     return "\n".join(lines)
 
 
-def lrt_satorra2000(res1, res0) -> dict:
-    """lavaan's scaled-shifted difference test (``lav_test_diff_Satorra2000``, ``A.method = "delta"``)
-    of a restricted multi-group WLSMV fit ``res0`` against ``res1`` (both
-    :class:`~iur_survey.sem.wlsmv_groups.WLSMVGroupsFit`): :func:`iur_survey.sem.compare.lav_test_diff_satorra2000`.
-
-    Returns ``chisq_diff``, ``df_diff``, ``pvalue``, ``a``, ``b``, ``trace_ugamma``, ``trace_ugamma2``.
-
-    >>> from iur_survey.sem import sem
-    >>> rng = np.random.default_rng(12)
-    >>> y = rng.normal(size=(500, 1)) @ [[.8, .7, .6, .7]] + rng.normal(size=(500, 4)) * .6
-    >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c", "e"])
-    >>> d["G"] = np.where(np.arange(500) < 300, "x", "y")
-    >>> m1 = sem("F =~ a + b + c + e", d, ordered=True, group="G")
-    >>> m0 = sem("F =~ a + b + c + e", d, ordered=True, group="G", group_equal=["thresholds", "loadings"])
-    >>> t = lrt_satorra2000(m1.meta["wlsmv_groups"], m0.meta["wlsmv_groups"])
-    >>> t["df_diff"], bool(0 <= t["pvalue"] <= 1)
-    (10, True)
-    """
-    with blas_threads():
-        return _lrt(res1, res0)
-
-
-def _lrt(res1, res0) -> dict:
-    return lav_test_diff_satorra2000(res1, res0)       # the one implementation, beside lavTestLRT's others
+#: lavaan's scaled-shifted difference test of two WLSMV fits (one implementation, in :mod:`~iur_survey.sem.compare`)
+lrt_satorra2000 = lav_test_diff_satorra2000
 
 
 class OrdinalInvariance:

@@ -134,6 +134,16 @@ def mark_nonconverged(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def _key_columns(pt, keep: list[int], *, block: bool) -> dict[str, list]:
+    """lavaan's key columns of the ``keep`` rows: ``lhs op rhs`` (``block``) ``group`` (several groups) ``label``."""
+    out: dict[str, list] = {"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
+                            "rhs": [pt.rhs[i] for i in keep]}
+    if pt.ngroups > 1:
+        if block:
+            out["block"] = [pt.block[i] for i in keep]
+        out["group"] = [pt.group[i] for i in keep]
+    out["label"] = [pt.label[i] for i in keep]
+    return out
 
 
 @dataclass
@@ -204,12 +214,7 @@ class SEMResult:
             z = est / tmp
         pval = z_pvalue(z)
         fac = z_critical(level)
-        df: dict[str, Any] = {"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
-                              "rhs": [pt.rhs[i] for i in keep]}
-        if pt.ngroups > 1:
-            df["block"] = [pt.block[i] for i in keep]
-            df["group"] = [pt.group[i] for i in keep]
-        df["label"] = [pt.label[i] for i in keep]
+        df: dict[str, Any] = _key_columns(pt, keep, block=True)
         df["est"] = est
         df["se"] = se
         df["z"] = z
@@ -275,11 +280,7 @@ class SEMResult:
         with np.errstate(divide="ignore", invalid="ignore"):
             z = est / np.where(se == 0, np.nan, se)
         fac = z_critical(level)
-        out: dict[str, Any] = {"lhs": [pt.lhs[i] for i in keep], "op": [pt.op[i] for i in keep],
-                               "rhs": [pt.rhs[i] for i in keep]}
-        if pt.ngroups > 1:
-            out["group"] = [pt.group[i] for i in keep]
-        out["label"] = [pt.label[i] for i in keep]
+        out: dict[str, Any] = _key_columns(pt, keep, block=False)
         out.update({"est.std": est, "se": se, "z": z, "pvalue": z_pvalue(z), "ci.lower": est - fac * se,
                     "ci.upper": est + fac * se})
         return pd.DataFrame(out)

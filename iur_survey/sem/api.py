@@ -59,7 +59,6 @@ from .matrices import Model
 from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_information_expected, mvn_loglik,
                  saturated_loglik)
 from .partable import ParTable, build_partable
-from .robust import baseline_moments_x
 from .results import SEMResult
 from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, parse_model
@@ -587,7 +586,8 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
 def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, info_type: str,
               warnings: list[str], n_input: int, group, group_equal, control: dict) -> SEMResult:
     try:
-        from .fiml import SampleStats, em_saturated, fiml_gradient, fiml_loglik, independence_fiml
+        from .fiml import (SampleStats, baseline_moments_x, em_saturated, fiml_gradient, fiml_loglik,
+                           independence_fiml)
         from .fiml import information_expected as fiml_info_expected
     except ImportError as exc:  # pragma: no cover - the likelihood side is part of the package
         raise EstimationError(None, f"FIML is not available: {exc}") from None

@@ -44,6 +44,7 @@ from .table import is_frame
 
 __all__ = [
     "Pattern",
+    "baseline_moments_x",
     "pairwise_cov",
     "SampleStats",
     "FimlBatch",
@@ -879,3 +880,24 @@ class FimlBatch:
                 if info:
                     I[r] = self.model.expected_information(Theta[r], np.array([s.n for s in sts], float) / N)
         return F, grad, I, ok
+
+
+def baseline_moments_x(stats: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx) -> tuple[np.ndarray, np.ndarray]:
+    """The independence model's moments with the covariates' block at their (saturated, FIML) sample values.
+
+    >>> X = np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 1.0], [2.0, 4.0, 0.0], [3.0, 3.0, 2.0]])
+    >>> Sb, mb = baseline_moments_x(SampleStats(X), np.eye(3), np.zeros(3), [1, 2])
+    >>> round(float(Sb[1, 2]), 4), float(Sb[0, 1])
+    (-0.625, 0.0)
+    """
+    x = np.asarray(x_idx, dtype=int)
+    sx = SampleStats(stats.X[:, x])
+    if sx.complete:
+        Sx, mx = sx.cov, sx.mean
+    else:
+        Sx, mx, _, _ = em_saturated(sx)
+    Sb = np.array(Sb, dtype=float, copy=True)
+    mb = np.array(mb, dtype=float, copy=True)
+    Sb[np.ix_(x, x)] = Sx
+    mb[x] = mx
+    return Sb, mb

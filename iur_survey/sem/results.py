@@ -269,6 +269,10 @@ class SEMResult:
         """
         import pandas as pd
 
+        return pd.DataFrame(self._standardized_columns(type, level))
+
+    def _standardized_columns(self, type: str = "std.all", level: float = 0.95) -> dict[str, Any]:
+        """The columns of :meth:`standardized_solution` as lists and arrays (results.json needs no pandas)."""
         se_all = self.standardized_se(type)
         if se_all is None:
             raise EstimationError(None, f"no standardized standard errors for estimator {self.estimator} / se "
@@ -283,7 +287,7 @@ class SEMResult:
         out: dict[str, Any] = _key_columns(pt, keep, block=False)
         out.update({"est.std": est, "se": se, "z": z, "pvalue": z_pvalue(z), "ci.lower": est - fac * se,
                     "ci.upper": est + fac * se})
-        return pd.DataFrame(out)
+        return out
 
     def fit_measures(self, names: list[str] | None = None) -> pd.Series:
         """lavaan's ``fitMeasures(fit)`` (all measures, lavaan's names and order)."""
@@ -373,12 +377,12 @@ class SEMResult:
         ``std.all`` in every row: lavaan's ``standardizedSolution(fit)`` columns se z pvalue ci.lower ci.upper
         (95%); null where not defined (estimator not ML/MLR, ``se = "none"``, se 0 for z / p)."""
         try:
-            ss = self.standardized_solution("std.all")
+            ss = self._standardized_columns("std.all")
         except EstimationError:
             ss = None
         for k, e in enumerate(estimates):
             for col, name in self.STD_ALL_JSON.items():
-                e[name] = None if ss is None else json_number(ss[col].iat[k])
+                e[name] = None if ss is None else json_number(ss[col][k])
 
     def _sampstat_records(self) -> dict[str, dict[str, Any]]:
         """lavaan's ``lavInspect(fit, "sampstat")`` covariance per group ("" for one group), for results.json:

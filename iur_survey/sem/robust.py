@@ -48,6 +48,7 @@ from .fitmeasures import chisq_pvalue
 from .fiml import (
     SampleStats,
     _as_stats,
+    baseline_moments_x,
     casewise_scores,
     em_saturated,
     fiml_loglik,
@@ -611,27 +612,6 @@ def _x_list(x_idx, G: int) -> list[np.ndarray]:
 def _baseline_df(p: int, px: int, meanstructure: bool) -> int:
     """df of lavaan's independence model with ``px`` observed covariates (their block free or fixed: the same)."""
     return p * (p - 1) // 2 - px * (px - 1) // 2
-
-
-def baseline_moments_x(stats: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx) -> tuple[np.ndarray, np.ndarray]:
-    """The independence model's moments with the covariates' block at their (saturated, FIML) sample values.
-
-    >>> X = np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 1.0], [2.0, 4.0, 0.0], [3.0, 3.0, 2.0]])
-    >>> Sb, mb = baseline_moments_x(SampleStats(X), np.eye(3), np.zeros(3), [1, 2])
-    >>> round(float(Sb[1, 2]), 4), float(Sb[0, 1])
-    (-0.625, 0.0)
-    """
-    x = np.asarray(x_idx, dtype=int)
-    sx = SampleStats(stats.X[:, x])
-    if sx.complete:
-        Sx, mx = sx.cov, sx.mean
-    else:
-        Sx, mx, _, _ = em_saturated(sx)
-    Sb = np.array(Sb, dtype=float, copy=True)
-    mb = np.array(mb, dtype=float, copy=True)
-    Sb[np.ix_(x, x)] = Sx
-    mb[x] = mx
-    return Sb, mb
 
 
 def _baseline_information_x(st: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx, *, fixed_x: bool,

@@ -76,7 +76,6 @@ examples:
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import warnings
 
@@ -165,10 +164,7 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
         model = default_model(load_instrument(args.instrument), ngroups=ngroups, equal_regressions=eq)
         how = "labels shared by the groups (--equal regressions)" if eq else "group-specific labels"
         return model, f"<default model, {ngroups} groups, {how}>", []
-    # labels written once are on the =~ ~ ~~ lines (group_specific_labels repeats every := / == line per group,
-    # even one that uses c(...) labels only: no warning for those)
-    paths = "\n".join(x for x in syntax.splitlines() if not re.search(r":=|==", x.split("#", 1)[0]))
-    if "regressions" not in group_equal and group_specific_labels(paths, ngroups) != paths:
+    if "regressions" not in group_equal and group_specific_labels(syntax, ngroups) != syntax:
         return syntax, source, [
             f"{source}: a label written once (e.g. a1*GOV) names ONE parameter shared by all {ngroups} groups "
             "(lavaan's rule), so those parameters are constrained equal across groups; write "

@@ -847,13 +847,32 @@ _LABEL_MOD = re.compile(r"(?<![\w.(\"'])([A-Za-z_.][\w.]*)\s*\*(?=\s*[A-Za-z_.])
 _LABEL_RESERVED = {"NA", "start", "equal", "label", "c", "TRUE", "FALSE"}
 
 
+def _one_statement_per_line(model: str) -> str:
+    """``model`` with one statement per line: statements joined by ``;`` split, continuation lines joined
+    (as :func:`_statements` reads them); a model already written so is returned as it is, comments and all.
+
+    >>> _one_statement_per_line("y ~ a1*x + b; d := a1*2")
+    'y ~ a1 * x + b\\nd := a1 * 2'
+    """
+    codes = [_strip_comment(x) for x in model.splitlines()]
+    if not any(";" in c or (c.strip() and not _REL_OP_TEXT.search(c)) for c in codes):
+        return model
+    return "\n".join(" ".join(t.text for t in toks) for toks in _statements(model, "<model>"))
+
+
+#: a relation operator in a line of syntax (a line without one continues the statement above)
+_REL_OP_TEXT = re.compile("|".join(re.escape(op) for op in _REL_OPS))
+
+
 def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") -> str:
     """Give every label of ``model`` one name per group, so that a multi-group fit estimates each labelled
     parameter freely in every group (in lavaan a single label means one parameter shared by all groups).
 
     ``COL ~ a1*GOV`` becomes ``COL ~ c(a1.g1, a1.g2, ...)*GOV``; a ``:=`` or ``==`` line is repeated per
     group with its labels and defined name suffixed (``ind_GOV.g1 := a1.g1*b.g1``).  Fixed values
-    (``1*x``), ``NA*x``, ``start()`` and labels already written per group (``c(...)``) are left alone.
+    (``1*x``), ``NA*x``, ``start()`` and labels already written per group (``c(...)``) are left alone; a
+    model without a label written once is returned as it is.  Statements joined by ``;`` or continued on
+    the next line are read as the parser reads them.
 
     >>> print(group_specific_labels("y ~ b1*x1 + 0.5*x2\\nd := b1*2", 2))
     y ~ c(b1.g1, b1.g2)*x1 + 0.5*x2
@@ -863,7 +882,7 @@ def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") ->
     if ngroups < 1:
         raise ValueError("ngroups must be >= 1")
     sfx = [suffix.format(g=g) for g in range(1, ngroups + 1)]
-    lines = model.splitlines()
+    lines = _one_statement_per_line(model).splitlines()
     labels: set[str] = set()
     body: list[str] = []
     for line in lines:
@@ -887,7 +906,7 @@ def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") ->
         if ":=" in code:
             defined.add(code.split(":=", 1)[0].strip())
     names = labels | defined
-    if not names:
+    if not labels:          # no label written once: every group already has its own (or there is none)
         return model
     word = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
                       + r")(?![\w.])")

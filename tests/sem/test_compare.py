@@ -321,3 +321,27 @@ def test_scaled_difference_with_covariates_equals_lavaan(method, missing):
     assert t["Df diff"].iloc[1] == r["df_diff"]
     np.testing.assert_allclose(t["Chisq diff"].iloc[1], r["chisq_diff"], rtol=2e-5)
     np.testing.assert_allclose(t["Pr(>Chisq)"].iloc[1], r["pvalue"], rtol=1e-4)
+
+
+def test_group_specific_labels_reads_statements_as_the_parser_does():
+    """A label in a ';'-joined statement or on a continuation line was left shared by every group, and `fit --group`
+    said nothing (a review found `y ~ a1*x + b; d := a1*2` estimated a1 equal in both groups, in silence)."""
+    from iur_survey.sem.syntax import group_specific_labels
+
+    assert group_specific_labels("y ~ a1*x + b; d := a1*2", 2) == (
+        "y ~ c(a1.g1, a1.g2)* x + b\nd.g1 := a1.g1 * 2\nd.g2 := a1.g2 * 2")
+    assert "c(b2.g1, b2.g2)" in group_specific_labels("y ~ a1*x +\n  b2*z", 2)
+    already = "F =~ a + c(l1, l2)*b\nF2 ~ c(p1, p2)*F\nd := p1 - p2   # a difference across groups"
+    assert group_specific_labels(already, 2) == already      # nothing written once: the model as it is
+
+
+def test_fit_group_warns_about_a_label_in_a_joined_statement():
+    import argparse
+
+    from iur_survey.commands.fit import _group_model
+
+    args = argparse.Namespace(model="m.lav", instrument=None)
+    _, _, warns = _group_model(args, "y ~ a1*x + b; d := a1*2\n", "m.lav", 2, [])
+    assert warns and "a label written once" in warns[0]
+    _, _, none = _group_model(args, "y ~ c(a1, a2)*x\nd := a1 - a2\n", "m.lav", 2, [])
+    assert none == []

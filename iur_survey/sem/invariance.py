@@ -490,6 +490,22 @@ def _steps(steps) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def step_warnings(warns: list[str], seen: set[str], step: str, messages) -> None:
+    """Add a step's fit warnings to ``warns`` as ``"step: message"``; a message every step repeats (rows
+    dropped, labels) is given once, with the first step that gave it.
+
+    >>> warns, seen = [], set()
+    >>> step_warnings(warns, seen, "configural", ["5 rows dropped"])
+    >>> step_warnings(warns, seen, "metric", ["5 rows dropped", "a Heywood case"])
+    >>> warns
+    ['configural: 5 rows dropped', 'metric: a Heywood case']
+    """
+    for w in messages:
+        if w not in seen:
+            seen.add(w)
+            warns.append(f"{step}: {w}")
+
+
 def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *, estimator: str = "ML",
                            missing: str = "auto", steps: Sequence = ("configural", "metric", "scalar", "strict"),
                            min_group_size: int | None = None, merge: Mapping[str, str] | str | None = None,
@@ -553,10 +569,7 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
             continue
         if not fits[s].converged:
             warns.append(f"the {s} model did not converge")
-        for w in fits[s].warnings:         # a message every step repeats (rows dropped, labels) is given once
-            if w not in seen:
-                seen.add(w)
-                warns.append(f"{s}: {w}")
+        step_warnings(warns, seen, s, fits[s].warnings)
     # ---- the cases the fits used (lavaan's nobs: after listwise deletion), not the rows with a group value
     used = next((f for f in fits.values() if f is not None), None)
     if used is not None:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .compare import lav_test_diff_satorra2000
-from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision
+from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision, step_warnings
 from .partable import build_partable
 from .table import group_text
 from .wlsmv_groups import ordinal_groups_fit
@@ -169,6 +169,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     rows = []
     prev, prev_identified = None, True
     warns: list[str] = []
+    seen: set[str] = set()
     n_used = None
     cache: dict = {}
     items = list(build_partable(syntax, meanstructure=True).ov_names[0])
@@ -204,9 +205,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
         fits[s] = res
         if n_used is None:             # the cases the fits use (lavaan's nobs), not the rows with a group value
             n_used = int(sum(res.nobs))
-        for w in res.warnings:
-            if f"{s}: {w}" not in warns and not w.endswith("were ignored") and "dropped by listwise" not in w:
-                warns.append(f"{s}: {w}")
+        step_warnings(warns, seen, s, res.warnings)
         identified = bool(np.all(np.isfinite(res.meta["wlsmv_groups"].e_inv)))
         if not identified:
             warns.append(f"the {s} model is not identified by these data (its information matrix cannot be "

@@ -242,3 +242,21 @@ def test_a1_ordinal_sequence_picks_chen_set_on_the_cases_used():
                                  steps=("configural", "thresholds"))
     assert sum(inv.fits["configural"].nobs) <= 300 < len(d)
     assert inv.to_dict()["invariance_info"]["cutoffs"].startswith("Chen (2007) small-sample")
+
+
+def test_ordinal_sequence_says_once_that_rows_were_dropped():
+    """A review: the ordinal block filtered 'rows dropped by listwise deletion' out of its warnings by text, so
+    nobody was told the invariance fits dropped rows; and a message every step repeats came once per step."""
+    import numpy as np
+    import pandas as pd
+
+    from iur_survey.sem.wlsmv_invariance import ordinal_invariance
+
+    rng = np.random.default_rng(11)
+    y = rng.normal(size=(600, 1)) @ [[.8, .7, .6, .7]] + rng.normal(size=(600, 4)) * .6
+    d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c", "e"]).astype(float)
+    d["G"] = np.where(np.arange(600) < 350, "x", "y")
+    d.loc[d.index[::15], "b"] = np.nan
+    inv = ordinal_invariance("F =~ a + b + c + e", d, "G", missing="listwise")
+    dropped = [w for w in inv.warnings if "dropped by listwise" in w]
+    assert len(dropped) == 1 and dropped[0].startswith("configural: ")

@@ -646,16 +646,17 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     base = []
     logl_x = 0.0
     for g, s in enumerate(stats):
-        Sb, mb, _ = independence_fiml(s)
+        Sb, mb, lb = independence_fiml(s)
         xa = _x_all_idx(pt, g)
         if len(xa):
             # lavaan's baseline keeps the covariates' block at its sample (FIML saturated) values
             Sb, mb = baseline_moments_x(s, Sb, mb, xa)
+            lb = fiml_loglik(s, Sb, mb)
             if pt.fixed_x:
                 # lavaan's logl with fixed.x is conditional on x: minus the x's own saturated loglik
                 logl_x += fiml_loglik(SampleStats(s.X[:, xa]), Sb[np.ix_(xa, xa)], mb[xa])
         base.append((Sb, mb))
-        base_logl += fiml_loglik(s, Sb, mb)
+        base_logl += lb
     base_chisq = 2.0 * (logl_h1 - base_logl)
     base_df = _ndat(pt, True) - sum(_baseline_npar(pt, g, True) for g in range(pt.ngroups))
     V = np.zeros((pt.npar, pt.npar))

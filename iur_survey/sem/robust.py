@@ -494,11 +494,13 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
     XX3 = XX3_null = 0.0
     base_blocks = []
     df_null = 0
+    em_moments = []
     for g, st in enumerate(stats):
         if h1s[g] is None:
             S_em, m_em, _, _ = em_saturated(st)
         else:
             S_em, m_em = h1s[g]
+        em_moments.append((S_em, m_em))
         Wm, Jm = A1s[g], B1s[g]
         if version == "V3" and (Wm is None or Jm is None):
             Wm, Jm = h1_information(st, h1=(S_em, m_em))
@@ -526,6 +528,8 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
         XX3 += complete_ml_chisq(Sigmas[g], mus[g], S_em, m_em, st.n)
         if bases[g] is None:
             Sb, mb, _ = independence_fiml(st)
+            if xs[g].size:
+                Sb, mb = baseline_moments_x(st, Sb, mb, xs[g])
         else:
             Sb, mb = bases[g]
         XX3_null += complete_ml_chisq(Sb, mb, S_em, m_em, st.n)
@@ -543,16 +547,15 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
         return tr0 - 2.0 * float(np.sum(E * DTJD.T)) + float(np.trace(E @ DWcD @ E @ DJD))
 
     Ds = [np.asarray(D, dtype=float) for D in Deltas]
-    E_model = None
-    if information == "expected":
-        We = [information_expected(st, *(h1s[g] if h1s[g] is not None else em_saturated(st)[:2]),
-                                   meanstructure=True) for g, st in enumerate(stats)]
-        E_model = np.linalg.inv(sum(f * D.T @ W @ D for f, W, D in zip(fg, We, Ds)))
-    c3 = k_value(Ds, E_model) / df if df > 0 else float("nan")
     DBs = _block_delta(base_blocks)
-    E_null = None
+    E_model = E_null = None
     if information == "expected":
-        E_null = np.linalg.inv(sum(f * D.T @ W @ D for f, W, D in zip(fg, We, DBs)))
+        We = [information_expected(st, *em_moments[g], meanstructure=True) for g, st in enumerate(stats)]
+
+        def expected_inverse(Dlist):
+            return np.linalg.inv(sum(f * D.T @ W @ D for f, W, D in zip(fg, We, Dlist)))
+        E_model, E_null = expected_inverse(Ds), expected_inverse(DBs)
+    c3 = k_value(Ds, E_model) / df if df > 0 else float("nan")
     c3_null = k_value(DBs, E_null) / df_null
     return FIMLCorrected(XX3=XX3, df3=df, c_hat3=c3, XX3_scaled=XX3 / c3 if df > 0 else float("nan"),
                          XX3_null=XX3_null, df3_null=df_null, c_hat3_null=c3_null, version=version)

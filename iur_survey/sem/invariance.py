@@ -585,10 +585,8 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
             key = "chen2007.small" if N <= 300 else "chen2007"
         if key == "chen2007":
             base = CHEN_2007
-        elif key in ("chen2007.small", "chen2007_small"):
+        else:                        # "chen2007.small" / "chen2007_small" (other names are refused above)
             base, key = CHEN_2007_SMALL, "chen2007.small"
-        else:
-            raise ValueError(f"cutoffs={cutoffs!r}: use 'auto', 'chen2007', 'chen2007.small' or a mapping")
         cut_name = f"Chen (2007){' small-sample (total N <= 300)' if key == 'chen2007.small' else ''}"
     else:
         base = {str(k): tuple(float(x) for x in v) for k, v in cutoffs.items()}

@@ -24,7 +24,7 @@ from .. import __version__
 from ..errors import EstimationError
 from .matrices import Model
 from .partable import ParTable
-from .standardized import STD_TYPES, r2_series, standardized_se
+from .standardized import check_std_type, r2_series, standardized_se
 from .syntax import render_syntax
 from .table import lazy_series_property, raw_field
 
@@ -231,8 +231,7 @@ class SEMResult:
         """Delta-method SE of every table row's standardized value (:func:`~iur_survey.sem.standardized.
         standardized_se` on this fit's ``vcov_theta``; cached per type), or None where it is not defined:
         ``se = "none"``, or an estimator other than ML/MLR (the WLSMV standardization is not covered)."""
-        if type not in STD_TYPES:
-            raise ValueError(f"type={type!r}: use 'std.all', 'std.lv' or 'std.nox'")
+        check_std_type(type)
         if self.se_type == "none" or not str(self.estimator).upper().startswith("ML"):
             return None
         cache = self.__dict__.setdefault("_std_se_cache", {})

@@ -47,7 +47,7 @@ from .partable import ParTable
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["standardize", "standardize_batch", "standardized_jacobian", "standardized_se", "r_squared"]
+__all__ = ["standardize", "standardize_batch", "standardized_jacobian", "standardized_se", "r_squared", "check_std_type"]
 
 #: the types of standardized solution (lavaan's ``standardizedSolution(type = )``)
 STD_TYPES = ("std.all", "std.lv", "std.nox")
@@ -191,7 +191,8 @@ def standardize(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) 
     return {k: v[0] for k, v in out.items()}
 
 
-def _check_type(type: str) -> None:
+def check_std_type(type: str) -> None:
+    """Refuse a standardization type other than lavaan's ``std.all``, ``std.lv`` and ``std.nox``."""
     if type not in STD_TYPES:
         raise ValueError(f"type={type!r}: use 'std.all', 'std.lv' or 'std.nox'")
 
@@ -218,7 +219,7 @@ def standardized_jacobian(pt: ParTable, model: Model, theta: np.ndarray, est: np
     >>> float(np.round(-0.5 * 1.4 ** -1.5, 6))        # analytic: std = (1 + r)^(-1/2)
     -0.301841
     """
-    _check_type(type)
+    check_std_type(type)
     theta = np.asarray(theta, float)
     k = theta.size
     if k == 0:

@@ -217,14 +217,15 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                "rmsea.scaled": f["rmsea.scaled"], "srmr": f["srmr"], "chisq.diff": np.nan, "df.diff": 0,
                "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan,
                "delta.srmr": np.nan, "decision": ""}
-        if prev is not None and fits[prev] is None:
-            row["decision"] = "not evaluated"
+        if prev is not None and (fits[prev] is None or not (identified and prev_identified)):
+            row["decision"] = "not evaluated"   # no test, no deltas: a step missing, or one the data do not identify
+            if fits[prev] is not None:
+                row["df.diff"] = abs(int(res.meta["wlsmv_groups"].df - fits[prev].meta["wlsmv_groups"].df))
         elif prev is not None:
             g1, g0 = fits[prev].meta["wlsmv_groups"], res.meta["wlsmv_groups"]
             if g0.df < g1.df:          # lavTestLRT orders the pair by df (binary items: +intercepts frees scales)
                 g1, g0 = g0, g1
-            lrt = (lrt_satorra2000(g1, g0) if identified and prev_identified else
-                   {"chisq_diff": np.nan, "df_diff": int(g0.df - g1.df), "pvalue": np.nan})
+            lrt = lrt_satorra2000(g1, g0)
             pf = fits[prev].fit_measures()
             row.update({"chisq.diff": lrt["chisq_diff"], "df.diff": lrt["df_diff"], "pvalue.diff": lrt["pvalue"],
                         "delta.cfi.scaled": f["cfi.scaled"] - pf["cfi.scaled"],
@@ -232,9 +233,6 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                         "delta.srmr": f["srmr"] - pf["srmr"]})
             cut = (CHEN_2007_SMALL if n_used <= 300 else CHEN_2007)[_CHEN_STEP[s]]
             row["decision"] = chen_decision(row["delta.cfi.scaled"], row["delta.rmsea.scaled"], row["delta.srmr"], cut)
-            if not (identified and prev_identified):
-                row.update({"chisq.diff": np.nan, "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan,
-                            "delta.rmsea.scaled": np.nan, "delta.srmr": np.nan, "decision": "not evaluated"})
         if not identified:             # no scaled statistic of a model the data do not identify
             row.update({k: np.nan for k in ("chisq.scaled", "pvalue.scaled", "cfi.scaled", "tli.scaled",
                                             "rmsea.scaled")})

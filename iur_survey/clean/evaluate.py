@@ -72,8 +72,7 @@ RULE_TARGETS: dict[str, tuple[str, ...]] = {
 RULE_TARGETS["duplicate_answers_ip"] += ("duplicate_id",)
 #: honest response styles (truth kinds of honest respondents; the foreign generator also mixes two; the last four
 #: are the simulator's opt-in styles, on in the varied generator)
-STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful", "acquiescent+extreme", "narrow", "slow_careful",
-               "high_trait", "skipped_items")
+STYLE_KINDS = SIMULATOR_STYLES[:4] + ("acquiescent+extreme",) + SIMULATOR_STYLES[4:]
 #: truth kinds that are not reasons to exclude
 NOT_EXCLUSIONS = ("item_nonresponse",) + STYLE_KINDS
 #: careless kinds: what the data-based indices are for (``random_marginal``: random answers drawn from the

@@ -88,19 +88,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
-#: every kind of injected case, in the order the truth file lists them
-KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
-         "straightliner", "random", "attention", "out_of_range", "item_nonresponse", "pattern", "partial",
-         "acquiescent", "extreme", "midpoint", "fast_careful",
-         # opt-in kinds (rate 0 by default); appended so that the others keep their random streams
-         "random_marginal", "mild_random", "partial_late", "speeder_straight",
-         "narrow", "slow_careful", "high_trait", "skipped_items")
-#: honest response styles (shares of the honest respondents; never an exclusion)
-STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful", "narrow", "slow_careful", "high_trait",
-               "skipped_items")
-#: kinds whose default rate is 0: listed in the outputs (population.json's rates and counts) only when switched on
+#: kinds whose default rate is 0: listed in the outputs (population.json's rates and counts) only when switched on;
+#: careless ones first, then honest styles
 OPT_IN_KINDS = ("random_marginal", "mild_random", "partial_late", "speeder_straight",
                 "narrow", "slow_careful", "high_trait", "skipped_items")
+#: every kind of injected case, in the order the truth file lists them; the opt-in kinds are appended so that the
+#: others keep their random streams
+KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
+         "straightliner", "random", "attention", "out_of_range", "item_nonresponse", "pattern", "partial",
+         "acquiescent", "extreme", "midpoint", "fast_careful") + OPT_IN_KINDS
+#: honest response styles (shares of the honest respondents; never an exclusion)
+STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful") + OPT_IN_KINDS[4:]
 #: kinds that mark an honest respondent rather than add a row
 HONEST_KINDS = ("item_nonresponse",) + STYLE_KINDS
 

@@ -712,8 +712,8 @@ def _all_but_one(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x
     having answered at least ``far`` items, where the longest run is below ``far``: a straight line that one other
     answer, or a skipped item, breaks.  Allowed only where at most ``alpha`` of honest answers drawn from the
     sample's answer model (fitted on every row: the straight lines in it only make the rule more cautious) do the
-    same; the draws decide whether one other
-    answer is allowed, or none.  Returns ``(near, count, answered, code)``."""
+    same; the draws decide whether one other answer is allowed, or none.  The model is fitted (once per
+    frame) only when some row is a candidate.  Returns ``(near, count, answered, code)``."""
     count, code = max_identical_index(x)
     answered = (~np.isnan(x)).sum(axis=1)
     near = (answered >= far) & (count >= answered - 1) & (best < far)

@@ -246,10 +246,10 @@ def run(args: argparse.Namespace) -> int:
         exc.file = exc.file or str(args.data)
         raise
     if args.group:        # the small-group rule on the cases the fit used (after listwise deletion), not the rows
-        from ..sem.invariance import fitted_group_sizes, small_group_warnings
-        used = fitted_group_sizes(sizes, dict(zip(res.partable.group_labels, res.nobs)))
-        if list(used["n"]) != list(sizes["n"]):
-            group_warnings = label_warnings + small_group_warnings(used, args.group, analysed=True)
+        from ..sem.invariance import rejudge_group_sizes
+        _, size_warns = rejudge_group_sizes(sizes, res, args.group)
+        if size_warns is not None:
+            group_warnings = label_warnings + size_warns
     if args.group and "regressions" in group_equal and not args.model:   # the shared labels are what was asked
         res.warnings = [w for w in res.warnings if not w.startswith("using a single label per parameter")]
     if args.bootstrap and res.meta.get("interaction"):

@@ -349,6 +349,16 @@ def fitted_group_sizes(sizes: pd.DataFrame, nobs: Mapping[str, int]) -> pd.DataF
     return out
 
 
+def rejudge_group_sizes(sizes: pd.DataFrame, fit, group: str) -> tuple[pd.DataFrame, list[str] | None]:
+    """The small-group rule on the cases ``fit`` used (:func:`fitted_group_sizes`): the new table and its
+    warnings, or ``sizes`` and None when the fit used every row with a group value."""
+    nobs = {str(lab): int(n) for lab, n in zip(fit.partable.group_labels, fit.nobs)}
+    if nobs == {str(g): int(n) for g, n in zip(sizes["group"], sizes["n"])}:
+        return sizes, None
+    used = fitted_group_sizes(sizes, nobs)
+    return used, small_group_warnings(used, group, analysed=True)
+
+
 def _int_or(x, key: str):
     return int(round(x)) if x is not None and key in ("npar", "df", "df.scaled") else x
 
@@ -573,10 +583,9 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     # ---- the cases the fits used (lavaan's nobs: after listwise deletion), not the rows with a group value
     used = next((f for f in fits.values() if f is not None), None)
     if used is not None:
-        nobs = {str(lab): int(n) for lab, n in zip(used.partable.group_labels, used.nobs)}
-        if nobs != {str(g): int(n) for g, n in zip(sizes["group"], sizes["n"])}:
-            sizes = fitted_group_sizes(sizes, nobs)      # the small-group rule judged on them, too
-            warns = small_group_warnings(sizes, group, analysed=True) + warns[n_size_warns:]
+        sizes, size_warns = rejudge_group_sizes(sizes, used, group)     # the small-group rule judged on them, too
+        if size_warns is not None:
+            warns = size_warns + warns[n_size_warns:]
     # ---- cut-offs
     N = int(sizes["n"].sum())
     if isinstance(cutoffs, str):

@@ -582,9 +582,14 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 
+def _given(v: Any) -> bool:
+    """A number results.json gives: neither null nor NaN."""
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+
 def _std_ci(r: Mapping) -> tuple[Any, Any] | None:
     for lo, hi in (("std.all.ci.lower", "std.all.ci.upper"), ("std.ci.lower", "std.ci.upper")):
-        if r.get(lo) is not None and not (isinstance(r.get(lo), float) and math.isnan(r[lo])):
+        if _given(r.get(lo)):
             return r[lo], r[hi]
     return None
 
@@ -654,7 +659,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     ordinal = est == "WLSMV"
     indices = "scaled" if ordinal else str(info.get("indices") or "standard")
     cfi_k, rmsea_k, prefix, words = _INV_INDICES.get(indices, _INV_INDICES["standard"])
-    scaled_chi = any("chisq.scaled" in (s.get("fit") or {}) for s in steps)
+    # the scaled χ² where a step has one (the book's invariance_table reads its frame the same way)
+    scaled_chi = any(_given((s.get("fit") or {}).get("chisq.scaled")) for s in steps)
     chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
     d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
     rows = []

@@ -67,7 +67,8 @@ def _as_table(est: Any, standardized: Any = None) -> pd.DataFrame:
     if not need <= set(tab.columns):
         raise ValueError(f"the CB-SEM table needs columns {sorted(need)}; it has {list(tab.columns)}")
     if "group" in tab.columns and tab["group"].nunique() > 1:
-        raise ValueError("compare_with_cbsem takes a single-group CB-SEM table")
+        raise EstimationError(None, "the PLS comparison takes a single-group CB-SEM fit: this results.json has "
+                                    f"{tab['group'].nunique()} groups (fit the model without --group to compare)")
     tab = tab.copy()
     if "est.std" in tab.columns and "std.all" not in tab.columns:       # standardizedSolution()
         tab["std.all"] = tab["est.std"]

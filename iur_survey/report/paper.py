@@ -334,8 +334,10 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
             rows.append({"Model": f"{lab} (scaled/robust)", "*N*": "", "Estimator": "",
                          **{k: v for k, v in fit_row(fit, scaled=True).items() if k not in ("AIC", "BIC")}})
     frame = pd.DataFrame(rows)
-    note = ("χ²: likelihood-ratio test of the model; CFI, TLI, RMSEA with its 90% CI and SRMR as lavaan's "
-            "fitMeasures().")
+    dwls = any(str(r.get("estimator", "")).upper() == "WLSMV" for r in results.values())
+    note = (("χ²: the test of the model (likelihood ratio; under WLSMV the DWLS statistic, not chi-square "
+             "distributed for ordinal data: report its scaled row)" if dwls else "χ²: likelihood-ratio test of the model")
+            + "; CFI, TLI, RMSEA with its 90% CI and SRMR as lavaan's fitMeasures().")
     if scaled_any:
         note += (" Scaled/robust rows: the scaled test statistic (chisq.scaled) and the robust CFI, TLI and "
                  "RMSEA (cfi.robust, tli.robust, rmsea.robust).")
@@ -688,18 +690,23 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     note = (f"Each step against the one before. {chi_note}. CFI, RMSEA and their changes: {words}; the changes "
             "(later step minus earlier step, with ΔSRMR) are judged by Chen's (2007) cut-offs"
             + (f": {info['cutoffs']}" if info.get("cutoffs") not in (None, "", "Chen (2007)") else "") + ".")
+    if info.get("level"):
+        note += (f" Highest level supported: {info['level']} (the first step not supported ends the sequence; a "
+                 "later step's decision does not raise it).")
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Step", "Decision")))
 
 
 def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural paths by group") -> APATable | None:
     """*b* and β (with stars) of every ``~`` path, one column per group (named by its label); None for one
-    group.  The ``:=`` effects are in :func:`effects_apa` (with their group)."""
+    group or a model without ``~`` paths.  The ``:=`` effects are in :func:`effects_apa` (with their group)."""
     est = estimates_frame(results)
     groups = _groups(est)
     if len(groups) < 2:
         return None
     reg = est[est["op"] == "~"]
+    if reg.empty:                 # a measurement model: no paths to set side by side
+        return None
     rows = []
     for key in dict.fromkeys(zip(reg["lhs"], reg["rhs"])):
         row = {"Path": f"{key[1]} → {key[0]}"}

@@ -120,5 +120,6 @@ def test_without_bootstrap_and_errors(data, cb):
     with pytest.raises(ValueError, match="columns"):
         compare_with_cbsem(plain, pd.DataFrame({"x": [1]}))
     two = pd.concat([cb.assign(group=1), cb.assign(group=2)])
-    with pytest.raises(ValueError, match="single-group"):
+    from iur_survey.errors import EstimationError
+    with pytest.raises(EstimationError, match="single-group"):     # a typed one-line error (the CLI printed a traceback)
         compare_with_cbsem(plain, two)

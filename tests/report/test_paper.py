@@ -122,6 +122,27 @@ def test_multigroup_and_invariance_tables():
     assert inv["Step"].tolist() == ["configural", "metric"] and inv.loc[1, "Δχ² (Δdf)"] == "2.00 (2)"
 
 
+def test_paper_tables_say_what_an_audit_found_unsaid():
+    """A CFA by group got an empty "Structural paths by group" table (its LaTeX did not compile); the invariance
+    table did not say where the sequence stops; a WLSMV fit's χ² was called a likelihood-ratio test."""
+    cfa = {"n": 20, "estimator": "ML", "fit": {"chisq": 1.0, "df": 1},
+           "estimates": [{"lhs": "F", "op": "=~", "rhs": "x", "group": g, "label": "", "est": 1.0, "se": 0.1,
+                          "z": 1.0, "pvalue": 0.01, "ci.lower": 0.8, "ci.upper": 1.2, "std.all": 0.7}
+                         for g in ("a", "b")],
+           "invariance_info": {"level": "metric", "estimator": "ML"},
+           "invariance": [{"step": "configural", "fit": {"chisq": 10.0, "df": 4}, "test": None, "delta": None,
+                           "decision": "baseline"},
+                          {"step": "metric", "fit": {"chisq": 12.0, "df": 6, "chisq.scaled": None},
+                           "test": {"chisq.diff": 2.0, "df.diff": 2, "pvalue": 0.37},
+                           "delta": {"cfi": -0.005, "rmsea": 0.001, "srmr": 0.002}, "decision": "supported"}]}
+    assert paper.paths_by_group_apa(cfa) is None
+    inv = paper.invariance_apa(cfa)
+    assert "Highest level supported: metric" in inv.note and "χ²" in inv.frame.columns   # no blank scaled column
+    wl = dict(cfa, estimator="WLSMV")
+    assert "not chi-square distributed" in paper.fit_apa(wl).note
+    assert "not chi-square" not in paper.fit_apa(cfa).note
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("libreoffice"), reason="LibreOffice not installed")
 def test_docx_opens_in_libreoffice(fitted, tmp_path):

@@ -64,12 +64,17 @@ def se_p_note(results: Mapping) -> str:
      *SE*: robust (Huber-White; lavaan's MLR).
     >>> se_p_note({"estimator": "ML", "bootstrap": {"B": 500, "ci": "percentile"}}).startswith(" *SE*: bootstrap (B = 500). *p*: z test")
     True
+    >>> se_p_note({"estimator": "WLSMV", "bootstrap": {"B": 50, "successful": 36}})[:58]
+    ' *SE*: bootstrap (36 of B = 50 draws, the others failed). '
     """
     out = ""
     est = str(results.get("estimator", "")).upper()
     b = results.get("bootstrap")
     if isinstance(b, Mapping) and b:
-        out += (f" *SE*: bootstrap (B = {b.get('B')}). *p*: z test of the estimate over its bootstrap *SE*, as "
+        ok = b.get("successful")
+        used = (f"B = {b.get('B')}" if ok is None or ok == b.get("B")
+                else f"{ok} of B = {b.get('B')} draws, the others failed")
+        out += (f" *SE*: bootstrap ({used}). *p*: z test of the estimate over its bootstrap *SE*, as "
                 f"lavaan's; it can disagree with the bootstrap CI, which is the one to read.")
     elif est == "MLR":
         out += " *SE*: robust (Huber-White; lavaan's MLR)."
@@ -618,7 +623,8 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
             + ("" if boot else " (delta method; run `iur-survey fit --bootstrap B` for bootstrap CIs)")
             + f"; β: completely standardized. {STARS_NOTE}")
     if not has_std_ci:
-        note += " β 95% CI: results.json has no bootstrap draws of the standardized effects (—)."
+        note += (" β 95% CI: not computed for WLSMV fits (—)." if str(results.get("estimator", "")).upper() == "WLSMV"
+                 else " β 95% CI: results.json has no interval of the standardized effects (—).")
     elif any(r.get("std.all.ci.lower") is not None for r in d.to_dict("records")):
         note += (" β 95% CI: lavaan's standardizedSolution() interval of std.all (delta method"
                  + (" on the bootstrap covariance" if boot else "") + ").")

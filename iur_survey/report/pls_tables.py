@@ -48,10 +48,15 @@ def _ci(lo, hi) -> str:
 
 
 def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = None,
-                         title: str = "PLS-SEM and CB-SEM side by side") -> APATable:
+                         title: str = "PLS-SEM and CB-SEM side by side",
+                         cb_model: str = "the ML model with FIML (Table 5.2)",
+                         cb_test: str = "the unstandardized Wald test (delta method for indirect and total effects)"
+                         ) -> APATable:
     """:func:`iur_survey.pls.compare_with_cbsem` as an APA table: for every path and defined effect the PLS
     estimate with its bootstrap interval and *p*, the CB-SEM standardized estimate with its interval and *p*,
-    and whether the two reach the same conclusion."""
+    and whether the two reach the same conclusion.  ``cb_model`` and ``cb_test`` say in the note which CB-SEM
+    fit it is and what its *p* is (the defaults are the book's; a bootstrap fit's *p* is the z test over the
+    bootstrap *SE*)."""
     frame = pd.DataFrame({
         "Effect": [effect_name(a, o, b) for a, o, b in zip(compare["lhs"], compare["op"], compare["rhs"])],
         "PLS β": [num(v, 3, False) for v in compare["pls_est"]],
@@ -64,9 +69,8 @@ def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = Non
     boot = f"{B:,} bootstrap resamples" if B else "the bootstrap"
     note = ("PLS β: PLS-SEM path coefficient (standardized composites; indirect and total effects as products and "
             f"sums of them), with the percentile 95% interval and the *p* value of *t* = β/*SE* from {boot}. "
-            "CB-SEM β: completely standardized estimate of the ML model with FIML (Table 5.2) with its 95% interval "
-            "(delta method, as lavaan's standardizedSolution) and the *p* of the unstandardized Wald test (delta "
-            "method for indirect and total effects). Agree: "
+            f"CB-SEM β: completely standardized estimate of {cb_model} with its 95% interval "
+            f"(delta method, as lavaan's standardizedSolution) and the *p* of {cb_test}. Agree: "
             "the same conclusion, both significant at .05 with the same sign, or both not significant.")
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Effect", "Agree")))

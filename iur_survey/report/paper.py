@@ -57,8 +57,9 @@ FORMATS = ("docx", "tex", "md", "csv", "html")
 STARS_NOTE = "* *p* < .05. ** *p* < .01. *** *p* < .001."
 
 
-def se_p_note(results: Mapping) -> str:
-    """What the *SE* and *p* of a path or effect table are, when they are not the plain ML ones.
+def se_p_note(results: Mapping, p: bool = True) -> str:
+    """What the *SE* and *p* of a path or effect table are, when they are not the plain ML ones (``p=False``:
+    the *SE* only, for a table without *p*).
 
     >>> print(se_p_note({"estimator": "MLR"}))
      *SE*: robust (Huber-White; lavaan's MLR).
@@ -74,8 +75,9 @@ def se_p_note(results: Mapping) -> str:
         ok = b.get("successful")
         used = (f"B = {b.get('B')}" if ok is None or ok == b.get("B")
                 else f"{ok} of B = {b.get('B')} draws, the others failed")
-        out += (f" *SE*: bootstrap ({used}). *p*: z test of the estimate over its bootstrap *SE*, as "
-                f"lavaan's; it can disagree with the bootstrap CI, which is the one to read.")
+        out += f" *SE*: bootstrap ({used})." + (" *p*: z test of the estimate over its bootstrap *SE*, as "
+                                                  "lavaan's; it can disagree with the bootstrap CI, which is the "
+                                                  "one to read." if p else "")
     elif est == "MLR":
         out += " *SE*: robust (Huber-White; lavaan's MLR)."
     elif est in ("WLSMV", "DWLS"):
@@ -491,7 +493,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         note += f" ω: — ({moments.reason or 'no sample moments of this group'})."
     if g0:
         note += f" Group {g0}."
-    note += _constraints_note(results) + improper_note(est)
+    note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est)
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
 
 

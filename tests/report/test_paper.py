@@ -138,6 +138,8 @@ def test_paper_tables_say_what_an_audit_found_unsaid():
     assert paper.paths_by_group_apa(cfa) is None
     inv = paper.invariance_apa(cfa)
     assert "Highest level supported: metric" in inv.note and "χ²" in inv.frame.columns   # no blank scaled column
+    assert "*SE*: robust (Huber-White" in paper.se_p_note({"estimator": "MLR"}, p=False)
+    assert "*p*" not in paper.se_p_note({"estimator": "ML", "bootstrap": {"B": 9}}, p=False)
     wl = dict(cfa, estimator="WLSMV")
     assert "not chi-square distributed" in paper.fit_apa(wl).note
     assert "not chi-square" not in paper.fit_apa(cfa).note

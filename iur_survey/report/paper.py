@@ -627,7 +627,7 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
     if not has_std_ci:
         note += (" β 95% CI: not computed for WLSMV fits (—)." if str(results.get("estimator", "")).upper() == "WLSMV"
                  else " β 95% CI: results.json has no interval of the standardized effects (—).")
-    elif any(r.get("std.all.ci.lower") is not None for r in d.to_dict("records")):
+    elif any(_given(r.get("std.all.ci.lower")) for r in d.to_dict("records")):
         note += (" β 95% CI: lavaan's standardizedSolution() interval of std.all (delta method"
                  + (" on the bootstrap covariance" if boot else "") + ").")
     if eg:

@@ -21,14 +21,16 @@ adjusted test; missing cells are handled pairwise (lavaan's missing =
 "pairwise"; --missing listwise drops incomplete rows); with --group, --equal
 takes thresholds too and --parameterization delta|theta; --invariance then
 runs the ordinal sequence of Wu & Estabrook (2016): configural, thresholds,
-thresholds+loadings, +intercepts, with lavaan's scaled-shifted difference test.
+thresholds+loadings, +intercepts, with lavaan's scaled-shifted difference test
+(in the --parameterization given: semTools' measEq.syntax for delta or theta).
 With --group, --equal loadings,intercepts constrains those parameters equal
 across groups (lavaan's group.equal); --invariance adds the measurement-
 invariance sequence of the measurement model (configural, metric, scalar,
 strict: chi-square difference tests, changes in CFI/RMSEA/SRMR, Chen's 2007
 decisions) to results.json under "invariance"; --merge-groups smallest or
 FROM=INTO[,FROM=INTO] merges small groups first (a group with no more cases
-than observed variables is an error that names the merge to use).
+than observed variables is an error that names the merge to use; the mapping
+applied is "groups_merged" and the invariance block's "merged").
 --bootstrap B replaces the standard errors and CIs by a nonparametric
 bootstrap (lavaan's se = "bootstrap": B case resamples; --ci percentile,
 bca.simple or bca; --seed S makes the draws reproducible; --workers N, or
@@ -228,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
         raise EstimationError(None, "--invariance needs --estimator ML, MLR or WLSMV")
     merged: dict = {}
     group_warnings: list = []
+    unmerged = data            # the invariance sequence merges the same groups itself (and records the mapping)
     if args.group:
         from ..sem.invariance import GROUP_EQUAL_NAMES, prepare_groups
         bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES and not (x == "thresholds" and ordered)]
@@ -267,11 +270,12 @@ def run(args: argparse.Namespace) -> int:
     if ordinal_inv:
         from ..sem.wlsmv_invariance import ordinal_invariance
         from ..sem.invariance import measurement_part
-        inv = ordinal_invariance(measurement_part(syntax), data, args.group, missing=res.missing)
+        inv = ordinal_invariance(measurement_part(syntax), unmerged, args.group, missing=res.missing,
+                                 parameterization=args.parameterization, merge=merged or None)
     elif args.invariance:
         from ..sem.invariance import measurement_invariance
-        inv = measurement_invariance(syntax, data, args.group, estimator=args.estimator or "ML",
-                                     missing=args.missing, warn=False)
+        inv = measurement_invariance(syntax, unmerged, args.group, estimator=args.estimator or "ML",
+                                     missing=args.missing, merge=merged or None, warn=False)
     payload = res.to_dict()
     if merged:
         payload["groups_merged"] = merged

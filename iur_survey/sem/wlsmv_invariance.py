@@ -1,13 +1,14 @@
 """Measurement invariance of ordinal items (Wu & Estabrook 2016) under WLSMV, as lavaan + semTools.
 
 The sequence is semTools' ``measEq.syntax(..., ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016",
-parameterization = "delta")`` fitted by lavaan's ``cfa(..., ordered = ..., estimator = "WLSMV")``:
+parameterization = "delta")`` (or ``"theta"``) fitted by lavaan's ``cfa(..., ordered = ..., estimator =
+"WLSMV", parameterization = ...)``:
 
-* **configural**: loadings and thresholds free in every group; item intercepts 0, scales 1, latent means
-  0 and latent variances 1 in every group;
-* **thresholds**: thresholds equal; item intercepts and scales free after the first group (a binary item,
-  with one threshold: its intercept only; its scale stays 1 until the intercepts are equal -- Wu & Estabrook's
-  rules for binary items, as semTools' ``measEq.syntax``);
+* **configural**: loadings and thresholds free in every group; item intercepts 0, scales (delta) or residual
+  variances (theta) 1, latent means 0 and latent variances 1 in every group;
+* **thresholds**: thresholds equal; item intercepts and scales (theta: residual variances) free after the
+  first group (a binary item, with one threshold: its intercept only; its scale / residual variance stays 1
+  until the intercepts are equal -- Wu & Estabrook's rules for binary items, as semTools' ``measEq.syntax``);
 * **thresholds + loadings**: loadings equal too; latent variances free after the first group;
 * **thresholds + loadings + intercepts**: item intercepts equal (0); latent means free after the first
   group (the same model as lavaan's ``group.equal = c("thresholds", "loadings")``).
@@ -26,8 +27,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import EstimationError
 from .compare import lav_test_diff_satorra2000
-from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision, step_warnings
+from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision, group_size_table, merge_groups, step_warnings
 from .partable import build_partable
 from .table import group_text
 from .wlsmv_groups import ordinal_groups_fit
@@ -45,9 +47,13 @@ WE_STEPS = {
 _CHEN_STEP = {"thresholds": "metric", "thresholds_loadings": "metric", "thresholds_loadings_intercepts": "scalar"}
 
 
-def we_syntax(syntax: str, ngroups: int, group_equal) -> str:
-    """The engine syntax of a Wu & Estabrook (2016) step (without the thresholds and scales, which the
-    fit takes as flags); measurement models only (``=~`` and factor covariances).
+def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "delta",
+              free_scale=None) -> str:
+    """The engine syntax of a Wu & Estabrook (2016) step (without the thresholds and, in the delta
+    parameterization, the scales, which the fit takes as flags); measurement models only (``=~`` and factor
+    covariances).  In the theta parameterization the items' residual variances are written: 1 in the first
+    group, free after it where ``free_scale`` (item -> bool; default: every item when the thresholds are
+    equal) says so, as semTools' ``measEq.syntax(..., parameterization = "theta")``.
 
     >>> print(we_syntax("F =~ a + b", 2, ["thresholds", "loadings"]))
     F =~ c(L1_1, L1_1)*a + c(L1_2, L1_2)*b
@@ -55,6 +61,8 @@ def we_syntax(syntax: str, ngroups: int, group_equal) -> str:
     b ~ c(0, NA)*1
     F ~ c(0, 0)*1
     F ~~ c(1, NA)*F
+    >>> print(we_syntax("F =~ a + b", 2, ["thresholds"], "theta", {"a": True, "b": False}).splitlines()[-2:])
+    ['a ~~ c(1, NA)*a', 'b ~~ c(1, 1)*b']
     """
     pt = build_partable(syntax, meanstructure=True)
     lv = list(pt.lv_names[0])
@@ -82,6 +90,10 @@ def we_syntax(syntax: str, ngroups: int, group_equal) -> str:
         lines.append(f"{f} ~ {vec('0', 'NA' if 'intercepts' in eq else '0')}*1")
     for f in lv:
         lines.append(f"{f} ~~ {vec('1', 'NA' if 'loadings' in eq else '1')}*{f}")
+    if parameterization == "theta":
+        for x in ov:
+            free = th if free_scale is None else bool(free_scale.get(x, th))
+            lines.append(f"{x} ~~ {vec('1', 'NA' if free else '1')}*{x}")
     return "\n".join(lines)
 
 
@@ -92,10 +104,13 @@ lrt_satorra2000 = lav_test_diff_satorra2000
 class OrdinalInvariance:
     """The fitted sequence: ``table`` (one row per step), ``fits`` (step -> OrdinalSEMResult)."""
 
-    def __init__(self, steps, fits, table, group, missing, warnings=None):
+    def __init__(self, steps, fits, table, group, missing, warnings=None, merge=None, parameterization="delta"):
         self.steps, self.fits, self.table, self.group, self.missing = steps, fits, table, group, missing
         self.warnings = list(warnings or [])
         self.cutoffs_name = "Chen (2007)"
+        #: the groups merged before fitting, {old label: new label} (empty: none)
+        self.merge = dict(merge or {})
+        self.parameterization = parameterization
 
     @property
     def level(self) -> str:
@@ -130,7 +145,8 @@ class OrdinalInvariance:
             items.append(item)
         first = next((f for f in self.fits.values() if f is not None), None)
         info = {"group": self.group, "estimator": "WLSMV", "missing": self.missing, "level": self.level,
-                "identification": "Wu.Estabrook.2016 (std.lv, delta)",
+                "identification": f"Wu.Estabrook.2016 (std.lv, {self.parameterization})",
+                "parameterization": self.parameterization, "merged": dict(self.merge),
                 "groups": {} if first is None else {lab: int(n) for lab, n in zip(first.partable.group_labels,
                                                                                   first.nobs)},
                 "cutoffs": self.cutoffs_name, "warnings": list(self.warnings)}
@@ -140,15 +156,24 @@ class OrdinalInvariance:
         cols = ["step", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled", "chisq.diff", "df.diff", "pvalue.diff",
                 "delta.cfi.scaled", "delta.rmsea.scaled", "decision"]
         shown = self.table[cols].astype({"df": "Int64", "df.diff": "Int64"}, errors="ignore")
-        return ("ordinal invariance (WLSMV, Wu & Estabrook 2016):\n" + shown.to_string(
+        merged = ("merged: " + ", ".join(f"{a} -> {b}" for a, b in self.merge.items()) + "\n") if self.merge else ""
+        return (f"ordinal invariance (WLSMV, Wu & Estabrook 2016, {self.parameterization} parameterization):\n"
+                + merged + shown.to_string(
             index=False, float_format=lambda v: f"{v:.3f}") + f"\nlevel: {self.level}"
             + "".join("\n  warning: " + w for w in self.warnings))
 
 
 def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: str = "pairwise",
                        steps=("configural", "thresholds", "thresholds_loadings",
-                              "thresholds_loadings_intercepts")) -> OrdinalInvariance:
+                              "thresholds_loadings_intercepts"), parameterization: str = "delta",
+                       merge=None) -> OrdinalInvariance:
     """Fit the Wu & Estabrook (2016) sequence (module docstring) and test each step against the previous.
+
+    ``parameterization``: lavaan's ``"delta"`` (default) or ``"theta"`` (semTools' ``measEq.syntax(...,
+    parameterization = "theta")``: residual variances instead of scales).  ``merge``: groups to merge before
+    fitting, as :func:`iur_survey.sem.invariance.merge_groups` (a mapping, ``"FROM=INTO,..."`` or
+    ``"smallest"`` by the small-group rule of :func:`~iur_survey.sem.invariance.group_size_table`); the mapping
+    applied is the result's ``merge`` (``"merged"`` in :meth:`OrdinalInvariance.to_dict`).
 
     >>> rng = np.random.default_rng(11)
     >>> f = rng.normal(size=(600, 1))
@@ -159,6 +184,14 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     >>> inv.table["df"].tolist()
     [4, 8, 11, 14]
     """
+    if parameterization not in ("delta", "theta"):
+        raise EstimationError(None, f"parameterization={parameterization!r}: use 'delta' or 'theta'")
+    if group not in data.columns:
+        raise EstimationError(None, f"group column {group!r} is not in the data")
+    mapping: dict = {}
+    if merge is not None:
+        sizes = group_size_table(data, group, syntax) if isinstance(merge, str) else None
+        data, mapping = merge_groups(data, group, merge, sizes=sizes)
     gcol = data[group]
     keep = gcol.notna().to_numpy()
     data = data.loc[keep]
@@ -187,7 +220,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
             # variances and scales to extreme values, thousands of iterations) and lavaan's default optimizer
             # fails or stops at an arbitrary point: the step is not fitted, and the reason is given
             warns.append(f"the {s} step is not evaluated: with binary items ({', '.join(binary)}) it frees their "
-                         "scales (Wu & Estabrook 2016), which the data do not pin down (the estimates drift to "
+                         + ("residual variances" if parameterization == "theta" else "scales")
+                         + " (Wu & Estabrook 2016), which the data do not pin down (the estimates drift to "
                          "extreme values; lavaan's default optimizer fails, or stops on the ridge, on the same "
                          "model); compare latent "
                          "means only with items of three or more categories, or treat them as continuous")
@@ -199,8 +233,10 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                                                 "delta.srmr")}, "decision": "not evaluated"})
             prev, prev_identified = s, False
             continue
-        res = ordinal_groups_fit(we_syntax(syntax, G, ge), data, group, labels, gvals, missing=missing,
-                                 std_lv=True, auto_rules=False, th_equal=th, delta_free=free,
+        theta = parameterization == "theta"
+        res = ordinal_groups_fit(we_syntax(syntax, G, ge, parameterization, free), data, group, labels, gvals,
+                                 missing=missing, std_lv=True, auto_rules=False, th_equal=th,
+                                 delta_free=False if theta else free, parameterization=parameterization,
                                  stats_cache=cache)
         fits[s] = res
         if n_used is None:             # the cases the fits use (lavaan's nobs), not the rows with a group value
@@ -238,7 +274,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                                             "rmsea.scaled")})
         rows.append(row)
         prev, prev_identified = s, identified
-    out = OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing, warns)
+    out = OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing, warns, merge=mapping,
+                            parameterization=parameterization)
     out.cutoffs_name = ("Chen (2007) small-sample (total N <= 300)" if n_used is not None and n_used <= 300
                         else "Chen (2007)")
     return out

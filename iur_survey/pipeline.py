@@ -374,12 +374,12 @@ def _step_invariance_ordinal(ctx):
     group = iv["group"]
     data = ctx["clean"]
     data = data[data[group].notna()]
-    data, _ = merge_groups(data, group, ctx.get("invariance_merge") or None)
     with _w.catch_warnings():
         _w.simplefilter("ignore")
-        inv = ordinal_invariance(iv["model"], data, group)
+        inv = ordinal_invariance(iv["model"], data, group, merge=ctx.get("invariance_merge") or None)
+    info = inv.to_dict()["invariance_info"]
     return {"group": group, "table": inv.table, "level": inv.level, "ml_level": ctx.get("invariance_level"),
-            "groups": inv.to_dict()["invariance_info"]["groups"]}
+            "groups": info["groups"], "merged": info["merged"]}
 
 
 def _step_group_paths(ctx):

@@ -698,6 +698,11 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     note = (f"Each step against the one before. {chi_note}. CFI, RMSEA and their changes: {words}; the changes "
             "(later step minus earlier step, with ΔSRMR) are judged by Chen's (2007) cut-offs"
             + (f": {info['cutoffs']}" if info.get("cutoffs") not in (None, "", "Chen (2007)") else "") + ".")
+    if ordinal and info.get("parameterization") == "theta":
+        note += " Theta parameterization (residual variances of the latent responses, as semTools' measEq.syntax)."
+    if info.get("merged"):
+        note += (" Groups merged before fitting: "
+                 + ", ".join(f"{a} → {b}" for a, b in dict(info["merged"]).items()) + ".")
     if info.get("level"):
         note += (f" Highest level supported: {info['level']} (the first step not supported ends the sequence; a "
                  "later step's decision does not raise it).")

@@ -76,6 +76,8 @@ def test_tiny_group_fails_cleanly_then_merge_works(tmp_path, capsys):
                     "--merge-groups", "government=research_institute")
     assert code == 0
     assert res["groups_merged"] == {"government": "research_institute"}
+    assert res["invariance_info"]["merged"] == {"government": "research_institute"}    # the mapping applied
+    assert "Merged: government -> research_institute" in capsys.readouterr().out
     assert res["invariance_info"]["groups"] == {"enterprise": 480, "research_institute": 292, "university": 360}
     assert [x["step"] for x in res["invariance"]] == STEPS
 

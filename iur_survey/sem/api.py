@@ -357,7 +357,11 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         X_all = X_all[ok]
         if gvals is not None:
             gvals = gvals[ok]
-    if mode == "fiml":
+    # lavaan (lav_data_full): with fixed.x covariates, FIML first deletes the cases missing an exogenous variable
+    # ("... cases were deleted [in group g] due to missing values in exogenous variable(s), while fixed.x = TRUE",
+    # below), an empty case among them; only without such covariates is an empty case "ignored"
+    x_deleted = mode == "fiml" and fixed_x and any(len(x) for x in pt0.ov_x_names)
+    if mode == "fiml" and not x_deleted:
         empty = np.isnan(X_all).all(axis=1)
         if empty.any():
             warnings.append(f"{int(empty.sum())} case(s) with no value on any model variable were ignored")
@@ -389,7 +393,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
             if len(xi):
                 bad_x = np.isnan(Xg[g][:, xi]).any(axis=1)
                 if bad_x.any():
-                    warnings.append(f"{int(bad_x.sum())} case(s) were deleted due to missing values in "
+                    where = f" in group {labels[g]}" if ngroups > 1 else ""
+                    warnings.append(f"{int(bad_x.sum())} case(s) were deleted{where} due to missing values in "
                                     "exogenous variable(s), while fixed.x = TRUE")
                     Xg[g] = Xg[g][~bad_x]
     for g in range(ngroups):

@@ -68,3 +68,37 @@ def test_fixed_x_logl_is_conditional_under_fiml():
     for key in ("logl", "unrestricted.logl", "baseline.chisq", "baseline.df", "cfi", "tli"):
         assert a[key] == pytest.approx(b[key], rel=1e-7), key
     assert a["logl"] == pytest.approx(ref["fit"]["logl"], rel=1e-9)
+
+
+WARN_REFS = json.loads((HERE / "fixedx_refs" / "fixedx_warning_refs.json").read_text())
+
+
+def _lavaan_words(msg: str) -> str:
+    """A warning without lavaan's prefix, final period and 'cases' / 'case(s)' spelling."""
+    return msg.replace("lavaan WARNING: ", "").replace("case(s)", "cases").rstrip(".")
+
+
+@pytest.mark.parametrize("case,kw", [("one", {}), ("groups", {"group": "G"}), ("fixed_x_false", {"fixed_x": False})])
+def test_fiml_deletes_cases_missing_a_covariate_and_says_so_as_lavaan(case, kw):
+    """FIML with fixed.x covariates: the cases missing a covariate (an empty case among them) are deleted, with
+    lavaan's warning per group (make_fixedx_warning_refs.R); without fixed.x only the empty cases go."""
+    import numpy as np
+    ref = WARN_REFS[case]
+    d = pd.read_csv(REFDATA / "poldem.csv")
+    d["G"] = np.where(np.arange(len(d)) < 40, "a", "b")
+    d.loc[[2, 9, 19, 49], "x1"] = np.nan
+    d.loc[[4, 5], "y1"] = np.nan
+    d.loc[[59, 60], ["y1", "y2", "x1", "x2"]] = np.nan
+    res = sem("y1 ~ x1 + x2\ny2 ~ y1 + x2", d, missing="fiml", **kw)
+    nobs = ref["nobs"] if isinstance(ref["nobs"], list) else [ref["nobs"]]
+    assert list(res.nobs) == nobs
+    fm = res.fit_measures()
+    for k in ("npar", "df", "chisq", "logl"):
+        assert fm[k] == pytest.approx(ref["fit"][k], rel=1e-6, abs=1e-8)
+    if case == "fixed_x_false":            # lavaan names the empty rows; the package counts them
+        assert any("2 case(s) with no value on any model variable were ignored" in w for w in res.warnings)
+        assert not any("exogenous" in w for w in res.warnings)
+    else:
+        assert [_lavaan_words(w) for w in res.warnings if "exogenous" in w] == \
+            [_lavaan_words(w) for w in ref["warnings"]]
+        assert not any("no value on any model variable" in w for w in res.warnings)

@@ -7,7 +7,8 @@ wlsmv_groups_630.csv with missing cells, pairwise): one group with ``:=`` indire
 and the theta parameterization, DWLS (standard SEs), an ``==`` constraint with a residual covariance of two
 items, a mix of continuous and ordered items; two groups configural, and with thresholds and loadings equal
 (free scales ``~*~`` in the delta parameterization, free residual variances in the theta one) with
-group-specific labels and ``:=`` differences; three groups; a bootstrap fit (lavaan's estimator "DWLS", test
+group-specific labels and ``:=`` differences; three groups, and the Wu & Estabrook "thresholds" step of the
+ordinal invariance sequence (semTools' measEq.syntax; per-item free scales); a bootstrap fit (lavaan's estimator "DWLS", test
 "scaled.shifted", se "bootstrap": its vcov is the bootstrap covariance).  Every type (std.all, std.lv,
 std.nox) and every row lavaan reports: loadings, regressions, thresholds, the y* (residual) variances the
 delta parameterization fills in, latent (co)variances, scales, intercepts and latent means, ``:=``.
@@ -45,6 +46,12 @@ TYPES = ("std.all", "std.lv", "std.nox")
 def _fit(name: str):
     c = REF[name]
     a = c["args"]
+    if "invariance_step" in a:
+        from iur_survey.sem.wlsmv_invariance import ordinal_invariance
+
+        step = a["invariance_step"]
+        inv = ordinal_invariance(c["model"], pd.read_csv(HERE / c["data"]), a["group"], steps=("configural", step))
+        return inv.fits[step]
     kw = {"ordered": list(a["ordered"]) if isinstance(a["ordered"], list) else [a["ordered"]]}
     for k in ("group", "parameterization", "missing"):
         if k in a:

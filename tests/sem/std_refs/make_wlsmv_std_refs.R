@@ -8,7 +8,7 @@
 # lavaan 0.6.14 refuses se = "bootstrap" with estimator = "WLSMV" ("use (D)WLS estimator for bootstrap"):
 # hs_boot is estimator = "DWLS", test = "scaled.shifted" (the WLSMV fit) with bootstrap SEs; its
 # standardizedSolution() is the delta method on the bootstrap vcov(fit).
-suppressMessages(library(lavaan))
+suppressMessages({ library(lavaan); library(semTools) })
 library(jsonlite)
 stopifnot(packageVersion("lavaan") == "0.6.14")
 out_dir <- "tests/sem/std_refs"
@@ -83,11 +83,7 @@ cases <- list(
 )
 datasets <- list(hs_ord.csv = hs_ord, "../ordinal_refs/wlsmv_groups_630.csv" = g630)
 
-res <- list()
-for (nm in names(cases)) {
-  cs <- cases[[nm]]
-  set.seed(17)
-  fit <- suppressWarnings(do.call("sem", c(list(model = cs$model, data = datasets[[cs$data]]), cs$args)))
+pack <- function(fit, cs) {
   stopifnot(lavInspect(fit, "converged"))
   pt <- parTable(fit)
   one <- list(model = cs$model, data = cs$data, args = cs$args,
@@ -101,8 +97,29 @@ for (nm in names(cases)) {
                         est.std = ss$est.std, se = ss$se, z = ss$z, pvalue = ss$pvalue,
                         ci.lower = ss$ci.lower, ci.upper = ss$ci.upper)
   }
-  res[[nm]] <- one
+  one
 }
+res <- list()
+for (nm in names(cases)) {
+  cs <- cases[[nm]]
+  set.seed(17)
+  res[[nm]] <- pack(suppressWarnings(do.call("sem", c(list(model = cs$model, data = datasets[[cs$data]]),
+                                                      cs$args))), cs)
+}
+# the Wu & Estabrook (2016) "thresholds" step of the ordinal invariance sequence (semTools' measEq.syntax, as
+# tests/sem/ordinal_refs/make_wlsmv_refs.R; iur_survey's ordinal_invariance): the scales of every item and the
+# latent means and variances free after the first group
+we_model <- "F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4"
+items8 <- c(paste0("a", 1:4), paste0("b", 1:4))
+dd <- g630
+for (i in items8) dd[[i]] <- ordered(dd[[i]])
+syn <- suppressWarnings(measEq.syntax(configural.model = we_model, data = dd, ordered = items8,
+                                      parameterization = "delta", ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016",
+                                      group = "G", group.equal = "thresholds", missing = "pairwise"))
+we_fit <- suppressWarnings(cfa(as.character(syn), data = dd, ordered = items8, estimator = "WLSMV",
+                               missing = "pairwise", group = "G", parameterization = "delta"))
+res$g3_we_thresholds <- pack(we_fit, list(model = we_model, data = "../ordinal_refs/wlsmv_groups_630.csv",
+                                          args = list(invariance_step = "thresholds", group = "G")))
 res$meta <- list(lavaan = as.character(packageVersion("lavaan")), R = R.version.string)
 writeLines(toJSON(res, digits = NA, na = "null", auto_unbox = TRUE, null = "null"),
            file.path(out_dir, "wlsmv_std_refs.json"))

@@ -16,6 +16,9 @@ categorical layout:
   ``rmsea.robust``, ``srmr``, ``wrmr``; no ``logl``/``aic``/``bic``: there is
   no likelihood) or of a DWLS fit (the unscaled measures only);
 * :meth:`~OrdinalSEMResult.vcov` covers the model parameters and thresholds;
+* :meth:`~OrdinalSEMResult.standardized_solution` is lavaan's ``standardizedSolution()`` of those rows
+  (delta-method se, z, p, CI; :mod:`iur_survey.sem.wlsmv_standardized`), and ``to_dict`` writes its std.all
+  inference (``std.all.se`` ...) in every estimates row;
 * :meth:`~OrdinalSEMResult.to_dict` writes ``aic``, ``bic`` and ``logl`` as
   ``null`` in the ``fit`` block (the contract names them; lavaan does not
   report them for WLSMV) and adds the scaled / robust measures.

@@ -215,7 +215,7 @@ def summarise_fit(res, syntax: str, estimator: str, missing: str) -> dict[str, A
     """The parts of an SEM result the book shows, as plain pandas/dict objects (picklable)."""
     out: dict[str, Any] = {"syntax": syntax, "estimator": estimator, "missing_requested": missing}
     out["estimates"] = res.parameter_estimates()
-    try:        # lavaan's standardizedSolution(fit): delta-method se / CI of std.all (ML, MLR; not WLSMV)
+    try:        # lavaan's standardizedSolution(fit): delta-method se / CI of std.all (ML, MLR, WLSMV)
         out["standardized"] = res.standardized_solution("std.all")
     except EstimationError:
         out["standardized"] = None

@@ -40,13 +40,17 @@ bar); results.json then has a "bootstrap" block (B, successful, failed, ...).
 results.json holds: n, estimator, missing, converged, warnings, fit (chisq df
 pvalue cfi tli rmsea + 90% CI, srmr, aic, bic, logl, ...), estimates (one
 object per parameter: lhs op rhs label est se z pvalue ci.lower ci.upper
-std.lv std.all), r2, seconds.  With WLSMV, fit holds lavaan's WLSMV measures
+std.lv std.all, then std.all.se std.all.z std.all.pvalue std.all.ci.lower
+std.all.ci.upper: lavaan's standardizedSolution() delta method, ML, MLR and
+WLSMV alike), r2, seconds.  With WLSMV, fit holds lavaan's WLSMV measures
 (chisq and chisq.scaled, df.scaled, chisq.scaling.factor,
 chisq.shift.parameter, cfi/tli/rmsea plain, .scaled and .robust, srmr, wrmr)
 and aic, bic, logl are null (no likelihood: lavaan reports none); estimates
 add the thresholds (op "|"), scales ("~*~") and zero intercepts as lavaan's
-parameterEstimates(); "ordered" lists the ordinal items.  Add --summary to
-print a lavaan-like summary.  Without it the terminal shows a short summary:
+parameterEstimates() (std.all.se: a y* variance, fixed in the delta
+parameterization, has one once standardized); "ordered" lists the ordinal
+items.  Add --summary to print a lavaan-like summary.  Without it the
+terminal shows a short summary:
 n, estimator, the fit line, the structural paths and := effects with CIs,
 standardized estimates and p, R².  results.json records its call ("call": data
 path and sha256, model syntax, options, version) for export-replication.

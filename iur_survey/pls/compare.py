@@ -59,7 +59,7 @@ def _as_table(est: Any, standardized: Any = None) -> pd.DataFrame:
         if standardized is None:
             try:
                 standardized = est.standardized_solution("std.all")
-            except EstimationError:             # an estimator without standardized SEs (WLSMV): NaN + warning
+            except EstimationError:             # no standardized SEs (se = "none"): NaN + warning
                 standardized = None
         est = est.parameter_estimates()
     tab = est if isinstance(est, pd.DataFrame) else pd.DataFrame(list(est))

@@ -604,8 +604,9 @@ def _std_ci(r: Mapping) -> tuple[Any, Any] | None:
 
 
 def effects_apa(results: Mapping, number=None, title: str = "Indirect and total effects") -> APATable:
-    """The ``:=`` rows: estimate, *SE*, 95% CI (bootstrap when bootstrapped), β, standardized 95% CI (when
-    results.json has the bootstrap of the standardized effects; "—" otherwise), *p*."""
+    """The ``:=`` rows: estimate, *SE*, 95% CI (bootstrap when bootstrapped), β, standardized 95% CI (results.json's
+    ``std.all.ci.lower`` / ``std.all.ci.upper``, lavaan's standardizedSolution() interval of any estimator, or
+    the bootstrap of the standardized effects; "—" when it has neither), *p*."""
     est = estimates_frame(results)
     d = est[est["op"] == ":="]
     eg = effect_groups(est) if len(_groups(est)) > 1 else {}
@@ -625,8 +626,7 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
             + ("" if boot else " (delta method; run `iur-survey fit --bootstrap B` for bootstrap CIs)")
             + f"; β: completely standardized. {STARS_NOTE}")
     if not has_std_ci:
-        note += (" β 95% CI: not computed for WLSMV fits (—)." if str(results.get("estimator", "")).upper() == "WLSMV"
-                 else " β 95% CI: results.json has no interval of the standardized effects (—).")
+        note += " β 95% CI: results.json has no interval of the standardized effects (—)."
     elif any(_given(r.get("std.all.ci.lower")) for r in d.to_dict("records")):
         note += (" β 95% CI: lavaan's standardizedSolution() interval of std.all (delta method"
                  + (" on the bootstrap covariance" if boot else "") + ").")

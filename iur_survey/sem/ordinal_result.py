@@ -16,6 +16,9 @@ categorical layout:
   ``rmsea.robust``, ``srmr``, ``wrmr``; no ``logl``/``aic``/``bic``: there is
   no likelihood) or of a DWLS fit (the unscaled measures only);
 * :meth:`~OrdinalSEMResult.vcov` covers the model parameters and thresholds;
+* :meth:`~OrdinalSEMResult.standardized_solution` is lavaan's ``standardizedSolution()`` of those rows
+  (delta-method se, z, p, CI; :mod:`iur_survey.sem.wlsmv_standardized`), and ``to_dict`` writes its std.all
+  inference (``std.all.se`` ...) in every estimates row;
 * :meth:`~OrdinalSEMResult.to_dict` writes ``aic``, ``bic`` and ``logl`` as
   ``null`` in the ``fit`` block (the contract names them; lavaan does not
   report them for WLSMV) and adds the scaled / robust measures.
@@ -29,7 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import EstimationError
 from .results import SEMResult, json_number, summary_line, z_critical, z_pvalue
+from .standardized import check_std_type
 
 __all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
 
@@ -115,6 +120,56 @@ class OrdinalSEMResult(SEMResult):
         if not standardized:
             df = df.drop(columns=["std.lv", "std.all", "std.nox"])
         return df
+
+    def standardized_se(self, type: str = "std.all") -> np.ndarray | None:
+        """Delta-method SE of every estimates-table row's standardized value (the rows of
+        :meth:`parameter_estimates`: thresholds, scales, y* variances and ``:=`` included), lavaan's
+        ``standardizedSolution(fit, type = type)$se`` for ordered items
+        (:func:`~iur_survey.sem.wlsmv_standardized.ordinal_standardized_se` on ``vcov_theta``: robust.sem,
+        standard for DWLS, the bootstrap covariance after a bootstrap; cached per type); None with
+        ``se = "none"``."""
+        check_std_type(type)
+        if self.se_type == "none":
+            return None
+        cache = self.__dict__.setdefault("_std_se_cache", {})
+        if type not in cache:
+            from .wlsmv_standardized import ordinal_std_map, ordinal_standardized_se
+
+            cache[type] = ordinal_standardized_se(ordinal_std_map(self), self.theta, self.vcov_theta, type)
+        return cache[type]
+
+    def _standardized_columns(self, type: str = "std.all", level: float = 0.95) -> dict[str, Any]:
+        """The columns of :meth:`standardized_solution` for ordered items: the rows of the estimates table
+        (lavaan's layout), ``est.std`` its std.lv / std.all / std.nox column.
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import sem
+        >>> rng = np.random.default_rng(5)
+        >>> y = rng.normal(size=(400, 1)) @ [[0.8, 0.7, 0.6]] + rng.normal(size=(400, 3)) * 0.6
+        >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c"])
+        >>> ss = sem("F =~ a + b + c", d, ordered=True).standardized_solution()
+        >>> ss.iloc[[0, 3, 12, 16]].round(3)          # a loading, a threshold, a y* variance (1 - R2), a scale
+           lhs   op rhs label  est.std     se       z  pvalue  ci.lower  ci.upper
+        0    F   =~   a          0.767  0.039  19.683     0.0     0.691     0.844
+        3    a    |  t1         -1.005  0.076 -13.268     0.0    -1.153    -0.856
+        12   a   ~~   a          0.411  0.060   6.871     0.0     0.294     0.528
+        16   a  ~*~   a          1.000  0.000     NaN     NaN     1.000     1.000
+        """
+        se = self.standardized_se(type)
+        if se is None:
+            raise EstimationError(None, f"no standardized standard errors with se {self.se_type!r}")
+        tab = self.table
+        est = tab[type].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = est / np.where(se == 0, np.nan, se)
+        fac = z_critical(level)
+        out: dict[str, Any] = {k: tab[k].tolist() for k in ("lhs", "op", "rhs")}
+        if self.partable.ngroups > 1:
+            out["group"] = tab["group"].tolist()
+        out["label"] = tab["label"].tolist()
+        out.update({"est.std": est, "se": se, "z": z, "pvalue": z_pvalue(z), "ci.lower": est - fac * se,
+                    "ci.upper": est + fac * se})
+        return out
 
     def vcov(self) -> pd.DataFrame:
         """lavaan's ``vcov(fit)``: the free model parameters and the thresholds (``GOV1|t1``)."""

@@ -230,7 +230,8 @@ class SEMResult:
     def standardized_se(self, type: str = "std.all") -> np.ndarray | None:
         """Delta-method SE of every table row's standardized value (:func:`~iur_survey.sem.standardized.
         standardized_se` on this fit's ``vcov_theta``; cached per type), or None where it is not defined:
-        ``se = "none"``, or an estimator other than ML/MLR (the WLSMV standardization is not covered)."""
+        ``se = "none"``, or an estimator other than ML/MLR.  A fit with ordered items (WLSMV, DWLS) is an
+        :class:`~iur_survey.sem.ordinal_result.OrdinalSEMResult`, whose own method covers it."""
         check_std_type(type)
         if self.se_type == "none" or not str(self.estimator).upper().startswith("ML"):
             return None
@@ -247,8 +248,9 @@ class SEMResult:
         ``se`` is the delta method on the fit's parameter covariance (ML, MLR robust, FIML, or the bootstrap
         covariance after :func:`~iur_survey.sem.bootstrap.with_bootstrap`, as lavaan); ``z = est.std / se``
         (NaN where se is 0: rows that do not vary, e.g. a fixed.x variance), ``pvalue`` two-sided normal,
-        ``ci = est.std -/+ qnorm((1 + level) / 2) se``.  Raises for an estimator other than ML/MLR or
-        ``se = "none"``.
+        ``ci = est.std -/+ qnorm((1 + level) / 2) se``.  With ordered items (WLSMV, DWLS; robust.sem, standard
+        or bootstrap covariance) the rows are those of the estimates table, thresholds, scales and y*
+        variances included (:mod:`iur_survey.sem.wlsmv_standardized`).  Raises with ``se = "none"``.
 
         >>> import numpy as np, pandas as pd
         >>> from iur_survey.sem import sem
@@ -275,7 +277,8 @@ class SEMResult:
         se_all = self.standardized_se(type)
         if se_all is None:
             raise EstimationError(None, f"no standardized standard errors for estimator {self.estimator} / se "
-                             f"{self.se_type!r} (delta method covered for ML and MLR)")
+                                        f"{self.se_type!r} (delta method covered for ML, MLR and, with ordered "
+                                        "items, WLSMV / DWLS)")
         pt = self.partable
         keep = [i for i in range(len(pt)) if pt.op[i] not in ("==", "<", ">")]
         est = self.std[type][keep]
@@ -374,7 +377,8 @@ class SEMResult:
     def _add_std_all_inference(self, estimates: list[dict[str, Any]]) -> None:
         """``std.all.se`` ``std.all.z`` ``std.all.pvalue`` ``std.all.ci.lower`` ``std.all.ci.upper`` after
         ``std.all`` in every row: lavaan's ``standardizedSolution(fit)`` columns se z pvalue ci.lower ci.upper
-        (95%); null where not defined (estimator not ML/MLR, ``se = "none"``, se 0 for z / p)."""
+        (95%), ML / MLR and WLSMV / DWLS alike; null where not defined (``se = "none"``, se 0 for z / p, a
+        vcov with NaN)."""
         try:
             ss = self._standardized_columns("std.all")
         except EstimationError:

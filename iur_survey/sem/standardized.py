@@ -47,7 +47,8 @@ from .partable import ParTable
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["standardize", "standardize_batch", "standardized_jacobian", "standardized_se", "r_squared", "check_std_type"]
+__all__ = ["standardize", "standardize_batch", "standardize_parts", "standardized_jacobian", "standardized_se",
+           "central_jacobian", "delta_method_se", "variance_parameters", "r_squared", "check_std_type"]
 
 #: the types of standardized solution (lavaan's ``standardizedSolution(type = )``)
 STD_TYPES = ("std.all", "std.lv", "std.nox")
@@ -165,6 +166,23 @@ def standardize_batch(pt: ParTable, model: Model, Theta: np.ndarray, est: np.nda
     ...                  equal_nan=True))
     True
     """
+    return standardize_parts(pt, model, Theta, est)[0]
+
+
+def standardize_parts(pt: ParTable, model: Model, Theta: np.ndarray, est: np.ndarray
+                      ) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+    """:func:`standardize_batch` and, per group, the implied variances of the observed variables it divides
+    by (K x p, the model's variable order; lavaan's ``computeVY``), for the rows the engine's table does not
+    hold (the thresholds of ordered items).
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> pt = build_partable("F =~ x1 + x2")
+    >>> mod = Model(pt)
+    >>> theta = np.array([0.5, 0.4, 0.3, 1.0])
+    >>> std, vy = standardize_parts(pt, mod, theta[None], mod.row_values(theta)[None])
+    >>> vy[0].round(2).tolist()                       # var(x1) = 1 + 0.4, var(x2) = 0.25 + 0.3
+    [[1.4, 0.55]]
+    """
     Theta = np.atleast_2d(np.asarray(Theta, float))
     est = np.asarray(est, float).T
     eta_var, ov_var = [], []
@@ -177,8 +195,8 @@ def standardize_batch(pt: ParTable, model: Model, Theta: np.ndarray, est: np.nda
         lv = _std_lv(pt, model, eta_var, est)
         allv = _std_all(pt, model, ov_var, est, lv, nox=False)
         nox = _std_all(pt, model, ov_var, est, lv, nox=True)
-    return {"std.lv": _defined(pt, est, lv).T, "std.all": _defined(pt, est, allv).T,
-            "std.nox": _defined(pt, est, nox).T}
+    return ({"std.lv": _defined(pt, est, lv).T, "std.all": _defined(pt, est, allv).T,
+             "std.nox": _defined(pt, est, nox).T}, [v.T for v in ov_var])
 
 
 def standardize(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> dict[str, np.ndarray]:
@@ -197,14 +215,77 @@ def check_std_type(type: str) -> None:
         raise ValueError(f"type={type!r}: use 'std.all', 'std.lv' or 'std.nox'")
 
 
+def central_jacobian(fn, theta: np.ndarray, var_par: np.ndarray | None = None) -> np.ndarray:
+    """``d fn(theta) / d theta`` (outputs x parameters) by central differences over all parameters in one
+    call of ``fn`` on a stack of 2k parameter vectors (``fn``: K x k -> K x outputs).
+
+    Step ``eps^(1/3) max(|theta_j|, 1)``, kept below a quarter of ``|theta_j|`` where ``var_par[j]`` (a
+    variance: no step crosses zero).  The one numerical Jacobian of the standardized solutions
+    (:func:`standardized_jacobian`, :mod:`iur_survey.sem.wlsmv_standardized`).
+
+    >>> J = central_jacobian(lambda T: np.stack([T[:, 0] * T[:, 1], T[:, 1] ** 2], axis=1), np.array([2.0, 3.0]))
+    >>> J.round(6).tolist()
+    [[3.0, 2.0], [0.0, 6.0]]
+    """
+    theta = np.asarray(theta, float)
+    k = theta.size
+    h = np.finfo(float).eps ** (1 / 3) * np.maximum(np.abs(theta), 1.0)
+    if var_par is not None:
+        small = np.asarray(var_par, bool) & (np.abs(theta) > 0)
+        h[small] = np.minimum(h[small], np.abs(theta[small]) / 4)
+    step = np.diag(h)
+    F = np.asarray(fn(np.vstack([theta + step, theta - step])), float)
+    with np.errstate(invalid="ignore"):
+        return ((F[:k] - F[k:]) / (2 * h)[:, None]).T
+
+
+def delta_method_se(J: np.ndarray, vcov: np.ndarray) -> np.ndarray:
+    """``sqrt(diag(J VCOV J'))`` by lavaan's rules (``standardizedSolution``): a negative variance gives NaN,
+    an SE below ``eps^(1/4)`` is 0 (a row that does not move with theta), a row with a non-finite Jacobian
+    entry is NaN, and a ``VCOV`` with any NaN (lavaan: no vcov, the information could not be inverted) gives
+    NaN in every row, a fixed one too (R's ``JAC %*% VCOV %*% t(JAC)`` carries an NA into every entry).
+
+    >>> delta_method_se(np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]), np.diag([0.04, 0.01])).round(4).tolist()
+    [0.2, 0.0, 0.2236]
+    >>> delta_method_se(np.array([[1.0, 0.0], [0.0, 0.0]]), np.diag([0.04, np.nan])).tolist()
+    [nan, nan]
+    """
+    V = np.asarray(vcov, float)
+    J = np.asarray(J, float)
+    if not np.all(np.isfinite(V)):
+        return np.full(J.shape[0], np.nan)
+    Jf = np.where(np.isfinite(J), J, 0.0)
+    var = np.einsum("ij,jk,ik->i", Jf, V, Jf)
+    var[~np.all(np.isfinite(J), axis=1)] = np.nan
+    var[var < 0] = np.nan
+    se = np.sqrt(var)
+    se[se < np.finfo(float).eps ** 0.25] = 0.0
+    return se
+
+
+def variance_parameters(pt: ParTable, npar: int) -> np.ndarray:
+    """Which of the ``npar`` parameters are variances (a free ``~~`` row with lhs == rhs): the steps of
+    :func:`central_jacobian` stay below a quarter of their value.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> variance_parameters(build_partable("F =~ x1 + x2"), 4).tolist()
+    [False, True, True, True]
+    """
+    out = np.zeros(npar, bool)
+    for i in range(len(pt)):
+        j = int(pt.par_index[i])
+        if pt.free[i] > 0 and 0 <= j < npar and pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]:
+            out[j] = True
+    return out
+
+
 def standardized_jacobian(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray,
                           type: str = "std.all") -> np.ndarray:
     """``d std(theta) / d theta``: rows of the table x free parameters, the Jacobian of lavaan's
     ``lav_object_inspect_vcov(standardized = TRUE)`` (``JAC``).
 
-    Central differences over all parameters in one :func:`standardize_batch` call, step
-    ``eps^(1/3) max(|theta_j|, 1)`` (kept below a quarter of a variance parameter's value so that no
-    step crosses zero): error below 1e-9 (3e-10 against a 5-point stencil on the test models).
+    :func:`central_jacobian` over :func:`standardize_batch`: error below 1e-9 (3e-10 against a 5-point
+    stencil on the test models).
     (lavaan 0.6.14's complex step fails on its standardization code -- ``ETA2 < 0`` on complex values --
     and falls back to forward differences with step ``sqrt(eps) max(|theta_j|, 1)``, good to about 1e-8.)
     ``est``: the row values at ``theta`` (fixed.x rows filled in; they stay fixed).
@@ -224,33 +305,24 @@ def standardized_jacobian(pt: ParTable, model: Model, theta: np.ndarray, est: np
     k = theta.size
     if k == 0:
         return np.zeros((len(pt), 0))
-    h = np.finfo(float).eps ** (1 / 3) * np.maximum(np.abs(theta), 1.0)
     free = np.flatnonzero(np.asarray(pt.free) > 0)
     pidx = np.asarray(pt.par_index)[free]
-    var_par = np.zeros(k, bool)
-    for i, j in zip(free, pidx):
-        if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]:
-            var_par[j] = True
-    small = var_par & (np.abs(theta) > 0)
-    h[small] = np.minimum(h[small], np.abs(theta[small]) / 4)
-    step = np.diag(h)
-    Theta = np.vstack([theta + step, theta - step])
-    rows = np.tile(np.asarray(est, float), (2 * k, 1))
-    rows[:, free] = Theta[:, pidx]
-    std = standardize_batch(pt, model, Theta, rows)[type]
-    with np.errstate(invalid="ignore"):
-        return ((std[:k] - std[k:]) / (2 * h)[:, None]).T
+    base = np.asarray(est, float)
+
+    def fn(Theta):
+        rows = np.tile(base, (Theta.shape[0], 1))
+        rows[:, free] = Theta[:, pidx]
+        return standardize_batch(pt, model, Theta, rows)[type]
+    return central_jacobian(fn, theta, variance_parameters(pt, k))
 
 
 def standardized_se(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray, vcov: np.ndarray,
                     type: str = "std.all") -> np.ndarray:
     """Delta-method standard error of every row's standardized value, lavaan 0.6.14's
-    ``standardizedSolution(fit, type = type)$se``: ``sqrt(diag(JAC VCOV JAC'))`` with ``JAC`` from
-    :func:`standardized_jacobian` and ``VCOV`` the fit's covariance of the free parameters (whatever it is:
-    expected / observed information, robust sandwich, bootstrap); a negative variance gives NaN and an SE
-    below ``eps^(1/4)`` is 0 (lavaan's rules; a fixed row that does not move with theta gets 0).  Rows of
-    ``:=`` come out the same way (their standardized value is the definition at the standardized
-    parameters); a row touching a parameter whose variance is NaN (not identified) is NaN.
+    ``standardizedSolution(fit, type = type)$se``: :func:`delta_method_se` of :func:`standardized_jacobian`
+    and ``VCOV`` the fit's covariance of the free parameters (whatever it is: expected / observed
+    information, robust sandwich, bootstrap).  Rows of ``:=`` come out the same way (their standardized value
+    is the definition at the standardized parameters).
 
     >>> from iur_survey.sem.partable import build_partable
     >>> pt = build_partable("F =~ x1 + x2")
@@ -264,18 +336,7 @@ def standardized_se(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarr
     n = len(pt)
     if V.size == 0 or np.asarray(theta).size == 0:
         return np.full(n, np.nan)
-    J = standardized_jacobian(pt, model, theta, est, type)
-    bad = ~np.all(np.isfinite(V), axis=0)
-    Vf = np.where(np.isfinite(V), V, 0.0)
-    Jf = np.where(np.isfinite(J), J, 0.0)
-    var = np.einsum("ij,jk,ik->i", Jf, Vf, Jf)
-    var[~np.all(np.isfinite(J), axis=1)] = np.nan
-    if bad.any():
-        var[np.any(Jf[:, bad] != 0, axis=1)] = np.nan
-    var[var < 0] = np.nan
-    se = np.sqrt(var)
-    se[se < np.finfo(float).eps ** 0.25] = 0.0
-    return se
+    return delta_method_se(standardized_jacobian(pt, model, theta, est, type), V)
 
 
 def r_squared(pt: ParTable, std_all: np.ndarray) -> pd.Series:

@@ -106,6 +106,28 @@ def test_python_api_tables_are_dataframes_equal_to_results(fitted):
     assert disc.loc[0, "*r*"] == num(b, 3, False)
 
 
+def test_wlsmv_effects_carry_the_standardized_interval(tmp_path):
+    """A WLSMV fit's results.json has lavaan's standardizedSolution() interval (std.all.ci.lower/upper), so the
+    effects table fills β 95% CI and its note says whose interval it is (it said "not computed for WLSMV")."""
+    model = tmp_path / "hs.lav"
+    model.write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+                     "textual ~ a*visual\nspeed ~ b*textual + c*visual\nind := a*b\ntot := c + a*b\n")
+    out = tmp_path / "results.json"
+    assert main(["fit", "tests/sem/std_refs/hs_ord.csv", "--model", str(model), "--estimator", "WLSMV",
+                 "--out", str(out)]) == 0
+    r = paper.load_results(out)
+    defs = [e for e in r["estimates"] if e["op"] == ":="]
+    eff = paper.effects_apa(r)
+    assert eff.frame["β 95% CI"].tolist() == [f"[{num(e['std.all.ci.lower'], 3, False)}, "
+                                              f"{num(e['std.all.ci.upper'], 3, False)}]" for e in defs]
+    assert "standardizedSolution() interval of std.all (delta method)" in eff.note
+    assert "not computed" not in eff.note and "robust (lavaan's WLSMV)" in eff.note
+    # a results.json without the interval (an older file, se = "none"): said as such
+    bare = dict(r, estimates=[{k: v for k, v in e.items() if not k.startswith("std.all.")} for e in r["estimates"]])
+    assert "results.json has no interval of the standardized effects (—)" in paper.effects_apa(bare).note
+    assert main(["tables", str(out), "--out", str(tmp_path / "t.md")]) == 0
+
+
 def test_multigroup_and_invariance_tables():
     r = {"n": 20, "estimator": "ML", "fit": {"chisq": 1.0, "df": 1},
          "estimates": [{"lhs": "y", "op": "~", "rhs": "x", "group": g, "label": "", "est": v, "se": 0.1, "z": 1.0,

@@ -175,7 +175,9 @@ def test_results_json_carries_std_all_inference(fits):
     json.dumps(d)
 
 
-def test_no_standardized_se_without_a_vcov_or_for_wlsmv():
+def test_no_standardized_se_without_a_vcov():
+    """se = "none": no standardized se (a typed error; null in results.json), ML and WLSMV alike (WLSMV fits
+    with a vcov: tests/sem/test_wlsmv_standardized_se.py)."""
     from iur_survey.errors import EstimationError
 
     hs = pd.read_csv(HERE / "hs.csv")
@@ -184,7 +186,20 @@ def test_no_standardized_se_without_a_vcov_or_for_wlsmv():
         res.standardized_solution()
     assert all(e["std.all.se"] is None and e["std.all.ci.lower"] is None for e in res.to_dict()["estimates"])
     cats = hs[["x1", "x2", "x3", "x4"]].apply(lambda s: pd.qcut(s, 4, labels=False)).astype(int)
-    ord_res = sem("F =~ x1 + x2 + x3 + x4", cats, ordered=True)
-    with pytest.raises(EstimationError, match="WLSMV"):
+    ord_res = sem("F =~ x1 + x2 + x3 + x4", cats, ordered=True, se="none")
+    with pytest.raises(EstimationError, match="standardized standard errors"):
         ord_res.standardized_solution()
     assert all(e["std.all.se"] is None for e in ord_res.to_dict()["estimates"])
+
+
+def test_a_vcov_with_nan_gives_no_standardized_se_at_all():
+    """lavaan: a fit whose information could not be inverted has no vcov, and its standardizedSolution() se is
+    NA in every row, a fixed one too (R's JAC %*% VCOV %*% t(JAC) carries the NA everywhere): checked in R on
+    misfit_600.csv with 'F1 =~ GOV1 + GOV2; F2 =~ MKT1 + MKT2 + MKT3; F1 ~~ 0*F2' (ML and WLSMV)."""
+    d = pd.read_csv(Path(__file__).parent / "ordinal_refs" / "misfit_600.csv")
+    model = "F1 =~ GOV1 + GOV2\nF2 =~ MKT1 + MKT2 + MKT3\nF1 ~~ 0*F2"
+    for kw in ({}, {"ordered": True}):
+        res = sem(model, d, **kw)
+        assert np.isnan(res.vcov_theta).all()
+        ss = res.standardized_solution()
+        assert ss["se"].isna().all() and ss["ci.lower"].isna().all(), kw

@@ -1,7 +1,8 @@
 """Discriminant validity: the Fornell-Larcker criterion and the heterotrait-monotrait ratio (HTMT).
 
 ``htmt`` reproduces semTools 0.5-6 ``htmt()`` (Pearson correlations of the listwise-complete items, absolute
-values; ``htmt2=True`` uses geometric instead of arithmetic means, Roemer, Schuberth & Henseler 2021).  Note
+values; ``htmt2=True`` uses geometric instead of arithmetic means, Roemer, Schuberth & Henseler 2021), and
+goes beyond it for constructs that share an item, which semTools refuses (see :func:`htmt_matrices`).  Note
 semTools' own default is ``htmt2=TRUE``; ours is the classic HTMT (Henseler, Ringle & Sarstedt 2015).
 """
 

@@ -12,6 +12,8 @@ from typing import Any, Mapping, Protocol, Sequence, Union
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
+
 ConstructMap = Mapping[str, Sequence[str]]
 
 
@@ -56,11 +58,54 @@ def construct_map(constructs: Constructs) -> dict[str, list[str]]:
 
 
 def item_frame(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
-    """The item columns as floats (a clear error when some are missing)."""
+    """The item columns as floats: a clear error when some are absent, and a one-line
+    :class:`~iur_survey.errors.DataError` naming the first item with a cell that is not a number (a text cell is
+    never silently turned into a missing value, as the EFA refuses it too).
+
+    >>> item_frame(pd.DataFrame({"a": [1, "2", None]}), ["a"])["a"].tolist()
+    [1.0, 2.0, nan]
+    >>> item_frame(pd.DataFrame({"a": [1, "n/a", "n/a"]}), ["a"])
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DataError: a: 2 cell(s) are not numbers (first: 'n/a'); recode or blank them first
+    """
     absent = [c for c in items if c not in data.columns]
     if absent:
         raise KeyError(f"items not in the data: {absent}")
-    return data[list(items)].apply(pd.to_numeric, errors="coerce").astype(float)
+    raw = data[list(items)]
+    num = raw.apply(pd.to_numeric, errors="coerce").astype(float)
+    for c in num.columns:
+        bad = num[c].isna() & raw[c].notna()
+        if bad.any():
+            first = raw[c][bad].iloc[0]
+            raise DataError(None, f"{int(bad.sum())} cell(s) are not numbers (first: {str(first)!r}); recode or "
+                                  "blank them first", column=str(c))
+    return num
+
+
+def constant_items(x: pd.DataFrame) -> list[str]:
+    """The columns of ``x`` that do not vary (one distinct value, or none) over its rows.
+
+    >>> constant_items(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 3.0]}))
+    ['b']
+    """
+    return [str(c) for c in x.columns if x[c].nunique(dropna=True) < 2]
+
+
+def refuse_constant(x: pd.DataFrame, what: str) -> None:
+    """A one-line :class:`~iur_survey.errors.DataError` naming the first item of ``x`` without variance in the rows
+    ``what`` uses (psych drops such an item with a warning; lavaan/semTools refuse it, and so does the package,
+    here as in the EFA and Harman's test: a constant item lowers alpha and has no correlations).
+
+    >>> refuse_constant(pd.DataFrame({"a": [1.0, 2.0], "g4": [3.0, 3.0]}), "alpha of G")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DataError: g4: item has no variance in the rows used (alpha of G); drop it from the construct
+    """
+    flat = constant_items(x)
+    if flat:
+        raise DataError(None, f"item has no variance in the rows used ({what}); drop it from the construct",
+                        column=flat[0])
 
 
 def sample_covariance(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
@@ -189,7 +234,11 @@ class Measurement:
         if self.endogenous:
             raise ValueError("structural model (endogenous factors): pass the model-implied or sample covariance")
         lam = self.lam.to_numpy()
-        sig = lam @ self.phi().to_numpy() @ lam.T + self.theta().to_numpy()
+        phi = self.phi().to_numpy()
+        sig = lam @ np.nan_to_num(phi) @ lam.T + self.theta().to_numpy()
+        # an unknown (NaN) factor (co)variance reaches only the items that load on its factors
+        nz = (lam != 0).astype(float)
+        sig[(nz @ np.isnan(phi).astype(float) @ nz.T) > 0] = np.nan
         return pd.DataFrame(sig, index=self.items, columns=self.items)
 
     def cor_lv(self) -> pd.DataFrame:
@@ -198,8 +247,17 @@ class Measurement:
         return pd.DataFrame(phi / np.outer(sd, sd), index=self.factors, columns=self.factors)
 
 
-def flag(values: pd.Series, cutoff: float, *, below: bool = False) -> pd.Series:
-    """``values >= cutoff`` (or ``< cutoff`` when ``below``); NaN never meets a cut-off."""
+def flag(values: pd.Series, cutoff: float, *, below: bool = False, unknown: bool = False) -> pd.Series:
+    """``values >= cutoff`` (or ``< cutoff`` when ``below``); NaN never meets a cut-off.  With ``unknown=True``
+    a NaN value gives <NA> ("not computable", a nullable boolean) instead of False ("fails").
+
+    >>> flag(pd.Series([0.8, float("nan")]), 0.85, below=True).tolist()
+    [True, False]
+    >>> flag(pd.Series([0.8, float("nan")]), 0.85, below=True, unknown=True).tolist()
+    [True, <NA>]
+    """
     v = values.astype(float)
     ok = v < cutoff if below else v >= cutoff
+    if unknown:
+        return ok.astype("boolean").mask(v.isna())
     return ok & v.notna()

@@ -18,7 +18,7 @@ lavaan's ``lavTestLRT`` for ML) and reports the method-variance share.
 from __future__ import annotations
 
 import warnings as _warnings
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -221,6 +221,9 @@ def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.Data
       ``max_loading_change`` = largest |change| of a substantive std.all loading.
 
     ``meets_cutoff``: method variance < .25 (cfa+method row) and max loading change < .20 (difference row).
+    ``warnings``: each fit's own warnings (its ``warnings`` attribute or key: a Heywood case, a non-positive
+    definite matrix ...), joined by "; ", and given as a Python warning too: the method variance and the loading
+    change of an improper fit are not interpretable.
 
     >>> base = {"estimates": [{"lhs": "A", "op": "=~", "rhs": "a", "est": 1.0, "std.all": 0.80}],
     ...         "fit": {"chisq": 120.0, "df": 50, "cfi": 0.95, "ntotal": 300}}
@@ -265,13 +268,28 @@ def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.Data
     if not np.isfinite(change):
         meets[2] = pd.NA
     out["meets_cutoff"] = meets
+    w0, w1 = _fit_warnings(base), _fit_warnings(clf)
+    out["warnings"] = ["; ".join(w0), "; ".join(w1), ""]
+    for label, ws in (("CFA", w0), ("CFA + method factor", w1)):
+        if ws:
+            _warnings.warn(f"common latent factor: the {label} fit warns: {'; '.join(ws)} (its method variance and "
+                           "loading change are not interpretable)", stacklevel=2)
     return out
+
+
+def _fit_warnings(fit: Any) -> list[str]:
+    """The warnings a fit recorded (a results object's ``warnings`` or a mapping's ``"warnings"``)."""
+    w = fit.get("warnings") if isinstance(fit, Mapping) else getattr(fit, "warnings", None)
+    if w is None:
+        return []
+    return [str(w)] if isinstance(w, str) else [str(x) for x in w]
 
 
 def fit_common_latent_factor(
     data: pd.DataFrame, constructs: Constructs, **fit_options: Any
 ) -> pd.DataFrame:
-    """Fit the CFA and the CFA + method factor with our engine and compare them (:func:`common_latent_factor`)."""
+    """Fit the CFA and the CFA + method factor with our engine and compare them (:func:`common_latent_factor`;
+    the fits' own warnings, e.g. a Heywood case, are in its ``warnings`` column and are given as warnings)."""
     from ..sem import cfa  # lazily: the engine
 
     cmap = construct_map(constructs)

@@ -462,27 +462,47 @@ def split_half(data: pd.DataFrame, seed: int = 2022) -> tuple[pd.DataFrame, pd.D
 
 
 def item_assignment(loadings: pd.DataFrame, construct_of: dict[str, str]) -> pd.DataFrame:
-    """Each item's largest loading and whether it sits on its construct's factor (the factor that most
-    of the construct's items load highest on): ``item construct factor loading cross matches``, ``cross``
-    the largest absolute loading elsewhere.
+    """Each item's largest loading and whether it sits on its construct's own factor: ``item construct factor
+    loading cross home matches``, ``cross`` the largest absolute loading elsewhere, ``home`` the construct's
+    factor.
+
+    The constructs get their factors one-to-one (the Hungarian assignment, ``scipy.optimize.linear_sum_assignment``,
+    maximizing the summed absolute loadings of each construct's items on its factor): two constructs whose items
+    all load on one factor cannot both call it theirs, so the items of the one that does not get it do not
+    match (a merge of two constructs is reported, never "all items match").  A construct left without a
+    factor (more constructs than factors) has ``home`` None and no matching item.
 
     >>> L = pd.DataFrame({"F1": [.8, .7, .1, .0, .5], "F2": [.0, .1, .7, .8, .45]},
     ...                  index=["a1", "a2", "b1", "b2", "b3"])
     >>> item_assignment(L, {"a1": "A", "a2": "A", "b1": "B", "b2": "B", "b3": "B"})["matches"].tolist()
     [True, True, True, True, False]
+
+    A and B merged on F1 (C on F2, F3 empty): B gets F3 and none of its items match.
+
+    >>> L = pd.DataFrame({"F1": [.8, .7, .7, .8, 0, 0], "F2": [0, 0, 0, 0, .8, .7], "F3": [.1] * 6},
+    ...                  index=["a1", "a2", "b1", "b2", "c1", "c2"])
+    >>> a = item_assignment(L, {i: i[0].upper() for i in L.index})
+    >>> a["home"].tolist(), a["matches"].tolist()
+    (['F1', 'F1', 'F3', 'F3', 'F2', 'F2'], [True, True, False, False, True, True])
     """
+    from scipy.optimize import linear_sum_assignment
+
     top = loadings.abs().idxmax(axis=1)
+    constructs = [c for c in dict.fromkeys(construct_of.get(i) for i in loadings.index) if c is not None]
+    mass = np.array([[loadings.loc[[i for i in loadings.index if construct_of.get(i) == c], f].abs().sum()
+                      for f in loadings.columns] for c in constructs])
+    home: dict[str, Any] = {c: None for c in constructs}
+    if len(constructs):
+        rows_, cols_ = linear_sum_assignment(mass, maximize=True)
+        home.update({constructs[r]: loadings.columns[k] for r, k in zip(rows_, cols_)})
     rows = []
-    home = {}
-    for c in dict.fromkeys(construct_of.values()):
-        its = [i for i in loadings.index if construct_of.get(i) == c]
-        home[c] = top[its].mode().iloc[0] if its else None
     for i in loadings.index:
         f = top[i]
         rest = loadings.loc[i].drop(f).abs()
+        h = home.get(construct_of.get(i))
         rows.append({"item": i, "construct": construct_of.get(i), "factor": f, "loading": float(loadings.loc[i, f]),
-                     "cross": float(rest.max()) if len(rest) else float("nan"),
-                     "matches": bool(home.get(construct_of.get(i)) == f)})
+                     "cross": float(rest.max()) if len(rest) else float("nan"), "home": h,
+                     "matches": bool(h is not None and h == f)})
     return pd.DataFrame(rows)
 
 

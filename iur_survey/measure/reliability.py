@@ -11,12 +11,14 @@ the denominator:
 
 from __future__ import annotations
 
+import warnings as _warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._common import Constructs, Measurement, as_cov, construct_map, flag, item_frame
+from ..errors import DataError
+from ._common import Constructs, Measurement, as_cov, construct_map, flag, item_frame, refuse_constant
 
 ALPHA_CUTOFF = 0.70
 OMEGA_CUTOFF = 0.70
@@ -28,11 +30,43 @@ def _alpha(cov: np.ndarray) -> float:
     return k / (k - 1) * (1.0 - np.trace(cov) / cov.sum())
 
 
-def cronbach_alpha(data: pd.DataFrame, constructs: Constructs) -> pd.DataFrame:
+def _std(cov: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(np.diag(cov))
+    return cov / np.outer(sd, sd)
+
+
+def _drop_stats(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per item, as psych::alpha's ``item.stats$r.drop`` and ``alpha.drop``: the correlation of the item with
+    the sum of the other items (cov(x_i, Σ_{j≠i} x_j) / sqrt(var x_i · var Σ_{j≠i} x_j)), and alpha (raw and
+    standardized) of the other items (NaN when fewer than two are left)."""
+    k = cov.shape[0]
+    r_drop, a_drop, s_drop = np.full(k, np.nan), np.full(k, np.nan), np.full(k, np.nan)
+    for i in range(k):
+        keep = np.arange(k) != i
+        rest = cov[np.ix_(keep, keep)]
+        r_drop[i] = (cov[i].sum() - cov[i, i]) / np.sqrt(cov[i, i] * rest.sum())
+        if k > 2:
+            a_drop[i], s_drop[i] = _alpha(rest), _alpha(_std(rest))
+    return r_drop, a_drop, s_drop
+
+
+def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = False) -> pd.DataFrame:
     """Cronbach's alpha of each construct (listwise-complete rows of that construct's items).
 
     alpha = k/(k-1) * (1 - sum of item variances / variance of the sum score); ``alpha_std`` is the same on
-    the item correlation matrix (standardised alpha).  Flag: alpha >= .70.
+    the item correlation matrix (standardised alpha).  Flag: alpha >= .70.  Equal to psych::alpha on the
+    complete rows (``raw_alpha``, ``std.alpha``).
+
+    The items must be scored in one direction: recode reverse-keyed items first (``iur-survey clean`` does so
+    from the instrument).  An item that correlates negatively with the sum of the other items of its construct
+    gets a warning naming it (psych warns too).  ``items=True`` returns one row per item instead
+    (index construct, item): ``r_drop`` (its correlation with the sum of the other items, psych's ``r.drop``)
+    and ``alpha_drop`` / ``alpha_std_drop`` (alpha without it, psych's ``alpha.drop``), to find such an item.
+
+    Refused with a one-line :class:`~iur_survey.errors.DataError`: a text cell in an item, an item without
+    variance in the complete rows (psych drops it with a warning; it would lower alpha), fewer than two complete
+    rows.  A warning when the complete rows are no more than the items (the items' covariance matrix is then
+    singular and alpha says little).
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(1)
@@ -43,18 +77,45 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs) -> pd.DataFrame:
                n_items    n  alpha  alpha_std  cutoff  meets_cutoff
     construct
     F                4  500  0.768      0.768     0.7          True
+    >>> cronbach_alpha(df, {"F": ["x1", "x2", "x3", "x4"]}, items=True).round(3)  # doctest: +NORMALIZE_WHITESPACE
+                    r_drop  alpha_drop  alpha_std_drop
+    construct item
+    F         x1     0.587       0.702           0.703
+              x2     0.556       0.719           0.719
+              x3     0.603       0.694           0.693
+              x4     0.528       0.733           0.733
     """
-    rows = []
-    for name, items in construct_map(constructs).items():
-        x = item_frame(data, items).dropna()
-        if len(items) < 2:
+    rows, item_rows = [], []
+    for name, its in construct_map(constructs).items():
+        x = item_frame(data, its).dropna()
+        if len(its) < 2:
             alpha = alpha_std = np.nan
+            item_rows.append({"construct": name, "item": its[0], "r_drop": np.nan, "alpha_drop": np.nan,
+                              "alpha_std_drop": np.nan})
         else:
+            if len(x) < 2:
+                raise DataError(None, f"alpha of {name!r}: {len(x)} row(s) answer all its {len(its)} items; "
+                                      "alpha needs at least two")
+            refuse_constant(x, f"alpha of {name!r}, {len(x)} complete rows")
+            tiny = len(x) <= len(its)
+            if tiny:
+                _warnings.warn(f"alpha of {name!r} rests on {len(x)} complete rows for {len(its)} items: the items' "
+                               "covariance matrix is singular and alpha says little", stacklevel=2)
             cov = np.cov(x.to_numpy(), rowvar=False)
-            alpha = _alpha(cov)
-            sd = np.sqrt(np.diag(cov))
-            alpha_std = _alpha(cov / np.outer(sd, sd))
-        rows.append({"construct": name, "n_items": len(items), "n": len(x), "alpha": alpha, "alpha_std": alpha_std})
+            with np.errstate(divide="ignore", invalid="ignore"):
+                alpha, alpha_std = _alpha(cov), _alpha(_std(cov))
+                r_drop, a_drop, s_drop = _drop_stats(cov)
+            neg = [] if tiny else [(i, r) for i, r in zip(its, r_drop) if r < 0]
+            if neg:
+                _warnings.warn(f"alpha of {name!r}: " + ", ".join(f"{i!r} (r = {r:.2f})" for i, r in neg)
+                               + " correlate(s) negatively with the sum of the construct's other items: a reverse-"
+                               "keyed item not recoded? (cronbach_alpha(..., items=True) lists r_drop and "
+                               "alpha_drop)", stacklevel=2)
+            item_rows += [{"construct": name, "item": i, "r_drop": r, "alpha_drop": a, "alpha_std_drop": s}
+                          for i, r, a, s in zip(its, r_drop, a_drop, s_drop)]
+        rows.append({"construct": name, "n_items": len(its), "n": len(x), "alpha": alpha, "alpha_std": alpha_std})
+    if items:
+        return pd.DataFrame(item_rows).set_index(["construct", "item"])
     out = pd.DataFrame(rows).set_index("construct")
     out["cutoff"] = ALPHA_CUTOFF
     out["meets_cutoff"] = flag(out["alpha"], ALPHA_CUTOFF)

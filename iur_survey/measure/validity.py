@@ -1,7 +1,8 @@
 """Discriminant validity: the Fornell-Larcker criterion and the heterotrait-monotrait ratio (HTMT).
 
 ``htmt`` reproduces semTools 0.5-6 ``htmt()`` (Pearson correlations of the listwise-complete items, absolute
-values; ``htmt2=True`` uses geometric instead of arithmetic means, Roemer, Schuberth & Henseler 2021).  Note
+values; ``htmt2=True`` uses geometric instead of arithmetic means, Roemer, Schuberth & Henseler 2021), and
+goes beyond it for constructs that share an item, which semTools refuses (see :func:`htmt_matrices`).  Note
 semTools' own default is ``htmt2=TRUE``; ours is the classic HTMT (Henseler, Ringle & Sarstedt 2015).
 """
 
@@ -13,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._common import Constructs, Measurement, as_cov, construct_map, flag, item_frame
+from ..errors import DataError
+from ._common import Constructs, Measurement, as_cov, construct_map, flag, item_frame, refuse_constant
 from .reliability import ave
 
 HTMT_CUTOFFS = (0.85, 0.90)
@@ -31,11 +33,20 @@ def htmt_matrices(R: np.ndarray, blocks: list[np.ndarray], *, htmt2: bool = Fals
     is NaN, as in semTools 0.5-6 ``htmt()``; seminr's ``HTMT()`` puts 1 there instead, which silently treats
     the single item as perfectly reliable and reports a number the criterion does not define.
 
+    An item in both blocks (a cross-loading indicator) would add its correlation with itself (1) to the
+    heterotrait mean; it is left out: the heterotrait-heteromethod correlations are those of two different
+    indicators (Henseler et al. 2015).  (semTools' ``htmt()`` refuses such a model.)
+
     >>> R = np.array([[1, .6, .3, .2], [.6, 1, .2, .3], [.3, .2, 1, .5], [.2, .3, .5, 1.]])
     >>> htmt_matrices(R[None], [np.array([0, 1]), np.array([2, 3])])[0].round(4).tolist()   # .25 / sqrt(.6 * .5)
     [[1.0, 0.4564], [0.4564, 1.0]]
     >>> float(htmt_matrices(R[None], [np.array([0]), np.array([2, 3])])[0, 0, 1])
     nan
+
+    Item 3 in both blocks: heterotrait mean (.3 + .2 + .2 + .3 + .5) / 5, without r(3, 3) = 1:
+
+    >>> round(float(htmt_matrices(R[None], [np.array([0, 1, 3]), np.array([2, 3])])[0, 0, 1]), 4)
+    0.7006
     """
     A = np.abs(R) if (absolute or htmt2) else np.asarray(R, float)
     b, J = A.shape[0], len(blocks)
@@ -53,7 +64,8 @@ def htmt_matrices(R: np.ndarray, blocks: list[np.ndarray], *, htmt2: bool = Fals
     out = np.ones((b, J, J))
     for i in range(J):
         for j in range(i + 1, J):
-            het = mean(A[:, blocks[i][:, None], blocks[j][None, :]].reshape(b, -1))
+            other = (blocks[i][:, None] != blocks[j][None, :]).ravel()     # a shared item's self-correlation out
+            het = mean(A[:, blocks[i][:, None], blocks[j][None, :]].reshape(b, -1)[:, other])
             out[:, i, j] = out[:, j, i] = het / np.sqrt(mono[:, i] * mono[:, j])
     return out
 
@@ -71,8 +83,13 @@ def htmt(
     HTMT_ij = mean |r| between the items of i and j / sqrt(mean |r| within i x mean |r| within j), the
     within-construct means over the off-diagonal correlations; ``htmt2=True`` takes geometric means.
     Correlations: Pearson on the rows complete on every item (semTools/lavCor ``missing="listwise"``).
-    Flags: ``below_085`` (strict, Kline) and ``below_090`` (liberal, Gold et al.).
+    Flags: ``below_085`` (strict, Kline) and ``below_090`` (liberal, Gold et al.); <NA> ("not computable",
+    never "fails") when the HTMT is NaN (a construct with a single item).
     ``matrix=True`` returns the square constructs x constructs table (1 on the diagonal) as semTools does.
+    An item listed under two constructs: its correlation with itself is left out of their heterotrait mean
+    (:func:`htmt_matrices`; semTools refuses such a model).  A text cell or an item without variance in the
+    complete rows is a one-line :class:`~iur_survey.errors.DataError` (its correlations do not exist; semTools
+    refuses it too).
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
@@ -87,6 +104,10 @@ def htmt(
     names = list(cmap)
     items = list(dict.fromkeys(i for v in cmap.values() for i in v))
     x = item_frame(data, items).dropna()
+    if len(x) < 3:
+        raise DataError(None, f"HTMT: {len(x)} row(s) answer all {len(items)} items; the correlations need at "
+                              "least three")
+    refuse_constant(x, f"HTMT, {len(x)} complete rows")
     r = np.corrcoef(x.to_numpy(), rowvar=False)
     pos = {c: k for k, c in enumerate(x.columns)}
     blocks = [np.array([pos[i] for i in cmap[c]], np.intp) for c in names]
@@ -97,8 +118,8 @@ def htmt(
     long = pd.DataFrame(
         [{"construct_1": a, "construct_2": b, "htmt": res.loc[a, b]} for a, b in combinations(names, 2)]
     )
-    long["below_085"] = flag(long["htmt"], HTMT_CUTOFFS[0], below=True)
-    long["below_090"] = flag(long["htmt"], HTMT_CUTOFFS[1], below=True)
+    long["below_085"] = flag(long["htmt"], HTMT_CUTOFFS[0], below=True, unknown=True)
+    long["below_090"] = flag(long["htmt"], HTMT_CUTOFFS[1], below=True, unknown=True)
     return long
 
 

@@ -41,7 +41,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import EstimationError, IURSurveyError
+from ..errors import DataError, EstimationError, IURSurveyError
 from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
 from ..sem.table import group_text
 from .format import DASH, num, pval, stars
@@ -357,16 +357,79 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
 
 
 def _std_measurement(est: pd.DataFrame) -> pd.DataFrame:
-    """The measurement part in the completely standardized metric (loadings = std.all, factor variances 1,
-    residual variances = std.all): its composite reliability is the textbook CR and its AVE the mean squared
-    standardized loading (Fornell & Larcker, 1981)."""
+    """The measurement part in the completely standardized metric: loadings = std.all, factor variances 1,
+    factor covariances = the latent correlations (:func:`latent_correlations`, lavaan's cor.lv), residual
+    variances = std.all and residual covariances in the items' total-variance metric (lavaan's std.all of a
+    residual covariance is a residual correlation, cov.std = TRUE: times the square roots of the two std.all
+    residual variances).  Its composite reliability is semTools' ``compRelSEM(obs.var = FALSE)`` of the
+    standardized solution, (Σβ)² over the sum of the model-implied correlations of the factor's items, and its
+    AVE the mean squared standardized loading (Fornell & Larcker, 1981).
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "F", "G", "F", "a", "b", "a"], "op": ["=~"] * 4 + ["~~"] * 6,
+    ...                     "rhs": ["a", "b", "b", "c", "F", "G", "G", "a", "b", "b"],
+    ...                     "std.all": [.8, .5, .4, .7, 1, 1, .5, .36, .25, .2]})
+    >>> _std_measurement(est).query("op == '~~' and lhs != rhs")[["lhs", "rhs", "est"]].round(3).values.tolist()
+    [['F', 'G', 0.5], ['a', 'b', 0.06]]
+    """
     lam = est[est["op"] == "=~"]
-    items = set(lam["rhs"])
+    facs = list(dict.fromkeys(lam["lhs"]))
+    items = set(lam["rhs"]) - set(facs)
     rows = [{"lhs": a, "op": "=~", "rhs": b, "est": float(s)} for a, b, s in zip(lam["lhs"], lam["rhs"], lam["std.all"])]
-    rows += [{"lhs": f, "op": "~~", "rhs": f, "est": 1.0} for f in dict.fromkeys(lam["lhs"])]
+    rows += [{"lhs": f, "op": "~~", "rhs": f, "est": 1.0} for f in facs]
+    cor = latent_correlations(est)
+    rows += [{"lhs": f, "op": "~~", "rhs": g, "est": float(cor.loc[f, g])} for k, f in enumerate(facs) for g in facs[k + 1:]]
     res = est[(est["op"] == "~~") & est["lhs"].isin(items) & est["rhs"].isin(items)]
-    rows += [{"lhs": a, "op": "~~", "rhs": b, "est": float(s)} for a, b, s in zip(res["lhs"], res["rhs"], res["std.all"])]
+    var = {a: float(v) for a, b, v in zip(res["lhs"], res["rhs"], res["std.all"]) if a == b}
+    for a, b, v in zip(res["lhs"], res["rhs"], res["std.all"]):
+        if a != b:
+            scale = var.get(a, math.nan) * var.get(b, math.nan)
+            v = float(v) * math.sqrt(scale) if scale >= 0 else math.nan
+        rows.append({"lhs": a, "op": "~~", "rhs": b, "est": float(v)})
     return pd.DataFrame(rows)
+
+
+def _improper_factors(est: pd.DataFrame) -> dict[str, str]:
+    """Factor -> why its standardized CR, AVE and √AVE are not interpretable: an indicator with a standardized
+    loading beyond ±1 or a negative residual variance (a Heywood case), or its own negative variance.
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "a"], "op": ["=~"] * 4 + ["~~"],
+    ...                     "rhs": ["a", "b", "c", "d", "a"], "est": [1, 1, 1, 1, -0.1],
+    ...                     "std.all": [1.04, 0.9, 0.7, 0.6, -0.08]})
+    >>> _improper_factors(est)
+    {'F': 'standardized loading of a 1.040, negative residual variance of a'}
+    """
+    lam = est[est["op"] == "=~"]
+    facs = list(dict.fromkeys(lam["lhs"]))
+    why: dict[str, list[str]] = {}
+    for r in est.to_dict("records"):
+        e, s = pd.to_numeric(r.get("est"), errors="coerce"), pd.to_numeric(r.get("std.all"), errors="coerce")
+        if r["op"] == "=~" and abs(s) > 1:
+            why.setdefault(r["lhs"], []).append(f"standardized loading of {r['rhs']} {s:.3f}")
+        elif r["op"] == "~~" and r["lhs"] == r["rhs"] and e < 0:
+            if r["lhs"] in facs:
+                why.setdefault(r["lhs"], []).append(f"negative variance of {r['lhs']}")
+            else:
+                for f in lam.loc[lam["rhs"] == r["lhs"], "lhs"]:
+                    why.setdefault(f, []).append(f"negative residual variance of {r['lhs']}")
+    return {f: ", ".join(v) for f, v in why.items()}
+
+
+def _cross_loading(est: pd.DataFrame) -> dict[str, list[str]]:
+    """Item -> the factors it loads on, for items loading on more than one factor."""
+    lam = est[est["op"] == "=~"]
+    on = {i: list(dict.fromkeys(lam.loc[lam["rhs"] == i, "lhs"])) for i in dict.fromkeys(lam["rhs"])}
+    return {i: f for i, f in on.items() if len(f) > 1}
+
+
+def _cross_loading_note(est: pd.DataFrame, what: str) -> str:
+    """Why ``what`` is — for constructs with a cross-loading indicator ("" when there is none)."""
+    xl = _cross_loading(est)
+    if not xl:
+        return ""
+    facs = list(dict.fromkeys(f for fs in xl.values() for f in fs))
+    items = "; ".join(f"{i} on {', '.join(fs)}" for i, fs in xl.items())
+    return (f" {what} of {', '.join(facs)}: — (cross-loading item: {items}; an item's explained variance is not due "
+            "to one construct alone, so AVE is not defined, as semTools' AVE() gives NA).")
 
 
 class FitMoments:
@@ -410,8 +473,10 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
                           cov: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per factor (rows) of one group's estimates: ``alpha`` (:func:`~iur_survey.measure.cronbach_alpha` of
     ``data``), ``omega`` (:func:`~iur_survey.measure.composite_reliability` with ``cov``, lavaan's sampstat:
-    semTools' ``compRelSEM``), ``CR`` and ``AVE`` (of the completely standardized loadings).  NaN where the
-    input is not given.
+    semTools' ``compRelSEM``), ``CR`` and ``AVE`` (of the completely standardized solution,
+    :func:`_std_measurement`: CR counts the factor correlations of cross-loading items and the residual
+    covariances).  NaN where the input is not given; when the data refuse alpha (a text cell, a constant item)
+    ``attrs["alpha_reason"]`` says why.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "a", "b", "F"], "op": ["=~", "=~", "~~", "~~", "~~"],
     ...                     "rhs": ["a", "b", "a", "b", "F"], "est": [1.0, 1.0, 0.5, 0.5, 1.0],
@@ -429,7 +494,10 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     out["alpha"] = math.nan
     out["omega"] = math.nan
     if data is not None and all(i in data.columns for v in cmap.values() for i in v):
-        out["alpha"] = cronbach_alpha(data, cmap)["alpha"]
+        try:
+            out["alpha"] = cronbach_alpha(data, cmap)["alpha"]
+        except DataError as exc:
+            out.attrs["alpha_reason"] = str(exc)
     if cov is not None:
         try:
             out["omega"] = composite_reliability(est.drop(columns=["group"], errors="ignore"), cov)["omega"]
@@ -461,6 +529,10 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         moments = FitMoments.of(results)
     cov = (moments.cov or {}).get(g0)
     rel = construct_reliability(est, data, cov)
+    improper = _improper_factors(est)
+    for f in improper:
+        if f in rel.index:
+            rel.loc[f, ["CR", "AVE"]] = math.nan
     lam = est[est["op"] == "=~"]
     rows = []
     for f in dict.fromkeys(lam["lhs"]):
@@ -484,9 +556,18 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
             "ω: semTools' compRelSEM(fit): (Σλ)²·var(η) over the sum of the items' covariance matrix from "
             "lavInspect(fit, \"sampstat\")"
             + (" (under FIML the EM estimate of the saturated model's covariance, all cases)" if fiml else "")
-            + ". CR: composite reliability from the standardized loadings, (Σβ)² / ((Σβ)² + Σ(1 − β²)); "
+            + ". CR: composite reliability of the completely standardized solution, (Σβ)² over the sum of the "
+            "model-implied correlations of the construct's items (semTools' compRelSEM(obs.var = FALSE) on the "
+            "standardized solution; it counts residual covariances and, for a cross-loading item, the factor "
+            "correlations; with neither it is (Σβ)² / ((Σβ)² + Σ(1 − β²))); "
             "AVE: mean squared standardized loading (Fornell & Larcker, 1981; not semTools' AVE(), whose "
-            "denominator is the sample variances). CR and AVE need no data.")
+            "denominator is the sample variances). CR and AVE need no data."
+            + _cross_loading_note(est, "AVE"))
+    if improper:
+        note += (" CR and AVE of a construct with an improper estimate: — (" + "; ".join(
+            f"{f}: {w}" for f, w in improper.items()) + ").")
+    if rel.attrs.get("alpha_reason"):
+        note += f" α: — ({rel.attrs['alpha_reason']})."
     if data is None:
         note += " α needs the data, which results.json does not record (or the file has moved; give --data): —."
     if cov is None:
@@ -529,10 +610,16 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     data = _group_data(results, data, g0)
     std = _std_measurement(est)
     # Fornell-Larcker on the standardized solution: sqrt(AVE) on the diagonal, latent correlations off it
-    cor = fornell_larcker(std, cor_lv=latent_correlations(est), matrix=True)
-    sq = pd.Series(np.diag(cor.loc[names, names].to_numpy()), index=names)
+    lc = latent_correlations(est)
+    cor = fornell_larcker(std, cor_lv=lc, matrix=True)        # factors with two or more items (AVE)
+    improper = _improper_factors(est)
+    sq = pd.Series([math.nan if f in improper or f not in cor.index else float(cor.loc[f, f]) for f in names],
+                   index=names)
+    shared = {i: [c for c in names if i in cmap[c]] for i in dict.fromkeys(i for v in cmap.values() for i in v)}
+    shared = {i: cs for i, cs in shared.items() if len(cs) > 1}
     ht = {}
     ci = {}
+    ht_reason = ""
     if pls is not None and pls.get("htmt"):
         for r in pls["htmt"]:
             key = frozenset((r.get("construct_1") or r.get("lhs"), r.get("construct_2") or r.get("rhs")))
@@ -540,13 +627,16 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
             if r.get("ci.lower") is not None:
                 ci[key] = (r["ci.lower"], r["ci.upper"])
     elif data is not None:
-        h = htmt(data, cmap)
-        ht = {frozenset((a, b)): v for a, b, v in zip(h["construct_1"], h["construct_2"], h["htmt"])}
+        try:
+            h = htmt(data, cmap)
+            ht = {frozenset((a, b)): v for a, b, v in zip(h["construct_1"], h["construct_2"], h["htmt"])}
+        except DataError as exc:
+            ht_reason = str(exc)
     rows = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             key = frozenset((a, b))
-            r = float(cor.loc[a, b])
+            r = float(lc.loc[a, b])
             rows.append({"Pair": f"{a} – {b}", "*r*": num(r, 3, False),
                          "√AVE": f"{num(sq[a], 3, False)}, {num(sq[b], 3, False)}",
                          "Fornell–Larcker": fornell_larcker_verdict(r, sq[a], sq[b]),
@@ -558,8 +648,24 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
             "solution); √AVE of the two constructs (AVE: mean squared standardized loading); Fornell–Larcker is met "
             "when |*r*| is below both (\"not computable\" when one of them is unknown). HTMT: heterotrait–monotrait "
             "ratio (Henseler et al., 2015; cut-offs .85/.90)"
-            + ("" if ci else ": semTools' htmt(htmt2 = FALSE) on the rows complete on every item (its default "
-                             "missing = \"listwise\")") + ".")
+            + ("" if ci else (": the classic HTMT (htmt2 = FALSE) on the rows complete on every item" if shared
+                              else ": semTools' htmt(htmt2 = FALSE) on the rows complete on every item (its "
+                                   "default missing = \"listwise\")")) + ".")
+    if shared and not ci:
+        note += (" " + "; ".join(f"{i} is an item of {' and '.join(cs)}" for i, cs in shared.items())
+                 + ": its correlation with itself (1) is left out of their heterotrait mean, which HTMT defines over "
+                 "pairs of different items; semTools' htmt() refuses such a model.")
+    note += _cross_loading_note(est, "AVE, √AVE and Fornell–Larcker")
+    single = [f for f in names if len(cmap[f]) < 2]
+    if single:
+        note += f" √AVE of {', '.join(single)}: — (a single item; AVE needs two or more)."
+    if improper:
+        note += (" √AVE of a construct with an improper estimate: — and Fornell–Larcker not computable ("
+                 + "; ".join(f"{f}: {w}" for f, w in improper.items()) + ").")
+    if ht and any(v is None or not np.isfinite(float(v)) for v in ht.values()):
+        note += " HTMT —: not computable (a construct with a single item has no monotrait correlation)."
+    if ht_reason:
+        note += f" HTMT: — ({ht_reason})."
     if g0:
         note += f" Group {g0}."
     note += improper_note(est)

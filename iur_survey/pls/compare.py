@@ -225,4 +225,4 @@ def measurement_verdict(reliability: pd.DataFrame, htmt: pd.DataFrame) -> dict[s
             "htmt_max": float(htmt["htmt"].max()) if len(htmt) else float("nan"),
             "htmt_pair": (top["construct_1"], top["construct_2"]) if top is not None else None,
             "meets_all": bool(reliability["rho_c_ok"].all() and reliability["ave_ok"].all()
-                              and htmt["below_085"].all())}
+                              and htmt["below_085"].fillna(False).astype(bool).all())}   # NaN HTMT: not met

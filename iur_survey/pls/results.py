@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..measure._common import flag
+from ..measure.validity import HTMT_CUTOFFS
 from .bootstrap import PLSBootstrap, run_bootstrap
 from .engine import PLSFit, fit_batch
 from .estimates import keys
@@ -36,7 +38,6 @@ __all__ = ["PLSResult"]
 
 RELIABILITY_CUTOFF = 0.70
 AVE_CUTOFF = 0.50
-HTMT_CUTOFFS = (0.85, 0.90)
 
 
 def _effect_size(f2: float) -> str:
@@ -221,8 +222,8 @@ class PLSResult:
             return out
         out = pd.DataFrame({"construct_1": [a for a, _ in pairs], "construct_2": [b for _, b in pairs],
                             "htmt": val})
-        out["below_085"] = out["htmt"] < HTMT_CUTOFFS[0]
-        out["below_090"] = out["htmt"] < HTMT_CUTOFFS[1]
+        out["below_085"] = flag(out["htmt"], HTMT_CUTOFFS[0], below=True, unknown=True)   # NaN: <NA>, not computable
+        out["below_090"] = flag(out["htmt"], HTMT_CUTOFFS[1], below=True, unknown=True)
         return self._with_boot(out, "htmt")
 
     def fornell_larcker(self) -> pd.DataFrame:

@@ -123,3 +123,19 @@ def test_without_bootstrap_and_errors(data, cb):
     from iur_survey.errors import EstimationError
     with pytest.raises(EstimationError, match="single-group"):     # a typed one-line error (the CLI printed a traceback)
         compare_with_cbsem(plain, two)
+
+
+
+def test_a_nan_htmt_is_not_computable_and_does_not_meet_the_criterion():
+    """A single-item construct has no HTMT (NaN): its flags are <NA> ("not computable"), not False ("fails"),
+    and the measurement verdict does not count it as met (as measure.validity.htmt does)."""
+    from iur_survey.pls import example_data
+    from iur_survey.pls.compare import measurement_verdict
+
+    model = "X =~ x1 + x2 + x3\nM =~ m1\nY =~ y1 + y2 + y3\nM ~ X\nY ~ M + X"
+    res = pls_sem(example_data(), model=model)
+    ht = res.htmt().set_index(["construct_1", "construct_2"])
+    assert np.isnan(ht.loc[("X", "M"), "htmt"]) and pd.isna(ht.loc[("X", "M"), "below_085"])
+    assert bool(ht.loc[("X", "Y"), "below_085"]) is True
+    verdict = measurement_verdict(res.reliability(), res.htmt())
+    assert verdict["meets_all"] is False

@@ -163,7 +163,8 @@ def harman_single_factor(
     Row ``single_factor_cfa`` (when ``single_factor`` is given, or ``fit=True`` to fit it with our engine):
     mean squared std.all loading of the one-factor ML CFA (:func:`harman_model_syntax`) and its fit measures.
     ``meets_cutoff``: share < .50 (no single factor dominates).  ``n`` and ``basis``: the rows and the
-    moments each share rests on.
+    moments each share rests on; ``warnings`` (with the CFA row): the CFA fit's own warnings (a Heywood case,
+    no convergence), also given as a warning.
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
@@ -189,14 +190,20 @@ def harman_single_factor(
         if load["lhs"].nunique() != 1:
             raise ValueError("single_factor must be a one-factor model")
         n_cfa, basis_cfa = _fit_basis(single_factor, fm)
+        ws = _fit_warnings(single_factor)
+        if ws:
+            _warnings.warn(f"Harman's test: the one-factor CFA warns: {'; '.join(ws)} (its variance share is not "
+                           "interpretable)", stacklevel=2)
         rows.append({"method": "single_factor_cfa", "share": float((load["std.all"] ** 2).mean()), **_fit_row(fm),
-                     "n": n_cfa, "basis": basis_cfa})
+                     "n": n_cfa, "basis": basis_cfa, "warnings": "; ".join(ws)})
     out = pd.DataFrame(rows).set_index("method")
     out.insert(1, "cutoff", HARMAN_CUTOFF)
     out.insert(2, "meets_cutoff", (out["share"] < HARMAN_CUTOFF) & out["share"].notna())
     out["n"] = out["n"].astype("Int64")
     if "single_factor_cfa" not in out.index:
         out = out[["share", "cutoff", "meets_cutoff", "n", "basis"]]
+    else:
+        out["warnings"] = out["warnings"].fillna("")
     return out
 
 

@@ -315,10 +315,12 @@ def harman_table(harman: pd.DataFrame, number=None) -> APATable:
                           "Below .50": ["yes" if bool(v) else "no" for v in harman["meets_cutoff"]]})
     basis = (harman["basis"].get("pca_first_component") if "basis" in harman.columns else None) or \
         "correlation matrix of the complete responses"
+    warned = "; ".join(w for w in harman["warnings"] if w) if "warnings" in harman.columns else ""
     return apa_table(frame, "Harman's single-factor test", number=number, formats={"Variance share": "r3"},
                      note="Share of the items' total variance explained by the first unrotated principal component "
                           f"({basis}), and the mean squared standardized loading "
-                          "of a one-factor ML CFA (iur_survey.measure.harman_single_factor).")
+                          "of a one-factor ML CFA (iur_survey.measure.harman_single_factor)."
+                          + (f" The one-factor CFA warns: {warned}; its share is not interpretable." if warned else ""))
 
 
 def chisq_difference_text(delta_chisq: float, delta_df: float, pvalue: float) -> str:

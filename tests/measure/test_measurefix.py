@@ -177,6 +177,24 @@ def test_fit_common_latent_factor_keeps_the_engines_heywood_warning():
     assert abs(res.loc["difference", "max_loading_change"] - ref["max_loading_change"]) < 1e-4
 
 
+def test_harman_carries_the_warnings_of_its_one_factor_cfa():
+    """Harman's one-factor CFA row carries its fit's warnings (a Heywood case), as the common latent factor does,
+    and the APA table's note says its share is not interpretable."""
+    from iur_survey.measure import harman_single_factor
+    from iur_survey.report.sem_tables import harman_table
+
+    d = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 2], "b": [2.0, 2, 4, 4, 5, 1], "c": [1.0, 3, 3, 5, 4, 2]})
+    single = {"estimates": [{"lhs": "F", "op": "=~", "rhs": r, "est": 1.0, "std.all": v}
+                            for r, v in zip("abc", (1.02, 0.7, 0.6))],
+              "fit": {"chisq": 0.0, "df": 0, "cfi": 1.0, "ntotal": 6},
+              "warnings": ["some estimated ov variances are negative"]}
+    with pytest.warns(UserWarning, match="one-factor CFA warns: some estimated ov variances are negative"):
+        res = harman_single_factor(d, ["a", "b", "c"], single_factor=single)
+    assert res.loc["single_factor_cfa", "warnings"] == "some estimated ov variances are negative"
+    assert res.loc["pca_first_component", "warnings"] == ""
+    assert "not interpretable" in harman_table(res).note
+
+
 # ------------------------------------------------------------------------------------------ implied covariance
 def test_an_unknown_factor_covariance_reaches_only_its_items():
     est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "F", "G", "F", "a", "b", "c", "d"],

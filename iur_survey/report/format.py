@@ -2,10 +2,15 @@
 
 APA (7th ed., 6.36): no leading zero for numbers that cannot exceed 1 in absolute value
 (correlations, standardized loadings, proportions, *p* values, fit indices CFI/TLI/RMSEA/SRMR);
-*p* values to three decimals with ``p < .001`` below that; a true minus sign.
+*p* values to three decimals with ``p < .001`` below that; a true minus sign.  A negative value keeps
+its sign when it rounds to zero (``−.00``: the sign of a near-zero effect is information, and a table's *b*
+``−0.001`` must not sit next to a β ``.00``); an exact zero (also ``-0.0``) has none.  This is the one number
+rule of the report tables and prose.
 
 >>> num(0.9534, 3), num(-0.25, 2, leading_zero=False), num(12.5, 1), num(float("nan"))
 ('0.953', '−.25', '12.5', '—')
+>>> num(-0.00095, 2, leading_zero=False), num(-0.00095, 3), num(0.0004, 2, False), num(-0.0, 2, False)
+('−.00', '−0.001', '.00', '.00')
 >>> pval(0.0004), pval(0.0342), pval(0.2), pval(1.0)
 ('< .001', '.034', '.200', '1.000')
 >>> stars(0.0004), stars(0.03), stars(0.2)
@@ -32,11 +37,8 @@ def num(x, decimals: int = 2, leading_zero: bool = True) -> str:
         return DASH
     if math.isinf(x):
         return ("" if x > 0 else MINUS) + "∞"
-    s = f"{x:.{decimals}f}"
-    if s.startswith("-") and float(s) == 0.0:
-        s = s[1:]
-    neg = s.startswith("-")
-    s = s.lstrip("-")
+    s = f"{abs(x):.{decimals}f}"
+    neg = x < 0            # also when it rounds to zero: "−.00", not ".00" (an exact 0 / -0.0 is unsigned)
     if not leading_zero and s.startswith("0."):
         s = s[1:]
     return (MINUS if neg else "") + s

@@ -71,7 +71,9 @@ def test_links_and_local_assets_are_not_network_assets(tmp_path):
 
 # ------------------------------------------------------------------------------- formatting
 def test_apa_numbers():
-    assert num(0.0004, 3, False) == ".000" and num(-0.0004, 3) == "0.000"   # no negative zero
+    assert num(0.0004, 3, False) == ".000" and num(-0.0, 3) == "0.000"      # an exact zero has no sign
+    # a negative value that rounds to zero keeps its sign (a table showed b -0.001 next to "beta .00")
+    assert num(-0.0004, 3) == "\u22120.000" and num(-0.00095, 2, False) == "\u2212.00"
     assert num(-1.25, 2) == "\u22121.25" and num(1.0, 3, False) == "1.000"
     assert pval(0.0009999) == "< .001" and pval(0.001) == ".001" and pval(0.0505) == ".051"
 

@@ -167,6 +167,16 @@ def test_paper_tables_say_what_an_audit_found_unsaid():
     assert "not chi-square" not in paper.fit_apa(cfa).note
 
 
+def test_paths_by_group_keeps_the_sign_of_a_beta_that_rounds_to_zero():
+    """An audit's Table 12 showed "−0.001 (β .00)" for std.all −0.00095: b kept its sign, β lost it."""
+    r = {"n": 20, "estimator": "ML", "fit": {"chisq": 1.0, "df": 1},
+         "estimates": [{"lhs": "INT", "op": "~", "rhs": "BEN", "group": g, "label": "", "est": v, "se": 0.1,
+                        "z": 0.0, "pvalue": 0.99, "ci.lower": v - 0.2, "ci.upper": v + 0.2, "std.all": s}
+                       for g, v, s in (("a", -0.00104, -0.00095), ("b", 0.00104, 0.00095))]}
+    g = paper.paths_by_group_apa(r).frame
+    assert g.loc[0, "a"] == "\u22120.001 (β \u2212.00)" and g.loc[0, "b"] == "0.001 (β .00)"
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("libreoffice"), reason="LibreOffice not installed")
 def test_docx_opens_in_libreoffice(fitted, tmp_path):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from ._io import add_instrument_option
 from .fit import DEFAULT_SEED
@@ -77,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
         comparison = compare_with_cbsem(res, cb)
         out["comparison"] = json.loads(comparison.to_json(orient="records"))
     path = write_json_atomic(out, args.out)
+    if not args.summary:            # the summary lists them; otherwise say them here (a negative loading ...)
+        for w in res.warnings:
+            print(f"pls: warning: {w}", file=sys.stderr)
     if args.summary:
         print(pls_summary(res, comparison, extra))
     print(f"pls: scheme={args.scheme} bootstrap={args.boot} seed={args.seed}; wrote {path}")

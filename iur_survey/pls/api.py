@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import time
+import warnings as _warnings
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from ..errors import EstimationError
 from .engine import SCHEMES, fit_batch
 from .estimates import collect
 from .model import PLSModel, pls_model
+from .quality import negative_loadings, negative_loadings_message
 from .results import PLSResult
 
 __all__ = ["pls_sem", "prepare_data", "example_data", "EXAMPLE_MODEL", "MISSING"]
@@ -141,9 +143,14 @@ def pls_sem(data: pd.DataFrame, model: str | PLSModel, *, scheme: str = "path",
     warnings = []
     if not fit.converged[0]:
         warnings.append(f"the PLS algorithm did not converge in {max_iter} iterations")
+    estimates = collect(R[None], fit, m)
+    negative = negative_loadings_message(negative_loadings(estimates["loadings"][0], m))
+    if negative:
+        warnings.append(negative)
+        _warnings.warn(f"pls_sem: {negative}", stacklevel=2)
     res = PLSResult(model=m, scheme=scheme, tol=tol, max_iter=max_iter, missing=missing, data_matrix=X,
                     index=index, n_input=n_input, n_imputed=n_imputed, R=R, fit=fit,
-                    estimates=collect(R[None], fit, m), warnings=warnings,
+                    estimates=estimates, warnings=warnings,
                     seconds=time.perf_counter() - t0)
     if n_boot:
         res = res.bootstrap(n_boot, seed=seed, level=level, progress=progress)

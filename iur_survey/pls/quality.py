@@ -10,6 +10,9 @@ standardized indicators (the indicator correlation matrix ``R``):
 * HTMT (Henseler, Ringle & Sarstedt 2015): mean absolute heterotrait correlation over the geometric mean of
   the two mean absolute monotrait (off-diagonal) correlations (:func:`iur_survey.measure.validity.htmt_matrices`;
   NaN for a single-indicator construct, as semTools, where seminr puts 1);
+* a negative outer loading in a (mode-A, reflective) block of two or more indicators is reported by
+  :func:`negative_loadings` (it looks like a reverse-keyed item that was not reversed; alpha and rho_C keep
+  seminr's formulas and are then not interpretable);
 * inner VIF from the composite correlations of each endogenous construct's predictors, outer VIF within each
   block (``diag(R_jj^-1)``); single predictors/indicators get VIF 1.
 
@@ -28,7 +31,8 @@ import numpy as np
 from ..measure.validity import htmt_matrices
 from .model import PLSModel
 
-__all__ = ["alpha", "rho_a", "rho_c_ave", "htmt_pairs", "htmt_values", "inner_vif", "outer_vif"]
+__all__ = ["alpha", "rho_a", "rho_c_ave", "htmt_pairs", "htmt_values", "inner_vif", "outer_vif",
+           "negative_loadings", "negative_loadings_message"]
 
 
 def alpha(R_block: np.ndarray) -> float:
@@ -105,3 +109,35 @@ def outer_vif(R: np.ndarray, model: PLSModel) -> np.ndarray:
         if len(ix) > 1:
             out[ix] = np.diag(np.linalg.inv(R[np.ix_(ix, ix)]))
     return out
+
+
+def negative_loadings(loadings: np.ndarray, model: PLSModel) -> list[tuple[str, str, float]]:
+    """``(construct, indicator, loading)`` of every negative outer loading in a block of two or more
+    indicators (all blocks are mode A, reflective), in model item order.
+
+    >>> from iur_survey.pls.model import pls_model
+    >>> m = pls_model("A =~ a1 + a2 + a3\\nB =~ b1\\nB ~ A")
+    >>> negative_loadings(np.array([0.8, 0.7, -0.83, 1.0]), m)
+    [('A', 'a3', -0.83)]
+    """
+    blk = model.block_index
+    size = np.bincount(blk, minlength=len(model.constructs))
+    return [(model.constructs[blk[i]], item, float(loadings[i])) for i, item in enumerate(model.items)
+            if size[blk[i]] > 1 and loadings[i] < 0]
+
+
+def negative_loadings_message(found: list[tuple[str, str, float]]) -> str:
+    """The warning for :func:`negative_loadings` ("" when there is none).
+
+    >>> negative_loadings_message([("A", "a3", -0.83)])
+    'negative outer loading in the reflective (mode A) block A: a3 (-0.830); a reverse-keyed item not reversed? alpha and rho_C of that block are not interpretable (reverse the item, or drop it)'
+    """
+    if not found:
+        return ""
+    by: dict[str, list[str]] = {}
+    for c, item, v in found:
+        by.setdefault(c, []).append(f"{item} ({v:.3f})")
+    blocks = "; ".join(f"{c}: {', '.join(items)}" for c, items in by.items())
+    return (f"negative outer loading in the reflective (mode A) block{'s' if len(by) > 1 else ''} {blocks}; "
+            "a reverse-keyed item not reversed? alpha and rho_C of that block are not interpretable "
+            "(reverse the item, or drop it)")

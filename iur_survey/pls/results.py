@@ -32,7 +32,7 @@ from .bootstrap import PLSBootstrap, run_bootstrap
 from .engine import PLSFit, fit_batch
 from .estimates import keys
 from .model import PLSModel
-from .quality import alpha, inner_vif, outer_vif, rho_a, rho_c_ave
+from .quality import alpha, inner_vif, negative_loadings, outer_vif, rho_a, rho_c_ave
 
 __all__ = ["PLSResult"]
 
@@ -174,14 +174,19 @@ class PLSResult:
     def reliability(self) -> pd.DataFrame:
         """Cronbach's alpha, rho_A, rho_C and AVE of every construct (Hair et al. 2021, ch. 4).
 
-        Flags: rho_C >= .70 (``rho_c_ok``) and AVE >= .50 (``ave_ok``).
+        Flags: rho_C >= .70 (``rho_c_ok``) and AVE >= .50 (``ave_ok``).  ``negative_loadings``: the
+        indicators of the block with a negative outer loading ("" when none; a reverse-keyed item not
+        reversed? the fit warns, and alpha / rho_C, seminr's formulas, are then not interpretable).
 
         >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
-        >>> pls_sem(example_data(), model=EXAMPLE_MODEL).reliability().round(3)
+        >>> rel = pls_sem(example_data(), model=EXAMPLE_MODEL).reliability()
+        >>> rel.drop(columns="negative_loadings").round(3)
           construct  n_items  alpha  rho_a  rho_c    ave  rho_c_ok  ave_ok
         0         X        3  0.716  0.736  0.839  0.635      True    True
         1         M        3  0.757  0.762  0.860  0.672      True    True
         2         Y        3  0.756  0.757  0.860  0.673      True    True
+        >>> rel["negative_loadings"].tolist()
+        ['', '', '']
         """
         rows = []
         blk = self.model.block_index
@@ -196,6 +201,10 @@ class PLSResult:
         out = pd.DataFrame(rows)
         out["rho_c_ok"] = out["rho_c"] >= RELIABILITY_CUTOFF
         out["ave_ok"] = out["ave"] >= AVE_CUTOFF
+        neg: dict[str, list[str]] = {}
+        for c, item, _ in negative_loadings(lam, self.model):
+            neg.setdefault(c, []).append(item)
+        out["negative_loadings"] = [", ".join(neg.get(c, [])) for c in out["construct"]]
         return out
 
     def htmt(self, matrix: bool = False) -> pd.DataFrame:

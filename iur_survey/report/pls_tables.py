@@ -90,10 +90,14 @@ def pls_reliability_table(rel: pd.DataFrame, number=None,
                           "ρA": [num(v, 3, False) for v in rel["rho_a"]],
                           "ρC": [num(v, 3, False) for v in rel["rho_c"]],
                           "AVE": [num(v, 3, False) for v in rel["ave"]]})
-    return APATable(frame, title, number=number, numeric=("Items", "α", "ρA", "ρC", "AVE"),
-                    note="From the PLS composites (Hair et al., 2021): Cronbach's α, Dijkstra–Henseler's ρA, "
-                         "composite reliability ρC (≥ .70 wanted) and average variance extracted (AVE, ≥ .50 "
-                         "wanted).")
+    note = ("From the PLS composites (Hair et al., 2021): Cronbach's α, Dijkstra–Henseler's ρA, "
+            "composite reliability ρC (≥ .70 wanted) and average variance extracted (AVE, ≥ .50 wanted).")
+    neg = rel["negative_loadings"].fillna("") if "negative_loadings" in rel.columns else pd.Series([], dtype=str)
+    bad = [f"{item} ({c})" for c, items in zip(rel["construct"], neg) if items for item in items.split(", ")]
+    if bad:
+        note += (f" Negative outer loading: {', '.join(bad)} (a reverse-keyed item not reversed?); α and ρC "
+                 "of that construct are not interpretable.")
+    return APATable(frame, title, number=number, numeric=("Items", "α", "ρA", "ρC", "AVE"), note=note)
 
 
 def pls_htmt_table(htmt: pd.DataFrame, number=None, title: str = "PLS-SEM heterotrait–monotrait ratios") -> APATable:

@@ -89,3 +89,31 @@ def test_the_model_comes_from_the_caller():
     with pytest.raises(TypeError, match="lavaan syntax or a PLSModel"):
         pls_sem(example_data(), inst)
     assert isinstance(pls_model(default_model(inst)), PLSModel)
+
+
+def test_negative_loading_in_a_reflective_block_warns_and_names_the_indicator():
+    """An audit: a reverse-keyed indicator left un-reversed (loading -.83) gave alpha -0.78 and rho_C .52 with no
+    word.  The fit warns naming it, reliability() lists it, the APA table says it; the formulas stay seminr's."""
+    import warnings
+
+    from iur_survey.pls.quality import alpha
+    from iur_survey.report.pls_tables import pls_reliability_table
+
+    d = example_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # a clean fit does not warn
+        clean = pls_sem(d, model=EXAMPLE_MODEL)
+    assert clean.warnings == [] and (clean.reliability()["negative_loadings"] == "").all()
+    assert "Negative outer loading" not in pls_reliability_table(clean.reliability()).note
+    flipped = d.assign(x3=6 - d["x3"])            # 1..5 codes reverse-keyed
+    with pytest.warns(UserWarning, match=r"block X: x3 \(-0\.\d+\)"):
+        res = pls_sem(flipped, model=EXAMPLE_MODEL)
+    assert any("x3" in w and "reverse-keyed" in w for w in res.warnings)
+    rel = res.reliability().set_index("construct")
+    assert rel.loc["X", "negative_loadings"] == "x3" and rel.loc["M", "negative_loadings"] == ""
+    # alpha stays the standardized alpha of the block's correlations (negative here), not "corrected"
+    ix = [res.model.items.index(c) for c in ("x1", "x2", "x3")]
+    assert rel.loc["X", "alpha"] == pytest.approx(alpha(res.R[np.ix_(ix, ix)]), abs=1e-12)
+    assert rel.loc["X", "alpha"] < clean.reliability().set_index("construct").loc["X", "alpha"]
+    assert "x3 (X)" in pls_reliability_table(res.reliability()).note
+    assert "Warning: negative outer loading" in res.summary()

@@ -9,10 +9,20 @@ defined effect ``:=``) the estimate, standard error, p value and 95% CI.
 :func:`~iur_survey.power.summary.summarize` turns that into power, convergence,
 bias, coverage and SE accuracy per parameter and ``n``.
 
+Defined (``:=``) effects are tested by the fit's delta-method z test (the Sobel
+test for ``a*b``: conservative, so their power is understated, most at small n).
+With ``mc_ci = D`` > 0, each replication also gets the Monte Carlo confidence
+interval of every recorded ``:=`` row (Preacher & Selig 2012; semTools'
+``monteCarloCI``): ``D`` draws of the free parameters from ``N(est, vcov)``, the
+definitions evaluated on each draw, the ``alpha/2`` and ``1 - alpha/2`` quantiles
+(:func:`monte_carlo_ci`); ``power_mc`` is the share of intervals excluding 0.
+
 Reproducibility: replication ``rep`` at sample size ``n`` draws from its own
 stream, ``SeedSequence(seed, spawn_key=(n, rep))`` (one child per (n, rep)), so
 results do not depend on how the replications are cut into tasks, on the number
-of workers, or on which other sample sizes are run.
+of workers, or on which other sample sizes are run; its Monte Carlo CI draws come
+from ``SeedSequence(seed, spawn_key=(n, rep, 1))`` (:func:`mc_ci_rng`), so adding
+them leaves the data and the fits unchanged.
 
 Parallelism: replications are cut into chunks (tasks) and handed to
 :func:`iur_survey.sem.parallel.map_chunks` with a ``distributed.Client``
@@ -39,16 +49,18 @@ import pandas as pd
 
 from ..errors import IURSurveyError
 from ..sem import sem
+from ..sem.defined import from_partable
 from ..sem.parallel import available_cores, map_chunks, one_blas_thread
 from ..sem.syntax import parse_model
 from ..study import default_model
 from .cluster import dask_client, warm_up
 from .population import PopulationModel
 from .results import PowerResult
-from .summary import parameter_names, summarize
+from .summary import NULL_STD, ZERO_STD, parameter_names, summarize
 from .truth import true_values
 
-__all__ = ["power_analysis", "replication_rng", "draw_replication", "select_parameters"]
+__all__ = ["power_analysis", "replication_rng", "draw_replication", "select_parameters", "mc_ci_rng",
+           "monte_carlo_ci"]
 
 #: columns recorded per replication and parameter
 REP_VALUES = ("est", "se", "pvalue", "ci.lower", "ci.upper")
@@ -63,6 +75,53 @@ def replication_rng(seed: int, n: int, rep: int) -> np.random.Generator:
     (True, False)
     """
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=(int(n), int(rep)))))
+
+
+def mc_ci_rng(seed: int, n: int, rep: int) -> np.random.Generator:
+    """The stream of replication ``rep``'s Monte Carlo CI draws: ``SeedSequence(seed, spawn_key=(n, rep, 1))``
+    (separate from the data's :func:`replication_rng`).
+
+    >>> mc_ci_rng(7, 200, 3).standard_normal() == replication_rng(7, 200, 3).standard_normal()
+    False
+    """
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=(int(n), int(rep), 1))))
+
+
+def monte_carlo_ci(res, draws: int, rng: np.random.Generator, level: float = 0.95) -> np.ndarray:
+    """Monte Carlo confidence intervals of the ``:=`` parameters of a fit (Preacher & Selig 2012; semTools'
+    ``monteCarloCI``): ``draws`` vectors of the free parameters from ``N(theta, vcov_theta)``, every
+    definition evaluated on each, the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles (R's type 7).
+
+    Returns (definitions x 2) in definition order; NaN rows when the covariance matrix is not finite.
+
+    >>> from iur_survey.sem import sem
+    >>> from iur_survey.power.population import PopulationModel
+    >>> pm = PopulationModel.from_lavaan("X =~ 1*x1 + 0.8*x2\\nY =~ 1*y1 + 0.8*y2\\nM =~ 1*m1 + 0.8*m2\\n"
+    ...     "M ~ 0.4*X\\nY ~ 0.3*M\\nX ~~ 1*X\\nM ~~ 0.84*M\\nY ~~ 0.91*Y\\n"
+    ...     + "".join(f"{v} ~~ 0.4*{v}\\n" for v in ("x1", "x2", "m1", "m2", "y1", "y2")))
+    >>> fit = sem("X =~ x1 + x2\\nM =~ m1 + m2\\nY =~ y1 + y2\\nM ~ a*X\\nY ~ b*M\\nind := a*b",
+    ...           draw_replication(pm, 200, seed=1, rep=0))
+    >>> ci = monte_carlo_ci(fit, 20000, mc_ci_rng(1, 200, 0))
+    >>> ci.shape, bool(ci[0, 0] < fit.est[-1] < ci[0, 1])
+    ((1, 2), True)
+    """
+    fn = from_partable(res.partable, res.est)
+    out = np.full((len(fn), 2), np.nan)
+    theta = np.asarray(res.theta, float)
+    V = np.asarray(res.vcov_theta, float)
+    if not len(fn) or V.shape != (theta.size, theta.size) or not np.all(np.isfinite(V)):
+        return out
+    w, U = np.linalg.eigh((V + V.T) / 2)
+    L = U * np.sqrt(np.clip(w, 0.0, None))            # V = L L' (positive semi-definite: eigen, as MASS::mvrnorm)
+    sample = theta[:, None] + L @ rng.standard_normal((theta.size, int(draws)))
+    with np.errstate(all="ignore"):
+        vals = np.asarray([np.broadcast_to(v, (int(draws),)) for v in fn(sample)], float)
+    q = [(1 - level) / 2, (1 + level) / 2]
+    for i, v in enumerate(vals):
+        v = v[np.isfinite(v)]                         # na.rm = TRUE, as semTools
+        if v.size:
+            out[i] = np.quantile(v, q)
+    return out
 
 
 def draw_replication(population: PopulationModel, n: int, seed: int, rep: int,
@@ -130,6 +189,11 @@ class _Plan:
     meanstructure: bool | None
     rows: tuple[int, ...]
     keys: tuple[tuple[str, str, str], ...]
+    mc_ci: int = 0
+    level: float = 0.95
+    #: positions (in ``rows``) of the recorded := rows and their index among the model's definitions
+    def_pos: tuple[int, ...] = ()
+    def_index: tuple[int, ...] = ()
 
 
 def _run_chunk(plan: _Plan, chunk: tuple[int, int, int]) -> dict[str, Any]:
@@ -140,7 +204,7 @@ def _run_chunk(plan: _Plan, chunk: tuple[int, int, int]) -> dict[str, Any]:
         "n": np.full(R, n, dtype=np.int64), "rep": np.arange(start, stop, dtype=np.int64),
         "converged": np.zeros(R, bool), "admissible": np.zeros(R, bool),
         "iterations": np.zeros(R, np.int64), "error": np.full(R, "", dtype=object),
-        "values": np.full((R, k, len(REP_VALUES)), np.nan)}
+        "values": np.full((R, k, len(REP_VALUES)), np.nan), "mc": np.full((R, k, 2), np.nan)}
     pm = parse_model(plan.syntax)
     rows = list(plan.rows)
     for j, rep in enumerate(range(start, stop)):
@@ -161,6 +225,9 @@ def _run_chunk(plan: _Plan, chunk: tuple[int, int, int]) -> dict[str, Any]:
         out["converged"][j] = bool(res.converged) and bool(np.all(np.isfinite(se) & (se > 0)))
         out["admissible"][j] = not any("negative" in w or "not positive definite" in w for w in res.warnings)
         out["iterations"][j] = int(res.iterations)
+        if plan.mc_ci and plan.def_pos and out["converged"][j]:
+            ci = monte_carlo_ci(res, plan.mc_ci, mc_ci_rng(plan.seed, n, rep), plan.level)
+            out["mc"][j, list(plan.def_pos)] = ci[list(plan.def_index)]
     return out
 
 
@@ -174,7 +241,7 @@ def _default_chunk_size(reps: int, n_sizes: int, workers: int) -> int:
     return int(min(50, max(5, math.ceil(per / n_sizes)), reps))
 
 
-def _assemble(parts: list[dict[str, Any]], truth: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+def _assemble(parts: list[dict[str, Any]], truth: pd.DataFrame, rows: np.ndarray, mc: bool = False) -> pd.DataFrame:
     """Long table: one row per (n, rep, parameter)."""
     if not parts:
         return pd.DataFrame()
@@ -193,6 +260,9 @@ def _assemble(parts: list[dict[str, Any]], truth: pd.DataFrame, rows: np.ndarray
     vals = cat["values"].reshape(R * k, len(REP_VALUES))
     for i, c in enumerate(REP_VALUES):
         df[c] = vals[:, i]
+    if mc:
+        mcv = cat["mc"].reshape(R * k, 2)
+        df["mc.lower"], df["mc.upper"] = mcv[:, 0], mcv[:, 1]
     return df
 
 
@@ -201,7 +271,7 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
                    alpha: float = 0.05, likert: bool | None = None, missing_rate: float = 0.0,
                    missing: str = "fiml", estimator: str = "ML", parameters: str | Sequence[str] | None = None,
                    workers: int | None = None, scheduler: Any = None, processes: bool = True,
-                   chunk_size: int | None = None, progress: bool | None = None):
+                   chunk_size: int | None = None, progress: bool | None = None, mc_ci: int = 0):
     """Monte Carlo power of ``model`` under ``population`` (see the module docstring).
 
     ``population``: a :class:`PopulationModel`, a simulator
@@ -211,8 +281,9 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
     :func:`~iur_survey.study.default_model`).  ``missing_rate`` > 0 blanks cells MCAR and fits
     by ``missing`` ("fiml" or "listwise").  ``scheduler``: None (a LocalCluster with
     ``workers`` processes, or threads with ``processes=False``), ``"serial"``, a
-    ``"tcp://host:port"`` address or a ``distributed.Client``.  Returns a
-    :class:`~iur_survey.power.results.PowerResult`.
+    ``"tcp://host:port"`` address or a ``distributed.Client``.  ``mc_ci``: draws of the Monte
+    Carlo CI of the recorded ``:=`` rows (0, the default: only the delta-method z test; e.g.
+    20000), at level ``1 - alpha``.  Returns a :class:`~iur_survey.power.results.PowerResult`.
     """
 
     t0 = time.perf_counter()
@@ -229,15 +300,21 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
         raise ValueError("alpha must be in (0, 1)")
     if missing not in ("fiml", "listwise"):
         raise ValueError("missing must be 'fiml' or 'listwise'")
+    if int(mc_ci) < 0 or 0 < int(mc_ci) < 1000:
+        raise ValueError("mc_ci (Monte Carlo CI draws) must be 0 (off) or at least 1000")
     reps = int(reps)
     fiml = missing_rate > 0 and missing == "fiml"
     meanstructure = True if fiml else None
     truth = true_values(syntax, pop, meanstructure=meanstructure, estimator=estimator)
     rows = select_parameters(truth, parameters)
     keys = tuple(zip(truth["lhs"].iloc[rows], truth["op"].iloc[rows], truth["rhs"].iloc[rows]))
+    def_rows = np.flatnonzero(truth["op"].to_numpy() == ":=")          # definition order = table order
+    def_pos = tuple(int(j) for j, r in enumerate(rows) if r in set(def_rows.tolist()))
+    def_index = tuple(int(np.flatnonzero(def_rows == rows[j])[0]) for j in def_pos)
     plan = _Plan(syntax=syntax, population=pop, seed=int(seed), missing_rate=float(missing_rate),
                  missing=("fiml" if fiml else "listwise"), estimator=estimator, meanstructure=meanstructure,
-                 rows=tuple(int(r) for r in rows), keys=keys)
+                 rows=tuple(int(r) for r in rows), keys=keys, mc_ci=int(mc_ci), level=1.0 - float(alpha),
+                 def_pos=def_pos, def_index=def_index)
     n_workers = 1 if scheduler == "serial" else int(workers or available_cores())
     size = int(chunk_size) if chunk_size else _default_chunk_size(reps, len(ns), n_workers)
     chunks = _chunks(ns, reps, size)
@@ -252,7 +329,7 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
             parts = map_chunks(_run_chunk, chunks, payload=plan, workers=1, scheduler=client,
                                progress=progress, weights=[c[2] - c[1] for c in chunks], desc="power")
         t3 = time.perf_counter()
-    reps_df = _assemble(parts, truth, rows)
+    reps_df = _assemble(parts, truth, rows, mc=bool(mc_ci) and bool(def_pos))
     table = summarize(reps_df, truth.iloc[rows], alpha=alpha)
     settings = {"n": ns, "reps": reps, "seed": int(seed), "alpha": float(alpha), "likert": pop.likert,
                 "missing_rate": float(missing_rate), "missing": plan.missing if missing_rate > 0 else "none",
@@ -261,7 +338,9 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
                 "scheduler": ("serial" if client is None else
                               (scheduler if isinstance(scheduler, str) else
                                "LocalCluster" if scheduler is None else "distributed.Client")),
-                "workers": n_workers, "processes": bool(processes) if scheduler is None else None}
+                "workers": n_workers, "processes": bool(processes) if scheduler is None else None,
+                "defined_test": ("delta-method z (Sobel)" + (f" + Monte Carlo CI ({int(mc_ci)} draws)" if mc_ci else "")),
+                "mc_ci": int(mc_ci), "null_std": NULL_STD, "zero_std": ZERO_STD}
     timing = {"total": time.perf_counter() - t0, "setup": t1 - t0, "cluster_start": t2 - t1, "fits": t3 - t2,
               "fits_per_second": len(ns) * reps / (t3 - t2) if t3 > t2 else float("nan")}
     return PowerResult(table=table, reps=reps_df, truth=truth, selected=rows, model=syntax, population=pop,

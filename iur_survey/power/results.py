@@ -19,7 +19,7 @@ import pandas as pd
 from .. import __version__
 from ..sem.results import json_number
 from .population import PopulationModel
-from .summary import parameter_names, power_table, smallest_n
+from .summary import NEAR_ZERO_LABEL, null_notes, parameter_names, power_table, smallest_n
 
 __all__ = ["PowerResult", "plot_power_curve"]
 
@@ -57,28 +57,60 @@ class PowerResult:
         return smallest_n(self.table, target)
 
     def summary(self) -> str:
-        """Plain-text report: settings, power by n, convergence, coverage, smallest n for .80."""
+        """Plain-text report: settings, power by n (null / near-zero parameters labelled, with the rule), the
+        test of := effects, convergence and inadmissible solutions, coverage, smallest n for .80."""
         s = self.settings
+        t = self.table
         data = "Likert codes" if s["likert"] else "continuous y*"
         miss = (f", {100 * s['missing_rate']:.0f}% MCAR cells ({s['missing']})" if s["missing_rate"] > 0 else "")
         L = [f"Monte Carlo power: {s['reps']} replications per n, seed {s['seed']}, alpha {s['alpha']}, "
              f"{s['estimator']}, {data}{miss}",
              f"population: {self.population.source}; run on {s['scheduler']} with {s['workers']} worker(s), "
              f"{self.timing.get('fits_per_second', float('nan')):.1f} fits/s", ""]
+        first = t.drop_duplicates("parameter").set_index("parameter")
         pw = self.power()
-        pw.insert(0, "true", self.table.drop_duplicates("parameter").set_index("parameter")["true"])
+        pw.insert(0, "true", first["true"])
+        if "true_std" in first.columns:
+            pw.insert(1, "std", first["true_std"])
         pw["n(.80)"] = self.smallest_n()
-        null = set(self.table.loc[self.table["null"], "parameter"])
-        pw.index = [f"{p}{' (null: type I error)' if p in null else ''}" for p in pw.index]
-        with pd.option_context("display.width", 160, "display.max_columns", 20):
+        null = set(t.loc[t["null"], "parameter"])
+        near = set(t.loc[t["near_zero"], "parameter"]) if "near_zero" in t.columns else set()
+        pw.index = [f"{p} (null: type I error)" if p in null else f"{p} ({NEAR_ZERO_LABEL})" if p in near else p
+                    for p in pw.index]
+        alpha = s.get("alpha", 0.05)
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
             L.append("Power (share of converged replications with p < alpha):")
             L.append(pw.round(3).to_string())
+            L += null_notes(t, alpha)
+            if (t["op"] == ":=").any():
+                L.append("Defined (:=) effects are tested by the delta-method z test (Sobel for a*b), which is "
+                         "conservative for a product: their power is understated, most at small n."
+                         + ("" if "power_mc" in t.columns else
+                            " A Monte Carlo CI test (Preacher & Selig 2012) is available: --mc-ci DRAWS "
+                            "(power_analysis(mc_ci=DRAWS))."))
+            if "power_mc" in t.columns:
+                L += ["", f"Defined effects, Monte Carlo CI test ({s.get('mc_ci')} draws per replication, "
+                          f"{1 - alpha:.0%} interval excludes 0):",
+                      power_table(t[t["op"] == ":="], "power_mc").round(3).to_string()]
             L.append("")
-            conv = self.table.groupby("n")[["convergence_rate", "admissible_rate"]].first()
-            cov = self.table.groupby("n")["coverage"].agg(["min", "mean", "max"])
+            conv = t.groupby("n").agg(reps=("reps", "first"), converged=("converged", "first"),
+                                      convergence_rate=("convergence_rate", "first"),
+                                      inadmissible=("inadmissible", "first"),
+                                      admissible_of_converged=("admissible_of_converged", "first"))
+            cov = t.groupby("n")["coverage"].agg(["min", "mean", "max"])
             cov.columns = ["coverage.min", "coverage.mean", "coverage.max"]
-            L.append("Convergence and 95% CI coverage:")
+            L.append("Convergence (share of all replications), inadmissible solutions (count among the converged) "
+                     "and 95% CI coverage:")
             L.append(conv.join(cov).round(3).to_string())
+            bad = int(conv["inadmissible"].sum())
+            if bad:
+                L.append(f"{bad} of {int(conv['converged'].sum())} converged fits are inadmissible (a negative "
+                         "variance or a non-positive-definite matrix: Heywood cases). They are INCLUDED in the power, "
+                         "bias and coverage above; without them (power_admissible, coverage_admissible in "
+                         "power.csv):")
+                L.append(power_table(t, "power_admissible").round(3).to_string())
+            else:
+                L.append("No converged fit is inadmissible (no negative variance, no non-positive-definite matrix).")
         return "\n".join(L)
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,7 +145,7 @@ class PowerResult:
 def plot_power_curve(table: pd.DataFrame, path: str | Path, *, target: float = 0.80, alpha: float = 0.05,
                      title: str = "Monte Carlo power") -> Path:
     """Power against n, one line per parameter; regressions and defined effects in separate panels,
-    a dashed line at ``target``; null effects (type I error) drawn grey.
+    a dashed line at ``target``; null effects (type I error) drawn grey dotted, near-zero ones grey dashed.
 
     >>> import tempfile, os
     >>> t = pd.DataFrame({"n": [100, 200], "parameter": ["b", "b"], "op": ["~", "~"], "power": [0.5, 0.9],
@@ -140,9 +172,11 @@ def plot_power_curve(table: pd.DataFrame, path: str | Path, *, target: float = 0
         for k, (name, g) in enumerate(sub.groupby("parameter", sort=False)):
             g = g.sort_values("n")
             null = bool(g["null"].iloc[0]) if "null" in g.columns else False
+            near = bool(g["near_zero"].iloc[0]) if "near_zero" in g.columns else False
             ax.plot(g["n"], g["power"], marker="o", ms=3.5, lw=1.3,
-                    color="0.55" if null else colours[k % len(colours)], ls=":" if null else "-",
-                    label=f"{name} (null)" if null else name)
+                    color="0.55" if null or near else colours[k % len(colours)],
+                    ls=":" if null else "--" if near else "-",
+                    label=f"{name} (null)" if null else f"{name} (near zero)" if near else name)
         ax.axhline(target, color="k", ls="--", lw=1)
         ax.axhline(alpha, color="0.5", ls=":", lw=0.8)
         ax.set_ylim(-0.02, 1.02)

@@ -3,11 +3,26 @@
 Per sample size ``n`` and parameter, among the *converged* replications
 (optimizer converged, finite positive standard errors):
 
-* ``power``: share with ``p < alpha`` (for a parameter whose true standardized
-  value is 0 -- ``null`` -- this is the type I error rate), with its Monte Carlo
-  standard error ``power_mcse = sqrt(power (1 - power) / converged)``;
-* ``convergence_rate`` = converged / reps; ``admissible_rate``: converged fits
-  without negative variances / non-positive-definite matrices;
+* ``power``: share with ``p < alpha``, with its Monte Carlo standard error
+  ``power_mcse = sqrt(power (1 - power) / converged)``.  The test is the fit's z test
+  (``est / se``); for a defined ``:=`` effect that ``se`` is the delta method's, i.e. the
+  Sobel test for an indirect effect ``a*b``, which is conservative (the product's
+  sampling distribution is skewed): its power is understated, most at small n.
+  ``power_mc`` (with ``mc_ci`` draws, := rows only): the share whose Monte Carlo
+  confidence interval (Preacher & Selig 2012) excludes 0; ``coverage_mc`` its coverage;
+* the true value: ``null`` -- its standardized true value is 0 (``|std.all| <``
+  :data:`ZERO_STD`, the precision of the population fit): the power is the type I error
+  rate, and no n for .80 is given; ``near_zero`` -- not 0 but ``|std.all| <``
+  :data:`NULL_STD` (.01): not a null, but at practical n its rejection rate is about
+  the type I error rate (it rises above alpha as n grows); its n for .80 is given when
+  the simulated n reach it;
+* ``convergence_rate`` = converged / reps (a share of *all* replications);
+  ``inadmissible``: the number of converged fits with a negative variance or a
+  non-positive-definite matrix (Heywood cases), ``admissible_of_converged`` = 1 -
+  inadmissible / converged (a share of the *converged* fits; called ``admissible_rate``
+  before).  Inadmissible fits are *included* in power, bias and coverage (as a
+  lavaan-based study that keeps every converged fit); ``power_admissible`` and
+  ``coverage_admissible`` exclude them (report both);
 * ``bias`` = mean estimate - true value, ``rel_bias`` = bias / true value (NaN
   when the true value is 0), ``rmse``;
 * ``coverage``: share of 95% confidence intervals containing the true value
@@ -31,10 +46,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["summarize", "power_table", "smallest_n", "NULL_STD"]
+__all__ = ["summarize", "power_table", "smallest_n", "NULL_STD", "ZERO_STD", "null_notes"]
 
-#: a parameter whose true standardized value is below this (absolute) is a null effect
+#: a non-zero parameter whose true standardized value is below this (absolute) is "near zero": its rejection
+#: rate is about the type I error rate at practical n (labelled so, not called a null)
 NULL_STD = 0.01
+#: a true standardized value below this (absolute) is 0 -- a null effect (the precision of the population fit)
+ZERO_STD = 1e-6
+#: the label of a near-zero parameter in the summary
+NEAR_ZERO_LABEL = f"near zero (|std| < {str(NULL_STD).lstrip('0')}): rejection rate ≈ type I error"
 
 
 def parameter_names(table: pd.DataFrame) -> list[str]:
@@ -76,13 +96,18 @@ def summarize(reps: pd.DataFrame, truth: pd.DataFrame, alpha: float = 0.05) -> p
         sd = float(est.std(ddof=1)) if m > 1 else np.nan
         bias = mean_est - true
         std_true = ts.get(name, np.nan)
-        out.append({
+        size = abs(std_true) if np.isfinite(std_true) else abs(true)
+        adm = c["admissible"].to_numpy(bool)
+        ca = c[adm]
+        row = {
             "n": int(n), "parameter": name, "label": g["label"].iloc[0], "op": g["op"].iloc[0],
-            "true": true, "true_std": std_true, "null": bool(abs(std_true) < NULL_STD) if np.isfinite(std_true)
-            else bool(abs(true) < 1e-8),
+            "true": true, "true_std": std_true, "null": bool(size < ZERO_STD),
+            "near_zero": bool(ZERO_STD <= size < NULL_STD),
             "reps": int(len(g)), "converged": int(m), "convergence_rate": m / len(g),
-            "admissible_rate": float(c["admissible"].mean()) if m else np.nan,
+            "inadmissible": int(m - adm.sum()),
+            "admissible_of_converged": float(adm.mean()) if m else np.nan,
             "power": power, "power_mcse": float(np.sqrt(power * (1 - power) / m)) if m else np.nan,
+            "power_admissible": float(np.mean(ca["pvalue"].to_numpy(float) < alpha)) if len(ca) else np.nan,
             "mean_est": mean_est, "bias": bias,
             "rel_bias": bias / true if abs(true) > 1e-8 else np.nan,
             "rmse": float(np.sqrt(np.mean((est - true) ** 2))) if m else np.nan,
@@ -90,7 +115,15 @@ def summarize(reps: pd.DataFrame, truth: pd.DataFrame, alpha: float = 0.05) -> p
             "se_ratio": float(se.mean()) / sd if m > 1 and sd > 0 else np.nan,
             "coverage": cover, "coverage_mcse": float(np.sqrt(cover * (1 - cover) / m)) if m else np.nan,
             "ci_width": float(np.mean(hi - lo)) if m else np.nan,
-        })
+            "coverage_admissible": float(np.mean((ca["ci.lower"].to_numpy(float) <= true)
+                                                 & (true <= ca["ci.upper"].to_numpy(float)))) if len(ca) else np.nan,
+        }
+        if "mc.lower" in c.columns:
+            mlo, mhi = c["mc.lower"].to_numpy(float), c["mc.upper"].to_numpy(float)
+            has = bool(m) and bool(np.isfinite(mlo).any())
+            row["power_mc"] = float(np.mean((mlo > 0) | (mhi < 0))) if has else np.nan
+            row["coverage_mc"] = float(np.mean((mlo <= true) & (true <= mhi))) if has else np.nan
+        out.append(row)
     table = pd.DataFrame(out)
     if table.empty:
         return table
@@ -116,12 +149,14 @@ def power_table(table: pd.DataFrame, value: str = "power") -> pd.DataFrame:
 
 def smallest_n(table: pd.DataFrame, target: float = 0.80) -> pd.Series:
     """Per parameter, the smallest simulated ``n`` from which the power stays >= ``target``
-    (NaN when no simulated ``n`` reaches it; null effects are NaN).
+    (NaN when no simulated ``n`` reaches it; a null effect -- true value 0 -- is NaN; a near-zero one,
+    ``0 < |std| < NULL_STD``, gets its n when the grid reaches the target).
 
-    >>> t = pd.DataFrame({"n": [100, 200, 400] * 2, "parameter": ["a"] * 3 + ["b"] * 3,
-    ...                   "power": [0.5, 0.85, 0.9, 0.2, 0.3, 0.5], "null": [False] * 6})
+    >>> t = pd.DataFrame({"n": [100, 200, 400] * 3, "parameter": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+    ...                   "power": [0.5, 0.85, 0.9, 0.2, 0.3, 0.5, 0.04, 0.06, 0.05],
+    ...                   "null": [False] * 6 + [True] * 3})
     >>> smallest_n(t).to_dict()
-    {'a': 200.0, 'b': nan}
+    {'a': 200.0, 'b': nan, 'c': nan}
     """
     out = {}
     for name, g in table.groupby("parameter", sort=False):
@@ -135,3 +170,22 @@ def smallest_n(table: pd.DataFrame, target: float = 0.80) -> pd.Series:
         first = 0 if len(tail) == 0 else tail[-1] + 1
         out[name] = float(g["n"].iloc[first]) if first < len(g) else np.nan
     return pd.Series(out, name=f"n_power_{target:.2f}")
+
+
+def null_notes(table: pd.DataFrame, alpha: float = 0.05) -> list[str]:
+    """The lines that explain the null / near-zero labels of a summary (none when no parameter has one).
+
+    >>> t = pd.DataFrame({"parameter": ["a", "b"], "null": [True, False], "near_zero": [False, True]})
+    >>> for line in null_notes(t): print(line)
+    null: the true value is 0 (|std.all| < 1e-06): the rejection rate is the type I error rate (alpha 0.05); no n(.80).
+    near zero (|std| < .01): rejection rate ≈ type I error -- a non-zero true value with |std.all| < 0.01 (NULL_STD); the rate rises above alpha as n grows, and n(.80) is given when the simulated n reach .80.
+    """
+    out = []
+    if "null" in table.columns and table["null"].any():
+        out.append(f"null: the true value is 0 (|std.all| < {ZERO_STD:g}): the rejection rate is the type I error "
+                   f"rate (alpha {alpha:g}); no n(.80).")
+    if "near_zero" in table.columns and table["near_zero"].any():
+        out.append(f"{NEAR_ZERO_LABEL} -- a non-zero true value with |std.all| < {NULL_STD:g} (NULL_STD); the rate "
+                   "rises above alpha as n grows, and n(.80) is given when the simulated n reach .80.")
+    return out
+

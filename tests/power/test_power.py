@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from iur_survey.cli import main
 from iur_survey.errors import ModelSyntaxError
 from iur_survey.power import PopulationModel, power_analysis, true_values
 from iur_survey.power.montecarlo import draw_replication, select_parameters
+from iur_survey.power.summary import NULL_STD, smallest_n, summarize
 from iur_survey.power.population import bivariate_normal_cdf, likert_moments
 from iur_survey.sem import sem
 from iur_survey.study import default_model
@@ -240,9 +242,13 @@ def test_default_population_and_model_likert():
     res = power_analysis(n=[200], reps=3, seed=5, scheduler="serial", progress=False)
     t = res.table
     assert len(t) == 11 + 10 and res.settings["likert"]
-    assert set(t.loc[t["null"], "parameter"]) == {"INT~GOV", "INT~BEN"}
+    # the population's zero paths have pseudo-true values of ~.002 on Likert codes: near zero, not null
+    assert set(t.loc[t["near_zero"], "parameter"]) == {"INT~GOV", "INT~BEN"} and not t["null"].any()
     assert (t["converged"] == 3).all()
-    assert "Power (share of converged" in res.summary()
+    text = res.summary()
+    assert "Power (share of converged" in text
+    assert "INT~GOV (near zero (|std| < .01): rejection rate ≈ type I error)" in text
+    assert "delta-method z test (Sobel for a*b), which is conservative" in text
 
 
 # ------------------------------------------------------------------------------------ CLI
@@ -325,3 +331,108 @@ def test_mlr_estimator():
     assert res.settings["estimator"] == "MLR" and res.reps["converged"].all()
     np.testing.assert_allclose(res.reps["est"], ml.reps["est"], atol=1e-6)      # same estimates,
     assert not np.allclose(res.reps["se"], ml.reps["se"])                       # other SEs
+
+
+# ------------------------------------------------------------------------------------ audit: labels and counts
+def _reps(true_std: float, pvalues, admissible=None, n: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
+    k = len(pvalues)
+    reps = pd.DataFrame({"n": [n] * k, "rep": range(k), "parameter": ["p"] * k, "label": [""] * k, "op": ["~"] * k,
+                         "converged": [True] * k, "admissible": admissible if admissible is not None else [True] * k,
+                         "est": [0.1] * k, "se": [0.05] * k, "pvalue": pvalues, "ci.lower": [-0.1] * k,
+                         "ci.upper": [0.2] * k})
+    truth = pd.DataFrame({"parameter": ["p"], "lhs": ["Y"], "op": ["~"], "rhs": ["X"], "label": [""],
+                          "est": [true_std], "std.all": [true_std]})
+    return reps, truth
+
+
+def test_null_is_an_exact_zero_and_a_small_nonzero_is_near_zero():
+    """An audit: INT~GOV with a true std .0029 (from --from-results) was called "(null: type I error)" and got no
+    n for .80, by an unstated |std| < .01 rule."""
+    for std, null, near in ((0.0, True, False), (-1e-9, True, False), (0.0029, False, True), (-0.0099, False, True),
+                            (NULL_STD, False, False), (0.3, False, False)):
+        row = summarize(*_reps(std, [0.01] * 10)).iloc[0]
+        assert (bool(row["null"]), bool(row["near_zero"])) == (null, near), std
+    # a near-zero path gets its n(.80) when the grid reaches it; a null does not
+    both = pd.concat([summarize(*_reps(0.005, [0.5] * 10, n=100)), summarize(*_reps(0.005, [0.01] * 10, n=90000))])
+    assert smallest_n(both).item() == 90000
+    zero = pd.concat([summarize(*_reps(0.0, [0.5] * 10, n=100)), summarize(*_reps(0.0, [0.01] * 10, n=90000))])
+    assert np.isnan(smallest_n(zero).item())
+
+
+def test_power_summary_states_the_rule_for_null_and_near_zero_paths():
+    null = power_analysis(small_pop(b=0.0), SMALL_MODEL, n=[100], reps=3, seed=2, scheduler="serial", progress=False)
+    near = power_analysis(small_pop(b=0.004), SMALL_MODEL, n=[100], reps=3, seed=2, scheduler="serial",
+                          progress=False)
+    t0, t1 = null.table.set_index("parameter"), near.table.set_index("parameter")
+    assert t0.loc["G~F", "null"] and not t0.loc["G~F", "near_zero"]
+    assert t1.loc["G~F", "near_zero"] and not t1.loc["G~F", "null"]
+    assert 0 < t1.loc["G~F", "true_std"] < NULL_STD
+    s0, s1 = null.summary(), near.summary()
+    assert "G~F (null: type I error)" in s0 and "the true value is 0 (|std.all| < 1e-06)" in s0
+    assert "G~F (near zero (|std| < .01): rejection rate ≈ type I error)" in s1 and "(null" not in s1
+    assert "|std.all| < 0.01 (NULL_STD)" in s1
+    assert near.settings["null_std"] == NULL_STD and near.to_dict()["settings"]["zero_std"] == 1e-6
+
+
+def test_inadmissible_fits_are_counted_included_and_also_left_out():
+    """An audit: admissible_rate (a share of the converged fits) sat beside convergence_rate (a share of all reps),
+    and nothing said that the Heywood cases are in the power."""
+    reps, truth = _reps(0.3, [0.01, 0.01, 0.5, 0.5, 0.01], admissible=[True, True, True, False, False])
+    reps.loc[4, ["converged"]] = False                      # a non-converged, inadmissible fit: not counted
+    row = summarize(reps, truth).iloc[0]
+    assert row["converged"] == 4 and row["convergence_rate"] == pytest.approx(0.8)
+    assert row["inadmissible"] == 1 and row["admissible_of_converged"] == pytest.approx(0.75)
+    assert row["power"] == pytest.approx(0.5) and row["power_admissible"] == pytest.approx(2 / 3)
+    assert "admissible_rate" not in row.index
+    import dataclasses
+    res = power_analysis(small_pop(), SMALL_MODEL, n=[100], reps=3, seed=2, scheduler="serial", progress=False)
+    assert "No converged fit is inadmissible" in res.summary()
+    bad = res.table.copy()
+    bad["inadmissible"] = 1
+    text = dataclasses.replace(res, table=bad).summary()
+    assert "1 of 3 converged fits are inadmissible" in text and "INCLUDED in the power" in text
+
+
+def test_monte_carlo_ci_of_defined_effects_matches_semtools():
+    """--mc-ci: per replication the Monte Carlo CI of ind := a*b and tot := c + a*b equals semTools'
+    monteCarloCI (10^6 draws, mc_ci_refs/make_mc_ci_ref.R on exactly the replications' data) within the Monte
+    Carlo error of 50 000 draws (~.012 SE); the data and fits are those of the run without it."""
+    here = Path(__file__).resolve().parent / "mc_ci_refs"
+    pm = PopulationModel.from_lavaan((here / "pop.lav").read_text())
+    data = pd.read_csv(here / "mc_ci_data.csv")
+    for r in (0, 19):
+        np.testing.assert_allclose(data[data.rep == r].drop(columns="rep").to_numpy(),
+                                   draw_replication(pm, 60, seed=11, rep=r).to_numpy(), rtol=1e-10, atol=1e-10)
+    model = (here / "model.lav").read_text()
+    kw = dict(n=[60], reps=20, seed=11, scheduler="serial", progress=False)
+    res = power_analysis(pm, model, mc_ci=50_000, **kw)
+    plain = power_analysis(pm, model, **kw)
+    np.testing.assert_allclose(res.reps["est"], plain.reps["est"], atol=1e-10)
+    assert "mc.lower" not in plain.reps.columns and "power_mc" not in plain.table.columns
+    ref = pd.read_csv(here / "mc_ci_ref.csv")
+    got = res.reps[res.reps.op == ":="].merge(ref, on=["rep", "parameter"], suffixes=("", "_R"))
+    assert len(got) == 40 and got["converged"].all() and got["converged_R"].all()
+    np.testing.assert_allclose(got["est"], got["est_R"], atol=1e-4)
+    for side in ("mc.lower", "mc.upper"):
+        assert ((got[side] - got[side + "_R"]).abs() < 0.1 * got["se_R"]).all(), got[[side, side + "_R"]]
+    ours = (got["mc.lower"] > 0) | (got["mc.upper"] < 0)
+    theirs = (got["mc.lower_R"] > 0) | (got["mc.upper_R"] < 0)
+    clear = np.minimum(got["mc.lower_R"].abs(), got["mc.upper_R"].abs()) > 0.1 * got["se_R"]
+    assert (ours == theirs)[clear].all()
+    t = res.table.set_index("parameter")
+    assert np.isnan(t.loc["M~X", "power_mc"]) and t.loc["ind", "power_mc"] == pytest.approx(ours[got.parameter == "ind"].mean())
+    assert t.loc["ind", "power_mc"] >= t.loc["ind", "power"]          # the Sobel test is the conservative one
+    assert "Monte Carlo CI test (50000 draws" in res.summary()
+    # the same seed gives the same intervals
+    again = power_analysis(pm, model, mc_ci=50_000, **dict(kw, reps=2))
+    np.testing.assert_allclose(again.reps["mc.lower"], res.reps[res.reps.rep < 2]["mc.lower"], atol=1e-12)
+    with pytest.raises(ValueError, match="at least 1000"):
+        power_analysis(pm, model, mc_ci=10, **kw)
+
+
+def test_power_help_states_the_null_rule_and_the_defined_test(capsys):
+    with pytest.raises(SystemExit):
+        main(["power", "--help"])
+    out = capsys.readouterr().out
+    assert "0 < |std.all| < .01 (NULL_STD)" in out and "Sobel test for a*b), which is conservative" in out
+    assert "--mc-ci DRAWS" in out and "admissible_of_converged" in out

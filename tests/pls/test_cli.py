@@ -36,3 +36,21 @@ def test_pls_command_bad_input_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "empty.csv" in err[0]
     assert not (tmp_path / "x.json").exists()
+
+
+def test_pls_command_says_a_negative_loading(tmp_path, capsys):
+    """A reverse-keyed indicator left un-reversed: the command names it on stderr (without --summary too)."""
+    from iur_survey.pls import EXAMPLE_MODEL, example_data
+
+    d = example_data()
+    csv = tmp_path / "flipped.csv"
+    d.assign(x3=6 - d["x3"]).to_csv(csv, index=False)
+    lav = tmp_path / "m.lav"
+    lav.write_text(EXAMPLE_MODEL)
+    with pytest.warns(UserWarning, match="x3"):
+        assert main(["pls", str(csv), "--model", str(lav), "--boot", "0", "--out", str(tmp_path / "p.json")]) == 0
+    err = capsys.readouterr().err
+    assert "pls: warning: negative outer loading in the reflective (mode A) block X: x3" in err
+    got = json.loads((tmp_path / "p.json").read_text())
+    assert any("x3" in w for w in got["warnings"])
+    assert {r["construct"]: r["negative_loadings"] for r in got["reliability"]}["X"] == "x3"

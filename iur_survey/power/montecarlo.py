@@ -339,7 +339,8 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
                               (scheduler if isinstance(scheduler, str) else
                                "LocalCluster" if scheduler is None else "distributed.Client")),
                 "workers": n_workers, "processes": bool(processes) if scheduler is None else None,
-                "defined_test": ("delta-method z (Sobel)" + (f" + Monte Carlo CI ({int(mc_ci)} draws)" if mc_ci else "")),
+                "defined_test": "delta-method z (Sobel)" + (f" + Monte Carlo CI ({int(mc_ci)} draws)"
+                                                            if mc_ci else ""),
                 "mc_ci": int(mc_ci), "null_std": NULL_STD, "zero_std": ZERO_STD}
     timing = {"total": time.perf_counter() - t0, "setup": t1 - t0, "cluster_start": t2 - t1, "fits": t3 - t2,
               "fits_per_second": len(ns) * reps / (t3 - t2) if t3 > t2 else float("nan")}

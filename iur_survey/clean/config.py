@@ -113,6 +113,8 @@ class CleanConfig:
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
+    mahalanobis_style_quantile: float = 0.5
+    mahalanobis_shape_quantile: float | None = None
     mahalanobis_by_group: bool = False
     mahalanobis_min_items: int | None = None
     mahalanobis_direction_alpha: float = 0.005
@@ -402,7 +404,7 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha", "mahal
          "mahalanobis_ipsatized_alpha", "mahalanobis_quotient_alpha", "random_likelihood_alpha",
          "random_likelihood_far_alpha", "invariant_tail_alpha", "invariant_tail_far_alpha",
          "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha",
-         "psychsyn_critval", "psychant_critval")
+         "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
 #: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
 _CORRELATIONS = ("psychsyn_min_r", "psychant_max_r", "even_odd_min_r", "person_total_min_r")
 #: standard deviations, seconds and log likelihood ratios: not negative

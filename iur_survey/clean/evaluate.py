@@ -227,12 +227,14 @@ def simulator_sample(n: int, seed: int, instrument: Instrument | None = None) ->
 #: of the default contamination).  Careless rows: the default 9 % of N (speeder .03, straightliner .02, random .02,
 #: pattern .01, partial .01) + these 5 % = 14 % of N, about 11 % of all rows (N x 1.238): Meade & Craig (2012,
 #: Psychological Methods 17, 437-455) found 10-12 % careless respondents.  Honest styles: the default 24 % + these
-#: 18 % = 42 % of the honest respondents with a style, a few per cent each; Baumgartner & Steenkamp (2001, Journal
+#: 22 % = 46 % of the honest respondents with a style, a few per cent each; Baumgartner & Steenkamp (2001, Journal
 #: of Marketing Research 38, 143-156) find acquiescence, extreme, midpoint and narrow-range ("response range")
-#: styles in every one of their eleven national samples.  The shares of each style, of slow readers, high-trait and
-#: skipping respondents are a judgement of this package, not a published prevalence.
+#: styles in every one of their eleven national samples; extreme responding comes twice, as the simulator's
+#: default (the outer categories widened: an answer never leaves its side) and as threshold scaling (Jin & Wang 2014,
+#: ``extreme_scaled``: a middle answer may leave the middle).  The shares of each style, of slow readers, high-trait
+#: and skipping respondents are a judgement of this package, not a published prevalence.
 VARIED_RATES = {"random_marginal": 0.015, "mild_random": 0.015, "partial_late": 0.01, "speeder_straight": 0.01,
-                "narrow": 0.05, "slow_careful": 0.04, "high_trait": 0.04, "skipped_items": 0.05}
+                "narrow": 0.05, "slow_careful": 0.04, "high_trait": 0.04, "skipped_items": 0.05, "extreme_scaled": 0.04}
 
 
 def varied_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1102,7 +1102,8 @@ def _grouped_parts(frame: pd.DataFrame, instrument: Instrument, cols: list[str],
 
 
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.01, halves: bool = True,
-                by_group: bool = False, style_check: bool = True, min_items: int | None = None,
+                by_group: bool = False, style_check: bool = True, style_quantile: float = 0.5,
+                shape_quantile: float | None = None, min_items: int | None = None,
                 reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag multivariate outliers: Mahalanobis D² beyond its finite-sample critical value at ``alpha``.
 
@@ -1141,6 +1142,13 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     means), N 1500, 3 seeds, its careless recall unchanged; on the package's evaluation (N
     3000) graded-response extreme responders 3.4 -> 2.1 %, bfi's 1.6 -> 1.3 %, partial
     carelessness among bfi's people 0.179 -> 0.170, every other recall unchanged.
+    ``style_quantile`` (default .5, the median) is the quantile of the honest draws' ratio a
+    marked row's may reach; ``shape_quantile`` (default ``None``: off) marks a complete row
+    also where ``Q = D² / |z|²`` (:func:`mahalanobis_quotient`, its seeded draws) is at most
+    that quantile of honest answers' ``Q``: an ordinary shape, so the distance comes from
+    the answers' size alone, which a stretch (an extreme style) gives.  Both trade styled
+    honest respondents against careless ones; :mod:`iur_survey.clean.decision` has the
+    figures.
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(1)
@@ -1162,18 +1170,20 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     hit, d2, n_obs, pval, part, used = _grouped_parts(
         frame, instrument, cols, x, ref, need, halves, alpha, by_group,
         lambda r: _model_draws(frame, instrument, cols, r))
-    styled = _style_explains(frame, instrument, cols, ref, hit) if style_check else np.zeros(len(frame), dtype=bool)
+    styled = _style_explains(frame, instrument, cols, ref, hit, style_quantile, shape_quantile) if style_check else \
+        np.zeros(len(frame), dtype=bool)
     return _details(frame, hit, (_styled(t) if st else t for t, st in zip(
         (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_level_text(alpha, u)}"
          for d, k, p, w, u in zip(d2[hit], n_obs[hit], pval[hit], part[hit], used[hit])), styled[hit])))
 
 
 def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray,
-                    rows: np.ndarray) -> np.ndarray:
+                    rows: np.ndarray, quantile: float = 0.5, shape_quantile: float | None = None) -> np.ndarray:
     """Which of ``rows`` (a mask) a response style explains: their style-profiled random-answer likelihood ratio
     (:func:`~iur_survey.clean.indices.random_lr`, over shifts and stretches: the midpoint propensity left out) is at
-    most the median of honest answers drawn from the sample's answer model.  Rows with a missing answer are never
-    explained."""
+    most the ``quantile`` (default the median) of honest answers drawn from the sample's answer model, or, with
+    ``shape_quantile``, whose D² per unit of squared deviation (:func:`mahalanobis_quotient`'s ``Q``) is at most that
+    quantile of honest normal answers'.  Rows with a missing answer are never explained."""
     out = np.zeros(len(frame), dtype=bool)
     model = _sample_model(frame, instrument, cols, ref)
     idx = np.flatnonzero(rows)
@@ -1182,7 +1192,15 @@ def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str]
     tau, r, null = model
     lr = random_lr(_scale_codes(frame, instrument, cols)[idx], tau, r, midpoint=())
     with np.errstate(invalid="ignore"):
-        out[idx] = lr <= np.median(random_lr(null[:STYLE_NULL_ROWS], tau, r, midpoint=()))
+        out[idx] = lr <= np.quantile(random_lr(null[:STYLE_NULL_ROWS], tau, r, midpoint=()), quantile)
+    if shape_quantile is not None:          # D² = Q |z|²: an ordinary Q, the size alone is far (a stretch)
+        x = _matrix(frame, cols, instrument.reverse_items, instrument)
+        z, rr = standardised_corr(x, ref)
+        q = rayleigh_quotient(z[idx], rr)
+        u = np.random.default_rng(1936).normal(size=(20000, len(cols)))     # mahalanobis_quotient's draws
+        crit = mahad_quotient_crits(rr, np.ones((1, len(cols)), dtype=bool), 1 - shape_quantile, u)[0]
+        with np.errstate(invalid="ignore"):
+            out[idx] |= (q <= crit) & ~np.isnan(x[idx]).any(axis=1)
     return out
 
 

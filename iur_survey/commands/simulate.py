@@ -40,6 +40,8 @@ Opt-in kinds (rate 0 unless --rate sets one; listed in the outputs only then):
   speeder_straight                       a speeder who straight-lines
   narrow, slow_careful, high_trait,      honest styles: never the end points; 2-4 x the median
   skipped_items                          time; latent level +1.2-2.0 SD; 1-4 items left blank
+  extreme_scaled                         honest extreme style as threshold scaling: thresholds
+                                         x 0.4-0.7 about the scale's centre (Jin & Wang 2014)
 
 The same command with the same versions reproduces every file byte for byte.
 

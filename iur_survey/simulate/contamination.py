@@ -74,6 +74,12 @@ high_trait         likes the topic: latent level + g SD (1.2-2.0) on every facto
                    with most items (reverse-keyed ones disagreed), no style
 skipped_items      an honest respondent who leaves 1-4 items blank (on top of the spread
                    item nonresponse)
+extreme_scaled     extreme responding as threshold scaling (Jin & Wang 2014, *Educ Psychol
+                   Meas* 74:116-138): the person's thresholds are the population's pulled
+                   towards the scale's centre by a weight w < 1 (w = 0.4-0.7), i.e. the
+                   latent response, noise included, stretched by 1/w about the scale's centre
+                   (the middle of the middle category): 2 -> 1 and 4 -> 5 as in ``extreme``,
+                   and also 3 -> 2 or 4 (a middle answer leaves the middle)
 =================  ======================================================================
 
 >>> c = Contamination()
@@ -91,7 +97,7 @@ from typing import Any, Mapping
 #: kinds whose default rate is 0: listed in the outputs (population.json's rates and counts) only when switched on;
 #: careless ones first, then honest styles
 OPT_IN_KINDS = ("random_marginal", "mild_random", "partial_late", "speeder_straight",
-                "narrow", "slow_careful", "high_trait", "skipped_items")
+                "narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled")
 #: every kind of injected case, in the order the truth file lists them; the opt-in kinds are appended so that the
 #: others keep their random streams
 KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
@@ -174,6 +180,7 @@ class Contamination:
     slow_careful: float = 0.0
     high_trait: float = 0.0
     skipped_items: float = 0.0
+    extreme_scaled: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -216,7 +223,7 @@ class Contamination:
         """:data:`KINDS` without the opt-in kinds whose rate is 0 (what the outputs list).
 
         >>> len(Contamination().shown_kinds()), len(KINDS)
-        (18, 26)
+        (18, 27)
         """
         return tuple(k for k in KINDS if k not in OPT_IN_KINDS or getattr(self, k))
 
@@ -258,7 +265,9 @@ class StyleStrengths:
     ``narrow``: the probability that an answer at an end point (1 or 5) is given as its
     neighbour (1: never an end point); ``slow_careful``: duration as a multiple of the honest
     median; ``high_trait``: shift of every latent score (SD units); ``skipped_items``: the
-    number of items left blank (integers, both ends included).  :meth:`drawn` gives random
+    number of items left blank (integers, both ends included); ``extreme_scaled``: the weight
+    ``w`` of the person's thresholds about the scale's centre (a stretch of ``1 / w``; at
+    most 1).  :meth:`drawn` gives random
     ranges (per seed) so an evaluation does not fit one fixed setting.
 
     >>> StyleStrengths().extreme
@@ -275,13 +284,15 @@ class StyleStrengths:
     slow_careful: tuple[float, float] = (2.0, 4.0)
     high_trait: tuple[float, float] = (1.2, 2.0)
     skipped_items: tuple[float, float] = (1, 4)
+    extreme_scaled: tuple[float, float] = (0.4, 0.7)
 
     def __post_init__(self) -> None:
         for f in fields(self):
             lo, hi = getattr(self, f.name)
-            if not 0 <= lo <= hi or (f.name == "narrow" and hi > 1):
-                raise ValueError(f"StyleStrengths.{f.name} must be a range 0 <= lo <= hi"
-                                 f"{' <= 1' if f.name == 'narrow' else ''}, got {(lo, hi)!r}")
+            weight = f.name == "extreme_scaled"
+            if not 0 <= lo <= hi or (f.name == "narrow" and hi > 1) or (weight and not 0 < lo <= hi <= 1):
+                raise ValueError(f"StyleStrengths.{f.name} must be a range {'0 < lo' if weight else '0 <= lo'} <= hi"
+                                 f"{' <= 1' if f.name in ('narrow', 'extreme_scaled') else ''}, got {(lo, hi)!r}")
 
     @classmethod
     def drawn(cls, seed: int) -> "StyleStrengths":
@@ -297,8 +308,9 @@ class StyleStrengths:
         old = dict(acquiescent=rng_range(0.2, 1.2, 0.4), extreme=rng_range(0.3, 1.0, 0.3),
                    midpoint=rng_range(0.3, 1.0, 0.3), fast_careful=rng_range(0.2, 0.5, 0.15))
         # the opt-in styles' ranges: drawn after the others, which stay what they were for a seed
-        return cls(**old, narrow=rng_range(0.6, 1.0, 0.2), slow_careful=rng_range(1.8, 4.5, 1.5),
-                   high_trait=rng_range(0.9, 2.2, 0.6), skipped_items=(1, int(rng.integers(2, 6))))
+        newer = dict(narrow=rng_range(0.6, 1.0, 0.2), slow_careful=rng_range(1.8, 4.5, 1.5),
+                     high_trait=rng_range(0.9, 2.2, 0.6), skipped_items=(1, int(rng.integers(2, 6))))
+        return cls(**old, **newer, extreme_scaled=rng_range(0.35, 0.8, 0.2))   # drawn last: the others stay
 
 
 def _round(x: float) -> int:

@@ -377,9 +377,23 @@ def _skipped_items(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.nd
                                      for p, r in zip(per, mask)])
 
 
+def _extreme_scaled(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.ndarray, g: np.ndarray) -> None:
+    """Extreme responding as threshold scaling (Jin & Wang 2014): the person's thresholds are ``c + g (t - c)``,
+    ``t`` the population's and ``c`` the scale's centre on the latent scale (the middle of the middle category, or
+    the middle threshold), each item's own; the same answers as the latent response stretched by ``1 / g`` about
+    ``c``.  Draws nothing from ``rng``."""
+    thr = s.thresholds                                                  # items x cuts (scored direction)
+    k = thr.shape[1]
+    c = (thr[:, k // 2 - 1] + thr[:, k // 2]) / 2 if k % 2 == 0 else thr[:, k // 2]
+    t = c[None, :, None] + g[:, None, None] * (thr[None] - c[None, :, None])   # rows x items x cuts
+    blk.items[rows] = _cut(s, blk.ystar[rows], t)
+    blk.note(rows, "extreme_scaled", [f"extreme (threshold scaling): the person's thresholds x {v:.2f} about the "
+                                      f"scale's centre (the latent response stretched x {1 / v:.2f})" for v in g])
+
+
 #: the opt-in honest styles (drawn after the others from the styles' stream)
 _OPT_IN_STYLE = {"narrow": _narrow, "slow_careful": _slow_careful, "high_trait": _high_trait,
-                 "skipped_items": _skipped_items}
+                 "skipped_items": _skipped_items, "extreme_scaled": _extreme_scaled}
 
 
 def _item_nonresponse(seed: int, s: _Setup, blk: _Block, c: Contamination, count: int) -> None:

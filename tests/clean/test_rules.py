@@ -653,6 +653,36 @@ def test_a_distance_a_response_style_explains_counts_beside_speed_only():
     assert ex.tolist() == [False, True, True] and basis[1] == "convergent evidence: speed + size"
 
 
+
+def test_the_style_marks_wider_settings_mark_more_and_flag_the_same():
+    """``style_quantile`` above the median and ``shape_quantile`` (D² = Q |z|², an ordinary Q) mark a superset of
+    the default's marks among the same flags; extreme responders gain marks, random responders stay unmarked."""
+    lab = np.repeat(np.arange(7), 4)
+    cuts = np.array([-1.6, -0.8, 0.1, 1.0])
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    gained, random_marked = [], []
+    for seed in (4, 5):
+        rng = np.random.default_rng(seed)
+        n = 1500
+        y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
+        y[:150] *= 2.4                                                  # extreme responders
+        x = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
+        x = np.where(sign > 0, x, 6.0 - x)
+        x[-30:] = rng.integers(1, 6, size=(30, 28))                     # random responders
+        df = pd.DataFrame(x, columns=ITEMS)
+        base = rules.mahalanobis(df, INST)
+        hit = base.notna().to_numpy()
+        marks = {}
+        for kw in ({}, {"style_quantile": 0.9}, {"shape_quantile": 0.75}):
+            f = rules.mahalanobis(df, INST, **kw)
+            assert (f.notna().to_numpy() == hit).all()                 # the same flags, only marked
+            marks[tuple(kw)] = f.fillna("").str.contains(rules.STYLED).to_numpy()
+        for k in (("style_quantile",), ("shape_quantile",)):
+            assert (marks[k] >= marks[()]).all()                        # a superset of the default's marks
+            gained.append(marks[k][:150].sum() - marks[()][:150].sum())
+            random_marked.append(marks[k][-30:].mean())
+    assert min(gained) > 0 and max(random_marked) < 0.1, (gained, random_marked)
+
 # -- invariant_tail -------------------------------------------------------------------------
 def _styled_answers(seed: int, n: int = 2500) -> np.ndarray:
     """Honest answers to the study's 28 items in raw direction: extreme (0-299), midpoint (300-599) and

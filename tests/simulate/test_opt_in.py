@@ -20,7 +20,7 @@ INST = load_instrument()
 ITEMS = list(INST.item_codes)
 sim_module = importlib.import_module("iur_survey.simulate.simulate")    # the package exports the function's name
 CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight")
-STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items")
+STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled")
 ON = {**{k: 0.03 for k in CARELESS}, **{k: 0.05 for k in STYLES}}
 
 
@@ -91,7 +91,7 @@ def test_switching_styles_on_leaves_the_other_honest_respondents():
     base = simulate(600, seed=6)
     more = simulate(600, seed=6, contamination=Contamination.from_dict({k: 0.05 for k in STYLES}))
     new = set(more.truth.loc[more.truth["kind"].isin(STYLES), "response_id"])
-    assert len(new) == 4 * 30
+    assert len(new) == len(STYLES) * 30
     keep = base.expected_clean().to_numpy()
     a = base.frame[keep].set_index("response_id")
     b = more.frame[more.expected_clean().to_numpy()].set_index("response_id")
@@ -207,3 +207,38 @@ def test_skipped_items(on):
         items = named.group(2).split(", ")
         assert 1 <= int(named.group(1)) == len(items) <= 4 and row[items].isna().all()
     assert on.expected_clean().iloc[t["position"]].all()
+
+
+def test_extreme_scaled_is_threshold_scaling():
+    """The same person's answers re-cut at thresholds ``c + w (t - c)`` about the scale's centre (Jin & Wang 2014):
+    every answer moves outward or stays, middle answers may leave the middle on either side, and each styled answer
+    lies where the person's unstyled one allows."""
+    base = simulate(2000, seed=8)
+    sim = simulate(2000, seed=8, contamination=Contamination.from_dict({"extreme_scaled": 0.1}),
+                   styles=StyleStrengths(extreme_scaled=(0.4, 0.6)))
+    t = sim.truth[(sim.truth["kind"] == "extreme_scaled") & sim.truth["primary"]]
+    w = t["detail"].str.extract(r"thresholds x ([\d.]+)")[0].astype(float).to_numpy()
+    assert len(t) == 200 and ((w >= 0.4) & (w <= 0.6)).all()
+    styled = reverse_score(sim.frame.iloc[t["position"].to_numpy()], INST)[ITEMS].to_numpy()
+    honest = base.frame[base.expected_clean().to_numpy()].set_index("response_id")
+    unstyled = reverse_score(honest.loc[t["response_id"]], INST)[ITEMS].to_numpy()
+    ok = ~np.isnan(styled) & ~np.isnan(unstyled)
+    assert ok.mean() > 0.95
+    mid = (INST.scale_min + INST.scale_max) / 2
+    up, down = ok & (unstyled > mid), ok & (unstyled < mid)
+    assert (styled[up] >= unstyled[up]).all() and (styled[down] <= unstyled[down]).all()   # outward only
+    was_mid = ok & (unstyled == mid)
+    assert (styled[was_mid] != mid).mean() > 0.1                                              # 3 -> 2 or 4 too
+    assert (styled[was_mid] > mid).any() and (styled[was_mid] < mid).any()
+    # exactly the re-cut: the unstyled answer's latent interval meets the styled answer's (w is shown to 2 decimals)
+    thr = np.array([sim.population.thresholds[c] for c in ITEMS])                        # items x cuts, scored
+    c = (thr[:, 1] + thr[:, 2]) / 2
+    edges = np.concatenate([np.full((len(ITEMS), 1), -np.inf), thr, np.full((len(ITEMS), 1), np.inf)], axis=1)
+    i, j = np.nonzero(ok)
+    b, a = unstyled[i, j].astype(int) - INST.scale_min, styled[i, j].astype(int) - INST.scale_min
+    person = c[j][:, None] + w[i][:, None] * (edges[j] - c[j][:, None])                   # the person's own edges
+    at = np.arange(len(j))
+    lo, hi = np.maximum(edges[j, b], person[at, a]), np.minimum(edges[j, b + 1], person[at, a + 1])
+    assert (hi - lo > -0.02).all()
+    ends = np.isin(styled[ok], [INST.scale_min, INST.scale_max]).mean()
+    assert ends > np.isin(plain_honest(sim)[ITEMS].to_numpy(), [1, 5]).mean() + 0.2

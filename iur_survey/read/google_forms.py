@@ -29,8 +29,8 @@ def looks_like_google_forms(records: list[list]) -> bool:
 
 def _columns(headers: list[list[str]]) -> list[Column]:
     cols = [Column(i, h) for i, h in enumerate(headers[0])]
-    if cols and cols[0].header.strip() in TIMESTAMP_HEADERS:
-        cols[0].header = "Timestamp"
+    if cols and cols[0].header.strip() in TIMESTAMP_HEADERS and cols[0].header.strip() != "Timestamp":
+        cols[0].text = "Timestamp"    # matched as the submission time; errors name the file's own header
     return cols
 
 

@@ -50,7 +50,12 @@ _GMT = re.compile(r"\s*(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?\s*$")
 _HMS = re.compile(r"^(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)$")      # h:mm:ss (mm:ss alone would be ambiguous)
 _IP_SUFFIX = re.compile(r"\s*[(（].*$", re.S)
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                 "%Y/%m/%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+                 "%Y/%m/%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+                 "%Y-%m-%d %I:%M:%S %p", "%Y/%m/%d %I:%M:%S %p")
+#: a morning/afternoon marker before the time, as Chinese, Japanese and Korean locales write it
+#: (Google Forms in Chinese: ``2025-12-5 上午10:22:10``)
+_MERIDIEM = re.compile(r"^(.*?\d)\s*(上午|下午|午前|午後|오전|오후)\s*(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)")
+_MERIDIEM_EN = {"上午": "AM", "午前": "AM", "오전": "AM", "下午": "PM", "午後": "PM", "오후": "PM"}
 
 
 class _Bad(Exception):
@@ -540,6 +545,13 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
     ...                      np.array([2, 3]), "Timestamp", "g.csv")
     >>> [str(pd.Timestamp(x)) for x in t]
     ['2024-01-18 08:36:09', '2024-01-18 14:00:00']
+
+    A Chinese locale writes the half of the day before the time (上午 = AM, 下午 = PM):
+
+    >>> t = recode_submitted(pd.Series(["2025-12-5 上午10:22:10", "2024/1/18 下午4:36:09", "2025-12-5 上午12:05:00"]),
+    ...                      np.array([2, 3, 4]), "时间戳记", "g.csv")
+    >>> [str(pd.Timestamp(x)) for x in t]
+    ['2025-12-05 10:22:10', '2024-01-18 16:36:09', '2025-12-05 00:05:00']
     """
     n = len(values)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -564,6 +576,8 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             present = (s != "").to_numpy()
         if present.any():
             txt = s[present]
+            if txt.str.contains("上午|下午|午前|午後|오전|오후", regex=True).any():
+                txt = txt.str.replace(_MERIDIEM, lambda m: f"{m[1]} {m[3]} {_MERIDIEM_EN[m[2]]}", regex=True)
             if txt.str.contains("GMT", regex=False).any():   # Google Forms: "GMT+8" is UTC+8 (not POSIX's sign)
                 txt = txt.str.replace(_GMT, lambda m: f" {m[1]}{int(m[2]):02d}:{m[3] or '00'}", regex=True)
             parsed = None

@@ -115,6 +115,7 @@ def _sheet_notes(table: Table, plan: Plan, path) -> list[str]:
     info = table.extra.get("sheet")
     if info is None:
         return []
+    _refuse_bad_cells(table, plan, path)
     said = list(info.warnings)
     where = f"sheet {info.name!r}"
     hidden = np.flatnonzero(np.isin(table.lines, list(info.hidden_rows))) if info.hidden_rows else []
@@ -134,6 +135,30 @@ def _sheet_notes(table: Table, plan: Plan, path) -> list[str]:
     for note in said:
         warnings.warn(f"{path}: {note}", WorkbookWarning, stacklevel=3)
     return said
+
+
+def _refuse_bad_cells(table: Table, plan: Plan, path) -> None:
+    """Refuse a read cell that calamine gives as blank but that holds a spreadsheet error (``#N/A``,
+    ``#VALUE!``...: a failed formula, e.g. a VLOOKUP recode with no match) or a formula saved without its
+    value: either would be a missing answer in silence (as text, ``#N/A`` is an unknown label)."""
+    info = table.extra["sheet"]
+    if not info.bad_cells:
+        return
+    read = {c.index: c for c in plan.targets.values()}
+    rows = set(int(r) for r in table.lines)
+    hits = sorted((r, c) for r, c in info.bad_cells if c in read and r in rows)
+    if not hits:
+        return
+    r, c = hits[0]
+    what = info.bad_cells[(r, c)]
+    more = f" ({len(hits)} such cells in the columns read)" if len(hits) > 1 else ""
+    if what:
+        msg = (f"the cell holds the spreadsheet error {what}{more}, not an answer (a formula that failed, e.g. a "
+               f"lookup with no match); fix the formula or the values it uses, then save again")
+    else:
+        msg = (f"the cell holds a formula saved without its value{more} (a program that does not compute formulas "
+               f"wrote the file); open it in a spreadsheet program and save it again, or save the values")
+    raise UnknownLabelError(path, msg, row=r, column=read[c].header)
 
 
 #: what a spreadsheet's summary row under the data says in its first cell (the id column)

@@ -45,3 +45,50 @@ def test_chinese_google_forms_timestamp(tmp_path, inst):
     with pytest.raises(ReadError, match="cannot read '昨天'") as ei:
         read_export(p, inst)
     assert ei.value.column == "时间戳记" and ei.value.row == 3
+
+
+def _item_rows(inst, n=12):
+    head = ["ResponseId", "role", *inst.item_codes]
+    return head, [[f"R{i}", "enterprise", *[3] * 28] for i in range(n)]
+
+
+def test_excel_error_cells_are_refused_not_blank(tmp_path, inst):
+    """A2, probe N_vlookup_na.xlsx: six cached #N/A (a VLOOKUP recode) were read as blank answers, rc 0."""
+    import xlsxwriter
+
+    head, rows = _item_rows(inst)
+    p = tmp_path / "n.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("S")
+    for r, vals in enumerate([head, *rows]):
+        for c, v in enumerate(vals):
+            ws.write(r, c, v)
+    ws.write_formula(4, 5, "=VLOOKUP(Z5,codes!A:B,2,FALSE)", None, "#N/A")     # row 5, column F (GOV4)
+    ws.write_formula(7, 2, "=1/0", None, "#DIV/0!")                            # row 8, GOV1
+    ws.write(2, 30, "#N/A in an unread column")
+    wb.close()
+    with pytest.raises(ReadError, match=r"spreadsheet error #N/A \(2 such cells") as ei:
+        read_export(p, inst)
+    assert (ei.value.row, ei.value.column) == (5, "GOV4")
+    csv_p = tmp_path / "n.csv"
+    csv_p.write_text("\n".join(",".join(map(str, r)) for r in [head, *rows[:3], ["R9", "enterprise", "#N/A", *[3] * 27]])
+                     + "\n")
+    with pytest.raises(ReadError, match="'#N/A'") as ej:            # the same cell in a CSV: the same class
+        read_export(csv_p, inst)
+    assert type(ej.value) is type(ei.value)
+
+
+def test_formula_without_saved_value_is_refused(tmp_path, inst):
+    """A2: openpyxl/pandas write formulas with no cached value; calamine reads them blank."""
+    openpyxl = pytest.importorskip("openpyxl")
+    head, rows = _item_rows(inst)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for vals in [head, *rows]:
+        ws.append(vals)
+    ws["D4"] = "=C4"
+    p = tmp_path / "f.xlsx"
+    wb.save(p)
+    with pytest.raises(ReadError, match="formula saved without its value") as ei:
+        read_export(p, inst)
+    assert (ei.value.row, ei.value.column) == (4, "GOV2")

@@ -803,6 +803,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "iur_survey_version": __version__,
         "source": {"name": Path(str(raw.source)).name, "format": raw.format, "sha256": raw.sha256,
                    "dropped_columns": list(raw.dropped_columns),
+                   "role_column": getattr(raw, "role_column", None),
                    "display_order_columns": shown},
         "recodes": list(getattr(raw, "recodes", [])),   # value recodings the reader applied (e.g. SPSS labels)
         "instrument": {"path": str(instrument.path), "name": instrument.name},

@@ -187,7 +187,7 @@ def _load_sheet(path: Path, data: bytes, instrument, sheet, hidden_rows) -> None
 
 def read_export(path: str | Path, instrument=None, format: str | None = None, *, strict: bool = False,
                 encoding: str | None = None, sheet: str | int | None = None,
-                hidden_rows: str = "refuse") -> RawResponses:
+                hidden_rows: str = "refuse", role_column: str | None = None) -> RawResponses:
     """Read one export into the standard frame (see :mod:`iur_survey.read.base`).
 
     ``instrument`` defaults to the study's; ``format`` is one of :data:`FORMATS` or
@@ -197,7 +197,10 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     from 1; default: the one sheet with cells, or the one whose header is a survey
     export's: :func:`~iur_survey.read.workbook.load_sheet`) and ``hidden_rows`` says what
     to do with data rows the sheet hides (``"refuse"``, the default, or ``"read"`` them as
-    responses with a warning).  Bad input raises a subclass of :class:`~iur_survey.errors.ReadError`; the input file
+    responses with a warning).  ``role_column`` names the export header of the group question
+    (as the instrument's ``columns:`` map would), for an export whose header does not name it and
+    where several columns hold group answers; :attr:`RawResponses.role_column` says which column
+    became the group column and how it was found.  Bad input raises a subclass of :class:`~iur_survey.errors.ReadError`; the input file
     is only read.
 
     >>> import tempfile, os
@@ -223,6 +226,8 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
 
     path = Path(path)
     instrument = instrument or load_instrument()
+    if role_column is not None:
+        instrument = _with_role_column(instrument, role_column)
     data = read_bytes(path)
     from .source import WORKBOOK_KINDS, sniff_kind
 
@@ -242,6 +247,22 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     # a delimited text with a NUL byte was refused before parsing: only a binary file (workbook, SPSS; their
     # headers always hold NUL bytes) can carry a NUL into a cell
     return _no_nul(raw) if b"\x00" in data else raw
+
+
+def _with_role_column(instrument, header: str):
+    """``instrument`` with ``header`` mapped to its group column in ``columns:`` (replacing any other header
+    mapped there).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> _with_role_column(load_instrument(), "Q1").columns["Q1"]
+    'role'
+    """
+    import dataclasses
+
+    group = instrument.group_column
+    columns = {h: t for h, t in instrument.columns.items() if t != group and h.strip().lower() != header.strip().lower()}
+    columns[header.strip()] = group
+    return dataclasses.replace(instrument, columns=columns, raw={**instrument.raw, "_role_column": header.strip()})
 
 
 def _no_nul(raw: RawResponses) -> RawResponses:

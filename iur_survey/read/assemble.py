@@ -15,6 +15,10 @@ from .match import Plan
 from .source import Table
 from .workbook import WorkbookWarning
 
+class RoleColumnWarning(UserWarning):
+    """The group column was found by its answers, not by its header: the report says which column it is."""
+
+
 #: what :attr:`RawResponses.column_map` says when the id is the data row number
 ROW_NUMBER_ID = "(data row number)"
 
@@ -38,9 +42,17 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     else:
         out["response_id"] = pd.array([str(i) for i in range(1, n + 1)], dtype="string")
         column_map = {**column_map, ROW_NUMBER_ID: "response_id"}
+    role_column = None
     if group in t:
         roles = recode.recode_role(col(group), lines, t[group].header, path, instrument)
         out[group] = pd.array(roles, dtype="string")
+        role_column = {"header": t[group].header, "how": t[group].how}
+        if t[group].how == "answers":
+            note = (f"no header names the {group} question: it was read from {t[group].header!r}, the one column "
+                    f"whose answers are {group} wordings; if that is not the {group} question, choose the column "
+                    f"with --role-column")
+            said.append(note)
+            warnings.warn(f"{path}: {note}", RoleColumnWarning, stacklevel=2)
     else:
         out[group] = pd.array([pd.NA] * n, dtype="string")
     _refuse_summary_rows(out["response_id"], out[group], lines, path,
@@ -100,7 +112,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
-                        warnings=said,
+                        warnings=said, role_column=role_column,
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes))
 
 

@@ -62,6 +62,8 @@ class RawResponses:
     display_order: list[str] = field(default_factory=list)
     #: what the reader had to assume and says so (e.g. month-first dates no value decided), for report.json
     warnings: list[str] = field(default_factory=list)
+    #: which export column became the group column and how it was matched ({"header": ..., "how": ...}), or None
+    role_column: dict | None = None
 
     @property
     def n_raw(self) -> int:

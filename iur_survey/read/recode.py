@@ -271,23 +271,34 @@ def group_of_value(u, instrument) -> str | None:
     return instrument.group_for_label(str(int(x)) if x.is_integer() else repr(x)) if math.isfinite(x) else None
 
 
+#: a column is a candidate for the group question when at least this share of its answers are group wordings
+ROLE_ANSWER_SHARE = 0.8
+
+
 def is_role_column(values: pd.Series, instrument) -> bool:
-    """Whether every non-blank answer of a column is a group wording (and some are text).
+    """Whether a column's answers look like the group question's: text, and at least 80 % of the
+    answered cells group wordings (a few ``其他``/``Other`` answers do not hide the question; the
+    reader then refuses those answers as it does under a matching header).
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
     >>> is_role_column(pd.Series(["企业", "", "Government"]), inst), is_role_column(pd.Series(["1", "2"]), inst)
     (True, False)
+    >>> is_role_column(pd.Series(["企业"] * 9 + ["其他"]), inst), is_role_column(pd.Series(["企业", "其他"]), inst)
+    (True, False)
     """
-    uniques = pd.unique(values.dropna())
-    seen = False
-    for u in uniques:
+    counts = values.dropna().value_counts(sort=False)
+    group = other = 0
+    for u, k in counts.items():
         if _blank(u) or instrument.is_missing_code(u):
             continue
-        if not isinstance(u, str) or _number(u) is not None or instrument.group_for_label(u) is None:
+        if not isinstance(u, str) or _number(u) is not None:
             return False
-        seen = True
-    return seen
+        if instrument.group_for_label(u) is None:
+            other += int(k)
+        else:
+            group += int(k)
+    return group > 0 and group >= ROLE_ANSWER_SHARE * (group + other)
 
 
 # -- metadata -----------------------------------------------------------------------

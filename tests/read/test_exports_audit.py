@@ -92,3 +92,59 @@ def test_formula_without_saved_value_is_refused(tmp_path, inst):
     with pytest.raises(ReadError, match="formula saved without its value") as ei:
         read_export(p, inst)
     assert (ei.value.row, ei.value.column) == (4, "GOV2")
+
+
+def _wjx_role_vs_partner(tmp_path, inst, n=20):
+    """Probe P: the role question worded unlike the instrument, one '其他' answer, and a later partner question
+    whose answers are all group wordings."""
+    roles, partners = ["企业", "高校", "科研院所", "政府"], ["政府", "企业", "高校", "科研院所"]
+    head = ["序号", "提交答卷时间", "所用时间", "来自IP", "1、您的单位类型",
+            *[f"{2 + k // 4}、({inst.items[c].zh})" for k, c in enumerate(inst.item_codes)], "9、您最主要的合作伙伴属于哪一类？"]
+    body = [[str(i + 1), "2024/03/01 09:00:00", "500秒", "1.1.1.1", "其他" if i == 7 else roles[i % 4],
+             *["同意"] * 28, partners[(i * 3) % 4]] for i in range(n)]
+    p = tmp_path / "p.csv"
+    p.write_bytes(("\r\n".join(",".join(r) for r in [head, *body]) + "\r\n").encode("gbk"))
+    return p
+
+
+def test_role_found_by_answers_in_two_columns_is_refused(tmp_path, inst):
+    """A1, probe P_wjx_role_vs_partner.csv: the partner question was taken as the role (23.8 % right), silently."""
+    p = _wjx_role_vs_partner(tmp_path, inst)
+    with pytest.raises(ReadError, match=r"several columns hold its answers \('1、您的单位类型', '9、.*--role-column"):
+        read_export(p, inst)
+    with pytest.raises(ReadError, match="unknown stakeholder group '其他'") as ei:     # as under a matching header
+        read_export(p, inst, role_column="1、您的单位类型")
+    assert ei.value.row == 9
+    raw = read_export(p, inst, role_column="9、您最主要的合作伙伴属于哪一类？")     # the user's choice, said
+    assert raw.role_column == {"header": "9、您最主要的合作伙伴属于哪一类？", "how": "columns map"}
+    with pytest.raises(ReadError, match="names no column"):
+        read_export(p, inst, role_column="Q99")
+
+
+def test_role_found_by_answers_alone_is_reported(tmp_path, inst):
+    """A1: one candidate is read, and the report says which column it was and how."""
+    from iur_survey.clean import clean
+    from iur_survey.read.assemble import RoleColumnWarning
+
+    text = _wjx_role_vs_partner(tmp_path, inst).read_bytes().decode("gbk").replace("其他", "企业")
+    rows = [",".join(r.split(",")[:-1]) for r in text.split("\r\n") if r]
+    p = tmp_path / "one.csv"
+    p.write_bytes("\r\n".join(rows).encode("gbk"))
+    with pytest.warns(RoleColumnWarning, match="'1、您的单位类型'"):
+        raw = read_export(p, inst)
+    assert raw.role_column == {"header": "1、您的单位类型", "how": "answers"}
+    report = clean(raw, inst).report
+    assert report["source"]["role_column"] == {"header": "1、您的单位类型", "how": "answers"}
+
+
+def test_other_please_specify_column_does_not_compete_with_the_role(tmp_path, inst):
+    """C8, probe D3_sm_quirks.csv: 'two columns map to role' (the Other box) with no remedy, split over two lines."""
+    q = inst.role_question["en"].rstrip("?") + " at present?\n(choose one)"
+    head = ["Respondent ID", q, f"{q} - Other (please specify)", *inst.item_codes]
+    body = [[str(i), "Enterprise", "", *["3"] * 28] for i in range(4)]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([head, *body])
+    p = tmp_path / "sm.csv"
+    p.write_text(buf.getvalue(), encoding="utf-8")
+    raw = read_export(p, inst, format="csv")
+    assert raw.role_column["header"] == q and raw.frame["role"].tolist() == ["enterprise"] * 4

@@ -15,6 +15,28 @@ from .match import Plan
 from .source import Table
 from .workbook import WorkbookWarning
 
+#: what :attr:`RawResponses.column_map` says when every row is a submitted response (a Google Forms sheet)
+SUBMITTED_ONLY = "(every row a submitted form)"
+#: cells that say the question was not shown (skip logic), by format; ``None``: any format
+NOT_SHOWN = {None: ("(跳过)", "跳过"), "wjx": ("-3",)}
+
+
+def _not_shown(values: pd.Series, fmt: str) -> np.ndarray | None:
+    """Where an item column says "not shown to this respondent" (问卷星: ``(跳过)``; -3 in its numeric export),
+    or ``None`` when nowhere.
+
+    >>> _not_shown(pd.Series(["同意", "(跳过)", ""]), "wjx").tolist(), _not_shown(pd.Series(["3", ""]), "wjx")
+    ([False, True, False], None)
+    """
+    words = set(NOT_SHOWN[None]) | set(NOT_SHOWN.get(fmt, ()))
+    uniques = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else pd.unique(values)
+    hit = [u for u in uniques if isinstance(u, str) and u.strip() in words
+           or (fmt == "wjx" and not isinstance(u, (str, bool)) and recode._number(u) == -3.0)]
+    if not hit:
+        return None
+    return values.isin(hit).to_numpy(dtype=bool)
+
+
 class RoleColumnWarning(UserWarning):
     """The group column was found by its answers, not by its header: the report says which column it is."""
 
@@ -58,6 +80,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     _refuse_summary_rows(out["response_id"], out[group], lines, path,
                          t["response_id"].header if "response_id" in t else None)
     continuous = set(instrument.continuous_items)
+    not_shown = {code: m for code in instrument.item_codes if code in t
+                 for m in [_not_shown(col(code), fmt)] if m is not None}
     out_of_scale = []   # strict: report the earliest offending row over all item columns
     for code in (*instrument.item_codes, *instrument.attention_checks):
         if code in t:
@@ -77,7 +101,9 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     out["_status"] = pd.array(recode.recode_status(col("_status"), lines, t["_status"].header, path)
                               if "_status" in t else [pd.NA] * n, dtype="string")
     out["_finished"] = pd.array(recode.recode_finished(col("_finished"), lines, t["_finished"].header, path)
-                                if "_finished" in t else [pd.NA] * n, dtype="boolean")
+                                if "_finished" in t else [fmt == "google_forms" or pd.NA] * n, dtype="boolean")
+    if fmt == "google_forms" and "_finished" not in t:   # the sheet holds submitted responses only
+        column_map = {**column_map, SUBMITTED_ONLY: "_finished"}
     out["_progress"] = (recode.recode_progress(col("_progress"), lines, t["_progress"].header, path)
                         if "_progress" in t else np.full(n, np.nan))
     if "_progress" in t:
@@ -112,7 +138,9 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
-                        warnings=said, role_column=role_column,
+                        warnings=said, role_column=role_column, not_shown=not_shown,
+                        item_order=[c.target for c in sorted(t.values(), key=lambda c: c.index)
+                                    if c.target in set(instrument.item_codes)],
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes))
 
 

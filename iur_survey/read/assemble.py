@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 
@@ -37,6 +38,24 @@ def _not_shown(values: pd.Series, fmt: str) -> np.ndarray | None:
     return values.isin(hit).to_numpy(dtype=bool)
 
 
+#: Qualtrics' "seen but unanswered" code (a download option): a missing answer on the item
+SEEN_UNANSWERED = -99
+
+
+def _count_code(values: pd.Series, code: float) -> int:
+    """How many cells of ``values`` hold the number ``code`` (as a number or its text).
+
+    >>> _count_code(pd.Series(["-99", "3", " -99", ""]), -99)
+    2
+    """
+    counts = values.value_counts(sort=False, dropna=True)
+    return int(sum(k for u, k in counts.items() if recode._number(u) == code))
+
+
+class ScaleWordingWarning(UserWarning):
+    """The export's answer wordings suggest a scale with another number of points than the instrument's."""
+
+
 class RoleColumnWarning(UserWarning):
     """The group column was found by its answers, not by its header: the report says which column it is."""
 
@@ -69,6 +88,13 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         roles = recode.recode_role(col(group), lines, t[group].header, path, instrument)
         out[group] = pd.array(roles, dtype="string")
         role_column = {"header": t[group].header, "how": t[group].how}
+        blank = np.flatnonzero(pd.isna(np.asarray(roles, dtype=object)))
+        if len(blank):
+            shown = ", ".join(str(int(lines[k])) for k in blank[:8]) + (", ..." if len(blank) > 8 else "")
+            note = (f"{len(blank)} response(s) have no {group} answer (rows {shown}): they are kept without a "
+                    f"{group} and are left out of any comparison across {group}s")
+            said.append(note)
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
         if t[group].how == "answers":
             note = (f"no header names the {group} question: it was read from {t[group].header!r}, the one column "
                     f"whose answers are {group} wordings; if that is not the {group} question, choose the column "
@@ -82,12 +108,27 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     continuous = set(instrument.continuous_items)
     not_shown = {code: m for code in instrument.item_codes if code in t
                  for m in [_not_shown(col(code), fmt)] if m is not None}
+    item_inst, n_seen_unanswered = instrument, 0
+    if fmt == "qualtrics" and not instrument.is_missing_code(SEEN_UNANSWERED):
+        n_seen_unanswered = sum(_count_code(col(c), SEEN_UNANSWERED) for c in (*instrument.item_codes,
+                                                                               *instrument.attention_checks)
+                                if c in t and c not in continuous)
+        if n_seen_unanswered:
+            item_inst = dataclasses.replace(instrument, missing_codes=(*instrument.missing_codes, SEEN_UNANSWERED))
+            note = (f"{n_seen_unanswered} item cell(s) hold -99, Qualtrics' 'seen but unanswered': read as missing "
+                    f"answers on those items")
+            said.append(note)
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
+    seen: dict = {}
     out_of_scale = []   # strict: report the earliest offending row over all item columns
     for code in (*instrument.item_codes, *instrument.attention_checks):
         if code in t:
             try:
-                out[code] = recode.recode_items(col(code), lines, t[code].header, path, instrument, strict=strict,
-                                                continuous=code in continuous)
+                out[code] = recode.recode_items(col(code), lines, t[code].header, path,
+                                                item_inst if code not in continuous else instrument, strict=strict,
+                                                continuous=code in continuous,
+                                                seen=seen.setdefault(instrument.items[code].construct, {})
+                                                if code in instrument.items else None)
             except OutOfRangeError as exc:
                 out_of_scale.append(exc)
                 out[code] = np.full(n, np.nan)
@@ -97,6 +138,9 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         raise min(out_of_scale, key=lambda e: (e.row is None, e.row or 0))
     scored = [c for c in (*instrument.item_codes, *instrument.attention_checks) if c in t and c not in continuous]
     check_item_columns({c: out[c] for c in scored}, {c: t[c].header for c in scored}, lines, path, instrument)
+    for note in recode.scale_wording_notes(seen, {c: out[c] for c in scored if c in instrument.items}, instrument):
+        said.append(note)
+        warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
     out["_row"] = np.asarray(lines, dtype=np.int64)
     out["_status"] = pd.array(recode.recode_status(col("_status"), lines, t["_status"].header, path)
                               if "_status" in t else [pd.NA] * n, dtype="string")

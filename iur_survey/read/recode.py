@@ -124,7 +124,7 @@ def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *,
 
 # -- items --------------------------------------------------------------------------
 def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instrument, *,
-                 strict: bool = False, continuous: bool = False) -> np.ndarray:
+                 strict: bool = False, continuous: bool = False, seen: dict | None = None) -> np.ndarray:
     """Raw scale codes (float, NaN for no answer) of one item column.
 
     ``continuous=True`` (an item declared ``scale: continuous``) reads any finite number as
@@ -151,6 +151,9 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     iur_survey.errors.OutOfRangeError: x.csv:3:Q5_1: code 2.5 is not a whole number (the scale is 1-5; declare the item scale: continuous in the instrument if it is a score)
     >>> recode_items(pd.Series(["12.25", "-3", ""]), np.arange(2, 5), "x1", "x.csv", inst, continuous=True).tolist()
     [12.25, nan, nan]
+
+    ``seen`` (a dict shared over an export's item columns) collects, per scale code, the wordings
+    read and the first column of each, for :func:`scale_wording_notes`.
     """
     points = set(float(p) for p in instrument.scale_points)
     wordings: dict[int, str] = {}   # scale code -> the (normalised) wording this column wrote it with
@@ -170,6 +173,8 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
                 if code is not None:
                     key = normalise_label(u)
                     first = wordings.setdefault(code, key)
+                    if seen is not None:
+                        seen.setdefault(code, {}).setdefault(key, header)
                     if first != key:
                         raise _Bad(UnknownLabelError,
                                    f"{_show(u.strip())} and {_show(_wording(instrument, code, first))} both mean "
@@ -209,6 +214,58 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
         return map_unique(values, func_continuous, lines, header, path, dtype=np.float64, na=math.nan)
 
     return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan)
+
+
+def scale_wording_notes(seen: dict, codes: dict, instrument) -> list[str]:
+    """What the wordings of an export's item columns say about its scale, as warnings:
+
+    * one code written two ways in different columns of one construct (``Agree`` in one,
+      ``Somewhat agree`` in another; the statements of one matrix question share its options): a
+      scale with more points than the instrument's, split over the columns (a 7-point scale whose
+      columns each use some of its wordings), read as the instrument's codes;
+    * a scale code between the lowest and highest answers that no item answer has, although
+      the answers are wordings (a 4-point set SD/D/A/SA read as 1, 2, 4, 5: the midpoint never occurs).
+
+    ``seen`` maps each construct to :func:`recode_items`' ``seen`` of its columns (code -> {wording:
+    first column}); ``codes`` holds the recoded item columns.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> seen = {"GOV": {4: {"agree": "Q1", "somewhat agree": "Q2"}, 2: {"disagree": "Q1"}}}
+    >>> scale_wording_notes(seen, {"GOV1": np.array([2.0, 4.0] * 30)}, inst)[0][:72]
+    "the export writes scale code 4 as 'Agree' (Q1) and 'Somewhat agree' (Q2)"
+    >>> scale_wording_notes({}, {"GOV1": np.array([1.0, 2, 4, 5] * 30)}, inst)
+    []
+    >>> scale_wording_notes({"GOV": {4: {"agree": "Q1"}}}, {"GOV1": np.array([1.0, 2, 4, 5] * 30)}, inst)[0][:62]
+    'no item answer is scale code 3 (Neither agree nor disagree) in'
+    """
+    out = []
+    lo, hi = instrument.scale_min, instrument.scale_max
+    split: dict = {}                        # code -> the wordings of the first construct that writes it two ways
+    for per in seen.values():
+        for code, words in per.items():
+            if len(words) > 1:
+                split.setdefault(code, words)
+    for code, words in sorted(split.items(), key=lambda kv: kv[0]):
+        shown = " and ".join(f"{_show(_wording(instrument, code, k))} ({h})" for k, h in list(words.items())[:3])
+        out.append(f"the export writes scale code {code} as {shown}: if its scale has more points than the "
+                   f"instrument's {lo}-{hi} (e.g. a 7-point agreement scale, each column using some of its "
+                   f"wordings), its answers are read on the wrong codes; describe its scale in the instrument "
+                   f"(scale.labels)")
+    if any(seen.values()) and codes:
+        vals = np.concatenate([np.asarray(v, dtype=float) for v in codes.values()])
+        vals = vals[~np.isnan(vals)]
+        points = [int(p) for p in instrument.scale_points]
+        if len(vals) >= 10 * len(points):
+            absent = [p for p in points if vals.min() < p < vals.max() and not (vals == p).any()]
+            for p in absent:
+                words = instrument.labels.get(p, ())
+                what = f" ({words[0]})" if words else ""
+                out.append(f"no item answer is scale code {p}{what} in {len(vals)} answers read from wordings: "
+                           f"if the export's scale has fewer points (e.g. a 4-point set without a midpoint), its "
+                           f"answers are read on the wrong codes; describe its scale in the instrument "
+                           f"(scale.labels)")
+    return out
 
 
 def _wording(instrument, code: int, key: str) -> str:

@@ -381,7 +381,9 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
     if not _NOT_SPACE.search(buf):
         return pd.DataFrame(columns=list(usecols) if usecols is not None else list(range(width)),
                             dtype=object), np.zeros(0, dtype=np.int64)
-    cols = [*(range(width) if usecols is None else usecols), width]   # + one beyond the header
+    probe_last = usecols is not None and (width - 1) not in usecols and width > 1
+    cols = [*(range(width) if usecols is None else usecols), *([width - 1] if probe_last else []),
+            width]   # + one beyond the header (and the header's last column: a short row leaves it "")
     dtype = {i: ("category" if i in categorical else str) for i in cols}
     halves = len(buf) >= PARALLEL_PARSE_BYTES and free_core()
     df = _parse_halves(buf, delimiter, width, cols, dtype) if halves else None
@@ -405,8 +407,10 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
         if isinstance(exc, UnicodeDecodeError):
             raise
         raise ReadError(path, f"not parseable as delimited text: {exc}") from None
-    # (short rows are padded with NaN, which every recoder reads as a blank cell)
     extra = df.pop(width)
+    maybe_short = (df[width - 1] == "").to_numpy(dtype=bool) if width > 1 else np.zeros(len(df), bool)
+    if probe_last:
+        df.pop(width - 1)
     n = len(df)
     newlines = buf.count(b"\n")
     if newlines == n or (newlines == n - 1 and not buf.endswith(b"\n")):
@@ -415,11 +419,35 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
         _, _, rel = record_starts(buf)
         lines = (rel + first_line - 1).astype(np.int64) if len(rel) == n else \
             np.arange(first_line, first_line + n, dtype=np.int64)
+    if maybe_short.any():        # a short row is padded with "" like an empty last cell: count its fields
+        short = _short_records(buf, delimiter, width, len(df))
+        if short is not None and short.any():
+            i = int(np.flatnonzero(short)[0])
+            raise ReadError(path, f"a row has fewer fields than the header has columns ({width}): a truncated "
+                                  f"or mis-quoted row", row=int(lines[i]))
     long_rows = extra.notna().to_numpy() & (extra != "").to_numpy()
     if long_rows.any():
         i = int(np.flatnonzero(long_rows)[0])
         raise ReadError(path, f"a row has more fields than the header has columns ({width})", row=int(lines[i]))
     return df, lines
+
+
+def _short_records(buf: bytes, delimiter: str, width: int, n: int) -> np.ndarray | None:
+    r"""Which of the ``n`` records of ``buf`` have fewer than ``width`` fields (delimiters outside quotes + 1),
+    or ``None`` when the records cannot be told apart (their count is not ``n``).
+
+    >>> _short_records(b'a,b,c\n"x,y",2\n4,,\n', ",", 3, 3).tolist()
+    [False, True, False]
+    """
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    starts, ends, _ = record_starts(buf)
+    if len(starts) != n:
+        return None
+    quotes = np.flatnonzero(arr == 34)
+    delims = np.flatnonzero(arr == ord(delimiter))
+    delims = delims[(np.searchsorted(quotes, delims) % 2) == 0]
+    fields = np.searchsorted(delims, ends) - np.searchsorted(delims, starts) + 1
+    return fields < width
 
 
 #: a text body at least this large is parsed in two halves side by side (:func:`_parse_halves`)

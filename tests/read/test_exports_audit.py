@@ -148,3 +148,93 @@ def test_other_please_specify_column_does_not_compete_with_the_role(tmp_path, in
     p.write_text(buf.getvalue(), encoding="utf-8")
     raw = read_export(p, inst, format="csv")
     assert raw.role_column["header"] == q and raw.frame["role"].tolist() == ["enterprise"] * 4
+
+
+def _qualtrics_text(tmp_path, inst, cells, n=12, name="q.csv"):
+    """A one-header Qualtrics-like CSV (ResponseId, Finished, role, Q2_1...) whose item cells are ``cells(i, k)``."""
+    head = ["ResponseId", "Finished", "Progress", inst.role_question["en"], *[f"Q2_{k + 1}" for k in range(28)]]
+    cmap = {f"Q2_{k + 1}": c for k, c in enumerate(inst.item_codes)}
+    body = [[f"R_{i}", "True", "100", "Enterprise", *[str(cells(i, k)) for k in range(28)]] for i in range(n)]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([head, *body])
+    p = tmp_path / name
+    p.write_text(buf.getvalue(), encoding="utf-8")
+    return p, cmap
+
+
+def _with_columns(inst, cmap):
+    import dataclasses
+
+    return dataclasses.replace(inst, columns={**inst.columns, **cmap})
+
+
+def test_seven_point_wordings_split_over_columns_warn(tmp_path, inst):
+    """C1, probe A_q_7pt_split.csv: 'Agree' (6/7) read as 4 beside 'Somewhat agree' in another column, no note."""
+    from iur_survey.read.recode import scale_wording_notes  # noqa: F401 (the function the warning comes from)
+    from iur_survey.read.assemble import ScaleWordingWarning
+
+    words = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+    p, cmap = _qualtrics_text(tmp_path, inst, lambda i, k: "Somewhat agree" if k == 1 else words[(i + k) % 5])
+    with pytest.warns(ScaleWordingWarning, match=r"scale code 4 as 'Agree' \(Q2_1\) and 'Somewhat agree' \(Q2_2\)"):
+        raw = read_export(p, _with_columns(inst, cmap), format="csv")
+    assert any("scale code 4" in w for w in raw.warnings)
+
+
+def test_four_point_set_read_as_five_warns(tmp_path, inst):
+    """C2, probe B_q_4pt.csv: SD/D/A/SA read as 1, 2, 4, 5 with no note that 3 never occurs."""
+    from iur_survey.read.assemble import ScaleWordingWarning
+
+    words = ["Strongly disagree", "Disagree", "Agree", "Strongly agree"]
+    p, cmap = _qualtrics_text(tmp_path, inst, lambda i, k: words[(i + k) % 4])
+    with pytest.warns(ScaleWordingWarning, match=r"no item answer is scale code 3 \(Neither agree nor disagree\)"):
+        read_export(p, _with_columns(inst, cmap), format="csv")
+
+
+def test_qualtrics_seen_but_unanswered_is_a_missing_item(tmp_path, inst):
+    """C3, probe C_q_numeric_m99.csv: -99 excluded three respondents as out of range."""
+    from iur_survey.clean import clean
+
+    p = write_export(simulate(40, seed=5).frame, inst, "qualtrics", tmp_path / "q.csv")
+    lines = p.read_text(encoding="utf-8-sig").splitlines()
+    head = next(csv.reader([lines[0]]))
+    k = head.index(next(h for h in head if h.startswith("Q2_")))
+    for j in (5, 9, 20):
+        rec = next(csv.reader([lines[j]]))
+        rec[k] = "-99"
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(rec)
+        lines[j] = buf.getvalue()
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    with pytest.warns(UserWarning, match="3 item cell"):
+        raw = read_export(p, inst)
+    item = raw.column_map[head[k]]
+    assert raw.frame[item].isna().sum() >= 3 and not (raw.frame[item] == -99).any()
+    assert "out_of_range" not in clean(raw, inst).report["hits_by_rule"]
+
+
+def test_rows_without_a_role_are_counted(tmp_path, inst):
+    """C5, probe F2_wjx_role_blank.csv: three rows with '(跳过)' or a blank role were kept with no word."""
+    text = _wjx_role_vs_partner(tmp_path, inst).read_bytes().decode("gbk").split("\r\n")
+    rows = [r.split(",")[:-1] for r in text if r]
+    rows[0][4] = "1、" + inst.role_question["zh"]
+    rows[3][4], rows[8][4], rows[7][4] = "(跳过)", "", "企业"
+    p = tmp_path / "f2.csv"
+    p.write_bytes("\r\n".join(",".join(r) for r in rows).encode("gbk"))
+    with pytest.warns(UserWarning, match=r"2 response\(s\) have no role answer \(rows 4, 9\)"):
+        raw = read_export(p, inst)
+    assert raw.frame["role"].isna().sum() == 2
+
+
+def test_short_row_is_refused_like_a_long_one(tmp_path, inst):
+    """C7, probe T2_short_row.csv: a row of 20 of 40 fields was read with blank items and kept."""
+    head = ["ResponseId", "role", *inst.item_codes, "Comment"]
+    rows = [[f"R{i}", "enterprise", *["3"] * 28, ""] for i in range(5)]
+    rows[3] = rows[3][:15]
+    p = tmp_path / "t2.csv"
+    p.write_text("\n".join(",".join(r) for r in [head, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(ReadError, match=r"fewer fields than the header has columns \(31\)") as ei:
+        read_export(p, inst)
+    assert ei.value.row == 5
+    rows[3] = [f"R3", "enterprise", *["3"] * 28, ""]      # an empty last cell is not a short row
+    p.write_text("\n".join(",".join(r) for r in [head, *rows]) + "\n", encoding="utf-8")
+    assert len(read_export(p, inst).frame) == 5

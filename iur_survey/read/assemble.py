@@ -179,6 +179,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         column_map = {**column_map, f"{t['_submitted'].header} - {t['_started'].header}": "_duration"}
     out["_ip"] = (recode.recode_ip(col("_ip"), lines, t["_ip"].header, path)
                   if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))
+    said += _email_notes(table, plan, path)
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
@@ -243,6 +244,49 @@ def _refuse_bad_cells(table: Table, plan: Plan, path) -> None:
         msg = (f"the cell holds a formula saved without its value{more} (a program that does not compute formulas "
                f"wrote the file); open it in a spreadsheet program and save it again, or save the values")
     raise UnknownLabelError(path, msg, row=r, column=read[c].header)
+
+
+#: headers of a respondent e-mail column (Google Forms, Qualtrics, SurveyMonkey, LimeSurvey, 问卷星), compared
+#: case-insensitively without spaces, underscores or hyphens
+EMAIL_HEADERS = ("emailaddress", "recipientemail", "email", "mail", "e-mail", "电子邮箱", "邮箱", "电子邮件",
+                 "emailadresse", "correoelectrónico", "directiondecorreoelectronico")
+
+
+def email_columns(plan: Plan) -> list:
+    """The export's unread columns that hold respondents' e-mail addresses, by header.
+
+    >>> from iur_survey.read.match import Column, Plan
+    >>> [c.header for c in email_columns(Plan([Column(0, "Email Address"), Column(1, "GOV1", target="GOV1")]))]
+    ['Email Address']
+    """
+    def key(h):
+        return re.sub(r"[\s_\-]+", "", str(h)).lower()
+
+    keys = {key(h) for h in EMAIL_HEADERS}
+    return [c for c in plan.columns if not c.target and key(c.header) in keys]
+
+
+def _email_notes(table: Table, plan: Plan, path) -> list[str]:
+    """A warning when two responses give the same e-mail address (the same person answering twice?).
+
+    The addresses are compared (trimmed, lower case) and never written anywhere; no screening
+    rule reads them, so the rows are named for the analyst to check.
+    """
+    out = []
+    for c in email_columns(plan):
+        if c.index not in table.data.columns:
+            continue
+        v = pd.Series(table.data[c.index], dtype=object).map(lambda x: "" if recode._blank(x) else str(x).strip().lower())
+        dup = (v != "") & v.duplicated(keep="first")
+        if dup.any():
+            rows = [int(table.lines[k]) for k in np.flatnonzero(dup.to_numpy())]
+            shown = ", ".join(str(r) for r in rows[:8]) + (", ..." if len(rows) > 8 else "")
+            note = (f"{len(rows)} response(s) give an e-mail address ({c.header!r}) an earlier response gave (rows "
+                    f"{shown}): the same person answering twice? No screening rule reads e-mail addresses (they "
+                    f"are never written out): check these rows, and remove the repeats if they are")
+            out.append(note)
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=3)
+    return out
 
 
 #: what a spreadsheet's summary row under the data says in its first cell (the id column)
@@ -358,7 +402,7 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
         if instrument.groups and group not in plan.targets:
             return None
         answers = {c.index for t, c in plan.targets.items() if t not in ("response_id", "_ip", "_submitted", "_started")}
-        return sorted(c.index for c in plan.targets.values()), answers
+        return sorted({c.index for c in plan.targets.values()} | {c.index for c in email_columns(plan)}), answers
 
     table = (reader or read_table)(path, header_rows=header_rows, data=data, encoding=encoding, usecols=usecols)
     try:
@@ -366,7 +410,9 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
                              role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
         return assemble(table, plan, instrument, fmt, strict=strict)
     except (UnknownLabelError, MissingColumnError) as exc:
-        if encoding is None and (table.encoding or "").lower() == "gb18030":   # a guess that decodes almost anything
+        quoted = re.search(r"'([^']*)'", exc.message)        # the offending value: a wrong decoding shows only there
+        plain = isinstance(exc, UnknownLabelError) and quoted is not None and quoted.group(1).isascii()
+        if encoding is None and (table.encoding or "").lower() == "gb18030" and not plain:   # a guess that decodes almost anything
             exc.message += ("; the file was decoded as GB18030 (it has no BOM and is not UTF-8): if it was saved in "
                             "another encoding (Windows cp1252, Big5...), pass it with --encoding")
         raise

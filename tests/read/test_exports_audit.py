@@ -238,3 +238,33 @@ def test_short_row_is_refused_like_a_long_one(tmp_path, inst):
     rows[3] = [f"R3", "enterprise", *["3"] * 28, ""]      # an empty last cell is not a short row
     p.write_text("\n".join(",".join(r) for r in [head, *rows]) + "\n", encoding="utf-8")
     assert len(read_export(p, inst).frame) == 5
+
+
+def test_same_email_twice_warns_and_is_never_written(tmp_path, inst):
+    """C4, probe E3_gf_same_email_twice.csv: 81 of 81 rows kept with no word on the repeated address."""
+    from iur_survey.clean import clean
+
+    head = ["Timestamp", "Email Address", inst.role_question["en"], *[f"Rate [{inst.items[c].en}]" for c in inst.item_codes]]
+    rows = [[f"2024/01/18 4:36:{i:02d} PM GMT+8", f"p{i}@example.org", "Enterprise", *(["Agree"] * 28)] for i in range(6)]
+    rows.append(["2024/01/19 9:00:00 AM GMT+8", " P2@Example.org", "Enterprise", *(["Disagree"] * 28)])
+    p = tmp_path / "e3.csv"
+    with open(p, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([head, *rows])
+    with pytest.warns(UserWarning, match=r"1 response\(s\) give an e-mail address \('Email Address'\).*rows 8"):
+        raw = read_export(p, inst)
+    out = clean(raw, inst).write(tmp_path / "out")
+    assert not any("@" in f.read_text(encoding="utf-8") for f in out.iterdir())
+
+
+def test_encoding_hint_only_for_a_non_ascii_value(tmp_path, inst):
+    """C6, probe F_wjx_seq.csv: 'group code 1 ...' got a GB18030 hint although nothing was mis-decoded."""
+    text = _wjx_role_vs_partner(tmp_path, inst).read_bytes().decode("gbk").split("\r\n")
+    rows = [r.split(",")[:-1] for r in text if r]
+    rows[0][4] = "1、" + inst.role_question["zh"]
+    for r in rows[1:]:
+        r[4] = "1"
+    p = tmp_path / "seq.csv"
+    p.write_bytes("\r\n".join(",".join(r) for r in rows).encode("gbk"))
+    with pytest.raises(ReadError, match="group code 1") as ei:
+        read_export(p, inst)
+    assert "GB18030" not in ei.value.message

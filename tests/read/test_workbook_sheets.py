@@ -30,7 +30,7 @@ ROLES = ("enterprise", "university", "research_institute", "government")
 
 
 def rows(n, start=0):
-    return [[f"R{start + i}", ROLES[i % 4], True, 100, *[1 + (i + j) % 5 for j in range(28)], "x@y.org"]
+    return [[f"R{start + i}", ROLES[i % 4], True, 100, *[1 + (i + j) % 5 for j in range(28)], f"x{start + i}@y.org"]
             for i in range(n)]
 
 

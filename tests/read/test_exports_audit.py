@@ -100,8 +100,11 @@ def _wjx_role_vs_partner(tmp_path, inst, n=20):
     roles, partners = ["企业", "高校", "科研院所", "政府"], ["政府", "企业", "高校", "科研院所"]
     head = ["序号", "提交答卷时间", "所用时间", "来自IP", "1、您的单位类型",
             *[f"{2 + k // 4}、({inst.items[c].zh})" for k, c in enumerate(inst.item_codes)], "9、您最主要的合作伙伴属于哪一类？"]
-    body = [[str(i + 1), "2024/03/01 09:00:00", "500秒", "1.1.1.1", "其他" if i == 7 else roles[i % 4],
-             *["同意"] * 28, partners[(i * 3) % 4]] for i in range(n)]
+    words = ["非常不同意", "不同意", "一般", "同意", "非常同意"]
+    rng = np.random.default_rng(11)
+    body = [[str(i + 1), "2024/03/01 09:00:00", "500秒", f"1.1.1.{i}", "其他" if i == 7 else roles[i % 4],
+             *[words[int(v)] for v in np.clip(rng.normal(3, 0.8, 28).round(), 1, 4)], partners[(i * 3) % 4]]
+            for i in range(n)]
     p = tmp_path / "p.csv"
     p.write_bytes(("\r\n".join(",".join(r) for r in [head, *body]) + "\r\n").encode("gbk"))
     return p
@@ -268,3 +271,17 @@ def test_encoding_hint_only_for_a_non_ascii_value(tmp_path, inst):
     with pytest.raises(ReadError, match="group code 1") as ei:
         read_export(p, inst)
     assert "GB18030" not in ei.value.message
+
+
+def test_cli_role_column_option(tmp_path, inst, capsys):
+    """A1: `clean --role-column` chooses the role question; the refusal names the option; report.json says it."""
+    import json
+
+    from iur_survey.cli import main
+
+    p = _wjx_role_vs_partner(tmp_path, inst)
+    assert main(["clean", str(p), "--out", str(tmp_path / "a")]) == 2
+    assert "--role-column HEADER" in capsys.readouterr().err
+    assert main(["clean", str(p), "--role-column", "9、您最主要的合作伙伴属于哪一类？", "--out", str(tmp_path / "b")]) == 0
+    rep = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))
+    assert rep["source"]["role_column"] == {"header": "9、您最主要的合作伙伴属于哪一类？", "how": "columns map"}

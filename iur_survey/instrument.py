@@ -48,12 +48,15 @@ VALUE_LABEL_MODES = ("match", "codes")
 
 
 def normalise_label(text: Any) -> str:
-    """Fold a response label for matching: NFKC, case, inner whitespace, edge punctuation.
+    """Fold a response label for matching: NFKC, case, edge and inner whitespace (runs become one space).
+
+    Punctuation is kept (``"Agree."`` and ``"同意。"`` are not ``"agree"``/``"同意"``: an unknown label is
+    refused, not guessed; stripping it would also fold ``"-3"`` into ``"3"``).
 
     >>> normalise_label("  Strongly   Agree ")
     'strongly agree'
-    >>> normalise_label("非常同意 ")
-    '非常同意'
+    >>> normalise_label("非常同意 "), normalise_label("Agree."), normalise_label("(跳过)")
+    ('非常同意', 'agree.', '(跳过)')
     """
     s = unicodedata.normalize("NFKC", str(text)).strip().lower()
     return re.sub(r"\s+", " ", s)

@@ -585,6 +585,36 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
     return out
 
 
+def _breakoff_group_warnings(frame: pd.DataFrame, flags: dict[str, pd.Series], instrument: Instrument) -> list[str]:
+    """A warning for each group (role) that the unfinished rule would exclude whole on trailing blanks alone
+    (no Finished/Progress): more often a skip-logic branch or optional last questions than a group of
+    break-offs.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> f = pd.DataFrame({"role": ["government", "government", "enterprise"]})
+    >>> u = pd.Series(["no Finished/Progress recorded; last 4 items unanswered (INT1-INT4)"] * 2 + [pd.NA], dtype="string")
+    >>> _breakoff_group_warnings(f, {"unfinished": u}, load_instrument())[0][:80]
+    "the unfinished rule excludes all 2 'government' responses as break-offs, on thei"
+    """
+    unf, group = flags.get("unfinished"), instrument.group_column
+    if unf is None or group not in frame.columns or not len(frame):
+        return []
+    inferred = unf.str.startswith("no Finished/Progress").fillna(False).to_numpy(dtype=bool)
+    if not inferred.any():
+        return []
+    roles = frame[group].astype("string")
+    out = []
+    for g in roles.dropna().unique():
+        mine = (roles == g).fillna(False).to_numpy(dtype=bool)
+        if mine.sum() >= 2 and inferred[mine].all():
+            out.append(f"the unfinished rule excludes all {int(mine.sum())} {str(g)!r} responses as break-offs, on "
+                       f"their trailing blank items alone (the export records no Finished/Progress): skip logic "
+                       f"that hides the last questions from this {group}, or optional last questions, looks the "
+                       f"same; if so, disable the rule (disable: [unfinished]) or map the export's completion "
+                       f"column")
+    return out
+
+
 def _duration_warnings(frame: pd.DataFrame) -> list[str]:
     """Durations the speeder rule reads with a caveat: 0 s (no human's time), or none beside others.
 
@@ -611,7 +641,8 @@ def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
     if "unfinished" in config.rules:
         known = [c for c in ("_finished", "_progress") if c in frame.columns and frame[c].notna().any()]
         if not known:
-            out["unfinished"] = "no Finished/Progress recorded: break-offs inferred from trailing unanswered items"
+            out["unfinished"] = ("no Finished/Progress recorded: break-offs inferred from trailing unanswered items, in the "
+                                 "export's column order; cells skip logic hid ((跳过)) do not count")
     return out
 
 
@@ -639,7 +670,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     flags: dict[str, pd.Series] = {}
     for rule in ("status", "unfinished"):
         if rule in on:
-            flags[rule] = RULES[rule](frame, instrument, **config.params(rule))
+            extra = ({"order": list(getattr(raw, "item_order", []) or []) or None,
+                      "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None} if rule == "unfinished" else {})
+            flags[rule] = RULES[rule](frame, instrument, **config.params(rule), **extra)
     eligible = np.ones(n, dtype=bool)
     for f in flags.values():
         eligible &= f.isna().to_numpy()
@@ -656,7 +689,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             screened &= ~hit
             parts.append(_ledger_part(flags[rule], rule, pos_all, hit))
     _check_ids(ids, raw)
-    screen_warnings = _screening_warnings(flags, n)
+    screen_warnings = _screening_warnings(flags, n) + _breakoff_group_warnings(frame, flags, instrument)
     if "speeder" in on:
         screen_warnings += _duration_warnings(frame[screened])
 
@@ -803,6 +836,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "iur_survey_version": __version__,
         "source": {"name": Path(str(raw.source)).name, "format": raw.format, "sha256": raw.sha256,
                    "dropped_columns": list(raw.dropped_columns),
+                   "role_column": getattr(raw, "role_column", None),
                    "display_order_columns": shown},
         "recodes": list(getattr(raw, "recodes", [])),   # value recodings the reader applied (e.g. SPSS labels)
         "instrument": {"path": str(instrument.path), "name": instrument.name},

@@ -302,38 +302,75 @@ def status(frame: pd.DataFrame, instrument: Instrument, *,
     return _details(frame, hit, (f"status '{v}' ({k})" for v, k in zip(vals, labels)))
 
 
-def trailing_missing(frame: pd.DataFrame, instrument: Instrument) -> np.ndarray:
-    """Per row: how many items at the end of the questionnaire (codebook order) are unanswered.
+def _asked_order(frame: pd.DataFrame, instrument: Instrument, order) -> list[str]:
+    """The item columns of ``frame`` in the order the export asked them (``order``), else codebook order."""
+    cols = item_columns(frame, instrument)
+    if not order:
+        return cols
+    asked = [c for c in order if c in cols]
+    return asked + [c for c in cols if c not in asked]
+
+
+def _trailing(frame: pd.DataFrame, cols: list[str], not_shown) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the unanswered items at the end of ``cols`` that were shown (the trailing run of unanswered
+    cells, less those ``not_shown`` marks), and the position in ``cols`` where that run starts."""
+    n, p = len(frame), len(cols)
+    if not p:
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    ans = frame[cols].notna().to_numpy()
+    last = np.where(ans.any(axis=1), p - 1 - np.argmax(ans[:, ::-1], axis=1), -1)
+    start = last + 1
+    blank = ~ans
+    if not_shown:
+        for k, c in enumerate(cols):
+            m = not_shown.get(c)
+            if m is not None:
+                blank[:, k] &= ~np.asarray(m, dtype=bool)
+    after = np.arange(p)[None, :] >= start[:, None]
+    return (blank & after).sum(axis=1), start
+
+
+def trailing_missing(frame: pd.DataFrame, instrument: Instrument, *, order=None, not_shown=None) -> np.ndarray:
+    """Per row: how many items at the end of the questionnaire are unanswered.
+
+    The end is that of ``order`` (the item codes in the export's column order, the order the
+    respondents met them: :attr:`~iur_survey.read.base.RawResponses.item_order`), else of the
+    codebook; cells ``not_shown`` marks (item code -> bool per row: skip logic hid the question,
+    :attr:`~iur_survey.read.base.RawResponses.not_shown`) are not counted.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [1.0, 1.0, None], "GOV2": [None, 2.0, None], "GOV3": [None, None, None]})
     >>> trailing_missing(df, load_instrument()).tolist()
     [2, 1, 3]
+    >>> trailing_missing(df, load_instrument(), order=["GOV3", "GOV1", "GOV2"]).tolist()
+    [1, 0, 3]
+    >>> trailing_missing(df, load_instrument(), not_shown={"GOV3": np.array([True, True, False])}).tolist()
+    [1, 0, 3]
     """
-    cols = item_columns(frame, instrument)
-    ans = frame[cols].notna().to_numpy() if cols else np.zeros((len(frame), 0), dtype=bool)
-    p = ans.shape[1]
-    last = np.where(ans.any(axis=1), p - 1 - np.argmax(ans[:, ::-1], axis=1), -1) if p else np.full(len(frame), -1)
-    return p - 1 - last
+    return _trailing(frame, _asked_order(frame, instrument, order), not_shown)[0]
 
 
 def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: float = 100.0,
-               min_trailing_missing: int | None = None) -> pd.Series:
+               min_trailing_missing: int | None = None, order=None, not_shown=None) -> pd.Series:
     """Flag responses that were not finished: ``Finished`` is False or ``Progress < min_progress``.
 
     A Qualtrics "recorded" partial response carries ``Finished = False`` and its
     ``Progress`` percentage (Qualtrics Support, "Response Data > Metadata: Progress,
     Finished").  Following common practice for structural-equation analysis, only complete
     submissions are analysed (``min_progress = 100``); item nonresponse *within* a finished
-    submission is not an exclusion and is reported instead.
+    submission is not an exclusion and is reported instead.  A row whose ``Finished`` or
+    ``Progress`` says complete is never a break-off, whatever its last items.
 
     An export that records neither (Wenjuanxing, many plain files) still shows a
     *break-off* (AAPOR 2023, *Standard Definitions*, 10th ed., "breakoff"): for a row with
     no ``Finished`` and no ``Progress`` value, the rule flags it when its last
-    ``min_trailing_missing`` or more items (codebook order) are all unanswered, i.e. the
-    respondent stopped before the end.  The default is the size of the last construct
-    (one matrix page of the form; 4 items in the study), so that skipping a scattered
-    item or two never looks like a break-off.
+    ``min_trailing_missing`` or more items are all unanswered, i.e. the respondent stopped
+    before the end.  "Last" is in ``order``, the export's column order (the order the
+    respondents met the questions; the codebook's when not given), and cells ``not_shown``
+    marks (skip logic hid the question: 问卷星's ``(跳过)``) are not unanswered questions
+    (:func:`trailing_missing`).  The default is the size of the last construct (one matrix
+    page of the form; 4 items in the study), so that skipping a scattered item or two never
+    looks like a break-off.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"_finished": pd.array([True, False, pd.NA], dtype="boolean"),
@@ -344,6 +381,9 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     >>> wjx = pd.DataFrame({c: [3.0, None if c.startswith("INT") else 3.0] for c in inst.item_codes})
     >>> unfinished(wjx, inst).tolist()
     [<NA>, 'no Finished/Progress recorded; last 4 items unanswered (INT1-INT4)']
+    >>> skipped = {c: np.array([False, True]) for c in inst.item_codes if c.startswith("INT")}
+    >>> unfinished(wjx, inst, not_shown=skipped).tolist()
+    [<NA>, <NA>]
     """
     n = len(frame)
     finished = (frame["_finished"].astype("boolean") if "_finished" in frame.columns
@@ -359,14 +399,15 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
         texts[low] = np.where(not_fin[low], "Finished=False, " + txt, txt)
     # no completion metadata for the row: infer a break-off from trailing unanswered items
     unknown = finished.isna().to_numpy(dtype=bool) & np.isnan(prog)
-    cols = item_columns(frame, instrument)
+    cols = _asked_order(frame, instrument, order)
     if unknown.any() and cols:
         last_construct = list(instrument.constructs.values())[-1]
         k = len(last_construct.items) if min_trailing_missing is None else int(min_trailing_missing)
-        trail = trailing_missing(frame, instrument)
+        trail, start = _trailing(frame, cols, not_shown)
         broke = unknown & (trail >= k)
-        texts[broke] = [f"no Finished/Progress recorded; last {t} items unanswered ({cols[len(cols) - t]}-{cols[-1]})"
-                        for t in trail[broke]]
+        texts[broke] = [f"no Finished/Progress recorded; last {t} items unanswered ({cols[s]}-{cols[-1]})"
+                        + ("" if s == len(cols) - t else f", besides {len(cols) - s - t} not shown")
+                        for t, s in zip(trail[broke], start[broke])]
     hit = texts != ""
     return _details(frame, hit, texts[hit])
 

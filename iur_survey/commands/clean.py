@@ -64,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hidden-rows", choices=("refuse", "read"), default="refuse",
                         help="data rows a workbook hides (test or pilot responses set aside, a filter): refuse the "
                              "workbook (default) or read them as responses")
+    parser.add_argument("--role-column", metavar="HEADER", default=None,
+                        help="the export header of the stakeholder-group (role) question, when no header names "
+                             "it and several columns hold group answers")
     parser.add_argument("--strict", action="store_true",
                         help="make the reader fail on out-of-range codes instead of ledgering them")
     parser.add_argument("--out", metavar="DIR", required=True,
@@ -81,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     instrument = load_instrument(args.instrument)
     config = CleanConfig.from_file(args.config) if args.config else CleanConfig()
     raw = read_export(args.raw, instrument, format=args.format, strict=args.strict, encoding=args.encoding,
-                      sheet=args.sheet, hidden_rows=args.hidden_rows)
+                      sheet=args.sheet, hidden_rows=args.hidden_rows, role_column=args.role_column)
     result = clean(raw, instrument, config)
     if result.report["n_kept"] == 0:
         raise NoRowsKeptError(args.raw, no_rows_kept_message(result.report))

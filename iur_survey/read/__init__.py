@@ -48,8 +48,8 @@ def _first_records(path: Path, data: bytes, encoding=None, n: int = 3) -> list[l
     """The first ``n`` records of a workbook or text export (a text one checked for its delimiter)."""
     import codecs
 
-    from .source import (WORKBOOK_KINDS, _first_records as first, check_delimiter, decode_bytes, sep_hint,
-                         sniff_kind)
+    from .source import (WORKBOOK_KINDS, _first_records as first, check_delimiter, decode_bytes,
+                         hinted_delimiter, sep_hint, sniff_kind)
     from .workbook import read_workbook_rows
 
     if sniff_kind(data) in WORKBOOK_KINDS:
@@ -60,15 +60,16 @@ def _first_records(path: Path, data: bytes, encoding=None, n: int = 3) -> list[l
         cut = data.rfind(b"\n", 0, 1 << 20)     # whole lines only: no character cut in two
         head = data[:cut + 1] if cut > 0 else data
     text, _ = decode_bytes(head, path, encoding)
+    hinted = hinted_delimiter(text[:64])
     text = text[sep_hint(text, path):]          # Excel's "sep=," first line
-    check_delimiter(text, path)
-    return first(text, ",", n)
+    return first(text, check_delimiter(text, path, hinted), n)
 
 
 def detect_format(path: str | Path, instrument=None, *, encoding: str | None = None) -> str:
     r"""Which of :data:`FORMATS` an export is, from its bytes and header rows.
 
-    SPSS by its magic bytes; a workbook or text file is ``wjx`` when its header has
+    SPSS by its magic bytes; a text file's delimiter (comma, semicolon, TAB, ``|``) is
+    detected (:func:`~iur_survey.read.source.check_delimiter`); a workbook or text file is ``wjx`` when its header has
     ``序号`` and Wenjuanxing's fixed columns, ``qualtrics`` when it has Qualtrics'
     ImportId row or its metadata tags, and ``csv``/``xlsx`` when its header names a
     column of the instrument.  Anything else raises
@@ -80,14 +81,14 @@ def detect_format(path: str | Path, instrument=None, *, encoding: str | None = N
     ...     _ = open(p, "wb").write("序号,提交答卷时间,所用时间,1、您所在的单位属于以下哪一类？\n1,2023/3/1 10:00:00,583秒,企业\n"
     ...                             .encode("gb18030"))
     ...     q = os.path.join(d, "q.csv")
-    ...     _ = open(q, "w").write("name;age\nAnn;3\n")
+    ...     _ = open(q, "w").write("name;age|x\nAnn;3|4\n")
     ...     print(detect_format(p))
     ...     try:
     ...         detect_format(q)
     ...     except DelimiterError as exc:
     ...         print(exc.row, exc.message)
     wjx
-    1 the file is separated by ';', not ',' (save it as comma-separated CSV or pass the right format)
+    1 the delimiter is ambiguous: the first lines split evenly on ';' and '|'; save the file as comma-separated CSV
     """
     from .source import read_bytes
 
@@ -186,7 +187,7 @@ def _load_sheet(path: Path, data: bytes, instrument, sheet, hidden_rows) -> None
 
 def read_export(path: str | Path, instrument=None, format: str | None = None, *, strict: bool = False,
                 encoding: str | None = None, sheet: str | int | None = None,
-                hidden_rows: str = "refuse") -> RawResponses:
+                hidden_rows: str = "refuse", role_column: str | None = None) -> RawResponses:
     """Read one export into the standard frame (see :mod:`iur_survey.read.base`).
 
     ``instrument`` defaults to the study's; ``format`` is one of :data:`FORMATS` or
@@ -196,7 +197,10 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     from 1; default: the one sheet with cells, or the one whose header is a survey
     export's: :func:`~iur_survey.read.workbook.load_sheet`) and ``hidden_rows`` says what
     to do with data rows the sheet hides (``"refuse"``, the default, or ``"read"`` them as
-    responses with a warning).  Bad input raises a subclass of :class:`~iur_survey.errors.ReadError`; the input file
+    responses with a warning).  ``role_column`` names the export header of the group question
+    (as the instrument's ``columns:`` map would), for an export whose header does not name it and
+    where several columns hold group answers; :attr:`RawResponses.role_column` says which column
+    became the group column and how it was found.  Bad input raises a subclass of :class:`~iur_survey.errors.ReadError`; the input file
     is only read.
 
     >>> import tempfile, os
@@ -222,6 +226,8 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
 
     path = Path(path)
     instrument = instrument or load_instrument()
+    if role_column is not None:
+        instrument = _with_role_column(instrument, role_column)
     data = read_bytes(path)
     from .source import WORKBOOK_KINDS, sniff_kind
 
@@ -241,6 +247,22 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     # a delimited text with a NUL byte was refused before parsing: only a binary file (workbook, SPSS; their
     # headers always hold NUL bytes) can carry a NUL into a cell
     return _no_nul(raw) if b"\x00" in data else raw
+
+
+def _with_role_column(instrument, header: str):
+    """``instrument`` with ``header`` mapped to its group column in ``columns:`` (replacing any other header
+    mapped there).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> _with_role_column(load_instrument(), "Q1").columns["Q1"]
+    'role'
+    """
+    import dataclasses
+
+    group = instrument.group_column
+    columns = {h: t for h, t in instrument.columns.items() if t != group and h.strip().lower() != header.strip().lower()}
+    columns[header.strip()] = group
+    return dataclasses.replace(instrument, columns=columns, raw={**instrument.raw, "_role_column": header.strip()})
 
 
 def _no_nul(raw: RawResponses) -> RawResponses:

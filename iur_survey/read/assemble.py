@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 
@@ -14,6 +15,50 @@ from .base import RawResponses, display_order_columns, standard_columns
 from .match import Plan
 from .source import Table
 from .workbook import WorkbookWarning
+
+#: what :attr:`RawResponses.column_map` says when every row is a submitted response (a Google Forms sheet)
+SUBMITTED_ONLY = "(every row a submitted form)"
+#: cells that say the question was not shown (skip logic), by format; ``None``: any format
+NOT_SHOWN = {None: ("(跳过)", "跳过"), "wjx": ("-3",)}
+
+
+def _not_shown(values: pd.Series, fmt: str) -> np.ndarray | None:
+    """Where an item column says "not shown to this respondent" (问卷星: ``(跳过)``; -3 in its numeric export),
+    or ``None`` when nowhere.
+
+    >>> _not_shown(pd.Series(["同意", "(跳过)", ""]), "wjx").tolist(), _not_shown(pd.Series(["3", ""]), "wjx")
+    ([False, True, False], None)
+    """
+    words = set(NOT_SHOWN[None]) | set(NOT_SHOWN.get(fmt, ()))
+    uniques = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else pd.unique(values)
+    hit = [u for u in uniques if isinstance(u, str) and u.strip() in words
+           or (fmt == "wjx" and not isinstance(u, (str, bool)) and recode._number(u) == -3.0)]
+    if not hit:
+        return None
+    return values.isin(hit).to_numpy(dtype=bool)
+
+
+#: Qualtrics' "seen but unanswered" code (a download option): a missing answer on the item
+SEEN_UNANSWERED = -99
+
+
+def _count_code(values: pd.Series, code: float) -> int:
+    """How many cells of ``values`` hold the number ``code`` (as a number or its text).
+
+    >>> _count_code(pd.Series(["-99", "3", " -99", ""]), -99)
+    2
+    """
+    counts = values.value_counts(sort=False, dropna=True)
+    return int(sum(k for u, k in counts.items() if recode._number(u) == code))
+
+
+class ScaleWordingWarning(UserWarning):
+    """The export's answer wordings suggest a scale with another number of points than the instrument's."""
+
+
+class RoleColumnWarning(UserWarning):
+    """The group column was found by its answers, not by its header: the report says which column it is."""
+
 
 #: what :attr:`RawResponses.column_map` says when the id is the data row number
 ROW_NUMBER_ID = "(data row number)"
@@ -38,20 +83,52 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     else:
         out["response_id"] = pd.array([str(i) for i in range(1, n + 1)], dtype="string")
         column_map = {**column_map, ROW_NUMBER_ID: "response_id"}
+    role_column = None
     if group in t:
         roles = recode.recode_role(col(group), lines, t[group].header, path, instrument)
         out[group] = pd.array(roles, dtype="string")
+        role_column = {"header": t[group].header, "how": t[group].how}
+        blank = np.flatnonzero(pd.isna(np.asarray(roles, dtype=object)))
+        if len(blank):
+            shown = ", ".join(str(int(lines[k])) for k in blank[:8]) + (", ..." if len(blank) > 8 else "")
+            note = (f"{len(blank)} response(s) have no {group} answer (rows {shown}): they are kept without a "
+                    f"{group} and are left out of any comparison across {group}s")
+            said.append(note)
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
+        if t[group].how == "answers":
+            note = (f"no header names the {group} question: it was read from {t[group].header!r}, the one column "
+                    f"whose answers are {group} wordings; if that is not the {group} question, choose the column "
+                    f"with --role-column")
+            said.append(note)
+            warnings.warn(f"{path}: {note}", RoleColumnWarning, stacklevel=2)
     else:
         out[group] = pd.array([pd.NA] * n, dtype="string")
     _refuse_summary_rows(out["response_id"], out[group], lines, path,
                          t["response_id"].header if "response_id" in t else None)
     continuous = set(instrument.continuous_items)
+    not_shown = {code: m for code in instrument.item_codes if code in t
+                 for m in [_not_shown(col(code), fmt)] if m is not None}
+    item_inst, n_seen_unanswered = instrument, 0
+    if fmt == "qualtrics" and not instrument.is_missing_code(SEEN_UNANSWERED):
+        n_seen_unanswered = sum(_count_code(col(c), SEEN_UNANSWERED) for c in (*instrument.item_codes,
+                                                                               *instrument.attention_checks)
+                                if c in t and c not in continuous)
+        if n_seen_unanswered:
+            item_inst = dataclasses.replace(instrument, missing_codes=(*instrument.missing_codes, SEEN_UNANSWERED))
+            note = (f"{n_seen_unanswered} item cell(s) hold -99, Qualtrics' 'seen but unanswered': read as missing "
+                    f"answers on those items")
+            said.append(note)
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
+    seen: dict = {}
     out_of_scale = []   # strict: report the earliest offending row over all item columns
     for code in (*instrument.item_codes, *instrument.attention_checks):
         if code in t:
             try:
-                out[code] = recode.recode_items(col(code), lines, t[code].header, path, instrument, strict=strict,
-                                                continuous=code in continuous)
+                out[code] = recode.recode_items(col(code), lines, t[code].header, path,
+                                                item_inst if code not in continuous else instrument, strict=strict,
+                                                continuous=code in continuous,
+                                                seen=seen.setdefault(instrument.items[code].construct, {})
+                                                if code in instrument.items else None)
             except OutOfRangeError as exc:
                 out_of_scale.append(exc)
                 out[code] = np.full(n, np.nan)
@@ -61,11 +138,16 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         raise min(out_of_scale, key=lambda e: (e.row is None, e.row or 0))
     scored = [c for c in (*instrument.item_codes, *instrument.attention_checks) if c in t and c not in continuous]
     check_item_columns({c: out[c] for c in scored}, {c: t[c].header for c in scored}, lines, path, instrument)
+    for note in recode.scale_wording_notes(seen, {c: out[c] for c in scored if c in instrument.items}, instrument):
+        said.append(note)
+        warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
     out["_row"] = np.asarray(lines, dtype=np.int64)
     out["_status"] = pd.array(recode.recode_status(col("_status"), lines, t["_status"].header, path)
                               if "_status" in t else [pd.NA] * n, dtype="string")
     out["_finished"] = pd.array(recode.recode_finished(col("_finished"), lines, t["_finished"].header, path)
-                                if "_finished" in t else [pd.NA] * n, dtype="boolean")
+                                if "_finished" in t else [fmt == "google_forms" or pd.NA] * n, dtype="boolean")
+    if fmt == "google_forms" and "_finished" not in t:   # the sheet holds submitted responses only
+        column_map = {**column_map, SUBMITTED_ONLY: "_finished"}
     out["_progress"] = (recode.recode_progress(col("_progress"), lines, t["_progress"].header, path)
                         if "_progress" in t else np.full(n, np.nan))
     if "_progress" in t:
@@ -97,10 +179,13 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         column_map = {**column_map, f"{t['_submitted'].header} - {t['_started'].header}": "_duration"}
     out["_ip"] = (recode.recode_ip(col("_ip"), lines, t["_ip"].header, path)
                   if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))
+    said += _email_notes(table, plan, path)
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
-                        warnings=said,
+                        warnings=said, role_column=role_column, not_shown=not_shown,
+                        item_order=[c.target for c in sorted(t.values(), key=lambda c: c.index)
+                                    if c.target in set(instrument.item_codes)],
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes))
 
 
@@ -115,6 +200,7 @@ def _sheet_notes(table: Table, plan: Plan, path) -> list[str]:
     info = table.extra.get("sheet")
     if info is None:
         return []
+    _refuse_bad_cells(table, plan, path)
     said = list(info.warnings)
     where = f"sheet {info.name!r}"
     hidden = np.flatnonzero(np.isin(table.lines, list(info.hidden_rows))) if info.hidden_rows else []
@@ -134,6 +220,73 @@ def _sheet_notes(table: Table, plan: Plan, path) -> list[str]:
     for note in said:
         warnings.warn(f"{path}: {note}", WorkbookWarning, stacklevel=3)
     return said
+
+
+def _refuse_bad_cells(table: Table, plan: Plan, path) -> None:
+    """Refuse a read cell that calamine gives as blank but that holds a spreadsheet error (``#N/A``,
+    ``#VALUE!``...: a failed formula, e.g. a VLOOKUP recode with no match) or a formula saved without its
+    value: either would be a missing answer in silence (as text, ``#N/A`` is an unknown label)."""
+    info = table.extra["sheet"]
+    if not info.bad_cells:
+        return
+    read = {c.index: c for c in plan.targets.values()}
+    rows = set(int(r) for r in table.lines)
+    hits = sorted((r, c) for r, c in info.bad_cells if c in read and r in rows)
+    if not hits:
+        return
+    r, c = hits[0]
+    what = info.bad_cells[(r, c)]
+    more = f" ({len(hits)} such cells in the columns read)" if len(hits) > 1 else ""
+    if what:
+        msg = (f"the cell holds the spreadsheet error {what}{more}, not an answer (a formula that failed, e.g. a "
+               f"lookup with no match); fix the formula or the values it uses, then save again")
+    else:
+        msg = (f"the cell holds a formula saved without its value{more} (a program that does not compute formulas "
+               f"wrote the file); open it in a spreadsheet program and save it again, or save the values")
+    raise UnknownLabelError(path, msg, row=r, column=read[c].header)
+
+
+#: headers of a respondent e-mail column (Google Forms, Qualtrics, SurveyMonkey, LimeSurvey, 问卷星), compared
+#: case-insensitively without spaces, underscores or hyphens
+EMAIL_HEADERS = ("emailaddress", "recipientemail", "email", "mail", "e-mail", "电子邮箱", "邮箱", "电子邮件",
+                 "emailadresse", "correoelectrónico", "directiondecorreoelectronico")
+
+
+def email_columns(plan: Plan) -> list:
+    """The export's unread columns that hold respondents' e-mail addresses, by header.
+
+    >>> from iur_survey.read.match import Column, Plan
+    >>> [c.header for c in email_columns(Plan([Column(0, "Email Address"), Column(1, "GOV1", target="GOV1")]))]
+    ['Email Address']
+    """
+    def key(h):
+        return re.sub(r"[\s_\-]+", "", str(h)).lower()
+
+    keys = {key(h) for h in EMAIL_HEADERS}
+    return [c for c in plan.columns if not c.target and key(c.header) in keys]
+
+
+def _email_notes(table: Table, plan: Plan, path) -> list[str]:
+    """A warning when two responses give the same e-mail address (the same person answering twice?).
+
+    The addresses are compared (trimmed, lower case) and never written anywhere; no screening
+    rule reads them, so the rows are named for the analyst to check.
+    """
+    out = []
+    for c in email_columns(plan):
+        if c.index not in table.data.columns:
+            continue
+        v = pd.Series(table.data[c.index], dtype=object).map(lambda x: "" if recode._blank(x) else str(x).strip().lower())
+        dup = (v != "") & v.duplicated(keep="first")
+        if dup.any():
+            rows = [int(table.lines[k]) for k in np.flatnonzero(dup.to_numpy())]
+            shown = ", ".join(str(r) for r in rows[:8]) + (", ..." if len(rows) > 8 else "")
+            note = (f"{len(rows)} response(s) give an e-mail address ({c.header!r}) an earlier response gave (rows "
+                    f"{shown}): the same person answering twice? No screening rule reads e-mail addresses (they "
+                    f"are never written out): check these rows, and remove the repeats if they are")
+            out.append(note)
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=3)
+    return out
 
 
 #: what a spreadsheet's summary row under the data says in its first cell (the id column)
@@ -249,7 +402,7 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
         if instrument.groups and group not in plan.targets:
             return None
         answers = {c.index for t, c in plan.targets.items() if t not in ("response_id", "_ip", "_submitted", "_started")}
-        return sorted(c.index for c in plan.targets.values()), answers
+        return sorted({c.index for c in plan.targets.values()} | {c.index for c in email_columns(plan)}), answers
 
     table = (reader or read_table)(path, header_rows=header_rows, data=data, encoding=encoding, usecols=usecols)
     try:
@@ -257,7 +410,9 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
                              role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
         return assemble(table, plan, instrument, fmt, strict=strict)
     except (UnknownLabelError, MissingColumnError) as exc:
-        if encoding is None and (table.encoding or "").lower() == "gb18030":   # a guess that decodes almost anything
+        quoted = re.search(r"'([^']*)'", exc.message)        # the offending value: a wrong decoding shows only there
+        plain = isinstance(exc, UnknownLabelError) and quoted is not None and quoted.group(1).isascii()
+        if encoding is None and (table.encoding or "").lower() == "gb18030" and not plain:   # a guess that decodes almost anything
             exc.message += ("; the file was decoded as GB18030 (it has no BOM and is not UTF-8): if it was saved in "
                             "another encoding (Windows cp1252, Big5...), pass it with --encoding")
         raise

@@ -62,6 +62,13 @@ class RawResponses:
     display_order: list[str] = field(default_factory=list)
     #: what the reader had to assume and says so (e.g. month-first dates no value decided), for report.json
     warnings: list[str] = field(default_factory=list)
+    #: which export column became the group column and how it was matched ({"header": ..., "how": ...}), or None
+    role_column: dict | None = None
+    #: the item codes in the export's column order (the order the respondents met them), empty when unknown
+    item_order: list[str] = field(default_factory=list)
+    #: item code -> bool array: cells the export marks as not shown to the respondent (问卷星's skip logic
+    #: ``(跳过)``), read as missing answers; only items with such a cell are listed
+    not_shown: dict = field(default_factory=dict)
 
     @property
     def n_raw(self) -> int:

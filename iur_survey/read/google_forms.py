@@ -3,8 +3,9 @@
 One header row: ``Timestamp`` (the submission time, in the form owner's locale), an
 ``Email Address`` column when the form collects addresses, then each question's text;
 a grid question gives one column per row as ``"<question> [<row>]"``.  Answers are the
-choice text.  There is no response id (the data row number is used), no status, no
-finished flag and no duration.
+choice text.  There is no response id (the data row number is used), no status and no
+duration; the sheet holds submitted responses only, so every row is read as finished (a blank
+last question is an optional one left out, not a break-off).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ def looks_like_google_forms(records: list[list]) -> bool:
 
 def _columns(headers: list[list[str]]) -> list[Column]:
     cols = [Column(i, h) for i, h in enumerate(headers[0])]
-    if cols and cols[0].header.strip() in TIMESTAMP_HEADERS:
-        cols[0].header = "Timestamp"
+    if cols and cols[0].header.strip() in TIMESTAMP_HEADERS and cols[0].header.strip() != "Timestamp":
+        cols[0].text = "Timestamp"    # matched as the submission time; errors name the file's own header
     return cols
 
 

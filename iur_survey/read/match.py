@@ -28,6 +28,9 @@ _REVERSE_MARK = re.compile(r"[(（\[【]\s*(?:reverse[-\s]*(?:keyed|scored|coded
 _QNUM_PREFIX = re.compile(r"^\s*(?:Q|第)?\s*\d+(?:\.\d+)*\s*(?:[、.．:：)）]|题)?\s*")
 _WRAPPED = re.compile(r"^[(（](.*)[)）]$", re.S)
 _SEPARATORS = re.compile(r"\s+-\s+|—+|－|–|:|：")
+#: the free-text "Other (please specify)" box a tool puts beside a question (SurveyMonkey's sub-header,
+#: Qualtrics' ``Q1_5_TEXT``, 问卷星's ``〖其他〗``/"请注明"): never the question itself
+_OTHER_SPECIFY = re.compile(r"other\s*\(?\s*(?:please\s+)?specify|_TEXT$|请注明|〖其他〗|其他\s*[(（]?请", re.I)
 
 
 def text_key(text) -> str:
@@ -213,6 +216,10 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
             col.target, col.how = convert(cmap[col.import_id.lower()]), "columns map (ImportId)"
         elif hl in exact:
             col.target, col.how = exact[hl], "header"
+    chosen_role = (getattr(instrument, "raw", None) or {}).get("_role_column")     # read_export(role_column=)
+    if chosen_role and not any(c.target == group and c.how.startswith("columns map") for c in columns):
+        raise MissingColumnError(path, f"the role column {chosen_role!r} (--role-column) names no column of the "
+                                       f"export", row=1)
     # pass 2: id and metadata by alias (the best-ranked alias wins)
     taken = {c.target for c in columns if c.target}
     if "response_id" not in taken:
@@ -241,7 +248,9 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
                 chosen[t] = (rank, c)
         for t, (_, c) in chosen.items():
             c.target, c.how = t, "metadata header"
-    # pass 3: question text (exact, then unique substring)
+    # pass 3: question text (exact, then unique substring); the columns: map overrides it
+    mapped = {c.target for c in columns if c.target and c.how.startswith("columns map")}
+    text_idx = {k: t for k, t in text_idx.items() if t not in mapped}
     taken = {c.target for c in columns if c.target}
     for c in columns:
         if c.target:
@@ -255,6 +264,8 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     if wanted:
         for c in columns:
             if c.target:
+                continue
+            if _OTHER_SPECIFY.search(c.header) or (c.text and _OTHER_SPECIFY.search(c.text)):
                 continue
             cands = [k for k in [*candidates(c.header), *(candidates(c.text) if c.text else [])] if len(k) >= 6]
             hits = set()
@@ -282,16 +293,21 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
             continue
         if c.target in by_target:
             o = by_target[c.target]
-            raise DuplicateColumnError(path, f"two columns map to {c.target}: {o.header!r} ({o.how}) and "
-                                             f"{c.header!r} ({c.how})", column=c.header)
+            remedy = ("choose one with --role-column HEADER or map it in the instrument's columns: section"
+                      if c.target == group else "map the right one in the instrument's columns: section")
+            raise DuplicateColumnError(path, f"two columns map to {c.target}: {' '.join(o.header.split())!r} "
+                                             f"({o.how}) and {' '.join(c.header.split())!r} ({c.how}); {remedy}",
+                                       column=" ".join(c.header.split()))
         by_target[c.target] = c
     # the group column, by its answers
     if group not in by_target and role_by_answers is not None and instrument.groups:
         hits = [c for c in columns if not c.target and role_by_answers(c)]
         if len(hits) > 1:
-            raise ReadError(path, f"several columns hold stakeholder-group answers "
-                                  f"({', '.join(repr(c.header) for c in hits)}); map one to {group!r} "
-                                  f"in the instrument's columns: section", column=hits[0].header)
+            names = ", ".join(repr(" ".join(c.header.split())) for c in hits)
+            raise ReadError(path, f"no header names the {group} question and several columns hold its answers "
+                                  f"({names}): choose one with --role-column HEADER (read_export(role_column=...)) "
+                                  f"or map it to {group!r} in the instrument's columns: section",
+                            column=" ".join(hits[0].header.split()))
         if hits:
             hits[0].target, hits[0].how = group, "answers"
             by_target[group] = hits[0]

@@ -50,7 +50,12 @@ _GMT = re.compile(r"\s*(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?\s*$")
 _HMS = re.compile(r"^(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)$")      # h:mm:ss (mm:ss alone would be ambiguous)
 _IP_SUFFIX = re.compile(r"\s*[(（].*$", re.S)
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                 "%Y/%m/%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+                 "%Y/%m/%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+                 "%Y-%m-%d %I:%M:%S %p", "%Y/%m/%d %I:%M:%S %p")
+#: a morning/afternoon marker before the time, as Chinese, Japanese and Korean locales write it
+#: (Google Forms in Chinese: ``2025-12-5 上午10:22:10``)
+_MERIDIEM = re.compile(r"^(.*?\d)\s*(上午|下午|午前|午後|오전|오후)\s*(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)")
+_MERIDIEM_EN = {"上午": "AM", "午前": "AM", "오전": "AM", "下午": "PM", "午後": "PM", "오후": "PM"}
 
 
 class _Bad(Exception):
@@ -119,7 +124,7 @@ def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *,
 
 # -- items --------------------------------------------------------------------------
 def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instrument, *,
-                 strict: bool = False, continuous: bool = False) -> np.ndarray:
+                 strict: bool = False, continuous: bool = False, seen: dict | None = None) -> np.ndarray:
     """Raw scale codes (float, NaN for no answer) of one item column.
 
     ``continuous=True`` (an item declared ``scale: continuous``) reads any finite number as
@@ -146,6 +151,9 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     iur_survey.errors.OutOfRangeError: x.csv:3:Q5_1: code 2.5 is not a whole number (the scale is 1-5; declare the item scale: continuous in the instrument if it is a score)
     >>> recode_items(pd.Series(["12.25", "-3", ""]), np.arange(2, 5), "x1", "x.csv", inst, continuous=True).tolist()
     [12.25, nan, nan]
+
+    ``seen`` (a dict shared over an export's item columns) collects, per scale code, the wordings
+    read and the first column of each, for :func:`scale_wording_notes`.
     """
     points = set(float(p) for p in instrument.scale_points)
     wordings: dict[int, str] = {}   # scale code -> the (normalised) wording this column wrote it with
@@ -165,6 +173,8 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
                 if code is not None:
                     key = normalise_label(u)
                     first = wordings.setdefault(code, key)
+                    if seen is not None:
+                        seen.setdefault(code, {}).setdefault(key, header)
                     if first != key:
                         raise _Bad(UnknownLabelError,
                                    f"{_show(u.strip())} and {_show(_wording(instrument, code, first))} both mean "
@@ -204,6 +214,58 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
         return map_unique(values, func_continuous, lines, header, path, dtype=np.float64, na=math.nan)
 
     return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan)
+
+
+def scale_wording_notes(seen: dict, codes: dict, instrument) -> list[str]:
+    """What the wordings of an export's item columns say about its scale, as warnings:
+
+    * one code written two ways in different columns of one construct (``Agree`` in one,
+      ``Somewhat agree`` in another; the statements of one matrix question share its options): a
+      scale with more points than the instrument's, split over the columns (a 7-point scale whose
+      columns each use some of its wordings), read as the instrument's codes;
+    * a scale code between the lowest and highest answers that no item answer has, although
+      the answers are wordings (a 4-point set SD/D/A/SA read as 1, 2, 4, 5: the midpoint never occurs).
+
+    ``seen`` maps each construct to :func:`recode_items`' ``seen`` of its columns (code -> {wording:
+    first column}); ``codes`` holds the recoded item columns.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> seen = {"GOV": {4: {"agree": "Q1", "somewhat agree": "Q2"}, 2: {"disagree": "Q1"}}}
+    >>> scale_wording_notes(seen, {"GOV1": np.array([2.0, 4.0] * 30)}, inst)[0][:72]
+    "the export writes scale code 4 as 'Agree' (Q1) and 'Somewhat agree' (Q2)"
+    >>> scale_wording_notes({}, {"GOV1": np.array([1.0, 2, 4, 5] * 30)}, inst)
+    []
+    >>> scale_wording_notes({"GOV": {4: {"agree": "Q1"}}}, {"GOV1": np.array([1.0, 2, 4, 5] * 30)}, inst)[0][:62]
+    'no item answer is scale code 3 (Neither agree nor disagree) in'
+    """
+    out = []
+    lo, hi = instrument.scale_min, instrument.scale_max
+    split: dict = {}                        # code -> the wordings of the first construct that writes it two ways
+    for per in seen.values():
+        for code, words in per.items():
+            if len(words) > 1:
+                split.setdefault(code, words)
+    for code, words in sorted(split.items(), key=lambda kv: kv[0]):
+        shown = " and ".join(f"{_show(_wording(instrument, code, k))} ({h})" for k, h in list(words.items())[:3])
+        out.append(f"the export writes scale code {code} as {shown}: if its scale has more points than the "
+                   f"instrument's {lo}-{hi} (e.g. a 7-point agreement scale, each column using some of its "
+                   f"wordings), its answers are read on the wrong codes; describe its scale in the instrument "
+                   f"(scale.labels)")
+    if any(seen.values()) and codes:
+        vals = np.concatenate([np.asarray(v, dtype=float) for v in codes.values()])
+        vals = vals[~np.isnan(vals)]
+        points = [int(p) for p in instrument.scale_points]
+        if len(vals) >= 10 * len(points):
+            absent = [p for p in points if vals.min() < p < vals.max() and not (vals == p).any()]
+            for p in absent:
+                words = instrument.labels.get(p, ())
+                what = f" ({words[0]})" if words else ""
+                out.append(f"no item answer is scale code {p}{what} in {len(vals)} answers read from wordings: "
+                           f"if the export's scale has fewer points (e.g. a 4-point set without a midpoint), its "
+                           f"answers are read on the wrong codes; describe its scale in the instrument "
+                           f"(scale.labels)")
+    return out
 
 
 def _wording(instrument, code: int, key: str) -> str:
@@ -266,23 +328,34 @@ def group_of_value(u, instrument) -> str | None:
     return instrument.group_for_label(str(int(x)) if x.is_integer() else repr(x)) if math.isfinite(x) else None
 
 
+#: a column is a candidate for the group question when at least this share of its answers are group wordings
+ROLE_ANSWER_SHARE = 0.8
+
+
 def is_role_column(values: pd.Series, instrument) -> bool:
-    """Whether every non-blank answer of a column is a group wording (and some are text).
+    """Whether a column's answers look like the group question's: text, and at least 80 % of the
+    answered cells group wordings (a few ``其他``/``Other`` answers do not hide the question; the
+    reader then refuses those answers as it does under a matching header).
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
     >>> is_role_column(pd.Series(["企业", "", "Government"]), inst), is_role_column(pd.Series(["1", "2"]), inst)
     (True, False)
+    >>> is_role_column(pd.Series(["企业"] * 9 + ["其他"]), inst), is_role_column(pd.Series(["企业", "其他"]), inst)
+    (True, False)
     """
-    uniques = pd.unique(values.dropna())
-    seen = False
-    for u in uniques:
+    counts = values.dropna().value_counts(sort=False)
+    group = other = 0
+    for u, k in counts.items():
         if _blank(u) or instrument.is_missing_code(u):
             continue
-        if not isinstance(u, str) or _number(u) is not None or instrument.group_for_label(u) is None:
+        if not isinstance(u, str) or _number(u) is not None:
             return False
-        seen = True
-    return seen
+        if instrument.group_for_label(u) is None:
+            other += int(k)
+        else:
+            group += int(k)
+    return group > 0 and group >= ROLE_ANSWER_SHARE * (group + other)
 
 
 # -- metadata -----------------------------------------------------------------------
@@ -540,6 +613,13 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
     ...                      np.array([2, 3]), "Timestamp", "g.csv")
     >>> [str(pd.Timestamp(x)) for x in t]
     ['2024-01-18 08:36:09', '2024-01-18 14:00:00']
+
+    A Chinese locale writes the half of the day before the time (上午 = AM, 下午 = PM):
+
+    >>> t = recode_submitted(pd.Series(["2025-12-5 上午10:22:10", "2024/1/18 下午4:36:09", "2025-12-5 上午12:05:00"]),
+    ...                      np.array([2, 3, 4]), "时间戳记", "g.csv")
+    >>> [str(pd.Timestamp(x)) for x in t]
+    ['2025-12-05 10:22:10', '2024-01-18 16:36:09', '2025-12-05 00:05:00']
     """
     n = len(values)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -564,6 +644,8 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             present = (s != "").to_numpy()
         if present.any():
             txt = s[present]
+            if txt.str.contains("上午|下午|午前|午後|오전|오후", regex=True).any():
+                txt = txt.str.replace(_MERIDIEM, lambda m: f"{m[1]} {m[3]} {_MERIDIEM_EN[m[2]]}", regex=True)
             if txt.str.contains("GMT", regex=False).any():   # Google Forms: "GMT+8" is UTC+8 (not POSIX's sign)
                 txt = txt.str.replace(_GMT, lambda m: f" {m[1]}{int(m[2]):02d}:{m[3] or '00'}", regex=True)
             parsed = None

@@ -198,67 +198,104 @@ def _first_records(text: str, delimiter: str, n: int = 20) -> list[list[str]]:
     return out
 
 
-def check_delimiter(text: str, path: str | Path, delimiter: str = ",") -> None:
-    """Raise :class:`DelimiterError` when ``text`` is clearly separated by something else.
+#: the delimiters a text export may use, as messages name them
+DELIMITERS = {",": "','", ";": "';'", "\t": "TAB", "|": "'|'"}
 
-    The header line is split, quote-aware, by each candidate (``, ; TAB |``); a file
-    whose header has no ``delimiter`` but does split on another candidate, or which splits
-    consistently only on another candidate, is refused.
 
-    >>> check_delimiter("a;b;c\\n1;2;3\\n", "x.csv")
+def check_delimiter(text: str, path: str | Path, delimiter: str | None = None) -> str:
+    """The delimiter of ``text``: ``delimiter`` when given (a file clearly separated by
+    another one raises :class:`DelimiterError`), else the one detected.
+
+    Detection splits the first records, quote-aware, by each candidate (``, ; TAB |``): the
+    candidate whose header has several fields and whose records all have as many wins (a
+    comma when it splits that way at least as wide as any other: Qualtrics' UTF-16 TSV,
+    European Excel's ``;`` CSV).  Two other candidates that split equally well are
+    ambiguous and refused, and so is a file of one column.
+
+    >>> check_delimiter("a;b;c\\n1;2;3\\n", "x.csv"), check_delimiter("a\\tb\\n1\\t2\\n", "x.tsv")
+    (';', '\\t')
+    >>> check_delimiter("a;b;c\\n1;2;3\\n", "x.csv", ",")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.DelimiterError: x.csv:1: the file is separated by ';', not ',' (save it as comma-separated CSV or pass the right format)
+    iur_survey.errors.DelimiterError: x.csv:1: the file is separated by ';', not ','
+    >>> check_delimiter("a;b|c;d|e\\n1;2|3;4|5\\n", "x.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DelimiterError: x.csv:1: the delimiter is ambiguous: the first lines split evenly on ';' and '|'; save the file as comma-separated CSV
     """
-    names = {",": "','", ";": "';'", "\t": "TAB", "|": "'|'"}
-    recs = _first_records(text, delimiter)
+    names = DELIMITERS
+    first = delimiter or ","
+    recs = _first_records(text, first)
     if not recs:
-        return
+        return first
     width = len(recs[0])
     consistent = width > 1 and all(len(r) == width for r in recs[1:])
     if consistent:
-        return
-    for other in (",", ";", "\t", "|"):
-        if other == delimiter:
+        return first
+    others = {}
+    for other in names:
+        if other == first:
             continue
         orecs = _first_records(text, other)
         if not orecs:
             continue
         owidth = len(orecs[0])
         if owidth > 1 and owidth > width and all(len(r) == owidth for r in orecs[1:]):
-            raise DelimiterError(path, f"the file is separated by {names[other]}, not {names[delimiter]} "
-                                       f"(save it as comma-separated CSV or pass the right format)", row=1)
+            others[other] = owidth
+    if others and delimiter is not None:
+        other = max(others, key=others.get)
+        raise DelimiterError(path, f"the file is separated by {names[other]}, not {names[delimiter]}", row=1)
+    if others:
+        best = max(others.values())
+        top = [d for d, w in others.items() if w == best]
+        if len(top) > 1:
+            raise DelimiterError(path, f"the delimiter is ambiguous: the first lines split evenly on "
+                                       f"{' and '.join(names[d] for d in top)}; save the file as comma-separated CSV",
+                                 row=1)
+        return top[0]
     if width == 1 and len(recs) > 1:
         # one column only: cannot be an export with an id and items
-        raise DelimiterError(path, f"the header has a single column: no {names[delimiter]} separates the fields",
+        raise DelimiterError(path, f"the header has a single column: no {names[first]} separates the fields",
                              row=1, column=recs[0][0][:40])
+    return first
 
 
 _SEP_HINT = re.compile(r"""^["']?sep=(.)["']?[ \t]*(?=\r?\n|$)""", re.I)
 
 
-def sep_hint(head: str, path, delimiter: str = ",") -> int:
+def sep_hint(head: str, path, delimiter: str | None = None) -> int:
     r"""How many characters of ``head`` are Excel's delimiter hint line (``sep=,``), 0 when it has none.
 
     Excel writes and reads such a first line; the reader skips it (the header is then on line 2)
-    and refuses one that names another delimiter.
+    and refuses one that names another delimiter than ``delimiter`` when that is given
+    (:func:`hinted_delimiter` says which it names).
 
-    >>> sep_hint("sep=,\r\nid,GOV1\r\n", "x.csv"), sep_hint("id,GOV1\n", "x.csv")
-    (5, 0)
-    >>> sep_hint("sep=;\nid;GOV1\n", "x.csv")
+    >>> sep_hint("sep=,\r\nid,GOV1\r\n", "x.csv"), sep_hint("id,GOV1\n", "x.csv"), sep_hint("sep=;\nid;GOV1\n", "x.csv")
+    (5, 0, 5)
+    >>> sep_hint("sep=;\nid;GOV1\n", "x.csv", ",")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.DelimiterError: x.csv:1: the file's first line says sep=; : it is separated by ';', not ',' (save it as comma-separated CSV or pass the right format)
+    iur_survey.errors.DelimiterError: x.csv:1: the file's first line says sep=; : it is separated by ';', not ','
     """
     m = _SEP_HINT.match(head)
     if not m:
         return 0
-    if m.group(1) != delimiter:
-        names = {",": "','", ";": "';'", "\t": "TAB", "|": "'|'"}
+    if delimiter is not None and m.group(1) != delimiter:
+        names = DELIMITERS
         raise DelimiterError(path, f"the file's first line says sep={m.group(1)} : it is separated by "
-                                   f"{names.get(m.group(1), repr(m.group(1)))}, not {names.get(delimiter, delimiter)} "
-                                   f"(save it as comma-separated CSV or pass the right format)", row=1)
+                                   f"{names.get(m.group(1), repr(m.group(1)))}, not {names.get(delimiter, delimiter)}",
+                             row=1)
     return m.end()
+
+
+def hinted_delimiter(head: str) -> str | None:
+    r"""The delimiter Excel's ``sep=`` first line names, if it has one and it is one of :data:`DELIMITERS`.
+
+    >>> hinted_delimiter("sep=;\nid;GOV1\n"), hinted_delimiter("id,GOV1\n")
+    (';', None)
+    """
+    m = _SEP_HINT.match(head)
+    return m.group(1) if m and m.group(1) in DELIMITERS else None
 
 
 def _check_data_delimiter(records, lines, width: int, delimiter: str, path) -> None:
@@ -344,7 +381,9 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
     if not _NOT_SPACE.search(buf):
         return pd.DataFrame(columns=list(usecols) if usecols is not None else list(range(width)),
                             dtype=object), np.zeros(0, dtype=np.int64)
-    cols = [*(range(width) if usecols is None else usecols), width]   # + one beyond the header
+    probe_last = usecols is not None and (width - 1) not in usecols and width > 1
+    cols = [*(range(width) if usecols is None else usecols), *([width - 1] if probe_last else []),
+            width]   # + one beyond the header (and the header's last column: a short row leaves it "")
     dtype = {i: ("category" if i in categorical else str) for i in cols}
     halves = len(buf) >= PARALLEL_PARSE_BYTES and free_core()
     df = _parse_halves(buf, delimiter, width, cols, dtype) if halves else None
@@ -368,8 +407,10 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
         if isinstance(exc, UnicodeDecodeError):
             raise
         raise ReadError(path, f"not parseable as delimited text: {exc}") from None
-    # (short rows are padded with NaN, which every recoder reads as a blank cell)
     extra = df.pop(width)
+    maybe_short = (df[width - 1] == "").to_numpy(dtype=bool) if width > 1 else np.zeros(len(df), bool)
+    if probe_last:
+        df.pop(width - 1)
     n = len(df)
     newlines = buf.count(b"\n")
     if newlines == n or (newlines == n - 1 and not buf.endswith(b"\n")):
@@ -378,11 +419,35 @@ def parse_delimited(buf: bytes, path, *, delimiter: str = ",", width: int, useco
         _, _, rel = record_starts(buf)
         lines = (rel + first_line - 1).astype(np.int64) if len(rel) == n else \
             np.arange(first_line, first_line + n, dtype=np.int64)
+    if maybe_short.any():        # a short row is padded with "" like an empty last cell: count its fields
+        short = _short_records(buf, delimiter, width, len(df))
+        if short is not None and short.any():
+            i = int(np.flatnonzero(short)[0])
+            raise ReadError(path, f"a row has fewer fields than the header has columns ({width}): a truncated "
+                                  f"or mis-quoted row", row=int(lines[i]))
     long_rows = extra.notna().to_numpy() & (extra != "").to_numpy()
     if long_rows.any():
         i = int(np.flatnonzero(long_rows)[0])
         raise ReadError(path, f"a row has more fields than the header has columns ({width})", row=int(lines[i]))
     return df, lines
+
+
+def _short_records(buf: bytes, delimiter: str, width: int, n: int) -> np.ndarray | None:
+    r"""Which of the ``n`` records of ``buf`` have fewer than ``width`` fields (delimiters outside quotes + 1),
+    or ``None`` when the records cannot be told apart (their count is not ``n``).
+
+    >>> _short_records(b'a,b,c\n"x,y",2\n4,,\n', ",", 3, 3).tolist()
+    [False, True, False]
+    """
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    starts, ends, _ = record_starts(buf)
+    if len(starts) != n:
+        return None
+    quotes = np.flatnonzero(arr == 34)
+    delims = np.flatnonzero(arr == ord(delimiter))
+    delims = delims[(np.searchsorted(quotes, delims) % 2) == 0]
+    fields = np.searchsorted(delims, ends) - np.searchsorted(delims, starts) + 1
+    return fields < width
 
 
 #: a text body at least this large is parsed in two halves side by side (:func:`_parse_halves`)
@@ -500,7 +565,7 @@ def _split_headers(df: pd.DataFrame, lines: np.ndarray, header_rows: int, path) 
 
 
 def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = None,
-                    encoding: str | None = None, delimiter: str = ",", usecols=None,
+                    encoding: str | None = None, delimiter: str | None = None, usecols=None,
                     sha256: str | None = None) -> Table:
     """Read a delimited text export into a :class:`Table`.
 
@@ -525,11 +590,13 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
         raise EmptyFileError(path, "the file is empty")
     if b"\r" in buf and _LONE_CR.search(buf):   # old Mac line ends
         buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    hint = sep_hint(buf[:64].decode("utf-8", errors="replace"), path, delimiter)
+    first64 = buf[:64].decode("utf-8", errors="replace")
+    delimiter = delimiter or hinted_delimiter(first64)
+    hint = sep_hint(first64, path, delimiter)
     if hint:                                    # Excel's "sep=," line: left blank, so the header stays on line 2
-        buf = buf[len(buf[:64].decode("utf-8", errors="replace")[:hint].encode()):]
+        buf = buf[len(first64[:hint].encode()):]
     head_text = buf[:_HEAD_BYTES].decode("utf-8", errors="replace")
-    check_delimiter(head_text, path, delimiter)
+    delimiter = check_delimiter(head_text, path, delimiter)
     records, ends, lines = _head_records(buf, delimiter, 8)
     if not records:
         raise EmptyFileError(path, "the file is empty")
@@ -563,7 +630,7 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
     if len(df) == 0:
         raise EmptyFileError(path, "the file has a header but no response", row=int(lines[header_rows - 1]))
     return Table(path=path, headers=headers, data=df, lines=body_lines,
-                 sha256=sha256 or hashlib.sha256(data).hexdigest(), encoding=enc)
+                 sha256=sha256 or hashlib.sha256(data).hexdigest(), encoding=enc, extra={"delimiter": delimiter})
 
 
 def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = None,
@@ -592,7 +659,7 @@ def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
 
 
 def read_table(path: str | Path, *, header_rows=1, data: bytes | None = None, encoding: str | None = None,
-               delimiter: str = ",", usecols=None) -> Table:
+               delimiter: str | None = None, usecols=None) -> Table:
     r"""A text or workbook export as a :class:`Table`, whichever the bytes are.
 
     >>> import tempfile, os

@@ -71,6 +71,9 @@ class SheetRead:
     hidden_columns: frozenset = frozenset()
     hidden_policy: str = "refuse"
     warnings: list = field(default_factory=list)
+    #: cells whose value calamine reads as blank but is not: {(1-based row, 0-based column): what it is}, an
+    #: error such as ``"#N/A"`` or ``""`` for a formula saved without its value (.xlsx/.xlsm: :func:`sheet_marks_xlsx`)
+    bad_cells: dict = field(default_factory=dict)
 
 
 def _open(path, data: bytes | None):
@@ -270,10 +273,11 @@ def load_sheet(path: str | Path, data: bytes | None = None, *, sheet: str | int 
     loaded.clear()
     grid, numbers = _parse(path, chosen, meta.name)
     del chosen
-    rows, cols = hidden_rows_xlsx(path, data, meta.name)
+    rows, cols, bad = sheet_marks_xlsx(path, data, meta.name)
     sheets = _worksheets(wb)
     info = SheetRead(name=meta.name, position=[i for i, _ in sheets].index(index) + 1, n_sheets=len(sheets),
-                     hidden_rows=rows, hidden_columns=cols, hidden_policy=hidden_rows, warnings=said)
+                     hidden_rows=rows, hidden_columns=cols, hidden_policy=hidden_rows, warnings=said,
+                     bad_cells=bad)
     _LAST[key] = (options, grid, numbers, info)
     return info
 
@@ -351,7 +355,8 @@ def _sheet_member(zf: zipfile.ZipFile, name: str) -> str | None:
 
 
 def hidden_rows_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, frozenset]:
-    """The 1-based rows and 0-based columns that sheet ``name`` of an .xlsx/.xlsm workbook hides.
+    """The 1-based rows and 0-based columns that sheet ``name`` of an .xlsx/.xlsm workbook hides
+    (:func:`sheet_marks_xlsx` without its bad cells).
 
     calamine does not report them, so the sheet's XML is scanned in chunks for ``hidden="1"``
     (``<row r="5" hidden="1">``, ``<col min="3" max="4" hidden="1"/>``); a chunk without that
@@ -370,18 +375,42 @@ def hidden_rows_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, fr
     >>> sorted(rows), sorted(cols)
     ([4], [2, 3])
     """
+    rows, cols, _ = sheet_marks_xlsx(path, data, name)
+    return rows, cols
+
+
+def sheet_marks_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, frozenset, dict]:
+    """:func:`hidden_rows_xlsx`'s hidden rows and columns, and the sheet's cells that calamine reads as blank
+    although they are not: error cells (``<c t="e"><v>#N/A</v></c>``: a failed formula's cached error) and
+    formulas saved without a value (``<c><f>...</f></c>``, as openpyxl writes them), as
+    {(1-based row, 0-based column): the error text, or ``""`` for a formula without a value}.
+
+    One pass over the sheet's XML; a chunk with neither ``hidden``, ``t="e"`` nor ``<f`` costs
+    a few substring searches.
+
+    >>> import tempfile, os, xlsxwriter
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "e.xlsx")
+    ...     wb = xlsxwriter.Workbook(p); ws = wb.add_worksheet("S")
+    ...     _ = ws.write(0, 0, "id"); _ = ws.write_formula(1, 0, "=NA()", None, "#N/A"); _ = ws.write(1, 1, 2)
+    ...     wb.close()
+    ...     sheet_marks_xlsx(p, None, "S")[2]
+    {(2, 0): '#N/A'}
+    """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else str(path))
     except (zipfile.BadZipFile, OSError):
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), {}
     with zf:
         if "content.xml" in zf.namelist() and "xl/workbook.xml" not in zf.namelist():
-            return _hidden_ods(zf, name, data)
+            return (*_hidden_ods(zf, name, data), {})
         member = _sheet_member(zf, name)
         if member is None:
-            return frozenset(), frozenset()
+            return frozenset(), frozenset(), {}
         rows, cols, numbered = set(), set(), True
+        bad: dict = {}
         carry = b""                                   # the tag a chunk cut: scanned with the next chunk
+        ccarry = b""                                  # the row a chunk cut: its cells scanned with the next chunk
         for chunk in _xml_chunks(zf, member, data):
             if b"hidden" in chunk or b"hidden" in carry + chunk[:16]:     # (no copy of a chunk without it)
                 buf = carry + chunk
@@ -390,11 +419,54 @@ def hidden_rows_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, fr
                 carry = buf[cut:]
             else:
                 carry = chunk[max(chunk.rfind(b"<"), 0):] if b"<" in chunk[-4096:] else carry + chunk
+            if _CELL_MARKS.search(chunk) or _CELL_MARKS.search(ccarry[-64:] + chunk[:64]) or _CELL_MARKS.search(ccarry):
+                buf = ccarry + chunk
+                end = buf.rfind(b"</row>")
+                end = end + 6 if end >= 0 else 0
+                _scan_cells(buf[:end], bad)
+                ccarry = buf[end:]
+            else:
+                end = chunk.rfind(b"</row>")
+                ccarry = chunk[end + 6:] if end >= 0 else ccarry + chunk
         if b"hidden" in carry:
             numbered &= _scan_hidden(carry, rows, cols)
+        if _CELL_MARKS.search(ccarry):
+            _scan_cells(ccarry, bad)
         if not numbered:                 # a hidden row without its r="": count the rows (rare; a whole scan)
             rows = _count_hidden_rows(zf, member)
-    return frozenset(rows), frozenset(cols)
+    return frozenset(rows), frozenset(cols), bad
+
+
+_CELL_MARKS = re.compile(rb"""\bt\s*=\s*["']e["']|<(?:[\w.-]+:)?f[\s>/]""")
+_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
+_CELL_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]+)(\d+)["']""")
+_CELL_ERROR = re.compile(rb"""\bt\s*=\s*["']e["']""")
+_CELL_V = re.compile(rb"<(?:[\w.-]+:)?v>(.*?)</(?:[\w.-]+:)?v>", re.S)
+_CELL_STR = re.compile(rb"""\bt\s*=\s*["']str["']""")
+_CELL_HAS_F = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+
+
+def _scan_cells(body: bytes, bad: dict) -> None:
+    """Add the error cells and the formula cells without a value in ``body`` (whole rows) to ``bad``."""
+    if not _CELL_MARKS.search(body):
+        return
+    for m in _CELL.finditer(body):
+        attrs, inner = m.group(1), m.group(2) or b""
+        if _CELL_ERROR.search(attrs):
+            v = _CELL_V.search(inner)
+            what = v.group(1).decode("utf-8", "replace").strip() if v else "#ERROR"
+        elif _CELL_HAS_F.search(inner) and not _CELL_STR.search(attrs) and not (
+                (v := _CELL_V.search(inner)) is not None and v.group(1).strip()):
+            what = ""                   # no <v>, or openpyxl's empty <v></v> (a text formula's "" is t="str")
+        else:
+            continue
+        ref = _CELL_REF.search(attrs)
+        if ref is None:
+            continue
+        col = 0
+        for ch in ref.group(1):
+            col = col * 26 + ch - 64
+        bad.setdefault((int(ref.group(2)), col - 1), what or "")
 
 
 def _xml_chunks(zf: zipfile.ZipFile, member: str, data: bytes | None):

@@ -546,7 +546,7 @@ def _fix_sav_time(path) -> None:
 
 # -- public ---------------------------------------------------------------------------
 def write_export(frame: pd.DataFrame, instrument, fmt: str, path, *, labels: str = "codes", language: str = "en",
-                 seed: int = 0, tags: str = "qnum", encoding: str | None = None, missing="(跳过)",
+                 seed: int = 0, tags: str = "qnum", encoding: str | None = None, missing="(空)",
                  matrix_style: str = "paren", duration_style: str = "seconds") -> Path:
     """Write ``frame`` (standard columns plus ``_email`` ``_name`` ``_phone`` ``_location``
     ``_comment``) as an export of format ``fmt`` (one of :data:`FORMATS`) to ``path``.
@@ -556,7 +556,8 @@ def write_export(frame: pd.DataFrame, instrument, fmt: str, path, *, labels: str
     columns ``Q1``, ``Q2_1``... with the statement in the question text, ``"codes"`` by
     item code.  ``encoding``: of CSV files (Wenjuanxing default GB18030, else UTF-8 with
     BOM for Qualtrics and UTF-8 for plain CSV).  ``missing``: Wenjuanxing's no-answer
-    cell, ``"(跳过)"`` or ``-3``.  ``matrix_style`` (Wenjuanxing): ``"paren"``
+    cell, ``"(空)"`` (a question left unanswered; ``-2`` in its numeric download) or ``"(跳过)"``/``-3``
+    (a question skip logic did not show, which the unfinished rule does not count as a break-off).  ``matrix_style`` (Wenjuanxing): ``"paren"``
     (``5、(statement)``), ``"dash"`` (``5、title—statement``) or ``"bare"``
     (``5(statement)``); ``duration_style``: ``"seconds"`` (``583秒``) or ``"hms"``
     (``9分43秒``).  A Qualtrics export goes to a workbook when ``path`` ends in

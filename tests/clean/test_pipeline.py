@@ -105,7 +105,7 @@ def test_report_is_json_and_complete(contaminated, inst):
     res = clean(raw_of(df), inst, CleanConfig(speeder_fraction=0.25))
     rep = json.loads(json.dumps(res.report))
     assert rep["source"] == {"name": "export.csv", "format": "csv", "sha256": "ab" * 32, "dropped_columns": [],
-                             "display_order_columns": []}
+                             "display_order_columns": [], "role_column": None}
     assert rep["instrument"]["path"] == str(INST.path)
     assert rep["config"]["speeder"]["fraction"] == 0.25
     m = rep["missing"]

@@ -216,7 +216,7 @@ def test_what_the_reader_assumed_reaches_the_report(plain, tmp_path):
         r[j] = f"0{1 + k % 9}/0{1 + k % 7}/2022 10:00:00"
     with pytest.warns(AmbiguousDateWarning):
         raw = read_export(_write(rows, tmp_path / "ambiguous.csv"), INST)
-    assert len(raw.warnings) == 1 and "month-first" in raw.warnings[0]
+    assert len([w for w in raw.warnings if "month-first" in w]) == 1   # (and any e-mail repeat the frame holds)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rep = clean(raw, INST).report

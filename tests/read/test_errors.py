@@ -128,14 +128,21 @@ def test_two_headers_for_one_item(tmp_path, inst):
     assert "GOV1" in ei.value.message
 
 
-@pytest.mark.parametrize("sep,name", [(";", "';'"), ("\t", "TAB")])
-def test_wrong_delimiter(tmp_path, inst, sep, name):
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_other_delimiter_is_detected(tmp_path, inst, sep):
+    """Before: refused ("separated by ';', not ','") with no way to read it (audit s18 B2)."""
     p = write(tmp_path, plain([row(), row("R2")], sep=sep))
-    with pytest.raises(DelimiterError) as ei:
-        read_export(p, inst, format="csv")
-    assert name in ei.value.message and ei.value.row == 1
-    with pytest.raises(DelimiterError):
+    ref = read_export(write(tmp_path, plain([row(), row("R2")]), name="comma.csv"), inst).frame
+    for fmt in ("csv", None):
+        raw = read_export(p, inst, format=fmt)
+        assert raw.frame.drop(columns="_row").equals(ref.drop(columns="_row"))
+
+
+def test_ambiguous_delimiter_is_refused(tmp_path, inst):
+    p = write(tmp_path, "id;a|b\nR1;3|4\nR2;3|4\n")
+    with pytest.raises(DelimiterError, match="ambiguous") as ei:
         read_export(p, inst)
+    assert ei.value.row == 1
 
 
 def test_undecodable_bytes(tmp_path, inst):

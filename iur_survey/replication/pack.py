@@ -15,6 +15,11 @@ results**, then writes into the pack directory:
 * ``ours.json``    our tables (parameter estimates with standardized columns, every fit
   measure, R2), the options, and the tolerances of the comparison;
 * ``results.json`` the original results file, unchanged;
+* ``measurement.lav`` (``fit --invariance``, ML / MLR) the measurement part, which replicate.R refits with
+  ``cfa(..., group.equal =)`` for each step; or ``invariance/<step>.lav`` (the ordinal sequence, WLSMV) the
+  complete lavaan syntax of each step (Wu & Estabrook 2016, as semTools' ``measEq.syntax``), which replicate.R
+  fits with ``lavaan()`` and the options of the package's fits; the difference tests with ``lavTestLRT()`` and
+  the method results.json names (:func:`iur_survey.sem.compare.lavtestlrt_args`);
 * ``replicate.R``  see :mod:`iur_survey.replication.rscript`;
 * ``environment.lock``, ``README.md``, and ``MANIFEST.sha256`` (``sha256sum -c`` format).
 
@@ -171,6 +176,9 @@ def resolve_call(results: Mapping[str, Any], results_path: str | Path | None = N
             "bootstrap": rec_opt.get("bootstrap"),
             "ordered": rec_opt.get("ordered") or results.get("ordered") or None,
             "merge_groups": dict(rec_opt.get("merge_groups") or results.get("groups_merged") or {})}
+    par = rec_opt.get("parameterization") or (results.get("invariance_info") or {}).get("parameterization")
+    if opts["ordered"] and par and par != "delta":      # ordered items: lavaan's parameterization (theta)
+        opts["parameterization"] = par
     # the missing-data method actually used is what results.json reports
     if results.get("missing") in ("fiml", "listwise", "pairwise"):      # (WLSMV's "auto" is pairwise)
         opts["missing"] = results["missing"]
@@ -279,6 +287,8 @@ def refit(call: FitCall):
                           "group_equal": o["group_equal"] or ()}
     if o.get("ordered"):
         kw["ordered"] = o["ordered"]
+        if o.get("parameterization"):      # theta (the refit was delta, and refused)
+            kw["parameterization"] = o["parameterization"]
     if o.get("group_partial"):
         kw["group_partial"] = o["group_partial"]
     if o.get("se") and o["se"] != "bootstrap":
@@ -355,8 +365,57 @@ def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
     if results.get("invariance"):
         # the invariance sequence of `fit --invariance` (our numbers, from results.json): replicate.R refits it
         out["invariance"] = [{"step": s["step"], "group_equal": list(s.get("group_equal") or []),
-                              "fit": s.get("fit") or {}, "test": s.get("test")} for s in results["invariance"]]
+                              "converged": s.get("converged"), "fit": s.get("fit") or {}, "test": s.get("test")}
+                             for s in results["invariance"]]
     return out
+
+
+def is_ordinal_invariance(results: Mapping[str, Any]) -> bool:
+    """Does results.json hold the ordinal (Wu & Estabrook 2016, WLSMV) invariance sequence?
+
+    >>> is_ordinal_invariance({"invariance": [{}], "invariance_info": {"identification": "Wu.Estabrook.2016 (std.lv, delta)"}})
+    True
+    >>> is_ordinal_invariance({"invariance": [{}], "invariance_info": {"estimator": "MLR"}})
+    False
+    """
+    info = results.get("invariance_info") or {}
+    return bool(results.get("invariance")) and (str(info.get("identification") or "").startswith("Wu.Estabrook")
+                                                or info.get("estimator") == "WLSMV")
+
+
+def _invariance_plan(results: Mapping[str, Any], call: FitCall, frame: pd.DataFrame, res, results_path):
+    """What replicate.R needs of the invariance sequence (:func:`~iur_survey.replication.rscript.replicate_script`'s
+    ``invariance``) and, for the ordinal sequence, each step's lavaan syntax (``{file: text}``)."""
+    from ..sem.compare import lavtestlrt_args
+    steps = results["invariance"]
+    lrt = []
+    for s in steps:
+        meth = (s.get("test") or {}).get("method")
+        try:
+            lrt.append(lavtestlrt_args(meth) if s.get("test") else {})
+        except ValueError as exc:
+            raise _err(results_path, f"invariance step {s.get('step')!r}: {exc}") from None
+    plan: dict[str, Any] = {"lrt": lrt, "fitted": [any(v is not None for v in (s.get("fit") or {}).values())
+                                                   for s in steps]}
+    texts: dict[str, str] = {}
+    if is_ordinal_invariance(results):
+        from ..sem.wlsmv_invariance import WE_STEPS, we_lavaan_syntaxes
+        info = results.get("invariance_info") or {}
+        par = info.get("parameterization") or call.options.get("parameterization") or "delta"
+        group = info.get("group") or call.options.get("group")
+        unknown = [s["step"] for s in steps if s["step"] not in WE_STEPS]
+        if unknown or not group:
+            raise _err(results_path, "the ordinal invariance sequence of results.json has "
+                       + (f"unknown steps ({', '.join(unknown)})" if unknown else "no group column"))
+        mpart = measurement_part(call.syntax)
+        syn = we_lavaan_syntaxes(mpart, frame, group, par, steps=[s["step"] for s in steps])
+        from ..sem.partable import build_partable
+        items = list(build_partable(mpart, meanstructure=True).ov_names[0])
+        plan["files"] = [f"invariance/{s['step']}.lav" for s in steps]
+        plan["ordinal"] = {"ordered": items, "parameterization": par, "group": group,
+                           "missing": info.get("missing") or res.missing}
+        texts = {f: syn[s["step"]] for f, s in zip(plan["files"], steps)}
+    return plan, texts
 
 
 def _ours_base(res, call: FitCall, rows, r2_rows, fit, tol) -> dict[str, Any]:
@@ -367,7 +426,8 @@ def _ours_base(res, call: FitCall, rows, r2_rows, fit, tol) -> dict[str, Any]:
             "tolerances": tol, "estimates": rows, "fit": fit, "r2": r2_rows}
 
 
-def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[str]) -> str:
+def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[str],
+            inv_files: Sequence[str] = ()) -> str:
     o = call.options
     t = ours["tolerances"]
     boot = (f"\nStandard errors are bootstrap ({t.get('bootstrap_draws')} draws): lavaan draws other resamples, "
@@ -387,8 +447,14 @@ def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[s
                 + ", ".join(f"{a} -> {b}" for a, b in o["merge_groups"].items()))
     if o.get("ordered"):
         how += "; items treated as ordinal (lavaan ordered =)"
-    inv_row = ("\n| measurement.lav | the measurement part of model.lav: the invariance steps (configural, metric, ...) "
-               "are refitted on it with cfa() and compared |" if ours.get("invariance") else "")
+    if inv_files:
+        inv_row = "".join(f"\n| {f} | the lavaan syntax of the ordinal invariance step {Path(f).stem} (Wu & Estabrook "
+                          "2016, as semTools' measEq.syntax), refitted with lavaan(..., ordered =, parameterization "
+                          "=, estimator = \"WLSMV\", group =) and compared (fit measures; lavTestLRT against the "
+                          "step before) |" for f in inv_files)
+    else:
+        inv_row = ("\n| measurement.lav | the measurement part of model.lav: the invariance steps (configural, "
+                   "metric, ...) are refitted on it with cfa() and compared |" if ours.get("invariance") else "")
     return f"""# Replication pack
 
 A structural equation model fitted with iur-survey's engine, packed so that anyone with R can refit it
@@ -457,23 +523,29 @@ def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Pat
         cols.append(gcol)
         frame = frame.loc[frame[gcol].notna()]
     clean = frame[cols]
+    inv_plan, inv_texts = (_invariance_plan(results, call, clean, res, results_path) if ours.get("invariance")
+                           else (None, {}))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         clean.to_csv(tmp / "data.csv", index=False, lineterminator="\n")
         (tmp / "model.lav").write_text(call.syntax.rstrip("\n") + "\n", encoding="utf-8", newline="\n")
-        if ours.get("invariance"):
+        if inv_texts:
+            (tmp / "invariance").mkdir()
+            for name, text in inv_texts.items():
+                (tmp / name).write_text(text.rstrip("\n") + "\n", encoding="utf-8", newline="\n")
+        elif ours.get("invariance"):
             (tmp / "measurement.lav").write_text(measurement_part(call.syntax).rstrip("\n") + "\n",
                                                  encoding="utf-8", newline="\n")
         (tmp / "ours.json").write_text(json.dumps(ours, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
                                        newline="\n")
         shutil.copyfile(results_path, tmp / "results.json")
-        (tmp / "replicate.R").write_text(replicate_script(call.options), encoding="utf-8", newline="\n")
+        (tmp / "replicate.R").write_text(replicate_script(call.options, invariance=inv_plan), encoding="utf-8", newline="\n")
         os.chmod(tmp / "replicate.R", 0o755)
         (tmp / "environment.lock").write_text(environment_lock(data_sha256=call.data_sha256, r_found=r_versions),
                                               encoding="utf-8", newline="\n")
-        (tmp / "README.md").write_text(_readme(call, ours, len(clean), cols), encoding="utf-8", newline="\n")
+        (tmp / "README.md").write_text(_readme(call, ours, len(clean), cols, list(inv_texts)), encoding="utf-8", newline="\n")
         write_manifest(tmp)
         os.chmod(tmp, 0o755)
         if out.exists():

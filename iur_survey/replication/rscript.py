@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["fit_script", "lavaan_syntax_for", "result_options", "replicate_script", "lavaan_call_args"]
+__all__ = ["fit_script", "lavaan_syntax_for", "result_options", "replicate_script", "lavaan_call_args",
+           "invariance_lavaan_args"]
 
 _TEMPLATE = r"""#!/usr/bin/env Rscript
 # replicate.R -- refit the iur-survey model with lavaan and compare every table with ours.json.
@@ -164,33 +165,49 @@ if (!setequal(k1, k2)) {
   report("r2", all(d <= tol$r2_abs), sprintf("%d values; max |diff| %.2g", length(d), if (length(d)) max(d) else 0))
 }
 
-# measurement invariance (fit --invariance): the same sequence refitted with cfa(), each step compared
-if (file.exists(p("measurement.lav")) && !is.null(ours$invariance)) {
-  mmodel <- paste(readLines(p("measurement.lav"), warn = FALSE), collapse = "\n")
+# measurement invariance (fit --invariance): each step refitted as the package fitted it, each compared
+#   ML / MLR: cfa(measurement.lav, group.equal = ...); ordinal (WLSMV, Wu & Estabrook 2016): each step's complete
+#   lavaan syntax, invariance/<step>.lav, fitted with lavaan(); the difference tests with lavTestLRT()
+INV_FILES <- @@INV_FILES@@
+INV_FITTED <- @@INV_FITTED@@
+INV_LRT <- @@INV_LRT@@
+if (!is.null(ours$invariance) && (!is.null(INV_FILES) || file.exists(p("measurement.lav")))) {
   inv <- ours$invariance
-  fits <- list(); bad_inv <- character(0); worst_inv <- 0
+  if (is.null(INV_FILES)) mmodel <- paste(readLines(p("measurement.lav"), warn = FALSE), collapse = "\n")
+  fits <- vector("list", length(inv$step)); bad_inv <- character(0); notes_inv <- character(0)
   for (i in seq_along(inv$step)) {
-    ge <- unlist(inv$group_equal[[i]])
-    f <- tryCatch(do.call("cfa", c(list(model = mmodel, data = data), @@INV_ARGS@@,
-                                   list(group.equal = if (length(ge)) ge else ""))),
-                  error = function(e) { bad_inv <<- c(bad_inv, sprintf("%s: lavaan failed: %s", inv$step[i],
-                                                                       conditionMessage(e))); NULL })
-    fits[[i]] <- f
+    if (!INV_FITTED[i]) {
+      notes_inv <- c(notes_inv, sprintf("%s: not fitted by iur-survey (results.json says why), not refitted",
+                                        inv$step[i]))
+      next
+    }
+    f <- tryCatch(
+      if (is.null(INV_FILES)) {
+        ge <- unlist(inv$group_equal[[i]])
+        do.call("cfa", c(list(model = mmodel, data = data), @@INV_ARGS@@,
+                         list(group.equal = if (length(ge)) ge else "")))
+      } else {
+        do.call("lavaan", c(list(model = paste(readLines(p(INV_FILES[i]), warn = FALSE), collapse = "\n"),
+                                 data = data), @@INV_ARGS@@))
+      },
+      error = function(e) { bad_inv <<- c(bad_inv, sprintf("%s: lavaan failed: %s", inv$step[i],
+                                                           conditionMessage(e))); NULL })
     if (is.null(f)) next
+    if (!lavInspect(f, "converged")) {
+      bad_inv <- c(bad_inv, sprintf("%s: lavaan did not converge", inv$step[i]))
+      next
+    }
+    fits[i] <- list(f)
     fmi <- fitMeasures(f)
-    for (k in intersect(c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "chisq.scaled", "cfi.robust",
-                          "rmsea.robust"), names(inv$fit))) {
+    for (k in intersect(names(inv$fit), names(fmi))) {
       a <- num(inv$fit[[k]][i]); b <- as.numeric(fmi[k])
       if (is.na(a) && is.na(b)) next
       d <- abs(a - b); if (is.na(d)) d <- Inf
-      worst_inv <- max(worst_inv, d / max(1, abs(b)))
       if (d > max(tol$fit_abs, tol$fit_rel * abs(b))) bad_inv <- c(bad_inv, sprintf("%s %s: ours %.6g lavaan %.6g",
                                                                                 inv$step[i], k, a, b))
     }
     if (i > 1 && !is.null(fits[[i - 1]]) && !is.null(inv$test) && !is.na(num(inv$test[["chisq.diff"]][i]))) {
-      meth <- inv$test$method[i]
-      lr <- if (is.null(meth) || is.na(meth) || meth %in% c("default", "standard")) lavTestLRT(fits[[i - 1]], f)
-            else lavTestLRT(fits[[i - 1]], f, method = meth)
+      lr <- do.call("lavTestLRT", c(list(fits[[i - 1]], f), INV_LRT[[i]]))
       for (k in list(c("chisq.diff", "Chisq diff"), c("df.diff", "Df diff"), c("pvalue", "Pr(>Chisq)"))) {
         a <- num(inv$test[[k[1]]][i]); b <- as.numeric(lr[[k[2]]][2])
         d <- abs(a - b); if (is.na(d)) d <- Inf
@@ -200,9 +217,10 @@ if (file.exists(p("measurement.lav")) && !is.null(ours$invariance)) {
     }
   }
   report("invariance", length(bad_inv) == 0,
-         sprintf("%d steps (%s): fit measures and difference tests", length(inv$step),
-                 paste(inv$step, collapse = ", ")))
+         sprintf("%d steps (%s): fit measures and difference tests", sum(INV_FITTED),
+                 paste(inv$step[INV_FITTED], collapse = ", ")))
   if (length(bad_inv)) cat(paste0("       ", head(bad_inv, 20), collapse = "\n"), "\n")
+  if (length(notes_inv)) cat(paste0("     note: ", notes_inv, collapse = "\n"), "\n")
 }
 
 cat(if (status == 0L) "ALL PASS\n" else "SOME TABLES FAIL\n")
@@ -265,8 +283,50 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
     return args
 
 
-def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.14") -> str:
-    """The text of ``replicate.R`` for our fit's ``options`` (see the module docstring)."""
+def _r_value(x: Any) -> str:
+    if isinstance(x, bool):
+        return "TRUE" if x else "FALSE"
+    if isinstance(x, (list, tuple)):
+        return "c(" + ", ".join(_r_value(v) for v in x) + ")"
+    return _r_str(x)
+
+
+def _r_list(d: Mapping[str, Any]) -> str:
+    """An R ``list(...)`` of ``d`` (names as R arguments).
+
+    >>> _r_list({"method": "satorra.2000", "scaled.shifted": True})
+    'list(method = "satorra.2000", scaled.shifted = TRUE)'
+    """
+    return "list(" + ", ".join(f"{k} = {_r_value(v)}" for k, v in d.items()) + ")"
+
+
+def invariance_lavaan_args(ordinal: Mapping[str, Any]) -> list[str]:
+    """The ``lavaan()`` arguments (after ``model, data``) of the ordinal invariance steps: ``ordinal`` has
+    ``ordered`` (items), ``parameterization``, ``missing`` and ``group``; then the auto options of the package's
+    fits (:data:`iur_survey.sem.wlsmv_invariance.WE_LAVAAN_OPTIONS`).
+
+    >>> invariance_lavaan_args({"ordered": ["a", "b"], "parameterization": "theta", "missing": "pairwise",
+    ...                         "group": "G"})[:5]
+    ['ordered = c("a", "b")', 'parameterization = "theta"', 'estimator = "WLSMV"', 'group = "G"', 'missing = "pairwise"']
+    """
+    from ..sem.wlsmv_invariance import WE_LAVAAN_OPTIONS
+    args = [f"ordered = {_r_value(list(ordinal['ordered']))}",
+            f"parameterization = {_r_str(ordinal.get('parameterization') or 'delta')}", 'estimator = "WLSMV"',
+            f"group = {_r_str(ordinal['group'])}"]
+    if ordinal.get("missing"):
+        args.append(f"missing = {_r_str(ordinal['missing'])}")
+    return args + [f"{k} = {_r_value(v)}" for k, v in WE_LAVAAN_OPTIONS.items()]
+
+
+def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.14",
+                     invariance: Mapping[str, Any] | None = None) -> str:
+    """The text of ``replicate.R`` for our fit's ``options`` (see the module docstring).
+
+    ``invariance`` (a fit with ``--invariance``): ``fitted`` (per step: did the package fit it), ``lrt``
+    (per step: the ``lavTestLRT()`` arguments, :func:`iur_survey.sem.compare.lavtestlrt_args`), and for the
+    ordinal sequence ``files`` (per step: its lavaan syntax in the pack) and ``ordinal``
+    (:func:`invariance_lavaan_args`); without ``files`` the steps are ``cfa(measurement.lav, group.equal =)``.
+    """
     from .. import __version__
     call = "sem(model, data = data, " + ", ".join(lavaan_call_args(options)) + ")"
     pe_args = ""
@@ -276,9 +336,18 @@ def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.1
         pe_args = f", boot.ci.type = {_r_str({'percentile': 'perc', 'bca': 'perc'}.get(ci, ci))}"
         if boot.get("level") not in (None, 0.95):
             pe_args += f", level = {float(boot['level'])!r}"
-    inv_opts = {k: v for k, v in options.items() if k not in ("group_equal", "group_partial", "bootstrap", "se")}
-    inv_args = "list(" + ", ".join(a for a in lavaan_call_args(inv_opts)) + ")"
+    inv = invariance or {}
+    if inv.get("files"):
+        inv_args = "list(" + ", ".join(invariance_lavaan_args(inv["ordinal"])) + ")"
+        files = _r_value(list(inv["files"]))
+    else:
+        inv_opts = {k: v for k, v in options.items() if k not in ("group_equal", "group_partial", "bootstrap", "se")}
+        inv_args = "list(" + ", ".join(a for a in lavaan_call_args(inv_opts)) + ")"
+        files = "NULL"
+    fitted = _r_value([bool(x) for x in inv.get("fitted") or []]) if inv else "logical(0)"
+    lrt_args = "list(" + ", ".join(_r_list(a or {}) for a in inv.get("lrt") or []) + ")"
     return (_TEMPLATE.replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args).replace("@@INV_ARGS@@", inv_args)
+            .replace("@@INV_FILES@@", files).replace("@@INV_FITTED@@", fitted).replace("@@INV_LRT@@", lrt_args)
             .replace("@@LAVAAN@@", lavaan_version).replace("@@VERSION@@", __version__))
 
 

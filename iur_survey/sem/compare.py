@@ -52,13 +52,40 @@ from .syntax import parse_expression, split_pairs
 from .table import group_text
 
 __all__ = ["lrt", "lav_test_diff_satorra2000", "wald_test", "wald_equal_paths", "equal_paths_summary", "group_specific_labels", "holm",
-           "LRT_METHODS"]
+           "LRT_METHODS", "SATORRA2000_SCALED_SHIFTED", "lavtestlrt_args"]
 
 #: the difference-test methods :func:`lrt` knows (lavaan's names)
 LRT_METHODS = ("default", "standard", "satorra.bentler.2001", "satorra.bentler.2010", "satorra.2000")
 #: lavaan's scaled tests whose default difference test is Satorra-Bentler (2001); any other scaled test
 #: (WLSMV's "scaled.shifted") defaults to Satorra (2000)
 _SB_TESTS = ("satorra.bentler", "yuan.bentler", "yuan.bentler.mplus")
+#: the name results.json gives the difference test of the ordinal (WLSMV) invariance sequence: Satorra (2000),
+#: scaled-shifted (:func:`lav_test_diff_satorra2000`); the ML/MLR sequence writes :func:`lrt`'s method names
+SATORRA2000_SCALED_SHIFTED = "satorra.2000 (scaled.shifted)"
+
+
+def lavtestlrt_args(method: str | None) -> dict:
+    """lavaan's ``lavTestLRT()`` arguments (after the fits) for a difference-test name this package writes:
+    one of :data:`LRT_METHODS` or ``"satorra.2000 (scaled.shifted)"`` / ``"satorra.2000 (scaled)"``.
+    ``"default"`` and ``"standard"`` (what :func:`lrt` reports for unscaled, ML, fits) ask for nothing:
+    lavaan's default.  Any other name is a ``ValueError``.
+
+    >>> lavtestlrt_args(SATORRA2000_SCALED_SHIFTED)
+    {'method': 'satorra.2000', 'scaled.shifted': True}
+    >>> lavtestlrt_args("satorra.bentler.2001"), lavtestlrt_args("standard")
+    ({'method': 'satorra.bentler.2001'}, {})
+    """
+    m = "default" if method is None else str(method).strip().lower()
+    base, _, variant = m.partition(" ")
+    variant = variant.strip("() ")
+    if base in ("default", "standard") and not variant:
+        return {}
+    if base in ("satorra.bentler.2001", "satorra.bentler.2010") and not variant:
+        return {"method": base}
+    if base == "satorra.2000" and variant in ("", "scaled.shifted", "scaled"):
+        return {"method": "satorra.2000", "scaled.shifted": variant != "scaled"}
+    raise ValueError(f"difference-test method {method!r}: not one of {', '.join(LRT_METHODS)}, "
+                     f"{SATORRA2000_SCALED_SHIFTED!r}, 'satorra.2000 (scaled)'")
 
 _NOTE = ('The "Chisq" column contains standard test statistics, not the robust test that should be reported '
          'per model. A robust difference test is a function of two standard (not robust) statistics.')

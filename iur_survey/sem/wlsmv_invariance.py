@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
-from .compare import lav_test_diff_satorra2000
+from .compare import SATORRA2000_SCALED_SHIFTED, lav_test_diff_satorra2000
 from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision, group_size_table, merge_groups, step_warnings
 from .partable import build_partable
 from .table import group_text
 from .wlsmv_groups import ordinal_groups_fit
 
-__all__ = ["WE_STEPS", "we_syntax", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
+__all__ = ["WE_STEPS", "WE_LAVAAN_OPTIONS", "we_syntax", "we_lavaan_syntaxes", "item_thresholds", "free_scales", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
 
 #: the steps and their lavaan group.equal
 WE_STEPS = {
@@ -48,12 +48,18 @@ _CHEN_STEP = {"thresholds": "metric", "thresholds_loadings": "metric", "threshol
 
 
 def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "delta",
-              free_scale=None) -> str:
+              free_scale=None, thresholds=None) -> str:
     """The engine syntax of a Wu & Estabrook (2016) step (without the thresholds and, in the delta
     parameterization, the scales, which the fit takes as flags); measurement models only (``=~`` and factor
     covariances).  In the theta parameterization the items' residual variances are written: 1 in the first
     group, free after it where ``free_scale`` (item -> bool; default: every item when the thresholds are
     equal) says so, as semTools' ``measEq.syntax(..., parameterization = "theta")``.
+
+    ``thresholds`` (item -> its number of thresholds, :func:`item_thresholds`): the complete lavaan syntax of
+    the step instead, the model the package fits: also the thresholds (``|``, equal by label or free), the
+    scales ``~*~`` (delta), the factor covariances and ``NA*`` on every free loading; lavaan fits it with
+    ``lavaan(..., ordered =, parameterization =, estimator = "WLSMV", group =)`` and :data:`WE_LAVAAN_OPTIONS`
+    (the same model as semTools' ``measEq.syntax`` fitted by ``cfa()``).
 
     >>> print(we_syntax("F =~ a + b", 2, ["thresholds", "loadings"]))
     F =~ c(L1_1, L1_1)*a + c(L1_2, L1_2)*b
@@ -63,11 +69,26 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
     F ~~ c(1, NA)*F
     >>> print(we_syntax("F =~ a + b", 2, ["thresholds"], "theta", {"a": True, "b": False}).splitlines()[-2:])
     ['a ~~ c(1, NA)*a', 'b ~~ c(1, 1)*b']
+    >>> print(we_syntax("F =~ a + b", 2, ["thresholds", "loadings"], thresholds={"a": 1, "b": 2}))
+    F =~ c(NA, NA)*a + c(L1_1, L1_1)*a + c(NA, NA)*b + c(L1_2, L1_2)*b
+    a ~ c(0, NA)*1
+    b ~ c(0, NA)*1
+    F ~ c(0, 0)*1
+    F ~~ c(1, NA)*F
+    a | c(a.thr1, a.thr1)*t1
+    b | c(b.thr1, b.thr1)*t1 + c(b.thr2, b.thr2)*t2
+    a ~*~ c(1, NA)*a
+    b ~*~ c(1, NA)*b
     """
     pt = build_partable(syntax, meanstructure=True)
     lv = list(pt.lv_names[0])
     G = ngroups
     eq = set(group_equal)
+
+    full = thresholds is not None
+    if full and any(x not in thresholds for x in pt.ov_names[0]):
+        raise EstimationError(None, "we_syntax: the number of thresholds of "
+                              + ", ".join(x for x in pt.ov_names[0] if x not in thresholds) + " is not given")
 
     def vec(first, rest):
         return "c(" + ", ".join([first] + [rest] * (G - 1)) + ")"
@@ -78,6 +99,8 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
         for j, x in enumerate(inds):
             if "loadings" in eq:
                 lab = f"L{f_i + 1}_{j + 1}"
+                if full:           # a label alone does not free a first loading under lavaan's auto.fix.first
+                    terms.append(vec("NA", "NA") + f"*{x}")
                 terms.append("c(" + ", ".join([lab] * G) + f")*{x}")
             else:
                 terms.append("c(" + ", ".join(["NA"] * G) + f")*{x}")
@@ -90,11 +113,79 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
         lines.append(f"{f} ~ {vec('0', 'NA' if 'intercepts' in eq else '0')}*1")
     for f in lv:
         lines.append(f"{f} ~~ {vec('1', 'NA' if 'loadings' in eq else '1')}*{f}")
-    if parameterization == "theta":
+    if full:
+        for a in range(len(lv)):
+            for b in range(a + 1, len(lv)):
+                lines.append(f"{lv[a]} ~~ {vec('NA', 'NA')}*{lv[b]}")
         for x in ov:
-            free = th if free_scale is None else bool(free_scale.get(x, th))
+            k = int(thresholds[x])
+            lines.append(f"{x} | " + " + ".join(
+                ("c(" + ", ".join([f"{x}.thr{t}"] * G) + ")" if th else vec("NA", "NA")) + f"*t{t}"
+                for t in range(1, k + 1)))
+    for x in ov:
+        free = th if free_scale is None else bool(free_scale.get(x, th))
+        if parameterization == "theta":
             lines.append(f"{x} ~~ {vec('1', 'NA' if free else '1')}*{x}")
+        elif full:
+            lines.append(f"{x} ~*~ {vec('1', 'NA' if free else '1')}*{x}")
     return "\n".join(lines)
+
+
+#: the options of ``lavaan()`` with which the complete syntax of a step (``we_syntax(..., thresholds=)``) is the
+#: model the package fits (its engine's defaults there: ``std_lv``, no automatic free intercepts); ``cfa()``
+#: differs in ``std.lv = FALSE``, ``auto.fix.first = TRUE`` and ``int.ov.free = TRUE``, which the syntax makes moot
+#: (every loading carries ``NA*``, every item intercept and factor variance is written)
+WE_LAVAAN_OPTIONS = {"meanstructure": True, "std.lv": True, "int.ov.free": False, "int.lv.free": False,
+                     "auto.fix.first": False, "auto.fix.single": True, "auto.var": True, "auto.cov.lv.x": True,
+                     "auto.cov.y": True, "auto.th": True, "auto.delta": True, "auto.efa": True}
+
+
+def item_thresholds(data: pd.DataFrame, items) -> dict:
+    """The number of thresholds of each item over the whole data (lavaan's ``ov.levels`` minus 1).
+
+    >>> item_thresholds(pd.DataFrame({"a": [1, 2, 3, None], "b": [0, 1, 1, 0]}), ["a", "b"])
+    {'a': 2, 'b': 1}
+    """
+    return {v: int(data[v].dropna().nunique()) - 1 for v in items if v in data.columns}
+
+
+def free_scales(items, n_th: dict, group_equal) -> dict:
+    """Which items' scales (delta) or residual variances (theta) are free after the first group in a step:
+    all when the thresholds are equal, except a binary item's (one threshold) until the intercepts are equal too
+    (Wu & Estabrook's rules, as semTools' ``measEq.syntax``).
+
+    >>> free_scales(["a", "b"], {"a": 1, "b": 4}, ["thresholds"])
+    {'a': False, 'b': True}
+    """
+    th = "thresholds" in group_equal
+    return {v: th and (n_th.get(v, 2) >= 2 or "intercepts" in group_equal) for v in items}
+
+
+def we_lavaan_syntaxes(syntax: str, data: pd.DataFrame, group: str, parameterization: str = "delta",
+                       steps=tuple(WE_STEPS)) -> dict:
+    """Step -> the complete lavaan syntax of that step of :func:`ordinal_invariance` on ``data`` (groups
+    already merged; rows without a group are dropped): ``we_syntax(..., thresholds=)``.
+
+    >>> d = pd.DataFrame({"a": [0, 1, 2, 1], "b": [1, 0, 1, 0], "G": ["x", "y", "x", None]})
+    >>> print(we_lavaan_syntaxes("F =~ a + b", d, "G", steps=["thresholds"])["thresholds"])
+    F =~ c(NA, NA)*a + c(NA, NA)*b
+    a ~ c(0, NA)*1
+    b ~ c(0, NA)*1
+    F ~ c(0, 0)*1
+    F ~~ c(1, 1)*F
+    a | c(a.thr1, a.thr1)*t1 + c(a.thr2, a.thr2)*t2
+    b | c(b.thr1, b.thr1)*t1
+    a ~*~ c(1, NA)*a
+    b ~*~ c(1, 1)*b
+    """
+    if group not in data.columns:
+        raise EstimationError(None, f"group column {group!r} is not in the data")
+    data = data.loc[data[group].notna().to_numpy()]
+    G = len(pd.unique(group_text(data[group]).to_numpy().astype(str)))
+    items = list(build_partable(syntax, meanstructure=True).ov_names[0])
+    n_th = item_thresholds(data, items)
+    return {s: we_syntax(syntax, G, WE_STEPS[s], parameterization, free_scales(items, n_th, WE_STEPS[s]),
+                         thresholds=n_th) for s in steps}
 
 
 #: lavaan's scaled-shifted difference test of two WLSMV fits (one implementation, in :mod:`~iur_survey.sem.compare`)
@@ -137,7 +228,7 @@ class OrdinalInvariance:
             else:
                 ddf = num(r["df.diff"])
                 item["test"] = {"chisq.diff": num(r["chisq.diff"]), "df.diff": None if ddf is None else int(ddf),
-                                "pvalue": num(r["pvalue.diff"]), "method": "satorra.2000 (scaled.shifted)",
+                                "pvalue": num(r["pvalue.diff"]), "method": SATORRA2000_SCALED_SHIFTED,
                                 "versus": self.steps[k - 1]}
                 item["delta"] = {"cfi.scaled": num(r["delta.cfi.scaled"]),
                                  "rmsea.scaled": num(r["delta.rmsea.scaled"]), "srmr": num(r["delta.srmr"])}
@@ -208,11 +299,11 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     items = list(build_partable(syntax, meanstructure=True).ov_names[0])
     # thresholds per item over the whole data (lavaan's ov.levels): Wu & Estabrook's rules for a binary item
     # (one threshold) keep its scale fixed at 1 until the intercepts are equal too (semTools' measEq.syntax)
-    n_th = {v: int(data[v].dropna().nunique()) - 1 for v in items if v in data.columns}
+    n_th = item_thresholds(data, items)
     for s in steps:
         ge = WE_STEPS[s]
         th = "thresholds" in ge
-        free = {v: th and (n_th.get(v, 2) >= 2 or "intercepts" in ge) for v in items}
+        free = free_scales(items, n_th, ge)
         binary = [v for v in items if n_th.get(v, 2) < 2]
         if binary and "intercepts" in ge and th:
             # with the intercepts equal, Wu & Estabrook free the binary items' scales: on every data set checked

@@ -47,11 +47,17 @@ WE_STEPS = {
 _CHEN_STEP = {"thresholds": "metric", "thresholds_loadings": "metric", "thresholds_loadings_intercepts": "scalar"}
 
 
+def _r_num(x: float) -> str:
+    """A fixed value as lavaan syntax reads it back exactly (``0``, ``0.3``)."""
+    return format(float(x), ".17g")
+
+
 def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "delta",
               free_scale=None, thresholds=None) -> str:
     """The engine syntax of a Wu & Estabrook (2016) step (without the thresholds and, in the delta
-    parameterization, the scales, which the fit takes as flags); measurement models only (``=~`` and factor
-    covariances).  In the theta parameterization the items' residual variances are written: 1 in the first
+    parameterization, the scales, which the fit takes as flags); measurement models only (``=~``, factor
+    covariances, and the model's residual covariances of items, ``a ~~ b``, free in every group or fixed at
+    their value, as semTools' ``measEq.syntax`` keeps them).  In the theta parameterization the items' residual variances are written: 1 in the first
     group, free after it where ``free_scale`` (item -> bool; default: every item when the thresholds are
     equal) says so, as semTools' ``measEq.syntax(..., parameterization = "theta")``.
 
@@ -122,6 +128,11 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
             lines.append(f"{x} | " + " + ".join(
                 ("c(" + ", ".join([f"{x}.thr{t}"] * G) + ")" if th else vec("NA", "NA")) + f"*t{t}"
                 for t in range(1, k + 1)))
+    for i in range(len(pt)):             # the model's residual covariances of items: free (or fixed) in every group
+        if pt.op[i] == "~~" and pt.group[i] == 1 and pt.lhs[i] != pt.rhs[i] and pt.lhs[i] in ov and pt.rhs[i] in ov:
+            fixed = pt.free[i] == 0 and np.isfinite(pt.ustart[i])
+            lines.append(f"{pt.lhs[i]} ~~ {vec(_r_num(pt.ustart[i]), _r_num(pt.ustart[i])) if fixed else vec('NA', 'NA')}"
+                         f"*{pt.rhs[i]}")
     for x in ov:
         free = th if free_scale is None else bool(free_scale.get(x, th))
         if parameterization == "theta":

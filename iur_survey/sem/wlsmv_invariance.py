@@ -47,6 +47,37 @@ WE_STEPS = {
 _CHEN_STEP = {"thresholds": "metric", "thresholds_loadings": "metric", "thresholds_loadings_intercepts": "scalar"}
 
 
+def _refuse_what_the_steps_would_free(pt) -> None:
+    """The Wu & Estabrook steps write their own loadings, labels and factor covariances: a loading fixed at a
+    value (other than a first loading at 1, the default), a fixed factor covariance or a label of the model would
+    be lost, and another model fitted.  Refused in one line instead.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> _refuse_what_the_steps_would_free(build_partable("F =~ 1*a + b + c"))
+    >>> _refuse_what_the_steps_would_free(build_partable("F =~ a + b + 0.5*c"))
+    Traceback (most recent call last):
+    iur_survey.errors.EstimationError: ordinal invariance: the model's F =~ 0.5*c would be freed by the Wu & Estabrook steps (they write their own loadings, labels and factor covariances); fit the sequence on a model without it
+    """
+    first: set[str] = set()
+    for i in range(len(pt)):
+        if pt.group[i] != 1 or pt.op[i] not in ("=~", "~~"):
+            continue
+        what = None
+        if pt.op[i] == "=~":
+            is_first = pt.lhs[i] not in first
+            first.add(pt.lhs[i])
+            if pt.free[i] == 0 and not (is_first and pt.ustart[i] == 1.0):
+                what = f"{pt.lhs[i]} =~ {_r_num(pt.ustart[i])}*{pt.rhs[i]}"
+        elif pt.lhs[i] != pt.rhs[i] and pt.lhs[i] in pt.lv_names[0] and pt.free[i] == 0 and pt.user[i]:
+            what = f"{pt.lhs[i]} ~~ {_r_num(pt.ustart[i])}*{pt.rhs[i]}"
+        if pt.label[i] and pt.op[i] in ("=~", "~~"):
+            what = f"the label {pt.label[i]} of {pt.lhs[i]} {pt.op[i]} {pt.rhs[i]}"
+        if what:
+            raise EstimationError(None, f"ordinal invariance: the model's {what} would be freed by the Wu & Estabrook "
+                                        "steps (they write their own loadings, labels and factor covariances); fit "
+                                        "the sequence on a model without it")
+
+
 def _r_num(x: float) -> str:
     """A fixed value as lavaan syntax reads it back exactly (``0``, ``0.3``)."""
     return format(float(x), ".17g")
@@ -90,6 +121,7 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
     lv = list(pt.lv_names[0])
     G = ngroups
     eq = set(group_equal)
+    _refuse_what_the_steps_would_free(pt)
 
     full = thresholds is not None
     if full and any(x not in thresholds for x in pt.ov_names[0]):

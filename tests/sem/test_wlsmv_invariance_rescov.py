@@ -60,3 +60,14 @@ def test_a_fixed_residual_covariance_stays_fixed_in_every_group():
     syn = we_syntax("F =~ a + b + c\na ~~ 0.25*b\nb ~~ c", 2, ["thresholds"])
     assert "a ~~ c(0.25, 0.25)*b" in syn.splitlines()
     assert "b ~~ c(NA, NA)*c" in syn.splitlines()
+
+
+@pytest.mark.parametrize("model, what", [("F1 =~ a1 + a2 + 0.5*a3 + a4", "F1 =~ 0.5\\*a3"),
+                                         ("F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4\nF1 ~~ 0*F2",
+                                          "F1 ~~ 0\\*F2"),
+                                         ("F1 =~ a1 + l*a2 + l*a3 + a4", "the label l")])
+def test_what_the_steps_would_free_is_refused(model, what):
+    """A fixed loading, a fixed factor covariance or a label would be lost by the steps: refused, not freed."""
+    from iur_survey.errors import EstimationError
+    with pytest.raises(EstimationError, match=what):
+        ordinal_invariance(model, pd.read_csv(HERE / "wlsmv_groups_630.csv"), "G")

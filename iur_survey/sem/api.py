@@ -201,6 +201,36 @@ def _pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairwise_cov(X) * (n - 1) / n, np.nanmean(X, axis=0)
 
 
+def _with_fallback_start(run, x0: np.ndarray, fallback):
+    """``run(x0)`` from lavaan's start values; when it does not converge, ``run`` again from the fallback
+    start (``fallback()``: :meth:`Model.start`'s ``kind="marker"``) and keep that fit if it converges.
+    A fit that converges from neither stays unconverged (the first attempt's result, loudly reported):
+    the fallback only ever replaces a non-converged fit by a converged one, a stationary point with
+    max |gradient| < 1e-7 like any other."""
+    opt = run(x0)
+    if opt.converged:
+        return opt
+    x1 = fallback()
+    if np.allclose(x1, x0):
+        return opt
+    alt = run(x1)
+    note = "from lavaan's start values: " + opt.message
+    if alt.converged:
+        alt.history = [f"{note}; refit from the fallback start values"] + alt.history
+        return alt
+    opt.history = opt.history + [f"refit from the fallback start values: {alt.message}"]
+    return opt
+
+
+def _available_case_var(X: np.ndarray) -> np.ndarray:
+    """lavaan's sample variances with missing values (its start values of residual variances): each
+    column's variance over its observed cells (n_j - 1 divisor) times (N - 1) / N, N the group's rows."""
+    N = X.shape[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = np.nanvar(X, axis=0, ddof=1) if N > 1 else np.full(X.shape[1], np.nan)
+    return v * (N - 1) / N
+
+
 def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
     """vcov = inverse(unit information) / N by lavaan's rule (:func:`datacheck.information_inverse`:
     R's ``solve()``), else NA with lavaan's warning."""
@@ -509,8 +539,10 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
         return f, rp.grad(g)
 
     # the line search uses fg (value and gradient from one evaluation), the scoring steps fgc
-    opt = minimize(lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1], lambda z: fgc(z)[1], rp.z(x0),
-                   fun_grad_curv=fgc, fun_grad=fg, **control)
+    opt = _with_fallback_start(
+        lambda x: minimize(lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1], lambda z: fgc(z)[1],
+                           rp.z(x), fun_grad_curv=fgc, fun_grad=fg, **control),
+        x0, lambda: model.start(stats.cov, stats.mean, kind="marker"))
     theta = rp.theta(opt.x)
     npar = rp.nz
     ms = pt.meanstructure
@@ -605,7 +637,8 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     means = [h[1] for h in h1]
     logl_h1 = float(sum(h[2] for h in h1))
     model.set_sample_stats(covs, means)
-    x0 = model.start(covs, means)
+    ov_vars = [_available_case_var(X) for X in Xg]
+    x0 = model.start(covs, means, ov_vars)
     w = np.asarray(nobs, float) / N
     rp = LinearConstraints(pt, model.row_values(x0))
 
@@ -633,9 +666,12 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     def fgc(theta):
         return grad(theta), model.expected_information(theta, w)
 
-    opt = minimize(lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z))),
-                   lambda z: rp.info(model.expected_information(rp.theta(z), w)), rp.z(x0),
-                   fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))), **control)
+    opt = _with_fallback_start(
+        lambda x: minimize(lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z))),
+                           lambda z: rp.info(model.expected_information(rp.theta(z), w)), rp.z(x),
+                           fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))),
+                           **control),
+        x0, lambda: model.start(covs, means, ov_vars, kind="marker"))
     theta = rp.theta(opt.x)
     npar = rp.nz
     implied = model.implied_all(theta)

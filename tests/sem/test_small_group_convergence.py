@@ -102,9 +102,9 @@ def _check(case: dict) -> None:
         assert res.warnings[0].startswith("the optimizer did not converge")
 
 
-#: cases that did not converge here before the start values were lavaan's: n = 60 with FIML (lavaan: an
+#: cases that did not converge here before the start values were lavaan's: n = 60, listwise and FIML (lavaan: an
 #: admissible solution), and a group of 15 rows where lavaan converges to a Heywood case (we now reach the same)
-QUICK = ["HS_fiml_n60_s1_ML", "ST3_listwise_G2_k15_s2_ML"]
+QUICK = ["HS_fiml_n60_s1_ML", "HS_listwise_n60_s1_ML", "ST3_listwise_G2_k15_s2_ML"]
 
 
 @pytest.mark.parametrize("cid", QUICK)

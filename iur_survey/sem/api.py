@@ -202,23 +202,27 @@ def _pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _with_fallback_start(run, x0: np.ndarray, fallback):
-    """``run(x0)`` from lavaan's start values; when it does not converge, ``run`` again from the fallback
-    start (``fallback()``: :meth:`Model.start`'s ``kind="marker"``) and keep that fit if it converges.
-    A fit that converges from neither stays unconverged (the first attempt's result, loudly reported):
-    the fallback only ever replaces a non-converged fit by a converged one, a stationary point with
-    max |gradient| < 1e-7 like any other."""
+    """``run(x0)`` from lavaan's start values; when it does not converge, ``run(x0, scoring=False)`` (the
+    quasi-Newton path alone, as lavaan's nlminb), then ``run`` from the fallback start (``fallback()``:
+    :meth:`Model.start`'s ``kind="marker"``), keeping the first fit that converges.  A fit that converges
+    from none stays unconverged (the first attempt's result, loudly reported): the fallbacks only ever
+    replace a non-converged fit by a converged one, a stationary point with max |gradient| < 1e-7 like any
+    other."""
     opt = run(x0)
     if opt.converged:
         return opt
+    tried = [("quasi-Newton from lavaan's start values", lambda: run(x0, scoring=False))]
     x1 = fallback()
-    if np.allclose(x1, x0):
-        return opt
-    alt = run(x1)
-    note = "from lavaan's start values: " + opt.message
-    if alt.converged:
-        alt.history = [f"{note}; refit from the fallback start values"] + alt.history
-        return alt
-    opt.history = opt.history + [f"refit from the fallback start values: {alt.message}"]
+    if not np.allclose(x1, x0):
+        tried.append(("the fallback start values", lambda: run(x1)))
+    notes = ["from lavaan's start values: " + opt.message]
+    for what, attempt in tried:
+        alt = attempt()
+        if alt.converged:
+            alt.history = [f"{'; '.join(notes)}; refit: {what}"] + alt.history
+            return alt
+        notes.append(f"{what}: {alt.message}")
+    opt.history = opt.history + [f"refit, {n}" for n in notes[1:]]
     return opt
 
 
@@ -540,8 +544,9 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
 
     # the line search uses fg (value and gradient from one evaluation), the scoring steps fgc
     opt = _with_fallback_start(
-        lambda x: minimize(lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1], lambda z: fgc(z)[1],
-                           rp.z(x), fun_grad_curv=fgc, fun_grad=fg, **control),
+        lambda x, scoring=True: minimize(lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1],
+                                         lambda z: fgc(z)[1], rp.z(x), fun_grad_curv=fgc, fun_grad=fg,
+                                         scoring=scoring, **control),
         x0, lambda: model.start(stats.cov, stats.mean, kind="marker"))
     theta = rp.theta(opt.x)
     npar = rp.nz
@@ -667,10 +672,11 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
         return grad(theta), model.expected_information(theta, w)
 
     opt = _with_fallback_start(
-        lambda x: minimize(lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z))),
-                           lambda z: rp.info(model.expected_information(rp.theta(z), w)), rp.z(x),
-                           fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))),
-                           **control),
+        lambda x, scoring=True: minimize(
+            lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z))),
+            lambda z: rp.info(model.expected_information(rp.theta(z), w)), rp.z(x),
+            fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))), scoring=scoring,
+            **control),
         x0, lambda: model.start(covs, means, ov_vars, kind="marker"))
     theta = rp.theta(opt.x)
     npar = rp.nz

@@ -205,19 +205,21 @@ class _Opt:
         self.message = "converged" if converged else "no convergence (max |gradient| = 0.5)"
 
 
-@pytest.mark.parametrize("first,second,kept,calls", [(True, True, "lavaan", 1), (False, True, "marker", 2),
-                                                     (False, False, "lavaan", 2)])
-def test_fallback_start_only_replaces_a_nonconverged_fit_by_a_converged_one(first, second, kept, calls):
+@pytest.mark.parametrize("verdicts,kept", [((True, True, True), "scoring"), ((False, True, True), "qn"),
+                                            ((False, False, True), "marker"), ((False, False, False), "scoring")])
+def test_fallbacks_only_replace_a_nonconverged_fit_by_a_converged_one(verdicts, kept):
     from iur_survey.sem.api import _with_fallback_start
 
     ran = []
 
-    def run(x):
-        ran.append(x[0])
-        return _Opt(first if x[0] == 0 else second, "lavaan" if x[0] == 0 else "marker")
+    def run(x, scoring=True):
+        tag = "marker" if x[0] == 1 else ("scoring" if scoring else "qn")
+        ran.append(tag)
+        return _Opt(verdicts[["scoring", "qn", "marker"].index(tag)], tag)
 
     opt = _with_fallback_start(run, np.zeros(2), lambda: np.ones(2))
-    assert opt.tag == kept and len(ran) == calls
-    assert opt.converged == (first or second)
-    if calls == 2:      # the history says that the fit was refit, and how it ended
-        assert "fallback start" in " ".join(opt.history)
+    assert opt.tag == kept and ran == ["scoring", "qn", "marker"][:ran.index(kept) + 1 if kept != "scoring" or
+                                                                    verdicts[0] else 3]
+    assert opt.converged == any(verdicts)
+    if len(ran) > 1:      # the history says that the fit was refit, and how it ended
+        assert "refit" in " ".join(opt.history)

@@ -201,6 +201,40 @@ def _pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairwise_cov(X) * (n - 1) / n, np.nanmean(X, axis=0)
 
 
+def _with_fallback_start(run, x0: np.ndarray, fallback):
+    """``run(x0)`` from lavaan's start values; when it does not converge, ``run(x0, scoring=False)`` (the
+    quasi-Newton path alone, as lavaan's nlminb), then ``run`` from the fallback start (``fallback()``:
+    :meth:`Model.start`'s ``kind="marker"``), keeping the first fit that converges.  A fit that converges
+    from none stays unconverged (the first attempt's result, loudly reported): the fallbacks only ever
+    replace a non-converged fit by a converged one, a stationary point with max |gradient| < 1e-7 like any
+    other."""
+    opt = run(x0)
+    if opt.converged:
+        return opt
+    tried = [("quasi-Newton from lavaan's start values", lambda: run(x0, scoring=False))]
+    x1 = fallback()
+    if not np.allclose(x1, x0):
+        tried.append(("the fallback start values", lambda: run(x1)))
+    notes = ["from lavaan's start values: " + opt.message]
+    for what, attempt in tried:
+        alt = attempt()
+        if alt.converged:
+            alt.history = [f"{'; '.join(notes)}; refit: {what}"] + alt.history
+            return alt
+        notes.append(f"{what}: {alt.message}")
+    opt.history = opt.history + [f"refit, {n}" for n in notes[1:]]
+    return opt
+
+
+def _available_case_var(X: np.ndarray) -> np.ndarray:
+    """lavaan's sample variances with missing values (its start values of residual variances): each
+    column's variance over its observed cells (n_j - 1 divisor) times (N - 1) / N, N the group's rows."""
+    N = X.shape[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = np.nanvar(X, axis=0, ddof=1) if N > 1 else np.full(X.shape[1], np.nan)
+    return v * (N - 1) / N
+
+
 def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
     """vcov = inverse(unit information) / N by lavaan's rule (:func:`datacheck.information_inverse`:
     R's ``solve()``), else NA with lavaan's warning."""
@@ -514,8 +548,11 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
         return f, rp.grad(g)
 
     # the line search uses fg (value and gradient from one evaluation), the scoring steps fgc
-    opt = minimize(lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1], lambda z: fgc(z)[1], rp.z(x0),
-                   fun_grad_curv=fgc, fun_grad=fg, **control)
+    opt = _with_fallback_start(
+        lambda x, scoring=True: minimize(lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1],
+                                         lambda z: fgc(z)[1], rp.z(x), fun_grad_curv=fgc, fun_grad=fg,
+                                         scoring=scoring, **control),
+        x0, lambda: model.start(stats.cov, stats.mean, kind="marker"))
     theta = rp.theta(opt.x)
     npar = rp.nz
     ms = pt.meanstructure
@@ -610,7 +647,8 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     means = [h[1] for h in h1]
     logl_h1 = float(sum(h[2] for h in h1))
     model.set_sample_stats(covs, means)
-    x0 = model.start(covs, means)
+    ov_vars = [_available_case_var(X) for X in Xg]
+    x0 = model.start(covs, means, ov_vars)
     w = np.asarray(nobs, float) / N
     rp = LinearConstraints(pt, model.row_values(x0))
 
@@ -638,9 +676,13 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     def fgc(theta):
         return grad(theta), model.expected_information(theta, w)
 
-    opt = minimize(lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z))),
-                   lambda z: rp.info(model.expected_information(rp.theta(z), w)), rp.z(x0),
-                   fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))), **control)
+    opt = _with_fallback_start(
+        lambda x, scoring=True: minimize(
+            lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z))),
+            lambda z: rp.info(model.expected_information(rp.theta(z), w)), rp.z(x),
+            fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))), scoring=scoring,
+            **control),
+        x0, lambda: model.start(covs, means, ov_vars, kind="marker"))
     theta = rp.theta(opt.x)
     npar = rp.nz
     implied = model.implied_all(theta)

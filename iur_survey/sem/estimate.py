@@ -489,14 +489,19 @@ class Callables:
 def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np.ndarray],
              curvature: Callable[[np.ndarray], np.ndarray], x0: np.ndarray, *,
              max_iter: int = 500, gtol: float = 1e-10, polish: bool = True,
-             fun_grad_curv: Callable | None = None, fun_grad: Callable | None = None) -> OptimResult:
+             fun_grad_curv: Callable | None = None, fun_grad: Callable | None = None,
+             scoring: bool = True) -> OptimResult:
     """One fit: :func:`optimize` on the callables as a batch of one (:class:`Callables`).
 
     ``curvature(x)`` returns a (positive-definite) curvature matrix; when ``fun_grad_curv(x) -> (g, C)`` is
     given it is used to get both at once.  Stages 1 and 2 stop at max |gradient| < ``gtol``; the fit counts
-    as converged when max |gradient| < 1e-7 at the end (see the module docstring).
+    as converged when max |gradient| < 1e-7 at the end (see the module docstring).  ``scoring=False`` skips
+    stage 1 (quasi-Newton from the start, as lavaan's nlminb: on a small sample the full scoring steps can
+    carry a fit onto a Heywood ridge that the quasi-Newton path from the same start avoids).
     """
     stages = default_stages(max_iter) if polish else default_stages(max_iter)[:2]
+    if not scoring:
+        stages = stages[1:]
     res = optimize(Callables(fun, grad, curvature, fun_grad_curv, fun_grad), None, np.asarray(x0, float)[None],
                    gtol=gtol, stages=stages)
     x, f, g = res.x[0], float(res.fun[0]), res.grad[0]

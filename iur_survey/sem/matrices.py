@@ -48,7 +48,8 @@ import numpy as np
 from ..errors import EstimationError
 from .partable import ParTable
 
-__all__ = ["Model", "GroupModel", "BatchLayout", "vech_indices", "vech", "vech_to_sym", "nonadmissible"]
+__all__ = ["Model", "GroupModel", "BatchLayout", "vech_indices", "vech", "vech_to_sym", "nonadmissible",
+           "fabin3_loadings"]
 
 LAMBDA, THETA, PSI, BETA, NU, ALPHA = range(6)
 _KIND_NAMES = ("lambda", "theta", "psi", "beta", "nu", "alpha")
@@ -607,15 +608,34 @@ class Model:
         return [self.delta(theta, g, meanstructure) for g in range(self.ngroups)]
 
     # ------------------------------------------------------------------ start values
-    def start(self, covs: list[np.ndarray], means: list[np.ndarray]) -> np.ndarray:
-        """Start values in the spirit of lavaan's defaults.
+    def start(self, covs: list[np.ndarray], means: list[np.ndarray],
+              ov_vars: list[np.ndarray] | None = None, *, kind: str = "lavaan") -> np.ndarray:
+        """lavaan's default start values (``lav_start``, ``start = "default"``).
 
-        Free loadings: a FABIN-like ratio of sample covariances (1 if it cannot be
-        formed); observed residual variances: half the sample variance; latent
-        variances: implied by the marker indicator's covariances; regressions and
-        covariances 0; observed intercepts: sample means; latent means 0.  A
-        ``start()`` modifier wins.  Matching lavaan's start values is not needed;
-        matching its solution is.
+        Free loadings: FABIN3 on the covariances of the factor's indicators when they are all observed
+        (:func:`fabin3_loadings`; 1 otherwise), scaled by the factor's variance with a fixed one;
+        latent (residual) variances 0.05 (a single-indicator exogenous factor: its indicator's variance
+        less the indicator's fixed residual variance); observed residual variances half the sample
+        variance (the whole variance for an exogenous regressor); regressions and covariances 0
+        (exogenous covariates: their sample covariances); observed intercepts the sample means, latent
+        means 0.  ``ov_vars`` (per group) replaces the diagonal of ``covs`` for the residual variances
+        (with missing data lavaan halves the available-case variances, N - 1 over N, while the loadings
+        and intercepts come from the EM moments ``covs`` / ``means``).  A ``start()`` modifier wins.  The optimizer then starts where lavaan's nlminb starts,
+        which on small samples decides which local optimum (or runaway Heywood ridge) a fit ends in.
+
+        ``kind="marker"`` is the fallback start of a fit that does not converge from lavaan's: a free
+        loading is the ratio of the sums of its indicator's and the marker's covariances with the factor's
+        other indicators (1 if it cannot be formed or exceeds 10 in size), a latent variance the mean of
+        the marker's covariances with the others over their loadings (at least 0.05; half that for an
+        endogenous factor).
+
+        >>> from iur_survey.sem.partable import build_partable
+        >>> mod = Model(build_partable("F =~ x1 + x2 + x3 + x4"))
+        >>> S = np.array([[1.0, .5, .4, .3], [.5, 1.0, .35, .3], [.4, .35, 1.0, .25], [.3, .3, .25, 1.0]])
+        >>> np.round(mod.start([S], [np.zeros(4)]), 4).tolist()
+        [0.9145, 0.724, 0.6083, 0.5, 0.5, 0.5, 0.5, 0.05]
+        >>> np.round(mod.start([S], [np.zeros(4)], kind="marker"), 4).tolist()
+        [0.9286, 0.75, 0.6111, 0.5, 0.5, 0.5, 0.5, 0.5209]
         """
         pt = self.partable
         theta = np.full(self.npar, np.nan)
@@ -624,30 +644,22 @@ class Model:
             oi = {v: k for k, v in enumerate(gm.ov)}
             lvset = set(pt.lv_names[g])
             rows = [i for i in range(len(pt)) if pt.group[i] == g + 1]
-            # indicators per latent variable, marker first
-            inds: dict[str, list[str]] = {}
-            for i in rows:
-                if pt.op[i] == "=~" and pt.rhs[i] in oi:
-                    inds.setdefault(pt.lhs[i], []).append(pt.rhs[i])
-            loading: dict[tuple[str, str], float] = {}
+            # lavaan: FABIN3 per factor whose indicators are all observed (marker first, partable order)
+            loading: dict[int, float] = {}
             lv_var: dict[str, float] = {}
-            for f, items in inds.items():
-                marker = items[0]
-                mk = oi[marker]
-                for it in items[1:]:
-                    others = [oi[o] for o in items if o not in (marker, it)]
-                    j = oi[it]
-                    if others:
-                        den = S[mk, others].sum()
-                        val = S[j, others].sum() / den if abs(den) > 1e-8 else 1.0
-                        if not np.isfinite(val) or abs(val) > 10:
-                            val = 1.0
-                    else:
-                        val = 1.0
-                    loading[(f, it)] = val
-                ests = [S[mk, oi[it]] / loading[(f, it)] for it in items[1:] if abs(loading[(f, it)]) > 1e-8]
-                v = float(np.mean(ests)) if ests else 0.5 * S[mk, mk]
-                lv_var[f] = max(v, 0.05)
+            if kind == "marker":
+                loading, lv_var = _marker_start(pt, rows, S, oi)
+            elif kind != "lavaan":
+                raise ValueError(f"unknown start kind {kind!r} (use 'lavaan' or 'marker')")
+            for f in pt.lv_names[g] if kind == "lavaan" else ():
+                lam = [i for i in rows if pt.op[i] == "=~" and pt.lhs[i] == f]
+                if not lam or any(pt.rhs[i] not in oi for i in lam):
+                    continue
+                var_f = [i for i in rows if pt.op[i] == "~~" and pt.lhs[i] == f and pt.rhs[i] == f]
+                std_lv = bool(var_f) and all(pt.free[i] == 0 and pt.ustart[i] == 1 for i in var_f)
+                idx = [oi[pt.rhs[i]] for i in lam]
+                vals = fabin3_loadings(S[np.ix_(idx, idx)], std_lv=std_lv)
+                loading.update(zip(lam, vals))
             for i in rows:
                 if pt.free[i] == 0:
                     continue
@@ -660,18 +672,20 @@ class Model:
                 o, a, b = pt.op[i], pt.lhs[i], pt.rhs[i]
                 val = 0.0
                 if o == "=~":
-                    val = loading.get((a, b), 1.0)
+                    val = loading.get(i, 1.0)
                 elif o == "~~" and a == b:
-                    if a in lvset:
+                    if a in lvset and kind == "marker":
                         val = lv_var.get(a, 0.05)
-                        endo = any(pt.op[r] == "~" and pt.lhs[r] == a for r in rows)
-                        if endo:
+                        if any(pt.op[r] == "~" and pt.lhs[r] == a for r in rows):
                             val = max(0.5 * val, 0.05)
+                    elif a in lvset:
+                        val = self._single_indicator_var(g, a, rows, S, oi)
                     elif a in oi:
                         endo = any(pt.op[r] == "~" and pt.lhs[r] == a for r in rows)
                         exo_reg = a in gm.dummy_ov and not endo and not any(
                             pt.op[r] == "=~" and pt.rhs[r] == a for r in rows)
-                        val = S[oi[a], oi[a]] * (1.0 if exo_reg else 0.5)
+                        val = (S[oi[a], oi[a]] if ov_vars is None else ov_vars[g][oi[a]]) * \
+                            (1.0 if exo_reg else 0.5)
                     else:
                         val = 0.05
                 elif o == "~~":
@@ -685,6 +699,134 @@ class Model:
                 theta[k] = val
         theta[np.isnan(theta)] = 0.0
         return theta
+
+    def _single_indicator_var(self, g: int, f: str, rows: list[int], S: np.ndarray, oi: dict) -> float:
+        """lavaan's start of a latent variance: 0.05, or for an exogenous factor with one observed
+        indicator ``(1 - v0 / var) * var`` (``v0`` the indicator's fixed residual variance, else 1), at
+        least 0.05."""
+        pt = self.partable
+        if any(pt.op[r] == "~" and pt.lhs[r] == f for r in rows):
+            return 0.05
+        ind = [r for r in rows if pt.op[r] == "=~" and pt.lhs[r] == f]
+        if len(ind) != 1 or pt.rhs[ind[0]] not in oi:
+            return 0.05
+        y = pt.rhs[ind[0]]
+        res = [r for r in rows if pt.op[r] == "~~" and pt.lhs[r] == y and pt.rhs[r] == y]
+        v0 = pt.ustart[res[0]] if res and not np.isnan(pt.ustart[res[0]]) else 1.0
+        ov_var = S[oi[y], oi[y]]
+        val = (1.0 - v0 / ov_var) * ov_var
+        return float(val) if np.isfinite(val) and val >= 0.05 else 0.05
+
+
+def _marker_start(pt, rows: list[int], S: np.ndarray, oi: dict) -> tuple[dict[int, float], dict[str, float]]:
+    """The loadings (by partable row) and latent variances of :meth:`Model.start`'s ``kind="marker"``."""
+    inds: dict[str, list[int]] = {}
+    for i in rows:
+        if pt.op[i] == "=~" and pt.rhs[i] in oi:
+            inds.setdefault(pt.lhs[i], []).append(i)
+    loading: dict[int, float] = {}
+    lv_var: dict[str, float] = {}
+    for f, lam in inds.items():
+        mk = oi[pt.rhs[lam[0]]]
+        for i in lam[1:]:
+            j = oi[pt.rhs[i]]
+            others = [oi[pt.rhs[r]] for r in lam if oi[pt.rhs[r]] not in (mk, j)]
+            val = 1.0
+            if others:
+                den = S[mk, others].sum()
+                val = S[j, others].sum() / den if abs(den) > 1e-8 else 1.0
+                if not np.isfinite(val) or abs(val) > 10:
+                    val = 1.0
+            loading[i] = val
+        ests = [S[mk, oi[pt.rhs[i]]] / loading[i] for i in lam[1:] if abs(loading[i]) > 1e-8]
+        v = float(np.mean(ests)) if ests else 0.5 * S[mk, mk]
+        lv_var[f] = max(v, 0.05)
+    return loading, lv_var
+
+
+def _one_factor_3ind(S: np.ndarray, std_lv: bool) -> tuple[np.ndarray, bool]:
+    """lavaan's ``lav_cfa_1fac_3ind`` (bounds on): the closed-form loadings of a one-factor model with at
+    most three indicators, and whether the product of the three covariances is negative."""
+    n = S.shape[0]
+    if n == 1:
+        S = np.ones((3, 3))
+    elif n == 2:
+        extra = np.array([np.mean(np.diag(S)), S[1, 0]])
+        S = np.block([[S, extra[:, None]], [extra[None, :], np.array([[np.max(np.diag(S))]])]])
+    s11, s22, s33 = S[0, 0], S[1, 1], S[2, 2]
+    s21, s31, s32 = S[1, 0], S[2, 0], S[2, 1]
+    neg = s21 * s31 * s32 < 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        psi = s21 * s31 / s32
+        l2, l3 = s32 / s31, s32 / s21
+    lower = s11 - 0.9 * s11
+    psi = min(max(psi, lower), s11)
+    b2, b3 = np.sqrt(s22 / lower), np.sqrt(s33 / lower)
+    l2, l3 = min(max(-b2, l2), b2), min(max(-b3, l3), b3)
+    lam = np.array([1.0, l2, l3])
+    if std_lv:
+        lam = lam * np.sign(psi) * np.sqrt(abs(psi))
+    return lam[:n], bool(neg)
+
+
+def fabin3_loadings(S: np.ndarray, std_lv: bool = False) -> np.ndarray:
+    """lavaan's start values of one factor's loadings (``lav_cfa_1fac_fabin``, method "fabin3", bounds
+    on; the first indicator is the marker): closed form for up to three indicators (all 1, or 0.7 with
+    ``std_lv``, when the three covariances have a negative product), FABIN3 instrumental-variable ratios
+    for four or more, clamped to +/- sqrt(s_ii / (0.1 s_11)); a ratio that cannot be formed is 1.
+
+    >>> S = np.array([[1.0, .5, .4], [.5, 1.0, .3], [.4, .3, 1.0]])
+    >>> np.round(fabin3_loadings(S), 4).tolist()
+    [1.0, 0.75, 0.6]
+    """
+    S = np.asarray(S, float)
+    n = S.shape[0]
+    if not (np.all(np.isfinite(S)) and np.all(np.diag(S) > 0)):
+        return np.ones(n)
+    if std_lv or n < 4:
+        if n < 4:
+            lam, neg = _one_factor_3ind(S, std_lv)
+        else:
+            lam, neg = _fabin3_full(S)
+        lam = np.where(np.isfinite(lam), lam, 1.0)
+        return np.full(n, 0.7 if std_lv else 1.0) if neg else lam
+    lam = _fabin3_lambda(S)
+    return np.where(np.isfinite(lam), lam, 1.0)
+
+
+def _fabin3_lambda(S: np.ndarray) -> np.ndarray:
+    n = S.shape[0]
+    lam = np.ones(n)
+    for i in range(1, n):
+        idx3 = [j for j in range(n) if j not in (0, i)]
+        s23, s31 = S[i, idx3], S[idx3, 0]
+        try:
+            tmp = np.linalg.solve(S[np.ix_(idx3, idx3)], s31)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lam[i] = (s23 @ tmp) / (s31 @ tmp)
+        except np.linalg.LinAlgError:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lam[i] = (s23 @ s31) / (s31 @ s31)
+    lower = S[0, 0] - 0.9 * S[0, 0]
+    bound = np.sqrt(np.diag(S) / lower)
+    lam[1:] = np.minimum(np.maximum(-bound[1:], lam[1:]), bound[1:])
+    return lam
+
+
+def _fabin3_full(S: np.ndarray) -> tuple[np.ndarray, bool]:
+    """FABIN3 with std.lv (lavaan computes psi then: the loadings scaled by sqrt|psi|)."""
+    lam = _fabin3_lambda(S)
+    lam = np.where(np.isfinite(lam), lam, 1.0)
+    n = S.shape[0]
+    D = np.outer(lam, lam) / (lam @ lam)
+    try:
+        th = np.linalg.solve(np.eye(n) - D * D, np.diag(S - D @ S @ D))
+    except np.linalg.LinAlgError:
+        return lam, False
+    S1 = S - np.diag(th)
+    l2 = lam @ lam
+    psi = (lam @ S1 @ lam) / (l2 * l2)
+    return lam * np.sign(psi) * np.sqrt(abs(psi)), False
 
 
 def _min_eig(A: np.ndarray) -> np.ndarray:

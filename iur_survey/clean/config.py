@@ -113,7 +113,7 @@ class CleanConfig:
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
-    mahalanobis_style_quantile: float = 0.5
+    mahalanobis_style_quantile: float = 0.9
     mahalanobis_shape_quantile: float | None = None
     mahalanobis_by_group: bool = False
     mahalanobis_min_items: int | None = None

@@ -1143,7 +1143,7 @@ def _grouped_parts(frame: pd.DataFrame, instrument: Instrument, cols: list[str],
 
 
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.01, halves: bool = True,
-                by_group: bool = False, style_check: bool = True, style_quantile: float = 0.5,
+                by_group: bool = False, style_check: bool = True, style_quantile: float = 0.9,
                 shape_quantile: float | None = None, min_items: int | None = None,
                 reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag multivariate outliers: Mahalanobis D² beyond its finite-sample critical value at ``alpha``.
@@ -1173,8 +1173,8 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
 
     ``style_check`` (on by default): a flagged row whose answers a response style explains
     -- its style-profiled random-answer likelihood ratio (:func:`~iur_survey.clean.indices.random_lr`,
-    the sample's answer model) is at most the median of 2,000 honest answers drawn from that
-    model -- keeps its flag, marked ``[a response style explains it]``, and then counts as
+    the sample's answer model) is at most the ``style_quantile`` (.9) quantile of 2,000 honest answers drawn
+    from that model (the median in the figures that follow here) -- keeps its flag, marked ``[a response style explains it]``, and then counts as
     evidence beside ``speed`` only (:mod:`iur_survey.clean.decision`).  A large D² is what an
     honest extreme or acquiescent responder produces; beside one more noisy sign (the
     inconsistency indices flag them about twice as often) it excluded them.  Measured: on a
@@ -1183,8 +1183,8 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     means), N 1500, 3 seeds, its careless recall unchanged; on the package's evaluation (N
     3000) graded-response extreme responders 3.4 -> 2.1 %, bfi's 1.6 -> 1.3 %, partial
     carelessness among bfi's people 0.179 -> 0.170, every other recall unchanged.
-    ``style_quantile`` (default .5, the median) is the quantile of the honest draws' ratio a
-    marked row's may reach; ``shape_quantile`` (default ``None``: off) marks a complete row
+    ``style_quantile`` (default .9; .5, the median, before 2026-12) is the quantile of the honest
+    draws' ratio a marked row's may reach (:mod:`iur_survey.clean.decision`: why .9); ``shape_quantile`` (default ``None``: off) marks a complete row
     also where ``Q = D² / |z|²`` (:func:`mahalanobis_quotient`, its seeded draws) is at most
     that quantile of honest answers' ``Q``: an ordinary shape, so the distance comes from
     the answers' size alone, which a stretch (an extreme style) gives.  Both trade styled

@@ -655,8 +655,9 @@ def test_a_distance_a_response_style_explains_counts_beside_speed_only():
 
 
 def test_the_style_marks_wider_settings_mark_more_and_flag_the_same():
-    """``style_quantile`` above the median and ``shape_quantile`` (D² = Q |z|², an ordinary Q) mark a superset of
-    the default's marks among the same flags; extreme responders gain marks, random responders stay unmarked."""
+    """``style_quantile`` above the median (.9, the default) and ``shape_quantile`` (D² = Q |z|², an ordinary Q)
+    mark a superset of the median's marks among the same flags; extreme responders gain marks, random responders
+    stay unmarked."""
     lab = np.repeat(np.arange(7), 4)
     cuts = np.array([-1.6, -0.8, 0.1, 1.0])
     sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
@@ -673,13 +674,14 @@ def test_the_style_marks_wider_settings_mark_more_and_flag_the_same():
         base = rules.mahalanobis(df, INST)
         hit = base.notna().to_numpy()
         marks = {}
-        for kw in ({}, {"style_quantile": 0.9}, {"shape_quantile": 0.75}):
+        for kw in ({"style_quantile": 0.5}, {}, {"style_quantile": 0.5, "shape_quantile": 0.75}):
             f = rules.mahalanobis(df, INST, **kw)
             assert (f.notna().to_numpy() == hit).all()                 # the same flags, only marked
             marks[tuple(kw)] = f.fillna("").str.contains(rules.STYLED).to_numpy()
-        for k in (("style_quantile",), ("shape_quantile",)):
-            assert (marks[k] >= marks[()]).all()                        # a superset of the default's marks
-            gained.append(marks[k][:150].sum() - marks[()][:150].sum())
+        median = marks[("style_quantile",)]
+        for k in ((), ("style_quantile", "shape_quantile")):
+            assert (marks[k] >= median).all()                           # a superset of the median's marks
+            gained.append(marks[k][:150].sum() - median[:150].sum())
             random_marked.append(marks[k][-30:].mean())
     assert min(gained) > 0 and max(random_marked) < 0.1, (gained, random_marked)
 

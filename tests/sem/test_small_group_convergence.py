@@ -112,9 +112,17 @@ def test_small_group_fits_converge_as_lavaan(cid):
     _check(_cases()[cid])
 
 
+def _sweep() -> list[str]:
+    """The ML cases where lavaan converges to an admissible solution (an MLR case is its ML twin's likelihood
+    from the same start; where lavaan does not converge, or reaches a Heywood case, a fit may run its three
+    attempts to the end, a minute or two each: the script counts those)."""
+    return sorted(c for c, case in _cases().items()
+                  if case["estimator"] == "ML" and case["converged"] and case["admissible"])
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("cid", sorted(_cases()))
-def test_every_case_as_lavaan(cid):
+@pytest.mark.parametrize("cid", _sweep())
+def test_every_case_where_lavaan_converges_as_lavaan(cid):
     _check(_cases()[cid])
 
 

@@ -620,22 +620,26 @@ def test_random_likelihood_profiles_a_midpoint_propensity_on_a_ceiling_export_wi
         assert hit[-30:].mean() > 0.75                                  # measured .90-.93 (.93-.97 without)
 
 
-def test_a_distance_a_response_style_explains_counts_beside_speed_only():
-    from iur_survey.clean.decision import decide
-
+def _extreme_and_random(seed: int, n: int = 1500) -> pd.DataFrame:
+    """Answers to the 28 items: 150 extreme responders (latent stretched x 2.4) first, 30 random ones last."""
     lab = np.repeat(np.arange(7), 4)
     cuts = np.array([-1.6, -0.8, 0.1, 1.0])
     sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    rng = np.random.default_rng(seed)
+    y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
+    y[:150] *= 2.4                                                  # extreme responders
+    x = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
+    x = np.where(sign > 0, x, 6.0 - x)
+    x[-30:] = rng.integers(1, 6, size=(30, 28))                     # random responders
+    return pd.DataFrame(x, columns=ITEMS)
+
+
+def test_a_distance_a_response_style_explains_counts_beside_speed_only():
+    from iur_survey.clean.decision import decide
+
     marked, plain = [], []
     for seed in (1, 2, 3):
-        rng = np.random.default_rng(seed)
-        n = 1500
-        y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
-        y[:150] *= 2.4                                                  # extreme responders
-        x = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
-        x = np.where(sign > 0, x, 6.0 - x)
-        x[-30:] = rng.integers(1, 6, size=(30, 28))                     # random responders
-        df = pd.DataFrame(x, columns=ITEMS)
+        df = _extreme_and_random(seed)
         f = rules.mahalanobis(df, INST)
         styled = f.fillna("").str.contains(rules.STYLED).to_numpy()
         hit = f.notna().to_numpy()
@@ -658,19 +662,9 @@ def test_the_style_marks_wider_settings_mark_more_and_flag_the_same():
     """``style_quantile`` above the median (.9, the default) and ``shape_quantile`` (D² = Q |z|², an ordinary Q)
     mark a superset of the median's marks among the same flags; extreme responders gain marks, random responders
     stay unmarked."""
-    lab = np.repeat(np.arange(7), 4)
-    cuts = np.array([-1.6, -0.8, 0.1, 1.0])
-    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
     gained, random_marked = [], []
     for seed in (4, 5):
-        rng = np.random.default_rng(seed)
-        n = 1500
-        y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
-        y[:150] *= 2.4                                                  # extreme responders
-        x = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
-        x = np.where(sign > 0, x, 6.0 - x)
-        x[-30:] = rng.integers(1, 6, size=(30, 28))                     # random responders
-        df = pd.DataFrame(x, columns=ITEMS)
+        df = _extreme_and_random(seed)
         base = rules.mahalanobis(df, INST)
         hit = base.notna().to_numpy()
         marks = {}

@@ -82,8 +82,8 @@ from .._threads import blas_threads
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
 from .decision import basis_rules, decide, evidence
-from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, even_odd_constructs,
-                    matrix_cache, missing_inputs, raw_rows, reference_columns)
+from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, completion_unknown,
+                    even_odd_constructs, matrix_cache, missing_inputs, raw_rows, reference_columns)
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
@@ -599,7 +599,7 @@ def _breakoff_group_warnings(frame: pd.DataFrame, flags: dict[str, pd.Series], i
     unf, group = flags.get("unfinished"), instrument.group_column
     if unf is None or group not in frame.columns or not len(frame):
         return []
-    inferred = unf.str.startswith("no Finished/Progress").fillna(False).to_numpy(dtype=bool)
+    inferred = unf.notna().to_numpy(dtype=bool) & completion_unknown(frame)
     if not inferred.any():
         return []
     roles = frame[group].astype("string")

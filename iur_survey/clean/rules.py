@@ -28,7 +28,7 @@ import pandas as pd
 from ..instrument import Instrument
 from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahad_quotient_new_crit, mahalanobis_d2, rayleigh_quotient
-from .indices import standardised_corr
+from .indices import mahad_quotient_crit, standardised_corr
 from .indices import answer_draws, answer_model, mahad_new_crit, mahad_new_p, mahad_sim_quantile, pairwise_corr
 from .indices import invariant_tail_lr, random_lr, random_lr_quantiles, random_lrs
 from .indices import max_identical as max_identical_index
@@ -350,6 +350,26 @@ def trailing_missing(frame: pd.DataFrame, instrument: Instrument, *, order=None,
     return _trailing(frame, _asked_order(frame, instrument, order), not_shown)[0]
 
 
+def _completion(frame: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """Each row's ``Finished`` (nullable boolean) and ``Progress`` (float, NaN where not recorded)."""
+    finished = (frame["_finished"].astype("boolean") if "_finished" in frame.columns
+                else pd.Series(pd.NA, index=frame.index, dtype="boolean"))
+    prog = (pd.to_numeric(frame["_progress"], errors="coerce").to_numpy(dtype=float)
+            if "_progress" in frame.columns else np.full(len(frame), np.nan))
+    return finished, prog
+
+
+def completion_unknown(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose export records neither ``Finished`` nor ``Progress``: :func:`unfinished` infers their
+    break-offs from trailing blank items.
+
+    >>> completion_unknown(pd.DataFrame({"_progress": [100.0, np.nan]})).tolist()
+    [False, True]
+    """
+    finished, prog = _completion(frame)
+    return finished.isna().to_numpy(dtype=bool) & np.isnan(prog)
+
+
 def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: float = 100.0,
                min_trailing_missing: int | None = None, order=None, not_shown=None) -> pd.Series:
     """Flag responses that were not finished: ``Finished`` is False or ``Progress < min_progress``.
@@ -386,11 +406,8 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     [<NA>, <NA>]
     """
     n = len(frame)
-    finished = (frame["_finished"].astype("boolean") if "_finished" in frame.columns
-                else pd.Series(pd.NA, index=frame.index, dtype="boolean"))
+    finished, prog = _completion(frame)
     not_fin = (finished == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
-    prog = (pd.to_numeric(frame["_progress"], errors="coerce").to_numpy(dtype=float)
-            if "_progress" in frame.columns else np.full(n, np.nan))
     low = prog < min_progress
     texts = np.full(n, "", dtype=object)
     texts[not_fin] = "Finished=False"
@@ -398,7 +415,7 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
         txt = np.array([f"Progress {_detail_number(v)}% < {_detail_number(min_progress)}%" for v in prog[low]], dtype=object)
         texts[low] = np.where(not_fin[low], "Finished=False, " + txt, txt)
     # no completion metadata for the row: infer a break-off from trailing unanswered items
-    unknown = finished.isna().to_numpy(dtype=bool) & np.isnan(prog)
+    unknown = completion_unknown(frame)
     cols = _asked_order(frame, instrument, order)
     if unknown.any() and cols:
         last_construct = list(instrument.constructs.values())[-1]
@@ -1211,7 +1228,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     hit, d2, n_obs, pval, part, used = _grouped_parts(
         frame, instrument, cols, x, ref, need, halves, alpha, by_group,
         lambda r: _model_draws(frame, instrument, cols, r))
-    styled = _style_explains(frame, instrument, cols, ref, hit, style_quantile, shape_quantile) if style_check else \
+    styled = _style_explains(frame, instrument, cols, ref, hit, style_quantile, shape_quantile, x) if style_check else \
         np.zeros(len(frame), dtype=bool)
     return _details(frame, hit, (_styled(t) if st else t for t, st in zip(
         (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_level_text(alpha, u)}"
@@ -1219,12 +1236,13 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
 
 
 def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray,
-                    rows: np.ndarray, quantile: float = 0.5, shape_quantile: float | None = None) -> np.ndarray:
+                    rows: np.ndarray, quantile: float, shape_quantile: float | None, x: np.ndarray) -> np.ndarray:
     """Which of ``rows`` (a mask) a response style explains: their style-profiled random-answer likelihood ratio
     (:func:`~iur_survey.clean.indices.random_lr`, over shifts and stretches: the midpoint propensity left out) is at
-    most the ``quantile`` (default the median) of honest answers drawn from the sample's answer model, or, with
-    ``shape_quantile``, whose D² per unit of squared deviation (:func:`mahalanobis_quotient`'s ``Q``) is at most that
-    quantile of honest normal answers'.  Rows with a missing answer are never explained."""
+    most the ``quantile`` (:func:`mahalanobis`'s ``style_quantile``) of honest answers drawn from the sample's answer
+    model, or, with ``shape_quantile``, whose D² per unit of squared deviation (:func:`mahalanobis_quotient`'s
+    ``Q``) is at most that quantile of honest normal answers'.  ``x``: the answers as :func:`mahalanobis` reads
+    them (reverse-keyed items reversed).  Rows with a missing answer are never explained."""
     out = np.zeros(len(frame), dtype=bool)
     model = _sample_model(frame, instrument, cols, ref)
     idx = np.flatnonzero(rows)
@@ -1235,11 +1253,9 @@ def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str]
     with np.errstate(invalid="ignore"):
         out[idx] = lr <= np.quantile(random_lr(null[:STYLE_NULL_ROWS], tau, r, midpoint=()), quantile)
     if shape_quantile is not None:          # D² = Q |z|²: an ordinary Q, the size alone is far (a stretch)
-        x = _matrix(frame, cols, instrument.reverse_items, instrument)
         z, rr = standardised_corr(x, ref)
         q = rayleigh_quotient(z[idx], rr)
-        u = np.random.default_rng(1936).normal(size=(20000, len(cols)))     # mahalanobis_quotient's draws
-        crit = mahad_quotient_crits(rr, np.ones((1, len(cols)), dtype=bool), 1 - shape_quantile, u)[0]
+        crit = mahad_quotient_crit(rr, 1 - shape_quantile)                  # mahalanobis_quotient's seeded draws
         with np.errstate(invalid="ignore"):
             out[idx] |= (q <= crit) & ~np.isnan(x[idx]).any(axis=1)
     return out

@@ -540,7 +540,7 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
         top[np.arange(nth), nk + np.arange(nth)] = sgn
         return np.vstack([top, Dv[diag_pos], Dv[off_pos]])
 
-    start = model.start([st.cov.to_numpy()], [np.zeros(p)])
+    start = model.start([st.cov.to_numpy()], [np.zeros(p)], kind="marker")
     theta0 = np.concatenate([start[kept], st.th.to_numpy() * sgn])
     constraints, n_eq = dwls_constraints(model, drop, start, nth) if pt.equality else (None, 0)
     with blas_threads():

@@ -1106,7 +1106,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     kept = np.flatnonzero(~drop)
     nk = kept.size
     th_cols = np.arange(nk, nk + st.nth)
-    start = model.start([st.cor.to_numpy()], [np.zeros(st.p)])
+    start = model.start([st.cor.to_numpy()], [np.zeros(st.p)], kind="marker")
     constraints, n_eq = None, 0
     if model.partable.equality:
         constraints, n_eq = dwls_constraints(model, drop, start, st.nth)

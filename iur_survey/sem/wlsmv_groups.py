@@ -289,7 +289,7 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
 
     # start values: the engine's from the polychoric matrices, thresholds averaged, scales 1
     t0 = np.zeros(npar)
-    t0[:nk] = model.start([s.cor.to_numpy() for s in stats], [np.zeros(s.p) for s in stats])[kept]
+    t0[:nk] = model.start([s.cor.to_numpy() for s in stats], [np.zeros(s.p) for s in stats], kind="marker")[kept]
     for g in range(G):
         t0[th_par[g]] = stats[g].th.to_numpy() if not spec.th_equal else \
             np.mean([s.th.to_numpy() for s in stats], axis=0)

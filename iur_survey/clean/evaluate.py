@@ -86,13 +86,13 @@ CARELESS_KINDS = ("speeder", "speeder_straight", "straightliner", "random", "ran
                   "pattern", "partial", "partial_late", "partial_straight")
 
 
-
 def _read(path: Path, inst: Instrument):
     """The reader on a generated export, its notes left out: they speak of the generators' own planted cases
     (repeated e-mail addresses of duplicates, ...), which the evaluation counts, and would bury its tables."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return read_export(path, inst)
+
 
 def _sets(keys: np.ndarray, labels: np.ndarray) -> dict[str, set]:
     out: dict[str, set] = {}

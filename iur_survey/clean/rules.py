@@ -1331,6 +1331,25 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
                                  for d, k, p, w, u in zip(d2[hit], n_obs[hit], pval[hit], part[hit], used[hit])))
 
 
+def _shape_setup(frame: pd.DataFrame, instrument: Instrument, reference, min_items: int | None, *,
+                 reverse: bool) -> pd.Series | tuple[list[str], np.ndarray, np.ndarray, int]:
+    """The answers, reference rows and items needed of the profile and structure rules, or their verdict.
+
+    A Series when the rule cannot judge (no items, fewer than 4, too few reference rows);
+    else ``(cols, x, ref, need)``: ``x`` reverse-scored when ``reverse``.
+    """
+    cols = reference_columns(frame, instrument, reference)
+    if not cols or len(frame) == 0:
+        return _none(frame)
+    x = _matrix(frame, cols, instrument.reverse_items if reverse else (), instrument)
+    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
+    if len(cols) < 4:
+        return _not_judged(frame, f"{len(cols)} items < 4")
+    if ref.sum() < mahalanobis_min_n(len(cols)):
+        return _not_judged(frame, _too_few_reference(int(ref.sum()), len(cols)))
+    return cols, x, ref, max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
+
+
 def mahalanobis_ipsatized(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
                           min_items: int | None = None, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag an unusual *profile*: D² of the ipsatized answers (:func:`~iur_survey.clean.indices.mahad_ipsatized`).
@@ -1363,16 +1382,10 @@ def mahalanobis_ipsatized(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     >>> flags[0][:16], bool(pd.isna(flags[1])), bool(flags.notna().mean() < 0.01)
     ('profile D² 34.3 ', True, True)
     """
-    cols = reference_columns(frame, instrument, reference)
-    if not cols or len(frame) == 0:
-        return _none(frame)
-    x = _matrix(frame, cols, (), instrument)
-    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
-    if len(cols) < 4:
-        return _not_judged(frame, f"{len(cols)} items < 4")
-    if ref.sum() < mahalanobis_min_n(len(cols)):
-        return _not_judged(frame, _too_few_reference(int(ref.sum()), len(cols)))
-    need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
+    setup = _shape_setup(frame, instrument, reference, min_items, reverse=False)
+    if isinstance(setup, pd.Series):
+        return setup
+    cols, x, ref, need = setup
     d2, df = mahad_ipsatized(x, ref)
     n_ref = int((ref & ~np.isnan(x).any(axis=1)).sum())
     lim_by = np.full(len(cols) + 1, np.inf)
@@ -1429,16 +1442,10 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
     >>> flags[0][:12], bool(pd.isna(flags[1])), bool(flags.notna().mean() < 0.05)
     ('structure Q ', True, True)
     """
-    cols = reference_columns(frame, instrument, reference)
-    if not cols or len(frame) == 0:
-        return _none(frame)
-    x = _matrix(frame, cols, instrument.reverse_items, instrument)
-    ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
-    if len(cols) < 4:
-        return _not_judged(frame, f"{len(cols)} items < 4")
-    if ref.sum() < mahalanobis_min_n(len(cols)):
-        return _not_judged(frame, _too_few_reference(int(ref.sum()), len(cols)))
-    need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
+    setup = _shape_setup(frame, instrument, reference, min_items, reverse=True)
+    if isinstance(setup, pd.Series):
+        return setup
+    cols, x, ref, need = setup
     z, r = standardised_corr(x, ref)
     q = rayleigh_quotient(z, r)
     obs = ~np.isnan(x)

@@ -545,9 +545,10 @@ def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_p
                 add(v, "~*~", v, g + 1, "", float(t[q]), float(se_par[q]), par=int(q), sa=1.0)
             else:
                 add(v, "~*~", v, g + 1, "", float(res.scales[g][j]), 0.0, sa=1.0)
-        for i in grows:
-            if pt.op[i] == "~1":
-                add(pt.lhs[i], "~1", "", g + 1, pt.label[i], *row_est(i), i=i)
+        # lavaan lists the items' intercepts before the latent means (which lavaan_rule_lines may have
+        # written as syntax lines, ahead of the intercepts in the table)
+        for i in sorted((i for i in grows if pt.op[i] == "~1"), key=lambda i: pt.lhs[i] not in ov):
+            add(pt.lhs[i], "~1", "", g + 1, pt.label[i], *row_est(i), i=i)
     defs = [c for c in pt.constraints if c.op == ":="]
     if defs:
         fn = from_partable(pt, values)

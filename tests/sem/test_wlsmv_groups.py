@@ -109,6 +109,18 @@ def test_against_lavaan(data, case, kw):
     assert d_std < 1e-4
 
 
+@pytest.mark.parametrize("case,kw", CASES, ids=[c for c, _ in CASES])
+def test_rows_in_lavaan_order(data, case, kw):
+    """parameterEstimates' rows in lavaan's order, so that a reviewer can compare them line by line."""
+    kw = dict(kw)
+    res = sem(kw.pop("model"), data, ordered=True, **kw)
+    pe, ref = res.parameter_estimates(), pd.DataFrame(REFS[case]["estimates"])
+    key = [c for c in ("lhs", "op", "rhs", "group") if c in pe and c in ref]
+    ours = pe[key].fillna("").astype(str).agg(" ".join, axis=1).tolist()
+    ref = ref[ref["op"] != ":="][key].fillna("").astype(str).agg(" ".join, axis=1).tolist()
+    assert ours == ref
+
+
 def test_auto_is_pairwise_and_listwise_on_request(data):
     res = sem(ONE, data, ordered=True)
     assert res.missing == "pairwise" and res.n == 627

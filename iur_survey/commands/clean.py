@@ -37,6 +37,8 @@ examples:
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 from pathlib import Path
 
 from ..errors import NoRowsKeptError, no_rows_kept_message
@@ -83,12 +85,20 @@ def run(args: argparse.Namespace) -> int:
     output_dir(args.out, OUTPUT_FILES, protect=inputs)          # a bad --out fails before the reading
     instrument = load_instrument(args.instrument)
     config = CleanConfig.from_file(args.config) if args.config else CleanConfig()
-    raw = read_export(args.raw, instrument, format=args.format, strict=args.strict, encoding=args.encoding,
-                      sheet=args.sheet, hidden_rows=args.hidden_rows, role_column=args.role_column)
-    result = clean(raw, instrument, config)
+    with warnings.catch_warnings(record=True) as said:     # the summary prints the report's warnings
+        warnings.simplefilter("always")
+        raw = read_export(args.raw, instrument, format=args.format, strict=args.strict, encoding=args.encoding,
+                          sheet=args.sheet, hidden_rows=args.hidden_rows, role_column=args.role_column)
+        result = clean(raw, instrument, config)
     if result.report["n_kept"] == 0:
         raise NoRowsKeptError(args.raw, no_rows_kept_message(result.report))
     out = result.write(args.out, protect=tuple(inputs))
-    print(result.summary())
+    summary = result.summary()
+    print(summary)
+    for text in dict.fromkeys(str(w.message).removeprefix("iur-survey clean: ") for w in said):
+        head, _, rest = text.partition(": ")     # the reader's warnings start with the file
+        bare = rest if rest and head.endswith(Path(args.raw).name) else text
+        if bare not in summary:                  # once each, and only what the summary does not print
+            print(f"iur-survey clean: warning: {text}", file=sys.stderr)
     print(f"  wrote {out}/clean.csv, flags.csv, exclusions.csv, report.json")
     return 0

@@ -55,6 +55,16 @@ def test_clean_command_end_to_end(make_frame, tmp_path, capsys):
     assert df.loc[first["row"] - 2, "response_id"] == first["response_id"]
 
 
+def test_clean_command_says_each_warning_once(make_frame, tmp_path, capsys):
+    """A warning the summary prints (here: every row gives the same e-mail address) is not printed again."""
+    raw = tmp_path / "export.csv"
+    write_export(make_frame, raw)
+    assert main(["clean", str(raw), "--out", str(tmp_path / "out")]) == 0
+    said = capsys.readouterr()
+    assert (said.out + said.err).count("give an e-mail address") == 1
+    assert "WARNING: reading the export:" in said.out and "Warning:" not in said.err
+
+
 def test_clean_command_privacy(make_frame, tmp_path):
     raw = tmp_path / "export.csv"
     df, _ = write_export(make_frame, raw)

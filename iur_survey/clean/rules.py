@@ -1541,7 +1541,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
             hit = np.flatnonzero(lr > crit)
         for i in hit:
             t = (f"{name} {lr[i]:.2f} {over} > {crit:.2f}, its {_detail_number(1 - alpha)} quantile for honest "
-                 f"answers in any response style")
+                 f"answers drawn from the sample's answer model (the person's response style profiled out)")
             if lr[i] > far:
                 t = _far(f"{t}, and > {far:.2f}, its {_detail_number(1 - far_alpha)} quantile")
             texts[i] = t if texts[i] is None else f"{texts[i]}; {t}"

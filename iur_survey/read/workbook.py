@@ -10,9 +10,11 @@ Which sheet (:func:`load_sheet`): the one the user names (``sheet=``, ``clean --
 else the only worksheet with cells, else the visible one whose header is a survey
 export's; two sheets with one header (responses split over sheets) or two survey headers
 are refused, and a choice among several sheets with cells is said in the report's
-warnings.  The rows and columns an .xlsx/.xlsm/.ods sheet hides are listed
-(:func:`hidden_rows_xlsx`; calamine does not report them; not for .xls/.xlsb) for the reader to refuse or
-read with a warning (:mod:`iur_survey.read.assemble`).  A damaged
+warnings.  The rows and columns a sheet hides, and its error cells (``#N/A``...: calamine reads them as
+blank), are found in the file itself (:func:`sheet_marks`: the XML of .xlsx/.xlsm/.ods, the records of
+.xls/.xlsb in :mod:`iur_survey.read.binbook`) for the reader to refuse or read with a warning
+(:mod:`iur_survey.read.assemble`); a workbook whose structure the scan does not know is read with a
+warning that says it was not checked.  A damaged
 workbook (a cut-off sheet, a broken zip, an unreadable .xls) is refused with a
 :class:`~iur_survey.errors.ReadError`; nothing is guessed.
 
@@ -44,6 +46,7 @@ import numpy as np
 import python_calamine
 
 from ..errors import EmptyFileError, ReadError
+from .binbook import Unchecked, xls_marks, xlsb_marks
 
 
 #: what :func:`load_sheet` does with data rows the workbook hides: refuse them, or read them (with a warning)
@@ -60,7 +63,7 @@ class SheetRead:
 
     ``position`` counts from 1 (the tab order); ``hidden_rows`` are the 1-based sheet rows marked
     hidden (by hand, a filter or a collapsed outline) and ``hidden_columns`` the 0-based columns
-    (.xlsx/.xlsm/.ods; not .xls/.xlsb: calamine does not report row visibility; :func:`hidden_rows_xlsx`);
+    (calamine does not report row visibility: :func:`sheet_marks`);
     ``warnings`` say what the reader decided on its own.
     """
 
@@ -72,7 +75,7 @@ class SheetRead:
     hidden_policy: str = "refuse"
     warnings: list = field(default_factory=list)
     #: cells whose value calamine reads as blank but is not: {(1-based row, 0-based column): what it is}, an
-    #: error such as ``"#N/A"`` or ``""`` for a formula saved without its value (.xlsx/.xlsm: :func:`sheet_marks_xlsx`)
+    #: error such as ``"#N/A"`` or ``""`` for a formula saved without its value (:func:`sheet_marks`)
     bad_cells: dict = field(default_factory=dict)
 
 
@@ -273,7 +276,12 @@ def load_sheet(path: str | Path, data: bytes | None = None, *, sheet: str | int 
     loaded.clear()
     grid, numbers = _parse(path, chosen, meta.name)
     del chosen
-    rows, cols, bad = sheet_marks_xlsx(path, data, meta.name)
+    try:
+        rows, cols, bad = sheet_marks(path, data, meta.name)
+    except Unchecked as why:
+        rows, cols, bad = frozenset(), frozenset(), {}
+        said = [*said, f"sheet {meta.name!r} was not checked for error cells (#N/A, #VALUE!...: read as blank "
+                       f"answers) nor for hidden rows: {why}; check it by eye, or save the workbook as .xlsx"]
     sheets = _worksheets(wb)
     info = SheetRead(name=meta.name, position=[i for i, _ in sheets].index(index) + 1, n_sheets=len(sheets),
                      hidden_rows=rows, hidden_columns=cols, hidden_policy=hidden_rows, warnings=said,
@@ -356,13 +364,11 @@ def _sheet_member(zf: zipfile.ZipFile, name: str) -> str | None:
 
 def hidden_rows_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, frozenset]:
     """The 1-based rows and 0-based columns that sheet ``name`` of an .xlsx/.xlsm workbook hides
-    (:func:`sheet_marks_xlsx` without its bad cells).
+    (:func:`sheet_marks` without its bad cells; it names the other formats).
 
     calamine does not report them, so the sheet's XML is scanned in chunks for ``hidden="1"``
     (``<row r="5" hidden="1">``, ``<col min="3" max="4" hidden="1"/>``); a chunk without that
-    text costs one substring search.  An .ods workbook says it in ``content.xml``
-    (``table:visibility="collapse"`` or ``"filter"``: :func:`_hidden_ods`); .xls and .xlsb
-    (binary records) give empty sets.
+    text costs one substring search.
 
     >>> import tempfile, os, xlsxwriter
     >>> with tempfile.TemporaryDirectory() as d:
@@ -375,18 +381,24 @@ def hidden_rows_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, fr
     >>> sorted(rows), sorted(cols)
     ([4], [2, 3])
     """
-    rows, cols, _ = sheet_marks_xlsx(path, data, name)
+    rows, cols, _ = sheet_marks(path, data, name)
     return rows, cols
 
 
-def sheet_marks_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, frozenset, dict]:
-    """:func:`hidden_rows_xlsx`'s hidden rows and columns, and the sheet's cells that calamine reads as blank
-    although they are not: error cells (``<c t="e"><v>#N/A</v></c>``: a failed formula's cached error) and
-    formulas saved without a value (``<c><f>...</f></c>``, as openpyxl writes them), as
-    {(1-based row, 0-based column): the error text, or ``""`` for a formula without a value}.
+def sheet_marks(path, data: bytes | None, name: str) -> tuple[frozenset, frozenset, dict]:
+    """The 1-based rows and 0-based columns that sheet ``name`` hides, and its cells that calamine reads as
+    blank although they are not: error cells (a failed formula's cached error, or an error typed in) and
+    formulas saved without a value, as {(1-based row, 0-based column): the error text, or ``""`` for a
+    formula without a value}.  Raises :class:`~iur_survey.read.binbook.Unchecked` for a workbook whose
+    structure the scan does not know (the reader warns that it was not checked).
 
-    One pass over the sheet's XML; a chunk with neither ``hidden``, ``t="e"`` nor ``<f`` costs
-    a few substring searches.
+    * .xlsx/.xlsm: ``<row r="5" hidden="1">``, ``<col min="3" max="4" hidden="1"/>``, ``<c t="e"><v>#N/A</v></c>``
+      and ``<c><f>...</f></c>`` without a ``<v>`` (as openpyxl writes formulas).  One pass over the sheet's XML;
+      a chunk with neither ``hidden``, ``t="e"`` nor ``<f`` costs a few substring searches.
+    * .ods: ``table:visibility="collapse"`` or ``"filter"``, ``calcext:value-type="error"`` (LibreOffice's error
+      result, written with ``office:string-value=""``) and a ``table:formula`` without a value
+      (:func:`_marks_ods`).
+    * .xls and .xlsb: their binary records (:mod:`iur_survey.read.binbook`).
 
     >>> import tempfile, os, xlsxwriter
     >>> with tempfile.TemporaryDirectory() as d:
@@ -394,19 +406,29 @@ def sheet_marks_xlsx(path, data: bytes | None, name: str) -> tuple[frozenset, fr
     ...     wb = xlsxwriter.Workbook(p); ws = wb.add_worksheet("S")
     ...     _ = ws.write(0, 0, "id"); _ = ws.write_formula(1, 0, "=NA()", None, "#N/A"); _ = ws.write(1, 1, 2)
     ...     wb.close()
-    ...     sheet_marks_xlsx(p, None, "S")[2]
+    ...     sheet_marks(p, None, "S")[2]
     {(2, 0): '#N/A'}
     """
+    head = data[:8] if data is not None else _head_bytes(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):                                 # .xls (an OLE2 compound file)
+        rows, cols, bad = xls_marks(data if data is not None else Path(path).read_bytes(), name)
+        return frozenset(rows), frozenset(cols), bad
     try:
         zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else str(path))
     except (zipfile.BadZipFile, OSError):
-        return frozenset(), frozenset(), {}
+        raise Unchecked("it is neither a zip (.xlsx, .xlsb, .ods) nor an OLE2 (.xls) file") from None
     with zf:
-        if "content.xml" in zf.namelist() and "xl/workbook.xml" not in zf.namelist():
-            return (*_hidden_ods(zf, name, data), {})
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names:
+            if "xl/workbook.bin" in names:
+                rows, cols, bad = xlsb_marks(zf, name)
+                return frozenset(rows), frozenset(cols), bad
+            if "content.xml" in names:
+                return _marks_ods(zf, name, data)
+            raise Unchecked("its zip holds neither xl/workbook.xml, xl/workbook.bin nor content.xml")
         member = _sheet_member(zf, name)
         if member is None:
-            return frozenset(), frozenset(), {}
+            raise Unchecked(f"no sheet part of xl/workbook.xml is called {name!r}")
         rows, cols, numbered = set(), set(), True
         bad: dict = {}
         carry = b""                                   # the tag a chunk cut: scanned with the next chunk
@@ -559,7 +581,8 @@ def _scan_hidden(body: bytes, rows: set, cols: set) -> bool:
     return numbered
 
 
-_ODS_TAG = re.compile(rb"<table:table[\s>][^>]*>|</table:table>|<table:table-(?:row|column)[\s/>][^>]*>")
+#: (a tag without attributes is its name and ">": ``[\s/>][^>]*>`` would run on to the next tag's end)
+_ODS_TAG = re.compile(rb"<table:table(?:\s[^>]*)?>|</table:table>|<table:table-(?:row|column)(?:[\s/][^>]*)?>")
 _ODS_NAME = re.compile(rb"""\btable:name\s*=\s*["']([^"']*)["']""")
 _ODS_REPEAT = re.compile(rb"""number-(?:rows|columns)-repeated\s*=\s*["'](\d+)["']""")
 _ODS_HIDDEN = re.compile(rb"""\btable:visibility\s*=\s*["'](?:collapse|filter)["']""")
@@ -567,25 +590,38 @@ _ODS_HIDDEN = re.compile(rb"""\btable:visibility\s*=\s*["'](?:collapse|filter)["
 _ODS_MAX_REPEAT = 10_000
 
 
-def _hidden_ods(zf: zipfile.ZipFile, name: str, data: bytes | None) -> tuple[frozenset, frozenset]:
-    """The 1-based rows and 0-based columns that table ``name`` of an .ods workbook hides.
+def _marks_ods(zf: zipfile.ZipFile, name: str, data: bytes | None) -> tuple[frozenset, frozenset, dict]:
+    """:func:`sheet_marks` for table ``name`` of an .ods workbook: its hidden rows and columns, error cells and
+    formulas without a value.
 
-    Rows and columns are counted in document order with their ``number-rows-repeated`` (as
-    calamine counts them); ``table:visibility="collapse"`` (hidden) or ``"filter"`` (left out
-    by a filter) marks them.
+    Rows and columns are counted in document order with their ``number-rows-repeated`` and
+    ``number-columns-repeated`` (as calamine counts them, covered cells included);
+    ``table:visibility="collapse"`` (hidden) or ``"filter"`` (left out by a filter) marks them.  An error
+    cell is ``calcext:value-type="error"`` (calamine reads LibreOffice's ``office:string-value=""`` as
+    blank; the error's text, in the saving program's language, is the cell's paragraph); a formula
+    without a value has ``table:formula`` and neither a value nor the string type.  Only the cells of
+    a row that holds ``table:formula`` or ``"error"`` are parsed (:func:`_ods_row_marks`); chunks are cut
+    after a row.
     """
+    from bisect import bisect_left
     from xml.sax.saxutils import unescape
 
-    rows, cols = set(), set()
+    rows, cols, bad = set(), set(), {}
     inside, r, c, carry = False, 0, 0, b""
     for chunk in (*_xml_chunks(zf, "content.xml", data), b""):
         buf = carry + chunk
-        cut = max(buf.rfind(b"<"), 0) if chunk else len(buf)
+        if chunk:
+            cut = buf.rfind(b"</table:table-row>")
+            cut = cut + 18 if cut >= 0 else 0
+        else:
+            cut = len(buf)
+        marks = sorted(i for mark in (b"table:formula", b'"error"', b"'error'") for i in _finds(buf, mark, cut))
+        at = 0
         for m in _ODS_TAG.finditer(buf, 0, cut):
             tag = m.group()
             if tag == b"</table:table>":
                 if inside:
-                    return frozenset(rows), frozenset(cols)
+                    return frozenset(rows), frozenset(cols), bad
                 continue
             if tag.startswith((b"<table:table ", b"<table:table>", b"<table:table\t", b"<table:table\n")):
                 found = _ODS_NAME.search(tag)
@@ -595,19 +631,71 @@ def _hidden_ods(zf: zipfile.ZipFile, name: str, data: bytes | None) -> tuple[fro
                 continue
             if not inside:
                 continue
-            rep = _ODS_REPEAT.search(tag)
+            rep = _ODS_REPEAT.search(tag) if b"repeated" in tag else None
             k = int(rep.group(1)) if rep else 1
-            hidden = _ODS_HIDDEN.search(tag) is not None and k <= _ODS_MAX_REPEAT
+            hidden = b"visibility" in tag and _ODS_HIDDEN.search(tag) is not None and k <= _ODS_MAX_REPEAT
             if tag.startswith(b"<table:table-row"):
                 if hidden:
                     rows.update(range(r + 1, r + k + 1))
+                if marks and not tag.endswith(b"/>"):
+                    at = bisect_left(marks, m.end(), at)
+                    if at < len(marks):
+                        end = buf.find(b"</table:table-row>", m.end(), cut)
+                        end = cut if end < 0 else end
+                        if marks[at] < end:
+                            _ods_row_marks(buf, m.end(), end, r + 1, k, bad)
                 r += k
             else:
                 if hidden:
                     cols.update(range(c, c + k))
                 c += k
         carry = buf[cut:]
-    return frozenset(rows), frozenset(cols)
+    return frozenset(rows), frozenset(cols), bad
+
+
+def _finds(buf: bytes, what: bytes, end: int) -> list[int]:
+    """Where ``what`` starts in ``buf[:end]``."""
+    out, i = [], buf.find(what, 0, end)
+    while i >= 0:
+        out.append(i)
+        i = buf.find(what, i + len(what), end)
+    return out
+
+
+def _ods_row_marks(buf: bytes, start: int, end: int, first: int, k_rows: int, bad: dict) -> None:
+    """Add the error cells and formulas without a value of the row in ``buf[start:end]`` (sheet rows ``first``
+    on, ``k_rows`` of them) to ``bad``."""
+    from xml.sax.saxutils import unescape
+
+    col = 0
+    for m in _ODS_CELL.finditer(buf, start, end):
+        tag = m.group()
+        rep = _ODS_REPEAT.search(tag) if b"repeated" in tag else None
+        k = int(rep.group(1)) if rep else 1
+        what = None
+        if b"error" in tag and _ODS_ERROR.search(tag):
+            stop = m.end() if tag.endswith(b"/>") else buf.find(b"</table:table-cell>", m.end(), end)
+            text = _XML_TAG.sub(b"", buf[m.end():stop if stop >= 0 else m.end()])
+            what = unescape(text.decode("utf-8", "replace")).strip() or "#ERROR"
+        elif b"table:formula" in tag and not _ODS_VALUE.search(tag):
+            what = ""
+        if what is not None:
+            for i in range(first, first + min(k_rows, _ODS_MAX_REPEAT)):
+                for j in range(col, col + min(k, _ODS_MAX_REPEAT)):
+                    bad.setdefault((i, j), what)
+        col += k
+
+
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell(?:[\s/][^>]*)?>")
+_ODS_ERROR = re.compile(rb"""\bcalcext:value-type\s*=\s*["']error["']""")
+#: what makes calamine read an .ods cell as something: a value attribute, or the string type (its paragraphs)
+_ODS_VALUE = re.compile(rb"""\boffice:(?:(?:string-|date-|time-|boolean-)?value\s*=|value-type\s*=\s*["']string["'])""")
+_XML_TAG = re.compile(rb"<[^>]*>")
+
+
+def _head_bytes(path, n: int = 8) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
 
 
 def _count_hidden_rows(zf: zipfile.ZipFile, member: str) -> set:

@@ -169,23 +169,27 @@ omega = composite_reliability
 def ave(estimates: Any, cov: Any = None) -> pd.DataFrame:
     """Average variance extracted of every factor with two or more indicators, semTools' ``AVE``.
 
-    ave_f = sum_i lambda_if^2 var(f) / sum_i var(y_i), the variances taken from ``cov`` (sample covariance:
-    semTools' default ``obs.var=TRUE``) or, when omitted, model-implied.  NaN when an indicator of f
-    cross-loads (as semTools).  ``ave_std`` is the textbook Fornell-Larcker value, the mean squared
-    standardised (std.all) loading, when the table has ``std.all``.  Flag: ave >= .50.
+    ave_f = sum_i lambda_if^2 var(f) / sum_i var(y_i), the variances taken from ``cov`` (lavaan's sampstat:
+    semTools' default ``obs.var=TRUE``) or, when omitted, model-implied (``obs.var=FALSE``).  NaN when an
+    indicator of f cross-loads (as semTools).  Flag: ave >= .50.
+
+    The package's one AVE: the book (pipeline step ``measure``), the Fornell-Larcker criterion
+    (:func:`~iur_survey.measure.fornell_larcker`) and the tables of ``iur-survey tables``
+    (:func:`iur_survey.report.paper.fit_ave`) all take it from here.  It is not the mean squared standardized
+    loading (the average of the items' R², every item weighed equally), which differs from semTools' value
+    when the items' variances differ.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "F", "a", "b", "c", "F"], "op": ["=~"] * 3 + ["~~"] * 4,
     ...                     "rhs": ["a", "b", "c", "a", "b", "c", "F"],
     ...                     "est": [1.0, 0.8, 0.6, 0.5, 0.36, 0.64, 1.0]})
     >>> # AVE = (1 + .64 + .36) / (1.5 + 1 + 1): implied item variances lambda^2 + theta
     >>> ave(est).round(4)  # doctest: +NORMALIZE_WHITESPACE
-               n_items     ave  ave_std  cutoff  meets_cutoff
+               n_items     ave  cutoff  meets_cutoff
     construct
-    F                3  0.5714      NaN     0.5          True
+    F                3  0.5714     0.5          True
     """
     m = Measurement(estimates)
     sigma = _denominator_cov(m, cov)
-    pe = m.table
     rows = []
     for f in m.factors:
         ind = m.indicators(f)
@@ -196,12 +200,8 @@ def ave(estimates: Any, cov: Any = None) -> pd.DataFrame:
         else:
             lam = m.lam.loc[ind, f].to_numpy()
             value = (lam**2).sum() * m.factor_variance(f) / np.diag(sigma.loc[ind, ind].to_numpy()).sum()
-        std = np.nan
-        if "std.all" in pe.columns:
-            s = pe[(pe["op"] == "=~") & (pe["lhs"] == f) & pe["rhs"].isin(ind)]["std.all"]
-            std = float((s**2).mean())
-        rows.append({"construct": f, "n_items": len(ind), "ave": value, "ave_std": std})
-    out = pd.DataFrame(rows, columns=["construct", "n_items", "ave", "ave_std"]).set_index("construct")
+        rows.append({"construct": f, "n_items": len(ind), "ave": value})
+    out = pd.DataFrame(rows, columns=["construct", "n_items", "ave"]).set_index("construct")
     out["cutoff"] = AVE_CUTOFF
     out["meets_cutoff"] = flag(out["ave"], AVE_CUTOFF)
     return out

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, EstimationError, IURSurveyError
-from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from ..measure import ave, composite_reliability, cronbach_alpha, htmt
 from ..sem.table import group_text
 from .format import DASH, num, pval, stars
 from .sem_tables import fit_row
@@ -362,8 +362,8 @@ def _std_measurement(est: pd.DataFrame) -> pd.DataFrame:
     variances = std.all and residual covariances in the items' total-variance metric (lavaan's std.all of a
     residual covariance is a residual correlation, cov.std = TRUE: times the square roots of the two std.all
     residual variances).  Its composite reliability is semTools' ``compRelSEM(obs.var = FALSE)`` of the
-    standardized solution, (Σβ)² over the sum of the model-implied correlations of the factor's items, and its
-    AVE the mean squared standardized loading (Fornell & Larcker, 1981).
+    standardized solution, (Σβ)² over the sum of the model-implied correlations of the factor's items (the
+    tables' CR; their AVE is semTools' ``AVE`` of the fit itself, :func:`fit_ave`).
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "F", "G", "F", "a", "b", "a"], "op": ["=~"] * 4 + ["~~"] * 6,
     ...                     "rhs": ["a", "b", "b", "c", "F", "G", "G", "a", "b", "b"],
@@ -389,7 +389,7 @@ def _std_measurement(est: pd.DataFrame) -> pd.DataFrame:
 
 
 def _improper_factors(est: pd.DataFrame) -> dict[str, str]:
-    """Factor -> why its standardized CR, AVE and √AVE are not interpretable: an indicator with a standardized
+    """Factor -> why its CR, AVE and √AVE are not interpretable: an indicator with a standardized
     loading beyond ±1 or a negative residual variance (a Heywood case), or its own negative variance.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "a"], "op": ["=~"] * 4 + ["~~"],
@@ -441,19 +441,21 @@ class FitMoments:
     the refit must reproduce results.json (n, estimates, SEs: :mod:`iur_survey.replication.pack`), else there
     are no moments and ``reason`` says why.
 
-    ``cov``: group label ("" for a one-group fit) -> DataFrame, or None; ``reason``: why None.
+    ``cov``: group label ("" for a one-group fit) -> DataFrame, or None; ``reason``: why None; ``ordered``: the
+    fit treats its items as ordered categories (then ``cov`` is None: see :func:`fit_ave`).
     """
 
-    def __init__(self, cov: dict[str, pd.DataFrame] | None, reason: str | None = None):
+    def __init__(self, cov: dict[str, pd.DataFrame] | None, reason: str | None = None, *, ordered: bool = False):
         self.cov = cov
         self.reason = reason
+        self.ordered = ordered
 
     @classmethod
     def of(cls, results: Mapping, data_path: str | Path | None = None) -> "FitMoments":
         opts = ((results.get("call") or {}).get("options") or {})
         if opts.get("ordered") or results.get("ordered") or str(results.get("estimator", "")).upper() in ("WLSMV",
                                                                                                        "DWLS"):
-            return cls(None, "ordered items: semTools' categorical ω (omegaCat) is not implemented")
+            return cls(None, "ordered items: semTools' categorical ω (omegaCat) is not implemented", ordered=True)
         stored = results.get("sampstat")
         if isinstance(stored, Mapping) and stored:
             return cls({str(g): pd.DataFrame(np.asarray(v["cov"], dtype=float), index=v["names"], columns=v["names"])
@@ -469,20 +471,52 @@ class FitMoments:
         return cls({g: res.sample_statistics(k)["cov"] for k, g in enumerate(labels)})
 
 
+def fit_ave(est: pd.DataFrame, cov: pd.DataFrame | None = None, *, ordered: bool = False) -> pd.Series:
+    """semTools' ``AVE(fit)`` of one group's estimates, by :func:`~iur_survey.measure.ave` (the one AVE of the
+    package, also the book's): Σλ²·var(η) over the sum of the items' variances in ``cov``, lavaan's sampstat
+    (semTools' default obs.var = TRUE; under FIML the EM estimate of the saturated model).  Ordered items
+    (``ordered``): semTools rescales the polychoric sampstat by the latent responses' scales, so its denominator
+    is their model-implied variances, which :func:`~iur_survey.measure.ave` takes without ``cov`` (obs.var =
+    FALSE gives the same number).  NaN for every factor when neither applies (no sample moments: the caller
+    says why) or the model-implied variances are not in the table (a structural model of ordered items;
+    ``attrs["reason"]`` says so), and for a factor with a cross-loading item (semTools: NA).
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F", "a", "b", "F"], "op": ["=~", "=~", "~~", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "a", "b", "F"], "est": [1.0, 1.0, 0.5, 1.0, 1.0]})
+    >>> S = pd.DataFrame([[1.4, 1.0], [1.0, 1.6]], index=["a", "b"], columns=["a", "b"])
+    >>> fit_ave(est, S).round(4).to_dict()                   # (1 + 1) / (1.4 + 1.6): sample variances
+    {'F': 0.6667}
+    >>> fit_ave(est, ordered=True).round(4).to_dict()        # (1 + 1) / (1.5 + 2): model-implied
+    {'F': 0.5714}
+    >>> bool(fit_ave(est).isna().all())           # no sample moments: NaN, never obs.var = FALSE
+    True
+    """
+    est = est.drop(columns=["group"], errors="ignore")
+    facs = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
+    out = pd.Series(math.nan, index=facs, dtype=float)
+    if cov is None and not ordered:
+        return out
+    try:
+        out.update(ave(est, None if ordered else cov)["ave"])
+    except (ValueError, KeyError) as exc:
+        out.attrs["reason"] = str(exc).strip("'\"")
+    return out
+
+
 def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
-                          cov: pd.DataFrame | None = None) -> pd.DataFrame:
+                          cov: pd.DataFrame | None = None, *, ordered: bool = False) -> pd.DataFrame:
     """Per factor (rows) of one group's estimates: ``alpha`` (:func:`~iur_survey.measure.cronbach_alpha` of
     ``data``), ``omega`` (:func:`~iur_survey.measure.composite_reliability` with ``cov``, lavaan's sampstat:
-    semTools' ``compRelSEM``), ``CR`` and ``AVE`` (of the completely standardized solution,
-    :func:`_std_measurement`: CR counts the factor correlations of cross-loading items and the residual
-    covariances).  NaN where the input is not given; when the data refuse alpha (a text cell, a constant item)
-    ``attrs["alpha_reason"]`` says why.
+    semTools' ``compRelSEM``), ``CR`` (of the completely standardized solution, :func:`_std_measurement`: it
+    counts the factor correlations of cross-loading items and the residual covariances) and ``AVE``
+    (semTools' ``AVE``, :func:`fit_ave` with ``cov`` and ``ordered``).  NaN where the input is not given; when
+    the data refuse alpha (a text cell, a constant item) ``attrs["alpha_reason"]`` says why.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "a", "b", "F"], "op": ["=~", "=~", "~~", "~~", "~~"],
     ...                     "rhs": ["a", "b", "a", "b", "F"], "est": [1.0, 1.0, 0.5, 0.5, 1.0],
     ...                     "std.all": [0.816, 0.816, 0.333, 0.333, 1.0]})
     >>> S = pd.DataFrame([[1.5, 1.0], [1.0, 1.5]], index=["a", "b"], columns=["a", "b"])
-    >>> construct_reliability(est, cov=S).round(3).values.tolist()      # omega = 4 / 5
+    >>> construct_reliability(est, cov=S).round(3).values.tolist()      # omega = 4 / 5, AVE = 2 / 3
     [[0.8, 0.667, nan, 0.8]]
     """
     lam = est[est["op"] == "=~"]
@@ -490,7 +524,10 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     std = _std_measurement(est)
     out = pd.DataFrame(index=list(cmap))
     out["CR"] = composite_reliability(std)["omega"]
-    out["AVE"] = ave(std)["ave"]
+    a = fit_ave(est, cov, ordered=ordered)
+    out["AVE"] = a
+    if a.attrs.get("reason"):
+        out.attrs["ave_reason"] = a.attrs["reason"]
     out["alpha"] = math.nan
     out["omega"] = math.nan
     if data is not None and all(i in data.columns for v in cmap.values() for i in v):
@@ -504,6 +541,17 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
         except (ValueError, KeyError):
             pass
     return out
+
+
+def _ave_note(fiml: bool, ordered: bool) -> str:
+    """How the tables' AVE is defined (:func:`fit_ave`), the wording shared by the measurement and the
+    discriminant-validity tables."""
+    if ordered:
+        return ("AVE: semTools' AVE(fit), Σλ²·var(η) over the sum of the latent responses' variances (the "
+                "polychoric sampstat rescaled by lavaan's scales: the model-implied variances).")
+    return ("AVE: semTools' AVE(fit) (Fornell & Larcker, 1981), Σλ²·var(η) over the sum of the items' variances "
+            "from lavInspect(fit, \"sampstat\") (its default obs.var = TRUE"
+            + ("; under FIML the EM estimate" if fiml else "") + "), as in the book.")
 
 
 def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=None,
@@ -528,7 +576,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if moments is None:
         moments = FitMoments.of(results)
     cov = (moments.cov or {}).get(g0)
-    rel = construct_reliability(est, data, cov)
+    rel = construct_reliability(est, data, cov, ordered=moments.ordered)
     improper = _improper_factors(est)
     for f in improper:
         if f in rel.index:
@@ -559,9 +607,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
             + ". CR: composite reliability of the completely standardized solution, (Σβ)² over the sum of the "
             "model-implied correlations of the construct's items (semTools' compRelSEM(obs.var = FALSE) on the "
             "standardized solution; it counts residual covariances and, for a cross-loading item, the factor "
-            "correlations; with neither it is (Σβ)² / ((Σβ)² + Σ(1 − β²))); "
-            "AVE: mean squared standardized loading (Fornell & Larcker, 1981; not semTools' AVE(), whose "
-            "denominator is the sample variances). CR and AVE need no data."
+            "correlations; with neither it is (Σβ)² / ((Σβ)² + Σ(1 − β²))); CR needs no data. "
+            + _ave_note(fiml, moments.ordered)
             + _cross_loading_note(est, "AVE"))
     if improper:
         note += (" CR and AVE of a construct with an improper estimate: — (" + "; ".join(
@@ -572,6 +619,10 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         note += " α needs the data, which results.json does not record (or the file has moved; give --data): —."
     if cov is None:
         note += f" ω: — ({moments.reason or 'no sample moments of this group'})."
+        if not moments.ordered:
+            note += " AVE: — (it needs the same sample moments)."
+    if rel.attrs.get("ave_reason"):
+        note += f" AVE: — ({rel.attrs['ave_reason']})."
     if g0:
         note += f" Group {g0}."
     note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est)
@@ -594,11 +645,13 @@ def fornell_larcker_verdict(r: float, sqrt_ave_a: float, sqrt_ave_b: float) -> s
 
 
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
-                     title: str = "Discriminant validity", *, group: str | None = None) -> APATable:
+                     title: str = "Discriminant validity", *, group: str | None = None,
+                     moments: FitMoments | None = None) -> APATable:
     """One row per pair of constructs: their latent correlation (CFA results) against the square roots of
-    their AVEs (Fornell-Larcker), and the HTMT with its bootstrap 95% CI (from a pls.json of
-    ``iur-survey pls`` when given; the HTMT point value from the data otherwise).  ``group``: which group of
-    a multi-group fit (default: the first)."""
+    their AVEs (Fornell-Larcker; AVE as :func:`measurement_apa`, semTools' ``AVE`` by :func:`fit_ave`, so
+    ``moments`` as there), and the HTMT with its bootstrap 95% CI (from a pls.json of ``iur-survey pls`` when
+    given; the HTMT point value from the data otherwise).  ``group``: which group of a multi-group fit
+    (default: the first)."""
     est = estimates_frame(results)
     g0 = _groups(est)[0] if group is None else group
     est = est[est["group"] == g0]
@@ -608,12 +661,14 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     if data is None:
         data = _data_of(results)
     data = _group_data(results, data, g0)
-    std = _std_measurement(est)
-    # Fornell-Larcker on the standardized solution: sqrt(AVE) on the diagonal, latent correlations off it
+    if moments is None:
+        moments = FitMoments.of(results)
+    cov = (moments.cov or {}).get(g0)
+    # Fornell-Larcker: sqrt(AVE) (semTools' AVE, the measurement table's) against the latent correlations
     lc = latent_correlations(est)
-    cor = fornell_larcker(std, cor_lv=lc, matrix=True)        # factors with two or more items (AVE)
+    av = fit_ave(est, cov, ordered=moments.ordered)
     improper = _improper_factors(est)
-    sq = pd.Series([math.nan if f in improper or f not in cor.index else float(cor.loc[f, f]) for f in names],
+    sq = pd.Series([math.nan if f in improper else math.sqrt(av[f]) if f in av.index else math.nan for f in names],
                    index=names)
     shared = {i: [c for c in names if i in cmap[c]] for i in dict.fromkeys(i for v in cmap.values() for i in v)}
     shared = {i: cs for i, cs in shared.items() if len(cs) > 1}
@@ -645,7 +700,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
                                          if key in ci else DASH)})
     frame = pd.DataFrame(rows)
     note = ("*r*: model-implied latent correlation (lavaan's lavInspect(fit, \"cor.lv\"), from the standardized "
-            "solution); √AVE of the two constructs (AVE: mean squared standardized loading); Fornell–Larcker is met "
+            "solution); √AVE of the two constructs (AVE: semTools' AVE(fit), as in the measurement table); "
+            "Fornell–Larcker is met "
             "when |*r*| is below both (\"not computable\" when one of them is unknown). HTMT: heterotrait–monotrait "
             "ratio (Henseler et al., 2015; cut-offs .85/.90)"
             + ("" if ci else (": the classic HTMT (htmt2 = FALSE) on the rows complete on every item" if shared
@@ -656,6 +712,11 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
                  + ": its correlation with itself (1) is left out of their heterotrait mean, which HTMT defines over "
                  "pairs of different items; semTools' htmt() refuses such a model.")
     note += _cross_loading_note(est, "AVE, √AVE and Fornell–Larcker")
+    if cov is None and not moments.ordered:
+        note += (f" √AVE: — and Fornell–Larcker not computable (AVE needs the fit's sample moments: "
+                 f"{moments.reason or 'none for this group'}).")
+    elif av.attrs.get("reason"):
+        note += f" √AVE: — and Fornell–Larcker not computable ({av.attrs['reason']})."
     single = [f for f in names if len(cmap[f]) < 2]
     if single:
         note += f" √AVE of {', '.join(single)}: — (a single item; AVE needs two or more)."
@@ -864,13 +925,17 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     moments = FitMoments.of(main, data_path)
     cfa = next((r for r in fits if not any(e["op"] == "~" for e in r["estimates"])), None)
     groups = _groups(estimates_frame(main))          # a multi-group fit: the measurement tables of every group
+    other_moments = None
     for g in groups:
         suffix = f" (group {g})" if g else ""
         out.append(measurement_apa(main, data, moments=moments, group=g or None,
                                    title="Measurement model: loadings, reliability and convergent validity" + suffix))
         other = cfa or main
+        if other is not main and other_moments is None:
+            other_moments = FitMoments.of(other, data_path)
         out.append(discriminant_apa(other, data, pls, title="Discriminant validity" + suffix,
-                                    group=g if g in _groups(estimates_frame(other)) else None))
+                                    group=g if g in _groups(estimates_frame(other)) else None,
+                                    moments=moments if other is main else other_moments))
     for lab, r in zip(labels, fits):
         est = estimates_frame(r)
         suffix = f" ({lab})" if len(fits) > 1 else ""

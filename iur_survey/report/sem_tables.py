@@ -283,11 +283,13 @@ def robustness_summary(fits: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
 
 
 def reliability_frame(measures: Mapping[str, pd.DataFrame], constructs) -> pd.DataFrame:
-    """One row per construct: items, α, ω (CR), AVE from :mod:`iur_survey.measure` outputs
-    (``alpha``: cronbach_alpha, ``omega``: composite_reliability, ``ave``: ave); NaN where absent."""
+    """One row per construct: items, α, ω, AVE from :mod:`iur_survey.measure` outputs
+    (``alpha``: cronbach_alpha, ``omega``: composite_reliability, ``ave``: ave); NaN where absent.  ω is
+    semTools' compRelSEM and AVE semTools' AVE, the ω and AVE of the tables of ``iur-survey tables``; their
+    "CR" (of the standardized solution) is another statistic, not shown here."""
     idx = list(constructs)
     out = pd.DataFrame({"Construct": idx})
-    for key, col, name in (("alpha", "alpha", "α"), ("omega", "omega", "ω (CR)"), ("ave", "ave", "AVE")):
+    for key, col, name in (("alpha", "alpha", "α"), ("omega", "omega", "ω"), ("ave", "ave", "AVE")):
         src = measures.get(key)
         out[name] = src[col].reindex(idx).to_numpy() if src is not None else math.nan
     return out

@@ -214,7 +214,7 @@ def test_reliability_frame_leaves_absent_measures_empty():
     alpha = pd.DataFrame({"alpha": [0.8, 0.7]}, index=pd.Index(["A", "B"], name="construct"))
     out = reliability_frame({"alpha": alpha}, ["B", "A"])
     assert out["α"].tolist() == [0.7, 0.8]
-    assert out["AVE"].isna().all() and out["ω (CR)"].isna().all()
+    assert out["AVE"].isna().all() and out["ω"].isna().all()
 
 
 def test_compare_paths_keeps_the_model_order():

@@ -26,6 +26,15 @@ HS = pd.read_csv(TESTS / "reference" / "data" / "hs1939.csv")
 NO_MOMENTS = paper.FitMoments(None, "not needed here")
 
 
+def _m2df(m):
+    return pd.DataFrame(m["values"], index=m["rownames"], columns=m["colnames"], dtype=float)
+
+
+# lavaan's sampstat of the fits (AVE is semTools' AVE(fit): it needs them): HS complete, divisor N
+HS_MOMENTS = paper.FitMoments({"": HS[[f"x{i}" for i in range(1, 10)]].cov(ddof=0)})
+HEYWOOD_MOMENTS = paper.FitMoments({"": _m2df(HEYWOOD["h1"]["cov"])})
+
+
 def results(case):
     return {"estimates": REFS["cfa"][case]["estimates"], "converged": True, "estimator": "ML", "n": 301}
 
@@ -45,11 +54,11 @@ def test_cr_is_comprelsem_of_the_standardized_solution(case):
 
 
 def test_cross_loading_constructs_say_why_ave_and_fornell_larcker_are_missing():
-    t = paper.measurement_apa(results("hs_xl"), HS, moments=NO_MOMENTS)
+    t = paper.measurement_apa(results("hs_xl"), HS, moments=HS_MOMENTS)
     firsts = t.frame[t.frame["Construct"] != ""].set_index("Construct")
     assert firsts.loc["vis", "AVE"] == firsts.loc["speed", "AVE"] == "—" and firsts.loc["text", "AVE"] != "—"
     assert "AVE of vis, speed: — (cross-loading item: x9 on vis, speed" in t.note
-    d = paper.discriminant_apa(results("hs_xl"), HS)
+    d = paper.discriminant_apa(results("hs_xl"), HS, moments=HS_MOMENTS)
     assert "AVE, √AVE and Fornell–Larcker of vis, speed: —" in d.note
     fl = d.frame.set_index("Pair")["Fornell–Larcker"]
     assert fl["vis – speed"] == fl["vis – text"] == "not computable"
@@ -69,12 +78,12 @@ def test_htmt_of_constructs_sharing_an_item_in_the_table():
 
 def test_a_heywood_case_gets_no_cr_ave_or_met():
     res = {"estimates": HEYWOOD["estimates"], "converged": True, "estimator": "ML", "n": HEYWOOD["n"]}
-    t = paper.measurement_apa(res, moments=NO_MOMENTS)
+    t = paper.measurement_apa(res, moments=HEYWOOD_MOMENTS)
     firsts = t.frame[t.frame["Construct"] != ""].set_index("Construct")
     assert firsts.loc["TAL", "CR"] == firsts.loc["TAL", "AVE"] == "—"
     assert firsts.loc["VAL", "CR"] != "—" and firsts.loc["COL", "AVE"] != "—"
     assert "TAL: standardized loading of TAL1 1.081, negative residual variance of TAL1" in t.note
-    d = paper.discriminant_apa(res)
+    d = paper.discriminant_apa(res, moments=HEYWOOD_MOMENTS)
     fl = d.frame.set_index("Pair")
     assert fl.loc["VAL – TAL", "Fornell–Larcker"] == fl.loc["TAL – COL", "Fornell–Larcker"] == "not computable"
     assert fl.loc["VAL – COL", "Fornell–Larcker"] == "met"
@@ -93,7 +102,7 @@ def test_a_constant_item_leaves_alpha_and_htmt_out_with_the_reason():
 def test_a_single_item_construct_has_htmt_not_computable():
     est = pd.DataFrame(REFS["cfa"]["hs_ce"]["estimates"])
     est = est[~((est["op"] == "=~") & (est["lhs"] == "text") & est["rhs"].isin(["x5", "x6"]))]
-    d = paper.discriminant_apa({"estimates": est.to_dict("records"), "converged": True}, HS)
+    d = paper.discriminant_apa({"estimates": est.to_dict("records"), "converged": True}, HS, moments=HS_MOMENTS)
     assert d.frame.set_index("Pair").loc["vis – text", "HTMT"] == "—"
     assert "HTMT —: not computable" in d.note and "√AVE of text: — (a single item" in d.note
     assert d.frame.set_index("Pair").loc["vis – text", "Fornell–Larcker"] == "not computable"

@@ -16,6 +16,11 @@
 #   clf: the common latent factor model (iur_survey.measure.clf_model_syntax) on clf_heywood.csv (written here:
 #     N = 80, three correlated factors, c3 loading on A too) whose CFA + method fit has a negative residual
 #     variance (c3): lavaan's warnings, the method variance and the largest loading change.
+#   ave.<case>: semTools::AVE() of four CFAs, for iur_survey.measure.ave and the tables built on it (the book's
+#     and `iur-survey tables`'): hs (HolzingerSwineford1939, complete), complete_800 (the study's simulated data,
+#     seven factors), hs_fiml (hs1939_missing.csv, missing = "ml": sampstat is the EM h1 estimate) and
+#     ordinal_600 (ordered = TRUE, WLSMV, delta): lavaan's parameterEstimates(standardized = TRUE), sampstat cov,
+#     cor.lv, AVE() (obs.var = TRUE, semTools' default) and AVE(obs.var = FALSE).
 suppressPackageStartupMessages({ library(lavaan); library(semTools); library(psych); library(jsonlite) })
 stopifnot(as.character(packageVersion("lavaan")) == "0.6.14")
 HERE <- local({
@@ -94,4 +99,24 @@ l0 <- s0[s0$op == "=~", ]; l1 <- s1[s1$op == "=~" & s1$lhs != "METHOD", ]
 out$clf <- list(warnings = w, method_variance = mean(s1$est.std[s1$lhs == "METHOD" & s1$op == "=~"]^2),
                 max_loading_change = max(abs(l1$est.std - l0$est.std)),
                 c3_residual_variance = parameterEstimates(f1)$est[with(parameterEstimates(f1), lhs == "c3" & op == "~~" & rhs == "c3")])
+ave_cases <- list(
+  hs = list(data = "hs1939.csv", model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"),
+  complete_800 = list(data = "complete_800.csv", model = paste(sapply(c("GOV", "MKT", "BEN", "VAL", "TAL", "COL", "INT"),
+    function(f) paste0(f, " =~ ", paste0(f, 1:4, collapse = " + "))), collapse = "\n")),
+  hs_fiml = list(data = "hs1939_missing.csv", missing = "ml",
+                 model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"),
+  ordinal_600 = list(data = "ordinal_600.csv", ordered = TRUE, model = paste(sapply(c("GOV", "BEN", "TAL", "COL"),
+    function(f) paste0(f, " =~ ", paste0(f, 1:4, collapse = " + "))), collapse = "\n")))
+for (nm in names(ave_cases)) {
+  a <- ave_cases[[nm]]
+  d <- read.csv(file.path(TESTS, "reference", "data", a$data))
+  fit <- if (isTRUE(a$ordered)) cfa(a$model, d, ordered = TRUE) else
+    cfa(a$model, d, missing = if (is.null(a$missing)) "listwise" else a$missing)
+  S <- lavInspect(fit, "sampstat")$cov
+  out$ave[[nm]] <- list(model = a$model, data = a$data, missing = if (is.null(a$missing)) "listwise" else a$missing,
+                        ordered = isTRUE(a$ordered), estimator = lavInspect(fit, "options")$estimator, nobs = nobs(fit),
+                        estimates = parameterEstimates(fit, standardized = TRUE),
+                        sampstat = m2l(unclass(S)), cor_lv = m2l(lavInspect(fit, "cor.lv")),
+                        AVE = as.list(unclass(AVE(fit))), AVE_obs_var_false = as.list(unclass(AVE(fit, obs.var = FALSE))))
+}
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), file.path(HERE, "measurefix_refs.json"))

@@ -280,16 +280,38 @@ def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(R, index=lv, columns=lv)
 
 
-def _data_of(results: Mapping) -> pd.DataFrame | None:
-    """The fitted data when results.json records it (``call.data.path``) and it is still there, unchanged."""
+class DataMovedWarning(UserWarning):
+    """The data file results.json records is not there: alpha and HTMT are left out (—) until ``--data`` gives it."""
+
+
+def _data_of(results: Mapping) -> tuple[pd.DataFrame | None, str]:
+    """The fitted data when results.json records it (``call.data.path``) and it is still there, unchanged, and
+    why not otherwise (for the table notes): a recorded file that is not there is said loudly
+    (:class:`DataMovedWarning`), a changed one refused.
+
+    >>> import warnings
+    >>> _data_of({"call": {}})
+    (None, 'results.json does not record the data file; give --data')
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _data_of({"call": {"data": {"path": "/no/such/clean.csv"}}})[1]
+    ...     print(w[0].message)
+    'the data file results.json records (/no/such/clean.csv) is not there; give --data'
+    /no/such/clean.csv: the data file results.json records is not there (moved or deleted): alpha and HTMT are left out (—); give --data
+    """
     rec = (results.get("call") or {}).get("data") or {}
     p = rec.get("path")
-    if not p or not Path(p).is_file():
-        return None
+    if not p:
+        return None, "results.json does not record the data file; give --data"
+    if not Path(p).is_file():
+        import warnings
+        warnings.warn(f"{p}: the data file results.json records is not there (moved or deleted): alpha and HTMT "
+                      f"are left out (—); give --data", DataMovedWarning, stacklevel=3)
+        return None, f"the data file results.json records ({p}) is not there; give --data"
     from ..replication.manifest import sha256_file
     if rec.get("sha256") and sha256_file(p) != rec["sha256"]:
         raise IURSurveyError(p, "the data file changed since the fit (sha256 differs from results.json's call)")
-    return pd.read_csv(p, dtype={"response_id": str})
+    return pd.read_csv(p, dtype={"response_id": str}), ""
 
 
 def _label(results: Mapping, k: int) -> str:
@@ -522,8 +544,9 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         raise IURSurveyError(results.get("_path"), f"group {g0!r} is not a group of this fit "
                                                    f"(groups: {', '.join(g for g in groups if g) or 'none'})")
     est = est[est["group"] == g0]
+    no_data = ""
     if data is None:
-        data = _data_of(results)
+        data, no_data = _data_of(results)
     data = _group_data(results, data, g0)
     if moments is None:
         moments = FitMoments.of(results)
@@ -569,7 +592,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if rel.attrs.get("alpha_reason"):
         note += f" α: — ({rel.attrs['alpha_reason']})."
     if data is None:
-        note += " α needs the data, which results.json does not record (or the file has moved; give --data): —."
+        note += f" α needs the data: — ({no_data or 'no data of this group'})."
     if cov is None:
         note += f" ω: — ({moments.reason or 'no sample moments of this group'})."
     if g0:
@@ -605,8 +628,9 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
     names = list(cmap)
+    no_data = ""
     if data is None:
-        data = _data_of(results)
+        data, no_data = _data_of(results)
     data = _group_data(results, data, g0)
     std = _std_measurement(est)
     # Fornell-Larcker on the standardized solution: sqrt(AVE) on the diagonal, latent correlations off it
@@ -671,7 +695,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     note += improper_note(est)
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
-                 + ("" if ht else "; the HTMT needs the data, which results.json does not record") + ".")
+                 + ("" if ht or ht_reason else f"; the HTMT needs the data: — ({no_data or 'no data of this group'})")
+                 + ".")
     else:
         note += " HTMT and its percentile bootstrap 95% CI from `iur-survey pls`."
     return APATable(frame, title, number=number, note=note,

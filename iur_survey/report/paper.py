@@ -44,9 +44,9 @@ import pandas as pd
 from ..errors import DataError, EstimationError, IURSurveyError
 from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
 from ..sem.table import group_text
-from .format import DASH, num, pval, stars
+from .format import DASH, num, pval, quantity, stars
 from .sem_tables import fit_row
-from .tables import APATable
+from .tables import CODE, APATable
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
 
 __all__ = ["load_results", "estimates_frame", "fit_apa", "measurement_apa", "discriminant_apa", "paths_apa",
@@ -664,14 +664,14 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
             rows.append({"Pair": f"{a} – {b}", "*r*": num(r, 3, False),
                          "√AVE": f"{num(sq[a], 3, False)}, {num(sq[b], 3, False)}",
                          "Fornell–Larcker": fornell_larcker_verdict(r, sq[a], sq[b]),
-                         "HTMT": num(ht.get(key), 3, False),
-                         "HTMT 95% CI": (f"[{num(ci[key][0], 3, False)}, {num(ci[key][1], 3, False)}]"
+                         "HTMT": quantity(ht.get(key), "htmt"),
+                         "HTMT 95% CI": (f"[{quantity(ci[key][0], 'htmt')}, {quantity(ci[key][1], 'htmt')}]"
                                          if key in ci else DASH)})
     frame = pd.DataFrame(rows)
     note = ("*r*: model-implied latent correlation (lavaan's lavInspect(fit, \"cor.lv\"), from the standardized "
             "solution); √AVE of the two constructs (AVE: mean squared standardized loading); Fornell–Larcker is met "
             "when |*r*| is below both (\"not computable\" when one of them is unknown). HTMT: heterotrait–monotrait "
-            "ratio (Henseler et al., 2015; cut-offs .85/.90)"
+            "ratio (Henseler et al., 2015; cut-offs 0.85/0.90; HTMT can exceed 1, so it keeps its leading zero)"
             + ("" if ci else (": the classic HTMT (htmt2 = FALSE) on the rows complete on every item" if shared
                               else ": semTools' htmt(htmt2 = FALSE) on the rows complete on every item (its "
                                    "default missing = \"listwise\")")) + ".")
@@ -918,7 +918,12 @@ ITALIC = re.compile(r"\*([^*\s](?:[^*]*[^*\s])?)\*")
 
 
 def _plain(text: str) -> str:
-    return ITALIC.sub(r"\1", str(text))
+    """``text`` without its Markdown: ``*x*`` and ```x``` as plain x (CSV, Word).
+
+    >>> _plain("HTMT from `iur-survey pls`; *p* < .05")
+    'HTMT from iur-survey pls; p < .05'
+    """
+    return ITALIC.sub(r"\1", CODE.sub(r"\1", str(text)))
 
 
 def _md(text: str) -> str:
@@ -981,9 +986,22 @@ def _tex_char(ch: str) -> str:
 
 
 def _tex(text: str) -> str:
-    parts = ITALIC.split(str(text))
-    return "".join(("".join(_tex_char(ch) for ch in p).replace("*", r"\textasteriskcentered{}") if k % 2 == 0
-                    else r"\textit{" + "".join(_tex_char(ch) for ch in p) + "}") for k, p in enumerate(parts))
+    r"""``text`` for LaTeX: ``*x*`` as ``\textit``, a code span ```x``` as ``\texttt`` (never a backtick).
+
+    >>> print(_tex("bootstrap of `iur-survey pls` (*p* < .05)"))
+    bootstrap of \texttt{iur-survey pls} (\textit{p} $<$ .05)
+    """
+    chunks = CODE.split(str(text))
+    out = []
+    for j, chunk in enumerate(chunks):
+        if j % 2:
+            out.append(r"\texttt{" + "".join(_tex_char(ch) for ch in chunk) + "}")
+            continue
+        parts = ITALIC.split(chunk)
+        out.append("".join(("".join(_tex_char(ch) for ch in p).replace("*", r"\textasteriskcentered{}")
+                            if k % 2 == 0 else r"\textit{" + "".join(_tex_char(ch) for ch in p) + "}")
+                           for k, p in enumerate(parts)))
+    return "".join(out)
 
 
 def to_latex(tables: Iterable[APATable]) -> str:
@@ -1037,7 +1055,7 @@ def to_csv(tables: Iterable[APATable]) -> str:
 
 def _runs(par, text: str, size=None, bold=False, italic=False) -> None:
     """Add ``text`` to a python-docx paragraph, ``*x*`` as italic runs."""
-    for k, piece in enumerate(ITALIC.split(str(text))):
+    for k, piece in enumerate(ITALIC.split(CODE.sub(r"\1", str(text)))):
         if not piece:
             continue
         run = par.add_run(piece)

@@ -635,14 +635,27 @@ def _duration_warnings(frame: pd.DataFrame) -> list[str]:
     return out
 
 
-def _notes(frame: pd.DataFrame, config: CleanConfig) -> dict[str, str]:
-    """How a rule had to work on this export (e.g. break-offs inferred without Progress)."""
+def _notes(frame: pd.DataFrame, config: CleanConfig, not_shown=None) -> dict[str, str]:
+    """How a rule had to work on this export (e.g. break-offs inferred without Progress).
+
+    ``not_shown``: the reader's cells marked as hidden by skip logic (:attr:`RawResponses.not_shown`); only
+    an export that marks them (问卷星's ``(跳过)``) is told they do not count.
+
+    >>> f = pd.DataFrame({"GOV1": [1.0, None]})
+    >>> print(_notes(f, CleanConfig())["unfinished"].split("; ")[1])
+    the export marks no cell as hidden by skip logic, so a question it hid counts as unanswered
+    >>> print(_notes(f, CleanConfig(), {"GOV1": np.array([False, True])})["unfinished"].split("; ")[1])
+    the 1 cell(s) the export marks as hidden by skip logic ((跳过)) do not count
+    """
     out = {}
     if "unfinished" in config.rules:
         known = [c for c in ("_finished", "_progress") if c in frame.columns and frame[c].notna().any()]
         if not known:
+            hidden = sum(int(np.asarray(m, dtype=bool).sum()) for m in (not_shown or {}).values())
+            skip = (f"the {hidden} cell(s) the export marks as hidden by skip logic ((跳过)) do not count" if hidden
+                    else "the export marks no cell as hidden by skip logic, so a question it hid counts as unanswered")
             out["unfinished"] = ("no Finished/Progress recorded: break-offs inferred from trailing unanswered items, in the "
-                                 "export's column order; cells skip logic hid ((跳过)) do not count")
+                                 f"export's column order; {skip}")
     return out
 
 
@@ -719,7 +732,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     for rule, f in index_flags.items():       # a rule that could not judge anyone says why (rules._not_judged)
         if f.attrs.get("not_evaluated") and rule not in not_evaluated:
             not_evaluated[rule] = f.attrs["not_evaluated"]
-    notes = _notes(frame, config)
+    notes = _notes(frame, config, getattr(raw, "not_shown", None))
     measured = [r for r in todo if r in RULES_REFERENCE and not r.startswith("psych") and r not in not_evaluated]
     if measured:
         used = set(reference_columns(sub, instrument, ~blatant))

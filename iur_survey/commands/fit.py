@@ -256,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
         from ..sem.invariance import rejudge_group_sizes
         _, size_warns = rejudge_group_sizes(sizes, res, args.group)
         if size_warns is not None:
-            group_warnings = label_warnings + size_warns
+            group_warnings = label_warnings + sizes.attrs.get("merge_notes", []) + size_warns
     if args.group and "regressions" in group_equal and not args.model:   # the shared labels are what was asked
         res.warnings = [w for w in res.warnings if not w.startswith("using a single label per parameter")]
     if args.bootstrap and res.meta.get("interaction"):

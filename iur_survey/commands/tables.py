@@ -15,7 +15,8 @@ bootstrap CIs), and writes every table that applies:
 alpha and HTMT need the data; omega the fit's sample moments (lavaan's sampstat:
 under FIML the EM moments), which results.json stores ("sampstat"; a results.json
 written before it did has them rebuilt by refitting the call it records:
-call.data, call.model, call.options). Give --data when the data file has moved.
+call.data, call.model, call.options). Give --data when the data file has moved (a recorded
+file that is not there is a warning on stderr; one that changed since the fit is refused).
 A fit that did not converge is refused (exit status 3, as `iur-survey fit`).
 Models are labelled by file name (with the parent folder when two files share a
 name). LaTeX output needs the LaTeX packages booktabs and caption.  The numbers are formatted by the book's own
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 NAME = "tables"
 HELP = "publication tables (DOCX, LaTeX, Markdown, CSV, HTML) of results.json files"
@@ -50,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
-    from ..report.paper import (NotConvergedError, load_results, paper_tables, to_csv, to_html, to_latex,
+    from ..report.paper import (DataMovedWarning, NotConvergedError, load_results, paper_tables, to_csv, to_html, to_latex,
                                 to_markdown, write_tables)
     from ._io import read_clean_csv
     from .fit import EXIT_NOT_CONVERGED
@@ -58,10 +60,17 @@ def run(args: argparse.Namespace) -> int:
     results = [load_results(p) for p in args.results]
     data = read_clean_csv(args.data) if args.data else None
     try:
-        tables = paper_tables(results, data=data, data_path=args.data)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always", DataMovedWarning)
+            tables = paper_tables(results, data=data, data_path=args.data)
     except NotConvergedError as exc:             # never tables of a fit that did not converge: exit 3, as `fit`
         print(f"iur-survey tables: error: {exc}", file=sys.stderr)
         return EXIT_NOT_CONVERGED
+    for text in dict.fromkeys(str(w.message) for w in said if issubclass(w.category, DataMovedWarning)):
+        print(f"iur-survey tables: warning: {text}", file=sys.stderr)   # once each, one line
+    for w in said:
+        if not issubclass(w.category, DataMovedWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if args.out == "-":
         fmt = args.format or "md"
         if fmt == "docx":

@@ -90,9 +90,22 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         role_column = {"header": t[group].header, "how": t[group].how}
         blank = np.flatnonzero(pd.isna(np.asarray(roles, dtype=object)))
         if len(blank):
-            shown = ", ".join(str(int(lines[k])) for k in blank[:8]) + (", ..." if len(blank) > 8 else "")
-            note = (f"{len(blank)} response(s) have no {group} answer (rows {shown}): they are kept without a "
-                    f"{group} and are left out of any comparison across {group}s")
+            answers = col(group).to_numpy(dtype=object)
+            other = np.array([recode.is_other_group(answers[k]) for k in blank], dtype=bool)
+
+            def rows(ks):
+                return ", ".join(str(int(lines[k])) for k in ks[:8]) + (", ..." if len(ks) > 8 else "")
+            parts = []
+            if (~other).any():
+                parts.append(f"{int((~other).sum())} response(s) have no {group} answer (rows {rows(blank[~other])})")
+            if other.any():
+                # the "other" word only: a "please specify" text is the respondent's own words (free text)
+                said_other = " / ".join(repr(w) for w in dict.fromkeys(
+                    re.match(r"\s*(\S*?)(?=[\s(（〖\[:：,，;/-]|$)", str(a)).group(1) for a in answers[blank[other]]))
+                parts.append(f"{int(other.sum())} response(s) answered {said_other} (rows {rows(blank[other])}), "
+                             f"which is none of the study's {group}s and is not read as one")
+            note = (f"{'; '.join(parts)}: they are kept without a {group} and are left out of any comparison "
+                    f"across {group}s")
             said.append(note)
             warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
         if t[group].how == "answers":

@@ -278,11 +278,21 @@ def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrum
 
     A value must be one of the wordings listed for a group (or the group's key); a numeric
     code is matched as the wording ``"1"``, ``"2"``..., never as the group's position in
-    the instrument.  A code no group lists is refused.
+    the instrument.  An explicit "other" answer (:func:`is_other_group`) is none of the
+    study's groups: it is read as no answer, never as a group (the reader counts and warns).
+    A code no group lists is refused, naming the fix and the groups' wordings in the
+    language of the answer.
 
     >>> from iur_survey.instrument import load_instrument
     >>> recode_role(pd.Series(["高校", "Government", ""]), np.array([2, 3, 4]), "Q1", "q.csv", load_instrument()).tolist()
     ['university', 'government', None]
+    >>> recode_role(pd.Series(["其他", "Other (please specify)"]), np.array([2, 3]), "Q1", "q.csv",
+    ...             load_instrument()).tolist()
+    [None, None]
+    >>> recode_role(pd.Series(["国企"]), np.array([2]), "Q1", "q.csv", load_instrument())
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.UnknownLabelError: q.csv:2:Q1: unknown stakeholder group '国企' (known: '企业', '高校', '科研院所', '政府'); list it under its group in the instrument's groups:, or, if it stands for no group of the study, add it to missing_codes (those respondents are then kept without a role)
     >>> recode_role(pd.Series(["4"]), np.array([2]), "Q1", "q.csv", load_instrument())
     Traceback (most recent call last):
     ...
@@ -298,15 +308,51 @@ def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrum
             return key
         if isinstance(u, str) and u.strip() in ("NA", "N/A", "nan"):   # R / pandas missing markers
             return None
+        if is_other_group(u):
+            return None
         x = _number(u)
         if x is not None:
             raise _Bad(UnknownLabelError, f"group code {x:g} is not among the wordings of any group (codes are "
                                           f"matched as wordings, not as positions: list '{x:g}' under the group "
                                           f"it stands for in the instrument's groups:)")
-        raise _Bad(UnknownLabelError, f"unknown stakeholder group {_show(u)} (known: "
-                                      f"{', '.join(repr(instrument.groups[k][0]) for k in keys)})")
+        known = ", ".join(repr(group_wording(instrument, k, u)) for k in keys)
+        raise _Bad(UnknownLabelError, f"unknown stakeholder group {_show(u)} (known: {known}); list it under its "
+                                      f"group in the instrument's groups:, or, if it stands for no group of the "
+                                      f"study, add it to missing_codes (those respondents are then kept without "
+                                      f"a {instrument.group_column})")
 
     return map_unique(values, func, lines, header, path)
+
+
+#: an explicit "other" answer to the group question: "Other", "Others", 其他/其它, with a "please specify" note
+#: or the respondent's own words (问卷星 writes ``其他〖...〗``); matched after :func:`normalise_label`
+_OTHER_GROUP = re.compile(r"^(?:others?|其他|其它)(?:\s*(?:\(.*\)|〖.*〗|\[.*\]|[:,;/\-].*))?$", re.S)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_other_group(u) -> bool:
+    """Whether ``u`` is an explicit "other" answer to the group question, which names none of the study's groups.
+
+    >>> [is_other_group(v) for v in ["其他", "其它", " Others ", "Other (please specify)", "其他〖国有企业〗",
+    ...                               "其他（请注明）", "Otherwise", "企业", 3]]
+    [True, True, True, True, True, True, False, False, False]
+    """
+    return isinstance(u, str) and _OTHER_GROUP.match(normalise_label(u)) is not None
+
+
+def group_wording(instrument, key: str, like=None) -> str:
+    """The instrument's first wording of group ``key`` in the language of ``like`` (Chinese when ``like`` holds
+    Chinese characters and the group has a Chinese wording; otherwise the first wording).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> group_wording(inst, "university"), group_wording(inst, "university", "国企")
+    ('University', '高校')
+    """
+    words = instrument.groups[key] or (key,)
+    if isinstance(like, str) and _HAN.search(like):
+        return next((w for w in words if _HAN.search(w)), words[0])
+    return next((w for w in words if not _HAN.search(w)), words[0])
 
 
 def group_of_value(u, instrument) -> str | None:
@@ -334,20 +380,23 @@ ROLE_ANSWER_SHARE = 0.8
 
 def is_role_column(values: pd.Series, instrument) -> bool:
     """Whether a column's answers look like the group question's: text, and at least 80 % of the
-    answered cells group wordings (a few ``其他``/``Other`` answers do not hide the question; the
-    reader then refuses those answers as it does under a matching header).
+    answered cells group wordings (other answers do not hide the question; the reader then refuses
+    them as it does under a matching header).  An explicit "other" (:func:`is_other_group`) counts
+    as no answer.
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
     >>> is_role_column(pd.Series(["企业", "", "Government"]), inst), is_role_column(pd.Series(["1", "2"]), inst)
     (True, False)
-    >>> is_role_column(pd.Series(["企业"] * 9 + ["其他"]), inst), is_role_column(pd.Series(["企业", "其他"]), inst)
+    >>> is_role_column(pd.Series(["企业"] * 9 + ["国企"]), inst), is_role_column(pd.Series(["企业", "国企"]), inst)
+    (True, False)
+    >>> is_role_column(pd.Series(["企业", "其他"]), inst), is_role_column(pd.Series(["其他"]), inst)
     (True, False)
     """
     counts = values.dropna().value_counts(sort=False)
     group = other = 0
     for u, k in counts.items():
-        if _blank(u) or instrument.is_missing_code(u):
+        if _blank(u) or instrument.is_missing_code(u) or (is_other_group(u) and instrument.group_for_label(u) is None):
             continue
         if not isinstance(u, str) or _number(u) is not None:
             return False

@@ -12,13 +12,17 @@ NaN), and no two codes may become the same scale code.  When every label matches
 mapping is applied (and listed in :attr:`RawResponses.recodes` unless it changes nothing).
 When a label matches no wording, the export is refused naming the unmatched labels: half
 a mapping would silently recode half the scale, and labels in another language may run the
-other way.  ``value_labels: codes`` in the instrument ignores the labels of item columns
-and keeps the numeric codes as they are.
+other way.  A label that matches no wording but whose code no cell of the column holds
+(``-9 "No answer"`` left on a variable whose respondents all answered) cannot change an
+answer: it is left out, with a warning naming it (also in the report's warnings).
+``value_labels: codes`` in the instrument ignores the labels of item columns and keeps the
+numeric codes as they are.
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -113,6 +117,35 @@ def _without_user_missing(labels: dict, ranges) -> dict:
         if not any(_in_range(c, r) for r in ranges):
             out[code] = lab
     return out
+
+
+def _without_unused_unmatched(labels: dict, values: pd.Series, instrument) -> tuple[dict, list[str]]:
+    """The value labels less those that match no wording of the instrument and whose code no cell holds.
+
+    Such a label cannot change an answer, so it does not make the labels "partly matching";
+    the labels that do match stay (they still say which way the scale runs).  Returns the labels
+    kept and the ones left out, shown as ``-9 'No answer'``.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> _without_unused_unmatched({1: "Strongly disagree", -9: "No answer", 7: "Other"},
+    ...                           pd.Series([1.0, 7.0, np.nan]), load_instrument())
+    ({1: 'Strongly disagree', 7: 'Other'}, ["-9 'No answer'"])
+    """
+    arr = values.to_numpy(dtype=np.float64)
+    held = set(np.unique(arr[~np.isnan(arr)]).tolist())
+    kept, unused = {}, []
+    for code, lab in labels.items():
+        try:
+            c = float(code)
+        except (TypeError, ValueError):
+            kept[code] = lab
+            continue
+        if (c not in held and instrument.code_for_label(lab) is None
+                and not instrument.is_missing_code(lab)):
+            unused.append(f"{c:g} {str(lab)!r}")
+        else:
+            kept[code] = lab
+    return kept, unused
 
 
 def _in_range(c: float, r) -> bool:
@@ -231,6 +264,7 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
                          and is_role_column(role_data[c.index], instrument))
     codes = set(instrument.item_codes) | set(instrument.attention_checks)
     recodes: list[dict] = []
+    notes: list[str] = []
     for target, col in plan.targets.items():
         lab = vvl.get(col.header)
         if not lab:
@@ -239,6 +273,13 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
             if instrument.value_labels == "codes" or body[col.index].dtype.kind not in "fiu":
                 continue
             lab = _without_user_missing(lab, (getattr(meta, "missing_ranges", None) or {}).get(col.header))
+            lab, unused = _without_unused_unmatched(lab, body[col.index], instrument)
+            if unused:
+                one = len(unused) == 1
+                notes.append(f"{col.header}: the value label{'' if one else 's'} {', '.join(unused)} "
+                             f"match{'es' if one else ''} no wording of scale.labels or missing_codes, but no "
+                             f"cell holds {'that code' if one else 'those codes'}: left out (no answer is "
+                             f"changed by {'it' if one else 'them'})")
             mapping = label_mapping(lab, instrument, path, col.header)
             if mapping is None or _is_identity(mapping):
                 continue
@@ -250,7 +291,11 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
             body[col.index] = _group_values(body[col.index], lab, instrument, path, col.header)
         elif target in ("_status", "_finished"):
             body[col.index] = role_data[col.index]
-    return assemble(table, plan, instrument, "spss", strict=strict, recodes=recodes)
+    raw = assemble(table, plan, instrument, "spss", strict=strict, recodes=recodes)
+    for note in notes:
+        raw.warnings.append(note)
+        warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
+    return raw
 
 
 def _group_values(values: pd.Series, labels: dict, instrument, path, header) -> pd.Series:

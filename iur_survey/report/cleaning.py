@@ -37,8 +37,18 @@ def role_counts(clean: pd.DataFrame, instrument) -> pd.DataFrame:
 
 
 def role_table(clean: pd.DataFrame, instrument, number=None, note: str | None = None) -> APATable:
-    """:func:`role_counts` as an APA table."""
-    return apa_table(role_counts(clean, instrument), "Analysed sample by stakeholder role", number=number,
+    """:func:`role_counts` as an APA table, each role as prose (:func:`~iur_survey.report.groups.group_label`,
+    as every table of the groups chapter).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> role_table(pd.DataFrame({"role": ["research_institute", None]}), load_instrument()).frame["Role"].tolist()
+    ['research institute', '(not given)']
+    """
+    from .groups import group_label
+
+    counts = role_counts(clean, instrument)
+    counts["Role"] = [g if g == "(not given)" else group_label(g) for g in counts["Role"]]
+    return apa_table(counts, "Analysed sample by stakeholder role", number=number,
                      formats={"n": "int", "%": 1}, note=note)
 
 
@@ -99,9 +109,12 @@ def careless_by_role_table(report: Mapping[str, Any], instrument, number=None) -
 
     >>> from iur_survey.instrument import load_instrument
     >>> rep = {"careless_excluded_by_group": {"university": {"screened": 200, "excluded": 3}}}
-    >>> careless_by_role_table(rep, load_instrument()).note.endswith('the report does not say (an older one).')
-    True
+    >>> t = careless_by_role_table(rep, load_instrument())
+    >>> t.note.endswith('the report does not say (an older one).'), t.frame["Role"].tolist()
+    (True, ['university'])
     """
+    from .groups import group_label
+
     warned = report.get("careless_group_warning")
     test = ("Whether a role stands out: the report does not say (an older one)." if warned is None else
             f"Warning: {warned}." if warned else
@@ -110,7 +123,9 @@ def careless_by_role_table(report: Mapping[str, Any], instrument, number=None) -
             "evidence. A role that answers differently from the others is farther from the pooled sample, so the "
             "distance indices flag its honest members more often; compare the shares before comparing the roles. "
             + test)
-    return apa_table(careless_role_counts(report, instrument), "Careless-responding exclusions by stakeholder role",
+    counts = careless_role_counts(report, instrument)
+    counts["Role"] = [group_label(g) for g in counts["Role"]]
+    return apa_table(counts, "Careless-responding exclusions by stakeholder role",
                      number=number, formats={"Screened": "int", "Excluded": "int", "% excluded": 1}, note=note)
 
 

@@ -1,7 +1,8 @@
 """APA-style number formatting for the book's prose and tables.
 
 APA (7th ed., 6.36): no leading zero for numbers that cannot exceed 1 in absolute value
-(correlations, standardized loadings, proportions, *p* values, fit indices CFI/TLI/RMSEA/SRMR);
+(correlations, standardized loadings, proportions, *p* values, fit indices CFI/TLI/RMSEA/SRMR), a
+leading zero for those that can (an SE, *b*, a CI of *b*, HTMT): :func:`quantity` says which is which;
 *p* values to three decimals with ``p < .001`` below that; a true minus sign.  A negative value keeps
 its sign when it rounds to zero (``−.00``: the sign of a near-zero effect is information, and a table's *b*
 ``−0.001`` must not sit next to a β ``.00``); an exact zero (also ``-0.0``) has none.  This is the one number
@@ -42,6 +43,33 @@ def num(x, decimals: int = 2, leading_zero: bool = True) -> str:
     if not leading_zero and s.startswith("0."):
         s = s[1:]
     return (MINUS if neg else "") + s
+
+
+#: quantities that cannot exceed 1 in absolute value: APA (6.36) writes them without the leading zero (.063)
+BOUNDED = frozenset({"r", "r2", "beta", "p", "proportion", "alpha", "omega", "cr", "ave", "cfi", "tli", "rmsea",
+                     "srmr", "kmo"})
+#: quantities that can exceed 1: they keep the leading zero (0.063), as APA asks
+UNBOUNDED = frozenset({"b", "se", "ci", "z", "chisq", "htmt", "slope", "variance"})
+
+
+def quantity(x, kind: str, decimals: int = 3) -> str:
+    """``x`` formatted as the quantity ``kind`` is: without the leading zero when it cannot exceed 1
+    (:data:`BOUNDED`: a correlation, a proportion, a *p* value as :func:`pval`), with it otherwise
+    (:data:`UNBOUNDED`: an SE, *b*, a CI of *b*, HTMT); an unknown ``kind`` is refused, not guessed.
+
+    >>> quantity(0.063, "se"), quantity(-0.054, "b"), quantity(0.267, "r2"), quantity(0.0387, "p"), quantity(.9, "htmt", 2)
+    ('0.063', '−0.054', '.267', '.039', '0.90')
+    >>> quantity(0.5, "stderr")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown quantity 'stderr' (bounded by 1: alpha, ave, beta, cfi, cr, kmo, omega, p, proportion, r, r2, rmsea, srmr, tli; unbounded: b, chisq, ci, htmt, se, slope, variance, z)
+    """
+    if kind == "p":
+        return pval(x, decimals)
+    if kind not in BOUNDED and kind not in UNBOUNDED:
+        raise ValueError(f"unknown quantity {kind!r} (bounded by 1: {', '.join(sorted(BOUNDED))}; unbounded: "
+                         f"{', '.join(sorted(UNBOUNDED))})")
+    return num(x, decimals, leading_zero=kind in UNBOUNDED)
 
 
 def pval(p, decimals: int = 3) -> str:
@@ -92,6 +120,16 @@ def integer(n) -> str:
     ('1,234', '7')
     """
     return f"{int(round(float(n))):,}"
+
+
+def counted(n, singular: str, plural: str) -> str:
+    """A count and the word that agrees with it, for prose: ``1 has``, ``2 have``, ``0 have``.
+
+    >>> counted(1, "has", "have"), counted(5, "is", "are"), counted(0, "effect", "effects")
+    ('1 has', '5 are', '0 effects')
+    """
+    k = int(round(float(n)))
+    return f"{k:,} {singular if k == 1 else plural}"
 
 
 def percent(part, whole, decimals: int = 1) -> str:

@@ -255,6 +255,25 @@ def _roles_glue(roles: pd.DataFrame | None) -> dict[str, tuple[str, Any]]:
 
 
 def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
+    """The book's sentence on merging: the groups below the rule, and each merge that was made and why.
+
+    >>> before = pd.DataFrame({"group": ["enterprise", "government", "research_institute", "university"],
+    ...                        "n": [164, 9, 65, 137], "min_n": 105, "status": ["ok", "small", "small", "ok"]})
+    >>> main = {"groups": pd.DataFrame({"group": ["enterprise", "government+research_institute+university"],
+    ...                                 "n": [164, 211]}),
+    ...         "merge": {g: "government+research_institute+university"
+    ...                   for g in ("government", "research_institute", "university")}}
+    >>> print(_merge_text(before, main))  # doctest: +NORMALIZE_WHITESPACE
+    The government group (*n* = 9) and the research institute group (*n* = 65) are below this minimum. Their
+    estimates would be unstable, and Chen's cut-offs were derived for larger groups. Following the rule
+    (`merge="smallest"` of `iur_survey.sem.invariance`), the smallest group below the minimum was merged with the
+    next smallest, twice: first government (*n* = 9) with research institute (*n* = 65), giving government +
+    research institute (*n* = 74), still below 105; then government + research institute with university
+    (*n* = 137), giving **government + research institute + university** (*n* = 211). The analyses below compare
+    2 groups: enterprise (*n* = 164); government + research institute + university (*n* = 211).
+    """
+    from ..sem.invariance import merge_steps
+
     low = before[before["status"] != "ok"]
     groups_after = main["groups"]
     if not len(low):
@@ -262,16 +281,42 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
                 "nothing was merged.")
     names = [group_label(g) for g in groups_after["group"]]
     low_txt = " and the ".join(f"{group_label(g)} group (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"]))
-    merges = sorted(set(main["merge"].values()))
     one = len(low) == 1
-    return (f"The {low_txt} {'is' if one else 'are'} below this minimum. "
+    head = (f"The {low_txt} {'is' if one else 'are'} below this minimum. "
             f"{'Its' if one else 'Their'} estimates would be unstable, and Chen's cut-offs were derived "
-            "for larger groups. Following the rule, the smallest group was merged with the next smallest "
-            "(`merge=\"smallest\"` of `iur_survey.sem.invariance`) into "
-            + " and ".join(f"**{group_label(m)}** (*n* = {int(groups_after.set_index('group').loc[m, 'n']):,})"
-                           for m in merges)
-            + f". The analyses below compare {len(groups_after)} groups: "
+            "for larger groups. ")
+    tail = (f" The analyses below compare {len(groups_after)} groups: "
             + "; ".join(f"{g} (*n* = {int(n):,})" for g, n in zip(names, groups_after["n"])) + ".")
+    steps = merge_steps(before)
+    members = {str(g): [str(g)] for g in before["group"]}
+    for st in steps:
+        members[st["label"]] = members.pop(st["group"]) + members.pop(st["into"])
+    by_rule = {old: new for new, olds in members.items() for old in olds if old != new}
+    if not main["merge"]:
+        return head + "Nothing was merged." + tail
+    if not steps or by_rule != dict(main["merge"]):
+        return (head + "The groups were merged as set: "
+                + "; ".join(f"{group_label(a)} → {group_label(b)}" for a, b in main["merge"].items()) + "." + tail)
+    if len(steps) == 1:
+        st = steps[0]
+        how = (f"the smallest group, {group_label(st['group'])} (*n* = {st['n']:,}), was merged with the next "
+               f"smallest, {group_label(st['into'])} (*n* = {st['n_into']:,}), into "
+               f"**{group_label(st['label'])}** (*n* = {st['n_label']:,})")
+    else:
+        times = {2: "twice", 3: "three times"}.get(len(steps), f"{len(steps)} times")
+        parts = []
+        for k, st in enumerate(steps):
+            last = k == len(steps) - 1
+            lab = f"**{group_label(st['label'])}**" if last else group_label(st["label"])
+            nxt = steps[k + 1]["group"] if not last else None
+            still = (f", still below {st['min_n']:,}" if not last and nxt == st["label"] else "")
+            what = (f"{group_label(st['group'])} (*n* = {st['n']:,})" if k == 0 or steps[k - 1]["label"] != st["group"]
+                    else group_label(st["group"]))
+            parts.append(f"{'first' if k == 0 else 'then'} {what} with {group_label(st['into'])} "
+                         f"(*n* = {st['n_into']:,}), giving {lab} (*n* = {st['n_label']:,}){still}")
+        how = f"the smallest group below the minimum was merged with the next smallest, {times}: " + "; ".join(parts)
+    return (head + "Following the rule (`merge=\"smallest\"` of `iur_survey.sem.invariance`), " + how + "."
+            + tail)
 
 
 def _unmerged_text(iv: Mapping[str, Any]) -> str:

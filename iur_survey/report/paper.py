@@ -44,9 +44,9 @@ import pandas as pd
 from ..errors import DataError, EstimationError, IURSurveyError
 from ..measure import ave, composite_reliability, cronbach_alpha, htmt
 from ..sem.table import group_text
-from .format import DASH, num, pval, stars
+from .format import DASH, num, pval, quantity, stars
 from .sem_tables import fit_row
-from .tables import APATable
+from .tables import CODE, APATable
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
 
 __all__ = ["load_results", "estimates_frame", "fit_apa", "measurement_apa", "discriminant_apa", "paths_apa",
@@ -280,16 +280,38 @@ def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(R, index=lv, columns=lv)
 
 
-def _data_of(results: Mapping) -> pd.DataFrame | None:
-    """The fitted data when results.json records it (``call.data.path``) and it is still there, unchanged."""
+class DataMovedWarning(UserWarning):
+    """The data file results.json records is not there: alpha and HTMT are left out (—) until ``--data`` gives it."""
+
+
+def _data_of(results: Mapping) -> tuple[pd.DataFrame | None, str]:
+    """The fitted data when results.json records it (``call.data.path``) and it is still there, unchanged, and
+    why not otherwise (for the table notes): a recorded file that is not there is said loudly
+    (:class:`DataMovedWarning`), a changed one refused.
+
+    >>> import warnings
+    >>> _data_of({"call": {}})
+    (None, 'results.json does not record the data file; give --data')
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _data_of({"call": {"data": {"path": "/no/such/clean.csv"}}})[1]
+    ...     print(w[0].message)
+    'the data file results.json records (/no/such/clean.csv) is not there; give --data'
+    /no/such/clean.csv: the data file results.json records is not there (moved or deleted): alpha and HTMT are left out (—); give --data
+    """
     rec = (results.get("call") or {}).get("data") or {}
     p = rec.get("path")
-    if not p or not Path(p).is_file():
-        return None
+    if not p:
+        return None, "results.json does not record the data file; give --data"
+    if not Path(p).is_file():
+        import warnings
+        warnings.warn(f"{p}: the data file results.json records is not there (moved or deleted): alpha and HTMT "
+                      f"are left out (—); give --data", DataMovedWarning, stacklevel=3)
+        return None, f"the data file results.json records ({p}) is not there; give --data"
     from ..replication.manifest import sha256_file
     if rec.get("sha256") and sha256_file(p) != rec["sha256"]:
         raise IURSurveyError(p, "the data file changed since the fit (sha256 differs from results.json's call)")
-    return pd.read_csv(p, dtype={"response_id": str})
+    return pd.read_csv(p, dtype={"response_id": str}), ""
 
 
 def _label(results: Mapping, k: int) -> str:
@@ -570,8 +592,9 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         raise IURSurveyError(results.get("_path"), f"group {g0!r} is not a group of this fit "
                                                    f"(groups: {', '.join(g for g in groups if g) or 'none'})")
     est = est[est["group"] == g0]
+    no_data = ""
     if data is None:
-        data = _data_of(results)
+        data, no_data = _data_of(results)
     data = _group_data(results, data, g0)
     if moments is None:
         moments = FitMoments.of(results)
@@ -616,7 +639,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if rel.attrs.get("alpha_reason"):
         note += f" α: — ({rel.attrs['alpha_reason']})."
     if data is None:
-        note += " α needs the data, which results.json does not record (or the file has moved; give --data): —."
+        note += f" α needs the data: — ({no_data or 'no data of this group'})."
     if cov is None:
         note += f" ω: — ({moments.reason or 'no sample moments of this group'})."
         if not moments.ordered:
@@ -658,8 +681,9 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
     names = list(cmap)
+    no_data = ""
     if data is None:
-        data = _data_of(results)
+        data, no_data = _data_of(results)
     data = _group_data(results, data, g0)
     if moments is None:
         moments = FitMoments.of(results)
@@ -695,15 +719,15 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
             rows.append({"Pair": f"{a} – {b}", "*r*": num(r, 3, False),
                          "√AVE": f"{num(sq[a], 3, False)}, {num(sq[b], 3, False)}",
                          "Fornell–Larcker": fornell_larcker_verdict(r, sq[a], sq[b]),
-                         "HTMT": num(ht.get(key), 3, False),
-                         "HTMT 95% CI": (f"[{num(ci[key][0], 3, False)}, {num(ci[key][1], 3, False)}]"
+                         "HTMT": quantity(ht.get(key), "htmt"),
+                         "HTMT 95% CI": (f"[{quantity(ci[key][0], 'htmt')}, {quantity(ci[key][1], 'htmt')}]"
                                          if key in ci else DASH)})
     frame = pd.DataFrame(rows)
     note = ("*r*: model-implied latent correlation (lavaan's lavInspect(fit, \"cor.lv\"), from the standardized "
             "solution); √AVE of the two constructs (AVE: semTools' AVE(fit), as in the measurement table); "
             "Fornell–Larcker is met "
             "when |*r*| is below both (\"not computable\" when one of them is unknown). HTMT: heterotrait–monotrait "
-            "ratio (Henseler et al., 2015; cut-offs .85/.90)"
+            "ratio (Henseler et al., 2015; cut-offs 0.85/0.90; HTMT can exceed 1, so it keeps its leading zero)"
             + ("" if ci else (": the classic HTMT (htmt2 = FALSE) on the rows complete on every item" if shared
                               else ": semTools' htmt(htmt2 = FALSE) on the rows complete on every item (its "
                                    "default missing = \"listwise\")")) + ".")
@@ -732,7 +756,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     note += improper_note(est)
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
-                 + ("" if ht else "; the HTMT needs the data, which results.json does not record") + ".")
+                 + ("" if ht or ht_reason else f"; the HTMT needs the data: — ({no_data or 'no data of this group'})")
+                 + ".")
     else:
         note += " HTMT and its percentile bootstrap 95% CI from `iur-survey pls`."
     return APATable(frame, title, number=number, note=note,
@@ -958,7 +983,12 @@ ITALIC = re.compile(r"\*([^*\s](?:[^*]*[^*\s])?)\*")
 
 
 def _plain(text: str) -> str:
-    return ITALIC.sub(r"\1", str(text))
+    """``text`` without its Markdown: ``*x*`` and ```x``` as plain x (CSV, Word).
+
+    >>> _plain("HTMT from `iur-survey pls`; *p* < .05")
+    'HTMT from iur-survey pls; p < .05'
+    """
+    return ITALIC.sub(r"\1", CODE.sub(r"\1", str(text)))
 
 
 def _md(text: str) -> str:
@@ -1021,9 +1051,22 @@ def _tex_char(ch: str) -> str:
 
 
 def _tex(text: str) -> str:
-    parts = ITALIC.split(str(text))
-    return "".join(("".join(_tex_char(ch) for ch in p).replace("*", r"\textasteriskcentered{}") if k % 2 == 0
-                    else r"\textit{" + "".join(_tex_char(ch) for ch in p) + "}") for k, p in enumerate(parts))
+    r"""``text`` for LaTeX: ``*x*`` as ``\textit``, a code span ```x``` as ``\texttt`` (never a backtick).
+
+    >>> print(_tex("bootstrap of `iur-survey pls` (*p* < .05)"))
+    bootstrap of \texttt{iur-survey pls} (\textit{p} $<$ .05)
+    """
+    chunks = CODE.split(str(text))
+    out = []
+    for j, chunk in enumerate(chunks):
+        if j % 2:
+            out.append(r"\texttt{" + "".join(_tex_char(ch) for ch in chunk) + "}")
+            continue
+        parts = ITALIC.split(chunk)
+        out.append("".join(("".join(_tex_char(ch) for ch in p).replace("*", r"\textasteriskcentered{}")
+                            if k % 2 == 0 else r"\textit{" + "".join(_tex_char(ch) for ch in p) + "}")
+                           for k, p in enumerate(parts)))
+    return "".join(out)
 
 
 def to_latex(tables: Iterable[APATable]) -> str:
@@ -1077,7 +1120,7 @@ def to_csv(tables: Iterable[APATable]) -> str:
 
 def _runs(par, text: str, size=None, bold=False, italic=False) -> None:
     """Add ``text`` to a python-docx paragraph, ``*x*`` as italic runs."""
-    for k, piece in enumerate(ITALIC.split(str(text))):
+    for k, piece in enumerate(ITALIC.split(CODE.sub(r"\1", str(text)))):
         if not piece:
             continue
         run = par.add_run(piece)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .format import DASH, num, pval
+from .format import DASH, num, pval, quantity
 from ..study import INDIRECT, TOTAL, effect_source
 from .sem_tables import MEDIATOR, OUTCOME
 from .tables import APATable, triangle_table
@@ -108,7 +108,8 @@ def pls_htmt_table(htmt: pd.DataFrame, number=None, title: str = "PLS-SEM hetero
         sq.loc[a, b] = sq.loc[b, a] = float(v)
     upper = ""
     if "ci.upper" in htmt.columns:
-        upper = (f" The largest upper limit of the bootstrap 95% intervals is {num(htmt['ci.upper'].max(), 2, False)}.")
-    return triangle_table(sq, title, number=number,
-                          note="Heterotrait–monotrait ratio of correlations (Henseler et al., 2015); values below .85 "
+        upper = (f" The largest upper limit of the bootstrap 95% intervals is "
+                 f"{quantity(htmt['ci.upper'].max(), 'htmt', 2)}.")
+    return triangle_table(sq, title, number=number, kind="htmt",
+                          note="Heterotrait–monotrait ratio of correlations (Henseler et al., 2015); values below 0.85 "
                                "indicate discriminant validity." + upper)

@@ -28,15 +28,25 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
-from .format import DASH, integer, num, pval
+from .format import DASH, integer, num, pval, quantity
 
 Format = Any  # int | str | Callable[[Any], str]
 
 
+#: a Markdown code span of a note (```iur-survey pls```): code in HTML and LaTeX, plain text elsewhere
+CODE = re.compile(r"`([^`\n]+)`")
+
+
 def _italics(text: str) -> str:
-    """Escape ``text`` for HTML and turn ``*x*`` into ``<em>x</em>``."""
-    s = html.escape(str(text))
-    return re.sub(r"\*([^*\s](?:[^*]*[^*\s])?)\*", r"<em>\1</em>", s)   # ".30***" keeps its stars
+    """Escape ``text`` for HTML and turn ``*x*`` into ``<em>x</em>`` and a code span into ``<code>``.
+
+    >>> _italics("from `iur-survey pls` (*p* < .05)")
+    'from <code>iur-survey pls</code> (<em>p</em> &lt; .05)'
+    """
+    parts = CODE.split(str(text))
+    return "".join(f"<code>{html.escape(p)}</code>" if k % 2 else
+                   re.sub(r"\*([^*\s](?:[^*]*[^*\s])?)\*", r"<em>\1</em>", html.escape(p))   # ".30***" keeps stars
+                   for k, p in enumerate(parts))
 
 
 def formatter(spec: Format) -> Callable[[Any], str]:
@@ -141,13 +151,14 @@ def apa_table(frame: pd.DataFrame, title: str, number: int | str | None = None, 
 
 
 def triangle_table(square: pd.DataFrame, title: str, number=None, note: str | None = None,
-                   diagonal: Mapping[str, float] | None = None, decimals: int = 2) -> APATable:
-    """A symmetric matrix as an APA lower triangle (correlations style, no leading zeros); the diagonal
-    shows ``diagonal`` values (e.g. the square root of AVE) or a dash.
+                   diagonal: Mapping[str, float] | None = None, decimals: int = 2, kind: str = "r") -> APATable:
+    """A symmetric matrix as an APA lower triangle; the diagonal shows ``diagonal`` values (e.g. the square
+    root of AVE) or a dash.  ``kind``: the quantity of the cells (:func:`~iur_survey.report.format.quantity`):
+    correlations (``"r"``) without leading zeros, ``"htmt"`` (which can exceed 1) with them.
 
     >>> m = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["A", "B"], columns=["A", "B"])
-    >>> triangle_table(m, "r").frame.values.tolist()
-    [['A', '—', ''], ['B', '.50', '—']]
+    >>> triangle_table(m, "r").frame.values.tolist(), triangle_table(m, "HTMT", kind="htmt").frame["A"].tolist()
+    ([['A', '—', ''], ['B', '.50', '—']], ['—', '0.50'])
     """
     names = list(square.index)
     rows = []
@@ -155,7 +166,7 @@ def triangle_table(square: pd.DataFrame, title: str, number=None, note: str | No
         row = {"": a}
         for j, b in enumerate(names):
             if j < i:
-                row[b] = num(square.loc[a, b], decimals, leading_zero=False)
+                row[b] = quantity(square.loc[a, b], kind, decimals)
             elif j == i:
                 row[b] = num(diagonal[a], decimals, leading_zero=False) if diagonal is not None else DASH
             else:

@@ -72,7 +72,7 @@ from .table import group_text
 
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
            "GROUP_EQUAL_NAMES", "chen_decision", "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
-           "measurement_part", "small_group_warnings", "fitted_group_sizes"]
+           "measurement_part", "small_group_warnings", "fitted_group_sizes", "merge_steps", "merge_step_notes"]
 
 #: lavaan's group.equal names the engine implements
 
@@ -214,17 +214,9 @@ def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str 
     if isinstance(merge, str):
         if sizes is None:
             raise ValueError("merge='smallest' needs the group sizes")
-        n = {str(r["group"]): int(r["n"]) for _, r in sizes.iterrows()}
-        min_n = int(sizes["min_n"].iloc[0])
-        members = {lab: [lab] for lab in n}
-        while len(n) > 2:
-            order = sorted(n, key=lambda k: (n[k], k))
-            small, nxt = order[0], order[1]
-            if n[small] >= min_n:
-                break
-            new = f"{small}+{nxt}"
-            n[new] = n.pop(small) + n.pop(nxt)
-            members[new] = members.pop(small) + members.pop(nxt)
+        members = {str(g): [str(g)] for g in sizes["group"]}
+        for st in merge_steps(sizes):
+            members[st["label"]] = members.pop(st["group"]) + members.pop(st["into"])
         for new, olds in members.items():
             for old in olds:
                 if old != new:
@@ -251,6 +243,55 @@ def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str 
     return out, mapping
 
 
+def merge_steps(sizes: pd.DataFrame) -> list[dict]:
+    """The steps of ``merge="smallest"`` on ``sizes`` (:func:`group_size_table`), in order, each with its reason:
+    ``{"group", "n", "into", "n_into", "label", "n_label", "min_n"}`` (the smallest group ``group`` had ``n`` <
+    ``min_n`` and more than two groups were left, so it went into the next smallest ``into``, giving ``label``).
+
+    >>> sizes = pd.DataFrame({"group": ["e", "g", "r", "u"], "n": [168, 9, 65, 137], "min_n": 100})
+    >>> [(s["group"], s["n"], s["into"], s["n_into"], s["n_label"]) for s in merge_steps(sizes)]
+    [('g', 9, 'r', 65, 74), ('g+r', 74, 'u', 137, 211)]
+    """
+    n = {str(r["group"]): int(r["n"]) for _, r in sizes.iterrows()}
+    min_n = int(sizes["min_n"].iloc[0]) if len(sizes) else 0
+    steps = []
+    while len(n) > 2:
+        order = sorted(n, key=lambda k: (n[k], k))
+        small, nxt = order[0], order[1]
+        if n[small] >= min_n:
+            break
+        new = f"{small}+{nxt}"
+        steps.append({"group": small, "n": n[small], "into": nxt, "n_into": n[nxt], "label": new,
+                      "n_label": n[small] + n[nxt], "min_n": min_n})
+        n[new] = n.pop(small) + n.pop(nxt)
+    return steps
+
+
+def merge_step_notes(sizes: pd.DataFrame, group: str) -> list[str]:
+    """One line per step of ``merge="smallest"`` (:func:`merge_steps`) saying what was merged and why, and
+    one when the rule is still not met because two groups are left (for results.json's warnings).
+
+    >>> print(merge_step_notes(pd.DataFrame({"group": ["a", "b", "c"], "n": [300, 20, 30], "min_n": 100}), "g")[-1])
+    --merge-groups smallest stopped with two groups of 'g' left (a merge would leave one), though 'b+c' (n = 50) is still below 100
+    >>> sizes = pd.DataFrame({"group": ["e", "g", "r", "u"], "n": [168, 9, 65, 137], "min_n": 100})
+    >>> for line in merge_step_notes(sizes, "role"): print(line)
+    --merge-groups smallest, step 1: group 'g' of 'role' (n = 9) is the smallest and below the small-group minimum of 100, so it was merged with the next smallest, 'r' (n = 65): 'g+r' (n = 74)
+    --merge-groups smallest, step 2: group 'g+r' of 'role' (n = 74) is the smallest and below the small-group minimum of 100, so it was merged with the next smallest, 'u' (n = 137): 'g+r+u' (n = 211)
+    """
+    steps = merge_steps(sizes)
+    out = [f"--merge-groups smallest, step {k}: group {s['group']!r} of {group!r} (n = {s['n']}) is the smallest "
+           f"and below the small-group minimum of {s['min_n']}, so it was merged with the next smallest, "
+           f"{s['into']!r} (n = {s['n_into']}): {s['label']!r} (n = {s['n_label']})" for k, s in enumerate(steps, 1)]
+    left = {str(g): int(n) for g, n in zip(sizes["group"], sizes["n"])}
+    for st in steps:
+        left[st["label"]] = left.pop(st["group"]) + left.pop(st["into"])
+    if steps and len(left) == 2 and min(left.values()) < steps[-1]["min_n"]:
+        low = min(left, key=lambda k: (left[k], k))
+        out.append(f"--merge-groups smallest stopped with two groups of {group!r} left (a merge would leave one), "
+                   f"though {low!r} (n = {left[low]}) is still below {steps[-1]['min_n']}")
+    return out
+
+
 def _parse_merge(spec: str) -> dict[str, str]:
     """``"government=research_institute,x=y"`` -> mapping (the CLI's --merge-groups)."""
     messages = {"form": "write 'smallest' or FROM=INTO[,FROM=INTO...]", "empty": "empty group name in {!r}",
@@ -267,7 +308,8 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
 
     ``sizes`` is :func:`group_size_table` after merging.  A group with ``n <= p`` raises
     :class:`~iur_survey.errors.EstimationError` naming the group and the ``merge=`` to use; groups below
-    ``min_n`` give one warning each (returned, not issued).  ``merge`` may also be the CLI's string form
+    ``min_n`` give one warning each (returned, not issued), after the steps of ``merge="smallest"``
+    (:func:`merge_step_notes`: what was merged and why; also ``sizes.attrs["merge_notes"]``).  ``merge`` may also be the CLI's string form
     ``"smallest"`` or ``"FROM=INTO,FROM=INTO"``.  ``model`` is reduced to its measurement part first
     (``measurement_only``).
 
@@ -286,6 +328,7 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
         raise EstimationError(None, f"group column {group!r} has {have}: a multi-group fit needs at least two "
                                     f"groups; fit without --group (one pooled model), or check the column")
     data2, mapping = merge_groups(data, group, merge, sizes=sizes)
+    steps = merge_step_notes(sizes, group) if isinstance(merge, str) and merge.strip() == "smallest" else []
     if mapping:
         sizes = group_size_table(data2, group, model, min_group_size=min_group_size)
     if mapping and len(sizes) < 2:
@@ -299,7 +342,8 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
         raise EstimationError(None, f"group {lab!r} of {group!r} has {n} case(s) for {p} observed variables: its "
                                     "covariance matrix cannot be positive definite, so the multi-group model "
                                     f"cannot be fitted; it needs {_merge_advice(lab, by_n)}")
-    return data2, sizes, mapping, small_group_warnings(sizes, group)
+    sizes.attrs["merge_notes"] = steps
+    return data2, sizes, mapping, steps + small_group_warnings(sizes, group)
 
 
 def small_group_warnings(sizes: pd.DataFrame, group: str, *, analysed: bool = False) -> list[str]:

@@ -256,3 +256,22 @@ def test_a_windows_encoded_export_asks_for_encoding_and_reads_with_it(plain, tmp
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert main(["clean", str(path), "--encoding", "cp1252", "--out", str(tmp_path / "out")]) == 0
+
+
+def test_an_spss_label_no_cell_uses_does_not_refuse_the_file(sav, tmp_path):
+    """``-9 "No answer"`` left on an item no respondent skipped cannot change an answer: read, with a warning
+    naming it; the same label on a code a cell holds is still refused."""
+    df, labels, items = sav
+    df = df.copy()
+    full = {1.0: "Strongly disagree", 2.0: "Disagree", 3.0: "Neither agree nor disagree", 4.0: "Agree",
+            5.0: "Strongly agree"}
+    vvl = {c: {**full, -9.0: "No answer"} for c in items}
+    assert not (df[items] == -9).any().any()
+    with pytest.warns(UserWarning, match=r"-9 'No answer' matches no wording .* no cell holds that code"):
+        raw = read_export(_write_sav(df, labels, vvl, tmp_path / "unused.sav"), INST)
+    assert sum("-9 'No answer'" in w for w in raw.warnings) == len(items)
+    target = raw.column_map[items[0]]
+    assert np.allclose(raw.frame[target].to_numpy(dtype=float), df[items[0]].to_numpy(dtype=float), equal_nan=True)
+    df.loc[df.index[:3], items[0]] = -9.0
+    with pytest.raises(UnknownLabelError, match=r"only partly: -9 'No answer' matches no wording"):
+        read_export(_write_sav(df, labels, vvl, tmp_path / "used.sav"), INST)

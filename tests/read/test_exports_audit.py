@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iur_survey.errors import ReadError
+from iur_survey.errors import ReadError, UnknownLabelError
 from iur_survey.read import read_export
 from iur_survey.simulate import simulate
 from iur_survey.simulate.writers import write_export
@@ -115,9 +115,9 @@ def test_role_found_by_answers_in_two_columns_is_refused(tmp_path, inst):
     p = _wjx_role_vs_partner(tmp_path, inst)
     with pytest.raises(ReadError, match=r"several columns hold its answers \('1、您的单位类型', '9、.*--role-column"):
         read_export(p, inst)
-    with pytest.raises(ReadError, match="unknown stakeholder group '其他'") as ei:     # as under a matching header
-        read_export(p, inst, role_column="1、您的单位类型")
-    assert ei.value.row == 9
+    with pytest.warns(UserWarning, match=r"1 response\(s\) answered '其他' \(rows 9\), which is none of the"):
+        raw = read_export(p, inst, role_column="1、您的单位类型")        # as under a matching header
+    assert raw.frame["role"].isna().tolist() == [i == 7 for i in range(20)]
     raw = read_export(p, inst, role_column="9、您最主要的合作伙伴属于哪一类？")     # the user's choice, said
     assert raw.role_column == {"header": "9、您最主要的合作伙伴属于哪一类？", "how": "columns map"}
     with pytest.raises(ReadError, match="names no column"):
@@ -285,3 +285,49 @@ def test_cli_role_column_option(tmp_path, inst, capsys):
     assert main(["clean", str(p), "--role-column", "9、您最主要的合作伙伴属于哪一类？", "--out", str(tmp_path / "b")]) == 0
     rep = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))
     assert rep["source"]["role_column"] == {"header": "9、您最主要的合作伙伴属于哪一类？", "how": "columns map"}
+
+
+@pytest.mark.parametrize("other", ["其他", "其它", "Other", "Others", "其他〖某咨询公司〗", "Other (please specify)"])
+def test_an_other_role_answer_is_kept_without_a_role_and_never_mapped(tmp_path, inst, other):
+    """B2 (journey audit): one '其他' made the whole export fail; it is no group of the study, so it is read as no
+    answer, counted and warned apart from the blanks, and its free text is not repeated."""
+    from iur_survey.clean import clean
+
+    head = ["序号", "提交答卷时间", "所用时间", "1、您所在的单位属于以下哪一类？",
+            *[f"{2 + k // 4}、({inst.items[c].zh})" for k, c in enumerate(inst.item_codes)]]
+    roles = ["企业", "高校", "科研院所", "政府"]
+    rng = np.random.default_rng(3)
+    words = ["非常不同意", "不同意", "一般", "同意", "非常同意"]
+    body = [[str(i + 1), "2024/03/01 09:00:00", "500秒", {3: other, 5: ""}.get(i, roles[i % 4]),
+             *[words[int(v)] for v in np.clip(rng.normal(3, 0.8, 28).round(), 0, 4)]] for i in range(12)]
+    p = tmp_path / "o.csv"
+    p.write_text("\n".join(",".join(f'"{c}"' for c in r) for r in [head, *body]) + "\n", encoding="utf-8-sig")
+    with pytest.warns(UserWarning) as rec:
+        raw = read_export(p, inst)
+    assert raw.frame["role"].isna().tolist() == [i in (3, 5) for i in range(12)]
+    assert set(raw.frame["role"].dropna()) == set(inst.groups)
+    note = next(w for w in raw.warnings if "none of the study's roles" in w)
+    stem = other.split("〖")[0].split(" (")[0]
+    assert note.startswith(f"1 response(s) have no role answer (rows 7); 1 response(s) answered '{stem}' (rows 5)")
+    assert "咨询" not in note and "please specify" not in note
+    assert any("none of the study's roles" in str(w.message) for w in rec)
+    rep = clean(raw, inst).report
+    assert any("none of the study's roles" in w for w in rep["warnings"])
+
+
+def test_an_unknown_role_wording_names_the_fix_in_the_exports_language(tmp_path, inst):
+    from iur_survey.read import recode
+    with pytest.raises(UnknownLabelError, match=r"'国企' \(known: '企业', '高校', '科研院所', '政府'\); list it under "
+                                               r"its group in the instrument's groups:, or, .* missing_codes"):
+        recode.recode_role(pd.Series(["企业", "国企"]), np.array([2, 3]), "Q1", "q.csv", inst)
+    with pytest.raises(UnknownLabelError, match=r"'Startup' \(known: 'Enterprise', 'University', 'Research institute'"):
+        recode.recode_role(pd.Series(["Startup"]), np.array([2]), "Q1", "q.csv", inst)
+
+
+def test_an_instrument_that_lists_other_as_a_group_keeps_it(inst):
+    import dataclasses
+
+    from iur_survey.read import recode
+    inst2 = dataclasses.replace(inst, groups={**inst.groups, "other": ("Other", "其他")})
+    got = recode.recode_role(pd.Series(["其他", "企业"]), np.array([2, 3]), "Q1", "q.csv", inst2).tolist()
+    assert got == ["other", "enterprise"]

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from iur_survey.cli import main
+from iur_survey.errors import IURSurveyError
 from iur_survey.report import paper
 
 REF_DIR = Path(__file__).resolve().parents[1] / "reference"
@@ -43,7 +44,7 @@ def groups(tmp_path_factory):
 def _reliability(res, group=""):
     est = paper.estimates_frame(res)
     est = est[est["group"] == group]
-    data = paper._group_data(res, paper._data_of(res), group)
+    data = paper._group_data(res, paper._data_of(res)[0], group)
     return paper.construct_reliability(est, data, paper.FitMoments.of(res).cov[group])
 
 
@@ -69,7 +70,7 @@ def test_the_listwise_denominator_would_be_wrong(single):
     ref = REF["cases"]["single"]
     est = paper.estimates_frame(single)
     items = [i for v in REF["constructs"].values() for i in v]
-    data = paper._data_of(single)
+    data = paper._data_of(single)[0]
     x = data[items].dropna()
     assert len(x) == ref["listwise_n"] < ref["nobs"]
     cov = x.cov(ddof=0)
@@ -91,7 +92,7 @@ def test_multigroup_omega_per_group_is_comprelsem(groups):
         assert t.frame.loc[0, "ω"] == f"{blk['omega']['GOV']:.3f}".lstrip("0")
         # HTMT (semTools htmt, htmt2 = FALSE, listwise) and the latent correlations (lavaan cor.lv) per group
         d = paper.discriminant_apa(groups, group=g).frame.set_index("Pair")
-        assert d.loc["GOV – MKT", "HTMT"] == f"{blk['htmt']['GOV~~MKT']:.3f}".lstrip("0")
+        assert d.loc["GOV – MKT", "HTMT"] == f"{blk['htmt']['GOV~~MKT']:.3f}"      # can exceed 1: leading zero
         names = list(REF["constructs"])
         r = blk["cor_lv"][names.index("GOV")][names.index("COL")]
         assert d.loc["GOV – COL", "*r*"] == f"{r:.3f}".lstrip("0")
@@ -133,3 +134,34 @@ def test_a_multigroup_fit_gets_the_measurement_tables_of_every_group(groups):
         assert f"Measurement model: loadings, reliability and convergent validity (group {g})" in titles
         assert f"Discriminant validity (group {g})" in titles
     assert [t.number for t in tables] == list(range(1, len(tables) + 1))
+
+
+def test_a_recorded_data_file_that_moved_is_said_loudly(single, tmp_path, capsys):
+    """C3 (journey audit): `tables` printed dashes for α and HTMT in silence, and the notes said results.json does
+    not record the data it records; a changed file is still refused."""
+    gone = tmp_path / "gone" / "clean.csv"
+    res = {**single, "call": {**single["call"], "data": {**single["call"]["data"], "path": str(gone)}}}
+    with pytest.warns(paper.DataMovedWarning, match="clean.csv: the data file results.json records is not there"):
+        m = paper.measurement_apa(res)
+    assert set(m.frame["α"]) <= {"—", ""} and f"({gone}) is not there; give --data" in m.note
+    assert "does not record" not in m.note
+    with pytest.warns(paper.DataMovedWarning):
+        d = paper.discriminant_apa(res)
+    assert set(d.frame["HTMT"]) <= {"—", ""} and "does not record" not in d.note and str(gone) in d.note
+    unrecorded = {**single, "call": {**single["call"], "data": {}}}
+    assert "results.json does not record the data file" in paper.measurement_apa(unrecorded).note
+
+    moved = tmp_path / "moved.json"
+    moved.write_text(json.dumps({k: v for k, v in res.items() if not k.startswith("_")}), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["tables", str(moved), "--format", "md", "--out", str(tmp_path / "t.md")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"iur-survey tables: warning: {gone}: the data file results.json records is not there (moved or "
+                   f"deleted): alpha and HTMT are left out (—); give --data"]
+
+    import pandas as pd
+    changed = tmp_path / "changed.csv"
+    pd.read_csv(single["call"]["data"]["path"]).iloc[:-1].to_csv(changed, index=False)
+    bad = {**single, "call": {**single["call"], "data": {**single["call"]["data"], "path": str(changed)}}}
+    with pytest.raises(IURSurveyError, match="sha256 differs"):
+        paper.measurement_apa(bad)

@@ -236,3 +236,44 @@ def test_failed_step_is_reported_not_raised(monkeypatch):
     d = inv.to_dict()["invariance"]
     assert d[2]["error"].startswith("the sample covariance") and d[2]["converged"] is False
     json.dumps(inv.to_dict(), allow_nan=False)
+
+
+def test_a_cascade_of_smallest_merges_says_each_step_and_why(tmp_path, capsys):
+    """C4 (journey audit): government 9 -> + research institute 65 -> + university 137 merged in silence
+    (`warnings: []`); each step, its sizes and the minimum reach results.json, the terminal and the book."""
+    from iur_survey.cli import main
+    from iur_survey.report.groups import _merge_text
+
+    rng = np.random.default_rng(7)
+    sizes_in = {"e": 170, "g": 9, "r": 65, "u": 137}
+    g = np.repeat(list(sizes_in), list(sizes_in.values()))
+    f = rng.standard_normal((len(g), 1))
+    d = pd.DataFrame(3 + f @ [[1.0, 0.8, 0.7, 0.6]] + rng.standard_normal((len(g), 4)) * 0.6,
+                     columns=["y1", "y2", "y3", "y4"]).assign(g=g)
+    d2, sizes, mapping, notes = prepare_groups(d, "g", "F =~ y1 + y2 + y3 + y4", merge="smallest")
+    assert mapping == {"g": "g+r+u", "r": "g+r+u", "u": "g+r+u"}
+    assert notes[:2] == [
+        "--merge-groups smallest, step 1: group 'g' of 'g' (n = 9) is the smallest and below the small-group minimum "
+        "of 100, so it was merged with the next smallest, 'r' (n = 65): 'g+r' (n = 74)",
+        "--merge-groups smallest, step 2: group 'g+r' of 'g' (n = 74) is the smallest and below the small-group "
+        "minimum of 100, so it was merged with the next smallest, 'u' (n = 137): 'g+r+u' (n = 211)"]
+    assert len(notes) == 2 and sizes.attrs["merge_notes"] == notes        # both groups left meet the rule
+    assert merge_groups(d, "g", "smallest", sizes=group_size_table(d, "g", "F =~ y1 + y2 + y3 + y4"))[1] == mapping
+
+    data, model, out = tmp_path / "d.csv", tmp_path / "m.lav", tmp_path / "r.json"
+    d.to_csv(data, index=False)
+    model.write_text("F =~ y1 + y2 + y3 + y4\n")
+    assert main(["fit", str(data), "--model", str(model), "--group", "g", "--merge-groups", "smallest",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    res = json.loads(out.read_text())
+    assert [w for w in res["warnings"] if w.startswith("--merge-groups smallest")] == notes
+    assert all(n in printed for n in notes)
+
+    before = group_size_table(d, "g", "F =~ y1 + y2 + y3 + y4")
+    text = _merge_text(before, {"groups": sizes, "merge": mapping})
+    assert "twice: first g (*n* = 9) with r (*n* = 65), giving g + r (*n* = 74), still below 100; then g + r " \
+           "with u (*n* = 137), giving **g + r + u** (*n* = 211)" in text
+    one = _merge_text(before.iloc[[0, 1, 3]], {"groups": sizes, "merge": {"g": "g+u", "u": "g+u"}})
+    assert "the smallest group, g (*n* = 9), was merged with the next smallest, u (*n* = 137)" in one
+    assert "merged as set: g → e" in _merge_text(before, {"groups": sizes, "merge": {"g": "e"}})

@@ -46,7 +46,7 @@ from ..measure import ave, composite_reliability, cronbach_alpha, htmt
 from ..sem.table import group_text
 from .format import DASH, num, pval, quantity, stars
 from .sem_tables import fit_row
-from .tables import CODE, APATable
+from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
 
 __all__ = ["load_results", "estimates_frame", "fit_apa", "measurement_apa", "discriminant_apa", "paths_apa",
@@ -807,7 +807,7 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
         sci = _std_ci(r)
         has_std_ci |= sci is not None
         rows.append({**({"Group": eg.get(str(r["lhs"])) or DASH} if eg else {}),
-                     "Effect": r["lhs"], "Definition": r["rhs"], "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+                     "Effect": r["lhs"], "Definition": code_span(r["rhs"]), "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
                      "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
                      "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
                      "β 95% CI": DASH if sci is None else f"[{num(sci[0], 3, False)}, {num(sci[1], 3, False)}]",
@@ -982,19 +982,42 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
 ITALIC = re.compile(r"\*([^*\s](?:[^*]*[^*\s])?)\*")
 
 
+def _chunks(text: str) -> list[tuple[str, str]]:
+    """``text`` as ``(kind, piece)`` with kind ``"code"`` (a code span's content, verbatim: a lavaan formula
+    ``a*b/(c+a*b)``), ``"italic"`` (``*x*``) or ``"text"``; the ``*italic*`` rule is applied only outside the
+    code spans.  Every writer renders from these pieces.
+
+    >>> _chunks("*p*: `a*b/(c+a*b)`")
+    [('italic', 'p'), ('text', ': '), ('code', 'a*b/(c+a*b)')]
+    """
+    out = []
+    for j, chunk in enumerate(CODE.split(str(text))):
+        if j % 2:
+            out.append(("code", chunk))
+            continue
+        out += [("italic" if k % 2 else "text", p) for k, p in enumerate(ITALIC.split(chunk)) if p]
+    return out
+
+
 def _plain(text: str) -> str:
-    """``text`` without its Markdown: ``*x*`` and ```x``` as plain x (CSV, Word).
+    """``text`` without its Markdown: ``*x*`` and ```x``` as plain x (CSV, Word); a code span verbatim.
 
     >>> _plain("HTMT from `iur-survey pls`; *p* < .05")
     'HTMT from iur-survey pls; p < .05'
+    >>> _plain("`a*b/(c+a*b)`")
+    'a*b/(c+a*b)'
     """
-    return ITALIC.sub(r"\1", CODE.sub(r"\1", str(text)))
+    return "".join(p for _, p in _chunks(text))
 
 
 def _md(text: str) -> str:
-    """Markdown: italics kept, every other asterisk (significance stars) escaped."""
-    parts = ITALIC.split(str(text))
-    return "".join(p.replace("*", "\\*") if k % 2 == 0 else f"*{p}*" for k, p in enumerate(parts))
+    """Markdown: italics kept, code spans kept (verbatim), every other asterisk (significance stars) escaped.
+
+    >>> print(_md("*b* of `ind := a*d*b` .30***"))
+    *b* of `ind := a*d*b` .30\\*\\*\\*
+    """
+    return "".join(f"*{p}*" if kind == "italic" else f"`{p}`" if kind == "code" else p.replace("*", "\\*")
+                   for kind, p in _chunks(text))
 
 
 def to_markdown(tables: Iterable[APATable]) -> str:
@@ -1056,16 +1079,11 @@ def _tex(text: str) -> str:
     >>> print(_tex("bootstrap of `iur-survey pls` (*p* < .05)"))
     bootstrap of \texttt{iur-survey pls} (\textit{p} $<$ .05)
     """
-    chunks = CODE.split(str(text))
     out = []
-    for j, chunk in enumerate(chunks):
-        if j % 2:
-            out.append(r"\texttt{" + "".join(_tex_char(ch) for ch in chunk) + "}")
-            continue
-        parts = ITALIC.split(chunk)
-        out.append("".join(("".join(_tex_char(ch) for ch in p).replace("*", r"\textasteriskcentered{}")
-                            if k % 2 == 0 else r"\textit{" + "".join(_tex_char(ch) for ch in p) + "}")
-                           for k, p in enumerate(parts)))
+    for kind, p in _chunks(text):
+        tex = "".join(_tex_char(ch) for ch in p)
+        out.append(r"\texttt{" + tex + "}" if kind == "code" else r"\textit{" + tex + "}" if kind == "italic"
+                   else tex.replace("*", r"\textasteriskcentered{}"))
     return "".join(out)
 
 
@@ -1111,7 +1129,7 @@ def to_csv(tables: Iterable[APATable]) -> str:
         w.writerow([f"Table {t.number}: {_plain(t.title)}"])
         w.writerow([_plain(c) for c in t.frame.columns])
         for row in t.frame.itertuples(index=False):
-            w.writerow([str(v) for v in row])
+            w.writerow([_plain(v) for v in row])
         if t.note:
             w.writerow([f"Note. {_plain(t.note)}"])
         w.writerow([])
@@ -1119,12 +1137,11 @@ def to_csv(tables: Iterable[APATable]) -> str:
 
 
 def _runs(par, text: str, size=None, bold=False, italic=False) -> None:
-    """Add ``text`` to a python-docx paragraph, ``*x*`` as italic runs."""
-    for k, piece in enumerate(ITALIC.split(CODE.sub(r"\1", str(text)))):
-        if not piece:
-            continue
+    """Add ``text`` to a python-docx paragraph, ``*x*`` as italic runs, a code span (a formula) as a plain
+    run of its verbatim text."""
+    for kind, piece in _chunks(text):
         run = par.add_run(piece)
-        run.italic = italic or (k % 2 == 1)
+        run.italic = italic or kind == "italic"
         run.bold = bold
         if size is not None:
             run.font.size = size

@@ -865,10 +865,13 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     scaled_chi = any(_given((s.get("fit") or {}).get("chisq.scaled")) for s in steps)
     chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
     d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
+    from ..sem.invariance import NOT_REACHED, sequence_decisions
+    # the sequence stops at its first failure (a results.json written before the rule, too)
+    decisions = sequence_decisions([str(s.get("step")) for s in steps], [s.get("decision") for s in steps])
     rows = []
     for k, s in enumerate(steps):
         f, t, d = s.get("fit") or {}, s.get("test") or {}, s.get("delta") or {}
-        decision = str(s.get("decision") or "") or ("baseline" if k == 0 else DASH)
+        decision = decisions[k] or ("baseline" if k == 0 else DASH)
         rows.append({"Step": s["step"], chi_h: num(f.get(chi_k), 2), "df": num(f.get("df"), 0),
                      f"{prefix}CFI": num(f.get(cfi_k), 3, False), f"{prefix}RMSEA": num(f.get(rmsea_k), 3, False),
                      "SRMR": num(f.get("srmr"), 3, False),
@@ -896,8 +899,10 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         note += (" Groups merged before fitting: "
                  + ", ".join(f"{a} → {b}" for a, b in dict(info["merged"]).items()) + ".")
     if info.get("level"):
-        note += (f" Highest level supported: {info['level']} (the first step not supported ends the sequence; a "
-                 "later step's decision does not raise it).")
+        note += f" Highest level supported: {info['level']}."
+    if any(d.startswith(NOT_REACHED) for d in decisions):
+        note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the steps "
+                 "after it are not reached, their fit and changes are shown but not judged.")
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Step", "Decision")))
 

@@ -44,7 +44,7 @@ import pandas as pd
 from ..errors import DataError, EstimationError, IURSurveyError
 from ..measure import ave, composite_reliability, cronbach_alpha, htmt
 from ..sem.table import group_text
-from .format import DASH, num, pval, quantity, stars
+from .format import DASH, group_caption, num, pval, quantity, stars
 from .sem_tables import fit_row
 from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
@@ -179,15 +179,27 @@ def group_equal(results: Mapping) -> list[str]:
     return list((((results.get("call") or {}).get("options") or {}).get("group_equal")) or [])
 
 
+def group_variable(results: Mapping) -> str | None:
+    """The group column of a multi-group results.json (``call.options.group``, or its invariance block's), which
+    names a numeric group code wherever a group is shown (:func:`~iur_survey.report.format.group_caption`).
+
+    >>> group_variable({"call": {"options": {"group": "sex"}}}), group_variable({})
+    ('sex', None)
+    """
+    opts = (results.get("call") or {}).get("options") or {}
+    return opts.get("group") or (results.get("invariance_info") or {}).get("group") or None
+
+
 def _constraints_note(results: Mapping) -> str:
     ge = group_equal(results)
     return (f" Equality constraints across groups (lavaan group.equal, `--equal`): {', '.join(ge)}." if ge else "")
 
 
-def improper_solution(est: pd.DataFrame) -> list[str]:
+def improper_solution(est: pd.DataFrame, variable: str | None = None) -> list[str]:
     """What makes the solution improper (lavaan warns on each): negative variances of latent or observed
     variables and completely standardized loadings beyond ±1 (a Heywood case); one phrase each, with the group
-    of a multi-group table.
+    of a multi-group table (``variable``: the group column, which names a numeric group code,
+    :func:`~iur_survey.report.format.group_caption`).
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "F", "a"], "op": ["=~", "=~", "~~", "~~"],
     ...                     "rhs": ["a", "b", "F", "a"], "est": [1, 1.2, -0.3, -0.1],
@@ -200,7 +212,7 @@ def improper_solution(est: pd.DataFrame) -> list[str]:
     lv = set(est.loc[est["op"] == "=~", "lhs"])
     out = []
     for r in est.to_dict("records"):
-        g = f" (group {r['group']})" if r.get("group") else ""
+        g = f" (group {group_caption(r['group'], variable)})" if r.get("group") else ""
         e, s = pd.to_numeric(r.get("est"), errors="coerce"), pd.to_numeric(r.get("std.all"), errors="coerce")
         if r["op"] == "~~" and r["lhs"] == r["rhs"] and e < 0:
             out.append(f"negative variance of latent {r['lhs']}{g}" if r["lhs"] in lv
@@ -210,9 +222,9 @@ def improper_solution(est: pd.DataFrame) -> list[str]:
     return out
 
 
-def improper_note(est: pd.DataFrame) -> str:
+def improper_note(est: pd.DataFrame, variable: str | None = None) -> str:
     """The table note of an improper solution ("" for a proper one)."""
-    bad = improper_solution(est)
+    bad = improper_solution(est, variable)
     if not bad:
         return ""
     return (" IMPROPER SOLUTION (lavaan warns): " + "; ".join(bad) + ". Estimates involving these variables are "
@@ -647,8 +659,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if rel.attrs.get("ave_reason"):
         note += f" AVE: — ({rel.attrs['ave_reason']})."
     if g0:
-        note += f" Group {g0}."
-    note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est)
+        note += f" Group {group_caption(g0, group_variable(results))}."
+    note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est, group_variable(results))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
 
 
@@ -752,8 +764,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     if ht_reason:
         note += f" HTMT: — ({ht_reason})."
     if g0:
-        note += f" Group {g0}."
-    note += improper_note(est)
+        note += f" Group {group_caption(g0, group_variable(results))}."
+    note += improper_note(est, group_variable(results))
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
                  + ("" if ht or ht_reason else f"; the HTMT needs the data: — ({no_data or 'no data of this group'})")
@@ -772,14 +784,15 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     multi = len(_groups(est)) > 1
     rows = []
     for r in reg.to_dict("records"):
-        row = {"Group": r["group"]} if multi else {}
+        row = {"Group": group_caption(r["group"], group_variable(results))} if multi else {}
         row.update({"Path": f"{r['rhs']} → {r['lhs']}", "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
                     "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
         rows.append(row)
     frame = pd.DataFrame(rows)
     note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
-            f"(std.all). {STARS_NOTE}" + se_p_note(results) + _constraints_note(results) + improper_note(est))
+            f"(std.all). {STARS_NOTE}" + se_p_note(results) + _constraints_note(results)
+            + improper_note(est, group_variable(results)))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 
@@ -806,7 +819,7 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
     for r in d.to_dict("records"):
         sci = _std_ci(r)
         has_std_ci |= sci is not None
-        rows.append({**({"Group": eg.get(str(r["lhs"])) or DASH} if eg else {}),
+        rows.append({**({"Group": group_caption(eg.get(str(r["lhs"])), group_variable(results)) or DASH} if eg else {}),
                      "Effect": r["lhs"], "Definition": code_span(r["rhs"]), "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
                      "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
                      "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
@@ -824,7 +837,8 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
                  + (" on the bootstrap covariance" if boot else "") + ").")
     if eg:
         note += (" Group: the group whose parameters the effect's definition uses (.g1, .g2, ... number the groups "
-                 "in the fit's order: " + ", ".join(f"g{k} = {g}" for k, g in enumerate(_groups(est), 1)) + ").")
+                 "in the fit's order: " + ", ".join(f"g{k}: {group_caption(g, group_variable(results))}"
+                                                 for k, g in enumerate(_groups(est), 1)) + ").")
     note += se_p_note(results) + _constraints_note(results)
     return APATable(frame, title, number=number, note=note,
                     numeric=("*b*", "*SE*", "95% CI", "β", "β 95% CI", "*p*"))
@@ -917,12 +931,14 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
     reg = est[est["op"] == "~"]
     if reg.empty:                 # a measurement model: no paths to set side by side
         return None
+    var = group_variable(results)
+    head = {g: group_caption(g, var) for g in groups}           # "sex = 2", never a bare "2"
     rows = []
     for key in dict.fromkeys(zip(reg["lhs"], reg["rhs"])):
         row = {"Path": f"{key[1]} → {key[0]}"}
         for g in groups:
             hit = reg[(reg["lhs"] == key[0]) & (reg["rhs"] == key[1]) & (reg["group"] == g)]
-            row[g] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} (β {num(hit['std.all'].iloc[0], 2, False)})"
+            row[head[g]] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} (β {num(hit['std.all'].iloc[0], 2, False)})"
                                              + stars(hit["pvalue"].iloc[0]))
         rows.append(row)
     frame = pd.DataFrame(rows)
@@ -932,8 +948,8 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
     note = f"Unstandardized *b* (β: completely standardized, within group). {STARS_NOTE}"
     if shared:
         note += " The paths carry one label shared by the groups: they are constrained equal across groups."
-    note += _constraints_note(results) + improper_note(est)
-    return APATable(frame, title, number=number, note=note, numeric=tuple(groups))
+    note += _constraints_note(results) + improper_note(est, var)
+    return APATable(frame, title, number=number, note=note, numeric=tuple(head.values()))
 
 
 def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
@@ -957,7 +973,7 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     groups = _groups(estimates_frame(main))          # a multi-group fit: the measurement tables of every group
     other_moments = None
     for g in groups:
-        suffix = f" (group {g})" if g else ""
+        suffix = f" (group {group_caption(g, group_variable(main))})" if g else ""
         out.append(measurement_apa(main, data, moments=moments, group=g or None,
                                    title="Measurement model: loadings, reliability and convergent validity" + suffix))
         other = cfa or main

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, EstimationError, IURSurveyError
-from ..measure import ave, composite_reliability, cronbach_alpha, htmt
+from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt
 from ..sem.table import group_text
 from .format import DASH, group_caption, num, pval, quantity, stars
 from .sem_tables import fit_row
@@ -662,21 +662,6 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         note += f" Group {group_caption(g0, group_variable(results))}."
     note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est, group_variable(results))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
-
-
-def fornell_larcker_verdict(r: float, sqrt_ave_a: float, sqrt_ave_b: float) -> str:
-    """"met" when |r| is below both square roots of AVE, "not met" when not, "not computable" when one of the
-    three is unknown (an improper factor: NaN must never read as "not met").
-
-    >>> fornell_larcker_verdict(0.017, 0.74, 0.60), fornell_larcker_verdict(0.9, 0.74, 0.6)
-    ('met', 'not met')
-    >>> fornell_larcker_verdict(float("nan"), 0.74, 0.60)
-    'not computable'
-    """
-    vals = [pd.to_numeric(v, errors="coerce") for v in (r, sqrt_ave_a, sqrt_ave_b)]
-    if any(pd.isna(v) for v in vals):
-        return "not computable"
-    return "met" if abs(vals[0]) < min(vals[1], vals[2]) else "not met"
 
 
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,

@@ -804,8 +804,10 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
     for r in d.to_dict("records"):
         sci = _std_ci(r)
         has_std_ci |= sci is not None
-        rows.append({**({"Group": group_caption(eg.get(str(r["lhs"])), group_variable(results)) or DASH} if eg else {}),
-                     "Effect": r["lhs"], "Definition": code_span(r["rhs"]), "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+        rows.append({**({"Group": group_caption(eg.get(str(r["lhs"])), group_variable(results)) or DASH}
+                        if eg else {}),
+                     "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
+                     "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
                      "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
                      "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
                      "β 95% CI": DASH if sci is None else f"[{num(sci[0], 3, False)}, {num(sci[1], 3, False)}]",
@@ -923,7 +925,8 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
         row = {"Path": f"{key[1]} → {key[0]}"}
         for g in groups:
             hit = reg[(reg["lhs"] == key[0]) & (reg["rhs"] == key[1]) & (reg["group"] == g)]
-            row[head[g]] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} (β {num(hit['std.all'].iloc[0], 2, False)})"
+            row[head[g]] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} "
+                                                   f"(β {num(hit['std.all'].iloc[0], 2, False)})"
                                              + stars(hit["pvalue"].iloc[0]))
         rows.append(row)
     frame = pd.DataFrame(rows)

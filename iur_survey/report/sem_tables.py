@@ -23,7 +23,7 @@ import pandas as pd
 from ..sem.fitmeasures import chisq_pvalue
 from ..study import INDIRECT, OUTCOMES, effect_source
 from .format import DASH, num, p_rel, pval, stars
-from .tables import APATable, apa_table
+from .tables import APATable, apa_table, code_span
 
 MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
 MEDIATOR, OUTCOME = OUTCOMES
@@ -236,7 +236,7 @@ def defined_table(estimates: pd.DataFrame, number=None,
                   title: str = "Indirect and total effects (delta method, provisional)") -> APATable:
     """The ``:=`` rows (indirect ``ind_X`` and total ``tot_X`` effects) with their delta-method SEs and CIs."""
     d = defined(estimates)
-    frame = pd.DataFrame({"Effect": d["lhs"], "Definition": d["rhs"],
+    frame = pd.DataFrame({"Effect": d["lhs"], "Definition": [code_span(v) for v in d["rhs"]],
                           "Estimate": [num(v, 3) for v in d["est"]], "*SE* (delta)": [num(v, 3) for v in d["se"]],
                           "95% CI (delta)": [f"[{num(a, 3)}, {num(b, 3)}]" for a, b in zip(d["ci.lower"], d["ci.upper"])],
                           "β": [num(v, 3, False) for v in d["std.all"]], "*z*": [num(v, 2) for v in d["z"]],

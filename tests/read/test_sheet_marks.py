@@ -22,6 +22,7 @@ from iur_survey.read import read_export
 from iur_survey.read import binbook, workbook
 from iur_survey.read.binbook import Unchecked, cfb_stream, xls_marks, xlsb_marks
 from iur_survey.read.workbook import WorkbookWarning, load_sheet, sheet_marks
+from tests.read._ods import write_ods
 
 SHEETS = Path(__file__).resolve().parents[1] / "fixtures" / "sheets"
 FORMATS = ("xls", "xlsb", "ods")
@@ -109,24 +110,7 @@ def test_xlsb_scan_refuses_a_cut_sheet_part(tmp_path):
 
 # -- .ods: the ways an error and a formula are written -----------------------------------------------
 def _ods(path, rows_xml: str, name: str = "S") -> Path:
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-               'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
-               f'office:version="1.3"><office:body><office:spreadsheet><table:table table:name="{name}">'
-               f'{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>')
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("META-INF/manifest.xml", MANIFEST, zipfile.ZIP_DEFLATED)
-        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-    return path
-
-
-MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
-            '<manifest:file-entry manifest:full-path="/" '
-            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+    return write_ods(path, name, rows_xml)
 
 
 def _num(v, repeat=1):

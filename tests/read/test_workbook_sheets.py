@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
+from tests.read._ods import write_ods
+
 from iur_survey.clean import clean
 from iur_survey.cli import main
 from iur_survey.errors import DelimiterError, EmptyFileError, FormatDetectionError, ReadError
@@ -291,24 +293,7 @@ def ods(path, name, data, hidden_rows=(), hidden_cols=()):
     rows = "".join(f"<table:table-row{collapse if i in hidden_rows else ''}>{''.join(cell(v) for v in r)}"
                    f"</table:table-row>" for i, r in enumerate(data, 1))
     rows += '<table:table-row table:number-rows-repeated="1048000"><table:table-cell/></table:table-row>'
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
-               f'<office:spreadsheet><table:table table:name="{name}">{cols}{rows}</table:table>'
-               '</office:spreadsheet></office:body></office:document-content>')
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("META-INF/manifest.xml", MANIFEST, zipfile.ZIP_DEFLATED)
-        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-    return path
-
-
-MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-            '<manifest:file-entry manifest:full-path="/" '
-            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    return write_ods(path, name, cols + rows)
 
 
 def test_hidden_rows_of_an_ods_workbook_are_refused_too(tmp_path, inst):

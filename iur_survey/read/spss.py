@@ -107,16 +107,8 @@ def _without_user_missing(labels: dict, ranges) -> dict:
     """
     if not ranges:
         return labels
-    out = {}
-    for code, lab in labels.items():
-        try:
-            c = float(code)
-        except (TypeError, ValueError):
-            out[code] = lab
-            continue
-        if not any(_in_range(c, r) for r in ranges):
-            out[code] = lab
-    return out
+    return {code: lab for code, lab in labels.items()
+            if (c := _number(code)) is None or not any(_in_range(c, r) for r in ranges)}
 
 
 def _without_unused_unmatched(labels: dict, values: pd.Series, instrument) -> tuple[dict, list[str]]:
@@ -135,17 +127,21 @@ def _without_unused_unmatched(labels: dict, values: pd.Series, instrument) -> tu
     held = set(np.unique(arr[~np.isnan(arr)]).tolist())
     kept, unused = {}, []
     for code, lab in labels.items():
-        try:
-            c = float(code)
-        except (TypeError, ValueError):
-            kept[code] = lab
-            continue
-        if (c not in held and instrument.code_for_label(lab) is None
+        c = _number(code)
+        if (c is not None and c not in held and instrument.code_for_label(lab) is None
                 and not instrument.is_missing_code(lab)):
             unused.append(f"{c:g} {str(lab)!r}")
         else:
             kept[code] = lab
     return kept, unused
+
+
+def _number(code) -> float | None:
+    """A value label's code as a number, or None where it is not one (a string code)."""
+    try:
+        return float(code)
+    except (TypeError, ValueError):
+        return None
 
 
 def _in_range(c: float, r) -> bool:

@@ -84,9 +84,9 @@ writeLines(toJSON(list(est = pe[, c("lhs", "op", "rhs", "glabel", "est")], bad =
 """
 
 
-def _run(cmd: list[str], env: dict | None = None) -> float:
+def _run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
@@ -94,7 +94,8 @@ def _ours(case: str, tmp: Path, tree: Path) -> tuple[float, dict]:
     out = tmp / f"{case}_{tree.name}.json"
     env = dict(os.environ, PYTHONPATH=str(tree))
     secs = _run([sys.executable, "-m", "iur_survey", "fit", str(tmp / f"{case}.csv"), "--model",
-                 str(tmp / f"{case}.lav"), *ARGS[case], "--quiet", "--out", str(out)], env)
+                 str(tmp / f"{case}.lav"), *ARGS[case], "--quiet", "--out", str(out)], env, cwd=tmp)
+    # (cwd: ``python -m`` puts the working directory first on sys.path, before PYTHONPATH)
     return secs, json.loads(out.read_text())
 
 

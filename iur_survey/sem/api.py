@@ -51,7 +51,7 @@ from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, unidentified_parameters,
                         unidentified_warning, vcov_warnings)
 from .defined import from_partable
-from .estimate import minimize, numerical_hessian
+from .estimate import RUNAWAY, minimize, numerical_hessian
 from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
 from .interaction import expand_interactions, has_interactions
@@ -207,21 +207,36 @@ def _with_fallback_start(run, x0: np.ndarray, fallback):
     :meth:`Model.start`'s ``kind="marker"``), keeping the first fit that converges.  A fit that converges
     from none stays unconverged (the first attempt's result, loudly reported): the fallbacks only ever
     replace a non-converged fit by a converged one, a stationary point with max |gradient| < 1e-7 like any
-    other."""
-    opt = run(x0)
+    other.
+
+    The first attempt stops early when its estimates run off along a ridge (``runaway``,
+    :data:`~iur_survey.sem.estimate.RUNAWAY`; the scoring steps can carry a fit there in a few iterations,
+    and creeping along it used to cost minutes of a FIML fit), so that the fallbacks run at once; when none
+    of them converges either, the first attempt is rerun in full and reported as before."""
+    opt = run(x0, runaway=RUNAWAY)
     if opt.converged:
         return opt
+    if opt.ran_off:
+        first = opt
+        opt = None
     tried = [("quasi-Newton from lavaan's start values", lambda: run(x0, scoring=False))]
     x1 = fallback()
     if not np.allclose(x1, x0):
         tried.append(("the fallback start values", lambda: run(x1)))
-    notes = ["from lavaan's start values: " + opt.message]
+    notes = ["from lavaan's start values: " + (opt or first).message]
     for what, attempt in tried:
         alt = attempt()
         if alt.converged:
             alt.history = [f"{'; '.join(notes)}; refit: {what}"] + alt.history
             return alt
         notes.append(f"{what}: {alt.message}")
+    if opt is None:                     # the ran-off first attempt, in full
+        opt = run(x0)
+        if opt.converged:
+            opt.history = [f"{'; '.join(notes)}; refit: lavaan's start values without the run-off stop"] + \
+                opt.history
+            return opt
+        notes[0] = "from lavaan's start values: " + opt.message
     opt.history = opt.history + [f"refit, {n}" for n in notes[1:]]
     return opt
 
@@ -549,9 +564,9 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
 
     # the line search uses fg (value and gradient from one evaluation), the scoring steps fgc
     opt = _with_fallback_start(
-        lambda x, scoring=True: minimize(lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1],
-                                         lambda z: fgc(z)[1], rp.z(x), fun_grad_curv=fgc, fun_grad=fg,
-                                         scoring=scoring, **control),
+        lambda x, scoring=True, runaway=None: minimize(
+            lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1], lambda z: fgc(z)[1], rp.z(x),
+            fun_grad_curv=fgc, fun_grad=fg, scoring=scoring, runaway=runaway, **control),
         x0, lambda: model.start(stats.cov, stats.mean, kind="marker"))
     theta = rp.theta(opt.x)
     npar = rp.nz
@@ -673,15 +688,32 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
             out -= model.delta_t_dot(theta, g, gm, meanstructure=True) / N
         return out
 
+    def fun_grad(theta):
+        """(fun, grad) from one pass over the patterns (the line search's need)."""
+        total = 0.0
+        out = np.zeros(model.npar)
+        for g, s in enumerate(stats):
+            Sigma, mu = model.implied(theta, g)
+            try:
+                ll, gm = fiml_gradient(s, Sigma, mu, return_loglik=True)
+            except (np.linalg.LinAlgError, ValueError):
+                return np.inf, np.full(model.npar, np.nan)
+            if not np.isfinite(ll):
+                return np.inf, np.full(model.npar, np.nan)
+            total += ll
+            out -= model.delta_t_dot(theta, g, gm, meanstructure=True) / N
+        return -total / N, out
+
     def fgc(theta):
         return grad(theta), model.expected_information(theta, w)
 
     opt = _with_fallback_start(
-        lambda x, scoring=True: minimize(
+        lambda x, scoring=True, runaway=None: minimize(
             lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z))),
             lambda z: rp.info(model.expected_information(rp.theta(z), w)), rp.z(x),
-            fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))), scoring=scoring,
-            **control),
+            fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))),
+            fun_grad=lambda z: (lambda f, g: (f, rp.grad(g)))(*fun_grad(rp.theta(z))), scoring=scoring,
+            runaway=runaway, **control),
         x0, lambda: model.start(covs, means, ov_vars, kind="marker"))
     theta = rp.theta(opt.x)
     npar = rp.nz

@@ -31,7 +31,10 @@ bootstrap's draws) run :func:`warm_stages` -- 2 from that curvature (its first s
    like 1/theta^2) a least-squares step would polish a non-solution into a false convergence.
 
 A row ends ``OK`` when max |gradient| < 1e-7, ``NONCONVERGED`` otherwise, ``FAILED`` when its start is not
-admissible.  Variances are not bounded (as in lavaan): a Heywood case comes out negative and the caller warns
+admissible.  With ``runaway`` (the bootstrap's draws, a single fit's first attempt) a row whose estimates have
+run off along a ridge -- after :data:`RUNAWAY_AFTER` iterations further than ``runaway * max(1, max |start|)``
+from its start -- is stopped there, ``NONCONVERGED``: creeping along a ridge used every stage's budget
+(thousands of line searches) for nothing; lavaan drops such a draw too.  Variances are not bounded (as in lavaan): a Heywood case comes out negative and the caller warns
 about it.  There is no scipy fallback and no second optimiser: stages 2 and 3 are the fallback.
 
 >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
@@ -52,12 +55,18 @@ from scipy import linalg
 
 __all__ = ["OptimResult", "BatchResult", "Callables", "optimize", "default_stages", "warm_stages", "minimize",
            "numerical_hessian",
-           "OK", "FAILED", "NONCONVERGED"]
+           "OK", "FAILED", "NONCONVERGED", "RUNAWAY", "RUNAWAY_AFTER"]
 
 #: status of each row of :func:`optimize`
 OK, FAILED, NONCONVERGED = 0, 1, 2
 #: max |gradient| below which a row counts as converged when the stages end
 CONVERGED_GMAX = 1e-7
+#: the ``runaway`` factor of the bootstrap's refits and of a single fit's first attempt: a row whose estimates
+#: are further than RUNAWAY * max(1, max |start|) from its start after RUNAWAY_AFTER iterations has run off
+#: along a ridge (:func:`optimize`; the first scoring steps from lavaan's start values may jump that far and
+#: come back)
+RUNAWAY = 10.0
+RUNAWAY_AFTER = 50
 
 
 @dataclass
@@ -71,13 +80,14 @@ class OptimResult:
     iterations: int
     message: str = ""
     history: list[str] = field(default_factory=list)
+    ran_off: bool = False
 
 
 @dataclass
 class BatchResult:
     """The result of :func:`optimize` for a stack of K problems: ``x`` (K x q), ``fun`` (K), ``grad`` (K x q),
-    ``status`` (OK / FAILED / NONCONVERGED), ``iterations`` (scoring + quasi-Newton) and per row the
-    stages it went through (``history``)."""
+    ``status`` (OK / FAILED / NONCONVERGED), ``iterations`` (scoring + quasi-Newton), per row the
+    stages it went through (``history``) and whether it was stopped for running off (``ran_off``)."""
 
     x: np.ndarray
     fun: np.ndarray
@@ -85,6 +95,7 @@ class BatchResult:
     status: np.ndarray
     iterations: np.ndarray
     history: list[list[str]]
+    ran_off: np.ndarray | None = None
 
 
 # ------------------------------------------------------------------ small batched pieces
@@ -143,6 +154,20 @@ def _newton_steps(C: np.ndarray, G: np.ndarray, definite: bool = False) -> np.nd
             if s is not None:
                 out[k] = s
     return out
+
+
+def _ran_off(X: np.ndarray, G: np.ndarray, rows: np.ndarray, bound, gtol: float) -> np.ndarray:
+    """Per row of ``rows``: True when the iterate has run off (``bound = (X0, limit, off, iters)``: after
+    :data:`RUNAWAY_AFTER` iterations, max |x - x0| is above the row's limit while max |g| is at least ``gtol``
+    and 1e-7), and marks those rows in ``off``; all False without a bound."""
+    if bound is None or rows.size == 0:
+        return np.zeros(rows.size, bool)
+    X0, limit, off, iters = bound
+    far = (iters[rows] >= RUNAWAY_AFTER) & \
+        (np.abs(X[rows] - X0[rows]).max(axis=1, initial=0.0) > limit[rows]) & \
+        ~(_gmax(G[rows]) < max(gtol, CONVERGED_GMAX))
+    off[rows[far]] = True
+    return far
 
 
 def _gmax(G: np.ndarray) -> np.ndarray:
@@ -225,7 +250,7 @@ def _lbfgs_direction(g: np.ndarray, S: np.ndarray, Y: np.ndarray, rho: np.ndarra
 
 
 # ------------------------------------------------------------------ the stages
-def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters):
+def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters, bound=None):
     """Stage 1 on ``rows`` (in place on X, F, G, C, iters).  Returns (done, why): per row of ``rows`` True
     when finished (gradient below gtol, or at the floor), and the reason it left the stage."""
     why = np.full(rows.size, "max_iter", dtype=object)
@@ -258,10 +283,13 @@ def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters):
         a = r[acc]
         X[a], F[a], G[a], C[a] = Xn[acc], Fn[acc], Gn[acc], In[acc]
         live = live[acc]
+        far = _ran_off(X, G, rows[live], bound, gtol)
+        why[live[far]] = "ran off"
+        live = live[~far]
     return done, why
 
 
-def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0inv, memory):
+def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0inv, memory, bound=None):
     """Stage 2 (L-BFGS) on ``rows`` (in place on X, F, G, iters).  Returns per row True when max |g| < gtol."""
     K, q = rows.size, X.shape[1]
     done = _gmax(G[rows]) < gtol
@@ -314,10 +342,11 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
         conv = _gmax(Gn[h]) < gtol
         done[ah[conv]] = True
         active[ah[conv]] = False
+        active[ah[_ran_off(X, G, rh, bound, gtol)]] = False
     return done
 
 
-def _stage_polish(kernel, mom, X, F, G, rows, *, gtol, steps):
+def _stage_polish(kernel, mom, X, F, G, rows, *, gtol, steps, bound=None):
     """Stage 3 on ``rows`` (in place on X, F, G): Newton steps with the differenced Hessian."""
     q = X.shape[1]
     live = rows[np.all(np.isfinite(G[rows]), axis=1)]
@@ -336,7 +365,7 @@ def _stage_polish(kernel, mom, X, F, G, rows, *, gtol, steps):
                                         tries=30)
         a = live[acc]
         X[a], F[a], G[a] = Xn[acc], Fn[acc], Gn[acc]
-        live = a
+        live = a[~_ran_off(X, G, a, bound, gtol)]
 
 
 def default_stages(max_iter: int) -> tuple[tuple[str, int], ...]:
@@ -363,7 +392,7 @@ def warm_stages(max_iter: int, fallback_iter: int) -> tuple[tuple[str, int], ...
 
 def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *, gtol: float = 1e-10,
              max_iter: int = 500, stages: tuple[tuple[str, int], ...] | None = None,
-             H0inv: np.ndarray | None = None, memory: int = 40) -> BatchResult:
+             H0inv: np.ndarray | None = None, memory: int = 40, runaway: float | None = None) -> BatchResult:
     """Minimise the K problems of ``kernel`` from ``x0`` (q: every row starts there; or K x q); see the module
     docstring.  ``start_ok`` (K) marks the rows worth starting (default: all; the others are FAILED); K is
     ``start_ok.size``, or ``x0``'s rows.  The kernel's rows are ``mom``'s (passed through).
@@ -372,6 +401,12 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     ``"quasi-newton"`` or ``"polish"``; each runs on the rows the ones before did not finish.  Default
     :func:`default_stages` (``max_iter``); warm-started refits use :func:`warm_stages`.  ``H0inv`` (q x q)
     starts every quasi-Newton stage (default: the scaled identity).
+
+    ``runaway`` (default None: off): a row whose iterate is further than ``runaway * max(1, max |x0|)``
+    from its start (max norm) after :data:`RUNAWAY_AFTER` iterations, while its gradient is not below
+    ``gtol``, has run off along a ridge (a variance fading to zero while a loading grows without bound, say)
+    and is stopped there, NONCONVERGED (``ran_off``), instead of spending every remaining stage's budget
+    creeping along the ridge.
 
     >>> class Quad:          # F_k(x) = |x - c_k|^2 / 2 + x_0^4 / 4 for two rows with their own centres c_k
     ...     c = np.array([[1.0, -2.0], [0.5, 3.0]])
@@ -403,6 +438,9 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     history: list[list[str]] = [[] for _ in range(K)]
     C = np.full((K, q, q), np.nan)
     fresh = np.zeros(K, bool)               # rows whose C is the curvature at their current X
+    off = np.zeros(K, bool)
+    bound = None if runaway is None else (X.copy(), runaway * np.maximum(1.0, np.abs(X).max(axis=1, initial=0.0)),
+                                          off, iters)
     live = np.flatnonzero(start_ok)
     if live.size:
         first_info = bool(stages) and stages[0][0] == "scoring"
@@ -426,26 +464,27 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
                 if c is None:
                     continue                # a kernel without a curvature cannot score
                 C[need], fresh[need] = c, True
-            done, why = _stage_scoring(kernel, mom, X, F, G, C, rest, gtol=gtol, max_iter=budget, iters=iters)
+            done, why = _stage_scoring(kernel, mom, X, F, G, C, rest, gtol=gtol, max_iter=budget, iters=iters,
+                                       bound=bound)
             for k, w, i0 in zip(rest, why, it0):
                 history[k].append(f"{n}. scoring: {iters[k] - i0} iterations, f={F[k]:.12g}, status {w}")
         elif name == "quasi-newton":
             fresh[rest] = False
             done = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget, iters=iters,
-                                       H0inv=H0inv, memory=memory)
+                                       H0inv=H0inv, memory=memory, bound=bound)
             for k, d, i0 in zip(rest, done, it0):
                 history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}"
-                                  f"{'' if d else ', unfinished'}")
+                                  f"{'' if d else ', ran off' if off[k] else ', unfinished'}")
         else:                               # polish
             fresh[rest] = False
-            _stage_polish(kernel, mom, X, F, G, rest, gtol=gtol, steps=budget)
+            _stage_polish(kernel, mom, X, F, G, rest, gtol=gtol, steps=budget, bound=bound)
             done = _gmax(G[rest]) < gtol
             for k in rest:
                 history[k].append(f"{n}. newton polish: max|g|={_gmax(G[k:k + 1])[0]:.3g}")
-        rest = rest[~done]
+        rest = rest[~done & ~off[rest]]
     run = status == NONCONVERGED
-    status[run & (_gmax(G) < CONVERGED_GMAX)] = OK
-    return BatchResult(X, F, G, status, iters, history)
+    status[run & ~off & (_gmax(G) < CONVERGED_GMAX)] = OK
+    return BatchResult(X, F, G, status, iters, history, off)
 
 
 # ------------------------------------------------------------------ a single fit: a batch of one
@@ -490,25 +529,28 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
              curvature: Callable[[np.ndarray], np.ndarray], x0: np.ndarray, *,
              max_iter: int = 500, gtol: float = 1e-10, polish: bool = True,
              fun_grad_curv: Callable | None = None, fun_grad: Callable | None = None,
-             scoring: bool = True) -> OptimResult:
+             scoring: bool = True, runaway: float | None = None) -> OptimResult:
     """One fit: :func:`optimize` on the callables as a batch of one (:class:`Callables`).
 
     ``curvature(x)`` returns a (positive-definite) curvature matrix; when ``fun_grad_curv(x) -> (g, C)`` is
     given it is used to get both at once.  Stages 1 and 2 stop at max |gradient| < ``gtol``; the fit counts
     as converged when max |gradient| < 1e-7 at the end (see the module docstring).  ``scoring=False`` skips
     stage 1 (quasi-Newton from the start, as lavaan's nlminb: on a small sample the full scoring steps can
-    carry a fit onto a Heywood ridge that the quasi-Newton path from the same start avoids).
+    carry a fit onto a Heywood ridge that the quasi-Newton path from the same start avoids).  ``runaway``:
+    stop early when the estimates run off (:func:`optimize`); the result is then not converged, ``ran_off``.
     """
     stages = default_stages(max_iter) if polish else default_stages(max_iter)[:2]
     if not scoring:
         stages = stages[1:]
     res = optimize(Callables(fun, grad, curvature, fun_grad_curv, fun_grad), None, np.asarray(x0, float)[None],
-                   gtol=gtol, stages=stages)
+                   gtol=gtol, stages=stages, runaway=runaway)
     x, f, g = res.x[0], float(res.fun[0]), res.grad[0]
     if res.status[0] == FAILED:
         return OptimResult(x, f, np.full_like(x, np.nan), False, 0, "the start values are not admissible",
                            res.history[0])
     converged = bool(res.status[0] == OK)
     gmax = float(_gmax(g[None])[0]) if g.size else 0.0
-    msg = "converged" if converged else f"no convergence (max |gradient| = {gmax:.3g})"
-    return OptimResult(x, f, g, converged, int(res.iterations[0]), msg, res.history[0])
+    off = bool(res.ran_off[0])
+    msg = "converged" if converged else \
+        f"no convergence (max |gradient| = {gmax:.3g}{'; the estimates ran off' if off else ''})"
+    return OptimResult(x, f, g, converged, int(res.iterations[0]), msg, res.history[0], off)

@@ -6,8 +6,9 @@ lavaan's bootstrap calls the whole of ``lavaan()`` once per draw; here the draws
 (:class:`~iur_survey.sem.fiml.FimlBatch`), minimised by the one optimiser,
 :func:`iur_survey.sem.estimate.optimize` (the single fit's too), from the full-sample solution: quasi-Newton
 started from the inverse expected information there, then, for the draws it does not finish, Fisher
-scoring, quasi-Newton and Newton polish (:func:`iur_survey.sem.estimate.warm_stages`); every solution gets
-lavaan's admissibility check (:func:`iur_survey.sem.matrices.nonadmissible`).
+scoring, quasi-Newton and Newton polish (:func:`iur_survey.sem.estimate.warm_stages`); a draw whose estimates
+run off along a ridge is stopped as not converged (``runaway``, :data:`iur_survey.sem.estimate.RUNAWAY`);
+every solution gets lavaan's admissibility check (:func:`iur_survey.sem.matrices.nonadmissible`).
 
 Nothing here draws random numbers: the caller (:mod:`iur_survey.sem.bootstrap`) gives the case counts.
 
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .constraints import LinearConstraints
-from .estimate import OK, optimize, warm_stages
+from .estimate import OK, RUNAWAY, optimize, warm_stages
 from .fiml import FimlBatch
 from .matrices import Model, nonadmissible
 from .ml import CompleteMLBatch
@@ -151,7 +152,7 @@ def refit(problem: RefitProblem, counts: list[np.ndarray]) -> dict:
         start_ok = np.array([ok for _, ok in mom], bool)
     with np.errstate(all="ignore"):
         opt = optimize(kern, mom, problem.z0(), start_ok, gtol=problem.gtol, H0inv=problem.H0inv,
-                       stages=warm_stages(problem.max_iter, problem.fallback_iter))
+                       stages=warm_stages(problem.max_iter, problem.fallback_iter), runaway=RUNAWAY)
     status, iters = opt.status, opt.iterations
     X = problem.theta(opt.x)
     X[status != OK] = np.nan

@@ -208,8 +208,8 @@ def test_start_values_are_lavaans(k, monkeypatch):
 
 # ------------------------------------------------------------------------------------- the fallback start
 class _Opt:
-    def __init__(self, converged, tag):
-        self.converged, self.tag, self.history = converged, tag, [tag]
+    def __init__(self, converged, tag, ran_off=False):
+        self.converged, self.tag, self.history, self.ran_off = converged, tag, [tag], ran_off
         self.message = "converged" if converged else "no convergence (max |gradient| = 0.5)"
 
 
@@ -220,7 +220,7 @@ def test_fallbacks_only_replace_a_nonconverged_fit_by_a_converged_one(verdicts, 
 
     ran = []
 
-    def run(x, scoring=True):
+    def run(x, scoring=True, runaway=None):
         tag = "marker" if x[0] == 1 else ("scoring" if scoring else "qn")
         ran.append(tag)
         return _Opt(verdicts[["scoring", "qn", "marker"].index(tag)], tag)
@@ -231,3 +231,29 @@ def test_fallbacks_only_replace_a_nonconverged_fit_by_a_converged_one(verdicts, 
     assert opt.converged == any(verdicts)
     if len(ran) > 1:      # the history says that the fit was refit, and how it ended
         assert "refit" in " ".join(opt.history)
+
+
+@pytest.mark.parametrize("full_converges,fallbacks_converge", [(True, False), (False, False), (True, True)])
+def test_a_first_attempt_that_ran_off_is_rerun_in_full_only_when_no_fallback_converges(full_converges,
+                                                                                         fallbacks_converge):
+    """The first attempt stops early when its estimates run off (estimate.RUNAWAY); the fallbacks then run at
+    once, and when none converges the first attempt is rerun without the stop: the outcome is the one of
+    the full first attempt, as before the stop existed."""
+    from iur_survey.sem.api import _with_fallback_start
+    from iur_survey.sem.estimate import RUNAWAY
+
+    ran = []
+
+    def run(x, scoring=True, runaway=None):
+        tag = "marker" if x[0] == 1 else ("scoring" if scoring else "qn")
+        ran.append((tag, runaway))
+        if tag == "scoring":
+            return _Opt(full_converges and runaway is None, tag, ran_off=runaway is not None)
+        return _Opt(fallbacks_converge, tag)
+
+    opt = _with_fallback_start(run, np.zeros(2), lambda: np.ones(2))
+    if fallbacks_converge:
+        assert ran == [("scoring", RUNAWAY), ("qn", None)] and opt.tag == "qn" and opt.converged
+    else:
+        assert ran == [("scoring", RUNAWAY), ("qn", None), ("marker", None), ("scoring", None)]
+        assert opt.tag == "scoring" and opt.converged == full_converges and "refit" in " ".join(opt.history)

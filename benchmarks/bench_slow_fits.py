@@ -1,0 +1,151 @@
+"""Benchmark: the two fits an outside audit found slow, whole process against lavaan 0.6.14 in the same run.
+
+* ``bfi``: psych::bfi (2800 rows, 25 items, 223 without ``education``), three factors with single-labelled
+  paths, ``--group education`` (5 groups), FIML (lavaan ``missing = "ml"``).  The first attempt from lavaan's
+  start values used to be carried by its scoring steps onto a ridge and creep along it for two minutes
+  before the quasi-Newton refit from the same start converged.
+* ``boot``: lavaan's HolzingerSwineford1939, three factors with group-specific paths and ``:=`` effects,
+  ``--group school --bootstrap 1000 --ci bca.simple --seed 3 --workers 1``; the draws whose estimates run
+  off along a ridge (lavaan drops them as not converged) each cost ~30 s before.
+
+Both data sets are written from R (psych, lavaan) to a temporary folder at benchmark time, never into the
+tree.  Timings are whole processes, wall clock: ``python -m iur_survey fit ...`` and ``Rscript`` (start-up,
+library(lavaan), read the CSV, the fit, write the estimates).  The machine's other load is shared by both.
+Ratio = ours / lavaan.  Then the largest |est| difference to lavaan (free and ``:=`` rows, matched by
+lhs/op/rhs/group label) and, for ``boot``, the number of draws that failed or did not converge on each
+side (different random draws, so counts agree only roughly).
+
+``--tree DIR`` runs the package from another checkout (e.g. the main branch, for a before/after pair).
+
+Usage: ``python benchmarks/bench_slow_fits.py [--case bfi,boot] [--tree DIR] [--no-r]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MODELS = {
+    "bfi": """Agr =~ A1 + A2 + A3 + A4 + A5
+Con =~ C1 + C2 + C3 + C4 + C5
+Neu =~ N1 + N2 + N3 + N4 + N5
+Con ~ a*Agr
+Neu ~ b*Con + c*Agr
+ind := a*b
+""",
+    "boot": """visual =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed =~ x7 + x8 + x9
+textual ~ c(a1,a2)*visual
+speed ~ c(b1,b2)*textual + c(c1,c2)*visual
+ind1 := a1*b1
+ind2 := a2*b2
+diff := a1*b1 - a2*b2
+""",
+}
+ARGS = {
+    "bfi": ["--group", "education"],
+    "boot": ["--group", "school", "--bootstrap", "1000", "--ci", "bca.simple", "--seed", "3", "--workers", "1"],
+}
+
+R_DATA = r"""
+suppressPackageStartupMessages({library(lavaan); library(psych)})
+out <- commandArgs(TRUE)[1]
+b <- psych::bfi; b$response_id <- seq_len(nrow(b))
+write.csv(b, file.path(out, "bfi.csv"), row.names = FALSE, na = "")
+write.csv(HolzingerSwineford1939, file.path(out, "boot.csv"), row.names = FALSE)
+"""
+
+R_FIT = r"""
+suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
+a <- commandArgs(TRUE); d <- read.csv(a[1]); m <- readLines(a[2]); case <- a[3]
+if (case == "bfi") {
+  f <- suppressWarnings(sem(m, d, group = "education", missing = "ml"))
+  bad <- NA
+} else {
+  set.seed(3)
+  f <- suppressWarnings(sem(m, d, group = "school", se = "bootstrap", bootstrap = 1000))
+  bad <- length(attr(lavInspect(f, "boot"), "error.idx"))
+}
+pe <- parameterEstimates(f)
+gl <- lavInspect(f, "group.label")
+pe$glabel <- ifelse(pe$group > 0, gl[pmax(pe$group, 1)], "")
+writeLines(toJSON(list(est = pe[, c("lhs", "op", "rhs", "glabel", "est")], bad = bad,
+                       converged = lavInspect(f, "converged")), digits = NA), a[4])
+"""
+
+
+def _run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def _ours(case: str, tmp: Path, tree: Path) -> tuple[float, dict]:
+    out = tmp / f"{case}_{tree.name}.json"
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    secs = _run([sys.executable, "-m", "iur_survey", "fit", str(tmp / f"{case}.csv"), "--model",
+                 str(tmp / f"{case}.lav"), *ARGS[case], "--quiet", "--out", str(out)], env, cwd=tmp)
+    # (cwd: ``python -m`` puts the working directory first on sys.path, before PYTHONPATH)
+    return secs, json.loads(out.read_text())
+
+
+def _lavaan(case: str, tmp: Path) -> tuple[float, dict]:
+    script, out = tmp / "fit.R", tmp / f"{case}_lavaan.json"
+    script.write_text(R_FIT)
+    secs = _run(["Rscript", str(script), str(tmp / f"{case}.csv"), str(tmp / f"{case}.lav"), case, str(out)])
+    return secs, json.loads(out.read_text())
+
+
+def _max_diff(ours: dict, lav: dict) -> float:
+    ref = {(r["lhs"], r["op"], r["rhs"], str(r["glabel"])): r["est"] for r in lav["est"]}
+    diffs = []
+    for r in ours["estimates"]:
+        key = (r["lhs"], r["op"], r["rhs"], "" if r["op"] == ":=" else str(r.get("group") or ""))
+        if key in ref and r["est"] is not None:
+            diffs.append(abs(r["est"] - ref[key]))
+    return max(diffs) if diffs else float("nan")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--case", default="bfi,boot")
+    ap.add_argument("--tree", default=str(ROOT), help="the checkout whose package runs (default: this one)")
+    ap.add_argument("--no-r", action="store_true")
+    args = ap.parse_args(argv)
+    if not args.no_r and shutil.which("Rscript") is None:
+        sys.exit("Rscript not found (use --no-r)")
+    tree = Path(args.tree).resolve()
+    with tempfile.TemporaryDirectory() as td:
+        tmp = Path(td)
+        (tmp / "data.R").write_text(R_DATA)
+        subprocess.run(["Rscript", str(tmp / "data.R"), str(tmp)], check=True)
+        for case in args.case.split(","):
+            (tmp / f"{case}.lav").write_text(MODELS[case])
+            s_ours, ours = _ours(case, tmp, tree)
+            line = f"{case:5s} ours {s_ours:7.1f} s (converged {ours['converged']}"
+            if "bootstrap" in ours:
+                bt = ours["bootstrap"]
+                line += f", draws not converged/failed {bt['nonconverged']}/{bt['failed']}"
+            line += f"; package from {tree})"
+            print(line, flush=True)
+            if args.no_r:
+                continue
+            s_lav, lav = _lavaan(case, tmp)
+            extra = f", draws failed or not converged {lav['bad'][0]}" if case == "boot" else ""
+            print(f"{'':5s} lavaan {s_lav:5.1f} s (converged {lav['converged'][0]}{extra})\n"
+                  f"{'':5s} ratio ours/lavaan {s_ours / s_lav:.2f}; max |est - lavaan est| "
+                  f"{_max_diff(ours, lav):.2g}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -96,10 +96,22 @@ def test_mask_pii_patterns():
 
 
 def test_a_role_cell_with_pii_never_reaches_stderr(sim, tmp_path, capsys):
-    raw = edit(sim, tmp_path / "pii.csv", 5, "role", PII)
+    raw = edit(sim, tmp_path / "pii.csv", 5, "role", PII.removeprefix("Other: "))
     err = one_line_error(capsys, main(["clean", str(raw), "--out", str(tmp_path / "out")]))
     assert "role" in err and "<e-mail>" in err
     assert not any(p in err for p in PII_PARTS)
+
+
+def test_an_other_role_with_pii_is_kept_without_a_role_and_never_quoted(sim, tmp_path, capsys):
+    """'Other: <what they typed>' is no group of the study: the row is kept without a role and warned about,
+    and what the respondent typed reaches neither the terminal nor any output file."""
+    raw = edit(sim, tmp_path / "pii.csv", 5, "role", PII)
+    out = tmp_path / "out"
+    assert main(["clean", str(raw), "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "none of the study's roles" in said.out + said.err
+    written = "".join(f.read_text(encoding="utf-8") for f in out.iterdir())
+    assert not any(p in said.out + said.err + written for p in PII_PARTS)
 
 
 def test_a_status_cell_with_pii_never_reaches_the_ledger(sim, tmp_path, capsys):

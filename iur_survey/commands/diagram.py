@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import IURSurveyError
     from ..report.diagram import render_diagram, sem_graph
-    from ..report.paper import NotConvergedError, estimates_frame, improper_solution, load_results
+    from ..report.paper import NotConvergedError, estimates_frame, improper_legend, load_results
     from .fit import EXIT_NOT_CONVERGED
 
     res = load_results(args.results)
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if group is not None and isinstance(r2.get(group), dict):
         r2 = r2[group]
     mine = est if group is None else est[est["group"].isin([group, ""])]
-    notes = [f"IMPROPER SOLUTION (lavaan warns): {w}." for w in improper_solution(mine)]
+    notes = improper_legend(mine)
     graph = sem_graph(est, r2=r2, indicators=args.indicators, covariances=args.covariances,
                       standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
                       notes=notes)

@@ -143,7 +143,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=100_000, help="honest respondents (contamination comes on top)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--format", default="csv", help="simulator export layout: csv, qualtrics or wjx_csv")
+    ap.add_argument("--format", default="csv", choices=("csv", "qualtrics", "wjx_csv"), help="simulator export layout: csv, qualtrics or wjx_csv")
     ap.add_argument("--peer-rows", type=int, default=10_000, help="rows for the row-wise apply peer")
     ap.add_argument("--no-tables", action="store_true", help="timing only, no accuracy tables")
     ap.add_argument("--quick", action="store_true", help="accuracy tables on N 300 and 800, one seed, two formats")

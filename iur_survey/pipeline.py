@@ -303,6 +303,7 @@ def _step_measure(ctx):
         out["omega"] = composite_reliability(est, cov)
         out["ave"] = ave(est, cov)
         out["fornell_larcker"] = fornell_larcker(est, cov, matrix=True)
+        out["fornell_larcker_criterion"] = fornell_larcker(est, cov)        # per construct: meets_criterion
     out["pending"] = pending
     return out
 

@@ -46,7 +46,7 @@ restores a single index as an exclusion on its own::
     decision: {min_evidence: 2, exclude_alone: [mahalanobis]}
 
 Some evidence groups count only beside certain others (by default ``structure`` beside
-``speed``, ``direction`` beside ``speed`` or ``size``, ``inconsistency`` beside ``speed`` or
+``speed``, ``direction`` beside ``speed``, ``inconsistency`` beside ``speed`` or
 ``likelihood``).  ``decision: {beside: {}}`` lets every group count beside any other;
 ``beside`` replaces the whole default mapping, so list every group that should keep a partner::
 

@@ -32,7 +32,8 @@ size               mahalanobis (D², finite-sample p < .01); a D² that a respon
                    ratio is at most the .9 quantile of honest answers, ``style_quantile``;
                    ``shape_quantile``, below) counts beside speed only
 direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005); counts
-                   beside ``speed`` or ``size`` only
+                   beside ``speed`` only (beside ``size`` it is the same answers' distance
+                   measured twice)
 profile            mahalanobis_ipsatized (D² of each person's answers centred on their own
                    mean and scaled by their own SD: styles drop out, p < .005); not run
                    by default: add it to ``rules`` to count it
@@ -51,8 +52,9 @@ inconsistency      psychsyn, psychant, even_odd, person_total (3 of them); count
 
 A group counts beside another where that other group's own evidence is there (after its
 quorum and the style marks; whether the other group counts in turn does not matter).  A
-response with size, direction and inconsistency flags is therefore excluded (direction
-counts beside size), one with invariance and inconsistency flags is kept.
+response with speed, direction and inconsistency flags is therefore excluded (direction
+counts beside speed), one with invariance and inconsistency flags is kept, and so is one
+with size and direction flags alone.
 
 The groups and cut-offs were calibrated by simulation (``python -m
 iur_survey.clean.evaluate``; honest respondents with acquiescent, extreme, midpoint and
@@ -88,12 +90,32 @@ than honest ones.  The
 distance indices are the same answers measured twice: an honest respondent far from the
 centre in size (an extreme style the profile does not explain) also answers the noisy
 synonym, antonym and even-odd indices unlike the sample.  The limits removed 112 of the 375
-honest exclusions by the indices and 31 of the 2,346 careless ones.  Direction still counts
-beside size, though that pair caught 15 careless against 32 honest respondents: beside speed
-only, the recall of random answers on the package's simulator fell 0.969 -> 0.956 and of partly
-random ones 0.825 -> 0.781 (N 800 and 3000): random answers with many end codes, which the
-likelihood profile reads as an extreme style.  ``python -m iur_survey.clean.evaluate --config
-FILE`` with ``decision: {beside: {structure: [speed]}}`` gives the previous rule.
+honest exclusions by the indices and 31 of the 2,346 careless ones.
+
+Direction counted beside size too until an outside check (its own generator: skewed traits,
+nine honest styles, ten careless kinds; N 1,500 and 3,000, three seeds, Qualtrics, 问卷星 and plain
+CSV layouts) found honest threshold-scaling extreme responders (thresholds x 0.4-0.7, 43 % end
+answers) excluded at 9.9 %, 21 of the 48 on size + direction: two distances of the same answers,
+not independent evidence (Curran 2016), and the pair had caught 15 careless against 32 honest
+respondents on the evaluation exports.  Beside speed only (``python -m iur_survey.clean.evaluate
+--generator all --n 800 3000 --formats csv``, seeds 1-3; before -> after): all careless recall
+simulator .843/.841 -> .829/.831, grm .758/.792 unchanged, style-free .810/.829 -> .810/.824, bfi
+.438/.477 -> .429/.472, foreign .674/.683 -> .667/.681, varied .774/.770 -> .759/.760 (random
+answers on the simulator .979/.967 -> .958/.939, at N 5000 284 -> 271 of 300 in
+``tests/clean/test_recovery.py``; partly careless .875/.844 -> .792/.811);
+precision up on every generator (simulator .974/.971 -> .983/.975); the varied generator's
+threshold-scaling extreme responders 4.2/4.2 -> 2.1/2.5 %; the outside check's 9.9 -> 7.5 %
+(its recall .885 -> .883) and another outside generator's item-mean-stretch extreme responders
+(below) 19.4/23.7 -> 10.4/16.5 % (its recall .500/.528 -> .477/.512, its honest respondents
+1.5/1.8 -> 0.9/1.3 %).  ``decision: {beside: {structure: [speed], direction: [speed, size],
+inconsistency: [speed, likelihood]}}`` restores the previous rule.
+
+Those extreme responders' remaining exclusions are size + likelihood and the likelihood ratio
+far beyond its cut-off, most of them by the random-tail ratio: ``random_likelihood: {tails:
+false}`` took the outside check's to 4.8 % (N 1,500 / 3,000: 3.7 / 5.3 %) and the item-mean
+stretch to 9.7/13.7 %, but costs the recall of partly careless answers (simulator .792/.811 ->
+.750/.778, bfi .090/.145 -> .064/.053, varied careless from item 18-21 on .292/.244 ->
+.292/.144; all careless up to .047 lower), so the tail ratio stays on.
 
 Why ``structure`` supports speed only (``python -m iur_survey.clean.evaluate --generator
 all``, N 800 and 3000, seeds 1-3, csv): as a group of its own at the .99 level it adds as
@@ -127,7 +149,8 @@ bfi's midpoint responders 0.5 -> 1.4 %, the foreign generator's extreme ones 2.4
 Honest answers without a style are rarely beyond the draws' quantiles (graded response: 0.7 %
 beyond the combination's .98 level): the unused exclusion budget is theirs, and styled respondents spend it
 first.  The trade-off that remains is ``far_alpha`` (careless recall, honest excluded,
-precision of all exclusions; N 800 / 3000, csv, seeds 1-3):
+precision of all exclusions; N 800 / 3000, csv, seeds 1-3; measured while direction still
+counted beside size):
 
 ==========  ================================  ================================  ================================
 generator   far_alpha .001 (default)          .003                              .005
@@ -178,7 +201,7 @@ Two settings of :func:`~iur_survey.clean.rules.mahalanobis` forgive more of the 
 below was measured, .9 now) and
 ``shape_quantile`` (off by default: a D² is also explained where ``Q = D² / |z|²``, the
 ``structure`` statistic, is at most that quantile of honest answers' ``Q``: an ordinary shape, a
-large size, which is what a stretch gives).  Measured (N 800 / 3000, seeds 1-3, csv; "outside":
+large size, which is what a stretch gives).  Measured (N 800 / 3000, seeds 1-3, csv, direction still beside size; "outside":
 the outside generator, extreme responders stretched about the item mean, its careless recall and
 honest exclusion; "scaled": threshold-scaling extreme responders, w = 0.4, on the package's
 simulator; "evaluation": ``python -m iur_survey.clean.evaluate --generator all --n 800 3000
@@ -243,7 +266,7 @@ REPORT_ONLY: tuple[str, ...] = ("person_fit",)
 #: index rules whose hits a response style may explain (marked in the detail): such a hit counts beside speed only
 STYLE_MARKED: tuple[str, ...] = ("mahalanobis",)
 #: evidence group -> the groups it counts beside (only); ``decision_beside`` in the configuration
-BESIDE: dict[str, tuple[str, ...]] = {"structure": ("speed",), "direction": ("speed", "size"),
+BESIDE: dict[str, tuple[str, ...]] = {"structure": ("speed",), "direction": ("speed",),
                                       "inconsistency": ("speed", "likelihood")}
 
 

@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import IURSurveyError
     from ..report.diagram import render_diagram, sem_graph
-    from ..report.paper import NotConvergedError, estimates_frame, improper_legend, load_results
+    from ..report.format import group_caption
+    from ..report.paper import NotConvergedError, estimates_frame, group_variable, improper_legend, load_results
     from .fit import EXIT_NOT_CONVERGED
 
     res = load_results(args.results)
@@ -69,13 +70,14 @@ def run(args: argparse.Namespace) -> int:
     if group is not None and isinstance(r2.get(group), dict):
         r2 = r2[group]
     mine = est if group is None else est[est["group"].isin([group, ""])]
-    notes = improper_legend(mine)
+    var = group_variable(res)
+    notes = improper_legend(mine, var)
     graph = sem_graph(est, r2=r2, indicators=args.indicators, covariances=args.covariances,
                       standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
-                      notes=notes)
+                      notes=notes, group_variable=var)
     out = render_diagram(graph, args.out)
     if args.dot:
         Path(args.dot).write_text(graph.source, encoding="utf-8")
     n_paths = int((est["op"] == "~").sum() if group is None else ((est["op"] == "~") & (est["group"] == group)).sum())
-    print(f"diagram: {n_paths} paths" + (f" (group {group})" if group else "") + f"; wrote {out}")
+    print(f"diagram: {n_paths} paths" + (f" (group {group_caption(group, var)})" if group else "") + f"; wrote {out}")
     return 0

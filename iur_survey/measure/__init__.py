@@ -7,6 +7,7 @@ semTools 0.5-6 (tests/measure/ checks them against semTools' own output).
 * :func:`composite_reliability` / :func:`omega` (estimates, cov)   omega >= .70   (semTools compRelSEM)
 * :func:`ave` (estimates, cov)                         AVE >= .50                 (semTools AVE)
 * :func:`fornell_larcker` (estimates, cov, cor_lv)     sqrt(AVE) > latent correlations
+  (:func:`fornell_larcker_verdict`: the one comparison, "not computable" when a value is unknown)
 * :func:`htmt` (data, constructs, htmt2=False)         HTMT < .85 / .90           (semTools htmt)
 * :func:`harman_single_factor` (data, items, single_factor)   first factor share < 50%
 * :func:`common_latent_factor` (base, clf)             method variance < 25%, loading change < .20
@@ -30,7 +31,7 @@ from .cmv import (
     lrt_rmsea,
 )
 from .reliability import ave, composite_reliability, cronbach_alpha, omega
-from .validity import fornell_larcker, htmt
+from .validity import fornell_larcker, fornell_larcker_verdict, htmt
 
 __all__ = [
     "ave",
@@ -42,6 +43,7 @@ __all__ = [
     "cronbach_alpha",
     "fit_common_latent_factor",
     "fornell_larcker",
+    "fornell_larcker_verdict",
     "harman_model_syntax",
     "harman_single_factor",
     "htmt",

@@ -123,6 +123,24 @@ def htmt(
     return long
 
 
+def fornell_larcker_verdict(r: Any, *sqrt_ave: Any) -> str:
+    """The Fornell-Larcker comparison, the one of the package: ``"met"`` when |r| is below every square root of
+    AVE given (one construct's, or both of a pair's), ``"not met"`` when not, ``"not computable"`` when r or
+    one of them is unknown (an improper factor, a cross-loading item: NaN must never read as "not met").
+    :func:`fornell_larcker`, the paper tables (:func:`iur_survey.report.paper.discriminant_apa`) and the book
+    all judge by it.
+
+    >>> fornell_larcker_verdict(0.017, 0.74, 0.60), fornell_larcker_verdict(0.9, 0.74, 0.6)
+    ('met', 'not met')
+    >>> fornell_larcker_verdict(-0.8, 0.8), fornell_larcker_verdict(float("nan"), 0.74, 0.60)
+    ('not met', 'not computable')
+    """
+    vals = [pd.to_numeric(v, errors="coerce") for v in (r, *sqrt_ave)]
+    if len(vals) < 2 or any(pd.isna(v) for v in vals):
+        return "not computable"
+    return "met" if abs(vals[0]) < min(vals[1:]) else "not met"
+
+
 def fornell_larcker(estimates: Any, cov: Any = None, cor_lv: Any = None, *, matrix: bool = False) -> pd.DataFrame:
     """Fornell-Larcker criterion: sqrt(AVE) of each factor against its correlations with the other factors.
 
@@ -130,8 +148,9 @@ def fornell_larcker(estimates: Any, cov: Any = None, cor_lv: Any = None, *, matr
     correlations come from the factor (co)variances of the table (a CFA), or from ``cor_lv`` (a square
     DataFrame, e.g. lavaan's ``lavInspect(fit, "cor.lv")``) for structural models.
     Long output (default): per factor its sqrt(AVE), the largest absolute correlation and with which factor,
-    ``meets_criterion`` = sqrt(AVE) > that correlation.  ``matrix=True``: the classic table, sqrt(AVE) on
-    the diagonal and correlations off it.
+    ``meets_criterion`` = sqrt(AVE) > that correlation (:func:`fornell_larcker_verdict`; None when either is
+    unknown, never False).  ``matrix=True``: the classic table, sqrt(AVE) on the diagonal and correlations off
+    it.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "a", "b", "c", "d", "F", "G", "F"],
     ...                     "op": ["=~"] * 4 + ["~~"] * 7,
@@ -160,8 +179,9 @@ def fornell_larcker(estimates: Any, cov: Any = None, cor_lv: Any = None, *, matr
     rows = []
     for f in names:
         others = cl.loc[f].drop(f).abs()
-        best = others.idxmax() if len(others) else None
-        mx = float(others.max()) if len(others) else np.nan
+        best = others.idxmax() if len(others) and others.notna().any() else None
+        mx = float(others.max()) if len(others) and others.notna().all() else np.nan    # one unknown r: unknown
+        verdict = fornell_larcker_verdict(mx, sq[f])
         rows.append({"construct": f, "sqrt_ave": float(sq[f]), "max_abs_cor": mx, "max_cor_with": best,
-                     "meets_criterion": bool(np.isfinite(sq[f]) and np.isfinite(mx) and sq[f] > mx)})
+                     "meets_criterion": None if verdict == "not computable" else verdict == "met"})
     return pd.DataFrame(rows).set_index("construct")

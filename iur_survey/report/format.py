@@ -21,6 +21,7 @@ rule of the report tables and prose.
 from __future__ import annotations
 
 import math
+import re
 
 MINUS = "\u2212"
 DASH = "\u2014"
@@ -141,3 +142,24 @@ def percent(part, whole, decimals: int = 1) -> str:
     if not whole:
         return DASH
     return f"{100.0 * float(part) / float(whole):.{decimals}f}%"
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def group_caption(label, variable: str | None = None) -> str:
+    """A group's label as a table column, legend or summary shows it: a purely numeric code (lavaan's label of a
+    numeric group column, ``"2"``; merged groups ``"1+2"``) with the group variable's name, ``"sex = 2"``, so
+    that it is never read as a number; a text label (``"Pasteur"``) as it is.  The label itself (lavaan's
+    group order and text) is unchanged.
+
+    >>> group_caption("2", "sex"), group_caption("1+2", "sex"), group_caption("Pasteur", "school")
+    ('sex = 2', 'sex = 1+2', 'Pasteur')
+    >>> group_caption("2"), group_caption("", "sex")
+    ('2', '')
+    """
+    text = "" if label is None else str(label)
+    if not variable or not text:
+        return text
+    numeric = _NUMBER.fullmatch(text) or all(_NUMBER.fullmatch(p) for p in text.split("+"))
+    return f"{variable} = {text}" if numeric else text

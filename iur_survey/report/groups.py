@@ -23,7 +23,7 @@ import numpy as np  # noqa: F401 (the examples use it)
 import pandas as pd
 
 from ..sem.compare import equal_paths_summary, holm
-from ..sem.invariance import compare_decisions
+from ..sem.invariance import NOT_REACHED, compare_decisions, sequence_decisions
 from .format import DASH, integer, num, p_rel, pval, stars
 from .tables import APATable
 
@@ -98,7 +98,7 @@ def invariance_table(summary: Mapping[str, Any], number=None,
     >>> f.loc[["Δχ² (Δdf)", "ΔCFI", "Decision"], "Metric"].tolist()
     ['10.00 (6)', '−.002', 'supported']
     """
-    tab = summary["table"]
+    tab = _sequenced(summary["table"])
     cfi, tli, rmsea = _idx(summary.get("indices", "standard"))
     # MLR: the scaled χ² (lavaan's chisq.scaled), the statistic the scaled Δχ² is made of
     chi = "chisq.scaled" if "chisq.scaled" in tab.columns and tab["chisq.scaled"].notna().any() else "chisq"
@@ -133,16 +133,31 @@ def invariance_table(summary: Mapping[str, Any], number=None,
             f"{summary.get('cutoffs_name', 'Chen (2007)')} ({cuts}): supported when every change is within its "
             "cut-off, not supported when CFI drops past its cut-off together with RMSEA or SRMR, unclear "
             "otherwise.")
+    if tab["decision"].astype(str).str.startswith(NOT_REACHED).any():
+        note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the models "
+                 "after it are not reached, their fit and changes are shown but not judged.")
     return APATable(frame, title, number=number, note=note, numeric=tuple(cols), wrap=())
 
 
+def _sequenced(table: pd.DataFrame) -> pd.DataFrame:
+    """An invariance table with the sequence's decisions (:func:`~iur_survey.sem.invariance.sequence_decisions`:
+    a step after the first failure is "not reached"), also for a table cached before that rule."""
+    out = table.copy()
+    out["decision"] = sequence_decisions(list(out["step"]), list(out["decision"]))
+    return out
+
+
 def decision_text(summary: Mapping[str, Any], step: str) -> str:
-    """The decision of one step (``"supported"``, ``"not supported"``, ...) or ``"not fitted"``.
+    """The decision of one step (``"supported"``, ``"not supported"``, ...) or ``"not fitted"``; a step after
+    the first one not supported is not reached (:func:`~iur_survey.sem.invariance.sequence_decisions`).
 
     >>> decision_text({"table": pd.DataFrame({"step": ["metric"], "decision": ["supported"]})}, "metric")
     'supported'
+    >>> t = pd.DataFrame({"step": ["configural", "metric", "scalar"], "decision": ["baseline", "unclear", "supported"]})
+    >>> decision_text({"table": t}, "scalar")
+    'not reached (metric unclear)'
     """
-    t = summary["table"].set_index("step")
+    t = _sequenced(summary["table"]).set_index("step")
     return str(t.loc[step, "decision"]) if step in t.index else "not fitted"
 
 
@@ -322,7 +337,7 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
 def _unmerged_text(iv: Mapping[str, Any]) -> str:
     main, un = iv["main"], iv["unmerged"]
     if un is not None:
-        same = int(compare_decisions(main["table"], un["table"])["same"].sum())
+        same = int(compare_decisions(_sequenced(main["table"]), _sequenced(un["table"]))["same"].sum())
         return (f"Without merging, with all {len(un['groups'])} groups as they are, the highest level "
                 f"supported is **{un['level']}** (Table 7.4); the decisions agree with the merged analysis for "
                 f"{same} of the 3 steps. The conclusions about invariance therefore "
@@ -436,7 +451,7 @@ def ordinal_invariance_glue(ordinal: Mapping[str, Any] | None, reason: str = "")
         out = {f"{k}_{s}": ("text", None) for s in _ORDINAL_GLUED for k in ("odec", "odcfi", "odrmsea")}
         out.update({f"olrt_{s}": ("md", None) for s in _ORDINAL_GLUED})
         return {**out, "ord_level": ("text", None), "ord_verdict": ("md", f"Not computed: {reason}.")}
-    ot = ordinal["table"].set_index("step")
+    ot = _sequenced(ordinal["table"]).set_index("step")
     out = {}
     for step in _ORDINAL_GLUED:
         r = ot.loc[step]

@@ -42,12 +42,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, IURSurveyError
-from ..measure import ave, composite_reliability, cronbach_alpha, htmt
+from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt
 from ..sem.results import NotConvergedError, require_converged  # noqa: F401 (a fit that did not converge)
 from ..sem.table import group_text
-from .format import DASH, num, pval, quantity, stars
+from .format import DASH, group_caption, num, pval, quantity, stars
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
-from .tables import CODE, APATable
+from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
 
 __all__ = ["load_results", "estimates_frame", "fit_apa", "measurement_apa", "discriminant_apa", "paths_apa",
@@ -157,6 +157,17 @@ def effect_groups(est: pd.DataFrame) -> dict[str, str]:
 def group_equal(results: Mapping) -> list[str]:
     """The ``--equal`` constraints of a multi-group fit (lavaan's ``group.equal``), from results.json's call."""
     return list((((results.get("call") or {}).get("options") or {}).get("group_equal")) or [])
+
+
+def group_variable(results: Mapping) -> str | None:
+    """The group column of a multi-group results.json (``call.options.group``, or its invariance block's), which
+    names a numeric group code wherever a group is shown (:func:`~iur_survey.report.format.group_caption`).
+
+    >>> group_variable({"call": {"options": {"group": "sex"}}}), group_variable({})
+    ('sex', None)
+    """
+    opts = (results.get("call") or {}).get("options") or {}
+    return opts.get("group") or (results.get("invariance_info") or {}).get("group") or None
 
 
 def _constraints_note(results: Mapping) -> str:
@@ -592,24 +603,9 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if rel.attrs.get("ave_reason"):
         note += f" AVE: — ({rel.attrs['ave_reason']})."
     if g0:
-        note += f" Group {g0}."
-    note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est)
+        note += f" Group {group_caption(g0, group_variable(results))}."
+    note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est, group_variable(results))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
-
-
-def fornell_larcker_verdict(r: float, sqrt_ave_a: float, sqrt_ave_b: float) -> str:
-    """"met" when |r| is below both square roots of AVE, "not met" when not, "not computable" when one of the
-    three is unknown (an improper factor: NaN must never read as "not met").
-
-    >>> fornell_larcker_verdict(0.017, 0.74, 0.60), fornell_larcker_verdict(0.9, 0.74, 0.6)
-    ('met', 'not met')
-    >>> fornell_larcker_verdict(float("nan"), 0.74, 0.60)
-    'not computable'
-    """
-    vals = [pd.to_numeric(v, errors="coerce") for v in (r, sqrt_ave_a, sqrt_ave_b)]
-    if any(pd.isna(v) for v in vals):
-        return "not computable"
-    return "met" if abs(vals[0]) < min(vals[1], vals[2]) else "not met"
 
 
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
@@ -697,8 +693,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     if ht_reason:
         note += f" HTMT: — ({ht_reason})."
     if g0:
-        note += f" Group {g0}."
-    note += improper_note(est)
+        note += f" Group {group_caption(g0, group_variable(results))}."
+    note += improper_note(est, group_variable(results))
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
                  + ("" if ht or ht_reason else f"; the HTMT needs the data: — ({no_data or 'no data of this group'})")
@@ -717,14 +713,15 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     multi = len(_groups(est)) > 1
     rows = []
     for r in reg.to_dict("records"):
-        row = {"Group": r["group"]} if multi else {}
+        row = {"Group": group_caption(r["group"], group_variable(results))} if multi else {}
         row.update({"Path": f"{r['rhs']} → {r['lhs']}", "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
                     "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
         rows.append(row)
     frame = pd.DataFrame(rows)
     note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
-            f"(std.all). {STARS_NOTE}" + se_p_note(results) + _constraints_note(results) + improper_note(est))
+            f"(std.all). {STARS_NOTE}" + se_p_note(results) + _constraints_note(results)
+            + improper_note(est, group_variable(results)))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 
@@ -751,8 +748,10 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
     for r in d.to_dict("records"):
         sci = _std_ci(r)
         has_std_ci |= sci is not None
-        rows.append({**({"Group": eg.get(str(r["lhs"])) or DASH} if eg else {}),
-                     "Effect": r["lhs"], "Definition": r["rhs"], "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+        rows.append({**({"Group": group_caption(eg.get(str(r["lhs"])), group_variable(results)) or DASH}
+                        if eg else {}),
+                     "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
+                     "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
                      "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
                      "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
                      "β 95% CI": DASH if sci is None else f"[{num(sci[0], 3, False)}, {num(sci[1], 3, False)}]",
@@ -769,7 +768,8 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
                  + (" on the bootstrap covariance" if boot else "") + ").")
     if eg:
         note += (" Group: the group whose parameters the effect's definition uses (.g1, .g2, ... number the groups "
-                 "in the fit's order: " + ", ".join(f"g{k} = {g}" for k, g in enumerate(_groups(est), 1)) + ").")
+                 "in the fit's order: " + ", ".join(f"g{k}: {group_caption(g, group_variable(results))}"
+                                                 for k, g in enumerate(_groups(est), 1)) + ").")
     note += se_p_note(results) + _constraints_note(results)
     return APATable(frame, title, number=number, note=note,
                     numeric=("*b*", "*SE*", "95% CI", "β", "β 95% CI", "*p*"))
@@ -810,10 +810,13 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     scaled_chi = any(_given((s.get("fit") or {}).get("chisq.scaled")) for s in steps)
     chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
     d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
+    from ..sem.invariance import NOT_REACHED, sequence_decisions
+    # the sequence stops at its first failure (a results.json written before the rule, too)
+    decisions = sequence_decisions([str(s.get("step")) for s in steps], [s.get("decision") for s in steps])
     rows = []
     for k, s in enumerate(steps):
         f, t, d = s.get("fit") or {}, s.get("test") or {}, s.get("delta") or {}
-        decision = str(s.get("decision") or "") or ("baseline" if k == 0 else DASH)
+        decision = decisions[k] or ("baseline" if k == 0 else DASH)
         rows.append({"Step": s["step"], chi_h: num(f.get(chi_k), 2), "df": num(f.get("df"), 0),
                      f"{prefix}CFI": num(f.get(cfi_k), 3, False), f"{prefix}RMSEA": num(f.get(rmsea_k), 3, False),
                      "SRMR": num(f.get("srmr"), 3, False),
@@ -841,8 +844,10 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         note += (" Groups merged before fitting: "
                  + ", ".join(f"{a} → {b}" for a, b in dict(info["merged"]).items()) + ".")
     if info.get("level"):
-        note += (f" Highest level supported: {info['level']} (the first step not supported ends the sequence; a "
-                 "later step's decision does not raise it).")
+        note += f" Highest level supported: {info['level']}."
+    if any(d.startswith(NOT_REACHED) for d in decisions):
+        note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the steps "
+                 "after it are not reached, their fit and changes are shown but not judged.")
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Step", "Decision")))
 
@@ -857,12 +862,15 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
     reg = est[est["op"] == "~"]
     if reg.empty:                 # a measurement model: no paths to set side by side
         return None
+    var = group_variable(results)
+    head = {g: group_caption(g, var) for g in groups}           # "sex = 2", never a bare "2"
     rows = []
     for key in dict.fromkeys(zip(reg["lhs"], reg["rhs"])):
         row = {"Path": f"{key[1]} → {key[0]}"}
         for g in groups:
             hit = reg[(reg["lhs"] == key[0]) & (reg["rhs"] == key[1]) & (reg["group"] == g)]
-            row[g] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} (β {num(hit['std.all'].iloc[0], 2, False)})"
+            row[head[g]] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} "
+                                                   f"(β {num(hit['std.all'].iloc[0], 2, False)})"
                                              + stars(hit["pvalue"].iloc[0]))
         rows.append(row)
     frame = pd.DataFrame(rows)
@@ -872,8 +880,8 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
     note = f"Unstandardized *b* (β: completely standardized, within group). {STARS_NOTE}"
     if shared:
         note += " The paths carry one label shared by the groups: they are constrained equal across groups."
-    note += _constraints_note(results) + improper_note(est)
-    return APATable(frame, title, number=number, note=note, numeric=tuple(groups))
+    note += _constraints_note(results) + improper_note(est, var)
+    return APATable(frame, title, number=number, note=note, numeric=tuple(head.values()))
 
 
 def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
@@ -897,7 +905,7 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     groups = _groups(estimates_frame(main))          # a multi-group fit: the measurement tables of every group
     other_moments = None
     for g in groups:
-        suffix = f" (group {g})" if g else ""
+        suffix = f" (group {group_caption(g, group_variable(main))})" if g else ""
         out.append(measurement_apa(main, data, moments=moments, group=g or None,
                                    title="Measurement model: loadings, reliability and convergent validity" + suffix))
         other = cfa or main
@@ -927,19 +935,42 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
 ITALIC = re.compile(r"\*([^*\s](?:[^*]*[^*\s])?)\*")
 
 
+def _chunks(text: str) -> list[tuple[str, str]]:
+    """``text`` as ``(kind, piece)`` with kind ``"code"`` (a code span's content, verbatim: a lavaan formula
+    ``a*b/(c+a*b)``), ``"italic"`` (``*x*``) or ``"text"``; the ``*italic*`` rule is applied only outside the
+    code spans.  Every writer renders from these pieces.
+
+    >>> _chunks("*p*: `a*b/(c+a*b)`")
+    [('italic', 'p'), ('text', ': '), ('code', 'a*b/(c+a*b)')]
+    """
+    out = []
+    for j, chunk in enumerate(CODE.split(str(text))):
+        if j % 2:
+            out.append(("code", chunk))
+            continue
+        out += [("italic" if k % 2 else "text", p) for k, p in enumerate(ITALIC.split(chunk)) if p]
+    return out
+
+
 def _plain(text: str) -> str:
-    """``text`` without its Markdown: ``*x*`` and ```x``` as plain x (CSV, Word).
+    """``text`` without its Markdown: ``*x*`` and ```x``` as plain x (CSV, Word); a code span verbatim.
 
     >>> _plain("HTMT from `iur-survey pls`; *p* < .05")
     'HTMT from iur-survey pls; p < .05'
+    >>> _plain("`a*b/(c+a*b)`")
+    'a*b/(c+a*b)'
     """
-    return ITALIC.sub(r"\1", CODE.sub(r"\1", str(text)))
+    return "".join(p for _, p in _chunks(text))
 
 
 def _md(text: str) -> str:
-    """Markdown: italics kept, every other asterisk (significance stars) escaped."""
-    parts = ITALIC.split(str(text))
-    return "".join(p.replace("*", "\\*") if k % 2 == 0 else f"*{p}*" for k, p in enumerate(parts))
+    """Markdown: italics kept, code spans kept (verbatim), every other asterisk (significance stars) escaped.
+
+    >>> print(_md("*b* of `ind := a*d*b` .30***"))
+    *b* of `ind := a*d*b` .30\\*\\*\\*
+    """
+    return "".join(f"*{p}*" if kind == "italic" else f"`{p}`" if kind == "code" else p.replace("*", "\\*")
+                   for kind, p in _chunks(text))
 
 
 def to_markdown(tables: Iterable[APATable]) -> str:
@@ -1001,16 +1032,11 @@ def _tex(text: str) -> str:
     >>> print(_tex("bootstrap of `iur-survey pls` (*p* < .05)"))
     bootstrap of \texttt{iur-survey pls} (\textit{p} $<$ .05)
     """
-    chunks = CODE.split(str(text))
     out = []
-    for j, chunk in enumerate(chunks):
-        if j % 2:
-            out.append(r"\texttt{" + "".join(_tex_char(ch) for ch in chunk) + "}")
-            continue
-        parts = ITALIC.split(chunk)
-        out.append("".join(("".join(_tex_char(ch) for ch in p).replace("*", r"\textasteriskcentered{}")
-                            if k % 2 == 0 else r"\textit{" + "".join(_tex_char(ch) for ch in p) + "}")
-                           for k, p in enumerate(parts)))
+    for kind, p in _chunks(text):
+        tex = "".join(_tex_char(ch) for ch in p)
+        out.append(r"\texttt{" + tex + "}" if kind == "code" else r"\textit{" + tex + "}" if kind == "italic"
+                   else tex.replace("*", r"\textasteriskcentered{}"))
     return "".join(out)
 
 
@@ -1056,7 +1082,7 @@ def to_csv(tables: Iterable[APATable]) -> str:
         w.writerow([f"Table {t.number}: {_plain(t.title)}"])
         w.writerow([_plain(c) for c in t.frame.columns])
         for row in t.frame.itertuples(index=False):
-            w.writerow([str(v) for v in row])
+            w.writerow([_plain(v) for v in row])
         if t.note:
             w.writerow([f"Note. {_plain(t.note)}"])
         w.writerow([])
@@ -1064,12 +1090,11 @@ def to_csv(tables: Iterable[APATable]) -> str:
 
 
 def _runs(par, text: str, size=None, bold=False, italic=False) -> None:
-    """Add ``text`` to a python-docx paragraph, ``*x*`` as italic runs."""
-    for k, piece in enumerate(ITALIC.split(CODE.sub(r"\1", str(text)))):
-        if not piece:
-            continue
+    """Add ``text`` to a python-docx paragraph, ``*x*`` as italic runs, a code span (a formula) as a plain
+    run of its verbatim text."""
+    for kind, piece in _chunks(text):
         run = par.add_run(piece)
-        run.italic = italic or (k % 2 == 1)
+        run.italic = italic or kind == "italic"
         run.bold = bold
         if size is not None:
             run.font.size = size

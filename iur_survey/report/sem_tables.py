@@ -22,8 +22,8 @@ import pandas as pd
 
 from ..sem.fitmeasures import chisq_pvalue
 from ..study import INDIRECT, OUTCOMES, effect_source
-from .format import DASH, num, p_rel, pval, stars
-from .tables import APATable, apa_table
+from .format import DASH, group_caption, num, p_rel, pval, stars
+from .tables import APATable, apa_table, code_span
 
 MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
 MEDIATOR, OUTCOME = OUTCOMES
@@ -153,10 +153,11 @@ def defined(estimates: pd.DataFrame) -> pd.DataFrame:
     return estimates[estimates["op"] == ":="].reset_index(drop=True)
 
 
-def improper_solution(est: pd.DataFrame) -> list[str]:
+def improper_solution(est: pd.DataFrame, variable: str | None = None) -> list[str]:
     """What makes the solution improper (lavaan warns on each): negative variances of latent or observed
     variables and completely standardized loadings beyond ±1 (a Heywood case); one phrase each, with the group
-    of a multi-group table.
+    of a multi-group table (``variable``: the group column, which names a numeric group code,
+    :func:`~iur_survey.report.format.group_caption`).
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "F", "a"], "op": ["=~", "=~", "~~", "~~"],
     ...                     "rhs": ["a", "b", "F", "a"], "est": [1, 1.2, -0.3, -0.1],
@@ -169,7 +170,7 @@ def improper_solution(est: pd.DataFrame) -> list[str]:
     lv = set(est.loc[est["op"] == "=~", "lhs"])
     out = []
     for r in est.to_dict("records"):
-        g = f" (group {r['group']})" if r.get("group") else ""
+        g = f" (group {group_caption(r['group'], variable)})" if r.get("group") else ""
         e, s = pd.to_numeric(r.get("est"), errors="coerce"), pd.to_numeric(r.get("std.all"), errors="coerce")
         if r["op"] == "~~" and r["lhs"] == r["rhs"] and e < 0:
             out.append(f"negative variance of latent {r['lhs']}{g}" if r["lhs"] in lv
@@ -179,23 +180,23 @@ def improper_solution(est: pd.DataFrame) -> list[str]:
     return out
 
 
-def improper_note(est: pd.DataFrame) -> str:
+def improper_note(est: pd.DataFrame, variable: str | None = None) -> str:
     """The table note of an improper solution ("" for a proper one)."""
-    bad = improper_solution(est)
+    bad = improper_solution(est, variable)
     if not bad:
         return ""
     return (" IMPROPER SOLUTION (lavaan warns): " + "; ".join(bad) + ". Estimates involving these variables are "
             "not interpretable; values that need their standard deviation are —.")
 
 
-def improper_legend(est: pd.DataFrame) -> list[str]:
+def improper_legend(est: pd.DataFrame, variable: str | None = None) -> list[str]:
     """The legend lines of a path diagram of an improper solution (:func:`improper_solution`), one per problem
-    (``iur-survey diagram`` and the book draw them).
+    (``iur-survey diagram`` and the book draw them; ``variable`` as there).
 
     >>> improper_legend(pd.DataFrame({"lhs": ["a"], "op": ["~~"], "rhs": ["a"], "est": [-0.1], "std.all": [-0.1]}))
     ['IMPROPER SOLUTION (lavaan warns): negative residual variance of a.']
     """
-    return [f"IMPROPER SOLUTION (lavaan warns): {w}." for w in improper_solution(est)]
+    return [f"IMPROPER SOLUTION (lavaan warns): {w}." for w in improper_solution(est, variable)]
 
 
 def improper_fits(fits: Mapping[str, pd.DataFrame]) -> str:
@@ -315,7 +316,7 @@ def defined_table(estimates: pd.DataFrame, number=None,
                   title: str = "Indirect and total effects (delta method, provisional)") -> APATable:
     """The ``:=`` rows (indirect ``ind_X`` and total ``tot_X`` effects) with their delta-method SEs and CIs."""
     d = defined(estimates)
-    frame = pd.DataFrame({"Effect": d["lhs"], "Definition": d["rhs"],
+    frame = pd.DataFrame({"Effect": d["lhs"], "Definition": [code_span(v) for v in d["rhs"]],
                           "Estimate": [num(v, 3) for v in d["est"]], "*SE* (delta)": [num(v, 3) for v in d["se"]],
                           "95% CI (delta)": [f"[{num(a, 3)}, {num(b, 3)}]" for a, b in zip(d["ci.lower"], d["ci.upper"])],
                           "β": [num(v, 3, False) for v in d["std.all"]], "*z*": [num(v, 2) for v in d["z"]],

@@ -33,8 +33,24 @@ from .format import DASH, integer, num, pval, quantity
 Format = Any  # int | str | Callable[[Any], str]
 
 
-#: a Markdown code span of a note (```iur-survey pls```): code in HTML and LaTeX, plain text elsewhere
+#: a Markdown code span of a note (```iur-survey pls```): code in HTML and LaTeX, plain text elsewhere; its
+#: content is verbatim in every format (no ``*italic*`` rule inside it)
 CODE = re.compile(r"`([^`\n]+)`")
+
+
+def code_span(text: Any) -> str:
+    """``text`` (a lavaan formula, ``a*b/(c+a*b)``) as a code span of a table cell or note: every writer
+    shows it verbatim (Markdown and HTML as code, LaTeX as ``\\texttt``, Word and CSV as plain text), so its
+    ``*`` are never read as italics.  A lavaan formula has no backtick or line break; text that has one
+    cannot be a code span and is refused (ValueError) rather than shown garbled.
+
+    >>> code_span("a*d*b")
+    '`a*d*b`'
+    """
+    text = str(text)
+    if "`" in text or "\n" in text:
+        raise ValueError(f"not a one-line formula without backticks: {text!r}")
+    return f"`{text}`"
 
 
 def _italics(text: str) -> str:

@@ -11,7 +11,7 @@ import math
 from typing import Any, Mapping
 
 from ..errors import IURSurveyError
-from .format import DASH, num, pval, stars
+from .format import DASH, group_caption, num, pval, stars
 
 __all__ = ["terminal_summary", "ci_kind"]
 
@@ -84,6 +84,10 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     """
     est = estimate_rows(results)
     groups = results.get("groups")
+    var = ((results.get("call") or {}).get("options") or {}).get("group")
+
+    def cap(g) -> str:                  # a numeric group code with its variable: "sex = 2", never a bare "2"
+        return group_caption(g, var)
     f = results.get("fit") or {}
     status = "converged" if results.get("converged", True) else "DID NOT CONVERGE"
 
@@ -96,7 +100,7 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     if f.get("chisq.scaled") is not None:
         head += "; scaled: " + " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
     if groups:
-        head += "\n  groups: " + ", ".join(f"{g} (n={n})" for g, n in groups.items())
+        head += "\n  groups: " + ", ".join(f"{cap(g)} (n={n})" for g, n in groups.items())
     L = [head]
     ci = ci_kind(results)
     show = est if full else [r for r in est if r["op"] in ("~", ":=")]
@@ -106,7 +110,7 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
         for g in _groups(show):
             sub = [r for r in show if r["group"] == g]
             if multi:
-                L.append(f"  [{g or 'defined parameters'}]")
+                L.append(f"  [{cap(g) or 'defined parameters'}]")
             for r in sub:
                 name = (f"{r['lhs']} := {r['rhs']}" if r["op"] == ":=" else f"{r['lhs']} {r['op']} {r['rhs']}")
                 if len(name) > 30:
@@ -120,7 +124,7 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
         if groups and all(isinstance(v, Mapping) for v in r2.values()):
             for g, vals in r2.items():
                 lat = {k: v for k, v in vals.items() if k in endogenous} or vals
-                L.append(f"  R² [{g}]: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in lat.items()))
+                L.append(f"  R² [{cap(g)}]: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in lat.items()))
         else:
             lat = {k: v for k, v in r2.items() if k in endogenous}
             items = r2 if full else (lat or r2)

@@ -27,7 +27,9 @@ unequal groups the stricter ``ΔCFI <= -.005`` with ``ΔRMSEA >= .010`` or ``ΔS
 unequal groups the cut-offs are lenient.  Decisions: ``"supported"`` when every change is within its cut-off
 (``ΔCFI >= -c``, ``ΔRMSEA <= r``, ``ΔSRMR <= s``), ``"not supported"`` when CFI drops by more than ``c`` and
 RMSEA or SRMR rises past its cut-off (Chen's pattern), ``"unclear"`` otherwise (one index past its cut-off
-alone); ``"baseline"`` for the configural model.  With MLR the robust CFI and RMSEA (Brosseau-Liard &
+alone); ``"baseline"`` for the configural model.  The sequence stops at its first step not supported: every
+later step is ``"not reached (<step> <decision>)"`` (:func:`sequence_decisions`; the table's ``judgement``
+column keeps the cut-offs' verdict of each change alone).  With MLR the robust CFI and RMSEA (Brosseau-Liard &
 Savalei) are used (``indices="auto"``).
 
 Small groups.  Every group estimates its own configural parameters (``q`` per group: loadings, intercepts,
@@ -71,7 +73,8 @@ from .syntax import split_pairs
 from .table import group_text
 
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
-           "GROUP_EQUAL_NAMES", "chen_decision", "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
+           "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "NOT_REACHED",
+           "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
            "measurement_part", "small_group_warnings", "fitted_group_sizes", "merge_steps", "merge_step_notes"]
 
 #: lavaan's group.equal names the engine implements
@@ -149,6 +152,53 @@ def chen_decision(delta_cfi: float, delta_rmsea: float, delta_srmr: float,
     if not cfi_ok and (not rmsea_ok or not srmr_ok):
         return "not supported"
     return "unclear"
+
+
+#: the decision of a step after the first step not supported: the sequence stopped before it
+NOT_REACHED = "not reached"
+
+
+def sequence_decisions(steps: Sequence[str], decisions: Sequence[Any]) -> list[str]:
+    """The decisions of a nested invariance sequence as it is read (lavaan / semTools users stop at the first
+    failure): the first step is the baseline; the first later step that is not ``"supported"`` (``"not
+    supported"``, ``"unclear"``, ``"not evaluated"``) ends the sequence, and every step after it is ``"not
+    reached (<that step> <its decision>)"`` whatever the cut-offs say of its own change, which compares two
+    models the sequence already rejected.  A configural model that was not evaluated ends it at once.  The one
+    rule of the package: the invariance fits, their results.json, the report tables and the book apply it
+    (to a results.json written before it, too; applying it twice changes nothing).
+
+    >>> sequence_decisions(["configural", "metric", "scalar", "strict"],
+    ...                    ["baseline", "supported", "not supported", "supported"])
+    ['baseline', 'supported', 'not supported', 'not reached (scalar not supported)']
+    >>> sequence_decisions(["configural", "metric", "scalar"], ["", "unclear", "not supported"])
+    ['', 'unclear', 'not reached (metric unclear)']
+    """
+    out: list[str] = []
+    stop = None
+    for k, (s, d) in enumerate(zip(steps, decisions)):
+        d = "" if d is None or (isinstance(d, float) and math.isnan(d)) else str(d)
+        if stop is not None:
+            out.append(f"{NOT_REACHED} ({stop})")
+            continue
+        out.append(d)
+        if (k > 0 and d != "supported") or (k == 0 and d == "not evaluated"):
+            stop = f"{s} {d}"
+    return out
+
+
+def sequence_level(steps: Sequence[str], decisions: Sequence[Any]) -> str:
+    """The last step of the unbroken run of ``"supported"`` steps after the first (the baseline): the highest
+    level of invariance the sequence supports.
+
+    >>> sequence_level(["configural", "metric", "scalar", "strict"], ["baseline", "supported", "unclear", "supported"])
+    'metric'
+    """
+    level = steps[0]
+    for s, d in zip(steps[1:], sequence_decisions(steps, decisions)[1:]):
+        if d != "supported":
+            break
+        level = s
+    return level
 
 
 def _free_per_group(model: str, ngroups: int = 1) -> tuple[int, int]:
@@ -442,12 +492,8 @@ class InvarianceResult:
     def level(self) -> str | None:
         if self.fits.get(self.steps[0]) is None:
             return None
-        level = self.steps[0]
-        for s in self.steps[1:]:
-            if self.table.set_index("step").loc[s, "decision"] != "supported":
-                break
-            level = s
-        return level
+        dec = self.table.set_index("step")["decision"]
+        return sequence_level(self.steps, [dec[s] for s in self.steps])
 
     def to_dict(self) -> dict[str, Any]:
         """``{"invariance": [{"step", "group_equal", "fit", "test", "delta", "decision", "cutoffs"}, ...],
@@ -690,6 +736,9 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
         rows.append(row)
         prev = s
     table = pd.DataFrame(rows)
+    # "judgement": the cut-offs' verdict of each change alone; "decision": the sequence's (stops at the first failure)
+    table["judgement"] = table["decision"]
+    table["decision"] = sequence_decisions(names, table["judgement"].tolist())
     for col in ("npar", "df", "df.diff"):
         if col in table.columns:
             table[col] = table[col].round().astype("Int64")

@@ -29,7 +29,8 @@ import pandas as pd
 
 from ..errors import EstimationError
 from .compare import SATORRA2000_SCALED_SHIFTED, lav_test_diff_satorra2000
-from .invariance import CHEN_2007, CHEN_2007_SMALL, chen_decision, group_size_table, merge_groups, step_warnings
+from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, group_size_table, merge_groups,
+                         sequence_decisions, sequence_level, step_warnings)
 from .partable import build_partable
 from .table import group_text
 from .wlsmv_groups import ordinal_groups_fit
@@ -249,12 +250,7 @@ class OrdinalInvariance:
     @property
     def level(self) -> str:
         """The last step of the unbroken run of steps Chen's cut-offs support (``"configural"`` if none)."""
-        level = self.steps[0]
-        for r in self.table.to_dict("records")[1:]:
-            if r["decision"] != "supported":
-                break
-            level = r["step"]
-        return level
+        return sequence_level(list(self.table["step"]), list(self.table["decision"]))
 
     def to_dict(self) -> dict:
         """``{"invariance": [...], "invariance_info": {...}}`` for results.json (NaN -> None)."""
@@ -412,7 +408,10 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                                             "rmsea.scaled")})
         rows.append(row)
         prev, prev_identified = s, identified
-    out = OrdinalInvariance(list(steps), fits, pd.DataFrame(rows), group, missing, warns, merge=mapping,
+    table = pd.DataFrame(rows)
+    table["judgement"] = table["decision"]         # the cut-offs' verdict alone; the sequence stops at a failure
+    table["decision"] = sequence_decisions(list(table["step"]), table["judgement"].tolist())
+    out = OrdinalInvariance(list(steps), fits, table, group, missing, warns, merge=mapping,
                             parameterization=parameterization)
     out.cutoffs_name = ("Chen (2007) small-sample (total N <= 300)" if n_used is not None and n_used <= 300
                         else "Chen (2007)")

@@ -258,7 +258,7 @@ def test_a_single_rule_can_be_restored_as_an_exclusion(inst, make_frame):
 def test_loud_warning_when_careless_rules_remove_many(inst, make_frame):
     from iur_survey.clean.pipeline import CarelessShareWarning
 
-    df, _ = make_frame(200, seed=7, random=40, straightliner=20)
+    df, _ = make_frame(200, seed=7, random=40, straightliner=30)
     with pytest.warns(CarelessShareWarning, match="careless-responding indices excluded"):
         res = clean(raw_of(df), inst)
     assert res.report["warnings"] and "WARNING" in res.summary()

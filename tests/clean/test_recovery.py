@@ -7,9 +7,13 @@ seeds of a format before the floors are applied.
 
 Floors: the record-level screens (status where the export records a status, unfinished,
 duplicates, attention, out of range) catch every case; of the careless kinds (excluded by
-any rule, pooled over the seeds) at least 95 % of the straight-liners, 94 % of the random
+any rule, pooled over the seeds) at least 95 % of the straight-liners, 89 % of the random
 responders (95 % before the inconsistency indices counted beside speed and likelihood
-only: at N 5000, seeds 21-23, 285 -> 284 of 300, for 73 -> 48 honest exclusions), 90 % of
+only: at N 5000, seeds 21-23, 285 -> 284 of 300, for 73 -> 48 honest exclusions; 94 % before
+the direction of the answers counted beside speed only: at N 800, seeds 11-13, 46 -> 45 of 48,
+at N 5000, seeds 21-23, 284 -> 271 of 300,
+the measured cost of not counting two distances of the same answers as two pieces of evidence,
+iur_survey.clean.decision), 90 % of
 the patterned ones, 55 % of the partly careless and 35 % of the speeders (the simulator's speeders answer nearly as consistently as a fast careful
 reader: their flag keeps them visible, see the evaluation in iur_survey.clean.evaluate);
 at most 1.5 % of honest respondents are excluded (5 % of any response style) and at
@@ -43,7 +47,7 @@ SEEDS = (11, 12, 13)
 N = 800
 SCREEN_KINDS = ("unfinished", "duplicate_id", "duplicate_ip", "attention", "out_of_range")
 STATUS_KINDS = ("preview", "test", "spam")
-CARELESS_FLOORS = {"speeder": 0.35, "straightliner": 0.95, "random": 0.94, "pattern": 0.90, "partial": 0.55}
+CARELESS_FLOORS = {"speeder": 0.35, "straightliner": 0.95, "random": 0.89, "pattern": 0.90, "partial": 0.55}
 STYLES = ("acquiescent", "extreme", "midpoint", "fast_careful")
 
 

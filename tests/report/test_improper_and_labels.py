@@ -126,7 +126,7 @@ def test_groups_are_named_and_constraints_stated(multigroup, tmp_path):
     labels = list(res["groups"])
     eff = paper.effects_apa(res)
     assert eff.frame["Group"].tolist() == labels and eff.frame["Effect"].tolist() == [f"ind.g{k}" for k in range(1, 5)]
-    assert "g1 = " + labels[0] in eff.note
+    assert "g1: " + labels[0] in eff.note
     by = paper.paths_by_group_apa(res)
     assert by.frame.columns.tolist() == ["Path", *labels]                 # no unnamed "—" column
     for t in (by, paper.paths_apa(res), paper.measurement_apa(res), eff):

@@ -229,7 +229,8 @@ def test_failed_step_is_reported_not_raised(monkeypatch):
     d = _two_group_data(200, 200)
     inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False)
     dec = inv.table.set_index("step")["decision"]
-    assert dec.tolist() == ["baseline", "supported", "not evaluated", "not evaluated"]
+    assert dec.tolist() == ["baseline", "supported", "not evaluated", "not reached (scalar not evaluated)"]
+    assert inv.table["judgement"].tolist()[2:] == ["not evaluated", "not evaluated"]
     assert inv.fits["scalar"] is None and "positive definite" in inv.errors["scalar"]
     assert inv.level == "metric"
     assert any("scalar model could not be fitted" in w for w in inv.warnings)

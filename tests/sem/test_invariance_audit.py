@@ -57,7 +57,11 @@ def test_a1_group_sizes_and_chen_set_from_the_cases_the_fit_used():
         a, b = ref[prev]["fit"], ref[step]["fit"]
         want = chen_decision(b["cfi"] - a["cfi"], b["rmsea"] - a["rmsea"], b["srmr"] - a["srmr"],
                              CHEN_2007_SMALL[step])
-        assert inv.table.set_index("step").loc[step, "decision"] == want
+        assert inv.table.set_index("step").loc[step, "judgement"] == want       # the cut-offs' verdict alone
+    # the sequence stops at scalar (not supported): strict is not reached, whatever its own change says
+    assert inv.table["decision"].tolist()[2:] == ["not supported", "not reached (scalar not supported)"]
+    assert "not reached (scalar not supported)" in inv.summary()          # the terminal of fit --invariance
+    assert inv.level == "metric"
     assert "n = 153" in inv.summary()
 
 

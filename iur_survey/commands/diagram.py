@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
     from ..report.diagram import render_diagram, sem_graph
     from ..report.format import group_caption
-    from ..report.paper import NotConvergedError, estimates_frame, group_variable, improper_solution, load_results
+    from ..report.paper import NotConvergedError, estimates_frame, group_variable, improper_legend, load_results
     from .fit import EXIT_NOT_CONVERGED
 
     res = load_results(args.results)
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         r2 = r2[group]
     mine = est if group is None else est[est["group"].isin([group, ""])]
     var = group_variable(res)
-    notes = [f"IMPROPER SOLUTION (lavaan warns): {w}." for w in improper_solution(mine, var)]
+    notes = improper_legend(mine, var)
     graph = sem_graph(est, r2=r2, indicators=args.indicators, covariances=args.covariances,
                       standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
                       notes=notes, group_variable=var)

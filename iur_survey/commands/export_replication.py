@@ -19,6 +19,9 @@ only written if that reproduces RESULTS.json -- and writes into DIR:
 To verify:  cd DIR && sha256sum -c MANIFEST.sha256 && Rscript replicate.R
 --verify runs exactly that after writing (needs Rscript).
 
+exit status: 0 the pack was written (and verified); 1 --verify failed; 2 bad input; 3 RESULTS.json is of a fit
+that did NOT converge (no pack is written, as `tables` and `diagram` refuse it).
+
 examples:
   iur-survey export-replication results/fit/results.json --out results/replication
   iur-survey export-replication old_results.json --data clean.csv --model model.lav --out pack
@@ -51,11 +54,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
     from ..errors import IURSurveyError
     from ..replication import build_pack, verify_manifest
+    from ..sem.results import NotConvergedError
+    from .fit import EXIT_NOT_CONVERGED
 
     ge = None if args.group_equal is None else [x.strip() for x in args.group_equal.split(",") if x.strip()]
-    pack = build_pack(args.results, args.out, data=args.data, model=args.model, group=args.group, group_equal=ge)
+    try:
+        pack = build_pack(args.results, args.out, data=args.data, model=args.model, group=args.group, group_equal=ge)
+    except NotConvergedError as exc:       # never a pack of a fit that did not converge: exit 3, as tables / diagram
+        print(f"iur-survey export-replication: error: {exc}", file=sys.stderr)
+        return EXIT_NOT_CONVERGED
     o = pack.call.options
     print(f"export-replication: n={pack.result.n} estimator={o['estimator']} missing={o['missing']}"
           + (f" group={o['group']}" if o.get("group") else "") + f"; refit reproduces {Path(args.results).name}")

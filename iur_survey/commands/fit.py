@@ -248,7 +248,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
-                  ordered=ordered, group_equal=group_equal, parameterization=args.parameterization)
+                  ordered=ordered, group_equal=group_equal, parameterization=args.parameterization,
+                  warn=False)           # the fit's warnings are printed below and written to results.json
     except DataError as exc:            # the data checks name the column and row; the file is ours to add
         exc.file = exc.file or str(args.data)
         raise

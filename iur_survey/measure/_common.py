@@ -153,7 +153,9 @@ def estimates_frame(estimates: Any) -> pd.DataFrame:
 def fit_parts(fit: Any) -> tuple[pd.DataFrame, pd.Series]:
     """(parameter table, fit measures) from a results object or a mapping with ``estimates`` and ``fit``."""
     if hasattr(fit, "parameter_estimates") and hasattr(fit, "fit_measures"):
-        est, fm = fit.parameter_estimates(), fit.fit_measures()
+        est = fit.parameter_estimates()
+        # a fit that did not converge has no fit measures (fit_measures() refuses them): NaN here, its warnings say why
+        fm = fit.fit_measures() if getattr(fit, "converged", True) else pd.Series(np.nan, index=fit.fit.index)
     elif isinstance(fit, Mapping) and "estimates" in fit and "fit" in fit:
         est, fm = fit["estimates"], fit["fit"]
     else:

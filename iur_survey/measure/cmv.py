@@ -183,7 +183,7 @@ def harman_single_factor(
     if single_factor is None and fit:
         from ..sem import cfa  # the engine; imported lazily (measure must not need it otherwise)
 
-        single_factor = cfa(harman_model_syntax(its), data)
+        single_factor = cfa(harman_model_syntax(its), data, warn=False)     # its warnings: below
     if single_factor is not None:
         pe, fm = fit_parts(single_factor)
         load = pe[pe["op"] == "=~"]
@@ -301,8 +301,9 @@ def fit_common_latent_factor(
 
     cmap = construct_map(constructs)
     base_syntax = "\n".join(f"{c} =~ " + " + ".join(it) for c, it in cmap.items())
-    base = cfa(base_syntax, data, **fit_options)
-    clf = cfa(clf_model_syntax(cmap), data, **fit_options)
+    quiet = {"warn": False, **fit_options}          # the fits' warnings are given by common_latent_factor
+    base = cfa(base_syntax, data, **quiet)
+    clf = cfa(clf_model_syntax(cmap), data, **quiet)
     return common_latent_factor(base, clf)
 
 
@@ -315,7 +316,7 @@ def common_method(data: pd.DataFrame, constructs: Constructs, **fit_options: Any
     from ..sem import cfa  # lazily: the engine
 
     items = _items(constructs)
-    single = cfa(harman_model_syntax(items), data, **fit_options)
+    single = cfa(harman_model_syntax(items), data, **{"warn": False, **fit_options})   # harman_single_factor warns
     return {
         "harman": harman_single_factor(data, items, single_factor=single),
         "common_latent_factor": fit_common_latent_factor(data, constructs, **fit_options),

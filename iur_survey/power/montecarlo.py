@@ -210,7 +210,9 @@ def _run_chunk(plan: _Plan, chunk: tuple[int, int, int]) -> dict[str, Any]:
     for j, rep in enumerate(range(start, stop)):
         data = draw_replication(plan.population, n, plan.seed, rep, plan.missing_rate)
         try:
-            res = sem(pm, data, estimator=plan.estimator, missing=plan.missing, meanstructure=plan.meanstructure)
+            # warn=False: non-converged and inadmissible replications are counted, not warned about one by one
+            res = sem(pm, data, estimator=plan.estimator, missing=plan.missing, meanstructure=plan.meanstructure,
+                      warn=False)
         except (IURSurveyError, np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
             out["error"][j] = f"{type(exc).__name__}: {exc}"
             continue

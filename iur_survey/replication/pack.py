@@ -46,7 +46,7 @@ import pandas as pd
 
 from ..errors import IURSurveyError
 from ..sem.invariance import measurement_part
-from ..sem.results import json_number
+from ..sem.results import json_number, require_converged
 from .environment import environment_lock
 from .manifest import MANIFEST, sha256_file, write_manifest
 from .rscript import lavaan_call_args, replicate_script
@@ -295,7 +295,8 @@ def refit(call: FitCall):
         kw["se"] = o["se"]
     if o.get("information"):
         kw["information"] = o["information"]
-    return sem(call.syntax, data, source=call.model_source, **kw), data
+    # warn=False: the refit's warnings are the recorded fit's (results.json "warnings"), compared, not re-raised
+    return sem(call.syntax, data, source=call.model_source, warn=False, **kw), data
 
 
 def check_consistent(res, results: Mapping[str, Any], call: FitCall, results_path) -> None:
@@ -509,6 +510,9 @@ def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Pat
         raise _err(results_path, f"not a results JSON: {exc}") from None
     if not isinstance(results, dict) or "estimates" not in results:
         raise _err(results_path, "not the results.json of `iur-survey fit` (no estimates)")
+    # never a pack of a fit that did not converge (lavaan's replicate.R would stop at its fit measures): the check
+    # of `tables` / `diagram`
+    require_converged({**results, "_path": str(results_path)}, "no replication pack of a fit that did not converge")
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).exists())):
         raise _err(out, "the output directory exists and is not a replication pack: choose a new or empty one")

@@ -41,11 +41,12 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, EstimationError, IURSurveyError
+from ..errors import DataError, IURSurveyError
 from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt
+from ..sem.results import NotConvergedError, require_converged  # noqa: F401 (a fit that did not converge)
 from ..sem.table import group_text
 from .format import DASH, group_caption, num, pval, quantity, stars
-from .sem_tables import fit_row
+from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
 
@@ -102,27 +103,6 @@ def load_results(path: str | Path) -> dict:
 def is_pls(results: Mapping) -> bool:
     """True for a pls.json of ``iur-survey pls`` (it has the HTMT with bootstrap CIs)."""
     return "htmt" in results and "estimates" not in results
-
-
-class NotConvergedError(EstimationError):
-    """The results.json is of a fit that did not converge: its estimates are the optimizer's last iterate, and
-    no table or diagram shows them (``iur-survey tables`` / ``diagram`` exit with status 3, as ``fit`` does)."""
-
-
-def require_converged(results: Mapping) -> None:
-    """Raise :class:`NotConvergedError` when results.json says the fit did not converge
-    (``"converged": false`` or ``"estimates_interpretable": false``, as ``iur-survey fit`` writes it).
-
-    >>> require_converged({"converged": True})
-    >>> require_converged({"_path": "nc.json", "converged": False})  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    iur_survey.report.paper.NotConvergedError: nc.json: the model did not converge: ... no tables or diagram of a fit that did not converge
-    """
-    if results.get("converged") is False or results.get("estimates_interpretable") is False:
-        from ..sem.results import NONCONVERGED_MESSAGE
-        raise NotConvergedError(results.get("_path"), f"{NONCONVERGED_MESSAGE}; no tables or diagram of a fit that "
-                                                      "did not converge")
 
 
 def estimates_frame(results: Mapping) -> pd.DataFrame:
@@ -193,42 +173,6 @@ def group_variable(results: Mapping) -> str | None:
 def _constraints_note(results: Mapping) -> str:
     ge = group_equal(results)
     return (f" Equality constraints across groups (lavaan group.equal, `--equal`): {', '.join(ge)}." if ge else "")
-
-
-def improper_solution(est: pd.DataFrame, variable: str | None = None) -> list[str]:
-    """What makes the solution improper (lavaan warns on each): negative variances of latent or observed
-    variables and completely standardized loadings beyond ±1 (a Heywood case); one phrase each, with the group
-    of a multi-group table (``variable``: the group column, which names a numeric group code,
-    :func:`~iur_survey.report.format.group_caption`).
-
-    >>> est = pd.DataFrame({"lhs": ["F", "F", "F", "a"], "op": ["=~", "=~", "~~", "~~"],
-    ...                     "rhs": ["a", "b", "F", "a"], "est": [1, 1.2, -0.3, -0.1],
-    ...                     "std.all": [1.04, 0.9, None, -0.08]})
-    >>> improper_solution(est)
-    ['standardized loading of a on F beyond ±1 (1.040)', 'negative variance of latent F', 'negative residual variance of a']
-    """
-    if "group" not in est.columns:
-        est = est.assign(group="")
-    lv = set(est.loc[est["op"] == "=~", "lhs"])
-    out = []
-    for r in est.to_dict("records"):
-        g = f" (group {group_caption(r['group'], variable)})" if r.get("group") else ""
-        e, s = pd.to_numeric(r.get("est"), errors="coerce"), pd.to_numeric(r.get("std.all"), errors="coerce")
-        if r["op"] == "~~" and r["lhs"] == r["rhs"] and e < 0:
-            out.append(f"negative variance of latent {r['lhs']}{g}" if r["lhs"] in lv
-                       else f"negative residual variance of {r['lhs']}{g}")
-        elif r["op"] == "=~" and abs(s) > 1:
-            out.append(f"standardized loading of {r['rhs']} on {r['lhs']} beyond ±1 ({s:.3f}){g}")
-    return out
-
-
-def improper_note(est: pd.DataFrame, variable: str | None = None) -> str:
-    """The table note of an improper solution ("" for a proper one)."""
-    bad = improper_solution(est, variable)
-    if not bad:
-        return ""
-    return (" IMPROPER SOLUTION (lavaan warns): " + "; ".join(bad) + ". Estimates involving these variables are "
-            "not interpretable; values that need their standard deviation are —.")
 
 
 def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.DataFrame | None:

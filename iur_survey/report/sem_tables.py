@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..sem.fitmeasures import chisq_pvalue
 from ..study import INDIRECT, OUTCOMES, effect_source
-from .format import DASH, num, p_rel, pval, stars
+from .format import DASH, group_caption, num, p_rel, pval, stars
 from .tables import APATable, apa_table, code_span
 
 MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
@@ -126,7 +126,8 @@ def loadings_table(estimates: pd.DataFrame, number=None, title: str = "Factor lo
         "β": [num(v, 3, False) for v in lam["std.all"]]})
     return APATable(frame, title, number=number, numeric=("*b*", "*SE*", "*z*", "*p*", "β"),
                     note="*b*: unstandardized loading; the first loading of each construct is fixed to 1 to set "
-                         "its scale (no *SE*). β: completely standardized loading (lavaan's std.all).")
+                         "its scale (no *SE*). β: completely standardized loading (lavaan's std.all)."
+                         + improper_note(estimates))
 
 
 def latent_correlations(estimates: pd.DataFrame, constructs) -> pd.DataFrame:
@@ -150,6 +151,67 @@ def regressions(estimates: pd.DataFrame) -> pd.DataFrame:
 def defined(estimates: pd.DataFrame) -> pd.DataFrame:
     """The defined parameters (``:=`` rows: indirect and total effects)."""
     return estimates[estimates["op"] == ":="].reset_index(drop=True)
+
+
+def improper_solution(est: pd.DataFrame, variable: str | None = None) -> list[str]:
+    """What makes the solution improper (lavaan warns on each): negative variances of latent or observed
+    variables and completely standardized loadings beyond ±1 (a Heywood case); one phrase each, with the group
+    of a multi-group table (``variable``: the group column, which names a numeric group code,
+    :func:`~iur_survey.report.format.group_caption`).
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F", "F", "a"], "op": ["=~", "=~", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "F", "a"], "est": [1, 1.2, -0.3, -0.1],
+    ...                     "std.all": [1.04, 0.9, None, -0.08]})
+    >>> improper_solution(est)
+    ['standardized loading of a on F beyond ±1 (1.040)', 'negative variance of latent F', 'negative residual variance of a']
+    """
+    if "group" not in est.columns:
+        est = est.assign(group="")
+    lv = set(est.loc[est["op"] == "=~", "lhs"])
+    out = []
+    for r in est.to_dict("records"):
+        g = f" (group {group_caption(r['group'], variable)})" if r.get("group") else ""
+        e, s = pd.to_numeric(r.get("est"), errors="coerce"), pd.to_numeric(r.get("std.all"), errors="coerce")
+        if r["op"] == "~~" and r["lhs"] == r["rhs"] and e < 0:
+            out.append(f"negative variance of latent {r['lhs']}{g}" if r["lhs"] in lv
+                       else f"negative residual variance of {r['lhs']}{g}")
+        elif r["op"] == "=~" and abs(s) > 1:
+            out.append(f"standardized loading of {r['rhs']} on {r['lhs']} beyond ±1 ({s:.3f}){g}")
+    return out
+
+
+def improper_note(est: pd.DataFrame, variable: str | None = None) -> str:
+    """The table note of an improper solution ("" for a proper one)."""
+    bad = improper_solution(est, variable)
+    if not bad:
+        return ""
+    return (" IMPROPER SOLUTION (lavaan warns): " + "; ".join(bad) + ". Estimates involving these variables are "
+            "not interpretable; values that need their standard deviation are —.")
+
+
+def improper_legend(est: pd.DataFrame, variable: str | None = None) -> list[str]:
+    """The legend lines of a path diagram of an improper solution (:func:`improper_solution`), one per problem
+    (``iur-survey diagram`` and the book draw them; ``variable`` as there).
+
+    >>> improper_legend(pd.DataFrame({"lhs": ["a"], "op": ["~~"], "rhs": ["a"], "est": [-0.1], "std.all": [-0.1]}))
+    ['IMPROPER SOLUTION (lavaan warns): negative residual variance of a.']
+    """
+    return [f"IMPROPER SOLUTION (lavaan warns): {w}." for w in improper_solution(est, variable)]
+
+
+def improper_fits(fits: Mapping[str, pd.DataFrame]) -> str:
+    """One paragraph naming every fit (label -> estimates table) whose solution is improper
+    (:func:`improper_solution`), for a chapter's warning box; "" when every solution is proper.
+
+    >>> bad = pd.DataFrame({"lhs": ["a"], "op": ["~~"], "rhs": ["a"], "est": [-0.1], "std.all": [-0.1]})
+    >>> improper_fits({"ML": bad, "MLR": bad.assign(est=0.1)})
+    'IMPROPER SOLUTION (lavaan warns) of ML: negative residual variance of a. Estimates, tests and verdicts from it are not interpretable.'
+    """
+    parts = [f"{label}: {'; '.join(bad)}" for label, est in fits.items() if (bad := improper_solution(est))]
+    if not parts:
+        return ""
+    return ("IMPROPER SOLUTION (lavaan warns) of " + " | ".join(parts) + ". Estimates, tests and verdicts from it "
+            "are not interpretable.")
 
 
 def hypotheses(estimates: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
@@ -181,14 +243,31 @@ def hypotheses(estimates: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: the Supported cell of a verdict judged from an improper solution
+IMPROPER_VERDICT = "{} (improper solution)"
+
+
 def hypotheses_table(estimates: pd.DataFrame, number=None, title: str = "Hypotheses",
                      note: str | None = None) -> APATable:
-    """:func:`hypotheses` as an APA table."""
+    """:func:`hypotheses` as an APA table.  Of an improper solution (:func:`improper_solution`) every verdict
+    says so ("yes (improper solution)") and the note starts with lavaan's warning: no verdict reads as sound.
+
+    >>> est = pd.DataFrame({"lhs": ["COL", "COL"], "op": ["~", "~~"], "rhs": ["GOV", "COL"], "label": ["a1", ""],
+    ...                     "est": [0.3, -0.1], "se": [0.05, 0.02], "pvalue": [0.0001, 0.01], "std.all": [0.28, -0.1]})
+    >>> t = hypotheses_table(est)
+    >>> t.frame["Supported"].tolist(), t.note.split(":")[0]
+    (['yes (improper solution)'], 'The verdicts come from an IMPROPER SOLUTION (lavaan warns)')
+    """
     h = hypotheses(estimates)
+    bad = improper_solution(estimates)
+    supported = [IMPROPER_VERDICT.format(v) for v in h["supported"]] if bad else h["supported"]
     frame = pd.DataFrame({"Hypothesis": h["hypothesis"], "Effect": h["effect"], "Parameter": h["label"],
                           "*b*": [num(v, 3) for v in h["est"]], "*SE*": [num(v, 3) for v in h["se"]],
                           "β": [num(v, 3, False) + stars(p) for v, p in zip(h["std.all"], h["pvalue"])],
-                          "*p*": [pval(v) for v in h["pvalue"]], "Supported": h["supported"]})
+                          "*p*": [pval(v) for v in h["pvalue"]], "Supported": supported})
+    if bad:
+        note = ("The verdicts come from an IMPROPER SOLUTION (lavaan warns): " + "; ".join(bad) + ". They are not "
+                "interpretable." + (f" {note}" if note else ""))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "*p*"))
 
 
@@ -220,7 +299,8 @@ def compare_paths(fits: Mapping[str, pd.DataFrame], column: str = "std.all") -> 
 
 
 def paths_table(estimates: pd.DataFrame, number=None, title: str = "Structural paths") -> APATable:
-    """The ``~`` rows as an APA table: path, label, *b*, *SE*, Wald 95% CI, β, *z*, *p*."""
+    """The ``~`` rows as an APA table: path, label, *b*, *SE*, Wald 95% CI, β, *z*, *p*; the note says when the
+    solution is improper (:func:`improper_note`)."""
     reg = regressions(estimates)
     frame = pd.DataFrame({"Path": reg["path"], "Parameter": reg["label"] if "label" in reg else "",
                           "*b*": [num(v, 3) for v in reg["est"]], "*SE*": [num(v, 3) for v in reg["se"]],
@@ -229,7 +309,7 @@ def paths_table(estimates: pd.DataFrame, number=None, title: str = "Structural p
                           "*p*": [pval(v) for v in reg["pvalue"]]})
     return APATable(frame, title, number=number, numeric=("*b*", "*SE*", "95% CI", "β", "*z*", "*p*"),
                     note="*b*: unstandardized estimate with its standard error and Wald 95% confidence interval; "
-                         "β: completely standardized (std.all).")
+                         "β: completely standardized (std.all)." + improper_note(estimates))
 
 
 def defined_table(estimates: pd.DataFrame, number=None,
@@ -245,7 +325,8 @@ def defined_table(estimates: pd.DataFrame, number=None,
                     numeric=("Estimate", "*SE* (delta)", "95% CI (delta)", "β", "*z*", "*p*"),
                     note="ind_X = a·b, the effect of mechanism X on deep integration through collaborative "
                          "innovation; tot_X = c + a·b. Standard errors by the delta method (normal theory), as "
-                         "lavaan computes them for defined parameters. Bootstrap intervals will replace them.")
+                         "lavaan computes them for defined parameters. Bootstrap intervals will replace them."
+                         + improper_note(estimates))
 
 
 def robustness_paths_table(fits: Mapping[str, pd.DataFrame], same_estimates: tuple[str, ...] = (), number=None,
@@ -336,4 +417,4 @@ def chisq_difference_text(delta_chisq: float, delta_df: float, pvalue: float) ->
 
 __all__ = ["chisq_difference_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
-           "hypotheses", "hypotheses_table", "latent_correlations", "loadings", "loadings_table", "regressions"]
+           "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]

@@ -7,6 +7,6 @@ and knows nothing of any particular survey: the model is always the caller's.
 """
 
 from .api import cfa, sem
-from .results import SEMResult
+from .results import NotConvergedError, SEMFitWarning, SEMResult
 
-__all__ = ["sem", "cfa", "SEMResult"]
+__all__ = ["sem", "cfa", "SEMResult", "SEMFitWarning", "NotConvergedError"]

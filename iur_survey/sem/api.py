@@ -59,7 +59,7 @@ from .matrices import Model
 from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_information_expected, mvn_loglik,
                  saturated_loglik)
 from .partable import ParTable, build_partable
-from .results import SEMResult
+from .results import SEMFitWarning, SEMResult, warn_fit
 from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, parse_model
 from .table import group_label, group_text, is_frame, is_table, near_duplicate_labels
@@ -270,7 +270,8 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
         meanstructure: bool | None = None, fixed_x: bool = True, std_lv: bool = False,
         orthogonal: bool = False, group_equal: Sequence[str] = (), group_partial: Sequence[str] = (),
         source: str | None = None, control: dict | None = None, model_type: str = "sem",
-        ordered: bool | str | Sequence[str] | None = None, parameterization: str = "delta") -> SEMResult:
+        ordered: bool | str | Sequence[str] | None = None, parameterization: str = "delta",
+        warn: bool = True) -> SEMResult:
     """Fit a structural equation model as lavaan's ``sem()`` does (see the module docstring).
 
     ``data`` is a pandas DataFrame, or the :class:`~iur_survey.sem.table.CsvTable` ``iur-survey fit`` reads
@@ -285,6 +286,25 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     tunes the optimiser: ``{"max_iter": 500, "gtol": 1e-10}`` (lavaan's ``control``).  With ordered
     items ``group_equal`` also takes "thresholds" and ``parameterization`` is "delta" (lavaan's
     default) or "theta" (:mod:`iur_survey.sem.wlsmv_groups`).
+
+    As lavaan warns when it fits, a fit that did not converge or whose solution is inadmissible (a negative
+    variance, a latent or residual covariance matrix that is not positive definite) raises a
+    :class:`~iur_survey.sem.results.SEMFitWarning` (lavaan's wording; all the fit's warnings are in
+    ``res.warnings``); ``warn=False`` (lavaan's ``warn = FALSE``) keeps it quiet, for callers that count such
+    fits themselves (replications, the CLI).  A fit that did not converge has no fit measures
+    (``fit_measures()`` raises :class:`~iur_survey.sem.results.NotConvergedError`) and its estimates tables
+    warn again.
+
+    >>> import warnings
+    >>> import numpy as np, pandas as pd
+    >>> f = np.random.default_rng(1).standard_normal((100, 2))
+    >>> d = pd.DataFrame(np.hstack([f[:, :1] * [1, .8, .7], f[:, 1:] * [1, .8, .7]])
+    ...                  + np.random.default_rng(2).standard_normal((100, 6)) * .6, columns=list("abcdef"))
+    >>> with warnings.catch_warnings(record=True) as said:
+    ...     warnings.simplefilter("always")
+    ...     r = sem("F =~ a + b + c\\nG =~ d + e + f\\nG ~ F", d, control={"max_iter": 1})
+    >>> r.converged, [str(w.message)[:55] for w in said if w.category is SEMFitWarning]
+    (False, ['the optimizer warns that a solution has NOT been found!'])
     """
     t0 = time.perf_counter()
     interaction = None
@@ -303,6 +323,9 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
                    control=dict(control or {}), ordered=ordered, parameterization=parameterization)
     res.seconds = time.perf_counter() - t0
     res.meta["model_type"] = model_type
+    res.meta["warn"] = bool(warn)
+    if warn:
+        warn_fit(res, stacklevel=2)            # lavaan warns when it fits; the caller's line is named
     if interaction:
         res.meta["interaction"] = interaction
     return res
@@ -316,7 +339,12 @@ def cfa(model: str | ParsedModel, data: pd.DataFrame, **kwargs) -> SEMResult:
     >>> cfa("F =~ a + b + c", d).estimator
     'ML'
     """
-    return sem(model, data, model_type="cfa", **kwargs)
+    warn = bool(kwargs.pop("warn", True))
+    res = sem(model, data, model_type="cfa", warn=False, **kwargs)
+    res.meta["warn"] = warn
+    if warn:
+        warn_fit(res, stacklevel=2)            # as sem(): the caller's line is named
+    return res
 
 
 def _fit(model, data, *, estimator, missing, group, se, information, meanstructure, fixed_x, std_lv,

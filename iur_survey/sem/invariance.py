@@ -660,8 +660,9 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     seen: set[str] = set()
     for s in names:
         try:
-            fits[s] = sem(model, data2, estimator=estimator, missing=missing, group=group,
-                          group_equal=spec[s], group_partial=tuple(group_partial), **sem_kwargs)
+            fits[s] = sem(model, data2, estimator=estimator, missing=missing, group=group, group_equal=spec[s],
+                          group_partial=tuple(group_partial), warn=False,     # the steps' warnings: below
+                          **sem_kwargs)
         except EstimationError as exc:
             fits[s] = None
             errors[s] = exc.message if hasattr(exc, "message") else str(exc)
@@ -707,7 +708,8 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
         res = fits[s]
         row: dict[str, Any] = {"step": s, "group_equal": ",".join(spec[s]),
                                "converged": bool(res.converged) if res is not None else False}
-        fm = res.fit_measures() if res is not None else pd.Series(dtype=float)
+        # a step that did not converge has no fit measures (its fit: all NaN; fit_measures() refuses it)
+        fm = pd.Series(dtype=float) if res is None else res.fit_measures() if res.converged else res.fit
         for key in _FIT_KEYS:
             if res is None or key in fm.index:
                 row[key] = float(fm[key]) if key in fm.index else float("nan")

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
-from .results import SEMResult, json_number, summary_line, z_critical, z_pvalue
+from .results import SEMResult, json_number, mark_nonconverged, summary_line, z_critical, z_pvalue
 from .standardized import check_std_type
 
 __all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
@@ -102,6 +102,7 @@ class OrdinalSEMResult(SEMResult):
     def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:
         """lavaan's ``parameterEstimates(fit, standardized = TRUE)`` for ordered items
         (columns ``lhs op rhs label est se z pvalue ci.lower ci.upper std.lv std.all std.nox``)."""
+        self._warn_unconverged("parameter_estimates()")
         df = self.table.copy()
         se = df["se"].to_numpy(dtype=float)
         if self.se_type == "none":
@@ -196,7 +197,7 @@ class OrdinalSEMResult(SEMResult):
                 fit[k] = json_number(f[k])
         out["fit"] = fit
         out["ordered"] = list(self.ordered)
-        return out
+        return mark_nonconverged(out)         # no fit measures of a fit that did not converge
 
     def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
         """A lavaan-like summary of a WLSMV (DWLS) fit: header, standard and scaled tests, fit indices
@@ -219,7 +220,7 @@ class OrdinalSEMResult(SEMResult):
 
         L.append(kv("Estimator", "DWLS"))
         L.append(kv("Optimization method", self.optimizer))
-        L.append(kv("Number of model parameters", int(f["npar"])))
+        L.append(kv("Number of model parameters", int(self.partable.nfree) if not self.converged else int(f["npar"])))
         L.append("")
         if self.n_dropped:
             L.append(kv("", "Used       Total"))
@@ -227,17 +228,21 @@ class OrdinalSEMResult(SEMResult):
         else:
             L.append(kv("Number of observations", self.n))
         L.append("")
-        L.append("Model Test User Model:")
-        if scaled:
-            L.append(f"{'Standard':>54}{'Scaled':>12}")
-        L.append(two("Test Statistic", f["chisq"], f.get("chisq.scaled")))
-        L.append(two("Degrees of freedom", int(f["df"]), f.get("df.scaled"), "d"))
-        L.append(two("P-value (Chi-square)", f["pvalue"], f.get("pvalue.scaled")))
-        if scaled:
-            L.append(two("Scaling correction factor", None, f["chisq.scaling.factor"]))
-            L.append(two("Shift parameter", None, self.test.get("shift_parameter")))
-            L.append("    simple second-order correction")
-        L.append("")
+        if not self.converged:          # lavaan prints no test and no fit measures (and warns if asked for them)
+            L.extend(self._summary_no_fit(fit_measures))
+            fit_measures = False
+        else:
+            L.append("Model Test User Model:")
+            if scaled:
+                L.append(f"{'Standard':>54}{'Scaled':>12}")
+            L.append(two("Test Statistic", f["chisq"], f.get("chisq.scaled")))
+            L.append(two("Degrees of freedom", int(f["df"]), f.get("df.scaled"), "d"))
+            L.append(two("P-value (Chi-square)", f["pvalue"], f.get("pvalue.scaled")))
+            if scaled:
+                L.append(two("Scaling correction factor", None, f["chisq.scaling.factor"]))
+                L.append(two("Shift parameter", None, self.test.get("shift_parameter")))
+                L.append("    simple second-order correction")
+            L.append("")
         if fit_measures:
             L.append("Model Test Baseline Model:")
             L.append("")
@@ -286,7 +291,9 @@ class OrdinalSEMResult(SEMResult):
     def __repr__(self) -> str:
         f = self.fit
         bits = [f"n={self.n}", f"estimator={self.estimator}", f"ordered={len(self.ordered)} items",
-                f"converged={self.converged}", f"chisq={f['chisq']:.3f}, df={int(f['df'])}"]
-        if "chisq.scaled" in f.index:
+                f"converged={self.converged}"]
+        if self.converged:
+            bits.append(f"chisq={f['chisq']:.3f}, df={int(f['df'])}")
+        if self.converged and "chisq.scaled" in f.index:
             bits.append(f"chisq.scaled={f['chisq.scaled']:.3f}")
         return f"<OrdinalSEMResult {', '.join(bits)}>"

@@ -11,9 +11,11 @@ standardized = TRUE)``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
+import warnings as _warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ from .table import lazy_series_property, raw_field
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SEMResult", "z_pvalue", "z_critical"]
+__all__ = ["SEMResult", "SEMFitWarning", "NotConvergedError", "require_converged", "z_pvalue", "z_critical"]
 
 #: fit measures written to results.json (the contract), in this order when present
 JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
@@ -119,6 +121,71 @@ NONCONVERGED_MESSAGE = ("the model did not converge: no fit measures (lavaan ref
                         "the optimizer's last iterate and must not be interpreted")
 
 
+#: lavaan's fit-time warning of a fit that did not converge (lavaan 0.6.14's lav_model_estimate wording)
+LAVAAN_NONCONVERGED = "the optimizer warns that a solution has NOT been found!"
+#: lavaan's refusal of fit measures of a fit that did not converge (its fitMeasures() error)
+NO_FIT_MEASURES = "fit measures not available if model did not converge"
+#: how lavaan's post-estimation checks (lav_object_post_check) word an inadmissible solution: the fit's
+#: warnings that start with one of these are raised as :class:`SEMFitWarning` at fit time
+INADMISSIBLE_WARNINGS = ("some estimated ov variances are negative", "some estimated lv variances are negative",
+                         "covariance matrix of latent variables is not positive definite",
+                         "the covariance matrix of the residuals of the observed variables (theta) is not positive "
+                         "definite")
+
+
+class SEMFitWarning(UserWarning):
+    """lavaan warns about this fit: it did not converge, or its solution is inadmissible (a negative variance, a
+    covariance matrix that is not positive definite).  Raised by :func:`iur_survey.sem.sem` when it fits (unless
+    ``warn=False``, lavaan's ``warn = FALSE``), and by the estimates tables of a fit that did not converge."""
+
+
+class NotConvergedError(EstimationError):
+    """A fit that did not converge was asked for what lavaan refuses (its fit measures), or its results.json was
+    given to a command that must not use its estimates (``iur-survey tables`` / ``diagram`` /
+    ``export-replication`` exit with status 3, as ``fit`` does)."""
+
+
+def require_converged(results: Any, refused: str = "no tables or diagram of a fit that did not converge") -> None:
+    """Raise :class:`NotConvergedError` when results.json says the fit did not converge (``"converged": false``
+    or ``"estimates_interpretable": false``, as ``iur-survey fit`` writes it); ``refused`` ends the message
+    (what is not made of it).  The one check of every command that reads a results.json.
+
+    >>> require_converged({"converged": True})
+    >>> require_converged({"_path": "nc.json", "converged": False})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    iur_survey.sem.results.NotConvergedError: nc.json: the model did not converge: ... no tables or diagram of a fit that did not converge
+    """
+    if results.get("converged") is False or results.get("estimates_interpretable") is False:
+        raise NotConvergedError(results.get("_path"), f"{NONCONVERGED_MESSAGE}; {refused}")
+
+
+def fit_warnings(res: Any) -> list[str]:
+    """The warnings lavaan gives when it fits ``res`` about its solution: :data:`LAVAAN_NONCONVERGED` (with the
+    optimizer's message) when it did not converge, else each inadmissible-solution warning of ``res.warnings``
+    (:data:`INADMISSIBLE_WARNINGS`).  Empty for a proper converged fit.
+
+    >>> class R: converged, warnings = False, ["the optimizer did not converge: 500 iterations", "a note"]
+    >>> fit_warnings(R())
+    ['the optimizer warns that a solution has NOT been found! (the optimizer did not converge: 500 iterations)']
+    >>> R.converged, R.warnings = True, ["a note", "some estimated ov variances are negative (x1): a Heywood case"]
+    >>> fit_warnings(R())
+    ['some estimated ov variances are negative (x1): a Heywood case']
+    """
+    warns = list(getattr(res, "warnings", None) or [])
+    if not res.converged:       # lavaan checks the solution of a converged fit only: the last iterate is not one
+        why = next((w for w in warns if "did not converge" in w), "")
+        return [LAVAAN_NONCONVERGED + (f" ({why})" if why else "")]
+    return [w for w in warns if w.startswith(INADMISSIBLE_WARNINGS)]
+
+
+def warn_fit(res: Any, stacklevel: int = 2) -> None:
+    """Raise each of :func:`fit_warnings` as a :class:`SEMFitWarning` (what :func:`iur_survey.sem.sem` does at fit
+    time, as lavaan warns when it fits)."""
+    for w in fit_warnings(res):
+        _warnings.warn(w, SEMFitWarning, stacklevel=stacklevel + 1)
+
+
 def mark_nonconverged(payload: dict[str, Any]) -> dict[str, Any]:
     """Strip the fit measures from a results.json payload whose fit did not converge and mark its estimates.
 
@@ -199,7 +266,26 @@ class SEMResult:
         """
         import pandas as pd
 
+        self._warn_unconverged("parameter_estimates()")
         return pd.DataFrame(self._pe_columns(level=level, standardized=standardized))
+
+    def _warn_unconverged(self, what: str) -> None:
+        """A :class:`SEMFitWarning` when a table of a fit that did not converge is asked for (lavaan gives the
+        table, its summary says the estimates are unreliable); none for a fit made with ``warn=False`` (lavaan's
+        ``warn = FALSE``: replications, bootstrap draws) nor inside the result's own methods (summary, to_dict)."""
+        if not self.converged and self.meta.get("warn", True) and not self.__dict__.get("_quiet"):
+            _warnings.warn(f"{what} of a model that did not converge: the estimates are the optimizer's last "
+                           "iterate and must not be interpreted", SEMFitWarning, stacklevel=3)
+
+    @contextlib.contextmanager
+    def _quietly(self):
+        """Inside: the tables of a fit that did not converge do not warn (the caller says so itself)."""
+        prev = self.__dict__.get("_quiet", False)
+        self.__dict__["_quiet"] = True
+        try:
+            yield self
+        finally:
+            self.__dict__["_quiet"] = prev
 
     def _pe_columns(self, *, level: float = 0.95, standardized: bool = True) -> dict[str, Any]:
         """The columns of :meth:`parameter_estimates` (name -> list or array), built without pandas."""
@@ -270,6 +356,7 @@ class SEMResult:
         """
         import pandas as pd
 
+        self._warn_unconverged("standardized_solution()")
         return pd.DataFrame(self._standardized_columns(type, level))
 
     def _standardized_columns(self, type: str = "std.all", level: float = 0.95) -> dict[str, Any]:
@@ -292,7 +379,12 @@ class SEMResult:
         return out
 
     def fit_measures(self, names: list[str] | None = None) -> pd.Series:
-        """lavaan's ``fitMeasures(fit)`` (all measures, lavaan's names and order)."""
+        """lavaan's ``fitMeasures(fit)`` (all measures, lavaan's names and order).
+
+        A fit that did not converge has none: :class:`NotConvergedError` (lavaan: "fit measures not available if
+        model did not converge"); check ``converged`` first."""
+        if not self.converged:
+            raise NotConvergedError(None, f"{NO_FIT_MEASURES} (converged is False; warnings says why)")
         return self.fit if names is None else self.fit[names]
 
     def r2(self) -> pd.Series:
@@ -403,7 +495,8 @@ class SEMResult:
         """The columns and rows of :meth:`parameter_estimates` (``to_dict("records")``), without pandas
         unless a subclass makes its own table."""
         if type(self).parameter_estimates is not SEMResult.parameter_estimates:
-            pe = self.parameter_estimates()
+            with self._quietly():           # results.json marks a fit that did not converge itself
+                pe = self.parameter_estimates()
             return list(pe.columns), pe.to_dict("records")
         cols = self._pe_columns()
         n = len(cols["lhs"])
@@ -415,8 +508,16 @@ class SEMResult:
     def _summary_header(self) -> list[str]:
         """The first lines of every summary (engine, status, iterations), lavaan's wording."""
         status = "ended normally" if self.converged else "did NOT end normally"
-        return [f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
-                f"after {self.iterations} iterations", ""]
+        out = [f"iur-survey {__version__} SEM engine (lavaan 0.6.14 equivalent) {status} "
+               f"after {self.iterations} iterations"]
+        if not self.converged:
+            out.append("** WARNING ** Estimates below are most likely unreliable")
+        return out + [""]
+
+    def _summary_no_fit(self, fit_measures: bool) -> list[str]:
+        """What a summary of a fit that did not converge shows instead of its test and fit measures (lavaan prints
+        neither, and warns when they were asked for)."""
+        return ([f"** WARNING ** {NO_FIT_MEASURES}", ""] if fit_measures else [])
 
     def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
         """A lavaan-like summary: header, test statistics and fit indices, then the parameter blocks."""
@@ -444,7 +545,9 @@ class SEMResult:
         if self.missing == "fiml":
             L.append(kv("Number of missing patterns", self.meta.get("npatterns", "")))
         L.append("")
-        if "chisq" in f.index:
+        if not self.converged:
+            L.extend(self._summary_no_fit(fit_measures))
+        elif "chisq" in f.index:
             scaled = "chisq.scaled" in f.index
             L.append("Model Test User Model:")
             if scaled:
@@ -460,7 +563,7 @@ class SEMResult:
                 L.append(kv("Degrees of freedom", int(f["df"])))
                 L.append(kv("P-value (Chi-square)", float(f["pvalue"])))
             L.append("")
-        if fit_measures and "cfi" in f.index:
+        if fit_measures and self.converged and "cfi" in f.index:
             for item in SUMMARY_FIT:
                 if item is None or isinstance(item, str):
                     L.append(item or "")
@@ -490,7 +593,8 @@ class SEMResult:
 
     def _parameter_blocks(self, standardized: bool) -> list[str]:
         pt = self.partable
-        pe = self.parameter_estimates()
+        with self._quietly():               # the summary's banner says it
+            pe = self.parameter_estimates()
         L: list[str] = []
         head = f"{'':19}{'Estimate':>8}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}"
         if standardized:
@@ -581,7 +685,7 @@ class SEMResult:
         f = self.fit
         bits = [f"n={self.n}", f"estimator={self.estimator}", f"missing={self.missing}",
                 f"converged={self.converged}"]
-        if "chisq" in f.index:
+        if self.converged and "chisq" in f.index:
             bits.append(f"chisq={f['chisq']:.3f}, df={int(f['df'])}")
         return f"<SEMResult {', '.join(bits)}>"
 

@@ -87,8 +87,10 @@ def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None
         raise IURSurveyError(None, "flag_sensitivity(): give the model (lavaan syntax)")
     syntax = model
     data = clean.reset_index(drop=True)
-    fits = {"all": sem(syntax, data, estimator=estimator, missing=missing),
-            "without": sem(syntax, data.loc[~flagged].reset_index(drop=True), estimator=estimator, missing=missing)}
+    # warn=False: each fit's warnings are raised below as SensitivityWarning, naming the fit
+    fits = {"all": sem(syntax, data, estimator=estimator, missing=missing, warn=False),
+            "without": sem(syntax, data.loc[~flagged].reset_index(drop=True), estimator=estimator, missing=missing,
+                           warn=False)}
     parts, notes = [], []
     for name, res in fits.items():
         who = FIT_NAMES[name]

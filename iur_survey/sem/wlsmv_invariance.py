@@ -373,12 +373,16 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
             n_used = int(sum(res.nobs))
         step_warnings(warns, seen, s, res.warnings)
         identified = bool(np.all(np.isfinite(res.meta["wlsmv_groups"].e_inv)))
-        if not identified:
+        if not res.converged:           # no fit measures (lavaan refuses them): nothing to test or decide
+            warns.append(f"the {s} model did not converge: no fit measures, no difference test and no decision "
+                         "for it")
+            identified = False
+        elif not identified:
             warns.append(f"the {s} model is not identified by these data (its information matrix cannot be "
                          "inverted): no difference test and no decision for it")
-        f = res.fit_measures()
+        f = res.fit_measures() if res.converged else res.fit        # res.fit: all NaN when it did not converge
         row = {"step": s, "group_equal": ",".join(ge), "converged": res.converged, "npar": f["npar"],
-               "chisq": f["chisq"], "df": int(f["df"]), "chisq.scaled": f["chisq.scaled"],
+               "chisq": f["chisq"], "df": int(f["df"]) if res.converged else np.nan, "chisq.scaled": f["chisq.scaled"],
                "pvalue.scaled": f["pvalue.scaled"], "cfi.scaled": f["cfi.scaled"], "tli.scaled": f["tli.scaled"],
                "rmsea.scaled": f["rmsea.scaled"], "srmr": f["srmr"], "chisq.diff": np.nan, "df.diff": 0,
                "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan,

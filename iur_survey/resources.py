@@ -89,8 +89,10 @@ def default_build_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """A writable cache (npm's MathJax): ``.cache`` in the checkout, else ``$XDG_CACHE_HOME/iur-survey``
-    (``~/.cache/iur-survey``)."""
+    """A writable cache (npm's MathJax): ``$IUR_SURVEY_CACHE`` if set, else ``.cache`` in the checkout, else
+    ``$XDG_CACHE_HOME/iur-survey`` (``~/.cache/iur-survey``)."""
+    if os.environ.get("IUR_SURVEY_CACHE"):
+        return Path(os.environ["IUR_SURVEY_CACHE"])
     checkout = None if bundle_dir() else checkout_root()
     if checkout is not None:
         return checkout / ".cache"

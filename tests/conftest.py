@@ -8,7 +8,23 @@ tracked file.  Each also guards its work with ``if __name__ == "__main__":``.
 collect_ignore_glob = ["make_*.py", "*/make_*.py", "*/*/make_*.py"]
 
 
+import os  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 import pytest  # noqa: E402
+
+
+def pytest_configure(config):
+    """Nothing a test run makes lands in the checkout: the book pipeline's cache goes to a temporary folder,
+    npm's MathJax to the user's cache (shared by runs, as an installed package's), Hypothesis' examples to a
+    temporary folder (set before any test imports hypothesis)."""
+    run = Path(tempfile.mkdtemp(prefix="iur-survey-tests-"))
+    os.environ.setdefault("IUR_SURVEY_WORKDIR", str(run / "book-cache"))
+    os.environ.setdefault("IUR_SURVEY_CACHE", str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                                                  / "iur-survey"))
+    from hypothesis import configuration
+    configuration.set_hypothesis_home_dir(run / "hypothesis")
 
 
 @pytest.fixture

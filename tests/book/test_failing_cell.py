@@ -46,7 +46,7 @@ def _book(root: Path, value: str) -> Path:
 
 
 def _build(root: Path) -> subprocess.CompletedProcess:
-    env = kernel_environment(BookSettings.from_env({}))
+    env = kernel_environment(BookSettings.from_env({"IUR_SURVEY_WORKDIR": str(root / "work")}))   # not the checkout's
     return subprocess.run(build_command(root, root / "_build"), cwd=root, env=env, capture_output=True, text=True,
                           timeout=600)
 

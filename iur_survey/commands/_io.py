@@ -16,6 +16,15 @@ from ..outputs import output_file
 MAX_INPUT_BYTES = 2 << 30
 
 
+def print_warnings(command: str, texts: Iterable[str]) -> None:
+    """Each warning text once, one line on stderr: ``iur-survey COMMAND: warning: TEXT`` (not Python's
+    two-line form with the source line)."""
+    import sys
+
+    for text in dict.fromkeys(texts):
+        print(f"iur-survey {command}: warning: {text}", file=sys.stderr)
+
+
 def add_instrument_option(parser) -> None:
     """``--instrument FILE``, one declaration for every command that reads the codebook."""
     parser.add_argument("--instrument", metavar="FILE",

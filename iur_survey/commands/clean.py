@@ -37,13 +37,12 @@ examples:
 from __future__ import annotations
 
 import argparse
-import sys
 import warnings
 from pathlib import Path
 
 from ..errors import NoRowsKeptError, no_rows_kept_message
 from ..outputs import output_dir
-from ._io import add_instrument_option, input_file
+from ._io import add_instrument_option, input_file, print_warnings
 
 NAME = "clean"
 HELP = "screen a raw export: clean data + exclusion ledger + report"
@@ -75,6 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output directory for clean.csv, flags.csv, exclusions.csv, report.json")
 
 
+def _unsaid(text: str, summary: str, file_name: str) -> bool:
+    """Whether the summary lacks a warning (the reader's warnings start with the file's name)."""
+    head, _, rest = text.partition(": ")
+    return (rest if rest and head.endswith(file_name) else text) not in summary
+
+
 def run(args: argparse.Namespace) -> int:
     from ..clean import CleanConfig, clean
     from ..clean.pipeline import OUTPUT_FILES
@@ -95,10 +100,7 @@ def run(args: argparse.Namespace) -> int:
     out = result.write(args.out, protect=tuple(inputs))
     summary = result.summary()
     print(summary)
-    for text in dict.fromkeys(str(w.message).removeprefix("iur-survey clean: ") for w in said):
-        head, _, rest = text.partition(": ")     # the reader's warnings start with the file
-        bare = rest if rest and head.endswith(Path(args.raw).name) else text
-        if bare not in summary:                  # once each, and only what the summary does not print
-            print(f"iur-survey clean: warning: {text}", file=sys.stderr)
+    print_warnings("clean", (text for text in (str(w.message).removeprefix("iur-survey clean: ") for w in said)
+                             if _unsaid(text, summary, Path(args.raw).name)))
     print(f"  wrote {out}/clean.csv, flags.csv, exclusions.csv, report.json")
     return 0

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
     from ..report.paper import (DataMovedWarning, NotConvergedError, load_results, paper_tables, to_csv, to_html, to_latex,
                                 to_markdown, write_tables)
-    from ._io import read_clean_csv
+    from ._io import print_warnings, read_clean_csv
     from .fit import EXIT_NOT_CONVERGED
 
     results = [load_results(p) for p in args.results]
@@ -66,8 +66,7 @@ def run(args: argparse.Namespace) -> int:
     except NotConvergedError as exc:             # never tables of a fit that did not converge: exit 3, as `fit`
         print(f"iur-survey tables: error: {exc}", file=sys.stderr)
         return EXIT_NOT_CONVERGED
-    for text in dict.fromkeys(str(w.message) for w in said if issubclass(w.category, DataMovedWarning)):
-        print(f"iur-survey tables: warning: {text}", file=sys.stderr)   # once each, one line
+    print_warnings("tables", (str(w.message) for w in said if issubclass(w.category, DataMovedWarning)))
     for w in said:
         if not issubclass(w.category, DataMovedWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

@@ -216,21 +216,18 @@ def _with_fallback_start(run, x0: np.ndarray, fallback):
     opt = run(x0, runaway=RUNAWAY)
     if opt.converged:
         return opt
-    if opt.ran_off:
-        first = opt
-        opt = None
     tried = [("quasi-Newton from lavaan's start values", lambda: run(x0, scoring=False))]
     x1 = fallback()
     if not np.allclose(x1, x0):
         tried.append(("the fallback start values", lambda: run(x1)))
-    notes = ["from lavaan's start values: " + (opt or first).message]
+    notes = ["from lavaan's start values: " + opt.message]
     for what, attempt in tried:
         alt = attempt()
         if alt.converged:
             alt.history = [f"{'; '.join(notes)}; refit: {what}"] + alt.history
             return alt
         notes.append(f"{what}: {alt.message}")
-    if opt is None:                     # the ran-off first attempt, in full
+    if opt.ran_off:                     # the ran-off first attempt, in full
         opt = run(x0)
         if opt.converged:
             opt.history = [f"{'; '.join(notes)}; refit: lavaan's start values without the run-off stop"] + \

@@ -1194,6 +1194,9 @@ def write_tables(tables: Sequence[APATable], path: str | Path, fmt: str | None =
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     fmt = {"latex": "tex", "markdown": "md", "htm": "html"}.get(fmt, fmt)
+    if not fmt:
+        raise IURSurveyError(path, f"no table format: the file name has no extension (name it .{', .'.join(FORMATS)} "
+                                   f"or give --format)")
     if fmt not in FORMATS:
         raise IURSurveyError(path, f"unknown table format {fmt!r} (use {', '.join(FORMATS)})")
     if fmt == "docx":

@@ -187,3 +187,13 @@ def test_docx_opens_in_libreoffice(fitted, tmp_path):
                            "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
                           capture_output=True, text=True, timeout=300)
     assert (tmp_path / "t.pdf").stat().st_size > 1000, proc.stderr
+
+
+def test_a_table_file_without_an_extension_is_refused_saying_so(tmp_path):
+    from iur_survey.errors import IURSurveyError
+    from iur_survey.report.paper import write_tables
+
+    with pytest.raises(IURSurveyError, match="no table format: the file name has no extension") as e:
+        write_tables([], tmp_path / "tables")
+    assert "--format" in str(e.value) and ".docx" in str(e.value)
+    assert not (tmp_path / "tables").exists()

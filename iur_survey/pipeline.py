@@ -348,7 +348,8 @@ def _step_bootstrap(ctx):
     opts = analysis_options()
     syntax = _default_model(ctx)
     bt = bootstrap({"model": syntax, "data": ctx["clean"]}, opts["bootstrap_B"], ci="bca", seed=opts["seed"],
-                   progress=None if ctx.get("show_progress") else False)   # a bar on a terminal (book command)
+                   progress=None if ctx.get("show_progress") else False,   # a bar on a terminal (book command)
+                   warn=False)          # its warnings are the chapter's notice (n_failed, n_nonconverged)
     return {"syntax": syntax, "B": bt.B, "seed": bt.seed, "level": bt.level, "n_ok": bt.n_ok,
             "n_failed": bt.n_failed, "n_nonconverged": bt.n_nonconverged, "n_nonadmissible": bt.n_nonadmissible,
             "workers": bt.workers, "seconds": bt.seconds, "warnings": list(bt.warnings),

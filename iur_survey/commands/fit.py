@@ -266,11 +266,13 @@ def run(args: argparse.Namespace) -> int:
     if args.bootstrap and res.meta.get("ordered"):
         from ..sem.wlsmv_bootstrap import with_wlsmv_bootstrap
         res = with_wlsmv_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
-                                   scheduler=args.scheduler, progress=False if args.quiet else None)
+                                   scheduler=args.scheduler, progress=False if args.quiet else None,
+                                   warn=False)         # printed below with the fit's warnings
     elif args.bootstrap:
         from ..sem.bootstrap import with_bootstrap
         res = with_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
-                             scheduler=args.scheduler, progress=False if args.quiet else None)
+                             scheduler=args.scheduler, progress=False if args.quiet else None,
+                             warn=False)               # printed below with the fit's warnings
     inv = None
     if ordinal_inv:
         from ..sem.wlsmv_invariance import ordinal_invariance

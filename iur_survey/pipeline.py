@@ -43,6 +43,7 @@ from .clean import clean, item_missing, missing_patterns
 from .errors import EstimationError, IURSurveyError
 from .instrument import load_instrument
 from .measure import ave, common_method, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from .measure.reliability import IMPROPER_WARNING
 from .pls import compare_with_cbsem, pls_sem
 from .read import read_export, sha256_file
 from .replication.rscript import fit_script
@@ -300,10 +301,13 @@ def _step_measure(ctx):
     else:
         # semTools' default obs.var = TRUE: the observed (h1) covariance in the denominators
         cov = ctx.get("cfa_sample_cov")
-        out["omega"] = composite_reliability(est, cov)
-        out["ave"] = ave(est, cov)
-        out["fornell_larcker"] = fornell_larcker(est, cov, matrix=True)
-        out["fornell_larcker_criterion"] = fornell_larcker(est, cov)        # per construct: meets_criterion
+        import warnings as _w
+        with _w.catch_warnings():     # an improper construct: chapter 4 blanks its ω / AVE and says why
+            _w.filterwarnings("ignore", message=IMPROPER_WARNING)
+            out["omega"] = composite_reliability(est, cov)
+            out["ave"] = ave(est, cov)
+            out["fornell_larcker"] = fornell_larcker(est, cov, matrix=True)
+            out["fornell_larcker_criterion"] = fornell_larcker(est, cov)        # per construct: meets_criterion
     out["pending"] = pending
     return out
 

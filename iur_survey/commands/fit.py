@@ -291,7 +291,7 @@ def run(args: argparse.Namespace) -> int:
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
     payload["call"] = call_record(args, syntax, source, group_equal, merged, res)
-    if res.meta.get("interaction") and res.partable.ngroups == 1:
+    if res.meta.get("interaction") and res.partable.ngroups == 1 and res.converged:   # no SEs otherwise
         from ..sem.interaction import johnson_neyman, simple_slopes, standardized_interaction
         payload["interaction"] = [
             {"term": f"{r['focal']}:{r['moderator']}", "latent": r["latent"], "outcome": r["lhs"],

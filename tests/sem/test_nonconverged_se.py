@@ -166,3 +166,21 @@ def test_ordinal_fit_that_did_not_converge():
     doc = nc.to_dict()["estimates"]
     markers = ("x1", "x4", "x7")
     assert all(e["se"] is None for e in doc if e["op"] == "|" or (e["op"] == "=~" and e["rhs"] not in markers))
+
+
+def test_no_simple_slopes_of_a_fit_that_did_not_converge():
+    """Simple slopes and the Johnson-Neyman interval need the vcov (semTools' probe2WayMC takes vcov(fit), which
+    lavaan refuses then): refused, and `iur-survey fit` writes no "interaction" block for such a fit."""
+    from iur_survey.sem import sem
+    from iur_survey.sem.interaction import johnson_neyman, simple_slopes
+
+    ref = json.loads((HERE / "interaction_refs" / "interaction_refs.json").read_text())["hs"]
+    data = pd.read_csv(HERE / "interaction_refs" / ref["data"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SEMFitWarning)
+        res = sem(ref["user_model"], data, control={"max_iter": 1})
+    assert not res.converged
+    with pytest.raises(NotConvergedError, match="no simple slopes"):
+        simple_slopes(res)
+    with pytest.raises(NotConvergedError, match="no Johnson-Neyman"):
+        johnson_neyman(res)

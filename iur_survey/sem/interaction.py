@@ -236,8 +236,8 @@ def simple_slopes(res: SEMResult, term: str | None = None, at: Sequence[float] =
     ``term`` is ``"A:B"`` (default: the model's first interaction).  A fit that did not converge has none
     (:class:`~iur_survey.sem.results.NotConvergedError`: lavaan gives it no vcov, so no SEs).
     """
-    require_converged_fit(res, "no simple slopes (their SEs need the vcov, which lavaan does not give then)")
     rec = _term(res, term)
+    require_converged_fit(res, "no simple slopes (their SEs need the vcov, which lavaan does not give then)")
     b1, b3, v11, v33, v13, sd = _coefs(res, rec)
     at = np.asarray(at, float)
     m = at * sd
@@ -260,8 +260,8 @@ def johnson_neyman(res: SEMResult, term: str | None = None, *, level: float = 0.
     bounds (True) or outside them (False).  No real root: the slope is significant everywhere or nowhere
     (``always_significant``).  None of a fit that did not converge (:class:`~iur_survey.sem.results.
     NotConvergedError`, as :func:`simple_slopes`)."""
-    require_converged_fit(res, "no Johnson-Neyman interval (it needs the vcov, which lavaan does not give then)")
     rec = _term(res, term)
+    require_converged_fit(res, "no Johnson-Neyman interval (it needs the vcov, which lavaan does not give then)")
     b1, b3, v11, v33, v13, sd = _coefs(res, rec)
     c2 = z_critical(level) ** 2
     A = b3 ** 2 - c2 * v33

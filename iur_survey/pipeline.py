@@ -43,6 +43,7 @@ from .clean import clean, item_missing, missing_patterns
 from .errors import EstimationError, IURSurveyError
 from .instrument import load_instrument
 from .measure import ave, common_method, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from .measure.reliability import IMPROPER_WARNING
 from .pls import compare_with_cbsem, pls_sem
 from .read import read_export, sha256_file
 from .replication.rscript import fit_script
@@ -300,10 +301,13 @@ def _step_measure(ctx):
     else:
         # semTools' default obs.var = TRUE: the observed (h1) covariance in the denominators
         cov = ctx.get("cfa_sample_cov")
-        out["omega"] = composite_reliability(est, cov)
-        out["ave"] = ave(est, cov)
-        out["fornell_larcker"] = fornell_larcker(est, cov, matrix=True)
-        out["fornell_larcker_criterion"] = fornell_larcker(est, cov)        # per construct: meets_criterion
+        import warnings as _w
+        with _w.catch_warnings():     # an improper construct: chapter 4 blanks its ω / AVE and says why
+            _w.filterwarnings("ignore", message=IMPROPER_WARNING)
+            out["omega"] = composite_reliability(est, cov)
+            out["ave"] = ave(est, cov)
+            out["fornell_larcker"] = fornell_larcker(est, cov, matrix=True)
+            out["fornell_larcker_criterion"] = fornell_larcker(est, cov)        # per construct: meets_criterion
     out["pending"] = pending
     return out
 
@@ -348,7 +352,8 @@ def _step_bootstrap(ctx):
     opts = analysis_options()
     syntax = _default_model(ctx)
     bt = bootstrap({"model": syntax, "data": ctx["clean"]}, opts["bootstrap_B"], ci="bca", seed=opts["seed"],
-                   progress=None if ctx.get("show_progress") else False)   # a bar on a terminal (book command)
+                   progress=None if ctx.get("show_progress") else False,   # a bar on a terminal (book command)
+                   warn=False)          # its warnings are the chapter's notice (n_failed, n_nonconverged)
     return {"syntax": syntax, "B": bt.B, "seed": bt.seed, "level": bt.level, "n_ok": bt.n_ok,
             "n_failed": bt.n_failed, "n_nonconverged": bt.n_nonconverged, "n_nonadmissible": bt.n_nonadmissible,
             "workers": bt.workers, "seconds": bt.seconds, "warnings": list(bt.warnings),

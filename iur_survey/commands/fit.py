@@ -266,11 +266,13 @@ def run(args: argparse.Namespace) -> int:
     if args.bootstrap and res.meta.get("ordered"):
         from ..sem.wlsmv_bootstrap import with_wlsmv_bootstrap
         res = with_wlsmv_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
-                                   scheduler=args.scheduler, progress=False if args.quiet else None)
+                                   scheduler=args.scheduler, progress=False if args.quiet else None,
+                                   warn=False)         # printed below with the fit's warnings
     elif args.bootstrap:
         from ..sem.bootstrap import with_bootstrap
         res = with_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
-                             scheduler=args.scheduler, progress=False if args.quiet else None)
+                             scheduler=args.scheduler, progress=False if args.quiet else None,
+                             warn=False)               # printed below with the fit's warnings
     inv = None
     if ordinal_inv:
         from ..sem.wlsmv_invariance import ordinal_invariance
@@ -289,7 +291,7 @@ def run(args: argparse.Namespace) -> int:
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
     payload["call"] = call_record(args, syntax, source, group_equal, merged, res)
-    if res.meta.get("interaction") and res.partable.ngroups == 1:
+    if res.meta.get("interaction") and res.partable.ngroups == 1 and res.converged:   # no SEs otherwise
         from ..sem.interaction import johnson_neyman, simple_slopes, standardized_interaction
         payload["interaction"] = [
             {"term": f"{r['focal']}:{r['moderator']}", "latent": r["latent"], "outcome": r["lhs"],

@@ -6,6 +6,8 @@ semTools 0.5-6 (tests/measure/ checks them against semTools' own output).
 * :func:`cronbach_alpha` (data, constructs)            alpha >= .70
 * :func:`composite_reliability` / :func:`omega` (estimates, cov)   omega >= .70   (semTools compRelSEM)
 * :func:`ave` (estimates, cov)                         AVE >= .50                 (semTools AVE)
+* :func:`improper_constructs` (estimates)             constructs of an improper solution (a Heywood case):
+  omega and AVE keep semTools' numbers but flag them (``improper``, ``meets_cutoff`` <NA>, a warning)
 * :func:`fornell_larcker` (estimates, cov, cor_lv)     sqrt(AVE) > latent correlations
   (:func:`fornell_larcker_verdict`: the one comparison, "not computable" when a value is unknown)
 * :func:`htmt` (data, constructs, htmt2=False)         HTMT < .85 / .90           (semTools htmt)
@@ -20,7 +22,7 @@ default obs.var=TRUE; see :func:`sample_covariance`) or None for the model-impli
 >>> from iur_survey.measure import cronbach_alpha, composite_reliability, ave, htmt
 """
 
-from ._common import construct_map, sample_covariance
+from ._common import construct_map, improper_constructs, sample_covariance
 from .cmv import (
     clf_model_syntax,
     common_latent_factor,
@@ -47,6 +49,7 @@ __all__ = [
     "harman_model_syntax",
     "harman_single_factor",
     "htmt",
+    "improper_constructs",
     "lrt_rmsea",
     "omega",
     "sample_covariance",

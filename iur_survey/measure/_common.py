@@ -164,6 +164,36 @@ def fit_parts(fit: Any) -> tuple[pd.DataFrame, pd.Series]:
     return estimates_frame(est), fm
 
 
+def improper_constructs(estimates: Any) -> dict[str, str]:
+    """Factor -> why its reliability and validity statistics (omega, CR, AVE, sqrt(AVE)) are not interpretable:
+    an indicator with a standardized loading beyond +-1 or a negative residual variance (a Heywood case), or the
+    factor's own negative variance (lavaan warns on each; semTools' compRelSEM and AVE report their numbers
+    without a word).  Empty for a proper solution.  The package's one per-construct test: the measure
+    functions flag with it, the paper tables and the book blank with it.
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "a"], "op": ["=~"] * 4 + ["~~"],
+    ...                     "rhs": ["a", "b", "c", "d", "a"], "est": [1, 1, 1, 1, -0.1],
+    ...                     "std.all": [1.04, 0.9, 0.7, 0.6, -0.08]})
+    >>> improper_constructs(est)
+    {'F': 'standardized loading of a 1.040, negative residual variance of a'}
+    """
+    est = estimates_frame(estimates)
+    lam = est[est["op"] == "=~"]
+    facs = list(dict.fromkeys(lam["lhs"]))
+    why: dict[str, list[str]] = {}
+    for r in est.to_dict("records"):
+        e, s = pd.to_numeric(r.get("est"), errors="coerce"), pd.to_numeric(r.get("std.all"), errors="coerce")
+        if r["op"] == "=~" and abs(s) > 1:
+            why.setdefault(r["lhs"], []).append(f"standardized loading of {r['rhs']} {s:.3f}")
+        elif r["op"] == "~~" and r["lhs"] == r["rhs"] and e < 0:
+            if r["lhs"] in facs:
+                why.setdefault(r["lhs"], []).append(f"negative variance of {r['lhs']}")
+            else:
+                for f in lam.loc[lam["rhs"] == r["lhs"], "lhs"]:
+                    why.setdefault(f, []).append(f"negative residual variance of {r['lhs']}")
+    return {f: ", ".join(v) for f, v in why.items()}
+
+
 class Measurement:
     """The measurement part of a parameter table: loadings, factor (co)variances, residual (co)variances."""
 

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ._common import Constructs, Measurement, as_cov, construct_map, flag, item_frame, refuse_constant
+from ._common import (Constructs, Measurement, as_cov, construct_map, flag, improper_constructs, item_frame,
+                      refuse_constant)
 
 ALPHA_CUTOFF = 0.70
 OMEGA_CUTOFF = 0.70
@@ -127,6 +128,28 @@ def _denominator_cov(m: Measurement, cov: Any) -> pd.DataFrame:
     return m.implied_cov() if c is None else c
 
 
+#: how the warnings of :func:`composite_reliability` / :func:`ave` on an improper construct begin (a regex, for a
+#: caller that blanks those constructs itself and says why in a note)
+IMPROPER_WARNING = r"(omega|ave) from an improper solution"
+
+
+def _flag_improper(out: pd.DataFrame, m: Measurement, what: str, cutoff: float) -> pd.DataFrame:
+    """Add ``improper`` (why, :func:`~iur_survey.measure.improper_constructs`; "" for a proper construct) and
+    ``meets_cutoff`` (<NA> for an improper construct: its value is semTools' number but no verdict), and warn
+    once naming them (semTools reports the number of an improper solution without a word)."""
+    bad = improper_constructs(m.table)
+    why = pd.Series([bad.get(f, "") for f in out.index], index=out.index, dtype=object)
+    met = flag(out[what], cutoff)
+    hit = why != ""
+    if hit.any():
+        met = met.astype("boolean").mask(hit)
+        _warnings.warn(f"{what} from an improper solution, not interpretable: "
+                       + "; ".join(f"{f} ({bad[f]})" for f in out.index[hit]), stacklevel=3)
+    out["meets_cutoff"] = met
+    out["improper"] = why
+    return out
+
+
 def composite_reliability(estimates: Any, cov: Any = None) -> pd.DataFrame:
     """Composite reliability (omega) of every factor with two or more indicators, semTools' ``compRelSEM``.
 
@@ -134,16 +157,26 @@ def composite_reliability(estimates: Any, cov: Any = None) -> pd.DataFrame:
     sample covariance (semTools' default ``obs.var=TRUE``) or, when omitted, the model-implied covariance, whose
     block sum is (sum lambda)^2 var(f) + sum theta_ii + 2 sum theta_ij (residual covariances) for a
     simple-structure CFA (``obs.var=FALSE``; semTools' ``reliability()`` calls this ``omega``).
-    Flag: omega >= .70.
+    Flag: omega >= .70.  Of an improper solution (a negative residual or factor variance, a standardized
+    loading beyond +-1: :func:`~iur_survey.measure.improper_constructs`) omega keeps semTools' number, but
+    ``improper`` says why, ``meets_cutoff`` is <NA> and a warning names the constructs.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "F", "a", "b", "c", "F"], "op": ["=~"] * 3 + ["~~"] * 4,
     ...                     "rhs": ["a", "b", "c", "a", "b", "c", "F"],
     ...                     "est": [1.0, 0.8, 0.6, 0.5, 0.36, 0.64, 1.0]})
     >>> # omega = (1 + .8 + .6)^2 / ((1 + .8 + .6)^2 + .5 + .36 + .64) = 5.76 / 7.26
     >>> composite_reliability(est).round(4)  # doctest: +NORMALIZE_WHITESPACE
-               n_items   omega  cutoff  meets_cutoff
+               n_items   omega  cutoff  meets_cutoff improper
     construct
     F                3  0.7934     0.7          True
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as said:       # a Heywood case: 5.76 / 6.42
+    ...     warnings.simplefilter("always")
+    ...     r = composite_reliability(est.assign(est=[1.0, 0.8, 0.6, 0.5, 0.36, -0.2, 1.0]))
+    >>> round(float(r.loc["F", "omega"]), 4), r.loc["F", "meets_cutoff"], r.loc["F", "improper"]
+    (0.8972, <NA>, 'negative residual variance of c')
+    >>> str(said[0].message)
+    'omega from an improper solution, not interpretable: F (negative residual variance of c)'
     """
     m = Measurement(estimates)
     sigma = _denominator_cov(m, cov)
@@ -158,8 +191,7 @@ def composite_reliability(estimates: Any, cov: Any = None) -> pd.DataFrame:
         rows.append({"construct": f, "n_items": len(ind), "omega": common / total})
     out = pd.DataFrame(rows, columns=["construct", "n_items", "omega"]).set_index("construct")
     out["cutoff"] = OMEGA_CUTOFF
-    out["meets_cutoff"] = flag(out["omega"], OMEGA_CUTOFF)
-    return out
+    return _flag_improper(out, m, "omega", OMEGA_CUTOFF)
 
 
 #: the same statistic under its other name
@@ -171,7 +203,8 @@ def ave(estimates: Any, cov: Any = None) -> pd.DataFrame:
 
     ave_f = sum_i lambda_if^2 var(f) / sum_i var(y_i), the variances taken from ``cov`` (lavaan's sampstat:
     semTools' default ``obs.var=TRUE``) or, when omitted, model-implied (``obs.var=FALSE``).  NaN when an
-    indicator of f cross-loads (as semTools).  Flag: ave >= .50.
+    indicator of f cross-loads (as semTools).  Flag: ave >= .50; of an improper construct <NA>, with
+    ``improper`` saying why and a warning, as :func:`composite_reliability`.
 
     The package's one AVE: the book (pipeline step ``measure``), the Fornell-Larcker criterion
     (:func:`~iur_survey.measure.fornell_larcker`) and the tables of ``iur-survey tables``
@@ -184,7 +217,7 @@ def ave(estimates: Any, cov: Any = None) -> pd.DataFrame:
     ...                     "est": [1.0, 0.8, 0.6, 0.5, 0.36, 0.64, 1.0]})
     >>> # AVE = (1 + .64 + .36) / (1.5 + 1 + 1): implied item variances lambda^2 + theta
     >>> ave(est).round(4)  # doctest: +NORMALIZE_WHITESPACE
-               n_items     ave  cutoff  meets_cutoff
+               n_items     ave  cutoff  meets_cutoff improper
     construct
     F                3  0.5714     0.5          True
     """
@@ -203,5 +236,4 @@ def ave(estimates: Any, cov: Any = None) -> pd.DataFrame:
         rows.append({"construct": f, "n_items": len(ind), "ave": value})
     out = pd.DataFrame(rows, columns=["construct", "n_items", "ave"]).set_index("construct")
     out["cutoff"] = AVE_CUTOFF
-    out["meets_cutoff"] = flag(out["ave"], AVE_CUTOFF)
-    return out
+    return _flag_improper(out, m, "ave", AVE_CUTOFF)

@@ -149,7 +149,8 @@ def fornell_larcker(estimates: Any, cov: Any = None, cor_lv: Any = None, *, matr
     DataFrame, e.g. lavaan's ``lavInspect(fit, "cor.lv")``) for structural models.
     Long output (default): per factor its sqrt(AVE), the largest absolute correlation and with which factor,
     ``meets_criterion`` = sqrt(AVE) > that correlation (:func:`fornell_larcker_verdict`; None when either is
-    unknown, never False).  ``matrix=True``: the classic table, sqrt(AVE) on the diagonal and correlations off
+    unknown, never False; sqrt(AVE) is unknown for a construct of an improper solution,
+    :func:`~iur_survey.measure.improper_constructs`).  ``matrix=True``: the classic table, sqrt(AVE) on the diagonal and correlations off
     it.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "a", "b", "c", "d", "F", "G", "F"],
@@ -164,8 +165,9 @@ def fornell_larcker(estimates: Any, cov: Any = None, cor_lv: Any = None, *, matr
     G            0.816          0.6            F             True
     """
     m = Measurement(estimates)
-    a = ave(m.table, cov)
-    sq = np.sqrt(a["ave"])
+    a = ave(m.table, cov)                           # warns of an improper construct
+    # the AVE of an improper construct (a Heywood case) is no criterion: sqrt(AVE) unknown, the verdict None
+    sq = np.sqrt(a["ave"].where(a["improper"] == ""))
     names = list(a.index)
     if cor_lv is not None:
         cl = as_cov(cor_lv).loc[names, names]

@@ -35,6 +35,7 @@ import json
 import math
 import re
 import unicodedata
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -42,7 +43,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, IURSurveyError
-from ..measure import ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt
+from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt,
+                       improper_constructs)
+from ..measure.reliability import IMPROPER_WARNING
 from ..sem.results import NotConvergedError, require_converged  # noqa: F401 (a fit that did not converge)
 from ..sem.table import group_text
 from .format import DASH, group_caption, num, pval, quantity, stars
@@ -366,32 +369,6 @@ def _std_measurement(est: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _improper_factors(est: pd.DataFrame) -> dict[str, str]:
-    """Factor -> why its CR, AVE and √AVE are not interpretable: an indicator with a standardized
-    loading beyond ±1 or a negative residual variance (a Heywood case), or its own negative variance.
-
-    >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "a"], "op": ["=~"] * 4 + ["~~"],
-    ...                     "rhs": ["a", "b", "c", "d", "a"], "est": [1, 1, 1, 1, -0.1],
-    ...                     "std.all": [1.04, 0.9, 0.7, 0.6, -0.08]})
-    >>> _improper_factors(est)
-    {'F': 'standardized loading of a 1.040, negative residual variance of a'}
-    """
-    lam = est[est["op"] == "=~"]
-    facs = list(dict.fromkeys(lam["lhs"]))
-    why: dict[str, list[str]] = {}
-    for r in est.to_dict("records"):
-        e, s = pd.to_numeric(r.get("est"), errors="coerce"), pd.to_numeric(r.get("std.all"), errors="coerce")
-        if r["op"] == "=~" and abs(s) > 1:
-            why.setdefault(r["lhs"], []).append(f"standardized loading of {r['rhs']} {s:.3f}")
-        elif r["op"] == "~~" and r["lhs"] == r["rhs"] and e < 0:
-            if r["lhs"] in facs:
-                why.setdefault(r["lhs"], []).append(f"negative variance of {r['lhs']}")
-            else:
-                for f in lam.loc[lam["rhs"] == r["lhs"], "lhs"]:
-                    why.setdefault(f, []).append(f"negative residual variance of {r['lhs']}")
-    return {f: ", ".join(v) for f, v in why.items()}
-
-
 def _cross_loading(est: pd.DataFrame) -> dict[str, list[str]]:
     """Item -> the factors it loads on, for items loading on more than one factor."""
     lam = est[est["op"] == "=~"]
@@ -475,7 +452,9 @@ def fit_ave(est: pd.DataFrame, cov: pd.DataFrame | None = None, *, ordered: bool
     if cov is None and not ordered:
         return out
     try:
-        out.update(ave(est, None if ordered else cov)["ave"])
+        with warnings.catch_warnings():     # an improper construct: its callers blank it and say so in a note
+            warnings.filterwarnings("ignore", message=IMPROPER_WARNING)
+            out.update(ave(est, None if ordered else cov)["ave"])
     except (ValueError, KeyError) as exc:
         out.attrs["reason"] = str(exc).strip("'\"")
     return out
@@ -501,7 +480,9 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
     std = _std_measurement(est)
     out = pd.DataFrame(index=list(cmap))
-    out["CR"] = composite_reliability(std)["omega"]
+    with warnings.catch_warnings():         # an improper construct: measurement_apa blanks it and says so
+        warnings.filterwarnings("ignore", message=IMPROPER_WARNING)
+        out["CR"] = composite_reliability(std)["omega"]
     a = fit_ave(est, cov, ordered=ordered)
     out["AVE"] = a
     if a.attrs.get("reason"):
@@ -515,7 +496,9 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
             out.attrs["alpha_reason"] = str(exc)
     if cov is not None:
         try:
-            out["omega"] = composite_reliability(est.drop(columns=["group"], errors="ignore"), cov)["omega"]
+            with warnings.catch_warnings():     # an improper construct: measurement_apa blanks it and says so
+                warnings.filterwarnings("ignore", message=IMPROPER_WARNING)
+                out["omega"] = composite_reliability(est.drop(columns=["group"], errors="ignore"), cov)["omega"]
         except (ValueError, KeyError):
             pass
     return out
@@ -556,10 +539,10 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         moments = FitMoments.of(results)
     cov = (moments.cov or {}).get(g0)
     rel = construct_reliability(est, data, cov, ordered=moments.ordered)
-    improper = _improper_factors(est)
+    improper = improper_constructs(est)
     for f in improper:
         if f in rel.index:
-            rel.loc[f, ["CR", "AVE"]] = math.nan
+            rel.loc[f, ["omega", "CR", "AVE"]] = math.nan
     lam = est[est["op"] == "=~"]
     rows = []
     for f in dict.fromkeys(lam["lhs"]):
@@ -590,7 +573,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
             + _ave_note(fiml, moments.ordered)
             + _cross_loading_note(est, "AVE"))
     if improper:
-        note += (" CR and AVE of a construct with an improper estimate: — (" + "; ".join(
+        note += (" ω, CR and AVE of a construct with an improper estimate (lavaan warns; semTools reports them "
+                 "without a word): — (" + "; ".join(
             f"{f}: {w}" for f, w in improper.items()) + ").")
     if rel.attrs.get("alpha_reason"):
         note += f" α: — ({rel.attrs['alpha_reason']})."
@@ -632,7 +616,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     # Fornell-Larcker: sqrt(AVE) (semTools' AVE, the measurement table's) against the latent correlations
     lc = latent_correlations(est)
     av = fit_ave(est, cov, ordered=moments.ordered)
-    improper = _improper_factors(est)
+    improper = improper_constructs(est)
     sq = pd.Series([math.nan if f in improper else math.sqrt(av[f]) if f in av.index else math.nan for f in names],
                    index=names)
     shared = {i: [c for c in names if i in cmap[c]] for i in dict.fromkeys(i for v in cmap.values() for i in v)}

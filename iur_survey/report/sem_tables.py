@@ -373,7 +373,33 @@ def reliability_frame(measures: Mapping[str, pd.DataFrame], constructs) -> pd.Da
     for key, col, name in (("alpha", "alpha", "α"), ("omega", "omega", "ω"), ("ave", "ave", "AVE")):
         src = measures.get(key)
         out[name] = src[col].reindex(idx).to_numpy() if src is not None else math.nan
+    # a construct of an improper solution (a Heywood case): its ω and AVE are semTools' numbers but not
+    # interpretable: blank ("—"), and attrs["improper"] (construct -> why) for the table's note
+    why: dict[str, str] = {}
+    for key in ("omega", "ave"):
+        src = measures.get(key)
+        if src is not None and "improper" in src.columns:
+            why.update({c: w for c, w in src["improper"].items() if w and c in idx})
+    hit = out["Construct"].isin(list(why))
+    out.loc[hit, ["ω", "AVE"]] = math.nan
+    out.attrs["improper"] = why
     return out
+
+
+def improper_reliability_note(frame: pd.DataFrame) -> str:
+    """The table note of :func:`reliability_frame` when a construct comes from an improper solution ("" else).
+
+    >>> f = pd.DataFrame({"Construct": ["F"], "ω": [float("nan")]})
+    >>> f.attrs["improper"] = {"F": "negative residual variance of c"}
+    >>> improper_reliability_note(f)
+    ' IMPROPER SOLUTION (lavaan warns): ω and AVE of F: — (F: negative residual variance of c; semTools reports a number, which is not interpretable).'
+    """
+    why = frame.attrs.get("improper") or {}
+    if not why:
+        return ""
+    return (f" IMPROPER SOLUTION (lavaan warns): ω and AVE of {', '.join(why)}: — ("
+            + "; ".join(f"{c}: {w}" for c, w in why.items())
+            + "; semTools reports a number, which is not interpretable).")
 
 
 def htmt_matrix(long: pd.DataFrame) -> pd.DataFrame:
@@ -417,4 +443,5 @@ def chisq_difference_text(delta_chisq: float, delta_df: float, pvalue: float) ->
 
 __all__ = ["chisq_difference_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
-           "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]
+           "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
+           "improper_reliability_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]

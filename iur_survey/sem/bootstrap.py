@@ -9,14 +9,22 @@ failed / non-converged / non-admissible draws, and lavaan's tables.
 lavaan's conventions, reproduced on purpose (lavaan 0.6.14, ``lav_model_nvcov_bootstrap``,
 ``lav_model_vcov_se`` and ``parameterEstimates``):
 
-* standard error of a free parameter = SD of its draws with divisor ``B``
-  (lavaan computes ``cov(COEF) * (B - 1) / B``); of a ``:=`` parameter = SD with
-  divisor ``B - 1`` (lavaan takes ``cov()`` of the transformed draws);
 * draws that fail or do not converge are dropped from the SEs and CIs (lavaan
-  drops them with a warning); here they stay as NaN rows and are *counted*
-  (:attr:`BootstrapResult.n_failed`, :attr:`BootstrapResult.n_nonconverged`);
+  drops them, ``attr(lavInspect(fit, "boot"), "error.idx")``, and warns "N bootstrap
+  runs failed or did not converge"); here they stay as NaN rows, are *counted*
+  (:attr:`BootstrapResult.n_failed`, :attr:`BootstrapResult.n_nonconverged`) and
+  warned about (:class:`~iur_survey.sem.results.SEMFitWarning`, unless ``warn=False``);
   non-admissible solutions (a negative variance, a non positive-definite latent
   or residual covariance matrix) are kept and counted, as lavaan does;
+* ``B`` below is the number of successful draws (lavaan's ``nboot``): standard
+  error of a free parameter = SD of its draws with divisor ``B`` (lavaan computes
+  ``cov(COEF) * (B - 1) / B``); of a ``:=`` parameter = SD with divisor ``B - 1``
+  (lavaan takes ``cov()`` of the transformed draws).  When a draw failed, lavaan
+  0.6.14 reports the ``:=`` SEs (so z and p) as NA: it applies ``cov()`` to the draws
+  *with* the failed NA rows (its bug #273, fixed in 0.6-16 by dropping them first,
+  which is the rule here; its CIs of ``:=`` already drop them);
+* a fit that did not converge is not bootstrapped (:class:`~iur_survey.sem.results.NotConvergedError`):
+  lavaan computes no vcov for it, hence no bootstrap either;
 * ``ci="percentile"`` is lavaan's ``boot.ci.type = "perc"``: the quantiles
   ``(1 -/+ level) / 2`` by the normal-scale interpolation of the order
   statistics that lavaan copies from the boot package (``norm.inter``), not by
@@ -76,11 +84,11 @@ from .defined import from_partable
 from .estimate import FAILED, NONCONVERGED, OK
 from .parallel import available_cores, map_chunks
 from .refit import RefitProblem, refit
-from .results import SEMResult, json_number, z_pvalue
+from .results import SEMFitWarning, SEMResult, json_number, require_converged_fit, z_pvalue
 from .standardized import standardize_batch
 
 __all__ = ["bootstrap", "BootstrapResult", "case_counts", "jackknife_counts", "BootstrapSEMResult", "with_bootstrap", "norm_inter",
-           "percentile_ci", "bca_ci", "jackknife_acceleration", "quantile_mc_se", "CI_TYPES"]
+           "percentile_ci", "bca_ci", "jackknife_acceleration", "quantile_mc_se", "warn_bootstrap", "CI_TYPES"]
 
 #: accepted ``ci`` names -> canonical name
 CI_TYPES = {"percentile": "percentile", "perc": "percentile", "bca.simple": "bca.simple", "bca": "bca"}
@@ -652,7 +660,8 @@ def _chunks(B: int, chunk_size: int | None) -> list[tuple[int, int]]:
 
 def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=None, workers: int | None = None,
               scheduler=None, progress: bool | None = None, level: float = 0.95, data: pd.DataFrame | None = None,
-              indices=None, chunk_size: int | None = None, control: dict | None = None) -> BootstrapResult:
+              indices=None, chunk_size: int | None = None, control: dict | None = None,
+              warn: bool = True) -> BootstrapResult:
     """Nonparametric bootstrap of a SEM (see the module docstring).
 
     ``result_or_spec``: a fitted :class:`~iur_survey.sem.results.SEMResult` (then ``data=`` is the
@@ -668,7 +677,9 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     scoring, quasi-Newton and polish with the ``fallback_iter`` budget for the draws it did not finish);
     ``chunk_size`` draws per task
     (default :data:`CHUNK_SIZE`; the draws are bit-for-bit identical for any ``workers`` / ``scheduler``,
-    another ``chunk_size`` changes them by round-off only).
+    another ``chunk_size`` changes them by round-off only).  Draws that failed or did not converge, and
+    non-admissible ones, are counted in ``.warnings`` and (``warn=True``, as lavaan) raised as a
+    :class:`~iur_survey.sem.results.SEMFitWarning`; ``warn=False`` for a caller that prints them itself.
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(5)
@@ -697,6 +708,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
         raise EstimationError(None, "bootstrap() takes a fitted SEMResult or a dict with 'model' and 'data'")
     if res.estimator not in ("ML", "MLR"):
         raise EstimationError(None, f"the bootstrap supports ML/MLR fits, not {res.estimator}")
+    require_converged_fit(res, "no bootstrap")
     Xg = fitted_data(res, data)
     if indices is not None:
         indices = np.asarray(indices, np.intp)
@@ -761,11 +773,31 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     if ci_kind == "bca" and jack is not None and np.isnan(jack).any(axis=1).any():
         warnings.append(f"{int(np.isnan(jack).any(axis=1).sum())} jackknife refits failed; the acceleration "
                         "uses the others")
+    if warn:
+        warn_bootstrap(warnings, B)
     return BootstrapResult(fit=res, estimates=est, columns=columns, n_free=res.model.npar, status=status,
                            nonadmissible=nonadm, iterations=iters, ci=ci_kind, level=float(level),
                            seed=entropy, workers=workers, scheduler=str(sched_name),
                            seconds=time.perf_counter() - t_start, jackknife=jack, acceleration=acc,
                            warnings=warnings)
+
+
+def warn_bootstrap(messages: Sequence[str], B: int, stacklevel: int = 3) -> None:
+    """Raise each of a bootstrap's warnings (failed / non-converged / non-admissible draws) as a
+    :class:`~iur_survey.sem.results.SEMFitWarning`, with the number of draws asked for (lavaan warns them when
+    it fits with ``se = "bootstrap"``).
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as said:
+    ...     warnings.simplefilter("always")
+    ...     warn_bootstrap(["3 bootstrap runs failed or did not converge"], 100)
+    >>> [str(w.message) for w in said]
+    ['bootstrap (B = 100): 3 bootstrap runs failed or did not converge']
+    """
+    import warnings as _warnings
+
+    for w in messages:
+        _warnings.warn(f"bootstrap (B = {B}): {w}", SEMFitWarning, stacklevel=stacklevel)
 
 
 def _with_defined(est: np.ndarray, defs) -> np.ndarray:
@@ -821,7 +853,7 @@ class BootstrapSEMResult(SEMResult):
 
 def with_bootstrap(res: SEMResult, B: int = 1000, *, data: pd.DataFrame | None = None, ci: str = "percentile",
                    seed=None, workers: int | None = None, scheduler=None, progress: bool | None = None,
-                   level: float = 0.95, **kwargs) -> BootstrapSEMResult:
+                   level: float = 0.95, warn: bool = True, **kwargs) -> BootstrapSEMResult:
     """A copy of a fit with lavaan's bootstrap standard errors and CIs (``se = "bootstrap"``).
 
     ``vcov_theta`` becomes the bootstrap covariance (divisor B), ``se`` the bootstrap SDs (``:=``: divisor
@@ -837,7 +869,9 @@ def with_bootstrap(res: SEMResult, B: int = 1000, *, data: pd.DataFrame | None =
     ('bootstrap', 30)
     """
     bt = bootstrap(res, B, data=data, ci=ci, seed=seed, workers=workers, scheduler=scheduler,
-                   progress=progress, level=level, **kwargs)
+                   progress=progress, level=level, warn=False, **kwargs)
+    if warn:
+        warn_bootstrap(bt.warnings, bt.B)
     vals = {f.name: getattr(res, f.name) for f in fields(SEMResult)}
     pt = res.partable
     se_cols = bt.se().to_numpy()

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ..errors import EstimationError, ModelSyntaxError
-from .results import SEMResult, z_critical, z_pvalue
+from .results import SEMResult, require_converged_fit, z_critical, z_pvalue
 from .syntax import ParsedModel, Term
 
 if TYPE_CHECKING:
@@ -233,9 +233,11 @@ def simple_slopes(res: SEMResult, term: str | None = None, at: Sequence[float] =
     """Slope of the focal latent at the moderator ``at`` standard deviations from its mean:
     ``at moderator slope se z pvalue ci.lower ci.upper`` (slope = b_focal + b_interaction x moderator).
 
-    ``term`` is ``"A:B"`` (default: the model's first interaction).
+    ``term`` is ``"A:B"`` (default: the model's first interaction).  A fit that did not converge has none
+    (:class:`~iur_survey.sem.results.NotConvergedError`: lavaan gives it no vcov, so no SEs).
     """
     rec = _term(res, term)
+    require_converged_fit(res, "no simple slopes (their SEs need the vcov, which lavaan does not give then)")
     b1, b3, v11, v33, v13, sd = _coefs(res, rec)
     at = np.asarray(at, float)
     m = at * sd
@@ -256,8 +258,10 @@ def johnson_neyman(res: SEMResult, term: str | None = None, *, level: float = 0.
     touches zero (roots of ``(b1 + b3 m)^2 = z^2 (v11 + 2 m v13 + m^2 v33)``), in the moderator's units and
     in its standard deviations; ``inside_significant`` tells whether the slope is significant between the
     bounds (True) or outside them (False).  No real root: the slope is significant everywhere or nowhere
-    (``always_significant``)."""
+    (``always_significant``).  None of a fit that did not converge (:class:`~iur_survey.sem.results.
+    NotConvergedError`, as :func:`simple_slopes`)."""
     rec = _term(res, term)
+    require_converged_fit(res, "no Johnson-Neyman interval (it needs the vcov, which lavaan does not give then)")
     b1, b3, v11, v33, v13, sd = _coefs(res, rec)
     c2 = z_critical(level) ** 2
     A = b3 ** 2 - c2 * v33

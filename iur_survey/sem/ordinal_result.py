@@ -173,7 +173,9 @@ class OrdinalSEMResult(SEMResult):
         return out
 
     def vcov(self) -> pd.DataFrame:
-        """lavaan's ``vcov(fit)``: the free model parameters and the thresholds (``GOV1|t1``)."""
+        """lavaan's ``vcov(fit)``: the free model parameters and the thresholds (``GOV1|t1``); none of a fit
+        that did not converge (:class:`~iur_survey.sem.results.NotConvergedError`, as lavaan)."""
+        self._refuse_unconverged_vcov()
         idx = np.asarray(self.theta_cols, dtype=int)
         V = self.vcov_theta[np.ix_(idx, idx)]
         return pd.DataFrame(V, index=self.theta_names, columns=self.theta_names)

@@ -33,7 +33,8 @@ from .table import lazy_series_property, raw_field
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SEMResult", "SEMFitWarning", "NotConvergedError", "require_converged", "z_pvalue", "z_critical"]
+__all__ = ["SEMResult", "SEMFitWarning", "NotConvergedError", "require_converged", "require_converged_fit",
+           "unconverged_se", "z_pvalue", "z_critical"]
 
 #: fit measures written to results.json (the contract), in this order when present
 JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
@@ -160,6 +161,20 @@ def require_converged(results: Any, refused: str = "no tables or diagram of a fi
         raise NotConvergedError(results.get("_path"), f"{NONCONVERGED_MESSAGE}; {refused}")
 
 
+def require_converged_fit(res: Any, refused: str) -> None:
+    """Raise :class:`NotConvergedError` when the fit ``res`` did not converge; ``refused`` says what is not made
+    of it (lavaan computes no vcov of such a fit: no bootstrap, no standard errors).
+
+    >>> class R: converged = False
+    >>> require_converged_fit(R(), "no bootstrap")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    iur_survey.sem.results.NotConvergedError: the model did not converge: ...; no bootstrap
+    """
+    if not res.converged:
+        raise NotConvergedError(None, f"{NONCONVERGED_MESSAGE}; {refused}")
+
+
 def fit_warnings(res: Any) -> list[str]:
     """The warnings lavaan gives when it fits ``res`` about its solution: :data:`LAVAAN_NONCONVERGED` (with the
     optimizer's message) when it did not converge, else each inadmissible-solution warning of ``res.warnings``
@@ -199,6 +214,20 @@ def mark_nonconverged(payload: dict[str, Any]) -> dict[str, Any]:
         payload["estimates_interpretable"] = False
         payload["message"] = NONCONVERGED_MESSAGE
     return payload
+
+
+def unconverged_se(se: np.ndarray) -> np.ndarray:
+    """The standard errors lavaan reports for a fit that did not converge: it computes no vcov then
+    (``lav_model_vcov_se`` with ``VCOV = NULL``), so every estimated row (a free parameter, or a ``:=`` of
+    free parameters) has se NA, and so z, pvalue and the CI; a fixed row keeps se 0 (ci = est).  lavaan 0.6.14
+    gives a ``:=`` row se 0 there (its fixed-row marker, as if the value were exact, with a zero-width CI);
+    here it is NaN as well: a defined parameter of free ones is estimated, not fixed.
+
+    >>> unconverged_se(np.array([0.0, 0.12, np.nan, 0.03])).tolist()
+    [0.0, nan, nan, nan]
+    """
+    se = np.asarray(se, dtype=float)
+    return np.where(se == 0, 0.0, np.nan)
 
 
 def _key_columns(pt, keep: list[int], *, block: bool) -> dict[str, list]:
@@ -248,6 +277,11 @@ class SEMResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
+        if not self.converged:          # lavaan: no vcov, so se / z / pvalue / ci are NA (see unconverged_se)
+            self.se = unconverged_se(self.se)
+            table = getattr(self, "table", None)        # an ordinal fit's parameterEstimates layout
+            if table is not None and "se" in table.columns:
+                self.table = table.assign(se=unconverged_se(table["se"].to_numpy(dtype=float)))
         # lavaan refuses fit measures for a model that did not converge: none is kept (all NaN)
         raw = raw_field(self, "fit")
         if not self.converged and isinstance(raw, dict):
@@ -276,6 +310,12 @@ class SEMResult:
         if not self.converged and self.meta.get("warn", True) and not self.__dict__.get("_quiet"):
             _warnings.warn(f"{what} of a model that did not converge: the estimates are the optimizer's last "
                            "iterate and must not be interpreted", SEMFitWarning, stacklevel=3)
+
+    def _refuse_unconverged_vcov(self) -> None:
+        """lavaan's ``vcov(fit)`` of a fit that did not converge stops ("model did not converge")."""
+        if not self.converged:
+            raise NotConvergedError(None, "no vcov of a model that did not converge (lavaan's vcov(): model did "
+                                          "not converge); its standard errors are NA")
 
     @contextlib.contextmanager
     def _quietly(self):
@@ -413,9 +453,11 @@ class SEMResult:
 
     def vcov(self) -> pd.DataFrame:
         """Covariance matrix of the free parameters, lavaan's ``vcov(fit)`` (one row per free
-        table row; rows sharing a label are perfectly correlated)."""
+        table row; rows sharing a label are perfectly correlated).  A fit that did not converge has none:
+        :class:`NotConvergedError` (lavaan's ``vcov()``: "model did not converge")."""
         import pandas as pd
 
+        self._refuse_unconverged_vcov()
         pt = self.partable
         rows = [i for i in range(len(pt)) if pt.free[i] > 0]
         idx = pt.par_index[rows]
@@ -612,8 +654,8 @@ class SEMResult:
             s = f"    {name:<10}{lab:>5}" if lab else f"    {name:<15}"
             s = s[:19].ljust(19) if len(s) > 19 and not lab else s.ljust(19)
             se = r["se"]
-            if se is not None and not np.isfinite(se):     # a free parameter whose SE is NA: lavaan prints NA
-                s += fmt(r["est"], 8) + fmt(None, na="NA") * 3
+            if se is not None and not np.isfinite(se):     # an SE that is NA: lavaan prints NA, z and p blank
+                s += fmt(r["est"], 8) + fmt(None, na="NA") + fmt(None) * 2
             else:
                 s += fmt(r["est"], 8) + (fmt(se) + fmt(r["z"]) + fmt(r["pvalue"]) if se > 0 else " " * 27)
             if standardized:

@@ -27,10 +27,11 @@ import pandas as pd
 
 from iur_survey.errors import EstimationError
 
-from .bootstrap import bca_ci, draw_indices, percentile_ci, seed_entropy
+from .bootstrap import bca_ci, draw_indices, percentile_ci, seed_entropy, warn_bootstrap
 from .defined import from_partable
 from .ordinal import _codes, blas_threads, stats_from_codes
 from .parallel import available_cores, map_chunks
+from .results import require_converged_fit
 from .table import group_text
 from .ordinal_result import OrdinalSEMResult
 from .wlsmv import dwls_dropped, dwls_table_columns, fit_dwls, wls_delta, wls_moments
@@ -187,8 +188,10 @@ class WLSMVBootstrap:
 
 def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame, ci: str = "percentile",
                     seed=None, workers: int | None = None, scheduler=None, progress: bool | None = None,
-                    level: float = 0.95, chunk_size: int | None = None) -> WLSMVBootstrap:
-    """Bootstrap a WLSMV fit (module docstring); ``data`` is the DataFrame given to ``sem()``.
+                    level: float = 0.95, chunk_size: int | None = None, warn: bool = True) -> WLSMVBootstrap:
+    """Bootstrap a WLSMV fit (module docstring); ``data`` is the DataFrame given to ``sem()``.  A fit that did
+    not converge is refused (:class:`~iur_survey.sem.results.NotConvergedError`); draws that failed are counted
+    in ``.warnings`` and raised as a :class:`~iur_survey.sem.results.SEMFitWarning` (``warn=False``: not).
 
     >>> from iur_survey.sem import sem
     >>> rng = np.random.default_rng(6)
@@ -201,6 +204,7 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
     """
     if ci not in ("percentile", "bca.simple"):
         raise EstimationError(None, f"ci={ci!r} for a WLSMV bootstrap: use 'percentile' or 'bca.simple'")
+    require_converged_fit(res, "no bootstrap")
     t0 = time.perf_counter()
     prob = _problem(res, data, seed)
     chunks = [(s, min(B, s + (chunk_size or CHUNK))) for s in range(0, B, chunk_size or CHUNK)]
@@ -217,6 +221,8 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
     if bt.n_ok < B:
         bt.warnings.append(f"{B - bt.n_ok} of {B} bootstrap draws failed (empty category or no convergence) "
                            "and were left out")
+    if warn:
+        warn_bootstrap(bt.warnings, B)
     return bt
 
 
@@ -321,7 +327,7 @@ class WLSMVBootstrapResult(OrdinalSEMResult):
 
 def with_wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame, ci: str = "percentile",
                          seed=None, workers: int | None = None, scheduler=None, progress: bool | None = None,
-                         level: float = 0.95) -> OrdinalSEMResult:
+                         level: float = 0.95, warn: bool = True) -> OrdinalSEMResult:
     """A copy of a WLSMV fit with bootstrap SEs and intervals in its estimates table (lavaan's
     ``se = "bootstrap"``); ``to_dict()`` gains a ``"bootstrap"`` block.
 
@@ -336,7 +342,7 @@ def with_wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataF
     ('bootstrap', 20)
     """
     bt = wlsmv_bootstrap(res, B, data=data, ci=ci, seed=seed, workers=workers, scheduler=scheduler,
-                         progress=progress, level=level)
+                         progress=progress, level=level, warn=warn)
     return _boot_result(res, bt)
 
 

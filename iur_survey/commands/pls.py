@@ -57,8 +57,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..pls import compare_with_cbsem, pls_sem
-    from ._io import model_syntax, read_clean_csv, write_json_atomic
+    from ._io import check_output, model_syntax, read_clean_csv, write_json_atomic
 
+    inputs = (args.data, args.model, args.instrument, args.compare)
+    check_output(args.out, *inputs)               # never over an input: before the work, as `fit`
     data = read_clean_csv(args.data)
     syntax, _ = model_syntax(args.model, args.instrument)
     res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing,
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             cb = json.load(fh)["estimates"]
         comparison = compare_with_cbsem(res, cb)
         out["comparison"] = json.loads(comparison.to_json(orient="records"))
-    path = write_json_atomic(out, args.out)
+    path = write_json_atomic(out, args.out, protect=inputs)
     if not args.summary:            # the summary lists them; otherwise say them here (a negative loading ...)
         for w in res.warnings:
             print(f"pls: warning: {w}", file=sys.stderr)

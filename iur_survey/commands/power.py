@@ -118,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
         raise IURSurveyError(None, "--alpha must be in (0, 1)")
     if args.mc_ci < 0 or 0 < args.mc_ci < 1000:
         raise IURSurveyError(None, "--mc-ci must be 0 (off) or at least 1000 draws")
+    from ..power.results import OUTPUT_FILES
+    from ._io import check_output
+    check_output(args.out, args.model, args.population, args.from_results, names=OUTPUT_FILES.values())
     likert = False if args.continuous else None
     model = None
     if args.model:

@@ -1,0 +1,84 @@
+"""Bad input to the commands that read a clean CSV or a results.json (an outside audit, session 20): an output
+never overwrites an input, typed one-line errors (exit status 2) instead of tracebacks, and no table of a fit on
+other data than the one given.  Data: ``iur-survey simulate --n 300 --seed 7 --format csv``, ``clean``, ``fit``."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from iur_survey.cli import main
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory) -> tuple[Path, Path]:
+    """(clean.csv, results.json of the default model fitted to it)."""
+    d = tmp_path_factory.mktemp("cmddata")
+    assert main(["simulate", "--n", "300", "--seed", "7", "--format", "csv", "--out", str(d / "sim")]) == 0
+    assert main(["clean", str(d / "sim" / "export.csv"), "--out", str(d / "clean")]) == 0
+    assert main(["fit", str(d / "clean" / "clean.csv"), "--out", str(d / "results.json")]) == 0
+    return d / "clean" / "clean.csv", d / "results.json"
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def one_line_error(capsys, command: str, rc: int, code: int = 2) -> str:
+    err = capsys.readouterr().err.strip()
+    assert rc == code, err
+    assert err.startswith(f"iur-survey {command}: error:") and "\n" not in err and "Traceback" not in err, err
+    return err
+
+
+# ------------------------------------------------------------------------------------------- A1: never over an input
+@pytest.mark.parametrize("argv", [
+    ["tables", "{res}", "--format", "md", "--out", "{res}"],
+    ["tables", "{res}", "--data", "{data}", "--format", "md", "--out", "{data}"],
+    ["efa", "{data}", "--factors", "2", "--out", "{data}"],
+    ["efa", "{data}", "--factors", "2", "--scree", "{data}.png", "--out", "{data}.png"],
+    ["pls", "{data}", "--bootstrap", "0", "--out", "{data}"],
+    ["pls", "{data}", "--bootstrap", "0", "--compare", "{res}", "--out", "{res}"],
+    ["diagram", "{res}", "--out", "{res}"],
+    ["diagram", "{res}", "--out", "{tmp}/d.svg", "--dot", "{res}"],
+])
+def test_no_command_overwrites_its_input(fitted, tmp_path, capsys, argv):
+    data, res = (tmp_path / "clean.csv", tmp_path / "results.json")
+    data.write_bytes(fitted[0].read_bytes())
+    res.write_bytes(fitted[1].read_bytes())
+    before = _sha(data), _sha(res)
+    argv = [a.format(res=res, data=data, tmp=tmp_path) for a in argv]
+    err = one_line_error(capsys, argv[0], main(argv))
+    assert "refusing to overwrite an input file" in err
+    assert (_sha(data), _sha(res)) == before
+    assert not (tmp_path / "d.svg").exists()
+
+
+def test_power_out_folder_never_holds_its_input(fitted, tmp_path, capsys):
+    res = tmp_path / "power.json"
+    res.write_bytes(fitted[1].read_bytes())
+    before = _sha(res)
+    rc = main(["power", "--n", "100", "--reps", "2", "--workers", "0", "--from-results", str(res), "--quiet",
+               "--out", str(tmp_path)])
+    assert "refusing to overwrite an input file" in one_line_error(capsys, "power", rc)
+    assert _sha(res) == before
+
+
+# ------------------------------------------------------------------------------------------- B5, B6: typed errors
+def test_efa_scree_of_an_unknown_format(fitted, tmp_path, capsys):
+    rc = main(["efa", str(fitted[0]), "--factors", "2", "--scree", str(tmp_path / "s.txt"),
+               "--out", str(tmp_path / "efa.json")])
+    err = one_line_error(capsys, "efa", rc)
+    assert "s.txt" in err and ".svg, .pdf, .png" in err
+    assert not (tmp_path / "efa.json").exists()        # refused before the work
+
+
+def test_simulate_out_an_existing_file(tmp_path, capsys):
+    f = tmp_path / "somefile"
+    f.write_text("keep")
+    rc = main(["simulate", "--n", "20", "--seed", "1", "--out", str(f)])
+    err = one_line_error(capsys, "simulate", rc)
+    assert "somefile" in err and "not a directory" in err
+    assert f.read_text() == "keep"

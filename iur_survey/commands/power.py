@@ -128,11 +128,16 @@ def run(args: argparse.Namespace) -> int:
         if not model.strip():
             raise ModelSyntaxError(args.model, "the model file is empty")
     if args.from_results:
+        from ..sem.results import NotConvergedError, require_converged
+        from ..sem.results_file import load_results_file
+        from .fit import EXIT_NOT_CONVERGED
         path = Path(args.from_results)
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise IURSurveyError(path, f"not a results JSON: {exc}") from None
+        doc = load_results_file(path)
+        try:            # never a population from a fit that did not converge: exit 3, as tables / diagram
+            require_converged(doc, "no population from a fit that did not converge")
+        except NotConvergedError as exc:
+            print(f"iur-survey power: error: {exc}", file=sys.stderr)
+            return EXIT_NOT_CONVERGED
         pop = PopulationModel.from_results(doc, source=str(path))
         if model is None:
             model = ((doc.get("call") or {}).get("model") or {}).get("syntax")

@@ -5,6 +5,7 @@ other data than the one given.  Data: ``iur-survey simulate --n 300 --seed 7 --f
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,58 @@ def test_simulate_out_an_existing_file(tmp_path, capsys):
     err = one_line_error(capsys, "simulate", rc)
     assert "somefile" in err and "not a directory" in err
     assert f.read_text() == "keep"
+
+
+# ------------------------------------------------------------------------------------------- A2: the fitted data only
+def _other_data(fitted, tmp_path) -> Path:
+    """The fitted clean.csv with one answer changed: another file than the fit's."""
+    lines = fitted[0].read_text(encoding="utf-8").splitlines()
+    head, first = lines[0].split(","), lines[1].split(",")
+    k = head.index("GOV1")
+    first[k] = "1" if first[k] != "1" else "2"
+    other = tmp_path / "other.csv"
+    other.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    return other
+
+
+def test_tables_data_of_another_file_is_refused(fitted, tmp_path, capsys):
+    rc = main(["tables", str(fitted[1]), "--data", str(_other_data(fitted, tmp_path)), "--format", "md",
+               "--out", str(tmp_path / "t.md")])
+    err = one_line_error(capsys, "tables", rc)
+    assert "other.csv" in err and "sha256 differs from results.json's call" in err
+    assert not (tmp_path / "t.md").exists()
+    assert main(["tables", str(fitted[1]), "--data", str(fitted[0]), "--format", "md",
+                 "--out", str(tmp_path / "t.md")]) == 0                         # the fitted file itself is fine
+
+
+def test_pls_compare_with_a_fit_of_another_file_is_refused(fitted, tmp_path, capsys):
+    rc = main(["pls", str(_other_data(fitted, tmp_path)), "--bootstrap", "0", "--compare", str(fitted[1]),
+               "--out", str(tmp_path / "pls.json")])
+    err = one_line_error(capsys, "pls", rc)
+    assert "other.csv" in err and "sha256 differs" in err
+    assert not (tmp_path / "pls.json").exists()
+
+
+# ------------------------------------------------------------------------------------------- A7: converged fits only
+def _edited(fitted, tmp_path, edit, name="edited.json") -> Path:
+    doc = json.loads(fitted[1].read_text(encoding="utf-8"))
+    edit(doc)
+    p = tmp_path / name
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("key", ["converged", "estimates_interpretable"])
+def test_power_from_results_of_a_fit_that_did_not_converge(fitted, tmp_path, capsys, key):
+    res = _edited(fitted, tmp_path, lambda d: d.__setitem__(key, False))
+    rc = main(["power", "--n", "100", "--reps", "2", "--workers", "0", "--quiet", "--from-results", str(res),
+               "--out", str(tmp_path / "pow")])
+    err = one_line_error(capsys, "power", rc, code=3)
+    assert "did not converge" in err and "no population" in err
+    assert not (tmp_path / "pow").exists()
+
+
+def test_pls_compare_with_a_fit_that_did_not_converge(fitted, tmp_path, capsys):
+    res = _edited(fitted, tmp_path, lambda d: d.__setitem__("converged", False))
+    rc = main(["pls", str(fitted[0]), "--bootstrap", "0", "--compare", str(res), "--out", str(tmp_path / "p.json")])
+    assert "did not converge" in one_line_error(capsys, "pls", rc, code=3)

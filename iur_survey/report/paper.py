@@ -31,7 +31,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import math
 import re
 import unicodedata
@@ -89,16 +88,9 @@ def se_p_note(results: Mapping, p: bool = True) -> str:
 
 # ----------------------------------------------------------------------------------------------- inputs
 def load_results(path: str | Path) -> dict:
-    """Read a results.json (of ``iur-survey fit`` or ``iur-survey pls``) with a typed error."""
-    path = Path(path)
-    try:
-        out = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise IURSurveyError(path, f"not a JSON file: {exc}") from None
-    if not isinstance(out, dict):
-        raise IURSurveyError(path, "not a results file (expected a JSON object)")
-    out.setdefault("_path", str(path))
-    return out
+    """Read a results.json (of ``iur-survey fit`` or ``iur-survey pls``), checked once
+    (:func:`~iur_survey.sem.results_file.load_results_file`: typed one-line errors naming the file and the key)."""
+    return load_results_file(path, pls=True)
 
 
 def is_pls(results: Mapping) -> bool:

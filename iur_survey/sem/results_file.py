@@ -91,7 +91,7 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
             if key in row and not _number(row[key]):
                 raise bad(f"{what}: {key} is {row[key]!r}, not a number")
     if "fit" not in doc:
-        raise bad("no 'fit' (the fit measures of a converged fit)")
+        raise bad("no 'fit': a converged fit has its fit measures")
     fit = doc["fit"]
     if not isinstance(fit, dict):
         raise bad("'fit' is not an object of fit measures")
@@ -127,6 +127,8 @@ def load_results_file(path: str | Path, *, pls: bool = False) -> dict:
         raise IURSurveyError(path, "not a results JSON: not UTF-8 text") from None
     except OSError as exc:
         raise IURSurveyError(path, f"cannot read the results file: {exc.strerror}") from None
+    if not text.strip():
+        raise IURSurveyError(path, "the results file is empty")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -138,3 +138,45 @@ def test_pls_compare_with_a_fit_that_did_not_converge(fitted, tmp_path, capsys):
     res = _edited(fitted, tmp_path, lambda d: d.__setitem__("converged", False))
     rc = main(["pls", str(fitted[0]), "--bootstrap", "0", "--compare", str(res), "--out", str(tmp_path / "p.json")])
     assert "did not converge" in one_line_error(capsys, "pls", rc, code=3)
+
+
+# ------------------------------------------------------------------------------------------- B3, C3: a hand-edited file
+def _drop_in_rows(key):
+    return lambda d: [e.pop(key, None) for e in d["estimates"]]
+
+
+EDITS = {
+    "no_estimates": (lambda d: d.pop("estimates"), "no 'estimates'"),
+    "no_pvalue": (_drop_in_rows("pvalue"), "has no 'pvalue'"),
+    "no_std_all": (_drop_in_rows("std.all"), "has no 'std.all'"),
+    "est_text": (lambda d: d["estimates"][0].__setitem__("est", "0.5"), "est is '0.5', not a number"),
+    "sampstat_not_per_group": (lambda d: d.__setitem__("sampstat", {"cov": [[1]]}), "sampstat['cov']"),
+    "cfi_text": (lambda d: d["fit"].__setitem__("cfi", "high"), "fit.cfi is 'high', not a number"),
+    "no_fit": (lambda d: d.pop("fit"), "no 'fit'"),
+    "no_converged": (lambda d: d.pop("converged"), "no 'converged'"),
+    "converged_text": (lambda d: d.__setitem__("converged", "yes"), "converged is 'yes'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDITS))
+@pytest.mark.parametrize("command", ["tables", "diagram", "power", "export-replication"])
+def test_a_hand_edited_results_json_is_refused_on_loading(fitted, tmp_path, capsys, case, command):
+    edit, said = EDITS[case]
+    res = _edited(fitted, tmp_path, edit)
+    out = tmp_path / "out"
+    argv = {"tables": ["tables", str(res), "--format", "md", "--out", str(out)],
+            "diagram": ["diagram", str(res), "--out", str(out) + ".svg"],
+            "power": ["power", "--n", "50", "--reps", "2", "--workers", "0", "--quiet", "--from-results", str(res),
+                      "--out", str(out)],
+            "export-replication": ["export-replication", str(res), "--out", str(out)]}[command]
+    err = one_line_error(capsys, command, main(argv))
+    assert "edited.json" in err and said in err
+    assert not list(tmp_path.glob("out*"))
+
+
+def test_the_loader_keeps_a_proper_results_json(fitted):
+    from iur_survey.report.paper import load_results
+    from iur_survey.sem.results_file import load_results_file
+    doc = load_results_file(fitted[1])
+    assert doc["converged"] is True and doc["_path"] == str(fitted[1])
+    assert load_results(fitted[1])["estimates"] == doc["estimates"]

@@ -180,3 +180,15 @@ def test_the_loader_keeps_a_proper_results_json(fitted):
     doc = load_results_file(fitted[1])
     assert doc["converged"] is True and doc["_path"] == str(fitted[1])
     assert load_results(fitted[1])["estimates"] == doc["estimates"]
+
+
+# ------------------------------------------------------------------------------------------- B7: --config encoding
+@pytest.mark.parametrize("raw", [b"\xff\xfe\x00r\x00u", "min_duration: 60\n".encode("utf-16")])
+def test_clean_config_not_utf8(fitted, tmp_path, capsys, raw):
+    cfg = tmp_path / "clean.yaml"
+    cfg.write_bytes(raw)
+    export = fitted[0].parent.parent / "sim" / "export.csv"
+    rc = main(["clean", str(export), "--config", str(cfg), "--out", str(tmp_path / "c")])
+    err = one_line_error(capsys, "clean", rc)
+    assert "clean.yaml" in err and "not UTF-8 text" in err
+    assert not (tmp_path / "c").exists()

@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     from ._io import check_output
     from .fit import EXIT_NOT_CONVERGED
 
+    if not 0 < args.alpha < 1:
+        raise IURSurveyError(None, f"--alpha must be in (0, 1), not {args.alpha:g}")
     check_output(args.out, args.results)          # never over an input
     if args.dot:
         check_output(args.dot, args.results, args.out)

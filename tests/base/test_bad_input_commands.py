@@ -192,3 +192,39 @@ def test_clean_config_not_utf8(fitted, tmp_path, capsys, raw):
     err = one_line_error(capsys, "clean", rc)
     assert "clean.yaml" in err and "not UTF-8 text" in err
     assert not (tmp_path / "c").exists()
+
+
+# ------------------------------------------------------------------------------------------- C4, C6
+@pytest.mark.parametrize("alpha", ["5", "-1", "0", "1", "nan"])
+def test_diagram_alpha_outside_zero_one(fitted, tmp_path, capsys, alpha):
+    rc = main(["diagram", str(fitted[1]), "--alpha", alpha, "--out", str(tmp_path / "d.svg")])
+    assert "--alpha must be in (0, 1)" in one_line_error(capsys, "diagram", rc)
+    assert not (tmp_path / "d.svg").exists()
+
+
+POPULATION = """F =~ 0.9*x1 + 0.8*x2 + 0.7*x3 + 0.6*x4
+G =~ 0.9*y1 + 0.8*y2 + 0.7*y3
+G ~ 0.5*F
+F ~~ 1*F
+G ~~ 0.75*G
+x1 ~~ -0.05*x1
+x2 ~~ 0.36*x2
+x3 ~~ 0.51*x3
+x4 ~~ 0.64*x4
+y1 ~~ 0.19*y1
+y2 ~~ 0.36*y2
+y3 ~~ 0.51*y3
+"""
+
+
+def test_power_says_lavaans_warning_about_the_truth_in_one_line(tmp_path, capsys):
+    """A population whose fit is a Heywood case (x1's residual variance < 0): one line, once, no source line."""
+    pop, model = tmp_path / "pop.lav", tmp_path / "m.lav"
+    pop.write_text(POPULATION, encoding="utf-8")
+    model.write_text("F =~ x1 + x2 + x3 + x4\nG =~ y1 + y2 + y3\nG ~ b*F\n", encoding="utf-8")
+    rc = main(["power", "--n", "100", "--reps", "2", "--workers", "0", "--quiet", "--continuous",
+               "--population", str(pop), "--model", str(model), "--out", str(tmp_path / "p")])
+    err = capsys.readouterr().err.strip()
+    assert rc == 0, err
+    assert err.splitlines() == ["iur-survey power: warning: the analysis model fitted to the population: some "
+                                "estimated ov variances are negative (x1): a Heywood case"]

@@ -60,6 +60,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 NAME = "power"
@@ -119,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
     if args.mc_ci < 0 or 0 < args.mc_ci < 1000:
         raise IURSurveyError(None, "--mc-ci must be 0 (off) or at least 1000 draws")
     from ..power.results import OUTPUT_FILES
-    from ._io import check_output
+    from ..sem.results import SEMFitWarning
+    from ._io import check_output, print_warnings
     check_output(args.out, args.model, args.population, args.from_results, names=OUTPUT_FILES.values())
     likert = False if args.continuous else None
     model = None
@@ -165,15 +167,23 @@ def run(args: argparse.Namespace) -> int:
     if scheduler is None and args.workers == 0:
         scheduler = "serial"
     try:
-        res = power_analysis(pop, model, n=args.n, reps=args.reps, seed=args.seed, alpha=args.alpha,
-                             likert=likert, missing_rate=args.missing_rate, parameters=args.parameters,
-                             estimator=args.estimator, mc_ci=args.mc_ci,
-                             workers=args.workers or None, scheduler=scheduler, chunk_size=args.chunk_size,
-                             progress=False if args.quiet else None)
+        with warnings.catch_warnings(record=True) as said:      # lavaan's warnings about the fit of the truth
+            warnings.simplefilter("always", SEMFitWarning)
+            res = power_analysis(pop, model, n=args.n, reps=args.reps, seed=args.seed, alpha=args.alpha,
+                                 likert=likert, missing_rate=args.missing_rate, parameters=args.parameters,
+                                 estimator=args.estimator, mc_ci=args.mc_ci,
+                                 workers=args.workers or None, scheduler=scheduler, chunk_size=args.chunk_size,
+                                 progress=False if args.quiet else None)
     except (ValueError, RuntimeError) as exc:
         raise IURSurveyError(None, str(exc)) from None
     except OSError as exc:      # e.g. no scheduler at --scheduler
         raise IURSurveyError(None, f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    # one line each, once (not Python's two-line form with power/truth.py's source line), as clean and tables
+    print_warnings("power", (f"the analysis model fitted to the population: {w.message}" for w in said
+                             if issubclass(w.category, SEMFitWarning)))
+    for w in said:
+        if not issubclass(w.category, SEMFitWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     paths = res.write(args.out)
     if not args.quiet:
         print(res.summary())

@@ -5,7 +5,9 @@ path weighting scheme by default) on clean data, with bootstrapped percentile
 CIs, and writes path coefficients, loadings, reliability (alpha, rho_A, rho_C,
 AVE), HTMT, R-squared (and adjusted), f-squared, VIFs and the effects to JSON.
 With --compare RESULTS.json (from `iur-survey fit`) it adds a side-by-side
-table of PLS against CB-SEM for every structural path and := effect.
+table of PLS against CB-SEM for every structural path and := effect (a fit that
+did not converge is refused with exit status 3, and so is DATA.csv when it is not
+the file the fit recorded: call.data.sha256).
 --predict [K] adds PLSpredict (K-fold out-of-sample Q²_predict, RMSE and MAE
 against the linear-model benchmark) and --blindfolding [D] the Stone-Geisser
 Q² (omission distance D).  The bootstrap seed defaults to 2022, as `fit`'s.

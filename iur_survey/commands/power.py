@@ -36,7 +36,8 @@ Population.default() as Likert codes (--continuous: the latent responses y*):
                            Population.to_dict());
   --population FILE.lav    lavaan syntax with a fixed value for every parameter (optional
                            "x | -1.2*t1 + ..." threshold lines make Likert codes);
-  --from-results FILE      the estimates of `iur-survey fit` (results.json), continuous.
+  --from-results FILE      the estimates of `iur-survey fit` (results.json), continuous
+                           (a fit that did not converge is refused, exit status 3).
 True values are the analysis model fitted to the exact population moments.
 
 Analysis model: --model FILE.lav, else the model stored in --from-results, else

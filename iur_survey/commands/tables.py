@@ -16,7 +16,8 @@ alpha and HTMT need the data; omega the fit's sample moments (lavaan's sampstat:
 under FIML the EM moments), which results.json stores ("sampstat"; a results.json
 written before it did has them rebuilt by refitting the call it records:
 call.data, call.model, call.options). Give --data when the data file has moved (a recorded
-file that is not there is a warning on stderr; one that changed since the fit is refused).
+file that is not there is a warning on stderr; one that changed since the fit, or a --data file that is
+not the fitted one, is refused: its sha256 differs from call.data.sha256).
 A fit that did not converge is refused (exit status 3, as `iur-survey fit`).
 Models are labelled by file name (with the parent folder when two files share a
 name). LaTeX output needs the LaTeX packages booktabs and caption.  The numbers are formatted by the book's own

@@ -115,7 +115,13 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
 
 def load_results_file(path: str | Path, *, pls: bool = False) -> dict:
     """Read and check (:func:`validate_results`) the results.json at ``path``; ``_path`` records where it was
-    read from.  Every failure is a typed one-line error naming the file."""
+    read from.  Every failure is a typed one-line error naming the file.
+
+    >>> load_results_file("/no/such/results.json")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: /no/such/results.json: no such results file
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -320,6 +320,8 @@ class CleanConfig:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise IURSurveyError(path, f"cannot read the cleaning configuration: {exc.strerror}") from None
+        except UnicodeDecodeError:          # as the instrument's loader
+            raise IURSurveyError(path, "the cleaning configuration is not UTF-8 text") from None
         try:
             doc = (json.loads(text, object_pairs_hook=_unique_pairs) if path.suffix.lower() == ".json"
                    else yaml.load(text, Loader=_UniqueKeyLoader))

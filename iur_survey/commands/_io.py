@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import EmptyFileError, ModelSyntaxError, ReadError
-from ..outputs import output_file
+from ..outputs import output_dir, output_file
 
 
 #: the largest input file a command reads (a survey export is megabytes; this stops /dev/zero-like inputs)
@@ -135,10 +135,33 @@ def read_model_text(path: str | Path) -> str:
     raise ModelSyntaxError(path, "the model file is neither UTF-8 nor GB18030/GBK text; save it as UTF-8")
 
 
+def check_output(out: str | Path, *inputs: str | Path | None, names: Iterable[str] | None = None) -> Path:
+    """The one check of every output of every command, before anything is written: ``out`` (a file, or with
+    ``names`` a folder and the files to be written into it) is not one of the command's ``inputs`` (``None``
+    ones are skipped) and not an empty, dangling or unwritable path (:mod:`iur_survey.outputs`); else a typed
+    one-line error ("refusing to overwrite an input file").
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> data = os.path.join(d, "clean.csv")
+    >>> _ = open(data, "w").write("x\\n1\\n")
+    >>> check_output(os.path.join(d, "efa.json"), data, None).name
+    'efa.json'
+    >>> check_output(data, data)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: ...clean.csv: refusing to overwrite an input file (write the outputs to another --out)
+    """
+    protect = [p for p in inputs if p]
+    if names is not None:
+        return output_dir(out, names, protect=protect)
+    return output_file(out, protect=protect)
+
+
 def write_json_atomic(payload: Any, out: str | Path, *, protect: Iterable[str | Path | None] = ()) -> Path:
     """Write ``payload`` as JSON so that ``out`` appears complete or not at all; never over an input
-    (``protect``) and never to an empty, dangling or unwritable path (:func:`~iur_survey.outputs.output_file`)."""
-    out = output_file(out, protect=[p for p in protect if p])
+    (``protect``) and never to an empty, dangling or unwritable path (:func:`check_output`)."""
+    out = check_output(out, *protect)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".json", dir=out.parent)
     try:

@@ -53,8 +53,14 @@ def run(args: argparse.Namespace) -> int:
     from ..report.diagram import render_diagram, sem_graph
     from ..report.format import group_caption
     from ..report.paper import NotConvergedError, estimates_frame, group_variable, improper_legend, load_results
+    from ._io import check_output
     from .fit import EXIT_NOT_CONVERGED
 
+    if not 0 < args.alpha < 1:
+        raise IURSurveyError(None, f"--alpha must be in (0, 1), not {args.alpha:g}")
+    check_output(args.out, args.results)          # never over an input
+    if args.dot:
+        check_output(args.dot, args.results, args.out)
     res = load_results(args.results)
     try:
         est = estimates_frame(res)

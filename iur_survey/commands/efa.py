@@ -94,16 +94,29 @@ def _items(data, spec: str | None) -> list[str]:
     return out
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..measure.efa import efa, scree_plot
-    from ._io import read_clean_csv, write_json_atomic
+#: the formats --scree can draw (by the file's extension)
+SCREE_FORMATS = (".svg", ".pdf", ".png")
 
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..errors import IURSurveyError
+    from ..measure.efa import efa, scree_plot
+    from ._io import check_output, read_clean_csv, write_json_atomic
+
+    check_output(args.out, args.data)             # never over the data: before the work, as `fit`
+    if args.scree:
+        if Path(args.scree).suffix.lower() not in SCREE_FORMATS:
+            raise IURSurveyError(args.scree, f"--scree: the plot must be {', '.join(SCREE_FORMATS)} "
+                                             f"(by the file's extension)")
+        check_output(args.scree, args.data, args.out)
     data = read_clean_csv(args.data)
     items = _items(data, args.items)
     res = efa(data, args.factors, rotation=args.rotation, extraction=args.extraction, cor=args.cor, items=items,
               parallel=args.parallel or None, seed=args.seed, missing=args.missing)
     payload = res.to_dict()
-    out = write_json_atomic(payload, args.out)
+    out = write_json_atomic(payload, args.out, protect=(args.data,))
     if args.scree:
         from ..measure.efa import parallel_analysis
         pa = res.parallel if res.parallel is not None else parallel_analysis(data[items], cor=args.cor,

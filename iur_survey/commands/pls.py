@@ -5,7 +5,9 @@ path weighting scheme by default) on clean data, with bootstrapped percentile
 CIs, and writes path coefficients, loadings, reliability (alpha, rho_A, rho_C,
 AVE), HTMT, R-squared (and adjusted), f-squared, VIFs and the effects to JSON.
 With --compare RESULTS.json (from `iur-survey fit`) it adds a side-by-side
-table of PLS against CB-SEM for every structural path and := effect.
+table of PLS against CB-SEM for every structural path and := effect (a fit that
+did not converge is refused with exit status 3, and so is DATA.csv when it is not
+the file the fit recorded: call.data.sha256).
 --predict [K] adds PLSpredict (K-fold out-of-sample Q²_predict, RMSE and MAE
 against the linear-model benchmark) and --blindfolding [D] the Stone-Geisser
 Q² (omission distance D).  The bootstrap seed defaults to 2022, as `fit`'s.
@@ -57,8 +59,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..pls import compare_with_cbsem, pls_sem
-    from ._io import model_syntax, read_clean_csv, write_json_atomic
+    from ._io import check_output, model_syntax, read_clean_csv, write_json_atomic
 
+    inputs = (args.data, args.model, args.instrument, args.compare)
+    check_output(args.out, *inputs)               # never over an input: before the work, as `fit`
+    if args.compare:                              # a bad results.json fails before the bootstrap
+        from ..sem.results import NotConvergedError
+        from .fit import EXIT_NOT_CONVERGED
+        try:
+            compare_results(args.compare, args.data)
+        except NotConvergedError as exc:          # never beside a fit that did not converge: exit 3, as `tables`
+            print(f"iur-survey pls: error: {exc}", file=sys.stderr)
+            return EXIT_NOT_CONVERGED
     data = read_clean_csv(args.data)
     syntax, _ = model_syntax(args.model, args.instrument)
     res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing,
@@ -73,11 +85,10 @@ def run(args: argparse.Namespace) -> int:
         out["blindfolding"] = json.loads(extra["Blindfolding (Q²)"].to_json(orient="records"))
     comparison = None
     if args.compare:
-        with open(args.compare, encoding="utf-8") as fh:
-            cb = json.load(fh)["estimates"]
+        cb = compare_results(args.compare, args.data)["estimates"]
         comparison = compare_with_cbsem(res, cb)
         out["comparison"] = json.loads(comparison.to_json(orient="records"))
-    path = write_json_atomic(out, args.out)
+    path = write_json_atomic(out, args.out, protect=inputs)
     if not args.summary:            # the summary lists them; otherwise say them here (a negative loading ...)
         for w in res.warnings:
             print(f"pls: warning: {w}", file=sys.stderr)
@@ -85,6 +96,18 @@ def run(args: argparse.Namespace) -> int:
         print(pls_summary(res, comparison, extra))
     print(f"pls: scheme={args.scheme} bootstrap={args.boot} seed={args.seed}; wrote {path}")
     return 0
+
+
+def compare_results(path, data) -> dict:
+    """The results.json of ``--compare``, read by the one loader of results files, of a fit that converged
+    (else exit status 3, as ``tables``) on ``data`` itself (its sha256 is the one the fit recorded)."""
+    from ..sem.results import require_converged
+    from ..sem.results_file import load_results_file, require_fitted_data
+
+    res = load_results_file(path)
+    require_converged(res, "no comparison with a fit that did not converge")
+    require_fitted_data(res, data)
+    return res
 
 
 def pls_summary(res, comparison=None, extra=None) -> str:

@@ -36,7 +36,8 @@ Population.default() as Likert codes (--continuous: the latent responses y*):
                            Population.to_dict());
   --population FILE.lav    lavaan syntax with a fixed value for every parameter (optional
                            "x | -1.2*t1 + ..." threshold lines make Likert codes);
-  --from-results FILE      the estimates of `iur-survey fit` (results.json), continuous.
+  --from-results FILE      the estimates of `iur-survey fit` (results.json), continuous
+                           (a fit that did not converge is refused, exit status 3).
 True values are the analysis model fitted to the exact population moments.
 
 Analysis model: --model FILE.lav, else the model stored in --from-results, else
@@ -60,6 +61,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 NAME = "power"
@@ -118,6 +120,10 @@ def run(args: argparse.Namespace) -> int:
         raise IURSurveyError(None, "--alpha must be in (0, 1)")
     if args.mc_ci < 0 or 0 < args.mc_ci < 1000:
         raise IURSurveyError(None, "--mc-ci must be 0 (off) or at least 1000 draws")
+    from ..power.results import OUTPUT_FILES
+    from ..sem.results import SEMFitWarning
+    from ._io import check_output, print_warnings
+    check_output(args.out, args.model, args.population, args.from_results, names=OUTPUT_FILES.values())
     likert = False if args.continuous else None
     model = None
     if args.model:
@@ -125,11 +131,16 @@ def run(args: argparse.Namespace) -> int:
         if not model.strip():
             raise ModelSyntaxError(args.model, "the model file is empty")
     if args.from_results:
+        from ..sem.results import NotConvergedError, require_converged
+        from ..sem.results_file import load_results_file
+        from .fit import EXIT_NOT_CONVERGED
         path = Path(args.from_results)
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise IURSurveyError(path, f"not a results JSON: {exc}") from None
+        doc = load_results_file(path)
+        try:            # never a population from a fit that did not converge: exit 3, as tables / diagram
+            require_converged(doc, "no population from a fit that did not converge")
+        except NotConvergedError as exc:
+            print(f"iur-survey power: error: {exc}", file=sys.stderr)
+            return EXIT_NOT_CONVERGED
         pop = PopulationModel.from_results(doc, source=str(path))
         if model is None:
             model = ((doc.get("call") or {}).get("model") or {}).get("syntax")
@@ -157,15 +168,23 @@ def run(args: argparse.Namespace) -> int:
     if scheduler is None and args.workers == 0:
         scheduler = "serial"
     try:
-        res = power_analysis(pop, model, n=args.n, reps=args.reps, seed=args.seed, alpha=args.alpha,
-                             likert=likert, missing_rate=args.missing_rate, parameters=args.parameters,
-                             estimator=args.estimator, mc_ci=args.mc_ci,
-                             workers=args.workers or None, scheduler=scheduler, chunk_size=args.chunk_size,
-                             progress=False if args.quiet else None)
+        with warnings.catch_warnings(record=True) as said:      # lavaan's warnings about the fit of the truth
+            warnings.simplefilter("always", SEMFitWarning)
+            res = power_analysis(pop, model, n=args.n, reps=args.reps, seed=args.seed, alpha=args.alpha,
+                                 likert=likert, missing_rate=args.missing_rate, parameters=args.parameters,
+                                 estimator=args.estimator, mc_ci=args.mc_ci,
+                                 workers=args.workers or None, scheduler=scheduler, chunk_size=args.chunk_size,
+                                 progress=False if args.quiet else None)
     except (ValueError, RuntimeError) as exc:
         raise IURSurveyError(None, str(exc)) from None
     except OSError as exc:      # e.g. no scheduler at --scheduler
         raise IURSurveyError(None, f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    # one line each, once (not Python's two-line form with power/truth.py's source line), as clean and tables
+    print_warnings("power", (f"the analysis model fitted to the population: {w.message}" for w in said
+                             if issubclass(w.category, SEMFitWarning)))
+    for w in said:
+        if not issubclass(w.category, SEMFitWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     paths = res.write(args.out)
     if not args.quiet:
         print(res.summary())

@@ -155,6 +155,9 @@ def run(args: argparse.Namespace) -> int:
     from ..simulate.contamination import Contamination
     from ..simulate.population import Population
 
+    from ._io import check_output
+    # a bad --out (an existing file, ...) or one over the instrument fails before the simulation
+    check_output(args.out, args.instrument, names=(EXPORT_NAMES[args.format], "truth.csv", "population.json"))
     base = Contamination.none() if args.no_contamination else Contamination()
     try:
         contamination = Contamination.from_dict(dict(args.rate), base) if args.rate else base

@@ -16,7 +16,8 @@ alpha and HTMT need the data; omega the fit's sample moments (lavaan's sampstat:
 under FIML the EM moments), which results.json stores ("sampstat"; a results.json
 written before it did has them rebuilt by refitting the call it records:
 call.data, call.model, call.options). Give --data when the data file has moved (a recorded
-file that is not there is a warning on stderr; one that changed since the fit is refused).
+file that is not there is a warning on stderr; one that changed since the fit, or a --data file that is
+not the fitted one, is refused: its sha256 differs from call.data.sha256).
 A fit that did not converge is refused (exit status 3, as `iur-survey fit`).
 Models are labelled by file name (with the parent folder when two files share a
 name). LaTeX output needs the LaTeX packages booktabs and caption.  The numbers are formatted by the book's own
@@ -54,9 +55,11 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
     from ..report.paper import (DataMovedWarning, NotConvergedError, load_results, paper_tables, to_csv, to_html, to_latex,
                                 to_markdown, write_tables)
-    from ._io import print_warnings, read_clean_csv
+    from ._io import check_output, print_warnings, read_clean_csv
     from .fit import EXIT_NOT_CONVERGED
 
+    if args.out != "-":
+        check_output(args.out, *args.results, args.data)      # never over an input
     results = [load_results(p) for p in args.results]
     data = read_clean_csv(args.data) if args.data else None
     try:

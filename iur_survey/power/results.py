@@ -28,6 +28,10 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [{k: json_number(v) for k, v in r.items()} for r in df.to_dict("records")]
 
 
+#: the files :meth:`PowerResult.write` writes into its folder
+OUTPUT_FILES = {"csv": "power.csv", "json": "power.json", "png": "power_curve.png", "reps": "power_reps.csv"}
+
+
 @dataclass
 class PowerResult:
     """Tables of a power simulation.
@@ -132,8 +136,7 @@ class PowerResult:
         """Write power.csv, power.json, power_curve.png and power_reps.csv into ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {"csv": out / "power.csv", "json": out / "power.json", "png": out / "power_curve.png",
-                 "reps": out / "power_reps.csv"}
+        paths = {k: out / name for k, name in OUTPUT_FILES.items()}
         self.table.to_csv(paths["csv"], index=False)
         paths["json"].write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         self.reps.to_csv(paths["reps"], index=False)

@@ -47,6 +47,7 @@ import pandas as pd
 from ..errors import IURSurveyError
 from ..sem.invariance import measurement_part
 from ..sem.results import json_number, require_converged
+from ..sem.results_file import load_results_file
 from .environment import environment_lock
 from .manifest import MANIFEST, sha256_file, write_manifest
 from .rscript import lavaan_call_args, replicate_script
@@ -504,11 +505,9 @@ def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Pat
     :class:`ReplicationPack`.  ``r_versions=False`` does not ask the local R for its versions.
     """
     results_path = Path(results_path)
-    try:
-        results = json.loads(results_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise _err(results_path, f"not a results JSON: {exc}") from None
-    if not isinstance(results, dict) or "estimates" not in results:
+    results = load_results_file(results_path)       # checked once, as tables / diagram / power read it
+    results.pop("_path", None)
+    if "estimates" not in results:                  # (a fit that did not converge: refused just below)
         raise _err(results_path, "not the results.json of `iur-survey fit` (no estimates)")
     # never a pack of a fit that did not converge (lavaan's replicate.R would stop at its fit measures): the check
     # of `tables` / `diagram`

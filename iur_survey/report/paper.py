@@ -31,7 +31,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import math
 import re
 import unicodedata
@@ -47,6 +46,7 @@ from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larck
                        improper_constructs)
 from ..measure.reliability import IMPROPER_WARNING
 from ..sem.results import NotConvergedError, require_converged  # noqa: F401 (a fit that did not converge)
+from ..sem.results_file import load_results_file, require_fitted_data
 from ..sem.table import group_text
 from .format import DASH, group_caption, num, pval, quantity, stars
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
@@ -91,16 +91,9 @@ def se_p_note(results: Mapping, p: bool = True) -> str:
 
 # ----------------------------------------------------------------------------------------------- inputs
 def load_results(path: str | Path) -> dict:
-    """Read a results.json (of ``iur-survey fit`` or ``iur-survey pls``) with a typed error."""
-    path = Path(path)
-    try:
-        out = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise IURSurveyError(path, f"not a JSON file: {exc}") from None
-    if not isinstance(out, dict):
-        raise IURSurveyError(path, "not a results file (expected a JSON object)")
-    out.setdefault("_path", str(path))
-    return out
+    """Read a results.json (of ``iur-survey fit`` or ``iur-survey pls``), checked once
+    (:func:`~iur_survey.sem.results_file.load_results_file`: typed one-line errors naming the file and the key)."""
+    return load_results_file(path, pls=True)
 
 
 def is_pls(results: Mapping) -> bool:
@@ -267,9 +260,7 @@ def _data_of(results: Mapping) -> tuple[pd.DataFrame | None, str]:
         warnings.warn(f"{p}: the data file results.json records is not there (moved or deleted): alpha and HTMT "
                       f"are left out (—); give --data", DataMovedWarning, stacklevel=3)
         return None, f"the data file results.json records ({p}) is not there; give --data"
-    from ..replication.manifest import sha256_file
-    if rec.get("sha256") and sha256_file(p) != rec["sha256"]:
-        raise IURSurveyError(p, "the data file changed since the fit (sha256 differs from results.json's call)")
+    require_fitted_data(results, p)
     return pd.read_csv(p, dtype={"response_id": str}), ""
 
 
@@ -879,6 +870,9 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
         raise IURSurveyError(None, "no results.json of `iur-survey fit` among the inputs")
     for r in fits:
         require_converged(r)
+    if data_path is not None:                   # --data: the fitted file, never another one beside the fit's numbers
+        for r in fits:
+            require_fitted_data(r, data_path)
     labels = model_labels(fits)
     out: list[APATable] = [fit_apa(dict(zip(labels, fits)))]
     if [m for m in out[0].frame["Model"] if m in labels] != labels:      # one row per model, never dropped

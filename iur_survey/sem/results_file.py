@@ -1,0 +1,167 @@
+"""Reading a results.json of ``iur-survey fit`` back: the one loader of every command that reads one (``tables``,
+``diagram``, ``power --from-results``, ``pls --compare``, ``export-replication``).
+
+:func:`load_results_file` checks the file ONCE, when it is read: a JSON object with ``converged`` (true or
+false), and for a converged fit ``fit`` (numbers or null), ``estimates`` (rows with lavaan's
+parameterEstimates columns, numbers or null) and, when present, ``sampstat`` (one ``{names, cov}`` per group).
+A hand-edited or truncated file is a typed one-line error naming the file and the key, never a KeyError deep
+in a table, a "high" printed as a CFI or a fit taken as converged because ``converged`` is missing.
+:func:`require_fitted_data` refuses a data file that is not the one the fit recorded (``call.data.sha256``).
+
+>>> import json, os, tempfile
+>>> d = tempfile.mkdtemp()
+>>> p = os.path.join(d, "r.json")
+>>> row = {"lhs": "F", "op": "=~", "rhs": "x1", "est": 1.0, "se": 0.0, "pvalue": None, "std.all": 0.7}
+>>> _ = open(p, "w").write(json.dumps({"converged": True, "fit": {"cfi": 0.95}, "estimates": [row]}))
+>>> load_results_file(p)["fit"]
+{'cfi': 0.95}
+>>> _ = open(p, "w").write(json.dumps({"converged": True, "fit": {"cfi": "high"}, "estimates": [row]}))
+>>> load_results_file(p)
+Traceback (most recent call last):
+...
+iur_survey.errors.IURSurveyError: ...r.json: fit.cfi is 'high', not a number (a hand-edited results.json?)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import IURSurveyError
+
+__all__ = ["load_results_file", "validate_results", "require_fitted_data", "ESTIMATE_KEYS"]
+
+#: the keys every ``estimates`` row of a converged fit has (lavaan's parameterEstimates(standardized = TRUE)
+#: columns that the tables and the diagram read)
+ESTIMATE_KEYS = ("lhs", "op", "rhs", "est", "se", "pvalue", "std.all")
+#: of :data:`ESTIMATE_KEYS`, the numeric ones (a number or null)
+_NUMERIC = ("est", "se", "pvalue", "std.all", "z", "ci.lower", "ci.upper", "std.lv")
+#: a results.json that says what it is not: a hint at the end of every refusal
+_HINT = " (a hand-edited results.json?)"
+
+
+def _number(v: Any) -> bool:
+    """A JSON number (not a bool) or null."""
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = False) -> dict:
+    """``doc`` (a parsed results.json) if it holds what the commands read, else a typed one-line error naming
+    ``path`` and the key.  ``pls=True`` lets a pls.json of ``iur-survey pls`` through (``tables`` reads its
+    HTMT).  A fit that did not converge is checked for ``converged`` only: the commands refuse it
+    (:func:`~iur_survey.sem.results.require_converged`, exit status 3).
+
+    >>> validate_results({"converged": True, "fit": {}, "estimates": [{"lhs": "F", "op": "=~", "rhs": "x"}]},
+    ...                  "r.json")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: r.json: estimates row 1 (F =~ x) has no 'est' (a hand-edited results.json?)
+    >>> validate_results({"estimates": []}, "r.json")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: r.json: no 'converged' (true or false): not taken as converged (a hand-edited results.json?)
+    """
+    def bad(text: str) -> IURSurveyError:
+        return IURSurveyError(path, text + _HINT)
+
+    if not isinstance(doc, dict):
+        raise IURSurveyError(path, "not a results file (expected a JSON object)")
+    if pls and "htmt" in doc and "estimates" not in doc:          # a pls.json (for the HTMT of `tables`)
+        return doc
+    if "converged" not in doc:
+        raise bad("no 'converged' (true or false): not taken as converged")
+    if not isinstance(doc["converged"], bool):
+        raise bad(f"converged is {doc['converged']!r}, not true or false")
+    if doc["converged"] is False or doc.get("estimates_interpretable") is False:
+        return doc                                                # refused by require_converged (exit 3)
+    est = doc.get("estimates")
+    if "estimates" not in doc:
+        raise bad("no 'estimates'")
+    if not isinstance(est, list) or not est:
+        raise bad("'estimates' is not a non-empty list of rows")
+    for k, row in enumerate(est, 1):
+        if not isinstance(row, dict):
+            raise bad(f"estimates row {k} is not an object")
+        what = f"estimates row {k} ({row.get('lhs', '?')} {row.get('op', '?')} {row.get('rhs', '?')})"
+        for key in ESTIMATE_KEYS:
+            if key not in row:
+                raise bad(f"{what} has no {key!r}")
+        for key in _NUMERIC:
+            if key in row and not _number(row[key]):
+                raise bad(f"{what}: {key} is {row[key]!r}, not a number")
+    if "fit" not in doc:
+        raise bad("no 'fit': a converged fit has its fit measures")
+    fit = doc["fit"]
+    if not isinstance(fit, dict):
+        raise bad("'fit' is not an object of fit measures")
+    for key, v in fit.items():
+        if not _number(v):
+            raise bad(f"fit.{key} is {v!r}, not a number")
+    ss = doc.get("sampstat")
+    if ss is not None:
+        if not isinstance(ss, dict):
+            raise bad("'sampstat' is not an object (one {names, cov} per group)")
+        for g, v in ss.items():
+            names = v.get("names") if isinstance(v, dict) else None
+            cov = v.get("cov") if isinstance(v, dict) else None
+            if (not isinstance(names, list) or not isinstance(cov, list) or len(cov) != len(names)
+                    or any(not isinstance(r, list) or len(r) != len(names) or not all(_number(x) for x in r)
+                           for r in cov)):
+                raise bad(f"sampstat[{g!r}] is not {{names, cov}} of one group (a list of names and a square "
+                          f"matrix of numbers)")
+    return doc
+
+
+def load_results_file(path: str | Path, *, pls: bool = False) -> dict:
+    """Read and check (:func:`validate_results`) the results.json at ``path``; ``_path`` records where it was
+    read from.  Every failure is a typed one-line error naming the file.
+
+    >>> load_results_file("/no/such/results.json")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: /no/such/results.json: no such results file
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise IURSurveyError(path, "no such results file") from None
+    except IsADirectoryError:
+        raise IURSurveyError(path, "the results file is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise IURSurveyError(path, "not a results JSON: not UTF-8 text") from None
+    except OSError as exc:
+        raise IURSurveyError(path, f"cannot read the results file: {exc.strerror}") from None
+    if not text.strip():
+        raise IURSurveyError(path, "the results file is empty")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IURSurveyError(path, f"not a JSON file: {exc}") from None
+    validate_results(doc, path, pls=pls)
+    doc.setdefault("_path", str(path))
+    return doc
+
+
+def require_fitted_data(results: Mapping[str, Any], data: str | Path) -> None:
+    """Refuse ``data`` when results.json records the sha256 of the fitted data (``call.data.sha256``) and
+    ``data``'s differs: it changed since the fit, or it is another file (alpha beside the fit's loadings, a
+    PLS beside a CB-SEM of other data).  The check of ``tables`` (recorded or ``--data``) and ``pls --compare``.
+
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "d.csv")
+    >>> _ = open(p, "w").write("x\\n1\\n")
+    >>> require_fitted_data({"call": {"data": {"sha256": "0" * 64}}}, p)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: ...d.csv: the data file changed since the fit or is another file (sha256 differs from results.json's call)
+    >>> require_fitted_data({"call": {}}, p)          # nothing recorded: nothing to check
+    """
+    from ..read.base import sha256_file
+
+    rec = ((results.get("call") or {}).get("data") or {}) if isinstance(results.get("call"), dict) else {}
+    sha = rec.get("sha256") if isinstance(rec, dict) else None
+    if sha and sha256_file(data) != sha:
+        raise IURSurveyError(data, "the data file changed since the fit or is another file (sha256 differs from "
+                                   "results.json's call)")

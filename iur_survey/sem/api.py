@@ -50,7 +50,7 @@ from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, unidentified_parameters,
                         unidentified_warning, vcov_warnings)
-from .defined import from_partable
+from .defined import from_partable, theta_columns
 from .estimate import RUNAWAY, minimize, numerical_hessian
 from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
@@ -1016,8 +1016,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         table.iloc[rows, table.columns.get_loc("se")] = se_th[par[rows]]
         drows = np.flatnonzero(table["op"].to_numpy() == ":=")
         if len(drows):
-            fn = from_partable(pt, model.row_values(res.full))
-            table.iloc[drows, table.columns.get_loc("se")] = defined_se(fn.jacobian(res.full) @ res.E, V)
+            fn = from_partable(pt, model.row_values(res.full), theta_columns(pt.par_index, res.kept))
+            table.iloc[drows, table.columns.get_loc("se")] = defined_se(fn.jacobian(res.theta), V)
 
     # ---- per partable row (the base class's arrays)
     est, se_rows, std = _partable_columns(pt, table)

@@ -40,7 +40,7 @@ from .matrices import Model
 from .ordinal import OrdinalSampleStats, _codes, blas_threads, ordinal_sample_stats, pair_index
 from .partable import build_partable
 from .syntax import parse_model
-from .defined import from_partable
+from .defined import from_partable, theta_columns
 from .standardized import r_squared, standardize
 from .wlsmv import (defined_se, dwls_constraints, dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index,
                     scaled_shifted_test)
@@ -551,9 +551,9 @@ def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_p
             add(pt.lhs[i], "~1", "", g + 1, pt.label[i], *row_est(i), i=i)
     defs = [c for c in pt.constraints if c.op == ":="]
     if defs:
-        fn = from_partable(pt, values)
-        vals = fn(full)
-        se_def = defined_se(fn.jacobian(full)[:, kept], res.vcov[:nk, :nk])
+        fn = from_partable(pt, values, theta_columns(pt.par_index, kept))      # the fit's theta_index()
+        vals = fn(t)
+        se_def = defined_se(fn.jacobian(t), res.vcov)
         for c, v, s_, i in zip(defs, vals, se_def, list(pt.def_rows)):
             add(c.lhs, ":=", c.rhs, 0, c.lhs, float(v), float(s_), i=i)
     tab = pd.DataFrame(rows)

@@ -105,6 +105,7 @@ class WLSMVGroupsFit:
     chisq: float = float("nan")
     stats: list | None = None
     table_par: np.ndarray | None = None     # per table row: its column of theta (-1: not estimated)
+    full_std: np.ndarray | None = None      # the model parameters, residual variances of the items filled in
 
 
 def _blocks(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, nk: int):
@@ -565,6 +566,7 @@ def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_p
     tab.insert(9, "ci.lower", tab["est"] - z975 * se)
     tab.insert(10, "ci.upper", tab["est"] + z975 * se)
     res.table_par = np.array(table_par, dtype=int)
+    res.full_std = full_std
     return tab, r2
 
 
@@ -676,9 +678,11 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     if n_dropped:
         warns.append(f"{n_dropped} of {len(data)} rows dropped by listwise deletion" if missing == "listwise"
                      else f"{n_dropped} of {len(data)} rows with no value on any item were ignored")
-    warns += [w for w in res.warnings if w not in warns]
-    if any(np.any(rv < 0) for rv in res.resvar):
-        warns.append("some estimated ov variances are negative")
+    # lavaan's post-estimation checks (negative variances, latent covariance and residual matrices not
+    # positive definite, per group), the one-group WLSMV fit's and ML's check
+    from .api import _ordinal_warnings
+
+    warns = _ordinal_warnings(pt, model, res, warns)
     table = res.table
     by_key = {(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in table.to_dict("records")}
     est = np.full(len(pt), np.nan)

@@ -81,6 +81,13 @@ def _delta(x) -> str:
     return s if s.startswith("\u2212") or float(s.replace("\u2212", "-")) == 0 else "+" + s
 
 
+def _constrained(r) -> str:
+    """`` (5 of 6 loadings equal)`` when a step's group_equal left some parameters free (group-specific
+    labels, group.partial: the table's ``constrained`` column), else ``""``."""
+    c = r.get("constrained") if hasattr(r, "get") else None
+    return f" ({c} equal)" if isinstance(c, str) and c else ""
+
+
 def invariance_table(summary: Mapping[str, Any], number=None,
                      title: str = "Measurement invariance across stakeholder groups") -> APATable:
     """The steps of :func:`invariance_summary` as an APA table with one column per model (configural ->
@@ -111,7 +118,7 @@ def invariance_table(summary: Mapping[str, Any], number=None,
               f"{num(r['chisq.diff'], 2)} ({num(r['df.diff'], 0)})"),
              ("*p*", lambda r: pval(r["pvalue.diff"])), ("ΔCFI", lambda r: _delta(r["delta.cfi"])),
              ("ΔRMSEA", lambda r: _delta(r["delta.rmsea"])), ("ΔSRMR", lambda r: _delta(r["delta.srmr"])),
-             ("Decision", lambda r: str(r["decision"]))]
+             ("Decision", lambda r: str(r["decision"]) + _constrained(r))]
     cols = [INVARIANCE_NAMES.get(s, s).split(" ")[0] for s in tab["step"]]
     rows = []
     for name, f in stats:

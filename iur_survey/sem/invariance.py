@@ -520,6 +520,8 @@ class InvarianceResult:
                 c = self.cutoffs.get(s)
                 item["cutoffs"] = None if c is None else {"cfi": c[0], "rmsea": c[1], "srmr": c[2]}
             item["decision"] = r["decision"]
+            if "constrained" in tab.columns and r["constrained"]:
+                item["constrained"] = r["constrained"]       # e.g. "5 of 6 loadings": labels / partial kept some free
             if s in self.errors:
                 item["error"] = self.errors[s]
             items.append(item)
@@ -549,7 +551,8 @@ class InvarianceResult:
         for _, r in self.table.iterrows():
             L.append(f"{r['step']:<11}{f(r[chi], 10, 2)}{f(r['df'], 6, 0)}{f(r[cfi_k], 7)}{f(r[rmsea_k], 7)}"
                      f"{f(r['srmr'], 7)}{f(r['chisq.diff'], 9, 2)}{f(r['df.diff'], 5, 0)}{f(r['pvalue.diff'], 7)}"
-                     f"{f(r['delta.cfi'], 8)}{f(r['delta.rmsea'], 8)}{f(r['delta.srmr'], 8)}  {r['decision']}")
+                     f"{f(r['delta.cfi'], 8)}{f(r['delta.rmsea'], 8)}{f(r['delta.srmr'], 8)}  {r['decision']}"
+                     + (f" ({r['constrained']} equal)" if r.get("constrained") else ""))
         L.append("")
         idx = {"standard": "CFI, RMSEA", "robust": "robust CFI and RMSEA (Brosseau-Liard & Savalei)",
                "scaled": "scaled CFI and RMSEA"}[self.indices]
@@ -588,6 +591,22 @@ def _steps(steps) -> dict[str, tuple[str, ...]]:
     if len(out) < 1:
         raise ValueError("no steps")
     return out
+
+
+def constrained_text(pt, group_equal: Sequence[str], group_partial: Sequence[str] = ()) -> str:
+    """What a step's ``group_equal`` left unconstrained, e.g. ``"5 of 6 loadings"`` (group-specific labels
+    or ``group_partial`` keep some free), ``""`` when every parameter of its classes is equal across groups
+    (:func:`~iur_survey.sem.partable.group_equal_reach`).
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> constrained_text(build_partable("F =~ x1 + c(a, b)*x2 + x3", ngroups=2, group_equal=["loadings"]), ["loadings"])
+    '1 of 2 loadings'
+    """
+    from .partable import _CLASS_WORDS, group_equal_reach
+
+    reach = group_equal_reach(pt, group_equal, group_partial)
+    return "; ".join(f"{len(r['equal'])} of {len(r['of'])} {_CLASS_WORDS.get(c, c)}" for c, r in reach.items()
+                     if len(r["equal"]) < len(r["of"]))
 
 
 def step_warnings(warns: list[str], seen: set[str], step: str, messages) -> None:
@@ -707,7 +726,9 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     for k, s in enumerate(names):
         res = fits[s]
         row: dict[str, Any] = {"step": s, "group_equal": ",".join(spec[s]),
-                               "converged": bool(res.converged) if res is not None else False}
+                               "converged": bool(res.converged) if res is not None else False,
+                               "constrained": "" if res is None else constrained_text(res.partable, spec[s],
+                                                                                       group_partial)}
         # a step that did not converge has no fit measures (its fit: all NaN; fit_measures() refuses it)
         fm = pd.Series(dtype=float) if res is None else res.fit_measures() if res.converged else res.fit
         for key in _FIT_KEYS:

@@ -38,7 +38,7 @@ from iur_survey.errors import EstimationError
 from . import fitmeasures as _fm
 from .matrices import Model
 from .ordinal import OrdinalSampleStats, _codes, blas_threads, ordinal_sample_stats, pair_index
-from .partable import build_partable
+from .partable import build_partable, group_warnings
 from .syntax import parse_model
 from .defined import from_partable, theta_columns
 from .standardized import r_squared, standardize
@@ -671,10 +671,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     spec = GroupsSpec(th_equal=th_equal, delta_free=delta_free, parameterization=parameterization)
     res = wlsmv_groups_fit(model, stats_g, spec, ov)
     warns = list(warnings or [])
-    if G > 1 and any(t.labels is not None and len(t.labels) == 1 for t in parse_model(syntax).terms):
-        warns.append("using a single label per parameter in a multiple group setting implies imposing "
-                     "equality constraints across all the groups; if this is not intended, remove the "
-                     "label(s) or give one label per group, e.g. c(a1, a2, a3, a4)*x")
+    warns += [w for w in group_warnings(parse_model(syntax), pt, engine_ge) if w not in warns]
     if n_dropped:
         warns.append(f"{n_dropped} of {len(data)} rows dropped by listwise deletion" if missing == "listwise"
                      else f"{n_dropped} of {len(data)} rows with no value on any item were ignored")

@@ -24,10 +24,11 @@ groups, that **non-invariance** is indicated by ``ΔCFI <= -.010`` supplemented 
 ``ΔSRMR >= .030`` (loadings) / ``ΔSRMR >= .010`` (intercepts, residuals); for small (total N <= 300) and
 unequal groups the stricter ``ΔCFI <= -.005`` with ``ΔRMSEA >= .010`` or ``ΔSRMR >= .025`` (loadings) /
 ``.005`` (intercepts, residuals).  The changes themselves are smaller when groups are unequal, so with very
-unequal groups the cut-offs are lenient.  Decisions: ``"supported"`` when every change is within its cut-off
-(``ΔCFI >= -c``, ``ΔRMSEA <= r``, ``ΔSRMR <= s``), ``"not supported"`` when CFI drops by more than ``c`` and
-RMSEA or SRMR rises past its cut-off (Chen's pattern), ``"unclear"`` otherwise (one index past its cut-off
-alone); ``"baseline"`` for the configural model.  The sequence stops at its first step not supported: every
+unequal groups the cut-offs are lenient.  A change that reaches its cut-off counts against invariance, as
+Chen writes it (a tie included: ``ΔCFI = -.010`` exactly is a drop of .010).  Decisions: ``"supported"`` when
+no change reaches its cut-off (``ΔCFI > -c``, ``ΔRMSEA < r``, ``ΔSRMR < s``), ``"not supported"`` when CFI
+drops to ``-c`` or below and RMSEA or SRMR rises to its cut-off or above (Chen's pattern), ``"unclear"``
+otherwise (one index at or past its cut-off alone); ``"baseline"`` for the configural model.  The sequence stops at its first step not supported: every
 later step is ``"not reached (<step> <decision>)"`` (:func:`sequence_decisions`; the table's ``judgement``
 column keeps the cut-offs' verdict of each change alone).  With MLR the robust CFI and RMSEA (Brosseau-Liard &
 Savalei) are used (``indices="auto"``).
@@ -139,14 +140,20 @@ def chen_decision(delta_cfi: float, delta_rmsea: float, delta_srmr: float,
     'not supported'
     >>> chen_decision(-0.015, 0.004, 0.004, CHEN_2007["scalar"])
     'unclear'
+
+    A change at its cut-off counts against invariance, as Chen (2007) states it (ΔCFI <= -.010, ΔRMSEA >= .015):
+
+    >>> chen_decision(-0.010, 0.015, 0.0, CHEN_2007["scalar"]), chen_decision(-0.0099, 0.0149, 0.0, CHEN_2007["scalar"])
+    ('not supported', 'supported')
     """
     c, r, s = cutoffs
     vals = (delta_cfi, delta_rmsea, delta_srmr)
     if any(v is None or not math.isfinite(v) for v in vals):
         return "not evaluated"
-    cfi_ok = delta_cfi >= c - 1e-12
-    rmsea_ok = delta_rmsea <= r + 1e-12
-    srmr_ok = delta_srmr <= s + 1e-12
+    # a tie counts against invariance; 1e-12 keeps a tie computed as -0.00999999999999 one
+    cfi_ok = delta_cfi > c + 1e-12
+    rmsea_ok = delta_rmsea < r - 1e-12
+    srmr_ok = delta_srmr < s - 1e-12
     if cfi_ok and rmsea_ok and srmr_ok:
         return "supported"
     if not cfi_ok and (not rmsea_ok or not srmr_ok):
@@ -559,8 +566,8 @@ class InvarianceResult:
         if chi == "chisq.scaled":
             L.append("chisq: the scaled (Yuan-Bentler, Mplus variant) statistic of each step.")
         L.append(f"Changes: later step minus earlier step, {idx}; difference test: {self.lrt_method}.")
-        L.append(f"Cut-offs: {self.cutoffs_name} " + "; ".join(
-            f"{s}: ΔCFI >= {c[0]:.3f}, ΔRMSEA <= {c[1]:.3f}, ΔSRMR <= {c[2]:.3f}" for s, c in self.cutoffs.items()))
+        L.append(f"Cut-offs: {self.cutoffs_name}, a change reaching one counts against invariance; " + "; ".join(
+            f"{s}: ΔCFI <= {c[0]:.3f}, ΔRMSEA >= {c[1]:.3f}, ΔSRMR >= {c[2]:.3f}" for s, c in self.cutoffs.items()))
         L.append(f"Highest level supported: {self.level}")
         if self.warnings:
             L.append("")

@@ -39,6 +39,7 @@ from . import fitmeasures as _fm
 from .matrices import Model
 from .ordinal import OrdinalSampleStats, _codes, blas_threads, ordinal_sample_stats, pair_index
 from .partable import build_partable, group_warnings
+from .table import group_label
 from .syntax import parse_model
 from .defined import from_partable, theta_columns
 from .standardized import r_squared, standardize
@@ -574,6 +575,15 @@ def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_p
 # from data and syntax to a result (called by iur_survey.sem.api.sem)
 # ---------------------------------------------------------------------------
 
+def _codes_text(levels) -> str:
+    """Category codes as the data write them (``1, 2, 3``, not ``1.0, 2.0``: :func:`~iur_survey.sem.table.group_label`).
+
+    >>> _codes_text(np.array([1.0, 2.0, 3.5]))
+    '1, 2, 3.5'
+    """
+    return ", ".join(group_label(x) for x in np.asarray(levels).tolist())
+
+
 def lavaan_rule_lines(lv_names: list[str], items: list[str], ngroups: int, group_equal, parameterization: str
                       ) -> list[str]:
     """The syntax lines that spell out lavaan's automatic rules for ordinal items in several groups.
@@ -664,8 +674,8 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
         for j, v in enumerate(st.names):
             if st.levels[j].size != levels[ov.index(v)].size:
                 raise EstimationError(None, f"some categories of variable '{v}' are empty in group "
-                                            f"{lab!r} (observed {st.levels[j].tolist()}, the data has "
-                                            f"{levels[ov.index(v)].tolist()})", column=v)
+                                            f"{lab!r} (observed {_codes_text(st.levels[j])}; the data has "
+                                            f"{_codes_text(levels[ov.index(v)])})", column=v)
         n_dropped += st.n_dropped
         stats_g.append(st)
     spec = GroupsSpec(th_equal=th_equal, delta_free=delta_free, parameterization=parameterization)

@@ -387,11 +387,13 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                "rmsea.scaled": f["rmsea.scaled"], "srmr": f["srmr"], "chisq.diff": np.nan, "df.diff": 0,
                "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan,
                "delta.srmr": np.nan, "decision": ""}
-        if prev is not None and (fits[prev] is None or not (identified and prev_identified)):
+        if prev is None:                # the configural model: the baseline, as the ML sequence says
+            row["decision"] = "baseline" if res.converged and identified else "not evaluated"
+        elif fits[prev] is None or not (identified and prev_identified):
             row["decision"] = "not evaluated"   # no test, no deltas: a step missing, or one the data do not identify
             if fits[prev] is not None:
                 row["df.diff"] = abs(int(res.meta["wlsmv_groups"].df - fits[prev].meta["wlsmv_groups"].df))
-        elif prev is not None:
+        else:
             g1, g0 = fits[prev].meta["wlsmv_groups"], res.meta["wlsmv_groups"]
             if g0.df < g1.df:          # lavTestLRT orders the pair by df (binary items: +intercepts frees scales)
                 g1, g0 = g0, g1

@@ -205,7 +205,7 @@ def binary_only_factors(syntax: str, n_th: dict) -> dict:
     later groups, hence the factor's mean and variance there (a binary item's scale then follows from its
     loading).  A factor without one is not identified in that step.
 
-    >>> binary_only_factors("F =~ a + b + c\nG =~ d + e + f", {"a": 1, "b": 1, "c": 4, "d": 1, "e": 1, "f": 1})
+    >>> binary_only_factors("F =~ a + b + c\\nG =~ d + e + f", {"a": 1, "b": 1, "c": 4, "d": 1, "e": 1, "f": 1})
     {'G': ['d', 'e', 'f']}
     """
     pt = build_partable(syntax)

@@ -14,7 +14,9 @@ errors and the Yuan-Bentler scaled test.  --group role fits the model per
 stakeholder group; with the default model every structural path is free in
 each group (group-specific labels c(a1.g1, a1.g2, ...), indirect and total
 effects per group), --equal regressions makes them equal across groups, and
---print-model prints the model to edit and pass back with --model.  --ordered treats every model item as ordinal (lavaan's
+--print-model prints the model to edit and pass back with --model (in a model
+file, a path with one label per group stays free under --equal: lavaan's rule;
+a warning names it).  --ordered treats every model item as ordinal (lavaan's
 ordered = TRUE) and fits it by WLSMV (--estimator WLSMV implies --ordered):
 thresholds and polychoric correlations, robust SEs, the mean-and-variance
 adjusted test; missing cells are handled pairwise (lavaan's missing =
@@ -121,7 +123,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --group: parameters equal across groups (lavaan's group.equal), comma-separated: "
                              "thresholds (ordered items),"
                              "loadings,intercepts,residuals,regressions,means,lv.variances,lv.covariances,"
-                             "residual.covariances")
+                             "residual.covariances. A parameter with one label per group (c(a.g1, a.g2)*x, as "
+                             "--print-model writes) stays free (lavaan's rule); a warning names it")
     parser.add_argument("--invariance", action="store_true",
                         help="with --group: also test measurement invariance (configural/metric/scalar/strict) "
                              "and write it to results.json under \"invariance\"")
@@ -234,6 +237,7 @@ def run(args: argparse.Namespace) -> int:
         raise EstimationError(None, "--invariance needs --estimator ML, MLR or WLSMV")
     merged: dict = {}
     group_warnings: list = []
+    label_warnings: list = []
     unmerged = data            # the invariance sequence merges the same groups itself (and records the mapping)
     if args.group:
         from ..sem.invariance import GROUP_EQUAL_NAMES, prepare_groups
@@ -258,8 +262,11 @@ def run(args: argparse.Namespace) -> int:
         _, size_warns = rejudge_group_sizes(sizes, res, args.group)
         if size_warns is not None:
             group_warnings = label_warnings + sizes.attrs.get("merge_notes", []) + size_warns
-    if args.group and "regressions" in group_equal and not args.model:   # the shared labels are what was asked
-        res.warnings = [w for w in res.warnings if not w.startswith("using a single label per parameter")]
+    # lavaan's single-label warning is dropped where the shared labels are what was asked (the default model with
+    # --equal regressions) or where the model file's own label warning (above, with the fix) says it: one warning
+    if args.group and (("regressions" in group_equal and not args.model) or label_warnings):
+        from ..sem.partable import SINGLE_LABEL_WARNING
+        res.warnings = [w for w in res.warnings if w != SINGLE_LABEL_WARNING]
     if args.bootstrap and res.meta.get("interaction"):
         raise EstimationError(None, "--bootstrap with a latent interaction (A:B) is not supported yet: the product "
                                     "indicators would have to be rebuilt in every resample")

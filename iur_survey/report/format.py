@@ -6,7 +6,10 @@ leading zero for those that can (an SE, *b*, a CI of *b*, HTMT): :func:`quantity
 *p* values to three decimals with ``p < .001`` below that; a true minus sign.  A negative value keeps
 its sign when it rounds to zero (``−.00``: the sign of a near-zero effect is information, and a table's *b*
 ``−0.001`` must not sit next to a β ``.00``); an exact zero (also ``-0.0``) has none.  This is the one number
-rule of the report tables and prose.
+rule of the report tables and prose.  One exception, by the quantity: a *change* in a fit index (ΔCFI, ΔRMSEA,
+ΔSRMR between invariance steps, :func:`delta_fit`) that rounds to zero is printed ``.000`` without a sign: it
+is read against a cut-off (ΔCFI ≤ −.010 ...), and a ``−.000`` reads as a drop where there is none at the
+printed precision (the estimate's sign rule above is about effects, whose direction is information).
 
 >>> num(0.9534, 3), num(-0.25, 2, leading_zero=False), num(12.5, 1), num(float("nan"))
 ('0.953', '−.25', '12.5', '—')
@@ -44,6 +47,24 @@ def num(x, decimals: int = 2, leading_zero: bool = True) -> str:
     if not leading_zero and s.startswith("0."):
         s = s[1:]
     return (MINUS if neg else "") + s
+
+
+def delta_fit(x, plus: bool = False, decimals: int = 3) -> str:
+    """A change in a fit index (ΔCFI, ΔRMSEA, ΔSRMR): ``decimals`` decimals, no leading zero, a true minus for a
+    drop, ``+`` for a rise with ``plus``; a change that rounds to zero is ``.000``, unsigned (module docstring).
+
+    >>> delta_fit(-0.0002), delta_fit(0.0004, plus=True), delta_fit(-0.0123), delta_fit(0.015, plus=True)
+    ('.000', '.000', '−.012', '+.015')
+    """
+    if x is None:
+        return DASH
+    x = float(x)
+    if math.isnan(x):
+        return DASH
+    if round(x, decimals) == 0:
+        x = 0.0
+    s = num(x, decimals, leading_zero=False)
+    return "+" + s if plus and x > 0 else s
 
 
 #: quantities that cannot exceed 1 in absolute value: APA (6.36) writes them without the leading zero (.063)

@@ -16,7 +16,6 @@ RMSEA and SRMR judged by Chen's cut-offs); :func:`group_label` prints a group's 
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np  # noqa: F401 (the examples use it)
@@ -24,7 +23,7 @@ import pandas as pd
 
 from ..sem.compare import equal_paths_summary, holm
 from ..sem.invariance import NOT_REACHED, compare_decisions, sequence_decisions
-from .format import DASH, integer, num, p_rel, pval, stars
+from .format import DASH, delta_fit, integer, num, p_rel, pval, stars
 from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
@@ -74,11 +73,18 @@ def _idx(indices: str) -> tuple[str, str, str]:
 
 
 def _delta(x) -> str:
-    """A change in a fit index: three decimals, no leading zero, an explicit sign (``+.001``, ``−.002``)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+    """A change in a fit index: three decimals, no leading zero, an explicit sign (``+.001``, ``−.002``), none
+    on a change that rounds to zero (``.000``; :func:`~iur_survey.report.format.delta_fit`)."""
+    if x is None or pd.isna(x):
         return DASH
-    s = num(x, 3, leading_zero=False)
-    return s if s.startswith("\u2212") or float(s.replace("\u2212", "-")) == 0 else "+" + s
+    return delta_fit(x, plus=True)
+
+
+def _constrained(r) -> str:
+    """`` (5 of 6 loadings equal)`` when a step's group_equal left some parameters free (group-specific
+    labels, group.partial: the table's ``constrained`` column), else ``""``."""
+    c = r.get("constrained") if hasattr(r, "get") else None
+    return f" ({c} equal)" if isinstance(c, str) and c else ""
 
 
 def invariance_table(summary: Mapping[str, Any], number=None,
@@ -111,7 +117,7 @@ def invariance_table(summary: Mapping[str, Any], number=None,
               f"{num(r['chisq.diff'], 2)} ({num(r['df.diff'], 0)})"),
              ("*p*", lambda r: pval(r["pvalue.diff"])), ("ΔCFI", lambda r: _delta(r["delta.cfi"])),
              ("ΔRMSEA", lambda r: _delta(r["delta.rmsea"])), ("ΔSRMR", lambda r: _delta(r["delta.srmr"])),
-             ("Decision", lambda r: str(r["decision"]))]
+             ("Decision", lambda r: str(r["decision"]) + _constrained(r))]
     cols = [INVARIANCE_NAMES.get(s, s).split(" ")[0] for s in tab["step"]]
     rows = []
     for name, f in stats:
@@ -121,8 +127,8 @@ def invariance_table(summary: Mapping[str, Any], number=None,
         rows.append(row)
     frame = pd.DataFrame(rows)
     cut = summary.get("cutoffs") or {}
-    cuts = "; ".join(f"{s}: ΔCFI ≥ {num(c[0], 3, False)}, ΔRMSEA ≤ {num(c[1], 3, False)}, "
-                     f"ΔSRMR ≤ {num(c[2], 3, False)}" for s, c in cut.items())
+    cuts = "; ".join(f"{s}: ΔCFI ≤ {num(c[0], 3, False)}, ΔRMSEA ≥ {num(c[1], 3, False)}, "
+                     f"ΔSRMR ≥ {num(c[2], 3, False)}" for s, c in cut.items())
     robust = summary.get("indices") == "robust"
     note = ("Each model adds equality constraints across the groups to the one before it: configural, the same "
             "factor structure; metric, equal loadings; scalar, also equal item intercepts; strict, also equal "
@@ -130,9 +136,9 @@ def invariance_table(summary: Mapping[str, Any], number=None,
             f"({summary.get('lrt_method', 'standard')}). Δ: the model minus the previous one"
             f"{' (robust CFI, TLI and RMSEA)' if robust else ''}"
             f"{'; scaled χ²: lavaan chisq.scaled' if chi == 'chisq.scaled' else ''}. Decision by the cut-offs of "
-            f"{summary.get('cutoffs_name', 'Chen (2007)')} ({cuts}): supported when every change is within its "
-            "cut-off, not supported when CFI drops past its cut-off together with RMSEA or SRMR, unclear "
-            "otherwise.")
+            f"{summary.get('cutoffs_name', 'Chen (2007)')} ({cuts}; a change reaching its cut-off "
+            "counts against invariance): supported when no change reaches its cut-off, not supported when CFI "
+            "reaches its cut-off together with RMSEA or SRMR, unclear otherwise.")
     if tab["decision"].astype(str).str.startswith(NOT_REACHED).any():
         note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the models "
                  "after it are not reached, their fit and changes are shown but not judged.")
@@ -257,10 +263,6 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
 _GLUED_STEPS = ("metric", "scalar", "strict")
 
 
-def _three(v) -> str:
-    return num(v, 3, False)
-
-
 def _roles_glue(roles: pd.DataFrame | None) -> dict[str, tuple[str, Any]]:
     if roles is None or not len(roles):
         return dict.fromkeys(("n_roles", "smallest_role", "smallest_n"), ("text", None))
@@ -361,8 +363,8 @@ def _invariance_glue(iv: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]
     for step in _GLUED_STEPS:
         fitted = step in t.index
         out[f"dec_{step}"] = ("text", decision_text(main, step))
-        out[f"dcfi_{step}"] = ("text", _three(t.loc[step, "delta.cfi"]) if fitted else None)
-        out[f"drmsea_{step}"] = ("text", _three(t.loc[step, "delta.rmsea"]) if fitted else None)
+        out[f"dcfi_{step}"] = ("text", delta_fit(t.loc[step, "delta.cfi"]) if fitted else None)
+        out[f"drmsea_{step}"] = ("text", delta_fit(t.loc[step, "delta.rmsea"]) if fitted else None)
         out[f"lrt_{step}"] = ("md", (f"Δχ²({num(t.loc[step, 'df.diff'], 0)}) = {num(t.loc[step, 'chisq.diff'], 2)}, "
                                      f"*p* {p_rel(t.loc[step, 'pvalue.diff'])}") if fitted else None)
     out["cutoffs_name"] = ("text", main["cutoffs_name"])
@@ -456,8 +458,8 @@ def ordinal_invariance_glue(ordinal: Mapping[str, Any] | None, reason: str = "")
     for step in _ORDINAL_GLUED:
         r = ot.loc[step]
         out[f"odec_{step}"] = ("text", r["decision"])
-        out[f"odcfi_{step}"] = ("text", _three(r["delta.cfi.scaled"]))
-        out[f"odrmsea_{step}"] = ("text", _three(r["delta.rmsea.scaled"]))
+        out[f"odcfi_{step}"] = ("text", delta_fit(r["delta.cfi.scaled"]))
+        out[f"odrmsea_{step}"] = ("text", delta_fit(r["delta.rmsea.scaled"]))
         out[f"olrt_{step}"] = ("md", f"Δχ²({num(r['df.diff'], 0)}) = {num(r['chisq.diff'], 2)}, "
                                      f"*p* {p_rel(r['pvalue.diff'])}")
     out["ord_level"] = ("text", ORDINAL_STEP_NAMES[ordinal["level"]].lstrip("+").lower())

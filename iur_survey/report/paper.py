@@ -48,7 +48,7 @@ from ..measure.reliability import IMPROPER_WARNING
 from ..sem.results import NotConvergedError, require_converged  # noqa: F401 (a fit that did not converge)
 from ..sem.results_file import load_results_file, require_fitted_data
 from ..sem.table import group_text
-from .format import DASH, group_caption, num, pval, quantity, stars
+from .format import DASH, delta_fit, group_caption, num, pval, quantity, stars
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
@@ -797,9 +797,9 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                      "SRMR": num(f.get("srmr"), 3, False),
                      "Δχ² (Δdf)": (f"{num(t.get('chisq.diff'), 2)} ({num(t.get('df.diff'), 0)})" if t else DASH),
                      "*p*": pval(t.get("pvalue")) if t else DASH,
-                     f"Δ{prefix}CFI": num(d.get(d_cfi), 3, False) if d else DASH,
-                     f"Δ{prefix}RMSEA": num(d.get(d_rmsea), 3, False) if d else DASH,
-                     "ΔSRMR": num(d.get("srmr"), 3, False) if d else DASH,
+                     f"Δ{prefix}CFI": delta_fit(d.get(d_cfi)) if d else DASH,
+                     f"Δ{prefix}RMSEA": delta_fit(d.get(d_rmsea)) if d else DASH,
+                     "ΔSRMR": delta_fit(d.get("srmr")) if d else DASH,
                      "Decision": decision})
     frame = pd.DataFrame(rows)
     if ordinal:

@@ -50,7 +50,7 @@ from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, unidentified_parameters,
                         unidentified_warning, vcov_warnings)
-from .defined import from_partable
+from .defined import from_partable, theta_columns
 from .estimate import RUNAWAY, minimize, numerical_hessian
 from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
@@ -58,7 +58,7 @@ from .interaction import expand_interactions, has_interactions
 from .matrices import Model
 from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_information_expected, mvn_loglik,
                  saturated_loglik)
-from .partable import ParTable, build_partable
+from .partable import ParTable, build_partable, group_warnings
 from .results import SEMFitWarning, SEMResult, warn_fit
 from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, parse_model
@@ -451,10 +451,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         pm, meanstructure=ms, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x, std_lv=std_lv,
         orthogonal=orthogonal, group_equal=group_equal, group_partial=group_partial)
     ms = pt.meanstructure
-    if ngroups > 1 and not pm.blocks and any(t.labels is not None and len(t.labels) == 1 for t in pm.terms):
-        warnings.append("using a single label per parameter in a multiple group setting implies imposing "
-                        "equality constraints across all the groups; if this is not intended, remove the "
-                        "label(s) or give one label per group, e.g. c(a1, a2, a3, a4)*x")
+    warnings.extend(group_warnings(pm, pt, group_equal, group_partial))     # labels, group.partial (multi-group)
     # ---- data per group, in each group's variable order
     Xg: list[np.ndarray] = []
     for g in range(ngroups):
@@ -1016,8 +1013,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         table.iloc[rows, table.columns.get_loc("se")] = se_th[par[rows]]
         drows = np.flatnonzero(table["op"].to_numpy() == ":=")
         if len(drows):
-            fn = from_partable(pt, model.row_values(res.full))
-            table.iloc[drows, table.columns.get_loc("se")] = defined_se(fn.jacobian(res.full) @ res.E, V)
+            fn = from_partable(pt, model.row_values(res.full), theta_columns(pt.par_index, res.kept))
+            table.iloc[drows, table.columns.get_loc("se")] = defined_se(fn.jacobian(res.theta), V)
 
     # ---- per partable row (the base class's arrays)
     est, se_rows, std = _partable_columns(pt, table)

@@ -278,8 +278,9 @@ def _theta_at(res1: SEMResult, res0: SEMResult) -> np.ndarray:
     est0 = {(pt0.lhs[i], pt0.op[i], pt0.rhs[i], pt0.group[i]): res0.est[i] for i in range(len(pt0))
             if pt0.op[i] not in (":=", "==", "<", ">")}
     theta = np.array(res1.theta, float, copy=True)
+    cols = res1.theta_index()
     for i in range(len(pt1)):
-        k = pt1.par_index[i]
+        k = cols[i]
         if k < 0:
             continue
         key = (pt1.lhs[i], pt1.op[i], pt1.rhs[i], pt1.group[i])
@@ -541,7 +542,7 @@ def wald_test(fit: SEMResult, constraints: str | Iterable[str]) -> pd.Series:
         raise EstimationError(None, "the model did not converge")
     pairs = _split_constraints(constraints)
     pt = fit.partable
-    base = from_partable(pt, fit.est)
+    base = from_partable(pt, fit.est, fit.theta_index())     # each label's column of theta / vcov_theta
     cons = [(f"__wald{k}", ("bin", "-", parse_expression(lhs), parse_expression(rhs)))
             for k, (lhs, rhs) in enumerate(pairs)]
     known = set(base.index) | set(base.constants) | set(base.names)
@@ -651,6 +652,7 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
     q = theta.size
     labels = [str(x) for x in pt.group_labels]
     where = {(pt.lhs[i], pt.op[i], pt.rhs[i], pt.group[i]): i for i in range(len(pt))}
+    cols = fit.theta_index()            # a row's column of theta / vcov_theta (not par_index for WLSMV)
     recs = []
     all_rows = []
     for key in _path_keys(fit, params):
@@ -660,7 +662,7 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
         rec = {"lhs": key[0], "op": key[1], "rhs": key[2]}
         for lab, r in zip(labels, rows):
             rec[f"est.{lab}"] = float(fit.est[r])
-        idx = [int(pt.par_index[r]) for r in rows]
+        idx = [int(cols[r]) for r in rows]
         R = []
         fixed = [lab for lab, k in zip(labels, idx) if k < 0]
         for k in idx[1:]:

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import ModelSyntaxError
 
-__all__ = ["DefinedFunction", "evaluate", "from_partable"]
+__all__ = ["DefinedFunction", "evaluate", "from_partable", "theta_columns"]
 
 _FUNCS = {
     "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log10": np.log10, "abs": None,
@@ -148,11 +148,40 @@ class DefinedFunction:
         return J
 
 
-def from_partable(pt, values: np.ndarray) -> DefinedFunction:
+def theta_columns(par_index, kept=None) -> np.ndarray:
+    """Per parameter-table row, its column of a fit's ``theta`` and ``vcov_theta`` (-1: not an entry of
+    ``theta``): the one map from a table row to the estimates vector every fit uses (Wald tests, ``:=``
+    standard errors, ``vcov()``).
+
+    ``par_index`` is the table's :attr:`~iur_survey.sem.partable.ParTable.par_index` (the engine's
+    parameter of each row).  ``kept``: the engine parameters that are the first entries of ``theta``, in
+    that order (WLSMV fits: ``theta`` = kept model parameters, thresholds, scales; the residual variances
+    of ordered items in the delta parameterization are not in it); None: ``theta`` is the engine's
+    parameter vector itself (ML, MLR).
+
+    >>> theta_columns(np.array([0, 1, -1, 2, 3]), kept=np.array([0, 1, 3])).tolist()
+    [0, 1, -1, -1, 2]
+    >>> theta_columns(np.array([0, -1, 1])).tolist()
+    [0, -1, 1]
+    """
+    par_index = np.asarray(par_index, dtype=int)
+    if kept is None:
+        return par_index.copy()
+    col = np.full(int(par_index.max(initial=-1)) + 1, -1, dtype=int)
+    kept = np.asarray(kept, dtype=int)
+    col[kept] = np.arange(kept.size)
+    return np.where(par_index >= 0, col[np.maximum(par_index, 0)], -1)
+
+
+def from_partable(pt, values: np.ndarray, columns=None) -> DefinedFunction:
     """Build the :class:`DefinedFunction` of a parameter table.
 
-    ``values`` are the current row values (used for the labels of fixed rows).
+    ``values`` are the current row values (used for the labels of fixed rows).  ``columns``: per row, its
+    column of the parameter vector the function takes (:func:`theta_columns`; a fit's
+    ``theta_index()``); default the table's ``par_index``.  A free row without a column is a constant
+    (its value in ``values``).
     """
+    cols = np.asarray(pt.par_index if columns is None else columns, dtype=int)
     index: dict[str, int] = {}
     rows: dict[str, int] = {}
     constants: dict[str, float] = {}
@@ -162,8 +191,8 @@ def from_partable(pt, values: np.ndarray) -> DefinedFunction:
         for lab in (pt.label[i], pt.plabel[i]):
             if not lab or lab in index or lab in constants:
                 continue
-            if pt.free[i] > 0:
-                index[lab] = int(pt.par_index[i])
+            if pt.free[i] > 0 and cols[i] >= 0:
+                index[lab] = int(cols[i])
                 rows[lab] = i
             else:
                 constants[lab] = float(values[i])

@@ -203,7 +203,8 @@ def _coefs(res: SEMResult, rec: dict, group: int = 0):
         idx[name] = rows[0]
     i1, i3 = idx[rec["focal"]], idx[rec["latent"]]
     b1, b3 = float(res.est[i1]), float(res.est[i3])
-    k1, k3 = int(pt.par_index[i1]), int(pt.par_index[i3])
+    cols = res.theta_index()                    # each row's column of vcov_theta
+    k1, k3 = int(cols[i1]), int(cols[i3])
     V = res.vcov_theta
 
     def v(a, b):

@@ -24,10 +24,11 @@ groups, that **non-invariance** is indicated by ``ΔCFI <= -.010`` supplemented 
 ``ΔSRMR >= .030`` (loadings) / ``ΔSRMR >= .010`` (intercepts, residuals); for small (total N <= 300) and
 unequal groups the stricter ``ΔCFI <= -.005`` with ``ΔRMSEA >= .010`` or ``ΔSRMR >= .025`` (loadings) /
 ``.005`` (intercepts, residuals).  The changes themselves are smaller when groups are unequal, so with very
-unequal groups the cut-offs are lenient.  Decisions: ``"supported"`` when every change is within its cut-off
-(``ΔCFI >= -c``, ``ΔRMSEA <= r``, ``ΔSRMR <= s``), ``"not supported"`` when CFI drops by more than ``c`` and
-RMSEA or SRMR rises past its cut-off (Chen's pattern), ``"unclear"`` otherwise (one index past its cut-off
-alone); ``"baseline"`` for the configural model.  The sequence stops at its first step not supported: every
+unequal groups the cut-offs are lenient.  A change that reaches its cut-off counts against invariance, as
+Chen writes it (a tie included: ``ΔCFI = -.010`` exactly is a drop of .010).  Decisions: ``"supported"`` when
+no change reaches its cut-off (``ΔCFI > -c``, ``ΔRMSEA < r``, ``ΔSRMR < s``), ``"not supported"`` when CFI
+drops to ``-c`` or below and RMSEA or SRMR rises to its cut-off or above (Chen's pattern), ``"unclear"``
+otherwise (one index at or past its cut-off alone); ``"baseline"`` for the configural model.  The sequence stops at its first step not supported: every
 later step is ``"not reached (<step> <decision>)"`` (:func:`sequence_decisions`; the table's ``judgement``
 column keeps the cut-offs' verdict of each change alone).  With MLR the robust CFI and RMSEA (Brosseau-Liard &
 Savalei) are used (``indices="auto"``).
@@ -139,14 +140,20 @@ def chen_decision(delta_cfi: float, delta_rmsea: float, delta_srmr: float,
     'not supported'
     >>> chen_decision(-0.015, 0.004, 0.004, CHEN_2007["scalar"])
     'unclear'
+
+    A change at its cut-off counts against invariance, as Chen (2007) states it (ΔCFI <= -.010, ΔRMSEA >= .015):
+
+    >>> chen_decision(-0.010, 0.015, 0.0, CHEN_2007["scalar"]), chen_decision(-0.0099, 0.0149, 0.0, CHEN_2007["scalar"])
+    ('not supported', 'supported')
     """
     c, r, s = cutoffs
     vals = (delta_cfi, delta_rmsea, delta_srmr)
     if any(v is None or not math.isfinite(v) for v in vals):
         return "not evaluated"
-    cfi_ok = delta_cfi >= c - 1e-12
-    rmsea_ok = delta_rmsea <= r + 1e-12
-    srmr_ok = delta_srmr <= s + 1e-12
+    # a tie counts against invariance; 1e-12 keeps a tie computed as -0.00999999999999 one
+    cfi_ok = delta_cfi > c + 1e-12
+    rmsea_ok = delta_rmsea < r - 1e-12
+    srmr_ok = delta_srmr < s - 1e-12
     if cfi_ok and rmsea_ok and srmr_ok:
         return "supported"
     if not cfi_ok and (not rmsea_ok or not srmr_ok):
@@ -520,6 +527,8 @@ class InvarianceResult:
                 c = self.cutoffs.get(s)
                 item["cutoffs"] = None if c is None else {"cfi": c[0], "rmsea": c[1], "srmr": c[2]}
             item["decision"] = r["decision"]
+            if "constrained" in tab.columns and r["constrained"]:
+                item["constrained"] = r["constrained"]       # e.g. "5 of 6 loadings": labels / partial kept some free
             if s in self.errors:
                 item["error"] = self.errors[s]
             items.append(item)
@@ -549,15 +558,16 @@ class InvarianceResult:
         for _, r in self.table.iterrows():
             L.append(f"{r['step']:<11}{f(r[chi], 10, 2)}{f(r['df'], 6, 0)}{f(r[cfi_k], 7)}{f(r[rmsea_k], 7)}"
                      f"{f(r['srmr'], 7)}{f(r['chisq.diff'], 9, 2)}{f(r['df.diff'], 5, 0)}{f(r['pvalue.diff'], 7)}"
-                     f"{f(r['delta.cfi'], 8)}{f(r['delta.rmsea'], 8)}{f(r['delta.srmr'], 8)}  {r['decision']}")
+                     f"{f(r['delta.cfi'], 8)}{f(r['delta.rmsea'], 8)}{f(r['delta.srmr'], 8)}  {r['decision']}"
+                     + (f" ({r['constrained']} equal)" if r.get("constrained") else ""))
         L.append("")
         idx = {"standard": "CFI, RMSEA", "robust": "robust CFI and RMSEA (Brosseau-Liard & Savalei)",
                "scaled": "scaled CFI and RMSEA"}[self.indices]
         if chi == "chisq.scaled":
             L.append("chisq: the scaled (Yuan-Bentler, Mplus variant) statistic of each step.")
         L.append(f"Changes: later step minus earlier step, {idx}; difference test: {self.lrt_method}.")
-        L.append(f"Cut-offs: {self.cutoffs_name} " + "; ".join(
-            f"{s}: ΔCFI >= {c[0]:.3f}, ΔRMSEA <= {c[1]:.3f}, ΔSRMR <= {c[2]:.3f}" for s, c in self.cutoffs.items()))
+        L.append(f"Cut-offs: {self.cutoffs_name}, a change reaching one counts against invariance; " + "; ".join(
+            f"{s}: ΔCFI <= {c[0]:.3f}, ΔRMSEA >= {c[1]:.3f}, ΔSRMR >= {c[2]:.3f}" for s, c in self.cutoffs.items()))
         L.append(f"Highest level supported: {self.level}")
         if self.warnings:
             L.append("")
@@ -588,6 +598,22 @@ def _steps(steps) -> dict[str, tuple[str, ...]]:
     if len(out) < 1:
         raise ValueError("no steps")
     return out
+
+
+def constrained_text(pt, group_equal: Sequence[str], group_partial: Sequence[str] = ()) -> str:
+    """What a step's ``group_equal`` left unconstrained, e.g. ``"5 of 6 loadings"`` (group-specific labels
+    or ``group_partial`` keep some free), ``""`` when every parameter of its classes is equal across groups
+    (:func:`~iur_survey.sem.partable.group_equal_reach`).
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> constrained_text(build_partable("F =~ x1 + c(a, b)*x2 + x3", ngroups=2, group_equal=["loadings"]), ["loadings"])
+    '1 of 2 loadings'
+    """
+    from .partable import _CLASS_WORDS, group_equal_reach
+
+    reach = group_equal_reach(pt, group_equal, group_partial)
+    return "; ".join(f"{len(r['equal'])} of {len(r['of'])} {_CLASS_WORDS.get(c, c)}" for c, r in reach.items()
+                     if len(r["equal"]) < len(r["of"]))
 
 
 def step_warnings(warns: list[str], seen: set[str], step: str, messages) -> None:
@@ -707,7 +733,9 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     for k, s in enumerate(names):
         res = fits[s]
         row: dict[str, Any] = {"step": s, "group_equal": ",".join(spec[s]),
-                               "converged": bool(res.converged) if res is not None else False}
+                               "converged": bool(res.converged) if res is not None else False,
+                               "constrained": "" if res is None else constrained_text(res.partable, spec[s],
+                                                                                       group_partial)}
         # a step that did not converge has no fit measures (its fit: all NaN; fit_measures() refuses it)
         fm = pd.Series(dtype=float) if res is None else res.fit_measures() if res.converged else res.fit
         for key in _FIT_KEYS:

@@ -172,6 +172,31 @@ class OrdinalSEMResult(SEMResult):
                     "ci.upper": est + fac * se})
         return out
 
+    def theta_index(self) -> np.ndarray:
+        """Per parameter-table row, its column of ``theta`` / ``vcov_theta`` (-1: not an entry).  ``theta``
+        starts with the kept model parameters (the estimation record's ``kept``: not the residual variances
+        of ordered items in the delta parameterization), then thresholds (and scales with several groups),
+        so a row's column is not its ``par_index`` (:func:`~iur_survey.sem.defined.theta_columns`).
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import sem
+        >>> rng = np.random.default_rng(5)
+        >>> y = rng.normal(size=(400, 1)) @ [[0.8, 0.7, 0.6]] + rng.normal(size=(400, 3)) * 0.6
+        >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c"])
+        >>> res = sem("F =~ a + b + c", d, ordered=True)
+        >>> res.partable.par_index.tolist(), res.theta_index().tolist()
+        ([-1, 0, 1, 2, 3, 4, 5], [-1, 0, 1, -1, -1, -1, 2])
+        """
+        from .defined import theta_columns
+
+        meta = self.meta if isinstance(self.meta, dict) else {}
+        rec = meta.get("wlsmv_groups")
+        kept = getattr(rec if rec is not None else meta.get("wlsmv"), "kept", None)
+        if kept is None:
+            raise EstimationError(None, "this ordinal fit keeps no estimation record: its parameters cannot be "
+                                        "matched to their covariance matrix")
+        return theta_columns(self.partable.par_index, kept)
+
     def vcov(self) -> pd.DataFrame:
         """lavaan's ``vcov(fit)``: the free model parameters and the thresholds (``GOV1|t1``); none of a fit
         that did not converge (:class:`~iur_survey.sem.results.NotConvergedError`, as lavaan)."""

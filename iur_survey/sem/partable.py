@@ -59,7 +59,8 @@ from .syntax import Constraint, ParsedModel, Term, expression_names, parse_model
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ParTable", "build_partable", "vnames"]
+__all__ = ["ParTable", "build_partable", "vnames", "group_equal_class", "group_equal_reach", "group_warnings",
+           "SINGLE_LABEL_WARNING"]
 
 _CON_OPS = (":=", "==", "<", ">")
 
@@ -476,6 +477,122 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
 # ------------------------------------------------------------------------------------------- the steps
 # build_partable's steps after the rows of every block are laid out (lavaan's lav_partable_labels,
 # lav_partable_constraints / equality, lav_partable_free and the constraint rows of lav_partable_flat)
+def group_equal_class(lhs: str, op: str, rhs: str, lv_names, ov_nox) -> str | None:
+    """The ``group.equal`` name (lavaan's) whose equality constraints reach a row ``lhs op rhs``, or None:
+    ``lv_names`` the latent variables, ``ov_nox`` the observed variables that are not fixed.x covariates.
+
+    >>> group_equal_class("F", "=~", "x1", {"F"}, {"x1"}), group_equal_class("x1", "~1", "", {"F"}, {"x1"})
+    ('loadings', 'intercepts')
+    """
+    if op == "=~":
+        return "loadings"
+    if op == "~":
+        return "regressions"
+    if op == "~1":
+        return "intercepts" if lhs in ov_nox else "means" if lhs in lv_names else None
+    if op == "~~" and lhs in ov_nox:
+        return "residuals" if lhs == rhs else "residual.covariances"
+    if op == "~~" and lhs in lv_names:
+        return "lv.variances" if lhs == rhs else "lv.covariances"
+    return None
+
+
+def _partial_key(text: str) -> str:
+    return "".join(str(text).split())
+
+
+def group_equal_reach(pt: "ParTable", group_equal: Sequence[str], group_partial: Sequence[str] = ()) -> dict:
+    """What the ``group.equal`` classes of a multi-group table really constrain.  Per class (lavaan's name):
+    ``equal`` (parameters ``lhs op rhs`` equal in every group), ``of`` (those free in some group), ``partial``
+    (freed by ``group.partial``) and ``labelled`` (left free by group-specific labels, ``c(a.g1, a.g2)*x``:
+    lavaan's rule is that a user label overrides ``group.equal``), each a list of ``"lhs op rhs"`` names
+    (``labelled``: name -> its labels).
+
+    >>> pt = build_partable("F =~ x1 + c(a, b)*x2 + x3", ngroups=2, group_equal=["loadings"])
+    >>> r = group_equal_reach(pt, ["loadings"])["loadings"]
+    >>> len(r["equal"]), len(r["of"]), r["labelled"]
+    (1, 2, {'F=~x2': ['a', 'b']})
+    """
+    out: dict = {}
+    if pt.ngroups < 2:
+        return out
+    lvset = set(pt.lv_names[0])
+    ovnox = set(v for v in pt.ov_names[0] if v not in set(pt.ov_x_names[0]))
+    partial = {_partial_key(x) for x in group_partial}
+    rows: dict[tuple, list[int]] = {}
+    for i in range(len(pt)):
+        if pt.op[i] in (":=", "==", "<", ">"):
+            continue
+        cls = group_equal_class(pt.lhs[i], pt.op[i], pt.rhs[i], lvset, ovnox)
+        if cls in group_equal:
+            rows.setdefault((cls, pt.lhs[i], pt.op[i], pt.rhs[i]), []).append(i)
+    for (cls, lhs, op, rhs), idx in rows.items():
+        rec = out.setdefault(cls, {"equal": [], "of": [], "partial": [], "labelled": {}})
+        if not any(pt.free[i] > 0 for i in idx):
+            continue                                   # fixed in every group (a marker loading): nothing to equate
+        name = f"{lhs}{op}{rhs}"
+        rec["of"].append(name)
+        pars = {int(pt.par_index[i]) for i in idx}
+        if len(idx) == pt.ngroups and len(pars) == 1 and min(pars) >= 0:
+            rec["equal"].append(name)
+        elif name in partial:
+            rec["partial"].append(name)
+        else:
+            labs = [pt.label[i] for i in idx if pt.label[i] and not pt.label[i].startswith(".")]
+            if labs:
+                rec["labelled"][name] = list(dict.fromkeys(labs))
+    return out
+
+
+_CLASS_WORDS = {"means": "latent means", "residuals": "residual variances", "residual.covariances": "residual covariances",
+                "lv.variances": "latent variances", "lv.covariances": "latent covariances"}
+
+#: lavaan's warning for a label written once in a multi-group model (one parameter shared by every group)
+SINGLE_LABEL_WARNING = ("using a single label per parameter in a multiple group setting implies imposing equality "
+                        "constraints across all the groups; if this is not intended, remove the label(s) or give one "
+                        "label per group, e.g. c(a1, a2, a3, a4)*x")
+
+
+def group_warnings(pm: ParsedModel, pt: "ParTable", group_equal: Sequence[str] = (),
+                   group_partial: Sequence[str] = ()) -> list[str]:
+    """The warnings of a multi-group model (every estimator): lavaan's single-label warning; the parameters a
+    ``group.equal`` class leaves free because they carry group-specific labels (lavaan's rule, kept, but said,
+    with the count the class really constrained); ``group.partial`` entries naming a parameter fixed in every
+    group (the marker loading).  A ``group.partial`` entry naming no parameter of the model is a
+    :class:`~iur_survey.errors.ModelSyntaxError`.
+
+    >>> pm = parse_model("F =~ x1 + c(a, b)*x2 + x3")
+    >>> print(group_warnings(pm, build_partable(pm, ngroups=2, group_equal=["loadings"]), ["loadings"])[0])
+    group.equal "loadings" constrains 1 of 2 loadings: F=~x2 (labels a, b) stays free across groups, because a label given per group overrides group.equal (lavaan's rule); give it one label shared by the groups, or no label, to constrain it
+    """
+    if pt.ngroups < 2:
+        return []
+    out = []
+    if not pm.blocks and any(t.labels is not None and len(t.labels) == 1 for t in pm.terms):
+        out.append(SINGLE_LABEL_WARNING)
+    keys = {f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}": i for i in range(len(pt)) if pt.op[i] not in (":=", "==", "<", ">")}
+    for p in group_partial:
+        k = _partial_key(p)
+        if k not in keys:
+            raise ModelSyntaxError("group.partial", f"{p!r} is not a parameter of the model (write it as in the "
+                                                    "parameter table, e.g. 'F =~ x2' or 'x2 ~ 1')")
+        if not any(pt.free[i] > 0 for i in range(len(pt)) if f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}" == k):
+            out.append(f"group.partial {p!r} names a parameter fixed in every group (under marker coding the first "
+                       "loading is fixed at 1): there is nothing to free; to test that loading, identify the factor "
+                       "by its variance instead (std_lv=True)")
+    for cls, rec in group_equal_reach(pt, group_equal, group_partial).items():
+        if rec["labelled"]:
+            what = "; ".join(f"{k} (labels {', '.join(v)})" for k, v in rec["labelled"].items())
+            n = len(rec["labelled"])
+            kind = _CLASS_WORDS.get(cls, cls)
+            out.append(f"group.equal \"{cls}\" constrains {len(rec['equal'])} of {len(rec['of'])} {kind}: {what} "
+                       f"{'stays' if n == 1 else 'stay'} free across groups, because a label given per group "
+                       f"overrides group.equal (lavaan's rule); give {'it' if n == 1 else 'them'} one label shared "
+                       "by the groups, or no label, to constrain "
+                       f"{'it' if n == 1 else 'them'}")
+    return out
+
+
 def _partable_labels(rows: dict, ngroups: int, group_equal, group_partial, lv_names_b, ov_names_b,
                      ovx_b) -> list[str]:
     """lavaan's LABEL of every row: the user label, else ``lhs op rhs`` (+ ``.gG``); ``group.equal`` gives the
@@ -486,21 +603,10 @@ def _partable_labels(rows: dict, ngroups: int, group_equal, group_partial, lv_na
     if ngroups > 1 and group_equal:
         lvset = set(lv_names_b[0])
         ovnox1 = set(v for v in ov_names_b[0] if v not in set(ovx_b[0]))
-
-        def flagged(i: int) -> bool:
-            o, l, r = op[i], lhs[i], rhs[i]
-            ge = group_equal
-            return (("loadings" in ge and o == "=~")
-                    or ("intercepts" in ge and o == "~1" and l in ovnox1)
-                    or ("means" in ge and o == "~1" and l in lvset)
-                    or ("regressions" in ge and o == "~")
-                    or ("residuals" in ge and o == "~~" and l in ovnox1 and l == r)
-                    or ("residual.covariances" in ge and o == "~~" and l in ovnox1 and l != r)
-                    or ("lv.variances" in ge and o == "~~" and l in lvset and l == r)
-                    or ("lv.covariances" in ge and o == "~~" and l in lvset and l != r))
         partial = {"".join(x.split()) for x in group_partial}
         g1 = {(lhs[i], op[i], rhs[i]): i for i in range(n)
-              if grp[i] == 1 and flagged(i) and f"{lhs[i]}{op[i]}{rhs[i]}" not in partial}
+              if grp[i] == 1 and group_equal_class(lhs[i], op[i], rhs[i], lvset, ovnox1) in group_equal
+              and f"{lhs[i]}{op[i]}{rhs[i]}" not in partial}
         for i in range(n):
             if grp[i] > 1 and (lhs[i], op[i], rhs[i]) in g1:
                 LABEL[i] = LABEL[g1[(lhs[i], op[i], rhs[i])]]

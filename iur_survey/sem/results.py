@@ -451,6 +451,22 @@ class SEMResult:
         return {"cov": pd.DataFrame(np.asarray(cov), index=names, columns=names),
                 "mean": pd.Series(np.asarray(mean), index=names)}
 
+    def theta_index(self) -> np.ndarray:
+        """Per parameter-table row, its column of ``theta`` and ``vcov_theta`` (-1: not an entry), the one
+        map every consumer of ``vcov_theta`` uses (Wald tests, ``:=`` standard errors, :meth:`vcov`);
+        :func:`~iur_survey.sem.defined.theta_columns`.  For ML / MLR fits ``theta`` is the engine's
+        parameter vector (the table's ``par_index``); a WLSMV fit orders ``theta`` its own way.
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import sem
+        >>> d = pd.DataFrame(np.random.default_rng(1).normal(size=(50, 2)), columns=["x", "y"])
+        >>> sem("y ~ x", d).theta_index().tolist()
+        [0, 1, -1]
+        """
+        from .defined import theta_columns
+
+        return theta_columns(self.partable.par_index)
+
     def vcov(self) -> pd.DataFrame:
         """Covariance matrix of the free parameters, lavaan's ``vcov(fit)`` (one row per free
         table row; rows sharing a label are perfectly correlated).  A fit that did not converge has none:
@@ -460,7 +476,7 @@ class SEMResult:
         self._refuse_unconverged_vcov()
         pt = self.partable
         rows = [i for i in range(len(pt)) if pt.free[i] > 0]
-        idx = pt.par_index[rows]
+        idx = self.theta_index()[rows]
         V = self.vcov_theta[np.ix_(idx, idx)]
         names = [(pt.label[i] or f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}"
                   + (f".g{pt.group[i]}" if pt.group[i] > 1 else "")) for i in rows]

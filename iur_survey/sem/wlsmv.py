@@ -54,7 +54,7 @@ from . import fitmeasures as _fm
 from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, information_inverse, unidentified_parameters, unidentified_warning,
                         vcov_warnings)
-from .defined import from_partable
+from .defined import from_partable, theta_columns
 from .estimate import minimize
 from .fitmeasures import chisq_pvalue as _chisq_pvalue
 from .ordinal import OrdinalSampleStats, blas_threads, pair_index
@@ -577,8 +577,8 @@ class WLSMVFit:
     ``warnings``; ``sigma``: implied correlation (covariance) matrix of ``y*`` (unit diagonal for the
     ordered items); ``residual_variances``: per item ``1 - diag(Sigma_model)``, NaN for a continuous
     item (lavaan reports these on the ``y ~~ y`` rows, se 0, in the delta parameterization); after
-    :func:`wlsmv_from_model`: ``r2``, ``kept`` (the model parameters in ``theta``), ``E`` (``d
-    theta_model / d theta``), ``full`` / ``full_std`` (the model parameters; with the residual
+    :func:`wlsmv_from_model`: ``r2``, ``kept`` (the model parameters in ``theta``: a table row's
+    column is :func:`~iur_survey.sem.defined.theta_columns`), ``full`` / ``full_std`` (the model parameters; with the residual
     variances of the ordered items filled in).  With ``==`` constraints ``delta`` and ``e_inv`` are in
     the fit's own parameters ``z`` (``theta = theta0 + B z``, ``B`` kept; ``n_eq`` the constraints'
     rank), everything else in ``theta``.
@@ -604,7 +604,6 @@ class WLSMVFit:
     unidentified: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     r2: pd.Series | None = None
     kept: np.ndarray | None = None
-    E: np.ndarray | None = None
     full: np.ndarray | None = None
     full_std: np.ndarray | None = None
     B: np.ndarray | None = None
@@ -929,7 +928,7 @@ def dwls_estimates_table(model, st, res: WLSMVFit, drop: np.ndarray) -> pd.DataF
     :func:`dwls_dropped`).  Rows: the user's rows, the thresholds, the other model rows (an ordered
     item's residual variance is ``1 - diag(model part)``, fixed, se 0), the scales ``~*~`` of the
     ordered items, the intercepts (0 for an ordered item; estimated for a continuous one), the latent
-    means, then ``:=``.  Fills ``res.kept``, ``res.E``, ``res.full``, ``res.full_std`` and ``res.r2``.
+    means, then ``:=``.  Fills ``res.kept``, ``res.full``, ``res.full_std`` and ``res.r2``.
     Called by :func:`wlsmv_from_model` and :func:`iur_survey.sem.mixed.wlsmv_mixed_from_model`.
 
     >>> from iur_survey.sem.matrices import Model
@@ -950,8 +949,6 @@ def dwls_estimates_table(model, st, res: WLSMVFit, drop: np.ndarray) -> pd.DataF
     ordset = {v for v, o in zip(ov, ordered) if o}
     kept = np.flatnonzero(~drop)
     nk = kept.size
-    E = np.zeros((model.npar, nk + st.nth))            # d theta_model / d theta
-    E[kept, np.arange(nk)] = 1.0
     theta, se = res.theta, res.se
     full = np.zeros(model.npar)                         # dropped residual variances at 0: the model part
     full[kept] = theta[:nk]
@@ -1016,9 +1013,9 @@ def dwls_estimates_table(model, st, res: WLSMVFit, drop: np.ndarray) -> pd.DataF
         add(v, "~1", "", "", 0.0, 0.0)
     defs = [c for c in pt.constraints if c.op == ":="]
     if defs:
-        fn = from_partable(pt, values)
-        vals = fn(full)
-        se_def = defined_se(fn.jacobian(full) @ E, res.vcov)
+        fn = from_partable(pt, values, theta_columns(pt.par_index, kept))      # the fit's theta_index()
+        vals = fn(theta)
+        se_def = defined_se(fn.jacobian(theta), res.vcov)
         for c, v, s_, i in zip(defs, vals, se_def, list(pt.def_rows)):
             add(c.lhs, ":=", c.rhs, c.lhs, float(v), float(s_), *stds(i))
     table = pd.DataFrame(rows)
@@ -1031,7 +1028,7 @@ def dwls_estimates_table(model, st, res: WLSMVFit, drop: np.ndarray) -> pd.DataF
     table.insert(8, "ci.lower", est_col - z975 * se_col)
     table.insert(9, "ci.upper", est_col + z975 * se_col)
     res.r2 = r_squared(pt, std["std.all"])
-    res.kept, res.E, res.full, res.full_std = kept, E, full, full_std
+    res.kept, res.full, res.full_std = kept, full, full_std
     return table
 
 
@@ -1081,7 +1078,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     is added.  Only single-group models.
 
     Returns the :class:`WLSMVFit` (``theta`` = estimated model parameters
-    without the dropped ones, then the thresholds; ``r2``, ``kept``, ``E``,
+    without the dropped ones, then the thresholds; ``r2``, ``kept``,
     ``full``, ``full_std`` filled in) and the table of
     :func:`dwls_estimates_table`.
 

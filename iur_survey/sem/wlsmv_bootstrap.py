@@ -229,8 +229,8 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
 def defined_draws(res: OrdinalSEMResult, est: np.ndarray, status: np.ndarray) -> np.ndarray | None:
     """The ``:=`` values of every draw (draws x definitions; NaN rows where ``status != 0``), None without ``:=``.
 
-    lavaan's ``def.function`` applied to each draw's free parameters, one or several groups alike: the model
-    parameters are the first columns of ``theta`` (at the fit's ``kept`` positions), a label stands for its
+    lavaan's ``def.function`` applied to each draw's free parameters, one or several groups alike: each
+    labelled row read at its column of ``theta`` (the fit's ``theta_index()``), a label stands for its
     first row and ``c(a1, a2)*`` gives each group its own label (:func:`iur_survey.sem.defined.from_partable`).
 
     >>> from iur_survey.sem import sem
@@ -247,14 +247,10 @@ def defined_draws(res: OrdinalSEMResult, est: np.ndarray, status: np.ndarray) ->
     ndef = sum(c.op == ":=" for c in pt.constraints)
     if not ndef:
         return None
-    groups = res.meta.get("wlsmv_groups")
-    kept = np.asarray(groups.kept if groups is not None else res.meta["wlsmv"].kept, dtype=int)
-    fn = from_partable(pt, res.model.row_values(np.zeros(res.model.npar)))
+    fn = from_partable(pt, res.model.row_values(np.zeros(res.model.npar)), res.theta_index())
     D = np.full((len(est), ndef), np.nan)
     for b in np.flatnonzero(np.asarray(status) == 0):
-        full = np.zeros(res.model.npar)
-        full[kept] = est[b, :kept.size]
-        D[b] = fn(full)
+        D[b] = fn(est[b])
     return D
 
 

@@ -38,9 +38,10 @@ from iur_survey.errors import EstimationError
 from . import fitmeasures as _fm
 from .matrices import Model
 from .ordinal import OrdinalSampleStats, _codes, blas_threads, ordinal_sample_stats, pair_index
-from .partable import build_partable
+from .partable import build_partable, group_warnings
+from .table import group_label
 from .syntax import parse_model
-from .defined import from_partable
+from .defined import from_partable, theta_columns
 from .standardized import r_squared, standardize
 from .wlsmv import (defined_se, dwls_constraints, dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index,
                     scaled_shifted_test)
@@ -105,6 +106,7 @@ class WLSMVGroupsFit:
     chisq: float = float("nan")
     stats: list | None = None
     table_par: np.ndarray | None = None     # per table row: its column of theta (-1: not estimated)
+    full_std: np.ndarray | None = None      # the model parameters, residual variances of the items filled in
 
 
 def _blocks(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, nk: int):
@@ -551,9 +553,9 @@ def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_p
             add(pt.lhs[i], "~1", "", g + 1, pt.label[i], *row_est(i), i=i)
     defs = [c for c in pt.constraints if c.op == ":="]
     if defs:
-        fn = from_partable(pt, values)
-        vals = fn(full)
-        se_def = defined_se(fn.jacobian(full)[:, kept], res.vcov[:nk, :nk])
+        fn = from_partable(pt, values, theta_columns(pt.par_index, kept))      # the fit's theta_index()
+        vals = fn(t)
+        se_def = defined_se(fn.jacobian(t), res.vcov)
         for c, v, s_, i in zip(defs, vals, se_def, list(pt.def_rows)):
             add(c.lhs, ":=", c.rhs, 0, c.lhs, float(v), float(s_), i=i)
     tab = pd.DataFrame(rows)
@@ -565,12 +567,22 @@ def _table(model: Model, stats, res: WLSMVGroupsFit, ordinal: list[str], theta_p
     tab.insert(9, "ci.lower", tab["est"] - z975 * se)
     tab.insert(10, "ci.upper", tab["est"] + z975 * se)
     res.table_par = np.array(table_par, dtype=int)
+    res.full_std = full_std
     return tab, r2
 
 
 # ---------------------------------------------------------------------------
 # from data and syntax to a result (called by iur_survey.sem.api.sem)
 # ---------------------------------------------------------------------------
+
+def _codes_text(levels) -> str:
+    """Category codes as the data write them (``1, 2, 3``, not ``1.0, 2.0``: :func:`~iur_survey.sem.table.group_label`).
+
+    >>> _codes_text(np.array([1.0, 2.0, 3.5]))
+    '1, 2, 3.5'
+    """
+    return ", ".join(group_label(x) for x in np.asarray(levels).tolist())
+
 
 def lavaan_rule_lines(lv_names: list[str], items: list[str], ngroups: int, group_equal, parameterization: str
                       ) -> list[str]:
@@ -662,23 +674,22 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
         for j, v in enumerate(st.names):
             if st.levels[j].size != levels[ov.index(v)].size:
                 raise EstimationError(None, f"some categories of variable '{v}' are empty in group "
-                                            f"{lab!r} (observed {st.levels[j].tolist()}, the data has "
-                                            f"{levels[ov.index(v)].tolist()})", column=v)
+                                            f"{lab!r} (observed {_codes_text(st.levels[j])}; the data has "
+                                            f"{_codes_text(levels[ov.index(v)])})", column=v)
         n_dropped += st.n_dropped
         stats_g.append(st)
     spec = GroupsSpec(th_equal=th_equal, delta_free=delta_free, parameterization=parameterization)
     res = wlsmv_groups_fit(model, stats_g, spec, ov)
     warns = list(warnings or [])
-    if G > 1 and any(t.labels is not None and len(t.labels) == 1 for t in parse_model(syntax).terms):
-        warns.append("using a single label per parameter in a multiple group setting implies imposing "
-                     "equality constraints across all the groups; if this is not intended, remove the "
-                     "label(s) or give one label per group, e.g. c(a1, a2, a3, a4)*x")
+    warns += [w for w in group_warnings(parse_model(syntax), pt, engine_ge) if w not in warns]
     if n_dropped:
         warns.append(f"{n_dropped} of {len(data)} rows dropped by listwise deletion" if missing == "listwise"
                      else f"{n_dropped} of {len(data)} rows with no value on any item were ignored")
-    warns += [w for w in res.warnings if w not in warns]
-    if any(np.any(rv < 0) for rv in res.resvar):
-        warns.append("some estimated ov variances are negative")
+    # lavaan's post-estimation checks (negative variances, latent covariance and residual matrices not
+    # positive definite, per group), the one-group WLSMV fit's and ML's check
+    from .api import _ordinal_warnings
+
+    warns = _ordinal_warnings(pt, model, res, warns)
     table = res.table
     by_key = {(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in table.to_dict("records")}
     est = np.full(len(pt), np.nan)

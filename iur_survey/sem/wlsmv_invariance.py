@@ -11,7 +11,12 @@ parameterization = "delta")`` (or ``"theta"``) fitted by lavaan's ``cfa(..., ord
   until the intercepts are equal -- Wu & Estabrook's rules for binary items, as semTools' ``measEq.syntax``);
 * **thresholds + loadings**: loadings equal too; latent variances free after the first group;
 * **thresholds + loadings + intercepts**: item intercepts equal (0); latent means free after the first
-  group (the same model as lavaan's ``group.equal = c("thresholds", "loadings")``).
+  group (the same model as lavaan's ``group.equal = c("thresholds", "loadings")``); the binary items'
+  scales (residual variances) free after the first group.  That step is identified when every factor has an
+  item of three or more categories (its equal thresholds fix the factor's mean and variance in the later
+  groups; the binary scales then follow from the loadings): it is fitted, as lavaan + semTools fit it.  A
+  factor measured by binary items only is not identified there (its mean, variance and the binary scales
+  trade off): the step is "not evaluated", with the factor named (:func:`binary_only_factors`).
 
 Each step is compared with the one before by lavaan's ``lavTestLRT()`` for WLSMV: the scaled-shifted
 difference test of Satorra (2000) (:func:`lrt_satorra2000`; lavaan's ``lav_test_diff_Satorra2000``
@@ -193,6 +198,24 @@ def item_thresholds(data: pd.DataFrame, items) -> dict:
     return {v: int(data[v].dropna().nunique()) - 1 for v in items if v in data.columns}
 
 
+def binary_only_factors(syntax: str, n_th: dict) -> dict:
+    """The factors whose indicators are all binary (one threshold), factor -> its items: in the
+    thresholds + loadings + intercepts step of Wu & Estabrook (2016) the binary items' scales are free, and only
+    an indicator with two or more thresholds (equal across groups) fixes the location and scale of its y* in the
+    later groups, hence the factor's mean and variance there (a binary item's scale then follows from its
+    loading).  A factor without one is not identified in that step.
+
+    >>> binary_only_factors("F =~ a + b + c\\nG =~ d + e + f", {"a": 1, "b": 1, "c": 4, "d": 1, "e": 1, "f": 1})
+    {'G': ['d', 'e', 'f']}
+    """
+    pt = build_partable(syntax)
+    ind: dict[str, list[str]] = {}
+    for lhs, op, rhs, g in zip(pt.lhs, pt.op, pt.rhs, pt.group):
+        if op == "=~" and g == 1:
+            ind.setdefault(lhs, []).append(rhs)
+    return {f: v for f, v in ind.items() if v and all(n_th.get(x, 2) < 2 for x in v)}
+
+
 def free_scales(items, n_th: dict, group_equal) -> dict:
     """Which items' scales (delta) or residual variances (theta) are free after the first group in a step:
     all when the thresholds are equal, except a binary item's (one threshold) until the intercepts are equal too
@@ -343,18 +366,22 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
         ge = WE_STEPS[s]
         th = "thresholds" in ge
         free = free_scales(items, n_th, ge)
-        binary = [v for v in items if n_th.get(v, 2) < 2]
-        if binary and "intercepts" in ge and th:
-            # with the intercepts equal, Wu & Estabrook free the binary items' scales: on every data set checked
-            # (tests/sem/invariance_audit_refs, the audit's) the estimates then drift along a ridge (latent
-            # variances and scales to extreme values, thousands of iterations) and lavaan's default optimizer
-            # fails or stops at an arbitrary point: the step is not fitted, and the reason is given
-            warns.append(f"the {s} step is not evaluated: with binary items ({', '.join(binary)}) it frees their "
+        unpinned = binary_only_factors(syntax, n_th) if ("intercepts" in ge and th) else {}
+        if unpinned:
+            # with the intercepts equal, Wu & Estabrook free the binary items' scales; a factor measured only by
+            # binary items then has no item whose two or more equal thresholds fix its y* metric in the later
+            # groups, and its mean, variance and the binary scales trade off along a ridge (on every such data set
+            # checked, tests/sem/invariance_audit_refs: extreme values, lavaan's default optimizer fails or stops
+            # at an arbitrary point): the step is not fitted, and the reason is given.  A factor with one item of
+            # three or more categories is identified (the binary scales follow from the loadings): fitted.
+            what = "; ".join(f"{f} ({', '.join(v)})" for f, v in unpinned.items())
+            warns.append(f"the {s} step is not evaluated: it frees the binary items' "
                          + ("residual variances" if parameterization == "theta" else "scales")
-                         + " (Wu & Estabrook 2016), which the data do not pin down (the estimates drift to "
-                         "extreme values; lavaan's default optimizer fails, or stops on the ridge, on the same "
-                         "model); compare latent "
-                         "means only with items of three or more categories, or treat them as continuous")
+                         + f" (Wu & Estabrook 2016), and a factor measured by binary items only ({what}) has no "
+                         "item with two or more thresholds to pin its mean and variance in the later groups (the "
+                         "estimates drift to extreme values; lavaan's default optimizer fails, or stops on the "
+                         "ridge, on the same model); give each factor an item of three or more categories, or "
+                         "treat the items as continuous")
             fits[s] = None
             rows.append({"step": s, "group_equal": ",".join(ge), "converged": False,
                          **{k: np.nan for k in ("npar", "chisq", "df", "chisq.scaled", "pvalue.scaled", "cfi.scaled",
@@ -387,11 +414,13 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                "rmsea.scaled": f["rmsea.scaled"], "srmr": f["srmr"], "chisq.diff": np.nan, "df.diff": 0,
                "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan,
                "delta.srmr": np.nan, "decision": ""}
-        if prev is not None and (fits[prev] is None or not (identified and prev_identified)):
+        if prev is None:                # the configural model: the baseline, as the ML sequence says
+            row["decision"] = "baseline" if res.converged and identified else "not evaluated"
+        elif fits[prev] is None or not (identified and prev_identified):
             row["decision"] = "not evaluated"   # no test, no deltas: a step missing, or one the data do not identify
             if fits[prev] is not None:
                 row["df.diff"] = abs(int(res.meta["wlsmv_groups"].df - fits[prev].meta["wlsmv_groups"].df))
-        elif prev is not None:
+        else:
             g1, g0 = fits[prev].meta["wlsmv_groups"], res.meta["wlsmv_groups"]
             if g0.df < g1.df:          # lavTestLRT orders the pair by df (binary items: +intercepts frees scales)
                 g1, g0 = g0, g1

@@ -103,7 +103,8 @@ def test_to_dict_is_the_json_contract():
 # ============================================================================================ decisions
 def test_chen_decision_rules():
     m, s = CHEN_2007["metric"], CHEN_2007["scalar"]
-    assert chen_decision(-0.010, 0.015, 0.030, m) == "supported"            # boundaries are inclusive
+    assert chen_decision(-0.010, 0.015, 0.030, m) == "not supported"        # a tie counts against (Chen 2007)
+    assert chen_decision(-0.0099, 0.0149, 0.0299, m) == "supported"
     assert chen_decision(-0.0101, 0.016, 0.0, m) == "not supported"
     assert chen_decision(-0.0101, 0.0, 0.031, m) == "not supported"
     assert chen_decision(-0.0101, 0.0, 0.0, m) == "unclear"                 # CFI alone

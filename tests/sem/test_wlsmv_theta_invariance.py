@@ -92,7 +92,8 @@ def test_theta_binary_intercepts_step_not_evaluated_as_lavaan_fails():
     assert REFS["mixed"]["thresholds_loadings_intercepts"]["converged"] is False
     row = inv.table.set_index("step").loc["thresholds_loadings_intercepts"]
     assert row["decision"] == "not evaluated" and not np.isfinite(row["chisq.scaled"])
-    assert any("frees their residual variances" in w for w in inv.warnings)
+    assert any("frees the binary items' residual variances" in w and "binary items only (F1" in w
+               for w in inv.warnings)
 
 
 def test_theta_is_recorded_and_unknown_parameterization_refused():

@@ -116,6 +116,40 @@ def test_an_email_as_the_response_id_is_refused(plain, tmp_path):
     assert "example.com" not in str(ei.value) and ei.value.row == 4
 
 
+@pytest.mark.parametrize("value, kind", [("221.166.225.228", "an IP address"), ("+86 138 1003 5003", "a phone number"),
+                                         ("18076241578", "a phone number"), ("177-1285-1320", "a phone number"),
+                                         ("11010519491231002X", "an ID-card number")])
+def test_personal_data_as_the_response_id_is_refused(plain, tmp_path, value, kind):
+    """Not only e-mail addresses: every pattern the package masks is refused as an id, the value never quoted."""
+    with pytest.raises(ReadError, match=f"the response id holds {kind}: .*remove this one") as ei:
+        read_export(_edit(plain, tmp_path / "pii.csv", "ResponseId", {5: value}), INST)
+    assert ei.value.row == 6 and ei.value.column == "ResponseId"
+    assert value not in str(ei.value) and value.replace(" ", "") not in str(ei.value)
+
+
+@pytest.mark.parametrize("column", ["Name", "Phone", "IPAddress", "Email"])
+def test_an_id_taken_from_a_personal_column_is_refused(plain, tmp_path, column):
+    """An id equal to the export's own name (张霞芳), phone, IP or e-mail cell: refused even when no pattern
+    says so (a name has none), naming the column it comes from."""
+    rows = _rows(plain)
+    j, i = rows[0].index(column), rows[0].index("ResponseId")
+    k = next(k for k in range(1, len(rows)) if rows[k][j])
+    rows[k][j] = "张霞芳" if column == "Name" else rows[k][j]
+    rows[k][i] = rows[k][j]
+    with pytest.raises(ReadError, match=f"the response id (is a value of the export's '{column}' column|holds)") as ei:
+        read_export(_write(rows, tmp_path / "from.csv"), INST)
+    assert ei.value.row == k + 1 and rows[k][j] not in str(ei.value)
+
+
+def test_numeric_platform_ids_are_not_taken_for_phone_numbers(plain, tmp_path):
+    """SurveyMonkey's 12-digit respondent ids, a long serial and an 18-digit number without a birth date are ids."""
+    n = len(_rows(plain)) - 1
+    ids = {k: v for k, v in zip(range(1, n + 1), (f"{114047938547 + k}" for k in range(n)))}
+    ids[3], ids[4] = "123456789012345678", "20240101"
+    raw = read_export(_edit(plain, tmp_path / "sm_ids.csv", "ResponseId", ids), INST)
+    assert raw.frame["response_id"].iloc[0] == "114047938547"
+
+
 # -- dates: one day-month order per column ------------------------------------------------------------------
 def _dated(plain: Path, dest: Path, fmt: str, extra: list[str] | None = None) -> tuple[Path, list[str]]:
     rows = _rows(plain)

@@ -183,6 +183,15 @@ class NoRowsKeptError(IURSurveyError):
     """Cleaning excluded every response: there is nothing to analyse (never a silent empty result)."""
 
 
+class TooFewRowsError(IURSurveyError):
+    """Cleaning kept too few responses for the analysis asked for (e.g. the book's models)."""
+
+
+class BookInputError(IURSurveyError):
+    """The book's export cannot be analysed: it cannot be read, or cleaning kept no or too few responses (the
+    message is the failed step's one line, with the file, row and column)."""
+
+
 def no_rows_kept_message(report: dict) -> str:
     """The one line :class:`NoRowsKeptError` says, from a cleaning report's counts.
 

@@ -228,6 +228,17 @@ def test_spss_labels_of_declared_user_missing_codes_are_not_read_as_answers(sav,
     assert raw.frame[target].iloc[:10].isna().all() and raw.frame[target].iloc[10:].notna().any()
 
 
+def test_an_spss_group_label_of_no_group_is_named(sav, tmp_path):
+    """Code 4 labelled 'Govt' (no wording of the instrument): the error names the label, not only the code."""
+    df, labels, _ = sav
+    codes = {k: v for k, v in labels["_vvl"]["Q1"].items()}
+    govt = next(k for k, v in codes.items() if str(v).lower().startswith("gov"))
+    path = _write_sav(df, labels, {"Q1": {**codes, govt: "Govt"}}, tmp_path / "govt.sav")
+    with pytest.raises(UnknownLabelError, match=r"unknown stakeholder group 'Govt' \(known: ") as ei:
+        read_export(path, INST)
+    assert ei.value.row == int(np.flatnonzero(df["Q1"].to_numpy() == govt)[0]) + 2 and ei.value.column == "Q1"
+
+
 def test_a_duration_as_a_time_span_is_read():
     from iur_survey.read.recode import parse_duration
     assert parse_duration("0:02:53") == parse_duration(dt.timedelta(seconds=173)) == parse_duration(dt.time(0, 2, 53))

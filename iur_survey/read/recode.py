@@ -96,11 +96,13 @@ def _show(v) -> str:
 
 
 def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *, dtype=object,
-               na=None) -> np.ndarray:
+               na=None, common_first: bool = False) -> np.ndarray:
     """Apply ``func`` to each distinct value of ``values``; blank cells give ``na``.
 
     ``func`` raises ``_Bad(cls, message)`` for a value it refuses; the error is re-raised as
-    ``cls`` naming the line of the value's first occurrence.
+    ``cls`` naming the line of the value's first occurrence.  ``common_first``: ``func`` sees the
+    values from the most frequent down (a ``func`` that refuses a value for clashing with one seen
+    before then refuses the rarer one, on its own row).
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
@@ -109,7 +111,12 @@ def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *,
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
     mapped[-1] = na
     bad_values: dict[int, _Bad] = {}
-    for k, u in enumerate(uniques):
+    order = range(len(uniques))
+    if common_first and len(uniques) > 1:
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        order = np.argsort(-counts, kind="stable")
+    for k in order:
+        u = uniques[k]
         try:
             mapped[k] = na if _blank(u) else func(u)
         except _Bad as bad:
@@ -213,7 +220,7 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     if continuous:
         return map_unique(values, func_continuous, lines, header, path, dtype=np.float64, na=math.nan)
 
-    return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan)
+    return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan, common_first=True)
 
 
 def scale_wording_notes(seen: dict, codes: dict, instrument) -> list[str]:

@@ -78,6 +78,14 @@ def test_a_seven_point_wording_set_is_refused(frame, tmp_path):
     assert ei.value.column == "GOV1"
 
 
+def test_the_rarer_of_two_wordings_of_one_code_is_the_one_named():
+    """完全不同意 once among 非常不同意 (both 1): the error is on 完全不同意's row, not on the common wording's."""
+    from iur_survey.read.recode import recode_items
+    cells = pd.Series(["同意", "完全不同意", "同意", "非常不同意", "非常不同意", "非常不同意"])
+    with pytest.raises(UnknownLabelError, match="^w.csv:3:Q5_1: '完全不同意' and '非常不同意' both mean scale code 1"):
+        recode_items(cells, np.arange(2, 8), "Q5_1", "w.csv", INST)
+
+
 @pytest.mark.parametrize("shift, code", [(lambda v: str(int(float(v)) - 1), "0"),           # 0-4 coding
                                          (lambda v: "6" if v == "5" else v, "6")])         # recode value 6
 def test_a_common_out_of_scale_code_is_the_exports_coding(plain, tmp_path, shift, code):

@@ -328,3 +328,11 @@ def test_an_spss_label_no_cell_uses_does_not_refuse_the_file(sav, tmp_path):
     df.loc[df.index[:3], items[0]] = -9.0
     with pytest.raises(UnknownLabelError, match=r"only partly: -9 'No answer' matches no wording"):
         read_export(_write_sav(df, labels, vvl, tmp_path / "used.sav"), INST)
+
+
+def test_a_format_given_wrong_names_the_format_the_file_looks_like(frame, tmp_path):
+    """`clean --format wjx` on a Qualtrics export said only "lacks 28 columns"."""
+    path = write_export(frame, INST, "qualtrics", tmp_path / "q.csv")
+    with pytest.raises(MissingColumnError, match=r"lacks 28 column.*; the file looks like a Qualtrics export, not "
+                                                 r"Wenjuanxing .*--format qualtrics"):
+        read_export(path, INST, format="wjx")

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     # cannot be read or keeps too few responses stops here with that one line (BookInputError, exit 2), before
     # any notebook runs.  The pipeline's warnings print as one line each (not Python's form with a source line).
     with warnings.catch_warnings(record=True) as said:
-        warnings.simplefilter("always")
+        warnings.simplefilter("always", UserWarning)      # (Python's own ResourceWarning etc. stay ignored)
         try:
             result = build_book(settings, out=out, fmt=args.format, echo=echo, verbose=args.verbose)
         finally:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Mapping
 
 from . import resources
+from .errors import BookInputError
 from .instrument import DEFAULT_INSTRUMENT
 
 #: the book's source folder (where ``_config.yml``, ``_toc.yml`` and ``book/`` live: the checkout, or the
@@ -350,6 +351,10 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
     ``echo`` (e.g. ``print``) receives progress as it runs: with ``verbose`` the whole Sphinx log, else one
     line per pipeline step and per executed chapter, with timings.  ``fmt="pdf"`` builds ``singlehtml`` and
     prints it with headless Chromium to ``out/pdf/book.pdf`` (:func:`print_pdf`).
+
+    An export that cannot be read, or whose cleaning keeps no response or too few for the models (the pipeline's
+    read or clean step failed), raises :class:`~iur_survey.errors.BookInputError` with that step's one-line
+    reason before any notebook runs; the previous build is left as it was.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -367,19 +372,23 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
     out = Path(out).resolve()
     settings = settings or BookSettings(DEFAULT_DATA, DEFAULT_INSTRUMENT, out / ".iur-survey")
     t0 = time.perf_counter()
-    if clean:
-        for sub in (fmt, ".doctrees", "jupyter_execute", settings.workdir.name):
-            target = out / sub
-            if target.is_dir() and (target == settings.workdir or sub != settings.workdir.name):
-                shutil.rmtree(target)
-    out.mkdir(parents=True, exist_ok=True)
+    if clean and (out / settings.workdir.name) == settings.workdir and settings.workdir.is_dir():
+        shutil.rmtree(settings.workdir)
     if prepare:   # the Sphinx extension would do it too; here a broken pipeline fails before Sphinx starts
-        from .pipeline import prepare_results
+        from .pipeline import input_failure, prepare_results
         if echo is not None:
             echo("pipeline (computed once, cached for the chapters):")
-        prepare_results(settings, progress=None if echo is None else _step_progress(echo))
-        if echo is not None:
-            echo(f"notebooks ({fmt}):")
+        results = prepare_results(settings, progress=None if echo is None else _step_progress(echo))
+        failure = input_failure(results)
+        if failure:       # an export that cannot be read or cleaning that kept too few: no book, the old one stays
+            raise BookInputError(None, failure)
+    if clean:
+        for sub in (fmt, ".doctrees", "jupyter_execute"):
+            if (out / sub).is_dir() and out / sub != settings.workdir:
+                shutil.rmtree(out / sub)
+    out.mkdir(parents=True, exist_ok=True)
+    if prepare and echo is not None:
+        echo(f"notebooks ({fmt}):")
     env = kernel_environment(settings)
     line_out = None if echo is None else _chapter_echo(echo, verbose)
     proc = subprocess.Popen(build_command(Path(source), out, fmt), env=env, cwd=str(source),

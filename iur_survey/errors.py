@@ -57,6 +57,58 @@ def mask_pii(text: object) -> str:
     return text
 
 
+#: the words :func:`personal_kind` names each masked kind by
+_PII_KINDS = {"<e-mail>": "an e-mail address", "<ip>": "an IP address", "<id-number>": "an ID-card number",
+              "<phone>": "a phone number"}
+#: a bare digit run read as a phone number: a Chinese mobile number (11 digits from 13...-19..., with or without
+#: 86); other bare runs are platform ids as often (SurveyMonkey's 12-digit respondent ids)
+_BARE_MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _resident_id(text: str) -> bool:
+    """Whether an 18-character ``text`` is a Chinese resident ID number: a birth date 19xx/20xx in digits 7-14 and
+    the ISO 7064 MOD 11-2 check character (a random 18-digit platform id rarely passes both)."""
+    import datetime as _dt
+    try:
+        _dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return False
+    if text[6:8] not in ("19", "20"):
+        return False
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS)) % 11]
+    return text[17].upper() == check
+
+
+def personal_kind(text: object) -> str | None:
+    """What personal data ``text`` holds, by the patterns :func:`mask_pii` masks ("an e-mail address", "an IP
+    address", "an ID-card number", "a phone number"), or ``None``.  The reader refuses a response id that holds
+    any (ids are written to the clean data and the ledger).
+
+    Stricter than the masking, which may hide a harmless number: an ID number must have a valid birth date and
+    check character, and a bare run of digits is a phone number only as a Chinese mobile number (a phone
+    written with ``+`` or separators is one in any country).
+
+    >>> [personal_kind(x) for x in ("li.na@example.com", "221.166.225.228", "+86 138 1003 5003", "18076241578")]
+    ['an e-mail address', 'an IP address', 'a phone number', 'a phone number']
+    >>> [personal_kind(x) for x in ("177-1285-1320", "11010519491231002X", "R_3kT9a0Bc1dE2fG", "114047938547", "17")]
+    ['a phone number', 'an ID-card number', None, None, None]
+    """
+    text = str(text).strip()
+    for token, pattern in _PII_PATTERNS:
+        for m in pattern.finditer(text):
+            hit = m.group()
+            if token == "<id-number>" and not _resident_id(hit):
+                continue
+            if token == "<phone>":
+                if not _DIGIT_RUN.search(hit):
+                    continue
+                if hit.isdigit() and not _BARE_MOBILE.fullmatch(hit):
+                    continue
+            return _PII_KINDS[token]
+    return None
+
+
 class IURSurveyError(Exception):
     """Base class of every error iur-survey raises on purpose (its message is PII-masked)."""
 
@@ -129,6 +181,15 @@ class DataError(EstimationError):
 
 class NoRowsKeptError(IURSurveyError):
     """Cleaning excluded every response: there is nothing to analyse (never a silent empty result)."""
+
+
+class TooFewRowsError(IURSurveyError):
+    """Cleaning kept too few responses for the analysis asked for (e.g. the book's models)."""
+
+
+class BookInputError(IURSurveyError):
+    """The book's export cannot be analysed: it cannot be read, or cleaning kept no or too few responses (the
+    message is the failed step's one line, with the file, row and column)."""
 
 
 def no_rows_kept_message(report: dict) -> str:

@@ -40,7 +40,7 @@ import pandas as pd
 from . import __version__
 from . import resources
 from .clean import clean, item_missing, missing_patterns
-from .errors import EstimationError, IURSurveyError
+from .errors import EstimationError, IURSurveyError, NoRowsKeptError, TooFewRowsError, no_rows_kept_message
 from .instrument import load_instrument
 from .measure import ave, common_method, composite_reliability, cronbach_alpha, fornell_larcker, htmt
 from .measure.reliability import IMPROPER_WARNING
@@ -265,8 +265,35 @@ def _step_read(ctx):
             "n_columns_mapped": len(raw.column_map), "dropped_columns": list(raw.dropped_columns)}
 
 
+def require_enough_rows(report: dict, instrument, data=None) -> None:
+    """Refuse a cleaning that kept no response (:class:`~iur_survey.errors.NoRowsKeptError`, as ``iur-survey
+    clean`` does) or no more responses than the instrument has items (:class:`~iur_survey.errors.TooFewRowsError`:
+    the items' covariance matrix is then singular, and no model of the book can be estimated): the clean step
+    is then ``failed`` and the book command stops before building.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> require_enough_rows({"n_raw": 10, "n_kept": 4, "excluded_by_primary_rule": {"status": 6}},
+    ...                     load_instrument(), "x.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.TooFewRowsError: x.csv: only 4 of the 10 raw rows were kept (excluded: status 6), not more than the 28 items: ...
+    """
+    n_kept, n_items = int(report.get("n_kept", 0)), len(instrument.item_codes)
+    if n_kept == 0:
+        raise NoRowsKeptError(data, no_rows_kept_message(report))
+    if n_kept <= n_items:
+        by = ", ".join(f"{k} {v}" for k, v in sorted((report.get("excluded_by_primary_rule") or {}).items(),
+                                                      key=lambda kv: -kv[1]) if v)
+        raise TooFewRowsError(data, f"only {n_kept} of the {report.get('n_raw', 0)} raw rows were kept"
+                                    + (f" (excluded: {by})" if by else "")
+                                    + f", not more than the {n_items} items: no model of the book can be estimated "
+                                      f"(the items' covariance matrix is singular); analyse a larger export, or "
+                                      f"see the exclusion rules and --config of `iur-survey clean`")
+
+
 def _step_clean(ctx):
     res = clean(ctx["raw"], ctx["instrument"])
+    require_enough_rows(res.report, ctx["instrument"], ctx["data"])
     ctx["clean"] = res.clean
     ctx["clean_flags"] = res.flags
     out = {"clean": res.clean, "report": res.report,
@@ -503,6 +530,26 @@ def compute_results(settings, progress=None) -> BookResults:
         "read_options": ctx["read_options"],
     }
     return res
+
+
+#: the steps whose failure means the export itself cannot be analysed (the book command stops on it)
+INPUT_STEPS = ("read", "clean")
+
+
+def input_failure(res: BookResults) -> str | None:
+    """The reason of the first failed input step (:data:`INPUT_STEPS`: the export cannot be read, or cleaning kept
+    no or too few responses), or ``None`` when they ran (or wait for an export that is not there).
+
+    >>> r = BookResults("k", "i", "x.csv", "x.csv", "inst.yaml",
+    ...                 {"read": Step("failed", reason="x.csv: the file is empty"), "clean": Step("pending")})
+    >>> input_failure(r)
+    'x.csv: the file is empty'
+    """
+    for name in INPUT_STEPS:
+        step = res.steps.get(name)
+        if step is not None and step.status == "failed":
+            return step.reason
+    return None
 
 
 def simulation_record(data: Path) -> dict[str, Any] | None:

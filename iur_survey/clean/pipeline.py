@@ -585,6 +585,47 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
     return out
 
 
+def _id_warnings(ids: np.ndarray, keep: np.ndarray, rows: np.ndarray, raw: RawResponses, on: set) -> list[str]:
+    """Warnings on the ids of what is kept: an id column blank in every row (or in some), and, with duplicate_id
+    disabled, kept responses that share an id; and on a configuration that disables every screening rule.
+
+    >>> raw = RawResponses(frame=pd.DataFrame(), source="x.csv", format="csv", sha256="",
+    ...                    column_map={"ResponseId": "response_id"})
+    >>> ids = np.array([pd.NA, pd.NA, pd.NA], dtype=object)
+    >>> _id_warnings(ids, np.ones(3, bool), np.array([2, 3, 4]), raw, {"status"})[0][:70]
+    "the id column 'ResponseId' is blank in every row: clean.csv and exclus"
+    >>> _id_warnings(np.array(["a", "b", "a"], dtype=object), np.ones(3, bool), np.array([2, 3, 4]), raw,
+    ...              {"status"})[0][:80]
+    'duplicate_id is disabled and 2 kept responses share their id with another (rows '
+    """
+    out = []
+    header = next((h for h, t in raw.column_map.items() if t == "response_id"), None)
+    blank = pd.isna(pd.Series(ids, dtype="string")).to_numpy(dtype=bool) if len(ids) else np.zeros(0, bool)
+    if header is not None and len(ids) and blank.all():
+        out.append(f"the id column {header!r} is blank in every row: clean.csv and exclusions.csv have an empty "
+                   f"response_id in every row (the ledger's row column still names the raw row); map the right "
+                   f"id column in the instrument's columns:, or remove this one (the row number is then the id)")
+    elif header is not None and (blank & keep).any():
+        k = int((blank & keep).sum())
+        shown = ", ".join(str(int(r)) for r in rows[blank & keep][:8]) + (", ..." if k > 8 else "")
+        out.append(f"{k} kept response(s) have no id in {header!r} (rows {shown}): their response_id in clean.csv "
+                   f"is empty")
+    if "duplicate_id" not in on:
+        kept = pd.Series(ids[keep], dtype="string")
+        dup = (kept.notna() & kept.duplicated(keep=False)).to_numpy(dtype=bool)
+        if dup.any():
+            k = int(dup.sum())
+            shown = ", ".join(str(int(r)) for r in rows[keep][dup][:8]) + (", ..." if k > 8 else "")
+            out.append(f"duplicate_id is disabled and {k} kept responses share their id with another (rows "
+                       f"{shown}): clean.csv holds the same id more than once (re-submissions, or an id that is "
+                       f"not unique); enable duplicate_id, or check these rows")
+    if not on & set(SCREENING_RULES):
+        out.append(f"every screening rule is disabled ({', '.join(SCREENING_RULES)}): previews, test "
+                   f"responses, break-offs, duplicates and responses with out-of-range codes or failed attention "
+                   f"checks are all kept; only the careless-responding indices judged the responses")
+    return out
+
+
 def _breakoff_group_warnings(frame: pd.DataFrame, flags: dict[str, pd.Series], instrument: Instrument) -> list[str]:
     """A warning for each group (role) that the unfinished rule would exclude whole on trailing blanks alone
     (no Finished/Progress): more often a skip-logic branch or optional last questions than a group of
@@ -813,6 +854,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     n_index_excl = int(len(set(basis_by_pos)))
     share = n_index_excl / n if n else 0.0
     warnings_list = [f"reading the export: {w}" for w in raw.warnings]
+    screen_warnings = _id_warnings(ids, keep, rows, raw, on) + screen_warnings
     for w in screen_warnings:
         warnings_list.append(w)
         warnings.warn("iur-survey clean: " + w, ScreeningWarning, stacklevel=3)

@@ -14,6 +14,10 @@ examples:
   iur-survey book --data wjx.xlsx --instrument my_instrument.yaml
   iur-survey book --format pdf                      # one PDF -> _build/pdf/book.pdf (headless Chromium)
 
+The export is read and cleaned first, as `iur-survey clean` does: an export that cannot be read,
+or whose cleaning keeps no response or no more responses than the instrument has items, stops the
+command with that one-line error (exit status 2) before any notebook runs; the previous build stays.
+
 Progress: one line per pipeline step and per executed chapter, with timings;
 --verbose shows the whole Sphinx and kernel log instead.  --format pdf builds
 the single-page HTML from the same executed notebooks and prints it with
@@ -27,9 +31,11 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from ..errors import IURSurveyError
+from ._io import print_warnings
 
 NAME = "book"
 HELP = "build the Jupyter Book (executed notebooks) for an export"
@@ -72,7 +78,15 @@ def run(args: argparse.Namespace) -> int:
     if any(v is not None for v in given.values()):    # the kernels and the results cache read them from here
         os.environ[ENV_READ] = json.dumps({k: v for k, v in given.items() if v is not None})
     echo = None if args.quiet else (lambda line: print(line, flush=True))
-    result = build_book(settings, out=out, fmt=args.format, echo=echo, verbose=args.verbose)
+    # the export is read and cleaned first (the pipeline's first steps, the code `clean` runs): an export that
+    # cannot be read or keeps too few responses stops here with that one line (BookInputError, exit 2), before
+    # any notebook runs.  The pipeline's warnings print as one line each (not Python's form with a source line).
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", UserWarning)      # (Python's own ResourceWarning etc. stay ignored)
+        try:
+            result = build_book(settings, out=out, fmt=args.format, echo=echo, verbose=args.verbose)
+        finally:
+            print_warnings("book", (str(w.message) for w in said))
     if not result.ok:
         tail = "\n".join(result.log.strip().splitlines()[-25:])
         if not args.verbose:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import DelimiterError, FormatDetectionError, ReadError  # noqa: F401 (DelimiterError: doctest)
+from ..errors import DelimiterError, FormatDetectionError, IURSurveyError, ReadError  # noqa: F401 (DelimiterError: doctest)
 from .base import META_COLUMNS, RawResponses, conform_frame, sha256_file, standard_columns
 
 FORMATS = ("qualtrics", "wjx", "spss", "surveymonkey", "google_forms", "limesurvey", "csv", "xlsx")
@@ -234,6 +234,7 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     workbook = sniff_kind(data) in WORKBOOK_KINDS
     if sheet is not None and not workbook:
         raise ReadError(path, f"sheet {sheet!r} was given but the file is not a workbook (.xlsx, .xls, .xlsb, .ods)")
+    given = format is not None
     if format is None:
         format = _detect(path, data, instrument, encoding, sheet, hidden_rows)    # (it loads the sheet)
     elif workbook:
@@ -243,10 +244,33 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
                "limesurvey": read_limesurvey}
     if format not in readers:
         raise FormatDetectionError(path, f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    raw = readers[format](path, instrument, strict=strict, data=data, encoding=encoding)
+    try:
+        raw = readers[format](path, instrument, strict=strict, data=data, encoding=encoding)
+    except IURSurveyError as exc:
+        if given:       # the format asked for may be the wrong one: say which the file looks like
+            other = _looks_like(path, data, instrument, encoding)
+            if other is not None and other != format:
+                exc.message += (f"; the file looks like a {FORMAT_NAMES.get(other, other)} export, not "
+                                f"{FORMAT_NAMES.get(format, format)}: give format {other!r} (--format {other}), "
+                                f"or none to detect it")
+        raise
     # a delimited text with a NUL byte was refused before parsing: only a binary file (workbook, SPSS; their
     # headers always hold NUL bytes) can carry a NUL into a cell
     return _no_nul(raw) if b"\x00" in data else raw
+
+
+#: the formats' names in messages
+FORMAT_NAMES = {"qualtrics": "Qualtrics", "wjx": "Wenjuanxing (问卷星)", "spss": "SPSS", "csv": "plain CSV",
+                "xlsx": "plain workbook", "surveymonkey": "SurveyMonkey", "google_forms": "Google Forms",
+                "limesurvey": "LimeSurvey"}
+
+
+def _looks_like(path: Path, data: bytes, instrument, encoding) -> str | None:
+    """The format :func:`read_export` would detect for the file, or ``None`` when it cannot tell (any error)."""
+    try:
+        return _detect(Path(path), data, instrument, encoding, None, "read")
+    except Exception:  # noqa: BLE001 - only a hint for another error: no detection, no hint
+        return None
 
 
 def _with_role_column(instrument, header: str):

@@ -192,6 +192,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         column_map = {**column_map, f"{t['_submitted'].header} - {t['_started'].header}": "_duration"}
     out["_ip"] = (recode.recode_ip(col("_ip"), lines, t["_ip"].header, path)
                   if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))
+    if "response_id" in t:
+        _refuse_ids_of_personal_columns(out["response_id"], table, plan, out["_ip"], path)
     said += _email_notes(table, plan, path)
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
@@ -277,6 +279,58 @@ def email_columns(plan: Plan) -> list:
 
     keys = {key(h) for h in EMAIL_HEADERS}
     return [c for c in plan.columns if not c.target and key(c.header) in keys]
+
+
+#: headers of columns that hold a respondent's name or phone number (compared as :data:`EMAIL_HEADERS`, after a
+#: question number "3、" and a "您的"/"your" are taken off)
+NAME_HEADERS = ("name", "fullname", "firstname", "lastname", "recipientname", "recipientfirstname",
+                "recipientlastname", "respondentname", "姓名", "名字", "真实姓名", "联系人")
+PHONE_HEADERS = ("phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "cellphone", "telephone", "tel",
+                 "手机", "手机号", "手机号码", "电话", "电话号码", "联系电话", "联系方式")
+
+
+def _header_key(h) -> str:
+    key = re.sub(r"[\s_\-]+", "", str(h)).lower()
+    key = re.sub(r"^(?:q?\d+[、.．:：)]?)", "", key)
+    key = re.sub(r"^(?:您的|你的|your)", "", key)
+    return re.sub(r"[:：?？*]+$", "", key)
+
+
+def personal_columns(plan: Plan) -> list:
+    """The export's unread columns that hold respondents' e-mail addresses, names or phone numbers, by header.
+
+    >>> from iur_survey.read.match import Column, Plan
+    >>> cols = [Column(0, "Name"), Column(1, "3、您的手机号："), Column(2, "Email"), Column(3, "GOV1", target="GOV1")]
+    >>> [c.header for c in personal_columns(Plan(cols))]
+    ['Name', '3、您的手机号：', 'Email']
+    """
+    keys = {_header_key(h) for h in (*EMAIL_HEADERS, *NAME_HEADERS, *PHONE_HEADERS)}
+    return [c for c in plan.columns if not c.target and _header_key(c.header) in keys]
+
+
+def _refuse_ids_of_personal_columns(ids, table: Table, plan: Plan, ips, path) -> None:
+    """Refuse ids equal to a value of the export's own personal columns (name, phone, e-mail, the IP address the
+    reader keeps for the duplicate rule): the id would carry that value into the clean data and the ledger.
+    Values are compared trimmed and case-folded; a value under two characters or a number under five digits
+    (a placeholder, a count) is not compared.  The value is never quoted."""
+    id_text = pd.Series(ids, dtype="string").str.strip().str.casefold()
+    if id_text.isna().all():
+        return
+    sources = [(c.header, pd.Series(table.data[c.index], dtype=object)) for c in personal_columns(plan)
+               if c.index in table.data.columns]
+    if "_ip" in plan.targets:
+        sources.append((plan.targets["_ip"].header, pd.Series(ips, dtype=object)))
+    for header, values in sources:
+        v = values.map(lambda x: "" if recode._blank(x) else str(x).strip().casefold())
+        known = {x for x in v.unique() if len(x) >= 2 and not (x.isdigit() and len(x) < 5)}
+        if not known:
+            continue
+        hit = id_text.isin(known).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            id_header = plan.targets["response_id"].header
+            raise ReadError(path, f"the response id is a value of the export's {header!r} column (personal data): "
+                                  f"{recode.PERSONAL_ID_ADVICE}", row=int(table.lines[np.argmax(hit)]),
+                            column=id_header)
 
 
 def _email_notes(table: Table, plan: Plan, path) -> list[str]:
@@ -415,7 +469,7 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
         if instrument.groups and group not in plan.targets:
             return None
         answers = {c.index for t, c in plan.targets.items() if t not in ("response_id", "_ip", "_submitted", "_started")}
-        return sorted({c.index for c in plan.targets.values()} | {c.index for c in email_columns(plan)}), answers
+        return sorted({c.index for c in plan.targets.values()} | {c.index for c in personal_columns(plan)}), answers
 
     table = (reader or read_table)(path, header_rows=header_rows, data=data, encoding=encoding, usecols=usecols)
     try:

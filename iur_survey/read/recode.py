@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import EMAIL, OutOfRangeError, ReadError, UnknownLabelError
+from ..errors import OutOfRangeError, ReadError, UnknownLabelError, personal_kind
 from ..instrument import normalise_label
 
 #: Qualtrics' numeric "Response Type" (Status) codes
@@ -96,11 +96,13 @@ def _show(v) -> str:
 
 
 def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *, dtype=object,
-               na=None) -> np.ndarray:
+               na=None, common_first: bool = False) -> np.ndarray:
     """Apply ``func`` to each distinct value of ``values``; blank cells give ``na``.
 
     ``func`` raises ``_Bad(cls, message)`` for a value it refuses; the error is re-raised as
-    ``cls`` naming the line of the value's first occurrence.
+    ``cls`` naming the line of the value's first occurrence.  ``common_first``: ``func`` sees the
+    values from the most frequent down (a ``func`` that refuses a value for clashing with one seen
+    before then refuses the rarer one, on its own row).
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
@@ -109,7 +111,12 @@ def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *,
     mapped = np.empty(len(uniques) + 1, dtype=dtype)
     mapped[-1] = na
     bad_values: dict[int, _Bad] = {}
-    for k, u in enumerate(uniques):
+    order = range(len(uniques))
+    if common_first and len(uniques) > 1:
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        order = np.argsort(-counts, kind="stable")
+    for k in order:
+        u = uniques[k]
         try:
             mapped[k] = na if _blank(u) else func(u)
         except _Bad as bad:
@@ -213,7 +220,7 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     if continuous:
         return map_unique(values, func_continuous, lines, header, path, dtype=np.float64, na=math.nan)
 
-    return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan)
+    return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan, common_first=True)
 
 
 def scale_wording_notes(seen: dict, codes: dict, instrument) -> list[str]:
@@ -625,7 +632,7 @@ def recode_id(values: pd.Series, lines, header, path) -> pd.Series:
     >>> recode_id(pd.Series(["R_1", "li.na@example.com"]), np.array([2, 3]), "id", "p.csv")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.ReadError: p.csv:3:id: the response id holds an e-mail address: ids are written to the clean data and the ledger; map a column of anonymous ids as the id (instrument columns:), or remove this one (the row number is then the id)
+    iur_survey.errors.ReadError: p.csv:3:id: the response id holds an e-mail address: ids are written to the clean data and the ledger, where no personal data may go; map a column of anonymous ids as the id (instrument columns:), or remove this one (the row number is then the id)
     """
     arr = values.to_numpy(dtype=object)
     if _all_str(arr):   # text files: no per-value work
@@ -638,15 +645,34 @@ def recode_id(values: pd.Series, lines, header, path) -> pd.Series:
             return str(u)
 
         out = pd.array(map_unique(values, func, lines, header, path), dtype="string")
-    text = "".join(x for x in np.asarray(out, dtype=object) if isinstance(x, str))
-    mail = (pd.Series(out).str.contains(EMAIL, regex=True).fillna(False).to_numpy(dtype=bool) if "@" in text
-            else np.zeros(len(out), dtype=bool))      # (no "@" anywhere: no regex over every id)
-    if mail.any():
-        raise ReadError(path, "the response id holds an e-mail address: ids are written to the clean data and the "
-                              "ledger; map a column of anonymous ids as the id (instrument columns:), or remove "
-                              "this one (the row number is then the id)", row=int(lines[np.argmax(mail)]),
-                        column=header)
+    _refuse_personal_ids(out, lines, header, path)
     return out
+
+
+#: what a cell must show to be checked for personal data (a value without it holds none of the patterns)
+_PERSONAL_HINT = re.compile(r"@|\d{4}|\d\.\d+\.\d|:")
+#: what to do about an id column that holds personal data
+PERSONAL_ID_ADVICE = ("ids are written to the clean data and the ledger, where no personal data may go; map a "
+                      "column of anonymous ids as the id (instrument columns:), or remove this one (the row "
+                      "number is then the id)")
+
+
+def _refuse_personal_ids(ids, lines, header, path) -> None:
+    """Refuse ids that hold personal data (:func:`iur_survey.errors.personal_kind`), naming the first row; the
+    value is never quoted.
+
+    >>> _refuse_personal_ids(pd.array(["R_1", "+86 138 1003 5003"], dtype="string"), np.array([2, 3]), "id", "p.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: p.csv:3:id: the response id holds a phone number: ids are written to the clean data and the ledger, where no personal data may go; map a column of anonymous ids as the id (instrument columns:), or remove this one (the row number is then the id)
+    """
+    s = pd.Series(ids, dtype="string")
+    hint = s.str.contains(_PERSONAL_HINT, regex=True).fillna(False).to_numpy(dtype=bool)
+    for k in np.flatnonzero(hint):          # (most exports: no id shows a hint; no regex per id then)
+        kind = personal_kind(s.iloc[k])
+        if kind:
+            raise ReadError(path, f"the response id holds {kind}: {PERSONAL_ID_ADVICE}", row=int(lines[k]),
+                            column=header)
 
 
 def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:

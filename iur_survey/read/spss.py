@@ -314,4 +314,8 @@ def _group_values(values: pd.Series, labels: dict, instrument, path, header) -> 
                                     column=header)
         if by_label:
             out[arr == c] = str(lab)
+        elif by_code is None and str(lab).strip() and not instrument.is_missing_code(c):
+            # a code that is no group's wording: its label is what the respondent chose, so the reader judges
+            # (and names) the label: refused as an unknown group ('Govt'), or read as an explicit "other" answer
+            out[arr == c] = str(lab)
     return pd.Series(out, index=values.index)

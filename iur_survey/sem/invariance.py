@@ -242,7 +242,7 @@ def group_size_table(data: pd.DataFrame, group: str, model: str, *,
         n = int(counts[lab])
         status = "too small" if n <= p else ("small" if n < min_n else "ok")
         rows.append({"group": lab, "n": n, "p": p, "q": q, "min_n": min_n, "status": status})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["group", "n", "p", "q", "min_n", "status"])   # (the columns even with no group)
 
 
 def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str | None, *,

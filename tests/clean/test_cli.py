@@ -106,3 +106,49 @@ def test_clean_help_is_informative(cli_help):
     text = cli_help("clean")
     for word in ("--out DIR", "--config FILE", "--strict", "exclusions.csv", "speeder", "mahalanobis"):
         assert word in text
+
+
+def _said(make_frame, tmp_path, capsys, *, ids=None, disable=()):
+    """Run `clean` on an export (ids replaced by ``ids``) with the rules in ``disable`` off; the report's warnings
+    and the terminal's text."""
+    tmp_path.mkdir(exist_ok=True)
+    raw = tmp_path / "export.csv"
+    write_export(make_frame, raw)
+    if ids is not None:
+        frame = pd.read_csv(raw, dtype=str, keep_default_na=False)
+        frame["ResponseId"] = ids(frame["ResponseId"]) if callable(ids) else ids
+        frame.to_csv(raw, index=False)
+    args = ["clean", str(raw), "--out", str(tmp_path / "out")]
+    if disable:
+        (tmp_path / "c.yaml").write_text(f"disable: [{', '.join(disable)}]\n")
+        args += ["--config", str(tmp_path / "c.yaml")]
+    assert main(args) == 0
+    printed = capsys.readouterr()
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    return report["warnings"], printed.out + printed.err, pd.read_csv(tmp_path / "out" / "clean.csv", dtype=str)
+
+
+def test_an_id_column_blank_in_every_row_is_said(make_frame, tmp_path, capsys):
+    warned, printed, clean = _said(make_frame, tmp_path, capsys, ids="")
+    assert clean["response_id"].isna().all()
+    said = "the id column 'ResponseId' is blank in every row"
+    assert any(w.startswith(said) for w in warned) and said in printed
+
+
+def test_kept_responses_sharing_an_id_are_said_when_duplicate_id_is_off(make_frame, tmp_path, capsys):
+    def twice(ids):
+        return ids.mask(ids.index == 41, ids[40])           # two honest responses with one id
+
+    warned, printed, clean = _said(make_frame, tmp_path, capsys, ids=twice, disable=("duplicate_id",))
+    assert clean["response_id"].duplicated().any()
+    said = re.compile(r"duplicate_id is disabled and \d+ kept responses share their id with another \(rows \d+")
+    assert any(said.match(w) for w in warned) and said.search(printed)
+
+
+def test_every_screening_rule_disabled_is_said(make_frame, tmp_path, capsys):
+    rules = ("status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention")
+    warned, printed, _ = _said(make_frame, tmp_path, capsys, disable=rules)
+    assert any(w.startswith("every screening rule is disabled") for w in warned)
+    assert "every screening rule is disabled" in printed
+    warned, _, _ = _said(make_frame, tmp_path / "one", capsys, disable=rules[:-1])
+    assert not any(w.startswith("every screening rule") for w in warned)

@@ -78,6 +78,14 @@ def test_a_seven_point_wording_set_is_refused(frame, tmp_path):
     assert ei.value.column == "GOV1"
 
 
+def test_the_rarer_of_two_wordings_of_one_code_is_the_one_named():
+    """完全不同意 once among 非常不同意 (both 1): the error is on 完全不同意's row, not on the common wording's."""
+    from iur_survey.read.recode import recode_items
+    cells = pd.Series(["同意", "完全不同意", "同意", "非常不同意", "非常不同意", "非常不同意"])
+    with pytest.raises(UnknownLabelError, match="^w.csv:3:Q5_1: '完全不同意' and '非常不同意' both mean scale code 1"):
+        recode_items(cells, np.arange(2, 8), "Q5_1", "w.csv", INST)
+
+
 @pytest.mark.parametrize("shift, code", [(lambda v: str(int(float(v)) - 1), "0"),           # 0-4 coding
                                          (lambda v: "6" if v == "5" else v, "6")])         # recode value 6
 def test_a_common_out_of_scale_code_is_the_exports_coding(plain, tmp_path, shift, code):
@@ -114,6 +122,40 @@ def test_an_email_as_the_response_id_is_refused(plain, tmp_path):
     with pytest.raises(ReadError, match="the response id holds an e-mail address") as ei:
         read_export(_edit(plain, tmp_path / "mail.csv", "ResponseId", {3: "li.na@example.com"}), INST)
     assert "example.com" not in str(ei.value) and ei.value.row == 4
+
+
+@pytest.mark.parametrize("value, kind", [("221.166.225.228", "an IP address"), ("+86 138 1003 5003", "a phone number"),
+                                         ("18076241578", "a phone number"), ("177-1285-1320", "a phone number"),
+                                         ("11010519491231002X", "an ID-card number")])
+def test_personal_data_as_the_response_id_is_refused(plain, tmp_path, value, kind):
+    """Not only e-mail addresses: every pattern the package masks is refused as an id, the value never quoted."""
+    with pytest.raises(ReadError, match=f"the response id holds {kind}: .*remove this one") as ei:
+        read_export(_edit(plain, tmp_path / "pii.csv", "ResponseId", {5: value}), INST)
+    assert ei.value.row == 6 and ei.value.column == "ResponseId"
+    assert value not in str(ei.value) and value.replace(" ", "") not in str(ei.value)
+
+
+@pytest.mark.parametrize("column", ["Name", "Phone", "IPAddress", "Email"])
+def test_an_id_taken_from_a_personal_column_is_refused(plain, tmp_path, column):
+    """An id equal to the export's own name (张霞芳), phone, IP or e-mail cell: refused even when no pattern
+    says so (a name has none), naming the column it comes from."""
+    rows = _rows(plain)
+    j, i = rows[0].index(column), rows[0].index("ResponseId")
+    k = next(k for k in range(1, len(rows)) if rows[k][j])
+    rows[k][j] = "张霞芳" if column == "Name" else rows[k][j]
+    rows[k][i] = rows[k][j]
+    with pytest.raises(ReadError, match=f"the response id (is a value of the export's '{column}' column|holds)") as ei:
+        read_export(_write(rows, tmp_path / "from.csv"), INST)
+    assert ei.value.row == k + 1 and rows[k][j] not in str(ei.value)
+
+
+def test_numeric_platform_ids_are_not_taken_for_phone_numbers(plain, tmp_path):
+    """SurveyMonkey's 12-digit respondent ids, a long serial and an 18-digit number without a birth date are ids."""
+    n = len(_rows(plain)) - 1
+    ids = {k: v for k, v in zip(range(1, n + 1), (f"{114047938547 + k}" for k in range(n)))}
+    ids[3], ids[4] = "123456789012345678", "20240101"
+    raw = read_export(_edit(plain, tmp_path / "sm_ids.csv", "ResponseId", ids), INST)
+    assert raw.frame["response_id"].iloc[0] == "114047938547"
 
 
 # -- dates: one day-month order per column ------------------------------------------------------------------
@@ -192,6 +234,17 @@ def test_spss_labels_of_declared_user_missing_codes_are_not_read_as_answers(sav,
     raw = read_export(path, INST)
     target = raw.column_map[items[0]]
     assert raw.frame[target].iloc[:10].isna().all() and raw.frame[target].iloc[10:].notna().any()
+
+
+def test_an_spss_group_label_of_no_group_is_named(sav, tmp_path):
+    """Code 4 labelled 'Govt' (no wording of the instrument): the error names the label, not only the code."""
+    df, labels, _ = sav
+    codes = {k: v for k, v in labels["_vvl"]["Q1"].items()}
+    govt = next(k for k, v in codes.items() if str(v).lower().startswith("gov"))
+    path = _write_sav(df, labels, {"Q1": {**codes, govt: "Govt"}}, tmp_path / "govt.sav")
+    with pytest.raises(UnknownLabelError, match=r"unknown stakeholder group 'Govt' \(known: ") as ei:
+        read_export(path, INST)
+    assert ei.value.row == int(np.flatnonzero(df["Q1"].to_numpy() == govt)[0]) + 2 and ei.value.column == "Q1"
 
 
 def test_a_duration_as_a_time_span_is_read():
@@ -275,3 +328,11 @@ def test_an_spss_label_no_cell_uses_does_not_refuse_the_file(sav, tmp_path):
     df.loc[df.index[:3], items[0]] = -9.0
     with pytest.raises(UnknownLabelError, match=r"only partly: -9 'No answer' matches no wording"):
         read_export(_write_sav(df, labels, vvl, tmp_path / "used.sav"), INST)
+
+
+def test_a_format_given_wrong_names_the_format_the_file_looks_like(frame, tmp_path):
+    """`clean --format wjx` on a Qualtrics export said only "lacks 28 columns"."""
+    path = write_export(frame, INST, "qualtrics", tmp_path / "q.csv")
+    with pytest.raises(MissingColumnError, match=r"lacks 28 column.*; the file looks like a Qualtrics export, not "
+                                                 r"Wenjuanxing .*--format qualtrics"):
+        read_export(path, INST, format="wjx")

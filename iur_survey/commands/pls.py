@@ -57,12 +57,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..pls import compare_with_cbsem, pls_sem
-    from ._io import model_syntax, read_clean_csv, write_json_atomic
+    from ..datafile import load_data, naming_file
+    from ..pls.model import pls_model
+    from ._io import model_syntax, write_json_atomic
 
-    data = read_clean_csv(args.data)
     syntax, _ = model_syntax(args.model, args.instrument)
-    res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing,
-                  n_boot=args.boot, seed=args.seed)
+    data = load_data(args.data, pls_model(syntax).items, instrument=args.instrument)
+    with naming_file(args.data):
+        res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing,
+                      n_boot=args.boot, seed=args.seed)
     out = res.to_dict()
     extra: dict = {}
     if args.predict:

@@ -77,6 +77,8 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
     warnings, raises :class:`~iur_survey.errors.DataError` / ``ModelSyntaxError``.  ``groups``: the group
     label of every row of ``data`` (a multi-group fit; ``group`` names the column): each group is checked
     too (:func:`check_group_data`)."""
+    from ..datafile import check_finite
+
     warnings: list[str] = []
     if partable is not None:
         warnings += _check_partable(partable)
@@ -86,14 +88,7 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
     X = data.matrix(names) if is_table(data) else _numeric(data, names).to_numpy()
     for j, c in enumerate(names):
         x = X[:, j]
-        bad = np.isinf(x)
-        if bad.any():
-            raise DataError(file, f"holds {x[bad][0]:g}, not a finite number",
-                                  row=_row(data, bad), column=c)
-        big = np.abs(np.nan_to_num(x)) > MAX_ABS_VALUE
-        if big.any():
-            raise DataError(file, f"holds {x[big][0]:g}, too large to be a response",
-                                  row=_row(data, big), column=c)
+        check_finite(x, c, file=file, row=lambda mask: _row(data, mask))
         obs = x[~np.isnan(x)]
         if obs.size < 2:
             raise DataError(file, f"the column has {'no value' if obs.size == 0 else 'a single value'}: "

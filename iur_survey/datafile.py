@@ -163,27 +163,6 @@ def numeric_column(data, column: str, *, file: str | Path | None = None) -> np.n
     return num.to_numpy(dtype=float)
 
 
-def check_finite(x: np.ndarray, column: str, *, file: str | Path | None = None, row=None) -> None:
-    """Refuse a value of ``x`` (column ``column``) that is not finite or is too large to be a response
-    (:data:`iur_survey.sem.datacheck.MAX_ABS_VALUE`); ``row(mask)`` gives the file line of the first
-    True of a mask (or None).
-
-    >>> check_finite(np.array([1.0, np.inf]), "x", file="d.csv", row=lambda m: 3)
-    Traceback (most recent call last):
-    ...
-    iur_survey.errors.DataError: d.csv:3:x: holds inf, not a finite number
-    """
-    from .sem.datacheck import MAX_ABS_VALUE
-
-    row = row or (lambda mask: None)
-    bad = np.isinf(x)
-    if bad.any():
-        raise DataError(file, f"holds {x[bad][0]:g}, not a finite number", row=row(bad), column=column)
-    big = np.abs(np.nan_to_num(x)) > MAX_ABS_VALUE
-    if big.any():
-        raise DataError(file, f"holds {x[big][0]:g}, too large to be a response", row=row(big), column=column)
-
-
 def check_data(data, columns: Sequence[str], *, file: str | Path | None = None, instrument=None) -> None:
     """Check the analysed ``columns`` of ``data`` (those present; the estimator names absent ones): every cell
     a number or empty, and, in a column named like an item of ``instrument`` (default: the study's), a point of
@@ -198,7 +177,7 @@ def check_data(data, columns: Sequence[str], *, file: str | Path | None = None, 
     >>> check_data(pd.DataFrame({"x1": [0.5, 9.0, -3.0]}), ["x1"])      # not an item: no scale
     """
     from .instrument import load_instrument
-    from .sem.datacheck import MISSING_CODES
+    from .sem.datacheck import MISSING_CODES, check_finite
 
     if instrument is None or isinstance(instrument, (str, Path)):
         instrument = load_instrument(instrument)
@@ -317,7 +296,7 @@ def naming_file(path: str | Path | None) -> Iterator[None]:
         raise
 
 
-def model_columns(syntax: str) -> list[str]:
+def model_columns(syntax: str, source: str = "<model syntax>") -> list[str]:
     """Every name of the lavaan ``syntax`` that may be a data column (the terms' both sides; ``A:B`` split),
     for :func:`load_data`'s ``columns`` (names that are no column of the file are ignored there).
 
@@ -327,7 +306,7 @@ def model_columns(syntax: str) -> list[str]:
     from .sem.syntax import parse_model
 
     out: list[str] = []
-    for t in parse_model(syntax).terms:
+    for t in parse_model(syntax, source).terms:
         for side in (t.lhs, t.rhs):
             out.extend(n for n in str(side).split(":") if n)
     return list(dict.fromkeys(out))

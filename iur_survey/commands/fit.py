@@ -6,6 +6,10 @@ model with the lavaan-equivalent engine (every number as lavaan 0.6.14's
 sem()).  The model is lavaan syntax from --model FILE.lav, or by default the
 study's model built from the instrument: seven factors, COL on the five
 mechanisms, INT on COL and the mechanisms, indirect and total effects.
+fit, efa and pls read the data by one rule (iur_survey.datafile): only an
+empty cell is missing; a text cell in a model column (#N/A, NA, null too), a
+duplicated header, a value off the instrument's scale or one of its
+missing_codes in an item column is refused, naming file, row and column.
 
 Missing values are handled by full-information ML when any model variable has
 one (--missing fiml, lavaan's missing = "ml"), or by listwise deletion
@@ -224,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
     # a plain fit reads the CSV without pandas (start-up, issue 10); sem() hands it to pandas if it must
     plain = not (args.group or args.bootstrap or args.invariance or args.modindices is not None)
     syntax, source = model_syntax(args.model, args.instrument)
-    data = load_data(args.data, model_columns(syntax), instrument=args.instrument, plain=plain)
+    data = load_data(args.data, model_columns(syntax, source), instrument=args.instrument, plain=plain)
     if isinstance(args.ordered, str):
         ordered = [x.strip() for x in args.ordered.split(",") if x.strip()]
     else:

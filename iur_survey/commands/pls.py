@@ -9,6 +9,9 @@ table of PLS against CB-SEM for every structural path and := effect.
 --predict [K] adds PLSpredict (K-fold out-of-sample Q²_predict, RMSE and MAE
 against the linear-model benchmark) and --blindfolding [D] the Stone-Geisser
 Q² (omission distance D).  The bootstrap seed defaults to 2022, as `fit`'s.
+The data are read as `fit` reads them: only an empty cell is missing (and
+then mean-replaced or dropped by --missing); a text cell, a value off the
+instrument's scale or one of its missing_codes is refused.
 
 examples:
   iur-survey pls clean.csv --bootstrap 5000 --seed 2022 --out pls.json

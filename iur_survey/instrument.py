@@ -247,6 +247,8 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
                 raise _fail(path, f"scale.labels: wording {w!r} is given for both {seen[n]} and {code}")
             seen[n] = code
 
+    missing_codes = _missing_codes(doc.get("missing_codes"), smin, smax, path)
+
     groups = {str(k): _words(v, path, f"groups.{k}") for k, v in (doc.get("groups") or {}).items()}
     gseen: dict[str, str] = {}
     for key, words in groups.items():
@@ -332,11 +334,38 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
 
     return Instrument(
         path=path, name=str(doc.get("name", path.stem)), scale_min=smin, scale_max=smax,
-        labels=labels, missing_codes=tuple(doc.get("missing_codes") or ()),
+        labels=labels, missing_codes=missing_codes,
         id_column=str(doc.get("id_column", "ResponseId")), group_column=str(doc.get("group_column", "role")),
         groups=groups, constructs=constructs, items=items, attention_checks=att,
         attention_items={str(k): dict(v) for k, v in (doc.get("attention_items") or {}).items()},
         columns=columns, role_question=dict(doc.get("role_question") or {}), raw=doc, value_labels=value_labels)
+
+
+def _missing_codes(value: Any, smin: int, smax: int, path: Path) -> tuple[Any, ...]:
+    """``missing_codes:`` as a tuple; a code that is a number from ``smin`` to ``smax`` (a point, or between
+    two points, of the answer scale) is refused: every such answer would become missing.
+
+    >>> _missing_codes([-2, "(跳过)", 9], 1, 5, Path("i.yaml"))
+    (-2, '(跳过)', 9)
+    >>> _missing_codes([-3, 3], 1, 5, Path("i.yaml"))
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.InstrumentError: i.yaml: missing_codes: 3 lies on the answer scale 1-5, so every answer 3 would be read as missing; use a code off the scale (e.g. -3) or remove it
+    """
+    if value is None:
+        return ()
+    codes = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+    for v in codes:
+        if isinstance(v, bool):
+            continue
+        try:
+            x = float(unicodedata.normalize("NFKC", str(v)).strip())
+        except ValueError:
+            continue
+        if smin <= x <= smax:
+            raise _fail(path, f"missing_codes: {v} lies on the answer scale {smin}-{smax}, so every answer {v} "
+                              f"would be read as missing; use a code off the scale (e.g. -{v}) or remove it")
+    return codes
 
 
 def _item_scale(value: Any, path: Path, where: str) -> str:

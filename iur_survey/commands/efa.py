@@ -18,7 +18,9 @@ overall), bartlett (Pearson), warnings, notes and, with --factors auto or --para
 analysis; --scree FILE draws the scree plot.
 
 The items are every numeric column except response_id and role, or --items A,B,C (or a prefix list:
---items GOV,MKT takes GOV1, GOV2, ...).  An EFA is exploratory: confirm its structure with a CFA on
+--items GOV,MKT takes GOV1, GOV2, ...).  The data are read as `fit` and `pls` read them
+(iur_survey.datafile): only an empty cell is missing; a text cell (#N/A too) in an item column, a value
+off the instrument's scale and a missing-value code are refused with the file, row and column.  An EFA is exploratory: confirm its structure with a CFA on
 other data (the book splits the sample in halves).
 
 examples:
@@ -29,6 +31,8 @@ examples:
 from __future__ import annotations
 
 import argparse
+
+from ._io import add_instrument_option
 
 NAME = "efa"
 HELP = "exploratory factor analysis of the items (ML or PA; geomin, oblimin, promax, varimax) -> efa.json"
@@ -67,6 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=2022, help="seed of the parallel analysis (default 2022)")
     parser.add_argument("--scree", metavar="FILE", default=None, help="draw the scree plot to FILE (.svg/.pdf/.png)")
     parser.add_argument("--out", metavar="FILE", required=True, help="where to write efa.json")
+    add_instrument_option(parser)
 
 
 def _items(data, spec: str | None) -> list[str]:
@@ -101,9 +106,10 @@ SCREE_FORMATS = (".svg", ".pdf", ".png")
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ..datafile import check_data, load_data, naming_file
     from ..errors import IURSurveyError
     from ..measure.efa import efa, scree_plot
-    from ._io import check_output, read_clean_csv, write_json_atomic
+    from ._io import check_output, write_json_atomic
 
     check_output(args.out, args.data)             # never over the data: before the work, as `fit`
     if args.scree:
@@ -111,10 +117,12 @@ def run(args: argparse.Namespace) -> int:
             raise IURSurveyError(args.scree, f"--scree: the plot must be {', '.join(SCREE_FORMATS)} "
                                              f"(by the file's extension)")
         check_output(args.scree, args.data, args.out)
-    data = read_clean_csv(args.data)
-    items = _items(data, args.items)
-    res = efa(data, args.factors, rotation=args.rotation, extraction=args.extraction, cor=args.cor, items=items,
-              parallel=args.parallel or None, seed=args.seed, missing=args.missing)
+    data = load_data(args.data, instrument=args.instrument)     # the item-like columns checked
+    with naming_file(args.data):
+        items = _items(data, args.items)
+        check_data(data, items, file=args.data, instrument=args.instrument)
+        res = efa(data, args.factors, rotation=args.rotation, extraction=args.extraction, cor=args.cor, items=items,
+                  parallel=args.parallel or None, seed=args.seed, missing=args.missing)
     payload = res.to_dict()
     out = write_json_atomic(payload, args.out, protect=(args.data,))
     if args.scree:

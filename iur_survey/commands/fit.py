@@ -6,6 +6,10 @@ model with the lavaan-equivalent engine (every number as lavaan 0.6.14's
 sem()).  The model is lavaan syntax from --model FILE.lav, or by default the
 study's model built from the instrument: seven factors, COL on the five
 mechanisms, INT on COL and the mechanisms, indirect and total effects.
+fit, efa and pls read the data by one rule (iur_survey.datafile): only an
+empty cell is missing; a text cell in a model column (#N/A, NA, null too), a
+duplicated header, a value off the instrument's scale or one of its
+missing_codes in an item column is refused, naming file, row and column.
 
 Missing values are handled by full-information ML when any model variable has
 one (--missing fiml, lavaan's missing = "ml"), or by listwise deletion
@@ -206,10 +210,11 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import DataError, EstimationError
+    from ..errors import EstimationError
     from ..sem import sem
     from ..sem.results import NONCONVERGED_MESSAGE, mark_nonconverged
-    from ._io import model_syntax, read_clean_csv, read_clean_data, write_json_atomic
+    from ..datafile import load_data, model_columns, naming_file
+    from ._io import model_syntax, write_json_atomic
 
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
     if (group_equal or args.invariance or args.merge_groups) and not args.group:
@@ -225,8 +230,8 @@ def run(args: argparse.Namespace) -> int:
         raise _usage_error("give --out FILE (where to write results.json)")
     # a plain fit reads the CSV without pandas (start-up, issue 10); sem() hands it to pandas if it must
     plain = not (args.group or args.bootstrap or args.invariance or args.modindices is not None)
-    data = read_clean_data(args.data) if plain else read_clean_csv(args.data)
     syntax, source = model_syntax(args.model, args.instrument)
+    data = load_data(args.data, model_columns(syntax, source), instrument=args.instrument, plain=plain)
     if isinstance(args.ordered, str):
         ordered = [x.strip() for x in args.ordered.split(",") if x.strip()]
     else:
@@ -250,13 +255,10 @@ def run(args: argparse.Namespace) -> int:
     if args.print_model:
         print(syntax)
         return 0
-    try:
+    with naming_file(args.data):        # the data checks name the column and row; the file is ours to add
         res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
                   ordered=ordered, group_equal=group_equal, parameterization=args.parameterization,
                   warn=False)           # the fit's warnings are printed below and written to results.json
-    except DataError as exc:            # the data checks name the column and row; the file is ours to add
-        exc.file = exc.file or str(args.data)
-        raise
     if args.group:        # the small-group rule on the cases the fit used (after listwise deletion), not the rows
         from ..sem.invariance import rejudge_group_sizes
         _, size_warns = rejudge_group_sizes(sizes, res, args.group)

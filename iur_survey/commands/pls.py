@@ -11,6 +11,9 @@ the file the fit recorded: call.data.sha256).
 --predict [K] adds PLSpredict (K-fold out-of-sample Q²_predict, RMSE and MAE
 against the linear-model benchmark) and --blindfolding [D] the Stone-Geisser
 Q² (omission distance D).  The bootstrap seed defaults to 2022, as `fit`'s.
+The data are read as `fit` reads them: only an empty cell is missing (and
+then mean-replaced or dropped by --missing); a text cell, a value off the
+instrument's scale or one of its missing_codes is refused.
 
 examples:
   iur-survey pls clean.csv --bootstrap 5000 --seed 2022 --out pls.json
@@ -59,7 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..pls import compare_with_cbsem, pls_sem
-    from ._io import check_output, model_syntax, read_clean_csv, write_json_atomic
+    from ..datafile import load_data, naming_file
+    from ..pls.model import pls_model
+    from ._io import check_output, model_syntax, write_json_atomic
 
     inputs = (args.data, args.model, args.instrument, args.compare)
     check_output(args.out, *inputs)               # never over an input: before the work, as `fit`
@@ -71,10 +76,11 @@ def run(args: argparse.Namespace) -> int:
         except NotConvergedError as exc:          # never beside a fit that did not converge: exit 3, as `tables`
             print(f"iur-survey pls: error: {exc}", file=sys.stderr)
             return EXIT_NOT_CONVERGED
-    data = read_clean_csv(args.data)
     syntax, _ = model_syntax(args.model, args.instrument)
-    res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing,
-                  n_boot=args.boot, seed=args.seed)
+    data = load_data(args.data, pls_model(syntax).items, instrument=args.instrument)
+    with naming_file(args.data):
+        res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing,
+                      n_boot=args.boot, seed=args.seed)
     out = res.to_dict()
     extra: dict = {}
     if args.predict:

@@ -85,10 +85,10 @@ def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = 
     """
     if not isinstance(data, pd.DataFrame) or data.shape[1] < 3:
         raise EstimationError(None, "an EFA needs a DataFrame of at least three items")
-    num = data.apply(pd.to_numeric, errors="coerce")
-    bad = [c for c in data.columns if (num[c].isna() & data[c].notna()).any()]
-    if bad:
-        raise EstimationError(None, f"column {bad[0]!r} holds non-numeric values")
+    from ..datafile import numeric_column
+
+    # a text cell: DataError naming its row, column and value (never NaN)
+    num = pd.DataFrame({c: numeric_column(data, c) for c in data.columns}, index=data.index)
     missing = missing.lower()
     if missing not in ("listwise", "pairwise"):
         raise EstimationError(None, f"missing={missing!r}: use 'listwise' or 'pairwise'")

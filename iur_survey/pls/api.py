@@ -81,9 +81,10 @@ def prepare_data(data: pd.DataFrame, model: PLSModel, missing: str = "mean"):
     absent = [c for c in model.items if c not in data.columns]
     if absent:
         raise EstimationError(None, f"indicators of the model not in the data: {absent}")
-    frame = data[list(model.items)].apply(pd.to_numeric, errors="coerce")
-    X = frame.to_numpy(dtype=float)
-    index = frame.index
+    from ..datafile import numeric_column
+
+    X = np.column_stack([numeric_column(data, c) for c in model.items])   # a text cell: an error, never NaN
+    index = data.index
     n_input = len(X)
     miss = np.isnan(X)
     n_imputed = 0
@@ -96,8 +97,13 @@ def prepare_data(data: pd.DataFrame, model: PLSModel, missing: str = "mean"):
             raise EstimationError(None, f"indicators without any observed value: {empty}")
         X = np.where(miss, np.nanmean(X, axis=0), X)
         n_imputed = int(miss.sum())
-    if len(X) < 3:
-        raise EstimationError(None, f"only {len(X)} usable cases; PLS-SEM needs more")
+    k = max((len(p) for p in model.predecessors.values()), default=0)
+    need = max(3, k + 2)        # k predictors: their correlation matrix is singular below k + 1 cases (k + 2: R²adj)
+    if len(X) < need:
+        why = (f": {max(model.predecessors, key=lambda t: len(model.predecessors[t]))} has {k} predictors, so the "
+               f"path regressions need at least {need}") if need > 3 else f"; PLS-SEM needs at least {need}"
+        raise EstimationError(None, f"only {len(X)} usable cases{' after listwise deletion' if missing == 'listwise' else ''}"
+                                    f"{why}")
     sd = X.std(axis=0, ddof=1)
     flat = [c for c, s in zip(model.items, sd) if not s > 0]
     if flat:

@@ -52,7 +52,12 @@ def _normalize(R: np.ndarray, w: np.ndarray, model: PLSModel) -> np.ndarray:
 
 
 def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.linalg.solve(A, b[..., None])[..., 0]
+    try:
+        return np.linalg.solve(A, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        raise EstimationError(None, "the construct scores of a path regression are collinear (singular matrix): "
+                                    "too few distinct cases, or a construct that is a linear combination of "
+                                    "others") from None
 
 
 def inner_weights(C: np.ndarray, model: PLSModel, scheme: str) -> np.ndarray:

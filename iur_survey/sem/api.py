@@ -498,11 +498,11 @@ def _numeric_block(data, ov_all: list[str]) -> np.ndarray:
     nonnum = [c for c in ov_all if not (pd.api.types.is_numeric_dtype(block[c]) and
                                         not pd.api.types.is_bool_dtype(block[c]))]
     if nonnum:
+        from ..datafile import numeric_column
+
         num = block.copy()
-        for c in nonnum:
-            num[c] = pd.to_numeric(block[c], errors="coerce")
-            if (num[c].isna() & block[c].notna()).any():
-                raise EstimationError(None, f"column {c!r} holds non-numeric values")
+        for c in nonnum:                    # a text cell: DataError naming its row, column and value
+            num[c] = numeric_column(block, c)
         block = num
     return block.to_numpy(dtype=float)
 

@@ -62,6 +62,25 @@ def _numeric(data: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=data.index)
 
 
+def check_finite(x: np.ndarray, column: str, *, file: str | None = None, row=None) -> None:
+    """Refuse a value of ``x`` (column ``column``) that is not finite or is too large to be a response
+    (:data:`MAX_ABS_VALUE`); ``row(mask)`` gives the file line of the first
+    True of a mask (or None).
+
+    >>> check_finite(np.array([1.0, np.inf]), "x", file="d.csv", row=lambda m: 3)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DataError: d.csv:3:x: holds inf, not a finite number
+    """
+    row = row or (lambda mask: None)
+    bad = np.isinf(x)
+    if bad.any():
+        raise DataError(file, f"holds {x[bad][0]:g}, not a finite number", row=row(bad), column=column)
+    big = np.abs(np.nan_to_num(x)) > MAX_ABS_VALUE
+    if big.any():
+        raise DataError(file, f"holds {x[big][0]:g}, too large to be a response", row=row(big), column=column)
+
+
 def _row(data: pd.DataFrame, mask: np.ndarray) -> int | None:
     """The line of the first True of ``mask`` in the CSV the frame was read from (header = line 1),
     when the frame still has read_csv's row index; else None.  (A CsvTable's rows are the file's.)"""
@@ -86,14 +105,7 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
     X = data.matrix(names) if is_table(data) else _numeric(data, names).to_numpy()
     for j, c in enumerate(names):
         x = X[:, j]
-        bad = np.isinf(x)
-        if bad.any():
-            raise DataError(file, f"holds {x[bad][0]:g}, not a finite number",
-                                  row=_row(data, bad), column=c)
-        big = np.abs(np.nan_to_num(x)) > MAX_ABS_VALUE
-        if big.any():
-            raise DataError(file, f"holds {x[big][0]:g}, too large to be a response",
-                                  row=_row(data, big), column=c)
+        check_finite(x, c, file=file, row=lambda mask: _row(data, mask))
         obs = x[~np.isnan(x)]
         if obs.size < 2:
             raise DataError(file, f"the column has {'no value' if obs.size == 0 else 'a single value'}: "

@@ -87,8 +87,9 @@ def test_non_numeric_and_degenerate_data():
     d = DATA.copy()
     d["GOV2"] = d["GOV2"].astype(str)
     d.loc[3, "GOV2"] = "agree"
-    with pytest.raises(EstimationError, match="non-numeric"):
+    with pytest.raises(EstimationError, match="holds the text 'agree', not a number") as e:
         sem("GOV =~ GOV1 + GOV2 + GOV3", d)
+    assert (e.value.row, e.value.column) == (5, "GOV2")          # line 5 of a CSV read into DATA
     d = DATA.copy()
     d["GOV3"] = 3.0
     with pytest.raises(EstimationError, match="not positive definite.*GOV3"):

@@ -1,0 +1,312 @@
+"""The data CSV that ``fit``, ``efa`` and ``pls`` analyse: one reader, one set of rules.
+
+:func:`load_data` reads the file (``iur-survey clean``'s ``clean.csv``, or the user's own data) and checks
+the columns a command analyses before any estimation.  Every refusal is one typed line naming the file and,
+where there is one, the row (line of the file, header = 1), the column and the value.
+
+Rules (the same for the three commands):
+
+* **missing**: an empty cell, and only an empty cell, is missing.  A text token such as ``#N/A``,
+  ``NA``, ``null``, ``n/a`` or ``-`` in an analysed column is refused, like any other text cell
+  (``clean.csv`` never holds one: ``clean`` refuses them in an export);
+* **text**: a cell of an analysed column that is not a number is refused (never dropped, never imputed);
+* **instrument items**: a column named like an item of the instrument (``--instrument``, or the study's)
+  holds points of its scale (``scale.min`` .. ``scale.max``, whole numbers) or is empty.  A value off
+  the scale (``0``, ``6``, ``2.5``) and one of the instrument's ``missing_codes`` (Wenjuanxing's
+  ``-2`` "skipped") are refused -- they would be analysed as answers; ``clean`` turns missing codes into
+  empty cells.  Items declared ``scale: continuous`` are not checked.  Columns that are not items of the
+  instrument (a user's own model on other data) are not checked against a scale;
+* **header**: a duplicated column name is refused (pandas would rename the second one ``X.1``), and a
+  file read as one column whose header holds ``;`` or a tab is refused as wrongly delimited.
+
+:func:`naming_file` adds the file to an estimation error raised without one ("only 5 complete rows").
+
+>>> import os, tempfile
+>>> d = tempfile.mkdtemp()
+>>> p = os.path.join(d, "clean.csv")
+>>> _ = open(p, "w").write("response_id,role,GOV1,GOV2\\nr1,firm,1,5\\nr2,firm,-2,4\\n")
+>>> load_data(p, ["GOV1", "GOV2"])
+Traceback (most recent call last):
+...
+iur_survey.errors.DataError: ...clean.csv:3:GOV1: holds -2, one of the instrument's missing_codes (1 such cell in the analysed item columns): a missing answer must be an empty cell, not analysed as an answer; make these cells empty (`iur-survey clean` does)
+>>> _ = open(p, "w").write("response_id,role,GOV1,GOV2\\nr1,firm,1,5\\nr2,firm,,4\\n")
+>>> load_data(p, ["GOV1", "GOV2"])["GOV1"].tolist()
+[1.0, nan]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from .errors import DataError, DelimiterError, DuplicateColumnError, EmptyFileError, EstimationError, ReadError
+
+#: ``pandas.read_csv`` options of every analysis command: only an empty cell is missing
+READ_CSV_KW: dict[str, Any] = {"dtype": {"response_id": str}, "keep_default_na": False, "na_values": [""]}
+#: columns that are never items (identifier and stakeholder group of ``clean.csv``)
+NOT_ITEMS = ("response_id", "role")
+
+
+def _line(i: int) -> int:
+    """The file line of data row ``i`` (0-based; the header is line 1)."""
+    return int(i) + 2
+
+
+def read_data_file(path: str | Path, *, plain: bool = False):
+    """The data file as a DataFrame (or, with ``plain``, a pandas-free
+    :class:`~iur_survey.sem.table.CsvTable` when the file is plainly simple), read by the rules of the
+    module docstring (only an empty cell is missing; duplicated headers and a wrong delimiter refused).
+
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "d.csv")
+    >>> _ = open(p, "w").write("GOV1;GOV2;GOV3\\n1;2;3\\n")
+    >>> read_data_file(p)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DelimiterError: ...d.csv:1: the file reads as one column named 'GOV1;GOV2;GOV3': it is separated by ';', not by commas; save it as a comma-separated CSV
+    """
+    from .commands._io import input_file
+    from .sem.table import CsvTable
+
+    path = input_file(path, "data")
+    raw = path.read_bytes()
+    if plain:
+        table = CsvTable.parse(raw, **READ_CSV_KW)       # a unique header, or None
+        if table is not None:
+            _check_delimiter(path, table.columns)
+            return table
+    import pandas as pd
+
+    try:
+        data = pd.read_csv(io.BytesIO(raw), **READ_CSV_KW)
+        header = pd.read_csv(io.BytesIO(raw), header=None, nrows=1, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise EmptyFileError(path, "the data file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ReadError(path, f"cannot read the data as CSV: {' '.join(str(exc).split())}") from None
+    names = [str(h) for h in header.iloc[0].tolist()]
+    seen: dict[str, int] = {}
+    for k, h in enumerate(names):
+        if h.strip() and h in seen:
+            raise DuplicateColumnError(path, f"the header {h!r} appears twice (columns {seen[h] + 1} and {k + 1}): "
+                                             "rename one", row=1, column=h)
+        seen.setdefault(h, k)
+    _check_delimiter(path, [str(c) for c in data.columns])
+    if data.empty:
+        raise EmptyFileError(path, "the data file has a header but no rows")
+    return data
+
+
+def _check_delimiter(path: Path, columns: Sequence[str]) -> None:
+    if len(columns) == 1:
+        for sep, name in ((";", "';'"), ("\t", "tabs")):
+            if sep in columns[0]:
+                head = columns[0] if len(columns[0]) <= 40 else columns[0][:40] + "..."
+                raise DelimiterError(path, f"the file reads as one column named {head!r}: it is separated by "
+                                           f"{name}, not by commas; save it as a comma-separated CSV", row=1)
+
+
+def _likert(instrument) -> dict[str, tuple[int, int]]:
+    return {code: (instrument.scale_min, instrument.scale_max)
+            for code, item in instrument.items.items() if not item.continuous}
+
+
+def _numeric_codes(instrument) -> np.ndarray:
+    out = []
+    for v in instrument.missing_codes:
+        if isinstance(v, bool):
+            continue
+        try:
+            out.append(float(v))
+        except (TypeError, ValueError):
+            continue
+    return np.array(out, dtype=float)
+
+
+def numeric_column(data, column: str, *, file: str | Path | None = None) -> np.ndarray:
+    """Column ``column`` of ``data`` (a DataFrame or CsvTable) as floats, empty cells NaN; a cell that is not a
+    number is a :class:`~iur_survey.errors.DataError` naming the row, the column and the cell.
+
+    >>> import pandas as pd
+    >>> numeric_column(pd.DataFrame({"x": ["1", None, "#N/A"]}), "x", file="d.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DataError: d.csv:4:x: holds the text '#N/A', not a number: only an empty cell is missing; make it empty or give the number
+    """
+    from .sem.table import is_table
+
+    if is_table(data):
+        x = data.numeric(column)
+        if x is not None:
+            return x
+        data = data.to_frame()
+    import pandas as pd
+
+    col = data[column]
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        return col.to_numpy(dtype=float)
+    if pd.api.types.is_bool_dtype(col.dtype):          # a column of True/False: text, not answers
+        num, bad = col.astype(float) * np.nan, col.notna().to_numpy()
+    else:
+        num = pd.to_numeric(col, errors="coerce")
+        bad = (num.isna() & col.notna()).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        label = data.index[i]
+        row = _line(label) if isinstance(label, (int, np.integer)) else None
+        raise DataError(file, f"holds the text {str(col.iloc[i])!r}, not a number: only an empty cell is missing; "
+                              "make it empty or give the number", row=row, column=str(column))
+    return num.to_numpy(dtype=float)
+
+
+def check_data(data, columns: Sequence[str], *, file: str | Path | None = None, instrument=None) -> None:
+    """Check the analysed ``columns`` of ``data`` (those present; the estimator names absent ones): every cell
+    a number or empty, and, in a column named like an item of ``instrument`` (default: the study's), a point of
+    its scale (neither off the scale nor one of its ``missing_codes``).  Raises a one-line
+    :class:`~iur_survey.errors.DataError`.
+
+    >>> import pandas as pd
+    >>> check_data(pd.DataFrame({"GOV1": [1, 0, 5], "x1": [0.5, 9.0, -3.0]}), ["GOV1", "x1"], file="d.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DataError: d.csv:3:GOV1: holds 0, off the instrument's scale 1-5 (whole numbers; 1 such cell in the analysed item columns): recode it or make it empty; if the column is not that item, give the instrument of your data (--instrument)
+    >>> check_data(pd.DataFrame({"x1": [0.5, 9.0, -3.0]}), ["x1"])      # not an item: no scale
+    """
+    from .instrument import load_instrument
+    from .sem.datacheck import MISSING_CODES, check_finite
+
+    if instrument is None or isinstance(instrument, (str, Path)):
+        instrument = load_instrument(instrument)
+    present = [c for c in dict.fromkeys(columns) if c in set(data.columns)]
+    values = {c: numeric_column(data, c, file=file) for c in present}
+    for c in present:
+        check_finite(values[c], c, file=file, row=lambda m: _row_of(data, int(np.flatnonzero(m)[0])))
+    scales = _likert(instrument)
+    codes = _numeric_codes(instrument)
+    items = [c for c in present if c in scales]
+    if not items:
+        return
+    is_code = {c: np.isin(values[c], codes) for c in items}
+    off = {}
+    for c in items:
+        x = values[c]
+        lo, hi = scales[c]
+        with np.errstate(invalid="ignore"):
+            off[c] = ~np.isnan(x) & ~is_code[c] & ((x < lo) | (x > hi) | (x != np.round(x)))
+    n_code = sum(int(m.sum()) for m in is_code.values())
+    n_off = sum(int(m.sum()) for m in off.values())
+    for c in items:
+        x = values[c]
+        if is_code[c].any():
+            i = int(np.flatnonzero(is_code[c])[0])
+            raise DataError(file, f"holds {x[i]:g}, one of the instrument's missing_codes ({n_code} such "
+                                  f"cell{'s' if n_code > 1 else ''} in the analysed item columns): a missing answer "
+                                  "must be an empty cell, not analysed as an answer; make these cells empty "
+                                  "(`iur-survey clean` does)", row=_row_of(data, i), column=c)
+        if off[c].any():
+            i = int(np.flatnonzero(off[c])[0])
+            lo, hi = scales[c]
+            code = " (a missing-value code?)" if x[i] in MISSING_CODES else ""
+            raise DataError(file, f"holds {x[i]:g}, off the instrument's scale {lo}-{hi}{code} (whole numbers; {n_off} "
+                                  f"such cell{'s' if n_off > 1 else ''} in the analysed item columns): recode it or "
+                                  "make it empty; if the column is not that item, give the instrument of your data "
+                                  "(--instrument)", row=_row_of(data, i), column=c)
+
+
+def _row_of(data, i: int) -> int | None:
+    from .sem.table import is_table
+
+    if is_table(data):
+        return _line(i)
+    label = data.index[i]
+    return _line(label) if isinstance(label, (int, np.integer)) else None
+
+
+def item_like_columns(data, instrument=None) -> list[str]:
+    """The columns an EFA takes by default: every column but ``response_id`` and ``role`` that is an item of
+    the instrument, numeric, or mostly numbers (a column of numbers with a stray text cell is an item whose
+    cell :func:`check_data` then refuses, not a column to drop); all-text columns are left out.
+
+    >>> import pandas as pd
+    >>> item_like_columns(pd.DataFrame({"role": ["a", "b"], "x": [1, 2], "y": ["3", "oops"], "note": ["a", "b"]}))
+    ['x', 'y']
+    """
+    import pandas as pd
+
+    from .instrument import load_instrument
+
+    if instrument is None or isinstance(instrument, (str, Path)):
+        instrument = load_instrument(instrument)
+    out = []
+    for c in data.columns:
+        if c in NOT_ITEMS:
+            continue
+        col = data[c]
+        if pd.api.types.is_bool_dtype(col.dtype):
+            continue
+        if c in instrument.items or pd.api.types.is_numeric_dtype(col.dtype):
+            out.append(c)
+            continue
+        filled = col.dropna()
+        if len(filled) and pd.to_numeric(filled, errors="coerce").notna().sum() * 2 >= len(filled):
+            out.append(c)
+    return out
+
+
+def load_data(path: str | Path, columns: Sequence[str] | None = None, *, instrument=None, plain: bool = False):
+    """Read the data CSV of ``fit``, ``efa`` or ``pls`` (:func:`read_data_file`) and check the analysed
+    ``columns`` (:func:`check_data`; None: :func:`item_like_columns`).  With ``plain``, a plainly simple file
+    whose analysed columns are all plain numbers comes back as a pandas-free
+    :class:`~iur_survey.sem.table.CsvTable`, else as a DataFrame.  See the module docstring for the rules.
+    """
+    from .instrument import load_instrument
+    from .sem.table import is_table
+
+    inst = instrument if instrument is not None and not isinstance(instrument, (str, Path)) \
+        else load_instrument(instrument)
+    data = read_data_file(path, plain=plain)
+    if is_table(data) and (columns is None or not data.plain_numeric([c for c in columns if c in data.columns])):
+        data = read_data_file(path)
+    if columns is None:
+        columns = item_like_columns(data, inst)
+    check_data(data, columns, file=str(path), instrument=inst)
+    return data
+
+
+@contextlib.contextmanager
+def naming_file(path: str | Path | None) -> Iterator[None]:
+    """Add ``path`` to an :class:`~iur_survey.errors.EstimationError` (or DataError) raised without a file.
+
+    >>> with naming_file("d.csv"):
+    ...     raise EstimationError(None, "only 5 complete rows")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EstimationError: d.csv: only 5 complete rows
+    """
+    try:
+        yield
+    except EstimationError as exc:
+        if exc.file is None and path is not None:
+            exc.file = str(path)
+            exc.args = (str(exc),)
+        raise
+
+
+def model_columns(syntax: str, source: str = "<model syntax>") -> list[str]:
+    """Every name of the lavaan ``syntax`` that may be a data column (the terms' both sides; ``A:B`` split),
+    for :func:`load_data`'s ``columns`` (names that are no column of the file are ignored there).
+
+    >>> model_columns("F =~ GOV1 + GOV2\\nY ~ F + GOV:MKT")
+    ['F', 'GOV1', 'GOV2', 'Y', 'GOV', 'MKT']
+    """
+    from .sem.syntax import parse_model
+
+    out: list[str] = []
+    for t in parse_model(syntax, source).terms:
+        for side in (t.lhs, t.rhs):
+            out.extend(n for n in str(side).split(":") if n)
+    return list(dict.fromkeys(out))

@@ -44,16 +44,13 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from .errors import DataError, DelimiterError, DuplicateColumnError, EmptyFileError, EstimationError, ReadError
+from .inputs import input_file
+from .sem.datacheck import _line, numeric_column  # noqa: F401  (numeric_column: part of this module's face)
 
 #: ``pandas.read_csv`` options of every analysis command: only an empty cell is missing
 READ_CSV_KW: dict[str, Any] = {"dtype": {"response_id": str}, "keep_default_na": False, "na_values": [""]}
 #: columns that are never items (identifier and stakeholder group of ``clean.csv``)
 NOT_ITEMS = ("response_id", "role")
-
-
-def _line(i: int) -> int:
-    """The file line of data row ``i`` (0-based; the header is line 1)."""
-    return int(i) + 2
 
 
 def read_data_file(path: str | Path, *, plain: bool = False):
@@ -69,7 +66,6 @@ def read_data_file(path: str | Path, *, plain: bool = False):
     ...
     iur_survey.errors.DelimiterError: ...d.csv:1: the file reads as one column named 'GOV1;GOV2;GOV3': it is separated by ';', not by commas; save it as a comma-separated CSV
     """
-    from .commands._io import input_file
     from .sem.table import CsvTable
 
     path = input_file(path, "data")
@@ -125,42 +121,6 @@ def _numeric_codes(instrument) -> np.ndarray:
         except (TypeError, ValueError):
             continue
     return np.array(out, dtype=float)
-
-
-def numeric_column(data, column: str, *, file: str | Path | None = None) -> np.ndarray:
-    """Column ``column`` of ``data`` (a DataFrame or CsvTable) as floats, empty cells NaN; a cell that is not a
-    number is a :class:`~iur_survey.errors.DataError` naming the row, the column and the cell.
-
-    >>> import pandas as pd
-    >>> numeric_column(pd.DataFrame({"x": ["1", None, "#N/A"]}), "x", file="d.csv")
-    Traceback (most recent call last):
-    ...
-    iur_survey.errors.DataError: d.csv:4:x: holds the text '#N/A', not a number: only an empty cell is missing; make it empty or give the number
-    """
-    from .sem.table import is_table
-
-    if is_table(data):
-        x = data.numeric(column)
-        if x is not None:
-            return x
-        data = data.to_frame()
-    import pandas as pd
-
-    col = data[column]
-    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-        return col.to_numpy(dtype=float)
-    if pd.api.types.is_bool_dtype(col.dtype):          # a column of True/False: text, not answers
-        num, bad = col.astype(float) * np.nan, col.notna().to_numpy()
-    else:
-        num = pd.to_numeric(col, errors="coerce")
-        bad = (num.isna() & col.notna()).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        label = data.index[i]
-        row = _line(label) if isinstance(label, (int, np.integer)) else None
-        raise DataError(file, f"holds the text {str(col.iloc[i])!r}, not a number: only an empty cell is missing; "
-                              "make it empty or give the number", row=row, column=str(column))
-    return num.to_numpy(dtype=float)
 
 
 def check_data(data, columns: Sequence[str], *, file: str | Path | None = None, instrument=None) -> None:

@@ -1,4 +1,5 @@
-"""Input/output shared by the CLI commands: read a clean CSV, write JSON atomically."""
+"""Input/output shared by the CLI commands: read a model, check outputs, write JSON atomically (data files:
+:mod:`iur_survey.datafile`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import EmptyFileError, ModelSyntaxError, ReadError
+from ..inputs import input_file
+from ..errors import ModelSyntaxError
 from ..outputs import output_dir, output_file
 
-
-#: the largest input file a command reads (a survey export is megabytes; this stops /dev/zero-like inputs)
-MAX_INPUT_BYTES = 2 << 30
 
 
 def print_warnings(command: str, texts: Iterable[str]) -> None:
@@ -34,67 +33,6 @@ def add_instrument_option(parser) -> None:
 def add_results_argument(parser) -> None:
     """The ``RESULTS.json`` argument of the commands that read the results of a fit."""
     parser.add_argument("results", metavar="RESULTS.json", help="results.json written by `iur-survey fit`")
-
-
-def input_file(path: str | Path, what: str = "input") -> Path:
-    """``path`` if it is a regular file of at most :data:`MAX_INPUT_BYTES`, else a typed one-line error
-    (a FIFO would hang the reader, a device like /dev/zero would fill the memory)."""
-    import stat
-
-    if str(path).strip() == "":
-        raise ReadError(None, f"the {what} file name is empty")
-    path = Path(path)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise ReadError(path, f"no such {what} file") from None
-    except OSError as exc:
-        raise ReadError(path, f"cannot read the {what} file: {exc.strerror}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise ReadError(path, f"the {what} is a folder, not a file")
-    if not stat.S_ISREG(st.st_mode):
-        raise ReadError(path, f"the {what} is not a regular file (a pipe or a device); save the export to a file")
-    if st.st_size > MAX_INPUT_BYTES:
-        raise ReadError(path, f"the {what} file is {st.st_size / 2**30:.1f} GiB, more than the "
-                              f"{MAX_INPUT_BYTES / 2**30:.0f} GiB an export can be")
-    if not os.access(path, os.R_OK):
-        raise ReadError(path, f"cannot read the {what} file: permission denied")
-    return path
-
-
-def read_clean_csv(path: str | Path):
-    """Read a clean CSV (``iur-survey clean``'s ``clean.csv``) with typed errors."""
-    import pandas as pd
-
-    path = input_file(path, "data")
-    try:
-        data = pd.read_csv(path, dtype={"response_id": str})
-    except pd.errors.EmptyDataError:
-        raise EmptyFileError(path, "the data file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ReadError(path, f"cannot read the data as CSV: {exc}") from None
-    if data.empty:
-        raise EmptyFileError(path, "the data file has a header but no rows")
-    return data
-
-
-def read_clean_data(path: str | Path):
-    """The clean CSV for the engine (:func:`iur_survey.sem.sem`) without importing pandas: a
-    :class:`~iur_survey.sem.table.CsvTable` when the file is plainly simple, else :func:`read_clean_csv`'s
-    DataFrame (with its typed errors).  Either gives the same fit.
-
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "clean.csv")
-    >>> _ = open(p, "w").write("response_id,role,x\\n007,university,3\\n")
-    >>> t = read_clean_data(p)
-    >>> type(t).__name__, t.numeric("x").tolist(), t.to_frame()["response_id"].tolist()
-    ('CsvTable', [3.0], ['007'])
-    """
-    from ..sem.table import CsvTable
-
-    path = input_file(path, "data")
-    table = CsvTable.parse(path.read_bytes(), dtype={"response_id": str})
-    return table if table is not None else read_clean_csv(path)
 
 
 def model_syntax(model: str | Path | None, instrument: str | Path | None) -> tuple[str, str]:

@@ -55,13 +55,14 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
     from ..report.paper import (DataMovedWarning, NotConvergedError, load_results, paper_tables, to_csv, to_html, to_latex,
                                 to_markdown, write_tables)
-    from ._io import check_output, print_warnings, read_clean_csv
+    from ..datafile import load_data
+    from ._io import check_output, print_warnings
     from .fit import EXIT_NOT_CONVERGED
 
     if args.out != "-":
         check_output(args.out, *args.results, args.data)      # never over an input
     results = [load_results(p) for p in args.results]
-    data = read_clean_csv(args.data) if args.data else None
+    data = load_data(args.data) if args.data else None
     try:
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always", DataMovedWarning)

@@ -85,7 +85,7 @@ def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = 
     """
     if not isinstance(data, pd.DataFrame) or data.shape[1] < 3:
         raise EstimationError(None, "an EFA needs a DataFrame of at least three items")
-    from ..datafile import numeric_column
+    from ..sem.datacheck import numeric_column
 
     # a text cell: DataError naming its row, column and value (never NaN)
     num = pd.DataFrame({c: numeric_column(data, c) for c in data.columns}, index=data.index)

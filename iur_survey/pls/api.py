@@ -81,7 +81,7 @@ def prepare_data(data: pd.DataFrame, model: PLSModel, missing: str = "mean"):
     absent = [c for c in model.items if c not in data.columns]
     if absent:
         raise EstimationError(None, f"indicators of the model not in the data: {absent}")
-    from ..datafile import numeric_column
+    from ..sem.datacheck import numeric_column
 
     X = np.column_stack([numeric_column(data, c) for c in model.items])   # a text cell: an error, never NaN
     index = data.index

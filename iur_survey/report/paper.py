@@ -261,7 +261,8 @@ def _data_of(results: Mapping) -> tuple[pd.DataFrame | None, str]:
                       f"are left out (—); give --data", DataMovedWarning, stacklevel=3)
         return None, f"the data file results.json records ({p}) is not there; give --data"
     require_fitted_data(results, p)
-    return pd.read_csv(p, dtype={"response_id": str}), ""
+    from ..datafile import load_data
+    return load_data(p), ""
 
 
 def _label(results: Mapping, k: int) -> str:

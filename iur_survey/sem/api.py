@@ -48,8 +48,8 @@ import numpy as np
 from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
-from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, unidentified_parameters,
-                        unidentified_warning, vcov_warnings)
+from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, ordinal_warnings, post_checks,
+                        unidentified_parameters, unidentified_warning, vcov_warnings)
 from .defined import from_partable, theta_columns
 from .estimate import RUNAWAY, minimize, numerical_hessian
 from .fiml import pairwise_cov
@@ -127,37 +127,6 @@ def _baseline_npar(pt: ParTable, g: int, ms: bool) -> int:
     if not pt.fixed_x:
         n += px * (px + 1) // 2 + (px if ms else 0)
     return n
-
-
-def _post_checks(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> list[str]:
-    """lavaan's lav_object_post_check warnings."""
-    w: list[str] = []
-    ovs = set(pt.ov_all())
-    lvs = {v for names in pt.lv_names for v in names}
-    var_ov = [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ovs]
-    var_lv = [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in lvs]
-    neg_ov = [i for i in var_ov if est[i] < 0]
-    neg_lv = [i for i in var_lv if est[i] < 0]
-    if neg_ov:
-        names = ", ".join(sorted({pt.lhs[i] for i in neg_ov}))
-        w.append(f"some estimated ov variances are negative ({names}): a Heywood case")
-    if neg_lv:
-        names = ", ".join(sorted({pt.lhs[i] for i in neg_lv}))
-        w.append(f"some estimated lv variances are negative ({names})")
-    thr = -np.finfo(float).eps ** 0.75
-    for g, gm in enumerate(model.groups):
-        txt = f" in group {pt.group_labels[g]}" if pt.ngroups > 1 else ""
-        if not neg_lv and gm.n_lv:
-            cov_lv = model.eta_cov(theta, g)[:gm.n_lv, :gm.n_lv]
-            if np.linalg.eigvalsh(cov_lv).min() < thr:
-                w.append(f"covariance matrix of latent variables is not positive definite{txt}")
-        if not neg_ov:
-            th = model.matrices(theta, g)["theta"]
-            keep = [k for k, v in enumerate(gm.ov) if v not in gm.dummy_ov]
-            if keep and np.linalg.eigvalsh(th[np.ix_(keep, keep)]).min() < thr:
-                w.append("the covariance matrix of the residuals of the observed variables (theta) "
-                         f"is not positive definite{txt}")
-    return w
 
 
 def _observed_information(model: Model, theta: np.ndarray, stats: list, mus: list[np.ndarray],
@@ -498,7 +467,7 @@ def _numeric_block(data, ov_all: list[str]) -> np.ndarray:
     nonnum = [c for c in ov_all if not (pd.api.types.is_numeric_dtype(block[c]) and
                                         not pd.api.types.is_bool_dtype(block[c]))]
     if nonnum:
-        from ..datafile import numeric_column
+        from .datacheck import numeric_column
 
         num = block.copy()
         for c in nonnum:                    # a text cell: DataError naming its row, column and value
@@ -555,7 +524,7 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     std = standardize(pt, model, theta, est)
     r2 = r_squared_dict(pt, std["std.all"])      # dicts: SEMResult makes the Series on first use
     fit = fit_measures_dict(fi)
-    warnings = warnings + _post_checks(pt, model, theta, est) + (lost or vcov_warnings(V, n_eq))
+    warnings = warnings + post_checks(pt, model, theta, est) + (lost or vcov_warnings(V, n_eq))
     if not opt.converged:
         warnings.insert(0, f"the optimizer did not converge: {opt.message}")
     return SEMResult(partable=pt, model=model, theta=theta, vcov_theta=V, est=est, se=se, std=std, fit=fit,
@@ -867,7 +836,7 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, "mixed": True}
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged),
-                            warnings=_ordinal_warnings(pt, model, res, warnings), n=int(st.n), nobs=[int(st.n)],
+                            warnings=ordinal_warnings(pt, model, res, warnings), n=int(st.n), nobs=[int(st.n)],
                             estimator="WLSMV", missing=mode, se_type="robust.sem", information="expected",
                             iterations=int(res.iterations), n_input=n_input, meta=meta, table=table,
                             ordered=list(ord_names), test=res.test, theta_names=names, theta_cols=cols,
@@ -885,16 +854,6 @@ def _theta_columns(pt, table: pd.DataFrame, res, st) -> tuple[list[int], list[st
     names = [table["label"].iat[i] or f"{table['lhs'].iat[i]}{table['op'].iat[i]}{table['rhs'].iat[i]}"
              for i in rows]
     return [int(par[i]) for i in rows], names, par
-
-
-def _ordinal_warnings(pt, model, res, warnings: list[str]) -> list[str]:
-    """The caller's warnings, then the fit's, then the post-estimation checks (the checks' negative-variance
-    warning names the variables and replaces the fit's plain one)."""
-    post = _post_checks(pt, model, res.full_std, model.row_values(res.full_std))
-    warns = list(warnings) + [w for w in res.warnings if w not in warnings]
-    if any(w.startswith("some estimated ov variances are negative (") for w in post):
-        warns = [w for w in warns if w != "some estimated ov variances are negative"]
-    return warns + [w for w in post if w not in warns]
 
 
 def _partable_columns(pt, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -1018,7 +977,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
 
     # ---- per partable row (the base class's arrays)
     est, se_rows, std = _partable_columns(pt, table)
-    warns = _ordinal_warnings(pt, model, res, warnings)
+    warns = ordinal_warnings(pt, model, res, warnings)
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res}
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,

@@ -40,6 +40,9 @@ from .table import is_table
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .matrices import Model
+    from .partable import ParTable
+
 #: values above this (in absolute value) are not survey data (their squares lose all precision)
 MAX_ABS_VALUE = 1e15
 #: codes survey tools use for "missing" / "not applicable" that must not be analysed as answers
@@ -48,6 +51,45 @@ MISSING_CODES = (-9, -99, -999, -9999, 99, 999, 9999, -8, -98, -998, 98, 998)
 ITEM_CODE_SPAN = 20
 #: lavaan's pairwise-coverage warning threshold (lav_data_missing_patterns: coverage < 0.1)
 MIN_COVERAGE = 0.1
+
+
+def _line(i: int) -> int:
+    """The file line of data row ``i`` (0-based; the header is line 1)."""
+    return int(i) + 2
+
+
+def numeric_column(data, column: str, *, file: str | Path | None = None) -> np.ndarray:
+    """Column ``column`` of ``data`` (a DataFrame or CsvTable) as floats, empty cells NaN; a cell that is not a
+    number is a :class:`~iur_survey.errors.DataError` naming the row, the column and the cell.
+
+    >>> import pandas as pd
+    >>> numeric_column(pd.DataFrame({"x": ["1", None, "#N/A"]}), "x", file="d.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DataError: d.csv:4:x: holds the text '#N/A', not a number: only an empty cell is missing; make it empty or give the number
+    """
+    if is_table(data):
+        x = data.numeric(column)
+        if x is not None:
+            return x
+        data = data.to_frame()
+    import pandas as pd
+
+    col = data[column]
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        return col.to_numpy(dtype=float)
+    if pd.api.types.is_bool_dtype(col.dtype):          # a column of True/False: text, not answers
+        num, bad = col.astype(float) * np.nan, col.notna().to_numpy()
+    else:
+        num = pd.to_numeric(col, errors="coerce")
+        bad = (num.isna() & col.notna()).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        label = data.index[i]
+        row = _line(label) if isinstance(label, (int, np.integer)) else None
+        raise DataError(file, f"holds the text {str(col.iloc[i])!r}, not a number: only an empty cell is missing; "
+                              "make it empty or give the number", row=row, column=str(column))
+    return num.to_numpy(dtype=float)
 
 
 def _numeric(data: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
@@ -235,6 +277,47 @@ def _find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
             if found:
                 return found
     return None
+
+
+def post_checks(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> list[str]:
+    """lavaan's lav_object_post_check warnings."""
+    w: list[str] = []
+    ovs = set(pt.ov_all())
+    lvs = {v for names in pt.lv_names for v in names}
+    var_ov = [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ovs]
+    var_lv = [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in lvs]
+    neg_ov = [i for i in var_ov if est[i] < 0]
+    neg_lv = [i for i in var_lv if est[i] < 0]
+    if neg_ov:
+        names = ", ".join(sorted({pt.lhs[i] for i in neg_ov}))
+        w.append(f"some estimated ov variances are negative ({names}): a Heywood case")
+    if neg_lv:
+        names = ", ".join(sorted({pt.lhs[i] for i in neg_lv}))
+        w.append(f"some estimated lv variances are negative ({names})")
+    thr = -np.finfo(float).eps ** 0.75
+    for g, gm in enumerate(model.groups):
+        txt = f" in group {pt.group_labels[g]}" if pt.ngroups > 1 else ""
+        if not neg_lv and gm.n_lv:
+            cov_lv = model.eta_cov(theta, g)[:gm.n_lv, :gm.n_lv]
+            if np.linalg.eigvalsh(cov_lv).min() < thr:
+                w.append(f"covariance matrix of latent variables is not positive definite{txt}")
+        if not neg_ov:
+            th = model.matrices(theta, g)["theta"]
+            keep = [k for k, v in enumerate(gm.ov) if v not in gm.dummy_ov]
+            if keep and np.linalg.eigvalsh(th[np.ix_(keep, keep)]).min() < thr:
+                w.append("the covariance matrix of the residuals of the observed variables (theta) "
+                         f"is not positive definite{txt}")
+    return w
+
+
+def ordinal_warnings(pt, model, res, warnings: list[str]) -> list[str]:
+    """The caller's warnings, then the fit's, then the post-estimation checks (the checks' negative-variance
+    warning names the variables and replaces the fit's plain one)."""
+    post = post_checks(pt, model, res.full_std, model.row_values(res.full_std))
+    warns = list(warnings) + [w for w in res.warnings if w not in warnings]
+    if any(w.startswith("some estimated ov variances are negative (") for w in post):
+        warns = [w for w in warns if w != "some estimated ov variances are negative"]
+    return warns + [w for w in post if w not in warns]
 
 
 def vcov_warnings(V: np.ndarray, n_equality: int = 0) -> list[str]:

@@ -687,9 +687,9 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
                      else f"{n_dropped} of {len(data)} rows with no value on any item were ignored")
     # lavaan's post-estimation checks (negative variances, latent covariance and residual matrices not
     # positive definite, per group), the one-group WLSMV fit's and ML's check
-    from .api import _ordinal_warnings
+    from .datacheck import ordinal_warnings
 
-    warns = _ordinal_warnings(pt, model, res, warns)
+    warns = ordinal_warnings(pt, model, res, warns)
     table = res.table
     by_key = {(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in table.to_dict("records")}
     est = np.full(len(pt), np.nan)

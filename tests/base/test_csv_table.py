@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iur_survey.commands._io import read_clean_data
+from iur_survey.datafile import read_data_file
 from iur_survey.sem import sem
 from iur_survey.sem.table import CsvTable
 
@@ -54,10 +54,10 @@ def test_a_column_not_plainly_numeric_goes_to_pandas(cell):
     assert t is not None and t.numeric("a") is None and not t.plain_numeric(["a"])
 
 
-def test_read_clean_data_falls_back_to_the_dataframe(tmp_path):
+def test_read_data_file_falls_back_to_the_dataframe(tmp_path):
     p = tmp_path / "clean.csv"
     p.write_text('response_id,x\n"r1",1\n', encoding="utf-8")
-    d = read_clean_data(p)
+    d = read_data_file(p, plain=True)
     assert isinstance(d, pd.DataFrame) and d["response_id"].tolist() == ["r1"]
 
 
@@ -78,7 +78,7 @@ def test_a_fit_on_the_table_equals_the_fit_on_the_dataframe(tmp_path, missing):
     frame.insert(0, "response_id", [f"r{i}" for i in range(200)])
     p = tmp_path / "clean.csv"
     frame.to_csv(p, index=False)
-    table = read_clean_data(p)
+    table = read_data_file(p, plain=True)
     assert isinstance(table, CsvTable)
     model = "F =~ x1 + x2 + x3 + x4"
     a, b = sem(model, table), sem(model, pd.read_csv(p, dtype={"response_id": str}))
@@ -96,6 +96,6 @@ def test_a_group_fit_on_the_table_uses_the_dataframe(tmp_path):
     frame.insert(0, "g", ["a", "b"] * 60)
     p = tmp_path / "d.csv"
     frame.to_csv(p, index=False)
-    table = read_clean_data(p)
+    table = read_data_file(p, plain=True)
     a, b = sem("F =~ x1 + x2 + x3", table, group="g"), sem("F =~ x1 + x2 + x3", pd.read_csv(p), group="g")
     assert _payload(a) == _payload(b)

@@ -643,8 +643,10 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                               ([None] * G if G > 1 else None),
                               Delta=[model.delta(theta, g) @ rp.K for g in range(G)] if G > 1
                               else model.delta(theta, 0) @ rp.K,
-                              information=rp.info(info_unit), chisq=chisq, df=df, estimator="MLR", meanstructure=ms,
-                              npar_h0=pt.nfree, x_idx=[_x_all_idx(pt, g) for g in range(G)], fixed_x=pt.fixed_x)
+                              information=rp.info(info_unit), chisq=chisq, df=df, estimator=est_name,
+                              meanstructure=ms, npar_h0=pt.nfree, x_idx=[_x_all_idx(pt, g) for g in range(G)],
+                              fixed_x=pt.fixed_x, robust_se=se_type == "robust.huber.white")
+        warnings.extend(w_ for w_ in rob.warnings if w_ not in warnings)
         if est_name == "MLR":
             extra = {k: v for k, v in rob.fit_dict.items()
                      if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
@@ -779,7 +781,9 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                           meanstructure=True, npar_h0=pt.nfree,
                           h1=[(covs[g], means[g]) for g in range(G)] if G > 1 else None,
                           baseline=list(base) if G > 1 else base[0], x_idx=[_x_all_idx(pt, g) for g in range(G)],
-                          fixed_x=pt.fixed_x, fiml=True, information_type=info_type)
+                          fixed_x=pt.fixed_x, fiml=True, information_type=info_type,
+                          robust_se=se_type == "robust.huber.white")
+    warnings.extend(w_ for w_ in rob.warnings if w_ not in warnings)
     extra = {k: v for k, v in rob.fit_dict.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
     if se_type == "robust.huber.white":
         V = rp.vcov(np.asarray(rob.vcov, float))

@@ -376,6 +376,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                             "were dropped")
         data = data.loc[keep]
         gcol = gcol.loc[keep]
+        row_ids = np.flatnonzero(keep.to_numpy()) + 1         # lavaan names a row by its number in the data
         if isinstance(gcol.dtype, pd.CategoricalDtype):
             labels = [group_label(c) for c in gcol.cat.categories if (gcol == c).any()]
         else:
@@ -385,6 +386,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     else:
         labels = ["1"]
         gvals = None
+        row_ids = None
     ngroups = len(labels)
     if pm.blocks and ngroups != len(pm.blocks):
         raise ModelSyntaxError(pm.source, f"the syntax has {len(pm.blocks)} 'group:' blocks but the data "
@@ -423,6 +425,10 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         raise EstimationError(None, "group_equal 'thresholds' needs ordered items (ordered=True)")
     X_all = data.matrix(ov_all) if is_table(data) else _numeric_block(data, ov_all)
     n_input = X_all.shape[0]
+    if row_ids is None:
+        row_ids = np.arange(1, n_input + 1)
+    # lavaan's lavInspect(fit, "norig"): the rows of each group before any deletion
+    norig = [n_input] if gvals is None else [int(np.sum(gvals == lab)) for lab in labels]
     has_nan = bool(np.isnan(X_all).any())
     mode = "fiml" if (miss == "fiml" or (miss == "auto" and has_nan)) else "listwise"
     if mode == "listwise" and has_nan:
@@ -438,7 +444,10 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     if mode == "fiml" and not x_deleted:
         empty = np.isnan(X_all).all(axis=1)
         if empty.any():
-            warnings.append(f"{int(empty.sum())} case(s) with no value on any model variable were ignored")
+            for lab in labels:          # lavaan: one warning per group, naming the rows
+                rows = row_ids[empty & (True if gvals is None else gvals == lab)]
+                if rows.size:
+                    warnings.append(empty_rows_warning(rows))
             X_all = X_all[~empty]
             if gvals is not None:
                 gvals = gvals[~empty]
@@ -488,9 +497,24 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     df = _ndat(pt, ms) - pt.npar + len(pt.equality)
     if df < 0:
         warnings.append(f"the model has negative degrees of freedom (df = {df}): it is not identified")
-    if mode == "fiml":
-        return _fit_fiml(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
-    return _fit_complete(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
+    fit = _fit_fiml if mode == "fiml" else _fit_complete
+    res = fit(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
+    res.meta["norig"] = norig
+    return res
+
+
+def empty_rows_warning(rows, shown: int = 50) -> str:
+    """lavaan's warning for the rows of a group with no value on any model variable (lav_data_full), naming them
+    by their number in the data (1-based); past ``shown`` rows the rest are counted.
+
+    >>> empty_rows_warning([33, 62])
+    'some cases are empty and will be ignored: 33 62'
+    >>> empty_rows_warning(range(1, 8), shown=3)
+    'some cases are empty and will be ignored: 1 2 3 ... (7 rows)'
+    """
+    rows = [int(r) for r in rows]
+    more = f" ... ({len(rows)} rows)" if len(rows) > shown else ""
+    return "some cases are empty and will be ignored: " + " ".join(map(str, rows[:shown])) + more
 
 
 def _numeric_block(data, ov_all: list[str]) -> np.ndarray:
@@ -797,7 +821,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                    wls_obs=[_pairwise_moments(X) for X in Xg])
     meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
             "sampstat": [(covs[g], means[g]) for g in range(G)],
-            "npatterns": sum(len(s.patterns) for s in stats)}
+            "npatterns": [len(s.patterns) for s in stats]}
     return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "fiml", se_type, info_type, nobs,
                    n_input, meta)
 

@@ -160,3 +160,96 @@ def test_ml_with_robust_huber_white_ses_equal_lavaans(case):
         fm = res.fit_measures()
         assert "chisq.scaled" not in fm.index                      # ML: the standard test, as lavaan
         assert fm["cfi.robust"] == pytest.approx(ref["fm"]["cfi.robust"], abs=1e-4)
+
+
+# ------------------------------------------------------------------------------------------- C: rows and summary
+def _lavaan_words(w: str) -> str:
+    return w.replace("lavaan WARNING: ", "")
+
+
+def _as_list(x) -> list:
+    """jsonlite writes a vector of length one as a scalar (auto_unbox)."""
+    return x if isinstance(x, list) else [x]
+
+
+@pytest.fixture(scope="module")
+def empty_fits():
+    d = _data("hs_empty.csv")
+    return {"grp": sem(MODEL, d, missing="ml", estimator="MLR", group="school", warn=False),
+            "one": sem(MODEL, d, missing="ml", estimator="MLR", warn=False)}
+
+
+@pytest.mark.parametrize("case", ["grp", "one"])
+def test_results_json_has_lavaans_row_counts_and_patterns(empty_fits, case):
+    res, ref = empty_fits[case], REF[f"empty_{case}"]
+    out = json.loads(res.to_json())
+    if case == "grp":
+        labels = ["Pasteur", "Grant-White"]
+        assert out["norig"] == dict(zip(labels, ref["norig"]))
+        assert out["groups"] == dict(zip(labels, ref["nobs"]))
+        assert out["npatterns"] == dict(zip(labels, ref["npatterns"]))
+    else:
+        assert out["norig"] == ref["norig"] == 301
+        assert out["n"] == ref["nobs"] == 297
+        assert out["npatterns"] == ref["npatterns"] == 74
+    assert out["fit"]["ntotal"] == ref["ntotal"]
+
+
+@pytest.mark.parametrize("case", ["grp", "one"])
+def test_empty_rows_warned_per_group_with_their_row_numbers(empty_fits, case):
+    res, ref = empty_fits[case], REF[f"empty_{case}"]
+    want = [_lavaan_words(w) for w in _as_list(ref["warnings"]) if "empty" in w]
+    assert want == (["some cases are empty and will be ignored: 33 62",
+                     "some cases are empty and will be ignored: 166 207"] if case == "grp"
+                    else ["some cases are empty and will be ignored: 33 62 166 207"])
+    assert [w for w in res.warnings if "empty" in w] == want
+
+
+def _summary_rows(lines: list[str], start: str, stop: str) -> list[tuple[str, list[float]]]:
+    """(label, numbers) of the summary lines between two headings; lavaan's per-group test lines left out."""
+    import re
+
+    rows, on, skip = [], False, False
+    for line in lines:
+        if line.startswith(start):
+            on = True
+        if line.startswith(stop):
+            break
+        if not on or not line.strip():
+            continue
+        if line.strip() == "Test statistic for each group:":
+            skip = True
+            continue
+        if skip and line.startswith("    ") and re.search(r"\d$", line.strip()):
+            continue
+        skip = False
+        parts = re.split(r"\s{2,}", line.strip())
+        nums = [float(p) for p in parts if re.fullmatch(r"-?\d+(\.\d+)?|NA", p) and p != "NA"]
+        label = " ".join(p for p in parts if not re.fullmatch(r"-?\d+(\.\d+)?|NA", p))
+        rows.append((label, nums))
+    return rows
+
+
+@pytest.mark.parametrize("case", ["grp", "one"])
+def test_summary_prints_lavaans_mlr_rows_in_lavaans_layout(empty_fits, case):
+    res, ref = empty_fits[case], REF[f"empty_{case}"]
+    ours = res.summary(standardized=False).splitlines()
+    theirs = ref["summary"]
+    for start, stop in [("  Number of observations", "Model Test User Model:"),
+                        ("Model Test User Model:", "Parameter Estimates:")]:
+        a, b = _summary_rows(ours, start, stop), _summary_rows(theirs, start, stop)
+        assert [r[0] for r in a] == [r[0] for r in b]
+        for (label, x), (_, y) in zip(a, b):
+            assert x == pytest.approx(y, abs=1.5e-3), label
+    # the columns stand where lavaan's stand
+    assert [ln for ln in ours if ln.startswith("  Test Statistic")][0] == \
+        [ln for ln in theirs if ln.startswith("  Test Statistic")][0]
+    robust = [ln for ln in ours if ln.startswith("  P-value H_0: Robust RMSEA")]
+    assert len(robust) == 2 and all(len(ln) == 66 for ln in robust)
+
+
+def test_summary_prints_na_where_the_robust_statistics_failed(small_fits):
+    text = small_fits["MLR"].summary(standardized=False)
+    assert "  Robust RMSEA                                                  NA" in text.splitlines()
+    line = [ln for ln in text.splitlines() if ln.startswith("  Test Statistic")][0]
+    assert line.split()[-1] == "NA"

@@ -102,7 +102,7 @@ def summary_pair(label: str, a: Any, b: Any = None, *, two: bool = True, fmt: st
     >>> summary_pair("Degrees of freedom", 24, 24.0, fmt="d")
     '  Degrees of freedom                                24          24'
     >>> summary_pair("Scaling correction factor", None, float("nan"))
-    '  Scaling correction factor                                   NA'
+    '  Scaling correction factor                                     NA'
     """
     def cell(x):
         if x is None:

@@ -488,7 +488,9 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         se_type = "robust.huber.white"
     if se_type not in ("standard", "robust.huber.white", "none"):
         raise EstimationError(None, f"se={se!r}: use 'standard', 'robust.huber.white' or 'none'")
-    info_type = information or ("observed" if (mode == "fiml" or est_name == "MLR") else "expected")
+    # lavaan (lav_options.R): observed information whenever se = "robust.huber.white" (MLR's default) or FIML
+    info_type = information or ("observed" if (mode == "fiml" or est_name == "MLR" or se_type == "robust.huber.white")
+                                else "expected")
     if info_type not in ("expected", "observed"):
         raise EstimationError(None, f"information={information!r}: use 'expected' or 'observed'")
     bad_ctl = set(control) - {"max_iter", "gtol"}

@@ -145,17 +145,19 @@ def test_well_conditioned_fits_are_not_refused():
 
 
 # ------------------------------------------------------------------------------------------- B1: ML + robust SEs
-@pytest.mark.parametrize("case", ["robse", "robse_grp"])
+@pytest.mark.parametrize("case", ["robse", "robse_grp", "robse_lw"])
 def test_ml_with_robust_huber_white_ses_equal_lavaans(case):
     ref = REF[case]
-    if case == "robse":
+    if case in ("robse", "robse_lw"):
         d = pd.read_csv(HERE.parent / "likelihood_refs" / "hs_missing15.csv")
-        res = sem(MODEL, d, missing="ml", se="robust.huber.white", warn=False)
+        res = sem(MODEL, d, missing="ml" if case == "robse" else "listwise", se="robust.huber.white", warn=False)
     else:
         res = sem(MODEL, _data("smallgrp.csv"), missing="ml", se="robust.huber.white", group="school", warn=False)
     assert res.estimator == "ML" and res.se_type == "robust.huber.white"
     assert _pe_diff(res, ref["pe"], "est") < 1e-4
-    assert _pe_diff(res, ref["pe"], "se") < (1e-4 if case == "robse" else 5e-3)
+    assert _pe_diff(res, ref["pe"], "se") < (5e-3 if case == "robse_grp" else 1e-4)
+    if case == "robse_lw":              # lavaan: observed information whenever the SEs are robust
+        assert ref["information"] == ["observed", "observed"] and res.information == "observed"
     if case == "robse":
         fm = res.fit_measures()
         assert "chisq.scaled" not in fm.index                      # ML: the standard test, as lavaan

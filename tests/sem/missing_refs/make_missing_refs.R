@@ -14,6 +14,7 @@
 #                            rcond(A1), trace(B1 solve(A1)) and the same trace after relative perturbations of
 #                            A1 of 1e-14 (three seeds): how far rounding alone moves lavaan's chisq.scaled
 #     robse / robse_grp      se = "robust.huber.white" with estimator ML and missing = "ml" (one group, by school)
+#     robse_lw               the same with missing = "listwise" (lavaan then uses the observed information)
 #     empty_grp / empty_one  hs_empty.csv, MLR, by school and in one group: norig, nobs, npatterns,
 #                            empty.idx, warnings, fitMeasures and the summary(fit.measures = TRUE) text
 # Deterministic (seeded deletions only).
@@ -84,6 +85,8 @@ r <- fit_with_warnings(sem(m, hs15, missing = "ml", se = "robust.huber.white"))
 out$robse <- list(pe = pe_of(r$fit), fm = as.list(fitMeasures(r$fit)), warnings = r$warnings)
 r <- fit_with_warnings(sem(m, small, missing = "ml", se = "robust.huber.white", group = "school"))
 out$robse_grp <- list(pe = pe_of(r$fit), warnings = r$warnings)
+r <- fit_with_warnings(sem(m, hs15, missing = "listwise", se = "robust.huber.white"))
+out$robse_lw <- list(pe = pe_of(r$fit), warnings = r$warnings, information = lavInspect(r$fit, "options")$information)
 
 for (g in c("grp", "one")) {
   r <- fit_with_warnings(if (g == "grp") sem(m, hse, missing = "ml", estimator = "MLR", group = "school")

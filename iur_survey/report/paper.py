@@ -309,7 +309,7 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
         fit = r.get("fit") or {}
         rows.append({"Model": lab, "*N*": str(r.get("n", "")), "Estimator": str(r.get("estimator", "")),
                      **{k: v for k, v in fit_row(fit).items() if k not in ("AIC", "BIC")}})
-        if fit.get("chisq.scaled") is not None:
+        if "chisq.scaled" in fit:       # the fit has a scaled test; one that could not be computed (null) shows —
             scaled_any = True
             rows.append({"Model": f"{lab} (scaled/robust)", "*N*": "", "Estimator": "",
                          **{k: v for k, v in fit_row(fit, scaled=True).items() if k not in ("AIC", "BIC")}})
@@ -321,6 +321,9 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
     if scaled_any:
         note += (" Scaled/robust rows: the scaled test statistic (chisq.scaled) and the robust CFI, TLI and "
                  "RMSEA (cfi.robust, tli.robust, rmsea.robust).")
+        if any("chisq.scaled" in (r.get("fit") or {}) and any((r.get("fit") or {}).get(k) is None for k in
+               ("chisq.scaled", "cfi.robust", "tli.robust", "rmsea.robust")) for r in results.values()):
+            note += " —: could not be computed (the fit's warnings below say why)."
     for lab, r in results.items():      # what the fit warned about belongs beside its numbers
         said = [str(w).rstrip(".") for w in (r.get("warnings") or [])]
         if said:
@@ -1193,7 +1196,7 @@ def _line_fit(r: Mapping) -> str:
          f"CFI = {num(f.get('cfi'), 3, False)}, TLI = {num(f.get('tli'), 3, False)}, "
          f"RMSEA = {num(f.get('rmsea'), 3, False)} [{num(f.get('rmsea.ci.lower'), 3, False)}, "
          f"{num(f.get('rmsea.ci.upper'), 3, False)}], SRMR = {num(f.get('srmr'), 3, False)}")
-    if f.get("chisq.scaled") is not None:
+    if "chisq.scaled" in f:
         s += (f"\n  scaled: chisq = {num(f.get('chisq.scaled'), 2)}, CFI = {num(f.get('cfi.robust'), 3, False)}, "
               f"TLI = {num(f.get('tli.robust'), 3, False)}, RMSEA = {num(f.get('rmsea.robust'), 3, False)}")
     return s

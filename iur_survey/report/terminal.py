@@ -97,7 +97,7 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     head = (f"fit: n={results.get('n')} estimator={results.get('estimator')} missing={results.get('missing')} "
             f"{status}" + (f" in {float(results['seconds']):.2f}s" if results.get("seconds") is not None else "")
             + "; " + " ".join([kv("chisq"), kv("df", ".0f"), kv("cfi"), kv("tli"), kv("rmsea"), kv("srmr")]))
-    if f.get("chisq.scaled") is not None:
+    if "chisq.scaled" in f:             # a scaled test that could not be computed shows as a dash (null)
         head += "; scaled: " + " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
     if groups:
         head += "\n  groups: " + ", ".join(f"{cap(g)} (n={n})" for g, n in groups.items())

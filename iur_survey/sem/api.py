@@ -345,6 +345,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                             "were dropped")
         data = data.loc[keep]
         gcol = gcol.loc[keep]
+        row_ids = np.flatnonzero(keep.to_numpy()) + 1         # lavaan names a row by its number in the data
         if isinstance(gcol.dtype, pd.CategoricalDtype):
             labels = [group_label(c) for c in gcol.cat.categories if (gcol == c).any()]
         else:
@@ -354,6 +355,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     else:
         labels = ["1"]
         gvals = None
+        row_ids = None
     ngroups = len(labels)
     if pm.blocks and ngroups != len(pm.blocks):
         raise ModelSyntaxError(pm.source, f"the syntax has {len(pm.blocks)} 'group:' blocks but the data "
@@ -392,6 +394,10 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         raise EstimationError(None, "group_equal 'thresholds' needs ordered items (ordered=True)")
     X_all = data.matrix(ov_all) if is_table(data) else _numeric_block(data, ov_all)
     n_input = X_all.shape[0]
+    if row_ids is None:
+        row_ids = np.arange(1, n_input + 1)
+    # lavaan's lavInspect(fit, "norig"): the rows of each group before any deletion
+    norig = [n_input] if gvals is None else [int(np.sum(gvals == lab)) for lab in labels]
     has_nan = bool(np.isnan(X_all).any())
     mode = "fiml" if (miss == "fiml" or (miss == "auto" and has_nan)) else "listwise"
     if mode == "listwise" and has_nan:
@@ -407,7 +413,10 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     if mode == "fiml" and not x_deleted:
         empty = np.isnan(X_all).all(axis=1)
         if empty.any():
-            warnings.append(f"{int(empty.sum())} case(s) with no value on any model variable were ignored")
+            for lab in labels:          # lavaan: one warning per group, naming the rows
+                rows = row_ids[empty & (True if gvals is None else gvals == lab)]
+                if rows.size:
+                    warnings.append(empty_rows_warning(rows))
             X_all = X_all[~empty]
             if gvals is not None:
                 gvals = gvals[~empty]
@@ -445,7 +454,9 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         se_type = "robust.huber.white"
     if se_type not in ("standard", "robust.huber.white", "none"):
         raise EstimationError(None, f"se={se!r}: use 'standard', 'robust.huber.white' or 'none'")
-    info_type = information or ("observed" if (mode == "fiml" or est_name == "MLR") else "expected")
+    # lavaan (lav_options.R): observed information whenever se = "robust.huber.white" (MLR's default) or FIML
+    info_type = information or ("observed" if (mode == "fiml" or est_name == "MLR" or se_type == "robust.huber.white")
+                                else "expected")
     if info_type not in ("expected", "observed"):
         raise EstimationError(None, f"information={information!r}: use 'expected' or 'observed'")
     bad_ctl = set(control) - {"max_iter", "gtol"}
@@ -454,9 +465,24 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     df = _ndat(pt, ms) - pt.npar + len(pt.equality)
     if df < 0:
         warnings.append(f"the model has negative degrees of freedom (df = {df}): it is not identified")
-    if mode == "fiml":
-        return _fit_fiml(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
-    return _fit_complete(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
+    fit = _fit_fiml if mode == "fiml" else _fit_complete
+    res = fit(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
+    res.meta["norig"] = norig
+    return res
+
+
+def empty_rows_warning(rows, shown: int = 50) -> str:
+    """lavaan's warning for the rows of a group with no value on any model variable (lav_data_full), naming them
+    by their number in the data (1-based); past ``shown`` rows the rest are counted.
+
+    >>> empty_rows_warning([33, 62])
+    'some cases are empty and will be ignored: 33 62'
+    >>> empty_rows_warning(range(1, 8), shown=3)
+    'some cases are empty and will be ignored: 1 2 3 ... (7 rows)'
+    """
+    rows = [int(r) for r in rows]
+    more = f" ... ({len(rows)} rows)" if len(rows) > shown else ""
+    return "some cases are empty and will be ignored: " + " ".join(map(str, rows[:shown])) + more
 
 
 def _numeric_block(data, ov_all: list[str]) -> np.ndarray:
@@ -609,8 +635,10 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                               ([None] * G if G > 1 else None),
                               Delta=[model.delta(theta, g) @ rp.K for g in range(G)] if G > 1
                               else model.delta(theta, 0) @ rp.K,
-                              information=rp.info(info_unit), chisq=chisq, df=df, estimator="MLR", meanstructure=ms,
-                              npar_h0=pt.nfree, x_idx=[_x_all_idx(pt, g) for g in range(G)], fixed_x=pt.fixed_x)
+                              information=rp.info(info_unit), chisq=chisq, df=df, estimator=est_name,
+                              meanstructure=ms, npar_h0=pt.nfree, x_idx=[_x_all_idx(pt, g) for g in range(G)],
+                              fixed_x=pt.fixed_x, robust_se=se_type == "robust.huber.white")
+        warnings.extend(w_ for w_ in rob.warnings if w_ not in warnings)
         if est_name == "MLR":
             extra = {k: v for k, v in rob.fit_dict.items()
                      if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
@@ -745,7 +773,9 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                           meanstructure=True, npar_h0=pt.nfree,
                           h1=[(covs[g], means[g]) for g in range(G)] if G > 1 else None,
                           baseline=list(base) if G > 1 else base[0], x_idx=[_x_all_idx(pt, g) for g in range(G)],
-                          fixed_x=pt.fixed_x, fiml=True, information_type=info_type)
+                          fixed_x=pt.fixed_x, fiml=True, information_type=info_type,
+                          robust_se=se_type == "robust.huber.white")
+    warnings.extend(w_ for w_ in rob.warnings if w_ not in warnings)
     extra = {k: v for k, v in rob.fit_dict.items() if k not in ("baseline.chisq", "baseline.df", "baseline.pvalue")}
     if se_type == "robust.huber.white":
         V = rp.vcov(np.asarray(rob.vcov, float))
@@ -759,7 +789,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                    wls_obs=[_pairwise_moments(X) for X in Xg])
     meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
             "sampstat": [(covs[g], means[g]) for g in range(G)],
-            "npatterns": sum(len(s.patterns) for s in stats)}
+            "npatterns": [len(s.patterns) for s in stats]}
     return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "fiml", se_type, info_type, nobs,
                    n_input, meta)
 

@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
-from .results import SEMResult, json_number, mark_nonconverged, summary_line, z_critical, z_pvalue
+from .results import (SEMResult, json_number, mark_nonconverged, summary_line, summary_pair, z_critical,
+                      z_pvalue)
 from .standardized import check_std_type
 
 __all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
@@ -235,15 +236,7 @@ class OrdinalSEMResult(SEMResult):
         kv = summary_line
 
         def two(label: str, a: Any, b: Any = None, fmt: str = ".3f") -> str:
-            def s(x):
-                if x is None:
-                    return ""
-                if not np.isfinite(float(x)):
-                    return "NA"                 # lavaan's print of a missing statistic
-                if isinstance(x, (int, np.integer)) or fmt == "d":
-                    return f"{int(x)}"
-                return f"{float(x):{fmt}}"
-            return f"  {label:<40}{s(a):>12}{s(b) if scaled else '':>12}".rstrip()
+            return summary_pair(label, a, b, two=scaled, fmt=fmt)
 
         L.append(kv("Estimator", "DWLS"))
         L.append(kv("Optimization method", self.optimizer))

@@ -44,26 +44,44 @@ JSON_FIT = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lo
             "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"]
 
 
-#: the fit measures of :meth:`SEMResult.summary` (lavaan's summary(fit, fit.measures = TRUE) wording): block
-#: titles, rows (label, fitMeasures name; a "df" printed as an integer) and blank lines (None); a name ending
-#: in "?" is printed only when the fit has that measure (a None label: a blank line then)
+#: the fit measures of :meth:`SEMResult.summary` (lavaan's summary(fit, fit.measures = TRUE) wording and layout):
+#: block titles, blank lines (None) and rows ``(label, standard, scaled, when)``: the fitMeasures names of the
+#: "Standard" and "Scaled" columns (None: that cell is empty; a fit without a scaled test prints one column, with
+#: the scaled name where the standard one is None); ``when`` is None (always), "scaled" (only with a scaled test)
+#: or "has" (only when the fit has the scaled-column measure; a None label is then a blank line)
 SUMMARY_FIT = (
     "Model Test Baseline Model:", None,
-    ("Test statistic", "baseline.chisq"), ("Degrees of freedom", "baseline.df"), ("P-value", "baseline.pvalue"),
+    ("Test statistic", "baseline.chisq", "baseline.chisq.scaled", None),
+    ("Degrees of freedom", "baseline.df", "baseline.df.scaled", None),
+    ("P-value", "baseline.pvalue", "baseline.pvalue.scaled", None),
+    ("Scaling correction factor", None, "baseline.chisq.scaling.factor", "scaled"),
     None, "User Model versus Baseline Model:", None,
-    ("Comparative Fit Index (CFI)", "cfi"), ("Tucker-Lewis Index (TLI)", "tli"),
-    ("Robust Comparative Fit Index (CFI)", "cfi.robust?"), ("Robust Tucker-Lewis Index (TLI)", "tli.robust?"),
+    ("Comparative Fit Index (CFI)", "cfi", "cfi.scaled", None), ("Tucker-Lewis Index (TLI)", "tli", "tli.scaled", None),
+    (None, None, "cfi.robust", "has"),
+    ("Robust Comparative Fit Index (CFI)", None, "cfi.robust", "has"),
+    ("Robust Tucker-Lewis Index (TLI)", None, "tli.robust", "has"),
     None, "Loglikelihood and Information Criteria:", None,
-    ("Loglikelihood user model (H0)", "logl"), ("Loglikelihood unrestricted model (H1)", "unrestricted.logl"), None,
-    ("Akaike (AIC)", "aic"), ("Bayesian (BIC)", "bic"), ("Sample-size adjusted Bayesian (SABIC)", "bic2"),
+    ("Loglikelihood user model (H0)", "logl", "logl", None),
+    ("Scaling correction factor", None, "scaling.factor.h0", "scaled"),
+    ("    for the MLR correction", None, None, "scaled"),
+    ("Loglikelihood unrestricted model (H1)", "unrestricted.logl", "unrestricted.logl", None),
+    ("Scaling correction factor", None, "scaling.factor.h1", "scaled"),
+    ("    for the MLR correction", None, None, "scaled"),
+    None,
+    ("Akaike (AIC)", "aic", "aic", None), ("Bayesian (BIC)", "bic", "bic", None),
+    ("Sample-size adjusted Bayesian (SABIC)", "bic2", "bic2", None),
     None, "Root Mean Square Error of Approximation:", None,
-    ("RMSEA", "rmsea"), ("90 Percent confidence interval - lower", "rmsea.ci.lower"),
-    ("90 Percent confidence interval - upper", "rmsea.ci.upper"), ("P-value H_0: RMSEA <= 0.050", "rmsea.pvalue"),
-    ("P-value H_0: RMSEA >= 0.080", "rmsea.notclose.pvalue"),
-    (None, "rmsea.robust?"), ("Robust RMSEA", "rmsea.robust?"),
-    ("90 Percent confidence interval - lower", "rmsea.ci.lower.robust?"),
-    ("90 Percent confidence interval - upper", "rmsea.ci.upper.robust?"),
-    None, "Standardized Root Mean Square Residual:", None, ("SRMR", "srmr"), None)
+    ("RMSEA", "rmsea", "rmsea.scaled", None),
+    ("90 Percent confidence interval - lower", "rmsea.ci.lower", "rmsea.ci.lower.scaled", None),
+    ("90 Percent confidence interval - upper", "rmsea.ci.upper", "rmsea.ci.upper.scaled", None),
+    ("P-value H_0: RMSEA <= 0.050", "rmsea.pvalue", "rmsea.pvalue.scaled", None),
+    ("P-value H_0: RMSEA >= 0.080", "rmsea.notclose.pvalue", "rmsea.notclose.pvalue.scaled", None),
+    (None, None, "rmsea.robust", "has"), ("Robust RMSEA", None, "rmsea.robust", "has"),
+    ("90 Percent confidence interval - lower", None, "rmsea.ci.lower.robust", "has"),
+    ("90 Percent confidence interval - upper", None, "rmsea.ci.upper.robust", "has"),
+    ("P-value H_0: Robust RMSEA <= 0.050", None, "rmsea.pvalue.robust", "has"),
+    ("P-value H_0: Robust RMSEA >= 0.080", None, "rmsea.notclose.pvalue.robust", "has"),
+    None, "Standardized Root Mean Square Residual:", None, ("SRMR", "srmr", "srmr", None), None)
 
 
 def summary_line(k: str, v: Any, width: int = 54) -> str:
@@ -75,6 +93,27 @@ def summary_line(k: str, v: Any, width: int = 54) -> str:
     """
     v = f"{v:.3f}" if isinstance(v, float) else str(v)
     return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+
+
+def summary_pair(label: str, a: Any, b: Any = None, *, two: bool = True, fmt: str = ".3f") -> str:
+    """One row of lavaan's two-column ("Standard", "Scaled") summary: the label, then the values right-aligned at
+    columns 54 and 66 (one column when ``two`` is False); None is an empty cell, NA / NaN prints "NA" as lavaan,
+    ``fmt = "d"`` an integer.
+
+    >>> summary_pair("Degrees of freedom", 24, 24.0, fmt="d")
+    '  Degrees of freedom                                24          24'
+    >>> summary_pair("Scaling correction factor", None, float("nan"))
+    '  Scaling correction factor                                     NA'
+    """
+    def cell(x):
+        if x is None:
+            return ""
+        if not np.isfinite(float(x)):
+            return "NA"                 # lavaan's print of a missing statistic
+        if isinstance(x, (int, np.integer)) or fmt == "d":
+            return f"{int(x)}"
+        return f"{float(x):{fmt}}"
+    return f"  {label:<40}{cell(a):>12}{cell(b) if two else '':>12}".rstrip()
 
 
 def z_pvalue(z):
@@ -516,9 +555,21 @@ class SEMResult:
                "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}
         if self.partable.ngroups > 1:
             out["groups"] = {lab: int(n) for lab, n in zip(self.partable.group_labels, self.nobs)}
+        # lavaan's lavInspect(fit, "norig") (rows read, before any deletion) and its number of missing-data
+        # patterns (lavdata@Mp$npatterns, summary's "Number of missing patterns"): a number, or one per group
+        for key in ("norig", "npatterns"):
+            if self.meta.get(key) is not None:
+                out[key] = self._per_group(self.meta[key])
         if self.meta.get("sampstat") is not None:
             out["sampstat"] = self._sampstat_records()
         return mark_nonconverged(out)
+
+    def _per_group(self, values) -> int | dict[str, int]:
+        """One count per group as results.json writes it: a number for one group, ``{label: n}`` for several."""
+        vals = [int(v) for v in np.atleast_1d(values)]
+        if self.partable.ngroups > 1:
+            return dict(zip(self.partable.group_labels, vals))
+        return vals[0]
 
     #: the results.json fields of lavaan's standardizedSolution(fit) (type "std.all") per estimates row
     STD_ALL_JSON = {"se": "std.all.se", "z": "std.all.z", "pvalue": "std.all.pvalue",
@@ -590,30 +641,40 @@ class SEMResult:
         if neq:
             L.append(kv("Number of equality constraints", neq))
         L.append("")
-        if pt.ngroups > 1:
-            L.append(kv("Number of observations per group:", ""))
-            for lab, n in zip(pt.group_labels, self.nobs):
-                L.append(kv("  " + str(lab), n))
+        norig = self.meta.get("norig") or ([self.n_input] if pt.ngroups == 1 else None)
+        used_total = norig is not None and any(int(o) != int(n) for o, n in zip(norig, self.nobs))
+        if pt.ngroups > 1:              # lavaan's layout: Used / Total columns when rows were dropped
+            L.append(kv("Number of observations per group:", "Used") + f"{'Total':>12}" if used_total
+                     else kv("Number of observations per group:", ""))
+            for k, (lab, n) in enumerate(zip(pt.group_labels, self.nobs)):
+                L.append(kv("  " + str(lab), n) + (f"{int(norig[k]):>12}" if used_total else ""))
+        elif used_total:
+            L.append(kv("", "Used") + f"{'Total':>12}")
+            L.append(kv("Number of observations", self.n) + f"{int(norig[0]):>12}")
         else:
-            if self.n_input and self.n_input != self.n:
-                L.append(kv("", "Used       Total"))
-                L.append(kv("Number of observations", f"{self.n}{self.n_input:>12}"))
+            L.append(kv("Number of observations", self.n))
+        npat = self.meta.get("npatterns")
+        if self.missing == "fiml" and npat is not None:
+            npat = [int(v) for v in np.atleast_1d(npat)]
+            if pt.ngroups > 1:
+                L.append(kv("Number of missing patterns per group:", ""))
+                for lab, v in zip(pt.group_labels, npat):
+                    L.append(kv("  " + str(lab), v))
             else:
-                L.append(kv("Number of observations", self.n))
-        if self.missing == "fiml":
-            L.append(kv("Number of missing patterns", self.meta.get("npatterns", "")))
+                L.append(kv("Number of missing patterns", npat[0]))
         L.append("")
         if not self.converged:
             L.extend(self._summary_no_fit(fit_measures))
         elif "chisq" in f.index:
             scaled = "chisq.scaled" in f.index
+            pair = summary_pair
             L.append("Model Test User Model:")
             if scaled:
-                L.append(f"{'Standard':>45}{'Scaled':>12}")
-                L.append(f"  {'Test Statistic':<33}{f['chisq']:>10.3f}{f['chisq.scaled']:>12.3f}")
-                L.append(f"  {'Degrees of freedom':<33}{int(f['df']):>10d}{int(f['df.scaled']):>12d}")
-                L.append(f"  {'P-value (Chi-square)':<33}{f['pvalue']:>10.3f}{f['pvalue.scaled']:>12.3f}")
-                L.append(f"  {'Scaling correction factor':<33}{'':>10}{f['chisq.scaling.factor']:>12.3f}")
+                L.append(f"{'Standard':>54}{'Scaled':>12}")
+                L.append(pair("Test Statistic", f["chisq"], f["chisq.scaled"]))
+                L.append(pair("Degrees of freedom", f["df"], f["df.scaled"], fmt="d"))
+                L.append(pair("P-value (Chi-square)", f["pvalue"], f["pvalue.scaled"]))
+                L.append(pair("Scaling correction factor", None, f["chisq.scaling.factor"]))
                 L.append("    Yuan-Bentler correction (Mplus variant)")
             else:
                 L.append("")
@@ -622,21 +683,35 @@ class SEMResult:
                 L.append(kv("P-value (Chi-square)", float(f["pvalue"])))
             L.append("")
         if fit_measures and self.converged and "cfi" in f.index:
-            for item in SUMMARY_FIT:
-                if item is None or isinstance(item, str):
-                    L.append(item or "")
-                    continue
-                label, key = item
-                if key.endswith("?"):           # printed only when the fit has the measure
-                    key = key[:-1]
-                    if key not in f.index:
-                        continue
-                v = f[key]
-                L.append("" if label is None else kv(label, int(v) if key.endswith("df") else float(v)))
+            L.extend(self._summary_fit_rows(f))
         se_name = {"standard": "Standard", "robust.huber.white": "Sandwich", "none": "None"}.get(
             self.se_type, self.se_type)
         L.extend(self._estimates_section(se_name, self.information.capitalize(), "Structured", standardized))
         return "\n".join(L)
+
+    @staticmethod
+    def _summary_fit_rows(f) -> list[str]:
+        """The fit-measure blocks of the summary (:data:`SUMMARY_FIT`): two columns with a scaled test (MLR), as
+        lavaan prints them, else one."""
+        scaled = "chisq.scaled" in f.index
+        L: list[str] = []
+        for item in SUMMARY_FIT:
+            if item is None or isinstance(item, str):
+                L.append(item or "")
+                continue
+            label, std, sc, when = item
+            if (when == "scaled" and not scaled) or (when == "has" and sc not in f.index):
+                continue
+            if label is None:
+                L.append("")
+                continue
+            fmt = "d" if (std or sc or "").endswith("df") or (sc or "").endswith("df.scaled") else ".3f"
+            a = f.get(std) if std else None
+            b = f.get(sc) if sc else None
+            if not scaled:
+                a, b = (a if std else b), None
+            L.append(summary_pair(label, a, b, two=scaled, fmt=fmt))
+        return L
 
     def _estimates_section(self, se_name: str, information: str, h1: str, standardized: bool) -> list[str]:
         """lavaan's "Parameter Estimates:" header (standard errors, information, h1 model) and the blocks."""

@@ -29,6 +29,11 @@ The pieces (lavaan source file of each):
   Delta, the observed information, chisq and df; it returns the robust vcov, the scaled test, and every
   ``*.scaled`` / ``*.robust`` / ``baseline.*`` fit measure lavaan's ``fitMeasures()`` reports.
 
+Every matrix these statistics invert goes through :func:`checked_inverse`: where R's ``solve()`` fails (lavaan's
+own failure points: NA robust CFI/RMSEA with "computation of robust CFI failed.", or an error in the scaled
+test) or the matrix is numerically singular (its traces would be rounding noise), the measures built on it are
+NA and the result's ``warnings`` say what failed; a scaling factor that is not positive is never used.
+
 >>> import numpy as np
 >>> round(lav_fit_cfi(85.3, 24, 918.9, 36), 6)
 0.93057
@@ -44,6 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import fitmeasures as _fm
+from .datacheck import CANNOT_INVERT, information_inverse
 from .fitmeasures import chisq_pvalue
 from .fiml import (
     SampleStats,
@@ -291,28 +297,66 @@ class ScaledTest:
     test: str = "yuan.bentler.mplus"
 
 
+#: an inverse that the robust statistics need is refused (NA, with a warning) where its rounding error can exceed
+#: this: the condition number (1-norm) of the matrix scaled to a unit diagonal, times the machine epsilon.  On
+#: the data lavaan agrees with the conditions stay below 1e4; where they reach 1e12 - 1e14, a relative change of
+#: 1e-14 in one matrix moves the trace of the scaled test by 2 % (measured: lavaan's own A1 and B1 inverted by
+#: R's solve() and by numpy give traces 47.20 and 45.66), and lavaan's chisq.scaled is rounding noise there.
+ROUNDING_TOL = 1e-6
+#: lavaan's warning when the information matrix cannot be inverted for the scaled test (lav_test_yuan_bentler)
+CANNOT_INVERT_TEST = "could not invert information matrix needed for robust test statistic"
+
+
+def checked_inverse(M: np.ndarray, what: str = "the matrix") -> tuple[np.ndarray | None, str]:
+    """The inverse of a matrix the robust statistics need, with zero-diagonal (fixed-x) rows and columns masked
+    (zero in the inverse, as lavaan), or ``(None, why)`` where it is not to be trusted:
+
+    * R's ``solve()`` fails (:func:`iur_survey.sem.datacheck.information_inverse`: lavaan's own failure point,
+      "system is computationally singular"), or the matrix has a non-finite entry;
+    * it is numerically singular: the condition number of the matrix scaled to a unit diagonal, times the
+      machine epsilon, exceeds :data:`ROUNDING_TOL` (the traces built on the inverse are then rounding noise).
+
+    >>> inv, why = checked_inverse(np.diag([2.0, 0.0, 4.0]))
+    >>> inv.diagonal().tolist(), why
+    ([0.5, 0.0, 0.25], '')
+    >>> checked_inverse(np.array([[1.0, 1.0], [1.0, 1.0 + 1e-12]]), "A1")[1]
+    'A1 is numerically singular (condition number 4.0e+12)'
+    """
+    A = np.asarray(M, dtype=float)
+    n = A.shape[0]
+    keep = np.flatnonzero(np.diag(A) != 0) if n else np.zeros(0, int)
+    out = np.zeros_like(A)
+    if not keep.size:
+        return out, ""
+    a = A[np.ix_(keep, keep)]
+    if not np.all(np.isfinite(a)):
+        return None, f"{what} has non-finite entries"
+    inv = information_inverse(a)
+    if inv is None:
+        return None, f"{what} cannot be inverted (R's solve(): system is computationally singular)"
+    d = 1.0 / np.sqrt(np.abs(np.diag(a)))
+    scaled_inv = inv / d[:, None] / d[None, :]
+    cond = float(np.abs(a * d[:, None] * d[None, :]).sum(axis=0).max() * np.abs(scaled_inv).sum(axis=0).max())
+    if not cond * np.finfo(float).eps <= ROUNDING_TOL:
+        return None, f"{what} is numerically singular (condition number {cond:.1e})"
+    out[np.ix_(keep, keep)] = inv
+    return out, ""
+
+
 def _inv_masked(A1: np.ndarray) -> tuple[np.ndarray, int]:
-    """Inverse of A1 with zero-diagonal (fixed-x) rows/columns masked, as lavaan; and the number of kept rows."""
+    """Inverse of A1 with zero-diagonal (fixed-x) rows/columns masked, as lavaan; and the number of kept rows.
+    A matrix :func:`checked_inverse` refuses gives an inverse of NaN."""
     A1 = np.asarray(A1, dtype=float)
-    zero = np.flatnonzero(np.diag(A1) == 0)
-    if zero.size:
-        keep = np.setdiff1d(np.arange(A1.shape[0]), zero)
-        A1_inv = np.zeros_like(A1)
-        A1_inv[np.ix_(keep, keep)] = np.linalg.inv(A1[np.ix_(keep, keep)])
-    else:
-        A1_inv = np.linalg.inv(A1)
-    return A1_inv, A1.shape[0] - zero.size
+    inv, _ = checked_inverse(A1)
+    return (np.full_like(A1, np.nan) if inv is None else inv), int(np.sum(np.diag(A1) != 0))
 
 
 def _scaled_test(chisq: float, df: float, trace_h1: float, trace_h0: float, ndat: int, npar: int
                  ) -> ScaledTest:
     trace = trace_h1 - trace_h0
-    if df <= 0:
+    c = trace / df if df > 0 else float("nan")
+    if not c > 0 or not np.isfinite(c):     # lavaan: NA when negative; zero or non-finite is no scaling either
         c = float("nan")
-    else:
-        c = trace / df
-        if c < 0:
-            c = float("nan")
     stat = chisq / c if np.isfinite(c) else float("nan")
     return ScaledTest(stat=stat, df=df, pvalue=chisq_pvalue(stat, df), scaling_factor=c,
                       trace_UGamma=trace, trace_h1=trace_h1, trace_h0=trace_h0,
@@ -341,7 +385,7 @@ def yuan_bentler_mplus(chisq: float, df: int, *, A1, B1, B0: np.ndarray, E_inv: 
         invs = [_inv_masked(a) for a in A1s]
     else:
         A1_invs = A1_inv if isinstance(A1_inv, (list, tuple)) else [A1_inv]
-        invs = [(ai, _inv_masked(a)[1] if np.any(np.diag(a) == 0) else a.shape[0]) for ai, a in zip(A1_invs, A1s)]
+        invs = [(ai, int(np.sum(np.diag(a) != 0))) for ai, a in zip(A1_invs, A1s)]
     trace_h1 = float(sum(np.sum(b * ai.T) for b, (ai, _) in zip(B1s, invs)))
     ndat = int(sum(nd for _, nd in invs))
     trace_h0 = float(np.sum(B0 * np.asarray(E_inv).T))
@@ -425,6 +469,10 @@ class FIMLCorrected:
     df3_null: float
     c_hat3_null: float
     version: str
+    #: why the model's part (``c_hat3`` ...) could not be computed ('' when it was); then every field is NA
+    failed: str = ""
+    #: why the baseline's part (``XX3_null``, ``c_hat3_null``) could not be computed ('' when it was)
+    failed_null: str = ""
 
 
 def _listify(x, G: int) -> list:
@@ -516,7 +564,12 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
                 Wm, Jm = (None if M is None else _zero_rows_cols(M, el) for M in (Wm, Jm))
             else:
                 el = np.zeros(0, int)
-        Wmi = (_inv_masked(Wm)[0] if el.size else np.linalg.inv(Wm)) if A1invs[g] is None else A1invs[g]
+        Wmi = A1invs[g]
+        if Wmi is None:
+            Wmi, why = checked_inverse(Wm, "the observed information of the saturated model (Wm)"
+                                       + (f" of group {g + 1}" if G > 1 else ""))
+            if Wmi is None:
+                return _fiml_failed(version, why)
         T = Wc @ Wmi                                     # Wc Wm^-1
         if version == "V3":
             TJ = T @ Jm                                  # Wc Wm^-1 Jm
@@ -538,27 +591,53 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
 
     def k_value(Ds: list[np.ndarray], E=None) -> float:
         DWcD = sum(f * D.T @ Wc @ D for (f, _, Wc, _, _), D in zip(parts, Ds))
-        if E is None:
-            E = np.linalg.inv(sum(f * D.T @ Wm @ D for (f, Wm, _, _, _), D in zip(parts, Ds)))
         if version == "V6":
             return tr0 - float(np.sum(E * DWcD.T))
         DTJD = sum(f * D.T @ TJ @ D for (f, _, _, _, TJ), D in zip(parts, Ds))
         DJD = sum(f * D.T @ Jm @ D for (f, _, _, Jm, _), D in zip(parts, Ds))
         return tr0 - 2.0 * float(np.sum(E * DTJD.T)) + float(np.trace(E @ DWcD @ E @ DJD))
 
+    def information_inv(Dlist, what):
+        """lavaan's ``lavTech(., "inverted.information")`` of the model (its solve() not wrapped in try:
+        lav_fit_fiml_corrected fails there): observed ``sum_g f_g D' Wm D``, or the expected one."""
+        if information == "expected":
+            W = sum(f * D.T @ We_g @ D for f, We_g, D in zip(fg, We, Dlist))
+        else:
+            W = sum(f * D.T @ Wm @ D for (f, Wm, _, _, _), D in zip(parts, Dlist))
+        return checked_inverse(W, what)
+
     Ds = [np.asarray(D, dtype=float) for D in Deltas]
     DBs = _block_delta(base_blocks)
-    E_model = E_null = None
     if information == "expected":
         We = [information_expected(st, *em_moments[g], meanstructure=True) for g, st in enumerate(stats)]
-
-        def expected_inverse(Dlist):
-            return np.linalg.inv(sum(f * D.T @ W @ D for f, W, D in zip(fg, We, Dlist)))
-        E_model, E_null = expected_inverse(Ds), expected_inverse(DBs)
+    E_model, why = information_inv(Ds, f"the {information} information of the model on the EM moments")
+    if E_model is None:
+        return _fiml_failed(version, why)
     c3 = k_value(Ds, E_model) / df if df > 0 else float("nan")
+    if df > 0 and not (np.isfinite(c3) and c3 > 0):
+        return _fiml_failed(version, f"its scaling factor c.hat3 = {c3:.4g} is not positive")
+    out = FIMLCorrected(XX3=XX3, df3=df, c_hat3=c3, XX3_scaled=XX3 / c3 if df > 0 else float("nan"),
+                        XX3_null=XX3_null, df3_null=df_null, c_hat3_null=float("nan"), version=version)
+    E_null, why = information_inv(DBs, f"the {information} information of the baseline model on the EM moments")
+    if E_null is None:
+        if "solve()" in why:                             # lavaan: an error, the whole computation fails
+            return _fiml_failed(version, why)
+        out.failed_null, out.XX3_null, out.df3_null = why, float("nan"), float("nan")
+        return out
     c3_null = k_value(DBs, E_null) / df_null
-    return FIMLCorrected(XX3=XX3, df3=df, c_hat3=c3, XX3_scaled=XX3 / c3 if df > 0 else float("nan"),
-                         XX3_null=XX3_null, df3_null=df_null, c_hat3_null=c3_null, version=version)
+    if not (np.isfinite(c3_null) and c3_null > 0):
+        out.failed_null = f"the baseline model's scaling factor c.hat3.null = {c3_null:.4g} is not positive"
+        out.XX3_null = out.df3_null = float("nan")
+        return out
+    out.c_hat3_null = c3_null
+    return out
+
+
+def _fiml_failed(version: str, why: str) -> FIMLCorrected:
+    """lavaan's ``empty.list`` of lav_fit_fiml_corrected (every value NA), with the reason."""
+    nan = float("nan")
+    return FIMLCorrected(XX3=nan, df3=nan, c_hat3=nan, XX3_scaled=nan, XX3_null=nan, df3_null=nan,
+                         c_hat3_null=nan, version=version, failed=why, failed_null=why)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -569,12 +648,12 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
 class RobustResult:
     """What :func:`robust_measures` returns.
 
-    ``vcov``: the robust (sandwich) covariance matrix of the estimates for MLR, None for ML.
+    ``vcov``: the robust (sandwich) covariance matrix of the estimates for MLR (or ``robust_se``), else None.
     ``test``: the Yuan-Bentler (Mplus) scaled test for MLR, None for ML.
     ``baseline_test``: the baseline model's scaled test (MLR).  ``fiml``: the FIML-corrected pieces (missing data).
     ``fit``: every scaled / robust / baseline fit measure lavaan's ``fitMeasures()`` reports for this estimator,
     named as lavaan names them.  ``E_inv``, ``B0``: the inverted information and the first-order information on
-    theta (unit), for reuse.
+    theta (unit), for reuse.  ``warnings``: what could not be computed (the measures are then NA), one line each.
     """
 
     vcov: np.ndarray | None
@@ -585,6 +664,8 @@ class RobustResult:
     E_inv: np.ndarray
     B0: np.ndarray | None
     baseline: dict = field(default_factory=dict)
+    #: what could not be computed (NA measures), one line each, for the fit's warnings
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def fit_dict(self) -> dict[str, float]:
@@ -648,7 +729,8 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
                     estimator: str = "MLR", meanstructure: bool = True, h1=None, baseline=None,
                     ci_level: float = 0.90, close_h0: float = 0.05, notclose_h0: float = 0.08,
                     npar_h0: int | None = None, x_idx=None, fixed_x: bool = True,
-                    fiml: bool | None = None, information_type: str = "observed") -> RobustResult:
+                    fiml: bool | None = None, information_type: str = "observed",
+                    robust_se: bool | None = None) -> RobustResult:
     """Robust SEs, scaled test and the scaled/robust fit measures of lavaan 0.6.14, for complete data or FIML.
 
     Parameters
@@ -678,6 +760,13 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
     information_type : lavaan's ``information`` of the fit ("observed" or "expected"); with "expected" and
         missing data the unstructured A1 of the Yuan-Bentler trace is the expected FIML information at the EM
         moments, and the FIML-corrected indices use the inverted expected information (as lavaan).
+    robust_se : compute the sandwich vcov (lavaan's ``se = "robust.huber.white"``); default: for MLR.  With
+        estimator ML it is the only robust piece (lavaan's ``sem(..., se = "robust.huber.white")``).
+
+    Where a matrix these statistics invert is numerically singular (:func:`checked_inverse`), or a scaling
+    factor comes out negative or not finite, the measures built on it are NA and ``result.warnings`` says what
+    failed (lavaan's "computation of robust CFI failed." / "... robust RMSEA failed." for the FIML-corrected
+    indices); a scaling factor that is not positive is never used.
 
     Returns a :class:`RobustResult`; ``result.fit`` is a Series with lavaan's names, e.g. ``chisq.scaled``,
     ``chisq.scaling.factor``, ``baseline.chisq.scaled``, ``cfi.scaled``, ``cfi.robust``, ``rmsea.robust``,
@@ -695,13 +784,21 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
     if len(Sigmas) != G or len(mus) != G or len(Deltas) != G:
         raise ValueError("one Sigma, mu and Delta per group")
     estimator = estimator.upper()
+    robust_se = estimator == "MLR" if robust_se is None else bool(robust_se)
     nobs = np.array([st.n for st in stats], dtype=float)
     N = int(nobs.sum())
     fg = nobs / N
     missing = any(not st.complete for st in stats) if fiml is None else bool(fiml)
     if missing and not meanstructure:
         raise ValueError("FIML always has a mean structure")
-    E_inv = np.linalg.inv(information)
+    notes: list[str] = []
+    E_inv = information_inverse(0.5 * (information + information.T))
+    if E_inv is None:                   # lavaan: NA SEs and "could not invert information matrix ..." for the test
+        E_inv = np.full_like(np.asarray(information, dtype=float), np.nan)
+        if estimator == "MLR" or robust_se:
+            notes.append(CANNOT_INVERT if robust_se else CANNOT_INVERT_TEST)
+            if robust_se and estimator == "MLR":
+                notes.append(CANNOT_INVERT_TEST)
     E_inv = 0.5 * (E_inv + E_inv.T)
     # H1 and baseline (independence) models, per group
     H1, BL = [], []
@@ -735,8 +832,13 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
 
     vcov = test = btest = fiml = None
     B0 = None
+    if robust_se:
+        B0 = sum(f * first_order_theta(st, Sigmas[g], mus[g], Deltas[g], meanstructure=meanstructure)
+                 for g, (f, st) in enumerate(zip(fg, stats)))
+        vcov = sandwich_vcov(information, B0, N, A_inv=E_inv)
     if estimator == "MLR":
         A1s, B1s, A1invs = [], [], []
+        why_h1 = ""
         for g, st in enumerate(stats):
             A1, B1 = h1_information(st, meanstructure=meanstructure, h1=H1[g])
             if information_type == "expected" and not st.complete:
@@ -747,31 +849,50 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
                 A1 = _zero_rows_cols(A1, el)
                 B1 = (A1 @ gamma_fixed_x(st.X[st.rows], xs[g], meanstructure=meanstructure) @ A1
                       if st.complete and not missing else _zero_rows_cols(B1, el))
-                Ai = _inv_masked(A1)[0]
-            else:
-                Ai = np.linalg.inv(A1)
+            Ai, why = checked_inverse(A1, "the unstructured (h1) information A1" + (f" of group {g + 1}" if G > 1
+                                                                                     else ""))
+            if Ai is None:
+                why_h1 = why_h1 or why
             A1s.append(A1)
             B1s.append(B1)
-            A1invs.append(0.5 * (Ai + Ai.T))
-        B0 = sum(f * first_order_theta(st, Sigmas[g], mus[g], Deltas[g], meanstructure=meanstructure)
-                 for g, (f, st) in enumerate(zip(fg, stats)))
-        vcov = sandwich_vcov(information, B0, N, A_inv=E_inv)
-        test = yuan_bentler_mplus(chisq, df, A1=A1s, B1=B1s, B0=B0, E_inv=E_inv, A1_inv=A1invs, npar=npar_h0)
+            A1invs.append(None if Ai is None else 0.5 * (Ai + Ai.T))
+        if B0 is None:
+            B0 = sum(f * first_order_theta(st, Sigmas[g], mus[g], Deltas[g], meanstructure=meanstructure)
+                     for g, (f, st) in enumerate(zip(fg, stats)))
+        test = yuan_bentler_mplus(chisq, df, A1=A1s, B1=B1s, B0=B0, E_inv=E_inv, npar=npar_h0,
+                                  A1_inv=[np.full_like(a, np.nan) if ai is None else ai for a, ai in zip(A1s, A1invs)])
+        if why_h1:
+            notes.append(f"the scaled test statistic (Yuan-Bentler, Mplus variant) could not be computed: {why_h1} "
+                         "(lavaan 0.6.14 stops there: 'system is computationally singular'); chisq.scaled and "
+                         "every *.scaled fit measure are NA")
+        elif df > 0 and not np.isfinite(test.scaling_factor) and np.all(np.isfinite(E_inv)):
+            notes.append(f"the scaled test statistic (Yuan-Bentler, Mplus variant) could not be computed: its "
+                         f"scaling factor is {test.trace_UGamma / df:.4g}, not positive (the information matrices "
+                         "are numerically unreliable); chisq.scaled and every *.scaled fit measure are NA")
         # baseline model: same H1 pieces, its own (linear, per-group) Delta: its Hessian information is exact
         trace_h0_b = 0.0
         npar_b = 0
+        why_b = ""
         for g, st in enumerate(stats):
             Sb, mb = BL[g]
             Db = baseline_delta_x(st.p, xs[g], fixed_x=fixed_x, meanstructure=meanstructure)
             Ib = _baseline_information_x(st, Sb, mb, xs[g], fixed_x=fixed_x, meanstructure=meanstructure)
             B0b = first_order_theta(st, Sb, mb, Db, meanstructure=meanstructure)
+            Ibi, why = checked_inverse(Ib, "the information of the baseline model" + (f" of group {g + 1}"
+                                                                                     if G > 1 else ""))
+            why_b = why_b or why
             # blocks f_g * B0b and f_g * Ib: the weights cancel in tr(B0 E^-1)
-            trace_h0_b += float(np.sum(B0b * np.linalg.inv(Ib).T))
+            trace_h0_b += float(np.sum(B0b * Ibi.T)) if Ibi is not None else float("nan")
             npar_b += Db.shape[1]
-        trace_h1 = test.trace_h1
-        ndat = int(round(trace_h1 / test.scaling_factor_h1)) if test.scaling_factor_h1 else 0
-        btest = _scaled_test(X2_null, df_null, trace_h1, trace_h0_b, ndat, npar_b)
+        ndat = int(sum(np.sum(np.diag(a) != 0) for a in A1s))
+        btest = _scaled_test(X2_null, df_null, test.trace_h1, trace_h0_b, ndat, npar_b)
         bl["test"] = btest
+        if np.isfinite(test.scaling_factor) and not np.isfinite(btest.scaling_factor):
+            what = why_b or (f"its scaling factor is {(test.trace_h1 - trace_h0_b) / df_null:.4g}, not positive "
+                             "(the information matrices are numerically unreliable)")
+            notes.append(f"the baseline model's scaled test statistic could not be computed: {what}; "
+                         "baseline.chisq.scaled and the *.scaled incremental indices (cfi.scaled, tli.scaled, ...) "
+                         "are NA")
         if missing:
             obs = information_type != "expected"
             fiml = fiml_corrected(stats, Sigma=Sigmas, mu=mus, Delta=Deltas, df=df, version="V3", h1=H1,
@@ -781,6 +902,15 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
     elif missing:
         fiml = fiml_corrected(stats, Sigma=Sigmas, mu=mus, Delta=Deltas, df=df, version="V6", h1=H1,
                               baseline=BL, x_idx=xs, fixed_x=fixed_x, information=information_type)
+    if fiml is not None:
+        # lavaan's warnings (lav_fit_cfi_lavobject / lav_fit_rmsea_lavobject), with what failed
+        fail = f"the FIML-corrected statistics ({fiml.version}) could not be computed: "
+        if fiml.failed_null:
+            notes.append(f"computation of robust CFI failed: {fail}{fiml.failed_null}; cfi.robust, tli.robust, "
+                         "nnfi.robust and rni.robust are NA")
+        if fiml.failed:
+            notes.append(f"computation of robust RMSEA failed: {fail}{fiml.failed}; rmsea.robust, its confidence "
+                         "interval and p-values are NA")
 
     out["baseline.chisq"] = X2_null
     out["baseline.df"] = float(df_null)
@@ -821,4 +951,4 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
         out.update(_fm.rmsea_measures(XX3, df3, N, G, c3, level=ci_level, close_h0=close_h0,
                                       notclose_h0=notclose_h0, X2_test=XX3s, suffix=".robust"))
     return RobustResult(vcov=vcov, test=test, baseline_test=btest, fiml=fiml, fit=dict(out),
-                        E_inv=E_inv, B0=B0, baseline=bl)
+                        E_inv=E_inv, B0=B0, baseline=bl, warnings=notes)

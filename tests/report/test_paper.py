@@ -167,6 +167,21 @@ def test_paper_tables_say_what_an_audit_found_unsaid():
     assert "not chi-square" not in paper.fit_apa(cfa).note
 
 
+def test_fit_table_shows_a_scaled_test_that_could_not_be_computed_as_dashes():
+    """MLR whose scaled test and robust indices are NA (null in results.json): the scaled/robust row stays, with
+    dashes, and the note says why; the warnings follow."""
+    r = {"n": 186, "estimator": "MLR", "warnings": ["computation of robust CFI failed: ... are NA"],
+         "fit": {"chisq": 149.13, "df": 48, "pvalue": 1e-12, "cfi": .753, "tli": .630, "rmsea": .151,
+                 "rmsea.ci.lower": .123, "rmsea.ci.upper": .178, "srmr": .093, "chisq.scaled": None,
+                 "df.scaled": 48, "pvalue.scaled": None, "cfi.robust": None, "tli.robust": None,
+                 "rmsea.robust": None}}
+    t = paper.fit_apa({"small": r})
+    row = t.frame.iloc[1]
+    assert row["Model"] == "small (scaled/robust)" and row["χ²"] == row["CFI"] == row["TLI"] == "—"
+    assert "—: could not be computed" in t.note and "computation of robust CFI failed" in t.note
+    assert "scaled: chisq = —, CFI = —" in paper._line_fit(r)
+
+
 def test_paths_by_group_keeps_the_sign_of_a_beta_that_rounds_to_zero():
     """An audit's Table 12 showed "−0.001 (β .00)" for std.all −0.00095: b kept its sign, β lost it."""
     r = {"n": 20, "estimator": "ML", "fit": {"chisq": 1.0, "df": 1},

@@ -237,6 +237,35 @@ def load_data(path: str | Path, columns: Sequence[str] | None = None, *, instrum
     return data
 
 
+#: cells that other programs write for a missing value (pandas and R read them as missing; here only an
+#: empty cell is)
+MISSING_WORDS = ("na", "n/a", "#n/a", "nan", "null", "none", "-", "missing", ".")
+
+
+def group_warnings(data, group: str) -> list[str]:
+    """A warning when the ``group`` column holds a cell that other programs read as missing (``NA``,
+    ``#N/A``, ``null`` ...): here it is a group of that name, since only an empty cell is missing.
+
+    >>> import pandas as pd
+    >>> group_warnings(pd.DataFrame({"role": ["firm", "NA", "NA", "university"]}), "role")
+    ["the group column 'role' holds 'NA' in 2 rows (first: row 3): analysed as a group named 'NA', since only an empty cell is a missing group; make those cells empty if they mean no group"]
+    """
+    from .sem.table import is_table
+
+    if is_table(data):
+        data = data.to_frame()
+    if group not in getattr(data, "columns", ()):
+        return []
+    col = data[group].astype("string")
+    out = []
+    for word in sorted({v for v in col.dropna().unique() if str(v).strip().lower() in MISSING_WORDS}):
+        rows = [i for i, v in enumerate(col) if v == word]
+        out.append(f"the group column {group!r} holds {word!r} in {len(rows)} row{'s' if len(rows) > 1 else ''} "
+                   f"(first: row {_line(rows[0])}): analysed as a group named {word!r}, since only an empty cell "
+                   f"is a missing group; make those cells empty if they mean no group")
+    return out
+
+
 @contextlib.contextmanager
 def naming_file(path: str | Path | None) -> Iterator[None]:
     """Add ``path`` to an :class:`~iur_survey.errors.EstimationError` (or DataError) raised without a file.

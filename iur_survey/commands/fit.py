@@ -213,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import EstimationError
     from ..sem import sem
     from ..sem.results import NONCONVERGED_MESSAGE, mark_nonconverged
+    from ..datafile import group_warnings as missing_word_groups
     from ..datafile import load_data, model_columns, naming_file
     from ._io import model_syntax, write_json_atomic
 
@@ -249,9 +250,10 @@ def run(args: argparse.Namespace) -> int:
         bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES and not (x == "thresholds" and ordered)]
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
+        words = missing_word_groups(data, args.group)      # 'NA' is a group here: said, not guessed either way
         data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
         syntax, source, label_warnings = _group_model(args, syntax, source, len(sizes), group_equal)
-        group_warnings = label_warnings + size_warnings
+        group_warnings = words + label_warnings + size_warnings
     if args.print_model:
         print(syntax)
         return 0
@@ -263,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
         from ..sem.invariance import rejudge_group_sizes
         _, size_warns = rejudge_group_sizes(sizes, res, args.group)
         if size_warns is not None:
-            group_warnings = label_warnings + sizes.attrs.get("merge_notes", []) + size_warns
+            group_warnings = words + label_warnings + sizes.attrs.get("merge_notes", []) + size_warns
     # lavaan's single-label warning is dropped where the shared labels are what was asked (the default model with
     # --equal regressions) or where the model file's own label warning (above, with the fix) says it: one warning
     if args.group and (("regressions" in group_equal and not args.model) or label_warnings):

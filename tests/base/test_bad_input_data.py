@@ -167,3 +167,26 @@ def test_estimation_errors_name_the_file(frame, tmp_path, capsys, command, word)
 def test_efa_few_rows_names_the_file(frame, tmp_path, capsys):
     err = run_error(capsys, tmp_path, "efa", frame.head(5))
     assert "only 5 complete rows" in err
+
+
+def test_a_missing_word_in_the_group_column_is_a_group_and_said_so(tmp_path):
+    # only an empty cell is missing: 'NA' in the group column is a group named 'NA', with a warning (pandas and R
+    # would have read it as missing and dropped the rows)
+    import json
+
+    from iur_survey.cli import main
+
+    rng = np.random.default_rng(3)
+    f = rng.standard_normal((240, 1))
+    x = np.round(f @ [[1.0, 0.8, 0.7]] + rng.standard_normal((240, 3)) * 0.6, 3)
+    frame = pd.DataFrame(x, columns=["x1", "x2", "x3"])
+    frame.insert(0, "g", (["a", "b", "NA"] * 80))
+    p = tmp_path / "d.csv"
+    frame.to_csv(p, index=False)
+    m = tmp_path / "m.lav"
+    m.write_text("F =~ x1 + x2 + x3\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["fit", str(p), "--model", str(m), "--group", "g", "--out", str(out)]) == 0
+    res = json.loads(out.read_text(encoding="utf-8"))
+    said = [w for w in res["warnings"] if "holds 'NA'" in w]
+    assert len(said) == 1 and "in 80 rows (first: row 4)" in said[0] and "group named 'NA'" in said[0]

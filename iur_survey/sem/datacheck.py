@@ -172,8 +172,10 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
         i, j = np.unravel_index(np.argmin(both), both.shape)
         if both[i, j] == 0:
             raise DataError(file, f"columns {names[i]!r} and {names[j]!r} are never observed together "
-                                        f"({int(obs.sum())} of {obs.size} cells have a value): their covariance "
-                                        "cannot be estimated")
+                                        f"({int(obs.sum())} of {obs.size} cells have a value): the data hold no information on "
+                                        "their covariance, and FIML's start and saturated model need it (lavaan fits "
+                                        "such a planned-missing design with a 0 % coverage warning; not supported "
+                                        "here: leave one of them out of the model)")
         cov = both.min() / X.shape[0]
         if cov < MIN_COVERAGE:
             warnings.append(f"due to missing values, some pairwise combinations have less than "

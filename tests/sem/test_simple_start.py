@@ -119,3 +119,16 @@ def test_configural_fit_with_a_30_case_group_converges_to_lavaans_solution():
         # its x8/x9 loadings): those estimates differ by ~1e-3, far below their SE; the rest by < 1e-4
         assert abs(o_est - est) <= 1e-4 + 1e-3 * se, (key, o_est, est)
         assert o_se == pytest.approx(se, rel=1e-3), (key, o_se, se)
+
+
+@pytest.mark.slow
+def test_the_fiml_heywood_case_that_ran_off_now_reaches_lavaans_optimum():
+    """tests/sem/converge_refs/cases.json's HS_fiml_G3_k12_s1_ML (a group of 12 rows, FIML): lavaan converges to
+    a Heywood case; from lavaan's default start we ran off, from its simple start we reach the same optimum."""
+    from tests.sem.test_small_group_convergence import _cases, classify, fit_case
+
+    case = _cases()["HS_fiml_G3_k12_s1_ML"]
+    res = fit_case(case)
+    assert case["converged"] and not case["admissible"]
+    assert res.converged and "refit: lavaan's simple start values" in res.meta["optimizer_history"][0]
+    assert classify(case, res) in ("same", "flat")

@@ -170,13 +170,15 @@ def _pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairwise_cov(X) * (n - 1) / n, np.nanmean(X, axis=0)
 
 
-def _with_fallback_start(run, x0: np.ndarray, fallback):
+def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None):
     """``run(x0)`` from lavaan's start values; when it does not converge, ``run(x0, scoring=False)`` (the
-    quasi-Newton path alone, as lavaan's nlminb), then ``run`` from the fallback start (``fallback()``:
-    :meth:`Model.start`'s ``kind="marker"``), keeping the first fit that converges.  A fit that converges
-    from none stays unconverged (the first attempt's result, loudly reported): the fallbacks only ever
-    replace a non-converged fit by a converged one, a stationary point with max |gradient| < 1e-7 like any
-    other.
+    quasi-Newton path alone, as lavaan's nlminb), then ``run`` from lavaan's "simple" start (``simple()``:
+    :meth:`Model.start`'s ``kind="simple"``, the start of lavaan's own third attempt, which on a small group
+    can reach a finite optimum where the paths from the default start run off along a ridge), then from the
+    fallback start (``fallback()``: :meth:`Model.start`'s ``kind="marker"``), keeping the first fit that
+    converges.  A fit that converges from none stays unconverged (the first attempt's result, loudly
+    reported): the fallbacks only ever replace a non-converged fit by a converged one, a stationary point
+    with max |gradient| < 1e-7 like any other.
 
     The first attempt stops early when its estimates run off along a ridge (``runaway``,
     :data:`~iur_survey.sem.estimate.RUNAWAY`; the scoring steps can carry a fit there in a few iterations,
@@ -186,9 +188,14 @@ def _with_fallback_start(run, x0: np.ndarray, fallback):
     if opt.converged:
         return opt
     tried = [("quasi-Newton from lavaan's start values", lambda: run(x0, scoring=False))]
-    x1 = fallback()
-    if not np.allclose(x1, x0):
-        tried.append(("the fallback start values", lambda: run(x1)))
+    starts = [x0]
+    for what, make in (("lavaan's simple start values", simple), ("the fallback start values", fallback)):
+        if make is None:
+            continue
+        x1 = make()
+        if not any(np.allclose(x1, x) for x in starts):
+            starts.append(x1)
+            tried.append((what, lambda x1=x1: run(x1)))
     notes = ["from lavaan's start values: " + opt.message]
     for what, attempt in tried:
         alt = attempt()
@@ -584,7 +591,8 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
         lambda x, scoring=True, runaway=None: minimize(
             lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1], lambda z: fgc(z)[1], rp.z(x),
             fun_grad_curv=fgc, fun_grad=fg, scoring=scoring, runaway=runaway, **control),
-        x0, lambda: model.start(stats.cov, stats.mean, kind="marker"))
+        x0, lambda: model.start(stats.cov, stats.mean, kind="marker"),
+        simple=lambda: model.start(stats.cov, stats.mean, kind="simple"))
     theta = rp.theta(opt.x)
     npar = rp.nz
     ms = pt.meanstructure
@@ -733,7 +741,8 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
             fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))),
             fun_grad=lambda z: (lambda f, g: (f, rp.grad(g)))(*fun_grad(rp.theta(z))), scoring=scoring,
             runaway=runaway, **control),
-        x0, lambda: model.start(covs, means, ov_vars, kind="marker"))
+        x0, lambda: model.start(covs, means, ov_vars, kind="marker"),
+        simple=lambda: model.start(covs, means, kind="simple"))
     theta = rp.theta(opt.x)
     npar = rp.nz
     implied = model.implied_all(theta)

@@ -629,6 +629,11 @@ class Model:
         the marker's covariances with the others over their loadings (at least 0.05; half that for an
         endogenous factor).
 
+        ``kind="simple"`` is lavaan's ``start = "simple"`` of ``lav_model_estimate`` (the start of its third
+        attempt, ``optim.attempts``, when nlminb does not converge from the default start): every free
+        loading 0.7, every free variance 1, every other free parameter 0 (intercepts too); the data and a
+        ``start()`` modifier play no part.
+
         >>> from iur_survey.sem.partable import build_partable
         >>> mod = Model(build_partable("F =~ x1 + x2 + x3 + x4"))
         >>> S = np.array([[1.0, .5, .4, .3], [.5, 1.0, .35, .3], [.4, .35, 1.0, .25], [.3, .3, .25, 1.0]])
@@ -636,9 +641,18 @@ class Model:
         [0.9145, 0.724, 0.6083, 0.5, 0.5, 0.5, 0.5, 0.05]
         >>> np.round(mod.start([S], [np.zeros(4)], kind="marker"), 4).tolist()
         [0.9286, 0.75, 0.6111, 0.5, 0.5, 0.5, 0.5, 0.5209]
+        >>> mod.start([S], [np.zeros(4)], kind="simple").tolist()
+        [0.7, 0.7, 0.7, 1.0, 1.0, 1.0, 1.0, 1.0]
         """
         pt = self.partable
         theta = np.full(self.npar, np.nan)
+        if kind == "simple":
+            for i in range(len(pt)):
+                if pt.free[i] > 0:
+                    k = pt.par_index[i]
+                    theta[k] = 0.7 if pt.op[i] == "=~" else 1.0 if (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]) \
+                        else 0.0
+            return theta
         for g, gm in enumerate(self.groups):
             S, ybar = covs[g], means[g]
             oi = {v: k for k, v in enumerate(gm.ov)}
@@ -650,7 +664,7 @@ class Model:
             if kind == "marker":
                 loading, lv_var = _marker_start(pt, rows, S, oi)
             elif kind != "lavaan":
-                raise ValueError(f"unknown start kind {kind!r} (use 'lavaan' or 'marker')")
+                raise ValueError(f"unknown start kind {kind!r} (use 'lavaan', 'marker' or 'simple')")
             for f in pt.lv_names[g] if kind == "lavaan" else ():
                 lam = [i for i in rows if pt.op[i] == "=~" and pt.lhs[i] == f]
                 if not lam or any(pt.rhs[i] not in oi for i in lam):

@@ -120,15 +120,13 @@ def load_results_file(path: str | Path, *, pls: bool = False) -> dict:
     >>> load_results_file("/no/such/results.json")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.IURSurveyError: /no/such/results.json: no such results file
+    iur_survey.errors.ReadError: /no/such/results.json: no such results file
     """
-    path = Path(path)
+    from ..inputs import input_file
+
+    path = input_file(path, "results")              # no such file, a folder, a pipe, too large: one line each
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise IURSurveyError(path, "no such results file") from None
-    except IsADirectoryError:
-        raise IURSurveyError(path, "the results file is a folder, not a file") from None
     except UnicodeDecodeError:
         raise IURSurveyError(path, "not a results JSON: not UTF-8 text") from None
     except OSError as exc:

@@ -21,16 +21,8 @@ COMMANDS = ("fit", "efa", "pls")
 
 
 @pytest.fixture(scope="module")
-def clean_csv(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("datafix")
-    assert main(["simulate", "--n", "200", "--seed", "5", "--format", "csv", "--out", str(d / "sim")]) == 0
-    assert main(["clean", str(d / "sim" / "export.csv"), "--out", str(d / "clean")]) == 0
-    return d / "clean" / "clean.csv"
-
-
-@pytest.fixture()
-def frame(clean_csv) -> pd.DataFrame:
-    return pd.read_csv(clean_csv, dtype={"response_id": str})
+def clean_csv(simulated_clean_csv) -> Path:
+    return simulated_clean_csv("datafix", 200, 5)
 
 
 def _argv(command: str, path: Path, out: Path) -> list[str]:

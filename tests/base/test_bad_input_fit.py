@@ -19,16 +19,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="module")
-def clean_csv(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("fitdata")
-    assert main(["simulate", "--n", "300", "--seed", "7", "--format", "csv", "--out", str(d / "sim")]) == 0
-    assert main(["clean", str(d / "sim" / "export.csv"), "--out", str(d / "clean")]) == 0
-    return d / "clean" / "clean.csv"
-
-
-@pytest.fixture()
-def frame(clean_csv) -> pd.DataFrame:
-    return pd.read_csv(clean_csv, dtype={"response_id": str})
+def clean_csv(simulated_clean_csv) -> Path:
+    return simulated_clean_csv("fitdata", 300, 7)
 
 
 def fit_error(capsys, tmp_path, data: pd.DataFrame | Path, *extra: str) -> str:

@@ -242,12 +242,12 @@ def load_data(path: str | Path, columns: Sequence[str] | None = None, *, instrum
 MISSING_WORDS = ("na", "n/a", "#n/a", "nan", "null", "none", "-", "missing", ".")
 
 
-def group_warnings(data, group: str) -> list[str]:
+def missing_word_groups(data, group: str) -> list[str]:
     """A warning when the ``group`` column holds a cell that other programs read as missing (``NA``,
     ``#N/A``, ``null`` ...): here it is a group of that name, since only an empty cell is missing.
 
     >>> import pandas as pd
-    >>> group_warnings(pd.DataFrame({"role": ["firm", "NA", "NA", "university"]}), "role")
+    >>> missing_word_groups(pd.DataFrame({"role": ["firm", "NA", "NA", "university"]}), "role")
     ["the group column 'role' holds 'NA' in 2 rows (first: row 3): analysed as a group named 'NA', since only an empty cell is a missing group; make those cells empty if they mean no group"]
     """
     from .sem.table import is_table

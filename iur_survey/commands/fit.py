@@ -213,8 +213,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import EstimationError
     from ..sem import sem
     from ..sem.results import NONCONVERGED_MESSAGE, mark_nonconverged
-    from ..datafile import group_warnings as missing_word_groups
-    from ..datafile import load_data, model_columns, naming_file
+    from ..datafile import load_data, missing_word_groups, model_columns, naming_file
     from ._io import model_syntax, write_json_atomic
 
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]

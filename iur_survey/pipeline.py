@@ -55,7 +55,7 @@ from .sem.invariance import STEPS as INV_STEPS
 from .sem.invariance import group_size_table, measurement_invariance, measurement_part, merge_groups
 from .report.groups import invariance_summary
 from .sem.mediation import bootstrap_effects
-from .sem.results import NONCONVERGED_MESSAGE, NotConvergedError
+from .sem.results import require_converged_fit
 from .study import default_model
 from .sem.sensitivity import flag_sensitivity
 from .sem.wlsmv_invariance import ordinal_invariance
@@ -213,24 +213,11 @@ def single_factor_syntax(instrument, name: str = "F") -> str:
     return f"{name} =~ {' + '.join(instrument.item_codes)}"
 
 
-def require_fit_converged(res, what: str = "the model") -> None:
-    """Raise :class:`~iur_survey.sem.results.NotConvergedError` (an IURSurveyError: the step is then ``failed``
-    with the message as its reason) when the fit ``res`` did not converge: nothing of it is shown.
-
-    >>> class R: converged = False
-    >>> require_fit_converged(R(), "the CFA")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    iur_survey.sem.results.NotConvergedError: the CFA did not converge: no fit measures ...
-    """
-    if not getattr(res, "converged", True):
-        raise NotConvergedError(None, NONCONVERGED_MESSAGE.replace("the model", what, 1))
-
-
 def summarise_fit(res, syntax: str, estimator: str, missing: str) -> dict[str, Any]:
     """The parts of an SEM result the book shows, as plain pandas/dict objects (picklable).  A fit that did not
-    converge is refused (:func:`require_fit_converged`): its step is ``failed``, never shown."""
-    require_fit_converged(res)
+    converge is refused (:func:`~iur_survey.sem.results.require_converged_fit`, a NotConvergedError): its step
+    is ``failed``, never shown."""
+    require_converged_fit(res)
     out: dict[str, Any] = {"syntax": syntax, "estimator": estimator, "missing_requested": missing}
     out["estimates"] = res.parameter_estimates()
     try:        # lavaan's standardizedSolution(fit): delta-method se / CI of std.all (ML, MLR, WLSMV)
@@ -446,7 +433,7 @@ def _step_group_paths(ctx):
     syntax = group_specific_labels(_default_model(ctx), ngroups)
     step = "metric" if level in ("metric", "scalar", "strict") else "configural"
     res = sem(syntax, data, group=group, group_equal=INV_STEPS[step])
-    require_fit_converged(res, "the multi-group structural model")
+    require_converged_fit(res, what="the multi-group structural model")
     wald = wald_equal_paths(res, joint=True)
     return {"syntax": syntax, "level": step, "group_equal": list(INV_STEPS[step]),
             "groups": [str(g) for g in res.partable.group_labels],

@@ -200,18 +200,23 @@ def require_converged(results: Any, refused: str = "no tables or diagram of a fi
         raise NotConvergedError(results.get("_path"), f"{NONCONVERGED_MESSAGE}; {refused}")
 
 
-def require_converged_fit(res: Any, refused: str) -> None:
+def require_converged_fit(res: Any, refused: str = "", what: str = "the model") -> None:
     """Raise :class:`NotConvergedError` when the fit ``res`` did not converge; ``refused`` says what is not made
-    of it (lavaan computes no vcov of such a fit: no bootstrap, no standard errors).
+    of it (lavaan computes no vcov of such a fit: no bootstrap, no standard errors), ``what`` names the fit.
 
     >>> class R: converged = False
     >>> require_converged_fit(R(), "no bootstrap")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     iur_survey.sem.results.NotConvergedError: the model did not converge: ...; no bootstrap
+    >>> require_converged_fit(R(), what="the CFA")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    iur_survey.sem.results.NotConvergedError: the CFA did not converge: no fit measures ... must not be interpreted
     """
-    if not res.converged:
-        raise NotConvergedError(None, f"{NONCONVERGED_MESSAGE}; {refused}")
+    if not getattr(res, "converged", True):
+        message = NONCONVERGED_MESSAGE.replace("the model", what, 1)
+        raise NotConvergedError(None, f"{message}; {refused}" if refused else message)
 
 
 def fit_warnings(res: Any) -> list[str]:

@@ -2,7 +2,7 @@
 ``diagram``, ``power --from-results``, ``pls --compare``, ``export-replication``).
 
 :func:`load_results_file` checks the file ONCE, when it is read: a JSON object with ``converged`` (true or
-false), and for a converged fit ``fit`` (numbers or null), ``estimates`` (rows with lavaan's
+false), and for a converged fit ``n`` (the cases used), ``fit`` (numbers or null), ``estimates`` (rows with lavaan's
 parameterEstimates columns, numbers or null) and, when present, ``sampstat`` (one ``{names, cov}`` per group).
 A hand-edited or truncated file is a typed one-line error naming the file and the key, never a KeyError deep
 in a table, a "high" printed as a CFI or a fit taken as converged because ``converged`` is missing.
@@ -12,10 +12,10 @@ in a table, a "high" printed as a CFI or a fit taken as converged because ``conv
 >>> d = tempfile.mkdtemp()
 >>> p = os.path.join(d, "r.json")
 >>> row = {"lhs": "F", "op": "=~", "rhs": "x1", "est": 1.0, "se": 0.0, "pvalue": None, "std.all": 0.7}
->>> _ = open(p, "w").write(json.dumps({"converged": True, "fit": {"cfi": 0.95}, "estimates": [row]}))
+>>> _ = open(p, "w").write(json.dumps({"converged": True, "n": 300, "fit": {"cfi": 0.95}, "estimates": [row]}))
 >>> load_results_file(p)["fit"]
 {'cfi': 0.95}
->>> _ = open(p, "w").write(json.dumps({"converged": True, "fit": {"cfi": "high"}, "estimates": [row]}))
+>>> _ = open(p, "w").write(json.dumps({"converged": True, "n": 300, "fit": {"cfi": "high"}, "estimates": [row]}))
 >>> load_results_file(p)
 Traceback (most recent call last):
 ...
@@ -90,6 +90,9 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
         for key in _NUMERIC:
             if key in row and not _number(row[key]):
                 raise bad(f"{what}: {key} is {row[key]!r}, not a number")
+    n = doc.get("n")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise bad("no 'n' (the number of cases used)" if "n" not in doc else f"n is {n!r}, not a number of cases")
     if "fit" not in doc:
         raise bad("no 'fit': a converged fit has its fit measures")
     fit = doc["fit"]

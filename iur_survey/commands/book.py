@@ -63,15 +63,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..book import DEFAULT_DATA, DEFAULT_OUT, BookSettings, build_book, network_assets
+    from ..book import DEFAULT_DATA, DEFAULT_OUT, FORMATS, BookSettings, build_book, network_assets
     from ..instrument import DEFAULT_INSTRUMENT, load_instrument
     from ..pipeline import ENV_READ
+    from ._io import check_output
 
     data = (args.data or DEFAULT_DATA).resolve()
     instrument = (args.instrument or DEFAULT_INSTRUMENT).resolve()
     out = (args.out or DEFAULT_OUT).resolve()
     if args.data is not None and not data.is_file():
         raise IURSurveyError(data, "no such export file")
+    # before any work: --out is a folder that can be made, and the folders a build replaces hold no input
+    replaced = (".iur-survey", ".doctrees", "jupyter_execute", *FORMATS)
+    check_output(out, data, instrument, names=replaced)
+    for src in (data, instrument):
+        if any(src.is_relative_to(out / sub) for sub in replaced):
+            raise IURSurveyError(src, f"lies inside {out}, in a folder the book build replaces: give another --out")
     load_instrument(instrument)              # a broken instrument fails here, in one line
     settings = BookSettings(data, instrument, out / ".iur-survey")
     given = {"encoding": args.encoding, "sheet": args.sheet, "hidden_rows": args.hidden_rows}

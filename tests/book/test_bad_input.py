@@ -95,3 +95,22 @@ def test_the_pipeline_marks_the_clean_step_failed_when_no_row_is_kept(tmp_path):
     assert input_failure(res) == res["clean"].reason
     later = [s for name, s in res.steps.items() if name not in ("read", "clean")]
     assert later and all(s.status == "pending" and s.value is None for s in later)
+
+
+@pytest.mark.parametrize("where", ["file", "inside"])
+def test_an_out_that_is_a_file_or_holds_the_export_in_a_replaced_folder_is_refused_first(tmp_path, where):
+    """`--out` is checked before any work: a file as --out (the export itself, once) ran nine pipeline steps
+    before failing; an export inside OUT/html would have been deleted with the previous build."""
+    if where == "file":
+        data = _export(tmp_path, "export.csv", n=60)
+        out, said = data, "the output path exists and is not a directory"
+    else:
+        (tmp_path / "o" / "html").mkdir(parents=True)
+        data = _export(tmp_path / "o" / "html", "export.csv", n=60)
+        out, said = tmp_path / "o", "in a folder the book build replaces"
+    before = data.read_bytes()
+    proc = _cli("--data", str(data), "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], proc.stderr
+    assert data.read_bytes() == before

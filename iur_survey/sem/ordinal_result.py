@@ -200,7 +200,10 @@ class OrdinalSEMResult(SEMResult):
 
     def vcov(self) -> pd.DataFrame:
         """lavaan's ``vcov(fit)``: the free model parameters and the thresholds (``GOV1|t1``); none of a fit
-        that did not converge (:class:`~iur_survey.sem.results.NotConvergedError`, as lavaan)."""
+        that did not converge (:class:`~iur_survey.sem.results.NotConvergedError`, as lavaan).  Rows are named
+        as lavaan's (a later group's with ``.g2`` ...; an equal parameter by its label, ``.p2.``); with several
+        groups a parameter held equal across groups is one row (lavaan repeats it per group), and the rows
+        come model parameters first, then thresholds, then scales."""
         self._refuse_unconverged_vcov()
         idx = np.asarray(self.theta_cols, dtype=int)
         V = self.vcov_theta[np.ix_(idx, idx)]

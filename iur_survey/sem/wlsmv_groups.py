@@ -352,14 +352,25 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
 
 
 def _theta_names(model: Model, stats, kept, th_par, delta_par, npar: int) -> list[str]:
-    """``lhs op rhs`` of each entry of the several-group ``theta`` (for the warnings)."""
-    names = dwls_theta_names(model.partable, kept, []) + [f"par{j + 1}" for j in range(kept.size, npar)]
-    for g, s in enumerate(stats):
-        for j, nm in enumerate(s.th.index):
-            names[int(th_par[g][j])] = f"{nm}.g{g + 1}"
-        for j, v in enumerate(s.names):
-            if delta_par[g][j] >= 0:
-                names[int(delta_par[g][j])] = f"{v}~*~{v}.g{g + 1}"
+    """The name of each entry of the several-group ``theta`` as lavaan's ``vcov()`` rows: the label, else
+    ``lhs op rhs``, with ``.g2``, ``.g3`` ... after a later group's (``x1|t1``, ``x1|t1.g2``, ``x1~*~x1.g2``)."""
+    def tag(g: int) -> str:
+        return f".g{g + 1}" if g > 0 else ""
+
+    pt = model.partable
+    first: dict[int, str] = {}
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if k >= 0 and pt.op[i] not in (":=", "==", "<", ">"):
+            first.setdefault(k, (pt.label[i] or f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}") + tag(int(pt.group[i]) - 1))
+    names = [first.get(int(k), f"par{int(k) + 1}") for k in kept] + [f"par{j + 1}" for j in range(kept.size, npar)]
+    named: set[int] = set()
+    for g, s in enumerate(stats):           # an entry shared by groups (equal thresholds) keeps its first name
+        for k, nm in [(int(th_par[g][j]), f"{nm}{tag(g)}") for j, nm in enumerate(s.th.index)] + [
+                (int(delta_par[g][j]), f"{v}~*~{v}{tag(g)}") for j, v in enumerate(s.names) if delta_par[g][j] >= 0]:
+            if k not in named:
+                names[k] = nm
+                named.add(k)
     return names
 
 
@@ -706,7 +717,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     fit = res.fit_measures
     if se_type == "standard":
         V = None
-    names = [f"par{k + 1}" for k in range(res.theta.size)]
+    names = _theta_names(model, stats_g, res.kept, res.th_par, res.delta_par, res.theta.size)
     ngs = [s.n for s in stats_g]
     meta = {"group": group, "group_equal": ge, "ordered": ov, "wlsmv_groups": res,
             "parameterization": parameterization, "wlsmv_spec": spec}

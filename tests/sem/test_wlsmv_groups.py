@@ -226,3 +226,20 @@ def test_bfi_pairwise_against_lavaan(case):
             assert not np.isfinite(f[k])
         else:
             assert abs(f[k] - rv) < 1e-3, k
+
+
+@pytest.mark.parametrize("case", ["groups_configural", "groups_th_load"])
+def test_vcov_rows_are_named_as_lavaan(data, case):
+    """vcov() of a several-group WLSMV fit names its rows as lavaan's (``F1=~a2``, ``a1|t1``, ``.g2`` after a later
+    group's, an equal parameter's label ``.p2.``), not ``par1 ...``; its diagonal gives the SE column."""
+    kw = dict(dict(CASES)[case])
+    res = sem(kw.pop("model"), data, ordered=True, **kw)
+    V = res.vcov()
+    names = list(V.index)
+    assert not any(n.startswith("par") for n in names) and len(set(names)) == len(names)
+    assert "a1|t1" in names and "F1~~F1.g2" in names
+    assert ("F1=~a2.g2" in names) == ("a1|t1.g2" in names) == (case == "groups_configural")
+    assert ("a1~*~a1.g2" in names) == (case == "groups_th_load")       # scales free once thresholds are equal
+    pe = res.parameter_estimates()
+    row = pe[(pe["lhs"] == "F1") & (pe["op"] == "~~") & (pe["rhs"] == "F1") & (pe["group"] == 2)].iloc[0]
+    assert np.sqrt(V.loc["F1~~F1.g2", "F1~~F1.g2"]) == pytest.approx(row["se"], rel=1e-9)

@@ -55,6 +55,7 @@ from .sem.invariance import STEPS as INV_STEPS
 from .sem.invariance import group_size_table, measurement_invariance, measurement_part, merge_groups
 from .report.groups import invariance_summary
 from .sem.mediation import bootstrap_effects
+from .sem.parallel import show_progress
 from .sem.results import require_converged_fit
 from .study import default_model
 from .sem.sensitivity import flag_sensitivity
@@ -360,13 +361,18 @@ def _step_sem_wlsmv(ctx):
     return out
 
 
+def _progress_kind() -> bool | str:
+    """How a long step of the book command shows its progress: a bar on a terminal, else plain lines (a log)."""
+    return True if show_progress(None) else "lines"
+
+
 def _step_bootstrap(ctx):
     """Chapter 6: the nonparametric bootstrap of the structural model (ML, FIML) with the book's seed and B;
     percentile and BCa (jackknife) intervals of the indirect and total effects beside the delta method."""
     opts = analysis_options()
     syntax = _default_model(ctx)
     bt = bootstrap({"model": syntax, "data": ctx["clean"]}, opts["bootstrap_B"], ci="bca", seed=opts["seed"],
-                   progress=None if ctx.get("show_progress") else False,   # a bar on a terminal (book command)
+                   progress=_progress_kind() if ctx.get("show_progress") else False,   # the book command's
                    warn=False)          # its warnings are the chapter's notice (n_failed, n_nonconverged)
     return {"syntax": syntax, "B": bt.B, "seed": bt.seed, "level": bt.level, "n_ok": bt.n_ok,
             "n_failed": bt.n_failed, "n_nonconverged": bt.n_nonconverged, "n_nonadmissible": bt.n_nonadmissible,

@@ -16,7 +16,9 @@ not depend on the scheduler:
 
 Every chunk runs with one BLAS thread (threadpoolctl): the matrices are small and
 BLAS threads only fight the workers for cores.  A tqdm progress bar
-(counting draws, not chunks) is shown on a terminal unless ``progress=False``.
+(counting draws, not chunks) is shown on a terminal unless ``progress=False``;
+``progress="lines"`` writes a plain line at every tenth of the work instead, with
+the time taken and the time left (for a log, where a bar is one endless line).
 
 >>> map_chunks(pow, [2, 3, 4], payload=10, workers=1, progress=False)    # pow(payload, chunk)
 [100, 1000, 10000]
@@ -64,7 +66,56 @@ def _call_plain(func: Callable, payload: Any, chunk: Any):
     return func(payload, chunk)
 
 
-def _bar(total: int | None, desc: str, enabled: bool):
+class LineProgress:
+    """Progress as plain lines on stderr (``progress="lines"``): one at each tenth of ``total`` with the time
+    taken and the time left, so that a log of a long run is not silent until its end.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> p = LineProgress(20, "bootstrap", file=out, clock=iter(range(0, 100, 2)).__next__)
+    >>> for _ in range(20):
+    ...     p.update(1)
+    >>> print(out.getvalue().splitlines()[0])
+    bootstrap: 2/20 draws in 2 s (about 18 s left)
+    >>> len(out.getvalue().splitlines())
+    10
+    """
+
+    def __init__(self, total: int, desc: str, unit: str = "draws", file=None, clock=None):
+        import time
+        self.total, self.desc, self.unit = int(total), desc, unit
+        self.file = file if file is not None else sys.stderr
+        self.clock = clock or time.perf_counter
+        self.t0, self.done, self.next_tenth = self.clock(), 0, 1
+
+    def update(self, n: int = 1) -> None:
+        self.done += int(n)
+        if self.total <= 0 or self.done * 10 < self.next_tenth * self.total:
+            return
+        while self.next_tenth <= 10 and self.done * 10 >= self.next_tenth * self.total:
+            self.next_tenth += 1
+        took = self.clock() - self.t0
+        left = took * (self.total - self.done) / self.done
+        tail = f" (about {_duration(left)} left)" if self.done < self.total else ""
+        print(f"{self.desc}: {self.done}/{self.total} {self.unit} in {_duration(took)}{tail}", file=self.file,
+              flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``3.5 min``, ``2.1 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _bar(total: int | None, desc: str, enabled: bool | str):
+    if enabled == "lines":
+        return LineProgress(total or 0, desc)
     if not enabled:
         return None
     from tqdm.auto import tqdm
@@ -72,7 +123,7 @@ def _bar(total: int | None, desc: str, enabled: bool):
 
 
 def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payload: Any = None,
-               workers: int = 1, scheduler: Any = None, progress: bool | None = None,
+               workers: int = 1, scheduler: Any = None, progress: bool | str | None = None,
                weights: Sequence[int] | None = None, desc: str = "bootstrap") -> list:
     """``[func(payload, chunk) for chunk in chunks]``, possibly in parallel (see the module docstring).
 
@@ -86,7 +137,7 @@ def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payloa
     """
     chunks = list(chunks)
     weights = [1] * len(chunks) if weights is None else [int(w) for w in weights]
-    bar = _bar(sum(weights), desc, show_progress(progress))
+    bar = _bar(sum(weights), desc, "lines" if progress == "lines" else show_progress(progress))
     try:
         if scheduler is None and workers <= 1 or scheduler == "sync" or len(chunks) <= 1 and scheduler is None:
             out = []

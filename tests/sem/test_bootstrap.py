@@ -360,3 +360,16 @@ def test_map_chunks_keeps_order():
     assert out == [("x", c) for c in range(7)]
     with pytest.raises(ValueError, match="unknown scheduler"):
         map_chunks(lambda p, c: c, [1, 2], workers=2, scheduler="bogus", progress=False)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_lines_for_a_log(capsys, workers):
+    """progress="lines" (the book command when its output goes to a log): a plain line at each tenth of the
+    draws with the time taken and left, not a bar's carriage returns, serial or on Dask's threads."""
+    out = map_chunks(lambda p, c: c, list(range(8)), workers=workers, scheduler="threads" if workers > 1 else None,
+                     progress="lines", weights=[25] * 8, desc="bootstrap")
+    assert out == list(range(8))
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 8 and "\r" not in "".join(lines)            # 200 draws in chunks of 25: 8 tenths reached
+    assert lines[0].startswith("bootstrap: 25/200 draws in ") and "left)" in lines[0]
+    assert lines[-1].startswith("bootstrap: 200/200 draws in ") and "left" not in lines[-1]

@@ -1366,7 +1366,7 @@ def random_change_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail
     and a tail that no style fitting the head explains count as the evidence they are.
     Never below :func:`random_lr` (the whole questionnaire is one of the tails).  Items in
     questionnaire order; ``codes`` 0-based, ``-1`` missing (``NaN``, not evaluated).  Every
-    complete row is profiled (no bound prunes it): about 1 ms a row.
+    complete row is profiled (no bound prunes it): 0.2-0.6 ms a row on 28 items.
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(800, 1))

@@ -76,7 +76,8 @@ __all__ = ["longstring", "longpattern", "max_identical", "irv", "mahad", "mahad_
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
            "category_scores", "answer_model", "scale_midpoint", "copula_item_loglik", "random_lr", "random_tail_lr",
-           "random_lrs", "random_lr_quantiles", "midpoint_item_loglik", "tail_periods", "invariant_tail_lr"]
+           "random_change_lr", "random_lrs", "random_lr_quantiles", "midpoint_item_loglik", "tail_periods",
+           "invariant_tail_lr"]
 
 
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
@@ -1324,8 +1325,7 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
     t = np.arange(k + 1)
     for start in range(0, len(cand), chunk):
         rows = cand[start:start + chunk]
-        ll = midpoint_item_loglik(codes[rows], tau, r, shifts, scales, midpoint).reshape(-1, len(rows), k)
-        head = np.concatenate([np.zeros(ll.shape[:2] + (1,)), np.cumsum(ll, axis=2)], axis=2).max(axis=0)
+        head = _head_logliks(codes[rows], tau, r, shifts, scales, midpoint)
         p = per[rows]
         with np.errstate(invalid="ignore"):
             lr = np.where(p > 0, head[:, k - t] - p * np.log(m) - np.log(max_period), -np.inf)
@@ -1334,6 +1334,62 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
         out[rows] = lr[ix, best] - head[:, k]
         length[rows], period[rows] = best, p[ix, best]
     return out, length, period
+
+
+def _head_logliks(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray,
+                  midpoint: np.ndarray) -> np.ndarray:
+    """The log-likelihood of each row's first ``h`` answers in its best style for them (:func:`midpoint_item_loglik`
+    profiled over the styles for that head alone), ``h = 0 .. k`` (rows x ``k + 1``; complete rows)."""
+    k = tau.shape[0]
+    ll = midpoint_item_loglik(codes, tau, r, shifts, scales, midpoint).reshape(-1, len(codes), k)
+    return np.concatenate([np.zeros(ll.shape[:2] + (1,)), np.cumsum(ll, axis=2)], axis=2).max(axis=0)
+
+
+def random_change_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,
+                     shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES,
+                     midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256) -> np.ndarray:
+    """Change-point likelihood ratio of answers that turn random from some item on, each hypothesis's style its own.
+
+    Partial carelessness, "back random responding" (Yu & Cheng 2019, *Psychol Methods*
+    24:658-674; a change point in a person's answer process, as in Bradlow, Weiss & Cho
+    1998, *J Am Stat Assoc* 93:910-919): careless, the answers before item ``h`` honest in the
+    person's best style *for them* and the rest uniform random; honest, the whole
+    questionnaire in its own best style (:func:`midpoint_item_loglik`: shift, stretch,
+    midpoint propensity).  The generalised ratio (Neyman & Pearson's, as
+    :func:`invariant_tail_lr` does for a straight tail) maximised over the start ``h``,
+    tails of ``min_tail`` items up to all of them::
+
+        max_h [max_style log P(x_1..x_{h-1} | style) - (k - h + 1) log m] - max_style log P(x | style)
+
+    :func:`random_tail_lr` profiles one style for both parts (the style that makes the tail
+    least random, however badly it fits the careful head); here a head that a style fits
+    and a tail that no style fitting the head explains count as the evidence they are.
+    Never below :func:`random_lr` (the whole questionnaire is one of the tails).  Items in
+    questionnaire order; ``codes`` 0-based, ``-1`` missing (``NaN``, not evaluated).  Every
+    complete row is profiled (no bound prunes it): 0.2-0.6 ms a row on 28 items.
+
+    >>> rng = np.random.default_rng(5)
+    >>> f = rng.normal(size=(800, 1))
+    >>> x = np.clip(np.round(2 + f + rng.normal(scale=.5, size=(800, 16))), 0, 4).astype(int)
+    >>> x[0, 8:] = [4, 0, 3, 0, 4, 1, 0, 2]                       # careful, then random over the last half
+    >>> tau, r = answer_model(x, 5)
+    >>> cp = random_change_lr(x, tau, r)
+    >>> bool(cp[0] > np.quantile(cp, .98)), bool(np.all(cp[1:] >= random_lr(x[1:], tau, r) - 1e-9))
+    (True, True)
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    n, k = codes.shape
+    m = tau.shape[1] - 1
+    if not 1 <= min_tail <= k:
+        raise ValueError(f"min_tail must be between 1 and the {k} items, not {min_tail}")
+    ok = _complete(codes, m)
+    out = np.full(n, np.nan)
+    t = np.arange(min_tail, k + 1)                                    # tail lengths
+    for start in range(0, len(ok), chunk):
+        rows = ok[start:start + chunk]
+        head = _head_logliks(codes[rows], tau, r, shifts, scales, midpoint)
+        out[rows] = (head[:, k - t] - t * np.log(m)).max(axis=1) - head[:, k]
+    return out
 
 
 def random_lrs(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,

@@ -30,7 +30,7 @@ from .indices import guttman_normed, item_pairs, longpattern as longpattern_inde
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahad_quotient_new_crit, mahalanobis_d2, rayleigh_quotient
 from .indices import mahad_quotient_crit, standardised_corr
 from .indices import answer_draws, answer_model, mahad_new_crit, mahad_new_p, mahad_sim_quantile, pairwise_corr
-from .indices import invariant_tail_lr, random_lr, random_lr_quantiles, random_lrs
+from .indices import invariant_tail_lr, random_change_lr, random_lr, random_lr_quantiles, random_lrs
 from .indices import max_identical as max_identical_index
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
@@ -1482,10 +1482,10 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
 
 def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
                       far_alpha: float = 0.001, tails: bool = True, min_tail: int = 4,
-                      reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+                      change_point: bool = False, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag answers more likely under uniform random answering than under any honest response style.
 
-    Two likelihood ratios of uniform random codes against the sample's own answer model
+    Likelihood ratios of uniform random codes against the sample's own answer model
     (each item's category shares and a Gaussian copula of the answers, fitted on the
     ``reference`` rows, :func:`~iur_survey.clean.indices.answer_model`), the person's
     response style (a shift: acquiescence, in the questionnaire's direction; a stretch:
@@ -1502,7 +1502,15 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     * **from some item on** (``tails``; :func:`~iur_survey.clean.indices.random_tail_lr`,
       the change point of partial carelessness, "back random responding": Yu & Cheng 2019,
       *Psychol Methods* 24:658-674), over tails of ``min_tail`` items or more, in
-      questionnaire order.
+      questionnaire order;
+    * with ``change_point`` (off by default), **from some item on, each part in its own
+      style** (:func:`~iur_survey.clean.indices.random_change_lr`: the careful head in the
+      style that fits it, against the whole form in one style; the tail ratio above takes
+      the one style that makes the tail least random however badly it fits the head).  With
+      ``tails`` too, the two tail ratios each at half the levels (``alpha / 2``,
+      ``far_alpha / 2``); ``tails: false, change_point: true`` puts it in the tail ratio's
+      place.  Every row and draw is profiled (no bound prunes it: 0.2-0.6 ms a row, 4-11 s
+      for the 20,000 draws), hence not a default; measured below.
 
     Each has its own cut-offs: the ``1 - alpha`` and ``1 - far_alpha`` quantiles of the same
     statistic on 20,000 honest answers drawn from the fitted model (seeded: the same data
@@ -1511,6 +1519,20 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     Evaluated on rows with every item answered on the scale (others: not flagged).  Where it
     stands against the best possible screening: ``python -m iur_survey.clean.evaluate
     --bound`` (:mod:`iur_survey.clean.oracle`).
+
+    ``change_point`` measured (careless recall / honest respondents excluded, default ->
+    both tail ratios -> the change point alone): on an outside generator's styled exports
+    (IRTree and nominal-response styles, N 1,500 and 3,000, five exports) partial random
+    .505 -> .533 -> .552, uniform random .905 -> .890 -> .881, all careless unchanged (886
+    of 1,047), honest 150 -> 142 -> 128 of 10,500 (IRTree 7.5 -> 7.1 -> 6.1 %); on its
+    style-free exports partial random .810 -> .800 -> .771, honest 28 -> 28 -> 32; on a
+    second outside generator (N 1,500 / 3,000, three seeds each) styled: partial random
+    .911 -> .948 -> .941, honest .52 -> .47 -> .41 % (extreme-scaled 7.5 -> 6.2 -> 5.0 %),
+    style-free: recall .888 -> .886 -> .883, honest .18 -> .21 -> .23 %; ``python -m
+    iur_survey.clean.evaluate --generator all --n 800 3000 --formats csv``: partly careless
+    simulator .792/.811 -> .792/.811 -> .750/.800, graded response .179/.130 -> .196/.130 ->
+    .161/.093, varied .833 -> .811 -> .800 (N 3000).  Neither setting gains on every
+    generator, and each costs 4-5 s per cleaning of 3,000 responses: not a default.
 
     Only those three styles are profiled out.  An honest answer process outside them whose
     answers are as incoherent as random ones is excluded like them: an outside check's
@@ -1538,23 +1560,39 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
         return _not_judged(frame, _no_model(frame, instrument, reference))
     cols, (tau, r, null) = fitted                        # honest answers drawn from the fitted model give the cut-offs
     codes = _scale_codes(frame, instrument, cols)        # questionnaire direction: acquiescence is a shift
-    min_tail = min_tail if tails and min_tail < len(cols) else None
+    k = len(cols)
+    one = min_tail if tails and min_tail < k else None
+    change = min_tail if change_point and min_tail < k else None
+    split = 2 if one and change else 1                   # both tail ratios: each at half the level
+    probs, halves = [1 - alpha, 1 - far_alpha], [1 - alpha / split, 1 - far_alpha / split]
     # profiling a person's style only where it can matter (the indices' above), exactly
-    crits = np.atleast_2d(random_lr_quantiles(null, tau, r, [1 - alpha, 1 - far_alpha], min_tail))
-    lrs = random_lrs(codes, tau, r, min_tail, above=crits[:, 0]) if min_tail else \
-        random_lr(codes, tau, r, above=crits[0, 0])[:, None]
-    what = [("random-answer likelihood ratio", f"over {len(cols)} items"),
-            ("random-tail likelihood ratio", f"over tails of {min_tail} to {len(cols)} items")]
+    if one:
+        crits = random_lr_quantiles(null, tau, r, halves, one)        # whole, tail x probs
+        if split == 2:                                                # the whole ratio keeps its own level
+            crits[0] = random_lr_quantiles(null, tau, r, probs)
+        lrs = random_lrs(codes, tau, r, one, above=crits[:, 0])
+    else:
+        crits = np.atleast_2d(random_lr_quantiles(null, tau, r, probs))
+        lrs = random_lr(codes, tau, r, above=crits[0, 0])[:, None]
+    what = [("random-answer likelihood ratio", f"over {k} items", alpha, far_alpha)]
+    if one:
+        what.append(("random-tail likelihood ratio", f"over tails of {one} to {k} items", alpha / split,
+                     far_alpha / split))
+    if change:                                           # every row profiled: no bound prunes the change point
+        crits = np.vstack([crits, np.quantile(random_change_lr(null, tau, r, change), halves)])
+        lrs = np.column_stack([lrs, random_change_lr(codes, tau, r, change)])
+        what.append(("change-point likelihood ratio", f"over tails of {change} to {k} items (the careful head in "
+                     f"its own style)", alpha / split, far_alpha / split))
     texts = np.full(len(frame), None, dtype=object)
-    for (name, over), lr, (crit, far) in zip(what, lrs.T, crits):
+    for (name, over, a, fa), lr, (crit, far) in zip(what, lrs.T, crits):
         with np.errstate(invalid="ignore"):
             hit = np.flatnonzero(lr > crit)
         for i in hit:
-            t = (f"{name} {lr[i]:.2f} {over} > {crit:.2f}, its {_detail_number(1 - alpha)} quantile for honest "
+            t = (f"{name} {lr[i]:.2f} {over} > {crit:.2f}, its {_detail_number(1 - a)} quantile for honest "
                  f"answers drawn from the sample's answer model (the person's shift, stretch and midpoint propensity "
                  f"profiled out)")
             if lr[i] > far:
-                t = _far(f"{t}, and > {far:.2f}, its {_detail_number(1 - far_alpha)} quantile")
+                t = _far(f"{t}, and > {far:.2f}, its {_detail_number(1 - fa)} quantile")
             texts[i] = t if texts[i] is None else f"{texts[i]}; {t}"
     hit = texts != None  # noqa: E711
     return _details(frame, hit, list(texts[hit]))

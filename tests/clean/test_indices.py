@@ -336,6 +336,31 @@ def test_midpoint_item_loglik_is_the_copula_of_the_answers_outside_the_middle():
     assert np.all(lr <= no_node + 1e-9) and np.median(no_node[:20] - lr[:20]) > 3
 
 
+def test_random_change_lr_profiles_each_hypothesis_on_its_own():
+    rng = np.random.default_rng(8)
+    f = np.repeat(rng.normal(size=(600, 2)), 4, axis=1)
+    x = ((f + rng.normal(scale=.7, size=(600, 8)))[:, :, None] > np.array([-1.5, -0.6, 0.3, 1.2])).sum(axis=2)
+    x[:10, 4:] = rng.integers(0, 5, size=(10, 4))                     # careful, then random for the last half
+    tau, r = I.answer_model(x, 5)
+    shifts, scales, props = np.array([-0.5, 0.0, 0.5]), np.array([0.7, 1.0, 1.4]), np.array([0.3])
+    ll = I.midpoint_item_loglik(x, tau, r, shifts, scales, props).reshape(-1, 600, 8)     # styles x rows x items
+    honest = ll.sum(axis=2).max(axis=0)
+    # careless: the head's own best style (h = 0: no head), then t random answers, t = 3 .. 8
+    heads = [np.zeros(600) if h == 0 else ll[:, :, :h].sum(axis=2).max(axis=0) for h in range(6)]
+    want = np.max([heads[h] - (8 - h) * np.log(5) for h in range(6)], axis=0) - honest
+    got = I.random_change_lr(x, tau, r, 3, shifts, scales, props)
+    assert np.allclose(got, want)
+    # the whole form is one of the tails: never below the whole ratio; and not below the one-style tail ratio
+    assert np.all(got >= I.random_lr(x, tau, r, shifts, scales, midpoint=props) - 1e-9)
+    assert np.all(got >= I.random_tail_lr(x, tau, r, 3, shifts, scales, midpoint=props) - 1e-9)
+    assert np.median(got[:10]) > np.median(got[10:])
+    part = x.copy()
+    part[0, 2] = -1                                                    # a missing answer: not evaluated
+    assert np.isnan(I.random_change_lr(part, tau, r, 3, shifts, scales, props)[0])
+    with pytest.raises(ValueError, match="min_tail"):
+        I.random_change_lr(x, tau, r, min_tail=9)
+
+
 def test_random_lr_profiles_the_style_and_is_below_the_style_free_ratio():
     rng = np.random.default_rng(21)
     f = np.repeat(rng.normal(size=(3000, 3)), 4, axis=1)

@@ -575,6 +575,32 @@ def test_random_likelihood_finds_answers_that_turn_random_and_its_tail_ratio_is_
         random_tail_lr(codes, tau, r, min_tail=0)
 
 
+@pytest.mark.slow
+def test_random_likelihood_change_point_option_finds_random_tails_and_keeps_its_false_alarm_rate():
+    from iur_survey.clean.config import CleanConfig
+    cols = [c for c in ITEMS if c[:3] in ("GOV", "MKT", "BEN", "VAL")]
+    rng = np.random.default_rng(4)
+    f = np.repeat(rng.normal(size=(1000, 4)), 4, axis=1)
+    x = np.clip(np.round(3.4 + f + rng.normal(scale=.7, size=(1000, 16))), 1, 5)
+    x[:400] = np.clip(np.round(3 + 1.8 * (x[:400] - 3)), 1, 5)                  # 400 extreme responders
+    for i in range(960, 1000):                                                 # careful, then random for 7-9 items
+        t = int(rng.integers(7, 10))
+        x[i, -t:] = rng.integers(1, 6, size=t)
+    df = pd.DataFrame(x, columns=cols)
+    default = rules.random_likelihood(df, INST).notna().to_numpy()             # measured: .125 of the tails
+    both = rules.random_likelihood(df, INST, change_point=True)               # .175: the two tail ratios at .0025
+    alone = rules.random_likelihood(df, INST, tails=False, change_point=True)  # .300
+    for flags in (both, alone):
+        hit = flags.notna().to_numpy()
+        assert hit[:960].mean() < 0.015 and hit[960:].mean() > default[960:].mean(), (hit[:960].mean(),
+                                                                                     hit[960:].mean())
+        assert flags.dropna().str.contains("change-point likelihood ratio").any()
+    assert both.dropna().str.contains(r"change-point .*its 0.9975 quantile").any()   # half the level each
+    assert not alone.dropna().str.contains("random-tail").any()
+    assert CleanConfig.from_dict({"random_likelihood": {"change_point": True}}).params("random_likelihood")[
+        "change_point"] is True
+
+
 def test_random_likelihood_reads_midpoint_responding_from_the_scale_midpoint_on_a_ceiling_export():
     """Styles pivot on the scale's midpoint, not on the items' median: on items most people answer 4 or 5, a
     respondent who gives the middle answer to 60 % of them is a midpoint responder, not a random one

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError, ModelSyntaxError
+from .constraints import LinearConstraints
 from .fitmeasures import chisq_pvalue
 from .modindices import information_and_score, lav_object_extended, lav_partable_full
 from .results import SEMResult
@@ -79,11 +80,17 @@ def _bordered_inverse(J: np.ndarray, R: np.ndarray) -> np.ndarray:
 
 
 def _constraint_jacobian(res: SEMResult, free_of_row: dict[int, int], npar: int
-                         ) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
-    """lavaan's ``con.jac``: one row per ``==`` row of the table, over the free rows."""
+                         ) -> tuple[np.ndarray, list[tuple[str, str, str]], list[str]]:
+    """lavaan's ``con.jac``: one row per ``==`` row of the table, over the free rows.
+
+    A constraint between two single labels (``a == b``, the ``.pN. == .pM.`` rows of shared labels and
+    ``group_equal``) is ``+1`` / ``-1`` on their rows; any other (linear) ``==`` (``b == 2*c``,
+    ``l3 + k3 == 1.2``) takes its Jacobian from :class:`~iur_survey.sem.constraints.LinearConstraints` (the
+    fit's own), each parameter on the first free row that carries it (where lavaan's labels point)."""
     pt = res.partable
     by_plabel: dict[str, list[int]] = {}
     by_label: dict[str, list[int]] = {}
+    first_row: dict[int, int] = {}
     for i in range(len(pt)):
         if pt.op[i] in (":=", "==", "<", ">"):
             continue
@@ -91,21 +98,31 @@ def _constraint_jacobian(res: SEMResult, free_of_row: dict[int, int], npar: int
             by_plabel.setdefault(pt.plabel[i], []).append(i)
         if pt.label[i]:
             by_label.setdefault(pt.label[i], []).append(i)
+        if pt.par_index[i] >= 0 and free_of_row.get(i) is not None:
+            first_row.setdefault(int(pt.par_index[i]), i)
+    general = {(c.lhs, c.rhs): k for k, c in enumerate(pt.equality)}
+    A = None
     rows, names, params = [], [], []
     for i in range(len(pt)):
         if pt.op[i] != "==":
             continue
         r = np.zeros(npar)
-        for side, sign in ((pt.lhs[i], 1.0), (pt.rhs[i], -1.0)):
-            hit = by_plabel.get(side.strip()) or by_label.get(side.strip(), [])
-            if len(hit) != 1 or free_of_row.get(hit[0]) is None:
-                raise ModelSyntaxError(pt.source, f"the score test handles constraints between two single "
-                                                  f"parameters; cannot use {pt.lhs[i]} == {pt.rhs[i]}")
-            r[free_of_row[hit[0]]] += sign
+        hits = [by_plabel.get(side.strip()) or by_label.get(side.strip(), []) for side in (pt.lhs[i], pt.rhs[i])]
+        if all(len(h) == 1 and free_of_row.get(h[0]) is not None for h in hits):
+            r[free_of_row[hits[0][0]]] += 1.0
+            r[free_of_row[hits[1][0]]] -= 1.0
+            params.append(" == ".join(_describe(pt, h[0]) for h in hits))
+        elif (pt.lhs[i], pt.rhs[i]) in general:
+            if A is None:
+                A = LinearConstraints(pt, res.model.row_values(res.theta)).A
+            for j, v in enumerate(A[general[(pt.lhs[i], pt.rhs[i])]]):
+                if v != 0.0:
+                    r[free_of_row[first_row[j]]] += v
+            params.append(f"{pt.lhs[i]} == {pt.rhs[i]}")
+        else:
+            raise ModelSyntaxError(pt.source, f"the score test cannot read the constraint {pt.lhs[i]} == {pt.rhs[i]}")
         rows.append(r)
         names.append((pt.lhs[i], "==", pt.rhs[i]))
-        params.append(" == ".join(_describe(pt, (by_plabel.get(x.strip()) or by_label.get(x.strip()))[0])
-                                  for x in (pt.lhs[i], pt.rhs[i])))
     return (np.array(rows) if rows else np.zeros((0, npar))), names, params
 
 

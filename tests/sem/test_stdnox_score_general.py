@@ -1,4 +1,4 @@
-"""Two lavaan 0.6.14 checks made by tests/sem/stdnox_refs/make_refs.R (its output refs.json and data.csv are
+"""lavaan 0.6.14 checks made by tests/sem/stdnox_refs/make_refs.R (its output refs.json and data.csv are
 committed; the tests only read them).  Simulated data: a mediation model with a continuous and a binary
 observed covariate, `:=` effects, 10% holes in three indicators.
 
@@ -7,7 +7,8 @@ observed covariate, `:=` effects, 10% holes in three indicators.
   by their SD (``standardizedSolution(type = "std.nox")``, ``parameterEstimates()$std.nox`` and
   ``modindices()$sepc.nox``), complete data, FIML and two groups; fixed.x as a control.
 * ``lav_test_score`` releases general linear ``==`` constraints (``b == 2*c``, ``l3 + k3 == 1.2``) as
-  lavaan's ``lavTestScore()``: the total test, the univariate tests, ``release =`` and ``add =``.
+  lavaan's ``lavTestScore()``: the total test, the univariate tests, ``release =`` and ``add =``; and the
+  cumulative tests (``cumulative = TRUE``) of these constraints and of ``group_equal=["loadings"]`` in two groups.
 
 Tolerances: the two optimizers stop at slightly different points (abs 2e-4 on standardized values and SEs,
 1e-3 relative on score statistics).
@@ -109,3 +110,18 @@ def test_score_test_release_and_add_with_general_constraints(con_fit):
     add = lav_test_score(con_fit, add=["m1 ~~ y1", "Y ~ x2"])
     np.testing.assert_allclose(add.test["X2"].iloc[0], ref["add_test"][0]["X2"], rtol=1e-3)
     np.testing.assert_allclose(add.uni["X2"], pd.DataFrame(ref["add_uni"])["X2"], rtol=1e-3)
+
+
+@pytest.mark.parametrize("key", ["score", "score_mg"])
+def test_cumulative_score_tests_as_lavaan(con_fit, key):
+    ref = REF[key]
+    res = con_fit if key == "score" else sem(ref["model"], DATA.dropna(), group="g", group_equal=["loadings"],
+                                             warn=False)
+    st = lav_test_score(res, cumulative=True, univariate=False)
+    lav = pd.DataFrame(ref["cumulative"])
+    assert st.cumulative[["lhs", "op", "rhs"]].values.tolist() == lav[["lhs", "op", "rhs"]].values.tolist()
+    assert st.cumulative["df"].tolist() == lav["df"].tolist()
+    np.testing.assert_allclose(st.cumulative["X2"], lav["X2"], rtol=1e-3)
+    np.testing.assert_allclose(st.cumulative["p.value"], lav["p.value"], atol=1e-4)
+    np.testing.assert_allclose(st.uni["X2"], pd.DataFrame(ref["uni"])["X2"], rtol=1e-3, atol=1e-5)
+    assert st.to_dict()["cumulative"][-1]["df"] == len(lav)

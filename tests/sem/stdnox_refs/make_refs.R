@@ -1,7 +1,8 @@
 # lavaan 0.6.14 references for tests/sem/test_stdnox_score_general.py:
 #   * std.nox / sepc.nox when the observed covariates are free (fixed.x = FALSE): lavaan leaves every ov.x
 #     unstandardized whatever fixed.x (lav_standardize_all_nox uses vnames(, "ov.x"));
-#   * lavTestScore() releasing general linear constraints (b == 2*c, c1 + c2 == 0.5).
+#   * lavTestScore() releasing general linear constraints (b == 2*c, l3 + k3 == 1.2), and its cumulative
+#     tests (cumulative = TRUE), also of group.equal = "loadings" in two groups.
 # Run from the repository root:  Rscript tests/sem/stdnox_refs/make_refs.R
 suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 stopifnot(packageVersion("lavaan") == "0.6.14")
@@ -56,5 +57,10 @@ s2 <- lavTestScore(fit, release = 2:3)
 s3 <- lavTestScore(fit, add = c("m1 ~~ y1", "Y ~ x2"))
 out$score <- list(test = tab(s$test), uni = tab(s$uni), epc = tab(s$epc), release_test = tab(s2$test),
                   release_uni = tab(s2$uni), add_test = tab(s3$test), add_uni = tab(s3$uni),
-                  coef = as.list(coef(fit)))
+                  coef = as.list(coef(fit)),
+                  cumulative = tab(lavTestScore(fit, cumulative = TRUE)$cumulative))
+mg <- 'M =~ m1 + m2 + m3\n Y =~ y1 + y2 + y3\n Y ~ M'
+fit_mg <- sem(mg, dc, group = "g", group.equal = "loadings")
+s5 <- lavTestScore(fit_mg, cumulative = TRUE)
+out$score_mg <- list(model = mg, test = tab(s5$test), uni = tab(s5$uni), cumulative = tab(s5$cumulative))
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, na = "null"), file.path(dir, "refs.json"))

@@ -125,3 +125,11 @@ def test_cumulative_score_tests_as_lavaan(con_fit, key):
     np.testing.assert_allclose(st.cumulative["p.value"], lav["p.value"], atol=1e-4)
     np.testing.assert_allclose(st.uni["X2"], pd.DataFrame(ref["uni"])["X2"], rtol=1e-3, atol=1e-5)
     assert st.to_dict()["cumulative"][-1]["df"] == len(lav)
+
+
+def test_summary_prints_free_covariates_without_dot():
+    """lavaan's summary marks residual variances with a dot, never an ov.x's variance, fixed or free."""
+    _, res, _ = _case("fxf")
+    text = res.summary()
+    variances = text[text.index("Variances:"):]
+    assert "\n    x2 " in variances and ".x2" not in variances and ".m1" in variances

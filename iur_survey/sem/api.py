@@ -115,8 +115,7 @@ def _x_idx(pt: ParTable, g: int) -> np.ndarray:
 def _x_all_idx(pt: ParTable, g: int) -> np.ndarray:
     """Positions of the observed covariates (lavaan's ov.x) whatever fixed.x: the baseline keeps their block."""
     ov = pt.ov_names[g]
-    names = pt.ov_x_all[g] if len(pt.ov_x_all) > g else pt.ov_x_names[g]
-    return np.array([ov.index(v) for v in names], dtype=int)
+    return np.array([ov.index(v) for v in pt.ov_x(g)], dtype=int)
 
 
 def _baseline_npar(pt: ParTable, g: int, ms: bool) -> int:

@@ -31,6 +31,9 @@ lavaan's conventions, reproduced on purpose (lavaan 0.6.14, ``lav_model_nvcov_bo
   ``quantile()``;
 * ``ci="bca.simple"`` is lavaan's ``"bca.simple"``: bias-corrected only
   (``z0 = qnorm(mean(t < t0))``, acceleration 0);
+* ``ci="norm"`` and ``ci="basic"`` are lavaan's: ``2 est - boot.est -/+ qnorm((1 + level) / 2) se`` with
+  ``boot.est`` the parameters at the mean of the draws (a ``:=`` parameter: its function of that mean), and
+  ``2 est - q`` with ``q`` the ``norm_inter`` quantiles ``(1 +/- level) / 2`` of the draws;
 * ``ci="bca"`` is the full BCa interval (Efron 1987) with the acceleration from
   the jackknife (``N`` leave-one-case-out refits).  (lavaan's own ``"bca"``
   estimates the acceleration by regressing the draws on the resampling
@@ -91,7 +94,8 @@ __all__ = ["bootstrap", "BootstrapResult", "case_counts", "jackknife_counts", "B
            "percentile_ci", "bca_ci", "jackknife_acceleration", "quantile_mc_se", "warn_bootstrap", "CI_TYPES"]
 
 #: accepted ``ci`` names -> canonical name
-CI_TYPES = {"percentile": "percentile", "perc": "percentile", "bca.simple": "bca.simple", "bca": "bca"}
+CI_TYPES = {"percentile": "percentile", "perc": "percentile", "bca.simple": "bca.simple", "bca": "bca",
+            "norm": "norm", "basic": "basic"}
 
 
 
@@ -399,15 +403,28 @@ class BootstrapResult:
         return pd.DataFrame(V, index=self.columns[:self.n_free], columns=self.columns[:self.n_free])
 
     def confidence_intervals(self, ci: str | None = None, level: float | None = None) -> pd.DataFrame:
-        """Lower / upper bound of every column (``ci``: "percentile" | "bca.simple" | "bca").
+        """Lower / upper bound of every column (``ci``: "percentile" | "bca.simple" | "bca" | "norm" |
+        "basic").
 
         Each bound comes with its Monte Carlo standard error (:func:`quantile_mc_se` at the
-        bound's (adjusted) probability).
+        bound's (adjusted) probability; NaN for "norm", whose bounds are no quantiles).
         """
         kind = _ci_name(ci or self.ci)
         level = self.level if level is None else float(level)
         E = self._ok()
         t0 = self.point_estimates()
+        if kind == "norm":
+            # lavaan: (est - bias) + se * qnorm(a), bias = the parameters at colMeans(BOOT) - est
+            centre = np.full(E.shape[1], np.nan)
+            if E.shape[0]:
+                mean = np.nanmean(E[:, :self.n_free], axis=0)
+                defs = from_partable(self.fit.partable, self.fit.est)
+                centre = _with_defined(mean[None, :], defs)[0]
+            half = ndtri((1 + level) / 2) * self.se().to_numpy()
+            mid = 2 * t0 - centre
+            nan = np.full(E.shape[1], np.nan)
+            return pd.DataFrame({"ci.lower": mid - half, "ci.upper": mid + half, "mcse.lower": nan,
+                                 "mcse.upper": nan}, index=self.columns)
         if kind == "bca":
             acc = self.acceleration
             if acc is None:
@@ -498,7 +515,7 @@ class BootstrapResult:
         the full sample, ``se`` = SD of the draws' standardized values (``sd()``, divisor B - 1, as one
         computes it from ``bootstrapLavaan(fit, FUN = standardizedSolution)``), ``z``, ``pvalue`` (normal)
         and ``ci.lower`` / ``ci.upper`` from the draws by the same rules as :meth:`confidence_intervals`
-        (``ci`` "percentile" | "bca.simple" | "bca"; rows whose draws do not vary: se 0, ci = est.std).
+        (``ci`` "percentile" | "basic" | "bca.simple" | "bca"; rows whose draws do not vary: se 0, ci = est.std).
 
         >>> import numpy as np, pandas as pd
         >>> from iur_survey.sem import sem
@@ -520,6 +537,9 @@ class BootstrapResult:
         t0 = pe[type].to_numpy(float)
         draws = self.standardized_draws(type).to_numpy()
         E = draws[self.status == OK]
+        if kind == "norm":
+            raise EstimationError(None, "ci='norm' is lavaan's interval of the parameters (parameterEstimates); "
+                                        "for standardized draws use 'percentile', 'basic', 'bca.simple' or 'bca'")
         if kind == "bca":
             if self.jackknife is None:
                 raise EstimationError(None, "BCa intervals need the jackknife: run bootstrap(..., ci='bca')")
@@ -554,7 +574,8 @@ class BootstrapResult:
         ci = _ci_name(self.ci)
         name = {"percentile": "percentile (lavaan's \"perc\")",
                 "bca.simple": "bias-corrected (lavaan's \"bca.simple\")",
-                "bca": "BCa, jackknife acceleration"}[ci]
+                "bca": "BCa, jackknife acceleration", "norm": "normal, bias-corrected (lavaan's \"norm\")",
+                "basic": "basic (lavaan's \"basic\")"}[ci]
         L = [f"Nonparametric bootstrap of the SEM ({self.fit.estimator}, missing = {self.fit.missing})",
              "",
              f"  Bootstrap draws requested                 {self.B:>10d}",
@@ -608,7 +629,7 @@ class BootstrapResult:
 def _intervals(E: np.ndarray, t0: np.ndarray, kind: str, level: float, acc: np.ndarray,
                constant_as_point: np.ndarray) -> list[tuple[float, float, float, float]]:
     """(lower, upper, MC se of lower, MC se of upper) of every column of the draws ``E`` (B x k): lavaan's
-    ``"perc"`` (``kind="percentile"``), ``"bca.simple"`` (``acc`` = 0) or BCa with acceleration ``acc``;
+    ``"perc"`` (``kind="percentile"``), ``"basic"``, ``"bca.simple"`` (``acc`` = 0) or BCa with acceleration ``acc``;
     for bias-corrected kinds a column in ``constant_as_point`` whose draws do not vary gets ci = t0."""
     a = (1 - level) / 2
     z = ndtri(np.array([a, 1 - a]))
@@ -619,7 +640,7 @@ def _intervals(E: np.ndarray, t0: np.ndarray, kind: str, level: float, acc: np.n
         if t.size == 0:
             rows.append((np.nan, np.nan, np.nan, np.nan))
             continue
-        if kind == "percentile":
+        if kind in ("percentile", "basic"):
             probs = np.array([a, 1 - a])
         else:
             # lavaan skips free parameters whose draws do not vary (ci = est)
@@ -635,6 +656,8 @@ def _intervals(E: np.ndarray, t0: np.ndarray, kind: str, level: float, acc: np.n
         lo, hi = norm_inter(t, probs)
         se_lo = quantile_mc_se(t, float(np.clip(probs[0], 1e-6, 1 - 1e-6)))
         se_hi = quantile_mc_se(t, float(np.clip(probs[1], 1e-6, 1 - 1e-6)))
+        if kind == "basic":                       # lavaan: 2 est - the upper / lower quantile
+            lo, hi, se_lo, se_hi = 2 * t0[j] - hi, 2 * t0[j] - lo, se_hi, se_lo
         rows.append((lo, hi, se_lo, se_hi))
     return rows
 
@@ -643,7 +666,8 @@ def _ci_name(ci: str) -> str:
     try:
         return CI_TYPES[str(ci).lower()]
     except KeyError:
-        raise EstimationError(None, f"ci={ci!r}: use 'percentile' (or 'perc'), 'bca.simple' or 'bca'") from None
+        raise EstimationError(None, f"ci={ci!r}: use 'percentile' (or 'perc'), 'bca.simple', 'bca', 'norm' or "
+                                    "'basic'") from None
 
 
 # =============================================================================================== entry point
@@ -667,7 +691,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     ``result_or_spec``: a fitted :class:`~iur_survey.sem.results.SEMResult` (then ``data=`` is the
     DataFrame given to :func:`~iur_survey.sem.api.sem`, unless the result carries its data), or a
     dict ``{"model": syntax, "data": DataFrame, **sem_options}`` that is fitted first.
-    ``B`` draws; ``ci`` "percentile" (lavaan "perc") | "bca.simple" | "bca" (jackknife BCa);
+    ``B`` draws; ``ci`` "percentile" (lavaan "perc") | "bca.simple" | "bca" (jackknife BCa) | "norm" | "basic";
     ``seed`` int / ``numpy.random.SeedSequence`` / None (fresh entropy, recorded in ``.seed``);
     ``workers`` (default None: every core when B >= 200, else 1; 1: no Dask); ``scheduler`` "threads" (the
     default) | "processes" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr

@@ -179,6 +179,15 @@ class ParTable:
     def def_rows(self) -> np.ndarray:
         return np.array([i for i, o in enumerate(self.op) if o == ":="], dtype=int)
 
+    def ov_x(self, g: int) -> list[str]:
+        """lavaan's ``ov.x`` of block ``g`` (0-based): the observed exogenous covariates whatever ``fixed_x``
+        (``ov_x_names`` is empty without fixed.x).
+
+        >>> build_partable(parse_model("y ~ x1 + x2"), fixed_x=False).ov_x(0)
+        ['x1', 'x2']
+        """
+        return list(self.ov_x_all[g] if len(self.ov_x_all) > g else self.ov_x_names[g])
+
     def ov_all(self) -> list[str]:
         """Every observed variable the model uses (over blocks, first-seen order)."""
         return _unique(v for names in self.ov_names for v in names)

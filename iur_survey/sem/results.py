@@ -769,7 +769,7 @@ class SEMResult:
             lv = set(pt.lv_names[g - 1])
             endo = {pt.rhs[i] for i in range(len(pt)) if pt.op[i] == "=~" and pt.block[i] == g}
             endo |= {pt.lhs[i] for i in range(len(pt)) if pt.op[i] == "~" and pt.block[i] == g}
-            ovx = set(pt.ov_x_names[g - 1])
+            ovx = set(pt.ov_x(g - 1))            # lavaan prints no dot before an ov.x, fixed or free
 
             def dot(v: str) -> str:
                 return ("." + v) if (v in endo or (v not in lv and v not in ovx)) else (" " + v)

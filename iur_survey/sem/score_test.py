@@ -25,6 +25,9 @@ errors (MLR) gets this ordinary score test (lavaan warns that no robust version 
 >>> st = lav_test_score(res)
 >>> st.uni.sort_values("X2").iloc[-1][["lhs", "op", "rhs"]].tolist()      # the loading of x4
 ['.p4.', '==', '.p18.']
+>>> cum = lav_test_score(res, cumulative=True).cumulative               # released by decreasing X2
+>>> cum["df"].tolist(), bool(abs(cum["X2"].iloc[-1] - st.test["X2"].iloc[0]) < 1e-8)
+([1, 2, 3], True)
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError, ModelSyntaxError
+from .constraints import LinearConstraints
 from .fitmeasures import chisq_pvalue
 from .modindices import information_and_score, lav_object_extended, lav_partable_full
 from .results import SEMResult
@@ -49,11 +53,14 @@ _GINV_TOL = float(np.sqrt(np.finfo(float).eps))    # MASS::ginv's default tolera
 class ScoreTest:
     """``test``: the total score test (``test X2 df p.value``); ``uni``: one 1-df test per constraint
     (``lhs op rhs X2 df p.value``, plus ``epc`` when adding parameters); ``epc``: with ``epc=True``, the
-    expected change of every free parameter when all the tested constraints are released."""
+    expected change of every free parameter when all the tested constraints are released; ``cumulative``: with
+    ``cumulative=True``, lavaan's cumulative tests (the constraints by decreasing univariate statistic, row ``k``
+    releasing the first ``k`` of them together, ``df = k``)."""
 
     test: pd.DataFrame
     uni: pd.DataFrame
     epc: pd.DataFrame | None = None
+    cumulative: pd.DataFrame | None = None
     #: "standard" (the ordinary score test: the only one lavaan 0.6.14 computes, also for MLR fits)
     type: str = "standard"
     warnings: list[str] = field(default_factory=list)
@@ -62,8 +69,8 @@ class ScoreTest:
         def recs(df):
             return None if df is None else [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
                                             for k, v in r.items()} for r in df.to_dict("records")]
-        return {"test": recs(self.test), "uni": recs(self.uni), "epc": recs(self.epc), "type": self.type,
-                "warnings": list(self.warnings)}
+        return {"test": recs(self.test), "uni": recs(self.uni), "epc": recs(self.epc),
+                "cumulative": recs(self.cumulative), "type": self.type, "warnings": list(self.warnings)}
 
 
 def _ginv(M: np.ndarray) -> np.ndarray:
@@ -79,11 +86,17 @@ def _bordered_inverse(J: np.ndarray, R: np.ndarray) -> np.ndarray:
 
 
 def _constraint_jacobian(res: SEMResult, free_of_row: dict[int, int], npar: int
-                         ) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
-    """lavaan's ``con.jac``: one row per ``==`` row of the table, over the free rows."""
+                         ) -> tuple[np.ndarray, list[tuple[str, str, str]], list[str]]:
+    """lavaan's ``con.jac``: one row per ``==`` row of the table, over the free rows.
+
+    A constraint between two single labels (``a == b``, the ``.pN. == .pM.`` rows of shared labels and
+    ``group_equal``) is ``+1`` / ``-1`` on their rows; any other (linear) ``==`` (``b == 2*c``,
+    ``l3 + k3 == 1.2``) takes its Jacobian from :class:`~iur_survey.sem.constraints.LinearConstraints` (the
+    fit's own), each parameter on the first free row that carries it (where lavaan's labels point)."""
     pt = res.partable
     by_plabel: dict[str, list[int]] = {}
     by_label: dict[str, list[int]] = {}
+    first_row: dict[int, int] = {}
     for i in range(len(pt)):
         if pt.op[i] in (":=", "==", "<", ">"):
             continue
@@ -91,21 +104,31 @@ def _constraint_jacobian(res: SEMResult, free_of_row: dict[int, int], npar: int
             by_plabel.setdefault(pt.plabel[i], []).append(i)
         if pt.label[i]:
             by_label.setdefault(pt.label[i], []).append(i)
+        if pt.par_index[i] >= 0 and free_of_row.get(i) is not None:
+            first_row.setdefault(int(pt.par_index[i]), i)
+    general = {(c.lhs, c.rhs): k for k, c in enumerate(pt.equality)}
+    A = None
     rows, names, params = [], [], []
     for i in range(len(pt)):
         if pt.op[i] != "==":
             continue
         r = np.zeros(npar)
-        for side, sign in ((pt.lhs[i], 1.0), (pt.rhs[i], -1.0)):
-            hit = by_plabel.get(side.strip()) or by_label.get(side.strip(), [])
-            if len(hit) != 1 or free_of_row.get(hit[0]) is None:
-                raise ModelSyntaxError(pt.source, f"the score test handles constraints between two single "
-                                                  f"parameters; cannot use {pt.lhs[i]} == {pt.rhs[i]}")
-            r[free_of_row[hit[0]]] += sign
+        hits = [by_plabel.get(side.strip()) or by_label.get(side.strip(), []) for side in (pt.lhs[i], pt.rhs[i])]
+        if all(len(h) == 1 and free_of_row.get(h[0]) is not None for h in hits):
+            r[free_of_row[hits[0][0]]] += 1.0
+            r[free_of_row[hits[1][0]]] -= 1.0
+            params.append(" == ".join(_describe(pt, h[0]) for h in hits))
+        elif (pt.lhs[i], pt.rhs[i]) in general:
+            if A is None:
+                A = LinearConstraints(pt, res.model.row_values(res.theta)).A
+            for j, v in enumerate(A[general[(pt.lhs[i], pt.rhs[i])]]):
+                if v != 0.0:
+                    r[free_of_row[first_row[j]]] += v
+            params.append(f"{pt.lhs[i]} == {pt.rhs[i]}")
+        else:
+            raise ModelSyntaxError(pt.source, f"the score test cannot read the constraint {pt.lhs[i]} == {pt.rhs[i]}")
         rows.append(r)
         names.append((pt.lhs[i], "==", pt.rhs[i]))
-        params.append(" == ".join(_describe(pt, (by_plabel.get(x.strip()) or by_label.get(x.strip()))[0])
-                                  for x in (pt.lhs[i], pt.rhs[i])))
     return (np.array(rows) if rows else np.zeros((0, npar))), names, params
 
 
@@ -136,8 +159,10 @@ def _parse_add(res: SEMResult, add: list[str] | str) -> list[tuple[str, str, str
 
 
 def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: list[str] | str | None = None,
-                   release: list[int] | None = None, univariate: bool = True, epc: bool = False) -> ScoreTest:
-    """lavaan's ``lavTestScore(fit, add =, release =, univariate = TRUE, epc =)`` (see the module docstring).
+                   release: list[int] | None = None, univariate: bool = True, epc: bool = False,
+                   cumulative: bool = False) -> ScoreTest:
+    """lavaan's ``lavTestScore(fit, add =, release =, univariate = TRUE, epc =, cumulative =)`` (see the module
+    docstring).
 
     ``release`` (1-based, as lavaan) picks the ``==`` constraints to release (default: all).
     ``data`` (the DataFrame given to :func:`~iur_survey.sem.sem`) is needed for FIML fits.
@@ -197,6 +222,7 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
     test = pd.DataFrame({"test": ["score"], "X2": [stat], "df": [df], "p.value": [chisq_pvalue(stat, df)]})
     uni = pd.DataFrame({"lhs": [names[r][0] for r in r_idx], "op": [names[r][1] for r in r_idx],
                         "rhs": [names[r][2] for r in r_idx]})
+    univariate = univariate or cumulative        # as lavaan: the cumulative order needs the univariate tests
     if univariate:
         X2, EPCu = [], []
         for r in r_idx:
@@ -210,6 +236,15 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
         uni["parameters"] = [params[r] for r in r_idx]       # what the labels stand for (not in lavaan)
         if epc and new:
             uni["epc"] = EPCu
+    cum = None
+    if cumulative:
+        order = np.argsort(-np.asarray(X2), kind="stable")
+        TS = [float(N * score @ _bordered_inverse(J, np.delete(R, [r_idx[o] for o in order[:k]], axis=0)) @ score)
+              for k in range(1, len(order) + 1)]
+        cum = uni[["lhs", "op", "rhs"]].iloc[order].reset_index(drop=True)
+        cum["X2"] = TS
+        cum["df"] = np.arange(1, len(TS) + 1)
+        cum["p.value"] = [chisq_pvalue(x, k) for k, x in enumerate(TS, 1)]
     epc_table = None
     if epc:
         Z1 = _bordered_inverse(J, np.delete(R, r_idx, axis=0))
@@ -223,4 +258,4 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
         epc_table["est"] = ext.theta
         epc_table["epc"] = e
         epc_table["epv"] = ext.theta + e
-    return ScoreTest(test=test, uni=uni, epc=epc_table, warnings=warns)
+    return ScoreTest(test=test, uni=uni, epc=epc_table, cumulative=cum, warnings=warns)

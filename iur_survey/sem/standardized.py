@@ -120,7 +120,7 @@ def _std_all(pt: ParTable, model: Model, ov_var: list[np.ndarray], est: np.ndarr
         OV2d = dict(zip(ov_names, OV2))
         lvs = set(pt.lv_names[g])
         ovs = set(ov_names)
-        ovx = set(pt.ov_x_names[g]) if nox else set()
+        ovx = set(pt.ov_x(g)) if nox else set()    # lavaan's ov.x whatever fixed.x (lav_standardize_all_nox)
         ov_nox = ovs - ovx
         rows = [i for i in range(len(pt)) if blk[i] == g + 1]
         for i in rows:

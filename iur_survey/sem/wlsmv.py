@@ -74,6 +74,8 @@ __all__ = [
     "baseline_test",
     "catml_robust",
     "residual_summary",
+    "dwls_gfi",
+    "dwls_other_measures",
     "dwls_chisq_measures",
     "wlsmv_fit_measures",
     "WLSMV_FIT_NAMES",
@@ -451,6 +453,47 @@ def residual_summary(st: OrdinalSampleStats, th_hat: np.ndarray, sigma: np.ndarr
             "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan}
 
 
+def dwls_gfi(wls_obs: np.ndarray, wls_vd: np.ndarray, wls_est: np.ndarray) -> float:
+    """lavaan's GFI of one group of a DWLS fit: ``1 - e' W e / s' W s`` with the diagonal weights ``W``.
+
+    >>> dwls_gfi(np.array([1.0, 0.5]), np.ones(2), np.array([1.0, 0.5]))
+    1.0
+    """
+    d = wls_obs - wls_est
+    return 1.0 - float(np.sum(wls_vd * d * d)) / float(np.sum(wls_vd * wls_obs ** 2))
+
+
+def dwls_other_measures(X2: float, X2s: float, df: int, X2n: float, X2ns: float, dfn: int, N: float,
+                        gfi: float, nel: int) -> dict:
+    """The fit measures of a DWLS/WLSMV fit (one group or several) that follow from the standard and scaled
+    chi-squares of the model (``X2``, ``X2s``) and of the baseline (``X2n``, ``X2ns``), ``N`` (lavaan's
+    ``ntotal - ngroups``), the GFI and the number of sample statistics ``nel``: nnfi rfi nfi pnfi ifi rni
+    (plain and .scaled), cn_05 cn_01 (NA when ``df = 0`` and chisq < machine epsilon, lavaan's rule), gfi agfi
+    pgfi mfi and the RMSEA settings (dict, lavaan's names).
+
+    >>> m = dwls_other_measures(10.0, 9.0, 5, 200.0, 150.0, 10, 299, 0.99, 15)
+    >>> round(m["nnfi"], 6), round(m["agfi"], 6), m["rmsea.ci.level"]     # nnfi = (200/10 - 10/5) / (200/10 - 1)
+    (0.947368, 0.97, 0.9)
+    """
+    if df == 0 and X2 < np.finfo(float).eps:
+        cn05 = cn01 = np.nan
+    else:
+        cn05 = float(stats.chi2.ppf(0.95, df) / (X2 / N) + 1) if X2 > 0 else np.inf
+        cn01 = float(stats.chi2.ppf(0.99, df) / (X2 / N) + 1) if X2 > 0 else np.inf
+    return {
+        "nnfi": _tli(X2, df, X2n, dfn), "rfi": _rfi(X2, df, X2n, dfn), "nfi": _nfi(X2, df, X2n, dfn),
+        "pnfi": _pnfi(X2, df, X2n, dfn), "ifi": _ifi(X2, df, X2n, dfn), "rni": _rni(X2, df, X2n, dfn),
+        "nnfi.scaled": _tli(X2s, df, X2ns, dfn), "rfi.scaled": _rfi(X2s, df, X2ns, dfn),
+        "nfi.scaled": _nfi(X2s, df, X2ns, dfn), "pnfi.scaled": _pnfi(X2s, df, X2ns, dfn),
+        "ifi.scaled": _ifi(X2s, df, X2ns, dfn), "rni.scaled": _rni(X2s, df, X2ns, dfn),
+        "rmsea.ci.level": 0.90, "rmsea.close.h0": 0.05, "rmsea.notclose.h0": 0.08,
+        "cn_05": cn05, "cn_01": cn01, "gfi": gfi,
+        "agfi": 1 - (nel / df) * (1 - gfi) if df > 0 else 1.0,
+        "pgfi": (df / nel) * gfi if nel else np.nan,
+        "mfi": float(np.exp(-0.5 * (X2 - df) / N)),
+    }
+
+
 def dwls_chisq_measures(st, *, npar: int, fmin: float, df: int, test: dict, baseline: dict,
                         wls_est: np.ndarray) -> dict:
     """The fit measures of a one-group DWLS/WLSMV fit that follow from the standard and scaled-shifted
@@ -478,13 +521,6 @@ def dwls_chisq_measures(st, *, npar: int, fmin: float, df: int, test: dict, base
     N = n - 1            # lavaan's lav_utils_get_ntotal: ntotal - ngroups for DWLS
     lo, hi = _rmsea_ci(X2, df, N)
     lo_s, hi_s = _rmsea_ci(X2s, df, N)
-    if df == 0 and X2 < np.finfo(float).eps:
-        cn05 = cn01 = np.nan
-    else:
-        cn05 = float(stats.chi2.ppf(0.95, df) / (X2 / N) + 1) if X2 > 0 else np.inf
-        cn01 = float(stats.chi2.ppf(0.99, df) / (X2 / N) + 1) if X2 > 0 else np.inf
-    d = st.wls_obs - wls_est
-    gfi = 1.0 - float(np.sum(st.wls_vd * d * d)) / float(np.sum(st.wls_vd * st.wls_obs ** 2))
     nel = st.wls_obs.size
     return {
         "npar": npar, "fmin": fmin, "chisq": X2, "df": df, "pvalue": float(_chisq_pvalue(X2, df)),
@@ -495,21 +531,13 @@ def dwls_chisq_measures(st, *, npar: int, fmin: float, df: int, test: dict, base
         "baseline.chisq.scaling.factor": baseline["scaling_factor"],
         "cfi": _cfi(X2, df, X2n, dfn), "tli": _tli(X2, df, X2n, dfn),
         "cfi.scaled": _cfi(X2s, df, X2ns, dfn), "tli.scaled": _tli(X2s, df, X2ns, dfn),
-        "nnfi": _tli(X2, df, X2n, dfn), "rfi": _rfi(X2, df, X2n, dfn), "nfi": _nfi(X2, df, X2n, dfn),
-        "pnfi": _pnfi(X2, df, X2n, dfn), "ifi": _ifi(X2, df, X2n, dfn), "rni": _rni(X2, df, X2n, dfn),
-        "nnfi.scaled": _tli(X2s, df, X2ns, dfn), "rfi.scaled": _rfi(X2s, df, X2ns, dfn),
-        "nfi.scaled": _nfi(X2s, df, X2ns, dfn), "pnfi.scaled": _pnfi(X2s, df, X2ns, dfn),
-        "ifi.scaled": _ifi(X2s, df, X2ns, dfn), "rni.scaled": _rni(X2s, df, X2ns, dfn),
         "rmsea": _rmsea(X2, df, N), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
-        "rmsea.ci.level": 0.90, "rmsea.pvalue": _rmsea_p(X2, df, N), "rmsea.close.h0": 0.05,
-        "rmsea.notclose.pvalue": _rmsea_p(X2, df, N, h0=0.08, close=False), "rmsea.notclose.h0": 0.08,
+        "rmsea.pvalue": _rmsea_p(X2, df, N),
+        "rmsea.notclose.pvalue": _rmsea_p(X2, df, N, h0=0.08, close=False),
         "rmsea.scaled": _rmsea(X2s, df, N), "rmsea.ci.lower.scaled": lo_s, "rmsea.ci.upper.scaled": hi_s,
         "rmsea.pvalue.scaled": _rmsea_p(X2s, df, N),
         "rmsea.notclose.pvalue.scaled": _rmsea_p(X2s, df, N, h0=0.08, close=False),
-        "cn_05": cn05, "cn_01": cn01, "gfi": gfi,
-        "agfi": 1 - (nel / df) * (1 - gfi) if df > 0 else 1.0,
-        "pgfi": (df / nel) * gfi if nel else np.nan,
-        "mfi": float(np.exp(-0.5 * (X2 - df) / N)),
+        **dwls_other_measures(X2, X2s, df, X2n, X2ns, dfn, N, dwls_gfi(st.wls_obs, st.wls_vd, wls_est), nel),
         "wrmr": float(np.sqrt(X2 / nel)) if nel else np.nan,
     }
 

@@ -43,24 +43,17 @@ from .table import group_label
 from .syntax import parse_model
 from .defined import from_partable, theta_columns
 from .standardized import r_squared, standardize
-from .wlsmv import (defined_se, dwls_constraints, dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index,
+from .wlsmv import (WLSMV_FIT_NAMES, defined_se, dwls_constraints, dwls_gfi, dwls_other_measures,
+                    dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index, residual_summary,
                     scaled_shifted_test)
 from .results import z_critical, z_pvalue
 from .ordinal_result import OrdinalSEMResult
 
 __all__ = ["GroupsSpec", "WLSMVGroupsFit", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
 
-#: the fitMeasures() entries computed for several groups (lavaan's names, in its order)
-GROUPS_FIT_NAMES = (
-    "npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
-    "chisq.scaling.factor", "baseline.chisq", "baseline.df", "baseline.pvalue",
-    "baseline.chisq.scaled", "baseline.df.scaled", "baseline.pvalue.scaled",
-    "baseline.chisq.scaling.factor", "cfi", "tli", "cfi.scaled", "tli.scaled", "cfi.robust",
-    "tli.robust", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "rmsea.notclose.pvalue",
-    "rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled",
-    "rmsea.notclose.pvalue.scaled", "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust",
-    "rmsea.pvalue.robust", "rmsea.notclose.pvalue.robust", "srmr", "wrmr",
-)
+#: the fitMeasures() entries of several groups (or the theta parameterization): lavaan's WLSMV names, in its
+#: order, as one group
+GROUPS_FIT_NAMES = WLSMV_FIT_NAMES
 
 
 @dataclass
@@ -450,7 +443,8 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
            "cfi.scaled": _fm.cfi(X2s, df, X2ns, dfn), "tli.scaled": _fm.tli(X2s, df, X2ns, dfn)}
     cat = _catml(stats, parts, fg, D_all, Einv, df) if robust else None
     if cat is None:
-        out.update({"cfi.robust": np.nan, "tli.robust": np.nan, "rmsea.robust": np.nan,
+        out.update({"cfi.robust": np.nan, "tli.robust": np.nan, "nnfi.robust": np.nan, "rni.robust": np.nan,
+                    "rmsea.robust": np.nan,
                     "rmsea.ci.lower.robust": np.nan, "rmsea.ci.upper.robust": np.nan,
                     "rmsea.pvalue.robust": np.nan, "rmsea.notclose.pvalue.robust": np.nan})
     else:
@@ -458,6 +452,8 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
         lo_r, hi_r = _fm.rmsea_ci(cat["XX3_scaled"], df, Nr, G=G, c_hat=c3)
         out.update({"cfi.robust": _fm.cfi(XX3, df, XX3n, dfn, c3, c3n),
                     "tli.robust": _fm.tli(XX3, df, XX3n, dfn, c3, c3n),
+                    "nnfi.robust": _fm.tli(XX3, df, XX3n, dfn, c3, c3n),
+                    "rni.robust": _fm.rni(XX3, df, XX3n, dfn, c3, c3n),
                     "rmsea.robust": _fm.rmsea(XX3, df, Nr, G=G, c_hat=c3),
                     "rmsea.ci.lower.robust": lo_r, "rmsea.ci.upper.robust": hi_r,
                     "rmsea.pvalue.robust": _fm.rmsea_close_pvalue(cat["XX3_scaled"], df, Nr, G=G, c_hat=c3),
@@ -471,14 +467,18 @@ def _fit_measures(stats, parts, fg, N, npar, fmin, X2, df, test, base, D_all, Ei
                 "rmsea.notclose.pvalue.scaled": _fm.rmsea_notclose_pvalue(X2s, df, Nr, G=G),
                 "rmsea.scaled": _fm.rmsea(X2s, df, Nr, G=G), "rmsea.ci.lower.scaled": lo_s,
                 "rmsea.ci.upper.scaled": hi_s, "rmsea.pvalue.scaled": _fm.rmsea_close_pvalue(X2s, df, Nr, G=G)})
-    # srmr (lavaan: mean over groups weighted by n_g of each group's srmr on the correlations)
-    ss = []
+    # rmr / srmr / crmr and gfi (lavaan: the groups' values weighted by n_g / N; nel over all groups)
+    res_g, gfi_g = [], []
     for g, s in enumerate(stats):
         Sigma, _, D = parts[g][2]
-        ii, jj = pair_index(s.p)
-        e = s.cor.to_numpy()[ii, jj] - (D[ii] * D[jj] * Sigma[ii, jj])
-        ss.append(np.sqrt(np.sum(e * e) / (s.p * (s.p + 1) // 2)))
-    out["srmr"] = float(np.sum(fg * np.array(ss)))
+        R_hat = D[:, None] * Sigma * D[None, :]
+        np.fill_diagonal(R_hat, 1.0)
+        res_g.append(residual_summary(s, parts[g][0][:s.nth], R_hat))
+        gfi_g.append(dwls_gfi(s.wls_obs, s.wls_vd, parts[g][0]))
+    for key in res_g[0]:
+        out[key] = float(sum(fg[g] * res_g[g][key] for g in range(G)))
+    out.update(dwls_other_measures(X2, X2s, df, X2n, X2ns, dfn, Nr, float(np.dot(fg, gfi_g)),
+                                   sum(s.wls_obs.size for s in stats)))
     nel = stats[0].wls_obs.size            # lavaan: length(WLS.obs[[1]]), the first group's only
     out["wrmr"] = float(np.sqrt(X2 / nel))
     return pd.Series({k: out.get(k, np.nan) for k in GROUPS_FIT_NAMES}, dtype=float)

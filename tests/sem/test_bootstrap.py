@@ -146,7 +146,7 @@ def test_data_must_match_the_fit(fit800):
     with pytest.raises(EstimationError, match="usable cases"):
         bs.bootstrap(fit800, 5, data=DATA.iloc[:700], progress=False)
     with pytest.raises(EstimationError, match="ci="):
-        bs.bootstrap(fit800, 5, data=DATA, ci="basic", progress=False)
+        bs.bootstrap(fit800, 5, data=DATA, ci="studentized", progress=False)
     with pytest.raises(EstimationError, match="control"):
         bs.bootstrap(fit800, 5, data=DATA, control={"tol": 1}, progress=False)
 

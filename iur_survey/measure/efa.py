@@ -22,12 +22,17 @@ One function per step, each as the R reference it is checked against (tests/meas
   (Kaiser-normalized, R's ``stats::varimax``), ``promax`` (power 4 on varimax, psych's ``Promax``);
   the gradient projection algorithm is statsmodels' ``factor_rotation.GPA``;
 * factors are reflected to a positive sum of loadings and ordered as lavaan (``order.lv.by = "index"``:
-  by the first item on which each factor has its largest loading);
+  by the first item on which each factor has its largest loading); unrotated (``"none"``) by decreasing
+  variance, F1 the largest (psych's order);
+* improper or doubtful solutions are named in ``warnings``: a uniqueness at the ML bound, a principal-axes
+  communality of .995 or more (an ultra-Heywood case above 1, as psych warns), parallel analysis finding no
+  factor (``"auto"`` then fits one), polychoric correlations of items with more than 8 categories;
 * :func:`kmo` (Kaiser-Meyer-Olkin MSA, psych ``KMO``), :func:`bartlett` (psych ``cortest.bartlett``;
   Pearson correlations only in :func:`efa`);
 * :func:`parallel_analysis` (Horn): eigenvalues of the observed correlation matrix (and of its reduced
   form, squared multiple correlations on the diagonal) against the 95th percentiles of those of random
-  normal data of the same size; :func:`scree_plot` draws both.
+  data of the same size: normal data (Pearson), or the items' answers permuted column by column (polychoric:
+  psych's resampling baseline); :func:`scree_plot` draws both.
 
 An EFA is exploratory: choose the number of factors and the items on one part of the data and confirm the
 structure with a CFA on another (the book's split-half step).
@@ -71,6 +76,18 @@ _OBLIQUE = {"geomin", "oblimin", "promax"}
 
 
 # ----------------------------------------------------------------------------- data -> correlations
+def _numeric_items(data: pd.DataFrame) -> pd.DataFrame:
+    """The item columns as numbers; a text cell is a DataError naming its row, column and value (never NaN)."""
+    from ..sem.datacheck import numeric_column
+
+    return pd.DataFrame({c: numeric_column(data, c) for c in data.columns}, index=data.index)
+
+
+def _polychoric(X: pd.DataFrame) -> pd.DataFrame:
+    """lavaan's polychoric correlations of complete rows of whole-number answers."""
+    return polychoric(X.astype(int) if (X % 1 == 0).all().all() else X)
+
+
 def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = "listwise"
                        ) -> tuple[pd.DataFrame, int, int]:
     """``(R, n, n_dropped)``: the items' correlation matrix on the listwise-complete rows, or with
@@ -85,10 +102,7 @@ def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = 
     """
     if not isinstance(data, pd.DataFrame) or data.shape[1] < 3:
         raise EstimationError(None, "an EFA needs a DataFrame of at least three items")
-    from ..sem.datacheck import numeric_column
-
-    # a text cell: DataError naming its row, column and value (never NaN)
-    num = pd.DataFrame({c: numeric_column(data, c) for c in data.columns}, index=data.index)
+    num = _numeric_items(data)
     missing = missing.lower()
     if missing not in ("listwise", "pairwise"):
         raise EstimationError(None, f"missing={missing!r}: use 'listwise' or 'pairwise'")
@@ -105,7 +119,16 @@ def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = 
         X = num.loc[ok]
         n = int(len(X))
     if n < data.shape[1] + 2:
-        raise EstimationError(None, f"only {n} complete rows for {data.shape[1]} items: too few for an EFA")
+        answered = num.notna().sum()
+        why = ""
+        if int(answered.min()) < data.shape[1] + 2:
+            why = f" (item {answered.idxmin()!r} is answered by {int(answered.min())} row(s))"
+        elif missing == "pairwise":
+            cnt = obs.T @ obs
+            i, j = np.unravel_index(np.argmin(cnt), cnt.shape)
+            why = f" (items {X.columns[i]!r} and {X.columns[j]!r} are answered together by {int(cnt[i, j])} row(s))"
+        what = "rows answer the least-answered pair of items" if missing == "pairwise" else "complete rows"
+        raise EstimationError(None, f"only {n} {what} ({data.shape[1]} items): too few for an EFA{why}")
     const = [c for c in X.columns if X[c].std() == 0]
     if const:
         raise EstimationError(None, f"item {const[0]!r} has no variance")
@@ -113,11 +136,20 @@ def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = 
     if cor == "pearson":
         R = X.corr()                    # pairwise-complete when rows are incomplete
     elif cor == "polychoric":
-        R = polychoric(X.astype(int) if (X % 1 == 0).all().all() else X)
+        R = _polychoric(X)
     else:
         raise EstimationError(None, f"cor={cor!r}: use 'pearson' or 'polychoric'")
     ev = np.linalg.eigvalsh(R.to_numpy())
     if ev.min() <= 1e-10:
+        if cor == "polychoric":
+            raise EstimationError(None, f"the polychoric correlation matrix is not positive definite (smallest "
+                                        f"eigenvalue {ev.min():.3g}): sparse tables of ordinal items (rare categories, "
+                                        "few rows); psych smooths such a matrix, the package does not guess: merge "
+                                        "rare categories, drop an item or use cor='pearson'")
+        if missing == "pairwise" and ev.min() < -1e-10:
+            raise EstimationError(None, f"the pairwise correlation matrix is not positive definite (smallest "
+                                        f"eigenvalue {ev.min():.3g}): its correlations rest on different rows; use "
+                                        "missing='listwise'")
         raise EstimationError(None, "the correlation matrix is not positive definite (collinear items?)")
     return R, n, int((~ok).sum())
 
@@ -305,11 +337,18 @@ def rotate(A: np.ndarray, method: str = "geomin", *, geomin_epsilon: float = 0.0
     return best[0], best[1], best[2]
 
 
-def _reflect_and_order(P: np.ndarray, Phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _reflect_and_order(P: np.ndarray, Phi: np.ndarray, *, by_variance: bool = False
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Reflect each factor to a positive sum of loadings and order them as lavaan (``order.lv.by = "index"``:
+    by the first item on which each has its largest loading) or, ``by_variance`` (the unrotated solution),
+    by decreasing sum of squared loadings (F1 the largest factor, as psych and factanal)."""
     sign = np.where(P.sum(axis=0) < 0, -1.0, 1.0)
     P = P * sign
     Phi = Phi * np.outer(sign, sign)
-    order = np.argsort(np.argmax(np.abs(P), axis=0), kind="stable")
+    if by_variance:
+        order = np.argsort(-np.sum(P ** 2, axis=0), kind="stable")
+    else:
+        order = np.argsort(np.argmax(np.abs(P), axis=0), kind="stable")
     return P[:, order], Phi[np.ix_(order, order)]
 
 
@@ -376,17 +415,27 @@ def _as_corr(x) -> pd.DataFrame:
 def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 50, quantile: float = 0.95, seed: int = 2022,
                       cor: str = "pearson", missing: str = "listwise") -> pd.DataFrame:
     """Horn's parallel analysis: per position, the observed eigenvalues of the correlation matrix
-    (``pc``) and of the reduced matrix with squared multiple correlations on the diagonal (``fa``), and the
-    ``quantile`` of those of ``n_iter`` random normal data sets of the same size (``pc_random``,
-    ``fa_random``).  ``attrs["n_factors"]`` / ``attrs["n_components"]``: the leading positions where the
-    observed eigenvalue exceeds the random one.
+    (``pc``) and of the reduced matrix with squared multiple correlations on the diagonal (``fa``; psych's
+    ``fa.parallel(SMC = TRUE)``), and the ``quantile`` of those of ``n_iter`` random data sets of the same size
+    (``pc_random``, ``fa_random``).  ``attrs["n_factors"]`` / ``attrs["n_components"]``: the leading positions
+    where the observed eigenvalue exceeds the random one.
+
+    The random data sets (``attrs["baseline"]``): with Pearson correlations, normal data (``"normal"``); with
+    polychoric correlations, the items' own answers with each column permuted independently, and their
+    polychoric correlations (``"permuted"``: psych's resampling baseline, ``fa.parallel(cor = "poly")``'s
+    ``fa.simr``).  Polychoric correlations vary far more than Pearson ones of normal data, so a normal baseline
+    would count noise as factors (one-factor three-category items: four factors).
 
     >>> rng = np.random.default_rng(1)
     >>> F = rng.standard_normal((400, 2))
     >>> d = pd.DataFrame(np.repeat(F, 3, axis=1) * .8 + rng.standard_normal((400, 6)) * .6)
     >>> pa = parallel_analysis(d, n_iter=20)
-    >>> pa.attrs["n_factors"], pa.attrs["n_components"]
-    (2, 2)
+    >>> pa.attrs["n_factors"], pa.attrs["n_components"], pa.attrs["baseline"]
+    (2, 2, 'normal')
+    >>> o = pd.DataFrame(np.digitize(d, [-.5, .7]))
+    >>> pa = parallel_analysis(o, n_iter=20, cor="polychoric")
+    >>> pa.attrs["n_factors"], pa.attrs["baseline"]
+    (2, 'permuted')
     """
     R, n, _ = correlation_matrix(data, cor, missing)
     p = R.shape[0]
@@ -394,14 +443,24 @@ def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 50, quantile: float =
 
     def eig(r):
         rr = r.copy()
-        np.fill_diagonal(rr, 1.0 - 1.0 / np.diag(np.linalg.inv(r)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            smc = 1.0 - 1.0 / np.diag(np.linalg.pinv(r))
+        np.fill_diagonal(rr, np.clip(np.nan_to_num(smc, nan=1.0), 0.0, 1.0))     # psych::smc's bounds
         return np.sort(np.linalg.eigvalsh(r))[::-1], np.sort(np.linalg.eigvalsh(rr))[::-1]
 
     obs_pc, obs_fa = eig(R.to_numpy())
     sims_pc, sims_fa = np.empty((n_iter, p)), np.empty((n_iter, p))
+    poly = cor.lower() == "polychoric"
+    if poly:
+        X = _numeric_items(data).dropna()
+        A = X.to_numpy()
     for i in range(n_iter):
-        Z = rng.standard_normal((n, p))
-        sims_pc[i], sims_fa[i] = eig(np.corrcoef(Z, rowvar=False))
+        if poly:
+            Y = pd.DataFrame(np.column_stack([rng.permutation(A[:, j]) for j in range(p)]), columns=X.columns)
+            r = _polychoric(Y).to_numpy()
+        else:
+            r = np.corrcoef(rng.standard_normal((n, p)), rowvar=False)
+        sims_pc[i], sims_fa[i] = eig(r)
     out = pd.DataFrame({"pc": obs_pc, "pc_random": np.quantile(sims_pc, quantile, axis=0),
                         "fa": obs_fa, "fa_random": np.quantile(sims_fa, quantile, axis=0)},
                        index=pd.RangeIndex(1, p + 1, name="position"))
@@ -414,6 +473,7 @@ def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 50, quantile: float =
     out.attrs["n_factors"] = lead(out["fa"].to_numpy(), out["fa_random"].to_numpy())
     out.attrs["n_components"] = lead(out["pc"].to_numpy(), out["pc_random"].to_numpy())
     out.attrs["n_iter"], out.attrs["quantile"], out.attrs["seed"] = n_iter, quantile, seed
+    out.attrs["baseline"] = "permuted" if poly else "normal"
     return out
 
 
@@ -550,6 +610,7 @@ class EFAResult:
         if self.parallel is not None:
             out["parallel"] = {"n_factors": int(self.parallel.attrs["n_factors"]),
                                "n_components": int(self.parallel.attrs["n_components"]),
+                               "baseline": self.parallel.attrs.get("baseline", "normal"),
                                "eigenvalues": [{"position": int(i), **{c: num(v) for c, v in r.items()}}
                                                for i, r in self.parallel.iterrows()]}
         return out
@@ -614,14 +675,28 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
                         else f"{dropped} row(s) with no item were dropped")
     if missing == "pairwise":
         warnings.append(f"pairwise correlations: n = {n}, the smallest number of rows complete on a pair")
+    if poly:
+        many = {c: int(n_cat) for c, n_cat in _numeric_items(data).nunique().items() if n_cat > 8}
+        if many:
+            warnings.append("polychoric correlations of item(s) with more than 8 categories ("
+                            + ", ".join(f"{c}: {m}" for c, m in list(many.items())[:5])
+                            + "): psych's polychoric() refuses them; such items are better treated as continuous "
+                              "(cor='pearson')")
     pa = None
     if k == "auto" or parallel:
         pa = parallel_analysis(data, cor=cor, seed=seed, missing=missing)
-    if k == "auto":
-        k = max(1, int(pa.attrs["n_factors"]))
-    k = int(k)
     p = R.shape[0]
     kmax = max_factors(p)
+    if k == "auto":
+        suggested = int(pa.attrs["n_factors"])
+        if suggested > kmax:
+            raise EstimationError(None, f"parallel analysis suggests {suggested} factor(s), but {p} items identify at "
+                                        f"most {kmax}: give --factors K (factors=K)")
+        if suggested < 1:
+            warnings.append("parallel analysis finds no factor above random data (0 factors); 1 factor was fitted "
+                            "anyway: the items may share no common factor")
+        k = max(1, suggested)
+    k = int(k)
     if k < 1 or k > kmax:
         raise EstimationError(None, f"{k} factor(s) for {p} items: between 1 and {kmax} can be identified")
     r = R.to_numpy()
@@ -644,6 +719,12 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
                              "fmin": F / 2})
     else:
         A, _h2, ok = extract_pa(r, k)
+        over = [(str(c), float(h)) for c, h in zip(R.columns, _h2) if h >= 0.995]
+        if over:
+            kind = "an ultra-Heywood case" if max(h for _, h in over) > 1.0 else "a Heywood case"
+            warnings.append(f"{kind}: communality " + ", ".join(f"of {c} {h:.3f}" for c, h in over)
+                            + " (uniqueness " + ", ".join(f"{1 - h:.3f}" for _, h in over) + "): the principal-axes "
+                              "solution is improper and not interpretable (psych warns too); try fewer factors or ML")
     if poly:
         what = ("no chi-square, df, p, RMSEA, TLI, CFI and no Bartlett's test (null): the ML extraction treats "
                 "the polychoric matrix as a Pearson one, so N x F_ML and Bartlett's statistic are not chi-square "
@@ -658,7 +739,7 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
     if not ok:
         warnings.append(f"{extraction.upper()} extraction did not converge")
     P, Phi, _crit = rotate(A, rotation)
-    P, Phi = _reflect_and_order(P, Phi)
+    P, Phi = _reflect_and_order(P, Phi, by_variance=rotation == "none")
     names = [f"F{j}" for j in range(1, k + 1)]
     loadings = pd.DataFrame(P, index=R.columns, columns=names)
     h2 = pd.Series(np.einsum("ij,jk,ik->i", P, Phi, P), index=R.columns, name="communality")

@@ -11,13 +11,15 @@ is reported (null in efa.json, n/a on screen: on a polychoric matrix their stati
 chi-square distributed), and KMO is computed from the polychoric matrix.
 Rotations: geomin (lavaan's default: oblique, epsilon 0.001, best of 30 random starts), oblimin,
 promax (psych's), varimax.  --factors
-K, or auto: parallel analysis (Horn; 95th percentile of 50 random data sets, --seed).  Factors are
-reflected to a positive sum of loadings.  efa.json holds n, the settings, loadings (a list of
+K, or auto: parallel analysis (Horn; squared multiple correlations on the diagonal; 95th percentile of 50
+random data sets, --seed: normal data, or with --cor polychoric the items' answers permuted column by
+column).  Factors are reflected to a positive sum of loadings (--rotation none: ordered by variance).  efa.json holds n, the settings, loadings (a list of
 {item, F1, F2, ...}), phi (factor correlations), communalities, fit (ML, Pearson), kmo (per item and
 overall), bartlett (Pearson), warnings, notes and, with --factors auto or --parallel, the parallel
 analysis; --scree FILE draws the scree plot.
 
-The items are every numeric column except response_id and role, or --items A,B,C (or a prefix list:
+The items are every numeric column except response_id and role (a column of distinct whole numbers,
+an identifier, is refused: name the items), or --items A,B,C (or a prefix list:
 --items GOV,MKT takes GOV1, GOV2, ...).  The data are read as `fit` and `pls` read them
 (iur_survey.datafile): only an empty cell is missing; a text cell (#N/A too) in an item column, a value
 off the instrument's scale and a missing-value code are refused with the file, row and column.  An EFA is exploratory: confirm its structure with a CFA on
@@ -74,6 +76,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_instrument_option(parser)
 
 
+def _identifier_like(col) -> bool:
+    """A column of whole numbers with every value distinct (20 rows or more): a respondent number, not an item.
+
+    >>> import pandas as pd
+    >>> _identifier_like(pd.Series(range(1, 31))), _identifier_like(pd.Series([1, 2, 3, 4, 5] * 6))
+    (True, False)
+    """
+    import pandas as pd
+
+    x = pd.to_numeric(col, errors="coerce").dropna()
+    return bool(len(x) >= 20 and x.is_unique and (x % 1 == 0).all())
+
+
 def _items(data, spec: str | None) -> list[str]:
     import pandas as pd
 
@@ -83,6 +98,10 @@ def _items(data, spec: str | None) -> list[str]:
                 and pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
         if len(cols) < 3:
             raise EstimationError(None, "fewer than three numeric item columns; name them with --items")
+        ids = [c for c in cols if _identifier_like(data[c])]
+        if ids:
+            raise EstimationError(None, f"column {ids[0]!r} looks like an identifier (whole numbers, every value "
+                                        "distinct), not an item: name the items with --items")
         return cols
     out: list[str] = []
     for tok in (t.strip() for t in spec.split(",") if t.strip()):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from iur_survey.cli import main
 from iur_survey.errors import EstimationError
 from iur_survey.measure import efa as efa_module
 from iur_survey.measure.efa import efa, parallel_analysis
@@ -103,3 +104,14 @@ def test_unanswered_items_are_named():
 def test_polychoric_of_many_categories_warns():
     res = efa(_data("hs")[["x1", "x2", "x3", "x4", "x5", "x6"]], 2, cor="polychoric")
     assert any("more than 8 categories" in w and "x1: 35" in w for w in res.warnings)
+
+
+def test_efa_command_refuses_an_identifier_column(tmp_path, capsys):
+    d = _data("hs")
+    d.insert(0, "id", np.arange(1, len(d) + 1))
+    path = tmp_path / "with_id.csv"
+    d.to_csv(path, index=False)
+    out = tmp_path / "efa.json"
+    assert main(["efa", str(path), "--factors", "3", "--out", str(out)]) == 2
+    assert "'id' looks like an identifier" in capsys.readouterr().err and not out.exists()
+    assert main(["efa", str(path), "--factors", "3", "--items", "x", "--out", str(out)]) == 0

@@ -180,15 +180,22 @@ def composite_reliability(estimates: Any, cov: Any = None) -> pd.DataFrame:
     """
     m = Measurement(estimates)
     sigma = _denominator_cov(m, cov)
-    rows = []
+    rows, mixed = [], []
     for f in m.factors:
         ind = m.indicators(f)
         if len(ind) < 2:  # semTools dropSingle
             continue
         lam = m.lam.loc[ind, f].to_numpy()
+        if (lam > 0).any() and (lam < 0).any():
+            minority = lam < 0 if (lam < 0).sum() <= (lam > 0).sum() else lam > 0
+            mixed.append(f"{f} ({', '.join(i for i, b in zip(ind, minority) if b)})")
         common = lam.sum() ** 2 * m.factor_variance(f)
         total = sigma.loc[ind, ind].to_numpy().sum()
         rows.append({"construct": f, "n_items": len(ind), "omega": common / total})
+    if mixed:
+        _warnings.warn("omega of construct(s) whose loadings have opposite signs, " + "; ".join(mixed)
+                       + ": omega sums the signed loadings, so it is low whatever the items' reliability; recode "
+                         "reverse-keyed items first", stacklevel=2)
     out = pd.DataFrame(rows, columns=["construct", "n_items", "omega"]).set_index("construct")
     out["cutoff"] = OMEGA_CUTOFF
     return _flag_improper(out, m, "omega", OMEGA_CUTOFF)

@@ -4,6 +4,7 @@ order, refused inputs (references: tests/measure/efaaudit_refs/make_refs.R, psyc
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 
 from iur_survey.cli import main
 from iur_survey.errors import EstimationError
+from iur_survey.measure import composite_reliability
 from iur_survey.measure import efa as efa_module
 from iur_survey.measure.efa import efa, parallel_analysis
 
@@ -115,3 +117,15 @@ def test_efa_command_refuses_an_identifier_column(tmp_path, capsys):
     assert main(["efa", str(path), "--factors", "3", "--out", str(out)]) == 2
     assert "'id' looks like an identifier" in capsys.readouterr().err and not out.exists()
     assert main(["efa", str(path), "--factors", "3", "--items", "x", "--out", str(out)]) == 0
+
+
+def test_omega_of_mixed_sign_loadings_warns():
+    est = pd.DataFrame({"lhs": ["F", "F", "F", "a", "b", "c", "F"], "op": ["=~"] * 3 + ["~~"] * 4,
+                        "rhs": ["a", "b", "c", "a", "b", "c", "F"],
+                        "est": [1.0, 0.8, -0.6, 0.5, 0.36, 0.64, 1.0]})
+    with pytest.warns(UserWarning, match=r"opposite signs, F \(c\)"):
+        r = composite_reliability(est)
+    assert r.loc["F", "omega"] == pytest.approx(1.2 ** 2 / (1.2 ** 2 + 1.5))      # semTools' number kept
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        composite_reliability(est.assign(est=[1.0, 0.8, 0.6, 0.5, 0.36, 0.64, 1.0]))

@@ -159,7 +159,9 @@ def composite_reliability(estimates: Any, cov: Any = None) -> pd.DataFrame:
     simple-structure CFA (``obs.var=FALSE``; semTools' ``reliability()`` calls this ``omega``).
     Flag: omega >= .70.  Of an improper solution (a negative residual or factor variance, a standardized
     loading beyond +-1: :func:`~iur_survey.measure.improper_constructs`) omega keeps semTools' number, but
-    ``improper`` says why, ``meets_cutoff`` is <NA> and a warning names the constructs.
+    ``improper`` says why, ``meets_cutoff`` is <NA> and a warning names the constructs.  Loadings of opposite
+    signs (a reverse-keyed item not recoded) keep semTools' (low) number with a warning naming the minority
+    items.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "F", "a", "b", "c", "F"], "op": ["=~"] * 3 + ["~~"] * 4,
     ...                     "rhs": ["a", "b", "c", "a", "b", "c", "F"],

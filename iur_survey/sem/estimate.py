@@ -39,7 +39,8 @@ more stops (:func:`optimize`): a quasi-Newton stage that makes no progress (f do
 ``rel.tol`` and max |gradient| not halved in :data:`STALL` iterations: the floating-point floor) hands the
 row to the next stage, and a row that has used nlminb's ``eval.max`` (:data:`EVAL_MAX`) evaluations is
 stopped, ``NONCONVERGED``, as lavaan counts it.  Variances are not bounded (as in lavaan): a Heywood case
-comes out negative and the caller warns about it.  There is no scipy fallback and no second optimiser: stages 2 and 3 are the fallback.
+comes out negative and the caller warns about it.  There is no scipy fallback and no second optimiser:
+stages 2 and 3 are the fallback.
 
 >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
 >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])
@@ -555,8 +556,9 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
             done, flat = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget,
                                              iters=iters, H0inv=H0inv, memory=memory, bound=bound, stall=stall)
             for k, d, fl, i0 in zip(rest, done, flat, it0):
-                history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}"
-                                  f"{'' if d else ', evaluation limit' if capped[k] else ', ran off' if off[k] else ', no progress' if fl else ', unfinished'}")
+                end = ("" if d else ", evaluation limit" if capped[k] else ", ran off" if off[k] else
+                       ", no progress" if fl else ", unfinished")
+                history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}{end}")
         else:                               # polish
             fresh[rest] = False
             kernel.on = False               # the polish's differenced Hessians are not counted

@@ -194,6 +194,7 @@ class _Counted:
 
     def __init__(self, kernel, evals: np.ndarray):
         self.kernel, self.evals, self.on = kernel, evals, True
+        self.info_changes_fg = getattr(kernel, "info_changes_fg", False)
 
     def evaluate(self, X, mom, which, info=False):
         if self.on:
@@ -233,6 +234,13 @@ def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, t
     ``floor_gmax`` (finite entries: the predicted decrease is below the resolution of f) get the full step
     only, accepted when f does not increase and max |g| falls below 0.9 x ``floor_gmax``.
 
+    With ``info`` the curvature comes from the first trial point (the full step, accepted as a rule) and,
+    for a row accepted at a shorter step, from evaluating the accepted point again (value, gradient and
+    curvature, the very numbers of an evaluation there with the curvature): the curvature of the points
+    that are turned down is not computed (for FIML it costs some 2.5 evaluations; a draw on a ridge backtracks
+    ~10 times a step).  Not for a kernel whose value and gradient come from other callables with the
+    curvature (``info_changes_fg``, :class:`Callables`).
+
     Returns (accepted mask, Xn, Fn, Gn, In) over ``rows``."""
     n, q = step.shape
     t = np.ones(n)
@@ -240,12 +248,15 @@ def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, t
     Gn = np.full((n, q), np.nan)
     In = np.full((n, q, q), np.nan) if info else None
     acc_all = np.zeros(n, bool)
+    late = np.zeros(n, bool)                    # accepted at a trial evaluated without the curvature
+    lazy = info and not getattr(kernel, "info_changes_fg", False)
     pend = np.arange(n)
     tiny = np.zeros(n, bool) if floor_gmax is None else np.isfinite(floor_gmax)
-    for _ in range(tries):
+    for trial in range(tries):
         idx = rows[pend]
         xt = X[idx] + t[pend, None] * step[pend]
-        f, g, C, ok = kernel.evaluate(xt, mom, idx, info=info)
+        with_info = info and (trial == 0 or not lazy)
+        f, g, C, ok = kernel.evaluate(xt, mom, idx, info=with_info)
         tol = 1e-12 * np.maximum(1.0, np.abs(F[idx]))
         good = ok & np.isfinite(f) & np.all(np.isfinite(g), axis=1)
         acc = good & (f <= F[idx] + c1 * t[pend] * slope[pend] + tol)
@@ -255,13 +266,22 @@ def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, t
                 (_gmax(np.where(good[tp, None], g[tp], np.nan)) < 0.9 * floor_gmax[pend[tp]])
         hit = pend[acc]
         Xn[hit], Fn[hit], Gn[hit] = xt[acc], f[acc], g[acc]
-        if info:
+        if with_info:
             In[hit] = C[acc] if C is not None else np.nan
+        elif info:
+            late[hit] = True
         acc_all[hit] = True
         pend = pend[~acc & ~tp]                 # a tiny step gets one try
         if pend.size == 0:
             break
         t[pend] *= 0.5
+    if late.any():
+        lt = np.flatnonzero(late)
+        f, g, C, ok = kernel.evaluate(Xn[lt], mom, rows[lt], info=True)
+        Fn[lt], Gn[lt] = f, g
+        In[lt] = C if C is not None else np.nan
+        bad = lt[~(ok & np.isfinite(f) & np.all(np.isfinite(g), axis=1))]
+        acc_all[bad] = False                    # cannot happen for a deterministic kernel
     return acc_all, Xn, Fn, Gn, In
 
 
@@ -581,6 +601,11 @@ class Callables:
     together, and ``fun_grad(x) -> (f, g)`` when the value comes with the gradient at no extra cost (then a
     trial point of the line search costs one evaluation, not two).  ``evaluate`` loops over the rows it is given (stage 3 asks for 2q displaced points at once).
     """
+
+    #: the value and gradient of an evaluation with the curvature come from other callables (``fun`` and
+    #: ``fun_grad_curv``) than without (``fun_grad``): the line search of the scoring stage then evaluates
+    #: every trial point with the curvature, as it always has (:func:`_backtrack`)
+    info_changes_fg = True
 
     def __init__(self, fun, grad, curvature=None, fun_grad_curv=None, fun_grad=None):
         self.fun, self.grad, self.curvature, self.fgc = fun, grad, curvature, fun_grad_curv

@@ -101,3 +101,32 @@ def test_a_draw_over_the_evaluation_cap_stops_not_converged():
     assert 150 <= stop.evaluations[1] < 150 + 50 < free.evaluations[1]
     assert stop.iterations[1] < free.iterations[1]
     assert "evaluation limit" in " ".join(stop.history[1])
+
+
+class _Overshoot:
+    """F = sum(sqrt(1 + x^2)) with a curvature 5 times too small: the scoring steps overshoot and the line
+    search backtracks; counts the evaluations with the curvature."""
+
+    info_changes_fg = False
+
+    def __init__(self):
+        self.n_info = 0
+
+    def evaluate(self, X, mom, which, info=False):
+        r = np.sqrt(1 + X ** 2)
+        self.n_info += len(X) if info else 0
+        C = np.repeat(np.eye(X.shape[1])[None] / 5, len(X), axis=0) if info else None
+        return r.sum(axis=1), X / r, C, np.ones(len(X), bool)
+
+
+def test_the_scoring_line_search_computes_the_curvature_only_where_it_is_used():
+    lazy, eager = _Overshoot(), _Overshoot()
+    eager.info_changes_fg = True                  # every trial point with the curvature, as Callables
+    x0 = np.array([[0.8, -0.5], [3.0, 2.0]])
+    a = optimize(lazy, None, x0, np.ones(2, bool), max_iter=200, stages=(("scoring", 200),))
+    b = optimize(eager, None, x0, np.ones(2, bool), max_iter=200, stages=(("scoring", 200),))
+    # the same path (to the floor of f, where the line search ends), fewer curvatures
+    assert a.status.tolist() == b.status.tolist() and a.history == b.history
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.iterations, b.iterations)
+    assert np.abs(a.x).max() < 1e-5 and lazy.n_info < 0.8 * eager.n_info

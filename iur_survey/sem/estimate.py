@@ -34,8 +34,13 @@ A row ends ``OK`` when max |gradient| < 1e-7, ``NONCONVERGED`` otherwise, ``FAIL
 admissible.  With ``runaway`` (the bootstrap's draws, a single fit's first attempt) a row whose estimates have
 run off along a ridge -- after :data:`RUNAWAY_AFTER` iterations further than ``runaway * max(1, max |start|)``
 from its start -- is stopped there, ``NONCONVERGED``: creeping along a ridge used every stage's budget
-(thousands of line searches) for nothing; lavaan drops such a draw too.  Variances are not bounded (as in lavaan): a Heywood case comes out negative and the caller warns
-about it.  There is no scipy fallback and no second optimiser: stages 2 and 3 are the fallback.
+(thousands of line searches) for nothing; lavaan drops such a draw too.  The bootstrap's draws have two
+more stops (:func:`optimize`): a quasi-Newton stage that makes no progress (f down by less than lavaan's
+``rel.tol`` and max |gradient| not halved in :data:`STALL` iterations: the floating-point floor) hands the
+row to the next stage, and a row that has used nlminb's ``eval.max`` (:data:`EVAL_MAX`) evaluations is
+stopped, ``NONCONVERGED``, as lavaan counts it.  Variances are not bounded (as in lavaan): a Heywood case
+comes out negative and the caller warns about it.  There is no scipy fallback and no second optimiser:
+stages 2 and 3 are the fallback.
 
 >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
 >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])
@@ -55,7 +60,8 @@ from scipy import linalg
 
 __all__ = ["OptimResult", "BatchResult", "Callables", "optimize", "default_stages", "warm_stages", "minimize",
            "numerical_hessian",
-           "OK", "FAILED", "NONCONVERGED", "RUNAWAY", "RUNAWAY_AFTER"]
+           "OK", "FAILED", "NONCONVERGED", "RUNAWAY", "RUNAWAY_AFTER", "STALL", "STALL_RTOL",
+           "EVAL_MAX"]
 
 #: status of each row of :func:`optimize`
 OK, FAILED, NONCONVERGED = 0, 1, 2
@@ -67,6 +73,14 @@ CONVERGED_GMAX = 1e-7
 #: come back)
 RUNAWAY = 10.0
 RUNAWAY_AFTER = 50
+#: the ``stall`` window of the bootstrap's refits: quasi-Newton iterations without progress (f down by more
+#: than STALL_RTOL * max(1, |f|), or max |g| halved) after which a row leaves the stage (:func:`optimize`);
+#: STALL_RTOL is nlminb's ``rel.tol`` in lavaan (1e-10), STALL the warm start's first quasi-Newton budget
+STALL = 100
+STALL_RTOL = 1e-10
+#: the evaluation cap of the bootstrap's refits (``max_evals`` of :func:`optimize`): lavaan's ``eval.max`` of
+#: nlminb, past which lavaan counts a fit as not converged (nlminb's "function evaluation limit reached")
+EVAL_MAX = 20000
 
 
 @dataclass
@@ -87,7 +101,9 @@ class OptimResult:
 class BatchResult:
     """The result of :func:`optimize` for a stack of K problems: ``x`` (K x q), ``fun`` (K), ``grad`` (K x q),
     ``status`` (OK / FAILED / NONCONVERGED), ``iterations`` (scoring + quasi-Newton), per row the
-    stages it went through (``history``) and whether it was stopped for running off (``ran_off``)."""
+    stages it went through (``history``), whether it was stopped for running off (``ran_off``) or by the
+    evaluation cap (``capped``), and its evaluations of the objective and gradient (``evaluations``; those of
+    the polish's differenced Hessians not included)."""
 
     x: np.ndarray
     fun: np.ndarray
@@ -96,6 +112,8 @@ class BatchResult:
     iterations: np.ndarray
     history: list[list[str]]
     ran_off: np.ndarray | None = None
+    capped: np.ndarray | None = None
+    evaluations: np.ndarray | None = None
 
 
 # ------------------------------------------------------------------ small batched pieces
@@ -156,18 +174,52 @@ def _newton_steps(C: np.ndarray, G: np.ndarray, definite: bool = False) -> np.nd
     return out
 
 
-def _ran_off(X: np.ndarray, G: np.ndarray, rows: np.ndarray, bound, gtol: float) -> np.ndarray:
-    """Per row of ``rows``: True when the iterate has run off (``bound = (X0, limit, off, iters)``: after
-    :data:`RUNAWAY_AFTER` iterations, max |x - x0| is above the row's limit while max |g| is at least ``gtol``
-    and 1e-7), and marks those rows in ``off``; all False without a bound."""
+@dataclass
+class _Stops:
+    """The early stops of :func:`optimize`: the run-off bound (``X0``, ``limit``; None without ``runaway``)
+    and the evaluation cap (``evals`` counted per row by :class:`_Counted`; ``max_evals`` None: no cap).
+    ``off`` marks every stopped row, ``capped`` those stopped by the cap."""
+
+    X0: np.ndarray | None
+    limit: np.ndarray | None
+    off: np.ndarray
+    iters: np.ndarray
+    evals: np.ndarray
+    max_evals: int | None
+    capped: np.ndarray
+
+
+class _Counted:
+    """A kernel that counts, per row, the evaluations it is asked for (while ``on``)."""
+
+    def __init__(self, kernel, evals: np.ndarray):
+        self.kernel, self.evals, self.on = kernel, evals, True
+        self.info_changes_fg = getattr(kernel, "info_changes_fg", False)
+
+    def evaluate(self, X, mom, which, info=False):
+        if self.on:
+            np.add.at(self.evals, which, 1)
+        return self.kernel.evaluate(X, mom, which, info)
+
+
+def _ran_off(X: np.ndarray, G: np.ndarray, rows: np.ndarray, bound: _Stops | None, gtol: float) -> np.ndarray:
+    """Per row of ``rows``: True when the row is to stop, and marks it in ``bound.off``: its iterate has run
+    off (after :data:`RUNAWAY_AFTER` iterations, max |x - x0| is above the row's limit while max |g| is at
+    least ``gtol`` and 1e-7), or it has used its ``max_evals`` evaluations (then also ``bound.capped``);
+    all False without a bound."""
     if bound is None or rows.size == 0:
         return np.zeros(rows.size, bool)
-    X0, limit, off, iters = bound
-    far = (iters[rows] >= RUNAWAY_AFTER) & \
-        (np.abs(X[rows] - X0[rows]).max(axis=1, initial=0.0) > limit[rows]) & \
-        ~(_gmax(G[rows]) < max(gtol, CONVERGED_GMAX))
-    off[rows[far]] = True
-    return far
+    live = ~(_gmax(G[rows]) < max(gtol, CONVERGED_GMAX))
+    stop = np.zeros(rows.size, bool)
+    if bound.limit is not None:
+        stop = (bound.iters[rows] >= RUNAWAY_AFTER) & live & \
+            (np.abs(X[rows] - bound.X0[rows]).max(axis=1, initial=0.0) > bound.limit[rows])
+    if bound.max_evals is not None:
+        cap = live & (bound.evals[rows] >= bound.max_evals)
+        bound.capped[rows[cap & ~stop]] = True
+        stop |= cap
+    bound.off[rows[stop]] = True
+    return stop
 
 
 def _gmax(G: np.ndarray) -> np.ndarray:
@@ -182,6 +234,13 @@ def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, t
     ``floor_gmax`` (finite entries: the predicted decrease is below the resolution of f) get the full step
     only, accepted when f does not increase and max |g| falls below 0.9 x ``floor_gmax``.
 
+    With ``info`` the curvature comes from the first trial point (the full step, accepted as a rule) and,
+    for a row accepted at a shorter step, from evaluating the accepted point again (value, gradient and
+    curvature, the very numbers of an evaluation there with the curvature): the curvature of the points
+    that are turned down is not computed (for FIML it costs some 2.5 evaluations; a draw on a ridge backtracks
+    ~10 times a step).  Not for a kernel whose value and gradient come from other callables with the
+    curvature (``info_changes_fg``, :class:`Callables`).
+
     Returns (accepted mask, Xn, Fn, Gn, In) over ``rows``."""
     n, q = step.shape
     t = np.ones(n)
@@ -189,12 +248,15 @@ def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, t
     Gn = np.full((n, q), np.nan)
     In = np.full((n, q, q), np.nan) if info else None
     acc_all = np.zeros(n, bool)
+    late = np.zeros(n, bool)                    # accepted at a trial evaluated without the curvature
+    lazy = info and not getattr(kernel, "info_changes_fg", False)
     pend = np.arange(n)
     tiny = np.zeros(n, bool) if floor_gmax is None else np.isfinite(floor_gmax)
-    for _ in range(tries):
+    for trial in range(tries):
         idx = rows[pend]
         xt = X[idx] + t[pend, None] * step[pend]
-        f, g, C, ok = kernel.evaluate(xt, mom, idx, info=info)
+        with_info = info and (trial == 0 or not lazy)
+        f, g, C, ok = kernel.evaluate(xt, mom, idx, info=with_info)
         tol = 1e-12 * np.maximum(1.0, np.abs(F[idx]))
         good = ok & np.isfinite(f) & np.all(np.isfinite(g), axis=1)
         acc = good & (f <= F[idx] + c1 * t[pend] * slope[pend] + tol)
@@ -204,13 +266,22 @@ def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, t
                 (_gmax(np.where(good[tp, None], g[tp], np.nan)) < 0.9 * floor_gmax[pend[tp]])
         hit = pend[acc]
         Xn[hit], Fn[hit], Gn[hit] = xt[acc], f[acc], g[acc]
-        if info:
+        if with_info:
             In[hit] = C[acc] if C is not None else np.nan
+        elif info:
+            late[hit] = True
         acc_all[hit] = True
         pend = pend[~acc & ~tp]                 # a tiny step gets one try
         if pend.size == 0:
             break
         t[pend] *= 0.5
+    if late.any():
+        lt = np.flatnonzero(late)
+        f, g, C, ok = kernel.evaluate(Xn[lt], mom, rows[lt], info=True)
+        Fn[lt], Gn[lt] = f, g
+        In[lt] = C if C is not None else np.nan
+        bad = lt[~(ok & np.isfinite(f) & np.all(np.isfinite(g), axis=1))]
+        acc_all[bad] = False                    # cannot happen for a deterministic kernel
     return acc_all, Xn, Fn, Gn, In
 
 
@@ -289,11 +360,17 @@ def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters, boun
     return done, why
 
 
-def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0inv, memory, bound=None):
-    """Stage 2 (L-BFGS) on ``rows`` (in place on X, F, G, iters).  Returns per row True when max |g| < gtol."""
+def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0inv, memory, bound=None,
+                        stall=None):
+    """Stage 2 (L-BFGS) on ``rows`` (in place on X, F, G, iters).  Returns (done, stalled): per row True when
+    max |g| < gtol, and True when it left for making no progress (``stall``: :func:`optimize`)."""
     K, q = rows.size, X.shape[1]
     done = _gmax(G[rows]) < gtol
     active = ~done & np.all(np.isfinite(G[rows]), axis=1)
+    stalled = np.zeros(K, bool)
+    ref = F[rows].copy()                    # f and max |g| at the last progress, and iterations since
+    ref_g = _gmax(G[rows])
+    since = np.zeros(K, int)
     Sh, Yh = np.zeros((K, memory, q)), np.zeros((K, memory, q))
     rho = np.zeros((K, memory))
     count = np.zeros(K, int)
@@ -343,7 +420,15 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
         done[ah[conv]] = True
         active[ah[conv]] = False
         active[ah[_ran_off(X, G, rh, bound, gtol)]] = False
-    return done
+        if stall is not None:               # progress: f down by STALL_RTOL, or max |g| halved
+            gn = _gmax(Gn[h])
+            down = (Fn[h] < ref[ah] - STALL_RTOL * np.maximum(1.0, np.abs(ref[ah]))) | (gn < 0.5 * ref_g[ah])
+            ref[ah[down]], ref_g[ah[down]] = Fn[h][down], gn[down]
+            since[ah] = np.where(down, 0, since[ah] + 1)
+            flat = ah[(since[ah] >= stall) & active[ah]]
+            stalled[flat] = True
+            active[flat] = False
+    return done, stalled
 
 
 def _stage_polish(kernel, mom, X, F, G, rows, *, gtol, steps, bound=None):
@@ -392,7 +477,8 @@ def warm_stages(max_iter: int, fallback_iter: int) -> tuple[tuple[str, int], ...
 
 def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *, gtol: float = 1e-10,
              max_iter: int = 500, stages: tuple[tuple[str, int], ...] | None = None,
-             H0inv: np.ndarray | None = None, memory: int = 40, runaway: float | None = None) -> BatchResult:
+             H0inv: np.ndarray | None = None, memory: int = 40, runaway: float | None = None,
+             stall: int | None = None, max_evals: int | None = None) -> BatchResult:
     """Minimise the K problems of ``kernel`` from ``x0`` (q: every row starts there; or K x q); see the module
     docstring.  ``start_ok`` (K) marks the rows worth starting (default: all; the others are FAILED); K is
     ``start_ok.size``, or ``x0``'s rows.  The kernel's rows are ``mom``'s (passed through).
@@ -407,6 +493,17 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     ``gtol``, has run off along a ridge (a variance fading to zero while a loading grows without bound, say)
     and is stopped there, NONCONVERGED (``ran_off``), instead of spending every remaining stage's budget
     creeping along the ridge.
+
+    ``stall`` (default None: off): a row that has made no progress over the last ``stall`` quasi-Newton
+    iterations -- its objective has not gone down by more than :data:`STALL_RTOL` ``* max(1, |f|)`` and its
+    max |g| has not halved -- leaves that stage for the next one (:data:`STALL`; it is not marked, the next
+    stages decide its status): at the floating-point floor of f the line search keeps accepting steps that
+    change nothing, and would spend the stage's whole budget so.
+
+    ``max_evals`` (default None: no cap): a row that has used ``max_evals`` evaluations of the objective
+    and gradient (scoring and quasi-Newton; :data:`EVAL_MAX`, nlminb's ``eval.max`` in lavaan) without
+    converging is stopped there, NONCONVERGED (``capped``), as lavaan counts a fit that reached nlminb's
+    limit.
 
     >>> class Quad:          # F_k(x) = |x - c_k|^2 / 2 + x_0^4 / 4 for two rows with their own centres c_k
     ...     c = np.array([[1.0, -2.0], [0.5, 3.0]])
@@ -439,8 +536,13 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     C = np.full((K, q, q), np.nan)
     fresh = np.zeros(K, bool)               # rows whose C is the curvature at their current X
     off = np.zeros(K, bool)
-    bound = None if runaway is None else (X.copy(), runaway * np.maximum(1.0, np.abs(X).max(axis=1, initial=0.0)),
-                                          off, iters)
+    evals = np.zeros(K, int)
+    kernel = _Counted(kernel, evals)
+    bound = None if runaway is None and max_evals is None else _Stops(
+        None if runaway is None else X.copy(),
+        None if runaway is None else runaway * np.maximum(1.0, np.abs(X).max(axis=1, initial=0.0)),
+        off, iters, evals, None if max_evals is None else int(max_evals), np.zeros(K, bool))
+    capped = np.zeros(K, bool) if bound is None else bound.capped
     live = np.flatnonzero(start_ok)
     if live.size:
         first_info = bool(stages) and stages[0][0] == "scoring"
@@ -467,24 +569,28 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
             done, why = _stage_scoring(kernel, mom, X, F, G, C, rest, gtol=gtol, max_iter=budget, iters=iters,
                                        bound=bound)
             for k, w, i0 in zip(rest, why, it0):
-                history[k].append(f"{n}. scoring: {iters[k] - i0} iterations, f={F[k]:.12g}, status {w}")
+                history[k].append(f"{n}. scoring: {iters[k] - i0} iterations, f={F[k]:.12g}, status "
+                                  f"{'evaluation limit' if capped[k] else w}")
         elif name == "quasi-newton":
             fresh[rest] = False
-            done = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget, iters=iters,
-                                       H0inv=H0inv, memory=memory, bound=bound)
-            for k, d, i0 in zip(rest, done, it0):
-                history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}"
-                                  f"{'' if d else ', ran off' if off[k] else ', unfinished'}")
+            done, flat = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget,
+                                             iters=iters, H0inv=H0inv, memory=memory, bound=bound, stall=stall)
+            for k, d, fl, i0 in zip(rest, done, flat, it0):
+                end = ("" if d else ", evaluation limit" if capped[k] else ", ran off" if off[k] else
+                       ", no progress" if fl else ", unfinished")
+                history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}{end}")
         else:                               # polish
             fresh[rest] = False
+            kernel.on = False               # the polish's differenced Hessians are not counted
             _stage_polish(kernel, mom, X, F, G, rest, gtol=gtol, steps=budget, bound=bound)
+            kernel.on = True
             done = _gmax(G[rest]) < gtol
             for k in rest:
                 history[k].append(f"{n}. newton polish: max|g|={_gmax(G[k:k + 1])[0]:.3g}")
         rest = rest[~done & ~off[rest]]
     run = status == NONCONVERGED
     status[run & ~off & (_gmax(G) < CONVERGED_GMAX)] = OK
-    return BatchResult(X, F, G, status, iters, history, off)
+    return BatchResult(X, F, G, status, iters, history, off & ~capped, capped, evals)
 
 
 # ------------------------------------------------------------------ a single fit: a batch of one
@@ -495,6 +601,11 @@ class Callables:
     together, and ``fun_grad(x) -> (f, g)`` when the value comes with the gradient at no extra cost (then a
     trial point of the line search costs one evaluation, not two).  ``evaluate`` loops over the rows it is given (stage 3 asks for 2q displaced points at once).
     """
+
+    #: the value and gradient of an evaluation with the curvature come from other callables (``fun`` and
+    #: ``fun_grad_curv``) than without (``fun_grad``): the line search of the scoring stage then evaluates
+    #: every trial point with the curvature, as it always has (:func:`_backtrack`)
+    info_changes_fg = True
 
     def __init__(self, fun, grad, curvature=None, fun_grad_curv=None, fun_grad=None):
         self.fun, self.grad, self.curvature, self.fgc = fun, grad, curvature, fun_grad_curv

@@ -7,7 +7,10 @@ lavaan's bootstrap calls the whole of ``lavaan()`` once per draw; here the draws
 :func:`iur_survey.sem.estimate.optimize` (the single fit's too), from the full-sample solution: quasi-Newton
 started from the inverse expected information there, then, for the draws it does not finish, Fisher
 scoring, quasi-Newton and Newton polish (:func:`iur_survey.sem.estimate.warm_stages`); a draw whose estimates
-run off along a ridge is stopped as not converged (``runaway``, :data:`iur_survey.sem.estimate.RUNAWAY`);
+run off along a ridge is stopped as not converged (``runaway``, :data:`iur_survey.sem.estimate.RUNAWAY`), so is
+one that used lavaan's ``eval.max`` of nlminb (:data:`iur_survey.sem.estimate.EVAL_MAX`), and a
+quasi-Newton stage that makes no progress hands a draw on to the next stage early
+(:data:`iur_survey.sem.estimate.STALL`);
 every solution gets lavaan's admissibility check (:func:`iur_survey.sem.matrices.nonadmissible`).
 
 Nothing here draws random numbers: the caller (:mod:`iur_survey.sem.bootstrap`) gives the case counts.
@@ -33,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .constraints import LinearConstraints
-from .estimate import OK, RUNAWAY, optimize, warm_stages
+from .estimate import EVAL_MAX, OK, RUNAWAY, STALL, optimize, warm_stages
 from .fiml import FimlBatch
 from .matrices import Model, nonadmissible
 from .ml import CompleteMLBatch
@@ -152,7 +155,8 @@ def refit(problem: RefitProblem, counts: list[np.ndarray]) -> dict:
         start_ok = np.array([ok for _, ok in mom], bool)
     with np.errstate(all="ignore"):
         opt = optimize(kern, mom, problem.z0(), start_ok, gtol=problem.gtol, H0inv=problem.H0inv,
-                       stages=warm_stages(problem.max_iter, problem.fallback_iter), runaway=RUNAWAY)
+                       stages=warm_stages(problem.max_iter, problem.fallback_iter), runaway=RUNAWAY,
+                       stall=STALL, max_evals=EVAL_MAX)
     status, iters = opt.status, opt.iterations
     X = problem.theta(opt.x)
     X[status != OK] = np.nan

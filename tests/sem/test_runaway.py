@@ -1,11 +1,14 @@
-"""The optimiser's run-off stop (estimate.optimize(runaway=...)): a row whose estimates run off along a
-ridge is stopped early as not converged; the other rows of the batch are untouched."""
+"""The optimiser's early stops for the bootstrap's hopeless draws (estimate.optimize): a row whose estimates
+run off along a ridge (runaway=...) or that used lavaan's eval.max of nlminb (max_evals=...) is stopped early
+as not converged, a quasi-Newton stage that makes no progress (stall=...) hands the row on; the other rows
+of the batch are untouched.  Counted in iterations and evaluations, not time."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from iur_survey.sem.estimate import NONCONVERGED, OK, RUNAWAY, RUNAWAY_AFTER, optimize
+from iur_survey.sem.estimate import (EVAL_MAX, NONCONVERGED, OK, RUNAWAY, RUNAWAY_AFTER, STALL, optimize,
+                                     warm_stages)
 
 
 class _Ridge:
@@ -49,3 +52,81 @@ def test_an_early_jump_that_comes_back_is_not_a_run_off():
 
     res = optimize(Jump(), None, np.array([500.0, 1.0]), runaway=1e-3)
     assert res.status.tolist() == [OK] and not res.ran_off.any()
+
+
+class _Floor(_Ridge):
+    """Row 0 as _Ridge's; row 1 at the floating-point floor of f: f does not change while the gradient stays
+    at 1e-3 (as a draw whose f no longer resolves its gradient); no minimum, and the Hessian of the gradient is
+    zero, so the polish cannot finish it."""
+
+    def evaluate(self, X, mom, which, info=False):
+        F, G, C, ok = super().evaluate(X, mom, np.zeros(len(X), int), info)
+        for k, w in enumerate(which):
+            if w == 1:
+                F[k], G[k] = 7.0, [1e-3, 0.0]
+        return F, G, C, ok
+
+
+def _warm(kernel, **kw):
+    """Two rows as the bootstrap's refits run them (refit.refit): the warm stages from one start."""
+    x0 = np.array([0.5, 0.0])
+    return optimize(kernel, None, x0, np.ones(2, bool), gtol=1e-9, stages=warm_stages(100, 200), runaway=RUNAWAY,
+                    **kw)
+
+
+def test_a_draw_at_the_floor_leaves_quasi_newton_early_and_is_not_converged():
+    free = _warm(_Floor())
+    stop = _warm(_Floor(), stall=STALL, max_evals=EVAL_MAX)
+    assert free.status.tolist() == stop.status.tolist() == [OK, NONCONVERGED]
+    np.testing.assert_allclose(stop.x[0], free.x[0], atol=1e-12)
+    assert stop.iterations[0] == free.iterations[0] and stop.evaluations[0] == free.evaluations[0]
+    # the floor row: 100 quasi-Newton + 200 scoring + 4000 quasi-Newton iterations without the stall stop,
+    # STALL instead of 4000 with it
+    assert free.iterations[1] == 100 + 200 + 4000
+    assert stop.iterations[1] == 100 + 200 + STALL
+    assert stop.evaluations[1] < free.evaluations[1] / 5
+    assert "no progress" in stop.history[1][2] and "newton polish" in stop.history[1][-1]
+    assert not stop.capped.any() and not stop.ran_off.any()
+
+
+def test_a_draw_over_the_evaluation_cap_stops_not_converged():
+    """Without the run-off stop, _Ridge's row 1 creeps on through every stage; the cap stops it as soon as it
+    has used max_evals evaluations (to within one line search)."""
+    x0 = np.array([[0.5, 0.0], [0.5, 0.0]])
+    free = optimize(_Ridge(), None, x0, np.ones(2, bool), max_iter=100)
+    stop = optimize(_Ridge(), None, x0, np.ones(2, bool), max_iter=100, max_evals=150)
+    assert free.status.tolist() == stop.status.tolist() == [OK, NONCONVERGED]
+    np.testing.assert_allclose(stop.x[0], free.x[0], atol=1e-12)
+    assert stop.capped.tolist() == [False, True] and not stop.ran_off.any()
+    assert 150 <= stop.evaluations[1] < 150 + 50 < free.evaluations[1]
+    assert stop.iterations[1] < free.iterations[1]
+    assert "evaluation limit" in " ".join(stop.history[1])
+
+
+class _Overshoot:
+    """F = sum(sqrt(1 + x^2)) with a curvature 5 times too small: the scoring steps overshoot and the line
+    search backtracks; counts the evaluations with the curvature."""
+
+    info_changes_fg = False
+
+    def __init__(self):
+        self.n_info = 0
+
+    def evaluate(self, X, mom, which, info=False):
+        r = np.sqrt(1 + X ** 2)
+        self.n_info += len(X) if info else 0
+        C = np.repeat(np.eye(X.shape[1])[None] / 5, len(X), axis=0) if info else None
+        return r.sum(axis=1), X / r, C, np.ones(len(X), bool)
+
+
+def test_the_scoring_line_search_computes_the_curvature_only_where_it_is_used():
+    lazy, eager = _Overshoot(), _Overshoot()
+    eager.info_changes_fg = True                  # every trial point with the curvature, as Callables
+    x0 = np.array([[0.8, -0.5], [3.0, 2.0]])
+    a = optimize(lazy, None, x0, np.ones(2, bool), max_iter=200, stages=(("scoring", 200),))
+    b = optimize(eager, None, x0, np.ones(2, bool), max_iter=200, stages=(("scoring", 200),))
+    # the same path (to the floor of f, where the line search ends), fewer curvatures
+    assert a.status.tolist() == b.status.tolist() and a.history == b.history
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.iterations, b.iterations)
+    assert np.abs(a.x).max() < 1e-5 and lazy.n_info < 0.8 * eager.n_info

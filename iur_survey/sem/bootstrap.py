@@ -682,7 +682,7 @@ def _chunks(B: int, chunk_size: int | None) -> list[tuple[int, int]]:
     return [(s, min(B, s + size)) for s in range(0, B, size)]
 
 
-def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=None, workers: int | None = None,
+def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", seed=None, workers: int | None = None,
               scheduler=None, progress: bool | None = None, level: float = 0.95, data: pd.DataFrame | None = None,
               indices=None, chunk_size: int | None = None, control: dict | None = None,
               warn: bool = True) -> BootstrapResult:
@@ -691,7 +691,7 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
     ``result_or_spec``: a fitted :class:`~iur_survey.sem.results.SEMResult` (then ``data=`` is the
     DataFrame given to :func:`~iur_survey.sem.api.sem`, unless the result carries its data), or a
     dict ``{"model": syntax, "data": DataFrame, **sem_options}`` that is fitted first.
-    ``B`` draws; ``ci`` "percentile" (lavaan "perc") | "bca.simple" | "bca" (jackknife BCa) | "norm" | "basic";
+    ``B`` draws (default 1000; with ``indices``, their number of rows, and a ``B`` that differs is refused); ``ci`` "percentile" (lavaan "perc") | "bca.simple" | "bca" (jackknife BCa) | "norm" | "basic";
     ``seed`` int / ``numpy.random.SeedSequence`` / None (fresh entropy, recorded in ``.seed``);
     ``workers`` (default None: every core when B >= 200, else 1; 1: no Dask); ``scheduler`` "threads" (the
     default) | "processes" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
@@ -742,7 +742,12 @@ def bootstrap(result_or_spec, B: int = 1000, *, ci: str = "percentile", seed=Non
             raise EstimationError(None, f"indices must be B x N = ? x {Xg[0].shape[0]}")
         if indices.min() < 0 or indices.max() >= Xg[0].shape[0]:
             raise EstimationError(None, "indices out of range")
+        if B is not None and int(B) != indices.shape[0]:
+            raise EstimationError(None, f"B={B} but indices has {indices.shape[0]} rows (one resample a row): give "
+                                        f"B={indices.shape[0]} or leave B out")
         B = indices.shape[0]
+    elif B is None:
+        B = 1000
     B = int(B)
     if B < 2:
         raise EstimationError(None, f"B={B}: the bootstrap needs at least 2 draws")
@@ -875,7 +880,7 @@ class BootstrapSEMResult(SEMResult):
         return "\n".join(lines)
 
 
-def with_bootstrap(res: SEMResult, B: int = 1000, *, data: pd.DataFrame | None = None, ci: str = "percentile",
+def with_bootstrap(res: SEMResult, B: int | None = None, *, data: pd.DataFrame | None = None, ci: str = "percentile",
                    seed=None, workers: int | None = None, scheduler=None, progress: bool | None = None,
                    level: float = 0.95, warn: bool = True, **kwargs) -> BootstrapSEMResult:
     """A copy of a fit with lavaan's bootstrap standard errors and CIs (``se = "bootstrap"``).

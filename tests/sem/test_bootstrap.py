@@ -220,6 +220,9 @@ def test_failed_and_nonconverged_draws_are_counted(fit800):
     assert any("1 bootstrap runs failed" in w and "1 failed" in w for w in bt.warnings)
     np.testing.assert_allclose(bt.se().to_numpy()[:3], bt.estimates[ok, :3].std(axis=0, ddof=0))
     assert bt.to_dict()["failed"] == 1 and "Failed draws" in bt.summary()
+    # B and the rows of indices= disagree: refused (it silently ran the rows), not one or the other guessed
+    with pytest.raises(EstimationError, match="B=3 but indices has 8 rows"):
+        bs.bootstrap(fit800, 3, indices=idx, data=DATA, progress=False)
 
 
 def test_a_real_nonconverging_draw_falls_back_and_is_reported():

@@ -683,8 +683,8 @@ def _chunks(B: int, chunk_size: int | None) -> list[tuple[int, int]]:
 
 
 def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", seed=None, workers: int | None = None,
-              scheduler=None, progress: bool | None = None, level: float = 0.95, data: pd.DataFrame | None = None,
-              indices=None, chunk_size: int | None = None, control: dict | None = None,
+              scheduler=None, progress: bool | str | None = None, level: float = 0.95,
+              data: pd.DataFrame | None = None, indices=None, chunk_size: int | None = None, control: dict | None = None,
               warn: bool = True) -> BootstrapResult:
     """Nonparametric bootstrap of a SEM (see the module docstring).
 
@@ -695,7 +695,7 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
     ``seed`` int / ``numpy.random.SeedSequence`` / None (fresh entropy, recorded in ``.seed``);
     ``workers`` (default None: every core when B >= 200, else 1; 1: no Dask); ``scheduler`` "threads" (the
     default) | "processes" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
-    is a terminal); ``indices`` user-given resamples (B x N row indices, single group);
+    is a terminal; "lines": a plain line at each tenth of the draws, for a log); ``indices`` user-given resamples (B x N row indices, single group);
     ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200} for the optimiser of the draws
     (:func:`iur_survey.sem.estimate.warm_stages`: ``max_iter`` quasi-Newton iterations from the warm start, then
     scoring, quasi-Newton and polish with the ``fallback_iter`` budget for the draws it did not finish);

@@ -329,7 +329,7 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
         # process-wide limit, and a thread restoring it while another fits would change the results
         with one_blas_thread():
             parts = map_chunks(_run_chunk, chunks, payload=plan, workers=1, scheduler=client,
-                               progress=progress, weights=[c[2] - c[1] for c in chunks], desc="power")
+                               progress=progress, weights=[c[2] - c[1] for c in chunks], desc="power", unit="replications")
         t3 = time.perf_counter()
     reps_df = _assemble(parts, truth, rows, mc=bool(mc_ci) and bool(def_pos))
     table = summarize(reps_df, truth.iloc[rows], alpha=alpha)

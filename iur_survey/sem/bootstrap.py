@@ -776,7 +776,9 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
     if ci_kind == "bca":
         jobs += [("jack", s, e) for s, e in _chunks(n_cases, chunk_size)]
     outs = map_chunks(_run_chunk, jobs, payload=job, workers=workers, scheduler=scheduler,
-                      progress=progress, weights=[e - s for _, s, e in jobs], desc="bootstrap")
+                      progress=progress, weights=[e - s for _, s, e in jobs],
+                      desc="bootstrap" if ci_kind != "bca" else f"bootstrap ({B} draws + {n_cases} jackknife fits)",
+                      unit="draws" if ci_kind != "bca" else "fits")
     boot = [o for j, o in zip(jobs, outs) if j[0] == "boot"]
     est = np.vstack([o["est"] for o in boot])
     status = np.concatenate([o["status"] for o in boot])

@@ -113,22 +113,22 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _bar(total: int | None, desc: str, enabled: bool | str):
+def _bar(total: int | None, desc: str, enabled: bool | str, unit: str = "draws"):
     if enabled == "lines":
-        return LineProgress(total or 0, desc)
+        return LineProgress(total or 0, desc, unit)
     if not enabled:
         return None
     from tqdm.auto import tqdm
-    return tqdm(total=total, desc=desc, unit="draw", file=sys.stderr, dynamic_ncols=True, leave=False)
+    return tqdm(total=total, desc=desc, unit=unit.rstrip("s"), file=sys.stderr, dynamic_ncols=True, leave=False)
 
 
 def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payload: Any = None,
                workers: int = 1, scheduler: Any = None, progress: bool | str | None = None,
-               weights: Sequence[int] | None = None, desc: str = "bootstrap") -> list:
+               weights: Sequence[int] | None = None, desc: str = "bootstrap", unit: str = "draws") -> list:
     """``[func(payload, chunk) for chunk in chunks]``, possibly in parallel (see the module docstring).
 
     ``payload`` is the large shared argument (sent once per task locally, scattered once to a
-    cluster); ``weights[i]`` is how many progress units chunk ``i`` is worth (default 1).
+    cluster); ``weights[i]`` is how many progress units (``unit``) chunk ``i`` is worth (default 1).
     ``scheduler``: None (local: processes when ``workers > 1``), ``"processes"``, ``"threads"``,
     ``"sync"``, a ``"tcp://..."`` address or a ``distributed.Client``.
 
@@ -137,7 +137,7 @@ def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payloa
     """
     chunks = list(chunks)
     weights = [1] * len(chunks) if weights is None else [int(w) for w in weights]
-    bar = _bar(sum(weights), desc, "lines" if progress == "lines" else show_progress(progress))
+    bar = _bar(sum(weights), desc, "lines" if progress == "lines" else show_progress(progress), unit)
     try:
         if scheduler is None and workers <= 1 or scheduler == "sync" or len(chunks) <= 1 and scheduler is None:
             out = []

@@ -278,7 +278,7 @@ def tolerances(options: Mapping[str, Any]) -> dict[str, Any]:
         t["se_rel"] = z / math.sqrt(2.0 * B)              # MC SD of an SD from B (normal) draws: 1 / sqrt(2B)
         # MC SD of a 2.5% / 97.5% quantile of B normal draws, in units of the SE
         from scipy.stats import norm
-        t["ci_se"] = z * math.sqrt(0.025 * 0.975 / B) / norm.pdf(norm.ppf(0.975))
+        t["ci_se"] = float(z * math.sqrt(0.025 * 0.975 / B) / norm.pdf(norm.ppf(0.975)))
         t["bootstrap_draws"] = B
         # lavaan's "bca" estimates the acceleration otherwise (and needs B >= N): CIs not compared then
         t["ci_compare"] = (boot.get("ci") or "percentile") in ("percentile", "perc", "bca.simple")

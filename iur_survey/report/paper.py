@@ -456,7 +456,10 @@ def fit_ave(est: pd.DataFrame, cov: pd.DataFrame | None = None, *, ordered: bool
             warnings.filterwarnings("ignore", message=IMPROPER_WARNING)
             out.update(ave(est, None if ordered else cov)["ave"])
     except (ValueError, KeyError) as exc:
-        out.attrs["reason"] = str(exc).strip("'\"")
+        out.attrs["reason"] = ("not implemented for ordered items in a structural model: its denominator, the latent "
+                               "responses' model-implied variances, needs the endogenous factors' variances; "
+                               "semTools' AVE(fit) reports it" if ordered and "structural model" in str(exc)
+                               else str(exc).strip("'\""))
     return out
 
 

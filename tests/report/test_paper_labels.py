@@ -68,3 +68,14 @@ def test_diagram_legend_explains_an_unstarred_fixed_loading():
     src = sem_graph(est, indicators=True).source
     assert "Solid without stars: a fixed parameter (not tested)." in src
     assert "fixed parameter" not in sem_graph(est).source           # only structural paths: all tested
+
+
+def test_ordered_structural_ave_note_speaks_to_a_reader():
+    """Ordered items, a structural model: AVE is — with the reason in words, not an API hint ("pass the
+    model-implied or sample covariance")."""
+    import pandas as pd
+    est = pd.DataFrame(_results()["estimates"] + [
+        {"lhs": "F2", "op": "=~", "rhs": f"b{i}", "est": 1.0, "std.all": 0.7} for i in (1, 2)] + [
+        {"lhs": v, "op": "~~", "rhs": v, "est": 0.5, "std.all": 0.5} for v in ("a1", "a2", "a3", "b1", "b2")])
+    reason = paper.fit_ave(est, ordered=True).attrs.get("reason", "")
+    assert "not implemented for ordered items in a structural model" in reason and "pass the" not in reason

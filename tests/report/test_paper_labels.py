@@ -79,3 +79,4 @@ def test_ordered_structural_ave_note_speaks_to_a_reader():
         {"lhs": v, "op": "~~", "rhs": v, "est": 0.5, "std.all": 0.5} for v in ("a1", "a2", "a3", "b1", "b2")])
     reason = paper.fit_ave(est, ordered=True).attrs.get("reason", "")
     assert "not implemented for ordered items in a structural model" in reason and "pass the" not in reason
+

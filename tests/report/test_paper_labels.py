@@ -80,3 +80,14 @@ def test_ordered_structural_ave_note_speaks_to_a_reader():
     reason = paper.fit_ave(est, ordered=True).attrs.get("reason", "")
     assert "not implemented for ordered items in a structural model" in reason and "pass the" not in reason
 
+
+
+def test_wlsmv_terminal_line_leads_with_the_scaled_test():
+    from iur_survey.report.terminal import terminal_summary
+    r = _results()
+    r["estimator"] = "WLSMV"
+    r["fit"].update({"chisq.scaled": 12.5, "cfi.robust": 0.97, "rmsea.robust": 0.05})
+    head = terminal_summary(r).splitlines()[0]
+    assert "scaled (report): chisq.scaled=12.500 cfi.robust=0.970 rmsea.robust=0.050; unscaled DWLS: chisq=10.000" in head
+    r["estimator"] = "MLR"
+    assert "; chisq=10.000 df=8" in terminal_summary(r).splitlines()[0]

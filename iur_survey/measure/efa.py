@@ -633,6 +633,7 @@ class EFAResult:
                      + f"; Bartlett chisq = {fmt(b['chisq'], '.1f')}, df = {fmt(b['df'], '.0f')}")
         shown = self.loadings.where(self.loadings.abs() >= cutoff)
         lines.append(shown.round(3).to_string(na_rep="."))
+        lines.append(f"  (\".\": |loading| < {cutoff:.2f}; every loading is in efa.json)")
         for w in self.warnings:
             lines.append(f"  warning: {w}")
         for m in self.notes:

@@ -24,10 +24,11 @@ results**, then writes into the pack directory:
 * ``environment.lock``, ``README.md``, and ``MANIFEST.sha256`` (``sha256sum -c`` format).
 
 Tolerances (the project's lavaan proof): estimates and standardized values
-1e-4 absolute, standard errors 0.5% relative, CI limits and p values what
+1e-4 absolute plus 1e-3 of lavaan's SE (its optimizer's own precision in a flat
+likelihood), standard errors 0.5% relative, CI limits and p values what
 those imply, fit measures max(1e-3, 1e-4 x |value|), R2 1e-4.  With bootstrap
 standard errors lavaan draws other resamples, so SEs and CIs are compared
-within Monte Carlo error (4 MC standard errors for ``B`` draws).
+within the Monte Carlo error of two independent runs (:func:`tolerances`).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ import pandas as pd
 
 from ..errors import IURSurveyError
 from ..sem.invariance import measurement_part
-from ..sem.results import json_number, require_converged
+from ..sem.results import json_number, missing_words, require_converged
 from ..sem.results_file import load_results_file
 from .environment import environment_lock
 from .manifest import MANIFEST, sha256_file, write_manifest
@@ -57,6 +58,9 @@ __all__ = ["FitCall", "ReplicationPack", "build_pack", "resolve_call", "toleranc
 PACK_FILES = ("data.csv", "model.lav", "ours.json", "results.json", "replicate.R", "environment.lock",
               "README.md", MANIFEST)
 #: fit measures every comparison must include
+#: Monte Carlo SDs of the difference of two bootstrap runs that a bootstrap SE or CI limit may differ from lavaan's
+#: by (100-800 rows are compared at once: P(|z| > 4.5) = 7e-6 per row)
+BOOT_Z = 4.5
 FIT_REQUIRED = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
                 "srmr", "logl", "aic", "bic")
 _GE_CLASSES = ("loadings", "intercepts", "means", "thresholds", "regressions", "residuals",
@@ -248,21 +252,33 @@ def _infer_group_column(data_path: Path, labels: list[str], results_path, merge:
 def tolerances(options: Mapping[str, Any]) -> dict[str, Any]:
     """The tolerances replicate.R applies (see the module docstring).
 
+    Estimates: ``est_abs`` plus ``est_se`` (1e-3) of lavaan's SE -- where the likelihood is flat (a small group)
+    lavaan's optimizer stops that far from the optimum (4e-4 SE measured), far below any inference.
+
+    A bootstrap fit is compared with lavaan's own bootstrap, other draws: the SEs and percentile limits of the
+    two runs differ by sqrt(2) times the Monte Carlo SD of one run, and each is allowed ``boot_z`` (4.5) of
+    those SDs (many rows are compared at once).  Here the normal-theory floor (SD of an SD from B draws:
+    SE / sqrt(2B); of a 2.5 % quantile: sqrt(.025 x .975 / B) / phi(1.96) SE); replicate.R widens it row by row
+    with the kurtosis and the density of lavaan's draws.
+
     >>> t = tolerances({"bootstrap": None})
-    >>> t["est_abs"], t["se_rel"], t["fit_abs"], t["fit_rel"]
-    (0.0001, 0.005, 0.001, 0.0001)
-    >>> round(tolerances({"bootstrap": {"R": 1000}})["se_rel"], 3)
-    0.089
+    >>> t["est_abs"], t["est_se"], t["se_rel"], t["fit_abs"], t["fit_rel"]
+    (0.0001, 0.001, 0.005, 0.001, 0.0001)
+    >>> t = tolerances({"bootstrap": {"R": 1000}})
+    >>> round(t["se_rel"], 4), round(t["ci_se"], 3), t["boot_z"]       # 4.5 / sqrt(B)
+    (0.1423, 0.538, 4.5)
     """
-    t = {"est_abs": 1e-4, "std_abs": 1e-4, "se_rel": 0.005, "se_abs": 1e-6, "pvalue_abs": 1e-4,
+    t = {"est_abs": 1e-4, "std_abs": 1e-4, "est_se": 1e-3, "se_rel": 0.005, "se_abs": 1e-6, "pvalue_abs": 1e-4,
          "fit_abs": 1e-3, "fit_rel": 1e-4, "r2_abs": 1e-4, "fit_required": list(FIT_REQUIRED)}
     boot = options.get("bootstrap")
     if boot:
         B = int(boot.get("R") or boot.get("B") or 1000)
-        t["se_rel"] = 4.0 / math.sqrt(2.0 * B)            # 4 MC SEs of an SD from B draws
-        # 4 MC SEs of a 2.5% / 97.5% quantile, in units of the SE
+        z = BOOT_Z * math.sqrt(2.0)                        # two independent runs
+        t["boot_z"] = BOOT_Z
+        t["se_rel"] = z / math.sqrt(2.0 * B)              # MC SD of an SD from B (normal) draws: 1 / sqrt(2B)
+        # MC SD of a 2.5% / 97.5% quantile of B normal draws, in units of the SE
         from scipy.stats import norm
-        t["ci_se"] = 4.0 * math.sqrt(0.025 * 0.975 / B) / norm.pdf(norm.ppf(0.975))
+        t["ci_se"] = float(z * math.sqrt(0.025 * 0.975 / B) / norm.pdf(norm.ppf(0.975)))
         t["bootstrap_draws"] = B
         # lavaan's "bca" estimates the acceleration otherwise (and needs B >= N): CIs not compared then
         t["ci_compare"] = (boot.get("ci") or "percentile") in ("percentile", "perc", "bca.simple")
@@ -433,13 +449,13 @@ def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[s
     o = call.options
     t = ours["tolerances"]
     boot = (f"\nStandard errors are bootstrap ({t.get('bootstrap_draws')} draws): lavaan draws other resamples, "
-            f"so SEs are compared within {100 * t['se_rel']:.1f}% and CI limits within {t['ci_se']:.2f} SE "
-            "(4 Monte Carlo standard errors).\n" if o.get("bootstrap") else "")
+            f"so SEs are compared within {100 * t['se_rel']:.1f}% and CI limits within {t['ci_se']:.2f} SE, or "
+            f"{t['boot_z']:g} Monte Carlo SDs of the difference of two runs from the kurtosis and density of "
+            "lavaan's draws when that is more.\n" if o.get("bootstrap") else "")
     inferred = ("\nNot recorded in results.json, inferred when the pack was built (and confirmed by refitting):\n"
                 + "".join(f"- {x}\n" for x in call.inferred)) if call.inferred else ""
     src = call.model_source if call.model_source.startswith("<") else Path(call.model_source).name
-    how = ('full-information ML (lavaan missing = "ml")' if o["missing"] == "fiml"
-           else "listwise deletion / complete data")
+    how = missing_words(o["missing"])
     if o.get("group"):
         how += f"; groups by `{o['group']}`"
     if o.get("group_equal"):
@@ -490,7 +506,8 @@ tables to `lavaan/` (estimates.csv, fit.csv, r2.csv, lavaan.json) and compares t
 {inferred}
 ## Tolerances
 
-Estimates and standardized estimates: {t["est_abs"]:g} absolute; standard errors: {100 * t["se_rel"]:g}% relative;
+Estimates and standardized estimates: {t["est_abs"]:g} absolute plus {t.get("est_se", 0):g} x lavaan's SE (the
+precision of lavaan's optimizer where the likelihood is flat); standard errors: {100 * t["se_rel"]:g}% relative;
 CI limits and p values: what those imply; fit measures: max({t["fit_abs"]:g}, {t["fit_rel"]:g} x |value|);
 R-squared: {t["r2_abs"]:g} absolute.
 {boot}"""

@@ -100,6 +100,37 @@ if (identical(fit@Options$se, "bootstrap") && any(pe$op == ":=")) {
   }
 }
 
+# bootstrap: the Monte Carlo SD of lavaan's SEs (kurtosis of its draws) and percentile limits (density of its
+# draws at the quantile), row by row; ours has as much, so the two runs may differ by tol$boot_z x sqrt(2) x it
+# (or the normal-theory floor tol$se_rel / tol$ci_se, whichever is more)
+mc_se <- rep(0, nrow(pe)); mc_lo <- rep(0, nrow(pe)); mc_hi <- rep(0, nrow(pe))
+if (identical(fit@Options$se, "bootstrap") && !is.null(tol$boot_z)) {
+  BT <- lavInspect(fit, "boot")
+  bad <- attr(BT, "error.idx")
+  if (length(bad)) BT <- BT[-bad, , drop = FALSE]
+  pt <- parTable(fit)
+  col_of <- pt$free
+  di <- which(pt$op == ":=")
+  if (length(di) && nrow(BT) > 1L) {
+    BT <- cbind(BT, matrix(t(apply(BT, 1L, fit@Model@def.function)), nrow = nrow(BT)))
+    col_of[di] <- max(pt$free) + seq_along(di)
+  }
+  bkey <- function(x) paste(x$lhs, x$op, x$rhs, ifelse(x$op == ":=", "", x$group))
+  col_of <- col_of[match(bkey(pe), bkey(pt))]
+  for (i in which(!is.na(col_of) & col_of > 0L & col_of <= ncol(BT))) {
+    x <- BT[, col_of[i]]
+    x <- x[is.finite(x)]
+    if (length(x) < 10L || sd(x) == 0) next
+    s <- sqrt(mean((x - mean(x))^2))
+    mc_se[i] <- sqrt(max(mean((x - mean(x))^4) - s^4, 0) / (4 * length(x))) / s
+    dens <- density(x)
+    f <- approx(dens$x, dens$y, xout = quantile(x, c(0.025, 0.975), names = FALSE), rule = 2)$y
+    mc_lo[i] <- sqrt(0.025 * 0.975 / length(x)) / max(f[1], 1e-12)
+    mc_hi[i] <- sqrt(0.025 * 0.975 / length(x)) / max(f[2], 1e-12)
+  }
+}
+zb <- if (is.null(tol$boot_z)) 0 else tol$boot_z * sqrt(2)
+
 # ---------------------------------------------------------------- comparison
 status <- 0L
 report <- function(table, ok, detail) {
@@ -139,17 +170,23 @@ if (length(only_l) || length(only_o)) {
                                      paste(head(only_l, 5), collapse = ", "), paste(head(only_o, 5), collapse = ", ")))
 } else {
   se_l <- num(pe$se[m])
-  check_col("est", rep(tol$est_abs, nrow(oe)))
-  check_col("std.lv", rep(tol$std_abs, nrow(oe)))
-  check_col("std.all", rep(tol$std_abs, nrow(oe)))
-  check_col("se", pmax(tol$se_rel * abs(se_l), tol$se_abs))
+  # estimates: est_abs plus est_se of lavaan's SE (its optimizer stops that close where the likelihood is flat);
+  # a standardized value scales that part by its ratio to the estimate
+  sl <- abs(se_l); sl[is.na(sl)] <- 0
+  e_tol <- tol$est_abs + (if (is.null(tol$est_se)) 0 else tol$est_se) * sl
+  ratio <- function(col) { r <- abs(num(pe[[col]][m]) / num(pe$est[m])); r[!is.finite(r)] <- 0; r }
+  check_col("est", e_tol)
+  check_col("std.lv", tol$std_abs + (e_tol - tol$est_abs) * ratio("std.lv"))
+  check_col("std.all", tol$std_abs + (e_tol - tol$est_abs) * ratio("std.all"))
+  se_tol <- pmax(tol$se_rel * sl, zb * mc_se[m] * sl, tol$se_abs)
+  check_col("se", se_tol)
   if (!identical(tol$ci_compare, FALSE)) {
-    check_col("ci.lower", tol$est_abs + tol$ci_se * pmax(abs(se_l), tol$se_abs))
-    check_col("ci.upper", tol$est_abs + tol$ci_se * pmax(abs(se_l), tol$se_abs))
+    check_col("ci.lower", e_tol + pmax(tol$ci_se * pmax(sl, tol$se_abs), zb * mc_lo[m]))
+    check_col("ci.upper", e_tol + pmax(tol$ci_se * pmax(sl, tol$se_abs), zb * mc_hi[m]))
   }
   # p values: what the allowed differences of est and se imply (dp = 2 phi(z) dz), plus pvalue_abs
   z_l <- num(pe$z[m]); z_l[is.na(z_l)] <- 0
-  check_col("pvalue", 2 * dnorm(z_l) * (abs(z_l) * tol$se_rel + tol$est_abs / pmax(abs(se_l), tol$se_abs)) +
+  check_col("pvalue", 2 * dnorm(z_l) * (abs(z_l) * se_tol / pmax(sl, tol$se_abs) + e_tol / pmax(sl, tol$se_abs)) +
               tol$pvalue_abs)
   ok <- length(bad_rows) == 0
   report("estimates", ok, sprintf("%d rows; max |diff| %s", nrow(oe),

@@ -392,8 +392,11 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
         p = row.get("pvalue")
         return num(row[coef], 2, leading_zero=not standardized) + stars(p)
 
+    untested: list[bool] = []          # a drawn parameter without a p (fixed: a first loading, a fixed.x covariance)
+
     def nonsig(row) -> bool:
         p = row.get("pvalue")
+        untested.append(p is None or bool(pd.isna(p)))
         return p is not None and not pd.isna(p) and not float(p) < alpha
 
     g = graphviz.Digraph("sem", graph_attr={"rankdir": "LR", "splines": "spline", "nodesep": "0.35",
@@ -453,6 +456,8 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
         what = "standardized coefficients (std.all)" if standardized else "unstandardized estimates"
         rows = [f"Numbers: {what}; * p &lt; .05, ** p &lt; .01, *** p &lt; .001",
                 f"Solid: p &lt; {num(alpha, 2, False)}. Dashed: not significant (p ≥ {num(alpha, 2, False)})."]
+        if any(untested):
+            rows.append("Solid without stars: a fixed parameter (not tested).")
         if r2:
             rows.append("R²: variance explained.")
         if covariances:

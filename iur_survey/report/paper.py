@@ -45,7 +45,7 @@ from ..errors import DataError, IURSurveyError
 from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt,
                        improper_constructs)
 from ..measure.reliability import IMPROPER_WARNING
-from ..sem.results import NotConvergedError, require_converged  # noqa: F401 (a fit that did not converge)
+from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import load_results_file, require_fitted_data
 from ..sem.table import group_text
 from .format import DASH, delta_fit, group_caption, num, pval, quantity, stars
@@ -324,6 +324,11 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
         if any("chisq.scaled" in (r.get("fit") or {}) and any((r.get("fit") or {}).get(k) is None for k in
                ("chisq.scaled", "cfi.robust", "tli.robust", "rmsea.robust")) for r in results.values()):
             note += " —: could not be computed (the fit's warnings below say why)."
+    how = {lab: missing_words(r.get("missing"), r.get("n"), r.get("norig")) for lab, r in results.items()}
+    if len(set(how.values())) == 1:
+        note += f" Missing data: {next(iter(how.values()))}."
+    else:
+        note += " Missing data: " + "; ".join(f"{lab}: {h}" for lab, h in how.items()) + "."
     for lab, r in results.items():      # what the fit warned about belongs beside its numbers
         said = [str(w).rstrip(".") for w in (r.get("warnings") or [])]
         if said:
@@ -451,7 +456,10 @@ def fit_ave(est: pd.DataFrame, cov: pd.DataFrame | None = None, *, ordered: bool
             warnings.filterwarnings("ignore", message=IMPROPER_WARNING)
             out.update(ave(est, None if ordered else cov)["ave"])
     except (ValueError, KeyError) as exc:
-        out.attrs["reason"] = str(exc).strip("'\"")
+        out.attrs["reason"] = ("not implemented for ordered items in a structural model: its denominator, the latent "
+                               "responses' model-implied variances, needs the endogenous factors' variances; "
+                               "semTools' AVE(fit) reports it" if ordered and "structural model" in str(exc)
+                               else str(exc).strip("'\""))
     return out
 
 
@@ -737,7 +745,7 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
                      "*p*": pval(r["pvalue"])})
     frame = pd.DataFrame(rows)
     boot = isinstance(results.get("bootstrap"), Mapping) and results.get("bootstrap")
-    note = (f"*b*: the defined effect (indirect a·b, total c + a·b), its *SE* and {_ci_kind(results)}"
+    note = (f"*b*: the defined parameter (lavaan `:=`, as its Definition says), its *SE* and {_ci_kind(results)}"
             + ("" if boot else " (delta method; run `iur-survey fit --bootstrap B` for bootstrap CIs)")
             + f"; β: completely standardized. {STARS_NOTE}")
     if not has_std_ci:
@@ -886,14 +894,18 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     cfa = next((r for r in fits if not any(e["op"] == "~" for e in r["estimates"])), None)
     groups = _groups(estimates_frame(main))          # a multi-group fit: the measurement tables of every group
     other_moments = None
+    other = cfa or main
     for g in groups:
-        suffix = f" (group {group_caption(g, group_variable(main))})" if g else ""
+        def suffix(r: Mapping) -> str:      # which fit (several results files) and which group the table is of
+            parts = ([labels[next(k for k, f in enumerate(fits) if f is r)]] if len(fits) > 1 else []) + (
+                [f"group {group_caption(g, group_variable(r))}"] if g else [])
+            return f" ({', '.join(parts)})" if parts else ""
         out.append(measurement_apa(main, data, moments=moments, group=g or None,
-                                   title="Measurement model: loadings, reliability and convergent validity" + suffix))
-        other = cfa or main
+                                   title="Measurement model: loadings, reliability and convergent validity"
+                                   + suffix(main)))
         if other is not main and other_moments is None:
             other_moments = FitMoments.of(other, data_path)
-        out.append(discriminant_apa(other, data, pls, title="Discriminant validity" + suffix,
+        out.append(discriminant_apa(other, data, pls, title="Discriminant validity" + suffix(other),
                                     group=g if g in _groups(estimates_frame(other)) else None,
                                     moments=moments if other is main else other_moments))
     for lab, r in zip(labels, fits):

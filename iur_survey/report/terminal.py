@@ -95,10 +95,16 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
         v = f.get(k)
         return f"{k}={DASH if v is None else format(float(v), fmt)}"
     head = (f"fit: n={results.get('n')} estimator={results.get('estimator')} missing={results.get('missing')} "
-            f"{status}" + (f" in {float(results['seconds']):.2f}s" if results.get("seconds") is not None else "")
-            + "; " + " ".join([kv("chisq"), kv("df", ".0f"), kv("cfi"), kv("tli"), kv("rmsea"), kv("srmr")]))
-    if "chisq.scaled" in f:             # a scaled test that could not be computed shows as a dash (null)
-        head += "; scaled: " + " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
+            f"{status}" + (f" in {float(results['seconds']):.2f}s" if results.get("seconds") is not None else ""))
+    plain = " ".join([kv("chisq"), kv("df", ".0f"), kv("cfi"), kv("tli"), kv("rmsea"), kv("srmr")])
+    scaled = " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
+    if "chisq.scaled" in f and str(results.get("estimator", "")).upper() == "WLSMV":
+        # the DWLS statistic is not chi-square distributed for ordinal data: the scaled test first, to report
+        head += f"; scaled (report): {scaled}; unscaled DWLS: {plain}"
+    else:
+        head += "; " + plain
+        if "chisq.scaled" in f:         # a scaled test that could not be computed shows as a dash (null)
+            head += "; scaled: " + scaled
     if groups:
         head += "\n  groups: " + ", ".join(f"{cap(g)} (n={n})" for g, n in groups.items())
     L = [head]

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["SEMResult", "SEMFitWarning", "NotConvergedError", "require_converged", "require_converged_fit",
+           "missing_words",
            "unconverged_se", "z_pvalue", "z_critical"]
 
 #: fit measures written to results.json (the contract), in this order when present
@@ -82,6 +83,36 @@ SUMMARY_FIT = (
     ("P-value H_0: Robust RMSEA <= 0.050", None, "rmsea.pvalue.robust", "has"),
     ("P-value H_0: Robust RMSEA >= 0.080", None, "rmsea.notclose.pvalue.robust", "has"),
     None, "Standardized Root Mean Square Residual:", None, ("SRMR", "srmr", "srmr", None), None)
+
+
+#: results.json's "missing" in words (with lavaan's argument), for table notes and the replication README
+MISSING_WORDS = {"fiml": 'full-information ML (lavaan missing = "ml")',
+                 "ml": 'full-information ML (lavaan missing = "ml")',
+                 "listwise": "listwise deletion",
+                 "pairwise": 'pairwise (lavaan missing = "pairwise": each polychoric/polyserial correlation from the '
+                             "rows answering both items)"}
+
+
+def missing_words(missing: Any, n: Any = None, norig: Any = None) -> str:
+    """How a fit treated missing values, in words: results.json's ``missing`` and, when rows were dropped
+    (``norig`` > ``n``), how many.  The one wording of the tables and the replication pack.
+
+    >>> missing_words("fiml")
+    'full-information ML (lavaan missing = "ml")'
+    >>> missing_words("listwise", 301, 320)
+    'listwise deletion (19 of 320 rows dropped)'
+    >>> missing_words("listwise", 301, 301)
+    'listwise deletion (no row had a missing value)'
+    """
+    m = str(missing or "").lower()
+    out = MISSING_WORDS.get(m, m or "not recorded")
+    try:
+        dropped = int(norig) - int(n)
+    except (TypeError, ValueError):
+        return out
+    if m == "listwise":
+        out += f" ({dropped} of {int(norig)} rows dropped)" if dropped > 0 else " (no row had a missing value)"
+    return out
 
 
 def summary_line(k: str, v: Any, width: int = 54) -> str:

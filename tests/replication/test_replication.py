@@ -243,7 +243,7 @@ def test_bootstrap_fit_pack(tmp_path):
     script = (pack.directory / "replicate.R").read_text()
     assert 'se = "bootstrap", bootstrap = 200L, iseed = 11L' in script and 'boot.ci.type = "perc"' in script
     ours = json.loads((pack.directory / "ours.json").read_text())
-    assert ours["tolerances"]["se_rel"] == pytest.approx(4 / 20)          # 4 / sqrt(2 B)
+    assert ours["tolerances"]["se_rel"] == pytest.approx(4.5 / 200 ** 0.5)  # 4.5 MC SDs of two runs' difference
     reported = {(e["lhs"], e["op"], e["rhs"]): e["se"] for e in res.to_dict()["estimates"]}
     assert all(e["se"] == reported[(e["lhs"], e["op"], e["rhs"])] for e in ours["estimates"])
     if RSCRIPT:

@@ -1,0 +1,93 @@
+"""What a reader of the paper tables must be told (audit s21/reportaudit C2-C4, C9): how missing values were
+handled, which fit a measurement table is of when several results files are given, what a ``:=`` row is (not
+always "indirect a·b, total c + a·b"), and that an unstarred solid arrow is a fixed parameter."""
+
+from __future__ import annotations
+
+import pytest
+
+from iur_survey.report import paper
+from iur_survey.sem.results import missing_words
+
+
+def _results(missing="fiml", n=200, norig=200, lhs="F2") -> dict:
+    rows = [{"lhs": "F1", "op": "=~", "rhs": f"a{i}", "label": "", "est": 1.0 if i == 1 else 0.9,
+             "se": 0.0 if i == 1 else 0.1, "z": None if i == 1 else 9.0, "pvalue": None if i == 1 else 1e-9,
+             "ci.lower": 0.7, "ci.upper": 1.1, "std.lv": 0.7, "std.all": 0.7} for i in (1, 2, 3)]
+    rows += [{"lhs": lhs, "op": "~", "rhs": "F1", "label": "a", "est": 0.3, "se": 0.1, "z": 3.0, "pvalue": 0.003,
+              "ci.lower": 0.1, "ci.upper": 0.5, "std.lv": 0.3, "std.all": 0.3},
+             {"lhs": "ratio", "op": ":=", "rhs": "a/(1+a)", "label": "ratio", "est": 0.23, "se": 0.05, "z": 4.6,
+              "pvalue": 1e-5, "ci.lower": 0.13, "ci.upper": 0.33, "std.lv": 0.23, "std.all": 0.23}]
+    return {"n": n, "norig": norig, "estimator": "ML", "missing": missing, "converged": True,
+            "fit": {"chisq": 10.0, "df": 8, "pvalue": 0.26, "cfi": 0.99, "tli": 0.98, "rmsea": 0.03,
+                    "rmsea.ci.lower": 0.0, "rmsea.ci.upper": 0.08, "srmr": 0.03},
+            "estimates": rows}
+
+
+@pytest.mark.parametrize("missing, n, norig, words", [
+    ("fiml", 200, 200, 'full-information ML (lavaan missing = "ml")'),
+    ("listwise", 180, 200, "listwise deletion (20 of 200 rows dropped)"),
+    ("pairwise", 200, 200, 'pairwise (lavaan missing = "pairwise"'),
+])
+def test_fit_note_says_how_missing_values_were_handled(missing, n, norig, words):
+    note = paper.fit_apa([_results(missing, n, norig)]).note
+    assert f"Missing data: {words}" in note
+    assert missing_words(missing, n, norig).startswith(words)
+
+
+def test_fit_note_names_each_models_missing_data_when_they_differ():
+    note = paper.fit_apa({"A": _results("fiml"), "B": _results("listwise", 190, 200)}).note
+    assert 'Missing data: A: full-information ML (lavaan missing = "ml"); B: listwise deletion (10 of 200' in note
+
+
+def test_replication_readme_uses_the_same_words():
+    from iur_survey.replication import pack
+    assert "missing_words(o[\"missing\"])" in open(pack.__file__, encoding="utf-8").read()
+    assert "complete data" not in missing_words("pairwise")
+
+
+def test_effects_note_does_not_call_every_definition_indirect_or_total():
+    note = paper.effects_apa(_results()).note
+    assert "indirect a·b" not in note and "the defined parameter (lavaan `:=`" in note
+
+
+def test_measurement_tables_name_their_fit_when_several_files_are_given():
+    tabs = paper.paper_tables([_results(), _results(lhs="F3")])
+    titles = [t.title for t in tabs]
+    labels = paper.model_labels([_results(), _results(lhs="F3")])
+    assert f"Measurement model: loadings, reliability and convergent validity ({labels[0]})" in titles
+    assert f"Discriminant validity ({labels[0]})" in titles or not any(t.startswith("Discriminant") for t in titles)
+    one = [t.title for t in paper.paper_tables([_results()])]
+    assert "Measurement model: loadings, reliability and convergent validity" in one
+
+
+def test_diagram_legend_explains_an_unstarred_fixed_loading():
+    pytest.importorskip("graphviz")
+    from iur_survey.report.diagram import sem_graph
+    est = paper.estimates_frame(_results())
+    src = sem_graph(est, indicators=True).source
+    assert "Solid without stars: a fixed parameter (not tested)." in src
+    assert "fixed parameter" not in sem_graph(est).source           # only structural paths: all tested
+
+
+def test_ordered_structural_ave_note_speaks_to_a_reader():
+    """Ordered items, a structural model: AVE is — with the reason in words, not an API hint ("pass the
+    model-implied or sample covariance")."""
+    import pandas as pd
+    est = pd.DataFrame(_results()["estimates"] + [
+        {"lhs": "F2", "op": "=~", "rhs": f"b{i}", "est": 1.0, "std.all": 0.7} for i in (1, 2)] + [
+        {"lhs": v, "op": "~~", "rhs": v, "est": 0.5, "std.all": 0.5} for v in ("a1", "a2", "a3", "b1", "b2")])
+    reason = paper.fit_ave(est, ordered=True).attrs.get("reason", "")
+    assert "not implemented for ordered items in a structural model" in reason and "pass the" not in reason
+
+
+
+def test_wlsmv_terminal_line_leads_with_the_scaled_test():
+    from iur_survey.report.terminal import terminal_summary
+    r = _results()
+    r["estimator"] = "WLSMV"
+    r["fit"].update({"chisq.scaled": 12.5, "cfi.robust": 0.97, "rmsea.robust": 0.05})
+    head = terminal_summary(r).splitlines()[0]
+    assert "scaled (report): chisq.scaled=12.500 cfi.robust=0.970 rmsea.robust=0.050; unscaled DWLS: chisq=10.000" in head
+    r["estimator"] = "MLR"
+    assert "; chisq=10.000 df=8" in terminal_summary(r).splitlines()[0]

@@ -102,8 +102,8 @@ constructs:
   INT: {label: ["Partnership performance", "伙伴绩效"], source: "t", items: [INT1, INT2, INT3], reverse: [INT2]}
 items:
 {items}
-attention_checks: {{}}
-columns: {{}}
+attention_checks: {}
+columns: {}
 """
 SIZES = {"TRU": 3, "COM": 5, "RES": 4, "COL": 4, "INT": 3}
 
@@ -112,7 +112,7 @@ def _own_export(root: Path, n: int = 300, seed: int = 11) -> tuple[Path, Path]:
     rng = np.random.default_rng(seed)
     items = "\n".join(f"  {c}{j}: {{en: \"Statement {j} on {c}.\", zh: \"陈述{j}\", source: \"t\"}}"
                       for c, k in SIZES.items() for j in range(1, k + 1))
-    (root / "own.yaml").write_text(INSTRUMENT.format(items=items), encoding="utf-8")
+    (root / "own.yaml").write_text(INSTRUMENT.replace("{items}", items), encoding="utf-8")
     x = rng.multivariate_normal(np.zeros(3), [[1, .4, .3], [.4, 1, .35], [.3, .35, 1]], size=n)
     col = x @ [.35, .25, .2] + rng.normal(0, .75, n)
     f = {"TRU": x[:, 0], "COM": x[:, 1], "RES": x[:, 2], "COL": col,

@@ -342,6 +342,43 @@ def _chapter_echo(echo, verbose: bool):
     return line_out
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_FAILED_CHAPTER = re.compile(r"ExecutionError: (\S+?\.(?:md|ipynb))")
+_CELL_ERROR = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Interrupt|Exit)): ?(.*)$")
+
+
+def plain_log(text: str) -> str:
+    r"""The build log without the terminal colour codes a kernel's traceback carries.
+
+    >>> plain_log("\x1b[31mKeyError\x1b[39m: 'GOV'")
+    "KeyError: 'GOV'"
+    """
+    return _ANSI.sub("", text)
+
+
+def failure_summary(log: str) -> str | None:
+    r"""One line naming the chapter whose notebook failed and the error its cell raised, from a build log
+    (None when the log names no failed notebook).
+
+    >>> log = ("myst_nb.core.execute.base.ExecutionError: /b/book/05_structural.md\n"
+    ...        "\x1b[31mKeyError\x1b[39m                     Traceback (most recent call last)\n"
+    ...        "\x1b[31mKeyError\x1b[39m: 'GOV'\n")
+    >>> failure_summary(log)
+    "chapter 05_structural: a cell raised KeyError: 'GOV'"
+    """
+    text = plain_log(log)
+    m = _FAILED_CHAPTER.search(text)
+    if m is None:
+        return None
+    error = None
+    for line in text.splitlines():
+        e = _CELL_ERROR.match(line.strip())
+        if e and "Traceback" not in line and not e.group(1).endswith("ExecutionError"):
+            error = f"{e.group(1)}: {e.group(2)}".rstrip(": ")
+    where = f"chapter {Path(m.group(1)).stem}"
+    return f"{where}: a cell raised {error}" if error else f"{where}: its notebook failed"
+
+
 def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_OUT, fmt: str = "html",
                source: Path | str = REPO_ROOT, clean: bool = True, prepare: bool = True,
                echo=None, verbose: bool = True) -> BuildResult:

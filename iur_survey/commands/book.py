@@ -63,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..book import DEFAULT_DATA, DEFAULT_OUT, FORMATS, BookSettings, build_book, network_assets
+    from ..book import (DEFAULT_DATA, DEFAULT_OUT, FORMATS, BookSettings, build_book, failure_summary,
+                        network_assets, plain_log)
     from ..instrument import DEFAULT_INSTRUMENT, load_instrument
     from ..pipeline import ENV_READ
     from ._io import check_output
@@ -95,11 +96,12 @@ def run(args: argparse.Namespace) -> int:
         finally:
             print_warnings("book", (str(w.message) for w in said))
     if not result.ok:
-        tail = "\n".join(result.log.strip().splitlines()[-25:])
+        tail = "\n".join(plain_log(result.log).strip().splitlines()[-25:])
         if not args.verbose:
             print(tail, file=sys.stderr)
-        print(f"iur-survey book: error: the build failed (exit {result.returncode}); see the log above",
-              file=sys.stderr)
+        why = failure_summary(result.log)
+        print(f"iur-survey book: error: the build failed (exit {result.returncode})"
+              + (f": {why}" if why else "") + "; see the log above", file=sys.stderr)
         return 1
     remote = network_assets(result.output)
     if remote:

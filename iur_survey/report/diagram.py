@@ -55,8 +55,10 @@ def _layout(mechanisms) -> tuple[dict[str, tuple[float, float]], dict[str, float
     return pos, rad
 
 
-def path_labels(estimates: pd.DataFrame | None) -> dict[tuple[str, str], str]:
-    """The text on each structural arrow: hypothesis tags, or ``β`` with stars from ``estimates``.
+def path_labels(estimates: pd.DataFrame | None,
+                mechanisms: Sequence[str] = MECHANISMS) -> dict[tuple[str, str], str]:
+    """The text on each structural arrow: hypothesis tags (H1..Hk of ``mechanisms``, H(k+1) for the mediator's
+    path, as :func:`iur_survey.report.sem_tables.hypothesis_map`), or ``β`` with stars from ``estimates``.
 
     ``estimates`` is a parameter table (lavaan's columns: lhs, op, rhs, std.all, pvalue).
 
@@ -66,10 +68,10 @@ def path_labels(estimates: pd.DataFrame | None) -> dict[tuple[str, str], str]:
     """
     out: dict[tuple[str, str], str] = {}
     if estimates is None:
-        for k, m in enumerate(MECHANISMS, 1):
+        for k, m in enumerate(mechanisms, 1):
             out[(m, MEDIATOR)] = f"H{k}"
             out[(m, OUTCOME)] = ""
-        out[(MEDIATOR, OUTCOME)] = "H6"
+        out[(MEDIATOR, OUTCOME)] = f"H{len(mechanisms) + 1}"
         return out
     reg = estimates[estimates["op"] == "~"]
     for _, row in reg.iterrows():
@@ -78,15 +80,21 @@ def path_labels(estimates: pd.DataFrame | None) -> dict[tuple[str, str], str]:
 
 
 def path_diagram(estimates: pd.DataFrame | None = None, r2: Mapping[str, float] | None = None,
-                 labels: Mapping[str, str] | None = None, title: str | None = None) -> Figure:
+                 labels: Mapping[str, str] | None = None, title: str | None = None,
+                 mechanisms: Sequence[str] | None = None) -> Figure:
     """The structural model as a figure: conceptual (no ``estimates``) or estimated.
 
-    Non-significant paths (p >= .05) are drawn lighter when estimates are given.
+    Non-significant paths (p >= .05) are drawn lighter when estimates are given.  The conceptual figure draws
+    ``mechanisms`` (default: the study's five) with their hypotheses H1..Hk and H(k+1) for the mediator's path.
+
+    >>> fig = path_diagram(mechanisms=("TRU", "COM", "RES"))
+    >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("H"))
+    ['H1', 'H2', 'H3', 'H4']
     """
     names = dict(SHORT_LABELS)
     names.update(labels or {})
-    text = path_labels(estimates)
-    mechs = MECHANISMS
+    mechs = tuple(mechanisms) if mechanisms else MECHANISMS
+    text = path_labels(estimates, mechs)
     if estimates is not None:
         found = tuple(estimates[(estimates["op"] == "~") & (estimates["lhs"] == MEDIATOR)]["rhs"])
         mechs = found or MECHANISMS

@@ -144,6 +144,19 @@ def integer(n) -> str:
     return f"{int(round(float(n))):,}"
 
 
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def cardinal(n) -> str:
+    """A small count in words for prose (``seven``), larger ones in digits (``13``).
+
+    >>> cardinal(7), cardinal(13), f"{cardinal(5).capitalize()}-factor CFA"
+    ('seven', '13', 'Five-factor CFA')
+    """
+    k = int(round(float(n)))
+    return _WORDS[k] if 0 <= k < len(_WORDS) else f"{k:,}"
+
+
 def counted(n, singular: str, plural: str) -> str:
     """A count and the word that agrees with it, for prose: ``1 has``, ``2 have``, ``0 have``.
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..sem.compare import equal_paths_summary, holm
 from ..sem.invariance import NOT_REACHED, compare_decisions, sequence_decisions
-from .format import DASH, delta_fit, integer, num, p_rel, pval, stars
+from .format import DASH, cardinal, delta_fit, integer, num, p_rel, pval, stars
 from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
@@ -392,15 +392,39 @@ def _group_paths_glue(gv: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]
             "joint_wald": ("md", f"χ²({int(joint['df'])}) = {num(joint['Wald'], 2)}, *p* {p_rel(joint['pvalue'])}")}
 
 
+#: the study's stakeholder roles (Liu 2022): the chapter's opening sentence names them only for this instrument
+STUDY_ROLES = ("enterprise", "university", "research_institute", "government")
+
+
+def _instrument_glue(instrument) -> dict[str, tuple[str, Any]]:
+    """The chapter's words about the instrument: its roles, factors, items per construct and scale points."""
+    if instrument is None:
+        return {"partners_sentence": ("md", None), "measurement_shape": ("text", None), "scale_points": ("text", None)}
+    roles = [group_label(g) for g in instrument.groups]
+    sizes = sorted({len(c.items) for c in instrument.constructs.values()})
+    each = f"{cardinal(sizes[0])} items each" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]} items each"
+    return {"partners_sentence": ("md", "Liu (2022) sees deep integration as the work of four kinds of partner: "
+                                        "enterprises, universities, research institutes and government."
+                                  if tuple(instrument.groups) == STUDY_ROLES else
+                                  f"The instrument distinguishes {cardinal(len(roles))} stakeholder roles: "
+                                  f"{', '.join(roles)}."),
+            "measurement_shape": ("text", f"{cardinal(len(instrument.constructs))} correlated factors, {each}"),
+            "scale_points": ("text", f"{cardinal(instrument.scale_max - instrument.scale_min + 1)}-point")}
+
+
 def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None,
-                group_paths: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
+                group_paths: Mapping[str, Any] | None, instrument=None) -> dict[str, tuple[str, Any]]:
     """Every name chapter 7 glues into its prose, ``name -> (kind, text)`` with kind ``"text"``
     (``{glue:text}``) or ``"md"`` (``{glue:md}``); ``None`` shows as n/a.  The same names come back whether
     a step ran or not (n/a then), so the chapter lists none of them: it glues the mapping
     (:func:`iur_survey.report.glue.glue_all`).  ``roles``: :func:`iur_survey.report.cleaning.role_counts`;
     ``invariance`` / ``group_paths``: the values of the book pipeline's ``invariance`` and ``group_paths``
-    steps (None when they did not run).
+    steps (None when they did not run); ``instrument``: its roles, factors, items and scale, as the prose names
+    them (the study's own sentence for the study's four roles).
 
+    >>> from iur_survey.instrument import load_instrument
+    >>> groups_glue(None, None, None, load_instrument())["measurement_shape"]
+    ('text', 'seven correlated factors, four items each')
     >>> g = groups_glue(None, None, None)
     >>> g["inv_level"], g["lrt_metric"], g["joint_wald"]
     (('text', None), ('md', None), ('md', None))
@@ -408,7 +432,8 @@ def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None
     >>> groups_glue(roles, None, None)["smallest_n"]
     ('text', '31')
     """
-    return {**_roles_glue(roles), **_invariance_glue(invariance), **_group_paths_glue(group_paths)}
+    return {**_roles_glue(roles), **_invariance_glue(invariance), **_group_paths_glue(group_paths),
+            **_instrument_glue(instrument)}
 
 
 #: how the chapter names the ordinal (WLSMV) invariance steps

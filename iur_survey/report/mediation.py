@@ -18,7 +18,7 @@ import pandas as pd
 from ..sem.mediation import mediation_type
 from ..study import effect_source
 from .format import DASH, num, pval
-from .sem_tables import MECHANISMS, MEDIATOR, OUTCOME, hypothesis_map
+from .sem_tables import MECHANISMS, MEDIATOR, OUTCOME, hypothesis_map, id_range
 from .tables import APATable
 
 __all__ = ["mediation_hypotheses", "mediation_table", "mediation_hypotheses_table", "interval_frame", "ci_text"]
@@ -124,14 +124,18 @@ def mediation_table(effects: pd.DataFrame, number=None, B: int | None = None, n_
 
 
 def mediation_hypotheses_table(hyp: pd.DataFrame, number=None,
-                               title: str = "Mediation hypotheses H7a–e") -> APATable:
+                               title: str | None = None) -> APATable:
     """:func:`mediation_hypotheses` as an APA table (the BCa and delta-method verdicts are left to the prose).
+    The title and note name the hypotheses of ``hyp`` (``H7a–e`` for the study's five mechanisms).
 
     >>> hyp = pd.DataFrame({"hypothesis": ["H7a"], "effect": ["GOV → COL → INT"], "est": [0.1],
     ...                     "perc.lower": [0.06], "perc.upper": [0.16], "supported": ["yes"]})
-    >>> mediation_hypotheses_table(hyp).frame.iloc[0].tolist()
-    ['H7a (GOV)', '0.100 [0.060, 0.160]', 'yes']
+    >>> t = mediation_hypotheses_table(hyp)
+    >>> t.frame.iloc[0].tolist(), t.title
+    (['H7a (GOV)', '0.100 [0.060, 0.160]', 'yes'], 'Mediation hypotheses H7a')
     """
+    ids = id_range(hyp["hypothesis"])
+    title = f"Mediation hypotheses {ids}" if title is None else title
     frame = pd.DataFrame({"Hypothesis": [f"{h} ({e.split(' ')[0]})" for h, e in zip(hyp["hypothesis"], hyp["effect"])],
                           "Indirect *a*·*b* [95% CI]": [f"{num(e, 3)} {ci_text(a, b)}" for e, a, b in
                                                         zip(hyp["est"], hyp["perc.lower"], hyp["perc.upper"])]})
@@ -141,7 +145,7 @@ def mediation_hypotheses_table(hyp: pd.DataFrame, number=None,
                                         zip(hyp["direct.est"], hyp["direct.lower"], hyp["direct.upper"])]
         frame["Mediation"] = hyp["type"]
     frame["Supported"] = hyp["supported"]
-    note = (f"H7a–e: the mechanism's effect on {OUTCOME} through {MEDIATOR}. Effects are unstandardized with their "
+    note = (f"{ids}: the mechanism's effect on {OUTCOME} through {MEDIATOR}. Effects are unstandardized with their "
             "percentile bootstrap intervals. Supported: the interval of the indirect effect lies entirely above zero."
             + (" Direct *c*: the mechanism's direct path to INT. Mediation: the type of Zhao et al. (2010): "
                "indirect-only (only *a*·*b* differs from zero), complementary (*a*·*b* and *c* both differ from "

@@ -48,6 +48,37 @@ def hypothesis_map(mechanisms=MECHANISMS) -> dict[str, tuple[str, str, str, str 
 HYPOTHESES = hypothesis_map()
 
 
+def id_range(ids) -> str:
+    """The hypotheses ``ids`` (in order) as the prose names them: ``H1–H5``, ``H7a–e``, or the one id.
+
+    >>> id_range(["H1", "H2", "H3"]), id_range(["H5a", "H5b", "H5c"]), id_range(["H4"])
+    ('H1–H3', 'H5a–c', 'H4')
+    """
+    ids = [str(i) for i in ids]
+    if len(ids) <= 1:
+        return "".join(ids)
+    first, last = ids[0], ids[-1]
+    if first[-1].isalpha() and first[:-1] == last[:-1]:
+        return f"{first}–{last[-1]}"
+    return f"{first}–{last}"
+
+
+def hypothesis_labels(mechanisms=MECHANISMS) -> dict[str, str]:
+    """The ids of the study's hypotheses for a list of mechanisms, as the prose names them (one numbering,
+    :func:`hypothesis_map`): ``paths`` (mechanism -> mediator), ``b`` (mediator -> outcome), ``indirect`` (the
+    indirect effects), ``structural`` (the paths and ``b``) and ``all``.
+
+    >>> hypothesis_labels()
+    {'paths': 'H1–H5', 'b': 'H6', 'indirect': 'H7a–e', 'structural': 'H1–H6', 'all': 'H1–H7e'}
+    >>> hypothesis_labels(("TRU", "COM", "RES"))["indirect"], hypothesis_labels(("A",))["paths"]
+    ('H5a–c', 'H1')
+    """
+    ids = list(hypothesis_map(tuple(mechanisms)))
+    k = len(mechanisms)
+    return {"paths": id_range(ids[:k]), "b": ids[k], "indirect": id_range(ids[k + 1:]),
+            "structural": id_range(ids[:k + 1]), "all": f"{ids[0]}–{ids[-1]}"}
+
+
 def mechanisms_of(estimates: pd.DataFrame) -> tuple[str, ...]:
     """The mechanisms of a fitted default model: the predictors of COL, in model order."""
     reg = estimates[(estimates["op"] == "~") & (estimates["lhs"] == MEDIATOR)]
@@ -218,11 +249,13 @@ def hypotheses(estimates: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """H1-H7e against the estimates: the parameter, its estimate, β, *p* and whether the hypothesis
     (a positive effect, significant at ``alpha``) is supported.  Indirect effects (H7) are judged by
     their delta-method test here (lavaan's default for ``:=``); bootstrap intervals are better.
+    ``kind`` says what each hypothesis is: ``path`` (a regression path, the mechanisms' and the mediator's)
+    or ``indirect``; the ids follow :func:`hypothesis_map`, so they depend on the number of mechanisms.
 
     >>> est = pd.DataFrame({"lhs": ["COL"], "op": ["~"], "rhs": ["GOV"], "label": ["a1"], "est": [0.3],
     ...                     "se": [0.05], "pvalue": [0.0001], "std.all": [0.28]})
-    >>> hypotheses(est).iloc[0][["hypothesis", "supported"]].tolist()
-    ['H1', 'yes']
+    >>> hypotheses(est).iloc[0][["hypothesis", "kind", "supported"]].tolist()
+    ['H1', 'path', 'yes']
     """
     rows = []
     for h, (kind, lhs, op, rhs) in hypothesis_map(mechanisms_of(estimates)).items():
@@ -237,10 +270,11 @@ def hypotheses(estimates: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
         r = hit.iloc[0]
         p = float(r["pvalue"])
         ok = float(r["est"]) > 0 and p < alpha
-        rows.append({"hypothesis": h, "effect": what, "label": r.get("label", ""), "est": float(r["est"]),
+        rows.append({"hypothesis": h, "kind": kind, "effect": what, "label": r.get("label", ""), "est": float(r["est"]),
                      "se": float(r["se"]), "std.all": float(r.get("std.all", math.nan)), "pvalue": p,
                      "supported": "yes" if ok else "no"})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["hypothesis", "kind", "effect", "label", "est", "se", "std.all", "pvalue",
+                                       "supported"])
 
 
 #: the Supported cell of a verdict judged from an improper solution
@@ -442,6 +476,6 @@ def chisq_difference_text(delta_chisq: float, delta_df: float, pvalue: float) ->
 
 
 __all__ = ["chisq_difference_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
-           "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
+           "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
            "improper_reliability_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]

@@ -14,7 +14,8 @@ results**, then writes into the pack directory:
 * ``model.lav``    the lavaan syntax fitted;
 * ``ours.json``    our tables (parameter estimates with standardized columns, every fit
   measure, R2), the options, and the tolerances of the comparison;
-* ``results.json`` the original results file, unchanged;
+* ``results.json`` the original results file, its file paths cut to file names (a folder such as
+  ``/home/<user>/...`` names its author); everything else unchanged, the original's sha256 in README.md;
 * ``measurement.lav`` (``fit --invariance``, ML / MLR) the measurement part, which replicate.R refits with
   ``cfa(..., group.equal =)`` for each step; or ``invariance/<step>.lav`` (the ordinal sequence, WLSMV) the
   complete lavaan syntax of each step (Wu & Estabrook 2016, as semTools' ``measEq.syntax``), which replicate.R
@@ -445,7 +446,7 @@ def _ours_base(res, call: FitCall, rows, r2_rows, fit, tol) -> dict[str, Any]:
 
 
 def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[str],
-            inv_files: Sequence[str] = ()) -> str:
+            inv_files: Sequence[str] = (), results_sha256: str = "") -> str:
     o = call.options
     t = ours["tolerances"]
     boot = (f"\nStandard errors are bootstrap ({t.get('bootstrap_draws')} draws): lavaan draws other resamples, "
@@ -495,7 +496,7 @@ tables to `lavaan/` (estimates.csv, fit.csv, r2.csv, lavaan.json) and compares t
 | data.csv | {n_rows} rows, columns {", ".join(columns)} (the model's variables{" and the group column" if o.get("group") else ""} only) |
 | model.lav | the lavaan model syntax fitted ({src}) |{inv_row}
 | ours.json | our tables: parameterEstimates(standardized = TRUE), fitMeasures, R-squared; options; tolerances |
-| results.json | the original output of `iur-survey fit` |
+| results.json | the original output of `iur-survey fit`, its file paths cut to file names (the original's sha256: {results_sha256}) |
 | replicate.R | the lavaan refit and the comparison |
 | environment.lock | Python, platform, pip freeze of the environment that made ours.json; R/lavaan wanted |
 | MANIFEST.sha256 | sha256 of every file above |
@@ -511,6 +512,34 @@ precision of lavaan's optimizer where the likelihood is flat); standard errors: 
 CI limits and p values: what those imply; fit measures: max({t["fit_abs"]:g}, {t["fit_rel"]:g} x |value|);
 R-squared: {t["r2_abs"]:g} absolute.
 {boot}"""
+
+
+def without_folders(results: dict) -> dict:
+    """``results`` with the file paths of its ``call`` (data, model source, instrument, the command line's
+    arguments) cut to their file names: the folders on the author's machine are not shared.
+
+    >>> r = {"call": {"data": {"path": "/home/ann/study/clean.csv"}, "argv": ["fit", "/home/ann/study/clean.csv"],
+    ...               "options": {"instrument": None}}, "n": 3}
+    >>> without_folders(r)["call"]
+    {'data': {'path': 'clean.csv'}, 'argv': ['fit', 'clean.csv'], 'options': {'instrument': None}}
+    >>> r["call"]["data"]["path"]                       # the argument is not changed
+    '/home/ann/study/clean.csv'
+    """
+    import copy
+
+    def name(v):
+        return Path(v).name if isinstance(v, str) and ("/" in v or "\\" in v) else v
+
+    out = copy.deepcopy(results)
+    call = out.get("call")
+    if not isinstance(call, dict):
+        return out
+    for key, sub in (("data", "path"), ("model", "source"), ("options", "instrument")):
+        if isinstance(call.get(key), dict) and sub in call[key]:
+            call[key][sub] = name(call[key][sub])
+    if isinstance(call.get("argv"), list):
+        call["argv"] = [name(a) for a in call["argv"]]
+    return out
 
 
 def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Path | None = None,
@@ -560,12 +589,14 @@ def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Pat
                                                  encoding="utf-8", newline="\n")
         (tmp / "ours.json").write_text(json.dumps(ours, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
                                        newline="\n")
-        shutil.copyfile(results_path, tmp / "results.json")
+        (tmp / "results.json").write_text(json.dumps(without_folders(results), indent=2, ensure_ascii=False) + "\n",
+                                          encoding="utf-8", newline="\n")
         (tmp / "replicate.R").write_text(replicate_script(call.options, invariance=inv_plan), encoding="utf-8", newline="\n")
         os.chmod(tmp / "replicate.R", 0o755)
         (tmp / "environment.lock").write_text(environment_lock(data_sha256=call.data_sha256, r_found=r_versions),
                                               encoding="utf-8", newline="\n")
-        (tmp / "README.md").write_text(_readme(call, ours, len(clean), cols, list(inv_texts)), encoding="utf-8", newline="\n")
+        (tmp / "README.md").write_text(_readme(call, ours, len(clean), cols, list(inv_texts),
+                                                     sha256_file(results_path)), encoding="utf-8", newline="\n")
         write_manifest(tmp)
         os.chmod(tmp, 0o755)
         if out.exists():

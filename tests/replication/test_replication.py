@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -69,7 +70,12 @@ def test_pack_files_and_manifest(complete_pack):
     assert list(data.columns) == ITEMS and "response_id" not in data.columns
     pd.testing.assert_frame_equal(data, src[ITEMS], check_dtype=False)
     assert (d / "model.lav").read_text() == default_model() + "\n"
-    assert (d / "results.json").read_bytes() == results.read_bytes()
+    # results.json: the original with its file paths cut to file names (no folder of the author's machine)
+    orig, copied = json.loads(results.read_text()), json.loads((d / "results.json").read_text())
+    assert "/" in orig["call"]["data"]["path"] and copied["call"]["data"]["path"] == Path(orig["call"]["data"]["path"]).name
+    assert not any("/" in str(a) for a in copied["call"].get("argv") or [])
+    assert {k: v for k, v in copied.items() if k != "call"} == {k: v for k, v in orig.items() if k != "call"}
+    assert hashlib.sha256(results.read_bytes()).hexdigest() in (d / "README.md").read_text()
     ours = json.loads((d / "ours.json").read_text())
     assert ours["n"] == 800 and ours["options"]["missing"] == "listwise"
     assert ours["tolerances"]["est_abs"] == 1e-4 and ours["tolerances"]["se_rel"] == 0.005

@@ -595,6 +595,26 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
 
 
+def _pls_missing_words(pls: Mapping | None) -> str:
+    """How the PLS run behind an HTMT treated missing values, for the note (its data are not the CFA's rows).
+
+    >>> _pls_missing_words({"n": 510, "missing": "mean", "n_imputed": 140})
+    ' (N = 510; 140 missing values replaced by the item mean, as PLS does)'
+    >>> _pls_missing_words({"n": 435, "missing": "listwise"})
+    ' (N = 435; listwise deletion)'
+    >>> _pls_missing_words({})
+    ''
+    """
+    if not pls or pls.get("n") is None:
+        return ""
+    how = pls.get("missing")
+    imputed = pls.get("n_imputed")
+    words = ("listwise deletion" if how == "listwise" else
+             f"{imputed:,} missing values replaced by the item mean, as PLS does" if how == "mean" and imputed else
+             "no missing values" if how == "mean" else "")
+    return f" (N = {int(pls['n']):,}" + (f"; {words}" if words else "") + ")"
+
+
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
                      title: str = "Discriminant validity", *, group: str | None = None,
                      moments: FitMoments | None = None) -> APATable:
@@ -687,7 +707,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
                  + ("" if ht or ht_reason else f"; the HTMT needs the data: — ({no_data or 'no data of this group'})")
                  + ".")
     else:
-        note += " HTMT and its percentile bootstrap 95% CI from `iur-survey pls`."
+        note += " HTMT and its percentile bootstrap 95% CI from `iur-survey pls`" + _pls_missing_words(pls) + "."
     return APATable(frame, title, number=number, note=note,
                     numeric=("*r*", "√AVE", "HTMT", "HTMT 95% CI"))
 

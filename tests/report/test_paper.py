@@ -104,6 +104,11 @@ def test_python_api_tables_are_dataframes_equal_to_results(fitted):
     # the latent correlation of ind60 and dem60 = their standardized path (only path between them)
     b = next(e for e in reg if e["lhs"] == "dem60")["std.all"]
     assert disc.loc[0, "*r*"] == num(b, 3, False)
+    # an HTMT from a pls.json: its note says on which rows (PLS replaces missing values by the item mean)
+    pls = {"n": 75, "missing": "mean", "n_imputed": 12,
+           "htmt": [{"construct_1": "ind60", "construct_2": "dem60", "htmt": 0.5, "ci.lower": 0.3, "ci.upper": 0.7}]}
+    note = paper.discriminant_apa(r, pls=pls).note
+    assert "from `iur-survey pls` (N = 75; 12 missing values replaced by the item mean, as PLS does)." in note
 
 
 def test_wlsmv_effects_carry_the_standardized_interval(tmp_path):

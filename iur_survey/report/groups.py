@@ -297,13 +297,21 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
         return (f"Every group meets the rule, so the {len(groups_after)} groups are compared as they are; "
                 "nothing was merged.")
     names = [group_label(g) for g in groups_after["group"]]
-    low_txt = " and the ".join(f"{group_label(g)} group (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"]))
+    parts = [f"{group_label(g)} group (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"])]
+    low_txt = parts[0] if len(parts) == 1 else ", the ".join(parts[:-1]) + " and the " + parts[-1]
     one = len(low) == 1
     head = (f"The {low_txt} {'is' if one else 'are'} below this minimum. "
             f"{'Its' if one else 'Their'} estimates would be unstable, and Chen's cut-offs were derived "
             "for larger groups. ")
     tail = (f" The analyses below compare {len(groups_after)} groups: "
             + "; ".join(f"{g} (*n* = {int(n):,})" for g, n in zip(names, groups_after["n"])) + ".")
+    min_n = int(before["min_n"].max()) if "min_n" in before and len(before) else 0
+    still = [(g, int(n)) for g, n in zip(names, groups_after["n"]) if int(n) < min_n]
+    if still and main["merge"]:
+        tail += (f" Even after merging, {' and '.join(f'{g} (*n* = {n:,})' for g, n in still)} "
+                 f"{'is' if len(still) == 1 else 'are'} below the minimum of {min_n:,}: "
+                 f"{'its' if len(still) == 1 else 'their'} estimates and the invariance decisions that involve "
+                 f"{'it' if len(still) == 1 else 'them'} rest on too few cases and are to be read with caution.")
     steps = merge_steps(before)
     members = {str(g): [str(g)] for g in before["group"]}
     for st in steps:

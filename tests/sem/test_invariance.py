@@ -279,3 +279,19 @@ def test_a_cascade_of_smallest_merges_says_each_step_and_why(tmp_path, capsys):
     one = _merge_text(before.iloc[[0, 1, 3]], {"groups": sizes, "merge": {"g": "g+u", "u": "g+u"}})
     assert "the smallest group, g (*n* = 9), was merged with the next smallest, u (*n* = 137)" in one
     assert "merged as set: g → e" in _merge_text(before, {"groups": sizes, "merge": {"g": "e"}})
+
+
+def test_merge_text_says_when_merged_groups_are_still_too_small():
+    """Three small roles merged into two groups that are both still below the rule (an outside audit: the prose went
+    on with "The analyses below compare 2 groups" as if merging had cured it)."""
+    from iur_survey.report.groups import _merge_text
+    before = pd.DataFrame({"group": ["startup", "incumbent", "lab"], "n": [43, 31, 22], "min_n": 100,
+                           "status": ["small"] * 3})
+    main = {"groups": pd.DataFrame({"group": ["startup", "incumbent+lab"], "n": [43, 53]}),
+            "merge": {"incumbent": "incumbent+lab", "lab": "incumbent+lab"}}
+    text = _merge_text(before, main)
+    assert "The startup group (*n* = 43), the incumbent group (*n* = 31) and the lab group (*n* = 22) are" in text
+    assert ("Even after merging, startup (*n* = 43) and incumbent + lab (*n* = 53) are below the minimum of 100"
+            in text)
+    ok = {"groups": pd.DataFrame({"group": ["startup", "incumbent+lab"], "n": [143, 153]}), "merge": main["merge"]}
+    assert "Even after merging" not in _merge_text(before.assign(n=[143, 101, 52]), ok)

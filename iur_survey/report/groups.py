@@ -346,6 +346,10 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
 
 def _unmerged_text(iv: Mapping[str, Any]) -> str:
     main, un = iv["main"], iv["unmerged"]
+    if un is not None and str(_sequenced(un["table"])["decision"].iloc[0]) == "not evaluated":
+        return (f"Without merging, with all {len(un['groups'])} groups as they are, the configural model did not "
+                "converge (Table 7.4: \"not evaluated\"): its smallest groups are too small for it, so there is no "
+                "baseline to test invariance against and nothing to compare with the merged analysis.")
     if un is not None:
         same = int(compare_decisions(_sequenced(main["table"]), _sequenced(un["table"]))["same"].sum())
         return (f"Without merging, with all {len(un['groups'])} groups as they are, the highest level "

@@ -295,3 +295,20 @@ def test_merge_text_says_when_merged_groups_are_still_too_small():
             in text)
     ok = {"groups": pd.DataFrame({"group": ["startup", "incumbent+lab"], "n": [143, 153]}), "merge": main["merge"]}
     assert "Even after merging" not in _merge_text(before.assign(n=[143, 101, 52]), ok)
+
+
+def test_unmerged_text_when_the_unmerged_configural_model_did_not_converge():
+    """Table 7.4's configural step "not evaluated" (its groups too small to converge): the chapter said the
+    decisions "agree for 0 of the 3 steps" and that the conclusions "depend on the merging"; nothing was compared."""
+    from iur_survey.report.groups import _unmerged_text
+    steps = ["configural", "metric", "scalar", "strict"]
+    merged = pd.DataFrame({"step": steps, "decision": ["baseline", "supported", "supported", "not supported"]})
+    unmerged = pd.DataFrame({"step": steps, "decision": ["not evaluated"] * 4})
+    groups = pd.DataFrame({"group": ["a", "b", "c"], "n": [43, 31, 22]})
+    iv = {"main": {"table": merged}, "unmerged": {"table": unmerged, "groups": groups, "level": "none"},
+          "merge_rule": True, "unmerged_error": None}
+    text = _unmerged_text(iv)
+    assert text.startswith("Without merging, with all 3 groups as they are, the configural model did not converge")
+    assert "depend" not in text
+    iv["unmerged"]["table"] = merged
+    assert "the decisions agree with the merged analysis for 3 of the 3 steps" in _unmerged_text(iv)

@@ -902,9 +902,11 @@ def dwls_dropped(model, ordinal: set[str]) -> np.ndarray:
     return drop
 
 
-def dwls_theta_names(pt, kept: np.ndarray, th_names) -> list[str]:
+def dwls_theta_names(pt, kept: np.ndarray, th_names, *, lavaan: bool = False) -> list[str]:
     """``lhs op rhs`` of each entry of a one-group DWLS ``theta``: the kept model parameters (the first
-    row of each), then the thresholds (``a|t1``; ``x~1`` for a continuous item's intercept).
+    row of each), then the thresholds (``a|t1``; ``x~1`` for a continuous item's intercept).  ``lavaan=True``:
+    the names of lavaan's ``vcov()`` rows instead (the label, else ``lhs op rhs``; ``.g2`` ... after a later
+    group's).
 
     >>> from iur_survey.sem.matrices import Model
     >>> from iur_survey.sem.partable import build_partable
@@ -916,7 +918,10 @@ def dwls_theta_names(pt, kept: np.ndarray, th_names) -> list[str]:
     for i in range(len(pt)):
         k = int(pt.par_index[i])
         if k >= 0 and pt.op[i] not in _CON_OPS:
-            first.setdefault(k, f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}")
+            name = f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}"
+            if lavaan:
+                name = (pt.label[i] or name) + (f".g{int(pt.group[i])}" if int(pt.group[i]) > 1 else "")
+            first.setdefault(k, name)
     return [first.get(int(k), f"par{int(k) + 1}") for k in kept] + [str(t) for t in th_names]
 
 

@@ -350,13 +350,8 @@ def _theta_names(model: Model, stats, kept, th_par, delta_par, npar: int) -> lis
     def tag(g: int) -> str:
         return f".g{g + 1}" if g > 0 else ""
 
-    pt = model.partable
-    first: dict[int, str] = {}
-    for i in range(len(pt)):
-        k = int(pt.par_index[i])
-        if k >= 0 and pt.op[i] not in (":=", "==", "<", ">"):
-            first.setdefault(k, (pt.label[i] or f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}") + tag(int(pt.group[i]) - 1))
-    names = [first.get(int(k), f"par{int(k) + 1}") for k in kept] + [f"par{j + 1}" for j in range(kept.size, npar)]
+    names = (dwls_theta_names(model.partable, kept, [], lavaan=True)
+             + [f"par{j + 1}" for j in range(kept.size, npar)])
     named: set[int] = set()
     for g, s in enumerate(stats):           # an entry shared by groups (equal thresholds) keeps its first name
         for k, nm in [(int(th_par[g][j]), f"{nm}{tag(g)}") for j, nm in enumerate(s.th.index)] + [

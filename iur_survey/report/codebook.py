@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .format import cardinal
+
 OUTCOMES = ("COL", "INT")
+STUDY_MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
 
 
 def mechanisms_frame(instrument) -> pd.DataFrame:
@@ -49,3 +52,33 @@ def groups_frame(instrument) -> pd.DataFrame:
     """The stakeholder groups and every wording the readers accept for each."""
     return pd.DataFrame([{"Group key": key, "Accepted wordings": " · ".join(words)}
                          for key, words in instrument.groups.items()], columns=["Group key", "Accepted wordings"])
+
+
+def survey_sentence(instrument) -> str:
+    """What the survey measures, for the book's first page: the study's wording on the study's instrument,
+    the instrument's own constructs, item counts and scale otherwise.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> print(survey_sentence(load_instrument()))  # doctest: +NORMALIZE_WHITESPACE
+    The survey measures each of the five mechanisms, collaborative innovation (COL) and deep integration (INT)
+    with four Likert items (1-5). A structural-equation model then tests *mechanisms → COL → INT*.
+    """
+    cons = list(instrument.constructs.values())
+    sizes = sorted({len(c.items) for c in cons})
+    each = cardinal(sizes[0]) if len(sizes) == 1 else f"{cardinal(sizes[0])} to {cardinal(sizes[-1])}"
+    noun = "item" if sizes == [1] else "items"
+    scale = f"({instrument.scale_min}-{instrument.scale_max})"
+    mech = [c for c in cons if c.code not in OUTCOMES]
+    codes = tuple(c.code for c in mech)
+    outcomes = [c for c in cons if c.code in OUTCOMES]
+    if codes == STUDY_MECHANISMS and len(outcomes) == 2:
+        return (f"The survey measures each of the five mechanisms, collaborative innovation (COL) and deep "
+                f"integration (INT) with {each} Likert {noun} {scale}. A structural-equation model then tests "
+                f"*mechanisms → COL → INT*.")
+    named = "; ".join(f"{c.label_en} ({c.code})" for c in cons)
+    return (f"This book is built on the instrument *{instrument.name}*, not on the study's own questionnaire. "
+            f"It measures {cardinal(len(cons))} {'construct' if len(cons) == 1 else 'constructs'} with {each} "
+            f"{noun} each on a {instrument.scale_min}-{instrument.scale_max} scale: {named}. The paper's description of "
+            f"the mechanisms above is the study's; the structural model keeps its roles, with "
+            f"{cardinal(len(mech))} {'construct' if len(mech) == 1 else 'constructs'} in the place of the "
+            f"mechanisms, acting on COL and INT.")

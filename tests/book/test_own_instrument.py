@@ -64,6 +64,16 @@ def test_conceptual_diagram_draws_the_instruments_mechanisms():
     assert {"TRU", "COM", "RES", "H4"} <= texts and not {"GOV", "H5", "H6"} & texts
 
 
+def test_the_first_page_says_what_an_own_instrument_measures(tmp_path):
+    from iur_survey.instrument import load_instrument
+    from iur_survey.report.codebook import survey_sentence
+    _, inst = _own_export(tmp_path, n=5)
+    text = survey_sentence(load_instrument(inst))
+    assert "*Own instrument (test)*" in text and "five constructs with three to five items each on a 1-7 scale" in text
+    assert "Inter-partner trust (TRU); Communication quality (COM)" in text and "three constructs in the place" in text
+    assert "five mechanisms" not in text
+
+
 def test_failure_summary_names_the_chapter_and_the_error():
     log = ("myst_nb.core.execute.base.ExecutionError: /x/book/05_structural.md\n"
            "build failed: CellExecutionError: An error occurred while executing the following cell:\n"
@@ -153,5 +163,8 @@ def test_the_book_builds_on_an_own_instrument_and_counts_its_own_hypotheses(tmp_
     ch1 = _text(out / "html" / "book" / "01_introduction.html")
     assert "Inter-partner trust (TRU)" in ch1 and "Government guidance (GOV" not in ch1
     assert "Five-factor CFA" in _text(out / "html" / "book" / "04_measurement.html")
+    front = _text(out / "html" / "book" / "index.html")
+    assert "built on the instrument Own instrument (test)" in front and "Inter-partner trust (TRU)" in front
+    assert "with four Likert items" not in front
     pages = list((out / "html").rglob("*.html"))
     assert not [p.name for p in pages if "@example.org" in p.read_text(encoding="utf-8")]

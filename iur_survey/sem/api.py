@@ -510,7 +510,7 @@ def _numeric_block(data, ov_all: list[str]) -> np.ndarray:
 
 def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, fi: FitInputs,
             warnings: list[str], est_name: str, mode: str, se_type: str, info_type: str, nobs: list[int],
-            n_input: int, meta: dict) -> SEMResult:
+            n_input: int, meta: dict, observed_info: np.ndarray | None = None) -> SEMResult:
     est = model.row_values(theta)
     se = np.zeros(len(pt))
     free = pt.par_index >= 0
@@ -526,7 +526,8 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
             lc = LinearConstraints(pt, est)
             deltas.append(lc.A)
             n_eq = lc.rank
-        bad = unidentified_parameters(deltas)
+        # an observed information (when given) that curves along a null direction of Delta: identified there
+        bad = unidentified_parameters(deltas, observed_info if info_type == "observed" else None)
         if len(bad):
             V = V.copy()
             V[bad, :] = np.nan
@@ -663,7 +664,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
     meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
             "sampstat": [(stats.cov[g], stats.mean[g]) for g in range(pt.ngroups)]}
     return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "listwise", se_type, info_type,
-                   list(stats.nobs), n_input, meta)
+                   list(stats.nobs), n_input, meta, observed_info=info_unit)
 
 
 def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, info_type: str,
@@ -799,7 +800,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
             "sampstat": [(covs[g], means[g]) for g in range(G)],
             "npatterns": [len(s.patterns) for s in stats]}
     return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "fiml", se_type, info_type, nobs,
-                   n_input, meta)
+                   n_input, meta, observed_info=info_unit)
 
 
 # ----------------------------------------------------------------------------- ordered items (WLSMV)

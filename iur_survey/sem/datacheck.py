@@ -351,6 +351,9 @@ def vcov_warnings(V: np.ndarray, n_equality: int = 0) -> list[str]:
 # 1-norm) is below .Machine$double.eps; lavaan's eigenvalue checks use .Machine$double.eps^(3/4).
 SOLVE_TOL = float(np.finfo(float).eps)
 EIGEN_TOL = float(np.finfo(float).eps) ** 0.75
+#: a null direction of Delta is flat (not identified) unless the observed information curves along it by more
+#: than this share of its norm: far above the 4-point difference's rounding (about 1e-10 relative, h = 1e-6)
+CURVATURE_TOL = 1e-7
 CANNOT_INVERT = ("Could not compute standard errors! The information matrix could not be inverted. "
                  "This may be a symptom that the model is not identified.")
 
@@ -383,7 +386,7 @@ def information_inverse(info: np.ndarray) -> np.ndarray | None:
     return inv if status == 0 else None
 
 
-def unidentified_parameters(deltas: list[np.ndarray]) -> np.ndarray:
+def unidentified_parameters(deltas: list[np.ndarray], information: np.ndarray | None = None) -> np.ndarray:
     """Indices of the parameters that move along a null direction of the model's Jacobian
     ``Delta = d moments / d theta`` (stacked over groups) at the estimate: the model is not locally
     identified there, and its information matrix is singular in exact arithmetic.
@@ -393,6 +396,16 @@ def unidentified_parameters(deltas: list[np.ndarray]) -> np.ndarray:
     indefinite, and the parameters of the null direction get negative variances (SE NA) and the
     vcov warning.  Both are the same fact; we report it without the rounding: these parameters get
     SE NA.  The rank is judged against lavaan's eigenvalue tolerance ``eps^(3/4)`` (relative).
+
+    ``information``: the OBSERVED information the vcov inverts (lavaan's ``information = "observed"``, the
+    default with FIML).  A null direction of Delta along which it still curves (its quadratic form above
+    :data:`CURVATURE_TOL` of its norm) is identified at second order: a parameter at a point where the moments
+    do not move to first order, such as an equal method loading estimated at its bound 0 (the sign of ``m``
+    in ``m^2``).  lavaan's observed-information SE is finite there, and so is ours; only the flat directions count.
+
+    >>> D = [np.array([[0.0, 1.0], [0.0, 2.0]])]          # the moments do not move with the first parameter
+    >>> unidentified_parameters(D), unidentified_parameters(D, np.diag([0.5, 3.0]))
+    (array([0]), array([], dtype=int64))
 
     >>> unidentified_parameters([np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])])
     array([0, 1])
@@ -408,6 +421,12 @@ def unidentified_parameters(deltas: list[np.ndarray]) -> np.ndarray:
     _, s, vt = np.linalg.svd(D, full_matrices=True)
     s = np.concatenate([s, np.zeros(max(0, q - len(s)))])
     null = vt[s <= EIGEN_TOL * max(float(s[0]), 1e-300)]
+    if len(null) and information is not None:
+        info = np.asarray(information, dtype=float)
+        if info.shape == (q, q) and np.all(np.isfinite(info)):
+            info = 0.5 * (info + info.T)
+            w, u = np.linalg.eigh(null @ info @ null.T)         # the information on the null space
+            null = u[:, w <= CURVATURE_TOL * max(float(np.linalg.norm(info, 2)), 1e-300)].T @ null
     if not len(null):
         return np.zeros(0, dtype=np.int64)
     return np.flatnonzero(np.sqrt((null ** 2).sum(axis=0)) > 1e-6)

@@ -599,12 +599,21 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
 
     def information_inv(Dlist, what):
         """lavaan's ``lavTech(., "inverted.information")`` of the model (its solve() not wrapped in try:
-        lav_fit_fiml_corrected fails there): observed ``sum_g f_g D' Wm D``, or the expected one."""
+        lav_fit_fiml_corrected fails there): observed ``sum_g f_g D' Wm D``, or the expected one.
+
+        Inverted on a unit diagonal and scaled back: the traces of k_value do not change with the scale of a
+        column of Delta, and a parameter whose moments move only at second order at the estimate (an equal
+        method loading at its bound 0: its column of Delta is 2 m times a fixed one) leaves a diagonal entry of
+        order m^2.  lavaan stops at m = -1.5e-6 and its solve() passes; an optimizer that goes on to m = 1e-12
+        would fail it, on the same limit (robust CFI .986 either way on the demo's method-factor CFA)."""
         if information == "expected":
             W = sum(f * D.T @ We_g @ D for f, We_g, D in zip(fg, We, Dlist))
         else:
             W = sum(f * D.T @ Wm @ D for (f, Wm, _, _, _), D in zip(parts, Dlist))
-        return checked_inverse(W, what)
+        d = np.sqrt(np.abs(np.diag(W)))
+        d[~(d > 0)] = 1.0
+        inv, why = checked_inverse(W / d[:, None] / d[None, :], what)
+        return (None, why) if inv is None else (inv / d[:, None] / d[None, :], "")
 
     Ds = [np.asarray(D, dtype=float) for D in Deltas]
     DBs = _block_delta(base_blocks)

@@ -60,6 +60,9 @@ terminal shows a short summary:
 n, estimator, the fit line, the structural paths and := effects with CIs,
 standardized estimates and p, R².  results.json records its call ("call": data
 path and sha256, model syntax, options, version) for export-replication.
+--residuals [N] adds lavaan's lavResiduals() summary per group (srmr and crmr with
+se, exact-fit z test, unbiased value, 90% CI, close-fit test) and the N largest
+standardized residuals under "residuals".
 --modindices [N] adds lavaan's modification
 indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test) under "modindices".
 With equality constraints (--equal), --modindices also adds lavaan's lavTestScore
@@ -83,6 +86,7 @@ examples:
   iur-survey fit clean.csv --bootstrap 1000 --seed 2022 --out results_boot.json
   iur-survey fit clean.csv --group role --print-model > by_group.lav
   iur-survey fit clean.csv --modindices 20 --out results.json
+  iur-survey fit clean.csv --residuals --out results.json
 """
 
 from __future__ import annotations
@@ -153,6 +157,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--print-model", action="store_true",
                         help="print the model that would be fitted (the default model for the instrument, --group "
                              "and --equal given; edit it and pass it back with --model) and exit")
+    parser.add_argument("--residuals", metavar="N", nargs="?", type=int, const=10, default=None,
+                        help="add lavaan's lavResiduals() summary (srmr, crmr with se, exact-fit z and p, the "
+                             "unbiased value with its 90%% CI and close-fit test) and the N largest standardized "
+                             "residuals (default 10) to results.json under \"residuals\"")
     parser.add_argument("--modindices", metavar="N", nargs="?", type=int, const=0, default=None,
                         help="add lavaan's modification indices (mi epc sepc.lv sepc.all sepc.nox) to results.json "
                              "under \"modindices\", sorted by mi; N keeps the N largest (default: all). "
@@ -309,6 +317,10 @@ def run(args: argparse.Namespace) -> int:
              "simple_slopes": simple_slopes(res, r["latent"]).drop(columns=["focal", "moderator_name"])
              .to_dict("records"),
              "johnson_neyman": johnson_neyman(res, r["latent"])} for r in res.meta["interaction"]]
+    top_res = None
+    if getattr(args, "residuals", None) is not None and res.converged:
+        from ..sem.residuals import residuals_records
+        payload["residuals"], top_res = residuals_records(res, data, n=args.residuals)
     mi_table = None
     if args.modindices is not None:
         from ..sem.modindices import modindices, modindices_records
@@ -333,6 +345,11 @@ def run(args: argparse.Namespace) -> int:
         for r in mi_table.head(5).to_dict("records"):      # a multi-group fit: each line names its group
             where = f" [{labels[int(r['group']) - 1]}]" if "group" in r else ""
             print(f"    {r['lhs']} {r['op']} {r['rhs']}{where}: mi={r['mi']:.2f} epc={r['epc']:.3f}")
+    if top_res is not None and len(top_res):
+        print("  largest standardized residuals (lavaan's residuals(type = \"standardized\")):")
+        for r in top_res.head(5).to_dict("records"):
+            where = f" [{r['group']}]" if "group" in r else ""
+            print(f"    {r['lhs']} ~~ {r['rhs']}{where}: {r['std.res']:.2f}")
     for w in (payload.get("score_test") or {}).get("warnings", []):
         print(f"  warning: score test: {w}")
     print(f"  wrote {out}")

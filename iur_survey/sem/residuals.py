@@ -57,7 +57,8 @@ from .fitmeasures import moment_residuals, residual_rms
 from .matrices import vech_indices
 from .results import SEMResult
 
-__all__ = ["residuals", "lav_residuals", "residual_acov", "RESIDUAL_TYPES", "largest_residuals", "ResidualsError"]
+__all__ = ["residuals", "lav_residuals", "residual_acov", "RESIDUAL_TYPES", "largest_residuals", "ResidualsError",
+           "residuals_records"]
 
 #: the types of :func:`residuals` (``cor`` is ``cor.bollen``, as lavaan without mimic = "EQS")
 RESIDUAL_TYPES = ("raw", "cor", "cor.bollen", "cor.bentler", "normalized", "standardized")
@@ -532,3 +533,34 @@ def largest_residuals(res: SEMResult, n: int = 5, data: pd.DataFrame | None = No
     out = pd.DataFrame(rows)
     order = np.argsort(-np.abs(out["std.res"].fillna(0).to_numpy()), kind="stable")
     return out.iloc[order[:n]].reset_index(drop=True)
+
+
+def residuals_records(res: SEMResult, data: pd.DataFrame | None = None, n: int = 10) -> tuple[dict, pd.DataFrame]:
+    """The ``"residuals"`` entry of ``iur-survey fit --residuals``: per group (by label; ``""`` for one group)
+    the summaries of :func:`lav_residuals` for srmr (cor.bentler) and crmr (cor.bollen) as
+    ``{column: {row: value}}`` (NaN as None), and the ``n`` largest standardized residuals
+    (:func:`largest_residuals`); returned with that table.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(2)
+    >>> d = pd.DataFrame(rng.standard_normal((120, 1)) @ [[1, .8, .7, .6]] + rng.standard_normal((120, 4)),
+    ...                  columns=list("abcd"))
+    >>> rec, top = residuals_records(sem("F =~ a + b + c + d", d), n=3)
+    >>> sorted(rec), sorted(rec["summary"][""]), len(rec["largest_standardized"])
+    (['largest_standardized', 'summary'], ['crmr', 'srmr'], 3)
+    """
+    from .results import json_number
+
+    labels = list(res.partable.group_labels) if res.partable.ngroups > 1 else [""]
+    summ: dict = {lab: {} for lab in labels}
+    for type, name in (("cor.bentler", "srmr"), ("cor.bollen", "crmr")):
+        out = lav_residuals(res, type, data, zstat=False)
+        per = out if res.partable.ngroups > 1 else {"": out}
+        for lab in labels:
+            tab = per[lab]["summary"]
+            summ[lab][name] = {c: {r: json_number(float(tab.at[r, c])) for r in tab.index} for c in tab.columns}
+    top = largest_residuals(res, n, data)
+    recs = [{k: (json_number(float(v)) if k == "std.res" else v) for k, v in r.items()}
+            for r in top.to_dict("records")]
+    return {"summary": summ, "largest_standardized": recs}, top

@@ -164,3 +164,28 @@ def test_mixed_ordinal_refused():
     res = sem("F =~ a + b + c + d", d, ordered=["a", "b", "c"])
     with pytest.raises(ResidualsError, match="one group of ordered items"):
         residuals(res)
+
+
+def test_fit_command_writes_residuals(tmp_path, capsys):
+    from iur_survey.cli import main
+
+    out, model = tmp_path / "results.json", tmp_path / "m.lav"
+    model.write_text(REF["hs_groups_loadings"]["model"])
+    code = main(["fit", str(REFS / "data_hs.csv"), "--model", str(model), "--group", "school",
+                 "--equal", "loadings", "--residuals", "4", "--out", str(out)])
+    assert code == 0
+    got = json.loads(out.read_text())["residuals"]
+    ref = _groups(REF["hs_groups_loadings"]["lavResiduals"])
+    assert list(got["summary"]) == REF["hs_groups_loadings"]["group_labels"]
+    for lab, r in zip(got["summary"], ref):
+        s = got["summary"][lab]["srmr"]
+        for col in ("cov", "total"):
+            for row, v in zip(r["summary"]["rows"], r["summary"][col]):
+                if v is None:
+                    assert s[col][row] is None
+                else:
+                    assert s[col][row] == pytest.approx(v, rel=1e-4, abs=1e-7), (lab, col, row)
+    top = got["largest_standardized"]
+    assert len(top) == 4 and {"lhs", "op", "rhs", "group", "std.res"} <= set(top[0])
+    assert abs(top[0]["std.res"]) >= abs(top[-1]["std.res"])
+    assert "largest standardized residuals" in capsys.readouterr().out

@@ -64,7 +64,8 @@ path and sha256, model syntax, options, version) for export-replication.
 se, exact-fit z test, unbiased value, 90% CI, close-fit test) and the N largest
 standardized residuals under "residuals".
 --modindices [N] adds lavaan's modification
-indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test) under "modindices".
+indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test; WLSMV / DWLS with one group
+of ordered items: lavaan's DWLS score test) under "modindices".
 With equality constraints (--equal), --modindices also adds lavaan's lavTestScore
 under "score_test": the score test of releasing each constraint, to find the
 parameters that are not invariant (exploratory: release one, refit, test again).

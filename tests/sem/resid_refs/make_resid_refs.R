@@ -2,7 +2,9 @@
 # (iur_survey/sem/residuals.py).  Writes the data each case is fitted on (data_*.csv) and resid_refs.json:
 # per case and group, the residual matrices/vectors of every type (raw, cor.bollen, cor.bentler,
 # normalized, standardized; "error" where lavaan refuses) and lavResiduals(fit, se = TRUE): cov, mean, th,
-# their .se and .z, and the summary table (rows srmr, srmr.se, ..., usrmr.closefit.pvalue).
+# their .se and .z, and the summary table (rows srmr, srmr.se, ..., usrmr.closefit.pvalue); and
+# mi_wlsmv_refs.json: modindices(fit, sort. = TRUE) of two fits of ordered items (WLSMV; DWLS with std.lv and
+# a residual covariance).
 #
 #   Rscript tests/sem/resid_refs/make_resid_refs.R
 HERE <- local({
@@ -83,4 +85,17 @@ add_case("bfi_wlsmv", "data_bfi.csv", bfi_model, list(estimator = "WLSMV", order
 
 write_json(cases, file.path(HERE, "resid_refs.json"), digits = NA, auto_unbox = TRUE, na = "null",
            pretty = FALSE)
+
+# modification indices of fits with ordered items (iur_survey/sem/modindices.py): mi_wlsmv_refs.json
+bfi_model2 <- paste0(bfi_model, "\nA1 ~~ A2")
+mi_cases <- list()
+mi_case <- function(name, model, args, fit) {
+  m <- as.data.frame(modindices(fit, sort. = TRUE)); rownames(m) <- NULL
+  mi_cases[[name]] <<- list(data = "data_bfi.csv", model = model, args = args, mi = m)
+}
+mi_case("bfi_wlsmv", bfi_model, list(estimator = "WLSMV", ordered = TRUE),
+        cfa(bfi_model, bf, ordered = names(bf), estimator = "WLSMV"))
+mi_case("bfi_dwls_stdlv_rescov", bfi_model2, list(estimator = "DWLS", ordered = TRUE, std_lv = TRUE),
+        cfa(bfi_model2, bf, ordered = names(bf), estimator = "DWLS", std.lv = TRUE))
+write_json(mi_cases, file.path(HERE, "mi_wlsmv_refs.json"), digits = NA, auto_unbox = TRUE, na = "null")
 cat("ok\n")

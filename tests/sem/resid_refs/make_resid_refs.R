@@ -77,6 +77,8 @@ add_case("hsmcar_fiml", "data_hsmcar.csv", hs_model, list(estimator = "ML", miss
          cfa(hs_model, hsm, missing = "ml"))
 add_case("hsmcar_mlr", "data_hsmcar.csv", hs_model, list(estimator = "MLR", missing = "fiml"),
          cfa(hs_model, hsm, missing = "ml", estimator = "MLR"))
+add_case("hsmcar_groups_fiml", "data_hsmcar.csv", hs_model, list(estimator = "ML", missing = "fiml", group = "school"),
+         cfa(hs_model, hsm, missing = "ml", group = "school"))
 add_case("hsx_ml", "data_hs.csv", hsx_model, list(estimator = "ML"), sem(hsx_model, hs))
 add_case("hsx_mlr_ms", "data_hs.csv", hsx_model, list(estimator = "MLR", meanstructure = TRUE),
          sem(hsx_model, hs, estimator = "MLR", meanstructure = TRUE))

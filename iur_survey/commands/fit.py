@@ -320,8 +320,7 @@ def run(args: argparse.Namespace) -> int:
              "johnson_neyman": johnson_neyman(res, r["latent"])} for r in res.meta["interaction"]]
     top_res = None
     if getattr(args, "residuals", None) is not None and res.converged:
-        from ..sem.residuals import residuals_records
-        payload["residuals"], top_res = residuals_records(res, data, n=args.residuals)
+        payload["residuals"], top_res = residuals_payload(res, data, n=args.residuals)
     mi_table = None
     if args.modindices is not None:
         from ..sem.modindices import modindices, modindices_records
@@ -375,3 +374,35 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
         print(f"  warning: {w}")
     if inv is not None:
         print(inv.summary())
+
+
+def residuals_payload(res, data=None, n: int = 10):
+    """The ``"residuals"`` entry of ``iur-survey fit --residuals``: per group (by label; ``""`` for one group)
+    the summaries of :func:`~iur_survey.sem.residuals.lav_residuals` for srmr (cor.bentler) and crmr (cor.bollen) as
+    ``{column: {row: value}}`` (NaN as None), and the ``n`` largest standardized residuals
+    (:func:`largest_residuals`); returned with that table.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(2)
+    >>> d = pd.DataFrame(rng.standard_normal((120, 1)) @ [[1, .8, .7, .6]] + rng.standard_normal((120, 4)),
+    ...                  columns=list("abcd"))
+    >>> rec, top = residuals_payload(sem("F =~ a + b + c + d", d), n=3)
+    >>> sorted(rec), sorted(rec["summary"][""]), len(rec["largest_standardized"])
+    (['largest_standardized', 'summary'], ['crmr', 'srmr'], 3)
+    """
+    from ..sem.residuals import largest_residuals, lav_residuals
+    from ..sem.results import json_number
+
+    labels = list(res.partable.group_labels) if res.partable.ngroups > 1 else [""]
+    summ: dict = {lab: {} for lab in labels}
+    for type, name in (("cor.bentler", "srmr"), ("cor.bollen", "crmr")):
+        out = lav_residuals(res, type, data, zstat=False)
+        per = out if res.partable.ngroups > 1 else {"": out}
+        for lab in labels:
+            tab = per[lab]["summary"]
+            summ[lab][name] = {c: {r: json_number(float(tab.at[r, c])) for r in tab.index} for c in tab.columns}
+    top = largest_residuals(res, n, data)
+    recs = [{k: (json_number(float(v)) if k == "std.res" else v) for k, v in r.items()}
+            for r in top.to_dict("records")]
+    return {"summary": summ, "largest_standardized": recs}, top

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,10 +56,8 @@ from scipy import special
 from ..errors import EstimationError
 from .fitmeasures import moment_residuals, residual_rms
 from .matrices import vech_indices
-from .results import SEMResult
 
-__all__ = ["residuals", "lav_residuals", "residual_acov", "RESIDUAL_TYPES", "largest_residuals", "ResidualsError",
-           "residuals_records"]
+__all__ = ["residuals", "lav_residuals", "residual_acov", "RESIDUAL_TYPES", "largest_residuals", "ResidualsError"]
 
 #: the types of :func:`residuals` (``cor`` is ``cor.bollen``, as lavaan without mimic = "EQS")
 RESIDUAL_TYPES = ("raw", "cor", "cor.bollen", "cor.bentler", "normalized", "standardized")
@@ -94,7 +93,7 @@ class _Group:
     th_names: list[str] | None = None
 
 
-def _ordinal_record(res: SEMResult):
+def _ordinal_record(res: Any):
     wl = res.meta.get("wlsmv") if isinstance(res.meta, dict) else None
     if wl is None or res.meta.get("mixed") or res.partable.ngroups > 1:
         _refuse("residuals with ordered items are covered for one group of ordered items only (lavaan gives no "
@@ -102,11 +101,11 @@ def _ordinal_record(res: SEMResult):
     return wl
 
 
-def _is_ordinal(res: SEMResult) -> bool:
+def _is_ordinal(res: Any) -> bool:
     return bool(getattr(res, "ordered", None)) or str(res.estimator).upper() in ("WLSMV", "DWLS")
 
 
-def _groups(res: SEMResult) -> list[_Group]:
+def _groups(res: Any) -> list[_Group]:
     """Observed and implied moments per group (lavaan's ``lavInspect(fit, "sampstat")`` / ``"implied"``)."""
     if _is_ordinal(res):
         wl = _ordinal_record(res)
@@ -164,13 +163,12 @@ def _sym_inverse(A: np.ndarray) -> np.ndarray:
     return out
 
 
-def _ml_parts(res: SEMResult, data):
+def _ml_parts(res: Any, data):
     """Per group ``(ACOV_obs, A1, Delta, w)`` and the inverted model information, for ML / MLR / FIML."""
-    from .compare import fitted_data
     from .constraints import LinearConstraints
     from .fiml import SampleStats, information_expected, information_observed
-    from .modindices import _x_index, _zero_x
-    from .robust import h1_information
+    from .robust import _zero_rows_cols, fixed_x_elements, h1_information
+    from .table import fitted_data
 
     pt, model, theta = res.partable, res.model, res.theta
     ms = bool(model.meanstructure)
@@ -202,11 +200,13 @@ def _ml_parts(res: SEMResult, data):
             A1u = information_observed(stats, S, M, meanstructure=ms)
         else:
             A1u = information_expected(stats, S, M, meanstructure=ms)
-        xi = _x_index(pt, g)
-        Ai = _sym_inverse(_zero_x(A1u, xi, p, ms))
+        # lavaan's fixed.x rule: the h1 information has no rows / columns for the moments of the covariates
+        xi = [pt.ov_names[g].index(v) for v in pt.ov_x_names[g]] if pt.fixed_x and pt.ov_x_names else []
+        xel = fixed_x_elements(p, xi, meanstructure=ms)
+        Ai = _sym_inverse(_zero_rows_cols(A1u, xel))
         if robust:
             B1u = h1_information(stats, meanstructure=ms, h1=None if stats.complete else (S, M))[1]
-            B1u = _zero_x(B1u, xi, p, ms)
+            B1u = _zero_rows_cols(B1u, xel)
             acov_obs = Ai @ B1u @ Ai / ng
         else:
             acov_obs = Ai / ng
@@ -217,7 +217,7 @@ def _ml_parts(res: SEMResult, data):
         else:
             m_eval = mu if ms else stats.mean
             A1 = information_observed(stats, Sigma, m_eval, meanstructure=ms)
-        A1 = _zero_x(A1, xi, p, ms)
+        A1 = _zero_rows_cols(A1, xel)
         D = model.delta(theta, g, meanstructure=ms)
         parts.append((acov_obs, A1, D, ng / N))
     A0 = sum(w * D.T @ A1 @ D for _, A1, D, w in parts)
@@ -225,7 +225,7 @@ def _ml_parts(res: SEMResult, data):
     return parts, _constrained_inverse(A0, K)
 
 
-def _ordinal_parts(res: SEMResult):
+def _ordinal_parts(res: Any):
     wl = _ordinal_record(res)
     st = wl.stats
     if st.gamma is None or st.wls_vd is None:
@@ -254,7 +254,7 @@ def _cov2cor_b(S: np.ndarray) -> np.ndarray:
     return 0.5 * (Dup.T @ out @ Dup)
 
 
-def residual_acov(res: SEMResult, data: pd.DataFrame | None = None, *, type: str = "raw",
+def residual_acov(res: Any, data: pd.DataFrame | None = None, *, type: str = "raw",
                   z_type: str = "standardized") -> list[np.ndarray]:
     """lavaan's ``lav_residuals_acov``: per group the asymptotic covariance of the residual vector
     (``[mean; vech(cov)]``, or ``[th; vech(cov) without diagonal]`` with ordered items).
@@ -304,7 +304,7 @@ def residual_acov(res: SEMResult, data: pd.DataFrame | None = None, *, type: str
     return out
 
 
-def _se_parts(res: SEMResult, grp: _Group, acov: np.ndarray, ordinal: bool) -> dict[str, np.ndarray]:
+def _se_parts(res: Any, grp: _Group, acov: np.ndarray, ordinal: bool) -> dict[str, np.ndarray]:
     """lavaan's ``lav_residuals_se``: the square roots of the ACOV's diagonal, shaped as the residuals."""
     d = np.diag(acov).copy()
     d[~np.isfinite(d) | (d < 0)] = np.nan
@@ -344,13 +344,13 @@ def _frame(grp: _Group, parts: dict[str, np.ndarray], suffix: str = "") -> dict:
     return out
 
 
-def _per_group(res: SEMResult, outs: list[dict]):
+def _per_group(res: Any, outs: list[dict]):
     if res.partable.ngroups == 1:
         return outs[0]
     return dict(zip(res.partable.group_labels, outs))
 
 
-def residuals(res: SEMResult, type: str = "raw", data: pd.DataFrame | None = None):
+def residuals(res: Any, type: str = "raw", data: pd.DataFrame | None = None):
     """lavaan's ``residuals(fit, type = type)``: ``{"type", "cov", ["mean"], ["th"]}`` per group
     (DataFrame ``cov`` with the variable names, Series ``mean`` / ``th``); with several groups a dict
     ``{group label: that}``.  ``type``: raw (default), cor (= cor.bollen), cor.bollen, cor.bentler, normalized,
@@ -434,7 +434,7 @@ def _rename(out: dict, name: str) -> dict:
     return out
 
 
-def _summary(res: SEMResult, grp: _Group, resid: dict, acov: np.ndarray, type: str, ordinal: bool) -> pd.DataFrame:
+def _summary(res: Any, grp: _Group, resid: dict, acov: np.ndarray, type: str, ordinal: bool) -> pd.DataFrame:
     """lavaan's ``lav_residuals_summary`` of one group (columns cov [mean total], or cor thresholds total)."""
     name = _SUMMARY_NAME[type]
     p = len(grp.names)
@@ -462,7 +462,7 @@ def _summary(res: SEMResult, grp: _Group, resid: dict, acov: np.ndarray, type: s
     return pd.DataFrame(cols)
 
 
-def lav_residuals(res: SEMResult, type: str = "cor.bentler", data: pd.DataFrame | None = None, *,
+def lav_residuals(res: Any, type: str = "cor.bentler", data: pd.DataFrame | None = None, *,
                   se: bool = False, zstat: bool = True, summary: bool = True):
     """lavaan's ``lavResiduals(fit, type = type, se = se, zstat = zstat, summary = summary)``: per group
     ``{"type", "cov", ["mean"], ["th"], ["cov.se" ...], "cov.z" ..., "summary"}`` (several groups: a dict by
@@ -505,7 +505,7 @@ def lav_residuals(res: SEMResult, type: str = "cor.bentler", data: pd.DataFrame 
     return _per_group(res, outs)
 
 
-def largest_residuals(res: SEMResult, n: int = 5, data: pd.DataFrame | None = None) -> pd.DataFrame:
+def largest_residuals(res: Any, n: int = 5, data: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``n`` largest standardized covariance residuals in absolute value (lavaan's ``residuals(fit,
     type = "standardized")``, off-diagonal and diagonal cells once): columns ``lhs op rhs [group] std.res``.
 
@@ -534,33 +534,3 @@ def largest_residuals(res: SEMResult, n: int = 5, data: pd.DataFrame | None = No
     order = np.argsort(-np.abs(out["std.res"].fillna(0).to_numpy()), kind="stable")
     return out.iloc[order[:n]].reset_index(drop=True)
 
-
-def residuals_records(res: SEMResult, data: pd.DataFrame | None = None, n: int = 10) -> tuple[dict, pd.DataFrame]:
-    """The ``"residuals"`` entry of ``iur-survey fit --residuals``: per group (by label; ``""`` for one group)
-    the summaries of :func:`lav_residuals` for srmr (cor.bentler) and crmr (cor.bollen) as
-    ``{column: {row: value}}`` (NaN as None), and the ``n`` largest standardized residuals
-    (:func:`largest_residuals`); returned with that table.
-
-    >>> import numpy as np, pandas as pd
-    >>> from iur_survey.sem import sem
-    >>> rng = np.random.default_rng(2)
-    >>> d = pd.DataFrame(rng.standard_normal((120, 1)) @ [[1, .8, .7, .6]] + rng.standard_normal((120, 4)),
-    ...                  columns=list("abcd"))
-    >>> rec, top = residuals_records(sem("F =~ a + b + c + d", d), n=3)
-    >>> sorted(rec), sorted(rec["summary"][""]), len(rec["largest_standardized"])
-    (['largest_standardized', 'summary'], ['crmr', 'srmr'], 3)
-    """
-    from .results import json_number
-
-    labels = list(res.partable.group_labels) if res.partable.ngroups > 1 else [""]
-    summ: dict = {lab: {} for lab in labels}
-    for type, name in (("cor.bentler", "srmr"), ("cor.bollen", "crmr")):
-        out = lav_residuals(res, type, data, zstat=False)
-        per = out if res.partable.ngroups > 1 else {"": out}
-        for lab in labels:
-            tab = per[lab]["summary"]
-            summ[lab][name] = {c: {r: json_number(float(tab.at[r, c])) for r in tab.index} for c in tab.columns}
-    top = largest_residuals(res, n, data)
-    recs = [{k: (json_number(float(v)) if k == "std.res" else v) for k, v in r.items()}
-            for r in top.to_dict("records")]
-    return {"summary": summ, "largest_standardized": recs}, top

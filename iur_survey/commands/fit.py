@@ -60,8 +60,12 @@ terminal shows a short summary:
 n, estimator, the fit line, the structural paths and := effects with CIs,
 standardized estimates and p, R².  results.json records its call ("call": data
 path and sha256, model syntax, options, version) for export-replication.
+--residuals [N] adds lavaan's lavResiduals() summary per group (srmr and crmr with
+se, exact-fit z test, unbiased value, 90% CI, close-fit test) and the N largest
+standardized residuals under "residuals".
 --modindices [N] adds lavaan's modification
-indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test) under "modindices".
+indices (ML, FIML, MLR: lavaan 0.6.14's ordinary score test; WLSMV / DWLS with one group
+of ordered items: lavaan's DWLS score test) under "modindices".
 With equality constraints (--equal), --modindices also adds lavaan's lavTestScore
 under "score_test": the score test of releasing each constraint, to find the
 parameters that are not invariant (exploratory: release one, refit, test again).
@@ -83,6 +87,7 @@ examples:
   iur-survey fit clean.csv --bootstrap 1000 --seed 2022 --out results_boot.json
   iur-survey fit clean.csv --group role --print-model > by_group.lav
   iur-survey fit clean.csv --modindices 20 --out results.json
+  iur-survey fit clean.csv --residuals --out results.json
 """
 
 from __future__ import annotations
@@ -153,6 +158,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--print-model", action="store_true",
                         help="print the model that would be fitted (the default model for the instrument, --group "
                              "and --equal given; edit it and pass it back with --model) and exit")
+    parser.add_argument("--residuals", metavar="N", nargs="?", type=int, const=10, default=None,
+                        help="add lavaan's lavResiduals() summary (srmr, crmr with se, exact-fit z and p, the "
+                             "unbiased value with its 90%% CI and close-fit test) and the N largest standardized "
+                             "residuals (default 10) to results.json under \"residuals\"")
     parser.add_argument("--modindices", metavar="N", nargs="?", type=int, const=0, default=None,
                         help="add lavaan's modification indices (mi epc sepc.lv sepc.all sepc.nox) to results.json "
                              "under \"modindices\", sorted by mi; N keeps the N largest (default: all). "
@@ -309,6 +318,9 @@ def run(args: argparse.Namespace) -> int:
              "simple_slopes": simple_slopes(res, r["latent"]).drop(columns=["focal", "moderator_name"])
              .to_dict("records"),
              "johnson_neyman": johnson_neyman(res, r["latent"])} for r in res.meta["interaction"]]
+    top_res = None
+    if getattr(args, "residuals", None) is not None and res.converged:
+        payload["residuals"], top_res = residuals_payload(res, data, n=args.residuals)
     mi_table = None
     if args.modindices is not None:
         from ..sem.modindices import modindices, modindices_records
@@ -333,6 +345,11 @@ def run(args: argparse.Namespace) -> int:
         for r in mi_table.head(5).to_dict("records"):      # a multi-group fit: each line names its group
             where = f" [{labels[int(r['group']) - 1]}]" if "group" in r else ""
             print(f"    {r['lhs']} {r['op']} {r['rhs']}{where}: mi={r['mi']:.2f} epc={r['epc']:.3f}")
+    if top_res is not None and len(top_res):
+        print("  largest standardized residuals (lavaan's residuals(type = \"standardized\")):")
+        for r in top_res.head(5).to_dict("records"):
+            where = f" [{r['group']}]" if "group" in r else ""
+            print(f"    {r['lhs']} ~~ {r['rhs']}{where}: {r['std.res']:.2f}")
     for w in (payload.get("score_test") or {}).get("warnings", []):
         print(f"  warning: score test: {w}")
     print(f"  wrote {out}")
@@ -357,3 +374,35 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
         print(f"  warning: {w}")
     if inv is not None:
         print(inv.summary())
+
+
+def residuals_payload(res, data=None, n: int = 10):
+    """The ``"residuals"`` entry of ``iur-survey fit --residuals``: per group (by label; ``""`` for one group)
+    the summaries of :func:`~iur_survey.sem.residuals.lav_residuals` for srmr (cor.bentler) and crmr (cor.bollen) as
+    ``{column: {row: value}}`` (NaN as None), and the ``n`` largest standardized residuals
+    (:func:`largest_residuals`); returned with that table.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(2)
+    >>> d = pd.DataFrame(rng.standard_normal((120, 1)) @ [[1, .8, .7, .6]] + rng.standard_normal((120, 4)),
+    ...                  columns=list("abcd"))
+    >>> rec, top = residuals_payload(sem("F =~ a + b + c + d", d), n=3)
+    >>> sorted(rec), sorted(rec["summary"][""]), len(rec["largest_standardized"])
+    (['largest_standardized', 'summary'], ['crmr', 'srmr'], 3)
+    """
+    from ..sem.residuals import largest_residuals, lav_residuals
+    from ..sem.results import json_number
+
+    labels = list(res.partable.group_labels) if res.partable.ngroups > 1 else [""]
+    summ: dict = {lab: {} for lab in labels}
+    for type, name in (("cor.bentler", "srmr"), ("cor.bollen", "crmr")):
+        out = lav_residuals(res, type, data, zstat=False)
+        per = out if res.partable.ngroups > 1 else {"": out}
+        for lab in labels:
+            tab = per[lab]["summary"]
+            summ[lab][name] = {c: {r: json_number(float(tab.at[r, c])) for r in tab.index} for c in tab.columns}
+    top = largest_residuals(res, n, data)
+    recs = [{k: (json_number(float(v)) if k == "std.res" else v) for k, v in r.items()}
+            for r in top.to_dict("records")]
+    return {"summary": summ, "largest_standardized": recs}, top

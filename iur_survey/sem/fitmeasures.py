@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FitInputs", "fit_measures", "FIT_ORDER", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni",
     "rmsea", "rmsea_ci", "rmsea_close_pvalue", "rmsea_notclose_pvalue", "rmsea_measures", "srmr_family", "gfi_family",
+    "moment_residuals", "residual_rms", "rescale_cov", "rescale_mean",
     "chisq_pvalue",
 ]
 
@@ -354,19 +355,57 @@ def rmsea_measures(X2, df, N, G: int = 1, c_hat: float = 1.0, *, level: float = 
 
 
 # ----------------------------------------------------------------------------- residual-based
-def _rescale_cov(C: np.ndarray, diag: np.ndarray) -> np.ndarray:
-    """lav_residuals_rescale for a covariance matrix: divide by sqrt(d_i d_j), except near-zero cells."""
+def residual_rms(res: np.ndarray, pstar: float) -> float:
+    """The root mean square of residuals, ``sqrt(sum(res^2) / pstar)`` (lavaan's lav_residuals_summary_rms):
+    rmr, srmr and crmr here and in :func:`iur_survey.sem.residuals.lav_residuals`.
+
+    >>> residual_rms(np.array([0.3, -0.4, 0.0]), 2)
+    0.3535533905932738
+    """
+    res = np.asarray(res, float)
+    return math.sqrt(float(res @ res) / pstar)
+
+
+def rescale_cov(C: np.ndarray, diag: np.ndarray) -> np.ndarray:
+    """lav_residuals_rescale for a covariance matrix: divide by sqrt(d_i d_j), except near-zero cells.
+
+    >>> rescale_cov(np.array([[4.0, 1.0], [1.0, 1.0]]), np.array([4.0, 1.0])).tolist()
+    [[1.0, 0.5], [0.5, 1.0]]
+    """
     d = np.where(np.isfinite(diag) & (diag >= np.finfo(float).eps), diag, np.nan)
     scale = 1.0 / np.sqrt(np.outer(d, d))
     scale = np.where(np.abs(C) < 1e-5, 1.0, scale)
     return C * scale
 
 
-def _rescale_mean(m: np.ndarray, diag: np.ndarray) -> np.ndarray:
+def rescale_mean(m: np.ndarray, diag: np.ndarray) -> np.ndarray:
+    """lav_residuals_rescale for a mean vector: divide by sqrt(d_i), except near-zero entries.
+
+    >>> rescale_mean(np.array([2.0, 0.0]), np.array([4.0, 9.0])).tolist()
+    [1.0, 0.0]
+    """
     d = np.where(np.isfinite(diag) & (diag >= np.finfo(float).eps), diag, np.nan)
     scale = 1.0 / np.sqrt(d)
     scale = np.where(np.abs(m) < 1e-5, 1.0, scale)
     return m * scale
+
+
+def moment_residuals(S: np.ndarray, M: np.ndarray | None, Sigma: np.ndarray, mu: np.ndarray | None,
+                     type: str = "raw") -> tuple[np.ndarray, np.ndarray | None]:
+    """One group's residual covariance matrix and mean vector, lavaan's ``lav_residuals`` for ``type`` raw,
+    cor.bentler (both sides divided by the observed SDs) or cor.bollen (each side by its own SDs; the means by
+    the observed SDs); ``M``/``mu`` None: no mean residuals.
+
+    >>> C, m = moment_residuals(np.array([[4.0, 1.0], [1.0, 1.0]]), None, np.eye(2), None, "cor.bollen")
+    >>> C.tolist(), m
+    ([[0.0, 0.5], [0.5, 0.0]], None)
+    """
+    if type == "raw":
+        return S - Sigma, (None if M is None else M - mu)
+    var_obs = np.diag(S)
+    var_est = var_obs if type == "cor.bentler" else np.diag(Sigma)
+    C = rescale_cov(S, var_obs) - rescale_cov(Sigma, var_est)
+    return C, (None if M is None else rescale_mean(M, var_obs) - rescale_mean(mu, var_obs))
 
 
 def srmr_family(S: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
@@ -383,26 +422,14 @@ def srmr_family(S: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
     p = S.shape[0]
     r, c = vech_indices(p)
     out: dict[str, float] = {}
-    # rmr (raw)
-    cov_res = (S - Sigma)[r, c]
-    mean_res = M - mu
-    out["rmr_nomean"] = math.sqrt(np.sum(cov_res ** 2) / len(cov_res))
-    out["rmr"] = (math.sqrt((np.sum(mean_res ** 2) + np.sum(cov_res ** 2)) / (p + len(cov_res)))
-                  if meanstructure else out["rmr_nomean"])
+    for key, type in (("rmr", "raw"), ("srmr_bentler", "cor.bentler"), ("crmr", "cor.bollen")):
+        C, m = moment_residuals(S, M, Sigma, mu, type)
+        v = C[r, c]
+        drop = p if type == "cor.bollen" else 0          # crmr: the diagonal is not counted
+        out[key + "_nomean"] = residual_rms(v, len(v) - drop) if len(v) > drop else math.nan
+        out[key] = (residual_rms(np.concatenate([m, v]), p + len(v) - drop) if meanstructure
+                    else out[key + "_nomean"])
     var_obs, var_est = np.diag(S), np.diag(Sigma)
-    # srmr (cor.bentler): both scaled by the observed variances
-    res = (_rescale_cov(S, var_obs) - _rescale_cov(Sigma, var_obs))[r, c]
-    mres = _rescale_mean(M, var_obs) - _rescale_mean(mu, var_obs)
-    out["srmr_bentler_nomean"] = math.sqrt(np.sum(res ** 2) / len(res))
-    out["srmr_bentler"] = (math.sqrt((np.sum(mres ** 2) + np.sum(res ** 2)) / (p + len(res)))
-                           if meanstructure else out["srmr_bentler_nomean"])
-    # crmr (cor.bollen): observed by observed variances, implied by implied variances
-    res = (_rescale_cov(S, var_obs) - _rescale_cov(Sigma, var_est))[r, c]
-    mres = _rescale_mean(M, var_obs) - _rescale_mean(mu, var_obs)
-    pstar = len(res) - p
-    out["crmr_nomean"] = math.sqrt(np.sum(res ** 2) / pstar) if pstar > 0 else math.nan
-    out["crmr"] = (math.sqrt((np.sum(mres ** 2) + np.sum(res ** 2)) / (p + len(res) - p))
-                   if meanstructure else out["crmr_nomean"])
     # srmr_mplus
     sd_s, sd_e = np.sqrt(var_obs), np.sqrt(var_est)
     Rc = S / np.outer(sd_s, sd_s) - Sigma / np.outer(sd_e, sd_e)

@@ -15,7 +15,9 @@ freed.  lavaan's recipe (lav_modindices.R), followed here step by step:
    (lav_object_extended(..., all.free = TRUE));
 3. the expected information ``I`` of the extended model and the gradient ``s`` of
    the log-likelihood per case, at the estimates (ML, FIML; MLR uses the same, as
-   lavaan 0.6.14 has no robust modification index);
+   lavaan 0.6.14 has no robust modification index); with ordered items (WLSMV,
+   DWLS; one group) ``I = Delta' W Delta`` and ``s`` the DWLS gradient, ``Delta``
+   that of the thresholds and polychorics and ``W`` the diagonal DWLS weights;
 4. with ``1`` the model's free parameters and ``2`` the others,
    ``V = I22 - I21 I11^- I12`` (``I11^-`` the constrained inverse of the fitted
    model's information, equality constraints included), and per extra parameter
@@ -256,6 +258,37 @@ def information_and_score(res: SEMResult, ext: ExtendedModel, data: pd.DataFrame
     return info, -grad
 
 
+def _dwls_information_and_score(res: SEMResult, ext: ExtendedModel
+                                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """lavaan's information and score of the extended model of a one-group fit of ordered items (WLSMV, DWLS):
+    parameters = the extended model's, then the thresholds; ``Delta`` of the WLS statistics
+    ``[thresholds; polychorics]`` (the off-diagonal rows of ``d vech(Sigma*) / d theta``: the residual
+    variances of the items, fixed by the delta parameterization, have no column there), ``I = Delta' W Delta``
+    with the DWLS weights ``W`` and the score ``(N - 1)/N Delta' W (s - sigma)`` (lavaan's DWLS gradient carries
+    the ``(N - 1)/N`` of its objective, the information does not).  Returns ``(I, score, model_idx,
+    theta_std)``: ``model_idx`` the fitted model's parameters that move the statistics, thresholds included;
+    ``theta_std`` the model's parameters with the items' residual variances (for the sepc columns)."""
+    from .wlsmv import offdiag_vech_index
+
+    wl = res.meta.get("wlsmv") if isinstance(res.meta, dict) else None
+    if wl is None or res.meta.get("mixed") or res.partable.ngroups > 1 or res.partable.equality:
+        raise EstimationError(None, "modification indices with ordered items are covered for one group of "
+                                    "ordered items without == constraints only")
+    st = wl.stats
+    p, nth = st.p, st.nth
+    k = ext.model.npar
+    D = np.zeros((nth + p * (p - 1) // 2, k + nth))
+    D[:nth, k:] = np.eye(nth)
+    D[nth:, :k] = ext.model.delta(ext.theta, 0, meanstructure=False)[offdiag_vech_index(p)]
+    W = np.asarray(st.wls_vd, float)
+    n = float(res.n)
+    score = (n - 1) / n * (D.T @ (W * (np.asarray(st.wls_obs, float) - np.asarray(wl.wls_est, float))))
+    info = D.T @ (W[:, None] * D)
+    moves = ~np.all(D == 0, axis=0)
+    model_idx = np.concatenate([ext.model_idx, k + np.arange(nth)])
+    return info, score, model_idx[moves[model_idx]], np.asarray(wl.full_std, float)
+
+
 def _x_index(pt: ParTable, g: int) -> np.ndarray:
     if not pt.fixed_x:
         return np.zeros(0, int)
@@ -302,18 +335,25 @@ def modindices(res: SEMResult, data: pd.DataFrame | None = None, *, standardized
     ``minimum_value``, ``maximum_number``, ``op`` filter as lavaan's arguments of those names.
     Exploratory: see the module docstring before acting on an index.
     """
-    if res.estimator not in ("ML", "MLR"):
-        raise EstimationError(None, f"modification indices need estimator ML or MLR (this fit: {res.estimator})")
+    ordinal = str(res.estimator).upper() in ("WLSMV", "DWLS")
+    if res.estimator not in ("ML", "MLR") and not ordinal:
+        raise EstimationError(None, f"modification indices need estimator ML, MLR, WLSMV or DWLS (this fit: "
+                                    f"{res.estimator})")
     if not res.converged:
         res.warnings.append("modification indices of a model that did not converge")
     with blas_threads(1):
         ext = lav_object_extended(res)
-        info, score = information_and_score(res, ext, data)
+        if ordinal:
+            info, score, mi_, theta_std = _dwls_information_and_score(res, ext)
+            I22_inv = np.linalg.inv(info[np.ix_(mi_, mi_)])
+        else:
+            info, score = information_and_score(res, ext, data)
+            mi_, theta_std = ext.model_idx, res.theta
+            I22_inv = _constrained_inverse(info[np.ix_(mi_, mi_)], ext.constrained)
     N = float(res.n)
-    mi_, ei = ext.model_idx, ext.extra_idx
+    ei = ext.extra_idx
     I11 = info[np.ix_(ei, ei)]
     I12 = info[np.ix_(ei, mi_)]
-    I22_inv = _constrained_inverse(info[np.ix_(mi_, mi_)], ext.constrained)
     V = np.diag(I11) - np.einsum("ij,jk,ik->i", I12, I22_inv, I12)
     V = np.where(V < np.finfo(float).eps ** (1 / 3), np.nan, V)
     s = score[ei]
@@ -346,7 +386,7 @@ def modindices(res: SEMResult, data: pd.DataFrame | None = None, *, standardized
                  and not abs(epc_all[i]) >= math.sqrt(np.finfo(float).eps)]
         epc_all[small] = np.nan
         sign = np.sign(EPC)
-        std = standardize(pt, res.model, res.theta, np.abs(epc_all))
+        std = standardize(pt, res.model, theta_std, np.abs(epc_all))
         for name, col in (("std.lv", "sepc.lv"), ("std.all", "sepc.all"), ("std.nox", "sepc.nox")):
             v = sign * std[name]
             v[small] = 0.0

@@ -502,6 +502,39 @@ class SEMResult:
             raise NotConvergedError(None, f"{NO_FIT_MEASURES} (converged is False; warnings says why)")
         return self.fit if names is None else self.fit[names]
 
+    def residuals(self, type: str = "raw", data: pd.DataFrame | None = None):
+        """lavaan's ``residuals(fit, type = type)``: :func:`iur_survey.sem.residuals.residuals` of this fit
+        (``data``: the DataFrame given to ``sem()``, needed for the normalized / standardized types of FIML
+        and MLR fits).
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import sem
+        >>> rng = np.random.default_rng(2)
+        >>> d = pd.DataFrame(rng.standard_normal((120, 1)) @ [[1, .8, .7]] + rng.standard_normal((120, 3)),
+        ...                  columns=list("abc"))
+        >>> sem("F =~ a + b + c", d).residuals("cor")["cov"].shape
+        (3, 3)
+        """
+        from .residuals import residuals
+
+        return residuals(self, type, data)
+
+    def lav_residuals(self, type: str = "cor.bentler", data: pd.DataFrame | None = None, *, se: bool = False,
+                      zstat: bool = True, summary: bool = True):
+        """lavaan's ``lavResiduals(fit)``: :func:`iur_survey.sem.residuals.lav_residuals` of this fit.
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import sem
+        >>> rng = np.random.default_rng(2)
+        >>> d = pd.DataFrame(rng.standard_normal((120, 1)) @ [[1, .8, .7]] + rng.standard_normal((120, 3)),
+        ...                  columns=list("abc"))
+        >>> list(sem("F =~ a + b + c", d).lav_residuals()["summary"].columns)
+        ['cov']
+        """
+        from .residuals import lav_residuals
+
+        return lav_residuals(self, type, data, se=se, zstat=zstat, summary=summary)
+
     def r2(self) -> pd.Series:
         """lavaan's ``lavInspect(fit, "r2")``: R-squared of indicators and endogenous variables."""
         return self.r2_values

@@ -223,3 +223,58 @@ def near_duplicate_labels(labels: Sequence[str], group: str, counts: dict | None
                    f"--merge-groups {shlex.quote(merge)}")
     return out
 
+
+def fitted_data(res: Any, data: Any = None) -> list[np.ndarray]:
+    """The per-group data matrices a fit used (columns in each group's variable order), rebuilt from
+    ``data`` with :func:`iur_survey.sem.sem`'s rules (rows without a group dropped; listwise deletion, or
+    under FIML rows with no observed model variable dropped; fixed.x rows with a missing covariate dropped),
+    or taken from ``res.meta["data"]`` when the fit stored them.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> d = pd.DataFrame(np.random.default_rng(2).standard_normal((60, 3)), columns=["a", "b", "c"])
+    >>> d.iloc[0, 0] = np.nan
+    >>> [X.shape for X in fitted_data(sem("F =~ a + b + c", d, missing="listwise"), d)]
+    [(59, 3)]
+    """
+    from ..errors import EstimationError
+
+    stored = res.meta.get("data") if isinstance(res.meta, dict) else None
+    if stored is not None:
+        return [np.asarray(X, float) for X in stored]
+    if data is None:
+        raise EstimationError(None, "this needs the data the model was fitted to: pass data= (the DataFrame "
+                                    "given to sem())")
+    pt = res.partable
+    group = res.meta.get("group")
+    gvals = None
+    if group is not None:
+        if group not in data.columns:
+            raise EstimationError(None, f"group column {group!r} is not in the data")
+        data = data.loc[data[group].notna()]
+        gvals = group_text(data[group]).to_numpy().astype(str)
+    ov_all = pt.ov_all()
+    absent = [v for v in ov_all if v not in data.columns]
+    if absent:
+        raise EstimationError(None, f"variable {absent[0]!r} of the model is not in the data")
+    import pandas as pd
+
+    X_all = data[ov_all].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    nan = np.isnan(X_all)
+    keep = ~nan.all(axis=1) if res.missing == "fiml" else ~nan.any(axis=1)
+    X_all = X_all[keep]
+    if gvals is not None:
+        gvals = gvals[keep]
+    out = []
+    for g in range(pt.ngroups):
+        cols = [ov_all.index(v) for v in pt.ov_names[g]]
+        rows = slice(None) if gvals is None else (gvals == str(pt.group_labels[g]))
+        Xg = X_all[rows][:, cols]
+        if res.missing == "fiml" and pt.fixed_x and pt.ov_x_names[g]:
+            xi = [pt.ov_names[g].index(v) for v in pt.ov_x_names[g]]
+            Xg = Xg[~np.isnan(Xg[:, xi]).any(axis=1)]
+        out.append(Xg)
+    if [X.shape[0] for X in out] != [int(n) for n in res.nobs]:
+        raise EstimationError(None, f"the data have {[X.shape[0] for X in out]} usable cases per group but the "
+                                    f"fit used {list(res.nobs)}: pass the DataFrame given to sem()")
+    return out

@@ -438,16 +438,16 @@ def residual_summary(st: OrdinalSampleStats, th_hat: np.ndarray, sigma: np.ndarr
     p = R.shape[0]
     ii, jj = pair_index(p)
     e = R[ii, jj] - sigma[ii, jj]
-    ss = float(np.sum(e * e))
     th_e = st.th.to_numpy() - np.asarray(th_hat)
-    ss_th = float(np.sum(th_e * th_e))
+    both = np.concatenate([e, th_e])
     nth = st.nth
     pstar = p * (p + 1) // 2
     npairs = ii.size
-    srmr_nomean = np.sqrt(ss / pstar)
-    srmr = np.sqrt((ss + ss_th) / (pstar + nth))
-    crmr_nomean = np.sqrt(ss / npairs) if npairs else np.nan
-    crmr = np.sqrt((ss + ss_th) / (npairs + nth)) if npairs + nth else np.nan
+    rms = _fm.residual_rms                  # the one root-mean-square formula (lav_residuals_summary_rms)
+    srmr_nomean = rms(e, pstar)
+    srmr = rms(both, pstar + nth)
+    crmr_nomean = rms(e, npairs) if npairs else np.nan
+    crmr = rms(both, npairs + nth) if npairs + nth else np.nan
     return {"rmr": srmr, "rmr_nomean": srmr_nomean, "srmr": srmr_nomean, "srmr_bentler": srmr,
             "srmr_bentler_nomean": srmr_nomean, "crmr": crmr, "crmr_nomean": crmr_nomean,
             "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan}

@@ -1577,7 +1577,12 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     .746/.772 (random .904 -> .865 at N 3000), bfi .429/.472 -> .404/.437, foreign .667/.681
     -> .653/.644, varied .759/.760 -> .762/.744, style-free .810/.824 -> .810/.822.  It
     halves the honest exclusions of IRTree styles and costs careless recall on most
-    generators, and 2.3 s of CPU per 100,000 responses: not a default.
+    generators, and 2.3 s of CPU per 100,000 responses: not a default.  With ``size`` also
+    taken apart from ``likelihood`` (:mod:`iur_survey.clean.decision`), the only setting
+    measured that kept every honest style of these generators at or under 5 % (IRTree 1.7 %,
+    threshold-scaling extreme 4.35 %), careless answers caught fell further (IRTree
+    generator 886 -> 869 of 1,047, partly random .505 -> .410; second generator .883 -> .874;
+    bfi .472 -> .402, graded response .792 -> .770 at N 3000).
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(2)

@@ -130,6 +130,7 @@ class CleanConfig:
     random_likelihood_tails: bool = True
     random_likelihood_min_tail: int = 4
     random_likelihood_change_point: bool = False
+    random_likelihood_irtree: bool = False
     invariant_tail_alpha: float = 0.005
     invariant_tail_far_alpha: float = 0.001
     invariant_tail_min_tail: int = 6

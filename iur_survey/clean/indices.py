@@ -878,6 +878,9 @@ LR_SCALES = np.exp(np.linspace(np.log(0.4), np.log(2.5), 7))
 #: steps of 0.2 (0, the styles alone, is always profiled too; steps of 0.1 or 0.05 changed no rate of flagged
 #: midpoint, honest or careless respondents by more than 2 in 74 on skewed and balanced exports of 1,500)
 LR_MIDPOINT = np.linspace(0.1, 0.9, 5)
+#: the extremity propensities of :func:`irtree_item_loglik` (``random_likelihood: {irtree: true}``): the
+#: probability of the end category of the side a person answers on, whatever the item says
+LR_EXTREME = np.linspace(0.1, 0.9, 5)
 
 
 def category_scores(codes: np.ndarray, categories: int, smooth: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -1035,6 +1038,54 @@ def midpoint_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shif
                                                   midpoint)], axis=1)
 
 
+def irtree_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = np.zeros(1),
+                       scales: np.ndarray = np.ones(1), midpoint: np.ndarray = LR_MIDPOINT,
+                       extreme: np.ndarray = LR_EXTREME) -> np.ndarray:
+    """Each answer's log-likelihood under an IRTree reading of the answer model, per person-style.
+
+    Böckenholt's (2012, *Psychol Methods* 17:665-678) IRTree splits an answer into three
+    decisions: the middle answer or not (a person's midpoint propensity, as in
+    :func:`midpoint_item_loglik`), the side, agree or disagree (the trait: here the answer
+    model's copula of the sides, with the person's shift for acquiescence and a stretch for how
+    firmly the trait decides the side), and, on that side,
+    the end category or not (a person's extremity propensity ``e``, whatever the item says:
+    ``e`` for the end category, ``(1 - e) / (h - 1)`` for each of the side's other ``h - 1``
+    categories).  A stretch of the latent response (:func:`copula_item_loglik`) makes the end
+    answers those of the strongest latent responses; in the IRTree the extremity is the
+    person's, and an answer of 5 beside a 4 on an item of the same construct says nothing about
+    the trait.  The sides are the answers coarsened to below / middle / above the scale's middle
+    (an even number of categories: below / above), their thresholds those of the answer model.
+    ``codes``: complete rows, 0-based.  Returns (``shifts`` x ``scales`` x propensities (0, then
+    ``midpoint``; none for an even number of categories) x ``extreme``) x rows x items.
+
+    >>> tau, r = answer_model(np.array([[0, 0, 1], [1, 1, 1], [3, 4, 4], [4, 3, 4], [2, 2, 2], [1, 0, 0]]), 5)
+    >>> ll = irtree_item_loglik(np.array([[4, 4, 3], [0, 1, 1]]), tau, r, extreme=np.array([0.2, 0.8]))
+    >>> ll.shape                                                   # 1 style x 6 propensities x 2, 2 rows, 3 items
+    (12, 2, 3)
+    >>> bool(ll[1, 0].sum() > ll[0, 0].sum())                     # two end answers of three: e = .8 is likelier
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    extreme = np.asarray(extreme, dtype=float)
+    m = tau.shape[1] - 1
+    h = m // 2                                                       # categories on a side
+    if m % 2:
+        side = np.where(codes < h, 0, np.where(codes == h, 1, 2))
+        ll = midpoint_item_loglik(side, tau[:, [0, h, h + 1, m]], r, shifts, scales, midpoint)
+        middle = codes == h
+    else:
+        side = (codes >= h).astype(np.int64)
+        ll = copula_item_loglik(side, tau[:, [0, h, m]], r, shifts, scales)[:, None]
+        middle = np.zeros(codes.shape, dtype=bool)
+    end = (codes == 0) | (codes == m - 1)
+    if h > 1:
+        node = np.where(end[None], np.log(extreme)[:, None, None], np.log((1 - extreme) / (h - 1))[:, None, None])
+        node = np.where(middle[None], 0.0, node)                     # extremes x rows x items
+    else:                                                            # a side of one category: no extremity node
+        node = np.zeros((len(extreme),) + codes.shape)
+    return (ll[:, :, None] + node[None, None]).reshape(-1, *codes.shape)
+
+
 def _midpoint_parts(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray,
                     midpoint: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pieces of :func:`midpoint_item_loglik`'s propensities above 0 (odd number of categories, complete rows):
@@ -1087,7 +1138,7 @@ def _complete(codes: np.ndarray, m: int) -> np.ndarray:
 
 def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,
               scales: np.ndarray = LR_SCALES, chunk: int = 2048, above: float | None = None,
-              midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:
+              midpoint: np.ndarray = LR_MIDPOINT, extreme: np.ndarray = ()) -> np.ndarray:
     """Likelihood ratio of random answers against the sample's answer model, the person's style profiled out.
 
     ``log P(x | uniform random) - max over (shift, scale) log P(x | honest, style)``: the
@@ -1111,7 +1162,9 @@ def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndar
     whose style-free ratio (the style (0, 1) with propensity 0, always on the grid, so an
     upper bound) exceeds it, and the propensity only where the shift and stretch alone
     (again an upper bound) leave it above; the others keep that bound, which is exact
-    wherever the profiled ratio could exceed ``above``.
+    wherever the profiled ratio could exceed ``above``.  ``extreme`` (off: empty): also the
+    IRTree reading of :func:`irtree_item_loglik` with these extremity propensities
+    (:data:`LR_EXTREME`), the lower ratio kept.
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(600, 1))
@@ -1123,7 +1176,7 @@ def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndar
     >>> bool(lr[0] > np.quantile(lr, .99)), bool(lr[1] < np.median(lr))
     (True, True)
     """
-    return _profiled(codes, tau, r, (_whole_ratio,), (above,), shifts, scales, chunk, midpoint)[:, 0]
+    return _profiled(codes, tau, r, (_whole_ratio,), (above,), shifts, scales, chunk, midpoint, extreme)[:, 0]
 
 
 def random_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,
@@ -1189,7 +1242,7 @@ def _statistics(tau: np.ndarray, min_tail: int | None) -> tuple:
 
 
 def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, chunk=2048,
-              midpoint=LR_MIDPOINT) -> np.ndarray:
+              midpoint=LR_MIDPOINT, extreme=()) -> np.ndarray:
     """Likelihood-ratio statistics ``stat(item log-likelihoods, categories)`` of the complete rows (rows x stats).
 
     One pass of :func:`copula_item_loglik` serves every statistic; with ``midpoint`` (an odd
@@ -1198,7 +1251,9 @@ def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, c
     ``None``): profile the styles only on rows whose style-free value of some statistic
     exceeds its ``above``, and the propensities only where the styles leave it above (the
     style (0, 1) with propensity 0 is on the grid, so each is an upper bound of the next, and
-    exact wherever the profiled one could exceed ``above``).
+    exact wherever the profiled one could exceed ``above``).  ``extreme`` (propensities, or
+    empty): also the IRTree reading of :func:`irtree_item_loglik` (over ``shifts``, ``scales``,
+    ``midpoint`` and ``extreme``), the lower value kept, where the others leave a statistic above ``above``.
     """
     codes = np.asarray(codes, dtype=np.int64)
     m = tau.shape[1] - 1
@@ -1214,6 +1269,11 @@ def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, c
         if len(midpoint):
             out[rows] = np.fmin(out[rows], _midpoint_profiled(codes[rows], tau, r, stats, shifts, scales, chunk,
                                                               midpoint))
+        if len(extreme):
+            with np.errstate(invalid="ignore"):
+                rows = rows[(out[rows] > lim).any(axis=1)]
+            out[rows] = np.fmin(out[rows], _irtree_profiled(codes[rows], tau, r, stats, shifts, scales, chunk,
+                                                            midpoint, extreme))
         return out
     out = np.full((len(codes), len(stats)), np.nan)
     ok = _complete(codes, m)
@@ -1224,6 +1284,22 @@ def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, c
         out[rows] = np.column_stack([stat(ll, m) for stat in stats])
     if len(midpoint):
         out[ok] = np.fmin(out[ok], _midpoint_profiled(codes[ok], tau, r, stats, shifts, scales, chunk, midpoint))
+    if len(extreme):
+        out[ok] = np.fmin(out[ok], _irtree_profiled(codes[ok], tau, r, stats, shifts, scales, chunk, midpoint,
+                                                    extreme))
+    return out
+
+
+def _irtree_profiled(codes, tau, r, stats, shifts, scales, chunk, midpoint, extreme) -> np.ndarray:
+    """The statistics of :func:`_profiled` over the IRTree reading of :func:`irtree_item_loglik` alone (complete
+    rows; rows x stats)."""
+    out = np.full((len(codes), len(stats)), np.nan)
+    m = tau.shape[1] - 1
+    g = len(shifts) * len(scales) * (1 + len(midpoint)) * len(extreme)
+    step = max(1, chunk * 32 // g)
+    for start in range(0, len(codes), step):
+        ll = irtree_item_loglik(codes[start:start + step], tau, r, shifts, scales, midpoint, extreme)
+        out[start:start + step] = np.column_stack([stat(ll, m) for stat in stats])
     return out
 
 
@@ -1393,7 +1469,8 @@ def random_change_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail
 
 
 def random_lrs(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,
-               above: Sequence[float | None] = (None, None), midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:
+               above: Sequence[float | None] = (None, None), midpoint: np.ndarray = LR_MIDPOINT,
+               extreme: np.ndarray = ()) -> np.ndarray:
     """:func:`random_lr` and :func:`random_tail_lr` of the same rows (rows x 2), from one pass over them.
 
     >>> rng = np.random.default_rng(5)
@@ -1403,11 +1480,12 @@ def random_lrs(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int 
     >>> bool(np.allclose(both[:, 0], random_lr(x, tau, r))), bool(np.allclose(both[:, 1], random_tail_lr(x, tau, r)))
     (True, True)
     """
-    return _profiled(codes, tau, r, _statistics(tau, min_tail), tuple(above), midpoint=midpoint)
+    return _profiled(codes, tau, r, _statistics(tau, min_tail), tuple(above), midpoint=midpoint, extreme=extreme)
 
 
 def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs: Sequence[float],
-                        min_tail: int | None = None, midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:
+                        min_tail: int | None = None, midpoint: np.ndarray = LR_MIDPOINT,
+                        extreme: np.ndarray = ()) -> np.ndarray:
     """Upper quantiles (``probs`` near 1) of :func:`random_lr` over ``codes``, profiling as few rows as exactness allows.
 
     The profiled ratio is at most the style-free one, so rows whose style-free ratio lies
@@ -1433,8 +1511,8 @@ def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs
         _, rows, styled = _top_quantiles(upper, lambda rows: _profiled(codes[rows], tau, r, stats, none, midpoint=()),
                                          probs, start)
         upper[rows] = styled                      # a closer bound where they were profiled
-    qs = _top_quantiles(upper, lambda rows: _profiled(codes[rows], tau, r, stats, none, midpoint=midpoint),
-                        probs, start)[0]
+    qs = _top_quantiles(upper, lambda rows: _profiled(codes[rows], tau, r, stats, none, midpoint=midpoint,
+                                                      extreme=extreme), probs, start)[0]
     return qs[0] if min_tail is None else qs
 
 

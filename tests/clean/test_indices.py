@@ -389,6 +389,57 @@ def test_random_lr_profiles_the_style_and_is_below_the_style_free_ratio():
     assert np.isnan(I.random_lr(missing, tau, r)[0]) and not np.isnan(I.random_lr(missing, tau, r)[1:]).any()
 
 
+def test_irtree_item_loglik_is_the_sides_copula_times_the_extremity_node():
+    """Against a direct computation: the copula of the answers' sides (below / middle / above the scale's middle,
+    with the midpoint node of midpoint_item_loglik) plus log e for an end answer and log((1 - e) / (h - 1)) for
+    another answer off the middle; 4 categories: two sides and no middle; 3 categories: no extremity node."""
+    rng = np.random.default_rng(7)
+    f = np.repeat(rng.normal(size=(1500, 2)), 3, axis=1)
+    y = f + rng.normal(scale=.7, size=(1500, 6))
+    shifts, scales, props, ext = np.array([-0.5, 0.0, 0.5]), np.array([0.6, 1.0]), np.array([0.3]), np.array([0.2, 0.7])
+    for m, cuts in ((5, [-1.5, -0.5, 0.4, 1.3]), (7, [-1.8, -1.1, -0.4, 0.3, 1.0, 1.7]), (4, [-0.9, 0.0, 0.9]),
+                    (3, [-0.5, 0.6])):
+        x = (y[:, :, None] > np.array(cuts)).sum(axis=2)
+        tau, r = I.answer_model(x, m)
+        rows, h = x[:30], m // 2
+        ll = I.irtree_item_loglik(rows, tau, r, shifts, scales, props, ext)
+        if m % 2:
+            side = np.where(rows < h, 0, np.where(rows == h, 1, 2))
+            sides = I.midpoint_item_loglik(side, tau[:, [0, h, h + 1, m]], r, shifts, scales, props)
+        else:
+            sides = I.copula_item_loglik((rows >= h).astype(int), tau[:, [0, h, m]], r, shifts, scales)[:, None]
+        g = len(shifts) * len(scales)
+        assert ll.shape == (g * sides.shape[1] * len(ext), 30, 6)
+        end, off = (rows == 0) | (rows == m - 1), ~((rows == h) & (m % 2 == 1))
+        for e_i, e in enumerate(ext):
+            node = np.where(end, np.log(e), np.log((1 - e) / max(h - 1, 1))) * off if h > 1 else np.zeros(rows.shape)
+            want = sides + node[None, None]
+            got = ll.reshape(g, sides.shape[1], len(ext), 30, 6)[:, :, e_i]
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_random_lr_with_the_irtree_reading_is_at_most_the_styles_alone_and_exact_above_its_bound():
+    rng = np.random.default_rng(8)
+    f = np.repeat(rng.normal(size=(1200, 3)), 4, axis=1)
+    x = ((f + rng.normal(scale=.7, size=(1200, 12)))[:, :, None] > np.array([-1.5, -0.6, 0.3, 1.2])).sum(axis=2)
+    # IRTree respondents with a weak trait: a side that barely follows it, a 1 or 5 half the time, no middle
+    weak = 0.3 * f[:200] + rng.normal(size=(200, 12))
+    x[:200] = np.where(weak > 0, np.where(rng.random((200, 12)) < .5, 4, 3), np.where(rng.random((200, 12)) < .5, 0, 1))
+    x[200:230] = rng.integers(0, 5, size=(30, 12))                   # uniform random answers
+    tau, r = I.answer_model(x, 5)
+    styles = I.random_lrs(x, tau, r)
+    both = I.random_lrs(x, tau, r, extreme=I.LR_EXTREME)
+    assert np.all(both <= styles + 1e-9)
+    assert np.any(both < styles - 0.5)                              # and lower for some
+    cut = np.quantile(both, .9, axis=0)
+    pruned = I.random_lrs(x, tau, r, above=cut, extreme=I.LR_EXTREME)
+    above = (pruned > cut).any(axis=1)
+    np.testing.assert_allclose(pruned[above], both[above], rtol=1e-12)
+    assert np.array_equal(above, (both > cut).any(axis=1))
+    q = I.random_lr_quantiles(x, tau, r, [.95, .99], min_tail=4, extreme=I.LR_EXTREME)
+    np.testing.assert_allclose(q, np.quantile(both, [.95, .99], axis=0).T, rtol=1e-9)
+
+
 def test_tail_periods_equals_its_definition():
     def naive(c, min_tail, max_period):
         n, k = c.shape

@@ -601,6 +601,20 @@ def test_random_likelihood_change_point_option_finds_random_tails_and_keeps_its_
         "change_point"] is True
 
 
+def test_random_likelihood_irtree_option_adds_the_extremity_node_to_the_profile():
+    from iur_survey.clean.config import CleanConfig
+    cols = [c for c in ITEMS if c[:3] in ("GOV", "MKT", "BEN", "VAL")]
+    rng = np.random.default_rng(2)
+    f = np.repeat(rng.normal(size=(800, 4)), 4, axis=1)
+    df = pd.DataFrame(np.clip(np.round(3.6 + f + rng.normal(scale=.7, size=(800, 16))), 1, 5), columns=cols)
+    df.loc[:7] = rng.integers(1, 6, size=(8, 16))                  # eight random responders
+    hit = rules.random_likelihood(df, INST, irtree=True)
+    assert hit[:8].notna().sum() >= 6 and hit[8:].notna().mean() < 0.015
+    assert hit.dropna().str.contains("midpoint propensity or IRTree extremity profiled out").all()
+    assert CleanConfig.from_dict({"random_likelihood": {"irtree": True}}).params("random_likelihood")["irtree"] is True
+    assert CleanConfig().params("random_likelihood")["irtree"] is False
+
+
 def test_random_likelihood_reads_midpoint_responding_from_the_scale_midpoint_on_a_ceiling_export():
     """Styles pivot on the scale's midpoint, not on the items' median: on items most people answer 4 or 5, a
     respondent who gives the middle answer to 60 % of them is a midpoint responder, not a random one

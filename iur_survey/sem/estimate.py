@@ -321,14 +321,14 @@ def _lbfgs_direction(g: np.ndarray, S: np.ndarray, Y: np.ndarray, rho: np.ndarra
 
 
 # ------------------------------------------------------------------ the stages
-#: scoring hands a row to the quasi-Newton stage when its max |gradient| has not fallen to SCORING_SLOW of its
-#: value SCORING_WINDOW iterations before (a rate slower than 0.91 an iteration: scoring converges far faster
-#: where its curvature is regular)
+#: scoring as the first stage hands a row to the quasi-Newton stage when its max |gradient| has not fallen to
+#: SCORING_SLOW of its value SCORING_WINDOW iterations before (a rate slower than 0.91 an iteration: scoring
+#: converges far faster where its curvature is regular)
 SCORING_WINDOW = 25
 SCORING_SLOW = 0.1
 
 
-def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters, bound=None):
+def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters, bound=None, leave_slow=True):
     """Stage 1 on ``rows`` (in place on X, F, G, C, iters).  Returns (done, why): per row of ``rows`` True
     when finished (gradient below gtol, or at the floor), and the reason it left the stage."""
     why = np.full(rows.size, "max_iter", dtype=object)
@@ -343,7 +343,7 @@ def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters, boun
         why[live[nan]], why[live[conv]] = "nan", "converged"
         done[live[conv]] = True
         keep = ~nan & ~conv & (it < max_iter)
-        if it and it % SCORING_WINDOW == 0:
+        if leave_slow and it and it % SCORING_WINDOW == 0:
             # scoring only creeps (its curvature vanishes along a direction, e.g. a loading going to its bound
             # 0 in m^2): the quasi-Newton stage takes over
             slow = keep & (gm > SCORING_SLOW * mark[live])
@@ -583,8 +583,10 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
                 if c is None:
                     continue                # a kernel without a curvature cannot score
                 C[need], fresh[need] = c, True
+            # a first stage hands slow rows on; the warm refits' fallback scoring (after quasi-Newton failed)
+            # keeps its budget: handing hopeless bootstrap draws back early cost 50 % more CPU there
             done, why = _stage_scoring(kernel, mom, X, F, G, C, rest, gtol=gtol, max_iter=budget, iters=iters,
-                                       bound=bound)
+                                       bound=bound, leave_slow=n == 1)
             for k, w, i0 in zip(rest, why, it0):
                 history[k].append(f"{n}. scoring: {iters[k] - i0} iterations, f={F[k]:.12g}, status "
                                   f"{'evaluation limit' if capped[k] else w}")

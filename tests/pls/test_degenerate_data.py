@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from iur_survey.errors import EstimationError
-from iur_survey.pls import pls_sem
+from iur_survey.pls import EXAMPLE_MODEL, example_data, pls_sem
 
 REF = Path(__file__).parent / "reference"
 REFS = json.loads((REF / "pls_refs.json").read_text())
@@ -44,3 +44,23 @@ def test_a_singular_path_regression_still_fails_the_point_estimate():
     d = pd.read_csv(REF / "yesno_30.csv").assign(z=lambda f: f["x"])
     with pytest.raises(EstimationError, match="collinear"):
         pls_sem(d, REFS["yesno_30"]["model"])
+
+
+def _collinear():
+    d = example_data()
+    return d.assign(x3=2 * d["x1"] + 1)
+
+
+def test_collinear_indicators_are_said_and_their_outer_vif_is_infinite():
+    """x3 = 2 x1 + 1: the fit said nothing and outer_vif() raised LinAlgError; with n = 3 cases the VIFs were
+    -9e13 (np.linalg.inv of a singular matrix)."""
+    with pytest.warns(UserWarning, match=r"perfectly collinear indicators in block X: x1, x3"):
+        res = pls_sem(_collinear(), EXAMPLE_MODEL)
+    vif = res.outer_vif().set_index("item")["vif"]
+    assert np.isinf(vif["x1"]) and np.isinf(vif["x3"])
+    r = np.corrcoef(res.data_matrix[:, :2], rowvar=False)[0, 1]          # x2 on span(x1, x3) = span(x1)
+    assert vif["x2"] == pytest.approx(1 / (1 - r ** 2), rel=1e-9)
+    with pytest.warns(UserWarning, match="collinear"):
+        small = pls_sem(example_data().iloc[:3], "X =~ x1 + x2 + x3\nY =~ y1\nY ~ X")
+    vif = small.outer_vif()["vif"].iloc[:3]                              # 3 cases: rows 0-2 make x2 = x1 - 2
+    assert np.isinf(vif).sum() == 2 and (vif >= 1).all()

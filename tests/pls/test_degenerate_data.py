@@ -7,6 +7,7 @@ algorithm, no project code) -> ``reference/pls_refs.json`` with its two data set
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ import pandas as pd
 import pytest
 
 from iur_survey.errors import EstimationError
-from iur_survey.pls import EXAMPLE_MODEL, example_data, pls_sem
+from iur_survey.pls import EXAMPLE_MODEL, example_data, pls_predict, pls_sem
+from iur_survey.pls.predict import kfold_splits
 
 REF = Path(__file__).parent / "reference"
 REFS = json.loads((REF / "pls_refs.json").read_text())
@@ -64,3 +66,46 @@ def test_collinear_indicators_are_said_and_their_outer_vif_is_infinite():
         small = pls_sem(example_data().iloc[:3], "X =~ x1 + x2 + x3\nY =~ y1\nY ~ X")
     vif = small.outer_vif()["vif"].iloc[:3]                              # 3 cases: rows 0-2 make x2 = x1 - 2
     assert np.isinf(vif).sum() == 2 and (vif >= 1).all()
+
+
+def test_pls_predict_with_collinear_indicators_uses_least_squares():
+    """The LM benchmark solved the normal equations: a singular matrix traceback (`pls --predict`, exit 1)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        res = pls_sem(_collinear(), EXAMPLE_MODEL)
+    folds = [kfold_splits(res.n, 5, np.random.default_rng(3))]
+    tab = pls_predict(res, folds=folds)
+    X = res.data_matrix
+    items = list(res.model.items)
+    xi = [items.index("x1"), items.index("x2")]                          # x3 adds nothing to the column space
+    sse = 0.0
+    yi = items.index("y1")
+    for test in folds[0]:
+        train = np.setdiff1d(np.arange(res.n), test)
+        A = np.column_stack([np.ones(len(train)), X[np.ix_(train, xi)]])
+        beta = np.linalg.lstsq(A, X[train, yi], rcond=None)[0]
+        e = X[test, yi] - np.column_stack([np.ones(len(test)), X[np.ix_(test, xi)]]) @ beta
+        sse += e @ e
+    assert tab.set_index("item").loc["y1", "rmse_lm"] == pytest.approx(np.sqrt(sse / res.n), rel=1e-9)
+
+
+def test_pls_predict_names_the_fold_that_leaves_an_item_without_variance():
+    res = pls_sem(pd.read_csv(REF / "rare_item_40.csv"), REFS["rare_item_40"]["model"])
+    with pytest.raises(EstimationError, match=r"PLSpredict: the training cases of fold \d+ \(repetition \d+\) "
+                                              r"leave b2 without variance"):
+        res.predict(k=5, seed=3)
+
+
+def test_result_predict_takes_the_benchmark_of_its_technique():
+    """PLSResult.predict(technique="DA") used the EA benchmark (its own default "exogenous")."""
+    syn = EXAMPLE_MODEL.replace("Y ~ b*M + c*X", "Y ~ b*M")
+    res = pls_sem(example_data(), syn)
+    a = res.predict(k=5, repeats=1, seed=1, technique="DA")
+    b = pls_predict(res, k=5, repeats=1, seed=1, technique="DA", benchmark="antecedents")
+    np.testing.assert_allclose(a["rmse_lm"], b["rmse_lm"], rtol=1e-12)
+
+
+def test_blindfolding_warns_when_d_divides_n():
+    res = pls_sem(example_data(n=70), EXAMPLE_MODEL)
+    with pytest.warns(UserWarning, match="D = 7 divides the number of cases"):
+        res.blindfolding(7)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from iur_survey.errors import EstimationError
-from iur_survey.pls import EXAMPLE_MODEL, example_data, pls_predict, pls_sem
+from iur_survey.pls import EXAMPLE_MODEL, compare_with_cbsem, example_data, pls_predict, pls_sem
 from iur_survey.pls.predict import kfold_splits
 
 REF = Path(__file__).parent / "reference"
@@ -109,3 +109,27 @@ def test_blindfolding_warns_when_d_divides_n():
     res = pls_sem(example_data(n=70), EXAMPLE_MODEL)
     with pytest.warns(UserWarning, match="D = 7 divides the number of cases"):
         res.blindfolding(7)
+
+
+def test_comparison_with_another_model_is_said_and_same_sign_is_unknown():
+    res = pls_sem(example_data(), EXAMPLE_MODEL)
+    cb = pd.DataFrame({"lhs": ["M", "Y"], "op": ["~", "~"], "rhs": ["X", "M"], "label": ["a", "b"],
+                       "est": [0.6, 0.4], "se": [0.1, 0.1], "pvalue": [0.0, 0.0], "ci.lower": [0.4, 0.2],
+                       "ci.upper": [0.8, 0.6], "std.all": [0.5, 0.35], "std.all.se": [.05, .05],
+                       "std.all.ci.lower": [.4, .25], "std.all.ci.upper": [.6, .45]})
+    with pytest.warns(UserWarning, match=r"not of the same model: no CB-SEM estimate of the PLS path\(s\) Y ~ X"):
+        tab = compare_with_cbsem(res, cb)
+    row = tab.set_index(["lhs", "rhs"]).loc[("Y", "X")]
+    assert pd.isna(row["same_sign"]) and pd.isna(row["agree"])
+    assert tab.set_index(["lhs", "rhs"]).loc[("M", "X"), "same_sign"] == True  # noqa: E712
+
+
+def test_pls_table_names_effects_of_another_model_by_their_names():
+    from iur_survey.report.pls_tables import pls_comparison_table
+
+    cmp = pd.DataFrame({"lhs": ["dem60", "dem65", "ind_ind60"], "op": ["~", "~", ":="],
+                        "rhs": ["ind60", "dem60", "a*b"], "pls_est": [.4, .79, .32], "pls_ci.lower": [.2, .7, .15],
+                        "pls_ci.upper": [.6, .87, .45], "pls_pvalue": [0, 0, 0], "cb_std": [.45, .91, .41],
+                        "cb_std.ci.lower": [.3, .85, .25], "cb_std.ci.upper": [.6, .97, .57],
+                        "cb_pvalue": [0, 0, 0], "agree": [True, True, True]})
+    assert pls_comparison_table(cmp).frame["Effect"].tolist() == ["ind60 → dem60", "dem60 → dem65", "ind_ind60"]

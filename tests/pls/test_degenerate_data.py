@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from iur_survey.cli import main
 from iur_survey.errors import EstimationError
 from iur_survey.pls import EXAMPLE_MODEL, compare_with_cbsem, example_data, pls_predict, pls_sem
 from iur_survey.pls.predict import kfold_splits
@@ -133,3 +134,27 @@ def test_pls_table_names_effects_of_another_model_by_their_names():
                         "cb_std.ci.lower": [.3, .85, .25], "cb_std.ci.upper": [.6, .97, .57],
                         "cb_pvalue": [0, 0, 0], "agree": [True, True, True]})
     assert pls_comparison_table(cmp).frame["Effect"].tolist() == ["ind60 → dem60", "dem60 → dem65", "ind_ind60"]
+
+
+@pytest.mark.parametrize("option", [["--bootstrap", "1"], ["--predict", "1"], ["--predict", "999"],
+                                    ["--blindfolding", "0"]])
+def test_pls_command_refuses_bad_option_values_in_one_line(tmp_path, capsys, option):
+    csv = tmp_path / "d.csv"
+    example_data().to_csv(csv, index=False)
+    lav = tmp_path / "m.lav"
+    lav.write_text(EXAMPLE_MODEL)
+    assert main(["pls", str(csv), "--model", str(lav), *option, "--out", str(tmp_path / "p.json")]) == 2
+    err = capsys.readouterr().err
+    assert f"{option[0]} {option[1]}: " in err and "Traceback" not in err
+    assert not (tmp_path / "p.json").exists()
+
+
+def test_pls_command_says_the_mean_replacement(tmp_path, capsys):
+    d = example_data()
+    d.iloc[:6, 0] = np.nan
+    csv = tmp_path / "d.csv"
+    d.to_csv(csv, index=False)
+    lav = tmp_path / "m.lav"
+    lav.write_text(EXAMPLE_MODEL)
+    assert main(["pls", str(csv), "--model", str(lav), "--boot", "0", "--out", str(tmp_path / "p.json")]) == 0
+    assert "pls: note: 6 missing cells replaced by the item mean" in capsys.readouterr().err

@@ -1,7 +1,9 @@
 """PLS-SEM on data the sample fit handles but resamples, folds or blocks make degenerate (an outside audit).
 
 References: ``reference/make_pls_refs.py`` (numpy only: a plain data-matrix implementation of Lohmoeller's
-algorithm, no project code) -> ``reference/pls_refs.json`` with its two data sets.
+algorithm, no project code) -> ``reference/pls_refs.json`` with its two data sets, and
+``reference/make_plspm_ref.py`` (the PyPI package plspm 0.5.7, run in a separate environment; never imported
+here, not a dependency) -> ``reference/plspm_refs.json``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from iur_survey.pls import EXAMPLE_MODEL, compare_with_cbsem, example_data, pls_
 from iur_survey.pls.predict import kfold_splits
 
 REF = Path(__file__).parent / "reference"
+DATA = Path(__file__).parents[1] / "reference" / "data"
 REFS = json.loads((REF / "pls_refs.json").read_text())
 
 
@@ -47,6 +50,18 @@ def test_a_singular_path_regression_still_fails_the_point_estimate():
     d = pd.read_csv(REF / "yesno_30.csv").assign(z=lambda f: f["x"])
     with pytest.raises(EstimationError, match="collinear"):
         pls_sem(d, REFS["yesno_30"]["model"])
+
+
+@pytest.mark.parametrize("case", ["poldem", "hs1939"])
+@pytest.mark.parametrize("scheme", ["path", "factorial", "centroid"])
+def test_loadings_and_paths_equal_plspm(case, scheme):
+    ref = json.loads((REF / "plspm_refs.json").read_text())[case]
+    res = pls_sem(pd.read_csv(DATA / f"{case}.csv"), ref["model"], scheme=scheme, tol=1e-10)
+    got = res.outer_loadings().set_index("item")["loading"]
+    for item, v in ref[scheme]["loadings"].items():
+        assert got[item] == pytest.approx(v, abs=1e-7)
+    for r in res.path_coefficients().itertuples():
+        assert r.est == pytest.approx(ref[scheme]["paths"][f"{r.lhs} ~ {r.rhs}"], abs=1e-7)
 
 
 def _collinear():

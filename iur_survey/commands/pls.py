@@ -12,8 +12,11 @@ the file the fit recorded: call.data.sha256).
 against the linear-model benchmark) and --blindfolding [D] the Stone-Geisser
 Q² (omission distance D).  The bootstrap seed defaults to 2022, as `fit`'s.
 The data are read as `fit` reads them: only an empty cell is missing (and
-then mean-replaced or dropped by --missing); a text cell, a value off the
-instrument's scale or one of its missing_codes is refused.
+then mean-replaced or dropped by --missing, said on stderr with the count);
+a text cell, a value off the instrument's scale or one of its missing_codes is
+refused.  Warnings (a negative loading, collinear indicators, bootstrap
+resamples that could not be fitted, a --compare fit of another model) are
+said once each on stderr.
 
 examples:
   iur-survey pls clean.csv --bootstrap 5000 --seed 2022 --out pls.json
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 
 from ._io import add_instrument_option
 from .fit import DEFAULT_SEED
@@ -66,8 +70,15 @@ def run(args: argparse.Namespace) -> int:
     from ..pls.model import pls_model
     from ._io import check_output, model_syntax, write_json_atomic
 
+    from ..errors import EstimationError
+
     inputs = (args.data, args.model, args.instrument, args.compare)
     check_output(args.out, *inputs)               # never over an input: before the work, as `fit`
+    for flag, value, least in (("--bootstrap", args.boot, 2), ("--predict", args.predict, 2),
+                               ("--blindfolding", args.blindfolding, 2)):
+        if value is not None and value < least and not (flag == "--bootstrap" and value == 0):
+            raise EstimationError(None, f"{flag} {value}: must be at least {least}"
+                                        + (" (0 for no bootstrap)" if flag == "--bootstrap" else ""))
     if args.compare:                              # a bad results.json fails before the bootstrap
         from ..sem.results import NotConvergedError
         from .fit import EXIT_NOT_CONVERGED
@@ -78,30 +89,72 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_NOT_CONVERGED
     syntax, _ = model_syntax(args.model, args.instrument)
     data = load_data(args.data, pls_model(syntax).items, instrument=args.instrument)
-    with naming_file(args.data):
-        res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing,
-                      n_boot=args.boot, seed=args.seed)
-    out = res.to_dict()
-    extra: dict = {}
-    if args.predict:
-        extra["PLSpredict"] = res.predict(k=args.predict, seed=args.seed)
-        out["predict"] = json.loads(extra["PLSpredict"].to_json(orient="records"))
-    if args.blindfolding:
-        extra["Blindfolding (Q²)"] = res.blindfolding(omission_distance=args.blindfolding)
-        out["blindfolding"] = json.loads(extra["Blindfolding (Q²)"].to_json(orient="records"))
-    comparison = None
-    if args.compare:
-        cb = compare_results(args.compare, args.data)["estimates"]
-        comparison = compare_with_cbsem(res, cb)
-        out["comparison"] = json.loads(comparison.to_json(orient="records"))
+    with warnings.catch_warnings(record=True) as caught:       # said once below, as "pls: warning: ..."
+        warnings.simplefilter("always", UserWarning)
+        with naming_file(args.data):
+            res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing)
+            if args.predict is not None and args.predict > res.n:       # before the bootstrap's work
+                raise EstimationError(None, f"--predict {args.predict}: more folds than the {res.n} cases used")
+            if args.boot:
+                res = res.bootstrap(args.boot, seed=args.seed)
+        out = res.to_dict()
+        extra: dict = {}
+        if args.predict is not None:
+            extra["PLSpredict"] = res.predict(k=args.predict, seed=args.seed)
+            out["predict"] = json.loads(extra["PLSpredict"].to_json(orient="records"))
+        if args.blindfolding is not None:
+            extra["Blindfolding (Q²)"] = res.blindfolding(omission_distance=args.blindfolding)
+            out["blindfolding"] = json.loads(extra["Blindfolding (Q²)"].to_json(orient="records"))
+        comparison = None
+        cb_missing = None
+        if args.compare:
+            cb = compare_results(args.compare, args.data)
+            cb_missing = cb.get("missing")
+            comparison = compare_with_cbsem(res, cb["estimates"])
+            out["comparison"] = json.loads(comparison.to_json(orient="records"))
     path = write_json_atomic(out, args.out, protect=inputs)
+    said = set(res.warnings)
     if not args.summary:            # the summary lists them; otherwise say them here (a negative loading ...)
         for w in res.warnings:
             print(f"pls: warning: {w}", file=sys.stderr)
+    for w in caught:                # the others (PLSpredict, blindfolding, the comparison), once each
+        text = str(w.message).split(": ", 1)[1] if str(w.message).startswith(("pls_sem: ", "blindfolding: ",
+                                                                              "compare_with_cbsem: ")) else str(w.message)
+        if issubclass(w.category, UserWarning) and text not in said:
+            said.add(text)
+            print(f"pls: warning: {text}", file=sys.stderr)
+    for note in run_notes(res, compare_missing=cb_missing):
+        print(f"pls: {note}", file=sys.stderr)
     if args.summary:
         print(pls_summary(res, comparison, extra))
     print(f"pls: scheme={args.scheme} bootstrap={args.boot} seed={args.seed}; wrote {path}")
     return 0
+
+
+def run_notes(res, compare_missing=None) -> list[str]:
+    """What the run did with the data that the results file alone does not show: the missing cells replaced by
+    the item mean (or the cases dropped), against the CB-SEM fit's own treatment, and the bootstrap resamples
+    that could not be fitted.
+
+    >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
+    >>> d = example_data()
+    >>> d.iloc[:5, 0] = float("nan")
+    >>> run_notes(pls_sem(d, EXAMPLE_MODEL), compare_missing="fiml")
+    ['note: 5 missing cells replaced by the item mean (seminr/SmartPLS default; --missing listwise drops the cases instead); the CB-SEM fit of --compare used missing = fiml']
+    """
+    notes = []
+    if res.n_imputed:
+        notes.append(f"note: {res.n_imputed:,} missing cell{'s' if res.n_imputed != 1 else ''} replaced by the item "
+                     "mean (seminr/SmartPLS default; --missing listwise drops the cases instead)")
+    elif res.n_input != res.n:
+        notes.append(f"note: {res.n_input - res.n:,} cases with a missing value dropped (--missing listwise)")
+    if notes and compare_missing:
+        notes[-1] += f"; the CB-SEM fit of --compare used missing = {compare_missing}"
+    if res.boot is not None and res.boot.n_failed:
+        notes.append(f"warning: {res.boot.n_failed:,} of {res.boot.n_boot:,} bootstrap resamples could not be fitted "
+                     "(an indicator without variance, or collinear construct scores, in the resample) and were left "
+                     "out of the standard errors and intervals")
+    return notes
 
 
 def compare_results(path, data) -> dict:

@@ -22,7 +22,7 @@ from ..errors import EstimationError
 from .engine import SCHEMES, fit_batch
 from .estimates import collect
 from .model import PLSModel, pls_model
-from .quality import negative_loadings, negative_loadings_message
+from .quality import collinear_indicators, collinear_message, negative_loadings, negative_loadings_message
 from .results import PLSResult
 
 __all__ = ["pls_sem", "prepare_data", "example_data", "EXAMPLE_MODEL", "MISSING"]
@@ -150,10 +150,11 @@ def pls_sem(data: pd.DataFrame, model: str | PLSModel, *, scheme: str = "path",
     if not fit.converged[0]:
         warnings.append(f"the PLS algorithm did not converge in {max_iter} iterations")
     estimates = collect(R[None], fit, m)
-    negative = negative_loadings_message(negative_loadings(estimates["loadings"][0], m))
-    if negative:
-        warnings.append(negative)
-        _warnings.warn(f"pls_sem: {negative}", stacklevel=2)
+    for text in (collinear_message(collinear_indicators(R, m)),
+                 negative_loadings_message(negative_loadings(estimates["loadings"][0], m))):
+        if text:
+            warnings.append(text)
+            _warnings.warn(f"pls_sem: {text}", stacklevel=2)
     res = PLSResult(model=m, scheme=scheme, tol=tol, max_iter=max_iter, missing=missing, data_matrix=X,
                     index=index, n_input=n_input, n_imputed=n_imputed, R=R, fit=fit,
                     estimates=estimates, warnings=warnings,

@@ -8,7 +8,8 @@ rounding), so results depend only on ``seed`` -- not on the chunk size or the nu
 
 The draws of row indices come from ``numpy.random.default_rng(seed).integers(0, N, size=(B, N))``, drawn
 chunk by chunk from the one generator (:func:`resample_indices` gives the same rows).  Resamples in which an
-indicator has no variance cannot be fitted and are dropped (``n_failed``); resamples that do not converge in
+indicator has no variance (all its resampled rows hold one value) or in which a path regression is singular
+(collinear construct scores) cannot be fitted and are dropped (``n_failed``); resamples that do not converge in
 ``max_iter`` iterations are kept and counted (``n_not_converged``), as SmartPLS does.  With
 ``missing="mean"`` the cases are resampled after the mean replacement (seminr re-imputes inside each
 resample; the difference is negligible for the few missing cells of cleaned survey data).
@@ -30,7 +31,7 @@ from scipy import stats
 from .engine import fit_batch
 from .estimates import collect, keys
 
-__all__ = ["PLSBootstrap", "run_bootstrap", "resample_indices", "summarize_draws"]
+__all__ = ["PLSBootstrap", "run_bootstrap", "resample_indices", "summarize_draws", "constant_in_resample"]
 
 
 def resample_indices(n: int, n_boot: int, seed=None, chunk_size: int = 500):
@@ -57,6 +58,28 @@ def cross_products(X: np.ndarray) -> np.ndarray:
     return X[:, iu] * X[:, ju]
 
 
+def constant_in_resample(X: np.ndarray, idx: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """(b x p) True where all the resampled rows of an indicator hold one value (its variance is 0, though the
+    cross-product sums leave a rounding residue that would pass for one).  Exact: for an item with few distinct
+    values, some value is drawn N times (counts of each value by one matrix product); else the range is 0.
+
+    >>> X = np.array([[1.0, 0.5], [1.0, 0.7], [5.0, 0.9]])
+    >>> idx = np.array([[0, 1, 0], [0, 2, 2]])
+    >>> counts = np.array([[2, 1, 0], [1, 0, 2]], dtype=float)
+    >>> constant_in_resample(X, idx, counts).tolist()
+    [[True, False], [False, False]]
+    """
+    n = idx.shape[1]
+    out = np.zeros((idx.shape[0], X.shape[1]), bool)
+    for k in range(X.shape[1]):
+        values, code = np.unique(X[:, k], return_inverse=True)
+        if len(values) <= 64:
+            out[:, k] = (counts @ np.eye(len(values))[code]).max(axis=1) == n
+        else:
+            out[:, k] = np.ptp(X[idx, k], axis=1) == 0
+    return out
+
+
 def resampled_correlations(X: np.ndarray, XX: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Correlation matrices (b x p x p) of the resamples with row indices ``idx`` (b x N).
 
@@ -67,6 +90,9 @@ def resampled_correlations(X: np.ndarray, XX: np.ndarray, idx: np.ndarray) -> np
     >>> R = resampled_correlations(X, cross_products(X), idx)
     >>> bool(np.allclose(R[1], np.corrcoef(X[idx[1]], rowvar=False)))
     True
+    >>> X = np.array([[0.1, 1.0], [0.1, 2.0], [0.3, 4.0]]) - [0.5 / 3, 7 / 3]
+    >>> bool(np.isfinite(resampled_correlations(X, cross_products(X), np.array([[0, 1, 0]]))[0, 0, 1]))
+    False
     """
     nb, n = idx.shape
     p = X.shape[1]
@@ -80,6 +106,7 @@ def resampled_correlations(X: np.ndarray, XX: np.ndarray, idx: np.ndarray) -> np
     S[:, ju, iu] = tri
     S -= m[:, :, None] * m[:, None, :]
     sd = np.sqrt(np.clip(np.diagonal(S, axis1=1, axis2=2), 0.0, None))
+    sd[constant_in_resample(X, idx, counts)] = 0.0      # exactly: the sums above leave a residue (~1e-17)
     with np.errstate(divide="ignore", invalid="ignore"):
         R = S / sd[:, :, None] / sd[:, None, :]
     R[:, np.arange(p), np.arange(p)] = 1.0
@@ -155,10 +182,13 @@ def run_bootstrap(result, n_boot: int = 5000, *, seed=None, level: float = 0.95,
             ok = np.all(np.isfinite(R), axis=(1, 2))
             n_failed += int((~ok).sum())
             if ok.any():
-                fit = fit_batch(R[ok], model, result.scheme, result.tol, result.max_iter, start=start)
-                n_nc += int((~fit.converged).sum())
+                fit = fit_batch(R[ok], model, result.scheme, result.tol, result.max_iter, start=start,
+                                allow_failed=True)
+                fitted = fit.ok                              # a singular path regression: left out, counted
+                n_failed += int((~fitted).sum())
+                n_nc += int((~fit.converged & fitted).sum())
                 for kind, arr in collect(R[ok], fit, model).items():
-                    out.setdefault(kind, []).append(arr)
+                    out.setdefault(kind, []).append(arr[fitted])
             bar.update(len(idx))
     k = keys(model)
     draws = {kind: (np.vstack(out[kind]) if kind in out else np.zeros((0, len(k[kind])))) for kind in k}

@@ -8,7 +8,8 @@ lavaan reference JSON's table, or the ``estimates`` list of ``iur-survey fit``'s
 
 Rows: every structural path of the PLS model (``lhs ~ rhs``) and every ``:=`` row of the CB-SEM table
 (indirect and total effects), the latter evaluated for PLS with the same expression, the CB-SEM labels
-standing for the PLS path coefficients (and their bootstrap draws).
+standing for the PLS path coefficients (and their bootstrap draws).  A CB-SEM table of another model (a PLS
+path it lacks, a ``:=`` row on parameters PLS does not estimate) gives a warning.
 
 CB-SEM's CI (``ci.lower``/``ci.upper``) is in the unstandardized metric of ``est``; ``cb_std.se``,
 ``cb_std.ci.lower``/``cb_std.ci.upper`` are lavaan's ``standardizedSolution()`` se and interval of std.all
@@ -159,12 +160,14 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
                 env_draw.setdefault(row["label"], draws[:, k])
         rows.append({"lhs": t, "op": "~", "rhs": s, "label": label,
                      **pls_stats(pls_paths[k], None if draws is None else draws[:, k]), **cb_stats(row)})
+    skipped: list[str] = []
     for _, row in tab[tab["op"] == ":="].iterrows():
         node = parse_expression(str(row["rhs"]))
         try:
             est = float(evaluate(node, env_est))
             d = np.asarray(evaluate(node, env_draw), float) if draws is not None else None
         except Exception:  # noqa: BLE001 - the definition uses a parameter PLS does not estimate
+            skipped.append(str(row["lhs"]))
             continue
         env_est[row["lhs"]] = est
         if d is not None:
@@ -177,14 +180,24 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
         warnings.warn(f"compare_with_cbsem: no standardized interval for {int(lacking.sum())} CB-SEM row(s) "
                       "(the table has no standardizedSolution se/ci): cb_std.ci.lower/upper left NaN; pass the "
                       "fit, its results.json estimates or standardized=", UserWarning, stacklevel=2)
+    unmatched = out.loc[(out["op"] == "~") & out["cb_est"].isna()]
+    if len(unmatched) or skipped:
+        what = [f"{r.lhs} ~ {r.rhs}" for r in unmatched.itertuples()]
+        warnings.warn("compare_with_cbsem: the CB-SEM table is not of the same model: "
+                      + (f"no CB-SEM estimate of the PLS path(s) {', '.join(what)} (left NaN)" if what else "")
+                      + ("; " if what and skipped else "")
+                      + (f"the := row(s) {', '.join(skipped)} use parameters PLS does not estimate (left out)"
+                         if skipped else ""), UserWarning, stacklevel=2)
     out["diff"] = out["pls_est"] - out["cb_std"]
-    out["same_sign"] = np.sign(out["pls_est"]) == np.sign(out["cb_std"])
+    same = (np.sign(out["pls_est"]) == np.sign(out["cb_std"])).to_numpy()
+    out["same_sign"] = pd.Series(same, index=out.index).where(
+        out["pls_est"].notna() & out["cb_std"].notna())                 # unknown (NaN), not False, without one
     out["pls_significant"] = (out["pls_pvalue"] < alpha).where(out["pls_pvalue"].notna())
     out["cb_significant"] = (out["cb_pvalue"] < alpha).where(out["cb_pvalue"].notna())
     both = out["pls_significant"].notna() & out["cb_significant"].notna()
     pls_sig = (out["pls_pvalue"] < alpha).to_numpy()
     cb_sig = (out["cb_pvalue"] < alpha).to_numpy()
-    agree = (pls_sig == cb_sig) & (out["same_sign"].to_numpy() | ~cb_sig)
+    agree = (pls_sig == cb_sig) & (same | ~cb_sig)
     out["agree"] = pd.Series(agree, index=out.index).where(both)
     return out
 

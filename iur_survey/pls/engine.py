@@ -51,13 +51,24 @@ def _normalize(R: np.ndarray, w: np.ndarray, model: PLSModel) -> np.ndarray:
     return w / np.sqrt(var[:, model.block_index])
 
 
+#: a path regression whose predictor correlation matrix has a larger condition number is treated as singular
+MAX_CONDITION = 1e12
+
+COLLINEAR_MESSAGE = ("the construct scores of a path regression are collinear (singular matrix): too few distinct "
+                     "cases, or a construct that is a linear combination of others")
+
+
 def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.solve(A, b[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        raise EstimationError(None, "the construct scores of a path regression are collinear (singular matrix): "
-                                    "too few distinct cases, or a construct that is a linear combination of "
-                                    "others") from None
+    """Solve every system of the batch; a singular (or nearly singular) one gives NaN, so that one degenerate
+    bootstrap resample leaves the others alone (:func:`fit_batch` raises for a batch of one)."""
+    good = np.isfinite(A).all(axis=(-2, -1)) & np.isfinite(b).all(axis=-1)
+    if good.any():                              # A: correlation matrices (symmetric), so the eigenvalues suffice
+        lam = np.abs(np.linalg.eigvalsh(A[good]))
+        good[good] = lam.min(axis=-1) * MAX_CONDITION > lam.max(axis=-1)
+    out = np.full(b.shape, np.nan)
+    if good.any():
+        out[good] = np.linalg.solve(A[good], b[good][..., None])[..., 0]
+    return out
 
 
 def inner_weights(C: np.ndarray, model: PLSModel, scheme: str) -> np.ndarray:
@@ -144,6 +155,11 @@ class PLSFit:
     iterations: np.ndarray
     converged: np.ndarray
 
+    @property
+    def ok(self) -> np.ndarray:
+        """(b,) True where the fit has finite weights and paths (False: a singular path regression)."""
+        return np.isfinite(self.weights).all(axis=1) & np.isfinite(self.paths).all(axis=(1, 2))
+
 
 def iterate_weights(R: np.ndarray, model: PLSModel, scheme: str = "path", tol: float = 1e-7,
                     max_iter: int = 300, start: np.ndarray | None = None):
@@ -170,12 +186,14 @@ def iterate_weights(R: np.ndarray, model: PLSModel, scheme: str = "path", tol: f
         C = np.swapaxes(W, 1, 2) @ RW
         E = inner_weights(C, model, scheme)
         wn = (RW @ E)[:, cols, blk]                      # mode A: cov(indicator, inner proxy)
-        wn = _normalize(Ra, wn, model)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wn = _normalize(Ra, wn, model)
         delta = np.abs(wn - wa).max(axis=1)
+        failed = ~np.isfinite(delta)                     # a singular path regression: NaN weights, stop there
         w[active] = wn
         iterations[active] = it
-        done = delta < tol
-        converged[active[done]] = True
+        done = (delta < tol) | failed
+        converged[active[done & ~failed]] = True
         active = active[~done]
         if active.size == 0:
             break
@@ -207,8 +225,19 @@ def derive(R: np.ndarray, w: np.ndarray, model: PLSModel, iterations=None, conve
 
 
 def fit_batch(R: np.ndarray, model: PLSModel, scheme: str = "path", tol: float = 1e-7, max_iter: int = 300,
-              start: np.ndarray | None = None) -> PLSFit:
-    """Run the PLS algorithm on each correlation matrix of ``R`` (b x p x p) and derive the estimates."""
+              start: np.ndarray | None = None, allow_failed: bool = False) -> PLSFit:
+    """Run the PLS algorithm on each correlation matrix of ``R`` (b x p x p) and derive the estimates.
+
+    A matrix whose path regressions are singular (collinear construct scores) raises
+    :class:`~iur_survey.errors.EstimationError`; with ``allow_failed`` (the bootstrap) its estimates are NaN
+    instead and ``fit.ok`` is False for it, the other matrices being unaffected.
+
+    >>> from iur_survey.pls.model import pls_model
+    >>> m = pls_model("X =~ x\\nZ =~ z\\nY =~ y\\nY ~ X + Z")
+    >>> R = np.array([[[1, .5, .4], [.5, 1, .3], [.4, .3, 1]], [[1, 1, .4], [1, 1, .4], [.4, .4, 1]]])
+    >>> fit_batch(R, m, allow_failed=True).ok.tolist()      # the second: X and Z are the same variable
+    [True, False]
+    """
     R = np.asarray(R, dtype=float)
     if R.ndim != 3 or R.shape[1] != R.shape[2] or R.shape[1] != len(model.items):
         raise EstimationError(None, f"expected a batch of {len(model.items)}x{len(model.items)} correlation "
@@ -216,5 +245,9 @@ def fit_batch(R: np.ndarray, model: PLSModel, scheme: str = "path", tol: float =
     if not np.all(np.isfinite(R)):
         raise EstimationError(None, "the indicator correlations are not finite (an indicator without variance?)")
     w, iterations, converged = iterate_weights(R, model, scheme, tol, max_iter, start)
-    w = orient(R, w, model)
-    return derive(R, w, model, iterations, converged)
+    with np.errstate(invalid="ignore"):
+        w = orient(R, w, model)
+        fit = derive(R, w, model, iterations, converged)
+    if not allow_failed and not fit.ok.all():
+        raise EstimationError(None, COLLINEAR_MESSAGE)
+    return fit

@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .engine import fit_batch
+from ..errors import EstimationError
+from .engine import COLLINEAR_MESSAGE, fit_batch
 
 __all__ = ["pls_predict", "blindfolding", "kfold_splits"]
 
@@ -92,8 +93,22 @@ def pls_predict(result, k: int = 10, repeats: int = 10, *, seed=None, technique:
         mask = np.ones(n, bool)
         mask[test] = False
         trains.append(mask)
+    for s, ((r, test), train) in enumerate(zip(splits, trains)):
+        flat = [model.items[i] for i in np.flatnonzero(np.ptp(X[train], axis=0) == 0)]
+        if flat:        # exact check: np.corrcoef would leave a rounding residue for a variance
+            raise EstimationError(None, f"PLSpredict: the training cases of fold "
+                                        f"{s - sum(len(f) for f in folds[:r]) + 1} (repetition {r + 1}) leave "
+                                        f"{', '.join(flat)} without variance (an answer given by very few "
+                                        "respondents?): use more folds k (larger training sets), or recode or "
+                                        "drop the item")
     Rs = np.stack([np.corrcoef(X[m], rowvar=False) for m in trains])
-    fit = fit_batch(Rs, model, result.scheme, result.tol, result.max_iter, start=result.fit.weights[0])
+    fit = fit_batch(Rs, model, result.scheme, result.tol, result.max_iter, start=result.fit.weights[0],
+                    allow_failed=True)
+    if not fit.ok.all():
+        s = int(np.flatnonzero(~fit.ok)[0])
+        r = splits[s][0]
+        raise EstimationError(None, f"PLSpredict: in fold {s - sum(len(f) for f in folds[:r]) + 1} (repetition "
+                                    f"{r + 1}) {COLLINEAR_MESSAGE}")
     blk = model.block_index
     pos = {c: j for j, c in enumerate(model.constructs)}
     endo_items = [i for i, c in enumerate(blk) if model.constructs[c] in model.predecessors]
@@ -121,7 +136,7 @@ def pls_predict(result, k: int = 10, repeats: int = 10, *, seed=None, technique:
             xi = [i for i in range(p) if model.constructs[blk[i]] in src]
             yi = [i for i in range(p) if blk[i] == pos[c]]
             A = np.column_stack([np.ones(len(Xtr)), Xtr[:, xi]])
-            beta = np.linalg.solve(A.T @ A, A.T @ Xtr[:, yi])       # normal equations, as seminr
+            beta = np.linalg.lstsq(A, Xtr[:, yi], rcond=None)[0]   # least squares (collinear items: same fit)
             pred = np.column_stack([np.ones(len(Xte)), Xte[:, xi]]) @ beta
             for kk, i in enumerate(yi):
                 col = endo_items.index(i)
@@ -145,7 +160,7 @@ def blindfolding(result, omission_distance: int = 7) -> pd.DataFrame:
     """Stone-Geisser Q-squared (cross-validated redundancy) of every endogenous construct.
 
     Columns ``construct sso sse q2``.  The omission distance D should not divide the number of cases
-    (Hair et al.: 5 to 12; 7 is the usual choice).
+    (Hair et al.: 5 to 12; 7 is the usual choice); a D that does gives a warning.
 
     >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
     >>> blindfolding(pls_sem(example_data(), model=EXAMPLE_MODEL)).round(3)
@@ -159,6 +174,10 @@ def blindfolding(result, omission_distance: int = 7) -> pd.DataFrame:
     model = result.model
     X = result.data_matrix
     n, p = X.shape
+    if n % D == 0:
+        import warnings
+        warnings.warn(f"blindfolding: the omission distance D = {D} divides the number of cases ({n}); Hair et al. "
+                      "want n / D not to be an integer (choose another D between 5 and 12)", UserWarning, stacklevel=2)
     blk = model.block_index
     pos = {c: j for j, c in enumerate(model.constructs)}
     rounds = []

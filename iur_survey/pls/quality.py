@@ -14,7 +14,8 @@ standardized indicators (the indicator correlation matrix ``R``):
   :func:`negative_loadings` (it looks like a reverse-keyed item that was not reversed; alpha and rho_C keep
   seminr's formulas and are then not interpretable);
 * inner VIF from the composite correlations of each endogenous construct's predictors, outer VIF within each
-  block (``diag(R_jj^-1)``); single predictors/indicators get VIF 1.
+  block (``diag(R_jj^-1)``; ``inf`` for perfectly collinear indicators, :func:`collinear_indicators`);
+  single predictors/indicators get VIF 1.
 
 >>> import numpy as np
 >>> R = np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1.]])
@@ -32,7 +33,7 @@ from ..measure.validity import htmt_matrices
 from .model import PLSModel
 
 __all__ = ["alpha", "rho_a", "rho_c_ave", "htmt_pairs", "htmt_values", "inner_vif", "outer_vif",
-           "negative_loadings", "negative_loadings_message"]
+           "collinear_indicators", "collinear_message", "negative_loadings", "negative_loadings_message"]
 
 
 def alpha(R_block: np.ndarray) -> float:
@@ -100,15 +101,82 @@ def inner_vif(C: np.ndarray, model: PLSModel) -> list[tuple[str, str, float]]:
     return out
 
 
+#: a block correlation matrix whose smallest eigenvalue is below this is singular (collinear indicators)
+SINGULAR_EIGENVALUE = 1e-10
+
+
+def _dependent(R_block: np.ndarray) -> np.ndarray:
+    """Boolean mask of the indicators of a block that take part in an exact linear dependence (none: all False)."""
+    val, vec = np.linalg.eigh(R_block)
+    null = vec[:, val < SINGULAR_EIGENVALUE]
+    return (np.abs(null) > 1e-6).any(axis=1) if null.size else np.zeros(len(R_block), bool)
+
+
 def outer_vif(R: np.ndarray, model: PLSModel) -> np.ndarray:
-    """VIF of every indicator within its block (model item order): ``diag(R_jj^-1)``."""
+    """VIF of every indicator within its block (model item order): ``diag(R_jj^-1)``, i.e. ``1 / (1 - R²)`` of the
+    indicator on the others of its block; ``inf`` for an indicator in an exact linear dependence (a duplicated or
+    derived column, or fewer cases than indicators).
+
+    >>> from iur_survey.pls.model import pls_model
+    >>> m = pls_model("A =~ a1 + a2 + a3\\nB =~ b1\\nB ~ A")
+    >>> R = np.array([[1, 1, .5, .3], [1, 1, .5, .3], [.5, .5, 1, .2], [.3, .3, .2, 1.]])   # a2 = a1
+    >>> outer_vif(R, m).round(3).tolist()
+    [inf, inf, 1.333, 1.0]
+    """
     out = np.ones(len(model.items))
     blk = model.block_index
     for j in range(len(model.constructs)):
         ix = np.flatnonzero(blk == j)
-        if len(ix) > 1:
-            out[ix] = np.diag(np.linalg.inv(R[np.ix_(ix, ix)]))
+        if len(ix) < 2:
+            continue
+        Rb = R[np.ix_(ix, ix)]
+        dep = _dependent(Rb)
+        if not dep.any():
+            out[ix] = np.diag(np.linalg.inv(Rb))
+            continue
+        for k in range(len(ix)):               # the others: 1 / (1 - R²) by least squares; the dependent: inf
+            if dep[k]:
+                out[ix[k]] = np.inf
+                continue
+            o = [i for i in range(len(ix)) if i != k]
+            r2 = float(Rb[k, o] @ np.linalg.pinv(Rb[np.ix_(o, o)]) @ Rb[o, k])
+            out[ix[k]] = 1.0 / (1.0 - r2)
     return out
+
+
+def collinear_indicators(R: np.ndarray, model: PLSModel) -> list[tuple[str, list[str]]]:
+    """``(construct, indicators)`` of every block whose indicators are linearly dependent (their correlation
+    matrix is singular: a duplicated or derived column, or fewer cases than indicators).
+
+    >>> from iur_survey.pls.model import pls_model
+    >>> m = pls_model("A =~ a1 + a2 + a3\\nB =~ b1\\nB ~ A")
+    >>> R = np.array([[1, 1, .5, .3], [1, 1, .5, .3], [.5, .5, 1, .2], [.3, .3, .2, 1.]])
+    >>> collinear_indicators(R, m)
+    [('A', ['a1', 'a2'])]
+    """
+    out = []
+    blk = model.block_index
+    for j, c in enumerate(model.constructs):
+        ix = np.flatnonzero(blk == j)
+        if len(ix) > 1:
+            dep = _dependent(R[np.ix_(ix, ix)])
+            if dep.any():
+                out.append((c, [model.items[i] for i, d in zip(ix, dep) if d]))
+    return out
+
+
+def collinear_message(found: list[tuple[str, list[str]]]) -> str:
+    """The warning for :func:`collinear_indicators` ("" when there is none).
+
+    >>> collinear_message([("A", ["a1", "a2"])])
+    'perfectly collinear indicators in block A: a1, a2 (a duplicated or derived column, or fewer cases than indicators?): their outer VIF is infinite and alpha, rho_A and rho_C of the block overstate its reliability'
+    """
+    if not found:
+        return ""
+    blocks = "; ".join(f"{c}: {', '.join(items)}" for c, items in found)
+    return (f"perfectly collinear indicators in block{'s' if len(found) > 1 else ''} {blocks} (a duplicated or "
+            "derived column, or fewer cases than indicators?): their outer VIF is infinite and alpha, rho_A and "
+            "rho_C of the block overstate its reliability")
 
 
 def negative_loadings(loadings: np.ndarray, model: PLSModel) -> list[tuple[str, str, float]]:
@@ -130,7 +198,7 @@ def negative_loadings_message(found: list[tuple[str, str, float]]) -> str:
     """The warning for :func:`negative_loadings` ("" when there is none).
 
     >>> negative_loadings_message([("A", "a3", -0.83)])
-    'negative outer loading in the reflective (mode A) block A: a3 (-0.830); a reverse-keyed item not reversed? alpha and rho_C of that block are not interpretable (reverse the item, or drop it)'
+    "negative outer loading in the reflective (mode A) block A: a3 (-0.830); a reverse-keyed item not reversed? (if most of the block's items are the reverse-keyed ones, the composite and its paths are reversed and the item named is the one keyed as intended) alpha and rho_C of that block are not interpretable (reverse the item, or drop it)"
     """
     if not found:
         return ""
@@ -139,5 +207,6 @@ def negative_loadings_message(found: list[tuple[str, str, float]]) -> str:
         by.setdefault(c, []).append(f"{item} ({v:.3f})")
     blocks = "; ".join(f"{c}: {', '.join(items)}" for c, items in by.items())
     return (f"negative outer loading in the reflective (mode A) block{'s' if len(by) > 1 else ''} {blocks}; "
-            "a reverse-keyed item not reversed? alpha and rho_C of that block are not interpretable "
-            "(reverse the item, or drop it)")
+            "a reverse-keyed item not reversed? (if most of the block's items are the reverse-keyed ones, the "
+            "composite and its paths are reversed and the item named is the one keyed as intended) alpha and rho_C "
+            "of that block are not interpretable (reverse the item, or drop it)")

@@ -363,10 +363,11 @@ class PLSResult:
 
     # -- prediction -------------------------------------------------------------------------------
     def predict(self, k: int = 10, repeats: int = 10, *, seed=None, technique: str = "EA",
-                benchmark: str = "exogenous") -> pd.DataFrame:
+                benchmark: str | None = None) -> pd.DataFrame:
         """PLSpredict (Shmueli et al. 2019): k-fold out-of-sample prediction of the endogenous indicators.
 
-        See :func:`iur_survey.pls.predict.pls_predict`.
+        See :func:`iur_survey.pls.predict.pls_predict` (``benchmark``: by default the one of ``technique``, EA ->
+        exogenous, DA -> antecedents).
         """
         from .predict import pls_predict
         return pls_predict(self, k, repeats, seed=seed, technique=technique, benchmark=benchmark)

@@ -25,15 +25,19 @@ from .tables import APATable, triangle_table
 __all__ = ["effect_name", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table"]
 
 
-def effect_name(lhs: str, op: str, rhs: str) -> str:
+def effect_name(lhs: str, op: str, rhs: str, study: bool = True) -> str:
     """A readable name of a comparison row: ``GOV → COL`` for a path, ``GOV → COL → INT`` for ``ind_GOV``,
-    ``GOV → INT (total)`` for ``tot_GOV``.
+    ``GOV → INT (total)`` for ``tot_GOV`` (the study's effects; ``study=False``, another model: the name).
 
     >>> effect_name("COL", "~", "GOV"), effect_name("ind_GOV", ":=", "a1*b"), effect_name("tot_TAL", ":=", "")
     ('GOV → COL', 'GOV → COL → INT', 'TAL → INT (total)')
+    >>> effect_name("ind_ind60", ":=", "a*b", study=False)
+    'ind_ind60'
     """
     if op == "~":
         return f"{rhs} → {lhs}"
+    if not study:
+        return lhs
     if lhs.startswith(INDIRECT):
         return f"{effect_source(lhs)} → {MEDIATOR} → {OUTCOME}"
     if lhs.startswith(TOTAL):
@@ -57,8 +61,10 @@ def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = Non
     and whether the two reach the same conclusion.  ``cb_model`` and ``cb_test`` say in the note which CB-SEM
     fit it is and what its *p* is (the defaults are the book's; a bootstrap fit's *p* is the z test over the
     bootstrap *SE*)."""
+    paths = compare[compare["op"] == "~"]
+    study = {MEDIATOR, OUTCOME} <= set(paths["lhs"]) | set(paths["rhs"])     # the study's model: its effect names
     frame = pd.DataFrame({
-        "Effect": [effect_name(a, o, b) for a, o, b in zip(compare["lhs"], compare["op"], compare["rhs"])],
+        "Effect": [effect_name(a, o, b, study) for a, o, b in zip(compare["lhs"], compare["op"], compare["rhs"])],
         "PLS β": [num(v, 3, False) for v in compare["pls_est"]],
         "PLS 95% CI": [_ci(a, b) for a, b in zip(compare["pls_ci.lower"], compare["pls_ci.upper"])],
         "PLS *p*": [pval(v) for v in compare["pls_pvalue"]],

@@ -56,6 +56,10 @@ class ScaleWordingWarning(UserWarning):
     """The export's answer wordings suggest a scale with another number of points than the instrument's."""
 
 
+class MixedAnswersWarning(UserWarning):
+    """An item column holds both scale wordings and bare numbers: two forms of export pasted together?"""
+
+
 class RoleColumnWarning(UserWarning):
     """The group column was found by its answers, not by its header: the report says which column it is."""
 
@@ -133,15 +137,19 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
             said.append(note)
             warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
     seen: dict = {}
+    mixed = []          # item columns holding both wordings and bare numbers
     out_of_scale = []   # strict: report the earliest offending row over all item columns
     for code in (*instrument.item_codes, *instrument.attention_checks):
         if code in t:
+            forms: dict = {}
             try:
                 out[code] = recode.recode_items(col(code), lines, t[code].header, path,
                                                 item_inst if code not in continuous else instrument, strict=strict,
                                                 continuous=code in continuous,
                                                 seen=seen.setdefault(instrument.items[code].construct, {})
-                                                if code in instrument.items else None)
+                                                if code in instrument.items else None, forms=forms)
+                if len(forms) == 2:
+                    mixed.append((t[code].header, col(code), forms))
             except OutOfRangeError as exc:
                 out_of_scale.append(exc)
                 out[code] = np.full(n, np.nan)
@@ -154,6 +162,10 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     for note in recode.scale_wording_notes(seen, {c: out[c] for c in scored if c in instrument.items}, instrument):
         said.append(note)
         warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
+    note = recode.mixed_forms_note(mixed, lines)
+    if note:
+        said.append(note)
+        warnings.warn(f"{path}: {note}", MixedAnswersWarning, stacklevel=2)
     out["_row"] = np.asarray(lines, dtype=np.int64)
     out["_status"] = pd.array(recode.recode_status(col("_status"), lines, t["_status"].header, path)
                               if "_status" in t else [pd.NA] * n, dtype="string")

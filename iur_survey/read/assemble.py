@@ -56,6 +56,27 @@ class ScaleWordingWarning(UserWarning):
     """The export's answer wordings suggest a scale with another number of points than the instrument's."""
 
 
+def _whole_minutes_note(started: np.ndarray, submitted: np.ndarray, start_header: str, end_header: str) -> str | None:
+    """The warning for durations taken from start and end times written without seconds.
+
+    A spreadsheet that re-saved the export (Excel's ``m/d/yyyy h:mm``) drops the seconds: each
+    duration is then a whole number of minutes, up to a minute off, and one under a minute reads 0 s.
+
+    >>> t = np.array(["2023-03-01T09:00", "2023-03-01T10:05", "2023-03-01T11:30"], dtype="datetime64[ns]")
+    >>> _whole_minutes_note(t, t + np.timedelta64(60, "s"), "Start Date", "End Date")[:59]
+    'Start Date and End Date have no seconds (a spreadsheet that'
+    >>> _whole_minutes_note(t, t + np.timedelta64(61, "s"), "Start Date", "End Date") is None
+    True
+    """
+    both = np.concatenate([started, submitted])
+    both = both[~np.isnat(both)]
+    if len(both) < 6 or (both.astype("datetime64[ns]").astype(np.int64) % 60_000_000_000).any():
+        return None
+    return (f"{start_header} and {end_header} have no seconds (a spreadsheet that re-saved the export drops them): "
+            f"every duration is a whole number of minutes and up to a minute off, and one under a minute reads 0 s, "
+            f"which the speeder rule judges; use the export as downloaded, or blank the durations it cannot judge")
+
+
 class MixedAnswersWarning(UserWarning):
     """An item column holds both scale wordings and bare numbers: two forms of export pasted together?"""
 
@@ -202,6 +223,10 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                                   f"{t['_submitted'].header}): the times are not in one order or zone",
                             row=int(lines[k]), column=t["_submitted"].header)
         column_map = {**column_map, f"{t['_submitted'].header} - {t['_started'].header}": "_duration"}
+        note = _whole_minutes_note(started, out["_submitted"], t["_started"].header, t["_submitted"].header)
+        if note:
+            said.append(note)
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
     out["_ip"] = (recode.recode_ip(col("_ip"), lines, t["_ip"].header, path)
                   if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))
     if "response_id" in t:

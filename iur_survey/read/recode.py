@@ -168,8 +168,9 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     points = set(float(p) for p in instrument.scale_points)
     wordings: dict[int, str] = {}   # scale code -> the (normalised) wording this column wrote it with
     lab = instrument.labels
-    hint = (f"{lab[min(lab)][0]!r}, {lab[sorted(lab)[1]][0]!r}, ..., {lab[max(lab)][0]!r}"
-            if len(lab) >= 2 else "none")
+    hint = (f"the instrument's scale labels are e.g. {lab[min(lab)][0]!r}, {lab[sorted(lab)[1]][0]!r}, ..., "
+            f"{lab[max(lab)][0]!r}" if len(lab) >= 2 else
+            "the instrument's scale has no wordings: list each under scale.labels, a no-answer one under missing_codes")
 
     def func(u):
         if instrument.is_missing_code(u):
@@ -194,8 +195,7 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
                                    f"{instrument.scale_min}-{instrument.scale_max} (e.g. a 7-point agreement "
                                    f"scale); describe its scale in the instrument (scale.labels)")
                     return float(code)
-                raise _Bad(UnknownLabelError, f"unknown response label {_show(u.strip())} "
-                                              f"(the instrument's scale labels are e.g. {hint})")
+                raise _Bad(UnknownLabelError, f"unknown response label {_show(u.strip())} ({hint})")
             raise _Bad(UnknownLabelError, f"unexpected {type(u).__name__} value {_show(u)} in an item column")
         if math.isnan(x):
             return math.nan

@@ -250,7 +250,9 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
         if given:       # the format asked for may be the wrong one: say which the file looks like
             other = _looks_like(path, data, instrument, encoding)
             if other is not None and other != format:
-                exc.message += (f"; the file looks like a {FORMAT_NAMES.get(other, other)} export, not "
+                name = FORMAT_NAMES.get(other, other)
+                article = "an" if name[:1] in "AEIOU" or name.startswith("SPSS") else "a"
+                exc.message += (f"; the file looks like {article} {name} export, not "
                                 f"{FORMAT_NAMES.get(format, format)}: give format {other!r} (--format {other}), "
                                 f"or none to detect it")
         raise

@@ -56,6 +56,31 @@ class ScaleWordingWarning(UserWarning):
     """The export's answer wordings suggest a scale with another number of points than the instrument's."""
 
 
+def _whole_minutes_note(started: np.ndarray, submitted: np.ndarray, start_header: str, end_header: str) -> str | None:
+    """The warning for durations taken from start and end times written without seconds.
+
+    A spreadsheet that re-saved the export (Excel's ``m/d/yyyy h:mm``) drops the seconds: each
+    duration is then a whole number of minutes, up to a minute off, and one under a minute reads 0 s.
+
+    >>> t = np.array(["2023-03-01T09:00", "2023-03-01T10:05", "2023-03-01T11:30"], dtype="datetime64[ns]")
+    >>> _whole_minutes_note(t, t + np.timedelta64(60, "s"), "Start Date", "End Date")[:59]
+    'Start Date and End Date have no seconds (a spreadsheet that'
+    >>> _whole_minutes_note(t, t + np.timedelta64(61, "s"), "Start Date", "End Date") is None
+    True
+    """
+    both = np.concatenate([started, submitted])
+    both = both[~np.isnat(both)]
+    if len(both) < 6 or (both.astype("datetime64[ns]").astype(np.int64) % 60_000_000_000).any():
+        return None
+    return (f"{start_header} and {end_header} have no seconds (a spreadsheet that re-saved the export drops them): "
+            f"every duration is a whole number of minutes and up to a minute off, and one under a minute reads 0 s, "
+            f"which the speeder rule judges; use the export as downloaded, or blank the durations it cannot judge")
+
+
+class MixedAnswersWarning(UserWarning):
+    """An item column holds both scale wordings and bare numbers: two forms of export pasted together?"""
+
+
 class RoleColumnWarning(UserWarning):
     """The group column was found by its answers, not by its header: the report says which column it is."""
 
@@ -133,15 +158,19 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
             said.append(note)
             warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
     seen: dict = {}
+    mixed = []          # item columns holding both wordings and bare numbers
     out_of_scale = []   # strict: report the earliest offending row over all item columns
     for code in (*instrument.item_codes, *instrument.attention_checks):
         if code in t:
+            forms: dict = {}
             try:
                 out[code] = recode.recode_items(col(code), lines, t[code].header, path,
                                                 item_inst if code not in continuous else instrument, strict=strict,
                                                 continuous=code in continuous,
                                                 seen=seen.setdefault(instrument.items[code].construct, {})
-                                                if code in instrument.items else None)
+                                                if code in instrument.items else None, forms=forms)
+                if len(forms) == 2:
+                    mixed.append((t[code].header, col(code), forms))
             except OutOfRangeError as exc:
                 out_of_scale.append(exc)
                 out[code] = np.full(n, np.nan)
@@ -154,6 +183,10 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     for note in recode.scale_wording_notes(seen, {c: out[c] for c in scored if c in instrument.items}, instrument):
         said.append(note)
         warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
+    note = recode.mixed_forms_note(mixed, lines)
+    if note:
+        said.append(note)
+        warnings.warn(f"{path}: {note}", MixedAnswersWarning, stacklevel=2)
     out["_row"] = np.asarray(lines, dtype=np.int64)
     out["_status"] = pd.array(recode.recode_status(col("_status"), lines, t["_status"].header, path)
                               if "_status" in t else [pd.NA] * n, dtype="string")
@@ -190,6 +223,10 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                                   f"{t['_submitted'].header}): the times are not in one order or zone",
                             row=int(lines[k]), column=t["_submitted"].header)
         column_map = {**column_map, f"{t['_submitted'].header} - {t['_started'].header}": "_duration"}
+        note = _whole_minutes_note(started, out["_submitted"], t["_started"].header, t["_submitted"].header)
+        if note:
+            said.append(note)
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
     out["_ip"] = (recode.recode_ip(col("_ip"), lines, t["_ip"].header, path)
                   if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))
     if "response_id" in t:

@@ -131,7 +131,8 @@ def map_unique(values: pd.Series, func, lines: np.ndarray, header: str, path, *,
 
 # -- items --------------------------------------------------------------------------
 def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instrument, *,
-                 strict: bool = False, continuous: bool = False, seen: dict | None = None) -> np.ndarray:
+                 strict: bool = False, continuous: bool = False, seen: dict | None = None,
+                 forms: dict | None = None) -> np.ndarray:
     """Raw scale codes (float, NaN for no answer) of one item column.
 
     ``continuous=True`` (an item declared ``scale: continuous``) reads any finite number as
@@ -160,13 +161,16 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     [12.25, nan, nan]
 
     ``seen`` (a dict shared over an export's item columns) collects, per scale code, the wordings
-    read and the first column of each, for :func:`scale_wording_notes`.
+    read and the first column of each, for :func:`scale_wording_notes`.  ``forms`` (a dict) receives
+    the answers read as a ``"wording"`` and the bare ``"number"`` answers on the scale (distinct values),
+    for :func:`mixed_forms_note`.
     """
     points = set(float(p) for p in instrument.scale_points)
     wordings: dict[int, str] = {}   # scale code -> the (normalised) wording this column wrote it with
     lab = instrument.labels
-    hint = (f"{lab[min(lab)][0]!r}, {lab[sorted(lab)[1]][0]!r}, ..., {lab[max(lab)][0]!r}"
-            if len(lab) >= 2 else "none")
+    hint = (f"the instrument's scale labels are e.g. {lab[min(lab)][0]!r}, {lab[sorted(lab)[1]][0]!r}, ..., "
+            f"{lab[max(lab)][0]!r}" if len(lab) >= 2 else
+            "the instrument's scale has no wordings: list each under scale.labels, a no-answer one under missing_codes")
 
     def func(u):
         if instrument.is_missing_code(u):
@@ -182,6 +186,8 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
                     first = wordings.setdefault(code, key)
                     if seen is not None:
                         seen.setdefault(code, {}).setdefault(key, header)
+                    if forms is not None:
+                        forms.setdefault("wording", []).append(u)
                     if first != key:
                         raise _Bad(UnknownLabelError,
                                    f"{_show(u.strip())} and {_show(_wording(instrument, code, first))} both mean "
@@ -189,8 +195,7 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
                                    f"{instrument.scale_min}-{instrument.scale_max} (e.g. a 7-point agreement "
                                    f"scale); describe its scale in the instrument (scale.labels)")
                     return float(code)
-                raise _Bad(UnknownLabelError, f"unknown response label {_show(u.strip())} "
-                                              f"(the instrument's scale labels are e.g. {hint})")
+                raise _Bad(UnknownLabelError, f"unknown response label {_show(u.strip())} ({hint})")
             raise _Bad(UnknownLabelError, f"unexpected {type(u).__name__} value {_show(u)} in an item column")
         if math.isnan(x):
             return math.nan
@@ -203,6 +208,8 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
                                             f"scale: continuous in the instrument if it is a score)")
             raise _Bad(OutOfRangeError, f"code {x:g} is outside the scale {instrument.scale_min}-"
                                         f"{instrument.scale_max}")
+        if forms is not None and x in points:
+            forms.setdefault("number", []).append(u)
         return x
 
     def func_continuous(u):
@@ -221,6 +228,34 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
         return map_unique(values, func_continuous, lines, header, path, dtype=np.float64, na=math.nan)
 
     return map_unique(values, func, lines, header, path, dtype=np.float64, na=math.nan, common_first=True)
+
+
+def mixed_forms_note(mixed: list[tuple[str, pd.Series, dict]], lines: np.ndarray) -> str | None:
+    """The warning for item columns holding both scale wordings and bare numbers on the scale.
+
+    A wording is read through ``scale.labels``, a number as the instrument's code as it stands: two
+    downloads of one survey pasted together (Qualtrics' choice text and numeric values, 问卷星's
+    按文本 and 按序号) number the choices as the platform does, which may be the other way round.
+    ``mixed`` holds (header, column, :func:`recode_items`' ``forms``) of each such column.
+
+    >>> mixed_forms_note([("Q1", pd.Series(["3", "Agree", "2"]), {"wording": ["Agree"], "number": ["2", "3"]})],
+    ...                  np.array([4, 5, 6]))[:68]
+    "item column Q1 ('Agree', row 5; '3', row 4) mixes scale wordings and"
+    """
+    if not mixed:
+        return None
+    parts = []
+    for header, values, forms in mixed[:3]:
+        shown = []
+        for kind in ("wording", "number"):
+            first = int(np.argmax(values.isin(forms[kind]).to_numpy()))
+            shown.append(f"{_show(str(values.iloc[first]).strip())}, row {int(lines[first])}")
+        parts.append(f"{header} ({'; '.join(shown)})")
+    more = f" and {len(mixed) - 3} more" if len(mixed) > 3 else ""
+    return (f"item column{'s' if len(mixed) > 1 else ''} {', '.join(parts)}{more} mix{'' if len(mixed) > 1 else 'es'} "
+            f"scale wordings and bare numbers: a wording is read through scale.labels, a number as the instrument's "
+            f"code as it stands; numbers from a numeric download (Qualtrics 'numeric values', 问卷星 按序号) may count "
+            f"the choices the other way round: export the whole file in one form")
 
 
 def scale_wording_notes(seen: dict, codes: dict, instrument) -> list[str]:

@@ -17,11 +17,17 @@ other way.  A label that matches no wording but whose code no cell of the column
 answer: it is left out, with a warning naming it (also in the report's warnings).
 ``value_labels: codes`` in the instrument ignores the labels of item columns and keeps the
 numeric codes as they are.
+
+A string variable may carry value labels too: one whose codes and cells are all numbers (``"1"``
+labelled ``"Extremely helpful"``) is read as that numeric variable, labels and all; other string codes
+(``"A1"``) are read as their labels' wording.  A .sav whose header leaves the case count unknown
+(Qualtrics' writer) is refused when its data end inside a case (:func:`sav_cut_short`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 import warnings
 
 import numpy as np
@@ -189,25 +195,154 @@ def _is_identity(mapping: dict[float, float]) -> bool:
     return all(c == t for c, t in mapping.items())
 
 
-def _codes_and_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A numeric SPSS column as float codes and as an object array to relabel (None where missing)."""
-    arr = values.to_numpy(dtype=np.float64)
-    out = arr.astype(object)
-    out[np.isnan(arr)] = None
-    return arr, out
+def _codes_and_cells(values: pd.Series) -> tuple[np.ndarray, np.ndarray, bool]:
+    """An SPSS column as codes to compare with value labels' codes, as an object array to relabel (None
+    where missing), and whether it is numeric: float codes for a numeric variable, the stripped text of
+    each cell for a string variable (SPSS puts value labels on string codes too: ``"A1" = "Agree"``).
+
+    >>> _codes_and_cells(pd.Series([1.0, np.nan]))[0].tolist(), _codes_and_cells(pd.Series(["A1 ", ""]))[0].tolist()
+    ([1.0, nan], ['A1', ''])
+    """
+    if values.dtype.kind in "fiu":
+        arr = values.to_numpy(dtype=np.float64)
+        out = arr.astype(object)
+        out[np.isnan(arr)] = None
+        return arr, out, True
+    keys = np.array(["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+                     for v in values.to_numpy(dtype=object)], dtype=object)
+    out = values.to_numpy(dtype=object).copy()
+    out[keys == ""] = None
+    return keys, out, False
+
+
+def _label_code(code, numeric: bool):
+    """A value label's code in the form :func:`_codes_and_cells` compares (None: no such code)."""
+    return _number(code) if numeric else str(code).strip()
 
 
 def _to_labels(values: pd.Series, labels: dict) -> pd.Series:
-    """Numeric codes replaced by their value labels (codes without a label kept)."""
-    if not labels or values.dtype.kind not in "fiu":
+    """Codes replaced by their value labels (codes without a label kept), a string variable's too.
+
+    >>> _to_labels(pd.Series([1.0, 2.0]), {1: "True"}).tolist(), _to_labels(pd.Series(["A1", "x"]), {"A1": "Agree"}).tolist()
+    (['True', 2.0], ['Agree', 'x'])
+    """
+    if not labels:
         return values
-    arr, out = _codes_and_cells(values)
+    keys, out, numeric = _codes_and_cells(values)
     for code, lab in labels.items():
-        try:
-            out[arr == float(code)] = str(lab)
-        except (TypeError, ValueError):
-            continue
+        c = _label_code(code, numeric)
+        if c is not None:
+            out[keys == c] = str(lab)
     return pd.Series(out, index=values.index)
+
+
+def _numeric_strings(values: pd.Series, labels: dict | None) -> tuple[pd.Series, dict | None]:
+    """A string variable holding numbers, with value labels on those numbers, as the numeric variable it
+    stands for (so its labels are read as any numeric variable's); any other column as it is.
+
+    >>> s, lab = _numeric_strings(pd.Series(["1", "2 ", ""]), {"1": "Agree", "2": "Disagree"})
+    >>> s.tolist(), lab
+    ([1.0, 2.0, nan], {1.0: 'Agree', 2.0: 'Disagree'})
+    >>> _numeric_strings(pd.Series(["A1", "2"]), {"A1": "Agree"})[1]
+    {'A1': 'Agree'}
+    """
+    if not labels or values.dtype.kind in "fiu":
+        return values, labels
+    codes = {_number(k): v for k, v in labels.items()}
+    if None in codes:
+        return values, labels
+    keys, _, _ = _codes_and_cells(values)
+    nums = [np.nan if k == "" else _number(k) for k in keys]
+    if any(x is None for x in nums):
+        return values, labels
+    return pd.Series(np.asarray(nums, dtype=np.float64), index=values.index), codes
+
+
+def sav_cut_short(data: bytes, n_read: int) -> str | None:
+    """Why a .sav file whose header does not say how many cases it holds is cut short (None: it is whole).
+
+    Qualtrics' SPSS writer leaves the case count of the header at -1; a reader then stops at the end of
+    the file, and a file cut short (an interrupted download) loses its last cases without a word.  The
+    data records show it: uncompressed, a whole file holds a whole number of cases; bytecode-compressed,
+    its instruction blocks are complete and their values fill whole cases.  A file that states its case
+    count is left to the reader (pyreadstat refuses one that holds fewer), and so is a .zsav.
+
+    >>> import os, tempfile, pyreadstat
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "s.sav")
+    ...     pyreadstat.write_sav(pd.DataFrame({"Q1": [1.0, 2.0, 3.0], "Q2": [4.0, 5.0, 6.0]}), p)
+    ...     b = bytearray(open(p, "rb").read())
+    >>> b[80:84] = struct.pack("<i", -1)          # the case count Qualtrics writes
+    >>> sav_cut_short(bytes(b), 3) is None, sav_cut_short(bytes(b[:-4]), 2)
+    (True, 'the file ends inside case 3 (2 whole cases before it): it was cut short (an interrupted download?); download or export it again')
+    """
+    try:
+        if len(data) < 176 or data[:4] not in (b"$FL2", b"$FL3"):
+            return None
+        e = "<" if struct.unpack("<i", data[64:68])[0] in (2, 3) else ">"
+        case, comp, _, ncases = struct.unpack(e + "4i", data[68:84])
+        if ncases >= 0 or case <= 0 or comp not in (0, 1):
+            return None
+        pos = 176
+
+        def i32(at):
+            return struct.unpack(e + "i", data[at:at + 4])[0]
+        while True:                                    # the dictionary, up to its end record (999)
+            kind = i32(pos)
+            pos += 4
+            if kind == 2:                              # a variable
+                has_label, n_missing = i32(pos + 4), i32(pos + 8)
+                pos += 28
+                if has_label:
+                    pos += 4 + (i32(pos) + 3) // 4 * 4
+                pos += abs(n_missing) * 8
+            elif kind == 3:                            # value labels, then the type-4 list of variables
+                count = i32(pos)
+                pos += 4
+                for _ in range(count):
+                    pos += 8 + (data[pos + 8] + 8) // 8 * 8
+                pos += 8 + 4 * i32(pos + 4)
+            elif kind == 6:                            # documents
+                pos += 4 + 80 * i32(pos)
+            elif kind == 7:                            # extension records
+                pos += 12 + i32(pos + 4) * i32(pos + 8)
+            elif kind == 999:
+                pos += 4
+                break
+            else:
+                return None
+            if pos > len(data):
+                return None
+    except (struct.error, IndexError):
+        return None
+    whole = True
+    if comp == 0:
+        slots, whole = divmod(len(data) - pos, 8)[0], (len(data) - pos) % 8 == 0
+    else:
+        slots, end = 0, len(data)
+        while pos < end:
+            block = data[pos:pos + 8]
+            pos += 8
+            if len(block) < 8:
+                whole = False
+                break
+            stop = block.find(252)                     # the end-of-data instruction
+            ops = block if stop < 0 else block[:stop]
+            raw = ops.count(253)                       # each followed by 8 bytes of data after the block
+            slots += len(ops) - ops.count(0)
+            pos += 8 * raw
+            if pos > end:
+                whole, slots = False, slots - (pos - end + 7) // 8
+                break
+            if stop >= 0:
+                break
+    cases, rest = divmod(slots, case)
+    if whole and rest == 0 and cases == n_read:
+        return None
+    if whole and rest == 0:
+        return f"the data records hold {cases} cases but {n_read} were read; export the file again"
+    return (f"the file ends inside case {cases + 1} ({cases} whole cases before it): it was cut short (an "
+            f"interrupted download?); download or export it again")
 
 
 def _read(path, encoding, por: bool, **kw):
@@ -250,9 +385,16 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
     if len(df) == 0:
         raise EmptyFileError(path, "the SPSS file has variables but no case")
     n = len(df)
+    if not por:
+        cut = sav_cut_short(data, n)
+        if cut:
+            raise ReadError(path, cut)
     body = pd.DataFrame({i: df[name].reset_index(drop=True) for i, name in enumerate(names) if name in df.columns})
     table = Table(path=path, headers=[names], data=body, lines=np.arange(2, n + 2, dtype=np.int64),
                   sha256=hashlib.sha256(data).hexdigest())
+    vvl = dict(vvl)
+    for i in body.columns:     # "1" labelled "Agree" in a string variable: read as the labelled number 1
+        body[i], vvl[names[i]] = _numeric_strings(body[i], vvl.get(names[i]))
     role_data = {i: _to_labels(body[i], vvl.get(names[i])) for i in body.columns}
     columns = [Column(i, name, str(labels.get(name) or "")) for i, name in enumerate(names)]
     plan = match_columns(columns, instrument, path,
@@ -266,7 +408,12 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
         if not lab:
             continue
         if target in codes:
-            if instrument.value_labels == "codes" or body[col.index].dtype.kind not in "fiu":
+            if instrument.value_labels == "codes":
+                continue
+            if body[col.index].dtype.kind not in "fiu":    # string codes ("A1"): read as their labels' wording
+                body[col.index] = _to_labels(body[col.index], lab)
+                recodes.append({"column": col.header, "target": target, "by": "SPSS value labels (string codes)",
+                                "codes": {str(c).strip(): str(w) for c, w in lab.items()}})
                 continue
             lab = _without_user_missing(lab, (getattr(meta, "missing_ranges", None) or {}).get(col.header))
             lab, unused = _without_unused_unmatched(lab, body[col.index], instrument)
@@ -299,18 +446,16 @@ def _group_values(values: pd.Series, labels: dict, instrument, path, header) -> 
 
     A code whose label and whose number name two different groups is refused.
     """
-    if values.dtype.kind not in "fiu":
-        return values
-    arr, out = _codes_and_cells(values)
+    arr, out, numeric = _codes_and_cells(values)
     for code, lab in labels.items():
-        try:
-            c = float(code)
-        except (TypeError, ValueError):
+        c = _label_code(code, numeric)
+        if c is None:
             continue
         by_label, by_code = instrument.group_for_label(str(lab)), group_of_value(c, instrument)
         if by_label and by_code and by_label != by_code:
-            raise UnknownLabelError(path, f"group code {c:g} is labelled {str(lab)!r} ({by_label}) but the "
-                                          f"instrument lists {c:g} under {by_code}; fix the groups: wordings",
+            shown = f"{c:g}" if numeric else repr(c)
+            raise UnknownLabelError(path, f"group code {shown} is labelled {str(lab)!r} ({by_label}) but the "
+                                          f"instrument lists {shown} under {by_code}; fix the groups: wordings",
                                     column=header)
         if by_label:
             out[arr == c] = str(lab)

@@ -75,3 +75,15 @@ def test_diagram_legend_names_the_variable():
     g = sem_graph(est, group="2", group_variable="sex")
     assert "Group: sex = 2" in g.source
     assert "Group: 2<" not in sem_graph(est, group="2", group_variable="sex", legend=False, title="t").source
+
+
+def test_terminal_summary_maps_the_group_suffixes_to_the_groups():
+    """Audit s22 C1: .g1, .g2 in labels and := names are group POSITIONS; with numeric codes `b.g1` is the
+    group "sex = 2" -- the summary says so under the group line; no line without such suffixes."""
+    text = terminal_summary(_results())
+    assert "label suffixes .g1, .g2, ... number the groups in this order: .g1: sex = 2, .g2: sex = 1" in text
+    res = _results()
+    for r in res["estimates"]:
+        r["label"] = ""
+        r["lhs"] = r["lhs"].replace(".g", "_g")
+    assert "label suffixes" not in terminal_summary(res)

@@ -358,6 +358,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
     """What the terminal shows: the short human summary (always), the full one with --summary."""
+    from ..report.format import group_caption
     from ..report.terminal import terminal_summary
 
     if args.summary:
@@ -372,8 +373,8 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
         print(f"  warning: {w}")
     for w in group_warnings:
         print(f"  warning: {w}")
-    if inv is not None:
-        print(inv.summary())
+    if inv is not None:          # a numeric group code as "role = 3", as the lines above (audit s22 C4)
+        print(inv.summary(caption=lambda g: group_caption(g, args.group)))
 
 
 def residuals_payload(res, data=None, n: int = 10):

@@ -4,9 +4,10 @@ For each sample size in --n and each of --reps replications: draw a sample
 from the population model, fit the analysis model with the lavaan-equivalent
 engine (ML, or --estimator MLR; with --missing-rate, MCAR cells and FIML) and record every
 regression path and defined (indirect/total) effect: estimate, SE, p value,
-95% CI.  The aggregate per n and parameter: power (share of converged
+95% Wald CI.  The aggregate per n and parameter: power (share of converged
 replications with p < --alpha), convergence rate, bias and relative bias against
-the true values, 95% CI coverage, mean SE / SD of the estimates.
+the true values, coverage of the 95% Wald CI (est ± 1.96 SE, whatever --alpha; coverage_mc: of
+the 1 - alpha Monte Carlo CI), mean SE / SD of the estimates.
 
 Null and near-zero true values (columns null, near_zero of power.csv):
   null       the standardized true value is 0 (|std.all| < 1e-6): the power column

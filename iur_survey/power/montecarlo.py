@@ -343,7 +343,9 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
                 "workers": n_workers, "processes": bool(processes) if scheduler is None else None,
                 "defined_test": "delta-method z (Sobel)" + (f" + Monte Carlo CI ({int(mc_ci)} draws)"
                                                             if mc_ci else ""),
-                "mc_ci": int(mc_ci), "null_std": NULL_STD, "zero_std": ZERO_STD}
+                "mc_ci": int(mc_ci), "null_std": NULL_STD, "zero_std": ZERO_STD,
+                "coverage_ci": "Wald 95% (est ± 1.96 se)",
+                "coverage_mc_ci": f"Monte Carlo {100 * (1 - float(alpha)):g}% percentile" if mc_ci else None}
     timing = {"total": time.perf_counter() - t0, "setup": t1 - t0, "cluster_start": t2 - t1, "fits": t3 - t2,
               "fits_per_second": len(ns) * reps / (t3 - t2) if t3 > t2 else float("nan")}
     return PowerResult(table=table, reps=reps_df, truth=truth, selected=rows, model=syntax, population=pop,

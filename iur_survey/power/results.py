@@ -21,7 +21,7 @@ from ..sem.results import json_number
 from .population import PopulationModel
 from .summary import NEAR_ZERO_LABEL, null_notes, parameter_names, power_table, smallest_n
 
-__all__ = ["PowerResult", "plot_power_curve"]
+__all__ = ["PowerResult", "curve_panels", "plot_power_curve"]
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -94,8 +94,10 @@ class PowerResult:
                             "(power_analysis(mc_ci=DRAWS))."))
             if "power_mc" in t.columns:
                 L += ["", f"Defined effects, Monte Carlo CI test ({s.get('mc_ci')} draws per replication, "
-                          f"{1 - alpha:.0%} interval excludes 0):",
-                      power_table(t[t["op"] == ":="], "power_mc").round(3).to_string()]
+                          f"{100 * (1 - alpha):g}% interval excludes 0):",
+                      power_table(t[t["op"] == ":="], "power_mc").round(3).to_string(),
+                      f"coverage_mc in power.csv: share of these {100 * (1 - alpha):g}% Monte Carlo intervals containing "
+                      "the true value (coverage: of the 95% Wald intervals)."]
             L.append("")
             conv = t.groupby("n").agg(reps=("reps", "first"), converged=("converged", "first"),
                                       convergence_rate=("convergence_rate", "first"),
@@ -104,7 +106,7 @@ class PowerResult:
             cov = t.groupby("n")["coverage"].agg(["min", "mean", "max"])
             cov.columns = ["coverage.min", "coverage.mean", "coverage.max"]
             L.append("Convergence (share of all replications), inadmissible solutions (count among the converged) "
-                     "and 95% CI coverage:")
+                     "and coverage of the 95% Wald CI (est ± 1.96 SE):")
             L.append(conv.join(cov).round(3).to_string())
             bad = int(conv["inadmissible"].sum())
             if bad:
@@ -145,9 +147,28 @@ class PowerResult:
         return paths
 
 
+def curve_panels(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The panels of :func:`plot_power_curve`: ``(op, title)``, regressions, defined effects (the title names
+    their test: the delta-method z test, and the Monte Carlo CI test when ``power_mc`` is in the table), other.
+
+    >>> t = pd.DataFrame({"n": [100, 100], "parameter": ["b", "ind"], "op": ["~", ":="], "power": [0.5, 0.2],
+    ...                   "power_mc": [float("nan"), 0.3]})
+    >>> curve_panels(t)[1]
+    (':=', 'Defined effects: delta-method z test (solid), Monte Carlo CI (dash-dot)')
+    """
+    mc = "power_mc" in table.columns and bool(table.loc[table["op"] == ":=", "power_mc"].notna().any())
+    kinds = [("~", "Regression paths"),
+             (":=", "Defined effects: delta-method z test" + (" (solid), Monte Carlo CI (dash-dot)" if mc else
+                                                               " (Sobel for a*b)"))]
+    if (~table["op"].isin(["~", ":="])).any():
+        kinds.append(("other", "Other parameters"))
+    return [(op, lab) for op, lab in kinds if op == "other" or (table["op"] == op).any()]
+
+
 def plot_power_curve(table: pd.DataFrame, path: str | Path, *, target: float = 0.80, alpha: float = 0.05,
                      title: str = "Monte Carlo power") -> Path:
-    """Power against n, one line per parameter; regressions and defined effects in separate panels,
+    """Power against n, one line per parameter; regressions and defined effects in separate panels
+    (:func:`curve_panels`; a defined effect's Monte Carlo CI power, ``power_mc``, dash-dot beside its z test's),
     a dashed line at ``target``; null effects (type I error) drawn grey dotted, near-zero ones grey dashed.
 
     >>> import tempfile, os
@@ -161,12 +182,8 @@ def plot_power_curve(table: pd.DataFrame, path: str | Path, *, target: float = 0
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    kinds = [("~", "Regression paths"), (":=", "Defined effects")]
     other = table[~table["op"].isin(["~", ":="])]
-    if len(other):
-        kinds.append(("other", "Other parameters"))
-    panels = [(op, lab) for op, lab in kinds
-              if (table["op"] == op).any() or (op == "other" and len(other))]
+    panels = curve_panels(table)
     fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 5.6), squeeze=False, sharey=True)
     tab20 = plt.get_cmap("tab20").colors          # dark shades first, then light; grey (14, 15) is for nulls
     colours = [tab20[i] for i in list(range(0, 20, 2)) + list(range(1, 20, 2)) if i not in (14, 15)]
@@ -180,6 +197,9 @@ def plot_power_curve(table: pd.DataFrame, path: str | Path, *, target: float = 0
                     color="0.55" if null or near else colours[k % len(colours)],
                     ls=":" if null else "--" if near else "-",
                     label=f"{name} (null)" if null else f"{name} (near zero)" if near else name)
+            if op == ":=" and "power_mc" in g.columns and g["power_mc"].notna().any():
+                ax.plot(g["n"], g["power_mc"], marker="s", ms=3.5, lw=1.1, ls="-.",
+                        color="0.55" if null or near else colours[k % len(colours)], label=f"{name} (Monte Carlo CI)")
         ax.axhline(target, color="k", ls="--", lw=1)
         ax.axhline(alpha, color="0.5", ls=":", lw=0.8)
         ax.set_ylim(-0.02, 1.02)
@@ -187,7 +207,7 @@ def plot_power_curve(table: pd.DataFrame, path: str | Path, *, target: float = 0
         ax.set_title(lab)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
-    axes[0][0].set_ylabel("power (share of p < alpha)")
+    axes[0][0].set_ylabel("power (share of converged replications with p < alpha)")
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -9,7 +9,8 @@ Per sample size ``n`` and parameter, among the *converged* replications
   Sobel test for an indirect effect ``a*b``, which is conservative (the product's
   sampling distribution is skewed): its power is understated, most at small n.
   ``power_mc`` (with ``mc_ci`` draws, := rows only): the share whose Monte Carlo
-  confidence interval (Preacher & Selig 2012) excludes 0; ``coverage_mc`` its coverage;
+  confidence interval (Preacher & Selig 2012, level ``1 - alpha``) excludes 0; ``coverage_mc`` the share of
+  those Monte Carlo intervals containing the true value (level ``1 - alpha``, not the Wald 95% of ``coverage``);
 * the true value: ``null`` -- its standardized true value is 0 (``|std.all| <``
   :data:`ZERO_STD`, the precision of the population fit): the power is the type I error
   rate, and no n for .80 is given; ``near_zero`` -- not 0 but ``|std.all| <``
@@ -25,8 +26,9 @@ Per sample size ``n`` and parameter, among the *converged* replications
   ``coverage_admissible`` exclude them (report both);
 * ``bias`` = mean estimate - true value, ``rel_bias`` = bias / true value (NaN
   when the true value is 0), ``rmse``;
-* ``coverage``: share of 95% confidence intervals containing the true value
-  (``coverage_mcse`` likewise), ``ci_width`` their mean width;
+* ``coverage``: share of the fit's 95% Wald intervals ``est ± 1.96 se`` (``parameterEstimates``'
+  ``ci.lower`` / ``ci.upper``, always 95%, whatever ``alpha``; for ``:=`` the delta method's se) containing
+  the true value (``coverage_mcse`` likewise), ``ci_width`` their mean width;
 * ``sd_est`` (the empirical SD of the estimates), ``mean_se`` and
   ``se_ratio = mean_se / sd_est`` (1 = the standard errors are right on average).
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..sem.compare import equal_paths_summary, holm
 from ..sem.invariance import NOT_REACHED, compare_decisions, sequence_decisions
-from .format import DASH, cardinal, delta_fit, integer, num, p_rel, pval, stars
+from .format import DASH, cardinal, delta_fit, group_caption, integer, num, p_rel, pval, stars
 from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
@@ -64,7 +64,7 @@ def invariance_summary(inv) -> dict[str, Any]:
             "cutoffs": dict(inv.cutoffs), "cutoffs_name": inv.cutoffs_name, "indices": inv.indices,
             "lrt_method": inv.lrt_method, "estimator": inv.estimator, "missing": inv.missing,
             "warnings": list(inv.warnings), "errors": dict(inv.errors), "to_dict": inv.to_dict(),
-            "summary": inv.summary()}
+            "summary": inv.summary(caption=lambda g: group_caption(g, inv.group))}
 
 
 def _idx(indices: str) -> tuple[str, str, str]:

@@ -8,6 +8,7 @@ label or "").  :mod:`iur_survey.report.paper` hands on :func:`terminal_summary`.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Mapping
 
 from ..errors import IURSurveyError
@@ -29,6 +30,10 @@ def ci_kind(results: Mapping) -> str:
     if isinstance(b, Mapping) and b:
         return f"bootstrap {b.get('ci', 'percentile')} 95% CI (B = {b.get('B')})"
     return "Wald 95% CI"
+
+
+#: a per-group label or effect name as group_specific_labels writes it (a1.g1, ind_GOV.g2)
+_GROUP_SUFFIX = re.compile(r"\.g\d+$")
 
 
 def _missing(v: Any) -> bool:
@@ -107,6 +112,10 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
             head += "; scaled: " + scaled
     if groups:
         head += "\n  groups: " + ", ".join(f"{cap(g)} (n={n})" for g, n in groups.items())
+        if len(groups) > 1 and any(_GROUP_SUFFIX.search(str(r.get(k) or "")) for r in est for k in ("label", "lhs")):
+            # a1.g1, ind_GOV.g2: the suffix is the group's POSITION (1 = the first group above), not its code
+            head += ("\n  label suffixes .g1, .g2, ... number the groups in this order: "
+                     + ", ".join(f".g{k}: {cap(g)}" for k, g in enumerate(groups, 1)))
     L = [head]
     ci = ci_kind(results)
     show = est if full else [r for r in est if r["op"] in ("~", ":=")]

@@ -60,7 +60,7 @@ import math
 import shlex
 import warnings as _warnings
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -538,13 +538,15 @@ class InvarianceResult:
                 "lrt_method": self.lrt_method, "level": self.level, "warnings": list(self.warnings)}
         return {"invariance": items, "invariance_info": info}
 
-    def summary(self) -> str:
-        """A compact text report: groups, the step table and the decisions."""
+    def summary(self, caption: Callable[[str], str] = str) -> str:
+        """A compact text report: groups, the step table and the decisions.  ``caption`` shows a group label
+        (the CLI passes :func:`iur_survey.report.format.group_caption` with the variable: ``role = 3``, never a
+        bare ``3``)."""
         cfi_k, rmsea_k = _INDICES[self.indices]
         L = [f"Measurement invariance across {self.group!r} ({self.estimator}, missing = {self.missing})", ""]
-        L.append("Groups: " + ", ".join(f"{r['group']} (n = {r['n']})" for _, r in self.groups.iterrows()))
+        L.append("Groups: " + ", ".join(f"{caption(str(r['group']))} (n = {r['n']})" for _, r in self.groups.iterrows()))
         if self.merge:
-            L.append("Merged: " + ", ".join(f"{a} -> {b}" for a, b in self.merge.items()))
+            L.append("Merged: " + ", ".join(f"{caption(a)} -> {caption(b)}" for a, b in self.merge.items()))
         L.append("")
         chi = "chisq.scaled" if "chisq.scaled" in self.table.columns else "chisq"
         head = (f"{'step':<11}{'chisq':>10}{'df':>6}{'CFI':>7}{'RMSEA':>7}{'SRMR':>7}"

@@ -29,6 +29,8 @@ steps.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -305,11 +307,12 @@ class OrdinalInvariance:
                 "cutoffs": self.cutoffs_name, "warnings": list(self.warnings)}
         return {"invariance": items, "invariance_info": info}
 
-    def summary(self) -> str:
+    def summary(self, caption: Callable[[str], str] = str) -> str:
+        """The step table; ``caption`` shows a group label (as :meth:`InvarianceResult.summary`)."""
         cols = ["step", "chisq.scaled", "df", "cfi.scaled", "rmsea.scaled", "chisq.diff", "df.diff", "pvalue.diff",
                 "delta.cfi.scaled", "delta.rmsea.scaled", "decision"]
         shown = self.table[cols].astype({"df": "Int64", "df.diff": "Int64"}, errors="ignore")
-        merged = ("merged: " + ", ".join(f"{a} -> {b}" for a, b in self.merge.items()) + "\n") if self.merge else ""
+        merged = ("merged: " + ", ".join(f"{caption(a)} -> {caption(b)}" for a, b in self.merge.items()) + "\n") if self.merge else ""
         return (f"ordinal invariance (WLSMV, Wu & Estabrook 2016, {self.parameterization} parameterization):\n"
                 + merged + shown.to_string(
             index=False, float_format=lambda v: f"{v:.3f}") + f"\nlevel: {self.level}"

@@ -450,3 +450,22 @@ def test_replications_are_counted_not_warned_about():
         res = power_analysis(small_pop(), SMALL_MODEL, n=[15], reps=20, seed=3, scheduler="serial", progress=False)
     reps = res.reps.drop_duplicates(["n", "rep"])
     assert (~reps["admissible"]).sum() >= 3          # 11 of 20 here: the quiet path is exercised
+
+
+def test_coverage_names_its_interval_and_the_plot_names_the_defined_test():
+    """Audit s22 C2/C3: coverage is of the 95% Wald interval whatever alpha, coverage_mc of the 1 - alpha Monte
+    Carlo interval -- the summary and power.json say which; the plot's defined-effects panel names its test and
+    draws the Monte Carlo CI power when it was computed."""
+    from iur_survey.power.results import curve_panels
+    kw = dict(n=[80], reps=3, seed=2, scheduler="serial", progress=False, alpha=0.10)
+    res = power_analysis(small_pop(), SMALL_MODEL, mc_ci=1000, **kw)
+    text = res.summary()
+    assert "coverage of the 95% Wald CI (est ± 1.96 SE)" in text
+    assert "90% interval excludes 0" in text and "share of these 90% Monte Carlo intervals" in text
+    assert res.to_dict()["settings"]["coverage_ci"] == "Wald 95% (est ± 1.96 se)"
+    assert res.settings["coverage_mc_ci"] == "Monte Carlo 90% percentile"
+    assert curve_panels(res.table) == [("~", "Regression paths"), (":=", "Defined effects: delta-method z test "
+                                                                        "(solid), Monte Carlo CI (dash-dot)")]
+    plain = power_analysis(small_pop(), SMALL_MODEL, **kw)
+    assert plain.settings["coverage_mc_ci"] is None
+    assert curve_panels(plain.table)[1] == (":=", "Defined effects: delta-method z test (Sobel for a*b)")

@@ -75,3 +75,35 @@ def test_diagram_legend_names_the_variable():
     g = sem_graph(est, group="2", group_variable="sex")
     assert "Group: sex = 2" in g.source
     assert "Group: 2<" not in sem_graph(est, group="2", group_variable="sex", legend=False, title="t").source
+
+
+def test_terminal_summary_maps_the_group_suffixes_to_the_groups():
+    """Audit s22 C1: .g1, .g2 in labels and := names are group POSITIONS; with numeric codes `b.g1` is the
+    group "sex = 2" -- the summary says so under the group line; no line without such suffixes."""
+    text = terminal_summary(_results())
+    assert "label suffixes .g1, .g2, ... number the groups in this order: .g1: sex = 2, .g2: sex = 1" in text
+    res = _results()
+    for r in res["estimates"]:
+        r["label"] = ""
+        r["lhs"] = r["lhs"].replace(".g", "_g")
+    assert "label suffixes" not in terminal_summary(res)
+
+
+def test_invariance_summary_names_numeric_groups():
+    """Audit s22 C4: the invariance block printed 'Groups: 3 (n = 281), 1 ...' and 'Merged: 4 -> 2' under a fit
+    summary that says 'role = 3'; the CLI and the book pass group_caption."""
+    import numpy as np
+    import pandas as pd
+
+    from iur_survey.report.groups import invariance_summary
+    from iur_survey.sem.invariance import measurement_invariance
+
+    rng = np.random.default_rng(1)
+    n = 450
+    f = rng.standard_normal((n, 1))
+    X = 3 + f @ [[1.0, 0.8, 0.7, 0.6]] + rng.standard_normal((n, 4)) * 0.6
+    d = pd.DataFrame(X, columns=["y1", "y2", "y3", "y4"]).assign(sex=np.repeat([2, 1, 3], n // 3))
+    inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "sex", merge={"3": "1"}, steps=["configural", "metric"])
+    text = invariance_summary(inv)["summary"]
+    assert "Groups: sex = 2 (n = 150), sex = 1 (n = 300)" in text and "Merged: sex = 3 -> sex = 1" in text
+    assert "Groups: 2 (n" in inv.summary()          # the engine's own default stays the bare label

@@ -101,7 +101,9 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
     cb_std.se cb_std.ci.lower cb_std.ci.upper`` (``cb_pvalue``: the Wald test of the unstandardized
     estimate, as ``parameterEstimates()``); ``diff`` (pls_est - cb_std), ``same_sign``, ``pls_significant``,
     ``cb_significant`` (p < ``alpha``) and ``agree`` (the same conclusion: both not significant, or both
-    significant with the same sign; NaN without a PLS bootstrap).
+    significant with the same sign; NaN without a PLS bootstrap).  ``pls_significant`` of a path is its
+    p < ``alpha``; of a ``:=`` effect, its percentile interval excluding 0 (when the bootstrap's level is
+    1 - ``alpha``), as Hair et al. (2021) judge an indirect effect.
 
     >>> import pandas as pd
     >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
@@ -192,10 +194,16 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
     same = (np.sign(out["pls_est"]) == np.sign(out["cb_std"])).to_numpy()
     out["same_sign"] = pd.Series(same, index=out.index).where(
         out["pls_est"].notna() & out["cb_std"].notna())                 # unknown (NaN), not False, without one
-    out["pls_significant"] = (out["pls_pvalue"] < alpha).where(out["pls_pvalue"].notna())
+    pls_sig = (out["pls_pvalue"] < alpha).to_numpy()
+    if draws is not None and abs(level - (1.0 - alpha)) < 1e-9:
+        # a defined (indirect, total) effect: its percentile interval decides (Hair et al. 2021; Preacher & Hayes
+        # 2008): a product's bootstrap distribution is skewed, and its p from t = est / SE can disagree with
+        # the interval shown beside it (ind_TAL: p = .060, 95% CI [.002, .071])
+        ci = (out["op"] == ":=").to_numpy() & out["pls_ci.lower"].notna().to_numpy()
+        pls_sig[ci] = ((out["pls_ci.lower"] > 0) | (out["pls_ci.upper"] < 0)).to_numpy()[ci]
+    out["pls_significant"] = pd.Series(pls_sig, index=out.index).where(out["pls_pvalue"].notna())
     out["cb_significant"] = (out["cb_pvalue"] < alpha).where(out["cb_pvalue"].notna())
     both = out["pls_significant"].notna() & out["cb_significant"].notna()
-    pls_sig = (out["pls_pvalue"] < alpha).to_numpy()
     cb_sig = (out["cb_pvalue"] < alpha).to_numpy()
     agree = (pls_sig == cb_sig) & (same | ~cb_sig)
     out["agree"] = pd.Series(agree, index=out.index).where(both)

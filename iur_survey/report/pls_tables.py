@@ -77,7 +77,9 @@ def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = Non
             f"sums of them), with the percentile 95% interval and the *p* value of *t* = β/*SE* from {boot}. "
             f"CB-SEM β: completely standardized estimate of {cb_model} with its 95% interval "
             f"(delta method, as lavaan's standardizedSolution) and the *p* of {cb_test}. Agree: "
-            "the same conclusion, both significant at .05 with the same sign, or both not significant.")
+            "the same conclusion, both significant at .05 with the same sign, or both not significant; a PLS "
+            "indirect or total effect is significant when its percentile interval excludes 0 (Hair et al., 2021), "
+            "whatever its *p*.")
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Effect", "Agree")))
 

@@ -139,3 +139,14 @@ def test_a_nan_htmt_is_not_computable_and_does_not_meet_the_criterion():
     assert bool(ht.loc[("X", "Y"), "below_085"]) is True
     verdict = measurement_verdict(res.reliability(), res.htmt())
     assert verdict["meets_all"] is False
+
+
+def test_a_defined_effect_is_judged_by_its_percentile_interval(pls, cb):
+    """Hair et al. (2021): an indirect effect is significant when its bootstrap percentile interval excludes 0,
+    whatever the p of t = est / SE (the two can disagree for a skewed product); a path keeps its p."""
+    tab = compare_with_cbsem(pls, cb)
+    ind = tab[tab["op"] == ":="]
+    excl = (ind["pls_ci.lower"] > 0) | (ind["pls_ci.upper"] < 0)
+    assert (ind["pls_significant"].astype(bool) == excl).all()
+    paths = tab[tab["op"] == "~"]
+    assert (paths["pls_significant"].astype(bool) == (paths["pls_pvalue"] < 0.05)).all()

@@ -624,6 +624,9 @@ class SEMResult:
                "estimates": estimates, "r2": r2d, "seconds": round(float(self.seconds), 4)}
         if self.partable.ngroups > 1:
             out["groups"] = {lab: int(n) for lab, n in zip(self.partable.group_labels, self.nobs)}
+            # the per-group label suffixes (a1.g1, ind_GOV.g2) number the groups by POSITION: with numeric codes
+            # ind_GOV.g1 may be the effect in role = 3
+            out["group_suffixes"] = {f".g{k}": lab for k, lab in enumerate(self.partable.group_labels, 1)}
         # lavaan's lavInspect(fit, "norig") (rows read, before any deletion) and its number of missing-data
         # patterns (lavdata@Mp$npatterns, summary's "Number of missing patterns"): a number, or one per group
         for key in ("norig", "npatterns"):

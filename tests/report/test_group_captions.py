@@ -107,3 +107,17 @@ def test_invariance_summary_names_numeric_groups():
     text = invariance_summary(inv)["summary"]
     assert "Groups: sex = 2 (n = 150), sex = 1 (n = 300)" in text and "Merged: sex = 3 -> sex = 1" in text
     assert "Groups: 2 (n" in inv.summary()          # the engine's own default stays the bare label
+
+
+def test_results_json_maps_the_group_suffixes_to_the_groups():
+    """results.json says which group each label suffix numbers (.g1 = the first group in lavaan's order, the
+    order of first appearance: here role 3)."""
+    import numpy as np
+    import pandas as pd
+    from iur_survey.sem import sem
+    rng = np.random.default_rng(4)
+    d = pd.DataFrame(rng.standard_normal((240, 1)) @ [[1, .8, .7]] + rng.standard_normal((240, 3)),
+                     columns=list("abc"))
+    d["role"] = np.repeat([3, 1], 120)
+    out = sem("F =~ a + b + c", d, group="role").to_dict()
+    assert list(out["groups"]) == ["3", "1"] and out["group_suffixes"] == {".g1": "3", ".g2": "1"}

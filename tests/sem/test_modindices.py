@@ -129,15 +129,9 @@ def test_modindices_ordered_items_equal_lavaan(case):
         list(ref[["lhs", "op", "rhs"]].head(3).itertuples(index=False, name=None))
 
 
-def test_modindices_refuse_mixed_ordered_items():
-    rng = np.random.default_rng(0)
-    y = rng.standard_normal((300, 1)) @ [[0.8, 0.7, 0.6, 0.7]] + rng.standard_normal((300, 4)) * 0.6
-    d = pd.DataFrame(y, columns=list("abcd"))
-    for v in "abc":
-        d[v] = np.digitize(d[v], [-0.5, 0.5]) + 1
-    res = sem("F =~ a + b + c + d", d, ordered=["a", "b", "c"])
+def test_modindices_refuse_mixed_ordered_items(mixed_ordered_fit):
     with pytest.raises(EstimationError, match="one group of ordered items"):
-        modindices(res)
+        modindices(mixed_ordered_fit)
 
 
 def test_fit_command_adds_the_score_test_with_group_constraints(tmp_path):

@@ -160,16 +160,9 @@ def test_methods_and_refusals():
     assert abs(top["std.res"].iloc[0]) == pytest.approx(np.nanmax(np.abs(std)))
 
 
-def test_mixed_ordinal_refused():
-    rng = np.random.default_rng(3)
-    f = rng.standard_normal((300, 1))
-    y = f @ [[0.8, 0.7, 0.6, 0.7]] + rng.standard_normal((300, 4)) * 0.6
-    d = pd.DataFrame(y, columns=list("abcd"))
-    for v in "abc":
-        d[v] = np.digitize(d[v], [-0.5, 0.5]) + 1
-    res = sem("F =~ a + b + c + d", d, ordered=["a", "b", "c"])
+def test_mixed_ordinal_refused(mixed_ordered_fit):
     with pytest.raises(ResidualsError, match="one group of ordered items"):
-        residuals(res)
+        residuals(mixed_ordered_fit)
 
 
 def test_fit_command_writes_residuals(tmp_path, capsys):

@@ -696,7 +696,9 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
             if st.levels[j].size != levels[ov.index(v)].size:
                 raise EstimationError(None, f"some categories of variable '{v}' are empty in group "
                                             f"{lab!r} (observed {_codes_text(st.levels[j])}; the data has "
-                                            f"{_codes_text(levels[ov.index(v)])})", column=v)
+                                            f"{_codes_text(levels[ov.index(v)])}): merge the group with "
+                                            "another (--merge-groups, merge=) or collapse the item's categories",
+                                  column=v)
         n_dropped += st.n_dropped
         stats_g.append(st)
     spec = GroupsSpec(th_equal=th_equal, delta_free=delta_free, parameterization=parameterization)

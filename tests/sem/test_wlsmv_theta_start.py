@@ -70,3 +70,18 @@ def test_theta_loadings_and_thresholds_against_lavaan(step):
     assert m["est_py"].notna().all()
     np.testing.assert_allclose(m["est_py"], m["est_r"], atol=5e-4)
     np.testing.assert_allclose(m["se_py"], m["se_r"], rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("cuts, warned", [([-0.5, 0.5], True), ([-1, 0, 1], False)])
+def test_thresholds_step_without_degrees_of_freedom_is_said(cuts, warned):
+    # three categories: the equal-thresholds model re-expresses the configural one (Wu & Estabrook 2016; same df,
+    # lavTestLRT warns "some models have the same degrees of freedom"); four categories: a real test
+    rng = np.random.default_rng(3)
+    f = rng.normal(size=(600, 1))
+    y = f @ [[.8, .7, .6, .7]] + rng.normal(size=(600, 4)) * .6
+    d = pd.DataFrame(np.digitize(y, cuts), columns=["a", "b", "c", "e"])
+    d["G"] = np.where(np.arange(600) < 300, "x", "y")
+    inv = ordinal_invariance("F =~ a + b + c + e", d, "G", steps=("configural", "thresholds"))
+    df_diff = int(inv.table["df.diff"].iloc[1])
+    assert (df_diff == 0) is warned
+    assert any("re-express the configural model" in w for w in inv.warnings) is warned

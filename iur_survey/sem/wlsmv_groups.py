@@ -282,13 +282,20 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
     def gm(t, g, j):
         return _group_moments(model, stats[g], g, t, th_par[g], delta_par[g], theta_param, j, kept)
 
-    # start values: the engine's from the polychoric matrices, thresholds averaged, scales 1
-    t0 = np.zeros(npar)
-    t0[:nk] = model.start([s.cor.to_numpy() for s in stats], [np.zeros(s.p) for s in stats], kind="marker")[kept]
-    for g in range(G):
-        t0[th_par[g]] = stats[g].th.to_numpy() if not spec.th_equal else \
-            np.mean([s.th.to_numpy() for s in stats], axis=0)
-        t0[delta_par[g][delta_par[g] >= 0]] = 1.0
+    # start values: lavaan's default from the polychoric matrices (FABIN3 loadings, scaled by a factor's fixed
+    # variance under std.lv), thresholds averaged, scales 1; the marker start (loadings as ratios to the first one)
+    # is the fallback of a fit that does not converge.  With std.lv (every Wu & Estabrook step) marker ratios to a
+    # weak first item (loadings of 3-4 at a fixed variance 1) sent theta fits off along the loading -> infinity
+    # ridge, whose vanishing gradient passed for convergence (psych::bfi A1-A5 by education, audit s22)
+    def start(kind):
+        t0 = np.zeros(npar)
+        t0[:nk] = model.start([s.cor.to_numpy() for s in stats], [np.zeros(s.p) for s in stats], kind=kind)[kept]
+        for g in range(G):
+            t0[th_par[g]] = stats[g].th.to_numpy() if not spec.th_equal else \
+                np.mean([s.th.to_numpy() for s in stats], axis=0)
+            t0[delta_par[g][delta_par[g] >= 0]] = 1.0
+        return t0
+    t0 = start("lavaan")
     n_eq = 0
     if model.partable.equality:            # linear '==': the fit runs on z, theta = c0 + B z (lavaan's K)
         full0 = np.zeros(model.npar)
@@ -296,13 +303,21 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
         keep_mask = np.ones(model.npar, dtype=bool)
         keep_mask[kept] = False
         (c0, B, A), n_eq = dwls_constraints(model, keep_mask, full0, npar - nk)
-        fit = fit_dwls(lambda z: moments(c0 + B @ z), lambda z: jac(c0 + B @ z) @ B, B.T @ (t0 - c0), obs,
-                       w_fit, 10 ** 12)
-        t = c0 + B @ fit.theta
+
+        def run(x0):
+            return fit_dwls(lambda z: moments(c0 + B @ z), lambda z: jac(c0 + B @ z) @ B, B.T @ (x0 - c0), obs,
+                            w_fit, 10 ** 12)
     else:
         B = A = None
-        fit = fit_dwls(moments, jac, t0, obs, w_fit, 10 ** 12)
-        t = fit.theta
+
+        def run(x0):
+            return fit_dwls(moments, jac, x0, obs, w_fit, 10 ** 12)
+    fit = run(t0)
+    if not fit.converged:
+        alt = run(start("marker"))
+        if alt.converged:
+            fit = alt
+    t = fit.theta if B is None else c0 + B @ fit.theta
     warnings: list[str] = [w for s in stats for w in s.warnings]
     if not fit.converged:
         warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
@@ -681,7 +696,9 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
             if st.levels[j].size != levels[ov.index(v)].size:
                 raise EstimationError(None, f"some categories of variable '{v}' are empty in group "
                                             f"{lab!r} (observed {_codes_text(st.levels[j])}; the data has "
-                                            f"{_codes_text(levels[ov.index(v)])})", column=v)
+                                            f"{_codes_text(levels[ov.index(v)])}): merge the group with "
+                                            "another (--merge-groups, merge=) or collapse the item's categories",
+                                  column=v)
         n_dropped += st.n_dropped
         stats_g.append(st)
     spec = GroupsSpec(th_equal=th_equal, delta_free=delta_free, parameterization=parameterization)

@@ -433,6 +433,11 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                         "delta.cfi.scaled": f["cfi.scaled"] - pf["cfi.scaled"],
                         "delta.rmsea.scaled": f["rmsea.scaled"] - pf["rmsea.scaled"],
                         "delta.srmr": f["srmr"] - pf["srmr"]})
+            if int(lrt["df_diff"]) == 0:     # lavTestLRT: "some models have the same degrees of freedom"
+                warns.append(f"the {s} step has the degrees of freedom of the {prev} step: with items of two or "
+                             f"three categories its constraints only re-express the {prev} model (Wu & Estabrook "
+                             "2016), so its difference test and its decision hold by construction, not as evidence "
+                             "of invariance")
             cut = (CHEN_2007_SMALL if n_used <= 300 else CHEN_2007)[_CHEN_STEP[s]]
             row["decision"] = chen_decision(row["delta.cfi.scaled"], row["delta.rmsea.scaled"], row["delta.srmr"], cut)
         if not identified:             # no scaled statistic of a model the data do not identify

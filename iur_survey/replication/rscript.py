@@ -4,7 +4,9 @@ The script finds its own directory (``Rscript replicate.R`` from anywhere),
 reads ``data.csv`` and ``model.lav``, fits with the options of our fit
 (estimator, ``missing = "ml"`` or ``"listwise"``, ``group``, ``group.equal``,
 ``se`` / ``bootstrap`` + ``iseed``, ``information``), writes lavaan's tables to
-``lavaan/estimates.csv`` (``parameterEstimates(fit, standardized = TRUE)``),
+``lavaan/estimates.csv`` (``parameterEstimates(fit, standardized = TRUE)``; the
+estimates table also compares ``standardizedSolution(fit)``'s se, z, pvalue and CI
+with ours' ``std.all.se`` ... columns, or prints a note saying why not),
 ``lavaan/fit.csv`` (``fitMeasures(fit)``), ``lavaan/r2.csv`` and all three to
 ``lavaan/lavaan.json``, then compares them with ``ours.json`` within the
 tolerances stored there and prints PASS / FAIL per table.  Exit status 0 when
@@ -151,9 +153,10 @@ m <- match(ko, kl)
 num <- function(x) suppressWarnings(as.numeric(x))
 worst <- list()
 bad_rows <- character(0)
-check_col <- function(col, allowed) {
-  if (!(col %in% names(oe)) || !(col %in% names(pe))) return(invisible())
-  a <- num(oe[[col]]); b <- num(pe[[col]][m])
+# ours.json's column `col` against lavaan's `b` (by default parameterEstimates' column of that name)
+check_col <- function(col, allowed, b = num(pe[[col]][m]), have = col %in% names(pe)) {
+  if (!(col %in% names(oe)) || !have) return(invisible())
+  a <- num(oe[[col]])
   both_na <- is.na(a) & is.na(b)
   d <- abs(a - b); d[both_na] <- 0; d[is.na(d)] <- Inf
   excess <- d / allowed
@@ -188,6 +191,34 @@ if (length(only_l) || length(only_o)) {
   z_l <- num(pe$z[m]); z_l[is.na(z_l)] <- 0
   check_col("pvalue", 2 * dnorm(z_l) * (abs(z_l) * se_tol / pmax(sl, tol$se_abs) + e_tol / pmax(sl, tol$se_abs)) +
               tol$pvalue_abs)
+  # standardizedSolution(fit): the delta-method se of std.all on lavaan's vcov (the bootstrap one when
+  # se = "bootstrap", as ours), z, p, normal 95% CI; ours are results.json's std.all.se ... (as reported).
+  # Tolerances scaled as the std.all one: se_rel of the std se (or the kurtosis of the draws of the row's
+  # parameter, as its se), the CI what the allowed std.all and its se imply, z and p likewise
+  ss <- tryCatch(standardizedSolution(fit, type = "std.all"), error = function(e) NULL)
+  ss_note <- if (!("std.all.se" %in% names(oe)) || all(is.na(num(oe[["std.all.se"]])))) {
+    "ours.json has no std.all.se (results.json without standardizedSolution columns)"
+  } else if (is.null(ss) || !("se" %in% names(ss))) "lavaan's standardizedSolution(fit) has no se here" else ""
+  if (nzchar(ss_note)) {
+    cat("     note: standardizedSolution se, z, pvalue, ci.lower, ci.upper NOT compared:", ss_note, "\n")
+  } else {
+    ss <- ss[!(ss$op %in% c("==", "<", ">")), , drop = FALSE]
+    if (!("group" %in% names(ss))) ss$group <- 1L
+    ks <- keyof(ss$lhs, ss$op, ss$rhs, ifelse(ss$op == ":=" | !length(glab), "", glab[pmax(ss$group, 1L)]))
+    ms <- match(ko, ks)
+    if (anyNA(ms)) bad_rows <- c(bad_rows, sprintf("%s: not in lavaan's standardizedSolution()", ko[is.na(ms)]))
+    sol <- function(col) num(ss[[col]][ms])
+    ssl <- abs(sol("se")); ssl[is.na(ssl)] <- 0
+    s_tol <- tol$std_abs + (e_tol - tol$est_abs) * ratio("std.all")
+    sse_tol <- pmax(tol$se_rel * ssl, zb * mc_se[m] * ssl, tol$se_abs)
+    check_col("std.all.se", sse_tol, sol("se"), TRUE)
+    check_col("std.all.ci.lower", s_tol + qnorm(0.975) * sse_tol, sol("ci.lower"), TRUE)
+    check_col("std.all.ci.upper", s_tol + qnorm(0.975) * sse_tol, sol("ci.upper"), TRUE)
+    zs <- sol("z"); zs[is.na(zs)] <- 0
+    dz <- (abs(zs) * sse_tol + s_tol) / pmax(ssl, tol$se_abs)
+    check_col("std.all.z", dz, sol("z"), TRUE)
+    check_col("std.all.pvalue", 2 * dnorm(zs) * dz + tol$pvalue_abs, sol("pvalue"), TRUE)
+  }
   ok <- length(bad_rows) == 0
   report("estimates", ok, sprintf("%d rows; max |diff| %s", nrow(oe),
                                   paste(sprintf("%s %.2g", names(worst), unlist(worst)), collapse = ", ")))

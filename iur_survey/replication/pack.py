@@ -56,7 +56,7 @@ from ..sem.results import json_number, missing_words, require_converged
 from ..sem.results_file import load_results_file
 from .environment import environment_lock
 from .manifest import MANIFEST, sha256_file, write_manifest
-from .rscript import lavaan_call_args, replicate_script
+from .rscript import replicate_script, sem_call
 
 __all__ = ["FitCall", "ReplicationPack", "build_pack", "resolve_call", "tolerances", "PACK_FILES"]
 
@@ -462,8 +462,7 @@ def _invariance_plan(results: Mapping[str, Any], call: FitCall, frame: pd.DataFr
 def _ours_base(res, call: FitCall, rows, r2_rows, fit, tol) -> dict[str, Any]:
     return {"source": "iur-survey (refit of results.json with the data and model of this pack)",
             "n": int(res.n), "converged": bool(res.converged), "warnings": list(res.warnings),
-            "options": call.options, "lavaan_call": "sem(model, data = data, " +
-            ", ".join(lavaan_call_args(call.options)) + ")",
+            "options": call.options, "lavaan_call": sem_call(call.options),
             "tolerances": tol, "estimates": rows, "fit": fit, "r2": r2_rows}
 
 

@@ -81,3 +81,14 @@ def test_script_compares_standardized_solution_or_says_why_not():
         assert f'check_col("{c}"' in s
     assert "NOT compared:" in s                      # never a silent pass
     assert "zb * mc_se[m] * ssl" in s                # bootstrap: the Monte Carlo rule of the se column
+
+
+def test_one_preamble_for_every_script():
+    """replicate.R and the short refit scripts take their library call and data reading from r_preamble."""
+    from iur_survey.replication.rscript import fit_script, r_preamble
+    s = replicate_script({"estimator": "ML", "missing": "fiml", "group": None, "group_equal": [],
+                          "se": "standard", "information": None, "bootstrap": None}, lavaan_version="0.6.14")
+    assert r_preamble(read_csv="data.csv", lavaan_version="0.6.14", pack=True) in s
+    assert s.count("library(lavaan)") == 1 and s.count("read.csv(") == 1 and s.count("absdiff <- function") == 1
+    f = fit_script("F =~ a + b", {"estimator": "ML"}, data="dat", read_csv="c.csv", lavaan_version="0.6.14")
+    assert f.startswith(r_preamble(data="dat", read_csv="c.csv", lavaan_version="0.6.14"))

@@ -30,6 +30,10 @@ likelihood), standard errors 0.5% relative, CI limits and p values what
 those imply, fit measures max(1e-3, 1e-4 x |value|), R2 1e-4.  With bootstrap
 standard errors lavaan draws other resamples, so SEs and CIs are compared
 within the Monte Carlo error of two independent runs (:func:`tolerances`).
+The standardized solution's inference (results.json's ``std.all.se`` ``std.all.z``
+``std.all.pvalue`` ``std.all.ci.lower`` ``std.all.ci.upper``, lavaan's
+``standardizedSolution(fit)``) is compared too, its tolerance scaled as that of
+``std.all`` and ``se`` (a bootstrap fit's: on the bootstrap covariance, as lavaan).
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ from ..sem.results import json_number, missing_words, require_converged
 from ..sem.results_file import load_results_file
 from .environment import environment_lock
 from .manifest import MANIFEST, sha256_file, write_manifest
-from .rscript import lavaan_call_args, replicate_script
+from .rscript import replicate_script, sem_call
 
 __all__ = ["FitCall", "ReplicationPack", "build_pack", "resolve_call", "tolerances", "PACK_FILES"]
 
@@ -372,6 +376,7 @@ def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
                 for c in ("se", "z", "pvalue", "ci.lower", "ci.upper"):
                     if c in e:
                         row[c] = e[c]
+    _add_std_all_inference(rows, res, results, call)
     r2 = res.r2()
     if isinstance(r2.index, pd.MultiIndex):
         r2_rows = [{"group": str(g), "variable": v, "r2": json_number(x)} for (g, v), x in r2.items()]
@@ -387,6 +392,23 @@ def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
                               "converged": s.get("converged"), "fit": s.get("fit") or {}, "test": s.get("test")}
                              for s in results["invariance"]]
     return out
+
+
+def _add_std_all_inference(rows: list[dict[str, Any]], res, results: Mapping[str, Any], call: FitCall) -> None:
+    """``std.all.se`` ``std.all.z`` ``std.all.pvalue`` ``std.all.ci.lower`` ``std.all.ci.upper`` (lavaan's
+    ``standardizedSolution(fit)``) into ``rows``: results.json's, as reported (a bootstrap fit's are on its
+    bootstrap covariance, which the refit has not), so that replicate.R checks the numbers we published; where
+    results.json has none (an older file), the refit's, unless bootstrap: then none, and replicate.R says it."""
+    from ..sem.results import SEMResult
+    cols = tuple(SEMResult.STD_ALL_JSON.values())
+    given = {_key(e): e for e in results.get("estimates") or []}
+    mine = ({} if call.options.get("bootstrap") else {_key(e): e for e in res.to_dict()["estimates"]})
+    for row in rows:
+        e = given.get(_key(row))
+        src = e if e is not None and any(c in e for c in cols) else mine.get(_key(row))
+        if src is not None:
+            for c in cols:
+                row[c] = src.get(c)
 
 
 def is_ordinal_invariance(results: Mapping[str, Any]) -> bool:
@@ -440,8 +462,7 @@ def _invariance_plan(results: Mapping[str, Any], call: FitCall, frame: pd.DataFr
 def _ours_base(res, call: FitCall, rows, r2_rows, fit, tol) -> dict[str, Any]:
     return {"source": "iur-survey (refit of results.json with the data and model of this pack)",
             "n": int(res.n), "converged": bool(res.converged), "warnings": list(res.warnings),
-            "options": call.options, "lavaan_call": "sem(model, data = data, " +
-            ", ".join(lavaan_call_args(call.options)) + ")",
+            "options": call.options, "lavaan_call": sem_call(call.options),
             "tolerances": tol, "estimates": rows, "fit": fit, "r2": r2_rows}
 
 
@@ -509,7 +530,8 @@ tables to `lavaan/` (estimates.csv, fit.csv, r2.csv, lavaan.json) and compares t
 
 Estimates and standardized estimates: {t["est_abs"]:g} absolute plus {t.get("est_se", 0):g} x lavaan's SE (the
 precision of lavaan's optimizer where the likelihood is flat); standard errors: {100 * t["se_rel"]:g}% relative;
-CI limits and p values: what those imply; fit measures: max({t["fit_abs"]:g}, {t["fit_rel"]:g} x |value|);
+CI limits and p values: what those imply; the standardized solution's se (z, p, CI: standardizedSolution(fit)):
+{100 * t["se_rel"]:g}% relative and what that implies; fit measures: max({t["fit_abs"]:g}, {t["fit_rel"]:g} x |value|);
 R-squared: {t["r2_abs"]:g} absolute.
 {boot}"""
 

@@ -4,7 +4,9 @@ The script finds its own directory (``Rscript replicate.R`` from anywhere),
 reads ``data.csv`` and ``model.lav``, fits with the options of our fit
 (estimator, ``missing = "ml"`` or ``"listwise"``, ``group``, ``group.equal``,
 ``se`` / ``bootstrap`` + ``iseed``, ``information``), writes lavaan's tables to
-``lavaan/estimates.csv`` (``parameterEstimates(fit, standardized = TRUE)``),
+``lavaan/estimates.csv`` (``parameterEstimates(fit, standardized = TRUE)``; the
+estimates table also compares ``standardizedSolution(fit)``'s se, z, pvalue and CI
+with ours' ``std.all.se`` ... columns, or prints a note saying why not),
 ``lavaan/fit.csv`` (``fitMeasures(fit)``), ``lavaan/r2.csv`` and all three to
 ``lavaan/lavaan.json``, then compares them with ``ours.json`` within the
 tolerances stored there and prints PASS / FAIL per table.  Exit status 0 when
@@ -22,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 __all__ = ["fit_script", "lavaan_syntax_for", "result_options", "replicate_script", "lavaan_call_args",
-           "invariance_lavaan_args"]
+           "invariance_lavaan_args", "r_preamble", "sem_call"]
 
 _TEMPLATE = r"""#!/usr/bin/env Rscript
 # replicate.R -- refit the iur-survey model with lavaan and compare every table with ours.json.
@@ -30,29 +32,7 @@ _TEMPLATE = r"""#!/usr/bin/env Rscript
 # Exit status: 0 = every table PASS, 1 = some FAIL, 2 = cannot run.
 # Written by iur-survey @@VERSION@@ (export-replication).
 
-args_all <- commandArgs(trailingOnly = FALSE)
-file_arg <- sub("^--file=", "", args_all[grep("^--file=", args_all)])
-here <- if (length(file_arg)) dirname(normalizePath(file_arg[1])) else getwd()
-p <- function(...) file.path(here, ...)
-
-for (pkg in c("lavaan", "jsonlite")) {
-  if (!requireNamespace(pkg, quietly = TRUE)) {
-    cat(sprintf("CANNOT RUN: R package '%s' is not installed (install.packages(\"%s\"))\n", pkg, pkg))
-    quit(save = "no", status = 2)
-  }
-}
-suppressPackageStartupMessages(library(lavaan))
-WANT_LAVAAN <- "@@LAVAAN@@"
-if (as.character(packageVersion("lavaan")) != WANT_LAVAAN) {
-  cat(sprintf("note: lavaan %s here; the pack was made against lavaan %s\n",
-              as.character(packageVersion("lavaan")), WANT_LAVAAN))
-}
-
-data <- read.csv(p("data.csv"), stringsAsFactors = FALSE, check.names = FALSE)
-model <- paste(readLines(p("model.lav"), warn = FALSE), collapse = "\n")
-ours <- jsonlite::fromJSON(p("ours.json"), simplifyVector = TRUE)
-tol <- ours$tolerances
-
+@@PREAMBLE@@
 fit <- tryCatch(
   @@CALL@@,
   error = function(e) { cat("CANNOT RUN: lavaan failed:", conditionMessage(e), "\n"); quit(save = "no", status = 2) })
@@ -137,7 +117,6 @@ report <- function(table, ok, detail) {
   cat(sprintf("%-4s %-10s %s\n", if (ok) "PASS" else "FAIL", table, detail))
   if (!ok) status <<- 1L
 }
-nz <- function(x) { x <- as.character(x); x[is.na(x)] <- ""; x }
 keyof <- function(lhs, op, rhs, g) paste(lhs, op, ifelse(op == ":=", "", rhs), nz(g), sep = "|")
 
 # estimates
@@ -148,14 +127,13 @@ ko <- keyof(oe$lhs, oe$op, oe$rhs, oe$group)
 kl <- keyof(pe$lhs, pe$op, pe$rhs, ifelse(pe$op == ":=", "", pe$group.label))
 only_l <- setdiff(kl, ko); only_o <- setdiff(ko, kl)
 m <- match(ko, kl)
-num <- function(x) suppressWarnings(as.numeric(x))
 worst <- list()
 bad_rows <- character(0)
-check_col <- function(col, allowed) {
-  if (!(col %in% names(oe)) || !(col %in% names(pe))) return(invisible())
-  a <- num(oe[[col]]); b <- num(pe[[col]][m])
-  both_na <- is.na(a) & is.na(b)
-  d <- abs(a - b); d[both_na] <- 0; d[is.na(d)] <- Inf
+# ours.json's column `col` against lavaan's `b` (by default parameterEstimates' column of that name)
+check_col <- function(col, allowed, b = num(pe[[col]][m]), have = col %in% names(pe)) {
+  if (!(col %in% names(oe)) || !have) return(invisible())
+  a <- num(oe[[col]])
+  d <- absdiff(a, b)
   excess <- d / allowed
   excess[is.na(excess)] <- Inf
   worst[[col]] <<- max(c(0, d[is.finite(d)]))
@@ -188,6 +166,34 @@ if (length(only_l) || length(only_o)) {
   z_l <- num(pe$z[m]); z_l[is.na(z_l)] <- 0
   check_col("pvalue", 2 * dnorm(z_l) * (abs(z_l) * se_tol / pmax(sl, tol$se_abs) + e_tol / pmax(sl, tol$se_abs)) +
               tol$pvalue_abs)
+  # standardizedSolution(fit): the delta-method se of std.all on lavaan's vcov (the bootstrap one when
+  # se = "bootstrap", as ours), z, p, normal 95% CI; ours are results.json's std.all.se ... (as reported).
+  # Tolerances scaled as the std.all one: se_rel of the std se (or the kurtosis of the draws of the row's
+  # parameter, as its se), the CI what the allowed std.all and its se imply, z and p likewise
+  ss <- tryCatch(standardizedSolution(fit, type = "std.all"), error = function(e) NULL)
+  ss_note <- if (!("std.all.se" %in% names(oe)) || all(is.na(num(oe[["std.all.se"]])))) {
+    "ours.json has no std.all.se (results.json without standardizedSolution columns)"
+  } else if (is.null(ss) || !("se" %in% names(ss))) "lavaan's standardizedSolution(fit) has no se here" else ""
+  if (nzchar(ss_note)) {
+    cat("     note: standardizedSolution se, z, pvalue, ci.lower, ci.upper NOT compared:", ss_note, "\n")
+  } else {
+    ss <- ss[!(ss$op %in% c("==", "<", ">")), , drop = FALSE]
+    if (!("group" %in% names(ss))) ss$group <- 1L
+    ks <- keyof(ss$lhs, ss$op, ss$rhs, ifelse(ss$op == ":=" | !length(glab), "", glab[pmax(ss$group, 1L)]))
+    ms <- match(ko, ks)
+    if (anyNA(ms)) bad_rows <- c(bad_rows, sprintf("%s: not in lavaan's standardizedSolution()", ko[is.na(ms)]))
+    sol <- function(col) num(ss[[col]][ms])
+    ssl <- abs(sol("se")); ssl[is.na(ssl)] <- 0
+    s_tol <- tol$std_abs + (e_tol - tol$est_abs) * ratio("std.all")
+    sse_tol <- pmax(tol$se_rel * ssl, zb * mc_se[m] * ssl, tol$se_abs)
+    check_col("std.all.se", sse_tol, sol("se"), TRUE)
+    check_col("std.all.ci.lower", s_tol + qnorm(0.975) * sse_tol, sol("ci.lower"), TRUE)
+    check_col("std.all.ci.upper", s_tol + qnorm(0.975) * sse_tol, sol("ci.upper"), TRUE)
+    zs <- sol("z"); zs[is.na(zs)] <- 0
+    dz <- (abs(zs) * sse_tol + s_tol) / pmax(ssl, tol$se_abs)
+    check_col("std.all.z", dz, sol("z"), TRUE)
+    check_col("std.all.pvalue", 2 * dnorm(zs) * dz + tol$pvalue_abs, sol("pvalue"), TRUE)
+  }
   ok <- length(bad_rows) == 0
   report("estimates", ok, sprintf("%d rows; max |diff| %s", nrow(oe),
                                   paste(sprintf("%s %.2g", names(worst), unlist(worst)), collapse = ", ")))
@@ -199,8 +205,8 @@ if (length(only_l) || length(only_o)) {
 of <- vapply(ours$fit, function(x) if (is.null(x)) NA_real_ else as.numeric(x), numeric(1))   # null = NA
 common <- intersect(names(of), names(fm))
 fv <- as.numeric(fm[common]); ov <- as.numeric(of[common])
-allowed <- pmax(tol$fit_abs, tol$fit_rel * abs(fv), na.rm = TRUE)
-d <- abs(ov - fv); d[is.na(ov) & is.na(fv)] <- 0; d[is.na(d)] <- Inf
+allowed <- fit_allowed(fv)
+d <- absdiff(ov, fv)
 isbad <- which(d > allowed)
 bad <- common[isbad]
 missing_core <- setdiff(tol$fit_required, common)
@@ -219,9 +225,7 @@ if (!setequal(k1, k2)) {
                               paste(head(setdiff(k1, k2), 5), collapse = ", ")))
 } else {
   a <- num(orr$r2); b <- r2tab$r2[match(k1, k2)]
-  d <- abs(a - b)
-  d[is.na(d)] <- Inf
-  d[is.na(a) & is.na(b)] <- 0           # both NA: an improper solution's r2 (a negative residual variance)
+  d <- absdiff(a, b)                    # both NA: an improper solution's r2 (a negative residual variance)
   report("r2", all(d <= tol$r2_abs), sprintf("%d values; max |diff| %.2g", length(d), if (length(d)) max(d) else 0))
 }
 
@@ -261,18 +265,15 @@ if (!is.null(ours$invariance) && (!is.null(INV_FILES) || file.exists(p("measurem
     fmi <- fitMeasures(f)
     for (k in intersect(names(inv$fit), names(fmi))) {
       a <- num(inv$fit[[k]][i]); b <- as.numeric(fmi[k])
-      if (is.na(a) && is.na(b)) next
-      d <- abs(a - b); if (is.na(d)) d <- Inf
-      if (d > max(tol$fit_abs, tol$fit_rel * abs(b))) bad_inv <- c(bad_inv, sprintf("%s %s: ours %.6g lavaan %.6g",
-                                                                                inv$step[i], k, a, b))
+      if (absdiff(a, b) > fit_allowed(b)) bad_inv <- c(bad_inv, sprintf("%s %s: ours %.6g lavaan %.6g",
+                                                                       inv$step[i], k, a, b))
     }
     if (i > 1 && !is.null(fits[[i - 1]]) && !is.null(inv$test) && !is.na(num(inv$test[["chisq.diff"]][i]))) {
       lr <- do.call("lavTestLRT", c(list(fits[[i - 1]], f), INV_LRT[[i]]))
       for (k in list(c("chisq.diff", "Chisq diff"), c("df.diff", "Df diff"), c("pvalue", "Pr(>Chisq)"))) {
         a <- num(inv$test[[k[1]]][i]); b <- as.numeric(lr[[k[2]]][2])
-        d <- abs(a - b); if (is.na(d)) d <- Inf
-        if (d > max(tol$fit_abs, tol$fit_rel * abs(b))) bad_inv <- c(bad_inv, sprintf("%s %s: ours %.6g lavaan %.6g",
-                                                                                  inv$step[i], k[1], a, b))
+        if (absdiff(a, b, both_na = Inf) > fit_allowed(b)) bad_inv <- c(bad_inv, sprintf("%s %s: ours %.6g lavaan %.6g",
+                                                                                          inv$step[i], k[1], a, b))
       }
     }
   }
@@ -286,6 +287,64 @@ if (!is.null(ours$invariance) && (!is.null(INV_FILES) || file.exists(p("measurem
 cat(if (status == 0L) "ALL PASS\n" else "SOME TABLES FAIL\n")
 quit(save = "no", status = status)
 """
+
+
+_PACK_HEAD = r"""args_all <- commandArgs(trailingOnly = FALSE)
+file_arg <- sub("^--file=", "", args_all[grep("^--file=", args_all)])
+here <- if (length(file_arg)) dirname(normalizePath(file_arg[1])) else getwd()
+p <- function(...) file.path(here, ...)
+
+for (pkg in c("lavaan", "jsonlite")) {
+  if (!requireNamespace(pkg, quietly = TRUE)) {
+    cat(sprintf("CANNOT RUN: R package '%s' is not installed (install.packages(\"%s\"))\n", pkg, pkg))
+    quit(save = "no", status = 2)
+  }
+}
+"""
+
+_PACK_VERSION = r"""WANT_LAVAAN <- "@@LAVAAN@@"
+if (as.character(packageVersion("lavaan")) != WANT_LAVAAN) {
+  cat(sprintf("note: lavaan %s here; the pack was made against lavaan %s\n",
+              as.character(packageVersion("lavaan")), WANT_LAVAAN))
+}
+
+"""
+
+_PACK_INPUTS = r"""model <- paste(readLines(p("model.lav"), warn = FALSE), collapse = "\n")
+ours <- jsonlite::fromJSON(p("ours.json"), simplifyVector = TRUE)
+tol <- ours$tolerances
+
+# the comparison's helpers: numbers from JSON / CSV; group labels; |ours - lavaan| (0 where both are NA unless
+# both_na says otherwise, Inf where one is); a fit measure's allowed difference
+num <- function(x) suppressWarnings(as.numeric(x))
+nz <- function(x) { x <- as.character(x); x[is.na(x)] <- ""; x }
+absdiff <- function(a, b, both_na = 0) { d <- abs(a - b); d[is.na(a) & is.na(b)] <- both_na; d[is.na(d)] <- Inf; d }
+fit_allowed <- function(b) pmax(tol$fit_abs, tol$fit_rel * abs(b), na.rm = TRUE)
+"""
+
+
+def r_preamble(*, data: str = "data", read_csv: str | None = None, lavaan_version: str | None = None,
+               pack: bool = False) -> str:
+    """The head of every R script the package writes: the library call, the reading of the data into ``data``
+    and, for a pack's ``replicate.R`` (``pack=True``), its own directory, the check of the packages it needs
+    (exit 2), a note when the local lavaan is not ``lavaan_version``, the model, ``ours.json``, its tolerances
+    and the comparison's helpers (``num``, ``nz``, ``absdiff``, ``fit_allowed``).
+
+    >>> print(r_preamble(data="dat", read_csv="clean.csv", lavaan_version="0.6.14"), end="")
+    library(lavaan)   # lavaan 0.6.14
+    dat <- read.csv("clean.csv")
+    >>> s = r_preamble(read_csv="data.csv", lavaan_version="0.6.14", pack=True)
+    >>> 'data <- read.csv(p("data.csv"), stringsAsFactors = FALSE, check.names = FALSE)' in s, "absdiff <-" in s
+    (True, True)
+    """
+    if not pack:
+        out = "library(lavaan)" + (f"   # lavaan {lavaan_version}" if lavaan_version else "") + "\n"
+        return out + (f"{data} <- read.csv({_r_str(read_csv)})\n" if read_csv is not None else "")
+    out = _PACK_HEAD + "suppressPackageStartupMessages(library(lavaan))\n"
+    out += _PACK_VERSION.replace("@@LAVAAN@@", lavaan_version or "0.6.14")
+    if read_csv is not None:
+        out += f"{data} <- read.csv(p({_r_str(read_csv)}), stringsAsFactors = FALSE, check.names = FALSE)\n"
+    return out + _PACK_INPUTS
 
 
 def _r_str(x: str) -> str:
@@ -309,7 +368,7 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
         args.append("ordered = TRUE")
     elif ordered:
         names = [ordered] if isinstance(ordered, str) else list(ordered)
-        args.append("ordered = c(" + ", ".join(_r_str(x) for x in names) + ")")
+        args.append(f"ordered = {_r_value(names)}")
     if options.get("missing") in ("fiml", "ml"):
         args.append('missing = "ml"')
     if options.get("missing") == "pairwise":            # ordered items (lavaan's default is listwise)
@@ -320,10 +379,10 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
         args.append(f"group = {_r_str(options['group'])}")
         ge = list(options.get("group_equal") or [])
         if ge:
-            args.append("group.equal = c(" + ", ".join(_r_str(x) for x in ge) + ")")
+            args.append(f"group.equal = {_r_value(ge)}")
         gp = list(options.get("group_partial") or [])
         if gp:
-            args.append("group.partial = c(" + ", ".join(_r_str(x) for x in gp) + ")")
+            args.append(f"group.partial = {_r_value(gp)}")
     se = options.get("se")
     boot = options.get("bootstrap")
     default_se = {"MLR": "robust.huber.white", "WLSMV": "robust.sem"}.get(est, "standard")
@@ -341,6 +400,15 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
     if info and info != default_info and est in ("ML", "MLR"):
         args.append(f"information = {_r_str(info)}")
     return args
+
+
+def sem_call(options: Mapping[str, Any], data: str = "data") -> str:
+    """The R call ``sem(model, data = <data>, ...)`` with :func:`lavaan_call_args` of ``options``.
+
+    >>> sem_call({"estimator": "MLR", "missing": "fiml"}, "dat")
+    'sem(model, data = dat, estimator = "MLR", missing = "ml")'
+    """
+    return f"sem(model, data = {data}, " + ", ".join(lavaan_call_args(options)) + ")"
 
 
 def _r_value(x: Any) -> str:
@@ -388,7 +456,7 @@ def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.1
     (:func:`invariance_lavaan_args`); without ``files`` the steps are ``cfa(measurement.lav, group.equal =)``.
     """
     from .. import __version__
-    call = "sem(model, data = data, " + ", ".join(lavaan_call_args(options)) + ")"
+    call = sem_call(options)
     pe_args = ""
     boot = options.get("bootstrap")
     if boot:
@@ -406,7 +474,8 @@ def replicate_script(options: Mapping[str, Any], *, lavaan_version: str = "0.6.1
         files = "NULL"
     fitted = _r_value([bool(x) for x in inv.get("fitted") or []]) if inv else "logical(0)"
     lrt_args = "list(" + ", ".join(_r_list(a or {}) for a in inv.get("lrt") or []) + ")"
-    return (_TEMPLATE.replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args).replace("@@INV_ARGS@@", inv_args)
+    preamble = r_preamble(read_csv="data.csv", lavaan_version=lavaan_version, pack=True)
+    return (_TEMPLATE.replace("@@PREAMBLE@@", preamble).replace("@@CALL@@", call).replace("@@PE_ARGS@@", pe_args).replace("@@INV_ARGS@@", inv_args)
             .replace("@@INV_FILES@@", files).replace("@@INV_FITTED@@", fitted).replace("@@INV_LRT@@", lrt_args)
             .replace("@@LAVAAN@@", lavaan_version).replace("@@VERSION@@", __version__))
 
@@ -425,12 +494,10 @@ def fit_script(syntax: str, options: Mapping[str, Any], *, data: str = "data", r
     '
     fit <- sem(model, data = data, estimator = "MLR", missing = "ml")
     """
-    head = "library(lavaan)" + (f"   # lavaan {lavaan_version}" if lavaan_version else "") + "\n"
-    if read_csv is not None:
-        head += f"{data} <- read.csv({_r_str(read_csv)})\n"
+    head = r_preamble(data=data, read_csv=read_csv, lavaan_version=lavaan_version)
     body = syntax.strip().replace("'", "\\'")
     out = (head + f"model <- '\n{body}\n'\n"
-           + f"fit <- sem(model, data = {data}, " + ", ".join(lavaan_call_args(options)) + ")")
+           + f"fit <- {sem_call(options, data)}")
     if summary:
         out += "\nsummary(fit, fit.measures = TRUE, standardized = TRUE, rsquare = TRUE)"
     return out

@@ -26,4 +26,6 @@ def test_defined_se_of_failed_draws_is_recomputed_by_lavaans_fixed_rule():
 
 def test_r2_na_in_both_is_equal():
     s = replicate_script(dict(OPTS, se="standard", bootstrap=None))
-    assert "d[is.na(a) & is.na(b)] <- 0" in s
+    # one helper (the preamble's absdiff) gives both-NA a difference of 0; the r2 table uses it
+    assert "absdiff <- function(a, b, both_na = 0) { d <- abs(a - b); d[is.na(a) & is.na(b)] <- both_na;" in s
+    assert "  d <- absdiff(a, b)                    # both NA: an improper solution's r2" in s

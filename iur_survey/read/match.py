@@ -315,7 +315,12 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     if require_role and instrument.groups and group not in by_target:
         missing.append(group)
     if missing:
+        blank = [c.index + 1 for c in columns if not c.header.strip()]
+        hint = (f"; column{'s' if len(blank) > 1 else ''} {', '.join(map(str, blank[:5]))}"
+                f"{' ...' if len(blank) > 5 else ''} of the export {'have' if len(blank) > 1 else 'has'} an empty "
+                "header: a merged or blank header cell?" if blank else "")
         raise MissingColumnError(path, f"the export lacks {len(missing)} column(s) the instrument requires: "
                                        f"{', '.join(missing)} (no header, question text or columns: entry names "
-                                       f"them; map export headers in the instrument's columns: section)", row=1)
+                                       f"them; map export headers in the instrument's columns: section){hint}",
+                                 row=1)
     return Plan(columns=columns, targets=by_target)

@@ -336,3 +336,14 @@ def test_a_format_given_wrong_names_the_format_the_file_looks_like(frame, tmp_pa
     with pytest.raises(MissingColumnError, match=r"lacks 28 column.*; the file looks like a Qualtrics export, not "
                                                  r"Wenjuanxing .*--format qualtrics"):
         read_export(path, INST, format="wjx")
+
+
+def test_a_missing_item_over_an_empty_header_cell_names_that_column(frame, tmp_path):
+    """A merged or blanked header cell where an item's code stood: the error names the empty column too (it named
+    only the missing item; audit s22 C3)."""
+    rows = _rows(write_export(frame, INST, "csv", tmp_path / "e.csv"))
+    k = rows[0].index("GOV2")
+    rows[0][k] = ""
+    with pytest.raises(MissingColumnError, match=rf"lacks 1 column.*GOV2.*; column {k + 1} of the export has an "
+                                                 r"empty header: a merged or blank header cell\?"):
+        read_export(_write(rows, tmp_path / "blank.csv"), INST)

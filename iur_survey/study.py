@@ -16,9 +16,11 @@ from .errors import EstimationError
 from .instrument import load_instrument
 from .sem.syntax import group_specific_labels
 
-__all__ = ["default_model", "effect_source", "OUTCOMES", "INDIRECT", "TOTAL"]
+__all__ = ["default_model", "effect_source", "MECHANISMS", "OUTCOMES", "INDIRECT", "TOTAL"]
 
-#: the study's two outcome constructs: collaborative innovation (mediator) and deep integration
+#: the study's five mechanisms (Liu 2022, section 4) and its two outcome constructs: collaborative innovation
+#: (mediator) and deep integration
+MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
 OUTCOMES = ("COL", "INT")
 #: the study's names of the defined effects of mechanism X: ``ind_X`` (a·b) and ``tot_X`` (c + a·b)
 INDIRECT, TOTAL = "ind_", "tot_"

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..study import MECHANISMS, OUTCOMES
 from .format import cardinal
-
-OUTCOMES = ("COL", "INT")
-STUDY_MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
 
 
 def mechanisms_frame(instrument) -> pd.DataFrame:
@@ -71,7 +69,7 @@ def survey_sentence(instrument) -> str:
     mech = [c for c in cons if c.code not in OUTCOMES]
     codes = tuple(c.code for c in mech)
     outcomes = [c for c in cons if c.code in OUTCOMES]
-    if codes == STUDY_MECHANISMS and len(outcomes) == 2:
+    if codes == MECHANISMS and len(outcomes) == 2:
         return (f"The survey measures each of the five mechanisms, collaborative innovation (COL) and deep "
                 f"integration (INT) with {each} Likert {noun} {scale}. A structural-equation model then tests "
                 f"*mechanisms → COL → INT*.")

@@ -21,11 +21,10 @@ from typing import Any, Mapping
 import pandas as pd
 
 from ..sem.fitmeasures import chisq_pvalue
-from ..study import INDIRECT, OUTCOMES, effect_source
+from ..study import INDIRECT, MECHANISMS, OUTCOMES, effect_source
 from .format import DASH, group_caption, num, p_rel, pval, stars
 from .tables import APATable, apa_table, code_span
 
-MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
 MEDIATOR, OUTCOME = OUTCOMES
 
 

@@ -147,10 +147,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help=f"bootstrap seed (reproducible draws; default {DEFAULT_SEED})")
     parser.add_argument("--workers", type=int, default=None,
-                        help="bootstrap workers (default: every core; 1 = no Dask)")
+                        help="bootstrap workers (default: every core; 1 = no Dask); the --invariance steps' "
+                             "workers (default 1)")
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                        help="run the bootstrap on an existing Dask cluster (tcp://host:port)")
-    parser.add_argument("--quiet", action="store_true", help="no bootstrap progress bar")
+                        help="run the bootstrap or the invariance steps on an existing Dask cluster (tcp://host:port)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (bootstrap draws, invariance models)")
     parser.add_argument("--out", metavar="FILE", help="where to write results.json (required unless --print-model)")
     parser.add_argument("--summary", action="store_true",
                         help="also print the lavaan-like summary, every parameter with its CI (bootstrap CIs when "
@@ -301,7 +302,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.invariance:
         from ..sem.invariance import measurement_invariance
         inv = measurement_invariance(syntax, unmerged, args.group, estimator=args.estimator or "ML",
-                                     missing=args.missing, merge=merged or None, warn=False)
+                                     missing=args.missing, merge=merged or None, warn=False,
+                                     workers=args.workers or 1, scheduler=args.scheduler,
+                                     progress=False if args.quiet else None)
     payload = res.to_dict()
     if merged:
         payload["groups_merged"] = merged

@@ -67,6 +67,7 @@ import pandas as pd
 
 from ..errors import EstimationError
 from .compare import lrt
+from .parallel import map_chunks
 from .results import json_number
 from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI checks --equal with it)
 from .results import SEMResult
@@ -634,12 +635,24 @@ def step_warnings(warns: list[str], seen: set[str], step: str, messages) -> None
             warns.append(f"{step}: {w}")
 
 
+def _fit_step(payload: tuple, group_equal: tuple) -> SEMResult | str:
+    """One step of :func:`measurement_invariance`: the fit, or the message of the error that stopped it."""
+    from .api import sem
+
+    model, data, kwargs = payload
+    try:
+        return sem(model, data, group_equal=group_equal, warn=False, **kwargs)     # the steps' warnings: reported
+    except EstimationError as exc:                                                  # by the caller
+        return exc.message if hasattr(exc, "message") else str(exc)
+
+
 def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *, estimator: str = "ML",
                            missing: str = "auto", steps: Sequence = ("configural", "metric", "scalar", "strict"),
                            min_group_size: int | None = None, merge: Mapping[str, str] | str | None = None,
                            group_partial: Sequence[str] = (), cutoffs: str | Mapping = "auto",
                            indices: str = "auto", lrt_method: str = "default", measurement_only: bool = True,
-                           warn: bool = True, **sem_kwargs) -> InvarianceResult:
+                           warn: bool = True, workers: int = 1, scheduler: Any = None,
+                           progress: bool | str | None = None, **sem_kwargs) -> InvarianceResult:
     """Fit the invariance steps and compare them (see the module docstring).
 
     Parameters
@@ -656,12 +669,14 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
         cut-offs
     indices : "auto" (robust CFI/RMSEA for MLR, standard otherwise), "standard", "scaled", "robust"
     lrt_method : passed to :func:`iur_survey.sem.compare.lrt`
+    workers, scheduler, progress : the steps are independent fits, run as
+        :func:`iur_survey.sem.parallel.map_chunks` runs tasks (``workers > 1``: local processes; a Dask
+        ``scheduler`` address or client: a cluster); ``progress``: a bar counting the fitted models (``None``:
+        only on a terminal; ``"lines"``: a line per model with the time taken)
     sem_kwargs : passed to every :func:`iur_survey.sem.sem` call
 
     Returns an :class:`InvarianceResult`.
     """
-    from .api import sem
-
     if model is None:
         raise EstimationError(None, "measurement_invariance(): give the model (lavaan syntax)")
     if measurement_only:
@@ -682,20 +697,21 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     if ind not in _INDICES:
         raise ValueError(f"indices={indices!r}: use 'auto', 'standard', 'scaled' or 'robust'")
     cfi_k, rmsea_k = _INDICES[ind]
-    # ---- fits
+    # ---- fits: the steps are independent models, fitted one per task (in parallel with workers > 1)
     fits: dict[str, SEMResult | None] = {}
     errors: dict[str, str] = {}
     seen: set[str] = set()
-    for s in names:
-        try:
-            fits[s] = sem(model, data2, estimator=estimator, missing=missing, group=group, group_equal=spec[s],
-                          group_partial=tuple(group_partial), warn=False,     # the steps' warnings: below
-                          **sem_kwargs)
-        except EstimationError as exc:
+    payload = (model, data2, dict(estimator=estimator, missing=missing, group=group,
+                                  group_partial=tuple(group_partial), **sem_kwargs))
+    done = map_chunks(_fit_step, [spec[s] for s in names], payload=payload, workers=workers, scheduler=scheduler,
+                      progress=progress, desc="invariance", unit="models")
+    for s, out in zip(names, done):
+        if isinstance(out, str):
             fits[s] = None
-            errors[s] = exc.message if hasattr(exc, "message") else str(exc)
+            errors[s] = out
             warns.append(f"the {s} model could not be fitted: {errors[s]}")
             continue
+        fits[s] = out
         if not fits[s].converged:
             warns.append(f"the {s} model did not converge")
         step_warnings(warns, seen, s, fits[s].warnings)

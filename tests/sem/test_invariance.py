@@ -135,6 +135,19 @@ def test_intercept_shift_is_detected_at_the_scalar_step():
     assert inv.table.set_index("step").loc["scalar", "pvalue.diff"] < 1e-6
 
 
+def test_steps_fitted_in_parallel_equal_serial_ones_and_progress_counts_models(capsys):
+    """The steps are independent fits: on Dask workers (threads here) the table is the serial one, and
+    ``progress="lines"`` says how many of the models are fitted and how long they took."""
+    d = _two_group_data(300, 300, shift_b=0.5)
+    serial = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False, progress=False)
+    assert capsys.readouterr().err == ""
+    par = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False, workers=2, scheduler="threads",
+                                 progress="lines")
+    pd.testing.assert_frame_equal(serial.table, par.table, check_exact=False, rtol=1e-9, atol=1e-12)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1].startswith("invariance: 4/4 models in ")
+
+
 def test_cutoffs_auto_small_sample_and_custom():
     d = _two_group_data(130, 120)
     inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False, steps=("configural", "metric"))

@@ -585,6 +585,32 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
     return out
 
 
+def _email_warnings(raw: RawResponses, keep: np.ndarray, rows: np.ndarray) -> list[str]:
+    """A warning when kept responses give an e-mail address an earlier kept response gave (the same person
+    answering twice?).  No screening rule reads the addresses (they are personal data, never written out): the
+    rows are named for the analyst to check.  Responses already excluded (e.g. by ``duplicate_id``) are not
+    counted.
+
+    >>> raw = RawResponses(frame=pd.DataFrame(), source="x.csv", format="csv", sha256="",
+    ...                    email_groups=[("Email", np.array([0, 1, 0, -1, 0]))])
+    >>> _email_warnings(raw, np.array([True, True, False, True, True]), np.array([2, 3, 4, 5, 6]))[0][:75]
+    "1 kept response(s) give an e-mail address ('Email') an earlier kept respons"
+    >>> _email_warnings(raw, np.array([True, True, False, True, False]), np.array([2, 3, 4, 5, 6]))
+    []
+    """
+    out = []
+    for header, codes in getattr(raw, "email_groups", ()):
+        c = pd.Series(np.asarray(codes)[keep])
+        dup = ((c >= 0) & c.duplicated(keep="first")).to_numpy(dtype=bool)
+        if dup.any():
+            found = [int(r) for r in rows[keep][dup]]
+            shown = ", ".join(str(r) for r in found[:8]) + (", ..." if len(found) > 8 else "")
+            out.append(f"{len(found)} kept response(s) give an e-mail address ({header!r}) an earlier kept response "
+                       f"gave (rows {shown}): the same person answering twice? No screening rule reads e-mail "
+                       f"addresses (they are never written out): check these rows, and remove the repeats if they are")
+    return out
+
+
 def _id_warnings(ids: np.ndarray, keep: np.ndarray, rows: np.ndarray, raw: RawResponses, on: set) -> list[str]:
     """Warnings on the ids of what is kept: an id column blank in every row (or in some), and, with duplicate_id
     disabled, kept responses that share an id; and on a configuration that disables every screening rule.
@@ -854,7 +880,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     n_index_excl = int(len(set(basis_by_pos)))
     share = n_index_excl / n if n else 0.0
     warnings_list = [f"reading the export: {w}" for w in raw.warnings]
-    screen_warnings = _id_warnings(ids, keep, rows, raw, on) + screen_warnings
+    screen_warnings = _id_warnings(ids, keep, rows, raw, on) + _email_warnings(raw, keep, rows) + screen_warnings
     for w in screen_warnings:
         warnings_list.append(w)
         warnings.warn("iur-survey clean: " + w, ScreeningWarning, stacklevel=3)

@@ -231,14 +231,14 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                   if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))
     if "response_id" in t:
         _refuse_ids_of_personal_columns(out["response_id"], table, plan, out["_ip"], path)
-    said += _email_notes(table, plan, path)
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
                         warnings=said, role_column=role_column, not_shown=not_shown,
                         item_order=[c.target for c in sorted(t.values(), key=lambda c: c.index)
                                     if c.target in set(instrument.item_codes)],
-                        display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes))
+                        display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes),
+                        email_groups=_email_groups(table, plan))
 
 
 def _sheet_notes(table: Table, plan: Plan, path) -> list[str]:
@@ -370,26 +370,22 @@ def _refuse_ids_of_personal_columns(ids, table: Table, plan: Plan, ips, path) ->
                             column=id_header)
 
 
-def _email_notes(table: Table, plan: Plan, path) -> list[str]:
-    """A warning when two responses give the same e-mail address (the same person answering twice?).
-
-    The addresses are compared (trimmed, lower case) and never written anywhere; no screening
-    rule reads them, so the rows are named for the analyst to check.
+def _email_groups(table: Table, plan: Plan) -> list[tuple[str, np.ndarray]]:
+    """Which rows give the same e-mail address, per e-mail column: ``(header, codes)``, ``codes[i]`` the number of
+    row ``i``'s address (trimmed, lower case) or ``-1`` for none.  Only the numbers leave the reader: the cleaning
+    step names the kept responses that share an address (:attr:`RawResponses.email_groups`).
     """
     out = []
     for c in email_columns(plan):
         if c.index not in table.data.columns:
             continue
         v = pd.Series(table.data[c.index], dtype=object).map(lambda x: "" if recode._blank(x) else str(x).strip().lower())
-        dup = (v != "") & v.duplicated(keep="first")
-        if dup.any():
-            rows = [int(table.lines[k]) for k in np.flatnonzero(dup.to_numpy())]
-            shown = ", ".join(str(r) for r in rows[:8]) + (", ..." if len(rows) > 8 else "")
-            note = (f"{len(rows)} response(s) give an e-mail address ({c.header!r}) an earlier response gave (rows "
-                    f"{shown}): the same person answering twice? No screening rule reads e-mail addresses (they "
-                    f"are never written out): check these rows, and remove the repeats if they are")
-            out.append(note)
-            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=3)
+        codes, uniques = pd.factorize(v)
+        codes = np.asarray(codes, dtype=np.int64)
+        empty = np.flatnonzero(uniques == "")
+        if len(empty):
+            codes[codes == empty[0]] = -1
+        out.append((c.header, codes))
     return out
 
 

@@ -69,6 +69,10 @@ class RawResponses:
     #: item code -> bool array: cells the export marks as not shown to the respondent (问卷星's skip logic
     #: ``(跳过)``), read as missing answers; only items with such a cell are listed
     not_shown: dict = field(default_factory=dict)
+    #: ``(header, codes)`` per e-mail column: ``codes[i]`` numbers the address row ``i`` gives (rows giving one
+    #: address, compared trimmed and in lower case, share a number; ``-1``: none).  The addresses themselves are
+    #: not kept; the cleaning step warns about kept responses that share one (the same person answering twice?)
+    email_groups: list = field(default_factory=list)
 
     @property
     def n_raw(self) -> int:

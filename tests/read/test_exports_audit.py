@@ -248,14 +248,19 @@ def test_same_email_twice_warns_and_is_never_written(tmp_path, inst):
     from iur_survey.clean import clean
 
     head = ["Timestamp", "Email Address", inst.role_question["en"], *[f"Rate [{inst.items[c].en}]" for c in inst.item_codes]]
-    rows = [[f"2024/01/18 4:36:{i:02d} PM GMT+8", f"p{i}@example.org", "Enterprise", *(["Agree"] * 28)] for i in range(6)]
-    rows.append(["2024/01/19 9:00:00 AM GMT+8", " P2@Example.org", "Enterprise", *(["Disagree"] * 28)])
+    scale = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+    rng = np.random.default_rng(3)
+    level = lambda: [scale[k] for k in np.clip(rng.integers(2, 5) + rng.integers(-1, 2, 28), 0, 4)]  # noqa: E731
+    rows = [[f"2024/01/18 4:36:{i:02d} PM GMT+8", f"p{i}@example.org", "Enterprise", *level()] for i in range(6)]
+    rows.append(["2024/01/19 9:00:00 AM GMT+8", " P2@Example.org", "Enterprise", *level()])
     p = tmp_path / "e3.csv"
     with open(p, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows([head, *rows])
-    with pytest.warns(UserWarning, match=r"1 response\(s\) give an e-mail address \('Email Address'\).*rows 8"):
-        raw = read_export(p, inst)
-    out = clean(raw, inst).write(tmp_path / "out")
+    raw = read_export(p, inst)
+    with pytest.warns(UserWarning, match=r"1 kept response\(s\) give an e-mail address \('Email Address'\).*rows 8"):
+        res = clean(raw, inst)
+    assert res.report["n_kept"] == 7
+    out = res.write(tmp_path / "out")
     assert not any("@" in f.read_text(encoding="utf-8") for f in out.iterdir())
 
 

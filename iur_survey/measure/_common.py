@@ -286,6 +286,22 @@ class Measurement:
                 th.loc[a, b] = th.loc[b, a] = v
         return th
 
+    def beta(self) -> pd.DataFrame:
+        """lavaan's BETA over the factors (row regressed on column): the ``~`` rows among factors and the
+        higher-order loadings (``g =~ F``: F on g).  A factor regressed on an observed variable: ValueError."""
+        f = self.factors
+        pe = self.table
+        reg = pe[(pe["op"] == "~") & pe["lhs"].isin(f)]
+        if (~reg["rhs"].isin(f)).any():
+            raise ValueError("structural model with a factor regressed on an observed variable: pass the "
+                             "model-implied or sample covariance")
+        B = pd.DataFrame(0.0, index=f, columns=f)
+        for r in reg.itertuples(index=False):
+            B.loc[r.lhs, r.rhs] = float(r.est)
+        for r in pe[(pe["op"] == "=~") & pe["rhs"].isin(f)].itertuples(index=False):
+            B.loc[r.rhs, r.lhs] = float(r.est)
+        return B
+
     def cov_lv(self) -> pd.DataFrame:
         """lavaan's ``lavInspect(fit, "cov.lv")``: (I - B)^-1 Psi (I - B)^-T over the factors, B from the ``~``
         rows among factors and the higher-order loadings (a factor measured by factors), Psi from their ``~~``
@@ -297,17 +313,7 @@ class Measurement:
         [[2.0, 1.0], [1.0, 1.5]]
         """
         f = self.factors
-        pe = self.table
-        reg = pe[(pe["op"] == "~") & pe["lhs"].isin(f)]
-        if (~reg["rhs"].isin(f)).any():
-            raise ValueError("structural model with a factor regressed on an observed variable: pass the "
-                             "model-implied or sample covariance")
-        k = {v: n for n, v in enumerate(f)}
-        B = np.zeros((len(f), len(f)))
-        for r in reg.itertuples(index=False):
-            B[k[r.lhs], k[r.rhs]] = float(r.est)
-        for r in pe[(pe["op"] == "=~") & pe["rhs"].isin(f)].itertuples(index=False):
-            B[k[r.rhs], k[r.lhs]] = float(r.est)
+        B = self.beta().to_numpy()
         # a covariance not in the table is fixed to zero; a variance not in it is unknown (NaN), never zero
         psi = np.array([[self._cov.get((a, b), self._cov.get((b, a), np.nan if a == b else 0.0)) for b in f]
                         for a in f])

@@ -12,7 +12,7 @@ the denominator:
 from __future__ import annotations
 
 import warnings as _warnings
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -143,10 +143,11 @@ def omega_cat(truevar: np.ndarray, denom: np.ndarray, threshold: list[np.ndarray
     Σ_jj' [Σ_cc' Φ2(t_jc, t_j'c'; R_jj') − Σ_c Φ(t_jc) Σ_c' Φ(t_j'c')] over the same with the correlations of
     ``denom`` in Φ2 (Φ2: :func:`~iur_survey.sem.ordinal.bivariate_normal_cdf`).
 
-    >>> # two binary items split at 0, common covariance .5, correlation .5: numerator = denominator
+    >>> # two binary items split at 0, where Φ2(0, 0; r) = 1/4 + asin(r) / 2π: common covariances .5, total
+    >>> # correlation .5, so omega = 4 asin(.5) / (2 asin(1) + 2 asin(.5)) = (2π/3) / (4π/3)
     >>> tv = np.array([[0.5, 0.5], [0.5, 0.5]])
     >>> round(omega_cat(tv, np.array([[1.0, 0.5], [0.5, 1.0]]), [np.zeros(1)] * 2, np.ones(2)), 4)
-    0.6667
+    0.5
     """
     from ..sem.ordinal import bivariate_normal_cdf
     from scipy.special import ndtr
@@ -156,6 +157,7 @@ def omega_cat(truevar: np.ndarray, denom: np.ndarray, threshold: list[np.ndarray
     d = np.asarray(denom, dtype=float)
     sd = np.sqrt(np.diag(d))
     d = d / np.outer(sd, sd)
+    np.fill_diagonal(d, 1.0)            # as R's cov2cor: exactly 1 (Φ2 near r = 1 is ill-conditioned)
     t = [np.asarray(th, dtype=float) * sj for th, sj in zip(threshold, s)]
     num = den = 0.0
     for j in range(len(t)):
@@ -192,7 +194,8 @@ def _flag_improper(out: pd.DataFrame, m: Measurement, what: str, cutoff: float) 
     return out
 
 
-def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = True) -> pd.DataFrame:
+def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = True,
+                          higher: Sequence[str] = ()) -> pd.DataFrame:
     """Composite reliability (omega) of every factor with two or more indicators, semTools' ``compRelSEM``.
 
     omega_f = (sum_i lambda_if)^2 var(f) / sum of the ``cov`` block of f's indicators, where ``cov`` is the
@@ -204,7 +207,10 @@ def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = 
     a factor of ordered items gets Green & Yang's categorical omega (:func:`omega_cat`, semTools' ``omegaCat``,
     the reliability of the sum of the category codes); with ``ord_scale=False`` the formula above on the
     latent responses' scale.  A factor with both ordered and continuous indicators: NaN and a warning
-    (semTools' compRelSEM gives NA).
+    (semTools' compRelSEM gives NA).  ``higher``: higher-order factors (``g =~ F1 + F2 + F3``) whose omega is
+    wanted too, semTools' ``higher=``: sum(L B Phi B' L') over the sum of the ``cov`` block of the items of
+    their first-order factors (L their loadings, B the higher-order loadings, Phi lavaan's ``cov.lv``);
+    refused for ordered items (semTools 0.5-6 fails on them).
     Flag: omega >= .70.  Of an improper solution (a negative residual or factor variance, a standardized
     loading beyond +-1: :func:`~iur_survey.measure.improper_constructs`) omega keeps semTools' number, but
     ``improper`` says why, ``meets_cutoff`` is <NA> and a warning names the constructs.  Loadings of opposite
@@ -251,6 +257,8 @@ def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = 
         else:
             value = lam.sum() ** 2 * m.factor_variance(f) / total.sum()
         rows.append({"construct": f, "n_items": len(ind), "omega": value})
+    for hf in higher:
+        rows.append({"construct": hf, **_higher_omega(m, sigma, hf)})
     if kinds:
         _warnings.warn(MIXED_OMEGA_WARNING + ": " + "; ".join(kinds) + "; NaN", stacklevel=2)
     if mixed:
@@ -260,6 +268,27 @@ def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = 
     out = pd.DataFrame(rows, columns=["construct", "n_items", "omega"]).set_index("construct")
     out["cutoff"] = OMEGA_CUTOFF
     return _flag_improper(out, m, "omega", OMEGA_CUTOFF)
+
+
+def _higher_omega(m: Measurement, sigma: pd.DataFrame, hf: str) -> dict[str, Any]:
+    """semTools' compRelSEM(higher = hf) of one higher-order factor (see :func:`composite_reliability`)."""
+    if hf not in m.factors:
+        raise ValueError(f"higher={hf!r}: not a factor of the model")
+    B = m.beta()
+    lat = [g for g in m.factors if B.loc[g, hf] != 0]
+    if not lat:
+        raise ValueError(f"higher={hf!r}: no factor loads on it (not a higher-order factor)")
+    on = [hf] + lat
+    items = [i for i in m.items if (m.lam.loc[i, on] != 0).any()]
+    cat = [i for i in items if i in m.thresholds]
+    if cat:
+        raise ValueError(f"omega of the higher-order factor {hf!r} with ordered items ({', '.join(cat)}): "
+                         "semTools 0.5-6's compRelSEM(higher =) fails on them; not computed")
+    L = m.lam.loc[items, on].to_numpy()
+    b = B.loc[on, on].to_numpy()
+    phi = m.cov_lv().loc[on, on].to_numpy()
+    common = float((L @ b @ phi @ b.T @ L.T).sum())
+    return {"n_items": len(items), "omega": common / float(sigma.loc[items, items].to_numpy().sum())}
 
 
 #: the same statistic under its other name

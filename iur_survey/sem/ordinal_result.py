@@ -222,7 +222,7 @@ class OrdinalSEMResult(SEMResult):
         >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c"])
         >>> ss = sem("F =~ a + b + c", d, ordered=True).sample_statistics()
         >>> ss["cov"].round(3).values.tolist()[0], ss["th"].index[:2].tolist()
-        ([1.0, 0.553, 0.467], ['a|t1', 'a|t2'])
+        ([1.0, 0.638, 0.519], ['a|t1', 'a|t2'])
         """
         meta = self.meta if isinstance(self.meta, dict) else {}
         rec = meta.get("wlsmv_groups")
@@ -252,7 +252,10 @@ class OrdinalSEMResult(SEMResult):
         out["fit"] = fit
         out["ordered"] = list(self.ordered)
         # lavaan's sampstat (polychoric correlations): what compRelSEM / AVE of the tables divide by
-        labels = list(self.partable.group_labels) if self.partable.ngroups > 1 else [""]
+        # the estimates rows' group labels (a one-group theta-parameterization fit writes "1" there)
+        labels = list(dict.fromkeys(str(r.get("group", "")) for r in out.get("estimates") or []))
+        if len(labels) != self.partable.ngroups:
+            labels = list(self.partable.group_labels) if self.partable.ngroups > 1 else [""]
         try:
             covs = [self.sample_statistics(k)["cov"] for k in range(len(labels))]
         except (KeyError, AttributeError, IndexError, TypeError):

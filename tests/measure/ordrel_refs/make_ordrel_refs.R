@@ -15,7 +15,8 @@
 # Cases: study (the study's structural model on tests/reference/data/ordinal_600.csv, ordered = TRUE),
 #   hs4 (3-factor CFA of hs1939_ord4.csv), hs4_theta (the same, parameterization = "theta"),
 #   hs4_higher (second-order factor g over the three), hs4_sem (speed ~ visual + textual),
-#   hs4_mixed (hs1939_mixed.csv: x1-x3 and x9 continuous, x4-x8 ordered: speed has mixed indicators),
+#   hs4_groups (the CFA per school, two groups: estimates with a group column, sampstat / compRelSEM / AVE per
+#   group label), hs4_mixed (hs1939_mixed.csv: x1-x3 and x9 continuous, x4-x8 ordered: speed has mixed indicators),
 #   hs_higher_ml (the second-order model on the continuous hs1939.csv, ML: the first-order factors' variances
 #   are cov.lv's totals; compRelSEM(higher = "g") works there).
 suppressPackageStartupMessages({ library(lavaan); library(semTools); library(jsonlite) })
@@ -28,6 +29,7 @@ TESTS <- dirname(dirname(HERE))
 hs <- read.csv(file.path(TESTS, "reference", "data", "hs1939.csv"))
 hs4 <- as.data.frame(lapply(hs[, paste0("x", 1:9)], function(x)
   as.integer(cut(x, unique(quantile(x, c(0, .25, .5, .75, 1))), include.lowest = TRUE))))
+hs4$school <- hs$school
 write.csv(hs4, file.path(HERE, "hs1939_ord4.csv"), row.names = FALSE)
 mixed <- cbind(hs[, paste0("x", 1:3)], hs4[, paste0("x", 4:8)], hs[, "x9", drop = FALSE])
 write.csv(mixed, file.path(HERE, "hs1939_mixed.csv"), row.names = FALSE)
@@ -48,6 +50,8 @@ cases <- list(
                     d = hs4, ordered = paste0("x", 1:9), higher = "g"),
   hs4_sem = list(model = paste0(hs3, "\nspeed ~ visual + textual"), data = "measure/ordrel_refs/hs1939_ord4.csv",
                  d = hs4, ordered = paste0("x", 1:9)),
+  hs4_groups = list(model = hs3, data = "measure/ordrel_refs/hs1939_ord4.csv", d = hs4, ordered = paste0("x", 1:9),
+                    group = "school"),
   hs4_mixed = list(model = hs3, data = "measure/ordrel_refs/hs1939_mixed.csv", d = mixed, ordered = paste0("x", 4:8)),
   hs_higher_ml = list(model = paste0(hs3, "\ng =~ visual + textual + speed"), data = "reference/data/hs1939.csv",
                       d = hs[, paste0("x", 1:9)], ordered = NULL, higher = "g"))
@@ -61,9 +65,21 @@ for (nm in names(cases)) {
   k <- cases[[nm]]
   par <- if (is.null(k$parameterization)) "delta" else k$parameterization
   fit <- if (is.null(k$ordered)) sem(k$model, data = k$d) else
-    sem(k$model, data = k$d, ordered = k$ordered, estimator = "WLSMV", parameterization = par)
+    if (is.null(k$group)) sem(k$model, data = k$d, ordered = k$ordered, estimator = "WLSMV", parameterization = par) else
+      sem(k$model, data = k$d, ordered = k$ordered, estimator = "WLSMV", group = k$group)
   stopifnot(lavInspect(fit, "converged"))
   pe <- parameterEstimates(fit, standardized = TRUE)
+  if (!is.null(k$group)) {   # one entry per group: estimates with their group label, sampstat, compRelSEM, AVE
+    labs <- lavInspect(fit, "group.label"); ss <- lavInspect(fit, "sampstat")
+    cr <- compRelSEM(fit); av <- AVE(fit)
+    pe$group <- labs[pe$group]
+    out[[nm]] <- list(model = k$model, data = k$data, ordered = k$ordered, parameterization = par, group = k$group,
+                      groups = labs, estimates = pe[, c("lhs", "op", "rhs", "group", "est", "se", "std.lv", "std.all")],
+                      sampstat = setNames(lapply(labs, function(g) m2l(ss[[g]]$cov)), labs),
+                      compRelSEM = setNames(lapply(seq_along(labs), function(i) as.list(cr[i, -1])), labs),
+                      AVE = setNames(lapply(seq_along(labs), function(i) as.list(av[i, -1])), labs))
+    next
+  }
   cr <- msgs(compRelSEM(fit))
   e <- list(model = k$model, data = k$data, ordered = k$ordered, parameterization = par, nobs = lavInspect(fit, "nobs"),
             estimates = pe[, c("lhs", "op", "rhs", "est", "se", "std.lv", "std.all")],

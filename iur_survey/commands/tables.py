@@ -13,7 +13,8 @@ bootstrap CIs), and writes every table that applies:
   invariance          the steps of `fit --invariance`
 
 alpha and HTMT need the data; omega the fit's sample moments (lavaan's sampstat:
-under FIML the EM moments), which results.json stores ("sampstat"; a results.json
+under FIML the EM moments; with ordered items the polychoric correlations, for semTools'
+categorical omega), which results.json stores ("sampstat"; a results.json
 written before it did has them rebuilt by refitting the call it records:
 call.data, call.model, call.options). Give --data when the data file has moved (a recorded
 file that is not there is a warning on stderr; one that changed since the fit, or a --data file that is

@@ -4,8 +4,10 @@ One function per statistic, each returning a tidy DataFrame with the usual cut-o
 semTools 0.5-6 (tests/measure/ checks them against semTools' own output).
 
 * :func:`cronbach_alpha` (data, constructs)            alpha >= .70
-* :func:`composite_reliability` / :func:`omega` (estimates, cov)   omega >= .70   (semTools compRelSEM)
-* :func:`ave` (estimates, cov)                         AVE >= .50                 (semTools AVE)
+* :func:`composite_reliability` / :func:`omega` (estimates, cov)   omega >= .70   (semTools compRelSEM;
+  ordered items: the categorical omega, semTools' omegaCat, unless ``ord_scale=False``; ``higher=``)
+* :func:`ave` (estimates, cov)                         AVE >= .50                 (semTools AVE; ordered items:
+  of the latent responses)
 * :func:`improper_constructs` (estimates)             constructs of an improper solution (a Heywood case):
   omega and AVE keep semTools' numbers but flag them (``improper``, ``meets_cutoff`` <NA>, a warning)
 * :func:`fornell_larcker` (estimates, cov, cor_lv)     sqrt(AVE) > latent correlations
@@ -17,7 +19,8 @@ semTools 0.5-6 (tests/measure/ checks them against semTools' own output).
 
 ``estimates`` is a parameter table in lavaan's parameterEstimates format (our engine's
 ``parameter_estimates()`` or a lavaan reference); ``cov`` the items' sample covariance (divisor N, semTools'
-default obs.var=TRUE; see :func:`sample_covariance`) or None for the model-implied one.
+default obs.var=TRUE; see :func:`sample_covariance`; for ordered items lavaan's sampstat, the polychoric
+correlations: ``sample_statistics()["cov"]`` of a WLSMV fit) or None for the model-implied one.
 
 >>> from iur_survey.measure import cronbach_alpha, composite_reliability, ave, htmt
 """

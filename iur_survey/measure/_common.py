@@ -208,9 +208,28 @@ class Measurement:
         for r in load.itertuples(index=False):
             if r.rhs in self.items:
                 self.lam.loc[r.rhs, r.lhs] = float(r.est)
-        self.endogenous = set(pe.loc[(pe["op"] == "~") & pe["lhs"].isin(self.factors), "lhs"])
+        # a factor regressed on others, or a first-order factor of a higher-order one (its "~~" row is then a
+        # disturbance variance, not its variance: semTools takes lavInspect(fit, "cov.lv"))
+        self.endogenous = (set(pe.loc[(pe["op"] == "~") & pe["lhs"].isin(self.factors), "lhs"])
+                           | set(load.loc[load["rhs"].isin(self.factors), "rhs"]))
         cov = pe[pe["op"] == "~~"]
         self._cov = {(r.lhs, r.rhs): float(r.est) for r in cov.itertuples(index=False)}
+        # ordered items: their thresholds (rows "item | t1" ..., in order) and scales (rows "item ~*~ item")
+        th = pe[pe["op"] == "|"]
+        self.thresholds: dict[str, np.ndarray] = {
+            str(i): th.loc[th["lhs"] == i, "est"].to_numpy(dtype=float) for i in dict.fromkeys(th["lhs"])}
+        sc = pe[(pe["op"] == "~*~") & (pe["lhs"] == pe["rhs"])]
+        self._scales = {str(a): float(v) for a, v in zip(sc["lhs"], sc["est"])}
+
+    @property
+    def ordered(self) -> list[str]:
+        """The items with thresholds (ordered categories), in the table's order."""
+        return [i for i in self.items if i in self.thresholds]
+
+    def scales(self, items: Sequence[str]) -> np.ndarray:
+        """lavaan's scale factors (``~*~`` rows; ``lavInspect(fit, "est")$delta``) of ``items``: 1 for an item
+        without one (a continuous item, as lavaan's delta matrix)."""
+        return np.array([self._scales.get(i, 1.0) for i in items], dtype=float)
 
     def indicators(self, factor: str) -> list[str]:
         col = self.lam[factor]
@@ -235,6 +254,12 @@ class Measurement:
             rows = pe[(pe["op"] == "=~") & (pe["lhs"] == factor) & (pe["est"] != 0) & pe["std.lv"].notna()]
             if len(rows):
                 return float((rows["std.lv"].iloc[0] / rows["est"].iloc[0]) ** 2)
+        try:
+            v = float(self.cov_lv().loc[factor, factor])
+        except ValueError:
+            v = np.nan
+        if np.isfinite(v):
+            return v
         raise ValueError(f"cannot tell the variance of factor {factor!r} (endogenous factor needs a std.lv column)")
 
     def factor_cov(self, f: str, g: str) -> float:
@@ -261,12 +286,45 @@ class Measurement:
                 th.loc[a, b] = th.loc[b, a] = v
         return th
 
+    def beta(self) -> pd.DataFrame:
+        """lavaan's BETA over the factors (row regressed on column): the ``~`` rows among factors and the
+        higher-order loadings (``g =~ F``: F on g).  A factor regressed on an observed variable: ValueError."""
+        f = self.factors
+        pe = self.table
+        reg = pe[(pe["op"] == "~") & pe["lhs"].isin(f)]
+        if (~reg["rhs"].isin(f)).any():
+            raise ValueError("structural model with a factor regressed on an observed variable: pass the "
+                             "model-implied or sample covariance")
+        B = pd.DataFrame(0.0, index=f, columns=f)
+        for r in reg.itertuples(index=False):
+            B.loc[r.lhs, r.rhs] = float(r.est)
+        for r in pe[(pe["op"] == "=~") & pe["rhs"].isin(f)].itertuples(index=False):
+            B.loc[r.rhs, r.lhs] = float(r.est)
+        return B
+
+    def cov_lv(self) -> pd.DataFrame:
+        """lavaan's ``lavInspect(fit, "cov.lv")``: (I - B)^-1 Psi (I - B)^-T over the factors, B from the ``~``
+        rows among factors and the higher-order loadings (a factor measured by factors), Psi from their ``~~``
+        rows.  A factor regressed on an observed variable: ValueError (its variance needs that variable's).
+
+        >>> est = pd.DataFrame({"lhs": ["F", "G", "G", "F", "G"], "op": ["=~", "=~", "~", "~~", "~~"],
+        ...                     "rhs": ["a", "b", "F", "F", "G"], "est": [1.0, 1.0, 0.5, 2.0, 1.0]})
+        >>> Measurement(est).cov_lv().values.tolist()             # var(G) = .25 * 2 + 1
+        [[2.0, 1.0], [1.0, 1.5]]
+        """
+        f = self.factors
+        B = self.beta().to_numpy()
+        # a covariance not in the table is fixed to zero; a variance not in it is unknown (NaN), never zero
+        psi = np.array([[self._cov.get((a, b), self._cov.get((b, a), np.nan if a == b else 0.0)) for b in f]
+                        for a in f])
+        ib = np.linalg.inv(np.eye(len(f)) - B)
+        return pd.DataFrame(ib @ psi @ ib.T, index=f, columns=f)
+
     def implied_cov(self) -> pd.DataFrame:
-        """Lambda Phi Lambda' + Theta of the items (CFA models; structural models need the implied cov passed)."""
-        if self.endogenous:
-            raise ValueError("structural model (endogenous factors): pass the model-implied or sample covariance")
+        """Lambda Phi Lambda' + Theta of the items, Phi = :meth:`cov_lv` (with ``~`` rows among factors or a
+        higher-order factor) or :meth:`phi` (a CFA)."""
         lam = self.lam.to_numpy()
-        phi = self.phi().to_numpy()
+        phi = (self.cov_lv() if self.endogenous else self.phi()).to_numpy()
         sig = lam @ np.nan_to_num(phi) @ lam.T + self.theta().to_numpy()
         # an unknown (NaN) factor (co)variance reaches only the items that load on its factors
         nz = (lam != 0).astype(float)

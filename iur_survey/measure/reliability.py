@@ -12,7 +12,7 @@ the denominator:
 from __future__ import annotations
 
 import warnings as _warnings
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -124,13 +124,57 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = 
 
 
 def _denominator_cov(m: Measurement, cov: Any) -> pd.DataFrame:
+    """semTools' SIGMA: ``cov`` (lavaan's sampstat; for ordered items the polychoric correlations) divided by
+    the items' scales, ``cov_ij / (s_i s_j)`` (lavaan's ``~*~`` rows; 1 without one: ML fits are unchanged),
+    which puts it on the latent responses' model scale; or, without ``cov``, the model-implied covariance
+    (already on that scale: semTools' ``obs.var = FALSE``)."""
     c = as_cov(cov)
-    return m.implied_cov() if c is None else c
+    if c is None:
+        return m.implied_cov()
+    s = m.scales(list(c.index))
+    return c / np.outer(s, s) if (s != 1.0).any() else c
+
+
+def omega_cat(truevar: np.ndarray, denom: np.ndarray, threshold: list[np.ndarray], scales: np.ndarray) -> float:
+    """Green & Yang's (2009) categorical omega of ordered items, semTools' ``omegaCat``: the reliability of the
+    sum of the observed category codes, from the latent responses' common covariance ``truevar`` (λλ'var(η)),
+    the total covariance ``denom`` (used as correlations, ``cov2cor``), each item's thresholds and its scale.
+    With ``R = diag(s) truevar diag(s)`` and the standardized thresholds ``t = τ s``, omega is
+    Σ_jj' [Σ_cc' Φ2(t_jc, t_j'c'; R_jj') − Σ_c Φ(t_jc) Σ_c' Φ(t_j'c')] over the same with the correlations of
+    ``denom`` in Φ2 (Φ2: :func:`~iur_survey.sem.ordinal.bivariate_normal_cdf`).
+
+    >>> # two binary items split at 0, where Φ2(0, 0; r) = 1/4 + asin(r) / 2π: common covariances .5, total
+    >>> # correlation .5, so omega = 4 asin(.5) / (2 asin(1) + 2 asin(.5)) = (2π/3) / (4π/3)
+    >>> tv = np.array([[0.5, 0.5], [0.5, 0.5]])
+    >>> round(omega_cat(tv, np.array([[1.0, 0.5], [0.5, 1.0]]), [np.zeros(1)] * 2, np.ones(2)), 4)
+    0.5
+    """
+    from ..sem.ordinal import bivariate_normal_cdf
+    from scipy.special import ndtr
+
+    s = np.asarray(scales, dtype=float)
+    R = s[:, None] * np.asarray(truevar, dtype=float) * s[None, :]
+    d = np.asarray(denom, dtype=float)
+    sd = np.sqrt(np.diag(d))
+    d = d / np.outer(sd, sd)
+    np.fill_diagonal(d, 1.0)            # as R's cov2cor: exactly 1 (Φ2 near r = 1 is ill-conditioned)
+    t = [np.asarray(th, dtype=float) * sj for th, sj in zip(threshold, s)]
+    num = den = 0.0
+    for j in range(len(t)):
+        for jp in range(len(t)):
+            a, b = t[j][:, None], t[jp][None, :]
+            marg = ndtr(t[j]).sum() * ndtr(t[jp]).sum()
+            num += bivariate_normal_cdf(a, b, R[j, jp]).sum() - marg
+            den += bivariate_normal_cdf(a, b, d[j, jp]).sum() - marg
+    return float(num / den)
 
 
 #: how the warnings of :func:`composite_reliability` / :func:`ave` on an improper construct begin (a regex, for a
 #: caller that blanks those constructs itself and says why in a note)
 IMPROPER_WARNING = r"(omega|ave) from an improper solution"
+#: how the warning of :func:`composite_reliability` on a factor with both ordered and continuous items begins
+MIXED_OMEGA_WARNING = ("omega is not defined for a factor with both ordered and continuous indicators (semTools' "
+                       "compRelSEM gives NA)")
 
 
 def _flag_improper(out: pd.DataFrame, m: Measurement, what: str, cutoff: float) -> pd.DataFrame:
@@ -150,13 +194,23 @@ def _flag_improper(out: pd.DataFrame, m: Measurement, what: str, cutoff: float) 
     return out
 
 
-def composite_reliability(estimates: Any, cov: Any = None) -> pd.DataFrame:
+def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = True,
+                          higher: Sequence[str] = ()) -> pd.DataFrame:
     """Composite reliability (omega) of every factor with two or more indicators, semTools' ``compRelSEM``.
 
     omega_f = (sum_i lambda_if)^2 var(f) / sum of the ``cov`` block of f's indicators, where ``cov`` is the
     sample covariance (semTools' default ``obs.var=TRUE``) or, when omitted, the model-implied covariance, whose
     block sum is (sum lambda)^2 var(f) + sum theta_ii + 2 sum theta_ij (residual covariances) for a
     simple-structure CFA (``obs.var=FALSE``; semTools' ``reliability()`` calls this ``omega``).
+    Ordered items (rows ``item | t1`` in the table; ``cov`` then lavaan's sampstat, the polychoric
+    correlations, divided by the items' scales as semTools does): with ``ord_scale=True`` (semTools' default)
+    a factor of ordered items gets Green & Yang's categorical omega (:func:`omega_cat`, semTools' ``omegaCat``,
+    the reliability of the sum of the category codes); with ``ord_scale=False`` the formula above on the
+    latent responses' scale.  A factor with both ordered and continuous indicators: NaN and a warning
+    (semTools' compRelSEM gives NA).  ``higher``: higher-order factors (``g =~ F1 + F2 + F3``) whose omega is
+    wanted too, semTools' ``higher=``: sum(L B Phi B' L') over the sum of the ``cov`` block of the items of
+    their first-order factors (L their loadings, B the higher-order loadings, Phi lavaan's ``cov.lv``);
+    refused for ordered items (semTools 0.5-6 fails on them).
     Flag: omega >= .70.  Of an improper solution (a negative residual or factor variance, a standardized
     loading beyond +-1: :func:`~iur_survey.measure.improper_constructs`) omega keeps semTools' number, but
     ``improper`` says why, ``meets_cutoff`` is <NA> and a warning names the constructs.  Loadings of opposite
@@ -182,7 +236,7 @@ def composite_reliability(estimates: Any, cov: Any = None) -> pd.DataFrame:
     """
     m = Measurement(estimates)
     sigma = _denominator_cov(m, cov)
-    rows, mixed = [], []
+    rows, mixed, kinds = [], [], []
     for f in m.factors:
         ind = m.indicators(f)
         if len(ind) < 2:  # semTools dropSingle
@@ -191,9 +245,22 @@ def composite_reliability(estimates: Any, cov: Any = None) -> pd.DataFrame:
         if (lam > 0).any() and (lam < 0).any():
             minority = lam < 0 if (lam < 0).sum() <= (lam > 0).sum() else lam > 0
             mixed.append(f"{f} ({', '.join(i for i, b in zip(ind, minority) if b)})")
-        common = lam.sum() ** 2 * m.factor_variance(f)
-        total = sigma.loc[ind, ind].to_numpy().sum()
-        rows.append({"construct": f, "n_items": len(ind), "omega": common / total})
+        cat = [i in m.thresholds for i in ind]
+        total = sigma.loc[ind, ind].to_numpy()
+        if any(cat) and not all(cat):
+            kinds.append(f"{f} ({', '.join(i for i, c in zip(ind, cat) if c)} ordered; "
+                         f"{', '.join(i for i, c in zip(ind, cat) if not c)} continuous)")
+            value = np.nan
+        elif all(cat) and ord_scale:
+            value = omega_cat(np.outer(lam, lam) * m.factor_variance(f), total, [m.thresholds[i] for i in ind],
+                              m.scales(ind))
+        else:
+            value = lam.sum() ** 2 * m.factor_variance(f) / total.sum()
+        rows.append({"construct": f, "n_items": len(ind), "omega": value})
+    for hf in higher:
+        rows.append({"construct": hf, **_higher_omega(m, sigma, hf)})
+    if kinds:
+        _warnings.warn(MIXED_OMEGA_WARNING + ": " + "; ".join(kinds) + "; NaN", stacklevel=2)
     if mixed:
         _warnings.warn("omega of construct(s) whose loadings have opposite signs, " + "; ".join(mixed)
                        + ": omega sums the signed loadings, so it is low whatever the items' reliability; recode "
@@ -201,6 +268,27 @@ def composite_reliability(estimates: Any, cov: Any = None) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["construct", "n_items", "omega"]).set_index("construct")
     out["cutoff"] = OMEGA_CUTOFF
     return _flag_improper(out, m, "omega", OMEGA_CUTOFF)
+
+
+def _higher_omega(m: Measurement, sigma: pd.DataFrame, hf: str) -> dict[str, Any]:
+    """semTools' compRelSEM(higher = hf) of one higher-order factor (see :func:`composite_reliability`)."""
+    if hf not in m.factors:
+        raise ValueError(f"higher={hf!r}: not a factor of the model")
+    B = m.beta()
+    lat = [g for g in m.factors if B.loc[g, hf] != 0]
+    if not lat:
+        raise ValueError(f"higher={hf!r}: no factor loads on it (not a higher-order factor)")
+    on = [hf] + lat
+    items = [i for i in m.items if (m.lam.loc[i, on] != 0).any()]
+    cat = [i for i in items if i in m.thresholds]
+    if cat:
+        raise ValueError(f"omega of the higher-order factor {hf!r} with ordered items ({', '.join(cat)}): "
+                         "semTools 0.5-6's compRelSEM(higher =) fails on them; not computed")
+    L = m.lam.loc[items, on].to_numpy()
+    b = B.loc[on, on].to_numpy()
+    phi = m.cov_lv().loc[on, on].to_numpy()
+    common = float((L @ b @ phi @ b.T @ L.T).sum())
+    return {"n_items": len(items), "omega": common / float(sigma.loc[items, items].to_numpy().sum())}
 
 
 #: the same statistic under its other name
@@ -211,7 +299,9 @@ def ave(estimates: Any, cov: Any = None) -> pd.DataFrame:
     """Average variance extracted of every factor with two or more indicators, semTools' ``AVE``.
 
     ave_f = sum_i lambda_if^2 var(f) / sum_i var(y_i), the variances taken from ``cov`` (lavaan's sampstat:
-    semTools' default ``obs.var=TRUE``) or, when omitted, model-implied (``obs.var=FALSE``).  NaN when an
+    semTools' default ``obs.var=TRUE``) or, when omitted, model-implied (``obs.var=FALSE``).  Ordered items:
+    the variances of the latent responses, ``cov`` divided by the squared scales as semTools does (1 in
+    lavaan's default delta parameterization; in the theta parameterization the model-scale variances).  NaN when an
     indicator of f cross-loads (as semTools).  Flag: ave >= .50; of an improper construct <NA>, with
     ``improper`` saying why and a warning, as :func:`composite_reliability`.
 

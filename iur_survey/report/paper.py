@@ -44,7 +44,7 @@ import pandas as pd
 from ..errors import DataError, IURSurveyError
 from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt,
                        improper_constructs)
-from ..measure.reliability import IMPROPER_WARNING
+from ..measure.reliability import IMPROPER_WARNING, MIXED_OMEGA_WARNING
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import load_results_file, require_fitted_data
 from ..sem.table import group_text
@@ -397,7 +397,8 @@ class FitMoments:
     are no moments and ``reason`` says why.
 
     ``cov``: group label ("" for a one-group fit) -> DataFrame, or None; ``reason``: why None; ``ordered``: the
-    fit treats its items as ordered categories (then ``cov`` is None: see :func:`fit_ave`).
+    fit treats its items as ordered categories (then ``cov`` holds lavaan's sampstat of such a fit, the
+    polychoric correlations, which semTools' categorical ω divides by).
     """
 
     def __init__(self, cov: dict[str, pd.DataFrame] | None, reason: str | None = None, *, ordered: bool = False):
@@ -408,33 +409,32 @@ class FitMoments:
     @classmethod
     def of(cls, results: Mapping, data_path: str | Path | None = None) -> "FitMoments":
         opts = ((results.get("call") or {}).get("options") or {})
-        if opts.get("ordered") or results.get("ordered") or str(results.get("estimator", "")).upper() in ("WLSMV",
-                                                                                                       "DWLS"):
-            return cls(None, "ordered items: semTools' categorical ω (omegaCat) is not implemented", ordered=True)
+        ordered = bool(opts.get("ordered") or results.get("ordered")
+                       or str(results.get("estimator", "")).upper() in ("WLSMV", "DWLS"))
         stored = results.get("sampstat")
         if isinstance(stored, Mapping) and stored:
             return cls({str(g): pd.DataFrame(np.asarray(v["cov"], dtype=float), index=v["names"], columns=v["names"])
-                        for g, v in stored.items()})
+                        for g, v in stored.items()}, ordered=ordered)
         from ..replication.pack import check_consistent, refit, resolve_call
         try:
             call = resolve_call(results, results.get("_path"), data=data_path)
             res, _ = refit(call)
             check_consistent(res, results, call, results.get("_path"))
         except (IURSurveyError, OSError, ValueError, KeyError) as exc:
-            return cls(None, f"the fit's sample moments could not be rebuilt ({exc})")
+            return cls(None, f"the fit's sample moments could not be rebuilt ({exc})", ordered=ordered)
         labels = list(res.partable.group_labels) if res.partable.ngroups > 1 else [""]
-        return cls({g: res.sample_statistics(k)["cov"] for k, g in enumerate(labels)})
+        return cls({g: res.sample_statistics(k)["cov"] for k, g in enumerate(labels)}, ordered=ordered)
 
 
 def fit_ave(est: pd.DataFrame, cov: pd.DataFrame | None = None, *, ordered: bool = False) -> pd.Series:
     """semTools' ``AVE(fit)`` of one group's estimates, by :func:`~iur_survey.measure.ave` (the one AVE of the
     package, also the book's): Σλ²·var(η) over the sum of the items' variances in ``cov``, lavaan's sampstat
     (semTools' default obs.var = TRUE; under FIML the EM estimate of the saturated model).  Ordered items
-    (``ordered``): semTools rescales the polychoric sampstat by the latent responses' scales, so its denominator
-    is their model-implied variances, which :func:`~iur_survey.measure.ave` takes without ``cov`` (obs.var =
-    FALSE gives the same number).  NaN for every factor when neither applies (no sample moments: the caller
-    says why) or the model-implied variances are not in the table (a structural model of ordered items;
-    ``attrs["reason"]`` says so), and for a factor with a cross-loading item (semTools: NA).
+    (``ordered``): semTools divides the polychoric sampstat by the latent responses' scales, whose diagonal is
+    then their model-implied variances, so without ``cov`` :func:`~iur_survey.measure.ave` takes those
+    (obs.var = FALSE: the same number; with continuous items too, ``cov`` gives theirs).  NaN for every factor
+    when neither applies (no sample moments: the caller says why; or the model-implied variances cannot be
+    built: ``attrs["reason"]`` says why), and for a factor with a cross-loading item (semTools: NA).
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "a", "b", "F"], "op": ["=~", "=~", "~~", "~~", "~~"],
     ...                     "rhs": ["a", "b", "a", "b", "F"], "est": [1.0, 1.0, 0.5, 1.0, 1.0]})
@@ -454,12 +454,11 @@ def fit_ave(est: pd.DataFrame, cov: pd.DataFrame | None = None, *, ordered: bool
     try:
         with warnings.catch_warnings():     # an improper construct: its callers blank it and say so in a note
             warnings.filterwarnings("ignore", message=IMPROPER_WARNING)
-            out.update(ave(est, None if ordered else cov)["ave"])
+            out.update(ave(est, cov)["ave"])
     except (ValueError, KeyError) as exc:
-        out.attrs["reason"] = ("not implemented for ordered items in a structural model: its denominator, the latent "
-                               "responses' model-implied variances, needs the endogenous factors' variances; "
-                               "semTools' AVE(fit) reports it" if ordered and "structural model" in str(exc)
-                               else str(exc).strip("'\""))
+        out.attrs["reason"] = ("the latent responses' model-implied variances cannot be built (a factor regressed on "
+                               "an observed variable) and the fit's polychoric correlations are not at hand"
+                               if ordered and "regressed on an observed" in str(exc) else str(exc).strip("'\""))
     return out
 
 
@@ -499,12 +498,24 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
             out.attrs["alpha_reason"] = str(exc)
     if cov is not None:
         try:
-            with warnings.catch_warnings():     # an improper construct: measurement_apa blanks it and says so
-                warnings.filterwarnings("ignore", message=IMPROPER_WARNING)
+            with warnings.catch_warnings(record=True) as said:  # an improper construct: measurement_apa blanks it
+                warnings.simplefilter("always")
                 out["omega"] = composite_reliability(est.drop(columns=["group"], errors="ignore"), cov)["omega"]
+            for w in said:                      # a factor of ordered and continuous items: semTools' NA, say why
+                if str(w.message).startswith(MIXED_OMEGA_WARNING):
+                    out.attrs["omega_reason"] = str(w.message)[len(MIXED_OMEGA_WARNING):].strip(" :").replace(
+                        "; NaN", "")
+                elif not re.match(IMPROPER_WARNING, str(w.message)):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         except (ValueError, KeyError):
             pass
     return out
+
+
+#: the measurement table's ω of a fit with ordered items (semTools' compRelSEM default ord.scale = TRUE)
+_ORDERED_OMEGA_NOTE = ("ω: semTools' compRelSEM(fit); for ordered items Green and Yang's (2009) categorical ω "
+                       "(semTools' omegaCat), the reliability of the sum of the item codes, from the thresholds, "
+                       "(Σλ)²·var(η) and the polychoric correlations of lavInspect(fit, \"sampstat\")")
 
 
 def _ave_note(fiml: bool, ordered: bool) -> str:
@@ -512,7 +523,8 @@ def _ave_note(fiml: bool, ordered: bool) -> str:
     discriminant-validity tables."""
     if ordered:
         return ("AVE: semTools' AVE(fit), Σλ²·var(η) over the sum of the latent responses' variances (the "
-                "polychoric sampstat rescaled by lavaan's scales: the model-implied variances).")
+                "polychoric sampstat divided by lavaan's scales: the model-implied variances; a continuous item's "
+                "own variance).")
     return ("AVE: semTools' AVE(fit) (Fornell & Larcker, 1981), Σλ²·var(η) over the sum of the items' variances "
             "from lavInspect(fit, \"sampstat\") (its default obs.var = TRUE"
             + ("; under FIML the EM estimate" if fiml else "") + "), as in the book.")
@@ -566,9 +578,10 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
             "items (listwise"
             + ("; with missing cells it is not semTools' compRelSEM(tau.eq = TRUE), which uses the EM moments"
                if fiml else "") + "). "
-            "ω: semTools' compRelSEM(fit): (Σλ)²·var(η) over the sum of the items' covariance matrix from "
-            "lavInspect(fit, \"sampstat\")"
-            + (" (under FIML the EM estimate of the saturated model's covariance, all cases)" if fiml else "")
+            + (_ORDERED_OMEGA_NOTE if moments.ordered else
+               "ω: semTools' compRelSEM(fit): (Σλ)²·var(η) over the sum of the items' covariance matrix from "
+               "lavInspect(fit, \"sampstat\")"
+               + (" (under FIML the EM estimate of the saturated model's covariance, all cases)" if fiml else ""))
             + ". CR: composite reliability of the completely standardized solution, (Σβ)² over the sum of the "
             "model-implied correlations of the construct's items (semTools' compRelSEM(obs.var = FALSE) on the "
             "standardized solution; it counts residual covariances and, for a cross-loading item, the factor "
@@ -587,6 +600,9 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         note += f" ω: — ({moments.reason or 'no sample moments of this group'})."
         if not moments.ordered:
             note += " AVE: — (it needs the same sample moments)."
+    if rel.attrs.get("omega_reason"):
+        note += (f" ω of {rel.attrs['omega_reason']}: — (ordered and continuous items in one construct: "
+                 "semTools' compRelSEM gives NA, as neither ω applies to their sum).")
     if rel.attrs.get("ave_reason"):
         note += f" AVE: — ({rel.attrs['ave_reason']})."
     if g0:

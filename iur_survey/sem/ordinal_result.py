@@ -209,6 +209,29 @@ class OrdinalSEMResult(SEMResult):
         V = self.vcov_theta[np.ix_(idx, idx)]
         return pd.DataFrame(V, index=self.theta_names, columns=self.theta_names)
 
+    def sample_statistics(self, group: int = 0) -> dict[str, pd.DataFrame | pd.Series]:
+        """lavaan's ``lavInspect(fit, "sampstat")`` for one group of a fit with ordered items: ``cov``, the
+        polychoric correlations (with continuous items: their variances and covariances, polyserial
+        correlations times their standard deviations), in the model's variable order, and ``th``, the sample
+        thresholds.  What semTools' ``compRelSEM`` and ``AVE`` divide by for ordered items.
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import sem
+        >>> rng = np.random.default_rng(5)
+        >>> y = rng.normal(size=(400, 1)) @ [[0.8, 0.7, 0.6]] + rng.normal(size=(400, 3)) * 0.6
+        >>> d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c"])
+        >>> ss = sem("F =~ a + b + c", d, ordered=True).sample_statistics()
+        >>> ss["cov"].round(3).values.tolist()[0], ss["th"].index[:2].tolist()
+        ([1.0, 0.638, 0.519], ['a|t1', 'a|t2'])
+        """
+        meta = self.meta if isinstance(self.meta, dict) else {}
+        rec = meta.get("wlsmv_groups")
+        st = rec.stats[group] if rec is not None else meta["wlsmv"].stats
+        cov = getattr(st, "cov", None)
+        cov = st.cor if cov is None else cov
+        names = [v for v in self.partable.ov_names[group] if v in cov.index]
+        return {"cov": cov.loc[names, names].astype(float), "th": st.th.astype(float)}
+
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``iur-survey fit``; ``fit`` holds the WLSMV measures (see the module
@@ -228,6 +251,19 @@ class OrdinalSEMResult(SEMResult):
                 fit[k] = json_number(f[k])
         out["fit"] = fit
         out["ordered"] = list(self.ordered)
+        # lavaan's sampstat (polychoric correlations): what compRelSEM / AVE of the tables divide by
+        # the estimates rows' group labels (a one-group theta-parameterization fit writes "1" there)
+        labels = list(dict.fromkeys(str(r.get("group", "")) for r in out.get("estimates") or []))
+        if len(labels) != self.partable.ngroups:
+            labels = list(self.partable.group_labels) if self.partable.ngroups > 1 else [""]
+        try:
+            covs = [self.sample_statistics(k)["cov"] for k in range(len(labels))]
+        except (KeyError, AttributeError, IndexError, TypeError):
+            covs = None                       # a result without its sample statistics (none to write)
+        if covs is not None:
+            out["sampstat"] = {str(lab): {"names": list(c.index),
+                                          "cov": [[json_number(v) for v in row] for row in c.to_numpy()]}
+                               for lab, c in zip(labels, covs)}
         return mark_nonconverged(out)         # no fit measures of a fit that did not converge
 
     def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:

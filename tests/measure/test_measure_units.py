@@ -81,8 +81,12 @@ def test_endogenous_factor_variance_comes_from_std_lv():
                ("a", "~~", "a", 1.0), ("b", "~~", "b", 1.0), ("c", "~~", "c", 1.0), ("d", "~~", "d", 1.0)])
     # var(Y) = .5^2 * 1 + .75 = 1; std.lv = est * sd(factor)
     t["std.lv"] = t["est"]  # sd(X) = sd(Y) = 1
-    with pytest.raises(ValueError, match="structural model"):
-        composite_reliability(t)
+    # without a covariance: the model-implied one, the factors' variances from lavaan's cov.lv
+    # ((I - B)^-1 Psi (I - B)^-T): Y's block [[1, 2], [2, 4]] + I sums to 11
+    assert composite_reliability(t).loc["Y", "omega"] == pytest.approx(9.0 / 11.0)
+    t_obs = pd.concat([t, table([("Y", "~", "z", 0.3)])], ignore_index=True)
+    with pytest.raises(ValueError, match="regressed on an observed variable"):
+        composite_reliability(t_obs)
     s = pd.DataFrame(np.diag([2.0, 2.0, 2.0, 5.0]), index=list("abcd"), columns=list("abcd"))
     res = composite_reliability(t, s)
     assert res.loc["Y", "omega"] == pytest.approx(9.0 / 7.0)

@@ -70,16 +70,16 @@ def test_diagram_legend_explains_an_unstarred_fixed_loading():
     assert "fixed parameter" not in sem_graph(est).source           # only structural paths: all tested
 
 
-def test_ordered_structural_ave_note_speaks_to_a_reader():
-    """Ordered items, a structural model: AVE is — with the reason in words, not an API hint ("pass the
-    model-implied or sample covariance")."""
+def test_ordered_structural_ave_is_semtools_ave():
+    """Ordered items, a structural model: AVE is computed (it was — before), the endogenous factor's variance from
+    the table (var(F2) = .3² · 1 + .91 = 1): (1 + 1) · 1 / (1.5 + 1.5)."""
     import pandas as pd
     est = pd.DataFrame(_results()["estimates"] + [
-        {"lhs": "F2", "op": "=~", "rhs": f"b{i}", "est": 1.0, "std.all": 0.7} for i in (1, 2)] + [
-        {"lhs": v, "op": "~~", "rhs": v, "est": 0.5, "std.all": 0.5} for v in ("a1", "a2", "a3", "b1", "b2")])
-    reason = paper.fit_ave(est, ordered=True).attrs.get("reason", "")
-    assert "not implemented for ordered items in a structural model" in reason and "pass the" not in reason
-
+        {"lhs": "F2", "op": "=~", "rhs": f"b{i}", "est": 1.0, "std.lv": 1.0, "std.all": 0.8} for i in (1, 2)] + [
+        {"lhs": v, "op": "~~", "rhs": v, "est": 0.5, "std.all": 0.5} for v in ("a1", "a2", "a3", "b1", "b2")] + [
+        {"lhs": "F1", "op": "~~", "rhs": "F1", "est": 1.0}, {"lhs": "F2", "op": "~~", "rhs": "F2", "est": 0.91}])
+    out = paper.fit_ave(est, ordered=True)
+    assert not out.attrs.get("reason") and out["F2"] == pytest.approx(2 / 3)
 
 
 def test_wlsmv_terminal_line_leads_with_the_scaled_test():

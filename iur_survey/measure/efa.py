@@ -214,12 +214,20 @@ def extract_pa(R: np.ndarray, k: int, *, min_err: float = 0.001, max_iter: int =
     """Principal-axis factoring as psych's ``fa(fm = "pa")``: ``(loadings, communalities, converged)``.
 
     Start from squared multiple correlations on the diagonal; iterate eigen-decompositions until the sum of
-    the communalities changes by less than ``min_err`` (or ``max_iter`` steps, then not converged).
+    the communalities changes by less than ``min_err`` (or ``max_iter`` steps, then not converged).  The
+    loadings are the first ``k`` eigenvectors times the square roots of their eigenvalues: where the reduced
+    matrix has fewer than ``k`` positive eigenvalues, a loading would be imaginary, and the extraction stops with
+    an :class:`~iur_survey.errors.EstimationError` (psych stops too: "imaginary eigen value condition encountered
+    in fa"; the square root of the absolute value would be a number without a meaning).
 
     >>> R = np.array([[1, .56, .48], [.56, 1, .42], [.48, .42, 1]])
     >>> L, h2, ok = extract_pa(R, 1)
     >>> np.round(np.abs(L[:, 0]), 2).tolist()
     [0.79, 0.7, 0.6]
+    >>> extract_pa(R, 2)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EstimationError: principal-axis factoring of 2 factors: the reduced correlation matrix (communalities on its diagonal) has 1 positive eigenvalue at step 1 (the 2nd is -0.115), so a loading would be imaginary (psych: 'imaginary eigen value condition'); extract at most 1 factor, or use the ML extraction
     """
     r = np.asarray(R, float)
     rm = r.copy()
@@ -227,10 +235,18 @@ def extract_pa(R: np.ndarray, k: int, *, min_err: float = 0.001, max_iter: int =
     comm = float(np.trace(r))
     converged = False
     L = np.zeros((r.shape[0], k))
-    for _ in range(max_iter):
+    for step in range(max_iter):
         val, vec = np.linalg.eigh(rm)
         val, vec = val[::-1][:k], vec[:, ::-1][:, :k]
-        L = vec * np.sqrt(np.abs(val))
+        if val[-1] <= 0:
+            m = int(np.sum(val > 0))
+            raise EstimationError(None, f"principal-axis factoring of {k} factors: the reduced correlation matrix "
+                                        f"(communalities on its diagonal) has {m} positive eigenvalue"
+                                        f"{'' if m == 1 else 's'} at step {step + 1} (the {_ordinal(m + 1)} is "
+                                        f"{val[m]:.3g}), so a loading would be imaginary (psych: 'imaginary eigen "
+                                        f"value condition'); extract at most {m} factor{'' if m == 1 else 's'}, or "
+                                        f"use the ML extraction")
+        L = vec * np.sqrt(val)
         new = np.sum(L ** 2, axis=1)
         comm1 = float(new.sum())
         np.fill_diagonal(rm, new)
@@ -240,6 +256,11 @@ def extract_pa(R: np.ndarray, k: int, *, min_err: float = 0.001, max_iter: int =
             converged = True
             break
     return L, np.sum(L ** 2, axis=1), converged
+
+
+def _ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``22nd``."""
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 # ----------------------------------------------------------------------------- rotation
@@ -465,9 +486,9 @@ def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 50, quantile: float =
                         "fa": obs_fa, "fa_random": np.quantile(sims_fa, quantile, axis=0)},
                        index=pd.RangeIndex(1, p + 1, name="position"))
 
-    def lead(a, b):
+    def lead(a, b):         # a factor also needs a positive eigenvalue (of the reduced matrix: extract_pa)
         k = 0
-        while k < p and a[k] > b[k]:
+        while k < p and a[k] > b[k] and a[k] > 0:
             k += 1
         return k
     out.attrs["n_factors"] = lead(out["fa"].to_numpy(), out["fa_random"].to_numpy())

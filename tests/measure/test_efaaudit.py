@@ -52,6 +52,17 @@ def test_principal_axes_ultra_heywood_warns():
     assert "ultra-Heywood" in res.summary()
 
 
+def test_principal_axes_beyond_the_reduced_matrix_rank_is_refused():
+    """HS1939's nine tests: the SMC-reduced matrix has 3 positive eigenvalues; psych::fa(fm = "pa") with 4 or 5
+    factors stops ("NaNs produced", "imaginary eigen value condition"); the package took sqrt(|eigenvalue|) and
+    returned loadings with only "did not converge" (audit s21 C11)."""
+    hs = _data("hs")
+    assert efa(hs, 3, extraction="pa").k == 3
+    for k in (4, 5):
+        with pytest.raises(EstimationError, match=r"has 3 positive eigenvalues .* extract at most 3 factors"):
+            efa(hs, k, extraction="pa")
+
+
 def test_unrotated_factors_are_ordered_by_variance():
     res = efa(_data("hs"), 3, rotation="none")
     ss = (res.loadings ** 2).sum().to_numpy()

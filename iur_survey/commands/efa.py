@@ -70,6 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated items or item prefixes (default: every numeric column but "
                              "response_id and role)")
     parser.add_argument("--parallel", action="store_true", help="store the parallel analysis even with K given")
+    parser.add_argument("--smooth", action="store_true",
+                        help="with --cor polychoric: smooth a matrix that is not positive definite as psych's "
+                             "cor.smooth does (with a warning), instead of refusing it")
     parser.add_argument("--seed", type=int, default=2022, help="seed of the parallel analysis (default 2022)")
     parser.add_argument("--scree", metavar="FILE", default=None, help="draw the scree plot to FILE (.svg/.pdf/.png)")
     parser.add_argument("--out", metavar="FILE", required=True, help="where to write efa.json")
@@ -141,13 +144,14 @@ def run(args: argparse.Namespace) -> int:
         items = _items(data, args.items)
         check_data(data, items, file=args.data, instrument=args.instrument)
         res = efa(data, args.factors, rotation=args.rotation, extraction=args.extraction, cor=args.cor, items=items,
-                  parallel=args.parallel or None, seed=args.seed, missing=args.missing)
+                  parallel=args.parallel or None, seed=args.seed, missing=args.missing, smooth=args.smooth)
     payload = res.to_dict()
     out = write_json_atomic(payload, args.out, protect=(args.data,))
     if args.scree:
         from ..measure.efa import parallel_analysis
         pa = res.parallel if res.parallel is not None else parallel_analysis(data[items], cor=args.cor,
-                                                                            seed=args.seed, missing=args.missing)
+                                                                            seed=args.seed, missing=args.missing,
+                                                                            smooth=args.smooth)
         scree_plot(pa, args.scree)
     print(res.summary())
     if res.parallel is not None:

@@ -88,7 +88,29 @@ def _polychoric(X: pd.DataFrame) -> pd.DataFrame:
     return polychoric(X.astype(int) if (X % 1 == 0).all().all() else X)
 
 
-def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = "listwise"
+def cor_smooth(r: np.ndarray, eig_tol: float = 1e-12) -> np.ndarray:
+    """psych's ``cor.smooth``: a correlation matrix made positive definite by its eigenvalues.
+
+    Eigenvalues under ``eig_tol`` become ``100 * eig_tol``, all are rescaled to sum to the number of
+    variables, the matrix is rebuilt and turned back into a correlation matrix (``cov2cor``).  Only applied to a
+    matrix that is not positive definite (psych: smallest eigenvalue under the machine epsilon).
+
+    >>> r = np.array([[1, .9, -.9], [.9, 1, .9], [-.9, .9, 1]])
+    >>> s = cor_smooth(r)
+    >>> bool(np.linalg.eigvalsh(s).min() > 0), np.round(s[0], 3).tolist()
+    (True, [1.0, 0.5, -0.5])
+    """
+    val, vec = np.linalg.eigh(np.asarray(r, float))
+    if val.min() >= np.finfo(float).eps:
+        return np.asarray(r, float)
+    val = np.where(val < eig_tol, 100 * eig_tol, val)
+    val = val * len(val) / val.sum()
+    x = (vec * val) @ vec.T
+    d = 1 / np.sqrt(np.diag(x))
+    return x * np.outer(d, d)
+
+
+def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = "listwise", smooth: bool = False
                        ) -> tuple[pd.DataFrame, int, int]:
     """``(R, n, n_dropped)``: the items' correlation matrix on the listwise-complete rows, or with
     ``missing="pairwise"`` (Pearson only; psych's default ``use = "pairwise"``) each correlation on the
@@ -141,11 +163,15 @@ def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = 
         raise EstimationError(None, f"cor={cor!r}: use 'pearson' or 'polychoric'")
     ev = np.linalg.eigvalsh(R.to_numpy())
     if ev.min() <= 1e-10:
+        if cor == "polychoric" and smooth:          # asked for: psych's polychoric(smooth = TRUE), with a warning
+            R = pd.DataFrame(cor_smooth(R.to_numpy()), index=R.index, columns=R.columns)
+            R.attrs["smoothed"] = float(ev.min())
+            return R, n, int((~ok).sum())
         if cor == "polychoric":
             raise EstimationError(None, f"the polychoric correlation matrix is not positive definite (smallest "
                                         f"eigenvalue {ev.min():.3g}): sparse tables of ordinal items (rare categories, "
-                                        "few rows); psych smooths such a matrix, the package does not guess: merge "
-                                        "rare categories, drop an item or use cor='pearson'")
+                                        "few rows); merge rare categories, drop an item, use cor='pearson', or "
+                                        "smooth it as psych does (smooth=True, efa --smooth)")
         if missing == "pairwise" and ev.min() < -1e-10:
             raise EstimationError(None, f"the pairwise correlation matrix is not positive definite (smallest "
                                         f"eigenvalue {ev.min():.3g}): its correlations rest on different rows; use "
@@ -434,7 +460,7 @@ def _as_corr(x) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- number of factors
 def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 50, quantile: float = 0.95, seed: int = 2022,
-                      cor: str = "pearson", missing: str = "listwise") -> pd.DataFrame:
+                      cor: str = "pearson", missing: str = "listwise", smooth: bool = False) -> pd.DataFrame:
     """Horn's parallel analysis: per position, the observed eigenvalues of the correlation matrix
     (``pc``) and of the reduced matrix with squared multiple correlations on the diagonal (``fa``; psych's
     ``fa.parallel(SMC = TRUE)``), and the ``quantile`` of those of ``n_iter`` random data sets of the same size
@@ -458,7 +484,7 @@ def parallel_analysis(data: pd.DataFrame, *, n_iter: int = 50, quantile: float =
     >>> pa.attrs["n_factors"], pa.attrs["baseline"]
     (2, 'permuted')
     """
-    R, n, _ = correlation_matrix(data, cor, missing)
+    R, n, _ = correlation_matrix(data, cor, missing, smooth)
     p = R.shape[0]
     rng = np.random.default_rng(seed)
 
@@ -668,7 +694,9 @@ def efa(data: pd.DataFrame, k: int | str = "auto", **kwargs) -> EFAResult:
     ``k`` = number of factors, or ``"auto"`` (parallel analysis: its ``n_factors``, at least 1).
     Keywords: ``rotation`` ("geomin"), ``extraction`` ("ml" | "pa"), ``cor`` ("pearson" | "polychoric"),
     ``items`` (default: every column), ``missing`` ("listwise" | "pairwise"), ``parallel`` (True: store the parallel analysis even with ``k``
-    given; always with ``k="auto"``), ``seed`` (of the parallel analysis).
+    given; always with ``k="auto"``), ``seed`` (of the parallel analysis), ``smooth`` (False: a polychoric
+    matrix that is not positive definite is refused; True: smoothed as psych's ``cor.smooth``
+    (:func:`cor_smooth`), with a warning).
     """
     with blas_threads(1):          # small matrices: threaded BLAS only adds overhead on shared cores
         return _efa(data, k, **kwargs)
@@ -676,7 +704,7 @@ def efa(data: pd.DataFrame, k: int | str = "auto", **kwargs) -> EFAResult:
 
 def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin", extraction: str = "ml",
         cor: str = "pearson", items: Sequence[str] | None = None, parallel: bool | None = None,
-        seed: int = 2022, missing: str = "listwise") -> EFAResult:
+        seed: int = 2022, missing: str = "listwise", smooth: bool = False) -> EFAResult:
     if items is not None:
         absent = [c for c in items if c not in data.columns]
         if absent:
@@ -688,10 +716,14 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
     if extraction not in ("ml", "pa"):
         raise EstimationError(None, f"extraction {extraction!r}: use 'ml' or 'pa'")
     cor = cor.lower()
-    R, n, dropped = correlation_matrix(data, cor, missing)
+    R, n, dropped = correlation_matrix(data, cor, missing, smooth)
     poly = cor == "polychoric"
     warnings: list[str] = []
     notes: list[str] = []
+    if "smoothed" in R.attrs:
+        warnings.append(f"the polychoric correlation matrix was not positive definite (smallest eigenvalue "
+                        f"{R.attrs['smoothed']:.3g}) and was smoothed as psych's cor.smooth does (smooth=True): "
+                        "the solution is that of a matrix the data did not give; merging rare categories is better")
     if dropped:
         warnings.append(f"{dropped} row(s) with a missing item were dropped (listwise)" if missing == "listwise"
                         else f"{dropped} row(s) with no item were dropped")
@@ -706,7 +738,7 @@ def _efa(data: pd.DataFrame, k: int | str = "auto", *, rotation: str = "geomin",
                               "(cor='pearson')")
     pa = None
     if k == "auto" or parallel:
-        pa = parallel_analysis(data, cor=cor, seed=seed, missing=missing)
+        pa = parallel_analysis(data, cor=cor, seed=seed, missing=missing, smooth=smooth)
     p = R.shape[0]
     kmax = max_factors(p)
     if k == "auto":

@@ -187,14 +187,30 @@ def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.D
 
 def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
     """The model-implied correlations of the latent variables from the completely standardized solution:
-    (I − B)⁻¹ Ψ (I − B)⁻ᵀ with B the std.all regressions among latents and Ψ their std.all (residual)
-    variances and covariances (lavaan's ``lavInspect(fit, "cor.lv")``).
+    (I − B)⁻¹ Ψ (I − B)⁻ᵀ with B the std.all regressions (``~``) and higher-order loadings (``g =~ F``: F on g)
+    and Ψ the std.all (residual) variances and covariances (lavaan's ``lavInspect(fit, "cor.lv")``).  An observed
+    variable in the structural part (a covariate: ``F ~ age``, lavaan's ov.x with its std.all variance 1) is a
+    node of B too, so the variance of a factor it predicts counts its share; only the factors are returned.
 
     >>> est = pd.DataFrame({"lhs": ["F", "G", "F", "G"], "op": ["=~", "=~", "~~", "~~"],
     ...                     "rhs": ["a", "b", "F", "G"], "std.all": [0.8, 0.8, 1.0, 0.75]})
     >>> est = pd.concat([est, pd.DataFrame({"lhs": ["G"], "op": ["~"], "rhs": ["F"], "std.all": [0.5]})])
     >>> float(latent_correlations(est).round(3).loc["G", "F"])
     0.5
+
+    G ~ F + age with age uncorrelated with F: r(F, G) = .5, not .5 / sqrt(.25 + .45) (age left out):
+
+    >>> cov = pd.DataFrame({"lhs": ["G", "age", "G"], "op": ["~", "~~", "~~"], "rhs": ["age", "age", "G"],
+    ...                     "std.all": [0.548, 1.0, 0.45]})
+    >>> float(latent_correlations(pd.concat([est.iloc[:3], est.iloc[4:], cov])).round(3).loc["G", "F"])
+    0.5
+
+    A second-order factor g =~ F + G: r(F, G) = .8 × .6, r(g, F) = .8:
+
+    >>> ho = pd.DataFrame({"lhs": ["F", "G", "g", "g", "g", "F", "G"], "op": ["=~"] * 4 + ["~~"] * 3,
+    ...                    "rhs": ["a", "b", "F", "G", "g", "F", "G"], "std.all": [0.8, 0.8, 0.8, 0.6, 1.0, 0.36, 0.64]})
+    >>> latent_correlations(ho).round(3).loc[["F", "G"], ["G", "g"]].values.tolist()
+    [[0.48, 0.8], [1.0, 0.6]]
 
     A factor with a negative variance (std.all NaN) has no correlations; the others keep theirs:
 
@@ -205,31 +221,40 @@ def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
     [[1.0, 0.3, nan], [0.3, 1.0, nan], [nan, nan, nan]]
     """
     lv = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
-    k = {v: i for i, v in enumerate(lv)}
-    B = np.zeros((len(lv), len(lv)))
-    P = np.zeros((len(lv), len(lv)))
+    reg = est[est["op"] == "~"]
+    # observed variables of the structural part (covariates, observed mediators): nodes beside the factors
+    ov = [v for v in dict.fromkeys(list(reg["lhs"]) + list(reg["rhs"])) if v not in lv]
+    nodes = lv + ov
+    k = {v: i for i, v in enumerate(nodes)}
+    B = np.zeros((len(nodes), len(nodes)))
+    P = np.zeros((len(nodes), len(nodes)))
+    for i in range(len(ov)):                 # an observed node without a variance row is unknown, never 0
+        P[len(lv) + i, len(lv) + i] = math.nan
     for r in est.to_dict("records"):
         a, b = r["lhs"], r["rhs"]
         if a in k and b in k:
             if r["op"] == "~":
                 B[k[a], k[b]] = r["std.all"]
+            elif r["op"] == "=~" and b in lv:    # a higher-order loading: the first-order factor b on a
+                B[k[b], k[a]] = r["std.all"]
             elif r["op"] == "~~":
                 P[k[a], k[b]] = P[k[b], k[a]] = r["std.all"]
     # a factor with no std.all variance (negative variance: improper) or a NaN path into it, and every factor it
     # predicts, has no correlation; the others are computed without it (one NaN must not spread to every cell)
     bad = np.isnan(np.diag(P)) | np.isnan(B).any(axis=1)
-    reach = np.eye(len(lv), dtype=bool) | (np.nan_to_num(B) != 0)
-    for _ in range(len(lv)):
+    reach = np.eye(len(nodes), dtype=bool) | (np.nan_to_num(B) != 0)
+    for _ in range(len(nodes)):
         reach = reach | ((reach.astype(int) @ reach.astype(int)) > 0)
     bad = (reach & bad[None, :]).any(axis=1)          # reach[a, k]: k is a or one of its predictors
-    inv = np.linalg.inv(np.eye(len(lv)) - np.nan_to_num(B))
+    inv = np.linalg.inv(np.eye(len(nodes)) - np.nan_to_num(B))
     C = inv @ np.nan_to_num(P) @ inv.T
     with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.sqrt(np.diag(C))
         R = C / np.outer(sd, sd)
     R[bad, :] = np.nan
     R[:, bad] = np.nan
-    return pd.DataFrame(R, index=lv, columns=lv)
+    n = len(lv)
+    return pd.DataFrame(R[:n, :n], index=lv, columns=lv)
 
 
 class DataMovedWarning(UserWarning):
@@ -351,10 +376,21 @@ def _std_measurement(est: pd.DataFrame) -> pd.DataFrame:
     ...                     "std.all": [.8, .5, .4, .7, 1, 1, .5, .36, .25, .2]})
     >>> _std_measurement(est).query("op == '~~' and lhs != rhs")[["lhs", "rhs", "est"]].round(3).values.tolist()
     [['F', 'G', 0.5], ['a', 'b', 0.06]]
+
+    A second-order factor g =~ F + G: F and G keep variance 1 and their correlation through g (.8 × .6); g's
+    loadings are not item loadings:
+
+    >>> ho = pd.DataFrame({"lhs": ["F", "G", "g", "g", "g", "F", "G"], "op": ["=~"] * 4 + ["~~"] * 3,
+    ...                    "rhs": ["a", "b", "F", "G", "g", "F", "G"], "std.all": [.8, .8, .8, .6, 1, .36, .64]})
+    >>> _std_measurement(ho).query("op == '=~' or lhs == 'F'")[["lhs", "op", "rhs", "est"]].round(3).values.tolist()
+    [['F', '=~', 'a', 0.8], ['G', '=~', 'b', 0.8], ['F', '~~', 'F', 1.0], ['F', '~~', 'G', 0.48], ['F', '~~', 'g', 0.8]]
     """
     lam = est[est["op"] == "=~"]
     facs = list(dict.fromkeys(lam["lhs"]))
     items = set(lam["rhs"]) - set(facs)
+    # a higher-order loading (g =~ F) is not a loading of an item: F's correlations with the others (cor.lv)
+    # already count g, and F's variance is 1 in this metric
+    lam = lam[lam["rhs"].isin(items)]
     rows = [{"lhs": a, "op": "=~", "rhs": b, "est": float(s)} for a, b, s in zip(lam["lhs"], lam["rhs"], lam["std.all"])]
     rows += [{"lhs": f, "op": "~~", "rhs": f, "est": 1.0} for f in facs]
     cor = latent_correlations(est)
@@ -462,6 +498,34 @@ def fit_ave(est: pd.DataFrame, cov: pd.DataFrame | None = None, *, ordered: bool
     return out
 
 
+def observed_constructs(cmap: Mapping[str, Sequence[str]], data: pd.DataFrame | None) -> tuple[dict, list[str]]:
+    """The constructs whose items are all columns of ``data`` (what alpha and HTMT can use), and the others: a
+    higher-order factor (measured by factors) or a latent interaction (its product indicators are made by the
+    fit), which have no items in the data.
+
+    >>> observed_constructs({"F": ["a", "b"], "g": ["F", "G"]}, pd.DataFrame(columns=["a", "b"]))
+    ({'F': ['a', 'b']}, ['g'])
+    """
+    cols = set(data.columns) if data is not None else set()
+    keep = {f: list(v) for f, v in cmap.items() if all(i in cols for i in v)}
+    return keep, [f for f in cmap if f not in keep]
+
+
+def higher_order_factors(cmap: Mapping[str, Sequence[str]]) -> list[str]:
+    """The factors measured by factors only (``g =~ F1 + F2 + F3``).
+
+    >>> higher_order_factors({"F": ["a", "b"], "G": ["c", "d"], "g": ["F", "G"]})
+    ['g']
+    """
+    return [f for f, v in cmap.items() if v and all(i in cmap for i in v)]
+
+
+def _no_items_note(left: Sequence[str], what: str) -> str:
+    """Why ``what`` is — for constructs without items in the data (:func:`observed_constructs`)."""
+    return (f" {what} of {', '.join(left)}: — (indicators that are not columns of the data: factors of a "
+            "higher-order factor, or the product indicators of a latent interaction)." if left else "")
+
+
 def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
                           cov: pd.DataFrame | None = None, *, ordered: bool = False) -> pd.DataFrame:
     """Per factor (rows) of one group's estimates: ``alpha`` (:func:`~iur_survey.measure.cronbach_alpha` of
@@ -491,16 +555,23 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
         out.attrs["ave_reason"] = a.attrs["reason"]
     out["alpha"] = math.nan
     out["omega"] = math.nan
-    if data is not None and all(i in data.columns for v in cmap.values() for i in v):
+    # alpha of the constructs whose items are data columns (not a higher-order factor, not an interaction)
+    observed = observed_constructs(cmap, data)[0]
+    if data is not None and observed:
         try:
-            out["alpha"] = cronbach_alpha(data, cmap)["alpha"]
+            out["alpha"] = cronbach_alpha(data, observed)["alpha"]
         except DataError as exc:
             out.attrs["alpha_reason"] = str(exc)
     if cov is not None:
         try:
             with warnings.catch_warnings(record=True) as said:  # an improper construct: measurement_apa blanks it
                 warnings.simplefilter("always")
-                out["omega"] = composite_reliability(est.drop(columns=["group"], errors="ignore"), cov)["omega"]
+                e = est.drop(columns=["group"], errors="ignore")
+                try:                    # a higher-order factor: semTools' compRelSEM(higher =), continuous items
+                    om = composite_reliability(e, cov, higher=higher_order_factors(cmap))["omega"]
+                except ValueError:
+                    om = composite_reliability(e, cov)["omega"]
+                out["omega"] = om
             for w in said:                      # a factor of ordered and continuous items: semTools' NA, say why
                 if str(w.message).startswith(MIXED_OMEGA_WARNING):
                     out.attrs["omega_reason"] = str(w.message)[len(MIXED_OMEGA_WARNING):].strip(" :").replace(
@@ -594,6 +665,17 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
             f"{f}: {w}" for f, w in improper.items()) + ").")
     if rel.attrs.get("alpha_reason"):
         note += f" α: — ({rel.attrs['alpha_reason']})."
+    elif data is not None:
+        note += _no_items_note(observed_constructs(
+            {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}, data)[1], "α")
+    higher = [f for f in higher_order_factors({f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(
+        lam["lhs"])}) if f in rel.index]
+    if higher:
+        done = [f for f in higher if np.isfinite(rel.loc[f, "omega"])]
+        if done:
+            note += (f" ω of {', '.join(done)}: semTools' compRelSEM(fit, higher = ...), the reliability of the sum "
+                     "of the first-order factors' items due to the higher-order factor.")
+        note += (f" CR and AVE of {', '.join(higher)}: — (a higher-order factor has no items of its own).")
     if data is None:
         note += f" α needs the data: — ({no_data or 'no data of this group'})."
     if cov is None:
@@ -669,9 +751,9 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
             ht[key] = r.get("htmt", r.get("est"))
             if r.get("ci.lower") is not None:
                 ci[key] = (r["ci.lower"], r["ci.upper"])
-    elif data is not None:
+    elif data is not None and len(observed_constructs(cmap, data)[0]) > 1:
         try:
-            h = htmt(data, cmap)
+            h = htmt(data, observed_constructs(cmap, data)[0])
             ht = {frozenset((a, b)): v for a, b, v in zip(h["construct_1"], h["construct_2"], h["htmt"])}
         except DataError as exc:
             ht_reason = str(exc)
@@ -700,6 +782,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
                  + ": its correlation with itself (1) is left out of their heterotrait mean, which HTMT defines over "
                  "pairs of different items; semTools' htmt() refuses such a model.")
     note += _cross_loading_note(est, "AVE, √AVE and Fornell–Larcker")
+    if data is not None and not ht_reason and not (pls is not None and pls.get("htmt")):
+        note += _no_items_note(observed_constructs(cmap, data)[1], "HTMT")
     if cov is None and not moments.ordered:
         note += (f" √AVE: — and Fornell–Larcker not computable (AVE needs the fit's sample moments: "
                  f"{moments.reason or 'none for this group'}).")

@@ -1,0 +1,62 @@
+# lavaan 0.6.14 / semTools 0.5-6 references for tests/report/test_paper_structure.py: the paper tables'
+# latent correlations (discriminant validity r, Fornell-Larcker), CR, alpha, omega and HTMT of models whose
+# structural part is more than regressions among first-order factors:
+#   cov:          HS1939, speed ~ visual + textual + ageyr, textual ~ visual (an observed covariate, lavaan's ov.x)
+#   cov_groups:   the same model in the two schools (group = "school")
+#   second_order: the three-factor CFA with g =~ visual + textual + speed
+#
+#   Rscript tests/report/refs/make_paper_refs.R
+#
+# Writes paper_refs.json next to this script.  Per case and group: the estimates (parameterEstimates() with
+# std.all from standardizedSolution(); group label), cor.lv (lavInspect(fit, "cor.lv")), cr_std (the tables' CR:
+# (sum std.all loadings)^2 over the sum of the model-implied correlations lavInspect(fit, "cor.ov") of the
+# factor's items), omega (compRelSEM(fit); second_order also higher = "g"), ave (AVE(fit)), alpha (Cronbach's
+# alpha of the complete rows, compRelSEM(tau.eq = TRUE) of a one-factor model on the raw data is the same) and htmt
+# (semTools' htmt(htmt2 = FALSE) of the first-order factors on the group's rows).
+suppressPackageStartupMessages({ library(lavaan); library(semTools); library(jsonlite) })
+stopifnot(as.character(packageVersion("lavaan")) == "0.6.14")
+HERE <- local({
+  a <- grep("^--file=", commandArgs(FALSE), value = TRUE)
+  if (length(a)) dirname(normalizePath(sub("^--file=", "", a[1]))) else getwd()
+})
+hs <- read.csv(file.path(HERE, "..", "..", "reference", "data", "hs1939.csv"))
+cfa3 <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+models <- list(cov = paste0(cfa3, "\nspeed ~ visual + textual + ageyr\ntextual ~ visual"),
+               second_order = paste0(cfa3, "\ng =~ visual + textual + speed"))
+items <- list(visual = c("x1", "x2", "x3"), textual = c("x4", "x5", "x6"), speed = c("x7", "x8", "x9"))
+alpha <- function(d) { d <- na.omit(d); k <- ncol(d); S <- cov(d); k / (k - 1) * (1 - sum(diag(S)) / sum(S)) }
+one <- function(fit, d, group = "", g = 1L, higher = NULL) {
+  pe <- parameterEstimates(fit)
+  ss <- standardizedSolution(fit)
+  if (is.null(pe$group)) { pe$group <- 1L; ss$group <- 1L }
+  keep <- pe$group == g & pe$op != ":="
+  e <- pe[keep, c("lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci.lower", "ci.upper")]
+  e$std.all <- ss$est.std[ss$group == g & ss$op != ":="]
+  e$group <- group
+  pick <- function(x) if (is.list(x) && !is.null(names(x)) && length(x) > 0 && is.matrix(x[[1]])) x[[g]] else x
+  lv <- pick(lavInspect(fit, "cor.lv"))
+  ov <- pick(lavInspect(fit, "cor.ov"))
+  cr <- sapply(names(items), function(f) {
+    b <- e$std.all[e$op == "=~" & e$lhs == f]
+    sum(b)^2 / sum(ov[items[[f]], items[[f]]])
+  })
+  om <- compRelSEM(fit, higher = higher)
+  av <- AVE(fit)
+  if (is.data.frame(om)) om <- om[g, -1, drop = FALSE]
+  if (is.data.frame(av)) av <- av[g, -1, drop = FALSE]
+  list(estimates = e, cor_lv = list(names = rownames(lv), values = unclass(lv)),
+       cr_std = as.list(cr), omega = as.list(unlist(om)), ave = as.list(unlist(av)),
+       alpha = lapply(items, function(v) alpha(d[, v])),
+       htmt = { h <- htmt(cfa3, d, htmt2 = FALSE); list(names = rownames(h), values = unclass(h)) })
+}
+out <- list()
+out$cov <- one(sem(models$cov, hs), hs)
+fg <- sem(models$cov, hs, group = "school")
+labs <- lavInspect(fg, "group.label")
+out$cov_groups <- lapply(seq_along(labs), function(g) one(fg, hs[hs$school == labs[g], ], labs[g], g))
+names(out$cov_groups) <- labs
+out$second_order <- one(cfa(models$second_order, hs), hs, higher = "g")
+out$sampstat_cov <- list(names = paste0("x", 1:9), values = unclass(cov(hs[, paste0("x", 1:9)]) * 300 / 301))
+out$versions <- list(lavaan = as.character(packageVersion("lavaan")), semTools = as.character(packageVersion("semTools")))
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, dataframe = "rows", matrix = "rowmajor"),
+           file.path(HERE, "paper_refs.json"))

@@ -1,0 +1,124 @@
+"""The paper tables (report/paper.py) of models whose structural part is more than regressions among first-order
+factors: an observed covariate (lavaan's ov.x: ``speed ~ visual + textual + ageyr``), two groups, a second-order
+factor (``g =~ visual + textual + speed``) and a latent interaction.  The discriminant table's r is lavaan's
+cor.lv (an observed predictor's share of a factor's variance counted; a higher-order factor's loadings too), the
+CR of first-order factors is that of their items (never inflated by g), ω of g is semTools' compRelSEM(higher =),
+and α / HTMT leave out the constructs without items in the data instead of failing.
+
+References: tests/report/refs/paper_refs.json (make_paper_refs.R, lavaan 0.6.14 / semTools 0.5-6).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.report import paper
+from iur_survey.report.format import num
+
+TESTS = Path(__file__).resolve().parents[1]
+REFS = json.loads((TESTS / "report" / "refs" / "paper_refs.json").read_text(encoding="utf-8"))
+HS_CSV = TESTS / "reference" / "data" / "hs1939.csv"
+HS = pd.read_csv(HS_CSV)
+CFA3 = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+
+
+def _matrix(m) -> pd.DataFrame:
+    return pd.DataFrame(m["values"], index=m["names"], columns=m["names"], dtype=float)
+
+
+def _results(cases, group=None) -> dict:
+    est = [e for c in cases for e in c["estimates"]]
+    r = {"estimates": est, "converged": True, "estimator": "ML", "missing": "listwise", "n": 301}
+    if group:
+        r["call"] = {"options": {"group": group}}
+    return r
+
+
+def _moments(group_labels=("",)):
+    s = _matrix(REFS["sampstat_cov"])
+    return paper.FitMoments({g: s for g in group_labels})
+
+
+def _cases():
+    yield "cov", REFS["cov"]
+    for g, c in REFS["cov_groups"].items():
+        yield f"cov_groups:{g}", c
+    yield "second_order", REFS["second_order"]
+
+
+@pytest.mark.parametrize("name,case", list(_cases()), ids=[n for n, _ in _cases()])
+def test_latent_correlations_are_lavaans_cor_lv(name, case):
+    ref = _matrix(case["cor_lv"])
+    got = paper.latent_correlations(pd.DataFrame(case["estimates"]))
+    assert list(got.index) == list(ref.index)
+    np.testing.assert_allclose(got.to_numpy(), ref.to_numpy(), atol=1e-6)
+
+
+def test_discriminant_r_with_an_observed_covariate_one_and_two_groups():
+    # before: r(visual, speed) .471 where lavaan's cor.lv is .451 (ageyr's share of var(speed) left out)
+    t = paper.discriminant_apa(_results([REFS["cov"]]), HS, moments=_moments())
+    r = dict(zip(t.frame["Pair"], t.frame["*r*"]))
+    lv = _matrix(REFS["cov"]["cor_lv"])
+    for a, b in [("visual", "textual"), ("visual", "speed"), ("textual", "speed")]:
+        assert r[f"{a} – {b}"] == num(lv.loc[a, b], 3, False)
+    two = _results(list(REFS["cov_groups"].values()), group="school")
+    for g, case in REFS["cov_groups"].items():
+        t = paper.discriminant_apa(two, HS, group=g, moments=paper.FitMoments(None, "not needed here"))
+        r = dict(zip(t.frame["Pair"], t.frame["*r*"]))
+        lv = _matrix(case["cor_lv"])
+        assert r["visual – speed"] == num(lv.loc["visual", "speed"], 3, False)
+        assert r["textual – speed"] == num(lv.loc["textual", "speed"], 3, False)
+        h = _matrix(case["htmt"])
+        assert dict(zip(t.frame["Pair"], t.frame["HTMT"]))["visual – speed"] == f"{h.loc['visual', 'speed']:.3f}"
+
+
+def test_second_order_measurement_table_against_semtools():
+    ref = REFS["second_order"]
+    t = paper.measurement_apa(_results([ref]), HS, moments=_moments())
+    firsts = t.frame[t.frame["Construct"] != ""].set_index("Construct")
+    for f in ("visual", "textual", "speed"):
+        # before: CR .747 / .908 / .743 (g's loading counted twice), α — for every construct
+        assert abs(paper.construct_reliability(pd.DataFrame(ref["estimates"])).loc[f, "CR"] - ref["cr_std"][f]) < 1e-6
+        assert firsts.loc[f, "CR"] == num(ref["cr_std"][f], 3, False)
+        assert firsts.loc[f, "ω"] == num(ref["omega"][f], 3, False)
+        assert firsts.loc[f, "AVE"] == num(ref["ave"][f], 3, False)
+        assert firsts.loc[f, "α"] == num(ref["alpha"][f], 3, False)
+    assert firsts.loc["g", "ω"] == num(ref["omega"]["g"], 3, False)          # compRelSEM(higher = "g")
+    assert firsts.loc["g", "α"] == firsts.loc["g", "CR"] == firsts.loc["g", "AVE"] == "—"
+    assert "α of g: —" in t.note and "CR and AVE of g: —" in t.note and "higher = " in t.note
+
+
+def test_second_order_discriminant_table():
+    ref = REFS["second_order"]
+    t = paper.discriminant_apa(_results([ref]), HS, moments=_moments())
+    rows = t.frame.set_index("Pair")
+    lv, h = _matrix(ref["cor_lv"]), _matrix(ref["htmt"])
+    for a, b in [("visual", "textual"), ("visual", "speed"), ("textual", "speed"), ("visual", "g")]:
+        assert rows.loc[f"{a} – {b}", "*r*"] == num(lv.loc[a, b], 3, False)      # before: 0 (.000)
+    for a, b in [("visual", "textual"), ("textual", "speed")]:
+        assert rows.loc[f"{a} – {b}", "HTMT"] == f"{h.loc[a, b]:.3f}"
+    assert rows.loc["speed – g", "HTMT"] == "—" and "HTMT of g: —" in t.note
+
+
+@pytest.mark.parametrize("model,left", [
+    (CFA3 + "g =~ visual + textual + speed\n", "g"),
+    (CFA3 + "speed ~ visual + textual + visual:textual\n", "visual.textual"),
+], ids=["second_order", "interaction"])
+def test_tables_command_on_higher_order_and_interaction_models(tmp_path, model, left):
+    """Before: a KeyError traceback (HTMT asked the data for the items of g / of the product factor)."""
+    from iur_survey.cli import main
+    lav = tmp_path / "m.lav"
+    lav.write_text(model, encoding="utf-8")
+    res = tmp_path / "results.json"
+    assert main(["fit", str(HS_CSV), "--model", str(lav), "--out", str(res), "--quiet"]) == 0
+    md = tmp_path / "tables.md"
+    assert main(["tables", str(res), "--format", "md", "--out", str(md)]) == 0
+    text = md.read_text(encoding="utf-8")
+    assert f"HTMT of {left}: —" in text and f"α of {left}: —" in text
+    h = _matrix(REFS["second_order"]["htmt"])          # the first-order factors' HTMT: the same items, rows
+    assert f"| visual – textual | " in text and f"| {h.loc['visual', 'textual']:.3f} |" in text

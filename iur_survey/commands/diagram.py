@@ -84,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
     out = render_diagram(graph, args.out)
     if args.dot:
         Path(args.dot).write_text(graph.source, encoding="utf-8")
-    n_paths = int((est["op"] == "~").sum() if group is None else ((est["op"] == "~") & (est["group"] == group)).sum())
+    lat = set(est.loc[est["op"] == "=~", "lhs"])
+    structural = (est["op"] == "~") | ((est["op"] == "=~") & est["rhs"].isin(lat))     # higher-order loadings too
+    n_paths = int(structural.sum() if group is None else (structural & (est["group"] == group)).sum())
     print(f"diagram: {n_paths} paths" + (f" (group {group_caption(group, var)})" if group else "") + f"; wrote {out}")
     return 0

@@ -378,6 +378,14 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     >>> g = sem_graph(est, r2={"G": 0.014})
     >>> "F -> G" in g.source, "style=dashed" in g.source, "</I>² = .01" in g.source
     (True, True, True)
+
+    A second-order factor's loadings are drawn as paths (R² of the first-order factors under them):
+
+    >>> ho = pd.DataFrame({"lhs": ["F", "G", "h", "h"], "op": ["=~"] * 4, "rhs": ["a", "c", "F", "G"],
+    ...                    "est": [1, 1, 1, .8], "pvalue": [None, None, None, 1e-4], "std.all": [.8, .8, .9, .6]})
+    >>> src = sem_graph(ho, r2={"F": .81, "G": .36}).source
+    >>> 'h -> G [label=".60***"' in src, "</I>² = .81" in src
+    (True, True)
     """
     import graphviz
 
@@ -392,7 +400,9 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     names = dict(labels or {})
     lat = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
     reg = est[est["op"] == "~"]
-    endo = set(reg["lhs"])
+    # a higher-order loading (g =~ F): structural, drawn like a path from g to F, whose R² it explains
+    higher = est[(est["op"] == "=~") & est["rhs"].isin(lat)]
+    endo = set(reg["lhs"]) | set(higher["rhs"])
     observed_in_paths = [v for v in dict.fromkeys(list(reg["rhs"]) + list(reg["lhs"])) if v not in lat]
     coef = "std.all" if standardized else "est"
 
@@ -439,6 +449,9 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     for row in reg.to_dict("records"):
         style = NONSIG_STYLE if nonsig(row) else "solid"
         g.edge(str(row["rhs"]), str(row["lhs"]), label=text(row), style=style)
+    for row in higher.to_dict("records"):
+        style = NONSIG_STYLE if nonsig(row) else "solid"
+        g.edge(str(row["lhs"]), str(row["rhs"]), label=text(row), style=style)
     if indicators:
         load = est[est["op"] == "=~"]
         for row in load.to_dict("records"):

@@ -11,6 +11,7 @@ References: tests/report/refs/paper_refs.json (make_paper_refs.R, lavaan 0.6.14 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 import pytest
 
 from iur_survey.report import paper
-from iur_survey.report.format import num
+from iur_survey.report.format import num, stars
 
 TESTS = Path(__file__).resolve().parents[1]
 REFS = json.loads((TESTS / "report" / "refs" / "paper_refs.json").read_text(encoding="utf-8"))
@@ -122,3 +123,16 @@ def test_tables_command_on_higher_order_and_interaction_models(tmp_path, model, 
     assert f"HTMT of {left}: —" in text and f"α of {left}: —" in text
     h = _matrix(REFS["second_order"]["htmt"])          # the first-order factors' HTMT: the same items, rows
     assert f"| visual – textual | " in text and f"| {h.loc['visual', 'textual']:.3f} |" in text
+
+
+def test_diagram_draws_second_order_loadings_with_r2():
+    """Before: "0 paths", g unconnected to visual / textual / speed, no R² of them."""
+    from iur_survey.report.diagram import sem_graph
+    ref = REFS["second_order"]
+    est = pd.DataFrame(ref["estimates"])
+    src = sem_graph(est, r2=ref["r2"]).source
+    for f in ("visual", "textual", "speed"):
+        row = est[(est["lhs"] == "g") & (est["op"] == "=~") & (est["rhs"] == f)].iloc[0]
+        label = num(row["std.all"], 2, False) + stars(row.get("pvalue"))
+        assert re.search(rf'g -> {f} \[label="?{re.escape(label)}"? ', src), (f, label)
+        assert f"</I>² = {num(ref['r2'][f], 2, False)}<" in src

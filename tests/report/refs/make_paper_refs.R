@@ -11,7 +11,7 @@
 # std.all from standardizedSolution(); group label), cor.lv (lavInspect(fit, "cor.lv")), cr_std (the tables' CR:
 # (sum std.all loadings)^2 over the sum of the model-implied correlations lavInspect(fit, "cor.ov") of the
 # factor's items), omega (compRelSEM(fit); second_order also higher = "g"), ave (AVE(fit)), alpha (Cronbach's
-# alpha of the complete rows, compRelSEM(tau.eq = TRUE) of a one-factor model on the raw data is the same) and htmt
+# alpha of the complete rows), r2 (lavInspect(fit, "r2")) and htmt
 # (semTools' htmt(htmt2 = FALSE) of the first-order factors on the group's rows).
 suppressPackageStartupMessages({ library(lavaan); library(semTools); library(jsonlite) })
 stopifnot(as.character(packageVersion("lavaan")) == "0.6.14")
@@ -33,7 +33,7 @@ one <- function(fit, d, group = "", g = 1L, higher = NULL) {
   e <- pe[keep, c("lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci.lower", "ci.upper")]
   e$std.all <- ss$est.std[ss$group == g & ss$op != ":="]
   e$group <- group
-  pick <- function(x) if (is.list(x) && !is.null(names(x)) && length(x) > 0 && is.matrix(x[[1]])) x[[g]] else x
+  pick <- function(x) if (is.list(x) && !is.data.frame(x)) x[[g]] else x
   lv <- pick(lavInspect(fit, "cor.lv"))
   ov <- pick(lavInspect(fit, "cor.ov"))
   cr <- sapply(names(items), function(f) {
@@ -45,7 +45,7 @@ one <- function(fit, d, group = "", g = 1L, higher = NULL) {
   if (is.data.frame(om)) om <- om[g, -1, drop = FALSE]
   if (is.data.frame(av)) av <- av[g, -1, drop = FALSE]
   list(estimates = e, cor_lv = list(names = rownames(lv), values = unclass(lv)),
-       cr_std = as.list(cr), omega = as.list(unlist(om)), ave = as.list(unlist(av)),
+       r2 = as.list(pick(lavInspect(fit, "r2"))), cr_std = as.list(cr), omega = as.list(unlist(om)), ave = as.list(unlist(av)),
        alpha = lapply(items, function(v) alpha(d[, v])),
        htmt = { h <- htmt(cfa3, d, htmt2 = FALSE); list(names = rownames(h), values = unclass(h)) })
 }

@@ -346,9 +346,22 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
     if scaled_any:
         note += (" Scaled/robust rows: the scaled test statistic (chisq.scaled) and the robust CFI, TLI and "
                  "RMSEA (cfi.robust, tli.robust, rmsea.robust).")
-        if any("chisq.scaled" in (r.get("fit") or {}) and any((r.get("fit") or {}).get(k) is None for k in
-               ("chisq.scaled", "cfi.robust", "tli.robust", "rmsea.robust")) for r in results.values()):
-            note += " —: could not be computed (the fit's warnings below say why)."
+        for lab, r in results.items():
+            fit = r.get("fit") or {}
+            gone = [k for k in ("chisq.scaled", "cfi.robust", "tli.robust", "rmsea.robust")
+                    if "chisq.scaled" in fit and fit.get(k) is None]
+            if not gone:
+                continue
+            who = f" of {lab}" if len(results) > 1 else ""
+            if r.get("warnings"):
+                note += f" —{who}: could not be computed (the fit's warnings below say why)."
+                continue
+            # no warning: lavaan 0.6.14 itself reports NA (e.g. robust indices of a multi-group fit of ordered
+            # items); its scaled indices, when there, are the ones to report
+            scaled = [f"{k} = {quantity(fit[k], 'cfi' if k != 'rmsea.scaled' else 'rmsea')}"
+                      for k in ("cfi.scaled", "tli.scaled", "rmsea.scaled") if fit.get(k) is not None]
+            note += (f" —{who}: {', '.join(gone)} not defined for this fit (lavaan 0.6.14 reports NA)"
+                     + (f"; lavaan's scaled indices: {', '.join(scaled)}" if scaled else "") + ".")
     how = {lab: missing_words(r.get("missing"), r.get("n"), r.get("norig")) for lab, r in results.items()}
     if len(set(how.values())) == 1:
         note += f" Missing data: {next(iter(how.values()))}."

@@ -136,3 +136,24 @@ def test_diagram_draws_second_order_loadings_with_r2():
         label = num(row["std.all"], 2, False) + stars(row.get("pvalue"))
         assert re.search(rf'g -> {f} \[label="?{re.escape(label)}"? ', src), (f, label)
         assert f"</I>² = {num(ref['r2'][f], 2, False)}<" in src
+
+
+def test_fit_note_says_why_robust_indices_are_missing_without_a_warning(tmp_path):
+    """A multi-group WLSMV fit with equal thresholds and loadings: lavaan 0.6.14's cfi/tli/rmsea.robust are NA
+    without a warning.  Before: "—: could not be computed (the fit's warnings below say why)" and no warning."""
+    from iur_survey.cli import main
+    ref = REFS["ordered_groups"]["fit"]
+    assert ref["cfi.robust"] == "NA"
+    lav = tmp_path / "m.lav"
+    lav.write_text(CFA3, encoding="utf-8")
+    res = tmp_path / "results.json"
+    assert main(["fit", str(TESTS / "report" / "refs" / "hs1939_ordered.csv"), "--model", str(lav), "--ordered",
+                 "--group", "school", "--equal", "thresholds,loadings", "--out", str(res), "--quiet"]) == 0
+    results = json.loads(res.read_text(encoding="utf-8"))
+    t = paper.fit_apa([results])
+    scaled = t.frame.iloc[1]
+    assert scaled["CFI"] == scaled["TLI"] == "—"
+    assert "warnings below say why" not in t.note
+    assert "cfi.robust, tli.robust, rmsea.robust not defined for this fit (lavaan 0.6.14 reports NA)" in t.note
+    for k in ("cfi.scaled", "tli.scaled", "rmsea.scaled"):
+        assert f"{k} = {num(ref[k], 3, False)}" in t.note

@@ -840,9 +840,33 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
         rows.append(row)
     frame = pd.DataFrame(rows)
     note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
-            f"(std.all). {STARS_NOTE}" + se_p_note(results) + _constraints_note(results)
+            f"(std.all). {STARS_NOTE}" + _r2_note(results, reg) + se_p_note(results) + _constraints_note(results)
             + improper_note(est, group_variable(results)))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
+
+
+def _r2_note(results: Mapping, reg: pd.DataFrame) -> str:
+    """R² of the outcomes of the ``~`` rows (results.json's ``r2``, lavaan's ``lavInspect(fit, "r2")``), per
+    group in a multi-group fit; "" when results.json has none.
+
+    >>> reg = pd.DataFrame({"lhs": ["y", "y"], "op": ["~", "~"], "rhs": ["a", "b"], "group": ["", ""]})
+    >>> print(_r2_note({"r2": {"x1": 0.5, "y": 0.2534}}, reg))
+     R² (lavaan's lavInspect(fit, "r2")): y .253.
+    """
+    r2 = results.get("r2") or {}
+    if not r2 or reg.empty:
+        return ""
+    outcomes = list(dict.fromkeys(reg["lhs"]))
+
+    def part(vals: Mapping) -> str:
+        return ", ".join(f"{v} {num(vals[v], 3, False)}" for v in outcomes if _given(vals.get(v)))
+
+    if all(isinstance(v, Mapping) for v in r2.values()):           # per group
+        parts = [f"{group_caption(g, group_variable(results))}: {part(v)}" for g, v in r2.items() if part(v)]
+        text = "; ".join(parts)
+    else:
+        text = part(r2)
+    return f" R² (lavaan's lavInspect(fit, \"r2\")): {text}." if text else ""
 
 
 def _given(v: Any) -> bool:

@@ -157,3 +157,19 @@ def test_fit_note_says_why_robust_indices_are_missing_without_a_warning(tmp_path
     assert "cfi.robust, tli.robust, rmsea.robust not defined for this fit (lavaan 0.6.14 reports NA)" in t.note
     for k in ("cfi.scaled", "tli.scaled", "rmsea.scaled"):
         assert f"{k} = {num(ref[k], 3, False)}" in t.note
+
+
+@pytest.mark.parametrize("group", [None, "school"])
+def test_paths_table_gives_lavaans_r2(tmp_path, group):
+    """Before: no R² in any paper table (only in the terminal and the diagram)."""
+    from iur_survey.cli import main
+    lav = tmp_path / "m.lav"
+    lav.write_text(CFA3 + "speed ~ visual + textual + ageyr\ntextual ~ visual\n", encoding="utf-8")
+    res = tmp_path / "results.json"
+    assert main(["fit", str(HS_CSV), "--model", str(lav), "--out", str(res), "--quiet"]
+                + (["--group", group] if group else [])) == 0
+    t = paper.paths_apa(json.loads(res.read_text(encoding="utf-8")))
+    refs = {"": REFS["cov"]} if not group else REFS["cov_groups"]
+    for g, case in refs.items():
+        part = ", ".join(f"{v} {num(case['r2'][v], 3, False)}" for v in ("speed", "textual"))
+        assert (f"{g}: {part}" if g else f"R² (lavaan's lavInspect(fit, \"r2\")): {part}.") in t.note

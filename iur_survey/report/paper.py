@@ -840,9 +840,32 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
         rows.append(row)
     frame = pd.DataFrame(rows)
     note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
-            f"(std.all). {STARS_NOTE}" + _r2_note(results, reg) + se_p_note(results) + _constraints_note(results)
+            f"(std.all). {STARS_NOTE}" + _r2_note(results, reg)
+            + _tiny_note(reg, lambda r: f"{r['rhs']} → {r['lhs']}") + se_p_note(results) + _constraints_note(results)
             + improper_note(est, group_variable(results)))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
+
+
+def _tiny_note(rows: pd.DataFrame, name) -> str:
+    """A sentence for the estimates whose *b* or *SE* is not zero but prints as 0.000 at 3 decimals (variables
+    on very different scales), with their values to 2 significant digits; "" when there is none.
+
+    >>> reg = pd.DataFrame({"lhs": ["y", "y"], "rhs": ["a", "b"], "est": [0.00041, 0.3], "se": [0.00011, 0.1]})
+    >>> _tiny_note(reg, lambda r: f"{r['rhs']} → {r['lhs']}").split(":")[:2]
+    [' *b* or *SE* of a → y print as 0.000 but are not zero (a → y', ' b = 4.1e-04, SE = 1.1e-04)']
+    >>> _tiny_note(reg.iloc[1:], str)
+    ''
+    """
+    tiny = []
+    for r in rows.to_dict("records"):
+        vals = {k: r.get(c) for k, c in (("b", "est"), ("SE", "se"))}
+        if any(_given(v) and v != 0 and abs(float(v)) < 5e-4 for v in vals.values()):
+            tiny.append((name(r), ", ".join(f"{k} = {float(v):.1e}" for k, v in vals.items() if _given(v))))
+    if not tiny:
+        return ""
+    return (f" *b* or *SE* of {', '.join(n for n, _ in tiny)} print as 0.000 but are not zero ("
+            + "; ".join(f"{n}: {v}" for n, v in tiny) + "): the variables' scales differ by orders of magnitude; "
+            "rescale them (e.g. divide by a power of 10) to report them.")
 
 
 def _r2_note(results: Mapping, reg: pd.DataFrame) -> str:
@@ -904,7 +927,7 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
     boot = isinstance(results.get("bootstrap"), Mapping) and results.get("bootstrap")
     note = (f"*b*: the defined parameter (lavaan `:=`, as its Definition says), its *SE* and {_ci_kind(results)}"
             + ("" if boot else " (delta method; run `iur-survey fit --bootstrap B` for bootstrap CIs)")
-            + f"; β: completely standardized. {STARS_NOTE}")
+            + f"; β: completely standardized. {STARS_NOTE}" + _tiny_note(d, lambda r: str(r["lhs"])))
     if not has_std_ci:
         note += " β 95% CI: results.json has no interval of the standardized effects (—)."
     elif any(_given(r.get("std.all.ci.lower")) for r in d.to_dict("records")):

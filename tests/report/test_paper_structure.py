@@ -173,3 +173,26 @@ def test_paths_table_gives_lavaans_r2(tmp_path, group):
     for g, case in refs.items():
         part = ", ".join(f"{v} {num(case['r2'][v], 3, False)}" for v in ("speed", "textual"))
         assert (f"{g}: {part}" if g else f"R² (lavaan's lavInspect(fit, \"r2\")): {part}.") in t.note
+
+
+def test_estimates_that_print_as_zero_are_named_with_their_values(tmp_path):
+    """x1-x3 times 30, x7-x9 divided by 30: lavaan's speed ~ visual is 3.3e-04 (SE 8.7e-05), which 3 decimals
+    print as "0.000 | 0.000 | [0.000, 0.001] | .431***"; the note now gives the values."""
+    from iur_survey.cli import main
+    d = HS.copy()
+    for i in (1, 2, 3):
+        d[f"x{i}"] = d[f"x{i}"] * 30
+    for i in (7, 8, 9):
+        d[f"x{i}"] = d[f"x{i}"] / 30
+    csv = tmp_path / "scaled.csv"
+    d.to_csv(csv, index=False)
+    lav = tmp_path / "m.lav"
+    lav.write_text(CFA3 + "speed ~ visual + textual\n", encoding="utf-8")
+    res = tmp_path / "results.json"
+    assert main(["fit", str(csv), "--model", str(lav), "--out", str(res), "--quiet"]) == 0
+    results = json.loads(res.read_text(encoding="utf-8"))
+    row = next(e for e in REFS["scaled"] if e["rhs"] == "visual")             # lavaan's
+    t = paper.paths_apa(results)
+    assert t.frame.set_index("Path").loc["visual → speed", "*b*"] == "0.000"
+    assert f"(visual → speed: b = {row['est']:.1e}, SE = {row['se']:.1e})" in t.note
+    assert "textual → speed" not in t.note.split("print as 0.000")[0]

@@ -76,6 +76,28 @@ def _groups(rows: list[dict]) -> list[str]:
     return list(dict.fromkeys(r["group"] for r in rows)) or [""]
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` cut ("…") or padded to ``width`` terminal columns, a wide (CJK) character counting two.
+
+    >>> [len(_pad("速度 ~ 视觉", 12)), len(_pad("speed ~ visual", 12))]      # 4 wide characters: 8 columns
+    [8, 12]
+    >>> _pad("a_very_long_name ~ other", 10)
+    'a_very_lo…'
+    """
+    import unicodedata
+
+    def w(c: str) -> int:
+        return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+    if sum(w(c) for c in text) > width:
+        out, used = "", 0
+        for c in text:
+            if used + w(c) > width - 1:
+                break
+            out, used = out + c, used + w(c)
+        return out + "…" + " " * (width - 1 - used)
+    return text + " " * (width - sum(w(c) for c in text))
+
+
 def terminal_summary(results: Mapping, full: bool = False) -> str:
     """The short human summary ``iur-survey fit`` prints: n, estimator, the fit line, the structural paths and
     ``:=`` effects with their CIs, R².  ``full`` adds every parameter (loadings, variances...) with CIs and
@@ -118,7 +140,9 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                      + ", ".join(f".g{k}: {cap(g)}" for k, g in enumerate(groups, 1)))
     L = [head]
     ci = ci_kind(results)
-    show = est if full else [r for r in est if r["op"] in ("~", ":=")]
+    latent = {r["lhs"] for r in est if r["op"] == "=~"}
+    # structural: regressions, defined parameters and a higher-order factor's loadings (g =~ F, F a factor)
+    show = est if full else [r for r in est if r["op"] in ("~", ":=") or (r["op"] == "=~" and r["rhs"] in latent)]
     if len(show):
         L.append(f"  {'estimates' if full else 'structural paths and effects'} (est, SE, {ci}, std.all, p):")
         multi = len(_groups(show)) > 1
@@ -128,14 +152,14 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                 L.append(f"  [{cap(g) or 'defined parameters'}]")
             for r in sub:
                 name = (f"{r['lhs']} := {r['rhs']}" if r["op"] == ":=" else f"{r['lhs']} {r['op']} {r['rhs']}")
-                if len(name) > 30:
-                    name = name[:29] + "…"
-                L.append(f"    {name:<30} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
+                name = _pad(name, 30)
+                L.append(f"    {name} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
                          f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]"
                          f" {num(r.get('std.all'), 3):>7}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
     r2 = results.get("r2") or {}
     if r2:
-        endogenous = {r["lhs"] for r in est if r["op"] == "~"}
+        endogenous = {r["lhs"] for r in est if r["op"] == "~"} | {r["rhs"] for r in est if r["op"] == "=~"
+                                                                 and r["rhs"] in latent}
         if groups and all(isinstance(v, Mapping) for v in r2.values()):
             for g, vals in r2.items():
                 lat = {k: v for k, v in vals.items() if k in endogenous} or vals

@@ -196,3 +196,30 @@ def test_estimates_that_print_as_zero_are_named_with_their_values(tmp_path):
     assert t.frame.set_index("Path").loc["visual → speed", "*b*"] == "0.000"
     assert f"(visual → speed: b = {row['est']:.1e}, SE = {row['se']:.1e})" in t.note
     assert "textual → speed" not in t.note.split("print as 0.000")[0]
+
+
+def test_terminal_summary_of_a_second_order_model_and_wide_names():
+    """Before: no structural line for g =~ visual + textual + speed and the items' R²; CJK names misaligned."""
+    import unicodedata
+    from iur_survey.report.terminal import terminal_summary
+    ref = REFS["second_order"]
+    res = {"n": 301, "estimator": "ML", "missing": "listwise", "converged": True, "fit": {}, "r2": ref["r2"],
+           "estimates": ref["estimates"]}
+    text = terminal_summary(res)
+    for f in ("visual", "textual", "speed"):
+        row = next(e for e in ref["estimates"] if e["lhs"] == "g" and e["op"] == "=~" and e["rhs"] == f)
+        assert any(line.split()[:4] == ["g", "=~", f, num(row["est"], 3)] for line in text.splitlines())
+    r2_line = next(line for line in text.splitlines() if line.strip().startswith("R²"))
+    assert r2_line.strip() == "R²: " + ", ".join(f"{f} {num(ref['r2'][f], 3, False)}"
+                                                 for f in ("visual", "textual", "speed"))
+    zh_names = {"g": "总体", "visual": "视觉", "speed": "速度"}
+    zh = {**res, "r2": {}, "estimates": [{**e, "lhs": zh_names.get(e["lhs"], e["lhs"]),
+                                          "rhs": zh_names.get(e["rhs"], e["rhs"])} for e in ref["estimates"]]}
+    rows = [line for line in terminal_summary(zh).splitlines() if "=~" in line]
+
+    def width(s):
+        return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in s)
+    ests = [num(next(e["est"] for e in ref["estimates"] if e["lhs"] == "g" and e["rhs"] == r), 3)
+            for r in ("visual", "textual", "speed")]
+    cols = {width(line[:line.index(f" {v} ") + 1 + len(v)]) for line, v in zip(rows, ests)}   # where est ends
+    assert len(rows) == 3 and len(cols) == 1, rows

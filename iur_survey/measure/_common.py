@@ -303,22 +303,47 @@ class Measurement:
         return B
 
     def cov_lv(self) -> pd.DataFrame:
-        """lavaan's ``lavInspect(fit, "cov.lv")``: (I - B)^-1 Psi (I - B)^-T over the factors, B from the ``~``
-        rows among factors and the higher-order loadings (a factor measured by factors), Psi from their ``~~``
-        rows.  A factor regressed on an observed variable: ValueError (its variance needs that variable's).
+        """lavaan's ``lavInspect(fit, "cov.lv")``: (I - B)^-1 Psi (I - B)^-T over the factors.
+
+        B holds the ``~`` rows and the higher-order loadings (a factor measured by factors: F on g); its nodes are
+        the factors and the observed variables of the ``~`` rows (a covariate ``F ~ age``: its variance, from its
+        ``~~`` row, counts in F's), Psi the ``~~`` rows.  A covariance not in the table is zero; a node whose
+        variance is not in the table or is NaN (a negative variance in a std.all table), or a NaN path into a
+        node, makes that node and every node it predicts unknown (NaN); the others are computed without it (one
+        NaN does not spread to every cell).  The one implementation of the implied latent covariance from a
+        parameter table (:func:`iur_survey.report.paper.latent_correlations` reads it from the std.all column).
 
         >>> est = pd.DataFrame({"lhs": ["F", "G", "G", "F", "G"], "op": ["=~", "=~", "~", "~~", "~~"],
         ...                     "rhs": ["a", "b", "F", "F", "G"], "est": [1.0, 1.0, 0.5, 2.0, 1.0]})
         >>> Measurement(est).cov_lv().values.tolist()             # var(G) = .25 * 2 + 1
         [[2.0, 1.0], [1.0, 1.5]]
+        >>> cov = pd.DataFrame({"lhs": ["G", "age"], "op": ["~", "~~"], "rhs": ["age", "age"], "est": [0.5, 4.0]})
+        >>> Measurement(pd.concat([est, cov])).cov_lv().values.tolist()     # + .25 * 4 from the covariate
+        [[2.0, 1.0], [1.0, 2.5]]
         """
         f = self.factors
-        B = self.beta().to_numpy()
-        # a covariance not in the table is fixed to zero; a variance not in it is unknown (NaN), never zero
-        psi = np.array([[self._cov.get((a, b), self._cov.get((b, a), np.nan if a == b else 0.0)) for b in f]
-                        for a in f])
-        ib = np.linalg.inv(np.eye(len(f)) - B)
-        return pd.DataFrame(ib @ psi @ ib.T, index=f, columns=f)
+        pe = self.table
+        reg = pe[pe["op"] == "~"]
+        nodes = f + [v for v in dict.fromkeys(list(reg["lhs"]) + list(reg["rhs"])) if v not in f]
+        k = {v: i for i, v in enumerate(nodes)}
+        B = np.zeros((len(nodes), len(nodes)))
+        for r in reg.itertuples(index=False):
+            B[k[r.lhs], k[r.rhs]] = float(r.est)
+        for r in pe[(pe["op"] == "=~") & pe["rhs"].isin(f)].itertuples(index=False):
+            B[k[r.rhs], k[r.lhs]] = float(r.est)
+        psi = np.array([[self._cov.get((a, b), self._cov.get((b, a), np.nan if a == b else 0.0)) for b in nodes]
+                        for a in nodes])
+        bad = np.isnan(np.diag(psi)) | np.isnan(B).any(axis=1)
+        reach = np.eye(len(nodes), dtype=bool) | (np.nan_to_num(B) != 0)
+        for _ in range(len(nodes)):
+            reach = reach | ((reach.astype(int) @ reach.astype(int)) > 0)
+        bad = (reach & bad[None, :]).any(axis=1)          # reach[a, j]: j is a or one of its predictors
+        ib = np.linalg.inv(np.eye(len(nodes)) - np.nan_to_num(B))
+        C = ib @ np.nan_to_num(psi) @ ib.T
+        C[bad, :] = np.nan
+        C[:, bad] = np.nan
+        n = len(f)
+        return pd.DataFrame(C[:n, :n], index=f, columns=f)
 
     def implied_cov(self) -> pd.DataFrame:
         """Lambda Phi Lambda' + Theta of the items, Phi = :meth:`cov_lv` (with ``~`` rows among factors or a

@@ -44,6 +44,7 @@ import pandas as pd
 from ..errors import DataError, IURSurveyError
 from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt,
                        improper_constructs)
+from ..measure._common import Measurement
 from ..measure.reliability import IMPROPER_WARNING, MIXED_OMEGA_WARNING
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import load_results_file, require_fitted_data
@@ -220,41 +221,10 @@ def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
     >>> latent_correlations(est).round(3).values.tolist()
     [[1.0, 0.3, nan], [0.3, 1.0, nan], [nan, nan, nan]]
     """
-    lv = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
-    reg = est[est["op"] == "~"]
-    # observed variables of the structural part (covariates, observed mediators): nodes beside the factors
-    ov = [v for v in dict.fromkeys(list(reg["lhs"]) + list(reg["rhs"])) if v not in lv]
-    nodes = lv + ov
-    k = {v: i for i, v in enumerate(nodes)}
-    B = np.zeros((len(nodes), len(nodes)))
-    P = np.zeros((len(nodes), len(nodes)))
-    for i in range(len(ov)):                 # an observed node without a variance row is unknown, never 0
-        P[len(lv) + i, len(lv) + i] = math.nan
-    for r in est.to_dict("records"):
-        a, b = r["lhs"], r["rhs"]
-        if a in k and b in k:
-            if r["op"] == "~":
-                B[k[a], k[b]] = r["std.all"]
-            elif r["op"] == "=~" and b in lv:    # a higher-order loading: the first-order factor b on a
-                B[k[b], k[a]] = r["std.all"]
-            elif r["op"] == "~~":
-                P[k[a], k[b]] = P[k[b], k[a]] = r["std.all"]
-    # a factor with no std.all variance (negative variance: improper) or a NaN path into it, and every factor it
-    # predicts, has no correlation; the others are computed without it (one NaN must not spread to every cell)
-    bad = np.isnan(np.diag(P)) | np.isnan(B).any(axis=1)
-    reach = np.eye(len(nodes), dtype=bool) | (np.nan_to_num(B) != 0)
-    for _ in range(len(nodes)):
-        reach = reach | ((reach.astype(int) @ reach.astype(int)) > 0)
-    bad = (reach & bad[None, :]).any(axis=1)          # reach[a, k]: k is a or one of its predictors
-    inv = np.linalg.inv(np.eye(len(nodes)) - np.nan_to_num(B))
-    C = inv @ np.nan_to_num(P) @ inv.T
+    C = Measurement(est.assign(est=est["std.all"])).cov_lv()       # (I − B)⁻¹ Ψ (I − B)⁻ᵀ of the std.all values
     with np.errstate(invalid="ignore", divide="ignore"):
-        sd = np.sqrt(np.diag(C))
-        R = C / np.outer(sd, sd)
-    R[bad, :] = np.nan
-    R[:, bad] = np.nan
-    n = len(lv)
-    return pd.DataFrame(R[:n, :n], index=lv, columns=lv)
+        sd = np.sqrt(np.diag(C.to_numpy()))
+        return C / np.outer(sd, sd)
 
 
 class DataMovedWarning(UserWarning):

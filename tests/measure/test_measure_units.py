@@ -84,9 +84,12 @@ def test_endogenous_factor_variance_comes_from_std_lv():
     # without a covariance: the model-implied one, the factors' variances from lavaan's cov.lv
     # ((I - B)^-1 Psi (I - B)^-T): Y's block [[1, 2], [2, 4]] + I sums to 11
     assert composite_reliability(t).loc["Y", "omega"] == pytest.approx(9.0 / 11.0)
+    # Y ~ z, an observed covariate: its variance counts in Y's (lavaan's cov.lv); not in the table, Y's is unknown
     t_obs = pd.concat([t, table([("Y", "~", "z", 0.3)])], ignore_index=True)
-    with pytest.raises(ValueError, match="regressed on an observed variable"):
-        composite_reliability(t_obs)
+    got = composite_reliability(t_obs)["omega"]
+    assert got["X"] == pytest.approx(2 / 3) and np.isnan(got["Y"])
+    t_z = pd.concat([t_obs, table([("z", "~~", "z", 2.0)])], ignore_index=True)   # implied var(Y) = 1 + .09 * 2
+    assert composite_reliability(t_z).loc["Y", "omega"] == pytest.approx(9 / (9 * 1.18 + 2))   # (std.lv: 1)
     s = pd.DataFrame(np.diag([2.0, 2.0, 2.0, 5.0]), index=list("abcd"), columns=list("abcd"))
     res = composite_reliability(t, s)
     assert res.loc["Y", "omega"] == pytest.approx(9.0 / 7.0)

@@ -49,7 +49,7 @@ from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, ordinal_warnings, post_checks,
-                        unidentified_parameters, unidentified_warning, vcov_warnings)
+                        unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings)
 from .defined import from_partable, theta_columns
 from .estimate import RUNAWAY, minimize, numerical_hessian
 from .fiml import pairwise_cov
@@ -387,6 +387,9 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     warnings += check_model_data(data, ov_all, partable=pt0,      # constant/blank/inf/-99 columns, coverage, ...
                                  groups=gvals, group=group)        # ... and per group
     ord_names = _ordered_names(ordered, data, ov_all)
+    # lavaan's varTable checks: continuous variables that are not fixed.x covariates, over every row
+    exo = {v for b in pt0.ov_x_names for v in b}
+    warnings += variance_warnings(data, [v for v in ov_all if v not in set(ord_names) and v not in exo])
     if ord_names or est_name in ("WLSMV", "DWLS"):
         return _fit_ordinal(pm, data, ov_all, ord_names, est_name=est_name, est_given=estimator is not None,
                             miss=miss, se=se, information=information, fixed_x=fixed_x, std_lv=std_lv,

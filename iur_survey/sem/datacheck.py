@@ -186,6 +186,44 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
     return warnings
 
 
+def variance_warnings(data: pd.DataFrame, names: Sequence[str]) -> list[str]:
+    """lavaan's two warnings on the variances of the continuous, non-exogenous observed variables ``names``
+    (``lav_data_full``, lavaan's ``varTable``: ``var(x, na.rm = TRUE)`` over every row of the data): one
+    variance at least 1000 times another (the optimizer and the information matrix then work on numbers of
+    very different sizes), and a variance above 1,000,000 (a missing-value code such as -999999?).  The
+    variables are named.
+
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [10.0, 25, 30, 42], "c": [1e4, 3e4, 2e4, 9e4]})
+    >>> variance_warnings(d, ["a", "b"])
+    []
+    >>> for w in variance_warnings(d, ["a", "c"]):
+    ...     print(w[:64])
+    some observed variances are (at least) a factor 1000 times large
+    some observed variances are larger than 1000000 (c 1.3e+09): a m
+    """
+    names = list(dict.fromkeys(names))
+    if not names or data.shape[0] < 2:
+        return []
+    X = data.matrix(names) if is_table(data) else _numeric(data, names).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = np.array([np.nanvar(X[:, j], ddof=1) if np.sum(~np.isnan(X[:, j])) > 1 else np.nan
+                      for j in range(len(names))])
+    ok = np.isfinite(v)
+    if not ok.any():
+        return []
+    hi, lo = int(np.nanargmax(np.where(ok, v, -np.inf))), int(np.nanargmin(np.where(ok, v, np.inf)))
+    out = []
+    if v[lo] > 0 and v[hi] / v[lo] > 1000:
+        out.append(f"some observed variances are (at least) a factor 1000 times larger than others ({names[hi]} "
+                   f"{v[hi]:.2g} against {names[lo]} {v[lo]:.2g}; lavaan warns the same): rescale the variables "
+                   "(e.g. divide by a power of 10) so that their variances are of similar size")
+    if v[hi] > 1e6:
+        out.append(f"some observed variances are larger than 1000000 ({names[hi]} {v[hi]:.2g}): a missing-value "
+                   "code, or a variable on a scale too large for the optimizer? (lavaan warns the same)")
+    return out
+
+
 def check_group_data(X: np.ndarray, names: Sequence[str], groups: np.ndarray, *, group: str | None = None,
                      file: str | None = None) -> None:
     """Per group of a multi-group fit: every model variable needs two values in every group, and every pair

@@ -132,3 +132,22 @@ def test_summary_of_an_ordinal_fit_that_did_not_converge():
     assert doc["fit"] == {} and doc["estimates_interpretable"] is False
     with pytest.raises(NotConvergedError):
         nc.fit_measures()
+
+
+def test_variances_of_very_different_size_warn_as_lavaan():
+    """lavaan's varTable checks (lav_data_full): a continuous, non-exogenous variable's variance 1000 times
+    another's, or above 1e6, warns (HS1939's x1-x3 x 30 and x7-x9 / 30: lavaan 0.6.14 warns the first); a fixed.x
+    covariate on a large scale does not count."""
+    rng = np.random.default_rng(4)
+    f = rng.normal(size=(300, 2))
+    d = pd.DataFrame(np.repeat(f, 3, axis=1) + rng.normal(size=(300, 6)) * .6, columns=[f"y{i}" for i in range(6)])
+    model = "A =~ y0 + y1 + y2\nB =~ y3 + y4 + y5"
+    assert not [w for w in sem(model, d, warn=False).warnings if "variances" in w]
+    d2 = d.assign(y0=d["y0"] * 40, y1=d["y1"] * 40, y5=d["y5"] / 40)
+    got = [w for w in sem(model, d2, warn=False).warnings if "observed variances" in w]
+    assert len(got) == 1 and "factor 1000" in got[0] and "y5" in got[0]
+    d3 = d.assign(age=rng.normal(40, 1500, 300))             # an exogenous covariate: lavaan leaves it out
+    assert not [w for w in sem(model + "\nA ~ age", d3, warn=False).warnings if "observed variances" in w]
+    d4 = d.assign(y0=d["y0"] * 2000)
+    got = [w for w in sem(model, d4, warn=False).warnings if "observed variances" in w]
+    assert any("larger than 1000000 (y0" in w for w in got)

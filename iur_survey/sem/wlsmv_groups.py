@@ -44,8 +44,8 @@ from .syntax import parse_model
 from .defined import from_partable, theta_columns
 from .standardized import r_squared, standardize
 from .wlsmv import (WLSMV_FIT_NAMES, defined_se, dwls_constraints, dwls_gfi, dwls_other_measures,
-                    dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index, residual_summary,
-                    scaled_shifted_test)
+                    dwls_start_values, dwls_theta_names, dwls_vcov, fit_dwls, fit_dwls_retry, offdiag_vech_index,
+                    residual_summary, scaled_shifted_test)
 from .results import z_critical, z_pvalue
 from .ordinal_result import OrdinalSEMResult
 
@@ -289,7 +289,7 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
     # ridge, whose vanishing gradient passed for convergence (psych::bfi A1-A5 by education, audit s22)
     def start(kind):
         t0 = np.zeros(npar)
-        t0[:nk] = model.start([s.cor.to_numpy() for s in stats], [np.zeros(s.p) for s in stats], kind=kind)[kept]
+        t0[:nk] = dwls_start_values(model, [s.cor.to_numpy() for s in stats], ordinal, kind)[kept]
         for g in range(G):
             t0[th_par[g]] = stats[g].th.to_numpy() if not spec.th_equal else \
                 np.mean([s.th.to_numpy() for s in stats], axis=0)
@@ -312,11 +312,7 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
 
         def run(x0):
             return fit_dwls(moments, jac, x0, obs, w_fit, 10 ** 12)
-    fit = run(t0)
-    if not fit.converged:
-        alt = run(start("marker"))
-        if alt.converged:
-            fit = alt
+    fit = fit_dwls_retry(run, [lambda: t0, lambda: start("marker")])
     t = fit.theta if B is None else c0 + B @ fit.theta
     warnings: list[str] = [w for s in stats for w in s.warnings]
     if not fit.converged:

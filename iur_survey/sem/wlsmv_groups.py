@@ -106,6 +106,8 @@ class WLSMVGroupsFit:
     boundary: list = field(default_factory=list)
     #: the information matrix is singular in the boundary items' parameters only (not a sign of non-identification)
     boundary_only: bool = False
+    #: per group the implied thresholds, correlation matrix and means of y* (lavaan's ``fitted()`` th / cov / mean)
+    implied: list | None = None
 
 
 def _blocks(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, nk: int):
@@ -365,9 +367,19 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
                             table=pd.DataFrame(), npar_model=model.npar, th_par=th_par, delta_par=delta_par,
                             scales=scales, resvar=resvar, warnings=warnings, kept=kept, delta=D_all,
                             e_inv=Einv, chisq=X2, stats=stats, boundary=boundary,
-                            boundary_only=bool(boundary) and singular and not elsewhere)
+                            boundary_only=bool(boundary) and singular and not elsewhere,
+                            implied=[_implied(stats[g], *p_) for g, p_ in enumerate(parts)])
     res.table, res.r2 = _table(model, stats, res, ordinal, theta_param)
     return res
+
+
+def _implied(st: OrdinalSampleStats, m: np.ndarray, _jac, core) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A group's implied thresholds, correlation matrix ``D Sigma D`` (diagonal 1) and means of y* (``mu``,
+    unscaled: lavaan's implied ``mean`` with ordered items)."""
+    Sigma, mu, D = core
+    R = D[:, None] * Sigma * D[None, :]
+    np.fill_diagonal(R, 1.0)
+    return m[:st.nth].copy(), R, np.asarray(mu, float).copy()
 
 
 #: the share of an item's y* variance left to its residual below which a theta solution is on the boundary: the

@@ -3,6 +3,8 @@ against lavaan 0.6.14's ``sem(..., ordered = TRUE)``.
 
 Cases (``--sim`` simulated ones, default 200, plus real data):
 
+* ``--mixed`` (default 0) simulated sets of the same kind, ``default_rng(1500 + i)``, every second item left
+  continuous (lavaan: ``ordered =`` the others), delta parameterization;
 * simulated ordinal data sets, ``numpy.random.default_rng(1000 + i)``: N from 100 to 1000, 3 to 7
   categories, one to three factors (some with a regression between factors, some a second-order factor),
   loadings 0.3-0.9 (a third of the sets with a weak first item, 0.15-0.35: the marker), about a third
@@ -23,7 +25,7 @@ ours only / lavaan only / neither), and where both converge the range of ``fmin`
 the largest |difference| of the estimates; then every case with a different optimum (|d fmin| > 1e-7 or
 |d est| > 1e-3) or a different verdict.  ``--json`` writes the per-case results.
 
-Usage: ``python benchmarks/bench_wlsmv_start.py [--sim 200] [--json out.json] [--r-json lavaan.json]``
+Usage: ``python benchmarks/bench_wlsmv_start.py [--sim 200] [--mixed 0] [--json out.json] [--r-json lavaan.json]``
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ BIG5 = "\n".join(f"{f} =~ " + " + ".join(f"{f[0]}{k}" for k in range(1, 6))
                  for f in ("Agr", "Con", "Ext", "Neu", "Ope"))
 
 
-def _simulate(i: int) -> tuple[pd.DataFrame, str, bool, str]:
+def _simulate(i: int, mixed: bool = False) -> tuple[pd.DataFrame, str, bool, str]:
+    """Case ``i`` (``mixed``: every second item left continuous, y* rounded to 3 decimals)."""
     rng = np.random.default_rng(1000 + i)
     n = int(rng.choice([100, 150, 200, 300, 500, 750, 1000]))
     ncat = int(rng.integers(3, 8))
@@ -79,7 +82,7 @@ def _simulate(i: int) -> tuple[pd.DataFrame, str, bool, str]:
             probs = np.r_[body, 1 - tail] if rng.random() < 0.5 else np.r_[tail, tail + body]
         else:
             probs = np.cumsum(rng.dirichlet(np.full(ncat, 4.0)))[:-1]
-        cols[f"y{j + 1}"] = np.digitize(ystar[:, j], norm.ppf(probs)) + 1
+        cols[f"y{j + 1}"] = np.round(ystar[:, j], 3) if mixed and j % 2 else np.digitize(ystar[:, j], norm.ppf(probs)) + 1
     d = pd.DataFrame(cols)
     names = [f"F{a + 1}" for a in range(nf)]
     lines = [f"{names[a]} =~ " + " + ".join(f"y{a * per + k + 1}" for k in range(per)) for a in range(nf)]
@@ -92,19 +95,26 @@ def _simulate(i: int) -> tuple[pd.DataFrame, str, bool, str]:
     return d, "\n".join(lines), std_lv, param
 
 
-def _cases(tmp: Path, nsim: int) -> list[dict]:
+def _cases(tmp: Path, nsim: int, nmixed: int = 0) -> list[dict]:
     out = []
 
-    def add(cid, d, model, std_lv=False, param="delta"):
+    def add(cid, d, model, std_lv=False, param="delta", ordered=None):
         path = tmp / f"{cid}.csv"
         d.to_csv(path, index=False)
-        out.append(dict(id=cid, csv=str(path), model=model, std_lv=std_lv, parameterization=param))
+        out.append(dict(id=cid, csv=str(path), model=model, std_lv=std_lv, parameterization=param,
+                        ordered=ordered))
 
     for i in range(nsim):
         d, model, std_lv, param = _simulate(i)
         if (d.nunique() < 2).any():          # an item with one category: no thresholds to fit
             continue
         add(f"sim{i:03d}", d, model, std_lv, param)
+    for i in range(nmixed):
+        d, model, std_lv, _ = _simulate(500 + i, mixed=True)
+        ordered = [c for k, c in enumerate(d.columns) if k % 2 == 0]
+        if (d[ordered].nunique() < 2).any():
+            continue
+        add(f"mix{i:03d}", d, model, std_lv, "delta", ordered)
     hs = pd.read_csv(HS)
     for k in (3, 4):
         cut = hs[[f"x{j}" for j in range(1, 10)]].apply(
@@ -139,7 +149,7 @@ def _ours(case: dict) -> dict:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = sem(case["model"], d, ordered=True, std_lv=case["std_lv"],
+            fit = sem(case["model"], d, ordered=case.get("ordered") or True, std_lv=case["std_lv"],
                       parameterization=case["parameterization"])
     except Exception as e:           # noqa: BLE001 -- a typed refusal is a verdict too
         return dict(id=case["id"], converged=False, error=f"{type(e).__name__}: {e}",
@@ -176,6 +186,7 @@ def compare(ours: list[dict], lav: list[dict]) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sim", type=int, default=200)
+    ap.add_argument("--mixed", type=int, default=0, help="simulated cases with every second item continuous")
     ap.add_argument("--json", help="write the per-case results here")
     ap.add_argument("--r-json", help="lavaan's results (written by the R script if absent)")
     ap.add_argument("--no-r", action="store_true")
@@ -183,7 +194,7 @@ def main(argv=None) -> int:
     import iur_survey
     print("package:", Path(iur_survey.__file__).parent)
     with tempfile.TemporaryDirectory() as tmp:
-        cases = _cases(Path(tmp), a.sim)
+        cases = _cases(Path(tmp), a.sim, a.mixed)
         man = Path(tmp) / "manifest.json"
         man.write_text(json.dumps(cases))
         lav = None

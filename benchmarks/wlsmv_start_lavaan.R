@@ -1,14 +1,15 @@
 # lavaan 0.6.14's side of benchmarks/bench_wlsmv_start.py: one WLSMV fit per case of a manifest.
 # Usage: Rscript benchmarks/wlsmv_start_lavaan.R manifest.json out.json
-# manifest: a list of {id, csv, model, std_lv, parameterization}; every column of the CSV used by the model is
-# ordered.  Per case: converged, iterations, fmin, chisq (the unscaled DWLS statistic), npar and the estimates
+# manifest: a list of {id, csv, model, std_lv, parameterization, ordered}; ordered: the ordered columns (null:
+# every column of the model).  Per case: converged, iterations, fmin, chisq (the unscaled DWLS statistic), npar and the estimates
 # (parameterEstimates, keyed "lhs op rhs"); an error is converged = FALSE with the message.
 suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 args <- commandArgs(trailingOnly = TRUE)
 cases <- fromJSON(args[1], simplifyVector = FALSE)
 out <- lapply(cases, function(cs) {
   d <- read.csv(cs$csv)
-  fit <- tryCatch(suppressWarnings(sem(cs$model, data = d, ordered = TRUE, estimator = "WLSMV",
+  ordered <- if (is.null(cs$ordered)) TRUE else unlist(cs$ordered)
+  fit <- tryCatch(suppressWarnings(sem(cs$model, data = d, ordered = ordered, estimator = "WLSMV",
                                        std.lv = isTRUE(cs$std_lv),
                                        parameterization = cs$parameterization)),
                   error = function(e) conditionMessage(e))

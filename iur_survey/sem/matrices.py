@@ -626,8 +626,9 @@ class Model:
         which on small samples decides which local optimum (or runaway Heywood ridge) a fit ends in.
 
         ``ordered`` (the ordered items of a WLSMV fit; ``covs`` then hold their polychoric correlations)
-        adds lavaan's rules for categorical data: a free loading that FABIN3 does not set starts at 0.7
-        (a second-order loading), an ordered item's free residual variance (theta parameterization) at 1.
+        adds lavaan's rules for categorical data to ``kind="lavaan"``: a free loading that FABIN3 does not
+        set starts at 0.7 (a second-order loading), an ordered item's free residual variance (theta
+        parameterization) at 1.
 
         ``kind="marker"`` is the fallback start of a fit that does not converge from lavaan's: a free
         loading is the ratio of the sums of its indicator's and the marker's covariances with the factor's

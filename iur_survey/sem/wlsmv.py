@@ -1162,7 +1162,9 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     lavaan's delta parameterization: the residual variances of the items and
     any intercepts are not estimated (the former become ``1 - diag(model
     part)``, the latter 0), and one threshold parameter per sample threshold
-    is added.  Only single-group models.
+    is added.  Only single-group models.  The fit starts from lavaan's start values
+    (:func:`dwls_start_values`), or ``theta0``, and retries from the marker start when it does not
+    converge (:func:`fit_dwls_retry`).
 
     Returns the :class:`WLSMVFit` (``theta`` = estimated model parameters
     without the dropped ones, then the thresholds; ``r2``, ``kept``,

@@ -41,6 +41,7 @@ ever building a Kronecker product.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -609,7 +610,8 @@ class Model:
 
     # ------------------------------------------------------------------ start values
     def start(self, covs: list[np.ndarray], means: list[np.ndarray],
-              ov_vars: list[np.ndarray] | None = None, *, kind: str = "lavaan") -> np.ndarray:
+              ov_vars: list[np.ndarray] | None = None, *, kind: str = "lavaan",
+              ordered: Collection[str] = ()) -> np.ndarray:
         """lavaan's default start values (``lav_start``, ``start = "default"``).
 
         Free loadings: FABIN3 on the covariances of the factor's indicators when they are all observed
@@ -622,6 +624,11 @@ class Model:
         (with missing data lavaan halves the available-case variances, N - 1 over N, while the loadings
         and intercepts come from the EM moments ``covs`` / ``means``).  A ``start()`` modifier wins.  The optimizer then starts where lavaan's nlminb starts,
         which on small samples decides which local optimum (or runaway Heywood ridge) a fit ends in.
+
+        ``ordered`` (the ordered items of a WLSMV fit; ``covs`` then hold their polychoric correlations)
+        adds lavaan's rules for categorical data to ``kind="lavaan"``: a free loading that FABIN3 does not
+        set starts at 0.7 (a second-order loading), an ordered item's free residual variance (theta
+        parameterization) at 1.
 
         ``kind="marker"`` is the fallback start of a fit that does not converge from lavaan's: a free
         loading is the ratio of the sums of its indicator's and the marker's covariances with the factor's
@@ -643,9 +650,12 @@ class Model:
         [0.9286, 0.75, 0.6111, 0.5, 0.5, 0.5, 0.5, 0.5209]
         >>> mod.start([S], [np.zeros(4)], kind="simple").tolist()
         [0.7, 0.7, 0.7, 1.0, 1.0, 1.0, 1.0, 1.0]
+        >>> np.round(mod.start([S], [np.zeros(4)], ordered=["x1", "x2", "x3", "x4"]), 4).tolist()
+        [0.9145, 0.724, 0.6083, 1.0, 1.0, 1.0, 1.0, 0.05]
         """
         pt = self.partable
         theta = np.full(self.npar, np.nan)
+        ordset = set(ordered)
         if kind == "simple":
             for i in range(len(pt)):
                 if pt.free[i] > 0:
@@ -686,9 +696,11 @@ class Model:
                 o, a, b = pt.op[i], pt.lhs[i], pt.rhs[i]
                 val = 0.0
                 if o == "=~":
-                    val = loading.get(i, 1.0)
+                    val = loading.get(i, 0.7 if ordset and kind == "lavaan" else 1.0)
                 elif o == "~~" and a == b:
-                    if a in lvset and kind == "marker":
+                    if a in ordset and kind == "lavaan":
+                        val = 1.0
+                    elif a in lvset and kind == "marker":
                         val = lv_var.get(a, 0.05)
                         if any(pt.op[r] == "~" and pt.lhs[r] == a for r in rows):
                             val = max(0.5 * val, 0.05)

@@ -33,7 +33,7 @@ from iur_survey.errors import EstimationError
 from .ordinal import _BIG, _codes, bivariate_normal_cdf, bivariate_normal_pdf, blas_threads, pair_index, \
     stats_from_codes
 from .wlsmv import (dwls_constraints, dwls_chisq_measures, dwls_dropped, dwls_estimate, dwls_estimates_table,
-                    dwls_theta_names)
+                    dwls_start_values, dwls_theta_names)
 
 __all__ = ["MixedSampleStats", "mixed_sample_stats", "MIXED_FIT_NAMES", "mixed_fit_measures", "wlsmv_mixed_from_model"]
 
@@ -540,12 +540,14 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
         top[np.arange(nth), nk + np.arange(nth)] = sgn
         return np.vstack([top, Dv[diag_pos], Dv[off_pos]])
 
-    start = model.start([st.cov.to_numpy()], [np.zeros(p)], kind="marker")
+    start = dwls_start_values(model, [st.cov.to_numpy()], ordset)        # lavaan's, the marker start on retry
     theta0 = np.concatenate([start[kept], st.th.to_numpy() * sgn])
+    retry = np.concatenate([dwls_start_values(model, [st.cov.to_numpy()], ordset, "marker")[kept],
+                            st.th.to_numpy() * sgn])
     constraints, n_eq = dwls_constraints(model, drop, start, nth) if pt.equality else (None, 0)
     with blas_threads():
         res = dwls_estimate(st, moments, delta_fn, theta0, dwls_theta_names(pt, kept, st.th.index),
-                            n_univariate=nth + int(num_idx.size), constraints=constraints, n_eq=n_eq)
+                            n_univariate=nth + int(num_idx.size), constraints=constraints, n_eq=n_eq, retry=retry)
     S_std = model.implied(expand(res.theta))[0]
     resvar = 1.0 - np.diag(S_std)
     res.residual_variances = np.where(is_ord, resvar, np.nan)       # continuous items: free parameters

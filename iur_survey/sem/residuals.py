@@ -5,8 +5,10 @@ Source followed: lavaan 0.6.14's lav_residuals.R (``lav_residuals``, ``lav_resid
 and ``lav_model_h1_acov``.  Per group, the residuals are the observed moments minus the model-implied ones:
 
 * ``raw``: ``S - Sigma`` (and ``M - mu`` with a mean structure), ``S``/``M`` the sample moments (divisor N),
-  under FIML the EM estimates of the saturated (h1) model; with ordered items (WLSMV / DWLS) the polychoric
-  minus the implied correlations, ``th`` the sample minus the implied thresholds (``mean``: zeros);
+  under FIML the EM estimates of the saturated (h1) model; with ordered items (WLSMV / DWLS, one group or several,
+  delta or theta parameterization) the polychoric minus the implied correlations, ``th`` the sample minus the
+  implied thresholds, ``mean`` minus the implied means of y* (zeros but with free latent means), as lavaan;
+  their ACOV is lavaan's for categorical data: ``NACOV_g / N`` with the total ``N`` in every group;
 * ``cor.bollen`` (``cor``): both sides rescaled to correlations, each by its own variances (observed by the
   observed, implied by the implied; the means by the observed SDs);
 * ``cor.bentler``: both sides rescaled by the *observed* variances (lavaan's ``srmr``);
@@ -94,11 +96,24 @@ class _Group:
 
 
 def _ordinal_record(res: Any):
-    wl = res.meta.get("wlsmv") if isinstance(res.meta, dict) else None
-    if wl is None or res.meta.get("mixed") or res.partable.ngroups > 1:
-        _refuse("residuals with ordered items are covered for one group of ordered items only (lavaan gives no "
-                "standard errors with continuous items among them; several groups are not covered here)")
+    """The fit's WLSMV record: one group (``meta["wlsmv"]``) or several / theta (``meta["wlsmv_groups"]``)."""
+    meta = res.meta if isinstance(res.meta, dict) else {}
+    wl = meta.get("wlsmv_groups") or meta.get("wlsmv")
+    if wl is None or meta.get("mixed"):
+        _refuse("residuals with ordered items are covered when every model variable is ordered (lavaan gives no "
+                "standard errors with continuous items among them)")
     return wl
+
+
+def _ordinal_groups(wl) -> list[tuple]:
+    """Per group ``(stats, implied thresholds, implied correlations, implied means of y*, rows of the stacked
+    Delta)``; the means are 0 but with free latent means (several groups, equal thresholds)."""
+    if hasattr(wl, "th_par"):                          # several groups (or the theta parameterization)
+        off = np.cumsum([0] + [s.wls_obs.size for s in wl.stats])
+        return [(st, th, R, mu, slice(off[g], off[g + 1]))
+                for g, (st, (th, R, mu)) in enumerate(zip(wl.stats, wl.implied))]
+    st = wl.stats
+    return [(st, np.asarray(wl.wls_est[:st.nth], float), np.asarray(wl.sigma, float), np.zeros(st.p), slice(None))]
 
 
 def _is_ordinal(res: Any) -> bool:
@@ -108,13 +123,12 @@ def _is_ordinal(res: Any) -> bool:
 def _groups(res: Any) -> list[_Group]:
     """Observed and implied moments per group (lavaan's ``lavInspect(fit, "sampstat")`` / ``"implied"``)."""
     if _is_ordinal(res):
-        wl = _ordinal_record(res)
-        st = wl.stats
-        nth = st.nth
-        p = st.p
-        obs = {"cov": st.cor.to_numpy(float), "mean": np.zeros(p), "th": st.th.to_numpy(float)}
-        est = {"cov": np.asarray(wl.sigma, float), "mean": np.zeros(p), "th": np.asarray(wl.wls_est[:nth], float)}
-        return [_Group(list(st.names), obs, est, list(st.th.index))]
+        out = []
+        for st, th, R, mu, _ in _ordinal_groups(_ordinal_record(res)):
+            obs = {"cov": st.cor.to_numpy(float), "mean": np.zeros(st.p), "th": st.th.to_numpy(float)}
+            est = {"cov": R, "mean": mu, "th": th}
+            out.append(_Group(list(st.names), obs, est, list(st.th.index)))
+        return out
     if str(res.estimator).upper() not in ("ML", "MLR"):
         _refuse(f"residuals are covered for estimators ML, MLR, WLSMV and DWLS (this fit: {res.estimator})")
     sampstat = res.meta.get("sampstat") if isinstance(res.meta, dict) else None
@@ -226,14 +240,18 @@ def _ml_parts(res: Any, data):
 
 
 def _ordinal_parts(res: Any):
+    """Per group ``(ACOV_obs, A1, Delta, w)`` and the inverted information, as lavaan's lav_residuals_acov for
+    categorical data: ``ACOV_obs = NACOV_g / N`` (the total N, also with several groups), ``A1`` the diagonal
+    weights, ``w = N_g / N``."""
     wl = _ordinal_record(res)
-    st = wl.stats
-    if st.gamma is None or st.wls_vd is None:
+    groups = _ordinal_groups(wl)
+    if any(st.gamma is None or st.wls_vd is None for st, *_ in groups):
         _refuse("the fit holds no asymptotic covariance of its polychorics (NACOV)")
-    acov_obs = np.asarray(st.gamma, float) / float(res.n)
-    A1 = np.diag(np.asarray(st.wls_vd, float))
     D = np.asarray(wl.delta, float)
-    return [(acov_obs, A1, D, 1.0)], np.asarray(wl.e_inv, float)
+    N = float(sum(st.n for st, *_ in groups))
+    parts = [(np.asarray(st.gamma, float) / N, np.diag(np.asarray(st.wls_vd, float)), D[rows], st.n / N)
+             for st, _, _, _, rows in groups]
+    return parts, np.asarray(wl.e_inv, float)
 
 
 def _cov2cor_b(S: np.ndarray) -> np.ndarray:

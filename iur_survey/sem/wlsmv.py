@@ -42,7 +42,7 @@ scaling parameters that this module does not model).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,8 @@ __all__ = [
     "dwls_fmin",
     "DWLSFit",
     "fit_dwls",
+    "dwls_start_values",
+    "fit_dwls_retry",
     "dwls_information",
     "robust_vcov",
     "scaled_shifted_test",
@@ -223,6 +225,48 @@ def fit_dwls(moments_fn: Callable[[np.ndarray], np.ndarray],
     gmax = float(np.max(np.abs(res.grad))) if res.grad.size else 0.0
     return DWLSFit(theta=res.x, fmin=float(res.fun), converged=res.converged, iterations=res.iterations,
                    gradient_max=gmax, message="" if res.converged else res.message)
+
+
+def dwls_start_values(model, cors: list[np.ndarray], ordered: Sequence[str], kind: str = "lavaan") -> np.ndarray:
+    """Start values of the model parameters of a WLSMV fit, one group or several: lavaan's
+    (``lav_start`` for categorical data: :meth:`~iur_survey.sem.matrices.Model.start` on the polychoric
+    matrices ``cors`` with ``ordered``: FABIN3 loadings, scaled by a factor's fixed variance, 0.7 where
+    FABIN3 does not apply, latent variances 0.05, the items' free residual variances 1), or ``kind =
+    "marker"``, the start of :func:`fit_dwls_retry`'s second attempt.  The thresholds (the sample ones)
+    and the scales (1) are the caller's.
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + b + c + d", meanstructure=False))
+    >>> R = np.array([[1, .2, .15, .1], [.2, 1, .5, .4], [.15, .5, 1, .45], [.1, .4, .45, 1]])
+    >>> np.round(dwls_start_values(m, [R], "abcd"), 3).tolist()   # b, c, d; residual variances; var F
+    [3.162, 2.618, 2.231, 1.0, 1.0, 1.0, 1.0, 0.05]
+    >>> np.round(dwls_start_values(m, [R], "abcd", "marker"), 3).tolist()
+    [3.6, 3.167, 2.429, 0.5, 0.5, 0.5, 0.5, 0.05]
+    """
+    return model.start(list(cors), [np.zeros(np.shape(c)[0]) for c in cors], kind=kind, ordered=ordered)
+
+
+def fit_dwls_retry(run: Callable[[np.ndarray], DWLSFit], starts: Sequence[Callable[[], np.ndarray]]) -> DWLSFit:
+    """The DWLS fit of one group or several from lavaan's start values (``starts[0]()``), then, while it
+    does not converge, from each further start (the marker start of :func:`dwls_start_values`), keeping
+    the first fit that converges; when none does, the first attempt's (reported as not converged).
+    ``run(start)`` fits from one start vector.
+
+    >>> s = np.array([0.3, 0.49]); w = np.array([50.0, 80.0])
+    >>> mom = lambda t: np.array([t[0], t[1] ** 2])
+    >>> dlt = lambda t: np.array([[1.0, 0.0], [0.0, 2 * t[1]]])
+    >>> run = lambda x0: fit_dwls(mom, dlt, x0, s, w, 300, max_iter=3)
+    >>> fit = fit_dwls_retry(run, [lambda: np.array([9.0, 40.0]), lambda: np.array([0.3, 0.7])])
+    >>> fit.converged, fit.theta.round(6).tolist()         # the first start runs out of iterations
+    (True, [0.3, 0.7])
+    """
+    first = fit = run(starts[0]())
+    for make in starts[1:]:
+        if fit.converged:
+            break
+        fit = run(make())
+    return fit if fit.converged else first
 
 
 # ---------------------------------------------------------------------------
@@ -749,7 +793,8 @@ def dwls_vcov(delta: np.ndarray, wls_vd: np.ndarray, gamma: np.ndarray, n: int, 
 def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
                   delta_fn: Callable[[np.ndarray], np.ndarray], theta0: np.ndarray, names: list[str], *,
                   n_eq: int = 0, n_univariate: int | None = None,
-                  constraints: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> WLSMVFit:
+                  constraints: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                  retry: np.ndarray | None = None) -> WLSMVFit:
     """The one WLSMV assembly of a one-group fit, ordinal or mixed: DWLS estimates (:func:`fit_dwls`),
     robust.sem covariance with lavaan's SE rules (:func:`dwls_se`), df, the scaled-shifted test and
     the baseline test (``n_univariate``: see :func:`baseline_test`).  The fit measures, ``sigma`` and
@@ -759,6 +804,8 @@ def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
     0`` solved as ``theta = theta0_c + B z`` (``B`` orthonormal columns spanning the null space of
     ``A``); the fit runs on ``z``, ``n_eq`` is then the rank of ``A`` (it adds to the df) and ``delta`` /
     ``e_inv`` of the result are in ``z`` (``B`` kept in ``res.B``), ``theta`` / ``vcov`` in ``theta``.
+    ``retry``: the start of a second attempt when the fit from ``theta0`` does not converge
+    (:func:`fit_dwls_retry`).
 
     >>> s = np.array([0.3, 0.49]); w = np.array([50.0, 80.0])
     >>> from types import SimpleNamespace
@@ -770,7 +817,10 @@ def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
     """
     if constraints is None:
         B = None
-        mom, dlt, start = moments_fn, delta_fn, np.asarray(theta0, dtype=float)
+        mom, dlt = moments_fn, delta_fn
+
+        def to_fit(x):
+            return np.asarray(x, dtype=float)
     else:
         t0c, B, A = (np.asarray(x, dtype=float) for x in constraints)
 
@@ -780,8 +830,11 @@ def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
         def dlt(z):
             return delta_fn(t0c + B @ z) @ B
 
-        start = B.T @ (np.asarray(theta0, dtype=float) - t0c)     # the closest point that keeps them
-    fit = fit_dwls(mom, dlt, start, st.wls_obs, st.wls_vd, st.n)
+        def to_fit(x):
+            return B.T @ (np.asarray(x, dtype=float) - t0c)     # the closest point that keeps them
+    starts = [theta0] + ([retry] if retry is not None else [])
+    fit = fit_dwls_retry(lambda x: fit_dwls(mom, dlt, to_fit(x), st.wls_obs, st.wls_vd, st.n),
+                         [lambda x=x: x for x in starts])
     warnings: list[str] = list(st.warnings)
     if not fit.converged:
         warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
@@ -808,7 +861,8 @@ def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
 def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray],
               cov_delta_fn: Callable[[np.ndarray], np.ndarray], theta0: np.ndarray,
               th_cols: np.ndarray, *, n_eq: int = 0, names: list[str] | None = None,
-              constraints: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> WLSMVFit:
+              constraints: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+              retry: np.ndarray | None = None) -> WLSMVFit:
     """Estimate a model for ordinal items by WLSMV, exactly as lavaan's defaults.
 
     ``cov_fn(theta)``: the model-implied covariance matrix of ``y*`` (items in
@@ -822,7 +876,7 @@ def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray]
     sample threshold (``st.th`` order); ``n_eq``: equality constraints not
     already removed from ``theta`` (they add to the df); ``names``: of the
     entries of ``theta``, for the warnings (default ``par1``, ...);
-    ``constraints``: see :func:`dwls_estimate` (``n_eq`` = their rank).
+    ``constraints``, ``retry``: see :func:`dwls_estimate` (``n_eq`` = the rank of the constraints).
 
     >>> from iur_survey.sem.ordinal import ordinal_sample_stats
     >>> rng = np.random.default_rng(4)
@@ -842,10 +896,10 @@ def wlsmv_fit(st: OrdinalSampleStats, cov_fn: Callable[[np.ndarray], np.ndarray]
     (0, True, [0.8569, 0.6117, 0.6043])
     """
     with blas_threads():
-        return _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names, constraints)
+        return _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names, constraints, retry)
 
 
-def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names, constraints) -> WLSMVFit:
+def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names, constraints, retry) -> WLSMVFit:
     theta0 = np.asarray(theta0, dtype=float)
     th_cols = np.asarray(th_cols, dtype=int)
     p = st.p
@@ -857,7 +911,7 @@ def _wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq, names, constrain
     def delta_fn(t):
         return wls_delta(cov_delta_fn(t), p, th_cols)
 
-    res = dwls_estimate(st, moments, delta_fn, theta0, names, n_eq=n_eq, constraints=constraints)
+    res = dwls_estimate(st, moments, delta_fn, theta0, names, n_eq=n_eq, constraints=constraints, retry=retry)
     S_model = cov_fn(res.theta)
     res.residual_variances = 1.0 - np.diag(S_model)
     sigma = S_model.copy()
@@ -1108,7 +1162,9 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     lavaan's delta parameterization: the residual variances of the items and
     any intercepts are not estimated (the former become ``1 - diag(model
     part)``, the latter 0), and one threshold parameter per sample threshold
-    is added.  Only single-group models.
+    is added.  Only single-group models.  The fit starts from lavaan's start values
+    (:func:`dwls_start_values`), or ``theta0``, and retries from the marker start when it does not
+    converge (:func:`fit_dwls_retry`).
 
     Returns the :class:`WLSMVFit` (``theta`` = estimated model parameters
     without the dropped ones, then the thresholds; ``r2``, ``kept``,
@@ -1136,7 +1192,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
     kept = np.flatnonzero(~drop)
     nk = kept.size
     th_cols = np.arange(nk, nk + st.nth)
-    start = model.start([st.cor.to_numpy()], [np.zeros(st.p)], kind="marker")
+    start = dwls_start_values(model, [st.cor.to_numpy()], ov)          # lavaan's, the marker start on retry
     constraints, n_eq = None, 0
     if model.partable.equality:
         constraints, n_eq = dwls_constraints(model, drop, start, st.nth)
@@ -1156,6 +1212,7 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
 
     if theta0 is None:
         theta0 = np.concatenate([start[kept], st.th.to_numpy()])
+    retry = np.concatenate([dwls_start_values(model, [st.cor.to_numpy()], ov, "marker")[kept], st.th.to_numpy()])
     res = wlsmv_fit(st, cov_fn, cov_delta_fn, theta0, th_cols, n_eq=n_eq, constraints=constraints,
-                    names=dwls_theta_names(model.partable, kept, st.th.index))
+                    names=dwls_theta_names(model.partable, kept, st.th.index), retry=retry)
     return res, dwls_estimates_table(model, st, res, drop)

@@ -44,12 +44,13 @@ from .syntax import parse_model
 from .defined import from_partable, theta_columns
 from .standardized import r_squared, standardize
 from .wlsmv import (WLSMV_FIT_NAMES, defined_se, dwls_constraints, dwls_gfi, dwls_other_measures,
-                    dwls_theta_names, dwls_vcov, fit_dwls, offdiag_vech_index, residual_summary,
-                    scaled_shifted_test)
+                    dwls_start_values, dwls_theta_names, dwls_vcov, fit_dwls, fit_dwls_retry, offdiag_vech_index,
+                    residual_summary, scaled_shifted_test)
 from .results import z_critical, z_pvalue
 from .ordinal_result import OrdinalSEMResult
 
-__all__ = ["GroupsSpec", "WLSMVGroupsFit", "wlsmv_groups_fit", "GROUPS_FIT_NAMES"]
+__all__ = ["GroupsSpec", "WLSMVGroupsFit", "wlsmv_groups_fit", "GROUPS_FIT_NAMES", "theta_boundary",
+           "boundary_text", "boundary_warning", "singular_without", "BOUNDARY_SHARE"]
 
 #: the fitMeasures() entries of several groups (or the theta parameterization): lavaan's WLSMV names, in its
 #: order, as one group
@@ -100,6 +101,13 @@ class WLSMVGroupsFit:
     stats: list | None = None
     table_par: np.ndarray | None = None     # per table row: its column of theta (-1: not estimated)
     full_std: np.ndarray | None = None      # the model parameters, residual variances of the items filled in
+    #: theta parameterization: the (group label or None in one group, item) whose residual variance ran to 0
+    #: (:func:`theta_boundary`)
+    boundary: list = field(default_factory=list)
+    #: the information matrix is singular in the boundary items' parameters only (not a sign of non-identification)
+    boundary_only: bool = False
+    #: per group the implied thresholds, correlation matrix and means of y* (lavaan's ``fitted()`` th / cov / mean)
+    implied: list | None = None
 
 
 def _blocks(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, nk: int):
@@ -289,7 +297,7 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
     # ridge, whose vanishing gradient passed for convergence (psych::bfi A1-A5 by education, audit s22)
     def start(kind):
         t0 = np.zeros(npar)
-        t0[:nk] = model.start([s.cor.to_numpy() for s in stats], [np.zeros(s.p) for s in stats], kind=kind)[kept]
+        t0[:nk] = dwls_start_values(model, [s.cor.to_numpy() for s in stats], ordinal, kind)[kept]
         for g in range(G):
             t0[th_par[g]] = stats[g].th.to_numpy() if not spec.th_equal else \
                 np.mean([s.th.to_numpy() for s in stats], axis=0)
@@ -312,11 +320,7 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
 
         def run(x0):
             return fit_dwls(moments, jac, x0, obs, w_fit, 10 ** 12)
-    fit = run(t0)
-    if not fit.converged:
-        alt = run(start("marker"))
-        if alt.converged:
-            fit = alt
+    fit = fit_dwls_retry(run, [lambda: t0, lambda: start("marker")])
     t = fit.theta if B is None else c0 + B @ fit.theta
     warnings: list[str] = [w for s in stats for w in s.warnings]
     if not fit.converged:
@@ -350,13 +354,122 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
         Sg = model._core(full, g)["Sigma"]
         resvar.append(1.0 / scales[g] ** 2 - np.diag(Sg) if not theta_param else np.diag(
             model.matrices(full, g)["theta"]).copy())
+    pos = theta_boundary(stats, resvar, scales) if theta_param else []
+    labels = model.partable.group_labels or [str(g + 1) for g in range(G)]
+    boundary = [(labels[g] if G > 1 else None, stats[g].names[j]) for g, j in pos]
+    singular = not np.all(np.isfinite(Einv))
+    elsewhere = bool(pos) and singular and singular_without(
+        D_theta, V_all, A, _boundary_columns(model, stats, kept, th_par, pos))
+    if boundary:
+        warnings.append(boundary_warning(boundary_text(boundary), singular, elsewhere))
     res = WLSMVGroupsFit(theta=t, vcov=vcov, se=se, fmin=fmin, df=df, test=test, baseline=base,
                             fit_measures=fm, converged=fit.converged, iterations=fit.iterations,
                             table=pd.DataFrame(), npar_model=model.npar, th_par=th_par, delta_par=delta_par,
                             scales=scales, resvar=resvar, warnings=warnings, kept=kept, delta=D_all,
-                            e_inv=Einv, chisq=X2, stats=stats)
+                            e_inv=Einv, chisq=X2, stats=stats, boundary=boundary,
+                            boundary_only=bool(boundary) and singular and not elsewhere,
+                            implied=[_implied(stats[g], *p_) for g, p_ in enumerate(parts)])
     res.table, res.r2 = _table(model, stats, res, ordinal, theta_param)
     return res
+
+
+def _implied(st: OrdinalSampleStats, m: np.ndarray, _jac, core) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A group's implied thresholds, correlation matrix ``D Sigma D`` (diagonal 1) and means of y* (``mu``,
+    unscaled: lavaan's implied ``mean`` with ordered items)."""
+    Sigma, mu, D = core
+    R = D[:, None] * Sigma * D[None, :]
+    np.fill_diagonal(R, 1.0)
+    return m[:st.nth].copy(), R, np.asarray(mu, float).copy()
+
+
+#: the share of an item's y* variance left to its residual below which a theta solution is on the boundary: the
+#: delta solution's residual variance (that share) is 0 or negative, which theta reaches only as loadings -> inf
+BOUNDARY_SHARE = 1e-6
+
+
+def theta_boundary(stats: list[OrdinalSampleStats], resvar: list[np.ndarray],
+                   scales: list[np.ndarray]) -> list[tuple[int, int]]:
+    """The (group, item) positions of a theta-parameterization solution whose residual variance is a
+    vanishing share (below :data:`BOUNDARY_SHARE`) of the item's y* variance, ``theta_jj Delta_j^2``: the
+    delta parameterization's residual variance of the item.  A Heywood case of the delta solution (a
+    residual variance at or below 0) is reached by a positive residual variance only as the item's loadings
+    grow without bound: the fit runs off along that ridge and its information matrix is singular where it
+    stops.
+
+    >>> from types import SimpleNamespace
+    >>> st = [SimpleNamespace(names=["x1", "x2"])] * 2
+    >>> theta_boundary(st, [np.ones(2), np.ones(2)], [np.array([1e-5, .8]), np.array([.9, .7])])
+    [(0, 0)]
+    """
+    out = []
+    for g in range(len(stats)):
+        share = np.asarray(resvar[g], float) * np.asarray(scales[g], float) ** 2
+        out += [(g, int(j)) for j in np.flatnonzero((share >= 0) & (share < BOUNDARY_SHARE))]
+    return out
+
+
+def _boundary_columns(model: Model, stats, kept, th_par, boundary) -> list[int]:
+    """The columns of ``theta`` of the boundary items' parameters: loadings, residual variances, thresholds."""
+    pt = model.partable
+    col = {int(k): c for c, k in enumerate(kept)}
+    drop: set[int] = set()
+    for g, j in boundary:
+        item = stats[g].names[j]
+        for i in range(len(pt)):
+            k = int(pt.par_index[i])
+            if pt.group[i] == g + 1 and k in col and (
+                    (pt.op[i] == "=~" and pt.rhs[i] == item) or (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] == item)):
+                drop.add(col[k])
+        drop.update(int(c) for c in th_par[g][np.asarray(stats[g].th_item) == j])
+    return sorted(drop)
+
+
+def singular_without(D: np.ndarray, V: np.ndarray, A: np.ndarray | None, drop: list[int]) -> bool:
+    """Whether the DWLS information ``D' diag(V) D`` (with the linear constraints ``A theta = 0``) stays
+    singular once the columns ``drop`` are left out: a null direction of the information outside them (the
+    smallest singular value of ``[sqrt(V) D; A]`` below ``sqrt(eps)`` of the largest, R's ``solve()``
+    rule on the information).
+
+    >>> D = np.array([[1e-12, 1.0, 2.0], [0.0, 1.0, 2.0], [1e-12, 0.5, 1.0]])
+    >>> singular_without(D, np.ones(3), None, [0]), singular_without(D[:, :2], np.ones(3), None, [0])
+    (True, False)
+    """
+    rest = np.array([c for c in range(D.shape[1]) if c not in set(drop)], dtype=int)
+    M = np.sqrt(np.asarray(V, float))[:, None] * D[:, rest]
+    if A is not None:
+        M = np.vstack([M / max(np.abs(M).max(), 1e-300), np.asarray(A, float)[:, rest]])
+    sv = np.linalg.svd(M, compute_uv=False)
+    return bool(sv.size and sv.min() <= np.sqrt(np.finfo(float).eps) * sv.max())
+
+
+def boundary_text(boundary: list[tuple[str, str]]) -> str:
+    """``x1 (group a), x9 (group b)``: the (group label, item) pairs of :attr:`WLSMVGroupsFit.boundary` (the
+    label None in a one-group fit).
+
+    >>> boundary_text([("a", "x1"), ("b", "x9")]), boundary_text([(None, "x1")])
+    ('x1 (group a), x9 (group b)', 'x1')
+    """
+    return ", ".join(v if lab is None else f"{v} (group {lab})" for lab, v in boundary)
+
+
+def boundary_warning(where: str, singular: bool, elsewhere: bool) -> str:
+    """The warning of a theta solution on the boundary of a Heywood case (:func:`theta_boundary`); ``where``
+    names the items and groups, ``singular``: the information matrix cannot be inverted, ``elsewhere``: not
+    because of the boundary items alone.
+
+    >>> w = boundary_warning("x1 (group 1)", True, False)
+    >>> w[:60], "in those items' parameters only" in w, "not identified" in w
+    ('a Heywood case: the residual variance of x1 (group 1) runs t', True, False)
+    """
+    msg = (f"a Heywood case: the residual variance of {where} runs to 0 against its y* variance in the theta "
+           "parameterization (which reaches a delta solution's residual variance at or below 0 only as the "
+           "loadings grow without bound); the estimates are a point on that ridge")
+    if singular and elsewhere:
+        return msg + (", where the information matrix cannot be inverted, also without those items' parameters: "
+                      "the model may also not be identified; parameterization='delta' shows the Heywood case")
+    if singular:
+        msg += ", where the information matrix cannot be inverted in those items' parameters only"
+    return msg + ": parameterization='delta' shows the Heywood case"
 
 
 def _theta_names(model: Model, stats, kept, th_par, delta_par, npar: int) -> list[str]:

@@ -40,7 +40,7 @@ from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, group_size_t
                          sequence_decisions, sequence_level, step_warnings)
 from .partable import build_partable
 from .table import group_text
-from .wlsmv_groups import ordinal_groups_fit
+from .wlsmv_groups import boundary_text, ordinal_groups_fit
 
 __all__ = ["WE_STEPS", "WE_LAVAAN_OPTIONS", "we_syntax", "we_lavaan_syntaxes", "item_thresholds", "free_scales", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
 
@@ -407,6 +407,12 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
             warns.append(f"the {s} model did not converge: no fit measures, no difference test and no decision "
                          "for it")
             identified = False
+        elif not identified and res.meta["wlsmv_groups"].boundary_only:
+            # a theta solution run off to a Heywood case's boundary: singular there, in those items alone
+            warns.append(f"the {s} model's solution is on the boundary of a Heywood case (the residual variance of "
+                         f"{boundary_text(res.meta['wlsmv_groups'].boundary)} runs to 0 in the theta "
+                         "parameterization), where its information matrix cannot be inverted: no difference test "
+                         "and no decision for it; parameterization='delta' shows the Heywood case")
         elif not identified:
             warns.append(f"the {s} model is not identified by these data (its information matrix cannot be "
                          "inverted): no difference test and no decision for it")

@@ -59,7 +59,9 @@ def _close(ours, ref, what: str, z: bool = False) -> None:
     np.testing.assert_array_equal(np.isfinite(ours), fin, err_msg=f"{what}: NA where lavaan has NA")
     if fin.any():
         big = float(np.max(np.abs(ref[fin])))
-        atol = ZTOL if z else max(ATOL * big, 1e-6)
+        # a block of residuals that are all optimizer noise (free thresholds: lavaan's theta fit leaves up to
+        # 1.6e-6, hs3_wlsmv_theta; ours ~1e-12) is compared to 1e-5
+        atol = ZTOL if z else max(ATOL * big, 1e-5 if big < 1e-5 else 1e-6)
         np.testing.assert_allclose(ours[fin], ref[fin], rtol=RTOL, atol=atol, err_msg=what)
 
 
@@ -109,9 +111,10 @@ def test_lav_residuals_equal_lavaan(case, key, type):
                     oc = o[k][col].to_numpy(float)
                     fin = np.isfinite(ref_col) & np.isfinite(oc)
                     # the summary of an all-zero block (saturated means / thresholds): lavaan's value 0, its
-                    # se and tests NA; ours NA or 0 alike
-                    if ref_col[0] == 0:
-                        assert oc[0] == pytest.approx(0, abs=1e-8), what
+                    # se and tests NA; ours NA or 0 alike (lavaan's theta fit leaves its free thresholds with
+                    # residuals of optimizer noise: an rms of 7.9e-7, hs3_wlsmv_theta)
+                    if abs(ref_col[0]) < 1e-5:
+                        assert oc[0] == pytest.approx(0, abs=1e-5), what
                         continue
                     np.testing.assert_array_equal(np.isfinite(oc), np.isfinite(ref_col), err_msg=what + col)
                     # z and p of the exact-fit / close-fit tests: differences of near-equal numbers over a small
@@ -161,7 +164,7 @@ def test_methods_and_refusals():
 
 
 def test_mixed_ordinal_refused(mixed_ordered_fit):
-    with pytest.raises(ResidualsError, match="one group of ordered items"):
+    with pytest.raises(ResidualsError, match="every model variable is ordered"):
         residuals(mixed_ordered_fit)
 
 

@@ -1,6 +1,6 @@
 # lavaan 0.6.14 references for residuals(fit, type = ...) and lavResiduals(fit, se = TRUE)
 # (iur_survey/sem/residuals.py).  Writes the data each case is fitted on (data_*.csv) and resid_refs.json:
-# per case and group, the residual matrices/vectors of every type (raw, cor.bollen, cor.bentler,
+# per case and group (with ordered items also several groups and the theta parameterization), the residual matrices/vectors of every type (raw, cor.bollen, cor.bentler,
 # normalized, standardized; "error" where lavaan refuses) and lavResiduals(fit, se = TRUE): cov, mean, th,
 # their .se and .z, and the summary table (rows srmr, srmr.se, ..., usrmr.closefit.pvalue); and
 # mi_wlsmv_refs.json: modindices(fit, sort. = TRUE) of two fits of ordered items (WLSMV; DWLS with std.lv and
@@ -22,6 +22,10 @@ set.seed(20261205)                       # ~10% MCAR holes in every HS item
 hsm <- hs
 for (v in paste0("x", 1:9)) hsm[runif(nrow(hsm)) < 0.10, v] <- NA
 write.csv(hsm, file.path(HERE, "data_hsmcar.csv"), row.names = FALSE, na = "")
+hs3 <- data.frame(lapply(hs[paste0("x", 1:9)], function(x) as.integer(cut(x, quantile(x, c(0, .3, .7, 1)),
+                                                                            include.lowest = TRUE))))
+hs3$school <- hs$school                  # x1-x9 cut at quantiles into 3 categories: WLSMV with several groups
+write.csv(hs3, file.path(HERE, "data_hs3cut.csv"), row.names = FALSE)
 data(bfi, package = "psych")
 bf <- na.omit(bfi[, c(paste0("A", 1:5), paste0("C", 1:5))])
 write.csv(bf, file.path(HERE, "data_bfi.csv"), row.names = FALSE)
@@ -84,6 +88,22 @@ add_case("hsx_mlr_ms", "data_hs.csv", hsx_model, list(estimator = "MLR", meanstr
          sem(hsx_model, hs, estimator = "MLR", meanstructure = TRUE))
 add_case("bfi_wlsmv", "data_bfi.csv", bfi_model, list(estimator = "WLSMV", ordered = TRUE),
          cfa(bfi_model, bf, ordered = names(bf), estimator = "WLSMV"))
+# several groups of ordered items (WLSMV): delta, free scales (equal thresholds and loadings), theta; theta alone
+add_case("hs3_groups_wlsmv", "data_hs3cut.csv", hs_model,
+         list(estimator = "WLSMV", ordered = TRUE, group = "school"),
+         cfa(hs_model, hs3, ordered = paste0("x", 1:9), group = "school", estimator = "WLSMV"))
+add_case("hs3_groups_wlsmv_equal", "data_hs3cut.csv", hs_model,
+         list(estimator = "WLSMV", ordered = TRUE, group = "school", group_equal = c("thresholds", "loadings")),
+         cfa(hs_model, hs3, ordered = paste0("x", 1:9), group = "school", estimator = "WLSMV",
+             group.equal = c("thresholds", "loadings")))
+add_case("hs3_groups_wlsmv_theta", "data_hs3cut.csv", hs_model,
+         list(estimator = "WLSMV", ordered = TRUE, group = "school", group_equal = c("thresholds", "loadings"),
+              parameterization = "theta"),
+         cfa(hs_model, hs3, ordered = paste0("x", 1:9), group = "school", estimator = "WLSMV",
+             group.equal = c("thresholds", "loadings"), parameterization = "theta"))
+add_case("hs3_wlsmv_theta", "data_hs3cut.csv", hs_model,
+         list(estimator = "WLSMV", ordered = TRUE, parameterization = "theta"),
+         cfa(hs_model, hs3, ordered = paste0("x", 1:9), estimator = "WLSMV", parameterization = "theta"))
 
 write_json(cases, file.path(HERE, "resid_refs.json"), digits = NA, auto_unbox = TRUE, na = "null",
            pretty = FALSE)

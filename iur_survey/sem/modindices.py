@@ -224,7 +224,8 @@ def information_and_score(res: SEMResult, ext: ExtendedModel, data: pd.DataFrame
     if res.estimator not in ("ML", "MLR"):
         raise EstimationError(None, f"modification indices need estimator ML or MLR (this fit: {res.estimator})")
     model, theta = ext.model, ext.theta
-    if res.missing == "fiml":
+    from .fiml import is_fiml
+    if is_fiml(res.missing):
         from .fiml import SampleStats, fiml_gradient
         from .fiml import information_expected as fiml_info_expected
         Xg = fitted_data(res, data)

@@ -166,13 +166,13 @@ def _sym_inverse(A: np.ndarray) -> np.ndarray:
 def _ml_parts(res: Any, data):
     """Per group ``(ACOV_obs, A1, Delta, w)`` and the inverted model information, for ML / MLR / FIML."""
     from .constraints import LinearConstraints
-    from .fiml import SampleStats, information_expected, information_observed
+    from .fiml import SampleStats, information_expected, information_observed, is_fiml
     from .robust import _zero_rows_cols, fixed_x_elements, h1_information
     from .table import fitted_data
 
     pt, model, theta = res.partable, res.model, res.theta
     ms = bool(model.meanstructure)
-    if res.missing == "fiml" and not ms:
+    if is_fiml(res.missing) and not ms:
         _refuse("FIML without a mean structure is not covered")
     robust = res.se_type in ("robust.huber.white", "robust.mlr", "robust")
     if res.se_type not in ("standard", "robust.huber.white", "robust.mlr", "robust", "none"):
@@ -182,7 +182,7 @@ def _ml_parts(res: Any, data):
     if info not in ("expected", "observed"):
         _refuse(f"standard errors of residuals need information 'expected' or 'observed' (this fit: {info})")
     sampstat = res.meta["sampstat"]
-    need_data = res.missing == "fiml" or robust or info == "observed"
+    need_data = is_fiml(res.missing) or robust or info == "observed"
     Xg = fitted_data(res, data) if need_data else None
     N = float(sum(res.nobs))
     parts = []

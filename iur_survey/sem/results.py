@@ -24,6 +24,7 @@ from scipy import special
 
 from .. import __version__
 from ..errors import EstimationError
+from .fiml import is_fiml
 from .matrices import Model
 from .partable import ParTable
 from .standardized import check_std_type, r2_series, standardized_se
@@ -88,6 +89,7 @@ SUMMARY_FIT = (
 #: results.json's "missing" in words (with lavaan's argument), for table notes and the replication README
 MISSING_WORDS = {"fiml": 'full-information ML (lavaan missing = "ml")',
                  "ml": 'full-information ML (lavaan missing = "ml")',
+                 "ml.x": 'full-information ML, rows missing an exogenous covariate kept (lavaan missing = "ml.x")',
                  "listwise": "listwise deletion",
                  "pairwise": 'pairwise (lavaan missing = "pairwise": each polychoric/polyserial correlation from the '
                              "rows answering both items)"}
@@ -99,6 +101,8 @@ def missing_words(missing: Any, n: Any = None, norig: Any = None) -> str:
 
     >>> missing_words("fiml")
     'full-information ML (lavaan missing = "ml")'
+    >>> missing_words("ml.x")
+    'full-information ML, rows missing an exogenous covariate kept (lavaan missing = "ml.x")'
     >>> missing_words("listwise", 301, 320)
     'listwise deletion (19 of 320 rows dropped)'
     >>> missing_words("listwise", 301, 301)
@@ -726,7 +730,7 @@ class SEMResult:
         else:
             L.append(kv("Number of observations", self.n))
         npat = self.meta.get("npatterns")
-        if self.missing == "fiml" and npat is not None:
+        if is_fiml(self.missing) and npat is not None:
             npat = [int(v) for v in np.atleast_1d(npat)]
             if pt.ngroups > 1:
                 L.append(kv("Number of missing patterns per group:", ""))

@@ -11,7 +11,7 @@
 #                 of x1..x6 removed (set.seed(17)); two groups
 #   mlx_refs.json per case: nobs, norig, npatterns, warnings, fitMeasures, parameterEstimates (lhs op rhs group
 #                 est se), the EM (h1) moments of the covariates; "pd_ml" the same data with missing = "ml"
-#                 (rows missing x1 deleted); "pd_boot": se = "bootstrap" (R = 200, iseed = 2026) of pd_ml.x;
+#                 (rows missing x1 deleted); "pd_boot": se = "bootstrap" (R = 1000, iseed = 2026) of pd_ml.x;
 #                 "pd_mi": modindices(); "pd_resid": lavResiduals(se = TRUE) cov / mean / summary
 # Deterministic except pd_boot (a bootstrap: compared within Monte Carlo tolerance).
 suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
@@ -71,8 +71,8 @@ out$hs_mlr <- one(HS_MODEL, hs, missing = "ml.x", group = "school", estimator = 
 out$hs_ml.x_loadings <- one(HS_MODEL, hs, missing = "ml.x", group = "school", group.equal = "loadings")
 
 fit <- sem(PD_MODEL, data = pd, missing = "ml.x")
-fb <- sem(PD_MODEL, data = pd, missing = "ml.x", se = "bootstrap", bootstrap = 200L, iseed = 2026L)
-out$pd_boot <- list(R = 200L, pe = pe_list(fb))
+fb <- sem(PD_MODEL, data = pd, missing = "ml.x", se = "bootstrap", bootstrap = 1000L, iseed = 2026L)
+out$pd_boot <- list(R = 1000L, pe = pe_list(fb))
 m <- as.data.frame(modindices(fit)); rownames(m) <- NULL
 out$pd_mi <- as.list(m[, c("lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")])
 lr <- lavResiduals(fit, se = TRUE)

@@ -107,6 +107,8 @@ def missing_words(missing: Any, n: Any = None, norig: Any = None) -> str:
     'listwise deletion (19 of 320 rows dropped)'
     >>> missing_words("listwise", 301, 301)
     'listwise deletion (no row had a missing value)'
+    >>> missing_words("fiml", 65, 75)
+    'full-information ML (lavaan missing = "ml") (10 of 75 rows dropped: empty, or missing an observed covariate under fixed.x; missing = "ml.x" keeps the latter)'
     """
     m = str(missing or "").lower()
     out = MISSING_WORDS.get(m, m or "not recorded")
@@ -116,6 +118,11 @@ def missing_words(missing: Any, n: Any = None, norig: Any = None) -> str:
         return out
     if m == "listwise":
         out += f" ({dropped} of {int(norig)} rows dropped)" if dropped > 0 else " (no row had a missing value)"
+    elif m in ("fiml", "ml") and dropped > 0:
+        out += (f" ({dropped} of {int(norig)} rows dropped: empty, or missing an observed covariate under fixed.x; "
+                'missing = "ml.x" keeps the latter)')
+    elif m == "ml.x" and dropped > 0:
+        out += f" ({dropped} of {int(norig)} rows dropped: no value on any model variable)"
     return out
 
 

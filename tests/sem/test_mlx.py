@@ -222,6 +222,7 @@ def test_summary_results_json_and_replication_script(fits, tmp_path):
     assert res.to_dict()["missing"] == "ml.x"
     assert 'missing = "ml.x"' in fit_script(PD, result_options(res))
     assert 'lavaan missing = "ml.x"' in missing_words("ml.x")
+    assert "10 of 75 rows dropped" in missing_words("fiml", 65, 75)      # the rows "ml" deletes are said
     assert 'missing = "ml"' in fit_script(PD, result_options(fits["pd_ml"]))
 
 

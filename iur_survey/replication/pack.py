@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IURSurveyError
-from ..sem.fiml import is_fiml, keeps_x_rows
+from ..sem.table import is_fiml, keeps_x_rows
 from ..sem.invariance import measurement_part
 from ..sem.results import json_number, missing_words, require_converged
 from ..sem.results_file import load_results_file

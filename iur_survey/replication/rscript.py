@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..sem.fiml import is_fiml, keeps_x_rows
+from ..sem.table import is_fiml, keeps_x_rows
 
 __all__ = ["fit_script", "lavaan_syntax_for", "result_options", "replicate_script", "lavaan_call_args",
            "invariance_lavaan_args", "r_preamble", "sem_call"]

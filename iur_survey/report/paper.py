@@ -45,7 +45,7 @@ from ..errors import DataError, IURSurveyError
 from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt,
                        improper_constructs)
 from ..measure.reliability import IMPROPER_WARNING, MIXED_OMEGA_WARNING
-from ..sem.fiml import is_fiml
+from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import load_results_file, require_fitted_data
 from ..sem.table import group_text

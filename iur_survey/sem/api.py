@@ -55,7 +55,7 @@ from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, or
                         unidentified_parameters, unidentified_warning, vcov_warnings)
 from .defined import from_partable, theta_columns
 from .estimate import RUNAWAY, minimize, numerical_hessian
-from .fiml import is_fiml, keeps_x_rows, pairwise_cov
+from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
 from .interaction import expand_interactions, has_interactions
 from .matrices import Model
@@ -65,7 +65,8 @@ from .partable import ParTable, build_partable, group_warnings
 from .results import SEMFitWarning, SEMResult, warn_fit
 from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, parse_model
-from .table import group_label, group_text, is_frame, is_table, near_duplicate_labels
+from .table import (group_label, group_text, is_fiml, is_frame, is_table, keeps_x_rows,
+                    near_duplicate_labels)
 
 if TYPE_CHECKING:
     import pandas as pd

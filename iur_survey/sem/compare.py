@@ -244,7 +244,7 @@ def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], 
     from .constraints import LinearConstraints
     from .fiml import SampleStats
     from .fiml import information_expected as fiml_info_expected
-    from .fiml import is_fiml
+    from .table import is_fiml
     from .ml import complete_stats, ml_information_expected
     from .robust import robust_measures
 
@@ -331,7 +331,7 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
         raise ValueError(f"method={method!r}: use one of {', '.join(LRT_METHODS)}")
     warns: list[str] = []
     first = fits[0]
-    from .fiml import is_fiml, keeps_x_rows
+    from .table import is_fiml, keeps_x_rows
     kept = {keeps_x_rows(f.missing) for f in fits if is_fiml(f.missing)}
     if len(kept) > 1 and len({tuple(int(n) for n in f.nobs) for f in fits}) > 1:
         raise EstimationError(None, "the fits do not use the same rows: missing='fiml' (lavaan's 'ml') deletes the "

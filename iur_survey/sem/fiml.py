@@ -102,29 +102,6 @@ def pairwise_cov(X: np.ndarray) -> np.ndarray:
 
 LOG2PI = math.log(2.0 * math.pi)
 
-#: a fit's ``missing`` when it is full-information ML: "fiml" (lavaan's missing = "ml": rows missing a fixed.x
-#: covariate deleted first) and "ml.x" (lavaan's "ml.x": those rows kept, the covariates' missing values handled
-#: by FIML too)
-FIML_MODES = ("fiml", "ml.x")
-
-
-def is_fiml(missing) -> bool:
-    """Whether a fit's ``missing`` (``res.missing``, results.json's "missing", lavaan's argument) is full-information
-    ML: the one test every consumer of a fit uses (not ``== "fiml"``, which would miss "ml.x").
-
-    >>> is_fiml("fiml"), is_fiml("ml.x"), is_fiml("ML"), is_fiml("listwise"), is_fiml(None)
-    (True, True, True, False, False)
-    """
-    return str(missing or "").lower() in (*FIML_MODES, "ml", "direct", "fiml.x", "direct.x")
-
-
-def keeps_x_rows(missing) -> bool:
-    """Whether a FIML fit kept the rows missing a fixed.x covariate (lavaan's "ml.x" and its aliases).
-
-    >>> keeps_x_rows("ml.x"), keeps_x_rows("fiml"), keeps_x_rows("direct.x")
-    (True, False, True)
-    """
-    return str(missing or "").lower() in ("ml.x", "fiml.x", "direct.x")
 
 
 # ---------------------------------------------------------------------------------------------------------------

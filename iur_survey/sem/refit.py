@@ -37,9 +37,10 @@ import numpy as np
 
 from .constraints import LinearConstraints
 from .estimate import EVAL_MAX, OK, RUNAWAY, STALL, optimize, warm_stages
-from .fiml import FimlBatch, is_fiml
+from .fiml import FimlBatch
 from .matrices import Model, nonadmissible
 from .ml import CompleteMLBatch
+from .table import is_fiml
 
 __all__ = ["RefitProblem", "refit", "Reparametrized"]
 

@@ -166,9 +166,9 @@ def _sym_inverse(A: np.ndarray) -> np.ndarray:
 def _ml_parts(res: Any, data):
     """Per group ``(ACOV_obs, A1, Delta, w)`` and the inverted model information, for ML / MLR / FIML."""
     from .constraints import LinearConstraints
-    from .fiml import SampleStats, information_expected, information_observed, is_fiml
+    from .fiml import SampleStats, information_expected, information_observed
     from .robust import _zero_rows_cols, fixed_x_elements, h1_information
-    from .table import fitted_data
+    from .table import fitted_data, is_fiml
 
     pt, model, theta = res.partable, res.model, res.theta
     ms = bool(model.meanstructure)

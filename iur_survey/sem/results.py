@@ -24,12 +24,11 @@ from scipy import special
 
 from .. import __version__
 from ..errors import EstimationError
-from .fiml import is_fiml
 from .matrices import Model
 from .partable import ParTable
 from .standardized import check_std_type, r2_series, standardized_se
 from .syntax import render_syntax
-from .table import lazy_series_property, raw_field
+from .table import is_fiml, lazy_series_property, raw_field
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -224,6 +224,31 @@ def near_duplicate_labels(labels: Sequence[str], group: str, counts: dict | None
     return out
 
 
+#: a fit's ``missing`` when it is full-information ML: "fiml" (lavaan's missing = "ml": rows missing a fixed.x
+#: covariate deleted first) and "ml.x" (lavaan's "ml.x": those rows kept, the covariates' missing values handled
+#: by FIML too)
+FIML_MODES = ("fiml", "ml.x")
+
+
+def is_fiml(missing) -> bool:
+    """Whether a fit's ``missing`` (``res.missing``, results.json's "missing", lavaan's argument) is full-information
+    ML: the one test every consumer of a fit uses (not ``== "fiml"``, which would miss "ml.x").
+
+    >>> is_fiml("fiml"), is_fiml("ml.x"), is_fiml("ML"), is_fiml("listwise"), is_fiml(None)
+    (True, True, True, False, False)
+    """
+    return str(missing or "").lower() in (*FIML_MODES, "ml", "direct", "fiml.x", "direct.x")
+
+
+def keeps_x_rows(missing) -> bool:
+    """Whether a FIML fit kept the rows missing a fixed.x covariate (lavaan's "ml.x" and its aliases).
+
+    >>> keeps_x_rows("ml.x"), keeps_x_rows("fiml"), keeps_x_rows("direct.x")
+    (True, False, True)
+    """
+    return str(missing or "").lower() in ("ml.x", "fiml.x", "direct.x")
+
+
 def fitted_data(res: Any, data: Any = None) -> list[np.ndarray]:
     """The per-group data matrices a fit used (columns in each group's variable order), rebuilt from
     ``data`` with :func:`iur_survey.sem.sem`'s rules (rows without a group dropped; listwise deletion, or
@@ -262,8 +287,6 @@ def fitted_data(res: Any, data: Any = None) -> list[np.ndarray]:
 
     X_all = data[ov_all].apply(pd.to_numeric, errors="coerce").to_numpy(float)
     nan = np.isnan(X_all)
-    from .fiml import is_fiml, keeps_x_rows
-
     fiml = is_fiml(res.missing)
     keep = ~nan.all(axis=1) if fiml else ~nan.any(axis=1)
     X_all = X_all[keep]

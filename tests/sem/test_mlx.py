@@ -25,7 +25,7 @@ import pytest
 from iur_survey.errors import EstimationError
 from iur_survey.sem import sem
 from iur_survey.sem.compare import lrt
-from iur_survey.sem.fiml import is_fiml, keeps_x_rows
+from iur_survey.sem.table import is_fiml, keeps_x_rows
 from iur_survey.sem.modindices import modindices
 from iur_survey.sem.refit import RefitProblem
 from iur_survey.sem.residuals import lav_residuals

@@ -412,7 +412,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     # lavaan's lavInspect(fit, "norig"): the rows of each group before any deletion
     norig = [n_input] if gvals is None else [int(np.sum(gvals == lab)) for lab in labels]
     has_nan = bool(np.isnan(X_all).any())
-    mode = "fiml" if (miss in ("fiml", "ml.x") or (miss == "auto" and has_nan)) else "listwise"
+    mode = "fiml" if (is_fiml(miss) or (miss == "auto" and has_nan)) else "listwise"
     if mode == "listwise" and has_nan:
         ok = ~np.isnan(X_all).any(axis=1)
         warnings.append(f"{int((~ok).sum())} of {n_input} rows dropped by listwise deletion")

@@ -277,3 +277,17 @@ def test_bootstrap_se_agrees_with_lavaans_within_monte_carlo_error():
     ratio = (m["se"] / m["se_lav"]).to_numpy(float)
     assert np.all(np.abs(ratio - 1) < 0.15), ratio.round(3).tolist()
     assert math.sqrt(np.mean(np.log(ratio) ** 2)) < 0.06
+
+
+def test_invariance_with_mlx_keeps_the_label_and_the_rows():
+    """measurement_invariance(missing="ml.x") fits every step with "ml.x" (its measurement part has no
+    covariate, so the rows are those of "ml"; measurement_only=False keeps the covariates and their rows)."""
+    from iur_survey.sem.invariance import measurement_invariance
+
+    d = _data("hs_mlx.csv")
+    inv = measurement_invariance(HS, d, "school", missing="ml.x", steps=("configural", "metric"), warn=False,
+                                 measurement_only=False)
+    assert inv.missing == "ml.x"
+    fits = [f for f in inv.fits.values() if f is not None]
+    assert fits and all(f.missing == "ml.x" and [int(n) for n in f.nobs] == [156, 145] for f in fits)
+    assert fits[0].fit_measures()["chisq"] == pytest.approx(REF["hs_ml.x"]["fm"]["chisq"], abs=1e-3)

@@ -12,8 +12,9 @@ duplicated header, a value off the instrument's scale or one of its
 missing_codes in an item column is refused, naming file, row and column.
 
 Missing values are handled by full-information ML when any model variable has
-one (--missing fiml, lavaan's missing = "ml"), or by listwise deletion
-(--missing listwise).  --estimator MLR gives robust (Huber-White) standard
+one (--missing fiml, lavaan's missing = "ml"; rows missing an observed
+covariate are deleted, or kept with --missing ml.x, lavaan's "ml.x"), or by
+listwise deletion (--missing listwise).  --estimator MLR gives robust (Huber-White) standard
 errors and the Yuan-Bentler scaled test.  --group role fits the model per
 stakeholder group; with the default model every structural path is free in
 each group (group-specific labels c(a1.g1, a1.g2, ...), indirect and total
@@ -120,9 +121,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="treat every model item as ordinal (lavaan's ordered = TRUE; implied by WLSMV), "
                              "or only ITEMS (comma-separated; the others stay continuous: one group, "
                              "listwise or pairwise)")
-    parser.add_argument("--missing", choices=["auto", "fiml", "ml", "listwise", "pairwise"], default="auto",
+    parser.add_argument("--missing", choices=["auto", "fiml", "ml", "ml.x", "fiml.x", "direct.x", "listwise",
+                                              "pairwise"], default="auto",
                         help="auto (default: FIML when a model variable has a missing value; pairwise with "
-                             "ordered items), fiml, listwise, pairwise (ordered items: lavaan's "
+                             "ordered items), fiml (FIML deletes the rows missing an observed covariate, as "
+                             "lavaan's missing = \"ml\"), ml.x (FIML keeping those rows, lavaan's "
+                             "missing = \"ml.x\"), listwise, pairwise (ordered items: lavaan's "
                              "missing = \"pairwise\")")
     parser.add_argument("--parameterization", choices=["delta", "theta"], default="delta",
                         help="ordered items: lavaan's parameterization (delta, the default, or theta)")

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..sem.fitmeasures import chisq_pvalue, rmsea
+from ..sem.table import is_fiml
 from ._common import Constructs, construct_map, fit_parts, item_frame
 
 HARMAN_CUTOFF = 0.50
@@ -142,6 +143,7 @@ def _fit_basis(fit: Any, fm: pd.Series) -> tuple[float, str]:
     if n is None:
         n = fm.get("ntotal", np.nan)
     miss = getattr(fit, "missing", None)
+    miss = "fiml" if is_fiml(miss) else miss          # "ml.x" too
     basis = {"fiml": "one-factor CFA, FIML (rows with an observed item)",
              "listwise": "one-factor CFA, complete rows (listwise)"}.get(miss, "one-factor CFA (given fit)")
     return float(n) if n is not None else np.nan, basis

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IURSurveyError
+from ..sem.table import is_fiml, keeps_x_rows
 from ..sem.invariance import measurement_part
 from ..sem.results import json_number, missing_words, require_converged
 from ..sem.results_file import load_results_file
@@ -190,10 +191,10 @@ def resolve_call(results: Mapping[str, Any], results_path: str | Path | None = N
     if opts["ordered"] and par and par != "delta":      # ordered items: lavaan's parameterization (theta)
         opts["parameterization"] = par
     # the missing-data method actually used is what results.json reports
-    if results.get("missing") in ("fiml", "listwise", "pairwise"):      # (WLSMV's "auto" is pairwise)
+    if results.get("missing") in ("fiml", "ml.x", "listwise", "pairwise"):      # (WLSMV's "auto" is pairwise)
         opts["missing"] = results["missing"]
-    if opts["missing"] == "ml":
-        opts["missing"] = "fiml"
+    if is_fiml(opts["missing"]):             # lavaan's names and ours: "fiml" or "ml.x" (rows missing an x kept)
+        opts["missing"] = "ml.x" if keeps_x_rows(opts["missing"]) else "fiml"
     if not opts["bootstrap"] and isinstance(results.get("bootstrap"), Mapping):
         b = results["bootstrap"]           # the fit's bootstrap block (iur_survey.sem.bootstrap)
         opts["bootstrap"] = {"R": int(b.get("B") or b.get("R") or 1000), "seed": b.get("seed"),

@@ -2,7 +2,7 @@
 
 The script finds its own directory (``Rscript replicate.R`` from anywhere),
 reads ``data.csv`` and ``model.lav``, fits with the options of our fit
-(estimator, ``missing = "ml"`` or ``"listwise"``, ``group``, ``group.equal``,
+(estimator, ``missing = "ml"``, ``"ml.x"`` or ``"listwise"``, ``group``, ``group.equal``,
 ``se`` / ``bootstrap`` + ``iseed``, ``information``), writes lavaan's tables to
 ``lavaan/estimates.csv`` (``parameterEstimates(fit, standardized = TRUE)``; the
 estimates table also compares ``standardizedSolution(fit)``'s se, z, pvalue and CI
@@ -22,6 +22,8 @@ True
 from __future__ import annotations
 
 from typing import Any, Mapping
+
+from ..sem.table import is_fiml, keeps_x_rows
 
 __all__ = ["fit_script", "lavaan_syntax_for", "result_options", "replicate_script", "lavaan_call_args",
            "invariance_lavaan_args", "r_preamble", "sem_call"]
@@ -360,6 +362,8 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
     >>> lavaan_call_args({"estimator": "ML", "missing": "fiml", "se": "bootstrap",
     ...                   "bootstrap": {"R": 500, "seed": 7}})
     ['estimator = "ML"', 'missing = "ml"', 'se = "bootstrap"', 'bootstrap = 500L', 'iseed = 7L']
+    >>> lavaan_call_args({"estimator": "MLR", "missing": "ml.x"})
+    ['estimator = "MLR"', 'missing = "ml.x"']
     """
     est = str(options.get("estimator") or "ML").upper()
     args = [f"estimator = {_r_str(est)}"]
@@ -369,8 +373,8 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
     elif ordered:
         names = [ordered] if isinstance(ordered, str) else list(ordered)
         args.append(f"ordered = {_r_value(names)}")
-    if options.get("missing") in ("fiml", "ml"):
-        args.append('missing = "ml"')
+    if is_fiml(options.get("missing")):
+        args.append('missing = "ml.x"' if keeps_x_rows(options.get("missing")) else 'missing = "ml"')
     if options.get("missing") == "pairwise":            # ordered items (lavaan's default is listwise)
         args.append('missing = "pairwise"')
     if options.get("parameterization") == "theta":
@@ -396,7 +400,7 @@ def lavaan_call_args(options: Mapping[str, Any]) -> list[str]:
     if options.get("meanstructure"):
         args.append("meanstructure = TRUE")
     info = options.get("information")
-    default_info = "observed" if (est == "MLR" or options.get("missing") in ("fiml", "ml")) else "expected"
+    default_info = "observed" if (est == "MLR" or is_fiml(options.get("missing"))) else "expected"
     if info and info != default_info and est in ("ML", "MLR"):
         args.append(f"information = {_r_str(info)}")
     return args

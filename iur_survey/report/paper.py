@@ -46,6 +46,7 @@ from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larck
                        improper_constructs)
 from ..measure._common import Measurement
 from ..measure.reliability import IMPROPER_WARNING, MIXED_OMEGA_WARNING
+from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import load_results_file, require_fitted_data
 from ..sem.table import group_text
@@ -626,7 +627,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                          "CR": num(rel.loc[f, "CR"], 3, False) if k == 0 else "",
                          "AVE": num(rel.loc[f, "AVE"], 3, False) if k == 0 else ""})
     frame = pd.DataFrame(rows)
-    fiml = str(results.get("missing", "")).lower() in ("fiml", "ml")
+    fiml = is_fiml(results.get("missing"))
     note = ("*b*: unstandardized loading (first loading of each construct fixed to 1, no *SE*); β: completely "
             "standardized loading (lavaan's std.all). α: Cronbach's alpha of the rows complete on the construct's "
             "items (listwise"

@@ -7,7 +7,10 @@ and returns a :class:`~iur_survey.sem.results.SEMResult`:
   and the Yuan-Bentler (Mplus) scaled test, as lavaan's ``estimator = "MLR"``);
 * ``missing="auto"`` (default): full-information ML (``"fiml"``, lavaan's
   ``missing = "ml"``) when a variable the model uses has a missing value,
-  complete-data ML otherwise; ``"listwise"`` drops incomplete rows first;
+  complete-data ML otherwise; ``"listwise"`` drops incomplete rows first; with fixed.x covariates FIML deletes
+  the rows missing a covariate (as lavaan, with a warning) and ``"ml.x"`` (lavaan's ``missing = "ml.x"``) keeps
+  them: ``res.missing`` is then "ml.x" and everything computed from the fit (bootstrap, tests, modification
+  indices, residuals, the replication script) uses those rows too;
 * ``group="role"`` fits the model in each group (lavaan's layout and labels;
   ``group_equal`` takes lavaan's ``group.equal`` names);
 * ``ordered=True`` (or a list of item names; ordered categorical columns count
@@ -62,7 +65,8 @@ from .partable import ParTable, build_partable, group_warnings
 from .results import SEMFitWarning, SEMResult, warn_fit
 from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, parse_model
-from .table import group_label, group_text, is_frame, is_table, near_duplicate_labels
+from .table import (group_label, group_text, is_fiml, is_frame, is_table, keeps_x_rows,
+                    near_duplicate_labels)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,6 +74,7 @@ if TYPE_CHECKING:
 __all__ = ["sem", "cfa"]
 
 _MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise",
+            "ml.x": "ml.x", "fiml.x": "ml.x", "direct.x": "ml.x",
             "pairwise": "pairwise"}
 
 
@@ -251,7 +256,9 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     Parameters mirror lavaan's: ``estimator`` "ML" (default) | "MLR", or with ordered items
     "WLSMV" (their default) | "DWLS"; ``ordered`` True (every model variable) | names | None
     (only ordered categorical columns); ``missing`` "auto" |
-    "fiml" (alias "ml") | "listwise" | "pairwise" (ordered items); ``group`` a column of ``data``; ``se``
+    "fiml" (alias "ml") | "ml.x" (aliases "fiml.x", "direct.x": FIML that keeps the rows missing a fixed.x
+    covariate, lavaan's ``missing = "ml.x"``) | "listwise" | "pairwise" (ordered items); ``group`` a column of
+    ``data``; ``se``
     "standard" | "robust.huber.white" | "none"; ``information`` "expected" |
     "observed"; ``meanstructure``; ``fixed_x``; ``std_lv``; ``orthogonal``;
     ``group_equal``; ``group_partial``.  ``source`` names the syntax in error messages.  ``control``
@@ -330,8 +337,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                                     "'WLSMV' or 'DWLS' with ordered items)")
     miss = _MISSING.get(str(missing).lower())
     if miss is None:
-        raise EstimationError(None, f"missing={missing!r}: use 'auto', 'fiml' (or 'ml'), 'listwise' or "
-                                    "'pairwise' (ordered items)")
+        raise EstimationError(None, f"missing={missing!r}: use 'auto', 'fiml' (or 'ml'), 'ml.x' (FIML keeping the "
+                                    "rows missing a covariate), 'listwise' or 'pairwise' (ordered items)")
     if is_table(data) and (group is not None or ordered or est_name in ("WLSMV", "DWLS")):
         data = data.to_frame()          # a pandas-free CsvTable (sem/table.py) serves the plain fit only
     if not (is_frame(data) or is_table(data)):
@@ -408,7 +415,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     # lavaan's lavInspect(fit, "norig"): the rows of each group before any deletion
     norig = [n_input] if gvals is None else [int(np.sum(gvals == lab)) for lab in labels]
     has_nan = bool(np.isnan(X_all).any())
-    mode = "fiml" if (miss == "fiml" or (miss == "auto" and has_nan)) else "listwise"
+    mode = "fiml" if (is_fiml(miss) or (miss == "auto" and has_nan)) else "listwise"
     if mode == "listwise" and has_nan:
         ok = ~np.isnan(X_all).any(axis=1)
         warnings.append(f"{int((~ok).sum())} of {n_input} rows dropped by listwise deletion")
@@ -418,7 +425,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     # lavaan (lav_data_full): with fixed.x covariates, FIML first deletes the cases missing an exogenous variable
     # ("... cases were deleted [in group g] due to missing values in exogenous variable(s), while fixed.x = TRUE",
     # below), an empty case among them; only without such covariates is an empty case "ignored"
-    x_deleted = mode == "fiml" and fixed_x and any(len(x) for x in pt0.ov_x_names)
+    # lavaan's missing = "ml.x" keeps them: the covariates' missing values are handled by FIML too
+    x_deleted = mode == "fiml" and miss != "ml.x" and fixed_x and any(len(x) for x in pt0.ov_x_names)
     if mode == "fiml" and not x_deleted:
         empty = np.isnan(X_all).all(axis=1)
         if empty.any():
@@ -445,7 +453,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         cols = [ov_all.index(v) for v in pt.ov_names[g]]
         rows = slice(None) if gvals is None else (gvals == labels[g])
         Xg.append(X_all[rows][:, cols])
-    if mode == "fiml" and fixed_x:
+    if x_deleted:
         for g in range(ngroups):
             xi = _x_idx(pt, g)
             if len(xi):
@@ -474,10 +482,22 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     df = _ndat(pt, ms) - pt.npar + len(pt.equality)
     if df < 0:
         warnings.append(f"the model has negative degrees of freedom (df = {df}): it is not identified")
-    fit = _fit_fiml if mode == "fiml" else _fit_complete
-    res = fit(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
+    if mode == "fiml":                  # "ml.x": FIML keeping the rows missing a covariate (lavaan's "ml.x")
+        res = _fit_fiml(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control,
+                        label="ml.x" if miss == "ml.x" else "fiml")
+    else:
+        res = _fit_complete(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
     res.meta["norig"] = norig
     return res
+
+
+def missing_arg(miss: str) -> str:
+    """Our ``missing`` value with lavaan's name, for messages.
+
+    >>> missing_arg("fiml"), missing_arg("ml.x")
+    ("'fiml' (lavaan's 'ml')", "'ml.x' (lavaan's 'ml.x')")
+    """
+    return f"'{miss}' (lavaan's '{'ml.x' if keeps_x_rows(miss) else 'ml' if is_fiml(miss) else miss}')"
 
 
 def empty_rows_warning(rows, shown: int = 50) -> str:
@@ -671,7 +691,14 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
 
 
 def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, info_type: str,
-              warnings: list[str], n_input: int, group, group_equal, control: dict) -> SEMResult:
+              warnings: list[str], n_input: int, group, group_equal, control: dict, label: str = "fiml"
+              ) -> SEMResult:
+    """FIML (``label`` "fiml", lavaan's missing = "ml") or lavaan's "ml.x" (the rows missing a fixed.x covariate
+    kept).  The fixed.x values are the EM (H1) moments of all the variables either way.  lavaan 0.6.14's
+    likelihoods subtract the covariates' complete-data saturated loglik (lav_mvnorm_missing_loglik_samplestats):
+    at the EM block for logl, at its ``lavsamplestats@cov.x`` for the unrestricted logl; with "ml.x" that cov.x
+    (and the baseline's fixed covariate block) is the pairwise covariance matrix (divisor n) and the means the
+    observed ones, so lavaan reports an unrestricted logl that is not that of the EM moments (reproduced)."""
     try:
         from .fiml import (SampleStats, baseline_moments_x, em_saturated, fiml_gradient, fiml_loglik,
                            independence_fiml)
@@ -754,17 +781,20 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     df = _ndat(pt, True) - npar
     base_logl = 0.0
     base = []
-    logl_x = 0.0
+    logl_x = logl_x_h1 = 0.0
     for g, s in enumerate(stats):
         Sb, mb, lb = independence_fiml(s)
         xa = _x_all_idx(pt, g)
         if len(xa):
             # lavaan's baseline keeps the covariates' block at its sample (FIML saturated) values
-            Sb, mb = baseline_moments_x(s, Sb, mb, xa)
+            x_kept = label == "ml.x" and pt.fixed_x
+            Sb, mb = baseline_moments_x(s, Sb, mb, xa, pairwise=x_kept)
             lb = fiml_loglik(s, Sb, mb)
             if pt.fixed_x:
-                # lavaan's logl with fixed.x is conditional on x: minus the x's own saturated loglik
-                logl_x += fiml_loglik(SampleStats(s.X[:, xa]), Sb[np.ix_(xa, xa)], mb[xa])
+                # lavaan's logl with fixed.x is conditional on x: minus the x's complete-data saturated loglik
+                # with n = the group's rows, at the EM block (h0) and at the baseline's block (h1; see above)
+                logl_x += saturated_loglik(covs[g][np.ix_(xa, xa)], s.n)
+                logl_x_h1 += saturated_loglik(Sb[np.ix_(xa, xa)], s.n)
         base.append((Sb, mb))
         base_logl += lb
     base_chisq = 2.0 * (logl_h1 - base_logl)
@@ -795,14 +825,14 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
         V = rp.vcov(_invert_info(rp.info(info_unit), N, warnings))
     fi = FitInputs(chisq=chisq, df=df, npar=npar, ntotal=N, nobs=nobs, fmin=chisq / (2 * N),
                    baseline_chisq=base_chisq, baseline_df=base_df, logl=logl - logl_x,
-                   unrestricted_logl=logl_h1 - logl_x, S=covs, M=means, Sigma=[s for s, _ in implied], mu=[m for _, m in implied],
+                   unrestricted_logl=logl_h1 - logl_x_h1, S=covs, M=means, Sigma=[s for s, _ in implied], mu=[m for _, m in implied],
                    meanstructure=True, x_idx=[_x_idx(pt, g) for g in range(pt.ngroups)], extra=extra,
                    wls_v=[fiml_info_expected(s, *implied[g], meanstructure=True) for g, s in enumerate(stats)],
                    wls_obs=[_pairwise_moments(X) for X in Xg])
     meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
             "sampstat": [(covs[g], means[g]) for g in range(G)],
             "npatterns": [len(s.patterns) for s in stats]}
-    return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "fiml", se_type, info_type, nobs,
+    return _finish(pt, model, theta, V, opt, fi, warnings, est_name, label, se_type, info_type, nobs,
                    n_input, meta, observed_info=info_unit)
 
 
@@ -854,8 +884,8 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
         raise EstimationError(None, f"{what}: only estimator 'WLSMV' with se 'robust.sem' is supported")
     if information not in (None, "expected") or control:
         raise EstimationError(None, f"{what}: information= / control= are not supported")
-    if miss == "fiml":
-        raise EstimationError(None, f"{what}: missing='fiml' (lavaan's 'ml') is not available with ordered items; "
+    if is_fiml(miss):
+        raise EstimationError(None, f"{what}: missing={missing_arg(miss)} is not available with ordered items; "
                                     "use missing='pairwise' (the default here) or 'listwise'")
     # as for ordered items alone: 'auto' = pairwise when a model variable has a missing cell
     has_nan = bool(data[ov_all].isna().to_numpy().any())
@@ -948,8 +978,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         return _fit_mixed(pm, data, ov_all, ord_names, cont, est_name=est_name, miss=miss, se=se,
                           information=information, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal,
                           ngroups=ngroups, control=control, warnings=warnings, parameterization=parameterization)
-    if miss == "fiml":
-        raise EstimationError(None, "missing='fiml' (lavaan's 'ml') is not available with ordered items; "
+    if is_fiml(miss):
+        raise EstimationError(None, f"missing={missing_arg(miss)} is not available with ordered items; "
                                     "use missing='pairwise' (the default here) or 'listwise'")
     # 'auto' = pairwise when an item has a missing cell (lavaan's missing = "pairwise"; lavaan 0.6.14's own
     # default is listwise, which gives the same results on complete data and is then the label)

@@ -244,6 +244,7 @@ def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], 
     from .constraints import LinearConstraints
     from .fiml import SampleStats
     from .fiml import information_expected as fiml_info_expected
+    from .table import is_fiml
     from .ml import complete_stats, ml_information_expected
     from .robust import robust_measures
 
@@ -252,7 +253,7 @@ def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], 
     ms = bool(pt.meanstructure)
     rp = LinearConstraints(pt, model.row_values(theta))
     implied = model.implied_all(theta)
-    fiml = res.missing == "fiml"
+    fiml = is_fiml(res.missing)
     stats = [SampleStats(X) for X in Xg]
     if fiml or ms:
         mus = [m for _, m in implied]
@@ -330,6 +331,12 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
         raise ValueError(f"method={method!r}: use one of {', '.join(LRT_METHODS)}")
     warns: list[str] = []
     first = fits[0]
+    from .table import is_fiml, keeps_x_rows
+    kept = {keeps_x_rows(f.missing) for f in fits if is_fiml(f.missing)}
+    if len(kept) > 1 and len({tuple(int(n) for n in f.nobs) for f in fits}) > 1:
+        raise EstimationError(None, "the fits do not use the same rows: missing='fiml' (lavaan's 'ml') deletes the "
+                                    "rows missing an observed covariate, 'ml.x' keeps them (nobs "
+                                    f"{', '.join(str(list(f.nobs)) for f in fits)}); refit with the same missing=")
     ntotal = float(first.n)
     ngroups = first.partable.ngroups
     dfs = np.array([_fm(f, "df") for f in fits])

@@ -103,6 +103,7 @@ def pairwise_cov(X: np.ndarray) -> np.ndarray:
 LOG2PI = math.log(2.0 * math.pi)
 
 
+
 # ---------------------------------------------------------------------------------------------------------------
 # vech helpers
 # ---------------------------------------------------------------------------------------------------------------
@@ -882,8 +883,11 @@ class FimlBatch:
         return F, grad, I, ok
 
 
-def baseline_moments_x(stats: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx) -> tuple[np.ndarray, np.ndarray]:
-    """The independence model's moments with the covariates' block at their (saturated, FIML) sample values.
+def baseline_moments_x(stats: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx, *, pairwise: bool = False
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """The independence model's moments with the covariates' block at their (saturated, FIML) sample values;
+    ``pairwise=True`` (lavaan's missing = "ml.x" with fixed.x, its ``lavsamplestats@cov.x``): the pairwise
+    covariance matrix with divisor n (the group's rows) and the observed means.
 
     >>> X = np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 1.0], [2.0, 4.0, 0.0], [3.0, 3.0, 2.0]])
     >>> Sb, mb = baseline_moments_x(SampleStats(X), np.eye(3), np.zeros(3), [1, 2])
@@ -892,7 +896,10 @@ def baseline_moments_x(stats: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx
     """
     x = np.asarray(x_idx, dtype=int)
     sx = SampleStats(stats.X[:, x])
-    if sx.complete:
+    if pairwise and not sx.complete:
+        n = stats.X.shape[0]
+        Sx, mx = pairwise_cov(stats.X[:, x]) * ((n - 1) / n), np.nanmean(stats.X[:, x], axis=0)
+    elif sx.complete:
         Sx, mx = sx.cov, sx.mean
     else:
         Sx, mx, _, _ = em_saturated(sx)

@@ -660,7 +660,7 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     model : lavaan syntax, given by the caller.  With ``measurement_only`` (default) only the ``=~`` / ``~~``
         lines are used (:func:`measurement_part`): invariance is a property of the measurement model.
     data, group : the data and its group column (e.g. ``"role"``)
-    estimator, missing : as :func:`iur_survey.sem.sem` ("ML"/"MLR"; "auto"/"fiml"/"listwise")
+    estimator, missing : as :func:`iur_survey.sem.sem` ("ML"/"MLR"; "auto"/"fiml"/"ml.x"/"listwise")
     steps : step names of :data:`STEPS` or ``(name, group_equal)`` pairs, in nesting order
     min_group_size, merge : the small-group rule and group merging (module docstring)
     group_partial : lavaan's ``group.partial`` (e.g. ``["GOV =~ GOV3", "GOV3 ~ 1"]``), for every step

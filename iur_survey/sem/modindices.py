@@ -59,6 +59,7 @@ from .matrices import Model
 from .fiml import information_expected, vech_indices
 from .ml import CompleteStats, ml_gradient
 from .partable import ParTable, vnames
+from .table import is_fiml
 from .results import SEMResult
 from .standardized import standardize
 
@@ -224,7 +225,7 @@ def information_and_score(res: SEMResult, ext: ExtendedModel, data: pd.DataFrame
     if res.estimator not in ("ML", "MLR"):
         raise EstimationError(None, f"modification indices need estimator ML or MLR (this fit: {res.estimator})")
     model, theta = ext.model, ext.theta
-    if res.missing == "fiml":
+    if is_fiml(res.missing):
         from .fiml import SampleStats, fiml_gradient
         from .fiml import information_expected as fiml_info_expected
         Xg = fitted_data(res, data)

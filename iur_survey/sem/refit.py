@@ -40,6 +40,7 @@ from .estimate import EVAL_MAX, OK, RUNAWAY, STALL, optimize, warm_stages
 from .fiml import FimlBatch
 from .matrices import Model, nonadmissible
 from .ml import CompleteMLBatch
+from .table import is_fiml
 
 __all__ = ["RefitProblem", "refit", "Reparametrized"]
 
@@ -101,7 +102,7 @@ class RefitProblem:
         group, :func:`iur_survey.sem.compare.fitted_data`): warm start at its solution, first curvature the
         expected information there."""
         model = res.model
-        kind = "fiml" if res.missing == "fiml" else "complete"
+        kind = "fiml" if is_fiml(res.missing) else "complete"
         theta0 = np.asarray(res.theta, float)
         Kc = cc = None
         if getattr(res.partable, "equality", None):

@@ -182,11 +182,11 @@ def _ml_parts(res: Any, data):
     from .constraints import LinearConstraints
     from .fiml import SampleStats, information_expected, information_observed
     from .robust import _zero_rows_cols, fixed_x_elements, h1_information
-    from .table import fitted_data
+    from .table import fitted_data, is_fiml
 
     pt, model, theta = res.partable, res.model, res.theta
     ms = bool(model.meanstructure)
-    if res.missing == "fiml" and not ms:
+    if is_fiml(res.missing) and not ms:
         _refuse("FIML without a mean structure is not covered")
     robust = res.se_type in ("robust.huber.white", "robust.mlr", "robust")
     if res.se_type not in ("standard", "robust.huber.white", "robust.mlr", "robust", "none"):
@@ -196,7 +196,7 @@ def _ml_parts(res: Any, data):
     if info not in ("expected", "observed"):
         _refuse(f"standard errors of residuals need information 'expected' or 'observed' (this fit: {info})")
     sampstat = res.meta["sampstat"]
-    need_data = res.missing == "fiml" or robust or info == "observed"
+    need_data = is_fiml(res.missing) or robust or info == "observed"
     Xg = fitted_data(res, data) if need_data else None
     N = float(sum(res.nobs))
     parts = []

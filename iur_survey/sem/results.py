@@ -28,7 +28,7 @@ from .matrices import Model
 from .partable import ParTable
 from .standardized import check_std_type, r2_series, standardized_se
 from .syntax import render_syntax
-from .table import lazy_series_property, raw_field
+from .table import is_fiml, lazy_series_property, raw_field
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,6 +88,7 @@ SUMMARY_FIT = (
 #: results.json's "missing" in words (with lavaan's argument), for table notes and the replication README
 MISSING_WORDS = {"fiml": 'full-information ML (lavaan missing = "ml")',
                  "ml": 'full-information ML (lavaan missing = "ml")',
+                 "ml.x": 'full-information ML, rows missing an exogenous covariate kept (lavaan missing = "ml.x")',
                  "listwise": "listwise deletion",
                  "pairwise": 'pairwise (lavaan missing = "pairwise": each polychoric/polyserial correlation from the '
                              "rows answering both items)"}
@@ -99,10 +100,14 @@ def missing_words(missing: Any, n: Any = None, norig: Any = None) -> str:
 
     >>> missing_words("fiml")
     'full-information ML (lavaan missing = "ml")'
+    >>> missing_words("ml.x")
+    'full-information ML, rows missing an exogenous covariate kept (lavaan missing = "ml.x")'
     >>> missing_words("listwise", 301, 320)
     'listwise deletion (19 of 320 rows dropped)'
     >>> missing_words("listwise", 301, 301)
     'listwise deletion (no row had a missing value)'
+    >>> missing_words("fiml", 65, 75)
+    'full-information ML (lavaan missing = "ml") (10 of 75 rows dropped: empty, or missing an observed covariate under fixed.x; missing = "ml.x" keeps the latter)'
     """
     m = str(missing or "").lower()
     out = MISSING_WORDS.get(m, m or "not recorded")
@@ -112,6 +117,11 @@ def missing_words(missing: Any, n: Any = None, norig: Any = None) -> str:
         return out
     if m == "listwise":
         out += f" ({dropped} of {int(norig)} rows dropped)" if dropped > 0 else " (no row had a missing value)"
+    elif m in ("fiml", "ml") and dropped > 0:
+        out += (f" ({dropped} of {int(norig)} rows dropped: empty, or missing an observed covariate under fixed.x; "
+                'missing = "ml.x" keeps the latter)')
+    elif m == "ml.x" and dropped > 0:
+        out += f" ({dropped} of {int(norig)} rows dropped: no value on any model variable)"
     return out
 
 
@@ -726,7 +736,7 @@ class SEMResult:
         else:
             L.append(kv("Number of observations", self.n))
         npat = self.meta.get("npatterns")
-        if self.missing == "fiml" and npat is not None:
+        if is_fiml(self.missing) and npat is not None:
             npat = [int(v) for v in np.atleast_1d(npat)]
             if pt.ngroups > 1:
                 L.append(kv("Number of missing patterns per group:", ""))

@@ -224,10 +224,36 @@ def near_duplicate_labels(labels: Sequence[str], group: str, counts: dict | None
     return out
 
 
+#: a fit's ``missing`` when it is full-information ML: "fiml" (lavaan's missing = "ml": rows missing a fixed.x
+#: covariate deleted first) and "ml.x" (lavaan's "ml.x": those rows kept, the covariates' missing values handled
+#: by FIML too)
+FIML_MODES = ("fiml", "ml.x")
+
+
+def is_fiml(missing) -> bool:
+    """Whether a fit's ``missing`` (``res.missing``, results.json's "missing", lavaan's argument) is full-information
+    ML: the one test every consumer of a fit uses (not ``== "fiml"``, which would miss "ml.x").
+
+    >>> is_fiml("fiml"), is_fiml("ml.x"), is_fiml("ML"), is_fiml("listwise"), is_fiml(None)
+    (True, True, True, False, False)
+    """
+    return str(missing or "").lower() in (*FIML_MODES, "ml", "direct", "fiml.x", "direct.x")
+
+
+def keeps_x_rows(missing) -> bool:
+    """Whether a FIML fit kept the rows missing a fixed.x covariate (lavaan's "ml.x" and its aliases).
+
+    >>> keeps_x_rows("ml.x"), keeps_x_rows("fiml"), keeps_x_rows("direct.x")
+    (True, False, True)
+    """
+    return str(missing or "").lower() in ("ml.x", "fiml.x", "direct.x")
+
+
 def fitted_data(res: Any, data: Any = None) -> list[np.ndarray]:
     """The per-group data matrices a fit used (columns in each group's variable order), rebuilt from
     ``data`` with :func:`iur_survey.sem.sem`'s rules (rows without a group dropped; listwise deletion, or
-    under FIML rows with no observed model variable dropped; fixed.x rows with a missing covariate dropped),
+    under FIML rows with no observed model variable dropped; fixed.x rows with a missing covariate dropped,
+    kept under "ml.x"),
     or taken from ``res.meta["data"]`` when the fit stored them.
 
     >>> import numpy as np, pandas as pd
@@ -261,7 +287,8 @@ def fitted_data(res: Any, data: Any = None) -> list[np.ndarray]:
 
     X_all = data[ov_all].apply(pd.to_numeric, errors="coerce").to_numpy(float)
     nan = np.isnan(X_all)
-    keep = ~nan.all(axis=1) if res.missing == "fiml" else ~nan.any(axis=1)
+    fiml = is_fiml(res.missing)
+    keep = ~nan.all(axis=1) if fiml else ~nan.any(axis=1)
     X_all = X_all[keep]
     if gvals is not None:
         gvals = gvals[keep]
@@ -270,7 +297,7 @@ def fitted_data(res: Any, data: Any = None) -> list[np.ndarray]:
         cols = [ov_all.index(v) for v in pt.ov_names[g]]
         rows = slice(None) if gvals is None else (gvals == str(pt.group_labels[g]))
         Xg = X_all[rows][:, cols]
-        if res.missing == "fiml" and pt.fixed_x and pt.ov_x_names[g]:
+        if fiml and not keeps_x_rows(res.missing) and pt.fixed_x and pt.ov_x_names[g]:   # "ml.x" keeps them
             xi = [pt.ov_names[g].index(v) for v in pt.ov_x_names[g]]
             Xg = Xg[~np.isnan(Xg[:, xi]).any(axis=1)]
         out.append(Xg)

@@ -14,8 +14,10 @@ Supported, as in lavaan:
   (constraints) and block lines ``group: <label>``;
 * modifiers ``a1*X`` (label), ``1*X`` / ``0*X`` (fixed value), ``NA*X`` (free a
   parameter the defaults would fix), ``start(0.5)*X`` / ``0.5?X`` (start value),
-  ``label("a")*X``, ``equal("a")*X``, ``lower(0)*X``, ``upper(1)*X``,
-  ``c(a, b)*X`` / ``c(1, NA)*X`` (one value per group);
+  ``label("a")*X``, ``equal("a")*X``,
+  ``c(a, b)*X`` / ``c(1, NA)*X`` (one value per group; as lavaan, an ``NA`` in a
+  *label* vector is dropped, so ``c(a, NA)*X`` is the single label ``a`` shared by
+  every group);
 * several modifiers on one term, chained (``NA*a1*X``) or repeated
   (``NA*X + a1*X``);
 * comments (``#`` and ``!`` to the end of the line), ``;`` separators, and a
@@ -24,7 +26,8 @@ Supported, as in lavaan:
 
 Not supported (a clear :class:`~iur_survey.errors.ModelSyntaxError`): formative
 ``<~``, thresholds ``|``, scaling ``~*~``, ``%``, interaction terms ``x:z``,
-``efa()``/``prior()``/``rv()`` modifiers.
+``efa()``/``prior()``/``rv()`` modifiers; ``lower()`` / ``upper()`` bounds are
+parsed but refused when the parameter table is built (the fit has no bounds).
 
 One deliberate difference from lavaan 0.6.14: chained modifiers all apply
 (``NA*a1*X`` frees the loading *and* labels it); lavaan 0.6.14's R-formula

@@ -222,6 +222,19 @@ def _available_case_var(X: np.ndarray) -> np.ndarray:
     return v * (N - 1) / N
 
 
+def _is_pd(S: np.ndarray) -> bool:
+    """Whether the symmetric matrix ``S`` is positive definite (a Cholesky factor exists).
+
+    >>> _is_pd(np.eye(2)), _is_pd(np.array([[1.0, 2.0], [2.0, 1.0]]))
+    (True, False)
+    """
+    try:
+        np.linalg.cholesky(S)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
 def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
     """vcov = inverse(unit information) / N by lavaan's rule (:func:`datacheck.information_inverse`:
     R's ``solve()``), else NA with lavaan's warning."""
@@ -767,6 +780,19 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     base_chisq = 2.0 * (logl_h1 - base_logl)
     base_df = _ndat(pt, True) - sum(_baseline_npar(pt, g, True) for g in range(pt.ngroups))
     V = np.zeros((pt.npar, pt.npar))
+    if not opt.converged and not all(_is_pd(S) for S, _ in implied):
+        # an optimiser that stopped where the implied covariance matrix is not positive definite: the FIML
+        # information needs Sigma^-1 there (numpy's LinAlgError); a fit that did not converge has no SEs anyway
+        fi = FitInputs(chisq=chisq, df=df, npar=npar, ntotal=N, nobs=nobs, fmin=chisq / (2 * N),
+                       baseline_chisq=base_chisq, baseline_df=base_df, logl=logl - logl_x,
+                       unrestricted_logl=logl_h1 - logl_x, S=covs, M=means, Sigma=[s for s, _ in implied],
+                       mu=[m for _, m in implied], meanstructure=True,
+                       x_idx=[_x_idx(pt, g) for g in range(pt.ngroups)])
+        meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
+                "sampstat": [(covs[g], means[g]) for g in range(pt.ngroups)],
+                "npatterns": [len(s.patterns) for s in stats]}
+        return _finish(pt, model, theta, np.full((pt.npar, pt.npar), np.nan), opt, fi, warnings, est_name, "fiml",
+                       se_type, info_type, nobs, n_input, meta, observed_info=None)
     if info_type == "observed":
         info_unit = _observed_information(model, theta, stats, [m for _, m in implied], True)
     else:

@@ -756,7 +756,14 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
     rows of exogenous observed covariates, which lavaan fixes to their sample
     values by itself.  Multi-group tables write per-group values as ``c(...)``.
 
+    A parameter with both a value and a label is written as two repeated terms (``NA*x1 + a*x1``):
+    lavaan 0.6.14 would keep only the label of a chained ``NA*a*x1``.
+
     >>> from iur_survey.sem.partable import build_partable
+    >>> print(render_syntax(build_partable("F =~ NA*x1 + a*x1 + x2 + x3\\nF ~~ 1*F\\ny ~ 0.5*b*F")))
+    F =~ NA*x1 + a*x1 + x2 + x3
+    F ~~ 1*F
+    y ~ 0.5*F + b*F
     >>> pt = build_partable(parse_model("F =~ x1 + a*x2 + NA*x3 + 0.5*x4\\nF ~~ F"))
     >>> print(render_syntax(pt))
     F =~ x1 + a*x2 + x3 + 0.5*x4
@@ -798,7 +805,9 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
         lab = str(r.get("label") or "")
         return "" if lab.startswith(".p") else lab
 
-    def modifier(rs: list[dict]) -> str:
+    def term(rs: list[dict], name: str) -> str:
+        """``name`` with its modifiers; a value and a label are two repeated terms (``NA*x1 + a*x1``), as
+        lavaan 0.6.14 keeps only the label of a chained ``NA*a*x1``."""
         vals = [value_of(r) for r in rs]
         labels = [label_of(r) for r in rs]
         parts = []
@@ -807,7 +816,7 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
             parts.append(shown[0] if len(set(shown)) == 1 else "c(" + ", ".join(shown) + ")")
         if any(labels):
             parts.append(labels[0] if len(set(labels)) == 1 else "c(" + ", ".join(x or "NA" for x in labels) + ")")
-        return "".join(p + "*" for p in parts)
+        return " + ".join(f"{p}*{name}" for p in parts) if parts else name
 
     lines: list[str] = []
     if header:
@@ -820,13 +829,13 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
         lhs, op, rhs = key
         if op in ("=~", "~"):
             same = [k for k in order if k[0] == lhs and k[1] == op and k not in done]
-            lines.append(f"{lhs} {op} " + " + ".join(modifier(keyed[k]) + k[2] for k in same))
+            lines.append(f"{lhs} {op} " + " + ".join(term(keyed[k], k[2]) for k in same))
             done.update(same)
         elif op == "~~":
-            lines.append(f"{lhs} ~~ {modifier(keyed[key])}{rhs}")
+            lines.append(f"{lhs} ~~ {term(keyed[key], rhs)}")
             done.add(key)
         elif op == "~1":
-            lines.append(f"{lhs} ~ {modifier(keyed[key])}1")
+            lines.append(f"{lhs} ~ {term(keyed[key], '1')}")
             done.add(key)
     for r in rows:
         if r["op"] in (":=", "==", "<", ">") and int(r["user"]) == 1:

@@ -133,3 +133,17 @@ def test_label_vector_with_na_is_one_shared_label_and_says_so():
     assert any("NA is dropped from a label vector" in w and "'a'" in w for w in said)
     pt1 = build_partable("F =~ x1 + c(NA, NA)*x2 + x3", ngroups=2, meanstructure=True)
     assert all(lab == "" for lab in pt1.label if lab is not None)
+
+
+def test_rendered_value_and_label_is_read_by_lavaan_as_written():
+    # lavaan 0.6.14 keeps only the label of a chained NA*a*x / 0.5*b*x; render_syntax writes the value and the
+    # label as repeated terms, which lavaan reads as meant: the fixture model "value_and_label" is that rendering,
+    # and its lavaan table (lavaan_partables.json) is compared with ours row by row above
+    from iur_survey.sem.syntax import render_syntax
+
+    pt = build_partable("GOV =~ NA*a*GOV1 + GOV2 + a*GOV3\nGOV ~~ 1*GOV\nCOL =~ COL1 + COL2 + COL3\n"
+                        "COL ~ 0.5*b*GOV + MKT1\nCOL1 ~~ 0.1*e*COL2")
+    assert render_syntax(pt) + "\n" == MODELS["value_and_label"]["model"]
+    ref = pd.DataFrame(LAVAAN["value_and_label"]["partable"])
+    assert pt.free == ref["free"].tolist()
+    assert pt.npar == LAVAAN["value_and_label"]["npar"]

@@ -61,7 +61,7 @@ from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_information_expec
 from .partable import ParTable, build_partable, group_warnings
 from .results import SEMFitWarning, SEMResult, warn_fit
 from .standardized import r_squared_dict, standardize
-from .syntax import ParsedModel, parse_model
+from .syntax import ParsedModel, chained_modifier_warnings, parse_model
 from .table import group_label, group_text, is_frame, is_table, near_duplicate_labels
 
 if TYPE_CHECKING:
@@ -384,6 +384,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                          orthogonal=orthogonal, group_equal=[x for x in group_equal if x != "thresholds"],
                          group_partial=group_partial,
                          meanstructure=bool(meanstructure) if meanstructure is not None else ngroups > 1)
+    warnings.extend(chained_modifier_warnings(pm))     # NA*a*x: lavaan would keep only the label
     ov_all = pt0.ov_all()
     lv_all = {v for names in pt0.lv_names for v in names}
     absent = [v for v in ov_all if v not in data.columns]

@@ -31,7 +31,9 @@ parsed but refused when the parameter table is built (the fit has no bounds).
 
 One deliberate difference from lavaan 0.6.14: chained modifiers all apply
 (``NA*a1*X`` frees the loading *and* labels it); lavaan 0.6.14's R-formula
-parser silently keeps only the label in that case.
+parser silently keeps only the label in that case.  A fit says so
+(:func:`chained_modifier_warnings`); repeated terms (``NA*X + a1*X``) mean the
+same in both.
 
 Every error names the line and column in the syntax:
 
@@ -63,7 +65,7 @@ from ..errors import ModelSyntaxError
 
 __all__ = [
     "Term", "Constraint", "ParsedModel", "parse_model", "parse_expression",
-    "expression_names", "render_syntax", "split_pairs",
+    "expression_names", "render_syntax", "split_pairs", "chained_modifier_warnings",
 ]
 
 #: operators that make a line a statement (lavaan's list), longest first for tokenising
@@ -118,6 +120,7 @@ class Term:
     upper: tuple[float, ...] | None = None
     line: int = 0
     col: int = 0
+    chained: str = ""      # the text of a chain of modifiers with a label (NA*a*x), read unlike lavaan
 
     @property
     def label(self) -> str:
@@ -510,8 +513,11 @@ def _parse_modifier(cur: _Cursor, mods: dict) -> None:
 
 
 def _parse_term(cur: _Cursor, op: str) -> tuple[str, dict, Tok]:
-    """modifier* variable -> (rhs name, modifiers, token of the variable)."""
+    """modifier* variable -> (rhs name, modifiers, token of the variable).  A chain of several modifiers with a
+    label among them (``NA*a*x``) is noted in ``mods["_chain"]`` (its text), for :func:`chained_modifier_warnings`."""
     mods: dict = {}
+    first = cur.i
+    nmod = 0
     while True:
         t = cur.peek()
         if t is None:
@@ -539,6 +545,8 @@ def _parse_term(cur: _Cursor, op: str) -> tuple[str, dict, Tok]:
                 raise cur.fail(f"unexpected {nxt.text!r} after {t.text!r} (terms are separated by '+')", nxt)
             if t.text in _R_RESERVED:
                 raise cur.fail(f"{t.text!r} is a reserved word, not a variable name", t)
+            if nmod > 1 and "labels" in mods and ("fixed" in mods or "start" in mods):
+                mods["_chain"] = "".join(x.text for x in cur.toks[first:cur.i])
             return t.text, mods, t
         if t.kind == "num" and is_last:
             cur.next()
@@ -558,6 +566,7 @@ def _parse_term(cur: _Cursor, op: str) -> tuple[str, dict, Tok]:
             raise cur.fail(f"unexpected {nxt.text!r} after the number {t.text!r} "
                            f"(a modifier needs '*', e.g. {t.text}*{nxt.text})", nxt)
         _parse_modifier(cur, mods)
+        nmod += 1
         sep = cur.peek()
         if sep is not None and sep.kind == "op" and sep.text == "?":
             if "fixed" in mods and len(mods["fixed"]) == 1 and "start" not in mods:
@@ -696,6 +705,9 @@ def parse_model(syntax: str, source: str = "<model syntax>") -> ParsedModel:
             if dup is not None:          # repeated variable in one formula: merge the modifiers
                 merged = dict(rhs_terms[dup][1])
                 for key, val in mods.items():
+                    if key == "_chain":
+                        merged.setdefault(key, val)
+                        continue
                     _merge(merged, key, val, rcur, tok)
                 rhs_terms[dup] = (name, merged, rhs_terms[dup][2])
             else:
@@ -726,7 +738,8 @@ def parse_model(syntax: str, source: str = "<model syntax>") -> ParsedModel:
                                rtok.line, rtok.col)
                 term = Term(lname, top, rname, block,
                             fixed=mods.get("fixed"), start=mods.get("start"), labels=mods.get("labels"),
-                            lower=mods.get("lower"), upper=mods.get("upper"), line=rtok.line, col=rtok.col)
+                            lower=mods.get("lower"), upper=mods.get("upper"), line=rtok.line, col=rtok.col,
+                            chained=mods.get("_chain", ""))
                 seen[key] = term
                 terms.append(term)
     if not terms:
@@ -841,6 +854,29 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
         if r["op"] in (":=", "==", "<", ">") and int(r["user"]) == 1:
             lines.append(f"{r['lhs']} {r['op']} {r['rhs']}")
     return "\n".join(lines)
+
+
+def chained_modifier_warnings(pm: ParsedModel) -> list[str]:
+    """One warning per chain of modifiers that holds a label and a value (``NA*a*x``, ``0.5*b*x``,
+    ``start(1)*a*x``): every modifier applies here, while lavaan 0.6.14 keeps only the label (the parameter stays
+    free, the start value is dropped), so lavaan would fit another model from the same text.
+
+    >>> chained_modifier_warnings(parse_model("F =~ NA*a*x1 + x2 + x3"))[0][:60]
+    'F =~ NA*a*x1 (line 1): every modifier of the chain applies h'
+    >>> chained_modifier_warnings(parse_model("F =~ NA*x1 + a*x1 + x2 + x3"))
+    []
+    """
+    out = []
+    for t in pm.terms:
+        if t.chained and t.op != "~1":
+            out.append(f"{t.lhs} {t.op} {t.chained} (line {t.line}): every modifier of the chain applies here, but "
+                       f"lavaan 0.6.14 keeps only the label of a chain (the parameter free, a start value dropped); "
+                       f"to give lavaan the same model write the modifiers as repeated terms, e.g. "
+                       f"NA*{t.rhs} + label*{t.rhs}")
+        elif t.chained:
+            out.append(f"{t.lhs} ~ {t.chained} (line {t.line}): every modifier of the chain applies here, but lavaan "
+                       "0.6.14 keeps only the label of a chain; write the modifiers as repeated terms")
+    return out
 
 
 def iter_terms(pm: ParsedModel, op: str | Iterable[str]) -> list[Term]:

@@ -133,3 +133,24 @@ def test_render_round_trip_gives_the_same_parameter_table(syntax, explicit):
     assert a.equals(b), text
     if not explicit:
         assert [r for r in zip(pt1.lhs, pt1.op, pt1.rhs)] == [r for r in zip(pt2.lhs, pt2.op, pt2.rhs)]
+
+
+def test_chained_modifiers_warn_that_lavaan_reads_them_otherwise():
+    # lavaan 0.6.14 keeps only the label of NA*a*x1 / 0.5*b*x (tests/sem/fixtures value_and_label shows the
+    # repeated-term form it reads as meant); the fit applies every modifier and says lavaan would not
+    import numpy as np
+    import pandas as pd
+
+    from iur_survey.sem import sem
+    from iur_survey.sem.syntax import chained_modifier_warnings
+
+    pm = parse_model("F =~ NA*a*x1 + x2 + 0.5?b*x3\ny ~ 0.5*c*F\nF ~~ 1*F")
+    said = chained_modifier_warnings(pm)
+    assert [w.split(" (line")[0] for w in said] == ["F =~ NA*a*x1", "F =~ 0.5?b*x3", "y ~ 0.5*c*F"]
+    assert not chained_modifier_warnings(parse_model("F =~ NA*x1 + a*x1 + x2\ny ~ a*F + 0.5*F"))
+    rng = np.random.default_rng(7)
+    f = rng.standard_normal(200)
+    d = pd.DataFrame({f"x{i}": 0.7 * f + rng.standard_normal(200) * 0.6 for i in (1, 2, 3)})
+    res = sem("F =~ NA*a*x1 + x2 + x3\nF ~~ 1*F", d, warn=False)
+    assert any(w.startswith("F =~ NA*a*x1 (line 1)") and "lavaan 0.6.14 keeps only the label" in w
+               for w in res.warnings)

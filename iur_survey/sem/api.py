@@ -379,6 +379,11 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     if pm.blocks and ngroups != len(pm.blocks):
         raise ModelSyntaxError(pm.source, f"the syntax has {len(pm.blocks)} 'group:' blocks but the data "
                                           f"{'has no group column' if group is None else f'has {ngroups} groups'}")
+    if pm.blocks and [lab for _, lab in pm.blocks] != labels:
+        # lavaan fits the k-th 'group:' block to the k-th group of the data, whatever the block's label
+        pairs = ", ".join(f"block {b!r} -> group {g!r}" for (_, b), g in zip(pm.blocks, labels) if b != g)
+        warnings.append(f"the syntax's 'group:' blocks are matched to the data's groups by position, as lavaan does, "
+                        f"not by label: {pairs}")
     # ---- variables
     pt0 = build_partable(pm, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x, std_lv=std_lv,
                          orthogonal=orthogonal, group_equal=[x for x in group_equal if x != "thresholds"],

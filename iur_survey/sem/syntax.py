@@ -644,16 +644,18 @@ def parse_model(syntax: str, source: str = "<model syntax>") -> ParsedModel:
                 t = lhs_t[0]
                 raise _err(source, f"unknown block identifier {_expr_text(lhs_t)!r} (use group: <label>)",
                            t.line, t.col)
-            if len(rhs_t) != 1 or rhs_t[0].kind not in ("name", "num", "str"):
-                t = rhs_t[0]
-                raise _err(source, "a block line is 'group: <label>'", t.line, t.col)
+            bad = next((t for t in rhs_t if t.kind == "op" and t.text not in ("-", ".", "/")), None)
+            if bad is not None or (len(rhs_t) > 1 and any(t.kind == "str" for t in rhs_t)):
+                t = bad or rhs_t[0]
+                raise _err(source, "a block line is 'group: <label>' (quote a label with other characters: "
+                                   "group: \"a label\")", t.line, t.col)
             kind = lhs_t[0].text.lower()
             if kind != "group":
                 raise _err(source, f"{kind} blocks are not supported by this engine", lhs_t[0].line, lhs_t[0].col)
             if not blocks and terms:
                 raise _err(source, "model statements before the first 'group:' line", lhs_t[0].line,
                            lhs_t[0].col)
-            blocks.append((kind, rhs_t[0].text.strip("\"'")))
+            blocks.append((kind, rhs_t[0].text.strip("\"'") if len(rhs_t) == 1 else "".join(t.text for t in rhs_t)))
             block = len(blocks)
             continue
         if op in _CON_OPS:

@@ -154,3 +154,27 @@ def test_chained_modifiers_warn_that_lavaan_reads_them_otherwise():
     res = sem("F =~ NA*a*x1 + x2 + x3\nF ~~ 1*F", d, warn=False)
     assert any(w.startswith("F =~ NA*a*x1 (line 1)") and "lavaan 0.6.14 keeps only the label" in w
                for w in res.warnings)
+
+
+def test_group_block_labels_unquoted_with_a_hyphen_and_matched_by_position():
+    # lavaan accepts 'group: Grant-White' and fits the k-th block to the k-th data group whatever its label
+    import numpy as np
+    import pandas as pd
+
+    from iur_survey.sem import sem
+
+    assert parse_model("group: Grant-White\nF =~ a + b\ngroup: 'P'\nF =~ a + b").blocks == [
+        ("group", "Grant-White"), ("group", "P")]
+    with pytest.raises(ModelSyntaxError, match="a block line is 'group: <label>'"):
+        parse_model("group: a + b\nF =~ x1 + x2")
+    rng = np.random.default_rng(3)
+    f = rng.standard_normal(240)
+    d = pd.DataFrame({f"x{i}": 0.7 * f + rng.standard_normal(240) * 0.6 for i in (1, 2, 3)})
+    d["g"] = np.repeat(["P", "GW"], 120)
+    m = "group: GW\nF =~ x1 + x2 + x3\ngroup: P\nF =~ x1 + x2 + x3"
+    res = sem(m, d, group="g", warn=False)
+    assert any("matched to the data's groups by position" in w and "block 'GW' -> group 'P'" in w
+               for w in res.warnings)
+    res2 = sem(m.replace("GW", "X").replace("group: P", "group: GW").replace("group: X", "group: P"), d, group="g",
+               warn=False)
+    assert not any("by position" in w for w in res2.warnings)

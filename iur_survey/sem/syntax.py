@@ -478,7 +478,13 @@ def _parse_modifier(cur: _Cursor, mods: dict) -> None:
     if nxt is not None and nxt.kind == "op" and nxt.text == "(":
         cur.next()
         if name == "start":
-            vals = _values(cur, allow_labels=False)
+            if cur.peek(1) is not None and cur.peek(1).text == "c" and cur.peek(2) is not None and cur.peek(2).text == "(":
+                cur.next()                               # start(c(0.5, 0.6)): one start value per group
+                cur.next()
+                vals = _values(cur, allow_labels=False)
+                cur.expect("op", ")")
+            else:
+                vals = _values(cur, allow_labels=False)
             _merge(mods, "start", tuple(vals), cur, t)
         elif name in ("label", "equal"):
             vals = _values(cur, allow_labels=True)
@@ -523,7 +529,9 @@ def _parse_term(cur: _Cursor, op: str) -> tuple[str, dict, Tok]:
         if t is None:
             raise cur.fail("expected a variable name after the operator or '+'")
         if t.kind == "op" and t.text == "+":
-            raise cur.fail("unexpected '+' (an empty term)", t)
+            nxt = cur.peek(1)
+            if not (nxt is not None and nxt.kind == "num" and cur.peek(2) is not None and cur.peek(2).text in "*?"):
+                raise cur.fail("unexpected '+' (an empty term)", t)     # '+ +1*x': a signed value, as lavaan
         # is this token the variable itself (i.e. not followed by * or ?)
         nxt = cur.peek(1)
         is_last = nxt is None or not (nxt.kind == "op" and nxt.text in ("*", "?"))

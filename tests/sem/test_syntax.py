@@ -178,3 +178,12 @@ def test_group_block_labels_unquoted_with_a_hyphen_and_matched_by_position():
     res2 = sem(m.replace("GW", "X").replace("group: P", "group: GW").replace("group: X", "group: P"), d, group="g",
                warn=False)
     assert not any("by position" in w for w in res2.warnings)
+
+
+def test_signed_value_after_plus_and_start_vector_as_lavaan():
+    # lavaan reads 'x4 + +1*x5' (a fixed +1) and start(c(0.5, 0.6))*x (one start value per group)
+    assert [(t.rhs, t.fixed) for t in parse_model("F =~ x4 + +1*x5 + x6").terms][1] == ("x5", (1.0,))
+    t = parse_model("F =~ x1 + start(c(0.5, 0.6))*x2 + x3").terms[1]
+    assert t.start == (0.5, 0.6) and t.fixed is None
+    with pytest.raises(ModelSyntaxError, match="empty term"):
+        parse_model("F =~ x1 + + x2")

@@ -429,7 +429,7 @@ def _values(cur: _Cursor, allow_labels: bool) -> list[Any]:
     while True:
         t = cur.peek()
         if t is not None and t.kind == "str" and allow_labels:
-            vals.append(t.text[1:-1])
+            vals.append("".join(t.text[1:-1].split()))
             cur.next()
         elif t is not None and t.kind == "name" and t.text not in ("NA", "Inf") and allow_labels:
             vals.append(t.text)
@@ -460,7 +460,7 @@ def _parse_modifier(cur: _Cursor, mods: dict) -> None:
         return
     if t.kind == "str":
         cur.next()
-        _merge(mods, "labels", (t.text[1:-1],), cur, t)
+        _merge(mods, "labels", ("".join(t.text[1:-1].split()),), cur, t)
         return
     if t.kind == "op" and t.text == "(":
         # lavaan's (0.5)?x start value form

@@ -187,3 +187,9 @@ def test_signed_value_after_plus_and_start_vector_as_lavaan():
     assert t.start == (0.5, 0.6) and t.fixed is None
     with pytest.raises(ModelSyntaxError, match="empty term"):
         parse_model("F =~ x1 + + x2")
+
+
+def test_quoted_label_loses_its_spaces_as_in_lavaan():
+    # lavaan removes the whitespace of the syntax before reading it: label("a b") is the label "ab"
+    pm = parse_model('F =~ x1 + label("a b")*x2 + "a b"*x3')
+    assert [t.label for t in pm.terms] == ["", "ab", "ab"]

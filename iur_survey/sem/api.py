@@ -64,7 +64,7 @@ from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_information_expec
 from .partable import ParTable, build_partable, group_warnings
 from .results import SEMFitWarning, SEMResult, warn_fit
 from .standardized import r_squared_dict, standardize
-from .syntax import ParsedModel, parse_model
+from .syntax import ParsedModel, chained_modifier_warnings, parse_model
 from .table import (group_label, group_text, is_fiml, is_frame, is_table, keeps_x_rows,
                     near_duplicate_labels)
 
@@ -227,6 +227,19 @@ def _available_case_var(X: np.ndarray) -> np.ndarray:
     return v * (N - 1) / N
 
 
+def _is_pd(S: np.ndarray) -> bool:
+    """Whether the symmetric matrix ``S`` is positive definite (a Cholesky factor exists).
+
+    >>> _is_pd(np.eye(2)), _is_pd(np.array([[1.0, 2.0], [2.0, 1.0]]))
+    (True, False)
+    """
+    try:
+        np.linalg.cholesky(S)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
 def _invert_info(info: np.ndarray, N: int, warnings: list[str]) -> np.ndarray:
     """vcov = inverse(unit information) / N by lavaan's rule (:func:`datacheck.information_inverse`:
     R's ``solve()``), else NA with lavaan's warning."""
@@ -373,11 +386,17 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     if pm.blocks and ngroups != len(pm.blocks):
         raise ModelSyntaxError(pm.source, f"the syntax has {len(pm.blocks)} 'group:' blocks but the data "
                                           f"{'has no group column' if group is None else f'has {ngroups} groups'}")
+    if pm.blocks and [lab for _, lab in pm.blocks] != labels:
+        # lavaan fits the k-th 'group:' block to the k-th group of the data, whatever the block's label
+        pairs = ", ".join(f"block {b!r} -> group {g!r}" for (_, b), g in zip(pm.blocks, labels) if b != g)
+        warnings.append(f"the syntax's 'group:' blocks are matched to the data's groups by position, as lavaan does, "
+                        f"not by label: {pairs}")
     # ---- variables
     pt0 = build_partable(pm, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x, std_lv=std_lv,
                          orthogonal=orthogonal, group_equal=[x for x in group_equal if x != "thresholds"],
                          group_partial=group_partial,
                          meanstructure=bool(meanstructure) if meanstructure is not None else ngroups > 1)
+    warnings.extend(chained_modifier_warnings(pm))     # NA*a*x: lavaan would keep only the label
     ov_all = pt0.ov_all()
     lv_all = {v for names in pt0.lv_names for v in names}
     absent = [v for v in ov_all if v not in data.columns]
@@ -800,6 +819,19 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     base_chisq = 2.0 * (logl_h1 - base_logl)
     base_df = _ndat(pt, True) - sum(_baseline_npar(pt, g, True) for g in range(pt.ngroups))
     V = np.zeros((pt.npar, pt.npar))
+    if not opt.converged and not all(_is_pd(S) for S, _ in implied):
+        # an optimiser that stopped where the implied covariance matrix is not positive definite: the FIML
+        # information needs Sigma^-1 there (numpy's LinAlgError); a fit that did not converge has no SEs anyway
+        fi = FitInputs(chisq=chisq, df=df, npar=npar, ntotal=N, nobs=nobs, fmin=chisq / (2 * N),
+                       baseline_chisq=base_chisq, baseline_df=base_df, logl=logl - logl_x,
+                       unrestricted_logl=logl_h1 - logl_x, S=covs, M=means, Sigma=[s for s, _ in implied],
+                       mu=[m for _, m in implied], meanstructure=True,
+                       x_idx=[_x_idx(pt, g) for g in range(pt.ngroups)])
+        meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
+                "sampstat": [(covs[g], means[g]) for g in range(pt.ngroups)],
+                "npatterns": [len(s.patterns) for s in stats]}
+        return _finish(pt, model, theta, np.full((pt.npar, pt.npar), np.nan), opt, fi, warnings, est_name, "fiml",
+                       se_type, info_type, nobs, n_input, meta, observed_info=None)
     if info_type == "observed":
         info_unit = _observed_information(model, theta, stats, [m for _, m in implied], True)
     else:

@@ -59,7 +59,7 @@ from .syntax import Constraint, ParsedModel, Term, expression_names, parse_model
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ParTable", "build_partable", "vnames", "group_equal_class", "group_equal_reach", "group_warnings",
+__all__ = ["ParTable", "build_partable", "vnames", "term_labels", "group_equal_class", "group_equal_reach", "group_warnings",
            "SINGLE_LABEL_WARNING"]
 
 _CON_OPS = (":=", "==", "<", ">")
@@ -225,6 +225,20 @@ def _reorder_covariances(terms: list[Term]) -> list[Term]:
     return out
 
 
+def term_labels(t: Term) -> tuple[str, ...] | None:
+    """The labels of a term as lavaan 0.6.14 applies them: an ``NA`` in a label vector is dropped (so
+    ``c(a, NA)*x`` is the single label ``a``, recycled to every group), and no label is left as None.
+
+    >>> from iur_survey.sem.syntax import parse_model
+    >>> [term_labels(t) for t in parse_model("F =~ x1 + c(a, NA)*x2 + c(NA, NA)*x3 + c(b, d)*x4").terms]
+    [None, ('a',), None, ('b', 'd')]
+    """
+    if t.labels is None:
+        return None
+    kept = tuple(x for x in t.labels if x)
+    return kept or None
+
+
 def _per_group(values: tuple | None, ngroups: int, t: Term, what: str, pm: ParsedModel):
     if values is None:
         return None
@@ -375,7 +389,7 @@ def _partable_modifiers(mods: list, free: list[int], ustart: list[float], g: int
             continue
         fixed = _per_group(t.fixed, ngroups if not nblk_syntax else 1, t, "fixed-value", pm)
         start = _per_group(t.start, ngroups if not nblk_syntax else 1, t, "start()", pm)
-        labs = _per_group(t.labels, ngroups if not nblk_syntax else 1, t, "label", pm)
+        labs = _per_group(term_labels(t), ngroups if not nblk_syntax else 1, t, "label", pm)
         gi = 0 if nblk_syntax else g
         if fixed is not None:
             val = fixed[gi]
@@ -432,6 +446,12 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
     for c in pm.constraints:
         if c.op in ("<", ">"):
             raise _err(pm, f"inequality constraints ({c.op}) are not supported by this engine", c.line, c.col)
+    for t in pm.terms:
+        if t.lower is not None or t.upper is not None:
+            kind = "lower()" if t.lower is not None else "upper()"
+            shown = f"{t.lhs} {t.op if t.op != '~1' else '~'} {t.rhs or '1'}"
+            raise _err(pm, f"{kind} bounds ({shown}) are not supported by this engine: lavaan keeps the estimate "
+                           "within the bound, this fit would ignore it", t.line, t.col)
 
     rules = _AutoRules(auto_var=auto_var, std_lv=std_lv, auto_fix_first=auto_fix_first,
                        auto_fix_single=auto_fix_single, orthogonal=orthogonal, meanstructure=meanstructure,
@@ -468,7 +488,9 @@ def build_partable(model: ParsedModel | str, *, meanstructure: bool = False, fix
         ovx_b.append(ovx if fixed_x else [])
         ovx_all_b.append(list(ovx))
 
-    LABEL = _partable_labels(rows, ngroups, group_equal, group_partial, lv_names_b, ov_names_b, ovx_b)
+    # group.equal reaches lavaan's ov.nox: the observed variables that are not exogenous covariates, whatever
+    # fixed.x (with fixed.x = FALSE a covariate's mean and variance stay free in every group)
+    LABEL = _partable_labels(rows, ngroups, group_equal, group_partial, lv_names_b, ov_names_b, ovx_all_b)
     plabel = [f".p{i + 1}." for i in range(len(rows["lhs"]))]
     sys_con, eq_groups, user_eq, general_eq = _partable_equalities(rows, LABEL, plabel, pm)
     par_index = _partable_free(rows["free"], eq_groups, user_eq)
@@ -526,7 +548,7 @@ def group_equal_reach(pt: "ParTable", group_equal: Sequence[str], group_partial:
     if pt.ngroups < 2:
         return out
     lvset = set(pt.lv_names[0])
-    ovnox = set(v for v in pt.ov_names[0] if v not in set(pt.ov_x_names[0]))
+    ovnox = set(v for v in pt.ov_names[0] if v not in set(pt.ov_x(0)))
     partial = {_partial_key(x) for x in group_partial}
     rows: dict[tuple, list[int]] = {}
     for i in range(len(pt)):
@@ -577,8 +599,15 @@ def group_warnings(pm: ParsedModel, pt: "ParTable", group_equal: Sequence[str] =
     if pt.ngroups < 2:
         return []
     out = []
-    if not pm.blocks and any(t.labels is not None and len(t.labels) == 1 for t in pm.terms):
+    if not pm.blocks and any(term_labels(t) is not None and len(term_labels(t)) == 1 for t in pm.terms):
         out.append(SINGLE_LABEL_WARNING)
+    for t in pm.terms:
+        labs = term_labels(t)
+        if not pm.blocks and t.labels is not None and len(t.labels) > 1 and labs is not None and len(labs) == 1:
+            out.append(f"c({', '.join(x or 'NA' for x in t.labels)})*{t.rhs or '1'} (line {t.line}): as lavaan, the NA "
+                       f"is dropped from a label vector, so the one label {labs[0]!r} is shared by every group "
+                       "(the parameter is equal across groups); give each group its own label, e.g. "
+                       f"c({labs[0]}, {labs[0]}2), to estimate it per group")
     keys = {f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}": i for i in range(len(pt)) if pt.op[i] not in (":=", "==", "<", ">")}
     for p in group_partial:
         k = _partial_key(p)

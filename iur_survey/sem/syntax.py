@@ -14,8 +14,10 @@ Supported, as in lavaan:
   (constraints) and block lines ``group: <label>``;
 * modifiers ``a1*X`` (label), ``1*X`` / ``0*X`` (fixed value), ``NA*X`` (free a
   parameter the defaults would fix), ``start(0.5)*X`` / ``0.5?X`` (start value),
-  ``label("a")*X``, ``equal("a")*X``, ``lower(0)*X``, ``upper(1)*X``,
-  ``c(a, b)*X`` / ``c(1, NA)*X`` (one value per group);
+  ``label("a")*X``, ``equal("a")*X``,
+  ``c(a, b)*X`` / ``c(1, NA)*X`` (one value per group; as lavaan, an ``NA`` in a
+  *label* vector is dropped, so ``c(a, NA)*X`` is the single label ``a`` shared by
+  every group);
 * several modifiers on one term, chained (``NA*a1*X``) or repeated
   (``NA*X + a1*X``);
 * comments (``#`` and ``!`` to the end of the line), ``;`` separators, and a
@@ -24,11 +26,14 @@ Supported, as in lavaan:
 
 Not supported (a clear :class:`~iur_survey.errors.ModelSyntaxError`): formative
 ``<~``, thresholds ``|``, scaling ``~*~``, ``%``, interaction terms ``x:z``,
-``efa()``/``prior()``/``rv()`` modifiers.
+``efa()``/``prior()``/``rv()`` modifiers; ``lower()`` / ``upper()`` bounds are
+parsed but refused when the parameter table is built (the fit has no bounds).
 
 One deliberate difference from lavaan 0.6.14: chained modifiers all apply
 (``NA*a1*X`` frees the loading *and* labels it); lavaan 0.6.14's R-formula
-parser silently keeps only the label in that case.
+parser silently keeps only the label in that case.  A fit says so
+(:func:`chained_modifier_warnings`); repeated terms (``NA*X + a1*X``) mean the
+same in both.
 
 Every error names the line and column in the syntax:
 
@@ -60,7 +65,7 @@ from ..errors import ModelSyntaxError
 
 __all__ = [
     "Term", "Constraint", "ParsedModel", "parse_model", "parse_expression",
-    "expression_names", "render_syntax", "split_pairs",
+    "expression_names", "render_syntax", "split_pairs", "chained_modifier_warnings",
 ]
 
 #: operators that make a line a statement (lavaan's list), longest first for tokenising
@@ -115,6 +120,7 @@ class Term:
     upper: tuple[float, ...] | None = None
     line: int = 0
     col: int = 0
+    chained: str = ""      # the text of a chain of modifiers with a label (NA*a*x), read unlike lavaan
 
     @property
     def label(self) -> str:
@@ -423,7 +429,7 @@ def _values(cur: _Cursor, allow_labels: bool) -> list[Any]:
     while True:
         t = cur.peek()
         if t is not None and t.kind == "str" and allow_labels:
-            vals.append(t.text[1:-1])
+            vals.append("".join(t.text[1:-1].split()))
             cur.next()
         elif t is not None and t.kind == "name" and t.text not in ("NA", "Inf") and allow_labels:
             vals.append(t.text)
@@ -454,7 +460,7 @@ def _parse_modifier(cur: _Cursor, mods: dict) -> None:
         return
     if t.kind == "str":
         cur.next()
-        _merge(mods, "labels", (t.text[1:-1],), cur, t)
+        _merge(mods, "labels", ("".join(t.text[1:-1].split()),), cur, t)
         return
     if t.kind == "op" and t.text == "(":
         # lavaan's (0.5)?x start value form
@@ -472,7 +478,13 @@ def _parse_modifier(cur: _Cursor, mods: dict) -> None:
     if nxt is not None and nxt.kind == "op" and nxt.text == "(":
         cur.next()
         if name == "start":
-            vals = _values(cur, allow_labels=False)
+            if cur.peek(1) is not None and cur.peek(1).text == "c" and cur.peek(2) is not None and cur.peek(2).text == "(":
+                cur.next()                               # start(c(0.5, 0.6)): one start value per group
+                cur.next()
+                vals = _values(cur, allow_labels=False)
+                cur.expect("op", ")")
+            else:
+                vals = _values(cur, allow_labels=False)
             _merge(mods, "start", tuple(vals), cur, t)
         elif name in ("label", "equal"):
             vals = _values(cur, allow_labels=True)
@@ -507,14 +519,19 @@ def _parse_modifier(cur: _Cursor, mods: dict) -> None:
 
 
 def _parse_term(cur: _Cursor, op: str) -> tuple[str, dict, Tok]:
-    """modifier* variable -> (rhs name, modifiers, token of the variable)."""
+    """modifier* variable -> (rhs name, modifiers, token of the variable).  A chain of several modifiers with a
+    label among them (``NA*a*x``) is noted in ``mods["_chain"]`` (its text), for :func:`chained_modifier_warnings`."""
     mods: dict = {}
+    first = cur.i
+    nmod = 0
     while True:
         t = cur.peek()
         if t is None:
             raise cur.fail("expected a variable name after the operator or '+'")
         if t.kind == "op" and t.text == "+":
-            raise cur.fail("unexpected '+' (an empty term)", t)
+            nxt = cur.peek(1)
+            if not (nxt is not None and nxt.kind == "num" and cur.peek(2) is not None and cur.peek(2).text in "*?"):
+                raise cur.fail("unexpected '+' (an empty term)", t)     # '+ +1*x': a signed value, as lavaan
         # is this token the variable itself (i.e. not followed by * or ?)
         nxt = cur.peek(1)
         is_last = nxt is None or not (nxt.kind == "op" and nxt.text in ("*", "?"))
@@ -536,6 +553,8 @@ def _parse_term(cur: _Cursor, op: str) -> tuple[str, dict, Tok]:
                 raise cur.fail(f"unexpected {nxt.text!r} after {t.text!r} (terms are separated by '+')", nxt)
             if t.text in _R_RESERVED:
                 raise cur.fail(f"{t.text!r} is a reserved word, not a variable name", t)
+            if nmod > 1 and "labels" in mods and ("fixed" in mods or "start" in mods):
+                mods["_chain"] = "".join(x.text for x in cur.toks[first:cur.i])
             return t.text, mods, t
         if t.kind == "num" and is_last:
             cur.next()
@@ -555,6 +574,7 @@ def _parse_term(cur: _Cursor, op: str) -> tuple[str, dict, Tok]:
             raise cur.fail(f"unexpected {nxt.text!r} after the number {t.text!r} "
                            f"(a modifier needs '*', e.g. {t.text}*{nxt.text})", nxt)
         _parse_modifier(cur, mods)
+        nmod += 1
         sep = cur.peek()
         if sep is not None and sep.kind == "op" and sep.text == "?":
             if "fixed" in mods and len(mods["fixed"]) == 1 and "start" not in mods:
@@ -632,16 +652,18 @@ def parse_model(syntax: str, source: str = "<model syntax>") -> ParsedModel:
                 t = lhs_t[0]
                 raise _err(source, f"unknown block identifier {_expr_text(lhs_t)!r} (use group: <label>)",
                            t.line, t.col)
-            if len(rhs_t) != 1 or rhs_t[0].kind not in ("name", "num", "str"):
-                t = rhs_t[0]
-                raise _err(source, "a block line is 'group: <label>'", t.line, t.col)
+            bad = next((t for t in rhs_t if t.kind == "op" and t.text not in ("-", ".", "/")), None)
+            if bad is not None or (len(rhs_t) > 1 and any(t.kind == "str" for t in rhs_t)):
+                t = bad or rhs_t[0]
+                raise _err(source, "a block line is 'group: <label>' (quote a label with other characters: "
+                                   "group: \"a label\")", t.line, t.col)
             kind = lhs_t[0].text.lower()
             if kind != "group":
                 raise _err(source, f"{kind} blocks are not supported by this engine", lhs_t[0].line, lhs_t[0].col)
             if not blocks and terms:
                 raise _err(source, "model statements before the first 'group:' line", lhs_t[0].line,
                            lhs_t[0].col)
-            blocks.append((kind, rhs_t[0].text.strip("\"'")))
+            blocks.append((kind, rhs_t[0].text.strip("\"'") if len(rhs_t) == 1 else "".join(t.text for t in rhs_t)))
             block = len(blocks)
             continue
         if op in _CON_OPS:
@@ -693,6 +715,9 @@ def parse_model(syntax: str, source: str = "<model syntax>") -> ParsedModel:
             if dup is not None:          # repeated variable in one formula: merge the modifiers
                 merged = dict(rhs_terms[dup][1])
                 for key, val in mods.items():
+                    if key == "_chain":
+                        merged.setdefault(key, val)
+                        continue
                     _merge(merged, key, val, rcur, tok)
                 rhs_terms[dup] = (name, merged, rhs_terms[dup][2])
             else:
@@ -723,7 +748,8 @@ def parse_model(syntax: str, source: str = "<model syntax>") -> ParsedModel:
                                rtok.line, rtok.col)
                 term = Term(lname, top, rname, block,
                             fixed=mods.get("fixed"), start=mods.get("start"), labels=mods.get("labels"),
-                            lower=mods.get("lower"), upper=mods.get("upper"), line=rtok.line, col=rtok.col)
+                            lower=mods.get("lower"), upper=mods.get("upper"), line=rtok.line, col=rtok.col,
+                            chained=mods.get("_chain", ""))
                 seen[key] = term
                 terms.append(term)
     if not terms:
@@ -753,7 +779,14 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
     rows of exogenous observed covariates, which lavaan fixes to their sample
     values by itself.  Multi-group tables write per-group values as ``c(...)``.
 
+    A parameter with both a value and a label is written as two repeated terms (``NA*x1 + a*x1``):
+    lavaan 0.6.14 would keep only the label of a chained ``NA*a*x1``.
+
     >>> from iur_survey.sem.partable import build_partable
+    >>> print(render_syntax(build_partable("F =~ NA*x1 + a*x1 + x2 + x3\\nF ~~ 1*F\\ny ~ 0.5*b*F")))
+    F =~ NA*x1 + a*x1 + x2 + x3
+    F ~~ 1*F
+    y ~ 0.5*F + b*F
     >>> pt = build_partable(parse_model("F =~ x1 + a*x2 + NA*x3 + 0.5*x4\\nF ~~ F"))
     >>> print(render_syntax(pt))
     F =~ x1 + a*x2 + x3 + 0.5*x4
@@ -795,7 +828,9 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
         lab = str(r.get("label") or "")
         return "" if lab.startswith(".p") else lab
 
-    def modifier(rs: list[dict]) -> str:
+    def term(rs: list[dict], name: str) -> str:
+        """``name`` with its modifiers; a value and a label are two repeated terms (``NA*x1 + a*x1``), as
+        lavaan 0.6.14 keeps only the label of a chained ``NA*a*x1``."""
         vals = [value_of(r) for r in rs]
         labels = [label_of(r) for r in rs]
         parts = []
@@ -804,7 +839,7 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
             parts.append(shown[0] if len(set(shown)) == 1 else "c(" + ", ".join(shown) + ")")
         if any(labels):
             parts.append(labels[0] if len(set(labels)) == 1 else "c(" + ", ".join(x or "NA" for x in labels) + ")")
-        return "".join(p + "*" for p in parts)
+        return " + ".join(f"{p}*{name}" for p in parts) if parts else name
 
     lines: list[str] = []
     if header:
@@ -817,18 +852,41 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
         lhs, op, rhs = key
         if op in ("=~", "~"):
             same = [k for k in order if k[0] == lhs and k[1] == op and k not in done]
-            lines.append(f"{lhs} {op} " + " + ".join(modifier(keyed[k]) + k[2] for k in same))
+            lines.append(f"{lhs} {op} " + " + ".join(term(keyed[k], k[2]) for k in same))
             done.update(same)
         elif op == "~~":
-            lines.append(f"{lhs} ~~ {modifier(keyed[key])}{rhs}")
+            lines.append(f"{lhs} ~~ {term(keyed[key], rhs)}")
             done.add(key)
         elif op == "~1":
-            lines.append(f"{lhs} ~ {modifier(keyed[key])}1")
+            lines.append(f"{lhs} ~ {term(keyed[key], '1')}")
             done.add(key)
     for r in rows:
         if r["op"] in (":=", "==", "<", ">") and int(r["user"]) == 1:
             lines.append(f"{r['lhs']} {r['op']} {r['rhs']}")
     return "\n".join(lines)
+
+
+def chained_modifier_warnings(pm: ParsedModel) -> list[str]:
+    """One warning per chain of modifiers that holds a label and a value (``NA*a*x``, ``0.5*b*x``,
+    ``start(1)*a*x``): every modifier applies here, while lavaan 0.6.14 keeps only the label (the parameter stays
+    free, the start value is dropped), so lavaan would fit another model from the same text.
+
+    >>> chained_modifier_warnings(parse_model("F =~ NA*a*x1 + x2 + x3"))[0][:60]
+    'F =~ NA*a*x1 (line 1): every modifier of the chain applies h'
+    >>> chained_modifier_warnings(parse_model("F =~ NA*x1 + a*x1 + x2 + x3"))
+    []
+    """
+    out = []
+    for t in pm.terms:
+        if t.chained and t.op != "~1":
+            out.append(f"{t.lhs} {t.op} {t.chained} (line {t.line}): every modifier of the chain applies here, but "
+                       f"lavaan 0.6.14 keeps only the label of a chain (the parameter free, a start value dropped); "
+                       f"to give lavaan the same model write the modifiers as repeated terms, e.g. "
+                       f"NA*{t.rhs} + label*{t.rhs}")
+        elif t.chained:
+            out.append(f"{t.lhs} ~ {t.chained} (line {t.line}): every modifier of the chain applies here, but lavaan "
+                       "0.6.14 keeps only the label of a chain; write the modifiers as repeated terms")
+    return out
 
 
 def iter_terms(pm: ParsedModel, op: str | Iterable[str]) -> list[Term]:

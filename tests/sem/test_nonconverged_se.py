@@ -184,3 +184,18 @@ def test_no_simple_slopes_of_a_fit_that_did_not_converge():
         simple_slopes(res)
     with pytest.raises(NotConvergedError, match="no Johnson-Neyman"):
         johnson_neyman(res)
+
+
+def test_fiml_fit_stopped_at_a_non_positive_definite_sigma_is_reported_not_raised():
+    # fixed (co)variances no parameter can make positive definite: the start is not admissible, and the FIML
+    # information at the last iterate needs Sigma^-1 (it raised numpy's LinAlgError; audit s23 syntaxaudit B1)
+    from iur_survey.sem import sem
+
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame(rng.standard_normal((120, 3)), columns=["a", "b", "c"])
+    d.iloc[3, 2] = np.nan                                   # one missing value: FIML
+    r = sem("a ~~ 1*a\nb ~~ 1*b\na ~~ 5*b\nc ~ a + b", d, fixed_x=False, warn=False)
+    assert r.missing == "fiml" and not r.converged
+    assert any("did not converge" in w for w in r.warnings)
+    pe = r.parameter_estimates(standardized=False)
+    assert pe.loc[(pe.lhs == "c") & (pe.op == "~"), "se"].isna().all()

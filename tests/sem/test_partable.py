@@ -3,7 +3,8 @@
 The lavaan tables are fixtures made by tests/sem/make_fixtures.R (sem(..., do.fit = FALSE)) for the models in
 tests/sem/fixtures/partable_models.json: defaults (auto.fix.first, auto.var, auto.cov.lv.x, auto.cov.y),
 fixed.x covariates, shared labels, intercepts, NA*, single indicators, higher-order factors, std.lv, groups
-with group.equal.
+with group.equal (also with fixed.x = FALSE: the covariates' means and variances stay free per group), label
+vectors with an NA (lavaan drops it: c(a, NA)*x is one label shared by the groups).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def ours_for(name: str):
         kw["std_lv"] = True
     if opts.get("meanstructure"):
         kw["meanstructure"] = True
+    if "fixed.x" in opts:
+        kw["fixed_x"] = bool(opts["fixed.x"])
     return build_partable(m["model"], **kw)
 
 
@@ -106,3 +109,41 @@ def test_unknown_group_equal_name_is_an_error_not_an_unconstrained_fit():
         build_partable("F =~ x1 + x2 + x3", ngroups=2, group_equal=["loading"])
     pt = build_partable("F =~ x1 + x2 + x3", ngroups=2, group_equal=["loadings"])
     assert pt.npar < build_partable("F =~ x1 + x2 + x3", ngroups=2).npar
+
+
+@pytest.mark.parametrize("mod", ["lower(0.5)*x2", "upper(0.3)*x2"])
+def test_bounds_are_refused_not_ignored(mod):
+    # lavaan keeps the estimate within lower()/upper(); this engine has no bounds, so it must not fit them
+    with pytest.raises(ModelSyntaxError, match=r"bounds \(F =~ x2\) are not supported"):
+        build_partable(f"F =~ x1 + {mod} + x3")
+    with pytest.raises(ModelSyntaxError, match=r"x2 ~~ x2"):
+        build_partable("F =~ x1 + x2 + x3\nx2 ~~ lower(0)*x2")
+
+
+def test_label_vector_with_na_is_one_shared_label_and_says_so():
+    from iur_survey.sem.partable import group_warnings
+    from iur_survey.sem.syntax import parse_model
+
+    pm = parse_model("F =~ x1 + c(a, NA)*x2 + x3")
+    pt = build_partable(pm, ngroups=2, meanstructure=True)
+    rows = [i for i in range(len(pt)) if pt.lhs[i] == "F" and pt.rhs[i] == "x2"]
+    assert [pt.label[i] for i in rows] == ["a", "a"]
+    assert len({int(pt.par_index[i]) for i in rows}) == 1
+    said = group_warnings(pm, pt)
+    assert any("NA is dropped from a label vector" in w and "'a'" in w for w in said)
+    pt1 = build_partable("F =~ x1 + c(NA, NA)*x2 + x3", ngroups=2, meanstructure=True)
+    assert all(lab == "" for lab in pt1.label if lab is not None)
+
+
+def test_rendered_value_and_label_is_read_by_lavaan_as_written():
+    # lavaan 0.6.14 keeps only the label of a chained NA*a*x / 0.5*b*x; render_syntax writes the value and the
+    # label as repeated terms, which lavaan reads as meant: the fixture model "value_and_label" is that rendering,
+    # and its lavaan table (lavaan_partables.json) is compared with ours row by row above
+    from iur_survey.sem.syntax import render_syntax
+
+    pt = build_partable("GOV =~ NA*a*GOV1 + GOV2 + a*GOV3\nGOV ~~ 1*GOV\nCOL =~ COL1 + COL2 + COL3\n"
+                        "COL ~ 0.5*b*GOV + MKT1\nCOL1 ~~ 0.1*e*COL2")
+    assert render_syntax(pt) + "\n" == MODELS["value_and_label"]["model"]
+    ref = pd.DataFrame(LAVAAN["value_and_label"]["partable"])
+    assert pt.free == ref["free"].tolist()
+    assert pt.npar == LAVAAN["value_and_label"]["npar"]

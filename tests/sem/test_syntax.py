@@ -133,3 +133,63 @@ def test_render_round_trip_gives_the_same_parameter_table(syntax, explicit):
     assert a.equals(b), text
     if not explicit:
         assert [r for r in zip(pt1.lhs, pt1.op, pt1.rhs)] == [r for r in zip(pt2.lhs, pt2.op, pt2.rhs)]
+
+
+def test_chained_modifiers_warn_that_lavaan_reads_them_otherwise():
+    # lavaan 0.6.14 keeps only the label of NA*a*x1 / 0.5*b*x (tests/sem/fixtures value_and_label shows the
+    # repeated-term form it reads as meant); the fit applies every modifier and says lavaan would not
+    import numpy as np
+    import pandas as pd
+
+    from iur_survey.sem import sem
+    from iur_survey.sem.syntax import chained_modifier_warnings
+
+    pm = parse_model("F =~ NA*a*x1 + x2 + 0.5?b*x3\ny ~ 0.5*c*F\nF ~~ 1*F")
+    said = chained_modifier_warnings(pm)
+    assert [w.split(" (line")[0] for w in said] == ["F =~ NA*a*x1", "F =~ 0.5?b*x3", "y ~ 0.5*c*F"]
+    assert not chained_modifier_warnings(parse_model("F =~ NA*x1 + a*x1 + x2\ny ~ a*F + 0.5*F"))
+    rng = np.random.default_rng(7)
+    f = rng.standard_normal(200)
+    d = pd.DataFrame({f"x{i}": 0.7 * f + rng.standard_normal(200) * 0.6 for i in (1, 2, 3)})
+    res = sem("F =~ NA*a*x1 + x2 + x3\nF ~~ 1*F", d, warn=False)
+    assert any(w.startswith("F =~ NA*a*x1 (line 1)") and "lavaan 0.6.14 keeps only the label" in w
+               for w in res.warnings)
+
+
+def test_group_block_labels_unquoted_with_a_hyphen_and_matched_by_position():
+    # lavaan accepts 'group: Grant-White' and fits the k-th block to the k-th data group whatever its label
+    import numpy as np
+    import pandas as pd
+
+    from iur_survey.sem import sem
+
+    assert parse_model("group: Grant-White\nF =~ a + b\ngroup: 'P'\nF =~ a + b").blocks == [
+        ("group", "Grant-White"), ("group", "P")]
+    with pytest.raises(ModelSyntaxError, match="a block line is 'group: <label>'"):
+        parse_model("group: a + b\nF =~ x1 + x2")
+    rng = np.random.default_rng(3)
+    f = rng.standard_normal(240)
+    d = pd.DataFrame({f"x{i}": 0.7 * f + rng.standard_normal(240) * 0.6 for i in (1, 2, 3)})
+    d["g"] = np.repeat(["P", "GW"], 120)
+    m = "group: GW\nF =~ x1 + x2 + x3\ngroup: P\nF =~ x1 + x2 + x3"
+    res = sem(m, d, group="g", warn=False)
+    assert any("matched to the data's groups by position" in w and "block 'GW' -> group 'P'" in w
+               for w in res.warnings)
+    res2 = sem(m.replace("GW", "X").replace("group: P", "group: GW").replace("group: X", "group: P"), d, group="g",
+               warn=False)
+    assert not any("by position" in w for w in res2.warnings)
+
+
+def test_signed_value_after_plus_and_start_vector_as_lavaan():
+    # lavaan reads 'x4 + +1*x5' (a fixed +1) and start(c(0.5, 0.6))*x (one start value per group)
+    assert [(t.rhs, t.fixed) for t in parse_model("F =~ x4 + +1*x5 + x6").terms][1] == ("x5", (1.0,))
+    t = parse_model("F =~ x1 + start(c(0.5, 0.6))*x2 + x3").terms[1]
+    assert t.start == (0.5, 0.6) and t.fixed is None
+    with pytest.raises(ModelSyntaxError, match="empty term"):
+        parse_model("F =~ x1 + + x2")
+
+
+def test_quoted_label_loses_its_spaces_as_in_lavaan():
+    # lavaan removes the whitespace of the syntax before reading it: label("a b") is the label "ab"
+    pm = parse_model('F =~ x1 + label("a b")*x2 + "a b"*x3')
+    assert [t.label for t in pm.terms] == ["", "ab", "ab"]

@@ -179,6 +179,11 @@ class DataError(EstimationError):
     variables never observed together); names the column and, where one is to blame, the row."""
 
 
+class ClusterError(IURSurveyError, ValueError):
+    """The Dask scheduler given cannot run the work: not an address, unreachable, without workers, or its
+    workers cannot import iur_survey (the address is the error's "file", so that it is shown unmasked)."""
+
+
 class NoRowsKeptError(IURSurveyError):
     """Cleaning excluded every response: there is nothing to analyse (never a silent empty result)."""
 

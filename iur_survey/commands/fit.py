@@ -242,6 +242,8 @@ def run(args: argparse.Namespace) -> int:
                               if args.print_model else ""))
     if not args.out and not args.print_model:
         raise _usage_error("give --out FILE (where to write results.json)")
+    if args.bootstrap is not None and args.bootstrap < 2:      # 0 was silently no bootstrap at all
+        raise _usage_error(f"--bootstrap {args.bootstrap}: the bootstrap needs at least 2 draws")
     # a plain fit reads the CSV without pandas (start-up, issue 10); sem() hands it to pandas if it must
     plain = not (args.group or args.bootstrap or args.invariance or args.modindices is not None)
     syntax, source = model_syntax(args.model, args.instrument)
@@ -309,6 +311,9 @@ def run(args: argparse.Namespace) -> int:
                                      missing=args.missing, merge=merged or None, warn=False,
                                      workers=args.workers or 1, scheduler=args.scheduler,
                                      progress=False if args.quiet else None)
+    if ordinal_inv and not args.bootstrap and (args.scheduler or (args.workers or 1) > 1):
+        group_warnings = group_warnings + ["--workers / --scheduler are not used: the ordinal (WLSMV) invariance "
+                                           "steps are fitted one after the other in this process"]
     payload = res.to_dict()
     if merged:
         payload["groups_merged"] = merged

@@ -176,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
                                  estimator=args.estimator, mc_ci=args.mc_ci,
                                  workers=args.workers or None, scheduler=scheduler, chunk_size=args.chunk_size,
                                  progress=False if args.quiet else None)
+    except IURSurveyError:      # e.g. sem.parallel's ClusterError: one line already, the address shown unmasked
+        raise
     except (ValueError, RuntimeError) as exc:
         raise IURSurveyError(None, str(exc)) from None
     except OSError as exc:      # e.g. no scheduler at --scheduler

@@ -23,7 +23,7 @@ import logging
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from ..sem.parallel import available_cores
+from ..sem.parallel import available_cores, check_workers, connect, is_address
 
 __all__ = ["dask_client", "warm_up", "BLAS_ENV"]
 
@@ -70,15 +70,13 @@ def dask_client(workers: int | None = None, scheduler: Any = None, *, processes:
     from distributed import Client, LocalCluster
 
     if isinstance(scheduler, str):
-        if "://" not in scheduler:
+        if not is_address(scheduler):
             raise ValueError(f"scheduler {scheduler!r}: give a 'tcp://host:port' address or 'serial'")
-        client = Client(scheduler)   # default client: map_chunks uses as_completed()
+        address = scheduler.strip()
+        client = connect(address, set_as_default=True)   # default client: map_chunks uses as_completed()
         try:
-            try:
-                client.run(warm_up)
-            except ImportError as exc:
-                raise RuntimeError(f"the workers of {scheduler} cannot import iur_survey ({exc}); install the same "
-                                   "iur-survey on every worker") from None
+            check_workers(client, address)      # iur_survey importable on every worker, before warm_up is sent
+            client.run(warm_up)
             yield client
         finally:
             client.close()

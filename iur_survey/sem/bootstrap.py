@@ -268,6 +268,22 @@ def jackknife_counts(start: int, stop: int, nobs: Sequence[int]) -> list[np.ndar
     return out
 
 
+def require_draws(B) -> int:
+    """``B`` as an int, or an :class:`~iur_survey.errors.EstimationError` when it is below 2 (no SE or CI
+    from one draw) -- the one check of the ML and WLSMV bootstraps.
+
+    >>> require_draws(2)
+    2
+    >>> require_draws(1)
+    Traceback (most recent call last):
+    iur_survey.errors.EstimationError: B=1: the bootstrap needs at least 2 draws
+    """
+    B = int(B)
+    if B < 2:
+        raise EstimationError(None, f"B={B}: the bootstrap needs at least 2 draws")
+    return B
+
+
 def seed_entropy(seed) -> int:
     """The integer entropy behind a bootstrap's per-draw seeds: ``seed`` itself, a SeedSequence's
     entropy, or fresh OS entropy for None (then recorded in the result, so the run can be repeated).
@@ -748,9 +764,7 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
         B = indices.shape[0]
     elif B is None:
         B = 1000
-    B = int(B)
-    if B < 2:
-        raise EstimationError(None, f"B={B}: the bootstrap needs at least 2 draws")
+    B = require_draws(B)
     entropy = seed_entropy(seed)
     ctl = {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200}
     bad_ctl = set(control or {}) - set(ctl)

@@ -10,9 +10,12 @@ not depend on the scheduler:
   (``scheduler="threads"``, what the bootstrap uses by default: its numpy work
   releases the GIL) or worker processes (``scheduler="processes"``, forked on
   POSIX so that nothing is re-imported);
-* ``scheduler="tcp://host:port"`` (or a ``distributed.Client``): the chunks are
-  submitted to that Dask cluster (``client.map``), the shared payload is
-  scattered once.
+* ``scheduler="tcp://host:port"`` (``host:port`` too, as distributed takes it; or a
+  ``distributed.Client``): the chunks are submitted to that Dask cluster, the shared
+  payload is scattered once.  A scheduler that cannot be reached, has no workers or
+  whose workers cannot import this version of iur_survey is a one-line
+  :class:`~iur_survey.errors.ClusterError` (:func:`connect`, :func:`check_workers`),
+  before any work is sent.
 
 Every chunk runs with one BLAS thread (threadpoolctl): the matrices are small and
 BLAS threads only fight the workers for cores.  A tqdm progress bar
@@ -26,12 +29,21 @@ the time taken and the time left (for a log, where a bar is one endless line).
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any, Callable, Sequence
 
 from .._threads import available_cores, blas_threads
+from ..errors import ClusterError
 
-__all__ = ["map_chunks", "available_cores", "one_blas_thread", "show_progress"]
+__all__ = ["map_chunks", "available_cores", "one_blas_thread", "show_progress", "is_address", "connect",
+           "check_workers"]
+
+#: a Dask scheduler address: ``scheme://...`` or ``host:port`` (distributed's default scheme, tcp)
+_ADDRESS = re.compile(r"^(?:[A-Za-z][\w+.-]*://\S+|(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+):\d+)$")
+
+#: seconds :func:`check_workers` waits for the first worker of a scheduler that has none yet
+WORKER_WAIT = 10.0
 
 
 def one_blas_thread():
@@ -154,10 +166,71 @@ def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payloa
             bar.close()
 
 
+def is_address(scheduler: Any) -> bool:
+    """Whether ``scheduler`` is a Dask scheduler address (``tcp://host:port``, any ``scheme://``, or
+    ``host:port``), not a local scheduler name.
+
+    >>> is_address("tcp://10.0.0.5:8786"), is_address("127.0.0.1:8786"), is_address("threads")
+    (True, True, False)
+    """
+    return isinstance(scheduler, str) and bool(_ADDRESS.match(scheduler.strip()))
+
+
 def _is_cluster(scheduler: Any) -> bool:
     if isinstance(scheduler, str):
-        return "://" in scheduler
+        return is_address(scheduler)
     return scheduler is not None and hasattr(scheduler, "submit") and hasattr(scheduler, "gather")
+
+
+def connect(address: str, *, set_as_default: bool = False):
+    """A ``distributed.Client`` of the scheduler at ``address``; :class:`~iur_survey.errors.ClusterError` (one
+    line, the address shown) when it cannot be reached (distributed's connect timeout, 30 s by default).
+
+    >>> connect("tcp://127.0.0.1:1")     # doctest: +SKIP
+    Traceback (most recent call last):
+    iur_survey.errors.ClusterError: tcp://127.0.0.1:1: cannot reach the Dask scheduler (Timed out ... after 30 s)
+    """
+    from distributed import Client
+
+    address = address.strip()
+    try:
+        return Client(address, set_as_default=set_as_default)
+    except (OSError, TimeoutError, ValueError) as exc:      # ValueError: distributed's unknown scheme
+        raise ClusterError(address, f"cannot reach the Dask scheduler ({str(exc).replace(address, 'it')})") from None
+
+
+def check_workers(client, where: str | None = None, wait: float | None = None) -> int:
+    """The number of workers behind ``client``, after checking that there is one (waiting up to ``wait`` s,
+    default :data:`WORKER_WAIT`, for the first) and that every worker imports the iur_survey version of this
+    process: a worker without the package would fail each task with a bare ``ModuleNotFoundError`` (or die
+    unpickling it), another version could give other numbers.  :class:`~iur_survey.errors.ClusterError`
+    otherwise (``where``: the address, for the message).
+
+    >>> from distributed import Client, LocalCluster
+    >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, Client(cluster) as c:
+    ...     check_workers(c)
+    1
+    """
+    from .. import __version__
+
+    wait = WORKER_WAIT if wait is None else float(wait)
+    try:
+        client.wait_for_workers(1, timeout=wait)
+    except (TimeoutError, OSError):
+        raise ClusterError(where, f"the Dask scheduler has no workers (none joined in {wait:.0f} s): start some "
+                                  "(`dask worker ADDRESS`)") from None
+    # eval of a constant: a function of the standard library, so that a worker without iur_survey can run it
+    got = client.run(eval, "__import__('iur_survey').__version__", on_error="return")
+    bad = [v for v in got.values() if isinstance(v, BaseException)]
+    if bad:
+        raise ClusterError(where, f"{len(bad)} of {len(got)} Dask workers cannot import iur_survey "
+                                  f"({type(bad[0]).__name__}: {bad[0]}); install iur-survey {__version__} on every "
+                                  "worker")
+    other = sorted({str(v) for v in got.values() if v != __version__})
+    if other:
+        raise ClusterError(where, f"the Dask workers run iur-survey {', '.join(other)}, this process {__version__}: "
+                                  "install the same version on every worker (results could differ)")
+    return len(got)
 
 
 def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
@@ -165,8 +238,8 @@ def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
     from dask.callbacks import Callback
 
     if scheduler not in ("processes", "threads"):
-        raise ValueError(f"unknown scheduler {scheduler!r} (use 'processes', 'threads', 'sync' "
-                         "or a 'tcp://host:port' address)")
+        raise ClusterError(None, f"unknown scheduler {scheduler!r} (use 'processes', 'threads', 'sync' "
+                                 "or a 'tcp://host:port' address)")
     data = dask.delayed(payload, pure=False, traverse=False)
     # BLAS limits are process-wide: threads share the one set around the whole computation below (a
     # per-task limit would be undone by the first thread leaving it); processes set their own
@@ -189,18 +262,29 @@ def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
 
 
 def _map_distributed(func, chunks, payload, scheduler, bar, weights):
-    from distributed import Client, as_completed
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker, as_completed
 
     own = isinstance(scheduler, str)
-    client = Client(scheduler, set_as_default=False) if own else scheduler
+    client = connect(scheduler) if own else scheduler
+    address = scheduler.strip() if own else None
     try:
-        shared = client.scatter(payload, broadcast=True, hash=False)
+        check_workers(client, address)
+        try:
+            shared = client.scatter(payload, broadcast=True, hash=False)
+        except TimeoutError as exc:          # the workers left between the check and the scatter
+            raise ClusterError(address, f"the Dask cluster lost its workers ({exc})") from None
         futures = [client.submit(_call, func, shared, c, pure=False) for c in chunks]
-        where = {f.key: i for i, f in enumerate(futures)}
+        index = {f.key: i for i, f in enumerate(futures)}
         out: list = [None] * len(chunks)
         for fut in as_completed(futures, loop=client.loop):
-            i = where[fut.key]
-            out[i] = fut.result()
+            i = index[fut.key]
+            try:
+                out[i] = fut.result()
+            except (KilledWorker, CancelledError) as exc:    # distributed retried; no partial result
+                raise ClusterError(address, f"a task was lost on the Dask cluster ({type(exc).__name__}: {exc}); "
+                                            "its workers keep dying (memory? see their logs)") from None
             if bar is not None:
                 bar.update(weights[i])
         return out

@@ -27,7 +27,7 @@ import pandas as pd
 
 from iur_survey.errors import EstimationError
 
-from .bootstrap import bca_ci, draw_indices, percentile_ci, seed_entropy, warn_bootstrap
+from .bootstrap import bca_ci, draw_indices, percentile_ci, require_draws, seed_entropy, warn_bootstrap
 from .defined import from_partable
 from .ordinal import _codes, blas_threads, stats_from_codes
 from .parallel import available_cores, map_chunks
@@ -204,6 +204,7 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
     """
     if ci not in ("percentile", "bca.simple"):
         raise EstimationError(None, f"ci={ci!r} for a WLSMV bootstrap: use 'percentile' or 'bca.simple'")
+    B = require_draws(B)
     require_converged_fit(res, "no bootstrap")
     t0 = time.perf_counter()
     prob = _problem(res, data, seed)

@@ -48,6 +48,7 @@ from ..measure._common import Measurement
 from ..measure.reliability import IMPROPER_WARNING, MIXED_OMEGA_WARNING
 from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
+from ..sem.interaction import without_product_latents
 from ..sem.results_file import load_results_file, require_fitted_data
 from ..sem.table import group_text
 from .format import DASH, delta_fit, group_caption, num, pval, quantity, stars
@@ -600,7 +601,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if g0 not in groups:
         raise IURSurveyError(results.get("_path"), f"group {g0!r} is not a group of this fit "
                                                    f"(groups: {', '.join(g for g in groups if g) or 'none'})")
-    est = est[est["group"] == g0]
+    est, products = without_product_latents(est[est["group"] == g0])
     no_data = ""
     if data is None:
         data, no_data = _data_of(results)
@@ -673,8 +674,17 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         note += f" AVE: — ({rel.attrs['ave_reason']})."
     if g0:
         note += f" Group {group_caption(g0, group_variable(results))}."
+    note += _products_note(products)
     note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est, group_variable(results))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
+
+
+def _products_note(products: Sequence[str]) -> str:
+    """The note's sentence on the product latents left out of a measurement table ("" without any)."""
+    if not products:
+        return ""
+    return (f" {', '.join(products)}: the product latent{'s' if len(products) > 1 else ''} of the latent "
+            "interaction (double-mean-centred product indicators), left out: no construct of its own.")
 
 
 def _pls_missing_words(pls: Mapping | None) -> str:
@@ -707,7 +717,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     (default: the first)."""
     est = estimates_frame(results)
     g0 = _groups(est)[0] if group is None else group
-    est = est[est["group"] == g0]
+    est, products = without_product_latents(est[est["group"] == g0])
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
     names = list(cmap)
@@ -785,6 +795,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
         note += f" HTMT: — ({ht_reason})."
     if g0:
         note += f" Group {group_caption(g0, group_variable(results))}."
+    note += _products_note(products)
     note += improper_note(est, group_variable(results))
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
@@ -814,6 +825,11 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
             f"(std.all). {STARS_NOTE}" + _r2_note(results, reg)
             + _tiny_note(reg, lambda r: f"{r['rhs']} → {r['lhs']}") + se_p_note(results) + _constraints_note(results)
             + improper_note(est, group_variable(results)))
+    for r in results.get("interaction") or []:
+        if r.get("standardized") is not None:
+            note += (f" {r['latent']} → {r['outcome']}: the latent interaction {r['term']}; its β is lavaan's std.all "
+                     f"(per SD of the product latent), the standardized interaction of Wen, Marsh and Hau (2010) "
+                     f"is {num(r['standardized'], 3, False)}.")
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 
@@ -1044,6 +1060,8 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     moments = FitMoments.of(main, data_path)
     cfa = next((r for r in fits if not any(e["op"] == "~" for e in r["estimates"])), None)
     groups = _groups(estimates_frame(main))          # a multi-group fit: the measurement tables of every group
+    if not (estimates_frame(main)["op"] == "=~").any():
+        groups = []                                  # a path model (observed variables only): no measurement table
     other_moments = None
     other = cfa or main
     for g in groups:

@@ -266,7 +266,11 @@ def run(args: argparse.Namespace) -> int:
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
         words = missing_word_groups(data, args.group)      # 'NA' is a group here: said, not guessed either way
-        data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
+        from ..sem.syntax import parse_model
+        # the small-group rule counts the measurement model's items; a path model (no =~) counts its variables
+        has_lv = any(t.op == "=~" for t in parse_model(syntax, source).terms)
+        data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups,
+                                                            measurement_only=has_lv)
         syntax, source, label_warnings = _group_model(args, syntax, source, len(sizes), group_equal)
         group_warnings = words + label_warnings + size_warnings
     if args.print_model:

@@ -48,7 +48,6 @@ from ..measure._common import Measurement
 from ..measure.reliability import IMPROPER_WARNING, MIXED_OMEGA_WARNING
 from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
-from ..sem.interaction import without_product_latents
 from ..sem.results_file import load_results_file, require_fitted_data
 from ..sem.table import group_text
 from .format import DASH, delta_fit, group_caption, num, pval, quantity, stars
@@ -601,7 +600,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if g0 not in groups:
         raise IURSurveyError(results.get("_path"), f"group {g0!r} is not a group of this fit "
                                                    f"(groups: {', '.join(g for g in groups if g) or 'none'})")
-    est, products = without_product_latents(est[est["group"] == g0])
+    est = est[est["group"] == g0]
     no_data = ""
     if data is None:
         data, no_data = _data_of(results)
@@ -674,17 +673,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         note += f" AVE: — ({rel.attrs['ave_reason']})."
     if g0:
         note += f" Group {group_caption(g0, group_variable(results))}."
-    note += _products_note(products)
     note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est, group_variable(results))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
-
-
-def _products_note(products: Sequence[str]) -> str:
-    """The note's sentence on the product latents left out of a measurement table ("" without any)."""
-    if not products:
-        return ""
-    return (f" {', '.join(products)}: the product latent{'s' if len(products) > 1 else ''} of the latent "
-            "interaction (double-mean-centred product indicators), left out: no construct of its own.")
 
 
 def _pls_missing_words(pls: Mapping | None) -> str:
@@ -717,7 +707,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     (default: the first)."""
     est = estimates_frame(results)
     g0 = _groups(est)[0] if group is None else group
-    est, products = without_product_latents(est[est["group"] == g0])
+    est = est[est["group"] == g0]
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
     names = list(cmap)
@@ -795,7 +785,6 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
         note += f" HTMT: — ({ht_reason})."
     if g0:
         note += f" Group {group_caption(g0, group_variable(results))}."
-    note += _products_note(products)
     note += improper_note(est, group_variable(results))
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"

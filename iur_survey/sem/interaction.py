@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["has_interactions", "product_indicators", "expand_interactions", "simple_slopes", "johnson_neyman",
-           "jn_plot", "standardized_interaction", "product_latents", "without_product_latents"]
+           "jn_plot", "standardized_interaction"]
 
 
 #: why a fit with a latent interaction has no bootstrap (``bootstrap()`` and ``iur-survey fit --bootstrap``)
@@ -90,45 +90,6 @@ def product_indicators(data: pd.DataFrame, var1: Sequence[str], var2: Sequence[s
 
     out = pd.DataFrame(cols, index=data.index)
     return out - out.mean() if double_mc else out
-
-
-def product_latents(estimates: pd.DataFrame) -> dict[str, list[str]]:
-    """The product latents of a parameter table (lavaan's ``lhs op rhs`` columns, e.g. results.json's
-    estimates): ``A.B`` measured by exactly the products of the items of ``A`` and ``B`` as
-    :func:`expand_interactions` builds them; name -> its product indicators.
-
-    >>> import pandas as pd
-    >>> est = pd.DataFrame({"lhs": ["A", "A", "B", "A.B", "A.B"], "op": ["=~"] * 5,
-    ...                     "rhs": ["a1", "a2", "b1", "a1.b1", "a2.b1"]})
-    >>> product_latents(est)
-    {'A.B': ['a1.b1', 'a2.b1']}
-    """
-    lam = estimates[estimates["op"] == "=~"]
-    items = {f: list(dict.fromkeys(lam.loc[lam["lhs"] == f, "rhs"])) for f in dict.fromkeys(lam["lhs"])}
-    out = {}
-    for a in items:
-        for b in items:
-            name = f"{a}.{b}"
-            if a != b and name in items and items[name] == [f"{x}.{y}" for x in items[a] for y in items[b]]:
-                out[name] = items[name]
-    return out
-
-
-def without_product_latents(estimates: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """The parameter table without the rows of its product latents and their product indicators (for the
-    measurement tables: ``A.B`` is no construct), and the names left out.
-
-    >>> import pandas as pd
-    >>> est = pd.DataFrame({"lhs": ["A", "B", "A.B", "y", "a1.b1"], "op": ["=~", "=~", "=~", "~", "~~"],
-    ...                     "rhs": ["a1", "b1", "a1.b1", "A.B", "a1.b1"]})
-    >>> t, left = without_product_latents(est)
-    >>> t["lhs"].tolist(), left
-    (['A', 'B'], ['A.B'])
-    """
-    prods = product_latents(estimates)
-    drop = set(prods) | {p for v in prods.values() for p in v}
-    keep = ~(estimates["lhs"].isin(drop) | estimates["rhs"].isin(drop))
-    return estimates[keep], list(prods)
 
 
 def _indicators(pm: ParsedModel, lv: str, block: int) -> list[str]:

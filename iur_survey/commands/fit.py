@@ -71,8 +71,10 @@ With equality constraints (--equal), --modindices also adds lavaan's lavTestScor
 under "score_test": the score test of releasing each constraint, to find the
 parameters that are not invariant (exploratory: release one, refit, test again).
 A latent interaction in the model (COL ~ GOV + MKT + GOV:MKT) is estimated by
-double-mean-centred product indicators; results.json then has "interaction"
-(standardized coefficient, simple slopes at -1/0/+1 SD, Johnson-Neyman bounds).
+double-mean-centred product indicators; results.json then has "interaction", one
+entry per term and outcome (standardized coefficient, simple slopes at -1/0/+1 SD,
+Johnson-Neyman bounds; printed too). They need one group and the factors scaled by
+their first indicator; otherwise the entry's "note" (and a warning) says why not.
 
 exit status: 0 the model converged; 2 bad input (one line on stderr); 3 the model did
 NOT converge: results.json says "converged": false, holds no fit measures (lavaan
@@ -266,7 +268,11 @@ def run(args: argparse.Namespace) -> int:
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
         words = missing_word_groups(data, args.group)      # 'NA' is a group here: said, not guessed either way
-        data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups)
+        from ..sem.syntax import parse_model
+        # the small-group rule counts the measurement model's items; a path model (no =~) counts its variables
+        has_lv = any(t.op == "=~" for t in parse_model(syntax, source).terms)
+        data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups,
+                                                            measurement_only=has_lv)
         syntax, source, label_warnings = _group_model(args, syntax, source, len(sizes), group_equal)
         group_warnings = words + label_warnings + size_warnings
     if args.print_model:
@@ -287,8 +293,8 @@ def run(args: argparse.Namespace) -> int:
         from ..sem.partable import SINGLE_LABEL_WARNING
         res.warnings = [w for w in res.warnings if w != SINGLE_LABEL_WARNING]
     if args.bootstrap and res.meta.get("interaction"):
-        raise EstimationError(None, "--bootstrap with a latent interaction (A:B) is not supported yet: the product "
-                                    "indicators would have to be rebuilt in every resample")
+        from ..sem.interaction import NO_BOOTSTRAP
+        raise EstimationError(None, f"--bootstrap: {NO_BOOTSTRAP}")
     if args.bootstrap and res.meta.get("ordered"):
         from ..sem.wlsmv_bootstrap import with_wlsmv_bootstrap
         res = with_wlsmv_bootstrap(res, args.bootstrap, data=data, ci=args.ci, seed=args.seed, workers=args.workers,
@@ -322,14 +328,9 @@ def run(args: argparse.Namespace) -> int:
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
     payload["call"] = call_record(args, syntax, source, group_equal, merged, res)
-    if res.meta.get("interaction") and res.partable.ngroups == 1 and res.converged:   # no SEs otherwise
-        from ..sem.interaction import johnson_neyman, simple_slopes, standardized_interaction
-        payload["interaction"] = [
-            {"term": f"{r['focal']}:{r['moderator']}", "latent": r["latent"], "outcome": r["lhs"],
-             "products": r["products"], "standardized": standardized_interaction(res, r["latent"]),
-             "simple_slopes": simple_slopes(res, r["latent"]).drop(columns=["focal", "moderator_name"])
-             .to_dict("records"),
-             "johnson_neyman": johnson_neyman(res, r["latent"])} for r in res.meta["interaction"]]
+    if res.meta.get("interaction") and res.converged:                 # no SEs otherwise
+        payload["interaction"] = interaction_payload(res)
+        payload["warnings"] = list(payload["warnings"]) + [r["note"] for r in payload["interaction"] if r.get("note")]
     top_res = None
     if getattr(args, "residuals", None) is not None and res.converged:
         payload["residuals"], top_res = residuals_payload(res, data, n=args.residuals)
@@ -377,6 +378,24 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
         print(res.summary())
         print()
     print(terminal_summary(payload, full=args.summary))
+    for r in payload.get("interaction") or []:
+        if r.get("note"):
+            print(f"  warning: {r['note']}")
+        elif r.get("simple_slopes"):
+            ss = r["simple_slopes"]
+            jn = r["johnson_neyman"]
+            f, m = r["term"].split(":")
+            print(f"  {r['outcome']} ~ {r['term']}: slope of {f} (unstandardized) at {m} = -1/0/+1 SD: "
+                  + ", ".join(f"{s['slope']:.3f} [{s['ci.lower']:.3f}, {s['ci.upper']:.3f}]" for s in ss)
+                  + f"; standardized interaction (Wen et al. 2010) {r['standardized']:.3f}")
+            if jn["lower"] is None:
+                print(f"    Johnson-Neyman: the slope of {f} is "
+                      + ("significant" if jn["always_significant"] else "not significant")
+                      + f" at every value of {m}")
+            else:
+                where = "between" if jn["inside_significant"] else "outside"
+                print(f"    Johnson-Neyman: the slope of {f} is significant {where} {m} = {jn['lower']:.3f} and "
+                      f"{jn['upper']:.3f} ({jn['lower_sd']:.2f} and {jn['upper_sd']:.2f} SD)")
     b = getattr(res, "boot", None)
     if b is not None:
         print(f"  bootstrap: B={b.B} successful={b.n_ok} failed={b.n_failed} nonconverged={b.n_nonconverged} "
@@ -387,6 +406,47 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
         print(f"  warning: {w}")
     if inv is not None:          # a numeric group code as "role = 3", as the lines above (audit s22 C4)
         print(inv.summary(caption=lambda g: group_caption(g, args.group)))
+
+
+def interaction_payload(res) -> list[dict]:
+    """The ``"interaction"`` entry of ``iur-survey fit``: per latent interaction and outcome its term, product
+    latent and indicators, and (one group, the markers that make ``A.B`` the scale of A x B) the standardized
+    coefficient, the simple slopes at -1/0/+1 SD of the moderator and the Johnson-Neyman bounds; else
+    ``"note"`` says why they are not there (it is also one of the fit's warnings).
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(4)
+    >>> a, b = rng.standard_normal((2, 300))
+    >>> y = 0.4 * a + 0.3 * b + 0.3 * a * b + rng.standard_normal(300) * .6
+    >>> d = pd.DataFrame({f"{v}{i}": x + rng.standard_normal(300) * .5 for v, x in (("a", a), ("b", b), ("y", y))
+    ...                   for i in (1, 2, 3)})
+    >>> m = "A =~ a1 + a2 + a3\\nB =~ b1 + b2 + b3\\nY =~ y1 + y2 + y3\\nY ~ A + B + A:B"
+    >>> [(r["term"], r["outcome"], len(r["simple_slopes"])) for r in interaction_payload(sem(m, d))]
+    [('A:B', 'Y', 3)]
+    >>> interaction_payload(sem(m, d, std_lv=True))[0]["note"][:60]
+    'A:B on Y: no simple slopes: simple slopes, Johnson-Neyman bo'
+    """
+    from ..errors import EstimationError
+    from ..sem.interaction import johnson_neyman, simple_slopes, standardized_interaction
+
+    out = []
+    for r in res.meta["interaction"]:
+        rec = {"term": f"{r['focal']}:{r['moderator']}", "latent": r["latent"], "outcome": r["lhs"],
+               "products": r["products"]}
+        if res.partable.ngroups > 1:
+            rec["note"] = (f"{rec['term']} on {r['lhs']}: no simple slopes or Johnson-Neyman bounds for a "
+                           "multi-group fit (fit each group separately)")
+        else:
+            try:
+                rec.update(standardized=standardized_interaction(res, r["latent"], outcome=r["lhs"]),
+                           simple_slopes=simple_slopes(res, r["latent"], outcome=r["lhs"])
+                           .drop(columns=["outcome", "focal", "moderator_name"]).to_dict("records"),
+                           johnson_neyman=johnson_neyman(res, r["latent"], outcome=r["lhs"]))
+            except EstimationError as exc:
+                rec["note"] = f"{rec['term']} on {r['lhs']}: no simple slopes: {exc.message}"
+        out.append(rec)
+    return out
 
 
 def residuals_payload(res, data=None, n: int = 10):

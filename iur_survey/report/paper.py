@@ -814,6 +814,11 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
             f"(std.all). {STARS_NOTE}" + _r2_note(results, reg)
             + _tiny_note(reg, lambda r: f"{r['rhs']} → {r['lhs']}") + se_p_note(results) + _constraints_note(results)
             + improper_note(est, group_variable(results)))
+    for r in results.get("interaction") or []:
+        if r.get("standardized") is not None:
+            note += (f" {r['latent']} → {r['outcome']}: the latent interaction {r['term']}; its β is lavaan's std.all "
+                     f"(per SD of the product latent), the standardized interaction of Wen, Marsh and Hau (2010) "
+                     f"is {num(r['standardized'], 3, False)}.")
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 
@@ -1044,6 +1049,8 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     moments = FitMoments.of(main, data_path)
     cfa = next((r for r in fits if not any(e["op"] == "~" for e in r["estimates"])), None)
     groups = _groups(estimates_frame(main))          # a multi-group fit: the measurement tables of every group
+    if not (estimates_frame(main)["op"] == "=~").any():
+        groups = []                                  # a path model (observed variables only): no measurement table
     other_moments = None
     other = cfa or main
     for g in groups:

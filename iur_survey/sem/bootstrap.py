@@ -748,6 +748,9 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
         raise EstimationError(None, "bootstrap() takes a fitted SEMResult or a dict with 'model' and 'data'")
     if res.estimator not in ("ML", "MLR"):
         raise EstimationError(None, f"the bootstrap supports ML/MLR fits, not {res.estimator}")
+    if res.meta.get("interaction"):
+        from .interaction import NO_BOOTSTRAP
+        raise EstimationError(None, NO_BOOTSTRAP)
     require_converged_fit(res, "no bootstrap")
     Xg = fitted_data(res, data)
     if indices is not None:

@@ -57,6 +57,11 @@ __all__ = ["has_interactions", "product_indicators", "expand_interactions", "sim
            "jn_plot", "standardized_interaction"]
 
 
+#: why a fit with a latent interaction has no bootstrap (``bootstrap()`` and ``iur-survey fit --bootstrap``)
+NO_BOOTSTRAP = ("the bootstrap of a latent interaction (A:B) is not supported yet: the product indicators would "
+                "have to be rebuilt in every resample")
+
+
 def has_interactions(pm: ParsedModel) -> bool:
     """Whether the parsed syntax has an ``A:B`` term."""
     return any(":" in t.rhs for t in pm.terms if t.op == "~")
@@ -93,8 +98,9 @@ def _indicators(pm: ParsedModel, lv: str, block: int) -> list[str]:
 
 def expand_interactions(pm: ParsedModel, data: pd.DataFrame) -> tuple[ParsedModel, pd.DataFrame, list[dict]]:
     """The model with each ``A:B`` replaced by a product-indicator latent ``A.B`` (see the module docstring),
-    the data with the product indicators added, and one record per term
-    (``lhs``, ``focal``, ``moderator``, ``latent``, ``products``).
+    the data with the product indicators added, and one record per term and outcome (``lhs``, ``focal``,
+    ``moderator``, ``latent``, ``products``, ``block``, ``focal_indicators``, ``moderator_indicators``; the
+    same ``A:B`` in two regressions: two records, one latent).
 
     >>> from iur_survey.sem.syntax import parse_model
     >>> import pandas as pd
@@ -132,12 +138,21 @@ def expand_interactions(pm: ParsedModel, data: pd.DataFrame) -> tuple[ParsedMode
                                    row=t.line, column=str(t.col))
         name = f"{a}.{b}"
         terms.append(replace(t, rhs=name))
-        if (name, t.block) in done:
+        if (name, t.block) in done:          # the same A:B in another regression: its outcome is probed too
+            first = done[(name, t.block)]
+            if not any(r["latent"] == name and r["block"] == t.block and r["lhs"] == t.lhs for r in info):
+                info.append(first | {"lhs": t.lhs})
             continue
         ia, ib = _indicators(pm, a, t.block), _indicators(pm, b, t.block)
         shared = sorted(set(ia) & set(ib))
         if shared:
             raise ModelSyntaxError(pm.source, f"interaction {t.rhs}: {shared[0]} indicates both factors",
+                                   row=t.line, column=str(t.col))
+        latent_ind = [v for v in ia + ib if (v, t.block) in lvs]
+        if latent_ind:
+            owner = a if latent_ind[0] in ia else b
+            raise ModelSyntaxError(pm.source, f"interaction {t.rhs}: {owner} is measured by the factor "
+                                              f"{latent_ind[0]}; product indicators need observed indicators",
                                    row=t.line, column=str(t.col))
         absent = [v for v in ia + ib if v not in data.columns]
         if absent:
@@ -150,23 +165,30 @@ def expand_interactions(pm: ParsedModel, data: pd.DataFrame) -> tuple[ParsedMode
 
         data = pd.concat([data, prods], axis=1)
         names = list(prods.columns)
+        if len(set(names)) < len(names):     # e.g. items x, x.y of A and y.z, z of B: two products x.y.z
+            dup = next(p for p in names if names.count(p) > 1)
+            raise ModelSyntaxError(pm.source, f"interaction {t.rhs}: two products of its indicators are both "
+                                              f"named {dup!r}; rename the items", row=t.line, column=str(t.col))
         for p in names:
             extra.append(Term(name, "=~", p, block=t.block, line=t.line, col=t.col))
-        pa = [p.split(".")[0] for p in names]
-        pb = [p.split(".", 1)[1] for p in names]
+        # the two items of each product from the order product_indicators() makes them in (var1 outer), never
+        # from the name: an item name may hold a dot (a.1 x b.1 is 'a.1.b.1')
+        pa = [x for x in ia for _ in ib]
+        pb = [y for _ in ia for y in ib]
         for i in range(len(names)):
             for j in range(i + 1, len(names)):
                 if pa[i] == pa[j] or pb[i] == pb[j]:
                     extra.append(Term(names[i], "~~", names[j], block=t.block, line=t.line, col=t.col))
-        done[(name, t.block)] = name
-        info.append({"lhs": t.lhs, "focal": a, "moderator": b, "latent": name, "products": names,
-                     "block": t.block})
+        rec = {"lhs": t.lhs, "focal": a, "moderator": b, "latent": name, "products": names, "block": t.block,
+               "focal_indicators": ia, "moderator_indicators": ib}
+        done[(name, t.block)] = rec
+        info.append(rec)
     text = pm.syntax
     for rec in info:
         text = re.sub(rf"(?<![\w.]){re.escape(rec['focal'])}\s*:\s*{re.escape(rec['moderator'])}(?![\w.])",
                       rec["latent"], text)
     lines = text.splitlines()
-    for rec in info:
+    for rec in done.values():
         lines.append(f"{rec['latent']} =~ " + " + ".join(rec["products"]))
         for e in extra:
             if e.op == "~~" and e.lhs in rec["products"]:
@@ -176,23 +198,55 @@ def expand_interactions(pm: ParsedModel, data: pd.DataFrame) -> tuple[ParsedMode
 
 
 # ----------------------------------------------------------------------------- reading the fit
-def _term(res: SEMResult, term: str | None) -> dict:
+def _term(res: SEMResult, term: str | None, outcome: str | None = None) -> dict:
     inter = res.meta.get("interaction") or []
     if not inter:
         raise EstimationError(None, "the model has no latent interaction (A:B) term")
     if res.partable.ngroups > 1:
         raise EstimationError(None, "simple slopes and Johnson-Neyman bounds of a multi-group interaction model "
                                     "are not supported yet; fit each group separately")
-    if term is None:
-        return inter[0]
-    for rec in inter:
-        if term in (f"{rec['focal']}:{rec['moderator']}", rec["latent"]):
-            return rec
-    raise EstimationError(None, f"no interaction {term!r} in the model "
-                                f"(it has {', '.join(r['focal'] + ':' + r['moderator'] for r in inter)})")
+    names = ", ".join(dict.fromkeys(f"{r['lhs']} ~ {r['focal']}:{r['moderator']}" for r in inter))
+    hits = [r for r in inter if term is None or term in (f"{r['focal']}:{r['moderator']}", r["latent"])]
+    if not hits:
+        raise EstimationError(None, f"no interaction {term!r} in the model (it has {names})")
+    if outcome is not None:
+        hits = [r for r in hits if r["lhs"] == outcome]
+        if not hits:
+            raise EstimationError(None, f"no interaction {term or ''} on {outcome!r} in the model (it has {names})")
+    elif len({r["lhs"] for r in hits if r["latent"] == hits[0]["latent"]}) > 1:
+        raise EstimationError(None, f"{hits[0]['focal']}:{hits[0]['moderator']} is in the regressions of "
+                                    f"{' and '.join(r['lhs'] for r in hits if r['latent'] == hits[0]['latent'])}: "
+                                    "say which with outcome=")
+    return hits[0]
+
+
+def _require_marker_scales(res: SEMResult, rec: dict, group: int = 0) -> None:
+    """Simple slopes read ``b_focal + b_interaction * m`` as the slope of A at B = m: that needs ``A.B`` on the
+    scale of A x B, which the markers give (the first loading of A, of B and of A.B fixed to 1, lavaan's
+    default).  With std.lv (or A, B scaled by a fixed variance) the coefficient of ``A.B`` is per standard
+    deviation of the product latent, not per unit of A x B (off by sqrt(1 + r^2) with standardized A, B):
+    refused, never a quiet mis-scaled slope."""
+    if "focal_indicators" not in rec:
+        return
+    pt = res.partable
+    checks = [(rec["focal"], rec["focal_indicators"][0]), (rec["moderator"], rec["moderator_indicators"][0]),
+              (rec["latent"], rec["products"][0])]
+    for lv, item in checks:
+        rows = [i for i in range(len(pt)) if pt.op[i] == "=~" and pt.lhs[i] == lv and pt.rhs[i] == item
+                and pt.block[i] == group + 1]
+        ok = bool(rows) and pt.free[rows[0]] == 0 and abs(float(res.est[rows[0]]) - 1.0) < 1e-12
+        if not ok:
+            raise EstimationError(None, f"simple slopes, Johnson-Neyman bounds and the standardized interaction of "
+                                        f"{rec['focal']}:{rec['moderator']} need {rec['focal']}, {rec['moderator']} "
+                                        f"and {rec['latent']} scaled by their first indicator (loading fixed to 1, "
+                                        f"lavaan's default), but {lv} =~ {item} is not fixed to 1 (std.lv or a "
+                                        f"fixed latent variance?): the coefficient of {rec['latent']} is then not "
+                                        f"per unit of {rec['focal']} x {rec['moderator']}; refit with marker "
+                                        "scaling")
 
 
 def _coefs(res: SEMResult, rec: dict, group: int = 0):
+    _require_marker_scales(res, rec, group)
     pt = res.partable
     idx = {}
     for name in (rec["focal"], rec["latent"]):
@@ -216,12 +270,13 @@ def _coefs(res: SEMResult, rec: dict, group: int = 0):
     return b1, b3, v(k1, k1), v(k3, k3), v(k1, k3), sd
 
 
-def standardized_interaction(res: SEMResult, term: str | None = None) -> float:
+def standardized_interaction(res: SEMResult, term: str | None = None, *, outcome: str | None = None) -> float:
     """The interaction coefficient in standard deviations of the two latents and of the outcome,
     ``b3 sd(A) sd(B) / sd(y)`` (Wen, Marsh & Hau 2010's appropriate standardization; the model-implied
-    latent variances).  lavaan's ``std.all`` of ``y ~ A.B`` divides by ``sd(A.B)`` instead.
+    latent variances).  lavaan's ``std.all`` of ``y ~ A.B`` divides by ``sd(A.B)`` instead.  ``outcome``: which
+    regression when the same ``A:B`` is in two.
     """
-    rec = _term(res, term)
+    rec = _term(res, term, outcome)
     _b1, b3, _v11, _v33, _v13, sd_b = _coefs(res, rec)
     gm = res.model.groups[0]
     eta = res.model.eta_cov(res.theta, 0)
@@ -230,14 +285,19 @@ def standardized_interaction(res: SEMResult, term: str | None = None) -> float:
 
 
 def simple_slopes(res: SEMResult, term: str | None = None, at: Sequence[float] = (-1.0, 0.0, 1.0), *,
-                  level: float = 0.95) -> pd.DataFrame:
+                  level: float = 0.95, outcome: str | None = None) -> pd.DataFrame:
     """Slope of the focal latent at the moderator ``at`` standard deviations from its mean:
-    ``at moderator slope se z pvalue ci.lower ci.upper`` (slope = b_focal + b_interaction x moderator).
+    ``outcome focal moderator_name at moderator slope se z pvalue ci.lower ci.upper`` (slope = b_focal +
+    b_interaction x moderator, in units of the outcome per unit of the focal latent; ``at`` in standard deviations
+    of the moderator, ``moderator`` in its units).
 
-    ``term`` is ``"A:B"`` (default: the model's first interaction).  A fit that did not converge has none
-    (:class:`~iur_survey.sem.results.NotConvergedError`: lavaan gives it no vcov, so no SEs).
+    ``term`` is ``"A:B"`` (default: the model's first interaction); ``outcome`` the regression's left-hand side
+    when the same ``A:B`` is in two (else an error asks for it).  A fit that did not converge has none
+    (:class:`~iur_survey.sem.results.NotConvergedError`: lavaan gives it no vcov, so no SEs).  ``A``, ``B`` and
+    ``A.B`` must be scaled by their first indicator (lavaan's default; not ``std_lv``): else the coefficient of
+    ``A.B`` is not per unit of A x B and the slopes would be mis-scaled, so it is refused.
     """
-    rec = _term(res, term)
+    rec = _term(res, term, outcome)
     require_converged_fit(res, "no simple slopes (their SEs need the vcov, which lavaan does not give then)")
     b1, b3, v11, v33, v13, sd = _coefs(res, rec)
     at = np.asarray(at, float)
@@ -249,19 +309,20 @@ def simple_slopes(res: SEMResult, term: str | None = None, at: Sequence[float] =
     crit = z_critical(level)
     import pandas as pd
 
-    return pd.DataFrame({"focal": rec["focal"], "moderator_name": rec["moderator"], "at": at, "moderator": m,
+    return pd.DataFrame({"outcome": rec["lhs"], "focal": rec["focal"], "moderator_name": rec["moderator"], "at": at, "moderator": m,
                          "slope": slope, "se": se, "z": z, "pvalue": z_pvalue(z),
                          "ci.lower": slope - crit * se, "ci.upper": slope + crit * se})
 
 
-def johnson_neyman(res: SEMResult, term: str | None = None, *, level: float = 0.95) -> dict:
+def johnson_neyman(res: SEMResult, term: str | None = None, *, level: float = 0.95,
+                   outcome: str | None = None) -> dict:
     """The Johnson-Neyman interval: the moderator values where the focal slope's confidence interval just
     touches zero (roots of ``(b1 + b3 m)^2 = z^2 (v11 + 2 m v13 + m^2 v33)``), in the moderator's units and
     in its standard deviations; ``inside_significant`` tells whether the slope is significant between the
     bounds (True) or outside them (False).  No real root: the slope is significant everywhere or nowhere
     (``always_significant``).  None of a fit that did not converge (:class:`~iur_survey.sem.results.
-    NotConvergedError`, as :func:`simple_slopes`)."""
-    rec = _term(res, term)
+    NotConvergedError`, as :func:`simple_slopes`; ``outcome`` and the scaling as there)."""
+    rec = _term(res, term, outcome)
     require_converged_fit(res, "no Johnson-Neyman interval (it needs the vcov, which lavaan does not give then)")
     b1, b3, v11, v33, v13, sd = _coefs(res, rec)
     c2 = z_critical(level) ** 2
@@ -269,7 +330,7 @@ def johnson_neyman(res: SEMResult, term: str | None = None, *, level: float = 0.
     B = 2 * (b1 * b3 - c2 * v13)
     C = b1 ** 2 - c2 * v11
     disc = B * B - 4 * A * C
-    out = {"focal": rec["focal"], "moderator": rec["moderator"], "sd": sd, "level": level,
+    out = {"outcome": rec["lhs"], "focal": rec["focal"], "moderator": rec["moderator"], "sd": sd, "level": level,
            "lower": None, "upper": None, "lower_sd": None, "upper_sd": None}
     if disc < 0 or A == 0:
         out["always_significant"] = bool(C > 0)
@@ -281,14 +342,15 @@ def johnson_neyman(res: SEMResult, term: str | None = None, *, level: float = 0.
     return out
 
 
-def jn_plot(res: SEMResult, term: str | None = None, path=None, *, span: float = 3.0, level: float = 0.95):
+def jn_plot(res: SEMResult, term: str | None = None, path=None, *, span: float = 3.0, level: float = 0.95,
+            outcome: str | None = None):
     """Johnson-Neyman plot: the focal slope and its confidence band over the moderator (-span..span SD), with
     the Johnson-Neyman bounds; saved to ``path`` when given.  Returns the matplotlib figure."""
     from matplotlib.figure import Figure      # no pyplot: no global state, any backend
 
     at = np.linspace(-span, span, 121)
-    ss = simple_slopes(res, term, at, level=level)
-    jn = johnson_neyman(res, term, level=level)
+    ss = simple_slopes(res, term, at, level=level, outcome=outcome)
+    jn = johnson_neyman(res, term, level=level, outcome=outcome)
     fig = Figure(figsize=(6, 4))
     ax = fig.subplots()
     ax.plot(ss["at"], ss["slope"], color="tab:blue", label=f"slope of {jn['focal']}")
@@ -299,7 +361,7 @@ def jn_plot(res: SEMResult, term: str | None = None, path=None, *, span: float =
         if b is not None and -span <= b <= span:
             ax.axvline(b, color="tab:red", ls="--", lw=1)
     ax.set_xlabel(f"{jn['moderator']} (SD from its mean)")
-    ax.set_ylabel(f"effect of {jn['focal']}")
+    ax.set_ylabel(f"effect of {jn['focal']} on {jn['outcome']}")
     ax.set_title(f"Johnson-Neyman plot: {jn['focal']} x {jn['moderator']}")
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()

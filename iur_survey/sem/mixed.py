@@ -33,7 +33,7 @@ from iur_survey.errors import EstimationError
 from .ordinal import _BIG, _codes, bivariate_normal_cdf, bivariate_normal_pdf, blas_threads, pair_index, \
     stats_from_codes
 from .wlsmv import (dwls_constraints, dwls_chisq_measures, dwls_dropped, dwls_estimate, dwls_estimates_table,
-                    dwls_start_values, dwls_theta_names)
+                    dwls_parameters, dwls_start_values, dwls_theta_names)
 
 __all__ = ["MixedSampleStats", "mixed_sample_stats", "MIXED_FIT_NAMES", "mixed_fit_measures", "wlsmv_mixed_from_model"]
 
@@ -510,25 +510,17 @@ def wlsmv_mixed_from_model(model, st: MixedSampleStats):
     is_ord = st.ordered
     ordset = {v for v, o in zip(ov, is_ord) if o}
     p = len(ov)
-    nmod = model.npar
     drop = dwls_dropped(model, ordset)
-    kept = np.flatnonzero(~drop)
-    nk = kept.size
     nth = st.nth
+    kept, E, expand = dwls_parameters(model, drop, nth)
+    nk = kept.size
     num_idx = st.num_idx
     th_num = np.array([not is_ord[k] for k in st.th_item])        # the entries that are -intercepts
     sgn = np.where(th_num, -1.0, 1.0)
-    E = np.zeros((nmod, nk + nth))
-    E[kept, np.arange(nk)] = 1.0
     ii, jj = pair_index(p)
     vcols, vrows = np.triu_indices(p)                  # lavaan vech: column-major lower triangle
     diag_pos = np.array([np.flatnonzero((vrows == k) & (vcols == k))[0] for k in num_idx], dtype=int)
     off_pos = np.flatnonzero(vrows != vcols)
-
-    def expand(t):
-        full = np.zeros(nmod)
-        full[kept] = t[:nk]
-        return full
 
     def moments(t):
         S = model.implied(expand(t))[0]

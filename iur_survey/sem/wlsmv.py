@@ -956,6 +956,32 @@ def dwls_dropped(model, ordinal: set[str]) -> np.ndarray:
     return drop
 
 
+def dwls_parameters(model, drop: np.ndarray, nth: int):
+    """A single-group DWLS fit's own parameter vector ``t``: the model parameters :func:`dwls_dropped` keeps, then
+    the ``nth`` thresholds.  Returns ``(kept, E, expand)``: the kept model parameters' indices, ``E`` = d theta_model
+    / d t (model parameters x t), and ``expand(t)``, the model's parameter vector (the dropped ones at 0:
+    diag(Sigma) is then the model part).
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + b + x", meanstructure=False))
+    >>> kept, E, expand = dwls_parameters(m, dwls_dropped(m, {"a", "b"}), 3)
+    >>> E.shape, expand(np.arange(1.0, 8.0))[kept].tolist() == list(np.arange(1.0, kept.size + 1))
+    ((6, 7), True)
+    """
+    kept = np.flatnonzero(~np.asarray(drop, dtype=bool))
+    nk = kept.size
+    E = np.zeros((model.npar, nk + nth))
+    E[kept, np.arange(nk)] = 1.0
+
+    def expand(t):
+        full = np.zeros(model.npar)
+        full[kept] = t[:nk]
+        return full
+
+    return kept, E, expand
+
+
 def dwls_theta_names(pt, kept: np.ndarray, th_names, *, lavaan: bool = False) -> list[str]:
     """``lhs op rhs`` of each entry of a one-group DWLS ``theta``: the kept model parameters (the first
     row of each), then the thresholds (``a|t1``; ``x~1`` for a continuous item's intercept).  ``lavaan=True``:
@@ -1189,20 +1215,13 @@ def wlsmv_from_model(model, st: OrdinalSampleStats, theta0: np.ndarray | None = 
         raise EstimationError(None, "the ordinal statistics must cover the model's observed variables "
                                     f"in the model's order {ov}")
     drop = dwls_dropped(model, set(ov))
-    kept = np.flatnonzero(~drop)
+    kept, E, expand = dwls_parameters(model, drop, st.nth)
     nk = kept.size
     th_cols = np.arange(nk, nk + st.nth)
     start = dwls_start_values(model, [st.cor.to_numpy()], ov)          # lavaan's, the marker start on retry
     constraints, n_eq = None, 0
     if model.partable.equality:
         constraints, n_eq = dwls_constraints(model, drop, start, st.nth)
-    E = np.zeros((model.npar, nk + st.nth))              # d theta_model / d theta
-    E[kept, np.arange(nk)] = 1.0
-
-    def expand(t):
-        full = np.zeros(model.npar)      # dropped residual variances at 0: diag(Sigma) = the model part
-        full[kept] = t[:nk]
-        return full
 
     def cov_fn(t):
         return model.implied(expand(t))[0]

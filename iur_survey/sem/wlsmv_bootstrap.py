@@ -34,7 +34,7 @@ from .parallel import available_cores, map_chunks
 from .results import require_converged_fit
 from .table import group_text
 from .ordinal_result import OrdinalSEMResult
-from .wlsmv import dwls_dropped, dwls_table_columns, fit_dwls, wls_delta, wls_moments
+from .wlsmv import dwls_dropped, dwls_parameters, dwls_table_columns, fit_dwls, wls_delta, wls_moments
 from .wlsmv_groups import GroupsSpec, dwls_problem
 
 __all__ = ["WLSMVBootstrap", "WLSMVBootstrapResult", "wlsmv_bootstrap", "with_wlsmv_bootstrap", "defined_draws", "CHUNK",
@@ -85,16 +85,12 @@ def _refit(prob: _Problem, stats) -> tuple[np.ndarray, bool]:
         mom, jac, obs, w, _ = dwls_problem(prob.model, stats, prob.spec, prob.ordinal)
         fit = fit_dwls(mom, jac, prob.theta0, obs, w, 10 ** 12, gtol=GTOL)
         return fit.theta, fit.converged
-    model, kept, nk = prob.model, prob.kept, prob.nk
+    model, nk = prob.model, prob.nk
     st = stats[0]
     th_cols = np.arange(nk, nk + st.nth)
-    E = np.zeros((model.npar, nk + st.nth))
-    E[kept, np.arange(nk)] = 1.0
-
-    def expand(t):
-        full = np.zeros(model.npar)
-        full[kept] = t[:nk]
-        return full
+    drop = np.ones(model.npar, dtype=bool)
+    drop[prob.kept] = False
+    _, E, expand = dwls_parameters(model, drop, st.nth)
 
     def mom(t):
         return wls_moments(t[th_cols], model.implied(expand(t))[0])

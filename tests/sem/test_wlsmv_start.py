@@ -97,17 +97,10 @@ def test_second_order_did_not_converge_from_the_marker_start():
     model = Model(build_partable(syntax, meanstructure=False))
     ov = list(model.groups[0].ov)
     st = ordinal_sample_stats(_data(csv)[ov])
-    from iur_survey.sem.wlsmv import dwls_dropped
-    kept = np.flatnonzero(~dwls_dropped(model, set(ov)))
+    from iur_survey.sem.wlsmv import dwls_dropped, dwls_parameters
+    kept, E, full = dwls_parameters(model, dwls_dropped(model, set(ov)), st.nth)
     nk, p = kept.size, st.p
     th_cols = np.arange(nk, nk + st.nth)
-    E = np.zeros((model.npar, nk + st.nth))
-    E[kept, np.arange(nk)] = 1.0
-
-    def full(t):
-        x = np.zeros(model.npar)
-        x[kept] = t[:nk]
-        return x
 
     def mom(t):
         return wls_moments(t[th_cols], model.implied(full(t))[0])

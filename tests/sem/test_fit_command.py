@@ -94,3 +94,12 @@ def test_empty_data_file(tmp_path, capsys):
     empty.write_text("")
     code, _ = run(tmp_path, empty)
     assert code == 2 and "empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value, said", [("0", "give at least 1 worker"), ("-3", "give at least 1 worker"),
+                                         ("two", "is not a whole number")])
+def test_workers_below_one_are_refused(tmp_path, capsys, value, said):
+    """--workers 0 or -3 was taken as 1 without a word (audit s23 daskaudit C5)."""
+    with pytest.raises(SystemExit) as ei:
+        main(["fit", str(tmp_path / "x.csv"), "--workers", value, "--out", str(tmp_path / "r.json")])
+    assert ei.value.code == 2 and said in capsys.readouterr().err

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import tempfile
@@ -112,3 +113,24 @@ def write_json_atomic(payload: Any, out: str | Path, *, protect: Iterable[str | 
             os.unlink(tmp)
         raise
     return out
+
+
+def whole_number(minimum: int, advice: str = ""):
+    """An argparse ``type``: a whole number of at least ``minimum`` (``advice`` follows the refusal).
+
+    >>> whole_number(1, "1 = no Dask")("3")
+    3
+    >>> whole_number(1, "1 = no Dask")("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be >= 1, got 0 (1 = no Dask)
+    """
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if v < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {v}" + (f" ({advice})" if advice else ""))
+        return v
+
+    return parse

@@ -99,7 +99,7 @@ import argparse
 import sys
 import warnings
 
-from ._io import add_instrument_option
+from ._io import add_instrument_option, whole_number
 
 #: the bootstrap seed when --seed is not given (the same in `fit` and `pls`)
 DEFAULT_SEED = 2022
@@ -108,17 +108,6 @@ NAME = "fit"
 #: exit status when the model did not converge (results.json is written, marked, without fit measures)
 EXIT_NOT_CONVERGED = 3
 HELP = "fit the SEM (lavaan-equivalent) to clean data and write results.json"
-
-
-def _workers(text: str) -> int:
-    """``--workers``: a whole number of at least 1 (0 or a negative number was taken as 1 without a word)."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{n}: give at least 1 worker (1 = no Dask)")
-    return n
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -163,7 +152,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "bca (jackknife acceleration)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help=f"bootstrap seed (reproducible draws; default {DEFAULT_SEED})")
-    parser.add_argument("--workers", type=_workers, default=None,
+    parser.add_argument("--workers", type=whole_number(1, "1 = no Dask"), default=None,
                         help="bootstrap workers (default: every core; 1 = no Dask); the --invariance steps' "
                              "workers (default 1)")
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,

@@ -62,7 +62,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ._io import add_instrument_option
+from ._io import add_instrument_option, whole_number
 
 NAME = "simulate"
 HELP = "simulate a realistic export from the population SEM, with a truth file"
@@ -83,21 +83,10 @@ def _rate(text: str) -> tuple[str, float]:
     return name.strip(), rate
 
 
-def _nonneg_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {v}")
-    return v
+_nonneg_int = whole_number(0)
 
 
-def _pos_int(text: str) -> int:
-    v = _nonneg_int(text)
-    if v < 1:
-        raise argparse.ArgumentTypeError("must be >= 1")
-    return v
+_pos_int = whole_number(1)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -96,8 +96,8 @@ def test_empty_data_file(tmp_path, capsys):
     assert code == 2 and "empty" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("value, said", [("0", "give at least 1 worker"), ("-3", "give at least 1 worker"),
-                                         ("two", "is not a whole number")])
+@pytest.mark.parametrize("value, said", [("0", "must be >= 1, got 0 (1 = no Dask)"), ("-3", "must be >= 1, got -3"),
+                                         ("two", "not a whole number: 'two'")])
 def test_workers_below_one_are_refused(tmp_path, capsys, value, said):
     """--workers 0 or -3 was taken as 1 without a word (audit s23 daskaudit C5)."""
     with pytest.raises(SystemExit) as ei:

@@ -51,8 +51,8 @@ import numpy as np
 from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
-from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, ordinal_warnings, post_checks,
-                        unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings)
+from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, negative_variances, ordinal_warnings,
+                        post_checks, unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings)
 from .defined import from_partable, theta_columns
 from .estimate import RUNAWAY, minimize, numerical_hessian
 from .fiml import pairwise_cov
@@ -65,7 +65,7 @@ from .partable import ParTable, build_partable, group_warnings
 from .results import SEMFitWarning, SEMResult, warn_fit
 from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, chained_modifier_warnings, parse_model
-from .table import (group_label, group_text, is_fiml, is_frame, is_table, keeps_x_rows,
+from .table import (FIML_NAMES, group_label, group_text, is_fiml, is_frame, is_table, keeps_x_rows,
                     near_duplicate_labels)
 
 if TYPE_CHECKING:
@@ -73,9 +73,7 @@ if TYPE_CHECKING:
 
 __all__ = ["sem", "cfa"]
 
-_MISSING = {"auto": "auto", "fiml": "fiml", "ml": "fiml", "direct": "fiml", "listwise": "listwise",
-            "ml.x": "ml.x", "fiml.x": "ml.x", "direct.x": "ml.x",
-            "pairwise": "pairwise"}
+_MISSING = {"auto": "auto", "listwise": "listwise", "pairwise": "pairwise", **FIML_NAMES}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -228,12 +226,6 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
         notes[0] = "from lavaan's start values: " + opt.message
     opt.history = opt.history + [f"refit, {n}" for n in notes[1:]]
     return opt
-
-
-def _negative_variance(pt: ParTable, model: Model, theta: np.ndarray) -> bool:
-    """Whether a variance (a ``~~`` row of a variable with itself) is negative at ``theta``."""
-    est = model.row_values(theta)
-    return any(pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and est[i] < 0 for i in range(len(pt)))
 
 
 def _available_case_var(X: np.ndarray) -> np.ndarray:
@@ -653,7 +645,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
             fun_grad_curv=fgc, fun_grad=fg, scoring=scoring, runaway=runaway, **control),
         x0, lambda: model.start(stats.cov, stats.mean, kind="marker"),
         simple=lambda: model.start(stats.cov, stats.mean, kind="simple"),
-        improper=lambda o: _negative_variance(pt, model, rp.theta(o.x)))
+        improper=lambda o: bool(negative_variances(pt, model.row_values(rp.theta(o.x)))))
     theta = rp.theta(opt.x)
     npar = rp.nz
     ms = pt.meanstructure
@@ -811,7 +803,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
             runaway=runaway, **control),
         x0, lambda: model.start(covs, means, ov_vars, kind="marker"),
         simple=lambda: model.start(covs, means, kind="simple"),
-        improper=lambda o: _negative_variance(pt, model, rp.theta(o.x)))
+        improper=lambda o: bool(negative_variances(pt, model.row_values(rp.theta(o.x)))))
     theta = rp.theta(opt.x)
     npar = rp.nz
     implied = model.implied_all(theta)

@@ -319,15 +319,21 @@ def _find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
+def negative_variances(pt: ParTable, est: np.ndarray) -> list[int]:
+    """The rows of ``pt`` that are a variable's variance (``~~`` with itself) and negative in ``est`` (one value
+    per row): the improper solutions of :func:`post_checks`, and what makes the fit also try the quasi-Newton
+    path (:func:`iur_survey.sem.api._with_fallback_start`)."""
+    return [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and est[i] < 0]
+
+
 def post_checks(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> list[str]:
     """lavaan's lav_object_post_check warnings."""
     w: list[str] = []
     ovs = set(pt.ov_all())
     lvs = {v for names in pt.lv_names for v in names}
-    var_ov = [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in ovs]
-    var_lv = [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in lvs]
-    neg_ov = [i for i in var_ov if est[i] < 0]
-    neg_lv = [i for i in var_lv if est[i] < 0]
+    neg = negative_variances(pt, est)
+    neg_ov = [i for i in neg if pt.lhs[i] in ovs]
+    neg_lv = [i for i in neg if pt.lhs[i] in lvs]
     if neg_ov:
         names = ", ".join(sorted({pt.lhs[i] for i in neg_ov}))
         w.append(f"some estimated ov variances are negative ({names}): a Heywood case")

@@ -224,10 +224,10 @@ def near_duplicate_labels(labels: Sequence[str], group: str, counts: dict | None
     return out
 
 
-#: a fit's ``missing`` when it is full-information ML: "fiml" (lavaan's missing = "ml": rows missing a fixed.x
-#: covariate deleted first) and "ml.x" (lavaan's "ml.x": those rows kept, the covariates' missing values handled
-#: by FIML too)
-FIML_MODES = ("fiml", "ml.x")
+#: lavaan's names of full-information ML -> the fit's ``missing``: "fiml" (lavaan's missing = "ml": rows missing a
+#: fixed.x covariate deleted first) or "ml.x" (lavaan's "ml.x": those rows kept, the covariates' missing values
+#: handled by FIML too); :func:`iur_survey.sem.sem` reads its ``missing`` argument through it
+FIML_NAMES = {"fiml": "fiml", "ml": "fiml", "direct": "fiml", "ml.x": "ml.x", "fiml.x": "ml.x", "direct.x": "ml.x"}
 
 
 def is_fiml(missing) -> bool:
@@ -237,7 +237,7 @@ def is_fiml(missing) -> bool:
     >>> is_fiml("fiml"), is_fiml("ml.x"), is_fiml("ML"), is_fiml("listwise"), is_fiml(None)
     (True, True, True, False, False)
     """
-    return str(missing or "").lower() in (*FIML_MODES, "ml", "direct", "fiml.x", "direct.x")
+    return str(missing or "").lower() in FIML_NAMES
 
 
 def keeps_x_rows(missing) -> bool:
@@ -246,7 +246,7 @@ def keeps_x_rows(missing) -> bool:
     >>> keeps_x_rows("ml.x"), keeps_x_rows("fiml"), keeps_x_rows("direct.x")
     (True, False, True)
     """
-    return str(missing or "").lower() in ("ml.x", "fiml.x", "direct.x")
+    return FIML_NAMES.get(str(missing or "").lower()) == "ml.x"
 
 
 def fitted_data(res: Any, data: Any = None) -> list[np.ndarray]:

@@ -310,16 +310,15 @@ def run(args: argparse.Namespace) -> int:
         from ..sem.wlsmv_invariance import ordinal_invariance
         from ..sem.invariance import measurement_part
         inv = ordinal_invariance(measurement_part(syntax), unmerged, args.group, missing=res.missing,
-                                 parameterization=args.parameterization, merge=merged or None)
+                                 parameterization=args.parameterization, merge=merged or None,
+                                 workers=args.workers or 1, scheduler=args.scheduler,
+                                 progress=False if args.quiet else None)
     elif args.invariance:
         from ..sem.invariance import measurement_invariance
         inv = measurement_invariance(syntax, unmerged, args.group, estimator=args.estimator or "ML",
                                      missing=args.missing, merge=merged or None, warn=False,
                                      workers=args.workers or 1, scheduler=args.scheduler,
                                      progress=False if args.quiet else None)
-    if ordinal_inv and not args.bootstrap and (args.scheduler or (args.workers or 1) > 1):
-        group_warnings = group_warnings + ["--workers / --scheduler are not used: the ordinal (WLSMV) invariance "
-                                           "steps are fitted one after the other in this process"]
     payload = res.to_dict()
     if merged:
         payload["groups_merged"] = merged

@@ -50,7 +50,7 @@ from .results import z_critical, z_pvalue
 from .ordinal_result import OrdinalSEMResult
 
 __all__ = ["GroupsSpec", "WLSMVGroupsFit", "wlsmv_groups_fit", "GROUPS_FIT_NAMES", "theta_boundary",
-           "boundary_text", "boundary_warning", "singular_without", "BOUNDARY_SHARE"]
+           "boundary_text", "boundary_warning", "singular_without", "BOUNDARY_SHARE", "ordinal_stats_cache"]
 
 #: the fitMeasures() entries of several groups (or the theta parameterization): lavaan's WLSMV names, in its
 #: order, as one group
@@ -742,6 +742,35 @@ def lavaan_rule_lines(lv_names: list[str], items: list[str], ngroups: int, group
     return out
 
 
+def _group_stats(data: pd.DataFrame, ov: list, lab: str, gvals: np.ndarray, missing: str, cache: dict | None):
+    """One group's sample statistics (:func:`ordinal_sample_stats`), kept in ``cache`` by (group, items,
+    missing)."""
+    key = (lab, tuple(ov), missing)
+    st = None if cache is None else cache.get(key)
+    if st is None:
+        st = ordinal_sample_stats(data.loc[gvals == lab, list(ov)], missing=missing)
+        if cache is not None:
+            cache[key] = st
+    return st
+
+
+def ordinal_stats_cache(data: pd.DataFrame, ov: list, labels: list, gvals: np.ndarray, missing: str) -> dict:
+    """The groups' sample statistics of the items ``ov``, computed once for several fits on the same data
+    (``stats_cache`` of :func:`ordinal_groups_fit`, e.g. the steps of an invariance sequence run as parallel
+    tasks).
+
+    >>> rng = np.random.default_rng(8)
+    >>> d = pd.DataFrame(rng.integers(0, 3, size=(200, 3)), columns=["a", "b", "c"])
+    >>> g = np.where(np.arange(200) < 120, "x", "y")
+    >>> sorted((k[0], k[1]) for k in ordinal_stats_cache(d, ["a", "b", "c"], ["x", "y"], g, "pairwise"))
+    [('x', ('a', 'b', 'c')), ('y', ('a', 'b', 'c'))]
+    """
+    cache: dict = {}
+    for lab in labels:
+        _group_stats(data, ov, lab, gvals, missing, cache)
+    return cache
+
+
 def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list[str], gvals: np.ndarray, *,
                        group_equal=(), parameterization: str = "delta", missing: str = "pairwise",
                        std_lv: bool = False, auto_rules: bool = True, th_equal: bool | None = None,
@@ -799,12 +828,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     stats_g = []
     n_dropped = 0
     for g, lab in enumerate(labels):
-        key = (lab, tuple(model.groups[g].ov), missing)
-        st = None if stats_cache is None else stats_cache.get(key)
-        if st is None:
-            st = ordinal_sample_stats(data.loc[gvals == lab, list(model.groups[g].ov)], missing=missing)
-            if stats_cache is not None:
-                stats_cache[key] = st
+        st = _group_stats(data, list(model.groups[g].ov), lab, gvals, missing, stats_cache)
         for j, v in enumerate(st.names):
             if st.levels[j].size != levels[ov.index(v)].size:
                 raise EstimationError(None, f"some categories of variable '{v}' are empty in group "

@@ -40,7 +40,8 @@ from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, group_size_t
                          sequence_decisions, sequence_level, step_warnings)
 from .partable import build_partable
 from .table import group_text
-from .wlsmv_groups import boundary_text, ordinal_groups_fit
+from .parallel import map_chunks
+from .wlsmv_groups import boundary_text, ordinal_groups_fit, ordinal_stats_cache
 
 __all__ = ["WE_STEPS", "WE_LAVAAN_OPTIONS", "we_syntax", "we_lavaan_syntaxes", "item_thresholds", "free_scales", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
 
@@ -319,17 +320,34 @@ class OrdinalInvariance:
             + "".join("\n  warning: " + w for w in self.warnings))
 
 
+def _fit_we_step(payload, step: str):
+    """One step of the sequence (a task of :func:`ordinal_invariance`): its Wu & Estabrook model fitted."""
+    syntax, data, group, labels, gvals, missing, parameterization, n_th, cache = payload
+    ge = WE_STEPS[step]
+    items = list(build_partable(syntax, meanstructure=True).ov_names[0])
+    free = free_scales(items, n_th, ge)
+    return ordinal_groups_fit(we_syntax(syntax, len(labels), ge, parameterization, free), data, group, labels,
+                              gvals, missing=missing, std_lv=True, auto_rules=False, th_equal="thresholds" in ge,
+                              delta_free=False if parameterization == "theta" else free,
+                              parameterization=parameterization, stats_cache=cache)
+
+
 def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: str = "pairwise",
                        steps=("configural", "thresholds", "thresholds_loadings",
                               "thresholds_loadings_intercepts"), parameterization: str = "delta",
-                       merge=None) -> OrdinalInvariance:
+                       merge=None, workers: int = 1, scheduler=None,
+                       progress: bool | str | None = None) -> OrdinalInvariance:
     """Fit the Wu & Estabrook (2016) sequence (module docstring) and test each step against the previous.
 
     ``parameterization``: lavaan's ``"delta"`` (default) or ``"theta"`` (semTools' ``measEq.syntax(...,
     parameterization = "theta")``: residual variances instead of scales).  ``merge``: groups to merge before
     fitting, as :func:`iur_survey.sem.invariance.merge_groups` (a mapping, ``"FROM=INTO,..."`` or
     ``"smallest"`` by the small-group rule of :func:`~iur_survey.sem.invariance.group_size_table`); the mapping
-    applied is the result's ``merge`` (``"merged"`` in :meth:`OrdinalInvariance.to_dict`).
+    applied is the result's ``merge`` (``"merged"`` in :meth:`OrdinalInvariance.to_dict`).  ``workers``,
+    ``scheduler``, ``progress``: the steps are independent fits, run as
+    :func:`iur_survey.sem.parallel.map_chunks` runs tasks (``workers > 1``: local processes; a Dask
+    ``scheduler`` address or client: a cluster); the groups' sample statistics (polychoric correlations and
+    their weight matrices) are computed once, before, and shared by the steps.
 
     >>> rng = np.random.default_rng(11)
     >>> f = rng.normal(size=(600, 1))
@@ -353,31 +371,35 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     data = data.loc[keep]
     gvals = group_text(data[group]).to_numpy().astype(str)
     labels = [str(x) for x in pd.unique(gvals)]
-    G = len(labels)
     fits = {}
     rows = []
     prev, prev_identified = None, True
     warns: list[str] = []
     seen: set[str] = set()
     n_used = None
-    cache: dict = {}
     items = list(build_partable(syntax, meanstructure=True).ov_names[0])
     # thresholds per item over the whole data (lavaan's ov.levels): Wu & Estabrook's rules for a binary item
     # (one threshold) keep its scale fixed at 1 until the intercepts are equal too (semTools' measEq.syntax)
     n_th = item_thresholds(data, items)
+    # ---- which steps are fitted: with the intercepts equal, Wu & Estabrook free the binary items' scales; a
+    # factor measured only by binary items then has no item whose two or more equal thresholds fix its y* metric
+    # in the later groups, and its mean, variance and the binary scales trade off along a ridge (on every such
+    # data set checked, tests/sem/invariance_audit_refs: extreme values, lavaan's default optimizer fails or
+    # stops at an arbitrary point): the step is not fitted, and the reason is given.  A factor with one item of
+    # three or more categories is identified (the binary scales follow from the loadings): fitted.
+    unpinned = {s: binary_only_factors(syntax, n_th) if ("intercepts" in WE_STEPS[s] and "thresholds" in
+                                                         WE_STEPS[s]) else {} for s in steps}
+    fitted = [s for s in steps if not unpinned[s]]
+    # ---- the fits: independent models, one task each; the groups' sample statistics computed once, shared
+    cache = ordinal_stats_cache(data, items, labels, gvals, missing) if fitted else {}
+    payload = (syntax, data, group, labels, gvals, missing, parameterization, n_th, cache)
+    done = dict(zip(fitted, map_chunks(_fit_we_step, fitted, payload=payload, workers=workers,
+                                       scheduler=scheduler, progress=progress, desc="ordinal invariance",
+                                       unit="models")))
     for s in steps:
         ge = WE_STEPS[s]
-        th = "thresholds" in ge
-        free = free_scales(items, n_th, ge)
-        unpinned = binary_only_factors(syntax, n_th) if ("intercepts" in ge and th) else {}
-        if unpinned:
-            # with the intercepts equal, Wu & Estabrook free the binary items' scales; a factor measured only by
-            # binary items then has no item whose two or more equal thresholds fix its y* metric in the later
-            # groups, and its mean, variance and the binary scales trade off along a ridge (on every such data set
-            # checked, tests/sem/invariance_audit_refs: extreme values, lavaan's default optimizer fails or stops
-            # at an arbitrary point): the step is not fitted, and the reason is given.  A factor with one item of
-            # three or more categories is identified (the binary scales follow from the loadings): fitted.
-            what = "; ".join(f"{f} ({', '.join(v)})" for f, v in unpinned.items())
+        if unpinned[s]:
+            what = "; ".join(f"{f} ({', '.join(v)})" for f, v in unpinned[s].items())
             warns.append(f"the {s} step is not evaluated: it frees the binary items' "
                          + ("residual variances" if parameterization == "theta" else "scales")
                          + f" (Wu & Estabrook 2016), and a factor measured by binary items only ({what}) has no "
@@ -393,11 +415,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                                                 "delta.srmr")}, "decision": "not evaluated"})
             prev, prev_identified = s, False
             continue
-        theta = parameterization == "theta"
-        res = ordinal_groups_fit(we_syntax(syntax, G, ge, parameterization, free), data, group, labels, gvals,
-                                 missing=missing, std_lv=True, auto_rules=False, th_equal=th,
-                                 delta_free=False if theta else free, parameterization=parameterization,
-                                 stats_cache=cache)
+        res = done[s]
         fits[s] = res
         if n_used is None:             # the cases the fits use (lavaan's nobs), not the rows with a group value
             n_used = int(sum(res.nobs))

@@ -100,19 +100,27 @@ def test_bootstrap_below_two_draws_is_refused(tmp_path, capsys):
         wlsmv_bootstrap(fit, 1, data=d, seed=1, workers=1, progress=False)     # was a zero-width CI
 
 
-def test_ordinal_invariance_says_workers_are_not_used(tmp_path, capsys):
+def test_ordinal_invariance_steps_run_on_workers(tmp_path, capsys):
+    """The ordinal (WLSMV) invariance steps run as tasks (--workers 2): the same table as one process, and no
+    warning that the workers are not used (there was one while the steps ran one after the other)."""
     rng = np.random.default_rng(4)
     f = rng.normal(size=(400, 1))
     y = f @ [[.8, .7, .6, .7]] + rng.normal(size=(400, 4)) * .6
     d = pd.DataFrame(np.digitize(y, [-1, 0, 1]) + 1, columns=["y1", "y2", "y3", "y4"])
     d.insert(0, "g", np.repeat(["a", "b"], 200))
     d.insert(0, "response_id", np.arange(1, 401))
-    data, model, out = tmp_path / "d.csv", tmp_path / "m.lav", tmp_path / "r.json"
+    data, model = tmp_path / "d.csv", tmp_path / "m.lav"
     d.to_csv(data, index=False)
     model.write_text("F =~ y1 + y2 + y3 + y4\n", encoding="utf-8")
-    rc = main(["fit", str(data), "--model", str(model), "--estimator", "WLSMV", "--group", "g", "--invariance",
-               "--workers", "2", "--quiet", "--out", str(out)])
-    assert rc == 0
-    said = "--workers / --scheduler are not used: the ordinal (WLSMV) invariance steps"
-    assert said in capsys.readouterr().out
-    assert any(said in w for w in json.loads(out.read_text(encoding="utf-8"))["warnings"])
+    tables = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"r{workers}.json"
+        rc = main(["fit", str(data), "--model", str(model), "--estimator", "WLSMV", "--group", "g", "--invariance",
+                   "--workers", workers, "--quiet", "--out", str(out)])
+        assert rc == 0
+        assert "are not used" not in capsys.readouterr().out
+        res = json.loads(out.read_text(encoding="utf-8"))
+        assert not any("are not used" in w for w in res["warnings"])
+        tables.append(pd.DataFrame(res["invariance"]))
+    assert len(tables[0]) == 4
+    pd.testing.assert_frame_equal(tables[0], tables[1], rtol=1e-9)

@@ -782,9 +782,6 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
         # (0.99 vs 1.27 s for B = 1000) and FIML (4.0 vs 4.7 s for B = 200): the time goes to numpy's
         # stacked linear algebra, which releases the GIL, and threads need no pool start-up or pickling
         scheduler = "threads"
-    sched_name = ("sync" if workers == 1 and scheduler is None else
-                  (scheduler if isinstance(scheduler, str) else
-                   ("processes" if scheduler is None else type(scheduler).__name__)))
     problem = RefitProblem.from_fit(res, Xg, gtol=float(ctl["gtol"]), max_iter=int(ctl["max_iter"]),
                                     fallback_iter=int(ctl["fallback_iter"]))
     job = _Job(problem, entropy, indices)
@@ -792,7 +789,8 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
     n_cases = sum(X.shape[0] for X in Xg)
     if ci_kind == "bca":
         jobs += [("jack", s, e) for s, e in _chunks(n_cases, chunk_size)]
-    outs = map_chunks(_run_chunk, jobs, payload=job, workers=workers, scheduler=scheduler,
+    ran: dict = {}
+    outs = map_chunks(_run_chunk, jobs, payload=job, workers=workers, scheduler=scheduler, info=ran,
                       progress=progress, weights=[e - s for _, s, e in jobs],
                       desc="bootstrap" if ci_kind != "bca" else f"bootstrap ({B} draws + {n_cases} jackknife fits)",
                       unit="draws" if ci_kind != "bca" else "fits")
@@ -825,7 +823,7 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
         warn_bootstrap(warnings, B)
     return BootstrapResult(fit=res, estimates=est, columns=columns, n_free=res.model.npar, status=status,
                            nonadmissible=nonadm, iterations=iters, ci=ci_kind, level=float(level),
-                           seed=entropy, workers=workers, scheduler=str(sched_name),
+                           seed=entropy, workers=int(ran["workers"]), scheduler=str(ran["scheduler"]),
                            seconds=time.perf_counter() - t_start, jackknife=jack, acceleration=acc,
                            warnings=warnings)
 

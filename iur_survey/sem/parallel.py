@@ -136,22 +136,30 @@ def _bar(total: int | None, desc: str, enabled: bool | str, unit: str = "draws")
 
 def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payload: Any = None,
                workers: int = 1, scheduler: Any = None, progress: bool | str | None = None,
-               weights: Sequence[int] | None = None, desc: str = "bootstrap", unit: str = "draws") -> list:
+               weights: Sequence[int] | None = None, desc: str = "bootstrap", unit: str = "draws",
+               info: dict | None = None) -> list:
     """``[func(payload, chunk) for chunk in chunks]``, possibly in parallel (see the module docstring).
 
     ``payload`` is the large shared argument (sent once per task locally, scattered once to a
     cluster); ``weights[i]`` is how many progress units (``unit``) chunk ``i`` is worth (default 1).
     ``scheduler``: None (local: processes when ``workers > 1``), ``"processes"``, ``"threads"``,
-    ``"sync"``, a ``"tcp://..."`` address or a ``distributed.Client``.
+    ``"sync"``, a ``"tcp://..."`` address or a ``distributed.Client``.  ``info`` (a dict), when given, is
+    filled with what ran the tasks: ``"workers"`` (on a cluster: its workers, not this machine's cores) and
+    ``"scheduler"`` (``"sync"``, ``"threads"``, ``"processes"``, the address or ``"distributed.Client"``).
 
-    >>> map_chunks(lambda p, c: p + c, [1, 2], payload=10, workers=2, scheduler="threads", progress=False)
+    >>> info = {}
+    >>> map_chunks(lambda p, c: p + c, [1, 2], payload=10, workers=2, scheduler="threads", progress=False, info=info)
     [11, 12]
+    >>> info
+    {'workers': 2, 'scheduler': 'threads'}
     """
     chunks = list(chunks)
     weights = [1] * len(chunks) if weights is None else [int(w) for w in weights]
     bar = _bar(sum(weights), desc, "lines" if progress == "lines" else show_progress(progress), unit)
+    info = {} if info is None else info
     try:
         if scheduler is None and workers <= 1 or scheduler == "sync" or len(chunks) <= 1 and scheduler is None:
+            info.update(workers=1, scheduler="sync")
             out = []
             for c, w in zip(chunks, weights):
                 out.append(_call(func, payload, c))
@@ -159,7 +167,9 @@ def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payloa
                     bar.update(w)
             return out
         if _is_cluster(scheduler):
-            return _map_distributed(func, chunks, payload, scheduler, bar, weights)
+            info["scheduler"] = scheduler.strip() if isinstance(scheduler, str) else "distributed.Client"
+            return _map_distributed(func, chunks, payload, scheduler, bar, weights, info)
+        info.update(workers=int(workers), scheduler=scheduler or "processes")
         return _map_local(func, chunks, payload, workers, scheduler or "processes", bar, weights)
     finally:
         if bar is not None:
@@ -261,7 +271,7 @@ def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
         return list(dask.compute(*tasks, scheduler=scheduler, num_workers=int(workers)))
 
 
-def _map_distributed(func, chunks, payload, scheduler, bar, weights):
+def _map_distributed(func, chunks, payload, scheduler, bar, weights, info):
     from concurrent.futures import CancelledError
 
     from distributed import KilledWorker, as_completed
@@ -270,7 +280,7 @@ def _map_distributed(func, chunks, payload, scheduler, bar, weights):
     client = connect(scheduler) if own else scheduler
     address = scheduler.strip() if own else None
     try:
-        check_workers(client, address)
+        info["workers"] = check_workers(client, address)
         try:
             shared = client.scatter(payload, broadcast=True, hash=False)
         except TimeoutError as exc:          # the workers left between the check and the scatter

@@ -207,12 +207,13 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
     chunks = [(s, min(B, s + (chunk_size or CHUNK))) for s in range(0, B, chunk_size or CHUNK)]
     if workers is None:
         workers = available_cores() if B >= 100 else 1
-    out = map_chunks(_run_chunk, chunks, payload=prob, workers=workers, scheduler=scheduler,
+    ran: dict = {}
+    out = map_chunks(_run_chunk, chunks, payload=prob, workers=workers, scheduler=scheduler, info=ran,
                      progress=progress, weights=[b - a for a, b in chunks], desc="WLSMV bootstrap")
     est = np.vstack([o["est"] for o in out])
     status = np.concatenate([o["status"] for o in out])
     bt = WLSMVBootstrap(est=est, status=status, theta=np.asarray(res.theta, float), seed=prob.entropy, ci=ci,
-                        level=level, seconds=time.perf_counter() - t0, workers=int(workers),
+                        level=level, seconds=time.perf_counter() - t0, workers=int(ran["workers"]),
                         nobs=int(sum(len(X) for X in prob.data)), ngroups=len(prob.data))
     bt.defined = defined_draws(res, est, status)
     if bt.n_ok < B:

@@ -83,6 +83,30 @@ def test_address_without_scheme_runs_on_the_cluster():
     assert out == [11, 12, 13]
 
 
+def test_bootstrap_on_a_cluster_reports_the_cluster_workers():
+    """results.json's bootstrap.workers counts the cluster's workers, not this machine's cores (it said
+    ``available_cores()`` for a run on a cluster), and bootstrap.scheduler names the address."""
+    distributed = pytest.importorskip("distributed")
+    from iur_survey.sem import sem
+    from iur_survey.sem.bootstrap import bootstrap
+    from iur_survey.sem.wlsmv_bootstrap import wlsmv_bootstrap
+
+    rng = np.random.default_rng(6)
+    y = rng.normal(size=(300, 1)) @ [[.8, .7, .6]] + rng.normal(size=(300, 3)) * .6
+    d = pd.DataFrame(np.digitize(y, [-1, 0, 1]), columns=["a", "b", "c"])
+    with distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        ml = bootstrap(sem("F =~ a + b + c", d), 20, data=d, seed=1, scheduler=address, progress=False)
+        wl = wlsmv_bootstrap(sem("F =~ a + b + c", d, ordered=True), 20, data=d, seed=1, scheduler=address,
+                             progress=False)
+        local = bootstrap(sem("F =~ a + b + c", d), 20, data=d, seed=1, workers=1, progress=False)
+    assert (ml.workers, ml.scheduler) == (3, address)
+    assert ml.to_dict()["workers"] == 3 and wl.workers == 3
+    assert (local.workers, local.scheduler) == (1, "sync")
+    np.testing.assert_allclose(ml.estimates, local.estimates, rtol=1e-10, atol=1e-12)   # same draws anywhere
+
+
 def test_bootstrap_below_two_draws_is_refused(tmp_path, capsys):
     from iur_survey.errors import EstimationError
     from iur_survey.sem import sem

@@ -2,7 +2,8 @@
 
 For each sample size in --n and each of --reps replications: draw a sample
 from the population model, fit the analysis model with the lavaan-equivalent
-engine (ML, or --estimator MLR; with --missing-rate, MCAR cells and FIML) and record every
+engine (ML, or --estimator MLR; with --missing-rate, MCAR cells and FIML, or
+--missing ml.x | listwise) and record every
 regression path and defined (indirect/total) effect: estimate, SE, p value,
 95% Wald CI.  The aggregate per n and parameter: power (share of converged
 replications with p < --alpha), convergence rate, bias and relative bias against
@@ -91,6 +92,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--continuous", action="store_true", help="draw continuous y* instead of Likert codes")
     parser.add_argument("--missing-rate", type=float, default=0.0, metavar="P",
                         help="blank each cell with probability P (MCAR) and fit by FIML (default 0)")
+    parser.add_argument("--missing", choices=["fiml", "ml.x", "listwise"], default="fiml", type=str.lower,
+                        help="with --missing-rate: fiml (default; lavaan's 'ml': rows missing a fixed.x covariate "
+                             "are dropped), ml.x (those rows kept) or listwise")
     parser.add_argument("--estimator", choices=["ML", "MLR"], default="ML", type=str.upper,
                         help="ML (default) or MLR (robust SEs: better coverage on Likert codes, slower)")
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level (default .05)")
@@ -172,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
         with warnings.catch_warnings(record=True) as said:      # lavaan's warnings about the fit of the truth
             warnings.simplefilter("always", SEMFitWarning)
             res = power_analysis(pop, model, n=args.n, reps=args.reps, seed=args.seed, alpha=args.alpha,
-                                 likert=likert, missing_rate=args.missing_rate, parameters=args.parameters,
+                                 likert=likert, missing_rate=args.missing_rate, missing=args.missing,
+                                 parameters=args.parameters,
                                  estimator=args.estimator, mc_ci=args.mc_ci,
                                  workers=args.workers or None, scheduler=scheduler, chunk_size=args.chunk_size,
                                  progress=False if args.quiet else None)

@@ -52,6 +52,7 @@ from ..sem import sem
 from ..sem.defined import from_partable
 from ..sem.parallel import available_cores, map_chunks, one_blas_thread
 from ..sem.syntax import parse_model
+from ..sem.table import FIML_NAMES
 from ..study import default_model
 from .cluster import dask_client, warm_up
 from .population import PopulationModel
@@ -281,7 +282,8 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
     None (``Population.default()``); ``likert`` overrides whether codes (True) or ``y*``
     (False) are drawn.  ``model``: the analysis model's lavaan syntax (default: the study's
     :func:`~iur_survey.study.default_model`).  ``missing_rate`` > 0 blanks cells MCAR and fits
-    by ``missing`` ("fiml" or "listwise").  ``scheduler``: None (a LocalCluster with
+    by ``missing``: "fiml" (lavaan's "ml": rows missing a ``fixed.x`` covariate dropped, as lavaan), "ml.x"
+    (those rows kept, the covariates' distribution joining the likelihood) or "listwise".  ``scheduler``: None (a LocalCluster with
     ``workers`` processes, or threads with ``processes=False``), ``"serial"``, a
     ``"tcp://host:port"`` address or a ``distributed.Client``.  ``mc_ci``: draws of the Monte
     Carlo CI of the recorded ``:=`` rows (0, the default: only the delta-method z test; e.g.
@@ -300,12 +302,14 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
         raise ValueError("missing_rate must be in [0, 1)")
     if not 0 < alpha < 1:
         raise ValueError("alpha must be in (0, 1)")
-    if missing not in ("fiml", "listwise"):
-        raise ValueError("missing must be 'fiml' or 'listwise'")
+    m_name = str(missing).lower()
+    if m_name != "listwise" and m_name not in FIML_NAMES:
+        raise ValueError(f"missing={missing!r}: use 'fiml' (lavaan's 'ml'), 'ml.x' (rows missing a fixed.x "
+                         "covariate kept) or 'listwise'")
     if int(mc_ci) < 0 or 0 < int(mc_ci) < 1000:
         raise ValueError("mc_ci (Monte Carlo CI draws) must be 0 (off) or at least 1000")
     reps = int(reps)
-    fiml = missing_rate > 0 and missing == "fiml"
+    fiml = missing_rate > 0 and m_name != "listwise"
     meanstructure = True if fiml else None
     truth = true_values(syntax, pop, meanstructure=meanstructure, estimator=estimator)
     rows = select_parameters(truth, parameters)
@@ -314,7 +318,7 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
     def_pos = tuple(int(j) for j, r in enumerate(rows) if r in set(def_rows.tolist()))
     def_index = tuple(int(np.flatnonzero(def_rows == rows[j])[0]) for j in def_pos)
     plan = _Plan(syntax=syntax, population=pop, seed=int(seed), missing_rate=float(missing_rate),
-                 missing=("fiml" if fiml else "listwise"), estimator=estimator, meanstructure=meanstructure,
+                 missing=(FIML_NAMES[m_name] if fiml else "listwise"), estimator=estimator, meanstructure=meanstructure,
                  rows=tuple(int(r) for r in rows), keys=keys, mc_ci=int(mc_ci), level=1.0 - float(alpha),
                  def_pos=def_pos, def_index=def_index)
     n_workers = 1 if scheduler == "serial" else int(workers or available_cores())

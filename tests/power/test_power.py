@@ -238,6 +238,29 @@ def test_missing_rate_uses_fiml():
     assert not np.allclose(res.reps["est"], complete.reps["est"])
 
 
+def test_missing_ml_x_keeps_rows_missing_a_covariate():
+    """missing="ml.x" (lavaan's name; the engine's ml.x is checked against lavaan in tests/sem/mlx_refs): each
+    replication is the fit sem(missing="ml.x") gives on the same draw, with the rows missing the fixed.x
+    covariate kept; "fiml" (lavaan's "ml") drops them, as lavaan does."""
+    pop = PopulationModel.from_lavaan("F =~ 0.8*x1 + 0.7*x2 + 0.6*x3\nF ~ 0.4*z\nF ~~ 0.84*F\nz ~~ 1*z\n"
+                                      "x1 ~~ 0.36*x1\nx2 ~~ 0.51*x2\nx3 ~~ 0.64*x3")
+    model = "F =~ x1 + x2 + x3\nF ~ b*z"
+    for m, n_used in (("fiml", 104), ("ml.x", 120)):
+        res = power_analysis(pop, model, n=[120], reps=2, seed=1, missing_rate=0.15, missing=m, parameters=["b"],
+                             scheduler="serial", progress=False)
+        assert res.settings["missing"] == m
+        for rep in (0, 1):
+            d = draw_replication(pop, 120, 1, rep, 0.15)
+            fit = sem(model, d, missing=m, meanstructure=True)
+            b = fit.parameter_estimates().query("label == 'b'")
+            got = res.reps.query("rep == @rep")
+            np.testing.assert_allclose(got[["est", "se"]].to_numpy(), b[["est", "se"]].to_numpy(), rtol=1e-6)
+            if rep == 0:
+                assert fit.n == n_used          # 16 rows miss z on this draw
+    with pytest.raises(ValueError, match="missing='pairwise': use 'fiml'"):
+        power_analysis(pop, model, n=[120], reps=2, missing_rate=0.1, missing="pairwise", scheduler="serial")
+
+
 def test_default_population_and_model_likert():
     res = power_analysis(n=[200], reps=3, seed=5, scheduler="serial", progress=False)
     t = res.table
@@ -288,6 +311,10 @@ def test_power_command_from_results_and_errors(tmp_path, capsys):
     doc = json.loads((tmp_path / "o" / "power.json").read_text())
     b = res.parameter_estimates().query("op == '~'")["est"].item()
     assert doc["truth"][0]["est"] == pytest.approx(b, abs=1e-6) and doc["population"]["likert"] is False
+    rc = main(["power", "--n", "100", "--reps", "2", "--workers", "0", "--from-results", str(rpath),
+               "--model", str(model), "--missing-rate", "0.1", "--missing", "ML.X", "--quiet", "--out",
+               str(tmp_path / "mx")])
+    assert rc == 0 and json.loads((tmp_path / "mx" / "power.json").read_text())["settings"]["missing"] == "ml.x"
     assert main(["power", "--n", "100", "--reps", "0", "--out", str(tmp_path / "x")]) == 2
     assert "--reps must be at least 1" in capsys.readouterr().err
 

@@ -599,7 +599,9 @@ def group_warnings(pm: ParsedModel, pt: "ParTable", group_equal: Sequence[str] =
     if pt.ngroups < 2:
         return []
     out = []
-    if not pm.blocks and any(term_labels(t) is not None and len(term_labels(t)) == 1 for t in pm.terms):
+    # lavaan (lav_model_partable) says it only when group.equal is empty
+    if not pm.blocks and not group_equal and any(term_labels(t) is not None and len(term_labels(t)) == 1
+                                                 for t in pm.terms):
         out.append(SINGLE_LABEL_WARNING)
     for t in pm.terms:
         labs = term_labels(t)

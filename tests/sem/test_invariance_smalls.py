@@ -89,3 +89,12 @@ def test_single_label_warns_once(ordered):
         warnings.simplefilter("ignore")
         res = sem("F =~ a + l*b + c", _ordinal_frame(False), ordered=ordered, group="G")
     assert res.warnings.count(SINGLE_LABEL_WARNING) == 1
+
+
+def test_single_label_not_warned_with_group_equal():
+    """lavaan 0.6.14 gives its single-label warning only when group.equal is empty (checked: cfa('visual =~ x1 +
+    a*x2 + x3', HolzingerSwineford1939, group = 'school', group.equal = 'intercepts') says nothing of labels)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sem("F =~ a + l*b + c", _ordinal_frame(False), group="G", group_equal=["intercepts"])
+    assert SINGLE_LABEL_WARNING not in res.warnings

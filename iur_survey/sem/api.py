@@ -735,7 +735,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
         from .fiml import information_expected as fiml_info_expected
     except ImportError as exc:  # pragma: no cover - the likelihood side is part of the package
         raise EstimationError(None, f"FIML is not available: {exc}") from None
-    stats = [SampleStats(X) for X in Xg]
+    stats = [SampleStats(X, columns=list(pt.ov_names[g])) for g, X in enumerate(Xg)]
     nobs = [s.n for s in stats]
     N = int(sum(nobs))
     model = Model(pt)

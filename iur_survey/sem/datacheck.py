@@ -8,14 +8,14 @@ the model's observed variables.  Errors (typed, one line, naming the column and 
 * a column with fewer than two values (entirely blank), or with no variance (constant): no
   covariance matrix can be positive definite then (lavaan stops too); with groups, a column with
   fewer than two values in one group (lavaan stops too, with "infinite or missing values in 'x'");
-* a pair of columns never observed together (in the data, or in one group): their covariance cannot
-  be estimated, and FIML would grind for minutes before failing (lavaan warns below 10 % pairwise
-  coverage; so do we);
 * missing-value codes (``-99``, ``-999``, ``99`` ...) left among small item codes: they would be
   analysed as answers;
 * a variance fixed at a negative value (``GOV1 ~~ -1*GOV1``).
 
-Warnings (returned, shown with the fit's warnings) for a non-recursive model (``G ~ F`` and
+Warnings (returned, shown with the fit's warnings) for pairwise coverage below 10 % (lavaan's), and for a
+pair of columns never observed together (in the data, or in one group; a planned-missing design): lavaan
+fits it with a 0 % coverage warning, and so do we (:func:`never_together_warning`: the model alone gives
+that covariance; the FIML-corrected robust CFI/RMSEA are NA), and for a non-recursive model (``G ~ F`` and
 ``F ~ G``, or any longer cycle of regressions): lavaan 0.6.14 fits it and, when it is not
 identified, says "Could not compute standard errors! The information matrix could not be
 inverted. This may be a symptom that the model is not identified."
@@ -170,19 +170,15 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
     if obs.min() == 0.0:
         both = obs.T @ obs                          # cases observed on both variables of each pair
         i, j = np.unravel_index(np.argmin(both), both.shape)
-        if both[i, j] == 0:
-            raise DataError(file, f"columns {names[i]!r} and {names[j]!r} are never observed together "
-                                        f"({int(obs.sum())} of {obs.size} cells have a value): the data hold no information on "
-                                        "their covariance, and FIML's start and saturated model need it (lavaan fits "
-                                        "such a planned-missing design with a 0 % coverage warning; not supported "
-                                        "here: leave one of them out of the model)")
         cov = both.min() / X.shape[0]
-        if cov < MIN_COVERAGE:
+        if both[i, j] == 0:
+            warnings.append(never_together_warning(names, both, n=X.shape[0], file=file))
+        elif cov < MIN_COVERAGE:
             warnings.append(f"due to missing values, some pairwise combinations have less than "
                             f"{MIN_COVERAGE:.0%} coverage (lowest: {names[i]!r} and {names[j]!r}, "
                             f"{int(both[i, j])} of {X.shape[0]} cases)")
     if groups is not None:
-        check_group_data(X, names, groups, group=group, file=file)
+        check_group_data(X, names, groups, group=group, file=file, warnings=warnings)
     return warnings
 
 
@@ -224,13 +220,48 @@ def variance_warnings(data: pd.DataFrame, names: Sequence[str]) -> list[str]:
     return out
 
 
+def never_together_warning(names: Sequence[str], both: np.ndarray, where: str = "", *, n: int | None = None,
+                           file: str | None = None) -> str:
+    """lavaan's 0 % coverage warning, naming the pairs (``both``: cases observed on both of each pair; ``n``:
+    the rows).  Pairs never observed together are a planned-missing design (forms that leave out different
+    blocks of items) when the other pairs are well covered: lavaan fits it, and so does FIML here.  When the
+    other pairs are sparse too (a pair observed together in fewer than :data:`MIN_COVERAGE` of the rows),
+    the data are too thin for FIML (on 290 rows with 90 % of the cells blank it iterated 90 s and did not
+    converge): a :class:`~iur_survey.errors.DataError` instead.
+
+    >>> print(never_together_warning(["x1", "x2", "x4"], np.array([[5, 3, 0], [3, 6, 2], [0, 2, 4]])))
+    due to missing values, some pairwise combinations have 0% coverage: 'x1' and 'x4' are never observed together (a planned-missing design?); their covariance comes from the model alone (the unrestricted model does not identify it), and the FIML-corrected robust CFI and RMSEA are not computed
+    >>> never_together_warning(["x1", "x2", "x4"], np.array([[50, 3, 0], [3, 60, 20], [0, 20, 40]]), n=100)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DataError: columns 'x1' and 'x4' are never observed together, and 'x1' and 'x2' only in 3 of 100 rows (less than 10%): the data are too sparse for FIML (a planned-missing design leaves the other pairs well covered); leave items out of the model, or collect more complete responses
+    """
+    both = np.asarray(both)
+    i, j = np.nonzero(np.triu(both == 0, 1))
+    if n is not None:
+        seen = np.where(np.triu(np.ones_like(both, dtype=bool), 1) & (both > 0), both, np.inf)
+        a, b = np.unravel_index(np.argmin(seen), seen.shape)
+        if np.isfinite(seen[a, b]) and seen[a, b] < MIN_COVERAGE * n:
+            raise DataError(file, f"columns {names[i[0]]!r} and {names[j[0]]!r} are never observed together{where}, "
+                                  f"and {names[a]!r} and {names[b]!r} only in {int(seen[a, b])} of {n} rows (less "
+                                  f"than {MIN_COVERAGE:.0%}): the data are too sparse for FIML (a planned-missing "
+                                  "design leaves the other pairs well covered); leave items out of the model, or "
+                                  "collect more complete responses")
+    pairs = [f"{names[a]!r} and {names[b]!r}" for a, b in zip(i, j)]
+    more = f" (and {len(pairs) - 3} more pairs)" if len(pairs) > 3 else ""
+    return (f"due to missing values, some pairwise combinations have 0% coverage{where}: {'; '.join(pairs[:3])}{more} "
+            "are never observed together (a planned-missing design?); "
+            "their covariance comes from the model alone (the unrestricted model does not identify it), and the "
+            "FIML-corrected robust CFI and RMSEA are not computed")
+
+
 def check_group_data(X: np.ndarray, names: Sequence[str], groups: np.ndarray, *, group: str | None = None,
-                     file: str | None = None) -> None:
-    """Per group of a multi-group fit: every model variable needs two values in every group, and every pair
-    of variables one case observed on both, else the group's covariances cannot be estimated (the
-    estimator would stop with an unnamed column, or grind).  ``X``: the model variables (columns
-    ``names``), one row per entry of ``groups`` (the group labels).  Raises a one-line
-    :class:`~iur_survey.errors.DataError` naming the variable(s), the group and the group column.
+                     file: str | None = None, warnings: list[str] | None = None) -> None:
+    """Per group of a multi-group fit: every model variable needs two values in every group, else the group's
+    variances cannot be estimated (the estimator would stop with an unnamed column).  ``X``: the model
+    variables (columns ``names``), one row per entry of ``groups`` (the group labels).  Raises a one-line
+    :class:`~iur_survey.errors.DataError` naming the variable(s), the group and the group column.  A pair of
+    variables never observed together in a group adds :func:`never_together_warning` to ``warnings``.
 
     >>> X = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, np.nan], [1.0, np.nan]])
     >>> check_group_data(X, ["GOV1", "TAL4"], np.array(["firm", "firm", "gov", "gov"]), group="role")
@@ -262,8 +293,9 @@ def check_group_data(X: np.ndarray, names: Sequence[str], groups: np.ndarray, *,
         both = o.T @ o
         i, j = np.unravel_index(np.argmin(both), both.shape)
         if both[i, j] == 0:
-            raise DataError(file, f"columns {names[i]!r} and {names[j]!r} are never observed together in group "
-                                  f"{g!r}{of} ({nrow} rows): their covariance cannot be estimated in that group")
+            w = never_together_warning(names, both, f" in group {g!r}{of}", n=nrow, file=file)
+            if warnings is not None and w not in warnings:
+                warnings.append(w)
 
 
 def _check_partable(pt) -> list[str]:

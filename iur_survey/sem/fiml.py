@@ -268,6 +268,19 @@ class SampleStats:
         return (f"SampleStats(n={self.n}, p={self.p}, patterns={len(self.patterns)}, "
                 f"complete={self.complete}, empty={self.n_empty})")
 
+    def never_together(self) -> list[tuple[int, int]]:
+        """The pairs of variables (positions ``i < j``) no row observes together (0 % coverage, lavaan's
+        ``lavInspect(fit, "coverage")`` entry 0): the data hold no information on their covariance.
+
+        >>> SampleStats(np.array([[1.0, np.nan, 2.0], [np.nan, 3.0, 1.0], [2.0, np.nan, 0.0]])).never_together()
+        [(0, 1)]
+        """
+        if self.complete:
+            return []
+        both = self._mask.T @ (self._mask * self._n[:, None])
+        i, j = np.nonzero(np.triu(both == 0, 1))
+        return [(int(a), int(b)) for a, b in zip(i, j)]
+
     @property
     def coverage(self) -> np.ndarray:
         """Proportion of non-empty rows observing each variable (lavaan's diagonal of the coverage matrix).
@@ -896,7 +909,9 @@ def baseline_moments_x(stats: SampleStats, Sb: np.ndarray, mb: np.ndarray, x_idx
     """
     x = np.asarray(x_idx, dtype=int)
     sx = SampleStats(stats.X[:, x])
-    if pairwise and not sx.complete:
+    # not ``sx.complete``: SampleStats leaves out the rows with no value, so one covariate missing in some rows
+    # looks complete there, and its block would be the observed rows' biased variance, not lavaan's cov.x
+    if pairwise and np.isnan(stats.X[:, x]).any():
         n = stats.X.shape[0]
         Sx, mx = pairwise_cov(stats.X[:, x]) * ((n - 1) / n), np.nanmean(stats.X[:, x], axis=0)
     elif sx.complete:

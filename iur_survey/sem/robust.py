@@ -530,6 +530,18 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
         A1, B1, A1_inv = [A1], [B1], [A1_inv]
     stats = [_as_stats(d) for d in data]
     G = len(stats)
+    for g, st in enumerate(stats):
+        never = st.never_together()
+        if never:
+            # the saturated model's likelihood does not depend on the covariance of such a pair: its information
+            # Wm has a zero row and column, and what an inverse of it gives is arbitrary (lavaan 0.6.14 still
+            # prints figures, which change with the EM's stopping point): NA here, and said
+            i, j = never[0]
+            names = (f"{st.columns[i]!r} and {st.columns[j]!r}" if st.columns is not None
+                     else f"observed variables {i + 1} and {j + 1}")
+            return _fiml_failed(version, f"{names}{f' (group {g + 1})' if G > 1 else ''} are never observed "
+                                         "together (0% coverage), so the saturated model's information (Wm) "
+                                         "is singular")
     Sigmas, mus, Deltas = _listify(Sigma, G), _listify(mu, G), _listify(Delta, G)
     h1s, bases = _listify(h1, G), _listify(baseline, G)
     A1s, B1s, A1invs = _listify(A1, G), _listify(B1, G), _listify(A1_inv, G)

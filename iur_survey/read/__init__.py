@@ -286,7 +286,9 @@ def _with_role_column(instrument, header: str):
     import dataclasses
 
     group = instrument.group_column
-    columns = {h: t for h, t in instrument.columns.items() if t != group and h.strip().lower() != header.strip().lower()}
+    from .match import column_key
+
+    columns = {h: t for h, t in instrument.columns.items() if t != group and column_key(h) != column_key(header)}
     columns[header.strip()] = group
     return dataclasses.replace(instrument, columns=columns, raw={**instrument.raw, "_role_column": header.strip()})
 

@@ -105,9 +105,10 @@ META_ALIASES = {
     "_duration": ["Duration (in seconds)", "Duration__in_seconds_", "Duration", "_duration", "所用时间",
                   "答题时间", "interviewtime", "Total time"],
     "_submitted": ["RecordedDate", "_submitted", "提交答卷时间", "EndDate", "提交时间", "End Date", "submitdate",
-                   "Date submitted", "Timestamp"],
-    "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "开始时间"],
-    "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr"],
+                   "Date submitted", "Datum Abgeschickt", "Timestamp"],
+    "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "Datum gestartet",
+                 "开始时间"],
+    "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr", "IP-Adresse"],
 }
 #: Qualtrics ImportId of the metadata columns
 META_IMPORT_IDS = {"status": "_status", "finished": "_finished", "progress": "_progress",
@@ -116,6 +117,16 @@ META_IMPORT_IDS = {"status": "_status", "finished": "_finished", "progress": "_p
                    "startDate": "_started"}
 ID_ALIASES = ["ResponseId", "ResponseID", "response_id", "_recordId", "序号", "答卷编号"]
 _IMPORT_ID = re.compile(r"""['"]ImportId['"]\s*:\s*['"]([^'"]*)['"]""")
+
+
+def column_key(h) -> str:
+    """How a ``columns:`` entry meets an export heading: case, the Unicode form (a no-break space is a
+    space) and runs of white space do not count, so a heading copied from a spreadsheet matches.
+
+    >>> column_key("Wie wichtig?\u00a0 \u00a0Bitte  beachten ") == column_key("wie wichtig? bitte beachten")
+    True
+    """
+    return " ".join(unicodedata.normalize("NFKC", str(h)).split()).lower()
 
 
 def _hkey(h: str) -> str:
@@ -197,7 +208,7 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     exact = {code.lower(): code for code in (*items, *att)}
     exact[group.lower()] = group
     exact[instrument.id_column.lower()] = "response_id"
-    cmap = {k.strip().lower(): v for k, v in instrument.columns.items()}
+    cmap = {column_key(k): v for k, v in instrument.columns.items()}
     meta_index = {_hkey(a): t for t, aliases in META_ALIASES.items() for a in aliases}
     meta_rank = {(_hkey(a), t): r for t, aliases in META_ALIASES.items() for r, a in enumerate(aliases)}
     id_keys = {_hkey(a): r for r, a in enumerate(id_aliases)}
@@ -210,10 +221,10 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     for col in columns:
         h = col.header.strip()
         hl = h.lower()
-        if hl in cmap:
-            col.target, col.how = convert(cmap[hl]), "columns map"
-        elif col.import_id and col.import_id.lower() in cmap:
-            col.target, col.how = convert(cmap[col.import_id.lower()]), "columns map (ImportId)"
+        if column_key(h) in cmap:
+            col.target, col.how = convert(cmap[column_key(h)]), "columns map"
+        elif col.import_id and column_key(col.import_id) in cmap:
+            col.target, col.how = convert(cmap[column_key(col.import_id)]), "columns map (ImportId)"
         elif hl in exact:
             col.target, col.how = exact[hl], "header"
     chosen_role = (getattr(instrument, "raw", None) or {}).get("_role_column")     # read_export(role_column=)
@@ -319,6 +330,12 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
         hint = (f"; column{'s' if len(blank) > 1 else ''} {', '.join(map(str, blank[:5]))}"
                 f"{' ...' if len(blank) > 5 else ''} of the export {'have' if len(blank) > 1 else 'has'} an empty "
                 "header: a merged or blank header cell?" if blank else "")
+        seen_keys = {column_key(c.header) for c in columns} | {column_key(c.import_id) for c in columns if c.import_id}
+        unmatched = [k for k in instrument.columns if column_key(k) not in seen_keys]
+        if unmatched:
+            shown = ", ".join(repr(" ".join(str(k).split())[:60]) for k in unmatched[:3])
+            hint += (f"; {len(unmatched)} columns: entr{'ies' if len(unmatched) > 1 else 'y'} name{'' if len(unmatched) > 1 else 's'} "
+                     f"no heading of the export ({shown}{', ...' if len(unmatched) > 3 else ''})")
         raise MissingColumnError(path, f"the export lacks {len(missing)} column(s) the instrument requires: "
                                        f"{', '.join(missing)} (no header, question text or columns: entry names "
                                        f"them; map export headers in the instrument's columns: section){hint}",

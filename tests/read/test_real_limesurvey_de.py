@@ -89,3 +89,24 @@ def test_columns_entry_naming_no_heading_is_named(tmp_path):
     with pytest.raises(MissingColumnError, match=r"lacks 1 column\(s\).*: MAT2 .*1 columns: entry names no heading "
                                                   r"of the export \('Frage drei'\)"):
         read_export(p, inst)
+
+
+def test_short_instrument_straight_line_rules_judge_nobody(inst):
+    """Four items of one real export: one answer to all four is no evidence of straight-lining (audit s24 readaudit
+    B1: longstring excluded 52 of 172 honest respondents of another real export, irv 13)."""
+    from iur_survey.clean import CleanConfig
+    keep = ["EXP1", "EXP2", "EXP3", "SCI1"]
+    small = parse_instrument({**inst.raw, "constructs": {"EXP": {"items": keep[:3]}, "SCI": {"items": ["SCI1", "SCI2"]}},
+                              "columns": {h: t for h, t in inst.raw["columns"].items() if t in (*keep, "SCI2", "group")}},
+                             inst.path)
+    raw = read_export(EXPORT, small)
+    res = clean(raw, small)
+    assert res.report["rules_not_evaluated"]["longstring"].startswith("5 items < 6")
+    assert res.report["rules_not_evaluated"]["irv"].startswith("5 items < 6")
+    assert not res.exclusions["rule"].isin(["longstring", "irv"]).any()
+    answers = raw.frame[list(small.item_codes)]
+    same = answers.nunique(axis=1, dropna=True).eq(1) & answers.notna().all(axis=1)
+    assert same.sum() == 5           # five respondents give one answer to the five items
+    # set in the configuration, the cut-offs judge them
+    res = clean(raw, small, CleanConfig(longstring_min_run=5, irv_min_items=5))
+    assert "longstring" not in res.report["rules_not_evaluated"] and res.report["hits_by_rule"]["longstring"] >= 5

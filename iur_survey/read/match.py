@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import DuplicateColumnError, MissingColumnError, ReadError
+from ..instrument import IGNORE_TARGET
 
 _REVERSE_MARK = re.compile(r"[(（\[【]\s*(?:reverse[-\s]*(?:keyed|scored|coded)?|reversed|r|反向题|反向计分|反向|反向题目)\s*[)）\]】]",
                            re.I)
@@ -97,6 +98,8 @@ class Column:
     how: str = ""
 
 
+#: how a column the instrument's ``columns:`` maps to ``ignore`` was matched (it is then read as nothing)
+IGNORED = "columns map (ignore)"
 #: metadata column -> accepted headers (compared case-insensitively, spaces/underscores ignored)
 META_ALIASES = {
     "_status": ["Status", "_status", "Response Type", "ResponseType"],
@@ -225,6 +228,8 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
             col.target, col.how = convert(cmap[column_key(h)]), "columns map"
         elif col.import_id and column_key(col.import_id) in cmap:
             col.target, col.how = convert(cmap[column_key(col.import_id)]), "columns map (ImportId)"
+        if col.target == IGNORE_TARGET:     # read as nothing: no alias, question text or answers claims it
+            col.target, col.how = None, IGNORED
         elif hl in exact:
             col.target, col.how = exact[hl], "header"
     chosen_role = (getattr(instrument, "raw", None) or {}).get("_role_column")     # read_export(role_column=)
@@ -235,15 +240,15 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     taken = {c.target for c in columns if c.target}
     if "response_id" not in taken:
         best = sorted((id_keys[_hkey(c.header)], c.index, c) for c in columns
-                      if not c.target and _hkey(c.header) in id_keys)
+                      if not c.target and c.how != IGNORED and _hkey(c.header) in id_keys)
         if not best:
-            best = [(0, c.index, c) for c in columns if not c.target and c.import_id == "_recordId"]
+            best = [(0, c.index, c) for c in columns if not c.target and c.how != IGNORED and c.import_id == "_recordId"]
         if best:
             best[0][2].target, best[0][2].how = "response_id", "id header"
     if meta:
         chosen: dict[str, tuple[int, Column]] = {}
         for c in columns:
-            if c.target:
+            if c.target or c.how == IGNORED:
                 continue
             k = _hkey(c.header)
             t = meta_index.get(k)
@@ -264,7 +269,7 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     text_idx = {k: t for k, t in text_idx.items() if t not in mapped}
     taken = {c.target for c in columns if c.target}
     for c in columns:
-        if c.target:
+        if c.target or c.how == IGNORED:
             continue
         for cand in [*candidates(c.header), *(candidates(c.text) if c.text else [])]:
             if cand in text_idx:
@@ -274,7 +279,7 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     wanted = {k: t for k, t in text_idx.items() if t not in taken}
     if wanted:
         for c in columns:
-            if c.target:
+            if c.target or c.how == IGNORED:
                 continue
             if _OTHER_SPECIFY.search(c.header) or (c.text and _OTHER_SPECIFY.search(c.text)):
                 continue
@@ -312,7 +317,7 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
         by_target[c.target] = c
     # the group column, by its answers
     if group not in by_target and role_by_answers is not None and instrument.groups:
-        hits = [c for c in columns if not c.target and role_by_answers(c)]
+        hits = [c for c in columns if not c.target and c.how != IGNORED and role_by_answers(c)]
         if len(hits) > 1:
             names = ", ".join(repr(" ".join(c.header.split())) for c in hits)
             raise ReadError(path, f"no header names the {group} question and several columns hold its answers "

@@ -496,7 +496,7 @@ def recode_status(values, lines, header, path) -> np.ndarray:
     >>> recode_status(pd.Series(["IP Address", "Umfragevorschau"]), np.array([4, 5]), "Status", "q.csv")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.UnknownLabelError: q.csv:5:Status: unknown status 'Umfragevorschau' (Qualtrics' Response Type is one of 'IP Address', 'Survey Preview', 'Survey Test', 'Imported', 'Spam', 'Offline', 'EX', 'Synthetic', ...); export in English, or map the column away (instrument columns:) if it is not that
+    iur_survey.errors.UnknownLabelError: q.csv:5:Status: unknown status 'Umfragevorschau' (Qualtrics' Response Type is one of 'IP Address', 'Survey Preview', 'Survey Test', 'Imported', 'Spam', 'Offline', 'EX', 'Synthetic', ...); export in English, or, if it is no Qualtrics status, map it to ignore in the instrument (columns: {'Status': ignore})
     """
     def func(u):
         x = _number(u)
@@ -510,7 +510,8 @@ def recode_status(values, lines, header, path) -> np.ndarray:
             if s is None:   # a translated or edited status: which kind it is would be a guess
                 raise _Bad(UnknownLabelError, f"unknown status {_show(u.strip())} (Qualtrics' Response Type is one "
                                               f"of {', '.join(repr(v) for v in _STATUS_NAMES)}); export in English, "
-                                              f"or map the column away (instrument columns:) if it is not that")
+                                              f"or, if it is no Qualtrics status, map it to ignore in the instrument "
+                                              f"(columns: {{{header!r}: ignore}})")
             return s
         raise _Bad(UnknownLabelError, f"unexpected status value {_show(u)}")
 

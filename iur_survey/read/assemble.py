@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import MissingColumnError, OutOfRangeError, ReadError, UnknownLabelError
+from ..errors import EMAIL, MissingColumnError, OutOfRangeError, ReadError, UnknownLabelError
 from . import recode
 from .base import RawResponses, display_order_columns, standard_columns
 from .match import Plan
@@ -373,13 +373,15 @@ def _refuse_ids_of_personal_columns(ids, table: Table, plan: Plan, ips, path) ->
 def _email_groups(table: Table, plan: Plan) -> list[tuple[str, np.ndarray]]:
     """Which rows give the same e-mail address, per e-mail column: ``(header, codes)``, ``codes[i]`` the number of
     row ``i``'s address (trimmed, lower case) or ``-1`` for none.  Only the numbers leave the reader: the cleaning
-    step names the kept responses that share an address (:attr:`RawResponses.email_groups`).
+    step names the kept responses that share an address (:attr:`RawResponses.email_groups`).  A cell that is no
+    address (Microsoft Forms writes ``anonymous`` for every anonymous response) is none.
     """
     out = []
     for c in email_columns(plan):
         if c.index not in table.data.columns:
             continue
-        v = pd.Series(table.data[c.index], dtype=object).map(lambda x: "" if recode._blank(x) else str(x).strip().lower())
+        v = pd.Series(table.data[c.index], dtype=object).map(
+            lambda x: str(x).strip().lower() if not recode._blank(x) and EMAIL.search(str(x)) else "")
         codes, uniques = pd.factorize(v)
         codes = np.asarray(codes, dtype=np.int64)
         empty = np.flatnonzero(uniques == "")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from iur_survey.errors import InstrumentError, UnknownLabelError
+from iur_survey.errors import InstrumentError, ReadError, UnknownLabelError
 from iur_survey.instrument import parse_instrument
 from iur_survey.read import read_export
 
@@ -44,3 +44,15 @@ def test_ignore_is_a_columns_target_only():
     with pytest.raises(InstrumentError, match="nor ignore"):
         parse_instrument(_doc(_status="skip"), "kobo.yaml")
     parse_instrument(_doc(_status="ignore", _tags="ignore", _notes="IGNORE"), "kobo.yaml")   # several may be ignored
+
+
+def test_kobo_hxl_row_is_refused_by_name(tmp_path):
+    """KoBoToolbox's default CSV has a row of HXL hashtags under the header; it was read as a response (audit s24
+    readaudit C6: "unknown stakeholder group '#sex'", or an extra empty response)."""
+    head, rest = KOBO.split("\n", 1)
+    hxl = ";".join('"#likert"' if i in (2, 3) else '""' for i in range(13))
+    p = tmp_path / "kobo.csv"
+    p.write_text(f"{head}\n{hxl}\n{rest}", encoding="utf-8")
+    with pytest.raises(ReadError, match=r"row under the header holds HXL hashtags \('#likert', '#likert'\)") as ei:
+        read_export(p, parse_instrument(_doc(_status="ignore"), "kobo.yaml"))
+    assert ei.value.row == 2

@@ -108,9 +108,9 @@ META_ALIASES = {
     "_duration": ["Duration (in seconds)", "Duration__in_seconds_", "Duration", "_duration", "所用时间",
                   "答题时间", "interviewtime", "Total time"],
     "_submitted": ["RecordedDate", "_submitted", "提交答卷时间", "EndDate", "提交时间", "End Date", "submitdate",
-                   "Date submitted", "Datum Abgeschickt", "Timestamp"],
+                   "Date submitted", "Datum Abgeschickt", "结束答题时间", "Timestamp"],
     "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "Datum gestartet",
-                 "开始时间"],
+                 "开始时间", "开始答题时间"],
     "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr", "IP-Adresse"],
 }
 #: Qualtrics ImportId of the metadata columns

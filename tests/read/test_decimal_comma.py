@@ -45,3 +45,15 @@ def test_scale_answers_keep_no_decimal_comma(tmp_path):
     p.write_text('record_id;height;weight;q1;q2\n1;1,5;52,3;"4,5";2\n', encoding="utf-8")
     with pytest.raises(UnknownLabelError):
         read_export(p, parse_instrument(DOC, "eu.yaml"))
+
+
+def test_tencent_answer_times_give_the_duration(tmp_path):
+    """腾讯问卷 (Tencent) names its times 开始答题时间 / 结束答题时间: the duration is their difference (audit s24
+    readaudit C7: no duration, so the speeder rule was not evaluated)."""
+    doc = {"scale": {"min": 1, "max": 5}, "constructs": {"MAT": {"items": ["MAT1", "MAT2"]}},
+           "columns": {"编号": "id", "1.题一": "MAT1", "2.题二": "MAT2"}}
+    p = tmp_path / "tx.csv"
+    p.write_text("编号,开始答题时间,结束答题时间,1.题一,2.题二\n1,2024-05-01 10:00:00,2024-05-01 10:05:30,4,2\n"
+                 "2,2024-05-01 11:00:00,2024-05-01 11:00:40,5,5\n", encoding="utf-8")
+    raw = read_export(p, parse_instrument(doc, "tx.yaml"))
+    assert raw.frame["_duration"].tolist() == [330.0, 40.0]

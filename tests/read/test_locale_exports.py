@@ -1,6 +1,7 @@
-"""Numbers written with a decimal comma (semicolon CSVs of German or French spreadsheets, REDCap's
-decimal-comma projects): measured quantities are read when the comma cannot be a thousands separator,
-and refused with a message that names the ambiguity when it can (audit s24 readaudit B2)."""
+"""Exports written in other locales.  Numbers with a decimal comma (semicolon CSVs of German or French
+spreadsheets, REDCap's decimal-comma projects): measured quantities are read when the comma cannot be a
+thousands separator, and refused with a message that names the ambiguity when it can (audit s24 readaudit
+B2).  Tencent's Chinese names of the answer times (C7)."""
 
 from __future__ import annotations
 

@@ -41,6 +41,9 @@ META_TARGETS = {"status": "_status", "finished": "_finished", "progress": "_prog
                 "start_time": "_started", "end_time": "_submitted", "submitted": "_submitted", "ip": "_ip",
                 **{t: t for t in ("_status", "_finished", "_progress", "_duration", "_started", "_submitted",
                                   "_ip")}}
+#: the ``columns:`` target of an export column that is to be read as nothing (a heading the readers would
+#: otherwise take for metadata, e.g. KoBoToolbox's ``_status``)
+IGNORE_TARGET = "ignore"
 #: accepted values of ``scale:`` on a construct or an item
 ITEM_SCALES = ("likert", "continuous")
 #: accepted values of ``value_labels:`` (how SPSS value labels of item columns are used)
@@ -320,16 +323,18 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
     columns = {}
     id_col, group_col = str(doc.get("id_column", "ResponseId")), str(doc.get("group_column", "role"))
     targets = {**{t: t for t in (*items, *att, id_col, group_col)}, "id": id_col, "response_id": id_col,
-               "group": group_col, **META_TARGETS}
+               "group": group_col, IGNORE_TARGET: IGNORE_TARGET, **META_TARGETS}
     for header, target in (doc.get("columns") or {}).items():
         key = str(target) if str(target) in targets else str(target).strip().lower().replace(" ", "_")
         key = {"start_date": "start_time", "end_date": "end_time", "ip_address": "ip"}.get(key, key)
         if key not in targets or (key != str(target) and key in (*items, *att)):
             raise _fail(path, f"columns: {header!r} maps to {target!r}, which is no item, attention, id or group "
-                              f"column, nor one of {', '.join(k for k in META_TARGETS if not k.startswith('_'))}")
+                              f"column, nor one of {', '.join(k for k in META_TARGETS if not k.startswith('_'))}, "
+                              f"nor {IGNORE_TARGET}")
         columns[str(header)] = targets[key]
-    if len(set(columns.values())) != len(columns):
-        dup = sorted({t for t in columns.values() if list(columns.values()).count(t) > 1})
+    mapped = [t for t in columns.values() if t != IGNORE_TARGET]      # any number of columns may be ignored
+    if len(set(mapped)) != len(mapped):
+        dup = sorted({t for t in mapped if mapped.count(t) > 1})
         raise _fail(path, f"columns: several headers map to {', '.join(dup)}")
 
     return Instrument(

@@ -710,6 +710,13 @@ def longest_run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return best, best_val, best_start
 
 
+#: below this many items the default cut-offs of :func:`longstring` and :func:`irv` judge ordinary answers: on a
+#: real LimeSurvey export (172 completed responses) 2, 3 and 4 items made longstring exclude 64, 38 and 52
+#: respondents and irv 64 (2 items) and 13 (4 items); 6 items: longstring 1, irv 0 (audit s24 readaudit B1).  With
+#: fewer items the two rules judge nobody unless their cut-offs are set in the configuration
+STRAIGHT_LINE_MIN_ITEMS = 6
+
+
 def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
                far_run: int | None = None, honest_far_alpha: float = 0.001) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
@@ -721,7 +728,8 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     strings.  Flag: ``min_run = ceil(items / 2)`` (14 of 28: one answer to half the form,
     also a careful first half followed by straight-lining); far beyond the cut-off:
     ``far_run = ceil(3 items / 4)`` (21 of 28).  A midpoint responder's runs of "3" reach
-    16 in 1 % of simulated cases and never 21.
+    16 in 1 % of simulated cases and never 21.  With fewer than :data:`STRAIGHT_LINE_MIN_ITEMS` (6) items and
+    neither cut-off given, nobody is judged (one answer to two items is no evidence of anything).
 
     One other answer in the middle breaks a run: 27 answers "4" and one "1" have a longest
     run of 16 or less, and pass an attention check whose instructed answer is 4.  So one
@@ -743,10 +751,15 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     >>> df = pd.DataFrame({"GOV1": [4.0], "GOV2": [4.0], "GOV3": [1.0], "GOV4": [4.0], "MKT1": [4.0]})
     >>> longstring(df, load_instrument(), min_run=3, far_run=4).tolist()
     ['4 of 5 answers are 4 [far beyond the cut-off]']
+    >>> longstring(df, load_instrument()).attrs
+    {'not_evaluated': '5 items < 6 (set longstring_min_run to judge runs on fewer)'}
     """
     cols = item_columns(frame, instrument)
     if not cols:
         return _none(frame)
+    if min_run is None and far_run is None and len(cols) < STRAIGHT_LINE_MIN_ITEMS:
+        return _not_judged(frame, f"{len(cols)} items < {STRAIGHT_LINE_MIN_ITEMS} (set longstring_min_run to judge "
+                                  f"runs on fewer)")
     cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
     far = _default_far_run(len(cols)) if far_run is None else int(far_run)
     x = _matrix(frame, cols)
@@ -869,18 +882,23 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     to all 28 items but at most five one-point deviations); far beyond the cut-off: 0.35
     (at most three one-point deviations, SD 0.33).  A midpoint responder's IRV can come near 0.4; an honest
     respondent's rarely does.  Computed on raw codes when at least ``min_items``
-    (default: half the items) are answered.
+    (default: half the items) are answered.  With fewer than :data:`STRAIGHT_LINE_MIN_ITEMS` (6) items
+    and no ``min_items``, nobody is judged: four honest answers to one construct are often one answer.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 1], "GOV2": [3.0, 4], "GOV3": [4.0, 2], "GOV4": [3.0, 5]})
-    >>> irv(df, load_instrument()).tolist()
+    >>> irv(df, load_instrument(), min_items=2).tolist()
     [<NA>, <NA>]
-    >>> irv(df, load_instrument(), min_sd=0.6).tolist()
+    >>> irv(df, load_instrument(), min_sd=0.6, min_items=2).tolist()
     ['IRV (SD of 4 answers) 0.50 < 0.6', <NA>]
+    >>> irv(df, load_instrument()).attrs
+    {'not_evaluated': '4 items < 6 (set irv_min_items to judge fewer)'}
     """
     cols = item_columns(frame, instrument)
     if not cols:
         return _none(frame)
+    if min_items is None and len(cols) < STRAIGHT_LINE_MIN_ITEMS:
+        return _not_judged(frame, f"{len(cols)} items < {STRAIGHT_LINE_MIN_ITEMS} (set irv_min_items to judge fewer)")
     x = _matrix(frame, cols)
     n_ans = (~np.isnan(x)).sum(axis=1)
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))

@@ -96,6 +96,16 @@ def detect_format(path: str | Path, instrument=None, *, encoding: str | None = N
     return _detect(path, read_bytes(path), instrument, encoding)
 
 
+def _refuse_foreign(path, data: bytes) -> None:
+    """Refuse another statistics package's file by name (its bytes would otherwise fail as text)."""
+    from .source import foreign_kind
+
+    name = foreign_kind(data)
+    if name is not None:
+        raise FormatDetectionError(path, f"{name}: the readers take SPSS (.sav, .zsav, .por), workbooks and "
+                                         f"delimited text; save it from its program as .sav or CSV")
+
+
 def _detect(path: Path, data: bytes, instrument, encoding, sheet=None, hidden_rows="refuse") -> str:
     from ..errors import EmptyFileError
     from ..instrument import load_instrument
@@ -104,6 +114,7 @@ def _detect(path: Path, data: bytes, instrument, encoding, sheet=None, hidden_ro
     kind = sniff_kind(data)
     if kind == "empty":
         raise EmptyFileError(path, "the file is empty")
+    _refuse_foreign(path, data)
     if kind in ("sav", "por"):
         return "spss"
     if path.suffix.lower() in _SAV_EXT:
@@ -232,6 +243,7 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     from .source import WORKBOOK_KINDS, sniff_kind
 
     workbook = sniff_kind(data) in WORKBOOK_KINDS
+    _refuse_foreign(path, data)
     if sheet is not None and not workbook:
         raise ReadError(path, f"sheet {sheet!r} was given but the file is not a workbook (.xlsx, .xls, .xlsb, .ods)")
     given = format is not None
@@ -286,7 +298,9 @@ def _with_role_column(instrument, header: str):
     import dataclasses
 
     group = instrument.group_column
-    columns = {h: t for h, t in instrument.columns.items() if t != group and h.strip().lower() != header.strip().lower()}
+    from .match import column_key
+
+    columns = {h: t for h, t in instrument.columns.items() if t != group and column_key(h) != column_key(header)}
     columns[header.strip()] = group
     return dataclasses.replace(instrument, columns=columns, raw={**instrument.raw, "_role_column": header.strip()})
 

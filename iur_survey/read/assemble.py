@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import MissingColumnError, OutOfRangeError, ReadError, UnknownLabelError
+from ..errors import EMAIL, MissingColumnError, OutOfRangeError, ReadError, UnknownLabelError
 from . import recode
 from .base import RawResponses, display_order_columns, standard_columns
 from .match import Plan
@@ -373,13 +373,15 @@ def _refuse_ids_of_personal_columns(ids, table: Table, plan: Plan, ips, path) ->
 def _email_groups(table: Table, plan: Plan) -> list[tuple[str, np.ndarray]]:
     """Which rows give the same e-mail address, per e-mail column: ``(header, codes)``, ``codes[i]`` the number of
     row ``i``'s address (trimmed, lower case) or ``-1`` for none.  Only the numbers leave the reader: the cleaning
-    step names the kept responses that share an address (:attr:`RawResponses.email_groups`).
+    step names the kept responses that share an address (:attr:`RawResponses.email_groups`).  A cell that is no
+    address (Microsoft Forms writes ``anonymous`` for every anonymous response) is none.
     """
     out = []
     for c in email_columns(plan):
         if c.index not in table.data.columns:
             continue
-        v = pd.Series(table.data[c.index], dtype=object).map(lambda x: "" if recode._blank(x) else str(x).strip().lower())
+        v = pd.Series(table.data[c.index], dtype=object).map(
+            lambda x: str(x).strip().lower() if not recode._blank(x) and EMAIL.search(str(x)) else "")
         codes, uniques = pd.factorize(v)
         codes = np.asarray(codes, dtype=np.int64)
         empty = np.flatnonzero(uniques == "")
@@ -483,6 +485,30 @@ def check_item_columns(items: dict, headers: dict, lines: np.ndarray, path, inst
                           row=row, column=headers[c])
 
 
+_HXL_TAG = re.compile(r"^#[A-Za-z][A-Za-z0-9_]*(?:\s*\+[A-Za-z][A-Za-z0-9_]*)*$")
+
+
+def _refuse_hxl_row(table: Table) -> None:
+    """Refuse a first data row of HXL hashtags (``#sex``, ``#adm1 +name``: KoBoToolbox's default CSV and XLS
+    exports write one under the header), which would otherwise be read as a response.
+
+    >>> t = Table("k.csv", [["start", "Sex"]], pd.DataFrame({0: ["", "2017-10-23"], 1: ["#sex", "Male"]}),
+    ...           np.array([2, 3]), "")
+    >>> _refuse_hxl_row(t)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: k.csv:2: the row under the header holds HXL hashtags ('#sex'), not answers: export without them (KoBoToolbox: untick "Include HXL hashtags"), or delete the row
+    """
+    if table.data.shape[0] < 1 or table.data.shape[1] == 0:
+        return
+    first = [v for v in table.data.iloc[0].tolist() if not recode._blank(v)]
+    if first and all(isinstance(v, str) and _HXL_TAG.match(v.strip()) for v in first):
+        shown = ", ".join(repr(v.strip()) for v in first[:3]) + (", ..." if len(first) > 3 else "")
+        raise ReadError(table.path, f"the row under the header holds HXL hashtags ({shown}), not answers: export "
+                                    f"without them (KoBoToolbox: untick \"Include HXL hashtags\"), or delete the row",
+                        row=int(table.lines[0]))
+
+
 def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False, data: bytes | None = None,
                  encoding: str | None = None, header_rows=1, id_aliases=None, reader=None) -> RawResponses:
     """Read a CSV/XLSX export whose columns ``columns_of(headers)`` describes.
@@ -505,6 +531,7 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
         return sorted({c.index for c in plan.targets.values()} | {c.index for c in personal_columns(plan)}), answers
 
     table = (reader or read_table)(path, header_rows=header_rows, data=data, encoding=encoding, usecols=usecols)
+    _refuse_hxl_row(table)
     try:
         plan = match_columns(columns_of(table.headers), instrument, table.path, id_aliases=aliases,
                              role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))

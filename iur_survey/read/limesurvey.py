@@ -3,7 +3,11 @@
 LimeSurvey heads its columns with the question codes (``id, submitdate, lastpage,
 startlanguage, seed, startdate, datestamp, ipaddr, ..., Q1[SQ001]``), with the full
 question text (``Response ID, Date submitted, Last page, ..., <question> [<statement>]``)
-or with both (``Q1[SQ001]. <question> [<statement>]``); all three are read.  Answers are
+or with both (``Q1[SQ001]. <question> [<statement>]``); all three are read.  Full-text
+headings are in the survey's language: the German ones (``Antwort ID, Datum Abgeschickt,
+Letzte Seite, Start-Sprache, Datum gestartet``) are known too; another language's export
+is read as a plain CSV, whose empty submit dates then mark nothing: export with question
+codes as headings (or map ``id`` and ``end_time`` in ``columns:`` with ``--format limesurvey``).  Answers are
 answer codes (``A1``, ``AO01``...) or answer text: list the codes among the scale's
 wordings.  A response whose ``submitdate`` is empty was not completed (``_finished`` is
 False); ``interviewtime`` (when timings are recorded) is the duration, otherwise the
@@ -23,9 +27,11 @@ from .base import RawResponses
 from .match import Column
 
 _CODE_HEADS = {"id", "submitdate", "lastpage", "startlanguage"}
-_TEXT_HEADS = {"Response ID", "Date submitted", "Last page", "Start language"}
+#: the full-text headings of the first columns, by export language (LimeSurvey translates them)
+_TEXT_HEADS = ({"Response ID", "Date submitted", "Last page", "Start language"},
+               {"Antwort ID", "Datum Abgeschickt", "Letzte Seite", "Start-Sprache"})
 _BOTH = re.compile(r"^([A-Za-z][A-Za-z0-9_]*(?:\[[^\]]*\])*)\.\s+(.*)$", re.S)
-ID_ALIASES = ["id", "Response ID", "ResponseId", "response_id"]
+ID_ALIASES = ["id", "Response ID", "Antwort ID", "ResponseId", "response_id"]
 #: the submitdate LimeSurvey writes for a completed response of a survey that records no date stamps
 NO_DATESTAMP = pd.Timestamp("1980-01-01 00:00:00")
 
@@ -35,11 +41,13 @@ def looks_like_limesurvey(records: list[list]) -> bool:
 
     >>> looks_like_limesurvey([["id", "submitdate", "lastpage", "startlanguage", "seed", "Q1[SQ001]"]])
     True
+    >>> looks_like_limesurvey([["Antwort ID", "Datum Abgeschickt", "Letzte Seite", "Start-Sprache", "Frage 1"]])
+    True
     """
     if not records:
         return False
     heads = {_split(str(h))[0] for h in records[0]} | {str(h).strip() for h in records[0]}
-    return _CODE_HEADS <= heads or _TEXT_HEADS <= heads
+    return _CODE_HEADS <= heads or any(t <= heads for t in _TEXT_HEADS)
 
 
 def _split(h: str) -> tuple[str, str]:

@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import DuplicateColumnError, MissingColumnError, ReadError
+from ..instrument import IGNORE_TARGET
 
 _REVERSE_MARK = re.compile(r"[(（\[【]\s*(?:reverse[-\s]*(?:keyed|scored|coded)?|reversed|r|反向题|反向计分|反向|反向题目)\s*[)）\]】]",
                            re.I)
@@ -97,6 +98,8 @@ class Column:
     how: str = ""
 
 
+#: how a column the instrument's ``columns:`` maps to ``ignore`` was matched (it is then read as nothing)
+IGNORED = "columns map (ignore)"
 #: metadata column -> accepted headers (compared case-insensitively, spaces/underscores ignored)
 META_ALIASES = {
     "_status": ["Status", "_status", "Response Type", "ResponseType"],
@@ -105,9 +108,10 @@ META_ALIASES = {
     "_duration": ["Duration (in seconds)", "Duration__in_seconds_", "Duration", "_duration", "所用时间",
                   "答题时间", "interviewtime", "Total time"],
     "_submitted": ["RecordedDate", "_submitted", "提交答卷时间", "EndDate", "提交时间", "End Date", "submitdate",
-                   "Date submitted", "Timestamp"],
-    "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "开始时间"],
-    "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr"],
+                   "Date submitted", "Datum Abgeschickt", "结束答题时间", "Timestamp"],
+    "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "Datum gestartet",
+                 "开始时间", "开始答题时间"],
+    "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr", "IP-Adresse"],
 }
 #: Qualtrics ImportId of the metadata columns
 META_IMPORT_IDS = {"status": "_status", "finished": "_finished", "progress": "_progress",
@@ -116,6 +120,16 @@ META_IMPORT_IDS = {"status": "_status", "finished": "_finished", "progress": "_p
                    "startDate": "_started"}
 ID_ALIASES = ["ResponseId", "ResponseID", "response_id", "_recordId", "序号", "答卷编号"]
 _IMPORT_ID = re.compile(r"""['"]ImportId['"]\s*:\s*['"]([^'"]*)['"]""")
+
+
+def column_key(h) -> str:
+    """How a ``columns:`` entry meets an export heading: case, the Unicode form (a no-break space is a
+    space) and runs of white space do not count, so a heading copied from a spreadsheet matches.
+
+    >>> column_key("Wie wichtig?\u00a0 \u00a0Bitte  beachten ") == column_key("wie wichtig? bitte beachten")
+    True
+    """
+    return " ".join(unicodedata.normalize("NFKC", str(h)).split()).lower()
 
 
 def _hkey(h: str) -> str:
@@ -197,7 +211,7 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     exact = {code.lower(): code for code in (*items, *att)}
     exact[group.lower()] = group
     exact[instrument.id_column.lower()] = "response_id"
-    cmap = {k.strip().lower(): v for k, v in instrument.columns.items()}
+    cmap = {column_key(k): v for k, v in instrument.columns.items()}
     meta_index = {_hkey(a): t for t, aliases in META_ALIASES.items() for a in aliases}
     meta_rank = {(_hkey(a), t): r for t, aliases in META_ALIASES.items() for r, a in enumerate(aliases)}
     id_keys = {_hkey(a): r for r, a in enumerate(id_aliases)}
@@ -210,10 +224,12 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     for col in columns:
         h = col.header.strip()
         hl = h.lower()
-        if hl in cmap:
-            col.target, col.how = convert(cmap[hl]), "columns map"
-        elif col.import_id and col.import_id.lower() in cmap:
-            col.target, col.how = convert(cmap[col.import_id.lower()]), "columns map (ImportId)"
+        if column_key(h) in cmap:
+            col.target, col.how = convert(cmap[column_key(h)]), "columns map"
+        elif col.import_id and column_key(col.import_id) in cmap:
+            col.target, col.how = convert(cmap[column_key(col.import_id)]), "columns map (ImportId)"
+        if col.target == IGNORE_TARGET:     # read as nothing: no alias, question text or answers claims it
+            col.target, col.how = None, IGNORED
         elif hl in exact:
             col.target, col.how = exact[hl], "header"
     chosen_role = (getattr(instrument, "raw", None) or {}).get("_role_column")     # read_export(role_column=)
@@ -224,15 +240,15 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     taken = {c.target for c in columns if c.target}
     if "response_id" not in taken:
         best = sorted((id_keys[_hkey(c.header)], c.index, c) for c in columns
-                      if not c.target and _hkey(c.header) in id_keys)
+                      if not c.target and c.how != IGNORED and _hkey(c.header) in id_keys)
         if not best:
-            best = [(0, c.index, c) for c in columns if not c.target and c.import_id == "_recordId"]
+            best = [(0, c.index, c) for c in columns if not c.target and c.how != IGNORED and c.import_id == "_recordId"]
         if best:
             best[0][2].target, best[0][2].how = "response_id", "id header"
     if meta:
         chosen: dict[str, tuple[int, Column]] = {}
         for c in columns:
-            if c.target:
+            if c.target or c.how == IGNORED:
                 continue
             k = _hkey(c.header)
             t = meta_index.get(k)
@@ -253,7 +269,7 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     text_idx = {k: t for k, t in text_idx.items() if t not in mapped}
     taken = {c.target for c in columns if c.target}
     for c in columns:
-        if c.target:
+        if c.target or c.how == IGNORED:
             continue
         for cand in [*candidates(c.header), *(candidates(c.text) if c.text else [])]:
             if cand in text_idx:
@@ -263,7 +279,7 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     wanted = {k: t for k, t in text_idx.items() if t not in taken}
     if wanted:
         for c in columns:
-            if c.target:
+            if c.target or c.how == IGNORED:
                 continue
             if _OTHER_SPECIFY.search(c.header) or (c.text and _OTHER_SPECIFY.search(c.text)):
                 continue
@@ -301,7 +317,7 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
         by_target[c.target] = c
     # the group column, by its answers
     if group not in by_target and role_by_answers is not None and instrument.groups:
-        hits = [c for c in columns if not c.target and role_by_answers(c)]
+        hits = [c for c in columns if not c.target and c.how != IGNORED and role_by_answers(c)]
         if len(hits) > 1:
             names = ", ".join(repr(" ".join(c.header.split())) for c in hits)
             raise ReadError(path, f"no header names the {group} question and several columns hold its answers "
@@ -319,6 +335,12 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
         hint = (f"; column{'s' if len(blank) > 1 else ''} {', '.join(map(str, blank[:5]))}"
                 f"{' ...' if len(blank) > 5 else ''} of the export {'have' if len(blank) > 1 else 'has'} an empty "
                 "header: a merged or blank header cell?" if blank else "")
+        seen_keys = {column_key(c.header) for c in columns} | {column_key(c.import_id) for c in columns if c.import_id}
+        unmatched = [k for k in instrument.columns if column_key(k) not in seen_keys]
+        if unmatched:
+            shown = ", ".join(repr(" ".join(str(k).split())[:60]) for k in unmatched[:3])
+            hint += (f"; {len(unmatched)} columns: entr{'ies' if len(unmatched) > 1 else 'y'} name{'' if len(unmatched) > 1 else 's'} "
+                     f"no heading of the export ({shown}{', ...' if len(unmatched) > 3 else ''})")
         raise MissingColumnError(path, f"the export lacks {len(missing)} column(s) the instrument requires: "
                                        f"{', '.join(missing)} (no header, question text or columns: entry names "
                                        f"them; map export headers in the instrument's columns: section){hint}",

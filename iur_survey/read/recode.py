@@ -90,6 +90,39 @@ def _number(v) -> float | None:
     return None
 
 
+_DECIMAL_COMMA = re.compile(r"^([+-]?\d+),(\d+)$")
+
+
+def measured_number(v) -> float | None:
+    """A measured quantity (a continuous item, a duration, a progress): :func:`_number`, or a number written with
+    a decimal comma (semicolon CSVs of German or French spreadsheets, REDCap) when that cannot be a thousands
+    separator, i.e. unless exactly three digits follow the comma (``'1,234'``: 1.234 or 1234?, ``None``).
+
+    >>> measured_number("20,18"), measured_number("-1,5"), measured_number("1013,38"), measured_number("1,234")
+    (20.18, -1.5, 1013.38, None)
+    """
+    x = _number(v)
+    if x is None and isinstance(v, str):
+        m = _DECIMAL_COMMA.match(v.strip())
+        if m and (len(m.group(2)) != 3 or len(m.group(1).lstrip("+-")) > 3 or m.group(1).lstrip("+-") == "0"):
+            return float(f"{m.group(1)}.{m.group(2)}")
+    return x
+
+
+def comma_hint(v) -> str:
+    """What to add to a "not a number" message for a cell like ``'1,234'`` (decimal comma or thousands?).
+
+    >>> comma_hint("1,234")
+    ": a decimal comma or a thousands separator? write it without the ambiguity ('1.234' or '1234')"
+    >>> comma_hint("abc")
+    ''
+    """
+    if isinstance(v, str) and _DECIMAL_COMMA.match(v.strip()):
+        return (": a decimal comma or a thousands separator? write it without the ambiguity "
+                f"({v.strip().replace(',', '.')!r} or {v.strip().replace(',', '')!r})")
+    return ""
+
+
 def _show(v) -> str:
     s = repr(v) if isinstance(v, str) else repr(v)
     return s if len(s) <= 60 else s[:57] + "...'"
@@ -215,11 +248,12 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     def func_continuous(u):
         if instrument.is_missing_code(u):
             return math.nan
-        x = _number(u)
+        x = measured_number(u)
         if x is None:
             if isinstance(u, str) and u.strip().lower() in ("nan", "na", "n/a"):
                 return math.nan
-            raise _Bad(UnknownLabelError, f"{_show(u)} is not a number (the item is declared continuous)")
+            raise _Bad(UnknownLabelError, f"{_show(u)} is not a number (the item is declared continuous)"
+                                          f"{comma_hint(u)}")
         if math.isinf(x):
             raise _Bad(OutOfRangeError, f"value {x} is not a finite number")
         return x
@@ -462,7 +496,7 @@ def recode_status(values, lines, header, path) -> np.ndarray:
     >>> recode_status(pd.Series(["IP Address", "Umfragevorschau"]), np.array([4, 5]), "Status", "q.csv")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.UnknownLabelError: q.csv:5:Status: unknown status 'Umfragevorschau' (Qualtrics' Response Type is one of 'IP Address', 'Survey Preview', 'Survey Test', 'Imported', 'Spam', 'Offline', 'EX', 'Synthetic', ...); export in English, or map the column away (instrument columns:) if it is not that
+    iur_survey.errors.UnknownLabelError: q.csv:5:Status: unknown status 'Umfragevorschau' (Qualtrics' Response Type is one of 'IP Address', 'Survey Preview', 'Survey Test', 'Imported', 'Spam', 'Offline', 'EX', 'Synthetic', ...); export in English, or, if it is no Qualtrics status, map it to ignore in the instrument (columns: {'Status': ignore})
     """
     def func(u):
         x = _number(u)
@@ -476,7 +510,8 @@ def recode_status(values, lines, header, path) -> np.ndarray:
             if s is None:   # a translated or edited status: which kind it is would be a guess
                 raise _Bad(UnknownLabelError, f"unknown status {_show(u.strip())} (Qualtrics' Response Type is one "
                                               f"of {', '.join(repr(v) for v in _STATUS_NAMES)}); export in English, "
-                                              f"or map the column away (instrument columns:) if it is not that")
+                                              f"or, if it is no Qualtrics status, map it to ignore in the instrument "
+                                              f"(columns: {{{header!r}: ignore}})")
             return s
         raise _Bad(UnknownLabelError, f"unexpected status value {_show(u)}")
 
@@ -507,9 +542,9 @@ def recode_finished(values, lines, header, path) -> np.ndarray:
 
 def _num_func(what):
     def func(u):
-        x = _number(u)
+        x = measured_number(u)
         if x is None or math.isinf(x):
-            raise _Bad(ReadError, f"{what} {_show(u)} is not a number")
+            raise _Bad(ReadError, f"{what} {_show(u)} is not a number{comma_hint(u)}")
         return x
     return func
 
@@ -592,12 +627,12 @@ def progress_scale(progress: np.ndarray, finished, lines: np.ndarray, header: st
 
 def parse_duration(text) -> float:
     """Seconds from ``583``, ``"583秒"``, ``"2分30秒"``, ``"1小时2分3秒"``, ``"0:02:53"`` or a workbook
-    time span (raises ``ValueError``).
+    time span (raises ``ValueError``); ``"20,18"`` is 20.18 s (a decimal comma: :func:`measured_number`).
 
     >>> parse_duration("0:02:53"), parse_duration(_dt.timedelta(minutes=2, seconds=53)), parse_duration(_dt.time(0, 2, 53))
     (173.0, 173.0, 173.0)
     """
-    x = _number(text)
+    x = measured_number(text)
     if x is not None:
         return x
     if isinstance(text, (_dt.timedelta, pd.Timedelta)):
@@ -626,7 +661,8 @@ def recode_duration(values, lines, header, path) -> np.ndarray:
         try:
             x = parse_duration(u)
         except ValueError:
-            raise _Bad(ReadError, f"duration {_show(u)} is neither seconds nor like '2分30秒' or '0:02:53'") from None
+            raise _Bad(ReadError, f"duration {_show(u)} is neither seconds nor like '2分30秒' or '0:02:53'"
+                                  f"{comma_hint(u)}") from None
         if math.isinf(x):
             raise _Bad(ReadError, f"duration {_show(u)} is not finite")
         if x < 0:       # every respondent would be judged against a median it distorts

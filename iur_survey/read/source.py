@@ -42,6 +42,27 @@ WORKBOOK_KINDS = ("zip", "ole")
 _NOT_SPACE = re.compile(rb"[^ \t\r\n\x00]")
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _SAV_MAGIC = (b"$FL2", b"$FL3")
+#: other statistics packages' files, named in the refusal (the readers take SPSS, workbooks and delimited text)
+_FOREIGN_MAGIC = ((b"<stata_dta>", "a Stata .dta file"),
+                  (b"HEADER RECORD*******LIBRARY HEADER RECORD", "a SAS transport (.xpt) file"),
+                  (b"HEADER RECORD*******LIBV8   HEADER RECORD", "a SAS transport (.xpt) file"),
+                  (b"\x00" * 12 + b"\xc2\xea\x81\x60\xb3\x14\x11\xcf\xbd\x92\x08\x00\x09\xc7\x31\x8c\x18\x1f\x10\x11",
+                   "a SAS data set (.sas7bdat)"))
+
+
+def foreign_kind(data: bytes) -> str | None:
+    r"""What other statistics package wrote ``data``, or ``None``: Stata (``<stata_dta>``, format 117 and later;
+    formats 113-115 start with their version byte, then the byte order 1 or 2, then 1), SAS.
+
+    >>> foreign_kind(b"<stata_dta><header>..."), foreign_kind(b"\x72\x02\x01\x00..."), foreign_kind(b"a,b\n1,2")
+    ('a Stata .dta file', 'a Stata .dta file', None)
+    """
+    for magic, name in _FOREIGN_MAGIC:
+        if data.startswith(magic):
+            return name
+    if len(data) > 3 and data[0] in (0x71, 0x72, 0x73) and data[1] in (1, 2) and data[2] == 1 and data[3] == 0:
+        return "a Stata .dta file"
+    return None
 
 
 @dataclass

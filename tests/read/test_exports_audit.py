@@ -264,6 +264,29 @@ def test_same_email_twice_warns_and_is_never_written(tmp_path, inst):
     assert not any("@" in f.read_text(encoding="utf-8") for f in out.iterdir())
 
 
+def test_anonymous_in_an_email_column_is_no_address(tmp_path, inst):
+    """Microsoft Forms writes 'anonymous' in Email for every anonymous response: no repeated address to warn of
+    (audit s24 readaudit C2: '165 kept response(s) give an e-mail address ... an earlier kept response gave')."""
+    import warnings
+
+    from iur_survey.clean import clean
+
+    head = ["ID", "Start time", "Completion time", "Email", "Name", inst.role_question["en"],
+            *[inst.items[c].en for c in inst.item_codes]]
+    rng = np.random.default_rng(5)
+    rows = [[str(i + 1), f"9/22/22 10:{i:02d}:15", f"9/22/22 10:{i + 20:02d}:15", "anonymous", "", "Enterprise",
+             *[str(k) for k in np.clip(rng.integers(2, 5) + rng.integers(-1, 2, 28), 1, 5)]] for i in range(8)]
+    p = tmp_path / "msforms.csv"
+    with open(p, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([head, *rows])
+    raw = read_export(p, inst)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        res = clean(raw, inst)
+    assert not any("e-mail address" in str(w.message) for w in seen)
+    assert not any("e-mail address" in w for w in res.report["warnings"])
+
+
 def test_encoding_hint_only_for_a_non_ascii_value(tmp_path, inst):
     """C6, probe F_wjx_seq.csv: 'group code 1 ...' got a GB18030 hint although nothing was mis-decoded."""
     text = _wjx_role_vs_partner(tmp_path, inst).read_bytes().decode("gbk").split("\r\n")

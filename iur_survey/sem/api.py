@@ -53,7 +53,7 @@ from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, negative_variances, ordinal_warnings,
                         post_checks, unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings)
-from .defined import from_partable, theta_columns
+from .defined import fixed_label_warnings, from_partable, theta_columns
 from .estimate import RUNAWAY, minimize, numerical_hessian
 from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
@@ -407,6 +407,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                          group_partial=group_partial,
                          meanstructure=bool(meanstructure) if meanstructure is not None else ngroups > 1)
     warnings.extend(chained_modifier_warnings(pm))     # NA*a*x: lavaan would keep only the label
+    warnings.extend(fixed_label_warnings(pt0))         # d := 2*a with a fixed: lavaan refuses the model
     ov_all = pt0.ov_all()
     lv_all = {v for names in pt0.lv_names for v in names}
     absent = [v for v in ov_all if v not in data.columns]

@@ -6,8 +6,9 @@ numbers, parameter labels, earlier ``:=`` names and a few functions (``sqrt
 exp log ...``); nothing is ``eval``-ed.
 
 As lavaan (lav_partable_constraints_def): a label stands for the value of the
-first parameter-table row that carries it; a label of a fixed parameter is a
-constant.  The Jacobian of the definitions with respect to the free parameters
+first parameter-table row that carries it.  A label of a fixed parameter is a
+constant here; lavaan 0.6.14 refuses it ("non-free parameter(s) in variable
+definition(s)"), and :func:`fixed_label_warnings` says so.  The Jacobian of the definitions with respect to the free parameters
 is computed by complex-step differentiation (lavaan's
 ``lav_func_jacobian_complex``), exact to machine precision, and
 ``Var(def) = J V J'``.
@@ -29,8 +30,9 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ModelSyntaxError
+from .syntax import expression_names
 
-__all__ = ["DefinedFunction", "evaluate", "from_partable", "theta_columns"]
+__all__ = ["DefinedFunction", "evaluate", "from_partable", "theta_columns", "fixed_label_warnings"]
 
 _FUNCS = {
     "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log10": np.log10, "abs": None,
@@ -171,6 +173,34 @@ def theta_columns(par_index, kept=None) -> np.ndarray:
     kept = np.asarray(kept, dtype=int)
     col[kept] = np.arange(kept.size)
     return np.where(par_index >= 0, col[np.maximum(par_index, 0)], -1)
+
+
+def fixed_label_warnings(pt) -> list[str]:
+    """One warning per ``:=`` definition that uses the label of a fixed parameter only (no free row carries
+    it): it is a constant here, and lavaan 0.6.14 stops on the same model.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> print(fixed_label_warnings(build_partable("F =~ a*x1 + b*x2 + x3\\nd := 2*a + b"))[0])
+    d := 2*a+b: a labels a fixed parameter (F =~ x1, fixed at 1.0), used here as that constant; lavaan 0.6.14 refuses the model ("non-free parameter(s) in variable definition(s): a")
+    """
+    free = {pt.label[i] for i in range(len(pt)) if pt.label[i] and pt.free[i] > 0 and pt.op[i] not in (":=", "==", "<", ">")}
+    fixed: dict[str, int] = {}
+    for i in range(len(pt)):
+        lab = pt.label[i]
+        if lab and lab not in free and lab not in fixed and pt.op[i] not in (":=", "==", "<", ">"):
+            fixed[lab] = i
+    out = []
+    for c in pt.constraints:
+        if c.op != ":=":
+            continue
+        used = [n for n in expression_names(c.rhs_expr) if n in fixed]
+        if used:
+            what = "; ".join(f"{n} labels a fixed parameter ({pt.lhs[fixed[n]]} {pt.op[fixed[n]]} {pt.rhs[fixed[n]]}, "
+                             f"fixed at {pt.ustart[fixed[n]] if pt.ustart[fixed[n]] is not None else 'its value'}"
+                             f"{'' if pt.ngroups == 1 else f' in group {pt.group[fixed[n]]}'})" for n in used)
+            out.append(f"{c.lhs} := {c.rhs}: {what}, used here as that constant; lavaan 0.6.14 refuses the "
+                       f"model (\"non-free parameter(s) in variable definition(s): {', '.join(used)}\")")
+    return out
 
 
 def from_partable(pt, values: np.ndarray, columns=None) -> DefinedFunction:

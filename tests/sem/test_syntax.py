@@ -193,3 +193,26 @@ def test_quoted_label_loses_its_spaces_as_in_lavaan():
     # lavaan removes the whitespace of the syntax before reading it: label("a b") is the label "ab"
     pm = parse_model('F =~ x1 + label("a b")*x2 + "a b"*x3')
     assert [t.label for t in pm.terms] == ["", "ab", "ab"]
+
+
+def test_definition_on_a_fixed_label_is_said():
+    """`d := 2*a + b` with `a` the marker loading: lavaan 0.6.14 stops ("lavaan ERROR: non-free parameter(s) in
+    variable definition(s): a"; checked with cfa() on HolzingerSwineford1939); here `a` is the constant 1, and
+    the fit says that lavaan refuses the model.  Free under std.lv, or labelled per group: nothing to say."""
+    import warnings
+
+    import pandas as pd
+
+    from iur_survey.sem import sem
+
+    d = pd.read_csv("tests/reference/data/hs1939.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sem("visual =~ a*x1 + b*x2 + x3\nd := 2*a + b", d)
+        said = [w for w in res.warnings if "non-free parameter(s) in variable definition(s): a" in w]
+        assert len(said) == 1 and "a labels a fixed parameter (visual =~ x1, fixed at 1.0)" in said[0]
+        pe = res.parameter_estimates().set_index("lhs")
+        b = res.parameter_estimates().query("label == 'b'")["est"].item()
+        assert pe.loc["d", "est"] == pytest.approx(2.0 + b, abs=1e-12)
+        free = sem("visual =~ a*x1 + b*x2 + x3\nd := 2*a + b", d, std_lv=True)
+        assert not any("non-free" in w for w in free.warnings)

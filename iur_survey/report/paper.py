@@ -816,9 +816,11 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
             + improper_note(est, group_variable(results)))
     for r in results.get("interaction") or []:
         if r.get("standardized") is not None:
-            note += (f" {r['latent']} → {r['outcome']}: the latent interaction {r['term']}; its β is lavaan's std.all "
-                     f"(per SD of the product latent), the standardized interaction of Wen, Marsh and Hau (2010) "
-                     f"is {num(r['standardized'], 3, False)}.")
+            where = (f" ({group_caption(r['group'], group_variable(results))})" if r.get("group") is not None
+                     else "")
+            note += (f" {r['latent']} → {r['outcome']}{where}: the latent interaction {r['term']}; its β is lavaan's "
+                     f"std.all (per SD of the product latent), the standardized interaction of Wen, Marsh and Hau "
+                     f"(2010) is {num(r['standardized'], 3, False)}.")
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 

@@ -40,7 +40,8 @@ than observed variables is an error that names the merge to use; the mapping
 applied is "groups_merged" and the invariance block's "merged").
 --bootstrap B replaces the standard errors and CIs by a nonparametric
 bootstrap (lavaan's se = "bootstrap": B case resamples; --ci percentile,
-bca.simple or bca; --seed S makes the draws reproducible; --workers N, or
+bca.simple, norm or basic as lavaan's boot.ci.type, or bca (jackknife
+acceleration; ML/MLR only); --seed S makes the draws reproducible; --workers N, or
 --scheduler tcp://host:port for a Dask cluster; --quiet hides the progress
 bar); results.json then has a "bootstrap" block (B, successful, failed, ...).
 
@@ -150,9 +151,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --group: merge small groups before fitting: 'smallest' or FROM=INTO[,FROM=INTO]")
     parser.add_argument("--bootstrap", metavar="B", type=int, default=None,
                         help="bootstrap SEs and CIs from B case resamples (lavaan's se = \"bootstrap\")")
-    parser.add_argument("--ci", choices=["percentile", "bca.simple", "bca"], default="percentile",
-                        help="bootstrap CI: percentile (lavaan 'perc', default), bca.simple (lavaan), "
-                             "bca (jackknife acceleration)")
+    parser.add_argument("--ci", choices=["percentile", "bca.simple", "bca", "norm", "basic"], default="percentile",
+                        help="bootstrap CI, lavaan's boot.ci.type: percentile (lavaan 'perc', default), bca.simple, "
+                             "norm (2 est - mean-draw estimate -/+ z * bootstrap SE), basic (2 est - percentile "
+                             "bounds); bca (jackknife acceleration; not with WLSMV)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help=f"bootstrap seed (reproducible draws; default {DEFAULT_SEED})")
     parser.add_argument("--workers", type=whole_number(1, "1 = no Dask"), default=None,

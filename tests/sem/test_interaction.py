@@ -264,7 +264,7 @@ def test_fit_and_tables_commands_with_an_interaction(tmp_path):
     tab = tmp_path / "tables.md"
     assert main(["tables", str(out), "--format", "md", "--out", str(tab)]) == 0
     text = tab.read_text()
-    assert "A.B → Z: the latent interaction A:B" in text
+    assert "A × B → Z: the latent interaction A:B (the product factor A.B)" in text
     # two groups: one entry per group, probe2WayMC(group = g)'s slopes; with --equal intercepts the second group's
     # latent means are free: its entry says why it has none
     model.write_text(GREF["user_model"] + "\n")
@@ -275,7 +275,7 @@ def test_fit_and_tables_commands_with_an_interaction(tmp_path):
         np.testing.assert_allclose([s["slope"] for s in r["simple_slopes"]], GREF["groups"]["probe"][r["group"]]["slope"],
                                    atol=1e-4)
     assert main(["tables", str(out), "--format", "md", "--out", str(tab)]) == 0
-    assert "A.B → Y (south): the latent interaction A:B" in tab.read_text()
+    assert "A × B → Y (south): the latent interaction A:B" in tab.read_text()
     assert main(["fit", str(REFS / GREF["data"]), "--model", str(model), "--group", "g", "--equal",
                  "loadings,intercepts", "--out", str(out)]) == 0
     got = json.loads(out.read_text())

@@ -221,13 +221,17 @@ def _term(res: SEMResult, term: str | None, outcome: str | None = None) -> dict:
 
 
 def interaction_groups(res: SEMResult, group=None) -> list[int]:
-    """The groups (0-based) to probe: every group for ``group=None``, else the one named by its label or its
-    1-based number (semTools' ``probe2WayMC(group =)``); a single-group fit: ``[0]``.
+    """The groups (0-based) to probe: every group for ``group=None``, else the one named by its label (a str) or
+    its 1-based position (an int; semTools' ``probe2WayMC(group =)``); a single-group fit: ``[0]``.
 
     >>> from types import SimpleNamespace
     >>> r = SimpleNamespace(partable=SimpleNamespace(ngroups=2, group_labels=["north", "south"]))
     >>> interaction_groups(r), interaction_groups(r, "south"), interaction_groups(r, 1)
     ([0, 1], [1], [0])
+    >>> r.partable.group_labels = ["2", "1"]       # numeric codes in the order of the data: a number is a position
+    >>> interaction_groups(r, 1), interaction_groups(r, "1")
+    ([0], [1])
+    >>> r.partable.group_labels = ["north", "south"]
     >>> interaction_groups(r, "east")
     Traceback (most recent call last):
     iur_survey.errors.EstimationError: group='east': the groups are 'north', 'south' (or 1..2)
@@ -236,10 +240,11 @@ def interaction_groups(res: SEMResult, group=None) -> list[int]:
     if pt.ngroups == 1 or group is None:
         return list(range(pt.ngroups))
     labels = [str(x) for x in pt.group_labels]
-    if str(group) in labels:
+    if isinstance(group, (int, np.integer)) and not isinstance(group, bool):
+        if 1 <= int(group) <= pt.ngroups:          # a number is a position, as semTools' (labels "2", "1": 1 is "2")
+            return [int(group) - 1]
+    elif str(group) in labels:
         return [labels.index(str(group))]
-    if isinstance(group, (int, np.integer)) and not isinstance(group, bool) and 1 <= int(group) <= pt.ngroups:
-        return [int(group) - 1]
     raise EstimationError(None, f"group={group!r}: the groups are {', '.join(repr(x) for x in labels)} "
                                 f"(or 1..{pt.ngroups})")
 

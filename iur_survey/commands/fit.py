@@ -40,7 +40,8 @@ than observed variables is an error that names the merge to use; the mapping
 applied is "groups_merged" and the invariance block's "merged").
 --bootstrap B replaces the standard errors and CIs by a nonparametric
 bootstrap (lavaan's se = "bootstrap": B case resamples; --ci percentile,
-bca.simple or bca; --seed S makes the draws reproducible; --workers N, or
+bca.simple, norm or basic as lavaan's boot.ci.type, or bca (jackknife
+acceleration; ML/MLR only); --seed S makes the draws reproducible; --workers N, or
 --scheduler tcp://host:port for a Dask cluster; --quiet hides the progress
 bar); results.json then has a "bootstrap" block (B, successful, failed, ...).
 
@@ -72,9 +73,12 @@ under "score_test": the score test of releasing each constraint, to find the
 parameters that are not invariant (exploratory: release one, refit, test again).
 A latent interaction in the model (COL ~ GOV + MKT + GOV:MKT) is estimated by
 double-mean-centred product indicators; results.json then has "interaction", one
-entry per term and outcome (standardized coefficient, simple slopes at -1/0/+1 SD,
-Johnson-Neyman bounds; printed too). They need one group and the factors scaled by
-their first indicator; otherwise the entry's "note" (and a warning) says why not.
+entry per term and outcome, and per group with --group ("group": its label):
+standardized coefficient, simple slopes at -1/0/+1 SD of the moderator in that group
+(semTools' probe2WayMC), Johnson-Neyman bounds; printed too. Under std.lv the
+interaction is taken per unit of A x B (the marker fit's slopes in std.lv units). A
+moderator or focal factor with a free latent mean (--equal intercepts) has none: the
+entry's "note" (and a warning) says why.
 
 exit status: 0 the model converged; 2 bad input (one line on stderr); 3 the model did
 NOT converge: results.json says "converged": false, holds no fit measures (lavaan
@@ -147,9 +151,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --group: merge small groups before fitting: 'smallest' or FROM=INTO[,FROM=INTO]")
     parser.add_argument("--bootstrap", metavar="B", type=int, default=None,
                         help="bootstrap SEs and CIs from B case resamples (lavaan's se = \"bootstrap\")")
-    parser.add_argument("--ci", choices=["percentile", "bca.simple", "bca"], default="percentile",
-                        help="bootstrap CI: percentile (lavaan 'perc', default), bca.simple (lavaan), "
-                             "bca (jackknife acceleration)")
+    parser.add_argument("--ci", choices=["percentile", "bca.simple", "bca", "norm", "basic"], default="percentile",
+                        help="bootstrap CI, lavaan's boot.ci.type: percentile (lavaan 'perc', default), bca.simple, "
+                             "norm (2 est - mean-draw estimate -/+ z * bootstrap SE), basic (2 est - percentile "
+                             "bounds); bca (jackknife acceleration; not with WLSMV)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help=f"bootstrap seed (reproducible draws; default {DEFAULT_SEED})")
     parser.add_argument("--workers", type=whole_number(1, "1 = no Dask"), default=None,
@@ -384,7 +389,8 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
             ss = r["simple_slopes"]
             jn = r["johnson_neyman"]
             f, m = r["term"].split(":")
-            print(f"  {r['outcome']} ~ {r['term']}: slope of {f} (unstandardized) at {m} = -1/0/+1 SD: "
+            where = f" [{group_caption(r['group'], args.group)}]" if r.get("group") is not None else ""
+            print(f"  {r['outcome']} ~ {r['term']}{where}: slope of {f} (unstandardized) at {m} = -1/0/+1 SD: "
                   + ", ".join(f"{s['slope']:.3f} [{s['ci.lower']:.3f}, {s['ci.upper']:.3f}]" for s in ss)
                   + f"; standardized interaction (Wen et al. 2010) {r['standardized']:.3f}")
             if jn["lower"] is None:
@@ -408,10 +414,11 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
 
 
 def interaction_payload(res) -> list[dict]:
-    """The ``"interaction"`` entry of ``iur-survey fit``: per latent interaction and outcome its term, product
-    latent and indicators, and (one group, the markers that make ``A.B`` the scale of A x B) the standardized
-    coefficient, the simple slopes at -1/0/+1 SD of the moderator and the Johnson-Neyman bounds; else
-    ``"note"`` says why they are not there (it is also one of the fit's warnings).
+    """The ``"interaction"`` entry of ``iur-survey fit``: per latent interaction and outcome (and group of a
+    multi-group fit: ``"group"``, its label) its term, product latent and indicators, the standardized
+    coefficient, the simple slopes at -1/0/+1 SD of the moderator and the Johnson-Neyman bounds
+    (:mod:`iur_survey.sem.interaction`: semTools' probe2WayMC per group; under std.lv the interaction per unit
+    of A x B); where they cannot be computed ``"note"`` says why (it is also one of the fit's warnings).
 
     >>> import numpy as np, pandas as pd
     >>> from iur_survey.sem import sem
@@ -423,28 +430,32 @@ def interaction_payload(res) -> list[dict]:
     >>> m = "A =~ a1 + a2 + a3\\nB =~ b1 + b2 + b3\\nY =~ y1 + y2 + y3\\nY ~ A + B + A:B"
     >>> [(r["term"], r["outcome"], len(r["simple_slopes"])) for r in interaction_payload(sem(m, d))]
     [('A:B', 'Y', 3)]
-    >>> interaction_payload(sem(m, d, std_lv=True))[0]["note"][:60]
-    'A:B on Y: no simple slopes: simple slopes, Johnson-Neyman bo'
+    >>> d["g"] = np.repeat(["u", "v"], 150)
+    >>> [(r["group"], len(r["simple_slopes"])) for r in interaction_payload(sem(m, d, group="g"))]
+    [('u', 3), ('v', 3)]
     """
     from ..errors import EstimationError
-    from ..sem.interaction import johnson_neyman, simple_slopes, standardized_interaction
+    from ..sem.interaction import interaction_groups, johnson_neyman, simple_slopes, standardized_interaction
 
     out = []
+    multi = res.partable.ngroups > 1
     for r in res.meta["interaction"]:
-        rec = {"term": f"{r['focal']}:{r['moderator']}", "latent": r["latent"], "outcome": r["lhs"],
-               "products": r["products"]}
-        if res.partable.ngroups > 1:
-            rec["note"] = (f"{rec['term']} on {r['lhs']}: no simple slopes or Johnson-Neyman bounds for a "
-                           "multi-group fit (fit each group separately)")
-        else:
+        for g in interaction_groups(res):
+            rec = {"term": f"{r['focal']}:{r['moderator']}", "latent": r["latent"], "outcome": r["lhs"],
+                   "products": r["products"]}
+            label = str(res.partable.group_labels[g]) if multi else None
+            if multi:
+                rec["group"] = label
             try:
-                rec.update(standardized=standardized_interaction(res, r["latent"], outcome=r["lhs"]),
-                           simple_slopes=simple_slopes(res, r["latent"], outcome=r["lhs"])
-                           .drop(columns=["outcome", "focal", "moderator_name"]).to_dict("records"),
-                           johnson_neyman=johnson_neyman(res, r["latent"], outcome=r["lhs"]))
+                rec.update(standardized=standardized_interaction(res, r["latent"], outcome=r["lhs"], group=label),
+                           simple_slopes=simple_slopes(res, r["latent"], outcome=r["lhs"], group=label)
+                           .drop(columns=["outcome", "focal", "moderator_name"] + (["group"] if multi else []))
+                           .to_dict("records"),
+                           johnson_neyman=johnson_neyman(res, r["latent"], outcome=r["lhs"], group=label))
             except EstimationError as exc:
-                rec["note"] = f"{rec['term']} on {r['lhs']}: no simple slopes: {exc.message}"
-        out.append(rec)
+                where = f" in group {label}" if multi else ""
+                rec["note"] = f"{rec['term']} on {r['lhs']}{where}: no simple slopes: {exc.message}"
+            out.append(rec)
     return out
 
 

@@ -56,6 +56,7 @@ from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
 
 __all__ = ["load_results", "estimates_frame", "fit_apa", "measurement_apa", "discriminant_apa", "paths_apa",
+           "product_blocks",
            "effects_apa", "invariance_apa", "paths_by_group_apa", "paper_tables", "write_tables", "to_markdown",
            "to_latex", "to_html", "to_csv", "to_docx", "terminal_summary", "FORMATS"]
 
@@ -510,6 +511,47 @@ def _no_items_note(left: Sequence[str], what: str) -> str:
             "higher-order factor, or the product indicators of a latent interaction)." if left else "")
 
 
+def product_blocks(results: Mapping, est: pd.DataFrame | None = None) -> dict[str, dict]:
+    """The product factors of a fit's latent interactions (results.json's ``"interaction"``), as a paper names
+    them: latent (``A.B``) -> ``{"name": "A × B", "term": "A:B", "items": {product: "a1 × b1"}}``.  The items
+    of each product are read from the two factors' loadings in ``est`` (the order the products are made in:
+    the focal's items outer, as semTools' indProd), never by splitting the product's name; a product whose
+    name is not theirs keeps its name.
+
+    >>> est = pd.DataFrame({"lhs": ["A", "A", "B"], "op": "=~", "rhs": ["a1", "a2", "b1"]})
+    >>> r = {"interaction": [{"term": "A:B", "latent": "A.B", "outcome": "Y", "products": ["a1.b1", "a2.b1"]}]}
+    >>> product_blocks(r, est)
+    {'A.B': {'name': 'A × B', 'term': 'A:B', 'items': {'a1.b1': 'a1 × b1', 'a2.b1': 'a2 × b1'}}}
+    """
+    out: dict[str, dict] = {}
+    for r in results.get("interaction") or []:
+        lat = r.get("latent")
+        if not lat or lat in out or ":" not in str(r.get("term", "")):
+            continue
+        a, b = str(r["term"]).split(":", 1)
+        prods = list(r.get("products") or [])
+        items = {p: p for p in prods}
+        if est is not None and len(est):
+            lam = est[est["op"] == "=~"]
+            ia = list(dict.fromkeys(lam.loc[lam["lhs"] == a, "rhs"]))
+            ib = list(dict.fromkeys(lam.loc[lam["lhs"] == b, "rhs"]))
+            pairs = [(x, y) for x in ia for y in ib]
+            if len(pairs) == len(prods) and all(f"{x}.{y}" == p for (x, y), p in zip(pairs, prods)):
+                items = {p: f"{x} × {y}" for (x, y), p in zip(pairs, prods)}
+        out[lat] = {"name": f"{a} × {b}", "term": f"{a}:{b}", "items": items}
+    return out
+
+
+def _product_note(blocks: Mapping[str, Mapping], what: str) -> str:
+    """The tables' sentence on the product factors of latent interactions (:func:`product_blocks`)."""
+    if not blocks:
+        return ""
+    names = ", ".join(f"{b['name']} ({lat} in results.json)" for lat, b in blocks.items())
+    return (f" {names}: the product factor of the latent interaction{'s' if len(blocks) > 1 else ''}, measured by "
+            "the products of the centred items of its two factors, each product centred again (double-mean-"
+            f"centred product indicators, semTools' indProd); {what}")
+
+
 def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
                           cov: pd.DataFrame | None = None, *, ordered: bool = False) -> pd.DataFrame:
     """Per factor (rows) of one group's estimates: ``alpha`` (:func:`~iur_survey.measure.cronbach_alpha` of
@@ -614,12 +656,19 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         if f in rel.index:
             rel.loc[f, ["omega", "CR", "AVE"]] = math.nan
     lam = est[est["op"] == "=~"]
+    blocks = product_blocks(results, est)
+    for f in blocks:                          # a product factor is no construct: no reliability, no AVE
+        if f in rel.index:
+            rel.loc[f, ["alpha", "omega", "CR", "AVE"]] = math.nan
     rows = []
     for f in dict.fromkeys(lam["lhs"]):
         sub = lam[lam["lhs"] == f]
+        block = blocks.get(f)
         for k in range(len(sub)):
             fixed = not (float(sub["se"].iloc[k] or 0) > 0)
-            rows.append({"Construct": f if k == 0 else "", "Item": sub["rhs"].iloc[k],
+            item = sub["rhs"].iloc[k]
+            rows.append({"Construct": ("" if k else f"{block['name']} (product indicators)" if block else f),
+                         "Item": block["items"].get(item, item) if block else item,
                          "*b*": num(sub["est"].iloc[k], 3), "*SE*": DASH if fixed else num(sub["se"].iloc[k], 3),
                          "β": num(sub["std.all"].iloc[k], 3, False),
                          "α": num(rel.loc[f, "alpha"], 3, False) if k == 0 else "",
@@ -650,8 +699,12 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if rel.attrs.get("alpha_reason"):
         note += f" α: — ({rel.attrs['alpha_reason']})."
     elif data is not None:
-        note += _no_items_note(observed_constructs(
-            {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}, data)[1], "α")
+        note += _no_items_note([f for f in observed_constructs(
+            {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}, data)[1]
+            if f not in blocks], "α")
+    note += _product_note(blocks, "its loadings are shown (item a × b: the product of a and b), its α, ω, CR and "
+                                  "AVE are not: it measures the interaction term, not a construct of the "
+                                  "questionnaire.")
     higher = [f for f in higher_order_factors({f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(
         lam["lhs"])}) if f in rel.index]
     if higher:
@@ -709,6 +762,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     g0 = _groups(est)[0] if group is None else group
     est = est[est["group"] == g0]
     lam = est[est["op"] == "=~"]
+    blocks = product_blocks(results, est)          # a product factor is no construct: left out, said in the note
+    lam = lam[~lam["lhs"].isin(list(blocks))]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
     names = list(cmap)
     no_data = ""
@@ -766,6 +821,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
                  + ": its correlation with itself (1) is left out of their heterotrait mean, which HTMT defines over "
                  "pairs of different items; semTools' htmt() refuses such a model.")
     note += _cross_loading_note(est, "AVE, √AVE and Fornell–Larcker")
+    note += _product_note(blocks, "left out: discriminant validity concerns the constructs of the questionnaire.")
     if data is not None and not ht_reason and not (pls is not None and pls.get("htmt")):
         note += _no_items_note(observed_constructs(cmap, data)[1], "HTMT")
     if cov is None and not moments.ordered:
@@ -802,10 +858,11 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     est = estimates_frame(results)
     reg = est[est["op"] == "~"]
     multi = len(_groups(est)) > 1
+    blocks = product_blocks(results)
     rows = []
     for r in reg.to_dict("records"):
         row = {"Group": group_caption(r["group"], group_variable(results))} if multi else {}
-        row.update({"Path": f"{r['rhs']} → {r['lhs']}", "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+        row.update({"Path": f"{blocks[r['rhs']]['name'] if r['rhs'] in blocks else r['rhs']} → {r['lhs']}", "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
                     "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
         rows.append(row)
@@ -816,9 +873,12 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
             + improper_note(est, group_variable(results)))
     for r in results.get("interaction") or []:
         if r.get("standardized") is not None:
-            note += (f" {r['latent']} → {r['outcome']}: the latent interaction {r['term']}; its β is lavaan's std.all "
-                     f"(per SD of the product latent), the standardized interaction of Wen, Marsh and Hau (2010) "
-                     f"is {num(r['standardized'], 3, False)}.")
+            where = (f" ({group_caption(r['group'], group_variable(results))})" if r.get("group") is not None
+                     else "")
+            name = blocks[r["latent"]]["name"] if r["latent"] in blocks else r["latent"]
+            note += (f" {name} → {r['outcome']}{where}: the latent interaction {r['term']} (the product factor "
+                     f"{r['latent']}); its β is lavaan's std.all (per SD of the product factor), the standardized "
+                     f"interaction of Wen, Marsh and Hau (2010) is {num(r['standardized'], 3, False)}.")
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 
@@ -1007,9 +1067,10 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
         return None
     var = group_variable(results)
     head = {g: group_caption(g, var) for g in groups}           # "sex = 2", never a bare "2"
+    blocks = product_blocks(results)
     rows = []
     for key in dict.fromkeys(zip(reg["lhs"], reg["rhs"])):
-        row = {"Path": f"{key[1]} → {key[0]}"}
+        row = {"Path": f"{blocks[key[1]]['name'] if key[1] in blocks else key[1]} → {key[0]}"}
         for g in groups:
             hit = reg[(reg["lhs"] == key[0]) & (reg["rhs"] == key[1]) & (reg["group"] == g)]
             row[head[g]] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} "

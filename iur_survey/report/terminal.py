@@ -25,10 +25,14 @@ def ci_kind(results: Mapping) -> str:
 
     >>> ci_kind({}), ci_kind({"bootstrap": {"ci": "bca", "B": 500}})
     ('Wald 95% CI', 'bootstrap bca 95% CI (B = 500)')
+    >>> ci_kind({"bootstrap": {"ci": "norm", "B": 500}})
+    'bootstrap normal (bias-corrected, lavaan norm) 95% CI (B = 500)'
     """
     b = results.get("bootstrap")
     if isinstance(b, Mapping) and b:
-        return f"bootstrap {b.get('ci', 'percentile')} 95% CI (B = {b.get('B')})"
+        kind = b.get("ci", "percentile")
+        kind = {"norm": "normal (bias-corrected, lavaan norm)"}.get(kind, kind)
+        return f"bootstrap {kind} 95% CI (B = {b.get('B')})"
     return "Wald 95% CI"
 
 

@@ -8,8 +8,12 @@ original estimates.  A draw in which a category of an item is empty fails (lavaa
 variable ... are empty"), as does a draw that does not converge; both are counted and left out.
 
 The standard errors are lavaan's: the bootstrap standard deviations (divisor ``B``) times
-``sqrt(N / (N - G))`` (lavaan's scaling of a non-ML ``vcov``; ``:=`` rows: SD divisor ``B - 1``, unscaled), the intervals percentile (lavaan's ``boot.ci.type = "perc"``) or
-``bca.simple``.  The ``:=`` rows of one group or several are lavaan's: each successful draw's defined values
+``sqrt(N / (N - G))`` (lavaan's scaling of a non-ML ``vcov``; ``:=`` rows: SD divisor ``B - 1``, unscaled), the intervals percentile (lavaan's ``boot.ci.type = "perc"``),
+``bca.simple``, ``basic`` or ``norm`` (``2 est - boot.est -/+ z se``, ``boot.est`` the parameters at the mean draw, a
+``:=`` row its definition there; the SE the scaled one).  One difference from lavaan, on purpose: under the delta
+parameterization the residual variances of the y* (fixed rows that are functions of the parameters) keep
+``ci = est`` under "norm", where lavaan 0.6.14 writes the zero-width interval ``2 est - `` (their value at the mean
+draw).  The ``:=`` rows of one group or several are lavaan's: each successful draw's defined values
 (:func:`defined_draws`, the model's definitions applied to the draw's parameters), their SD and their
 interval.  When some draws failed, lavaan 0.6.14 shows no SE for the ``:=`` rows (it passes the failed
 draws' empty rows to ``def.function``; its intervals leave them out); here their SE is lavaan's formula on
@@ -24,10 +28,11 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri
 
 from iur_survey.errors import EstimationError
 
-from .bootstrap import bca_ci, draw_indices, percentile_ci, require_draws, seed_entropy, warn_bootstrap
+from .bootstrap import CI_TYPES, bca_ci, draw_indices, percentile_ci, require_draws, seed_entropy, warn_bootstrap
 from .defined import from_partable
 from .ordinal import _codes, blas_threads, stats_from_codes
 from .parallel import available_cores, map_chunks
@@ -175,11 +180,21 @@ class WLSMVBootstrap:
         """Bootstrap SEs of the parameters (the square roots of :meth:`vcov`'s diagonal)."""
         return np.sqrt(np.diagonal(self.vcov()))
 
-    def interval(self, t: np.ndarray, t0: float) -> tuple[float, float]:
+    def interval(self, t: np.ndarray, t0: float, se: float = float("nan"),
+                 centre: float = float("nan")) -> tuple[float, float]:
+        """The interval of the draws ``t`` of an estimate ``t0`` (lavaan's ``boot.ci.type``): "percentile",
+        "bca.simple", "basic" (``2 t0`` minus the percentile bounds) or "norm" (``2 t0 - centre -/+ z se``,
+        ``centre`` the estimate at the mean draw, ``se`` its bootstrap SE: :func:`_boot_result` gives both)."""
         t = t[np.isfinite(t)]
         if self.ci == "bca.simple":
             return bca_ci(t, t0, self.level)
-        return percentile_ci(t, self.level)
+        if self.ci == "norm":
+            half = float(ndtri((1 + self.level) / 2)) * se
+            return 2 * t0 - centre - half, 2 * t0 - centre + half
+        lo, hi = percentile_ci(t, self.level)
+        if self.ci == "basic":
+            return 2 * t0 - hi, 2 * t0 - lo
+        return lo, hi
 
 
 def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame, ci: str = "percentile",
@@ -198,8 +213,10 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
     >>> bt.n_ok, bt.est.shape
     (20, (20, 12))
     """
-    if ci not in ("percentile", "bca.simple"):
-        raise EstimationError(None, f"ci={ci!r} for a WLSMV bootstrap: use 'percentile' or 'bca.simple'")
+    ci = CI_TYPES.get(str(ci).lower(), str(ci))
+    if ci not in ("percentile", "bca.simple", "norm", "basic"):
+        raise EstimationError(None, f"ci={ci!r} for a WLSMV bootstrap: use 'percentile' (or 'perc'), 'bca.simple', "
+                                    "'norm' or 'basic'")
     B = require_draws(B)
     require_converged_fit(res, "no bootstrap")
     t0 = time.perf_counter()
@@ -356,14 +373,16 @@ def _boot_result(res: OrdinalSEMResult, bt: WLSMVBootstrap) -> WLSMVBootstrapRes
     hi = np.full(len(table), np.nan)
     est = table["est"].to_numpy(dtype=float)
     ndef = 0
+    mean = bt.est[ok].mean(axis=0) if ok.any() else np.full(bt.est.shape[1], np.nan)     # lavaan's "norm" centre
+    mean_def = defined_draws(res, mean[None, :], np.zeros(1, int)) if bt.defined is not None else None
     for i, q in enumerate(par):
         if q >= 0:
             se_col[i] = se_b[q]
-            lo[i], hi[i] = bt.interval(bt.est[ok, q], est[i])
+            lo[i], hi[i] = bt.interval(bt.est[ok, q], est[i], se_b[q], mean[q])
         elif table["op"].iat[i] == ":=":
             t = bt.defined[ok, ndef]
             se_col[i] = float(np.std(t, ddof=1)) if t.size > 1 else np.nan
-            lo[i], hi[i] = bt.interval(t, est[i])
+            lo[i], hi[i] = bt.interval(t, est[i], se_col[i], mean_def[0, ndef])
             ndef += 1
         else:
             lo[i] = hi[i] = est[i]          # fixed rows

@@ -111,7 +111,9 @@ def test_second_order_discriminant_table():
     (CFA3 + "speed ~ visual + textual + visual:textual\n", "visual.textual"),
 ], ids=["second_order", "interaction"])
 def test_tables_command_on_higher_order_and_interaction_models(tmp_path, model, left):
-    """Before: a KeyError traceback (HTMT asked the data for the items of g / of the product factor)."""
+    """Before: a KeyError traceback (HTMT asked the data for the items of g / of the product factor).  The product
+    factor of an interaction is shown as the product indicators' block (A × B, items a × b; no α, ω, CR, AVE) and
+    left out of the discriminant-validity table."""
     from iur_survey.cli import main
     lav = tmp_path / "m.lav"
     lav.write_text(model, encoding="utf-8")
@@ -120,7 +122,12 @@ def test_tables_command_on_higher_order_and_interaction_models(tmp_path, model, 
     md = tmp_path / "tables.md"
     assert main(["tables", str(res), "--format", "md", "--out", str(md)]) == 0
     text = md.read_text(encoding="utf-8")
-    assert f"HTMT of {left}: —" in text and f"α of {left}: —" in text
+    if left == "g":
+        assert f"HTMT of {left}: —" in text and f"α of {left}: —" in text
+    else:                  # the product factor: its own block, no reliability, out of the discriminant table
+        assert "| visual × textual (product indicators) | x1 × x4 | 1.000 | — |" in text
+        assert "| speed – visual.textual" not in text and "visual × textual → speed" in text
+        assert "visual × textual (visual.textual in results.json): the product factor" in text
     h = _matrix(REFS["second_order"]["htmt"])          # the first-order factors' HTMT: the same items, rows
     assert f"| visual – textual | " in text and f"| {h.loc['visual', 'textual']:.3f} |" in text
 
@@ -223,3 +230,28 @@ def test_terminal_summary_of_a_second_order_model_and_wide_names():
             for r in ("visual", "textual", "speed")]
     cols = {width(line[:line.index(f" {v} ") + 1 + len(v)]) for line, v in zip(rows, ests)}   # where est ends
     assert len(rows) == 3 and len(cols) == 1, rows
+
+
+def test_product_factor_block_in_the_measurement_table():
+    """The latent interaction's product factor: "A × B (product indicators)" with items "a × b" (read from the two
+    factors' loadings, never by splitting the names: items with dots), its loadings as lavaan's and no α, ω, CR or
+    AVE; the other constructs' rows unchanged; the paths read A × B → Y."""
+    from iur_survey.commands.fit import interaction_payload
+    from iur_survey.sem import sem
+
+    sim = pd.read_csv(TESTS / "sem" / "interaction_refs" / "data_sim.csv")
+    res = sem("A =~ a.1 + a.2 + a.3\nB =~ b.1 + b.2 + b.3\nY =~ y1 + y2 + y3\nY ~ A + B + A:B", sim)
+    results = res.to_dict() | {"interaction": interaction_payload(res)}
+    t = paper.measurement_apa(results, sim, moments=paper.FitMoments({"": res.sample_statistics()["cov"]}))
+    f = t.frame
+    block = f.index[f["Construct"] == "A × B (product indicators)"][0]
+    items = list(f["Item"].iloc[block:block + 9])
+    assert items == [f"a.{i} × b.{j}" for i in (1, 2, 3) for j in (1, 2, 3)]
+    assert list(f.loc[block, ["α", "ω", "CR", "AVE"]]) == ["—"] * 4
+    pe = res.parameter_estimates().query("lhs == 'A.B' and op == '=~'")
+    assert list(f["*b*"].iloc[block:block + 9]) == [num(v, 3) for v in pe["est"]]
+    assert f.loc[f["Construct"] == "A", "AVE"].iloc[0] not in ("", "—")
+    assert "A × B (A.B in results.json): the product factor of the latent interaction" in t.note
+    paths = paper.paths_apa(results).frame
+    assert "A × B → Y" in set(paths["Path"])
+    assert paper.product_blocks({"interaction": []}) == {}

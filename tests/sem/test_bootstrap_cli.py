@@ -50,3 +50,25 @@ def test_bootstrap_flags_are_documented(cli_help):
     text = cli_help("fit")
     for flag in ("--bootstrap", "--ci", "--seed", "--workers", "--scheduler", "--quiet"):
         assert flag in text
+
+
+def test_fit_ci_norm_and_basic_are_lavaans_on_the_same_draws(tmp_path):
+    """--ci basic / norm (lavaan's boot.ci.type, test_boot_ci_types.py against parameterEstimates): the same seed
+    gives the same draws, so basic = 2 est - the percentile bounds swapped, and norm is est-centred-by-bias with
+    half-width z * the bootstrap SE; the tables' note names the interval."""
+    from scipy.special import ndtri
+
+    runs = {ci: _fit(tmp_path, f"{ci}.json", "--bootstrap", "30", "--seed", "5", "--workers", "1", "--quiet",
+                     "--ci", ci) for ci in ("percentile", "basic", "norm")}
+    assert [r["bootstrap"]["ci"] for r in runs.values()] == ["percentile", "basic", "norm"]
+    rows = {ci: {(e["lhs"], e["op"], e["rhs"]): e for e in r["estimates"]} for ci, r in runs.items()}
+    free = [k for k, e in rows["percentile"].items() if e["se"] and e["se"] > 0]
+    assert any(k[1] == ":=" for k in free)
+    for k in free:
+        p, b, n = rows["percentile"][k], rows["basic"][k], rows["norm"][k]
+        assert b["ci.lower"] == pytest.approx(2 * p["est"] - p["ci.upper"], abs=1e-10)
+        assert b["ci.upper"] == pytest.approx(2 * p["est"] - p["ci.lower"], abs=1e-10)
+        assert n["ci.upper"] - n["ci.lower"] == pytest.approx(2 * ndtri(0.975) * n["se"], rel=1e-9)
+    tab = tmp_path / "t.md"
+    assert main(["tables", str(tmp_path / "norm.json"), "--format", "md", "--out", str(tab)]) == 0
+    assert "bootstrap normal (bias-corrected, lavaan norm) 95% CI (B = 30)" in tab.read_text(encoding="utf-8")

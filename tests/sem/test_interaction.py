@@ -22,6 +22,7 @@ from iur_survey.simulate.simulate import simulate
 
 REFS = Path(__file__).parent / "interaction_refs"
 REF = json.loads((REFS / "interaction_refs.json").read_text())
+GREF = json.loads((REFS / "group_refs.json").read_text())        # make_group_refs.R
 
 
 def _key(df):
@@ -75,12 +76,13 @@ def test_errors():
         sem("A =~ a1 + a2 + a3\ny ~ A + x + A:x", d)
     with pytest.raises(EstimationError, match="no latent interaction"):
         simple_slopes(sem("A =~ a1 + a2 + a3\ny ~ A", d))
-    rng = np.random.default_rng(1)
-    d2 = pd.DataFrame(rng.standard_normal((400, 7)), columns=["a1", "a2", "b1", "b2", "b3", "y", "a3"])
-    d2["g"] = ["u", "v"] * 200
-    res = sem("A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\ny ~ A + B + A:B", d2, group="g")
-    with pytest.raises(EstimationError, match="multi-group"):
-        simple_slopes(res)
+    c = GREF
+    res = sem(c["user_model"], pd.read_csv(REFS / c["data"]), group="g")
+    for f in (johnson_neyman, standardized_interaction):
+        with pytest.raises(EstimationError, match="say which group with group="):
+            f(res)
+    with pytest.raises(EstimationError, match="the groups are 'north', 'south'"):
+        simple_slopes(res, group="east")
 
 
 def test_planted_interaction_is_recovered():
@@ -157,16 +159,85 @@ def test_same_interaction_in_two_regressions_probes_each_outcome():
         simple_slopes(res)                  # two outcomes: which one is never guessed
 
 
-def test_slopes_refused_unless_the_factors_are_scaled_by_markers():
-    """With std.lv (or a factor scaled by a fixed variance) A.B is not on the scale of A x B: b_focal +
-    b_interaction x m is then no slope of A (moderation overstated by sqrt(1 + r^2)); refused (audit s23 A2)."""
+def test_slopes_per_group_equal_semtools_probe2waymc():
+    """Two groups (products centred on the whole sample, as semTools' indProd): the fit equals lavaan's, and each
+    group's slopes at -1/0/+1 SD of B in that group equal probe2WayMC(group = g) (make_group_refs.R); the
+    Johnson-Neyman roots and the standardized interaction equal the same formulas on lavaan's coef / vcov."""
+    c = GREF
+    res = sem(c["user_model"], pd.read_csv(REFS / c["data"]), group="g")
+    assert res.converged and res.meta["interaction"][0]["products"] == c["products"]
+    pe = res.parameter_estimates()
+    ref = pd.DataFrame(c["groups"]["pe"])
+    key = lambda df: [k + (int(g),) for k, g in zip(_key(df), df["group"])]      # noqa: E731
+    pe.index, ref.index = key(pe), key(ref)
+    m = ref.join(pe[["est", "se"]], rsuffix="_o", how="inner")
+    assert len(m) == len(ref) == len(pe)
+    np.testing.assert_allclose(m["est_o"], m["est"], atol=1e-4)
+    np.testing.assert_allclose(m["se_o"], m["se"], atol=1e-3)
+    ss = simple_slopes(res)
+    assert list(ss["group"]) == ["north"] * 3 + ["south"] * 3
+    for g, probe in c["groups"]["probe"].items():
+        one = simple_slopes(res, group=g)
+        pd.testing.assert_frame_equal(one, ss[ss["group"] == g].reset_index(drop=True))
+        for col, key in (("moderator", "moderator"), ("slope", "slope"), ("se", "se"), ("z", "z"),
+                         ("pvalue", "pvalue")):
+            np.testing.assert_allclose(one[col], probe[key], atol=1e-4, err_msg=f"{g} {col}")
+        jn = johnson_neyman(res, group=g)
+        assert jn["group"] == g
+        np.testing.assert_allclose([jn["lower"], jn["upper"]], probe["jn"], rtol=1e-3, atol=1e-3)
+        assert standardized_interaction(res, group=g) == pytest.approx(probe["standardized"], abs=1e-4)
+    assert simple_slopes(res, group=2)["group"].eq("south").all()       # probe2WayMC's group number
+
+
+@pytest.mark.parametrize("case", ["one", "two"])
+def test_std_lv_slopes_are_per_unit_of_the_product(case):
+    """std.lv: the coefficient of A.B is per SD of the product latent; the slopes use c b3 with c = l_a1 l_b1 / l_a1.b1
+    (delta-method SE): lavaan's := of the std.lv fit (make_group_refs.R, which checks them against the marker fit);
+    probe2WayMC's raw reading differs (the refs keep it, to show the rescaling matters)."""
+    c = GREF
+    data = pd.read_csv(REFS / c["data"])
+    if case == "one":
+        res = sem(c["user_model"], data[data["g"] == "north"], std_lv=True)
+    else:
+        res = sem(c["user_model"], data, group="g", std_lv=True)
+    assert res.converged
+    for k, probe in enumerate(c["stdlv"][case]["probe"]):
+        group = k + 1 if case == "two" else None
+        ss = simple_slopes(res, group=group)
+        np.testing.assert_allclose(ss["moderator"], probe["moderator"], atol=1e-4)
+        np.testing.assert_allclose(ss["slope"], probe["slope"], atol=1e-4)
+        np.testing.assert_allclose(ss["se"], probe["se"], atol=1e-4)
+        assert np.max(np.abs(np.array(probe["raw_probe_slope"]) - probe["slope"])) > 1e-4
+        jn = johnson_neyman(res, group=group)
+        np.testing.assert_allclose([jn["lower"], jn["upper"]], probe["jn"], rtol=1e-3, atol=1e-3)
+        assert standardized_interaction(res, group=group) == pytest.approx(probe["standardized"], abs=1e-4)
+
+
+def test_a_fixed_focal_variance_gives_the_marker_fits_slopes_in_its_units():
+    """visual scaled by a fixed variance (its first loading free): the slopes are the marker fit's times the
+    loading of x1 (the unit of visual); the standardized interaction is the marker fit's (audit s23 A2 refused it)."""
     c = REF["hs"]
     data = pd.read_csv(REFS / c["data"])
-    for res in (sem(c["user_model"], data, std_lv=True),
-                sem(c["user_model"].replace("visual =~ x1", "visual =~ NA*x1") + "\nvisual ~~ 1*visual", data)):
-        for f in (simple_slopes, johnson_neyman, standardized_interaction):
-            with pytest.raises(EstimationError, match="first indicator"):
-                f(res)
+    mark = sem(c["user_model"], data)
+    res = sem(c["user_model"].replace("visual =~ x1", "visual =~ NA*x1") + "\nvisual ~~ 1*visual", data)
+    lam = float(res.parameter_estimates().query("lhs == 'visual' and rhs == 'x1'")["est"].iloc[0])
+    np.testing.assert_allclose(simple_slopes(res)["slope"], simple_slopes(mark)["slope"] * lam, atol=1e-5)
+    assert standardized_interaction(res) == pytest.approx(standardized_interaction(mark), abs=1e-5)
+    # (their SEs, hence the Johnson-Neyman bounds, differ by a few per cent: a Wald test is not invariant to the
+    # nonlinear rescaling by the estimated loading; the std.lv references above are lavaan's := in this scaling)
+    jr = johnson_neyman(res)
+    ss = simple_slopes(res, at=[jr["lower_sd"], jr["upper_sd"]])
+    np.testing.assert_allclose(np.abs(ss["z"]), special.ndtri(0.975), atol=1e-8)
+
+
+def test_a_free_latent_mean_is_refused_per_group():
+    """--equal intercepts frees the latent means of the second group: the products, centred on the whole sample,
+    are then no product of latents centred in that group; refused with a clear message, never probed off-centre."""
+    c = GREF
+    res = sem(c["user_model"], pd.read_csv(REFS / c["data"]), group="g", group_equal=["loadings", "intercepts"])
+    assert len(simple_slopes(res, group="north")) == 3
+    with pytest.raises(EstimationError, match="in group 'south': the mean of A is free"):
+        simple_slopes(res, group="south")
 
 
 def test_a_factor_of_factors_as_moderator_is_refused_clearly():
@@ -177,8 +248,8 @@ def test_a_factor_of_factors_as_moderator_is_refused_clearly():
 
 
 def test_fit_and_tables_commands_with_an_interaction(tmp_path):
-    """`fit` prints and records every outcome's slopes; a multi-group fit or std.lv-like scaling says why there
-    are none; `tables` names the standardized interaction under the paths."""
+    """`fit` prints and records every outcome's (and group's) slopes; a group with a free latent mean says why it
+    has none; `tables` names the standardized interaction under the paths."""
     from iur_survey.cli import main
     c = REF["two_outcomes"]
     data = REFS / c["data"]
@@ -193,16 +264,24 @@ def test_fit_and_tables_commands_with_an_interaction(tmp_path):
     tab = tmp_path / "tables.md"
     assert main(["tables", str(out), "--format", "md", "--out", str(tab)]) == 0
     text = tab.read_text()
-    assert "A.B → Z: the latent interaction A:B" in text
-    # two groups: the entry says why there are no slopes
-    d = pd.read_csv(data)
-    d["g"] = np.where(np.arange(len(d)) % 2 == 0, "u", "v")
-    d.to_csv(tmp_path / "d.csv", index=False)
-    model.write_text(REF["dots"]["user_model"] + "\n")
-    assert main(["fit", str(tmp_path / "d.csv"), "--model", str(model), "--group", "g", "--out", str(out)]) == 0
+    assert "A × B → Z: the latent interaction A:B (the product factor A.B)" in text
+    # two groups: one entry per group, probe2WayMC(group = g)'s slopes; with --equal intercepts the second group's
+    # latent means are free: its entry says why it has none
+    model.write_text(GREF["user_model"] + "\n")
+    assert main(["fit", str(REFS / GREF["data"]), "--model", str(model), "--group", "g", "--out", str(out)]) == 0
     got = json.loads(out.read_text())
-    assert "multi-group" in got["interaction"][0]["note"] and "simple_slopes" not in got["interaction"][0]
-    assert any("multi-group" in w for w in got["warnings"])
+    assert [(r["outcome"], r["group"]) for r in got["interaction"]] == [("Y", "north"), ("Y", "south")]
+    for r in got["interaction"]:
+        np.testing.assert_allclose([s["slope"] for s in r["simple_slopes"]], GREF["groups"]["probe"][r["group"]]["slope"],
+                                   atol=1e-4)
+    assert main(["tables", str(out), "--format", "md", "--out", str(tab)]) == 0
+    assert "A × B → Y (south): the latent interaction A:B" in tab.read_text()
+    assert main(["fit", str(REFS / GREF["data"]), "--model", str(model), "--group", "g", "--equal",
+                 "loadings,intercepts", "--out", str(out)]) == 0
+    got = json.loads(out.read_text())
+    assert "simple_slopes" in got["interaction"][0] and "simple_slopes" not in got["interaction"][1]
+    assert "in group south" in got["interaction"][1]["note"]
+    assert any("the mean of A is free" in w for w in got["warnings"])
 
 
 def test_bootstrap_of_an_interaction_is_refused_clearly():

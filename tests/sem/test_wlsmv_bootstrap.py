@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scipy.special import ndtri as special_ndtri
+
 from iur_survey.sem import sem
 from iur_survey.sem.bootstrap import percentile_ci
 from iur_survey.sem.wlsmv_bootstrap import wlsmv_bootstrap, with_wlsmv_bootstrap
@@ -135,6 +137,57 @@ def test_multigroup_effects_on_lavaans_draws_equal_lavaan(def_fit):
     np.testing.assert_allclose(free["se"], free["se_ok"] * np.sqrt(627 / 624), rtol=1e-9, atol=1e-12)
     for c in ("ci.lower", "ci.upper"):
         np.testing.assert_allclose(free[c], free[c + "_lav"], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("ci", ["norm", "basic"])
+def test_norm_and_basic_on_lavaans_draws_equal_lavaan(def_fit, ci):
+    """boot.ci.type = "norm" / "basic" of the same multi-group DWLS bootstrap (lavaan's 92 successful draws through
+    our code, make_wlsmv_boot_def_refs.R): every free row's bounds and the := rows' "basic" bounds equal lavaan's.
+    lavaan's "norm" bounds of the := rows are NA (its := se is NA when a draw failed, see the test above): ours are
+    its formula with se_ok, 2 est - def(mean draw) -/+ z se_ok.  The y* residual variances (delta, se 0) keep
+    ci = est (lavaan's "norm": 2 est - their value at the mean draw; the module docstring)."""
+    from iur_survey.sem.wlsmv_bootstrap import WLSMVBootstrap, _boot_result, defined_draws
+
+    E = _lavaan_draws(def_fit)
+    status = np.zeros(len(E), dtype=int)
+    bt = WLSMVBootstrap(est=E, status=status, theta=np.asarray(def_fit.theta), seed=0, ci=ci, level=0.95,
+                        seconds=0.0, workers=1, nobs=sum(DEF["nobs"]), ngroups=3,
+                        defined=defined_draws(def_fit, E, status))
+    pe = _boot_result(def_fit, bt).parameter_estimates()
+    lav = pd.DataFrame(DEF["estimates"]).assign(se_ok=DEF["se_ok"])
+    bounds = pd.DataFrame(DEF[f"ci_{ci}"])
+    lav["lo"], lav["hi"] = bounds["ci.lower"], bounds["ci.upper"]
+    m = pe.merge(lav, on=["lhs", "op", "rhs", "group"], suffixes=("", "_lav"), validate="one_to_one")
+    assert len(m) == len(lav) == len(pe)
+    # both bounds are 2 est - (a function of the draws): compared net of 2 est, the two fits' est differing by
+    # ~1e-4 (test above), the draws being the same
+    for c, lc in (("ci.lower", "lo"), ("ci.upper", "hi")):
+        m[c + ".net"] = m[c] - 2 * m["est"]
+        m[lc + ".net"] = m[lc] - 2 * m["est_lav"]
+    free = m[(m["op"] != ":=") & (m["se_ok"] > 0)]
+    assert len(free) == len(DEF["boot"]["lhs"])
+    np.testing.assert_allclose(free["ci.lower.net"], free["lo.net"], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(free["ci.upper.net"], free["hi.net"], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(free[["ci.lower", "ci.upper"]], free[["lo", "hi"]], atol=5e-4)
+    d = m[m["op"] == ":="]
+    if ci == "basic":
+        np.testing.assert_allclose(d["ci.lower.net"], d["lo.net"], rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(d["ci.upper.net"], d["hi.net"], rtol=1e-9, atol=1e-9)
+    else:
+        assert d["lo"].isna().all()
+        centre = defined_draws(def_fit, E.mean(axis=0)[None, :], np.zeros(1, int))[0]
+        z = special_ndtri(0.975)
+        np.testing.assert_allclose(d["ci.lower"], 2 * d["est"] - centre - z * d["se_ok"], rtol=1e-9)
+        np.testing.assert_allclose(d["ci.upper"], 2 * d["est"] - centre + z * d["se_ok"], rtol=1e-9)
+    fixed = m[(m["op"] != ":=") & ~(m["se_ok"] > 0)]
+    assert (fixed["ci.lower"] == fixed["est"]).all() and (fixed["ci.upper"] == fixed["est"]).all()
+
+
+def test_wlsmv_bootstrap_refuses_bca_clearly(data):
+    from iur_survey.errors import EstimationError
+    fit = sem(TWO, data, ordered=True)
+    with pytest.raises(EstimationError, match="'percentile' \\(or 'perc'\\), 'bca.simple', 'norm' or 'basic'"):
+        wlsmv_bootstrap(fit, 5, data=data, ci="bca", workers=1, progress=False)
 
 
 def test_multigroup_effects_are_the_draws_effects(data, def_fit):

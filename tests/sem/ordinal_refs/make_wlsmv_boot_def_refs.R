@@ -9,6 +9,7 @@
 #     parameter), with the parameter-table row (lhs, op, rhs, group) of each column;
 #   * error_idx: the draws that failed (a category of an item empty in the resample; left out of draws);
 #   * estimates: parameterEstimates(fit, boot.ci.type = "perc"): est, se, ci.lower, ci.upper;
+#   * ci_norm, ci_basic: parameterEstimates(fit, boot.ci.type = "norm" / "basic") bounds, rows as `estimates`;
 #   * se_ok: lavaan's lav_model_vcov_se() on the successful draws.  lavaan 0.6.14 passes the failed draws (NA rows)
 #     to def.function when it computes the := se at fit time, so with any failed draw the := se in `estimates`
 #     is NA (its CIs already leave the failed draws out); se_ok is the same formula without them.
@@ -54,6 +55,13 @@ out <- list(model = model, nobs = lavInspect(fit, "nobs"), B = nb + length(err),
             estimates = as.data.frame(pe[, c("lhs", "op", "rhs", "group", "label", "est", "se",
                                              "ci.lower", "ci.upper")]),
             se_ok = se_ok[seq_len(nrow(pe))])
+# the other interval types on the same draws (boot.ci.type "norm": (est - bias) -/+ z se, bias = the parameters
+# at the mean draw - est; "basic": 2 est - the norm.inter quantiles); with a failed draw lavaan's := se, hence
+# its "norm" bounds of the := rows, are NA (see se_ok)
+for (ty in c("norm", "basic")) {
+  pt_ty <- parameterEstimates(fit, boot.ci.type = ty)
+  out[[paste0("ci_", ty)]] <- as.data.frame(pt_ty[, c("ci.lower", "ci.upper")])
+}
 if (mc) out$boot <- NULL
 write_json(out, file.path(HERE, if (mc) "wlsmv_boot_groups_def_mc.json" else "wlsmv_boot_groups_def.json"),
            digits = I(15), auto_unbox = TRUE, na = "null")

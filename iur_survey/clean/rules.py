@@ -718,7 +718,8 @@ STRAIGHT_LINE_MIN_ITEMS = 6
 
 
 def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
-               far_run: int | None = None, honest_far_alpha: float = 0.001) -> pd.Series:
+               far_run: int | None = None, honest_far_alpha: float = 0.001,
+               order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -754,7 +755,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     >>> longstring(df, load_instrument()).attrs
     {'not_evaluated': '5 items < 6 (set longstring_min_run to judge runs on fewer)'}
     """
-    cols = item_columns(frame, instrument)
+    cols = _asked_order(frame, instrument, order)
     if not cols:
         return _none(frame)
     if min_run is None and far_run is None and len(cols) < STRAIGHT_LINE_MIN_ITEMS:
@@ -798,7 +799,7 @@ def _all_but_one(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x
 
 def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
                 far_run: int | None = None, max_period: int | None = None, honest_alpha: float = 0.01,
-                honest_far_alpha: float = 0.001) -> pd.Series:
+                honest_far_alpha: float = 0.001, order: list[str] | None = None) -> pd.Series:
     """Flag patterned responding: a long stretch that repeats itself every 2 to ``max_period`` answers.
 
     Longstring generalised to periodic strings (zig-zag 1-2-3-4-5-4-3-2-..., period 8 on
@@ -828,8 +829,18 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     >>> df = pd.DataFrame([[1, 2, 3, 4, 1, 2, 3, 4], [4, 4, 2, 5, 4, 3, 4, 4]], columns=cols, dtype=float)
     >>> longpattern(df, load_instrument()).tolist()
     ['periodic string of 8 answers (period 4: 1-2-3-4) from GOV1 (>= 4) [far beyond the cut-off]', <NA>]
+
+    ``order``: the item codes in the order the export asked them (the reader's ``item_order``);
+    a diagonal down a screen that alternates the two blocks is no pattern in codebook order:
+
+    >>> asked = ["GOV1", "MKT1", "GOV2", "MKT2", "GOV3", "MKT3", "GOV4", "MKT4"]
+    >>> df = pd.DataFrame([[1, 3, 1, 3, 2, 4, 2, 4]], columns=cols, dtype=float)
+    >>> longpattern(df, load_instrument(), min_run=6, far_run=8).tolist()
+    [<NA>]
+    >>> longpattern(df, load_instrument(), min_run=6, far_run=8, order=asked).tolist()
+    ['periodic string of 8 answers (period 4: 1-2-3-4) from GOV1 (>= 6) [far beyond the cut-off]']
     """
-    cols = item_columns(frame, instrument)
+    cols = _asked_order(frame, instrument, order)
     if not cols:
         return _none(frame)
     cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
@@ -932,8 +943,11 @@ SPARSE_ITEM_SHARE = 0.5
 
 
 def reference_columns(frame: pd.DataFrame, instrument: Instrument,
-                      reference: pd.Series | np.ndarray | None = None) -> list[str]:
+                      reference: pd.Series | np.ndarray | None = None, order=None) -> list[str]:
     """The item columns the distance and likelihood rules use: those at least half of the ``reference`` rows answered.
+
+    In the order the export asked them (``order``, :attr:`~iur_survey.read.base.RawResponses.item_order`),
+    else in codebook order: the halves, tails and runs of these rules are the questionnaire's.
 
     An item most respondents never saw (display logic, a question added late) leaves too few
     complete answers for a covariance or an answer model; measured with it, through a
@@ -947,7 +961,7 @@ def reference_columns(frame: pd.DataFrame, instrument: Instrument,
     >>> reference_columns(df, load_instrument())
     ['GOV2']
     """
-    cols = item_columns(frame, instrument)
+    cols = _asked_order(frame, instrument, order)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if not cols or not ref.any():
         return cols
@@ -1036,11 +1050,11 @@ def _fit_sample_model(frame: pd.DataFrame, instrument: Instrument, cols: list[st
 
 
 def _reference_model(frame: pd.DataFrame, instrument: Instrument, reference: pd.Series | np.ndarray | None,
-                     min_items: int = 4) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+                     min_items: int = 4, order=None) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
     """The item columns and :func:`_sample_model` fitted on the ``reference`` rows (all when None), or None:
     fewer than ``min_items`` items, fewer reference rows than :func:`mahalanobis_min_n`, or too few complete
-    answers to fit the model (the likelihood rules then judge nobody)."""
-    cols = reference_columns(frame, instrument, reference)
+    answers to fit the model (the likelihood rules then judge nobody).  ``order``: :func:`reference_columns`'."""
+    cols = reference_columns(frame, instrument, reference, order)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if len(cols) < min_items or ref.sum() < mahalanobis_min_n(len(cols)):
         return None
@@ -1048,9 +1062,9 @@ def _reference_model(frame: pd.DataFrame, instrument: Instrument, reference: pd.
     return None if model is None else (cols, model)
 
 
-def _no_model(frame: pd.DataFrame, instrument: Instrument, reference, min_items: int = 4) -> str:
+def _no_model(frame: pd.DataFrame, instrument: Instrument, reference, min_items: int = 4, order=None) -> str:
     """Why :func:`_reference_model` gave no model."""
-    cols = reference_columns(frame, instrument, reference)
+    cols = reference_columns(frame, instrument, reference, order)
     n_ref = len(frame) if reference is None else int(np.asarray(reference, dtype=bool).sum())
     if len(cols) < min_items:
         return f"{len(cols)} items < {min_items}"
@@ -1180,7 +1194,7 @@ def _grouped_parts(frame: pd.DataFrame, instrument: Instrument, cols: list[str],
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.01, halves: bool = True,
                 by_group: bool = False, style_check: bool = True, style_quantile: float = 0.9,
                 shape_quantile: float | None = None, min_items: int | None = None,
-                reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+                reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag multivariate outliers: Mahalanobis D² beyond its finite-sample critical value at ``alpha``.
 
     D² of each response's reverse-scored items from the sample centroid (Meade & Craig
@@ -1235,7 +1249,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     >>> bool(flags.notna().sum() < 15), flags[0].startswith("D² ")
     (True, True)
     """
-    cols = reference_columns(frame, instrument, reference)
+    cols = reference_columns(frame, instrument, reference, order)
     if not cols or len(frame) == 0:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
@@ -1292,7 +1306,7 @@ def _level_text(alpha: float, used: float) -> str:
 
 def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
                           halves: bool = True, by_group: bool = False, min_items: int | None = None,
-                          reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+                          reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag an unusual pattern of *directions*: D² of the answers as disagree / neutral / agree.
 
     Each reverse-scored answer is reduced to its side of the scale midpoint (below, at,
@@ -1327,7 +1341,7 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     >>> mahalanobis_direction(df, load_instrument()).notna()[[0, 1]].tolist()
     [False, True]
     """
-    cols = reference_columns(frame, instrument, reference)
+    cols = reference_columns(frame, instrument, reference, order)
     if not cols or len(frame) == 0:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
@@ -1350,13 +1364,13 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
 
 
 def _shape_setup(frame: pd.DataFrame, instrument: Instrument, reference, min_items: int | None, *,
-                 reverse: bool) -> pd.Series | tuple[list[str], np.ndarray, np.ndarray, int]:
+                 reverse: bool, order=None) -> pd.Series | tuple[list[str], np.ndarray, np.ndarray, int]:
     """The answers, reference rows and items needed of the profile and structure rules, or their verdict.
 
     A Series when the rule cannot judge (no items, fewer than 4, too few reference rows);
-    else ``(cols, x, ref, need)``: ``x`` reverse-scored when ``reverse``.
+    else ``(cols, x, ref, need)``: ``x`` reverse-scored when ``reverse``; ``order``: :func:`reference_columns`'.
     """
-    cols = reference_columns(frame, instrument, reference)
+    cols = reference_columns(frame, instrument, reference, order)
     if not cols or len(frame) == 0:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items if reverse else (), instrument)
@@ -1369,7 +1383,8 @@ def _shape_setup(frame: pd.DataFrame, instrument: Instrument, reference, min_ite
 
 
 def mahalanobis_ipsatized(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
-                          min_items: int | None = None, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+                          min_items: int | None = None, reference: pd.Series | np.ndarray | None = None,
+                          order: list[str] | None = None) -> pd.Series:
     """Flag an unusual *profile*: D² of the ipsatized answers (:func:`~iur_survey.clean.indices.mahad_ipsatized`).
 
     Each person's answers (questionnaire direction) are centred on their own mean and
@@ -1400,7 +1415,7 @@ def mahalanobis_ipsatized(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     >>> flags[0][:16], bool(pd.isna(flags[1])), bool(flags.notna().mean() < 0.01)
     ('profile D² 34.3 ', True, True)
     """
-    setup = _shape_setup(frame, instrument, reference, min_items, reverse=False)
+    setup = _shape_setup(frame, instrument, reference, min_items, reverse=False, order=order)
     if isinstance(setup, pd.Series):
         return setup
     cols, x, ref, need = setup
@@ -1421,7 +1436,8 @@ def mahalanobis_ipsatized(frame: pd.DataFrame, instrument: Instrument, *, alpha:
 
 
 def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.025,
-                         min_items: int | None = None, reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+                         min_items: int | None = None, reference: pd.Series | np.ndarray | None = None,
+                         order: list[str] | None = None) -> pd.Series:
     """Flag answers that do not follow the item correlations, whatever their size: D² per unit of deviation.
 
     ``Q = z' R^-1 z / z' z`` (:func:`~iur_survey.clean.indices.mahad_quotient`; ``z`` the
@@ -1460,7 +1476,7 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
     >>> flags[0][:12], bool(pd.isna(flags[1])), bool(flags.notna().mean() < 0.05)
     ('structure Q ', True, True)
     """
-    setup = _shape_setup(frame, instrument, reference, min_items, reverse=True)
+    setup = _shape_setup(frame, instrument, reference, min_items, reverse=True, order=order)
     if isinstance(setup, pd.Series):
         return setup
     cols, x, ref, need = setup
@@ -1501,7 +1517,7 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
 def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
                       far_alpha: float = 0.001, tails: bool = True, min_tail: int = 4,
                       change_point: bool = False, irtree: bool = False,
-                      reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+                      reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag answers more likely under uniform random answering than under any honest response style.
 
     Likelihood ratios of uniform random codes against the sample's own answer model
@@ -1613,9 +1629,9 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     >>> int(hit[:8].sum()) >= 6, int(hit[8:16].sum()) >= 4, bool(hit[16:].mean() < 0.015)
     (True, True, True)
     """
-    fitted = _reference_model(frame, instrument, reference)
+    fitted = _reference_model(frame, instrument, reference, order=order)
     if fitted is None:
-        return _not_judged(frame, _no_model(frame, instrument, reference))
+        return _not_judged(frame, _no_model(frame, instrument, reference, order=order))
     cols, (tau, r, null) = fitted                        # honest answers drawn from the fitted model give the cut-offs
     codes = _scale_codes(frame, instrument, cols)        # questionnaire direction: acquiescence is a shift
     k = len(cols)
@@ -1661,7 +1677,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
 def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
                    far_alpha: float = 0.001, min_tail: int = 6, max_period: int = 1,
                    min_ratio: float = 3.0, far_ratio: float = 6.9,
-                   reference: pd.Series | np.ndarray | None = None) -> pd.Series:
+                   reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag a careful start that ends in straight-lining (partial carelessness).
 
     :func:`longstring` judges the longest run of one answer wherever it is, from half the
@@ -1712,9 +1728,9 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     >>> hit[2][:58]
     'straight tail of 7 answers (1) from BEN2: likelihood ratio'
     """
-    fitted = _reference_model(frame, instrument, reference, min_items=max(4, min_tail))
+    fitted = _reference_model(frame, instrument, reference, min_items=max(4, min_tail), order=order)
     if fitted is None:
-        return _not_judged(frame, _no_model(frame, instrument, reference, max(4, min_tail)))
+        return _not_judged(frame, _no_model(frame, instrument, reference, max(4, min_tail), order))
     cols, (tau, r, null) = fitted
     codes = _scale_codes(frame, instrument, cols)              # -1 where missing or off the scale: not judged
     drawn = invariant_tail_lr(null, tau, r, min_tail, max_period)[0]

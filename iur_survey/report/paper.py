@@ -839,6 +839,9 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
         note += " HTMT —: not computable (a construct with a single item has no monotrait correlation)."
     if ht_reason:
         note += f" HTMT: — ({ht_reason})."
+    if moments.ordered and ht and not (pls is not None and pls.get("htmt")):
+        note += (" With ordered items the HTMT rests on the Pearson correlations of the item codes (semTools' "
+                 "htmt() default), not on the polychoric correlations of the fit (htmt(ordered =)).")
     if g0:
         note += f" Group {group_caption(g0, group_variable(results))}."
     note += improper_note(est, group_variable(results))

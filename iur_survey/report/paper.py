@@ -623,7 +623,7 @@ def _opposite_sign_note(lam: pd.DataFrame) -> str:
 
     >>> lam = pd.DataFrame({"lhs": ["A", "A", "A", "B", "B"], "rhs": ["a1", "a2", "a3", "b1", "b2"],
     ...                     "est": [1.0, -0.8, 0.9, 1.0, 0.7]})
-    >>> _opposite_sign_note(lam)[:42]
+    >>> _opposite_sign_note(lam)[:43]
     ' Items loading with opposite signs: A (a2).'
     """
     parts = []

@@ -357,7 +357,15 @@ class Measurement:
         return pd.DataFrame(sig, index=self.items, columns=self.items)
 
     def cor_lv(self) -> pd.DataFrame:
-        phi = self.phi().to_numpy()
+        """lavaan's ``lavInspect(fit, "cor.lv")``: the latent correlations, from :meth:`phi` (a CFA) or, with ``~``
+        rows among the factors or a higher-order factor, from :meth:`cov_lv` (their model-implied covariance).
+
+        >>> est = pd.DataFrame({"lhs": ["F", "G", "G", "F", "G"], "op": ["=~", "=~", "~", "~~", "~~"],
+        ...                     "rhs": ["a", "b", "F", "F", "G"], "est": [1.0, 1.0, 0.5, 2.0, 1.0]})
+        >>> round(float(Measurement(est).cor_lv().loc["F", "G"]), 4)         # 1 / sqrt(2 * 1.5)
+        0.5774
+        """
+        phi = (self.cov_lv() if self.endogenous else self.phi()).to_numpy()
         sd = np.sqrt(np.diag(phi))
         return pd.DataFrame(phi / np.outer(sd, sd), index=self.factors, columns=self.factors)
 

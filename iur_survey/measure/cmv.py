@@ -225,9 +225,13 @@ def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.Data
     ``estimates`` and ``fit`` (a lavaan reference).  Rows:
 
     * ``cfa``, ``cfa+method``: fit measures; ``method_variance`` = mean squared std.all METHOD loading;
-    * ``difference``: chisq/df difference (base - clf), its p-value and RMSEA (ML chi-square difference test as
-      lavaan's lavTestLRT; not the scaled test for MLR), differences (clf - base) of the other indices, and
-      ``max_loading_change`` = largest |change| of a substantive std.all loading.
+    * ``difference``: chisq/df difference (base - clf), its p-value and RMSEA, as lavaan's ``lavTestLRT(base,
+      clf)``: for fits with a scaled test (MLR, WLSMV) fitted by our engine its scaled difference
+      (:func:`iur_survey.sem.compare.lrt`: Satorra-Bentler 2001 for MLR, Satorra 2000 for WLSMV; no RMSEA, as
+      lavaan); for scaled fits given as mappings the standard difference and a warning; differences (clf - base)
+      of the other indices (the fit rows hold the standard chisq, CFI, RMSEA ...), and ``max_loading_change`` =
+      largest |change| of a substantive std.all loading.  ``attrs["difference_test"]``: the test used
+      (``"standard"``, ``"satorra.bentler.2001"``, ``"satorra.2000"``).
 
     ``meets_cutoff``: method variance < .25 (cfa+method row) and max loading change < .20 (difference row).
     ``warnings``: each fit's own warnings (its ``warnings`` attribute or key: a Heywood case, a non-positive
@@ -260,6 +264,19 @@ def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.Data
     diff["pvalue"] = chisq_pvalue(dchi, ddf)
     n = float(fm1.get("ntotal", np.nan))
     diff["rmsea"] = lrt_rmsea(dchi, ddf, n) if np.isfinite(n) else np.nan
+    test = "standard"
+    if _scaled(fm0) or _scaled(fm1):        # MLR / WLSMV: lavaan's lavTestLRT takes the scaled difference
+        if _is_engine_fit(base) and _is_engine_fit(clf):
+            from ..sem.compare import lrt           # lazily: the engine
+
+            t = lrt(base, clf, warn=False)
+            test = str(t.attrs.get("method", "scaled"))
+            diff["chisq"], diff["df"] = float(t["Chisq diff"].iloc[-1]), float(t["Df diff"].iloc[-1])
+            diff["pvalue"], diff["rmsea"] = float(t["Pr(>Chisq)"].iloc[-1]), np.nan    # lavaan: no RMSEA then
+        else:
+            _warnings.warn("common latent factor: the fits have a scaled (robust) test, but the chi-square "
+                           "difference here is the standard one; lavaan's lavTestLRT(base, clf) gives the scaled "
+                           "difference (pass the fits of our engine to get it)", stacklevel=2)
     key = ["lhs", "op", "rhs"]
     sub0 = pe0[pe0["op"] == "=~"].set_index(key)["std.all"]
     sub1 = pe1[(pe1["op"] == "=~") & (pe1["lhs"] != method)].set_index(key)["std.all"]
@@ -277,6 +294,7 @@ def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.Data
     if not np.isfinite(change):
         meets[2] = pd.NA
     out["meets_cutoff"] = meets
+    out.attrs["difference_test"] = test
     w0, w1 = _fit_warnings(base), _fit_warnings(clf)
     out["warnings"] = ["; ".join(w0), "; ".join(w1), ""]
     for label, ws in (("CFA", w0), ("CFA + method factor", w1)):
@@ -284,6 +302,16 @@ def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.Data
             _warnings.warn(f"common latent factor: the {label} fit warns: {'; '.join(ws)} (its method variance and "
                            "loading change are not interpretable)", stacklevel=2)
     return out
+
+
+def _scaled(fm: pd.Series) -> bool:
+    """True when fit measures have a scaled test (lavaan's ``chisq.scaled``: MLR, WLSMV ...)."""
+    return bool(np.isfinite(float(fm.get("chisq.scaled", np.nan))))
+
+
+def _is_engine_fit(fit: Any) -> bool:
+    """A fit of our engine (what :func:`iur_survey.sem.compare.lrt` takes), not a mapping (a lavaan reference)."""
+    return hasattr(fit, "partable") and hasattr(fit, "fit_measures")
 
 
 def _fit_warnings(fit: Any) -> list[str]:

@@ -67,7 +67,8 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = 
     Refused with a one-line :class:`~iur_survey.errors.DataError`: a text cell in an item, an item without
     variance in the complete rows (psych drops it with a warning; it would lower alpha), fewer than two complete
     rows.  A warning when the complete rows are no more than the items (the items' covariance matrix is then
-    singular and alpha says little).
+    singular and alpha says little).  A single-item construct: alpha NaN and ``meets_cutoff`` <NA> (not
+    computable, never "below .70").
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(1)
@@ -119,7 +120,8 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = 
         return pd.DataFrame(item_rows).set_index(["construct", "item"])
     out = pd.DataFrame(rows).set_index("construct")
     out["cutoff"] = ALPHA_CUTOFF
-    out["meets_cutoff"] = flag(out["alpha"], ALPHA_CUTOFF)
+    # a single-item construct has no alpha: <NA> ("not computable"), never False ("below .70")
+    out["meets_cutoff"] = flag(out["alpha"], ALPHA_CUTOFF, unknown=bool(out["alpha"].isna().any()))
     return out
 
 
@@ -183,7 +185,8 @@ def _flag_improper(out: pd.DataFrame, m: Measurement, what: str, cutoff: float) 
     once naming them (semTools reports the number of an improper solution without a word)."""
     bad = improper_constructs(m.table)
     why = pd.Series([bad.get(f, "") for f in out.index], index=out.index, dtype=object)
-    met = flag(out[what], cutoff)
+    met = flag(out[what], cutoff, unknown=bool(out[what].isna().any()))     # NaN (AVE of a cross-loading item,
+    #                                                                          a mixed factor's omega): <NA>
     hit = why != ""
     if hit.any():
         met = met.astype("boolean").mask(hit)
@@ -302,7 +305,7 @@ def ave(estimates: Any, cov: Any = None) -> pd.DataFrame:
     semTools' default ``obs.var=TRUE``) or, when omitted, model-implied (``obs.var=FALSE``).  Ordered items:
     the variances of the latent responses, ``cov`` divided by the squared scales as semTools does (1 in
     lavaan's default delta parameterization; in the theta parameterization the model-scale variances).  NaN when an
-    indicator of f cross-loads (as semTools).  Flag: ave >= .50; of an improper construct <NA>, with
+    indicator of f cross-loads (as semTools).  Flag: ave >= .50 (<NA> when NaN); of an improper construct <NA>, with
     ``improper`` saying why and a warning, as :func:`composite_reliability`.
 
     The package's one AVE: the book (pipeline step ``measure``), the Fornell-Larcker criterion

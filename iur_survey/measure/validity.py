@@ -145,8 +145,10 @@ def fornell_larcker(estimates: Any, cov: Any = None, cor_lv: Any = None, *, matr
     """Fornell-Larcker criterion: sqrt(AVE) of each factor against its correlations with the other factors.
 
     AVE as :func:`~iur_survey.measure.ave` (``cov`` = sample covariance for semTools' default); the latent
-    correlations come from the factor (co)variances of the table (a CFA), or from ``cor_lv`` (a square
-    DataFrame, e.g. lavaan's ``lavInspect(fit, "cor.lv")``) for structural models.
+    correlations are lavaan's ``lavInspect(fit, "cor.lv")`` rebuilt from the table (its factor (co)variances,
+    and for a structural model or a higher-order factor the implied ones), or ``cor_lv`` when given (a square
+    DataFrame).  A construct with a single item has no AVE (sqrt(AVE) NaN, its own verdict None) but stays in
+    the table: its correlations count against the other constructs' sqrt(AVE).
     Long output (default): per factor its sqrt(AVE), the largest absolute correlation and with which factor,
     ``meets_criterion`` = sqrt(AVE) > that correlation (:func:`fornell_larcker_verdict`; None when either is
     unknown, never False; sqrt(AVE) is unknown for a construct of an improper solution,
@@ -166,9 +168,11 @@ def fornell_larcker(estimates: Any, cov: Any = None, cor_lv: Any = None, *, matr
     """
     m = Measurement(estimates)
     a = ave(m.table, cov)                           # warns of an improper construct
+    # every factor measured by items: a single-item construct has no AVE (semTools' dropSingle) but its
+    # correlations count against the others' sqrt(AVE); a higher-order factor (no items) is no construct here
+    names = [f for f in m.factors if m.indicators(f)]
     # the AVE of an improper construct (a Heywood case) is no criterion: sqrt(AVE) unknown, the verdict None
-    sq = np.sqrt(a["ave"].where(a["improper"] == ""))
-    names = list(a.index)
+    sq = np.sqrt(a["ave"].where(a["improper"] == "")).reindex(names)
     if cor_lv is not None:
         cl = as_cov(cor_lv).loc[names, names]
     else:

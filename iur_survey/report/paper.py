@@ -615,6 +615,32 @@ _ORDERED_OMEGA_NOTE = ("ω: semTools' compRelSEM(fit); for ordered items Green a
                        "(Σλ)²·var(η) and the polychoric correlations of lavInspect(fit, \"sampstat\")")
 
 
+def _opposite_sign_note(lam: pd.DataFrame) -> str:
+    """The measurement table's sentence on constructs whose items load with opposite signs (a reverse-keyed item
+    not recoded): their α, ω and CR sum signed items and are low whatever the items' reliability (the
+    warnings of :func:`~iur_survey.measure.cronbach_alpha` / :func:`~iur_survey.measure.composite_reliability`
+    went to the terminal only).
+
+    >>> lam = pd.DataFrame({"lhs": ["A", "A", "A", "B", "B"], "rhs": ["a1", "a2", "a3", "b1", "b2"],
+    ...                     "est": [1.0, -0.8, 0.9, 1.0, 0.7]})
+    >>> _opposite_sign_note(lam)[:43]
+    ' Items loading with opposite signs: A (a2).'
+    """
+    parts = []
+    for f in dict.fromkeys(lam["lhs"]):
+        sub = lam[lam["lhs"] == f]
+        v = pd.to_numeric(sub["est"], errors="coerce").to_numpy(dtype=float)
+        neg, pos = v < 0, v > 0
+        if neg.any() and pos.any():
+            minority = neg if neg.sum() <= pos.sum() else pos
+            parts.append(f"{f} ({', '.join(str(i) for i, m in zip(sub['rhs'], minority) if m)})")
+    if not parts:
+        return ""
+    return (" Items loading with opposite signs: " + "; ".join(parts) + ". α, ω and CR of such a construct sum "
+            "items scored in opposite directions, so they are low whatever the items' reliability (reverse-keyed "
+            "items not recoded?); AVE, of squared loadings, is not affected.")
+
+
 def _ave_note(fiml: bool, ordered: bool) -> str:
     """How the tables' AVE is defined (:func:`fit_ave`), the wording shared by the measurement and the
     discriminant-validity tables."""
@@ -696,6 +722,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         note += (" ω, CR and AVE of a construct with an improper estimate (lavaan warns; semTools reports them "
                  "without a word): — (" + "; ".join(
             f"{f}: {w}" for f, w in improper.items()) + ").")
+    note += _opposite_sign_note(lam[~lam["lhs"].isin(list(blocks))])
     if rel.attrs.get("alpha_reason"):
         note += f" α: — ({rel.attrs['alpha_reason']})."
     elif data is not None:
@@ -839,6 +866,9 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
         note += " HTMT —: not computable (a construct with a single item has no monotrait correlation)."
     if ht_reason:
         note += f" HTMT: — ({ht_reason})."
+    if moments.ordered and ht and not (pls is not None and pls.get("htmt")):
+        note += (" With ordered items the HTMT rests on the Pearson correlations of the item codes (semTools' "
+                 "htmt() default), not on the polychoric correlations of the fit (htmt(ordered =)).")
     if g0:
         note += f" Group {group_caption(g0, group_variable(results))}."
     note += improper_note(est, group_variable(results))

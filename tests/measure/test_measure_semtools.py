@@ -238,12 +238,13 @@ def test_structural_model_endogenous_factor_variances():
     close(composite_reliability(est, s)["omega"], st["compRelSEM"])
     close(composite_reliability(est, ref["implied"]["cov"])["omega"], st["compRelSEM_obs_var_false"])
     close(ave(est, s)["ave"], st["AVE"])
-    with pytest.raises(ValueError, match="cor_lv"):
-        fornell_larcker(est, s)
     fl = fornell_larcker(est, s, cor_lv=st["cor_lv"], matrix=True)
     cl = cmp.reference_matrix(st["cor_lv"])
     off = ~np.eye(len(cl), dtype=bool)
     np.testing.assert_allclose(fl.to_numpy()[off], cl.loc[fl.index, fl.columns].to_numpy()[off], atol=1e-12)
+    # without cor_lv: lavaan's cor.lv rebuilt from the table (its implied latent covariance)
+    own = fornell_larcker(est, s, matrix=True)
+    np.testing.assert_allclose(own.to_numpy()[off], cl.loc[own.index, own.columns].to_numpy()[off], atol=1e-6)
 
 
 def test_engine_sample_statistics_give_semtools_default_obs_var():

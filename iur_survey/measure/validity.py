@@ -126,19 +126,25 @@ def htmt(
 def fornell_larcker_verdict(r: Any, *sqrt_ave: Any) -> str:
     """The Fornell-Larcker comparison, the one of the package: ``"met"`` when |r| is below every square root of
     AVE given (one construct's, or both of a pair's), ``"not met"`` when not, ``"not computable"`` when r or
-    one of them is unknown (an improper factor, a cross-loading item: NaN must never read as "not met").
-    :func:`fornell_larcker`, the paper tables (:func:`iur_survey.report.paper.discriminant_apa`) and the book
-    all judge by it.
+    one of them is unknown and the known ones do not decide it (an improper factor, a cross-loading item, a
+    single item: NaN must never read as "not met"; but |r| at or above a known square root fails whatever the
+    unknown one is).  :func:`fornell_larcker`, the paper tables (:func:`iur_survey.report.paper.discriminant_apa`)
+    and the book all judge by it.
 
     >>> fornell_larcker_verdict(0.017, 0.74, 0.60), fornell_larcker_verdict(0.9, 0.74, 0.6)
     ('met', 'not met')
     >>> fornell_larcker_verdict(-0.8, 0.8), fornell_larcker_verdict(float("nan"), 0.74, 0.60)
     ('not met', 'not computable')
+    >>> fornell_larcker_verdict(0.824, float("nan"), 0.602), fornell_larcker_verdict(0.3, float("nan"), 0.602)
+    ('not met', 'not computable')
     """
     vals = [pd.to_numeric(v, errors="coerce") for v in (r, *sqrt_ave)]
-    if len(vals) < 2 or any(pd.isna(v) for v in vals):
+    if len(vals) < 2 or pd.isna(vals[0]):
         return "not computable"
-    return "met" if abs(vals[0]) < min(vals[1:]) else "not met"
+    known = [v for v in vals[1:] if not pd.isna(v)]
+    if known and abs(vals[0]) >= min(known):
+        return "not met"
+    return "not computable" if len(known) < len(vals) - 1 else "met"
 
 
 def fornell_larcker(estimates: Any, cov: Any = None, cor_lv: Any = None, *, matrix: bool = False) -> pd.DataFrame:

@@ -407,6 +407,9 @@ def _step_invariance(ctx):
     the small-group rule: when a group is below it, the smallest groups are merged (``merge="smallest"``)
     and the analysis without merging is kept as a sensitivity check."""
     import warnings as _w
+    if not ctx["instrument"].groups:
+        raise Pending("the instrument defines no stakeholder groups (no groups: section): there are no groups to "
+                      "compare")
     group = ctx["instrument"].group_column
     model = measurement_part(_default_model(ctx))
     data = ctx["clean"]

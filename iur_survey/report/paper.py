@@ -1214,7 +1214,8 @@ def _tex(text: str) -> str:
 def to_latex(tables: Iterable[APATable]) -> str:
     """booktabs tables (``\\toprule``, ``\\midrule``, ``\\bottomrule``), one ``table`` float each, the note
     under the rule.  Needs ``\\usepackage{booktabs}`` and ``\\usepackage{caption}`` (for ``\\caption*``; no
-    ``threeparttable``: the note is a plain paragraph); Greek letters and math signs are written as math."""
+    ``threeparttable``: the note is a plain paragraph); Greek letters and math signs are written as math.  Tables
+    with Chinese text say in their header line that they need ``xeCJK`` and XeLaTeX (or ``ctexart``)."""
     out = ["% iur-survey tables: \\usepackage{booktabs} and \\usepackage{caption} (\\caption*)"]
     for t in tables:
         cols = list(t.frame.columns)
@@ -1230,7 +1231,13 @@ def to_latex(tables: Iterable[APATable]) -> str:
         if t.note:
             out.append(rf"\par\smallskip\parbox{{\linewidth}}{{\footnotesize\textit{{Note.}} {_tex(t.note)}}}")
         out += [r"\end{table}", ""]
+    if _CJK.search("\n".join(out[1:])):     # Chinese group or construct names: pdflatex cannot set them
+        out[0] += "; Chinese text: \\usepackage{xeCJK} and XeLaTeX (or \\documentclass{ctexart})"
     return "\n".join(out)
+
+
+#: CJK characters (Chinese group names, labels) in a LaTeX table need xeCJK / ctex
+_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def to_html(tables: Iterable[APATable]) -> str:

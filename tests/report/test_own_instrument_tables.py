@@ -46,3 +46,13 @@ def test_tables_data_and_instrument_options(fitted, tmp_path):
                  str(OWN7 / "instrument.yaml"), "--format", "md", "--out", str(tmp_path / "b.md")]) == 0
     assert (tmp_path / "a.md").read_text() == (tmp_path / "b.md").read_text()
     assert paper.fitted_instrument(paper.load_results(fitted)) == str(OWN7 / "instrument.yaml")
+
+
+def test_latex_with_chinese_names_says_what_it_needs():
+    import pandas as pd
+    from iur_survey.report.tables import APATable
+
+    zh = APATable(pd.DataFrame({"Path": ["TRU → COL"], "企业": ["0.778"], "高校": ["0.456"]}), "Paths by group", 1)
+    en = APATable(pd.DataFrame({"Path": ["TRU → COL"], "firm": ["0.778"]}), "Paths by group", 1)
+    assert "xeCJK" in paper.to_latex([zh]).splitlines()[0]
+    assert "xeCJK" not in paper.to_latex([en])

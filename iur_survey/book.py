@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -379,6 +380,22 @@ def failure_summary(log: str) -> str | None:
     return f"{where}: a cell raised {error}" if error else f"{where}: its notebook failed"
 
 
+def failed_steps(results) -> list[str]:
+    """One line per analysis step of the pipeline that ran and failed for this data (a model that did not
+    converge, groups too small to fit ...): the chapter shows a notice, and ``iur-survey book`` repeats these lines
+    at its end, ``--quiet`` or not.  Steps that are ``pending`` (not applicable, or waiting for a failed one) are
+    not repeated.
+
+    >>> from iur_survey.pipeline import BookResults, Step
+    >>> r = BookResults("k", "i", "d.csv", "d.csv", "i.yaml")
+    >>> r.steps = {"sem": Step("failed", reason="the model did not converge"), "bootstrap": Step("pending")}
+    >>> failed_steps(r)
+    ['the analysis step sem failed: the model did not converge; its chapter shows this step as not computed']
+    """
+    return [f"the analysis step {name} failed: {step.reason}; its chapter shows this step as not computed"
+            for name, step in results.steps.items() if step.status == "failed" and name not in ("read", "clean")]
+
+
 def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_OUT, fmt: str = "html",
                source: Path | str = REPO_ROOT, clean: bool = True, prepare: bool = True,
                echo=None, verbose: bool = True) -> BuildResult:
@@ -419,6 +436,8 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
         failure = input_failure(results)
         if failure:       # an export that cannot be read or cleaning that kept too few: no book, the old one stays
             raise BookInputError(None, failure)
+        for line in failed_steps(results):      # said at the end of the command too, not only mid-log
+            warnings.warn(line, UserWarning, stacklevel=2)
     if clean:
         for sub in (fmt, ".doctrees", "jupyter_execute"):
             if (out / sub).is_dir() and out / sub != settings.workdir:

@@ -349,12 +349,34 @@ def _step_sem_listwise(ctx):
     return _fit("sem", _default_model(ctx), ctx, missing="listwise")
 
 
+def ordered_items(instrument):
+    """What the book's WLSMV fits treat as ordered categories: lavaan's ``ordered = TRUE`` (``True``) when every
+    item is a Likert item, else the Likert items only (lavaan's ``ordered = c(...)``): an item the instrument
+    declares continuous (``scale: continuous``, a test score or a 0-100 slider) stays continuous, never one
+    category per distinct value.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> ordered_items(load_instrument())
+    True
+    """
+    cont = set(instrument.continuous_items)
+    if not cont:
+        return True
+    likert = [i for i in instrument.item_codes if i not in cont]
+    if not likert:
+        raise Pending("every item of the instrument is continuous (scale: continuous): there are no ordered "
+                      "categories to fit by WLSMV")
+    return likert
+
+
 def _step_sem_wlsmv(ctx):
-    """The items as ordered categories: lavaan's ``sem(model, data, ordered = TRUE, missing = "pairwise")``
+    """The Likert items as ordered categories: lavaan's ``sem(model, data, ordered = TRUE, missing = "pairwise")``
     (WLSMV; each threshold from the item's answers, each polychoric correlation from the respondents who
-    answered both items; only rows without any item are dropped)."""
+    answered both items; only rows without any item are dropped).  Items the instrument declares continuous
+    stay continuous (``ordered = c(<the Likert items>)``; :func:`ordered_items`)."""
     syntax = _default_model(ctx)
-    res = sem(syntax, ctx["clean"], ordered=True, estimator="WLSMV", missing="pairwise")
+    res = sem(syntax, ctx["clean"], ordered=ordered_items(ctx["instrument"]), estimator="WLSMV",
+              missing="pairwise")
     out = summarise_fit(res, syntax, "WLSMV", res.missing)
     out["n_input"] = int(getattr(res, "n_input", 0) or 0)
     out["n_dropped"] = int(getattr(res, "n_dropped", 0) or 0)
@@ -385,6 +407,9 @@ def _step_invariance(ctx):
     the small-group rule: when a group is below it, the smallest groups are merged (``merge="smallest"``)
     and the analysis without merging is kept as a sensitivity check."""
     import warnings as _w
+    if not ctx["instrument"].groups:
+        raise Pending("the instrument defines no stakeholder groups (no groups: section): there are no groups to "
+                      "compare")
     group = ctx["instrument"].group_column
     model = measurement_part(_default_model(ctx))
     data = ctx["clean"]
@@ -414,6 +439,11 @@ def _step_invariance_ordinal(ctx):
     groups of the ML sequence (same merging)."""
     import warnings as _w
     iv = ctx["values"]["invariance"]
+    cont = ctx["instrument"].continuous_items
+    if cont:
+        raise Pending(f"the instrument declares continuous items ({', '.join(cont)}); the ordinal sequence treats "
+                      "every item as ordered categories, and a mix of ordered and continuous items is fitted in "
+                      "one group only")
     group = iv["group"]
     data = ctx["clean"]
     data = data[data[group].notna()]

@@ -147,8 +147,8 @@ def careless_by_group(screened: pd.DataFrame, instrument: Instrument, excluded: 
     >>> f = pd.DataFrame({"role": ["university"] * 100 + ["government"] * 100})
     >>> ex = np.r_[np.zeros(99, bool), [True], np.zeros(88, bool), np.ones(12, bool)]
     >>> counts, text = careless_by_group(f, load_instrument(), ex)
-    >>> counts["government"], text[:62]
-    ({'screened': 100, 'excluded': 12}, 'the careless-responding indices excluded 12 of 100 government ')
+    >>> counts["government"], text[:97]
+    ({'screened': 100, 'excluded': 12}, "the careless-responding indices excluded 12 of the 100 responses of the role 'government' (12.0%)")
     """
     col = instrument.group_column
     if col not in screened.columns or not len(screened):
@@ -177,8 +177,8 @@ def careless_by_group(screened: pd.DataFrame, instrument: Instrument, excluded: 
         return counts, ""
     c = counts[worst]
     n_o, k_o = total_n - c["screened"], total_k - c["excluded"]
-    return counts, (f"the careless-responding indices excluded {c['excluded']} of {c['screened']} {worst} "
-                    f"responses ({100 * c['excluded'] / c['screened']:.1f}%) against {100 * k_o / n_o:.1f}% of the "
+    return counts, (f"the careless-responding indices excluded {c['excluded']} of the {c['screened']} responses of "
+                    f"the role {worst!r} ({100 * c['excluded'] / c['screened']:.1f}%) against {100 * k_o / n_o:.1f}% of the "
                     f"others (binomial p = {worst_p:.1g}): either more of them answered carelessly, or a role that "
                     f"answers differently is far from the pooled sample. The ledger's basis column says which "
                     f"indices excluded them; if the distance indices did, compare with mahalanobis by_group "

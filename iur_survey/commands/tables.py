@@ -16,7 +16,8 @@ alpha and HTMT need the data; omega the fit's sample moments (lavaan's sampstat:
 under FIML the EM moments; with ordered items the polychoric correlations, for semTools'
 categorical omega), which results.json stores ("sampstat"; a results.json
 written before it did has them rebuilt by refitting the call it records:
-call.data, call.model, call.options). Give --data when the data file has moved (a recorded
+call.data, call.model, call.options). The data is read with the instrument the fit records
+(`fit --instrument`, call.options.instrument; --instrument when it has moved). Give --data when the data file has moved (a recorded
 file that is not there is a warning on stderr; one that changed since the fit, or a --data file that is
 not the fitted one, is refused: its sha256 differs from call.data.sha256).
 A fit that did not converge is refused (exit status 3, as `iur-survey fit`).
@@ -50,12 +51,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                                     "not for docx)")
     parser.add_argument("--data", metavar="DATA.csv", default=None,
                         help="the fitted data, for alpha, omega and HTMT (default: the file results.json records)")
+    parser.add_argument("--instrument", metavar="FILE", default=None,
+                        help="the instrument the data is read with (default: the one results.json records, "
+                             "`fit --instrument`; else the study's)")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
-    from ..report.paper import (DataMovedWarning, NotConvergedError, load_results, paper_tables, to_csv, to_html, to_latex,
-                                to_markdown, write_tables)
+    from ..report.paper import (DataMovedWarning, NotConvergedError, fitted_instrument, is_pls, load_results,
+                                paper_tables, to_csv, to_html, to_latex, to_markdown, write_tables)
     from ..datafile import load_data
     from ._io import check_output, print_warnings
     from .fit import EXIT_NOT_CONVERGED
@@ -63,11 +67,11 @@ def run(args: argparse.Namespace) -> int:
     if args.out != "-":
         check_output(args.out, *args.results, args.data)      # never over an input
     results = [load_results(p) for p in args.results]
-    data = load_data(args.data) if args.data else None
+    data = load_data(args.data, instrument=fitted_instrument(next((r for r in results if not is_pls(r)), results[0]), args.instrument)) if args.data else None
     try:
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always", DataMovedWarning)
-            tables = paper_tables(results, data=data, data_path=args.data)
+            tables = paper_tables(results, data=data, data_path=args.data, instrument=args.instrument)
     except NotConvergedError as exc:             # never tables of a fit that did not converge: exit 3, as `fit`
         print(f"iur-survey tables: error: {exc}", file=sys.stderr)
         return EXIT_NOT_CONVERGED

@@ -80,3 +80,30 @@ def survey_sentence(instrument) -> str:
             f"the mechanisms above is the study's; the structural model keeps its roles, with "
             f"{cardinal(len(mech))} {'construct' if len(mech) == 1 else 'constructs'} in the place of the "
             f"mechanisms, acting on COL and INT.")
+
+
+#: the study's words for its mediator and outcome in the book's prose
+OUTCOME_WORDS = {"COL": "collaborative innovation", "INT": "deep integration"}
+
+
+def outcome_words(instrument) -> dict[str, str]:
+    """How the prose names COL and INT: the study's words (:data:`OUTCOME_WORDS`) when the instrument labels them
+    as the study does, else its own labels (first letter lower-cased); ``Col``/``Int`` keys: capitalised.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> w = outcome_words(load_instrument())
+    >>> w["COL"], w["Int"]
+    ('collaborative innovation', 'Deep integration')
+    """
+    from ..instrument import load_instrument
+
+    study = load_instrument().constructs
+    out = {}
+    for code, words in OUTCOME_WORDS.items():
+        own = instrument.constructs.get(code)
+        if own is not None and code in study and own.label_en.strip().lower() != study[code].label_en.strip().lower():
+            lab = own.label_en.strip()
+            words = lab if lab[:2].isupper() else lab[:1].lower() + lab[1:]
+        out[code] = words
+        out[code.capitalize()] = words[:1].upper() + words[1:]
+    return out

@@ -319,14 +319,47 @@ def placeholder_figure(text: str) -> Figure:
     return fig
 
 
+#: fonts with Chinese (and Japanese, Korean) glyphs that matplotlib falls back to, in this order, for a character
+#: its own font (DejaVu Sans) lacks: group names such as 企业 were drawn as empty boxes
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans SC",
+                "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
+                "PingFang SC", "Heiti SC")
+
+
+def cjk_fallback(fig: Figure) -> list[str]:
+    """Give every text of ``fig`` the installed CJK fonts (:data:`CJK_FAMILIES`) after its own, so that a glyph
+    its font lacks comes from them (matplotlib's per-glyph font fallback); returns those fonts (none installed:
+    ``[]``, nothing changed; the Debian package is fonts-noto-cjk).
+
+    >>> fig = bar_chart(["企业", "高校"], [3, 2], "respondents")
+    >>> fonts = cjk_fallback(fig)
+    >>> all(f in fig.axes[0].get_yticklabels()[0].get_fontfamily() for f in fonts)
+    True
+    """
+    from matplotlib import font_manager
+    from matplotlib.text import Text
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    extra = [f for f in CJK_FAMILIES if f in have]
+    if extra:
+        for ax in fig.axes:             # tick labels are made when drawn: make them now, then set their fonts
+            ax.get_xticklabels(), ax.get_yticklabels()
+        for t in fig.findobj(Text):
+            fam = list(t.get_fontfamily())
+            t.set_fontfamily(fam + [f for f in extra if f not in fam])
+    return extra
+
+
 def figure_png(fig: Figure, dpi: int = 144) -> bytes:
-    """The PNG bytes of ``fig`` (works whatever the matplotlib backend).
+    """The PNG bytes of ``fig`` (works whatever the matplotlib backend), with the CJK fonts as fallback
+    (:func:`cjk_fallback`).
 
     >>> figure_png(path_diagram())[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
     if hasattr(fig, "pipe"):            # a Graphviz graph (sem_graph): rendered by dot
         return _dot_pipe(fig, "png", dpi=dpi)
+    cjk_fallback(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     return buf.getvalue()

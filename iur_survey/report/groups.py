@@ -419,7 +419,9 @@ def _instrument_glue(instrument) -> dict[str, tuple[str, Any]]:
                                         "enterprises, universities, research institutes and government."
                                   if tuple(instrument.groups) == STUDY_ROLES else
                                   f"The instrument distinguishes {cardinal(len(roles))} stakeholder roles: "
-                                  f"{', '.join(roles)}."),
+                                  f"{', '.join(roles)}." if roles else
+                                  "The instrument defines no stakeholder groups (no `groups:` section), so this "
+                                  "chapter has no groups to compare and its analyses are not computed."),
             "measurement_shape": ("text", f"{cardinal(len(instrument.constructs))} correlated factors, {each}"),
             "scale_points": ("text", f"{cardinal(instrument.scale_max - instrument.scale_min + 1)}-point")}
 

@@ -233,7 +233,23 @@ class DataMovedWarning(UserWarning):
     """The data file results.json records is not there: alpha and HTMT are left out (—) until ``--data`` gives it."""
 
 
-def _data_of(results: Mapping) -> tuple[pd.DataFrame | None, str]:
+def fitted_instrument(results: Mapping, instrument: str | Path | None = None) -> str | Path | None:
+    """The instrument to read the fitted data with: ``instrument`` when given, else the one results.json records
+    (``call.options.instrument``, `fit --instrument`) when that file is there, else ``None`` (the study's).
+    A 7-point instrument's data read with the study's 1-5 scale would be refused as off the scale.
+
+    >>> fitted_instrument({"call": {"options": {"instrument": None}}}) is None
+    True
+    >>> fitted_instrument({"call": {"options": {"instrument": "/no/such.yaml"}}}, "mine.yaml")
+    'mine.yaml'
+    """
+    if instrument is not None:
+        return instrument
+    rec = ((results.get("call") or {}).get("options") or {}).get("instrument")
+    return rec if rec and Path(rec).is_file() else None
+
+
+def _data_of(results: Mapping, instrument: str | Path | None = None) -> tuple[pd.DataFrame | None, str]:
     """The fitted data when results.json records it (``call.data.path``) and it is still there, unchanged, and
     why not otherwise (for the table notes): a recorded file that is not there is said loudly
     (:class:`DataMovedWarning`), a changed one refused.
@@ -259,7 +275,7 @@ def _data_of(results: Mapping) -> tuple[pd.DataFrame | None, str]:
         return None, f"the data file results.json records ({p}) is not there; give --data"
     require_fitted_data(results, p)
     from ..datafile import load_data
-    return load_data(p), ""
+    return load_data(p, instrument=fitted_instrument(results, instrument)), ""
 
 
 def _label(results: Mapping, k: int) -> str:
@@ -655,7 +671,8 @@ def _ave_note(fiml: bool, ordered: bool) -> str:
 
 def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=None,
                     title: str = "Measurement model: loadings, reliability and convergent validity", *,
-                    group: str | None = None, moments: FitMoments | None = None) -> APATable:
+                    group: str | None = None, moments: FitMoments | None = None,
+                    instrument: str | Path | None = None) -> APATable:
     """Per item its loading (*b*, *SE*, β); per construct alpha, omega, CR and AVE (first row of the construct).
 
     ``group``: which group of a multi-group fit (default: the first).  alpha needs the data (``data`` or the
@@ -671,7 +688,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     est = est[est["group"] == g0]
     no_data = ""
     if data is None:
-        data, no_data = _data_of(results)
+        data, no_data = _data_of(results, instrument)
     data = _group_data(results, data, g0)
     if moments is None:
         moments = FitMoments.of(results)
@@ -779,7 +796,7 @@ def _pls_missing_words(pls: Mapping | None) -> str:
 
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
                      title: str = "Discriminant validity", *, group: str | None = None,
-                     moments: FitMoments | None = None) -> APATable:
+                     moments: FitMoments | None = None, instrument: str | Path | None = None) -> APATable:
     """One row per pair of constructs: their latent correlation (CFA results) against the square roots of
     their AVEs (Fornell-Larcker; AVE as :func:`measurement_apa`, semTools' ``AVE`` by :func:`fit_ave`, so
     ``moments`` as there), and the HTMT with its bootstrap 95% CI (from a pls.json of ``iur-survey pls`` when
@@ -795,7 +812,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     names = list(cmap)
     no_data = ""
     if data is None:
-        data, no_data = _data_of(results)
+        data, no_data = _data_of(results, instrument)
     data = _group_data(results, data, g0)
     if moments is None:
         moments = FitMoments.of(results)
@@ -1119,10 +1136,12 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
 
 
 def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
-                 data_path: str | Path | None = None) -> list[APATable]:
+                 data_path: str | Path | None = None, instrument: str | Path | None = None) -> list[APATable]:
     """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs), numbered.
     A fit that did not converge is refused (:class:`NotConvergedError`), whichever of the inputs it is.
-    ``data_path``: the fitted data file when it moved (for ω's sample moments; ``data`` its contents)."""
+    ``data_path``: the fitted data file when it moved (for ω's sample moments; ``data`` its contents).
+    ``instrument``: the instrument the recorded data file is read with (default: the one the fit records,
+    :func:`fitted_instrument`)."""
     fits = [r for r in results if not is_pls(r)]
     pls = next((r for r in results if is_pls(r)), None)
     if not fits:
@@ -1149,14 +1168,14 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
             parts = ([labels[next(k for k, f in enumerate(fits) if f is r)]] if len(fits) > 1 else []) + (
                 [f"group {group_caption(g, group_variable(r))}"] if g else [])
             return f" ({', '.join(parts)})" if parts else ""
-        out.append(measurement_apa(main, data, moments=moments, group=g or None,
+        out.append(measurement_apa(main, data, moments=moments, group=g or None, instrument=instrument,
                                    title="Measurement model: loadings, reliability and convergent validity"
                                    + suffix(main)))
         if other is not main and other_moments is None:
             other_moments = FitMoments.of(other, data_path)
         out.append(discriminant_apa(other, data, pls, title="Discriminant validity" + suffix(other),
                                     group=g if g in _groups(estimates_frame(other)) else None,
-                                    moments=moments if other is main else other_moments))
+                                    moments=moments if other is main else other_moments, instrument=instrument))
     for lab, r in zip(labels, fits):
         est = estimates_frame(r)
         suffix = f" ({lab})" if len(fits) > 1 else ""
@@ -1286,7 +1305,8 @@ def _tex(text: str) -> str:
 def to_latex(tables: Iterable[APATable]) -> str:
     """booktabs tables (``\\toprule``, ``\\midrule``, ``\\bottomrule``), one ``table`` float each, the note
     under the rule.  Needs ``\\usepackage{booktabs}`` and ``\\usepackage{caption}`` (for ``\\caption*``; no
-    ``threeparttable``: the note is a plain paragraph); Greek letters and math signs are written as math."""
+    ``threeparttable``: the note is a plain paragraph); Greek letters and math signs are written as math.  Tables
+    with Chinese text say in their header line that they need ``xeCJK`` and XeLaTeX (or ``ctexart``)."""
     out = ["% iur-survey tables: \\usepackage{booktabs} and \\usepackage{caption} (\\caption*)"]
     for t in tables:
         cols = list(t.frame.columns)
@@ -1302,7 +1322,13 @@ def to_latex(tables: Iterable[APATable]) -> str:
         if t.note:
             out.append(rf"\par\smallskip\parbox{{\linewidth}}{{\footnotesize\textit{{Note.}} {_tex(t.note)}}}")
         out += [r"\end{table}", ""]
+    if _CJK.search("\n".join(out[1:])):     # Chinese group or construct names: pdflatex cannot set them
+        out[0] += "; Chinese text: \\usepackage{xeCJK} and XeLaTeX (or \\documentclass{ctexart})"
     return "\n".join(out)
+
+
+#: CJK characters (Chinese group names, labels) in a LaTeX table need xeCJK / ctex
+_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def to_html(tables: Iterable[APATable]) -> str:

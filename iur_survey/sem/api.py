@@ -424,6 +424,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     warnings += check_model_data(data, ov_all, partable=pt0,      # constant/blank/inf/-99 columns, coverage, ...
                                  groups=gvals, group=group)        # ... and per group
     ord_names = _ordered_names(ordered, data, ov_all)
+    warnings += many_levels_warning(data, ord_names)
     # lavaan's varTable checks: continuous variables that are not fixed.x covariates, over every row
     exo = {v for b in pt0.ov_x_names for v in b}
     warnings += variance_warnings(data, [v for v in ov_all if v not in set(ord_names) and v not in exo])
@@ -882,6 +883,30 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
 
 
 # ----------------------------------------------------------------------------- ordered items (WLSMV)
+#: lavaan's varTable check of ordered variables: more levels than this is warned (a continuous variable ordered?)
+MAX_ORDERED_LEVELS = 12
+
+
+def many_levels_warning(data, ordered: Sequence[str]) -> list[str]:
+    """lavaan's warning for ordered variables with more than 12 distinct values over all rows (a test score or
+    a 0-100 slider fitted as one category per value), in lavaan's words.
+
+    >>> import pandas as pd
+    >>> many_levels_warning(pd.DataFrame({"a": range(20), "b": [1, 2] * 10}), ["a", "b"])
+    ['some ordered categorical variable(s) have more than 12 levels: a']
+    """
+    many = []
+    for v in ordered:
+        col = data.matrix([v])[:, 0] if is_table(data) else data[v]
+        if is_table(data):
+            n = len(np.unique(col[~np.isnan(col)]))
+        else:
+            n = col.dropna().nunique()
+        if n > MAX_ORDERED_LEVELS:
+            many.append(v)
+    return ["some ordered categorical variable(s) have more than 12 levels: " + " ".join(many)] if many else []
+
+
 def _ordered_names(ordered, data: pd.DataFrame, ov_all: list[str]) -> list[str]:
     """The model variables treated as ordinal, as lavaan's ``ordered`` argument: ``True`` = every observed
     model variable, a name or list of names, and (always) the ordered categorical columns.

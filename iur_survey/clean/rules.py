@@ -130,12 +130,22 @@ def _raw_matrix(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
 
 def _matrix(frame: pd.DataFrame, cols: list[str], reverse: Iterable[str] = (),
             instrument: Instrument | None = None) -> np.ndarray:
-    """``frame[cols]`` as a float array, with the ``reverse`` columns recoded ``min + max - x``."""
+    """``frame[cols]`` as a float array, with the ``reverse`` columns recoded ``min + max - x``.
+
+    Within :class:`matrix_cache` the recoded matrix too is made once per frame (read-only: the
+    rules share it); outside, it is a fresh copy.
+    """
     x = _raw_matrix(frame, cols)
     rev = [i for i, c in enumerate(cols) if c in set(reverse)]
     if rev and instrument is not None:
-        x = x.copy()  # never write through to the caller's frame
-        x[:, rev] = instrument.scale_min + instrument.scale_max - x[:, rev]
+        def recoded() -> np.ndarray:
+            y = x.copy()  # never write through to the caller's frame
+            y[:, rev] = instrument.scale_min + instrument.scale_max - y[:, rev]
+            return y
+        if _MATRIX_CACHE is None:
+            return recoded()
+        return _frame_cached(frame, ("recoded", tuple(cols), tuple(rev), instrument.scale_min, instrument.scale_max),
+                             lambda: _read_only(recoded()))
     return x
 
 

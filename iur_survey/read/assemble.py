@@ -350,19 +350,20 @@ def _refuse_ids_of_personal_columns(ids, table: Table, plan: Plan, ips, path) ->
     reader keeps for the duplicate rule): the id would carry that value into the clean data and the ledger.
     Values are compared trimmed and case-folded; a value under two characters or a number under five digits
     (a placeholder, a count) is not compared.  The value is never quoted."""
-    id_text = pd.Series(ids, dtype="string").str.strip().str.casefold()
-    if id_text.isna().all():
+    present = pd.Series(ids, dtype="string").dropna().tolist()
+    if not present:
         return
+    id_set = {x.strip().casefold() for x in present}    # the ids' texts (as a column's are compared, below)
     sources = [(c.header, pd.Series(table.data[c.index], dtype=object)) for c in personal_columns(plan)
                if c.index in table.data.columns]
     if "_ip" in plan.targets:
         sources.append((plan.targets["_ip"].header, pd.Series(ips, dtype=object)))
-    id_set = set(id_text.dropna().tolist())     # (each column's texts are compared with the ids' as sets first)
-    for header, values in sources:
+    for header, values in sources:     # each column's texts are compared with the ids' as sets first
         shared = _distinct(values, _personal_text) & id_set
         known = {x for x in shared if len(x) >= 2 and not (x.isdigit() and len(x) < 5)}
         if not known:
             continue
+        id_text = pd.Series(ids, dtype="string").str.strip().str.casefold()
         hit = id_text.isin(known).fillna(False).to_numpy(dtype=bool)
         if hit.any():
             id_header = plan.targets["response_id"].header

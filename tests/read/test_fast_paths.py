@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from iur_survey.errors import EMAIL
 from iur_survey.read import assemble, recode, source
 
 
@@ -37,7 +38,7 @@ def test_short_records_as_defined(seed):
 
 
 POOL = ["a", "A", " a ", "", "  ", "ß", "SS", "ss", "x@y.com", "X@Y.COM ", "a\x00b", "a\x00c", None, np.nan, pd.NA,
-        1, 1.0, True, "1", "12345", np.str_("ab"), "ab", "Ab"]
+        1, 1.0, True, "1", "12345", np.str_("ab"), "ab", "Ab", "anonymous", "x@y.com\x00", " Li@例子.cn"]
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -50,7 +51,8 @@ def test_personal_texts_as_per_cell(seed):
             vals = [v for v in vals if isinstance(v, str) or v is None or v is pd.NA or v != v]
         s = pd.Series(vals, dtype=object)
         per_cell = set(s.map(lambda x: "" if recode._blank(x) else str(x).strip().casefold()).unique())
-        assert assemble._distinct(s, str.casefold) == per_cell, vals
-        codes, uniques = pd.factorize(s.map(lambda x: "" if recode._blank(x) else str(x).strip().lower()))
-        got_codes, got_uniques = assemble._factorized(s, str.lower)
+        assert assemble._distinct(s, assemble._personal_text) == per_cell, vals
+        codes, uniques = pd.factorize(s.map(
+            lambda x: str(x).strip().lower() if not recode._blank(x) and EMAIL.search(str(x)) else ""))
+        got_codes, got_uniques = assemble._factorized(s, assemble._email_text)
         assert np.array_equal(codes, got_codes) and list(uniques) == list(got_uniques), vals

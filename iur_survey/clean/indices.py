@@ -90,18 +90,20 @@ def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
     """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
-    miss = np.isnan(a) | np.isnan(b)
+    miss = np.isnan(a)
+    miss |= np.isnan(b)
     with np.errstate(invalid="ignore", divide="ignore"):
         if not miss.any():  # the common case: no masks needed
             k = np.full(len(a), a.shape[1])
             da = a - a.mean(1, keepdims=True)
             db = b - b.mean(1, keepdims=True)
-        else:
-            ok = ~miss
-            k = ok.sum(1)
-            a0, b0 = np.where(ok, a, 0.0), np.where(ok, b, 0.0)
-            da = np.where(ok, a0 - (a0.sum(1) / k)[:, None], 0.0)
-            db = np.where(ok, b0 - (b0.sum(1) / k)[:, None], 0.0)
+        else:               # (in place: the values of np.where(ok, x0 - mean, 0.0), fewer temporaries)
+            k = a.shape[1] - miss.sum(1)
+            da, db = np.where(miss, 0.0, a), np.where(miss, 0.0, b)
+            da -= (da.sum(1) / k)[:, None]
+            db -= (db.sum(1) / k)[:, None]
+            da[miss] = 0.0
+            db[miss] = 0.0
         sxx, syy = np.einsum("ij,ij->i", da, da), np.einsum("ij,ij->i", db, db)
         r = np.einsum("ij,ij->i", da, db) / np.sqrt(sxx * syy)
     bad = (k < min_n) | (sxx < 1e-12) | (syy < 1e-12)

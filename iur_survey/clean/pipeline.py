@@ -55,6 +55,7 @@ reports it.  When the indices exclude more than 10 % of the records, a
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import json
@@ -199,7 +200,8 @@ def _flags_table(ids: pd.Series, kept_pos: np.ndarray, rows: np.ndarray, flag_po
     hits = np.zeros((len(kept_pos), len(rules)), dtype=np.int64)
     if len(rules) and len(flag_pos):
         col = {r: j for j, r in enumerate(rules)}
-        j = np.array([col.get(r, -1) for r in flag_rule.tolist()], dtype=np.int64)
+        codes, names = pd.factorize(np.asarray(flag_rule, dtype=object))    # each rule name looked up once
+        j = np.array([col.get(r, -1) for r in names.tolist()], dtype=np.int64)[codes]
         found &= j >= 0
         hits[at[found], j[found]] = 1
     for k, rule in enumerate(rules):
@@ -503,8 +505,8 @@ def _ledger_part(flags: pd.Series, rule: str, pos: np.ndarray, hit: np.ndarray) 
 
 def _rule_counts(rules: np.ndarray) -> dict[str, int]:
     """How many ledger rows each rule has, in :data:`RULE_ORDER` (rules without a row left out)."""
-    names, counts = np.unique(rules.astype(str), return_counts=True) if len(rules) else ([], [])
-    got = dict(zip(names, counts))
+    codes, names = pd.factorize(np.asarray(rules, dtype=object))     # (rule names: hashed, not sorted)
+    got = dict(zip(names.tolist(), np.bincount(codes, minlength=len(names)).tolist()))
     return {r: int(got[r]) for r in RULE_ORDER if r in got}
 
 
@@ -557,6 +559,9 @@ def _check_ids(ids: np.ndarray, raw: RawResponses) -> None:
     """
     s = pd.Series(ids, dtype="string").dropna()
     if s.empty:
+        return
+    most = max(collections.Counter(s.tolist()).values())    # (the same counts as value_counts', several times faster)
+    if not (most >= MANY_ID_ROWS and most > MANY_ID_SHARE * len(ids)):
         return
     counts = s.value_counts()
     top, k = counts.index[0], int(counts.iloc[0])
@@ -774,11 +779,11 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             parts.append(_ledger_part(flags[rule], rule, pos_all, hit))
     _check_ids(ids, raw)
     screen_warnings = _screening_warnings(flags, n) + _breakoff_group_warnings(frame, flags, instrument)
+    sub = frame[screened]
     if "speeder" in on:
-        screen_warnings += _duration_warnings(frame[screened])
+        screen_warnings += _duration_warnings(sub)
 
     # -- stage 2: data-based indices on the screened rows: they flag ---------------------
-    sub = frame[screened]
     pos_sub = pos_all[screened]
     index_flags: dict[str, pd.Series] = {}
     index_hits: dict[str, np.ndarray] = {}          # their notna(), once
@@ -837,15 +842,15 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     lrule = np.concatenate([np.zeros(0, dtype=object)] + [np.full(len(p), r, dtype=object) for r, p, _ in parts])
     ldetail = np.concatenate([np.zeros(0, dtype=object)] + [d for _, _, d in parts])
     order = np.lexsort((lrank, lpos))          # stable
-    lpos, lrule, ldetail = lpos[order], lrule[order], ldetail[order]
-    is_excl = np.isin(lpos, np.fromiter(excluded_pos, dtype=int, count=len(excluded_pos)))
-    screen_rule = np.isin(lrule, np.array(SCREENING_RULES, dtype=object))
+    lpos, lrank, lrule, ldetail = lpos[order], lrank[order], lrule[order], ldetail[order]
+    keep = np.ones(n, dtype=bool)
+    keep[list(excluded_pos)] = False
+    is_excl = ~keep[lpos]                      # the ledger rows of excluded responses
+    screen_rule = np.isin(lrank, [rank.get(r, len(rank)) for r in SCREENING_RULES])
     basis_of = np.full(n, "", dtype=object)
     for q, b in basis_by_pos.items():
         basis_of[q] = b
     basis = np.where(is_excl, np.where(screen_rule, "screening rule", basis_of[lpos]), "")
-    keep = np.ones(n, dtype=bool)
-    keep[list(excluded_pos)] = False
     excl_pos = lpos[is_excl]
     first = _primary_rows(excl_pos, lrule[is_excl], basis_of)
     flag_pos, flag_rule = lpos[~is_excl], lrule[~is_excl]

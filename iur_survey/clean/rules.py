@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import math
+import threading
 from typing import Callable, Iterable
 
 import numpy as np
@@ -102,16 +103,31 @@ class matrix_cache:
         return False
 
 
+_CACHE_LOCK = threading.Lock()
+_PENDING = object()
+
+
 def _frame_cached(frame: pd.DataFrame, key: tuple, compute: Callable[[], object]):
-    """``compute()``, once per ``frame`` and ``key`` within :class:`matrix_cache` (every time outside it)."""
-    if _MATRIX_CACHE is None:
+    """``compute()``, once per ``frame`` and ``key`` within :class:`matrix_cache` (every time outside it).
+
+    Rules run side by side in threads (:data:`iur_survey.clean.pipeline.RULE_THREADS`): a rule
+    that asks for a key another is computing waits for that value instead of computing it
+    again.  (A computation may ask for other keys, never for its own: the locks are taken in
+    the order of what needs what, so no two threads wait for each other.)
+    """
+    cache = _MATRIX_CACHE
+    if cache is None:
         return compute()
     key = (id(frame),) + key
-    hit = _MATRIX_CACHE.get(key)
-    if hit is None or hit[0] is not frame:
-        hit = (frame, compute())
-        _MATRIX_CACHE[key] = hit
-    return hit[1]
+    with _CACHE_LOCK:
+        entry = cache.get(key)
+        if entry is None or entry[0] is not frame:
+            entry = [frame, threading.Lock(), _PENDING]
+            cache[key] = entry
+    with entry[1]:
+        if entry[2] is _PENDING:
+            entry[2] = compute()
+    return entry[2]
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
@@ -130,12 +146,22 @@ def _raw_matrix(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
 
 def _matrix(frame: pd.DataFrame, cols: list[str], reverse: Iterable[str] = (),
             instrument: Instrument | None = None) -> np.ndarray:
-    """``frame[cols]`` as a float array, with the ``reverse`` columns recoded ``min + max - x``."""
+    """``frame[cols]`` as a float array, with the ``reverse`` columns recoded ``min + max - x``.
+
+    Within :class:`matrix_cache` the recoded matrix too is made once per frame (read-only: the
+    rules share it); outside, it is a fresh copy.
+    """
     x = _raw_matrix(frame, cols)
     rev = [i for i, c in enumerate(cols) if c in set(reverse)]
     if rev and instrument is not None:
-        x = x.copy()  # never write through to the caller's frame
-        x[:, rev] = instrument.scale_min + instrument.scale_max - x[:, rev]
+        def recoded() -> np.ndarray:
+            y = x.copy()  # never write through to the caller's frame
+            y[:, rev] = instrument.scale_min + instrument.scale_max - y[:, rev]
+            return y
+        if _MATRIX_CACHE is None:
+            return recoded()
+        return _frame_cached(frame, ("recoded", tuple(cols), tuple(rev), instrument.scale_min, instrument.scale_max),
+                             lambda: _read_only(recoded()))
     return x
 
 

@@ -350,24 +350,87 @@ def _refuse_ids_of_personal_columns(ids, table: Table, plan: Plan, ips, path) ->
     reader keeps for the duplicate rule): the id would carry that value into the clean data and the ledger.
     Values are compared trimmed and case-folded; a value under two characters or a number under five digits
     (a placeholder, a count) is not compared.  The value is never quoted."""
-    id_text = pd.Series(ids, dtype="string").str.strip().str.casefold()
-    if id_text.isna().all():
+    present = pd.Series(ids, dtype="string").dropna().tolist()
+    if not present:
         return
+    id_set = {x.strip().casefold() for x in present}    # the ids' texts (as a column's are compared, below)
     sources = [(c.header, pd.Series(table.data[c.index], dtype=object)) for c in personal_columns(plan)
                if c.index in table.data.columns]
     if "_ip" in plan.targets:
         sources.append((plan.targets["_ip"].header, pd.Series(ips, dtype=object)))
-    for header, values in sources:
-        v = values.map(lambda x: "" if recode._blank(x) else str(x).strip().casefold())
-        known = {x for x in v.unique() if len(x) >= 2 and not (x.isdigit() and len(x) < 5)}
+    for header, values in sources:     # each column's texts are compared with the ids' as sets first
+        shared = _distinct(values, _personal_text) & id_set
+        known = {x for x in shared if len(x) >= 2 and not (x.isdigit() and len(x) < 5)}
         if not known:
             continue
+        id_text = pd.Series(ids, dtype="string").str.strip().str.casefold()
         hit = id_text.isin(known).fillna(False).to_numpy(dtype=bool)
         if hit.any():
             id_header = plan.targets["response_id"].header
             raise ReadError(path, f"the response id is a value of the export's {header!r} column (personal data): "
                                   f"{recode.PERSONAL_ID_ADVICE}", row=int(table.lines[np.argmax(hit)]),
                             column=id_header)
+
+
+def _personal_text(s: str) -> str:
+    """A personal cell's text as the id check compares it: trimmed, case-folded."""
+    return s.strip().casefold()
+
+
+def _email_text(s: str) -> str:
+    """An e-mail cell's text as the repeat check compares it: trimmed, lower case; ``""`` when it holds no address
+    (Microsoft Forms writes ``anonymous`` for every anonymous response)."""
+    return s.strip().lower() if EMAIL.search(s) else ""
+
+
+def _compared_text(x, text) -> str:
+    """A cell as the reader compares it: ``""`` when blank, else ``text(str(x))`` (:func:`_personal_text`,
+    :func:`_email_text`; each gives ``""`` for a text of white space only)."""
+    return "" if recode._blank(x) else text(str(x))
+
+
+def _plain_text(arr: np.ndarray) -> np.ndarray | None:
+    """``arr``'s missing cells (``None``, NaN, ``pd.NA``) as a mask when every other cell is a ``str`` without
+    NUL, else ``None``.  Then pandas' hashing tells the cells apart exactly (it stops at a NUL: ``"a\\x00b"``
+    and ``"a\\x00c"`` are one to it), and :func:`_compared_text` is worked out once per distinct cell.
+
+    >>> _plain_text(np.array(["a", None, np.nan], dtype=object)).tolist(), _plain_text(np.array(["1", 1.0], dtype=object))
+    ([False, True, True], None)
+    """
+    na = pd.isna(arr)
+    rest = arr[~na]
+    return na if recode._all_str(rest) and "\x00" not in "".join(rest) else None
+
+
+def _distinct(values: pd.Series, text) -> set[str]:
+    """``{_compared_text(x, text) for x in values}``.
+
+    >>> sorted(_distinct(pd.Series([" A", "a", None, " A", np.nan, "  "], dtype=object), _personal_text))
+    ['', 'a']
+    """
+    arr = values.to_numpy(dtype=object)
+    na = _plain_text(arr)
+    if na is None:
+        return set(values.map(lambda x: _compared_text(x, text)).unique())
+    out = set(map(text, pd.unique(arr[~na])))      # (a blank str gives "" as well)
+    return out | {""} if na.any() else out
+
+
+def _factorized(values: pd.Series, text) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize`` of the cells' :func:`_compared_text` (numbered in the order they first appear).
+
+    >>> codes, uniques = _factorized(pd.Series([None, "B@x.cn ", "b@X.cn", "", "anonymous", "c@x.cn"], dtype=object),
+    ...                              _email_text)
+    >>> codes.tolist(), uniques.tolist()
+    ([0, 1, 1, 0, 0, 2], ['', 'b@x.cn', 'c@x.cn'])
+    """
+    na = _plain_text(values.to_numpy(dtype=object))
+    if na is None:
+        return pd.factorize(values.map(lambda x: _compared_text(x, text)))
+    raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=False)   # a text's first cell comes first
+    texts = [text(u) if isinstance(u, str) else "" for u in raw_uniques]
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
+    return codes[raw_codes], uniques
 
 
 def _email_groups(table: Table, plan: Plan) -> list[tuple[str, np.ndarray]]:
@@ -380,9 +443,7 @@ def _email_groups(table: Table, plan: Plan) -> list[tuple[str, np.ndarray]]:
     for c in email_columns(plan):
         if c.index not in table.data.columns:
             continue
-        v = pd.Series(table.data[c.index], dtype=object).map(
-            lambda x: str(x).strip().lower() if not recode._blank(x) and EMAIL.search(str(x)) else "")
-        codes, uniques = pd.factorize(v)
+        codes, uniques = _factorized(pd.Series(table.data[c.index], dtype=object), _email_text)
         codes = np.asarray(codes, dtype=np.int64)
         empty = np.flatnonzero(uniques == "")
         if len(empty):

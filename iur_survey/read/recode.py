@@ -790,9 +790,11 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             present = (s != "").to_numpy()
         if present.any():
             txt = s[present]
-            if txt.str.contains("上午|下午|午前|午後|오전|오후", regex=True).any():
+            joined = "\n".join(txt.tolist())     # (the markers are words: in the joined text iff in a cell)
+            if any(word in joined for word in _MERIDIEM_EN):
                 txt = txt.str.replace(_MERIDIEM, lambda m: f"{m[1]} {m[3]} {_MERIDIEM_EN[m[2]]}", regex=True)
-            if txt.str.contains("GMT", regex=False).any():   # Google Forms: "GMT+8" is UTC+8 (not POSIX's sign)
+                joined = "\n".join(txt.tolist())
+            if "GMT" in joined:   # Google Forms: "GMT+8" is UTC+8 (not POSIX's sign)
                 txt = txt.str.replace(_GMT, lambda m: f" {m[1]}{int(m[2]):02d}:{m[3] or '00'}", regex=True)
             parsed = None
             first = str(txt.iloc[0]).strip()

@@ -41,7 +41,7 @@ __all__ = [
     "FitInputs", "fit_measures", "FIT_ORDER", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni",
     "rmsea", "rmsea_ci", "rmsea_close_pvalue", "rmsea_notclose_pvalue", "rmsea_measures", "srmr_family", "gfi_family",
     "moment_residuals", "residual_rms", "rescale_cov", "rescale_mean",
-    "chisq_pvalue",
+    "chisq_pvalue", "na_when_df_negative", "DEFINED_WHEN_DF_NEGATIVE",
 ]
 
 #: lavaan 0.6.14's order of fitMeasures(fit) for ML (with the scaled / robust names where they go)
@@ -237,14 +237,18 @@ def chisq_pvalue(X2, df):
 
 # ----------------------------------------------------------------------------- RMSEA
 def rmsea(X2, df, N, G: int = 1, c_hat: float = 1.0) -> float:
-    """lavaan's lav_fit_rmsea: ``sqrt(max(X2/N/df - c_hat/N, 0)) * sqrt(G)`` (0 when df == 0).
+    """lavaan's lav_fit_rmsea: ``sqrt(max(X2/N/df - c_hat/N, 0)) * sqrt(G)`` when df > 0, else 0 whatever the
+    other inputs (its ``ifelse(df > 0, ., 0)``: the robust RMSEA of a saturated MLR fit, whose c_hat is NA, is 0;
+    so is the RMSEA at df < 0, whose chi-square is NA); NA when df is.
 
-    >>> rmsea(10.0, 12, 300)
-    0.0
+    >>> rmsea(10.0, 12, 300), rmsea(0.0, 0, 300, c_hat=math.nan), rmsea(math.nan, -2, 300)
+    (0.0, 0.0, 0.0)
     """
-    if _nan(X2, df, N, c_hat):
+    if _nan(df):
         return math.nan
     if df > 0:
+        if _nan(X2, N, c_hat):
+            return math.nan
         return math.sqrt(max((X2 / N) / df - c_hat / N, 0.0)) * math.sqrt(G)
     return 0.0
 
@@ -495,6 +499,38 @@ def gfi_family(S: np.ndarray, M: np.ndarray, Sigma: np.ndarray, mu: np.ndarray, 
     return float(1.0 - t1 / t2), nel
 
 
+# ----------------------------------------------------------------------------- df < 0
+#: the measures lavaan 0.6.14 still reports when df < 0 (its test statistic is then NA: lav_model_test): the
+#: count, logl and information criteria, the RMSEA (0: lav_fit_rmsea's ``ifelse(df > 0, ., 0)``) with its settings,
+#: the residual-based measures and GFI / AGFI / PGFI; everything computed from a chi-square is NA (the baseline
+#: block included: lav_fit_cfi_lavobject returns NA for all of it when X2 is not finite; cn_05 / cn_01 NaN,
+#: mfi, ecvi, wrmr NA).  With a scaled test (MLR, WLSMV) lavaan's fitMeasures() stops with an error there: no
+#: scaled or robust value either.
+DEFINED_WHEN_DF_NEGATIVE = frozenset({
+    "npar", "fmin", "df", "df.scaled", "logl", "unrestricted.logl", "aic", "bic", "ntotal", "bic2",
+    "rmsea", "rmsea.ci.level", "rmsea.close.h0", "rmsea.notclose.h0",
+    "rmr", "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr", "crmr_nomean",
+    "srmr_mplus", "srmr_mplus_nomean", "gfi", "agfi", "pgfi"})
+
+
+def na_when_df_negative(fit):
+    """``fit`` (a dict or Series of fit measures) with lavaan's NA for every measure it does not define when the
+    model has negative degrees of freedom (see :data:`DEFINED_WHEN_DF_NEGATIVE`); unchanged when df >= 0.
+
+    >>> out = na_when_df_negative({"npar": 5.0, "chisq": 0.0, "df": -2.0, "cfi": 0.93, "rmsea": 0.0})
+    >>> out
+    {'npar': 5.0, 'chisq': nan, 'df': -2.0, 'cfi': nan, 'rmsea': 0.0}
+    """
+    df = fit.get("df") if hasattr(fit, "get") else None
+    if df is None or _nan(float(df)) or float(df) >= 0:
+        return fit
+    if isinstance(fit, dict):
+        return {k: (v if k in DEFINED_WHEN_DF_NEGATIVE else math.nan) for k, v in fit.items()}
+    out = fit.copy()
+    out[[k for k in out.index if k not in DEFINED_WHEN_DF_NEGATIVE]] = math.nan
+    return out
+
+
 # ----------------------------------------------------------------------------- the whole set
 @dataclass
 class FitInputs:
@@ -571,4 +607,4 @@ def fit_measures_dict(fi: FitInputs, *, ci_level: float = 0.90, close_h0: float 
     v["mfi"] = math.exp(-0.5 * (X2 - df) / N)
     v["ecvi"] = X2 / N + (2 * fi.npar) / N
     v.update(fi.extra)
-    return {k: float(v[k]) for k in FIT_ORDER if k in v}
+    return na_when_df_negative({k: float(v[k]) for k in FIT_ORDER if k in v})

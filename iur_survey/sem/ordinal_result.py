@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
-from .results import (SEMResult, json_number, mark_nonconverged, summary_line, summary_pair, z_critical,
-                      z_pvalue)
+from .results import (SEMResult, json_number, mark_nonconverged, summary_line, summary_pair, user_test_rows,
+                      z_critical, z_pvalue)
 from .standardized import check_std_type
 
 __all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
@@ -294,19 +294,15 @@ class OrdinalSEMResult(SEMResult):
             L.append("Model Test User Model:")
             if scaled:
                 L.append(f"{'Standard':>54}{'Scaled':>12}")
-            L.append(two("Test Statistic", f["chisq"], f.get("chisq.scaled")))
-            L.append(two("Degrees of freedom", int(f["df"]), f.get("df.scaled"), "d"))
-            L.append(two("P-value (Chi-square)", f["pvalue"], f.get("pvalue.scaled")))
-            if scaled:
-                L.append(two("Scaling correction factor", None, f["chisq.scaling.factor"]))
-                L.append(two("Shift parameter", None, self.test.get("shift_parameter")))
-                L.append("    simple second-order correction")
+            L.extend(user_test_rows(f, scaled, [two("Scaling correction factor", None, f.get("chisq.scaling.factor")),
+                                                two("Shift parameter", None, self.test.get("shift_parameter")),
+                                                "    simple second-order correction"]))
             L.append("")
         if fit_measures:
             L.append("Model Test Baseline Model:")
             L.append("")
             L.append(two("Test statistic", f["baseline.chisq"], f.get("baseline.chisq.scaled")))
-            L.append(two("Degrees of freedom", int(f["baseline.df"]), f.get("baseline.df.scaled"), "d"))
+            L.append(two("Degrees of freedom", f["baseline.df"], f.get("baseline.df.scaled"), "d"))
             L.append(two("P-value", f["baseline.pvalue"], f.get("baseline.pvalue.scaled")))
             if scaled:
                 L.append(two("Scaling correction factor", None, f["baseline.chisq.scaling.factor"]))

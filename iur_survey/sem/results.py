@@ -28,6 +28,7 @@ from .matrices import Model
 from .partable import ParTable
 from .standardized import check_std_type, r2_series, standardized_se
 from .syntax import render_syntax
+from .fitmeasures import na_when_df_negative
 from .table import is_fiml, lazy_series_property, raw_field
 
 if TYPE_CHECKING:
@@ -63,11 +64,11 @@ SUMMARY_FIT = (
     ("Robust Tucker-Lewis Index (TLI)", None, "tli.robust", "has"),
     None, "Loglikelihood and Information Criteria:", None,
     ("Loglikelihood user model (H0)", "logl", "logl", None),
-    ("Scaling correction factor", None, "scaling.factor.h0", "scaled"),
-    ("    for the MLR correction", None, None, "scaled"),
+    ("Scaling correction factor", None, "scaling.factor.h0", "mlr"),
+    ("    for the MLR correction", None, None, "mlr"),
     ("Loglikelihood unrestricted model (H1)", "unrestricted.logl", "unrestricted.logl", None),
-    ("Scaling correction factor", None, "scaling.factor.h1", "scaled"),
-    ("    for the MLR correction", None, None, "scaled"),
+    ("Scaling correction factor", None, "scaling.factor.h1", "mlr"),
+    ("    for the MLR correction", None, None, "mlr"),
     None,
     ("Akaike (AIC)", "aic", "aic", None), ("Bayesian (BIC)", "bic", "bic", None),
     ("Sample-size adjusted Bayesian (SABIC)", "bic2", "bic2", None),
@@ -155,6 +156,29 @@ def summary_pair(label: str, a: Any, b: Any = None, *, two: bool = True, fmt: st
             return f"{int(x)}"
         return f"{float(x):{fmt}}"
     return f"  {label:<40}{cell(a):>12}{cell(b) if two else '':>12}".rstrip()
+
+
+def user_test_rows(f, scaled: bool, scaled_rows: list[str] = ()) -> list[str]:
+    """The rows of "Model Test User Model:" as lavaan's lav_test_print writes them: "Test statistic" ("Test
+    Statistic" beside a scaled column) and "Degrees of freedom"; then, unless df = 0, the p-value ("P-value
+    (Unknown)" when df < 0, where the statistic is NA) and the scaled test's ``scaled_rows``.
+
+    >>> print("\\n".join(user_test_rows({"chisq": 0.0, "df": 0, "pvalue": float("nan")}, False)))
+      Test statistic                                 0.000
+      Degrees of freedom                                 0
+    >>> user_test_rows({"chisq": float("nan"), "df": -2, "pvalue": float("nan")}, False)[2]
+    '  P-value (Unknown)                                 NA'
+    """
+    df = float(f["df"])
+    two = scaled and "chisq.scaled" in f
+
+    def row(label, key, fmt=".3f"):
+        return summary_pair(label, f[key], f.get(key + ".scaled") if two else None, two=two, fmt=fmt)
+    L = [row("Test Statistic" if two else "Test statistic", "chisq"), row("Degrees of freedom", "df", "d")]
+    if df == 0 or math.isnan(df):
+        return L
+    L.append(row("P-value (Unknown)" if df < 0 else "P-value (Chi-square)", "pvalue"))
+    return L + (list(scaled_rows) if two else [])
 
 
 def z_pvalue(z):
@@ -375,6 +399,11 @@ class SEMResult:
             import pandas as pd
 
             self.fit = pd.Series(np.nan, index=raw.index, dtype=float)
+        elif isinstance(raw, dict) or _is_series(raw):
+            # df < 0: lavaan's NA for every measure computed from the (NA) chi-square, whatever the estimator
+            masked = na_when_df_negative(raw)
+            if masked is not raw:
+                self.fit = masked
 
     # ------------------------------------------------------------------ tables
     def parameter_estimates(self, *, level: float = 0.95, standardized: bool = True) -> pd.DataFrame:
@@ -753,16 +782,10 @@ class SEMResult:
             L.append("Model Test User Model:")
             if scaled:
                 L.append(f"{'Standard':>54}{'Scaled':>12}")
-                L.append(pair("Test Statistic", f["chisq"], f["chisq.scaled"]))
-                L.append(pair("Degrees of freedom", f["df"], f["df.scaled"], fmt="d"))
-                L.append(pair("P-value (Chi-square)", f["pvalue"], f["pvalue.scaled"]))
-                L.append(pair("Scaling correction factor", None, f["chisq.scaling.factor"]))
-                L.append("    Yuan-Bentler correction (Mplus variant)")
             else:
                 L.append("")
-                L.append(kv("Test statistic", float(f["chisq"])))
-                L.append(kv("Degrees of freedom", int(f["df"])))
-                L.append(kv("P-value (Chi-square)", float(f["pvalue"])))
+            L.extend(user_test_rows(f, scaled, [pair("Scaling correction factor", None, f.get("chisq.scaling.factor")),
+                                                "    Yuan-Bentler correction (Mplus variant)"]))
             L.append("")
         if fit_measures and self.converged and "cfi" in f.index:
             L.extend(self._summary_fit_rows(f))
@@ -782,7 +805,8 @@ class SEMResult:
                 L.append(item or "")
                 continue
             label, std, sc, when = item
-            if (when == "scaled" and not scaled) or (when == "has" and sc not in f.index):
+            if ((when == "scaled" and not scaled) or (when == "has" and sc not in f.index)
+                    or (when == "mlr" and "scaling.factor.h1" not in f.index)):     # lavaan: none when df = 0
                 continue
             if label is None:
                 L.append("")

@@ -43,6 +43,8 @@ NA and the result's ``warnings`` say what failed; a scaling factor that is not p
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -357,7 +359,8 @@ def _scaled_test(chisq: float, df: float, trace_h1: float, trace_h0: float, ndat
     c = trace / df if df > 0 else float("nan")
     if not c > 0 or not np.isfinite(c):     # lavaan: NA when negative; zero or non-finite is no scaling either
         c = float("nan")
-    stat = chisq / c if np.isfinite(c) else float("nan")
+    # df = 0: lavaan's scaled test is the standard one (stat = chisq) with scaling.factor NA (lav_test_yuan_bentler)
+    stat = chisq / c if np.isfinite(c) else chisq if df == 0 else float("nan")
     return ScaledTest(stat=stat, df=df, pvalue=chisq_pvalue(stat, df), scaling_factor=c,
                       trace_UGamma=trace, trace_h1=trace_h1, trace_h0=trace_h0,
                       scaling_factor_h1=trace_h1 / ndat, scaling_factor_h0=trace_h0 / npar)
@@ -634,10 +637,12 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
     E_model, why = information_inv(Ds, f"the {information} information of the model on the EM moments")
     if E_model is None:
         return _fiml_failed(version, why)
-    c3 = k_value(Ds, E_model) / df if df > 0 else float("nan")
+    # df = 0: lavaan divides k (round-off, never exactly 0) by 0: c.hat3 = Inf, XX3.scaled = 0, so cfi.robust = 1
+    # and rmsea.robust = 0 with its interval 0, 0 (as catml_robust of WLSMV); df < 0: no c.hat3
+    c3 = k_value(Ds, E_model) / df if df > 0 else math.inf if df == 0 else math.nan
     if df > 0 and not (np.isfinite(c3) and c3 > 0):
         return _fiml_failed(version, f"its scaling factor c.hat3 = {c3:.4g} is not positive")
-    out = FIMLCorrected(XX3=XX3, df3=df, c_hat3=c3, XX3_scaled=XX3 / c3 if df > 0 else float("nan"),
+    out = FIMLCorrected(XX3=XX3, df3=df, c_hat3=c3, XX3_scaled=XX3 / c3 if df >= 0 else math.nan,
                         XX3_null=XX3_null, df3_null=df_null, c_hat3_null=float("nan"), version=version)
     E_null, why = information_inv(DBs, f"the {information} information of the baseline model on the EM moments")
     if E_null is None:
@@ -963,9 +968,11 @@ def robust_measures(data, *, Sigma, mu, Delta, information: np.ndarray, chisq: f
             out.update({f"{n}.robust": _INCREMENTAL[n](XX3, df, XX3n, df_null, c3, c3n)
                         for n in names if n in ("cfi", "tli", "nnfi", "rni")})
     if test is not None:
-        out["scaling.factor.h1"] = test.scaling_factor_h1
-        out["scaling.factor.h0"] = test.scaling_factor_h0
-        df2 = test.trace_UGamma if np.isfinite(test.trace_UGamma) and test.trace_UGamma != 0 else float("nan")
+        if df > 0:                      # lavaan: no trace.UGamma when df = 0 (its scaled test is the standard one)
+            out["scaling.factor.h1"] = test.scaling_factor_h1
+            out["scaling.factor.h0"] = test.scaling_factor_h0
+        df2 = (test.trace_UGamma if df > 0 and np.isfinite(test.trace_UGamma) and test.trace_UGamma != 0
+               else float("nan"))
         out.update(_fm.rmsea_measures(X2, df2, N, G, level=ci_level, close_h0=close_h0, notclose_h0=notclose_h0,
                                       suffix=".scaled"))
     if robust:

@@ -129,7 +129,9 @@ def test_yuan_bentler_scaling_is_one_under_normal_theory_information():
     # twice the meat doubles the scaling factor
     t2 = yuan_bentler_mplus(30.0, ndat - npar, A1=A1, B1=2 * A1, B0=2 * E, E_inv=np.linalg.inv(E))
     assert t2.scaling_factor == pytest.approx(2.0, rel=1e-12)
-    assert np.isnan(yuan_bentler_mplus(3.0, 0, A1=A1, B1=A1, B0=E, E_inv=np.linalg.inv(E)).stat)
+    # df = 0: lavaan's scaled test is the standard one (lav_test_yuan_bentler), with scaling factor and p NA
+    t0 = yuan_bentler_mplus(3.0, 0, A1=A1, B1=A1, B0=E, E_inv=np.linalg.inv(E))
+    assert t0.stat == 3.0 and np.isnan(t0.scaling_factor) and np.isnan(t0.pvalue)
 
 
 def test_h1_information_complete_data():

@@ -58,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
-    from ..report.paper import (DataMovedWarning, NotConvergedError, fitted_instrument, is_pls, load_results,
-                                paper_tables, to_csv, to_html, to_latex, to_markdown, write_tables)
+    from ..report.paper import (DataMovedWarning, NotConvergedError, fitted_columns, fitted_instrument, is_pls,
+                                load_results, paper_tables, to_csv, to_html, to_latex, to_markdown, write_tables)
     from ..datafile import load_data
     from ._io import check_output, print_warnings
     from .fit import EXIT_NOT_CONVERGED
@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out != "-":
         check_output(args.out, *args.results, args.data)      # never over an input
     results = [load_results(p) for p in args.results]
-    data = load_data(args.data, instrument=fitted_instrument(next((r for r in results if not is_pls(r)), results[0]), args.instrument)) if args.data else None
+    data = load_data(args.data, fitted_columns(results),
+                     instrument=fitted_instrument(next((r for r in results if not is_pls(r)), results[0]),
+                                                  args.instrument)) if args.data else None
     try:
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always", DataMovedWarning)

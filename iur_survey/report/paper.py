@@ -275,7 +275,30 @@ def _data_of(results: Mapping, instrument: str | Path | None = None) -> tuple[pd
         return None, f"the data file results.json records ({p}) is not there; give --data"
     require_fitted_data(results, p)
     from ..datafile import load_data
-    return load_data(p, instrument=fitted_instrument(results, instrument)), ""
+    return load_data(p, fitted_columns([results]), instrument=fitted_instrument(results, instrument)), ""
+
+
+def fitted_columns(results: Sequence[Mapping]) -> list[str] | None:
+    """The data columns the fits' models name (``call.model.syntax`` of each results.json; a pls.json is
+    skipped), for :func:`~iur_survey.datafile.load_data`: the tables check the cells of those columns only, as
+    ``fit`` did (a text cell in a column no model uses is no reason to refuse the file); None (every item-like
+    column is checked) when a results file does not record its model or none is a fit.
+
+    >>> fitted_columns([{"call": {"model": {"syntax": "F =~ x1 + x2"}}}, {"call": {"model": {"syntax": "y ~ x1"}}}])
+    ['F', 'x1', 'x2', 'y']
+    >>> fitted_columns([{"call": {}}]) is None
+    True
+    """
+    from ..datafile import model_columns
+
+    fits = [r for r in results if not is_pls(r)]
+    out: list[str] = []
+    for r in fits:
+        model = (r.get("call") or {}).get("model") or {}
+        if not model.get("syntax"):
+            return None
+        out.extend(model_columns(model["syntax"], model.get("source") or "<model syntax>"))
+    return list(dict.fromkeys(out)) if fits else None
 
 
 def _label(results: Mapping, k: int) -> str:

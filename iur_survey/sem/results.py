@@ -539,7 +539,10 @@ class SEMResult:
         model did not converge"); check ``converged`` first."""
         if not self.converged:
             raise NotConvergedError(None, f"{NO_FIT_MEASURES} (converged is False; warnings says why)")
-        return self.fit if names is None else self.fit[names]
+        if names is None:
+            return self.fit
+        # lavaan lower-cases the names it is given (fitMeasures(fit, "CFI"))
+        return self.fit[names.lower()] if isinstance(names, str) else self.fit[[str(n).lower() for n in names]]
 
     def residuals(self, type: str = "raw", data: pd.DataFrame | None = None):
         """lavaan's ``residuals(fit, type = type)``: :func:`iur_survey.sem.residuals.residuals` of this fit

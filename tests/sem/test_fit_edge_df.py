@@ -97,3 +97,10 @@ def test_results_json_has_null_where_lavaan_has_na(fits):
     scaled = fits["df0_mlr"].to_dict()["fit"]
     assert scaled["chisq.scaled"] == pytest.approx(0.0, abs=1e-9) and scaled["cfi.scaled"] == 1.0
     assert scaled["rmsea.scaled"] is None and scaled["rmsea.robust"] == 0.0
+
+
+def test_fit_measure_names_are_case_insensitive_as_lavaan(fits):
+    """lavaan's fitMeasures(fit, c("CFI", "RMSEA")) lower-cases the names."""
+    res = fits["df0_mlr"]
+    assert list(res.fit_measures(["CFI", "RMSEA.robust"]).index) == ["cfi", "rmsea.robust"]
+    assert res.fit_measures("SRMR") == res.fit_measures()["srmr"]

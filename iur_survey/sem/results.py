@@ -748,7 +748,7 @@ class SEMResult:
         f = self.fit
         L = self._summary_header()
         kv = summary_line
-        L.append(kv("Estimator", self.estimator))
+        L.append(kv("Estimator", "ML" if self.estimator == "MLR" else self.estimator))   # lavaan: MLR is ML + robust
         L.append(kv("Optimization method", self.optimizer))
         L.append(kv("Number of model parameters", pt.nfree))
         neq = pt.nfree - pt.npar + len(pt.equality)

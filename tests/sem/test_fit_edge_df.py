@@ -104,3 +104,9 @@ def test_fit_measure_names_are_case_insensitive_as_lavaan(fits):
     res = fits["df0_mlr"]
     assert list(res.fit_measures(["CFI", "RMSEA.robust"]).index) == ["cfi", "rmsea.robust"]
     assert res.fit_measures("SRMR") == res.fit_measures()["srmr"]
+
+
+def test_summary_names_the_mlr_estimator_as_lavaan(fits):
+    """lavaan 0.6.14's summary of an MLR fit says "Estimator  ML" (the robust SEs and test are named below it)."""
+    lines = [re.sub(r"\s+", " ", x).strip() for x in fits["df0_mlr"].summary().splitlines()]
+    assert "Estimator ML" in lines and "Standard errors Sandwich" in lines

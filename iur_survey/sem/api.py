@@ -51,7 +51,7 @@ import numpy as np
 from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
-from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, negative_variances, ordinal_warnings,
+from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, ordinal_warnings,
                         post_checks, unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings)
 from .defined import from_partable, theta_columns
 from .estimate import RUNAWAY, minimize, numerical_hessian
@@ -210,6 +210,15 @@ def _lavaan_start(model: Model, pt: ParTable, covs, means, ov_vars, warnings: li
     return x0, rp
 
 
+def _improper(pt: ParTable, model: Model, theta: np.ndarray) -> bool:
+    """Whether a solution is not admissible as lavaan's post-check says (:func:`datacheck.post_checks`: a
+    negative variance, a latent or residual covariance matrix that is not positive definite)."""
+    try:
+        return bool(post_checks(pt, model, theta, model.row_values(theta)))
+    except (np.linalg.LinAlgError, ValueError, EstimationError):
+        return True
+
+
 def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=None, shrink=None,
                          warnings: list[str] | None = None):
     """``run(x0)`` from lavaan's start values; when it does not converge, ``run(x0, scoring=False)`` (the
@@ -226,7 +235,8 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     and creeping along it used to cost minutes of a FIML fit), so that the fallbacks run at once; when none
     of them converges either, the first attempt is rerun in full and reported as before.
 
-    A converged fit at an improper solution (``improper(opt)``: a negative variance) may be a local optimum
+    A converged fit at an improper solution (``improper(opt)``, :func:`_improper`: a negative variance, a
+    covariance matrix of the latent variables or of the residuals not positive definite) may be a local optimum
     where lavaan's nlminb path reaches a better one (audit s23: from the same start values, f .15667 with a
     negative factor variance, lavaan's and the quasi-Newton path's f .13947 with a positive one; session 16:
     a cross-loaded Heywood model whose lavaan minimum only the quasi-Newton path from the fallback start
@@ -239,6 +249,7 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
 
     A start where the objective is not finite (a Sigma that is not positive definite) is, as lavaan's
     ``lav_model_estimate`` does before nlminb, divided by 10 (``shrink(x)``: its free parameters ``z``)."""
+    inadmissible: list[np.ndarray] = []
     if shrink is not None:
         plain = run
 
@@ -248,7 +259,19 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
                 return o
             o = plain(shrink(x), **kw)
             o.history = [f"{START_FAILED}; lavaan's rule: the start values / 10"] + o.history
+            if o.message == START_FAILED:
+                inadmissible.append(x)
             return o
+    opt = _fallbacks(run, x0, fallback, simple, improper, warnings)
+    if opt.converged and warnings is not None and any(np.array_equal(x, x0) for x in inadmissible):
+        warnings.append("lavaan's start values (and their tenth) imply a Sigma that is not positive definite: "
+                        "this fit comes from other start values; lavaan 0.6.14's nlminb starts there all the same "
+                        "and may reach another minimum")
+    return opt
+
+
+def _fallbacks(run, x0, fallback, simple, improper, warnings):
+    """The attempts of :func:`_with_fallback_start` (``run`` already wrapped)."""
     opt = run(x0, runaway=RUNAWAY)
     # the other paths: (what, start, scoring, a fallback of a non-converged fit)
     paths = [("quasi-Newton from lavaan's start values", x0, False, True)]
@@ -277,7 +300,7 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
         tol = 1e-7 * max(1.0, abs(best.fun))
         others = [(w, o) for w, o in found if abs(o.fun - best.fun) > tol]
         if best is not kept:
-            best.history = [f"{lead}; an improper solution (a negative variance) at f={kept.fun:.12g}; refit: "
+            best.history = [f"{lead}; an improper solution at f={kept.fun:.12g}; refit: "
                             f"{best_what} reached {'a proper solution' if proper else 'a lower minimum'}"] + \
                 best.history
         if others and warnings is not None:
@@ -730,7 +753,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
             fun_grad_curv=fgc, fun_grad=fg, scoring=scoring, runaway=runaway, **control),
         x0, lambda: model.start(stats.cov, stats.mean, kind="marker"),
         simple=lambda: rp.project(model.start(stats.cov, stats.mean, kind="simple"), model.row_weights()),
-        improper=lambda o: bool(negative_variances(pt, model.row_values(rp.theta(o.x)))),
+        improper=lambda o: _improper(pt, model, rp.theta(o.x)),
         shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings)
     theta = rp.theta(opt.x)
     npar = rp.nz
@@ -888,7 +911,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
             runaway=runaway, **control),
         x0, lambda: model.start(covs, means, ov_vars, kind="marker"),
         simple=lambda: rp.project(model.start(covs, means, kind="simple"), model.row_weights()),
-        improper=lambda o: bool(negative_variances(pt, model.row_values(rp.theta(o.x)))),
+        improper=lambda o: _improper(pt, model, rp.theta(o.x)),
         shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings)
     theta = rp.theta(opt.x)
     npar = rp.nz

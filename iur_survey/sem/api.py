@@ -210,13 +210,21 @@ def _lavaan_start(model: Model, pt: ParTable, covs, means, ov_vars, warnings: li
     return x0, rp
 
 
-def _improper(pt: ParTable, model: Model, theta: np.ndarray) -> bool:
-    """Whether a solution is not admissible as lavaan's post-check says (:func:`datacheck.post_checks`: a
-    negative variance, a latent or residual covariance matrix that is not positive definite)."""
+def _improper(pt: ParTable, model: Model, theta: np.ndarray) -> int:
+    """How a solution is not admissible by lavaan's post-check (:func:`datacheck.post_checks`): 0 admissible,
+    1 a latent or residual covariance matrix not positive definite, 2 a negative variance.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> pt = build_partable("F =~ x1 + x2 + x3")
+    >>> m = Model(pt)
+    >>> _improper(pt, m, np.array([1.0, 1.0, 1, 1, 1, 0.5])), _improper(pt, m, np.array([1.0, 1.0, 1, -1, 1, 0.5]))
+    (0, 2)
+    """
     try:
-        return bool(post_checks(pt, model, theta, model.row_values(theta)))
+        said = post_checks(pt, model, theta, model.row_values(theta))
     except (np.linalg.LinAlgError, ValueError, EstimationError):
-        return True
+        return 2
+    return 2 if any("negative" in w for w in said) else 1 if said else 0
 
 
 def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=None, shrink=None,
@@ -241,10 +249,12 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     negative factor variance, lavaan's and the quasi-Newton path's f .13947 with a positive one; session 16:
     a cross-loaded Heywood model whose lavaan minimum only the quasi-Newton path from the fallback start
     reaches).  Every other path is then run too -- the quasi-Newton path from lavaan's start, the default and
-    quasi-Newton paths from the simple and the fallback starts -- and the lowest proper converged minimum is
-    kept, else the lowest improper one (lavaan's nlminb path from its start kept the proper solution in every
-    such case of session 16's comparison, lower or not: a Heywood ridge below it is a minimum nlminb does not
-    walk into); when they reach different minima a warning (into ``warnings``) says so: lavaan may report
+    quasi-Newton paths from the simple and the fallback starts -- and the lowest converged minimum without a
+    negative variance is kept, else the lowest one (``improper`` returns 2 for a negative variance, 1 for a
+    covariance matrix not positive definite).  That is lavaan's minimum in 5 of the 6 such fits of session 16
+    (audit A4, B2, g2_41, a check.start case, s1_14 of the stress run; not s1_3, where lavaan's nlminb stops at
+    a Heywood case above two other minima): lavaan's path stays out of a Heywood ridge below a solution without
+    one.  When the paths reach different minima a warning (into ``warnings``) says so: lavaan may report
     another.
 
     A start where the objective is not finite (a Sigma that is not positive definite) is, as lavaan's
@@ -295,19 +305,20 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
             alt = run(x1, scoring=scoring, runaway=RUNAWAY) if scoring else run(x1, scoring=False)
             if alt.converged:
                 found.append((what, alt))
-        proper = [t for t in found[1:] if not improper(t[1])]
+        proper = [t for t in found if improper(t[1]) < 2]
         best_what, best = min(proper or found, key=lambda t: t[1].fun)
         tol = 1e-7 * max(1.0, abs(best.fun))
         others = [(w, o) for w, o in found if abs(o.fun - best.fun) > tol]
         if best is not kept:
             best.history = [f"{lead}; an improper solution at f={kept.fun:.12g}; refit: "
-                            f"{best_what} reached {'a proper solution' if proper else 'a lower minimum'}"] + \
+                            f"{best_what} reached {'a solution without a negative variance' if proper else 'a lower minimum'}"] + \
                 best.history
         if others and warnings is not None:
-            alts = "; ".join(f"{w}: {o.fun:.8g}{'' if improper(o) else ' (proper)'}" for w, o in others)
+            alts = "; ".join(f"{w}: {o.fun:.8g}{' (a Heywood case)' if improper(o) == 2 else ''}"
+                             for w, o in others)
             warnings.append(f"the fit function has more than one local minimum: {best_what} reached "
-                            f"{best.fun:.8g} (kept: the lowest {'proper solution' if proper else 'minimum'} "
-                            f"found), {alts}; lavaan's optimizer may stop at another minimum")
+                            f"{best.fun:.8g} (kept: the lowest found{' without a Heywood case' if proper else ''}"
+                            f"), {alts}; lavaan's optimizer may stop at another minimum")
         return best
 
     if opt.converged:

@@ -659,7 +659,12 @@ class Model:
         return self.pack_rows(self.start_rows(covs, means, ov_vars, kind=kind, ordered=ordered, notes=notes))
 
     def free_rows(self) -> np.ndarray:
-        """The free rows of the table (those with a parameter index)."""
+        """The free rows of the table (those with a parameter index).
+
+        >>> from iur_survey.sem.partable import build_partable
+        >>> Model(build_partable("F =~ x1 + a*x2 + a*x3")).free_rows().tolist()
+        [1, 2, 3, 4, 5, 6]
+        """
         pt = self.partable
         return np.array([i for i in range(len(pt)) if pt.free[i] > 0 and pt.par_index[i] >= 0], int)
 
@@ -692,7 +697,13 @@ class Model:
 
     def implied_rows(self, rows: np.ndarray, group: int = 0) -> np.ndarray:
         """The implied Sigma of a group from one value per table row (:meth:`start_rows`: the rows of a
-        shared parameter may differ), as lavaan's ``computeSigmaHat`` at its per-row start values."""
+        shared parameter may differ), as lavaan's ``computeSigmaHat`` at its per-row start values.
+
+        >>> from iur_survey.sem.partable import build_partable
+        >>> m = Model(build_partable("F =~ x1 + a*x2 + a*x3"))
+        >>> m.implied_rows(np.array([1.0, 0.5, 2.0, 1, 1, 1, 1.0]))[0].tolist()
+        [2.0, 0.5, 2.0]
+        """
         gm = self.groups[group]
         mats = [m.copy() for m in gm.base]
         for kind, i, j, r in zip(gm.e_kind, gm.e_i, gm.e_j, gm.e_row):

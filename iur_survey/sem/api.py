@@ -251,10 +251,10 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     reaches).  Every other path is then run too -- the quasi-Newton path from lavaan's start, the default and
     quasi-Newton paths from the simple and the fallback starts -- and the lowest converged minimum without a
     negative variance is kept, else the lowest one (``improper`` returns 2 for a negative variance, 1 for a
-    covariance matrix not positive definite).  That is lavaan's minimum in 5 of the 6 such fits of session 16
-    (audit A4, B2, g2_41, a check.start case, s1_14 of the stress run; not s1_3, where lavaan's nlminb stops at
-    a Heywood case above two other minima): lavaan's path stays out of a Heywood ridge below a solution without
-    one.  When the paths reach different minima a warning (into ``warnings``) says so: lavaan may report
+    covariance matrix not positive definite).  That is lavaan's minimum in 5 of the 7 such fits of session 16
+    (audit A4, B2, g2_41, a check.start case, stress case s1_14; not s1_115, where lavaan's nlminb stops at a
+    Heywood case 0.33 below the other minimum, nor s1_3, where it stops at a Heywood case above two others):
+    no rule reproduces nlminb's path, hence the warning.  When the paths reach different minima a warning (into ``warnings``) says so: lavaan may report
     another.
 
     A start where the objective is not finite (a Sigma that is not positive definite) is, as lavaan's

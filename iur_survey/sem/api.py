@@ -51,7 +51,7 @@ import numpy as np
 from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
-from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, negative_variances, ordinal_warnings,
+from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, ordinal_warnings,
                         post_checks, unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings)
 from .defined import fixed_label_warnings, from_partable, theta_columns
 from .estimate import RUNAWAY, minimize, numerical_hessian
@@ -172,7 +172,63 @@ def _pairwise_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairwise_cov(X) * (n - 1) / n, np.nanmean(X, axis=0)
 
 
-def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=None):
+#: the message of :func:`~iur_survey.sem.estimate.minimize` for a start where the objective is not finite
+START_FAILED = "the start values are not admissible"
+
+
+def _lavaan_start(model: Model, pt: ParTable, covs, means, ov_vars, warnings: list[str]
+                  ) -> tuple[np.ndarray, LinearConstraints]:
+    """lavaan's start of an ML fit and the constraint map: the per-row start values (:meth:`Model.start_rows`,
+    with lavaan's ``check.start`` and its warnings), packed into the parameters as lavaan's
+    ``lav_model_estimate`` packs them (the mean over a parameter's rows; with ``==`` constraints the
+    projection onto them in the metric of the table's rows, :meth:`LinearConstraints.project`).
+
+    lavaan checks the model-implied Sigma at the per-row start values (``computeSigmaHat``, eigenvalues
+    below sqrt(machine eps)) and, when one is not positive definite, stops every attempt of its fit: it returns
+    the start values, not converged.  Ours fits on from the packed start (and its fall-backs, as always) and
+    says so in a warning."""
+    notes: list[str] = []
+    rows = model.start_rows(covs, means, ov_vars, notes=notes)
+    x0 = model.pack_rows(rows)
+    rp = LinearConstraints(pt, model.row_values(x0))
+    x0 = rp.project(x0, model.row_weights())
+    for n_ in notes:
+        if n_ not in warnings:
+            warnings.append(n_)
+    for g in range(pt.ngroups):
+        try:
+            ev = np.linalg.eigvalsh(model.implied_rows(rows, g))
+            pd_ = bool(ev.size == 0 or (ev.min() >= math.sqrt(np.finfo(float).eps) and np.all(np.isfinite(ev))))
+        except np.linalg.LinAlgError:
+            pd_ = False
+        if not pd_:
+            where = f" in group {pt.group_labels[g]!r}" if pt.ngroups > 1 else ""
+            warnings.append(f"the start values imply a model-implied Sigma{where} that is not positive definite: "
+                            "lavaan 0.6.14 stops here ('initial model-implied matrix (Sigma) is not positive "
+                            "definite') and returns its start values, not converged; check the model and the "
+                            "fixed values / start()")
+    return x0, rp
+
+
+def _improper(pt: ParTable, model: Model, theta: np.ndarray) -> int:
+    """How a solution is not admissible by lavaan's post-check (:func:`datacheck.post_checks`): 0 admissible,
+    1 a latent or residual covariance matrix not positive definite, 2 a negative variance.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> pt = build_partable("F =~ x1 + x2 + x3")
+    >>> m = Model(pt)
+    >>> _improper(pt, m, np.array([1.0, 1.0, 1, 1, 1, 0.5])), _improper(pt, m, np.array([1.0, 1.0, 1, -1, 1, 0.5]))
+    (0, 2)
+    """
+    try:
+        said = post_checks(pt, model, theta, model.row_values(theta))
+    except (np.linalg.LinAlgError, ValueError, EstimationError):
+        return 2
+    return 2 if any("negative" in w for w in said) else 1 if said else 0
+
+
+def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=None, shrink=None,
+                         warnings: list[str] | None = None):
     """``run(x0)`` from lavaan's start values; when it does not converge, ``run(x0, scoring=False)`` (the
     quasi-Newton path alone, as lavaan's nlminb), then ``run`` from lavaan's "simple" start (``simple()``:
     :meth:`Model.start`'s ``kind="simple"``, the start of lavaan's own third attempt, which on a small group
@@ -187,21 +243,48 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     and creeping along it used to cost minutes of a FIML fit), so that the fallbacks run at once; when none
     of them converges either, the first attempt is rerun in full and reported as before.
 
-    A converged fit at an improper solution (``improper(opt)``: a negative variance) may be a local optimum the
-    scoring steps led to where lavaan's nlminb path reaches a better one (audit s23: from the same start values,
-    f .15667 with a negative factor variance, lavaan's and the quasi-Newton path's f .13947 with a positive one):
-    the quasi-Newton path alone is then run too, and the lower of the two minima is kept."""
+    A converged fit at an improper solution (``improper(opt)``, :func:`_improper`: a negative variance, a
+    covariance matrix of the latent variables or of the residuals not positive definite) may be a local optimum
+    where lavaan's nlminb path reaches a better one (audit s23: from the same start values, f .15667 with a
+    negative factor variance, lavaan's and the quasi-Newton path's f .13947 with a positive one; session 16:
+    a cross-loaded Heywood model whose lavaan minimum only the quasi-Newton path from the fallback start
+    reaches).  Every other path is then run too -- the quasi-Newton path from lavaan's start, the default and
+    quasi-Newton paths from the simple and the fallback starts -- and the lowest converged minimum without a
+    negative variance is kept, else the lowest one (``improper`` returns 2 for a negative variance, 1 for a
+    covariance matrix not positive definite).  That is lavaan's minimum in 5 of the 7 such fits of session 16
+    (audit A4, B2, g2_41, a check.start case, stress case s1_14; not s1_115, where lavaan's nlminb stops at a
+    Heywood case 0.33 below the other minimum, nor s1_3, where it stops at a Heywood case above two others):
+    no rule reproduces nlminb's path, hence the warning.  When the paths reach different minima a warning (into ``warnings``) says so: lavaan may report
+    another.
+
+    A start where the objective is not finite (a Sigma that is not positive definite) is, as lavaan's
+    ``lav_model_estimate`` does before nlminb, divided by 10 (``shrink(x)``: its free parameters ``z``)."""
+    inadmissible: list[np.ndarray] = []
+    if shrink is not None:
+        plain = run
+
+        def run(x, **kw):
+            o = plain(x, **kw)
+            if o.converged or o.message != START_FAILED:
+                return o
+            o = plain(shrink(x), **kw)
+            o.history = [f"{START_FAILED}; lavaan's rule: the start values / 10"] + o.history
+            if o.message == START_FAILED:
+                inadmissible.append(x)
+            return o
+    opt = _fallbacks(run, x0, fallback, simple, improper, warnings)
+    if opt.converged and warnings is not None and any(np.array_equal(x, x0) for x in inadmissible):
+        warnings.append("lavaan's start values (and their tenth) imply a Sigma that is not positive definite: "
+                        "this fit comes from other start values; lavaan 0.6.14's nlminb starts there all the same "
+                        "and may reach another minimum")
+    return opt
+
+
+def _fallbacks(run, x0, fallback, simple, improper, warnings):
+    """The attempts of :func:`_with_fallback_start` (``run`` already wrapped)."""
     opt = run(x0, runaway=RUNAWAY)
-    if opt.converged:
-        if improper is not None and improper(opt):
-            alt = run(x0, scoring=False)
-            if alt.converged and alt.fun < opt.fun - 1e-9 * max(1.0, abs(opt.fun)):
-                alt.history = [f"from lavaan's start values: an improper solution (a negative variance) at "
-                               f"f={opt.fun:.12g}; refit: quasi-Newton from lavaan's start values reached a lower "
-                               f"minimum"] + alt.history
-                return alt
-        return opt
-    tried = [("quasi-Newton from lavaan's start values", lambda: run(x0, scoring=False))]
+    # the other paths: (what, start, scoring, a fallback of a non-converged fit)
+    paths = [("quasi-Newton from lavaan's start values", x0, False, True)]
     starts = [x0]
     for what, make in (("lavaan's simple start values", simple), ("the fallback start values", fallback)):
         if make is None:
@@ -209,12 +292,49 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
         x1 = make()
         if not any(np.allclose(x1, x) for x in starts):
             starts.append(x1)
-            tried.append((what, lambda x1=x1: run(x1)))
+            paths += [(what, x1, True, True), (f"quasi-Newton from {what}", x1, False, False)]
+    done: set[int] = set()
+
+    def explore(kept, kept_what: str, lead: str):
+        """``kept`` converged at an improper solution: run the paths not run yet, keep the lowest minimum."""
+        found = [(kept_what, kept)]
+        for k, (what, x1, scoring, _) in enumerate(paths):
+            if k in done:
+                continue
+            done.add(k)
+            alt = run(x1, scoring=scoring, runaway=RUNAWAY) if scoring else run(x1, scoring=False)
+            if alt.converged:
+                found.append((what, alt))
+        proper = [t for t in found if improper(t[1]) < 2]
+        best_what, best = min(proper or found, key=lambda t: t[1].fun)
+        tol = 1e-7 * max(1.0, abs(best.fun))
+        others = [(w, o) for w, o in found if abs(o.fun - best.fun) > tol]
+        if best is not kept:
+            best.history = [f"{lead}; an improper solution at f={kept.fun:.12g}; refit: "
+                            f"{best_what} reached {'a solution without a negative variance' if proper else 'a lower minimum'}"] + \
+                best.history
+        if others and warnings is not None:
+            alts = "; ".join(f"{w}: {o.fun:.8g}{' (a Heywood case)' if improper(o) == 2 else ''}"
+                             for w, o in others)
+            warnings.append(f"the fit function has more than one local minimum: {best_what} reached "
+                            f"{best.fun:.8g} (kept: the lowest found{' without a Heywood case' if proper else ''}"
+                            f"), {alts}; lavaan's optimizer may stop at another minimum")
+        return best
+
+    if opt.converged:
+        if improper is not None and improper(opt):
+            return explore(opt, "lavaan's start values", "from lavaan's start values")
+        return opt
     notes = ["from lavaan's start values: " + opt.message]
-    for what, attempt in tried:
-        alt = attempt()
+    for k, (what, x1, scoring, fb) in enumerate(paths):
+        if not fb:
+            continue
+        done.add(k)
+        alt = run(x1, scoring=False) if not scoring else run(x1)
         if alt.converged:
             alt.history = [f"{'; '.join(notes)}; refit: {what}"] + alt.history
+            if improper is not None and improper(alt):
+                return explore(alt, what, "; ".join(notes))
             return alt
         notes.append(f"{what}: {alt.message}")
     if opt.ran_off:                     # the ran-off first attempt, in full
@@ -628,9 +748,8 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                         f" of group {pt.group_labels[g]!r}" if pt.ngroups > 1 else "")
     model = Model(pt)
     model.set_sample_stats(stats.cov, stats.mean)
-    x0 = model.start(stats.cov, stats.mean)
+    x0, rp = _lavaan_start(model, pt, stats.cov, stats.mean, None, warnings)
     N = stats.ntotal
-    rp = LinearConstraints(pt, model.row_values(x0))
 
     def fgc(z):
         info, g = ml_information_expected(model, rp.theta(z), stats, with_gradient=True)
@@ -646,8 +765,9 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
             lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1], lambda z: fgc(z)[1], rp.z(x),
             fun_grad_curv=fgc, fun_grad=fg, scoring=scoring, runaway=runaway, **control),
         x0, lambda: model.start(stats.cov, stats.mean, kind="marker"),
-        simple=lambda: model.start(stats.cov, stats.mean, kind="simple"),
-        improper=lambda o: bool(negative_variances(pt, model.row_values(rp.theta(o.x)))))
+        simple=lambda: rp.project(model.start(stats.cov, stats.mean, kind="simple"), model.row_weights()),
+        improper=lambda o: _improper(pt, model, rp.theta(o.x)),
+        shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings)
     theta = rp.theta(opt.x)
     npar = rp.nz
     ms = pt.meanstructure
@@ -752,9 +872,8 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
     logl_h1 = float(sum(h[2] for h in h1))
     model.set_sample_stats(covs, means)
     ov_vars = [_available_case_var(X) for X in Xg]
-    x0 = model.start(covs, means, ov_vars)
+    x0, rp = _lavaan_start(model, pt, covs, means, ov_vars, warnings)
     w = np.asarray(nobs, float) / N
-    rp = LinearConstraints(pt, model.row_values(x0))
 
     def fun(theta):
         total = 0.0
@@ -804,8 +923,9 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
             fun_grad=lambda z: (lambda f, g: (f, rp.grad(g)))(*fun_grad(rp.theta(z))), scoring=scoring,
             runaway=runaway, **control),
         x0, lambda: model.start(covs, means, ov_vars, kind="marker"),
-        simple=lambda: model.start(covs, means, kind="simple"),
-        improper=lambda o: bool(negative_variances(pt, model.row_values(rp.theta(o.x)))))
+        simple=lambda: rp.project(model.start(covs, means, kind="simple"), model.row_weights()),
+        improper=lambda o: _improper(pt, model, rp.theta(o.x)),
+        shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings)
     theta = rp.theta(opt.x)
     npar = rp.nz
     implied = model.implied_all(theta)

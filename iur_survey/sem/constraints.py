@@ -89,6 +89,25 @@ class LinearConstraints:
         """The z whose theta is closest to ``theta`` (a projection onto the constraints)."""
         return theta if self.identity else self.K.T @ (theta - self.theta0)
 
+    def project(self, theta: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """The theta on the constraints closest to ``theta`` in the metric ``sum weights * d^2``: with
+        ``weights`` the number of table rows of each parameter (:meth:`Model.row_weights`) this is lavaan's
+        packing of its per-row start values (``z = K'(x - k0)``, K orthonormal over the table's free rows).
+
+        >>> import numpy as np
+        >>> from iur_survey.sem.partable import build_partable
+        >>> pt = build_partable("y ~ a*x1 + b*x2\\na == 2*b")
+        >>> lc = LinearConstraints(pt, np.zeros(len(pt)))
+        >>> lc.project(np.array([1.0, 1.0, 0.5]), np.array([3.0, 1.0, 1.0])).round(4).tolist()
+        [1.0769, 0.5385, 0.5]
+        """
+        theta = np.asarray(theta, float)
+        if self.identity:
+            return theta
+        w = np.sqrt(np.ones(self.q) if weights is None else np.asarray(weights, float))
+        z = np.linalg.lstsq(w[:, None] * self.K, w * (theta - self.theta0), rcond=None)[0]
+        return self.theta0 + self.K @ z
+
     def grad(self, g: np.ndarray) -> np.ndarray:
         return g if self.identity else self.K.T @ g
 

@@ -353,8 +353,8 @@ def _find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
 
 def negative_variances(pt: ParTable, est: np.ndarray) -> list[int]:
     """The rows of ``pt`` that are a variable's variance (``~~`` with itself) and negative in ``est`` (one value
-    per row): the improper solutions of :func:`post_checks`, and what makes the fit also try the quasi-Newton
-    path (:func:`iur_survey.sem.api._with_fallback_start`)."""
+    per row): the improper solutions of :func:`post_checks` (whose warnings make the fit also try the other start
+    paths, :func:`iur_survey.sem.api._with_fallback_start`)."""
     return [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and est[i] < 0]
 
 

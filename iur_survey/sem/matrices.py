@@ -611,8 +611,11 @@ class Model:
     # ------------------------------------------------------------------ start values
     def start(self, covs: list[np.ndarray], means: list[np.ndarray],
               ov_vars: list[np.ndarray] | None = None, *, kind: str = "lavaan",
-              ordered: Collection[str] = ()) -> np.ndarray:
-        """lavaan's default start values (``lav_start``, ``start = "default"``).
+              ordered: Collection[str] = (), notes: list[str] | None = None) -> np.ndarray:
+        """lavaan's default start values (``lav_start``, ``start = "default"``), one per parameter: the
+        mean of the start values of its rows (:meth:`start_rows`; a label shared by rows, group.equal), as
+        lavaan's ``lav_model_estimate`` packs its per-row start values into the free parameters of its
+        equality constraints (an orthogonal projection: their mean).
 
         Free loadings: FABIN3 on the covariances of the factor's indicators when they are all observed
         (:func:`fabin3_loadings`; 1 otherwise), scaled by the factor's variance with a fixed one;
@@ -653,16 +656,95 @@ class Model:
         >>> np.round(mod.start([S], [np.zeros(4)], ordered=["x1", "x2", "x3", "x4"]), 4).tolist()
         [0.9145, 0.724, 0.6083, 1.0, 1.0, 1.0, 1.0, 0.05]
         """
+        return self.pack_rows(self.start_rows(covs, means, ov_vars, kind=kind, ordered=ordered, notes=notes))
+
+    def free_rows(self) -> np.ndarray:
+        """The free rows of the table (those with a parameter index).
+
+        >>> from iur_survey.sem.partable import build_partable
+        >>> Model(build_partable("F =~ x1 + a*x2 + a*x3")).free_rows().tolist()
+        [1, 2, 3, 4, 5, 6]
+        """
         pt = self.partable
-        theta = np.full(self.npar, np.nan)
+        return np.array([i for i in range(len(pt)) if pt.free[i] > 0 and pt.par_index[i] >= 0], int)
+
+    def row_weights(self) -> np.ndarray:
+        """Per parameter, the number of free table rows it stands for (a shared label, group.equal: more
+        than one; lavaan's ``ceq.simple = FALSE`` gives each its own free parameter).
+
+        >>> from iur_survey.sem.partable import build_partable
+        >>> Model(build_partable("F =~ x1 + a*x2 + a*x3")).row_weights().tolist()
+        [2.0, 1.0, 1.0, 1.0, 1.0]
+        """
+        fr = self.free_rows()
+        return np.bincount(self.partable.par_index[fr], minlength=self.npar).astype(float)
+
+    def pack_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Per parameter, the mean of the values of its free rows (``rows``: one value per table row).
+
+        >>> from iur_survey.sem.partable import build_partable
+        >>> m = Model(build_partable("F =~ x1 + a*x2 + a*x3"))
+        >>> m.pack_rows(np.array([1.0, 0.4, 0.8, 1, 1, 1, 1])).round(3).tolist()
+        [0.6, 1.0, 1.0, 1.0, 1.0]
+        """
+        fr = self.free_rows()
+        k = self.partable.par_index[fr]
+        tot = np.bincount(k, weights=np.asarray(rows, float)[fr], minlength=self.npar)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            theta = tot / np.bincount(k, minlength=self.npar)
+        theta[~np.isfinite(theta)] = 0.0
+        return theta
+
+    def implied_rows(self, rows: np.ndarray, group: int = 0) -> np.ndarray:
+        """The implied Sigma of a group from one value per table row (:meth:`start_rows`: the rows of a
+        shared parameter may differ), as lavaan's ``computeSigmaHat`` at its per-row start values.
+
+        >>> from iur_survey.sem.partable import build_partable
+        >>> m = Model(build_partable("F =~ x1 + a*x2 + a*x3"))
+        >>> m.implied_rows(np.array([1.0, 0.5, 2.0, 1, 1, 1, 1.0]))[0].tolist()
+        [2.0, 0.5, 2.0]
+        """
+        gm = self.groups[group]
+        mats = [m.copy() for m in gm.base]
+        for kind, i, j, r in zip(gm.e_kind, gm.e_i, gm.e_j, gm.e_row):
+            self._put(mats, int(kind), int(i), int(j), float(rows[r]))
+        L, Th, Ps, Bm = mats[:4]
+        A = np.linalg.inv(np.eye(gm.m) - Bm)
+        Sigma = L @ A @ Ps @ A.T @ L.T + Th
+        return 0.5 * (Sigma + Sigma.T)
+
+    def start_rows(self, covs: list[np.ndarray], means: list[np.ndarray],
+                   ov_vars: list[np.ndarray] | None = None, *, kind: str = "lavaan",
+                   ordered: Collection[str] = (), notes: list[str] | None = None) -> np.ndarray:
+        """The start value of every table row (:meth:`start`, before packing): free rows by lavaan's
+        rules, fixed rows their value (NaN for ``:=`` / ``==`` rows).  With ``kind="lavaan"`` the start
+        values are then checked as lavaan's ``lav_start_check_cov`` does (``check.start``): a covariance
+        implying a correlation above 1 is shrunk (or the variance grown), a free covariance of a variable
+        with a zero variance is set to 0; lavaan's warnings go to ``notes``.
+
+        >>> from iur_survey.sem.partable import build_partable
+        >>> m = Model(build_partable("F =~ x1 + x2\\nx1 ~~ 2*x2"))
+        >>> S = np.array([[1.0, .5], [.5, 1.0]])
+        >>> notes = []
+        >>> m.start_rows([S], [np.zeros(2)], notes=notes).round(4).tolist()
+        [1.0, 0.5, 2.0, 0.5, 9.68, 0.05]
+        >>> notes
+        ['starting values imply a correlation larger than 1; variables involved are: x1 x2']
+        """
+        pt = self.partable
+        out = np.full(len(pt), np.nan)
+        exo_vals = getattr(self, "exo_values", {})
+        for i in range(len(pt)):
+            if pt.op[i] in (":=", "==", "<", ">") or pt.free[i] > 0:
+                continue
+            out[i] = exo_vals.get(i, np.nan) if pt.exo[i] == 1 else pt.ustart[i]
         ordset = set(ordered)
         if kind == "simple":
             for i in range(len(pt)):
                 if pt.free[i] > 0:
-                    k = pt.par_index[i]
-                    theta[k] = 0.7 if pt.op[i] == "=~" else 1.0 if (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]) \
+                    out[i] = 0.7 if pt.op[i] == "=~" else 1.0 if (pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]) \
                         else 0.0
-            return theta
+            return out
         for g, gm in enumerate(self.groups):
             S, ybar = covs[g], means[g]
             oi = {v: k for k, v in enumerate(gm.ov)}
@@ -687,11 +769,8 @@ class Model:
             for i in rows:
                 if pt.free[i] == 0:
                     continue
-                k = pt.par_index[i]
-                if not np.isnan(theta[k]):
-                    continue
                 if not np.isnan(pt.ustart[i]):
-                    theta[k] = pt.ustart[i]
+                    out[i] = pt.ustart[i]
                     continue
                 o, a, b = pt.op[i], pt.lhs[i], pt.rhs[i]
                 val = 0.0
@@ -722,9 +801,12 @@ class Model:
                         val = 0.0
                 elif o == "~1":
                     val = float(ybar[oi[a]]) if a in oi else 0.0
-                theta[k] = val
-        theta[np.isnan(theta)] = 0.0
-        return theta
+                out[i] = val
+        free = np.array([pt.free[i] > 0 for i in range(len(pt))], bool)
+        out[free & np.isnan(out)] = 0.0
+        if kind == "lavaan":
+            out = _check_start_cov(pt, out, notes)
+        return out
 
     def _single_indicator_var(self, g: int, f: str, rows: list[int], S: np.ndarray, oi: dict) -> float:
         """lavaan's start of a latent variance: 0.05, or for an exogenous factor with one observed
@@ -742,6 +824,61 @@ class Model:
         ov_var = S[oi[y], oi[y]]
         val = (1.0 - v0 / ov_var) * ov_var
         return float(val) if np.isfinite(val) and val >= 0.05 else 0.05
+
+
+def _check_start_cov(pt: ParTable, start: np.ndarray, notes: list[str] | None = None) -> np.ndarray:
+    """lavaan 0.6.14's ``lav_start_check_cov`` on per-row start values: for every non-exogenous
+    covariance row with a nonzero start, in table order, a zero variance sets a free covariance to 0;
+    a correlation above 1 in size shrinks the covariance (free, no user start) to ``cov / (1.1 r)``, else
+    grows the smaller variance (free, no user start), else the larger one, else (ignoring user starts)
+    the covariance, the smaller, the larger variance; lavaan's warning text goes to ``notes``.
+    (lavaan stops with an error for a fixed nonzero covariance of a variable with a zero variance; the
+    fit then fails on its non positive-definite Sigma.)"""
+    start = start.copy()
+    ng = pt.ngroups
+    var_row: dict[tuple[int, str], int] = {}
+    for i in range(len(pt)):
+        if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]:
+            var_row.setdefault((pt.group[i], pt.lhs[i]), i)
+    for i in range(len(pt)):
+        if not (pt.op[i] == "~~" and pt.lhs[i] != pt.rhs[i] and pt.exo[i] != 1 and start[i] != 0
+                and np.isfinite(start[i])):
+            continue
+        g = pt.group[i]
+        a, b = var_row.get((g, pt.lhs[i])), var_row.get((g, pt.rhs[i]))
+        if a is None or b is None:
+            continue
+        where = f" [in block {g}]" if ng > 1 else ""
+        who = f"variables involved are: {pt.lhs[i]} {pt.rhs[i]}{where}"
+        va, vb = start[a], start[b]
+        if va == 0 or vb == 0:
+            if pt.free[i] > 0:
+                if notes is not None:
+                    notes.append(f"non-zero covariance element set to zero, due to fixed-to-zero variances; {who}")
+                start[i] = 0.0
+            continue
+        lo, hi = (a, b) if abs(va) < abs(vb) else (b, a)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = start[i] / np.sqrt(va * vb)
+        if not np.isfinite(r):
+            if notes is not None:
+                notes.append(f"starting values imply NaN for a correlation value; {who}")
+            start[a] = start[b] = 1.0
+            start[i] = 0.0
+            continue
+        if abs(r) <= 1:
+            continue
+        if notes is not None:
+            notes.append(f"starting values imply a correlation larger than 1; {who}")
+        user = lambda k: not np.isnan(pt.ustart[k])     # noqa: E731
+        for k, strict in ((i, True), (lo, True), (hi, True), (i, False), (lo, False), (hi, False)):
+            if pt.free[k] > 0 and not (strict and user(k)):
+                if k == i:
+                    start[i] = start[i] / (r * 1.1)
+                else:
+                    start[k] = start[k] * (r * 1.1) ** 2
+                break
+    return start
 
 
 def _marker_start(pt, rows: list[int], S: np.ndarray, oi: dict) -> tuple[dict[int, float], dict[str, float]]:

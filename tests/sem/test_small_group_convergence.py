@@ -172,17 +172,17 @@ def _our_start(spec: dict, monkeypatch) -> dict:
     case = dict(_cases()[spec["id"]])
     case["model"] = spec["model"]
     seen = {}
-    orig = matrices.Model.start
+    orig = matrices.Model.start_rows
 
-    def spy(self, *a, **kw):
-        x = orig(self, *a, **kw)
+    def spy(self, *a, **kw):          # lavaan's parTable start column: one value per row
+        vals = orig(self, *a, **kw)
         if kw.get("kind", "lavaan") == "lavaan":
-            pt, vals = self.partable, self.row_values(x)
+            pt = self.partable
             seen.update({(pt.lhs[i], pt.op[i], pt.rhs[i], int(pt.group[i])): vals[i] for i in range(len(pt))
                          if pt.free[i] > 0})
-        return x
+        return vals
 
-    monkeypatch.setattr(matrices.Model, "start", spy)
+    monkeypatch.setattr(matrices.Model, "start_rows", spy)
     df = _source(case["data"]).iloc[np.asarray(case["rows"]) - 1].reset_index(drop=True)
     kw = {}
     if case["groups"] is not None:

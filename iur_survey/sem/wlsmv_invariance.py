@@ -320,12 +320,12 @@ class OrdinalInvariance:
             + "".join("\n  warning: " + w for w in self.warnings))
 
 
-def _fit_we_step(payload, step: str):
-    """One step of the sequence (a task of :func:`ordinal_invariance`): its Wu & Estabrook model fitted."""
-    syntax, data, group, labels, gvals, missing, parameterization, n_th, cache = payload
+def _fit_we_step(payload, task):
+    """One step of the sequence (a task of :func:`ordinal_invariance`: the step's name and its free scales,
+    :func:`free_scales`): its Wu & Estabrook model fitted."""
+    syntax, data, group, labels, gvals, missing, parameterization, cache = payload
+    step, free = task
     ge = WE_STEPS[step]
-    items = list(build_partable(syntax, meanstructure=True).ov_names[0])
-    free = free_scales(items, n_th, ge)
     return ordinal_groups_fit(we_syntax(syntax, len(labels), ge, parameterization, free), data, group, labels,
                               gvals, missing=missing, std_lv=True, auto_rules=False, th_equal="thresholds" in ge,
                               delta_free=False if parameterization == "theta" else free,
@@ -392,8 +392,9 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     fitted = [s for s in steps if not unpinned[s]]
     # ---- the fits: independent models, one task each; the groups' sample statistics computed once, shared
     cache = ordinal_stats_cache(data, items, labels, gvals, missing) if fitted else {}
-    payload = (syntax, data, group, labels, gvals, missing, parameterization, n_th, cache)
-    done = dict(zip(fitted, map_chunks(_fit_we_step, fitted, payload=payload, workers=workers,
+    payload = (syntax, data, group, labels, gvals, missing, parameterization, cache)
+    tasks = [(s, free_scales(items, n_th, WE_STEPS[s])) for s in fitted]
+    done = dict(zip(fitted, map_chunks(_fit_we_step, tasks, payload=payload, workers=workers,
                                        scheduler=scheduler, progress=progress, desc="ordinal invariance",
                                        unit="models")))
     for s in steps:

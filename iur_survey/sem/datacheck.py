@@ -14,7 +14,7 @@ the model's observed variables.  Errors (typed, one line, naming the column and 
 
 Warnings (returned, shown with the fit's warnings) for pairwise coverage below 10 % (lavaan's), and for a
 pair of columns never observed together (in the data, or in one group; a planned-missing design): lavaan
-fits it with a 0 % coverage warning, and so do we (:func:`never_together_warning`: the model alone gives
+fits it with a 0 % coverage warning, and so do we (:func:`judge_never_together`: the model alone gives
 that covariance; the FIML-corrected robust CFI/RMSEA are NA), and for a non-recursive model (``G ~ F`` and
 ``F ~ G``, or any longer cycle of regressions): lavaan 0.6.14 fits it and, when it is not
 identified, says "Could not compute standard errors! The information matrix could not be
@@ -172,7 +172,7 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
         i, j = np.unravel_index(np.argmin(both), both.shape)
         cov = both.min() / X.shape[0]
         if both[i, j] == 0:
-            warnings.append(never_together_warning(names, both, n=X.shape[0], file=file))
+            warnings.append(judge_never_together(names, both, n=X.shape[0], file=file))
         elif cov < MIN_COVERAGE:
             warnings.append(f"due to missing values, some pairwise combinations have less than "
                             f"{MIN_COVERAGE:.0%} coverage (lowest: {names[i]!r} and {names[j]!r}, "
@@ -220,18 +220,18 @@ def variance_warnings(data: pd.DataFrame, names: Sequence[str]) -> list[str]:
     return out
 
 
-def never_together_warning(names: Sequence[str], both: np.ndarray, where: str = "", *, n: int | None = None,
+def judge_never_together(names: Sequence[str], both: np.ndarray, where: str = "", *, n: int | None = None,
                            file: str | None = None) -> str:
-    """lavaan's 0 % coverage warning, naming the pairs (``both``: cases observed on both of each pair; ``n``:
-    the rows).  Pairs never observed together are a planned-missing design (forms that leave out different
+    """lavaan's 0 % coverage warning naming the pairs, or the error of data too sparse for it (``both``: cases
+    observed on both of each pair; ``n``: the rows).  Pairs never observed together are a planned-missing design (forms that leave out different
     blocks of items) when the other pairs are well covered: lavaan fits it, and so does FIML here.  When the
     other pairs are sparse too (a pair observed together in fewer than :data:`MIN_COVERAGE` of the rows),
     the data are too thin for FIML (on 290 rows with 90 % of the cells blank it iterated 90 s and did not
     converge): a :class:`~iur_survey.errors.DataError` instead.
 
-    >>> print(never_together_warning(["x1", "x2", "x4"], np.array([[5, 3, 0], [3, 6, 2], [0, 2, 4]])))
+    >>> print(judge_never_together(["x1", "x2", "x4"], np.array([[5, 3, 0], [3, 6, 2], [0, 2, 4]])))
     due to missing values, some pairwise combinations have 0% coverage: 'x1' and 'x4' are never observed together (a planned-missing design?); their covariance comes from the model alone (the unrestricted model does not identify it), and the FIML-corrected robust CFI and RMSEA are not computed
-    >>> never_together_warning(["x1", "x2", "x4"], np.array([[50, 3, 0], [3, 60, 20], [0, 20, 40]]), n=100)
+    >>> judge_never_together(["x1", "x2", "x4"], np.array([[50, 3, 0], [3, 60, 20], [0, 20, 40]]), n=100)
     Traceback (most recent call last):
     ...
     iur_survey.errors.DataError: columns 'x1' and 'x4' are never observed together, and 'x1' and 'x2' only in 3 of 100 rows (less than 10%): the data are too sparse for FIML (a planned-missing design leaves the other pairs well covered); leave items out of the model, or collect more complete responses
@@ -261,7 +261,7 @@ def check_group_data(X: np.ndarray, names: Sequence[str], groups: np.ndarray, *,
     variances cannot be estimated (the estimator would stop with an unnamed column).  ``X``: the model
     variables (columns ``names``), one row per entry of ``groups`` (the group labels).  Raises a one-line
     :class:`~iur_survey.errors.DataError` naming the variable(s), the group and the group column.  A pair of
-    variables never observed together in a group adds :func:`never_together_warning` to ``warnings``.
+    variables never observed together in a group adds :func:`judge_never_together` to ``warnings``.
 
     >>> X = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, np.nan], [1.0, np.nan]])
     >>> check_group_data(X, ["GOV1", "TAL4"], np.array(["firm", "firm", "gov", "gov"]), group="role")
@@ -293,7 +293,7 @@ def check_group_data(X: np.ndarray, names: Sequence[str], groups: np.ndarray, *,
         both = o.T @ o
         i, j = np.unravel_index(np.argmin(both), both.shape)
         if both[i, j] == 0:
-            w = never_together_warning(names, both, f" in group {g!r}{of}", n=nrow, file=file)
+            w = judge_never_together(names, both, f" in group {g!r}{of}", n=nrow, file=file)
             if warnings is not None and w not in warnings:
                 warnings.append(w)
 

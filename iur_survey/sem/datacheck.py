@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ..errors import DataError, ModelSyntaxError
-from .table import is_table
+from .table import is_table, never_together, pair_counts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -166,12 +166,12 @@ def check_model_data(data: pd.DataFrame, names: Sequence[str], *, file: str | No
                                             f"{rest.min():g}..{rest.max():g}: missing-value codes? Make them "
                                             "blank cells (or recode them) before fitting",
                                       row=_row(data, codes), column=c)
-    obs = (~np.isnan(X)).astype(float)
-    if obs.min() == 0.0:
-        both = obs.T @ obs                          # cases observed on both variables of each pair
+    obs = ~np.isnan(X)
+    if not obs.all():
+        both = pair_counts(obs)                     # cases observed on both variables of each pair
         i, j = np.unravel_index(np.argmin(both), both.shape)
         cov = both.min() / X.shape[0]
-        if both[i, j] == 0:
+        if never_together(both):
             warnings.append(judge_never_together(names, both, n=X.shape[0], file=file))
         elif cov < MIN_COVERAGE:
             warnings.append(f"due to missing values, some pairwise combinations have less than "
@@ -237,17 +237,18 @@ def judge_never_together(names: Sequence[str], both: np.ndarray, where: str = ""
     iur_survey.errors.DataError: columns 'x1' and 'x4' are never observed together, and 'x1' and 'x2' only in 3 of 100 rows (less than 10%): the data are too sparse for FIML (a planned-missing design leaves the other pairs well covered); leave items out of the model, or collect more complete responses
     """
     both = np.asarray(both)
-    i, j = np.nonzero(np.triu(both == 0, 1))
+    never = never_together(both)
+    (i, j) = never[0]
     if n is not None:
         seen = np.where(np.triu(np.ones_like(both, dtype=bool), 1) & (both > 0), both, np.inf)
         a, b = np.unravel_index(np.argmin(seen), seen.shape)
         if np.isfinite(seen[a, b]) and seen[a, b] < MIN_COVERAGE * n:
-            raise DataError(file, f"columns {names[i[0]]!r} and {names[j[0]]!r} are never observed together{where}, "
+            raise DataError(file, f"columns {names[i]!r} and {names[j]!r} are never observed together{where}, "
                                   f"and {names[a]!r} and {names[b]!r} only in {int(seen[a, b])} of {n} rows (less "
                                   f"than {MIN_COVERAGE:.0%}): the data are too sparse for FIML (a planned-missing "
                                   "design leaves the other pairs well covered); leave items out of the model, or "
                                   "collect more complete responses")
-    pairs = [f"{names[a]!r} and {names[b]!r}" for a, b in zip(i, j)]
+    pairs = [f"{names[a]!r} and {names[b]!r}" for a, b in never]
     more = f" (and {len(pairs) - 3} more pairs)" if len(pairs) > 3 else ""
     return (f"due to missing values, some pairwise combinations have 0% coverage{where}: {'; '.join(pairs[:3])}{more} "
             "are never observed together (a planned-missing design?); "
@@ -289,10 +290,8 @@ def check_group_data(X: np.ndarray, names: Sequence[str], groups: np.ndarray, *,
                                   "out of the data", column=c)
         if obs.all():
             continue
-        o = obs.astype(float)
-        both = o.T @ o
-        i, j = np.unravel_index(np.argmin(both), both.shape)
-        if both[i, j] == 0:
+        both = pair_counts(obs)
+        if never_together(both):
             w = judge_never_together(names, both, f" in group {g!r}{of}", n=nrow, file=file)
             if warnings is not None and w not in warnings:
                 warnings.append(w)

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..errors import EstimationError
 from .matrices import Model, vech, vech_indices, vech_to_sym
-from .table import is_frame
+from .table import is_frame, never_together, pair_counts
 
 __all__ = [
     "Pattern",
@@ -277,9 +277,7 @@ class SampleStats:
         """
         if self.complete:
             return []
-        both = self._mask.T @ (self._mask * self._n[:, None])
-        i, j = np.nonzero(np.triu(both == 0, 1))
-        return [(int(a), int(b)) for a, b in zip(i, j)]
+        return never_together(pair_counts(self._mask, self._n))
 
     @property
     def coverage(self) -> np.ndarray:

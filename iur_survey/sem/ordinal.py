@@ -44,6 +44,7 @@ from scipy.special import ndtr, ndtri, owens_t
 
 from iur_survey._threads import BLAS_THREADS, blas_threads  # noqa: F401 (re-exported)
 from iur_survey.errors import DataError, EstimationError
+from iur_survey.sem.table import never_together, pair_counts
 
 __all__ = [
     "BLAS_THREADS",
@@ -562,14 +563,14 @@ def _ordinal_sample_stats(data, gamma, zero_add, zero_keep_margins, missing="lis
     names = [str(c) for c in data.columns]
     Y, levels, keep = _codes(data, missing)
     if missing == "pairwise":
-        obs = (Y >= 0).astype(float)
-        i, j = np.nonzero(np.triu((obs.T @ obs) == 0, 1))
-        if i.size:        # lavaan: its polychoric step cannot either, and the fit "did not converge"
-            raise DataError(None, f"columns {names[i[0]]!r} and {names[j[0]]!r} are never observed together "
-                                        f"({i.size} such pair{'s' if i.size > 1 else ''}): their polychoric "
+        never = never_together(pair_counts(Y >= 0))
+        if never:         # lavaan: its polychoric step cannot either, and the fit "did not converge"
+            (i, j), k = never[0], len(never)
+            raise DataError(None, f"columns {names[i]!r} and {names[j]!r} are never observed together "
+                                        f"({k} such pair{'s' if k > 1 else ''}): their polychoric "
                                         "correlation cannot be estimated (missing = 'pairwise'); leave one of them "
                                         "out of the model, or fit the items as continuous by FIML (missing = "
-                                        "'ml'), which fits such a planned-missing design", column=names[i[0]])
+                                        "'ml'), which fits such a planned-missing design", column=names[i])
     return stats_from_codes(Y, levels, names, gamma=gamma, zero_add=zero_add,
                             zero_keep_margins=zero_keep_margins, missing=missing,
                             n_dropped=int((~keep).sum()))

@@ -224,6 +224,36 @@ def near_duplicate_labels(labels: Sequence[str], group: str, counts: dict | None
     return out
 
 
+def pair_counts(observed: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """The rows observing both variables of each pair (lavaan's ``lavInspect(fit, "coverage")`` times the rows):
+    ``observed`` is rows x variables, true (or 1) where a value is observed; ``weights`` (optional) the number
+    of rows each row stands for (the count of a missing-data pattern).  The one formula of pairwise coverage
+    that the data checks (:mod:`~iur_survey.sem.datacheck`), FIML's sample statistics
+    (:class:`~iur_survey.sem.fiml.SampleStats`) and the polychoric step (:mod:`~iur_survey.sem.ordinal`) use.
+
+    >>> pair_counts(np.array([[1, 0, 1], [0, 1, 1], [1, 0, 1]])).astype(int).tolist()
+    [[2, 0, 2], [0, 1, 1], [2, 1, 3]]
+    >>> pair_counts(np.array([[1, 0, 1], [0, 1, 1]]), weights=np.array([2, 1])).astype(int).tolist()
+    [[2, 0, 2], [0, 1, 1], [2, 1, 3]]
+    """
+    o = np.asarray(observed, dtype=float)
+    return o.T @ (o if weights is None else o * np.asarray(weights, dtype=float)[:, None])
+
+
+def never_together(both: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs of variables (positions ``i < j``, row by row) that no row observes together: the zeros above
+    the diagonal of :func:`pair_counts` (``both``), lavaan's 0 % coverage.  The data hold no information on
+    their covariance (a planned-missing design, or too sparse data).
+
+    >>> never_together(pair_counts(np.array([[1, 0, 1], [0, 1, 1], [1, 0, 0]])))
+    [(0, 1)]
+    >>> never_together(np.ones((2, 2)))
+    []
+    """
+    i, j = np.nonzero(np.triu(np.asarray(both) == 0, 1))
+    return [(int(a), int(b)) for a, b in zip(i, j)]
+
+
 #: lavaan's names of full-information ML -> the fit's ``missing``: "fiml" (lavaan's missing = "ml": rows missing a
 #: fixed.x covariate deleted first) or "ml.x" (lavaan's "ml.x": those rows kept, the covariates' missing values
 #: handled by FIML too); :func:`iur_survey.sem.sem` reads its ``missing`` argument through it

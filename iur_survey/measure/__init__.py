@@ -5,7 +5,9 @@ semTools 0.5-6 (tests/measure/ checks them against semTools' own output).
 
 * :func:`cronbach_alpha` (data, constructs)            alpha >= .70
 * :func:`composite_reliability` / :func:`omega` (estimates, cov)   omega >= .70   (semTools compRelSEM;
-  ordered items: the categorical omega, semTools' omegaCat, unless ``ord_scale=False``; ``higher=``)
+  ordered items: the categorical omega, semTools' omegaCat, unless ``ord_scale=False``; ``higher=``;
+  ``tau_eq=True``: alpha, of ordered items' codes (``data=``, the fit's rows; :func:`ordinal_codes`) or with
+  ``ord_scale=False`` of the polychoric correlations; ``return_total=True``: the composite of all items)
 * :func:`ave` (estimates, cov)                         AVE >= .50                 (semTools AVE; ordered items:
   of the latent responses)
 * :func:`improper_constructs` (estimates)             constructs of an improper solution (a Heywood case):
@@ -35,7 +37,7 @@ from .cmv import (
     harman_single_factor,
     lrt_rmsea,
 )
-from .reliability import ave, composite_reliability, cronbach_alpha, omega
+from .reliability import ave, composite_reliability, cronbach_alpha, omega, ordinal_codes
 from .validity import fornell_larcker, fornell_larcker_verdict, htmt
 
 __all__ = [
@@ -55,5 +57,6 @@ __all__ = [
     "improper_constructs",
     "lrt_rmsea",
     "omega",
+    "ordinal_codes",
     "sample_covariance",
 ]

@@ -1,6 +1,7 @@
 """Reliability and convergent validity: Cronbach's alpha, composite reliability (omega), AVE.
 
-Definitions follow semTools 0.5-6 (``compRelSEM``, ``AVE``; alpha as ``compRelSEM(tau.eq=TRUE)``), checked
+Definitions follow semTools 0.5-6 (``compRelSEM``, ``AVE``; alpha as ``compRelSEM(tau.eq=TRUE)``: of data,
+:func:`cronbach_alpha`; of a fit, :func:`composite_reliability` with ``tau_eq=True``), checked
 against it in tests/measure/.  The CFA-based statistics take lavaan's ``parameterEstimates`` table (our
 engine's ``parameter_estimates()`` or a lavaan reference) plus, optionally, the covariance matrix that forms
 the denominator:
@@ -173,17 +174,29 @@ def omega_cat(truevar: np.ndarray, denom: np.ndarray, threshold: list[np.ndarray
 
 #: how the warnings of :func:`composite_reliability` / :func:`ave` on an improper construct begin (a regex, for a
 #: caller that blanks those constructs itself and says why in a note)
-IMPROPER_WARNING = r"(omega|ave) from an improper solution"
+IMPROPER_WARNING = r"(omega|alpha|ave) from an improper solution"
 #: how the warning of :func:`composite_reliability` on a factor with both ordered and continuous items begins
 MIXED_OMEGA_WARNING = ("omega is not defined for a factor with both ordered and continuous indicators (semTools' "
                        "compRelSEM gives NA)")
+#: the same of alpha on the latent responses' scale (``tau_eq=True, ord_scale=False``)
+MIXED_ALPHA_WARNING = ("alpha on the latent responses' scale (ord_scale=False) is not defined for a factor with both "
+                       "ordered and continuous indicators (semTools' compRelSEM(tau.eq = TRUE, ord.scale = FALSE) "
+                       "gives NA)")
+#: how the warning of :func:`composite_reliability` on the total of a model with both kinds of items begins
+MIXED_TOTAL_WARNING = ("no total composite of a model with both ordered and continuous indicators (semTools' "
+                       "compRelSEM(return.total = TRUE) leaves it out)")
+#: how the warning of :func:`composite_reliability` begins when alpha of the item codes is NA in semTools
+MISSING_CODES_WARNING = ("alpha of the item codes (semTools' compRelSEM(tau.eq = TRUE), ord.scale = TRUE) is NA in "
+                         "semTools when the fit's data hold missing values")
 
 
-def _flag_improper(out: pd.DataFrame, m: Measurement, what: str, cutoff: float) -> pd.DataFrame:
+def _flag_improper(out: pd.DataFrame, m: Measurement, what: str, cutoff: float, *, model: bool = True
+                   ) -> pd.DataFrame:
     """Add ``improper`` (why, :func:`~iur_survey.measure.improper_constructs`; "" for a proper construct) and
     ``meets_cutoff`` (<NA> for an improper construct: its value is semTools' number but no verdict), and warn
-    once naming them (semTools reports the number of an improper solution without a word)."""
-    bad = improper_constructs(m.table)
+    once naming them (semTools reports the number of an improper solution without a word).  ``model=False``:
+    the values do not use the estimates (alpha of the data), so no construct is marked."""
+    bad = improper_constructs(m.table) if model else {}
     why = pd.Series([bad.get(f, "") for f in out.index], index=out.index, dtype=object)
     met = flag(out[what], cutoff, unknown=bool(out[what].isna().any()))     # NaN (AVE of a cross-loading item,
     #                                                                          a mixed factor's omega): <NA>
@@ -197,9 +210,57 @@ def _flag_improper(out: pd.DataFrame, m: Measurement, what: str, cutoff: float) 
     return out
 
 
+def ordinal_codes(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
+    """``data`` with each of ``items`` (ordered items) as lavaan codes it, 1..K over the categories observed in
+    the column (R's ``ordered()``; lavaan's ``lavInspect(fit, "data")``): values 1, 3, 4, 7 become 1, 2, 3, 4.
+    Missing cells stay NaN; the other columns are kept as they are.
+
+    >>> ordinal_codes(pd.DataFrame({"a": [7, 1, 3, None, 4], "b": [0.5, 1, 2, 3, 4]}), ["a"])["a"].tolist()
+    [4.0, 1.0, 2.0, nan, 3.0]
+    """
+    out = data.copy()
+    for i in items:
+        v = pd.to_numeric(out[i], errors="raise").to_numpy(dtype=float)
+        ok = ~np.isnan(v)
+        lev = np.unique(v[ok])
+        codes = np.full(v.shape, np.nan)
+        codes[ok] = np.searchsorted(lev, v[ok]) + 1.0
+        out[i] = codes
+    return out
+
+
+def _code_cov(m: Measurement, data: Any) -> tuple[pd.DataFrame | None, str]:
+    """semTools' SIGMA of alpha with ordered items on their ordinal scale (``tau.eq = TRUE``, ``ord.scale =
+    TRUE``): ``cov`` (divisor N - 1) of the fit's data, the ordered items as their codes 1..K
+    (:func:`ordinal_codes`), divided by the items' scales as :func:`_denominator_cov`.  ``(None, why)`` when
+    the data hold a missing cell in a model variable (semTools: NA, the NA spreads through its scaling)."""
+    if data is None:
+        raise ValueError("alpha of ordered items on their ordinal scale (semTools' compRelSEM(tau.eq = TRUE), "
+                         "ord.scale = TRUE) is the alpha of the item codes: it needs the fit's data (data=, the "
+                         "rows the fit used), or ord_scale=False for the alpha of the polychoric correlations")
+    if not isinstance(data, pd.DataFrame):
+        data = pd.DataFrame(data)
+    missing = [i for i in m.items if i not in data.columns]
+    if missing:
+        raise ValueError(f"data= lacks the model's items {', '.join(missing)}")
+    names = set(m.table["lhs"]) | set(m.table["rhs"])
+    cols = [c for c in data.columns if c in names and c not in m.factors]
+    X = ordinal_codes(data[cols], [i for i in cols if i in m.thresholds]).astype(float)
+    if X.isna().to_numpy().any():
+        blank = [c for c in cols if X[c].isna().any()]
+        return None, (f"{MISSING_CODES_WARNING} ({', '.join(blank)}: missing = 'pairwise'?); NaN (ord_scale=False "
+                      "gives the alpha of the polychoric correlations)")
+    c = X[m.items].cov()
+    s = m.scales(m.items)
+    return (c / np.outer(s, s) if (s != 1.0).any() else c), ""
+
+
 def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = True,
-                          higher: Sequence[str] = ()) -> pd.DataFrame:
-    """Composite reliability (omega) of every factor with two or more indicators, semTools' ``compRelSEM``.
+                          higher: Sequence[str] = (), tau_eq: bool = False, return_total: bool = False,
+                          data: Any = None) -> pd.DataFrame:
+    """Composite reliability (omega) of every factor with two or more indicators, semTools' ``compRelSEM``;
+    with ``tau_eq=True`` coefficient alpha instead (its ``tau.eq = TRUE``), and with ``return_total=True`` a
+    last row ``total``, the composite of all those factors' items (its ``return.total = TRUE``).
 
     omega_f = (sum_i lambda_if)^2 var(f) / sum of the ``cov`` block of f's indicators, where ``cov`` is the
     sample covariance (semTools' default ``obs.var=TRUE``) or, when omitted, the model-implied covariance, whose
@@ -214,11 +275,28 @@ def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = 
     wanted too, semTools' ``higher=``: sum(L B Phi B' L') over the sum of the ``cov`` block of the items of
     their first-order factors (L their loadings, B the higher-order loadings, Phi lavaan's ``cov.lv``);
     refused for ordered items (semTools 0.5-6 fails on them).
-    Flag: omega >= .70.  Of an improper solution (a negative residual or factor variance, a standardized
+
+    ``tau_eq=True`` (column ``alpha``, cutoff .70): alpha = k/(k-1) (1 - trace / sum) of the same block.  With
+    ordered items in the model and ``ord_scale=True`` (semTools' default) the block is that of ``cov(data)``:
+    ``data`` is the fit's data (the rows it used, lavaan's ``lavInspect(fit, "data")``), each ordered item as
+    its codes 1..K (:func:`ordinal_codes`), a continuous one as it is, divided by the items' scales (1 in the
+    delta parameterization: then psych's ``alpha`` of the item codes); ``cov`` is not used.  A missing cell
+    in a model variable of ``data`` (``missing = "pairwise"``) makes every alpha NaN with a warning (semTools:
+    NA).  With ``ord_scale=False``: alpha of ``cov`` (the polychoric correlations divided by the scales, the
+    "ordinal alpha"), NaN with a warning for a factor of ordered and continuous items (semTools: NA).
+    ``higher`` is refused with ``tau_eq`` (semTools computes omega there).
+
+    ``return_total=True`` (two or more such factors): the ``total`` row over all their items: alpha of the whole
+    block (``tau_eq``), else sum(L Phi L') / the block's sum (L those items' loadings, Phi ``cov.lv``).  NaN with a
+    warning when the items are of both kinds (semTools leaves the total out); refused for ordered items with
+    ``ord_scale=True`` and ``tau_eq=False`` (semTools 0.5-6 fails: omegaCat gets the summed common variance).
+
+    Flag: omega (alpha) >= .70.  Of an improper solution (a negative residual or factor variance, a standardized
     loading beyond +-1: :func:`~iur_survey.measure.improper_constructs`) omega keeps semTools' number, but
-    ``improper`` says why, ``meets_cutoff`` is <NA> and a warning names the constructs.  Loadings of opposite
-    signs (a reverse-keyed item not recoded) keep semTools' (low) number with a warning naming the minority
-    items.
+    ``improper`` says why, ``meets_cutoff`` is <NA> and a warning names the constructs (alpha too when it comes
+    from the model-implied covariance, ``cov`` omitted; alpha of the data does not depend on the estimates).
+    Loadings of opposite signs (a reverse-keyed item not recoded) keep semTools' (low) number with a warning
+    naming the minority items.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "F", "a", "b", "c", "F"], "op": ["=~"] * 3 + ["~~"] * 4,
     ...                     "rhs": ["a", "b", "c", "a", "b", "c", "F"],
@@ -228,6 +306,9 @@ def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = 
                n_items   omega  cutoff  meets_cutoff improper
     construct
     F                3  0.7934     0.7          True
+    >>> # alpha of the implied covariance (variances 1.5, 1, 1; sum 7.26) = 3/2 (1 - 3.5 / 7.26)
+    >>> round(float(composite_reliability(est, tau_eq=True).loc["F", "alpha"]), 4)
+    0.7769
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as said:       # a Heywood case: 5.76 / 6.42
     ...     warnings.simplefilter("always")
@@ -238,7 +319,15 @@ def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = 
     'omega from an improper solution, not interpretable: F (negative residual variance of c)'
     """
     m = Measurement(estimates)
-    sigma = _denominator_cov(m, cov)
+    what = "alpha" if tau_eq else "omega"
+    if tau_eq and higher:
+        raise ValueError("higher= with tau_eq=True: alpha of a higher-order factor is not defined (semTools' "
+                         "compRelSEM(tau.eq = TRUE, higher =) gives omega for it); ask for omega")
+    codes, code_na = bool(m.thresholds) and tau_eq and ord_scale, ""
+    if codes:
+        sigma, code_na = _code_cov(m, data)
+    else:
+        sigma = _denominator_cov(m, cov)
     rows, mixed, kinds = [], [], []
     for f in m.factors:
         ind = m.indicators(f)
@@ -249,28 +338,66 @@ def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = 
             minority = lam < 0 if (lam < 0).sum() <= (lam > 0).sum() else lam > 0
             mixed.append(f"{f} ({', '.join(i for i, b in zip(ind, minority) if b)})")
         cat = [i in m.thresholds for i in ind]
-        total = sigma.loc[ind, ind].to_numpy()
-        if any(cat) and not all(cat):
-            kinds.append(f"{f} ({', '.join(i for i, c in zip(ind, cat) if c)} ordered; "
-                         f"{', '.join(i for i, c in zip(ind, cat) if not c)} continuous)")
+        kind = (f"{f} ({', '.join(i for i, c in zip(ind, cat) if c)} ordered; "
+                f"{', '.join(i for i, c in zip(ind, cat) if not c)} continuous)")
+        if sigma is None:                   # alpha of codes with missing cells: semTools' NA
+            value = np.nan
+        elif tau_eq:
+            if any(cat) and not all(cat) and not ord_scale:
+                kinds.append(kind)
+                value = np.nan
+            else:
+                value = _alpha(sigma.loc[ind, ind].to_numpy())
+        elif any(cat) and not all(cat):
+            kinds.append(kind)
             value = np.nan
         elif all(cat) and ord_scale:
-            value = omega_cat(np.outer(lam, lam) * m.factor_variance(f), total, [m.thresholds[i] for i in ind],
-                              m.scales(ind))
+            value = omega_cat(np.outer(lam, lam) * m.factor_variance(f), sigma.loc[ind, ind].to_numpy(),
+                              [m.thresholds[i] for i in ind], m.scales(ind))
         else:
-            value = lam.sum() ** 2 * m.factor_variance(f) / total.sum()
-        rows.append({"construct": f, "n_items": len(ind), "omega": value})
+            value = lam.sum() ** 2 * m.factor_variance(f) / sigma.loc[ind, ind].to_numpy().sum()
+        rows.append({"construct": f, "n_items": len(ind), what: value})
     for hf in higher:
         rows.append({"construct": hf, **_higher_omega(m, sigma, hf)})
+    if return_total and len(rows) > 1:
+        rows.append({"construct": "total", **_total(m, sigma, [r["construct"] for r in rows], tau_eq=tau_eq,
+                                                     ord_scale=ord_scale)})
+    if code_na:
+        _warnings.warn(code_na, stacklevel=2)
     if kinds:
-        _warnings.warn(MIXED_OMEGA_WARNING + ": " + "; ".join(kinds) + "; NaN", stacklevel=2)
+        _warnings.warn((MIXED_ALPHA_WARNING if tau_eq else MIXED_OMEGA_WARNING) + ": " + "; ".join(kinds) + "; NaN",
+                       stacklevel=2)
     if mixed:
-        _warnings.warn("omega of construct(s) whose loadings have opposite signs, " + "; ".join(mixed)
-                       + ": omega sums the signed loadings, so it is low whatever the items' reliability; recode "
+        _warnings.warn(f"{what} of construct(s) whose loadings have opposite signs, " + "; ".join(mixed)
+                       + (": omega sums the signed loadings" if not tau_eq else ": alpha sums items scored in "
+                          "opposite directions") + ", so it is low whatever the items' reliability; recode "
                          "reverse-keyed items first", stacklevel=2)
-    out = pd.DataFrame(rows, columns=["construct", "n_items", "omega"]).set_index("construct")
-    out["cutoff"] = OMEGA_CUTOFF
-    return _flag_improper(out, m, "omega", OMEGA_CUTOFF)
+    out = pd.DataFrame(rows, columns=["construct", "n_items", what]).set_index("construct")
+    out["cutoff"] = ALPHA_CUTOFF if tau_eq else OMEGA_CUTOFF
+    return _flag_improper(out, m, what, out["cutoff"].iloc[0] if len(out) else OMEGA_CUTOFF,
+                          model=not tau_eq or (cov is None and not codes))
+
+
+def _total(m: Measurement, sigma: pd.DataFrame | None, facs: list[str], *, tau_eq: bool,
+           ord_scale: bool) -> dict[str, Any]:
+    """semTools' ``return.total``: the composite of all items of the factors ``facs`` (see
+    :func:`composite_reliability`)."""
+    items = [i for i in m.items if (m.lam.loc[i, facs] != 0).any()]
+    cat = [i in m.thresholds for i in items]
+    if any(cat) and not all(cat):
+        _warnings.warn(f"{MIXED_TOTAL_WARNING}: {', '.join(i for i, c in zip(items, cat) if c)} ordered, "
+                       f"{', '.join(i for i, c in zip(items, cat) if not c)} continuous; NaN", stacklevel=3)
+        return {"n_items": len(items), ("alpha" if tau_eq else "omega"): np.nan}
+    if tau_eq:
+        return {"n_items": len(items), "alpha": np.nan if sigma is None else _alpha(sigma.loc[items, items].to_numpy())}
+    if all(cat) and ord_scale:
+        raise ValueError("omega of the total composite of ordered items on their ordinal scale: semTools 0.5-6's "
+                         "compRelSEM(return.total = TRUE) fails on it (omegaCat gets the summed common variance: "
+                         "\"non-conformable arguments\"); not computed (ord_scale=False gives the latent "
+                         "responses' total)")
+    L = m.lam.loc[items, facs].to_numpy()
+    common = float((L @ m.cov_lv().loc[facs, facs].to_numpy() @ L.T).sum())
+    return {"n_items": len(items), "omega": common / float(sigma.loc[items, items].to_numpy().sum())}
 
 
 def _higher_omega(m: Measurement, sigma: pd.DataFrame, hf: str) -> dict[str, Any]:

@@ -12,7 +12,8 @@ bootstrap CIs), and writes every table that applies:
   paths by group      multi-group fits
   invariance          the steps of `fit --invariance`
 
-alpha and HTMT need the data; omega the fit's sample moments (lavaan's sampstat:
+alpha and HTMT need the data (with ordered items alpha is semTools' compRelSEM(tau.eq = TRUE), of the
+item codes of the rows the fit used); omega the fit's sample moments (lavaan's sampstat:
 under FIML the EM moments; with ordered items the polychoric correlations, for semTools'
 categorical omega), which results.json stores ("sampstat"; a results.json
 written before it did has them rebuilt by refitting the call it records:

@@ -45,7 +45,7 @@ from ..errors import DataError, IURSurveyError
 from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt,
                        improper_constructs)
 from ..measure._common import Measurement
-from ..measure.reliability import IMPROPER_WARNING, MIXED_OMEGA_WARNING
+from ..measure.reliability import IMPROPER_WARNING, MISSING_CODES_WARNING, MIXED_OMEGA_WARNING
 from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import load_results_file, require_fitted_data
@@ -181,6 +181,8 @@ def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.D
         return data
     opts = (results.get("call") or {}).get("options") or {}
     col = opts.get("group")
+    if not col and not results.get("groups"):       # one group labelled "1" (a theta-parameterization fit's)
+        return data
     if not col or col not in data.columns:
         return None
     merged = dict(opts.get("merge_groups") or results.get("groups_merged") or {})
@@ -591,14 +593,47 @@ def _product_note(blocks: Mapping[str, Mapping], what: str) -> str:
             f"centred product indicators, semTools' indProd); {what}")
 
 
+def fit_rows(results: Mapping, data: pd.DataFrame | None, est: pd.DataFrame, group: str = ""
+             ) -> tuple[pd.DataFrame | None, str]:
+    """The rows of ``data`` (one group's) that a fit of ordered items used, the model's observed variables only
+    (lavaan's ``lavInspect(fit, "data")``, what semTools' alpha of ordered items takes): under
+    ``missing = "listwise"`` the rows complete on them, else (``"pairwise"``) the rows with any of them observed
+    (lavaan drops empty rows).  ``(None, why)`` when their number is not the fit's (results.json's ``n``, or the
+    group's in ``groups``): never alpha of other rows.
+
+    >>> est = pd.DataFrame({"lhs": ["F", "F"], "op": ["=~", "=~"], "rhs": ["a", "b"]})
+    >>> d = pd.DataFrame({"a": [1, 2, None, 3], "b": [2, 2, 3, 1], "id": [1, 2, 3, 4]})
+    >>> fit_rows({"n": 3, "missing": "listwise"}, d, est)[0].to_dict("list")
+    {'a': [1.0, 2.0, 3.0], 'b': [2, 2, 1]}
+    >>> fit_rows({"n": 4, "missing": "listwise"}, d, est)[1][:42]
+    'the data file has 3 rows complete on the m'
+    """
+    if data is None:
+        return None, ""
+    lat = set(est.loc[est["op"] == "=~", "lhs"])
+    names = [c for c in dict.fromkeys(list(est["lhs"]) + list(est["rhs"])) if c in data.columns and c not in lat]
+    X = data[names]
+    listwise = str(results.get("missing") or "listwise").lower() == "listwise"
+    X = X.dropna() if listwise else X[X.notna().any(axis=1)]
+    want = (results.get("groups") or {}).get(group) if group and results.get("groups") else results.get("n")
+    if want is not None and int(want) != len(X):
+        return None, (f"the data file has {len(X)} rows {'complete on' if listwise else 'answering any of'} the "
+                      f"model's variables{f' in group {group!r}' if group else ''}, the fit used {int(want)}: not the "
+                      "fit's data")
+    return X, ""
+
+
 def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
                           cov: pd.DataFrame | None = None, *, ordered: bool = False) -> pd.DataFrame:
     """Per factor (rows) of one group's estimates: ``alpha`` (:func:`~iur_survey.measure.cronbach_alpha` of
-    ``data``), ``omega`` (:func:`~iur_survey.measure.composite_reliability` with ``cov``, lavaan's sampstat:
+    ``data``; for a fit of ordered items (``ordered``) ``data`` are the rows the fit used
+    (:func:`fit_rows`) and alpha is semTools' ``compRelSEM(fit, tau.eq = TRUE)``, the alpha of the item codes:
+    :func:`~iur_survey.measure.composite_reliability` with ``tau_eq=True``), ``omega`` (:func:`~iur_survey.measure.composite_reliability` with ``cov``, lavaan's sampstat:
     semTools' ``compRelSEM``), ``CR`` (of the completely standardized solution, :func:`_std_measurement`: it
     counts the factor correlations of cross-loading items and the residual covariances) and ``AVE``
     (semTools' ``AVE``, :func:`fit_ave` with ``cov`` and ``ordered``).  NaN where the input is not given; when
-    the data refuse alpha (a text cell, a constant item) ``attrs["alpha_reason"]`` says why.
+    the data refuse alpha (a text cell, a constant item; for ordered items a missing cell in the fit's rows,
+    where semTools gives NA) ``attrs["alpha_reason"]`` says why.
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "a", "b", "F"], "op": ["=~", "=~", "~~", "~~", "~~"],
     ...                     "rhs": ["a", "b", "a", "b", "F"], "est": [1.0, 1.0, 0.5, 0.5, 1.0],
@@ -622,7 +657,22 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     out["omega"] = math.nan
     # alpha of the constructs whose items are data columns (not a higher-order factor, not an interaction)
     observed = observed_constructs(cmap, data)[0]
-    if data is not None and observed:
+    if data is not None and observed and ordered:
+        try:
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                out["alpha"] = composite_reliability(est.drop(columns=["group"], errors="ignore"), cov, tau_eq=True,
+                                                     data=data)["alpha"]
+            for w in said:
+                if str(w.message).startswith(MISSING_CODES_WARNING):
+                    out.attrs["alpha_reason"] = ("semTools' compRelSEM(tau.eq = TRUE) is NA: the rows the fit used "
+                                                 "hold missing cells (missing = \"pairwise\"), and the alpha of the "
+                                                 "item codes needs complete rows")
+                elif not re.match(IMPROPER_WARNING, str(w.message)) and "opposite signs" not in str(w.message):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        except (ValueError, KeyError, DataError) as exc:
+            out.attrs["alpha_reason"] = str(exc).strip("'\"")
+    elif data is not None and observed:
         try:
             out["alpha"] = cronbach_alpha(data, observed)["alpha"]
         except DataError as exc:
@@ -646,6 +696,21 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
         except (ValueError, KeyError):
             pass
     return out
+
+
+#: the measurement table's α of a fit with ordered items (semTools' compRelSEM(tau.eq = TRUE), ord.scale = TRUE)
+_ORDERED_ALPHA_NOTE = ("α: semTools' compRelSEM(fit, tau.eq = TRUE), Cronbach's alpha of the item codes 1..K of the "
+                       "rows the fit used (lavInspect(fit, \"data\"); psych's alpha of them), not the \"ordinal "
+                       "alpha\" of the polychoric correlations")
+#: ... in the theta parameterization (lavaan's scales are not 1)
+_THETA_ALPHA_NOTE = ("; their covariances divided by the items' scales (lavaan's ~*~, theta parameterization), as "
+                     "semTools does, so it is not psych's alpha")
+
+
+def _has_scales(est: pd.DataFrame) -> bool:
+    """Whether a fit's ordered items have scales other than 1 (``~*~`` rows; the theta parameterization)."""
+    sc = est[(est["op"] == "~*~") & (est["lhs"] == est["rhs"])]
+    return bool(len(sc)) and bool((pd.to_numeric(sc["est"], errors="coerce") - 1.0).abs().max() > 1e-12)
 
 
 #: the measurement table's ω of a fit with ordered items (semTools' compRelSEM default ord.scale = TRUE)
@@ -716,7 +781,12 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if moments is None:
         moments = FitMoments.of(results)
     cov = (moments.cov or {}).get(g0)
-    rel = construct_reliability(est, data, cov, ordered=moments.ordered)
+    used, rows_reason = data, ""
+    if moments.ordered and data is not None:        # semTools' alpha of ordered items: the rows the fit used
+        used, rows_reason = fit_rows(results, data, est, g0)
+    rel = construct_reliability(est, used, cov, ordered=moments.ordered)
+    if rows_reason:
+        rel.attrs["alpha_reason"] = rows_reason
     improper = improper_constructs(est)
     for f in improper:
         if f in rel.index:
@@ -744,10 +814,11 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     frame = pd.DataFrame(rows)
     fiml = is_fiml(results.get("missing"))
     note = ("*b*: unstandardized loading (first loading of each construct fixed to 1, no *SE*); β: completely "
-            "standardized loading (lavaan's std.all). α: Cronbach's alpha of the rows complete on the construct's "
-            "items (listwise"
-            + ("; with missing cells it is not semTools' compRelSEM(tau.eq = TRUE), which uses the EM moments"
-               if fiml else "") + "). "
+            "standardized loading (lavaan's std.all). "
+            + (_ORDERED_ALPHA_NOTE + (_THETA_ALPHA_NOTE if _has_scales(est) else "") + ". " if moments.ordered else
+               "α: Cronbach's alpha of the rows complete on the construct's items (listwise"
+               + ("; with missing cells it is not semTools' compRelSEM(tau.eq = TRUE), which uses the EM moments"
+                  if fiml else "") + "). ")
             + (_ORDERED_OMEGA_NOTE if moments.ordered else
                "ω: semTools' compRelSEM(fit): (Σλ)²·var(η) over the sum of the items' covariance matrix from "
                "lavInspect(fit, \"sampstat\")"

@@ -628,8 +628,9 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     """Per factor (rows) of one group's estimates: ``alpha`` (:func:`~iur_survey.measure.cronbach_alpha` of
     ``data``; for a fit of ordered items (``ordered``) ``data`` are the rows the fit used
     (:func:`fit_rows`) and alpha is semTools' ``compRelSEM(fit, tau.eq = TRUE)``, the alpha of the item codes:
-    :func:`~iur_survey.measure.composite_reliability` with ``tau_eq=True``), ``omega`` (:func:`~iur_survey.measure.composite_reliability` with ``cov``, lavaan's sampstat:
-    semTools' ``compRelSEM``), ``CR`` (of the completely standardized solution, :func:`_std_measurement`: it
+    :func:`~iur_survey.measure.composite_reliability` with ``tau_eq=True``), ``omega``
+    (:func:`~iur_survey.measure.composite_reliability` with ``cov``, lavaan's sampstat: semTools'
+    ``compRelSEM``), ``CR`` (of the completely standardized solution, :func:`_std_measurement`: it
     counts the factor correlations of cross-loading items and the residual covariances) and ``AVE``
     (semTools' ``AVE``, :func:`fit_ave` with ``cov`` and ``ordered``).  NaN where the input is not given; when
     the data refuse alpha (a text cell, a constant item; for ordered items a missing cell in the fit's rows,

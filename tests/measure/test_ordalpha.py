@@ -235,3 +235,20 @@ def test_the_study_model_on_ordinal_600_through_the_commands(tmp_path):
     firsts = meas.frame[meas.frame["Construct"] != ""].set_index("Construct")
     assert [firsts.loc[f, "α"] for f in ref["alpha"]] == [num(v, 3, False) for v in ref["alpha"].values()]
     assert "compRelSEM(fit, tau.eq = TRUE)" in meas.note
+
+
+def test_the_measurement_table_of_each_group(tmp_path):
+    """Two groups: each group's α is its compRelSEM(fit, tau.eq = TRUE) (the group's rows of the data)."""
+    from iur_survey.sem import sem
+
+    ref = REFS["hs4_groups"]
+    data = pd.read_csv(TESTS / ref["data"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sem(ref["model"], data, ordered=ref["ordered"], estimator="WLSMV", group=ref["group"])
+    results = json.loads(json.dumps(res.to_dict()))
+    results["call"] = {"options": {"group": ref["group"]}}
+    for g in ref["groups"]:
+        t = paper.measurement_apa(results, data=data, group=g)
+        firsts = t.frame[t.frame["Construct"] != ""].set_index("Construct")
+        assert [firsts.loc[f, "α"] for f in ref["alpha"][g]] == [num(v, 3, False) for v in ref["alpha"][g].values()]

@@ -474,7 +474,72 @@ def chisq_difference_text(delta_chisq: float, delta_df: float, pvalue: float) ->
     return f"Δχ²({num(delta_df, 0)}) = {num(delta_chisq, 2)}, *p* {p_rel(pvalue)}"
 
 
-__all__ = ["chisq_difference_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
+
+def chisq_fit_reading(pvalue: float, n: int, alpha: float = 0.05) -> str:
+    """What the χ² test of exact fit says and why the approximate indices are read beside it, true at any *N*:
+    the test's power grows with the sample size (a large sample rejects a trivial misfit, a small one can
+    miss a real one), so the sentence gives the *N* and the test's own verdict, never "samples of this size".
+
+    >>> chisq_fit_reading(1e-9, 1200)[:60]
+    'The test rejects exact fit. Its power grows with the sample '
+    >>> "does not reject" in chisq_fit_reading(0.31, 150) and "*N* = 150" in chisq_fit_reading(0.31, 150)
+    True
+    """
+    n_txt = f"here *N* = {int(n):,}"
+    if pvalue is not None and not pd.isna(pvalue) and pvalue < alpha:
+        return (f"The test rejects exact fit. Its power grows with the sample size ({n_txt}): a large sample "
+                "rejects even a trivial misfit, a small one can miss a real misfit. The approximate fit indices "
+                "measure how large the misfit is rather than whether there is any, so they carry the judgement:")
+    return (f"The test does not reject exact fit. Its power grows with the sample size ({n_txt}), and a small "
+            "sample can miss a real misfit, so the approximate fit indices, which measure how large the misfit is, "
+            "are read too:")
+
+
+def factorability_text(kmo: float, chisq: float, df: float, pvalue: float, alpha: float = 0.05) -> str:
+    """Whether the items suit a factor analysis, from the overall KMO (Kaiser, 1974: .60 or more) and Bartlett's
+    test of sphericity, worded by what the numbers say.
+
+    >>> factorability_text(0.91, 2500.4, 378, 0.0)
+    "The items suit a factor analysis: KMO = .91 (.60 or more wanted), and Bartlett's test rejects uncorrelated items (χ²(378) = 2500.4, *p* < .001)."
+    >>> factorability_text(0.52, 30.1, 28, 0.36)[:70]
+    'The items are poorly suited to a factor analysis: KMO = .52 (.60 or mo'
+    """
+    bart = f"χ²({num(df, 0)}) = {num(chisq, 1)}, *p* {p_rel(pvalue)}"
+    good_kmo = kmo is not None and not pd.isna(kmo) and kmo >= 0.60
+    rejects = pvalue is not None and not pd.isna(pvalue) and pvalue < alpha
+    kmo_txt = f"KMO = {num(kmo, 2, False)} (.60 or more wanted)"
+    if good_kmo and rejects:
+        return f"The items suit a factor analysis: {kmo_txt}, and Bartlett's test rejects uncorrelated items ({bart})."
+    return ("The items are poorly suited to a factor analysis: " + kmo_txt
+            + (", but" if good_kmo or rejects else ", and") + " Bartlett's test "
+            + ("rejects" if rejects else "does not reject") + f" uncorrelated items ({bart}). The EFA below is to be "
+            "read with that caution.")
+
+
+
+def moderation_conclusion(pvalue: float, low: float, high: float, focal: str = "GOV", moderator: str = "MKT",
+                          outcome: str = "COL", alpha: float = 0.05) -> str:
+    """The answer of an exploratory moderation test, drawn from its numbers: the interaction's *p* and the focal
+    effect at one SD below (``low``) and above (``high``) the moderator's mean
+    (:func:`iur_survey.sem.interaction.simple_slopes`).  Not significant: no evidence of moderation, said as such (not evidence of no moderation).
+
+    >>> moderation_conclusion(0.004, 0.41, 0.12)[:96]
+    'The interaction is significant at .05 (*p* = .004): the effect of GOV on COL is weaker where MKT'
+    >>> moderation_conclusion(0.41, 0.30, 0.33)[:109]
+    'The interaction is not significant at .05 (*p* = .410): these data give no evidence that the effect of GOV on'
+    """
+    if pvalue is not None and not pd.isna(pvalue) and pvalue < alpha:
+        how = "stronger" if high > low else "weaker"
+        return (f"The interaction is significant at .05 (*p* {p_rel(pvalue)}): the effect of {focal} on {outcome} is "
+                f"{how} where {moderator} is high ({num(high, 2)} at +1 SD against {num(low, 2)} at −1 SD). As an "
+                "exploratory finding on the data that suggested it, it needs new data to be confirmed.")
+    return (f"The interaction is not significant at .05 (*p* {p_rel(pvalue)}): these data give no evidence that the "
+            f"effect of {focal} on {outcome} depends on {moderator} (its slope is {num(low, 2)} at −1 SD and "
+            f"{num(high, 2)} at +1 SD of {moderator}, a difference within chance). That is not evidence that the "
+            "effect is the same everywhere: the test may lack the power to detect a small moderation.")
+
+
+__all__ = ["chisq_difference_text", "chisq_fit_reading", "factorability_text", "moderation_conclusion", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
            "improper_reliability_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]

@@ -28,7 +28,7 @@ from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
            "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES", "groups_glue",
-           "ordinal_invariance_glue", "ORDINAL_STEP_NAMES"]
+           "ordinal_invariance_glue", "ORDINAL_STEP_NAMES", "NO_GROUPS_REASON"]
 
 #: how the chapter names the invariance steps
 INVARIANCE_NAMES = {"configural": "Configural", "metric": "Metric (loadings)",
@@ -263,14 +263,16 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
 _GLUED_STEPS = ("metric", "scalar", "strict")
 
 
-def _not_computed(what: str, reason: str) -> str:
+def _not_computed(what: str, reason: str, verb: str = "computed") -> str:
     """One sentence saying what chapter 7 could not compute and why (the step's reason), never a bare n/a.
 
     >>> _not_computed("The invariance analysis", "needs the clean step, which is failed.")
-    'The invariance analysis was not computed: needs the clean step, which is failed.'
+    'The invariance analysis was not computed: it needs the clean step, which is failed.'
     """
     reason = str(reason or "its input is not available").strip().rstrip(".")
-    return f"{what} was not computed: {reason}."
+    if reason.startswith("needs "):           # the pipeline's words for a step whose input step did not run
+        reason = "it " + reason
+    return f"{what} was not {verb}: {reason}."
 
 
 def _roles_text(roles: pd.DataFrame | None, instrument=None, reason: str = "") -> str:
@@ -413,7 +415,7 @@ def _rule_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
     """The small-group rule's paragraph: the free parameters per group, the minimum, what was merged."""
     if not iv:
         return _not_computed("The small-group rule (at least max(100, *q*) respondents per group, *q* the free "
-                             "parameters per group of the configural model)", reason)
+                             "parameters per group of the configural model)", reason, "applied")
     before = iv["sizes_before"]
     return (f"The configural measurement model has {integer(int(before['q'].iloc[0]))} free parameters per group. "
             f"The package's small-group rule asks for at least max(100, *q*) = "
@@ -481,6 +483,8 @@ def _group_paths_text(gv: Mapping[str, Any] | None, reason: str = "") -> str:
 STUDY_ROLES = ("enterprise", "university", "research_institute", "government")
 
 
+#: why nothing of chapter 7 is computed for an instrument without groups
+NO_GROUPS_REASON = "the instrument defines no stakeholder groups (no `groups:` section)"
 #: the opening's second half, when the instrument has groups to compare
 _INTRO_QUESTION = (" Whether the mechanisms work the same way for each is the study's comparative question. This "
                    "chapter first checks that the constructs are measured the same way in each group (**measurement "
@@ -527,12 +531,14 @@ def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None
     ('text', 'seven correlated factors, four items each')
     >>> g = groups_glue(None, None, None, reasons={"invariance": "needs the clean step, which is failed"})
     >>> g["invariance_text"]
-    ('md', 'The invariance sequence was not computed: needs the clean step, which is failed.')
+    ('md', 'The invariance sequence was not computed: it needs the clean step, which is failed.')
     >>> roles = pd.DataFrame({"Role": ["enterprise", "government"], "n": [120, 31]})
     >>> groups_glue(roles, None, None)["roles_text"][1]
     'The analysed sample holds respondents from two stakeholder roles. The smallest group is government with 31 respondents.'
     """
     reasons = dict(reasons or {})
+    if instrument is not None and not instrument.groups:      # one reason for every step, not "needs the ..."
+        reasons = dict.fromkeys(("roles", "invariance", "group_paths"), NO_GROUPS_REASON)
     return {"roles_text": ("md", _roles_text(roles, instrument, reasons.get("roles", ""))),
             **_invariance_glue(invariance, reasons),
             "paths_text": ("md", _group_paths_text(group_paths, reasons.get("group_paths", ""))),

@@ -17,7 +17,7 @@ from iur_survey.instrument import load_instrument
 from iur_survey.report.cleaning import role_section_text
 from iur_survey.report.codebook import attention_sentence, groups_sentence, items_phrase
 from iur_survey.report.glue import NOT_AVAILABLE
-from iur_survey.report.groups import groups_glue, ordinal_invariance_glue
+from iur_survey.report.groups import NO_GROUPS_REASON, groups_glue, ordinal_invariance_glue
 from iur_survey.report.sem_tables import chisq_fit_reading, factorability_text, moderation_conclusion
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,9 +39,10 @@ def test_chapter_7_without_groups_says_what_is_missing_and_why():
     _no_placeholder(text for name, (_, text) in g.items() if name != "unmerged_text")
     assert g["unmerged_text"] == ("md", "")         # no sensitivity check to speak of: nothing is said
     assert "defines no stakeholder roles" in g["roles_text"][1]
-    assert g["invariance_text"][1] == f"The invariance sequence was not computed: {reason}."
+    assert g["invariance_text"][1] == f"The invariance sequence was not computed: {NO_GROUPS_REASON}."
     assert g["paths_text"][1].startswith("The multi-group structural model was not computed: the instrument")
-    assert g["ordinal_text"][1].endswith("needs the invariance step, which is pending.")
+    assert "was not applied: the instrument defines no stakeholder groups" in g["rule_text"][1]
+    assert g["ordinal_text"][1].endswith("not computed: it needs the invariance step, which is pending.")
     assert "Whether the mechanisms work the same way" not in g["partners_sentence"][1]
 
 
@@ -141,3 +142,55 @@ def test_chapters_2_and_3_without_groups_or_attention_checks():
 def test_chapter_8_names_the_outcomes_with_the_instruments_words():
     text = (REPO / "book" / "08_robustness.md").read_text(encoding="utf-8")
     assert "of collaborative innovation and" not in text and "{glue:text}`w_COL`" in text
+
+
+# ------------------------------------------------------------------------------- a whole book, other data
+def _page_text(page: Path) -> str:
+    import html as htmlmod
+    s = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S | re.I)
+    s = re.sub(r"<pre.*?</pre>", " ", s, flags=re.S)                  # the hidden code of the cells
+    t = re.sub(r"\s+", " ", htmlmod.unescape(re.sub(r"<[^>]+>", " ", s)))
+    return re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]", " ", t)                 # the formulas (MathJax source)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("book")
+def test_a_book_on_150_respondents_without_groups_says_what_is_missing(tmp_path):
+    """An analyst's export of 150 respondents and an instrument without `groups:`: the book builds, no page prints
+    n/a, nan, None or an unfilled brace, chapter 7 says why it computes nothing, and chapter 4 gives the N."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    doc = yaml.safe_load((REPO / "data" / "instrument.yaml").read_text(encoding="utf-8"))
+    for key in ("groups", "role_question"):
+        doc.pop(key, None)
+    inst = tmp_path / "nogroups.yaml"
+    inst.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    env = dict(os.environ, IUR_SURVEY_BOOTSTRAP_B="50")
+    sim = subprocess.run([sys.executable, "-m", "iur_survey", "simulate", "--n", "150", "--seed", "7", "--out",
+                          str(tmp_path / "sim")], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert sim.returncode == 0, sim.stderr[-3000:]
+    out = tmp_path / "book"
+    proc = subprocess.run([sys.executable, "-m", "iur_survey", "book", "--data", str(tmp_path / "sim" / "export.csv"),
+                           "--instrument", str(inst), "--out", str(out), "--quiet"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=1500)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    bad = {}
+    for page in sorted((out / "html" / "book").glob("*.html")):
+        text = _page_text(page).replace("{'ImportId': 'QID2-1'}", "")
+        hits = [m.group(0) for m in re.finditer(r"\bn/a\b|\bnan\b|\bNaN\b|\bNone\b|\{|samples of this size", text)]
+        if hits:
+            bad[page.name] = hits
+    assert not bad, bad
+    ch7 = _page_text(out / "html" / "book" / "07_groups.html")
+    assert "defines no stakeholder groups" in ch7 and "The invariance sequence was not computed: the instrument" in ch7
+    assert "The ordinal invariance sequence was not computed" in ch7
+    ch4 = _page_text(out / "html" / "book" / "04_measurement.html")
+    assert re.search(r"Its power grows with the sample size \(here N = 1\d\d\)", ch4), ch4[:2000]
+    ch5 = _page_text(out / "html" / "book" / "05_structural.html")
+    assert re.search(r"The interaction is (not )?significant at \.05", ch5)
+    ch2 = _page_text(out / "html" / "book" / "02_instrument.html")
+    assert "one of 0" not in ch2 and "defines no stakeholder groups" in ch2

@@ -263,13 +263,24 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
 _GLUED_STEPS = ("metric", "scalar", "strict")
 
 
+def _md_reason(text: str) -> str:
+    """An error message as MyST prose: its command-line options as code, so ``--merge-groups`` is not typeset
+    with an en dash.
+
+    >>> _md_reason("it needs --merge-groups a=b (or --merge-groups smallest)")
+    'it needs `--merge-groups` a=b (or `--merge-groups` smallest)'
+    """
+    import re
+    return re.sub(r"(?<![`\w])(--[a-z][a-z0-9-]*)", r"`\1`", str(text))
+
+
 def _not_computed(what: str, reason: str, verb: str = "computed") -> str:
     """One sentence saying what chapter 7 could not compute and why (the step's reason), never a bare n/a.
 
     >>> _not_computed("The invariance analysis", "needs the clean step, which is failed.")
     'The invariance analysis was not computed: it needs the clean step, which is failed.'
     """
-    reason = str(reason or "its input is not available").strip().rstrip(".")
+    reason = _md_reason(str(reason or "its input is not available").strip().rstrip("."))
     if reason.startswith("needs "):           # the pipeline's words for a step whose input step did not run
         reason = "it " + reason
     return f"{what} was not {verb}: {reason}."
@@ -391,7 +402,7 @@ def _unmerged_text(iv: Mapping[str, Any]) -> str:
                 f"{same} of the 3 steps. The conclusions about invariance therefore "
                 f"{'do not depend' if same == 3 else 'depend'} on the merging.")
     if iv["merge_rule"] and iv["unmerged_error"]:
-        return f"Without merging the model cannot be fitted: {iv['unmerged_error']}"
+        return f"Without merging the model cannot be fitted: {_md_reason(iv['unmerged_error'])}"
     return ""
 
 
@@ -444,7 +455,8 @@ def _invariance_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
                + ("; with equal intercepts, their latent means can be compared too." if rank >= 2 else
                   "; their latent means cannot, because equal intercepts are not supported.")
                if rank >= 1 else
-               "Equal loadings are not supported, so the loadings may mean different things in different groups, "
+               f"Equal loadings are not established (metric invariance: {decision_text(main, 'metric')}), so the "
+               "loadings may mean different things in different groups, "
                "and the comparison of the groups' paths below is to be read with that caution.")
     return " ".join(out)
 
@@ -464,7 +476,7 @@ def _group_paths_text(gv: Mapping[str, Any] | None, reason: str = "") -> str:
     eq = equal_paths_summary(gv["wald"])
     diff, joint, n_holm, k = eq["differ"], eq["joint"], eq["n_differ_holm"], eq["n_tested"]
     cons = ("The loadings are constrained equal across the groups (metric invariance)." if gv["level"] == "metric"
-            else "The loadings are left free in each group, because metric invariance is not supported, so the "
+            else "The loadings are left free in each group, because metric invariance is not established, so the "
                  "paths are not strictly comparable.")
     nd = len(diff)
     out = [cons, f"Of the {integer(k)} paths, {'none' if nd == 0 else integer(nd)} "

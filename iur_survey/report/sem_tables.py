@@ -539,7 +539,49 @@ def moderation_conclusion(pvalue: float, low: float, high: float, focal: str = "
             "effect is the same everywhere: the test may lack the power to detect a small moderation.")
 
 
-__all__ = ["chisq_difference_text", "chisq_fit_reading", "factorability_text", "moderation_conclusion", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
+
+def half_cfa_text(fit: Mapping[str, Any] | None, n: int) -> str:
+    """The split-half check's last sentence: the CFA's fit on the second half, or that it did not converge there
+    (``fit`` None: a fit that did not converge has no fit measures).
+
+    >>> half_cfa_text({"cfi": 0.962, "rmsea": 0.041}, 402)
+    'On the other half, the CFA fits with CFI = .962 and RMSEA = .041.'
+    >>> half_cfa_text(None, 75)[:60]
+    'On the other half (75 respondents), the CFA did not converge'
+    """
+    if fit is None:
+        return (f"On the other half ({n:,} respondents), the CFA did not converge, so the structure cannot be "
+                "confirmed there: the half is too small or the model does not suit it.")
+    return f"On the other half, the CFA fits with CFI = {num(fit['cfi'], 3, False)} and RMSEA = {num(fit['rmsea'], 3, False)}."
+
+
+
+def split_half_text(ef, assignment: pd.DataFrame | None, half_fit: Mapping[str, Any] | None, n_b: int,
+                    error: str = "") -> str:
+    """Chapter 4's split-half results, worded from the numbers: the halves' sizes, KMO and Bartlett
+    (:func:`factorability_text`), parallel analysis, the EFA's factors and how many items load most on their own
+    construct's factor (``assignment``: :func:`iur_survey.measure.efa.item_assignment`), and the CFA on the other
+    half (:func:`half_cfa_text`); or, ``ef`` None, that the check was not computed and why (``error``).
+
+    >>> split_half_text(None, None, None, 0, "the first half has 40 complete rows, fewer than the 56 needed")
+    'The split-half check was not computed: the first half has 40 complete rows, fewer than the 56 needed.'
+    """
+    if ef is None:
+        return f"The split-half check was not computed: {str(error or 'its input is not available').rstrip('.')}."
+    b = ef.bartlett.iloc[0]
+    n_pa = int(ef.parallel.attrs["n_factors"]) if ef.parallel is not None else None
+    match = int(assignment["matches"].sum())
+    miss = ", ".join(assignment.loc[~assignment["matches"], "item"]) or "none"
+    return (f"The first half has {int(ef.n):,} complete respondents and the second {int(n_b):,}. "
+            + factorability_text(ef.kmo.loc["overall", "MSA"], b["chisq"], b["df"], b["p.value"])
+            + (f" Parallel analysis suggests {n_pa} factor{'s' if n_pa != 1 else ''}." if n_pa is not None else "")
+            + f" The EFA extracts the instrument's {int(ef.k)} (RMSEA = {num(ef.fit['rmsea'], 3, False)}), and "
+            f"{match} of the {len(assignment)} items load most strongly on their own construct's factor (constructs "
+            "and factors are matched one to one, so two constructs merged into one factor show up here; exceptions: "
+            f"{miss}). " + half_cfa_text(half_fit, n_b))
+
+
+__all__ = ["chisq_difference_text", "chisq_fit_reading", "factorability_text", "moderation_conclusion", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
            "improper_reliability_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]

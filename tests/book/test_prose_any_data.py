@@ -74,9 +74,23 @@ def test_chapter_7_invariance_paragraph_follows_the_level():
     assert "highest level supported is **metric**" in text and "their latent means cannot" in text
     iv = _invariance_value(["baseline", "not supported", "supported", "supported"], "configural")
     text = groups_glue(None, iv, None, load_instrument())["invariance_text"][1]
-    assert "Equal loadings are not supported" in text and "can be compared" not in text
+    assert "Equal loadings are not established (metric invariance: not supported)" in text
+    assert "can be compared" not in text
     rule = groups_glue(None, iv, None, load_instrument())["rule_text"][1]
     assert "98 free parameters per group" in rule and "= 100 respondents" in rule
+
+
+def test_chapter_7_reasons_keep_their_options_as_code():
+    """An error's `--merge-groups` stays two hyphens in the page (plain text was typeset with an en dash)."""
+    text = ordinal_invariance_glue(None, "VAL3: some categories are empty: merge the group with another "
+                                         "(--merge-groups, merge=)")["ordinal_text"][1]
+    assert "(`--merge-groups`, merge=)" in text
+
+
+def test_chapter_4_split_half_not_computed_says_why():
+    from iur_survey.report.sem_tables import half_cfa_text, split_half_text
+    assert split_half_text(None, None, None, 0, "too few rows.") == "The split-half check was not computed: too few rows."
+    assert "did not converge" in half_cfa_text(None, 70) and "CFI" not in half_cfa_text(None, 70)
 
 
 def test_chapter_7_paths_paragraph_when_no_path_differs():

@@ -581,7 +581,32 @@ def split_half_text(ef, assignment: pd.DataFrame | None, half_fit: Mapping[str, 
             f"{miss}). " + half_cfa_text(half_fit, n_b))
 
 
-__all__ = ["chisq_difference_text", "chisq_fit_reading", "factorability_text", "moderation_conclusion", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
+
+def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: float, low: float, high: float,
+                    jn_bounds, error: str = "", focal: str = "GOV", moderator: str = "MKT",
+                    outcome: str = "COL") -> str:
+    """Chapter 5's moderation results: the interaction's estimate, its standardized value, the simple slopes at
+    ±1 SD, the Johnson–Neyman bounds within ±3 SD (``jn_bounds``, in SD of the moderator) and the conclusion
+    (:func:`moderation_conclusion`); ``n`` None: the model was not computed, and why (``error``).
+
+    >>> moderation_text(None, 0, 0, 1, 0, 0, 0, [], "the instrument has no construct MKT")
+    'The moderation model was not computed: the instrument has no construct MKT.'
+    >>> moderation_text(300, 0.05, 0.04, 0.21, 0.06, 0.3, 0.4, [])[:80]
+    'On 300 respondents, the interaction coefficient is 0.050 (SE 0.040, *p* = .210).'
+    """
+    from .format import quantity
+    if n is None:
+        return f"The moderation model was not computed: {str(error or 'its input is not available').rstrip('.')}."
+    jn = "; ".join(f"{v:+.2f} SD" for v in jn_bounds) if len(jn_bounds) else "none within ±3 SD"
+    return (f"On {int(n):,} respondents, the interaction coefficient is {quantity(b, 'b')} (SE {quantity(se, 'se')}, "
+            f"*p* {p_rel(pvalue)}). In standard-deviation units of {focal}, {moderator} and {outcome} it is "
+            f"{num(std, 3)}. The effect of {focal} on {outcome} is {num(low, 2)} at one SD below the mean of "
+            f"{moderator} and {num(high, 2)} at one SD above it. Johnson–Neyman bounds, the values of {moderator} "
+            f"where the effect of {focal} turns from significant to not significant: {jn}. "
+            + moderation_conclusion(pvalue, low, high, focal, moderator, outcome))
+
+
+__all__ = ["chisq_difference_text", "chisq_fit_reading", "factorability_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
            "improper_reliability_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]

@@ -135,7 +135,12 @@ def test_chapter_5_moderation_conclusion_follows_the_test():
 
 def test_chapter_5_conclusion_is_glued_not_typed():
     text = (REPO / "book" / "05_structural.md").read_text(encoding="utf-8")
-    assert "{glue:md}`ix_conclusion`" in text and "moderation_conclusion(" in text
+    assert "{glue:md}`ix_results`" in text and "moderation_text(" in text and "{glue:text}`ix_" not in text
+    from iur_survey.report.sem_tables import moderation_text
+    assert moderation_text(None, 0, 0, 1, 0, 0, 0, [], "the instrument has no construct GOV") == (
+        "The moderation model was not computed: the instrument has no construct GOV.")
+    done = moderation_text(150, 0.02, 0.05, 0.69, 0.03, 0.5, 0.55, [])
+    assert "On 150 respondents" in done and "none within ±3 SD" in done and "not significant" in done
 
 
 # ------------------------------------------------------------------------------------- chapters 2 and 3

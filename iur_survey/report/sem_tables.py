@@ -519,24 +519,24 @@ def factorability_text(kmo: float, chisq: float, df: float, pvalue: float, alpha
 
 def moderation_conclusion(pvalue: float, low: float, high: float, focal: str = "GOV", moderator: str = "MKT",
                           outcome: str = "COL", alpha: float = 0.05) -> str:
-    """The answer of an exploratory moderation test, drawn from its numbers: the interaction's *p* and the focal
-    effect at one SD below (``low``) and above (``high``) the moderator's mean
+    """The answer of an exploratory moderation test, drawn from its numbers (:func:`moderation_text` gives them
+    just before): the interaction's *p* and the focal effect at one SD below (``low``) and above (``high``) the
+    moderator's mean
     (:func:`iur_survey.sem.interaction.simple_slopes`).  Not significant: no evidence of moderation, said as such (not evidence of no moderation).
 
-    >>> moderation_conclusion(0.004, 0.41, 0.12)[:96]
-    'The interaction is significant at .05 (*p* = .004): the effect of GOV on COL is weaker where MKT'
-    >>> moderation_conclusion(0.41, 0.30, 0.33)[:109]
-    'The interaction is not significant at .05 (*p* = .410): these data give no evidence that the effect of GOV on'
+    >>> moderation_conclusion(0.004, 0.41, 0.12)[:92]
+    'The interaction is significant at .05: the effect of GOV on COL is weaker where MKT is high.'
+    >>> moderation_conclusion(0.41, 0.30, 0.33)[:93]
+    'The interaction is not significant at .05: these data give no evidence that the effect of GOV'
     """
     if pvalue is not None and not pd.isna(pvalue) and pvalue < alpha:
         how = "stronger" if high > low else "weaker"
-        return (f"The interaction is significant at .05 (*p* {p_rel(pvalue)}): the effect of {focal} on {outcome} is "
-                f"{how} where {moderator} is high ({num(high, 2)} at +1 SD against {num(low, 2)} at −1 SD). As an "
-                "exploratory finding on the data that suggested it, it needs new data to be confirmed.")
-    return (f"The interaction is not significant at .05 (*p* {p_rel(pvalue)}): these data give no evidence that the "
-            f"effect of {focal} on {outcome} depends on {moderator} (its slope is {num(low, 2)} at −1 SD and "
-            f"{num(high, 2)} at +1 SD of {moderator}, a difference within chance). That is not evidence that the "
-            "effect is the same everywhere: the test may lack the power to detect a small moderation.")
+        return (f"The interaction is significant at .05: the effect of {focal} on {outcome} is {how} where "
+                f"{moderator} is high. As an exploratory finding on the data that suggested it, it needs new data to "
+                "be confirmed.")
+    return (f"The interaction is not significant at .05: these data give no evidence that the effect of {focal} on "
+            f"{outcome} depends on {moderator}, the two slopes differ by no more than chance. That is not evidence "
+            "that the effect is the same everywhere: the test may lack the power to detect a small moderation.")
 
 
 

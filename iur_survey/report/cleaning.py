@@ -137,3 +137,18 @@ def missing_patterns_table(patterns: pd.DataFrame, n: int, top: int = 10, number
     return apa_table(frame, "The most frequent missing-data patterns", number=number,
                      formats={"Respondents": "int", "%": 1},
                      note="Each row is one pattern: the set of items a respondent left unanswered.")
+
+
+def role_section_text(instrument) -> str:
+    """Chapter 3's words before the careless-responding counts by role, or that there are no roles.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> role_section_text(load_instrument())[:40]
+    'The roles are compared later, so the cle'
+    """
+    if not instrument.groups:
+        return ("The instrument defines no stakeholder groups (no `groups:` section), so the sample is not broken "
+                "down by role.")
+    return ("The roles are compared later, so the cleaning must not thin one of them more than the others for the "
+            "way its members answer. Table 3.6 gives, per role, the responses that passed screening and those the "
+            "careless-responding indices excluded.")

@@ -107,3 +107,52 @@ def outcome_words(instrument) -> dict[str, str]:
         out[code] = words
         out[code.capitalize()] = words[:1].upper() + words[1:]
     return out
+
+
+def attention_sentence(instrument) -> str:
+    """Chapter 2's words on the attention checks, as many as the instrument has (none: said so).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> attention_sentence(load_instrument())[:80]
+    'The questionnaire has an instructed-response item, the attention check ATT1 (rig'
+    """
+    att = [f"{col} (right answer: {code})" for col, code in instrument.attention_checks.items()]
+    if not att:
+        return ("The instrument declares no attention check (no `attention_checks:` section), so the cleaning step's "
+                "attention rule judges no one.")
+    one = len(att) == 1
+    return (f"The questionnaire has {'an instructed-response item, the attention check' if one else f'{cardinal(len(att))} instructed-response items, the attention checks'} "
+            f"{', '.join(att)}. A respondent who gives any other answer failed the check. The cleaning step excludes "
+            "them (see {doc}`03_data_cleaning`).")
+
+
+def groups_sentence(instrument) -> str:
+    """Chapter 2's words on the role question: the column and the number of groups, or that there are none.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> groups_sentence(load_instrument())[:96]
+    'Respondents also say which kind of organisation they work for. The answer goes in the `role` col'
+    """
+    if not instrument.groups:
+        return ("The instrument defines no stakeholder groups (no `groups:` section), so no role question is read and "
+                "the group comparisons of {doc}`07_groups` are not computed.")
+    return ("Respondents also say which kind of organisation they work for. The answer goes in the "
+            f"`{instrument.group_column}` column, with one of {cardinal(len(instrument.groups))} stakeholder groups. "
+            "The readers accept every wording below (English or Chinese, any case or spacing) and map it to the "
+            "group key.")
+
+
+def items_phrase(instrument) -> str:
+    """How many items of which kind: ``28 Likert items``, or Likert and continuous items counted apart.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> items_phrase(load_instrument())
+    '28 Likert items'
+    """
+    cont = len(instrument.continuous_items)
+    lik = len(instrument.item_codes) - cont
+    if not cont:
+        return f"{lik} Likert items"
+    if not lik:
+        return f"{cont} continuous items"
+    return f"{lik + cont} items ({lik} Likert, {cont} continuous)"

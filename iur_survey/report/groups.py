@@ -28,7 +28,7 @@ from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
            "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES", "groups_glue",
-           "ordinal_invariance_glue", "ORDINAL_STEP_NAMES"]
+           "ordinal_invariance_glue", "ORDINAL_STEP_NAMES", "NO_GROUPS_REASON"]
 
 #: how the chapter names the invariance steps
 INVARIANCE_NAMES = {"configural": "Configural", "metric": "Metric (loadings)",
@@ -263,12 +263,57 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
 _GLUED_STEPS = ("metric", "scalar", "strict")
 
 
-def _roles_glue(roles: pd.DataFrame | None) -> dict[str, tuple[str, Any]]:
+def _md_reason(text: str) -> str:
+    """An error message as MyST prose: its command-line options as code, so ``--merge-groups`` is not typeset
+    with an en dash.
+
+    >>> _md_reason("it needs --merge-groups a=b (or --merge-groups smallest)")
+    'it needs `--merge-groups` a=b (or `--merge-groups` smallest)'
+    """
+    import re
+    return re.sub(r"(?<![`\w])(--[a-z][a-z0-9-]*)", r"`\1`", str(text))
+
+
+def _not_computed(what: str, reason: str, verb: str = "computed") -> str:
+    """One sentence saying what chapter 7 could not compute and why (the step's reason), never a bare n/a.
+
+    >>> _not_computed("The invariance analysis", "needs the clean step, which is failed.")
+    'The invariance analysis was not computed: it needs the clean step, which is failed.'
+    """
+    reason = _md_reason(str(reason or "its input is not available").strip().rstrip("."))
+    if reason.startswith("needs "):           # the pipeline's words for a step whose input step did not run
+        reason = "it " + reason
+    return f"{what} was not {verb}: {reason}."
+
+
+def _roles_text(roles: pd.DataFrame | None, instrument=None, reason: str = "") -> str:
+    """The paragraph on the roles of the analysed sample: how many, the smallest, those without a role; or
+    what is missing and why.
+
+    >>> _roles_text(pd.DataFrame({"Role": ["enterprise", "government", "(not given)"], "n": [120, 31, 4]}))
+    'The analysed sample holds respondents from two stakeholder roles. The smallest group is government with 31 respondents. 4 respondents gave no role and are left out of the group comparisons.'
+    >>> _roles_text(None, None, "the clean step failed")
+    'The count of respondents by role was not computed: the clean step failed.'
+    """
+    if instrument is not None and not instrument.groups:
+        return "The instrument defines no stakeholder roles, so the analysed sample is not split by role."
     if roles is None or not len(roles):
-        return dict.fromkeys(("n_roles", "smallest_role", "smallest_n"), ("text", None))
-    small = roles.loc[roles["n"].idxmin()]
-    return {"n_roles": ("text", integer(int((roles["Role"] != "(not given)").sum()))),
-            "smallest_role": ("text", group_label(small["Role"])), "smallest_n": ("text", integer(small["n"]))}
+        return _not_computed("The count of respondents by role", reason)
+    given = roles[roles["Role"] != "(not given)"]
+    none = int(roles.loc[roles["Role"] == "(not given)", "n"].sum())
+    if not len(given):
+        return (f"None of the {integer(none)} analysed respondents gave a stakeholder role, so there are no groups "
+                "to compare.")
+    small = given.loc[given["n"].idxmin()]
+    k = len(given)
+    text = (f"The analysed sample holds respondents from {cardinal(k)} stakeholder role{'s' if k != 1 else ''}."
+            + (f" The smallest group is {group_label(small['Role'])} with {integer(small['n'])} respondents."
+               if k > 1 else f" All of them are {group_label(small['Role'])} ({integer(small['n'])} respondents), "
+                             "so there are no groups to compare."))
+    if none:
+        text += (f" {integer(none)} respondent{' gave' if none == 1 else 's gave'} no role and "
+                 f"{'is' if none == 1 else 'are'} left out of the group comparisons.")
+    return text
 
 
 def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
@@ -357,80 +402,137 @@ def _unmerged_text(iv: Mapping[str, Any]) -> str:
                 f"{same} of the 3 steps. The conclusions about invariance therefore "
                 f"{'do not depend' if same == 3 else 'depend'} on the merging.")
     if iv["merge_rule"] and iv["unmerged_error"]:
-        return f"Without merging the model cannot be fitted: {iv['unmerged_error']}"
+        return f"Without merging the model cannot be fitted: {_md_reason(iv['unmerged_error'])}"
     return ""
 
 
-def _invariance_glue(iv: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
-    text = ["rule_min_n", "rule_q", "inv_level", "cutoffs_name",
-            *(f"{k}_{s}" for k in ("dec", "dcfi", "drmsea") for s in _GLUED_STEPS)]
-    md = ["merge_text", "unmerged_text", *(f"lrt_{s}" for s in _GLUED_STEPS)]
+#: how chapter 7's prose names the ML invariance steps it reports
+_ML_STEP_WORDS = {"metric": "Metric invariance", "scalar": "Scalar invariance", "strict": "Strict invariance"}
+
+
+def _step_sentence(word: str, table: pd.DataFrame, step: str, decision: str, cfi: str, rmsea: str,
+                   verb: str = "is") -> str:
+    """``"<word> is <decision> (ΔCFI = .., ΔRMSEA = ..; Δχ²(df) = .., *p* ..)."``, or that the step was not
+    fitted (a step missing from the sequence's table)."""
+    if step not in table.index:
+        return f"{word} was not fitted."
+    r = table.loc[step]
+    d = lambda x: DASH if x is None or pd.isna(x) else delta_fit(x)      # noqa: E731
+    return (f"{word} {verb} {decision} (ΔCFI = {d(r[cfi])}, ΔRMSEA = {d(r[rmsea])}; "
+            f"Δχ²({num(r['df.diff'], 0)}) = {num(r['chisq.diff'], 2)}, *p* {p_rel(r['pvalue.diff'])}).")
+
+
+def _rule_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
+    """The small-group rule's paragraph: the free parameters per group, the minimum, what was merged."""
     if not iv:
-        return {**dict.fromkeys(text, ("text", None)), **dict.fromkeys(md, ("md", None))}
-    main, before = iv["main"], iv["sizes_before"]
-    t = main["table"].set_index("step")
-    out = {"rule_min_n": ("text", integer(int(before["min_n"].iloc[0]))),
-           "rule_q": ("text", integer(int(before["q"].iloc[0]))),
-           "merge_text": ("md", _merge_text(before, main)), "inv_level": ("text", main["level"])}
-    for step in _GLUED_STEPS:
-        fitted = step in t.index
-        out[f"dec_{step}"] = ("text", decision_text(main, step))
-        out[f"dcfi_{step}"] = ("text", delta_fit(t.loc[step, "delta.cfi"]) if fitted else None)
-        out[f"drmsea_{step}"] = ("text", delta_fit(t.loc[step, "delta.rmsea"]) if fitted else None)
-        out[f"lrt_{step}"] = ("md", (f"Δχ²({num(t.loc[step, 'df.diff'], 0)}) = {num(t.loc[step, 'chisq.diff'], 2)}, "
-                                     f"*p* {p_rel(t.loc[step, 'pvalue.diff'])}") if fitted else None)
-    out["cutoffs_name"] = ("text", main["cutoffs_name"])
-    out["unmerged_text"] = ("md", _unmerged_text(iv))
-    return out
+        return _not_computed("The small-group rule (at least max(100, *q*) respondents per group, *q* the free "
+                             "parameters per group of the configural model)", reason, "applied")
+    before = iv["sizes_before"]
+    return (f"The configural measurement model has {integer(int(before['q'].iloc[0]))} free parameters per group. "
+            f"The package's small-group rule asks for at least max(100, *q*) = "
+            f"{integer(int(before['min_n'].iloc[0]))} respondents in each group. " + _merge_text(before, iv["main"]))
 
 
-def _group_paths_glue(gv: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
+def _invariance_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
+    """The paragraph of the ML invariance decisions (metric, scalar, strict), the level supported and what it
+    allows; or what is missing and why.
+
+    >>> _invariance_text(None, "the instrument defines no stakeholder groups (no groups: section)")
+    'The invariance sequence was not computed: the instrument defines no stakeholder groups (no groups: section).'
+    """
+    if not iv:
+        return _not_computed("The invariance sequence", reason)
+    main = iv["main"]
+    if main["level"] is None:
+        return ("The configural model, the baseline of the sequence, did not fit, so no level of invariance can be "
+                "tested (Table 7.3).")
+    t = _sequenced(main["table"]).set_index("step")
+    out = [_step_sentence(_ML_STEP_WORDS[s], t, s, decision_text(main, s), "delta.cfi", "delta.rmsea")
+           for s in _GLUED_STEPS]
+    rank = _ML_RANK.get(main["level"], 0)
+    out.append(f"The highest level supported is **{main['level']}**.")
+    out.append("So the loadings mean the same in every group and the groups' regression paths can be compared"
+               + ("; with equal intercepts, their latent means can be compared too." if rank >= 2 else
+                  "; their latent means cannot, because equal intercepts are not supported.")
+               if rank >= 1 else
+               f"Equal loadings are not established (metric invariance: {decision_text(main, 'metric')}), so the "
+               "loadings may mean different things in different groups, "
+               "and the comparison of the groups' paths below is to be read with that caution.")
+    return " ".join(out)
+
+
+def _invariance_glue(iv: Mapping[str, Any] | None, reasons: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
+    return {"rule_text": ("md", _rule_text(iv, reasons.get("invariance", ""))),
+            "invariance_text": ("md", _invariance_text(iv, reasons.get("invariance", ""))),
+            "cutoffs_name": ("text", iv["main"]["cutoffs_name"] if iv else "Chen (2007)"),
+            "unmerged_text": ("md", _unmerged_text(iv) if iv else "")}
+
+
+def _group_paths_text(gv: Mapping[str, Any] | None, reason: str = "") -> str:
+    """The paragraph of the multi-group structural model: its constraints, the paths that differ across the
+    groups (Wald tests, Holm), the joint test; or what is missing and why."""
     if not gv:
-        return {"paths_constraints": ("md", None),
-                **dict.fromkeys(("n_paths_tested", "n_paths_differ", "paths_differ", "n_paths_differ_holm"),
-                                ("text", None)),
-                "joint_wald": ("md", None)}
+        return _not_computed("The multi-group structural model", reason)
     eq = equal_paths_summary(gv["wald"])
-    diff, joint, n_holm = eq["differ"], eq["joint"], eq["n_differ_holm"]
-    return {"paths_constraints": ("md", "with the loadings equal across the groups (metric invariance)"
-                                  if gv["level"] == "metric" else "without equality constraints, because metric "
-                                  "invariance is not supported (so the paths are not strictly comparable)"),
-            "n_paths_tested": ("text", integer(eq["n_tested"])),
-            "n_paths_differ": ("text", f"{'none' if len(diff) == 0 else integer(len(diff))} "
-                                       f"differ{'s' if len(diff) < 2 else ''}"),
-            "paths_differ": ("text", ", ".join(diff["rhs"] + " → " + diff["lhs"]) or "none"),
-            "n_paths_differ_holm": ("text", f"{'none' if n_holm == 0 else integer(n_holm)} "
-                                            f"do{'es' if n_holm < 2 else ''}"),
-            "joint_wald": ("md", f"χ²({int(joint['df'])}) = {num(joint['Wald'], 2)}, *p* {p_rel(joint['pvalue'])}")}
+    diff, joint, n_holm, k = eq["differ"], eq["joint"], eq["n_differ_holm"], eq["n_tested"]
+    cons = ("The loadings are constrained equal across the groups (metric invariance)." if gv["level"] == "metric"
+            else "The loadings are left free in each group, because metric invariance is not established, so the "
+                 "paths are not strictly comparable.")
+    nd = len(diff)
+    out = [cons, f"Of the {integer(k)} paths, {'none' if nd == 0 else integer(nd)} "
+                 f"differ{'s' if nd == 1 else ''} across the groups at *p* < .05"
+                 + (f" ({', '.join(diff['rhs'] + ' → ' + diff['lhs'])})." if nd else ".")]
+    if nd:
+        out.append(f"After Holm's correction for testing {integer(k)} paths, "
+                   f"{'none' if n_holm == 0 else integer(n_holm)} do{'es' if n_holm == 1 else ''}.")
+    if joint is not None:
+        out.append(f"The joint test that all paths are equal gives χ²({int(joint['df'])}) = {num(joint['Wald'], 2)}, "
+                   f"*p* {p_rel(joint['pvalue'])}.")
+    return " ".join(out)
 
 
 #: the study's stakeholder roles (Liu 2022): the chapter's opening sentence names them only for this instrument
 STUDY_ROLES = ("enterprise", "university", "research_institute", "government")
 
 
+#: why nothing of chapter 7 is computed for an instrument without groups
+NO_GROUPS_REASON = "the instrument defines no stakeholder groups (no `groups:` section)"
+#: the opening's second half, when the instrument has groups to compare
+_INTRO_QUESTION = (" Whether the mechanisms work the same way for each is the study's comparative question. This "
+                   "chapter first checks that the constructs are measured the same way in each group (**measurement "
+                   "invariance**). Only then are the groups' structural paths compared.")
+
+
 def _instrument_glue(instrument) -> dict[str, tuple[str, Any]]:
-    """The chapter's words about the instrument: its roles, factors, items per construct and scale points."""
+    """The chapter's words about the instrument: its roles (the opening paragraph), factors, items per construct
+    and scale points."""
     if instrument is None:
-        return {"partners_sentence": ("md", None), "measurement_shape": ("text", None), "scale_points": ("text", None)}
+        return {"partners_sentence": ("md", "No instrument was given, so the stakeholder groups are not known and "
+                                            "this chapter's analyses are not computed."),
+                "measurement_shape": ("text", "the correlated factors of the instrument"),
+                "scale_points": ("text", "Likert")}
     roles = [group_label(g) for g in instrument.groups]
     sizes = sorted({len(c.items) for c in instrument.constructs.values()})
     each = f"{cardinal(sizes[0])} items each" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]} items each"
     return {"partners_sentence": ("md", "Liu (2022) sees deep integration as the work of four kinds of partner: "
                                         "enterprises, universities, research institutes and government."
-                                  if tuple(instrument.groups) == STUDY_ROLES else
+                                  + _INTRO_QUESTION if tuple(instrument.groups) == STUDY_ROLES else
                                   f"The instrument distinguishes {cardinal(len(roles))} stakeholder roles: "
-                                  f"{', '.join(roles)}." if roles else
+                                  f"{', '.join(roles)}." + _INTRO_QUESTION if roles else
                                   "The instrument defines no stakeholder groups (no `groups:` section), so this "
-                                  "chapter has no groups to compare and its analyses are not computed."),
+                                  "chapter has no groups to compare and its analyses are not computed: each section "
+                                  "below says what it would show."),
             "measurement_shape": ("text", f"{cardinal(len(instrument.constructs))} correlated factors, {each}"),
             "scale_points": ("text", f"{cardinal(instrument.scale_max - instrument.scale_min + 1)}-point")}
 
 
 def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None,
-                group_paths: Mapping[str, Any] | None, instrument=None) -> dict[str, tuple[str, Any]]:
+                group_paths: Mapping[str, Any] | None, instrument=None,
+                reasons: Mapping[str, str] | None = None) -> dict[str, tuple[str, Any]]:
     """Every name chapter 7 glues into its prose, ``name -> (kind, text)`` with kind ``"text"``
-    (``{glue:text}``) or ``"md"`` (``{glue:md}``); ``None`` shows as n/a.  The same names come back whether
-    a step ran or not (n/a then), so the chapter lists none of them: it glues the mapping
+    (``{glue:text}``) or ``"md"`` (``{glue:md}``).  The same names come back whether a step ran or not: a
+    paragraph whose step did not run says what is missing and why (``reasons``: ``"roles"``, ``"invariance"``,
+    ``"group_paths"`` -> the step's reason), never n/a, so the chapter lists none of them: it glues the mapping
     (:func:`iur_survey.report.glue.glue_all`).  ``roles``: :func:`iur_survey.report.cleaning.role_counts`;
     ``invariance`` / ``group_paths``: the values of the book pipeline's ``invariance`` and ``group_paths``
     steps (None when they did not run); ``instrument``: its roles, factors, items and scale, as the prose names
@@ -439,14 +541,19 @@ def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None
     >>> from iur_survey.instrument import load_instrument
     >>> groups_glue(None, None, None, load_instrument())["measurement_shape"]
     ('text', 'seven correlated factors, four items each')
-    >>> g = groups_glue(None, None, None)
-    >>> g["inv_level"], g["lrt_metric"], g["joint_wald"]
-    (('text', None), ('md', None), ('md', None))
+    >>> g = groups_glue(None, None, None, reasons={"invariance": "needs the clean step, which is failed"})
+    >>> g["invariance_text"]
+    ('md', 'The invariance sequence was not computed: it needs the clean step, which is failed.')
     >>> roles = pd.DataFrame({"Role": ["enterprise", "government"], "n": [120, 31]})
-    >>> groups_glue(roles, None, None)["smallest_n"]
-    ('text', '31')
+    >>> groups_glue(roles, None, None)["roles_text"][1]
+    'The analysed sample holds respondents from two stakeholder roles. The smallest group is government with 31 respondents.'
     """
-    return {**_roles_glue(roles), **_invariance_glue(invariance), **_group_paths_glue(group_paths),
+    reasons = dict(reasons or {})
+    if instrument is not None and not instrument.groups:      # one reason for every step, not "needs the ..."
+        reasons = dict.fromkeys(("roles", "invariance", "group_paths"), NO_GROUPS_REASON)
+    return {"roles_text": ("md", _roles_text(roles, instrument, reasons.get("roles", ""))),
+            **_invariance_glue(invariance, reasons),
+            "paths_text": ("md", _group_paths_text(group_paths, reasons.get("group_paths", ""))),
             **_instrument_glue(instrument)}
 
 
@@ -476,31 +583,34 @@ def _ordinal_verdict(level: str, ml_level: str | None) -> str:
                "comparison above should be read with that caution."))
 
 
-def ordinal_invariance_glue(ordinal: Mapping[str, Any] | None, reason: str = "") -> dict[str, tuple[str, Any]]:
-    """Every name chapter 7's ordinal-invariance prose glues, as :func:`groups_glue` (``None`` shows as n/a);
-    ``ordinal``: the value of the book pipeline's ``invariance_ordinal`` step, ``reason`` why it did not run.
+#: how chapter 7's prose names the ordinal steps it reports, and the verb each takes
+_ORDINAL_WORDS = {"thresholds": ("Equal thresholds", "are"), "thresholds_loadings": ("Adding equal loadings", "is"),
+                  "thresholds_loadings_intercepts": ("Adding equal intercepts", "is")}
 
-    >>> g = ordinal_invariance_glue(None, "not in these cached results")
-    >>> g["ord_level"], g["ord_verdict"], g["olrt_thresholds"]
-    (('text', None), ('md', 'Not computed: not in these cached results.'), ('md', None))
+
+def ordinal_invariance_glue(ordinal: Mapping[str, Any] | None, reason: str = "") -> dict[str, tuple[str, Any]]:
+    """The name chapter 7's ordinal-invariance prose glues, as :func:`groups_glue`: ``ordinal_text``, the
+    decisions of the three steps, the level supported on the ordinal scale and how it compares with the ML
+    sequence; or what is missing and why (``reason``).  ``ordinal``: the value of the book pipeline's
+    ``invariance_ordinal`` step.
+
+    >>> ordinal_invariance_glue(None, "not in these cached results")["ordinal_text"][1]
+    'The ordinal invariance sequence was not computed: not in these cached results.'
     >>> _ordinal_verdict("thresholds", "metric")[:40]    # thresholds held, thresholds + loadings did not
     'The two scales disagree on equal loading'
     >>> _ordinal_verdict("thresholds", "configural")[:60]
     'The two scales agree: neither supports equal loadings, and n'
     """
     if not ordinal:
-        out = {f"{k}_{s}": ("text", None) for s in _ORDINAL_GLUED for k in ("odec", "odcfi", "odrmsea")}
-        out.update({f"olrt_{s}": ("md", None) for s in _ORDINAL_GLUED})
-        return {**out, "ord_level": ("text", None), "ord_verdict": ("md", f"Not computed: {reason}.")}
+        return {"ordinal_text": ("md", _not_computed("The ordinal invariance sequence", reason))}
+    if ordinal.get("level") is None:
+        return {"ordinal_text": ("md", "On the ordinal scale the configural model, the baseline of the sequence, "
+                                       "did not fit, so no level of invariance can be tested (Table 7.6).")}
     ot = _sequenced(ordinal["table"]).set_index("step")
-    out = {}
-    for step in _ORDINAL_GLUED:
-        r = ot.loc[step]
-        out[f"odec_{step}"] = ("text", r["decision"])
-        out[f"odcfi_{step}"] = ("text", delta_fit(r["delta.cfi.scaled"]))
-        out[f"odrmsea_{step}"] = ("text", delta_fit(r["delta.rmsea.scaled"]))
-        out[f"olrt_{step}"] = ("md", f"Δχ²({num(r['df.diff'], 0)}) = {num(r['chisq.diff'], 2)}, "
-                                     f"*p* {p_rel(r['pvalue.diff'])}")
-    out["ord_level"] = ("text", ORDINAL_STEP_NAMES[ordinal["level"]].lstrip("+").lower())
-    out["ord_verdict"] = ("md", _ordinal_verdict(ordinal["level"], ordinal["ml_level"]))
-    return out
+    out = [_step_sentence(word, ot, step, str(ot.loc[step, "decision"]) if step in ot.index else "",
+                          "delta.cfi.scaled", "delta.rmsea.scaled", verb)
+           for step, (word, verb) in _ORDINAL_WORDS.items()]
+    out.append("On the ordinal scale the highest level supported is "
+               f"**{ORDINAL_STEP_NAMES[ordinal['level']].lstrip('+').lower()}**.")
+    out.append(_ordinal_verdict(ordinal["level"], ordinal["ml_level"]))
+    return {"ordinal_text": ("md", " ".join(out))}

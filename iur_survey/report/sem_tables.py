@@ -474,7 +474,139 @@ def chisq_difference_text(delta_chisq: float, delta_df: float, pvalue: float) ->
     return f"Δχ²({num(delta_df, 0)}) = {num(delta_chisq, 2)}, *p* {p_rel(pvalue)}"
 
 
-__all__ = ["chisq_difference_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
+
+def chisq_fit_reading(pvalue: float, n: int, alpha: float = 0.05) -> str:
+    """What the χ² test of exact fit says and why the approximate indices are read beside it, true at any *N*:
+    the test's power grows with the sample size (a large sample rejects a trivial misfit, a small one can
+    miss a real one), so the sentence gives the *N* and the test's own verdict, never "samples of this size".
+
+    >>> chisq_fit_reading(1e-9, 1200)[:60]
+    'The test rejects exact fit. Its power grows with the sample '
+    >>> "does not reject" in chisq_fit_reading(0.31, 150) and "*N* = 150" in chisq_fit_reading(0.31, 150)
+    True
+    """
+    n_txt = f"here *N* = {int(n):,}"
+    if pvalue is not None and not pd.isna(pvalue) and pvalue < alpha:
+        return (f"The test rejects exact fit. Its power grows with the sample size ({n_txt}): a large sample "
+                "rejects even a trivial misfit, a small one can miss a real misfit. The approximate fit indices "
+                "measure how large the misfit is rather than whether there is any, so they carry the judgement:")
+    return (f"The test does not reject exact fit. Its power grows with the sample size ({n_txt}), and a small "
+            "sample can miss a real misfit, so the approximate fit indices, which measure how large the misfit is, "
+            "are read too:")
+
+
+def factorability_text(kmo: float, chisq: float, df: float, pvalue: float, alpha: float = 0.05) -> str:
+    """Whether the items suit a factor analysis, from the overall KMO (Kaiser, 1974: .60 or more) and Bartlett's
+    test of sphericity, worded by what the numbers say.
+
+    >>> factorability_text(0.91, 2500.4, 378, 0.0)
+    "The items suit a factor analysis: KMO = .91 (.60 or more wanted), and Bartlett's test rejects uncorrelated items (χ²(378) = 2500.4, *p* < .001)."
+    >>> factorability_text(0.52, 30.1, 28, 0.36)[:70]
+    'The items are poorly suited to a factor analysis: KMO = .52 (.60 or mo'
+    """
+    bart = f"χ²({num(df, 0)}) = {num(chisq, 1)}, *p* {p_rel(pvalue)}"
+    good_kmo = kmo is not None and not pd.isna(kmo) and kmo >= 0.60
+    rejects = pvalue is not None and not pd.isna(pvalue) and pvalue < alpha
+    kmo_txt = f"KMO = {num(kmo, 2, False)} (.60 or more wanted)"
+    if good_kmo and rejects:
+        return f"The items suit a factor analysis: {kmo_txt}, and Bartlett's test rejects uncorrelated items ({bart})."
+    return ("The items are poorly suited to a factor analysis: " + kmo_txt
+            + (", but" if good_kmo or rejects else ", and") + " Bartlett's test "
+            + ("rejects" if rejects else "does not reject") + f" uncorrelated items ({bart}). The EFA below is to be "
+            "read with that caution.")
+
+
+
+def moderation_conclusion(pvalue: float, low: float, high: float, focal: str = "GOV", moderator: str = "MKT",
+                          outcome: str = "COL", alpha: float = 0.05) -> str:
+    """The answer of an exploratory moderation test, drawn from its numbers (:func:`moderation_text` gives them
+    just before): the interaction's *p* and the focal effect at one SD below (``low``) and above (``high``) the
+    moderator's mean
+    (:func:`iur_survey.sem.interaction.simple_slopes`).  Not significant: no evidence of moderation, said as such (not evidence of no moderation).
+
+    >>> moderation_conclusion(0.004, 0.41, 0.12)[:92]
+    'The interaction is significant at .05: the effect of GOV on COL is weaker where MKT is high.'
+    >>> moderation_conclusion(0.41, 0.30, 0.33)[:93]
+    'The interaction is not significant at .05: these data give no evidence that the effect of GOV'
+    """
+    if pvalue is not None and not pd.isna(pvalue) and pvalue < alpha:
+        how = "stronger" if high > low else "weaker"
+        return (f"The interaction is significant at .05: the effect of {focal} on {outcome} is {how} where "
+                f"{moderator} is high. As an exploratory finding on the data that suggested it, it needs new data to "
+                "be confirmed.")
+    return (f"The interaction is not significant at .05: these data give no evidence that the effect of {focal} on "
+            f"{outcome} depends on {moderator}, the two slopes differ by no more than chance. That is not evidence "
+            "that the effect is the same everywhere: the test may lack the power to detect a small moderation.")
+
+
+
+def half_cfa_text(fit: Mapping[str, Any] | None, n: int) -> str:
+    """The split-half check's last sentence: the CFA's fit on the second half, or that it did not converge there
+    (``fit`` None: a fit that did not converge has no fit measures).
+
+    >>> half_cfa_text({"cfi": 0.962, "rmsea": 0.041}, 402)
+    'On the other half, the CFA fits with CFI = .962 and RMSEA = .041.'
+    >>> half_cfa_text(None, 75)[:60]
+    'On the other half (75 respondents), the CFA did not converge'
+    """
+    if fit is None:
+        return (f"On the other half ({n:,} respondents), the CFA did not converge, so the structure cannot be "
+                "confirmed there: the half is too small or the model does not suit it.")
+    return f"On the other half, the CFA fits with CFI = {num(fit['cfi'], 3, False)} and RMSEA = {num(fit['rmsea'], 3, False)}."
+
+
+
+def split_half_text(ef, assignment: pd.DataFrame | None, half_fit: Mapping[str, Any] | None, n_b: int,
+                    error: str = "") -> str:
+    """Chapter 4's split-half results, worded from the numbers: the halves' sizes, KMO and Bartlett
+    (:func:`factorability_text`), parallel analysis, the EFA's factors and how many items load most on their own
+    construct's factor (``assignment``: :func:`iur_survey.measure.efa.item_assignment`), and the CFA on the other
+    half (:func:`half_cfa_text`); or, ``ef`` None, that the check was not computed and why (``error``).
+
+    >>> split_half_text(None, None, None, 0, "the first half has 40 complete rows, fewer than the 56 needed")
+    'The split-half check was not computed: the first half has 40 complete rows, fewer than the 56 needed.'
+    """
+    if ef is None:
+        return f"The split-half check was not computed: {str(error or 'its input is not available').rstrip('.')}."
+    b = ef.bartlett.iloc[0]
+    n_pa = int(ef.parallel.attrs["n_factors"]) if ef.parallel is not None else None
+    match = int(assignment["matches"].sum())
+    miss = ", ".join(assignment.loc[~assignment["matches"], "item"]) or "none"
+    return (f"The first half has {int(ef.n):,} complete respondents and the second {int(n_b):,}. "
+            + factorability_text(ef.kmo.loc["overall", "MSA"], b["chisq"], b["df"], b["p.value"])
+            + (f" Parallel analysis suggests {n_pa} factor{'s' if n_pa != 1 else ''}." if n_pa is not None else "")
+            + f" The EFA extracts the instrument's {int(ef.k)} (RMSEA = {num(ef.fit['rmsea'], 3, False)}), and "
+            f"{match} of the {len(assignment)} items load most strongly on their own construct's factor (constructs "
+            "and factors are matched one to one, so two constructs merged into one factor show up here; exceptions: "
+            f"{miss}). " + half_cfa_text(half_fit, n_b))
+
+
+
+def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: float, low: float, high: float,
+                    jn_bounds, error: str = "", focal: str = "GOV", moderator: str = "MKT",
+                    outcome: str = "COL") -> str:
+    """Chapter 5's moderation results: the interaction's estimate, its standardized value, the simple slopes at
+    ±1 SD, the Johnson–Neyman bounds within ±3 SD (``jn_bounds``, in SD of the moderator) and the conclusion
+    (:func:`moderation_conclusion`); ``n`` None: the model was not computed, and why (``error``).
+
+    >>> moderation_text(None, 0, 0, 1, 0, 0, 0, [], "the instrument has no construct MKT")
+    'The moderation model was not computed: the instrument has no construct MKT.'
+    >>> moderation_text(300, 0.05, 0.04, 0.21, 0.06, 0.3, 0.4, [])[:80]
+    'On 300 respondents, the interaction coefficient is 0.050 (SE 0.040, *p* = .210).'
+    """
+    from .format import quantity
+    if n is None:
+        return f"The moderation model was not computed: {str(error or 'its input is not available').rstrip('.')}."
+    jn = "; ".join(f"{v:+.2f} SD" for v in jn_bounds) if len(jn_bounds) else "none within ±3 SD"
+    return (f"On {int(n):,} respondents, the interaction coefficient is {quantity(b, 'b')} (SE {quantity(se, 'se')}, "
+            f"*p* {p_rel(pvalue)}). In standard-deviation units of {focal}, {moderator} and {outcome} it is "
+            f"{num(std, 3)}. The effect of {focal} on {outcome} is {num(low, 2)} at one SD below the mean of "
+            f"{moderator} and {num(high, 2)} at one SD above it. Johnson–Neyman bounds, the values of {moderator} "
+            f"where the effect of {focal} turns from significant to not significant: {jn}. "
+            + moderation_conclusion(pvalue, low, high, focal, moderator, outcome))
+
+
+__all__ = ["chisq_difference_text", "chisq_fit_reading", "factorability_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
            "improper_reliability_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]

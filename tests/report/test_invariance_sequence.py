@@ -85,7 +85,7 @@ def test_book_ordinal_prose_says_not_reached():
     t = pd.DataFrame({"step": ["configural", "thresholds", "thresholds_loadings", "thresholds_loadings_intercepts"],
                       "decision": ["", "not supported", "supported", "supported"], "delta.cfi.scaled": 0.0,
                       "delta.rmsea.scaled": 0.0, "df.diff": 5, "chisq.diff": 10.0, "pvalue.diff": 0.07})
-    g = ordinal_invariance_glue({"table": t, "level": "configural", "ml_level": "metric"})
-    assert g["odec_thresholds"] == ("text", "not supported")
-    assert g["odec_thresholds_loadings"] == ("text", "not reached (thresholds not supported)")
-    assert g["odec_thresholds_loadings_intercepts"] == ("text", "not reached (thresholds not supported)")
+    text = ordinal_invariance_glue({"table": t, "level": "configural", "ml_level": "metric"})["ordinal_text"][1]
+    assert "Equal thresholds are not supported (" in text
+    assert "Adding equal loadings is not reached (thresholds not supported) (" in text
+    assert "Adding equal intercepts is not reached (thresholds not supported) (" in text

@@ -43,7 +43,9 @@ def test_the_book_formats_the_interaction_se_as_an_se():
     """Chapter 5 printed "(SE .063"."""
     from pathlib import Path
     text = (Path(__file__).resolve().parents[2] / "book" / "05_structural.md").read_text(encoding="utf-8")
-    assert 'glue_text("ix_se", row["se"], lambda v: quantity(v, "se"))' in text
+    from iur_survey.report.sem_tables import moderation_text     # the paragraph is the package's (glued)
+    assert "moderation_text(" in text
+    assert "(SE 0.063, *p* = .210)" in moderation_text(300, 0.05, 0.063, 0.21, 0.06, 0.3, 0.4, [])
     assert "`n_supported`\nsupported" in text
     text6 = (Path(__file__).resolve().parents[2] / "book" / "06_mediation.md").read_text(encoding="utf-8")
     assert "{glue:text}`n_tot_excl` a percentile" in text6 and 'counted(v, "has", "have")' in text6

@@ -83,7 +83,7 @@ def test_a2_ordinal_level_thresholds_does_not_support_equal_loadings():
                       "decision": ["", "supported", "not supported", "supported"], "delta.cfi.scaled": 0.0,
                       "delta.rmsea.scaled": 0.0, "df.diff": 5, "chisq.diff": 105.67, "pvalue.diff": 3e-21})
     g = ordinal_invariance_glue({"table": t, "level": "thresholds", "ml_level": "metric"})
-    assert "does not support them" in g["ord_verdict"][1]
+    assert "does not support them" in g["ordinal_text"][1]
 
 
 # ---------------------------------------------------------------------------------------------- B1

@@ -307,14 +307,16 @@ class OrdinalSEMResult(SEMResult):
             L.extend(self._summary_no_fit(fit_measures))
             fit_measures = False
         else:
+            # df < 0: lavaan has no scaled test (lav_model_test returns before it), one column of NA
+            scaled_test = scaled and not float(f["df"]) < 0
             L.append("Model Test User Model:")
-            if scaled:
-                L.append(f"{'Standard':>54}{'Scaled':>12}")
-            L.extend(user_test_rows(f, scaled, [two("Scaling correction factor", None, f.get("chisq.scaling.factor")),
-                                                two("Shift parameter", None, self.test.get("shift_parameter")),
-                                                "    simple second-order correction"]))
+            L.append(f"{'Standard':>54}{'Scaled':>12}" if scaled_test else "")
+            L.extend(user_test_rows(f, scaled_test,
+                                    [two("Scaling correction factor", None, f.get("chisq.scaling.factor")),
+                                     two("Shift parameter", None, self.test.get("shift_parameter")),
+                                     "    simple second-order correction"]))
             L.extend(self._summary_group_tests(self.test.get("shift_parameter")
-                                               if self.test.get("test") == "scaled.shifted" else None))
+                                               if self.test.get("test") == "scaled.shifted" else None, scaled_test))
             L.append("")
         if fit_measures:
             L.append("Model Test Baseline Model:")

@@ -824,18 +824,22 @@ class SEMResult:
                 L.append(kv("Number of missing patterns", npat[0]))
         return L
 
-    def _summary_group_tests(self, shift: Any = None) -> list[str]:
+    def _summary_group_tests(self, shift: Any = None, scaled: bool | None = None) -> list[str]:
         """lavaan's "Test statistic for each group:" rows of a multi-group fit (nothing with one group, or when
         the fit kept no per-group statistics): ``meta["chisq_group"]`` (lavaan's ``fit@test[[1]]$stat.group``)
         and, with a scaled test, each group's part of it (:func:`scaled_stat_group`; ``shift``: the
-        scaled-shifted test's shift parameter)."""
+        scaled-shifted test's shift parameter; ``scaled``: whether the block has the scaled column, by default
+        when the fit has ``chisq.scaled``)."""
         std = self.meta.get("chisq_group")
         if self.partable.ngroups < 2 or std is None:
             return []
         f = self.fit
+        df = float(f.get("df", np.nan))
+        if df < 0:                      # lavaan: no test, stat.group NA (lav_model_test)
+            std = [float("nan")] * len(std)
         sc = None
-        if "chisq.scaled" in f.index:
-            sc = scaled_stat_group(std, f.get("chisq.scaling.factor"), f.get("df"), self.nobs, shift)
+        if ("chisq.scaled" in f.index) if scaled is None else scaled:
+            sc = scaled_stat_group(std, f.get("chisq.scaling.factor"), df, self.nobs, shift)
         return group_test_rows(self.partable.group_labels, std, sc)
 
     def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:

@@ -3,7 +3,9 @@
 #   ml, ml_eq (group.equal loadings + intercepts), ml_listwise (hs1939_missing.csv, listwise: Used / Total),
 #   mlr_eq (MLR, group.equal loadings), fiml (missing = "ml"), fiml_mlr (missing = "ml", MLR),
 #   wlsmv, wlsmv_eq (ordered, group.equal thresholds + loadings), wlsmv_listwise (ordered items with NA),
-#   wlsmv_pairwise (the same, missing = "pairwise"); wlsmv1_listwise: one group (no group argument), listwise.
+#   wlsmv_pairwise (the same, missing = "pairwise"); wlsmv1_listwise: one group (no group argument), listwise;
+#   mlr_df0 (MLR, one factor of x1-x3: df = 0) and wlsmv_dfneg (x2 ~~ x3 added, ordered: df = -2, no test).
+# "model" (when given) replaces the three-factor CFA.
 # The ordered data are HS1939's x1-x9 cut at their quartiles into 4 categories (hs1939_ordered4.csv; with the
 # NA cells of hs1939_missing.csv: hs1939_ordered4_missing.csv), written here.
 #
@@ -45,12 +47,15 @@ cases <- list(
   wlsmv_eq = list(data = ho, ordered = TRUE, group.equal = c("thresholds", "loadings")),
   wlsmv_listwise = list(data = hom, ordered = TRUE),
   wlsmv_pairwise = list(data = hom, ordered = TRUE, missing = "pairwise"),
-  wlsmv1_listwise = list(data = hom, ordered = TRUE, group = NULL))
+  wlsmv1_listwise = list(data = hom, ordered = TRUE, group = NULL),
+  mlr_df0 = list(data = hs, estimator = "MLR", model = "F =~ x1 + x2 + x3"),
+  wlsmv_dfneg = list(data = ho, ordered = TRUE, model = "F =~ x1 + x2 + x3\nx2 ~~ x3"))
 out <- list()
 for (nm in names(cases)) {
   a <- cases[[nm]]
   if (!"group" %in% names(a)) a$group <- "school"
-  fit <- do.call("cfa", c(list(model = m), a[!sapply(a, is.null)]))
+  if (!"model" %in% names(a)) a$model <- m
+  fit <- suppressWarnings(do.call("cfa", a[!sapply(a, is.null)]))
   txt <- capture.output(summary(fit))
   txt <- txt[seq_len(grep("^Parameter Estimates:", txt)[1] - 1L)]
   tests <- lapply(fit@test, function(t) t[intersect(names(t), c("test", "stat", "stat.group", "df", "pvalue",
@@ -58,7 +63,7 @@ for (nm in names(cases)) {
   tests <- lapply(tests, function(t) lapply(t, function(x) { attributes(x) <- NULL; x }))
   Mp <- fit@Data@Mp
   out[[nm]] <- list(
-    args = a[setdiff(names(a), c("data", "group"))],
+    args = a[setdiff(names(a), c("data", "group", "model"))], model = a$model,
     group = if (is.null(a$group)) NULL else a$group, group_label = lavInspect(fit, "group.label"),
     nobs = unlist(lavInspect(fit, "nobs")), norig = unlist(lavInspect(fit, "norig")),
     npatterns = if (length(Mp) && !is.null(Mp[[1]])) sapply(Mp, function(x) x$npatterns) else NULL,

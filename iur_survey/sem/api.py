@@ -1111,6 +1111,9 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     cols, names, _ = _theta_columns(pt, table, res, st)
     est, se_rows, std = _partable_columns(pt, table)
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, "mixed": True}
+    if mode == "pairwise":                  # lavaan's summary: "Number of missing patterns"
+        from .wlsmv_groups import missing_patterns
+        meta["npatterns"] = [missing_patterns(data[ov])]
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged),
                             warnings=ordinal_warnings(pt, model, res, warnings), n=int(st.n), nobs=[int(st.n)],
@@ -1256,6 +1259,9 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     est, se_rows, std = _partable_columns(pt, table)
     warns = ordinal_warnings(pt, model, res, warnings)
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res}
+    if mode == "pairwise":                  # lavaan's summary: "Number of missing patterns"
+        from .wlsmv_groups import missing_patterns
+        meta["npatterns"] = [missing_patterns(data[ov])]
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
                             n=int(st.n), nobs=[int(st.n)], estimator=est_name, missing=mode,

@@ -746,11 +746,11 @@ def lavaan_rule_lines(lv_names: list[str], items: list[str], ngroups: int, group
     return out
 
 
-def _missing_patterns(items: pd.DataFrame) -> int:
+def missing_patterns(items: pd.DataFrame) -> int:
     """lavaan's number of missing-data patterns (``lavdata@Mp[[g]]$npatterns``) of a group's items: the distinct
     patterns of missing cells among the rows that answer at least one item (a complete row is a pattern too).
 
-    >>> _missing_patterns(pd.DataFrame({"a": [1, None, 2, None], "b": [1, 2, None, None]}))
+    >>> missing_patterns(pd.DataFrame({"a": [1, None, 2, None], "b": [1, 2, None, None]}))
     3
     """
     na = items.isna().to_numpy()
@@ -889,7 +889,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
             # lavaan's lavInspect(fit, "norig") per group and, with pairwise polychorics, its missing patterns
             "norig": [s.n + s.n_dropped for s in stats_g]}
     if missing == "pairwise":
-        meta["npatterns"] = [_missing_patterns(data.loc[gvals == lab, list(model.groups[g].ov)])
+        meta["npatterns"] = [missing_patterns(data.loc[gvals == lab, list(model.groups[g].ov)])
                              for g, lab in enumerate(labels)]
     out = OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V if V is not None else res.vcov,
                            est=est, se=se_rows, std=std, fit=fit, r2_values=res.r2 if res.r2 is not None

@@ -3,7 +3,8 @@
 #   ml, ml_eq (group.equal loadings + intercepts), ml_listwise (hs1939_missing.csv, listwise: Used / Total),
 #   mlr_eq (MLR, group.equal loadings), fiml (missing = "ml"), fiml_mlr (missing = "ml", MLR),
 #   wlsmv, wlsmv_eq (ordered, group.equal thresholds + loadings), wlsmv_listwise (ordered items with NA),
-#   wlsmv_pairwise (the same, missing = "pairwise"); wlsmv1_listwise: one group (no group argument), listwise;
+#   wlsmv_pairwise (the same, missing = "pairwise"); wlsmv1_listwise / wlsmv1_pairwise: one group (no group
+#   argument), listwise / pairwise;
 #   mlr_df0 (MLR, one factor of x1-x3: df = 0) and wlsmv_dfneg (x2 ~~ x3 added, ordered: df = -2, no test).
 # "model" (when given) replaces the three-factor CFA.
 # The ordered data are HS1939's x1-x9 cut at their quartiles into 4 categories (hs1939_ordered4.csv; with the
@@ -48,6 +49,7 @@ cases <- list(
   wlsmv_listwise = list(data = hom, ordered = TRUE),
   wlsmv_pairwise = list(data = hom, ordered = TRUE, missing = "pairwise"),
   wlsmv1_listwise = list(data = hom, ordered = TRUE, group = NULL),
+  wlsmv1_pairwise = list(data = hom, ordered = TRUE, group = NULL, missing = "pairwise"),
   mlr_df0 = list(data = hs, estimator = "MLR", model = "F =~ x1 + x2 + x3"),
   wlsmv_dfneg = list(data = ho, ordered = TRUE, model = "F =~ x1 + x2 + x3\nx2 ~~ x3"))
 out <- list()

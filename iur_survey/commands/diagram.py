@@ -9,7 +9,8 @@ items as boxes with their loadings; --covariances adds the covariances among
 the drawn variables as double-headed arcs; --group picks one group of a
 multi-group fit; --unstandardized shows the raw estimates.
 
-A multi-group diagram names its group in the legend.  An improper solution
+A multi-group diagram names its group in the legend (and the groups merged
+into it by `iur-survey fit --merge-groups FROM=INTO`).  An improper solution
 (negative variance, standardized loading beyond ±1) is stated in the legend; a
 fit that did not converge is refused (exit status 3, as `iur-survey fit`).
 
@@ -51,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import IURSurveyError
     from ..report.diagram import render_diagram, sem_graph
-    from ..report.format import group_caption
-    from ..report.paper import NotConvergedError, estimates_frame, group_variable, improper_legend, load_results
+    from ..report.format import merged_caption
+    from ..report.paper import (NotConvergedError, estimates_frame, group_variable, groups_merged, improper_legend,
+                                load_results)
     from ._io import check_output
     from .fit import EXIT_NOT_CONVERGED
 
@@ -68,7 +70,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"iur-survey diagram: error: {exc}", file=sys.stderr)
         return EXIT_NOT_CONVERGED
     groups = [g for g in dict.fromkeys(est["group"]) if g]
+    merged = groups_merged(res)
     if args.group is not None and args.group not in groups:
+        if merged.get(args.group) in groups:          # a group merged into another before fitting
+            raise IURSurveyError(args.results, f"--group {args.group!r} was merged into {merged[args.group]!r} "
+                                               f"before fitting: use --group {merged[args.group]!r}")
         raise IURSurveyError(args.results, f"--group {args.group!r}: not a group of this fit "
                                            f"(groups: {', '.join(groups) or 'none: one-group fit'})")
     group = args.group or (groups[0] if groups else None)
@@ -80,12 +86,13 @@ def run(args: argparse.Namespace) -> int:
     notes = improper_legend(mine, var)
     graph = sem_graph(est, r2=r2, indicators=args.indicators, covariances=args.covariances,
                       standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
-                      notes=notes, group_variable=var)
+                      notes=notes, group_variable=var, group_merged=merged)
     out = render_diagram(graph, args.out)
     if args.dot:
         Path(args.dot).write_text(graph.source, encoding="utf-8")
     lat = set(est.loc[est["op"] == "=~", "lhs"])
     structural = (est["op"] == "~") | ((est["op"] == "=~") & est["rhs"].isin(lat))     # higher-order loadings too
     n_paths = int(structural.sum() if group is None else (structural & (est["group"] == group)).sum())
-    print(f"diagram: {n_paths} paths" + (f" (group {group_caption(group, var)})" if group else "") + f"; wrote {out}")
+    print(f"diagram: {n_paths} paths" + (f" (group {merged_caption(group, var, merged)})" if group else "")
+          + f"; wrote {out}")
     return 0

@@ -26,7 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
-from .format import group_caption, num, stars
+from .format import merged_caption, num, stars
 
 MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
 MEDIATOR, OUTCOME = "COL", "INT"
@@ -391,7 +391,8 @@ def _esc(text) -> str:
 def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *, indicators: bool = False,
               covariances: bool = False, standardized: bool = True, alpha: float = 0.05, group: str | None = None,
               labels: Mapping[str, str] | None = None, title: str | None = None, legend: bool = True,
-              notes: Sequence[str] = (), group_variable: str | None = None):
+              notes: Sequence[str] = (), group_variable: str | None = None,
+              group_merged: Mapping[str, str] | None = None):
     """The path diagram of ANY model in lavaan's parameter-table form, laid out by Graphviz (``dot``).
 
     Latent variables are ellipses (their indicators boxes with ``indicators=True``), each structural path
@@ -401,7 +402,9 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     (or, with indicators, observed) variables are double-headed arcs with ``covariances=True``.  One rule
     for non-significance: a path with p ≥ ``alpha`` is DASHED (every line is the same colour), and the legend
     says so.  ``group`` picks one group of a multi-group table, and the legend names it (a numeric group code
-    with ``group_variable``, the group column: "Group: sex = 2").  ``notes``: lines
+    with ``group_variable``, the group column: "Group: sex = 2"; a group other groups were merged into before
+    fitting, ``group_merged`` = results.json's ``groups_merged``, says so: "Group: south (east merged into
+    it)").  ``notes``: lines
     added to the legend (e.g. that the solution is improper).  Returns a :class:`graphviz.Digraph` (its
     ``.source`` is the DOT text; :func:`render_diagram` writes SVG/PDF/PNG).
 
@@ -517,13 +520,13 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
         if covariances:
             rows.append("Double-headed arcs: covariances.")
         if group is not None and len(groups) > 1:
-            rows.insert(0, f"Group: {_esc(group_caption(group, group_variable))}")
+            rows.insert(0, f"Group: {_esc(merged_caption(group, group_variable, group_merged))}")
         rows += [f"<B>{_esc(n)}</B>" for n in notes]
         head = f'<FONT POINT-SIZE="14"><B>{_esc(title)}</B></FONT><BR/>' if title else ""
         g.attr(label="<" + head + '<FONT POINT-SIZE="10">' + "<BR/>".join(rows) + "</FONT>>",
                labelloc="b", labeljust="l")
     elif title or notes or (group is not None and len(groups) > 1):
-        parts = ([title] if title else []) + ([f"Group: {group_caption(group, group_variable)}"]
+        parts = ([title] if title else []) + ([f"Group: {merged_caption(group, group_variable, group_merged)}"]
                                               if group is not None and len(groups) > 1
                                               else []) + list(notes)
         g.attr(label="\n".join(parts), labelloc="t", fontsize="14")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 MINUS = "\u2212"
 DASH = "\u2014"
@@ -197,3 +198,21 @@ def group_caption(label, variable: str | None = None) -> str:
         return text
     numeric = _NUMBER.fullmatch(text) or all(_NUMBER.fullmatch(p) for p in text.split("+"))
     return f"{variable} = {text}" if numeric else text
+
+
+def merged_caption(label, variable: str | None = None, merged: Mapping[str, str] | None = None) -> str:
+    """:func:`group_caption` of a group of the fit, saying which groups were merged into it before fitting when
+    its label does not (``merged``: results.json's ``groups_merged``, {old label: label in the fit}).  A merge
+    of "smallest" names its groups in the label (``east+south``); ``east=south`` keeps the label "south".
+
+    >>> merged_caption("south", "site", {"east": "south"})
+    'south (east merged into it)'
+    >>> merged_caption("east+south", "site", {"east": "east+south", "south": "east+south"})
+    'east+south'
+    >>> merged_caption("2", "sex", {"3": "2", "4": "2"}), merged_caption("north", "site", {"east": "south"})
+    ('sex = 2 (3, 4 merged into it)', 'north')
+    """
+    text = group_caption(label, variable)
+    named = set(str(label).split("+")) | {str(label)}
+    olds = [str(a) for a, b in (merged or {}).items() if str(b) == str(label) and str(a) not in named]
+    return f"{text} ({', '.join(olds)} merged into it)" if olds else text

@@ -169,6 +169,17 @@ def group_variable(results: Mapping) -> str | None:
     return opts.get("group") or (results.get("invariance_info") or {}).get("group") or None
 
 
+def groups_merged(results: Mapping) -> dict[str, str]:
+    """The merges of groups made before fitting (``--merge-groups``): {old label: its label in the fit}, from
+    ``call.options.merge_groups`` or the results' ``groups_merged``; {} when none.
+
+    >>> groups_merged({"groups_merged": {"east": "south"}}), groups_merged({})
+    ({'east': 'south'}, {})
+    """
+    opts = (results.get("call") or {}).get("options") or {}
+    return {str(a): str(b) for a, b in dict(opts.get("merge_groups") or results.get("groups_merged") or {}).items()}
+
+
 def _constraints_note(results: Mapping) -> str:
     ge = group_equal(results)
     return (f" Equality constraints across groups (lavaan group.equal, `--equal`): {', '.join(ge)}." if ge else "")
@@ -185,7 +196,7 @@ def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.D
         return data
     if not col or col not in data.columns:
         return None
-    merged = dict(opts.get("merge_groups") or results.get("groups_merged") or {})
+    merged = groups_merged(results)
     values = group_text(data[col]).map(lambda v: merged.get(v, v), na_action="ignore")
     return data[values == group]
 

@@ -740,6 +740,16 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
                      iterations=opt.iterations, n_input=n_input, meta=meta)
 
 
+def _group_chisq(logl_h1: float, logl: float) -> float:
+    """One group's part of the likelihood-ratio test, lavaan's ``fit@test[[1]]$stat.group``:
+    ``2 (logl_h1 - logl)`` of the group, 0 where rounding makes it negative (lavaan's ``chisq.group[< 0] <- 0``).
+
+    >>> round(_group_chisq(-1800.0, -1832.15), 6), _group_chisq(-10.0, -9.9999999)
+    (64.3, 0.0)
+    """
+    return max(2.0 * (float(logl_h1) - float(logl)), 0.0)
+
+
 def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, info_type: str,
                   warnings: list[str], n_input: int, group, group_equal, control: dict) -> SEMResult:
     stats = complete_stats(Xg)
@@ -780,11 +790,15 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
     logl = unres = 0.0
     base_chisq = 0.0
     base_npar = 0
+    chisq_group = []
     for g in range(pt.ngroups):
         S, m, n = stats.cov[g], stats.mean[g], stats.nobs[g]
         Sigma, mu = implied[g]
-        logl += mvn_loglik(Sigma, mu if ms else m, S, m, n)
-        unres += saturated_loglik(S, n, stats.logdet[g])
+        logl_g = mvn_loglik(Sigma, mu if ms else m, S, m, n)
+        unres_g = saturated_loglik(S, n, stats.logdet[g])
+        chisq_group.append(_group_chisq(unres_g, logl_g))
+        logl += logl_g
+        unres += unres_g
         xi = _x_idx(pt, g) if pt.fixed_x else np.zeros(0, int)
         if len(xi):
             sat_x = saturated_loglik(S[np.ix_(xi, xi)], n)
@@ -837,7 +851,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
                    mu=[mu if ms else stats.mean[g] for g, (_, mu) in enumerate(implied)], meanstructure=ms,
                    x_idx=[_x_idx(pt, g) for g in range(pt.ngroups)], extra=extra)
     meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
-            "sampstat": [(stats.cov[g], stats.mean[g]) for g in range(pt.ngroups)]}
+            "sampstat": [(stats.cov[g], stats.mean[g]) for g in range(pt.ngroups)], "chisq_group": chisq_group}
     return _finish(pt, model, theta, V, opt, fi, warnings, est_name, "listwise", se_type, info_type,
                    list(stats.nobs), n_input, meta, observed_info=info_unit)
 
@@ -997,7 +1011,8 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
                    wls_obs=[_pairwise_moments(X) for X in Xg])
     meta = {"group": group, "group_equal": list(group_equal), "optimizer_history": opt.history,
             "sampstat": [(covs[g], means[g]) for g in range(G)],
-            "npatterns": [len(s.patterns) for s in stats]}
+            "npatterns": [len(s.patterns) for s in stats],
+            "chisq_group": [_group_chisq(h1[g][2], fiml_loglik(s, *implied[g])) for g, s in enumerate(stats)]}
     return _finish(pt, model, theta, V, opt, fi, warnings, est_name, label, se_type, info_type, nobs,
                    n_input, meta, observed_info=info_unit)
 
@@ -1096,6 +1111,9 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     cols, names, _ = _theta_columns(pt, table, res, st)
     est, se_rows, std = _partable_columns(pt, table)
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, "mixed": True}
+    if mode == "pairwise":                  # lavaan's summary: "Number of missing patterns"
+        from .wlsmv_groups import missing_patterns
+        meta["npatterns"] = [missing_patterns(data[ov])]
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged),
                             warnings=ordinal_warnings(pt, model, res, warnings), n=int(st.n), nobs=[int(st.n)],
@@ -1241,6 +1259,9 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     est, se_rows, std = _partable_columns(pt, table)
     warns = ordinal_warnings(pt, model, res, warnings)
     meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res}
+    if mode == "pairwise":                  # lavaan's summary: "Number of missing patterns"
+        from .wlsmv_groups import missing_patterns
+        meta["npatterns"] = [missing_patterns(data[ov])]
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
                             n=int(st.n), nobs=[int(st.n)], estimator=est_name, missing=mode,

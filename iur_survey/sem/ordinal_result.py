@@ -198,6 +198,20 @@ class OrdinalSEMResult(SEMResult):
                                         "matched to their covariance matrix")
         return theta_columns(self.partable.par_index, kept)
 
+    def _table_theta_columns(self) -> np.ndarray | None:
+        """Per row of the estimates table its column of ``theta`` (-1: not estimated; None when the fit keeps
+        no estimation record): a parameter held equal across groups is a row per group with one column."""
+        meta = self.meta if isinstance(self.meta, dict) else {}
+        rec = meta.get("wlsmv_groups")
+        if rec is not None:
+            return None if rec.table_par is None else np.asarray(rec.table_par, dtype=int)
+        wl = meta.get("wlsmv")
+        if wl is None or self.table is None or getattr(wl, "stats", None) is None:
+            return None
+        from .wlsmv import dwls_table_columns
+
+        return dwls_table_columns(self.partable, self.table, np.asarray(wl.kept, int), wl.stats.th.index)
+
     def vcov(self) -> pd.DataFrame:
         """lavaan's ``vcov(fit)``: the free model parameters and the thresholds (``GOV1|t1``); none of a fit
         that did not converge (:class:`~iur_survey.sem.results.NotConvergedError`, as lavaan).  Rows are named
@@ -279,24 +293,30 @@ class OrdinalSEMResult(SEMResult):
 
         L.append(kv("Estimator", "DWLS"))
         L.append(kv("Optimization method", self.optimizer))
-        L.append(kv("Number of model parameters", int(self.partable.nfree) if not self.converged else int(f["npar"])))
-        L.append("")
-        if self.n_dropped:
-            L.append(kv("", "Used       Total"))
-            L.append(kv("Number of observations", f"{self.n}{self.n + self.n_dropped:>12}"))
+        cols = self._table_theta_columns()
+        if cols is not None:        # lavaan's count: thresholds, scales, a parameter per group it is free in
+            free = cols[cols >= 0]
+            L.extend(self._summary_parameters(int(free.size), int(np.unique(free).size)))
         else:
-            L.append(kv("Number of observations", self.n))
+            L.append(kv("Number of model parameters", int(self.partable.nfree) if not self.converged
+                        else int(f["npar"])))
+        L.append("")
+        L.extend(self._summary_observations(None if self.partable.ngroups > 1 else [self.n + self.n_dropped]))
         L.append("")
         if not self.converged:          # lavaan prints no test and no fit measures (and warns if asked for them)
             L.extend(self._summary_no_fit(fit_measures))
             fit_measures = False
         else:
+            # df < 0: lavaan has no scaled test (lav_model_test returns before it), one column of NA
+            scaled_test = scaled and not float(f["df"]) < 0
             L.append("Model Test User Model:")
-            if scaled:
-                L.append(f"{'Standard':>54}{'Scaled':>12}")
-            L.extend(user_test_rows(f, scaled, [two("Scaling correction factor", None, f.get("chisq.scaling.factor")),
-                                                two("Shift parameter", None, self.test.get("shift_parameter")),
-                                                "    simple second-order correction"]))
+            L.append(f"{'Standard':>54}{'Scaled':>12}" if scaled_test else "")
+            L.extend(user_test_rows(f, scaled_test,
+                                    [two("Scaling correction factor", None, f.get("chisq.scaling.factor")),
+                                     two("Shift parameter", None, self.test.get("shift_parameter")),
+                                     "    simple second-order correction"]))
+            L.extend(self._summary_group_tests(self.test.get("shift_parameter")
+                                               if self.test.get("test") == "scaled.shifted" else None, scaled_test))
             L.append("")
         if fit_measures:
             L.append("Model Test Baseline Model:")

@@ -181,6 +181,48 @@ def user_test_rows(f, scaled: bool, scaled_rows: list[str] = ()) -> list[str]:
     return L + (list(scaled_rows) if two else [])
 
 
+def scaled_stat_group(stat_group, scaling_factor: Any, df: Any, nobs, shift: Any = None) -> list[float]:
+    """Each group's contribution to the scaled test, lavaan 0.6.14's ``stat.group`` of it: the standard
+    contribution over the scaling factor (Yuan-Bentler / Satorra-Bentler: lav_test_yuan_bentler), plus, for the
+    scaled-shifted test (WLSMV), the group's share ``n_g / N`` of the shift parameter (lav_test_satorra_bentler).
+    With df <= 0 the "scaled" test is the standard one (lavaan); a missing scaling factor gives NaN.
+
+    >>> [round(v, 3) for v in scaled_stat_group([68.825, 55.219], 0.98449, 54, [156, 145])]
+    [69.909, 56.089]
+    >>> [round(v, 3) for v in scaled_stat_group([32.038, 30.164], 0.739824, 48, [156, 145], shift=9.970748)]
+    [48.472, 45.575]
+    >>> scaled_stat_group([0.0, 0.0], float("nan"), 0, [50, 50])
+    [0.0, 0.0]
+    """
+    std = np.asarray(stat_group, dtype=float)
+    if df is not None and float(df) <= 0:
+        return std.tolist()
+    c = float("nan") if scaling_factor is None else float(scaling_factor)
+    out = std / c
+    if shift is not None:
+        n = np.asarray(nobs, dtype=float)
+        out = out + n / n.sum() * float(shift)
+    return out.tolist()
+
+
+def group_test_rows(labels, standard, scaled=None) -> list[str]:
+    """lavaan's "Test statistic for each group:" rows under "Model Test User Model:" of a multi-group fit
+    (lav_test_print): per group its contribution to the standard test, beside it to the scaled one when there
+    is one (:func:`scaled_stat_group`).
+
+    >>> print("\\n".join(group_test_rows(["Pasteur", "Grant-White"], [64.30911, 51.54224])))
+      Test statistic for each group:
+        Pasteur                                     64.309
+        Grant-White                                 51.542
+    >>> group_test_rows(["Pasteur"], [68.825], [69.909])[1]
+    '    Pasteur                                     68.825      69.909'
+    """
+    two = scaled is not None
+    return ["  Test statistic for each group:"] + [
+        summary_pair("  " + str(lab), standard[k], scaled[k] if two else None, two=two)
+        for k, lab in enumerate(labels)]
+
+
 def z_pvalue(z):
     """Two-sided normal p-value of a Wald z, ``2 * (1 - pnorm(|z|))`` as lavaan's parameterEstimates
     (NaN stays NaN).  The package's one spelling of it.
@@ -742,20 +784,24 @@ class SEMResult:
         neither, and warns when they were asked for)."""
         return ([f"** WARNING ** {NO_FIT_MEASURES}", ""] if fit_measures else [])
 
-    def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
-        """A lavaan-like summary: header, test statistics and fit indices, then the parameter blocks."""
+    def _summary_parameters(self, npar: int, nest: int) -> list[str]:
+        """lavaan's "Number of model parameters" ``npar`` (the free rows of the parameter table: a parameter held
+        equal across groups counts once per group) and, when any, "Number of equality constraints" (``npar``
+        minus ``nest``, the distinct parameters, plus the ``==`` constraints)."""
         pt = self.partable
-        f = self.fit
-        L = self._summary_header()
+        neq = npar - nest + len(pt.equality)
+        L = [summary_line("Number of model parameters", npar)]
+        return L + ([summary_line("Number of equality constraints", neq)] if neq else [])
+
+    def _summary_observations(self, norig: list[int] | None = None) -> list[str]:
+        """lavaan's "Number of observations" lines (per group with several groups; "Used" and "Total" columns
+        when rows were dropped: ``norig``, the rows before deletion, by default ``meta["norig"]``) and "Number of
+        missing patterns" (per group) when the fit kept incomplete rows (FIML, or pairwise polychorics) and
+        counted its patterns."""
+        pt = self.partable
         kv = summary_line
-        L.append(kv("Estimator", "ML" if self.estimator == "MLR" else self.estimator))   # lavaan: MLR is ML + robust
-        L.append(kv("Optimization method", self.optimizer))
-        L.append(kv("Number of model parameters", pt.nfree))
-        neq = pt.nfree - pt.npar + len(pt.equality)
-        if neq:
-            L.append(kv("Number of equality constraints", neq))
-        L.append("")
-        norig = self.meta.get("norig") or ([self.n_input] if pt.ngroups == 1 else None)
+        L: list[str] = []
+        norig = norig or self.meta.get("norig") or ([self.n_input] if pt.ngroups == 1 else None)
         used_total = norig is not None and any(int(o) != int(n) for o, n in zip(norig, self.nobs))
         if pt.ngroups > 1:              # lavaan's layout: Used / Total columns when rows were dropped
             L.append(kv("Number of observations per group:", "Used") + f"{'Total':>12}" if used_total
@@ -768,7 +814,7 @@ class SEMResult:
         else:
             L.append(kv("Number of observations", self.n))
         npat = self.meta.get("npatterns")
-        if is_fiml(self.missing) and npat is not None:
+        if (is_fiml(self.missing) or self.missing == "pairwise") and npat is not None:
             npat = [int(v) for v in np.atleast_1d(npat)]
             if pt.ngroups > 1:
                 L.append(kv("Number of missing patterns per group:", ""))
@@ -776,6 +822,37 @@ class SEMResult:
                     L.append(kv("  " + str(lab), v))
             else:
                 L.append(kv("Number of missing patterns", npat[0]))
+        return L
+
+    def _summary_group_tests(self, shift: Any = None, scaled: bool | None = None) -> list[str]:
+        """lavaan's "Test statistic for each group:" rows of a multi-group fit (nothing with one group, or when
+        the fit kept no per-group statistics): ``meta["chisq_group"]`` (lavaan's ``fit@test[[1]]$stat.group``)
+        and, with a scaled test, each group's part of it (:func:`scaled_stat_group`; ``shift``: the
+        scaled-shifted test's shift parameter; ``scaled``: whether the block has the scaled column, by default
+        when the fit has ``chisq.scaled``)."""
+        std = self.meta.get("chisq_group")
+        if self.partable.ngroups < 2 or std is None:
+            return []
+        f = self.fit
+        df = float(f.get("df", np.nan))
+        if df < 0:                      # lavaan: no test, stat.group NA (lav_model_test)
+            std = [float("nan")] * len(std)
+        sc = None
+        if ("chisq.scaled" in f.index) if scaled is None else scaled:
+            sc = scaled_stat_group(std, f.get("chisq.scaling.factor"), df, self.nobs, shift)
+        return group_test_rows(self.partable.group_labels, std, sc)
+
+    def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
+        """A lavaan-like summary: header, test statistics and fit indices, then the parameter blocks."""
+        pt = self.partable
+        f = self.fit
+        L = self._summary_header()
+        kv = summary_line
+        L.append(kv("Estimator", "ML" if self.estimator == "MLR" else self.estimator))   # lavaan: MLR is ML + robust
+        L.append(kv("Optimization method", self.optimizer))
+        L.extend(self._summary_parameters(pt.nfree, pt.npar))
+        L.append("")
+        L.extend(self._summary_observations())
         L.append("")
         if not self.converged:
             L.extend(self._summary_no_fit(fit_measures))
@@ -789,6 +866,7 @@ class SEMResult:
                 L.append("")
             L.extend(user_test_rows(f, scaled, [pair("Scaling correction factor", None, f.get("chisq.scaling.factor")),
                                                 "    Yuan-Bentler correction (Mplus variant)"]))
+            L.extend(self._summary_group_tests())
             L.append("")
         if fit_measures and self.converged and "cfi" in f.index:
             L.extend(self._summary_fit_rows(f))

@@ -98,6 +98,8 @@ class WLSMVGroupsFit:
     delta: np.ndarray | None = None         # stacked Jacobian of the statistics at the estimates (in z with '==')
     e_inv: np.ndarray | None = None         # inverse of E = sum_g f_g Delta_g' W_g Delta_g (in z with '==')
     chisq: float = float("nan")
+    #: each group's part of ``chisq`` (lavaan's ``fit@test[[1]]$stat.group``)
+    chisq_group: list | None = None
     stats: list | None = None
     table_par: np.ndarray | None = None     # per table row: its column of theta (-1: not estimated)
     full_std: np.ndarray | None = None      # the model parameters, residual variances of the items filled in
@@ -337,7 +339,9 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
     warnings += vw
     d = obs - est_all
     off = np.cumsum([0] + [s.wls_obs.size for s in stats])
-    X2 = float(sum((stats[g].n - 1) * np.sum(stats[g].wls_vd * d[off[g]:off[g + 1]] ** 2) for g in range(G)))
+    # each group's part of the test (lavaan's fit@test[[1]]$stat.group); the test is their sum
+    X2_group = [float((stats[g].n - 1) * np.sum(stats[g].wls_vd * d[off[g]:off[g + 1]] ** 2)) for g in range(G)]
+    X2 = float(sum(X2_group))
     fmin = X2 / (2 * N)
     df = int(obs.size - npar + n_eq)
     test = scaled_shifted_test(X2, df, D_all, V_all, Gam_all, e_inv=Einv)
@@ -366,7 +370,7 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
                             fit_measures=fm, converged=fit.converged, iterations=fit.iterations,
                             table=pd.DataFrame(), npar_model=model.npar, th_par=th_par, delta_par=delta_par,
                             scales=scales, resvar=resvar, warnings=warnings, kept=kept, delta=D_all,
-                            e_inv=Einv, chisq=X2, stats=stats, boundary=boundary,
+                            e_inv=Einv, chisq=X2, chisq_group=X2_group, stats=stats, boundary=boundary,
                             boundary_only=bool(boundary) and singular and not elsewhere,
                             implied=[_implied(stats[g], *p_) for g, p_ in enumerate(parts)])
     res.table, res.r2 = _table(model, stats, res, ordinal, theta_param)
@@ -742,6 +746,18 @@ def lavaan_rule_lines(lv_names: list[str], items: list[str], ngroups: int, group
     return out
 
 
+def missing_patterns(items: pd.DataFrame) -> int:
+    """lavaan's number of missing-data patterns (``lavdata@Mp[[g]]$npatterns``) of a group's items: the distinct
+    patterns of missing cells among the rows that answer at least one item (a complete row is a pattern too).
+
+    >>> missing_patterns(pd.DataFrame({"a": [1, None, 2, None], "b": [1, 2, None, None]}))
+    3
+    """
+    na = items.isna().to_numpy()
+    na = na[~na.all(axis=1)]
+    return int(len(np.unique(na, axis=0))) if len(na) else 0
+
+
 def _group_stats(data: pd.DataFrame, ov: list, lab: str, gvals: np.ndarray, missing: str, cache: dict | None):
     """One group's sample statistics (:func:`ordinal_sample_stats`), kept in ``cache`` by (group, items,
     missing)."""
@@ -869,7 +885,12 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     names = _theta_names(model, stats_g, res.kept, res.th_par, res.delta_par, res.theta.size)
     ngs = [s.n for s in stats_g]
     meta = {"group": group, "group_equal": ge, "ordered": ov, "wlsmv_groups": res,
-            "parameterization": parameterization, "wlsmv_spec": spec}
+            "parameterization": parameterization, "wlsmv_spec": spec, "chisq_group": res.chisq_group,
+            # lavaan's lavInspect(fit, "norig") per group and, with pairwise polychorics, its missing patterns
+            "norig": [s.n + s.n_dropped for s in stats_g]}
+    if missing == "pairwise":
+        meta["npatterns"] = [missing_patterns(data.loc[gvals == lab, list(model.groups[g].ov)])
+                             for g, lab in enumerate(labels)]
     out = OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V if V is not None else res.vcov,
                            est=est, se=se_rows, std=std, fit=fit, r2_values=res.r2 if res.r2 is not None
                            else pd.Series(dtype=float), converged=bool(res.converged), warnings=warns,

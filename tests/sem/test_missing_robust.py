@@ -208,10 +208,10 @@ def test_empty_rows_warned_per_group_with_their_row_numbers(empty_fits, case):
 
 
 def _summary_rows(lines: list[str], start: str, stop: str) -> list[tuple[str, list[float]]]:
-    """(label, numbers) of the summary lines between two headings; lavaan's per-group test lines left out."""
+    """(label, numbers) of the summary lines between two headings (lavaan's per-group test lines included)."""
     import re
 
-    rows, on, skip = [], False, False
+    rows, on = [], False
     for line in lines:
         if line.startswith(start):
             on = True
@@ -219,12 +219,6 @@ def _summary_rows(lines: list[str], start: str, stop: str) -> list[tuple[str, li
             break
         if not on or not line.strip():
             continue
-        if line.strip() == "Test statistic for each group:":
-            skip = True
-            continue
-        if skip and line.startswith("    ") and re.search(r"\d$", line.strip()):
-            continue
-        skip = False
         parts = re.split(r"\s{2,}", line.strip())
         nums = [float(p) for p in parts if re.fullmatch(r"-?\d+(\.\d+)?|NA", p) and p != "NA"]
         label = " ".join(p for p in parts if not re.fullmatch(r"-?\d+(\.\d+)?|NA", p))

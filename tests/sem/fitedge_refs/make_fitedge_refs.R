@@ -9,7 +9,7 @@
 #   pd_edge.csv       PoliticalDemocracy y1..y4, x1, x2 (complete)
 #   fitedge_refs.json per case: df, fitMeasures() (null when lavaan's fitMeasures() stops, as it does for a
 #                     scaled test with df < 0), the test statistic, and the lines of the summary's
-#                     "Model Test User Model:" block (up to the per-group statistics)
+#                     "Model Test User Model:" block (with the per-group statistics of a multi-group fit)
 # Cases: df < 0 (ML, two groups, FIML, MLR), df = 0 (ML, MLR, MLR with two groups, MLR with fixed.x covariates,
 # FIML, FIML + MLR).  Deterministic.
 suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
@@ -53,7 +53,6 @@ for (nm in names(cases)) {
   blk <- character(0)
   for (l in txt[(i + 1):length(txt)]) {
     if (!nzchar(trimws(l)) && length(blk)) break
-    if (grepl("for each group", l)) break
     if (nzchar(trimws(l))) blk <- c(blk, trimws(gsub("\\s+", " ", l)))
   }
   out[[nm]] <- list(model = cs[[1]], options = args_of[[nm]], df = fit@test[[1]]$df,

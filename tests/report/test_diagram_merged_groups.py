@@ -1,0 +1,72 @@
+"""``iur-survey diagram --group`` of a fit whose groups were merged before fitting (``fit --merge-groups``): the
+legend and the printed line name the group as the fit does, and say which groups were merged into it when the
+label does not; a group merged away is refused with the group it went into."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from iur_survey.cli import main
+from iur_survey.report.diagram import sem_graph
+
+DATA = Path("tests/reference/data/hs1939.csv")
+MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nspeed ~ visual\n"
+needs_dot = pytest.mark.skipif(not shutil.which("dot"), reason="Graphviz (dot) not installed")
+
+
+@pytest.fixture(scope="module")
+def fits(tmp_path_factory):
+    """Three sites (north = Pasteur; Grant-White split into east, every 5th id, and south), fitted with
+    east merged into south (east=south) and by the "smallest" rule (east+south)."""
+    d = tmp_path_factory.mktemp("merged")
+    hs = pd.read_csv(DATA)
+    hs["site"] = ["north" if s == "Pasteur" else ("east" if i % 5 == 0 else "south")
+                  for s, i in zip(hs["school"], hs["id"])]
+    hs.to_csv(d / "hs3.csv", index=False)
+    (d / "m.lav").write_text(MODEL)
+    out = {}
+    for name, spec in (("into", "east=south"), ("smallest", "smallest")):
+        res = d / f"{name}.json"
+        assert main(["fit", str(d / "hs3.csv"), "--model", str(d / "m.lav"), "--group", "site",
+                     "--merge-groups", spec, "--quiet", "--out", str(res)]) == 0
+        out[name] = res
+    return out
+
+
+def test_fit_labels_and_merges(fits):
+    into = json.loads(fits["into"].read_text())
+    smallest = json.loads(fits["smallest"].read_text())
+    assert list(into["groups"]) == ["north", "south"] and into["groups_merged"] == {"east": "south"}
+    assert list(smallest["groups"]) == ["north", "east+south"]
+
+
+@needs_dot
+@pytest.mark.parametrize("name, group, caption", [
+    ("into", "south", "south (east merged into it)"),
+    ("into", "north", "north"),
+    ("smallest", "east+south", "east+south")])
+def test_legend_names_the_merged_group(fits, tmp_path, capsys, name, group, caption):
+    dot = tmp_path / "d.dot"
+    assert main(["diagram", str(fits[name]), "--group", group, "--out", str(tmp_path / "d.svg"),
+                 "--dot", str(dot)]) == 0
+    assert f"Group: {caption}<" in dot.read_text()
+    assert f"(group {caption});" in capsys.readouterr().out
+
+
+@needs_dot
+def test_group_merged_away_is_refused_with_its_new_group(fits, tmp_path, capsys):
+    assert main(["diagram", str(fits["into"]), "--group", "east", "--out", str(tmp_path / "d.svg")]) == 2
+    assert "'east' was merged into 'south' before fitting: use --group 'south'" in capsys.readouterr().err
+
+
+def test_sem_graph_caption_without_a_merge_unchanged():
+    est = pd.DataFrame({"lhs": ["F", "F", "F", "F"], "op": ["=~"] * 4, "rhs": ["a", "b", "a", "b"],
+                        "group": ["g1", "g1", "g2", "g2"], "est": [1, .9, 1, .8], "pvalue": [None, 1e-5, None, 1e-5],
+                        "std.all": [.8, .7, .8, .7]})
+    assert "Group: g2<" in sem_graph(est, group="g2").source
+    assert "Group: g2 (g3 merged into it)<" in sem_graph(est, group="g2", group_merged={"g3": "g2"}).source

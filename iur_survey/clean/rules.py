@@ -875,12 +875,23 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
         max_period = max(8, 2 * int(instrument.scale_max - instrument.scale_min))
     x = _matrix(frame, cols)
     length, period, start = longpattern_index(x, max_period, min_length=cut)
+    screen = _screen_columns(frame, instrument, order, cols)
+    if screen:                              # the same, the attention checks read in their places: the longer
+        xs = _matrix(frame, screen)
+        ls, ps, ss = longpattern_index(xs, max_period, min_length=cut)
+        through = ls > length
+        length, period, start = np.where(through, ls, length), np.where(through, ps, period), np.where(through, ss, start)
     raised = ""
     if min_run is None or far_run is None:
         # no longer than honest answers drawn from the sample's own answer model reach by chance
         honest = _model_draws(frame, instrument, cols, length < cut)
         if honest is not None:
             chance = longpattern_index(honest, max_period, min_length=min(cut, far))[0]
+            if screen:                      # honest answers with the instructed answer to each check
+                checks = {c: instrument.attention_checks[c] - instrument.scale_min for c in screen if c not in cols}
+                drawn = np.column_stack([honest[:, cols.index(c)] if c not in checks
+                                         else np.full(len(honest), float(checks[c])) for c in screen])
+                chance = np.maximum(chance, longpattern_index(drawn, max_period, min_length=min(cut, far))[0])
             if min_run is None:
                 new = _rarer_than(chance, cut, honest_alpha)
                 raised, cut = (f"; {cut} or longer in over {_detail_number(honest_alpha)} of honest answers drawn "
@@ -891,10 +902,36 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     hit = length >= cut
     texts = []
     for i, b, per, st in zip(np.flatnonzero(hit), length[hit], period[hit], start[hit]):
-        motif = "-".join(code_text(x[i, st:st + per]))
-        t = f"periodic string of {b} answers (period {per}: {motif}) from {cols[st]} (>= {cut}{raised})"
+        on, xi = (screen, xs) if screen and through[i] else (cols, x)
+        motif = "-".join(code_text(xi[i, st:st + per]))
+        checks = [c for c in on[st:st + b] if c not in cols]
+        t = (f"periodic string of {b} answers (period {per}: {motif}) from {on[st]}"
+             f"{' through the attention check ' + ', '.join(checks) if checks else ''} (>= {cut}{raised})")
         texts.append(_far(t) if b >= far else t)
     return _details(frame, hit, texts)
+
+
+def _screen_columns(frame: pd.DataFrame, instrument: Instrument, order, cols: list[str]) -> list[str] | None:
+    """``cols`` with the attention checks of ``order`` in their places, or None where no check sits among them.
+
+    A pattern clicked down the screen runs through an attention check as through any item.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> df = pd.DataFrame(columns=["GOV1", "GOV2", "ATT1", "GOV3"])
+    >>> _screen_columns(df, load_instrument(), ["GOV1", "GOV2", "ATT1", "GOV3"], ["GOV1", "GOV2", "GOV3"])
+    ['GOV1', 'GOV2', 'ATT1', 'GOV3']
+    >>> _screen_columns(df, load_instrument(), ["ATT1", "GOV1", "GOV2", "GOV3"], ["GOV1", "GOV2", "GOV3"]) is None
+    True
+    """
+    if not order:
+        return None
+    known = set(cols)
+    shown = [c for c in order if c in known or (c in instrument.attention_checks and c in frame.columns)]
+    inside = [i for i, c in enumerate(shown) if c not in known]
+    positions = [i for i, c in enumerate(shown) if c in known]
+    if not positions or not any(positions[0] < i < positions[-1] for i in inside):
+        return None
+    return shown + [c for c in cols if c not in set(shown)]
 
 
 def _rarer_than(chance: np.ndarray, cut: int, alpha: float) -> int:

@@ -835,8 +835,14 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     period ``L`` the longest stretch of raw answers with ``x[j] == x[j - L]``, plus ``L``
     (:func:`iur_survey.clean.indices.longpattern`; patterned responding: Curran 2016,
     Dunn et al. 2018).  Straight-lining (period 1) is :func:`longstring`'s.  Flag from
-    half the items (14 of 28), far beyond from four sevenths (16 of 28: an attention check
-    inside the questionnaire breaks a pattern into two stretches of about 16 and 12).
+    half the items (14 of 28), far beyond from four sevenths (16 of 28: a careless respondent
+    who answers an attention check inside the questionnaire as told, then goes on, breaks the
+    pattern into two stretches of about 16 and 12).  The answers are also read with the
+    attention checks in their places on the screen (``order``, the reader's ``screen_order``),
+    the longer stretch kept: a pattern clicked straight through a check that its phase
+    happens to answer right was read out of step without it (a plain export, 12 zig-zags
+    through the check: 6-7 flagged, 11-12 kept; with it 12 flagged, none kept; the honest
+    draws below are read both ways too, the check answered as told).
     Honest respondents repeat an answer ``L`` items back by chance only; a stretch made
     mostly (over 60 %) of one answer is not a pattern (near-straight-lining, what a
     consistent extreme or acquiescent respondent can produce).  On a short form chance is
@@ -856,7 +862,8 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     >>> longpattern(df, load_instrument()).tolist()
     ['periodic string of 8 answers (period 4: 1-2-3-4) from GOV1 (>= 4) [far beyond the cut-off]', <NA>]
 
-    ``order``: the item codes in the order the export asked them (the reader's ``item_order``);
+    ``order``: the item codes in the order the export asked them (the reader's ``screen_order``,
+    attention checks included, or ``item_order``);
     a diagonal down a screen that alternates the two blocks is no pattern in codebook order:
 
     >>> asked = ["GOV1", "MKT1", "GOV2", "MKT2", "GOV3", "MKT3", "GOV4", "MKT4"]

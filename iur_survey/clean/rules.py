@@ -29,7 +29,7 @@ import pandas as pd
 from ..instrument import Instrument
 from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahad_quotient_new_crit, mahalanobis_d2, rayleigh_quotient
-from .indices import mahad_quotient_crit, standardised_corr
+from .indices import mahad_quotient_crit, nanmean_quiet, standardised_corr
 from .indices import answer_draws, answer_model, mahad_new_crit, mahad_new_p, mahad_sim_quantile, pairwise_corr
 from .indices import LR_EXTREME, invariant_tail_lr, random_change_lr, random_lr, random_lr_quantiles, random_lrs
 from .indices import max_identical as max_identical_index
@@ -2037,10 +2037,10 @@ def person_total(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 
     if len(cols) < 3 or len(frame) < 3:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
-    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-        sup.filter(RuntimeWarning)
-        if not np.nanstd(np.nanmean(x, axis=0)) >= min_spread:  # equal item means: no information
-            return _none(frame)
+    means = nanmean_quiet(x, axis=0)
+    means = means[~np.isnan(means)]
+    if not (len(means) and np.std(means) >= min_spread):      # equal item means: no information
+        return _none(frame)
     r = person_total_index(x)
     with np.errstate(invalid="ignore"):
         hit = r < min_r

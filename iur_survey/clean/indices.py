@@ -80,6 +80,23 @@ __all__ = ["longstring", "longpattern", "max_identical", "irv", "mahad", "mahad_
            "invariant_tail_lr"]
 
 
+def nanmean_quiet(x: np.ndarray, axis: int) -> np.ndarray:
+    """``np.nanmean`` without its warning where a slice is all missing (``NaN`` there).
+
+    Thread-safe: no warnings filter is touched (the cleaning runs rules side by side in
+    threads; ``numpy.testing.suppress_warnings`` swaps a process-wide hook and crashed a
+    cleaning when another thread warned meanwhile).
+
+    >>> nanmean_quiet(np.array([[1.0, np.nan], [3.0, np.nan]]), axis=0).tolist()
+    [2.0, nan]
+    """
+    x = np.asarray(x, dtype=float)
+    n = (~np.isnan(x)).sum(axis=axis)
+    total = np.nansum(x, axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
 def row_correlation(a: np.ndarray, b: np.ndarray, min_n: int = 3) -> np.ndarray:
     """Per row, the Pearson correlation of ``a[i]`` and ``b[i]`` over pairwise-complete columns.
 
@@ -492,9 +509,7 @@ def split_half(x: np.ndarray, factors: Sequence[int]) -> np.ndarray:
         halves = [s[t % len(s)] if s else (np.arange(0), np.arange(0)) for s in per_scale]
         a, b = _half_means(x, factors, halves)
         vals.append(_spearman_brown(row_correlation(a, b, min_n=2)))
-    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-        sup.filter(RuntimeWarning)
-        return np.nanmean(np.column_stack(vals), axis=1)
+    return nanmean_quiet(np.column_stack(vals), axis=1)
 
 
 def person_total(x: np.ndarray) -> np.ndarray:
@@ -543,9 +558,7 @@ def construct_residual_var(x: np.ndarray, constructs: Sequence[int],
     labels = np.asarray(constructs)
     if x.ndim != 2 or labels.shape != (x.shape[1],):
         raise ValueError("construct_residual_var: one construct label per column of x")
-    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-        sup.filter(RuntimeWarning)
-        mu = np.nanmean(x, axis=0) if item_means is None else np.asarray(item_means, dtype=float)
+    mu = nanmean_quiet(x, axis=0) if item_means is None else np.asarray(item_means, dtype=float)
     z = x - mu[None, :]
     ss = np.zeros(len(x))
     df = np.zeros(len(x))

@@ -98,6 +98,8 @@ RULES_REFERENCE = {r: ("reference",) for r in ("mahalanobis", "mahalanobis_direc
 #: the reader's :attr:`~iur_survey.read.base.RawResponses.item_order` (else the codebook's order)
 RULES_ORDER = ("longstring", "longpattern", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
                "mahalanobis_quotient", "random_likelihood", "invariant_tail")
+#: of those, the rules that read the attention checks in their places too (the reader's ``screen_order``)
+RULES_SCREEN = ("longpattern",)
 #: flags that take a response out of the reference sample of the distance and pair rules
 BLATANT_RULES = ("speeder", "longstring", "longpattern", "irv")
 #: warn when the careless-responding indices exclude more than this share of the records
@@ -790,6 +792,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     not_evaluated = _not_evaluated(frame, instrument, config)
     todo = [r for r in INDEX_RULES if r in on]
     asked = list(getattr(raw, "item_order", []) or [])     # the order the respondents met the items
+    screen = list(getattr(raw, "screen_order", []) or [])   # ... with the attention checks in their places
     # first the rules that need no reference sample (the blatant ones among them), then those estimated on the
     # rows the blatant ones left: each set side by side (RULE_THREADS), each rule a NumPy-bound call of its own
     for stage in ([r for r in todo if r not in RULES_REFERENCE], [r for r in todo if r in RULES_REFERENCE]):
@@ -803,7 +806,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             if "reference" in RULES_REFERENCE.get(rule, ()):
                 kw["reference"] = ~blatant
             if rule in RULES_ORDER and asked:
-                kw["order"] = asked
+                kw["order"] = screen if rule in RULES_SCREEN and screen else asked
             calls.append((rule, kw))
         for rule, flags in zip(stage, _run_rules(sub, instrument, calls)):
             index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()

@@ -29,7 +29,7 @@ import pandas as pd
 from ..instrument import Instrument
 from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahad_quotient_new_crit, mahalanobis_d2, rayleigh_quotient
-from .indices import mahad_quotient_crit, standardised_corr
+from .indices import mahad_quotient_crit, nanmean_quiet, standardised_corr
 from .indices import answer_draws, answer_model, mahad_new_crit, mahad_new_p, mahad_sim_quantile, pairwise_corr
 from .indices import LR_EXTREME, invariant_tail_lr, random_change_lr, random_lr, random_lr_quantiles, random_lrs
 from .indices import max_identical as max_identical_index
@@ -835,8 +835,14 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     period ``L`` the longest stretch of raw answers with ``x[j] == x[j - L]``, plus ``L``
     (:func:`iur_survey.clean.indices.longpattern`; patterned responding: Curran 2016,
     Dunn et al. 2018).  Straight-lining (period 1) is :func:`longstring`'s.  Flag from
-    half the items (14 of 28), far beyond from four sevenths (16 of 28: an attention check
-    inside the questionnaire breaks a pattern into two stretches of about 16 and 12).
+    half the items (14 of 28), far beyond from four sevenths (16 of 28: a careless respondent
+    who answers an attention check inside the questionnaire as told, then goes on, breaks the
+    pattern into two stretches of about 16 and 12).  The answers are also read with the
+    attention checks in their places on the screen (``order``, the reader's ``screen_order``),
+    the longer stretch kept: a pattern clicked straight through a check that its phase
+    happens to answer right was read out of step without it (a plain export, 12 zig-zags
+    through the check: 6-7 flagged, 11-12 kept; with it 12 flagged, none kept; the honest
+    draws below are read both ways too, the check answered as told).
     Honest respondents repeat an answer ``L`` items back by chance only; a stretch made
     mostly (over 60 %) of one answer is not a pattern (near-straight-lining, what a
     consistent extreme or acquiescent respondent can produce).  On a short form chance is
@@ -856,7 +862,8 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     >>> longpattern(df, load_instrument()).tolist()
     ['periodic string of 8 answers (period 4: 1-2-3-4) from GOV1 (>= 4) [far beyond the cut-off]', <NA>]
 
-    ``order``: the item codes in the order the export asked them (the reader's ``item_order``);
+    ``order``: the item codes in the order the export asked them (the reader's ``screen_order``,
+    attention checks included, or ``item_order``);
     a diagonal down a screen that alternates the two blocks is no pattern in codebook order:
 
     >>> asked = ["GOV1", "MKT1", "GOV2", "MKT2", "GOV3", "MKT3", "GOV4", "MKT4"]
@@ -875,12 +882,23 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
         max_period = max(8, 2 * int(instrument.scale_max - instrument.scale_min))
     x = _matrix(frame, cols)
     length, period, start = longpattern_index(x, max_period, min_length=cut)
+    screen = _screen_columns(frame, instrument, order, cols)
+    if screen:                              # the same, the attention checks read in their places: the longer
+        xs = _matrix(frame, screen)
+        ls, ps, ss = longpattern_index(xs, max_period, min_length=cut)
+        through = ls > length
+        length, period, start = np.where(through, ls, length), np.where(through, ps, period), np.where(through, ss, start)
     raised = ""
     if min_run is None or far_run is None:
         # no longer than honest answers drawn from the sample's own answer model reach by chance
         honest = _model_draws(frame, instrument, cols, length < cut)
         if honest is not None:
             chance = longpattern_index(honest, max_period, min_length=min(cut, far))[0]
+            if screen:                      # honest answers with the instructed answer to each check
+                checks = {c: instrument.attention_checks[c] - instrument.scale_min for c in screen if c not in cols}
+                drawn = np.column_stack([honest[:, cols.index(c)] if c not in checks
+                                         else np.full(len(honest), float(checks[c])) for c in screen])
+                chance = np.maximum(chance, longpattern_index(drawn, max_period, min_length=min(cut, far))[0])
             if min_run is None:
                 new = _rarer_than(chance, cut, honest_alpha)
                 raised, cut = (f"; {cut} or longer in over {_detail_number(honest_alpha)} of honest answers drawn "
@@ -891,10 +909,36 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     hit = length >= cut
     texts = []
     for i, b, per, st in zip(np.flatnonzero(hit), length[hit], period[hit], start[hit]):
-        motif = "-".join(code_text(x[i, st:st + per]))
-        t = f"periodic string of {b} answers (period {per}: {motif}) from {cols[st]} (>= {cut}{raised})"
+        on, xi = (screen, xs) if screen and through[i] else (cols, x)
+        motif = "-".join(code_text(xi[i, st:st + per]))
+        checks = [c for c in on[st:st + b] if c not in cols]
+        t = (f"periodic string of {b} answers (period {per}: {motif}) from {on[st]}"
+             f"{' through the attention check ' + ', '.join(checks) if checks else ''} (>= {cut}{raised})")
         texts.append(_far(t) if b >= far else t)
     return _details(frame, hit, texts)
+
+
+def _screen_columns(frame: pd.DataFrame, instrument: Instrument, order, cols: list[str]) -> list[str] | None:
+    """``cols`` with the attention checks of ``order`` in their places, or None where no check sits among them.
+
+    A pattern clicked down the screen runs through an attention check as through any item.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> df = pd.DataFrame(columns=["GOV1", "GOV2", "ATT1", "GOV3"])
+    >>> _screen_columns(df, load_instrument(), ["GOV1", "GOV2", "ATT1", "GOV3"], ["GOV1", "GOV2", "GOV3"])
+    ['GOV1', 'GOV2', 'ATT1', 'GOV3']
+    >>> _screen_columns(df, load_instrument(), ["ATT1", "GOV1", "GOV2", "GOV3"], ["GOV1", "GOV2", "GOV3"]) is None
+    True
+    """
+    if not order:
+        return None
+    known = set(cols)
+    shown = [c for c in order if c in known or (c in instrument.attention_checks and c in frame.columns)]
+    inside = [i for i, c in enumerate(shown) if c not in known]
+    positions = [i for i, c in enumerate(shown) if c in known]
+    if not positions or not any(positions[0] < i < positions[-1] for i in inside):
+        return None
+    return shown + [c for c in cols if c not in set(shown)]
 
 
 def _rarer_than(chance: np.ndarray, cut: int, alpha: float) -> int:
@@ -1993,10 +2037,10 @@ def person_total(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 
     if len(cols) < 3 or len(frame) < 3:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
-    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-        sup.filter(RuntimeWarning)
-        if not np.nanstd(np.nanmean(x, axis=0)) >= min_spread:  # equal item means: no information
-            return _none(frame)
+    means = nanmean_quiet(x, axis=0)
+    means = means[~np.isnan(means)]
+    if not (len(means) and np.std(means) >= min_spread):      # equal item means: no information
+        return _none(frame)
     r = person_total_index(x)
     with np.errstate(invalid="ignore"):
         hit = r < min_r

@@ -237,6 +237,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                         warnings=said, role_column=role_column, not_shown=not_shown,
                         item_order=[c.target for c in sorted(t.values(), key=lambda c: c.index)
                                     if c.target in set(instrument.item_codes)],
+                        screen_order=[c.target for c in sorted(t.values(), key=lambda c: c.index)
+                                      if c.target in {*instrument.item_codes, *instrument.attention_checks}],
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes),
                         email_groups=_email_groups(table, plan))
 

@@ -66,6 +66,9 @@ class RawResponses:
     role_column: dict | None = None
     #: the item codes in the export's column order (the order the respondents met them), empty when unknown
     item_order: list[str] = field(default_factory=list)
+    #: the item and attention-check codes in the export's column order: a pattern clicked down the screen runs
+    #: through the checks (:func:`~iur_survey.clean.rules.longpattern`); empty when unknown
+    screen_order: list[str] = field(default_factory=list)
     #: item code -> bool array: cells the export marks as not shown to the respondent (问卷星's skip logic
     #: ``(跳过)``), read as missing answers; only items with such a cell are listed
     not_shown: dict = field(default_factory=dict)

@@ -73,3 +73,43 @@ def test_export_in_codebook_order_is_judged_as_before(tmp_path):
     without = clean(dataclasses.replace(raw, item_order=[]), INST)
     pd.testing.assert_frame_equal(with_order.exclusions, without.exclusions)
     pd.testing.assert_frame_equal(with_order.clean, without.clean)
+
+
+def _export_with_check(tmp_path, seed, n=400, n_pattern=12, at=16):
+    """Plain CSV, the attention check ATT1 (answer 4) shown after item ``at``; zig-zags clicked down the whole screen,
+    the check included (each in the phase that answers it right, so that it passes the check)."""
+    rng = np.random.default_rng(seed)
+    x = honest_answers(rng, n)
+    screen = [*ITEMS[:at], "ATT1", *ITEMS[at:]]
+    zig = PATTERNS[0]
+    rows = [[f"h{i}", ("Enterprise", "University")[i % 2], *x[i, :at].tolist(), 4, *x[i, at:].tolist()] for i in range(n)]
+    for j in range(n_pattern):
+        start = 8 + j % 4                               # careful answers first, the zig-zag from item 9-12 on
+        phase = next(p for p in range(8) if zig[(at - start + p) % 8] == 4)
+        seq = [*x[j, :start].tolist(), *[zig[(k - start + phase) % 8] for k in range(start, len(screen))]]
+        rows.append([f"p{j}", ("Enterprise", "University")[j % 2], *seq])
+    p = tmp_path / f"check_{seed}.csv"
+    with open(p, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["ResponseId", "role", *screen])
+        w.writerows(rows)
+    return p
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_a_pattern_runs_through_the_attention_check(tmp_path, seed):
+    """Outside audit s24 carelessaudit: a zig-zag clicked through the check (answered right by its phase) was read
+    without it, two stretches out of step, and 1 in 6 kept; it is read with the check in its place."""
+    raw = read_export(_export_with_check(tmp_path, seed), INST)
+    assert raw.screen_order[16] == "ATT1" and raw.item_order == ITEMS
+    res = clean(raw, INST)
+    lp = res.exclusions[res.exclusions["rule"] == "longpattern"].set_index("response_id")["detail"]
+    patterned = {f"p{j}" for j in range(12)}
+    assert patterned <= set(lp.index)
+    assert lp[sorted(patterned)].str.contains("through the attention check ATT1").all()
+    assert not patterned & set(res.clean["response_id"])
+    honest_out = 400 - res.clean["response_id"].str.startswith("h").sum()
+    assert honest_out <= 12
+    # the reading before: 7 and 6 of the 12 flagged, 12 and 11 kept (seeds 6, 7)
+    items_only = clean(dataclasses.replace(raw, screen_order=[]), INST).exclusions
+    assert len(patterned & set(items_only.loc[items_only["rule"] == "longpattern", "response_id"])) < 12

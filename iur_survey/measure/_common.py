@@ -307,7 +307,8 @@ class Measurement:
 
         B holds the ``~`` rows and the higher-order loadings (a factor measured by factors: F on g); its nodes are
         the factors and the observed variables of the ``~`` rows (a covariate ``F ~ age``: its variance, from its
-        ``~~`` row, counts in F's), Psi the ``~~`` rows.  A covariance not in the table is zero; a node whose
+        ``~~`` row, counts in F's; an indicator in a ``~`` row, ``G ~ a`` with ``F =~ a``, is lavaan's phantom
+        latent: its loadings are in B, a on F, and its ``~~`` row is its residual variance), Psi the ``~~`` rows.  A covariance not in the table is zero; a node whose
         variance is not in the table or is NaN (a negative variance in a std.all table), or a NaN path into a
         node, makes that node and every node it predicts unknown (NaN); the others are computed without it (one
         NaN does not spread to every cell).  The one implementation of the implied latent covariance from a
@@ -320,6 +321,12 @@ class Measurement:
         >>> cov = pd.DataFrame({"lhs": ["G", "age"], "op": ["~", "~~"], "rhs": ["age", "age"], "est": [0.5, 4.0]})
         >>> Measurement(pd.concat([est, cov])).cov_lv().values.tolist()     # + .25 * 4 from the covariate
         [[2.0, 1.0], [1.0, 2.5]]
+
+        An indicator as a predictor (G ~ a, a =~ of F): the route F -> a -> G counts, cov(F, G) = 1 * 2 * .5:
+
+        >>> ind = pd.DataFrame({"lhs": ["G", "a"], "op": ["~", "~~"], "rhs": ["a", "a"], "est": [0.5, 1.0]})
+        >>> Measurement(pd.concat([est.iloc[:2], est.iloc[3:], ind])).cov_lv().values.tolist()
+        [[2.0, 1.0], [1.0, 1.75]]
         """
         f = self.factors
         pe = self.table
@@ -330,6 +337,10 @@ class Measurement:
         for r in reg.itertuples(index=False):
             B[k[r.lhs], k[r.rhs]] = float(r.est)
         for r in pe[(pe["op"] == "=~") & pe["rhs"].isin(f)].itertuples(index=False):
+            B[k[r.rhs], k[r.lhs]] = float(r.est)
+        # an indicator in a ``~`` row (speed ~ x1, x1 =~ of visual) is lavaan's phantom latent: its loadings tie
+        # it to its factors (x1 on visual) and its ``~~`` row is its residual variance
+        for r in pe[(pe["op"] == "=~") & pe["rhs"].isin(nodes[len(f):])].itertuples(index=False):
             B[k[r.rhs], k[r.lhs]] = float(r.est)
         psi = np.array([[self._cov.get((a, b), self._cov.get((b, a), np.nan if a == b else 0.0)) for b in nodes]
                         for a in nodes])

@@ -201,10 +201,38 @@ def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.D
     return data[values == group]
 
 
+def total_scale_std(est: pd.DataFrame) -> pd.DataFrame:
+    """``est`` with its ``est`` column = the completely standardized values in one metric, the total variances:
+    std.all, except that a covariance (``~~``, lhs ≠ rhs) is multiplied by the square roots of its two std.all
+    variances.  lavaan's std.all of a covariance is scaled by the two *residual* variances (standardizedSolution's
+    cov.std = TRUE: a residual correlation, of two items or of two endogenous factors) while that of a (residual)
+    variance is scaled by the total variance; an exogenous variable's std.all variance is 1, so its covariances
+    stay as they are.  A covariance whose variances are not in the table or are negative is NaN.
+
+    >>> est = pd.DataFrame({"lhs": ["F", "G", "F", "a", "b", "a"], "op": ["~~"] * 6,
+    ...                     "rhs": ["F", "G", "G", "a", "b", "b"], "std.all": [1, 1, .5, .36, .25, .2]})
+    >>> total_scale_std(est)["est"].round(3).tolist()
+    [1.0, 1.0, 0.5, 0.36, 0.25, 0.06]
+    """
+    out = est.assign(est=est["std.all"].astype(float))
+    cov = (out["op"] == "~~").to_numpy()
+    grp = out["group"] if "group" in out.columns else pd.Series("", index=out.index)
+    var = {(g, a): float(v) for g, a, b, v, c in zip(grp, out["lhs"], out["rhs"], out["est"], cov) if c and a == b}
+    vals = out["est"].to_numpy(copy=True)
+    for k, (g, a, b, c) in enumerate(zip(grp, out["lhs"], out["rhs"], cov)):
+        if c and a != b:
+            scale = var.get((g, a), math.nan) * var.get((g, b), math.nan)
+            vals[k] = vals[k] * math.sqrt(scale) if scale >= 0 else math.nan
+    return out.assign(est=vals)
+
+
 def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
     """The model-implied correlations of the latent variables from the completely standardized solution:
     (I − B)⁻¹ Ψ (I − B)⁻ᵀ with B the std.all regressions (``~``) and higher-order loadings (``g =~ F``: F on g)
-    and Ψ the std.all (residual) variances and covariances (lavaan's ``lavInspect(fit, "cor.lv")``).  An observed
+    and Ψ the std.all (residual) variances and covariances, the covariances on the total-variance scale
+    (:func:`total_scale_std`: lavaan's std.all of a residual covariance of two endogenous factors is a residual
+    correlation) (lavaan's ``lavInspect(fit, "cor.lv")``).  An indicator in a ``~`` row is a node tied to its
+    factors by its loadings (lavaan's phantom latent, :meth:`~iur_survey.measure._common.Measurement.cov_lv`).  An observed
     variable in the structural part (a covariate: ``F ~ age``, lavaan's ov.x with its std.all variance 1) is a
     node of B too, so the variance of a factor it predicts counts its share; only the factors are returned.
 
@@ -230,13 +258,22 @@ def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
 
     A factor with a negative variance (std.all NaN) has no correlations; the others keep theirs:
 
+    G and H both regressed on F with a residual correlation .5 (std.all; residual variances .75 and .64):
+    r(G, H) = .5 × .6 + .5 × √(.75 × .64) = .300 + .346 (not .300 + .5):
+
+    >>> rc = pd.DataFrame({"lhs": ["F", "G", "H", "G", "H", "F", "G", "H", "G"], "op": ["=~"] * 3 + ["~"] * 2 + ["~~"] * 4,
+    ...                    "rhs": ["a", "b", "c", "F", "F", "F", "G", "H", "H"],
+    ...                    "std.all": [0.8, 0.8, 0.8, 0.5, 0.6, 1.0, 0.75, 0.64, 0.5]})
+    >>> round(float(latent_correlations(rc).loc["G", "H"]), 3)
+    0.646
+
     >>> est = pd.DataFrame({"lhs": ["F", "G", "H", "F", "G", "H", "F", "F"], "op": ["=~"] * 3 + ["~~"] * 5,
     ...                     "rhs": ["a", "b", "c", "F", "G", "H", "G", "H"],
     ...                     "std.all": [0.8, 0.8, 0.8, 1.0, 1.0, None, 0.3, -0.2]})
     >>> latent_correlations(est).round(3).values.tolist()
     [[1.0, 0.3, nan], [0.3, 1.0, nan], [nan, nan, nan]]
     """
-    C = Measurement(est.assign(est=est["std.all"])).cov_lv()       # (I − B)⁻¹ Ψ (I − B)⁻ᵀ of the std.all values
+    C = Measurement(total_scale_std(est)).cov_lv()       # (I − B)⁻¹ Ψ (I − B)⁻ᵀ of the std.all values
     with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.sqrt(np.diag(C.to_numpy()))
         return C / np.outer(sd, sd)
@@ -432,13 +469,8 @@ def _std_measurement(est: pd.DataFrame) -> pd.DataFrame:
     rows += [{"lhs": f, "op": "~~", "rhs": f, "est": 1.0} for f in facs]
     cor = latent_correlations(est)
     rows += [{"lhs": f, "op": "~~", "rhs": g, "est": float(cor.loc[f, g])} for k, f in enumerate(facs) for g in facs[k + 1:]]
-    res = est[(est["op"] == "~~") & est["lhs"].isin(items) & est["rhs"].isin(items)]
-    var = {a: float(v) for a, b, v in zip(res["lhs"], res["rhs"], res["std.all"]) if a == b}
-    for a, b, v in zip(res["lhs"], res["rhs"], res["std.all"]):
-        if a != b:
-            scale = var.get(a, math.nan) * var.get(b, math.nan)
-            v = float(v) * math.sqrt(scale) if scale >= 0 else math.nan
-        rows.append({"lhs": a, "op": "~~", "rhs": b, "est": float(v)})
+    res = total_scale_std(est[(est["op"] == "~~") & est["lhs"].isin(items) & est["rhs"].isin(items)])
+    rows += [{"lhs": a, "op": "~~", "rhs": b, "est": float(v)} for a, b, v in zip(res["lhs"], res["rhs"], res["est"])]
     return pd.DataFrame(rows)
 
 

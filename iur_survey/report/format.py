@@ -96,13 +96,21 @@ def quantity(x, kind: str, decimals: int = 3) -> str:
 
 
 def pval(p, decimals: int = 3) -> str:
-    """A *p* value as APA writes it: ``.034``, ``< .001`` (no leading zero)."""
+    """A *p* value as APA writes it: ``.034``, ``< .001`` (no leading zero).  A *p* just under .05 or .01 gets
+    the decimals that keep it under (``.0499``, not ``.050`` beside a star: :func:`stars` reads the exact *p*).
+
+    >>> pval(0.0499), pval(0.04996), pval(0.00999), pval(0.0505), pval(0.05)
+    ('.0499', '.04996', '.00999', '.051', '.050')
+    """
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return DASH
     p = float(p)
     floor = 10 ** -decimals
     if p < floor:
         return "< " + num(floor, decimals, leading_zero=False)
+    # a p just under .05 or .01 is not rounded onto it (".050" beside a star): one more decimal until it is under
+    while decimals < 6 and any(p < cut <= round(p, decimals) for cut in (0.05, 0.01)):
+        decimals += 1
     return num(p, decimals, leading_zero=p >= 1)
 
 

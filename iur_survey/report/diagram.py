@@ -500,12 +500,15 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
                 g.edge(f, item, label=text(row), style=style, fontsize="9")
             else:   # exogenous factor: its indicators on the left, the arrow still from factor to item
                 g.edge(item, f, label=text(row), style=style, fontsize="9", dir="back")
+    arcs: list[str] = []     # one word per double-headed arc drawn: "residual" (an endogenous variable or item)
     if covariances:
         shown = set(lat) | set(observed_in_paths) | (set(est.loc[est["op"] == "=~", "rhs"]) if indicators else set())
         cov = est[(est["op"] == "~~") & (est["lhs"] != est["rhs"])]
+        items = set(est.loc[est["op"] == "=~", "rhs"]) - set(lat)
         for row in cov.to_dict("records"):
             a, b = str(row["lhs"]), str(row["rhs"])
             if a in shown and b in shown:
+                arcs.append("residual" if {a, b} & (set(endo) | items) else "plain")
                 style = NONSIG_STYLE if nonsig(row) else "solid"
                 g.edge(a, b, label=text(row), style=style, dir="both", constraint="false", arrowsize="0.6",
                        fontsize="9")
@@ -517,8 +520,10 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
             rows.append("Solid without stars: a fixed parameter (not tested).")
         if r2:
             rows.append("R²: variance explained.")
-        if covariances:
-            rows.append("Double-headed arcs: covariances.")
+        if arcs:
+            rows.append("Double-headed arcs: covariances" + (
+                " (std.all: of an endogenous variable or an item, lavaan's residual correlation)"
+                if standardized and "residual" in arcs else "") + ".")
         if group is not None and len(groups) > 1:
             rows.insert(0, f"Group: {_esc(merged_caption(group, group_variable, group_merged))}")
         rows += [f"<B>{_esc(n)}</B>" for n in notes]

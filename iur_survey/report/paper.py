@@ -50,7 +50,7 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import load_results_file, require_fitted_data
 from ..sem.table import group_text
-from .format import DASH, delta_fit, group_caption, num, pval, quantity, stars
+from .format import DASH, delta_fit, group_caption, integer, num, pval, quantity, stars
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
@@ -72,16 +72,21 @@ def se_p_note(results: Mapping, p: bool = True) -> str:
      *SE*: robust (Huber-White; lavaan's MLR).
     >>> se_p_note({"estimator": "ML", "bootstrap": {"B": 500, "ci": "percentile"}}).startswith(" *SE*: bootstrap (B = 500). *p*: z test")
     True
-    >>> se_p_note({"estimator": "WLSMV", "bootstrap": {"B": 50, "successful": 36}})[:58]
-    ' *SE*: bootstrap (36 of B = 50 draws, the others failed). '
+    >>> se_p_note({"estimator": "WLSMV", "bootstrap": {"B": 50, "successful": 36}})[:68]
+    ' *SE*: bootstrap (36 of B = 50 draws; the others failed: left out). '
+    >>> se_p_note({"bootstrap": {"B": 40, "successful": 23, "failed": 0, "nonconverged": 17}}, p=False)
+    ' *SE*: bootstrap (23 of B = 40 draws; 17 did not converge: left out).'
     """
     out = ""
     est = str(results.get("estimator", "")).upper()
     b = results.get("bootstrap")
     if isinstance(b, Mapping) and b:
         ok = b.get("successful")
+        why = [f"{b[k]} {w}" for k, w in (("nonconverged", "did not converge"), ("failed", "failed"))
+               if b.get(k)]
         used = (f"B = {b.get('B')}" if ok is None or ok == b.get("B")
-                else f"{ok} of B = {b.get('B')} draws, the others failed")
+                else f"{ok} of B = {b.get('B')} draws; " + (", ".join(why) if why else "the others failed")
+                + ": left out")
         out += f" *SE*: bootstrap ({used})." + (" *p*: z test of the estimate over its bootstrap *SE*, as "
                                                   "lavaan's; it can disagree with the bootstrap CI, which is the "
                                                   "one to read." if p else "")
@@ -183,6 +188,31 @@ def groups_merged(results: Mapping) -> dict[str, str]:
 def _constraints_note(results: Mapping) -> str:
     ge = group_equal(results)
     return (f" Equality constraints across groups (lavaan group.equal, `--equal`): {', '.join(ge)}." if ge else "")
+
+
+def model_constraints(results: Mapping) -> list[str]:
+    """The equality constraints a reader of the tables cannot see: a label the model gives to more than one
+    parameter (lavaan's rule: they are one parameter, ``a1*y2`` and ``a1*y6``) and the ``==`` lines of the model
+    syntax (results.json's ``call.model.syntax``).  ``--equal`` (group.equal) is said by its own note.
+
+    >>> est = [{"lhs": "F", "op": "=~", "rhs": r, "label": lab} for r, lab in (("y2", "a1"), ("y6", "a1"), ("y3", ""))]
+    >>> model_constraints({"estimates": est, "call": {"model": {"syntax": "F =~ y1 + a1*y2\\nv2 == v6 # same\\n"}}})
+    ['a1: F =~ y2 = F =~ y6', 'v2 == v6']
+    """
+    rows: dict[str, list[str]] = {}
+    for e in results.get("estimates") or []:
+        lab = str(e.get("label") or "")
+        if lab and not lab.startswith(".") and e.get("op") != ":=":
+            what = f"{e['lhs']} {e['op']} {e['rhs']}"
+            if what not in rows.setdefault(lab, []):
+                rows[lab].append(what)
+    out = [f"{lab}: {' = '.join(w)}" for lab, w in rows.items() if len(w) > 1]
+    syntax = (((results.get("call") or {}).get("model") or {}).get("syntax")) or ""
+    for line in str(syntax).splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            out.append(" ".join(line.split()))
+    return out
 
 
 def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.DataFrame | None:
@@ -406,7 +436,18 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
             + "; CFI, TLI, RMSEA with its 90% CI and SRMR as lavaan's fitMeasures().")
     if scaled_any:
         note += (" Scaled/robust rows: the scaled test statistic (chisq.scaled) and the robust CFI, TLI and "
-                 "RMSEA (cfi.robust, tli.robust, rmsea.robust).")
+                 "RMSEA (cfi.robust, tli.robust, rmsea.robust); the first row of such a fit is the standard "
+                 "(unscaled) test and its indices.")
+        for lab, r in results.items():   # WLSMV: lavaan's scaled indices are others again (the invariance steps')
+            fit = r.get("fit") or {}
+            if (str(r.get("estimator", "")).upper() == "WLSMV" and fit.get("cfi.robust") is not None
+                    and fit.get("cfi.scaled") is not None):
+                note += (f" lavaan's scaled indices{f' of {lab}' if len(results) > 1 else ''} (cfi.scaled, "
+                         "tli.scaled, rmsea.scaled" + ("; the measurement invariance table compares these"
+                                                       if r.get("invariance") else "")
+                         + "), not the robust ones: " + ", ".join(
+                             f"{k} = {quantity(fit[k], 'cfi' if k != 'rmsea.scaled' else 'rmsea')}"
+                             for k in ("cfi.scaled", "tli.scaled", "rmsea.scaled") if fit.get(k) is not None) + ".")
         for lab, r in results.items():
             fit = r.get("fit") or {}
             gone = [k for k in ("chisq.scaled", "cfi.robust", "tli.robust", "rmsea.robust")
@@ -428,12 +469,43 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
         note += f" Missing data: {next(iter(how.values()))}."
     else:
         note += " Missing data: " + "; ".join(f"{lab}: {h}" for lab, h in how.items()) + "."
+    for lab, r in results.items():      # constraints the tables do not show
+        eq = model_constraints(r)
+        if eq:
+            note += (f" Equality constraints of the model{f' {lab}' if len(results) > 1 else ''} (one estimate "
+                     "each): " + "; ".join(code_span(c) for c in eq) + ".")
+    for lab, r in results.items():      # a multi-group fit: each group's n (results.json "groups")
+        sizes = r.get("groups")
+        if isinstance(sizes, Mapping) and len(sizes) > 1:
+            note += (f" Group sizes{f' of {lab}' if len(results) > 1 else ''}: " + ", ".join(
+                f"{group_caption(g, group_variable(r))} *n* = {integer(n)}" for g, n in sizes.items()) + ".")
     for lab, r in results.items():      # what the fit warned about belongs beside its numbers
-        said = [str(w).rstrip(".") for w in (r.get("warnings") or [])]
+        said = [syntax_spans(str(w).rstrip(".")) for w in (r.get("warnings") or [])]
         if said:
             note += f" Warnings of the fit{f' {lab}' if len(results) > 1 else ''}: " + "; ".join(said) + "."
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Model", "Estimator")), wrap=("Model",))
+
+
+#: a word of lavaan syntax with an asterisk (``a1*GOV``, ``c(a1.g1, a1.g2)*GOV``'s ``...)*GOV``)
+_SYNTAX_WORD = re.compile(r"[^\s(`]*\*[^\s,;:`]*")
+
+
+def syntax_spans(text: str) -> str:
+    """``text`` (a warning) with each word of lavaan syntax that holds an asterisk as a code span, so that no
+    writer reads its ``*`` as italics; the code spans ``text`` already has are kept.
+
+    >>> syntax_spans("a label written once (e.g. a1*GOV) ... c(a1.g1, a1.g2, ...)*GOV, see `fit --print-model`")
+    'a label written once (e.g. `a1*GOV`) ... c(a1.g1, a1.g2, `...)*GOV`, see `fit --print-model`'
+    >>> _plain(syntax_spans("e.g. a1*GOV and b*x"))
+    'e.g. a1*GOV and b*x'
+    """
+    def span(m: re.Match) -> str:
+        word = m.group(0)
+        core = word.rstrip(").")                 # "(e.g. a1*GOV)." : the closing bracket and stop stay outside
+        return code_span(core) + word[len(core):]
+
+    return "".join(f"`{p}`" if k % 2 else _SYNTAX_WORD.sub(span, p) for k, p in enumerate(CODE.split(str(text))))
 
 
 def _std_measurement(est: pd.DataFrame) -> pd.DataFrame:
@@ -801,6 +873,36 @@ def _ave_note(fiml: bool, ordered: bool) -> str:
             + ("; under FIML the EM estimate" if fiml else "") + "), as in the book.")
 
 
+def _fixed_loadings(lam: pd.DataFrame, blocks: Mapping | None = None) -> str:
+    """How the loadings of the measurement table are identified, from the table itself: the fixed ones (no *SE*)
+    are each construct's first loading at 1 (lavaan's default, the usual words), or named with their values;
+    a construct with no fixed loading is identified by its variance (lavaan's std.lv or ``F ~~ 1*F``).
+
+    >>> lam = pd.DataFrame({"lhs": ["F", "F", "G", "G"], "rhs": ["a", "b", "c", "d"], "est": [1.0, .7, 1.0, .5],
+    ...                     "se": [0.0, .1, 0.0, .1]})
+    >>> _fixed_loadings(lam)
+    'first loading of each construct fixed to 1, no *SE*'
+    >>> _fixed_loadings(lam.assign(se=[0.0, 0.0, .1, .1], est=[1.0, .5, .9, .5]))
+    'fixed, no *SE*: F =~ a 1.000, F =~ b 0.500; every loading of G free: identified by its variance'
+    """
+    names = {f: blocks[f]["name"] for f in (blocks or {})}
+    fixed = ~(pd.to_numeric(lam["se"], errors="coerce").fillna(0) > 0)
+    facs = list(dict.fromkeys(lam["lhs"]))
+    firsts = {f: lam.index[lam["lhs"] == f][0] for f in facs}
+    if set(lam.index[fixed]) == set(firsts.values()) and all(float(lam.loc[i, "est"]) == 1.0 for i in firsts.values()):
+        return "first loading of each construct fixed to 1, no *SE*"
+    parts = []
+    shown = lam[fixed]
+    if len(shown):
+        parts.append("fixed, no *SE*: " + ", ".join(f"{names.get(a, a)} =~ {b} {num(v, 3)}" for a, b, v in
+                                                    zip(shown["lhs"], shown["rhs"], shown["est"])))
+    free = [names.get(f, f) for f in facs if not fixed[lam["lhs"] == f].any()]
+    if free:
+        parts.append(f"every loading of {', '.join(free)} free: "
+                     + ("identified by its variance" if len(free) == 1 else "each identified by its variance"))
+    return "; ".join(parts)
+
+
 def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=None,
                     title: str = "Measurement model: loadings, reliability and convergent validity", *,
                     group: str | None = None, moments: FitMoments | None = None,
@@ -857,7 +959,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                          "AVE": num(rel.loc[f, "AVE"], 3, False) if k == 0 else ""})
     frame = pd.DataFrame(rows)
     fiml = is_fiml(results.get("missing"))
-    note = ("*b*: unstandardized loading (first loading of each construct fixed to 1, no *SE*); β: completely "
+    note = (f"*b*: unstandardized loading ({_fixed_loadings(lam, blocks)}); β: completely "
             "standardized loading (lavaan's std.all). "
             + (_ORDERED_ALPHA_NOTE + (_THETA_ALPHA_NOTE if _has_scales(est) else "") + ". " if moments.ordered else
                "α: Cronbach's alpha of the rows complete on the construct's items (listwise"
@@ -906,6 +1008,9 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                  "semTools' compRelSEM gives NA, as neither ω applies to their sum).")
     if rel.attrs.get("ave_reason"):
         note += f" AVE: — ({rel.attrs['ave_reason']})."
+    single = [f for f in dict.fromkeys(lam["lhs"]) if f not in blocks and (lam["lhs"] == f).sum() == 1]
+    if single:
+        note += (f" {', '.join(single)}: one item; α, ω, CR and AVE (and HTMT) need at least two: —.")
     if g0:
         note += f" Group {group_caption(g0, group_variable(results))}."
     note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est, group_variable(results))
@@ -1314,6 +1419,11 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
         out.append(discriminant_apa(other, data, pls, title="Discriminant validity" + suffix(other),
                                     group=g if g in _groups(estimates_frame(other)) else None,
                                     moments=moments if other is main else other_moments, instrument=instrument))
+    others = [lab for lab, r in zip(labels, fits) if r is not main and r is not other
+              and any(e["op"] == "=~" for e in r["estimates"])]
+    if others and groups:      # several results files: the measurement table is of the first one only
+        out[1].note += (f" Loadings and reliability of {', '.join(others)}: not tabulated here (this table is of "
+                        f"{labels[0]}; run `iur-survey tables` on each results file for its own).")
     for lab, r in zip(labels, fits):
         est = estimates_frame(r)
         suffix = f" ({lab})" if len(fits) > 1 else ""

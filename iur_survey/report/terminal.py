@@ -27,12 +27,16 @@ def ci_kind(results: Mapping) -> str:
     ('Wald 95% CI', 'bootstrap bca 95% CI (B = 500)')
     >>> ci_kind({"bootstrap": {"ci": "norm", "B": 500}})
     'bootstrap normal (bias-corrected, lavaan norm) 95% CI (B = 500)'
+    >>> ci_kind({"bootstrap": {"ci": "percentile", "B": 40, "successful": 23}})
+    'bootstrap percentile 95% CI (B = 40, 23 draws used)'
     """
     b = results.get("bootstrap")
     if isinstance(b, Mapping) and b:
         kind = b.get("ci", "percentile")
         kind = {"norm": "normal (bias-corrected, lavaan norm)"}.get(kind, kind)
-        return f"bootstrap {kind} 95% CI (B = {b.get('B')})"
+        ok = b.get("successful")
+        used = "" if ok is None or ok == b.get("B") else f", {ok} draws used"
+        return f"bootstrap {kind} 95% CI (B = {b.get('B')}{used})"
     return "Wald 95% CI"
 
 

@@ -59,7 +59,7 @@ from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
 from .interaction import expand_interactions, has_interactions
 from .matrices import Model
-from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_information_expected, mvn_loglik,
+from .ml import (complete_stats, ml_fmin, ml_fmin_gradient, ml_gradient_outside, ml_information_expected, mvn_loglik,
                  saturated_loglik)
 from .partable import ParTable, build_partable, group_warnings
 from .results import SEMFitWarning, SEMResult, warn_fit
@@ -227,8 +227,37 @@ def _improper(pt: ParTable, model: Model, theta: np.ndarray) -> int:
     return 2 if any("negative" in w for w in said) else 1 if said else 0
 
 
+def _step_out(z: np.ndarray, fun, grad_outside, tries: int = 60) -> np.ndarray | None:
+    """lavaan's first nlminb step from a start ``z`` (free parameters) where the objective is not finite: its
+    objective counts 1e20 there (``lav_model_estimate``) and its gradient is that of a pseudo-inverted Sigma
+    (``grad_outside(z)``, :func:`~iur_survey.sem.ml.ml_gradient_outside`), so the first point along the
+    scaled steepest descent ``-g / d^2`` (nlminb's ``scale`` d: ``1 / |z|`` where ``|z| > 1``, else 1; step
+    length 1 in that metric, nlminb's initial ``step.max``) where the objective is finite is a decrease.
+    The step is halved until it reaches that admissible point (None: no finite gradient, or none within
+    ``tries`` halvings).
+
+    >>> fun = lambda z: float(np.log(z[0]) + 1 / z[0]) if z[0] > 0 else np.inf
+    >>> _step_out(np.array([-0.5]), fun, lambda z: np.array([-1.0])).tolist()
+    [0.5]
+    """
+    z = np.asarray(z, float)
+    g = np.asarray(grad_outside(z), float)
+    if not np.all(np.isfinite(g)) or not np.any(g):
+        return None
+    d = 1 / np.maximum(np.abs(z), 1.0)
+    step = -g / d ** 2
+    step /= np.linalg.norm(d * step)
+    t = 1.0
+    for _ in range(tries):
+        z1 = z + t * step
+        if np.isfinite(fun(z1)):
+            return z1
+        t *= 0.5
+    return None
+
+
 def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=None, shrink=None,
-                         warnings: list[str] | None = None):
+                         warnings: list[str] | None = None, step_out=None):
     """``run(x0)`` from lavaan's start values; when it does not converge, ``run(x0, scoring=False)`` (the
     quasi-Newton path alone, as lavaan's nlminb), then ``run`` from lavaan's "simple" start (``simple()``:
     :meth:`Model.start`'s ``kind="simple"``, the start of lavaan's own third attempt, which on a small group
@@ -257,18 +286,35 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     no rule reproduces nlminb's path, hence the warning.  When the paths reach different minima a warning (into ``warnings``) says so: lavaan may report
     another.
 
-    A start where the objective is not finite (a Sigma that is not positive definite) is, as lavaan's
-    ``lav_model_estimate`` does before nlminb, divided by 10 (``shrink(x)``: its free parameters ``z``)."""
+    A start where the objective is not finite (a Sigma that is not positive definite): lavaan's nlminb starts
+    there all the same -- its objective counts 1e20 there, so the ``start.x / 10`` of ``lav_model_estimate``
+    (taken when the objective "is not finite") never happens in lavaan 0.6.14, and its gradient uses the
+    pseudo-inverse of Sigma -- and its first step walks out.  ``step_out(x)`` (:func:`_step_out`) takes that
+    step and the fit goes on from the admissible point it reaches (stress cases s1_112, s1_138 of session 17,
+    which lavaan fits and ours refused); a warning says so.  When that step finds no admissible point, the
+    start divided by 10 (``shrink(x)``: its free parameters ``z``) is tried, as before (complete data; FIML
+    fits, without ``step_out``, only that)."""
     inadmissible: list[np.ndarray] = []
-    if shrink is not None:
+    stepped: list[np.ndarray] = []
+    if shrink is not None or step_out is not None:
         plain = run
 
         def run(x, **kw):
             o = plain(x, **kw)
             if o.converged or o.message != START_FAILED:
                 return o
+            x1 = None if step_out is None else step_out(x)
+            if x1 is not None:
+                o = plain(x1, **kw)
+                o.history = [f"{START_FAILED}; lavaan's nlminb's first step (down the gradient at the "
+                             "pseudo-inverted Sigma) to admissible values"] + o.history
+                if o.converged or o.message != START_FAILED or shrink is None:
+                    stepped.append(x)
+                    return o
+            if shrink is None:
+                return o
             o = plain(shrink(x), **kw)
-            o.history = [f"{START_FAILED}; lavaan's rule: the start values / 10"] + o.history
+            o.history = [f"{START_FAILED}; the start values / 10"] + o.history
             if o.message == START_FAILED:
                 inadmissible.append(x)
             return o
@@ -277,6 +323,11 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
         warnings.append("lavaan's start values (and their tenth) imply a Sigma that is not positive definite: "
                         "this fit comes from other start values; lavaan 0.6.14's nlminb starts there all the same "
                         "and may reach another minimum")
+    elif opt.converged and warnings is not None and any(np.array_equal(x, x0) for x in stepped):
+        warnings.append("lavaan's start values imply a Sigma that is not positive definite: the fit stepped out "
+                        "of it down the gradient at the pseudo-inverted Sigma, as lavaan 0.6.14's nlminb does "
+                        "(lavaan warns 'Sigma.hat is not positive definite'); its path may differ and reach "
+                        "another minimum")
     return opt
 
 
@@ -777,7 +828,10 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
         x0, lambda: model.start(stats.cov, stats.mean, kind="marker"),
         simple=lambda: rp.project(model.start(stats.cov, stats.mean, kind="simple"), model.row_weights()),
         improper=lambda o: _improper(pt, model, rp.theta(o.x)),
-        shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings)
+        shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings,
+        step_out=lambda x: (lambda z: None if z is None else rp.theta(z))(_step_out(
+            rp.z(x), lambda z: ml_fmin(model, rp.theta(z), stats),
+            lambda z: rp.grad(ml_gradient_outside(model, rp.theta(z), stats)))))
     theta = rp.theta(opt.x)
     npar = rp.nz
     ms = pt.meanstructure

@@ -39,7 +39,8 @@ from scipy.linalg import lapack
 from ..errors import EstimationError
 from .matrices import Model
 
-__all__ = ["CompleteStats", "complete_stats", "ml_evaluate", "ml_fmin", "ml_fmin_gradient", "ml_gradient", "ml_information_expected",
+__all__ = ["CompleteStats", "complete_stats", "ml_evaluate", "ml_fmin", "ml_fmin_gradient", "ml_gradient", "ml_gradient_outside",
+           "ml_information_expected",
            "CompleteMLBatch", "mvn_loglik", "saturated_loglik"]
 
 LOG2PI = np.log(2.0 * np.pi)
@@ -150,7 +151,7 @@ def _chol_batch(Sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def ml_evaluate(model: Model, Theta: np.ndarray, S: list, ybar: list, logdetS: list, w: list, *,
-                gradient: bool = True, info: bool = False):
+                gradient: bool = True, info: bool = False, ginv: bool = False):
     """lavaan's fmin, its analytic gradient and the expected information for a stack of parameter vectors.
 
     This is the one implementation of the complete-data ML objective: ``Theta`` is K x npar, and per group
@@ -161,6 +162,11 @@ def ml_evaluate(model: Model, Theta: np.ndarray, S: list, ybar: list, logdetS: l
     Returns ``(F, grad, info, ok)``: F (K; ``inf`` where Sigma is not positive definite), the gradient
     (K x npar, NaN rows there; None when ``gradient=False``), the information (K x npar x npar or None)
     and the mask of admissible rows.  A singular ``I - B`` raises ``numpy.linalg.LinAlgError``.
+
+    ``ginv=True``: where Sigma is not positive definite the gradient is still computed, with the
+    pseudo-inverse of Sigma in place of its inverse, as lavaan's ``lav_model_gradient`` does there
+    (``computeSigmaHat``: ``MASS::ginv``, with its warning 'Sigma.hat is not positive definite'); F stays
+    ``inf`` and ``ok`` False (:func:`ml_gradient_outside`).
     """
     K = Theta.shape[0]
     ms = bool(model.meanstructure)
@@ -173,6 +179,9 @@ def ml_evaluate(model: Model, Theta: np.ndarray, S: list, ybar: list, logdetS: l
         Sg, yg = S[g], ybar[g]
         c = lay.core(Theta, Sg, yg)
         okg, Si, ld = _chol_batch(c["Sigma"])
+        if ginv and not okg.all():
+            bad = np.flatnonzero(~okg)
+            Si[bad] = np.linalg.pinv(np.where(np.isfinite(c["Sigma"][bad]), c["Sigma"][bad], 0.0), hermitian=True)
         ok &= okg
         Fg = ld + np.einsum("kij,kij->k", Si, Sg) - logdetS[g] - lay.p
         Sd = None
@@ -191,19 +200,20 @@ def ml_evaluate(model: Model, Theta: np.ndarray, S: list, ybar: list, logdetS: l
             Ie = lay.entry_information(c, Si, ms)
             I += w[g][:, None, None] * (lay.T.T[None] @ Ie @ lay.T[None])
     F = np.where(ok & np.isfinite(F), F, np.inf)
-    if grad is not None:
+    if grad is not None and not ginv:
         grad[~ok] = np.nan
     return F, grad, I, ok
 
 
-def _one(model: Model, theta: np.ndarray, stats: CompleteStats, *, gradient: bool, info: bool = False):
+def _one(model: Model, theta: np.ndarray, stats: CompleteStats, *, gradient: bool, info: bool = False,
+         ginv: bool = False):
     """:func:`ml_evaluate` for one parameter vector and the sample statistics of one data set."""
     w = stats.weights
     G = range(model.ngroups)
     try:
         return ml_evaluate(model, np.asarray(theta, float)[None], [stats.cov[g][None] for g in G],
                            [stats.mean[g][None] for g in G], [np.array([stats.logdet[g]]) for g in G],
-                           [np.array([w[g]]) for g in G], gradient=gradient, info=info)
+                           [np.array([w[g]]) for g in G], gradient=gradient, info=info, ginv=ginv)
     except np.linalg.LinAlgError:
         raise EstimationError(None, "I - B is singular (the regressions are not identified)") from None
 
@@ -222,6 +232,21 @@ def ml_fmin_gradient(model: Model, theta: np.ndarray, stats: CompleteStats) -> t
     """:func:`ml_fmin` and :func:`ml_gradient` from one evaluation."""
     F, grad, _, _ = _one(model, theta, stats, gradient=True)
     return float(F[0]), grad[0]
+
+
+def ml_gradient_outside(model: Model, theta: np.ndarray, stats: CompleteStats) -> np.ndarray:
+    """The gradient of :func:`ml_fmin` as lavaan computes it also where Sigma is not positive definite (the
+    objective is ``inf`` there): with the pseudo-inverse of Sigma (``ml_evaluate(ginv=True)``).  lavaan's
+    nlminb takes its first step from a start outside the admissible region along it.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> mod = Model(build_partable("F =~ x1 + x2"))
+    >>> st = complete_stats([np.random.default_rng(0).standard_normal((30, 2))])
+    >>> th = np.array([1.0, 1.0, -1.0, 1.0])        # Sigma = [[2, 1], [1, 0]]: not positive definite
+    >>> bool(np.isinf(ml_fmin(mod, th, st))), bool(np.all(np.isfinite(ml_gradient_outside(mod, th, st))))
+    (True, True)
+    """
+    return _one(model, theta, stats, gradient=True, ginv=True)[1][0]
 
 
 def ml_information_expected(model: Model, theta: np.ndarray, stats: CompleteStats,

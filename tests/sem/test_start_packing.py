@@ -92,7 +92,9 @@ def test_the_fit_reaches_lavaans_optimum(name):
 
 
 def test_a_start_that_is_not_admissible_is_divided_by_ten():
-    """lav_model_estimate: when the objective is not finite at the start, nlminb starts from start.x / 10."""
+    """A start where the objective is not finite and no step out of it is given (``step_out``; a FIML fit): the
+    start / 10 (lav_model_estimate's rule, which lavaan 0.6.14 never takes: its objective counts 1e20 there;
+    tests/sem/test_step_out.py)."""
     class Opt:
         def __init__(self, x):
             self.converged = bool(np.all(np.abs(x) < 1))

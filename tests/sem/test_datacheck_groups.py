@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from iur_survey.cli import main
-from iur_survey.errors import DataError
+from iur_survey.errors import DataError, EstimationError
 from iur_survey.sem import sem
 from iur_survey.sem.datacheck import check_group_data
 
@@ -116,3 +116,13 @@ def test_cli_no_variance_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2 and err.count("\n") == 0 and "Traceback" not in err
     assert f"{path}:b4: has no variance in group 'g2' of 'G'" in err
+
+
+def test_listwise_leaves_no_case_single_group():
+    # audit s25 cliaudit C4: a one-group fit said "group '1' has fewer than 2 usable cases"
+    d = pd.read_csv(DATA).drop(columns="G").iloc[:40].copy()
+    for k in range(len(d)):
+        d.iloc[k, k % 4] = np.nan                   # every row misses one of a1..a4
+    with pytest.raises(EstimationError) as e:
+        sem(MODEL, d, missing="listwise")
+    assert str(e.value).startswith("the data have 0 usable case(s) after listwise deletion")

@@ -134,11 +134,30 @@ def _main(argv: list[str]) -> int:
             raise
         print(f"iur-survey {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except BrokenPipeError:
+        raise                            # (main: the reader of stdout left)
+    except OSError as exc:               # a missing file, no permission, a read-only disk, a name too long, a full disk
         if os.environ.get("IUR_SURVEY_DEBUG"):
             raise
-        print(f"iur-survey {args.command}: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        print(f"iur-survey {args.command}: error: {os_error_text(exc)}", file=sys.stderr)
         return 2
+
+
+def os_error_text(exc: OSError) -> str:
+    """One line for an operating-system error: the file (shortened when very long), then the reason.
+
+    >>> os_error_text(OSError(30, "Read-only file system", "out/pack"))
+    'out/pack: Read-only file system'
+    >>> os_error_text(OSError(36, "File name too long", "out/" + "a" * 300))[-40:]
+    'aaaaaaaaaaaaaaaaa...: File name too long'
+    >>> os_error_text(OSError(28, "No space left on device"))
+    'No space left on device'
+    """
+    why = exc.strerror or str(exc)
+    if exc.filename is None:
+        return why
+    name = str(exc.filename)
+    return f"{name if len(name) <= 120 else name[:117] + '...'}: {why}"
 
 
 if __name__ == "__main__":  # pragma: no cover

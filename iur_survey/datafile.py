@@ -69,7 +69,7 @@ def read_data_file(path: str | Path, *, plain: bool = False):
     from .sem.table import CsvTable
 
     path = input_file(path, "data")
-    raw = path.read_bytes()
+    raw = utf8_bytes(path.read_bytes(), path)
     if plain:
         table = CsvTable.parse(raw, **READ_CSV_KW)       # a unique header, or None
         if table is not None:
@@ -95,6 +95,46 @@ def read_data_file(path: str | Path, *, plain: bool = False):
     if data.empty:
         raise EmptyFileError(path, "the data file has a header but no rows")
     return data
+
+
+#: what a data file that is no text is, by :func:`iur_survey.read.source.sniff_kind`
+_NOT_TEXT = {"zip": "an Excel workbook (.xlsx)", "ole": "an old Excel workbook (.xls)", "sav": "an SPSS .sav file",
+             "por": "an SPSS portable file"}
+
+
+def utf8_bytes(raw: bytes, path: str | Path) -> bytes:
+    r"""The data file's bytes as UTF-8, decoded as `iur-survey clean` decodes an export (a UTF-8 or UTF-16 BOM,
+    else UTF-8, else GB18030: a clean.csv re-saved by Excel on Chinese Windows is GBK); a workbook or an SPSS
+    file, or bytes in none of these encodings, is a typed one-line error.
+
+    >>> utf8_bytes("role,GOV1\n政府,3\n".encode("gbk"), "d.csv").decode("utf-8")
+    'role,GOV1\n政府,3\n'
+    >>> utf8_bytes("role,GOV1\n".encode("utf-16"), "d.csv")
+    b'role,GOV1\n'
+    >>> utf8_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb4", "d.xlsx")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: d.xlsx: an Excel workbook (.xlsx), not a CSV file: save the sheet as CSV UTF-8 (comma delimited)
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw                      # UTF-8 with a BOM: the CSV readers drop it
+    try:
+        raw.decode("utf-8")
+        return raw
+    except UnicodeDecodeError:
+        pass
+    from .errors import EncodingError
+    from .read.source import decode_bytes, sniff_kind
+
+    kind = sniff_kind(raw)
+    if kind in _NOT_TEXT:
+        raise ReadError(path, f"{_NOT_TEXT[kind]}, not a CSV file: save the sheet as CSV UTF-8 (comma delimited)")
+    try:
+        text, _ = decode_bytes(raw, path)
+    except EncodingError as exc:
+        raise EncodingError(path, f"the bytes are neither UTF-8 nor GB18030 (first bad byte on line {exc.row}): "
+                                  "save the file as CSV UTF-8", row=exc.row) from None
+    return text.encode("utf-8")
 
 
 def _check_delimiter(path: Path, columns: Sequence[str]) -> None:

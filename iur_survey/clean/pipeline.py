@@ -77,6 +77,7 @@ from .. import __version__
 from ..errors import IURSurveyError, mask_pii
 from ..outputs import output_dir
 from ..instrument import Instrument
+from ..read.assemble import ROW_NUMBER_ID
 from ..read.base import RawResponses
 from ..scoring import reverse_score
 from .._threads import blas_threads
@@ -790,6 +791,10 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     index_flags: dict[str, pd.Series] = {}
     index_hits: dict[str, np.ndarray] = {}          # their notna(), once
     not_evaluated = _not_evaluated(frame, instrument, config)
+    if "duplicate_id" in on and ROW_NUMBER_ID in (getattr(raw, "column_map", None) or {}):
+        # (no id column: the ids are row numbers, which never repeat; a repeated submission goes unseen)
+        not_evaluated.setdefault("duplicate_id", "no id column: the response ids are the data-row numbers, which "
+                                                 "never repeat")
     todo = [r for r in INDEX_RULES if r in on]
     asked = list(getattr(raw, "item_order", []) or [])     # the order the respondents met the items
     screen = list(getattr(raw, "screen_order", []) or [])   # ... with the attention checks in their places

@@ -34,7 +34,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ._io import add_results_argument
+from ._io import add_results_argument, check_output
 
 NAME = "export-replication"
 HELP = "write a replication pack (data, model, lavaan script, checksums) of a fit"
@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from .fit import EXIT_NOT_CONVERGED
 
     ge = None if args.group_equal is None else [x.strip() for x in args.group_equal.split(",") if x.strip()]
+    check_output(args.out, names=[])     # the folder can be made and written (as every command's --out), before the refit
     try:
         pack = build_pack(args.results, args.out, data=args.data, model=args.model, group=args.group, group_equal=ge)
     except NotConvergedError as exc:       # never a pack of a fit that did not converge: exit 3, as tables / diagram

@@ -194,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
         if not issubclass(w.category, SEMFitWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     paths = res.write(args.out)
+    print_warnings("power", res.unconverged_notes())       # (on stderr, with --quiet too)
     if not args.quiet:
         print(res.summary())
         print()

@@ -60,6 +60,27 @@ class PowerResult:
         """The smallest simulated n from which each (non-null) parameter's power stays >= target."""
         return smallest_n(self.table, target)
 
+    def unconverged_notes(self) -> list[str]:
+        """One warning per sample size at which NO replication converged: power, bias and coverage are
+        undefined there (NaN in power.csv), with the most frequent reason the fits gave.
+
+        >>> t = pd.DataFrame({"n": [5, 300], "reps": [2, 2], "converged": [0, 2]})
+        >>> reps = pd.DataFrame({"n": [5, 5], "error": ["EstimationError: not positive definite"] * 2})
+        >>> PowerResult(t, reps, pd.DataFrame(), np.array([]), "", None, {}).unconverged_notes()
+        ['at n = 5 no replication converged (0 of 2): power, bias and coverage are undefined (NaN); the fits said: EstimationError: not positive definite']
+        """
+        out = []
+        per_n = self.table.drop_duplicates("n")
+        for n, reps in zip(per_n.loc[per_n["converged"] == 0, "n"], per_n.loc[per_n["converged"] == 0, "reps"]):
+            why = ""
+            if "error" in self.reps.columns:
+                errs = self.reps.loc[self.reps["n"] == n, "error"].dropna()
+                if len(errs):
+                    why = f"; the fits said: {errs.value_counts().index[0]}"
+            out.append(f"at n = {int(n)} no replication converged (0 of {int(reps)}): power, bias and coverage are "
+                       f"undefined (NaN){why}")
+        return out
+
     def summary(self) -> str:
         """Plain-text report: settings, power by n (null / near-zero parameters labelled, with the rule), the
         test of := effects, convergence and inadmissible solutions, coverage, smallest n for .80."""
@@ -108,6 +129,7 @@ class PowerResult:
             L.append("Convergence (share of all replications), inadmissible solutions (count among the converged) "
                      "and coverage of the 95% Wald CI (est ± 1.96 SE):")
             L.append(conv.join(cov).round(3).to_string())
+            L += [f"WARNING: {note}" for note in self.unconverged_notes()]
             bad = int(conv["inadmissible"].sum())
             if bad:
                 L.append(f"{bad} of {int(conv['converged'].sum())} converged fits are inadmissible (a negative "

@@ -667,7 +667,10 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                     Xg[g] = Xg[g][~bad_x]
     for g in range(ngroups):
         if Xg[g].shape[0] < 2:
-            raise EstimationError(None, f"group {labels[g]!r} has fewer than 2 usable cases")
+            who = f"group {labels[g]!r} has" if ngroups > 1 else "the data have"
+            how = " after listwise deletion (every row misses a model variable)" if mode == "listwise" and \
+                miss != "auto" else ""
+            raise EstimationError(None, f"{who} {Xg[g].shape[0]} usable case(s){how}: fewer than 2, nothing to fit")
     se_type = se or ("robust.huber.white" if est_name == "MLR" else "standard")
     if se_type == "robust":
         se_type = "robust.huber.white"

@@ -269,6 +269,15 @@ def check_group_data(X: np.ndarray, names: Sequence[str], groups: np.ndarray, *,
     Traceback (most recent call last):
     ...
     iur_survey.errors.DataError: TAL4: has no value in group 'gov' of 'role' (2 rows): its variance and covariances cannot be estimated in that group; leave TAL4 out of the model, or the group out of the data
+
+    A variable every case of a group answered alike is refused as lavaan 0.6.14 refuses it ("some variables have
+    no variance in group 2: TAL4"):
+
+    >>> X[2:, 1] = 3.0
+    >>> check_group_data(X, ["GOV1", "TAL4"], np.array(["firm", "firm", "gov", "gov"]), group="role")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.DataError: TAL4: has no variance in group 'gov' of 'role' (every value is 3, 2 rows): its variance cannot be estimated in that group; leave TAL4 out of the model, or merge the group with another (--merge-groups)
     """
     X = np.asarray(X, dtype=float)
     groups = np.asarray(groups).astype(str)
@@ -288,6 +297,17 @@ def check_group_data(X: np.ndarray, names: Sequence[str], groups: np.ndarray, *,
             raise DataError(file, f"has {what} in group {g!r}{of} ({nrow} rows){more}: its variance and covariances "
                                   f"cannot be estimated in that group; leave {c} out of the model, or the group "
                                   "out of the data", column=c)
+        Xg = X[groups == g]
+        lo, hi = np.nanmin(Xg, axis=0), np.nanmax(Xg, axis=0)
+        flat = np.flatnonzero(lo == hi)
+        if flat.size:      # lavaan: "some variables have no variance in group 1" (the estimator would hit a singular matrix)
+            c = names[flat[0]]
+            more = (f" (nor do {', '.join(repr(names[k]) for k in flat[1:4])}{' ...' if flat.size > 4 else ''})"
+                    if flat.size > 1 else "")
+            same = "the group column itself" if c == group else f"every value is {lo[flat[0]]:g}"
+            raise DataError(file, f"has no variance in group {g!r}{of} ({same}, {int(count[flat[0]])} rows){more}: "
+                                  f"its variance cannot be estimated in that group; leave {c} out of the model, or "
+                                  "merge the group with another (--merge-groups)", column=c)
         if obs.all():
             continue
         both = pair_counts(obs)

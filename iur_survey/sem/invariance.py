@@ -260,6 +260,13 @@ def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str 
     >>> sizes = pd.DataFrame({"group": ["a", "b", "c"], "n": [5, 3, 2], "min_n": [4, 4, 4]})
     >>> merge_groups(d, "g", "smallest", sizes=sizes)[1]
     {'c': 'c+b', 'b': 'c+b'}
+
+    A swap or a chain would relabel groups, not merge them (group ``b`` reported under ``c``'s label):
+
+    >>> merge_groups(d, "g", {"c": "b", "b": "c"})
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EstimationError: --merge-groups: c=b and b=c swap the two labels instead of merging the groups; write one of them
     """
     if merge is None:
         return data, {}
@@ -297,6 +304,17 @@ def merge_groups(data: pd.DataFrame, group: str, merge: Mapping[str, str] | str 
                                             f"{', '.join(labels)}){hint} Write FROM=INTO with two of these, "
                                             "e.g. --merge-groups " + shlex.quote(f"{labels[-1]}={labels[0]}"))
         mapping = {str(k): str(v) for k, v in merge.items() if str(k) != str(v)}
+        both = [k for k in mapping if k in mapping.values()]
+        if both:     # a swap (a=b,b=a) or a chain (a=b,b=c): applied at once it relabels groups, never merges them
+            k = both[0]
+            src = next(f for f, t in mapping.items() if t == k)
+            if src == mapping[k]:
+                raise EstimationError(None, f"--merge-groups: {k}={src} and {src}={k} swap the two labels instead "
+                                            "of merging the groups; write one of them")
+            raise EstimationError(None, f"--merge-groups: {k!r} is merged ({k}={mapping[k]}) and merged into "
+                                        f"({src}={k}): a chain would relabel groups instead of merging them; merge "
+                                        "into a group that is not merged itself, e.g. --merge-groups "
+                                        + shlex.quote(f"{src}={mapping[k]},{k}={mapping[k]}"))
     out[group] = col.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v)
     return out, mapping
 
@@ -351,12 +369,28 @@ def merge_step_notes(sizes: pd.DataFrame, group: str) -> list[str]:
 
 
 def _parse_merge(spec: str) -> dict[str, str]:
-    """``"government=research_institute,x=y"`` -> mapping (the CLI's --merge-groups)."""
+    """``"government=research_institute,x=y"`` -> mapping (the CLI's --merge-groups); a group given twice with
+    two targets is refused (the last would win quietly).
+
+    >>> _parse_merge("gov=ri, uni=ri")
+    {'gov': 'ri', 'uni': 'ri'}
+    >>> _parse_merge("gov=ri,gov=uni")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EstimationError: merge 'gov=ri,gov=uni': group 'gov' is given twice (gov=ri, gov=uni); merge each group into one group only
+    """
     messages = {"form": "write 'smallest' or FROM=INTO[,FROM=INTO...]", "empty": "empty group name in {!r}",
                 "none": "nothing to merge"}
     def fail(kind: str, part: str) -> EstimationError:
         return EstimationError(None, f"merge {spec!r}: " + messages[kind].format(part))
-    return dict(split_pairs(spec.split(","), "=", fail))
+    pairs = split_pairs(spec.split(","), "=", fail)
+    seen: dict[str, str] = {}
+    for k, v in pairs:
+        if k in seen and seen[k] != v:        # the last would win quietly
+            raise EstimationError(None, f"merge {spec!r}: group {k!r} is given twice ({k}={seen[k]}, {k}={v}); "
+                                        "merge each group into one group only")
+        seen[k] = v
+    return seen
 
 
 def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping[str, str] | str | None = None,

@@ -37,6 +37,12 @@ __all__ = ["load_results_file", "validate_results", "require_fitted_data", "ESTI
 ESTIMATE_KEYS = ("lhs", "op", "rhs", "est", "se", "pvalue", "std.all")
 #: of :data:`ESTIMATE_KEYS`, the numeric ones (a number or null)
 _NUMERIC = ("est", "se", "pvalue", "std.all", "z", "ci.lower", "ci.upper", "std.lv")
+#: lavaan's operators that a results.json's estimates rows may hold
+LAVAAN_OPS = frozenset({"=~", "~", "~~", "~1", "|", "~*~", ":=", "==", "<", ">", "<~"})
+#: fit measures bounded to [0, 1] (a "cfi" of 1.7 is a typing slip), and square roots that cannot be negative
+#: (df can be: an unidentified model; chisq only by rounding)
+_UNIT_FIT = ("cfi", "pvalue", "rmsea.pvalue")
+_NONNEG_FIT = ("rmsea", "srmr")
 #: a results.json that says what it is not: a hint at the end of every refusal
 _HINT = " (a hand-edited results.json?)"
 
@@ -57,6 +63,15 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
     Traceback (most recent call last):
     ...
     iur_survey.errors.IURSurveyError: r.json: estimates row 1 (F =~ x) has no 'est' (a hand-edited results.json?)
+    >>> row = {"lhs": "F", "op": "=~", "rhs": "x", "est": 1.0, "se": 0.0, "pvalue": None, "std.all": 0.7}
+    >>> validate_results({"converged": True, "n": 9, "fit": {}, "estimates": [row, dict(row)]}, "r.json")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: r.json: estimates row 2 (F =~ x) repeats row 1 (a hand-edited results.json?)
+    >>> validate_results({"converged": True, "n": 9, "fit": {"cfi": 1.7}, "estimates": [row]}, "r.json")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.IURSurveyError: r.json: fit.cfi is 1.7, not in [0, 1] (a hand-edited results.json?)
     >>> validate_results({"estimates": []}, "r.json")
     Traceback (most recent call last):
     ...
@@ -80,6 +95,7 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
         raise bad("no 'estimates'")
     if not isinstance(est, list) or not est:
         raise bad("'estimates' is not a non-empty list of rows")
+    seen: dict[tuple, int] = {}
     for k, row in enumerate(est, 1):
         if not isinstance(row, dict):
             raise bad(f"estimates row {k} is not an object")
@@ -90,6 +106,16 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
         for key in _NUMERIC:
             if key in row and not _number(row[key]):
                 raise bad(f"{what}: {key} is {row[key]!r}, not a number")
+        if row["op"] not in LAVAAN_OPS:
+            raise bad(f"{what}: {row['op']!r} is not a lavaan operator")
+        p, se = row["pvalue"], row["se"]
+        if p is not None and not 0 <= p <= 1 or se is not None and se < 0:
+            raise bad(f"{what}: " + (f"pvalue {p!r} is not in [0, 1]" if p is not None and not 0 <= p <= 1
+                                     else f"se {se!r} is negative"))
+        key = (row["lhs"], row["op"], row["rhs"], row.get("group"), row.get("block"), row.get("level"))
+        if key in seen:
+            raise bad(f"{what} repeats row {seen[key]}")
+        seen[key] = k
     n = doc.get("n")
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise bad("no 'n' (the number of cases used)" if "n" not in doc else f"n is {n!r}, not a number of cases")
@@ -101,6 +127,17 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
     for key, v in fit.items():
         if not _number(v):
             raise bad(f"fit.{key} is {v!r}, not a number")
+        base = key.split(".")[0] if key.split(".")[-1] in ("scaled", "robust") or key.startswith("rmsea.ci") else key
+        if v is not None and (base in _UNIT_FIT and not 0 <= v <= 1 or base in _NONNEG_FIT and v < 0
+                              or key.startswith("rmsea.ci") and v < 0):
+            raise bad(f"fit.{key} is {v!r}, " + ("not in [0, 1]" if base in _UNIT_FIT else "negative"))
+    warns = doc.get("warnings")
+    if warns is not None and (not isinstance(warns, list) or not all(isinstance(w, str) for w in warns)):
+        raise bad("'warnings' is not a list of texts")
+    r2 = doc.get("r2")
+    if r2 is not None and (not isinstance(r2, dict) or not all(
+            _number(v) or isinstance(v, dict) and all(_number(x) for x in v.values()) for v in r2.values())):
+        raise bad("'r2' is not an object of numbers (one per group)")
     ss = doc.get("sampstat")
     if ss is not None:
         if not isinstance(ss, dict):
@@ -129,7 +166,7 @@ def load_results_file(path: str | Path, *, pls: bool = False) -> dict:
 
     path = input_file(path, "results")              # no such file, a folder, a pipe, too large: one line each
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")    # (Windows Notepad saves UTF-8 with a BOM)
     except UnicodeDecodeError:
         raise IURSurveyError(path, "not a results JSON: not UTF-8 text") from None
     except OSError as exc:

@@ -38,3 +38,20 @@ def cli_help(capsys):
         assert exc.value.code == 0
         return capsys.readouterr().out
     return text
+
+
+#: the data and model of :func:`small_results`
+SMALL_DATA = str(Path(__file__).parent / "sem" / "ordinal_refs" / "wlsmv_groups_630.csv")
+SMALL_MODEL = "F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4\nF2 ~ F1\n"
+
+
+@pytest.fixture(scope="module")
+def small_results(tmp_path_factory):
+    """The results.json of ``iur-survey fit`` of a small two-factor model (``m.lav`` beside it), for command tests."""
+    from iur_survey.cli import main
+
+    d = tmp_path_factory.mktemp("fit")
+    (d / "m.lav").write_text(SMALL_MODEL)
+    out = d / "results.json"
+    assert main(["fit", SMALL_DATA, "--model", str(d / "m.lav"), "--out", str(out)]) == 0
+    return out

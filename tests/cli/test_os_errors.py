@@ -10,17 +10,12 @@ import pytest
 from iur_survey.cli import main
 
 DATA = "tests/sem/ordinal_refs/wlsmv_groups_630.csv"
-MODEL = "F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4\nF2 ~ F1\n"
 LONG = "a" * 300
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    d = tmp_path_factory.mktemp("fit")
-    (d / "m.lav").write_text(MODEL)
-    out = d / "results.json"
-    assert main(["fit", DATA, "--model", str(d / "m.lav"), "--out", str(out)]) == 0
-    return out
+def results(small_results):
+    return small_results
 
 
 def _one_line(capsys, code, says):

@@ -19,3 +19,23 @@ def mixed_ordered_fit():
     for v in "abc":
         d[v] = np.digitize(d[v], [-0.5, 0.5]) + 1
     return sem("F =~ a + b + c + d", d, ordered=["a", "b", "c"])
+
+
+@pytest.fixture
+def unit_box_run():
+    """``(run, seen)``: a stand-in for one optimisation of ``api._with_fallback_start``, converged where every
+    start value lies inside (-1, 1) and "start failed" elsewhere; ``seen`` lists the starts it was given."""
+    from iur_survey.sem import api
+
+    class Opt:
+        def __init__(self, x):
+            self.converged = bool(np.all(np.abs(x) < 1))
+            self.message = "converged" if self.converged else api.START_FAILED
+            self.history, self.ran_off, self.x, self.fun = [], False, x, 0.0
+
+    seen: list[np.ndarray] = []
+
+    def run(x, scoring=True, runaway=None):
+        seen.append(x.copy())
+        return Opt(x)
+    return run, seen

@@ -91,22 +91,11 @@ def test_the_fit_reaches_lavaans_optimum(name):
         assert ours[k] == pytest.approx(est, abs=1e-3), k
 
 
-def test_a_start_that_is_not_admissible_is_divided_by_ten():
+def test_a_start_that_is_not_admissible_is_divided_by_ten(unit_box_run):
     """A start where the objective is not finite and no step out of it is given (``step_out``; a FIML fit): the
     start / 10 (lav_model_estimate's rule, which lavaan 0.6.14 never takes: its objective counts 1e20 there;
     tests/sem/test_step_out.py)."""
-    class Opt:
-        def __init__(self, x):
-            self.converged = bool(np.all(np.abs(x) < 1))
-            self.message = "converged" if self.converged else api.START_FAILED
-            self.history, self.ran_off, self.x, self.fun = [], False, x, 0.0
-
-    seen = []
-
-    def run(x, scoring=True, runaway=None):
-        seen.append(x.copy())
-        return Opt(x)
-
+    run, seen = unit_box_run
     opt = api._with_fallback_start(run, np.array([5.0, -3.0]), lambda: np.ones(2), shrink=lambda x: x / 10)
     assert opt.converged and np.allclose(opt.x, [0.5, -0.3]) and len(seen) == 2
     assert "the start values / 10" in opt.history[0]

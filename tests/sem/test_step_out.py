@@ -85,19 +85,8 @@ def test_step_out_takes_the_first_admissible_point_down_the_scaled_gradient():
     assert api._step_out(np.array([0.0, 4.0]), fun, lambda z: np.array([np.nan, 0.0])) is None
 
 
-def test_a_start_without_an_admissible_step_falls_back_to_its_tenth():
-    class Opt:
-        def __init__(self, x):
-            self.converged = bool(np.all(np.abs(x) < 1))
-            self.message = "converged" if self.converged else api.START_FAILED
-            self.history, self.ran_off, self.x, self.fun = [], False, x, 0.0
-
-    seen = []
-
-    def run(x, scoring=True, runaway=None):
-        seen.append(x.copy())
-        return Opt(x)
-
+def test_a_start_without_an_admissible_step_falls_back_to_its_tenth(unit_box_run):
+    run, seen = unit_box_run
     w: list[str] = []
     opt = api._with_fallback_start(run, np.array([5.0, -3.0]), lambda: np.ones(2), shrink=lambda x: x / 10,
                                    step_out=lambda x: None, warnings=w)

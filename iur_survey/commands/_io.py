@@ -25,6 +25,33 @@ def print_warnings(command: str, texts: Iterable[str]) -> None:
         print(f"iur-survey {command}: warning: {text}", file=sys.stderr)
 
 
+def say_caught(command: str, caught: Iterable, prefix: str = "") -> None:
+    """The Python warnings a command caught (``warnings.catch_warnings(record=True)``): each user-facing one
+    (a ``UserWarning`` or ``RuntimeWarning``) once, as one :func:`print_warnings` line on stderr, whichever
+    lines of the package raised it; any other category (a library's deprecation) is re-issued as it was.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as said:
+    ...     warnings.simplefilter("always")
+    ...     for _ in range(2):
+    ...         warnings.warn("omega: opposite signs")
+    >>> import contextlib, io, sys
+    >>> err = io.StringIO()
+    >>> with contextlib.redirect_stderr(err):
+    ...     say_caught("tables", said)
+    >>> err.getvalue()
+    'iur-survey tables: warning: omega: opposite signs\\n'
+    """
+    import warnings
+
+    caught = list(caught)
+    print_warnings(command, (prefix + str(w.message) for w in caught
+                             if issubclass(w.category, (UserWarning, RuntimeWarning))))
+    for w in caught:
+        if not issubclass(w.category, (UserWarning, RuntimeWarning)):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 def add_instrument_option(parser) -> None:
     """``--instrument FILE``, one declaration for every command that reads the codebook."""
     parser.add_argument("--instrument", metavar="FILE",

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from ..report.diagram import render_diagram, sem_graph
     from ..report.format import merged_caption
     from ..report.paper import (NotConvergedError, estimates_frame, group_variable, groups_merged, improper_legend,
-                                load_results)
+                                load_results, product_blocks)
     from ._io import check_output
     from .fit import EXIT_NOT_CONVERGED
 
@@ -84,9 +84,12 @@ def run(args: argparse.Namespace) -> int:
     mine = est if group is None else est[est["group"].isin([group, ""])]
     var = group_variable(res)
     notes = improper_legend(mine, var)
+    products = product_blocks(res, est)          # "X × Z" and its items "x1 × z1", as the tables write them
+    shown_as = {k: v for p in products.values() for k, v in p["items"].items()}
+    shown_as.update({lat: p["name"] for lat, p in products.items()})
     graph = sem_graph(est, r2=r2, indicators=args.indicators, covariances=args.covariances,
                       standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
-                      notes=notes, group_variable=var, group_merged=merged)
+                      notes=notes, group_variable=var, group_merged=merged, shown_as=shown_as)
     out = render_diagram(graph, args.out)
     if args.dot:
         Path(args.dot).write_text(graph.source, encoding="utf-8")

@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from ..datafile import check_data, load_data, naming_file
     from ..errors import IURSurveyError
     from ..measure.efa import efa, scree_plot
-    from ._io import check_output, write_json_atomic
+    from ._io import check_output, print_warnings, write_json_atomic
 
     check_output(args.out, args.data)             # never over the data: before the work, as `fit`
     if args.scree:
@@ -153,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
                                                                             seed=args.seed, missing=args.missing,
                                                                             smooth=args.smooth)
         scree_plot(pa, args.scree)
-    print(res.summary())
+    print(res.summary(with_warnings=False))
+    print_warnings("efa", res.warnings)           # on stderr, one line each (results: efa.json)
     if res.parallel is not None:
         print(f"  parallel analysis: {res.parallel.attrs['n_factors']} factor(s), "
               f"{res.parallel.attrs['n_components']} component(s)")

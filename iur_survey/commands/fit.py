@@ -103,7 +103,7 @@ import argparse
 import sys
 import warnings
 
-from ._io import add_instrument_option, whole_number
+from ._io import add_instrument_option, print_warnings, whole_number
 
 #: the bootstrap seed when --seed is not given (the same in `fit` and `pls`)
 DEFAULT_SEED = 2022
@@ -367,8 +367,7 @@ def run(args: argparse.Namespace) -> int:
         for r in top_res.head(5).to_dict("records"):
             where = f" [{r['group']}]" if "group" in r else ""
             print(f"    {r['lhs']} ~~ {r['rhs']}{where}: {r['std.res']:.2f}")
-    for w in (payload.get("score_test") or {}).get("warnings", []):
-        print(f"  warning: score test: {w}")
+    print_warnings("fit", (f"score test: {w}" for w in (payload.get("score_test") or {}).get("warnings", [])))
     print(f"  wrote {out}")
     return 0
 
@@ -382,10 +381,9 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
         print(res.summary())
         print()
     print(terminal_summary(payload, full=args.summary))
+    said = [r["note"] for r in payload.get("interaction") or [] if r.get("note")]
     for r in payload.get("interaction") or []:
-        if r.get("note"):
-            print(f"  warning: {r['note']}")
-        elif r.get("simple_slopes"):
+        if r.get("simple_slopes") and not r.get("note"):
             ss = r["simple_slopes"]
             jn = r["johnson_neyman"]
             f, m = r["term"].split(":")
@@ -405,10 +403,8 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
     if b is not None:
         print(f"  bootstrap: B={b.B} successful={b.n_ok} failed={b.n_failed} nonconverged={b.n_nonconverged} "
               f"ci={b.ci} seed={b.seed} in {b.seconds:.2f}s")
-    for w in res.warnings:
-        print(f"  warning: {w}")
-    for w in group_warnings:
-        print(f"  warning: {w}")
+    # warnings on stderr, one line each (stdout may be the summary piped into a file); results.json keeps them
+    print_warnings("fit", said + list(res.warnings) + list(group_warnings))
     if inv is not None:          # a numeric group code as "role = 3", as the lines above (audit s22 C4)
         print(inv.summary(caption=lambda g: group_caption(g, args.group)))
 

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pls import compare_with_cbsem, pls_sem
     from ..datafile import load_data, naming_file
     from ..pls.model import pls_model
-    from ._io import check_output, model_syntax, write_json_atomic
+    from ._io import check_output, model_syntax, print_warnings, write_json_atomic
 
     from ..errors import EstimationError
 
@@ -114,15 +114,13 @@ def run(args: argparse.Namespace) -> int:
             out["comparison"] = json.loads(comparison.to_json(orient="records"))
     path = write_json_atomic(out, args.out, protect=inputs)
     said = set(res.warnings)
-    if not args.summary:            # the summary lists them; otherwise say them here (a negative loading ...)
-        for w in res.warnings:
-            print(f"pls: warning: {w}", file=sys.stderr)
+    print_warnings("pls", res.warnings)     # on stderr, with --summary too (stdout may be piped into a file)
     for w in caught:                # the others (PLSpredict, blindfolding, the comparison), once each
         text = str(w.message).split(": ", 1)[1] if str(w.message).startswith(("pls_sem: ", "blindfolding: ",
                                                                               "compare_with_cbsem: ")) else str(w.message)
         if issubclass(w.category, UserWarning) and text not in said:
             said.add(text)
-            print(f"pls: warning: {text}", file=sys.stderr)
+            print_warnings("pls", [text])
     for note in run_notes(res, compare_missing=cb_missing):
         print(f"pls: {note}", file=sys.stderr)
     if args.summary:

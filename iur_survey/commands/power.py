@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         raise IURSurveyError(None, "--mc-ci must be 0 (off) or at least 1000 draws")
     from ..power.results import OUTPUT_FILES
     from ..sem.results import SEMFitWarning
-    from ._io import check_output, print_warnings
+    from ._io import check_output, print_warnings, say_caught
     check_output(args.out, args.model, args.population, args.from_results, names=OUTPUT_FILES.values())
     likert = False if args.continuous else None
     model = None
@@ -190,9 +190,7 @@ def run(args: argparse.Namespace) -> int:
     # one line each, once (not Python's two-line form with power/truth.py's source line), as clean and tables
     print_warnings("power", (f"the analysis model fitted to the population: {w.message}" for w in said
                              if issubclass(w.category, SEMFitWarning)))
-    for w in said:
-        if not issubclass(w.category, SEMFitWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    say_caught("power", (w for w in said if not issubclass(w.category, SEMFitWarning)))
     paths = res.write(args.out)
     print_warnings("power", res.unconverged_notes())       # (on stderr, with --quiet too)
     if not args.quiet:

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from ..report.paper import (DataMovedWarning, NotConvergedError, fitted_columns, fitted_instrument, is_pls,
                                 load_results, paper_tables, to_csv, to_html, to_latex, to_markdown, write_tables)
     from ..datafile import load_data
-    from ._io import check_output, print_warnings
+    from ._io import check_output, say_caught
     from .fit import EXIT_NOT_CONVERGED
 
     if args.out != "-":
@@ -78,10 +78,8 @@ def run(args: argparse.Namespace) -> int:
     except NotConvergedError as exc:             # never tables of a fit that did not converge: exit 3, as `fit`
         print(f"iur-survey tables: error: {exc}", file=sys.stderr)
         return EXIT_NOT_CONVERGED
-    print_warnings("tables", (str(w.message) for w in said if issubclass(w.category, DataMovedWarning)))
-    for w in said:
-        if not issubclass(w.category, DataMovedWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    # each once, one line on stderr (not Python's form with paper.py's source line; the ω one came twice)
+    say_caught("tables", sorted(said, key=lambda w: not issubclass(w.category, DataMovedWarning)))
     if args.out == "-":
         fmt = args.format or "md"
         if fmt == "docx":

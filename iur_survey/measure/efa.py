@@ -662,7 +662,9 @@ class EFAResult:
                                                for i, r in self.parallel.iterrows()]}
         return out
 
-    def summary(self, cutoff: float = 0.30) -> str:
+    def summary(self, cutoff: float = 0.30, *, with_warnings: bool = True) -> str:
+        """The terminal summary: fit, KMO / Bartlett, loadings at or above ``cutoff``, then the warnings (unless
+        ``with_warnings`` is False: ``iur-survey efa`` prints them on stderr) and notes."""
         lines = [f"EFA: {self.k} factor(s), {self.extraction.upper()} extraction on {self.cor} correlations, "
                  f"{self.rotation} rotation; n = {self.n}" + (f" ({self.n_dropped} incomplete rows dropped)"
                                                                 if self.n_dropped else "")]
@@ -681,7 +683,7 @@ class EFAResult:
         shown = self.loadings.where(self.loadings.abs() >= cutoff)
         lines.append(shown.round(3).to_string(na_rep="."))
         lines.append(f"  (\".\": |loading| < {cutoff:.2f}; every loading is in efa.json)")
-        for w in self.warnings:
+        for w in self.warnings if with_warnings else ():
             lines.append(f"  warning: {w}")
         for m in self.notes:
             lines.append(f"  note: {m}")

@@ -392,7 +392,7 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
               covariances: bool = False, standardized: bool = True, alpha: float = 0.05, group: str | None = None,
               labels: Mapping[str, str] | None = None, title: str | None = None, legend: bool = True,
               notes: Sequence[str] = (), group_variable: str | None = None,
-              group_merged: Mapping[str, str] | None = None):
+              group_merged: Mapping[str, str] | None = None, shown_as: Mapping[str, str] | None = None):
     """The path diagram of ANY model in lavaan's parameter-table form, laid out by Graphviz (``dot``).
 
     Latent variables are ellipses (their indicators boxes with ``indicators=True``), each structural path
@@ -405,7 +405,9 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     with ``group_variable``, the group column: "Group: sex = 2"; a group other groups were merged into before
     fitting, ``group_merged`` = results.json's ``groups_merged``, says so: "Group: south (east merged into
     it)").  ``notes``: lines
-    added to the legend (e.g. that the solution is improper).  Returns a :class:`graphviz.Digraph` (its
+    added to the legend (e.g. that the solution is improper).  ``shown_as``: the name a node is drawn with, as
+    the tables write it (a latent interaction's product factor ``A.B`` as "A × B", its items ``a1.b1`` as
+    "a1 × b1": :func:`~iur_survey.report.paper.product_blocks`); other nodes show their own name.  Returns a :class:`graphviz.Digraph` (its
     ``.source`` is the DOT text; :func:`render_diagram` writes SVG/PDF/PNG).
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "G"], "op": ["=~", "=~", "=~", "=~", "~"],
@@ -422,6 +424,13 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     >>> src = sem_graph(ho, r2={"F": .81, "G": .36}).source
     >>> 'h -> G [label=".60***"' in src, "</I>² = .81" in src
     (True, True)
+
+    A product factor drawn as the tables name it:
+
+    >>> xz = pd.DataFrame({"lhs": ["X", "Z", "X.Z", "Y"], "op": ["=~", "=~", "=~", "~"], "rhs": ["x", "z", "x.z", "X.Z"],
+    ...                    "est": [1, 1, 1, .3], "pvalue": [None, None, None, .01], "std.all": [.8, .8, .8, .2]})
+    >>> "<B>X × Z</B>" in sem_graph(xz, shown_as={"X.Z": "X × Z"}).source
+    True
     """
     import graphviz
 
@@ -434,6 +443,7 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
         if group is not None:
             est = est[est["group"].astype(str).isin([str(group), "", "None", "nan"]) | est["group"].isna()]
     names = dict(labels or {})
+    shown_as = dict(shown_as or {})
     lat = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
     reg = est[est["op"] == "~"]
     # a higher-order loading (g =~ F): structural, drawn like a path from g to F, whose R² it explains
@@ -461,7 +471,7 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
                                     "arrowhead": "normal", "arrowsize": "0.8", "penwidth": "1.3"})
 
     def node_label(v: str) -> str:
-        lines = [f"<B>{_esc(v)}</B>"]
+        lines = [f"<B>{_esc(shown_as.get(v, v))}</B>"]
         if names.get(v):
             lines.append(f'<FONT POINT-SIZE="9">{_esc(" ".join(str(names[v]).split()))}</FONT>')
         if r2 and v in endo and r2.get(v) is not None and not pd.isna(r2.get(v)):
@@ -494,7 +504,7 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
             item, f = str(row["rhs"]), str(row["lhs"])
             if item in lat:
                 continue
-            g.node(item, _esc(item), shape="box", fontsize="11", width="0.5", height="0.3")
+            g.node(item, _esc(shown_as.get(item, item)), shape="box", fontsize="11", width="0.5", height="0.3")
             style = NONSIG_STYLE if nonsig(row) else "solid"
             if f in endo:
                 g.edge(f, item, label=text(row), style=style, fontsize="9")

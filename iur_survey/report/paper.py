@@ -1552,21 +1552,34 @@ def _tex(text: str) -> str:
 
 def to_latex(tables: Iterable[APATable]) -> str:
     """booktabs tables (``\\toprule``, ``\\midrule``, ``\\bottomrule``), one ``table`` float each, the note
-    under the rule.  Needs ``\\usepackage{booktabs}`` and ``\\usepackage{caption}`` (for ``\\caption*``; no
-    ``threeparttable``: the note is a plain paragraph); Greek letters and math signs are written as math.  Tables
-    with Chinese text say in their header line that they need ``xeCJK`` and XeLaTeX (or ``ctexart``)."""
-    out = ["% iur-survey tables: \\usepackage{booktabs} and \\usepackage{caption} (\\caption*)"]
+    under the rule.  Needs ``\\usepackage{booktabs}``, ``\\usepackage{caption}`` (for ``\\caption*``; no
+    ``threeparttable``: the note is a plain paragraph) and ``\\usepackage{graphicx}``: each tabular is in
+    graphicx's ``\\resizebox``, which shrinks it to the text width when it is wider (a fit-measures or
+    invariance table in an article's text block) and leaves a narrower one at its size.  Greek letters and math
+    signs are written as math.  Tables with Chinese text say in their header line that they need ``xeCJK`` and
+    XeLaTeX (or ``ctexart``).
+
+    >>> t = APATable(pd.DataFrame({"Model": ["A"], "CFI": [".95"]}), "Fit", 1, numeric=("CFI",))
+    >>> print(to_latex([t]).split(chr(10))[0])
+    % iur-survey tables: \\usepackage{booktabs}, \\usepackage{caption} (\\caption*), \\usepackage{graphicx} (\\resizebox)
+    >>> tex = to_latex([t])
+    >>> tex.count("resizebox{"), tex.count("ifdim"), "end{tabular}" + chr(10) + "}" in tex
+    (1, 1, True)
+    """
+    out = ["% iur-survey tables: \\usepackage{booktabs}, \\usepackage{caption} (\\caption*), "
+           "\\usepackage{graphicx} (\\resizebox)"]
     for t in tables:
         cols = list(t.frame.columns)
         spec = "".join("r" if c in t.numeric else "l" for c in cols)
         out += [r"\begin{table}[htbp]", r"\centering",
                 rf"\caption*{{\textbf{{Table {t.number}}}\\ \textit{{{_tex(_plain(t.title))}}}}}"
                 if t.number is not None else rf"\caption*{{\textit{{{_tex(_plain(t.title))}}}}}",
+                r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",   # only shrinks a wide one
                 rf"\begin{{tabular}}{{{spec}}}", r"\toprule",
                 " & ".join(_tex(c) for c in cols) + r" \\", r"\midrule"]
         for row in t.frame.itertuples(index=False):
             out.append(" & ".join(_tex(v) for v in row) + r" \\")
-        out += [r"\bottomrule", r"\end{tabular}"]
+        out += [r"\bottomrule", r"\end{tabular}", "}"]
         if t.note:
             out.append(rf"\par\smallskip\parbox{{\linewidth}}{{\footnotesize\textit{{Note.}} {_tex(t.note)}}}")
         out += [r"\end{table}", ""]

@@ -996,9 +996,33 @@ class SEMResult:
                 r["label"] = ""
                 L.append(line(r["lhs"], r))
             L.append("")
+        L.extend(self._summary_constraints())
         if self.warnings:
             L.append("Warnings:")
             L.extend("  - " + w for w in self.warnings)
+        return L
+
+    def _summary_constraints(self) -> list[str]:
+        """lavaan 0.6.14's "Constraints:" block of the summary: per user ``==`` / ``<`` / ``>`` constraint its
+        name (``.makeConNames``: ``lhs - (rhs)``, ``rhs - (lhs)`` for ``<``, ``lhs - 0``) and ``|Slack|``, the
+        absolute value of that difference at the estimates (0 for an equality met).  Nothing without one."""
+        pt = self.partable
+        cons = [c for c in pt.constraints if c.op in ("==", "<", ">")]
+        if not cons or self.theta is None or not np.size(self.theta):
+            return []
+        from .defined import DefinedFunction, from_partable
+        base = from_partable(pt, self.est, self.theta_index())
+        fn = DefinedFunction(base.defs + [(f"__con{k}", ("bin", "-", c.lhs_expr, c.rhs_expr))
+                                          for k, c in enumerate(cons)], base.index, base.constants, base.rows)
+        slack = np.abs(fn(np.asarray(self.theta, float))[-len(cons):])
+        L = ["Constraints:", f"{'':46}{'|Slack|':>8}"]
+        for c, s in zip(cons, slack):
+            if c.op == "<":
+                name = f"{c.rhs} - ({c.lhs})"
+            else:
+                name = f"{c.lhs} - 0" if c.rhs == "0" else f"{c.lhs} - ({c.rhs})"
+            L.append(f"    {name:<41} {s:8.3f}")      # (lavaan abbreviates a name over 41 characters)
+        L.append("")
         return L
 
     def __repr__(self) -> str:

@@ -280,7 +280,7 @@ def test_a_cascade_of_smallest_merges_says_each_step_and_why(tmp_path, capsys):
     model.write_text("F =~ y1 + y2 + y3 + y4\n")
     assert main(["fit", str(data), "--model", str(model), "--group", "g", "--merge-groups", "smallest",
                  "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err            # warnings: on stderr
     res = json.loads(out.read_text())
     assert [w for w in res["warnings"] if w.startswith("--merge-groups smallest")] == notes
     assert all(n in printed for n in notes)

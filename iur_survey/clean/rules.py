@@ -895,9 +895,10 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
         if honest is not None:
             chance = longpattern_index(honest, max_period, min_length=min(cut, far))[0]
             if screen:                      # honest answers with the instructed answer to each check
-                checks = {c: instrument.attention_checks[c] - instrument.scale_min for c in screen if c not in cols}
-                drawn = np.column_stack([honest[:, cols.index(c)] if c not in checks
-                                         else np.full(len(honest), float(checks[c])) for c in screen])
+                told = {c: instrument.attention_checks[c] - instrument.scale_min for c in screen if c not in cols}
+                at = {c: k for k, c in enumerate(cols)}
+                drawn = np.column_stack([np.full(len(honest), float(told[c])) if c in told else honest[:, at[c]]
+                                         for c in screen])
                 chance = np.maximum(chance, longpattern_index(drawn, max_period, min_length=min(cut, far))[0])
             if min_run is None:
                 new = _rarer_than(chance, cut, honest_alpha)
@@ -911,9 +912,9 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     for i, b, per, st in zip(np.flatnonzero(hit), length[hit], period[hit], start[hit]):
         on, xi = (screen, xs) if screen and through[i] else (cols, x)
         motif = "-".join(code_text(xi[i, st:st + per]))
-        checks = [c for c in on[st:st + b] if c not in cols]
+        passed = [c for c in on[st:st + b] if c not in cols]       # the attention checks inside the stretch
         t = (f"periodic string of {b} answers (period {per}: {motif}) from {on[st]}"
-             f"{' through the attention check ' + ', '.join(checks) if checks else ''} (>= {cut}{raised})")
+             f"{' through the attention check ' + ', '.join(passed) if passed else ''} (>= {cut}{raised})")
         texts.append(_far(t) if b >= far else t)
     return _details(frame, hit, texts)
 

@@ -1126,6 +1126,16 @@ def _ordered_names(ordered, data: pd.DataFrame, ov_all: list[str]) -> list[str]:
     return [v for v in ov_all if v in named or v in auto]
 
 
+def _one_group_ordinal_meta(ord_names, res, mode: str, data: pd.DataFrame, **extra) -> dict:
+    """The ``meta`` of a one-group WLSMV fit (ordered items, or ordered and continuous: ``mixed=True``), with the
+    missing-pattern count lavaan's summary prints under pairwise deletion ("Number of missing patterns")."""
+    meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, **extra}
+    if mode == "pairwise":
+        from .wlsmv_groups import missing_patterns
+        meta["npatterns"] = [missing_patterns(data)]
+    return meta
+
+
 def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names: list[str], cont: list[str], *,
                est_name: str, miss: str, se, information, fixed_x: bool, std_lv: bool, orthogonal: bool,
                ngroups: int, control: dict, warnings: list[str], parameterization: str) -> SEMResult:
@@ -1167,10 +1177,7 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     fit = res.fit_measures.reindex(list(WLSMV_FIT_NAMES))
     cols, names, _ = _theta_columns(pt, table, res, st)
     est, se_rows, std = _partable_columns(pt, table)
-    meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res, "mixed": True}
-    if mode == "pairwise":                  # lavaan's summary: "Number of missing patterns"
-        from .wlsmv_groups import missing_patterns
-        meta["npatterns"] = [missing_patterns(data[ov])]
+    meta = _one_group_ordinal_meta(ord_names, res, mode, data[ov], mixed=True)
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged),
                             warnings=ordinal_warnings(pt, model, res, warnings), n=int(st.n), nobs=[int(st.n)],
@@ -1315,10 +1322,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     # ---- per partable row (the base class's arrays)
     est, se_rows, std = _partable_columns(pt, table)
     warns = ordinal_warnings(pt, model, res, warnings)
-    meta = {"group": None, "group_equal": [], "ordered": list(ord_names), "wlsmv": res}
-    if mode == "pairwise":                  # lavaan's summary: "Number of missing patterns"
-        from .wlsmv_groups import missing_patterns
-        meta["npatterns"] = [missing_patterns(data[ov])]
+    meta = _one_group_ordinal_meta(ord_names, res, mode, data[ov])
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,
                             n=int(st.n), nobs=[int(st.n)], estimator=est_name, missing=mode,

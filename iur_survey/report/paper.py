@@ -48,7 +48,7 @@ from ..measure._common import Measurement
 from ..measure.reliability import IMPROPER_WARNING, MISSING_CODES_WARNING, MIXED_OMEGA_WARNING
 from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
-from ..sem.results_file import load_results_file, require_fitted_data
+from ..sem.results_file import group_tests, load_results_file, require_fitted_data
 from ..sem.table import group_text
 from .format import DASH, delta_fit, group_caption, integer, num, pval, quantity, stars
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
@@ -420,20 +420,30 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
     if not isinstance(results, Mapping) or "fit" in results:
         fits = [results] if isinstance(results, Mapping) else list(results)
         results = dict(zip(model_labels(fits), fits))
-    rows, scaled_any = [], False
+    rows, scaled_any, by_group = [], False, []
     for lab, r in results.items():
         fit = r.get("fit") or {}
         rows.append({"Model": lab, "*N*": str(r.get("n", "")), "Estimator": str(r.get("estimator", "")),
                      **{k: v for k, v in fit_row(fit).items() if k not in ("AIC", "BIC")}})
+        parts = group_tests(r)          # a multi-group fit: each group's part of the test (lavaan's stat.group)
+        if parts:
+            by_group.append(lab)
+        rows.extend(_group_test_rows(r, lab, parts.get("standard")))
         if "chisq.scaled" in fit:       # the fit has a scaled test; one that could not be computed (null) shows —
             scaled_any = True
             rows.append({"Model": f"{lab} (scaled/robust)", "*N*": "", "Estimator": "",
                          **{k: v for k, v in fit_row(fit, scaled=True).items() if k not in ("AIC", "BIC")}})
-    frame = pd.DataFrame(rows)
+            rows.extend(_group_test_rows(r, f"{lab} (scaled/robust)",
+                                         next((v for k, v in parts.items() if k != "standard"), None)))
+    frame = pd.DataFrame(rows).fillna("")
     dwls = any(str(r.get("estimator", "")).upper() == "WLSMV" for r in results.values())
     note = (("χ²: the test of the model (likelihood ratio; under WLSMV the DWLS statistic, not chi-square "
              "distributed for ordinal data: report its scaled row)" if dwls else "χ²: likelihood-ratio test of the model")
             + "; CFI, TLI, RMSEA with its 90% CI and SRMR as lavaan's fitMeasures().")
+    if by_group:
+        note += (" Rows of a group" + (f" ({', '.join(by_group)})" if len(by_group) < len(results) else "")
+                 + ": its part of the χ² above them (lavaan's stat.group; the parts add up to the model's χ²) "
+                 "and its *n*; df, *p* and the indices are of the whole model.")
     if scaled_any:
         note += (" Scaled/robust rows: the scaled test statistic (chisq.scaled) and the robust CFI, TLI and "
                  "RMSEA (cfi.robust, tli.robust, rmsea.robust); the first row of such a fit is the standard "
@@ -485,6 +495,19 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
             note += f" Warnings of the fit{f' {lab}' if len(results) > 1 else ''}: " + "; ".join(said) + "."
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Model", "Estimator")), wrap=("Model",))
+
+
+def _group_test_rows(results: Mapping, row: str, parts: Mapping[str, Any] | None) -> list[dict[str, str]]:
+    """The fit table's rows of each group of a multi-group fit under the model's row ``row``: "row: group" (its
+    caption), the group's *n* and its part of that row's χ² (``parts``: {group label: statistic},
+    :func:`group_tests`); none when the results.json has no per-group statistics (one group, or written by an
+    older version)."""
+    if not parts:
+        return []
+    sizes = results.get("groups") if isinstance(results.get("groups"), Mapping) else {}
+    var = group_variable(results)
+    return [{"Model": f"{row}: {group_caption(g, var)}", "*N*": integer(sizes[g]) if g in sizes else "",
+             "χ²": num(math.nan if v is None else v, 2)} for g, v in parts.items()]
 
 
 #: a word of lavaan syntax with an asterisk (``a1*GOV``, ``c(a1.g1, a1.g2)*GOV``'s ``...)*GOV``)

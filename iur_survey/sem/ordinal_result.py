@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
-from .results import (SEMResult, json_number, mark_nonconverged, summary_line, summary_pair, user_test_rows,
-                      z_critical, z_pvalue)
+from .results import (TEST_LABELS, SEMResult, json_number, mark_nonconverged, summary_line, summary_pair,
+                      user_test_rows, z_critical, z_pvalue)
 from .standardized import check_std_type
 
 __all__ = ["OrdinalSEMResult", "DWLS_FIT_NAMES", "JSON_FIT_ORDINAL"]
@@ -314,7 +314,7 @@ class OrdinalSEMResult(SEMResult):
             L.extend(user_test_rows(f, scaled_test,
                                     [two("Scaling correction factor", None, f.get("chisq.scaling.factor")),
                                      two("Shift parameter", None, self.test.get("shift_parameter")),
-                                     "    simple second-order correction"]))
+                                     "    " + TEST_LABELS["scaled.shifted"]]))
             L.extend(self._summary_group_tests(self.test.get("shift_parameter")
                                                if self.test.get("test") == "scaled.shifted" else None, scaled_test))
             L.append("")

@@ -205,6 +205,11 @@ def scaled_stat_group(stat_group, scaling_factor: Any, df: Any, nobs, shift: Any
     return out.tolist()
 
 
+#: lavaan's label of a scaled test (``fit@test[[2]]$label``), the line its summary prints under the test
+TEST_LABELS = {"yuan.bentler.mplus": "Yuan-Bentler correction (Mplus variant)",
+               "scaled.shifted": "simple second-order correction"}
+
+
 def group_test_rows(labels, standard, scaled=None) -> list[str]:
     """lavaan's "Test statistic for each group:" rows under "Model Test User Model:" of a multi-group fit
     (lav_test_print): per group its contribution to the standard test, beside it to the scaled one when there
@@ -362,6 +367,7 @@ def mark_nonconverged(payload: dict[str, Any]) -> dict[str, Any]:
     """
     if not payload.get("converged", True):
         payload["fit"] = {}
+        payload.pop("test", None)
         payload["estimates_interpretable"] = False
         payload["message"] = NONCONVERGED_MESSAGE
     return payload
@@ -718,6 +724,9 @@ class SEMResult:
                 out[key] = self._per_group(self.meta[key])
         if self.meta.get("sampstat") is not None:
             out["sampstat"] = self._sampstat_records()
+        tests = self._test_records()
+        if tests:                       # lavaan's lavInspect(fit, "test"), with each group's part (stat.group)
+            out["test"] = tests
         return mark_nonconverged(out)
 
     def _per_group(self, values) -> int | dict[str, int]:
@@ -824,23 +833,93 @@ class SEMResult:
                 L.append(kv("Number of missing patterns", npat[0]))
         return L
 
-    def _summary_group_tests(self, shift: Any = None, scaled: bool | None = None) -> list[str]:
-        """lavaan's "Test statistic for each group:" rows of a multi-group fit (nothing with one group, or when
-        the fit kept no per-group statistics): ``meta["chisq_group"]`` (lavaan's ``fit@test[[1]]$stat.group``)
-        and, with a scaled test, each group's part of it (:func:`scaled_stat_group`; ``shift``: the
-        scaled-shifted test's shift parameter; ``scaled``: whether the block has the scaled column, by default
-        when the fit has ``chisq.scaled``)."""
-        std = self.meta.get("chisq_group")
-        if self.partable.ngroups < 2 or std is None:
-            return []
+    def _group_stats(self, shift: Any = None, scaled: bool | None = None) -> tuple[list | None, list | None]:
+        """Each group's part of the standard test (``meta["chisq_group"]``, lavaan's ``fit@test[[1]]$stat.group``;
+        one group: the test itself; NaN per group with df < 0, where lavaan has no test) and, with a scaled test,
+        of the scaled one (:func:`scaled_stat_group`; ``shift``: the scaled-shifted test's shift parameter;
+        ``scaled``: whether there is a scaled test, by default when the fit has ``chisq.scaled``).  ``(None,
+        None)`` when a fit of several groups kept no per-group statistics."""
+        std = self.meta.get("chisq_group") if isinstance(self.meta, dict) else None
         f = self.fit
+        if self.partable.ngroups == 1 and "chisq" in f.index:
+            std = [float(f["chisq"])]
+        if std is None:
+            return None, None
         df = float(f.get("df", np.nan))
         if df < 0:                      # lavaan: no test, stat.group NA (lav_model_test)
             std = [float("nan")] * len(std)
         sc = None
         if ("chisq.scaled" in f.index) if scaled is None else scaled:
             sc = scaled_stat_group(std, f.get("chisq.scaling.factor"), df, self.nobs, shift)
-        return group_test_rows(self.partable.group_labels, std, sc)
+        return [float(v) for v in std], sc
+
+    def _summary_group_tests(self, shift: Any = None, scaled: bool | None = None) -> list[str]:
+        """lavaan's "Test statistic for each group:" rows of a multi-group fit (nothing with one group, or when
+        the fit kept no per-group statistics): :meth:`_group_stats`."""
+        if self.partable.ngroups < 2:
+            return []
+        std, sc = self._group_stats(shift, scaled)
+        return [] if std is None else group_test_rows(self.partable.group_labels, std, sc)
+
+    def lavaan_tests(self) -> dict[str, dict[str, Any]]:
+        """lavaan's ``lavInspect(fit, "test")`` of a converged fit: per test (``"standard"`` and, with a scaled
+        test, its lavaan name, ``"yuan.bentler.mplus"`` for MLR, ``"scaled.shifted"`` for WLSMV) ``test``, ``stat``,
+        ``stat.group`` (each group's part of ``stat``, in the fit's group order: :meth:`_group_stats`; left out
+        when a fit of several groups kept none), ``df``, ``pvalue``, and for the scaled test ``scaling.factor``
+        (``shift.parameter`` too for the scaled-shifted one) and ``label``.  With df < 0 only ``"standard"``,
+        stat.group NaN (lavaan has no test there).  {} when the fit has no test (did not converge, no chisq).
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import cfa
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=(200, 1)) @ [[0.8, 0.7, 0.6, 0.5]] + rng.normal(size=(200, 4)) * 0.6
+        >>> d = pd.DataFrame(x, columns=["a", "b", "c", "e"]).assign(g=np.repeat(["u", "v"], 100))
+        >>> tests = cfa("F =~ a + b + c + e", d, group="g", estimator="MLR").lavaan_tests()
+        >>> list(tests), [round(v, 3) for v in tests["standard"]["stat.group"]], round(tests["standard"]["stat"], 3)
+        (['standard', 'yuan.bentler.mplus'], [0.574, 1.454], 2.028)
+        >>> [round(v, 3) for v in tests["yuan.bentler.mplus"]["stat.group"]], tests["yuan.bentler.mplus"]["label"]
+        ([0.654, 1.656], 'Yuan-Bentler correction (Mplus variant)')
+        """
+        if not self.converged or "chisq" not in self.fit.index:
+            return {}
+        from .compare import _test_name
+
+        f = self.fit
+        df = float(f.get("df", np.nan))
+        name = _test_name(self) if "chisq.scaled" in f.index and not df < 0 else "standard"
+        test = getattr(self, "test", None)
+        shift = test.get("shift_parameter") if name == "scaled.shifted" and isinstance(test, dict) else None
+        std, sc = self._group_stats(shift, name != "standard")
+        out = {"standard": {"test": "standard", "stat": float(f["chisq"]), "stat.group": std, "df": df,
+                            "pvalue": float(f.get("pvalue", np.nan))}}
+        if name != "standard":
+            out[name] = {"test": name, "stat": float(f.get("chisq.scaled", np.nan)), "stat.group": sc,
+                         "df": float(f.get("df.scaled", df)), "pvalue": float(f.get("pvalue.scaled", np.nan)),
+                         "scaling.factor": float(f.get("chisq.scaling.factor", np.nan))}
+            if name == "scaled.shifted":
+                out[name]["shift.parameter"] = np.nan if shift is None else float(shift)
+            if name in TEST_LABELS and df > 0:         # (lavaan labels no "scaled" test of df 0)
+                out[name]["label"] = TEST_LABELS[name]
+        for t in out.values():
+            if t["stat.group"] is None:
+                del t["stat.group"]
+        return out
+
+    def _test_records(self) -> dict[str, dict[str, Any]]:
+        """:meth:`lavaan_tests` for results.json ("test"): numbers or null, ``stat.group`` a number for one
+        group and ``{label: number}`` for several (as ``groups``, ``norig``)."""
+        out = {}
+        for name, t in self.lavaan_tests().items():
+            rec = {}
+            for k, v in t.items():
+                if k == "stat.group":
+                    vals = [json_number(x) for x in v]
+                    rec[k] = (dict(zip(map(str, self.partable.group_labels), vals)) if self.partable.ngroups > 1
+                              else vals[0])
+                else:
+                    rec[k] = v if isinstance(v, str) else json_number(v)
+            out[name] = rec
+        return out
 
     def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
         """A lavaan-like summary: header, test statistics and fit indices, then the parameter blocks."""
@@ -865,7 +944,7 @@ class SEMResult:
             else:
                 L.append("")
             L.extend(user_test_rows(f, scaled, [pair("Scaling correction factor", None, f.get("chisq.scaling.factor")),
-                                                "    Yuan-Bentler correction (Mplus variant)"]))
+                                                "    " + TEST_LABELS["yuan.bentler.mplus"]]))
             L.extend(self._summary_group_tests())
             L.append("")
         if fit_measures and self.converged and "cfi" in f.index:

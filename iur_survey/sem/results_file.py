@@ -30,7 +30,8 @@ from typing import Any, Mapping
 
 from ..errors import IURSurveyError
 
-__all__ = ["load_results_file", "validate_results", "require_fitted_data", "ESTIMATE_KEYS"]
+__all__ = ["load_results_file", "validate_results", "require_fitted_data", "group_tests", "version_note",
+           "ESTIMATE_KEYS"]
 
 #: the keys every ``estimates`` row of a converged fit has (lavaan's parameterEstimates(standardized = TRUE)
 #: columns that the tables and the diagram read)
@@ -138,6 +139,7 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
     if r2 is not None and (not isinstance(r2, dict) or not all(
             _number(v) or isinstance(v, dict) and all(_number(x) for x in v.values()) for v in r2.values())):
         raise bad("'r2' is not an object of numbers (one per group)")
+    _check_tests(doc.get("test"), doc.get("groups"), bad)
     ss = doc.get("sampstat")
     if ss is not None:
         if not isinstance(ss, dict):
@@ -151,6 +153,72 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
                 raise bad(f"sampstat[{g!r}] is not {{names, cov}} of one group (a list of names and a square "
                           f"matrix of numbers)")
     return doc
+
+
+#: the numeric fields of a test of results.json's ``test`` (lavaan's ``lavInspect(fit, "test")`` names)
+_TEST_NUMERIC = ("stat", "df", "pvalue", "scaling.factor", "shift.parameter")
+
+
+def _check_tests(tests: Any, groups: Any, bad) -> None:
+    """results.json's ``test`` (absent in a file of an older version: nothing to check): an object of tests, each
+    an object whose numbers are numbers or null and whose ``stat.group`` is a number (one group) or one number per
+    group of ``groups`` (several)."""
+    if tests is None:
+        return
+    if not isinstance(tests, dict) or not all(isinstance(t, dict) for t in tests.values()):
+        raise bad("'test' is not an object of tests (lavaan's lavInspect(fit, \"test\"))")
+    for name, t in tests.items():
+        for key in _TEST_NUMERIC:
+            if key in t and not _number(t[key]):
+                raise bad(f"test.{name}.{key} is {t[key]!r}, not a number")
+        if "stat.group" not in t:
+            continue
+        sg = t["stat.group"]
+        if isinstance(groups, dict) and len(groups) > 1:
+            if not isinstance(sg, dict) or set(sg) != set(groups) or not all(_number(v) for v in sg.values()):
+                raise bad(f"test.{name}.stat.group is not one number per group ({', '.join(map(str, groups))})")
+        elif not _number(sg):
+            raise bad(f"test.{name}.stat.group is {sg!r}, not a number (a one-group fit)")
+
+
+def group_tests(doc: Mapping[str, Any]) -> dict[str, dict[str, float | None]]:
+    """Each group's part of each test of a multi-group results.json (lavaan's ``stat.group``): ``{test name:
+    {group label: statistic}}``, the standard test first (``"standard"``, then ``"yuan.bentler.mplus"`` (MLR)
+    or ``"scaled.shifted"`` (WLSMV)); {} for a one-group fit or a results.json without them (an older version's,
+    a hand-made one).
+
+    >>> doc = {"groups": {"a": 150, "b": 150}, "test": {"standard": {"stat": 9.0, "stat.group": {"a": 4.0, "b": 5.0}}}}
+    >>> group_tests(doc), group_tests({"groups": {"a": 150, "b": 150}})
+    ({'standard': {'a': 4.0, 'b': 5.0}}, {})
+    """
+    out = {}
+    for name, t in (doc.get("test") or {}).items():
+        sg = t.get("stat.group") if isinstance(t, Mapping) else None
+        if isinstance(sg, Mapping) and len(sg) > 1:
+            out[str(name)] = {str(g): v for g, v in sg.items()}
+    return out
+
+
+def version_note(doc: Mapping[str, Any], version: str | None = None) -> str | None:
+    """One line when the results.json ``doc`` was written by another version of iur-survey than this one
+    (``version``, by default the running one) — its ``call.version``, as ``iur-survey fit`` records it — naming
+    both; None when they are the same or the file records none (written by :meth:`SEMResult.to_json`, by hand).
+    The file is read all the same: ``tables``, ``diagram`` and ``export-replication`` say it on stderr.
+
+    >>> version_note({"_path": "r.json", "call": {"version": "0.0.9"}}, "0.1.0")
+    'r.json: written by iur-survey 0.0.9, read by iur-survey 0.1.0: read as it is (refit with 0.1.0 if a number looks wrong)'
+    >>> version_note({"call": {"version": "0.1.0"}}, "0.1.0"), version_note({}, "0.1.0")
+    (None, None)
+    """
+    if version is None:
+        from .. import __version__ as version
+    call = doc.get("call")
+    theirs = call.get("version") if isinstance(call, Mapping) else None
+    if theirs is None or str(theirs) == str(version):
+        return None
+    where = f"{doc['_path']}: " if doc.get("_path") else ""
+    return (f"{where}written by iur-survey {theirs}, read by iur-survey {version}: read as it is (refit with "
+            f"{version} if a number looks wrong)")
 
 
 def load_results_file(path: str | Path, *, pls: bool = False) -> dict:

@@ -119,3 +119,97 @@ def test_counts_as_lavaan():
         assert re.search(rf"Number of model parameters +{ref['npar']}\n", text), case
         if ref["npatterns"] is not None:
             assert [int(v) for v in res.meta["npatterns"]] == list(np.atleast_1d(ref["npatterns"])), case
+
+
+def _close(ours, lav, what):
+    """A value of results.json's ``test`` against lavaan's fit@test (NA: null)."""
+    if lav == "NA":
+        assert ours is None, what
+    else:
+        assert ours is not None and abs(ours - lav) <= 1e-3 + 1e-5 * abs(lav), (what, ours, lav)
+
+
+@pytest.mark.parametrize("case", sorted(FILES))
+def test_results_json_test_as_lavaan(case):
+    """results.json's ``test`` is lavaan's lavInspect(fit, "test"): the same tests, names and values, stat.group
+    one number per group ({label: value}; one group: a number)."""
+    res, ref = fitted(case), REFS[case]
+    got = res.to_dict()["test"]
+    lav = ref["tests"]
+    if isinstance(lav, list):          # df < 0: lavaan has one (unnamed) test of NA, no scaled one
+        assert list(got) == ["standard"] and got["standard"]["df"] == lav[0]["df"]
+        assert got["standard"]["pvalue"] is None and set(got["standard"]["stat.group"].values()) == {None}
+        return
+    assert list(got) == list(lav)
+    labels = ref["group_label"] if ref["group"] else None
+    for name, t in lav.items():
+        assert set(got[name]) == set(t), name
+        for key, v in t.items():
+            g = got[name][key]
+            if key in ("test", "label"):
+                assert g == v
+            elif key == "stat.group" and labels:
+                assert list(g) == labels
+                for lab, x in zip(labels, v):
+                    _close(g[lab], x, (name, lab))
+            else:
+                _close(g, v, (name, key))
+
+
+def test_results_json_test_read_back(tmp_path):
+    """Written, read back (validated) and shown in the fit table: each group's part of the standard and of the
+    scaled test under its row; a results.json without ``test`` (an older version's) is read, without those rows."""
+    from iur_survey.report.paper import fit_apa
+    from iur_survey.sem.results_file import group_tests, load_results_file
+
+    res = fitted("mlr_eq")
+    p = tmp_path / "r.json"
+    p.write_text(res.to_json())
+    doc = load_results_file(p)
+    lav = REFS["mlr_eq"]["tests"]
+    parts = group_tests(doc)
+    assert list(parts) == ["standard", "yuan.bentler.mplus"]
+    for name in parts:
+        np.testing.assert_allclose(list(parts[name].values()), lav[name]["stat.group"], rtol=1e-4)
+    frame = fit_apa({"m": doc}).frame.set_index("Model")
+    assert frame.loc["m: Pasteur", "χ²"] == f"{lav['standard']['stat.group'][0]:.2f}" == "68.82"
+    assert frame.loc["m (scaled/robust): Grant-White", "χ²"] == "56.09"
+    assert frame.loc["m: Grant-White", "*N*"] == "145" and frame.loc["m: Grant-White", "CFI"] == ""
+    assert "lavaan's stat.group" in fit_apa({"m": doc}).note
+    old = dict(doc)
+    del old["test"]
+    p.write_text(json.dumps({k: v for k, v in old.items() if k != "_path"}))
+    doc = load_results_file(p)
+    assert group_tests(doc) == {}
+    t = fit_apa({"m": doc})
+    assert list(t.frame["Model"]) == ["m", "m (scaled/robust)"] and "stat.group" not in t.note
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda t: t["standard"]["stat.group"].pop("Pasteur"), "test.standard.stat.group is not one number per group"),
+    (lambda t: t["standard"]["stat.group"].update(Pasteur="64.3"), "not one number per group"),
+    (lambda t: t["standard"].update(stat="high"), "test.standard.stat is 'high', not a number"),
+    (lambda t: t.update(standard=[1, 2]), "'test' is not an object of tests")])
+def test_results_json_test_hand_edited_is_refused(tmp_path, edit, said):
+    from iur_survey.errors import IURSurveyError
+    from iur_survey.sem.results_file import load_results_file
+
+    doc = fitted("ml").to_dict()
+    edit(doc["test"])
+    p = tmp_path / "r.json"
+    p.write_text(json.dumps(doc))
+    with pytest.raises(IURSurveyError, match=re.escape(said)):
+        load_results_file(p)
+
+
+def test_one_group_and_not_converged():
+    """One group: stat.group is the test itself (lavaan's); group_tests has nothing to show.  A fit that did not
+    converge writes no test (as no fit measures)."""
+    from iur_survey.sem.results import mark_nonconverged
+    from iur_survey.sem.results_file import group_tests
+
+    d = fitted("wlsmv1_listwise").to_dict()
+    lav = REFS["wlsmv1_listwise"]["tests"]
+    _close(d["test"]["scaled.shifted"]["stat.group"], lav["scaled.shifted"]["stat.group"], "one group")
+    assert group_tests(d) == {}
+    assert "test" not in mark_nonconverged(dict(d, converged=False))

@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     from ..report.format import merged_caption
     from ..report.paper import (NotConvergedError, estimates_frame, group_variable, groups_merged, improper_legend,
                                 load_results, product_blocks)
-    from ._io import check_output
+    from ..sem.results_file import version_note
+    from ._io import check_output, print_warnings
     from .fit import EXIT_NOT_CONVERGED
 
     if not 0 < args.alpha < 1:
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dot:
         check_output(args.dot, args.results, args.out)
     res = load_results(args.results)
+    print_warnings("diagram", filter(None, [version_note(res)]))          # another version's file: read, said
     try:
         est = estimates_frame(res)
     except NotConvergedError as exc:             # never a diagram of a fit that did not converge: exit 3

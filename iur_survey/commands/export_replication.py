@@ -59,10 +59,14 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
     from ..replication import build_pack, verify_manifest
     from ..sem.results import NotConvergedError
+    from ..sem.results_file import load_results_file, version_note
+    from ._io import print_warnings
     from .fit import EXIT_NOT_CONVERGED
 
     ge = None if args.group_equal is None else [x.strip() for x in args.group_equal.split(",") if x.strip()]
     check_output(args.out, names=[])     # the folder can be made and written (as every command's --out), before the refit
+    # another version's results.json: said before the refit (which may then not reproduce it), not refused
+    print_warnings("export-replication", filter(None, [version_note(load_results_file(args.results))]))
     try:
         pack = build_pack(args.results, args.out, data=args.data, model=args.model, group=args.group, group_equal=ge)
     except NotConvergedError as exc:       # never a pack of a fit that did not converge: exit 3, as tables / diagram

@@ -62,12 +62,14 @@ def run(args: argparse.Namespace) -> int:
     from ..report.paper import (DataMovedWarning, NotConvergedError, fitted_columns, fitted_instrument, is_pls,
                                 load_results, paper_tables, to_csv, to_html, to_latex, to_markdown, write_tables)
     from ..datafile import load_data
-    from ._io import check_output, say_caught
+    from ..sem.results_file import version_note
+    from ._io import check_output, print_warnings, say_caught
     from .fit import EXIT_NOT_CONVERGED
 
     if args.out != "-":
         check_output(args.out, *args.results, args.data)      # never over an input
     results = [load_results(p) for p in args.results]
+    print_warnings("tables", filter(None, map(version_note, results)))     # another version's file: read, said
     data = load_data(args.data, fitted_columns(results),
                      instrument=fitted_instrument(next((r for r in results if not is_pls(r)), results[0]),
                                                   args.instrument)) if args.data else None

@@ -1,0 +1,42 @@
+"""A results.json written by another version of iur-survey (its ``call.version``) is read by ``tables``,
+``diagram`` and ``export-replication`` with one warning line on stderr naming both versions, never refused; the
+same version's, or a file that records none, is read without a word."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from iur_survey import __version__
+from iur_survey.cli import main
+
+
+def _other(small_results, tmp_path, version="0.0.1"):
+    doc = json.loads(small_results.read_text())
+    doc["call"]["version"] = version
+    p = tmp_path / "results.json"
+    p.write_text(json.dumps(doc))
+    return p
+
+
+@pytest.mark.parametrize("command", ["tables", "diagram", "export-replication"])
+def test_another_versions_results_warn_once_and_are_read(small_results, tmp_path, capfd, command):
+    p = _other(small_results, tmp_path)
+    argv = {"tables": ["tables", str(p), "--format", "md", "--out", "-"],
+            "diagram": ["diagram", str(p), "--out", str(tmp_path / "d.svg")],
+            "export-replication": ["export-replication", str(p), "--out", str(tmp_path / "pack")]}[command]
+    assert main(argv) == 0
+    err = capfd.readouterr().err
+    said = [line for line in err.splitlines() if "written by iur-survey" in line]
+    assert said == [f"iur-survey {command}: warning: {p}: written by iur-survey 0.0.1, read by iur-survey "
+                    f"{__version__}: read as it is (refit with {__version__} if a number looks wrong)"]
+
+
+def test_same_version_or_none_recorded_says_nothing(small_results, tmp_path, capfd):
+    assert main(["tables", str(small_results), "--format", "md", "--out", "-"]) == 0
+    doc = json.loads(small_results.read_text())
+    del doc["call"]
+    (tmp_path / "r.json").write_text(json.dumps(doc))
+    assert main(["tables", str(tmp_path / "r.json"), "--format", "md", "--out", "-"]) == 0
+    assert "written by iur-survey" not in capfd.readouterr().err

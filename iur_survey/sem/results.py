@@ -181,6 +181,77 @@ def user_test_rows(f, scaled: bool, scaled_rows: list[str] = ()) -> list[str]:
     return L + (list(scaled_rows) if two else [])
 
 
+#: R's vowels of abbreviate() for a text that is not ASCII (wstripchars' table, its 0x2e, ".", included)
+_R_WIDE_VOWELS = frozenset(map(chr, (
+    0x61, 0x65, 0x69, 0x6f, 0x75, 0xe0, 0xe1, 0x2e, 0xe3, 0xe4, 0xe5, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee,
+    0xef, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0x101, 0x103, 0x105, 0x113, 0x115, 0x117,
+    0x118, 0x11b, 0x129, 0x12b, 0x12d, 0x12f, 0x131, 0x14d, 0x14f, 0x151, 0x169, 0x16b, 0x16d, 0x16f, 0x171,
+    0x173)))
+
+
+def r_abbreviate(text: str, minlength: int) -> str:
+    """R's ``abbreviate(text, minlength, strict = TRUE)`` (use.classes, R 4.2's stripchars): outer spaces
+    dropped; a longer text loses, from its end and until ``minlength`` characters are left, first lower-case
+    vowels ending a word, then lower-case vowels inside words, then lower-case letters ending a word, then
+    inside words, then any character but a word's first; the inner spaces go last.  What lavaan's summary
+    does to a constraint's name over 41 characters (``.makeConNames``).
+
+    >>> r_abbreviate("loading_of_dem60_on_y2 - (loading_of_dem65_on_y6)", 41)
+    'loading_of_dem60_on_y2-(ldng_f_dm65_n_y6)'
+    >>> r_abbreviate("short - (name)", 41)
+    'short - (name)'
+    """
+    s = list(text.strip(" "))
+    if len(s) <= minlength:
+        return "".join(s)
+    vowels = frozenset("aeiou") if text.isascii() else _R_WIDE_VOWELS
+
+    def at(i: int) -> str:
+        return s[i] if i < len(s) else "\0"
+
+    def space(c: str) -> bool:
+        return c in " \t\n\v\f\r"
+
+    def first(i: int) -> bool:                          # the first character of a word
+        return space(s[i - 1])
+
+    def last(i: int) -> bool:                           # the last character of a word
+        return not space(s[i - 1]) and (at(i + 1) == "\0" or space(at(i + 1)))
+
+    def lower(c: str) -> bool:                          # C's islower(): ASCII only
+        return "a" <= c <= "z"
+
+    nspace = 0
+    done = False
+    trailing = True
+    for i in range(len(s) - 1, 0, -1):                  # spaces: trailing ones cut, inner ones counted
+        if space(s[i]):
+            if trailing:
+                del s[i:]
+            else:
+                nspace += 1
+        else:
+            trailing = False
+        if len(s) - nspace <= minlength:
+            done = True
+            break
+    rules = (lambda i: at(i) in vowels and last(i), lambda i: at(i) in vowels and not first(i),
+             lambda i: lower(at(i)) and last(i), lambda i: lower(at(i)) and not first(i),
+             lambda i: not first(i) and not space(at(i)))
+    for rule in rules:
+        if done:
+            break
+        for i in range(len(s) - 1, 0, -1):
+            if rule(i):
+                del s[i]
+            if len(s) - nspace <= minlength:
+                done = True
+                break
+    if len(s) > minlength:
+        s = s[:1] + [c for c in s[1:] if not space(c)]
+    return "".join(s)
+
+
 def scaled_stat_group(stat_group, scaling_factor: Any, df: Any, nobs, shift: Any = None) -> list[float]:
     """Each group's contribution to the scaled test, lavaan 0.6.14's ``stat.group`` of it: the standard
     contribution over the scaling factor (Yuan-Bentler / Satorra-Bentler: lav_test_yuan_bentler), plus, for the
@@ -1100,7 +1171,7 @@ class SEMResult:
                 name = f"{c.rhs} - ({c.lhs})"
             else:
                 name = f"{c.lhs} - 0" if c.rhs == "0" else f"{c.lhs} - ({c.rhs})"
-            L.append(f"    {name:<41} {s:8.3f}")      # (lavaan abbreviates a name over 41 characters)
+            L.append(f"    {r_abbreviate(name, 41):<41} {s:8.3f}")      # lavaan's abbreviate(name, 41, strict)
         L.append("")
         return L
 

@@ -50,3 +50,23 @@ def test_no_block_without_constraints():
     rng = np.random.default_rng(3)
     d = pd.DataFrame(rng.normal(size=(80, 2)), columns=["x", "y"])
     assert "Constraints:" not in sem("y ~ x", d).summary()
+
+
+def test_r_abbreviate_as_r():
+    """R 4.2.2's abbreviate(x, 41, strict = TRUE) of texts of every kind (make_constraints_abbrev_ref.R)."""
+    from iur_survey.sem.results import r_abbreviate
+
+    ref = json.loads((REFS / "constraints_abbrev.json").read_text())
+    assert [r_abbreviate(x, 41) for x in ref["x"]] == ref["abbr"]
+
+
+def test_long_constraint_names_abbreviated_as_lavaan():
+    """Names over 41 characters are abbreviated as lavaan's summary does (its R abbreviate); 39 and 40 stay."""
+    ref = json.loads((REFS / "constraints_abbrev.json").read_text())
+    res = sem(ref["model"], pd.read_csv(REFS / "PoliticalDemocracy.csv"))
+    assert res.fit["chisq"] == pytest.approx(ref["chisq"], rel=1e-6)
+    ours = _block(res.summary())
+    theirs = _block((REFS / "constraints_abbrev_summary.txt").read_text())
+    assert [o[:45] for o in ours] == [t[:45] for t in theirs]
+    assert [len(o) for o in ours] == [len(t) for t in theirs]
+    assert "ResidualVarianceOfItmY2-(RsdlVrncOfItmY6)" in ours[2]

@@ -9,9 +9,12 @@ package (:mod:`iur_survey.measure` for alpha, omega, AVE, HTMT; the fit for ever
 * :func:`fit_apa`            fit of one or more models (robust / scaled rows when the results have them)
 * :func:`measurement_apa`    loadings with alpha, omega, CR and AVE per construct
 * :func:`discriminant_apa`   Fornell-Larcker (CFA results) and HTMT (with bootstrap CIs from a pls.json)
+* :func:`thresholds_apa`     thresholds of the ordered items (WLSMV), estimate (*SE*) per item and threshold
+* :func:`residual_covariances_apa` residual covariances (``~~`` of two observed variables) with *r*
 * :func:`paths_apa`          structural paths: *b*, *SE*, 95% CI, β, *p* (one block per group)
 * :func:`effects_apa`        ``:=`` effects (indirect, total) with their CIs (bootstrap when bootstrapped) and
                              standardized CIs when results.json has them
+* :func:`simple_slopes_apa`  simple slopes of a latent interaction at −1 SD, mean, +1 SD; Johnson-Neyman bounds
 * :func:`invariance_apa`     the measurement-invariance steps
 * :func:`paths_by_group_apa` β of every path side by side per group
 * :func:`paper_tables`       all that apply to a list of results; :func:`write_tables` writes them
@@ -56,7 +59,7 @@ from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
 
 __all__ = ["load_results", "estimates_frame", "fit_apa", "measurement_apa", "discriminant_apa", "paths_apa",
-           "product_blocks",
+           "product_blocks", "thresholds_apa", "residual_covariances_apa", "simple_slopes_apa",
            "effects_apa", "invariance_apa", "paths_by_group_apa", "paper_tables", "write_tables", "to_markdown",
            "to_latex", "to_html", "to_csv", "to_docx", "terminal_summary", "FORMATS"]
 
@@ -1195,6 +1198,173 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
 
 
+def _latent_names(est: pd.DataFrame) -> set[str]:
+    """The latent variables of a fit's estimates: the left of its ``=~`` rows."""
+    return set(est.loc[est["op"] == "=~", "lhs"].astype(str))
+
+
+def _threshold_index(rhs: Any) -> int:
+    """The k of lavaan's threshold name ``tk`` (``t1``, ``t2``, ...) for ordering them; a name of another form last."""
+    m = re.fullmatch(r"t(\d+)", str(rhs))
+    return int(m.group(1)) if m else 10 ** 6
+
+
+def thresholds_apa(results: Mapping, number=None, title: str = "Thresholds of the ordered items"
+                   ) -> APATable | None:
+    """The thresholds of the ordered items (lavaan's ``item | t1`` rows of a WLSMV fit): one row per item (per
+    group of a multi-group fit), one column per threshold by lavaan's name (t1, t2, ...), each cell the estimate
+    and its *SE* in parentheses (no *p*: a threshold is not tested against 0).  None without ordered items.
+
+    >>> est = [{"lhs": "x1", "op": "|", "rhs": t, "est": e, "se": .08, "pvalue": None, "std.all": e}
+    ...        for t, e in (("t1", -0.674), ("t2", 0.1), ("t3", 0.7))]
+    >>> t = thresholds_apa({"estimates": est, "estimator": "WLSMV"})
+    >>> t.frame.to_dict("records")
+    [{'Item': 'x1', 't1': '−0.674 (0.080)', 't2': '0.100 (0.080)', 't3': '0.700 (0.080)'}]
+    """
+    est = estimates_frame(results)
+    th = est[est["op"] == "|"]
+    if th.empty:
+        return None
+    var = group_variable(results)
+    multi = len(_groups(est)) > 1
+    names = sorted(dict.fromkeys(th["rhs"].astype(str)), key=_threshold_index)
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for r in th.to_dict("records"):
+        row = rows.setdefault((r["group"], str(r["lhs"])), {
+            **({"Group": group_caption(r["group"], var)} if multi else {}), "Item": str(r["lhs"]),
+            **{t: "" for t in names}})
+        row[str(r["rhs"])] = f"{num(r['est'], 3)} ({num(r['se'], 3)})"
+    frame = pd.DataFrame(list(rows.values()))
+    theta = str(((results.get("call") or {}).get("options") or {}).get("parameterization") or "delta") == "theta"
+    note = ("Estimate (*SE*) of each threshold (lavaan's `item | t1`, `| t2`, ...: where the latent response "
+            "y* of the item crosses from one category into the next; t1 between its first and second category), "
+            + ("theta parameterization (residual variance of y* fixed at 1)." if theta
+               else "on the scale of y* (delta parameterization: y* has variance 1).")
+            + (" An empty cell: the item has no such threshold (fewer categories in the data"
+               + (" of that group)." if multi else ").") if (frame[names] == "").to_numpy().any() else "")
+            + se_p_note(results, p=False) + _constraints_note(results))
+    return APATable(frame, title, number=number, note=note, numeric=tuple(names))
+
+
+def residual_covariances_apa(results: Mapping, number=None, title: str = "Residual covariances"
+                             ) -> APATable | None:
+    """The ``~~`` rows between two different observed variables (a residual covariance of the model: ``x1 ~~
+    x4``): *b*, *SE*, 95% CI, *r* (lavaan's std.all of the row: the residual correlation) with stars and *p*;
+    a Group column for several groups.  The covariances of exogenous observed covariates that lavaan fixes at
+    their sample values (fixed.x: no *SE*) are left out.  None when the model has none.
+
+    >>> row = {"lhs": "x1", "op": "~~", "rhs": "x4", "est": .12, "se": .04, "pvalue": .003, "std.all": .21,
+    ...        "ci.lower": .04, "ci.upper": .2}
+    >>> t = residual_covariances_apa({"estimates": [row], "estimator": "ML"})
+    >>> t.frame.iloc[0].tolist()
+    ['x1 ↔ x4', '0.120', '0.040', '[0.040, 0.200]', '.21**', '.003']
+    """
+    est = estimates_frame(results)
+    lat = _latent_names(est)
+    cov = est[(est["op"] == "~~") & (est["lhs"] != est["rhs"]) & ~est["lhs"].isin(lat) & ~est["rhs"].isin(lat)]
+    # fixed.x: a covariance of two exogenous observed covariates (on the right of `~` only), fixed (no SE)
+    exo = set(est.loc[est["op"] == "~", "rhs"].astype(str)) - set(est.loc[est["op"].isin(("~", "=~")), "lhs"]) \
+        - set(est.loc[est["op"] == "=~", "rhs"].astype(str))
+    cov = cov[[not (a in exo and b in exo and not (_given(se) and float(se) > 0))
+               for a, b, se in zip(cov["lhs"].astype(str), cov["rhs"].astype(str), cov["se"])]]
+    if cov.empty:
+        return None
+    var = group_variable(results)
+    multi = len(_groups(est)) > 1
+    rows = []
+    for r in cov.to_dict("records"):
+        rows.append({**({"Group": group_caption(r["group"], var)} if multi else {}),
+                     "Residual covariance": f"{r['lhs']} ↔ {r['rhs']}", "*b*": num(r["est"], 3),
+                     "*SE*": num(r["se"], 3), "95% CI": f"[{num(r.get('ci.lower'), 3)}, {num(r.get('ci.upper'), 3)}]",
+                     "*r*": num(r["std.all"], 2, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
+    frame = pd.DataFrame(rows)
+    note = (f"lavaan's `~~` rows between two observed variables: *b*, the covariance of their residuals (what "
+            f"the model leaves unexplained of each), its *SE* and {_ci_kind(results)}; *r*: the residual "
+            f"correlation (lavaan's std.all of the row). {STARS_NOTE}"
+            + _tiny_note(cov, lambda r: f"{r['lhs']} ↔ {r['rhs']}") + se_p_note(results) + _constraints_note(results)
+            + improper_note(est, var))
+    return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "*r*", "*p*"))
+
+
+def _sd_words(at: Any) -> str:
+    """A moderator value in its standard deviations as the simple-slopes table names it: "mean", "+1 SD",
+    "−1 SD", "+1.5 SD"."""
+    at = float(at)
+    if at == 0:
+        return "mean"
+    return ("+" if at > 0 else "−") + f"{abs(at):g} SD"
+
+
+def _jn_sentence(rec: Mapping, path: str) -> str:
+    """The Johnson-Neyman bounds of one latent interaction (results.json's ``interaction[k].johnson_neyman``) in
+    words: where the focal slope is significant at its level, in the moderator's units and SDs."""
+    jn = rec.get("johnson_neyman") or {}
+    mod = str(jn.get("moderator") or rec["term"].split(":")[-1])
+    level = float(jn.get("level") or 0.95)
+    alpha = num(1 - level, 2, False)
+    if jn.get("always_significant") is not None and jn.get("lower") is None:
+        return (f" {path}: significant (*p* < {alpha}) at every value of {mod}" if jn["always_significant"]
+                else f" {path}: significant (*p* < {alpha}) at no value of {mod}") + " (Johnson–Neyman: no bounds)."
+    if jn.get("lower") is None:
+        return ""
+    inside = bool(jn.get("inside_significant"))
+    sd = (f" ({num(jn['lower_sd'], 2)} and {num(jn['upper_sd'], 2)} SD)"
+          if jn.get("lower_sd") is not None and jn.get("upper_sd") is not None else "")
+    return (f" {path}: significant (*p* < {alpha}) for {mod} {'between' if inside else 'below'} "
+            f"{num(jn['lower'], 3)} and {'' if inside else 'above '}{num(jn['upper'], 3)}{sd} (Johnson–Neyman "
+            "bounds).")
+
+
+def simple_slopes_apa(results: Mapping, number=None, title: str = "Simple slopes of the latent interactions"
+                      ) -> APATable | None:
+    """The simple slopes of each latent interaction ``Y ~ A + B + A:B`` (results.json's ``interaction``, as
+    ``iur-survey fit`` writes it: semTools' probe2WayMC): the slope of the focal latent A on the outcome at the
+    moderator B's mean and ±1 SD, *b*, *SE*, 95% CI, *p*, a Group column for several groups; the
+    Johnson-Neyman bounds in the note.  None without an interaction.
+
+    >>> rec = {"term": "A:B", "outcome": "Y", "latent": "A.B",
+    ...        "simple_slopes": [{"at": a, "moderator": .6 * a, "slope": .45 + .15 * a, "se": .11, "z": 4.0,
+    ...                           "pvalue": 1e-4, "ci.lower": .25 + .15 * a, "ci.upper": .65 + .15 * a}
+    ...                          for a in (-1.0, 0.0, 1.0)],
+    ...        "johnson_neyman": {"moderator": "B", "sd": .6, "level": .95, "lower": -2.9, "upper": 14.0,
+    ...                           "lower_sd": -4.8, "upper_sd": 23.3, "inside_significant": True}}
+    >>> t = simple_slopes_apa({"interaction": [rec], "estimates": []})
+    >>> t.frame.iloc[0].tolist()
+    ['A → Y', 'B −1 SD', '−0.600', '0.300', '0.110', '[0.100, 0.500]', '< .001']
+    >>> t.note.split(". ")[-1]
+    'A → Y: significant (*p* < .05) for B between −2.900 and 14.000 (−4.80 and 23.30 SD) (Johnson–Neyman bounds).'
+    """
+    recs = [r for r in results.get("interaction") or [] if isinstance(r, Mapping)]
+    if not recs:
+        return None
+    var = group_variable(results)
+    multi = any(r.get("group") is not None for r in recs)
+    rows, jn, said = [], "", ""
+    for rec in recs:
+        focal, mod = (str(rec["term"]).split(":") + [""])[:2]
+        path = f"{focal} → {rec['outcome']}"
+        where = f" ({group_caption(rec['group'], var)})" if rec.get("group") is not None else ""
+        if rec.get("note"):
+            said += f" {rec['note']}."
+            continue
+        for s in rec.get("simple_slopes") or []:
+            rows.append({**({"Group": group_caption(rec.get("group"), var)} if multi else {}), "Path": path,
+                         "Moderator": f"{mod} {_sd_words(s['at'])}" if mod else _sd_words(s["at"]),
+                         "Value": num(s.get("moderator"), 3), "*b*": num(s.get("slope"), 3),
+                         "*SE*": num(s.get("se"), 3),
+                         "95% CI": f"[{num(s.get('ci.lower'), 3)}, {num(s.get('ci.upper'), 3)}]",
+                         "*p*": pval(s.get("pvalue"))})
+        jn += _jn_sentence(rec, path + where)
+    if not rows and not said:
+        return None
+    frame = pd.DataFrame(rows)
+    note = ("*b*: the slope of the focal latent on the outcome (its units per unit of the focal latent) at the "
+            "moderator's mean and one standard deviation (its model-implied SD) below and above; Value: the "
+            "moderator there, in its units; *SE*, 95% CI and *p* from the covariance of the two coefficients "
+            "(z test; semTools' probe2WayMC).") + jn + said
+    return APATable(frame, title, number=number, note=note, numeric=("Value", "*b*", "*SE*", "95% CI", "*p*"))
+
+
 def _tiny_note(rows: pd.DataFrame, name) -> str:
     """A sentence for the estimates whose *b* or *SE* is not zero but prints as 0.000 at 3 decimals (variables
     on very different scales), with their values to 2 significant digits; "" when there is none.
@@ -1450,10 +1620,17 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     for lab, r in zip(labels, fits):
         est = estimates_frame(r)
         suffix = f" ({lab})" if len(fits) > 1 else ""
+        for t in (thresholds_apa(r, title="Thresholds of the ordered items" + suffix),
+                  residual_covariances_apa(r, title="Residual covariances" + suffix)):
+            if t is not None:
+                out.append(t)
         if (est["op"] == "~").any():
             out.append(paths_apa(r, title="Structural paths" + suffix))
         if (est["op"] == ":=").any():
             out.append(effects_apa(r, title="Indirect and total effects" + suffix))
+        slopes = simple_slopes_apa(r, title="Simple slopes of the latent interactions" + suffix)
+        if slopes is not None:
+            out.append(slopes)
         for t in (paths_by_group_apa(r, title="Structural paths by group" + suffix),
                   invariance_apa(r, title="Measurement invariance" + suffix)):
             if t is not None:
@@ -1529,7 +1706,7 @@ _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#
 
 
 _TEX_MATH = {"≥": r"\geq", "≤": r"\leq", "±": r"\pm", "×": r"\times", "≈": r"\approx", "≠": r"\neq",
-             "∞": r"\infty", "∑": r"\Sigma", "′": r"\prime"}
+             "∞": r"\infty", "↔": r"\leftrightarrow", "∑": r"\Sigma", "′": r"\prime"}
 #: capital Greek letters with a shape of their own in LaTeX; the others are written as the Latin capital
 _TEX_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
 _LATIN_CAPITALS = {"Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I", "Kappa": "K",

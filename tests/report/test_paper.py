@@ -62,7 +62,8 @@ def test_every_structural_estimate_is_in_the_tables(fitted, fmt, tmp_path):
         doc = Document(str(target))
         cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
         text = "\n".join(cells + [p.text for p in doc.paragraphs])
-        assert len(doc.tables) == 5                     # fit, measurement, discriminant, paths, effects
+        # fit, measurement, discriminant, residual covariances (y1 ~~ y5 ...), paths, effects
+        assert len(doc.tables) == 6
         assert any(p.text.startswith("Note.") for p in doc.paragraphs)
         # APA rules: the header row has a top and a bottom border, body cells no vertical ones
         xml = doc.tables[0].rows[0].cells[0]._tc.xml

@@ -102,14 +102,8 @@ def _is_scaled(res: SEMResult) -> bool:
 
 
 def _test_name(res: SEMResult) -> str:
-    """lavaan's name of a fit's robust test (``fit@test[[2]]$test``): ``"scaled.shifted"`` for WLSMV,
-    ``"yuan.bentler.mplus"`` for MLR, ``"standard"`` without a scaled test."""
-    if not _is_scaled(res):
-        return "standard"
-    test = getattr(res, "test", None)
-    if isinstance(test, dict) and test.get("test"):
-        return str(test["test"])
-    return "yuan.bentler.mplus"
+    """lavaan's name of a fit's robust test (:meth:`SEMResult.test_name`)."""
+    return res.test_name()
 
 
 def _wlsmv_parts(res: SEMResult):

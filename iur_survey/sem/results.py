@@ -904,6 +904,22 @@ class SEMResult:
                 L.append(kv("Number of missing patterns", npat[0]))
         return L
 
+    def _fit_values(self) -> dict:
+        """The fit measures as a dict, without making their pandas Series (a plain fit and its results.json
+        need no pandas)."""
+        fitd = raw_field(self, "fit")
+        return fitd if isinstance(fitd, dict) else dict(self.fit.items())
+
+    def test_name(self) -> str:
+        """lavaan's name of the fit's robust test (``fit@test[[2]]$test``): ``"scaled.shifted"`` for WLSMV,
+        ``"yuan.bentler.mplus"`` for MLR, ``"standard"`` without a scaled test."""
+        if "chisq.scaling.factor" not in self._fit_values():
+            return "standard"
+        test = getattr(self, "test", None)
+        if isinstance(test, dict) and test.get("test"):
+            return str(test["test"])
+        return "yuan.bentler.mplus"
+
     def _group_stats(self, shift: Any = None, scaled: bool | None = None) -> tuple[list | None, list | None]:
         """Each group's part of the standard test (``meta["chisq_group"]``, lavaan's ``fit@test[[1]]$stat.group``;
         one group: the test itself; NaN per group with df < 0, where lavaan has no test) and, with a scaled test,
@@ -911,8 +927,8 @@ class SEMResult:
         ``scaled``: whether there is a scaled test, by default when the fit has ``chisq.scaled``).  ``(None,
         None)`` when a fit of several groups kept no per-group statistics."""
         std = self.meta.get("chisq_group") if isinstance(self.meta, dict) else None
-        f = self.fit
-        if self.partable.ngroups == 1 and "chisq" in f.index:
+        f = self._fit_values()
+        if self.partable.ngroups == 1 and "chisq" in f:
             std = [float(f["chisq"])]
         if std is None:
             return None, None
@@ -920,7 +936,7 @@ class SEMResult:
         if df < 0:                      # lavaan: no test, stat.group NA (lav_model_test)
             std = [float("nan")] * len(std)
         sc = None
-        if ("chisq.scaled" in f.index) if scaled is None else scaled:
+        if ("chisq.scaled" in f) if scaled is None else scaled:
             sc = scaled_stat_group(std, f.get("chisq.scaling.factor"), df, self.nobs, shift)
         return [float(v) for v in std], sc
 
@@ -951,13 +967,11 @@ class SEMResult:
         >>> [round(v, 3) for v in tests["yuan.bentler.mplus"]["stat.group"]], tests["yuan.bentler.mplus"]["label"]
         ([0.654, 1.656], 'Yuan-Bentler correction (Mplus variant)')
         """
-        if not self.converged or "chisq" not in self.fit.index:
+        f = self._fit_values()
+        if not self.converged or "chisq" not in f:
             return {}
-        from .compare import _test_name
-
-        f = self.fit
         df = float(f.get("df", np.nan))
-        name = _test_name(self) if "chisq.scaled" in f.index and not df < 0 else "standard"
+        name = self.test_name() if "chisq.scaled" in f and not df < 0 else "standard"
         test = getattr(self, "test", None)
         shift = test.get("shift_parameter") if name == "scaled.shifted" and isinstance(test, dict) else None
         std, sc = self._group_stats(shift, name != "standard")

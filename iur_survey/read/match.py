@@ -190,6 +190,28 @@ def _text_index(instrument) -> dict[str, str]:
     return idx
 
 
+def _refuse_marked_code(source: str, key: str, target: str, path) -> None:
+    """Refuse a heading that is an item's bare code with a reverse mark (``B3 (R)``, ``B3（反向）``).
+
+    A question text marked "(reverse-keyed)" holds the respondents' raw answers and is read as the item; but
+    respondents never see a bare code, so a code with a reverse mark is an analyst's variable, most often the
+    reversed copy of the item, which the cleaning step would reverse a second time.
+
+    >>> _refuse_marked_code("B3 (R)", "b3", "B3", "x.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: x.csv:B3 (R): the heading is item B3's code with a reverse mark: an analyst's reversed copy of B3 (which the cleaning step would reverse again) or its raw answers? Map it in the instrument's columns: section ('B3 (R)': B3), and if it holds answers already reversed, take B3 out of its construct's reverse: list
+    >>> _refuse_marked_code("I rarely expect good things (R)", "irarelyexpectgoodthings", "B3", "x.csv")
+    """
+    if key != text_key(target) or not _REVERSE_MARK.search(unicodedata.normalize("NFKC", str(source))):
+        return
+    h = " ".join(str(source).split())
+    raise ReadError(path, f"the heading is item {target}'s code with a reverse mark: an analyst's reversed copy of "
+                          f"{target} (which the cleaning step would reverse again) or its raw answers? Map it in the "
+                          f"instrument's columns: section ({h!r}: {target}), and if it holds answers already "
+                          f"reversed, take {target} out of its construct's reverse: list", column=h)
+
+
 def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIASES,
                   meta: bool = True, role_by_answers=None, require_role: bool = True) -> Plan:
     """Assign export columns to standard columns; raise on duplicates, ambiguity, missing items.
@@ -271,9 +293,11 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     for c in columns:
         if c.target or c.how == IGNORED:
             continue
-        for cand in [*candidates(c.header), *(candidates(c.text) if c.text else [])]:
-            if cand in text_idx:
-                c.target, c.how = text_idx[cand], "question text"
+        for source in (c.header, c.text):
+            hit = next((cand for cand in (candidates(source) if source else []) if cand in text_idx), None)
+            if hit is not None:
+                _refuse_marked_code(source, hit, text_idx[hit], path)
+                c.target, c.how = text_idx[hit], "question text"
                 break
     taken = {c.target for c in columns if c.target}
     wanted = {k: t for k, t in text_idx.items() if t not in taken}

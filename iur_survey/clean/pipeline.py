@@ -763,7 +763,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     for rule in ("status", "unfinished"):
         if rule in on:
             extra = ({"order": list(getattr(raw, "item_order", []) or []) or None,
-                      "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None} if rule == "unfinished" else {})
+                      "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None,
+                      "answered_later": getattr(raw, "answered_later", None)} if rule == "unfinished" else {})
             flags[rule] = RULES[rule](frame, instrument, **config.params(rule), **extra)
     eligible = np.ones(n, dtype=bool)
     for f in flags.values():

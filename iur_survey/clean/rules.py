@@ -397,7 +397,8 @@ def completion_unknown(frame: pd.DataFrame) -> np.ndarray:
 
 
 def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: float = 100.0,
-               min_trailing_missing: int | None = None, order=None, not_shown=None) -> pd.Series:
+               min_trailing_missing: int | None = None, order=None, not_shown=None,
+               answered_later=None) -> pd.Series:
     """Flag responses that were not finished: ``Finished`` is False or ``Progress < min_progress``.
 
     A Qualtrics "recorded" partial response carries ``Finished = False`` and its
@@ -416,7 +417,10 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     marks (skip logic hid the question: 问卷星's ``(跳过)``) are not unanswered questions
     (:func:`trailing_missing`).  The default is the size of the last construct (one matrix
     page of the form; 4 items in the study), so that skipping a scattered item or two never
-    looks like a break-off.
+    looks like a break-off.  Nor is a row that answered some item and then a question the export
+    places after the instrument's last item (``answered_later``, per row:
+    :attr:`~iur_survey.read.base.RawResponses.answered_later`): it skipped the last items and went on,
+    which is item nonresponse.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"_finished": pd.array([True, False, pd.NA], dtype="boolean"),
@@ -429,6 +433,8 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     [<NA>, 'no Finished/Progress recorded; last 4 items unanswered (INT1-INT4)']
     >>> skipped = {c: np.array([False, True]) for c in inst.item_codes if c.startswith("INT")}
     >>> unfinished(wjx, inst, not_shown=skipped).tolist()
+    [<NA>, <NA>]
+    >>> unfinished(wjx, inst, answered_later=np.array([False, True])).tolist()
     [<NA>, <NA>]
     """
     n = len(frame)
@@ -448,6 +454,8 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
         k = len(last_construct.items) if min_trailing_missing is None else int(min_trailing_missing)
         trail, start = _trailing(frame, cols, not_shown)
         broke = unknown & (trail >= k)
+        if answered_later is not None:      # went on past the items: not a break-off (unless it answered none)
+            broke &= ~(np.asarray(answered_later, dtype=bool) & (start > 0))
         texts[broke] = [f"no Finished/Progress recorded; last {t} items unanswered ({cols[s]}-{cols[-1]})"
                         + ("" if s == len(cols) - t else f", besides {len(cols) - s - t} not shown")
                         for t, s in zip(trail[broke], start[broke])]

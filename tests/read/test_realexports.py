@@ -1,0 +1,147 @@
+"""Audit s26 (realexports): layouts of real exports that were read wrong without a word.
+
+Fixtures in tests/fixtures/realexports, written by its make_fixtures.py (synthetic answers in the layouts
+found in real files: J. Pallant's SPSS Survival Manual survey.sav, which has questions after the instrument's
+items, reversed copies ``Rop2`` and no value labels on its items; a LimeSurvey export; an .xls written by xlwt).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.clean import CleanConfig, clean
+from iur_survey.errors import ReadError, UnknownLabelError
+from iur_survey.instrument import parse_instrument
+from iur_survey.read import read_export
+from iur_survey.read.assemble import MixedAnswersWarning
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "realexports"
+SCREEN = CleanConfig.from_dict({"rules": ["status", "unfinished", "duplicate_id", "out_of_range"]})
+LABELS = {1: ["Strongly disagree"], 2: ["Disagree"], 3: ["Neutral"], 4: ["Agree"], 5: ["Strongly agree"]}
+
+
+def _inst(constructs: dict, **extra):
+    doc = {"scale": {"min": 1, "max": 5, "labels": LABELS},
+           "groups": {"enterprise": ["Enterprise", "1"], "university": ["University", "2"]},
+           "constructs": constructs, **extra}
+    return parse_instrument(doc, "i.yaml")
+
+
+ABC = {c: {"items": [f"{c}{i}" for i in range(1, 5)]} for c in "ABC"}
+AB3 = {"A": {"items": ["A1", "A2", "A3"]}, "B": {"items": ["B1", "B2", "B3"], "reverse": ["B3"]}}
+
+
+def _read(path, inst):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_export(path, inst)
+
+
+# -- A1: skipping the last construct and going on is not a break-off ------------------------------------------
+def test_row_that_answered_later_questions_did_not_break_off():
+    """R0-R4 skipped construct C, then answered the rating and the comment after it: on main all five were
+    excluded as unfinished ("last 4 items unanswered (C1-C4)"); R37-R39 stopped at B3 and answered nothing after."""
+    inst = _inst(ABC)
+    raw = _read(FIX / "skip_then_continue.csv", inst)
+    assert raw.answered_later[:5].tolist() == [True] * 5 and not raw.answered_later[37:].any()
+    res = clean(raw, inst, SCREEN)
+    ledger = res.exclusions
+    assert sorted(ledger.loc[ledger["rule"] == "unfinished", "response_id"]) == ["R37", "R38", "R39"]
+    kept = res.clean.set_index("response_id")
+    assert kept.loc[["R0", "R1", "R2", "R3", "R4"], ["C1", "C2", "C3", "C4"]].isna().all().all()
+    assert res.report["n_kept"] + res.report["n_excluded"] == res.report["n_raw"] == 40
+
+
+def test_a_column_every_row_fills_is_no_evidence(tmp_path):
+    """A system column or a total computed for everyone (filled in every row) does not spare a break-off."""
+    df = pd.read_csv(FIX / "skip_then_continue.csv").drop(columns=["overall", "comment"])
+    df["total"] = 1
+    p = tmp_path / "t.csv"
+    df.to_csv(p, index=False)
+    inst = _inst(ABC)
+    raw = _read(p, inst)
+    assert not raw.answered_later.any()
+    ledger = clean(raw, inst, SCREEN).exclusions
+    assert (ledger["rule"] == "unfinished").sum() == 8
+
+
+def test_row_with_no_item_answered_stays_excluded(tmp_path):
+    df = pd.read_csv(FIX / "skip_then_continue.csv")
+    df.loc[0, [f"{c}{i}" for c in "AB" for i in range(1, 5)]] = np.nan
+    p = tmp_path / "t.csv"
+    df.to_csv(p, index=False)
+    inst = _inst(ABC)
+    ledger = clean(_read(p, inst), inst, SCREEN).exclusions
+    assert "R0" in set(ledger.loc[ledger["rule"] == "unfinished", "response_id"])
+
+
+def test_finished_column_leaves_answered_later_unused(tmp_path):
+    df = pd.read_csv(FIX / "skip_then_continue.csv")
+    df.insert(2, "Finished", "True")
+    p = tmp_path / "t.csv"
+    df.to_csv(p, index=False)
+    assert _read(p, _inst(ABC)).answered_later is None
+
+
+# -- A2: an analyst's reversed copy "B3 (R)" is not read as the raw item -----------------------------------------
+def test_code_with_reverse_mark_is_refused():
+    """On main "B3 (R)" was read as B3 by question text and reversed a second time (r(B3, B1) < 0)."""
+    with pytest.raises(ReadError, match=r"reversed_copy\.csv:B3 \(R\): the heading is item B3's code with a reverse "
+                                        r"mark.*take B3 out of its construct's reverse: list"):
+        read_export(FIX / "reversed_copy.csv", _inst(AB3))
+
+
+def test_mapped_reversed_copy_is_read_as_told():
+    raw = _read(FIX / "reversed_copy.csv", _inst({**AB3, "B": {"items": ["B1", "B2", "B3"]}},
+                                                  columns={"B3 (R)": "B3"}))
+    f = raw.frame
+    assert f["B3"].corr(f["B1"]) > 0.3
+
+
+def test_marked_question_text_is_still_read(tmp_path):
+    """A question text carrying "(R)" holds raw answers (问卷星 titles "…（反向题）"): read as the item."""
+    inst = _inst(AB3, items={"B3": {"en": "I rarely count on good things happening"}})
+    df = pd.read_csv(FIX / "reversed_copy.csv")
+    df["B3 (R)"] = 6 - df["B3 (R)"]                       # the raw answers again
+    p = tmp_path / "q.csv"
+    df.rename(columns={"B3 (R)": "I rarely count on good things happening (R)"}).to_csv(p, index=False)
+    raw = _read(p, inst)
+    assert raw.column_map["I rarely count on good things happening (R)"] == "B3"
+    assert raw.frame["B3"].tolist() == df["B3 (R)"].astype(float).tolist()
+
+
+# -- A4: value labels on some item variables only ----------------------------------------------------------------
+def test_sav_with_labels_on_some_items_only_is_refused():
+    """On main A1, A2, B1, B2 were recoded 1->5 ... by their labels and A3, B3 kept as codes: r(A1, A3) = -0.65."""
+    with pytest.raises(UnknownLabelError, match=r"partial_labels\.sav:A3: the value labels of A1, A2, B1 \.\.\. "
+                                                r"recode their codes \(1 -> 5.*item variables A3, B3 have no value "
+                                                r"labels"):
+        read_export(FIX / "partial_labels.sav", _inst(AB3 | {"B": {"items": ["B1", "B2", "B3"]}}))
+
+
+def test_sav_value_labels_codes_keeps_every_code():
+    inst = _inst({"A": {"items": ["A1", "A2", "A3"]}, "B": {"items": ["B1", "B2", "B3"]}}, value_labels="codes")
+    raw = _read(FIX / "partial_labels.sav", inst)
+    assert raw.frame["A1"].corr(raw.frame["A3"]) > 0.3
+
+
+def test_wordings_beside_bare_number_columns_warn():
+    inst = _inst({"A": {"items": ["A1", "A2", "A3"]}, "B": {"items": ["B1", "B2", "B3"]}})
+    with pytest.warns(MixedAnswersWarning, match="item columns A1, A2, B1, B2 hold scale wordings and item columns "
+                                                 "A3, B3 bare numbers only"):
+        raw = read_export(FIX / "partial_text.csv", inst)
+    assert any("bare numbers only" in w for w in raw.warnings)
+
+
+# -- A3: .xls formulas saved without a value ---------------------------------------------------------------------
+def test_xls_formula_without_value_is_refused():
+    """On main the 10 formula cells of B3 (xlwt) were read as blank answers, no warning."""
+    inst = _inst({"A": {"items": ["A1", "A2", "A3"]}, "B": {"items": ["B1", "B2", "B3"]}})
+    with pytest.raises(UnknownLabelError, match=r"xlwt_formula\.xls:2:B3: the cell holds a formula whose saved value "
+                                                r"is empty \(10 such cells in the columns read\)"):
+        read_export(FIX / "xlwt_formula.xls", inst)

@@ -582,7 +582,14 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
     out = []
     dup = flags.get("duplicate_id")
     if dup is not None:
-        differ = int(dup.str.contains("answers differ", regex=False).fillna(False).sum())
+        by_mail = dup.str.startswith("e-mail address").fillna(False).to_numpy(dtype=bool)
+        differ = int((dup.str.contains("answers differ", regex=False).fillna(False).to_numpy(dtype=bool)
+                      & ~by_mail).sum())
+        if by_mail.any():
+            out.append(f"{int(by_mail.sum())} response(s) give an e-mail address an earlier response gave (the same "
+                       f"person answering twice): each is excluded and the first complete submission of the address "
+                       f"is kept (the ledger's duplicate_id rows name it; the address is never written); if several "
+                       f"people share one mailbox, set duplicate_id: {{by_email: false}}")
         if differ:
             out.append(f"{differ} response(s) repeat a response id with different answers (re-submissions, or an "
                        f"id that is not unique): each is excluded and the first complete submission of the id is "
@@ -599,9 +606,9 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
 
 def _email_warnings(raw: RawResponses, keep: np.ndarray, rows: np.ndarray) -> list[str]:
     """A warning when kept responses give an e-mail address an earlier kept response gave (the same person
-    answering twice?).  No screening rule reads the addresses (they are personal data, never written out): the
-    rows are named for the analyst to check.  Responses already excluded (e.g. by ``duplicate_id``) are not
-    counted.
+    answering twice?): ``duplicate_id`` excludes such repeats unless it is off or ``by_email`` is false, and
+    then the rows are named for the analyst to check (the addresses are personal data, never written out).
+    Responses already excluded (e.g. by ``duplicate_id``) are not counted.
 
     >>> raw = RawResponses(frame=pd.DataFrame(), source="x.csv", format="csv", sha256="",
     ...                    email_groups=[("Email", np.array([0, 1, 0, -1, 0]))])
@@ -618,8 +625,9 @@ def _email_warnings(raw: RawResponses, keep: np.ndarray, rows: np.ndarray) -> li
             found = [int(r) for r in rows[keep][dup]]
             shown = ", ".join(str(r) for r in found[:8]) + (", ..." if len(found) > 8 else "")
             out.append(f"{len(found)} kept response(s) give an e-mail address ({header!r}) an earlier kept response "
-                       f"gave (rows {shown}): the same person answering twice? No screening rule reads e-mail "
-                       f"addresses (they are never written out): check these rows, and remove the repeats if they are")
+                       f"gave (rows {shown}): the same person answering twice? duplicate_id does not judge e-mail "
+                       f"addresses here (it is off, or by_email is false; they are never written out): check these "
+                       f"rows, and remove the repeats if they are")
     return out
 
 
@@ -774,6 +782,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             kw = config.params(rule)
             if rule.startswith("duplicate"):
                 kw["eligible"] = eligible
+            if rule == "duplicate_id":
+                kw["email_groups"] = list(getattr(raw, "email_groups", ()) or ())
             flags[rule] = RULES[rule](frame, instrument, **kw)
     screened = np.ones(n, dtype=bool)
     for rule in SCREENING_RULES:
@@ -792,7 +802,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     index_flags: dict[str, pd.Series] = {}
     index_hits: dict[str, np.ndarray] = {}          # their notna(), once
     not_evaluated = _not_evaluated(frame, instrument, config)
-    if "duplicate_id" in on and ROW_NUMBER_ID in (getattr(raw, "column_map", None) or {}):
+    if ("duplicate_id" in on and ROW_NUMBER_ID in (getattr(raw, "column_map", None) or {})
+            and not (config.duplicate_id_by_email and getattr(raw, "email_groups", None))):
         # (no id column: the ids are row numbers, which never repeat; a repeated submission goes unseen)
         not_evaluated.setdefault("duplicate_id", "no id column: the response ids are the data-row numbers, which "
                                                  "never repeat")

@@ -463,9 +463,10 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     return _details(frame, hit, texts[hit])
 
 
-def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *,
-                 eligible: pd.Series | np.ndarray | None = None) -> pd.Series:
-    """Flag every repeat of a ``response_id`` but one: the first complete submission is kept.
+def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *, by_email: bool = True,
+                 eligible: pd.Series | np.ndarray | None = None, email_groups=None) -> pd.Series:
+    """Flag every repeat of a ``response_id`` but one, and (``by_email``) every repeat of a respondent's
+    e-mail address but one: the first complete submission is kept.
 
     A response id appears twice when an export was appended to itself or a panel
     provider re-sent a submission (Teitcher et al. 2015, "Detecting, preventing, and
@@ -487,18 +488,39 @@ def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *,
     differ from the first submission's (a re-submission rather than a copy; the pipeline
     warns about those).  The first submission may still be excluded by a later rule (a
     failed attention check): the detail names it, and says nothing of whether it is kept.
+
+    An e-mail address names a person as a response id names a submission: two responses giving one
+    address (compared trimmed, in lower case) are one person answering twice (Google Forms or a
+    SurveyMonkey collector without a one-response limit), and are treated as a repeated id.
+    ``email_groups`` is the reader's :attr:`~iur_survey.read.base.RawResponses.email_groups`: per e-mail
+    column a number per row, never the address, which no detail names.  A mailbox several people share
+    would exclude all but the first of them: ``by_email=False`` (``duplicate_id: {by_email: false}``).
+
+    >>> mail = [("Email", np.array([0, 1, 0, -1]))]
+    >>> duplicate_id(df.assign(response_id=["a", "b", "c", "d"]), load_instrument(), eligible=[True] * 4,
+    ...              email_groups=mail).tolist()
+    [<NA>, <NA>, "e-mail address ('Email') repeated; first submission row 2 (same answers)", <NA>]
     """
-    if "response_id" not in frame.columns:
-        return _none(frame)
-    ids = frame["response_id"].astype("string")
-    codes, _ = pd.factorize(ids, use_na_sentinel=True)
+    n = len(frame)
+    flagged, texts = np.zeros(n, dtype=bool), np.full(n, "", dtype=object)
     elig = _complete(frame) if eligible is None else np.asarray(eligible, dtype=bool)
-    flagged, kept = _keep_first(frame, np.asarray(codes), elig)
     rows = raw_rows(frame)
-    differ = _answers_differ(frame, instrument, np.flatnonzero(flagged), kept[flagged])
-    return _details(frame, flagged, (f"response_id '{i}' repeated; first submission row {rows[k]} "
-                                     f"({f'{d} answers differ' if d else 'same answers'})"
-                                     for i, k, d in zip(ids[flagged], kept[flagged], differ)))
+    if "response_id" in frame.columns:
+        ids = frame["response_id"].astype("string")
+        codes, _ = pd.factorize(ids, use_na_sentinel=True)
+        flagged, kept = _keep_first(frame, np.asarray(codes), elig)
+        differ = _answers_differ(frame, instrument, np.flatnonzero(flagged), kept[flagged])
+        texts[flagged] = [f"response_id '{i}' repeated; first submission row {rows[k]} "
+                          f"({f'{d} answers differ' if d else 'same answers'})"
+                          for i, k, d in zip(ids[flagged], kept[flagged], differ)]
+    for header, codes in (email_groups or ()) if by_email else ():
+        codes = np.where(flagged, -1, np.asarray(codes, dtype=np.int64))     # a repeated id is counted once
+        again, kept = _keep_first(frame, codes, elig)
+        differ = _answers_differ(frame, instrument, np.flatnonzero(again), kept[again])
+        texts[again] = [f"e-mail address ({header!r}) repeated; first submission row {rows[k]} "
+                        f"({f'{d} answers differ' if d else 'same answers'})" for k, d in zip(kept[again], differ)]
+        flagged = flagged | again
+    return _details(frame, flagged, texts[flagged])
 
 
 def _answers_differ(frame: pd.DataFrame, instrument: Instrument, rows: np.ndarray, firsts: np.ndarray) -> np.ndarray:

@@ -145,3 +145,29 @@ def test_xls_formula_without_value_is_refused():
     with pytest.raises(UnknownLabelError, match=r"xlwt_formula\.xls:2:B3: the cell holds a formula whose saved value "
                                                 r"is empty \(10 such cells in the columns read\)"):
         read_export(FIX / "xlwt_formula.xls", inst)
+
+
+# -- C1: a repeated e-mail address is a repeated person ----------------------------------------------------------
+def test_google_forms_repeat_by_email_is_excluded_without_writing_it(tmp_path):
+    """Google Forms with "Email Address" and no id: on main both repeats were kept (duplicate_id "not
+    evaluated: no id column") with a warning only."""
+    rng = np.random.default_rng(8)
+    n = 30
+    df = pd.DataFrame({"Timestamp": [f"2024/04/01 9:{i:02d}:00 AM GMT+8" for i in range(n)],
+                       "Email Address": [f"user{i}@uni.example" for i in range(n)],
+                       "role": rng.choice(["Enterprise", "University"], n)})
+    for c in "AB":
+        for i in (1, 2, 3):
+            df[f"Rate [{c}{i}]"] = rng.integers(1, 6, n)
+    df.loc[20, "Email Address"] = " USER5@uni.example"
+    df.loc[25, "Email Address"] = "user17@uni.example"
+    p = tmp_path / "gf.csv"
+    df.to_csv(p, index=False)
+    inst = _inst({"A": {"items": ["A1", "A2", "A3"]}, "B": {"items": ["B1", "B2", "B3"]}})
+    res = clean(_read(p, inst), inst, SCREEN)
+    hit = res.exclusions[res.exclusions["rule"] == "duplicate_id"]
+    assert hit["row"].tolist() == [22, 27]
+    assert hit["detail"].tolist()[0].startswith("e-mail address ('Email Address') repeated; first submission row 7")
+    assert "duplicate_id" not in res.report["rules_not_evaluated"]
+    out = res.write(tmp_path / "out")
+    assert not any("uni.example" in f.read_text(encoding="utf-8") for f in out.iterdir())

@@ -127,7 +127,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
             if other.any():
                 # the "other" word only: a "please specify" text is the respondent's own words (free text)
                 said_other = " / ".join(repr(w) for w in dict.fromkeys(
-                    re.match(r"\s*(\S*?)(?=[\s(（〖\[:：,，;/-]|$)", str(a)).group(1) for a in answers[blank[other]]))
+                    re.match(r"\s*(\S*?)(?=[\s(（〖\[:：,，;/-]|$)", str(a)).group(1) or str(a).strip()
+                    for a in answers[blank[other]]))
                 parts.append(f"{int(other.sum())} response(s) answered {said_other} (rows {rows(blank[other])}), "
                              f"which is none of the study's {group}s and is not read as one")
             note = (f"{'; '.join(parts)}: they are kept without a {group} and are left out of any comparison "

@@ -106,9 +106,9 @@ META_ALIASES = {
     "_finished": ["Finished", "_finished"],
     "_progress": ["Progress", "_progress"],
     "_duration": ["Duration (in seconds)", "Duration__in_seconds_", "Duration", "_duration", "所用时间",
-                  "答题时间", "interviewtime", "Total time"],
+                  "答题时间", "interviewtime", "Total time", "答题时长", "TIME_SUM"],
     "_submitted": ["RecordedDate", "_submitted", "提交答卷时间", "EndDate", "提交时间", "End Date", "submitdate",
-                   "Date submitted", "Datum Abgeschickt", "结束答题时间", "Timestamp"],
+                   "Date submitted", "Datum Abgeschickt", "结束答题时间", "Timestamp", "LASTDATA"],
     "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "Datum gestartet",
                  "开始时间", "开始答题时间"],
     "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr", "IP-Adresse"],
@@ -118,7 +118,9 @@ META_IMPORT_IDS = {"status": "_status", "finished": "_finished", "progress": "_p
                    "duration": "_duration", "recordedDate": "_submitted", "endDate": "_submitted",
                    "ipAddress": "_ip", "_recordId": "response_id", "responseId": "response_id",
                    "startDate": "_started"}
-ID_ALIASES = ["ResponseId", "ResponseID", "response_id", "_recordId", "序号", "答卷编号"]
+#: (``编号``: 腾讯问卷's respondent number; ``CASE``: SoSci Survey's, whose ``TIME_SUM`` and ``LASTDATA`` are
+#: aliases of the duration and the submission time above)
+ID_ALIASES = ["ResponseId", "ResponseID", "response_id", "_recordId", "序号", "答卷编号", "编号", "CASE"]
 _IMPORT_ID = re.compile(r"""['"]ImportId['"]\s*:\s*['"]([^'"]*)['"]""")
 
 

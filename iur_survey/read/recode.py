@@ -426,8 +426,10 @@ def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrum
 
 
 #: an explicit "other" answer to the group question: "Other", "Others", 其他/其它, with a "please specify" note
-#: or the respondent's own words (问卷星 writes ``其他〖...〗``); matched after :func:`normalise_label`
-_OTHER_GROUP = re.compile(r"^(?:others?|其他|其它)(?:\s*(?:\(.*\)|〖.*〗|\[.*\]|[:,;/\-].*))?$", re.S)
+#: and/or the respondent's own words (问卷星 writes ``其他〖...〗``), or LimeSurvey's code ``-oth-``; matched after
+#: :func:`normalise_label`
+_OTHER_GROUP = re.compile(r"^(?:-oth-|(?:others?|其他|其它)(?:\s*(?:\(.*?\)|〖.*?〗|\[.*?\]))?(?:\s*[:,;/\-].*)?)$",
+                          re.S)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -437,6 +439,11 @@ def is_other_group(u) -> bool:
     >>> [is_other_group(v) for v in ["其他", "其它", " Others ", "Other (please specify)", "其他〖国有企业〗",
     ...                               "其他（请注明）", "Otherwise", "企业", 3]]
     [True, True, True, True, True, True, False, False, False]
+
+    LimeSurvey writes its "Other" option as the code ``-oth-``; a "please specify" text may follow the note:
+
+    >>> is_other_group("-oth-"), is_other_group("Other (please specify): a spin-off"), is_other_group("-oth-x")
+    (True, True, False)
     """
     return isinstance(u, str) and _OTHER_GROUP.match(normalise_label(u)) is not None
 

@@ -171,3 +171,47 @@ def test_google_forms_repeat_by_email_is_excluded_without_writing_it(tmp_path):
     assert "duplicate_id" not in res.report["rules_not_evaluated"]
     out = res.write(tmp_path / "out")
     assert not any("uni.example" in f.read_text(encoding="utf-8") for f in out.iterdir())
+
+
+# -- C2, C3: LimeSurvey's "-oth-"; the id and duration columns of 腾讯问卷 and SoSci Survey ---------------------
+REAL = FIX.parent / "real"
+
+
+def test_limesurvey_oth_code_is_other_not_an_unknown_group(tmp_path):
+    """A real LimeSurvey export (limonaid's test survey): on main '-oth-' (row 4) was an unknown gender."""
+    inst = parse_instrument({
+        "scale": {"min": 1, "max": 5}, "group_column": "gender",
+        "groups": {"man": ["man"], "woman": ["woman"]},
+        "constructs": {"PA": {"items": ["PA1", "PA2", "PA3"], "reverse": ["PA3"]}, "PB": {"items": ["PB1", "PB2"]}},
+        "columns": {"How do you identify?": "group", "Describe yourselves [Openness]": "PA1",
+                    "Describe yourselves [Conscientiousness]": "PA2", "Describe yourselves [Extraversion]": "PA3",
+                    "Describe yourselves [Agreeableness]": "PB1", "Describe yourselves [Emotional Stability]": "PB2"}},
+        "lmn.yaml")
+    with pytest.warns(UserWarning, match=r"1 response\(s\) answered '-oth-' \(rows 4\)"):
+        raw = read_export(REAL / "limesurvey_limonaid_998192.csv", inst)
+    assert raw.format == "limesurvey" and raw.frame["gender"].isna().sum() == 5
+    res = clean(raw, inst, SCREEN)
+    kept = res.clean.set_index("response_id")
+    assert kept.loc["9", ["gender", "PA1", "PA3", "PB2"]].tolist() == ["woman", 1, 3, 4]   # PA3: 6 - 3
+    assert sorted(res.exclusions.loc[res.exclusions["rule"] == "unfinished", "response_id"]) == list("45678")
+    out = res.write(tmp_path / "out")
+    text = "".join(f.read_text(encoding="utf-8") for f in out.iterdir())
+    assert not any(s in text for s in ("gdgd", "dgggsdfs", "4444", "4747647"))
+
+
+@pytest.mark.parametrize("head, dur, idcol", [(["编号", "开始答题时间", "结束答题时间", "答题时长"], "答题时长", "编号"),
+                                              (["CASE", "STARTED", "LASTDATA", "TIME_SUM"], "TIME_SUM", "CASE")])
+def test_tencent_and_sosci_id_and_duration_columns(tmp_path, head, dur, idcol):
+    """On main the ids were the row numbers and the duration the minute-only times (腾讯问卷) or none (SoSci)."""
+    df = pd.read_csv(FIX / "reversed_copy.csv").drop(columns=["ResponseId"])
+    df["B3 (R)"] = 6 - df["B3 (R)"]
+    df = df.rename(columns={"B3 (R)": "B3"})
+    n = len(df)
+    meta = pd.DataFrame({head[0]: np.arange(n, 0, -1) + 300, head[1]: "2026/05/25 04:16", head[2]: "2026/05/25 04:16",
+                         head[3]: np.arange(n) * 7 + 20})
+    p = tmp_path / "t.csv"
+    pd.concat([meta, df], axis=1).to_csv(p, index=False)
+    raw = _read(p, _inst(AB3))
+    assert raw.column_map[idcol] == "response_id" and raw.column_map[dur] == "_duration"
+    assert raw.frame["response_id"].tolist()[:2] == ["340", "339"]
+    assert raw.frame["_duration"].tolist()[:2] == [20.0, 27.0]

@@ -606,8 +606,9 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
 
 def _email_warnings(raw: RawResponses, keep: np.ndarray, rows: np.ndarray) -> list[str]:
     """A warning when kept responses give an e-mail address an earlier kept response gave (the same person
-    answering twice?): ``duplicate_id`` excludes such repeats unless it is off or ``by_email`` is false, and
-    then the rows are named for the analyst to check (the addresses are personal data, never written out).
+    answering twice?): ``duplicate_id`` excludes such repeats unless it is off, ``by_email`` is false or the
+    address is in many records (:data:`~iur_survey.clean.rules.SHARED_EMAIL_SHARE`), and then the rows are
+    named for the analyst to check (the addresses are personal data, never written out).
     Responses already excluded (e.g. by ``duplicate_id``) are not counted.
 
     >>> raw = RawResponses(frame=pd.DataFrame(), source="x.csv", format="csv", sha256="",
@@ -625,9 +626,10 @@ def _email_warnings(raw: RawResponses, keep: np.ndarray, rows: np.ndarray) -> li
             found = [int(r) for r in rows[keep][dup]]
             shown = ", ".join(str(r) for r in found[:8]) + (", ..." if len(found) > 8 else "")
             out.append(f"{len(found)} kept response(s) give an e-mail address ({header!r}) an earlier kept response "
-                       f"gave (rows {shown}): the same person answering twice? duplicate_id does not judge e-mail "
-                       f"addresses here (it is off, or by_email is false; they are never written out): check these "
-                       f"rows, and remove the repeats if they are")
+                       f"gave (rows {shown}): the same person answering twice? duplicate_id did not judge them (it is "
+                       f"off, by_email is false, or one address is in more than 10% of the records: a placeholder "
+                       f"or a shared mailbox; addresses are never written out): check these rows, and remove the "
+                       f"repeats if they are")
     return out
 
 

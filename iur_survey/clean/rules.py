@@ -463,6 +463,10 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     return _details(frame, hit, texts[hit])
 
 
+#: an e-mail address given by more than this share of the records (and by more than 3) is no one person's
+SHARED_EMAIL_SHARE = 0.1
+
+
 def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *, by_email: bool = True,
                  eligible: pd.Series | np.ndarray | None = None, email_groups=None) -> pd.Series:
     """Flag every repeat of a ``response_id`` but one, and (``by_email``) every repeat of a respondent's
@@ -493,8 +497,10 @@ def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *, by_email: bool 
     address (compared trimmed, in lower case) are one person answering twice (Google Forms or a
     SurveyMonkey collector without a one-response limit), and are treated as a repeated id.
     ``email_groups`` is the reader's :attr:`~iur_survey.read.base.RawResponses.email_groups`: per e-mail
-    column a number per row, never the address, which no detail names.  A mailbox several people share
-    would exclude all but the first of them: ``by_email=False`` (``duplicate_id: {by_email: false}``).
+    column a number per row, never the address, which no detail names.  An address given by more than 3
+    records and by more than :data:`SHARED_EMAIL_SHARE` of them is taken for a placeholder or a shared mailbox
+    and not judged (the pipeline warns); a mailbox a few people share would exclude all but the first of
+    them: ``by_email=False`` (``duplicate_id: {by_email: false}``).
 
     >>> mail = [("Email", np.array([0, 1, 0, -1]))]
     >>> duplicate_id(df.assign(response_id=["a", "b", "c", "d"]), load_instrument(), eligible=[True] * 4,
@@ -515,6 +521,9 @@ def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *, by_email: bool 
                           for i, k, d in zip(ids[flagged], kept[flagged], differ)]
     for header, codes in (email_groups or ()) if by_email else ():
         codes = np.where(flagged, -1, np.asarray(codes, dtype=np.int64))     # a repeated id is counted once
+        if (codes >= 0).any():      # one address in many records is no person's (a placeholder, a shared mailbox)
+            counts = np.bincount(codes[codes >= 0])
+            codes = np.where((codes >= 0) & (counts[np.maximum(codes, 0)] > max(3, SHARED_EMAIL_SHARE * n)), -1, codes)
         again, kept = _keep_first(frame, codes, elig)
         differ = _answers_differ(frame, instrument, np.flatnonzero(again), kept[again])
         texts[again] = [f"e-mail address ({header!r}) repeated; first submission row {rows[k]} "

@@ -215,3 +215,17 @@ def test_tencent_and_sosci_id_and_duration_columns(tmp_path, head, dur, idcol):
     assert raw.column_map[idcol] == "response_id" and raw.column_map[dur] == "_duration"
     assert raw.frame["response_id"].tolist()[:2] == ["340", "339"]
     assert raw.frame["_duration"].tolist()[:2] == [20.0, 27.0]
+
+
+def test_an_address_in_many_records_is_no_person(tmp_path):
+    """A placeholder or shared mailbox in more than 10% of the records is not judged; the warning names the rows."""
+    df = pd.read_csv(FIX / "reversed_copy.csv")
+    df["B3 (R)"] = 6 - df["B3 (R)"]
+    df = df.rename(columns={"B3 (R)": "B3"})
+    df["Email"] = ["office@firm.example"] * 10 + [f"p{i}@x.example" for i in range(30)]
+    p = tmp_path / "m.csv"
+    df.to_csv(p, index=False)
+    inst = _inst(AB3)
+    with pytest.warns(UserWarning, match=r"9 kept response\(s\) give an e-mail address \('Email'\).*placeholder"):
+        res = clean(_read(p, inst), inst, SCREEN)
+    assert (res.exclusions["rule"] == "duplicate_id").sum() == 0

@@ -804,11 +804,13 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     index_flags: dict[str, pd.Series] = {}
     index_hits: dict[str, np.ndarray] = {}          # their notna(), once
     not_evaluated = _not_evaluated(frame, instrument, config)
-    if ("duplicate_id" in on and ROW_NUMBER_ID in (getattr(raw, "column_map", None) or {})
-            and not (config.duplicate_id_by_email and getattr(raw, "email_groups", None))):
-        # (no id column: the ids are row numbers, which never repeat; a repeated submission goes unseen)
+    if "duplicate_id" in on and ROW_NUMBER_ID in (getattr(raw, "column_map", None) or {}):
+        # (no id column: the ids are row numbers, which never repeat; a repeated submission goes unseen, unless
+        # it gives an e-mail address again)
+        mails = [h for h, _ in getattr(raw, "email_groups", None) or ()] if config.duplicate_id_by_email else []
         not_evaluated.setdefault("duplicate_id", "no id column: the response ids are the data-row numbers, which "
-                                                 "never repeat")
+                                                 "never repeat" + (f" (repeats are judged by the e-mail address "
+                                                                   f"{mails[0]!r} only)" if mails else ""))
     todo = [r for r in INDEX_RULES if r in on]
     asked = list(getattr(raw, "item_order", []) or [])     # the order the respondents met the items
     screen = list(getattr(raw, "screen_order", []) or [])   # ... with the attention checks in their places

@@ -73,7 +73,7 @@ from .decision import BESIDE, EVIDENCE_GROUPS
 from .rules import _STATUS_WORDS, DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
-_WIRING = {"eligible", "reference", "order", "not_shown"}
+_WIRING = {"eligible", "reference", "order", "not_shown", "answered_later", "email_groups"}
 
 
 def rule_parameters(rule: str) -> dict[str, Any]:
@@ -95,6 +95,7 @@ class CleanConfig:
     status_exclude: tuple[str, ...] = ("preview", "test", "spam")
     unfinished_min_progress: float = 100.0
     unfinished_min_trailing_missing: int | None = None
+    duplicate_id_by_email: bool = True
     attention_missing_fails: bool = True
     speeder_fraction: float = 0.3
     speeder_seconds_per_item: float = 2.0

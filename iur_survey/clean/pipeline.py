@@ -582,7 +582,14 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
     out = []
     dup = flags.get("duplicate_id")
     if dup is not None:
-        differ = int(dup.str.contains("answers differ", regex=False).fillna(False).sum())
+        by_mail = dup.str.startswith("e-mail address").fillna(False).to_numpy(dtype=bool)
+        differ = int((dup.str.contains("answers differ", regex=False).fillna(False).to_numpy(dtype=bool)
+                      & ~by_mail).sum())
+        if by_mail.any():
+            out.append(f"{int(by_mail.sum())} response(s) give an e-mail address an earlier response gave (the same "
+                       f"person answering twice): each is excluded and the first complete submission of the address "
+                       f"is kept (the ledger's duplicate_id rows name it; the address is never written); if several "
+                       f"people share one mailbox, set duplicate_id: {{by_email: false}}")
         if differ:
             out.append(f"{differ} response(s) repeat a response id with different answers (re-submissions, or an "
                        f"id that is not unique): each is excluded and the first complete submission of the id is "
@@ -599,9 +606,10 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
 
 def _email_warnings(raw: RawResponses, keep: np.ndarray, rows: np.ndarray) -> list[str]:
     """A warning when kept responses give an e-mail address an earlier kept response gave (the same person
-    answering twice?).  No screening rule reads the addresses (they are personal data, never written out): the
-    rows are named for the analyst to check.  Responses already excluded (e.g. by ``duplicate_id``) are not
-    counted.
+    answering twice?): ``duplicate_id`` excludes such repeats unless it is off, ``by_email`` is false or the
+    address is in many records (:data:`~iur_survey.clean.rules.SHARED_EMAIL_SHARE`), and then the rows are
+    named for the analyst to check (the addresses are personal data, never written out).
+    Responses already excluded (e.g. by ``duplicate_id``) are not counted.
 
     >>> raw = RawResponses(frame=pd.DataFrame(), source="x.csv", format="csv", sha256="",
     ...                    email_groups=[("Email", np.array([0, 1, 0, -1, 0]))])
@@ -618,8 +626,10 @@ def _email_warnings(raw: RawResponses, keep: np.ndarray, rows: np.ndarray) -> li
             found = [int(r) for r in rows[keep][dup]]
             shown = ", ".join(str(r) for r in found[:8]) + (", ..." if len(found) > 8 else "")
             out.append(f"{len(found)} kept response(s) give an e-mail address ({header!r}) an earlier kept response "
-                       f"gave (rows {shown}): the same person answering twice? No screening rule reads e-mail "
-                       f"addresses (they are never written out): check these rows, and remove the repeats if they are")
+                       f"gave (rows {shown}): the same person answering twice? duplicate_id did not judge them (it is "
+                       f"off, by_email is false, or one address is in more than 10% of the records: a placeholder "
+                       f"or a shared mailbox; addresses are never written out): check these rows, and remove the "
+                       f"repeats if they are")
     return out
 
 
@@ -763,7 +773,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     for rule in ("status", "unfinished"):
         if rule in on:
             extra = ({"order": list(getattr(raw, "item_order", []) or []) or None,
-                      "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None} if rule == "unfinished" else {})
+                      "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None,
+                      "answered_later": getattr(raw, "answered_later", None)} if rule == "unfinished" else {})
             flags[rule] = RULES[rule](frame, instrument, **config.params(rule), **extra)
     eligible = np.ones(n, dtype=bool)
     for f in flags.values():
@@ -773,6 +784,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             kw = config.params(rule)
             if rule.startswith("duplicate"):
                 kw["eligible"] = eligible
+            if rule == "duplicate_id":
+                kw["email_groups"] = list(getattr(raw, "email_groups", ()) or ())
             flags[rule] = RULES[rule](frame, instrument, **kw)
     screened = np.ones(n, dtype=bool)
     for rule in SCREENING_RULES:
@@ -792,9 +805,12 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     index_hits: dict[str, np.ndarray] = {}          # their notna(), once
     not_evaluated = _not_evaluated(frame, instrument, config)
     if "duplicate_id" in on and ROW_NUMBER_ID in (getattr(raw, "column_map", None) or {}):
-        # (no id column: the ids are row numbers, which never repeat; a repeated submission goes unseen)
+        # (no id column: the ids are row numbers, which never repeat; a repeated submission goes unseen, unless
+        # it gives an e-mail address again)
+        mails = [h for h, _ in getattr(raw, "email_groups", None) or ()] if config.duplicate_id_by_email else []
         not_evaluated.setdefault("duplicate_id", "no id column: the response ids are the data-row numbers, which "
-                                                 "never repeat")
+                                                 "never repeat" + (f" (repeats are judged by the e-mail address "
+                                                                   f"{mails[0]!r} only)" if mails else ""))
     todo = [r for r in INDEX_RULES if r in on]
     asked = list(getattr(raw, "item_order", []) or [])     # the order the respondents met the items
     screen = list(getattr(raw, "screen_order", []) or [])   # ... with the attention checks in their places

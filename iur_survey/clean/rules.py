@@ -397,7 +397,8 @@ def completion_unknown(frame: pd.DataFrame) -> np.ndarray:
 
 
 def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: float = 100.0,
-               min_trailing_missing: int | None = None, order=None, not_shown=None) -> pd.Series:
+               min_trailing_missing: int | None = None, order=None, not_shown=None,
+               answered_later=None) -> pd.Series:
     """Flag responses that were not finished: ``Finished`` is False or ``Progress < min_progress``.
 
     A Qualtrics "recorded" partial response carries ``Finished = False`` and its
@@ -416,7 +417,10 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     marks (skip logic hid the question: 问卷星's ``(跳过)``) are not unanswered questions
     (:func:`trailing_missing`).  The default is the size of the last construct (one matrix
     page of the form; 4 items in the study), so that skipping a scattered item or two never
-    looks like a break-off.
+    looks like a break-off.  Nor is a row that answered some item and then a question the export
+    places after the instrument's last item (``answered_later``, per row:
+    :attr:`~iur_survey.read.base.RawResponses.answered_later`): it skipped the last items and went on,
+    which is item nonresponse.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"_finished": pd.array([True, False, pd.NA], dtype="boolean"),
@@ -429,6 +433,8 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     [<NA>, 'no Finished/Progress recorded; last 4 items unanswered (INT1-INT4)']
     >>> skipped = {c: np.array([False, True]) for c in inst.item_codes if c.startswith("INT")}
     >>> unfinished(wjx, inst, not_shown=skipped).tolist()
+    [<NA>, <NA>]
+    >>> unfinished(wjx, inst, answered_later=np.array([False, True])).tolist()
     [<NA>, <NA>]
     """
     n = len(frame)
@@ -448,6 +454,8 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
         k = len(last_construct.items) if min_trailing_missing is None else int(min_trailing_missing)
         trail, start = _trailing(frame, cols, not_shown)
         broke = unknown & (trail >= k)
+        if answered_later is not None:      # went on past the items: not a break-off (unless it answered none)
+            broke &= ~(np.asarray(answered_later, dtype=bool) & (start > 0))
         texts[broke] = [f"no Finished/Progress recorded; last {t} items unanswered ({cols[s]}-{cols[-1]})"
                         + ("" if s == len(cols) - t else f", besides {len(cols) - s - t} not shown")
                         for t, s in zip(trail[broke], start[broke])]
@@ -455,9 +463,14 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     return _details(frame, hit, texts[hit])
 
 
-def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *,
-                 eligible: pd.Series | np.ndarray | None = None) -> pd.Series:
-    """Flag every repeat of a ``response_id`` but one: the first complete submission is kept.
+#: an e-mail address given by more than this share of the records (and by more than 3) is no one person's
+SHARED_EMAIL_SHARE = 0.1
+
+
+def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *, by_email: bool = True,
+                 eligible: pd.Series | np.ndarray | None = None, email_groups=None) -> pd.Series:
+    """Flag every repeat of a ``response_id`` but one, and (``by_email``) every repeat of a respondent's
+    e-mail address but one: the first complete submission is kept.
 
     A response id appears twice when an export was appended to itself or a panel
     provider re-sent a submission (Teitcher et al. 2015, "Detecting, preventing, and
@@ -479,18 +492,44 @@ def duplicate_id(frame: pd.DataFrame, instrument: Instrument, *,
     differ from the first submission's (a re-submission rather than a copy; the pipeline
     warns about those).  The first submission may still be excluded by a later rule (a
     failed attention check): the detail names it, and says nothing of whether it is kept.
+
+    An e-mail address names a person as a response id names a submission: two responses giving one
+    address (compared trimmed, in lower case) are one person answering twice (Google Forms or a
+    SurveyMonkey collector without a one-response limit), and are treated as a repeated id.
+    ``email_groups`` is the reader's :attr:`~iur_survey.read.base.RawResponses.email_groups`: per e-mail
+    column a number per row, never the address, which no detail names.  An address given by more than 3
+    records and by more than :data:`SHARED_EMAIL_SHARE` of them is taken for a placeholder or a shared mailbox
+    and not judged (the pipeline warns); a mailbox a few people share would exclude all but the first of
+    them: ``by_email=False`` (``duplicate_id: {by_email: false}``).
+
+    >>> mail = [("Email", np.array([0, 1, 0, -1]))]
+    >>> duplicate_id(df.assign(response_id=["a", "b", "c", "d"]), load_instrument(), eligible=[True] * 4,
+    ...              email_groups=mail).tolist()
+    [<NA>, <NA>, "e-mail address ('Email') repeated; first submission row 2 (same answers)", <NA>]
     """
-    if "response_id" not in frame.columns:
-        return _none(frame)
-    ids = frame["response_id"].astype("string")
-    codes, _ = pd.factorize(ids, use_na_sentinel=True)
+    n = len(frame)
+    flagged, texts = np.zeros(n, dtype=bool), np.full(n, "", dtype=object)
     elig = _complete(frame) if eligible is None else np.asarray(eligible, dtype=bool)
-    flagged, kept = _keep_first(frame, np.asarray(codes), elig)
     rows = raw_rows(frame)
-    differ = _answers_differ(frame, instrument, np.flatnonzero(flagged), kept[flagged])
-    return _details(frame, flagged, (f"response_id '{i}' repeated; first submission row {rows[k]} "
-                                     f"({f'{d} answers differ' if d else 'same answers'})"
-                                     for i, k, d in zip(ids[flagged], kept[flagged], differ)))
+    if "response_id" in frame.columns:
+        ids = frame["response_id"].astype("string")
+        codes, _ = pd.factorize(ids, use_na_sentinel=True)
+        flagged, kept = _keep_first(frame, np.asarray(codes), elig)
+        differ = _answers_differ(frame, instrument, np.flatnonzero(flagged), kept[flagged])
+        texts[flagged] = [f"response_id '{i}' repeated; first submission row {rows[k]} "
+                          f"({f'{d} answers differ' if d else 'same answers'})"
+                          for i, k, d in zip(ids[flagged], kept[flagged], differ)]
+    for header, codes in (email_groups or ()) if by_email else ():
+        codes = np.where(flagged, -1, np.asarray(codes, dtype=np.int64))     # a repeated id is counted once
+        if (codes >= 0).any():      # one address in many records is no person's (a placeholder, a shared mailbox)
+            counts = np.bincount(codes[codes >= 0])
+            codes = np.where((codes >= 0) & (counts[np.maximum(codes, 0)] > max(3, SHARED_EMAIL_SHARE * n)), -1, codes)
+        again, kept = _keep_first(frame, codes, elig)
+        differ = _answers_differ(frame, instrument, np.flatnonzero(again), kept[again])
+        texts[again] = [f"e-mail address ({header!r}) repeated; first submission row {rows[k]} "
+                        f"({f'{d} answers differ' if d else 'same answers'})" for k, d in zip(kept[again], differ)]
+        flagged = flagged | again
+    return _details(frame, flagged, texts[flagged])
 
 
 def _answers_differ(frame: pd.DataFrame, instrument: Instrument, rows: np.ndarray, firsts: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import EMAIL, MissingColumnError, OutOfRangeError, ReadError, UnknownLabelError
 from . import recode
 from .base import RawResponses, display_order_columns, standard_columns
+from .binbook import EMPTY_RESULT
 from .match import Plan
 from .source import Table
 from .workbook import WorkbookWarning
@@ -126,7 +127,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
             if other.any():
                 # the "other" word only: a "please specify" text is the respondent's own words (free text)
                 said_other = " / ".join(repr(w) for w in dict.fromkeys(
-                    re.match(r"\s*(\S*?)(?=[\s(（〖\[:：,，;/-]|$)", str(a)).group(1) for a in answers[blank[other]]))
+                    re.match(r"\s*(\S*?)(?=[\s(（〖\[:：,，;/-]|$)", str(a)).group(1) or str(a).strip()
+                    for a in answers[blank[other]]))
                 parts.append(f"{int(other.sum())} response(s) answered {said_other} (rows {rows(blank[other])}), "
                              f"which is none of the study's {group}s and is not read as one")
             note = (f"{'; '.join(parts)}: they are kept without a {group} and are left out of any comparison "
@@ -159,6 +161,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
             warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
     seen: dict = {}
     mixed = []          # item columns holding both wordings and bare numbers
+    one_form: dict = {}  # form ("wording"/"number") -> headers of the item columns holding that form only
     out_of_scale = []   # strict: report the earliest offending row over all item columns
     for code in (*instrument.item_codes, *instrument.attention_checks):
         if code in t:
@@ -171,6 +174,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                                                 if code in instrument.items else None, forms=forms)
                 if len(forms) == 2:
                     mixed.append((t[code].header, col(code), forms))
+                elif forms and code in instrument.items and code not in continuous:
+                    one_form.setdefault(next(iter(forms)), []).append(t[code].header)
             except OutOfRangeError as exc:
                 out_of_scale.append(exc)
                 out[code] = np.full(n, np.nan)
@@ -183,7 +188,9 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     for note in recode.scale_wording_notes(seen, {c: out[c] for c in scored if c in instrument.items}, instrument):
         said.append(note)
         warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
-    note = recode.mixed_forms_note(mixed, lines)
+    note = recode.mixed_forms_note(mixed, lines) or ""
+    split = recode.split_forms_note(one_form.get("wording", []), one_form.get("number", []))
+    note = "; ".join(x for x in (note, split) if x)
     if note:
         said.append(note)
         warnings.warn(f"{path}: {note}", MixedAnswersWarning, stacklevel=2)
@@ -240,7 +247,42 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                         screen_order=[c.target for c in sorted(t.values(), key=lambda c: c.index)
                                       if c.target in {*instrument.item_codes, *instrument.attention_checks}],
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes),
-                        email_groups=_email_groups(table, plan))
+                        email_groups=_email_groups(table, plan),
+                        answered_later=(None if "_finished" in t or "_progress" in t or fmt == "google_forms"
+                                        else answered_later(table, plan, instrument)))
+
+
+def later_columns(plan: Plan, instrument) -> list:
+    """The unread columns of the export placed after its last item column: the questions a respondent meets after
+    the instrument's (a rating, a comment, contact details), or columns an analyst appended.
+
+    >>> from iur_survey.read.match import Column, Plan
+    >>> from iur_survey.instrument import load_instrument
+    >>> cols = [Column(0, "id", target="response_id"), Column(1, "GOV1", target="GOV1"), Column(2, "Comment")]
+    >>> [c.header for c in later_columns(Plan(cols), load_instrument())]
+    ['Comment']
+    """
+    items = set(instrument.item_codes)
+    last = max((c.index for c in plan.columns if c.target in items), default=None)
+    return [] if last is None else [c for c in plan.columns if c.index > last and not c.target]
+
+
+def answered_later(table: Table, plan: Plan, instrument) -> np.ndarray | None:
+    """Per row: whether it answered a column placed after the export's last item column
+    (:func:`later_columns`), or ``None`` when there is no such column.  A column every row fills says nothing
+    (a system column, a total the analyst computed for everyone) and is not counted.  With no Finished or
+    Progress, a row whose last items are blank but which answered a later question did not break off
+    (:func:`iur_survey.clean.rules.unfinished`)."""
+    cols = [c for c in later_columns(plan, instrument) if c.index in table.data.columns]
+    if not cols:
+        return None
+    out = np.zeros(len(table.data), dtype=bool)
+    for c in cols:
+        values = pd.Series(table.data[c.index], dtype=object)
+        filled = ~values.map(recode._blank).to_numpy(dtype=bool)
+        if not filled.all():
+            out |= filled
+    return out
 
 
 def _sheet_notes(table: Table, plan: Plan, path) -> list[str]:
@@ -291,7 +333,12 @@ def _refuse_bad_cells(table: Table, plan: Plan, path) -> None:
     r, c = hits[0]
     what = info.bad_cells[(r, c)]
     more = f" ({len(hits)} such cells in the columns read)" if len(hits) > 1 else ""
-    if what:
+    if what == EMPTY_RESULT:
+        msg = (f"the cell holds a formula whose saved value is empty{more}: a formula the program that wrote the .xls "
+               f"never computed (xlwt and other writers save none), or one that gives \"\"; the two look alike, so "
+               f"it is not read as a blank answer: save the values (Paste Special > Values), or open and save the "
+               f"file in a spreadsheet program that computes it")
+    elif what:
         msg = (f"the cell holds the spreadsheet error {what}{more}, not an answer (a formula that failed, e.g. a "
                f"lookup with no match); fix the formula or the values it uses, then save again")
     else:
@@ -591,7 +638,10 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
         if instrument.groups and group not in plan.targets:
             return None
         answers = {c.index for t, c in plan.targets.items() if t not in ("response_id", "_ip", "_submitted", "_started")}
-        return sorted({c.index for c in plan.targets.values()} | {c.index for c in personal_columns(plan)}), answers
+        later = ({c.index for c in later_columns(plan, instrument)}       # no Finished/Progress: break-offs inferred
+                 if "_finished" not in plan.targets and "_progress" not in plan.targets else set())
+        return (sorted({c.index for c in plan.targets.values()} | {c.index for c in personal_columns(plan)} | later),
+                answers)
 
     table = (reader or read_table)(path, header_rows=header_rows, data=data, encoding=encoding, usecols=usecols)
     _refuse_hxl_row(table)

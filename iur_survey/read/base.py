@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 META_COLUMNS = ("_row", "_status", "_finished", "_progress", "_duration", "_submitted", "_ip")
@@ -76,6 +77,10 @@ class RawResponses:
     #: address, compared trimmed and in lower case, share a number; ``-1``: none).  The addresses themselves are
     #: not kept; the cleaning step warns about kept responses that share one (the same person answering twice?)
     email_groups: list = field(default_factory=list)
+    #: per row, whether it answered an unread column placed after the export's last item column (``None``: no
+    #: such column, or the export records Finished/Progress): without completion metadata, a row whose last
+    #: items are blank but that answered a later question did not break off
+    answered_later: np.ndarray | None = None
 
     @property
     def n_raw(self) -> int:

@@ -13,8 +13,10 @@ records of the binary formats are walked:
   ``BrtFmlaError``, ``BrtRowHdr`` (``fDyZero``) and ``BrtColInfo`` (``fHidden``) records.
 
 A workbook whose records are not what this expects raises :class:`Unchecked` (the caller says so in a
-warning: nothing is guessed).  Formulas without a cached value are not told apart here: a BIFF formula
-always carries a result (xlwt writes an empty text, the same record as a formula whose result is ``""``).
+warning: nothing is guessed).  A BIFF formula always carries a result, and one saved without its value
+(xlwt, which computes nothing) carries the "empty" result, the same record as a formula whose result is
+``""``: the two cannot be told apart, so a formula with an empty result is marked :data:`EMPTY_RESULT`
+(read, it would be a blank answer in silence).
 
 >>> _xlsb_records(bytes([0x03, 0x09]) + bytes(9) + bytes([0x92, 0x01, 0x00]))
 [(3, 2, 9), (146, 14, 0)]
@@ -30,6 +32,8 @@ import zipfile
 ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
                0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 
+#: the mark of a .xls formula whose saved result is empty: never computed (xlwt) or ``""`` (:func:`xls_marks`)
+EMPTY_RESULT = '=""'
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _END = 0xFFFFFFFA                                   # sector numbers from here on mark the end of a chain
 _U16, _U32, _HH = struct.Struct("<H"), struct.Struct("<I"), struct.Struct("<HH")
@@ -132,9 +136,11 @@ def xls_marks(data: bytes, name: str) -> tuple[set, set, dict]:
     >>> stream = (_rec(0x0809, struct.pack("<HH", 0x0600, 0x10)) + _rec(0x0085, struct.pack("<IBBBB", 25, 0, 0, 1, 0) + b"S")
     ...           + _rec(0x000A) + _rec(0x0809, struct.pack("<HH", 0x0600, 0x10))
     ...           + _rec(0x0208, struct.pack("<8H", 3, 0, 1, 300, 0, 0, 0x20, 0))                   # row 4 hidden
-    ...           + _rec(0x0205, struct.pack("<3HBB", 1, 2, 0, 0x2A, 1)) + _rec(0x000A))         # C2: #N/A
+    ...           + _rec(0x0205, struct.pack("<3HBB", 1, 2, 0, 0x2A, 1))                          # C2: #N/A
+    ...           + _rec(0x0006, struct.pack("<3H", 2, 1, 0) + bytes([3, 0, 0, 0, 0, 0, 255, 255]) + bytes(6))
+    ...           + _rec(0x000A))                                                                # B3: empty result
     >>> _xls_marks(stream, "S")
-    ({4}, set(), {(2, 2): '#N/A'})
+    ({4}, set(), {(2, 2): '#N/A', (3, 1): '=""'})
     """
     stream = cfb_stream(data)
     try:
@@ -180,10 +186,10 @@ def _xls_marks(stream: bytes, name: str) -> tuple[set, set, dict]:
         typ, size = _HH.unpack_from(stream, pos)
         start = pos + 4
         pos = start + size
-        if typ == 0x0006:                                               # FORMULA: an error result?
-            if depth == 1 and stream[start + 12:start + 14] == b"\xff\xff" and stream[start + 6] == 2:
+        if typ == 0x0006:                                               # FORMULA: an error or empty result?
+            if depth == 1 and stream[start + 12:start + 14] == b"\xff\xff" and stream[start + 6] in (2, 3):
                 r, c = _HH.unpack_from(stream, start)
-                bad.setdefault((r + 1, c), _error(stream[start + 8]))
+                bad.setdefault((r + 1, c), _error(stream[start + 8]) if stream[start + 6] == 2 else EMPTY_RESULT)
         elif typ == 0x0205:                                             # BOOLERR: a typed error?
             if depth == 1 and stream[start + 7] == 1:
                 r, c = _HH.unpack_from(stream, start)

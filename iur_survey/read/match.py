@@ -106,9 +106,9 @@ META_ALIASES = {
     "_finished": ["Finished", "_finished"],
     "_progress": ["Progress", "_progress"],
     "_duration": ["Duration (in seconds)", "Duration__in_seconds_", "Duration", "_duration", "所用时间",
-                  "答题时间", "interviewtime", "Total time"],
+                  "答题时间", "interviewtime", "Total time", "答题时长", "TIME_SUM"],
     "_submitted": ["RecordedDate", "_submitted", "提交答卷时间", "EndDate", "提交时间", "End Date", "submitdate",
-                   "Date submitted", "Datum Abgeschickt", "结束答题时间", "Timestamp"],
+                   "Date submitted", "Datum Abgeschickt", "结束答题时间", "Timestamp", "LASTDATA"],
     "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "Datum gestartet",
                  "开始时间", "开始答题时间"],
     "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr", "IP-Adresse"],
@@ -118,7 +118,9 @@ META_IMPORT_IDS = {"status": "_status", "finished": "_finished", "progress": "_p
                    "duration": "_duration", "recordedDate": "_submitted", "endDate": "_submitted",
                    "ipAddress": "_ip", "_recordId": "response_id", "responseId": "response_id",
                    "startDate": "_started"}
-ID_ALIASES = ["ResponseId", "ResponseID", "response_id", "_recordId", "序号", "答卷编号"]
+#: (``编号``: 腾讯问卷's respondent number; ``CASE``: SoSci Survey's, whose ``TIME_SUM`` and ``LASTDATA`` are
+#: aliases of the duration and the submission time above)
+ID_ALIASES = ["ResponseId", "ResponseID", "response_id", "_recordId", "序号", "答卷编号", "编号", "CASE"]
 _IMPORT_ID = re.compile(r"""['"]ImportId['"]\s*:\s*['"]([^'"]*)['"]""")
 
 
@@ -188,6 +190,28 @@ def _text_index(instrument) -> dict[str, str]:
         if k:
             idx.setdefault(k, instrument.group_column)
     return idx
+
+
+def _refuse_marked_code(source: str, key: str, target: str, path) -> None:
+    """Refuse a heading that is an item's bare code with a reverse mark (``B3 (R)``, ``B3（反向）``).
+
+    A question text marked "(reverse-keyed)" holds the respondents' raw answers and is read as the item; but
+    respondents never see a bare code, so a code with a reverse mark is an analyst's variable, most often the
+    reversed copy of the item, which the cleaning step would reverse a second time.
+
+    >>> _refuse_marked_code("B3 (R)", "b3", "B3", "x.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: x.csv:B3 (R): the heading is item B3's code with a reverse mark: an analyst's reversed copy of B3 (which the cleaning step would reverse again) or its raw answers? Map it in the instrument's columns: section ('B3 (R)': B3), and if it holds answers already reversed, take B3 out of its construct's reverse: list
+    >>> _refuse_marked_code("I rarely expect good things (R)", "irarelyexpectgoodthings", "B3", "x.csv")
+    """
+    if key != text_key(target) or not _REVERSE_MARK.search(unicodedata.normalize("NFKC", str(source))):
+        return
+    h = " ".join(str(source).split())
+    raise ReadError(path, f"the heading is item {target}'s code with a reverse mark: an analyst's reversed copy of "
+                          f"{target} (which the cleaning step would reverse again) or its raw answers? Map it in the "
+                          f"instrument's columns: section ({h!r}: {target}), and if it holds answers already "
+                          f"reversed, take {target} out of its construct's reverse: list", column=h)
 
 
 def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIASES,
@@ -271,9 +295,11 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     for c in columns:
         if c.target or c.how == IGNORED:
             continue
-        for cand in [*candidates(c.header), *(candidates(c.text) if c.text else [])]:
-            if cand in text_idx:
-                c.target, c.how = text_idx[cand], "question text"
+        for source in (c.header, c.text):
+            hit = next((cand for cand in (candidates(source) if source else []) if cand in text_idx), None)
+            if hit is not None:
+                _refuse_marked_code(source, hit, text_idx[hit], path)
+                c.target, c.how = text_idx[hit], "question text"
                 break
     taken = {c.target for c in columns if c.target}
     wanted = {k: t for k, t in text_idx.items() if t not in taken}

@@ -1,6 +1,7 @@
 """Plain CSV and XLSX exports: one header row of item codes (or ``columns:``-mapped names).
 
-The id column is the instrument's ``id_column`` (or ``ResponseId``/``response_id``), or
+The id column is the instrument's ``id_column`` (or ``ResponseId``/``response_id``/``id``, 腾讯问卷's ``编号``,
+SoSci Survey's ``CASE``), or
 an unnamed first column (the row names R's ``write.csv`` writes); when there is none, the 1-based data row number is the response id and
 :attr:`RawResponses.column_map` says so (``"(data row number)" -> "response_id"``).
 Qualtrics-style metadata columns (``Status``, ``Finished``, ``Progress``,
@@ -20,7 +21,7 @@ ROW_NAMES = "(row names)"
 
 
 def _ids(instrument) -> list[str]:
-    return [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID", ROW_NAMES]
+    return [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID", "编号", "CASE", ROW_NAMES]
 
 
 def _columns(headers):

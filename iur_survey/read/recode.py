@@ -292,6 +292,31 @@ def mixed_forms_note(mixed: list[tuple[str, pd.Series, dict]], lines: np.ndarray
             f"the choices the other way round: export the whole file in one form")
 
 
+def split_forms_note(worded: list[str], numbered: list[str]) -> str | None:
+    """The warning for item columns read from scale wordings beside item columns holding bare numbers only.
+
+    Each column alone is read one way, but together they are the case of :func:`mixed_forms_note` across
+    columns: the wordings go through ``scale.labels``, the numbers stand as the instrument's codes, and a tool
+    (or a download pasted in by columns) may number the choices the other way round, leaving a construct
+    half reversed.
+
+    >>> split_forms_note(["Q1_1", "Q1_2"], ["Q1_3"])[:83]
+    'item columns Q1_1, Q1_2 hold scale wordings and item column Q1_3 bare numbers only:'
+    >>> split_forms_note(["Q1_1"], []) is None
+    True
+    """
+    if not worded or not numbered:
+        return None
+
+    def cols(h):
+        return f"item column{'s' if len(h) > 1 else ''} {', '.join(h[:4])}{' ...' if len(h) > 4 else ''}"
+
+    return (f"{cols(worded)} hold{'' if len(worded) > 1 else 's'} scale wordings and {cols(numbered)} bare numbers "
+            f"only: the wordings are read through scale.labels, the numbers as the instrument's codes as they stand; "
+            f"if the tool numbers the choices the other way round, those items come out reversed against the "
+            f"others: check which way the numbers run, or export every item in one form")
+
+
 def scale_wording_notes(seen: dict, codes: dict, instrument) -> list[str]:
     """What the wordings of an export's item columns say about its scale, as warnings:
 
@@ -401,8 +426,10 @@ def recode_role(values: pd.Series, lines: np.ndarray, header: str, path, instrum
 
 
 #: an explicit "other" answer to the group question: "Other", "Others", 其他/其它, with a "please specify" note
-#: or the respondent's own words (问卷星 writes ``其他〖...〗``); matched after :func:`normalise_label`
-_OTHER_GROUP = re.compile(r"^(?:others?|其他|其它)(?:\s*(?:\(.*\)|〖.*〗|\[.*\]|[:,;/\-].*))?$", re.S)
+#: and/or the respondent's own words (问卷星 writes ``其他〖...〗``), or LimeSurvey's code ``-oth-``; matched after
+#: :func:`normalise_label`
+_OTHER_GROUP = re.compile(r"^(?:-oth-|(?:others?|其他|其它)(?:\s*(?:\(.*?\)|〖.*?〗|\[.*?\]))?(?:\s*[:,;/\-].*)?)$",
+                          re.S)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -412,6 +439,11 @@ def is_other_group(u) -> bool:
     >>> [is_other_group(v) for v in ["其他", "其它", " Others ", "Other (please specify)", "其他〖国有企业〗",
     ...                               "其他（请注明）", "Otherwise", "企业", 3]]
     [True, True, True, True, True, True, False, False, False]
+
+    LimeSurvey writes its "Other" option as the code ``-oth-``; a "please specify" text may follow the note:
+
+    >>> is_other_group("-oth-"), is_other_group("Other (please specify): a spin-off"), is_other_group("-oth-x")
+    (True, True, False)
     """
     return isinstance(u, str) and _OTHER_GROUP.match(normalise_label(u)) is not None
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EmptyFileError, FormatDetectionError, ReadError, UnknownLabelError
-from .assemble import assemble
+from .assemble import assemble, later_columns
 from .base import RawResponses
 from .match import Column, match_columns
 from .recode import group_of_value, is_role_column
@@ -380,7 +380,9 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
                          instrument, path, require_role=False)
     group = instrument.group_column
     need_all = bool(instrument.groups) and group not in plan.targets
-    usecols = None if need_all else [c.header for c in plan.targets.values()]
+    later = ([c.header for c in later_columns(plan, instrument)]      # no Finished/Progress: break-offs inferred
+             if "_finished" not in plan.targets and "_progress" not in plan.targets else [])
+    usecols = None if need_all else [c.header for c in plan.targets.values()] + later
     df, _ = _read(path, encoding, por, usecols=usecols, **({} if por else {"dates_as_pandas_datetime": True}))
     if len(df) == 0:
         raise EmptyFileError(path, "the SPSS file has variables but no case")
@@ -434,11 +436,52 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
             body[col.index] = _group_values(body[col.index], lab, instrument, path, col.header)
         elif target in ("_status", "_finished"):
             body[col.index] = role_data[col.index]
+    _refuse_half_recoded(recodes, plan, vvl, body, instrument, path)
     raw = assemble(table, plan, instrument, "spss", strict=strict, recodes=recodes)
     for note in notes:
         raw.warnings.append(note)
         warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
     return raw
+
+
+def _refuse_half_recoded(recodes: list[dict], plan, vvl: dict, body: pd.DataFrame, instrument, path) -> None:
+    """Refuse item columns left as bare codes beside item columns whose value labels moved the codes.
+
+    When the labels of some item variables recode them (1 'Strongly agree' -> 5) and other item variables of
+    the file carry no labels, which way those run is unknown: read as they stand, a construct would hold some
+    items reversed against the others (labels defined on some variables only).
+
+    >>> from iur_survey.read.match import Column, Plan
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> plan = Plan([Column(0, "GOV1", target="GOV1"), Column(1, "GOV2", target="GOV2")],
+    ...             {"GOV1": Column(0, "GOV1", target="GOV1"), "GOV2": Column(1, "GOV2", target="GOV2")})
+    >>> moved = [{"column": "GOV1", "target": "GOV1", "by": "SPSS value labels", "codes": {"1": 5.0, "5": 1.0}}]
+    >>> _refuse_half_recoded(moved, plan, {"GOV1": {1: "Strongly agree", 5: "Strongly disagree"}},
+    ...                      pd.DataFrame({0: [1.0], 1: [2.0]}), inst, "s.sav")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.UnknownLabelError: s.sav:GOV2: the value labels of GOV1 recode its codes (1 -> 5, 5 -> 1) but item variable GOV2 has no value labels: whether its codes run the same way is unknown; give it the same value labels, or set value_labels: codes to keep every code as it is
+    """
+    moved = [r for r in recodes if r.get("by") == "SPSS value labels"]
+    if not moved:
+        return
+    continuous = set(instrument.continuous_items)
+    bare = [c for t, c in plan.targets.items() if t in instrument.items and t not in continuous
+            and not vvl.get(c.header) and body[c.index].dtype.kind in "fiu"]
+    if not bare:
+        return
+    first = moved[0]
+    shown = ", ".join(f"{c} -> {t:g}" for c, t in list(first["codes"].items())[:3] if t is not None)
+    names = ", ".join(c.header for c in bare[:5]) + (" ..." if len(bare) > 5 else "")
+    one = len(bare) == 1
+    raise UnknownLabelError(path, f"the value labels of {', '.join(r['column'] for r in moved[:3])}"
+                                  f"{' ...' if len(moved) > 3 else ''} recode {'its' if len(moved) == 1 else 'their'} "
+                                  f"codes ({shown}{', ...' if len(first['codes']) > 3 else ''}) but item "
+                                  f"variable{'' if one else 's'} {names} ha{'s' if one else 've'} no value labels: "
+                                  f"whether {'its' if one else 'their'} codes run the same way is unknown; give "
+                                  f"{'it' if one else 'them'} the same value labels, or set value_labels: codes to "
+                                  f"keep every code as it is", column=bare[0].header)
 
 
 def _group_values(values: pd.Series, labels: dict, instrument, path, header) -> pd.Series:

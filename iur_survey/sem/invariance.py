@@ -111,20 +111,60 @@ _INDICES = {"standard": ("cfi", "rmsea"), "scaled": ("cfi.scaled", "rmsea.scaled
 
 # ============================================================================================ helpers
 def measurement_part(model: str) -> str:
-    """The measurement model of a lavaan syntax: its ``=~`` and ``~~`` lines (regressions, ``:=`` and
-    constraints dropped), so that the factors correlate freely as in a CFA.
+    """The measurement model of a lavaan syntax: its ``=~`` statements and the ``~~`` terms among the factors
+    and their indicators (regressions, intercepts, ``:=``, constraints and the (co)variances of variables outside
+    the measurement model dropped), so that the factors correlate freely as in a CFA.  Statements are read as
+    lavaan reads them: several on a line (``;``), one continued over lines; ``group:`` block headers are kept.
 
     >>> measurement_part("F =~ a + b + c\\nG =~ d + e + f\\nG ~ b1*F\\nind := b1*2")
     'F =~ a + b + c\\nG =~ d + e + f'
+    >>> measurement_part("F =~ a + b +\\n  c; y ~ F\\ny ~~ y\\na ~~ c(v1, v2)*b + y")
+    'F =~ a + b + c\\na ~~ c(v1, v2)*b'
     """
+    from .syntax import _REL_OPS, _statements
+
+    lines = model.replace("\u02dc", "~").splitlines()
+
+    def text(toks) -> str:                       # the user's own text of the tokens, line by line
+        out, run = [], []
+        for t in list(toks) + [None]:
+            if run and (t is None or t.line != run[0].line):
+                a, b = run[0], run[-1]
+                out.append(lines[a.line - 1][a.col - 1:b.col - 1 + len(b.text)])
+                run = []
+            if t is not None:
+                run.append(t)
+        return " ".join(out)
+
+    def terms(toks) -> list:                     # the right-hand side split at its top-level '+'
+        out, depth, cur = [], 0, []
+        for t in toks:
+            depth += (t.text == "(") - (t.text == ")")
+            if t.text == "+" and depth == 0:
+                out.append(cur)
+                cur = []
+            else:
+                cur.append(t)
+        return [x for x in out + [cur] if x]
+
+    stmts = []
+    for toks in _statements(model, "<model syntax>"):
+        k = next(i for i, t in enumerate(toks) if t.kind == "op" and t.text in _REL_OPS)
+        stmts.append((toks, k, toks[k].text))
+    measured = {toks[0].text for toks, k, op in stmts if op == "=~"}
+    measured |= {tt[-1].text for toks, k, op in stmts if op == "=~" for tt in terms(toks[k + 1:])}
     keep = []
-    for line in model.splitlines():
-        code = line.split("#", 1)[0]
-        if ":=" in code or "==" in code:
-            continue
-        if "=~" in code or "~~" in code:
-            keep.append(line.rstrip())
-    if not keep:
+    for toks, k, op in stmts:
+        if op in ("=~", ":"):
+            keep.append(text(toks))
+        elif op == "~~" and k == 1 and toks[0].text in measured:
+            rhs = terms(toks[k + 1:])
+            inside = [tt for tt in rhs if tt[-1].kind == "name" and tt[-1].text in measured]
+            if len(inside) == len(rhs):
+                keep.append(text(toks))
+            elif inside:
+                keep.append(f"{text(toks[:k + 1])} " + " + ".join(text(tt) for tt in inside))
+    if not any("=~" in s for s in keep):
         raise EstimationError(None, "the model has no measurement part (no =~ line)")
     return "\n".join(keep)
 

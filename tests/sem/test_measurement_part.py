@@ -74,3 +74,17 @@ def test_cli_invariance_with_a_continued_line(tmp_path, capsys):
     inv = json.loads(out.read_text(encoding="utf-8"))["invariance"]
     chisq = [x["fit"]["chisq"] for x in inv]
     assert chisq == pytest.approx([r["chisq"] for r in REF["fit"]], rel=1e-5)
+
+
+def test_the_result_names_the_model_fitted_and_what_it_left_out():
+    d = pd.read_csv(DATA)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inv = measurement_invariance(MODELS["variances"], d, "region", steps=("configural", "metric"))
+    assert inv.model == PLAIN + "\nA ~~ B"
+    assert inv.left_out == ["y ~ A + B + x", "y ~~ y", "x ~~ x"]
+    info = inv.to_dict()["invariance_info"]
+    assert info["model"] == inv.model and info["left_out"] == inv.left_out
+    text = inv.summary()
+    assert "Model: A =~ a1 + a2 + a3 + a4; B =~ b1 + b2 + b3 + b4; A ~~ B" in text
+    assert "Left out (not measurement): y ~ A + B + x; y ~~ y; x ~~ x" in text

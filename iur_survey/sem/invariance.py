@@ -77,7 +77,8 @@ from .table import group_text
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
            "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "NOT_REACHED",
            "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
-           "measurement_part", "measurement_split", "small_group_warnings", "fitted_group_sizes", "merge_steps", "merge_step_notes"]
+           "measurement_part", "measurement_split", "small_group_warnings", "fitted_group_sizes", "merge_steps",
+           "merge_step_notes"]
 
 #: lavaan's group.equal names the engine implements
 

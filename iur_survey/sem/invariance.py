@@ -77,7 +77,8 @@ from .table import group_text
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
            "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "NOT_REACHED",
            "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
-           "measurement_part", "small_group_warnings", "fitted_group_sizes", "merge_steps", "merge_step_notes"]
+           "measurement_part", "measurement_split", "small_group_warnings", "fitted_group_sizes", "merge_steps",
+           "merge_step_notes"]
 
 #: lavaan's group.equal names the engine implements
 
@@ -111,22 +112,76 @@ _INDICES = {"standard": ("cfi", "rmsea"), "scaled": ("cfi.scaled", "rmsea.scaled
 
 # ============================================================================================ helpers
 def measurement_part(model: str) -> str:
-    """The measurement model of a lavaan syntax: its ``=~`` and ``~~`` lines (regressions, ``:=`` and
-    constraints dropped), so that the factors correlate freely as in a CFA.
+    """The measurement model of a lavaan syntax: its ``=~`` statements and the ``~~`` terms among the factors
+    and their indicators (regressions, intercepts, ``:=``, constraints and the (co)variances of variables outside
+    the measurement model dropped), so that the factors correlate freely as in a CFA.  Statements are read as
+    lavaan reads them: several on a line (``;``), one continued over lines; ``group:`` block headers are kept.
 
     >>> measurement_part("F =~ a + b + c\\nG =~ d + e + f\\nG ~ b1*F\\nind := b1*2")
     'F =~ a + b + c\\nG =~ d + e + f'
+    >>> measurement_part("F =~ a + b +\\n  c; y ~ F\\ny ~~ y\\na ~~ c(v1, v2)*b + y")
+    'F =~ a + b + c\\na ~~ c(v1, v2)*b'
     """
-    keep = []
-    for line in model.splitlines():
-        code = line.split("#", 1)[0]
-        if ":=" in code or "==" in code:
-            continue
-        if "=~" in code or "~~" in code:
-            keep.append(line.rstrip())
-    if not keep:
+    return "\n".join(measurement_split(model)[0])
+
+
+def measurement_split(model: str) -> tuple[list[str], list[str]]:
+    """The statements of :func:`measurement_part` and those it leaves out (a ``~~`` statement with terms on both
+    sides: each left-out term as ``lhs ~~ term``), in the user's own text.
+
+    >>> measurement_split("F =~ a + b + c; y ~ F\\na ~~ b + y")
+    (['F =~ a + b + c', 'a ~~ b'], ['y ~ F', 'a ~~ y'])
+    """
+    from .syntax import _REL_OPS, _statements
+
+    lines = model.replace("\u02dc", "~").splitlines()
+
+    def text(toks) -> str:                       # the user's own text of the tokens, line by line
+        out, run = [], []
+        for t in list(toks) + [None]:
+            if run and (t is None or t.line != run[0].line):
+                a, b = run[0], run[-1]
+                out.append(lines[a.line - 1][a.col - 1:b.col - 1 + len(b.text)])
+                run = []
+            if t is not None:
+                run.append(t)
+        return " ".join(out)
+
+    def terms(toks) -> list:                     # the right-hand side split at its top-level '+'
+        out, depth, cur = [], 0, []
+        for t in toks:
+            depth += (t.text == "(") - (t.text == ")")
+            if t.text == "+" and depth == 0:
+                out.append(cur)
+                cur = []
+            else:
+                cur.append(t)
+        return [x for x in out + [cur] if x]
+
+    stmts = []
+    for toks in _statements(model, "<model syntax>"):
+        k = next(i for i, t in enumerate(toks) if t.kind == "op" and t.text in _REL_OPS)
+        stmts.append((toks, k, toks[k].text))
+    measured = {toks[0].text for toks, k, op in stmts if op == "=~"}
+    measured |= {tt[-1].text for toks, k, op in stmts if op == "=~" for tt in terms(toks[k + 1:])}
+    keep, left = [], []
+    for toks, k, op in stmts:
+        if op in ("=~", ":"):
+            keep.append(text(toks))
+        elif op == "~~" and k == 1 and toks[0].text in measured:
+            rhs = terms(toks[k + 1:])
+            inside = [tt for tt in rhs if tt[-1].kind == "name" and tt[-1].text in measured]
+            if len(inside) == len(rhs):
+                keep.append(text(toks))
+                continue
+            if inside:
+                keep.append(f"{text(toks[:k + 1])} " + " + ".join(text(tt) for tt in inside))
+            left.extend(f"{text(toks[:k + 1])} {text(tt)}" for tt in rhs if not any(tt is x for x in inside))
+        else:
+            left.append(text(toks))
+    if not any(op == "=~" for _, _, op in stmts):
         raise EstimationError(None, "the model has no measurement part (no =~ line)")
-    return "\n".join(keep)
+    return keep, left
 
 
 def chen_decision(delta_cfi: float, delta_rmsea: float, delta_srmr: float,
@@ -509,7 +564,9 @@ class InvarianceResult:
     failed); ``groups``: :func:`group_size_table` after merging; ``merge``: old -> new group labels;
     ``cutoffs``: the cut-offs used per step and their name; ``indices``: "standard" or "robust" (which CFI /
     RMSEA the changes use); ``level``: the last step of the unbroken run of "supported" steps
-    ("configural" when metric is not supported; None when the configural model failed).
+    ("configural" when metric is not supported; None when the configural model failed); ``model``: the
+    measurement model the steps fitted; ``left_out``: the statements of the given model it left out
+    (:func:`measurement_split`: regressions, intercepts, ``:=``, (co)variances outside the measurement model).
     """
 
     model: str
@@ -529,6 +586,7 @@ class InvarianceResult:
     lrt_method: str
     warnings: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def level(self) -> str | None:
@@ -570,7 +628,8 @@ class InvarianceResult:
         info = {"group": self.group, "estimator": self.estimator, "missing": self.missing,
                 "groups": {str(r["group"]): int(r["n"]) for _, r in self.groups.iterrows()},
                 "merged": dict(self.merge), "indices": self.indices, "cutoffs": self.cutoffs_name,
-                "lrt_method": self.lrt_method, "level": self.level, "warnings": list(self.warnings)}
+                "lrt_method": self.lrt_method, "level": self.level, "warnings": list(self.warnings),
+                "model": self.model, "left_out": list(self.left_out)}
         return {"invariance": items, "invariance_info": info}
 
     def summary(self, caption: Callable[[str], str] = str) -> str:
@@ -582,6 +641,9 @@ class InvarianceResult:
         L.append("Groups: " + ", ".join(f"{caption(str(r['group']))} (n = {r['n']})" for _, r in self.groups.iterrows()))
         if self.merge:
             L.append("Merged: " + ", ".join(f"{caption(a)} -> {caption(b)}" for a, b in self.merge.items()))
+        L.append("Model: " + "; ".join(self.model.splitlines()))
+        if self.left_out:
+            L.append("Left out (not measurement): " + "; ".join(self.left_out))
         L.append("")
         chi = "chisq.scaled" if "chisq.scaled" in self.table.columns else "chisq"
         head = (f"{'step':<11}{'chisq':>10}{'df':>6}{'CFI':>7}{'RMSEA':>7}{'SRMR':>7}"
@@ -713,8 +775,10 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     """
     if model is None:
         raise EstimationError(None, "measurement_invariance(): give the model (lavaan syntax)")
+    left_out: list[str] = []
     if measurement_only:
-        model = measurement_part(model)
+        kept, left_out = measurement_split(model)
+        model = "\n".join(kept)
     spec = _steps(steps)
     names = list(spec)
     data2, sizes, mapping, warns = prepare_groups(data, group, model, merge=merge, min_group_size=min_group_size,
@@ -829,7 +893,7 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
                             missing=next((f.missing for f in fits.values() if f is not None), str(missing)),
                             steps=names, group_equal=spec, fits=fits, table=table, lrt=lrt_tab, groups=sizes,
                             merge=mapping, cutoffs=cut, cutoffs_name=cut_name, indices=ind, lrt_method=lrt_used,
-                            warnings=warns, errors=errors)
+                            warnings=warns, errors=errors, left_out=left_out)
 
 
 def compare_decisions(table: pd.DataFrame, other: pd.DataFrame,

@@ -83,7 +83,7 @@ def test_s1_0_fit_equals_lavaan():                       # ~1 min: every other p
     ref = REF["s1_0"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = sem(ref["model"], _hs(), warn=False)
+        fit = sem(ref["model"], _hs(), missing="listwise", warn=False)          # lavaan's default
     assert fit.converged
     assert "nlminb's path (trust region) from lavaan's simple start values" in fit.meta["optimizer_history"][0]
     assert fit.fit_measures()["logl"] == pytest.approx(ref["fit"]["logl"], abs=1e-6)

@@ -262,8 +262,15 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     quasi-Newton path alone, as lavaan's nlminb), then ``run`` from lavaan's "simple" start (``simple()``:
     :meth:`Model.start`'s ``kind="simple"``, the start of lavaan's own third attempt, which on a small group
     can reach a finite optimum where the paths from the default start run off along a ridge), then from the
-    fallback start (``fallback()``: :meth:`Model.start`'s ``kind="marker"``), keeping the first fit that
-    converges.  A fit that converges from none stays unconverged (the first attempt's result, loudly
+    fallback start (``fallback()``: :meth:`Model.start`'s ``kind="marker"``), then ``run(x, trust=True)``
+    from lavaan's start and from its simple start -- the trust-region path that mirrors lavaan's nlminb
+    (:func:`~iur_survey.sem.estimate.optimize`'s ``"trust-region"`` stage) from the starts of lavaan's first and
+    third attempts (``lavaan()``: nlminb from the start values; then with ``optim.parscale = "standardized"``,
+    not copied; then from the simple start values) -- keeping the first fit that converges.  Stress case s1_0
+    of session 17: every other path runs off along a ridge; lavaan's third attempt and ours from the simple
+    start reach f .2946293 (the first evaluations equal lavaan's partrace; 91 iterations, lavaan 94).  The
+    trust-region paths come last so that a fit another path converges keeps its minimum.  A fit that
+    converges from none stays unconverged (the first attempt's result, loudly
     reported): the fallbacks only ever replace a non-converged fit by a converged one, a stationary point
     with max |gradient| < 1e-7 like any other.
 
@@ -292,8 +299,9 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     pseudo-inverse of Sigma -- and its first step walks out.  ``step_out(x)`` (:func:`_step_out`) takes that
     step and the fit goes on from the admissible point it reaches (stress cases s1_112, s1_138 of session 17,
     which lavaan fits and ours refused); a warning says so.  When that step finds no admissible point, the
-    start divided by 10 (``shrink(x)``: its free parameters ``z``) is tried, as before (complete data; FIML
-    fits, without ``step_out``, only that)."""
+    start divided by 10 (``shrink(x)``: its free parameters ``z``) is tried, as before (FIML fits too: their
+    gradient there is :func:`~iur_survey.sem.fiml.fiml_gradient`'s ``outside``, with lavaan's plain inverse
+    of Sigma)."""
     inadmissible: list[np.ndarray] = []
     stepped: list[np.ndarray] = []
     if shrink is not None or step_out is not None:
@@ -337,12 +345,15 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
     # the other paths: (what, start, scoring, a fallback of a non-converged fit)
     paths = [("quasi-Newton from lavaan's start values", x0, False, True)]
     starts = [x0]
+    lavaan_starts = [("lavaan's start values", x0)]      # the starts of lavaan's attempts 1 and 3
     for what, make in (("lavaan's simple start values", simple), ("the fallback start values", fallback)):
         if make is None:
             continue
         x1 = make()
         if not any(np.allclose(x1, x) for x in starts):
             starts.append(x1)
+            if make is simple:
+                lavaan_starts.append((what, x1))
             paths += [(what, x1, True, True), (f"quasi-Newton from {what}", x1, False, False)]
     done: set[int] = set()
 
@@ -395,6 +406,14 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
                 opt.history
             return opt
         notes[0] = "from lavaan's start values: " + opt.message
+    # lavaan's own attempts (lavaan(): nlminb from its start values, then from its "simple" start values): the
+    # trust-region path that mirrors nlminb, tried last so that a fit another path converges keeps its minimum
+    for what, x1 in lavaan_starts:
+        alt = run(x1, trust=True)
+        if alt.converged:
+            alt.history = [f"{'; '.join(notes)}; refit: nlminb's path (trust region) from {what}"] + alt.history
+            return alt
+        notes.append(f"nlminb's path (trust region) from {what}: {alt.message}")
     opt.history = opt.history + [f"refit, {n}" for n in notes[1:]]
     return opt
 
@@ -825,9 +844,9 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
 
     # the line search uses fg (value and gradient from one evaluation), the scoring steps fgc
     opt = _with_fallback_start(
-        lambda x, scoring=True, runaway=None: minimize(
+        lambda x, scoring=True, runaway=None, trust=False: minimize(
             lambda z: ml_fmin(model, rp.theta(z), stats), lambda z: fg(z)[1], lambda z: fgc(z)[1], rp.z(x),
-            fun_grad_curv=fgc, fun_grad=fg, scoring=scoring, runaway=runaway, **control),
+            fun_grad_curv=fgc, fun_grad=fg, scoring=scoring, runaway=runaway, trust=trust, **control),
         x0, lambda: model.start(stats.cov, stats.mean, kind="marker"),
         simple=lambda: rp.project(model.start(stats.cov, stats.mean, kind="simple"), model.row_weights()),
         improper=lambda o: _improper(pt, model, rp.theta(o.x)),
@@ -956,12 +975,12 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
             total += ll
         return -total / N
 
-    def grad(theta):
+    def grad(theta, outside=False):
         out = np.zeros(model.npar)
         for g, s in enumerate(stats):
             Sigma, mu = model.implied(theta, g)
             try:
-                gm = fiml_gradient(s, Sigma, mu)
+                gm = fiml_gradient(s, Sigma, mu, outside=outside)
             except (np.linalg.LinAlgError, ValueError):
                 return np.full(model.npar, np.nan)
             out -= model.delta_t_dot(theta, g, gm, meanstructure=True) / N
@@ -987,16 +1006,18 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
         return grad(theta), model.expected_information(theta, w)
 
     opt = _with_fallback_start(
-        lambda x, scoring=True, runaway=None: minimize(
+        lambda x, scoring=True, runaway=None, trust=False: minimize(
             lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z))),
             lambda z: rp.info(model.expected_information(rp.theta(z), w)), rp.z(x),
             fun_grad_curv=lambda z: (lambda g, C: (rp.grad(g), rp.info(C)))(*fgc(rp.theta(z))),
             fun_grad=lambda z: (lambda f, g: (f, rp.grad(g)))(*fun_grad(rp.theta(z))), scoring=scoring,
-            runaway=runaway, **control),
+            runaway=runaway, trust=trust, **control),
         x0, lambda: model.start(covs, means, ov_vars, kind="marker"),
         simple=lambda: rp.project(model.start(covs, means, kind="simple"), model.row_weights()),
         improper=lambda o: _improper(pt, model, rp.theta(o.x)),
-        shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings)
+        shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings,
+        step_out=lambda x: (lambda z: None if z is None else rp.theta(z))(_step_out(
+            rp.z(x), lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z), outside=True)))))
     theta = rp.theta(opt.x)
     npar = rp.nz
     implied = model.implied_all(theta)

@@ -30,6 +30,11 @@ bootstrap's draws) run :func:`warm_stages` -- 2 from that curvature (its first s
    near a minimum: on a flat direction (a variance running off to infinity, where the gradient fades
    like 1/theta^2) a least-squares step would polish a non-solution into a false convergence.
 
+A fourth stage, ``"trust-region"`` (:func:`minimize`'s ``trust=True``: then it and the polish only), is lavaan's
+own path, R's ``nlminb``: a dense BFGS model in lavaan's scaled variables, dogleg steps within a trust radius
+that starts at 1 (:func:`_stage_trust_region`).  The fit paths of ``api`` try it last, from the starts of
+lavaan's attempts.
+
 A row ends ``OK`` when max |gradient| < 1e-7, ``NONCONVERGED`` otherwise, ``FAILED`` when its start is not
 admissible.  With ``runaway`` (the bootstrap's draws, a single fit's first attempt) a row whose estimates have
 run off along a ridge -- after :data:`RUNAWAY_AFTER` iterations further than ``runaway * max(1, max |start|)``
@@ -448,6 +453,94 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
     return done, stalled
 
 
+#: lavaan's nlminb (R's PORT routine ``dmnfb``/``drmng``): the trust radius of its first step in the scaled
+#: metric (``LMAX0``, R's ``step.max`` 1), the factors by which it shrinks after a poor or an inadmissible step
+#: (``RDFCMN`` 0.1 .. ``DECFAC`` 0.5) and grows after a good one (``INCFAC`` 2), the ratio of actual to predicted
+#: decrease below which a step is poor (``TUNER1`` 0.1), and its relative function convergence (lavaan's
+#: ``rel.tol`` 1e-10)
+TR_RADIUS0, TR_SHRINK, TR_GROW, TR_POOR, TR_RELTOL = 1.0, (0.1, 0.5), 2.0, 0.1, 1e-10
+
+
+def _dogleg(B: np.ndarray, g: np.ndarray, radius: float) -> np.ndarray:
+    """The dogleg step of the model ``g'p + p'Bp/2`` (B positive definite) within ``|p| <= radius``."""
+    pn = -linalg.cho_solve(linalg.cho_factor(B, lower=True, check_finite=False), g, check_finite=False)
+    if np.linalg.norm(pn) <= radius:
+        return pn
+    gBg = float(g @ B @ g)
+    pc = -(float(g @ g) / gBg) * g if gBg > 0 else -radius * g / np.linalg.norm(g)
+    npc = np.linalg.norm(pc)
+    if npc >= radius:
+        return pc * (radius / npc)
+    d = pn - pc                                         # |pc + t d| = radius, t in [0, 1]
+    a, b, c = float(d @ d), 2 * float(pc @ d), npc ** 2 - radius ** 2
+    t = (-b + np.sqrt(max(b * b - 4 * a * c, 0.0))) / (2 * a)
+    return pc + t * d
+
+
+def _stage_trust_region(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, bound=None):
+    """The trust-region stage (``"trust-region"``) on ``rows`` (in place on X, F, G, iters), the path of
+    lavaan's optimizer, R's ``nlminb`` (PORT): a dense BFGS model, first the identity, of the objective in the
+    variables scaled as lavaan scales them (``d = 1 / |x0|`` where ``|x0| > 1``, else 1, from the stage's
+    start), the dogleg step within a trust radius that starts at :data:`TR_RADIUS0` and adapts to the ratio
+    of actual to predicted decrease (:data:`TR_SHRINK`, :data:`TR_GROW`, :data:`TR_POOR`); an inadmissible
+    trial point (lavaan's objective is 1e20 there) shrinks the radius by the most.  Unlike a line search along
+    a direction that is long at the start (the first quasi-Newton step is the raw gradient), no step leaves
+    the region where the quadratic model has been trusted, so the path does not leap onto a ridge far from
+    the start.  A row stops when max |g| < ``gtol``, or as nlminb stops (its "relative convergence"): the
+    decrease the model predicts for its full step is below :data:`TR_RELTOL` ``* |f|``, or the radius has
+    shrunk to nothing; the caller's convergence test (max |g|) decides then.  Returns ``done`` (max |g| < gtol)."""
+    done = np.zeros(rows.size, bool)
+    for j, k in enumerate(rows):
+        x, f, g = X[k].copy(), float(F[k]), G[k].copy()
+        if not (np.isfinite(f) and np.all(np.isfinite(g))):
+            continue
+        q = x.size
+        d = 1.0 / np.maximum(np.abs(x), 1.0)
+        B = np.eye(q)
+        radius = TR_RADIUS0
+        for _ in range(max_iter):
+            if _gmax(g[None])[0] < gtol:
+                break
+            gu = g / d                                  # the gradient in the scaled variables u = d x
+            try:
+                p = _dogleg(B, gu, radius)
+                pn = -linalg.cho_solve(linalg.cho_factor(B, lower=True, check_finite=False), gu,
+                                       check_finite=False)
+            except (np.linalg.LinAlgError, ValueError):
+                B = np.eye(q)
+                continue
+            if -(gu @ pn + 0.5 * pn @ B @ pn) <= TR_RELTOL * abs(f):
+                break                                   # nlminb's relative function convergence
+            pred = -(gu @ p + 0.5 * p @ B @ p)
+            xn = x + p / d
+            fn, gn, _, ok = kernel.evaluate(xn[None], mom, np.array([k]))
+            fn, gn = float(fn[0]), gn[0]
+            step = float(np.linalg.norm(p))
+            good = bool(ok[0]) and np.isfinite(fn) and np.all(np.isfinite(gn))
+            ratio = (f - fn) / pred if good and pred > 0 else -np.inf
+            if ratio < TR_POOR:                         # poor or inadmissible: shrink, stay
+                gts = float(gu @ p)
+                fac = 0.5 * gts / (gts - (fn - f)) if good and fn > f else TR_SHRINK[0]
+                radius = step * min(max(fac, TR_SHRINK[0]), TR_SHRINK[1])
+                if radius <= 1e-14 * max(1.0, float(np.linalg.norm(d * x))):
+                    break
+                continue
+            s, y = p, gn / d - gu
+            sy = float(s @ y)
+            if sy > 1e-12 * np.linalg.norm(s) * np.linalg.norm(y):   # BFGS, skipped where it would not stay PD
+                Bs = B @ s
+                B = B - np.outer(Bs, Bs) / float(s @ Bs) + np.outer(y, y) / sy
+            if ratio > 0.75 and step >= 0.99 * radius:
+                radius *= TR_GROW
+            x, f, g = xn, fn, gn
+            iters[k] += 1
+            X[k], F[k], G[k] = x, f, g
+            if _ran_off(X, G, np.array([k]), bound, gtol)[0]:
+                break
+        done[j] = _gmax(G[k][None])[0] < gtol
+    return done
+
+
 def _stage_polish(kernel, mom, X, F, G, rows, *, gtol, steps, bound=None):
     """Stage 3 on ``rows`` (in place on X, F, G): Newton steps with the differenced Hessian."""
     q = X.shape[1]
@@ -538,9 +631,10 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
         start_ok = np.ones(x0.shape[0] if x0.ndim == 2 else 1, bool)
     start_ok = np.asarray(start_ok, bool)
     stages = default_stages(max_iter) if stages is None else tuple(stages)
-    unknown = [name for name, _ in stages if name not in ("scoring", "quasi-newton", "polish")]
+    unknown = [name for name, _ in stages if name not in ("scoring", "quasi-newton", "trust-region", "polish")]
     if unknown:
-        raise ValueError(f"unknown optimiser stage {unknown[0]!r} (use scoring, quasi-newton, polish)")
+        raise ValueError(f"unknown optimiser stage {unknown[0]!r} (use scoring, quasi-newton, trust-region, "
+                         "polish)")
     K = start_ok.size
     q = x0.shape[-1]
     X = np.array(np.broadcast_to(x0, (K, q)), float)
@@ -598,6 +692,13 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
                 end = ("" if d else ", evaluation limit" if capped[k] else ", ran off" if off[k] else
                        ", no progress" if fl else ", unfinished")
                 history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}{end}")
+        elif name == "trust-region":
+            fresh[rest] = False
+            done = _stage_trust_region(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget, iters=iters,
+                                       bound=bound)
+            for k, dn, i0 in zip(rest, done, it0):
+                history[k].append(f"{n}. trust region (nlminb's path): {iters[k] - i0} iterations, f={F[k]:.12g}"
+                                  f"{'' if dn else ', ran off' if off[k] else ', stopped'}")
         else:                               # polish
             fresh[rest] = False
             kernel.on = False               # the polish's differenced Hessians are not counted
@@ -659,7 +760,7 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
              curvature: Callable[[np.ndarray], np.ndarray], x0: np.ndarray, *,
              max_iter: int = 500, gtol: float = 1e-10, polish: bool = True,
              fun_grad_curv: Callable | None = None, fun_grad: Callable | None = None,
-             scoring: bool = True, runaway: float | None = None) -> OptimResult:
+             scoring: bool = True, runaway: float | None = None, trust: bool = False) -> OptimResult:
     """One fit: :func:`optimize` on the callables as a batch of one (:class:`Callables`).
 
     ``curvature(x)`` returns a (positive-definite) curvature matrix; when ``fun_grad_curv(x) -> (g, C)`` is
@@ -668,9 +769,19 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     stage 1 (quasi-Newton from the start, as lavaan's nlminb: on a small sample the full scoring steps can
     carry a fit onto a Heywood ridge that the quasi-Newton path from the same start avoids).  ``runaway``:
     stop early when the estimates run off (:func:`optimize`); the result is then not converged, ``ran_off``.
+    ``trust=True``: the trust-region stage (nlminb's path, :func:`_stage_trust_region`) with the quasi-Newton
+    budget, then the polish, instead of stages 1 and 2.
+
+    >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
+    >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])
+    >>> res = minimize(f, g, None, np.zeros(2), trust=True)
+    >>> res.converged, np.round(res.x, 6).tolist(), res.history[0].split(":")[0]
+    (True, [0.589755, -2.0], "1. trust region (nlminb's path)")
     """
     stages = default_stages(max_iter) if polish else default_stages(max_iter)[:2]
-    if not scoring:
+    if trust:
+        stages = (("trust-region", stages[1][1]),) + stages[2:]
+    elif not scoring:
         stages = stages[1:]
     res = optimize(Callables(fun, grad, curvature, fun_grad_curv, fun_grad), None, np.asarray(x0, float)[None],
                    gtol=gtol, stages=stages, runaway=runaway)

@@ -300,26 +300,37 @@ def _as_stats(data) -> SampleStats:
 # p x p, is K = P - A M^-1 A' with A = P[:, m] and M = P[m, m] (lavaan's lav_matrix_symmetric_inverse_update), and
 # log|Sigma_oo| = log|Sigma| + log|M|.  Only q x q matrices are inverted per pattern.
 
-def _chol_inverse(Sigma: np.ndarray) -> tuple[np.ndarray, float]:
-    """``(Sigma^-1, log|Sigma|)``; raises LinAlgError when Sigma is not positive definite.
+def _chol_inverse(Sigma: np.ndarray, outside: bool = False) -> tuple[np.ndarray, float]:
+    """``(Sigma^-1, log|Sigma|)``; raises LinAlgError when Sigma is not positive definite.  ``outside=True``:
+    the plain (symmetric) inverse also where Sigma is not positive definite, log|Sigma| NaN (lavaan's
+    ``lav_matrix_symmetric_inverse``, ``Sinv.method = "eigen"``, of its FIML gradient); LinAlgError only
+    where Sigma is singular.
 
     (numpy's Cholesky and inverse: scipy's LAPACK ``dpotri`` is multi-threaded in OpenBLAS and 50x slower on
     small matrices when the machine is busy.)
     """
+    if outside:
+        P = np.linalg.inv(Sigma)
+        return 0.5 * (P + P.T), np.nan
     L = np.linalg.cholesky(Sigma)
     logdet = 2.0 * float(np.sum(np.log(np.diag(L))))
     P = np.linalg.inv(Sigma)
     return 0.5 * (P + P.T), logdet
 
 
-def _batch_update(P: np.ndarray, b: _Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``A = P[:, m]`` (K, p, q), ``M^-1`` (K, q, q) and ``log|M|`` (K,) for every pattern of the batch."""
+def _batch_update(P: np.ndarray, b: _Batch, outside: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``A = P[:, m]`` (K, p, q), ``M^-1`` (K, q, q) and ``log|M|`` (K,) for every pattern of the batch
+    (``outside``: ``M^-1`` the plain inverse, log|M| NaN, as :func:`_chol_inverse`)."""
     A = np.swapaxes(P[:, b.miss], 0, 1)
     M = P[b.miss[:, :, None], b.miss[:, None, :]]
     q = M.shape[1]
     if q == 1:
         Minv = 1.0 / M
-        logdetM = np.log(M[:, 0, 0])
+        logdetM = np.log(M[:, 0, 0]) if not outside else np.full(M.shape[0], np.nan)
+    elif outside:
+        Minv = np.linalg.inv(M)
+        Minv = 0.5 * (Minv + np.swapaxes(Minv, 1, 2))
+        logdetM = np.full(M.shape[0], np.nan)
     else:
         L = np.linalg.cholesky(M)
         logdetM = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
@@ -362,9 +373,10 @@ def _check_inputs(stats: SampleStats, Sigma, mu) -> tuple[np.ndarray, np.ndarray
 # log-likelihood, gradient, Hessian
 # ---------------------------------------------------------------------------------------------------------------
 
-def _loglik_core(stats: SampleStats, Sigma: np.ndarray, mu: np.ndarray, gradient: bool):
-    """Log-likelihood and (optionally) its gradient: mu part and the symmetric matrix of Sigma partials."""
-    P, logdetS = _chol_inverse(Sigma)
+def _loglik_core(stats: SampleStats, Sigma: np.ndarray, mu: np.ndarray, gradient: bool, outside: bool = False):
+    """Log-likelihood and (optionally) its gradient: mu part and the symmetric matrix of Sigma partials
+    (``outside``: :func:`_chol_inverse`'s; the log-likelihood is then NaN)."""
+    P, logdetS = _chol_inverse(Sigma, outside)
     n, N = stats._n, float(stats.n)
     D = (stats._MY - mu) * stats._mask                   # (npat, p), zero at missing
     nD = n[:, None] * D
@@ -377,7 +389,7 @@ def _loglik_core(stats: SampleStats, Sigma: np.ndarray, mu: np.ndarray, gradient
         CWC = np.zeros_like(P)
         sumC = np.zeros_like(P)
     for b in stats._batches:
-        A, Minv, logdetM = _batch_update(P, b)
+        A, Minv, logdetM = _batch_update(P, b, outside)
         nb = b.n
         d = D[b.index]
         SY = stats._SY[b.index]
@@ -426,11 +438,15 @@ def fiml_loglik(stats: SampleStats, Sigma: np.ndarray, mu: np.ndarray) -> float:
 
 
 def fiml_gradient(stats: SampleStats, Sigma: np.ndarray, mu: np.ndarray, *,
-                  return_loglik: bool = False):
+                  return_loglik: bool = False, outside: bool = False):
     """Gradient of :func:`fiml_loglik` with respect to ``m = [mu; vech(Sigma)]``.
 
     With ``return_loglik=True`` returns ``(loglik, gradient)`` from one pass (the optimiser's usual need).
-    Raises ``numpy.linalg.LinAlgError`` when Sigma is not positive definite.
+    Raises ``numpy.linalg.LinAlgError`` when Sigma is not positive definite.  ``outside=True``: the gradient
+    as lavaan computes it also where Sigma (or a pattern's block of it) is not positive definite, with the
+    plain inverse (lavaan warns "lav_model_gradient: Sigma.hat is not positive definite"; the log-likelihood
+    is NaN there): lavaan's nlminb takes its first step from such a start along it
+    (:func:`iur_survey.sem.api._step_out`); LinAlgError only where a block is singular.
 
     >>> X = np.array([[0.0, 1.0], [1.0, np.nan], [2.0, 3.0]])
     >>> fiml_gradient(SampleStats(X), np.eye(2), np.zeros(2)).round(6).tolist()
@@ -438,7 +454,7 @@ def fiml_gradient(stats: SampleStats, Sigma: np.ndarray, mu: np.ndarray, *,
     """
     stats = _as_stats(stats)
     Sigma, mu = _check_inputs(stats, Sigma, mu)
-    ll, gmu, G = _loglik_core(stats, Sigma, mu, gradient=True)
+    ll, gmu, G = _loglik_core(stats, Sigma, mu, gradient=True, outside=outside)
     g = np.concatenate([gmu, _sym_grad_to_vech(G)])
     return (ll, g) if return_loglik else g
 

@@ -220,14 +220,15 @@ def test_fallbacks_only_replace_a_nonconverged_fit_by_a_converged_one(verdicts, 
 
     ran = []
 
-    def run(x, scoring=True, runaway=None):
-        tag = "marker" if x[0] == 1 else ("scoring" if scoring else "qn")
+    def run(x, scoring=True, runaway=None, trust=False):
+        tag = "trust" if trust else "marker" if x[0] == 1 else ("scoring" if scoring else "qn")
         ran.append(tag)
-        return _Opt(verdicts[["scoring", "qn", "marker"].index(tag)], tag)
+        return _Opt(tag != "trust" and verdicts[["scoring", "qn", "marker"].index(tag)], tag)
 
     opt = _with_fallback_start(run, np.zeros(2), lambda: np.ones(2))
-    assert opt.tag == kept and ran == ["scoring", "qn", "marker"][:ran.index(kept) + 1 if kept != "scoring" or
-                                                                    verdicts[0] else 3]
+    # when no path converges, nlminb's path (trust region) from lavaan's start is the last try
+    assert opt.tag == kept and ran == ["scoring", "qn", "marker", "trust"][:ran.index(kept) + 1 if kept != "scoring" or
+                                                                             verdicts[0] else 4]
     assert opt.converged == any(verdicts)
     if len(ran) > 1:      # the history says that the fit was refit, and how it ended
         assert "refit" in " ".join(opt.history)
@@ -244,9 +245,11 @@ def test_a_first_attempt_that_ran_off_is_rerun_in_full_only_when_no_fallback_con
 
     ran = []
 
-    def run(x, scoring=True, runaway=None):
-        tag = "marker" if x[0] == 1 else ("scoring" if scoring else "qn")
+    def run(x, scoring=True, runaway=None, trust=False):
+        tag = "trust" if trust else "marker" if x[0] == 1 else ("scoring" if scoring else "qn")
         ran.append((tag, runaway))
+        if tag == "trust":
+            return _Opt(False, tag)
         if tag == "scoring":
             return _Opt(full_converges and runaway is None, tag, ran_off=runaway is not None)
         return _Opt(fallbacks_converge, tag)
@@ -255,5 +258,6 @@ def test_a_first_attempt_that_ran_off_is_rerun_in_full_only_when_no_fallback_con
     if fallbacks_converge:
         assert ran == [("scoring", RUNAWAY), ("qn", None)] and opt.tag == "qn" and opt.converged
     else:
-        assert ran == [("scoring", RUNAWAY), ("qn", None), ("marker", None), ("scoring", None)]
+        assert ran == [("scoring", RUNAWAY), ("qn", None), ("marker", None), ("scoring", None)] + \
+            ([] if full_converges else [("trust", None)])      # then nlminb's path, the last try
         assert opt.tag == "scoring" and opt.converged == full_converges and "refit" in " ".join(opt.history)

@@ -25,8 +25,8 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 group              indices
 =================  ===========================================================
 speed              speeder (a fast careful reader's answers show no other sign)
-invariance         longstring, longpattern, irv, invariant_tail (one answer to the end after a
-                   careful start, by likelihood ratio)
+invariance         longstring, longpattern, irv, invariant_tail (one answer, or a zig-zag or ramp
+                   across the scale, to the end after a careful start, by likelihood ratio)
 size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
                    (``[a response style explains it]``: its style-profiled random-answer likelihood
                    ratio is at most the .9 quantile of honest answers, ``style_quantile``;

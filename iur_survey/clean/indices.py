@@ -1489,13 +1489,15 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     phases = [(i, np.roll(p, -s)) for i, p in enumerate(motifs) for s in range(len(p))]
     longest = np.zeros(n, dtype=np.int64)
     which = np.full(n, -1, dtype=np.int64)
-    back = codes[:, ::-1]
+    last = codes[:, k - min(min_tail, k):]        # a walking tail changes its answer at every step: few rows can
+    maybe = np.flatnonzero((np.diff(last, axis=1) != 0).all(axis=1) & (np.ptp(last, axis=1) >= 2))
+    back = codes[maybe, ::-1]
     for i, ph in phases:                          # the pattern as it runs, aligned so that it ends at item k
         want = np.resize(ph, k)[::-1]             # the tail read backwards from the last item
         same = back == want[None, :]
         run = np.where(same.all(axis=1), k, same.argmin(axis=1))
-        better = run > longest
-        longest, which = np.where(better, run, longest), np.where(better, i, which)
+        better = run > longest[maybe]
+        longest[maybe[better]], which[maybe[better]] = run[better], i
     out = np.full(n, np.nan)
     out[ok] = -np.inf
     cand = np.flatnonzero(ok & (longest >= min_tail))

@@ -1389,18 +1389,17 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     Thomas 2013, *Int J Public Opin Res* 25:195-217), so the directions carry the content
     and not the style.  Random and patterned answers put agreement and disagreement in
     places no careful respondent does, and stay far.  Flags at ``alpha = .005``; one piece
-    of evidence beside the ``speed`` or ``size`` group only (``decision: {beside: ...}``),
+    of evidence beside the ``speed`` group only (``decision: {beside: ...}``),
     never an exclusion alone.  Within each large enough group (role) with
     ``by_group`` (off by default), as :func:`mahalanobis`.
 
     It is not independent of :func:`mahalanobis` (the same answers, coarsened): among
     style-free honest respondents both flag 0.19 %, 27 times what independent indices would
     (evaluation exports, N 3000, seeds 1-3, csv), and "size + direction" is their commonest
-    basis of exclusion.  It still counts beside size: it catches what the likelihood
-    profile forgives, uniform random answers with many end codes, which
-    :func:`random_likelihood` reads as an extreme style.  Beside the likelihood or the
-    inconsistency indices it excluded far more honest respondents than careless ones, and
-    counts there no longer (:mod:`iur_survey.clean.decision` has the figures).
+    basis of exclusion.  It counts beside speed only: beside size it is the same answers'
+    distance twice, and beside the likelihood or the inconsistency indices it excluded far
+    more honest respondents than careless ones (:mod:`iur_survey.clean.decision` has the
+    figures).
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(1)

@@ -508,8 +508,10 @@ def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skip
                                          "random-answer likelihood ratio 3", "random-answer likelihood ratio 3"],
                                         dtype="string"),
          "mahalanobis": pd.Series([pd.NA, pd.NA, "D² 80"], dtype="string")}
-    ex, basis = decide(f)
-    assert ex.tolist() == [True, False, True] and basis[2] == "convergent evidence: size + likelihood"
+    ex, basis = decide(f)                                                 # size does not count beside it
+    assert ex.tolist() == [True, False, False] and basis[2] == ""
+    f["speeder"] = pd.Series([pd.NA, pd.NA, "duration 90 s < 30% of median"], dtype="string")
+    assert decide(f)[1][2] == "convergent evidence: speed + size + likelihood"
     df.iloc[0, 3] = np.nan                                                # a row with a missing answer: not judged
     assert pd.isna(rules.random_likelihood(df, INST)[0])
 
@@ -694,7 +696,10 @@ def test_a_distance_a_response_style_explains_counts_beside_speed_only():
              "mahalanobis": pd.Series([rules._styled(t), rules._styled(t), t], dtype="string"),
              "random_likelihood": pd.Series(["LR 9", pd.NA, "LR 9"], dtype="string")}
     ex, basis = decide(flags)
-    assert ex.tolist() == [False, True, True] and basis[1] == "convergent evidence: speed + size"
+    assert ex.tolist() == [False, True, False] and basis[1] == "convergent evidence: speed + size"
+    # unmarked, it counts beside invariance (and speed, profile, structure, inconsistency), not beside likelihood
+    flags["longstring"] = pd.Series([pd.NA, pd.NA, "run of 9"], dtype="string")
+    assert decide(flags)[1][2] == "convergent evidence: invariance + size + likelihood"
 
 
 

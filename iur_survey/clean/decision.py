@@ -17,7 +17,7 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
   the evidence groups below flag it.  The indices inside a group measure the same thing,
   so a group counts once; the inconsistency indices (synonyms, antonyms, resampled
   even-odd, person-total), each noisy on a short form, count as one piece when at least
-  ``min_inconsistency`` (default 3) of them flag.  Three groups count only **beside**
+  ``min_inconsistency`` (default 3) of them flag.  Four groups count only **beside**
   certain others (``beside``, :data:`BESIDE`): where they flag alone with any other group,
   honest respondents outnumbered careless ones among the exclusions (figures below).
 
@@ -25,12 +25,14 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 group              indices
 =================  ===========================================================
 speed              speeder (a fast careful reader's answers show no other sign)
-invariance         longstring, longpattern, irv, invariant_tail (one answer to the end after a
-                   careful start, by likelihood ratio)
+invariance         longstring, longpattern, irv, invariant_tail (one answer, or a zig-zag or ramp
+                   across the scale, to the end after a careful start, by likelihood ratio)
 size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
                    (``[a response style explains it]``: its style-profiled random-answer likelihood
                    ratio is at most the .9 quantile of honest answers, ``style_quantile``;
-                   ``shape_quantile``, below) counts beside speed only
+                   ``shape_quantile``, below) counts beside speed only; any other D² counts beside
+                   speed, invariance, profile, structure or inconsistency, not beside ``likelihood``
+                   or ``direction`` (the same answers' distance again: below)
 direction          mahalanobis_direction (D² of disagree/neutral/agree, p < .005); counts
                    beside ``speed`` only (beside ``size`` it is the same answers' distance
                    measured twice)
@@ -230,48 +232,42 @@ recall of random answers (outside generator 0.93 -> 0.82 at N 3000 with ``shape_
 bfi's random answers 0.39 -> 0.35 at 0.75), so it stays off.  ``mahalanobis: {style_quantile: 0.5}``
 restores the previous rule.
 
-Why ``size`` still counts beside ``likelihood``, although the two partly measure the same answers: the
+Why ``size`` counts beside neither ``likelihood`` nor ``direction`` (since this version): the
 copula log-likelihood behind the random-answer ratio holds the squared distance of the answers' normal
 scores (``-z'R^-1 z / 2``, :func:`~iur_survey.clean.indices.copula_item_loglik`), and an extreme or
-IRTree style gives a large D² almost always, so for such a respondent size + likelihood is the ratio
-beyond its .995 level alone (an outside IRTree generator's IRTree respondents: 32 of their 80
-exclusions; the threshold-scaling extreme responders of a second one: 21 of 36).  Taking the pair apart,
-``decision: {beside: {structure: [speed], direction: [speed], inconsistency: [speed, likelihood], size:
-[speed, invariance, direction, profile, structure, inconsistency]}}`` (every other pair as the default),
-measured against the default (default -> apart):
+IRTree style gives a large D² almost always, so for such a respondent size + likelihood was the ratio
+beyond its .995 level alone, and size + direction + likelihood the same with one more distance of the
+same answers: not independent evidence (Curran 2016), which the issue's rule of convergent evidence
+asks for.  A random-answer ratio now excludes alone only far beyond its cut-off (.999), or beside
+speed, invariance or inconsistency evidence.  Measured, N 3000, seeds 1-3 (size beside likelihood and
+direction -> beside neither; both with the walking tails of :func:`~iur_survey.clean.rules.invariant_tail`):
 
 ==========================================  ==============================  ==============================
 generator (exports)                         careless excluded               honest excluded
 ==========================================  ==============================  ==============================
-outside IRTree, styled (5; N 1,500/3,000)   886 -> 877 of 1,047 (uniform    150 -> 121 of 10,500 (IRTree
-                                            random .905 -> .871, partly     7.5 -> 5.8 %, IRTree with
-                                            random .505 -> .486)            midpoint 3.6 -> 3.1 %)
-the same, style-free (5)                    946 -> 937 (partly random       28 -> 22 of 10,500
-                                            .810 -> .743)
-second outside, styled (6; three seeds)     recall .883 -> .880             .52 -> .38 % (threshold-scaling
-                                                                            extreme 7.45 -> 5.18 %)
-the same, style-free (6)                    recall .888 -> .885             .18 -> .12 % (precision .983
-                                                                            -> .989)
-graded response with person thresholds      396 -> 395 of 494               35 -> 35 of 9,000
-and IRTree styles (4; N 1,500/3,000)
-``python -m iur_survey.clean.evaluate       simulator .829/.831 ->          every style's rate equal or
---generator all --n 800 3000 --formats      .829/.828, grm .758/.792 ->     lower (by up to .011: the
-csv``, all careless N 800/3000              .758/.789, style-free .810/     varied generator's threshold-
-                                            .824 -> .810/.821, bfi .429/    scaling extreme .021 -> .010
-                                            .472 -> .412/.439, foreign      at N 800)
-                                            .667/.681 -> .660/.670, varied
-                                            .759/.760 -> .759/.754
+outside, 7 factors, styles with a person    .954 -> .950 (partly careless   1.6 -> 1.0 % (extreme style
+strength (3; Qualtrics)                     .911 -> .889)                   12.9 -> 6.4 %)
+two outside generators, IRTree,             .869 -> .861 of 2,514 (partly   1.0 -> 0.7 % of 22,533
+nominal-response and threshold-scaling      random .738 -> .704, random     (threshold-scaling extreme
+styles (11; N 1,500/3,000; Qualtrics,       .910 -> .876)                   7.2 -> 3.1 %, IRTree 7.6 ->
+问卷星)                                                                      5.6 %, IRTree extremity 3.0
+                                                                            -> 1.8 %)
+``python -m iur_survey.clean.evaluate       simulator .836 -> .833, grm     every style's rate equal or
+--generator all --n 3000 --formats csv``    .792 -> .789, style-free .824   lower (simulator extreme 1.3
+                                            -> .821, bfi .472 -> .434,      -> 0.6 %, varied extreme-
+                                            foreign .681 -> .670, varied    scaled 2.5 -> 1.7 %); precision
+                                            .769 -> .758                    up on every generator
 ==========================================  ==============================  ==============================
 
-It loses careless answers on every generator that has random ones (bfi's random answers .381 -> .331
-at N 3000) and takes no style under 5 % that was above it, so the default keeps the pair; the mapping
-above is the setting for a study that would rather keep more extreme or IRTree respondents.
+It loses careless answers wherever random ones are caught by their likelihood at the .995 level
+only (bfi's random answers .381 -> .319), and halves the exclusion of extreme and IRTree
+responders on every generator that has them.  ``decision: {beside: {structure: [speed], direction:
+[speed], inconsistency: [speed, likelihood]}}`` restores the previous rule (size beside any group).
 
->>> apart = {"structure": ["speed"], "direction": ["speed"], "inconsistency": ["speed", "likelihood"],
-...          "size": ["speed", "invariance", "direction", "profile", "structure", "inconsistency"]}
+>>> before = {"structure": ["speed"], "direction": ["speed"], "inconsistency": ["speed", "likelihood"]}
 >>> pair = {"mahalanobis": pd.Series(["D² 80"], dtype="string"), "random_likelihood": pd.Series(["ratio 3.1"], dtype="string")}
->>> decide(pair)[1], decide(pair, beside=apart)[1]
-(['convergent evidence: size + likelihood'], [''])
+>>> decide(pair)[1], decide(pair, beside=before)[1]
+([''], ['convergent evidence: size + likelihood'])
 
 >>> flags = {"speeder": pd.Series(["duration 90 s < 30% of median 540 s", pd.NA, "duration 9 s [far beyond the cut-off]"], dtype="string"),
 ...          "mahalanobis": pd.Series(["D² 80", pd.NA, pd.NA], dtype="string"),
@@ -310,7 +306,8 @@ REPORT_ONLY: tuple[str, ...] = ("person_fit",)
 STYLE_MARKED: tuple[str, ...] = ("mahalanobis",)
 #: evidence group -> the groups it counts beside (only); ``decision_beside`` in the configuration
 BESIDE: dict[str, tuple[str, ...]] = {"structure": ("speed",), "direction": ("speed",),
-                                      "inconsistency": ("speed", "likelihood")}
+                                      "inconsistency": ("speed", "likelihood"),
+                                      "size": ("speed", "invariance", "profile", "structure", "inconsistency")}
 
 
 def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,

@@ -77,7 +77,7 @@ __all__ = ["longstring", "longpattern", "max_identical", "irv", "mahad", "mahad_
            "rayleigh_quotient", "mahad_quotient_crit", "mahad_quotient_crits", "standardised_corr",
            "category_scores", "answer_model", "scale_midpoint", "copula_item_loglik", "random_lr", "random_tail_lr",
            "random_change_lr", "random_lrs", "random_lr_quantiles", "midpoint_item_loglik", "tail_periods",
-           "invariant_tail_lr"]
+           "invariant_tail_lr", "walk_motifs", "walk_tail_lr"]
 
 
 def nanmean_quiet(x: np.ndarray, axis: int) -> np.ndarray:
@@ -1425,6 +1425,93 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
         out[rows] = lr[ix, best] - head[:, k]
         length[rows], period[rows] = best, p[ix, best]
     return out, length, period
+
+
+def walk_motifs(m: int) -> list[np.ndarray]:
+    """The scale-walking patterns of careless responding on an ``m``-point scale, each one period (0-based codes).
+
+    A zig-zag that bounces between two answers ``lo`` and ``hi`` (1-2-3-4-5-4-3-2-..., 2-3-4-3-...)
+    and a ramp that climbs or falls from one to the other and starts again (1-2-3-4-5-1-...,
+    5-4-3-2-1-5-...; the "diagonal" pattern), over at least three answers: the patterned
+    answers Meade & Craig (2012) and Curran (2016) name, and the ones a careless respondent
+    makes by moving the pointer one step a time down a grid.  Every step is one category,
+    bar a ramp's restart; two answers alternating (4-5-4-5) are not here (an honest
+    respondent between "agree" and "strongly agree" gives them).
+
+    >>> [x.tolist() for x in walk_motifs(3)]
+    [[0, 1, 2, 1], [0, 1, 2], [2, 1, 0]]
+    >>> len(walk_motifs(5))
+    18
+    """
+    out = []
+    for lo in range(m):
+        for hi in range(lo + 2, m):
+            up = list(range(lo, hi + 1))
+            out += [np.array(up + up[-2:0:-1]), np.array(up), np.array(up[::-1])]
+    return out
+
+
+def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 8,
+                 shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES,
+                 midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Generalised likelihood ratio of a tail that walks the scale (a zig-zag or a ramp), against honest answers.
+
+    Partial carelessness that ends in a pattern: a careful first part, then
+    1-2-3-4-5-4-3-2-... to the end (:func:`walk_motifs`).  As :func:`invariant_tail_lr` for
+    a straight tail (a change point, Yu & Cheng 2019): careless, the answers before item
+    ``h`` honest, the tail from ``h`` on one of the ``W`` phases of the walking patterns,
+    each with probability ``1 / W`` (``W`` = 76 on a 5-point scale); honest, the whole
+    questionnaire in the answer model (:func:`midpoint_item_loglik`, the person's shift,
+    stretch and midpoint propensity profiled out of each hypothesis on its own).  Unlike a
+    motif of :func:`tail_periods`, a walk need not be seen twice: the pattern is known, so
+    a tail of ``min_tail`` (8) answers that follows one is evidence however short its
+    period.  Maximised over the walking tails of ``min_tail`` items or more; ``-inf`` where
+    none, ``NaN`` where an answer is missing.  Returns the ratio, the tail's length and the
+    pattern's index in :func:`walk_motifs` (``-1`` where none).
+
+    >>> rng = np.random.default_rng(5)
+    >>> f = rng.normal(size=(600, 1))
+    >>> x = np.clip(np.round(2 + f + rng.normal(scale=.6, size=(600, 16))), 0, 4).astype(int)
+    >>> x[0, 7:] = [0, 1, 2, 3, 4, 3, 2, 1, 0]                    # careful, then a zig-zag for nine items
+    >>> tau, r = answer_model(x, 5)
+    >>> lr, t, which = walk_tail_lr(x, tau, r)
+    >>> bool(lr[0] > 6.9), int(t[0]), walk_motifs(5)[which[0]].tolist()
+    (True, 10, [0, 1, 2, 3, 4, 3, 2, 1])
+    >>> bool(np.mean(lr[1:] > 3) < 0.01)
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    n, k = codes.shape
+    m = tau.shape[1] - 1
+    ok = np.zeros(n, dtype=bool)
+    ok[_complete(codes, m)] = True
+    motifs = walk_motifs(m)
+    phases = [(i, np.roll(p, -s)) for i, p in enumerate(motifs) for s in range(len(p))]
+    longest = np.zeros(n, dtype=np.int64)
+    which = np.full(n, -1, dtype=np.int64)
+    last = codes[:, k - min(min_tail, k):]        # a walking tail changes its answer at every step: few rows can
+    maybe = np.flatnonzero((np.diff(last, axis=1) != 0).all(axis=1) & (np.ptp(last, axis=1) >= 2))
+    back = codes[maybe, ::-1]
+    for i, ph in phases:                          # the pattern as it runs, aligned so that it ends at item k
+        want = np.resize(ph, k)[::-1]             # the tail read backwards from the last item
+        same = back == want[None, :]
+        run = np.where(same.all(axis=1), k, same.argmin(axis=1))
+        better = run > longest[maybe]
+        longest[maybe[better]], which[maybe[better]] = run[better], i
+    out = np.full(n, np.nan)
+    out[ok] = -np.inf
+    cand = np.flatnonzero(ok & (longest >= min_tail))
+    length = np.where(ok & (longest >= min_tail), longest, 0)
+    which = np.where(length > 0, which, -1)
+    log_w = np.log(len(phases))
+    for start in range(0, len(cand), chunk):
+        rows = cand[start:start + chunk]
+        head = _head_logliks(codes[rows], tau, r, shifts, scales, midpoint)
+        t = np.arange(k + 1)[None, :]
+        with np.errstate(invalid="ignore"):
+            lr = np.where((t >= min_tail) & (t <= longest[rows, None]), head[:, k - t[0]] - log_w, -np.inf)
+        out[rows] = lr.max(axis=1) - head[:, k]
+    return out, length, which
 
 
 def _head_logliks(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray,

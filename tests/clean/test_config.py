@@ -36,7 +36,9 @@ def test_defaults_run_every_rule_in_pipeline_order():
 
 def test_beside_groups_are_configurable_and_checked():
     assert dict(CleanConfig().decision_beside) == {"structure": ("speed",), "direction": ("speed",),
-                                                   "inconsistency": ("speed", "likelihood")}
+                                                   "inconsistency": ("speed", "likelihood"),
+                                                   "size": ("speed", "invariance", "profile", "structure",
+                                                            "inconsistency")}
     cfg = CleanConfig.from_dict({"decision": {"beside": {}}})
     assert cfg.decision_beside == () and cfg.to_dict()["decision"]["beside"] == {}
     cfg = CleanConfig.from_dict({"decision": {"beside": {"structure": "speed"}}})

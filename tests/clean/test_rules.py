@@ -508,8 +508,10 @@ def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skip
                                          "random-answer likelihood ratio 3", "random-answer likelihood ratio 3"],
                                         dtype="string"),
          "mahalanobis": pd.Series([pd.NA, pd.NA, "D² 80"], dtype="string")}
-    ex, basis = decide(f)
-    assert ex.tolist() == [True, False, True] and basis[2] == "convergent evidence: size + likelihood"
+    ex, basis = decide(f)                                                 # size does not count beside it
+    assert ex.tolist() == [True, False, False] and basis[2] == ""
+    f["speeder"] = pd.Series([pd.NA, pd.NA, "duration 90 s < 30% of median"], dtype="string")
+    assert decide(f)[1][2] == "convergent evidence: speed + size + likelihood"
     df.iloc[0, 3] = np.nan                                                # a row with a missing answer: not judged
     assert pd.isna(rules.random_likelihood(df, INST)[0])
 
@@ -694,7 +696,10 @@ def test_a_distance_a_response_style_explains_counts_beside_speed_only():
              "mahalanobis": pd.Series([rules._styled(t), rules._styled(t), t], dtype="string"),
              "random_likelihood": pd.Series(["LR 9", pd.NA, "LR 9"], dtype="string")}
     ex, basis = decide(flags)
-    assert ex.tolist() == [False, True, True] and basis[1] == "convergent evidence: speed + size"
+    assert ex.tolist() == [False, True, False] and basis[1] == "convergent evidence: speed + size"
+    # unmarked, it counts beside invariance (and speed, profile, structure, inconsistency), not beside likelihood
+    flags["longstring"] = pd.Series([pd.NA, pd.NA, "run of 9"], dtype="string")
+    assert decide(flags)[1][2] == "convergent evidence: invariance + size + likelihood"
 
 
 
@@ -767,3 +772,30 @@ def test_invariant_tail_cut_offs_are_floored_where_the_draws_have_no_straight_ta
     assert rules.invariant_tail(pd.DataFrame(x, columns=ITEMS), INST, min_ratio=50, far_ratio=60).isna().all()
     x[0, 3] = np.nan                                                  # a row with a missing answer: not judged
     assert pd.isna(rules.invariant_tail(pd.DataFrame(x, columns=ITEMS), INST)[0])
+
+
+def test_invariant_tail_finds_a_zig_zag_or_ramp_after_a_careful_start_and_spares_styles():
+    """A careful start, then the last 8 to 14 answers walk the scale (1-2-3-4-5-4-3-2-..., 2-3-4-2-3-4-... as a
+    ramp): caught as a walking tail; styled and style-free honest respondents are not flagged more than by the
+    straight tails alone (``walks=False``)."""
+    motifs = [[1, 2, 3, 4, 5, 4, 3, 2], [5, 4, 3, 2, 1, 2, 3, 4], [1, 2, 3, 4, 5], [2, 3, 4, 3], [5, 4, 3]]
+    caught, far, extra_honest = [], [], []
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed + 20)
+        x = _styled_answers(seed)
+        for i in range(-50, 0):
+            t, m = int(rng.integers(8, 15)), motifs[i % len(motifs)]
+            x[i, -t:] = np.resize(np.roll(m, -int(rng.integers(len(m)))), t)
+        df = pd.DataFrame(x, columns=ITEMS)
+        f, plain = rules.invariant_tail(df, INST), rules.invariant_tail(df, INST, walks=False)
+        caught.append(f[-50:].notna().mean())
+        far.append(f[-50:].fillna("").str.contains(rules.FAR, regex=False).mean())
+        extra_honest.append((f[:-50].notna() & plain[:-50].isna()).mean())
+        assert plain[-50:].notna().mean() < 0.5                        # the straight-tail ratio alone misses them
+    # measured: caught 1.0 (straight-tail ratio alone 0), far beyond .90-1.0, honest flagged in addition 0 of 2,450
+    assert min(caught) > 0.9 and min(far) > 0.7, (caught, far)
+    assert max(extra_honest) < 0.003, extra_honest
+    one = _styled_answers(4, n=1500)
+    one[0] = [4, 5, 4, 2, 1, 5, 4, 4, 2, 5, 4, 1, 5, 4, 4, 1, 2, 3, 4, 5, 4, 3, 2, 1, 2, 3, 4, 5]
+    text = rules.invariant_tail(pd.DataFrame(one, columns=ITEMS), INST)[0]
+    assert text.startswith("zig-zag tail of 13 answers (1-2-3-4-5-4-3-2-1-...) from VAL4: likelihood ratio "), text

@@ -47,9 +47,11 @@ __all__ = ["WLSMVBootstrap", "WLSMVBootstrapResult", "wlsmv_bootstrap", "with_wl
 
 #: draws per task
 CHUNK = 25
-#: convergence of a draw's refit (largest gradient of the DWLS function; the estimates move by far
-#: less than the bootstrap's Monte Carlo error, ~SE / sqrt(2B))
-GTOL = 1e-7
+#: convergence of a draw's refit: the largest gradient of the DWLS function, the fit's own criterion
+#: (:func:`~iur_survey.sem.wlsmv.fit_dwls`).  A looser one (1e-7) accepted draws whose DWLS function has no
+#: optimum: a variance runs off along a ridge (variance x loading^2 nearly constant) where the gradient is
+#: already below 1e-7; lavaan's nlminb stops there with "singular convergence" and counts the draw failed.
+GTOL = 1e-9
 
 
 @dataclass
@@ -106,27 +108,29 @@ def _refit(prob: _Problem, stats) -> tuple[np.ndarray, bool]:
     return fit.theta, fit.converged
 
 
+def _draw(prob: _Problem, rows: list[np.ndarray]) -> tuple[np.ndarray | None, int]:
+    """One draw (``rows``: per group, the resampled row positions): its estimates (None unless ok) and its
+    status, 0 ok, 1 failed (empty category / error), 2 not converged (lavaan: "FAILED: no convergence")."""
+    try:
+        st = _stats(prob, rows)
+        if st is None:
+            return None, 1
+        th, ok = _refit(prob, st)
+    except (EstimationError, np.linalg.LinAlgError, FloatingPointError, ValueError):
+        return None, 1
+    return (th, 0) if ok else (None, 2)
+
+
 def _run_chunk(prob: _Problem, chunk: tuple[int, int]) -> dict:
     start, stop = chunk
     K = stop - start
     est = np.full((K, prob.theta0.size), np.nan)
-    status = np.zeros(K, dtype=int)          # 0 ok, 1 failed (empty category / error), 2 not converged
+    status = np.zeros(K, dtype=int)
     with blas_threads(1):
         for r in range(K):
-            rows = draw_indices(prob.entropy, start + r, [len(X) for X in prob.data])
-            try:
-                st = _stats(prob, rows)
-                if st is None:
-                    status[r] = 1
-                    continue
-                th, ok = _refit(prob, st)
-            except (EstimationError, np.linalg.LinAlgError, FloatingPointError, ValueError):
-                status[r] = 1
-                continue
-            if not ok:
-                status[r] = 2
-                continue
-            est[r] = th
+            th, status[r] = _draw(prob, draw_indices(prob.entropy, start + r, [len(X) for X in prob.data]))
+            if th is not None:
+                est[r] = th
     return {"start": start, "est": est, "status": status}
 
 

@@ -161,10 +161,10 @@ def test_equal_indices_keep_table_order_whatever_the_last_bits():
     with pytest.warns(Warning, match="Heywood"):
         res = sem("A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3", d)
     mi = modindices(res)
-    assert mi["mi"].iloc[0] == pytest.approx(mi["mi"].iloc[1], rel=1e-9)
+    assert mi["mi"].iloc[0] == pytest.approx(mi["mi"].iloc[1], rel=1e-7)   # equal up to the fit's tolerance
     assert [tuple(mi.iloc[i][["lhs", "op", "rhs"]]) for i in (0, 1)] == [("A", "=~", "b1"), ("b2", "~~", "b3")]
     base = np.array([3.0, 63.457169, np.nan, 63.457169, 63.457169, 1e-12, 0.0, 7.5])
     want = [1, 3, 4, 7, 0, 5, 6, 2]
-    for seed in range(20):                      # any last-bit noise: the same order
-        noisy = base * (1 + np.random.default_rng(seed).uniform(-4e-16, 4e-16, len(base)))
+    for seed in range(20):                      # any noise at the optimizer's tolerance: the same order
+        noisy = base * (1 + np.random.default_rng(seed).uniform(-1e-8, 1e-8, len(base)))
         assert _descending(noisy).tolist() == want

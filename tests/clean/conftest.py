@@ -23,7 +23,9 @@ THRESHOLDS = np.array([-1.75, -1.08, -0.31, 0.71])
 def honest_answers(rng: np.random.Generator, n: int) -> np.ndarray:
     k = len(INST.constructs)
     corr = np.full((k, k), 0.35) + np.eye(k) * 0.65
-    eta = rng.multivariate_normal(np.zeros(k), corr, size=n)
+    # Cholesky, not numpy's default SVD: ``corr`` has a repeated eigenvalue, so its SVD basis (and with it every
+    # draw of the same seed) depends on the CPU's LAPACK kernels; the Cholesky factor is unique.
+    eta = rng.multivariate_normal(np.zeros(k), corr, size=n, method="cholesky")
     cons = [INST.items[c].construct for c in ITEMS]
     cidx = np.array([list(INST.constructs).index(c) for c in cons])
     ystar = 0.75 * eta[:, cidx] + np.sqrt(1 - 0.75 ** 2) * rng.normal(size=(n, len(ITEMS)))

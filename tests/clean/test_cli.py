@@ -62,7 +62,9 @@ def test_clean_command_says_each_warning_once(make_frame, tmp_path, capsys):
     assert main(["clean", str(raw), "--out", str(tmp_path / "out")]) == 0
     said = capsys.readouterr()
     assert (said.out + said.err).count("give an e-mail address") == 1
-    assert "WARNING: 308 kept response(s) give an e-mail address" in said.out and "Warning:" not in said.err
+    kept = int(re.search(r"(\d+) kept", said.out).group(1))   # the data's own count, not one seed's on one CPU
+    # every kept row but the first repeats the first one's address
+    assert f"WARNING: {kept - 1} kept response(s) give an e-mail address" in said.out and "Warning:" not in said.err
 
 
 def test_clean_command_privacy(make_frame, tmp_path):

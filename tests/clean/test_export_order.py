@@ -26,7 +26,8 @@ PATTERNS = [[1, 2, 3, 4, 5, 4, 3, 2], [1, 2, 3, 4, 5], [3, 4, 5], [2, 4]]   # zi
 def honest_answers(rng: np.random.Generator, n: int) -> np.ndarray:
     """Seven correlated factors, loadings .75, agreement-skewed thresholds; reverse-keyed items answered reversed."""
     k = len(INST.constructs)
-    eta = rng.multivariate_normal(np.zeros(k), np.full((k, k), 0.35) + np.eye(k) * 0.65, size=n)
+    eta = rng.multivariate_normal(np.zeros(k), np.full((k, k), 0.35) + np.eye(k) * 0.65, size=n,
+                                  method="cholesky")   # the SVD basis of a repeated eigenvalue is CPU-dependent
     cidx = np.array([list(INST.constructs).index(INST.items[c].construct) for c in ITEMS])
     ystar = 0.75 * eta[:, cidx] + np.sqrt(1 - 0.75 ** 2) * rng.normal(size=(n, len(ITEMS)))
     codes = 1 + (ystar[:, :, None] > np.array([-1.75, -1.08, -0.31, 0.71])).sum(axis=2)

@@ -38,7 +38,7 @@ def honest(n: int, seed: int, items: list[str], inst, shares=None, near_constant
     k = len(items)
     q = -(-k // per)
     phi = np.full((q, q), 0.4) + 0.6 * np.eye(q)
-    eta = rng.multivariate_normal(np.zeros(q), phi, size=n)
+    eta = rng.multivariate_normal(np.zeros(q), phi, size=n, method="cholesky")  # SVD basis: CPU-dependent
     lam = rng.uniform(0.6, 0.85, size=k)
     y = eta[:, np.arange(k) // per] * lam + rng.normal(size=(n, k)) * np.sqrt(1 - lam ** 2)
     m = inst.scale_max - inst.scale_min + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -222,7 +223,8 @@ def test_small_samples_skip_mahalanobis_and_say_so(inst, make_frame):
     df, _ = make_frame(40, seed=6, random=3)
     res = clean(raw_of(df), inst)
     assert "mahalanobis" not in set(res.exclusions["rule"])
-    assert res.report["rules_not_evaluated"]["mahalanobis"].startswith("43 reference responses < 56")
+    said = re.match(r"(\d+) reference responses < 56 ", res.report["rules_not_evaluated"]["mahalanobis"])
+    assert said and int(said.group(1)) < 56   # the count is the data's (screening leaves ~40), not a fixed seed's
     big, _ = make_frame(200, seed=6, random=3)
     assert "mahalanobis" not in clean(raw_of(big), inst).report["rules_not_evaluated"]
 
@@ -241,8 +243,9 @@ def test_index_flags_alone_do_not_exclude_but_convergent_evidence_does(inst, mak
         caught += len(random_rows & set(excl["row"]))
         honest_out += len(set(excl["row"]) - random_rows)
     # this generator's honest items all have the same mean and loading (person-total is
-    # inert): random rows at an ordinary speed are the hard case.  Measured: 19 of 60 (32 while a
-    # D² counted beside the random-answer ratio, which is the same distance again), 0 honest
+    # inert): random rows at an ordinary speed are the hard case.  Measured: 20 of 60 (32 while a
+    # D² counted beside the random-answer ratio, which is the same distance again), 1 honest; the draws are
+    # Cholesky, so the same on every CPU
     assert caught >= 12          # of 60
     assert honest_out <= 12      # of 1,200 honest (1 %)
 

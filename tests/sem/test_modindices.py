@@ -146,3 +146,25 @@ def test_fit_command_adds_the_score_test_with_group_constraints(tmp_path):
     ref = pd.DataFrame(REF["hs_groups_scalar"]["score"]["uni"])
     np.testing.assert_allclose(uni["X2"], ref["X2"], atol=1e-3)
     assert uni["parameters"].iloc[0] == "visual=~x2 [Pasteur] == visual=~x2 [Grant-White]"
+
+
+def test_equal_indices_keep_table_order_whatever_the_last_bits():
+    """Equivalent models give equal indices (with three indicators, B's cross-loading on A and the residual
+    covariance of B's other two indicators); float noise of another CPU's BLAS must not reorder them."""
+    from iur_survey.sem.modindices import _descending
+
+    rng = np.random.default_rng(5)
+    f = rng.standard_normal((400, 2)) @ [[1.0, 0.4], [0.0, 0.9]]
+    X = np.hstack([f[:, [0]] * [1, .8, .7], f[:, [1]] * [1, .9, .6]]) + rng.standard_normal((400, 6)) * .6
+    X[:, 3] += 0.5 * f[:, 0]
+    d = pd.DataFrame(X, columns=["a1", "a2", "a3", "b1", "b2", "b3"])
+    with pytest.warns(Warning, match="Heywood"):
+        res = sem("A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3", d)
+    mi = modindices(res)
+    assert mi["mi"].iloc[0] == pytest.approx(mi["mi"].iloc[1], rel=1e-7)   # equal up to the fit's tolerance
+    assert [tuple(mi.iloc[i][["lhs", "op", "rhs"]]) for i in (0, 1)] == [("A", "=~", "b1"), ("b2", "~~", "b3")]
+    base = np.array([3.0, 63.457169, np.nan, 63.457169, 63.457169, 1e-12, 0.0, 7.5])
+    want = [1, 3, 4, 7, 0, 5, 6, 2]
+    for seed in range(20):                      # any noise at the optimizer's tolerance: the same order
+        noisy = base * (1 + np.random.default_rng(seed).uniform(-1e-8, 1e-8, len(base)))
+        assert _descending(noisy).tolist() == want

@@ -112,9 +112,9 @@ threshold-scaling extreme responders 4.2/4.2 -> 2.1/2.5 %; the outside check's 9
 1.5/1.8 -> 0.9/1.3 %).  ``decision: {beside: {structure: [speed], direction: [speed, size],
 inconsistency: [speed, likelihood]}}`` restores the previous rule.
 
-Those extreme responders' remaining exclusions were then size + likelihood (which no longer counts:
-below) and the likelihood ratio far beyond its cut-off, most of them by the random-tail ratio: ``random_likelihood: {tails:
-false}`` took the outside check's to 4.8 % (N 1,500 / 3,000: 3.7 / 5.3 %) and the item-mean
+Those extreme responders' remaining exclusions were then size + likelihood (which no longer
+counts: below) and the likelihood ratio far beyond its cut-off, most of them by the random-tail
+ratio: ``random_likelihood: {tails: false}`` took the outside check's to 4.8 % (N 1,500 / 3,000: 3.7 / 5.3 %) and the item-mean
 stretch to 9.7/13.7 %, but costs the recall of partly careless answers (simulator .792/.811 ->
 .750/.778, bfi .090/.145 -> .064/.053, varied careless from item 18-21 on .292/.244 ->
 .292/.144; all careless up to .047 lower), so the tail ratio stays on.

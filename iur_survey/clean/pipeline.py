@@ -583,13 +583,14 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
     dup = flags.get("duplicate_id")
     if dup is not None:
         by_mail = dup.str.startswith("e-mail address").fillna(False).to_numpy(dtype=bool)
-        differ = int((dup.str.contains("answers differ", regex=False).fillna(False).to_numpy(dtype=bool)
-                      & ~by_mail).sum())
-        if by_mail.any():
-            out.append(f"{int(by_mail.sum())} response(s) give an e-mail address an earlier response gave (the same "
-                       f"person answering twice): each is excluded and the first complete submission of the address "
-                       f"is kept (the ledger's duplicate_id rows name it; the address is never written); if several "
-                       f"people share one mailbox, set duplicate_id: {{by_email: false}}")
+        other = dup.str.contains("answers differ", regex=False).fillna(False).to_numpy(dtype=bool)
+        differ, mail_differ = int((other & ~by_mail).sum()), int((other & by_mail).sum())
+        if mail_differ:                                   # a repeat with the same answers is plainly one person
+            out.append(f"{mail_differ} response(s) give an e-mail address an earlier response gave, with other "
+                       f"answers (the same person answering twice, or people sharing a mailbox): each is excluded "
+                       f"and the first complete submission of the address is kept (the ledger's duplicate_id rows "
+                       f"name it; the address is never written); if several people share one mailbox, set "
+                       f"duplicate_id: {{by_email: false}}")
         if differ:
             out.append(f"{differ} response(s) repeat a response id with different answers (re-submissions, or an "
                        f"id that is not unique): each is excluded and the first complete submission of the id is "

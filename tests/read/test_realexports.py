@@ -230,3 +230,27 @@ def test_an_address_in_many_records_is_no_person(tmp_path):
     with pytest.warns(UserWarning, match=r"9 kept response\(s\) give an e-mail address \('Email'\).*placeholder"):
         res = clean(_read(p, inst), inst, SCREEN)
     assert (res.exclusions["rule"] == "duplicate_id").sum() == 0
+
+
+def test_an_email_repeat_with_the_same_answers_is_excluded_without_a_warning(tmp_path):
+    """A repeat that gives the address and the answers of an earlier response is plainly the same person: excluded,
+    and only a repeat with other answers (a re-submission, or a shared mailbox) is worth a warning."""
+    import warnings
+
+    rng = np.random.default_rng(9)
+    n = 30
+    df = pd.DataFrame({"Timestamp": [f"2024/04/01 9:{i:02d}:00 AM GMT+8" for i in range(n)],
+                       "Email Address": [f"user{i}@uni.example" for i in range(n)],
+                       "role": rng.choice(["Enterprise", "University"], n)})
+    for c in "AB":
+        for i in (1, 2, 3):
+            df[f"Rate [{c}{i}]"] = rng.integers(1, 6, n)
+    df.iloc[20, 1:] = df.iloc[5, 1:]                                   # row 5 sent twice
+    p = tmp_path / "gf.csv"
+    df.to_csv(p, index=False)
+    inst = _inst({"A": {"items": ["A1", "A2", "A3"]}, "B": {"items": ["B1", "B2", "B3"]}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        res = clean(_read(p, inst), inst, SCREEN)
+    hit = res.exclusions[res.exclusions["rule"] == "duplicate_id"]
+    assert hit["row"].tolist() == [22] and hit["detail"].str.endswith("(same answers)").all()

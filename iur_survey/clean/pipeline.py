@@ -582,16 +582,8 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
     out = []
     dup = flags.get("duplicate_id")
     if dup is not None:
-        by_mail = dup.str.startswith("e-mail address").fillna(False).to_numpy(dtype=bool)
-        other = dup.str.contains("answers differ", regex=False).fillna(False).to_numpy(dtype=bool)
-        differ, mail_differ = int((other & ~by_mail).sum()), int((other & by_mail).sum())
-        if mail_differ:                                   # a repeat with the same answers is plainly one person
-            out.append(f"{mail_differ} response(s) give an e-mail address an earlier response gave, with other "
-                       f"answers (the same person answering twice, or people sharing a mailbox): each is excluded "
-                       f"and the first complete submission of the address is kept (the ledger's duplicate_id rows "
-                       f"name it; the address is never written); if several people share one mailbox, set "
-                       f"duplicate_id: {{by_email: false}}")
-        if differ:
+        differ = int(dup.str.contains("answers differ", regex=False).fillna(False).sum())   # ids (an e-mail
+        if differ:                                                                            # repeat: same answers)
             out.append(f"{differ} response(s) repeat a response id with different answers (re-submissions, or an "
                        f"id that is not unique): each is excluded and the first complete submission of the id is "
                        f"kept (the ledger's duplicate_id rows name it); check that this is what you want")
@@ -607,9 +599,10 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
 
 def _email_warnings(raw: RawResponses, keep: np.ndarray, rows: np.ndarray) -> list[str]:
     """A warning when kept responses give an e-mail address an earlier kept response gave (the same person
-    answering twice?): ``duplicate_id`` excludes such repeats unless it is off, ``by_email`` is false or the
-    address is in many records (:data:`~iur_survey.clean.rules.SHARED_EMAIL_SHARE`), and then the rows are
-    named for the analyst to check (the addresses are personal data, never written out).
+    answering twice, or two people sharing a mailbox?): ``duplicate_id`` excludes only the repeats with the
+    same answers (unless it is off, ``by_email`` is false or the address is in many records,
+    :data:`~iur_survey.clean.rules.SHARED_EMAIL_SHARE`); the others are named for the analyst to check (the
+    addresses are personal data, never written out).
     Responses already excluded (e.g. by ``duplicate_id``) are not counted.
 
     >>> raw = RawResponses(frame=pd.DataFrame(), source="x.csv", format="csv", sha256="",
@@ -627,10 +620,10 @@ def _email_warnings(raw: RawResponses, keep: np.ndarray, rows: np.ndarray) -> li
             found = [int(r) for r in rows[keep][dup]]
             shown = ", ".join(str(r) for r in found[:8]) + (", ..." if len(found) > 8 else "")
             out.append(f"{len(found)} kept response(s) give an e-mail address ({header!r}) an earlier kept response "
-                       f"gave (rows {shown}): the same person answering twice? duplicate_id did not judge them (it is "
-                       f"off, by_email is false, or one address is in more than 10% of the records: a placeholder "
-                       f"or a shared mailbox; addresses are never written out): check these rows, and remove the "
-                       f"repeats if they are")
+                       f"gave (rows {shown}) with other answers: the same person answering twice, or people "
+                       f"sharing a mailbox? duplicate_id excludes only repeats with the same answers (and none when "
+                       f"it is off, by_email is false, or one address is in more than 10% of the records; addresses "
+                       f"are never written out): check these rows, and remove the repeats if they are")
     return out
 
 

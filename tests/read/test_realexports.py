@@ -159,12 +159,17 @@ def test_google_forms_repeat_by_email_is_excluded_without_writing_it(tmp_path):
     for c in "AB":
         for i in (1, 2, 3):
             df[f"Rate [{c}{i}]"] = rng.integers(1, 6, n)
+    items = [c for c in df.columns if c.startswith("Rate")]
     df.loc[20, "Email Address"] = " USER5@uni.example"
+    df.loc[20, items] = df.loc[5, items]                                # the same answers: one person, twice
     df.loc[25, "Email Address"] = "user17@uni.example"
+    df.loc[25, items] = df.loc[17, items]
+    df.loc[28, "Email Address"] = "user3@uni.example"                   # other answers: kept, and named
     p = tmp_path / "gf.csv"
     df.to_csv(p, index=False)
     inst = _inst({"A": {"items": ["A1", "A2", "A3"]}, "B": {"items": ["B1", "B2", "B3"]}})
-    res = clean(_read(p, inst), inst, SCREEN)
+    with pytest.warns(UserWarning, match=r"1 kept response\(s\) give an e-mail address .*rows 30\) with other"):
+        res = clean(_read(p, inst), inst, SCREEN)
     hit = res.exclusions[res.exclusions["rule"] == "duplicate_id"]
     assert hit["row"].tolist() == [22, 27]
     assert hit["detail"].tolist()[0].startswith("e-mail address ('Email Address') repeated; first submission row 7")
@@ -227,7 +232,7 @@ def test_an_address_in_many_records_is_no_person(tmp_path):
     p = tmp_path / "m.csv"
     df.to_csv(p, index=False)
     inst = _inst(AB3)
-    with pytest.warns(UserWarning, match=r"9 kept response\(s\) give an e-mail address \('Email'\).*placeholder"):
+    with pytest.warns(UserWarning, match=r"9 kept response\(s\) give an e-mail address \('Email'\).*10% of the rec"):
         res = clean(_read(p, inst), inst, SCREEN)
     assert (res.exclusions["rule"] == "duplicate_id").sum() == 0
 

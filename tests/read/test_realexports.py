@@ -148,17 +148,21 @@ def test_xls_formula_without_value_is_refused():
 
 
 # -- C1: a repeated e-mail address is a repeated person ----------------------------------------------------------
-def test_google_forms_repeat_by_email_is_excluded_without_writing_it(tmp_path):
-    """Google Forms with "Email Address" and no id: on main both repeats were kept (duplicate_id "not
-    evaluated: no id column") with a warning only."""
-    rng = np.random.default_rng(8)
-    n = 30
+def _google_forms(rng: np.random.Generator, n: int = 30) -> pd.DataFrame:
+    """A Google Forms export with "Email Address", a role and six ratings, every address its own."""
     df = pd.DataFrame({"Timestamp": [f"2024/04/01 9:{i:02d}:00 AM GMT+8" for i in range(n)],
                        "Email Address": [f"user{i}@uni.example" for i in range(n)],
                        "role": rng.choice(["Enterprise", "University"], n)})
     for c in "AB":
         for i in (1, 2, 3):
             df[f"Rate [{c}{i}]"] = rng.integers(1, 6, n)
+    return df
+
+
+def test_google_forms_repeat_by_email_is_excluded_without_writing_it(tmp_path):
+    """Google Forms with "Email Address" and no id: on main both repeats were kept (duplicate_id "not
+    evaluated: no id column") with a warning only."""
+    df = _google_forms(np.random.default_rng(8))
     items = [c for c in df.columns if c.startswith("Rate")]
     df.loc[20, "Email Address"] = " USER5@uni.example"
     df.loc[20, items] = df.loc[5, items]                                # the same answers: one person, twice
@@ -242,14 +246,7 @@ def test_an_email_repeat_with_the_same_answers_is_excluded_without_a_warning(tmp
     and only a repeat with other answers (a re-submission, or a shared mailbox) is worth a warning."""
     import warnings
 
-    rng = np.random.default_rng(9)
-    n = 30
-    df = pd.DataFrame({"Timestamp": [f"2024/04/01 9:{i:02d}:00 AM GMT+8" for i in range(n)],
-                       "Email Address": [f"user{i}@uni.example" for i in range(n)],
-                       "role": rng.choice(["Enterprise", "University"], n)})
-    for c in "AB":
-        for i in (1, 2, 3):
-            df[f"Rate [{c}{i}]"] = rng.integers(1, 6, n)
+    df = _google_forms(np.random.default_rng(9))
     df.iloc[20, 1:] = df.iloc[5, 1:]                                   # row 5 sent twice
     p = tmp_path / "gf.csv"
     df.to_csv(p, index=False)

@@ -68,6 +68,7 @@ __all__ = [
     "dwls_fmin",
     "DWLSFit",
     "fit_dwls",
+    "DWLS_GTOL",
     "dwls_start_values",
     "fit_dwls_retry",
     "dwls_information",
@@ -170,10 +171,15 @@ class DWLSFit:
     warnings: list[str] = field(default_factory=list)
 
 
+#: convergence of a DWLS fit: the largest absolute gradient of the DWLS function (:func:`fit_dwls`; the
+#: bootstrap's refits use the same, :data:`~iur_survey.sem.wlsmv_bootstrap.GTOL`)
+DWLS_GTOL = 1e-9
+
+
 def fit_dwls(moments_fn: Callable[[np.ndarray], np.ndarray],
              delta_fn: Callable[[np.ndarray], np.ndarray],
              theta0: np.ndarray, wls_obs: np.ndarray, wls_vd: np.ndarray, n: int, *,
-             max_iter: int = 500, gtol: float = 1e-9) -> DWLSFit:
+             max_iter: int = 500, gtol: float = DWLS_GTOL) -> DWLSFit:
     """Minimise the DWLS discrepancy with the package's one optimiser (:func:`iur_survey.sem.estimate.minimize`).
 
     ``moments_fn(theta)`` returns the implied WLS statistics (thresholds then

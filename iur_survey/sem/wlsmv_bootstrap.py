@@ -39,7 +39,8 @@ from .parallel import available_cores, map_chunks
 from .results import require_converged_fit
 from .table import group_text
 from .ordinal_result import OrdinalSEMResult
-from .wlsmv import dwls_dropped, dwls_parameters, dwls_table_columns, fit_dwls, wls_delta, wls_moments
+from .wlsmv import (DWLS_GTOL, dwls_dropped, dwls_parameters, dwls_table_columns, fit_dwls, wls_delta,
+                    wls_moments)
 from .wlsmv_groups import GroupsSpec, dwls_problem
 
 __all__ = ["WLSMVBootstrap", "WLSMVBootstrapResult", "wlsmv_bootstrap", "with_wlsmv_bootstrap", "defined_draws", "CHUNK",
@@ -51,7 +52,7 @@ CHUNK = 25
 #: (:func:`~iur_survey.sem.wlsmv.fit_dwls`).  A looser one (1e-7) accepted draws whose DWLS function has no
 #: optimum: a variance runs off along a ridge (variance x loading^2 nearly constant) where the gradient is
 #: already below 1e-7; lavaan's nlminb stops there with "singular convergence" and counts the draw failed.
-GTOL = 1e-9
+GTOL = DWLS_GTOL
 
 
 @dataclass

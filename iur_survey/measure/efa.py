@@ -404,8 +404,9 @@ def kmo(data_or_r: pd.DataFrame) -> pd.DataFrame:
     """Kaiser-Meyer-Olkin measure of sampling adequacy (psych ``KMO``): one row per item (``MSAi``) and an
     ``overall`` row; ``adequate`` flags MSA >= .60 (Kaiser's "mediocre" floor).
 
-    Accepts the data (Pearson correlations, listwise) or a correlation matrix (square, symmetric, unit
-    diagonal).
+    Accepts the data (Pearson correlations of the complete rows) or a correlation matrix (square, symmetric,
+    unit diagonal).  psych's ``KMO`` of data with missing cells takes pairwise correlations instead, so the two
+    differ there (psych::bfi, 2800 rows, 364 incomplete: .8486 here, psych .8459; equal on the complete rows).
 
     >>> R = pd.DataFrame(np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]]), index=list("abc"), columns=list("abc"))
     >>> kmo(R).round(3)["MSA"].tolist()
@@ -430,7 +431,10 @@ def kmo(data_or_r: pd.DataFrame) -> pd.DataFrame:
 def bartlett(data_or_r: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     """Bartlett's test of sphericity (psych ``cortest.bartlett``): ``chisq df p.value``.
 
-    ``n`` is needed when a correlation matrix is given.
+    ``n`` is needed when a correlation matrix is given.  Of data: the correlations of the complete rows and ``n``
+    their number.  psych's ``cortest.bartlett`` of data with missing cells takes pairwise correlations and
+    ``n`` = all rows, incomplete ones too, which overstates the statistic (psych::bfi, 2800 rows, 364
+    incomplete: chisq 18146.1 with n = 2436 here, psych 20163.8 with n = 2800; equal on the complete rows).
 
     >>> R = pd.DataFrame(np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]]), index=list("abc"), columns=list("abc"))
     >>> bartlett(R, n=100).round(3).to_dict("records")

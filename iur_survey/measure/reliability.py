@@ -52,6 +52,30 @@ def _drop_stats(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return r_drop, a_drop, s_drop
 
 
+def _reversed_items(x: np.ndarray, items: Sequence[str]) -> list[str]:
+    """The items that load negatively on the first principal component of their correlation matrix, the component
+    turned to a positive sum of loadings: psych::alpha's check for reverse-keyed items (``principal(x)``, its
+    "Some items ( ... ) were negatively correlated with the total scale"), the items ``check.keys = TRUE`` would
+    reverse.
+
+    >>> rng = np.random.default_rng(0)
+    >>> f = rng.standard_normal(300)
+    >>> x = np.column_stack([f + rng.standard_normal(300) for _ in range(4)])
+    >>> x[:, 1] = -x[:, 1]
+    >>> _reversed_items(x, ["a", "b", "c", "d"])
+    ['b']
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.corrcoef(x, rowvar=False)
+    if not np.isfinite(r).all():
+        return []
+    val, vec = np.linalg.eigh(r)
+    v = vec[:, -1]
+    if v.sum() < 0:
+        v = -v
+    return [str(i) for i, a in zip(items, v) if a < 0]
+
+
 def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = False) -> pd.DataFrame:
     """Cronbach's alpha of each construct (listwise-complete rows of that construct's items).
 
@@ -60,9 +84,10 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = 
     complete rows (``raw_alpha``, ``std.alpha``).
 
     The items must be scored in one direction: recode reverse-keyed items first (``iur-survey clean`` does so
-    from the instrument).  An item that correlates negatively with the sum of the other items of its construct
-    gets a warning naming it (psych warns too).  ``items=True`` returns one row per item instead
-    (index construct, item): ``r_drop`` (its correlation with the sum of the other items, psych's ``r.drop``)
+    from the instrument).  Items loading negatively on the first principal component of their construct's items
+    (the items psych::alpha names, those its ``check.keys = TRUE`` reverses) get a warning naming them; without
+    such an item, an item that correlates negatively with the sum of the other items gets one.  ``items=True``
+    returns one row per item instead (index construct, item): ``r_drop`` (its correlation with the sum of the other items, psych's ``r.drop``)
     and ``alpha_drop`` / ``alpha_std_drop`` (alpha without it, psych's ``alpha.drop``), to find such an item.
 
     Refused with a one-line :class:`~iur_survey.errors.DataError`: a text cell in an item, an item without
@@ -109,11 +134,22 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = 
                 alpha, alpha_std = _alpha(cov), _alpha(_std(cov))
                 r_drop, a_drop, s_drop = _drop_stats(cov)
             neg = [] if tiny else [(i, r) for i, r in zip(its, r_drop) if r < 0]
-            if neg:
-                _warnings.warn(f"alpha of {name!r}: " + ", ".join(f"{i!r} (r = {r:.2f})" for i, r in neg)
-                               + " correlate(s) negatively with the sum of the construct's other items: a reverse-"
-                               "keyed item not recoded? (cronbach_alpha(..., items=True) lists r_drop and "
-                               "alpha_drop)", stacklevel=2)
+            rev = [] if tiny else _reversed_items(x.to_numpy(), its)
+            drop = ", ".join(f"{i!r} (r = {r:.2f})" for i, r in neg)
+            if rev:
+                # the items to recode are those psych::alpha names: negative on the first principal component.
+                # r_drop < 0 also hits well-keyed items when several are reversed (bfi E: E1, E2 reversed, all
+                # five r_drop < 0), so it does not say which to recode
+                _warnings.warn(f"alpha of {name!r}: {', '.join(map(repr, rev))} load(s) negatively on the first "
+                               "principal component of the construct's items (psych::alpha names the same): "
+                               "reverse-keyed item(s) not recoded? Recode them first"
+                               + (f"; until then {drop} correlate(s) negatively with the sum of the construct's "
+                                  "other items" if neg else "")
+                               + " (cronbach_alpha(..., items=True) lists r_drop and alpha_drop)", stacklevel=2)
+            elif neg:
+                _warnings.warn(f"alpha of {name!r}: {drop} correlate(s) negatively with the sum of the construct's "
+                               "other items: a reverse-keyed item not recoded? (cronbach_alpha(..., items=True) "
+                               "lists r_drop and alpha_drop)", stacklevel=2)
             item_rows += [{"construct": name, "item": i, "r_drop": r, "alpha_drop": a, "alpha_std_drop": s}
                           for i, r, a, s in zip(its, r_drop, a_drop, s_drop)]
         rows.append({"construct": name, "n_items": len(its), "n": len(x), "alpha": alpha, "alpha_std": alpha_std})

@@ -8,6 +8,7 @@ semTools' own default is ``htmt2=TRUE``; ours is the classic HTMT (Henseler, Rin
 
 from __future__ import annotations
 
+import warnings
 from itertools import combinations
 from typing import Any
 
@@ -66,7 +67,8 @@ def htmt_matrices(R: np.ndarray, blocks: list[np.ndarray], *, htmt2: bool = Fals
         for j in range(i + 1, J):
             other = (blocks[i][:, None] != blocks[j][None, :]).ravel()     # a shared item's self-correlation out
             het = mean(A[:, blocks[i][:, None], blocks[j][None, :]].reshape(b, -1)[:, other])
-            out[:, i, j] = out[:, j, i] = het / np.sqrt(mono[:, i] * mono[:, j])
+            with np.errstate(invalid="ignore"):            # absolute=False, a negative monotrait mean: NaN
+                out[:, i, j] = out[:, j, i] = het / np.sqrt(mono[:, i] * mono[:, j])
     return out
 
 
@@ -83,6 +85,8 @@ def htmt(
     HTMT_ij = mean |r| between the items of i and j / sqrt(mean |r| within i x mean |r| within j), the
     within-construct means over the off-diagonal correlations; ``htmt2=True`` takes geometric means.
     Correlations: Pearson on the rows complete on every item (semTools/lavCor ``missing="listwise"``).
+    ``absolute=False`` keeps the correlations' signs (semTools' ``absolute = FALSE``): a construct whose items'
+    mean correlation is not positive then has no HTMT (NaN, with a warning naming it).
     Flags: ``below_085`` (strict, Kline) and ``below_090`` (liberal, Gold et al.); <NA> ("not computable",
     never "fails") when the HTMT is NaN (a construct with a single item).
     ``matrix=True`` returns the square constructs x constructs table (1 on the diagonal) as semTools does.
@@ -112,6 +116,13 @@ def htmt(
     pos = {c: k for k, c in enumerate(x.columns)}
     blocks = [np.array([pos[i] for i in cmap[c]], np.intp) for c in names]
     vals = htmt_matrices(r[None], blocks, htmt2=htmt2, absolute=absolute)[0]
+    if not (absolute or htmt2):
+        off = {c: r[np.ix_(b, b)][~np.eye(len(b), dtype=bool)] for c, b in zip(names, blocks) if len(b) > 1}
+        neg = [f"{c} ({v.mean():.3f})" for c, v in off.items() if v.mean() <= 0]
+        if neg:
+            warnings.warn("HTMT with absolute=False: the mean correlation among the items of " + ", ".join(neg)
+                          + " is not positive (reverse-keyed items not recoded?), so their HTMT is NaN (semTools' "
+                          "htmt(absolute = FALSE) too); recode the items or use absolute=True", stacklevel=2)
     res = pd.DataFrame(vals, index=names, columns=names)
     if matrix:
         return res

@@ -503,11 +503,27 @@ def factorability_text(kmo: float, chisq: float, df: float, pvalue: float, alpha
     "The items suit a factor analysis: KMO = .91 (.60 or more wanted), and Bartlett's test rejects uncorrelated items (χ²(378) = 2500.4, *p* < .001)."
     >>> factorability_text(0.52, 30.1, 28, 0.36)[:70]
     'The items are poorly suited to a factor analysis: KMO = .52 (.60 or mo'
+
+    A number not computed (Bartlett's test of polychoric correlations) gives no verdict:
+
+    >>> factorability_text(0.83, float("nan"), float("nan"), float("nan"))
+    "KMO = .83 (.60 or more wanted). Bartlett's test is not available, so whether the items suit a factor analysis is not judged here."
     """
-    bart = f"χ²({num(df, 0)}) = {num(chisq, 1)}, *p* {p_rel(pvalue)}"
-    good_kmo = kmo is not None and not pd.isna(kmo) and kmo >= 0.60
-    rejects = pvalue is not None and not pd.isna(pvalue) and pvalue < alpha
+    known = lambda v: v is not None and not pd.isna(v)              # noqa: E731
     kmo_txt = f"KMO = {num(kmo, 2, False)} (.60 or more wanted)"
+    if not known(kmo) or not known(pvalue):
+        # no number, no verdict (Bartlett's test is not computed on polychoric correlations): never "poorly suited"
+        parts = ([kmo_txt] if known(kmo) else []) + (
+            [f"Bartlett's test {'rejects' if pvalue < alpha else 'does not reject'} uncorrelated items "
+             f"(χ²({num(df, 0)}) = {num(chisq, 1)}, *p* {p_rel(pvalue)})"] if known(pvalue) else [])
+        gone = [w for w, v in (("the KMO", kmo), ("Bartlett's test", pvalue)) if not known(v)]
+        what = " and ".join(gone)
+        return ((" and ".join(parts) + ". " if parts else "") + f"{what[0].upper() + what[1:]} "
+                f"{'is' if len(gone) == 1 else 'are'} not available, so whether the items suit a factor analysis "
+                "is not judged here.")
+    bart = f"χ²({num(df, 0)}) = {num(chisq, 1)}, *p* {p_rel(pvalue)}"
+    good_kmo = kmo >= 0.60
+    rejects = pvalue < alpha
     if good_kmo and rejects:
         return f"The items suit a factor analysis: {kmo_txt}, and Bartlett's test rejects uncorrelated items ({bart})."
     return ("The items are poorly suited to a factor analysis: " + kmo_txt

@@ -86,7 +86,8 @@ def htmt(
     within-construct means over the off-diagonal correlations; ``htmt2=True`` takes geometric means.
     Correlations: Pearson on the rows complete on every item (semTools/lavCor ``missing="listwise"``).
     ``absolute=False`` keeps the correlations' signs (semTools' ``absolute = FALSE``): a construct whose items'
-    mean correlation is not positive then has no HTMT (NaN, with a warning naming it).
+    mean correlation is not positive then has no HTMT with any construct (NaN, with a warning naming it; semTools
+    gives NaN, or for two such constructs the ratio of a mean over the root of two negative means).
     Flags: ``below_085`` (strict, Kline) and ``below_090`` (liberal, Gold et al.); <NA> ("not computable",
     never "fails") when the HTMT is NaN (a construct with a single item).
     ``matrix=True`` returns the square constructs x constructs table (1 on the diagonal) as semTools does.
@@ -118,11 +119,19 @@ def htmt(
     vals = htmt_matrices(r[None], blocks, htmt2=htmt2, absolute=absolute)[0]
     if not (absolute or htmt2):
         off = {c: r[np.ix_(b, b)][~np.eye(len(b), dtype=bool)] for c, b in zip(names, blocks) if len(b) > 1}
-        neg = [f"{c} ({v.mean():.3f})" for c, v in off.items() if v.mean() <= 0]
+        neg = [c for c, v in off.items() if v.mean() <= 0]
         if neg:
-            warnings.warn("HTMT with absolute=False: the mean correlation among the items of " + ", ".join(neg)
-                          + " is not positive (reverse-keyed items not recoded?), so their HTMT is NaN (semTools' "
-                          "htmt(absolute = FALSE) too); recode the items or use absolute=True", stacklevel=2)
+            # sqrt(mono_i * mono_j) of two negative means is a positive number without a meaning (semTools gives
+            # it: bfi C-O 1.297, C-E 0.566 "below .85"): every pair of such a construct is NaN, never a verdict
+            for c in neg:
+                j = names.index(c)
+                vals[j, :] = vals[:, j] = np.nan
+                vals[j, j] = 1.0
+            warnings.warn("HTMT with absolute=False: the mean correlation among the items of "
+                          + ", ".join(f"{c} ({off[c].mean():.3f})" for c in neg) + " is not positive (reverse-keyed "
+                          "items not recoded?), so every HTMT of theirs is NaN (semTools' htmt(absolute = FALSE): NaN "
+                          "or, for two such constructs, a number without a meaning); recode the items or use "
+                          "absolute=True", stacklevel=2)
     res = pd.DataFrame(vals, index=names, columns=names)
     if matrix:
         return res

@@ -61,7 +61,7 @@ from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (termi
 __all__ = ["load_results", "estimates_frame", "fit_apa", "measurement_apa", "discriminant_apa", "paths_apa",
            "product_blocks", "thresholds_apa", "residual_covariances_apa", "simple_slopes_apa",
            "effects_apa", "invariance_apa", "paths_by_group_apa", "paper_tables", "write_tables", "to_markdown",
-           "to_latex", "to_html", "to_csv", "to_docx", "terminal_summary", "FORMATS"]
+           "to_latex", "to_html", "to_csv", "to_docx", "terminal_summary", "opposite_sign_note", "FORMATS"]
 
 FORMATS = ("docx", "tex", "md", "csv", "html")
 STARS_NOTE = "* *p* < .05. ** *p* < .01. *** *p* < .001."
@@ -861,7 +861,7 @@ _ORDERED_OMEGA_NOTE = ("ω: semTools' compRelSEM(fit); for ordered items Green a
                        "(Σλ)²·var(η) and the polychoric correlations of lavInspect(fit, \"sampstat\")")
 
 
-def _opposite_sign_note(lam: pd.DataFrame) -> str:
+def opposite_sign_note(lam: pd.DataFrame) -> str:
     """The measurement table's sentence on constructs whose items load with opposite signs (a reverse-keyed item
     not recoded): their α, ω and CR sum signed items and are low whatever the items' reliability (the
     warnings of :func:`~iur_survey.measure.cronbach_alpha` / :func:`~iur_survey.measure.composite_reliability`
@@ -869,7 +869,7 @@ def _opposite_sign_note(lam: pd.DataFrame) -> str:
 
     >>> lam = pd.DataFrame({"lhs": ["A", "A", "A", "B", "B"], "rhs": ["a1", "a2", "a3", "b1", "b2"],
     ...                     "est": [1.0, -0.8, 0.9, 1.0, 0.7]})
-    >>> _opposite_sign_note(lam)[:43]
+    >>> opposite_sign_note(lam)[:43]
     ' Items loading with opposite signs: A (a2).'
     """
     parts = []
@@ -1005,7 +1005,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
         note += (" ω, CR and AVE of a construct with an improper estimate (lavaan warns; semTools reports them "
                  "without a word): — (" + "; ".join(
             f"{f}: {w}" for f, w in improper.items()) + ").")
-    note += _opposite_sign_note(lam[~lam["lhs"].isin(list(blocks))])
+    note += opposite_sign_note(lam[~lam["lhs"].isin(list(blocks))])
     if rel.attrs.get("alpha_reason"):
         note += f" α: — ({rel.attrs['alpha_reason']})."
     elif data is not None:

@@ -90,7 +90,8 @@ def test_signed_htmt_equals_semtools_and_says_why_it_is_nan():
     # semTools: NaN with one such construct, a meaningless ratio with two (C-E, C-O, E-O: sqrt of a product of
     # two negative means), which its cut-offs would read as a verdict
     assert np.isfinite(r[off & neg[:, None] & neg[None, :]]).all()
-    long = htmt(RAW, CMAP, absolute=False).set_index(["construct_1", "construct_2"])
+    with pytest.warns(UserWarning, match="is not positive"):
+        long = htmt(RAW, CMAP, absolute=False).set_index(["construct_1", "construct_2"])
     assert long.loc[("C", "E"), "below_085"] is pd.NA
     said = [w for w in said if "HTMT" in str(w.message) or issubclass(w.category, RuntimeWarning)]
     msgs = [str(w.message) for w in said]

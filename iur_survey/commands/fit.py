@@ -402,7 +402,7 @@ def _print_results(res, payload: dict, args, inv, group_warnings: list) -> None:
     b = getattr(res, "boot", None)
     if b is not None:
         print(f"  bootstrap: B={b.B} successful={b.n_ok} failed={b.n_failed} nonconverged={b.n_nonconverged} "
-              f"ci={b.ci} seed={b.seed} in {b.seconds:.2f}s")
+              f"nonadmissible={b.n_nonadmissible} (kept) ci={b.ci} seed={b.seed} in {b.seconds:.2f}s")
     # warnings on stderr, one line each (stdout may be the summary piped into a file); results.json keeps them
     print_warnings("fit", said + list(res.warnings) + list(group_warnings))
     if inv is not None:          # a numeric group code as "role = 3", as the lines above (audit s22 C4)

@@ -91,7 +91,8 @@ from .results import SEMFitWarning, SEMResult, json_number, require_converged_fi
 from .standardized import standardize_batch
 
 __all__ = ["bootstrap", "BootstrapResult", "case_counts", "jackknife_counts", "BootstrapSEMResult", "with_bootstrap", "norm_inter",
-           "percentile_ci", "bca_ci", "jackknife_acceleration", "quantile_mc_se", "warn_bootstrap", "CI_TYPES"]
+           "percentile_ci", "bca_ci", "jackknife_acceleration", "quantile_mc_se", "warn_bootstrap", "CI_TYPES",
+           "bootstrap_summary"]
 
 #: accepted ``ci`` names -> canonical name
 CI_TYPES = {"percentile": "percentile", "perc": "percentile", "bca.simple": "bca.simple", "bca": "bca",
@@ -879,22 +880,34 @@ class BootstrapSEMResult(SEMResult):
 
     def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
         text = super().summary(fit_measures=fit_measures, standardized=standardized)
-        b = self.boot
+        return bootstrap_summary(text, self.boot.B, self.boot.n_ok)
 
-        def kv(k, v, width=54):
-            v = str(v)
-            return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
-        lines = text.split("\n")
-        for i, line in enumerate(lines):
-            if line.startswith("  Standard errors"):
-                j = i + 1               # lavaan prints no information lines for bootstrap SEs
-                while j < len(lines) and lines[j].startswith(("  Information", "  Observed information")):
-                    j += 1
-                lines[i:j] = [kv("Standard errors", "Bootstrap"),
-                              kv("Number of requested bootstrap draws", b.B),
-                              kv("Number of successful bootstrap draws", b.n_ok)]
-                break
-        return "\n".join(lines)
+
+def bootstrap_summary(text: str, B: int, n_ok: int) -> str:
+    """A fit's summary with lavaan's lines of bootstrap SEs: its "Standard errors" line (and the information lines
+    after it, which lavaan does not print for them) becomes "Bootstrap" and the numbers of requested and successful
+    draws -- the summary of the ML and of the WLSMV bootstrap.
+
+    >>> print(bootstrap_summary("  Standard errors          Standard\\n  Information              Expected\\nx", 100, 97))
+      Standard errors                            Bootstrap
+      Number of requested bootstrap draws              100
+      Number of successful bootstrap draws              97
+    x
+    """
+    def kv(k, v, width=54):
+        v = str(v)
+        return f"  {k}{' ' * max(1, width - 2 - len(k) - len(v))}{v}"
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("  Standard errors"):
+            j = i + 1               # lavaan prints no information lines for bootstrap SEs
+            while j < len(lines) and lines[j].startswith(("  Information", "  Observed information")):
+                j += 1
+            lines[i:j] = [kv("Standard errors", "Bootstrap"),
+                          kv("Number of requested bootstrap draws", B),
+                          kv("Number of successful bootstrap draws", n_ok)]
+            break
+    return "\n".join(lines)
 
 
 def with_bootstrap(res: SEMResult, B: int | None = None, *, data: pd.DataFrame | None = None, ci: str = "percentile",

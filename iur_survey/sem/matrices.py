@@ -41,7 +41,7 @@ ever building a Kronecker product.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -1001,14 +1001,23 @@ def _min_eig(A: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(A)[:, 0]
 
 
-def nonadmissible(model: Model, Theta: np.ndarray) -> np.ndarray:
+def nonadmissible(model: Model, Theta: np.ndarray, numeric: Sequence[Sequence[int]] | None = None) -> np.ndarray:
     """lavaan's post-fit check (``lav_object_post_check``) for each row of a stack of solutions: a negative
     (ov or lv) variance, or a latent / residual covariance matrix that is not positive definite.
+
+    ``numeric``: per group, the positions (in the group's observed variables) of the continuous ones, the only
+    ones whose residual covariance matrix lavaan checks for positive definiteness (its ``num.idx``); None: every
+    observed variable (all continuous).  Ordered items: ``Theta`` holds their residual variances (the delta
+    parameterization's ``1/Delta^2 - diag(Lambda Psi Lambda')`` filled in), whose sign is checked as any.
 
     >>> from iur_survey.sem.partable import build_partable
     >>> mod = Model(build_partable("F =~ x1 + x2 + x3"))
     >>> nonadmissible(mod, np.array([[0.8, 0.6, 0.5, 0.4, 0.3, 1.0], [0.8, 0.6, -0.5, 0.4, 0.3, 1.0]])).tolist()
     [False, True]
+    >>> mod = Model(build_partable("F =~ x1 + x2 + x3\\nx1 ~~ x2"))      # theta not PD, its diagonal positive
+    >>> bad = np.array([[0.8, 0.6, 0.5, 0.4, 0.3, 1.0, 0.9]])
+    >>> nonadmissible(mod, bad).tolist(), nonadmissible(mod, bad, numeric=[[]]).tolist()
+    ([True], [False])
     """
     thr = -np.finfo(float).eps ** 0.75
     Theta = np.atleast_2d(np.asarray(Theta, float))
@@ -1020,7 +1029,9 @@ def nonadmissible(model: Model, Theta: np.ndarray) -> np.ndarray:
         ro = lay.real_ov
         if ro.size:
             bad |= (np.diagonal(Th, axis1=1, axis2=2)[:, ro] < 0).any(axis=1)
-            bad |= _min_eig(Th[:, ro[:, None], ro[None, :]]) < thr
+            num = ro if numeric is None else np.intersect1d(ro, np.asarray(numeric[g], np.intp))
+            if num.size:
+                bad |= _min_eig(Th[:, num[:, None], num[None, :]]) < thr
         if lay.n_lv:
             nl = lay.n_lv
             bad |= (np.diagonal(Ps, axis1=1, axis2=2)[:, :nl] < 0).any(axis=1)

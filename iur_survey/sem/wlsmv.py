@@ -63,6 +63,7 @@ from .standardized import r_squared, standardize
 
 __all__ = [
     "offdiag_vech_index",
+    "ystar_residual_variances",
     "wls_moments",
     "wls_delta",
     "dwls_fmin",
@@ -962,6 +963,24 @@ def dwls_dropped(model, ordinal: set[str]) -> np.ndarray:
     return drop
 
 
+def ystar_residual_variances(model, full: np.ndarray, g: int = 0, scale: np.ndarray | float = 1.0) -> np.ndarray:
+    """The delta parameterization's residual variances of the latent responses y* of group ``g``:
+    ``1 / Delta^2 - diag(Sigma)``, ``Sigma`` the model part of the implied covariance (``full``: the model
+    parameters with the items' residual variances at 0), ``Delta`` the items' scales (``~*~``; 1 unless free in a
+    later group).  lavaan's fixed ``y ~~ y`` rows; one below 0 is a Heywood case (lav_object_post_check).
+
+    >>> from iur_survey.sem.matrices import Model
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ a + b", meanstructure=False))      # theta: b's loading, a~~a, b~~b, F~~F
+    >>> ystar_residual_variances(m, np.array([1.2, 0.0, 0.0, 0.64])).round(4).tolist()
+    [0.36, 0.0784]
+    >>> ystar_residual_variances(m, np.array([1.2, 0.0, 0.0, 0.64]), scale=np.array([1.0, 0.5])).round(4).tolist()
+    [0.36, 3.0784]
+    """
+    sigma = model._core(np.asarray(full, float), g)["Sigma"]
+    return 1.0 / np.asarray(scale, float) ** 2 - np.diag(sigma)
+
+
 def dwls_parameters(model, drop: np.ndarray, nth: int):
     """A single-group DWLS fit's own parameter vector ``t``: the model parameters :func:`dwls_dropped` keeps, then
     the ``nth`` thresholds.  Returns ``(kept, E, expand)``: the kept model parameters' indices, ``E`` = d theta_model
@@ -1071,8 +1090,8 @@ def dwls_estimates_table(model, st, res: WLSMVFit, drop: np.ndarray) -> pd.DataF
     theta, se = res.theta, res.se
     full = np.zeros(model.npar)                         # dropped residual variances at 0: the model part
     full[kept] = theta[:nk]
-    S_model = model.implied(full)[0]
-    resvar = {v: 1.0 - S_model[k, k] for k, v in enumerate(ov) if v in ordset}
+    rv = ystar_residual_variances(model, full)
+    resvar = {v: rv[k] for k, v in enumerate(ov) if v in ordset}
     full_std = full.copy()                              # with the delta-parameterization residual variances
     for i in range(len(pt)):
         k = int(pt.par_index[i])

@@ -5,7 +5,14 @@ Each draw resamples the rows of every group with replacement (``draw_indices`` o
 the number of workers), recomputes the ordinal statistics (thresholds, polychoric correlations and the
 DWLS weights from their NACOV; pairwise or listwise as the fit) and refits the model by DWLS from the
 original estimates.  A draw in which a category of an item is empty fails (lavaan: "some categories of
-variable ... are empty"), as does a draw that does not converge; both are counted and left out.
+variable ... are empty"), as does a draw that does not converge; both are counted and left out.  A converged draw
+whose solution is not admissible is kept and counted, as lavaan 0.6.14 does (``lav_bootstrap_internal``: the draw's
+``lavInspect(fit, "post.check")``, listed in ``attr(, "nonadmissible")``, not in ``"error.idx"``): the check is the
+ML bootstrap's (:func:`iur_survey.sem.matrices.nonadmissible`) on the draw's parameters with the items' residual
+variances filled in (delta: ``1/Delta^2 - diag(Lambda Psi Lambda')``, :func:`~iur_survey.sem.wlsmv.ystar_residual_variances`;
+theta: the parameters themselves): a negative residual variance of an item (a Heywood case), a negative latent
+variance or a latent covariance matrix that is not positive definite (lavaan checks the residual covariance matrix
+for positive definiteness over the continuous items only: none here).
 
 The standard errors are lavaan's: the bootstrap standard deviations (divisor ``B``) times
 ``sqrt(N / (N - G))`` (lavaan's scaling of a non-ML ``vcov``; ``:=`` rows: SD divisor ``B - 1``, unscaled), the intervals percentile (lavaan's ``boot.ci.type = "perc"``),
@@ -32,15 +39,17 @@ from scipy.special import ndtri
 
 from iur_survey.errors import EstimationError
 
-from .bootstrap import CI_TYPES, bca_ci, draw_indices, percentile_ci, require_draws, seed_entropy, warn_bootstrap
+from .bootstrap import (CI_TYPES, bca_ci, bootstrap_summary, draw_indices, percentile_ci, require_draws, seed_entropy,
+                        warn_bootstrap)
 from .defined import from_partable
 from .ordinal import _codes, blas_threads, stats_from_codes
 from .parallel import available_cores, map_chunks
 from .results import require_converged_fit
 from .table import group_text
 from .ordinal_result import OrdinalSEMResult
+from .matrices import nonadmissible
 from .wlsmv import (DWLS_GTOL, dwls_dropped, dwls_parameters, dwls_table_columns, fit_dwls, wls_delta,
-                    wls_moments)
+                    wls_moments, ystar_residual_variances)
 from .wlsmv_groups import GroupsSpec, dwls_problem
 
 __all__ = ["WLSMVBootstrap", "WLSMVBootstrapResult", "wlsmv_bootstrap", "with_wlsmv_bootstrap", "defined_draws", "CHUNK",
@@ -72,6 +81,10 @@ class _Problem:
     kept: np.ndarray | None = None
     nk: int = 0
     rho0: list[np.ndarray] | None = None    # per group: the full sample's polychorics (Newton start)
+    model_kept: np.ndarray | None = None     # the model parameters in theta (the first entries, in order)
+    resvar_par: list[tuple[int, int, int]] = field(default_factory=list)   # delta: (parameter, group, item)
+    scale_par: list[np.ndarray] | None = None    # per group: each item's scale column of theta (-1: 1)
+    numeric: list[list[int]] | None = None       # per group: the continuous items (lavaan's num.idx)
 
 
 def _stats(prob: _Problem, rows: list[np.ndarray]):
@@ -109,17 +122,43 @@ def _refit(prob: _Problem, stats) -> tuple[np.ndarray, bool]:
     return fit.theta, fit.converged
 
 
-def _draw(prob: _Problem, rows: list[np.ndarray]) -> tuple[np.ndarray | None, int]:
-    """One draw (``rows``: per group, the resampled row positions): its estimates (None unless ok) and its
-    status, 0 ok, 1 failed (empty category / error), 2 not converged (lavaan: "FAILED: no convergence")."""
+def _model_parameters(prob: _Problem, t: np.ndarray) -> np.ndarray:
+    """The model's parameter vector of a draw's ``t``, the items' residual variances filled in (delta: each
+    group's :func:`~iur_survey.sem.wlsmv.ystar_residual_variances` at its scales; theta: they are parameters)."""
+    kept = prob.model_kept
+    model_part = np.zeros(prob.model.npar)          # the items' residual variances at 0
+    model_part[kept] = t[:kept.size]
+    full = model_part.copy()
+    rv: dict[int, np.ndarray] = {}
+    for k, g, j in prob.resvar_par:
+        if g not in rv:
+            dlp = prob.scale_par[g] if prob.scale_par is not None else np.full(1, -1)
+            rv[g] = ystar_residual_variances(prob.model, model_part, g,
+                                             np.where(dlp >= 0, t[np.clip(dlp, 0, None)], 1.0))
+        full[k] = rv[g][j]
+    return full
+
+
+def admissible_draw(prob: _Problem, t: np.ndarray) -> bool:
+    """lavaan's ``lavInspect(fit.boot, "post.check")`` of a converged draw: the ML bootstrap's check
+    (:func:`~iur_survey.sem.matrices.nonadmissible`) on :func:`_model_parameters`."""
+    return not bool(nonadmissible(prob.model, _model_parameters(prob, t)[None, :], numeric=prob.numeric)[0])
+
+
+def _draw(prob: _Problem, rows: list[np.ndarray]) -> tuple[np.ndarray | None, int, bool]:
+    """One draw (``rows``: per group, the resampled row positions): its estimates (None unless ok), its
+    status, 0 ok, 1 failed (empty category / error), 2 not converged (lavaan: "FAILED: no convergence"), and
+    whether an ok draw's solution is not admissible (kept, as lavaan)."""
     try:
         st = _stats(prob, rows)
         if st is None:
-            return None, 1
+            return None, 1, False
         th, ok = _refit(prob, st)
     except (EstimationError, np.linalg.LinAlgError, FloatingPointError, ValueError):
-        return None, 1
-    return (th, 0) if ok else (None, 2)
+        return None, 1, False
+    if not ok:
+        return None, 2, False
+    return th, 0, not admissible_draw(prob, th)
 
 
 def _run_chunk(prob: _Problem, chunk: tuple[int, int]) -> dict:
@@ -127,19 +166,22 @@ def _run_chunk(prob: _Problem, chunk: tuple[int, int]) -> dict:
     K = stop - start
     est = np.full((K, prob.theta0.size), np.nan)
     status = np.zeros(K, dtype=int)
+    nonadm = np.zeros(K, dtype=bool)
     with blas_threads(1):
         for r in range(K):
-            th, status[r] = _draw(prob, draw_indices(prob.entropy, start + r, [len(X) for X in prob.data]))
+            th, status[r], nonadm[r] = _draw(prob, draw_indices(prob.entropy, start + r,
+                                                                [len(X) for X in prob.data]))
             if th is not None:
                 est[r] = th
-    return {"start": start, "est": est, "status": status}
+    return {"start": start, "est": est, "status": status, "nonadmissible": nonadm}
 
 
 @dataclass
 class WLSMVBootstrap:
     """The draws: ``est`` (B x parameters, NaN rows = failed or not converged), ``status``, ``seed``,
     ``ci``, ``level``, ``seconds``, ``workers``; ``nobs`` and ``ngroups`` of the fit (lavaan's DWLS scaling of
-    the bootstrap covariance, :meth:`se`)."""
+    the bootstrap covariance, :meth:`se`); ``nonadmissible`` (B, bool): the converged draws whose solution is
+    not admissible (kept in the SEs and CIs, as lavaan; None: none)."""
 
     est: np.ndarray
     status: np.ndarray
@@ -153,6 +195,7 @@ class WLSMVBootstrap:
     ngroups: int
     defined: np.ndarray | None = None       # B x (:= rows)
     warnings: list[str] = field(default_factory=list)
+    nonadmissible: np.ndarray | None = None
 
     @property
     def B(self) -> int:
@@ -170,7 +213,16 @@ class WLSMVBootstrap:
     def n_nonconverged(self) -> int:
         return int((self.status == 2).sum())
 
-    n_nonadmissible = 0
+    @property
+    def n_nonadmissible(self) -> int:
+        """Converged draws with a non-admissible solution (kept, as lavaan; counted): lavaan's
+        ``length(attr(lavInspect(fit, "boot"), "nonadmissible"))``."""
+        return 0 if self.nonadmissible is None else int(np.sum(self.nonadmissible))
+
+    @property
+    def nonadmissible_idx(self) -> list[int]:
+        """The 1-based numbers of the non-admissible draws (lavaan's ``attr(, "nonadmissible")``)."""
+        return [] if self.nonadmissible is None else [int(b) + 1 for b in np.flatnonzero(self.nonadmissible)]
 
     def vcov(self) -> np.ndarray:
         """Bootstrap covariance of the parameters: lavaan's ``vcov`` of a (D)WLS bootstrap fit, the covariance
@@ -236,11 +288,16 @@ def wlsmv_bootstrap(res: OrdinalSEMResult, B: int = 1000, *, data: pd.DataFrame,
     status = np.concatenate([o["status"] for o in out])
     bt = WLSMVBootstrap(est=est, status=status, theta=np.asarray(res.theta, float), seed=prob.entropy, ci=ci,
                         level=level, seconds=time.perf_counter() - t0, workers=int(ran["workers"]),
-                        nobs=int(sum(len(X) for X in prob.data)), ngroups=len(prob.data))
+                        nobs=int(sum(len(X) for X in prob.data)), ngroups=len(prob.data),
+                        nonadmissible=np.concatenate([o["nonadmissible"] for o in out]))
     bt.defined = defined_draws(res, est, status)
     if bt.n_ok < B:
         bt.warnings.append(f"{B - bt.n_ok} of {B} bootstrap draws failed (empty category or no convergence) "
                            "and were left out")
+    if bt.n_nonadmissible:          # lavaan's warning; the draws are kept
+        bt.warnings.append(f"{bt.n_nonadmissible} bootstrap runs resulted in nonadmissible solutions (a negative "
+                           "variance or a latent covariance matrix that is not positive definite); they are kept "
+                           "in the SEs and CIs, as lavaan")
     if warn:
         warn_bootstrap(bt.warnings, B)
     return bt
@@ -301,15 +358,35 @@ def _problem(res: OrdinalSEMResult, data: pd.DataFrame, seed) -> _Problem:
             levels.append(lev)
         spec = res.meta["wlsmv_spec"]
         rho0 = [st.wls_obs[st.nth:] for st in groups.stats]
+        kept = np.asarray(groups.kept, np.intp)
         return _Problem("groups", model, Xs, names, levels, missing, np.asarray(res.theta, float), spec, ov, entropy,
-                        rho0=rho0)
+                        rho0=rho0, model_kept=kept, scale_par=[np.asarray(p, np.intp) for p in groups.delta_par],
+                        **_check_layout(model, kept, set(ov)))
     wl = res.meta["wlsmv"]
     cols = list(model.groups[0].ov)
     Y, lev = _group_codes(data[cols], missing, wl.stats.levels)
     kept = np.flatnonzero(~dwls_dropped(model, set(cols)))
     return _Problem("single", model, [Y], [cols], [lev], missing,
                     np.asarray(res.theta, float), None, ov, entropy, kept=kept, nk=int(kept.size),
-                    rho0=[wl.stats.wls_obs[wl.stats.nth:]])
+                    rho0=[wl.stats.wls_obs[wl.stats.nth:]], model_kept=kept, **_check_layout(model, kept, set(ov)))
+
+
+def _check_layout(model, kept: np.ndarray, ordinal: set[str]) -> dict:
+    """What the admissibility check of a draw needs besides ``theta``: the items' residual variances that are model
+    parameters but not in ``theta`` (delta: ``(parameter, group, item position)``) and each group's continuous
+    items (lavaan's ``num.idx``)."""
+    pt = model.partable
+    in_theta = set(int(k) for k in kept)
+    resvar_par, seen = [], set()
+    for i in range(len(pt)):
+        k = int(pt.par_index[i])
+        if (k >= 0 and k not in in_theta and k not in seen and pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]
+                and pt.lhs[i] in ordinal):
+            g = int(pt.group[i]) - 1
+            resvar_par.append((k, g, list(model.groups[g].ov).index(pt.lhs[i])))
+            seen.add(k)
+    numeric = [[j for j, v in enumerate(gm.ov) if v not in ordinal] for gm in model.groups]
+    return {"resvar_par": resvar_par, "numeric": numeric}
 
 
 def _group_codes(d: pd.DataFrame, missing: str, levels: list[np.ndarray]):
@@ -332,12 +409,19 @@ class WLSMVBootstrapResult(OrdinalSEMResult):
         df["ci.upper"] = self.table["boot.ci.upper"].to_numpy()
         return df.drop(columns=["boot.ci.lower", "boot.ci.upper"])
 
+    def summary(self, *, fit_measures: bool = True, standardized: bool = True) -> str:
+        """The WLSMV summary with lavaan's bootstrap lines (requested and successful draws; no information
+        lines); the failed and non-admissible draws are among its warnings, as lavaan warns them."""
+        return bootstrap_summary(super().summary(fit_measures=fit_measures, standardized=standardized),
+                                 self.boot.B, self.boot.n_ok)
+
     def to_dict(self):
         out = super().to_dict()
         b = self.boot
         out["bootstrap"] = {"B": b.B, "successful": b.n_ok, "failed": b.n_failed,
-                            "nonconverged": b.n_nonconverged, "ci": b.ci, "level": b.level, "seed": b.seed,
-                            "workers": b.workers, "seconds": round(float(b.seconds), 4)}
+                            "nonconverged": b.n_nonconverged, "nonadmissible": b.n_nonadmissible, "ci": b.ci,
+                            "level": b.level, "seed": b.seed, "workers": b.workers,
+                            "seconds": round(float(b.seconds), 4)}
         return out
 
 

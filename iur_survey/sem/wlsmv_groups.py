@@ -45,7 +45,7 @@ from .defined import from_partable, theta_columns
 from .standardized import r_squared, standardize
 from .wlsmv import (WLSMV_FIT_NAMES, defined_se, dwls_constraints, dwls_gfi, dwls_other_measures,
                     dwls_start_values, dwls_theta_names, dwls_vcov, fit_dwls, fit_dwls_retry, offdiag_vech_index,
-                    residual_summary, scaled_shifted_test)
+                    residual_summary, scaled_shifted_test, ystar_residual_variances)
 from .results import z_critical, z_pvalue
 from .ordinal_result import OrdinalSEMResult
 
@@ -355,8 +355,7 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
     full[kept] = t[:nk]
     resvar = []
     for g in range(G):
-        Sg = model._core(full, g)["Sigma"]
-        resvar.append(1.0 / scales[g] ** 2 - np.diag(Sg) if not theta_param else np.diag(
+        resvar.append(ystar_residual_variances(model, full, g, scales[g]) if not theta_param else np.diag(
             model.matrices(full, g)["theta"]).copy())
     pos = theta_boundary(stats, resvar, scales) if theta_param else []
     labels = model.partable.group_labels or [str(g + 1) for g in range(G)]

@@ -35,8 +35,9 @@ def case():
 
 def test_converged_draw_equals_lavaan(case):
     res, prob, rows, ref = case
-    th, status = wb._draw(prob, rows[1])
+    th, status, nonadm = wb._draw(prob, rows[1])
     assert ref[1]["converged"] and status == 0
+    assert nonadm == (not ref[1]["post.check"])          # lavaan's lavInspect(fit.boot, "post.check")
     R = pd.DataFrame(ref[1]["pe"]).set_index(["lhs", "op", "rhs", "group"])["est"]
     t = res.table
     labels = [str(g) for g in res.partable.group_labels]
@@ -58,5 +59,5 @@ def test_ridge_draw_fails_like_lavaan(case, b):
     at max |gradient| 1e-7 called these converged with B~~B 288 / 354 and inflated the SE tenfold."""
     res, prob, rows, ref = case
     assert not ref[b]["converged"]
-    th, status = wb._draw(prob, rows[b])
-    assert status == 2 and th is None
+    th, status, nonadm = wb._draw(prob, rows[b])
+    assert status == 2 and th is None and not nonadm

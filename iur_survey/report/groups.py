@@ -59,9 +59,11 @@ def group_header(g: Any, width: int = 18) -> str:
 
 def invariance_summary(inv) -> dict[str, Any]:
     """The parts of an :class:`~iur_survey.sem.invariance.InvarianceResult` the book shows (no fitted models):
-    ``table``, ``groups`` (sizes after merging), ``merge``, ``level``, ``cutoffs``, ``cutoffs_name``,
-    ``indices``, ``lrt_method``, ``estimator``, ``missing``, ``warnings``, ``errors``, ``to_dict``, ``summary``."""
-    return {"table": inv.table.copy(), "groups": inv.groups.copy(), "merge": dict(inv.merge), "level": inv.level,
+    ``table``, ``group`` (the group column), ``groups`` (sizes after merging), ``merge``, ``level``, ``cutoffs``,
+    ``cutoffs_name``, ``indices``, ``lrt_method``, ``estimator``, ``missing``, ``warnings``, ``errors``,
+    ``to_dict``, ``summary``."""
+    return {"table": inv.table.copy(), "group": inv.group, "groups": inv.groups.copy(), "merge": dict(inv.merge),
+            "level": inv.level,
             "cutoffs": dict(inv.cutoffs), "cutoffs_name": inv.cutoffs_name, "indices": inv.indices,
             "lrt_method": inv.lrt_method, "estimator": inv.estimator, "missing": inv.missing,
             "warnings": list(inv.warnings), "errors": dict(inv.errors), "to_dict": inv.to_dict(),
@@ -79,6 +81,17 @@ def _delta(x) -> str:
     if x is None or pd.isna(x):
         return DASH
     return delta_fit(x, plus=True)
+
+
+def _group_name(g: Any, variable: str | None = None) -> str:
+    """A group in the invariance table: a numeric code with its variable (``sex = 2``,
+    :func:`~iur_survey.report.format.group_caption`), a text label as prose (:func:`group_label`).
+
+    >>> _group_name("2", "sex"), _group_name("research_institute", "role")
+    ('sex = 2', 'research institute')
+    """
+    lab = group_caption(g, variable)
+    return group_label(g) if lab == str(g) else lab
 
 
 def _constrained(r) -> str:
@@ -113,7 +126,7 @@ def invariance_table(summary: Mapping[str, Any], number=None,
     # each group's part of each step's χ² (lavaan's stat.group), a row per group under the χ²
     parts = [stat_group_of(r.get("stat.group"), chi == "chisq.scaled") or {} for _, r in tab.iterrows()]
     groups = list(dict.fromkeys(g for p in parts for g in p))
-    by_group = [(f"{chi_name}: {group_label(g)}", lambda r, g=g: num(
+    by_group = [(f"{chi_name}: {_group_name(g, summary.get('group'))}", lambda r, g=g: num(
         (stat_group_of(r.get("stat.group"), chi == "chisq.scaled") or {}).get(g, np.nan), 2)) for g in groups]
     stats = [("*Fit*", None), (chi_name, lambda r: num(r[chi], 2)), *by_group,
              ("df", lambda r: num(r["df"], 0)),

@@ -124,3 +124,16 @@ def test_fit_invariance_results_json_then_tables(tmp_path, capsys):
     out.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(IURSurveyError, match=r"invariance\[metric\]\.standard\.stat\.group"):
         load_results_file(out)
+
+
+def test_book_table_names_a_numeric_group_with_its_variable():
+    """A numeric group code is never shown bare: "χ²: school = 1", as every other group caption."""
+    from iur_survey.report.groups import invariance_summary, invariance_table
+    d = pd.read_csv(HS).assign(school=lambda x: (x["school"] == "Pasteur").map({True: 1, False: 2}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inv = measurement_invariance(MODEL, d, "school", steps=["configural", "metric"])
+    rows = invariance_table(invariance_summary(inv)).frame[""].tolist()
+    assert "χ²: school = 1" in rows and "χ²: school = 2" in rows
+    assert f"{REFS['ml']['metric']['tests']['standard']['stat.group'][0]:.2f}" in invariance_table(
+        invariance_summary(inv)).frame.set_index("").loc["χ²: school = 1", "Metric"]

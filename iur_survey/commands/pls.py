@@ -81,12 +81,14 @@ def run(args: argparse.Namespace) -> int:
                                         + (" (0 for no bootstrap)" if flag == "--bootstrap" else ""))
     if args.compare:                              # a bad results.json fails before the bootstrap
         from ..sem.results import NotConvergedError
+        from ..sem.results_file import version_note
         from .fit import EXIT_NOT_CONVERGED
         try:
-            compare_results(args.compare, args.data)
+            cb = compare_results(args.compare, args.data)
         except NotConvergedError as exc:          # never beside a fit that did not converge: exit 3, as `tables`
             print(f"iur-survey pls: error: {exc}", file=sys.stderr)
             return EXIT_NOT_CONVERGED
+        print_warnings("pls", filter(None, [version_note(cb)]))      # another version's results.json: read, said
     syntax, _ = model_syntax(args.model, args.instrument)
     data = load_data(args.data, pls_model(syntax).items, instrument=args.instrument)
     with warnings.catch_warnings(record=True) as caught:       # said once below, as "pls: warning: ..."
@@ -97,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
                 raise EstimationError(None, f"--predict {args.predict}: more folds than the {res.n} cases used")
             if args.boot:
                 res = res.bootstrap(args.boot, seed=args.seed)
-        out = res.to_dict()
+        out = {**res.to_dict(), "call": call_record(args)}
         extra: dict = {}
         if args.predict is not None:
             extra["PLSpredict"] = res.predict(k=args.predict, seed=args.seed)
@@ -153,6 +155,28 @@ def run_notes(res, compare_missing=None) -> list[str]:
                      "(an indicator without variance, or collinear construct scores, in the resample) and were left "
                      "out of the standard errors and intervals")
     return notes
+
+
+def call_record(args: argparse.Namespace) -> dict:
+    """What produced pls.json ("call", as results.json's of ``iur-survey fit``): the program, its version (a
+    pls.json read by another version is said on stderr, :func:`~iur_survey.sem.results_file.version_note`), the
+    arguments and the data file with its sha256.
+
+    >>> import argparse
+    >>> from iur_survey import __version__
+    >>> c = call_record(argparse.Namespace(data="/no/such.csv", _argv=["pls", "/no/such.csv"]))
+    >>> c["program"], c["version"] == __version__, c["data"]["sha256"]
+    ('iur-survey pls', True, None)
+    """
+    from pathlib import Path
+
+    from .. import __version__
+    from ..read.base import sha256_file
+
+    argv = getattr(args, "_argv", None)
+    data = Path(args.data)
+    return {"program": "iur-survey pls", "version": __version__, "argv": None if argv is None else list(argv),
+            "data": {"path": str(data.resolve()), "sha256": sha256_file(data) if data.is_file() else None}}
 
 
 def compare_results(path, data) -> dict:

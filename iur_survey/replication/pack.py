@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IURSurveyError
+from ..sem.defined import fixed_labels_in_definitions, lavaan_fixed_label_syntax
 from ..sem.table import is_fiml, keeps_x_rows
 from ..sem.invariance import measurement_part
 from ..sem.results import json_number, missing_words, require_converged
@@ -468,7 +469,7 @@ def _ours_base(res, call: FitCall, rows, r2_rows, fit, tol) -> dict[str, Any]:
 
 
 def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[str],
-            inv_files: Sequence[str] = (), results_sha256: str = "") -> str:
+            inv_files: Sequence[str] = (), results_sha256: str = "", pinned: Sequence[str] = ()) -> str:
     o = call.options
     t = ours["tolerances"]
     boot = (f"\nStandard errors are bootstrap ({t.get('bootstrap_draws')} draws): lavaan draws other resamples, "
@@ -496,6 +497,10 @@ def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[s
     else:
         inv_row = ("\n| measurement.lav | the measurement part of model.lav: the invariance steps (configural, "
                    "metric, ...) are refitted on it with cfa() and compared |" if ours.get("invariance") else "")
+    pin_note = ("" if not pinned else
+                f", written for lavaan: its := definitions use the label of a fixed parameter ({', '.join(pinned)}), "
+                "which lavaan 0.6.14 refuses (\"non-free parameter(s) in variable definition(s)\"), so the "
+                "parameter is free there and pinned at its value by ==, the same model and numbers")
     return f"""# Replication pack
 
 A structural equation model fitted with iur-survey's engine, packed so that anyone with R can refit it
@@ -516,7 +521,7 @@ tables to `lavaan/` (estimates.csv, fit.csv, r2.csv, lavaan.json) and compares t
 | file | what |
 |---|---|
 | data.csv | {n_rows} rows, columns {", ".join(columns)} (the model's variables{" and the group column" if o.get("group") else ""} only) |
-| model.lav | the lavaan model syntax fitted ({src}) |{inv_row}
+| model.lav | the lavaan model syntax fitted ({src}){pin_note} |{inv_row}
 | ours.json | our tables: parameterEstimates(standardized = TRUE), fitMeasures, R-squared; options; tolerances |
 | results.json | the original output of `iur-survey fit`, its file paths cut to file names (the original's sha256: {results_sha256}) |
 | replicate.R | the lavaan refit and the comparison |
@@ -602,7 +607,10 @@ def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Pat
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         clean.to_csv(tmp / "data.csv", index=False, lineterminator="\n")
-        (tmp / "model.lav").write_text(call.syntax.rstrip("\n") + "\n", encoding="utf-8", newline="\n")
+        # a := of a fixed parameter's label: lavaan refuses the syntax as written, and fits the same model with
+        # the parameter free and pinned by == (lavaan_fixed_label_syntax)
+        lav_syntax = lavaan_fixed_label_syntax(res.partable) or call.syntax
+        (tmp / "model.lav").write_text(lav_syntax.rstrip("\n") + "\n", encoding="utf-8", newline="\n")
         if inv_texts:
             (tmp / "invariance").mkdir()
             for name, text in inv_texts.items():
@@ -619,7 +627,9 @@ def build_pack(results_path: str | Path, out_dir: str | Path, *, data: str | Pat
         (tmp / "environment.lock").write_text(environment_lock(data_sha256=call.data_sha256, r_found=r_versions),
                                               encoding="utf-8", newline="\n")
         (tmp / "README.md").write_text(_readme(call, ours, len(clean), cols, list(inv_texts),
-                                                     sha256_file(results_path)), encoding="utf-8", newline="\n")
+                                               sha256_file(results_path),
+                                               pinned=list(fixed_labels_in_definitions(res.partable))),
+                                       encoding="utf-8", newline="\n")
         write_manifest(tmp)
         os.chmod(tmp, 0o755)
         if out.exists():

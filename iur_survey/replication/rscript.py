@@ -41,6 +41,12 @@ fit <- tryCatch(
 
 # ---------------------------------------------------------------- lavaan's tables
 pe <- parameterEstimates(fit, standardized = TRUE@@PE_ARGS@@)
+# a parameter pinned at a number by == (e.g. model.lav's `l1 == 1` for a := that uses a fixed parameter's label):
+# its variance is zero up to rounding, which lavaan's sqrt makes NA when the rounding falls below 0 (-7e-19):
+# compared as the SE 0 and the CI at the value it has
+pinned <- local({ pt <- parTable(fit); pt$lhs[pt$op == "==" & !is.na(suppressWarnings(as.numeric(pt$rhs)))] })
+pin <- which(pe$label %in% pinned & !(pe$op %in% c("==", "<", ">", ":=")) & is.na(pe$se))
+if (length(pin)) { pe$se[pin] <- 0; pe$ci.lower[pin] <- pe$est[pin]; pe$ci.upper[pin] <- pe$est[pin] }
 pe <- pe[!(pe$op %in% c("==", "<", ">")), , drop = FALSE]
 glab <- lavInspect(fit, "group.label")
 if (!("group" %in% names(pe))) pe$group <- 1L

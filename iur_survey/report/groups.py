@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..sem.compare import equal_paths_summary, holm
 from ..sem.invariance import NOT_REACHED, compare_decisions, sequence_decisions
+from ..sem.results_file import stat_group_of
 from .format import DASH, cardinal, delta_fit, group_caption, integer, num, p_rel, pval, stars
 from .tables import APATable
 
@@ -58,9 +59,11 @@ def group_header(g: Any, width: int = 18) -> str:
 
 def invariance_summary(inv) -> dict[str, Any]:
     """The parts of an :class:`~iur_survey.sem.invariance.InvarianceResult` the book shows (no fitted models):
-    ``table``, ``groups`` (sizes after merging), ``merge``, ``level``, ``cutoffs``, ``cutoffs_name``,
-    ``indices``, ``lrt_method``, ``estimator``, ``missing``, ``warnings``, ``errors``, ``to_dict``, ``summary``."""
-    return {"table": inv.table.copy(), "groups": inv.groups.copy(), "merge": dict(inv.merge), "level": inv.level,
+    ``table``, ``group`` (the group column), ``groups`` (sizes after merging), ``merge``, ``level``, ``cutoffs``,
+    ``cutoffs_name``, ``indices``, ``lrt_method``, ``estimator``, ``missing``, ``warnings``, ``errors``,
+    ``to_dict``, ``summary``."""
+    return {"table": inv.table.copy(), "group": inv.group, "groups": inv.groups.copy(), "merge": dict(inv.merge),
+            "level": inv.level,
             "cutoffs": dict(inv.cutoffs), "cutoffs_name": inv.cutoffs_name, "indices": inv.indices,
             "lrt_method": inv.lrt_method, "estimator": inv.estimator, "missing": inv.missing,
             "warnings": list(inv.warnings), "errors": dict(inv.errors), "to_dict": inv.to_dict(),
@@ -78,6 +81,17 @@ def _delta(x) -> str:
     if x is None or pd.isna(x):
         return DASH
     return delta_fit(x, plus=True)
+
+
+def _group_name(g: Any, variable: str | None = None) -> str:
+    """A group in the invariance table: a numeric code with its variable (``sex = 2``,
+    :func:`~iur_survey.report.format.group_caption`), a text label as prose (:func:`group_label`).
+
+    >>> _group_name("2", "sex"), _group_name("research_institute", "role")
+    ('sex = 2', 'research institute')
+    """
+    lab = group_caption(g, variable)
+    return group_label(g) if lab == str(g) else lab
 
 
 def _constrained(r) -> str:
@@ -108,7 +122,13 @@ def invariance_table(summary: Mapping[str, Any], number=None,
     cfi, tli, rmsea = _idx(summary.get("indices", "standard"))
     # MLR: the scaled χ² (lavaan's chisq.scaled), the statistic the scaled Δχ² is made of
     chi = "chisq.scaled" if "chisq.scaled" in tab.columns and tab["chisq.scaled"].notna().any() else "chisq"
-    stats = [("*Fit*", None), ("Scaled χ²" if chi == "chisq.scaled" else "χ²", lambda r: num(r[chi], 2)),
+    chi_name = "Scaled χ²" if chi == "chisq.scaled" else "χ²"
+    # each group's part of each step's χ² (lavaan's stat.group), a row per group under the χ²
+    parts = [stat_group_of(r.get("stat.group"), chi == "chisq.scaled") or {} for _, r in tab.iterrows()]
+    groups = list(dict.fromkeys(g for p in parts for g in p))
+    by_group = [(f"{chi_name}: {_group_name(g, summary.get('group'))}", lambda r, g=g: num(
+        (stat_group_of(r.get("stat.group"), chi == "chisq.scaled") or {}).get(g, np.nan), 2)) for g in groups]
+    stats = [("*Fit*", None), (chi_name, lambda r: num(r[chi], 2)), *by_group,
              ("df", lambda r: num(r["df"], 0)),
              ("CFI", lambda r: num(r[cfi], 3, False)), ("TLI", lambda r: num(r[tli], 3, False)),
              ("RMSEA", lambda r: num(r[rmsea], 3, False)), ("SRMR", lambda r: num(r["srmr"], 3, False)),
@@ -135,7 +155,10 @@ def invariance_table(summary: Mapping[str, Any], number=None,
             "residual variances. Δχ² (Δdf): χ² difference (likelihood-ratio) test against the previous model "
             f"({summary.get('lrt_method', 'standard')}). Δ: the model minus the previous one"
             f"{' (robust CFI, TLI and RMSEA)' if robust else ''}"
-            f"{'; scaled χ²: lavaan chisq.scaled' if chi == 'chisq.scaled' else ''}. Decision by the cut-offs of "
+            f"{'; scaled χ²: lavaan chisq.scaled' if chi == 'chisq.scaled' else ''}"
+            + (f"; {chi_name}: *group*: that group's part of the model's {chi_name} (lavaan's stat.group; the "
+               "parts add up to it)" if groups else "") +
+            ". Decision by the cut-offs of "
             f"{summary.get('cutoffs_name', 'Chen (2007)')} ({cuts}; a change reaching its cut-off "
             "counts against invariance): supported when no change reaches its cut-off, not supported when CFI "
             "reaches its cut-off together with RMSEA or SRMR, unclear otherwise.")

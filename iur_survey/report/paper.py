@@ -51,7 +51,7 @@ from ..measure._common import Measurement
 from ..measure.reliability import IMPROPER_WARNING, MISSING_CODES_WARNING, MIXED_OMEGA_WARNING
 from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
-from ..sem.results_file import group_tests, load_results_file, require_fitted_data
+from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
 from .format import DASH, delta_fit, group_caption, integer, num, pval, quantity, stars
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
@@ -431,13 +431,12 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
         parts = group_tests(r)          # a multi-group fit: each group's part of the test (lavaan's stat.group)
         if parts:
             by_group.append(lab)
-        rows.extend(_group_test_rows(r, lab, parts.get("standard")))
+        rows.extend(_group_test_rows(r, lab, stat_group_of(parts, False)))
         if "chisq.scaled" in fit:       # the fit has a scaled test; one that could not be computed (null) shows —
             scaled_any = True
             rows.append({"Model": f"{lab} (scaled/robust)", "*N*": "", "Estimator": "",
                          **{k: v for k, v in fit_row(fit, scaled=True).items() if k not in ("AIC", "BIC")}})
-            rows.extend(_group_test_rows(r, f"{lab} (scaled/robust)",
-                                         next((v for k, v in parts.items() if k != "standard"), None)))
+            rows.extend(_group_test_rows(r, f"{lab} (scaled/robust)", stat_group_of(parts, True)))
     frame = pd.DataFrame(rows).fillna("")
     dwls = any(str(r.get("estimator", "")).upper() == "WLSMV" for r in results.values())
     note = (("χ²: the test of the model (likelihood ratio; under WLSMV the DWLS statistic, not chi-square "
@@ -1499,7 +1498,7 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     from ..sem.invariance import NOT_REACHED, sequence_decisions
     # the sequence stops at its first failure (a results.json written before the rule, too)
     decisions = sequence_decisions([str(s.get("step")) for s in steps], [s.get("decision") for s in steps])
-    rows = []
+    rows, by_group = [], False
     for k, s in enumerate(steps):
         f, t, d = s.get("fit") or {}, s.get("test") or {}, s.get("delta") or {}
         decision = decisions[k] or ("baseline" if k == 0 else DASH)
@@ -1512,7 +1511,12 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                      f"Δ{prefix}RMSEA": delta_fit(d.get(d_rmsea)) if d else DASH,
                      "ΔSRMR": delta_fit(d.get("srmr")) if d else DASH,
                      "Decision": decision})
-    frame = pd.DataFrame(rows)
+        # each group's part of the step's χ² (lavaan's stat.group), a row per group under the step
+        parts = stat_group_of(s.get("stat.group"), chi_k == "chisq.scaled") or {}
+        by_group = by_group or bool(parts)
+        rows.extend({"Step": f"{s['step']}: {group_caption(g, group_variable(results))}",
+                     chi_h: num(math.nan if v is None else v, 2)} for g, v in parts.items())
+    frame = pd.DataFrame(rows).fillna("")
     if ordinal:
         chi_note = ("χ²: the scaled-shifted statistic (WLSMV, lavaan's chisq.scaled); Δχ²: the scaled-shifted "
                     "difference test of Satorra (2000), lavaan's lavTestLRT")
@@ -1521,6 +1525,9 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                     f"({info.get('lrt_method') or 'Satorra-Bentler'}), lavaan's lavTestLRT")
     else:
         chi_note = "Δχ²: the χ² difference test, lavaan's lavTestLRT"
+    if by_group:
+        chi_note += (f"; rows of a group: its part of the step's {chi_h} (lavaan's stat.group; the parts add up to "
+                     "it)")
     note = (f"Each step against the one before. {chi_note}. CFI, RMSEA and their changes: {words}; the changes "
             "(later step minus earlier step, with ΔSRMR) are judged by Chen's (2007) cut-offs"
             + (f": {info['cutoffs']}" if info.get("cutoffs") not in (None, "", "Chen (2007)") else "") + ".")

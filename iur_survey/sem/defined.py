@@ -7,7 +7,11 @@ exp log ...``); nothing is ``eval``-ed.
 
 As lavaan (lav_partable_constraints_def): a label stands for the value of the
 first parameter-table row that carries it.  A label of a fixed parameter is a
-constant here; lavaan 0.6.14 refuses it ("non-free parameter(s) in variable
+constant here (its value, no variance; in a standardized column its row's
+standardized value): the numbers lavaan gives for the same model with the
+parameter free and pinned by ``==`` (``m ~ a*x`` with ``a == 0.3``; a marker
+loading ``NA*x1 + l1*x1`` with ``l1 == 1``), tests/sem/fixed_label_refs.
+lavaan 0.6.14 refuses the fixed label itself ("non-free parameter(s) in variable
 definition(s)"), and :func:`fixed_label_warnings` says so.  The Jacobian of the definitions with respect to the free parameters
 is computed by complex-step differentiation (lavaan's
 ``lav_func_jacobian_complex``), exact to machine precision, and
@@ -32,7 +36,8 @@ import numpy as np
 from ..errors import ModelSyntaxError
 from .syntax import expression_names
 
-__all__ = ["DefinedFunction", "evaluate", "from_partable", "theta_columns", "fixed_label_warnings"]
+__all__ = ["DefinedFunction", "evaluate", "from_partable", "theta_columns", "fixed_label_warnings",
+           "fixed_labels_in_definitions", "lavaan_fixed_label_syntax"]
 
 _FUNCS = {
     "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log10": np.log10, "abs": None,
@@ -99,8 +104,17 @@ class DefinedFunction:
         self.names = [name for name, _ in self.defs]
 
     def at_rows(self, row_values: np.ndarray) -> np.ndarray:
-        """The definitions evaluated with each free label taking the value of its first table row
-        in ``row_values`` (lavaan's rule for the standardized columns of := rows)."""
+        """The definitions evaluated with each label taking the value of its first table row in ``row_values``
+        (lavaan's rule for the standardized columns of := rows).  A label of a fixed parameter takes its row's
+        value too, its standardized value in a standardized column: lavaan gives the same for the model with the
+        parameter free and pinned by ``==`` (it refuses the fixed label itself), e.g. ``a*b`` with ``a`` fixed at
+        0.3 standardizes as ``(0.3 * sd(x) / sd(m)) * b_std``, not ``0.3 * b_std``.
+
+        >>> fn = DefinedFunction([("ind", ("bin", "*", ("var", "a", 1, 1), ("var", "b", 1, 3)))], {"b": 0},
+        ...                      {"a": 0.3}, {"a": 0, "b": 1})
+        >>> round(float(fn.at_rows(np.array([0.15, 0.5]))[0]), 3)       # a's row standardized: 0.15
+        0.075
+        """
         env: dict = dict(self.constants)
         for lab, i in self.rows.items():
             env[lab] = row_values[i]
@@ -175,20 +189,69 @@ def theta_columns(par_index, kept=None) -> np.ndarray:
     return np.where(par_index >= 0, col[np.maximum(par_index, 0)], -1)
 
 
-def fixed_label_warnings(pt) -> list[str]:
-    """One warning per ``:=`` definition that uses the label of a fixed parameter only (no free row carries
-    it): it is a constant here, and lavaan 0.6.14 stops on the same model.
-
-    >>> from iur_survey.sem.partable import build_partable
-    >>> print(fixed_label_warnings(build_partable("F =~ a*x1 + b*x2 + x3\\nd := 2*a + b"))[0])
-    d := 2*a+b: a labels a fixed parameter (F =~ x1, fixed at 1.0), used here as that constant; lavaan 0.6.14 refuses the model ("non-free parameter(s) in variable definition(s): a")
-    """
+def _fixed_labels(pt) -> dict[str, int]:
+    """Label -> its first row, of the labels that only fixed parameters carry (no free row has them)."""
     free = {pt.label[i] for i in range(len(pt)) if pt.label[i] and pt.free[i] > 0 and pt.op[i] not in (":=", "==", "<", ">")}
     fixed: dict[str, int] = {}
     for i in range(len(pt)):
         lab = pt.label[i]
         if lab and lab not in free and lab not in fixed and pt.op[i] not in (":=", "==", "<", ">"):
             fixed[lab] = i
+    return fixed
+
+
+def fixed_labels_in_definitions(pt) -> dict[str, int]:
+    """Label -> row of each fixed parameter's label that a ``:=`` definition uses (what lavaan 0.6.14 refuses:
+    "non-free parameter(s) in variable definition(s)"); {} when none.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> fixed_labels_in_definitions(build_partable("F =~ a*x1 + b*x2 + x3\\nd := 2*a + b"))
+    {'a': 0}
+    """
+    fixed = _fixed_labels(pt)
+    used = {n for c in pt.constraints if c.op == ":=" for n in expression_names(c.rhs_expr)}
+    return {lab: i for lab, i in fixed.items() if lab in used}
+
+
+def lavaan_fixed_label_syntax(pt) -> str | None:
+    """The model of ``pt`` as lavaan 0.6.14 fits it when a ``:=`` definition uses the label of a fixed parameter
+    (lavaan refuses that model as written): every row carrying such a label free, and pinned at its value by
+    ``==`` (``label == value``), the same estimates, standard errors and standardized values as this engine's
+    fit of the model as written (tests/sem/fixed_label_refs); written by
+    :func:`~iur_survey.sem.syntax.render_syntax`.  None when no definition uses a fixed label (the syntax as
+    written is the one to give lavaan).
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> print(lavaan_fixed_label_syntax(build_partable("m ~ a*x + 0.3*x\\ny ~ b*m\\nind := a*b")))
+    m ~ a*x
+    y ~ b*m
+    ind := a*b
+    a == 0.3
+    >>> lavaan_fixed_label_syntax(build_partable("m ~ a*x\\ny ~ b*m\\nind := a*b")) is None
+    True
+    """
+    from .syntax import render_syntax
+
+    used = fixed_labels_in_definitions(pt)
+    if not used:
+        return None
+    df = pt.to_frame()
+    pin = [f"{lab} == {_r_value(pt.ustart[i])}" for lab, i in used.items()]
+    rows = df["label"].isin(list(used)) & ~df["op"].isin([":=", "==", "<", ">"])
+    df.loc[rows, "free"] = 1
+    df.loc[rows, "user"] = 1
+    return render_syntax(df) + "\n" + "\n".join(pin)
+
+
+def fixed_label_warnings(pt) -> list[str]:
+    """One warning per ``:=`` definition that uses the label of a fixed parameter only (no free row carries
+    it): it is a constant here, and lavaan 0.6.14 stops on the same model.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> print(fixed_label_warnings(build_partable("F =~ a*x1 + b*x2 + x3\\nd := 2*a + b"))[0])
+    d := 2*a+b: a labels a fixed parameter (F =~ x1, fixed at 1.0), used here as that constant (no variance; standardized in the standardized columns), as lavaan estimates the model with the parameter free and pinned by '==' (a == 1); lavaan 0.6.14 refuses the model as written ("non-free parameter(s) in variable definition(s): a")
+    """
+    fixed = _fixed_labels(pt)
     out = []
     for c in pt.constraints:
         if c.op != ":=":
@@ -198,9 +261,19 @@ def fixed_label_warnings(pt) -> list[str]:
             what = "; ".join(f"{n} labels a fixed parameter ({pt.lhs[fixed[n]]} {pt.op[fixed[n]]} {pt.rhs[fixed[n]]}, "
                              f"fixed at {pt.ustart[fixed[n]] if pt.ustart[fixed[n]] is not None else 'its value'}"
                              f"{'' if pt.ngroups == 1 else f' in group {pt.group[fixed[n]]}'})" for n in used)
-            out.append(f"{c.lhs} := {c.rhs}: {what}, used here as that constant; lavaan 0.6.14 refuses the "
-                       f"model (\"non-free parameter(s) in variable definition(s): {', '.join(used)}\")")
+            out.append(f"{c.lhs} := {c.rhs}: {what}, used here as that constant (no variance; standardized in the "
+                       f"standardized columns), as lavaan estimates the model with the parameter free and pinned by "
+                       f"'==' ({', '.join(f'{n} == {_r_value(pt.ustart[fixed[n]])}' for n in used)}); lavaan 0.6.14 "
+                       f"refuses the model as written (\"non-free parameter(s) in variable definition(s): "
+                       f"{', '.join(used)}\")")
     return out
+
+
+def _r_value(x) -> str:
+    """A fixed value as the syntax writes it (``1``, ``0.3``); ``<value>`` when the table has none."""
+    if x is None:
+        return "<value>"
+    return f"{float(x):g}"
 
 
 def from_partable(pt, values: np.ndarray, columns=None) -> DefinedFunction:
@@ -221,9 +294,9 @@ def from_partable(pt, values: np.ndarray, columns=None) -> DefinedFunction:
         for lab in (pt.label[i], pt.plabel[i]):
             if not lab or lab in index or lab in constants:
                 continue
+            rows[lab] = i                # at_rows: every label at its row (a fixed one too, standardized)
             if pt.free[i] > 0 and cols[i] >= 0:
                 index[lab] = int(cols[i])
-                rows[lab] = i
             else:
                 constants[lab] = float(values[i])
     defs = [(c.lhs, c.rhs_expr) for c in pt.constraints if c.op == ":="]

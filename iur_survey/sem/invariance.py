@@ -78,7 +78,7 @@ __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "
            "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "NOT_REACHED",
            "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
            "measurement_part", "measurement_split", "small_group_warnings", "fitted_group_sizes", "merge_steps",
-           "merge_step_notes"]
+           "merge_step_notes", "group_chisq_lines"]
 
 #: lavaan's group.equal names the engine implements
 
@@ -554,6 +554,28 @@ def _int_or(x, key: str):
     return int(round(x)) if x is not None and key in ("npar", "df", "df.scaled") else x
 
 
+def group_chisq_lines(parts: Mapping | None, scaled: bool, caption: Callable[[str], str] = str,
+                      width: int = 21) -> list[str]:
+    """The lines under a step of the text summaries: each group's part of the step's χ² (``parts``: the step's
+    ``stat.group``, ``{test name: {group: statistic}}``; ``scaled``: of the scaled test), its number ending in
+    the χ² column (``width`` characters in); none without parts.
+
+    >>> print("\\n".join(group_chisq_lines({"standard": {"Pasteur": 64.30911, "Grant-White": 51.54224}}, False)))
+      Pasteur       64.31
+      Grant-White   51.54
+    """
+    from .results_file import stat_group_of
+    got = stat_group_of(parts, scaled) if isinstance(parts, Mapping) else None
+    if not got:
+        return []
+    out = []
+    for g, v in got.items():
+        lab = "  " + caption(str(g))
+        num = "-" if json_number(v) is None else f"{float(v):.2f}"
+        out.append(lab + " " * max(1, width - len(lab) - len(num)) + num)
+    return out
+
+
 # ============================================================================================ result
 @dataclass
 class InvarianceResult:
@@ -619,6 +641,8 @@ class InvarianceResult:
                                  "srmr": json_number(r["delta.srmr"])}
                 c = self.cutoffs.get(s)
                 item["cutoffs"] = None if c is None else {"cfi": c[0], "rmsea": c[1], "srmr": c[2]}
+            if "stat.group" in tab.columns and r["stat.group"]:
+                item["stat.group"] = dict(r["stat.group"])   # {test name: {group: its part}}, lavaan's stat.group
             item["decision"] = r["decision"]
             if "constrained" in tab.columns and r["constrained"]:
                 item["constrained"] = r["constrained"]       # e.g. "5 of 6 loadings": labels / partial kept some free
@@ -659,11 +683,14 @@ class InvarianceResult:
                      f"{f(r['srmr'], 7)}{f(r['chisq.diff'], 9, 2)}{f(r['df.diff'], 5, 0)}{f(r['pvalue.diff'], 7)}"
                      f"{f(r['delta.cfi'], 8)}{f(r['delta.rmsea'], 8)}{f(r['delta.srmr'], 8)}  {r['decision']}"
                      + (f" ({r['constrained']} equal)" if r.get("constrained") else ""))
+            L.extend(group_chisq_lines(r.get("stat.group"), chi == "chisq.scaled", caption))
         L.append("")
         idx = {"standard": "CFI, RMSEA", "robust": "robust CFI and RMSEA (Brosseau-Liard & Savalei)",
                "scaled": "scaled CFI and RMSEA"}[self.indices]
         if chi == "chisq.scaled":
             L.append("chisq: the scaled (Yuan-Bentler, Mplus variant) statistic of each step.")
+        if any(bool(v) for v in self.table.get("stat.group", [])):
+            L.append("Under each step: each group's part of its chisq (lavaan's stat.group; the parts add up to it).")
         L.append(f"Changes: later step minus earlier step, {idx}; difference test: {self.lrt_method}.")
         L.append(f"Cut-offs: {self.cutoffs_name}, a change reaching one counts against invariance; " + "; ".join(
             f"{s}: ΔCFI <= {c[0]:.3f}, ΔRMSEA >= {c[1]:.3f}, ΔSRMR >= {c[2]:.3f}" for s, c in self.cutoffs.items()))
@@ -857,6 +884,8 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
         for key in _FIT_KEYS:
             if res is None or key in fm.index:
                 row[key] = float(fm[key]) if key in fm.index else float("nan")
+        # each group's part of the step's test(s), lavaan's stat.group ({test name: {group: statistic}})
+        row["stat.group"] = res.group_tests() if res is not None and res.converged else {}
         row.update({"chisq.diff": np.nan, "df.diff": np.nan, "pvalue.diff": np.nan,
                     "delta.cfi": np.nan, "delta.rmsea": np.nan, "delta.srmr": np.nan})
         if k == 0:

@@ -990,6 +990,24 @@ class SEMResult:
                 del t["stat.group"]
         return out
 
+    def group_tests(self) -> dict[str, dict[str, float | None]]:
+        """Each group's part of each test of a multi-group fit, ``{test name: {group label: statistic}}``
+        (lavaan's ``stat.group`` of ``lavInspect(fit, "test")``: :meth:`lavaan_tests`), as results.json's
+        ``test`` block gives them (:func:`~iur_survey.sem.results_file.group_tests`); {} for one group, or a fit
+        without a test.
+
+        >>> import numpy as np, pandas as pd
+        >>> from iur_survey.sem import cfa
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.normal(size=(200, 1)) @ [[0.8, 0.7, 0.6, 0.5]] + rng.normal(size=(200, 4)) * 0.6
+        >>> d = pd.DataFrame(x, columns=["a", "b", "c", "e"]).assign(g=np.repeat(["u", "v"], 100))
+        >>> parts = cfa("F =~ a + b + c + e", d, group="g").group_tests()
+        >>> {k: {g: round(v, 3) for g, v in p.items()} for k, p in parts.items()}
+        {'standard': {'u': 0.574, 'v': 1.454}}
+        """
+        from .results_file import group_tests
+        return group_tests({"test": self._test_records()})
+
     def _test_records(self) -> dict[str, dict[str, Any]]:
         """:meth:`lavaan_tests` for results.json ("test"): numbers or null, ``stat.group`` a number for one
         group and ``{label: number}`` for several (as ``groups``, ``norig``)."""

@@ -30,7 +30,7 @@ from typing import Any, Mapping
 
 from ..errors import IURSurveyError
 
-__all__ = ["load_results_file", "validate_results", "require_fitted_data", "group_tests", "version_note",
+__all__ = ["load_results_file", "validate_results", "require_fitted_data", "group_tests", "stat_group_of", "version_note",
            "ESTIMATE_KEYS"]
 
 #: the keys every ``estimates`` row of a converged fit has (lavaan's parameterEstimates(standardized = TRUE)
@@ -140,6 +140,7 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
             _number(v) or isinstance(v, dict) and all(_number(x) for x in v.values()) for v in r2.values())):
         raise bad("'r2' is not an object of numbers (one per group)")
     _check_tests(doc.get("test"), doc.get("groups"), bad)
+    _check_invariance_parts(doc, bad)
     ss = doc.get("sampstat")
     if ss is not None:
         if not isinstance(ss, dict):
@@ -159,26 +160,50 @@ def validate_results(doc: Any, path: str | Path | None = None, *, pls: bool = Fa
 _TEST_NUMERIC = ("stat", "df", "pvalue", "scaling.factor", "shift.parameter")
 
 
-def _check_tests(tests: Any, groups: Any, bad) -> None:
+def _check_tests(tests: Any, groups: Any, bad, where: str = "test") -> None:
     """results.json's ``test`` (absent in a file of an older version: nothing to check): an object of tests, each
     an object whose numbers are numbers or null and whose ``stat.group`` is a number (one group) or one number per
-    group of ``groups`` (several)."""
+    group of ``groups`` (several).  ``where``: the key named in the error."""
     if tests is None:
         return
     if not isinstance(tests, dict) or not all(isinstance(t, dict) for t in tests.values()):
-        raise bad("'test' is not an object of tests (lavaan's lavInspect(fit, \"test\"))")
+        raise bad(f"'{where}' is not an object of tests (lavaan's lavInspect(fit, \"test\"))")
     for name, t in tests.items():
         for key in _TEST_NUMERIC:
             if key in t and not _number(t[key]):
-                raise bad(f"test.{name}.{key} is {t[key]!r}, not a number")
+                raise bad(f"{where}.{name}.{key} is {t[key]!r}, not a number")
         if "stat.group" not in t:
             continue
         sg = t["stat.group"]
         if isinstance(groups, dict) and len(groups) > 1:
             if not isinstance(sg, dict) or set(sg) != set(groups) or not all(_number(v) for v in sg.values()):
-                raise bad(f"test.{name}.stat.group is not one number per group ({', '.join(map(str, groups))})")
+                raise bad(f"{where}.{name}.stat.group is not one number per group ({', '.join(map(str, groups))})")
         elif not _number(sg):
-            raise bad(f"test.{name}.stat.group is {sg!r}, not a number (a one-group fit)")
+            raise bad(f"{where}.{name}.stat.group is {sg!r}, not a number (a one-group fit)")
+
+
+def _check_invariance_parts(doc: Mapping[str, Any], bad) -> None:
+    """Each invariance step's ``stat.group`` (``{test name: {group: statistic}}``, absent in a file of an older
+    version) as :func:`_check_tests` checks a fit's: one number (or null) per group of ``invariance_info.groups``.
+
+    >>> def bad(t): return ValueError(t)
+    >>> _check_invariance_parts({"invariance": [{"step": "metric", "stat.group": {"standard": {"a": 1.0, "b": 2.0}}}],
+    ...                          "invariance_info": {"groups": {"a": 100, "b": 90}}}, bad)
+    >>> _check_invariance_parts({"invariance": [{"step": "metric", "stat.group": {"standard": {"a": "x", "b": 2.0}}}],
+    ...                          "invariance_info": {"groups": {"a": 100, "b": 90}}}, bad)
+    Traceback (most recent call last):
+    ValueError: invariance[metric].standard.stat.group is not one number per group (a, b)
+    """
+    steps = doc.get("invariance")
+    groups = (doc.get("invariance_info") or {}).get("groups") if isinstance(doc.get("invariance_info"), dict) else None
+    for s in steps if isinstance(steps, list) else []:
+        sg = s.get("stat.group") if isinstance(s, dict) else None
+        if sg is None:
+            continue
+        where = f"invariance[{s.get('step')}]"
+        if not isinstance(sg, dict):
+            raise bad(f"{where}.stat.group is {sg!r}, not an object of tests")
+        _check_tests({k: {"stat.group": v} for k, v in sg.items()}, groups, bad, where)
 
 
 def group_tests(doc: Mapping[str, Any]) -> dict[str, dict[str, float | None]]:
@@ -199,11 +224,28 @@ def group_tests(doc: Mapping[str, Any]) -> dict[str, dict[str, float | None]]:
     return out
 
 
+def stat_group_of(parts: Mapping[str, Mapping[str, Any]] | None, scaled: bool) -> Mapping[str, Any] | None:
+    """Of ``parts`` (:func:`group_tests`: ``{test name: {group label: statistic}}``) the groups' parts of the
+    standard test, or with ``scaled`` of the scaled one (``"yuan.bentler.mplus"``, ``"scaled.shifted"``, the
+    one test besides ``"standard"``); None when there are none.
+
+    >>> p = {"standard": {"a": 4.0, "b": 5.0}, "yuan.bentler.mplus": {"a": 3.5, "b": 4.5}}
+    >>> stat_group_of(p, False), stat_group_of(p, True), stat_group_of({}, True)
+    ({'a': 4.0, 'b': 5.0}, {'a': 3.5, 'b': 4.5}, None)
+    """
+    if not parts:
+        return None
+    if not scaled:
+        return parts.get("standard")
+    return next((v for k, v in parts.items() if k != "standard"), None)
+
+
 def version_note(doc: Mapping[str, Any], version: str | None = None) -> str | None:
-    """One line when the results.json ``doc`` was written by another version of iur-survey than this one
-    (``version``, by default the running one) — its ``call.version``, as ``iur-survey fit`` records it — naming
-    both; None when they are the same or the file records none (written by :meth:`SEMResult.to_json`, by hand).
-    The file is read all the same: ``tables``, ``diagram`` and ``export-replication`` say it on stderr.
+    """One line when the results.json (or pls.json) ``doc`` was written by another version of iur-survey than
+    this one (``version``, by default the running one) — its ``call.version``, as ``iur-survey fit`` and
+    ``iur-survey pls`` record it — naming both; None when they are the same or the file records none (written by
+    :meth:`SEMResult.to_json`, by hand, or a pls.json of a version before it recorded one).  The file is read all
+    the same: ``tables``, ``diagram``, ``export-replication`` and ``pls --compare`` say it on stderr.
 
     >>> version_note({"_path": "r.json", "call": {"version": "0.0.9"}}, "0.1.0")
     'r.json: written by iur-survey 0.0.9, read by iur-survey 0.1.0: read as it is (refit with 0.1.0 if a number looks wrong)'

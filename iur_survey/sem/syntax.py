@@ -787,6 +787,8 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
     F =~ NA*x1 + a*x1 + x2 + x3
     F ~~ 1*F
     y ~ 0.5*F + b*F
+    >>> print(render_syntax(build_partable("F =~ c(NA, 1)*x1 + x2 + x3", ngroups=2)))
+    F =~ c(NA, 1)*x1 + x2 + x3
     >>> pt = build_partable(parse_model("F =~ x1 + a*x2 + NA*x3 + 0.5*x4\\nF ~~ F"))
     >>> print(render_syntax(pt))
     F =~ x1 + a*x2 + x3 + 0.5*x4
@@ -835,7 +837,9 @@ def render_syntax(table, *, explicit: bool = False, header: str | None = None) -
         labels = [label_of(r) for r in rs]
         parts = []
         if any(v is not None for v in vals):
-            shown = [_fmt(math.nan if v is None else v) for v in vals]
+            # beside a value: a free row without one is NA, a fixed one (a default marker at 1) its value
+            shown = [_fmt(v if v is not None else math.nan if int(r["free"]) > 0 else float(r["ustart"]))
+                     for v, r in zip(vals, rs)]
             parts.append(shown[0] if len(set(shown)) == 1 else "c(" + ", ".join(shown) + ")")
         if any(labels):
             parts.append(labels[0] if len(set(labels)) == 1 else "c(" + ", ".join(x or "NA" for x in labels) + ")")

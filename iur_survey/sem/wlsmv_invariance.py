@@ -36,8 +36,8 @@ import pandas as pd
 
 from ..errors import EstimationError
 from .compare import SATORRA2000_SCALED_SHIFTED, lav_test_diff_satorra2000
-from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, group_size_table, merge_groups,
-                         sequence_decisions, sequence_level, step_warnings)
+from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, group_chisq_lines, group_size_table,
+                         merge_groups, sequence_decisions, sequence_level, step_warnings)
 from .partable import build_partable
 from .table import group_text
 from .parallel import map_chunks
@@ -297,6 +297,8 @@ class OrdinalInvariance:
                                 "versus": self.steps[k - 1]}
                 item["delta"] = {"cfi.scaled": num(r["delta.cfi.scaled"]),
                                  "rmsea.scaled": num(r["delta.rmsea.scaled"]), "srmr": num(r["delta.srmr"])}
+            if r.get("stat.group"):
+                item["stat.group"] = dict(r["stat.group"])   # {test name: {group: its part}}, lavaan's stat.group
             item["decision"] = r["decision"]
             items.append(item)
         first = next((f for f in self.fits.values() if f is not None), None)
@@ -314,9 +316,18 @@ class OrdinalInvariance:
                 "delta.cfi.scaled", "delta.rmsea.scaled", "decision"]
         shown = self.table[cols].astype({"df": "Int64", "df.diff": "Int64"}, errors="ignore")
         merged = ("merged: " + ", ".join(f"{caption(a)} -> {caption(b)}" for a, b in self.merge.items()) + "\n") if self.merge else ""
+        parts = []                     # each group's part of each step's chisq.scaled (lavaan's stat.group)
+        for r in self.table.to_dict("records"):
+            lines = group_chisq_lines(r.get("stat.group"), True, caption, width=24)
+            if lines:
+                parts.append(f"{r['step']}:")
+                parts.extend(lines)
+        parts = (["each group's part of chisq.scaled (lavaan's stat.group; the parts add up to it):"] + parts
+                 if parts else [])
         return (f"ordinal invariance (WLSMV, Wu & Estabrook 2016, {self.parameterization} parameterization):\n"
                 + merged + shown.to_string(
-            index=False, float_format=lambda v: f"{v:.3f}") + f"\nlevel: {self.level}"
+            index=False, float_format=lambda v: f"{v:.3f}") + "".join("\n" + x for x in parts)
+            + f"\nlevel: {self.level}"
             + "".join("\n  warning: " + w for w in self.warnings))
 
 
@@ -413,7 +424,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                          **{k: np.nan for k in ("npar", "chisq", "df", "chisq.scaled", "pvalue.scaled", "cfi.scaled",
                                                 "tli.scaled", "rmsea.scaled", "srmr", "chisq.diff", "df.diff",
                                                 "pvalue.diff", "delta.cfi.scaled", "delta.rmsea.scaled",
-                                                "delta.srmr")}, "decision": "not evaluated"})
+                                                "delta.srmr")}, "stat.group": {}, "decision": "not evaluated"})
             prev, prev_identified = s, False
             continue
         res = done[s]
@@ -441,7 +452,9 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                "pvalue.scaled": f["pvalue.scaled"], "cfi.scaled": f["cfi.scaled"], "tli.scaled": f["tli.scaled"],
                "rmsea.scaled": f["rmsea.scaled"], "srmr": f["srmr"], "chisq.diff": np.nan, "df.diff": 0,
                "pvalue.diff": np.nan, "delta.cfi.scaled": np.nan, "delta.rmsea.scaled": np.nan,
-               "delta.srmr": np.nan, "decision": ""}
+               "delta.srmr": np.nan, "decision": "",
+               # each group's part of the step's tests, lavaan's stat.group ({test name: {group: statistic}})
+               "stat.group": res.group_tests() if res.converged else {}}
         if prev is None:                # the configural model: the baseline, as the ML sequence says
             row["decision"] = "baseline" if res.converged and identified else "not evaluated"
         elif fits[prev] is None or not (identified and prev_identified):
@@ -468,6 +481,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
         if not identified:             # no scaled statistic of a model the data do not identify
             row.update({k: np.nan for k in ("chisq.scaled", "pvalue.scaled", "cfi.scaled", "tli.scaled",
                                             "rmsea.scaled")})
+            row["stat.group"] = {k: v for k, v in row["stat.group"].items() if k == "standard"}
         rows.append(row)
         prev, prev_identified = s, identified
     table = pd.DataFrame(rows)

@@ -10,6 +10,7 @@ import pytest
 
 from iur_survey import __version__
 from iur_survey.cli import main
+from tests.conftest import SMALL_DATA
 
 
 def _other(small_results, tmp_path, version="0.0.1"):
@@ -40,3 +41,40 @@ def test_same_version_or_none_recorded_says_nothing(small_results, tmp_path, cap
     (tmp_path / "r.json").write_text(json.dumps(doc))
     assert main(["tables", str(tmp_path / "r.json"), "--format", "md", "--out", "-"]) == 0
     assert "written by iur-survey" not in capfd.readouterr().err
+
+
+def _pls(small_results, tmp_path, *extra):
+    out = tmp_path / "pls.json"
+    assert main(["pls", SMALL_DATA, "--model", str(small_results.parent / "m.lav"), "--boot", "0", *extra,
+                 "--out", str(out)]) == 0
+    return out
+
+
+def test_pls_json_records_the_version_and_tables_says_another(small_results, tmp_path, capfd):
+    """pls.json records ``call.version`` as results.json does; ``tables`` reading one of another version says it
+    in one line naming both versions (the one check of results.json, version_note), and reads it."""
+    p = _pls(small_results, tmp_path)
+    doc = json.loads(p.read_text())
+    assert doc["call"]["program"] == "iur-survey pls" and doc["call"]["version"] == __version__
+    capfd.readouterr()
+    assert main(["tables", str(small_results), str(p), "--format", "md", "--out", "-"]) == 0
+    assert "written by iur-survey" not in capfd.readouterr().err          # the same version: no word
+    doc["call"]["version"] = "0.0.1"
+    p.write_text(json.dumps(doc))
+    assert main(["tables", str(small_results), str(p), "--format", "md", "--out", "-"]) == 0
+    said = [line for line in capfd.readouterr().err.splitlines() if "written by iur-survey" in line]
+    assert said == [f"iur-survey tables: warning: {p}: written by iur-survey 0.0.1, read by iur-survey "
+                    f"{__version__}: read as it is (refit with {__version__} if a number looks wrong)"]
+    del doc["call"]                                    # a pls.json of an older version, which recorded none
+    p.write_text(json.dumps(doc))
+    assert main(["tables", str(small_results), str(p), "--format", "md", "--out", "-"]) == 0
+    assert "written by iur-survey" not in capfd.readouterr().err
+
+
+def test_pls_compare_says_another_versions_results(small_results, tmp_path, capfd):
+    p = _other(small_results, tmp_path)
+    (tmp_path / "m.lav").write_text((small_results.parent / "m.lav").read_text())
+    _pls(p, tmp_path, "--compare", str(p))
+    said = [line for line in capfd.readouterr().err.splitlines() if "written by iur-survey" in line]
+    assert said == [f"iur-survey pls: warning: {p}: written by iur-survey 0.0.1, read by iur-survey "
+                    f"{__version__}: read as it is (refit with {__version__} if a number looks wrong)"]

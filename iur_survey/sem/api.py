@@ -1201,7 +1201,7 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     meta = _one_group_ordinal_meta(ord_names, res, mode, data[ov], mixed=True)
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged),
-                            warnings=ordinal_warnings(pt, model, res, warnings), n=int(st.n), nobs=[int(st.n)],
+                            warnings=ordinal_warnings(pt, model, res, warnings, ord_names), n=int(st.n), nobs=[int(st.n)],
                             estimator="WLSMV", missing=mode, se_type="robust.sem", information="expected",
                             iterations=int(res.iterations), n_input=n_input, meta=meta, table=table,
                             ordered=list(ord_names), test=res.test, theta_names=names, theta_cols=cols,
@@ -1342,7 +1342,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
 
     # ---- per partable row (the base class's arrays)
     est, se_rows, std = _partable_columns(pt, table)
-    warns = ordinal_warnings(pt, model, res, warnings)
+    warns = ordinal_warnings(pt, model, res, warnings, ord_names)
     meta = _one_group_ordinal_meta(ord_names, res, mode, data[ov])
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,

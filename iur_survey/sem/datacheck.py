@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ..errors import DataError, ModelSyntaxError
+from .matrices import numeric_positions, post_check_failures
 from .table import is_table, never_together, pair_counts
 
 if TYPE_CHECKING:
@@ -377,8 +378,11 @@ def negative_variances(pt: ParTable, est: np.ndarray) -> list[int]:
     return [i for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and est[i] < 0]
 
 
-def post_checks(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) -> list[str]:
-    """lavaan's lav_object_post_check warnings."""
+def post_checks(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray, ordered: Sequence[str] = ()
+                ) -> list[str]:
+    """lavaan's lav_object_post_check warnings: the negative variances named from the parameter table's rows,
+    the matrices' checks those of :func:`~iur_survey.sem.matrices.post_check_failures` (the residual matrix of
+    the continuous observed variables only: the ``ordered`` items' are never checked, as lavaan's ``num.idx``)."""
     w: list[str] = []
     ovs = set(pt.ov_all())
     lvs = {v for names in pt.lv_names for v in names}
@@ -391,26 +395,21 @@ def post_checks(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray) 
     if neg_lv:
         names = ", ".join(sorted({pt.lhs[i] for i in neg_lv}))
         w.append(f"some estimated lv variances are negative ({names})")
-    thr = -np.finfo(float).eps ** 0.75
-    for g, gm in enumerate(model.groups):
+    fails = post_check_failures(model, theta, numeric_positions(model, ordered))
+    for g in range(model.ngroups):
         txt = f" in group {pt.group_labels[g]}" if pt.ngroups > 1 else ""
-        if not neg_lv and gm.n_lv:
-            cov_lv = model.eta_cov(theta, g)[:gm.n_lv, :gm.n_lv]
-            if np.linalg.eigvalsh(cov_lv).min() < thr:
-                w.append(f"covariance matrix of latent variables is not positive definite{txt}")
-        if not neg_ov:
-            th = model.matrices(theta, g)["theta"]
-            keep = [k for k, v in enumerate(gm.ov) if v not in gm.dummy_ov]
-            if keep and np.linalg.eigvalsh(th[np.ix_(keep, keep)]).min() < thr:
-                w.append("the covariance matrix of the residuals of the observed variables (theta) "
-                         f"is not positive definite{txt}")
+        if not neg_lv and fails["cov_lv"][0, g]:
+            w.append(f"covariance matrix of latent variables is not positive definite{txt}")
+        if not neg_ov and fails["theta"][0, g]:
+            w.append("the covariance matrix of the residuals of the observed variables (theta) "
+                     f"is not positive definite{txt}")
     return w
 
 
-def ordinal_warnings(pt, model, res, warnings: list[str]) -> list[str]:
-    """The caller's warnings, then the fit's, then the post-estimation checks (the checks' negative-variance
-    warning names the variables and replaces the fit's plain one)."""
-    post = post_checks(pt, model, res.full_std, model.row_values(res.full_std))
+def ordinal_warnings(pt, model, res, warnings: list[str], ordered: Sequence[str]) -> list[str]:
+    """The caller's warnings, then the fit's, then the post-estimation checks of a fit with ``ordered`` items (the
+    checks' negative-variance warning names the variables and replaces the fit's plain one)."""
+    post = post_checks(pt, model, res.full_std, model.row_values(res.full_std), ordered)
     warns = list(warnings) + [w for w in res.warnings if w not in warnings]
     if any(w.startswith("some estimated ov variances are negative (") for w in post):
         warns = [w for w in warns if w != "some estimated ov variances are negative"]

@@ -1001,14 +1001,64 @@ def _min_eig(A: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(A)[:, 0]
 
 
-def nonadmissible(model: Model, Theta: np.ndarray, numeric: Sequence[Sequence[int]] | None = None) -> np.ndarray:
-    """lavaan's post-fit check (``lav_object_post_check``) for each row of a stack of solutions: a negative
-    (ov or lv) variance, or a latent / residual covariance matrix that is not positive definite.
+#: lavaan's tolerance of its post-fit eigenvalue checks (``-.Machine$double.eps^(3/4)``)
+POST_CHECK_TOL = float(np.finfo(float).eps) ** 0.75
 
-    ``numeric``: per group, the positions (in the group's observed variables) of the continuous ones, the only
-    ones whose residual covariance matrix lavaan checks for positive definiteness (its ``num.idx``); None: every
-    observed variable (all continuous).  Ordered items: ``Theta`` holds their residual variances (the delta
-    parameterization's ``1/Delta^2 - diag(Lambda Psi Lambda')`` filled in), whose sign is checked as any.
+
+def numeric_positions(model: Model, ordered: Collection[str]) -> list[list[int]]:
+    """Per group, the positions (in the group's observed variables) of the continuous ones: lavaan's ``num.idx``.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> numeric_positions(Model(build_partable("F =~ x1 + x2 + x3")), ["x2"])
+    [[0, 2]]
+    """
+    ordered = set(ordered)
+    return [[j for j, v in enumerate(gm.ov) if v not in ordered] for gm in model.groups]
+
+
+def post_check_failures(model: Model, Theta: np.ndarray, numeric: Sequence[Sequence[int]] | None = None
+                        ) -> dict[str, np.ndarray]:
+    """lavaan's post-fit checks (``lav_object_post_check``), each for each row of a stack of solutions and each
+    group: ``(K, G)`` boolean arrays ``ov_variance`` (a negative residual variance of an observed variable),
+    ``lv_variance`` (a negative latent variance), ``cov_lv`` (the latent covariance matrix not positive definite)
+    and ``theta`` (the residual covariance matrix of the continuous observed variables not positive definite),
+    the eigenvalue checks at ``-POST_CHECK_TOL``.
+
+    ``numeric``: per group, the positions (in the group's observed variables) of the continuous ones
+    (:func:`numeric_positions`), the only ones whose residual covariance matrix lavaan checks for positive
+    definiteness (its ``num.idx``: none in a model of ordered items only); None: every observed variable (all
+    continuous).  Ordered items: ``Theta`` holds their residual variances (the delta parameterization's
+    ``1/Delta^2 - diag(Lambda Psi Lambda')`` filled in), whose sign is checked as any.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> mod = Model(build_partable("F =~ x1 + x2 + x3\\nx1 ~~ x2"))      # theta not PD, its diagonal positive
+    >>> {k: v.tolist() for k, v in post_check_failures(mod, np.array([[0.8, 0.6, 0.5, 0.4, 0.3, 1.0, 0.9]])).items()}
+    {'ov_variance': [[False]], 'lv_variance': [[False]], 'cov_lv': [[False]], 'theta': [[True]]}
+    """
+    Theta = np.atleast_2d(np.asarray(Theta, float))
+    K, G = Theta.shape[0], model.ngroups
+    out = {k: np.zeros((K, G), bool) for k in ("ov_variance", "lv_variance", "cov_lv", "theta")}
+    for g in range(G):
+        lay = model.layout(g)
+        c = lay.core(Theta)
+        Th, Ps = c["Th"], c["Ps"]
+        ro = lay.real_ov
+        if ro.size:
+            out["ov_variance"][:, g] = (np.diagonal(Th, axis1=1, axis2=2)[:, ro] < 0).any(axis=1)
+            num = ro if numeric is None else np.intersect1d(ro, np.asarray(numeric[g], np.intp))
+            if num.size:
+                out["theta"][:, g] = _min_eig(Th[:, num[:, None], num[None, :]]) < -POST_CHECK_TOL
+        if lay.n_lv:
+            nl = lay.n_lv
+            out["lv_variance"][:, g] = (np.diagonal(Ps, axis1=1, axis2=2)[:, :nl] < 0).any(axis=1)
+            out["cov_lv"][:, g] = _min_eig(c["Pm"][:, :nl, :nl]) < -POST_CHECK_TOL
+    return out
+
+
+def nonadmissible(model: Model, Theta: np.ndarray, numeric: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+    """Whether each row of a stack of solutions fails any of lavaan's post-fit checks
+    (:func:`post_check_failures`): a negative (ov or lv) variance, or a latent / residual covariance matrix that
+    is not positive definite.
 
     >>> from iur_survey.sem.partable import build_partable
     >>> mod = Model(build_partable("F =~ x1 + x2 + x3"))
@@ -1019,21 +1069,5 @@ def nonadmissible(model: Model, Theta: np.ndarray, numeric: Sequence[Sequence[in
     >>> nonadmissible(mod, bad).tolist(), nonadmissible(mod, bad, numeric=[[]]).tolist()
     ([True], [False])
     """
-    thr = -np.finfo(float).eps ** 0.75
-    Theta = np.atleast_2d(np.asarray(Theta, float))
-    bad = np.zeros(Theta.shape[0], bool)
-    for g in range(model.ngroups):
-        lay = model.layout(g)
-        c = lay.core(Theta)
-        Th, Ps = c["Th"], c["Ps"]
-        ro = lay.real_ov
-        if ro.size:
-            bad |= (np.diagonal(Th, axis1=1, axis2=2)[:, ro] < 0).any(axis=1)
-            num = ro if numeric is None else np.intersect1d(ro, np.asarray(numeric[g], np.intp))
-            if num.size:
-                bad |= _min_eig(Th[:, num[:, None], num[None, :]]) < thr
-        if lay.n_lv:
-            nl = lay.n_lv
-            bad |= (np.diagonal(Ps, axis1=1, axis2=2)[:, :nl] < 0).any(axis=1)
-            bad |= _min_eig(c["Pm"][:, :nl, :nl]) < thr
-    return bad
+    fails = post_check_failures(model, Theta, numeric)
+    return np.logical_or.reduce([f.any(axis=1) for f in fails.values()])

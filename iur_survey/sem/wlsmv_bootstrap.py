@@ -47,7 +47,7 @@ from .parallel import available_cores, map_chunks
 from .results import require_converged_fit
 from .table import group_text
 from .ordinal_result import OrdinalSEMResult
-from .matrices import nonadmissible
+from .matrices import nonadmissible, numeric_positions
 from .wlsmv import (DWLS_GTOL, dwls_dropped, dwls_parameters, dwls_table_columns, fit_dwls, wls_delta,
                     wls_moments, ystar_residual_variances)
 from .wlsmv_groups import GroupsSpec, dwls_problem
@@ -385,8 +385,7 @@ def _check_layout(model, kept: np.ndarray, ordinal: set[str]) -> dict:
             g = int(pt.group[i]) - 1
             resvar_par.append((k, g, list(model.groups[g].ov).index(pt.lhs[i])))
             seen.add(k)
-    numeric = [[j for j, v in enumerate(gm.ov) if v not in ordinal] for gm in model.groups]
-    return {"resvar_par": resvar_par, "numeric": numeric}
+    return {"resvar_par": resvar_par, "numeric": numeric_positions(model, ordinal)}
 
 
 def _group_codes(d: pd.DataFrame, missing: str, levels: list[np.ndarray]):

@@ -864,7 +864,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     # positive definite, per group), the one-group WLSMV fit's and ML's check
     from .datacheck import ordinal_warnings
 
-    warns = ordinal_warnings(pt, model, res, warns)
+    warns = ordinal_warnings(pt, model, res, warns, ov)
     table = res.table
     by_key = {(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in table.to_dict("records")}
     est = np.full(len(pt), np.nan)

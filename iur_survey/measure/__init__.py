@@ -37,7 +37,7 @@ from .cmv import (
     harman_single_factor,
     lrt_rmsea,
 )
-from .reliability import ave, composite_reliability, cronbach_alpha, omega, ordinal_codes
+from .reliability import ave, composite_reliability, cronbach_alpha, duhachek_ci, feldt_ci, omega, ordinal_codes
 from .validity import fornell_larcker, fornell_larcker_verdict, htmt
 
 __all__ = [
@@ -48,6 +48,8 @@ __all__ = [
     "composite_reliability",
     "construct_map",
     "cronbach_alpha",
+    "duhachek_ci",
+    "feldt_ci",
     "fit_common_latent_factor",
     "fornell_larcker",
     "fornell_larcker_verdict",

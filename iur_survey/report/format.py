@@ -50,6 +50,17 @@ def num(x, decimals: int = 2, leading_zero: bool = True) -> str:
     return (MINUS if neg else "") + s
 
 
+def ci_text(lo: float, hi: float, decimals: int = 3, leading_zero: bool = True) -> str:
+    """An interval as APA writes it: ``[0.067, 0.163]``; without the leading zero for a statistic bounded by 1
+    (a reliability: ``[.547, .694]``); a dash when a bound is missing.
+
+    >>> ci_text(0.0666, -0.1634), ci_text(0.546503, 0.693753, leading_zero=False), ci_text(float("nan"), 0.7)
+    ('[0.067, −0.163]', '[.547, .694]', '—')
+    """
+    a, b = num(lo, decimals, leading_zero), num(hi, decimals, leading_zero)
+    return DASH if DASH in (a, b) else f"[{a}, {b}]"
+
+
 def delta_fit(x, plus: bool = False, decimals: int = 3) -> str:
     """A change in a fit index (ΔCFI, ΔRMSEA, ΔSRMR): ``decimals`` decimals, no leading zero, a true minus for a
     drop, ``+`` for a rise with ``plus``; a change that rounds to zero is ``.000``, unsigned (module docstring).

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..sem.mediation import mediation_type
 from ..study import effect_source
-from .format import DASH, num, pval
+from .format import DASH, ci_text, num, pval
 from .sem_tables import MECHANISMS, MEDIATOR, OUTCOME, hypothesis_map, id_range
 from .tables import APATable
 
@@ -71,15 +71,6 @@ def mediation_hypotheses(effects: pd.DataFrame, mechanisms: Sequence[str] = MECH
                                  "type": mediation_type((r["perc.lower"], r["perc.upper"]),
                                                         (c["ci.lower"], c["ci.upper"]), c["est"], r["est"])})
     return pd.DataFrame(rows)
-
-
-def ci_text(lo: float, hi: float, decimals: int = 3) -> str:
-    """An interval as APA writes it: ``[0.067, 0.163]``.
-
-    >>> ci_text(0.0666, -0.1634)
-    '[0.067, −0.163]'
-    """
-    return f"[{num(lo, decimals)}, {num(hi, decimals)}]"
 
 
 def mediation_table(effects: pd.DataFrame, number=None, B: int | None = None, n_ok: int | None = None,

@@ -53,7 +53,8 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import DASH, delta_fit, group_caption, integer, num, pval, quantity, stars
+from .format import DASH, ci_text, delta_fit, group_caption, integer, num, pval, quantity, stars
+from .sem_tables import ALPHA_CI_NOTE  # the note on α's interval, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
@@ -772,7 +773,9 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     (:func:`~iur_survey.measure.composite_reliability` with ``cov``, lavaan's sampstat: semTools'
     ``compRelSEM``), ``CR`` (of the completely standardized solution, :func:`_std_measurement`: it
     counts the factor correlations of cross-loading items and the residual covariances) and ``AVE``
-    (semTools' ``AVE``, :func:`fit_ave` with ``cov`` and ``ordered``).  NaN where the input is not given; when
+    (semTools' ``AVE``, :func:`fit_ave` with ``cov`` and ``ordered``), and ``alpha.lower`` / ``alpha.upper``: the
+    95% confidence interval of alpha by Feldt (cronbach_alpha's ``feldt.lower`` / ``feldt.upper``; not for ordered
+    items).  NaN where the input is not given; when
     the data refuse alpha (a text cell, a constant item; for ordered items a missing cell in the fit's rows,
     where semTools gives NA) ``attrs["alpha_reason"]`` says why.
 
@@ -781,7 +784,7 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     ...                     "std.all": [0.816, 0.816, 0.333, 0.333, 1.0]})
     >>> S = pd.DataFrame([[1.5, 1.0], [1.0, 1.5]], index=["a", "b"], columns=["a", "b"])
     >>> construct_reliability(est, cov=S).round(3).values.tolist()      # omega = 4 / 5, AVE = 2 / 3
-    [[0.8, 0.667, nan, 0.8]]
+    [[0.8, 0.667, nan, 0.8, nan, nan]]
     """
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
@@ -796,6 +799,7 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
         out.attrs["ave_reason"] = a.attrs["reason"]
     out["alpha"] = math.nan
     out["omega"] = math.nan
+    out["alpha.lower"] = out["alpha.upper"] = math.nan
     # alpha of the constructs whose items are data columns (not a higher-order factor, not an interaction)
     observed = observed_constructs(cmap, data)[0]
     if data is not None and observed and ordered:
@@ -815,7 +819,9 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
             out.attrs["alpha_reason"] = str(exc).strip("'\"")
     elif data is not None and observed:
         try:
-            out["alpha"] = cronbach_alpha(data, observed)["alpha"]
+            ca = cronbach_alpha(data, observed)
+            out["alpha"] = ca["alpha"]
+            out["alpha.lower"], out["alpha.upper"] = ca["feldt.lower"], ca["feldt.upper"]   # psych's "Feldt" row
         except DataError as exc:
             out.attrs["alpha_reason"] = str(exc)
     if cov is not None:
@@ -966,7 +972,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     blocks = product_blocks(results, est)
     for f in blocks:                          # a product factor is no construct: no reliability, no AVE
         if f in rel.index:
-            rel.loc[f, ["alpha", "omega", "CR", "AVE"]] = math.nan
+            rel.loc[f, ["alpha", "alpha.lower", "alpha.upper", "omega", "CR", "AVE"]] = math.nan
     rows = []
     for f in dict.fromkeys(lam["lhs"]):
         sub = lam[lam["lhs"] == f]
@@ -979,6 +985,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                          "*b*": num(sub["est"].iloc[k], 3), "*SE*": DASH if fixed else num(sub["se"].iloc[k], 3),
                          "β": num(sub["std.all"].iloc[k], 3, False),
                          "α": num(rel.loc[f, "alpha"], 3, False) if k == 0 else "",
+                         "95% CI": (ci_text(rel.loc[f, "alpha.lower"], rel.loc[f, "alpha.upper"], 3, False)
+                                    if k == 0 and np.isfinite(rel.loc[f, "alpha"]) else ""),
                          "ω": num(rel.loc[f, "omega"], 3, False) if k == 0 else "",
                          "CR": num(rel.loc[f, "CR"], 3, False) if k == 0 else "",
                          "AVE": num(rel.loc[f, "AVE"], 3, False) if k == 0 else ""})
@@ -986,10 +994,12 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     fiml = is_fiml(results.get("missing"))
     note = (f"*b*: unstandardized loading ({_fixed_loadings(lam, blocks)}); β: completely "
             "standardized loading (lavaan's std.all). "
-            + (_ORDERED_ALPHA_NOTE + (_THETA_ALPHA_NOTE if _has_scales(est) else "") + ". " if moments.ordered else
+            + (_ORDERED_ALPHA_NOTE + (_THETA_ALPHA_NOTE if _has_scales(est) else "")
+               + "; its 95% CI: — (Feldt's interval is computed for Cronbach's alpha of continuous items). "
+               if moments.ordered else
                "α: Cronbach's alpha of the rows complete on the construct's items (listwise"
                + ("; with missing cells it is not semTools' compRelSEM(tau.eq = TRUE), which uses the EM moments"
-                  if fiml else "") + "). ")
+                  if fiml else "") + "); " + ALPHA_CI_NOTE + ". ")
             + (_ORDERED_OMEGA_NOTE if moments.ordered else
                "ω: semTools' compRelSEM(fit): (Σλ)²·var(η) over the sum of the items' covariance matrix from "
                "lavInspect(fit, \"sampstat\")"
@@ -1039,7 +1049,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if g0:
         note += f" Group {group_caption(g0, group_variable(results))}."
     note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est, group_variable(results))
-    return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
+    return APATable(frame, title, number=number, note=note,
+                    numeric=("*b*", "*SE*", "β", "α", "95% CI", "ω", "CR", "AVE"))
 
 
 def _pls_missing_words(pls: Mapping | None) -> str:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..sem.fitmeasures import chisq_pvalue
 from ..study import INDIRECT, MECHANISMS, OUTCOMES, effect_source
-from .format import DASH, group_caption, num, p_rel, pval, stars
+from .format import DASH, ci_text, group_caption, num, p_rel, pval, stars
 from .tables import APATable, apa_table, code_span
 
 MEDIATOR, OUTCOME = OUTCOMES
@@ -396,16 +396,35 @@ def robustness_summary(fits: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
             "significance_differs": list(cmp.loc[sig.nunique(axis=1) > 1, "path"])}
 
 
+#: the table note's words on the confidence interval of α (the measurement table of ``iur-survey tables`` and the
+#: book's reliability table): which interval, as psych::alpha and JASP name it
+ALPHA_CI_NOTE = ("95% CI: confidence interval of α by Feldt, Woodruff and Salih (1987), from the F distribution "
+                 "with n − 1 and (n − 1)(k − 1) df on the same complete rows (psych's alpha() \"Feldt\" confidence "
+                 "boundaries, JASP's analytical interval)")
+
+
 def reliability_frame(measures: Mapping[str, pd.DataFrame], constructs) -> pd.DataFrame:
-    """One row per construct: items, α, ω, AVE from :mod:`iur_survey.measure` outputs
+    """One row per construct: items, α with its 95% CI, ω, AVE from :mod:`iur_survey.measure` outputs
     (``alpha``: cronbach_alpha, ``omega``: composite_reliability, ``ave``: ave); NaN where absent.  ω is
     semTools' compRelSEM and AVE semTools' AVE, the ω and AVE of the tables of ``iur-survey tables``; their
-    "CR" (of the standardized solution) is another statistic, not shown here."""
+    "CR" (of the standardized solution) is another statistic, not shown here.  "95% CI": cronbach_alpha's
+    Feldt interval (``feldt.lower``, ``feldt.upper``; :data:`ALPHA_CI_NOTE` says so in the note), as text,
+    "—" where absent.
+
+    >>> a = pd.DataFrame({"alpha": [0.626], "feldt.lower": [0.546503], "feldt.upper": [0.693753]},
+    ...                  index=pd.Index(["visual"], name="construct"))
+    >>> reliability_frame({"alpha": a}, ["visual", "speed"])[["Construct", "α", "95% CI"]].values.tolist()
+    [['visual', 0.626, '[.547, .694]'], ['speed', nan, '—']]
+    """
     idx = list(constructs)
     out = pd.DataFrame({"Construct": idx})
     for key, col, name in (("alpha", "alpha", "α"), ("omega", "omega", "ω"), ("ave", "ave", "AVE")):
         src = measures.get(key)
         out[name] = src[col].reindex(idx).to_numpy() if src is not None else math.nan
+        if key == "alpha":
+            lo, up = ((src[c].reindex(idx).to_numpy() if src is not None and c in src.columns
+                       else [math.nan] * len(idx)) for c in ("feldt.lower", "feldt.upper"))
+            out["95% CI"] = [ci_text(a, b, 3, False) for a, b in zip(lo, up)]
     # a construct of an improper solution (a Heywood case): its ω and AVE are semTools' numbers but not
     # interpretable: blank ("—"), and attrs["improper"] (construct -> why) for the table's note
     why: dict[str, str] = {}
@@ -622,7 +641,7 @@ def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: floa
             + moderation_conclusion(pvalue, low, high, focal, moderator, outcome))
 
 
-__all__ = ["chisq_difference_text", "chisq_fit_reading", "factorability_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
+__all__ = ["ALPHA_CI_NOTE", "chisq_difference_text", "chisq_fit_reading", "factorability_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
            "improper_reliability_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]

@@ -137,10 +137,11 @@ def run(args: argparse.Namespace) -> int:
             raise ModelSyntaxError(args.model, "the model file is empty")
     if args.from_results:
         from ..sem.results import NotConvergedError, require_converged
-        from ..sem.results_file import load_results_file
+        from ..sem.results_file import load_results_file, version_note
         from .fit import EXIT_NOT_CONVERGED
         path = Path(args.from_results)
         doc = load_results_file(path)
+        print_warnings("power", filter(None, [version_note(doc)]))   # another version's results.json: read, said
         try:            # never a population from a fit that did not converge: exit 3, as tables / diagram
             require_converged(doc, "no population from a fit that did not converge")
         except NotConvergedError as exc:

@@ -245,7 +245,8 @@ def version_note(doc: Mapping[str, Any], version: str | None = None) -> str | No
     this one (``version``, by default the running one) — its ``call.version``, as ``iur-survey fit`` and
     ``iur-survey pls`` record it — naming both; None when they are the same or the file records none (written by
     :meth:`SEMResult.to_json`, by hand, or a pls.json of a version before it recorded one).  The file is read all
-    the same: ``tables``, ``diagram``, ``export-replication`` and ``pls --compare`` say it on stderr.
+    the same: ``tables``, ``diagram``, ``export-replication``, ``pls --compare`` and ``power --from-results`` say it
+    on stderr.
 
     >>> version_note({"_path": "r.json", "call": {"version": "0.0.9"}}, "0.1.0")
     'r.json: written by iur-survey 0.0.9, read by iur-survey 0.1.0: read as it is (refit with 0.1.0 if a number looks wrong)'

@@ -1,6 +1,6 @@
 """A results.json written by another version of iur-survey (its ``call.version``) is read by ``tables``,
-``diagram`` and ``export-replication`` with one warning line on stderr naming both versions, never refused; the
-same version's, or a file that records none, is read without a word."""
+``diagram``, ``export-replication`` and ``power --from-results`` with one warning line on stderr naming both
+versions, never refused; the same version's, or a file that records none, is read without a word."""
 
 from __future__ import annotations
 
@@ -21,12 +21,18 @@ def _other(small_results, tmp_path, version="0.0.1"):
     return p
 
 
-@pytest.mark.parametrize("command", ["tables", "diagram", "export-replication"])
+def _power_argv(p, out):
+    return ["power", "--n", "100", "--reps", "2", "--workers", "0", "--seed", "1", "--quiet", "--from-results",
+            str(p), "--out", str(out)]
+
+
+@pytest.mark.parametrize("command", ["tables", "diagram", "export-replication", "power"])
 def test_another_versions_results_warn_once_and_are_read(small_results, tmp_path, capfd, command):
     p = _other(small_results, tmp_path)
     argv = {"tables": ["tables", str(p), "--format", "md", "--out", "-"],
             "diagram": ["diagram", str(p), "--out", str(tmp_path / "d.svg")],
-            "export-replication": ["export-replication", str(p), "--out", str(tmp_path / "pack")]}[command]
+            "export-replication": ["export-replication", str(p), "--out", str(tmp_path / "pack")],
+            "power": _power_argv(p, tmp_path / "pw")}[command]
     assert main(argv) == 0
     err = capfd.readouterr().err
     said = [line for line in err.splitlines() if "written by iur-survey" in line]
@@ -40,6 +46,11 @@ def test_same_version_or_none_recorded_says_nothing(small_results, tmp_path, cap
     del doc["call"]
     (tmp_path / "r.json").write_text(json.dumps(doc))
     assert main(["tables", str(tmp_path / "r.json"), "--format", "md", "--out", "-"]) == 0
+    assert "written by iur-survey" not in capfd.readouterr().err
+
+
+def test_power_from_same_versions_results_says_nothing(small_results, tmp_path, capfd):
+    assert main(_power_argv(small_results, tmp_path / "pw")) == 0
     assert "written by iur-survey" not in capfd.readouterr().err
 
 

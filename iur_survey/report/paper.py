@@ -1063,6 +1063,16 @@ def _pls_missing_words(pls: Mapping | None) -> str:
     return f" (N = {int(pls['n']):,}" + (f"; {words}" if words else "") + ")"
 
 
+def _rows_of(rows: tuple) -> str:
+    """"57 of 500 " for the HTMT note: the rows the correlations rest on, of all ("" when unknown).
+
+    >>> _rows_of((57, 500)), _rows_of((None, None))
+    ('57 of 500 ', '')
+    """
+    k, n = rows
+    return "" if k is None or n is None else f"{k:,} of {n:,} "
+
+
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
                      title: str = "Discriminant validity", *, group: str | None = None,
                      moments: FitMoments | None = None, instrument: str | Path | None = None) -> APATable:
@@ -1097,6 +1107,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     ht = {}
     ci = {}
     ht_reason = ""
+    ht_rows = (None, None)
     if pls is not None and pls.get("htmt"):
         for r in pls["htmt"]:
             key = frozenset((r.get("construct_1") or r.get("lhs"), r.get("construct_2") or r.get("rhs")))
@@ -1107,6 +1118,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
         try:
             h = htmt(data, observed_constructs(cmap, data)[0])
             ht = {frozenset((a, b)): v for a, b, v in zip(h["construct_1"], h["construct_2"], h["htmt"])}
+            ht_rows = (h.attrs.get("n_complete"), h.attrs.get("n_rows"))
         except DataError as exc:
             ht_reason = str(exc)
     rows = []
@@ -1126,9 +1138,13 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
             "Fornell–Larcker is met "
             "when |*r*| is below both (\"not computable\" when one of them is unknown). HTMT: heterotrait–monotrait "
             "ratio (Henseler et al., 2015; cut-offs 0.85/0.90; HTMT can exceed 1, so it keeps its leading zero)"
-            + ("" if ci else (": the classic HTMT (htmt2 = FALSE) on the rows complete on every item" if shared
-                              else ": semTools' htmt(htmt2 = FALSE) on the rows complete on every item (its "
-                                   "default missing = \"listwise\")")) + ".")
+            + ("" if ci else (f": the classic HTMT (htmt2 = FALSE) on the {_rows_of(ht_rows)}rows complete on every item"
+                              if shared else
+                              f": semTools' htmt(htmt2 = FALSE) on the {_rows_of(ht_rows)}rows complete on every item "
+                              "(its default missing = \"listwise\")")) + ".")
+    if ht and ht_rows[0] is not None and ht_rows[1] and ht_rows[0] < ht_rows[1] / 2:
+        note += (f" Only {ht_rows[0]:,} of the {ht_rows[1]:,} rows answer every item: the HTMT rests on a small part "
+                 "of the sample (the other columns use every row).")
     if shared and not ci:
         note += (" " + "; ".join(f"{i} is an item of {' and '.join(cs)}" for i, cs in shared.items())
                  + ": its correlation with itself (1) is left out of their heterotrait mean, which HTMT defines over "

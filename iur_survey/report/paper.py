@@ -53,7 +53,7 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data
 from ..sem.table import group_text
-from .format import DASH, delta_fit, group_caption, integer, num, pval, quantity, stars
+from .format import DASH, delta_fit, group_caption, integer, merged_caption, num, pval, quantity, stars
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
@@ -491,7 +491,8 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
         sizes = r.get("groups")
         if isinstance(sizes, Mapping) and len(sizes) > 1:
             note += (f" Group sizes{f' of {lab}' if len(results) > 1 else ''}: " + ", ".join(
-                f"{group_caption(g, group_variable(r))} *n* = {integer(n)}" for g, n in sizes.items()) + ".")
+                f"{merged_caption(g, group_variable(r), groups_merged(r))} *n* = {integer(n)}"
+                for g, n in sizes.items()) + ".")
     for lab, r in results.items():      # what the fit warned about belongs beside its numbers
         said = [syntax_spans(str(w).rstrip(".")) for w in (r.get("warnings") or [])]
         if said:
@@ -1038,7 +1039,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if single:
         note += (f" {', '.join(single)}: one item; α, ω, CR and AVE (and HTMT) need at least two: —.")
     if g0:
-        note += f" Group {group_caption(g0, group_variable(results))}."
+        note += f" Group {merged_caption(g0, group_variable(results), groups_merged(results))}."
     note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est, group_variable(results))
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "β", "α", "ω", "CR", "AVE"))
 
@@ -1172,7 +1173,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
         note += (" With ordered items the HTMT rests on the Pearson correlations of the item codes (semTools' "
                  "htmt() default), not on the polychoric correlations of the fit (htmt(ordered =)).")
     if g0:
-        note += f" Group {group_caption(g0, group_variable(results))}."
+        note += f" Group {merged_caption(g0, group_variable(results), groups_merged(results))}."
     note += improper_note(est, group_variable(results))
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
@@ -1565,7 +1566,8 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
     if reg.empty:                 # a measurement model: no paths to set side by side
         return None
     var = group_variable(results)
-    head = {g: group_caption(g, var) for g in groups}           # "sex = 2", never a bare "2"
+    merged = groups_merged(results)         # a group others were merged into says so ("south (east merged into it)")
+    head = {g: merged_caption(g, var, merged) for g in groups}  # "sex = 2", never a bare "2"
     blocks = product_blocks(results)
     rows = []
     for key in dict.fromkeys(zip(reg["lhs"], reg["rhs"])):
@@ -1618,7 +1620,7 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     for g in groups:
         def suffix(r: Mapping) -> str:      # which fit (several results files) and which group the table is of
             parts = ([labels[next(k for k, f in enumerate(fits) if f is r)]] if len(fits) > 1 else []) + (
-                [f"group {group_caption(g, group_variable(r))}"] if g else [])
+                [f"group {merged_caption(g, group_variable(r), groups_merged(r))}"] if g else [])
             return f" ({', '.join(parts)})" if parts else ""
         out.append(measurement_apa(main, data, moments=moments, group=g or None, instrument=instrument,
                                    title="Measurement model: loadings, reliability and convergent validity"

@@ -334,7 +334,79 @@ def fit_common_latent_factor(
     quiet = {"warn": False, **fit_options}          # the fits' warnings are given by common_latent_factor
     base = cfa(base_syntax, data, **quiet)
     clf = cfa(clf_model_syntax(cmap), data, **quiet)
-    return common_latent_factor(base, clf)
+    restarted = ""
+    if _above_nested(clf, base):
+        # The CFA is the CLF with m = 0, so the CLF's minimum is at most the CFA's chi-square.  Above it, the
+        # default starts (lavaan's too) ended in a local minimum: its method variance is no estimate.  Start
+        # again from the CFA's solution (m near 0) and keep the lower minimum, the ML estimate.
+        again = cfa(clf_start_syntax(cmap, base), data, **quiet)
+        if again.converged and not _above_nested(again, base):
+            restarted = (f"the CFA + method factor fit from the default starting values (lavaan's) ended in a "
+                         f"local minimum (chi-square {_chisq(clf):.2f}, above the CFA's {_chisq(base):.2f}, which "
+                         f"it nests); refitted from the CFA's solution: chi-square {_chisq(again):.2f}")
+            clf = again
+    out = common_latent_factor(base, clf)
+    if restarted:
+        out.attrs["restarted"] = restarted
+        _warnings.warn(f"common latent factor: {restarted}", stacklevel=2)
+    elif _above_nested(clf, base):
+        out.attrs["restarted"] = ""
+        out.loc["cfa+method", "meets_cutoff"] = pd.NA
+        msg = (f"the CFA + method factor fit (chi-square {_chisq(clf):.2f}) stays above the CFA it nests "
+               f"({_chisq(base):.2f}), also from the CFA's solution: a local minimum, so its method variance and "
+               "loading change are not estimates")
+        out.loc["cfa+method", "warnings"] = "; ".join(x for x in (out.loc["cfa+method", "warnings"], msg) if x)
+        _warnings.warn(f"common latent factor: {msg}", stacklevel=2)
+    return out
+
+
+#: how far (absolute chi-square) the CLF fit may lie above the CFA it nests before it is a local minimum
+NESTED_CHISQ_TOL = 1e-4
+
+
+def _chisq(fit: Any) -> float:
+    return float(fit.fit_measures().get("chisq", np.nan))
+
+
+def _above_nested(clf: Any, base: Any) -> bool:
+    """Whether the CLF fit's chi-square exceeds the CFA's (which it nests) by more than :data:`NESTED_CHISQ_TOL`."""
+    a, b = _chisq(clf), _chisq(base)
+    return bool(np.isfinite(a) and np.isfinite(b) and a > b + NESTED_CHISQ_TOL)
+
+
+def clf_start_syntax(constructs: Constructs, base: Any, method: str = "METHOD", label: str = "m",
+                     m_start: float = 0.05) -> str:
+    """:func:`clf_model_syntax` with every CFA parameter started at ``base``'s estimate (lavaan's ``start()``)
+    and the equal method loading at ``m_start``: the CLF fitted from the CFA it nests.  The latent means stay
+    fixed at 0 (only the items' intercepts get a start), and the start of a labelled loading is a repeated
+    term, as lavaan 0.6.14 drops a start value chained with a label (``start(.05)*m*x``).
+
+    >>> import pandas as pd
+    >>> class Fit:
+    ...     def parameter_estimates(self):
+    ...         return pd.DataFrame({"lhs": ["A", "A", "a1", "A"], "op": ["=~", "=~", "~~", "~~"],
+    ...                              "rhs": ["a1", "a2", "a1", "A"], "est": [1.0, 0.9, 0.4, 0.7]})
+    >>> print(clf_start_syntax({"A": ["a1", "a2"]}, Fit()))
+    A =~ start(1)*a1 + start(0.9)*a2
+    a1 ~~ start(0.4)*a1
+    A ~~ start(0.7)*A
+    METHOD =~ NA*a1 + m*a1 + m*a2 + start(0.05)*a1 + start(0.05)*a2
+    METHOD ~~ 1*METHOD
+    METHOD ~~ 0*A
+    """
+    cmap = construct_map(constructs)
+    pe = base.parameter_estimates()
+    est = {(r.lhs, r.op, r.rhs): float(r.est) for r in pe.itertuples() if r.op in ("=~", "~~", "~1")}
+    items = [i for v in cmap.values() for i in v]
+    lines = [f"{c} =~ " + " + ".join(f"start({est[(c, '=~', i)]:.10g})*{i}" if (c, "=~", i) in est else i
+                                      for i in it) for c, it in cmap.items()]
+    lines += [f"{lhs} ~~ start({v:.10g})*{rhs}" for (lhs, op, rhs), v in est.items() if op == "~~"]
+    lines += [f"{lhs} ~ start({v:.10g})*1" for (lhs, op, rhs), v in est.items() if op == "~1" and lhs in items]
+    lines.append(f"{method} =~ NA*{items[0]} + " + " + ".join(f"{label}*{i}" for i in items)
+                 + "".join(f" + start({m_start:g})*{i}" for i in items))
+    lines.append(f"{method} ~~ 1*{method}")
+    lines.append(f"{method} ~~ " + " + ".join(f"0*{c}" for c in cmap))
+    return "\n".join(lines)
 
 
 def common_method(data: pd.DataFrame, constructs: Constructs, **fit_options: Any) -> dict:

@@ -91,6 +91,7 @@ def htmt(
     Flags: ``below_085`` (strict, Kline) and ``below_090`` (liberal, Gold et al.); <NA> ("not computable",
     never "fails") when the HTMT is NaN (a construct with a single item).
     ``matrix=True`` returns the square constructs x constructs table (1 on the diagonal) as semTools does.
+    ``attrs``: ``n_complete``, the rows complete on every item (the correlations' rows), of ``n_rows``.
     An item listed under two constructs: its correlation with itself is left out of their heterotrait mean
     (:func:`htmt_matrices`; semTools refuses such a model).  A text cell or an item without variance in the
     complete rows is a one-line :class:`~iur_survey.errors.DataError` (its correlations do not exist; semTools
@@ -104,6 +105,9 @@ def htmt(
     >>> htmt(df, {"A": ["a1", "a2"], "B": ["b1", "b2"]}).round(3)  # doctest: +NORMALIZE_WHITESPACE
       construct_1 construct_2   htmt  below_085  below_090
     0           A           B  0.104       True       True
+    >>> df.loc[:99, "a1"] = np.nan
+    >>> htmt(df, {"A": ["a1", "a2"], "B": ["b1", "b2"]}).attrs
+    {'n_complete': 300, 'n_rows': 400}
     """
     cmap = construct_map(constructs)
     names = list(cmap)
@@ -133,13 +137,16 @@ def htmt(
                           "or, for two such constructs, a number without a meaning); recode the items or use "
                           "absolute=True", stacklevel=2)
     res = pd.DataFrame(vals, index=names, columns=names)
+    rows = {"n_complete": len(x), "n_rows": len(data)}      # the rows the correlations rest on, of all
     if matrix:
+        res.attrs.update(rows)
         return res
     long = pd.DataFrame(
         [{"construct_1": a, "construct_2": b, "htmt": res.loc[a, b]} for a, b in combinations(names, 2)]
     )
     long["below_085"] = flag(long["htmt"], HTMT_CUTOFFS[0], below=True, unknown=True)
     long["below_090"] = flag(long["htmt"], HTMT_CUTOFFS[1], below=True, unknown=True)
+    long.attrs.update(rows)
     return long
 
 

@@ -53,7 +53,7 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import DASH, ci_text, delta_fit, group_caption, integer, num, pval, quantity, stars
+from .format import DASH, ci_text, delta_fit, group_caption, integer, merged_caption, num, pval, quantity, stars
 from .sem_tables import ALPHA_CI_NOTE  # the note on α's interval, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .tables import CODE, APATable, code_span
@@ -491,7 +491,8 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
         sizes = r.get("groups")
         if isinstance(sizes, Mapping) and len(sizes) > 1:
             note += (f" Group sizes{f' of {lab}' if len(results) > 1 else ''}: " + ", ".join(
-                f"{group_caption(g, group_variable(r))} *n* = {integer(n)}" for g, n in sizes.items()) + ".")
+                f"{merged_caption(g, group_variable(r), groups_merged(r))} *n* = {integer(n)}"
+                for g, n in sizes.items()) + ".")
     for lab, r in results.items():      # what the fit warned about belongs beside its numbers
         said = [syntax_spans(str(w).rstrip(".")) for w in (r.get("warnings") or [])]
         if said:
@@ -1047,7 +1048,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     if single:
         note += (f" {', '.join(single)}: one item; α, ω, CR and AVE (and HTMT) need at least two: —.")
     if g0:
-        note += f" Group {group_caption(g0, group_variable(results))}."
+        note += f" Group {merged_caption(g0, group_variable(results), groups_merged(results))}."
     note += se_p_note(results, p=False) + _constraints_note(results) + improper_note(est, group_variable(results))
     return APATable(frame, title, number=number, note=note,
                     numeric=("*b*", "*SE*", "β", "α", "95% CI", "ω", "CR", "AVE"))
@@ -1071,6 +1072,16 @@ def _pls_missing_words(pls: Mapping | None) -> str:
              f"{imputed:,} missing values replaced by the item mean, as PLS does" if how == "mean" and imputed else
              "no missing values" if how == "mean" else "")
     return f" (N = {int(pls['n']):,}" + (f"; {words}" if words else "") + ")"
+
+
+def _rows_of(rows: tuple) -> str:
+    """"57 of 500 " for the HTMT note: the rows the correlations rest on, of all ("" when unknown).
+
+    >>> _rows_of((57, 500)), _rows_of((None, None))
+    ('57 of 500 ', '')
+    """
+    k, n = rows
+    return "" if k is None or n is None else f"{k:,} of {n:,} "
 
 
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
@@ -1107,6 +1118,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     ht = {}
     ci = {}
     ht_reason = ""
+    ht_rows = (None, None)
     if pls is not None and pls.get("htmt"):
         for r in pls["htmt"]:
             key = frozenset((r.get("construct_1") or r.get("lhs"), r.get("construct_2") or r.get("rhs")))
@@ -1117,6 +1129,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
         try:
             h = htmt(data, observed_constructs(cmap, data)[0])
             ht = {frozenset((a, b)): v for a, b, v in zip(h["construct_1"], h["construct_2"], h["htmt"])}
+            ht_rows = (h.attrs.get("n_complete"), h.attrs.get("n_rows"))
         except DataError as exc:
             ht_reason = str(exc)
     rows = []
@@ -1136,9 +1149,13 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
             "Fornell–Larcker is met "
             "when |*r*| is below both (\"not computable\" when one of them is unknown). HTMT: heterotrait–monotrait "
             "ratio (Henseler et al., 2015; cut-offs 0.85/0.90; HTMT can exceed 1, so it keeps its leading zero)"
-            + ("" if ci else (": the classic HTMT (htmt2 = FALSE) on the rows complete on every item" if shared
-                              else ": semTools' htmt(htmt2 = FALSE) on the rows complete on every item (its "
-                                   "default missing = \"listwise\")")) + ".")
+            + ("" if ci else (f": the classic HTMT (htmt2 = FALSE) on the {_rows_of(ht_rows)}rows complete on every item"
+                              if shared else
+                              f": semTools' htmt(htmt2 = FALSE) on the {_rows_of(ht_rows)}rows complete on every item "
+                              "(its default missing = \"listwise\")")) + ".")
+    if ht and ht_rows[0] is not None and ht_rows[1] and ht_rows[0] < ht_rows[1] / 2:
+        note += (f" Only {ht_rows[0]:,} of the {ht_rows[1]:,} rows answer every item: the HTMT rests on a small part "
+                 "of the sample (the other columns use every row).")
     if shared and not ci:
         note += (" " + "; ".join(f"{i} is an item of {' and '.join(cs)}" for i, cs in shared.items())
                  + ": its correlation with itself (1) is left out of their heterotrait mean, which HTMT defines over "
@@ -1166,7 +1183,7 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
         note += (" With ordered items the HTMT rests on the Pearson correlations of the item codes (semTools' "
                  "htmt() default), not on the polychoric correlations of the fit (htmt(ordered =)).")
     if g0:
-        note += f" Group {group_caption(g0, group_variable(results))}."
+        note += f" Group {merged_caption(g0, group_variable(results), groups_merged(results))}."
     note += improper_note(est, group_variable(results))
     if not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
@@ -1567,7 +1584,8 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
     if reg.empty:                 # a measurement model: no paths to set side by side
         return None
     var = group_variable(results)
-    head = {g: group_caption(g, var) for g in groups}           # "sex = 2", never a bare "2"
+    merged = groups_merged(results)         # a group others were merged into says so ("south (east merged into it)")
+    head = {g: merged_caption(g, var, merged) for g in groups}  # "sex = 2", never a bare "2"
     blocks = product_blocks(results)
     rows = []
     for key in dict.fromkeys(zip(reg["lhs"], reg["rhs"])):
@@ -1620,7 +1638,7 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     for g in groups:
         def suffix(r: Mapping) -> str:      # which fit (several results files) and which group the table is of
             parts = ([labels[next(k for k, f in enumerate(fits) if f is r)]] if len(fits) > 1 else []) + (
-                [f"group {group_caption(g, group_variable(r))}"] if g else [])
+                [f"group {merged_caption(g, group_variable(r), groups_merged(r))}"] if g else [])
             return f" ({', '.join(parts)})" if parts else ""
         out.append(measurement_apa(main, data, moments=moments, group=g or None, instrument=instrument,
                                    title="Measurement model: loadings, reliability and convergent validity"

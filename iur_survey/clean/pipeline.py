@@ -80,7 +80,7 @@ from ..instrument import Instrument
 from ..read.assemble import ROW_NUMBER_ID
 from ..read.base import RawResponses
 from ..scoring import reverse_score
-from .._threads import blas_threads
+from .._threads import blas_threads, release_free_memory
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
 from .decision import basis_rules, decide, evidence
@@ -747,7 +747,9 @@ def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None 
     config = config or CleanConfig()
     config.check_instrument(instrument)
     with blas_threads(1), matrix_cache():
-        return _clean(raw, instrument, config)
+        out = _clean(raw, instrument, config)
+    release_free_memory()       # the rules' temporaries: the next step (writing) does not come on top of them
+    return out
 
 
 def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> CleanResult:
@@ -763,24 +765,30 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     parts: list[tuple[str, np.ndarray, np.ndarray]] = []        # (rule, positions hit, details)
 
     # -- stage 1: screening on every raw row ------------------------------------------
+    # status and unfinished first (the duplicate rules keep the first row that passes both), then the other four;
+    # each set side by side (RULE_THREADS), as the index rules below
     flags: dict[str, pd.Series] = {}
-    for rule in ("status", "unfinished"):
-        if rule in on:
-            extra = ({"order": list(getattr(raw, "item_order", []) or []) or None,
-                      "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None,
-                      "answered_later": getattr(raw, "answered_later", None)} if rule == "unfinished" else {})
-            flags[rule] = RULES[rule](frame, instrument, **config.params(rule), **extra)
+    first = [r for r in ("status", "unfinished") if r in on]
+    calls = []
+    for rule in first:
+        extra = ({"order": list(getattr(raw, "item_order", []) or []) or None,
+                  "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None,
+                  "answered_later": getattr(raw, "answered_later", None)} if rule == "unfinished" else {})
+        calls.append((rule, {**config.params(rule), **extra}))
+    flags.update(zip(first, _run_rules(frame, instrument, calls)))
     eligible = np.ones(n, dtype=bool)
     for f in flags.values():
         eligible &= f.isna().to_numpy()
-    for rule in SCREENING_RULES:
-        if rule in on and rule not in flags:
-            kw = config.params(rule)
-            if rule.startswith("duplicate"):
-                kw["eligible"] = eligible
-            if rule == "duplicate_id":
-                kw["email_groups"] = list(getattr(raw, "email_groups", ()) or ())
-            flags[rule] = RULES[rule](frame, instrument, **kw)
+    rest = [r for r in SCREENING_RULES if r in on and r not in flags]
+    calls = []
+    for rule in rest:
+        kw = config.params(rule)
+        if rule.startswith("duplicate"):
+            kw["eligible"] = eligible
+        if rule == "duplicate_id":
+            kw["email_groups"] = list(getattr(raw, "email_groups", ()) or ())
+        calls.append((rule, kw))
+    flags.update(zip(rest, _run_rules(frame, instrument, calls)))
     screened = np.ones(n, dtype=bool)
     for rule in SCREENING_RULES:
         if rule in flags:

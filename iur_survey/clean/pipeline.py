@@ -16,10 +16,10 @@
    unscorable codes would distort; partial responses would also make strings and
    variability meaningless.  The Mahalanobis mean and covariance are moreover estimated
    without the rows that ``speeder``, ``longstring``, ``longpattern`` or ``irv`` flag, so
-   that blatant careless respondents do not mask the others.  The indices without a
-   reference sample run first, then those with one, each set :data:`RULE_THREADS` at a
-   time in threads (NumPy releases the GIL; the flags are those of running them one by
-   one, ``tests/clean/test_pipeline.py``).
+   that blatant careless respondents do not mask the others.  Those four run first, then
+   the others, each set :data:`RULE_THREADS` at a time in threads (NumPy releases the GIL;
+   the flags are those of running them one by one, ``tests/clean/test_pipeline.py``); the
+   screening rules too (``status`` and ``unfinished``, then the other four).
 
 A screening hit excludes.  An index hit only *flags*; :func:`iur_survey.clean.decision.decide`
 excludes a flagged response on convergent evidence (several independent indices, or one
@@ -816,9 +816,12 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     todo = [r for r in INDEX_RULES if r in on]
     asked = list(getattr(raw, "item_order", []) or [])     # the order the respondents met the items
     screen = list(getattr(raw, "screen_order", []) or [])   # ... with the attention checks in their places
-    # first the rules that need no reference sample (the blatant ones among them), then those estimated on the
-    # rows the blatant ones left: each set side by side (RULE_THREADS), each rule a NumPy-bound call of its own
-    for stage in ([r for r in todo if r not in RULES_REFERENCE], [r for r in todo if r in RULES_REFERENCE]):
+    # first the blatant rules (they need no reference sample), then those estimated on the rows the blatant ones
+    # left together with the other rules (which need neither): each set side by side (RULE_THREADS), each rule a
+    # NumPy-bound call of its own, the costly reference rules first (fewer idle threads at the end of a set)
+    first = [r for r in todo if r in BLATANT_RULES and r not in RULES_REFERENCE]
+    second = [r for r in todo if r in RULES_REFERENCE] + [r for r in todo if r not in RULES_REFERENCE and r not in first]
+    for stage in (first, second):
         blatant = np.zeros(len(sub), dtype=bool)
         for other in BLATANT_RULES:
             if other in index_hits:
@@ -834,6 +837,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         for rule, flags in zip(stage, _run_rules(sub, instrument, calls)):
             index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
     index_flags = {rule: index_flags[rule] for rule in todo}          # the order the rules are listed in
+    index_hits = {rule: index_hits[rule] for rule in todo}
     for rule, f in index_flags.items():       # a rule that could not judge anyone says why (rules._not_judged)
         if f.attrs.get("not_evaluated") and rule not in not_evaluated:
             not_evaluated[rule] = f.attrs["not_evaluated"]

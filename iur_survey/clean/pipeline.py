@@ -16,10 +16,10 @@
    unscorable codes would distort; partial responses would also make strings and
    variability meaningless.  The Mahalanobis mean and covariance are moreover estimated
    without the rows that ``speeder``, ``longstring``, ``longpattern`` or ``irv`` flag, so
-   that blatant careless respondents do not mask the others.  The indices without a
-   reference sample run first, then those with one, each set :data:`RULE_THREADS` at a
-   time in threads (NumPy releases the GIL; the flags are those of running them one by
-   one, ``tests/clean/test_pipeline.py``).
+   that blatant careless respondents do not mask the others.  Those four run first, then
+   the others, each set :data:`RULE_THREADS` at a time in threads (NumPy releases the GIL;
+   the flags are those of running them one by one, ``tests/clean/test_pipeline.py``); the
+   screening rules too (``status`` and ``unfinished``, then the other four).
 
 A screening hit excludes.  An index hit only *flags*; :func:`iur_survey.clean.decision.decide`
 excludes a flagged response on convergent evidence (several independent indices, or one
@@ -80,7 +80,7 @@ from ..instrument import Instrument
 from ..read.assemble import ROW_NUMBER_ID
 from ..read.base import RawResponses
 from ..scoring import reverse_score
-from .._threads import blas_threads
+from .._threads import blas_threads, release_free_memory
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
 from .decision import basis_rules, decide, evidence
@@ -747,7 +747,9 @@ def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None 
     config = config or CleanConfig()
     config.check_instrument(instrument)
     with blas_threads(1), matrix_cache():
-        return _clean(raw, instrument, config)
+        out = _clean(raw, instrument, config)
+    release_free_memory()       # the rules' temporaries: the next step (writing) does not come on top of them
+    return out
 
 
 def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> CleanResult:
@@ -763,24 +765,30 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     parts: list[tuple[str, np.ndarray, np.ndarray]] = []        # (rule, positions hit, details)
 
     # -- stage 1: screening on every raw row ------------------------------------------
+    # status and unfinished first (the duplicate rules keep the first row that passes both), then the other four;
+    # each set side by side (RULE_THREADS), as the index rules below
     flags: dict[str, pd.Series] = {}
-    for rule in ("status", "unfinished"):
-        if rule in on:
-            extra = ({"order": list(getattr(raw, "item_order", []) or []) or None,
-                      "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None,
-                      "answered_later": getattr(raw, "answered_later", None)} if rule == "unfinished" else {})
-            flags[rule] = RULES[rule](frame, instrument, **config.params(rule), **extra)
+    first = [r for r in ("status", "unfinished") if r in on]
+    calls = []
+    for rule in first:
+        extra = ({"order": list(getattr(raw, "item_order", []) or []) or None,
+                  "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None,
+                  "answered_later": getattr(raw, "answered_later", None)} if rule == "unfinished" else {})
+        calls.append((rule, {**config.params(rule), **extra}))
+    flags.update(zip(first, _run_rules(frame, instrument, calls)))
     eligible = np.ones(n, dtype=bool)
     for f in flags.values():
         eligible &= f.isna().to_numpy()
-    for rule in SCREENING_RULES:
-        if rule in on and rule not in flags:
-            kw = config.params(rule)
-            if rule.startswith("duplicate"):
-                kw["eligible"] = eligible
-            if rule == "duplicate_id":
-                kw["email_groups"] = list(getattr(raw, "email_groups", ()) or ())
-            flags[rule] = RULES[rule](frame, instrument, **kw)
+    rest = [r for r in SCREENING_RULES if r in on and r not in flags]
+    calls = []
+    for rule in rest:
+        kw = config.params(rule)
+        if rule.startswith("duplicate"):
+            kw["eligible"] = eligible
+        if rule == "duplicate_id":
+            kw["email_groups"] = list(getattr(raw, "email_groups", ()) or ())
+        calls.append((rule, kw))
+    flags.update(zip(rest, _run_rules(frame, instrument, calls)))
     screened = np.ones(n, dtype=bool)
     for rule in SCREENING_RULES:
         if rule in flags:
@@ -808,9 +816,12 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     todo = [r for r in INDEX_RULES if r in on]
     asked = list(getattr(raw, "item_order", []) or [])     # the order the respondents met the items
     screen = list(getattr(raw, "screen_order", []) or [])   # ... with the attention checks in their places
-    # first the rules that need no reference sample (the blatant ones among them), then those estimated on the
-    # rows the blatant ones left: each set side by side (RULE_THREADS), each rule a NumPy-bound call of its own
-    for stage in ([r for r in todo if r not in RULES_REFERENCE], [r for r in todo if r in RULES_REFERENCE]):
+    # first the blatant rules (they need no reference sample), then those estimated on the rows the blatant ones
+    # left together with the other rules (which need neither): each set side by side (RULE_THREADS), each rule a
+    # NumPy-bound call of its own, the costly reference rules first (fewer idle threads at the end of a set)
+    first = [r for r in todo if r in BLATANT_RULES and r not in RULES_REFERENCE]
+    second = [r for r in todo if r in RULES_REFERENCE] + [r for r in todo if r not in RULES_REFERENCE and r not in first]
+    for stage in (first, second):
         blatant = np.zeros(len(sub), dtype=bool)
         for other in BLATANT_RULES:
             if other in index_hits:
@@ -826,6 +837,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         for rule, flags in zip(stage, _run_rules(sub, instrument, calls)):
             index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
     index_flags = {rule: index_flags[rule] for rule in todo}          # the order the rules are listed in
+    index_hits = {rule: index_hits[rule] for rule in todo}
     for rule, f in index_flags.items():       # a rule that could not judge anyone says why (rules._not_judged)
         if f.attrs.get("not_evaluated") and rule not in not_evaluated:
             not_evaluated[rule] = f.attrs["not_evaluated"]

@@ -402,7 +402,7 @@ def _refuse_ids_of_personal_columns(ids, table: Table, plan: Plan, ips, path) ->
     present = pd.Series(ids, dtype="string").dropna().tolist()
     if not present:
         return
-    id_set = {x.strip().casefold() for x in present}    # the ids' texts (as a column's are compared, below)
+    id_set = set(_personal_texts(present))    # the ids' texts (as a column's are compared, below)
     sources = [(c.header, pd.Series(table.data[c.index], dtype=object)) for c in personal_columns(plan)
                if c.index in table.data.columns]
     if "_ip" in plan.targets:
@@ -426,10 +426,34 @@ def _personal_text(s: str) -> str:
     return s.strip().casefold()
 
 
+def _personal_texts(texts) -> list[str]:
+    """:func:`_personal_text` of each of ``texts`` (``str``): one case-folding of them all, joined by NUL (it folds
+    character by character and makes no NUL), unless a text holds one.
+
+    >>> _personal_texts([" Ann ", "STRASSE", "", "ß"])
+    ['ann', 'strasse', '', 'ss']
+    """
+    texts = list(texts)
+    joined = "\x00".join(map(str.strip, texts))
+    if not texts or joined.count("\x00") != len(texts) - 1:
+        return [_personal_text(t) for t in texts]
+    return joined.casefold().split("\x00")
+
+
 def _email_text(s: str) -> str:
     """An e-mail cell's text as the repeat check compares it: trimmed, lower case; ``""`` when it holds no address
     (Microsoft Forms writes ``anonymous`` for every anonymous response)."""
-    return s.strip().lower() if EMAIL.search(s) else ""
+    return _email_texts([s])[0]
+
+
+def _email_texts(texts) -> list[str]:
+    """:func:`_email_text` of each of ``texts`` (``str``), with one search for addresses over them all.
+
+    >>> _email_texts([" B@x.CN", "anonymous", ""])
+    ['b@x.cn', '', '']
+    """
+    texts = list(texts)
+    return [t.strip().lower() if h else "" for t, h in zip(texts, recode.matching(EMAIL, texts))]
 
 
 def _compared_text(x, text) -> str:
@@ -461,7 +485,8 @@ def _distinct(values: pd.Series, text) -> set[str]:
     na = _plain_text(arr)
     if na is None:
         return set(values.map(lambda x: _compared_text(x, text)).unique())
-    out = set(map(text, pd.unique(arr[~na])))      # (a blank str gives "" as well)
+    uniques = pd.unique(arr[~na])
+    out = set(_personal_texts(uniques) if text is _personal_text else map(text, uniques))   # (a blank str gives "")
     return out | {""} if na.any() else out
 
 
@@ -477,7 +502,10 @@ def _factorized(values: pd.Series, text) -> tuple[np.ndarray, pd.Index]:
     if na is None:
         return pd.factorize(values.map(lambda x: _compared_text(x, text)))
     raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=False)   # a text's first cell comes first
-    texts = [text(u) if isinstance(u, str) else "" for u in raw_uniques]
+    if text is _email_text:             # (one search for addresses over all the texts)
+        texts = _email_texts(u if isinstance(u, str) else "" for u in raw_uniques)
+    else:
+        texts = [text(u) if isinstance(u, str) else "" for u in raw_uniques]
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
     return codes[raw_codes], uniques
 

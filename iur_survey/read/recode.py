@@ -753,11 +753,31 @@ def recode_id(values: pd.Series, lines, header, path) -> pd.Series:
 
 
 #: what a cell must show to be checked for personal data (a value without it holds none of the patterns)
-_PERSONAL_HINT = re.compile(r"@|\d{4}|\d\.\d+\.\d|:")
+_PERSONAL_HINT = re.compile(r"[@:]|\d(?:\d{3}|\.\d+\.\d)")     # "@", ":", 4 digits, or digits.digits.digit
 #: what to do about an id column that holds personal data
 PERSONAL_ID_ADVICE = ("ids are written to the clean data and the ledger, where no personal data may go; map a "
                       "column of anonymous ids as the id (instrument columns:), or remove this one (the row "
                       "number is then the id)")
+
+
+def matching(pattern: re.Pattern, texts) -> np.ndarray:
+    """Which of ``texts`` (``str``) ``pattern`` finds something in (``pattern.search``), as a mask.
+
+    One search over the texts joined by line breaks, for a pattern none of whose matches
+    holds a line break (:data:`_PERSONAL_HINT`, :data:`~iur_survey.errors.EMAIL`): no match
+    spans two texts, and every text that holds a match holds one the search finds.
+
+    >>> matching(_PERSONAL_HINT, ["R_1", "a@b", "", "x:y", "R_12345"]).tolist()
+    [False, True, False, True, True]
+    """
+    texts = list(texts)
+    out = np.zeros(len(texts), dtype=bool)
+    if texts:
+        sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        starts = np.cumsum(sizes + 1) - sizes - 1               # where each text starts in the joined one
+        at = np.array([m.start() for m in pattern.finditer("\n".join(texts))], dtype=np.int64)
+        out[np.searchsorted(starts, at, side="right") - 1] = True
+    return out
 
 
 def _refuse_personal_ids(ids, lines, header, path) -> None:
@@ -770,8 +790,8 @@ def _refuse_personal_ids(ids, lines, header, path) -> None:
     iur_survey.errors.ReadError: p.csv:3:id: the response id holds a phone number: ids are written to the clean data and the ledger, where no personal data may go; map a column of anonymous ids as the id (instrument columns:), or remove this one (the row number is then the id)
     """
     s = pd.Series(ids, dtype="string")
-    hint = s.str.contains(_PERSONAL_HINT, regex=True).fillna(False).to_numpy(dtype=bool)
-    for k in np.flatnonzero(hint):          # (most exports: no id shows a hint; no regex per id then)
+    for k in np.flatnonzero(matching(_PERSONAL_HINT, s.to_numpy(dtype=object, na_value=""))):   # (most ids
+        # show no hint: no regex per id then)
         kind = personal_kind(s.iloc[k])
         if kind:
             raise ReadError(path, f"the response id holds {kind}: {PERSONAL_ID_ADVICE}", row=int(lines[k]),

@@ -269,18 +269,22 @@ def later_columns(plan: Plan, instrument) -> list:
 
 def answered_later(table: Table, plan: Plan, instrument) -> np.ndarray | None:
     """Per row: whether it answered a column placed after the export's last item column
-    (:func:`later_columns`), or ``None`` when there is no such column.  A column every row fills says nothing
-    (a system column, a total the analyst computed for everyone) and is not counted.  With no Finished or
+    (:func:`later_columns`) or an attention check placed there, or ``None`` when there is no such column.  An
+    unread column every row fills says nothing (a system column, a total the analyst computed for everyone) and is
+    not counted; an attention check is a question, counted however many answered it.  With no Finished or
     Progress, a row whose last items are blank but which answered a later question did not break off
     (:func:`iur_survey.clean.rules.unfinished`)."""
     cols = [c for c in later_columns(plan, instrument) if c.index in table.data.columns]
-    if not cols:
+    last = max((c.index for c in plan.columns if c.target in set(instrument.item_codes)), default=None)
+    checks = [] if last is None else [c for t, c in plan.targets.items() if t in instrument.attention_checks
+                                      and c.index > last and c.index in table.data.columns]
+    if not cols and not checks:
         return None
     out = np.zeros(len(table.data), dtype=bool)
-    for c in cols:
+    for c in cols + checks:
         values = pd.Series(table.data[c.index], dtype=object)
         filled = ~values.map(recode._blank).to_numpy(dtype=bool)
-        if not filled.all():
+        if c in checks or not filled.all():
             out |= filled
     return out
 

@@ -70,6 +70,21 @@ def test_a_column_every_row_fills_is_no_evidence(tmp_path):
     assert (ledger["rule"] == "unfinished").sum() == 8
 
 
+def test_attention_check_after_the_items_is_a_later_question(tmp_path):
+    """An attention check placed after the items is a question, not a system column: a row with its last construct
+    blank that answered it went on (an outside audit: 1 of 500 rows excluded as a break-off, the check answered by
+    every row and so taken for a column that says nothing)."""
+    df = pd.read_csv(FIX / "skip_then_continue.csv").drop(columns=["overall", "comment"])
+    df["ATT1"] = 4
+    p = tmp_path / "t.csv"
+    df.to_csv(p, index=False)
+    inst = _inst(ABC, attention_checks={"ATT1": 4})
+    raw = _read(p, inst)
+    assert raw.answered_later.all()
+    ledger = clean(raw, inst, SCREEN).exclusions
+    assert not (ledger["rule"] == "unfinished").any()
+
+
 def test_row_with_no_item_answered_stays_excluded(tmp_path):
     df = pd.read_csv(FIX / "skip_then_continue.csv")
     df.loc[0, [f"{c}{i}" for c in "AB" for i in range(1, 5)]] = np.nan

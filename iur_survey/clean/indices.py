@@ -992,7 +992,23 @@ def copula_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts
     low = np.linalg.cholesky(r)
     logp, z = _style_answers(codes, tau, shifts, scales)              # styles x rows x items
     e = (z.reshape(-1, k) @ linalg.solve_triangular(low, np.eye(k), lower=True).T).reshape(z.shape)  # L^-1 z
-    return logp - 0.5 * (e * e - z * z) - np.log(np.diag(low))
+    return _copula_terms(logp, e, z, np.log(np.diag(low)))
+
+
+def _copula_terms(logp: np.ndarray, e: np.ndarray, z: np.ndarray, log_diag: np.ndarray) -> np.ndarray:
+    """``logp - 0.5 * (e * e - z * z) - log_diag``, worked out in the space of ``logp``, ``e`` and ``z`` (fresh
+    arrays of the caller, overwritten): the same operations in the same order, without four temporaries as large.
+
+    >>> _copula_terms(np.array([-1.0]), np.array([2.0]), np.array([1.0]), np.array([0.5])).tolist()
+    [-3.0]
+    """
+    e *= e
+    z *= z
+    e -= z
+    e *= 0.5
+    logp -= e
+    logp -= log_diag
+    return logp
 
 
 def _style_categories(tau: np.ndarray, shifts: np.ndarray, scales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1115,7 +1131,7 @@ def _midpoint_parts(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: n
     logp, z = _style_answers(codes, tau, shifts, scales)             # styles x rows x items
     z = np.where(middle, 0.0, z)
     e = np.linalg.solve(low, z.transpose(1, 2, 0)).transpose(2, 0, 1)   # L^-1 z, per row
-    other = np.where(middle, 0.0, logp - 0.5 * (e * e - z * z) - np.log(np.diagonal(low, axis1=1, axis2=2)))
+    other = np.where(middle, 0.0, _copula_terms(logp, e, z, np.log(np.diagonal(low, axis1=1, axis2=2))))
     p_mid = np.exp(_style_categories(tau, shifts, scales)[0][:, :, m // 2])   # styles x items
     p = np.asarray(midpoint, dtype=float)[None, :, None]
     return other, middle, np.log(p + (1 - p) * p_mid[:, None, :])

@@ -25,6 +25,7 @@ examples:
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ._io import add_results_argument
 
@@ -80,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
         raise IURSurveyError(args.results, f"--group {args.group!r}: not a group of this fit "
                                            f"(groups: {', '.join(groups) or 'none: one-group fit'})")
     group = args.group or (groups[0] if groups else None)
+    if args.group is None and len(groups) > 1:      # one diagram of several groups: say which, and how to get the others
+        print(f"note: a fit of {len(groups)} groups; drew the first, {merged_caption(group, group_variable(res), merged)} "
+              f"(--group LABEL draws another: {', '.join(groups[1:])})", file=sys.stderr)
     r2 = res.get("r2") or {}
     if group is not None and isinstance(r2.get(group), dict):
         r2 = r2[group]

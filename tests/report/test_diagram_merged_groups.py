@@ -70,3 +70,12 @@ def test_sem_graph_caption_without_a_merge_unchanged():
                         "std.all": [.8, .7, .8, .7]})
     assert "Group: g2<" in sem_graph(est, group="g2").source
     assert "Group: g2 (g3 merged into it)<" in sem_graph(est, group="g2", group_merged={"g3": "g2"}).source
+
+
+@needs_dot
+def test_without_group_says_which_group_it_drew(fits, tmp_path, capsys):
+    """A multi-group fit drawn without --group: the first group, said on stderr with the others' labels (an outside
+    audit found only the legend naming it)."""
+    assert main(["diagram", str(fits["into"]), "--out", str(tmp_path / "d.svg")]) == 0
+    err = capsys.readouterr().err
+    assert "note: a fit of 2 groups; drew the first, north (--group LABEL draws another: south)" in err

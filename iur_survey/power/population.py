@@ -222,6 +222,14 @@ class PopulationModel:
             more = f" and {len(not_int) - 6} more" if len(not_int) > 6 else ""
             raise ModelSyntaxError(source, "a population model needs a fixed value for every parameter "
                                            f"(e.g. 0.8*x1); free: {shown}{more}")
+        # an observed covariate's variance (and covariances) is no model parameter under fixed.x, so it is not
+        # "free" above; unstated it has no value (the implied matrix would be singular): name it
+        novalue = [i for i in range(len(pt)) if pt.exo[i] and pt.op[i] == "~~" and not np.isfinite(pt.ustart[i])]
+        if novalue:
+            shown = ", ".join(f"{pt.lhs[i]} ~~ {pt.rhs[i]}" for i in novalue[:6])
+            more = f" and {len(novalue) - 6} more" if len(novalue) > 6 else ""
+            raise ModelSyntaxError(source, "a population model needs the variances and covariances of its observed "
+                                           f"covariates (e.g. x ~~ 1*x, x1 ~~ 0*x2); not given: {shown}{more}")
         model = Model(pt)
         theta = np.zeros(pt.npar)       # unstated intercepts are 0
         S, mu = model.implied(theta, 0)

@@ -105,3 +105,31 @@ def test_summary_states_the_monte_carlo_error_and_the_n_range():
     rows = [line for line in text.split("n(.80) CI")[1].splitlines()[1:5]]
     ranges = [line.split()[-1] for line in rows if "null" not in line]
     assert ranges and all(re.fullmatch(r"(<=60|120|>120)\.\.(<=60|120|>120)", r) for r in ranges), rows
+
+
+def test_population_from_an_ordinal_fit_keeps_its_thresholds():
+    """A results.json of a WLSMV fit of ordered items (one 'x | value*tK' row per threshold) used to be refused
+    ('thresholds of x1 must be t1, t2, ... in turn'): the population is lavaan's implied y* covariance matrix
+    (continuous, as every from_results population) with its thresholds kept (likert=True draws codes)."""
+    d = pd.read_csv(HERE / "ordinal_data.csv")
+    fit = sem(_read("lik_model.lav"), d, ordered=list(d.columns), estimator="WLSMV")
+    pm = PopulationModel.from_results(fit.to_dict())
+    ref = pd.read_csv(HERE / "ordinal_ref.csv")
+    cov = ref[ref["kind"] == "cov"].pivot(index="row", columns="col", values="value")
+    got = pd.DataFrame(pm.sigma, index=pm.names, columns=pm.names).loc[cov.index, cov.columns]
+    np.testing.assert_allclose(got.to_numpy(), cov.to_numpy(), atol=1e-4)
+    th = ref[ref["kind"] == "th"]
+    for v, t in zip(pm.names, pm.thresholds):
+        np.testing.assert_allclose(t, th.loc[th["row"] == v, "value"], atol=1e-4)
+    assert not pm.likert and power_analysis(pm, _read("lik_model.lav"), n=[80], reps=2, seed=1, likert=True,
+                                            scheduler="serial", progress=False).settings["likert"]
+
+
+def test_population_thresholds_on_several_lines():
+    one = PopulationModel.from_lavaan("F =~ 1*a + 1*b\nF ~~ 0.5*F\na ~~ 0.5*a\nb ~~ 0.5*b\n"
+                                      "a | -0.5*t1 + 0.5*t2\nb | 0*t1 + 1*t2")
+    two = PopulationModel.from_lavaan("F =~ 1*a + 1*b\nF ~~ 0.5*F\na ~~ 0.5*a\nb ~~ 0.5*b\n"
+                                      "a | -0.5*t1\na | 0.5*t2\nb | 1*t2\nb | 0*t1")
+    assert [t.tolist() for t in one.thresholds] == [t.tolist() for t in two.thresholds]
+    with pytest.raises(ModelSyntaxError, match="t1 of a is given twice"):
+        PopulationModel.from_lavaan("F =~ 1*a + 1*b\nF ~~ 0.5*F\na ~~ 0.5*a\nb ~~ 0.5*b\na | 0*t1\na | 1*t1\nb | 0*t1")

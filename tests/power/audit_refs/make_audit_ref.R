@@ -5,6 +5,9 @@
 #  reps_ref.csv    parameterEstimates, converged and post.check of every replication data set in reps_data.csv
 #                  (make_audit_data.py: what power_analysis draws), fitted as power_analysis fits it:
 #                  med_mcar15 by FIML (missing = "ml", fixed.x), likert by ML on the codes;
+#  ordinal_ref.csv the implied y* covariance matrix (kind "cov") and thresholds (kind "th") of lavaan's WLSMV fit of
+#                  lik_model.lav to ordinal_data.csv (Likert codes, all items ordered): the population
+#                  PopulationModel.from_results makes of such a fit (continuous y*, the thresholds kept);
 #  wilson_ref.csv  prop.test(k, m, correct = FALSE)$conf.int: the Wilson interval of a power estimate.
 # Run from this directory:  Rscript make_audit_ref.R > make_audit_ref.Rout
 suppressMessages(library(lavaan))
@@ -14,6 +17,12 @@ fit <- sem(rd("pd_model.lav"), data = pd)
 S <- lavInspect(fit, "implied")$cov; ov <- lavNames(fit, "ov")
 write.csv(data.frame(row = rep(ov, each = length(ov)), col = rep(ov, length(ov)), value = as.vector(t(S[ov, ov]))),
           "pd_implied.csv", row.names = FALSE)
+od <- read.csv("ordinal_data.csv")
+fo <- sem(rd("lik_model.lav"), od, ordered = names(od), estimator = "WLSMV")
+im <- lavInspect(fo, "implied"); ovo <- names(od)
+write.csv(rbind(data.frame(kind = "cov", row = rep(ovo, each = 6), col = rep(ovo, 6), value = as.vector(t(im$cov[ovo, ovo]))),
+                data.frame(kind = "th", row = sub("\\|.*", "", names(im$th)), col = sub(".*\\|", "", names(im$th)),
+                           value = as.vector(im$th))), "ordinal_ref.csv", row.names = FALSE)
 d <- read.csv("reps_data.csv")
 models <- list(med_mcar15 = rd("med_model.lav"), likert = rd("lik_model.lav"))
 out <- list()

@@ -6,7 +6,8 @@ engine (ML, or --estimator MLR; with --missing-rate, MCAR cells and FIML, or
 --missing ml.x | listwise) and record every
 regression path and defined (indirect/total) effect: estimate, SE, p value,
 95% Wald CI.  The aggregate per n and parameter: power (share of converged
-replications with p < --alpha), convergence rate, bias and relative bias against
+replications with p < --alpha; its Monte Carlo 95% Wilson interval power_ci.lower /
+power_ci.upper), convergence rate, bias and relative bias against
 the true values, coverage of the 95% Wald CI (est ± 1.96 SE, whatever --alpha; coverage_mc: of
 the 1 - alpha Monte Carlo CI), mean SE / SD of the estimates.
 

@@ -51,6 +51,7 @@ from ..errors import IURSurveyError
 from ..sem import sem
 from ..sem.defined import from_partable
 from ..sem.parallel import available_cores, map_chunks, one_blas_thread
+from ..sem.results import INADMISSIBLE_WARNINGS
 from ..sem.syntax import parse_model
 from ..sem.table import FIML_NAMES
 from ..study import default_model
@@ -61,7 +62,7 @@ from .summary import NULL_STD, ZERO_STD, parameter_names, summarize
 from .truth import true_values
 
 __all__ = ["power_analysis", "replication_rng", "draw_replication", "select_parameters", "mc_ci_rng",
-           "monte_carlo_ci"]
+           "monte_carlo_ci", "admissible"]
 
 #: columns recorded per replication and parameter
 REP_VALUES = ("est", "se", "pvalue", "ci.lower", "ci.upper")
@@ -172,6 +173,22 @@ def select_parameters(truth: pd.DataFrame, parameters: str | Sequence[str] | Non
     return rows
 
 
+def admissible(warnings: Sequence[str]) -> bool:
+    """Whether a converged fit's solution passes lavaan's post-fit checks (``lavInspect(fit, "post.check")``):
+    none of its warnings is one of lavaan's inadmissible-solution warnings
+    (:data:`~iur_survey.sem.results.INADMISSIBLE_WARNINGS`: a negative variance, a latent or residual covariance
+    matrix not positive definite).  Other warnings that name a negative number or a matrix that is not positive
+    definite (the start values', the degrees of freedom's) say nothing of the solution.
+
+    >>> admissible(["some estimated ov variances are negative (x1): a Heywood case"])
+    False
+    >>> admissible(["lavaan's start values (and their tenth) imply a Sigma that is not positive definite: this "
+    ...             "fit comes from other start values"])
+    True
+    """
+    return not any(str(w).startswith(INADMISSIBLE_WARNINGS) for w in warnings)
+
+
 def _warm_up() -> bool:
     """:func:`~iur_survey.power.cluster.warm_up` from this module, so that the workers import it too."""
     return warm_up()
@@ -226,7 +243,7 @@ def _run_chunk(plan: _Plan, chunk: tuple[int, int, int]) -> dict[str, Any]:
         out["values"][j] = vals
         se = vals[:, 1]
         out["converged"][j] = bool(res.converged) and bool(np.all(np.isfinite(se) & (se > 0)))
-        out["admissible"][j] = not any("negative" in w or "not positive definite" in w for w in res.warnings)
+        out["admissible"][j] = admissible(res.warnings)
         out["iterations"][j] = int(res.iterations)
         if plan.mc_ci and plan.def_pos and out["converged"][j]:
             ci = monte_carlo_ci(res, plan.mc_ci, mc_ci_rng(plan.seed, n, rep), plan.level)

@@ -191,25 +191,31 @@ class PopulationModel:
         from ..sem.partable import build_partable
         from ..sem.syntax import parse_model
 
-        kept, th_lines = [], {}
+        kept, th_lines, th_terms, th_first = [], {}, {}, {}
         for lineno, line in enumerate(syntax.splitlines(), 1):
             code = line.split("#", 1)[0].split("!", 1)[0]
             mt = _THRESHOLD_LINE.match(code)
             if mt:
-                vals = {}
+                # a variable's thresholds may come on one line or several (x | a*t1 + b*t2, or x | a*t1 and
+                # x | b*t2 as lavaan's parameter table and fixed_value_syntax write them)
+                vals = th_terms.setdefault(mt.group(1), {})
+                th_first.setdefault(mt.group(1), lineno)
                 for term in mt.group(2).split("+"):
                     mv = _THRESHOLD_TERM.match(term)
                     if not mv:
                         raise ModelSyntaxError(source, f"threshold term {term.strip()!r}: write value*tK "
                                                        "(every threshold needs a fixed value)", row=lineno)
+                    if int(mv.group(2)) in vals:
+                        raise ModelSyntaxError(source, f"threshold t{mv.group(2)} of {mt.group(1)} is given twice",
+                                               row=lineno)
                     vals[int(mv.group(2))] = float(mv.group(1))
-                if sorted(vals) != list(range(1, len(vals) + 1)):
-                    raise ModelSyntaxError(source, f"thresholds of {mt.group(1)} must be t1, t2, ... in turn",
-                                           row=lineno)
-                th_lines[mt.group(1)] = np.array([vals[k] for k in sorted(vals)])
                 kept.append("")
             else:
                 kept.append(line)
+        for var, vals in th_terms.items():
+            if sorted(vals) != list(range(1, len(vals) + 1)):
+                raise ModelSyntaxError(source, f"thresholds of {var} must be t1, t2, ... in turn", row=th_first[var])
+            th_lines[var] = np.array([vals[k] for k in sorted(vals)])
         pm = parse_model("\n".join(kept), source)
         if pm.blocks:
             raise ModelSyntaxError(source, "a population with several groups is not supported")
@@ -222,6 +228,14 @@ class PopulationModel:
             more = f" and {len(not_int) - 6} more" if len(not_int) > 6 else ""
             raise ModelSyntaxError(source, "a population model needs a fixed value for every parameter "
                                            f"(e.g. 0.8*x1); free: {shown}{more}")
+        # an observed covariate's variance (and covariances) is no model parameter under fixed.x, so it is not
+        # "free" above; unstated it has no value (the implied matrix would be singular): name it
+        novalue = [i for i in range(len(pt)) if pt.exo[i] and pt.op[i] == "~~" and not np.isfinite(pt.ustart[i])]
+        if novalue:
+            shown = ", ".join(f"{pt.lhs[i]} ~~ {pt.rhs[i]}" for i in novalue[:6])
+            more = f" and {len(novalue) - 6} more" if len(novalue) > 6 else ""
+            raise ModelSyntaxError(source, "a population model needs the variances and covariances of its observed "
+                                           f"covariates (e.g. x ~~ 1*x, x1 ~~ 0*x2); not given: {shown}{more}")
         model = Model(pt)
         theta = np.zeros(pt.npar)       # unstated intercepts are 0
         S, mu = model.implied(theta, 0)
@@ -250,7 +264,8 @@ class PopulationModel:
     @classmethod
     def from_results(cls, results: Mapping[str, Any] | str | Path, *, source: str | None = None
                      ) -> "PopulationModel":
-        """The estimates of a fitted model (``results.json`` of ``iur-survey fit``) as a continuous population.
+        """The estimates of a fitted model (``results.json`` of ``iur-survey fit``) as a continuous population
+        (of an ordinal fit: its ``y*``, the thresholds kept, so that ``likert=True`` draws codes).
 
         >>> import pandas as pd
         >>> from iur_survey.sem import sem

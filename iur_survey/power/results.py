@@ -97,7 +97,12 @@ class PowerResult:
         pw.insert(0, "true", first["true"])
         if "true_std" in first.columns:
             pw.insert(1, "std", first["true_std"])
-        pw["n(.80)"] = self.smallest_n()
+        n_min = int(t["n"].min())
+        pw["n(.80)"] = [_n_text(x, n_min) for x in self.smallest_n()]
+        if "power_ci.lower" in t.columns:       # the search's Monte Carlo uncertainty: the n at either end of the CI
+            n_max = int(t["n"].max())
+            pw["n(.80) CI"] = [_n_range(a, b, n_min, n_max) for a, b in zip(smallest_n(t, 0.80, "power_ci.upper"),
+                                                                     smallest_n(t, 0.80, "power_ci.lower"))]
         null = set(t.loc[t["null"], "parameter"])
         near = set(t.loc[t["near_zero"], "parameter"]) if "near_zero" in t.columns else set()
         pw.index = [f"{p} (null: type I error)" if p in null else f"{p} ({NEAR_ZERO_LABEL})" if p in near else p
@@ -106,6 +111,12 @@ class PowerResult:
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             L.append("Power (share of converged replications with p < alpha):")
             L.append(pw.round(3).to_string())
+            if "power_mcse" in t.columns and t["power_mcse"].notna().any():
+                L.append(f"Monte Carlo error: the power's standard error is at most {t['power_mcse'].max():.3f} "
+                         "(sqrt(p (1 - p) / converged)); 95% Wilson intervals in power.csv (power_ci.lower, "
+                         "power_ci.upper). n(.80) is the smallest simulated n from which the estimated power stays "
+                         ">= .80 ('<=' at the smallest simulated n: it may be reached below); n(.80) CI: the same "
+                         "read off the upper and the lower end of those intervals ('>' = beyond the simulated n).")
             L += null_notes(t, alpha)
             if (t["op"] == ":=").any():
                 L.append("Defined (:=) effects are tested by the delta-method z test (Sobel for a*b), which is "
@@ -167,6 +178,31 @@ class PowerResult:
         plot_power_curve(self.table, paths["png"], alpha=self.settings.get("alpha", 0.05),
                          title=f"Monte Carlo power ({self.settings['reps']} replications per n)")
         return paths
+
+
+def _n_text(x: float, n_min: int) -> str:
+    """An n(.80) as the summary shows it: ``"<=n"`` at the smallest simulated n (the power may reach the target
+    below it), ``""`` for NaN.
+
+    >>> _n_text(200.0, 100), _n_text(100.0, 100), _n_text(float("nan"), 100)
+    ('200', '<=100', '')
+    """
+    if not np.isfinite(x):
+        return ""
+    return f"<={int(x)}" if int(x) <= n_min else f"{int(x)}"
+
+
+def _n_range(lo: float, hi: float, n_min: int, n_max: int) -> str:
+    """``"lo..hi"`` of two n (NaN: beyond the simulated n, ``">n_max"``; both NaN: ``""``; the smallest n:
+    ``"<=n_min"``).
+
+    >>> _n_range(200.0, 300.0, 100, 400), _n_range(100.0, float("nan"), 100, 400)
+    ('200..300', '<=100..>400')
+    """
+    if not np.isfinite(lo) and not np.isfinite(hi):
+        return ""
+    f = lambda x: _n_text(x, n_min) if np.isfinite(x) else f">{n_max}"
+    return f"{f(lo)}..{f(hi)}"
 
 
 def curve_panels(table: pd.DataFrame) -> list[tuple[str, str]]:

@@ -4,7 +4,8 @@ Per sample size ``n`` and parameter, among the *converged* replications
 (optimizer converged, finite positive standard errors):
 
 * ``power``: share with ``p < alpha``, with its Monte Carlo standard error
-  ``power_mcse = sqrt(power (1 - power) / converged)``.  The test is the fit's z test
+  ``power_mcse = sqrt(power (1 - power) / converged)``, and its 95% Wilson interval
+  ``power_ci.lower`` / ``power_ci.upper`` (:func:`wilson_interval`; not empty at a power of 0 or 1).  The test is the fit's z test
   (``est / se``); for a defined ``:=`` effect that ``se`` is the delta method's, i.e. the
   Sobel test for an indirect effect ``a*b``, which is conservative (the product's
   sampling distribution is skewed): its power is understated, most at small n.
@@ -48,7 +49,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["summarize", "power_table", "smallest_n", "NULL_STD", "ZERO_STD", "null_notes"]
+__all__ = ["summarize", "power_table", "smallest_n", "NULL_STD", "ZERO_STD", "null_notes", "wilson_interval"]
 
 #: a non-zero parameter whose true standardized value is below this (absolute) is "near zero": its rejection
 #: rate is about the type I error rate at practical n (labelled so, not called a null)
@@ -57,6 +58,28 @@ NULL_STD = 0.01
 ZERO_STD = 1e-6
 #: the label of a near-zero parameter in the summary
 NEAR_ZERO_LABEL = f"near zero (|std| < {str(NULL_STD).lstrip('0')}): rejection rate ≈ type I error"
+
+
+def wilson_interval(k, m, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a binomial proportion ``k / m`` (R's ``prop.test(k, m, correct = FALSE)``):
+    the Monte Carlo confidence interval of a power estimate.  Unlike ``p +- z sqrt(p (1 - p) / m)`` it is not
+    empty at ``k = 0`` or ``k = m`` (a power of 1.000 from 300 replications is [0.987, 1]).  NaN where ``m = 0``.
+
+    >>> lo, hi = wilson_interval(np.array([300, 150]), np.array([300, 300]))
+    >>> lo.round(4).tolist(), hi.round(4).tolist()
+    ([0.9874, 0.4438], [1.0, 0.5562])
+    """
+    from scipy.stats import norm
+    k, m = np.asarray(k, float), np.asarray(m, float)
+    z = float(norm.ppf(0.5 + level / 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / m
+        centre = (p + z * z / (2 * m)) / (1 + z * z / m)
+        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / (1 + z * z / m)
+        lo, hi = np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    bad = ~(m > 0)
+    lo[bad] = hi[bad] = np.nan
+    return lo, hi
 
 
 def parameter_names(table: pd.DataFrame) -> list[str]:
@@ -109,6 +132,8 @@ def summarize(reps: pd.DataFrame, truth: pd.DataFrame, alpha: float = 0.05) -> p
             "inadmissible": int(m - adm.sum()),
             "admissible_of_converged": float(adm.mean()) if m else np.nan,
             "power": power, "power_mcse": float(np.sqrt(power * (1 - power) / m)) if m else np.nan,
+            **dict(zip(("power_ci.lower", "power_ci.upper"),
+                       (float(v[0]) for v in wilson_interval(np.array([power * m if m else 0.0]), np.array([m]))))),
             "power_admissible": float(np.mean(ca["pvalue"].to_numpy(float) < alpha)) if len(ca) else np.nan,
             "mean_est": mean_est, "bias": bias,
             "rel_bias": bias / true if abs(true) > 1e-8 else np.nan,
@@ -149,10 +174,12 @@ def power_table(table: pd.DataFrame, value: str = "power") -> pd.DataFrame:
     return wide
 
 
-def smallest_n(table: pd.DataFrame, target: float = 0.80) -> pd.Series:
+def smallest_n(table: pd.DataFrame, target: float = 0.80, column: str = "power") -> pd.Series:
     """Per parameter, the smallest simulated ``n`` from which the power stays >= ``target``
     (NaN when no simulated ``n`` reaches it; a null effect -- true value 0 -- is NaN; a near-zero one,
-    ``0 < |std| < NULL_STD``, gets its n when the grid reaches the target).
+    ``0 < |std| < NULL_STD``, gets its n when the grid reaches the target).  ``column``: the power column
+    read (``"power_ci.lower"`` / ``"power_ci.upper"``: the n from which the target is reached even at the
+    lower / upper end of the power's Monte Carlo interval: the search's uncertainty).
 
     >>> t = pd.DataFrame({"n": [100, 200, 400] * 3, "parameter": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
     ...                   "power": [0.5, 0.85, 0.9, 0.2, 0.3, 0.5, 0.04, 0.06, 0.05],
@@ -166,7 +193,7 @@ def smallest_n(table: pd.DataFrame, target: float = 0.80) -> pd.Series:
         if "null" in g.columns and bool(g["null"].iloc[0]):
             out[name] = np.nan
             continue
-        ok = (g["power"] >= target).to_numpy()
+        ok = (g[column] >= target).to_numpy()
         # the first n from which every larger n also reaches the target
         tail = np.flatnonzero(~ok)
         first = 0 if len(tail) == 0 else tail[-1] + 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,28 +13,13 @@ import pytest
 from iur_survey.cli import main
 from iur_survey.report.diagram import sem_graph
 
-DATA = Path("tests/reference/data/hs1939.csv")
-MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nspeed ~ visual\n"
 needs_dot = pytest.mark.skipif(not shutil.which("dot"), reason="Graphviz (dot) not installed")
 
 
 @pytest.fixture(scope="module")
-def fits(tmp_path_factory):
-    """Three sites (north = Pasteur; Grant-White split into east, every 5th id, and south), fitted with
-    east merged into south (east=south) and by the "smallest" rule (east+south)."""
-    d = tmp_path_factory.mktemp("merged")
-    hs = pd.read_csv(DATA)
-    hs["site"] = ["north" if s == "Pasteur" else ("east" if i % 5 == 0 else "south")
-                  for s, i in zip(hs["school"], hs["id"])]
-    hs.to_csv(d / "hs3.csv", index=False)
-    (d / "m.lav").write_text(MODEL)
-    out = {}
-    for name, spec in (("into", "east=south"), ("smallest", "smallest")):
-        res = d / f"{name}.json"
-        assert main(["fit", str(d / "hs3.csv"), "--model", str(d / "m.lav"), "--group", "site",
-                     "--merge-groups", spec, "--quiet", "--out", str(res)]) == 0
-        out[name] = res
-    return out
+def fits(merged_fits):
+    """The fits of ``merged_fits`` (tests/report/conftest.py)."""
+    return merged_fits
 
 
 def test_fit_labels_and_merges(fits):

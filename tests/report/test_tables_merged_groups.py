@@ -6,33 +6,15 @@ now say "south (east merged into it)"; the "smallest" rule names both groups in 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from iur_survey.cli import main
 from iur_survey.report import paper
 
-DATA = Path("tests/reference/data/hs1939.csv")
-MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nspeed ~ visual\n"
-
-
 @pytest.fixture(scope="module")
-def fits(tmp_path_factory):
-    d = tmp_path_factory.mktemp("merged_tables")
-    hs = pd.read_csv(DATA)
-    hs["site"] = ["north" if s == "Pasteur" else ("east" if i % 5 == 0 else "south")
-                  for s, i in zip(hs["school"], hs["id"])]
-    hs.to_csv(d / "hs3.csv", index=False)
-    (d / "m.lav").write_text(MODEL)
-    out = {}
-    for name, spec in (("into", "east=south"), ("smallest", "smallest")):
-        res = d / f"{name}.json"
-        assert main(["fit", str(d / "hs3.csv"), "--model", str(d / "m.lav"), "--group", "site",
-                     "--merge-groups", spec, "--quiet", "--out", str(res)]) == 0
-        out[name] = json.loads(res.read_text())
-    return out
+def fits(merged_fits):
+    """The fits of ``merged_fits`` (tests/report/conftest.py), read."""
+    return {name: json.loads(path.read_text()) for name, path in merged_fits.items()}
 
 
 def test_a_group_merged_into_another_is_named_in_the_tables(fits):

@@ -40,7 +40,8 @@ Population.default() as Likert codes (--continuous: the latent responses y*):
   --population FILE.lav    lavaan syntax with a fixed value for every parameter (optional
                            "x | -1.2*t1 + ..." threshold lines make Likert codes);
   --from-results FILE      the estimates of `iur-survey fit` (results.json), continuous
-                           (a fit that did not converge is refused, exit status 3).
+                           (a fit that did not converge is refused, exit status 3; a fit of
+                           ordered items gives its latent responses y*, said on stderr).
 True values are the analysis model fitted to the exact population moments.
 
 Analysis model: --model FILE.lav, else the model stored in --from-results, else
@@ -149,6 +150,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"iur-survey power: error: {exc}", file=sys.stderr)
             return EXIT_NOT_CONVERGED
         pop = PopulationModel.from_results(doc, source=str(path))
+        if doc.get("ordered") or any(e.get("op") == "|" for e in doc.get("estimates") or []):
+            print_warnings("power", [f"{path} is a fit of ordered items: the population is its latent responses "
+                                     f"(y*), drawn continuous and fitted by {args.estimator}; the power is that "
+                                     f"analysis's, not the power of a WLSMV analysis of the items' codes"])
         if model is None:
             model = ((doc.get("call") or {}).get("model") or {}).get("syntax")
         if likert is None:

@@ -7,6 +7,7 @@ lavaan's post.check as the admissibility flag, the Wilson interval of a power es
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -133,3 +134,19 @@ def test_population_thresholds_on_several_lines():
     assert [t.tolist() for t in one.thresholds] == [t.tolist() for t in two.thresholds]
     with pytest.raises(ModelSyntaxError, match="t1 of a is given twice"):
         PopulationModel.from_lavaan("F =~ 1*a + 1*b\nF ~~ 0.5*F\na ~~ 0.5*a\nb ~~ 0.5*b\na | 0*t1\na | 1*t1\nb | 0*t1")
+
+
+def test_cli_from_an_ordinal_fit_says_what_it_draws(tmp_path, capsys):
+    """`power --from-results` of a WLSMV fit of ordered items draws the fit's latent responses, continuous, and
+    fits them by ML: the power of that analysis, said on stderr (an audit found it said nothing)."""
+    from iur_survey.cli import main
+
+    d = pd.read_csv(HERE / "ordinal_data.csv")
+    fit = sem(_read("lik_model.lav"), d, ordered=list(d.columns), estimator="WLSMV")
+    rpath = tmp_path / "results.json"
+    rpath.write_text(json.dumps(fit.to_dict()), encoding="utf-8")
+    assert main(["power", "--n", "80", "--reps", "2", "--workers", "0", "--seed", "1", "--quiet",
+                 "--from-results", str(rpath), "--model", str(HERE / "lik_model.lav"), "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "is a fit of ordered items: the population is its latent responses (y*), drawn continuous and fitted by ML" \
+        in err

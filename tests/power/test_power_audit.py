@@ -146,7 +146,8 @@ def test_cli_from_an_ordinal_fit_says_what_it_draws(tmp_path, capsys):
     rpath = tmp_path / "results.json"
     rpath.write_text(json.dumps(fit.to_dict()), encoding="utf-8")
     assert main(["power", "--n", "80", "--reps", "2", "--workers", "0", "--seed", "1", "--quiet",
-                 "--from-results", str(rpath), "--model", str(HERE / "lik_model.lav"), "--out", str(tmp_path / "o")]) == 0
+                 "--from-results", str(rpath), "--model", str(HERE / "lik_model.lav"),
+                 "--out", str(tmp_path / "o")]) == 0
     err = capsys.readouterr().err
     assert "is a fit of ordered items: the population is its latent responses (y*), drawn continuous and fitted by ML" \
         in err

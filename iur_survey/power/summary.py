@@ -61,7 +61,8 @@ NEAR_ZERO_LABEL = f"near zero (|std| < {str(NULL_STD).lstrip('0')}): rejection r
 
 
 def wilson_interval(k, m, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a binomial proportion ``k / m`` (R's ``prop.test(k, m, correct = FALSE)``):
+    """Wilson score interval of a binomial proportion ``k / m`` (statsmodels' ``proportion_confint(method="wilson")``,
+    R's ``prop.test(k, m, correct = FALSE)``):
     the Monte Carlo confidence interval of a power estimate.  Unlike ``p +- z sqrt(p (1 - p) / m)`` it is not
     empty at ``k = 0`` or ``k = m`` (a power of 1.000 from 300 replications is [0.987, 1]).  NaN where ``m = 0``.
 
@@ -69,15 +70,11 @@ def wilson_interval(k, m, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     >>> lo.round(4).tolist(), hi.round(4).tolist()
     ([0.9874, 0.4438], [1.0, 0.5562])
     """
-    from scipy.stats import norm
+    from statsmodels.stats.proportion import proportion_confint
     k, m = np.asarray(k, float), np.asarray(m, float)
-    z = float(norm.ppf(0.5 + level / 2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / m
-        centre = (p + z * z / (2 * m)) / (1 + z * z / m)
-        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / (1 + z * z / m)
-        lo, hi = np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
     bad = ~(m > 0)
+    lo, hi = (np.asarray(v, float) for v in proportion_confint(k, np.where(bad, 1.0, m), alpha=1 - level,
+                                                               method="wilson"))
     lo[bad] = hi[bad] = np.nan
     return lo, hi
 

@@ -161,3 +161,25 @@ def whole_number(minimum: int, advice: str = ""):
         return v
 
     return parse
+
+
+def call_head(program: str, args) -> dict:
+    """The start of a written file's "call" record (results.json's, pls.json's): the program, the package version
+    (a file read by another version is said on stderr, :func:`~iur_survey.sem.results_file.version_note`), the
+    arguments and the data file with its sha256 (None where it is not a file).
+
+    >>> import argparse
+    >>> from iur_survey import __version__
+    >>> c = call_head("iur-survey pls", argparse.Namespace(data="/no/such.csv", _argv=["pls", "/no/such.csv"]))
+    >>> c["program"], c["version"] == __version__, c["argv"], c["data"]["sha256"]
+    ('iur-survey pls', True, ['pls', '/no/such.csv'], None)
+    """
+    from pathlib import Path
+
+    from .. import __version__
+    from ..read.base import sha256_file
+
+    argv = getattr(args, "_argv", None)
+    data = Path(args.data)
+    return {"program": program, "version": __version__, "argv": None if argv is None else list(argv),
+            "data": {"path": str(data.resolve()), "sha256": sha256_file(data) if data.is_file() else None}}

@@ -212,15 +212,12 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
     ``iur-survey export-replication`` refits from it without --data/--model."""
     from pathlib import Path
 
-    from .. import __version__
-    from ..read.base import sha256_file
+    from ._io import call_head
 
     boot = None
     if args.bootstrap:
         boot = {"R": int(args.bootstrap), "seed": args.seed, "ci": args.ci, "level": 0.95}
-    argv = getattr(args, "_argv", None)
-    return {"program": "iur-survey fit", "version": __version__, "argv": None if argv is None else list(argv),
-            "data": {"path": str(Path(args.data).resolve()), "sha256": sha256_file(args.data)},
+    return {**call_head("iur-survey fit", args),
             "model": {"syntax": syntax, "source": source},
             "options": {"estimator": res.estimator, "missing": args.missing, "ordered": res.meta.get("ordered") or None,
                         "group": args.group, "group_equal": list(group_equal), "merge_groups": dict(merged),

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pls import compare_with_cbsem, pls_sem
     from ..datafile import load_data, naming_file
     from ..pls.model import pls_model
-    from ._io import check_output, model_syntax, print_warnings, write_json_atomic
+    from ._io import call_head, check_output, model_syntax, print_warnings, write_json_atomic
 
     from ..errors import EstimationError
 
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
                 raise EstimationError(None, f"--predict {args.predict}: more folds than the {res.n} cases used")
             if args.boot:
                 res = res.bootstrap(args.boot, seed=args.seed)
-        out = {**res.to_dict(), "call": call_record(args)}
+        out = {**res.to_dict(), "call": call_head("iur-survey pls", args)}     # what wrote it, as results.json
         extra: dict = {}
         if args.predict is not None:
             extra["PLSpredict"] = res.predict(k=args.predict, seed=args.seed)
@@ -155,28 +155,6 @@ def run_notes(res, compare_missing=None) -> list[str]:
                      "(an indicator without variance, or collinear construct scores, in the resample) and were left "
                      "out of the standard errors and intervals")
     return notes
-
-
-def call_record(args: argparse.Namespace) -> dict:
-    """What produced pls.json ("call", as results.json's of ``iur-survey fit``): the program, its version (a
-    pls.json read by another version is said on stderr, :func:`~iur_survey.sem.results_file.version_note`), the
-    arguments and the data file with its sha256.
-
-    >>> import argparse
-    >>> from iur_survey import __version__
-    >>> c = call_record(argparse.Namespace(data="/no/such.csv", _argv=["pls", "/no/such.csv"]))
-    >>> c["program"], c["version"] == __version__, c["data"]["sha256"]
-    ('iur-survey pls', True, None)
-    """
-    from pathlib import Path
-
-    from .. import __version__
-    from ..read.base import sha256_file
-
-    argv = getattr(args, "_argv", None)
-    data = Path(args.data)
-    return {"program": "iur-survey pls", "version": __version__, "argv": None if argv is None else list(argv),
-            "data": {"path": str(data.resolve()), "sha256": sha256_file(data) if data.is_file() else None}}
 
 
 def compare_results(path, data) -> dict:

@@ -73,7 +73,7 @@ from .decision import BESIDE, EVIDENCE_GROUPS
 from .rules import _STATUS_WORDS, DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
-_WIRING = {"eligible", "reference", "order", "not_shown", "answered_later", "email_groups"}
+_WIRING = {"eligible", "reference", "order", "not_shown", "answered_later", "email_groups", "completion_note"}
 
 
 def rule_parameters(rule: str) -> dict[str, Any]:

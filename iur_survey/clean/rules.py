@@ -399,7 +399,7 @@ def completion_unknown(frame: pd.DataFrame) -> np.ndarray:
 
 def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: float = 100.0,
                min_trailing_missing: int | None = None, order=None, not_shown=None,
-               answered_later=None) -> pd.Series:
+               answered_later=None, completion_note=None) -> pd.Series:
     """Flag responses that were not finished: ``Finished`` is False or ``Progress < min_progress``.
 
     A Qualtrics "recorded" partial response carries ``Finished = False`` and its
@@ -423,6 +423,10 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     :attr:`~iur_survey.read.base.RawResponses.answered_later`): it skipped the last items and went on,
     which is item nonresponse.
 
+    ``completion_note`` (per row, text or ``None``: :attr:`~iur_survey.read.base.RawResponses.completion_note`)
+    says in the tool's own words why a row is not finished (REDCap's ``survey_complete = 0 (Incomplete)``, a
+    row of another form); it stands in the detail for ``Finished=False``.
+
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"_finished": pd.array([True, False, pd.NA], dtype="boolean"),
     ...                    "_progress": [100.0, 45.0, 80.0]})
@@ -437,6 +441,8 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     [<NA>, <NA>]
     >>> unfinished(wjx, inst, answered_later=np.array([False, True])).tolist()
     [<NA>, <NA>]
+    >>> unfinished(df, inst, completion_note=[None, "survey_complete = 1 (Unverified)", None]).tolist()[1]
+    'survey_complete = 1 (Unverified), Progress 45% < 100%'
     """
     n = len(frame)
     finished, prog = _completion(frame)
@@ -444,9 +450,13 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     low = prog < min_progress
     texts = np.full(n, "", dtype=object)
     texts[not_fin] = "Finished=False"
+    if completion_note is not None:
+        notes = np.asarray(completion_note, dtype=object)
+        said = not_fin & np.array([isinstance(v, str) and bool(v) for v in notes], dtype=bool)
+        texts[said] = notes[said]
     if low.any():
         txt = np.array([f"Progress {_detail_number(v)}% < {_detail_number(min_progress)}%" for v in prog[low]], dtype=object)
-        texts[low] = np.where(not_fin[low], "Finished=False, " + txt, txt)
+        texts[low] = np.where(not_fin[low], texts[low].astype(object) + ", " + txt, txt)
     # no completion metadata for the row: infer a break-off from trailing unanswered items
     unknown = completion_unknown(frame)
     cols = _asked_order(frame, instrument, order)

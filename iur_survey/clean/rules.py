@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 import threading
 from typing import Callable, Iterable
 
@@ -397,8 +398,14 @@ def completion_unknown(frame: pd.DataFrame) -> np.ndarray:
     return finished.isna().to_numpy(dtype=bool) & np.isnan(prog)
 
 
+#: the tools' statuses of a response not finished that ``unfinished: {accept: [...]}`` may take as finished
+#: (REDCap's form status, Alchemer's Status), in lower case
+ACCEPTABLE_STATUSES = ("incomplete", "unverified", "partial", "disqualified")
+_NOTE_STATUS = re.compile(r"= (?:\d+ \()?([A-Za-z]+)\)?$")
+
+
 def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: float = 100.0,
-               min_trailing_missing: int | None = None, order=None, not_shown=None,
+               min_trailing_missing: int | None = None, accept=(), order=None, not_shown=None,
                answered_later=None, completion_note=None) -> pd.Series:
     """Flag responses that were not finished: ``Finished`` is False or ``Progress < min_progress``.
 
@@ -443,6 +450,10 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     [<NA>, <NA>]
     >>> unfinished(df, inst, completion_note=[None, "survey_complete = 1 (Unverified)", None]).tolist()[1]
     'survey_complete = 1 (Unverified), Progress 45% < 100%'
+    >>> df2 = df.assign(_progress=np.nan)
+    >>> unfinished(df2, inst, completion_note=[None, "survey_complete = 1 (Unverified)", None],
+    ...            accept=["Unverified"]).tolist()
+    [<NA>, <NA>, <NA>]
     """
     n = len(frame)
     finished, prog = _completion(frame)
@@ -454,6 +465,13 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
         notes = np.asarray(completion_note, dtype=object)
         said = not_fin & np.array([isinstance(v, str) and bool(v) for v in notes], dtype=bool)
         texts[said] = notes[said]
+        taken = {str(a).lower() for a in accept}
+        if taken:
+            ok = np.array([bool(m) and m.group(1).lower() in taken
+                           for m in (_NOTE_STATUS.search(v) if isinstance(v, str) else None for v in notes)],
+                          dtype=bool) & said
+            not_fin &= ~ok
+            texts[ok] = ""
     if low.any():
         txt = np.array([f"Progress {_detail_number(v)}% < {_detail_number(min_progress)}%" for v in prog[low]], dtype=object)
         texts[low] = np.where(not_fin[low], texts[low].astype(object) + ", " + txt, txt)

@@ -255,3 +255,17 @@ def test_tencent_survey_reads(tmp_path, inst):
     assert raw.frame["_duration"].iloc[0] == 180.0
     assert raw.frame["GOV1"].tolist() == [float(v) for v in ans["GOV1"]]
     assert "地理位置" in raw.dropped_columns
+
+
+def test_unverified_taken_as_finished_when_the_analyst_says_so(tmp_path, inst):
+    from iur_survey.clean.config import CleanConfig
+    from iur_survey.errors import IURSurveyError
+
+    status = ["2"] * 30 + ["0", "1", "1"]
+    raw = read_export(_redcap_raw(tmp_path, inst, status), inst)
+    res = clean(raw, inst, CleanConfig.from_dict({"unfinished": {"accept": ["Unverified"]}}))
+    led = res.exclusions[res.exclusions["rule"] == "unfinished"]
+    assert led["response_id"].tolist() == ["31"]
+    assert res.report["config"]["unfinished"]["accept"] == ["Unverified"]
+    with pytest.raises(IURSurveyError, match="unfinished accept: unknown status.es. unverifed"):
+        CleanConfig.from_dict({"unfinished": {"accept": ["Unverifed"]}})

@@ -269,3 +269,13 @@ def test_unverified_taken_as_finished_when_the_analyst_says_so(tmp_path, inst):
     assert res.report["config"]["unfinished"]["accept"] == ["Unverified"]
     with pytest.raises(IURSurveyError, match="unfinished accept: unknown status.es. unverifed"):
         CleanConfig.from_dict({"unfinished": {"accept": ["Unverifed"]}})
+
+
+def test_redcap_without_status_columns_is_read_plain_with_a_warning(tmp_path, inst):
+    p = _redcap_raw(tmp_path, inst, ["2"] * 20)
+    body = list(csv.reader(open(p, encoding="utf-8")))
+    keep = [k for k, h in enumerate(body[0]) if not h.endswith("_complete") and not h.startswith("redcap_")]
+    p = _write(tmp_path / "nostatus.csv", [body[0][k] for k in keep], [[r[k] for k in keep] for r in body[1:]])
+    with pytest.warns(UserWarning, match="REDCap's record_id but the export has no form status"):
+        raw = read_export(p, inst)
+    assert raw.format == "csv" and raw.frame["response_id"].iloc[0] == "1"

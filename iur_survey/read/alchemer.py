@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ReadError
+from ..errors import MissingColumnError, ReadError
 from .base import RawResponses
 from .match import IGNORED, Column
 
@@ -70,6 +70,9 @@ def read_alchemer(path, instrument, *, strict: bool = False, data: bytes | None 
     _refuse_hxl_row(table)
     path = table.path
     heads = [str(h).strip() for h in table.headers[0]]
+    if "Status" not in heads:
+        raise MissingColumnError(path, "no Status column: not an Alchemer export (Response ID, Time Started, "
+                                       "Date Submitted, Status ...)", row=1)
     plan = match_columns(_columns(table.headers), instrument, path, id_aliases=["Response ID"],
                          role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
     raw = assemble(table, plan, instrument, "alchemer", strict=strict)

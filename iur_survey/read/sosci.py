@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import ReadError
+from ..errors import MissingColumnError, ReadError
 from .base import RawResponses
 from .match import IGNORED, Column
 
@@ -82,6 +82,9 @@ def read_sosci(path, instrument, *, strict: bool = False, data: bytes | None = N
     _refuse_hxl_row(table)
     path = table.path
     heads = [str(h).strip() for h in table.headers[0]]
+    if "MODE" not in heads:
+        raise MissingColumnError(path, "no MODE column: not a SoSci Survey export (CASE, SERIAL, REF, QUESTNNR, "
+                                       "MODE, STARTED ...)", row=1)
     said = []
     item_inst = instrument
     if not instrument.is_missing_code(NOT_ANSWERED):

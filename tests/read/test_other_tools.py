@@ -279,3 +279,11 @@ def test_redcap_without_status_columns_is_read_plain_with_a_warning(tmp_path, in
     with pytest.warns(UserWarning, match="REDCap's record_id but the export has no form status"):
         raw = read_export(p, inst)
     assert raw.format == "csv" and raw.frame["response_id"].iloc[0] == "1"
+
+
+@pytest.mark.parametrize("fmt", ["redcap", "sosci", "alchemer"])
+def test_another_export_given_as_these_formats_is_a_typed_error(tmp_path, inst, fmt):
+    head = ["ResponseId", inst.group_column, *inst.item_codes]
+    p = _write(tmp_path / "plain.csv", head, [["R1", "企业"] + ["3"] * 28])
+    with pytest.raises(ReadError, match="plain.csv:1: "):
+        read_export(p, inst, format=fmt)

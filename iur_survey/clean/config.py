@@ -70,17 +70,17 @@ import yaml
 from ..errors import IURSurveyError
 from ..instrument import Instrument
 from .decision import BESIDE, EVIDENCE_GROUPS
-from .rules import _STATUS_WORDS, DEFAULT_RULES, RULE_ORDER, RULES
+from .rules import _STATUS_WORDS, ACCEPTABLE_STATUSES, DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
-_WIRING = {"eligible", "reference", "order", "not_shown", "answered_later", "email_groups"}
+_WIRING = {"eligible", "reference", "order", "not_shown", "answered_later", "email_groups", "completion_note"}
 
 
 def rule_parameters(rule: str) -> dict[str, Any]:
     """A rule's threshold parameters and their defaults, from its signature.
 
     >>> rule_parameters("unfinished")
-    {'min_progress': 100.0, 'min_trailing_missing': None}
+    {'min_progress': 100.0, 'min_trailing_missing': None, 'accept': ()}
     """
     sig = inspect.signature(RULES[rule])
     return {name: p.default for name, p in sig.parameters.items()
@@ -95,6 +95,7 @@ class CleanConfig:
     status_exclude: tuple[str, ...] = ("preview", "test", "spam")
     unfinished_min_progress: float = 100.0
     unfinished_min_trailing_missing: int | None = None
+    unfinished_accept: tuple[str, ...] = ()
     duplicate_id_by_email: bool = True
     attention_missing_fails: bool = True
     speeder_fraction: float = 0.3
@@ -160,10 +161,12 @@ class CleanConfig:
     def __post_init__(self) -> None:
         self.rules = tuple(self.rules)
         self.status_exclude = tuple(self.status_exclude)
+        self.unfinished_accept = tuple(_name_list(self.unfinished_accept, self.source, "unfinished accept"))
         self.decision_exclude_alone = tuple(self.decision_exclude_alone)
         self.decision_beside = _beside_pairs(self.decision_beside, self.source)
         for f in dataclasses.fields(self):                 # built directly, not only from a file
-            if f.name not in ("source", "rules", "status_exclude", "decision_exclude_alone", "decision_beside"):
+            if f.name not in ("source", "rules", "status_exclude", "decision_exclude_alone", "decision_beside",
+                              "unfinished_accept"):
                 setattr(self, f.name, _coerce(f.name, getattr(self, f.name), f, self.source))
         _check_far_pairs(self)                             # after defaults and file are merged
         bad = [r for r in self.decision_exclude_alone if r not in RULES]
@@ -173,6 +176,10 @@ class CleanConfig:
         if unknown:
             raise IURSurveyError(self.source, f"unknown rule(s) {', '.join(unknown)}; "
                                               f"known: {', '.join(RULE_ORDER)}")
+        bad_accept = sorted({a.lower() for a in self.unfinished_accept} - set(ACCEPTABLE_STATUSES))
+        if bad_accept:
+            raise IURSurveyError(self.source, f"unfinished accept: unknown status(es) {', '.join(bad_accept)}; "
+                                              f"known: {', '.join(ACCEPTABLE_STATUSES)}")
         bad_status = sorted(set(self.status_exclude) - set(_STATUS_WORDS.values()))
         if bad_status:
             raise IURSurveyError(self.source, f"status: unknown status kind(s) {', '.join(map(str, bad_status))}; "
@@ -454,7 +461,7 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
     ...
     iur_survey.errors.IURSurveyError: c.yaml: psychsyn_critval: expected a number between 0 and 1 (exclusive), got 2
     """
-    if name in ("rules", "status_exclude", "decision_exclude_alone"):
+    if name in ("rules", "status_exclude", "decision_exclude_alone", "unfinished_accept"):
         return tuple(_name_list(value, src, name))
     if name == "decision_beside":
         return _beside_pairs(value, src)

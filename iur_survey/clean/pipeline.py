@@ -577,8 +577,17 @@ def _check_ids(ids: np.ndarray, raw: RawResponses) -> None:
                              column=header)
 
 
-def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
-    """Warnings on what the screening rules found: re-submissions with other answers, rules that remove a lot."""
+def _screening_warnings(flags: dict[str, pd.Series], n: int, eligible: np.ndarray | None = None) -> list[str]:
+    """Warnings on what the screening rules found: re-submissions with other answers, rules that remove a lot.
+
+    A rule's share is taken of the ``eligible`` records (those the status and unfinished rules pass, when
+    given): a break-off, or a row of another form (REDCap), leaves the check blank too, and says nothing of
+    how the export codes it.
+
+    >>> f = {"attention": pd.Series([None, None, "x", "x"], dtype=object)}
+    >>> len(_screening_warnings(f, 4)), _screening_warnings(f, 4, np.array([True, True, False, False]))
+    (1, [])
+    """
     out = []
     dup = flags.get("duplicate_id")
     if dup is not None:
@@ -587,9 +596,13 @@ def _screening_warnings(flags: dict[str, pd.Series], n: int) -> list[str]:
             out.append(f"{differ} response(s) repeat a response id with different answers (re-submissions, or an "
                        f"id that is not unique): each is excluded and the first complete submission of the id is "
                        f"kept (the ledger's duplicate_id rows name it); check that this is what you want")
+    if eligible is not None:
+        eligible = np.asarray(eligible, dtype=bool)
+        n = int(eligible.sum())
     for rule, limit in SCREENING_WARN_SHARE.items():
         if rule in flags and n:
-            k = int(flags[rule].notna().sum())
+            hit = flags[rule].notna().to_numpy(dtype=bool)
+            k = int((hit & eligible).sum() if eligible is not None else hit.sum())
             if k > limit * n:
                 out.append(f"the {rule} rule excluded {k} of {n} records ({100 * k / n:.0f}% > {100 * limit:.0f}%): "
                            f"more often a coding problem of the export (a scale or a check coded another way) "
@@ -773,7 +786,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     for rule in first:
         extra = ({"order": list(getattr(raw, "item_order", []) or []) or None,
                   "not_shown": dict(getattr(raw, "not_shown", {}) or {}) or None,
-                  "answered_later": getattr(raw, "answered_later", None)} if rule == "unfinished" else {})
+                  "answered_later": getattr(raw, "answered_later", None),
+                  "completion_note": getattr(raw, "completion_note", None)} if rule == "unfinished" else {})
         calls.append((rule, {**config.params(rule), **extra}))
     flags.update(zip(first, _run_rules(frame, instrument, calls)))
     eligible = np.ones(n, dtype=bool)
@@ -796,7 +810,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             screened &= ~hit
             parts.append(_ledger_part(flags[rule], rule, pos_all, hit))
     _check_ids(ids, raw)
-    screen_warnings = _screening_warnings(flags, n) + _breakoff_group_warnings(frame, flags, instrument)
+    screen_warnings = (_screening_warnings(flags, n, eligible)
+                       + _breakoff_group_warnings(frame, flags, instrument))
     sub = frame[screened]
     if "speeder" in on:
         screen_warnings += _duration_warnings(sub)

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 import threading
 from typing import Callable, Iterable
 
@@ -397,9 +398,15 @@ def completion_unknown(frame: pd.DataFrame) -> np.ndarray:
     return finished.isna().to_numpy(dtype=bool) & np.isnan(prog)
 
 
+#: the tools' statuses of a response not finished that ``unfinished: {accept: [...]}`` may take as finished
+#: (REDCap's form status, Alchemer's Status), in lower case
+ACCEPTABLE_STATUSES = ("incomplete", "unverified", "partial", "disqualified")
+_NOTE_STATUS = re.compile(r"= (?:\d+ \()?([A-Za-z]+)\)?$")
+
+
 def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: float = 100.0,
-               min_trailing_missing: int | None = None, order=None, not_shown=None,
-               answered_later=None) -> pd.Series:
+               min_trailing_missing: int | None = None, accept=(), order=None, not_shown=None,
+               answered_later=None, completion_note=None) -> pd.Series:
     """Flag responses that were not finished: ``Finished`` is False or ``Progress < min_progress``.
 
     A Qualtrics "recorded" partial response carries ``Finished = False`` and its
@@ -423,6 +430,10 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     :attr:`~iur_survey.read.base.RawResponses.answered_later`): it skipped the last items and went on,
     which is item nonresponse.
 
+    ``completion_note`` (per row, text or ``None``: :attr:`~iur_survey.read.base.RawResponses.completion_note`)
+    says in the tool's own words why a row is not finished (REDCap's ``survey_complete = 0 (Incomplete)``, a
+    row of another form); it stands in the detail for ``Finished=False``.
+
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"_finished": pd.array([True, False, pd.NA], dtype="boolean"),
     ...                    "_progress": [100.0, 45.0, 80.0]})
@@ -437,6 +448,12 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     [<NA>, <NA>]
     >>> unfinished(wjx, inst, answered_later=np.array([False, True])).tolist()
     [<NA>, <NA>]
+    >>> unfinished(df, inst, completion_note=[None, "survey_complete = 1 (Unverified)", None]).tolist()[1]
+    'survey_complete = 1 (Unverified), Progress 45% < 100%'
+    >>> df2 = df.assign(_progress=np.nan)
+    >>> unfinished(df2, inst, completion_note=[None, "survey_complete = 1 (Unverified)", None],
+    ...            accept=["Unverified"]).tolist()
+    [<NA>, <NA>, <NA>]
     """
     n = len(frame)
     finished, prog = _completion(frame)
@@ -444,9 +461,20 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     low = prog < min_progress
     texts = np.full(n, "", dtype=object)
     texts[not_fin] = "Finished=False"
+    if completion_note is not None:
+        notes = np.asarray(completion_note, dtype=object)
+        said = not_fin & np.array([isinstance(v, str) and bool(v) for v in notes], dtype=bool)
+        texts[said] = notes[said]
+        taken = {str(a).lower() for a in accept}
+        if taken:
+            ok = np.array([bool(m) and m.group(1).lower() in taken
+                           for m in (_NOTE_STATUS.search(v) if isinstance(v, str) else None for v in notes)],
+                          dtype=bool) & said
+            not_fin &= ~ok
+            texts[ok] = ""
     if low.any():
         txt = np.array([f"Progress {_detail_number(v)}% < {_detail_number(min_progress)}%" for v in prog[low]], dtype=object)
-        texts[low] = np.where(not_fin[low], "Finished=False, " + txt, txt)
+        texts[low] = np.where(not_fin[low], texts[low].astype(object) + ", " + txt, txt)
     # no completion metadata for the row: infer a break-off from trailing unanswered items
     unknown = completion_unknown(frame)
     cols = _asked_order(frame, instrument, order)

@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_instrument_option(parser)
     parser.add_argument("--format", metavar="F", default=None,
                         help="the export's format (qualtrics, wjx, spss, surveymonkey, google_forms, limesurvey, "
-                             "csv, xlsx); default: detected")
+                             "redcap, sosci, alchemer, csv, xlsx); default: detected")
     parser.add_argument("--config", metavar="FILE",
                         help="cleaning configuration (YAML/JSON): which rules run and their thresholds")
     parser.add_argument("--encoding", metavar="ENC", default=None,

@@ -1,5 +1,5 @@
-"""Readers for survey exports (Qualtrics, Wenjuanxing, SPSS, SurveyMonkey, Google Forms, LimeSurvey,
-plain CSV/spreadsheets).
+"""Readers for survey exports (Qualtrics, Wenjuanxing, SPSS, SurveyMonkey, Google Forms, LimeSurvey, REDCap,
+SoSci Survey, Alchemer, plain CSV/spreadsheets).
 
 :func:`read_export` reads one export into a :class:`RawResponses` (the standard frame
 of :mod:`iur_survey.read.base`); :func:`detect_format` says which reader it needs.
@@ -13,6 +13,9 @@ format            what it reads
 ``surveymonkey``  SurveyMonkey CSV/XLSX (two header rows)
 ``google_forms``  Google Forms response sheet (``Timestamp`` + question text)
 ``limesurvey``    LimeSurvey response export (codes, text or ``code. text`` headings)
+``redcap``        REDCap data export, raw or labels (``<form>_complete``: only Complete (2) is finished)
+``sosci``         SoSci Survey export (``CASE``... ``MODE``: pretest and admin interviews are no responses)
+``alchemer``      Alchemer export (``Status``: Complete, Partial, Disqualified)
 ``csv``           plain CSV, one header row of item codes / mapped names
 ``xlsx``          plain spreadsheet (.xlsx/.xls/.xlsb/.ods), the same layout on one sheet
 ================  ===========================================================================
@@ -38,7 +41,8 @@ from pathlib import Path
 from ..errors import DelimiterError, FormatDetectionError, IURSurveyError, ReadError  # noqa: F401 (DelimiterError: doctest)
 from .base import META_COLUMNS, RawResponses, conform_frame, sha256_file, standard_columns
 
-FORMATS = ("qualtrics", "wjx", "spss", "surveymonkey", "google_forms", "limesurvey", "csv", "xlsx")
+FORMATS = ("qualtrics", "wjx", "spss", "surveymonkey", "google_forms", "limesurvey", "redcap", "sosci", "alchemer", "csv",
+           "xlsx")
 _TEXT_EXT = {".csv", ".txt", ".tsv", ".dat", ""}
 _XLSX_EXT = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 _SAV_EXT = {".sav", ".zsav", ".por"}
@@ -168,16 +172,25 @@ def _recognise(path: Path, records: list[list], instrument) -> str | None:
     from .limesurvey import looks_like_limesurvey
     from .match import Column, match_columns
     from .qualtrics import looks_like_qualtrics
+    from .alchemer import looks_like_alchemer
+    from .redcap import looks_like_redcap
+    from .sosci import looks_like_sosci
     from .surveymonkey import looks_like_surveymonkey
     from .wjx import looks_like_wjx
 
     if not records:
         return None
-    for fmt, looks in (("wjx", looks_like_wjx), ("qualtrics", looks_like_qualtrics),
-                       ("surveymonkey", looks_like_surveymonkey), ("limesurvey", looks_like_limesurvey),
-                       ("google_forms", looks_like_google_forms)):
-        if looks(records):
-            return fmt
+    found = [fmt for fmt, looks in (("wjx", looks_like_wjx), ("qualtrics", looks_like_qualtrics),
+                                    ("surveymonkey", looks_like_surveymonkey), ("limesurvey", looks_like_limesurvey),
+                                    ("google_forms", looks_like_google_forms), ("redcap", looks_like_redcap),
+                                    ("sosci", looks_like_sosci), ("alchemer", looks_like_alchemer))
+             if looks(records)]
+    if len(found) > 1:      # two tools' layouts at once: which one's status and ids hold is not to be guessed
+        raise FormatDetectionError(path, f"the header has the marks of {' and of '.join(FORMAT_NAMES[f] for f in found)} "
+                                         f"exports: give the format (--format {found[0]} or --format {found[1]})",
+                                   row=1)
+    if found:
+        return found[0]
     columns = [Column(i, str(h)) for i, h in enumerate(records[0])]
     try:
         plan = match_columns(columns, instrument, path, require_role=False)
@@ -230,6 +243,9 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
     from .limesurvey import read_limesurvey
     from .plain import read_csv, read_xlsx
     from .qualtrics import read_qualtrics
+    from .alchemer import read_alchemer
+    from .redcap import read_redcap
+    from .sosci import read_sosci
     from .source import read_bytes
     from .spss import read_spss
     from .surveymonkey import read_surveymonkey
@@ -253,7 +269,8 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
         _load_sheet(path, data, instrument, sheet, hidden_rows)
     readers = {"qualtrics": read_qualtrics, "wjx": read_wjx, "spss": read_spss, "csv": read_csv,
                "xlsx": read_xlsx, "surveymonkey": read_surveymonkey, "google_forms": read_google_forms,
-               "limesurvey": read_limesurvey}
+               "limesurvey": read_limesurvey, "redcap": read_redcap,
+               "sosci": read_sosci, "alchemer": read_alchemer}
     if format not in readers:
         raise FormatDetectionError(path, f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     try:
@@ -276,7 +293,8 @@ def read_export(path: str | Path, instrument=None, format: str | None = None, *,
 #: the formats' names in messages
 FORMAT_NAMES = {"qualtrics": "Qualtrics", "wjx": "Wenjuanxing (问卷星)", "spss": "SPSS", "csv": "plain CSV",
                 "xlsx": "plain workbook", "surveymonkey": "SurveyMonkey", "google_forms": "Google Forms",
-                "limesurvey": "LimeSurvey"}
+                "limesurvey": "LimeSurvey", "redcap": "REDCap",
+                "sosci": "SoSci Survey", "alchemer": "Alchemer"}
 
 
 def _looks_like(path: Path, data: bytes, instrument, encoding) -> str | None:

@@ -81,6 +81,9 @@ class RawResponses:
     #: such column, or the export records Finished/Progress): without completion metadata, a row whose last
     #: items are blank but that answered a later question did not break off
     answered_later: np.ndarray | None = None
+    #: per row, why the export says it is not finished, in the tool's words (``"survey_complete = 0
+    #: (Incomplete)"``), or ``None``: the ``unfinished`` rule's ledger detail (``None``: "Finished=False")
+    completion_note: np.ndarray | None = None
 
     @property
     def n_raw(self) -> int:

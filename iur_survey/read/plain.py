@@ -1,7 +1,7 @@
 """Plain CSV and XLSX exports: one header row of item codes (or ``columns:``-mapped names).
 
 The id column is the instrument's ``id_column`` (or ``ResponseId``/``response_id``/``id``, 腾讯问卷's ``编号``,
-SoSci Survey's ``CASE``), or
+SoSci Survey's ``CASE``, REDCap's ``record_id`` when its status columns were left out), or
 an unnamed first column (the row names R's ``write.csv`` writes); when there is none, the 1-based data row number is the response id and
 :attr:`RawResponses.column_map` says so (``"(data row number)" -> "response_id"``).
 Qualtrics-style metadata columns (``Status``, ``Finished``, ``Progress``,
@@ -21,7 +21,8 @@ ROW_NAMES = "(row names)"
 
 
 def _ids(instrument) -> list[str]:
-    return [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID", "编号", "CASE", ROW_NAMES]
+    return [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID", "编号", "CASE", "record_id",
+            ROW_NAMES]
 
 
 def _columns(headers):
@@ -36,15 +37,41 @@ def _columns(headers):
     return cols
 
 
+def _redcap_without_status(raw: RawResponses) -> RawResponses:
+    """Warn when a REDCap record id is the id but the export holds no form status: completion is then inferred.
+
+    >>> import pandas as pd
+    >>> raw = RawResponses(frame=pd.DataFrame({"_finished": pd.array([pd.NA], dtype="boolean")}), source="r.csv",
+    ...                    format="csv", sha256="", column_map={"record_id": "response_id"})
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _ = _redcap_without_status(raw)
+    >>> raw.warnings[0][:62]
+    "the id column is REDCap's record_id but the export has no form"
+    """
+    import warnings
+
+    if raw.column_map.get("record_id") == "response_id" and raw.frame["_finished"].isna().all():
+        note = ("the id column is REDCap's record_id but the export has no form status (<form>_complete): "
+                "whether a record was completed is inferred from its last items only; export the survey's form "
+                "with its status column (the REDCap reader then keeps only Complete records)")
+        raw.warnings = [*raw.warnings, note]
+        warnings.warn(f"{raw.source}: {note}", UserWarning, stacklevel=3)
+    return raw
+
+
 def read_csv(path, instrument, *, strict: bool = False, data: bytes | None = None,
              encoding: str | None = None) -> RawResponses:
     """Read a plain comma-separated export into the standard frame."""
-    return read_tabular(path, instrument, "csv", _columns, strict=strict, data=data, encoding=encoding,
-                        id_aliases=_ids(instrument), reader=read_text_table)
+    return _redcap_without_status(read_tabular(path, instrument, "csv", _columns, strict=strict, data=data,
+                                               encoding=encoding, id_aliases=_ids(instrument),
+                                               reader=read_text_table))
 
 
 def read_xlsx(path, instrument, *, strict: bool = False, data: bytes | None = None,
               encoding: str | None = None) -> RawResponses:
     """Read a plain workbook (first sheet, one header row) into the standard frame."""
-    return read_tabular(path, instrument, "xlsx", _columns, strict=strict, data=data, encoding=encoding,
-                        id_aliases=_ids(instrument), reader=read_xlsx_table)
+    return _redcap_without_status(read_tabular(path, instrument, "xlsx", _columns, strict=strict, data=data,
+                                               encoding=encoding, id_aliases=_ids(instrument),
+                                               reader=read_xlsx_table))

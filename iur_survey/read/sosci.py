@@ -1,0 +1,114 @@
+"""SoSci Survey data exports (CSV/TSV or a spreadsheet saved from one).
+
+The header row is the variable names: ``CASE`` (the response id), ``SERIAL``, ``REF``, ``QUESTNNR``,
+``MODE``, ``STARTED``, the item variables (``AB01_01``: question AB01's first statement), the page
+times ``TIME001``..., ``TIME_SUM`` (the duration, s), ``MAILSENT``, ``LASTDATA`` (the last answer's
+time), ``FINISHED`` (1: the respondent reached the last page), ``Q_VIEWER``, ``LASTPAGE``,
+``MAXPAGE``, ``MISSING``, ``MISSREL``, ``TIME_RSI``, ``DEG_TIME``.  Item variables are matched by the
+instrument's ``columns:`` map (SoSci's codes are the project's own).
+
+``MODE`` says how the interview was run: ``interview`` (a respondent), ``pretest`` (the project's
+pretest) or ``admin`` (begun in the administration area: a researcher's check).  Only interviews
+are responses: a pretest is read as a test (``_status`` ``pretest``) and an admin interview as a
+preview (``admin (preview)``), which the ``status`` rule excludes, naming the mode; a mode SoSci does
+not document is refused.  SoSci writes ``-9`` for a question not answered: read as a missing answer,
+as are the instrument's ``missing_codes`` (``-1``, SoSci's "don't know").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MissingColumnError, ReadError
+from .base import RawResponses
+from .match import IGNORED, Column
+
+#: the columns every SoSci Survey export starts with
+SOSCI_COLUMNS = ("CASE", "SERIAL", "REF", "QUESTNNR", "MODE", "STARTED")
+#: ``MODE`` value -> the ``_status`` it is read as (the status rule excludes tests and previews)
+MODES = {"interview": "interview", "pretest": "pretest", "admin": "admin (preview)"}
+#: SoSci's code of a question not answered
+NOT_ANSWERED = -9
+
+
+def looks_like_sosci(records: list[list]) -> bool:
+    """Whether the header row is a SoSci Survey one (it holds all of :data:`SOSCI_COLUMNS`).
+
+    >>> looks_like_sosci([["CASE", "SERIAL", "REF", "QUESTNNR", "MODE", "STARTED", "AB01_01", "FINISHED"]])
+    True
+    """
+    heads = {str(h).strip() for h in records[0]} if records and records[0] else set()
+    return set(SOSCI_COLUMNS) <= heads
+
+
+def _columns(headers: list[list[str]]) -> list[Column]:
+    cols = [Column(i, str(h)) for i, h in enumerate(headers[0])]
+    for c in cols:
+        if c.header.strip() == "MODE":
+            c.how = IGNORED     # read here, as the status
+    return cols
+
+
+def read_sosci(path, instrument, *, strict: bool = False, data: bytes | None = None,
+               encoding: str | None = None) -> RawResponses:
+    r"""Read a SoSci Survey export into the standard frame.
+
+    >>> import tempfile, os
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> head = ["CASE", "SERIAL", "REF", "QUESTNNR", "MODE", "STARTED", "role", *inst.item_codes, "TIME_SUM",
+    ...         "FINISHED"]
+    >>> rows = [[str(30 + k), "", "", "base", m, "2024-03-01 10:00:00", "企业"] + ["4"] * 27 + ["-9", "300", f]
+    ...         for k, (m, f) in enumerate([("interview", "1"), ("pretest", "1"), ("interview", "0")])]
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "s.csv")
+    ...     _ = open(p, "w").write("\n".join(",".join(r) for r in [head] + rows) + "\n")
+    ...     raw = read_sosci(p, inst)
+    >>> raw.frame[["response_id", "_status", "_finished", "_duration"]].values.tolist()
+    [['30', 'interview', True, 300.0], ['31', 'pretest', True, 300.0], ['32', 'interview', False, 300.0]]
+    >>> float(raw.frame.loc[0, "INT4"])
+    nan
+    """
+    from .assemble import _refuse_hxl_row, assemble
+    from .match import match_columns
+    from .recode import is_role_column
+    from .source import read_table
+
+    table = read_table(path, header_rows=1, data=data, encoding=encoding)
+    _refuse_hxl_row(table)
+    path = table.path
+    heads = [str(h).strip() for h in table.headers[0]]
+    if "MODE" not in heads:
+        raise MissingColumnError(path, "no MODE column: not a SoSci Survey export (CASE, SERIAL, REF, QUESTNNR, "
+                                       "MODE, STARTED ...)", row=1)
+    said = []
+    item_inst = instrument
+    if not instrument.is_missing_code(NOT_ANSWERED):
+        item_inst = dataclasses.replace(instrument, missing_codes=(*instrument.missing_codes, NOT_ANSWERED))
+    plan = match_columns(_columns(table.headers), item_inst, path, id_aliases=["CASE"],
+                         role_by_answers=lambda c: is_role_column(table.data[c.index], item_inst))
+    raw = assemble(table, plan, item_inst, "sosci", strict=strict)
+    lines = table.lines
+    mode = pd.Series(table.data[heads.index("MODE")], dtype=object)
+    status = np.empty(len(mode), dtype=object)
+    for k, v in enumerate(mode):
+        s = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        if s.lower() not in MODES:
+            raise ReadError(path, f"MODE {s[:40]!r} is none of SoSci Survey's interview modes "
+                                  f"({', '.join(MODES)}): which responses are real would be a guess; "
+                                  f"delete the rows that are not interviews", row=int(lines[k]), column="MODE")
+        status[k] = MODES[s.lower()]
+    raw.frame["_status"] = pd.array(status, dtype="string")
+    raw.column_map = {**raw.column_map, "MODE": "_status"}
+    others = [m for m in MODES if m != "interview" and (status == MODES[m]).any()]
+    if others:
+        counts = ", ".join(f"{int((status == MODES[m]).sum())} {m}" for m in others)
+        note = f"MODE: {counts} interview(s) are no respondent's (the status rule excludes them)"
+        said.append(note)
+        warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
+    raw.warnings = [*raw.warnings, *said]
+    return raw

@@ -238,6 +238,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                   if "_ip" in t else pd.array([pd.NA] * n, dtype="string"))
     if "response_id" in t:
         _refuse_ids_of_personal_columns(out["response_id"], table, plan, out["_ip"], path)
+        recode.refuse_word_ids(out["response_id"], lines, t["response_id"].header, path)
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
@@ -374,15 +375,25 @@ def email_columns(plan: Plan) -> list:
 #: headers of columns that hold a respondent's name or phone number (compared as :data:`EMAIL_HEADERS`, after a
 #: question number "3、" and a "您的"/"your" are taken off)
 NAME_HEADERS = ("name", "fullname", "firstname", "lastname", "recipientname", "recipientfirstname",
-                "recipientlastname", "respondentname", "姓名", "名字", "真实姓名", "联系人")
+                "recipientlastname", "respondentname", "nickname", "姓名", "名字", "真实姓名", "联系人", "填写人",
+                "昵称", "微信昵称")
 PHONE_HEADERS = ("phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "cellphone", "telephone", "tel",
                  "手机", "手机号", "手机号码", "电话", "电话号码", "联系电话", "联系方式")
 
 
 def _header_key(h) -> str:
+    """A header as the personal-column lists are compared with it: no spaces, underscores or hyphens, lower case,
+    without a question number, a "您的"/"your" before it, and a closing colon, question mark, asterisk or
+    parenthesis ("（选填）", "(required)") after it.
+
+    >>> [_header_key(h) for h in ("2、您的姓名（选填）：", "3、您的手机号码（选填，便于回访）：", "Your name (optional)?")]
+    ['姓名', '手机号码', 'name']
+    """
     key = re.sub(r"[\s_\-]+", "", str(h)).lower()
     key = re.sub(r"^(?:q?\d+[、.．:：)]?)", "", key)
     key = re.sub(r"^(?:您的|你的|your)", "", key)
+    key = re.sub(r"[:：?？*]+$", "", key)
+    key = re.sub(r"[(（][^()（）]*[)）]$", "", key)
     return re.sub(r"[:：?？*]+$", "", key)
 
 
@@ -398,11 +409,33 @@ def personal_columns(plan: Plan) -> list:
     return [c for c in plan.columns if not c.target and _header_key(c.header) in keys]
 
 
+def personal_header_kind(header) -> str | None:
+    """What personal data a column holds by its header (:data:`EMAIL_HEADERS`, :data:`NAME_HEADERS`,
+    :data:`PHONE_HEADERS`, compared as :func:`personal_columns` compares them), or ``None``.
+
+    >>> [personal_header_kind(h) for h in ("2、您的姓名（选填）：", "Email Address", "Mobile", "ResponseId")]
+    ['names', 'e-mail addresses', 'phone numbers', None]
+    """
+    key = _header_key(header)
+    for kind, headers in (("e-mail addresses", EMAIL_HEADERS), ("names", NAME_HEADERS),
+                          ("phone numbers", PHONE_HEADERS)):
+        if key in {_header_key(h) for h in headers}:
+            return kind
+    return None
+
+
 def _refuse_ids_of_personal_columns(ids, table: Table, plan: Plan, ips, path) -> None:
     """Refuse ids equal to a value of the export's own personal columns (name, phone, e-mail, the IP address the
     reader keeps for the duplicate rule): the id would carry that value into the clean data and the ledger.
     Values are compared trimmed and case-folded; a value under two characters or a number under five digits
-    (a placeholder, a count) is not compared.  The value is never quoted."""
+    (a placeholder, a count) is not compared.  The value is never quoted.  An id column that is itself a
+    personal column by its header (a name question mapped as the id in ``columns:`` or ``id_column``) is
+    refused whatever it holds: a name has no pattern."""
+    id_header = plan.targets["response_id"].header
+    kind = personal_header_kind(id_header)
+    if kind:
+        raise ReadError(path, f"the response id column is, by its header, a column of {kind} (personal data): "
+                              f"{recode.PERSONAL_ID_ADVICE}", column=id_header)
     present = pd.Series(ids, dtype="string").dropna().tolist()
     if not present:
         return

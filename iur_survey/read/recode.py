@@ -780,6 +780,27 @@ def matching(pattern: re.Pattern, texts) -> np.ndarray:
     return out
 
 
+#: a letter of a CJK script (Han, kana, Hangul): a cell of them is a name or words, never a platform's code
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+#: what an id must show to be checked for being words (a CJK letter, or two letters with a space between)
+_WORDS_HINT = re.compile(f"[{_CJK}]|[^\\W\\d_][^\\S\\n]+[^\\W\\d_]")
+#: words: letters, with spaces, dots, apostrophes, hyphens or a middle dot between them; no digit, no underscore
+_WORDS = re.compile(r"[^\W\d_]+(?:[\s.'’·・-]+[^\W\d_]+)*")
+
+
+def words_id(text: object) -> bool:
+    """Whether an id is words rather than a code: letters only (no digit, no underscore), with a CJK letter or
+    two words or more ("王芳", "Zhang San", "阿卜杜拉·买买提").  Such an id is a person's name as often as not, and
+    no survey platform writes one (their ids are numbers or codes: ``R_3kT9a0Bc1dE2fG``, ``114047938547``);
+    one word in Latin letters says nothing (a Qualtrics id may hold no digit).
+
+    >>> [words_id(x) for x in ("王芳", "Zhang San", "阿卜杜拉·买买提", "企业01", "R_abcDEF", "P 17", "anon")]
+    [True, True, True, False, False, False, False]
+    """
+    text = str(text).strip()
+    return bool(_WORDS.fullmatch(text)) and bool(_WORDS_HINT.search(text))
+
+
 def _refuse_personal_ids(ids, lines, header, path) -> None:
     """Refuse ids that hold personal data (:func:`iur_survey.errors.personal_kind`), naming the first row; the
     value is never quoted.
@@ -796,6 +817,23 @@ def _refuse_personal_ids(ids, lines, header, path) -> None:
         if kind:
             raise ReadError(path, f"the response id holds {kind}: {PERSONAL_ID_ADVICE}", row=int(lines[k]),
                             column=header)
+
+
+def refuse_word_ids(ids, lines, header, path) -> None:
+    """Refuse ids that are words rather than codes (:func:`words_id`: a name?), naming the first row; the value is
+    never quoted.  (The reader calls it after comparing the ids with the export's personal columns, whose refusal
+    names the column an id comes from.)
+
+    >>> refuse_word_ids(pd.array(["R_1", "Zhang San"], dtype="string"), np.array([2, 3]), "id", "p.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: p.csv:3:id: the response id is words, not a code (a person's name?): ids are written to the clean data and the ledger, where no personal data may go; map a column of anonymous ids as the id (instrument columns:), or remove this one (the row number is then the id)
+    """
+    s = pd.Series(ids, dtype="string")
+    for k in np.flatnonzero(matching(_WORDS_HINT, s.to_numpy(dtype=object, na_value=""))):
+        if words_id(s.iloc[k]):
+            raise ReadError(path, f"the response id is words, not a code (a person's name?): {PERSONAL_ID_ADVICE}",
+                            row=int(lines[k]), column=header)
 
 
 def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:

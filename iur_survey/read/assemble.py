@@ -168,9 +168,10 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
             forms: dict = {}
             try:
                 out[code] = recode.recode_items(col(code), lines, t[code].header, path,
-                                                item_inst if code not in continuous else instrument, strict=strict,
+                                                item_inst.for_item(code) if code not in continuous else instrument,
+                                                strict=strict,
                                                 continuous=code in continuous,
-                                                seen=seen.setdefault(instrument.items[code].construct, {})
+                                                seen=seen.setdefault(_seen_key(instrument, code), {})
                                                 if code in instrument.items else None, forms=forms)
                 if len(forms) == 2:
                     mixed.append((t[code].header, col(code), forms))
@@ -184,10 +185,14 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     if out_of_scale:
         raise min(out_of_scale, key=lambda e: (e.row is None, e.row or 0))
     scored = [c for c in (*instrument.item_codes, *instrument.attention_checks) if c in t and c not in continuous]
-    check_item_columns({c: out[c] for c in scored}, {c: t[c].header for c in scored}, lines, path, instrument)
-    for note in recode.scale_wording_notes(seen, {c: out[c] for c in scored if c in instrument.items}, instrument):
-        said.append(note)
-        warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
+    for view, cols in recode.scale_groups(instrument, scored):     # each answer scale on its own
+        check_item_columns({c: out[c] for c in cols}, {c: t[c].header for c in cols}, lines, path, view)
+    for view, cols in recode.scale_groups(instrument, [c for c in scored if c in instrument.items]):
+        keys = {_seen_key(instrument, c) for c in cols}
+        part = {k: per for k, per in seen.items() if k in keys}
+        for note in recode.scale_wording_notes(part, {c: out[c] for c in cols}, view):
+            said.append(note)
+            warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
     note = recode.mixed_forms_note(mixed, lines) or ""
     split = recode.split_forms_note(one_form.get("wording", []), one_form.get("number", []))
     note = "; ".join(x for x in (note, split) if x)
@@ -569,6 +574,13 @@ def _refuse_summary_rows(ids, groups, lines: np.ndarray, path, header: str | Non
 SYSTEMATIC_COLUMN, SYSTEMATIC_ALL, SYSTEMATIC_MIN = 0.05, 0.01, 5
 #: an item column blank in every row of an export of at least this many rows is refused (fewer: may be chance)
 EMPTY_MIN_ROWS = 10
+
+
+def _seen_key(instrument, code: str):
+    """The key of an item's wordings in ``scale_wording_notes``' ``seen``: its construct, and its own scale
+    when that is not the top-level one (one code's wordings are compared within one scale only)."""
+    construct = instrument.items[code].construct
+    return construct if instrument.for_item(code) is instrument else (construct, instrument.scale_of(code).text)
 
 
 def check_item_columns(items: dict, headers: dict, lines: np.ndarray, path, instrument) -> None:

@@ -369,6 +369,23 @@ def scale_wording_notes(seen: dict, codes: dict, instrument) -> list[str]:
     return out
 
 
+def scale_groups(instrument, codes) -> list[tuple[object, list[str]]]:
+    """The item and attention columns ``codes`` grouped by answer scale, each with the instrument seen from that
+    scale (:meth:`~iur_survey.instrument.Instrument.for_item`); one group, the instrument itself, when every
+    column is on the top-level scale.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> [(view is inst, cols) for view, cols in scale_groups(inst, ["GOV1", "INT1", "ATT1"])]
+    [(True, ['GOV1', 'INT1', 'ATT1'])]
+    """
+    groups: dict[int, tuple[object, list[str]]] = {}
+    for c in codes:
+        view = instrument.for_item(c)
+        groups.setdefault(id(view), (view, []))[1].append(c)
+    return list(groups.values())
+
+
 def _wording(instrument, code: int, key: str) -> str:
     """The instrument's spelling of the normalised wording ``key`` of ``code``."""
     return next((w for w in instrument.labels.get(code, ()) if normalise_label(w) == key), key)

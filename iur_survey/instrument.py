@@ -25,8 +25,8 @@ code uses the item's own (:meth:`Instrument.scale_of`, :meth:`Instrument.for_ite
 ...                       "B": {"items": ["B1", "B2"], "reverse": ["B2"],
 ...                             "scale": {"min": 1, "max": 7, "labels": {6: "Agree", 7: "Strongly agree"}}}}}
 >>> mixed = parse_instrument(doc)
->>> mixed.scale_of("A1").text, mixed.scale_of("B1").text, mixed.mixed_scales
-('1-5', '1-7', True)
+>>> mixed.scale_of("A1").text, mixed.scale_of("B1").text, mixed.mixed_scales, mixed.scales_text
+('1-5', '1-7', True, '1-5; B 1-7')
 >>> mixed.code_for_label("Agree", "A1"), mixed.code_for_label("Agree", "B1")
 (4, 6)
 >>> mixed.reverse_score(2, "A2"), mixed.reverse_score(2, "B2")
@@ -225,6 +225,29 @@ class Instrument:
         sc = [self.scale_of(c) for c in cols]
         return np.array([s.min for s in sc], dtype=float), np.array([s.max for s in sc], dtype=float)
 
+    @property
+    def scales_text(self) -> str:
+        """The answer scale(s) in words: ``1-5``, or with scales of their own the top-level one and then which
+        constructs (or items) differ, ``1-5; TAL 1-4; COL, INT 1-7``.
+
+        >>> load_instrument().scales_text
+        '1-5'
+        """
+        if not self.mixed_scales:
+            return f"{self.scale_min}-{self.scale_max}"
+        own: dict[str, list[str]] = {}
+        for con in self.constructs.values():
+            texts = {self.scale_of(c).text for c in con.items if not self.items[c].continuous}
+            if len(texts) == 1:
+                t = texts.pop()
+                if t != self.scale.text:
+                    own.setdefault(t, []).append(con.code)
+            else:
+                for c in con.items:
+                    if not self.items[c].continuous and self.scale_of(c).text != self.scale.text:
+                        own.setdefault(self.scale_of(c).text, []).append(c)
+        return "; ".join([self.scale.text] + [f"{', '.join(w)} {t}" for t, w in own.items()])
+
     def for_item(self, code: str) -> "Instrument":
         """This instrument seen from one item or attention column: ``scale_min``, ``scale_max`` and
         ``labels`` are that column's own (the instrument itself when they are the top-level ones), so
@@ -390,7 +413,7 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
             idoc = item_doc.get(code) or {}
             if not isinstance(idoc, dict):
                 raise _fail(path, f"items.{code}: expected a mapping with en, zh, source")
-            iscale, iown = _item_scale(idoc.get("scale", cscale), cown, path, f"items.{code}.scale")
+            iscale, iown = _item_scale(idoc.get("scale", cscale), cown, path, f"items.{code}.scale", top)
             if iscale == "continuous" and code in reverse:
                 raise _fail(path, f"constructs.{ccode}.reverse: {code} is continuous; reverse-keying needs a "
                                   f"scale (reverse it before the export, or declare the item likert)")
@@ -480,10 +503,11 @@ def _missing_codes(value: Any, smin: int, smax: int, path: Path, whose: str = ""
     return codes
 
 
-def _parse_scale(spec: dict, parent: Scale | None, path: Path, where: str) -> Scale:
+def _parse_scale(spec: dict, parent: Scale | None, path: Path, where: str, top: Scale | None = None) -> Scale:
     """A ``scale: {min, max, labels}`` mapping; ``min`` and ``max`` inherit from ``parent``, and so do the labels
-    when the range is the parent's (a scale with another range has only the wordings it lists: a parent's
-    ``Agree`` may mean another code on it, so it is never carried over).
+    when the range is the parent's, or the ``top``-level scale's when the range is that one's (a scale with another
+    range has only the wordings it lists: a parent's ``Agree`` may mean another code on it, so it is never carried
+    over).
 
     >>> top = Scale(1, 5, {4: ("Agree",)})
     >>> _parse_scale({"labels": {4: "Agree", 5: "Strongly agree"}}, top, Path("i.yaml"), "s").labels
@@ -507,7 +531,9 @@ def _parse_scale(spec: dict, parent: Scale | None, path: Path, where: str) -> Sc
     if smax - smin < 1:
         raise _fail(path, f"{where}: max ({smax}) must exceed min ({smin})")
     if "labels" not in spec and parent is not None:
-        return Scale(smin, smax, parent.labels if (smin, smax) == (parent.min, parent.max) else {})
+        if (smin, smax) == (parent.min, parent.max):
+            return Scale(smin, smax, parent.labels)
+        return Scale(smin, smax, top.labels if top is not None and (smin, smax) == (top.min, top.max) else {})
     labels: dict[int, tuple[str, ...]] = {}
     for k, v in (spec.get("labels") or {}).items():
         try:
@@ -527,7 +553,7 @@ def _parse_scale(spec: dict, parent: Scale | None, path: Path, where: str) -> Sc
     return Scale(smin, smax, labels)
 
 
-def _item_scale(value: Any, parent: Scale, path: Path, where: str) -> tuple[str, Scale]:
+def _item_scale(value: Any, parent: Scale, path: Path, where: str, top: Scale | None = None) -> tuple[str, Scale]:
     """``scale:`` of a construct or an item: ``likert``, ``continuous`` or a scale of its own ``{min, max, labels}``
     (likert, inheriting from ``parent``); returns the kind and the answer scale.
 
@@ -537,7 +563,7 @@ def _item_scale(value: Any, parent: Scale, path: Path, where: str) -> tuple[str,
     '0-10'
     """
     if isinstance(value, dict):
-        return "likert", _parse_scale(value, parent, path, where)
+        return "likert", _parse_scale(value, parent, path, where, top)
     s = str(value).strip().lower()
     if s not in ITEM_SCALES:
         raise _fail(path, f"{where}: {value!r} is not one of {', '.join(ITEM_SCALES)}, nor a scale "

@@ -898,7 +898,9 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
     Meade & Craig 2012; Curran 2016, *J Exp Soc Psychol* 66:4-19; ``careless::longstring``,
     :func:`iur_survey.clean.indices.longstring`) on the raw codes in questionnaire order,
-    before reverse scoring.  Curran (2016) advises cut-offs that catch only extreme
+    before reverse scoring (items on scales of their own: on each answer's place on the top-level
+    scale, :func:`common_scale`, so "Strongly agree" to a 1-5 and to a 1-7 item continue one run,
+    while the middle of a 1-4 item, which has none, breaks it).  Curran (2016) advises cut-offs that catch only extreme
     strings.  Flag: ``min_run = ceil(items / 2)`` (14 of 28: one answer to half the form,
     also a careful first half followed by straight-lining); far beyond the cut-off:
     ``far_run = ceil(3 items / 4)`` (21 of 28).  A midpoint responder's runs of "3" reach
@@ -1118,7 +1120,8 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     cut-off and advise inspecting the low tail.  Flag: 0.4 on a 5-point scale (one answer
     to all 28 items but at most five one-point deviations); far beyond the cut-off: 0.35
     (at most three one-point deviations, SD 0.33).  A midpoint responder's IRV can come near 0.4; an honest
-    respondent's rarely does.  Computed on raw codes when at least ``min_items``
+    respondent's rarely does.  With items on scales of their own the SD is of the answers placed on the
+    top-level scale (:func:`common_scale`), so the cut-offs keep their meaning in its points.  Computed on raw codes when at least ``min_items``
     (default: half the items) are answered.  With fewer than :data:`STRAIGHT_LINE_MIN_ITEMS` (6) items
     and no ``min_items``, nobody is judged: four honest answers to one construct are often one answer.
 
@@ -1875,6 +1878,14 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     generator 886 -> 869 of 1,047, partly random .505 -> .410; second generator .883 -> .874;
     bfi .472 -> .402, graded response .792 -> .770 at N 3000).
 
+    Items on different scales (``scale:`` of a construct or item): a uniform random answer has
+    another number of categories on each, and the ratio, the style profile and the midpoint
+    propensity are written for one; the rule reads the largest set of items on one scale
+    (:func:`_one_scale`) and its detail says so.  It sees fewer items and catches fewer random
+    responders (on 28 items, 16 on 1-5, 4 on 1-4, 8 on 1-7, 30 uniform random responders among
+    600 of the fixtures of ``tests/clean/test_mixed_scales.py``: 2 flagged, against 12 when all 28
+    are on 1-5); the other indices read every item.
+
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(2)
     >>> cols = [c for c in load_instrument().item_codes if c[:3] in ("GOV", "MKT", "BEN", "VAL")]
@@ -1906,15 +1917,16 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     else:
         crits = np.atleast_2d(random_lr_quantiles(null, tau, r, probs, extreme=ext))
         lrs = random_lr(codes, tau, r, above=crits[0, 0], extreme=ext)[:, None]
-    what = [("random-answer likelihood ratio", f"over {k} items{_one_scale_note(cols, instrument)}", alpha, far_alpha)]
+    note = _one_scale_note(cols, instrument)              # mixed scales: the items of one scale
+    what = [("random-answer likelihood ratio", f"over {k} items{note}", alpha, far_alpha)]
     if one:
-        what.append(("random-tail likelihood ratio", f"over tails of {one} to {k} items", alpha / split,
+        what.append(("random-tail likelihood ratio", f"over tails of {one} to {k} items{note}", alpha / split,
                      far_alpha / split))
     if change:                                           # every row profiled: no bound prunes the change point
         crits = np.vstack([crits, np.quantile(random_change_lr(null, tau, r, change), halves)])
         lrs = np.column_stack([lrs, random_change_lr(codes, tau, r, change)])
         what.append(("change-point likelihood ratio", f"over tails of {change} to {k} items (the careful head in "
-                     f"its own style)", alpha / split, far_alpha / split))
+                     f"its own style){note}", alpha / split, far_alpha / split))
     texts = np.full(len(frame), None, dtype=object)
     for (name, over, a, fa), lr, (crit, far) in zip(what, lrs.T, crits):
         with np.errstate(invalid="ignore"):
@@ -1936,6 +1948,9 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
                    min_ratio: float = 3.0, far_ratio: float = 6.9, walks: bool = True, min_walk: int = 8,
                    reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag a careful start that ends in straight-lining or in walking the scale (partial carelessness).
+
+    With items on different scales it reads the largest set of items on one scale, as
+    :func:`random_likelihood` does (its detail says so): the tail is the last of those items.
 
     :func:`longstring` judges the longest run of one answer wherever it is, from half the
     items on (14 of 28); a respondent who answers with care and then gives one answer to the

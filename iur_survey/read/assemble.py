@@ -601,7 +601,7 @@ def check_item_columns(items: dict, headers: dict, lines: np.ndarray, path, inst
     >>> check_item_columns({"GOV1": x}, {"GOV1": "Q2_1"}, np.arange(2, 17), "x.csv", inst)
     Traceback (most recent call last):
     ...
-    iur_survey.errors.OutOfRangeError: x.csv:2:Q2_1: code 0 is outside the scale 1-5 in 5 of the 15 answers of this column (33%, and in 5 of all 15 answered item cells): the column is coded on another scale (0-4?) or uses 0 for a missing answer; recode the export, declare the code in the instrument's missing_codes, or describe the scale (scale.min, scale.max)
+    iur_survey.errors.OutOfRangeError: x.csv:2:Q2_1: code 0 is outside the scale 1-5 in 5 of the 15 answers of this column (33%, and in 5 of all 15 answered item cells): the column is coded on another scale (0-4?) or uses 0 for a missing answer; recode the export, declare the code in the instrument's missing_codes, or describe the scale (scale.min, scale.max; a construct or item answered on a scale of its own: its scale: {min, max, labels})
     """
     points = np.asarray(instrument.scale_points, dtype=float)
     answered_all = sum(int(np.count_nonzero(~np.isnan(v))) for v in items.values())
@@ -635,7 +635,8 @@ def check_item_columns(items: dict, headers: dict, lines: np.ndarray, path, inst
     raise OutOfRangeError(path, f"code {u:g} is outside the scale {lo}-{hi} in {k} of the {answered} answers of "
                                 f"this column ({100 * k / answered:.0f}%, and in {total[u]} of all {answered_all} "
                                 f"answered item cells): the column is {what}; recode the export, declare the code "
-                                f"in the instrument's missing_codes, or describe the scale (scale.min, scale.max)",
+                                f"in the instrument's missing_codes, or describe the scale (scale.min, scale.max; a construct or item "
+                                f"answered on a scale of its own: its scale: {{min, max, labels}})",
                           row=row, column=headers[c])
 
 

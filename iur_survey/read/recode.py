@@ -182,7 +182,7 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     >>> recode_items(pd.Series(["Agree", "Disagree", "Somewhat agree"]), np.arange(4, 7), "Q5_2", "x.csv", inst)
     Traceback (most recent call last):
     ...
-    iur_survey.errors.UnknownLabelError: x.csv:6:Q5_2: 'Somewhat agree' and 'Agree' both mean scale code 4: the export's scale has more points than the instrument's 1-5 (e.g. a 7-point agreement scale); describe its scale in the instrument (scale.labels)
+    iur_survey.errors.UnknownLabelError: x.csv:6:Q5_2: 'Somewhat agree' and 'Agree' both mean scale code 4: the export's scale has more points than the instrument's 1-5 (e.g. a 7-point agreement scale); describe its scale in the instrument (scale.labels, or the construct's own scale: {min, max, labels})
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
@@ -226,7 +226,8 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
                                    f"{_show(u.strip())} and {_show(_wording(instrument, code, first))} both mean "
                                    f"scale code {code}: the export's scale has more points than the instrument's "
                                    f"{instrument.scale_min}-{instrument.scale_max} (e.g. a 7-point agreement "
-                                   f"scale); describe its scale in the instrument (scale.labels)")
+                                   f"scale); describe its scale in the instrument (scale.labels, or the "
+                                   f"construct's own scale: {{min, max, labels}})")
                     return float(code)
                 raise _Bad(UnknownLabelError, f"unknown response label {_show(u.strip())} ({hint})")
             raise _Bad(UnknownLabelError, f"unexpected {type(u).__name__} value {_show(u)} in an item column")

@@ -193,6 +193,11 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         for note in recode.scale_wording_notes(part, {c: out[c] for c in cols}, view):
             said.append(note)
             warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
+    worded = {c for c in scored if c in instrument.items and t[c].header in set(one_form.get("wording", []))}
+    for note in recode.construct_scale_notes({c: out[c] for c in scored if c in instrument.items}, instrument,
+                                             worded):
+        said.append(note)
+        warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
     note = recode.mixed_forms_note(mixed, lines) or ""
     split = recode.split_forms_note(one_form.get("wording", []), one_form.get("number", []))
     note = "; ".join(x for x in (note, split) if x)

@@ -147,7 +147,7 @@ def _check_delimiter(path: Path, columns: Sequence[str]) -> None:
 
 
 def _likert(instrument) -> dict[str, tuple[int, int]]:
-    return {code: (instrument.scale_min, instrument.scale_max)
+    return {code: (instrument.scale_of(code).min, instrument.scale_of(code).max)      # each item's own scale
             for code, item in instrument.items.items() if not item.continuous}
 
 

@@ -15,6 +15,22 @@ validates it and returns an immutable :class:`Instrument`.
 'research_institute'
 >>> inst.reverse_items
 ('GOV3', 'BEN4', 'TAL3', 'INT3')
+
+A construct or an item may have its own answer scale (``scale: {min, max, labels}``), which
+inherits from the instrument's top-level ``scale:``; everything that reads, checks or reverses a
+code uses the item's own (:meth:`Instrument.scale_of`, :meth:`Instrument.for_item`):
+
+>>> doc = {"scale": {"min": 1, "max": 5, "labels": {1: "Strongly disagree", 4: "Agree", 5: "Strongly agree"}},
+...        "constructs": {"A": {"items": ["A1", "A2"], "reverse": ["A2"]},
+...                       "B": {"items": ["B1", "B2"], "reverse": ["B2"],
+...                             "scale": {"min": 1, "max": 7, "labels": {6: "Agree", 7: "Strongly agree"}}}}}
+>>> mixed = parse_instrument(doc)
+>>> mixed.scale_of("A1").text, mixed.scale_of("B1").text, mixed.mixed_scales, mixed.scales_text
+('1-5', '1-7', True, '1-5; B 1-7')
+>>> mixed.code_for_label("Agree", "A1"), mixed.code_for_label("Agree", "B1")
+(4, 6)
+>>> mixed.reverse_score(2, "A2"), mixed.reverse_score(2, "B2")
+(4, 6)
 """
 
 from __future__ import annotations
@@ -66,8 +82,37 @@ def normalise_label(text: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Scale:
+    """An answer scale: its lowest and highest code and the accepted wordings of each code.
+
+    >>> Scale(0, 10).points[:3], Scale(1, 4).text, Scale(1, 7).midpoint
+    ((0, 1, 2), '1-4', 4.0)
+    """
+
+    min: int
+    max: int
+    labels: Mapping[int, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    @property
+    def points(self) -> tuple[int, ...]:
+        return tuple(range(self.min, self.max + 1))
+
+    @property
+    def n_points(self) -> int:
+        return self.max - self.min + 1
+
+    @property
+    def midpoint(self) -> float:
+        return (self.min + self.max) / 2
+
+    @property
+    def text(self) -> str:
+        return f"{self.min}-{self.max}"
+
+
+@dataclass(frozen=True)
 class Item:
-    """One Likert item of the instrument."""
+    """One Likert item of the instrument (``scale``: its own answer scale; ``None`` for a continuous item)."""
 
     code: str
     construct: str
@@ -76,6 +121,7 @@ class Item:
     source: str
     reverse: bool = False
     continuous: bool = False     # read as a number (test score, slider), not a scale code
+    scale: Scale | None = None   # the item's answer scale (the instrument's top-level one unless it says)
 
 
 @dataclass(frozen=True)
@@ -111,6 +157,8 @@ class Instrument:
     role_question: Mapping[str, str] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     value_labels: str = "match"
+    #: attention-check columns answered on a scale of their own (``attention_checks: {ATT2: {code, scale}}``)
+    attention_scales: Mapping[str, Scale] = field(default_factory=dict)
 
     @property
     def continuous_items(self) -> tuple[str, ...]:
@@ -132,14 +180,101 @@ class Instrument:
 
     @property
     def scale_points(self) -> tuple[int, ...]:
+        """The points of the top-level scale (an item may have its own: :meth:`scale_of`)."""
         return tuple(range(self.scale_min, self.scale_max + 1))
+
+    @property
+    def scale(self) -> Scale:
+        """The instrument's top-level answer scale."""
+        return Scale(self.scale_min, self.scale_max, self.labels)
+
+    def scale_of(self, code: str) -> Scale:
+        """The answer scale of an item or attention-check column (the top-level one for any other column).
+
+        >>> inst = load_instrument()
+        >>> inst.scale_of("GOV1") == inst.scale_of("ATT1") == inst.scale, inst.scale_of("INT4").text
+        (True, '1-5')
+        """
+        item = self.items.get(code)
+        own = item.scale if item is not None else self.attention_scales.get(code)
+        return own if own is not None else self.scale
+
+    @property
+    def mixed_scales(self) -> bool:
+        """Whether the scored items and attention checks are not all on one range of codes (min, max).
+
+        >>> load_instrument().mixed_scales
+        False
+        """
+        cache = self.__dict__.get("_mixed_cache")
+        if cache is None:
+            codes = [c for c, it in self.items.items() if not it.continuous] + list(self.attention_checks)
+            cache = len({(self.scale_of(c).min, self.scale_of(c).max) for c in codes} | {(self.scale_min,
+                                                                                      self.scale_max)}) > 1
+            object.__setattr__(self, "_mixed_cache", cache)
+        return cache
+
+    def bounds(self, cols) -> tuple["np.ndarray", "np.ndarray"]:
+        """The lowest and highest code of each column's scale, as float arrays (for vectorised checks).
+
+        >>> lo, hi = load_instrument().bounds(["GOV1", "ATT1"])
+        >>> lo.tolist(), hi.tolist()
+        ([1.0, 1.0], [5.0, 5.0])
+        """
+        import numpy as np
+        sc = [self.scale_of(c) for c in cols]
+        return np.array([s.min for s in sc], dtype=float), np.array([s.max for s in sc], dtype=float)
+
+    @property
+    def scales_text(self) -> str:
+        """The answer scale(s) in words: ``1-5``, or with scales of their own the top-level one and then which
+        constructs (or items) differ, ``1-5; TAL 1-4; COL, INT 1-7``.
+
+        >>> load_instrument().scales_text
+        '1-5'
+        """
+        if not self.mixed_scales:
+            return f"{self.scale_min}-{self.scale_max}"
+        own: dict[str, list[str]] = {}
+        for con in self.constructs.values():
+            texts = {self.scale_of(c).text for c in con.items if not self.items[c].continuous}
+            if len(texts) == 1:
+                t = texts.pop()
+                if t != self.scale.text:
+                    own.setdefault(t, []).append(con.code)
+            else:
+                for c in con.items:
+                    if not self.items[c].continuous and self.scale_of(c).text != self.scale.text:
+                        own.setdefault(self.scale_of(c).text, []).append(c)
+        return "; ".join([self.scale.text] + [f"{', '.join(w)} {t}" for t, w in own.items()])
+
+    def for_item(self, code: str) -> "Instrument":
+        """This instrument seen from one item or attention column: ``scale_min``, ``scale_max`` and
+        ``labels`` are that column's own (the instrument itself when they are the top-level ones), so
+        code written for one scale (a reader's recoding, a value-label match) reads each column on its own.
+
+        >>> inst = load_instrument()
+        >>> inst.for_item("GOV1") is inst
+        True
+        """
+        sc = self.scale_of(code)
+        if (sc.min, sc.max) == (self.scale_min, self.scale_max) and sc.labels == self.labels:
+            return self
+        cache = self.__dict__.setdefault("_item_views", {})
+        key = (sc.min, sc.max, tuple(sorted((k, v) for k, v in sc.labels.items())))
+        if key not in cache:
+            import dataclasses
+            cache[key] = dataclasses.replace(self, scale_min=sc.min, scale_max=sc.max, labels=sc.labels)
+        return cache[key]
 
     @property
     def group_keys(self) -> tuple[str, ...]:
         return tuple(self.groups)
 
-    def code_for_label(self, text: Any) -> int | None:
-        """The scale code whose wording matches ``text``; ``None`` if none does."""
+    def code_for_label(self, text: Any, item: str | None = None) -> int | None:
+        """The scale code whose wording matches ``text`` (on ``item``'s own scale when given); ``None`` if none does."""
+        if item is not None:
+            return self.for_item(item).code_for_label(text)
         return self._label_index.get(normalise_label(text))
 
     def group_for_label(self, text: Any) -> str | None:
@@ -151,9 +286,10 @@ class Instrument:
         key = normalise_label(value)
         return key in self._missing_index
 
-    def reverse_score(self, code: float) -> float:
-        """Reverse a code on this scale: ``min + max - code``."""
-        return self.scale_min + self.scale_max - code
+    def reverse_score(self, code: float, item: str | None = None) -> float:
+        """Reverse a code on this scale (``item``'s own when given): ``min + max - code``."""
+        sc = self.scale_of(item) if item is not None else self.scale
+        return sc.min + sc.max - code
 
     # -- cached lookup tables (computed once, frozen dataclass) --------------------
     @property
@@ -227,29 +363,8 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
     scale = doc["scale"]
     if not isinstance(scale, dict) or "min" not in scale or "max" not in scale:
         raise _fail(path, "scale: needs 'min' and 'max'")
-    try:
-        smin, smax = int(scale["min"]), int(scale["max"])
-    except (TypeError, ValueError):
-        raise _fail(path, f"scale: min and max must be integers, got {scale['min']!r}, {scale['max']!r}") from None
-    if smax - smin < 1:
-        raise _fail(path, f"scale: max ({smax}) must exceed min ({smin})")
-    labels: dict[int, tuple[str, ...]] = {}
-    for k, v in (scale.get("labels") or {}).items():
-        try:
-            code = int(k)
-        except (TypeError, ValueError):
-            raise _fail(path, f"scale.labels: key {k!r} is not an integer code") from None
-        if not smin <= code <= smax:
-            raise _fail(path, f"scale.labels: code {code} outside the scale {smin}-{smax}")
-        labels[code] = _words(v, path, f"scale.labels.{code}")
-    seen: dict[str, int] = {}
-    for code, words in labels.items():
-        for w in words:
-            n = normalise_label(w)
-            if n in seen and seen[n] != code:
-                raise _fail(path, f"scale.labels: wording {w!r} is given for both {seen[n]} and {code}")
-            seen[n] = code
-
+    top = _parse_scale(scale, None, path, "scale")
+    smin, smax, labels = top.min, top.max, dict(top.labels)
     missing_codes = _missing_codes(doc.get("missing_codes"), smin, smax, path)
 
     groups = {str(k): _words(v, path, f"groups.{k}") for k, v in (doc.get("groups") or {}).items()}
@@ -293,30 +408,44 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
                 raise _fail(path, f"constructs.{ccode}.reverse: {code} is not one of its items")
         en, zh = _pair(spec.get("label", ccode), path, f"constructs.{ccode}.label")
         constructs[ccode] = Construct(ccode, en, zh, str(spec.get("source", "")), codes, reverse)
-        cscale = _item_scale(spec.get("scale", "likert"), path, f"constructs.{ccode}.scale")
+        cscale, cown = _item_scale(spec.get("scale", "likert"), top, path, f"constructs.{ccode}.scale")
         for code in codes:
             idoc = item_doc.get(code) or {}
             if not isinstance(idoc, dict):
                 raise _fail(path, f"items.{code}: expected a mapping with en, zh, source")
-            iscale = _item_scale(idoc.get("scale", cscale), path, f"items.{code}.scale")
+            iscale, iown = _item_scale(idoc.get("scale", cscale), cown, path, f"items.{code}.scale", top)
             if iscale == "continuous" and code in reverse:
                 raise _fail(path, f"constructs.{ccode}.reverse: {code} is continuous; reverse-keying needs a "
                                   f"scale (reverse it before the export, or declare the item likert)")
             items[code] = Item(code, ccode, str(idoc.get("en", code)), str(idoc.get("zh", idoc.get("en", code))),
                                str(idoc.get("source", spec.get("source", ""))), code in reverse,
-                               iscale == "continuous")
+                               iscale == "continuous", None if iscale == "continuous" else iown)
     for code in item_doc:
         if code not in items:
             raise _fail(path, f"items.{code}: not an item of any construct")
+    for it in items.values():       # a no-answer code must lie off every item's scale, not only the top-level one
+        if it.scale is not None and (it.scale.min, it.scale.max) != (smin, smax):
+            _missing_codes(doc.get("missing_codes"), it.scale.min, it.scale.max, path, f" (item {it.code})")
 
-    att = {}
+    att, att_scales = {}, {}
     for col, val in (doc.get("attention_checks") or {}).items():
+        own = top
+        if isinstance(val, dict):        # {code: 6, scale: {min: 1, max: 7, labels: ...}}
+            if set(val) - {"code", "scale"} or "code" not in val:
+                raise _fail(path, f"attention_checks.{col}: expected a code or a mapping {{code, scale}}, got {val!r}")
+            if "scale" in val:
+                if not isinstance(val["scale"], dict):
+                    raise _fail(path, f"attention_checks.{col}.scale: expected a mapping {{min, max, labels}}")
+                own = _parse_scale(val["scale"], top, path, f"attention_checks.{col}.scale")
+                if own != top:
+                    att_scales[str(col)] = own
+            val = val["code"]
         try:
             att[str(col)] = int(val)
         except (TypeError, ValueError):
             raise _fail(path, f"attention_checks.{col}: expected an integer code, got {val!r}") from None
-        if not smin <= att[str(col)] <= smax:
-            raise _fail(path, f"attention_checks.{col}: code {val} outside the scale {smin}-{smax}")
+        if not own.min <= att[str(col)] <= own.max:
+            raise _fail(path, f"attention_checks.{col}: code {val} outside the scale {own.min}-{own.max}")
         if str(col) in items:
             raise _fail(path, f"attention_checks.{col}: clashes with an item code")
 
@@ -343,10 +472,11 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
         id_column=str(doc.get("id_column", "ResponseId")), group_column=str(doc.get("group_column", "role")),
         groups=groups, constructs=constructs, items=items, attention_checks=att,
         attention_items={str(k): dict(v) for k, v in (doc.get("attention_items") or {}).items()},
-        columns=columns, role_question=dict(doc.get("role_question") or {}), raw=doc, value_labels=value_labels)
+        columns=columns, role_question=dict(doc.get("role_question") or {}), raw=doc, value_labels=value_labels,
+        attention_scales=att_scales)
 
 
-def _missing_codes(value: Any, smin: int, smax: int, path: Path) -> tuple[Any, ...]:
+def _missing_codes(value: Any, smin: int, smax: int, path: Path, whose: str = "") -> tuple[Any, ...]:
     """``missing_codes:`` as a tuple; a code that is a number from ``smin`` to ``smax`` (a point, or between
     two points, of the answer scale) is refused: every such answer would become missing.
 
@@ -368,16 +498,77 @@ def _missing_codes(value: Any, smin: int, smax: int, path: Path) -> tuple[Any, .
         except ValueError:
             continue
         if smin <= x <= smax:
-            raise _fail(path, f"missing_codes: {v} lies on the answer scale {smin}-{smax}, so every answer {v} "
+            raise _fail(path, f"missing_codes: {v} lies on the answer scale {smin}-{smax}{whose}, so every answer {v} "
                               f"would be read as missing; use a code off the scale (e.g. -{v}) or remove it")
     return codes
 
 
-def _item_scale(value: Any, path: Path, where: str) -> str:
+def _parse_scale(spec: dict, parent: Scale | None, path: Path, where: str, top: Scale | None = None) -> Scale:
+    """A ``scale: {min, max, labels}`` mapping; ``min`` and ``max`` inherit from ``parent``, and so do the labels
+    when the range is the parent's, or the ``top``-level scale's when the range is that one's (a scale with another
+    range has only the wordings it lists: a parent's ``Agree`` may mean another code on it, so it is never carried
+    over).
+
+    >>> top = Scale(1, 5, {4: ("Agree",)})
+    >>> _parse_scale({"labels": {4: "Agree", 5: "Strongly agree"}}, top, Path("i.yaml"), "s").labels
+    {4: ('Agree',), 5: ('Strongly agree',)}
+    >>> _parse_scale({"max": 7}, top, Path("i.yaml"), "s")
+    Scale(min=1, max=7, labels={})
+    >>> _parse_scale({"min": 0, "max": 10, "labels": {11: "x"}}, top, Path("i.yaml"), "constructs.X.scale")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.InstrumentError: i.yaml: constructs.X.scale.labels: code 11 outside the scale 0-10
+    """
+    unknown = set(spec) - {"min", "max", "labels"}
+    if unknown and parent is not None:
+        raise _fail(path, f"{where}: unknown key {sorted(map(str, unknown))[0]!r} (a scale has min, max, labels)")
+    try:
+        smin = int(spec["min"]) if "min" in spec or parent is None else parent.min
+        smax = int(spec["max"]) if "max" in spec or parent is None else parent.max
+    except (TypeError, ValueError):
+        raise _fail(path, f"{where}: min and max must be integers, got {spec.get('min')!r}, "
+                          f"{spec.get('max')!r}") from None
+    if smax - smin < 1:
+        raise _fail(path, f"{where}: max ({smax}) must exceed min ({smin})")
+    if "labels" not in spec and parent is not None:
+        if (smin, smax) == (parent.min, parent.max):
+            return Scale(smin, smax, parent.labels)
+        return Scale(smin, smax, top.labels if top is not None and (smin, smax) == (top.min, top.max) else {})
+    labels: dict[int, tuple[str, ...]] = {}
+    for k, v in (spec.get("labels") or {}).items():
+        try:
+            code = int(k)
+        except (TypeError, ValueError):
+            raise _fail(path, f"{where}.labels: key {k!r} is not an integer code") from None
+        if not smin <= code <= smax:
+            raise _fail(path, f"{where}.labels: code {code} outside the scale {smin}-{smax}")
+        labels[code] = _words(v, path, f"{where}.labels.{code}")
+    seen: dict[str, int] = {}
+    for code, words in labels.items():
+        for w in words:
+            n = normalise_label(w)
+            if n in seen and seen[n] != code:
+                raise _fail(path, f"{where}.labels: wording {w!r} is given for both {seen[n]} and {code}")
+            seen[n] = code
+    return Scale(smin, smax, labels)
+
+
+def _item_scale(value: Any, parent: Scale, path: Path, where: str, top: Scale | None = None) -> tuple[str, Scale]:
+    """``scale:`` of a construct or an item: ``likert``, ``continuous`` or a scale of its own ``{min, max, labels}``
+    (likert, inheriting from ``parent``); returns the kind and the answer scale.
+
+    >>> _item_scale("Continuous", Scale(1, 5), Path("i.yaml"), "items.X1.scale")
+    ('continuous', Scale(min=1, max=5, labels={}))
+    >>> _item_scale({"min": 0, "max": 10}, Scale(1, 5), Path("i.yaml"), "items.X1.scale")[1].text
+    '0-10'
+    """
+    if isinstance(value, dict):
+        return "likert", _parse_scale(value, parent, path, where, top)
     s = str(value).strip().lower()
     if s not in ITEM_SCALES:
-        raise _fail(path, f"{where}: {value!r} is not one of {', '.join(ITEM_SCALES)}")
-    return s
+        raise _fail(path, f"{where}: {value!r} is not one of {', '.join(ITEM_SCALES)}, nor a scale "
+                          f"{{min, max, labels}}")
+    return s, parent
 
 
 def load_instrument(path: str | Path | None = None) -> Instrument:

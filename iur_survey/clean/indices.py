@@ -576,7 +576,7 @@ def construct_residual_var(x: np.ndarray, constructs: Sequence[int],
         return np.where(df > 0, ss / np.where(df > 0, df, 1), np.nan)
 
 
-def guttman_normed(x: np.ndarray, lo: int, hi: int, popularity: np.ndarray | None = None) -> np.ndarray:
+def guttman_normed(x: np.ndarray, lo: int | np.ndarray, hi: int | np.ndarray, popularity: np.ndarray | None = None) -> np.ndarray:
     """Normed polytomous Guttman errors G^p_N (Molenaar 1991; Emons 2008, *Appl Psychol Meas* 32:224-247).
 
     Each item of the ``lo..hi`` scale is split into ``hi - lo`` steps (``x >= lo + 1``, ...);
@@ -592,13 +592,27 @@ def guttman_normed(x: np.ndarray, lo: int, hi: int, popularity: np.ndarray | Non
     >>> x = np.array([[5, 4, 3, 2, 1], [1, 2, 3, 4, 5.0], [3, 3, 3, 3, 3]])
     >>> guttman_normed(x, 1, 5).round(3).tolist()
     [0.09, 0.27, 0.0]
+
+    ``lo`` and ``hi`` may be one per item (items on different scales; a step beyond an item's top is none):
+
+    >>> bool(np.allclose(guttman_normed(x, np.ones(5), np.full(5, 5.0)), guttman_normed(x, 1, 5)))
+    True
     """
     x = np.asarray(x, dtype=float)
     n, k = x.shape
-    cuts = np.arange(lo + 1, hi + 1, dtype=float)
-    with np.errstate(invalid="ignore"):
-        passed = (x[:, :, None] >= cuts[None, None, :]).reshape(n, -1)   # n x (k * m) steps
-    answered = np.repeat(~np.isnan(x), len(cuts), axis=1)
+    if np.ndim(lo) or np.ndim(hi):          # items on scales of their own: each has its own steps
+        lo_i, hi_i = np.broadcast_to(lo, (k,)).astype(float), np.broadcast_to(hi, (k,)).astype(float)
+        steps = np.arange(int(np.max(hi_i - lo_i)), dtype=float)
+        cuts2 = lo_i[:, None] + 1 + steps[None, :]                          # k x m; beyond an item's top: no step
+        real = steps[None, :] < (hi_i - lo_i)[:, None]
+        with np.errstate(invalid="ignore"):
+            passed = ((x[:, :, None] >= cuts2[None]) & real[None]).reshape(n, -1)
+        answered = ((~np.isnan(x))[:, :, None] & real[None]).reshape(n, -1)
+    else:
+        cuts = np.arange(lo + 1, hi + 1, dtype=float)
+        with np.errstate(invalid="ignore"):
+            passed = (x[:, :, None] >= cuts[None, None, :]).reshape(n, -1)   # n x (k * m) steps
+        answered = np.repeat(~np.isnan(x), len(cuts), axis=1)
     passed &= answered
     if popularity is None:
         # ties broken by the position of the step (items in order, then their steps), so that

@@ -13,6 +13,18 @@ flags nothing; :func:`missing_inputs` tells which rules could not be evaluated.
 Rules work on whichever of the instrument's items the frame holds, in questionnaire
 (codebook) order, so the examples below use a few items only.
 
+Items may be answered on scales of their own (``scale: {min, max, labels}`` on a construct or an
+item). Then every rule reads each item on its own scale: the range checked
+(:func:`out_of_range`), the reverse scoring (``min + max - x`` of the item's scale), the categories of
+the answer model and of a random answer. The indices that compare answers across items
+(longstring, longpattern, irv, the synonym/antonym, even-odd and person-total correlations, the
+ipsatized distances, person fit) read each answer at its place on the instrument's top-level scale
+(:func:`common_scale`: each scale's ends on the top-level ends, linearly), so a 7 of a 1-7 item and a
+5 of a 1-5 item are the same answer, "the top"; a run or a pattern is one of the same places. The
+likelihood rules (:func:`random_likelihood`, :func:`invariant_tail`, the style check of
+:func:`mahalanobis`) need one number of categories and read the largest set of items on one scale
+(their detail names it). With one scale for all items nothing of this changes any result.
+
 >>> sorted(RULES) == sorted(RULE_ORDER)
 True
 """
@@ -148,7 +160,7 @@ def _raw_matrix(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
 
 def _matrix(frame: pd.DataFrame, cols: list[str], reverse: Iterable[str] = (),
             instrument: Instrument | None = None) -> np.ndarray:
-    """``frame[cols]`` as a float array, with the ``reverse`` columns recoded ``min + max - x``.
+    """``frame[cols]`` as a float array, with the ``reverse`` columns recoded ``min + max - x`` (of each item's scale).
 
     Within :class:`matrix_cache` the recoded matrix too is made once per frame (read-only: the
     rules share it); outside, it is a fresh copy.
@@ -156,15 +168,72 @@ def _matrix(frame: pd.DataFrame, cols: list[str], reverse: Iterable[str] = (),
     x = _raw_matrix(frame, cols)
     rev = [i for i, c in enumerate(cols) if c in set(reverse)]
     if rev and instrument is not None:
+        lo, hi = instrument.bounds([cols[i] for i in rev])      # each item's own scale
+
         def recoded() -> np.ndarray:
             y = x.copy()  # never write through to the caller's frame
-            y[:, rev] = instrument.scale_min + instrument.scale_max - y[:, rev]
+            y[:, rev] = lo + hi - y[:, rev]
             return y
         if _MATRIX_CACHE is None:
             return recoded()
-        return _frame_cached(frame, ("recoded", tuple(cols), tuple(rev), instrument.scale_min, instrument.scale_max),
+        return _frame_cached(frame, ("recoded", tuple(cols), tuple(rev), tuple(lo), tuple(hi)),
                              lambda: _read_only(recoded()))
     return x
+
+
+def common_scale(x: np.ndarray, cols: list[str], instrument: Instrument) -> np.ndarray:
+    """Answers placed on the instrument's top-level scale when the items' scales differ: each item's scale
+    mapped linearly onto the top-level one (its lowest code on the lowest, its highest on the highest); ``x``
+    itself when every item is on the top-level scale (nothing is computed, so one-scale results are unchanged).
+
+    >>> from iur_survey.instrument import parse_instrument
+    >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+    ...                           "B": {"items": ["B1", "B2"], "scale": {"min": 1, "max": 7}}}})
+    >>> common_scale(np.array([[5.0, 7.0], [3.0, 4.0], [1.0, 1.0]]), ["A1", "B1"], mixed).tolist()
+    [[5.0, 5.0], [3.0, 3.0], [1.0, 1.0]]
+    """
+    if not getattr(instrument, "mixed_scales", False) or not len(cols):
+        return x
+    lo, hi = instrument.bounds(cols)
+    return instrument.scale_min + (x - lo) * ((instrument.scale_max - instrument.scale_min) / (hi - lo))
+
+
+def _draws_as_answers(draws: np.ndarray | None, cols: list[str], instrument: Instrument) -> np.ndarray | None:
+    """Honest draws of the answer model (0-based codes) read as the rules read the answers: unchanged with one
+    scale (the run and pattern indices do not see a shift common to all items), else each on its own scale and
+    then on the common one (:func:`common_scale`)."""
+    if draws is None or not getattr(instrument, "mixed_scales", False):
+        return draws
+    return common_scale(draws + instrument.bounds(cols)[0], cols, instrument)
+
+
+def _one_scale(cols: list[str], instrument: Instrument) -> list[str]:
+    """The largest set of ``cols`` on one answer scale (the top-level scale's first on a tie), in their order;
+    ``cols`` when every item is on one scale.
+
+    >>> from iur_survey.instrument import parse_instrument
+    >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+    ...                           "B": {"items": ["B1", "B2", "B3"], "scale": {"min": 1, "max": 7}}}})
+    >>> _one_scale(["A1", "A2", "B1", "B2", "B3"], mixed)
+    ['B1', 'B2', 'B3']
+    """
+    if not getattr(instrument, "mixed_scales", False):
+        return cols
+    groups: dict[tuple[int, int], list[str]] = {}
+    for c in cols:
+        sc = instrument.scale_of(c)
+        groups.setdefault((sc.min, sc.max), []).append(c)
+    top = (instrument.scale_min, instrument.scale_max)
+    best = max(groups, key=lambda k: (len(groups[k]), k == top), default=None)
+    return groups[best] if best is not None else []
+
+
+def _one_scale_note(cols: list[str], instrument: Instrument) -> str:
+    """``" (the N items on the a-b scale: ...)"`` when the items' scales differ, else ``""``."""
+    if not getattr(instrument, "mixed_scales", False) or not cols:
+        return ""
+    return (f" (the items on the {instrument.scale_of(cols[0]).text} scale only: a random answer has another number "
+            f"of categories on the others)")
 
 
 def _detail_number(x: float) -> str:
@@ -633,7 +702,7 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
 def out_of_range(frame: pd.DataFrame, instrument: Instrument) -> pd.Series:
     """Flag responses holding an item or attention code that is not a point of the scale.
 
-    A numeric code outside ``scale_min..scale_max`` (or a fractional code) is a coding
+    A numeric code outside the item's scale (``min..max``; or a fractional code) is a coding
     error or a tampered record; the response cannot be scored as it stands (Tabachnick &
     Fidell 2013, *Using Multivariate Statistics*, 6th ed., ch. 4, accuracy of the data
     file).  The detail names every offending column and value.
@@ -649,13 +718,19 @@ def out_of_range(frame: pd.DataFrame, instrument: Instrument) -> pd.Series:
     if not cols:
         return _none(frame)
     x = _matrix(frame, cols)
+    lo, hi = instrument.bounds(cols)                       # each item's own scale
     with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(x) & ((x < instrument.scale_min) | (x > instrument.scale_max) | (x != np.round(x)))
+        bad = ~np.isnan(x) & ((x < lo) | (x > hi) | (x != np.round(x)))
     hit = bad.any(axis=1)
     if not hit.any():
         return _none(frame)
+    mixed = getattr(instrument, "mixed_scales", False)
     texts = []
     for r in np.flatnonzero(hit):  # flagged rows only
+        if mixed:                  # each cell with its own scale
+            texts.append(", ".join(f"{cols[j]}={answer_text(x[r, j:j + 1])[0]} not on its scale "
+                                   f"{instrument.scale_of(cols[j]).text}" for j in np.flatnonzero(bad[r])))
+            continue
         cells = ", ".join(f"{cols[j]}={answer_text(x[r, j:j + 1])[0]}" for j in np.flatnonzero(bad[r]))
         texts.append(f"{cells} not on the scale {instrument.scale_min}-{instrument.scale_max}")
     return _details(frame, hit, texts)
@@ -823,7 +898,9 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
     Meade & Craig 2012; Curran 2016, *J Exp Soc Psychol* 66:4-19; ``careless::longstring``,
     :func:`iur_survey.clean.indices.longstring`) on the raw codes in questionnaire order,
-    before reverse scoring.  Curran (2016) advises cut-offs that catch only extreme
+    before reverse scoring (items on scales of their own: on each answer's place on the top-level
+    scale, :func:`common_scale`, so "Strongly agree" to a 1-5 and to a 1-7 item continue one run,
+    while the middle of a 1-4 item, which has none, breaks it).  Curran (2016) advises cut-offs that catch only extreme
     strings.  Flag: ``min_run = ceil(items / 2)`` (14 of 28: one answer to half the form,
     also a careful first half followed by straight-lining); far beyond the cut-off:
     ``far_run = ceil(3 items / 4)`` (21 of 28).  A midpoint responder's runs of "3" reach
@@ -861,13 +938,17 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                                   f"runs on fewer)")
     cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
     far = _default_far_run(len(cols)) if far_run is None else int(far_run)
-    x = _matrix(frame, cols)
+    raw = _matrix(frame, cols)
+    x = common_scale(raw, cols, instrument)          # mixed scales: a run is one place on each item's scale
     best, val, start = longest_run(x)
     near = _all_but_one(frame, instrument, cols, x, best, cut, far, honest_far_alpha)
     hit = (best >= cut) | near[0]
     texts = []
+    same = " (the same place on each item's scale)" if x is not raw else ""
     for i in np.flatnonzero(hit):
-        parts = ([f"longest run {best[i]} x code {_detail_number(val[i])} from {cols[start[i]]} (>= {cut})"]
+        if x is not raw:                             # the code as answered to the run's first item
+            val[i] = raw[i, start[i]] if best[i] >= 1 else val[i]
+        parts = ([f"longest run {best[i]} x code {_detail_number(val[i])}{same} from {cols[start[i]]} (>= {cut})"]
                  if best[i] >= cut else [])
         if near[0][i]:
             parts.append(f"{near[1][i]} of {near[2][i]} answers are {_detail_number(near[3][i])}")
@@ -888,7 +969,8 @@ def _all_but_one(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x
     answered = (~np.isnan(x)).sum(axis=1)
     near = (answered >= far) & (count >= answered - 1) & (best < far)
     if near.any():
-        honest = _model_draws(frame, instrument, cols, np.ones(len(x), dtype=bool))
+        honest = _draws_as_answers(_model_draws(frame, instrument, cols, np.ones(len(x), dtype=bool)), cols,
+                                   instrument)
         k = len(cols)
         allowed = 1 if honest is None else k - _rarer_than(max_identical_index(honest)[0], k - 1, alpha)
         near &= count >= answered - allowed if allowed >= 0 else False
@@ -951,23 +1033,26 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     cut = _default_min_run(len(cols)) if min_run is None else int(min_run)
     far = _default_far_pattern(len(cols)) if far_run is None else int(far_run)
     if max_period is None:
-        max_period = max(8, 2 * int(instrument.scale_max - instrument.scale_min))
-    x = _matrix(frame, cols)
+        lo, hi = instrument.bounds(cols)
+        max_period = max(8, 2 * int(np.max(hi - lo)))
+    x = common_scale(_matrix(frame, cols), cols, instrument)
     length, period, start = longpattern_index(x, max_period, min_length=cut)
     screen = _screen_columns(frame, instrument, order, cols)
     if screen:                              # the same, the attention checks read in their places: the longer
-        xs = _matrix(frame, screen)
+        xs = common_scale(_matrix(frame, screen), screen, instrument)
         ls, ps, ss = longpattern_index(xs, max_period, min_length=cut)
         through = ls > length
         length, period, start = np.where(through, ls, length), np.where(through, ps, period), np.where(through, ss, start)
     raised = ""
     if min_run is None or far_run is None:
         # no longer than honest answers drawn from the sample's own answer model reach by chance
-        honest = _model_draws(frame, instrument, cols, length < cut)
+        honest = _draws_as_answers(_model_draws(frame, instrument, cols, length < cut), cols, instrument)
         if honest is not None:
             chance = longpattern_index(honest, max_period, min_length=min(cut, far))[0]
             if screen:                      # honest answers with the instructed answer to each check
-                told = {c: instrument.attention_checks[c] - instrument.scale_min for c in screen if c not in cols}
+                told = ({c: common_scale(np.array([float(instrument.attention_checks[c])]), [c], instrument)[0]
+                         for c in screen if c not in cols} if getattr(instrument, "mixed_scales", False) else
+                        {c: instrument.attention_checks[c] - instrument.scale_min for c in screen if c not in cols})
                 at = {c: k for k, c in enumerate(cols)}
                 drawn = np.column_stack([np.full(len(honest), float(told[c])) if c in told else honest[:, at[c]]
                                          for c in screen])
@@ -1035,7 +1120,8 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     cut-off and advise inspecting the low tail.  Flag: 0.4 on a 5-point scale (one answer
     to all 28 items but at most five one-point deviations); far beyond the cut-off: 0.35
     (at most three one-point deviations, SD 0.33).  A midpoint responder's IRV can come near 0.4; an honest
-    respondent's rarely does.  Computed on raw codes when at least ``min_items``
+    respondent's rarely does.  With items on scales of their own the SD is of the answers placed on the
+    top-level scale (:func:`common_scale`), so the cut-offs keep their meaning in its points.  Computed on raw codes when at least ``min_items``
     (default: half the items) are answered.  With fewer than :data:`STRAIGHT_LINE_MIN_ITEMS` (6) items
     and no ``min_items``, nobody is judged: four honest answers to one construct are often one answer.
 
@@ -1053,7 +1139,7 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
         return _none(frame)
     if min_items is None and len(cols) < STRAIGHT_LINE_MIN_ITEMS:
         return _not_judged(frame, f"{len(cols)} items < {STRAIGHT_LINE_MIN_ITEMS} (set irv_min_items to judge fewer)")
-    x = _matrix(frame, cols)
+    x = common_scale(_matrix(frame, cols), cols, instrument)     # mixed scales: SD in top-level scale points
     n_ans = (~np.isnan(x)).sum(axis=1)
     need = max(2, math.ceil(len(cols) / 2) if min_items is None else int(min_items))
     sd = irv_index(x)
@@ -1169,14 +1255,22 @@ def _scale_codes(frame: pd.DataFrame, instrument: Instrument, cols: list[str]) -
     """The answers as 0-based category codes in the questionnaire's direction, ``-1`` where missing or off the
     scale; once per frame within :class:`matrix_cache` (the answer model and the likelihood rules share them)."""
     def codes() -> np.ndarray:
-        x = _matrix(frame, cols) - instrument.scale_min
+        if getattr(instrument, "mixed_scales", False):      # each item on its own scale
+            lo, hi = instrument.bounds(cols)
+            x, m = _matrix(frame, cols) - lo, hi - lo + 1
+        else:
+            x, m = _matrix(frame, cols) - instrument.scale_min, _categories(instrument, cols)
         with np.errstate(invalid="ignore"):
-            whole = (x == np.round(x)) & (x >= 0) & (x < _categories(instrument))
+            whole = (x == np.round(x)) & (x >= 0) & (x < m)
         return _read_only(np.where(whole, np.nan_to_num(x), -1).astype(np.int64))
     return _frame_cached(frame, ("codes", tuple(cols)), codes)
 
 
-def _categories(instrument: Instrument) -> int:
+def _categories(instrument: Instrument, cols: list[str] | None = None) -> int:
+    """The number of categories of the scale (the most of any of ``cols``' scales)."""
+    if cols and getattr(instrument, "mixed_scales", False):
+        lo, hi = instrument.bounds(cols)
+        return int(np.max(hi - lo)) + 1
     return int(instrument.scale_max - instrument.scale_min) + 1
 
 
@@ -1188,16 +1282,23 @@ def _fit_sample_model(frame: pd.DataFrame, instrument: Instrument, cols: list[st
         return None
     if len(use) > MODEL_ROWS:
         use = use[np.linspace(0, len(use) - 1, MODEL_ROWS).astype(np.int64)]
-    tau, r = answer_model(codes[use], _categories(instrument))
+    tau, r = answer_model(codes[use], _categories(instrument, cols))
+    if getattr(instrument, "mixed_scales", False):          # an item with fewer categories: none above its top
+        lo, hi = instrument.bounds(cols)
+        for j, m in enumerate((hi - lo + 1).astype(int)):
+            tau[j, m:] = np.inf
     return tau, r, answer_draws(tau, r)
 
 
 def _reference_model(frame: pd.DataFrame, instrument: Instrument, reference: pd.Series | np.ndarray | None,
-                     min_items: int = 4, order=None) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+                     min_items: int = 4, order=None, one_scale: bool = False
+                     ) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
     """The item columns and :func:`_sample_model` fitted on the ``reference`` rows (all when None), or None:
     fewer than ``min_items`` items, fewer reference rows than :func:`mahalanobis_min_n`, or too few complete
-    answers to fit the model (the likelihood rules then judge nobody).  ``order``: :func:`reference_columns`'."""
+    answers to fit the model (the likelihood rules then judge nobody).  ``order``: :func:`reference_columns`'.
+    ``one_scale``: only the largest set of items on one answer scale (:func:`_one_scale`)."""
     cols = reference_columns(frame, instrument, reference, order)
+    cols = _one_scale(cols, instrument) if one_scale else cols
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if len(cols) < min_items or ref.sum() < mahalanobis_min_n(len(cols)):
         return None
@@ -1205,9 +1306,11 @@ def _reference_model(frame: pd.DataFrame, instrument: Instrument, reference: pd.
     return None if model is None else (cols, model)
 
 
-def _no_model(frame: pd.DataFrame, instrument: Instrument, reference, min_items: int = 4, order=None) -> str:
+def _no_model(frame: pd.DataFrame, instrument: Instrument, reference, min_items: int = 4, order=None,
+              one_scale: bool = False) -> str:
     """Why :func:`_reference_model` gave no model."""
     cols = reference_columns(frame, instrument, reference, order)
+    cols = _one_scale(cols, instrument) if one_scale else cols
     n_ref = len(frame) if reference is None else int(np.asarray(reference, dtype=bool).sum())
     if len(cols) < min_items:
         return f"{len(cols)} items < {min_items}"
@@ -1417,14 +1520,16 @@ def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str]
     most the ``quantile`` (:func:`mahalanobis`'s ``style_quantile``) of honest answers drawn from the sample's answer
     model, or, with ``shape_quantile``, whose D² per unit of squared deviation (:func:`mahalanobis_quotient`'s
     ``Q``) is at most that quantile of honest normal answers'.  ``x``: the answers as :func:`mahalanobis` reads
-    them (reverse-keyed items reversed).  Rows with a missing answer are never explained."""
+    them (reverse-keyed items reversed).  Rows with a missing answer are never explained.  With items on
+    different scales the likelihood ratio reads the largest set on one scale (:func:`_one_scale`; four at least)."""
     out = np.zeros(len(frame), dtype=bool)
-    model = _sample_model(frame, instrument, cols, ref)
+    one = _one_scale(cols, instrument)          # the style profile needs one number of categories
+    model = _sample_model(frame, instrument, one, ref) if len(one) >= 4 or one is cols else None
     idx = np.flatnonzero(rows)
     if model is None or not len(idx):
         return out
     tau, r, null = model
-    lr = random_lr(_scale_codes(frame, instrument, cols)[idx], tau, r, midpoint=())
+    lr = random_lr(_scale_codes(frame, instrument, one)[idx], tau, r, midpoint=())
     with np.errstate(invalid="ignore"):
         out[idx] = lr <= np.quantile(random_lr(null[:STYLE_NULL_ROWS], tau, r, midpoint=()), quantile)
     if shape_quantile is not None:          # D² = Q |z|²: an ordinary Q, the size alone is far (a stretch)
@@ -1452,8 +1557,8 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
                           reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag an unusual pattern of *directions*: D² of the answers as disagree / neutral / agree.
 
-    Each reverse-scored answer is reduced to its side of the scale midpoint (below, at,
-    above: 1, 2, 3), then D² and its finite-sample p are computed as in :func:`mahalanobis`.
+    Each reverse-scored answer is reduced to its side of its scale's midpoint (below, at,
+    above: 1, 2, 3; an even number of categories has no answer at it), then D² and its finite-sample p are computed as in :func:`mahalanobis`.
     An extreme responder answers 1 and 5 where others answer 2 and 4, on the same side:
     response-style research models the answer as a direction and then an extremity
     (Böckenholt 2012, *Psychol Methods* 17:665-678, IRTree models; Van Vaerenbergh &
@@ -1487,7 +1592,8 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
     if not cols or len(frame) == 0:
         return _none(frame)
     x = _matrix(frame, cols, instrument.reverse_items, instrument)
-    centre = (instrument.scale_min + instrument.scale_max) / 2
+    lo, hi = instrument.bounds(cols)                        # each item's own midpoint
+    centre = (lo + hi) / 2
     side = np.where(np.isnan(x), np.nan, np.sign(x - centre) + 2.0)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if ref.sum() < mahalanobis_min_n(len(cols)):
@@ -1496,7 +1602,7 @@ def mahalanobis_direction(frame: pd.DataFrame, instrument: Instrument, *, alpha:
 
     def sides(r):   # honest raw-direction codes as sides, as the answers' (D² ignores the keying)
         honest = _model_draws(frame, instrument, cols, r)
-        return None if honest is None else np.sign(honest - (instrument.scale_max - instrument.scale_min) / 2) + 2.0
+        return None if honest is None else np.sign(honest - (hi - lo) / 2) + 2.0
 
     hit, d2, n_obs, pval, part, used = _grouped_parts(frame, instrument, cols, side, ref, need, halves, alpha,
                                                       by_group, sides)
@@ -1515,7 +1621,7 @@ def _shape_setup(frame: pd.DataFrame, instrument: Instrument, reference, min_ite
     cols = reference_columns(frame, instrument, reference, order)
     if not cols or len(frame) == 0:
         return _none(frame)
-    x = _matrix(frame, cols, instrument.reverse_items if reverse else (), instrument)
+    x = common_scale(_matrix(frame, cols, instrument.reverse_items if reverse else (), instrument), cols, instrument)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if len(cols) < 4:
         return _not_judged(frame, f"{len(cols)} items < 4")
@@ -1772,6 +1878,14 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     generator 886 -> 869 of 1,047, partly random .505 -> .410; second generator .883 -> .874;
     bfi .472 -> .402, graded response .792 -> .770 at N 3000).
 
+    Items on different scales (``scale:`` of a construct or item): a uniform random answer has
+    another number of categories on each, and the ratio, the style profile and the midpoint
+    propensity are written for one; the rule reads the largest set of items on one scale
+    (:func:`_one_scale`) and its detail says so.  It sees fewer items and catches fewer random
+    responders (on 28 items, 16 on 1-5, 4 on 1-4, 8 on 1-7, 30 uniform random responders among
+    600 of the fixtures of ``tests/clean/test_mixed_scales.py``: 2 flagged, against 12 when all 28
+    are on 1-5); the other indices read every item.
+
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(2)
     >>> cols = [c for c in load_instrument().item_codes if c[:3] in ("GOV", "MKT", "BEN", "VAL")]
@@ -1783,9 +1897,9 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     >>> int(hit[:8].sum()) >= 6, int(hit[8:16].sum()) >= 4, bool(hit[16:].mean() < 0.015)
     (True, True, True)
     """
-    fitted = _reference_model(frame, instrument, reference, order=order)
+    fitted = _reference_model(frame, instrument, reference, order=order, one_scale=True)
     if fitted is None:
-        return _not_judged(frame, _no_model(frame, instrument, reference, order=order))
+        return _not_judged(frame, _no_model(frame, instrument, reference, order=order, one_scale=True))
     cols, (tau, r, null) = fitted                        # honest answers drawn from the fitted model give the cut-offs
     codes = _scale_codes(frame, instrument, cols)        # questionnaire direction: acquiescence is a shift
     k = len(cols)
@@ -1803,15 +1917,16 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     else:
         crits = np.atleast_2d(random_lr_quantiles(null, tau, r, probs, extreme=ext))
         lrs = random_lr(codes, tau, r, above=crits[0, 0], extreme=ext)[:, None]
-    what = [("random-answer likelihood ratio", f"over {k} items", alpha, far_alpha)]
+    note = _one_scale_note(cols, instrument)              # mixed scales: the items of one scale
+    what = [("random-answer likelihood ratio", f"over {k} items{note}", alpha, far_alpha)]
     if one:
-        what.append(("random-tail likelihood ratio", f"over tails of {one} to {k} items", alpha / split,
+        what.append(("random-tail likelihood ratio", f"over tails of {one} to {k} items{note}", alpha / split,
                      far_alpha / split))
     if change:                                           # every row profiled: no bound prunes the change point
         crits = np.vstack([crits, np.quantile(random_change_lr(null, tau, r, change), halves)])
         lrs = np.column_stack([lrs, random_change_lr(codes, tau, r, change)])
         what.append(("change-point likelihood ratio", f"over tails of {change} to {k} items (the careful head in "
-                     f"its own style)", alpha / split, far_alpha / split))
+                     f"its own style){note}", alpha / split, far_alpha / split))
     texts = np.full(len(frame), None, dtype=object)
     for (name, over, a, fa), lr, (crit, far) in zip(what, lrs.T, crits):
         with np.errstate(invalid="ignore"):
@@ -1833,6 +1948,9 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
                    min_ratio: float = 3.0, far_ratio: float = 6.9, walks: bool = True, min_walk: int = 8,
                    reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag a careful start that ends in straight-lining or in walking the scale (partial carelessness).
+
+    With items on different scales it reads the largest set of items on one scale, as
+    :func:`random_likelihood` does (its detail says so): the tail is the last of those items.
 
     :func:`longstring` judges the longest run of one answer wherever it is, from half the
     items on (14 of 28); a respondent who answers with care and then gives one answer to the
@@ -1898,12 +2016,14 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     >>> hit[2][:58]
     'straight tail of 7 answers (1) from BEN2: likelihood ratio'
     """
-    fitted = _reference_model(frame, instrument, reference, min_items=max(4, min_tail), order=order)
+    fitted = _reference_model(frame, instrument, reference, min_items=max(4, min_tail), order=order, one_scale=True)
     if fitted is None:
-        return _not_judged(frame, _no_model(frame, instrument, reference, max(4, min_tail), order))
+        return _not_judged(frame, _no_model(frame, instrument, reference, max(4, min_tail), order, one_scale=True))
     cols, (tau, r, null) = fitted
     codes = _scale_codes(frame, instrument, cols)              # -1 where missing or off the scale: not judged
     k = len(cols)
+    low = instrument.scale_of(cols[0]).min if getattr(instrument, "mixed_scales", False) else instrument.scale_min
+    note = _one_scale_note(cols, instrument)
     texts = np.full(len(frame), None, dtype=object)
 
     def judge(stat, describe):
@@ -1915,21 +2035,21 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
             hit = np.flatnonzero(lr > crit)
         for i, v, t, what in zip(hit, lr[hit], length[hit], kind[hit]):
             text = (f"{describe(i, t, what)} from {cols[k - t]}: likelihood ratio {v:.1f} against honest answers "
-                    f"in any response style > {crit:.1f}")
+                    f"in any response style > {crit:.1f}{note}")
             text = _far(text) if v > far else text
             texts[i] = text if texts[i] is None else f"{texts[i]}; {text}"
 
     def repeating(i, t, per):
-        motif = "-".join(code_text(codes[i, k - t:k - t + per] + instrument.scale_min))
+        motif = "-".join(code_text(codes[i, k - t:k - t + per] + low))
         return (f"straight tail of {t} answers ({motif})" if per == 1 else
                 f"repeating tail of {t} answers (period {per}: {motif})")
 
     judge(lambda x: invariant_tail_lr(x, tau, r, min_tail, max_period), repeating)
     if walks and min_walk <= k:                                # its own cut-offs, floored alike
-        motifs = walk_motifs(_categories(instrument))
+        motifs = walk_motifs(_categories(instrument, cols))
         judge(lambda x: walk_tail_lr(x, tau, r, min_walk),
               lambda i, t, j: (f"{'zig-zag' if len(motifs[j]) > len(set(motifs[j])) else 'ramp'} tail of {t} answers "
-                               f"({'-'.join(code_text(codes[i, k - t:k - t + min(t, 9)] + instrument.scale_min))}"
+                               f"({'-'.join(code_text(codes[i, k - t:k - t + min(t, 9)] + low))}"
                                f"{'-...' if t > 9 else ''})"))
     flagged = texts != None  # noqa: E711
     return _details(frame, flagged, list(texts[flagged]))
@@ -1968,7 +2088,7 @@ def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
     cols = item_columns(frame, instrument)
     if len(cols) < 2 or len(frame) < 3:
         return _none(frame)
-    x = _matrix(frame, cols, instrument.reverse_items, instrument)
+    x = common_scale(_matrix(frame, cols, instrument.reverse_items, instrument), cols, instrument)
     cidx = _construct_index(cols, instrument)
     pos = ~np.isin(cols, list(instrument.reverse_items))
     allowed = (cidx[:, None] == cidx[None, :]) & pos[:, None] & pos[None, :]
@@ -2017,7 +2137,7 @@ def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
     cols = item_columns(frame, instrument)
     if len(cols) < 2 or len(frame) < 3:
         return _none(frame)
-    x = _matrix(frame, cols)
+    x = common_scale(_matrix(frame, cols), cols, instrument)
     cidx = _construct_index(cols, instrument)
     pairs = item_pairs(None, critval, anto=True, allowed=cidx[:, None] == cidx[None, :],
                        corr=_reference_corr(frame, cols, reference))
@@ -2068,7 +2188,7 @@ def _construct_blocks(frame: pd.DataFrame, instrument: Instrument) -> tuple[np.n
         if len(present) >= 2:
             cols += present
             factors.append(len(present))
-    return _matrix(frame, cols, instrument.reverse_items, instrument), factors
+    return common_scale(_matrix(frame, cols, instrument.reverse_items, instrument), cols, instrument), factors
 
 
 def _usable_constructs(x: np.ndarray, factors: list[int]) -> np.ndarray:
@@ -2148,7 +2268,7 @@ def person_total(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 
     cols = item_columns(frame, instrument)
     if len(cols) < 3 or len(frame) < 3:
         return _none(frame)
-    x = _matrix(frame, cols, instrument.reverse_items, instrument)
+    x = common_scale(_matrix(frame, cols, instrument.reverse_items, instrument), cols, instrument)
     means = nanmean_quiet(x, axis=0)
     means = means[~np.isnan(means)]
     if not (len(means) and np.std(means) >= min_spread):      # equal item means: no information
@@ -2170,7 +2290,8 @@ def person_fit(frame: pd.DataFrame, instrument: Instrument, *, max_g: float = 0.
     *extreme* responders (their 1s and 5s skip the steps in between), so it never counts
     towards an exclusion and is not run by default (:data:`DEFAULT_RULES`; list it in the
     configuration's ``rules`` to report it).  ``max_g = 0.3``: above the 99th percentile of simulated honest respondents
-    without a response style.
+    without a response style.  With items on different scales each item has its own steps (an item with more
+    categories has more of them, and so more weight in the count; the cut-off was set on one 5-point scale).
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame([[5, 4, 4, 3], [4, 4, 3, 3], [5, 5, 4, 4], [1, 2, 5, 5.0]],
@@ -2181,8 +2302,11 @@ def person_fit(frame: pd.DataFrame, instrument: Instrument, *, max_g: float = 0.
     cols = item_columns(frame, instrument)
     if not cols or len(frame) < 3:
         return _none(frame)
-    g = guttman_normed(_matrix(frame, cols, instrument.reverse_items, instrument),
-                       instrument.scale_min, instrument.scale_max)
+    if getattr(instrument, "mixed_scales", False):     # each item's own steps
+        lo, hi = instrument.bounds(cols)
+    else:
+        lo, hi = instrument.scale_min, instrument.scale_max
+    g = guttman_normed(_matrix(frame, cols, instrument.reverse_items, instrument), lo, hi)
     hit = g > max_g
     return _details(frame, hit, (f"normed Guttman errors {v:.2f} > {_detail_number(max_g)}" for v in g[hit]))
 

@@ -168,9 +168,10 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
             forms: dict = {}
             try:
                 out[code] = recode.recode_items(col(code), lines, t[code].header, path,
-                                                item_inst if code not in continuous else instrument, strict=strict,
+                                                item_inst.for_item(code) if code not in continuous else instrument,
+                                                strict=strict,
                                                 continuous=code in continuous,
-                                                seen=seen.setdefault(instrument.items[code].construct, {})
+                                                seen=seen.setdefault(_seen_key(instrument, code), {})
                                                 if code in instrument.items else None, forms=forms)
                 if len(forms) == 2:
                     mixed.append((t[code].header, col(code), forms))
@@ -184,8 +185,17 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     if out_of_scale:
         raise min(out_of_scale, key=lambda e: (e.row is None, e.row or 0))
     scored = [c for c in (*instrument.item_codes, *instrument.attention_checks) if c in t and c not in continuous]
-    check_item_columns({c: out[c] for c in scored}, {c: t[c].header for c in scored}, lines, path, instrument)
-    for note in recode.scale_wording_notes(seen, {c: out[c] for c in scored if c in instrument.items}, instrument):
+    for view, cols in recode.scale_groups(instrument, scored):     # each answer scale on its own
+        check_item_columns({c: out[c] for c in cols}, {c: t[c].header for c in cols}, lines, path, view)
+    for view, cols in recode.scale_groups(instrument, [c for c in scored if c in instrument.items]):
+        keys = {_seen_key(instrument, c) for c in cols}
+        part = {k: per for k, per in seen.items() if k in keys}
+        for note in recode.scale_wording_notes(part, {c: out[c] for c in cols}, view):
+            said.append(note)
+            warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
+    worded = {c for c in scored if c in instrument.items and t[c].header in set(one_form.get("wording", []))}
+    for note in recode.construct_scale_notes({c: out[c] for c in scored if c in instrument.items}, instrument,
+                                             worded):
         said.append(note)
         warnings.warn(f"{path}: {note}", ScaleWordingWarning, stacklevel=2)
     note = recode.mixed_forms_note(mixed, lines) or ""
@@ -604,6 +614,13 @@ SYSTEMATIC_COLUMN, SYSTEMATIC_ALL, SYSTEMATIC_MIN = 0.05, 0.01, 5
 EMPTY_MIN_ROWS = 10
 
 
+def _seen_key(instrument, code: str):
+    """The key of an item's wordings in ``scale_wording_notes``' ``seen``: its construct, and its own scale
+    when that is not the top-level one (one code's wordings are compared within one scale only)."""
+    construct = instrument.items[code].construct
+    return construct if instrument.for_item(code) is instrument else (construct, instrument.scale_of(code).text)
+
+
 def check_item_columns(items: dict, headers: dict, lines: np.ndarray, path, instrument) -> None:
     """Refuse item columns that cannot be what they claim: no answer at all, or coded on another scale.
 
@@ -622,7 +639,7 @@ def check_item_columns(items: dict, headers: dict, lines: np.ndarray, path, inst
     >>> check_item_columns({"GOV1": x}, {"GOV1": "Q2_1"}, np.arange(2, 17), "x.csv", inst)
     Traceback (most recent call last):
     ...
-    iur_survey.errors.OutOfRangeError: x.csv:2:Q2_1: code 0 is outside the scale 1-5 in 5 of the 15 answers of this column (33%, and in 5 of all 15 answered item cells): the column is coded on another scale (0-4?) or uses 0 for a missing answer; recode the export, declare the code in the instrument's missing_codes, or describe the scale (scale.min, scale.max)
+    iur_survey.errors.OutOfRangeError: x.csv:2:Q2_1: code 0 is outside the scale 1-5 in 5 of the 15 answers of this column (33%, and in 5 of all 15 answered item cells): the column is coded on another scale (0-4?) or uses 0 for a missing answer; recode the export, declare the code in the instrument's missing_codes, or describe the scale (scale.min, scale.max; a construct or item answered on a scale of its own: its scale: {min, max, labels})
     """
     points = np.asarray(instrument.scale_points, dtype=float)
     answered_all = sum(int(np.count_nonzero(~np.isnan(v))) for v in items.values())
@@ -656,7 +673,8 @@ def check_item_columns(items: dict, headers: dict, lines: np.ndarray, path, inst
     raise OutOfRangeError(path, f"code {u:g} is outside the scale {lo}-{hi} in {k} of the {answered} answers of "
                                 f"this column ({100 * k / answered:.0f}%, and in {total[u]} of all {answered_all} "
                                 f"answered item cells): the column is {what}; recode the export, declare the code "
-                                f"in the instrument's missing_codes, or describe the scale (scale.min, scale.max)",
+                                f"in the instrument's missing_codes, or describe the scale (scale.min, scale.max; a construct or item "
+                                f"answered on a scale of its own: its scale: {{min, max, labels}})",
                           row=row, column=headers[c])
 
 

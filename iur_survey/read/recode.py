@@ -182,7 +182,7 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     >>> recode_items(pd.Series(["Agree", "Disagree", "Somewhat agree"]), np.arange(4, 7), "Q5_2", "x.csv", inst)
     Traceback (most recent call last):
     ...
-    iur_survey.errors.UnknownLabelError: x.csv:6:Q5_2: 'Somewhat agree' and 'Agree' both mean scale code 4: the export's scale has more points than the instrument's 1-5 (e.g. a 7-point agreement scale); describe its scale in the instrument (scale.labels)
+    iur_survey.errors.UnknownLabelError: x.csv:6:Q5_2: 'Somewhat agree' and 'Agree' both mean scale code 4: the export's scale has more points than the instrument's 1-5 (e.g. a 7-point agreement scale); describe its scale in the instrument (scale.labels, or the construct's own scale: {min, max, labels})
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
@@ -226,7 +226,8 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
                                    f"{_show(u.strip())} and {_show(_wording(instrument, code, first))} both mean "
                                    f"scale code {code}: the export's scale has more points than the instrument's "
                                    f"{instrument.scale_min}-{instrument.scale_max} (e.g. a 7-point agreement "
-                                   f"scale); describe its scale in the instrument (scale.labels)")
+                                   f"scale); describe its scale in the instrument (scale.labels, or the "
+                                   f"construct's own scale: {{min, max, labels}})")
                     return float(code)
                 raise _Bad(UnknownLabelError, f"unknown response label {_show(u.strip())} ({hint})")
             raise _Bad(UnknownLabelError, f"unexpected {type(u).__name__} value {_show(u)} in an item column")
@@ -367,6 +368,85 @@ def scale_wording_notes(seen: dict, codes: dict, instrument) -> list[str]:
                            f"answers are read on the wrong codes; describe its scale in the instrument "
                            f"(scale.labels)")
     return out
+
+
+def construct_scale_notes(codes: dict, instrument, worded: set | None = None) -> list[str]:
+    """Warnings for a construct whose answers look like a scale other than its own, read construct by construct
+    (a 4-point construct among 5-point ones looks like any other in the pooled answers):
+
+    * numbers: the answers are every code of a run that starts (or ends) at the scale's end and stops short of
+      the other, in at least 30 answers per point: a scale with fewer points (1-4 on a 1-5 scale, 1-5 on a 1-7
+      scale; its reverse-keyed items are then reversed on the wrong scale);
+    * wordings (the construct's columns in ``worded``): a code between the lowest and highest answer never
+      occurs, though other constructs' answers have it (else :func:`scale_wording_notes` says so): a set
+      without a midpoint (SD/D/A/SA read as 1, 2, 4, 5).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> tal = {f"TAL{i}": np.array([1.0, 2, 3, 4] * 40) for i in range(1, 5)}
+    >>> construct_scale_notes(tal, inst)[0][:89]
+    'construct TAL: no answer is 5 (of 640 answers, every code 1-4 of its scale 1-5 is): if it'
+    >>> worded = {**{c: np.array([1.0, 2, 4, 5] * 40) for c in tal}, "GOV1": np.array([3.0])}
+    >>> construct_scale_notes(worded, inst, set(worded))[0][:64]
+    'construct TAL: no answer is 3 (Neither agree nor disagree) in 64'
+    >>> construct_scale_notes({c: np.array([1.0, 2, 3, 4, 5] * 40) for c in tal}, inst)
+    []
+    """
+    out = []
+    pooled = {}                     # code -> whether any worded answer on its scale is it (the pooled check's)
+    if worded:
+        for c in worded:
+            v = np.asarray(codes[c], dtype=float)
+            key = instrument.scale_of(c)
+            pooled[key.text] = pooled.get(key.text, set()) | set(np.unique(v[~np.isnan(v)]).astype(int).tolist())
+    for con in instrument.constructs.values():
+        cols = [c for c in con.items if c in codes and not instrument.items[c].continuous]
+        if not cols or len({instrument.scale_of(c) for c in cols}) > 1:
+            continue
+        sc = instrument.scale_of(cols[0])
+        vals = np.concatenate([np.asarray(codes[c], dtype=float) for c in cols])
+        vals = vals[~np.isnan(vals)]
+        if len(vals) < 30 * sc.n_points:
+            continue
+        held = {int(p) for p in sc.points if (vals == p).any()}
+        words = worded is not None and all(c in worded for c in cols)
+        if words:
+            for p in sc.points:
+                if p not in held and vals.min() < p < vals.max() and p in pooled.get(sc.text, ()):
+                    w = sc.labels.get(p, ())
+                    out.append(f"construct {con.code}: no answer is {p}{f' ({w[0]})' if w else ''} in {len(vals)} "
+                               f"answers read from wordings: if its scale has fewer points (e.g. a 4-point set "
+                               f"without a midpoint), they are read on the wrong codes; give the construct its own "
+                               f"scale (constructs.{con.code}.scale: {{min, max, labels}})")
+            continue
+        if not held:
+            continue
+        lo, hi = min(held), max(held)
+        if held == set(range(lo, hi + 1)) and (lo, hi) != (sc.min, sc.max) and (lo == sc.min or hi == sc.max):
+            gone = f"{hi + 1}" if hi + 1 == sc.max else f"{hi + 1}-{sc.max}" if lo == sc.min else \
+                f"{sc.min}" if lo - 1 == sc.min else f"{sc.min}-{lo - 1}"
+            out.append(f"construct {con.code}: no answer is {gone} (of {len(vals)} answers, every code {lo}-{hi} "
+                       f"of its scale {sc.text} is): if it was asked on a scale with fewer points, its answers (and "
+                       f"the reverse scoring of its reverse-keyed items) are on the wrong codes; give the construct "
+                       f"its own scale (constructs.{con.code}.scale: {{min, max, labels}})")
+    return out
+
+
+def scale_groups(instrument, codes) -> list[tuple[object, list[str]]]:
+    """The item and attention columns ``codes`` grouped by answer scale, each with the instrument seen from that
+    scale (:meth:`~iur_survey.instrument.Instrument.for_item`); one group, the instrument itself, when every
+    column is on the top-level scale.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> [(view is inst, cols) for view, cols in scale_groups(inst, ["GOV1", "INT1", "ATT1"])]
+    [(True, ['GOV1', 'INT1', 'ATT1'])]
+    """
+    groups: dict[int, tuple[object, list[str]]] = {}
+    for c in codes:
+        view = instrument.for_item(c)
+        groups.setdefault(id(view), (view, []))[1].append(c)
+    return list(groups.values())
 
 
 def _wording(instrument, code: int, key: str) -> str:

@@ -418,14 +418,14 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
                                 "codes": {str(c).strip(): str(w) for c, w in lab.items()}})
                 continue
             lab = _without_user_missing(lab, (getattr(meta, "missing_ranges", None) or {}).get(col.header))
-            lab, unused = _without_unused_unmatched(lab, body[col.index], instrument)
+            lab, unused = _without_unused_unmatched(lab, body[col.index], instrument.for_item(target))
             if unused:
                 one = len(unused) == 1
                 notes.append(f"{col.header}: the value label{'' if one else 's'} {', '.join(unused)} "
                              f"match{'es' if one else ''} no wording of scale.labels or missing_codes, but no "
                              f"cell holds {'that code' if one else 'those codes'}: left out (no answer is "
                              f"changed by {'it' if one else 'them'})")
-            mapping = label_mapping(lab, instrument, path, col.header)
+            mapping = label_mapping(lab, instrument.for_item(target), path, col.header)   # the item's own scale
             if mapping is None or _is_identity(mapping):
                 continue
             _check_covered(body[col.index], mapping, path, col.header)

@@ -65,7 +65,7 @@ def survey_sentence(instrument) -> str:
     sizes = sorted({len(c.items) for c in cons})
     each = cardinal(sizes[0]) if len(sizes) == 1 else f"{cardinal(sizes[0])} to {cardinal(sizes[-1])}"
     noun = "item" if sizes == [1] else "items"
-    scale = f"({instrument.scale_min}-{instrument.scale_max})"
+    scale = f"({getattr(instrument, 'scales_text', f'{instrument.scale_min}-{instrument.scale_max}')})"
     mech = [c for c in cons if c.code not in OUTCOMES]
     codes = tuple(c.code for c in mech)
     outcomes = [c for c in cons if c.code in OUTCOMES]
@@ -76,7 +76,9 @@ def survey_sentence(instrument) -> str:
     named = "; ".join(f"{c.label_en} ({c.code})" for c in cons)
     return (f"This book is built on the instrument *{instrument.name}*, not on the study's own questionnaire. "
             f"It measures {cardinal(len(cons))} {'construct' if len(cons) == 1 else 'constructs'} with {each} "
-            f"{noun} each on a {instrument.scale_min}-{instrument.scale_max} scale: {named}. The paper's description of "
+            f"{noun} each on a {instrument.scale_min}-{instrument.scale_max} scale"
+            f"{'' if not getattr(instrument, 'mixed_scales', False) else ' (' + instrument.scales_text.split('; ', 1)[1] + ')'}"
+            f": {named}. The paper's description of "
             f"the mechanisms above is the study's; the structural model keeps its roles, with "
             f"{cardinal(len(mech))} {'construct' if len(mech) == 1 else 'constructs'} in the place of the "
             f"mechanisms, acting on COL and INT.")

@@ -140,6 +140,14 @@ def _setup(inst: Instrument, pop: Population) -> _Setup:
     bad = [c for c in inst.construct_codes if c not in LATENTS]
     if bad:
         raise InstrumentError(inst.path, f"the population model has no latent variable {', '.join(bad)}")
+    own = [i for i in items if not inst.items[i].continuous and inst.scale_of(i) != inst.scale] + \
+        [a for a in inst.attention_checks if inst.scale_of(a) != inst.scale]
+    if own and any((inst.scale_of(i).min, inst.scale_of(i).max) != (inst.scale_min, inst.scale_max) for i in own):
+        raise InstrumentError(inst.path, f"the simulator draws every item on the top-level scale "
+                                         f"{inst.scale_min}-{inst.scale_max}; {', '.join(own[:4])}"
+                                         f"{' ...' if len(own) > 4 else ''} {'has' if len(own) == 1 else 'have'} a "
+                                         f"scale of {'its' if len(own) == 1 else 'their'} own ({inst.scales_text}): "
+                                         f"simulate with one scale")
     npoints = inst.scale_max - inst.scale_min + 1
     if any(len(pop.thresholds[i]) != npoints - 1 for i in items):
         raise InstrumentError(inst.path, f"the population's thresholds do not cut {npoints} scale points")

@@ -1,0 +1,223 @@
+"""Instruments whose constructs or items are answered on scales of their own (``scale: {min, max, labels}``).
+
+The fixtures are made here (instrument documents and exports in ``tmp_path``), independent of the
+simulator (which draws every item on one scale and refuses such an instrument): GOV..VAL on 1-5,
+TAL on 1-4 (no middle), COL and INT on 1-7 (or INT on 0-10), the reverse-keyed items GOV3, BEN4, TAL3
+and INT3 written as a respondent reading the reversed wording answers.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from iur_survey.clean import CleanConfig, clean
+from iur_survey.clean import rules
+from iur_survey.errors import InstrumentError, IURSurveyError
+from iur_survey.instrument import load_instrument, parse_instrument
+from iur_survey.read import read_export
+from iur_survey.scoring import reverse_score
+
+STUDY = load_instrument()
+W5 = {1: ["Strongly disagree"], 2: ["Disagree"], 3: ["Neither agree nor disagree"], 4: ["Agree"],
+      5: ["Strongly agree"]}
+W4 = {1: ["Strongly disagree"], 2: ["Disagree"], 3: ["Agree"], 4: ["Strongly agree"]}
+W7 = {1: ["Strongly disagree"], 2: ["Disagree"], 3: ["Somewhat disagree"], 4: ["Neither agree nor disagree"],
+      5: ["Somewhat agree"], 6: ["Agree"], 7: ["Strongly agree"]}
+MIXED = {"TAL": (1, 4, W4), "COL": (1, 7, W7), "INT": (1, 7, W7)}
+
+
+def _doc(scales: dict | None = None) -> dict:
+    """The study's instrument document, with ``scales`` (construct -> (min, max, labels or None)) of their own."""
+    doc = copy.deepcopy(STUDY.raw)
+    for con, (lo, hi, words) in (scales or {}).items():
+        doc["constructs"][con]["scale"] = {"min": lo, "max": hi, **({"labels": words} if words else {})}
+    return doc
+
+
+def _instrument(tmp_path, scales: dict | None = None, name: str = "inst.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(_doc(scales), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_instrument(path)
+
+
+def _latent(n: int, seed: int) -> np.ndarray:
+    """Latent responses (n x 28 items) of honest respondents: correlated mechanisms -> COL -> INT."""
+    rng = np.random.default_rng(seed)
+    k = len(STUDY.constructs)
+    corr = np.full((k, k), 0.35) + np.eye(k) * 0.65
+    eta = rng.multivariate_normal(np.zeros(k), corr, size=n, method="cholesky")
+    items = list(STUDY.item_codes)
+    cidx = np.array([list(STUDY.constructs).index(STUDY.items[c].construct) for c in items])
+    y = 0.75 * eta[:, cidx] + np.sqrt(1 - 0.75 ** 2) * rng.normal(size=(n, len(items)))
+    rev = [i for i, c in enumerate(items) if c in STUDY.reverse_items]
+    y[:, rev] = -y[:, rev]                      # the reversed wording: answered the other way
+    return y
+
+
+def _codes(y: np.ndarray, inst) -> pd.DataFrame:
+    """Latent responses cut onto each item's own scale (equal-probability-ish cuts with some agreement skew)."""
+    out = {}
+    for j, code in enumerate(inst.item_codes):
+        sc = inst.scale_of(code)
+        cuts = np.quantile(np.random.default_rng(0).normal(-0.8, 1, 50_000), np.linspace(0, 1, sc.n_points + 1)[1:-1])
+        out[code] = sc.min + np.searchsorted(cuts, y[:, j])
+    return pd.DataFrame(out)
+
+
+def _export(tmp_path, codes: pd.DataFrame, inst, *, labels: bool = False, name: str = "export.csv"):
+    df = codes.copy()
+    if labels:
+        for c in df.columns:
+            words = inst.scale_of(c).labels
+            df[c] = [words[int(v)][0] for v in df[c]]
+    df.insert(0, "role", np.resize(["Enterprise", "University", "Research institute", "Government"], len(df)))
+    df.insert(0, "ResponseId", [f"R{i:05d}" for i in range(len(df))])
+    df["ATT1"] = 4
+    path = tmp_path / name
+    df.to_csv(path, index=False)
+    return path
+
+
+# -- the instrument ------------------------------------------------------------------
+def test_scales_inherit_and_labels_are_per_scale():
+    inst = parse_instrument(_doc({"TAL": (1, 4, W4), "COL": (1, 7, W7), "INT": (0, 10, None)}))
+    assert inst.mixed_scales and not STUDY.mixed_scales
+    assert inst.scale_of("GOV1") == inst.scale and inst.scale_of("ATT1") == inst.scale
+    assert (inst.scale_of("TAL2").text, inst.scale_of("COL4").text, inst.scale_of("INT1").text) == ("1-4", "1-7", "0-10")
+    # one wording, a different code on each scale: resolved by the item, never guessed
+    assert [inst.code_for_label("Agree", c) for c in ("GOV1", "TAL1", "COL1")] == [4, 3, 6]
+    assert inst.code_for_label("Agree", "INT1") is None          # 0-10 has no wordings: none carried over
+    assert [inst.reverse_score(1, c) for c in ("GOV3", "TAL3", "INT3")] == [5, 4, 9]
+    assert inst.scales_text == "1-5; TAL 1-4; COL 1-7; INT 0-10"
+
+
+def test_item_scale_overrides_construct_and_same_range_keeps_labels():
+    doc = _doc({"COL": (1, 7, W7)})
+    doc["items"]["COL2"]["scale"] = {"min": 1, "max": 5}         # the top-level range again: its labels come back
+    doc["items"]["GOV2"]["scale"] = {"labels": {1: "Never", 5: "Always"}}   # same range, own wordings
+    inst = parse_instrument(doc)
+    assert inst.scale_of("COL1").text == "1-7" and inst.scale_of("COL2") == inst.scale
+    assert inst.code_for_label("Always", "GOV2") == 5 and inst.code_for_label("Always", "GOV1") is None
+    assert inst.code_for_label("Strongly agree", "GOV2") is None
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["constructs"]["INT"].update(scale={"min": 0, "max": 10}) or d.update(missing_codes=[0]),
+     "missing_codes: 0 lies on the answer scale 0-10 (item INT1)"),
+    (lambda d: d["constructs"]["TAL"].update(scale={"min": 1, "max": 4, "labels": {5: "x"}}),
+     "constructs.TAL.scale.labels: code 5 outside the scale 1-4"),
+    (lambda d: d["constructs"]["TAL"].update(scale={"min": 1, "max": 4, "points": 4}),
+     "constructs.TAL.scale: unknown key 'points'"),
+    (lambda d: d["constructs"]["TAL"].update(scale={"min": 4, "max": 4}),
+     "constructs.TAL.scale: max (4) must exceed min (4)"),
+    (lambda d: d.update(attention_checks={"ATT1": {"code": 7}}), "attention_checks.ATT1: code 7 outside the scale 1-5"),
+])
+def test_bad_scales_are_refused(change, message):
+    doc = _doc()
+    change(doc)
+    with pytest.raises(InstrumentError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_instrument(doc)
+
+
+def test_attention_check_on_its_own_scale():
+    doc = _doc()
+    doc["attention_checks"] = {"ATT1": {"code": 6, "scale": {"min": 1, "max": 7, "labels": W7}}}
+    inst = parse_instrument(doc)
+    assert inst.attention_checks == {"ATT1": 6} and inst.scale_of("ATT1").text == "1-7"
+    frame = pd.DataFrame({"ATT1": [6.0, 4.0, 8.0]})
+    assert rules.attention(frame, inst).notna().tolist() == [False, True, True]
+    assert rules.out_of_range(frame, inst).tolist() == [pd.NA, pd.NA, "ATT1=8 not on its scale 1-7"]
+
+
+# -- reading: codes, wordings, reverse scoring, range -----------------------------------
+def test_codes_and_wordings_read_on_each_items_scale(tmp_path):
+    inst = _instrument(tmp_path, MIXED)
+    codes = _codes(_latent(120, 1), inst)
+    by_code = read_export(_export(tmp_path, codes, inst, name="codes.csv"), inst).frame
+    by_word = read_export(_export(tmp_path, codes, inst, labels=True, name="words.csv"), inst).frame
+    items = list(inst.item_codes)
+    np.testing.assert_array_equal(by_code[items].to_numpy(float), codes[items].to_numpy(float))
+    np.testing.assert_array_equal(by_word[items].to_numpy(float), codes[items].to_numpy(float))
+    assert set(by_word["TAL1"]) <= {1, 2, 3, 4} and by_word["COL1"].max() == 7
+
+
+def test_a_mixed_export_on_the_one_scale_instrument_is_refused_not_misread(tmp_path):
+    inst = _instrument(tmp_path, MIXED)
+    codes = _codes(_latent(120, 2), inst)
+    with pytest.raises(IURSurveyError, match="outside the scale 1-5"):
+        read_export(_export(tmp_path, codes, inst, name="codes.csv"), STUDY)
+    with pytest.raises(IURSurveyError, match="both mean scale code"):
+        read_export(_export(tmp_path, codes, inst, labels=True, name="words.csv"), STUDY)
+
+
+def test_reverse_scoring_and_out_of_range_per_item(tmp_path):
+    inst = _instrument(tmp_path, {"TAL": (1, 4, W4), "INT": (0, 10, None)})
+    frame = pd.DataFrame({"GOV3": [1.0, 5.0], "TAL3": [1.0, 4.0], "INT3": [0.0, 10.0], "TAL1": [2.0, 3.0]})
+    assert reverse_score(frame, inst).to_dict("list") == {"GOV3": [5.0, 1.0], "TAL3": [4.0, 1.0],
+                                                          "INT3": [10.0, 0.0], "TAL1": [2.0, 3.0]}
+    x = rules._matrix(frame, ["GOV3", "TAL3", "INT3"], inst.reverse_items, inst)
+    assert x.tolist() == [[5.0, 4.0, 10.0], [1.0, 1.0, 0.0]]
+    oor = pd.DataFrame({"GOV1": [5.0, 5.0, 3.0], "TAL1": [4.0, 5.0, 0.0], "INT1": [10.0, 0.0, 11.0]})
+    assert rules.out_of_range(oor, inst).tolist() == [
+        pd.NA, "TAL1=5 not on its scale 1-4", "TAL1=0 not on its scale 1-4, INT1=11 not on its scale 0-10"]
+
+
+def test_clean_reverses_each_item_on_its_own_scale(tmp_path):
+    inst = _instrument(tmp_path, MIXED)
+    codes = _codes(_latent(300, 3), inst)
+    res = clean(read_export(_export(tmp_path, codes, inst), inst), inst)
+    kept = codes.set_index(pd.Index([f"R{i:05d}" for i in range(len(codes))])).loc[res.clean["response_id"]]
+    for code, top in (("GOV3", 6), ("TAL3", 5), ("INT3", 8)):
+        np.testing.assert_array_equal(res.clean[code].to_numpy(float), top - kept[code].to_numpy(float))
+    assert res.clean["TAL1"].between(1, 4).all() and res.clean["INT1"].between(1, 7).all()
+    assert "out_of_range" not in set(res.exclusions["rule"])
+
+
+# -- the indices: honest respondents are not flagged more on mixed scales ----------------
+def _honest_outcome(tmp_path, seed: int, scales: dict | None, n: int = 700):
+    inst = _instrument(tmp_path, scales, name=f"inst{seed}{bool(scales)}.yaml")
+    codes = _codes(_latent(n, seed), inst)
+    res = clean(read_export(_export(tmp_path, codes, inst, name=f"e{seed}{bool(scales)}.csv"), inst), inst,
+                CleanConfig())
+    return res.report["n_excluded_careless"], int((res.flags["n_flags"] > 0).sum())
+
+
+def test_honest_respondents_on_mixed_scales_are_not_flagged_more(tmp_path):
+    one, mixed = [], []
+    for seed in (11, 12, 13):
+        one.append(_honest_outcome(tmp_path, seed, None))
+        mixed.append(_honest_outcome(tmp_path, seed, {**MIXED, "INT": (0, 10, None)}))
+    (ex1, fl1), (exm, flm) = np.sum(one, axis=0), np.sum(mixed, axis=0)
+    n = 3 * 700
+    assert exm <= ex1 + 0.004 * n, (one, mixed)               # exclusions: at most 0.4 % of honest people more
+    assert flm <= 1.15 * fl1 + 0.01 * n, (one, mixed)         # flags (evidence only): at most 15 % (+1 %) more
+
+
+def test_random_responders_are_still_caught_on_mixed_scales(tmp_path):
+    inst = _instrument(tmp_path, MIXED)
+    codes = _codes(_latent(600, 5), inst)
+    rng = np.random.default_rng(5)
+    for c in inst.item_codes:                  # 30 uniform random responders, each item on its own scale
+        sc = inst.scale_of(c)
+        codes.loc[:29, c] = rng.integers(sc.min, sc.max + 1, 30)
+    res = clean(read_export(_export(tmp_path, codes, inst), inst), inst)
+    ids = {f"R{i:05d}" for i in range(30)}
+    ex = res.exclusions
+    noticed = ids & set(ex["response_id"])                 # excluded, or flagged by some index
+    honest = set(ex["response_id"]) - ids
+    assert len(noticed) >= 24 and len(honest) < 0.5 * (len(codes) - 30), (len(noticed), len(honest))
+    # the likelihood ratio reads the largest set of items on one scale, and says so (a random answer has
+    # another number of categories on the others)
+    detail = ex.loc[ex["rule"] == "random_likelihood", "detail"]
+    assert len(detail) and detail.str.contains("the items on the 1-5 scale only").all()
+
+
+def test_common_scale_and_one_scale_leave_one_scale_instruments_alone():
+    x = np.array([[1.0, 5.0], [3.0, np.nan]])
+    assert rules.common_scale(x, ["GOV1", "INT1"], STUDY) is x
+    assert rules._one_scale(["GOV1", "INT1"], STUDY) == ["GOV1", "INT1"]

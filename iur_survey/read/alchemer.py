@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MissingColumnError, ReadError
-from .base import RawResponses
+from .base import RawResponses, cell_text, first_row
 from .match import IGNORED, Column
 
 #: the first columns of an Alchemer export
@@ -30,8 +30,7 @@ def looks_like_alchemer(records: list[list]) -> bool:
     >>> looks_like_alchemer([["Response ID", "Time Started", "Date Submitted", "Status", "Contact ID"]])
     True
     """
-    heads = {str(h).strip() for h in records[0]} if records and records[0] else set()
-    return set(ALCHEMER_COLUMNS) <= heads
+    return set(ALCHEMER_COLUMNS) <= set(first_row(records))
 
 
 def _columns(headers: list[list[str]]) -> list[Column]:
@@ -69,7 +68,7 @@ def read_alchemer(path, instrument, *, strict: bool = False, data: bytes | None 
     table = read_table(path, header_rows=1, data=data, encoding=encoding)
     _refuse_hxl_row(table)
     path = table.path
-    heads = [str(h).strip() for h in table.headers[0]]
+    heads = first_row(table.headers)
     if "Status" not in heads:
         raise MissingColumnError(path, "no Status column: not an Alchemer export (Response ID, Time Started, "
                                        "Date Submitted, Status ...)", row=1)
@@ -81,7 +80,7 @@ def read_alchemer(path, instrument, *, strict: bool = False, data: bytes | None 
     finished = np.zeros(len(cells), dtype=bool)
     note = np.full(len(cells), None, dtype=object)
     for k, v in enumerate(cells):
-        s = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        s = cell_text(v)
         if s.lower() not in STATUSES:
             raise ReadError(path, f"status {s[:40]!r} is none of Alchemer's ({', '.join(x.title() for x in STATUSES)}): "
                                   f"whether the response is complete would be a guess", row=int(lines[k]),

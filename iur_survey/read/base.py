@@ -96,6 +96,24 @@ class RawResponses:
 DISPLAY_ORDER = re.compile(r"_DO$|(?i:display order)")
 
 
+def first_row(records: list[list]) -> list[str]:
+    """The header row of a file's first records, each header stripped (``[]`` for no records).
+
+    >>> first_row([[" CASE", "MODE "], ["1", "interview"]]), first_row([])
+    (['CASE', 'MODE'], [])
+    """
+    return [str(h).strip() for h in records[0]] if records and records[0] else []
+
+
+def cell_text(value) -> str:
+    """A cell of a tool's own status column as stripped text; ``""`` for an empty cell (None or NaN).
+
+    >>> [cell_text(v) for v in (None, float("nan"), " Complete ", 2)]
+    ['', '', 'Complete', '2']
+    """
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+
+
 def display_order_columns(headers, column_map: dict[str, str] | None = None, items=()) -> list[str]:
     """The headers among ``headers`` that hold display-order data which may reorder the items.
 

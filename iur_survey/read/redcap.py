@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReadError
-from .base import RawResponses
+from .base import RawResponses, cell_text, first_row
 from .match import IGNORED, Column
 
 #: REDCap's system columns of a raw export (beside the record id, the first column)
@@ -55,10 +55,6 @@ _ID_PARTS = (("redcap_event_name", "Event Name"), ("redcap_repeat_instrument", "
              ("redcap_repeat_instance", "Repeat Instance"))
 
 
-def _heads(records) -> list[str]:
-    return [str(h).strip() for h in records[0]] if records and records[0] else []
-
-
 def looks_like_redcap(records: list[list]) -> bool:
     """Whether the header row is a REDCap export's: a REDCap system column (``redcap_event_name``...), or a
     form status column (``<form>_complete`` among headers that are all REDCap variable names, or the label
@@ -71,7 +67,7 @@ def looks_like_redcap(records: list[list]) -> bool:
     >>> looks_like_redcap([["ResponseId", "GOV1", "survey_complete"]])
     False
     """
-    heads = _heads(records)
+    heads = first_row(records)
     if not heads:
         return False
     if set(heads) & set(SYSTEM_RAW) or STATUS_LABEL in heads:
@@ -125,7 +121,7 @@ def _status_codes(values, header: str, lines, path) -> np.ndarray:
     """A status column's cells as ``"0"``/``"1"``/``"2"`` or ``""`` (blank); anything else is refused."""
     out = np.empty(len(values), dtype=object)
     for k, v in enumerate(values):
-        s = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        s = cell_text(v)
         if s.endswith(".0") and s[:-2] in STATUS:       # a spreadsheet's number
             s = s[:-2]
         if s in STATUS or s == "":
@@ -168,7 +164,7 @@ def read_redcap(path, instrument, *, strict: bool = False, data: bytes | None = 
     table = read_table(path, header_rows=1, data=data, encoding=encoding)
     _refuse_hxl_row(table)
     path = table.path
-    heads = [str(h).strip() for h in table.headers[0]]
+    heads = first_row(table.headers)
     cols = _columns(table.headers)
     plan = match_columns(cols, instrument, path, id_aliases=[heads[0]] if heads else None,
                          role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MissingColumnError, ReadError
-from .base import RawResponses
+from .base import RawResponses, cell_text, first_row
 from .match import IGNORED, Column
 
 #: the columns every SoSci Survey export starts with
@@ -41,8 +41,7 @@ def looks_like_sosci(records: list[list]) -> bool:
     >>> looks_like_sosci([["CASE", "SERIAL", "REF", "QUESTNNR", "MODE", "STARTED", "AB01_01", "FINISHED"]])
     True
     """
-    heads = {str(h).strip() for h in records[0]} if records and records[0] else set()
-    return set(SOSCI_COLUMNS) <= heads
+    return set(SOSCI_COLUMNS) <= set(first_row(records))
 
 
 def _columns(headers: list[list[str]]) -> list[Column]:
@@ -81,7 +80,7 @@ def read_sosci(path, instrument, *, strict: bool = False, data: bytes | None = N
     table = read_table(path, header_rows=1, data=data, encoding=encoding)
     _refuse_hxl_row(table)
     path = table.path
-    heads = [str(h).strip() for h in table.headers[0]]
+    heads = first_row(table.headers)
     if "MODE" not in heads:
         raise MissingColumnError(path, "no MODE column: not a SoSci Survey export (CASE, SERIAL, REF, QUESTNNR, "
                                        "MODE, STARTED ...)", row=1)
@@ -96,7 +95,7 @@ def read_sosci(path, instrument, *, strict: bool = False, data: bytes | None = N
     mode = pd.Series(table.data[heads.index("MODE")], dtype=object)
     status = np.empty(len(mode), dtype=object)
     for k, v in enumerate(mode):
-        s = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+        s = cell_text(v)
         if s.lower() not in MODES:
             raise ReadError(path, f"MODE {s[:40]!r} is none of SoSci Survey's interview modes "
                                   f"({', '.join(MODES)}): which responses are real would be a guess; "

@@ -14,9 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import MissingColumnError, ReadError
+from ..errors import ReadError
 from .base import RawResponses, cell_text, first_row
-from .match import IGNORED, Column
 
 #: the first columns of an Alchemer export
 ALCHEMER_COLUMNS = ("Response ID", "Time Started", "Date Submitted", "Status")
@@ -31,16 +30,6 @@ def looks_like_alchemer(records: list[list]) -> bool:
     True
     """
     return set(ALCHEMER_COLUMNS) <= set(first_row(records))
-
-
-def _columns(headers: list[list[str]]) -> list[Column]:
-    cols = [Column(i, str(h)) for i, h in enumerate(headers[0])]
-    for c in cols:
-        if c.header.strip() == "Status":
-            c.how = IGNORED      # Alchemer's status, read here (no Qualtrics status)
-        elif c.header.strip() == "Time Started":
-            c.target, c.how = "_started", "metadata header"
-    return cols
 
 
 def read_alchemer(path, instrument, *, strict: bool = False, data: bytes | None = None,
@@ -60,31 +49,16 @@ def read_alchemer(path, instrument, *, strict: bool = False, data: bytes | None 
     >>> raw.frame["_finished"].tolist(), raw.completion_note.tolist(), float(raw.frame.loc[0, "_duration"])
     ([True, False, False], [None, 'Status = Partial', 'Status = Disqualified'], 300.0)
     """
-    from .assemble import _refuse_hxl_row, assemble
-    from .match import match_columns
-    from .recode import is_role_column
-    from .source import read_table
+    from .assemble import read_tool_export
 
-    table = read_table(path, header_rows=1, data=data, encoding=encoding)
-    _refuse_hxl_row(table)
-    path = table.path
-    heads = first_row(table.headers)
-    if "Status" not in heads:
-        raise MissingColumnError(path, "no Status column: not an Alchemer export (Response ID, Time Started, "
-                                       "Date Submitted, Status ...)", row=1)
-    plan = match_columns(_columns(table.headers), instrument, path, id_aliases=["Response ID"],
-                         role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
-    raw = assemble(table, plan, instrument, "alchemer", strict=strict)
-    lines = table.lines
-    cells = pd.Series(table.data[heads.index("Status")], dtype=object)
-    finished = np.zeros(len(cells), dtype=bool)
-    note = np.full(len(cells), None, dtype=object)
-    for k, v in enumerate(cells):
-        s = cell_text(v)
-        if s.lower() not in STATUSES:
-            raise ReadError(path, f"status {s[:40]!r} is none of Alchemer's ({', '.join(x.title() for x in STATUSES)}): "
-                                  f"whether the response is complete would be a guess", row=int(lines[k]),
-                            column="Status")
+    kinds = ", ".join(x.title() for x in STATUSES)
+    raw, texts = read_tool_export(path, instrument, "alchemer", "Status", "an Alchemer",
+                                 "Response ID, Time Started, Date Submitted, Status", "Response ID", STATUSES,
+                                 f"is none of Alchemer's ({kinds}): whether the response is complete would be "
+                                 f"a guess", strict=strict, data=data, encoding=encoding)
+    finished = np.zeros(len(texts), dtype=bool)
+    note = np.full(len(texts), None, dtype=object)
+    for k, s in enumerate(texts):
         finished[k] = STATUSES[s.lower()]
         if not finished[k]:
             note[k] = f"Status = {s}"

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import EMAIL, MissingColumnError, OutOfRangeError, ReadError, UnknownLabelError
 from . import recode
-from .base import RawResponses, display_order_columns, standard_columns
+from .base import RawResponses, cell_text, display_order_columns, first_row, standard_columns
 from .binbook import EMPTY_RESULT
 from .match import Plan
 from .source import Table
@@ -701,6 +701,44 @@ def _refuse_hxl_row(table: Table) -> None:
                                     f"without them (KoBoToolbox: untick \"Include HXL hashtags\"), or delete the row",
                         row=int(table.lines[0]))
 
+
+def read_tool_export(path, instrument, fmt: str, status: str, tool: str, first_columns: str, id_alias: str,
+                     known, unknown: str, *, strict: bool = False, data: bytes | None = None,
+                     encoding: str | None = None):
+    r"""Read a tool's one-header-row export whose ``status`` column its reader reads (``MODE`` of SoSci Survey,
+    ``Status`` of Alchemer): the raw responses and the status cells' stripped texts,
+    each of which, lower-cased, is one of ``known`` (refused otherwise: ``"<status> 'cell' <unknown>"``, naming the
+    row and the column).  Refused (naming the first row) without that column, or with HXL hashtags under the
+    header; the column is matched to nothing.
+
+    >>> import tempfile, os
+    >>> from iur_survey.instrument import load_instrument
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "s.csv")
+    ...     _ = open(p, "w").write("CASE,MODE\n1,interview\n")
+    ...     read_tool_export(p, load_instrument(), "alchemer", "Status", "an Alchemer", "Response ID, Status", "ID",
+    ...                      {"complete"}, "is unknown")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.MissingColumnError: ...s.csv:1: no Status column: not an Alchemer export (Response ID, Status ...)
+    """
+    from .match import header_columns, match_columns
+    from .recode import is_role_column
+    from .source import read_table
+
+    table = read_table(path, header_rows=1, data=data, encoding=encoding)
+    _refuse_hxl_row(table)
+    heads = first_row(table.headers)
+    if status not in heads:
+        raise MissingColumnError(table.path, f"no {status} column: not {tool} export ({first_columns} ...)", row=1)
+    plan = match_columns(header_columns(table.headers, read_here=(status,)), instrument, table.path,
+                         id_aliases=[id_alias], role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
+    raw = assemble(table, plan, instrument, fmt, strict=strict)
+    texts = [cell_text(v) for v in table.data[heads.index(status)]]
+    for k, t in enumerate(texts):
+        if t.lower() not in known:
+            raise ReadError(table.path, f"{status} {t[:40]!r} {unknown}", row=int(table.lines[k]), column=status)
+    return raw, texts
 
 def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False, data: bytes | None = None,
                  encoding: str | None = None, header_rows=1, id_aliases=None, reader=None) -> RawResponses:

@@ -100,6 +100,20 @@ class Column:
 
 #: how a column the instrument's ``columns:`` maps to ``ignore`` was matched (it is then read as nothing)
 IGNORED = "columns map (ignore)"
+
+def header_columns(headers: list[list[str]], read_here=()) -> list[Column]:
+    """One :class:`Column` per header of a one-row header; the headers in ``read_here`` (a tool's own status
+    column, which its reader reads) are marked :data:`IGNORED`, so that no item or metadata alias takes them.
+
+    >>> [(c.header, c.how) for c in header_columns([["Response ID", "Status", "GOV1"]], read_here=("Status",))]
+    [('Response ID', ''), ('Status', 'columns map (ignore)'), ('GOV1', '')]
+    """
+    cols = [Column(i, str(h)) for i, h in enumerate(headers[0])]
+    for c in cols:
+        if c.header.strip() in read_here:
+            c.how = IGNORED
+    return cols
+
 #: metadata column -> accepted headers (compared case-insensitively, spaces/underscores ignored)
 META_ALIASES = {
     "_status": ["Status", "_status", "Response Type", "ResponseType"],
@@ -111,7 +125,7 @@ META_ALIASES = {
                    "Date submitted", "Datum Abgeschickt", "结束答题时间", "Timestamp", "LASTDATA",
                    "Completion time"],
     "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "Datum gestartet",
-                 "开始时间", "开始答题时间", "Start time"],
+                 "开始时间", "开始答题时间", "Start time", "Time Started"],
     "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr", "IP-Adresse"],
 }
 #: Qualtrics ImportId of the metadata columns

@@ -23,9 +23,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import MissingColumnError, ReadError
+from ..errors import ReadError
 from .base import RawResponses, cell_text, first_row
-from .match import IGNORED, Column
 
 #: the columns every SoSci Survey export starts with
 SOSCI_COLUMNS = ("CASE", "SERIAL", "REF", "QUESTNNR", "MODE", "STARTED")
@@ -42,14 +41,6 @@ def looks_like_sosci(records: list[list]) -> bool:
     True
     """
     return set(SOSCI_COLUMNS) <= set(first_row(records))
-
-
-def _columns(headers: list[list[str]]) -> list[Column]:
-    cols = [Column(i, str(h)) for i, h in enumerate(headers[0])]
-    for c in cols:
-        if c.header.strip() == "MODE":
-            c.how = IGNORED     # read here, as the status
-    return cols
 
 
 def read_sosci(path, instrument, *, strict: bool = False, data: bytes | None = None,
@@ -72,34 +63,20 @@ def read_sosci(path, instrument, *, strict: bool = False, data: bytes | None = N
     >>> float(raw.frame.loc[0, "INT4"])
     nan
     """
-    from .assemble import _refuse_hxl_row, assemble
-    from .match import match_columns
-    from .recode import is_role_column
-    from .source import read_table
+    from .assemble import read_tool_export
 
-    table = read_table(path, header_rows=1, data=data, encoding=encoding)
-    _refuse_hxl_row(table)
-    path = table.path
-    heads = first_row(table.headers)
-    if "MODE" not in heads:
-        raise MissingColumnError(path, "no MODE column: not a SoSci Survey export (CASE, SERIAL, REF, QUESTNNR, "
-                                       "MODE, STARTED ...)", row=1)
     said = []
     item_inst = instrument
     if not instrument.is_missing_code(NOT_ANSWERED):
         item_inst = dataclasses.replace(instrument, missing_codes=(*instrument.missing_codes, NOT_ANSWERED))
-    plan = match_columns(_columns(table.headers), item_inst, path, id_aliases=["CASE"],
-                         role_by_answers=lambda c: is_role_column(table.data[c.index], item_inst))
-    raw = assemble(table, plan, item_inst, "sosci", strict=strict)
-    lines = table.lines
-    mode = pd.Series(table.data[heads.index("MODE")], dtype=object)
-    status = np.empty(len(mode), dtype=object)
-    for k, v in enumerate(mode):
-        s = cell_text(v)
-        if s.lower() not in MODES:
-            raise ReadError(path, f"MODE {s[:40]!r} is none of SoSci Survey's interview modes "
-                                  f"({', '.join(MODES)}): which responses are real would be a guess; "
-                                  f"delete the rows that are not interviews", row=int(lines[k]), column="MODE")
+    raw, texts = read_tool_export(path, item_inst, "sosci", "MODE", "a SoSci Survey",
+                                 "CASE, SERIAL, REF, QUESTNNR, MODE, STARTED", "CASE", MODES,
+                                 f"is none of SoSci Survey's interview modes ({', '.join(MODES)}): which "
+                                 f"responses are real would be a guess; delete the rows that are not interviews",
+                                 strict=strict, data=data, encoding=encoding)
+    path = raw.source
+    status = np.empty(len(texts), dtype=object)
+    for k, s in enumerate(texts):
         status[k] = MODES[s.lower()]
     raw.frame["_status"] = pd.array(status, dtype="string")
     raw.column_map = {**raw.column_map, "MODE": "_status"}

@@ -220,7 +220,7 @@ def test_alchemer_status(tmp_path, inst):
     led = res.exclusions[res.exclusions["rule"] == "unfinished"].set_index("response_id")["detail"]
     assert led.to_dict() == {"27": "Status = Partial", "28": "Status = Disqualified", "29": "Status = Partial"}
     rows[3][3] = "Deleted"
-    with pytest.raises(ReadError, match=r":5:Status: status 'Deleted' is none of Alchemer's"):
+    with pytest.raises(ReadError, match=r":5:Status: Status 'Deleted' is none of Alchemer's"):
         read_export(_write(tmp_path / "a2.csv", head, rows), inst)
 
 

@@ -326,7 +326,7 @@ def _assemble(parts: list[dict[str, Any]], truth: pd.DataFrame, rows: np.ndarray
         "parameter": np.tile(names, R), "label": np.tile(labels, R), "op": np.tile(ops, R),
         "converged": np.repeat(cat["converged"], k), "admissible": np.repeat(cat["admissible"], k),
         "iterations": np.repeat(cat["iterations"], k), "error": np.repeat(cat["error"], k),
-        "collapsed": np.repeat(cat["collapsed"], k), "seconds": np.repeat(cat["seconds"], k)})
+        "collapsed": np.repeat(cat["collapsed"], k)})
     vals = cat["values"].reshape(R * k, len(REP_VALUES))
     for i, c in enumerate(REP_VALUES):
         df[c] = vals[:, i]
@@ -451,7 +451,9 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
     timing = {"total": time.perf_counter() - t0, "setup": t1 - t0, "cluster_start": t2 - t1, "fits": t3 - t2,
               "fits_per_second": len(ns) * reps / (t3 - t2) if t3 > t2 else float("nan"),
               # draw + fit of one replication, inside its worker (mean over all replications)
-              "seconds_per_replication": float(per_rep["seconds"].mean()) if len(per_rep) else float("nan")}
+              # (not in the replications' table: that depends only on the seed)
+              "seconds_per_replication": (float(np.concatenate([p["seconds"] for p in parts]).mean()) if parts
+                                          else float("nan"))}
     return PowerResult(table=table, reps=reps_df, truth=truth, selected=rows, model=syntax, population=pop,
                        settings=settings, timing=timing)
 

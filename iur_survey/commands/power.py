@@ -3,7 +3,8 @@
 For each sample size in --n and each of --reps replications: draw a sample
 from the population model, fit the analysis model with the lavaan-equivalent
 engine (ML, or --estimator MLR; with --missing-rate, MCAR cells and FIML, or
---missing ml.x | listwise) and record every
+--missing ml.x | listwise; --estimator WLSMV: the codes fitted as ordered items,
+lavaan's sem(..., ordered = TRUE, estimator = "WLSMV")) and record every
 regression path and defined (indirect/total) effect: estimate, SE, p value,
 95% Wald CI.  The aggregate per n and parameter: power (share of converged
 replications with p < --alpha; its Monte Carlo 95% Wilson interval power_ci.lower /
@@ -40,9 +41,18 @@ Population.default() as Likert codes (--continuous: the latent responses y*):
   --population FILE.lav    lavaan syntax with a fixed value for every parameter (optional
                            "x | -1.2*t1 + ..." threshold lines make Likert codes);
   --from-results FILE      the estimates of `iur-survey fit` (results.json), continuous
-                           (a fit that did not converge is refused, exit status 3; a fit of
-                           ordered items gives its latent responses y*, said on stderr).
-True values are the analysis model fitted to the exact population moments.
+                           (a fit that did not converge is refused, exit status 3); of a
+                           WLSMV fit of ordered items: its y* cut at its fitted thresholds
+                           into codes, fitted by WLSMV as that analysis was (--continuous:
+                           its y* drawn continuous instead, fitted by --estimator, ML by
+                           default).
+True values are the analysis model fitted to the exact population moments (WLSMV:
+to the population's thresholds and polychoric correlations).
+
+WLSMV: a category nobody chose in a replication is no category of its fit, as in
+lavaan (the item gets fewer thresholds); the summary counts those replications
+(power_reps.csv: collapsed); an item left with a single category cannot be fitted
+(the replication counts as not converged).
 
 Analysis model: --model FILE.lav, else the model stored in --from-results, else
 the study's default model.  Replication r at sample size n uses its own seed
@@ -57,6 +67,7 @@ DIR/power_curve.png and DIR/power_reps.csv (every replication).
 examples:
   iur-survey power --n 200,300,500,800 --reps 1000 --out results/power
   iur-survey power --n 150,300 --reps 500 --from-results results/fit/results.json --out power_fit
+  iur-survey power --n 150,300 --reps 500 --estimator WLSMV --out power_wlsmv
   iur-survey power --n 300 --reps 200 --missing-rate 0.05 --scheduler tcp://10.0.0.5:8786 --out p
 """
 
@@ -94,11 +105,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--continuous", action="store_true", help="draw continuous y* instead of Likert codes")
     parser.add_argument("--missing-rate", type=float, default=0.0, metavar="P",
                         help="blank each cell with probability P (MCAR) and fit by FIML (default 0)")
-    parser.add_argument("--missing", choices=["fiml", "ml.x", "listwise"], default="fiml", type=str.lower,
+    parser.add_argument("--missing", choices=["fiml", "ml.x", "listwise", "pairwise"], default=None, type=str.lower,
                         help="with --missing-rate: fiml (default; lavaan's 'ml': rows missing a fixed.x covariate "
-                             "are dropped), ml.x (those rows kept) or listwise")
-    parser.add_argument("--estimator", choices=["ML", "MLR"], default="ML", type=str.upper,
-                        help="ML (default) or MLR (robust SEs: better coverage on Likert codes, slower)")
+                             "are dropped), ml.x (those rows kept) or listwise; with WLSMV: listwise (default) or "
+                             "pairwise")
+    parser.add_argument("--estimator", choices=["ML", "MLR", "WLSMV", "DWLS"], default=None, type=str.upper,
+                        help="ML (default), MLR (robust SEs: better coverage on Likert codes, slower), or WLSMV / "
+                             "DWLS: the codes as ordered items (default with --from-results of a WLSMV fit)")
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level (default .05)")
     parser.add_argument("--parameters", default=None, metavar="LIST",
                         help="'paths' (default: ~ and := rows), 'all', or names like a1,b,ind_GOV,COL~GOV")
@@ -150,12 +163,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"iur-survey power: error: {exc}", file=sys.stderr)
             return EXIT_NOT_CONVERGED
         pop = PopulationModel.from_results(doc, source=str(path))
-        if doc.get("ordered") or any(e.get("op") == "|" for e in doc.get("estimates") or []):
-            print_warnings("power", [f"{path} is a fit of ordered items: the population is its latent responses "
-                                     f"(y*), drawn continuous and fitted by {args.estimator}; the power is that "
-                                     f"analysis's, not the power of a WLSMV analysis of the items' codes"])
+        ordinal_fit = bool(doc.get("ordered")) or any(e.get("op") == "|" for e in doc.get("estimates") or [])
         if model is None:
             model = ((doc.get("call") or {}).get("model") or {}).get("syntax")
+        if ordinal_fit and not args.continuous:
+            # the analysis that was fitted: its y* cut at its thresholds into codes, fitted as ordered items
+            likert = True
+            if args.estimator is None:
+                fitted = str(doc.get("estimator") or "WLSMV").upper()
+                args.estimator = fitted if fitted in ("WLSMV", "DWLS") else "WLSMV"
         if likert is None:
             likert = False
     elif args.population:
@@ -174,6 +190,10 @@ def run(args: argparse.Namespace) -> int:
             pop = PopulationModel.from_lavaan(text, likert=likert, source=str(path))
     else:
         pop = None
+    if args.estimator is None:
+        args.estimator = "ML"
+    if args.missing is None:
+        args.missing = "listwise" if args.estimator in ("WLSMV", "DWLS") else "fiml"
     if args.workers is not None and args.workers < 0:
         raise IURSurveyError(None, "--workers must be >= 0")
     scheduler = args.scheduler

@@ -49,6 +49,9 @@ def warm_up() -> bool:
     res = sem("F =~ a + b + c\nG =~ d + e + f\nG ~ k*F\nk2 := 2*k", d)
     res.parameter_estimates()
     sem("F =~ a + b + c", d.mask(rng.random(d.shape) < 0.05), missing="fiml").parameter_estimates()
+    # the ordinal path (WLSMV power): polychoric correlations, DWLS, its result class
+    codes = pd.DataFrame(np.digitize(x[:, :3], [-0.5, 0.5]), columns=["a", "b", "c"])
+    sem("F =~ a + b + c", codes, ordered=True, estimator="WLSMV", warn=False).parameter_estimates()
     return True
 
 

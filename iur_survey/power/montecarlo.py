@@ -9,6 +9,21 @@ defined effect ``:=``) the estimate, standard error, p value and 95% CI.
 :func:`~iur_survey.power.summary.summarize` turns that into power, convergence,
 bias, coverage and SE accuracy per parameter and ``n``.
 
+WLSMV (``estimator="WLSMV"``, or ``"DWLS"``): the analysis of ordered codes.  Each
+replication draws ``y*`` from the population and cuts it at the population's
+thresholds into codes (for a population from a WLSMV fit: the fitted thresholds),
+then fits the analysis model with every item ordered (lavaan's ``sem(...,
+ordered = TRUE, estimator = "WLSMV")``: thresholds and polychoric correlations,
+DWLS, robust.sem SEs).  A category nobody chose in a replication is no category
+of that fit, as in lavaan (R's ``ordered()`` keeps the observed values): the item
+has fewer thresholds; the replication is counted (``collapsed``: the number of its
+items that lost a category) and its threshold rows of those items, which no longer
+estimate the population's thresholds of the same names, are not recorded (NaN); its
+other parameters are.  An item with a single observed category cannot be fitted
+(lavaan stops too): that replication counts as not converged, its error recorded.
+The true values are the model's fit to the population's thresholds and polychoric
+correlations (:func:`~iur_survey.power.truth.true_values`).
+
 Defined (``:=``) effects are tested by the fit's delta-method z test (the Sobel
 test for ``a*b``: conservative, so their power is understated, most at small n).
 With ``mc_ci = D`` > 0, each replication also gets the Monte Carlo confidence
@@ -59,7 +74,7 @@ from .cluster import dask_client, warm_up
 from .population import PopulationModel
 from .results import PowerResult
 from .summary import NULL_STD, ZERO_STD, parameter_names, summarize
-from .truth import true_values
+from .truth import ORDINAL_ESTIMATORS, true_values
 
 __all__ = ["power_analysis", "replication_rng", "draw_replication", "select_parameters", "mc_ci_rng",
            "monte_carlo_ci", "admissible"]
@@ -212,6 +227,18 @@ class _Plan:
     #: positions (in ``rows``) of the recorded := rows and their index among the model's definitions
     def_pos: tuple[int, ...] = ()
     def_index: tuple[int, ...] = ()
+    #: fit every item as ordered (WLSMV / DWLS); the number of categories of each population item
+    ordered: bool = False
+    ncat: tuple[int, ...] = ()
+
+
+def _lost_categories(data: pd.DataFrame, ncat: Sequence[int]) -> list[str]:
+    """The items of a replication's codes with fewer observed categories than the population has.
+
+    >>> _lost_categories(pd.DataFrame({"a": [1, 2, 3], "b": [1, 1, 3]}), (3, 3))
+    ['b']
+    """
+    return [c for c, k in zip(data.columns, ncat) if data[c].nunique() < k]
 
 
 def _run_chunk(plan: _Plan, chunk: tuple[int, int, int]) -> dict[str, Any]:
@@ -222,32 +249,54 @@ def _run_chunk(plan: _Plan, chunk: tuple[int, int, int]) -> dict[str, Any]:
         "n": np.full(R, n, dtype=np.int64), "rep": np.arange(start, stop, dtype=np.int64),
         "converged": np.zeros(R, bool), "admissible": np.zeros(R, bool),
         "iterations": np.zeros(R, np.int64), "error": np.full(R, "", dtype=object),
-        "values": np.full((R, k, len(REP_VALUES)), np.nan), "mc": np.full((R, k, 2), np.nan)}
+        "values": np.full((R, k, len(REP_VALUES)), np.nan), "mc": np.full((R, k, 2), np.nan),
+        "collapsed": np.zeros(R, np.int64), "seconds": np.zeros(R)}
     pm = parse_model(plan.syntax)
     rows = list(plan.rows)
     for j, rep in enumerate(range(start, stop)):
+        t_rep = time.perf_counter()
         data = draw_replication(plan.population, n, plan.seed, rep, plan.missing_rate)
+        lost: list[str] = []
         try:
             # warn=False: non-converged and inadmissible replications are counted, not warned about one by one
-            res = sem(pm, data, estimator=plan.estimator, missing=plan.missing, meanstructure=plan.meanstructure,
-                      warn=False)
+            if plan.ordered:
+                lost = _lost_categories(data, plan.ncat)
+                out["collapsed"][j] = len(lost)
+                res = sem(pm, data, estimator=plan.estimator, missing=plan.missing, ordered=True, warn=False)
+            else:
+                res = sem(pm, data, estimator=plan.estimator, missing=plan.missing,
+                          meanstructure=plan.meanstructure, warn=False)
         except (IURSurveyError, np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
             out["error"][j] = f"{type(exc).__name__}: {exc}"
+            out["seconds"][j] = time.perf_counter() - t_rep
             continue
         pe = res.parameter_estimates(standardized=False)
-        sub = pe.iloc[rows]
-        got = tuple(zip(sub["lhs"], sub["op"], sub["rhs"]))
-        if got != plan.keys:      # pragma: no cover - the same syntax gives the same table
-            raise RuntimeError("the parameter table of a replication differs from the population fit's")
-        vals = sub[list(REP_VALUES)].to_numpy(dtype=float)
+        if plan.ordered:
+            # by name: an item that lost a category has fewer threshold rows, so positions shift
+            at = {key: i for i, key in enumerate(zip(pe["lhs"], pe["op"], pe["rhs"]))}
+            pos = [at.get(key, -1) for key in plan.keys]
+            vals = np.full((len(rows), len(REP_VALUES)), np.nan)
+            for i, (key, q) in enumerate(zip(plan.keys, pos)):
+                # a threshold of an item that lost a category estimates another population threshold
+                if q >= 0 and not (key[1] == "|" and key[0] in lost):
+                    vals[i] = pe.iloc[q][list(REP_VALUES)].to_numpy(dtype=float)
+            rec = [i for i, key in enumerate(plan.keys) if key[1] != "|"]      # what decides "converged"
+        else:
+            sub = pe.iloc[rows]
+            got = tuple(zip(sub["lhs"], sub["op"], sub["rhs"]))
+            if got != plan.keys:      # pragma: no cover - the same syntax gives the same table
+                raise RuntimeError("the parameter table of a replication differs from the population fit's")
+            vals = sub[list(REP_VALUES)].to_numpy(dtype=float)
+            rec = list(range(len(rows)))
         out["values"][j] = vals
-        se = vals[:, 1]
+        se = vals[rec, 1]
         out["converged"][j] = bool(res.converged) and bool(np.all(np.isfinite(se) & (se > 0)))
         out["admissible"][j] = admissible(res.warnings)
         out["iterations"][j] = int(res.iterations)
         if plan.mc_ci and plan.def_pos and out["converged"][j]:
             ci = monte_carlo_ci(res, plan.mc_ci, mc_ci_rng(plan.seed, n, rep), plan.level)
             out["mc"][j, list(plan.def_pos)] = ci[list(plan.def_index)]
+        out["seconds"][j] = time.perf_counter() - t_rep
     return out
 
 
@@ -276,7 +325,8 @@ def _assemble(parts: list[dict[str, Any]], truth: pd.DataFrame, rows: np.ndarray
         "n": np.repeat(cat["n"], k), "rep": np.repeat(cat["rep"], k),
         "parameter": np.tile(names, R), "label": np.tile(labels, R), "op": np.tile(ops, R),
         "converged": np.repeat(cat["converged"], k), "admissible": np.repeat(cat["admissible"], k),
-        "iterations": np.repeat(cat["iterations"], k), "error": np.repeat(cat["error"], k)})
+        "iterations": np.repeat(cat["iterations"], k), "error": np.repeat(cat["error"], k),
+        "collapsed": np.repeat(cat["collapsed"], k)})
     vals = cat["values"].reshape(R * k, len(REP_VALUES))
     for i, c in enumerate(REP_VALUES):
         df[c] = vals[:, i]
@@ -304,7 +354,17 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
     ``workers`` processes, or threads with ``processes=False``), ``"serial"``, a
     ``"tcp://host:port"`` address or a ``distributed.Client``.  ``mc_ci``: draws of the Monte
     Carlo CI of the recorded ``:=`` rows (0, the default: only the delta-method z test; e.g.
-    20000), at level ``1 - alpha``.  Returns a :class:`~iur_survey.power.results.PowerResult`.
+    20000), at level ``1 - alpha``.  ``estimator``: "ML" (default), "MLR", or "WLSMV" / "DWLS" -- the analysis
+    of ordered codes (every item ordered; the population must draw codes; ``missing`` "listwise" or "pairwise"
+    with ``missing_rate`` > 0).  Returns a :class:`~iur_survey.power.results.PowerResult`.
+
+    >>> pm = PopulationModel.from_lavaan("F =~ 0.8*x1 + 0.7*x2 + 0.6*x3\\nG =~ 0.8*y1 + 0.7*y2 + 0.6*y3\\n"
+    ...     "G ~ 0.4*F\\nF ~~ 1*F\\nG ~~ 0.84*G\\n" + "".join(f"{v} ~~ {1 - l * l:.2f}*{v}\\n{v} | -1.5*t1 + 0*t2\\n"
+    ...     for v, l in [("x1", .8), ("x2", .7), ("x3", .6), ("y1", .8), ("y2", .7), ("y3", .6)]))
+    >>> res = power_analysis(pm, "F =~ x1 + x2 + x3\\nG =~ y1 + y2 + y3\\nG ~ F", n=[150], reps=2, seed=1,
+    ...                      estimator="WLSMV", scheduler="serial", progress=False)
+    >>> res.settings["estimator"], res.table[["parameter", "converged"]].to_dict("records")
+    ('WLSMV', [{'parameter': 'G~F', 'converged': 2}])
     """
 
     t0 = time.perf_counter()
@@ -320,24 +380,40 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
     if not 0 < alpha < 1:
         raise ValueError("alpha must be in (0, 1)")
     m_name = str(missing).lower()
-    if m_name != "listwise" and m_name not in FIML_NAMES:
+    est_name = str(estimator).upper()
+    ordered = est_name in ORDINAL_ESTIMATORS
+    if est_name not in ("ML", "MLR") + ORDINAL_ESTIMATORS:
+        raise ValueError(f"estimator {estimator!r}: use 'ML', 'MLR', or 'WLSMV' / 'DWLS' (ordered codes)")
+    if ordered:
+        if not pop.likert:
+            raise ValueError(f"estimator {est_name} analyses ordered codes: the population ({pop.source}) draws "
+                             "continuous y*; give it thresholds (likert=True)")
+        if missing_rate > 0 and m_name not in ("listwise", "pairwise"):
+            raise ValueError(f"missing={missing!r} with estimator {est_name}: use 'listwise' or 'pairwise' "
+                             "(FIML is for continuous data)")
+    elif m_name != "listwise" and m_name not in FIML_NAMES:
         raise ValueError(f"missing={missing!r}: use 'fiml' (lavaan's 'ml'), 'ml.x' (rows missing a fixed.x "
                          "covariate kept) or 'listwise'")
     if int(mc_ci) < 0 or 0 < int(mc_ci) < 1000:
         raise ValueError("mc_ci (Monte Carlo CI draws) must be 0 (off) or at least 1000")
     reps = int(reps)
-    fiml = missing_rate > 0 and m_name != "listwise"
+    fiml = missing_rate > 0 and m_name != "listwise" and not ordered
     meanstructure = True if fiml else None
-    truth = true_values(syntax, pop, meanstructure=meanstructure, estimator=estimator)
+    truth = true_values(syntax, pop, meanstructure=meanstructure, estimator=est_name)
     rows = select_parameters(truth, parameters)
     keys = tuple(zip(truth["lhs"].iloc[rows], truth["op"].iloc[rows], truth["rhs"].iloc[rows]))
     def_rows = np.flatnonzero(truth["op"].to_numpy() == ":=")          # definition order = table order
     def_pos = tuple(int(j) for j, r in enumerate(rows) if r in set(def_rows.tolist()))
     def_index = tuple(int(np.flatnonzero(def_rows == rows[j])[0]) for j in def_pos)
+    if ordered:
+        miss_used = m_name if missing_rate > 0 else "listwise"
+    else:
+        miss_used = FIML_NAMES[m_name] if fiml else "listwise"
     plan = _Plan(syntax=syntax, population=pop, seed=int(seed), missing_rate=float(missing_rate),
-                 missing=(FIML_NAMES[m_name] if fiml else "listwise"), estimator=estimator, meanstructure=meanstructure,
+                 missing=miss_used, estimator=est_name, meanstructure=meanstructure,
                  rows=tuple(int(r) for r in rows), keys=keys, mc_ci=int(mc_ci), level=1.0 - float(alpha),
-                 def_pos=def_pos, def_index=def_index)
+                 def_pos=def_pos, def_index=def_index, ordered=ordered,
+                 ncat=tuple(len(t) + 1 for t in pop.thresholds) if ordered else ())
     n_workers = 1 if scheduler == "serial" else int(workers or available_cores())
     size = int(chunk_size) if chunk_size else _default_chunk_size(reps, len(ns), n_workers)
     chunks = _chunks(ns, reps, size)
@@ -354,9 +430,10 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
         t3 = time.perf_counter()
     reps_df = _assemble(parts, truth, rows, mc=bool(mc_ci) and bool(def_pos))
     table = summarize(reps_df, truth.iloc[rows], alpha=alpha)
+    per_rep = reps_df.drop_duplicates(["n", "rep"]) if len(reps_df) else reps_df
     settings = {"n": ns, "reps": reps, "seed": int(seed), "alpha": float(alpha), "likert": pop.likert,
                 "missing_rate": float(missing_rate), "missing": plan.missing if missing_rate > 0 else "none",
-                "estimator": estimator, "parameters": parameters if parameters is None or isinstance(parameters, str)
+                "estimator": est_name, "ordered": ordered, "parameters": parameters if parameters is None or isinstance(parameters, str)
                 else list(parameters), "chunk_size": size, "tasks": len(chunks),
                 "scheduler": ("serial" if client is None else
                               (scheduler if isinstance(scheduler, str) else
@@ -366,9 +443,17 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
                                                             if mc_ci else ""),
                 "mc_ci": int(mc_ci), "null_std": NULL_STD, "zero_std": ZERO_STD,
                 "coverage_ci": "Wald 95% (est ± 1.96 se)",
-                "coverage_mc_ci": f"Monte Carlo {100 * (1 - float(alpha)):g}% percentile" if mc_ci else None}
+                "coverage_mc_ci": f"Monte Carlo {100 * (1 - float(alpha)):g}% percentile" if mc_ci else None,
+                # replications in which some item lost a category (ordered analyses), per n
+                "collapsed_reps": ({str(int(k)): int(v) for k, v in
+                                    per_rep.groupby("n")["collapsed"].apply(lambda c: int((c > 0).sum())).items()}
+                                   if ordered else None)}
     timing = {"total": time.perf_counter() - t0, "setup": t1 - t0, "cluster_start": t2 - t1, "fits": t3 - t2,
-              "fits_per_second": len(ns) * reps / (t3 - t2) if t3 > t2 else float("nan")}
+              "fits_per_second": len(ns) * reps / (t3 - t2) if t3 > t2 else float("nan"),
+              # draw + fit of one replication, inside its worker (mean over all replications)
+              # (not in the replications' table: that depends only on the seed)
+              "seconds_per_replication": (float(np.concatenate([p["seconds"] for p in parts]).mean()) if parts
+                                          else float("nan"))}
     return PowerResult(table=table, reps=reps_df, truth=truth, selected=rows, model=syntax, population=pop,
                        settings=settings, timing=timing)
 

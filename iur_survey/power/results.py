@@ -87,11 +87,15 @@ class PowerResult:
         s = self.settings
         t = self.table
         data = "Likert codes" if s["likert"] else "continuous y*"
+        if s.get("ordered"):
+            data += " as ordered items (thresholds and polychoric correlations)"
         miss = (f", {100 * s['missing_rate']:.0f}% MCAR cells ({s['missing']})" if s["missing_rate"] > 0 else "")
         L = [f"Monte Carlo power: {s['reps']} replications per n, seed {s['seed']}, alpha {s['alpha']}, "
              f"{s['estimator']}, {data}{miss}",
              f"population: {self.population.source}; run on {s['scheduler']} with {s['workers']} worker(s), "
-             f"{self.timing.get('fits_per_second', float('nan')):.1f} fits/s", ""]
+             f"{self.timing.get('fits_per_second', float('nan')):.1f} fits/s"
+             + (f", {self.timing['seconds_per_replication']:.3f} s per replication (draw and fit, in its worker)"
+                if np.isfinite(self.timing.get("seconds_per_replication", float("nan"))) else ""), ""]
         first = t.drop_duplicates("parameter").set_index("parameter")
         pw = self.power()
         pw.insert(0, "true", first["true"])
@@ -141,6 +145,14 @@ class PowerResult:
                      "and coverage of the 95% Wald CI (est ± 1.96 SE):")
             L.append(conv.join(cov).round(3).to_string())
             L += [f"WARNING: {note}" for note in self.unconverged_notes()]
+            if s.get("collapsed_reps") is not None:
+                col = s["collapsed_reps"]
+                L.append("Categories nobody chose: replications in which some item lost a category: "
+                         + ", ".join(f"{col.get(str(n), 0)} of {s['reps']} at n = {n}" for n in s["n"])
+                         + ". As lavaan, such an item is fitted with its observed categories (fewer thresholds); "
+                           "the replication is kept, but not its thresholds of that item (they estimate other "
+                           "population thresholds); an item left with one category cannot be fitted (not "
+                           "converged). power_reps.csv: collapsed = the number of such items.")
             bad = int(conv["inadmissible"].sum())
             if bad:
                 L.append(f"{bad} of {int(conv['converged'].sum())} converged fits are inadmissible (a negative "

@@ -18,7 +18,9 @@ Per sample size ``n`` and parameter, among the *converged* replications
   :data:`NULL_STD` (.01): not a null, but at practical n its rejection rate is about
   the type I error rate (it rises above alpha as n grows); its n for .80 is given when
   the simulated n reach it;
-* ``convergence_rate`` = converged / reps (a share of *all* replications);
+* ``converged``: the converged replications that estimate the parameter (all of them, but for an ordered
+  item's threshold in a WLSMV analysis: not those in which the item lost a category);
+  ``convergence_rate`` = converged / reps (a share of *all* replications);
   ``inadmissible``: the number of converged fits with a negative variance or a
   non-positive-definite matrix (Heywood cases), ``admissible_of_converged`` = 1 -
   inadmissible / converged (a share of the *converged* fits; called ``admissible_rate``
@@ -105,7 +107,9 @@ def summarize(reps: pd.DataFrame, truth: pd.DataFrame, alpha: float = 0.05) -> p
     ts = dict(zip(names, truth["std.all"].to_numpy(float))) if "std.all" in truth.columns else {}
     out = []
     for (n, name), g in reps.groupby(["n", "parameter"], sort=False):
-        conv = g["converged"].to_numpy(bool)
+        # a parameter not estimated in a converged replication (an ordered item's threshold after the item lost a
+        # category there: NaN) is left out of that parameter's denominator, not counted as "not significant"
+        conv = g["converged"].to_numpy(bool) & np.isfinite(g["est"].to_numpy(float))
         c = g[conv]
         m = len(c)
         true = tv[name]

@@ -136,18 +136,28 @@ def test_population_thresholds_on_several_lines():
         PopulationModel.from_lavaan("F =~ 1*a + 1*b\nF ~~ 0.5*F\na ~~ 0.5*a\nb ~~ 0.5*b\na | 0*t1\na | 1*t1\nb | 0*t1")
 
 
-def test_cli_from_an_ordinal_fit_says_what_it_draws(tmp_path, capsys):
-    """`power --from-results` of a WLSMV fit of ordered items draws the fit's latent responses, continuous, and
-    fits them by ML: the power of that analysis, said on stderr (an audit found it said nothing)."""
+def test_cli_from_an_ordinal_fit_fits_the_codes_by_wlsmv(tmp_path, capsys):
+    """`power --from-results` of a WLSMV fit of ordered items: its y* cut at its fitted thresholds into codes,
+    fitted by WLSMV as ordered items (it used to draw y* continuous and fit it by ML, with a warning);
+    --continuous keeps that other analysis, explicitly (ML on y*, nothing to warn about)."""
     from iur_survey.cli import main
 
     d = pd.read_csv(HERE / "ordinal_data.csv")
     fit = sem(_read("lik_model.lav"), d, ordered=list(d.columns), estimator="WLSMV")
     rpath = tmp_path / "results.json"
     rpath.write_text(json.dumps(fit.to_dict()), encoding="utf-8")
-    assert main(["power", "--n", "80", "--reps", "2", "--workers", "0", "--seed", "1", "--quiet",
-                 "--from-results", str(rpath), "--model", str(HERE / "lik_model.lav"),
-                 "--out", str(tmp_path / "o")]) == 0
+    args = ["power", "--n", "150", "--reps", "2", "--workers", "0", "--seed", "1", "--quiet",
+            "--from-results", str(rpath), "--model", str(HERE / "lik_model.lav")]
+    assert main(args + ["--out", str(tmp_path / "o")]) == 0
     err = capsys.readouterr().err
-    assert "is a fit of ordered items: the population is its latent responses (y*), drawn continuous and fitted by ML" \
-        in err
+    assert "fitted by ML" not in err and "latent responses" not in err
+    doc = json.loads((tmp_path / "o" / "power.json").read_text(encoding="utf-8"))
+    assert doc["settings"]["estimator"] == "WLSMV" and doc["settings"]["likert"] and doc["settings"]["ordered"]
+    reps = pd.read_csv(tmp_path / "o" / "power_reps.csv")
+    assert reps["converged"].all() and "collapsed" in reps.columns
+    # the codes drawn are cut at the fit's thresholds
+    pm = PopulationModel.from_results(fit.to_dict())
+    np.testing.assert_allclose(pm.thresholds[0], fit.parameter_estimates().query("op == '|' and lhs == 'x1'")["est"])
+    assert main(args + ["--continuous", "--out", str(tmp_path / "c")]) == 0
+    doc = json.loads((tmp_path / "c" / "power.json").read_text(encoding="utf-8"))
+    assert doc["settings"]["estimator"] == "ML" and not doc["settings"]["likert"] and not doc["settings"]["ordered"]

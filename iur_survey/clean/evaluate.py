@@ -62,7 +62,7 @@ from .pipeline import clean
 from ..simulate.contamination import CLEANING_RULES as KIND_RULES
 from ..simulate.contamination import STYLE_KINDS as SIMULATOR_STYLES
 from ..simulate.contamination import Contamination, StyleStrengths
-from ..simulate.simulate import SPEEDER_SIGNAL, simulate
+from ..simulate.respondents import SPEEDER_SIGNAL, simulate
 from .rules import DEFAULT_RULES, INDEX_RULES, RULE_ORDER, SCREENING_RULES
 
 #: rule -> the truth kinds it legitimately catches (for ``precision_kind``): the kinds it is
@@ -606,7 +606,7 @@ def bound_table(generator: str = "simulator", n: int = 3000, seed: int = 1, fmt:
     for the simulator also one-code and patterned tails), and the index stage also uses
     durations (``speeder``), which the bound does not.  For the simulator (and ``style-free``)
     also ``hasty_answers``: its speeders' answers (the honest model with the loadings times
-    :data:`~iur_survey.simulate.simulate.SPEEDER_SIGNAL`), measured beside its speeders, whose
+    :data:`~iur_survey.simulate.respondents.SPEEDER_SIGNAL`), measured beside its speeders, whose
     durations the cleaning sees: what their answers alone can give away.  ``config``: the cleaning measured
     (default configuration if None).
 

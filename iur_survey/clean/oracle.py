@@ -66,7 +66,7 @@ from ..instrument import Instrument, load_instrument
 from .indices import answer_model, category_scores, copula_item_loglik
 from ..simulate.contamination import Contamination, StyleStrengths
 from ..simulate.population import EXOGENOUS, MEDIATOR, OUTCOME, Population
-from ..simulate.simulate import _latent, _setup
+from ..simulate.respondents import _latent, _setup
 
 #: honest exclusion rates of the tables (issue 12 allows 1.5 %)
 ALPHAS = (0.005, 0.01, 0.015)
@@ -412,7 +412,7 @@ def simulator_model(instrument: Instrument | None = None, population: Population
     agreement in the raw direction) or the outer / next-to-middle thresholds (by g times
     the neighbouring category's width), as the simulator's ``_styles`` does; fast careful
     readers answer as the unstyled.  ``signal``: the loadings times ``signal``, as the
-    simulator's hasty answers (its speeders answer with :data:`~iur_survey.simulate.simulate.SPEEDER_SIGNAL`).
+    simulator's hasty answers (its speeders answer with :data:`~iur_survey.simulate.respondents.SPEEDER_SIGNAL`).
 
     >>> m = simulator_model()
     >>> m.categories, m.n_items, m.traits(3, np.random.default_rng(1)).shape

@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
     from ..instrument import load_instrument
     from ..simulate import simulate as sim_mod
-    from ..simulate.simulate import (DURATION_FLOOR, DURATION_MEDIAN, DURATION_SIGMA, FIELD_START, INTERRUPTED,
+    from ..simulate.respondents import (DURATION_FLOOR, DURATION_MEDIAN, DURATION_SIGMA, FIELD_START, INTERRUPTED,
                                      SHARED_IP, SPEEDER_CUT)
     from ..simulate.contamination import Contamination
     from ..simulate.population import Population

@@ -3,7 +3,7 @@
 A population is the joint normal distribution of the continuous item responses
 ``y*`` (covariance ``sigma``, means ``mu``) and, for Likert data, each item's
 thresholds: the code is ``scale_min + (number of thresholds below y*)``, exactly
-as the survey simulator (:mod:`iur_survey.simulate.simulate`) writes answers in
+as the survey simulator (:mod:`iur_survey.simulate.respondents`) writes answers in
 the scored direction.  Three sources:
 
 * :meth:`PopulationModel.from_population` -- the simulator's

@@ -13,7 +13,7 @@ Qualtrics / Wenjuanxing / SPSS / CSV / XLSX export.
 
 from .contamination import EXCLUSION_KINDS, KIND_RULES, KINDS, Contamination
 from .population import EXOGENOUS, LATENTS, Population, lavaan_syntax
-from .simulate import Simulation, simulate
+from .respondents import Simulation, simulate
 
 __all__ = ["Contamination", "EXCLUSION_KINDS", "EXOGENOUS", "KINDS", "KIND_RULES", "LATENTS", "Population",
            "Simulation", "lavaan_syntax", "simulate"]

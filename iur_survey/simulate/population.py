@@ -15,7 +15,7 @@ item is a continuous latent response ``y* = loading * eta + sqrt(1 - loading**2)
 (variance 1) cut by four thresholds into the Likert codes 1..5.  Loadings and
 thresholds are stated for the *scored* direction: a reverse-keyed item's
 respondent reads the reversed wording, so the simulator writes ``6 - code``
-(see :mod:`iur_survey.simulate.simulate`), and :func:`iur_survey.scoring.reverse_score`
+(see :mod:`iur_survey.simulate.respondents`), and :func:`iur_survey.scoring.reverse_score`
 turns it back.
 
 Stakeholder roles (enterprise, university, research institute, government)

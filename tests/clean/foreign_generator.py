@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import special
 
 from iur_survey.instrument import Instrument, load_instrument
-from iur_survey.simulate.simulate import answers_frame
+from iur_survey.simulate.respondents import answers_frame
 
 ROLES = ("enterprise", "university", "research_institute", "government")
 #: the sweep's style names -> the evaluation's labels

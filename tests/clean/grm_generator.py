@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from iur_survey.instrument import load_instrument
-from iur_survey.simulate.simulate import answers_frame
+from iur_survey.simulate.respondents import answers_frame
 
 CARELESS = ("random", "pattern", "straightliner", "partial", "speeder")
 STYLES = ("acquiescent", "extreme", "midpoint", "fast_careful")

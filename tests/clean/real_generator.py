@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from iur_survey.instrument import load_instrument, parse_instrument
-from iur_survey.simulate.simulate import answers_frame
+from iur_survey.simulate.respondents import answers_frame
 
 REAL = Path(__file__).resolve().parent.parent / "fixtures" / "real"
 INSTRUMENT = REAL / "instruments" / "bfi.yaml"

@@ -13,7 +13,7 @@ from scipy.special import logsumexp, ndtri
 from iur_survey.clean import oracle
 from iur_survey.instrument import load_instrument
 from iur_survey.simulate.population import Population
-from iur_survey.simulate.simulate import _setup
+from iur_survey.simulate.respondents import _setup
 
 HERE = Path(__file__).resolve().parent
 spec = importlib.util.spec_from_file_location("_grm_generator_oracle_test", HERE / "grm_generator.py")

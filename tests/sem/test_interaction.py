@@ -18,7 +18,7 @@ from iur_survey.sem.interaction import (jn_plot, johnson_neyman, product_indicat
                                         standardized_interaction)
 from iur_survey.simulate.contamination import Contamination
 from iur_survey.simulate.population import Population
-from iur_survey.simulate.simulate import simulate
+from iur_survey.simulate.respondents import simulate
 
 REFS = Path(__file__).parent / "interaction_refs"
 REF = json.loads((REFS / "interaction_refs.json").read_text())

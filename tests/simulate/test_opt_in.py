@@ -14,11 +14,11 @@ from iur_survey.instrument import load_instrument
 from iur_survey.scoring import reverse_score
 from iur_survey.simulate import KINDS, Contamination, simulate
 from iur_survey.simulate.contamination import (KIND_RULES, OPT_IN_KINDS, STYLE_KINDS, StyleStrengths)
-from iur_survey.simulate.simulate import DURATION_MEDIAN, SPEEDER_CUT
+from iur_survey.simulate.respondents import DURATION_MEDIAN, SPEEDER_CUT
 
 INST = load_instrument()
 ITEMS = list(INST.item_codes)
-sim_module = importlib.import_module("iur_survey.simulate.simulate")    # the package exports the function's name
+sim_module = importlib.import_module("iur_survey.simulate.respondents")    # the package exports the function's name
 CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight")
 STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled")
 ON = {**{k: 0.03 for k in CARELESS}, **{k: 0.05 for k in STYLES}}

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from iur_survey.simulate import EXCLUSION_KINDS, KINDS, Contamination, Population, simulate
 from iur_survey.simulate.contamination import HONEST_KINDS, OPT_IN_KINDS, STYLE_KINDS
-from iur_survey.simulate.simulate import DURATION_FLOOR, DURATION_MEDIAN, SPEEDER_CUT
+from iur_survey.simulate.respondents import DURATION_FLOOR, DURATION_MEDIAN, SPEEDER_CUT
 
 INST = load_instrument()
 ITEMS = list(INST.item_codes)

@@ -23,6 +23,9 @@ and under H1 (rmsea1A, rmsea1B); the test rejects above the upper ``alpha`` quan
 The sample size for a target power is the smallest integer total N (from ``n_min``, semTools' 5) whose power
 EXCEEDS the target (semTools' ``pow > power``), found by a root finder (brentq) on the exact power function and
 checked at N - 1 and N; semTools returns N / group (column ``n.group``; not an integer when group does not divide N).
+These N rest on the large-sample chi-square distributions: with many degrees of freedom they can be far smaller than
+what the model needs to be estimated (more cases than observed variables) or for its chi-square test to hold
+(which rejects too often at small N), so read them as lower bounds.
 
 Every function returns a tidy DataFrame, one row per combination of its arguments (each may be a number or a
 list), with lavaan/semTools names (``rmsea0``, ``rmseaA``, ``df``, ``n``, ``alpha``, ``group``).

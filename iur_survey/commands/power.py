@@ -142,7 +142,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                     help="the model's degrees of freedom (else from --model or --from-results)")
     rm.add_argument("--groups", type=int, default=None, metavar="G",
                     help="number of groups (semTools' group; default: --from-results' groups, else 1)")
-    rm.add_argument("--target-power", type=float, default=0.80, metavar="P",
+    rm.add_argument("--target-power", type=float, default=None, metavar="P",
                     help="the power the N needed is found for (default .80)")
     rm.add_argument("--nested-df", type=_df_arg, nargs=2, metavar=("DFA", "DFB"), default=None,
                     help="nested models: df of A (more restricted) and of B")
@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         return run_rmsea(args)
     if args.out is None:
         raise IURSurveyError(None, "--out DIR is required for the Monte Carlo power")
-    for name, given in (("--df", args.df), ("--groups", args.groups)):
+    for name, given in (("--df", args.df), ("--groups", args.groups), ("--target-power", args.target_power)):
         if given is not None:
             raise IURSurveyError(None, f"{name} is for the analytic power by RMSEA (give --rmsea R0 RA)")
     if args.n is None:
@@ -280,12 +280,15 @@ def run_rmsea(args: argparse.Namespace) -> int:
                                        ("--continuous", args.continuous), ("--missing-rate", args.missing_rate),
                                        ("--mc-ci", args.mc_ci), ("--scheduler", args.scheduler),
                                        ("--workers", args.workers is not None), ("--parameters", args.parameters),
-                                       ("--chunk-size", args.chunk_size)) if used]
+                                       ("--chunk-size", args.chunk_size),
+                                       (f"--estimator {args.estimator}", args.estimator != "ML")) if used]
     if mc_only:
         raise IURSurveyError(None, f"{', '.join(mc_only)}: Monte Carlo option(s), not used by the analytic power by "
                                    "RMSEA (--rmsea / --nested-*): leave them out")
     if not 0 < args.alpha < 1:
         raise IURSurveyError(None, "--alpha must be in (0, 1)")
+    if args.target_power is None:
+        args.target_power = 0.80
     if (args.nested_df is None) != (args.nested_rmsea is None):
         raise IURSurveyError(None, "the nested comparison needs both --nested-df DFA DFB and --nested-rmsea R1A R1B")
     if args.nested_rmsea is not None and len(args.nested_rmsea) not in (2, 4):

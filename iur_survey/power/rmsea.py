@@ -23,6 +23,9 @@ and under H1 (rmsea1A, rmsea1B); the test rejects above the upper ``alpha`` quan
 The sample size for a target power is the smallest integer total N (from ``n_min``, semTools' 5) whose power
 EXCEEDS the target (semTools' ``pow > power``), found by a root finder (brentq) on the exact power function and
 checked at N - 1 and N; semTools returns N / group (column ``n.group``; not an integer when group does not divide N).
+(semTools scans N = 5..500, then 505..1000, 1005..1500, ...: it never looks at N = 501..504, 1001..1004, ..., and
+where the smallest N is one of those it returns the next block's start, up to 4 too many; here N is the smallest.
+It also loops for ever where the power never exceeds the target, e.g. rmsea0 == rmseaA: refused here.)
 These N rest on the large-sample chi-square distributions: with many degrees of freedom they can be far smaller than
 what the model needs to be estimated (more cases than observed variables) or for its chi-square test to hold
 (which rejects too often at small N), so read them as lower bounds.

@@ -209,6 +209,8 @@ def test_power_command_rmsea(tmp_path, capsys):
     (["--rmsea", "0.05"], "at least one alternative"),
     (["--rmsea", "0.05", "0.08", "--df", "3", "--reps", "10"], "--reps: Monte Carlo option"),
     (["--nested-df", "3", "2"], "needs both"),
+    (["--rmsea", "0.05", "0.08", "--df", "3", "--estimator", "MLR"], "--estimator MLR: Monte Carlo option"),
+    (["--n", "100", "--reps", "2", "--target-power", "0.9", "--out", "x"], "--target-power is for the analytic"),
     (["--n", "100", "--reps", "2"], "--out DIR is required"),
     (["--n", "100", "--reps", "2", "--df", "3", "--out", "x"], "--df is for the analytic power"),
 ])

@@ -184,6 +184,10 @@ class ClusterError(IURSurveyError, ValueError):
     workers cannot import iur_survey (the address is the error's "file", so that it is shown unmasked)."""
 
 
+class PowerInputError(IURSurveyError, ValueError):
+    """The inputs of an analytic power analysis are out of range or contradictory (e.g. rmsea0 == rmseaA, df = 0)."""
+
+
 class NoRowsKeptError(IURSurveyError):
     """Cleaning excluded every response: there is nothing to analyse (never a silent empty result)."""
 

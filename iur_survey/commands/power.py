@@ -64,8 +64,24 @@ same iur-survey installed); --workers 0 runs a plain loop in this process.
 Writes DIR/power.csv (one row per n and parameter), DIR/power.json,
 DIR/power_curve.png and DIR/power_reps.csv (every replication).
 
+Analytic power by RMSEA (no simulation; MacCallum, Browne & Sugawara 1996; MacCallum, Browne & Cai 2006;
+semTools' findRMSEApower / findRMSEAsamplesize / findRMSEApowernested / findRMSEAsamplesizenested):
+  --rmsea R0 RA [RA ...]   the test of close fit (R0 < RA; exact fit with R0 = 0) or of not-close fit (R0 > RA):
+                           power at each --n (total N over --groups groups) and the smallest N whose power
+                           exceeds --target-power (default .80);
+  --nested-df DFA DFB --nested-rmsea R1A R1B [R0A R0B]
+                           the chi-square difference test of nested models A (more restricted) and B: H1's RMSEAs
+                           R1A, R1B; H0's R0A, R0B (default 0, 0: no difference);
+  the model's df: --df DF, or the df of --model FILE.lav (as `iur-survey fit` counts it, continuous variables),
+  or that of the fit in --from-results (with its number of groups and, when --n is not given, its N).
+  Noncentrality (n - 1)·df·rmsea²/groups, as semTools.  Prints a summary; with --out DIR writes
+  DIR/rmsea_power.json (settings and the tables) and DIR/rmsea_power.csv (the power table).
+
 examples:
   iur-survey power --n 200,300,500,800 --reps 1000 --out results/power
+  iur-survey power --rmsea 0.05 0.08 --df 24 --n 200,400
+  iur-survey power --rmsea 0 0.05 0.08 --from-results results/fit/results.json --out results/rmsea
+  iur-survey power --nested-df 22 20 --nested-rmsea 0.06 0.05 --n 300
   iur-survey power --n 150,300 --reps 500 --from-results results/fit/results.json --out power_fit
   iur-survey power --n 150,300 --reps 500 --estimator WLSMV --out power_wlsmv
   iur-survey power --n 300 --reps 200 --missing-rate 0.05 --scheduler tcp://10.0.0.5:8786 --out p
@@ -93,10 +109,18 @@ def _sizes(text: str) -> list[int]:
     return out
 
 
+def _df_arg(text: str) -> int | float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give a number of degrees of freedom (got {text!r})") from None
+    return int(v) if v.is_integer() else v
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--n", type=_sizes, default=[200, 300, 500, 800], metavar="N1,N2,...",
-                        help="sample sizes (default 200,300,500,800)")
-    parser.add_argument("--reps", type=int, default=1000, help="replications per sample size (default 1000)")
+    parser.add_argument("--n", type=_sizes, default=None, metavar="N1,N2,...",
+                        help="sample sizes (default 200,300,500,800; with --rmsea and --from-results: the fit's N)")
+    parser.add_argument("--reps", type=int, default=None, help="replications per sample size (default 1000)")
     parser.add_argument("--model", metavar="FILE.lav", help="analysis model (lavaan syntax); default: the study's")
     src = parser.add_mutually_exclusive_group()
     src.add_argument("--population", metavar="FILE", help="population: .json (simulator) or lavaan syntax "
@@ -124,7 +148,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
                         help="run on this running Dask cluster instead of a local one")
     parser.add_argument("--chunk-size", type=int, default=None, help="replications per task (default: automatic)")
-    parser.add_argument("--out", metavar="DIR", required=True, help="output directory")
+    rm = parser.add_argument_group("analytic power by RMSEA (no simulation)")
+    rm.add_argument("--rmsea", type=float, nargs="+", metavar="R", default=None,
+                    help="R0 RA [RA ...]: null RMSEA R0 (0: exact fit) and alternative RMSEA(s)")
+    rm.add_argument("--df", type=_df_arg, default=None, metavar="DF",
+                    help="the model's degrees of freedom (else from --model or --from-results)")
+    rm.add_argument("--groups", type=int, default=None, metavar="G",
+                    help="number of groups (semTools' group; default: --from-results' groups, else 1)")
+    rm.add_argument("--target-power", type=float, default=None, metavar="P",
+                    help="the power the N needed is found for (default .80)")
+    rm.add_argument("--nested-df", type=_df_arg, nargs=2, metavar=("DFA", "DFB"), default=None,
+                    help="nested models: df of A (more restricted) and of B")
+    rm.add_argument("--nested-rmsea", type=float, nargs="+", metavar="R", default=None,
+                    help="R1A R1B [R0A R0B]: the RMSEAs of A and B under H1 (and under H0; default 0 0)")
+    parser.add_argument("--out", metavar="DIR", default=None,
+                        help="output directory (required for the Monte Carlo power)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, only the file list")
 
 
@@ -132,6 +170,17 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError, ModelSyntaxError
     from ..power import PopulationModel, power_analysis
 
+    if args.rmsea is not None or args.nested_df is not None or args.nested_rmsea is not None:
+        return run_rmsea(args)
+    if args.out is None:
+        raise IURSurveyError(None, "--out DIR is required for the Monte Carlo power")
+    for name, given in (("--df", args.df), ("--groups", args.groups), ("--target-power", args.target_power)):
+        if given is not None:
+            raise IURSurveyError(None, f"{name} is for the analytic power by RMSEA (give --rmsea R0 RA)")
+    if args.n is None:
+        args.n = [200, 300, 500, 800]
+    if args.reps is None:
+        args.reps = 1000
     if args.reps < 1:
         raise IURSurveyError(None, "--reps must be at least 1")
     if not 0 <= args.missing_rate < 1:
@@ -228,5 +277,121 @@ def run(args: argparse.Namespace) -> int:
           f"{t['total']:.1f}s ({t['fits_per_second']:.1f} fits/s on {res.settings['workers']} worker(s))")
     for p in paths.values():
         print(f"  wrote {p}")
+    sys.stdout.flush()
+    return 0
+
+
+#: the files ``--rmsea`` writes into --out
+RMSEA_FILES = {"json": "rmsea_power.json", "csv": "rmsea_power.csv"}
+
+
+def run_rmsea(args: argparse.Namespace) -> int:
+    """The analytic power by RMSEA (iur_survey.power.rmsea): a summary on stdout, rmsea_power.json/.csv in --out."""
+    import warnings as _w
+
+    import pandas as pd
+
+    from ..errors import IURSurveyError
+    from ..power.rmsea import (df_from_results, rmsea_power, rmsea_power_nested, rmsea_samplesize,
+                               rmsea_samplesize_nested, summary_text, to_json_dict)
+    from ._io import check_output, print_warnings, say_caught
+
+    mc_only = [name for name, used in (("--population", args.population), ("--reps", args.reps is not None),
+                                       ("--continuous", args.continuous), ("--missing-rate", args.missing_rate),
+                                       ("--mc-ci", args.mc_ci), ("--scheduler", args.scheduler),
+                                       ("--workers", args.workers is not None), ("--parameters", args.parameters),
+                                       ("--chunk-size", args.chunk_size),
+                                       (f"--estimator {args.estimator}", args.estimator != "ML")) if used]
+    if mc_only:
+        raise IURSurveyError(None, f"{', '.join(mc_only)}: Monte Carlo option(s), not used by the analytic power by "
+                                   "RMSEA (--rmsea / --nested-*): leave them out")
+    if not 0 < args.alpha < 1:
+        raise IURSurveyError(None, "--alpha must be in (0, 1)")
+    if args.target_power is None:
+        args.target_power = 0.80
+    if (args.nested_df is None) != (args.nested_rmsea is None):
+        raise IURSurveyError(None, "the nested comparison needs both --nested-df DFA DFB and --nested-rmsea R1A R1B")
+    if args.nested_rmsea is not None and len(args.nested_rmsea) not in (2, 4):
+        raise IURSurveyError(None, "--nested-rmsea takes R1A R1B, or R1A R1B R0A R0B")
+    if args.rmsea is not None and len(args.rmsea) < 2:
+        raise IURSurveyError(None, "--rmsea takes R0 RA [RA ...]: the null RMSEA and at least one alternative")
+    if args.out:
+        check_output(args.out, args.model, args.from_results, names=RMSEA_FILES.values())
+    settings: dict = {"alpha": args.alpha, "target_power": args.target_power}
+    df, df_source, group, n = args.df, "--df" if args.df is not None else None, 1, args.n
+    notes: list[str] = []
+    if args.from_results:
+        from ..sem.results_file import load_results_file, version_note
+        doc = load_results_file(args.from_results)
+        notes.extend(filter(None, [version_note(doc)]))
+        got = df_from_results(doc, args.from_results)
+        group = got["group"]
+        if df is None:
+            df, df_source = got["df"], f"{args.from_results} (fit.df)"
+        if n is None and got["n"]:
+            n = [got["n"]]
+            settings["n_source"] = f"{args.from_results} (n)"
+        if doc.get("ordered") or str(doc.get("estimator", "")).upper() in ("WLSMV", "DWLS"):
+            notes.append(f"{args.from_results} is a {doc.get('estimator', 'WLSMV')} fit of ordered items: the power "
+                         f"is that of the normal-theory (ML) chi-square test with its df, not of the scaled test")
+        if args.groups is not None and args.groups != group:
+            notes.append(f"--groups {args.groups} overrides the {group} group(s) of {args.from_results}")
+    if df is None and args.model:
+        from pathlib import Path as _P
+
+        from ..sem.api import model_df
+        text = _P(args.model).read_text(encoding="utf-8")
+        df = model_df(text, ngroups=args.groups or 1, source=args.model)
+        df_source = f"{args.model} (the model's df)"
+    if args.groups is not None:
+        group = args.groups
+    if args.rmsea is not None and df is None:
+        raise IURSurveyError(None, "--rmsea needs the model's df: --df DF, --model FILE.lav or --from-results")
+    if n is None:
+        n = [200, 300, 500, 800]
+    settings.update({"df": df, "df_source": df_source, "groups": group, "n": n})
+    tables: dict = {}
+    with _w.catch_warnings(record=True) as said:
+        _w.simplefilter("always")
+        if args.rmsea is not None:
+            r0, ra = args.rmsea[0], args.rmsea[1:]
+            settings.update({"rmsea0": r0, "rmseaA": ra})
+            tables["power"] = rmsea_power(df, n, r0, ra, args.alpha, group)
+            tables["samplesize"] = rmsea_samplesize(df, r0, ra, args.target_power, args.alpha, group)
+        if args.nested_df is not None:
+            dA, dB = args.nested_df
+            r1A, r1B, *r0 = args.nested_rmsea
+            r0A, r0B = r0 or (0.0, 0.0)
+            settings["nested"] = {"dfA": dA, "dfB": dB, "rmsea1A": r1A, "rmsea1B": r1B, "rmsea0A": r0A,
+                                  "rmsea0B": r0B}
+            tables["nested"] = rmsea_power_nested(dA, dB, n, r1A, r1B, r0A, r0B, args.alpha, group)
+            tables["nested_samplesize"] = rmsea_samplesize_nested(dA, dB, r1A, r1B, r0A, r0B, args.target_power,
+                                                                  args.alpha, group)
+    print_warnings("power", notes)
+    say_caught("power", said)
+    if "power" in tables:
+        print(f"df from {df_source}")
+        print(summary_text(tables["power"], tables["samplesize"]))
+    if "nested" in tables:
+        t, s = tables["nested"], tables["nested_samplesize"].iloc[0]
+        pw = ", ".join(f"{p:.3f} at N = {x:g}" for x, p in zip(t["n"], t["power"]))
+        per = f" ({s['n.group']:g} per group)" if group > 1 else ""
+        print(f"nested models (MacCallum, Browne & Cai 2006), df {t['dfA'].iloc[0]:g} vs {t['dfB'].iloc[0]:g}, "
+              f"alpha = {args.alpha:g}, {group} group(s):\n  H0 rmsea A = {s['rmsea0A']:g}, B = {s['rmsea0B']:g}; "
+              f"H1 rmsea A = {s['rmsea1A']:g}, B = {s['rmsea1B']:g}: power {pw}; N for power > "
+              f"{s['power']:.2f}: {'<= ' if s['at.min'] else ''}{s['n']}{per}")
+    if args.out:
+        from pathlib import Path as _P
+
+        from ._io import write_json_atomic
+        out = _P(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        doc = to_json_dict(settings, **tables)
+        p_json = write_json_atomic(doc, out / RMSEA_FILES["json"], protect=[args.model, args.from_results])
+        p_csv = out / RMSEA_FILES["csv"]
+        pd.concat([tables[k].assign(table=k) for k in ("power", "nested") if k in tables],
+                  ignore_index=True).to_csv(p_csv, index=False)
+        print(f"  wrote {p_json}")
+        print(f"  wrote {p_csv}")
     sys.stdout.flush()
     return 0

@@ -514,6 +514,45 @@ def chisq_fit_reading(pvalue: float, n: int, alpha: float = 0.05) -> str:
             "are read too:")
 
 
+def fit_power_text(df: float, n: int, group: int = 1, *, rmsea0: float = 0.05, close: float = 0.08,
+                   not_close: float = 0.01, target: float = 0.80, alpha: float = 0.05) -> str:
+    """What the RMSEA tests of the fitted model can detect at its *N* (MacCallum, Browne & Sugawara, 1996): the
+    power of the test of close fit (H0: RMSEA <= ``rmsea0``) against RMSEA = ``close``, of the test of not-close
+    fit (H0: RMSEA >= ``rmsea0``) against RMSEA = ``not_close``, and the *N* each needs for ``target`` power; the
+    numbers are :mod:`iur_survey.power.rmsea`'s (semTools' findRMSEApower / findRMSEAsamplesize).  "" without a
+    df (a saturated model has no such test).
+
+    >>> t = fit_power_text(20, 200)
+    >>> t[t.index("close fit"):t.index(", and")]
+    'close fit (H0: RMSEA ≤ .05) rejects a model whose population RMSEA is .08 with power = .45'
+    >>> t[t.index("a power of"):t.index(" respectively")]
+    'a power of .80 needs *N* = 434 and 474'
+    >>> fit_power_text(0, 200)
+    ''
+    """
+    import warnings
+
+    from ..power.rmsea import RMSEAPowerWarning, rmsea_power, rmsea_samplesize
+
+    if df is None or pd.isna(df) or df <= 0 or n is None or pd.isna(n) or n < 2:
+        return ""
+    p = rmsea_power(df, int(n), rmsea0, [close, not_close], alpha, group)["power"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RMSEAPowerWarning)      # said in the text: "at most"
+        s = rmsea_samplesize(df, rmsea0, [close, not_close], target, alpha, group)
+    need = [f"{'at most ' if m else ''}{int(k):,}" for k, m in zip(s["n"], s["at.min"])]
+    f = lambda x: num(x, 2, leading_zero=False)
+    pw = lambda x: "> .99" if x > 0.995 else f"= {f(x)}"
+    grp = f" in {group} groups" if group > 1 else ""
+    return (f"What the RMSEA tests can detect with df = {num(df, 0)} and *N* = {int(n):,}{grp} (MacCallum, Browne & "
+            f"Sugawara, 1996): the test of close fit (H0: RMSEA ≤ {f(rmsea0)}) rejects a model whose population RMSEA "
+            f"is {f(close)} with power {pw(p[0])}, and the test of not-close fit (H0: RMSEA ≥ {f(rmsea0)}) rejects "
+            f"H0 for a model whose RMSEA is {f(not_close)} with power {pw(p[1])}; a power of {f(target)} needs "
+            f"*N* = {need[0]} and {need[1]} respectively, by the large-sample χ² distributions these figures rest on "
+            f"(at a small *N* for its df the χ² test itself rejects too often; `iur-survey power --rmsea {rmsea0:g} "
+            f"{close:g} {not_close:g} --from-results results.json` gives the same numbers).")
+
+
 def factorability_text(kmo: float, chisq: float, df: float, pvalue: float, alpha: float = 0.05) -> str:
     """Whether the items suit a factor analysis, from the overall KMO (Kaiser, 1974: .60 or more) and Bartlett's
     test of sphericity, worded by what the numbers say.
@@ -641,7 +680,7 @@ def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: floa
             + moderation_conclusion(pvalue, low, high, focal, moderator, outcome))
 
 
-__all__ = ["ALPHA_CI_NOTE", "chisq_difference_text", "chisq_fit_reading", "factorability_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
+__all__ = ["ALPHA_CI_NOTE", "chisq_difference_text", "chisq_fit_reading", "factorability_text", "fit_power_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
            "improper_reliability_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]

@@ -110,6 +110,43 @@ def _ndat(pt: ParTable, ms: bool) -> int:
     return n
 
 
+def _model_df(pt: ParTable, ms: bool) -> int:
+    """Degrees of freedom: sample moments - free parameters + equality constraints (lavaan's lav_partable_df)."""
+    return _ndat(pt, ms) - pt.npar + len(pt.equality)
+
+
+def model_df(model: str | ParsedModel, *, ngroups: int = 1, meanstructure: bool | None = None,
+             fixed_x: bool = True, std_lv: bool = False, orthogonal: bool = False,
+             group_equal: Sequence[str] = (), group_partial: Sequence[str] = (), source: str | None = None) -> int:
+    """The degrees of freedom :func:`sem` gives the model (lavaan's ``fitMeasures(fit)["df"]``), from the syntax
+    alone: the fit's own count (its parameter table with the same options; ``meanstructure`` as :func:`sem`'s,
+    on with several groups), for continuous variables (ML, MLR, FIML).  ``'group:'`` blocks set ``ngroups``.
+    Latent interactions (``A:B``) are refused: their product indicators come from the data (fit the model).
+
+    >>> model_df("F =~ x1 + x2 + x3 + x4")
+    2
+    >>> model_df("F =~ x1 + x2 + x3 + x4", ngroups=2), model_df("F =~ x1 + x2 + x3 + x4", ngroups=2,
+    ...                                                           group_equal=["loadings"])
+    (4, 7)
+    """
+    src = source or "<model syntax>"
+    pm = parse_model(model, src) if isinstance(model, str) else model
+    if has_interactions(pm):
+        raise ModelSyntaxError(pm.source, "a latent interaction (A:B): its degrees of freedom depend on the product "
+                                          "indicators the data give; fit the model and use its results")
+    if pm.blocks:
+        ngroups = len(pm.blocks)
+    if int(ngroups) != ngroups or ngroups < 1:
+        raise EstimationError(None, f"ngroups must be a positive integer (got {ngroups!r})")
+    ngroups = int(ngroups)
+    labels = [lab for _, lab in pm.blocks] if pm.blocks else [str(g + 1) for g in range(ngroups)]
+    pt = build_partable(pm, ngroups=ngroups, group_labels=labels, fixed_x=fixed_x, std_lv=std_lv,
+                        orthogonal=orthogonal, group_equal=[x for x in group_equal if x != "thresholds"],
+                        group_partial=group_partial,
+                        meanstructure=bool(meanstructure) if meanstructure is not None else ngroups > 1)
+    return _model_df(pt, pt.meanstructure)
+
+
 def _x_idx(pt: ParTable, g: int) -> np.ndarray:
     ov = pt.ov_names[g]
     return np.array([ov.index(v) for v in pt.ov_x_names[g]], dtype=int)
@@ -703,7 +740,7 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     bad_ctl = set(control) - {"max_iter", "gtol"}
     if bad_ctl:
         raise EstimationError(None, f"unknown control option(s) {sorted(bad_ctl)} (use max_iter, gtol)")
-    df = _ndat(pt, ms) - pt.npar + len(pt.equality)
+    df = _model_df(pt, ms)
     if df < 0:
         warnings.append(f"the model has negative degrees of freedom (df = {df}): it is not identified")
     if mode == "fiml":                  # "ml.x": FIML keeping the rows missing a covariate (lavaan's "ml.x")

@@ -301,7 +301,7 @@ def run_rmsea(args: argparse.Namespace) -> int:
                                        ("--mc-ci", args.mc_ci), ("--scheduler", args.scheduler),
                                        ("--workers", args.workers is not None), ("--parameters", args.parameters),
                                        ("--chunk-size", args.chunk_size),
-                                       (f"--estimator {args.estimator}", args.estimator != "ML")) if used]
+                                       (f"--estimator {args.estimator}", args.estimator not in (None, "ML"))) if used]
     if mc_only:
         raise IURSurveyError(None, f"{', '.join(mc_only)}: Monte Carlo option(s), not used by the analytic power by "
                                    "RMSEA (--rmsea / --nested-*): leave them out")

@@ -54,7 +54,7 @@ from ..sem.results import NotConvergedError, missing_words, require_converged  #
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
 from .format import DASH, ci_text, delta_fit, group_caption, integer, merged_caption, num, pval, quantity, stars
-from .sem_tables import ALPHA_CI_NOTE  # the note on α's interval, shared with the book's table
+from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
@@ -823,6 +823,7 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
             ca = cronbach_alpha(data, observed)
             out["alpha"] = ca["alpha"]
             out["alpha.lower"], out["alpha.upper"] = ca["feldt.lower"], ca["feldt.upper"]   # psych's "Feldt" row
+            out.attrs["alpha_std"] = ca["alpha_std"].to_dict()      # for items on scales of different lengths
         except DataError as exc:
             out.attrs["alpha_reason"] = str(exc)
     if cov is not None:
@@ -1016,6 +1017,10 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                  "without a word): — (" + "; ".join(
             f"{f}: {w}" for f, w in improper.items()) + ").")
     note += opposite_sign_note(lam[~lam["lhs"].isin(list(blocks))])
+    if rel.attrs.get("alpha_std"):
+        note += mixed_scale_alpha_note(rel.attrs["alpha_std"], {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in
+                                                               dict.fromkeys(lam["lhs"]) if f not in blocks},
+                                       _instrument_of(results, instrument))
     if rel.attrs.get("alpha_reason"):
         note += f" α: — ({rel.attrs['alpha_reason']})."
     elif data is not None:
@@ -1639,11 +1644,17 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
 
 
 def _threshold_instrument(results: Mapping, instrument: str | Path | None = None):
-    """The instrument of an ordinal fit, for its thresholds table's note (:func:`fitted_instrument`); None
-    without threshold rows, for the study's own instrument or when the file cannot be read (the note then
-    reads every empty cell as a category missing from the data)."""
+    """The instrument of an ordinal fit, for its thresholds table's note (:func:`_instrument_of`); None
+    without threshold rows."""
     if not any(e.get("op") == "|" for e in results.get("estimates") or []):
         return None
+    return _instrument_of(results, instrument)
+
+
+def _instrument_of(results: Mapping, instrument: str | Path | None = None):
+    """The instrument a fit's data is read with (:func:`fitted_instrument`), for the notes on items with scales
+    of their own; None for the study's own instrument or when the file cannot be read (the notes then say what
+    they say on one scale)."""
     path = fitted_instrument(results, instrument)
     if path is None:
         return None

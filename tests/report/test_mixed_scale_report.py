@@ -6,15 +6,22 @@ On the study's one-scale instrument every text stays what it was.  Instruments a
 from __future__ import annotations
 
 import copy
+import json
 import re
+import warnings
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import yaml
 
 from iur_survey.instrument import load_instrument
-from iur_survey.report import paper
+from iur_survey.measure import cronbach_alpha
+from iur_survey.report import paper, sem_tables
 from iur_survey.report.codebook import codes_text, points_text, scale_phrase
+from iur_survey.report.format import num
 from iur_survey.report.groups import groups_glue
+from iur_survey.sem import sem
 
 STUDY = load_instrument()
 BOOK = Path(__file__).resolve().parents[2] / "book"
@@ -116,3 +123,35 @@ def test_book_chapters_take_the_points_from_the_items_scales():
     assert "scale_phrase(inst)" in (BOOK / "02_instrument.md").read_text(encoding="utf-8")
     ch8 = (BOOK / "08_robustness.md").read_text(encoding="utf-8")
     assert "points_text(_inst)" in ch8 and "codes_text(_inst)" in ch8
+
+
+def _int_codes(seed: int, n: int = 600):
+    """INT1-INT3 on 1-5, INT4 on 0-10 (its own scale): four items of one factor, equally good."""
+    rng = np.random.default_rng(seed)
+    f = rng.standard_normal(n)
+    ys = [0.75 * f + np.sqrt(1 - 0.75 ** 2) * rng.standard_normal(n) for _ in range(4)]
+    cut = lambda y, t, lo: lo + (y[:, None] > np.asarray(t)[None, :]).sum(axis=1)      # noqa: E731
+    d = pd.DataFrame({f"INT{i + 1}": cut(ys[i], [-1, -0.3, 0.3, 1], 1) for i in range(3)})
+    d["INT4"] = cut(ys[3], np.linspace(-1.6, 1.6, 10), 0)
+    return d
+
+
+def test_alpha_of_a_construct_with_items_on_scales_of_different_lengths_is_said(tmp_path):
+    inst, path = _instrument(tmp_path, {}, {"INT4": {"min": 0, "max": 10}})
+    d = _int_codes(3)
+    ca = cronbach_alpha(d, {"INT": list(d)})
+    # the 0-10 item's variance weighs more: raw alpha below the standardized one (.736 vs .794 on seed 3)
+    assert ca.loc["INT", "alpha_std"] - ca.loc["INT", "alpha"] > 0.03
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = json.loads(sem("INT =~ INT1 + INT2 + INT3 + INT4", d).to_json())
+    note = paper.measurement_apa(res, d, instrument=path).note
+    assert (f"INT (1-5 and 0-10; standardized α = {num(ca.loc['INT', 'alpha_std'], 3, False)})") in note
+    # the study's one scale: the note is what it was
+    plain = paper.measurement_apa(res, d).note
+    assert "scales of different lengths" not in plain and note.startswith(plain.split(" *SE*")[0][:200])
+    assert sem_tables.mixed_scale_alpha_note({"INT": 0.8}, {"INT": ["INT1", "INT4"]}, STUDY) == ""
+    # constructs on one scale each (TAL 1-4, INT 0-10) are not named: alpha is on one scale within each
+    mixed, _ = _mixed(tmp_path)
+    assert sem_tables.mixed_scale_alpha_note({"TAL": 0.8, "INT": 0.8}, {c: k.items for c, k in
+                                                                       mixed.constructs.items()}, mixed) == ""

@@ -144,6 +144,73 @@ def groups_sentence(instrument) -> str:
             "group key.")
 
 
+def _likert_points(instrument) -> list[int]:
+    """The numbers of answer codes of the Likert (not continuous) items' scales, sorted, each once."""
+    return sorted({instrument.scale_of(c).n_points for c, it in instrument.items.items() if not it.continuous})
+
+
+def points_text(instrument) -> str:
+    """How many points the Likert items have, for prose: ``five-point``; with items on scales of their own
+    ``four- to seven-point`` (the items' scales, not the top-level one when no item is on it).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> points_text(load_instrument())
+    'five-point'
+    """
+    n = _likert_points(instrument) if getattr(instrument, "mixed_scales", False) else []
+    if not n:
+        return f"{cardinal(instrument.scale_max - instrument.scale_min + 1)}-point"
+    return f"{cardinal(n[0])}-point" if len(n) == 1 else f"{cardinal(n[0])}- to {cardinal(n[-1])}-point"
+
+
+def codes_text(instrument) -> str:
+    """How many answer codes a Likert item has, for prose (``the five answer codes``): ``five``, or with items
+    on scales of their own ``four to eleven``.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> codes_text(load_instrument())
+    'five'
+    """
+    n = _likert_points(instrument) if getattr(instrument, "mixed_scales", False) else []
+    if not n:
+        return cardinal(instrument.scale_max - instrument.scale_min + 1)
+    return cardinal(n[0]) if len(n) == 1 else f"{cardinal(n[0])} to {cardinal(n[-1])}"
+
+
+def _range_words(scale) -> str:
+    """``from 1 (Strongly disagree) to 5 (Strongly agree)``; a code without a wording gets none."""
+    def end(code: int) -> str:
+        word = (scale.labels.get(code) or ("",))[0]
+        return f"{code} ({word})" if word else f"{code}"
+    return f"from {end(scale.min)} to {end(scale.max)}"
+
+
+def scale_phrase(instrument) -> str:
+    """How the items are answered, for the instrument chapter's first sentence: ``answered on a scale from 1
+    (Strongly disagree) to 5 (Strongly agree)``; with scales of their own, every scale the items are on and
+    which constructs (or, for a construct whose items differ, which items) use it, in questionnaire order.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> scale_phrase(load_instrument())
+    'answered on a scale from 1 (Strongly disagree) to 5 (Strongly agree)'
+    """
+    if not getattr(instrument, "mixed_scales", False):
+        return f"answered on a scale {_range_words(instrument.scale)}"
+    who: dict[tuple[int, int], list[str]] = {}
+    scales = {}
+    for con in instrument.constructs.values():
+        its = [c for c in con.items if not instrument.items[c].continuous]
+        keys = {(instrument.scale_of(c).min, instrument.scale_of(c).max) for c in its}
+        for c in its if len(keys) > 1 else its[:1]:
+            sc = instrument.scale_of(c)
+            scales.setdefault((sc.min, sc.max), sc)
+            who.setdefault((sc.min, sc.max), []).append(c if len(keys) > 1 else con.code)
+    if len(who) == 1:
+        return f"answered on a scale {_range_words(next(iter(scales.values())))}"
+    parts = [f"{', '.join(w)} {_range_words(scales[k])}" for k, w in who.items()]
+    return "answered on scales of their own: " + "; ".join(parts)
+
+
 def items_phrase(instrument) -> str:
     """How many items of which kind: ``28 Likert items``, or Likert and continuous items counted apart.
 

@@ -24,6 +24,7 @@ import pandas as pd
 from ..sem.compare import equal_paths_summary, holm
 from ..sem.invariance import NOT_REACHED, compare_decisions, sequence_decisions
 from ..sem.results_file import stat_group_of
+from .codebook import points_text
 from .format import DASH, cardinal, delta_fit, group_caption, integer, num, p_rel, pval, stars
 from .tables import APATable
 
@@ -546,15 +547,7 @@ def _instrument_glue(instrument) -> dict[str, tuple[str, Any]]:
                                   "chapter has no groups to compare and its analyses are not computed: each section "
                                   "below says what it would show."),
             "measurement_shape": ("text", f"{cardinal(len(instrument.constructs))} correlated factors, {each}"),
-            "scale_points": ("text", _points_text(instrument))}
-
-
-def _points_text(instrument) -> str:
-    """``five-point``, or with items on scales of their own ``four- to seven-point``."""
-    if not getattr(instrument, "mixed_scales", False):
-        return f"{cardinal(instrument.scale_max - instrument.scale_min + 1)}-point"
-    n = sorted({instrument.scale_of(c).n_points for c, it in instrument.items.items() if not it.continuous})
-    return f"{cardinal(n[0])}- to {cardinal(n[-1])}-point"
+            "scale_points": ("text", points_text(instrument))}
 
 
 def groups_glue(roles: pd.DataFrame | None, invariance: Mapping[str, Any] | None,

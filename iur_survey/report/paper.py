@@ -54,7 +54,7 @@ from ..sem.results import NotConvergedError, missing_words, require_converged  #
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
 from .format import DASH, ci_text, delta_fit, group_caption, integer, merged_caption, num, pval, quantity, stars
-from .sem_tables import ALPHA_CI_NOTE  # the note on α's interval, shared with the book's table
+from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
@@ -823,6 +823,7 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
             ca = cronbach_alpha(data, observed)
             out["alpha"] = ca["alpha"]
             out["alpha.lower"], out["alpha.upper"] = ca["feldt.lower"], ca["feldt.upper"]   # psych's "Feldt" row
+            out.attrs["alpha_std"] = ca["alpha_std"].to_dict()      # for items on scales of different lengths
         except DataError as exc:
             out.attrs["alpha_reason"] = str(exc)
     if cov is not None:
@@ -1016,6 +1017,10 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                  "without a word): — (" + "; ".join(
             f"{f}: {w}" for f, w in improper.items()) + ").")
     note += opposite_sign_note(lam[~lam["lhs"].isin(list(blocks))])
+    if rel.attrs.get("alpha_std"):
+        note += mixed_scale_alpha_note(rel.attrs["alpha_std"], {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in
+                                                               dict.fromkeys(lam["lhs"]) if f not in blocks},
+                                       _instrument_of(results, instrument))
     if rel.attrs.get("alpha_reason"):
         note += f" α: — ({rel.attrs['alpha_reason']})."
     elif data is not None:
@@ -1236,11 +1241,14 @@ def _threshold_index(rhs: Any) -> int:
     return int(m.group(1)) if m else 10 ** 6
 
 
-def thresholds_apa(results: Mapping, number=None, title: str = "Thresholds of the ordered items"
-                   ) -> APATable | None:
+def thresholds_apa(results: Mapping, number=None, title: str = "Thresholds of the ordered items",
+                   instrument=None) -> APATable | None:
     """The thresholds of the ordered items (lavaan's ``item | t1`` rows of a WLSMV fit): one row per item (per
     group of a multi-group fit), one column per threshold by lavaan's name (t1, t2, ...), each cell the estimate
     and its *SE* in parentheses (no *p*: a threshold is not tested against 0).  None without ordered items.
+    ``instrument`` (an :class:`~iur_survey.instrument.Instrument`, optional): with items on scales of their
+    own, the note says an empty cell can be a shorter scale and names the items with fewer categories in the
+    data than their scale has (without it, every empty cell is read as categories missing from the data).
 
     >>> est = [{"lhs": "x1", "op": "|", "rhs": t, "est": e, "se": .08, "pvalue": None, "std.all": e}
     ...        for t, e in (("t1", -0.674), ("t2", 0.1), ("t3", 0.7))]
@@ -1267,10 +1275,38 @@ def thresholds_apa(results: Mapping, number=None, title: str = "Thresholds of th
             "y* of the item crosses from one category into the next; t1 between its first and second category), "
             + ("theta parameterization (residual variance of y* fixed at 1)." if theta
                else "on the scale of y* (delta parameterization: y* has variance 1).")
-            + (" An empty cell: the item has no such threshold (fewer categories in the data"
-               + (" of that group)." if multi else ").") if (frame[names] == "").to_numpy().any() else "")
+            + (_empty_threshold_note(frame, names, multi, instrument) if (frame[names] == "").to_numpy().any()
+               else "")
             + se_p_note(results, p=False) + _constraints_note(results))
     return APATable(frame, title, number=number, note=note, numeric=tuple(names))
+
+
+def _empty_threshold_note(frame: pd.DataFrame, names: Sequence[str], multi: bool, instrument=None) -> str:
+    """What an empty cell of the thresholds table means: categories missing from the data, or with items on
+    scales of their own (``instrument.mixed_scales``) also a scale with fewer points, naming the items whose
+    thresholds are fewer than their scale has (an unanswered category).
+
+    >>> f = pd.DataFrame({"Item": ["a", "b"], "t1": ["x", "x"], "t2": ["x", ""]})
+    >>> _empty_threshold_note(f, ["t1", "t2"], False)
+    ' An empty cell: the item has no such threshold (fewer categories in the data).'
+    """
+    if instrument is None or not getattr(instrument, "mixed_scales", False):
+        return " An empty cell: the item has no such threshold (fewer categories in the data" + (
+            " of that group)." if multi else ").")
+    short = []
+    for _, row in frame.iterrows():
+        item = str(row["Item"])
+        if item not in instrument.items or instrument.items[item].continuous:
+            continue
+        have = int((row[list(names)] != "").sum())
+        want = instrument.scale_of(item).n_points - 1
+        if have < want:
+            where = f" in {row['Group']}" if multi and "Group" in row else ""
+            short.append(f"{item}{where} {have} of {want}")
+    return (" An empty cell: the item has no such threshold: its scale has fewer points (the scales: "
+            f"{instrument.scales_text})"
+            + (f", or categories of its scale were not answered{' in that group' if multi else ''} "
+               f"(thresholds estimated of those its scale has: {', '.join(short)})" if short else "") + ".")
 
 
 def residual_covariances_apa(results: Mapping, number=None, title: str = "Residual covariances"
@@ -1607,6 +1643,28 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
     return APATable(frame, title, number=number, note=note, numeric=tuple(head.values()))
 
 
+def _threshold_instrument(results: Mapping, instrument: str | Path | None = None):
+    """The instrument of an ordinal fit, for its thresholds table's note (:func:`_instrument_of`); None
+    without threshold rows."""
+    if not any(e.get("op") == "|" for e in results.get("estimates") or []):
+        return None
+    return _instrument_of(results, instrument)
+
+
+def _instrument_of(results: Mapping, instrument: str | Path | None = None):
+    """The instrument a fit's data is read with (:func:`fitted_instrument`), for the notes on items with scales
+    of their own; None for the study's own instrument or when the file cannot be read (the notes then say what
+    they say on one scale)."""
+    path = fitted_instrument(results, instrument)
+    if path is None:
+        return None
+    from ..instrument import load_instrument
+    try:
+        return load_instrument(path)
+    except Exception:       # a moved or broken instrument: the table stays, with the general note
+        return None
+
+
 def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
                  data_path: str | Path | None = None, instrument: str | Path | None = None) -> list[APATable]:
     """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs), numbered.
@@ -1656,7 +1714,8 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     for lab, r in zip(labels, fits):
         est = estimates_frame(r)
         suffix = f" ({lab})" if len(fits) > 1 else ""
-        for t in (thresholds_apa(r, title="Thresholds of the ordered items" + suffix),
+        for t in (thresholds_apa(r, title="Thresholds of the ordered items" + suffix,
+                                 instrument=_threshold_instrument(r, instrument)),
                   residual_covariances_apa(r, title="Residual covariances" + suffix)):
             if t is not None:
                 out.append(t)

@@ -403,6 +403,33 @@ ALPHA_CI_NOTE = ("95% CI: confidence interval of α by Feldt, Woodruff and Salih
                  "boundaries, JASP's analytical interval)")
 
 
+def mixed_scale_alpha_note(alpha_std: Mapping[str, float], constructs: Mapping[str, Any], instrument) -> str:
+    """The table note on Cronbach's α of a construct whose items are on scales of different lengths (``""``
+    when there is none, or without an instrument): α weights each item by its variance, so an item on a longer
+    scale (0-10 beside 1-5) counts more and α comes out lower than the same answers on one scale would give;
+    the standardized α (``alpha_std``: cronbach_alpha's, psych's ``std.alpha``, of the item correlations) is
+    named beside it.  ``constructs``: construct -> its items.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> mixed_scale_alpha_note({"INT": 0.79}, {"INT": ["INT1", "INT2"]}, load_instrument())
+    ''
+    """
+    if instrument is None or not getattr(instrument, "mixed_scales", False):
+        return ""
+    parts = []
+    for f, items in constructs.items():
+        texts = list(dict.fromkeys(instrument.scale_of(i).text for i in items
+                                   if i in instrument.items and not instrument.items[i].continuous))
+        v = alpha_std.get(f, math.nan) if hasattr(alpha_std, "get") else math.nan
+        if len(texts) > 1 and v is not None and math.isfinite(float(v)):
+            parts.append(f"{f} ({' and '.join(texts)}; standardized α = {num(float(v), 3, False)})")
+    if not parts:
+        return ""
+    return (" α of a construct whose items are on scales of different lengths weights each item by its variance: "
+            "the items of the longer scale count more and α is lower than the items' correlations imply: "
+            + "; ".join(parts) + " (standardized α: psych's std.alpha, from the item correlations).")
+
+
 def reliability_frame(measures: Mapping[str, pd.DataFrame], constructs) -> pd.DataFrame:
     """One row per construct: items, α with its 95% CI, ω, AVE from :mod:`iur_survey.measure` outputs
     (``alpha``: cronbach_alpha, ``omega``: composite_reliability, ``ave``: ave); NaN where absent.  ω is

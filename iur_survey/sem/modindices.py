@@ -340,7 +340,8 @@ def _descending(mi: np.ndarray, rel: float = 1e-6) -> np.ndarray:
     k = key[order]
     fin = np.isfinite(k)
     tie = np.zeros(len(k), bool)       # tie[i]: k[i] is within rel of k[i - 1]
-    tie[1:] = fin[1:] & fin[:-1] & (k[:-1] - k[1:] <= rel * np.maximum(np.abs(k[:-1]), 1.0))
+    with np.errstate(invalid="ignore"):     # -inf - -inf (two missing indices) is nan: masked by fin, not said
+        tie[1:] = fin[1:] & fin[:-1] & (k[:-1] - k[1:] <= rel * np.maximum(np.abs(k[:-1]), 1.0))
     group = np.cumsum(~tie)            # runs of ties share a group number, groups keep the descending order
     return order[np.lexsort((order, group))]
 

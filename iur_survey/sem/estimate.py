@@ -43,9 +43,13 @@ from its start -- is stopped there, ``NONCONVERGED``: creeping along a ridge use
 more stops (:func:`optimize`): a quasi-Newton stage that makes no progress (f down by less than lavaan's
 ``rel.tol`` and max |gradient| not halved in :data:`STALL` iterations: the floating-point floor) hands the
 row to the next stage, and a row that has used nlminb's ``eval.max`` (:data:`EVAL_MAX`) evaluations is
-stopped, ``NONCONVERGED``, as lavaan counts it.  Variances are not bounded (as in lavaan): a Heywood case
-comes out negative and the caller warns about it.  There is no scipy fallback and no second optimiser:
-stages 2 and 3 are the fallback.
+stopped, ``NONCONVERGED``, as lavaan counts it.  A single fit (:func:`minimize`) has that cap too, and its
+quasi-Newton line search stops where nlminb stops with "false convergence": at a step that changes no
+coordinate by more than nlminb's ``xf.tol`` (:data:`XF_TOL`) of its size, the row goes on to the next stage
+(the 1e-12 slack of the line search accepted such steps, which change nothing, 40 evaluations an iteration
+for the rest of the stage's budget: a FIML fit took minutes where lavaan gives up in a second).  Variances
+are not bounded (as in lavaan): a Heywood case comes out negative and the caller warns about it.  There is
+no scipy fallback and no second optimiser: stages 2 and 3 are the fallback.
 
 >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
 >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])

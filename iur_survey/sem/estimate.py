@@ -43,9 +43,13 @@ from its start -- is stopped there, ``NONCONVERGED``: creeping along a ridge use
 more stops (:func:`optimize`): a quasi-Newton stage that makes no progress (f down by less than lavaan's
 ``rel.tol`` and max |gradient| not halved in :data:`STALL` iterations: the floating-point floor) hands the
 row to the next stage, and a row that has used nlminb's ``eval.max`` (:data:`EVAL_MAX`) evaluations is
-stopped, ``NONCONVERGED``, as lavaan counts it.  Variances are not bounded (as in lavaan): a Heywood case
-comes out negative and the caller warns about it.  There is no scipy fallback and no second optimiser:
-stages 2 and 3 are the fallback.
+stopped, ``NONCONVERGED``, as lavaan counts it.  A single fit (:func:`minimize`) has that cap too, and its
+quasi-Newton line search stops where nlminb stops with "false convergence": at a step that changes no
+coordinate by more than nlminb's ``xf.tol`` (:data:`XF_TOL`) of its size, the row goes on to the next stage
+(the 1e-12 slack of the line search accepted such steps, which change nothing, 40 evaluations an iteration
+for the rest of the stage's budget: a FIML fit took minutes where lavaan gives up in a second).  Variances
+are not bounded (as in lavaan): a Heywood case comes out negative and the caller warns about it.  There is
+no scipy fallback and no second optimiser: stages 2 and 3 are the fallback.
 
 >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
 >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])
@@ -66,7 +70,7 @@ from scipy import linalg
 __all__ = ["OptimResult", "BatchResult", "Callables", "optimize", "default_stages", "warm_stages", "minimize",
            "numerical_hessian",
            "OK", "FAILED", "NONCONVERGED", "RUNAWAY", "RUNAWAY_AFTER", "STALL", "STALL_RTOL",
-           "EVAL_MAX"]
+           "EVAL_MAX", "XF_TOL"]
 
 #: status of each row of :func:`optimize`
 OK, FAILED, NONCONVERGED = 0, 1, 2
@@ -86,6 +90,10 @@ STALL_RTOL = 1e-10
 #: the evaluation cap of the bootstrap's refits (``max_evals`` of :func:`optimize`): lavaan's ``eval.max`` of
 #: nlminb, past which lavaan counts a fit as not converged (nlminb's "function evaluation limit reached")
 EVAL_MAX = 20000
+#: the floor of a quasi-Newton line search in a single fit (``xf_tol`` of :func:`optimize`): nlminb's ``xf.tol``
+#: in lavaan (2.2e-14), the relative step at or below which nlminb stops with "false convergence" (lavaan:
+#: not converged); here relative to each coordinate (:func:`_backtrack`)
+XF_TOL = 2.2e-14
 
 
 @dataclass
@@ -233,11 +241,22 @@ def _gmax(G: np.ndarray) -> np.ndarray:
 
 
 def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, tries: int,
-               floor_gmax: np.ndarray | None = None):
+               floor_gmax: np.ndarray | None = None, xf_tol: float | None = None,
+               floored: np.ndarray | None = None):
     """Batched backtracking from ``X[rows]`` along ``step`` (halving ``a`` from 1): accept when the point is
     admissible with a finite gradient and ``f <= F + c1 a slope + 1e-12 max(1, |F|)``.  Rows flagged by
     ``floor_gmax`` (finite entries: the predicted decrease is below the resolution of f) get the full step
     only, accepted when f does not increase and max |g| falls below 0.9 x ``floor_gmax``.
+
+    ``xf_tol`` (None: off): a row whose trial step has shrunk so far that it changes no coordinate by more
+    than ``xf_tol`` of its size (``|a step_i| <= xf_tol (|x_i| + |x_i + a step_i|)`` for every i) is not
+    tried further: its search fails there (marked in ``floored``, over ``rows``, when given), as nlminb
+    stops with "false convergence" when its relative step falls to ``xf.tol`` -- such a step changes x in
+    its last digits only, and the ``1e-12`` slack would accept one that changes nothing, over and over (a
+    FIML fit whose variance sits at 1e-7 on the border of the admissible region: 40 evaluations an
+    iteration for thousands of iterations, audit s27).  nlminb's own ``reldx`` is relative to the largest
+    coordinate; per coordinate, a fit whose estimates have run off (one coordinate at 1e5) is not stopped
+    while its other coordinates still move.
 
     With ``info`` the curvature comes from the first trial point (the full step, accepted as a rule) and,
     for a row accepted at a shorter step, from evaluating the accepted point again (value, gradient and
@@ -258,6 +277,16 @@ def _backtrack(kernel, mom, rows, X, F, step, slope, *, info: bool, c1: float, t
     pend = np.arange(n)
     tiny = np.zeros(n, bool) if floor_gmax is None else np.isfinite(floor_gmax)
     for trial in range(tries):
+        if xf_tol is not None:
+            x_now = X[rows[pend]]
+            ts = np.abs(t[pend, None] * step[pend])
+            flat = np.all(ts <= xf_tol * (np.abs(x_now) + np.abs(x_now + t[pend, None] * step[pend])), axis=1)
+            if flat.any():
+                if floored is not None:
+                    floored[pend[flat]] = True
+                pend = pend[~flat]
+                if pend.size == 0:
+                    break
         idx = rows[pend]
         xt = X[idx] + t[pend, None] * step[pend]
         with_info = info and (trial == 0 or not lazy)
@@ -383,13 +412,15 @@ def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters, boun
 
 
 def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0inv, memory, bound=None,
-                        stall=None):
-    """Stage 2 (L-BFGS) on ``rows`` (in place on X, F, G, iters).  Returns (done, stalled): per row True when
-    max |g| < gtol, and True when it left for making no progress (``stall``: :func:`optimize`)."""
+                        stall=None, xf_tol=None):
+    """Stage 2 (L-BFGS) on ``rows`` (in place on X, F, G, iters).  Returns (done, stalled, floored): per row
+    True when max |g| < gtol, True when it left for making no progress (``stall``: :func:`optimize`), and
+    True when its line search fell to the relative step ``xf_tol`` (:func:`_backtrack`)."""
     K, q = rows.size, X.shape[1]
     done = _gmax(G[rows]) < gtol
     active = ~done & np.all(np.isfinite(G[rows]), axis=1)
     stalled = np.zeros(K, bool)
+    floored = np.zeros(K, bool)
     ref = F[rows].copy()                    # f and max |g| at the last progress, and iterations since
     ref_g = _gmax(G[rows])
     since = np.zeros(K, int)
@@ -411,8 +442,11 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
             count[a[bad]] = 0
             step[bad] = -(G[ra[bad]] @ H0a) if H0a.ndim == 2 else -np.einsum("kij,kj->ki", H0a[bad], G[ra[bad]])
             slope[bad] = np.einsum("ki,ki->k", G[ra[bad]], step[bad])
-        acc, Xn, Fn, Gn, _ = _backtrack(kernel, mom, ra, X, F, step, slope, info=False, c1=1e-4, tries=40)
+        fl = np.zeros(a.size, bool)
+        acc, Xn, Fn, Gn, _ = _backtrack(kernel, mom, ra, X, F, step, slope, info=False, c1=1e-4, tries=40,
+                                        xf_tol=xf_tol, floored=fl)
         active[a[~acc]] = False             # the line search failed: on to stage 3
+        floored[a[~acc & fl]] = True
         h = np.flatnonzero(acc)
         ah, rh = a[h], ra[h]
         s = Xn[h] - X[rh]
@@ -450,7 +484,7 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
             flat = ah[(since[ah] >= stall) & active[ah]]
             stalled[flat] = True
             active[flat] = False
-    return done, stalled
+    return done, stalled, floored
 
 
 #: lavaan's nlminb (R's PORT routine ``dmnfb``/``drmng``): the trust radius of its first step in the scaled
@@ -588,7 +622,7 @@ def warm_stages(max_iter: int, fallback_iter: int) -> tuple[tuple[str, int], ...
 def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *, gtol: float = 1e-10,
              max_iter: int = 500, stages: tuple[tuple[str, int], ...] | None = None,
              H0inv: np.ndarray | None = None, memory: int = 40, runaway: float | None = None,
-             stall: int | None = None, max_evals: int | None = None) -> BatchResult:
+             stall: int | None = None, max_evals: int | None = None, xf_tol: float | None = None) -> BatchResult:
     """Minimise the K problems of ``kernel`` from ``x0`` (q: every row starts there; or K x q); see the module
     docstring.  ``start_ok`` (K) marks the rows worth starting (default: all; the others are FAILED); K is
     ``start_ok.size``, or ``x0``'s rows.  The kernel's rows are ``mom``'s (passed through).
@@ -614,6 +648,11 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     and gradient (scoring and quasi-Newton; :data:`EVAL_MAX`, nlminb's ``eval.max`` in lavaan) without
     converging is stopped there, NONCONVERGED (``capped``), as lavaan counts a fit that reached nlminb's
     limit.
+
+    ``xf_tol`` (default None: off; a single fit, :func:`minimize`: :data:`XF_TOL`): a quasi-Newton line search
+    whose trial step falls to that relative size fails (:func:`_backtrack`), and the row leaves the stage
+    for the next one (nlminb's "false convergence"; the next stages decide its status, by its gradient as
+    ever).
 
     >>> class Quad:          # F_k(x) = |x - c_k|^2 / 2 + x_0^4 / 4 for two rows with their own centres c_k
     ...     c = np.array([[1.0, -2.0], [0.5, 3.0]])
@@ -686,11 +725,13 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
                                   f"{'evaluation limit' if capped[k] else w}")
         elif name == "quasi-newton":
             fresh[rest] = False
-            done, flat = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget,
-                                             iters=iters, H0inv=H0inv, memory=memory, bound=bound, stall=stall)
-            for k, d, fl, i0 in zip(rest, done, flat, it0):
+            done, flat, floor = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget,
+                                                    iters=iters, H0inv=H0inv, memory=memory, bound=bound,
+                                                    stall=stall, xf_tol=xf_tol)
+            for k, d, fl, fc, i0 in zip(rest, done, flat, floor, it0):
                 end = ("" if d else ", evaluation limit" if capped[k] else ", ran off" if off[k] else
-                       ", no progress" if fl else ", unfinished")
+                       ", no progress" if fl else ", false convergence (the line search's step fell to "
+                       "xf.tol)" if fc else ", unfinished")
                 history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}{end}")
         elif name == "trust-region":
             fresh[rest] = False
@@ -760,7 +801,8 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
              curvature: Callable[[np.ndarray], np.ndarray], x0: np.ndarray, *,
              max_iter: int = 500, gtol: float = 1e-10, polish: bool = True,
              fun_grad_curv: Callable | None = None, fun_grad: Callable | None = None,
-             scoring: bool = True, runaway: float | None = None, trust: bool = False) -> OptimResult:
+             scoring: bool = True, runaway: float | None = None, trust: bool = False,
+             xf_tol: float | None = XF_TOL, max_evals: int | None = EVAL_MAX) -> OptimResult:
     """One fit: :func:`optimize` on the callables as a batch of one (:class:`Callables`).
 
     ``curvature(x)`` returns a (positive-definite) curvature matrix; when ``fun_grad_curv(x) -> (g, C)`` is
@@ -770,7 +812,10 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     carry a fit onto a Heywood ridge that the quasi-Newton path from the same start avoids).  ``runaway``:
     stop early when the estimates run off (:func:`optimize`); the result is then not converged, ``ran_off``.
     ``trust=True``: the trust-region stage (nlminb's path, :func:`_stage_trust_region`) with the quasi-Newton
-    budget, then the polish, instead of stages 1 and 2.
+    budget, then the polish, instead of stages 1 and 2.  The quasi-Newton stage stops its line search at
+    nlminb's relative step ``xf.tol`` (``xf_tol``, :data:`XF_TOL`: :func:`optimize`), and the fit stops
+    after nlminb's ``eval.max`` evaluations (``max_evals``, :data:`EVAL_MAX`; not converged then, as in
+    lavaan).
 
     >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
     >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])
@@ -784,7 +829,7 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     elif not scoring:
         stages = stages[1:]
     res = optimize(Callables(fun, grad, curvature, fun_grad_curv, fun_grad), None, np.asarray(x0, float)[None],
-                   gtol=gtol, stages=stages, runaway=runaway)
+                   gtol=gtol, stages=stages, runaway=runaway, xf_tol=xf_tol, max_evals=max_evals)
     x, f, g = res.x[0], float(res.fun[0]), res.grad[0]
     if res.status[0] == FAILED:
         return OptimResult(x, f, np.full_like(x, np.nan), False, 0, "the start values are not admissible",
@@ -792,6 +837,7 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     converged = bool(res.status[0] == OK)
     gmax = float(_gmax(g[None])[0]) if g.size else 0.0
     off = bool(res.ran_off[0])
-    msg = "converged" if converged else \
-        f"no convergence (max |gradient| = {gmax:.3g}{'; the estimates ran off' if off else ''})"
+    capped = bool(res.capped[0]) if res.capped is not None else False
+    end = "; the estimates ran off" if off else f"; nlminb's eval.max ({max_evals}) reached" if capped else ""
+    msg = "converged" if converged else f"no convergence (max |gradient| = {gmax:.3g}{end})"
     return OptimResult(x, f, g, converged, int(res.iterations[0]), msg, res.history[0], off)

@@ -166,3 +166,27 @@ def test_ordinal_alpha_refusals_and_codes():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ordinal_alpha(ORD, cm, boot=5, seed=1, progress=False)       # no warning on ordinary data
+
+
+# ------------------------------------------------------------------ the measurement table of `iur-survey tables`
+def test_tables_alpha_boot_shows_psychs_bootstrapped_interval(tmp_path):
+    from iur_survey.cli import main
+    from iur_survey.report import paper
+    from iur_survey.report.format import ci_text
+
+    model = tmp_path / "model.lav"
+    model.write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n")
+    fit = tmp_path / "cfa.json"
+    assert main(["fit", str(HERE.parent / "reference" / "data" / "hs1939.csv"), "--model", str(model),
+                 "--out", str(fit)]) == 0
+    out = tmp_path / "t.md"
+    assert main(["tables", str(fit), "--alpha-boot", str(B), "--alpha-seed", str(SEED), "--out", str(out)]) == 0
+    md = out.read_text(encoding="utf-8")
+    for k, ref in REFS["psych"].items():
+        assert ci_text(ref["boot_ci"][0], ref["boot_ci"][2], 3, False) in md
+    assert f"bootstrap percentile interval of α, {B} resamples" in md and f"seed {SEED}" in md
+    assert "Feldt, Woodruff" not in md
+    t = paper.measurement_apa(paper.load_results(fit))            # without it: Feldt's, as before
+    assert "Feldt, Woodruff" in t.note and "bootstrap percentile" not in t.note
+    with pytest.raises(SystemExit):
+        main(["tables", str(fit), "--alpha-boot", "1", "--out", str(out)])

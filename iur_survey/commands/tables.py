@@ -21,6 +21,9 @@ call.data, call.model, call.options). The data is read with the instrument the f
 (`fit --instrument`, call.options.instrument; --instrument when it has moved). Give --data when the data file has moved (a recorded
 file that is not there is a warning on stderr; one that changed since the fit, or a --data file that is
 not the fitted one, is refused: its sha256 differs from call.data.sha256).
+--alpha-boot B: the measurement table's 95% CI of alpha is psych's bootstrapped interval (B resamples of the
+construct's complete rows, --alpha-seed, default 2022; the 2.5th and 97.5th percentiles) instead of Feldt's; items
+fitted as ordered get no CI of alpha either way.
 A fit that did not converge is refused (exit status 3, as `iur-survey fit`).
 Models are labelled by file name (with the parent folder when two files share a
 name). LaTeX output needs the LaTeX packages booktabs and caption.  The numbers are formatted by the book's own
@@ -39,6 +42,8 @@ import argparse
 import sys
 import warnings
 
+from ._io import whole_number
+
 NAME = "tables"
 HELP = "publication tables (DOCX, LaTeX, Markdown, CSV, HTML) of results.json files"
 
@@ -55,6 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instrument", metavar="FILE", default=None,
                         help="the instrument the data is read with (default: the one results.json records, "
                              "`fit --instrument`; else the study's)")
+    parser.add_argument("--alpha-boot", metavar="B", type=whole_number(2, "the bootstrap needs at least 2 draws"),
+                        default=None, help="the measurement table's 95%% CI of alpha: psych's bootstrapped interval "
+                                           "of B resamples (alpha(n.iter = B)) instead of Feldt's (continuous items)")
+    parser.add_argument("--alpha-seed", metavar="S", type=int, default=None,
+                        help="seed of --alpha-boot (default 2022, as `fit --bootstrap`)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from ..datafile import load_data
     from ..sem.results_file import version_note
     from ._io import check_output, print_warnings, say_caught
-    from .fit import EXIT_NOT_CONVERGED
+    from .fit import DEFAULT_SEED, EXIT_NOT_CONVERGED
 
     if args.out != "-":
         check_output(args.out, *args.results, args.data)      # never over an input
@@ -76,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always", DataMovedWarning)
-            tables = paper_tables(results, data=data, data_path=args.data, instrument=args.instrument)
+            tables = paper_tables(results, data=data, data_path=args.data, instrument=args.instrument,
+                                  alpha_boot=args.alpha_boot,
+                                  alpha_seed=DEFAULT_SEED if args.alpha_seed is None else args.alpha_seed)
     except NotConvergedError as exc:             # never tables of a fit that did not converge: exit 3, as `fit`
         print(f"iur-survey tables: error: {exc}", file=sys.stderr)
         return EXIT_NOT_CONVERGED

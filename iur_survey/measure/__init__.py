@@ -3,7 +3,10 @@
 One function per statistic, each returning a tidy DataFrame with the usual cut-offs flagged; definitions as
 semTools 0.5-6 (tests/measure/ checks them against semTools' own output).
 
-* :func:`cronbach_alpha` (data, constructs)            alpha >= .70
+* :func:`cronbach_alpha` (data, constructs)            alpha >= .70   (Feldt and Duhachek intervals; ``boot=B``:
+  psych's bootstrapped interval)
+* :func:`ordinal_alpha` (data, constructs)             alpha of the polychoric correlations >= .70 (``boot=B``:
+  a bootstrap percentile interval)
 * :func:`composite_reliability` / :func:`omega` (estimates, cov)   omega >= .70   (semTools compRelSEM;
   ordered items: the categorical omega, semTools' omegaCat, unless ``ord_scale=False``; ``higher=``;
   ``tau_eq=True``: alpha, of ordered items' codes (``data=``, the fit's rows; :func:`ordinal_codes`) or with
@@ -37,11 +40,13 @@ from .cmv import (
     harman_single_factor,
     lrt_rmsea,
 )
-from .reliability import ave, composite_reliability, cronbach_alpha, duhachek_ci, feldt_ci, omega, ordinal_codes
+from .reliability import (ave, boot_quantile_ci, composite_reliability, cronbach_alpha, duhachek_ci, feldt_ci, omega,
+                          ordinal_alpha, ordinal_codes)
 from .validity import fornell_larcker, fornell_larcker_verdict, htmt
 
 __all__ = [
     "ave",
+    "boot_quantile_ci",
     "clf_model_syntax",
     "common_latent_factor",
     "common_method",
@@ -59,6 +64,7 @@ __all__ = [
     "improper_constructs",
     "lrt_rmsea",
     "omega",
+    "ordinal_alpha",
     "ordinal_codes",
     "sample_covariance",
 ]

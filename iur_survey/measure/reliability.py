@@ -60,6 +60,44 @@ def _check_level(level: float) -> float:
     return lv
 
 
+def boot_quantile_ci(draws: Any, level: float = 0.95) -> tuple[float, float]:
+    """The percentile interval of bootstrap draws as psych 2.2.9's ``alpha(n.iter =)`` takes it: R's default
+    ``quantile()`` (type 7, linear interpolation between order statistics) at ``(1 -/+ level) / 2`` of the finite
+    draws (psych: ``quantile(boot[, 1], c(.025, .5, .975))``, its ``boot.ci``; the bootstrap of the SEM engine
+    uses lavaan's ``norm.inter`` instead).  NaN bounds without two finite draws.
+
+    >>> boot_quantile_ci(np.arange(1.0, 11.0))         # R: quantile(1:10, c(.025, .975)) = 1.225 9.775
+    (1.225, 9.775)
+    """
+    lv = _check_level(level)
+    t = np.asarray(draws, dtype=float)
+    t = t[np.isfinite(t)]
+    if t.size < 2:
+        return math.nan, math.nan
+    lo, hi = np.quantile(t, [(1.0 - lv) / 2.0, (1.0 + lv) / 2.0], method="linear")
+    return float(lo), float(hi)
+
+
+def _boot_setup(boot: Any, seed: Any) -> tuple[int, int]:
+    """(B, seed entropy) of a bootstrap of reliability: the SEM bootstrap's checks and per-draw seeds."""
+    from ..sem.bootstrap import require_draws, seed_entropy
+    return require_draws(boot), seed_entropy(seed)
+
+
+def _boot_alpha_draws(X: np.ndarray, B: int, entropy: int) -> np.ndarray:
+    """Raw alpha of ``B`` case resamples of the rows of ``X``: draw ``b`` takes the rows
+    :func:`~iur_survey.sem.bootstrap.draw_indices` gives (its own stream ``SeedSequence(entropy, spawn_key=(b,))``),
+    as psych's ``x[sample.int(nsub, replace = TRUE), ]``, and alpha of their covariance matrix (psych's
+    ``alpha.1(cov(xi))$raw``)."""
+    from ..sem.bootstrap import draw_indices
+    n = X.shape[0]
+    out = np.empty(B)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for b in range(B):
+            out[b] = _alpha(np.cov(X[draw_indices(entropy, b, [n])[0]], rowvar=False))
+    return out
+
+
 def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
     """Feldt's confidence interval of Cronbach's alpha (Feldt, Woodruff & Salih, 1987, Applied Psychological
     Measurement 11, 93-103, formula 6): (1 - alpha) / (1 - alpha_population) is F distributed with n - 1 and
@@ -145,7 +183,7 @@ def _reversed_items(x: np.ndarray, items: Sequence[str]) -> list[str]:
 
 
 def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = False,
-                   level: float = 0.95) -> pd.DataFrame:
+                   level: float = 0.95, boot: int | None = None, seed: Any = None) -> pd.DataFrame:
     """Cronbach's alpha of each construct (listwise-complete rows of that construct's items).
 
     alpha = k/(k-1) * (1 - sum of item variances / variance of the sum score); ``alpha_std`` is the same on
@@ -160,8 +198,19 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = 
     the construct's complete rows, as for alpha itself.  On data with missing cells psych's default differs:
     its covariances are pairwise and its n (Feldt's df, the ase's divisor) is every row passed, complete or not,
     so its intervals are narrower than the complete rows support (bfi A, 1200 rows of which 1161 complete:
-    psych's Feldt .662-.718 with alpha .691, ours .660-.716 with alpha .689).  psych's bootstrapped interval
-    (``n.iter > 1``) is not computed.
+    psych's Feldt .662-.718 with alpha .691, ours .660-.716 with alpha .689).
+
+    ``boot=B``: psych's bootstrapped interval too (its ``alpha(x, n.iter = B)``, ``boot.ci``), columns
+    ``boot.lower`` / ``boot.upper``: B resamples of the construct's complete rows with replacement (psych:
+    ``x[sample.int(nsub, replace = TRUE), ]``), the raw alpha of each resample's covariance matrix, and the
+    quantiles ``(1 -/+ level) / 2`` of those B alphas by R's default ``quantile()`` (:func:`boot_quantile_ci`;
+    psych's .025 and .975 at level .95).  Draw b takes its rows from its own stream,
+    ``SeedSequence(seed, spawn_key=(b,))`` (the SEM bootstrap's :func:`~iur_survey.sem.bootstrap.draw_indices`),
+    the same for every construct of equal n, so a construct's interval does not depend on the others passed;
+    ``seed`` None draws fresh entropy, recorded in ``attrs["boot"]`` (``B``, ``seed``, and ``draws``: construct
+    -> the B alphas, a tuple).  On data with missing cells psych resamples every row and takes pairwise
+    covariances; here the complete rows, as for alpha itself.  The draws are cheap (a covariance matrix each), so they run in this
+    process, without a progress bar.
 
     The items must be scored in one direction: recode reverse-keyed items first (``iur-survey clean`` does so
     from the instrument).  Items loading negatively on the first principal component of their construct's items
@@ -197,13 +246,22 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = 
               x2     0.556       0.719           0.719
               x3     0.603       0.694           0.693
               x4     0.528       0.733           0.733
+    >>> bt = cronbach_alpha(df, {"F": ["x1", "x2", "x3", "x4"]}, boot=1000, seed=1)   # psych's n.iter = 1000
+    >>> bt[["alpha", "boot.lower", "boot.upper"]].round(3)  # doctest: +NORMALIZE_WHITESPACE
+               alpha  boot.lower  boot.upper
+    construct
+    F          0.768       0.732       0.798
+    >>> bt.attrs["boot"]["B"], bt.attrs["boot"]["seed"], len(bt.attrs["boot"]["draws"]["F"])
+    (1000, 1, 1000)
     """
     _check_level(level)
+    B, entropy = _boot_setup(boot, seed) if boot is not None else (0, 0)
+    draws: dict[str, np.ndarray] = {}
     rows, item_rows = [], []
     for name, its in construct_map(constructs).items():
         x = item_frame(data, its).dropna()
         ci = {"ase": np.nan, "feldt.lower": np.nan, "feldt.upper": np.nan, "duhachek.lower": np.nan,
-              "duhachek.upper": np.nan}
+              "duhachek.upper": np.nan, "boot.lower": np.nan, "boot.upper": np.nan}
         if len(its) < 2:
             alpha = alpha_std = np.nan
             item_rows.append({"construct": name, "item": its[0], "r_drop": np.nan, "alpha_drop": np.nan,
@@ -225,6 +283,9 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = 
                 ci["ase"] = _duhachek_ase(cov, len(x))
                 ci["feldt.lower"], ci["feldt.upper"] = feldt_ci(alpha, len(x), len(its), level)
                 ci["duhachek.lower"], ci["duhachek.upper"] = duhachek_ci(cov, len(x), level)
+            if B:
+                draws[name] = _boot_alpha_draws(x.to_numpy(), B, entropy)
+                ci["boot.lower"], ci["boot.upper"] = boot_quantile_ci(draws[name], level)
             neg = [] if tiny else [(i, r) for i, r in zip(its, r_drop) if r < 0]
             rev = [] if tiny else _reversed_items(x.to_numpy(), its)
             drop = ", ".join(f"{i!r} (r = {r:.2f})" for i, r in neg)
@@ -253,8 +314,147 @@ def cronbach_alpha(data: pd.DataFrame, constructs: Constructs, *, items: bool = 
     # a single-item construct has no alpha: <NA> ("not computable"), never False ("below .70")
     out["meets_cutoff"] = flag(out["alpha"], ALPHA_CUTOFF, unknown=bool(out["alpha"].isna().any()))
     out.attrs["level"] = float(level)
-    return out[["n_items", "n", "alpha", "alpha_std", "cutoff", "meets_cutoff", "ase", "feldt.lower",
-                "feldt.upper", "duhachek.lower", "duhachek.upper"]]
+    cols = ["n_items", "n", "alpha", "alpha_std", "cutoff", "meets_cutoff", "ase", "feldt.lower", "feldt.upper",
+            "duhachek.lower", "duhachek.upper"] + (["boot.lower", "boot.upper"] if B else [])
+    out = out[cols]
+    if B:
+        out.attrs["boot"] = {"B": B, "seed": entropy, "draws": {k: tuple(v.tolist()) for k, v in draws.items()}}
+    return out
+
+
+#: bootstrap draws of :func:`ordinal_alpha` per task of :func:`~iur_survey.sem.parallel.map_chunks`
+ORDINAL_BOOT_CHUNK = 50
+
+
+def _polychoric_alpha(Y: np.ndarray, levels: list[np.ndarray], names: list[str],
+                      rho_start: np.ndarray | None = None) -> tuple[float, list[str], np.ndarray]:
+    """Alpha of lavaan's polychoric correlations of the codes ``Y`` (0..K-1, complete rows), their warnings, and
+    the correlations in lavaan's order (a draw's start values)."""
+    from ..sem.ordinal import pair_index, stats_from_codes
+    st = stats_from_codes(Y, levels, names, gamma=False, rho_start=rho_start)
+    R = st.cor.to_numpy()
+    return _alpha(R), list(st.warnings), R[pair_index(len(names))]
+
+
+def _ordinal_boot_chunk(payload: tuple, chunk: tuple[int, int]) -> tuple[np.ndarray, int]:
+    """Ordinal alpha of draws [start, stop): each resample's codes taken again over the categories it holds
+    (as R's ``ordered()`` of the resample); NaN for a draw in which an item has one category left or whose
+    polychoric step fails.  Also the number of draws with a polychoric warning (no convergence, |r| > .99)."""
+    from ..errors import IURSurveyError
+    from ..sem.bootstrap import draw_indices
+    Y, levels, names, entropy, rho0 = payload
+    start, stop = chunk
+    n = Y.shape[0]
+    out, warned = np.full(stop - start, np.nan), 0
+    for r, b in enumerate(range(start, stop)):
+        Yb = Y[draw_indices(entropy, b, [n])[0]].copy()
+        lev_b = []
+        for j, lev in enumerate(levels):
+            u = np.unique(Yb[:, j])
+            if u.size < 2:
+                break
+            Yb[:, j] = np.searchsorted(u, Yb[:, j])
+            lev_b.append(lev[u])
+        else:
+            try:
+                out[r], said, _ = _polychoric_alpha(Yb, lev_b, names, rho0)
+            except IURSurveyError:
+                continue
+            warned += bool(said)
+    return out, warned
+
+
+def ordinal_alpha(data: pd.DataFrame, constructs: Constructs, *, boot: int | None = None, seed: Any = None,
+                  level: float = 0.95, workers: int = 1, scheduler: Any = None,
+                  progress: bool | str | None = None) -> pd.DataFrame:
+    """"Ordinal alpha" of ordered items (Zumbo, Gadermann & Zeisser, 2007): Cronbach's alpha of the polychoric
+    correlation matrix R of each construct's items, k/(k-1) (1 - k / 1'R1), on the construct's complete rows, with
+    an optional bootstrap percentile interval.
+
+    R is lavaan's two-step polychoric matrix (``lavCor(x, ordered = names(x))``,
+    :func:`~iur_survey.sem.ordinal.polychoric`; lavaan's zero-cell rules), so the value is the package's other
+    ordinal alpha, :func:`composite_reliability` with ``tau_eq=True, ord_scale=False`` (semTools'
+    ``compRelSEM(tau.eq = TRUE, ord.scale = FALSE)``) of a WLSMV fit on the same rows in the delta
+    parameterization (its sampstat is this R); psych's ``alpha(polychoric(x)$rho)`` is close but not equal
+    (psych's polychoric corrects empty cells its own way).  The items' codes are their observed values in order
+    (1, 3, 4, 7 -> four categories).  Flag: alpha >= .70; a single item: NaN and <NA>.
+
+    No standard interval exists for it (semTools and psych give none; Feldt's and Duhachek's assume the
+    covariances of the observed scores), so ``boot=B`` gives the nonparametric bootstrap a user would build:
+    B resamples of the construct's complete rows with replacement, the polychoric matrix recomputed on each
+    (its categories those the resample holds, as R's ``ordered()`` of it), its alpha, and the percentile
+    interval of the B values (``boot.lower`` / ``boot.upper``, R's default quantile at ``(1 -/+ level) / 2``, as
+    psych's bootstrapped interval of Cronbach's alpha: :func:`boot_quantile_ci`).  Rows and per-draw seeds are
+    those of :func:`cronbach_alpha`'s ``boot`` (draw b: ``SeedSequence(seed, spawn_key=(b,))``), so on the same
+    complete rows both bootstraps use the same resamples.  A draw in which an item keeps a single category has no
+    polychoric correlation: it is left out and counted (``boot.failed``), with a warning; a warning also counts
+    draws whose polychoric step warned (no convergence, |r| > .99).  ``attrs["boot"]``: ``B``, ``seed`` (the
+    entropy, fresh when ``seed`` is None), ``draws`` (construct -> the B values, a tuple, NaN where failed).  The
+    draws (some ms each) run on :func:`~iur_survey.sem.parallel.map_chunks`: ``workers``, ``scheduler``,
+    ``progress`` as the SEM bootstrap's.
+
+    Refused as :func:`cronbach_alpha` (a text cell, a constant item, fewer than two complete rows) and with a
+    one-line :class:`~iur_survey.errors.EstimationError` when an item's polychoric step cannot run.
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> z = rng.standard_normal((300, 1)) + rng.standard_normal((300, 3))
+    >>> df = pd.DataFrame(np.digitize(z, [-1.0, 0.0, 1.0]) + 1, columns=["a", "b", "c"])
+    >>> res = ordinal_alpha(df, {"F": ["a", "b", "c"]}, boot=200, seed=1, progress=False)
+    >>> list(res.columns)
+    ['n_items', 'n', 'alpha', 'cutoff', 'meets_cutoff', 'boot.lower', 'boot.upper', 'boot.failed']
+    >>> [round(float(res.loc["F", c]), 3) for c in ("alpha", "boot.lower", "boot.upper", "boot.failed")]
+    [0.707, 0.629, 0.77, 0.0]
+    >>> round(float(cronbach_alpha(df, {"F": ["a", "b", "c"]}).loc["F", "alpha"]), 3)   # of the codes: lower
+    0.661
+    """
+    from ..sem.ordinal import _codes
+    from ..sem.parallel import map_chunks
+    lv = _check_level(level)
+    B, entropy = _boot_setup(boot, seed) if boot is not None else (0, 0)
+    draws: dict[str, np.ndarray] = {}
+    rows, said = [], []
+    for name, its in construct_map(constructs).items():
+        x = item_frame(data, its).dropna()
+        row = {"construct": name, "n_items": len(its), "n": len(x), "alpha": np.nan, "boot.lower": np.nan,
+               "boot.upper": np.nan, "boot.failed": 0}
+        if len(its) >= 2:
+            if len(x) < 2:
+                raise DataError(None, f"ordinal alpha of {name!r}: {len(x)} row(s) answer all its {len(its)} items; "
+                                      "it needs at least two")
+            refuse_constant(x, f"ordinal alpha of {name!r}, {len(x)} complete rows")
+            Y, levels, _ = _codes(x)
+            names = [str(i) for i in its]
+            row["alpha"], w, rho0 = _polychoric_alpha(Y, levels, names)
+            said += [f"{name!r}: {m}" for m in w]
+            if B:
+                chunks = [(a, min(a + ORDINAL_BOOT_CHUNK, B)) for a in range(0, B, ORDINAL_BOOT_CHUNK)]
+                got = map_chunks(_ordinal_boot_chunk, chunks, payload=(Y, levels, names, entropy, rho0),
+                                 workers=workers, scheduler=scheduler, progress=progress,
+                                 weights=[b - a for a, b in chunks], desc=f"ordinal alpha bootstrap ({name})")
+                t = np.concatenate([g[0] for g in got])
+                draws[name] = t
+                row["boot.lower"], row["boot.upper"] = boot_quantile_ci(t, lv)
+                row["boot.failed"] = int(np.isnan(t).sum())
+                if row["boot.failed"]:
+                    said.append(f"{name!r}: {row['boot.failed']} of {B} bootstrap draws left an item with a single "
+                                "category (no polychoric correlation) and are left out of the interval")
+                if sum(g[1] for g in got):
+                    said.append(f"{name!r}: the polychoric step warned (no convergence or |r| > .99) in "
+                                f"{sum(g[1] for g in got)} of {B} bootstrap draws")
+        rows.append(row)
+    for m in said:
+        _warnings.warn(f"ordinal alpha of {m}", stacklevel=2)
+    out = pd.DataFrame(rows).set_index("construct")
+    out["cutoff"] = ALPHA_CUTOFF
+    out["meets_cutoff"] = flag(out["alpha"], ALPHA_CUTOFF, unknown=bool(out["alpha"].isna().any()))
+    cols = ["n_items", "n", "alpha", "cutoff", "meets_cutoff"] + (["boot.lower", "boot.upper", "boot.failed"]
+                                                                  if B else [])
+    out = out[cols]
+    out.attrs["level"] = lv
+    if B:
+        out.attrs["boot"] = {"B": B, "seed": entropy, "draws": {k: tuple(v.tolist()) for k, v in draws.items()}}
+    return out
 
 
 def _denominator_cov(m: Measurement, cov: Any) -> pd.DataFrame:

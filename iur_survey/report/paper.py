@@ -765,8 +765,19 @@ def fit_rows(results: Mapping, data: pd.DataFrame | None, est: pd.DataFrame, gro
     return X, ""
 
 
+def alpha_boot_note(B: int, seed: int) -> str:
+    """The measurement table's words on α's 95% CI when it is the bootstrapped one (``tables --alpha-boot``).
+
+    >>> alpha_boot_note(1000, 2022)[:60]
+    '95% CI: bootstrap percentile interval of α, 1000 resamples o'
+    """
+    return (f"95% CI: bootstrap percentile interval of α, {B} resamples of the same complete rows (seed {seed}), "
+            "the 2.5th and 97.5th percentiles of their α (psych's alpha(n.iter = B) bootstrapped boundaries)")
+
+
 def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
-                          cov: pd.DataFrame | None = None, *, ordered: bool = False) -> pd.DataFrame:
+                          cov: pd.DataFrame | None = None, *, ordered: bool = False, alpha_boot: int | None = None,
+                          alpha_seed: Any = None) -> pd.DataFrame:
     """Per factor (rows) of one group's estimates: ``alpha`` (:func:`~iur_survey.measure.cronbach_alpha` of
     ``data``; for a fit of ordered items (``ordered``) ``data`` are the rows the fit used
     (:func:`fit_rows`) and alpha is semTools' ``compRelSEM(fit, tau.eq = TRUE)``, the alpha of the item codes:
@@ -776,7 +787,9 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     counts the factor correlations of cross-loading items and the residual covariances) and ``AVE``
     (semTools' ``AVE``, :func:`fit_ave` with ``cov`` and ``ordered``), and ``alpha.lower`` / ``alpha.upper``: the
     95% confidence interval of alpha by Feldt (cronbach_alpha's ``feldt.lower`` / ``feldt.upper``; not for ordered
-    items).  NaN where the input is not given; when
+    items), or with ``alpha_boot=B`` psych's bootstrapped interval (cronbach_alpha's ``boot.lower`` /
+    ``boot.upper`` of ``boot=B, seed=alpha_seed``; ``attrs["alpha_boot"]``: B and the seed).  NaN where the input
+    is not given; when
     the data refuse alpha (a text cell, a constant item; for ordered items a missing cell in the fit's rows,
     where semTools gives NA) ``attrs["alpha_reason"]`` says why.
 
@@ -820,9 +833,13 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
             out.attrs["alpha_reason"] = str(exc).strip("'\"")
     elif data is not None and observed:
         try:
-            ca = cronbach_alpha(data, observed)
+            ca = cronbach_alpha(data, observed, boot=alpha_boot, seed=alpha_seed)
             out["alpha"] = ca["alpha"]
-            out["alpha.lower"], out["alpha.upper"] = ca["feldt.lower"], ca["feldt.upper"]   # psych's "Feldt" row
+            if alpha_boot:                  # psych's alpha(n.iter = B) bootstrapped boundaries
+                out["alpha.lower"], out["alpha.upper"] = ca["boot.lower"], ca["boot.upper"]
+                out.attrs["alpha_boot"] = {"B": ca.attrs["boot"]["B"], "seed": ca.attrs["boot"]["seed"]}
+            else:
+                out["alpha.lower"], out["alpha.upper"] = ca["feldt.lower"], ca["feldt.upper"]   # psych's "Feldt" row
             out.attrs["alpha_std"] = ca["alpha_std"].to_dict()      # for items on scales of different lengths
         except DataError as exc:
             out.attrs["alpha_reason"] = str(exc)
@@ -939,8 +956,11 @@ def _fixed_loadings(lam: pd.DataFrame, blocks: Mapping | None = None) -> str:
 def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=None,
                     title: str = "Measurement model: loadings, reliability and convergent validity", *,
                     group: str | None = None, moments: FitMoments | None = None,
-                    instrument: str | Path | None = None) -> APATable:
+                    instrument: str | Path | None = None, alpha_boot: int | None = None,
+                    alpha_seed: Any = None) -> APATable:
     """Per item its loading (*b*, *SE*, β); per construct alpha, omega, CR and AVE (first row of the construct).
+    alpha's 95% CI is Feldt's, or with ``alpha_boot=B`` psych's bootstrapped one (B resamples of the complete
+    rows, seed ``alpha_seed``: :func:`~iur_survey.measure.cronbach_alpha`'s ``boot``); the note says which.
 
     ``group``: which group of a multi-group fit (default: the first).  alpha needs the data (``data`` or the
     file results.json records, ``call.data``); omega needs the fit's sample moments (``moments``, by default
@@ -963,7 +983,7 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     used, rows_reason = data, ""
     if moments.ordered and data is not None:        # semTools' alpha of ordered items: the rows the fit used
         used, rows_reason = fit_rows(results, data, est, g0)
-    rel = construct_reliability(est, used, cov, ordered=moments.ordered)
+    rel = construct_reliability(est, used, cov, ordered=moments.ordered, alpha_boot=alpha_boot, alpha_seed=alpha_seed)
     if rows_reason:
         rel.attrs["alpha_reason"] = rows_reason
     improper = improper_constructs(est)
@@ -1001,7 +1021,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                if moments.ordered else
                "α: Cronbach's alpha of the rows complete on the construct's items (listwise"
                + ("; with missing cells it is not semTools' compRelSEM(tau.eq = TRUE), which uses the EM moments"
-                  if fiml else "") + "); " + ALPHA_CI_NOTE + ". ")
+                  if fiml else "") + "); " + (alpha_boot_note(**rel.attrs["alpha_boot"]) if rel.attrs.get("alpha_boot")
+                                              else ALPHA_CI_NOTE) + ". ")
             + (_ORDERED_OMEGA_NOTE if moments.ordered else
                "ω: semTools' compRelSEM(fit): (Σλ)²·var(η) over the sum of the items' covariance matrix from "
                "lavInspect(fit, \"sampstat\")"
@@ -1666,12 +1687,14 @@ def _instrument_of(results: Mapping, instrument: str | Path | None = None):
 
 
 def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
-                 data_path: str | Path | None = None, instrument: str | Path | None = None) -> list[APATable]:
+                 data_path: str | Path | None = None, instrument: str | Path | None = None, *,
+                 alpha_boot: int | None = None, alpha_seed: Any = None) -> list[APATable]:
     """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs), numbered.
     A fit that did not converge is refused (:class:`NotConvergedError`), whichever of the inputs it is.
     ``data_path``: the fitted data file when it moved (for ω's sample moments; ``data`` its contents).
     ``instrument``: the instrument the recorded data file is read with (default: the one the fit records,
-    :func:`fitted_instrument`)."""
+    :func:`fitted_instrument`).  ``alpha_boot=B``: the measurement tables' CI of α is psych's bootstrapped
+    interval (B resamples, seed ``alpha_seed``) instead of Feldt's."""
     fits = [r for r in results if not is_pls(r)]
     pls = next((r for r in results if is_pls(r)), None)
     if not fits:
@@ -1699,6 +1722,7 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
                 [f"group {merged_caption(g, group_variable(r), groups_merged(r))}"] if g else [])
             return f" ({', '.join(parts)})" if parts else ""
         out.append(measurement_apa(main, data, moments=moments, group=g or None, instrument=instrument,
+                                   alpha_boot=alpha_boot, alpha_seed=alpha_seed,
                                    title="Measurement model: loadings, reliability and convergent validity"
                                    + suffix(main)))
         if other is not main and other_moments is None:

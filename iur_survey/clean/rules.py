@@ -1880,13 +1880,16 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     the middle node of an IRTree is not offered (Böckenholt 2012 models even-point items
     without it), and a midpoint responder there chooses a side as everyone does.  Counting the
     factor would lower every midpoint responder's likelihood by ``log(1 - p)`` per such item and
-    make the propensity a worse explanation the more 4-point items there are; treating the two
+    make the propensity a worse explanation the more 4-point items there are (honest respondents
+    giving the middle answer to 80 % of the items that have one, 10 % of N 2000, seeds 1-3:
+    :func:`invariant_tail` flagged 1 of 600 of them, 20 with the factor); treating the two
     central answers as the middle would count the 2s and 3s of honest respondents, half of all
     answers, as the style's.  Measured (scratch generator: 16 items on 1-5, 4 on 1-4, 8 on 1-7,
     5 % uniform random responders, N 600 / 2000, seeds 1-4), the largest one-scale set (16 items,
-    before 2026-12) -> every item: random responders flagged .100 -> .150 / .115 -> .243 (all
-    items on 1-5: .133 / .223), honest flagged by the rule .31 -> .22 % (N 2000), honest excluded
-    by any rule .11 -> .14 %.
+    before 2026-12) -> every item: random responders flagged .100 -> .150 / .115 -> .242 (all
+    items on 1-5: .133 / .223), excluded .083 -> .117 / .083 -> .170 (.100 / .172); honest
+    respondents flagged by the rule .31 -> .31 % / .36 -> .22 %, excluded by any rule .13 -> .04 %
+    / .11 -> .14 % (all items on 1-5: .13 / .09 %).
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(2)
@@ -1957,8 +1960,9 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     and "7" is not one), its probability under careless answering ``1 / m_j`` of the tail's first
     item (a motif: the product over its items); a walk is one of the widest scale's.  Measured
     (scratch generator: 16 items on 1-5, then 4 on 1-4 and 8 on 1-7; 5 % of the rows careful,
-    then one answer to the last 10 items; N 600 / 2000, seeds 1-4): flagged 0 -> 1.00, excluded
-    0 -> .89, where before 2026-12 the rule read the 16 items on 1-5 only and never saw the tail.
+    then one answer to the last 10 items; N 600 / 2000, seeds 1-4): flagged 0 -> .99, excluded
+    0 -> .88 / .90, where before 2026-12 the rule read the 16 items on 1-5 only and never saw the
+    tail (all items on 1-5: flagged .98 / .98).
 
     :func:`longstring` judges the longest run of one answer wherever it is, from half the
     items on (14 of 28); a respondent who answers with care and then gives one answer to the

@@ -1489,7 +1489,8 @@ def tail_periods(codes: np.ndarray, min_tail: int = 6, max_period: int = 8) -> n
 
 def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 6, max_period: int = 8,
                       shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES,
-                      midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                      midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256, readings: Sequence[np.ndarray] = ()
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Generalised likelihood ratio of a tail that repeats one answer or a short motif, against honest answers.
 
     Partial carelessness that ends in straight-lining or a pattern (a careful first part,
@@ -1507,6 +1508,11 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
     whole questionnaire is one of them); ``-inf`` where no tail repeats.  ``codes``:
     0-based, questionnaire order, ``-1`` missing (``NaN``, not evaluated, as in
     :func:`random_lr`).  Returns the ratio, the tail's length and its period (0 where none).
+    ``readings`` (items on scales of their own): other readings of the same answers (arrays like
+    ``codes``: the number as written, the place counted from the top) in which a repeated answer
+    counts too; the careless hypothesis is spread evenly over the ``R`` readings, so a tail that
+    repeats in ``n`` of them has ``n / R`` of its probability (a tail within one scale, repeated
+    in all, loses nothing; one that repeats in one reading only pays ``log R``).
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(600, 1))
@@ -1527,6 +1533,14 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
     ok = _complete(codes, m)
     per = np.zeros((n, k + 1), dtype=np.int64)
     per[ok] = tail_periods(codes[ok], min_tail, max_period)
+    share = None
+    if len(readings):                     # the shortest period of any reading; log(n / R) of the readings
+        each = np.stack([per[ok]] + [tail_periods(np.asarray(v)[ok], min_tail, max_period) for v in readings])
+        count = (each > 0).sum(axis=0)
+        per[ok] = np.where(count > 0, np.where(each > 0, each, max_period + 1).min(axis=0), 0)
+        share = np.zeros((n, k + 1))
+        with np.errstate(divide="ignore"):
+            share[ok] = np.log(count / len(each))
     out = np.full(n, np.nan)
     out[ok] = -np.inf
     length = np.zeros(n, dtype=np.int64)
@@ -1539,6 +1553,8 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
         p = per[rows]
         with np.errstate(invalid="ignore"):
             lr = np.where(p > 0, head[:, k - t] - _log_motif(m, k, t, p) - np.log(max_period), -np.inf)
+            if share is not None:
+                lr = lr + share[rows]
         best = lr.argmax(axis=1)
         ix = np.arange(len(rows))
         out[rows] = lr[ix, best] - head[:, k]

@@ -1955,14 +1955,21 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     """Flag a careful start that ends in straight-lining or in walking the scale (partial carelessness).
 
     Items on different scales: every item with its own categories and styles, as in
-    :func:`random_likelihood` (its detail names the scales).  A straight tail is one code
-    repeated (the same place in a grid; a tail that crosses from a 1-5 to a 1-7 item with "5"
-    and "7" is not one), its probability under careless answering ``1 / m_j`` of the tail's first
-    item (a motif: the product over its items); a walk is one of the widest scale's.  Measured
-    (scratch generator: 16 items on 1-5, then 4 on 1-4 and 8 on 1-7; 5 % of the rows careful,
-    then one answer to the last 10 items; N 600 / 2000, seeds 1-4): flagged 0 -> .99, excluded
-    0 -> .88 / .90, where before 2026-12 the rule read the 16 items on 1-5 only and never saw the
-    tail (all items on 1-5: flagged .98 / .98).
+    :func:`random_likelihood` (its detail names the scales).  "One answer" to items of different
+    scales has more than one reading: the same code counted from the bottom (1 on 1-4 and on
+    1-7), the same number (3 on 1-7 and on 0-10, when the scales' lowest codes differ) and the
+    same place counted from the top ("Strongly agree": 4 on 1-4, 7 on 1-7, when their numbers of
+    categories differ); a tail repeated in any of them counts, the careless hypothesis spread
+    evenly over the readings (:func:`_tail_readings`; a tail within one scale repeats in all of
+    them and loses nothing, one repeated in one reading of ``R`` pays ``log R``).  The
+    probability of a motif under careless answering is ``1 / m_j`` of each of its items; a walk
+    is one of the widest scale's.  Measured (scratch generator: 16 items on 1-5, then 4 on 1-4 and
+    8 on 1-7; 5 % of the rows careful, then the last 10 items answered with one number of 1-4, or
+    with each scale's top; N 600 / 2000, seeds 1-4 / 1-3), the 16 items on 1-5 alone (before
+    2026-12) -> every item: one number flagged 0 -> .98 / .98, excluded 0 -> .87 / .86 (all items
+    on 1-5: flagged .98 / .98); the top flagged 0 -> .96 / .98, excluded 0 -> .54 / .46 (1-5:
+    .97 / .98, .54 / .51); with INT on 0-10 one number 0 -> 1.00 (N 600; .00 reading the codes
+    alone); honest respondents excluded by any rule .13 -> .13 % / .16 -> .20 %.
 
     :func:`longstring` judges the longest run of one answer wherever it is, from half the
     items on (14 of 28); a respondent who answers with care and then gives one answer to the
@@ -2060,7 +2067,8 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
         return (f"straight tail of {t} answers ({motif})" if per == 1 else
                 f"repeating tail of {t} answers (period {per}: {motif})")
 
-    judge(lambda x: invariant_tail_lr(x, tau, r, min_tail, max_period), repeating)
+    readings = _tail_readings(cols, instrument)
+    judge(lambda x: invariant_tail_lr(x, tau, r, min_tail, max_period, readings=[f(x) for f in readings]), repeating)
     if walks and min_walk <= k:                                # its own cut-offs, floored alike
         motifs = walk_motifs(_categories(instrument, cols))
         judge(lambda x: walk_tail_lr(x, tau, r, min_walk),
@@ -2069,6 +2077,30 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
                                f"{'-...' if t > 9 else ''})"))
     flagged = texts != None  # noqa: E711
     return _details(frame, flagged, list(texts[flagged]))
+
+
+def _tail_readings(cols: list[str], instrument: Instrument) -> list[Callable[[np.ndarray], np.ndarray]]:
+    """The other readings of "one answer" on items of different scales, as functions of the 0-based codes: the
+    number as written (when the scales' lowest codes differ: "3" on 1-7 and on 0-10) and the place counted from
+    the top (when their numbers of categories differ: "Strongly agree", 5 on 1-5 and 7 on 1-7); none with one
+    scale (they are the codes themselves).
+
+    >>> from iur_survey.instrument import parse_instrument
+    >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+    ...                           "B": {"items": ["B1", "B2"], "scale": {"min": 0, "max": 6}}}})
+    >>> [f(np.array([[4, 4, 6, 5]])).tolist() for f in _tail_readings(["A1", "A2", "B1", "B2"], mixed)]
+    [[[5, 5, 6, 5]], [[0, 0, 0, 1]]]
+    """
+    if not getattr(instrument, "mixed_scales", False):
+        return []
+    lo, hi = instrument.bounds(cols)
+    lo, top = lo.astype(np.int64), (hi - lo).astype(np.int64)
+    out = []
+    if len(set(lo.tolist())) > 1:
+        out.append(lambda x: x + lo)
+    if len(set(top.tolist())) > 1:
+        out.append(lambda x: top - x)
+    return out
 
 
 def _construct_index(cols: list[str], instrument: Instrument) -> np.ndarray:

@@ -227,7 +227,8 @@ def test_common_scale_and_one_scale_leave_one_scale_instruments_alone():
 # -- the likelihood rules: every item with its own categories ------------------------------
 def _careless_frames(tmp_path, seed: int, scales: dict | None):
     """600 respondents: 0-29 uniform random on each item's own scale, 30-59 careful and then one answer (1-4, on
-    every scale) to the last 10 items (TAL3 .. INT4: 1-4 and 1-7 on the mixed instrument), the rest honest."""
+    every scale) to the last 10 items (TAL3 .. INT4: 1-4 and 1-7 on the mixed instrument), 60-89 careful and then
+    each of the last 10 items' top answer ("Strongly agree": 4, then 7), the rest honest."""
     inst = _instrument(tmp_path, scales, name=f"c{seed}{bool(scales)}.yaml")
     codes = _codes(_latent(600, seed), inst)
     rng = np.random.default_rng(seed)
@@ -237,26 +238,33 @@ def _careless_frames(tmp_path, seed: int, scales: dict | None):
         codes.loc[:29, c] = rng.integers(sc.min, sc.max + 1, 30)
     for i in range(30, 60):
         codes.loc[i, items[-10:]] = int(rng.integers(1, 5))
+    for c in items[-10:]:
+        codes.loc[60:89, c] = inst.scale_of(c).max
     return read_export(_export(tmp_path, codes, inst, name=f"c{seed}{bool(scales)}.csv"), inst).frame, inst
 
 
 def test_likelihood_rules_read_every_item_on_mixed_scales(tmp_path):
     # before, both read only the 16 items on 1-5: random responders flagged about 2 of 30 a seed (12 with all 28
     # items on 1-5), straight tails on the 1-4 and 1-7 items never
-    caught = {False: 0, True: 0}
+    caught, tops = {False: 0, True: 0}, {False: 0, True: 0}
     for seed in (5, 6, 7):
         for mixed in (False, True):
             frame, inst = _careless_frames(tmp_path, seed, MIXED if mixed else None)
             rl = rules.random_likelihood(frame, inst).notna().to_numpy()
             caught[mixed] += int(rl[:30].sum())
-            assert rl[60:].sum() <= 0.01 * 540, (seed, mixed, int(rl[60:].sum()))
+            assert rl[90:].sum() <= 0.01 * 510, (seed, mixed, int(rl[90:].sum()))
+            tail = rules.invariant_tail(frame, inst)
+            hit = tail.notna().to_numpy()
+            tops[mixed] += int(hit[60:90].sum())
+            assert hit[30:60].sum() >= 27 and hit[90:].sum() <= 0.01 * 510, (seed, mixed, hit[30:60].sum(),
+                                                                               hit[90:].sum())
             if mixed:
-                tail = rules.invariant_tail(frame, inst)
-                hit = tail.notna().to_numpy()
-                assert hit[30:60].sum() >= 27 and hit[60:].sum() <= 0.01 * 540, (seed, hit[30:60].sum(), hit[60:].sum())
                 assert tail[hit].str.contains("(each item on its own scale: 16 on 1-5, 4 on 1-4, 8 on 1-7)",
                                               regex=False).all()
     assert caught[True] >= 15 and caught[True] >= 0.6 * caught[False], caught
+    # the top of each scale (4 then 7) is a straight tail read from the top: caught as "5" to the end is with
+    # one scale (the skewed answers make a tail of top answers weaker evidence than one of "1"s)
+    assert tops[True] >= 15 and tops[True] >= 0.6 * tops[False], tops
 
 
 def test_the_per_item_likelihood_equals_the_one_scale_one_with_equal_scales():
@@ -289,3 +297,16 @@ def test_the_midpoint_propensity_acts_only_on_items_with_a_middle_answer():
     p_mid = 0.5 + 0.5 * (ndtr(0.3) - ndtr(-0.3))
     np.testing.assert_allclose(ll[0, 1, 0, 0], np.log(p_mid))
     np.testing.assert_allclose(ll[0, 1, 1, 0], np.log(0.5) + ll[0, 0, 1, 0])
+
+
+def test_a_tail_repeated_in_one_reading_of_two_pays_log_2():
+    from iur_survey.clean import indices
+    rng = np.random.default_rng(5)
+    x = np.clip(np.round(2 + rng.normal(size=(400, 1)) + rng.normal(scale=.6, size=(400, 12))), 0, 4).astype(int)
+    x[:5, 5:] = 0                                        # straight tails
+    tau, r = indices.answer_model(x, 5)
+    plain = indices.invariant_tail_lr(x, tau, r, 6, 1)[0]
+    same = indices.invariant_tail_lr(x, tau, r, 6, 1, readings=[x.copy()])[0]      # repeated in both readings
+    np.testing.assert_allclose(same, plain)
+    other = indices.invariant_tail_lr(x, tau, r, 6, 1, readings=[np.tile(np.arange(12), (400, 1))])[0]
+    np.testing.assert_allclose(other[:5], plain[:5] - np.log(2))    # in one reading of two: half the probability

@@ -1882,7 +1882,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     factor would lower every midpoint responder's likelihood by ``log(1 - p)`` per such item and
     make the propensity a worse explanation the more 4-point items there are (honest respondents
     giving the middle answer to 80 % of the items that have one, 10 % of N 2000, seeds 1-3:
-    :func:`invariant_tail` flagged 1 of 600 of them, 20 with the factor); treating the two
+    :func:`invariant_tail` flagged 2 of 600 of them, 20 with the factor); treating the two
     central answers as the middle would count the 2s and 3s of honest respondents, half of all
     answers, as the style's.  Measured (scratch generator: 16 items on 1-5, 4 on 1-4, 8 on 1-7,
     5 % uniform random responders, N 600 / 2000, seeds 1-4), the largest one-scale set (16 items,

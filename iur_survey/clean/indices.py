@@ -963,16 +963,57 @@ def answer_model(codes: np.ndarray, categories: int, reference: np.ndarray | Non
     return tau, (v * np.clip(w, 1e-6, None)) @ v.T
 
 
-def scale_midpoint(tau: np.ndarray) -> np.ndarray:
-    """Each item's latent position of the scale's midpoint: the middle of the middle category, or the threshold
-    between the two middle categories (an even number of categories).
+def item_categories(tau: np.ndarray) -> int | np.ndarray:
+    """Each item's number of categories, from its thresholds: ``tau.shape[1] - 1`` (an int) when every item has
+    that many, else an array (items).  Items on scales of their own share one array of thresholds as wide as the
+    widest scale; an item with fewer categories has ``+inf`` thresholds above its top (none of its answers lies
+    there).
 
     >>> tau = np.array([[-np.inf, -1.0, 0.0, 0.5, 1.5, np.inf], [-np.inf, -0.5, 0.5, 1.0, np.inf, np.inf]])
-    >>> scale_midpoint(tau[:1]).tolist(), scale_midpoint(tau[1:, :5]).tolist()
-    ([0.25], [0.5])
+    >>> item_categories(tau[:1]), item_categories(tau).tolist()
+    (5, [5, 4])
     """
     m = tau.shape[1] - 1
+    own = np.isfinite(tau[:, 1:-1]).sum(axis=1) + 1
+    return m if (own == m).all() else own.astype(np.int64)
+
+
+def scale_midpoint(tau: np.ndarray) -> np.ndarray:
+    """Each item's latent position of its scale's midpoint: the middle of the middle category, or the threshold
+    between the two middle categories (an even number of categories), each item on its own scale
+    (:func:`item_categories`).
+
+    >>> tau = np.array([[-np.inf, -1.0, 0.0, 0.5, 1.5, np.inf], [-np.inf, -0.5, 0.5, 1.0, np.inf, np.inf]])
+    >>> scale_midpoint(tau[:1]).tolist(), scale_midpoint(tau[1:, :5]).tolist(), scale_midpoint(tau).tolist()
+    ([0.25], [0.5], [0.25, 0.5])
+    """
+    m = item_categories(tau)
+    if np.ndim(m):                                   # items on scales of their own: each its own middle
+        j = np.arange(len(tau))
+        return np.where(m % 2 == 1, (tau[j, (m - 1) // 2] + tau[j, (m + 1) // 2]) / 2, tau[j, m // 2])
     return (tau[:, (m - 1) // 2] + tau[:, (m + 1) // 2]) / 2 if m % 2 else tau[:, m // 2]
+
+
+def _log_uniform(m: int | np.ndarray, k: int) -> float:
+    """The log-likelihood of ``k`` uniform random answers, ``-k log m``; with each item's own number of categories
+    (an array, :func:`item_categories`), ``-sum_j log m_j``."""
+    return -np.log(m).sum() if np.ndim(m) else -k * np.log(m)
+
+
+def _log_uniform_tails(m: int | np.ndarray, k: int, lengths: np.ndarray) -> np.ndarray:
+    """``log m`` times each tail length of ``lengths`` (the log-likelihood of a tail of that many items under a
+    uniform random answer, negated); with each item's own ``m``, the sum of ``log m_j`` over the last items."""
+    if not np.ndim(m):
+        return np.log(m) * lengths
+    return np.concatenate([[0.0], np.cumsum(np.log(m)[::-1])])[lengths]
+
+
+def _middle_answers(codes: np.ndarray, m: int | np.ndarray) -> np.ndarray:
+    """Where ``codes`` are the middle answer of their item's scale (rows x items; none on an item with an even
+    number of categories, which has none)."""
+    if np.ndim(m):
+        return (codes == m // 2) & (m % 2 == 1)
+    return codes == m // 2
 
 
 def copula_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = np.zeros(1),
@@ -1077,10 +1118,10 @@ def midpoint_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shif
     codes = np.asarray(codes, dtype=np.int64)
     midpoint = np.asarray(midpoint, dtype=float)
     first = copula_item_loglik(codes, tau, r, shifts, scales)[:, None]
-    if (tau.shape[1] - 1) % 2 == 0 or not len(midpoint) or not len(codes):
+    if not np.any(item_categories(tau) % 2) or not len(midpoint) or not len(codes):
         return first
     return np.concatenate([first, _midpoint_items(*_midpoint_parts(codes, tau, r, shifts, scales, midpoint),
-                                                  midpoint)], axis=1)
+                                                  midpoint, _odd_items(tau))], axis=1)
 
 
 def irtree_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = np.zeros(1),
@@ -1113,6 +1154,8 @@ def irtree_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts
     codes = np.asarray(codes, dtype=np.int64)
     extreme = np.asarray(extreme, dtype=float)
     m = tau.shape[1] - 1
+    if np.ndim(item_categories(tau)):
+        return _irtree_own_scales(codes, tau, r, shifts, scales, midpoint, extreme)
     h = m // 2                                                       # categories on a side
     if m % 2:
         side = np.where(codes < h, 0, np.where(codes == h, 1, 2))
@@ -1131,13 +1174,45 @@ def irtree_item_loglik(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts
     return (ll[:, :, None] + node[None, None]).reshape(-1, *codes.shape)
 
 
+def _irtree_own_scales(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray,
+                       midpoint: np.ndarray, extreme: np.ndarray) -> np.ndarray:
+    """:func:`irtree_item_loglik` with each item on its own scale (:func:`item_categories`): each item's sides
+    (below / middle / above its own middle, or below / above without one), its own middle node (only where the
+    scale has a middle answer) and extremity node over its own side's categories.
+
+    >>> tau = np.array([[-np.inf, -1.0, 0.0, 0.5, 1.5, np.inf], [-np.inf, -0.5, 0.5, 1.0, np.inf, np.inf]])
+    >>> ll = irtree_item_loglik(np.array([[4, 3], [2, 0]]), tau, np.eye(2), extreme=np.array([0.5]))
+    >>> ll.shape, bool(np.isfinite(ll).all())                     # 1 style x 6 propensities x 1, 2 rows, 2 items
+    ((6, 2, 2), True)
+    """
+    k = tau.shape[0]
+    m = item_categories(tau)
+    h, odd = m // 2, m % 2 == 1
+    j = np.arange(k)
+    side = np.where(codes < h, 0, np.where(odd & (codes == h), 1, np.where(odd, 2, 1)))
+    side_tau = np.full((k, 4), np.inf)
+    side_tau[:, 0] = -np.inf
+    side_tau[:, 1] = tau[j, h]
+    side_tau[odd, 2] = tau[j[odd], h[odd] + 1]
+    if odd.any():
+        ll = midpoint_item_loglik(side, side_tau, r, shifts, scales, midpoint)
+    else:
+        ll = copula_item_loglik(side, side_tau[:, :3], r, shifts, scales)[:, None]
+    middle = odd & (codes == h)
+    end = (codes == 0) | (codes == m - 1)
+    node = np.where(end[None], np.log(extreme)[:, None, None],
+                    np.log((1 - extreme)[:, None, None] / np.maximum(h - 1, 1)))
+    node = np.where(middle[None] | (h <= 1), 0.0, node)              # a side of one category: no extremity node
+    return (ll[:, :, None] + node[None, None]).reshape(-1, *codes.shape)
+
+
 def _midpoint_parts(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray,
                     midpoint: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pieces of :func:`midpoint_item_loglik`'s propensities above 0 (odd number of categories, complete rows):
     the styles' item log-likelihoods with the middle answers out of the copula (0 there; styles x rows x items),
     the middle answers (rows x items) and ``log(p + (1 - p) P_j(middle))`` (styles x propensities x items)."""
-    k, m = tau.shape[0], tau.shape[1] - 1
-    middle = codes == m // 2                                         # rows x items
+    k, m = tau.shape[0], item_categories(tau)
+    middle = _middle_answers(codes, m)                               # rows x items
     keep = ~middle
     rr = r[None] * (keep[:, :, None] & keep[:, None, :])             # the middle answers uncorrelated, so that
     rr[:, np.arange(k), np.arange(k)] = 1.0                          # L's middle columns are unit vectors and
@@ -1146,24 +1221,30 @@ def _midpoint_parts(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: n
     z = np.where(middle, 0.0, z)
     e = np.linalg.solve(low, z.transpose(1, 2, 0)).transpose(2, 0, 1)   # L^-1 z, per row
     other = np.where(middle, 0.0, _copula_terms(logp, e, z, np.log(np.diagonal(low, axis1=1, axis2=2))))
-    p_mid = np.exp(_style_categories(tau, shifts, scales)[0][:, :, m // 2])   # styles x items
+    p_mid = np.exp(_style_categories(tau, shifts, scales)[0][:, np.arange(k), m // 2] if np.ndim(m) else
+                   _style_categories(tau, shifts, scales)[0][:, :, m // 2])   # styles x items
     p = np.asarray(midpoint, dtype=float)[None, :, None]
     return other, middle, np.log(p + (1 - p) * p_mid[:, None, :])
 
 
-def _midpoint_items(other: np.ndarray, middle: np.ndarray, log_mid: np.ndarray, midpoint: np.ndarray) -> np.ndarray:
+def _midpoint_items(other: np.ndarray, middle: np.ndarray, log_mid: np.ndarray, midpoint: np.ndarray,
+                    odd: np.ndarray | None = None) -> np.ndarray:
     """:func:`midpoint_item_loglik`'s propensities above 0 from :func:`_midpoint_parts` (styles x propensities x
-    rows x items)."""
+    rows x items).  ``odd``: the items with a middle answer (None: all); the others' answers are the style's
+    alone, without the factor ``1 - p`` (the middle node of the IRTree is not offered there)."""
     p = np.asarray(midpoint, dtype=float)[None, :, None, None]
+    if odd is not None:
+        return np.where(middle, log_mid[:, :, None, :], np.log1p(-p) * odd + other[:, None])
     return np.where(middle, log_mid[:, :, None, :], np.log1p(-p) + other[:, None])
 
 
-def _midpoint_totals(other: np.ndarray, middle: np.ndarray, log_mid: np.ndarray, midpoint: np.ndarray
-                     ) -> np.ndarray:
+def _midpoint_totals(other: np.ndarray, middle: np.ndarray, log_mid: np.ndarray, midpoint: np.ndarray,
+                     odd: np.ndarray | None = None) -> np.ndarray:
     """The sums over the items of :func:`_midpoint_items` (styles x propensities x rows), without its array."""
     g, n = other.shape[:2]
     total = (log_mid.reshape(-1, middle.shape[1]) @ middle.T.astype(float)).reshape(g, -1, n)
-    total += (~middle).sum(axis=1)[None, None, :] * np.log1p(-np.asarray(midpoint, dtype=float))[None, :, None]
+    offered = ~middle if odd is None else ~middle & odd          # the answers that are not a middle one offered
+    total += offered.sum(axis=1)[None, None, :] * np.log1p(-np.asarray(midpoint, dtype=float))[None, :, None]
     total += other.sum(axis=2)[:, None, :]
     return total
 
@@ -1177,8 +1258,14 @@ def _copula_totals(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np
     return logp.sum(axis=2) - 0.5 * (quad - (z * z).sum(axis=2)) - 0.5 * np.linalg.slogdet(r)[1]
 
 
-def _complete(codes: np.ndarray, m: int) -> np.ndarray:
+def _complete(codes: np.ndarray, m: int | np.ndarray) -> np.ndarray:
     return np.flatnonzero((codes >= 0).all(axis=1) & (codes < m).all(axis=1))
+
+
+def _odd_items(tau: np.ndarray) -> np.ndarray | None:
+    """The items with a middle answer when the items' numbers of categories differ, else None (all or none)."""
+    m = item_categories(tau)
+    return (m % 2 == 1) if np.ndim(m) else None
 
 
 def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,
@@ -1266,7 +1353,7 @@ def _whole_ratio(ll: np.ndarray, m: int) -> np.ndarray:
 
 def _whole_from_totals(total: np.ndarray, k: int, m: int) -> np.ndarray:
     """:func:`random_lr` from the styles' log-likelihoods of the ``k`` answers (styles x rows)."""
-    return -k * np.log(m) - total.max(axis=0)
+    return _log_uniform(m, k) - total.max(axis=0)
 
 
 def _tail_ratio(min_tail: int, k: int):
@@ -1276,7 +1363,7 @@ def _tail_ratio(min_tail: int, k: int):
 
     def ratio(ll: np.ndarray, m: int) -> np.ndarray:
         tails = np.cumsum(ll[:, :, ::-1], axis=2)[:, :, min_tail - 1:]   # log-likelihoods of the last min_tail..k
-        tails += np.log(m) * np.arange(min_tail, ll.shape[2] + 1)       # items, minus uniform random answers'
+        tails += _log_uniform_tails(m, ll.shape[2], np.arange(min_tail, ll.shape[2] + 1))  # items, minus random
         return -tails.min(axis=2).max(axis=0)
     ratio.min_tail = min_tail
     return ratio
@@ -1301,8 +1388,8 @@ def _profiled(codes, tau, r, stats, above, shifts=LR_SHIFTS, scales=LR_SCALES, c
     ``midpoint`` and ``extreme``), the lower value kept, where the others leave a statistic above ``above``.
     """
     codes = np.asarray(codes, dtype=np.int64)
-    m = tau.shape[1] - 1
-    midpoint = np.asarray(midpoint, dtype=float) if m % 2 else np.zeros(0)   # no middle answer: no propensity
+    m = item_categories(tau)
+    midpoint = np.asarray(midpoint, dtype=float) if np.any(m % 2) else np.zeros(0)   # no middle answer: none
     none = (None,) * len(stats)
     if any(a is not None for a in above):
         out = _profiled(codes, tau, r, stats, none, np.zeros(1), np.ones(1), chunk, ())
@@ -1339,7 +1426,7 @@ def _irtree_profiled(codes, tau, r, stats, shifts, scales, chunk, midpoint, extr
     """The statistics of :func:`_profiled` over the IRTree reading of :func:`irtree_item_loglik` alone (complete
     rows; rows x stats)."""
     out = np.full((len(codes), len(stats)), np.nan)
-    m = tau.shape[1] - 1
+    m = item_categories(tau)
     g = len(shifts) * len(scales) * (1 + len(midpoint)) * len(extreme)
     step = max(1, chunk * 32 // g)
     for start in range(0, len(codes), step):
@@ -1353,15 +1440,16 @@ def _midpoint_profiled(codes, tau, r, stats, shifts, scales, chunk, midpoint) ->
     rows x stats; ``inf`` on a row without a middle answer, where a propensity only lowers every item's
     likelihood).  The whole ratio over every propensity; a tail ratio (:func:`random_tail_lr`) with the person's
     propensity, the one the whole questionnaire's profile picks (``inf`` where that is 0)."""
-    k, m = tau.shape[0], tau.shape[1] - 1
+    k, m = tau.shape[0], item_categories(tau)
+    odd = _odd_items(tau)
     out = np.full((len(codes), len(stats)), np.inf)
-    part = np.flatnonzero((codes == m // 2).any(axis=1))
+    part = np.flatnonzero(_middle_answers(codes, m).any(axis=1))
     g = len(shifts) * len(scales)
     step = max(1, chunk * 32 // (g * len(midpoint)))
     for start in range(0, len(part), step):
         rows = part[start:start + step]
         other, middle, log_mid = pieces = _midpoint_parts(codes[rows], tau, r, shifts, scales, midpoint)
-        total = _midpoint_totals(*pieces, midpoint)                    # styles x propensities x rows
+        total = _midpoint_totals(*pieces, midpoint, odd)               # styles x propensities x rows
         best = total.max(axis=0)                                       # propensities x rows
         q = best.argmax(axis=0)
         own = np.flatnonzero(best[q, np.arange(len(rows))] > _copula_totals(codes[rows], tau, r, shifts,
@@ -1370,7 +1458,8 @@ def _midpoint_profiled(codes, tau, r, stats, shifts, scales, chunk, midpoint) ->
             if stat is _whole_ratio:
                 out[rows, j] = _whole_from_totals(total.reshape(-1, len(rows)), k, m)
             elif len(own):                                             # the styles with the person's propensity
-                items = np.where(middle[own], log_mid[:, q[own]], np.log1p(-midpoint[q[own]])[None, :, None]
+                factor = np.log1p(-midpoint[q[own]])[None, :, None]
+                items = np.where(middle[own], log_mid[:, q[own]], (factor if odd is None else factor * odd)
                                  + other[:, own])                      # as _midpoint_items, one propensity a row
                 out[rows[own], j] = stat(items, m)
     return out
@@ -1400,7 +1489,8 @@ def tail_periods(codes: np.ndarray, min_tail: int = 6, max_period: int = 8) -> n
 
 def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 6, max_period: int = 8,
                       shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES,
-                      midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                      midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256, readings: Sequence[np.ndarray] = ()
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Generalised likelihood ratio of a tail that repeats one answer or a short motif, against honest answers.
 
     Partial carelessness that ends in straight-lining or a pattern (a careful first part,
@@ -1418,6 +1508,11 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
     whole questionnaire is one of them); ``-inf`` where no tail repeats.  ``codes``:
     0-based, questionnaire order, ``-1`` missing (``NaN``, not evaluated, as in
     :func:`random_lr`).  Returns the ratio, the tail's length and its period (0 where none).
+    ``readings`` (items on scales of their own): other readings of the same answers (arrays like
+    ``codes``: the number as written, the place counted from the top) in which a repeated answer
+    counts too; the careless hypothesis is spread evenly over the ``R`` readings, so a tail that
+    repeats in ``n`` of them has ``n / R`` of its probability (a tail within one scale, repeated
+    in all, loses nothing; one that repeats in one reading only pays ``log R``).
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(600, 1))
@@ -1434,10 +1529,18 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
     """
     codes = np.asarray(codes, dtype=np.int64)
     n, k = codes.shape
-    m = tau.shape[1] - 1
+    m = item_categories(tau)
     ok = _complete(codes, m)
     per = np.zeros((n, k + 1), dtype=np.int64)
     per[ok] = tail_periods(codes[ok], min_tail, max_period)
+    share = None
+    if len(readings):                     # the shortest period of any reading; log(n / R) of the readings
+        each = np.stack([per[ok]] + [tail_periods(np.asarray(v)[ok], min_tail, max_period) for v in readings])
+        count = (each > 0).sum(axis=0)
+        per[ok] = np.where(count > 0, np.where(each > 0, each, max_period + 1).min(axis=0), 0)
+        share = np.zeros((n, k + 1))
+        with np.errstate(divide="ignore"):
+            share[ok] = np.log(count / len(each))
     out = np.full(n, np.nan)
     out[ok] = -np.inf
     length = np.zeros(n, dtype=np.int64)
@@ -1449,12 +1552,24 @@ def invariant_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tai
         head = _head_logliks(codes[rows], tau, r, shifts, scales, midpoint)
         p = per[rows]
         with np.errstate(invalid="ignore"):
-            lr = np.where(p > 0, head[:, k - t] - p * np.log(m) - np.log(max_period), -np.inf)
+            lr = np.where(p > 0, head[:, k - t] - _log_motif(m, k, t, p) - np.log(max_period), -np.inf)
+            if share is not None:
+                lr = lr + share[rows]
         best = lr.argmax(axis=1)
         ix = np.arange(len(rows))
         out[rows] = lr[ix, best] - head[:, k]
         length[rows], period[rows] = best, p[ix, best]
     return out, length, period
+
+
+def _log_motif(m: int | np.ndarray, k: int, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``p log m``: minus the log-probability of a uniform motif of ``p`` answers (rows x tail lengths ``t``); with
+    each item's own ``m`` (an array), the sum of ``log m_j`` over the motif's items, the first ``p`` of the tail of
+    ``t`` (``p <= t``)."""
+    if not np.ndim(m):
+        return p * np.log(m)
+    c = np.concatenate([[0.0], np.cumsum(np.log(m))])
+    return c[np.minimum(k - t[None, :] + p, k)] - c[k - t][None, :]
 
 
 def walk_motifs(m: int) -> list[np.ndarray]:
@@ -1497,7 +1612,9 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     a tail of ``min_tail`` (8) answers that follows one is evidence however short its
     period.  Maximised over the walking tails of ``min_tail`` items or more; ``-inf`` where
     none, ``NaN`` where an answer is missing.  Returns the ratio, the tail's length and the
-    pattern's index in :func:`walk_motifs` (``-1`` where none).
+    pattern's index in :func:`walk_motifs` (``-1`` where none).  Items with scales of their own
+    (:func:`item_categories`): the walks and ``W`` are those of the widest scale (a walk past an item's top is
+    never matched, and the larger ``W`` makes the ratio of a walk no larger).
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(600, 1))
@@ -1512,9 +1629,9 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     """
     codes = np.asarray(codes, dtype=np.int64)
     n, k = codes.shape
-    m = tau.shape[1] - 1
+    m = tau.shape[1] - 1                          # the widest scale's walks
     ok = np.zeros(n, dtype=bool)
-    ok[_complete(codes, m)] = True
+    ok[_complete(codes, item_categories(tau))] = True
     motifs = walk_motifs(m)
     phases = [(i, np.roll(p, -s)) for i, p in enumerate(motifs) for s in range(len(p))]
     longest = np.zeros(n, dtype=np.int64)
@@ -1587,7 +1704,7 @@ def random_change_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail
     """
     codes = np.asarray(codes, dtype=np.int64)
     n, k = codes.shape
-    m = tau.shape[1] - 1
+    m = item_categories(tau)
     if not 1 <= min_tail <= k:
         raise ValueError(f"min_tail must be between 1 and the {k} items, not {min_tail}")
     ok = _complete(codes, m)
@@ -1596,7 +1713,8 @@ def random_change_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail
     for start in range(0, len(ok), chunk):
         rows = ok[start:start + chunk]
         head = _head_logliks(codes[rows], tau, r, shifts, scales, midpoint)
-        out[rows] = (head[:, k - t] - t * np.log(m)).max(axis=1) - head[:, k]
+        out[rows] = (head[:, k - t] - (t * np.log(m) if not np.ndim(m) else _log_uniform_tails(m, k, t))
+                     ).max(axis=1) - head[:, k]
     return out
 
 
@@ -1639,7 +1757,7 @@ def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs
     none = (None,) * len(stats)
     upper = _profiled(codes, tau, r, stats, none, np.zeros(1), np.ones(1), midpoint=())
     start = int(len(codes) * (1 - min(probs)) * 4)
-    if tau.shape[1] % 2 == 0 and len(midpoint):   # an odd number of categories: first the styles alone (cheaper),
+    if np.any(item_categories(tau) % 2) and len(midpoint):   # odd numbers of categories: first the styles alone,
         _, rows, styled = _top_quantiles(upper, lambda rows: _profiled(codes[rows], tau, r, stats, none, midpoint=()),
                                          probs, start)
         upper[rows] = styled                      # a closer bound where they were profiled

@@ -22,8 +22,11 @@ ipsatized distances, person fit) read each answer at its place on the instrument
 (:func:`common_scale`: each scale's ends on the top-level ends, linearly), so a 7 of a 1-7 item and a
 5 of a 1-5 item are the same answer, "the top"; a run or a pattern is one of the same places. The
 likelihood rules (:func:`random_likelihood`, :func:`invariant_tail`, the style check of
-:func:`mahalanobis`) need one number of categories and read the largest set of items on one scale
-(their detail names it). With one scale for all items nothing of this changes any result.
+:func:`mahalanobis`) read every item with its own categories: a random answer is uniform over them, the
+answer model's thresholds are the item's, and the response styles are defined on each item's own scale (a
+stretch about its own middle; the midpoint propensity only on items that have a middle answer, see
+:func:`random_likelihood`); their detail names the scales. With one scale for all items nothing of this
+changes any result.
 
 >>> sorted(RULES) == sorted(RULE_ORDER)
 True
@@ -207,33 +210,24 @@ def _draws_as_answers(draws: np.ndarray | None, cols: list[str], instrument: Ins
     return common_scale(draws + instrument.bounds(cols)[0], cols, instrument)
 
 
-def _one_scale(cols: list[str], instrument: Instrument) -> list[str]:
-    """The largest set of ``cols`` on one answer scale (the top-level scale's first on a tie), in their order;
-    ``cols`` when every item is on one scale.
+def _own_scales_note(cols: list[str], instrument: Instrument) -> str:
+    """``" (each item on its own scale: 2 on 1-5, 3 on 1-7)"`` when the scales of ``cols`` differ, else ``""``.
 
     >>> from iur_survey.instrument import parse_instrument
     >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
     ...                           "B": {"items": ["B1", "B2", "B3"], "scale": {"min": 1, "max": 7}}}})
-    >>> _one_scale(["A1", "A2", "B1", "B2", "B3"], mixed)
-    ['B1', 'B2', 'B3']
+    >>> _own_scales_note(["A1", "A2", "B1", "B2", "B3"], mixed), _own_scales_note(["B1", "B2"], mixed)
+    (' (each item on its own scale: 2 on 1-5, 3 on 1-7)', '')
     """
-    if not getattr(instrument, "mixed_scales", False):
-        return cols
-    groups: dict[tuple[int, int], list[str]] = {}
-    for c in cols:
-        sc = instrument.scale_of(c)
-        groups.setdefault((sc.min, sc.max), []).append(c)
-    top = (instrument.scale_min, instrument.scale_max)
-    best = max(groups, key=lambda k: (len(groups[k]), k == top), default=None)
-    return groups[best] if best is not None else []
-
-
-def _one_scale_note(cols: list[str], instrument: Instrument) -> str:
-    """``" (the N items on the a-b scale: ...)"`` when the items' scales differ, else ``""``."""
     if not getattr(instrument, "mixed_scales", False) or not cols:
         return ""
-    return (f" (the items on the {instrument.scale_of(cols[0]).text} scale only: a random answer has another number "
-            f"of categories on the others)")
+    counts: dict[str, int] = {}
+    for c in cols:
+        text = instrument.scale_of(c).text
+        counts[text] = counts.get(text, 0) + 1
+    if len(counts) < 2:
+        return ""
+    return f" (each item on its own scale: {', '.join(f'{n} on {t}' for t, n in counts.items())})"
 
 
 def _detail_number(x: float) -> str:
@@ -1291,14 +1285,14 @@ def _fit_sample_model(frame: pd.DataFrame, instrument: Instrument, cols: list[st
 
 
 def _reference_model(frame: pd.DataFrame, instrument: Instrument, reference: pd.Series | np.ndarray | None,
-                     min_items: int = 4, order=None, one_scale: bool = False
+                     min_items: int = 4, order=None
                      ) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
     """The item columns and :func:`_sample_model` fitted on the ``reference`` rows (all when None), or None:
     fewer than ``min_items`` items, fewer reference rows than :func:`mahalanobis_min_n`, or too few complete
     answers to fit the model (the likelihood rules then judge nobody).  ``order``: :func:`reference_columns`'.
-    ``one_scale``: only the largest set of items on one answer scale (:func:`_one_scale`)."""
+    Every item with its own categories (items on scales of their own: thresholds above an item's top are
+    ``+inf``, :func:`~iur_survey.clean.indices.item_categories`)."""
     cols = reference_columns(frame, instrument, reference, order)
-    cols = _one_scale(cols, instrument) if one_scale else cols
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
     if len(cols) < min_items or ref.sum() < mahalanobis_min_n(len(cols)):
         return None
@@ -1306,11 +1300,9 @@ def _reference_model(frame: pd.DataFrame, instrument: Instrument, reference: pd.
     return None if model is None else (cols, model)
 
 
-def _no_model(frame: pd.DataFrame, instrument: Instrument, reference, min_items: int = 4, order=None,
-              one_scale: bool = False) -> str:
+def _no_model(frame: pd.DataFrame, instrument: Instrument, reference, min_items: int = 4, order=None) -> str:
     """Why :func:`_reference_model` gave no model."""
     cols = reference_columns(frame, instrument, reference, order)
-    cols = _one_scale(cols, instrument) if one_scale else cols
     n_ref = len(frame) if reference is None else int(np.asarray(reference, dtype=bool).sum())
     if len(cols) < min_items:
         return f"{len(cols)} items < {min_items}"
@@ -1520,16 +1512,15 @@ def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str]
     most the ``quantile`` (:func:`mahalanobis`'s ``style_quantile``) of honest answers drawn from the sample's answer
     model, or, with ``shape_quantile``, whose D² per unit of squared deviation (:func:`mahalanobis_quotient`'s
     ``Q``) is at most that quantile of honest normal answers'.  ``x``: the answers as :func:`mahalanobis` reads
-    them (reverse-keyed items reversed).  Rows with a missing answer are never explained.  With items on
-    different scales the likelihood ratio reads the largest set on one scale (:func:`_one_scale`; four at least)."""
+    them (reverse-keyed items reversed).  Rows with a missing answer are never explained.  Items on scales of
+    their own: each with its own categories, as in :func:`random_likelihood`."""
     out = np.zeros(len(frame), dtype=bool)
-    one = _one_scale(cols, instrument)          # the style profile needs one number of categories
-    model = _sample_model(frame, instrument, one, ref) if len(one) >= 4 or one is cols else None
+    model = _sample_model(frame, instrument, cols, ref)
     idx = np.flatnonzero(rows)
     if model is None or not len(idx):
         return out
     tau, r, null = model
-    lr = random_lr(_scale_codes(frame, instrument, one)[idx], tau, r, midpoint=())
+    lr = random_lr(_scale_codes(frame, instrument, cols)[idx], tau, r, midpoint=())
     with np.errstate(invalid="ignore"):
         out[idx] = lr <= np.quantile(random_lr(null[:STYLE_NULL_ROWS], tau, r, midpoint=()), quantile)
     if shape_quantile is not None:          # D² = Q |z|²: an ordinary Q, the size alone is far (a stretch)
@@ -1878,13 +1869,27 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     generator 886 -> 869 of 1,047, partly random .505 -> .410; second generator .883 -> .874;
     bfi .472 -> .402, graded response .792 -> .770 at N 3000).
 
-    Items on different scales (``scale:`` of a construct or item): a uniform random answer has
-    another number of categories on each, and the ratio, the style profile and the midpoint
-    propensity are written for one; the rule reads the largest set of items on one scale
-    (:func:`_one_scale`) and its detail says so.  It sees fewer items and catches fewer random
-    responders (on 28 items, 16 on 1-5, 4 on 1-4, 8 on 1-7, 30 uniform random responders among
-    600 of the fixtures of ``tests/clean/test_mixed_scales.py``: 2 flagged, against 12 when all 28
-    are on 1-5); the other indices read every item.
+    Items on different scales (``scale:`` of a construct or item): every item is read with its
+    own categories (its detail names the scales).  A uniform random answer to item ``j`` has
+    probability ``1 / m_j`` of its own ``m_j`` categories; the answer model's thresholds are the
+    item's (none above its top, :func:`~iur_survey.clean.indices.item_categories`); the shift and
+    the stretch act on each item's latent response about its own scale's middle (the middle of
+    its middle category, or the threshold between its two middle categories); the midpoint
+    propensity acts only on the items whose scale has a middle answer.  A 4-point item has
+    none, and its answer is then the style's, without the factor ``1 - p`` of "not the middle":
+    the middle node of an IRTree is not offered (Böckenholt 2012 models even-point items
+    without it), and a midpoint responder there chooses a side as everyone does.  Counting the
+    factor would lower every midpoint responder's likelihood by ``log(1 - p)`` per such item and
+    make the propensity a worse explanation the more 4-point items there are (honest respondents
+    giving the middle answer to 80 % of the items that have one, 10 % of N 2000, seeds 1-3:
+    :func:`invariant_tail` flagged 2 of 600 of them, 20 with the factor); treating the two
+    central answers as the middle would count the 2s and 3s of honest respondents, half of all
+    answers, as the style's.  Measured (scratch generator: 16 items on 1-5, 4 on 1-4, 8 on 1-7,
+    5 % uniform random responders, N 600 / 2000, seeds 1-4), the largest one-scale set (16 items,
+    before 2026-12) -> every item: random responders flagged .100 -> .150 / .115 -> .242 (all
+    items on 1-5: .133 / .223), excluded .083 -> .117 / .083 -> .170 (.100 / .172); honest
+    respondents flagged by the rule .31 -> .31 % / .36 -> .22 %, excluded by any rule .13 -> .04 %
+    / .11 -> .14 % (all items on 1-5: .13 / .09 %).
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(2)
@@ -1897,9 +1902,9 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     >>> int(hit[:8].sum()) >= 6, int(hit[8:16].sum()) >= 4, bool(hit[16:].mean() < 0.015)
     (True, True, True)
     """
-    fitted = _reference_model(frame, instrument, reference, order=order, one_scale=True)
+    fitted = _reference_model(frame, instrument, reference, order=order)
     if fitted is None:
-        return _not_judged(frame, _no_model(frame, instrument, reference, order=order, one_scale=True))
+        return _not_judged(frame, _no_model(frame, instrument, reference, order=order))
     cols, (tau, r, null) = fitted                        # honest answers drawn from the fitted model give the cut-offs
     codes = _scale_codes(frame, instrument, cols)        # questionnaire direction: acquiescence is a shift
     k = len(cols)
@@ -1917,7 +1922,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     else:
         crits = np.atleast_2d(random_lr_quantiles(null, tau, r, probs, extreme=ext))
         lrs = random_lr(codes, tau, r, above=crits[0, 0], extreme=ext)[:, None]
-    note = _one_scale_note(cols, instrument)              # mixed scales: the items of one scale
+    note = _own_scales_note(cols, instrument)             # mixed scales: which
     what = [("random-answer likelihood ratio", f"over {k} items{note}", alpha, far_alpha)]
     if one:
         what.append(("random-tail likelihood ratio", f"over tails of {one} to {k} items{note}", alpha / split,
@@ -1949,8 +1954,22 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
                    reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag a careful start that ends in straight-lining or in walking the scale (partial carelessness).
 
-    With items on different scales it reads the largest set of items on one scale, as
-    :func:`random_likelihood` does (its detail says so): the tail is the last of those items.
+    Items on different scales: every item with its own categories and styles, as in
+    :func:`random_likelihood` (its detail names the scales).  "One answer" to items of different
+    scales has more than one reading: the same code counted from the bottom (1 on 1-4 and on
+    1-7), the same number (3 on 1-7 and on 0-10, when the scales' lowest codes differ) and the
+    same place counted from the top ("Strongly agree": 4 on 1-4, 7 on 1-7, when their numbers of
+    categories differ); a tail repeated in any of them counts, the careless hypothesis spread
+    evenly over the readings (:func:`_tail_readings`; a tail within one scale repeats in all of
+    them and loses nothing, one repeated in one reading of ``R`` pays ``log R``).  The
+    probability of a motif under careless answering is ``1 / m_j`` of each of its items; a walk
+    is one of the widest scale's.  Measured (scratch generator: 16 items on 1-5, then 4 on 1-4 and
+    8 on 1-7; 5 % of the rows careful, then the last 10 items answered with one number of 1-4, or
+    with each scale's top; N 600 / 2000, seeds 1-4 / 1-3), the 16 items on 1-5 alone (before
+    2026-12) -> every item: one number flagged 0 -> .98 / .98, excluded 0 -> .87 / .86 (all items
+    on 1-5: flagged .98 / .98); the top flagged 0 -> .96 / .98, excluded 0 -> .54 / .46 (1-5:
+    .97 / .98, .54 / .51); with INT on 0-10 one number 0 -> 1.00 (N 600; .00 reading the codes
+    alone); honest respondents excluded by any rule .13 -> .13 % / .16 -> .20 %.
 
     :func:`longstring` judges the longest run of one answer wherever it is, from half the
     items on (14 of 28); a respondent who answers with care and then gives one answer to the
@@ -2016,14 +2035,15 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     >>> hit[2][:58]
     'straight tail of 7 answers (1) from BEN2: likelihood ratio'
     """
-    fitted = _reference_model(frame, instrument, reference, min_items=max(4, min_tail), order=order, one_scale=True)
+    fitted = _reference_model(frame, instrument, reference, min_items=max(4, min_tail), order=order)
     if fitted is None:
-        return _not_judged(frame, _no_model(frame, instrument, reference, max(4, min_tail), order, one_scale=True))
+        return _not_judged(frame, _no_model(frame, instrument, reference, max(4, min_tail), order))
     cols, (tau, r, null) = fitted
     codes = _scale_codes(frame, instrument, cols)              # -1 where missing or off the scale: not judged
     k = len(cols)
-    low = instrument.scale_of(cols[0]).min if getattr(instrument, "mixed_scales", False) else instrument.scale_min
-    note = _one_scale_note(cols, instrument)
+    # the answers' codes in a detail: each item's own lowest code (one scale: the instrument's)
+    low = instrument.bounds(cols)[0] if getattr(instrument, "mixed_scales", False) else instrument.scale_min
+    note = _own_scales_note(cols, instrument)
     texts = np.full(len(frame), None, dtype=object)
 
     def judge(stat, describe):
@@ -2039,20 +2059,48 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
             text = _far(text) if v > far else text
             texts[i] = text if texts[i] is None else f"{texts[i]}; {text}"
 
+    def answers(i, a, b):                                      # items a .. b-1 of row i, as answered
+        return code_text(codes[i, a:b] + (low[a:b] if np.ndim(low) else low))
+
     def repeating(i, t, per):
-        motif = "-".join(code_text(codes[i, k - t:k - t + per] + low))
+        motif = "-".join(answers(i, k - t, k - t + per))
         return (f"straight tail of {t} answers ({motif})" if per == 1 else
                 f"repeating tail of {t} answers (period {per}: {motif})")
 
-    judge(lambda x: invariant_tail_lr(x, tau, r, min_tail, max_period), repeating)
+    readings = _tail_readings(cols, instrument)
+    judge(lambda x: invariant_tail_lr(x, tau, r, min_tail, max_period, readings=[f(x) for f in readings]), repeating)
     if walks and min_walk <= k:                                # its own cut-offs, floored alike
         motifs = walk_motifs(_categories(instrument, cols))
         judge(lambda x: walk_tail_lr(x, tau, r, min_walk),
               lambda i, t, j: (f"{'zig-zag' if len(motifs[j]) > len(set(motifs[j])) else 'ramp'} tail of {t} answers "
-                               f"({'-'.join(code_text(codes[i, k - t:k - t + min(t, 9)] + low))}"
+                               f"({'-'.join(answers(i, k - t, k - t + min(t, 9)))}"
                                f"{'-...' if t > 9 else ''})"))
     flagged = texts != None  # noqa: E711
     return _details(frame, flagged, list(texts[flagged]))
+
+
+def _tail_readings(cols: list[str], instrument: Instrument) -> list[Callable[[np.ndarray], np.ndarray]]:
+    """The other readings of "one answer" on items of different scales, as functions of the 0-based codes: the
+    number as written (when the scales' lowest codes differ: "3" on 1-7 and on 0-10) and the place counted from
+    the top (when their numbers of categories differ: "Strongly agree", 5 on 1-5 and 7 on 1-7); none with one
+    scale (they are the codes themselves).
+
+    >>> from iur_survey.instrument import parse_instrument
+    >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+    ...                           "B": {"items": ["B1", "B2"], "scale": {"min": 0, "max": 6}}}})
+    >>> [f(np.array([[4, 4, 6, 5]])).tolist() for f in _tail_readings(["A1", "A2", "B1", "B2"], mixed)]
+    [[[5, 5, 6, 5]], [[0, 0, 0, 1]]]
+    """
+    if not getattr(instrument, "mixed_scales", False):
+        return []
+    lo, hi = instrument.bounds(cols)
+    lo, top = lo.astype(np.int64), (hi - lo).astype(np.int64)
+    out = []
+    if len(set(lo.tolist())) > 1:
+        out.append(lambda x: x + lo)
+    if len(set(top.tolist())) > 1:
+        out.append(lambda x: top - x)
+    return out
 
 
 def _construct_index(cols: list[str], instrument: Instrument) -> np.ndarray:

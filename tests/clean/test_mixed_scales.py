@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy.special import ndtr
 
 from iur_survey.clean import CleanConfig, clean
 from iur_survey.clean import rules
@@ -211,13 +212,101 @@ def test_random_responders_are_still_caught_on_mixed_scales(tmp_path):
     noticed = ids & set(ex["response_id"])                 # excluded, or flagged by some index
     honest = set(ex["response_id"]) - ids
     assert len(noticed) >= 24 and len(honest) < 0.5 * (len(codes) - 30), (len(noticed), len(honest))
-    # the likelihood ratio reads the largest set of items on one scale, and says so (a random answer has
-    # another number of categories on the others)
+    # the likelihood ratio reads every item with its own categories, and names the scales
     detail = ex.loc[ex["rule"] == "random_likelihood", "detail"]
-    assert len(detail) and detail.str.contains("the items on the 1-5 scale only").all()
+    assert len(detail) and detail.str.contains("over 28 items (each item on its own scale: 16 on 1-5, 4 on 1-4, "
+                                               "8 on 1-7)", regex=False).all()
 
 
 def test_common_scale_and_one_scale_leave_one_scale_instruments_alone():
     x = np.array([[1.0, 5.0], [3.0, np.nan]])
     assert rules.common_scale(x, ["GOV1", "INT1"], STUDY) is x
-    assert rules._one_scale(["GOV1", "INT1"], STUDY) == ["GOV1", "INT1"]
+    assert rules._own_scales_note(["GOV1", "INT1"], STUDY) == ""
+
+
+# -- the likelihood rules: every item with its own categories ------------------------------
+def _careless_frames(tmp_path, seed: int, scales: dict | None):
+    """600 respondents: 0-29 uniform random on each item's own scale, 30-59 careful and then one answer (1-4, on
+    every scale) to the last 10 items (TAL3 .. INT4: 1-4 and 1-7 on the mixed instrument), 60-89 careful and then
+    each of the last 10 items' top answer ("Strongly agree": 4, then 7), the rest honest."""
+    inst = _instrument(tmp_path, scales, name=f"c{seed}{bool(scales)}.yaml")
+    codes = _codes(_latent(600, seed), inst)
+    rng = np.random.default_rng(seed)
+    items = list(inst.item_codes)
+    for c in items:
+        sc = inst.scale_of(c)
+        codes.loc[:29, c] = rng.integers(sc.min, sc.max + 1, 30)
+    for i in range(30, 60):
+        codes.loc[i, items[-10:]] = int(rng.integers(1, 5))
+    for c in items[-10:]:
+        codes.loc[60:89, c] = inst.scale_of(c).max
+    return read_export(_export(tmp_path, codes, inst, name=f"c{seed}{bool(scales)}.csv"), inst).frame, inst
+
+
+def test_likelihood_rules_read_every_item_on_mixed_scales(tmp_path):
+    # before, both read only the 16 items on 1-5: random responders flagged about 2 of 30 a seed (12 with all 28
+    # items on 1-5), straight tails on the 1-4 and 1-7 items never
+    caught, tops = {False: 0, True: 0}, {False: 0, True: 0}
+    for seed in (5, 6, 7):
+        for mixed in (False, True):
+            frame, inst = _careless_frames(tmp_path, seed, MIXED if mixed else None)
+            rl = rules.random_likelihood(frame, inst).notna().to_numpy()
+            caught[mixed] += int(rl[:30].sum())
+            assert rl[90:].sum() <= 0.01 * 510, (seed, mixed, int(rl[90:].sum()))
+            tail = rules.invariant_tail(frame, inst)
+            hit = tail.notna().to_numpy()
+            tops[mixed] += int(hit[60:90].sum())
+            assert hit[30:60].sum() >= 27 and hit[90:].sum() <= 0.01 * 510, (seed, mixed, hit[30:60].sum(),
+                                                                               hit[90:].sum())
+            if mixed:
+                assert tail[hit].str.contains("(each item on its own scale: 16 on 1-5, 4 on 1-4, 8 on 1-7)",
+                                              regex=False).all()
+    assert caught[True] >= 15 and caught[True] >= 0.6 * caught[False], caught
+    # the top of each scale (4 then 7) is a straight tail read from the top: caught as "5" to the end is with
+    # one scale (the skewed answers make a tail of top answers weaker evidence than one of "1"s)
+    assert tops[True] >= 15 and tops[True] >= 0.6 * tops[False], tops
+
+
+def test_the_per_item_likelihood_equals_the_one_scale_one_with_equal_scales():
+    from iur_survey.clean import indices
+    rng = np.random.default_rng(5)
+    for m in (4, 5):                                   # thresholds padded with +inf: every item m of m + 1 codes
+        x = np.clip(np.round((m - 1) / 2 + rng.normal(size=(500, 1)) + rng.normal(scale=.7, size=(500, 10))),
+                    0, m - 1).astype(int)
+        x[:10] = rng.integers(0, m, size=(10, 10))
+        x[10:15, 4:] = 0
+        tau, r = indices.answer_model(x, m)
+        pad = np.concatenate([tau, np.full((10, 1), np.inf)], axis=1)
+        assert indices.item_categories(tau) == m and indices.item_categories(pad).tolist() == [m] * 10
+        for f in (lambda t: indices.random_lrs(x, t, r, 4), lambda t: indices.random_change_lr(x, t, r),
+                  lambda t: indices.random_lr(x, t, r, extreme=indices.LR_EXTREME),
+                  lambda t: indices.invariant_tail_lr(x, t, r, 6, 3)[0]):
+            np.testing.assert_allclose(f(pad), f(tau), atol=1e-9)
+
+
+def test_the_midpoint_propensity_acts_only_on_items_with_a_middle_answer():
+    from iur_survey.clean import indices
+    # item 0 on 5 categories, item 1 on 4 (no middle answer); independent items, so each answer's term is its own
+    tau = np.array([[-np.inf, -1.0, -0.3, 0.3, 1.0, np.inf], [-np.inf, -0.8, 0.0, 0.8, np.inf, np.inf]])
+    assert indices.item_categories(tau).tolist() == [5, 4]
+    assert indices.scale_midpoint(tau).tolist() == [0.0, 0.0]
+    ll = indices.midpoint_item_loglik(np.array([[2, 1], [4, 2]]), tau, np.eye(2), midpoint=np.array([0.5]))
+    # the 4-point item: the same with and without the propensity (no factor 1 - p: no middle node offered)
+    np.testing.assert_allclose(ll[0, 1, :, 1], ll[0, 0, :, 1])
+    # the 5-point item: its middle answer 0.5 + 0.5 P(middle); another answer 0.5 P(answer)
+    p_mid = 0.5 + 0.5 * (ndtr(0.3) - ndtr(-0.3))
+    np.testing.assert_allclose(ll[0, 1, 0, 0], np.log(p_mid))
+    np.testing.assert_allclose(ll[0, 1, 1, 0], np.log(0.5) + ll[0, 0, 1, 0])
+
+
+def test_a_tail_repeated_in_one_reading_of_two_pays_log_2():
+    from iur_survey.clean import indices
+    rng = np.random.default_rng(5)
+    x = np.clip(np.round(2 + rng.normal(size=(400, 1)) + rng.normal(scale=.6, size=(400, 12))), 0, 4).astype(int)
+    x[:5, 5:] = 0                                        # straight tails
+    tau, r = indices.answer_model(x, 5)
+    plain = indices.invariant_tail_lr(x, tau, r, 6, 1)[0]
+    same = indices.invariant_tail_lr(x, tau, r, 6, 1, readings=[x.copy()])[0]      # repeated in both readings
+    np.testing.assert_allclose(same, plain)
+    other = indices.invariant_tail_lr(x, tau, r, 6, 1, readings=[np.tile(np.arange(12), (400, 1))])[0]
+    np.testing.assert_allclose(other[:5], plain[:5] - np.log(2))    # in one reading of two: half the probability

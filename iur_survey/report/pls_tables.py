@@ -99,7 +99,11 @@ def pls_reliability_table(rel: pd.DataFrame, number=None,
                           "ρC": [num(v, 3, False) for v in rel["rho_c"]],
                           "AVE": [num(v, 3, False) for v in rel["ave"]]})
     note = ("From the PLS composites (Hair et al., 2021): Cronbach's α, Dijkstra–Henseler's ρA, "
-            "composite reliability ρC (≥ .70 wanted) and average variance extracted (AVE, ≥ .50 wanted).")
+            "composite reliability ρC (≥ .70 wanted) and average variance extracted (AVE, ≥ .50 wanted). "
+            "α here is the standardized α (from the items' correlations) on the rows PLS uses, after its treatment "
+            "of missing answers, as seminr and SmartPLS compute it; it is not the raw α of each construct's "
+            "complete responses (iur_survey.measure.cronbach_alpha, the measurement chapter's α), so the two can "
+            "differ in the third decimal.")
     neg = rel["negative_loadings"].fillna("") if "negative_loadings" in rel.columns else pd.Series([], dtype=str)
     bad = [f"{item} ({c})" for c, items in zip(rel["construct"], neg) if items for item in items.split(", ")]
     if bad:

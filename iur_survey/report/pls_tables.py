@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .format import DASH, num, pval, quantity
+from .format import DASH, ci_text, num, pval, quantity
 from ..study import INDIRECT, TOTAL, effect_source
 from .sem_tables import MEDIATOR, OUTCOME
 from .tables import APATable, triangle_table
@@ -46,9 +46,9 @@ def effect_name(lhs: str, op: str, rhs: str, study: bool = True) -> str:
 
 
 def _ci(lo, hi) -> str:
-    if pd.isna(lo) or pd.isna(hi):
-        return DASH
-    return f"[{num(lo, 2, False)}, {num(hi, 2, False)}]"
+    """A β interval with two decimals (:func:`~iur_survey.report.format.ci_text`: a bound of an interval that
+    excludes zero never reads as zero)."""
+    return ci_text(lo, hi, 2, False)
 
 
 def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = None,

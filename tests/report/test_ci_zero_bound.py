@@ -40,3 +40,10 @@ def test_mediation_table_shows_the_excluding_bound():
     text = mediation_table(eff).to_html() if hasattr(mediation_table(eff), "to_html") else str(mediation_table(eff))
     assert "[0.0003, 0.069]" in text and "[0.0002, 0.069]" in text and "[−0.002, 0.063]" in text
     assert "[0.000, 0.069]" not in text
+
+
+def test_pls_comparison_intervals_use_the_same_rule():
+    from iur_survey.report.pls_tables import _ci
+    assert _ci(0.0031, 0.16) == "[.003, .16]"
+    assert _ci(-0.0031, 0.16) == "[−.00, .16]"                      # contains zero: as before
+    assert _ci(float("nan"), 0.16) == "—" and _ci(None, 0.1) == "—"

@@ -31,7 +31,10 @@ from ._common import Constructs, construct_map, fit_parts, item_frame
 HARMAN_CUTOFF = 0.50
 METHOD_VARIANCE_CUTOFF = 0.25
 LOADING_CHANGE_CUTOFF = 0.20
-FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
+FIT_COLUMNS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr", "aic",
+               "bic")
+#: fit columns that have no difference between two fits (the "difference" row leaves them empty)
+_NO_DIFFERENCE = ("rmsea.ci.lower", "rmsea.ci.upper")
 
 
 def _items(items: Sequence[str] | Constructs) -> list[str]:
@@ -257,7 +260,7 @@ def common_latent_factor(base: Any, clf: Any, method: str = "METHOD") -> pd.Data
     if mload.empty:
         raise ValueError(f"the clf model has no {method!r} loadings")
     r0, r1 = _fit_row(fm0), _fit_row(fm1)
-    diff = {k: r1[k] - r0[k] for k in FIT_COLUMNS}
+    diff = {k: np.nan if k in _NO_DIFFERENCE else r1[k] - r0[k] for k in FIT_COLUMNS}
     dchi = r0["chisq"] - r1["chisq"]
     ddf = r0["df"] - r1["df"]
     diff["chisq"], diff["df"] = dchi, ddf

@@ -56,8 +56,26 @@ def ci_text(lo: float, hi: float, decimals: int = 3, leading_zero: bool = True) 
 
     >>> ci_text(0.0666, -0.1634), ci_text(0.546503, 0.693753, leading_zero=False), ci_text(float("nan"), 0.7)
     ('[0.067, −0.163]', '[.547, .694]', '—')
+
+    An interval that excludes zero never shows a bound of zero: the bound that rounds to zero gets the decimals
+    (up to three more) that tell it from zero, so an interval judged to exclude zero reads so (an interval that
+    contains zero keeps its decimals):
+
+    >>> ci_text(0.000292, 0.069016), ci_text(-0.0412, -0.00004), ci_text(-0.0023, 0.0634)
+    ('[0.0003, 0.069]', '[−0.041, −0.00004]', '[−0.002, 0.063]')
     """
-    a, b = num(lo, decimals, leading_zero), num(hi, decimals, leading_zero)
+    def bound(x: float) -> str:
+        s = num(x, decimals, leading_zero)
+        try:
+            excludes = float(lo) * float(hi) > 0        # both bounds on one side of zero (NaN: False)
+        except (TypeError, ValueError):
+            return s
+        d = decimals
+        while excludes and round(abs(float(x)), d) == 0 and d < decimals + 3:
+            d += 1
+            s = num(x, d, leading_zero)
+        return s
+    a, b = bound(lo), bound(hi)
     return DASH if DASH in (a, b) else f"[{a}, {b}]"
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .format import DASH, num, pval, quantity
+from .format import DASH, ci_text, num, pval, quantity
 from ..study import INDIRECT, TOTAL, effect_source
 from .sem_tables import MEDIATOR, OUTCOME
 from .tables import APATable, triangle_table
@@ -46,9 +46,9 @@ def effect_name(lhs: str, op: str, rhs: str, study: bool = True) -> str:
 
 
 def _ci(lo, hi) -> str:
-    if pd.isna(lo) or pd.isna(hi):
-        return DASH
-    return f"[{num(lo, 2, False)}, {num(hi, 2, False)}]"
+    """A β interval with two decimals (:func:`~iur_survey.report.format.ci_text`: a bound of an interval that
+    excludes zero never reads as zero)."""
+    return ci_text(lo, hi, 2, False)
 
 
 def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = None,
@@ -99,7 +99,11 @@ def pls_reliability_table(rel: pd.DataFrame, number=None,
                           "ρC": [num(v, 3, False) for v in rel["rho_c"]],
                           "AVE": [num(v, 3, False) for v in rel["ave"]]})
     note = ("From the PLS composites (Hair et al., 2021): Cronbach's α, Dijkstra–Henseler's ρA, "
-            "composite reliability ρC (≥ .70 wanted) and average variance extracted (AVE, ≥ .50 wanted).")
+            "composite reliability ρC (≥ .70 wanted) and average variance extracted (AVE, ≥ .50 wanted). "
+            "α here is the standardized α (from the items' correlations) on the rows PLS uses, after its treatment "
+            "of missing answers, as seminr and SmartPLS compute it; it is not the raw α of each construct's "
+            "complete responses (iur_survey.measure.cronbach_alpha, the measurement chapter's α), so the two can "
+            "differ in the third decimal.")
     neg = rel["negative_loadings"].fillna("") if "negative_loadings" in rel.columns else pd.Series([], dtype=str)
     bad = [f"{item} ({c})" for c, items in zip(rel["construct"], neg) if items for item in items.split(", ")]
     if bad:

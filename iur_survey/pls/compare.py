@@ -18,6 +18,11 @@ CB-SEM's CI (``ci.lower``/``ci.upper``) is in the unstandardized metric of ``est
 CB-SEM table, or the fit itself when an :class:`~iur_survey.sem.results.SEMResult` is passed.  A table with none
 of them leaves the standardized interval NaN (with a warning): rescaling the unstandardized interval by
 ``std.all / est`` is not the standardized interval and is never done.
+
+Which test decides CB-SEM's side (``cb_test``): a path, the Wald test of ``est`` (``pvalue``); an indirect or
+total effect, the delta method's ``pvalue`` unless a CB-SEM bootstrap of the ``:=`` effects is given
+(``cb_bootstrap=`` or :func:`with_cb_bootstrap`): then its percentile interval excluding 0 decides, the same
+rule as the PLS side and as a mediation chapter that judges indirect effects by the bootstrap.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from ..sem.defined import evaluate
 from ..sem.syntax import parse_expression
 from .bootstrap import summarize_draws
 
-__all__ = ["compare_with_cbsem", "agreement", "measurement_verdict"]
+__all__ = ["compare_with_cbsem", "with_cb_bootstrap", "agreement", "measurement_verdict"]
 
 
 #: results.json's names of the standardizedSolution() columns (SEMResult.STD_ALL_JSON) -> ours
@@ -89,7 +94,8 @@ def _as_table(est: Any, standardized: Any = None) -> pd.DataFrame:
 
 
 def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.05,
-                       standardized: Any = None) -> pd.DataFrame:
+                       standardized: Any = None, cb_bootstrap: pd.DataFrame | None = None,
+                       cb_bootstrap_level: float | None = None) -> pd.DataFrame:
     """Structural paths and ``:=`` effects: PLS estimate (bootstrap CI, p) next to CB-SEM's std.all (CI, p).
 
     ``sem_parameter_estimates``: a fitted :class:`~iur_survey.sem.results.SEMResult` or a table (see the module
@@ -103,7 +109,10 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
     ``cb_significant`` (p < ``alpha``) and ``agree`` (the same conclusion: both not significant, or both
     significant with the same sign; NaN without a PLS bootstrap).  ``pls_significant`` of a path is its
     p < ``alpha``; of a ``:=`` effect, its percentile interval excluding 0 (when the bootstrap's level is
-    1 - ``alpha``), as Hair et al. (2021) judge an indirect effect.
+    1 - ``alpha``), as Hair et al. (2021) judge an indirect effect.  ``cb_test`` says which test gives
+    ``cb_significant``: ``"wald"`` (a path), ``"delta"`` (a ``:=`` effect by its delta-method p) or
+    ``"bootstrap"`` (a ``:=`` effect by the percentile interval of ``cb_bootstrap``, see
+    :func:`with_cb_bootstrap`, which also adds ``cb_boot.ci.lower``/``cb_boot.ci.upper``).
 
     >>> import pandas as pd
     >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
@@ -203,10 +212,84 @@ def compare_with_cbsem(pls_result, sem_parameter_estimates, *, alpha: float = 0.
         pls_sig[ci] = ((out["pls_ci.lower"] > 0) | (out["pls_ci.upper"] < 0)).to_numpy()[ci]
     out["pls_significant"] = pd.Series(pls_sig, index=out.index).where(out["pls_pvalue"].notna())
     out["cb_significant"] = (out["cb_pvalue"] < alpha).where(out["cb_pvalue"].notna())
+    out["cb_test"] = np.where(out["op"] == ":=", "delta", "wald")
+    out["agree"] = _agree(out)
+    if cb_bootstrap is not None:
+        if cb_bootstrap_level is None:
+            raise ValueError("compare_with_cbsem: cb_bootstrap= needs cb_bootstrap_level= (the level of its "
+                             "percentile intervals)")
+        out = with_cb_bootstrap(out, cb_bootstrap, cb_bootstrap_level, alpha=alpha)
+    return out
+
+
+def _agree(out: pd.DataFrame) -> pd.Series:
+    """The same conclusion from ``pls_significant`` and ``cb_significant``: both not significant, or both
+    significant with the same sign (of ``pls_est`` and ``cb_std``); NaN where either verdict is unknown."""
     both = out["pls_significant"].notna() & out["cb_significant"].notna()
-    cb_sig = (out["cb_pvalue"] < alpha).to_numpy()
-    agree = (pls_sig == cb_sig) & (same | ~cb_sig)
-    out["agree"] = pd.Series(agree, index=out.index).where(both)
+    pls_sig = out["pls_significant"].where(both, False).astype(bool).to_numpy()
+    cb_sig = out["cb_significant"].where(both, False).astype(bool).to_numpy()
+    same = (np.sign(out["pls_est"]) == np.sign(out["cb_std"])).to_numpy()
+    return pd.Series((pls_sig == cb_sig) & (same | ~cb_sig), index=out.index).where(both)
+
+
+def with_cb_bootstrap(compare: pd.DataFrame, effects: pd.DataFrame, level: float, *,
+                      alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`compare_with_cbsem`'s frame with CB-SEM's indirect and total effects judged by a bootstrap of the
+    CB-SEM fit, as a mediation analysis judges them: significant when the percentile interval excludes 0.
+
+    ``effects``: one row per ``:=`` effect with ``effect`` (its name, the ``lhs``), ``est``, ``perc.lower`` and
+    ``perc.upper`` (:func:`iur_survey.sem.mediation.bootstrap_effects`); ``level``: the level of those intervals,
+    which must be 1 - ``alpha`` (else the intervals are another test: ValueError).  For each ``:=`` row found in
+    ``effects``: ``cb_boot.ci.lower``/``cb_boot.ci.upper`` (unstandardized, the metric of ``cb_est``),
+    ``cb_significant`` from them, ``cb_test = "bootstrap"`` and ``agree`` again.  Paths keep the Wald test; a
+    ``:=`` row the bootstrap lacks keeps the delta method (with a warning), and a bootstrap whose point estimate
+    is not ``cb_est`` (a bootstrap of another fit) is refused.  ``cb_pvalue`` stays the delta method's.
+
+    >>> cmp = pd.DataFrame({"lhs": ["COL", "ind_VAL"], "op": ["~", ":="], "rhs": ["VAL", "a5*b"],
+    ...                     "pls_est": [0.2, 0.05], "cb_std": [0.15, 0.03], "cb_est": [0.2, 0.031],
+    ...                     "cb_pvalue": [0.001, 0.068], "pls_pvalue": [0.0, 0.01],
+    ...                     "pls_significant": [True, True], "cb_significant": [True, False]})
+    >>> eff = pd.DataFrame({"effect": ["ind_VAL"], "est": [0.031], "perc.lower": [0.0003], "perc.upper": [0.069]})
+    >>> out = with_cb_bootstrap(cmp, eff, 0.95)
+    >>> out[["lhs", "cb_test", "cb_significant", "agree"]].values.tolist()
+    [['COL', 'wald', True, True], ['ind_VAL', 'bootstrap', True, True]]
+    """
+    if abs(float(level) - (1.0 - alpha)) > 1e-9:
+        raise ValueError(f"with_cb_bootstrap: the bootstrap intervals are {100 * level:g}% ones; judging at "
+                         f"alpha = {alpha:g} needs {100 * (1 - alpha):g}% intervals")
+    need = {"effect", "est", "perc.lower", "perc.upper"}
+    if not need <= set(effects.columns):
+        raise ValueError(f"with_cb_bootstrap: the bootstrap effects need columns {sorted(need)}; they have "
+                         f"{list(effects.columns)}")
+    out = compare.copy()
+    if "cb_test" not in out.columns:             # a frame of an older compare_with_cbsem
+        out["cb_test"] = np.where(out["op"] == ":=", "delta", "wald")
+    for c in ("cb_boot.ci.lower", "cb_boot.ci.upper"):
+        if c not in out.columns:
+            out[c] = np.nan
+    out["cb_significant"] = out["cb_significant"].astype(object)
+    boot = effects.drop_duplicates("effect").set_index("effect")
+    missing, other = [], []
+    for i in out.index[out["op"] == ":="]:
+        name = out.at[i, "lhs"]
+        if name not in boot.index:
+            missing.append(str(name))
+            continue
+        b = boot.loc[name]
+        if not np.isclose(float(b["est"]), float(out.at[i, "cb_est"]), rtol=1e-4, atol=1e-6):
+            other.append(f"{name} ({float(b['est']):.4g} vs {float(out.at[i, 'cb_est']):.4g})")
+            continue
+        lo, hi = float(b["perc.lower"]), float(b["perc.upper"])
+        out.at[i, "cb_boot.ci.lower"], out.at[i, "cb_boot.ci.upper"] = lo, hi
+        out.at[i, "cb_test"] = "bootstrap"
+        out.at[i, "cb_significant"] = (bool(lo > 0 or hi < 0) if not (np.isnan(lo) or np.isnan(hi)) else np.nan)
+    if other:
+        raise ValueError("with_cb_bootstrap: the bootstrap is not of the compared CB-SEM fit: its estimate differs "
+                         f"for {', '.join(other)}")
+    if missing:
+        warnings.warn(f"with_cb_bootstrap: no bootstrap interval of {', '.join(missing)}: judged by the delta "
+                      "method", UserWarning, stacklevel=2)
+    out["agree"] = _agree(out)
     return out
 
 

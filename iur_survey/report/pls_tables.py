@@ -54,13 +54,24 @@ def _ci(lo, hi) -> str:
 def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = None,
                          title: str = "PLS-SEM and CB-SEM side by side",
                          cb_model: str = "the ML model with FIML (Table 5.2)",
-                         cb_test: str = "the unstandardized Wald test (delta method for indirect and total effects)"
-                         ) -> APATable:
+                         cb_test: str = "the unstandardized Wald test (delta method for indirect and total effects)",
+                         cb_boot: str = "the CB-SEM bootstrap of the mediation chapter") -> APATable:
     """:func:`iur_survey.pls.compare_with_cbsem` as an APA table: for every path and defined effect the PLS
     estimate with its bootstrap interval and *p*, the CB-SEM standardized estimate with its interval and *p*,
     and whether the two reach the same conclusion.  ``cb_model`` and ``cb_test`` say in the note which CB-SEM
     fit it is and what its *p* is (the defaults are the book's; a bootstrap fit's *p* is the z test over the
-    bootstrap *SE*)."""
+    bootstrap *SE*).  Where ``compare`` judges CB-SEM's indirect and total effects by a bootstrap
+    (``cb_test == "bootstrap"``, :func:`iur_survey.pls.compare.with_cb_bootstrap`), the note says so and names
+    ``cb_boot``, the bootstrap they come from.
+
+    >>> cmp = pd.DataFrame({"lhs": ["COL", "ind_VAL"], "op": ["~", ":="], "rhs": ["VAL", "a5*b"],
+    ...                     "pls_est": [0.2, 0.05], "pls_ci.lower": [0.1, 0.01], "pls_ci.upper": [0.3, 0.09],
+    ...                     "pls_pvalue": [0.0, 0.02], "cb_std": [0.15, 0.03], "cb_std.ci.lower": [0.05, -0.002],
+    ...                     "cb_std.ci.upper": [0.25, 0.06], "cb_pvalue": [0.001, 0.068], "agree": [True, True],
+    ...                     "cb_test": ["wald", "bootstrap"]})
+    >>> "excludes 0, whatever its delta-method *p*" in pls_comparison_table(cmp).note
+    True
+    """
     paths = compare[compare["op"] == "~"]
     study = {MEDIATOR, OUTCOME} <= set(paths["lhs"]) | set(paths["rhs"])     # the study's model: its effect names
     frame = pd.DataFrame({
@@ -73,13 +84,30 @@ def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = Non
         "CB-SEM *p*": [pval(v) for v in compare["cb_pvalue"]],
         "Agree": [DASH if pd.isna(v) else ("yes" if bool(v) else "no") for v in compare["agree"]]})
     boot = f"{B:,} bootstrap resamples" if B else "the bootstrap"
+    tests = compare["cb_test"] if "cb_test" in compare.columns else pd.Series("", index=compare.index)
+    by_boot = compare.loc[tests == "bootstrap"]
+    by_delta = compare.loc[(tests != "bootstrap") & (compare["op"] == ":=")]
+    if len(by_boot):
+        names = [effect_name(a, o, b, study) for a, o, b in zip(by_boot["lhs"], by_boot["op"], by_boot["rhs"])]
+        if not len(by_delta):
+            cb_rule = (f" For CB-SEM, an indirect or total effect is significant when the percentile 95% interval of "
+                       f"its unstandardized estimate from {cb_boot} excludes 0, whatever its delta-method *p* (the "
+                       "test the mediation hypotheses use); a path, when its *p* < .05.")
+        else:
+            one = len(names) == 1
+            cb_rule = (f" For CB-SEM, {', '.join(names)} {'is' if one else 'are'} significant when the percentile "
+                       f"95% interval of {'its' if one else 'their'} unstandardized estimate from {cb_boot} excludes "
+                       f"0, whatever {'its' if one else 'their'} delta-method *p* (the test the mediation hypotheses "
+                       "use); the other effects and the paths, when their *p* < .05.")
+    else:
+        cb_rule = ""
     note = ("PLS β: PLS-SEM path coefficient (standardized composites; indirect and total effects as products and "
             f"sums of them), with the percentile 95% interval and the *p* value of *t* = β/*SE* from {boot}. "
             f"CB-SEM β: completely standardized estimate of {cb_model} with its 95% interval "
             f"(delta method, as lavaan's standardizedSolution) and the *p* of {cb_test}. Agree: "
             "the same conclusion, both significant at .05 with the same sign, or both not significant; a PLS "
             "indirect or total effect is significant when its percentile interval excludes 0 (Hair et al., 2021), "
-            "whatever its *p*.")
+            "whatever its *p*." + cb_rule)
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Effect", "Agree")))
 

@@ -168,6 +168,8 @@ def _page_text(page: Path) -> str:
     import html as htmlmod
     s = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S | re.I)
     s = re.sub(r"<pre.*?</pre>", " ", s, flags=re.S)                  # the hidden code of the cells
+    # braces of YAML shown as inline code in the prose (`scale: {min: 1, max: 7}`) are no unfilled glue
+    s = re.sub(r"<code\b.*?</code>", lambda m: m.group(0).replace("{", " ").replace("}", " "), s, flags=re.S)
     t = re.sub(r"\s+", " ", htmlmod.unescape(re.sub(r"<[^>]+>", " ", s)))
     return re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]", " ", t)                 # the formulas (MathJax source)
 

@@ -152,15 +152,21 @@ def test_chapter7_invariance_numbers_equal_the_package(demo_book):
 
 
 def test_chapter8_pls_agreement_equals_the_package(demo_book):
+    """Table 8.3's count: PLS and CB-SEM fitted here, CB-SEM's indirect and total effects judged by chapter 6's
+    bootstrap (taken from the build's results, not drawn again: 1,000 refits)."""
     from iur_survey.pls import compare_with_cbsem, pls_sem
-    from iur_survey.pipeline import analysis_options
+    from iur_survey.pipeline import RESULTS_FILE, _load, analysis_options
     from iur_survey.sem import sem
     from iur_survey.study import default_model
 
     inst, data = _clean_demo()
     opts = analysis_options()
     pls = pls_sem(data, default_model(inst), n_boot=opts["bootstrap_B"], seed=opts["seed"], progress=False)
-    cmp = compare_with_cbsem(pls, sem(default_model(inst), data).parameter_estimates())
+    cached = _load(demo_book.out / ".iur-survey" / RESULTS_FILE)
+    assert cached is not None and cached.ok("bootstrap"), "the build's results hold no bootstrap"
+    boot = cached["bootstrap"].value
+    cmp = compare_with_cbsem(pls, sem(default_model(inst), data).parameter_estimates(),
+                             cb_bootstrap=boot["effects"], cb_bootstrap_level=boot["level"])
     known = cmp[cmp["agree"].notna()]
     text = page_text(demo_book.html / "book" / "08_robustness.html")
     assert (f"Of the {len(known)} effects in Table 8.3, PLS-SEM and CB-SEM reach the same conclusion for "

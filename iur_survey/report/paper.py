@@ -1232,7 +1232,7 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     for r in reg.to_dict("records"):
         row = {"Group": group_caption(r["group"], group_variable(results))} if multi else {}
         row.update({"Path": f"{blocks[r['rhs']]['name'] if r['rhs'] in blocks else r['rhs']} → {r['lhs']}", "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
-                    "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
+                    "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
         rows.append(row)
     frame = pd.DataFrame(rows)
@@ -1359,7 +1359,7 @@ def residual_covariances_apa(results: Mapping, number=None, title: str = "Residu
     for r in cov.to_dict("records"):
         rows.append({**({"Group": group_caption(r["group"], var)} if multi else {}),
                      "Residual covariance": f"{r['lhs']} ↔ {r['rhs']}", "*b*": num(r["est"], 3),
-                     "*SE*": num(r["se"], 3), "95% CI": f"[{num(r.get('ci.lower'), 3)}, {num(r.get('ci.upper'), 3)}]",
+                     "*SE*": num(r["se"], 3), "95% CI": ci_text(r.get('ci.lower'), r.get('ci.upper')),
                      "*r*": num(r["std.all"], 2, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
     frame = pd.DataFrame(rows)
     note = (f"lavaan's `~~` rows between two observed variables: *b*, the covariance of their residuals (what "
@@ -1436,7 +1436,7 @@ def simple_slopes_apa(results: Mapping, number=None, title: str = "Simple slopes
                          "Moderator": f"{mod} {_sd_words(s['at'])}" if mod else _sd_words(s["at"]),
                          "Value": num(s.get("moderator"), 3), "*b*": num(s.get("slope"), 3),
                          "*SE*": num(s.get("se"), 3),
-                         "95% CI": f"[{num(s.get('ci.lower'), 3)}, {num(s.get('ci.upper'), 3)}]",
+                         "95% CI": ci_text(s.get('ci.lower'), s.get('ci.upper')),
                          "*p*": pval(s.get("pvalue"))})
         jn += _jn_sentence(rec, path + where)
     if not rows and not said:
@@ -1522,9 +1522,9 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
                         if eg else {}),
                      "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
                      "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
-                     "95% CI": f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]",
+                     "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
                      "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
-                     "β 95% CI": DASH if sci is None else f"[{num(sci[0], 3, False)}, {num(sci[1], 3, False)}]",
+                     "β 95% CI": DASH if sci is None else ci_text(sci[0], sci[1], 3, False),
                      "*p*": pval(r["pvalue"])})
     frame = pd.DataFrame(rows)
     boot = isinstance(results.get("bootstrap"), Mapping) and results.get("bootstrap")

@@ -337,7 +337,7 @@ def paths_table(estimates: pd.DataFrame, number=None, title: str = "Structural p
     reg = regressions(estimates)
     frame = pd.DataFrame({"Path": reg["path"], "Parameter": reg["label"] if "label" in reg else "",
                           "*b*": [num(v, 3) for v in reg["est"]], "*SE*": [num(v, 3) for v in reg["se"]],
-                          "95% CI": [f"[{num(a, 3)}, {num(b, 3)}]" for a, b in zip(reg["ci.lower"], reg["ci.upper"])],
+                          "95% CI": [ci_text(a, b) for a, b in zip(reg["ci.lower"], reg["ci.upper"])],
                           "β": [num(v, 3, False) for v in reg["std.all"]], "*z*": [num(v, 2) for v in reg["z"]],
                           "*p*": [pval(v) for v in reg["pvalue"]]})
     return APATable(frame, title, number=number, numeric=("*b*", "*SE*", "95% CI", "β", "*z*", "*p*"),
@@ -351,7 +351,7 @@ def defined_table(estimates: pd.DataFrame, number=None,
     d = defined(estimates)
     frame = pd.DataFrame({"Effect": d["lhs"], "Definition": [code_span(v) for v in d["rhs"]],
                           "Estimate": [num(v, 3) for v in d["est"]], "*SE* (delta)": [num(v, 3) for v in d["se"]],
-                          "95% CI (delta)": [f"[{num(a, 3)}, {num(b, 3)}]" for a, b in zip(d["ci.lower"], d["ci.upper"])],
+                          "95% CI (delta)": [ci_text(a, b) for a, b in zip(d["ci.lower"], d["ci.upper"])],
                           "β": [num(v, 3, False) for v in d["std.all"]], "*z*": [num(v, 2) for v in d["z"]],
                           "*p*": [pval(v) for v in d["pvalue"]]})
     return APATable(frame, title, number=number,

@@ -12,7 +12,7 @@ import re
 from typing import Any, Mapping
 
 from ..errors import IURSurveyError
-from .format import DASH, group_caption, num, pval, stars
+from .format import DASH, ci_text, group_caption, num, pval, stars
 
 __all__ = ["terminal_summary", "ci_kind"]
 
@@ -162,7 +162,7 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                 name = (f"{r['lhs']} := {r['rhs']}" if r["op"] == ":=" else f"{r['lhs']} {r['op']} {r['rhs']}")
                 name = _pad(name, 30)
                 L.append(f"    {name} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
-                         f"[{num(r['ci.lower'], 3)}, {num(r['ci.upper'], 3)}]"
+                         f"{ci_text(r['ci.lower'], r['ci.upper'])}"
                          f" {num(r.get('std.all'), 3):>7}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
     r2 = results.get("r2") or {}
     if r2:

@@ -15,6 +15,7 @@ from .base import RawResponses, cell_text, display_order_columns, first_row, sta
 from .binbook import EMPTY_RESULT
 from .match import Plan
 from .source import Table
+from .toolchecks import TOOL_CHECKS, read_tool_checks
 from .workbook import WorkbookWarning
 
 #: what :attr:`RawResponses.column_map` says when every row is a submitted response (a Google Forms sheet)
@@ -260,7 +261,9 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes),
                         email_groups=_email_groups(table, plan),
                         answered_later=(None if "_finished" in t or "_progress" in t or fmt == "google_forms"
-                                        else answered_later(table, plan, instrument)))
+                                        else answered_later(table, plan, instrument)),
+                        tool_checks=read_tool_checks(table, [(c.index, c.header) for c in plan.columns
+                                                             if not c.target]))
 
 
 def later_columns(plan: Plan, instrument) -> list:
@@ -761,8 +764,9 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
         answers = {c.index for t, c in plan.targets.items() if t not in ("response_id", "_ip", "_submitted", "_started")}
         later = ({c.index for c in later_columns(plan, instrument)}       # no Finished/Progress: break-offs inferred
                  if "_finished" not in plan.targets and "_progress" not in plan.targets else set())
-        return (sorted({c.index for c in plan.targets.values()} | {c.index for c in personal_columns(plan)} | later),
-                answers)
+        tools = {c.index for c in plan.columns if not c.target and str(c.header).strip() in TOOL_CHECKS}
+        return (sorted({c.index for c in plan.targets.values()} | {c.index for c in personal_columns(plan)} | later
+                       | tools), answers)
 
     table = (reader or read_table)(path, header_rows=header_rows, data=data, encoding=encoding, usecols=usecols)
     _refuse_hxl_row(table)

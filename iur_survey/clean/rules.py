@@ -2427,8 +2427,9 @@ def tool_speed(frame: pd.DataFrame, instrument: Instrument, *, rsi_above: float 
     ``TIME_RSI`` (relative speed index: how many times faster than the sample's typical respondent,
     page by page; SoSci Survey calls values above 2.0 suspicious) above ``rsi_above``, or ``DEG_TIME``
     (degradation points for pages answered too fast; above 100 SoSci reads the data as meaningless)
-    above ``deg_time_above``.  Both measure speed, as :func:`speeder` does: they join its evidence group
-    (``speed``), so a fast response flagged by both is one piece of evidence, not two.  ``checks``: the
+    above ``deg_time_above`` (SoSci Survey's manual, "Additional Variables in the Data Set", after Leiner
+    2019, *Survey Research Methods* 13:229-248).  Both measure speed, as :func:`speeder` does: they join its
+    evidence group (``speed``), so a fast response flagged by both is one piece of evidence, not two.  ``checks``: the
     reader's :attr:`~iur_survey.read.base.RawResponses.tool_checks`.
 
     >>> from iur_survey.instrument import load_instrument

@@ -198,3 +198,63 @@ def test_thresholds_are_configurable_within_their_scales():
         CleanConfig.from_dict({"tool_bot": {"recaptcha_below": 5}})
     with pytest.raises(IURSurveyError, match="tool_duplicate_score_from"):
         CleanConfig.from_dict({"tool_duplicate": {"score_from": 0}})
+
+
+def test_a_real_qualtrics_export_with_the_fraud_fields_reads_the_same_answers(tmp_path):
+    """The real student-satisfaction export (tests/fixtures/real) with the fraud-detection fields where Qualtrics
+    puts them (after the metadata, before the questions): the same frame, the fields read, two rows flagged."""
+    from pathlib import Path
+
+    from iur_survey.instrument import load_instrument as load
+
+    real = Path(__file__).parents[1] / "fixtures" / "real"
+    inst = load(real / "instruments" / "qualtrics_student_satisfaction.yaml")
+    src = real / "qualtrics_student_satisfaction_choice_text.csv"
+    rows = list(csv.reader(open(src, encoding="utf-8-sig", newline="")))
+    at = rows[0].index("UserLanguage") + 1
+    cols = TOOL_COLUMNS[:4]
+    for k, r in enumerate(rows):
+        cells = (cols if k < 2 else ['{"ImportId":"%s"}' % c for c in cols] if k == 2
+                 else ["0.1" if k in (3, 9) else "1", "false", "0", "60" if k == 9 else "0"])
+        r[at:at] = cells
+    p = tmp_path / "satisfaction_fraud.csv"
+    with open(p, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        before, after = read_export(src, inst), read_export(p, inst)
+    pd.testing.assert_frame_equal(before.frame.drop(columns="_row"), after.frame.drop(columns="_row"))
+    assert sorted(after.tool_checks) == sorted(cols)
+    assert after.tool_checks["Q_RecaptchaScore"][[0, 6]].tolist() == [0.1, 0.1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = clean(after, inst, CleanConfig.from_dict({"disable": ["status"]}))   # (Qualtrics' own test responses)
+    bot = res.exclusions[res.exclusions["rule"] == "tool_bot"]
+    assert bot["row"].tolist() == after.frame["_row"].iloc[[0, 6]].tolist()
+    assert bot["detail"].iloc[1] == ("Q_RecaptchaScore 0.1 < 0.5 (Qualtrics: likely a bot); Q_RelevantIDFraudScore 60 "
+                                     ">= 30 (Qualtrics: likely fraud)")
+    assert res.report["n_kept"] + res.report["n_excluded"] == res.report["n_raw"] == before.n_raw
+
+
+def test_a_qualtrics_spss_export_carries_the_fraud_fields_too(tmp_path):
+    """The real Qualtrics .sav with two fraud fields added: read from the variables, not only from text exports."""
+    from pathlib import Path
+
+    pyreadstat = pytest.importorskip("pyreadstat")
+    from iur_survey.instrument import load_instrument as load
+
+    real = Path(__file__).parents[1] / "fixtures" / "real"
+    inst = load(real / "instruments" / "qualtrics_student_satisfaction.yaml")
+    df, meta = pyreadstat.read_sav(str(real / "qualtrics_student_satisfaction.sav"))
+    k = np.arange(len(df))
+    df.insert(5, "Q_RecaptchaScore", np.where(k % 5 == 0, 0.2, 0.9))
+    df.insert(6, "Q_RelevantIDDuplicate", np.where(k % 7 == 0, "true", "false"))
+    p = tmp_path / "fraud.sav"
+    pyreadstat.write_sav(df, str(p), column_labels=dict(meta.column_names_to_labels),
+                         variable_value_labels=meta.variable_value_labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = read_export(p, inst)
+    assert raw.format == "spss"
+    assert raw.tool_checks["Q_RecaptchaScore"].tolist() == np.where(k % 5 == 0, 0.2, 0.9).tolist()
+    assert raw.tool_checks["Q_RelevantIDDuplicate"].tolist() == (k % 7 == 0).astype(float).tolist()

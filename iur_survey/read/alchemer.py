@@ -79,10 +79,11 @@ def read_alchemer(path, instrument, *, strict: bool = False, data: bytes | None 
     from .assemble import read_tool_export
 
     kinds = ", ".join(x.title() for x in STATUSES)
-    raw, texts = read_tool_export(path, instrument, "alchemer", "Status", "an Alchemer",
-                                 "Response ID, Time Started, Date Submitted, Status", "Response ID", STATUSES,
-                                 f"is none of Alchemer's ({kinds}): whether the response is complete would be "
-                                 f"a guess", strict=strict, data=data, encoding=encoding)
+    raw, texts, test_data = read_tool_export(
+        path, instrument, "alchemer", "Status", "an Alchemer", "Response ID, Time Started, Date Submitted, Status",
+        "Response ID", STATUSES, f"is none of Alchemer's ({kinds}): whether the response is complete would be "
+        f"a guess", strict=strict, data=data, encoding=encoding,
+        keep=lambda h: h.strip().lower() in TEST_DATA_HEADERS)
     finished = np.zeros(len(texts), dtype=bool)
     note = np.full(len(texts), None, dtype=object)
     for k, s in enumerate(texts):
@@ -92,25 +93,19 @@ def read_alchemer(path, instrument, *, strict: bool = False, data: bytes | None 
     raw.frame["_finished"] = pd.array(finished, dtype="boolean")
     raw.column_map = {**raw.column_map, "Status (Complete)": "_finished"}
     raw.completion_note, raw.answered_later = note, None
-    _read_test_data(raw, path, data, encoding)
+    if test_data is not None:
+        _read_test_data(raw, *test_data)
     return raw
 
 
-def _read_test_data(raw: RawResponses, path, data, encoding) -> None:
-    """Read Alchemer's test-data marker into ``_status`` (see the module docstring), when the export has it."""
+def _read_test_data(raw: RawResponses, header: str, cells, lines) -> None:
+    """Read Alchemer's test-data marker into ``_status`` (see the module docstring)."""
     import warnings
 
-    from .source import read_table
-
-    heads = [h for h in raw.dropped_columns if h.strip().lower() in TEST_DATA_HEADERS]
-    if not heads:
-        return
-    table = read_table(path, header_rows=1, data=data, encoding=encoding)
-    first = first_row(table.headers)
-    header = heads[0]
-    status = status_of_test_data(table.data[first.index(header)].tolist(), header, table.lines, table.path)
+    status = status_of_test_data(cells, header, lines, raw.source)
     raw.frame["_status"] = pd.array(status, dtype="string")
     raw.column_map = {**raw.column_map, header: "_status"}
+    raw.dropped_columns = [h for h in raw.dropped_columns if h != header]
     k = int(sum(s is not None for s in status))
     if k:
         note = f"{header}: {k} test response(s) (Alchemer's test data; the status rule excludes them)"

@@ -707,12 +707,14 @@ def _refuse_hxl_row(table: Table) -> None:
 
 def read_tool_export(path, instrument, fmt: str, status: str, tool: str, first_columns: str, id_alias: str,
                      known, unknown: str, *, strict: bool = False, data: bytes | None = None,
-                     encoding: str | None = None):
+                     encoding: str | None = None, keep=None):
     r"""Read a tool's one-header-row export whose ``status`` column its reader reads (``MODE`` of SoSci Survey,
     ``Status`` of Alchemer): the raw responses and the status cells' stripped texts,
     each of which, lower-cased, is one of ``known`` (refused otherwise: ``"<status> 'cell' <unknown>"``, naming the
     row and the column).  Refused (naming the first row) without that column, or with HXL hashtags under the
-    header; the column is matched to nothing.
+    header; the column is matched to nothing.  ``keep``: a test of a header; when given, a third value holds
+    the cells of the first column it passes that the matching left unread (``(header, cells, lines)``, or
+    ``None``).
 
     >>> import tempfile, os
     >>> from iur_survey.instrument import load_instrument
@@ -741,7 +743,11 @@ def read_tool_export(path, instrument, fmt: str, status: str, tool: str, first_c
     for k, t in enumerate(texts):
         if t.lower() not in known:
             raise ReadError(table.path, f"{status} {t[:40]!r} {unknown}", row=int(table.lines[k]), column=status)
-    return raw, texts
+    if keep is None:
+        return raw, texts
+    extra = next(((c.header, table.data[c.index].tolist(), table.lines) for c in plan.columns
+                  if not c.target and keep(str(c.header)) and c.index in table.data.columns), None)
+    return raw, texts, extra
 
 def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False, data: bytes | None = None,
                  encoding: str | None = None, header_rows=1, id_aliases=None, reader=None) -> RawResponses:

@@ -25,7 +25,10 @@ A reader keeps these columns' values in :attr:`~iur_survey.read.base.RawResponse
 -> float array, ``NaN`` for a blank cell; ``true``/``false`` as 1/0), never as answers: they are no
 item, and they stay out of the clean data like every other dropped column.  A value the column cannot
 hold (a score outside its range, a word that is no boolean) is refused, naming the row and the column:
-a score on another scale would give the wrong verdict without a word.  ``Q_RelevantIDLastStartDate``
+a score on another scale would give the wrong verdict without a word (the reCAPTCHA score is held to 0-1;
+the RelevantID scores only to not negative: every value at or above their cut-offs reads the same).
+Qualtrics retired RelevantID on 30 June 2025: later responses hold its fields' default values (no
+score, nothing flagged), and ``Q_DuplicateRespondent`` (``true`` for a likely duplicate) replaces them.  ``Q_RelevantIDLastStartDate``
 (when the duplicate device last started the survey) is a date the cleaning does not judge, and is
 dropped as before.
 
@@ -60,9 +63,9 @@ class ToolCheck:
 #: every tool-quality column read, by its exact export header (the tools' own spellings)
 TOOL_CHECKS: dict[str, ToolCheck] = {c.header: c for c in (
     ToolCheck("Q_RecaptchaScore", "Qualtrics", "score", 0.0, 1.0, "reCAPTCHA v3 bot score"),
-    ToolCheck("Q_RelevantIDFraudScore", "Qualtrics", "score", 0.0, 100.0, "RelevantID fraud score"),
+    ToolCheck("Q_RelevantIDFraudScore", "Qualtrics", "score", 0.0, float("inf"), "RelevantID fraud score"),
     ToolCheck("Q_RelevantIDDuplicate", "Qualtrics", "boolean", meaning="RelevantID duplicate device"),
-    ToolCheck("Q_RelevantIDDuplicateScore", "Qualtrics", "score", 0.0, 100.0, "RelevantID duplicate score"),
+    ToolCheck("Q_RelevantIDDuplicateScore", "Qualtrics", "score", 0.0, float("inf"), "RelevantID duplicate score"),
     ToolCheck("Q_BallotBoxStuffing", "Qualtrics", "boolean", meaning="submitted before from this browser"),
     ToolCheck("Q_DuplicateRespondent", "Qualtrics", "boolean", meaning="duplicate respondent"),
     ToolCheck("TIME_RSI", "SoSci Survey", "score", 0.0, float("inf"), "relative speed index"),

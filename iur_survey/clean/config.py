@@ -20,7 +20,7 @@ not negative (``seconds_per_item`` at most 60, ``person_fit.max_g`` in [0, 1),
 answers, ``even_odd.min_constructs`` 2 constructs; a count of items is at most
 :data:`MAX_COUNT` (the configuration does not know the questionnaire:
 :meth:`CleanConfig.check_instrument` holds the counts to its items), ``decision.min_evidence``
-at most the 8 evidence groups and ``min_inconsistency`` the 4 inconsistency indices; every
+at most the 9 evidence groups and ``min_inconsistency`` the 4 inconsistency indices; every
 "far" threshold lies beyond or at its cut-off (``speeder.far_fraction <= fraction``,
 ``irv.far_sd <= min_sd``, ``far_alpha <= alpha``, ``far_run >= min_run``, ``far_ratio >=
 min_ratio``), checked once the file and the defaults are merged.  YAML reads ``1e9`` as
@@ -73,7 +73,8 @@ from .decision import BESIDE, EVIDENCE_GROUPS
 from .rules import _STATUS_WORDS, ACCEPTABLE_STATUSES, DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
-_WIRING = {"eligible", "reference", "order", "not_shown", "answered_later", "email_groups", "completion_note"}
+_WIRING = {"eligible", "reference", "order", "not_shown", "answered_later", "email_groups", "completion_note",
+           "checks"}
 
 
 def rule_parameters(rule: str) -> dict[str, Any]:
@@ -150,6 +151,11 @@ class CleanConfig:
     person_total_min_r: float = -0.1
     person_total_min_spread: float = 0.1
     person_fit_max_g: float = 0.3
+    tool_bot_recaptcha_below: float = 0.5
+    tool_bot_fraud_from: float = 30.0
+    tool_speed_rsi_above: float = 2.0
+    tool_speed_deg_time_above: float = 100.0
+    tool_duplicate_score_from: float = 75.0
     #: the convergent-evidence decision (:mod:`iur_survey.clean.decision`)
     decision_min_evidence: int = 2
     decision_min_inconsistency: int = 3
@@ -255,7 +261,7 @@ class CleanConfig:
         >>> CleanConfig.from_dict({"speedr": {"fraction": 0.2}})
         Traceback (most recent call last):
         ...
-        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, invariant_tail, psychsyn, psychant, even_odd, person_total, person_fit or a flat <rule>_<parameter> name
+        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, invariant_tail, psychsyn, psychant, even_odd, person_total, person_fit, tool_bot, tool_speed, tool_duplicate or a flat <rule>_<parameter> name
         """
         src = None if source is None else str(source)
         if doc is None:
@@ -431,6 +437,11 @@ _RANGES: dict[str, tuple[float, float, bool, bool, str]] = {
     "person_fit_max_g": (0, 1, True, False, "normed Guttman errors from 0 to below 1"),
     "speeder_seconds_per_item": (0, 60, True, True,
                                  "from 0 to 60 seconds (no careful reader needs a minute for every item)"),
+    "tool_bot_recaptcha_below": (0, 1, False, True, "a reCAPTCHA score above 0 and at most 1"),
+    "tool_bot_fraud_from": (0, 100, False, True, "a RelevantID score above 0 and at most 100"),
+    "tool_duplicate_score_from": (0, 100, False, True, "a RelevantID score above 0 and at most 100"),
+    "tool_speed_rsi_above": (0, float("inf"), False, False, "a speed ratio above 0"),
+    "tool_speed_deg_time_above": (0, float("inf"), True, False, "degradation points from 0"),
 }
 #: a cut-off and its "far beyond the cut-off" partner: (cut-off, far, far lies above, what far means)
 _FAR_PAIRS = (
@@ -536,7 +547,7 @@ def _beside_pairs(value: Any, src: str | None) -> tuple[tuple[str, tuple[str, ..
     >>> _beside_pairs({"direction": "sped"}, "c.yaml")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.IURSurveyError: c.yaml: decision beside: unknown evidence group(s) sped; known: speed, invariance, size, direction, profile, structure, likelihood, inconsistency
+    iur_survey.errors.IURSurveyError: c.yaml: decision beside: unknown evidence group(s) sped; known: speed, invariance, size, direction, profile, structure, likelihood, inconsistency, bot
     """
     if value is None:
         value = {}

@@ -24,7 +24,8 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 =================  ===========================================================
 group              indices
 =================  ===========================================================
-speed              speeder (a fast careful reader's answers show no other sign)
+speed              speeder (a fast careful reader's answers show no other sign); tool_speed (SoSci
+                   Survey's own TIME_RSI and DEG_TIME: the same evidence, so it counts once)
 invariance         longstring, longpattern, irv, invariant_tail (one answer, or a zig-zag or ramp
                    across the scale, to the end after a careful start, by likelihood ratio)
 size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
@@ -49,7 +50,11 @@ likelihood         random_likelihood (uniform random answers more likely than ho
                    sample's fitted answer model for either ratio; far beyond at p < .001)
 inconsistency      psychsyn, psychant, even_odd, person_total (3 of them); counts beside
                    ``speed`` or ``likelihood`` only
-(reported only)    person_fit (rises for honest extreme responders; off by default)
+bot                tool_bot (the survey tool's bot and fraud scores: Qualtrics' Q_RecaptchaScore,
+                   Q_RelevantIDFraudScore): a vendor's probability about the session, independent of
+                   the answers; counts beside any group
+(reported only)    person_fit (rises for honest extreme responders; off by default); tool_duplicate
+                   (the tool says the device or browser answered before: shared computers exist)
 =================  ===========================================================
 
 A group counts beside another where that other group's own evidence is there (after its
@@ -291,7 +296,7 @@ from .rules import FAR, STYLED
 
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
-    "speed": ("speeder",),
+    "speed": ("speeder", "tool_speed"),
     "invariance": ("longstring", "longpattern", "irv", "invariant_tail"),
     "size": ("mahalanobis",),
     "direction": ("mahalanobis_direction",),
@@ -299,9 +304,10 @@ EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
     "structure": ("mahalanobis_quotient",),
     "likelihood": ("random_likelihood",),
     "inconsistency": ("psychsyn", "psychant", "even_odd", "person_total"),
+    "bot": ("tool_bot",),
 }
 #: indices that are reported but never count towards an exclusion (unless restored or far beyond)
-REPORT_ONLY: tuple[str, ...] = ("person_fit",)
+REPORT_ONLY: tuple[str, ...] = ("person_fit", "tool_duplicate")
 #: index rules whose hits a response style may explain (marked in the detail): such a hit counts beside speed only
 STYLE_MARKED: tuple[str, ...] = ("mahalanobis",)
 #: evidence group -> the groups it counts beside (only); ``decision_beside`` in the configuration
@@ -326,7 +332,8 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
     {'speed': [True, False], 'structure': [True, False]}
     """
     hit = _hits(flags) if hits is None else hits
-    speed = hit.get("speeder")
+    fast = [hit[r] for r in EVIDENCE_GROUPS["speed"] if r in hit]
+    speed = np.any(fast, axis=0) if fast else None
     hit = {r: _unstyled(flags[r], h, speed) if r in STYLE_MARKED else h for r, h in hit.items()}
     quorum = {"inconsistency": int(min_inconsistency)}
     own: dict[str, np.ndarray] = {}
@@ -349,7 +356,7 @@ def basis_rules(basis: str) -> set[str]:
     """The index rules an exclusion's basis text (from :func:`decide`) rests on.
 
     >>> sorted(basis_rules("convergent evidence: speed + size"))
-    ['mahalanobis', 'speeder']
+    ['mahalanobis', 'speeder', 'tool_speed']
     >>> sorted(basis_rules("far beyond the cut-off: longstring, irv"))
     ['irv', 'longstring']
     """

@@ -84,7 +84,7 @@ from .._threads import blas_threads, release_free_memory
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
 from .decision import basis_rules, decide, evidence
-from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, code_text, completion_unknown,
+from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, TOOL_RULES, code_text, completion_unknown,
                     even_odd_constructs, matrix_cache, missing_inputs, raw_rows, reference_columns)
 
 #: the files :meth:`CleanResult.write` produces
@@ -731,6 +731,45 @@ def _duration_warnings(frame: pd.DataFrame) -> list[str]:
     return out
 
 
+#: warn when one of the survey tool's own quality flags (``tool_*`` rules) is on more than this share of the
+#: screened responses: a threshold on another scale, a panel full of bots, or a setting that marks everyone
+TOOL_WARN_SHARE = 0.10
+
+
+def _tool_report(checks: dict, hits: dict, flags: dict, drop: np.ndarray, basis: list, on: set) -> dict:
+    """What the survey tool's own quality columns held and did (``report.json``'s ``tool_checks``).
+
+    ``columns``: each tool column read, with its rows holding a value; ``flagged``: per tool rule, the
+    screened responses it flagged and how many of them the decision excluded (on convergent evidence,
+    or alone by configuration); ``warnings``: a rule flagging more than :data:`TOOL_WARN_SHARE` of the
+    screened responses.
+
+    >>> h = {"tool_bot": np.array([True, True, False, False])}
+    >>> r = _tool_report({"Q_RecaptchaScore": np.array([0.1, 0.2, 0.9, np.nan])}, h, {}, np.array([True, False,
+    ...                  False, False]), ["convergent evidence: speed + bot", "", "", ""], {"tool_bot"})
+    >>> r["columns"], r["flagged"], r["warnings"][0][:60]
+    ({'Q_RecaptchaScore': 3}, {'tool_bot': {'flagged': 2, 'excluded': 1}}, "the survey tool's own flag tool_bot is on 2 of 4 screened re")
+    """
+    out: dict[str, Any] = {"columns": {h: int(np.sum(~np.isnan(np.asarray(v, dtype=float)))) for h, v in checks.items()},
+                           "flagged": {}, "warnings": []}
+    for rule, cols in TOOL_RULES.items():
+        if rule not in on or rule not in hits:
+            continue
+        hit = np.asarray(hits[rule], dtype=bool)
+        excluded = int((hit & np.asarray(drop, dtype=bool)).sum()) if len(drop) else 0
+        out["flagged"][rule] = {"flagged": int(hit.sum()), "excluded": excluded}
+        n = len(hit)
+        if n and hit.sum() > TOOL_WARN_SHARE * n:
+            read = ", ".join(c for c in cols if c in checks)
+            out["warnings"].append(
+                f"the survey tool's own flag {rule} is on {int(hit.sum())} of {n} screened responses "
+                f"({100 * hit.sum() / n:.1f}% > {100 * TOOL_WARN_SHARE:.0f}%; {read}): a panel with many bots or "
+                f"repeat devices, or a tool setting that marks everyone; {excluded} of them excluded (on "
+                f"convergent evidence, or alone by configuration); check the export and the tool's settings "
+                f"before trusting the sample")
+    return out
+
+
 def _notes(frame: pd.DataFrame, config: CleanConfig, not_shown=None) -> dict[str, str]:
     """How a rule had to work on this export (e.g. break-offs inferred without Progress).
 
@@ -775,6 +814,11 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
            else pd.Series(pd.NA, index=frame.index, dtype="string")).to_numpy(dtype=object)
     pos_all = np.arange(n)
     on = set(config.rules)
+    # the survey tool's own quality columns: a tool rule runs only where the export has one of its columns
+    # (other exports' reports, flags and summaries are as before)
+    tool_checks = dict(getattr(raw, "tool_checks", None) or {})
+    no_tool_column = {r for r, cols in TOOL_RULES.items() if r in on and not any(c in tool_checks for c in cols)}
+    on -= no_tool_column
     parts: list[tuple[str, np.ndarray, np.ndarray]] = []        # (rule, positions hit, details)
 
     # -- stage 1: screening on every raw row ------------------------------------------
@@ -820,7 +864,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     pos_sub = pos_all[screened]
     index_flags: dict[str, pd.Series] = {}
     index_hits: dict[str, np.ndarray] = {}          # their notna(), once
-    not_evaluated = _not_evaluated(frame, instrument, config)
+    not_evaluated = {r: why for r, why in _not_evaluated(frame, instrument, config).items() if r not in no_tool_column}
     if "duplicate_id" in on and ROW_NUMBER_ID in (getattr(raw, "column_map", None) or {}):
         # (no id column: the ids are row numbers, which never repeat; a repeated submission goes unseen, unless
         # it gives an e-mail address again)
@@ -848,6 +892,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                 kw["reference"] = ~blatant
             if rule in RULES_ORDER and asked:
                 kw["order"] = screen if rule in RULES_SCREEN and screen else asked
+            if rule in TOOL_RULES:
+                kw["checks"] = tool_checks
             calls.append((rule, kw))
         for rule, flags in zip(stage, _run_rules(sub, instrument, calls)):
             index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
@@ -946,6 +992,10 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                              f"({100 * share:.1f}% > {100 * CARELESS_WARN_SHARE:.0f}%): check the export and "
                              f"the configuration before trusting the sample")
         warnings.warn("iur-survey clean: " + warnings_list[-1], CarelessShareWarning, stacklevel=3)
+    tool_report = _tool_report(tool_checks, index_hits, index_flags, drop_sub, basis_sub, on)
+    for w in tool_report.pop("warnings"):
+        warnings_list.append(w)
+        warnings.warn("iur-survey clean: " + w, ScreeningWarning, stacklevel=3)
     by_group, group_warning = careless_by_group(sub, instrument, drop_sub)
     if group_warning:
         warnings_list.append(group_warning)
@@ -984,13 +1034,14 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         "n_excluded_screening": int((~screened).sum()),
         "n_excluded_careless": n_index_excl,
         "n_flagged_kept": len(np.unique(flag_pos)),
-        "rules_run": list(config.rules),
+        "rules_run": [r for r in config.rules if r not in no_tool_column],
         "rules_not_evaluated": not_evaluated,
         "rule_notes": notes,
         "hits_by_rule": hits,
         "excluded_by_primary_rule": by_primary,
         "flagged_kept_by_rule": by_flag,
         "careless_exclusion_basis": basis_counts,
+        "tool_checks": tool_report,
         "careless_excluded_by_group": by_group,
         "careless_group_warning": group_warning,
         "warnings": warnings_list,

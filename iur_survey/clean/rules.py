@@ -58,7 +58,7 @@ __all__ = [
     "status", "unfinished", "duplicate_id", "duplicate_answers_ip", "out_of_range", "attention",
     "speeder", "longstring", "longpattern", "irv", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
     "mahalanobis_quotient", "random_likelihood", "invariant_tail", "psychsyn", "psychant", "even_odd", "person_total",
-    "person_fit", "FAR",
+    "person_fit", "tool_bot", "tool_speed", "tool_duplicate", "TOOL_RULES", "FAR",
     "trailing_missing", "longest_run", "mahalanobis_d2", "mahalanobis_min_n", "even_odd_consistency", "even_odd_constructs", "code_text",
     "RULES", "RULE_ORDER", "DEFAULT_RULES", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
 ]
@@ -2360,6 +2360,132 @@ def person_fit(frame: pd.DataFrame, instrument: Instrument, *, max_g: float = 0.
 
 
 # ---------------------------------------------------------------------------------
+# the survey tool's own verdicts (read by the reader: :mod:`iur_survey.read.toolchecks`)
+
+def _tool_values(frame: pd.DataFrame, checks, header: str) -> np.ndarray | None:
+    """The tool column ``header`` for ``frame``'s rows, or ``None`` when the export has no such column.
+
+    ``checks`` holds each column per raw position (:attr:`~iur_survey.read.base.RawResponses.tool_checks`);
+    ``frame``'s index is those positions (the pipeline's screened rows keep them).
+    """
+    if not checks or header not in checks:
+        return None
+    values = np.asarray(checks[header], dtype=float)
+    pos = np.asarray(frame.index, dtype=np.int64)
+    if len(pos) and (pos.min() < 0 or pos.max() >= len(values)):
+        raise ValueError(f"{header}: the tool column ({len(values)} rows) does not line up with the frame's rows")
+    return values[pos]
+
+
+def _tool_flags(frame: pd.DataFrame, checks, tests) -> pd.Series:
+    """Flag the rows where any of ``tests`` ((header, hit function, text function)) hits; a rule whose export has
+    none of the columns is not judged."""
+    present = [(h, hit, text, v) for h, hit, text in tests for v in [_tool_values(frame, checks, h)] if v is not None]
+    if not present:
+        return _not_judged(frame, f"the export has no {' or '.join(h for h, _, _ in tests)} column")
+    texts = [[] for _ in range(len(frame))]
+    for h, hit, text, v in present:
+        with np.errstate(invalid="ignore"):
+            where = np.flatnonzero(hit(v) & ~np.isnan(v))
+        for k in where:
+            texts[k].append(text(v[k]))
+    flagged = np.array([bool(t) for t in texts], dtype=bool)
+    return _details(frame, flagged, ("; ".join(t) for t in texts if t))
+
+
+def tool_bot(frame: pd.DataFrame, instrument: Instrument, *, recaptcha_below: float = 0.5,
+             fraud_from: float = 30.0, checks=None) -> pd.Series:
+    """Flag a response the survey tool scores as likely a bot or fraud (Qualtrics' fraud detection).
+
+    ``Q_RecaptchaScore`` (bot detection: a reCAPTCHA v3 score from 0, likely a bot, to 1, likely a human;
+    Qualtrics reads a score below 0.5 as likely a bot) under ``recaptcha_below``, or ``Q_RelevantIDFraudScore``
+    (RelevantID, 0-100; 30 or more likely fraud) at ``fraud_from`` or above.  Both are probabilities a
+    vendor computes from the browser session, not facts about the record: the hit *flags*, and counts as
+    one piece of evidence (the ``bot`` group of :mod:`iur_survey.clean.decision`) beside any other; a
+    bot's answers usually give the other (speed, invariance, random answers).
+    ``decision: {exclude_alone: [tool_bot]}`` excludes on the tool's score alone.  ``checks``: the
+    reader's :attr:`~iur_survey.read.base.RawResponses.tool_checks`.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> checks = {"Q_RecaptchaScore": np.array([0.9, 0.3, np.nan]), "Q_RelevantIDFraudScore": np.array([35, 0, 0.0])}
+    >>> tool_bot(pd.DataFrame({"GOV1": [3.0, 4, 5]}), load_instrument(), checks=checks).tolist()
+    ['Q_RelevantIDFraudScore 35 >= 30 (Qualtrics: likely fraud)', 'Q_RecaptchaScore 0.3 < 0.5 (Qualtrics: likely a bot)', <NA>]
+    """
+    below, fraud = _detail_number(recaptcha_below), _detail_number(fraud_from)
+    return _tool_flags(frame, checks, (
+        ("Q_RecaptchaScore", lambda v: v < recaptcha_below,
+         lambda x: f"Q_RecaptchaScore {_detail_number(x)} < {below} (Qualtrics: likely a bot)"),
+        ("Q_RelevantIDFraudScore", lambda v: v >= fraud_from,
+         lambda x: f"Q_RelevantIDFraudScore {_detail_number(x)} >= {fraud} (Qualtrics: likely fraud)"),
+    ))
+
+
+def tool_speed(frame: pd.DataFrame, instrument: Instrument, *, rsi_above: float = 2.0,
+               deg_time_above: float = 100.0, checks=None) -> pd.Series:
+    """Flag a response SoSci Survey's own speed indices call too fast.
+
+    ``TIME_RSI`` (relative speed index: how many times faster than the sample's typical respondent,
+    page by page; SoSci Survey calls values above 2.0 suspicious) above ``rsi_above``, or ``DEG_TIME``
+    (degradation points for pages answered too fast; above 100 SoSci reads the data as meaningless)
+    above ``deg_time_above`` (SoSci Survey's manual, "Additional Variables in the Data Set", after Leiner
+    2019, *Survey Research Methods* 13:229-248).  Both measure speed, as :func:`speeder` does: they join its
+    evidence group (``speed``), so a fast response flagged by both is one piece of evidence, not two.  ``checks``: the
+    reader's :attr:`~iur_survey.read.base.RawResponses.tool_checks`.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> checks = {"TIME_RSI": np.array([1.0, 2.6, 0.8]), "DEG_TIME": np.array([10, 130, 101.0])}
+    >>> tool_speed(pd.DataFrame({"GOV1": [3.0, 4, 5]}), load_instrument(), checks=checks).tolist()
+    [<NA>, 'TIME_RSI 2.6 > 2 (SoSci Survey: suspiciously fast); DEG_TIME 130 > 100 (SoSci Survey: too fast)', 'DEG_TIME 101 > 100 (SoSci Survey: too fast)']
+    """
+    rsi, deg = _detail_number(rsi_above), _detail_number(deg_time_above)
+    return _tool_flags(frame, checks, (
+        ("TIME_RSI", lambda v: v > rsi_above,
+         lambda x: f"TIME_RSI {_detail_number(x)} > {rsi} (SoSci Survey: suspiciously fast)"),
+        ("DEG_TIME", lambda v: v > deg_time_above,
+         lambda x: f"DEG_TIME {_detail_number(x)} > {deg} (SoSci Survey: too fast)"),
+    ))
+
+
+def tool_duplicate(frame: pd.DataFrame, instrument: Instrument, *, score_from: float = 75.0,
+                   checks=None) -> pd.Series:
+    """Flag a response the survey tool says came from a device or browser that answered before (Qualtrics).
+
+    ``Q_RelevantIDDuplicate`` true, ``Q_RelevantIDDuplicateScore`` at ``score_from`` or above (RelevantID,
+    0-100; 75 or more likely a duplicate), ``Q_BallotBoxStuffing`` true (the "prevent multiple submissions"
+    cookie), ``Q_DuplicateRespondent`` true.  A device is not a person: a family's computer, a lab's or an
+    office's shared machine, a survey taken twice by design.  The hit is reported only (it belongs to no
+    evidence group, as ``person_fit``); ``decision: {exclude_alone: [tool_duplicate]}`` excludes on it.
+    ``checks``: the reader's :attr:`~iur_survey.read.base.RawResponses.tool_checks`.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> checks = {"Q_RelevantIDDuplicate": np.array([1.0, 0, 0]), "Q_RelevantIDDuplicateScore": np.array([90, 10, 80.0])}
+    >>> tool_duplicate(pd.DataFrame({"GOV1": [3.0, 4, 5]}), load_instrument(), checks=checks).tolist()[1:]
+    [<NA>, 'Q_RelevantIDDuplicateScore 80 >= 75 (Qualtrics: likely a duplicate device)']
+    """
+    score = _detail_number(score_from)
+    return _tool_flags(frame, checks, (
+        ("Q_RelevantIDDuplicate", lambda v: v == 1.0,
+         lambda x: "Q_RelevantIDDuplicate true (Qualtrics: the device answered before)"),
+        ("Q_RelevantIDDuplicateScore", lambda v: v >= score_from,
+         lambda x: f"Q_RelevantIDDuplicateScore {_detail_number(x)} >= {score} (Qualtrics: likely a duplicate "
+                   f"device)"),
+        ("Q_BallotBoxStuffing", lambda v: v == 1.0,
+         lambda x: "Q_BallotBoxStuffing true (Qualtrics: this browser submitted before)"),
+        ("Q_DuplicateRespondent", lambda v: v == 1.0,
+         lambda x: "Q_DuplicateRespondent true (Qualtrics: a repeat respondent)"),
+    ))
+
+
+#: the rules that read the survey tool's own quality columns (``checks``), and the columns each reads
+TOOL_RULES: dict[str, tuple[str, ...]] = {
+    "tool_bot": ("Q_RecaptchaScore", "Q_RelevantIDFraudScore"),
+    "tool_speed": ("TIME_RSI", "DEG_TIME"),
+    "tool_duplicate": ("Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore", "Q_BallotBoxStuffing",
+                       "Q_DuplicateRespondent"),
+}
+
+
+# ---------------------------------------------------------------------------------
 #: every rule, by canonical name (the ledger's ``rule`` values), in pipeline order
 RULES: dict[str, Callable[..., pd.Series]] = {
     "status": status,
@@ -2383,6 +2509,9 @@ RULES: dict[str, Callable[..., pd.Series]] = {
     "even_odd": even_odd,
     "person_total": person_total,
     "person_fit": person_fit,
+    "tool_bot": tool_bot,
+    "tool_speed": tool_speed,
+    "tool_duplicate": tool_duplicate,
 }
 RULE_ORDER: tuple[str, ...] = tuple(RULES)
 #: stage 1: record-level screens, evaluated on every raw row; a hit excludes
@@ -2390,7 +2519,7 @@ SCREENING_RULES = ("status", "unfinished", "duplicate_id", "duplicate_answers_ip
 #: stage 2: data-based indices, evaluated on the rows that pass stage 1; a hit flags
 INDEX_RULES = ("speeder", "longstring", "longpattern", "irv", "mahalanobis", "mahalanobis_direction",
                "mahalanobis_ipsatized", "mahalanobis_quotient", "random_likelihood", "invariant_tail", "psychsyn",
-               "psychant", "even_odd", "person_total", "person_fit")
+               "psychant", "even_odd", "person_total", "person_fit", "tool_bot", "tool_speed", "tool_duplicate")
 
 #: the rules that run unless a configuration lists others: all but ``person_fit``, which never counts
 #: towards an exclusion (it rises for honest extreme responders) and costs more than any other index,

@@ -15,6 +15,7 @@ from .base import RawResponses, cell_text, display_order_columns, first_row, sta
 from .binbook import EMPTY_RESULT
 from .match import Plan
 from .source import Table
+from .toolchecks import TOOL_CHECKS, read_tool_checks
 from .workbook import WorkbookWarning
 
 #: what :attr:`RawResponses.column_map` says when every row is a submitted response (a Google Forms sheet)
@@ -260,7 +261,9 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes),
                         email_groups=_email_groups(table, plan),
                         answered_later=(None if "_finished" in t or "_progress" in t or fmt == "google_forms"
-                                        else answered_later(table, plan, instrument)))
+                                        else answered_later(table, plan, instrument)),
+                        tool_checks=read_tool_checks(table, [(c.index, c.header) for c in plan.columns
+                                                             if not c.target]))
 
 
 def later_columns(plan: Plan, instrument) -> list:
@@ -704,12 +707,14 @@ def _refuse_hxl_row(table: Table) -> None:
 
 def read_tool_export(path, instrument, fmt: str, status: str, tool: str, first_columns: str, id_alias: str,
                      known, unknown: str, *, strict: bool = False, data: bytes | None = None,
-                     encoding: str | None = None):
+                     encoding: str | None = None, keep=None):
     r"""Read a tool's one-header-row export whose ``status`` column its reader reads (``MODE`` of SoSci Survey,
     ``Status`` of Alchemer): the raw responses and the status cells' stripped texts,
     each of which, lower-cased, is one of ``known`` (refused otherwise: ``"<status> 'cell' <unknown>"``, naming the
     row and the column).  Refused (naming the first row) without that column, or with HXL hashtags under the
-    header; the column is matched to nothing.
+    header; the column is matched to nothing.  ``keep``: a test of a header; when given, a third value holds
+    the cells of the first column it passes that the matching left unread (``(header, cells, lines)``, or
+    ``None``).
 
     >>> import tempfile, os
     >>> from iur_survey.instrument import load_instrument
@@ -738,7 +743,11 @@ def read_tool_export(path, instrument, fmt: str, status: str, tool: str, first_c
     for k, t in enumerate(texts):
         if t.lower() not in known:
             raise ReadError(table.path, f"{status} {t[:40]!r} {unknown}", row=int(table.lines[k]), column=status)
-    return raw, texts
+    if keep is None:
+        return raw, texts
+    extra = next(((c.header, table.data[c.index].tolist(), table.lines) for c in plan.columns
+                  if not c.target and keep(str(c.header)) and c.index in table.data.columns), None)
+    return raw, texts, extra
 
 def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False, data: bytes | None = None,
                  encoding: str | None = None, header_rows=1, id_aliases=None, reader=None) -> RawResponses:
@@ -761,8 +770,9 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
         answers = {c.index for t, c in plan.targets.items() if t not in ("response_id", "_ip", "_submitted", "_started")}
         later = ({c.index for c in later_columns(plan, instrument)}       # no Finished/Progress: break-offs inferred
                  if "_finished" not in plan.targets and "_progress" not in plan.targets else set())
-        return (sorted({c.index for c in plan.targets.values()} | {c.index for c in personal_columns(plan)} | later),
-                answers)
+        tools = {c.index for c in plan.columns if not c.target and str(c.header).strip() in TOOL_CHECKS}
+        return (sorted({c.index for c in plan.targets.values()} | {c.index for c in personal_columns(plan)} | later
+                       | tools), answers)
 
     table = (reader or read_table)(path, header_rows=header_rows, data=data, encoding=encoding, usecols=usecols)
     _refuse_hxl_row(table)

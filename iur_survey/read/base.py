@@ -84,6 +84,10 @@ class RawResponses:
     #: per row, why the export says it is not finished, in the tool's words (``"survey_complete = 0
     #: (Incomplete)"``), or ``None``: the ``unfinished`` rule's ledger detail (``None``: "Finished=False")
     completion_note: np.ndarray | None = None
+    #: the survey tool's own quality indicators (:mod:`iur_survey.read.toolchecks`: ``Q_RecaptchaScore``,
+    #: ``TIME_RSI``...): export header -> float per row (``NaN`` blank, booleans 1/0); never answers, never in
+    #: the clean data; the cleaning's ``tool_*`` rules flag on them
+    tool_checks: dict = field(default_factory=dict)
 
     @property
     def n_raw(self) -> int:

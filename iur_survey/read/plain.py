@@ -37,6 +37,10 @@ def _columns(headers):
     return cols
 
 
+#: the headers of REDCap's record id: a raw export's variable name and a label export's label
+REDCAP_ID_HEADERS = ("record_id", "record id")
+
+
 def _redcap_without_status(raw: RawResponses) -> RawResponses:
     """Warn when a REDCap record id is the id but the export holds no form status: completion is then inferred.
 
@@ -52,10 +56,17 @@ def _redcap_without_status(raw: RawResponses) -> RawResponses:
     """
     import warnings
 
-    if raw.column_map.get("record_id") == "response_id" and raw.frame["_finished"].isna().all():
-        note = ("the id column is REDCap's record_id but the export has no form status (<form>_complete): "
+    ids = [h for h, t in raw.column_map.items() if t == "response_id"]
+    header = next((h for h in ids if str(h).strip().lower() in REDCAP_ID_HEADERS), None)
+    if header is not None and raw.frame["_finished"].isna().all():
+        label = str(header).strip().lower() != "record_id"
+        note = (f"the id column is REDCap's {header} but the export has no form status (<form>_complete"
+                + (", or Complete? in a label export" if label else "") + "): "
                 "whether a record was completed is inferred from its last items only; export the survey's form "
-                "with its status column (the REDCap reader then keeps only Complete records)")
+                "with its status column (the REDCap reader then keeps only Complete records)"
+                + ("; a label export is recognised by its English status column only (Complete?, Incomplete, "
+                   "Unverified, Complete): if the export's is in another language, export the raw data "
+                   "(codes) instead, whose status column is <form>_complete in any language" if label else ""))
         raw.warnings = [*raw.warnings, note]
         warnings.warn(f"{raw.source}: {note}", UserWarning, stacklevel=3)
     return raw

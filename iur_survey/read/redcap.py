@@ -129,7 +129,9 @@ def _status_codes(values, header: str, lines, path) -> np.ndarray:
         elif s.lower() in _STATUS_OF_LABEL:
             out[k] = _STATUS_OF_LABEL[s.lower()]
         else:
-            raise ReadError(path, f"{s[:40]!r} is no REDCap form status (0 Incomplete, 1 Unverified, 2 Complete)",
+            raise ReadError(path, f"{s[:40]!r} is no REDCap form status (0 Incomplete, 1 Unverified, 2 Complete; "
+                                  f"labels are read in English only: for a label export in another language, "
+                                  f"export the raw data, codes 0/1/2, instead)",
                             row=int(lines[k]), column=header)
     return out
 

@@ -36,6 +36,7 @@ import pandas as pd
 from ..errors import EmptyFileError, FormatDetectionError, ReadError, UnknownLabelError
 from .assemble import assemble, later_columns
 from .base import RawResponses
+from .toolchecks import TOOL_CHECKS
 from .match import Column, match_columns
 from .recode import group_of_value, is_role_column
 from .source import Table, read_bytes, sniff_kind
@@ -382,7 +383,8 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
     need_all = bool(instrument.groups) and group not in plan.targets
     later = ([c.header for c in later_columns(plan, instrument)]      # no Finished/Progress: break-offs inferred
              if "_finished" not in plan.targets and "_progress" not in plan.targets else [])
-    usecols = None if need_all else [c.header for c in plan.targets.values()] + later
+    tools = [name for name in names if str(name).strip() in TOOL_CHECKS]     # the tool's own quality fields
+    usecols = None if need_all else [c.header for c in plan.targets.values()] + later + tools
     df, _ = _read(path, encoding, por, usecols=usecols, **({} if por else {"dates_as_pandas_datetime": True}))
     if len(df) == 0:
         raise EmptyFileError(path, "the SPSS file has variables but no case")

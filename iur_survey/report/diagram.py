@@ -222,6 +222,9 @@ RULE_LABELS = {
     "psychant": "psychometric antonyms answered alike",
     "person_total": "answers against the item means (person-total r)",
     "person_fit": "poor person fit (Guttman errors)",
+    "tool_bot": "survey tool's bot or fraud score",
+    "tool_speed": "survey tool's speed index (too fast)",
+    "tool_duplicate": "survey tool's repeat-device mark",
 }
 
 

@@ -156,7 +156,7 @@ def test_the_random_tail_ratio_can_be_switched_off_and_its_shortest_tail_is_a_wh
     ({"random_likelihood": {"min_tail": 1000}}, "random_likelihood_min_tail: expected at most 999"),
     ({"longstring": {"min_run": 1000}}, "longstring_min_run: expected at most 999"),
     ({"decision": {"min_evidence": 100}},
-     "decision_min_evidence: expected at most 8 (there are no more evidence groups), got 100"),
+     "decision_min_evidence: expected at most 9 (there are no more evidence groups), got 100"),
     ({"decision": {"min_inconsistency": 10}},
      "decision_min_inconsistency: expected at most 4 (there are no more inconsistency indices), got 10"),
     # a "far beyond the cut-off" threshold on the near side of its cut-off, after merging with the defaults

@@ -287,3 +287,25 @@ def test_another_export_given_as_these_formats_is_a_typed_error(tmp_path, inst, 
     p = _write(tmp_path / "plain.csv", head, [["R1", "企业"] + ["3"] * 28])
     with pytest.raises(ReadError, match="plain.csv:1: "):
         read_export(p, inst, format=fmt)
+
+
+def test_redcap_label_export_in_another_language_is_not_read_as_complete_in_silence(tmp_path, inst):
+    """REDCap's label export is recognised by its English status column only; one headed otherwise is read as a
+    plain export with a warning naming the raw export; translated status labels under Complete? are refused."""
+    n = 24
+    ans = _answers(inst, n, seed=1)
+    for header, words in (("Completo?", ("Completo", "Incompleto")), ("Complete?", ("Completo", "Incompleto"))):
+        head = (["Record ID", "Survey Timestamp", inst.role_question["en"]]
+                + [inst.items[c].en for c in inst.item_codes] + [header])
+        rows = [[str(100 + i), "2024-03-01 10:00:00", ROLES[i % 4]] + [EN[ans[c][i]] for c in inst.item_codes]
+                + [words[i >= 20]] for i in range(n)]
+        p = _write(tmp_path / "labels.csv", head, rows)
+        if header == "Completo?":
+            with pytest.warns(UserWarning, match=r"REDCap's Record ID but the export has no form status .*export "
+                                                  r"the raw data \(codes\) instead"):
+                raw = read_export(p, inst)
+            assert raw.format == "csv" and any("raw data" in w for w in raw.warnings)
+        else:
+            with pytest.raises(ReadError, match=r":2:Complete\?: 'Completo' is no REDCap form status .*export the "
+                                                r"raw data, codes 0/1/2"):
+                read_export(p, inst)

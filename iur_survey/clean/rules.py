@@ -2081,25 +2081,42 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
 
 def _tail_readings(cols: list[str], instrument: Instrument) -> list[Callable[[np.ndarray], np.ndarray]]:
     """The other readings of "one answer" on items of different scales, as functions of the 0-based codes: the
-    number as written (when the scales' lowest codes differ: "3" on 1-7 and on 0-10) and the place counted from
-    the top (when their numbers of categories differ: "Strongly agree", 5 on 1-5 and 7 on 1-7); none with one
-    scale (they are the codes themselves).
+    number as written (when the scales' lowest codes differ: "3" on 1-7 and on 0-10), the place counted from
+    the top (when their numbers of categories differ: "Strongly agree", 5 on 1-5 and 7 on 1-7) and the place
+    counted from the middle (the middle answer, 3 on 1-5, 4 on 1-7 and 5 on 0-10, and the answers so many steps
+    above or below it; a scale without a middle answer, 1-4, has two such readings, its lower and its upper
+    central answer taken for the middle); none with one scale (they are the codes themselves).  A reading that
+    makes the same answers equal as one before it (a constant apart) is left out.
 
     >>> from iur_survey.instrument import parse_instrument
     >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
     ...                           "B": {"items": ["B1", "B2"], "scale": {"min": 0, "max": 6}}}})
     >>> [f(np.array([[4, 4, 6, 5]])).tolist() for f in _tail_readings(["A1", "A2", "B1", "B2"], mixed)]
     [[[5, 5, 6, 5]], [[0, 0, 0, 1]]]
+    >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+    ...                           "B": {"items": ["B1", "B2"], "scale": {"min": 1, "max": 7}},
+    ...                           "C": {"items": ["C1", "C2"], "scale": {"min": 1, "max": 4}}}})
+    >>> middle = np.array([[2, 2, 3, 3, 1, 1], [2, 2, 3, 3, 2, 2]])          # 3, 3, 4, 4 then 2, 2 / 3, 3
+    >>> [bool((f(middle) == f(middle)[:, :1]).all(axis=1).any())
+    ...  for f in _tail_readings(["A1", "A2", "B1", "B2", "C1", "C2"], mixed)]
+    [False, True, True]
     """
     if not getattr(instrument, "mixed_scales", False):
         return []
     lo, hi = instrument.bounds(cols)
     lo, top = lo.astype(np.int64), (hi - lo).astype(np.int64)
-    out = []
-    if len(set(lo.tolist())) > 1:
-        out.append(lambda x: x + lo)
+    out, seen = [], [np.zeros(len(cols), dtype=np.int64)]       # the codes themselves: offset 0
+
+    def add(sign: int, offset: np.ndarray) -> None:
+        key = sign * offset                                    # sign * (sign * x + offset) = x + key
+        if not any(len(set((key - k).tolist())) == 1 for k in seen):
+            seen.append(key)
+            out.append((lambda x: x + offset) if sign > 0 else (lambda x: offset - x))
+    add(1, lo)
     if len(set(top.tolist())) > 1:
         out.append(lambda x: top - x)
+    for central in (top // 2, (top + 1) // 2):               # the middle; without one: the lower, the upper central
+        add(1, -central)
     return out
 
 

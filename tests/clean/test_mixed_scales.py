@@ -310,3 +310,41 @@ def test_a_tail_repeated_in_one_reading_of_two_pays_log_2():
     np.testing.assert_allclose(same, plain)
     other = indices.invariant_tail_lr(x, tau, r, 6, 1, readings=[np.tile(np.arange(12), (400, 1))])[0]
     np.testing.assert_allclose(other[:5], plain[:5] - np.log(2))    # in one reading of two: half the probability
+
+
+def test_a_straight_tail_of_middle_answers_across_scales_is_seen(tmp_path):
+    # a careful start, then the middle answer to the last 12 items (VAL1 .. INT4): 3 on 1-5, 2 or 3 on 1-4 (no
+    # middle: the lower or the upper central answer), 4 on 1-7 and 5 on 0-10.  Neither the same code, the same
+    # number nor the same place from the top: before, invariant_tail saw such a tail only within one block
+    # (0 of 60 on these seeds), against 57 of 60 with every item on 1-5
+    seen, honest = {False: 0, True: 0}, {False: 0, True: 0}
+    for seed in (5, 6):
+        for mixed in (False, True):
+            inst = _instrument(tmp_path, {**MIXED, "INT": (0, 10, None)} if mixed else None,
+                               name=f"m{seed}{mixed}.yaml")
+            codes = _codes(_latent(600, seed), inst)
+            for c in list(inst.item_codes)[-12:]:
+                sc = inst.scale_of(c)
+                mid = (sc.min + sc.max) // 2
+                codes.loc[:14, c] = mid                            # 0-14: the lower central answer on 1-4
+                codes.loc[15:29, c] = mid + (sc.n_points % 2 == 0)  # 15-29: the upper one
+            frame = read_export(_export(tmp_path, codes, inst, name=f"m{seed}{mixed}.csv"), inst).frame
+            hit = rules.invariant_tail(frame, inst).notna().to_numpy()
+            seen[mixed] += int(hit[:30].sum())
+            honest[mixed] += int(hit[30:].sum())
+    assert seen[True] >= 50 and seen[True] >= 0.85 * seen[False], seen
+    assert honest[True] <= max(1.5 * honest[False], honest[False] + 0.004 * 1140), honest
+
+
+def test_the_middle_readings_leave_the_other_readings_alone():
+    # one more reading only where it makes other answers equal: scales with one middle in the same place (1-5 and
+    # 0-6: the middle is "3" on both, the number as written) add none
+    inst = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+                             "B": {"items": ["B1", "B2"], "scale": {"min": 0, "max": 6}}}})
+    assert len(rules._tail_readings(["A1", "A2", "B1", "B2"], inst)) == 2
+    inst = parse_instrument(_doc({**MIXED, "INT": (0, 10, None)}))
+    x = np.array([[2, 2, 1, 1, 3, 3, 5, 5], [2, 2, 2, 2, 3, 3, 5, 5], [4, 4, 3, 3, 6, 6, 10, 10]])
+    cols = ["VAL1", "VAL2", "TAL1", "TAL2", "COL1", "COL2", "INT1", "INT2"]
+    same = [[bool((v == v[0]).all()) for v in f(x)] for f in rules._tail_readings(cols, inst)]
+    # the number as written, from the top, the middle (1-4: lower central), the middle (1-4: upper central)
+    assert same == [[False, False, False], [False, False, True], [True, False, False], [False, True, False]]

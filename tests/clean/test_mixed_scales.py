@@ -348,3 +348,63 @@ def test_the_middle_readings_leave_the_other_readings_alone():
     same = [[bool((v == v[0]).all()) for v in f(x)] for f in rules._tail_readings(cols, inst)]
     # the number as written, from the top, the middle (1-4: lower central), the middle (1-4: upper central)
     assert same == [[False, False, False], [False, False, True], [True, False, False], [False, True, False]]
+
+
+# -- the evaluation: a generator of answers on each item's own scale -----------------------------------------
+def _mixed_generator():
+    from iur_survey.clean.evaluate import _tests_module
+    return _tests_module("mixed_generator")
+
+
+@pytest.mark.parametrize("fmt, labels", [("csv", "text"), ("xlsx", "text"), ("qualtrics", "text"),
+                                         ("wjx_csv", "text"), ("spss", "codes"), ("spss", "text")])
+def test_the_export_writers_write_each_item_with_its_own_scales_wordings(tmp_path, fmt, labels):
+    # before, every item was written with the top-level scale's wordings: a 4 of a 1-7 item as "Agree" (6 on 1-7:
+    # read back as 6), an SPSS 1-7 item's value labels those of 1-5 (4 "Agree" recoded to 6), a 4 of a 0-10 item
+    # as "Agree" (no wording on 0-10: refused)
+    from iur_survey.clean.evaluate import EXPORT_FORMATS, _read
+    from iur_survey.simulate.writers import write_export
+    gen = _mixed_generator()
+    inst = gen.instrument()
+    frame, _ = gen.generate(120, 3, inst)
+    path = write_export(frame, inst, fmt, tmp_path / f"x{EXPORT_FORMATS.get(fmt, '.csv')}", labels=labels)
+    back = _read(path, inst).frame
+    items = list(inst.item_codes)
+    np.testing.assert_array_equal(back[items].to_numpy(float), frame[items].to_numpy(float))
+
+
+def test_the_mixed_generator_answers_on_each_items_scale_and_the_same_people_on_one_scale():
+    gen = _mixed_generator()
+    inst = gen.instrument()
+    frame, truth = gen.generate(400, 2, inst)
+    for c in inst.item_codes:
+        sc = inst.scale_of(c)
+        assert frame[c].between(sc.min, sc.max).all() and frame[c].nunique() > 2, c
+    assert frame["INT1"].max() == 10 and frame["TAL1"].max() == 4 and frame["COL1"].max() == 7
+    one, truth1 = gen.generate(400, 2, STUDY)                  # the same people, every item on 1-5
+    pd.testing.assert_frame_equal(truth, truth1)
+    assert set(one[list(STUDY.item_codes)].stack()) <= {1, 2, 3, 4, 5}
+    honest = ~frame.index.isin(truth["position"])
+    gov = [c for c in STUDY.item_codes if c.startswith("GOV")]
+    np.testing.assert_array_equal(frame.loc[honest, gov], one.loc[honest, gov])   # the 1-5 items: the same answers
+
+
+def test_evaluate_runs_on_an_instrument_with_scales_of_their_own_and_refuses_it_elsewhere(tmp_path):
+    from iur_survey.clean import evaluate as ev
+    inst = _mixed_generator().instrument()
+    res = ev.evaluate([300], [1], ["csv"], "mixed")
+    rec, hon = ev.tables(res)
+    assert {"random", "straightliner", "pattern", "partial_pattern"} <= set(rec.index)
+    assert {"honest", "acquiescent", "midpoint", "narrow"} <= set(hon.index)
+    assert rec.loc["straightliner", 300].startswith("1.000")
+    # the simulator and the other generators draw every item on the top-level scale: refused, naming the generator
+    for gen in ("simulator", "grm", "foreign"):
+        with pytest.raises(InstrumentError, match=f"the {gen} generator draws every item on the top-level scale 1-5"
+                                                  r".*\(1-5; TAL 1-4; COL 1-7; INT 0-10\): evaluate it with "
+                                                  "--generator mixed"):
+            ev.evaluate([300], [1], ["csv"], gen, instrument=inst)
+    path = tmp_path / "mixed.yaml"
+    path.write_text(yaml.safe_dump(_doc({**MIXED, "INT": (0, 10, None)}), allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    assert ev.main(["--generator", "simulator", "--instrument", str(path), "--n", "300", "--seeds", "1",
+                    "--formats", "csv"]) == 2

@@ -1959,7 +1959,9 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     scales has more than one reading: the same code counted from the bottom (1 on 1-4 and on
     1-7), the same number (3 on 1-7 and on 0-10, when the scales' lowest codes differ) and the
     same place counted from the top ("Strongly agree": 4 on 1-4, 7 on 1-7, when their numbers of
-    categories differ); a tail repeated in any of them counts, the careless hypothesis spread
+    categories differ) and the same place counted from the middle (the middle answer, 3 on 1-5, 4 on 1-7,
+    5 on 0-10, and so many steps above or below it; a 1-4 scale's lower or upper central answer taken for
+    its middle, two readings); a tail repeated in any of them counts, the careless hypothesis spread
     evenly over the readings (:func:`_tail_readings`; a tail within one scale repeats in all of
     them and loses nothing, one repeated in one reading of ``R`` pays ``log R``).  The
     probability of a motif under careless answering is ``1 / m_j`` of each of its items; a walk
@@ -2071,7 +2073,8 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     judge(lambda x: invariant_tail_lr(x, tau, r, min_tail, max_period, readings=[f(x) for f in readings]), repeating)
     if walks and min_walk <= k:                                # its own cut-offs, floored alike
         motifs = walk_motifs(_categories(instrument, cols))
-        judge(lambda x: walk_tail_lr(x, tau, r, min_walk),
+        offsets = _walk_offsets(cols, instrument)
+        judge(lambda x: walk_tail_lr(x, tau, r, min_walk, offsets=offsets),
               lambda i, t, j: (f"{'zig-zag' if len(motifs[j]) > len(set(motifs[j])) else 'ramp'} tail of {t} answers "
                                f"({'-'.join(answers(i, k - t, k - t + min(t, 9)))}"
                                f"{'-...' if t > 9 else ''})"))
@@ -2117,6 +2120,36 @@ def _tail_readings(cols: list[str], instrument: Instrument) -> list[Callable[[np
         out.append(lambda x: top - x)
     for central in (top // 2, (top + 1) // 2):               # the middle; without one: the lower, the upper central
         add(1, -central)
+    return out
+
+
+def _walk_offsets(cols: list[str], instrument: Instrument) -> list[np.ndarray]:
+    """The places at which each item's scale is read on the widest of ``cols``' scales when a walk (zig-zag, ramp)
+    crosses scales (:func:`~iur_survey.clean.indices.walk_tail_lr`), besides its lowest category on the lowest:
+    the number as written, its top on the top, its middle on the middle (a scale without a middle answer: its
+    lower, and its upper, central answer); those that differ from the codes and from each other.  None with one
+    scale.
+
+    >>> from iur_survey.instrument import parse_instrument
+    >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+    ...                           "B": {"items": ["B1", "B2"], "scale": {"min": 1, "max": 4}},
+    ...                           "C": {"items": ["C1", "C2"], "scale": {"min": 0, "max": 10}}}})
+    >>> [o.tolist() for o in _walk_offsets(["A1", "B1", "C1"], mixed)]
+    [[1, 1, 0], [6, 7, 0], [3, 4, 0], [3, 3, 0]]
+    >>> _walk_offsets(["A1", "A2"], mixed)
+    []
+    """
+    if not getattr(instrument, "mixed_scales", False):
+        return []
+    lo, hi = instrument.bounds(cols)
+    lo, top = lo.astype(np.int64), (hi - lo).astype(np.int64)
+    if len(set(lo.tolist())) == 1 and len(set(top.tolist())) == 1:
+        return []
+    widest = int(top.max())
+    out: list[np.ndarray] = []
+    for o in (lo - lo.min(), widest - top, widest // 2 - top // 2, (widest + 1) // 2 - (top + 1) // 2):
+        if o.any() and not any(np.array_equal(o, p) for p in out):
+            out.append(o)
     return out
 
 

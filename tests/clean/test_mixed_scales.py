@@ -408,3 +408,38 @@ def test_evaluate_runs_on_an_instrument_with_scales_of_their_own_and_refuses_it_
                     encoding="utf-8")
     assert ev.main(["--generator", "simulator", "--instrument", str(path), "--n", "300", "--seeds", "1",
                     "--formats", "csv"]) == 2
+
+
+def test_a_zigzag_tail_across_scales_is_seen(tmp_path):
+    # a careful start, then 1-2-3-4-5-4-3-2-... to the last 12 items (VAL1 .. INT4), each answer clamped to the
+    # item's own scale (1-4: the turn at 5 answered 4) and written as the number (0-10: 1..5).  Before, the walk was
+    # read on the 0-based codes only and never through the clamp: 0 of 60 on these seeds, against 60 of 60 with
+    # every item on 1-5
+    seen, honest = {False: 0, True: 0}, {False: 0, True: 0}
+    zigzag = [1, 2, 3, 4, 5, 4, 3, 2]
+    for seed in (5, 6):
+        for mixed in (False, True):
+            inst = _instrument(tmp_path, {**MIXED, "INT": (0, 10, None)} if mixed else None,
+                               name=f"z{seed}{mixed}.yaml")
+            codes = _codes(_latent(600, seed), inst)
+            for t, c in enumerate(list(inst.item_codes)[-12:]):
+                sc = inst.scale_of(c)
+                codes.loc[:14, c] = min(max(zigzag[t % 8], sc.min), sc.max)
+                codes.loc[15:29, c] = min(max(zigzag[(t + 4) % 8], sc.min), sc.max)    # from 5 down
+            frame = read_export(_export(tmp_path, codes, inst, name=f"z{seed}{mixed}.csv"), inst).frame
+            tail = rules.invariant_tail(frame, inst)
+            hit = tail.notna().to_numpy()
+            seen[mixed] += int(hit[:30].sum())
+            honest[mixed] += int(hit[30:].sum())
+            if mixed:
+                assert tail[:30].dropna().str.contains("zig-zag tail").all()
+    assert seen[True] >= 50 and seen[True] >= 0.85 * seen[False], seen
+    assert honest[True] <= max(1.5 * honest[False], honest[False] + 0.004 * 1140), honest
+
+
+def test_walk_readings_only_with_scales_of_their_own():
+    assert rules._walk_offsets(list(STUDY.item_codes), STUDY) == []
+    inst = parse_instrument(_doc({**MIXED, "INT": (0, 10, None)}))
+    offsets = rules._walk_offsets(list(inst.item_codes), inst)
+    # the number as written (0-10 from 0), the top on the top, the middle on the middle (1-4: lower, upper central)
+    assert [(o[0], o[16], o[20], o[24]) for o in offsets] == [(1, 1, 1, 0), (6, 7, 4, 0), (3, 4, 2, 0), (3, 3, 2, 0)]

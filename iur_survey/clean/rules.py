@@ -1961,7 +1961,8 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     same place counted from the top ("Strongly agree": 4 on 1-4, 7 on 1-7, when their numbers of
     categories differ) and the same place counted from the middle (the middle answer, 3 on 1-5, 4 on 1-7,
     5 on 0-10, and so many steps above or below it; a 1-4 scale's lower or upper central answer taken for
-    its middle, two readings); a tail repeated in any of them counts, the careless hypothesis spread
+    its middle, two readings; with ``max_period`` above 1 also each answer's place on the widest scale, so that
+    a seesaw of each scale's ends repeats); a tail repeated in any of them counts, the careless hypothesis spread
     evenly over the readings (:func:`_tail_readings`; a tail within one scale repeats in all of
     them and loses nothing, one repeated in one reading of ``R`` pays ``log R``).  The
     probability of a motif under careless answering is ``1 / m_j`` of each of its items; a walk
@@ -2069,7 +2070,7 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
         return (f"straight tail of {t} answers ({motif})" if per == 1 else
                 f"repeating tail of {t} answers (period {per}: {motif})")
 
-    readings = _tail_readings(cols, instrument)
+    readings = _tail_readings(cols, instrument, places=max_period > 1)
     judge(lambda x: invariant_tail_lr(x, tau, r, min_tail, max_period, readings=[f(x) for f in readings]), repeating)
     if walks and min_walk <= k:                                # its own cut-offs, floored alike
         motifs = walk_motifs(_categories(instrument, cols))
@@ -2082,14 +2083,18 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     return _details(frame, flagged, list(texts[flagged]))
 
 
-def _tail_readings(cols: list[str], instrument: Instrument) -> list[Callable[[np.ndarray], np.ndarray]]:
+def _tail_readings(cols: list[str], instrument: Instrument, places: bool = False
+                   ) -> list[Callable[[np.ndarray], np.ndarray]]:
     """The other readings of "one answer" on items of different scales, as functions of the 0-based codes: the
     number as written (when the scales' lowest codes differ: "3" on 1-7 and on 0-10), the place counted from
     the top (when their numbers of categories differ: "Strongly agree", 5 on 1-5 and 7 on 1-7) and the place
     counted from the middle (the middle answer, 3 on 1-5, 4 on 1-7 and 5 on 0-10, and the answers so many steps
     above or below it; a scale without a middle answer, 1-4, has two such readings, its lower and its upper
     central answer taken for the middle); none with one scale (they are the codes themselves).  A reading that
-    makes the same answers equal as one before it (a constant apart) is left out.
+    makes the same answers equal as one before it (a constant apart) is left out.  With ``places`` (motifs of more
+    than one answer, ``invariant_tail``'s ``max_period``), also each answer's place on the widest scale, rounded
+    (each scale's ends on its ends: a seesaw of the ends of a 1-4 and a 0-10 item repeats in it; a straight tail
+    gains nothing from it that the others do not read).
 
     >>> from iur_survey.instrument import parse_instrument
     >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
@@ -2120,6 +2125,9 @@ def _tail_readings(cols: list[str], instrument: Instrument) -> list[Callable[[np
         out.append(lambda x: top - x)
     for central in (top // 2, (top + 1) // 2):               # the middle; without one: the lower, the upper central
         add(1, -central)
+    if places and len(set(top.tolist())) > 1:
+        ratio = top.max() / top                                # >= 1: distinct answers keep distinct places
+        out.append(lambda x: np.floor(x * ratio + 0.5).astype(np.int64))
     return out
 
 

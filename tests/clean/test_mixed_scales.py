@@ -443,3 +443,32 @@ def test_walk_readings_only_with_scales_of_their_own():
     offsets = rules._walk_offsets(list(inst.item_codes), inst)
     # the number as written (0-10 from 0), the top on the top, the middle on the middle (1-4: lower, upper central)
     assert [(o[0], o[16], o[20], o[24]) for o in offsets] == [(1, 1, 1, 0), (6, 7, 4, 0), (3, 4, 2, 0), (3, 3, 2, 0)]
+
+
+def test_a_seesaw_tail_of_each_scales_ends_is_seen_with_motifs_on(tmp_path):
+    # a careful start, then each item's lowest and highest answer in turn over the last 12 items (1-5-1-5 | 4-1-4-1
+    # | 1-7-1-7 | 10-0-10-0), with invariant_tail's motifs on (max_period 8, an option): before, no reading made a
+    # 1-4 item's ends equal to a 0-10 item's (0 of 30 on these seeds, against 30 of 30 on all-1-5); each answer's
+    # place on the widest scale does
+    seen, honest = {False: 0, True: 0}, {False: 0, True: 0}
+    for seed in (5, 6):
+        for mixed in (False, True):
+            inst = _instrument(tmp_path, {**MIXED, "INT": (0, 10, None)} if mixed else None,
+                               name=f"s{seed}{mixed}.yaml")
+            codes = _codes(_latent(600, seed), inst)
+            for t, c in enumerate(list(inst.item_codes)[-12:]):
+                sc = inst.scale_of(c)
+                codes.loc[:14, c] = sc.max if t % 2 else sc.min
+            frame = read_export(_export(tmp_path, codes, inst, name=f"s{seed}{mixed}.csv"), inst).frame
+            hit = rules.invariant_tail(frame, inst, max_period=8).notna().to_numpy()
+            seen[mixed] += int(hit[:15].sum())
+            honest[mixed] += int(hit[15:].sum())
+    assert seen[True] >= 25 and seen[True] >= 0.85 * seen[False], seen
+    assert honest[True] <= max(1.5 * honest[False], honest[False] + 0.004 * 1170), honest
+    # the place reading only with motifs: a straight tail gains nothing from it
+    inst = parse_instrument(_doc({**MIXED, "INT": (0, 10, None)}))
+    cols = list(inst.item_codes)
+    assert len(rules._tail_readings(cols, inst, places=True)) == len(rules._tail_readings(cols, inst)) + 1
+    ends = np.array([[0, 4, 0, 3, 0, 6, 0, 10]])
+    place = rules._tail_readings(["VAL1", "VAL2", "TAL1", "TAL2", "COL1", "COL2", "INT1", "INT2"], inst, True)[-1]
+    assert place(ends).tolist() == [[0, 10, 0, 10, 0, 10, 0, 10]]

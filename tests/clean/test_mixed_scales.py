@@ -389,6 +389,7 @@ def test_the_mixed_generator_answers_on_each_items_scale_and_the_same_people_on_
     np.testing.assert_array_equal(frame.loc[honest, gov], one.loc[honest, gov])   # the 1-5 items: the same answers
 
 
+@pytest.mark.filterwarnings("ignore:iur-survey clean. the careless-responding indices excluded")
 def test_evaluate_runs_on_an_instrument_with_scales_of_their_own_and_refuses_it_elsewhere(tmp_path):
     from iur_survey.clean import evaluate as ev
     inst = _mixed_generator().instrument()

@@ -55,6 +55,7 @@ import pandas as pd
 
 from . import indices as ix
 from . import oracle
+from ..errors import InstrumentError, IURSurveyError
 from ..instrument import Instrument, load_instrument
 from ..read import read_export
 from .config import CleanConfig
@@ -83,7 +84,7 @@ NOT_EXCLUSIONS = ("item_nonresponse",) + STYLE_KINDS
 #: shares), ``mild_random`` (half the answers random), ``partial_late`` (careless from about 2/3 of the form),
 #: ``speeder_straight`` (fast straight-lining)
 CARELESS_KINDS = ("speeder", "speeder_straight", "straightliner", "random", "random_marginal", "mild_random",
-                  "pattern", "partial", "partial_late", "partial_straight")
+                  "pattern", "partial", "partial_late", "partial_straight", "partial_pattern")
 
 
 def _read(path: Path, inst: Instrument):
@@ -293,6 +294,14 @@ def real_sample(n: int, seed: int, instrument: Instrument | None = None) -> tupl
     return _tests_module("real_generator").generate(n, seed, instrument=instrument)
 
 
+def mixed_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Respondents on each item's own scale (``tests/clean/mixed_generator.py``): honest ones in five response styles,
+    careless ones random, straight-lining, in patterns or partly careless (``partial_pattern``: a careful start,
+    then a zig-zag or a seesaw), on an instrument whose items have scales of their own (default: the study's items,
+    TAL on 1-4, COL on 1-7, INT on 0-10), or the same people on one scale."""
+    return _tests_module("mixed_generator").generate(n, seed, instrument=instrument)
+
+
 def foreign_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A third generator, foreign to both (``tests/clean/foreign_generator.py``): a rounded factor model with roles
     whose means and structure differ and strong response styles acting on the raw answers."""
@@ -301,27 +310,52 @@ def foreign_sample(n: int, seed: int, instrument: Instrument | None = None) -> t
 
 GENERATORS: dict[str, Callable[..., tuple[pd.DataFrame, pd.DataFrame]]] = {
     "simulator": simulator_sample, "grm": grm_sample, "style-free": plain_sample, "real": real_sample,
-    "foreign": foreign_sample, "varied": varied_sample}
+    "foreign": foreign_sample, "varied": varied_sample, "mixed": mixed_sample}
+#: the generators that draw each item on its own scale; the others draw every item on the top-level scale
+OWN_SCALE_GENERATORS = ("mixed",)
 
 
-def generator_instrument(generator: str) -> Instrument:
-    """The instrument a generator's exports are written and read with (the package's, or bfi's for ``real``)."""
-    if generator == "real":
-        return _tests_module("real_generator").instrument()
-    return load_instrument()
+def generator_instrument(generator: str, instrument: Instrument | None = None) -> Instrument:
+    """The instrument a generator's exports are written and read with: ``instrument`` when given, else the package's,
+    bfi's for ``real``, the study's items on scales of their own for ``mixed``.  An instrument whose items have
+    scales of their own is refused with a generator that draws every item on the top-level scale (its answers to
+    a 0-10 item would be 1-5 codes, a silent misreading), naming the generator that can.
+
+    >>> generator_instrument("mixed").scales_text
+    '1-5; TAL 1-4; COL 1-7; INT 0-10'
+    >>> generator_instrument("grm", generator_instrument("mixed"))
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.InstrumentError: mixed_generator.yaml: the grm generator draws every item on the top-level scale 1-5, and the instrument's items have scales of their own (1-5; TAL 1-4; COL 1-7; INT 0-10): evaluate it with --generator mixed
+    """
+    if instrument is None:
+        if generator == "real":
+            return _tests_module("real_generator").instrument()
+        if generator == "mixed":
+            return _tests_module("mixed_generator").instrument()
+        return load_instrument()
+    if instrument.mixed_scales and generator not in OWN_SCALE_GENERATORS:
+        raise InstrumentError(instrument.path, f"the {generator} generator draws every item on the top-level scale "
+                                               f"{instrument.scale.text}, and the instrument's items have scales of "
+                                               f"their own ({instrument.scales_text}): evaluate it with --generator "
+                                               f"{' or '.join(OWN_SCALE_GENERATORS)}")
+    return instrument
 
 
 def evaluate(ns: Iterable[int] = (300, 800, 3000), seeds: Iterable[int] = (1, 2, 3),
              formats: Iterable[str] = tuple(EXPORT_FORMATS), generator: str = "simulator",
-             config: CleanConfig | None = None, progress: bool = False) -> pd.DataFrame:
+             config: CleanConfig | None = None, progress: bool = False, instrument: Instrument | None = None
+             ) -> pd.DataFrame:
     """Simulate, write every export format, read back, clean; one row per raw row with its outcome.
 
     Columns: ``n``, ``seed``, ``format``, ``label``, ``excluded``, ``role`` (the group column as read).
-    :func:`tables` and :func:`role_table` pool them.
+    :func:`tables` and :func:`role_table` pool them.  ``instrument``: the instrument to simulate, write and clean
+    (default :func:`generator_instrument`'s); one whose items have scales of their own only with the ``mixed``
+    generator.
     """
     from ..simulate.writers import write_export
 
-    inst = generator_instrument(generator)
+    inst = generator_instrument(generator, instrument)
     out = []
     with tempfile.TemporaryDirectory() as d:
         for n in ns:
@@ -423,6 +457,9 @@ def separability(generator: str = "simulator", ns: Iterable[int] = (800, 3000), 
     from ..simulate.writers import write_export
 
     inst = generator_instrument(generator)
+    if inst.mixed_scales:       # the statistics read every item on the top-level scale
+        raise InstrumentError(inst.path, f"separability reads every item on the top-level scale; the {generator} "
+                                         f"generator's items have scales of their own ({inst.scales_text})")
     items = list(inst.item_codes)
     kinds = list(kinds)
     kept, totals = [], []
@@ -675,10 +712,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--formats", nargs="+", default=list(EXPORT_FORMATS), choices=list(EXPORT_FORMATS))
     ap.add_argument("--generator", default="both",
-                    choices=["simulator", "grm", "style-free", "real", "foreign", "varied", "both", "all"],
+                    choices=["simulator", "grm", "style-free", "real", "foreign", "varied", "mixed", "both", "all"],
                     help="both: simulator and grm; all: also the style-free simulator, real (bfi's people), "
                          "foreign (tests/clean/foreign_generator.py) and varied (the simulator with its opt-in "
-                         "careless kinds and honest styles on, VARIED_RATES)")
+                         "careless kinds and honest styles on, VARIED_RATES); mixed: items on scales of their own "
+                         "(tests/clean/mixed_generator.py; not in all)")
+    ap.add_argument("--instrument", default=None, metavar="FILE",
+                    help="simulate, write and clean this instrument instead of the generator's own; one whose items "
+                         "have scales of their own only with --generator mixed")
     ap.add_argument("--quick", action="store_true", help="N 300 and 800, one seed, csv and qualtrics only")
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--add-rule", nargs="+", default=[], choices=list(INDEX_RULES), metavar="RULE",
@@ -694,6 +735,8 @@ def main(argv: list[str] | None = None) -> int:
                          "honest exclusion 0.5/1/1.5 %% beside the default cleaning's recall (N 3000 unless --n, "
                          "first seed, csv; see bound_table())")
     args = ap.parse_args(argv)
+    if args.instrument and (args.bound or args.separability):
+        ap.error("--instrument applies to the recall tables, not to --bound or --separability")
     if args.quick:
         args.n, args.seeds, args.formats = [300, 800], [1], ["csv", "qualtrics"]
     gens = {"both": ["simulator", "grm"], "all": ["simulator", "grm", "style-free", "real", "foreign", "varied"]
@@ -727,7 +770,12 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         for gen in gens:
             t0 = time.perf_counter()
-            res = evaluate(args.n, args.seeds, args.formats, gen, config=config, progress=args.progress)
+            try:
+                res = evaluate(args.n, args.seeds, args.formats, gen, config=config, progress=args.progress,
+                               instrument=load_instrument(args.instrument) if args.instrument else None)
+            except IURSurveyError as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 2
             rec, hon = tables(res)
             extra = (f"; added rules {', '.join(args.add_rule)}" if args.add_rule else "") + \
                 (f"; configuration {args.config}" if args.config else "")

@@ -1598,7 +1598,8 @@ def walk_motifs(m: int) -> list[np.ndarray]:
 
 def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 8,
                  shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES,
-                 midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256, offsets: Sequence[np.ndarray] = ()
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Generalised likelihood ratio of a tail that walks the scale (a zig-zag or a ramp), against honest answers.
 
     Partial carelessness that ends in a pattern: a careful first part, then
@@ -1614,7 +1615,12 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     none, ``NaN`` where an answer is missing.  Returns the ratio, the tail's length and the
     pattern's index in :func:`walk_motifs` (``-1`` where none).  Items with scales of their own
     (:func:`item_categories`): the walks and ``W`` are those of the widest scale (a walk past an item's top is
-    never matched, and the larger ``W`` makes the ratio of a walk no larger).
+    never matched, and the larger ``W`` makes the ratio of a walk no larger).  ``offsets`` (items on scales of
+    their own): the places at which each item's scale is read on the widest one (one integer an item: 0, its
+    lowest category on the lowest; the number as written; its top on the top; its middle on the middle), each a
+    reading of its own, the codes themselves one more: in a reading an item whose scale ends before the walk turns
+    is answered at its end (a zig-zag 1-2-3-4-5-4-3-2 down a 1-4 block reads 1-2-3-4-4-4-3-2), and the careless
+    hypothesis is spread evenly over the ``R`` readings (``log R`` more against it).
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(600, 1))
@@ -1626,6 +1632,18 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     (True, 10, [0, 1, 2, 3, 4, 3, 2, 1])
     >>> bool(np.mean(lr[1:] > 3) < 0.01)
     True
+
+    Four items on 4 categories (the last): a zig-zag whose turn at the fifth category the 4-category item
+    answers at its end (1-2-3-4 | 4-4-3-2) is seen with ``offsets`` only (the codes read with each item's
+    scale clamped):
+
+    >>> x2 = np.clip(np.round(2 + f + rng.normal(scale=.6, size=(600, 16))), 0, 4).astype(int)
+    >>> x2[:, 12:] = np.minimum(x2[:, 12:], 3)
+    >>> x2[0, 7:] = [0, 0, 1, 2, 3, 3, 3, 2, 1]
+    >>> tau2, r2 = answer_model(x2, 5)
+    >>> tau2[12:, 4:] = np.inf
+    >>> int(walk_tail_lr(x2, tau2, r2)[1][0]), int(walk_tail_lr(x2, tau2, r2, offsets=[np.zeros(16, int)])[1][0])
+    (0, 8)
     """
     codes = np.asarray(codes, dtype=np.int64)
     n, k = codes.shape
@@ -1636,21 +1654,24 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     phases = [(i, np.roll(p, -s)) for i, p in enumerate(motifs) for s in range(len(p))]
     longest = np.zeros(n, dtype=np.int64)
     which = np.full(n, -1, dtype=np.int64)
-    last = codes[:, k - min(min_tail, k):]        # a walking tail changes its answer at every step: few rows can
-    maybe = np.flatnonzero((np.diff(last, axis=1) != 0).all(axis=1) & (np.ptp(last, axis=1) >= 2))
-    back = codes[maybe, ::-1]
-    for i, ph in phases:                          # the pattern as it runs, aligned so that it ends at item k
-        want = np.resize(ph, k)[::-1]             # the tail read backwards from the last item
-        same = back == want[None, :]
-        run = np.where(same.all(axis=1), k, same.argmin(axis=1))
-        better = run > longest[maybe]
-        longest[maybe[better]], which[maybe[better]] = run[better], i
+    if len(offsets):
+        _walks_read(codes, item_categories(tau), min_tail, phases, offsets, longest, which)
+    else:
+        last = codes[:, k - min(min_tail, k):]    # a walking tail changes its answer at every step: few rows can
+        maybe = np.flatnonzero((np.diff(last, axis=1) != 0).all(axis=1) & (np.ptp(last, axis=1) >= 2))
+        back = codes[maybe, ::-1]
+        for i, ph in phases:                      # the pattern as it runs, aligned so that it ends at item k
+            want = np.resize(ph, k)[::-1]         # the tail read backwards from the last item
+            same = back == want[None, :]
+            run = np.where(same.all(axis=1), k, same.argmin(axis=1))
+            better = run > longest[maybe]
+            longest[maybe[better]], which[maybe[better]] = run[better], i
     out = np.full(n, np.nan)
     out[ok] = -np.inf
     cand = np.flatnonzero(ok & (longest >= min_tail))
     length = np.where(ok & (longest >= min_tail), longest, 0)
     which = np.where(length > 0, which, -1)
-    log_w = np.log(len(phases))
+    log_w = np.log(len(phases) * (len(offsets) + 1 if len(offsets) else 1))
     for start in range(0, len(cand), chunk):
         rows = cand[start:start + chunk]
         head = _head_logliks(codes[rows], tau, r, shifts, scales, midpoint)
@@ -1659,6 +1680,40 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
             lr = np.where((t >= min_tail) & (t <= longest[rows, None]), head[:, k - t[0]] - log_w, -np.inf)
         out[rows] = lr.max(axis=1) - head[:, k]
     return out, length, which
+
+
+def _walks_read(codes: np.ndarray, m: int | np.ndarray, min_tail: int, phases: list, offsets: Sequence[np.ndarray],
+                longest: np.ndarray, which: np.ndarray) -> None:
+    """:func:`walk_tail_lr`'s longest walking tail of each row (in place) in the codes and in each reading of
+    ``offsets``: the walk's value ``w`` on the widest scale is answered ``clip(w - o_j, 0, m_j - 1)`` on item ``j``."""
+    n, k = codes.shape
+    m = np.broadcast_to(np.asarray(m, dtype=np.int64), (k,))
+    w = min(min_tail, k)
+    for o in [np.zeros(k, dtype=np.int64)] + [np.asarray(v, dtype=np.int64) for v in offsets]:
+        read = codes + o[None, :]
+        lo, hi = o, o + m - 1
+        last, step = read[:, k - w:], np.diff(read[:, k - w:], axis=1)
+        # a walk moves its answer at every step, but where an item's scale ends before the walk turns (at most
+        # under half the steps: a walk held at an end is a straight line)
+        end = ((last[:, 1:] == lo[None, k - w + 1:]) | (last[:, 1:] == hi[None, k - w + 1:]))
+        maybe = np.flatnonzero(((step != 0) | end).all(axis=1) & ((step == 0).sum(axis=1) < (w - 1) / 2)
+                               & (np.ptp(last, axis=1) >= 2))
+        if not len(maybe):
+            continue
+        back = codes[maybe, ::-1]
+        by_last = {v: np.flatnonzero(back[:, 0] == v) for v in np.unique(back[:, 0]).tolist()}
+        for i, ph in phases:
+            want = np.clip(np.resize(ph, k) - o, 0, m - 1)[::-1]
+            rows = by_last.get(int(want[0]))          # the rows that end as this phase does,
+            if rows is None:
+                continue
+            rows = rows[(back[rows, :w] == want[None, :w]).all(axis=1)]      # and follow it for min_tail items
+            if not len(rows):
+                continue
+            same = back[rows] == want[None, :]
+            run = np.where(same.all(axis=1), k, same.argmin(axis=1))
+            better = run > longest[maybe[rows]]
+            longest[maybe[rows[better]]], which[maybe[rows[better]]] = run[better], i
 
 
 def _head_logliks(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray,

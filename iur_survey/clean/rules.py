@@ -1959,7 +1959,10 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     scales has more than one reading: the same code counted from the bottom (1 on 1-4 and on
     1-7), the same number (3 on 1-7 and on 0-10, when the scales' lowest codes differ) and the
     same place counted from the top ("Strongly agree": 4 on 1-4, 7 on 1-7, when their numbers of
-    categories differ); a tail repeated in any of them counts, the careless hypothesis spread
+    categories differ) and the same place counted from the middle (the middle answer, 3 on 1-5, 4 on 1-7,
+    5 on 0-10, and so many steps above or below it; a 1-4 scale's lower or upper central answer taken for
+    its middle, two readings; with ``max_period`` above 1 also each answer's place on the widest scale, so that
+    a seesaw of each scale's ends repeats); a tail repeated in any of them counts, the careless hypothesis spread
     evenly over the readings (:func:`_tail_readings`; a tail within one scale repeats in all of
     them and loses nothing, one repeated in one reading of ``R`` pays ``log R``).  The
     probability of a motif under careless answering is ``1 / m_j`` of each of its items; a walk
@@ -2067,11 +2070,12 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
         return (f"straight tail of {t} answers ({motif})" if per == 1 else
                 f"repeating tail of {t} answers (period {per}: {motif})")
 
-    readings = _tail_readings(cols, instrument)
+    readings = _tail_readings(cols, instrument, places=max_period > 1)
     judge(lambda x: invariant_tail_lr(x, tau, r, min_tail, max_period, readings=[f(x) for f in readings]), repeating)
     if walks and min_walk <= k:                                # its own cut-offs, floored alike
         motifs = walk_motifs(_categories(instrument, cols))
-        judge(lambda x: walk_tail_lr(x, tau, r, min_walk),
+        offsets = _walk_offsets(cols, instrument)
+        judge(lambda x: walk_tail_lr(x, tau, r, min_walk, offsets=offsets),
               lambda i, t, j: (f"{'zig-zag' if len(motifs[j]) > len(set(motifs[j])) else 'ramp'} tail of {t} answers "
                                f"({'-'.join(answers(i, k - t, k - t + min(t, 9)))}"
                                f"{'-...' if t > 9 else ''})"))
@@ -2079,27 +2083,81 @@ def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     return _details(frame, flagged, list(texts[flagged]))
 
 
-def _tail_readings(cols: list[str], instrument: Instrument) -> list[Callable[[np.ndarray], np.ndarray]]:
+def _tail_readings(cols: list[str], instrument: Instrument, places: bool = False
+                   ) -> list[Callable[[np.ndarray], np.ndarray]]:
     """The other readings of "one answer" on items of different scales, as functions of the 0-based codes: the
-    number as written (when the scales' lowest codes differ: "3" on 1-7 and on 0-10) and the place counted from
-    the top (when their numbers of categories differ: "Strongly agree", 5 on 1-5 and 7 on 1-7); none with one
-    scale (they are the codes themselves).
+    number as written (when the scales' lowest codes differ: "3" on 1-7 and on 0-10), the place counted from
+    the top (when their numbers of categories differ: "Strongly agree", 5 on 1-5 and 7 on 1-7) and the place
+    counted from the middle (the middle answer, 3 on 1-5, 4 on 1-7 and 5 on 0-10, and the answers so many steps
+    above or below it; a scale without a middle answer, 1-4, has two such readings, its lower and its upper
+    central answer taken for the middle); none with one scale (they are the codes themselves).  A reading that
+    makes the same answers equal as one before it (a constant apart) is left out.  With ``places`` (motifs of more
+    than one answer, ``invariant_tail``'s ``max_period``), also each answer's place on the widest scale, rounded
+    (each scale's ends on its ends: a seesaw of the ends of a 1-4 and a 0-10 item repeats in it; a straight tail
+    gains nothing from it that the others do not read).
 
     >>> from iur_survey.instrument import parse_instrument
     >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
     ...                           "B": {"items": ["B1", "B2"], "scale": {"min": 0, "max": 6}}}})
     >>> [f(np.array([[4, 4, 6, 5]])).tolist() for f in _tail_readings(["A1", "A2", "B1", "B2"], mixed)]
     [[[5, 5, 6, 5]], [[0, 0, 0, 1]]]
+    >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+    ...                           "B": {"items": ["B1", "B2"], "scale": {"min": 1, "max": 7}},
+    ...                           "C": {"items": ["C1", "C2"], "scale": {"min": 1, "max": 4}}}})
+    >>> middle = np.array([[2, 2, 3, 3, 1, 1], [2, 2, 3, 3, 2, 2]])          # 3, 3, 4, 4 then 2, 2 / 3, 3
+    >>> [bool((f(middle) == f(middle)[:, :1]).all(axis=1).any())
+    ...  for f in _tail_readings(["A1", "A2", "B1", "B2", "C1", "C2"], mixed)]
+    [False, True, True]
     """
     if not getattr(instrument, "mixed_scales", False):
         return []
     lo, hi = instrument.bounds(cols)
     lo, top = lo.astype(np.int64), (hi - lo).astype(np.int64)
-    out = []
-    if len(set(lo.tolist())) > 1:
-        out.append(lambda x: x + lo)
+    out, seen = [], [np.zeros(len(cols), dtype=np.int64)]       # the codes themselves: offset 0
+
+    def add(sign: int, offset: np.ndarray) -> None:
+        key = sign * offset                                    # sign * (sign * x + offset) = x + key
+        if not any(len(set((key - k).tolist())) == 1 for k in seen):
+            seen.append(key)
+            out.append((lambda x: x + offset) if sign > 0 else (lambda x: offset - x))
+    add(1, lo)
     if len(set(top.tolist())) > 1:
         out.append(lambda x: top - x)
+    for central in (top // 2, (top + 1) // 2):               # the middle; without one: the lower, the upper central
+        add(1, -central)
+    if places and len(set(top.tolist())) > 1:
+        ratio = top.max() / top                                # >= 1: distinct answers keep distinct places
+        out.append(lambda x: np.floor(x * ratio + 0.5).astype(np.int64))
+    return out
+
+
+def _walk_offsets(cols: list[str], instrument: Instrument) -> list[np.ndarray]:
+    """The places at which each item's scale is read on the widest of ``cols``' scales when a walk (zig-zag, ramp)
+    crosses scales (:func:`~iur_survey.clean.indices.walk_tail_lr`), besides its lowest category on the lowest:
+    the number as written, its top on the top, its middle on the middle (a scale without a middle answer: its
+    lower, and its upper, central answer); those that differ from the codes and from each other.  None with one
+    scale.
+
+    >>> from iur_survey.instrument import parse_instrument
+    >>> mixed = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+    ...                           "B": {"items": ["B1", "B2"], "scale": {"min": 1, "max": 4}},
+    ...                           "C": {"items": ["C1", "C2"], "scale": {"min": 0, "max": 10}}}})
+    >>> [o.tolist() for o in _walk_offsets(["A1", "B1", "C1"], mixed)]
+    [[1, 1, 0], [6, 7, 0], [3, 4, 0], [3, 3, 0]]
+    >>> _walk_offsets(["A1", "A2"], mixed)
+    []
+    """
+    if not getattr(instrument, "mixed_scales", False):
+        return []
+    lo, hi = instrument.bounds(cols)
+    lo, top = lo.astype(np.int64), (hi - lo).astype(np.int64)
+    if len(set(lo.tolist())) == 1 and len(set(top.tolist())) == 1:
+        return []
+    widest = int(top.max())
+    out: list[np.ndarray] = []
+    for o in (lo - lo.min(), widest - top, widest // 2 - top // 2, (widest + 1) // 2 - (top + 1) // 2):
+        if o.any() and not any(np.array_equal(o, p) for p in out):
+            out.append(o)
     return out
 
 

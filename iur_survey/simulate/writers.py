@@ -152,8 +152,15 @@ class _Layout:
         return [list(r) for r in zip(*self.cells)] if self.cells else []
 
 
-def _item_cells(values, instrument, labels: str, language: str, missing: str = "") -> list:
-    lab = {float(k): wording(v, language) for k, v in instrument.labels.items()}
+def _scale_labels(instrument, code: str, language: str) -> dict:
+    """Code -> wording of the item's own scale (an item on a scale of its own has only its scale's wordings: "Agree"
+    is 4 on 1-5 and 6 on 1-7)."""
+    return {float(k): wording(v, language) for k, v in instrument.scale_of(code).labels.items()}
+
+
+def _item_cells(values, instrument, labels: str, language: str, missing: str = "", code: str | None = None) -> list:
+    lab = ({float(k): wording(v, language) for k, v in instrument.labels.items()} if code is None else
+           _scale_labels(instrument, code, language))
 
     def func(u):
         if _is_na(u):
@@ -296,7 +303,7 @@ def _qualtrics_layout(frame, instrument, labels, language, tags, seed) -> _Layou
         codes = list(construct.items) + att_home.get(ccode, [])
         for j, code in enumerate(codes, start=1):
             tag = f"Q{q}_{j}" if tags == "qnum" else code
-            L.add(tag, _item_cells(col(code), instrument, labels, language),
+            L.add(tag, _item_cells(col(code), instrument, labels, language, code=code),
                   f"{intro} - {item_text(instrument, code, language)}", '{"ImportId":"QID%d_%d"}' % (q, j))
         q += 1
     L.add(f"Q{q}" if tags == "qnum" else "Phone", [_str_or(v) for v in col("_phone")], _TEXT["phone"][language],
@@ -352,7 +359,7 @@ def _wjx_layout(frame, instrument, labels, language, seed, missing, matrix_style
         for code in list(construct.items) + att_home.get(ccode, []):
             text = item_text(instrument, code, language)
             header = {"paren": f"{q}、({text})", "dash": f"{q}、{title}—{text}", "bare": f"{q}({text})"}[matrix_style]
-            L.add(header, _item_cells(col(code), instrument, labels, language, miss))
+            L.add(header, _item_cells(col(code), instrument, labels, language, miss, code=code))
         q += 1
     L.add(f"{q}、{_TEXT['comment'][language]}", [_str_or(v, miss) for v in col("_comment")])
     return L
@@ -367,7 +374,8 @@ def _plain_layout(frame, instrument, labels, language, numeric_role: bool = Fals
     group = instrument.group_column
     L.add(group, _role_cells(col(group), instrument, labels, language, numeric_role))
     for code in (*instrument.item_codes, *instrument.attention_checks):
-        L.add(code, _item_cells(col(code), instrument, labels, language), item_text(instrument, code, language))
+        L.add(code, _item_cells(col(code), instrument, labels, language, code=code),
+              item_text(instrument, code, language))
     L.add("Status", _status_cells(col("_status"), False))
     L.add("Finished", _finished_cells(col("_finished"), False))
     L.add("Progress", [_cell_number(v) for v in col("_progress")])
@@ -502,20 +510,20 @@ def _spss_write(path: Path, frame, instrument, labels, language, tags) -> None:
         value_labels[rname] = {codes[k]: names[k] for k in codes}
     else:
         data[rname] = _role_cells(col(group), instrument, labels, language, False)
-    lab = {float(k): wording(v, language) for k, v in instrument.labels.items()}
     att_home = _attention_home(instrument)
     q = 2
     for ccode, construct in instrument.constructs.items():
         label = construct.label_zh if language == "zh" else construct.label_en
         intro = _TEXT["matrix"][language].format(label=label)
         for j, code in enumerate(list(construct.items) + att_home.get(ccode, []), start=1):
+            lab = _scale_labels(instrument, code, language)
             name = f"Q{q}_{j}" if tags == "qnum" else code
             var_labels[name] = f"{intro} - {item_text(instrument, code, language)}"
             if numeric:
                 data[name] = pd.to_numeric(pd.Series(col(code), dtype=object), errors="coerce").astype("float64")
                 value_labels[name] = dict(lab)
             else:
-                data[name] = _item_cells(col(code), instrument, labels, language)
+                data[name] = _item_cells(col(code), instrument, labels, language, code=code)
         q += 1
     data["Phone"] = [_str_or(v) for v in col("_phone")]
     var_labels["Phone"] = _TEXT["phone"][language]

@@ -310,3 +310,166 @@ def test_a_tail_repeated_in_one_reading_of_two_pays_log_2():
     np.testing.assert_allclose(same, plain)
     other = indices.invariant_tail_lr(x, tau, r, 6, 1, readings=[np.tile(np.arange(12), (400, 1))])[0]
     np.testing.assert_allclose(other[:5], plain[:5] - np.log(2))    # in one reading of two: half the probability
+
+
+def test_a_straight_tail_of_middle_answers_across_scales_is_seen(tmp_path):
+    # a careful start, then the middle answer to the last 12 items (VAL1 .. INT4): 3 on 1-5, 2 or 3 on 1-4 (no
+    # middle: the lower or the upper central answer), 4 on 1-7 and 5 on 0-10.  Neither the same code, the same
+    # number nor the same place from the top: before, invariant_tail saw such a tail only within one block
+    # (0 of 60 on these seeds), against 57 of 60 with every item on 1-5
+    seen, honest = {False: 0, True: 0}, {False: 0, True: 0}
+    for seed in (5, 6):
+        for mixed in (False, True):
+            inst = _instrument(tmp_path, {**MIXED, "INT": (0, 10, None)} if mixed else None,
+                               name=f"m{seed}{mixed}.yaml")
+            codes = _codes(_latent(600, seed), inst)
+            for c in list(inst.item_codes)[-12:]:
+                sc = inst.scale_of(c)
+                mid = (sc.min + sc.max) // 2
+                codes.loc[:14, c] = mid                            # 0-14: the lower central answer on 1-4
+                codes.loc[15:29, c] = mid + (sc.n_points % 2 == 0)  # 15-29: the upper one
+            frame = read_export(_export(tmp_path, codes, inst, name=f"m{seed}{mixed}.csv"), inst).frame
+            hit = rules.invariant_tail(frame, inst).notna().to_numpy()
+            seen[mixed] += int(hit[:30].sum())
+            honest[mixed] += int(hit[30:].sum())
+    assert seen[True] >= 50 and seen[True] >= 0.85 * seen[False], seen
+    assert honest[True] <= max(1.5 * honest[False], honest[False] + 0.004 * 1140), honest
+
+
+def test_the_middle_readings_leave_the_other_readings_alone():
+    # one more reading only where it makes other answers equal: scales with one middle in the same place (1-5 and
+    # 0-6: the middle is "3" on both, the number as written) add none
+    inst = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]},
+                             "B": {"items": ["B1", "B2"], "scale": {"min": 0, "max": 6}}}})
+    assert len(rules._tail_readings(["A1", "A2", "B1", "B2"], inst)) == 2
+    inst = parse_instrument(_doc({**MIXED, "INT": (0, 10, None)}))
+    x = np.array([[2, 2, 1, 1, 3, 3, 5, 5], [2, 2, 2, 2, 3, 3, 5, 5], [4, 4, 3, 3, 6, 6, 10, 10]])
+    cols = ["VAL1", "VAL2", "TAL1", "TAL2", "COL1", "COL2", "INT1", "INT2"]
+    same = [[bool((v == v[0]).all()) for v in f(x)] for f in rules._tail_readings(cols, inst)]
+    # the number as written, from the top, the middle (1-4: lower central), the middle (1-4: upper central)
+    assert same == [[False, False, False], [False, False, True], [True, False, False], [False, True, False]]
+
+
+# -- the evaluation: a generator of answers on each item's own scale -----------------------------------------
+def _mixed_generator():
+    from iur_survey.clean.evaluate import _tests_module
+    return _tests_module("mixed_generator")
+
+
+@pytest.mark.parametrize("fmt, labels", [("csv", "text"), ("xlsx", "text"), ("qualtrics", "text"),
+                                         ("wjx_csv", "text"), ("spss", "codes"), ("spss", "text")])
+def test_the_export_writers_write_each_item_with_its_own_scales_wordings(tmp_path, fmt, labels):
+    # before, every item was written with the top-level scale's wordings: a 4 of a 1-7 item as "Agree" (6 on 1-7:
+    # read back as 6), an SPSS 1-7 item's value labels those of 1-5 (4 "Agree" recoded to 6), a 4 of a 0-10 item
+    # as "Agree" (no wording on 0-10: refused)
+    from iur_survey.clean.evaluate import EXPORT_FORMATS, _read
+    from iur_survey.simulate.writers import write_export
+    gen = _mixed_generator()
+    inst = gen.instrument()
+    frame, _ = gen.generate(120, 3, inst)
+    path = write_export(frame, inst, fmt, tmp_path / f"x{EXPORT_FORMATS.get(fmt, '.csv')}", labels=labels)
+    back = _read(path, inst).frame
+    items = list(inst.item_codes)
+    np.testing.assert_array_equal(back[items].to_numpy(float), frame[items].to_numpy(float))
+
+
+def test_the_mixed_generator_answers_on_each_items_scale_and_the_same_people_on_one_scale():
+    gen = _mixed_generator()
+    inst = gen.instrument()
+    frame, truth = gen.generate(400, 2, inst)
+    for c in inst.item_codes:
+        sc = inst.scale_of(c)
+        assert frame[c].between(sc.min, sc.max).all() and frame[c].nunique() > 2, c
+    assert frame["INT1"].max() == 10 and frame["TAL1"].max() == 4 and frame["COL1"].max() == 7
+    one, truth1 = gen.generate(400, 2, STUDY)                  # the same people, every item on 1-5
+    pd.testing.assert_frame_equal(truth, truth1)
+    assert set(one[list(STUDY.item_codes)].stack()) <= {1, 2, 3, 4, 5}
+    honest = ~frame.index.isin(truth["position"])
+    gov = [c for c in STUDY.item_codes if c.startswith("GOV")]
+    np.testing.assert_array_equal(frame.loc[honest, gov], one.loc[honest, gov])   # the 1-5 items: the same answers
+
+
+@pytest.mark.filterwarnings("ignore:iur-survey clean. the careless-responding indices excluded")
+def test_evaluate_runs_on_an_instrument_with_scales_of_their_own_and_refuses_it_elsewhere(tmp_path):
+    from iur_survey.clean import evaluate as ev
+    inst = _mixed_generator().instrument()
+    res = ev.evaluate([300], [1], ["csv"], "mixed")
+    rec, hon = ev.tables(res)
+    assert {"random", "straightliner", "pattern", "partial_pattern"} <= set(rec.index)
+    assert {"honest", "acquiescent", "midpoint", "narrow"} <= set(hon.index)
+    assert rec.loc["straightliner", 300].startswith("1.000")
+    # the simulator and the other generators draw every item on the top-level scale: refused, naming the generator
+    for gen in ("simulator", "grm", "foreign"):
+        with pytest.raises(InstrumentError, match=f"the {gen} generator draws every item on the top-level scale 1-5"
+                                                  r".*\(1-5; TAL 1-4; COL 1-7; INT 0-10\): evaluate it with "
+                                                  "--generator mixed"):
+            ev.evaluate([300], [1], ["csv"], gen, instrument=inst)
+    path = tmp_path / "mixed.yaml"
+    path.write_text(yaml.safe_dump(_doc({**MIXED, "INT": (0, 10, None)}), allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    assert ev.main(["--generator", "simulator", "--instrument", str(path), "--n", "300", "--seeds", "1",
+                    "--formats", "csv"]) == 2
+
+
+def test_a_zigzag_tail_across_scales_is_seen(tmp_path):
+    # a careful start, then 1-2-3-4-5-4-3-2-... to the last 12 items (VAL1 .. INT4), each answer clamped to the
+    # item's own scale (1-4: the turn at 5 answered 4) and written as the number (0-10: 1..5).  Before, the walk was
+    # read on the 0-based codes only and never through the clamp: 0 of 60 on these seeds, against 60 of 60 with
+    # every item on 1-5
+    seen, honest = {False: 0, True: 0}, {False: 0, True: 0}
+    zigzag = [1, 2, 3, 4, 5, 4, 3, 2]
+    for seed in (5, 6):
+        for mixed in (False, True):
+            inst = _instrument(tmp_path, {**MIXED, "INT": (0, 10, None)} if mixed else None,
+                               name=f"z{seed}{mixed}.yaml")
+            codes = _codes(_latent(600, seed), inst)
+            for t, c in enumerate(list(inst.item_codes)[-12:]):
+                sc = inst.scale_of(c)
+                codes.loc[:14, c] = min(max(zigzag[t % 8], sc.min), sc.max)
+                codes.loc[15:29, c] = min(max(zigzag[(t + 4) % 8], sc.min), sc.max)    # from 5 down
+            frame = read_export(_export(tmp_path, codes, inst, name=f"z{seed}{mixed}.csv"), inst).frame
+            tail = rules.invariant_tail(frame, inst)
+            hit = tail.notna().to_numpy()
+            seen[mixed] += int(hit[:30].sum())
+            honest[mixed] += int(hit[30:].sum())
+            if mixed:
+                assert tail[:30].dropna().str.contains("zig-zag tail").all()
+    assert seen[True] >= 50 and seen[True] >= 0.85 * seen[False], seen
+    assert honest[True] <= max(1.5 * honest[False], honest[False] + 0.004 * 1140), honest
+
+
+def test_walk_readings_only_with_scales_of_their_own():
+    assert rules._walk_offsets(list(STUDY.item_codes), STUDY) == []
+    inst = parse_instrument(_doc({**MIXED, "INT": (0, 10, None)}))
+    offsets = rules._walk_offsets(list(inst.item_codes), inst)
+    # the number as written (0-10 from 0), the top on the top, the middle on the middle (1-4: lower, upper central)
+    assert [(o[0], o[16], o[20], o[24]) for o in offsets] == [(1, 1, 1, 0), (6, 7, 4, 0), (3, 4, 2, 0), (3, 3, 2, 0)]
+
+
+def test_a_seesaw_tail_of_each_scales_ends_is_seen_with_motifs_on(tmp_path):
+    # a careful start, then each item's lowest and highest answer in turn over the last 12 items (1-5-1-5 | 4-1-4-1
+    # | 1-7-1-7 | 10-0-10-0), with invariant_tail's motifs on (max_period 8, an option): before, no reading made a
+    # 1-4 item's ends equal to a 0-10 item's (0 of 30 on these seeds, against 30 of 30 on all-1-5); each answer's
+    # place on the widest scale does
+    seen, honest = {False: 0, True: 0}, {False: 0, True: 0}
+    for seed in (5, 6):
+        for mixed in (False, True):
+            inst = _instrument(tmp_path, {**MIXED, "INT": (0, 10, None)} if mixed else None,
+                               name=f"s{seed}{mixed}.yaml")
+            codes = _codes(_latent(600, seed), inst)
+            for t, c in enumerate(list(inst.item_codes)[-12:]):
+                sc = inst.scale_of(c)
+                codes.loc[:14, c] = sc.max if t % 2 else sc.min
+            frame = read_export(_export(tmp_path, codes, inst, name=f"s{seed}{mixed}.csv"), inst).frame
+            hit = rules.invariant_tail(frame, inst, max_period=8).notna().to_numpy()
+            seen[mixed] += int(hit[:15].sum())
+            honest[mixed] += int(hit[15:].sum())
+    assert seen[True] >= 25 and seen[True] >= 0.85 * seen[False], seen
+    assert honest[True] <= max(1.5 * honest[False], honest[False] + 0.004 * 1170), honest
+    # the place reading only with motifs: a straight tail gains nothing from it
+    inst = parse_instrument(_doc({**MIXED, "INT": (0, 10, None)}))
+    cols = list(inst.item_codes)
+    assert len(rules._tail_readings(cols, inst, places=True)) == len(rules._tail_readings(cols, inst)) + 1
+    ends = np.array([[0, 4, 0, 3, 0, 6, 0, 10]])
+    place = rules._tail_readings(["VAL1", "VAL2", "TAL1", "TAL2", "COL1", "COL2", "INT1", "INT2"], inst, True)[-1]
+    assert place(ends).tolist() == [[0, 10, 0, 10, 0, 10, 0, 10]]

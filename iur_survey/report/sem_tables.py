@@ -160,6 +160,29 @@ def loadings_table(estimates: pd.DataFrame, number=None, title: str = "Factor lo
                          + improper_note(estimates))
 
 
+def efa_loadings_table(loadings: pd.DataFrame, communalities: pd.Series | None = None, number=None,
+                       title: str = "Exploratory factor analysis", cutoff: float = 0.30,
+                       note: str | None = None) -> APATable:
+    """APA table of an EFA's pattern loadings (``loadings``: items x factors, e.g. :class:`EFAResult`'s):
+    one row per item, named in an ``Item`` column, a dash where ``|loading| < cutoff``, and the item's
+    communality h² (``communalities``, e.g. ``EFAResult.communalities``) in the last column when given.
+
+    >>> L = pd.DataFrame({"F1": [0.71, 0.05], "F2": [-0.12, 0.64]}, index=["a1", "b1"])
+    >>> t = efa_loadings_table(L, pd.Series([0.52, 0.43], index=["a1", "b1"]))
+    >>> t.frame.values.tolist()
+    [['a1', '0.71', '—', '0.52'], ['b1', '—', '0.64', '0.43']]
+    >>> list(t.frame.columns)
+    ['Item', 'F1', 'F2', 'h²']
+    """
+    frame = pd.DataFrame({"Item": [str(i) for i in loadings.index]})
+    for col in loadings.columns:
+        frame[str(col)] = [num(v, 2) if abs(v) >= cutoff else DASH for v in loadings[col].astype(float)]
+    if communalities is not None:
+        frame["h²"] = [num(v, 2) for v in communalities.reindex(loadings.index).astype(float)]
+    numeric = tuple(c for c in frame.columns if c != "Item")
+    return APATable(frame, title, number=number, numeric=numeric, note=note)
+
+
 def latent_correlations(estimates: pd.DataFrame, constructs) -> pd.DataFrame:
     """The constructs' correlation matrix from the standardized ``~~`` rows of a CFA."""
     constructs = list(constructs)
@@ -710,4 +733,4 @@ def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: floa
 __all__ = ["ALPHA_CI_NOTE", "chisq_difference_text", "chisq_fit_reading", "factorability_text", "fit_power_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
-           "improper_reliability_note", "improper_solution", "latent_correlations", "loadings", "loadings_table", "regressions"]
+           "improper_reliability_note", "improper_solution", "latent_correlations", "efa_loadings_table", "loadings", "loadings_table", "regressions"]

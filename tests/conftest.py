@@ -8,7 +8,10 @@ tracked file.  Each also guards its work with ``if __name__ == "__main__":``.
 collect_ignore_glob = ["make_*.py", "*/make_*.py", "*/*/make_*.py"]
 
 
+import functools  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -25,6 +28,32 @@ def pytest_configure(config):
                                                   / "iur-survey"))
     from hypothesis import configuration
     configuration.set_hypothesis_home_dir(run / "hypothesis")
+
+
+@functools.lru_cache(maxsize=None)
+def r_missing() -> str | None:
+    """Why R cannot run here (None when ``Rscript`` with lavaan and jsonlite is found); asked once, and only when
+    a ``needs_r`` test runs."""
+    exe = shutil.which("Rscript")
+    if exe is None:
+        return "Rscript is not on PATH"
+    try:
+        probe = subprocess.run([exe, "--vanilla", "-e", "library(lavaan); library(jsonlite)"], capture_output=True,
+                               text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"Rscript did not run ({exc})"
+    return None if probe.returncode == 0 else "the R packages lavaan and jsonlite are not installed"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """``@pytest.mark.needs_r`` (registered in pyproject.toml): the test runs R on a script the package exports
+    (an integration check: R cannot be stored); it is skipped without R + lavaan + jsonlite.  References compared
+    with lavaan are never made by a test: they are stored next to it with the R script that made them."""
+    if item.get_closest_marker("needs_r") is not None:
+        why = r_missing()
+        if why:
+            pytest.skip(f"needs_r: {why}")
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def test_changed_data_is_refused(fitted, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not shutil.which("Rscript"), reason="R not installed")
+@pytest.mark.needs_r                   # runs the exported replicate.R in R (skipped without R)
 def test_pack_passes_in_r(fitted):
     tmp, _, out = fitted
     pack = tmp / "pack_r"

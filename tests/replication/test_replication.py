@@ -20,8 +20,9 @@ from iur_survey.study import default_model
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 RSCRIPT = shutil.which("Rscript")
 SHA256SUM = shutil.which("sha256sum")
-needs_r = pytest.mark.skipif(RSCRIPT is None, reason="Rscript is not on PATH (R with lavaan + jsonlite needed "
-                                                     "to run replicate.R)")
+#: runs the pack's replicate.R in R (an integration check of the script the package exports; skipped without R,
+#: see tests/conftest.py)
+needs_r = pytest.mark.needs_r
 ITEMS = [i for line in default_model().splitlines() if "=~" in line
          for i in line.split("=~")[1].replace(" ", "").split("+")]
 MG_MODEL = "GOV =~ GOV1 + GOV2 + GOV3 + GOV4\nCOL =~ COL1 + COL2 + COL3 + COL4\nCOL ~ b*GOV\n"

@@ -10,19 +10,13 @@
      correction z0 adds its own noise);
    * the means of the draws within 4.5 MC standard errors; no failed draws (lavaan: none either).
    The seed is fixed, so the test is deterministic.
-2. Exact: lavaan's own parameterEstimates() (boot.ci.type = "perc" / "bca.simple") and lav_model_vcov_se()
-   applied to OUR draws (put into a lavaan fit's @boot slot) give our CIs and SEs to 1e-8: the same
-   formulas, quantile interpolation and SD divisors.
+2. The exact check of the formulas (lavaan's perc / bca.simple intervals and SD divisors on the very same
+   draws, stored) is tests/sem/test_boot_formulas_lavaan.py.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-
 import numpy as np
-import pandas as pd
 import pytest
 
 from iur_survey.sem import bootstrap as bs
@@ -97,47 +91,3 @@ def test_bootstrap_se_near_ml_se_on_well_behaved_parameters(ours):
     assert rel.median() < 0.05
     assert (rel < 0.10).mean() > 0.9           # 5-point items are not normal: a few variances differ more
 
-
-R_SCRIPT = r"""
-suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
-args <- commandArgs(trailingOnly = TRUE)
-model <- paste(readLines(args[1]), collapse = "\n")
-data <- read.csv(args[2])
-draws <- as.matrix(read.csv(args[3], check.names = FALSE))
-fit <- sem(model, data = data, se = "bootstrap", bootstrap = 2L, iseed = 1L)
-B <- draws
-attr(B, "error.idx") <- integer(0)
-attr(B, "seed") <- 1L
-fit@boot$coef <- B
-perc <- parameterEstimates(fit, boot.ci.type = "perc")
-bcas <- parameterEstimates(fit, boot.ci.type = "bca.simple")
-nb <- nrow(B)
-se <- lavaan:::lav_model_vcov_se(fit@Model, fit@ParTable, VCOV = cov(B) * (nb - 1) / nb, BOOT = B)
-out <- list(lhs = perc$lhs, op = perc$op, rhs = perc$rhs,
-            perc_lo = perc$ci.lower, perc_hi = perc$ci.upper,
-            bcas_lo = bcas$ci.lower, bcas_hi = bcas$ci.upper,
-            se = se[seq_len(nrow(perc))])
-writeLines(toJSON(out, digits = NA), args[4])
-"""
-
-
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="needs R with lavaan")
-def test_lavaan_formulas_on_our_draws(ours, tmp_path):
-    """lavaan's parameterEstimates and lav_model_vcov_se applied to our 1000 draws give our table."""
-    (tmp_path / "model.lav").write_text(REF["model"], encoding="utf-8")
-    reference_data(REF).to_csv(tmp_path / "data.csv", index=False)
-    E = ours.estimates[:, :ours.n_free]
-    pd.DataFrame(E, columns=ours.columns[:ours.n_free]).to_csv(tmp_path / "draws.csv", index=False,
-                                                              float_format="%.17g")
-    (tmp_path / "pe.R").write_text(R_SCRIPT, encoding="utf-8")
-    subprocess.run(["Rscript", str(tmp_path / "pe.R"), str(tmp_path / "model.lav"), str(tmp_path / "data.csv"),
-                    str(tmp_path / "draws.csv"), str(tmp_path / "out.json")], check=True, capture_output=True,
-                   timeout=600)
-    lav = pd.DataFrame(json.loads((tmp_path / "out.json").read_text())).rename(columns={"se": "se_lav"})
-    for ci, lo, hi in (("percentile", "perc_lo", "perc_hi"), ("bca.simple", "bcas_lo", "bcas_hi")):
-        mine = ours.parameter_estimates(ci=ci)
-        m = mine.merge(lav, on=["lhs", "op", "rhs"], validate="one_to_one")
-        assert len(m) == len(mine) == 94
-        np.testing.assert_allclose(m["ci.lower"], m[lo], rtol=1e-8, atol=1e-10)
-        np.testing.assert_allclose(m["ci.upper"], m[hi], rtol=1e-8, atol=1e-10)
-        np.testing.assert_allclose(m["se"], m["se_lav"], rtol=1e-8, atol=1e-12)

@@ -1581,7 +1581,7 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     scaled_chi = any(_given((s.get("fit") or {}).get("chisq.scaled")) for s in steps)
     chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
     d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
-    from ..sem.invariance import NOT_REACHED, sequence_decisions
+    from ..sem.invariance import NOT_REACHED, level_text, sequence_decisions
     # the sequence stops at its first failure (a results.json written before the rule, too)
     decisions = sequence_decisions([str(s.get("step")) for s in steps], [s.get("decision") for s in steps])
     rows, by_group = [], False
@@ -1623,7 +1623,9 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         note += (" Groups merged before fitting: "
                  + ", ".join(f"{a} → {b}" for a, b in dict(info["merged"]).items()) + ".")
     if info.get("level"):
-        note += f" Highest level supported: {info['level']}."
+        note += (" Highest level supported: "
+                 + level_text([str(s.get("step")) for s in steps], [s.get("decision") for s in steps], info["level"])
+                 + ".")
     if any(d.startswith(NOT_REACHED) for d in decisions):
         note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the steps "
                  "after it are not reached, their fit and changes are shown but not judged.")

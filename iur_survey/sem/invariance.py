@@ -75,7 +75,7 @@ from .syntax import split_pairs
 from .table import group_text
 
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
-           "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "NOT_REACHED",
+           "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "level_text", "NOT_REACHED",
            "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
            "measurement_part", "measurement_split", "small_group_warnings", "fitted_group_sizes", "merge_steps",
            "merge_step_notes", "group_chisq_lines"]
@@ -247,6 +247,25 @@ def sequence_decisions(steps: Sequence[str], decisions: Sequence[Any]) -> list[s
         if (k > 0 and d != "supported") or (k == 0 and d == "not evaluated"):
             stop = f"{s} {d}"
     return out
+
+
+def level_text(steps: Sequence[str], decisions: Sequence[Any], level: str) -> str:
+    """The highest level supported as the summaries print it, saying why the sequence stopped there when the next
+    step was not *rejected* but could not be judged ("not evaluated", "unclear"): "configural" alone would read
+    as metric invariance rejected.
+
+    >>> level_text(["configural", "metric", "scalar"], ["baseline", "not evaluated", "supported"], "configural")
+    'configural (metric not evaluated)'
+    >>> level_text(["configural", "metric", "scalar"], ["baseline", "supported", "not supported"], "metric")
+    'metric'
+    """
+    steps = [str(s) for s in steps]
+    decs = sequence_decisions(steps, decisions)
+    if level in steps:
+        k = steps.index(level) + 1
+        if k < len(steps) and decs[k] in ("not evaluated", "unclear"):
+            return f"{level} ({steps[k]} {decs[k]})"
+    return level
 
 
 def sequence_level(steps: Sequence[str], decisions: Sequence[Any]) -> str:
@@ -694,7 +713,8 @@ class InvarianceResult:
         L.append(f"Changes: later step minus earlier step, {idx}; difference test: {self.lrt_method}.")
         L.append(f"Cut-offs: {self.cutoffs_name}, a change reaching one counts against invariance; " + "; ".join(
             f"{s}: ΔCFI <= {c[0]:.3f}, ΔRMSEA >= {c[1]:.3f}, ΔSRMR >= {c[2]:.3f}" for s, c in self.cutoffs.items()))
-        L.append(f"Highest level supported: {self.level}")
+        L.append("Highest level supported: " + level_text(list(self.table["step"]), list(self.table["decision"]),
+                                                          self.level))
         if self.warnings:
             L.append("")
             L.append("Warnings:")

@@ -89,3 +89,16 @@ def test_book_ordinal_prose_says_not_reached():
     assert "Equal thresholds are not supported (" in text
     assert "Adding equal loadings is not reached (thresholds not supported) (" in text
     assert "Adding equal intercepts is not reached (thresholds not supported) (" in text
+
+
+def test_a_level_stopped_by_a_step_not_evaluated_says_so():
+    """MLR on a group too small for its robust statistics (audit s29: 38 cases, 28 items, FIML): every scaled
+    statistic is NA, metric is "not evaluated", and "Highest level supported: configural" alone read as metric
+    invariance rejected."""
+    r = _hs_by_school()
+    for s in r["invariance"][1:]:
+        s["decision"] = "not evaluated"
+    r["invariance_info"]["level"] = "configural"
+    t = paper.invariance_apa(r, number=1)
+    assert "Highest level supported: configural (metric not evaluated)." in t.note
+    assert "Highest level supported: metric." in paper.invariance_apa(_hs_by_school(), number=1).note

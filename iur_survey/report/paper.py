@@ -1581,7 +1581,7 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     scaled_chi = any(_given((s.get("fit") or {}).get("chisq.scaled")) for s in steps)
     chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
     d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
-    from ..sem.invariance import NOT_REACHED, level_text, sequence_decisions
+    from ..sem.invariance import NOT_REACHED, level_text, lrt_disagreement, sequence_decisions
     # the sequence stops at its first failure (a results.json written before the rule, too)
     decisions = sequence_decisions([str(s.get("step")) for s in steps], [s.get("decision") for s in steps])
     rows, by_group = [], False
@@ -1626,6 +1626,10 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         note += (" Highest level supported: "
                  + level_text([str(s.get("step")) for s in steps], [s.get("decision") for s in steps], info["level"])
                  + ".")
+    clash = lrt_disagreement([str(s.get("step")) for s in steps], [s.get("decision") for s in steps],
+                             [(s.get("test") or {}).get("pvalue") for s in steps])
+    if clash:
+        note += f" Note that {clash}: the decisions follow the cut-offs above."
     if any(d.startswith(NOT_REACHED) for d in decisions):
         note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the steps "
                  "after it are not reached, their fit and changes are shown but not judged.")

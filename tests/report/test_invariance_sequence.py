@@ -102,3 +102,13 @@ def test_a_level_stopped_by_a_step_not_evaluated_says_so():
     t = paper.invariance_apa(r, number=1)
     assert "Highest level supported: configural (metric not evaluated)." in t.note
     assert "Highest level supported: metric." in paper.invariance_apa(_hs_by_school(), number=1).note
+
+
+def test_a_supported_step_whose_difference_test_rejects_is_named():
+    """Audit s29 (MLR, 4 roles, one loading truly different in one group): metric "supported" by ΔCFI −.004 while
+    the Satorra-Bentler difference test gave p = .020; the note now says the test disagrees."""
+    r = _hs_by_school()
+    r["invariance"][1]["test"]["pvalue"] = 0.0201
+    t = paper.invariance_apa(r, number=1)
+    assert "rejects the constraints of metric (p = .020), which the changes in fit support" in t.note
+    assert "rejects" not in paper.invariance_apa(_hs_by_school(), number=1).note   # metric p = .224: no note

@@ -62,6 +62,12 @@ terminal shows a short summary:
 n, estimator, the fit line, the structural paths and := effects with CIs,
 standardized estimates and p, R².  results.json records its call ("call": data
 path and sha256, model syntax, options, version) for export-replication.
+With --group, "group_path_tests" holds, for every structural path, the Wald test
+that it is equal in all groups (lavaan's lavTestWald of "p.g1 == p.g2; ...",
+df = groups - 1, with the fit's covariance of the estimates: robust for MLR and
+WLSMV, bootstrap after --bootstrap), its Holm-adjusted p over the paths and the
+joint test of all paths; printed after the paths and shown by `tables`: a path
+significant in one group and not in another is no evidence that it differs.
 --residuals [N] adds lavaan's lavResiduals() summary per group (srmr and crmr with
 se, exact-fit z test, unbiased value, 90% CI, close-fit test) and the N largest
 standardized residuals under "residuals".
@@ -322,6 +328,11 @@ def run(args: argparse.Namespace) -> int:
                                      workers=args.workers or 1, scheduler=args.scheduler,
                                      progress=False if args.quiet else None)
     payload = res.to_dict()
+    if args.group and res.converged:
+        from ..sem.compare import group_path_tests
+        tests = group_path_tests(res)        # which paths differ between the groups (lavTestWald per path)
+        if tests is not None:
+            payload["group_path_tests"] = tests
     if merged:
         payload["groups_merged"] = merged
     if group_warnings:

@@ -53,7 +53,8 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import DASH, ci_text, delta_fit, group_caption, integer, merged_caption, num, pval, quantity, stars
+from .format import (DASH, ci_text, delta_fit, group_caption, integer, merged_caption, num, p_rel, pval,
+                     quantity, stars)
 from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .tables import CODE, APATable, code_span
@@ -1580,7 +1581,7 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     scaled_chi = any(_given((s.get("fit") or {}).get("chisq.scaled")) for s in steps)
     chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
     d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
-    from ..sem.invariance import NOT_REACHED, sequence_decisions
+    from ..sem.invariance import NOT_REACHED, level_text, lrt_disagreement, sequence_decisions
     # the sequence stops at its first failure (a results.json written before the rule, too)
     decisions = sequence_decisions([str(s.get("step")) for s in steps], [s.get("decision") for s in steps])
     rows, by_group = [], False
@@ -1622,7 +1623,13 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         note += (" Groups merged before fitting: "
                  + ", ".join(f"{a} → {b}" for a, b in dict(info["merged"]).items()) + ".")
     if info.get("level"):
-        note += f" Highest level supported: {info['level']}."
+        note += (" Highest level supported: "
+                 + level_text([str(s.get("step")) for s in steps], [s.get("decision") for s in steps], info["level"])
+                 + ".")
+    clash = lrt_disagreement([str(s.get("step")) for s in steps], [s.get("decision") for s in steps],
+                             [(s.get("test") or {}).get("pvalue") for s in steps])
+    if clash:
+        note += f" Note that {clash}: the decisions follow the cut-offs above."
     if any(d.startswith(NOT_REACHED) for d in decisions):
         note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the steps "
                  "after it are not reached, their fit and changes are shown but not judged.")
@@ -1654,14 +1661,67 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
                                              + stars(hit["pvalue"].iloc[0]))
         rows.append(row)
     frame = pd.DataFrame(rows)
+    test_note = _group_path_tests_columns(frame, results, list(dict.fromkeys(zip(reg["lhs"], reg["rhs"]))))
     labels = est.loc[est["op"] == "~", "label"].astype(str)
     shared = any(labels.str.len() > 0) and reg.groupby(["lhs", "rhs"])["label"].nunique().eq(1).all() \
         and reg["label"].astype(str).str.len().gt(0).all()
     note = f"Unstandardized *b* (β: completely standardized, within group). {STARS_NOTE}"
     if shared:
         note += " The paths carry one label shared by the groups: they are constrained equal across groups."
-    note += _constraints_note(results) + improper_note(est, var)
-    return APATable(frame, title, number=number, note=note, numeric=tuple(head.values()))
+    note += test_note + _constraints_note(results) + improper_note(est, var)
+    return APATable(frame, title, number=number, note=note,
+                    numeric=tuple(c for c in frame.columns if c != "Path"))
+
+
+def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list) -> str:
+    """Add results.json's ``group_path_tests`` (the Wald test that a path is equal in every group,
+    :func:`iur_survey.sem.compare.group_path_tests`) to the paths-by-group ``frame`` as columns, in place; return
+    the note's sentence on them ("" when the results hold none: a fit written before they were recorded says so).
+
+    >>> f = pd.DataFrame({"Path": ["GOV → COL"], "a": ["0.3"], "b": ["0.5"]})
+    >>> r = {"group_path_tests": {"test": "wald", "se": "standard", "paths": [{"lhs": "COL", "op": "~",
+    ...      "rhs": "GOV", "Wald": 4.1, "df": 1, "pvalue": 0.043, "pvalue.holm": 0.043, "note": ""}],
+    ...      "joint": {"Wald": 4.1, "df": 1, "pvalue": 0.043, "note": ""}}}
+    >>> note = _group_path_tests_columns(f, r, [("COL", "GOV")])
+    >>> f.columns.tolist(), f.iloc[0].tolist()[3:]
+    (['Path', 'a', 'b', 'Wald χ²(1)', '*p*', '*p* Holm'], ['4.10', '.043', '.043'])
+    >>> _group_path_tests_columns(pd.DataFrame({"Path": ["GOV → COL"]}), {}, [("COL", "GOV")])[:45]
+    ' No test of the equality of the paths across '
+    """
+    t = results.get("group_path_tests")
+    if not t:
+        return (" No test of the equality of the paths across the groups is recorded (refit with this version of "
+                "`iur-survey fit --group`): a path significant in one group and not in another does not show "
+                "that the groups differ.")
+    if t.get("error"):
+        return f" The equality of the paths across the groups could not be tested: {t['error']}."
+    by = {(r["lhs"], r["rhs"]): r for r in t.get("paths") or [] if r.get("op") == "~"}
+    rows = [by.get(k) for k in keys]
+    dfs = sorted({int(r["df"]) for r in rows if r is not None and r.get("df")})
+    one_df = len(dfs) == 1
+    wcol = f"Wald χ²({dfs[0]})" if one_df else "Wald χ² (df)"
+
+    def wald(r):
+        if r is None or not r.get("df"):
+            return DASH
+        return num(r["Wald"], 2) if one_df else f"{num(r['Wald'], 2)} ({int(r['df'])})"
+    frame[wcol] = [wald(r) for r in rows]
+    frame["*p*"] = [pval(r["pvalue"]) if r is not None and r.get("df") else DASH for r in rows]
+    frame["*p* Holm"] = [pval(r.get("pvalue.holm")) if r is not None and r.get("df") else DASH for r in rows]
+    se = {"robust.huber.white": "robust", "robust.sem": "robust", "bootstrap": "bootstrap"}.get(str(t.get("se")), "")
+    note = (f" Wald χ²: lavaan's lavTestWald that the path is equal in every group (df = groups − 1"
+            + (f", {se} covariance of the estimates" if se else "") + "); *p* Holm: adjusted over the "
+            f"{sum(1 for r in rows if r is not None and r.get('df'))} paths tested. A path significant in one group "
+            "and not in another is no evidence that the groups differ: the Wald test is.")
+    untested = [(f"{k[1]} → {k[0]}", r.get("note") or "not tested") for k, r in zip(keys, rows)
+                if r is not None and not r.get("df")]
+    if untested:
+        note += " Not tested (—): " + "; ".join(f"{path}: {why}" for path, why in untested) + "."
+    j = t.get("joint") or {}
+    if j.get("df"):
+        note += (f" All paths equal at once: Wald χ²({int(j['df'])}) = {num(j['Wald'], 2)}, "
+                 f"*p* {p_rel(j['pvalue'])}.")
+    return note
 
 
 def _threshold_instrument(results: Mapping, instrument: str | Path | None = None):

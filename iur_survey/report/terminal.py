@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from ..errors import IURSurveyError
 from .format import DASH, ci_text, group_caption, num, pval, stars
 
-__all__ = ["terminal_summary", "ci_kind"]
+__all__ = ["terminal_summary", "ci_kind", "group_path_test_lines"]
 
 #: the numeric columns of a results.json estimate (coerced to float, NaN when missing or not a number)
 NUMERIC = ("est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all")
@@ -164,6 +164,7 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                 L.append(f"    {name} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
                          f"{ci_text(r['ci.lower'], r['ci.upper'])}"
                          f" {num(r.get('std.all'), 3):>7}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
+    L.extend(group_path_test_lines(results))
     r2 = results.get("r2") or {}
     if r2:
         endogenous = {r["lhs"] for r in est if r["op"] == "~"} | {r["rhs"] for r in est if r["op"] == "=~"
@@ -177,3 +178,41 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
             items = r2 if full else (lat or r2)
             L.append("  R²: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in items.items()))
     return "\n".join(L)
+
+
+def group_path_test_lines(results: Mapping) -> list[str]:
+    r"""The terminal's lines of results.json's ``group_path_tests``: for each structural path, the Wald test that it
+    is equal in every group (with the Holm-adjusted *p*), then the joint test; none without the block.
+
+    >>> r = {"group_path_tests": {"test": "wald", "se": "standard", "paths": [
+    ...     {"lhs": "COL", "op": "~", "rhs": "MKT", "Wald": 7.93, "df": 3, "pvalue": 0.048, "pvalue.holm": 0.52,
+    ...      "note": ""},
+    ...     {"lhs": "INT", "op": "~", "rhs": "COL", "Wald": None, "df": 0, "pvalue": None, "pvalue.holm": None,
+    ...      "note": "constrained equal across groups by the model"}],
+    ...     "joint": {"Wald": 7.93, "df": 3, "pvalue": 0.048, "note": ""}}}
+    >>> print("\n".join(group_path_test_lines(r)))
+      are the paths equal in every group? (Wald test per path, lavaan's lavTestWald; p Holm: over 1 path)
+        COL ~ MKT                      Wald 7.93 df 3 p .048 p Holm .520
+        INT ~ COL                      constrained equal across groups by the model
+        all paths at once              Wald 7.93 df 3 p .048
+    """
+    t = results.get("group_path_tests")
+    if not t:
+        return []
+    if t.get("error"):
+        return [f"  are the paths equal in every group? not tested: {t['error']}"]
+    paths = t.get("paths") or []
+    n = sum(1 for r in paths if r.get("df"))
+    L = [f"  are the paths equal in every group? (Wald test per path, lavaan's lavTestWald; p Holm: over {n} "
+         f"path{'s' if n != 1 else ''})"]
+    for r in paths:
+        name = _pad(f"{r['lhs']} {r['op']} {r['rhs']}", 30)
+        if r.get("df"):
+            L.append(f"    {name} Wald {num(r['Wald'], 2)} df {r['df']} p {pval(r['pvalue'])} "
+                     f"p Holm {pval(r.get('pvalue.holm'))}")
+        else:
+            L.append(f"    {name} {r.get('note') or 'not tested'}")
+    j = t.get("joint") or {}
+    if j.get("df"):
+        L.append(f"    {_pad('all paths at once', 30)} Wald {num(j['Wald'], 2)} df {j['df']} p {pval(j['pvalue'])}")
+    return L

@@ -91,9 +91,27 @@ def _syntax_error(pm: ParsedModel, msg: str, name: str | None = None) -> ModelSy
     return ModelSyntaxError(pm.source, msg)
 
 
-def _check_sigma_pd(S: np.ndarray, names: list[str], label: str) -> None:
+def _check_sigma_pd(S: np.ndarray, names: list[str], label: str, n: int | None = None,
+                    n_rows: int | None = None) -> None:
+    """Refuse a sample covariance matrix that is not positive definite, naming the cause when it is the number of
+    cases: ``n`` complete cases (of ``n_rows`` rows, listwise deletion) for ``len(names)`` variables.
+
+    >>> _check_sigma_pd(np.zeros((3, 3)) + np.eye(3), ["a", "b", "c"], "")
+    >>> S = np.ones((3, 3))
+    >>> _check_sigma_pd(S, ["a", "b", "c"], " of group 'g'", n=2, n_rows=5)
+    Traceback (most recent call last):
+    iur_survey.errors.EstimationError: the sample covariance matrix of group 'g' is not positive definite: 2 complete cases (of 5 rows; listwise deletion drops a row missing any model variable) for 3 observed variables; a covariance matrix needs more cases than variables: use FIML (--missing fiml), or merge the group with another (--merge-groups)
+    """
     ev = np.linalg.eigvalsh(S)
     if ev.min() <= 1e-10 * max(1.0, ev.max()):
+        p = len(names)
+        if n is not None and n <= p:
+            rows = (f" (of {n_rows} rows; listwise deletion drops a row missing any model variable)"
+                    if n_rows is not None and n_rows > n else "")
+            raise EstimationError(None, f"the sample covariance matrix{label} is not positive definite: {n} complete "
+                                        f"cases{rows} for {p} observed variables; a covariance matrix needs more "
+                                        "cases than variables: use FIML (--missing fiml), or merge the group with "
+                                        "another (--merge-groups)")
         const = [names[i] for i in range(len(names)) if S[i, i] <= 1e-12]
         extra = f" (no variance: {', '.join(const)})" if const else ""
         raise EstimationError(None, f"the sample covariance matrix{label} is not positive definite{extra}; "
@@ -747,7 +765,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         res = _fit_fiml(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control,
                         label="ml.x" if miss == "ml.x" else "fiml")
     else:
-        res = _fit_complete(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control)
+        res = _fit_complete(pt, Xg, est_name, se_type, info_type, warnings, n_input, group, group_equal, control,
+                            norig=norig)
     res.meta["norig"] = norig
     return res
 
@@ -861,11 +880,13 @@ def _group_chisq(logl_h1: float, logl: float) -> float:
 
 
 def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, info_type: str,
-                  warnings: list[str], n_input: int, group, group_equal, control: dict) -> SEMResult:
+                  warnings: list[str], n_input: int, group, group_equal, control: dict,
+                  norig: list[int] | None = None) -> SEMResult:
     stats = complete_stats(Xg)
     for g in range(pt.ngroups):
         _check_sigma_pd(stats.cov[g], pt.ov_names[g],
-                        f" of group {pt.group_labels[g]!r}" if pt.ngroups > 1 else "")
+                        f" of group {pt.group_labels[g]!r}" if pt.ngroups > 1 else "", n=int(Xg[g].shape[0]),
+                        n_rows=None if norig is None else int(norig[g]))
     model = Model(pt)
     model.set_sample_stats(stats.cov, stats.mean)
     x0, rp = _lavaan_start(model, pt, stats.cov, stats.mean, None, warnings)

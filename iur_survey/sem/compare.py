@@ -51,7 +51,8 @@ from .results import SEMResult
 from .syntax import parse_expression, split_pairs
 from .table import fitted_data, group_text  # noqa: F401 (fitted_data re-exported)
 
-__all__ = ["lrt", "lav_test_diff_satorra2000", "wald_test", "wald_equal_paths", "equal_paths_summary", "group_specific_labels", "holm",
+__all__ = ["lrt", "lav_test_diff_satorra2000", "wald_test", "wald_equal_paths", "equal_paths_summary",
+           "group_path_tests", "group_specific_labels", "holm",
            "LRT_METHODS", "SATORRA2000_SCALED_SHIFTED", "lavtestlrt_args"]
 
 #: the difference-test methods :func:`lrt` knows (lavaan's names)
@@ -651,6 +652,50 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
     return out
 
 
+
+
+def group_path_tests(fit: SEMResult) -> dict | None:
+    """results.json's ``group_path_tests`` of a multi-group fit: :func:`wald_equal_paths` (``joint=True``) as plain
+    values, so that a table of the paths by group can say which paths *differ* between the groups (a path
+    significant in one group and not in another is no evidence of a difference).
+
+    Returns None for one group or a model without ``~`` paths; otherwise ``{"test": "wald", "se": the covariance
+    the statistic used, "paths": [{lhs, op, rhs, Wald, df, pvalue, pvalue.holm, note}], "joint": {Wald, df,
+    pvalue, note}}``; a path the model constrains equal across groups has ``df`` 0, ``Wald``/``pvalue`` None
+    and its note.  ``pvalue.holm``: Holm-adjusted over the tested paths (:func:`holm`).  A fit whose paths
+    cannot be tested (no covariance matrix of the estimates, a path missing from a group) gives
+    ``{"error": why}`` instead of the tests.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(4)
+    >>> x = rng.standard_normal(600)
+    >>> g = np.repeat(["a", "b"], 300)
+    >>> y = np.where(g == "a", 0.2, 0.6) * x + rng.standard_normal(600)
+    >>> t = group_path_tests(sem("y ~ x", pd.DataFrame({"x": x, "y": y, "g": g}), group="g"))
+    >>> [(r["lhs"], r["rhs"], r["df"]) for r in t["paths"]], t["paths"][0]["pvalue"] < 0.01, t["joint"]["df"]
+    ([('y', 'x', 1)], True, 1)
+    """
+    pt = fit.partable
+    if pt.ngroups < 2 or not any(op == "~" for op in pt.op):
+        return None
+
+    def val(v):
+        v = float(v)
+        return v if np.isfinite(v) else None
+    try:
+        tab = wald_equal_paths(fit, joint=True)
+    except EstimationError as e:
+        return {"test": "wald", "error": e.message}
+    paths = tab[tab["lhs"] != "(all)"]
+    adj = holm(paths["pvalue"])
+    recs = [{"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"], "Wald": val(r["Wald"]), "df": int(r["df"]),
+             "pvalue": val(r["pvalue"]), "pvalue.holm": val(h), "note": str(r["note"] or "")}
+            for (_, r), h in zip(paths.iterrows(), adj)]
+    j = tab[tab["lhs"] == "(all)"].iloc[0]
+    return {"test": "wald", "se": str(tab.attrs.get("se", fit.se_type)), "paths": recs,
+            "joint": {"Wald": val(j["Wald"]), "df": int(j["df"]), "pvalue": val(j["pvalue"]),
+                      "note": str(j["note"] or "")}}
 
 
 def holm(pvalues) -> list[float]:

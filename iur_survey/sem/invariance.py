@@ -75,7 +75,7 @@ from .syntax import split_pairs
 from .table import group_text
 
 __all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
-           "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "NOT_REACHED",
+           "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "level_text", "lrt_disagreement", "NOT_REACHED",
            "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
            "measurement_part", "measurement_split", "small_group_warnings", "fitted_group_sizes", "merge_steps",
            "merge_step_notes", "group_chisq_lines"]
@@ -247,6 +247,49 @@ def sequence_decisions(steps: Sequence[str], decisions: Sequence[Any]) -> list[s
         if (k > 0 and d != "supported") or (k == 0 and d == "not evaluated"):
             stop = f"{s} {d}"
     return out
+
+
+def level_text(steps: Sequence[str], decisions: Sequence[Any], level: str) -> str:
+    """The highest level supported as the summaries print it, saying why the sequence stopped there when the next
+    step was not *rejected* but could not be judged ("not evaluated", "unclear"): "configural" alone would read
+    as metric invariance rejected.
+
+    >>> level_text(["configural", "metric", "scalar"], ["baseline", "not evaluated", "supported"], "configural")
+    'configural (metric not evaluated)'
+    >>> level_text(["configural", "metric", "scalar"], ["baseline", "supported", "not supported"], "metric")
+    'metric'
+    """
+    steps = [str(s) for s in steps]
+    decs = sequence_decisions(steps, decisions)
+    if level in steps:
+        k = steps.index(level) + 1
+        if k < len(steps) and decs[k] in ("not evaluated", "unclear"):
+            return f"{level} ({steps[k]} {decs[k]})"
+    return level
+
+
+def lrt_disagreement(steps: Sequence[str], decisions: Sequence[Any], pvalues: Sequence[Any],
+                     alpha: float = 0.05) -> str:
+    """The sentence a summary adds when a step is "supported" by Chen's changes in fit while its χ² difference
+    test rejects the equality constraints (p < ``alpha``): a reader of the decision column alone would not know
+    that the test disagrees.  "" when they agree.
+
+    >>> lrt_disagreement(["configural", "metric", "scalar"], ["baseline", "supported", "supported"],
+    ...                  [None, 0.0201, 0.4])
+    'the chi-square difference test rejects the constraints of metric (p = .020), which the changes in fit support'
+    >>> lrt_disagreement(["configural", "metric"], ["baseline", "not supported"], [None, 0.001])
+    ''
+    """
+    decs = sequence_decisions([str(x) for x in steps], decisions)
+    hits = []
+    for s, d, p in zip(steps, decs, pvalues):
+        p = json_number(p)
+        if d == "supported" and p is not None and p < alpha:
+            hits.append(f"{s} (p {'< .001' if p < 0.001 else '= ' + format(p, '.3f').lstrip('0')})")
+    if not hits:
+        return ""
+    return ("the chi-square difference test rejects the constraints of " + ", ".join(hits)
+            + ", which the changes in fit support")
 
 
 def sequence_level(steps: Sequence[str], decisions: Sequence[Any]) -> str:
@@ -694,7 +737,13 @@ class InvarianceResult:
         L.append(f"Changes: later step minus earlier step, {idx}; difference test: {self.lrt_method}.")
         L.append(f"Cut-offs: {self.cutoffs_name}, a change reaching one counts against invariance; " + "; ".join(
             f"{s}: ΔCFI <= {c[0]:.3f}, ΔRMSEA >= {c[1]:.3f}, ΔSRMR >= {c[2]:.3f}" for s, c in self.cutoffs.items()))
-        L.append(f"Highest level supported: {self.level}")
+        L.append("Highest level supported: " + level_text(list(self.table["step"]), list(self.table["decision"]),
+                                                          self.level))
+        clash = lrt_disagreement(list(self.table["step"]), list(self.table["decision"]),
+                                 list(self.table["pvalue.diff"]) if "pvalue.diff" in self.table.columns else [])
+        if clash:
+            L.append(f"Note: {clash} (the decisions follow the cut-offs; the test grows with n; locate a "
+                     "non-invariant parameter with --equal ... --modindices: lavTestScore).")
         if self.warnings:
             L.append("")
             L.append("Warnings:")

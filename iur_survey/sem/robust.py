@@ -584,7 +584,13 @@ def fiml_corrected(data, *, Sigma, mu, Delta, df: int, version: str = "V3", h1=N
             Wmi, why = checked_inverse(Wm, "the observed information of the saturated model (Wm)"
                                        + (f" of group {g + 1}" if G > 1 else ""))
             if Wmi is None:
-                return _fiml_failed(version, why)
+                # lavaan 0.6.14 inverts Wm by eigen-decomposition (lav_matrix_symmetric_inverse), which never
+                # fails: it prints robust CFI/RMSEA built on this inverse, rounding noise (audit s29: a group of
+                # 38 cases for 28 items under FIML, Wm with eigenvalues -1.3e15 ... 3.4e8, lavaan's cfi.robust .986)
+                hint = (" (often a group with barely more cases than observed variables: consider --merge-groups)"
+                        if G > 1 else "")
+                return _fiml_failed(version, why + "; lavaan 0.6.14 inverts it by eigen-decomposition regardless and "
+                                          "prints figures here that are rounding noise" + hint)
         T = Wc @ Wmi                                     # Wc Wm^-1
         if version == "V3":
             TJ = T @ Jm                                  # Wc Wm^-1 Jm

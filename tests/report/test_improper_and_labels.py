@@ -128,7 +128,7 @@ def test_groups_are_named_and_constraints_stated(multigroup, tmp_path):
     assert eff.frame["Group"].tolist() == labels and eff.frame["Effect"].tolist() == [f"ind.g{k}" for k in range(1, 5)]
     assert "g1: " + labels[0] in eff.note
     by = paper.paths_by_group_apa(res)
-    assert by.frame.columns.tolist() == ["Path", *labels]                 # no unnamed "—" column
+    assert by.frame.columns.tolist() == ["Path", *labels, "Wald χ²(3)", "*p*", "*p* Holm"]   # no unnamed "—" column; the equality test
     for t in (by, paper.paths_apa(res), paper.measurement_apa(res), eff):
         assert "Equality constraints across groups (lavaan group.equal, `--equal`): loadings." in t.note
     svg = tmp_path / "g.svg"

@@ -89,3 +89,42 @@ def test_book_ordinal_prose_says_not_reached():
     assert "Equal thresholds are not supported (" in text
     assert "Adding equal loadings is not reached (thresholds not supported) (" in text
     assert "Adding equal intercepts is not reached (thresholds not supported) (" in text
+
+
+def test_a_level_stopped_by_a_step_not_evaluated_says_so():
+    """MLR on a group too small for its robust statistics (audit s29: 38 cases, 28 items, FIML): every scaled
+    statistic is NA, metric is "not evaluated", and "Highest level supported: configural" alone read as metric
+    invariance rejected."""
+    r = _hs_by_school()
+    for s in r["invariance"][1:]:
+        s["decision"] = "not evaluated"
+    r["invariance_info"]["level"] = "configural"
+    t = paper.invariance_apa(r, number=1)
+    assert "Highest level supported: configural (metric not evaluated)." in t.note
+    assert "Highest level supported: metric." in paper.invariance_apa(_hs_by_school(), number=1).note
+
+
+def test_a_supported_step_whose_difference_test_rejects_is_named():
+    """Audit s29 (MLR, 4 roles, one loading truly different in one group): metric "supported" by ΔCFI −.004 while
+    the Satorra-Bentler difference test gave p = .020; the note now says the test disagrees."""
+    r = _hs_by_school()
+    r["invariance"][1]["test"]["pvalue"] = 0.0201
+    t = paper.invariance_apa(r, number=1)
+    assert "rejects the constraints of metric (p = .020), which the changes in fit support" in t.note
+    assert "rejects" not in paper.invariance_apa(_hs_by_school(), number=1).note   # metric p = .224: no note
+
+
+def test_ordinal_summary_names_a_rejecting_difference_test():
+    """The WLSMV sequence's terminal summary (audit s29, 4 roles: thresholds+loadings p = .011 'supported')."""
+    from iur_survey.sem.wlsmv_invariance import OrdinalInvariance
+    steps = ["configural", "thresholds", "thresholds_loadings"]
+    tab = pd.DataFrame({"step": steps, "chisq.scaled": [1299.9, 1390.0, 1480.8], "df": [1316, 1400, 1463],
+                        "cfi.scaled": [1.0, 1.0, 0.998], "rmsea.scaled": [0.0, 0.0, 0.008],
+                        "chisq.diff": [float("nan"), 98.28, 91.57], "df.diff": [float("nan"), 84, 63],
+                        "pvalue.diff": [float("nan"), 0.137, 0.0108], "delta.cfi.scaled": [float("nan"), 0.0, -0.002],
+                        "delta.rmsea.scaled": [float("nan"), 0.0, 0.008],
+                        "decision": ["baseline", "supported", "supported"]})
+    text = OrdinalInvariance(steps, {}, tab, "role", "pairwise").summary()
+    assert "level: thresholds_loadings" in text
+    assert "rejects the constraints of thresholds_loadings (p = .011)" in text
+    assert "thresholds (p" not in text

@@ -687,12 +687,11 @@ def group_path_tests(fit: SEMResult) -> dict | None:
         tab = wald_equal_paths(fit, joint=True)
     except EstimationError as e:
         return {"test": "wald", "error": e.message}
-    paths = tab[tab["lhs"] != "(all)"]
-    adj = holm(paths["pvalue"])
+    summary = equal_paths_summary(tab)
     recs = [{"lhs": r["lhs"], "op": r["op"], "rhs": r["rhs"], "Wald": val(r["Wald"]), "df": int(r["df"]),
-             "pvalue": val(r["pvalue"]), "pvalue.holm": val(h), "note": str(r["note"] or "")}
-            for (_, r), h in zip(paths.iterrows(), adj)]
-    j = tab[tab["lhs"] == "(all)"].iloc[0]
+             "pvalue": val(r["pvalue"]), "pvalue.holm": val(r["holm"]), "note": str(r["note"] or "")}
+            for _, r in summary["paths"].iterrows()]
+    j = summary["joint"]
     return {"test": "wald", "se": str(tab.attrs.get("se", fit.se_type)), "paths": recs,
             "joint": {"Wald": val(j["Wald"]), "df": int(j["df"]), "pvalue": val(j["pvalue"]),
                       "note": str(j["note"] or "")}}

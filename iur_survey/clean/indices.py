@@ -16,6 +16,9 @@ function          index                                      reference
 ================  ========================================  ===========================
 longstring        longest run of identical answers           careless::longstring; Johnson 2005
 longpattern       longest periodic string (zig-zag, ...)     longstring generalised; Curran 2016
+longpattern_      how often the person's own answers, in a   permutation (runs) test: Wald &
+own_p             random order, agree L items back as often  Wolfowitz 1940; Mood 1940; min-p:
+                                                             Westfall & Young 1993
 max_identical     how often the most frequent answer is      Kim et al. 2019 (maximum identical
                   given, wherever it stands                  rating; straight-lining)
 irv               intra-individual response variability      careless::irv; Dunn et al. 2018
@@ -70,7 +73,7 @@ from scipy import linalg, special
 
 from .missing import pattern_index
 
-__all__ = ["longstring", "longpattern", "max_identical", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
+__all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
            "mahad_beta_crit", "mahad_new_p", "mahad_new_crit", "answer_draws", "mahad_sim_quantile",
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
@@ -208,6 +211,64 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_
         best_p = np.where(better, per, best_p)
         best_s = np.where(better, p_start, best_s)
     return best, best_p, best_s
+
+
+def longpattern_own_p(x: np.ndarray, max_period: int = 8, strata: Sequence | None = None, draws: int = 20000,
+                      seed: int = 1940) -> np.ndarray:
+    """Per row, a permutation p of the answer order given the person's own answers: how often those answers,
+    put in a random order, agree with the answer ``L`` items back as often as the row does, at its most
+    unusual period ``L = 2 .. max_period``.
+
+    The null of :func:`longpattern`'s honest draws is the sample's answer model; a respondent
+    who gives mostly 4 and 5 (an acquiescent or extreme style) repeats an answer ``L`` items
+    back far more often than it does, and an arbitrary 8-answer motif that repeats once (16
+    answers, only 8 coincidences) is then no longer rare.  Conditioning on the person's own
+    answers, as the runs test does (Wald & Wolfowitz 1940, *Ann Math Stat* 11:147-162; runs of
+    several kinds given their counts: Mood 1940, *Ann Math Stat* 11:367-392), takes the style
+    out: only the order is tested.  The statistic at each period is the count of answers equal
+    to the one ``L`` items back over the whole row (a pattern that an attention check breaks in
+    two still agrees almost everywhere; the longest stretch alone would see half of it); the
+    periods are combined by the least per-period tail probability, its law taken from the same
+    permutations (single-step min-p, Westfall & Young 1993, *Resampling-Based Multiple
+    Testing*, Wiley, ch. 2).  ``strata`` (one label per column) restricts the permutations to
+    columns of the same label (restricted permutations: Anderson & ter Braak 2003, *J Stat
+    Comput Simul* 73:85-113): the answers to reverse-keyed items, where an honest respondent
+    disagrees, stay on reverse-keyed items (their places are the questionnaire's, not the
+    person's), and a column with a label of its own (an attention check read in its place)
+    keeps its answer.  Missing answers keep their places and agree with nothing.  A Monte Carlo
+    p, ``(1 + k) / (1 + draws)`` (Dwass 1957, *Ann Math Stat* 28:181-187; never 0: Phipson &
+    Smyth 2010, *Stat Appl Genet Mol Biol* 9:39); the same seeded orders for every row, so a
+    row's p depends on its own answers only.
+
+    >>> zig = np.tile([1, 2, 3, 4, 5, 4, 3, 2.0], 4)[:28]                # a zig-zag through 28 items
+    >>> seesaw = np.r_[np.resize([4, 3.0], 16), np.resize([3, 4.0], 12)]  # broken once (a check answered)
+    >>> motif = np.array([4, 5, 5, 4, 4, 5, 5, 1, 4, 5, 5, 4, 4, 5, 5, 1, 5, 4, 4, 5, 4, 5, 5, 4, 4, 4, 5, 5.0])
+    >>> x = np.vstack([zig, seesaw, motif])            # mostly 4 and 5: an 8-answer motif repeated once
+    >>> longpattern(x)[0].tolist(), longpattern_own_p(x).round(4).tolist()
+    ([28, 16, 16], [0.0, 0.0, 0.1221])
+    """
+    x = np.asarray(x, dtype=float)
+    n, k = x.shape
+    out = np.full(n, np.nan)
+    lags = range(2, min(max_period, k // 2) + 1)
+    if not len(lags):
+        return out
+    labels = np.zeros(k, dtype=np.int64) if strata is None else np.unique(np.asarray(strata), return_inverse=True)[1]
+    keys = np.random.default_rng(seed).random((draws, k))
+    for i in range(n):
+        shuffled = np.tile(x[i], (draws + 1, 1))           # row 0: the answers as given
+        for lab in np.unique(labels):
+            free = np.flatnonzero((labels == lab) & ~np.isnan(x[i]))
+            if len(free) > 1:
+                shuffled[1:, free] = x[i, free][np.argsort(keys[:, free], axis=1)]
+        tail = np.empty((draws + 1, len(lags)))
+        for c, lag in enumerate(lags):
+            agree = np.count_nonzero(shuffled[:, lag:] == shuffled[:, :-lag], axis=1)
+            drawn = np.sort(agree[1:])
+            tail[:, c] = (draws - np.searchsorted(drawn, agree, side="left")) / draws   # share of orders >= it
+        least = tail.min(axis=1)
+        out[i] = (1 + np.count_nonzero(least[1:] <= least[0])) / (1 + draws)
+    return out
 
 
 def max_identical(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

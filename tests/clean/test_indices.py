@@ -227,6 +227,36 @@ def test_longpattern_own_p_is_a_valid_permutation_p_that_keeps_strata_and_holes(
     assert I.longpattern_own_p(np.vstack([zig, broken]), draws=999).tolist() == [0.001, 0.001]
 
 
+
+def test_longpattern_own_p_equals_a_plain_per_row_permutation_test_whatever_the_rows_around_it():
+    # the batched computation (each distinct row once, all shuffles at once) against the plain one:
+    # per row, the seeded shuffles one by one, each lag's share of shuffles agreeing at least as often
+    def plain(row, strata, draws, seed, lags=range(2, 9)):
+        labels = np.unique(strata, return_inverse=True)[1]
+        keys = np.random.default_rng(seed).random((draws, len(row)))
+        shuffled = np.tile(row, (draws + 1, 1))
+        for lab in np.unique(labels):
+            free = np.flatnonzero((labels == lab) & ~np.isnan(row))
+            if len(free) > 1:
+                shuffled[1:, free] = row[free][np.argsort(keys[:, free], axis=1)]
+        agree = np.column_stack([(shuffled[:, g:] == shuffled[:, :-g]).sum(1) for g in lags])
+        share = (agree[None, 1:, :] >= agree[:, None, :]).mean(1).min(1)
+        return (1 + np.sum(share[1:] <= share[0])) / (1 + draws)
+
+    rng = np.random.default_rng(3)
+    rows = [rng.integers(1, 6, 20).astype(float), rng.choice([4.0, 5.0], 20), np.resize([1, 2, 3, 2.0], 20),
+            np.r_[rng.integers(1, 6, 8), np.resize([3, 4, 4, 5.0], 12)], rng.choice([3.0, 4.0, 5.0], 20)]
+    rows[1][[3, 11]] = np.nan
+    x = np.vstack(rows + [rows[0], 6 - rows[2], rows[4] * 10])      # a repeat, relabelled answers, another scale
+    strata = ["f"] * 20
+    strata[4] = strata[13] = "r"
+    strata[9] = "check"
+    p = I.longpattern_own_p(x, strata=strata, draws=300, seed=7)
+    assert p.tolist() == [plain(r, np.array(strata), 300, 7) for r in x]
+    assert p[5] == p[0] and p[6] == p[2] and p[7] == p[4]           # only which answers are equal matters
+    # a row's p does not depend on the rows beside it
+    assert [I.longpattern_own_p(x[[i]], strata=strata, draws=300, seed=7)[0] for i in range(len(x))] == p.tolist()
+
 def test_construct_residual_var_separates_random_halves_from_consistent_ones():
     from iur_survey.clean.indices import construct_residual_var
 

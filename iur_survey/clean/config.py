@@ -110,6 +110,7 @@ class CleanConfig:
     longpattern_max_period: int | None = None
     longpattern_honest_alpha: float = 0.01
     longpattern_honest_far_alpha: float = 0.001
+    longpattern_own_order: bool = True
     irv_min_sd: float = 0.4
     irv_far_sd: float = 0.35
     irv_min_items: int | None = None

@@ -11,7 +11,8 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 
 * **far beyond a cut-off**: a hit whose detail says so (``[far beyond the cut-off]``):
   a duration under 2 s per item or under 15 % of the median, a run of the same answer
-  over three quarters of the items or one answer to all items but one, a repeating pattern over 4/7 of them, an IRV under
+  over three quarters of the items or one answer to all items but one, a repeating pattern over 4/7 of them
+  that the person's own answers in a random order rarely give, an IRV under
   0.35, a random-answer likelihood ratio beyond its .999 honest quantile; or
 * **several independent pieces of evidence**: at least ``min_evidence`` (default 2) of
   the evidence groups below flag it.  The indices inside a group measure the same thing,

@@ -16,6 +16,9 @@ function          index                                      reference
 ================  ========================================  ===========================
 longstring        longest run of identical answers           careless::longstring; Johnson 2005
 longpattern       longest periodic string (zig-zag, ...)     longstring generalised; Curran 2016
+longpattern_      how often the person's own answers, in a   permutation (runs) test: Wald &
+own_p             random order, agree L items back as often  Wolfowitz 1940; Mood 1940; min-p:
+                                                             Westfall & Young 1993
 max_identical     how often the most frequent answer is      Kim et al. 2019 (maximum identical
                   given, wherever it stands                  rating; straight-lining)
 irv               intra-individual response variability      careless::irv; Dunn et al. 2018
@@ -70,7 +73,7 @@ from scipy import linalg, special
 
 from .missing import pattern_index
 
-__all__ = ["longstring", "longpattern", "max_identical", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
+__all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
            "mahad_beta_crit", "mahad_new_p", "mahad_new_crit", "answer_draws", "mahad_sim_quantile",
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
@@ -208,6 +211,123 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_
         best_p = np.where(better, per, best_p)
         best_s = np.where(better, p_start, best_s)
     return best, best_p, best_s
+
+
+def longpattern_own_p(x: np.ndarray, max_period: int = 8, strata: Sequence | None = None, draws: int = 20000,
+                      seed: int = 1940) -> np.ndarray:
+    """Per row, a permutation p of the answer order given the person's own answers: how often those answers,
+    put in a random order, agree with the answer ``L`` items back as often as the row does, at its most
+    unusual period ``L = 2 .. max_period``.
+
+    The null of :func:`longpattern`'s honest draws is the sample's answer model; a respondent
+    who gives mostly 4 and 5 (an acquiescent or extreme style) repeats an answer ``L`` items
+    back far more often than it does, and an arbitrary 8-answer motif that repeats once (16
+    answers, only 8 coincidences) is then no longer rare.  Conditioning on the person's own
+    answers, as the runs test does (Wald & Wolfowitz 1940, *Ann Math Stat* 11:147-162; runs of
+    several kinds given their counts: Mood 1940, *Ann Math Stat* 11:367-392), takes the style
+    out: only the order is tested.  The statistic at each period is the count of answers equal
+    to the one ``L`` items back over the whole row (a pattern that an attention check breaks in
+    two still agrees almost everywhere; the longest stretch alone would see half of it); the
+    periods are combined by the least per-period tail probability, its law taken from the same
+    permutations (single-step min-p, Westfall & Young 1993, *Resampling-Based Multiple
+    Testing*, Wiley, ch. 2).  ``strata`` (one label per column) restricts the permutations to
+    columns of the same label (restricted permutations: Anderson & ter Braak 2003, *J Stat
+    Comput Simul* 73:85-113): the answers to reverse-keyed items, where an honest respondent
+    disagrees, stay on reverse-keyed items (their places are the questionnaire's, not the
+    person's), and a column with a label of its own (an attention check read in its place)
+    keeps its answer.  Missing answers keep their places and agree with nothing.  A Monte Carlo
+    p, ``(1 + k) / (1 + draws)`` (Dwass 1957, *Ann Math Stat* 28:181-187; never 0: Phipson &
+    Smyth 2010, *Stat Appl Genet Mol Biol* 9:39); the same seeded orders for every row, so a
+    row's p depends on its own answers only.  It depends only on which of them are equal and
+    where answers are missing, so each distinct row is tested once, all its shuffles at once
+    (answers as small codes, a shuffle per column; no loop over shuffles): 264 rows of a
+    100,000-row export, 45 distinct, take about 0.1 s.
+
+    >>> zig = np.tile([1, 2, 3, 4, 5, 4, 3, 2.0], 4)[:28]                # a zig-zag through 28 items
+    >>> seesaw = np.r_[np.resize([4, 3.0], 16), np.resize([3, 4.0], 12)]  # broken once (a check answered)
+    >>> motif = np.array([4, 5, 5, 4, 4, 5, 5, 1, 4, 5, 5, 4, 4, 5, 5, 1, 5, 4, 4, 5, 4, 5, 5, 4, 4, 4, 5, 5.0])
+    >>> x = np.vstack([zig, seesaw, motif])            # mostly 4 and 5: an 8-answer motif repeated once
+    >>> longpattern(x)[0].tolist(), longpattern_own_p(x).round(4).tolist()
+    ([28, 16, 16], [0.0, 0.0, 0.1221])
+    """
+    x = np.asarray(x, dtype=float)
+    n, k = x.shape
+    out = np.full(n, np.nan)
+    lags = np.arange(2, min(max_period, k // 2) + 1)
+    if not len(lags) or not n:
+        return out
+    labels = np.zeros(k, dtype=np.int64) if strata is None else np.unique(np.asarray(strata), return_inverse=True)[1]
+    # the p depends only on which answers are equal and where answers are missing: an answer's code
+    # is the place where it first appears (a missing answer's is its own place, equal to nothing),
+    # and each distinct row is tested once
+    missing, codes = np.isnan(x), np.tile(np.arange(k, dtype=np.int8 if k < 128 else np.int32), (n, 1))
+    for j in range(k - 1, -1, -1):
+        codes[x == x[:, j:j + 1]] = j
+    _, one, back = np.unique(np.where(missing, -1, codes), axis=0, return_index=True, return_inverse=True)
+    codes, missing = codes[one], missing[one]
+    observed = np.stack([np.count_nonzero(codes[:, lag:] == codes[:, :-lag], axis=1) for lag in lags], axis=1)
+    p = np.empty(len(one))
+    holes, group = np.unique(missing, axis=0, return_inverse=True)
+    for g, hole in enumerate(holes):
+        orders = _own_orders(labels.tobytes(), hole.tobytes(), k, draws, seed)
+        rows = np.flatnonzero(group.ravel() == g)
+        for chunk in np.array_split(rows, -(-len(rows) * draws * k // 2 ** 21)):      # ~2 MB of shuffles
+            p[chunk] = _own_p(np.take(codes[chunk], orders, axis=1), observed[chunk], lags, draws)
+    out[:] = p[back.ravel()]
+    return out
+
+
+def _own_orders(labels: bytes, hole: bytes, k: int, draws: int, seed: int) -> np.ndarray:
+    """:func:`longpattern_own_p`'s seeded orders, as column indices (``k`` x ``draws``): the
+    columns of each label shuffled among themselves, a missing answer in its place; the same for
+    every row with the same missing answers, whatever the rows around it."""
+    key = (labels, hole, k, draws, seed)
+    if key not in _OWN_ORDERS:
+        if len(_OWN_ORDERS) >= 8:
+            _OWN_ORDERS.pop(next(iter(_OWN_ORDERS)))
+        lab, missing = np.frombuffer(labels, dtype=np.int64), np.frombuffer(hole, dtype=bool)
+        keys = np.random.default_rng(seed).random((draws, k))
+        orders = np.tile(np.arange(k), (draws, 1))
+        for one in np.unique(lab):
+            free = np.flatnonzero((lab == one) & ~missing)
+            if len(free) > 1:
+                orders[:, free] = free[np.argsort(keys[:, free], axis=1)]
+        orders = np.ascontiguousarray(orders.T)            # a shuffle per column: sums run along items
+        orders.setflags(write=False)
+        _OWN_ORDERS[key] = orders
+    return _OWN_ORDERS[key]
+
+
+_OWN_ORDERS: dict = {}
+
+
+def _agree(shuffled: np.ndarray, lag: int) -> np.ndarray:
+    """Per row and shuffle (rows x items x draws), how many answers equal the one ``lag`` items back."""
+    r, k, draws = shuffled.shape
+    count, same = np.zeros((r, draws), dtype=np.int8 if k < 128 else np.int32), np.empty((r, draws), dtype=bool)
+    for j in range(lag, k):
+        count += np.equal(shuffled[:, j], shuffled[:, j - lag], out=same).view(np.int8)
+    return count
+
+
+def _own_p(shuffled: np.ndarray, observed: np.ndarray, lags: np.ndarray, draws: int) -> np.ndarray:
+    """The min-p permutation p of :func:`longpattern_own_p` for a block of rows: ``shuffled`` is
+    rows x items x draws (answer codes), ``observed`` rows x lags (the rows' agreement counts)."""
+    m, k, _ = shuffled.shape
+    agree = [_agree(shuffled, lag) for lag in lags]
+    # per row and lag, how many shuffles agree at least v times (v = 0 .. k); the row's share of
+    # shuffles, the least over lags, is ``least``; a shuffle's own share is at most that exactly
+    # where it agrees, at some lag, at least as often as the least count whose share is at most
+    # ``least`` (``reach``)
+    offset = np.arange(m)[:, None] * (k + 1)
+    at_least = np.stack([np.bincount((offset + a).ravel(), minlength=m * (k + 1)).reshape(m, k + 1) for a in agree],
+                        axis=1)[:, :, ::-1].cumsum(axis=2)[:, :, ::-1]                  # m x lags x (k + 1)
+    least = np.take_along_axis(at_least, observed[:, :, None], axis=2).min(axis=(1, 2))
+    reach = np.count_nonzero(at_least > least[:, None, None], axis=2)                   # m x lags
+    beyond = np.zeros(agree[0].shape, dtype=bool)
+    for c, a in enumerate(agree):
+        beyond |= a >= reach[:, c, None]
+    return (1 + np.count_nonzero(beyond, axis=1)) / (1 + draws)
 
 
 def max_identical(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -44,6 +44,7 @@ import pandas as pd
 
 from ..instrument import Instrument
 from .indices import guttman_normed, item_pairs, longpattern as longpattern_index, mahad_beta_crit, mahad_beta_p
+from .indices import longpattern_own_p
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahad_quotient_new_crit, mahalanobis_d2, rayleigh_quotient
 from .indices import mahad_quotient_crit, nanmean_quiet, standardised_corr
 from .indices import answer_draws, answer_model, mahad_new_crit, mahad_new_p, mahad_sim_quantile, pairwise_corr
@@ -985,7 +986,8 @@ def _all_but_one(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x
 
 def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
                 far_run: int | None = None, max_period: int | None = None, honest_alpha: float = 0.01,
-                honest_far_alpha: float = 0.001, order: list[str] | None = None) -> pd.Series:
+                honest_far_alpha: float = 0.001, own_order: bool = True, order: list[str] | None = None
+                ) -> pd.Series:
     """Flag patterned responding: a long stretch that repeats itself every 2 to ``max_period`` answers.
 
     Longstring generalised to periodic strings (zig-zag 1-2-3-4-5-4-3-2-..., period 8 on
@@ -1016,11 +1018,38 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     below the flag cut-off); on the study's 28 items those lengths are 12-14, below the
     defaults, which stand.  Explicit ``min_run`` and ``far_run`` are used as given.
 
+    ``own_order``: with the default far cut-off, a string is far beyond it only if the row's
+    order is also rare, at ``honest_far_alpha``, given the person's *own* answers
+    (:func:`~iur_survey.clean.indices.longpattern_own_p`: a permutation test, as the runs test
+    is, Wald & Wolfowitz 1940, of how often the answers agree with the one ``L`` items back over
+    the whole row, at the most unusual period; the answers to reverse-keyed items permuted among
+    those items, an attention check in its place).  Both nulls must be rejected (an
+    intersection-union test, Berger 1982, *Technometrics* 24:295-300).  The sample's answer
+    model is style-free: an honest respondent who gives mostly 4 and 5 repeats an arbitrary
+    8-answer motif once (16 answers, only 8 coincidences) more often than it says, and
+    consistent honest answers repeat at the spacing of the reverse-keyed items (7 to 9 apart
+    here).  On an outside generator with IR-tree styles (N 800 / 3000, seeds 1-3, 10,032 honest
+    respondents each styled and style-free) this alone had excluded 10 styled (acquiescent 3 of
+    796) and 8 style-free honest respondents, with it none, its pattern recall unchanged (111 of
+    114, 137 of 140; after a careful start 31 of 54, 42 of 56 against 43); on a second outside
+    generator 5 and 6 honest respondents, with it none, recall unchanged; the package's
+    generators' pattern recall unchanged (``python -m iur_survey.clean.evaluate --generator all
+    --n 800 3000 --formats csv``).  A pattern that an answered attention check breaks in two
+    (16 and 12 answers) agrees with itself almost everywhere and stays far beyond.  A string
+    that is not is still flagged (the invariance group, counted beside another), and its
+    detail says why.  ``own_order=False``: the model's null alone, as before.
+
     >>> from iur_survey.instrument import load_instrument
     >>> cols = ["GOV1", "GOV2", "GOV3", "GOV4", "MKT1", "MKT2", "MKT3", "MKT4"]
     >>> df = pd.DataFrame([[1, 2, 3, 4, 1, 2, 3, 4], [4, 4, 2, 5, 4, 3, 4, 4]], columns=cols, dtype=float)
-    >>> longpattern(df, load_instrument()).tolist()
+    >>> longpattern(df, load_instrument(), own_order=False).tolist()
     ['periodic string of 8 answers (period 4: 1-2-3-4) from GOV1 (>= 4) [far beyond the cut-off]', <NA>]
+
+    On 8 items the person's own 1, 2, 3, 4 twice agree 4 items back everywhere in about 1 % of
+    orders (GOV3, reverse-keyed, keeps its 3), so the string is flagged, not far beyond:
+
+    >>> longpattern(df, load_instrument()).tolist()[0]
+    "periodic string of 8 answers (period 4: 1-2-3-4) from GOV1 (>= 4); not far beyond: the person's own answers in a random order repeat themselves as often in 0.0084 of orders (> 0.001)"
 
     ``order``: the item codes in the order the export asked them (the reader's ``screen_order``,
     attention checks included, or ``item_order``);
@@ -1071,6 +1100,15 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
                 far = _rarer_than(chance, far, honest_far_alpha)
             far = max(far, cut)
     hit = length >= cut
+    own = np.full(len(length), np.nan)
+    if own_order and far_run is None:       # far beyond only if rare in the person's own answers too
+        cand = length >= far
+        on_screen = cand & through if screen else np.zeros_like(cand)
+        reverse = set(instrument.reverse_items)
+        for rows, on, xi in ((cand & ~on_screen, cols, x),) + (((on_screen, screen, xs),) if screen else ()):
+            if rows.any():                  # permuted among items of the same keying; a check keeps its place
+                keying = ["reverse" if c in reverse else "forward" if c in cols else c for c in on]
+                own[rows] = longpattern_own_p(xi[rows], max_period, strata=keying)
     texts = []
     for i, b, per, st in zip(np.flatnonzero(hit), length[hit], period[hit], start[hit]):
         on, xi = (screen, xs) if screen and through[i] else (cols, x)
@@ -1078,7 +1116,10 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
         passed = [c for c in on[st:st + b] if c not in cols]       # the attention checks inside the stretch
         t = (f"periodic string of {b} answers (period {per}: {motif}) from {on[st]}"
              f"{' through the attention check ' + ', '.join(passed) if passed else ''} (>= {cut}{raised})")
-        texts.append(_far(t) if b >= far else t)
+        if b >= far and own[i] > honest_far_alpha:
+            t += (f"; not far beyond: the person's own answers in a random order repeat themselves as often in "
+                  f"{own[i]:.2g} of orders (> {_detail_number(honest_far_alpha)})")
+        texts.append(_far(t) if b >= far and not own[i] > honest_far_alpha else t)
     return _details(frame, hit, texts)
 
 

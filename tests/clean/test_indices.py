@@ -191,6 +191,72 @@ def test_longpattern_finds_zigzag_diagonal_and_short_repeats():
     assert length[3] < 10
 
 
+
+def test_longpattern_own_p_is_a_valid_permutation_p_that_keeps_strata_and_holes():
+    # exchangeable answers (independent draws from one narrow distribution, mostly 4 and 5): the
+    # permutation p is valid, P(p <= a) <= a, whatever the distribution
+    rng = np.random.default_rng(11)
+    x = 1.0 + rng.choice(5, size=(300, 28), p=[.03, .05, .12, .4, .4])
+    p = I.longpattern_own_p(x, draws=499)
+    for a in (0.05, 0.2):
+        assert np.mean(p <= a) <= a + 3 * np.sqrt(a * (1 - a) / len(p))
+    assert np.mean(p <= 0.5) > 0.3                                   # and not stuck at 1
+    # every column its own stratum: no other order, every order ties with the row, p = 1
+    row = np.array([[1, 2, 3, 4, 1, 2, 3, 4.0]])
+    assert I.longpattern_own_p(row, strata=list("abcdefgh"), draws=99).tolist() == [1.0]
+    # two strata: 1, 2, 1, 2 permuted among the a columns, 3, 4, 3, 4 among the b columns; the min-p over
+    # lags 2-4 against a plain enumeration of all 36 orders (the share of orders whose least tail is as small)
+    p2 = I.longpattern_own_p(row, strata=list("aabbaabb"), draws=3999)[0]
+    import itertools
+    orders = []
+    for pa in set(itertools.permutations([1, 2, 1, 2])):
+        for pb in set(itertools.permutations([3, 4, 3, 4])):
+            orders.append([pa[0], pa[1], pb[0], pb[1], pa[2], pa[3], pb[2], pb[3]])
+    orders = np.array(orders, dtype=float)
+    counts = {lag: (orders[:, lag:] == orders[:, :-lag]).sum(1) for lag in (2, 3, 4)}
+    tail = np.column_stack([(counts[g][None, :] >= counts[g][:, None]).mean(1) for g in (2, 3, 4)]).min(1)
+    obs = [np.mean(counts[g] >= (row[0, g:] == row[0, :-g]).sum()) for g in (2, 3, 4)]
+    assert abs(p2 - np.mean(tail <= min(obs))) < 0.03
+    # a missing answer keeps its place and agrees with nothing; no answers: nothing is unusual, p = 1
+    holed = np.array([[1, 2, np.nan, 4, 1, 2, 3, 4, 1, 2, 3, 4.0]])
+    assert I.longpattern_own_p(holed, draws=199)[0] < 0.1
+    assert I.longpattern_own_p(np.full((1, 12), np.nan), draws=9).tolist() == [1.0]
+    # a pattern, and one an answered check breaks in two: p at its least, 1 / (draws + 1)
+    zig = np.resize([1, 2, 3, 4, 5, 4, 3, 2], 28).astype(float)
+    broken = np.r_[np.resize([4, 3.0], 16), np.resize([3, 4.0], 12)]
+    assert I.longpattern_own_p(np.vstack([zig, broken]), draws=999).tolist() == [0.001, 0.001]
+
+
+
+def test_longpattern_own_p_equals_a_plain_per_row_permutation_test_whatever_the_rows_around_it():
+    # the batched computation (each distinct row once, all shuffles at once) against the plain one:
+    # per row, the seeded shuffles one by one, each lag's share of shuffles agreeing at least as often
+    def plain(row, strata, draws, seed, lags=range(2, 9)):
+        labels = np.unique(strata, return_inverse=True)[1]
+        keys = np.random.default_rng(seed).random((draws, len(row)))
+        shuffled = np.tile(row, (draws + 1, 1))
+        for lab in np.unique(labels):
+            free = np.flatnonzero((labels == lab) & ~np.isnan(row))
+            if len(free) > 1:
+                shuffled[1:, free] = row[free][np.argsort(keys[:, free], axis=1)]
+        agree = np.column_stack([(shuffled[:, g:] == shuffled[:, :-g]).sum(1) for g in lags])
+        share = (agree[None, 1:, :] >= agree[:, None, :]).mean(1).min(1)
+        return (1 + np.sum(share[1:] <= share[0])) / (1 + draws)
+
+    rng = np.random.default_rng(3)
+    rows = [rng.integers(1, 6, 20).astype(float), rng.choice([4.0, 5.0], 20), np.resize([1, 2, 3, 2.0], 20),
+            np.r_[rng.integers(1, 6, 8), np.resize([3, 4, 4, 5.0], 12)], rng.choice([3.0, 4.0, 5.0], 20)]
+    rows[1][[3, 11]] = np.nan
+    x = np.vstack(rows + [rows[0], 6 - rows[2], rows[4] * 10])      # a repeat, relabelled answers, another scale
+    strata = ["f"] * 20
+    strata[4] = strata[13] = "r"
+    strata[9] = "check"
+    p = I.longpattern_own_p(x, strata=strata, draws=300, seed=7)
+    assert p.tolist() == [plain(r, np.array(strata), 300, 7) for r in x]
+    assert p[5] == p[0] and p[6] == p[2] and p[7] == p[4]           # only which answers are equal matters
+    # a row's p does not depend on the rows beside it
+    assert [I.longpattern_own_p(x[[i]], strata=strata, draws=300, seed=7)[0] for i in range(len(x))] == p.tolist()
+
 def test_construct_residual_var_separates_random_halves_from_consistent_ones():
     from iur_survey.clean.indices import construct_residual_var
 

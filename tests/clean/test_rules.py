@@ -468,6 +468,41 @@ def test_longpattern_default_period_covers_the_zig_zag_of_a_six_point_scale():
     assert "period 8" in rules.longpattern(df5, INST)[0]
 
 
+
+def test_longpattern_far_beyond_needs_a_string_rare_in_the_persons_own_answers():
+    # an outside generator's honest acquiescent respondents: mostly 4 and 5, an arbitrary 8-answer motif
+    # repeated once (16 answers, 8 coincidences), excluded on it alone; their own answers in a random order
+    # agree with themselves 8 items back as often in about 10 % of orders
+    lab = np.repeat(np.arange(7), 4)
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    cuts = np.array([-1.6, -0.8, 0.1, 1.0])
+    motif = [4, 5, 5, 4, 4, 5, 5, 1, 4, 5, 5, 4, 4, 5, 5, 1, 5, 4, 4, 5, 4, 5, 5, 4, 4, 4, 5, 5]
+    zig = np.resize([1, 2, 3, 4, 5, 4, 3, 2], 28).tolist()
+    seesaw = np.resize([4, 5], 28).tolist()                          # two habitual answers, alternated
+    repeat = np.resize([3, 4, 4, 5], 28).tolist()
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        y = (rng.normal(size=(1500, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(1500, 28))) * sign
+        x = 1.0 + (y[:, :, None] > cuts).sum(axis=2)
+        partial = x[0].copy()
+        partial[12:] = np.resize([1, 5], 16)                          # careful, then 16 answers of a seesaw
+        broken = np.r_[np.resize([4, 3], 16), np.resize([3, 4], 12)]  # a seesaw an answered check breaks
+        df = pd.DataFrame(np.vstack([x, [motif, zig, seesaw, repeat, partial, broken]]), columns=ITEMS)
+        got = rules.longpattern(df, INST)
+        far = got.fillna("").str.contains(rules.FAR).to_numpy()
+        assert got.iloc[-6].startswith("periodic string of 16 answers (period 8: 4-5-5-4-4-5-5-1)")
+        assert not far[-6] and "own answers in a random order repeat themselves as often in 0." in got.iloc[-6]
+        assert far[-5:].all()                                        # patterns stay far beyond
+        assert far[:-6].mean() < 0.002                               # honest answers: about .001 or fewer
+        old = rules.longpattern(df, INST, own_order=False).fillna("").str.contains(rules.FAR).to_numpy()
+        assert old[-6] and old[-5:].all()                            # the old rule excluded the motif
+        assert (far <= old).all()                                    # the new one never adds a far hit
+    from iur_survey.clean.config import CleanConfig, rule_parameters
+
+    assert rule_parameters("longpattern")["own_order"] is True
+    assert CleanConfig.from_dict({"longpattern": {"own_order": False}}).longpattern_own_order is False
+
+
 def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skips_work():
     from iur_survey.clean.decision import EVIDENCE_GROUPS, decide
     from iur_survey.clean.indices import answer_model, random_lr, random_lr_quantiles

@@ -1983,7 +1983,8 @@ def correlation_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha
     under it.  Here the alternative is independent answers with the sample's own category
     shares (:func:`~iur_survey.clean.indices.correlation_lr`: only the item correlations tell
     the two apart; the style-free ratio is the Gaussian ``z'(R^-1 - I) z / 2 + log|R| / 2`` on the
-    answers' normal scores, the person's shift and stretch profiled out as in
+    answers' normal scores, Anderson 2003, *An Introduction to Multivariate Statistical Analysis*,
+    sect. 3.2; a Neyman-Pearson ratio, 1933; the person's shift and stretch profiled out as in
     :func:`random_likelihood`).  Cut-offs: the ``1 - alpha`` and ``1 - far_alpha`` quantiles of
     the same statistic on the 20,000 honest answers drawn from the fitted model (seeded), as
     :func:`random_likelihood`'s.  Evidence group ``likelihood``

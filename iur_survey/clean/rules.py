@@ -1996,7 +1996,7 @@ def correlation_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha
     Measured against the rule off (csv, N 800 and 3000, seeds 1-3 unless said; careless
     recall, honest excluded): on a generator of IRTree styles and marginal-matched random
     answers, styled, .549 -> .558 (profiled) / .569 (``styles: false, far: false``), honest
-    0.37 -> 0.43 / 0.50 %; style-free .560 -> .570 / .583, honest 0.18 % unchanged; on psych's
+    0.37 -> 0.43 / 0.50 %; style-free .560 -> .570 / .583, honest 0.18 -> 0.20 / 0.18 %; on psych's
     bfi (``python -m iur_survey.clean.evaluate --generator real``) random answers .227/.319 ->
     .250/.372 (profiled), honest 0.4/0.5 -> 0.5/0.5 %; but on an outside generator (item-mean
     stretch extreme responders, noisy persons) precision fell on its style-free exports (.963/.916

@@ -135,6 +135,10 @@ class CleanConfig:
     random_likelihood_min_tail: int = 4
     random_likelihood_change_point: bool = False
     random_likelihood_irtree: bool = False
+    correlation_likelihood_alpha: float = 0.005
+    correlation_likelihood_far_alpha: float = 0.001
+    correlation_likelihood_styles: bool = True
+    correlation_likelihood_far: bool = True
     invariant_tail_alpha: float = 0.005
     invariant_tail_far_alpha: float = 0.001
     invariant_tail_min_tail: int = 6
@@ -262,7 +266,7 @@ class CleanConfig:
         >>> CleanConfig.from_dict({"speedr": {"fraction": 0.2}})
         Traceback (most recent call last):
         ...
-        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, invariant_tail, psychsyn, psychant, even_odd, person_total, person_fit, tool_bot, tool_speed, tool_duplicate or a flat <rule>_<parameter> name
+        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, correlation_likelihood, invariant_tail, psychsyn, psychant, even_odd, person_total, person_fit, tool_bot, tool_speed, tool_duplicate or a flat <rule>_<parameter> name
         """
         src = None if source is None else str(source)
         if doc is None:
@@ -424,7 +428,8 @@ _EVIDENCE_COUNTS: dict[str, int] = {
 #: probabilities, fractions and correlation magnitudes: strictly between 0 and 1
 _UNIT = ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha", "mahalanobis_direction_alpha",
          "mahalanobis_ipsatized_alpha", "mahalanobis_quotient_alpha", "random_likelihood_alpha",
-         "random_likelihood_far_alpha", "invariant_tail_alpha", "invariant_tail_far_alpha",
+         "random_likelihood_far_alpha", "correlation_likelihood_alpha", "correlation_likelihood_far_alpha",
+         "invariant_tail_alpha", "invariant_tail_far_alpha",
          "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
 #: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
@@ -452,6 +457,7 @@ _FAR_PAIRS = (
     ("longpattern_honest_alpha", "longpattern_honest_far_alpha", False, "rarer still"),
     ("irv_min_sd", "irv_far_sd", False, "less variability still"),
     ("random_likelihood_alpha", "random_likelihood_far_alpha", False, "rarer still"),
+    ("correlation_likelihood_alpha", "correlation_likelihood_far_alpha", False, "rarer still"),
     ("invariant_tail_alpha", "invariant_tail_far_alpha", False, "rarer still"),
     ("invariant_tail_min_ratio", "invariant_tail_far_ratio", True, "a larger ratio"),
 )

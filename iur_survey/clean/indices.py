@@ -1431,6 +1431,55 @@ def random_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndar
     return _profiled(codes, tau, r, (_whole_ratio,), (above,), shifts, scales, chunk, midpoint, extreme)[:, 0]
 
 
+def correlation_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,
+                   scales: np.ndarray = LR_SCALES, chunk: int = 2048) -> np.ndarray:
+    """Likelihood ratio of answers that ignore the item correlations against the sample's answer model.
+
+    ``log P(x | independent items, the sample's category shares) - max over (shift, scale)
+    log P(x | answer model, style)``: the Neyman-Pearson statistic (Neyman & Pearson 1933) of
+    random answers that *match each item's honest distribution* against the honest answer model
+    (:func:`answer_model`, :func:`copula_item_loglik`), the person's response style profiled out
+    as in :func:`random_lr` (the same grid, :data:`LR_SHIFTS` x :data:`LR_SCALES`).  Unlike
+    :func:`random_lr`, whose alternative is uniform random codes, the alternative here has the
+    honest marginals, so only the item correlations tell the two apart.  At the style-free
+    point (shift 0, stretch 1) the item probabilities cancel and the ratio is the Gaussian one
+    on the answers' normal scores ``z`` (the mid-points of their categories),
+    ``z'(R^-1 - I) z / 2 + log|R| / 2``: the log density of ``z`` under independence against
+    its density under the correlation ``R`` (the multivariate normal log-likelihood, Anderson
+    2003, *An Introduction to Multivariate Statistical Analysis*, 3rd ed., sect. 3.2).  Its
+    mean is ``log|R| / 2 < 0`` under honest answers and ``(tr R^-1 - p + log|R|) / 2 > 0``
+    under answers that ignore the correlations (a Kullback-Leibler divergence).  Unlike D² =
+    ``z'R^-1 z`` it subtracts the deviation's own size ``z'z``, so answers far from the centre
+    in the direction the correlations favour (an honest extreme responder on the same side of
+    correlated items) lower it, and a stretch of the answers is profiled out.  ``codes``: 0-based, ``-1``
+    missing (the row is ``NaN``).  Large = more like answers without correlations.
+
+    >>> rng = np.random.default_rng(5)
+    >>> f = rng.normal(size=(800, 1))
+    >>> x = np.clip(np.round(2 + f + rng.normal(scale=.6, size=(800, 6))), 0, 4).astype(int)
+    >>> x[:20] = x[rng.integers(20, 800, size=(20, 6)), np.arange(6)]   # random, each item's own shares
+    >>> x[20] = [4, 4, 4, 4, 4, 4]                                 # extreme but following the correlations
+    >>> tau, r = answer_model(x, 5)
+    >>> lr = correlation_lr(x, tau, r)
+    >>> bool(np.median(lr[:20]) > np.quantile(lr[21:], .9)), bool(lr[20] < np.median(lr[21:]))
+    (True, True)
+    >>> z = _style_answers(x[:3], tau, np.zeros(1), np.ones(1))[1][0]    # style-free: the Gaussian formula
+    >>> gauss = 0.5 * ((z @ np.linalg.inv(r)) * z - z * z).sum(1) + 0.5 * np.linalg.slogdet(r)[1]
+    >>> bool(np.allclose(correlation_lr(x[:3], tau, r, np.zeros(1), np.ones(1)), gauss))
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    out = np.full(len(codes), np.nan)
+    rows = np.flatnonzero((codes >= 0).all(axis=1))
+    for part in np.array_split(rows, max(1, -(-len(rows) // chunk))):
+        if not len(part):
+            continue
+        own = _style_answers(codes[part], tau, np.zeros(1), np.ones(1))[0][0].sum(axis=1)   # the sample's shares
+        honest = copula_item_loglik(codes[part], tau, r, shifts, scales).sum(axis=2).max(axis=0)
+        out[part] = own - honest
+    return out
+
+
 def random_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,
                    shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES, chunk: int = 2048,
                    above: float | None = None, midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:

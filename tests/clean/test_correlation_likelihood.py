@@ -1,0 +1,89 @@
+"""The correlation-aware random-answer ratio (:func:`iur_survey.clean.indices.correlation_lr`) and its opt-in rule."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from iur_survey.clean import indices as I
+from iur_survey.clean import rules
+from iur_survey.clean.config import CleanConfig
+from iur_survey.clean.decision import EVIDENCE_GROUPS, decide
+from iur_survey.instrument import load_instrument
+
+
+def _sample(seed: int = 11, n: int = 1500) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    f = np.repeat(rng.normal(size=(n, 2)), 6, axis=1)                     # two scales of six items
+    return np.clip(np.round(2 + f + rng.normal(scale=.7, size=(n, 12))), 0, 4).astype(int)
+
+
+def test_style_free_ratio_is_the_multivariate_normal_log_likelihood_ratio():
+    # reference: scipy's multivariate normal log densities of the answers' mid-point normal scores
+    x = _sample()
+    tau, r = I.answer_model(x, 5)
+    cum = stats.norm.cdf(tau)                                            # items x (categories + 1)
+    j = np.arange(x.shape[1])
+    z = stats.norm.ppf((cum[j, x] + cum[j, x + 1]) / 2)
+    k = x.shape[1]
+    ref = (stats.multivariate_normal(np.zeros(k), np.eye(k)).logpdf(z[:50])
+           - stats.multivariate_normal(np.zeros(k), r).logpdf(z[:50]))
+    got = I.correlation_lr(x[:50], tau, r, np.zeros(1), np.ones(1))
+    assert np.allclose(got, ref, atol=1e-6)
+
+
+def test_answers_without_correlations_score_higher_and_the_profile_is_a_lower_bound():
+    x = _sample()
+    rng = np.random.default_rng(3)
+    tau, r = I.answer_model(x, 5)
+    shuffled = np.column_stack([rng.permutation(c) for c in x.T])         # same shares, no correlation
+    free = lambda c: I.correlation_lr(c, tau, r, np.zeros(1), np.ones(1))  # noqa: E731
+    lam = np.linalg.eigvalsh(r)
+    expected = 0.5 * (np.sum(1 / lam) - len(lam))             # E(ratio | independent) - E(ratio | R) = (tr R^-1 - p) / 2
+    gap = free(shuffled).mean() - free(x).mean()
+    assert 0.7 * expected < gap < 1.3 * expected
+    assert np.all(I.correlation_lr(shuffled[:300], tau, r) <= free(shuffled[:300]) + 1e-9)
+
+
+def test_extreme_answers_that_follow_the_correlations_are_not_like_random_ones():
+    x = _sample()
+    x[0] = 4                                                              # all top answers: one side, correlated
+    x[1] = [0] * 6 + [4] * 6                                              # each scale at its own end
+    tau, r = I.answer_model(x, 5)
+    for grid in ((np.zeros(1), np.ones(1)), (I.LR_SHIFTS, I.LR_SCALES)):
+        lr = I.correlation_lr(x, tau, r, *grid)
+        assert lr[0] < np.median(lr[2:]) and lr[1] < np.median(lr[2:])
+
+
+def test_missing_answers_are_not_evaluated():
+    x = _sample()
+    tau, r = I.answer_model(x, 5)
+    c = x[:3].copy()
+    c[1, 4] = -1
+    assert np.isnan(I.correlation_lr(c, tau, r)).tolist() == [False, True, False]
+
+
+def test_the_rule_is_off_by_default_and_counts_as_likelihood_evidence():
+    assert "correlation_likelihood" not in CleanConfig().rules
+    cfg = CleanConfig.from_dict({"rules": list(rules.DEFAULT_RULES) + ["correlation_likelihood"],
+                                 "correlation_likelihood": {"styles": False, "far": False}})
+    assert "correlation_likelihood" in cfg.rules
+    assert cfg.params("correlation_likelihood") == {"alpha": 0.005, "far_alpha": 0.001, "styles": False, "far": False}
+    assert "correlation_likelihood" in EVIDENCE_GROUPS["likelihood"]
+    flags = {"correlation_likelihood": pd.Series(["ratio 5"], dtype="string"),
+             "psychsyn": pd.Series(["r"], dtype="string"), "psychant": pd.Series(["r"], dtype="string"),
+             "even_odd": pd.Series(["r"], dtype="string")}
+    assert decide(flags)[1] == ["convergent evidence: likelihood + inconsistency"]
+
+
+def test_the_rule_flags_few_honest_rows_and_never_far_without_far():
+    rng = np.random.default_rng(2)
+    inst = load_instrument()
+    cols = [c for c in inst.item_codes if c[:3] in ("GOV", "MKT", "BEN", "VAL")]
+    f = np.repeat(rng.normal(size=(800, 2)), 8, axis=1)
+    df = pd.DataFrame(np.clip(np.round(3 + f + rng.normal(scale=.6, size=(800, 16))), 1, 5), columns=cols)
+    df.loc[:9] = df.to_numpy()[rng.integers(10, 800, size=(10, 16)), np.arange(16)]
+    hit = rules.correlation_likelihood(df, inst, styles=False, far=False)
+    assert hit[:10].notna().sum() >= 5 and hit[10:].notna().mean() < 0.015
+    assert not hit.dropna().str.contains(rules.FAR, regex=False).any()
+    assert hit[:10].notna().sum() >= rules.correlation_likelihood(df, inst)[:10].notna().sum()

@@ -141,10 +141,7 @@ def read_tool_checks(table, columns) -> dict[str, np.ndarray]:
     Qualtrics layout's second-row names count); a column the matching took for an answer is not read here.
     Only the columns the table holds data for are read.
     """
-    found: dict[str, int] = {}
-    for i, h in columns:
-        h = str(h).strip().lstrip("\ufeff")
-        if h in TOOL_CHECKS and h not in found:
-            found[h] = i
+    columns = list(columns)
+    found = {h: columns[k][0] for h, k in tool_check_columns([h for _, h in columns]).items()}
     return {h: parse_tool_check(table.data[i].tolist(), h, table.lines, table.path)
             for h, i in found.items() if i in table.data.columns}

@@ -1,8 +1,9 @@
 """The common latent factor (CFA + one equal method loading) nests the CFA (m = 0), so its ML chi-square is at
 most the CFA's.  From the default starting values (lavaan's too: lavaan 0.6.14 gives chi-square 377.9974 with
-m = 0.519 on these data, against the CFA's 377.7575: clf_refs/make_clf_ref.R, its output stored) the fit can end in a local minimum above it, and the method
-variance read from it (20.7 % here, for data drawn without any method factor) is no estimate.
-``fit_common_latent_factor`` refits from the CFA's solution and keeps the lower minimum."""
+m = 0.519 on these data, against the CFA's 377.7575: clf_refs/make_clf_ref.R, its output stored) the fit can
+end in a local minimum above it, and the method variance read from it (20.7 % here, for data drawn without any
+method factor) is no estimate.  ``fit_common_latent_factor`` refits from the CFA's solution and keeps the lower
+minimum."""
 
 import warnings
 from pathlib import Path

@@ -21,7 +21,12 @@ import pytest  # noqa: E402
 def pytest_configure(config):
     """Nothing a test run makes lands in the checkout: the book pipeline's cache goes to a temporary folder,
     npm's MathJax to the user's cache (shared by runs, as an installed package's), Hypothesis' examples to a
-    temporary folder (set before any test imports hypothesis)."""
+    temporary folder (set before any test imports hypothesis).
+
+    The tests name their data by its path from the checkout's root (``tests/reference/data/...``, also as
+    command-line arguments): the run works from that root whatever directory pytest was started in (called
+    as ``cd /tmp && pytest /path/to/checkout/tests``, five modules failed to import)."""
+    os.chdir(Path(__file__).resolve().parent.parent)
     run = Path(tempfile.mkdtemp(prefix="iur-survey-tests-"))
     os.environ.setdefault("IUR_SURVEY_WORKDIR", str(run / "book-cache"))
     os.environ.setdefault("IUR_SURVEY_CACHE", str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")

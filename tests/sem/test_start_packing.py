@@ -106,8 +106,9 @@ def test_a_lower_heywood_minimum_gives_way_to_lavaans_proper_one_with_a_warning(
     at f 0.0611; lavaan's nlminb, and our paths from the simple start, the proper solution at f 0.1815 (chi-square
     109.244).  The proper one is kept on every CPU.  Which minimum the first path reaches depends on the CPU's
     floating point (here it reaches the Heywood one; under OPENBLAS_CORETYPE=Prescott with numpy's baseline SIMD
-    the proper one directly), so the warning naming the other minimum is checked when it is given, and the
-    exploration itself by the next test."""
+    the proper one directly; under OPENBLAS_CORETYPE=SandyBridge every default and quasi-Newton path reached the
+    Heywood one, chi-square 36.8, and only nlminb's trust-region path finds the proper one), so the warning naming
+    the other minimum is checked when it is given, and the exploration itself by the next tests."""
     case = REF["checkcov"]
     res = cfa(case["model"], _data(), warn=False)
     assert res.converged
@@ -137,3 +138,36 @@ def test_an_improper_first_minimum_is_explored_and_the_proper_one_kept_with_a_wa
     assert opt.fun == 0.18146833 and opt.x[0] == 2.0
     assert len(warned) == 1 and "more than one local minimum" in warned[0]
     assert "0.061139011 (a Heywood case)" in warned[0] and "reached 0.18146833" in warned[0]
+
+
+def test_when_every_path_stops_at_a_heywood_case_nlminbs_path_is_run_too():
+    """The exploration's last resort, on a stand-in optimizer: every default and quasi-Newton path stops at the
+    Heywood case (f .0611, as under OPENBLAS_CORETYPE=SandyBridge), nlminb's trust-region path reaches the proper
+    minimum (f .1815): that one is kept and the warning names both; without a proper one the Heywood case stays."""
+    class Opt:
+        def __init__(self, x, fun):
+            self.converged, self.message, self.history, self.ran_off = True, "converged", [], False
+            self.x, self.fun = x, fun
+
+    trusted: list[float] = []
+
+    def run(x, scoring=True, runaway=None, trust=False):
+        if trust:
+            trusted.append(float(x[0]))
+            return Opt(x, 0.18146833)
+        return Opt(x, 0.061139011)
+
+    warned: list[str] = []
+    opt = api._with_fallback_start(run, np.array([5.0]), lambda: np.array([1.0]), simple=lambda: np.array([2.0]),
+                                   improper=lambda o: 2 if o.fun < 0.1 else 0, warnings=warned)
+    assert opt.fun == 0.18146833 and trusted == [5.0, 2.0]
+    assert len(warned) == 1 and "nlminb's path (trust region) from lavaan's start values reached 0.18146833" \
+        in warned[0]
+    assert "0.061139011 (a Heywood case)" in warned[0]
+
+    def heywood_only(x, scoring=True, runaway=None, trust=False):
+        return Opt(x, 0.061139011)
+
+    opt = api._with_fallback_start(heywood_only, np.array([5.0]), lambda: np.array([1.0]),
+                                   simple=lambda: np.array([2.0]), improper=lambda o: 2, warnings=(w := []))
+    assert opt.fun == 0.061139011 and w == []

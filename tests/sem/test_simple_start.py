@@ -103,7 +103,10 @@ def test_configural_fit_with_a_30_case_group_converges_to_lavaans_solution():
     ref = REF["fit"]
     assert REF["first_attempt"]["converged"] is False and ref["converged"] is True
     assert res.converged
-    assert "refit: lavaan's simple start values" in res.meta["optimizer_history"][0]
+    # the refit from lavaan's simple start values reaches lavaan's solution (a Heywood case, so nlminb's own
+    # trust-region path from those starts runs too: sem.api, every path improper)
+    history = res.meta["optimizer_history"][0]
+    assert "refit: " in history and "lavaan's simple start values" in history.split("refit: ", 1)[1]
     fm = res.fit_measures(["chisq", "df", "npar", "logl"])
     assert fm["chisq"] == pytest.approx(ref["chisq"], rel=1e-6)
     assert fm["logl"] >= ref["logl"] - 1e-6 * abs(ref["logl"])          # the same optimum, not a worse one

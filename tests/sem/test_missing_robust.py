@@ -46,14 +46,25 @@ def _pe_diff(res, ref: dict, col: str) -> float:
     return worst
 
 
+class _SmallFits(dict):
+    """The two FIML fits of ``smallgrp.csv`` (about a minute each), each made when a test first asks for it."""
+
+    def __missing__(self, est: str):
+        self[est] = sem(MODEL, _data("smallgrp.csv"), missing="ml", estimator=est, group="school", warn=False)
+        return self[est]
+
+
 @pytest.fixture(scope="module")
 def small_fits():
-    d = _data("smallgrp.csv")
-    return {est: sem(MODEL, d, missing="ml", estimator=est, group="school", warn=False) for est in ("ML", "MLR")}
+    return _SmallFits()
+
+
+#: the tests that read the MLR fit run on one worker (``--dist loadgroup``): the fit is made once
+MLR_FIT = pytest.mark.xdist_group("missing_robust_small_mlr")
 
 
 # ------------------------------------------------------------------------------------------- A1: singular matrices
-@pytest.mark.parametrize("est", ["ML", "MLR"])
+@pytest.mark.parametrize("est", ["ML", pytest.param("MLR", marks=MLR_FIT)])
 def test_robust_indices_are_na_with_lavaans_warnings_where_lavaan_fails(small_fits, est):
     res, ref = small_fits[est], REF[f"small_{est.lower()}"]
     assert ref["fm_warnings"] == ["lavaan WARNING: computation of robust CFI failed.",
@@ -71,6 +82,7 @@ def test_robust_indices_are_na_with_lavaans_warnings_where_lavaan_fails(small_fi
     assert _pe_diff(res, ref["pe"], "est") < 1e-3
 
 
+@MLR_FIT
 def test_scaled_test_that_rounding_decides_is_refused(small_fits):
     a1 = REF["small_a1"]
     # lavaan's own matrices: R's solve() accepts A1 (rcond above .Machine$double.eps) ...
@@ -244,6 +256,7 @@ def test_summary_prints_lavaans_mlr_rows_in_lavaans_layout(empty_fits, case):
     assert len(robust) == 2 and all(len(ln) == 66 for ln in robust)
 
 
+@MLR_FIT
 def test_summary_prints_na_where_the_robust_statistics_failed(small_fits):
     text = small_fits["MLR"].summary(standardized=False)
     assert "  Robust RMSEA                                                  NA" in text.splitlines()

@@ -295,7 +295,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .rules import FAR, STYLED
+from .rules import FAR, MODERATE, STYLED
 
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -320,12 +320,15 @@ BESIDE: dict[str, tuple[str, ...]] = {"structure": ("speed",), "direction": ("sp
 
 
 def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
-             beside: Mapping[str, Iterable[str]] = BESIDE, hits: Mapping[str, np.ndarray] | None = None
-             ) -> dict[str, np.ndarray]:
+             beside: Mapping[str, Iterable[str]] = BESIDE, hits: Mapping[str, np.ndarray] | None = None,
+             min_evidence: int = 2) -> dict[str, np.ndarray]:
     """Per evidence group (:data:`EVIDENCE_GROUPS`), whether it counts against each response.
 
     A group in ``beside`` counts only where one of its partner groups has evidence of its
-    own.  ``hits``: the flags' ``notna()`` as boolean arrays, when the caller has them already.
+    own.  A speed flag marked ``[moderately fast]`` (:func:`~iur_survey.clean.rules.speeder`) is
+    evidence of its own for that purpose, but counts itself only where ``min_evidence`` other groups
+    count (it adds nothing to the decision: the answers must carry it).  ``hits``: the flags'
+    ``notna()`` as boolean arrays, when the caller has them already.
 
     >>> f = {"psychsyn": pd.Series(["r", "r"]), "psychant": pd.Series(["r", pd.NA]), "even_odd": pd.Series(["r", "r"])}
     >>> {g: v.tolist() for g, v in evidence(f, beside={}).items()}
@@ -333,10 +336,14 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
     >>> f = {"speeder": pd.Series(["fast", pd.NA]), "mahalanobis_quotient": pd.Series(["Q", "Q"])}
     >>> {g: v.tolist() for g, v in evidence(f).items()}
     {'speed': [True, False], 'structure': [True, False]}
+    >>> f["speeder"] = pd.Series(["fast [moderately fast]", pd.NA])
+    >>> {g: v.tolist() for g, v in evidence(f).items()}
+    {'speed': [False, False], 'structure': [True, False]}
     """
     hit = _hits(flags) if hits is None else hits
     fast = [hit[r] for r in EVIDENCE_GROUPS["speed"] if r in hit]
     speed = np.any(fast, axis=0) if fast else None
+    moderate = _moderate_only(flags, hit)
     hit = {r: _unstyled(flags[r], h, speed) if r in STYLE_MARKED else h for r, h in hit.items()}
     quorum = {"inconsistency": int(min_inconsistency)}
     own: dict[str, np.ndarray] = {}
@@ -352,6 +359,10 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
                 if p in own and p != g:
                     company |= own[p]
             groups[g] = groups[g] & company
+    if "speed" in groups and moderate is not None:
+        others = [v for g, v in groups.items() if g != "speed"]
+        enough = (np.sum(others, axis=0) >= int(min_evidence)) if others else np.zeros_like(moderate)
+        groups["speed"] = groups["speed"] & (~moderate | enough)
     return groups
 
 
@@ -393,7 +404,8 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
             vals = f.to_numpy(dtype=object)[idx]
             far[r][idx] = [FAR in v for v in vals]
     if groups is None:
-        groups = evidence(flags, min_inconsistency=min_inconsistency, beside=beside, hits=hit)
+        groups = evidence(flags, min_inconsistency=min_inconsistency, beside=beside, hits=hit,
+                          min_evidence=min_evidence)
     points = np.sum(list(groups.values()), axis=0) if groups else np.zeros(n, dtype=int)
     far_any = np.zeros(n, dtype=bool)
     for r in far:
@@ -417,6 +429,22 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
 
 def _hits(flags: Mapping[str, pd.Series]) -> dict[str, np.ndarray]:
     return {r: f.notna().to_numpy() for r, f in flags.items()}
+
+
+def _moderate_only(flags: Mapping[str, pd.Series], hit: Mapping[str, np.ndarray]) -> np.ndarray | None:
+    """Where every speed hit of a response is a ``[moderately fast]`` one (``None``: nowhere)."""
+    if "speeder" not in hit or not hit["speeder"].any():
+        return None
+    idx = np.flatnonzero(hit["speeder"])
+    marked = np.array([f"[{MODERATE}]" in v for v in flags["speeder"].to_numpy(dtype=object)[idx]], dtype=bool)
+    if not marked.any():
+        return None
+    out = np.zeros(len(hit["speeder"]), dtype=bool)
+    out[idx[marked]] = True
+    for r in EVIDENCE_GROUPS["speed"]:
+        if r != "speeder" and r in hit:
+            out &= ~hit[r]
+    return out
 
 
 def _unstyled(flag: pd.Series, hit: np.ndarray, speed: np.ndarray | None) -> np.ndarray:

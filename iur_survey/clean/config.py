@@ -161,6 +161,7 @@ class CleanConfig:
     tool_bot_fraud_from: float = 30.0
     tool_speed_rsi_above: float = 2.0
     tool_speed_deg_time_above: float = 100.0
+    tool_speed_rsi_strong: float | None = None
     tool_duplicate_score_from: float = 75.0
     #: the convergent-evidence decision (:mod:`iur_survey.clean.decision`)
     decision_min_evidence: int = 2
@@ -448,6 +449,7 @@ _RANGES: dict[str, tuple[float, float, bool, bool, str]] = {
     "tool_bot_fraud_from": (0, 100, False, True, "a RelevantID score above 0 and at most 100"),
     "tool_duplicate_score_from": (0, 100, False, True, "a RelevantID score above 0 and at most 100"),
     "tool_speed_rsi_above": (0, float("inf"), False, False, "a speed ratio above 0"),
+    "tool_speed_rsi_strong": (0, float("inf"), False, False, "a speed ratio above 0"),
     "tool_speed_deg_time_above": (0, float("inf"), True, False, "degradation points from 0"),
 }
 #: a cut-off and its "far beyond the cut-off" partner: (cut-off, far, far lies above, what far means)
@@ -541,6 +543,10 @@ def _check_far_pairs(cfg: "CleanConfig") -> None:
         if (b < a) if above else (b > a):
             raise IURSurveyError(cfg.source, f"{far} ({_show(b)}) must not be {'below' if above else 'above'} "
                                              f"{cut} ({_show(a)}): far beyond the cut-off means {meaning}")
+    if cfg.tool_speed_rsi_strong is not None and cfg.tool_speed_rsi_strong < cfg.tool_speed_rsi_above:
+        raise IURSurveyError(cfg.source, f"tool_speed_rsi_strong ({_show(cfg.tool_speed_rsi_strong)}) must not be "
+                                         f"below tool_speed_rsi_above ({_show(cfg.tool_speed_rsi_above)}): "
+                                         f"a strong flag is a faster one")
     strong = cfg.speeder_strong_fraction
     if strong is not None and not cfg.speeder_far_fraction <= strong <= cfg.speeder_fraction:
         raise IURSurveyError(cfg.source, f"speeder_strong_fraction ({_show(strong)}) must lie from "

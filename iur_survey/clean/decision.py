@@ -26,9 +26,10 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 group              indices
 =================  ===========================================================
 speed              speeder (a fast careful reader's answers show no other sign); tool_speed (SoSci
-                   Survey's own TIME_RSI and DEG_TIME: the same evidence, so it counts once); a
-                   ``[moderately fast]`` speeder flag alone (the slower half of its band) lets the
-                   groups that count beside speed count, but is no piece of evidence itself (below)
+                   Survey's own TIME_RSI and DEG_TIME: the same evidence, so it counts once); where
+                   every speed flag is ``[moderately fast]`` (the slower half of speeder's band, a
+                   TIME_RSI up to 4.7) it lets the groups that count beside speed count, but is no
+                   piece of evidence itself (below)
 invariance         longstring, longpattern, irv, invariant_tail (one answer, or a zig-zag or ramp
                    across the scale, to the end after a careful start, by likelihood ratio)
 size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
@@ -472,18 +473,19 @@ def _hits(flags: Mapping[str, pd.Series]) -> dict[str, np.ndarray]:
 
 def _moderate_only(flags: Mapping[str, pd.Series], hit: Mapping[str, np.ndarray]) -> np.ndarray | None:
     """Where every speed hit of a response is a ``[moderately fast]`` one (``None``: nowhere)."""
-    if "speeder" not in hit or not hit["speeder"].any():
+    present = [r for r in EVIDENCE_GROUPS["speed"] if r in hit and hit[r].any()]
+    if not present:
         return None
-    idx = np.flatnonzero(hit["speeder"])
-    marked = np.array([f"[{MODERATE}]" in v for v in flags["speeder"].to_numpy(dtype=object)[idx]], dtype=bool)
-    if not marked.any():
-        return None
-    out = np.zeros(len(hit["speeder"]), dtype=bool)
-    out[idx[marked]] = True
-    for r in EVIDENCE_GROUPS["speed"]:
-        if r != "speeder" and r in hit:
-            out &= ~hit[r]
-    return out
+    n = len(hit[present[0]])
+    anyhit = np.zeros(n, dtype=bool)
+    strong = np.zeros(n, dtype=bool)
+    for r in present:
+        idx = np.flatnonzero(hit[r])
+        marked = np.array([f"[{MODERATE}]" in v for v in flags[r].to_numpy(dtype=object)[idx]], dtype=bool)
+        anyhit[idx] = True
+        strong[idx[~marked]] = True
+    out = anyhit & ~strong
+    return out if out.any() else None
 
 
 def _unstyled(flag: pd.Series, hit: np.ndarray, speed: np.ndarray | None) -> np.ndarray:

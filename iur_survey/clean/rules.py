@@ -2628,7 +2628,7 @@ def tool_bot(frame: pd.DataFrame, instrument: Instrument, *, recaptcha_below: fl
 
 
 def tool_speed(frame: pd.DataFrame, instrument: Instrument, *, rsi_above: float = 2.0,
-               deg_time_above: float = 100.0, checks=None) -> pd.Series:
+               deg_time_above: float = 100.0, rsi_strong: float | None = None, checks=None) -> pd.Series:
     """Flag a response SoSci Survey's own speed indices call too fast.
 
     ``TIME_RSI`` (relative speed index: how many times faster than the sample's typical respondent,
@@ -2639,18 +2639,47 @@ def tool_speed(frame: pd.DataFrame, instrument: Instrument, *, rsi_above: float 
     evidence group (``speed``), so a fast response flagged by both is one piece of evidence, not two.  ``checks``: the
     reader's :attr:`~iur_survey.read.base.RawResponses.tool_checks`.
 
+    Graded as :func:`speeder`'s flags are: a ``TIME_RSI`` hit at or below ``rsi_strong`` (default
+    ``1 / sqrt(0.15 x 0.3)`` = 4.71, the relative speed of speeder's default split at 21 % of the median)
+    without a ``DEG_TIME`` hit is marked ``[moderately fast]``: no piece of evidence by itself
+    (:mod:`iur_survey.clean.decision`).  Without it a fast careful reader at a relative speed of 2-4.7, whom
+    speeder grades moderate or does not flag, counted as fast beside any one answer-based group.
+    ``tool_speed: {rsi_strong: 2}`` (= ``rsi_above``) restores the previous rule.
+
     >>> from iur_survey.instrument import load_instrument
-    >>> checks = {"TIME_RSI": np.array([1.0, 2.6, 0.8]), "DEG_TIME": np.array([10, 130, 101.0])}
-    >>> tool_speed(pd.DataFrame({"GOV1": [3.0, 4, 5]}), load_instrument(), checks=checks).tolist()
-    [<NA>, 'TIME_RSI 2.6 > 2 (SoSci Survey: suspiciously fast); DEG_TIME 130 > 100 (SoSci Survey: too fast)', 'DEG_TIME 101 > 100 (SoSci Survey: too fast)']
+    >>> checks = {"TIME_RSI": np.array([1.0, 2.6, 0.8, 5.0]), "DEG_TIME": np.array([10, 130, 101.0, 0])}
+    >>> tool_speed(pd.DataFrame({"GOV1": [3.0, 4, 5, 3]}), load_instrument(), checks=checks).tolist()
+    [<NA>, 'TIME_RSI 2.6 > 2 (SoSci Survey: suspiciously fast); DEG_TIME 130 > 100 (SoSci Survey: too fast)', 'DEG_TIME 101 > 100 (SoSci Survey: too fast)', 'TIME_RSI 5 > 2 (SoSci Survey: suspiciously fast)']
+    >>> checks["DEG_TIME"][1] = 0
+    >>> tool_speed(pd.DataFrame({"GOV1": [3.0, 4, 5, 3]}), load_instrument(), checks=checks)[1]
+    'TIME_RSI 2.6 > 2 (SoSci Survey: suspiciously fast) [moderately fast]'
     """
     rsi, deg = _detail_number(rsi_above), _detail_number(deg_time_above)
-    return _tool_flags(frame, checks, (
+    out = _tool_flags(frame, checks, (
         ("TIME_RSI", lambda v: v > rsi_above,
          lambda x: f"TIME_RSI {_detail_number(x)} > {rsi} (SoSci Survey: suspiciously fast)"),
         ("DEG_TIME", lambda v: v > deg_time_above,
          lambda x: f"DEG_TIME {_detail_number(x)} > {deg} (SoSci Survey: too fast)"),
     ))
+    hit = out.notna().to_numpy()
+    if not hit.any():
+        return out
+    strong_rsi = 1.0 / math.sqrt(0.15 * 0.3) if rsi_strong is None else rsi_strong
+    n = len(frame)
+    r = _tool_values(frame, checks, "TIME_RSI")
+    d = _tool_values(frame, checks, "DEG_TIME")
+    with np.errstate(invalid="ignore"):
+        strong = np.zeros(n, dtype=bool)
+        if r is not None:
+            strong |= r > strong_rsi
+        if d is not None:
+            strong |= d > deg_time_above
+    moderate = hit & ~strong
+    if moderate.any():
+        out = out.copy()
+        idx = np.flatnonzero(moderate)
+        out.iloc[idx] = [f"{t} [{MODERATE}]" for t in out.iloc[idx]]
+    return out
 
 
 def tool_duplicate(frame: pd.DataFrame, instrument: Instrument, *, score_from: float = 75.0,

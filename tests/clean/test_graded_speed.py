@@ -77,6 +77,27 @@ def test_strong_fraction_is_checked_and_restores_the_previous_rule():
         CleanConfig.from_dict({"speeder": {"fraction": 0.25, "strong_fraction": 0.28}})
 
 
+def test_the_tools_speed_index_is_graded_as_speeder_is(inst):
+    """SoSci Survey's TIME_RSI (times faster than the typical respondent) at or below 1 / 0.212 = 4.71 is moderate
+    unless DEG_TIME says too fast: otherwise a fast careful reader in a SoSci export, whom speeder grades moderate,
+    would count as fast beside any one group again."""
+    checks = {"TIME_RSI": np.array([2.5, 4.5, 4.8, 2.5, np.nan]), "DEG_TIME": np.array([0, 0, 0, 150, 150.0])}
+    df = pd.DataFrame({"GOV1": [3.0] * 5})
+    out = rules.tool_speed(df, inst, checks=checks)
+    assert out.fillna("").str.contains(rules.MODERATE, regex=False).tolist() == [True, True, False, False, False]
+    assert out.notna().all()
+    assert not rules.tool_speed(df, inst, checks=checks, rsi_strong=2.0).fillna("").str.contains(rules.MODERATE).any()
+    moderate = "duration 250 s < 30% of median 1000 s [moderately fast]"
+    q = pd.Series(["structure Q 2"] * 3, dtype="string")
+    flags = {"speeder": pd.Series([moderate, moderate, pd.NA], dtype="string"),
+             "tool_speed": pd.Series([out[0], out[2], out[1]], dtype="string"), "mahalanobis_quotient": q}
+    # both moderate: kept; the tool's index strong: speed + structure; the tool's index alone, moderate: kept
+    assert decide(flags)[0].tolist() == [False, True, False]
+    assert CleanConfig.from_dict({"tool_speed": {"rsi_strong": 3}}).params("tool_speed")["rsi_strong"] == 3
+    with pytest.raises(IURSurveyError, match=r"tool_speed_rsi_strong \(1.5\) must not be below tool_speed_rsi_above"):
+        CleanConfig.from_dict({"tool_speed": {"rsi_strong": 1.5}})
+
+
 def _fast_careful_frame(seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     """1,200 honest respondents (conftest's factor model); 400 of them fast careful readers at 21.5-29 % of the
     median time (their answers as honest as anyone's)."""

@@ -37,7 +37,7 @@ iur_survey.errors.IURSurveyError: c.yaml: speeder_far_fraction (0.3) must not be
 >>> cfg.speeder_fraction, "irv" in cfg.rules
 (0.25, False)
 >>> cfg.params("speeder")
-{'fraction': 0.25, 'seconds_per_item': 2.0, 'far_fraction': 0.15}
+{'fraction': 0.25, 'seconds_per_item': 2.0, 'far_fraction': 0.15, 'strong_fraction': None}
 
 Careless-responding indices only flag; a flagged response is excluded on convergent
 evidence (:mod:`iur_survey.clean.decision`).  ``decision: {exclude_alone: [mahalanobis]}``
@@ -102,6 +102,7 @@ class CleanConfig:
     speeder_fraction: float = 0.3
     speeder_seconds_per_item: float = 2.0
     speeder_far_fraction: float = 0.15
+    speeder_strong_fraction: float | None = None
     longstring_min_run: int | None = None
     longstring_far_run: int | None = None
     longstring_honest_far_alpha: float = 0.001
@@ -160,6 +161,7 @@ class CleanConfig:
     tool_bot_fraud_from: float = 30.0
     tool_speed_rsi_above: float = 2.0
     tool_speed_deg_time_above: float = 100.0
+    tool_speed_rsi_strong: float | None = None
     tool_duplicate_score_from: float = 75.0
     #: the convergent-evidence decision (:mod:`iur_survey.clean.decision`)
     decision_min_evidence: int = 2
@@ -207,7 +209,7 @@ class CleanConfig:
         """JSON-ready, nested by rule (the form the report records).
 
         >>> CleanConfig().to_dict()["speeder"]
-        {'fraction': 0.3, 'seconds_per_item': 2.0, 'far_fraction': 0.15}
+        {'fraction': 0.3, 'seconds_per_item': 2.0, 'far_fraction': 0.15, 'strong_fraction': None}
         """
         out: dict[str, Any] = {"rules": list(self.rules)}
         for rule in RULE_ORDER:
@@ -426,7 +428,7 @@ _EVIDENCE_COUNTS: dict[str, int] = {
     "decision_min_inconsistency": len(EVIDENCE_GROUPS["inconsistency"]),
 }
 #: probabilities, fractions and correlation magnitudes: strictly between 0 and 1
-_UNIT = ("speeder_fraction", "speeder_far_fraction", "mahalanobis_alpha", "mahalanobis_direction_alpha",
+_UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", "mahalanobis_alpha", "mahalanobis_direction_alpha",
          "mahalanobis_ipsatized_alpha", "mahalanobis_quotient_alpha", "random_likelihood_alpha",
          "random_likelihood_far_alpha", "correlation_likelihood_alpha", "correlation_likelihood_far_alpha",
          "invariant_tail_alpha", "invariant_tail_far_alpha",
@@ -447,6 +449,7 @@ _RANGES: dict[str, tuple[float, float, bool, bool, str]] = {
     "tool_bot_fraud_from": (0, 100, False, True, "a RelevantID score above 0 and at most 100"),
     "tool_duplicate_score_from": (0, 100, False, True, "a RelevantID score above 0 and at most 100"),
     "tool_speed_rsi_above": (0, float("inf"), False, False, "a speed ratio above 0"),
+    "tool_speed_rsi_strong": (0, float("inf"), False, False, "a speed ratio above 0"),
     "tool_speed_deg_time_above": (0, float("inf"), True, False, "degradation points from 0"),
 }
 #: a cut-off and its "far beyond the cut-off" partner: (cut-off, far, far lies above, what far means)
@@ -540,6 +543,15 @@ def _check_far_pairs(cfg: "CleanConfig") -> None:
         if (b < a) if above else (b > a):
             raise IURSurveyError(cfg.source, f"{far} ({_show(b)}) must not be {'below' if above else 'above'} "
                                              f"{cut} ({_show(a)}): far beyond the cut-off means {meaning}")
+    if cfg.tool_speed_rsi_strong is not None and cfg.tool_speed_rsi_strong < cfg.tool_speed_rsi_above:
+        raise IURSurveyError(cfg.source, f"tool_speed_rsi_strong ({_show(cfg.tool_speed_rsi_strong)}) must not be "
+                                         f"below tool_speed_rsi_above ({_show(cfg.tool_speed_rsi_above)}): "
+                                         f"a strong flag is a faster one")
+    strong = cfg.speeder_strong_fraction
+    if strong is not None and not cfg.speeder_far_fraction <= strong <= cfg.speeder_fraction:
+        raise IURSurveyError(cfg.source, f"speeder_strong_fraction ({_show(strong)}) must lie from "
+                                         f"speeder_far_fraction ({_show(cfg.speeder_far_fraction)}) to "
+                                         f"speeder_fraction ({_show(cfg.speeder_fraction)}): it splits the flag band")
 
 
 def _show(x: float | int) -> str:

@@ -26,7 +26,10 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 group              indices
 =================  ===========================================================
 speed              speeder (a fast careful reader's answers show no other sign); tool_speed (SoSci
-                   Survey's own TIME_RSI and DEG_TIME: the same evidence, so it counts once)
+                   Survey's own TIME_RSI and DEG_TIME: the same evidence, so it counts once); where
+                   every speed flag is ``[moderately fast]`` (the slower half of speeder's band, a
+                   TIME_RSI up to 4.7) it lets the groups that count beside speed count, but is no
+                   piece of evidence itself (below)
 invariance         longstring, longpattern, irv, invariant_tail (one answer, or a zig-zag or ramp
                    across the scale, to the end after a careful start, by likelihood ratio)
 size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
@@ -74,6 +77,43 @@ restores any index as an exclusion on its own (e.g. ``[mahalanobis]`` for the ol
 behaviour), ``decision_min_evidence`` changes the number of groups, and
 ``decision_beside`` the groups that count beside others only (``{}``: every group counts
 beside any).
+
+Why a moderately fast duration is no piece of evidence by itself (graded speed,
+:func:`~iur_survey.clean.rules.speeder`'s ``strong_fraction``).  Honest careful readers reach 2.4-4 s per
+item (adults read 175-300 words a minute, Brysbaert 2019, *J Mem Lang* 109:104047; the study's items
+have 12 words), and the median respondent takes far longer, so a flag at 21-30 % of the median is a
+duration careful readers have.  Their answers are honest: each group beside speed flags them at its own
+honest rate (structure at its .975 quantile, size at .01, likelihood and direction at .005, ...), and
+speed beside *any one* of them excluded about the sum of those rates.  Which group joined speed for the
+fast careful readers excluded (29 of 626 flagged but not far, an outside generator, median 14 s per
+item, N 800 and 2000, seeds 1-3): structure 10, inconsistency 7, invariance 5, size 5, likelihood 3,
+direction 3: no one group to blame, so the grade is the speed's.  A flag in the band's faster half
+(below ``sqrt(far_fraction x fraction)`` = 21 % of the median; a relative speed above 4.7, Leiner 2019,
+*Survey Research Methods* 13:229-248) still counts beside any one group.  Measured, before -> after
+(N 800 and 2000/3000, seeds 1-3, csv; Wilson 95 % intervals pooled in the scratch report):
+
+====================================  ==========================  ==========================================
+generator                             honest fast careful         careless recall (where it changed)
+====================================  ==========================  ==========================================
+outside, fast readers 1.5-4 s/item    2.5-4 s: 24/503 -> 12/503   no careless response is moderately fast:
+(median 14 s per item)                (4.8 -> 2.4 %; 3-4 s: 4.0   all equal (.624); honest at realistic
+                                      -> 0.9 %; 2.5-3 s: 6.2 ->   strengths 0.84 -> 0.56 % (N 2000), 0.90 ->
+                                      5.1 %: the faster ones are  0.77 % (N 800)
+                                      strong)
+outside (gen3: IR-tree styles,        10/621 -> 2/621             random, marginal shares .444 -> .429,
+20-45 % of the median)                (1.6 -> 0.3 %)              person profile .522 -> .496; all .549 ->
+                                                                  .545; precision .965 -> .975; style-free
+                                                                  .559 -> .558, precision .987 = .987
+outside (s27: median 10 s per item)   0.4 % = 0.4 %               every figure equal
+real people (bfi, no durations)       --                          every figure equal
+package simulator / varied            2.1 / 1.9 -> 0.2 / 0.2 %    hasty speeders (loadings x 0.6) .594 ->
+                                                                  .570 / .594 -> .561
+graded-response / foreign generator   0.7 / 1.8 -> 0.2 / 0.4 %    speeders .924 = .924 / .957 = .957
+====================================  ==========================  ==========================================
+
+Moderately fast careless respondents whose answers carry only one group are the cost (the simulator's
+hasty speeders answer nearly as consistently as a careful reader).  ``speeder: {strong_fraction: 0.3}``
+restores the previous rule (every flag counts beside any one group).
 
 Why ``likelihood`` is a group (same evaluation, N 3000): random answers at an ordinary speed
 0.84 -> 0.90 on the graded-response generator and 0.22 -> 0.36 among real people (bfi), partly
@@ -295,7 +335,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .rules import FAR, STYLED
+from .rules import FAR, MODERATE, STYLED
 
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -320,12 +360,15 @@ BESIDE: dict[str, tuple[str, ...]] = {"structure": ("speed",), "direction": ("sp
 
 
 def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
-             beside: Mapping[str, Iterable[str]] = BESIDE, hits: Mapping[str, np.ndarray] | None = None
-             ) -> dict[str, np.ndarray]:
+             beside: Mapping[str, Iterable[str]] = BESIDE, hits: Mapping[str, np.ndarray] | None = None,
+             min_evidence: int = 2) -> dict[str, np.ndarray]:
     """Per evidence group (:data:`EVIDENCE_GROUPS`), whether it counts against each response.
 
     A group in ``beside`` counts only where one of its partner groups has evidence of its
-    own.  ``hits``: the flags' ``notna()`` as boolean arrays, when the caller has them already.
+    own.  A speed flag marked ``[moderately fast]`` (:func:`~iur_survey.clean.rules.speeder`) is
+    evidence of its own for that purpose, but counts itself only where ``min_evidence`` other groups
+    count (it adds nothing to the decision: the answers must carry it).  ``hits``: the flags'
+    ``notna()`` as boolean arrays, when the caller has them already.
 
     >>> f = {"psychsyn": pd.Series(["r", "r"]), "psychant": pd.Series(["r", pd.NA]), "even_odd": pd.Series(["r", "r"])}
     >>> {g: v.tolist() for g, v in evidence(f, beside={}).items()}
@@ -333,10 +376,14 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
     >>> f = {"speeder": pd.Series(["fast", pd.NA]), "mahalanobis_quotient": pd.Series(["Q", "Q"])}
     >>> {g: v.tolist() for g, v in evidence(f).items()}
     {'speed': [True, False], 'structure': [True, False]}
+    >>> f["speeder"] = pd.Series(["fast [moderately fast]", pd.NA])
+    >>> {g: v.tolist() for g, v in evidence(f).items()}
+    {'speed': [False, False], 'structure': [True, False]}
     """
     hit = _hits(flags) if hits is None else hits
     fast = [hit[r] for r in EVIDENCE_GROUPS["speed"] if r in hit]
     speed = np.any(fast, axis=0) if fast else None
+    moderate = _moderate_only(flags, hit)
     hit = {r: _unstyled(flags[r], h, speed) if r in STYLE_MARKED else h for r, h in hit.items()}
     quorum = {"inconsistency": int(min_inconsistency)}
     own: dict[str, np.ndarray] = {}
@@ -352,6 +399,10 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
                 if p in own and p != g:
                     company |= own[p]
             groups[g] = groups[g] & company
+    if "speed" in groups and moderate is not None:
+        others = [v for g, v in groups.items() if g != "speed"]
+        enough = (np.sum(others, axis=0) >= int(min_evidence)) if others else np.zeros_like(moderate)
+        groups["speed"] = groups["speed"] & (~moderate | enough)
     return groups
 
 
@@ -393,7 +444,8 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
             vals = f.to_numpy(dtype=object)[idx]
             far[r][idx] = [FAR in v for v in vals]
     if groups is None:
-        groups = evidence(flags, min_inconsistency=min_inconsistency, beside=beside, hits=hit)
+        groups = evidence(flags, min_inconsistency=min_inconsistency, beside=beside, hits=hit,
+                          min_evidence=min_evidence)
     points = np.sum(list(groups.values()), axis=0) if groups else np.zeros(n, dtype=int)
     far_any = np.zeros(n, dtype=bool)
     for r in far:
@@ -417,6 +469,23 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
 
 def _hits(flags: Mapping[str, pd.Series]) -> dict[str, np.ndarray]:
     return {r: f.notna().to_numpy() for r, f in flags.items()}
+
+
+def _moderate_only(flags: Mapping[str, pd.Series], hit: Mapping[str, np.ndarray]) -> np.ndarray | None:
+    """Where every speed hit of a response is a ``[moderately fast]`` one (``None``: nowhere)."""
+    present = [r for r in EVIDENCE_GROUPS["speed"] if r in hit and hit[r].any()]
+    if not present:
+        return None
+    n = len(hit[present[0]])
+    anyhit = np.zeros(n, dtype=bool)
+    strong = np.zeros(n, dtype=bool)
+    for r in present:
+        idx = np.flatnonzero(hit[r])
+        marked = np.array([f"[{MODERATE}]" in v for v in flags[r].to_numpy(dtype=object)[idx]], dtype=bool)
+        anyhit[idx] = True
+        strong[idx[~marked]] = True
+    out = anyhit & ~strong
+    return out if out.any() else None
 
 
 def _unstyled(flag: pd.Series, hit: np.ndarray, speed: np.ndarray | None) -> np.ndarray:

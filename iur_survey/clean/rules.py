@@ -789,6 +789,9 @@ def _far(text: str) -> str:
 FAR = "far beyond the cut-off"
 #: the marker in a detail text of a hit a response style explains (it counts beside speed only)
 STYLED = "a response style explains it"
+#: the marker in a detail text of a speed hit in the slower half of the flag band (:func:`speeder`): a duration a
+#: careful reader can reach, which is not a piece of evidence by itself (:mod:`iur_survey.clean.decision`)
+MODERATE = "moderately fast"
 
 
 def _styled(text: str) -> str:
@@ -797,7 +800,8 @@ def _styled(text: str) -> str:
 
 
 def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.3,
-            seconds_per_item: float = 2.0, far_fraction: float = 0.15) -> pd.Series:
+            seconds_per_item: float = 2.0, far_fraction: float = 0.15,
+            strong_fraction: float | None = None) -> pd.Series:
     """Flag responses completed fast; far beyond the cut-off when implausibly fast.
 
     Flags ``_duration < fraction x median`` (default 0.3; Greszki, Meyer & Schoen 2015,
@@ -820,10 +824,22 @@ def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.
     2.25-2.5 s from 6 to 3 %, and changes nothing on two other generators (a median near 10 s per
     item, or no durations): readers that fast are past the reading rates above, so the default stands.
 
+    **Graded speed.**  A flag in the slower half of the flag band, at or above ``strong_fraction x median``
+    (default: the band's geometric middle, ``sqrt(far_fraction x fraction)`` = 21 % of the median, a relative
+    speed of 4.7 in the sense of Leiner 2019, *Survey Research Methods* 13:229-248), is marked
+    ``[moderately fast]``: a duration honest careful readers reach (12-word items read at 175-300 words per
+    minute take 2.4-4.1 s, and the median respondent of a web survey takes far longer than reading needs).
+    Such a flag is no piece of evidence by itself; it only lets the answer-based groups that count beside
+    speed count (:mod:`iur_survey.clean.decision`), so a moderately fast response is excluded where two
+    answer-based groups agree.  ``strong_fraction: 0.3`` (= ``fraction``: no flag is moderate) restores
+    the previous rule; the evidence is in :mod:`iur_survey.clean.decision`.
+
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"_duration": [600.0, 620.0, 580.0, 150.0, 1.0], "GOV1": [1.0] * 5})
     >>> speeder(df, load_instrument()).tolist()[3:]
-    ['duration 150 s < 30% of median 580 s', 'duration 1 s < 30% of median 580 s; < 2 s x 1 questions = 2 s [far beyond the cut-off]']
+    ['duration 150 s < 30% of median 580 s [moderately fast]', 'duration 1 s < 30% of median 580 s; < 2 s x 1 questions = 2 s [far beyond the cut-off]']
+    >>> speeder(df, load_instrument(), strong_fraction=0.3).tolist()[3]
+    'duration 150 s < 30% of median 580 s'
     """
     if "_duration" not in frame.columns:
         return _none(frame)
@@ -837,15 +853,17 @@ def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.
     ab = dur < floor
     far = ab | (dur < far_fraction * med)
     hit = rel | ab
+    strong = math.sqrt(far_fraction * fraction) if strong_fraction is None else strong_fraction
+    moderate = ~far & ~(dur < strong * med)
     texts = []
-    for d, r, a, f in zip(dur[hit], rel[hit], ab[hit], far[hit]):
+    for d, r, a, f, m in zip(dur[hit], rel[hit], ab[hit], far[hit], moderate[hit]):
         parts = []
         if r:
             parts.append(f"< {_detail_number(fraction * 100)}% of median {med:.0f} s")
         if a:
             parts.append(f"< {_detail_number(seconds_per_item)} s x {n_q} questions = {_detail_number(floor)} s")
         t = f"duration {d:.0f} s " + "; ".join(parts)
-        texts.append(_far(t) if f else t)
+        texts.append(_far(t) if f else f"{t} [{MODERATE}]" if m else t)
     return _details(frame, hit, texts)
 
 
@@ -2610,7 +2628,7 @@ def tool_bot(frame: pd.DataFrame, instrument: Instrument, *, recaptcha_below: fl
 
 
 def tool_speed(frame: pd.DataFrame, instrument: Instrument, *, rsi_above: float = 2.0,
-               deg_time_above: float = 100.0, checks=None) -> pd.Series:
+               deg_time_above: float = 100.0, rsi_strong: float | None = None, checks=None) -> pd.Series:
     """Flag a response SoSci Survey's own speed indices call too fast.
 
     ``TIME_RSI`` (relative speed index: how many times faster than the sample's typical respondent,
@@ -2621,18 +2639,47 @@ def tool_speed(frame: pd.DataFrame, instrument: Instrument, *, rsi_above: float 
     evidence group (``speed``), so a fast response flagged by both is one piece of evidence, not two.  ``checks``: the
     reader's :attr:`~iur_survey.read.base.RawResponses.tool_checks`.
 
+    Graded as :func:`speeder`'s flags are: a ``TIME_RSI`` hit at or below ``rsi_strong`` (default
+    ``1 / sqrt(0.15 x 0.3)`` = 4.71, the relative speed of speeder's default split at 21 % of the median)
+    without a ``DEG_TIME`` hit is marked ``[moderately fast]``: no piece of evidence by itself
+    (:mod:`iur_survey.clean.decision`).  Without it a fast careful reader at a relative speed of 2-4.7, whom
+    speeder grades moderate or does not flag, counted as fast beside any one answer-based group.
+    ``tool_speed: {rsi_strong: 2}`` (= ``rsi_above``) restores the previous rule.
+
     >>> from iur_survey.instrument import load_instrument
-    >>> checks = {"TIME_RSI": np.array([1.0, 2.6, 0.8]), "DEG_TIME": np.array([10, 130, 101.0])}
-    >>> tool_speed(pd.DataFrame({"GOV1": [3.0, 4, 5]}), load_instrument(), checks=checks).tolist()
-    [<NA>, 'TIME_RSI 2.6 > 2 (SoSci Survey: suspiciously fast); DEG_TIME 130 > 100 (SoSci Survey: too fast)', 'DEG_TIME 101 > 100 (SoSci Survey: too fast)']
+    >>> checks = {"TIME_RSI": np.array([1.0, 2.6, 0.8, 5.0]), "DEG_TIME": np.array([10, 130, 101.0, 0])}
+    >>> tool_speed(pd.DataFrame({"GOV1": [3.0, 4, 5, 3]}), load_instrument(), checks=checks).tolist()
+    [<NA>, 'TIME_RSI 2.6 > 2 (SoSci Survey: suspiciously fast); DEG_TIME 130 > 100 (SoSci Survey: too fast)', 'DEG_TIME 101 > 100 (SoSci Survey: too fast)', 'TIME_RSI 5 > 2 (SoSci Survey: suspiciously fast)']
+    >>> checks["DEG_TIME"][1] = 0
+    >>> tool_speed(pd.DataFrame({"GOV1": [3.0, 4, 5, 3]}), load_instrument(), checks=checks)[1]
+    'TIME_RSI 2.6 > 2 (SoSci Survey: suspiciously fast) [moderately fast]'
     """
     rsi, deg = _detail_number(rsi_above), _detail_number(deg_time_above)
-    return _tool_flags(frame, checks, (
+    out = _tool_flags(frame, checks, (
         ("TIME_RSI", lambda v: v > rsi_above,
          lambda x: f"TIME_RSI {_detail_number(x)} > {rsi} (SoSci Survey: suspiciously fast)"),
         ("DEG_TIME", lambda v: v > deg_time_above,
          lambda x: f"DEG_TIME {_detail_number(x)} > {deg} (SoSci Survey: too fast)"),
     ))
+    hit = out.notna().to_numpy()
+    if not hit.any():
+        return out
+    strong_rsi = 1.0 / math.sqrt(0.15 * 0.3) if rsi_strong is None else rsi_strong
+    n = len(frame)
+    r = _tool_values(frame, checks, "TIME_RSI")
+    d = _tool_values(frame, checks, "DEG_TIME")
+    with np.errstate(invalid="ignore"):
+        strong = np.zeros(n, dtype=bool)
+        if r is not None:
+            strong |= r > strong_rsi
+        if d is not None:
+            strong |= d > deg_time_above
+    moderate = hit & ~strong
+    if moderate.any():
+        out = out.copy()
+        idx = np.flatnonzero(moderate)
+        out.iloc[idx] = [f"{t} [{MODERATE}]" for t in out.iloc[idx]]
+    return out
 
 
 def tool_duplicate(frame: pd.DataFrame, instrument: Instrument, *, score_from: float = 75.0,

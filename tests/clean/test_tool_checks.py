@@ -153,7 +153,7 @@ def test_sosci_speed_indices_join_the_speed_group(tmp_path, inst):
     assert set(raw.tool_checks) == {"TIME_RSI", "DEG_TIME"}
     res = clean(raw, inst2)
     led = res.exclusions[res.exclusions["rule"] == "tool_speed"].set_index("response_id")["detail"]
-    assert led.to_dict() == {"41": "TIME_RSI 2.7 > 2 (SoSci Survey: suspiciously fast)",
+    assert led.to_dict() == {"41": "TIME_RSI 2.7 > 2 (SoSci Survey: suspiciously fast) [moderately fast]",
                              "42": "TIME_RSI 2.7 > 2 (SoSci Survey: suspiciously fast); DEG_TIME 150 > 100 "
                                    "(SoSci Survey: too fast)"}
     assert "TIME_RSI" not in res.clean.columns and "DEG_TIME" not in res.clean.columns

@@ -45,8 +45,9 @@ constrains its class (a loading from metric on, an intercept from scalar on), an
 the verdict says "partial scalar invariance (freed: ...)".  An entry that frees
 nothing (no such parameter; a class --equal / the steps do not constrain; the
 marker loading, fixed at 1; a labelled parameter) is an error: lavaan ignores it
-silently.  results.json lists the freed parameters under "group_partial" (and
-per invariance step); the summaries and tables name them.
+silently.  results.json lists the freed parameters under "group_partial" (their
+estimates rows have "group_partial": true; each invariance step lists its own);
+the summaries and tables name them.
 --bootstrap B replaces the standard errors and CIs by a nonparametric
 bootstrap (lavaan's se = "bootstrap": B case resamples; --ci percentile,
 bca.simple, norm or basic as lavaan's boot.ci.type, or bca (jackknife
@@ -386,8 +387,11 @@ def run(args: argparse.Namespace) -> int:
             payload["group_path_tests"] = tests
     if fit_free:             # the parameters --free released from --equal (lavaan's group.partial)
         from ..sem.partable import group_partial_freed, partial_display
-        payload["group_partial"] = [partial_display(k) for k in group_partial_freed(res.partable, group_equal,
-                                                                                    fit_free)]
+        keys = group_partial_freed(res.partable, group_equal, fit_free)
+        payload["group_partial"] = [partial_display(k) for k in keys]
+        for e in payload["estimates"]:          # and each of their rows says so (lavaan: they have no .pN. label)
+            if f"{e['lhs']}{e['op']}{e['rhs']}" in keys and e.get("group") is not None:
+                e["group_partial"] = True
     if merged:
         payload["groups_merged"] = merged
     if group_warnings:

@@ -299,8 +299,8 @@ if (!is.null(gpt) && is.null(gpt$error) && !is.null(gpt$paths)) {
       cmp("joint pvalue", gpt$joint$pvalue, wj$p.value, tol$pvalue_abs + dchisq(wj$stat, wj$df) * wald_allowed(wj$stat))
     }
     report("paths_eq", length(bad_w) == 0,
-           sprintf("%d paths' Wald tests of equality across groups (%d tested), Holm, joint: lavTestWald",
-                   nrow(gp), length(tested)))
+           sprintf("%d path%s (%d tested): Wald tests of equality across groups, Holm, joint (lavTestWald)",
+                   nrow(gp), if (nrow(gp) == 1L) "" else "s", length(tested)))
     if (length(bad_w)) cat(paste0("       ", head(bad_w, 20), collapse = "\n"), "\n")
   }
 }

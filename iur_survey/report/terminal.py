@@ -123,6 +123,13 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     ...          call={"options": {"group": "g", "group_equal": ["loadings", "intercepts"]}})
     >>> print(terminal_summary(r).splitlines()[2])
       equal across groups (--equal): loadings, intercepts; freed from it (--free, lavaan's group.partial): x3 ~ 1
+
+    and ``full`` marks their rows:
+
+    >>> r["estimates"] = [{"lhs": "x3", "op": "~1", "rhs": "", "group": g, "est": 2.0, "se": 0.1, "pvalue": 0.0,
+    ...                    "ci.lower": 1.8, "ci.upper": 2.2, "std.all": 2.1, "group_partial": True} for g in "ab"]
+    >>> [ln.split()[:3] for ln in terminal_summary(r, full=True).splitlines() if "x3 ~1" in ln]
+    [['x3', '~1', '(freed)'], ['x3', '~1', '(freed)']]
     """
     est = estimate_rows(results)
     groups = results.get("groups")
@@ -172,6 +179,8 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                 L.append(f"  [{cap(g) or 'defined parameters'}]")
             for r in sub:
                 name = (f"{r['lhs']} := {r['rhs']}" if r["op"] == ":=" else f"{r['lhs']} {r['op']} {r['rhs']}")
+                if r.get("group_partial") is True:          # freed from --equal by --free (lavaan's group.partial)
+                    name = name.rstrip() + " (freed)"
                 name = _pad(name, 30)
                 L.append(f"    {name} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
                          f"{ci_text(r['ci.lower'], r['ci.upper'])}"

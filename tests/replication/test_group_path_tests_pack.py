@@ -70,7 +70,7 @@ def test_replicate_r_checks_the_path_tests_and_the_partial_steps(pack, tmp_path)
     tables = [ln.split()[:2] for ln in proc.stdout.splitlines() if ln.startswith(("PASS", "FAIL"))]
     assert tables == [["PASS", "estimates"], ["PASS", "fit"], ["PASS", "r2"], ["PASS", "paths_eq"],
                       ["PASS", "invariance"]]
-    assert "3 paths' Wald tests of equality across groups (3 tested)" in proc.stdout
+    assert "3 paths (3 tested): Wald tests of equality across groups, Holm, joint (lavTestWald)" in proc.stdout
     # a Wald statistic 3% off, a joint df wrong and the partial steps refitted without their freed parameters: FAIL
     bad = tmp_path / "bad"
     shutil.copytree(p.directory, bad)

@@ -182,11 +182,16 @@ def _model_file(tmp_path) -> Path:
 def test_cli_free_with_equal(tmp_path, capsys):
     out = tmp_path / "results.json"
     assert main(["fit", str(DATA / "hs1939.csv"), "--model", str(_model_file(tmp_path)), "--group", "school",
-                 "--equal", "loadings,intercepts", "--free", "speed =~ x9; x3~1, x7 ~ 1", "--out", str(out)]) == 0
+                 "--equal", "loadings,intercepts", "--free", "speed =~ x9; x3~1, x7 ~ 1", "--summary",
+                 "--out", str(out)]) == 0
     res = json.loads(out.read_text())
     same_fit(res["fit"], REFS["ml"]["fit"])
     assert res["group_partial"] == SHOWN and res["call"]["options"]["group_partial"] == SHOWN
+    freed = sorted((e["lhs"], e["op"], e["rhs"], e["group"]) for e in res["estimates"] if e.get("group_partial"))
+    assert freed == sorted((lhs, op, rhs, g) for lhs, op, rhs in (("speed", "=~", "x9"), ("x3", "~1", ""),
+                                                                    ("x7", "~1", "")) for g in ("Pasteur", "Grant-White"))
     said = capsys.readouterr().out
+    assert sum("speed =~ x9 (freed)" in ln for ln in said.splitlines()) == 2
     assert ("equal across groups (--equal): loadings, intercepts; freed from it (--free, lavaan's group.partial): "
             "speed =~ x9, x3 ~ 1, x7 ~ 1") in said
     note = paper.paths_by_group_apa(res)          # no ~ paths: None; the measurement table's note says it

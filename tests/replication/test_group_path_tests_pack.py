@@ -85,3 +85,20 @@ def test_replicate_r_checks_the_path_tests_and_the_partial_steps(pack, tmp_path)
     assert "FAIL paths_eq" in proc.stdout and "FAIL invariance" in proc.stdout and "PASS estimates" in proc.stdout
     assert "speed ~ textual Wald: ours" in proc.stdout and "joint df: ours 2 lavaan 3" in proc.stdout
     assert "scalar chisq: ours" in proc.stdout
+
+
+@pytest.mark.needs_r
+def test_paths_held_equal_by_group_equal_are_not_tested_in_lavaan_either(tmp_path):
+    """--equal regressions holds every path equal (lavaan: one .pN. label per path); --free frees one of them,
+    the only one tested, in both."""
+    model = tmp_path / "paths.lav"
+    model.write_text(MODEL)
+    results = tmp_path / "results.json"
+    assert main(["fit", str(HS), "--model", str(model), "--group", "school", "--equal", "regressions",
+                 "--free", "speed ~ visual", "--out", str(results)]) == 0
+    tests = json.loads(results.read_text())["group_path_tests"]
+    assert [(x["rhs"], x["df"]) for x in tests["paths"]] == [("visual", 0), ("textual", 0), ("visual", 1)]
+    p = build_pack(results, tmp_path / "pack", r_versions=False)
+    proc = run_r(p.directory, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PASS paths_eq   3 paths (1 tested)" in proc.stdout

@@ -222,6 +222,9 @@ def test_cli_free_with_invariance(tmp_path, capsys):
     (["--equal", "loadings", "--free", "visual =~ x1"], "--free: 'visual =~ x1' names a parameter fixed"),
     (["--invariance", "--free", "visual =~ x10"], "--free: 'visual =~ x10' is not a parameter of the model"),
     (["--free", "visual =~ x2"], "--free visual =~ x2: frees parameters from --equal"),
+    # with --equal the fit's constraints must be the ones an entry frees, --invariance or not
+    (["--equal", "loadings", "--invariance", "--free", "x3 ~ 1"], "--free: 'x3 ~ 1' is an intercept"),
+    (["--estimator", "WLSMV", "--invariance", "--free", "x3 ~ 1"], "with ordered items is not supported yet"),
 ])
 def test_cli_free_that_frees_nothing_is_one_line_exit_2(tmp_path, capsys, extra, match):
     out = tmp_path / "results.json"

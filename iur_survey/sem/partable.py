@@ -690,17 +690,20 @@ def group_partial_freed(pt: "ParTable", group_equal: Sequence[str], group_partia
                                                     "does not constrain: it frees nothing (lavaan ignores such an "
                                                     "entry; here it is an error)")
         if not any(pt.free[i] > 0 for i in idx):
-            raise ModelSyntaxError("group.partial", f"{p!r} names a parameter fixed in every group (under marker "
-                                                    "coding the first loading is fixed at 1): there is nothing to "
-                                                    "free; to test that loading, identify the factor by its "
-                                                    "variance instead (std_lv=True)")
-        labs = [pt.label[i] for i in idx if pt.label[i] and not str(pt.label[i]).startswith(".")]
+            raise ModelSyntaxError("group.partial", f"{p!r} names a parameter fixed in every group (a marker "
+                                                    "loading: under marker coding the first loading is fixed at 1): "
+                                                    "there is nothing to free; to test that loading, identify the "
+                                                    "factor by its variance instead (std_lv=True)")
+        labs = list(dict.fromkeys(pt.label[i] for i in idx if pt.label[i] and not str(pt.label[i]).startswith(".")))
+        if len(labs) == 1:
+            raise ModelSyntaxError("group.partial", f"{p!r} carries the label {labs[0]}, shared by the groups, which "
+                                                    "holds it equal across groups whatever group.partial says (a "
+                                                    "label overrides group.equal and group.partial: lavaan's rule); "
+                                                    "give it one label per group, or none, to free it")
         if labs:
-            raise ModelSyntaxError("group.partial", f"{p!r} carries the label(s) "
-                                                    f"{', '.join(dict.fromkeys(labs))}, which decide whether it is "
-                                                    "equal across groups (a label overrides group.equal and "
-                                                    "group.partial: lavaan's rule): it frees nothing; give one "
-                                                    "label per group, or none, instead")
+            raise ModelSyntaxError("group.partial", f"{p!r} carries one label per group ({', '.join(labs)}), which "
+                                                    "already keeps it free of group.equal (lavaan's rule): it frees "
+                                                    "nothing")
         if k not in out:
             out.append(k)
     return out

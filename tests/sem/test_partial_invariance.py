@@ -159,7 +159,12 @@ def test_an_entry_that_frees_nothing_is_a_one_line_error(entries, group_equal, m
 
 def test_a_labelled_parameter_and_one_group_are_errors():
     m = MODEL.replace("x2 +", "c(a, a)*x2 +")          # one label shared: lavaan keeps it equal whatever partial says
-    with pytest.raises(ModelSyntaxError, match=r"'visual =~ x2' carries the label\(s\) a, which decide"):
+    with pytest.raises(ModelSyntaxError, match=r"'visual =~ x2' carries the label a, shared by the groups, which "
+                                                r"holds it equal"):
+        quiet(sem, m, data("ml"), group="school", group_equal=["loadings"], group_partial=["visual =~ x2"])
+    m = MODEL.replace("x2 +", "c(a, b)*x2 +")          # one label per group: free already
+    with pytest.raises(ModelSyntaxError, match=r"'visual =~ x2' carries one label per group \(a, b\), which "
+                                                r"already keeps it free"):
         quiet(sem, m, data("ml"), group="school", group_equal=["loadings"], group_partial=["visual =~ x2"])
     with pytest.raises(ModelSyntaxError, match=r"this fit has one group"):
         quiet(sem, MODEL, data("ml"), group_partial=["visual =~ x2"])

@@ -38,6 +38,16 @@ decisions) to results.json under "invariance"; --merge-groups smallest or
 FROM=INTO[,FROM=INTO] merges small groups first (a group with no more cases
 than observed variables is an error that names the merge to use; the mapping
 applied is "groups_merged" and the invariance block's "merged").
+--free 'speed =~ x9; x3 ~ 1' frees those parameters from the --equal constraints
+(lavaan's group.partial; entries as lavaan writes them, separated by ';' or ','):
+partial invariance.  With --invariance each entry is freed in every step that
+constrains its class (a loading from metric on, an intercept from scalar on), and
+the verdict says "partial scalar invariance (freed: ...)".  An entry that frees
+nothing (no such parameter; a class --equal / the steps do not constrain; the
+marker loading, fixed at 1; a labelled parameter) is an error: lavaan ignores it
+silently.  results.json lists the freed parameters under "group_partial" (their
+estimates rows have "group_partial": true; each invariance step lists its own);
+the summaries and tables name them.
 --bootstrap B replaces the standard errors and CIs by a nonparametric
 bootstrap (lavaan's se = "bootstrap": B case resamples; --ci percentile,
 bca.simple, norm or basic as lavaan's boot.ci.type, or bca (jackknife
@@ -106,8 +116,10 @@ examples:
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
+from contextlib import contextmanager
 
 from ._io import add_instrument_option, print_warnings, whole_number
 
@@ -150,6 +162,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "loadings,intercepts,residuals,regressions,means,lv.variances,lv.covariances,"
                              "residual.covariances. A parameter with one label per group (c(a.g1, a.g2)*x, as "
                              "--print-model writes) stays free (lavaan's rule); a warning names it")
+    parser.add_argument("--free", metavar="PARAMS", default=None,
+                        help="with --group and --equal or --invariance: parameters freed from the equality "
+                             "constraints (lavaan's group.partial, partial invariance), as lavaan writes them, "
+                             "separated by ';' or ',': e.g. 'speed =~ x9; x3 ~ 1'. An entry that frees nothing is "
+                             "an error (lavaan ignores it)")
     parser.add_argument("--invariance", action="store_true",
                         help="with --group: also test measurement invariance (configural/metric/scalar/strict) "
                              "and write it to results.json under \"invariance\"")
@@ -186,6 +203,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "Exploratory: each assumes the rest of the model stays as it is")
 
 
+@contextmanager
+def free_option():
+    """A ``group.partial`` entry that frees nothing is named as the option that gave it (``--free: ...``)."""
+    from ..errors import ModelSyntaxError
+    try:
+        yield
+    except ModelSyntaxError as exc:
+        if exc.file != "group.partial":
+            raise
+        raise ModelSyntaxError("--free", exc.message) from None
+
+
 def _usage_error(msg: str):
     from ..errors import IURSurveyError
     return IURSurveyError(None, msg)
@@ -213,7 +242,20 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
     return syntax, source, []
 
 
-def call_record(args, syntax: str, source: str, group_equal: list[str], merged: dict, res) -> dict:
+def free_entries(text: str | None) -> list[str]:
+    """``--free``'s entries (lavaan's ``group.partial``): separated by ``;`` or ``,`` (or new lines), written as
+    lavaan's summary writes a parameter (``lhs op rhs``; lavaan matches them without spaces).
+
+    >>> free_entries("speed =~ x9; x3~1, x7  ~ 1")
+    ['speed =~ x9', 'x3 ~ 1', 'x7 ~ 1']
+    """
+    from ..sem.partable import _partial_key, partial_display
+    return list(dict.fromkeys(partial_display(_partial_key(x)) for x in re.split(r"[;,\n]", text or "")
+                              if x.strip()))
+
+
+def call_record(args, syntax: str, source: str, group_equal: list[str], merged: dict, res,
+                group_partial: list[str] = ()) -> dict:
     """What produced results.json ("call"): data path and sha256, model syntax, every option, version.
     ``iur-survey export-replication`` refits from it without --data/--model."""
     from pathlib import Path
@@ -226,7 +268,8 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
     return {**call_head("iur-survey fit", args),
             "model": {"syntax": syntax, "source": source},
             "options": {"estimator": res.estimator, "missing": args.missing, "ordered": res.meta.get("ordered") or None,
-                        "group": args.group, "group_equal": list(group_equal), "merge_groups": dict(merged),
+                        "group": args.group, "group_equal": list(group_equal),
+                        "group_partial": list(group_partial), "merge_groups": dict(merged),
                         "se": "bootstrap" if boot else None, "bootstrap": boot,
                         "instrument": str(Path(args.instrument).resolve()) if args.instrument else None,
                         "invariance": bool(args.invariance), "modindices": getattr(args, "modindices", None),
@@ -241,8 +284,12 @@ def run(args: argparse.Namespace) -> int:
     from ._io import model_syntax, write_json_atomic
 
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
-    if (group_equal or args.invariance or args.merge_groups) and not args.group:
-        raise EstimationError(None, "--equal, --invariance and --merge-groups need --group COLUMN")
+    free = free_entries(getattr(args, "free", None))
+    if (group_equal or args.invariance or args.merge_groups or free) and not args.group:
+        raise EstimationError(None, "--equal, --free, --invariance and --merge-groups need --group COLUMN")
+    if free and not (group_equal or args.invariance):
+        raise EstimationError(None, f"--free {'; '.join(free)}: frees parameters from --equal (lavaan's "
+                                    "group.partial) or from the --invariance steps; give one of them")
     if args.print_model and not args.data and not args.group:
         print(model_syntax(args.model, args.instrument)[0])
         return 0
@@ -264,6 +311,8 @@ def run(args: argparse.Namespace) -> int:
         ordered = True if (args.ordered or args.estimator == "WLSMV") else None
     # WLSMV / ordered items: --invariance runs the ordinal sequence (Wu & Estabrook 2016)
     ordinal_inv = args.invariance and (args.estimator == "WLSMV" or ordered is not None)
+    if free and (args.estimator == "WLSMV" or ordered is not None):
+        raise EstimationError(None, "--free (lavaan's group.partial) with ordered items is not supported yet")
     if args.invariance and not ordinal_inv and (args.estimator or "ML") not in ("ML", "MLR"):
         raise EstimationError(None, "--invariance needs --estimator ML, MLR or WLSMV")
     merged: dict = {}
@@ -286,9 +335,11 @@ def run(args: argparse.Namespace) -> int:
     if args.print_model:
         print(syntax)
         return 0
-    with naming_file(args.data):        # the data checks name the column and row; the file is ours to add
+    fit_free = free if group_equal else []      # --invariance alone: the entries free the steps' constraints
+    with free_option(), naming_file(args.data):   # data checks name the column and row; the file is ours to add
         res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
-                  ordered=ordered, group_equal=group_equal, parameterization=args.parameterization,
+                  ordered=ordered, group_equal=group_equal, group_partial=fit_free,
+                  parameterization=args.parameterization,
                   warn=False)           # the fit's warnings are printed below and written to results.json
     if args.group:        # the small-group rule on the cases the fit used (after listwise deletion), not the rows
         from ..sem.invariance import rejudge_group_sizes
@@ -323,23 +374,31 @@ def run(args: argparse.Namespace) -> int:
                                  progress=False if args.quiet else None)
     elif args.invariance:
         from ..sem.invariance import measurement_invariance
-        inv = measurement_invariance(syntax, unmerged, args.group, estimator=args.estimator or "ML",
-                                     missing=args.missing, merge=merged or None, warn=False,
-                                     workers=args.workers or 1, scheduler=args.scheduler,
-                                     progress=False if args.quiet else None)
+        with free_option():
+            inv = measurement_invariance(syntax, unmerged, args.group, estimator=args.estimator or "ML",
+                                         missing=args.missing, merge=merged or None, warn=False, group_partial=free,
+                                         workers=args.workers or 1, scheduler=args.scheduler,
+                                         progress=False if args.quiet else None)
     payload = res.to_dict()
     if args.group and res.converged:
         from ..sem.compare import group_path_tests
         tests = group_path_tests(res)        # which paths differ between the groups (lavTestWald per path)
         if tests is not None:
             payload["group_path_tests"] = tests
+    if fit_free:             # the parameters --free released from --equal (lavaan's group.partial)
+        from ..sem.partable import group_partial_freed, partial_display
+        keys = group_partial_freed(res.partable, group_equal, fit_free)
+        payload["group_partial"] = [partial_display(k) for k in keys]
+        for e in payload["estimates"]:          # and each of their rows says so (lavaan: they have no .pN. label)
+            if f"{e['lhs']}{e['op']}{e['rhs']}" in keys and e.get("group") is not None:
+                e["group_partial"] = True
     if merged:
         payload["groups_merged"] = merged
     if group_warnings:
         payload["warnings"] = list(payload["warnings"]) + group_warnings
     if inv is not None:
         payload.update(inv.to_dict())      # "invariance" (one entry per step) and "invariance_info"
-    payload["call"] = call_record(args, syntax, source, group_equal, merged, res)
+    payload["call"] = call_record(args, syntax, source, group_equal, merged, res, fit_free)
     if res.meta.get("interaction") and res.converged:                 # no SEs otherwise
         payload["interaction"] = interaction_payload(res)
         payload["warnings"] = list(payload["warnings"]) + [r["note"] for r in payload["interaction"] if r.get("note")]

@@ -388,9 +388,15 @@ def _ours(res, results: Mapping[str, Any], call: FitCall) -> dict[str, Any]:
     fit = {k: json_number(v) for k, v in res.fit_measures().items()}
     tol["fit_required"] = [k for k in tol["fit_required"] if fit.get(k) is not None]
     out = _ours_base(res, call, rows, r2_rows, fit, tol)
+    if isinstance(results.get("group_path_tests"), Mapping):
+        # the Wald tests of equal paths across groups (our numbers, from results.json): replicate.R recomputes them
+        # with lavTestWald
+        out["group_path_tests"] = results["group_path_tests"]
     if results.get("invariance"):
-        # the invariance sequence of `fit --invariance` (our numbers, from results.json): replicate.R refits it
+        # the invariance sequence of `fit --invariance` (our numbers, from results.json): replicate.R refits it,
+        # each step with the parameters group.partial (--free) freed in it
         out["invariance"] = [{"step": s["step"], "group_equal": list(s.get("group_equal") or []),
+                              "group_partial": list(s.get("group_partial") or []),
                               "converged": s.get("converged"), "fit": s.get("fit") or {}, "test": s.get("test")}
                              for s in results["invariance"]]
     return out
@@ -484,6 +490,8 @@ def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[s
         how += f"; groups by `{o['group']}`"
     if o.get("group_equal"):
         how += "; group.equal = " + ", ".join(o["group_equal"])
+    if o.get("group_partial"):
+        how += "; group.partial (freed from group.equal) = " + ", ".join(o["group_partial"])
     if o.get("merge_groups"):
         how += ("; groups merged before the fit (data.csv holds the merged labels): "
                 + ", ".join(f"{a} -> {b}" for a, b in o["merge_groups"].items()))
@@ -497,6 +505,11 @@ def _readme(call: FitCall, ours: Mapping[str, Any], n_rows: int, columns: list[s
     else:
         inv_row = ("\n| measurement.lav | the measurement part of model.lav: the invariance steps (configural, "
                    "metric, ...) are refitted on it with cfa() and compared |" if ours.get("invariance") else "")
+    paths_eq = ("" if not ours.get("group_path_tests") else
+                "\nThe Wald tests that each structural path is equal in every group (results.json's group_path_tests: "
+                "per path, Holm, joint) are recomputed by lavTestWald() with the same constraints: the fit measures' "
+                f"tolerance plus {2 * t['se_rel']:g} of the statistic (what the SE tolerance implies); not with "
+                "bootstrap SEs.")
     pin_note = ("" if not pinned else
                 f", written for lavaan: its := definitions use the label of a fixed parameter ({', '.join(pinned)}), "
                 "which lavaan 0.6.14 refuses (\"non-free parameter(s) in variable definition(s)\"), so the "
@@ -538,7 +551,7 @@ Estimates and standardized estimates: {t["est_abs"]:g} absolute plus {t.get("est
 precision of lavaan's optimizer where the likelihood is flat); standard errors: {100 * t["se_rel"]:g}% relative;
 CI limits and p values: what those imply; the standardized solution's se (z, p, CI: standardizedSolution(fit)):
 {100 * t["se_rel"]:g}% relative and what that implies; fit measures: max({t["fit_abs"]:g}, {t["fit_rel"]:g} x |value|);
-R-squared: {t["r2_abs"]:g} absolute.
+R-squared: {t["r2_abs"]:g} absolute.{paths_eq}
 {boot}"""
 
 

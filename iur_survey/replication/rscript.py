@@ -9,7 +9,10 @@ estimates table also compares ``standardizedSolution(fit)``'s se, z, pvalue and 
 with ours' ``std.all.se`` ... columns, or prints a note saying why not),
 ``lavaan/fit.csv`` (``fitMeasures(fit)``), ``lavaan/r2.csv`` and all three to
 ``lavaan/lavaan.json``, then compares them with ``ours.json`` within the
-tolerances stored there and prints PASS / FAIL per table.  Exit status 0 when
+tolerances stored there and prints PASS / FAIL per table; a multi-group fit's
+``group_path_tests`` (the Wald test per structural path that it is equal in every
+group, Holm, the joint test) are recomputed by ``lavTestWald()`` with the same
+constraints and compared too (``paths_eq``; not with bootstrap SEs: other draws).  Exit status 0 when
 every table passes, 1 on a FAIL, 2 when it cannot run (a package is missing,
 the fit fails).
 
@@ -237,8 +240,74 @@ if (!setequal(k1, k2)) {
   report("r2", all(d <= tol$r2_abs), sprintf("%d values; max |diff| %.2g", length(d), if (length(d)) max(d) else 0))
 }
 
+# group_path_tests (fit --group): for each structural path the Wald test that it is equal in every group, lavaan's
+#   lavTestWald() with the same constraints (the path's row in group 1 == its row in group k, by lavaan's plabels, for
+#   every group k whose row is free and not already held equal by a label or group.equal), Holm's adjustment over the
+#   tested paths (p.adjust) and the joint test of all those constraints at once.  Allowed: the fit measures' tolerance
+#   plus what the SE tolerance implies (a Wald statistic scales as 1 / SE^2: 2 x se_rel of it); p values what that
+#   implies (the chi-square density times it), Holm's times the number of tests
+gpt <- ours$group_path_tests
+if (!is.null(gpt) && is.null(gpt$error) && !is.null(gpt$paths)) {
+  if (identical(fit@Options$se, "bootstrap")) {
+    cat("     note: group_path_tests NOT compared: their covariance of the estimates is a bootstrap one, and lavaan",
+        "draws other resamples\n")
+  } else {
+    ptab <- parTable(fit)
+    gp <- as.data.frame(gpt$paths, stringsAsFactors = FALSE)
+    wald_allowed <- function(b) fit_allowed(b) + 2 * tol$se_rel * abs(b)
+    bad_w <- character(0); all_con <- character(0)
+    pv <- rep(NA_real_, nrow(gp))
+    reg <- unique(paste(ptab$lhs, ptab$op, ptab$rhs)[ptab$op == "~" & ptab$group > 0L])
+    if (!setequal(reg, paste(gp$lhs, gp$op, gp$rhs)))
+      bad_w <- c(bad_w, sprintf("paths differ: lavaan %s; ours %s", paste(reg, collapse = ", "),
+                                paste(paste(gp$lhs, gp$op, gp$rhs), collapse = ", ")))
+    cmp <- function(what, a, b, allowed) {
+      if (absdiff(num(a), num(b), both_na = 0) > allowed)
+        bad_w <<- c(bad_w, sprintf("%s: ours %.6g lavaan %.6g (allowed %.2g)", what, num(a), num(b), allowed))
+    }
+    for (i in seq_len(nrow(gp))) {
+      rows <- which(ptab$lhs == gp$lhs[i] & ptab$op == gp$op[i] & ptab$rhs == gp$rhs[i] & ptab$group > 0L)
+      rows <- rows[order(ptab$group[rows])]
+      r1 <- rows[1]; rk <- rows[-1]
+      held <- nzchar(ptab$label[rk]) & ptab$label[rk] == ptab$label[r1]       # a shared label, or group.equal's
+      rk <- rk[ptab$free[rk] > 0L & !held]
+      con <- if (ptab$free[r1] > 0L && length(rk)) paste(ptab$plabel[r1], "==", ptab$plabel[rk]) else character(0)
+      what <- paste(gp$lhs[i], gp$op[i], gp$rhs[i])
+      cmp(paste(what, "df"), gp$df[i], length(con), 0)
+      if (!length(con)) next
+      w <- lavTestWald(fit, paste(con, collapse = "\n"))
+      all_con <- c(all_con, con)
+      pv[i] <- w$p.value
+      cmp(paste(what, "Wald"), gp$Wald[i], w$stat, wald_allowed(w$stat))
+      cmp(paste(what, "pvalue"), gp$pvalue[i], w$p.value,
+          tol$pvalue_abs + dchisq(w$stat, w$df) * wald_allowed(w$stat))
+    }
+    tested <- which(!is.na(pv))
+    if (length(tested)) {
+      holm <- p.adjust(pv[tested], method = "holm")
+      for (j in seq_along(tested)) {
+        i <- tested[j]
+        cmp(paste(gp$lhs[i], gp$op[i], gp$rhs[i], "pvalue.holm"), gp[["pvalue.holm"]][i], holm[j],
+            length(tested) * (tol$pvalue_abs + 2 * dchisq(num(gp$Wald[i]), num(gp$df[i])) *
+                              wald_allowed(num(gp$Wald[i]))))
+      }
+    }
+    cmp("joint df", gpt$joint$df, length(all_con), 0)
+    if (length(all_con)) {
+      wj <- lavTestWald(fit, paste(all_con, collapse = "\n"))
+      cmp("joint Wald", gpt$joint$Wald, wj$stat, wald_allowed(wj$stat))
+      cmp("joint pvalue", gpt$joint$pvalue, wj$p.value, tol$pvalue_abs + dchisq(wj$stat, wj$df) * wald_allowed(wj$stat))
+    }
+    report("paths_eq", length(bad_w) == 0,
+           sprintf("%d path%s (%d tested): Wald tests of equality across groups, Holm, joint (lavTestWald)",
+                   nrow(gp), if (nrow(gp) == 1L) "" else "s", length(tested)))
+    if (length(bad_w)) cat(paste0("       ", head(bad_w, 20), collapse = "\n"), "\n")
+  }
+}
+
 # measurement invariance (fit --invariance): each step refitted as the package fitted it, each compared
-#   ML / MLR: cfa(measurement.lav, group.equal = ...); ordinal (WLSMV, Wu & Estabrook 2016): each step's complete
+#   ML / MLR: cfa(measurement.lav, group.equal = ..., group.partial = the step's freed parameters); ordinal
+#   (WLSMV, Wu & Estabrook 2016): each step's complete
 #   lavaan syntax, invariance/<step>.lav, fitted with lavaan(); the difference tests with lavTestLRT()
 INV_FILES <- @@INV_FILES@@
 INV_FITTED <- @@INV_FITTED@@
@@ -256,8 +325,10 @@ if (!is.null(ours$invariance) && (!is.null(INV_FILES) || file.exists(p("measurem
     f <- tryCatch(
       if (is.null(INV_FILES)) {
         ge <- unlist(inv$group_equal[[i]])
+        gp <- unlist(inv$group_partial[[i]])          # the parameters --free released in this step (group.partial)
         do.call("cfa", c(list(model = mmodel, data = data), @@INV_ARGS@@,
-                         list(group.equal = if (length(ge)) ge else "")))
+                         list(group.equal = if (length(ge)) ge else ""),
+                         if (length(gp)) list(group.partial = gp) else list()))
       } else {
         do.call("lavaan", c(list(model = paste(readLines(p(INV_FILES[i]), warn = FALSE), collapse = "\n"),
                                  data = data), @@INV_ARGS@@))
@@ -514,7 +585,22 @@ def fit_script(syntax: str, options: Mapping[str, Any], *, data: str = "data", r
 
 
 def result_options(res) -> dict[str, Any]:
-    """The :func:`lavaan_call_args` options of a fitted :class:`~iur_survey.sem.results.SEMResult`."""
+    """The :func:`lavaan_call_args` options of a fitted :class:`~iur_survey.sem.results.SEMResult`; a multi-group
+    fit's ``group_partial`` (lavaan's group.partial) is read from its table: the parameters of a ``group_equal``
+    class that are free across groups without labels of their own.
+
+    >>> import warnings
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.sem import sem
+    >>> rng = np.random.default_rng(5)
+    >>> d = pd.DataFrame(rng.standard_normal((200, 1)) @ [[1, .8, .7]] + rng.standard_normal((200, 3)),
+    ...                  columns=["a", "b", "c"]).assign(g=np.repeat(["u", "v"], 100))
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     res = sem("F =~ a + b + c", d, group="g", group_equal=["loadings", "intercepts"], group_partial=["c ~ 1"])
+    >>> result_options(res)["group_partial"]
+    ['c ~ 1']
+    """
     ordered = list(res.meta.get("ordered") or [])
     if ordered and set(ordered) == set(res.partable.ov_all()):
         ordered = True
@@ -525,6 +611,11 @@ def result_options(res) -> dict[str, Any]:
     if res.partable.ngroups > 1:
         out["group"] = res.meta.get("group", "group")
         out["group_equal"] = list(res.meta.get("group_equal") or ())
+        from ..sem.partable import group_equal_reach, partial_display
+        freed = [partial_display(n) for rec in group_equal_reach(res.partable, out["group_equal"]).values()
+                 for n in rec["of"] if n not in rec["equal"] and n not in rec["labelled"]]
+        if freed:
+            out["group_partial"] = freed
     return out
 
 

@@ -62,9 +62,11 @@ def invariance_summary(inv) -> dict[str, Any]:
     """The parts of an :class:`~iur_survey.sem.invariance.InvarianceResult` the book shows (no fitted models):
     ``table``, ``group`` (the group column), ``groups`` (sizes after merging), ``merge``, ``level``, ``cutoffs``,
     ``cutoffs_name``, ``indices``, ``lrt_method``, ``estimator``, ``missing``, ``warnings``, ``errors``,
-    ``to_dict``, ``summary``."""
+    ``to_dict``, ``summary``; ``level_text`` (the verdict: "partial scalar invariance (freed: ...)" when
+    group.partial freed parameters) and ``group_partial`` (step -> the parameters freed)."""
     return {"table": inv.table.copy(), "group": inv.group, "groups": inv.groups.copy(), "merge": dict(inv.merge),
-            "level": inv.level,
+            "level": inv.level, "level_text": inv.level_text,
+            "group_partial": {k: list(v) for k, v in getattr(inv, "group_partial", {}).items()},
             "cutoffs": dict(inv.cutoffs), "cutoffs_name": inv.cutoffs_name, "indices": inv.indices,
             "lrt_method": inv.lrt_method, "estimator": inv.estimator, "missing": inv.missing,
             "warnings": list(inv.warnings), "errors": dict(inv.errors), "to_dict": inv.to_dict(),
@@ -97,9 +99,17 @@ def _group_name(g: Any, variable: str | None = None) -> str:
 
 def _constrained(r) -> str:
     """`` (5 of 6 loadings equal)`` when a step's group_equal left some parameters free (group-specific
-    labels, group.partial: the table's ``constrained`` column), else ``""``."""
-    c = r.get("constrained") if hasattr(r, "get") else None
-    return f" ({c} equal)" if isinstance(c, str) and c else ""
+    labels, group.partial: the table's ``constrained`` column), with the parameters group.partial freed
+    (``; freed: x3 ~ 1``, its ``group_partial`` column), else ``""``
+    (:func:`~iur_survey.sem.invariance.constrained_note`).
+
+    >>> _constrained({"constrained": "7 of 9 intercepts", "group_partial": "x3 ~ 1, x7 ~ 1"})
+    ' (7 of 9 intercepts equal; freed: x3 ~ 1, x7 ~ 1)'
+    """
+    from ..sem.invariance import constrained_note
+    if not hasattr(r, "get"):
+        return ""
+    return constrained_note(r.get("constrained"), r.get("group_partial"))
 
 
 def invariance_table(summary: Mapping[str, Any], number=None,
@@ -474,7 +484,8 @@ def _invariance_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
     out = [_step_sentence(_ML_STEP_WORDS[s], t, s, decision_text(main, s), "delta.cfi", "delta.rmsea")
            for s in _GLUED_STEPS]
     rank = _ML_RANK.get(main["level"], 0)
-    out.append(f"The highest level supported is **{main['level']}**.")
+    partial = any((main.get("group_partial") or {}).values())
+    out.append(f"The highest level supported is **{main['level_text'] if partial else main['level']}**.")
     out.append("So the loadings mean the same in every group and the groups' regression paths can be compared"
                + ("; with equal intercepts, their latent means can be compared too." if rank >= 2 else
                   "; their latent means cannot, because equal intercepts are not supported.")

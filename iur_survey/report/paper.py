@@ -190,9 +190,33 @@ def groups_merged(results: Mapping) -> dict[str, str]:
     return {str(a): str(b) for a, b in dict(opts.get("merge_groups") or results.get("groups_merged") or {}).items()}
 
 
+def group_partial(results: Mapping) -> list[str]:
+    """The parameters a multi-group fit freed from its ``--equal`` constraints (``--free``, lavaan's
+    ``group.partial``), from results.json's ``group_partial``, else its call.
+
+    >>> group_partial({"group_partial": ["x3 ~ 1"]}), group_partial({"call": {"options": {"group_partial": ["F =~ x2"]}}})
+    (['x3 ~ 1'], ['F =~ x2'])
+    """
+    got = results.get("group_partial")
+    if got is None:
+        got = ((results.get("call") or {}).get("options") or {}).get("group_partial")
+    return [str(x) for x in got or []]
+
+
 def _constraints_note(results: Mapping) -> str:
+    """The tables' note on the equality constraints across groups (``--equal``) and the parameters freed from them
+    (``--free``).
+
+    >>> _constraints_note({"call": {"options": {"group_equal": ["loadings", "intercepts"]}},
+    ...                    "group_partial": ["x3 ~ 1", "x7 ~ 1"]})
+    ' Equality constraints across groups (lavaan group.equal, `--equal`): loadings, intercepts; freed from them (lavaan group.partial, `--free`): x3 ~ 1, x7 ~ 1.'
+    """
     ge = group_equal(results)
-    return (f" Equality constraints across groups (lavaan group.equal, `--equal`): {', '.join(ge)}." if ge else "")
+    if not ge:
+        return ""
+    gp = group_partial(results)
+    return (f" Equality constraints across groups (lavaan group.equal, `--equal`): {', '.join(ge)}"
+            + (f"; freed from them (lavaan group.partial, `--free`): {', '.join(gp)}" if gp else "") + ".")
 
 
 def model_constraints(results: Mapping) -> list[str]:
@@ -1581,7 +1605,7 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     scaled_chi = any(_given((s.get("fit") or {}).get("chisq.scaled")) for s in steps)
     chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
     d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
-    from ..sem.invariance import NOT_REACHED, level_text, lrt_disagreement, sequence_decisions
+    from ..sem.invariance import NOT_REACHED, constrained_note, level_text, lrt_disagreement, sequence_decisions
     # the sequence stops at its first failure (a results.json written before the rule, too)
     decisions = sequence_decisions([str(s.get("step")) for s in steps], [s.get("decision") for s in steps])
     rows, by_group = [], False
@@ -1596,7 +1620,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                      f"Δ{prefix}CFI": delta_fit(d.get(d_cfi)) if d else DASH,
                      f"Δ{prefix}RMSEA": delta_fit(d.get(d_rmsea)) if d else DASH,
                      "ΔSRMR": delta_fit(d.get("srmr")) if d else DASH,
-                     "Decision": decision})
+                     # what the step left free: group-specific labels, group.partial (--free)
+                     "Decision": decision + constrained_note(s.get("constrained"), s.get("group_partial"))})
         # each group's part of the step's χ² (lavaan's stat.group), a row per group under the step
         parts = stat_group_of(s.get("stat.group"), chi_k == "chisq.scaled") or {}
         by_group = by_group or bool(parts)
@@ -1624,7 +1649,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                  + ", ".join(f"{a} → {b}" for a, b in dict(info["merged"]).items()) + ".")
     if info.get("level"):
         note += (" Highest level supported: "
-                 + level_text([str(s.get("step")) for s in steps], [s.get("decision") for s in steps], info["level"])
+                 + level_text([str(s.get("step")) for s in steps], [s.get("decision") for s in steps], info["level"],
+                              {str(s.get("step")): s.get("group_partial") or [] for s in steps})
                  + ".")
     clash = lrt_disagreement([str(s.get("step")) for s in steps], [s.get("decision") for s in steps],
                              [(s.get("test") or {}).get("pvalue") for s in steps])

@@ -116,6 +116,20 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     ...                     "ci.lower": 0.3, "ci.upper": 0.7, "std.all": 0.4}], "r2": {"y": 0.16}}
     >>> print(terminal_summary(r).splitlines()[0])
     fit: n=50 estimator=ML missing=listwise converged; chisq=0.000 df=0 cfi=— tli=— rmsea=— srmr=—
+
+    A multi-group fit with ``--free`` (lavaan's group.partial) names the parameters freed from ``--equal``:
+
+    >>> r.update(groups={"a": 25, "b": 25}, group_partial=["x3 ~ 1"],
+    ...          call={"options": {"group": "g", "group_equal": ["loadings", "intercepts"]}})
+    >>> print(terminal_summary(r).splitlines()[2])
+      equal across groups (--equal): loadings, intercepts; freed from it (--free, lavaan's group.partial): x3 ~ 1
+
+    and ``full`` marks their rows:
+
+    >>> r["estimates"] = [{"lhs": "x3", "op": "~1", "rhs": "", "group": g, "est": 2.0, "se": 0.1, "pvalue": 0.0,
+    ...                    "ci.lower": 1.8, "ci.upper": 2.2, "std.all": 2.1, "group_partial": True} for g in "ab"]
+    >>> [ln.split()[:3] for ln in terminal_summary(r, full=True).splitlines() if "x3 ~1" in ln]
+    [['x3', '~1', '(freed)'], ['x3', '~1', '(freed)']]
     """
     est = estimate_rows(results)
     groups = results.get("groups")
@@ -146,6 +160,11 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
             # a1.g1, ind_GOV.g2: the suffix is the group's POSITION (1 = the first group above), not its code
             head += ("\n  label suffixes .g1, .g2, ... number the groups in this order: "
                      + ", ".join(f".g{k}: {cap(g)}" for k, g in enumerate(groups, 1)))
+    freed = results.get("group_partial")
+    if groups and freed:                # partial invariance: what --free released from --equal, said at the top
+        ge = ((results.get("call") or {}).get("options") or {}).get("group_equal") or []
+        head += (f"\n  equal across groups (--equal): {', '.join(ge)}; freed from it (--free, lavaan's "
+                 f"group.partial): {', '.join(map(str, freed))}")
     L = [head]
     ci = ci_kind(results)
     latent = {r["lhs"] for r in est if r["op"] == "=~"}
@@ -160,6 +179,8 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                 L.append(f"  [{cap(g) or 'defined parameters'}]")
             for r in sub:
                 name = (f"{r['lhs']} := {r['rhs']}" if r["op"] == ":=" else f"{r['lhs']} {r['op']} {r['rhs']}")
+                if r.get("group_partial") is True:          # freed from --equal by --free (lavaan's group.partial)
+                    name = name.rstrip() + " (freed)"
                 name = _pad(name, 30)
                 L.append(f"    {name} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
                          f"{ci_text(r['ci.lower'], r['ci.upper'])}"

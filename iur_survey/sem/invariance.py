@@ -70,6 +70,7 @@ from .compare import lrt
 from .parallel import map_chunks
 from .results import json_number
 from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI checks --equal with it)
+from .partable import partial_display
 from .results import SEMResult
 from .syntax import split_pairs
 from .table import group_text
@@ -249,23 +250,30 @@ def sequence_decisions(steps: Sequence[str], decisions: Sequence[Any]) -> list[s
     return out
 
 
-def level_text(steps: Sequence[str], decisions: Sequence[Any], level: str) -> str:
+def level_text(steps: Sequence[str], decisions: Sequence[Any], level: str,
+               freed: Mapping[str, Sequence[str]] | None = None) -> str:
     """The highest level supported as the summaries print it, saying why the sequence stopped there when the next
     step was not *rejected* but could not be judged ("not evaluated", "unclear"): "configural" alone would read
-    as metric invariance rejected.
+    as metric invariance rejected.  ``freed`` (step -> the parameters group.partial freed in it): a level whose
+    step freed some is *partial* invariance, named with them.
 
     >>> level_text(["configural", "metric", "scalar"], ["baseline", "not evaluated", "supported"], "configural")
     'configural (metric not evaluated)'
     >>> level_text(["configural", "metric", "scalar"], ["baseline", "supported", "not supported"], "metric")
     'metric'
+    >>> level_text(["configural", "metric", "scalar"], ["baseline", "supported", "supported"], "scalar",
+    ...            {"metric": [], "scalar": ["x3 ~ 1", "x7 ~ 1"]})
+    'partial scalar invariance (freed: x3 ~ 1, x7 ~ 1)'
     """
     steps = [str(s) for s in steps]
     decs = sequence_decisions(steps, decisions)
+    free = list((freed or {}).get(level) or [])
+    text = f"partial {level} invariance (freed: {', '.join(free)})" if free else level
     if level in steps:
         k = steps.index(level) + 1
         if k < len(steps) and decs[k] in ("not evaluated", "unclear"):
-            return f"{level} ({steps[k]} {decs[k]})"
-    return level
+            return f"{text} ({steps[k]} {decs[k]})"
+    return text
 
 
 def lrt_disagreement(steps: Sequence[str], decisions: Sequence[Any], pvalues: Sequence[Any],
@@ -619,6 +627,43 @@ def group_chisq_lines(parts: Mapping | None, scaled: bool, caption: Callable[[st
     return out
 
 
+def fixed(x, width: int, decimals: int = 3) -> str:
+    """A number of the text summaries' tables, right-aligned in ``width`` characters with ``decimals`` decimals;
+    ``-`` when missing.  A value that rounds to zero is printed unsigned: a ΔCFI of -0.00004 is ``0.000``, not
+    ``-0.000`` (which reads as a drop where there is none at the printed precision); every column of these
+    tables (fit indices, their changes, χ², *p*) is read against zero or a cut-off, none is an effect whose
+    sign is information.
+
+    >>> fixed(-0.00004, 8), fixed(-0.0123, 8), fixed(12.3456, 9, 2), fixed(float("nan"), 6), fixed(-0.4, 6, 0)
+    ('   0.000', '  -0.012', '    12.35', '     -', '     0')
+    """
+    x = json_number(x)
+    if x is None:
+        return " " * (width - 1) + "-"
+    if round(x, decimals) == 0:
+        x = 0.0
+    return f"{x:>{width}.{decimals}f}"
+
+
+def constrained_note(constrained: str | None, freed: Sequence[str] | str | None = None) -> str:
+    """What a step's decision adds when its ``group_equal`` left parameters free: the counts of
+    :func:`constrained_text` and the parameters group.partial freed (a list, or the table's text).
+
+    >>> constrained_note("8 of 9 loadings", ["speed =~ x9"]), constrained_note("5 of 6 loadings"), constrained_note("")
+    (' (8 of 9 loadings equal; freed: speed =~ x9)', ' (5 of 6 loadings equal)', '')
+    """
+    if not isinstance(constrained, str):         # a table cell: NaN when missing
+        constrained = ""
+    if not isinstance(freed, (str, list, tuple)):
+        freed = None
+    if not constrained and not freed:
+        return ""
+    parts = [f"{constrained} equal"] if constrained else []
+    if freed:
+        parts.append("freed: " + (freed if isinstance(freed, str) else ", ".join(freed)))
+    return " (" + "; ".join(parts) + ")"
+
+
 # ============================================================================================ result
 @dataclass
 class InvarianceResult:
@@ -631,7 +676,9 @@ class InvarianceResult:
     RMSEA the changes use); ``level``: the last step of the unbroken run of "supported" steps
     ("configural" when metric is not supported; None when the configural model failed); ``model``: the
     measurement model the steps fitted; ``left_out``: the statements of the given model it left out
-    (:func:`measurement_split`: regressions, intercepts, ``:=``, (co)variances outside the measurement model).
+    (:func:`measurement_split`: regressions, intercepts, ``:=``, (co)variances outside the measurement model);
+    ``group_partial``: step -> the parameters lavaan's ``group.partial`` freed from that step's constraints (a
+    step with some is *partial* invariance: :attr:`level_text`).
     """
 
     model: str
@@ -652,6 +699,8 @@ class InvarianceResult:
     warnings: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     left_out: list[str] = field(default_factory=list)
+    #: step -> the parameters group.partial freed from its constraints ("speed =~ x9", "x3 ~ 1"); none: full
+    group_partial: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def level(self) -> str | None:
@@ -659,6 +708,15 @@ class InvarianceResult:
             return None
         dec = self.table.set_index("step")["decision"]
         return sequence_level(self.steps, [dec[s] for s in self.steps])
+
+    @property
+    def level_text(self) -> str | None:
+        """The verdict: the highest level supported, "partial scalar invariance (freed: x3 ~ 1, x7 ~ 1)" when
+        group.partial freed parameters of its step (:func:`level_text`)."""
+        level = self.level
+        if level is None:
+            return None
+        return level_text(list(self.table["step"]), list(self.table["decision"]), level, self.group_partial)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"invariance": [{"step", "group_equal", "fit", "test", "delta", "decision", "cutoffs"}, ...],
@@ -689,6 +747,8 @@ class InvarianceResult:
             item["decision"] = r["decision"]
             if "constrained" in tab.columns and r["constrained"]:
                 item["constrained"] = r["constrained"]       # e.g. "5 of 6 loadings": labels / partial kept some free
+            if self.group_partial.get(s):
+                item["group_partial"] = list(self.group_partial[s])     # freed from this step's group_equal
             if s in self.errors:
                 item["error"] = self.errors[s]
             items.append(item)
@@ -697,6 +757,9 @@ class InvarianceResult:
                 "merged": dict(self.merge), "indices": self.indices, "cutoffs": self.cutoffs_name,
                 "lrt_method": self.lrt_method, "level": self.level, "warnings": list(self.warnings),
                 "model": self.model, "left_out": list(self.left_out)}
+        if any(self.group_partial.values()):
+            info["group_partial"] = list(dict.fromkeys(x for v in self.group_partial.values() for x in v))
+            info["level_text"] = self.level_text
         return {"invariance": items, "invariance_info": info}
 
     def summary(self, caption: Callable[[str], str] = str) -> str:
@@ -718,14 +781,12 @@ class InvarianceResult:
         L.append(head)
         L.append("-" * len(head))
 
-        def f(x, w, d=3):
-            x = json_number(x)
-            return f"{x:>{w}.{d}f}" if x is not None else " " * (w - 1) + "-"
+        f = fixed
         for _, r in self.table.iterrows():
             L.append(f"{r['step']:<11}{f(r[chi], 10, 2)}{f(r['df'], 6, 0)}{f(r[cfi_k], 7)}{f(r[rmsea_k], 7)}"
                      f"{f(r['srmr'], 7)}{f(r['chisq.diff'], 9, 2)}{f(r['df.diff'], 5, 0)}{f(r['pvalue.diff'], 7)}"
                      f"{f(r['delta.cfi'], 8)}{f(r['delta.rmsea'], 8)}{f(r['delta.srmr'], 8)}  {r['decision']}"
-                     + (f" ({r['constrained']} equal)" if r.get("constrained") else ""))
+                     + constrained_note(r.get("constrained"), self.group_partial.get(r["step"])))
             L.extend(group_chisq_lines(r.get("stat.group"), chi == "chisq.scaled", caption))
         L.append("")
         idx = {"standard": "CFI, RMSEA", "robust": "robust CFI and RMSEA (Brosseau-Liard & Savalei)",
@@ -737,8 +798,7 @@ class InvarianceResult:
         L.append(f"Changes: later step minus earlier step, {idx}; difference test: {self.lrt_method}.")
         L.append(f"Cut-offs: {self.cutoffs_name}, a change reaching one counts against invariance; " + "; ".join(
             f"{s}: ΔCFI <= {c[0]:.3f}, ΔRMSEA >= {c[1]:.3f}, ΔSRMR >= {c[2]:.3f}" for s, c in self.cutoffs.items()))
-        L.append("Highest level supported: " + level_text(list(self.table["step"]), list(self.table["decision"]),
-                                                          self.level))
+        L.append("Highest level supported: " + (self.level_text or "none (the configural model was not fitted)"))
         clash = lrt_disagreement(list(self.table["step"]), list(self.table["decision"]),
                                  list(self.table["pvalue.diff"]) if "pvalue.diff" in self.table.columns else [])
         if clash:
@@ -791,6 +851,35 @@ def constrained_text(pt, group_equal: Sequence[str], group_partial: Sequence[str
                      if len(r["equal"]) < len(r["of"]))
 
 
+def step_partials(model: str, spec: Mapping[str, Sequence[str]], group_partial: Sequence[str], ngroups: int,
+                  **sem_kwargs) -> dict[str, tuple[str, ...]]:
+    """Each step's ``group_partial`` (lavaan's ``group.partial``, whitespace removed: ``"x3~1"``): the entries
+    whose class the step's ``group_equal`` constrains.  Every entry must free a parameter in some step
+    (:func:`~iur_survey.sem.partable.group_partial_freed` on the table of all the steps' classes), else a
+    :class:`~iur_survey.errors.ModelSyntaxError`, before any fit.  ``sem_kwargs``: the fits' options that shape
+    the table (``std_lv``: the first loading is free; ``fixed_x``, ``orthogonal``).
+
+    >>> step_partials("F =~ x1 + x2 + x3", {"configural": (), "metric": ("loadings",),
+    ...               "scalar": ("loadings", "intercepts")}, ["x3 ~ 1", "F =~ x2"], 2)
+    {'configural': (), 'metric': ('F=~x2',), 'scalar': ('x3~1', 'F=~x2')}
+    """
+    from .partable import build_partable, group_equal_class, group_partial_freed, _partial_key
+
+    entries = [_partial_key(p) for p in group_partial if str(p).strip()]
+    if not entries:
+        return {s: () for s in spec}
+    every = tuple(dict.fromkeys(c for ge in spec.values() for c in ge))
+    shape = {k: sem_kwargs[k] for k in ("std_lv", "fixed_x", "orthogonal") if k in sem_kwargs}
+    pt = build_partable(model, meanstructure=True, ngroups=max(2, ngroups), group_equal=every,
+                        group_partial=entries, **shape)
+    group_partial_freed(pt, every, list(group_partial))
+    lvset = set(pt.lv_names[0])
+    ovnox = set(v for v in pt.ov_names[0] if v not in set(pt.ov_x(0)))
+    cls = {f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}": group_equal_class(pt.lhs[i], pt.op[i], pt.rhs[i], lvset, ovnox)
+           for i in range(len(pt))}
+    return {s: tuple(dict.fromkeys(k for k in entries if cls.get(k) in ge)) for s, ge in spec.items()}
+
+
 def step_warnings(warns: list[str], seen: set[str], step: str, messages) -> None:
     """Add a step's fit warnings to ``warns`` as ``"step: message"``; a message every step repeats (rows
     dropped, labels) is given once, with the first step that gave it.
@@ -807,13 +896,16 @@ def step_warnings(warns: list[str], seen: set[str], step: str, messages) -> None
             warns.append(f"{step}: {w}")
 
 
-def _fit_step(payload: tuple, group_equal: tuple) -> SEMResult | str:
-    """One step of :func:`measurement_invariance`: the fit, or the message of the error that stopped it."""
+def _fit_step(payload: tuple, task: tuple) -> SEMResult | str:
+    """One step of :func:`measurement_invariance` (``task``: its group_equal and group_partial): the fit, or the
+    message of the error that stopped it."""
     from .api import sem
 
     model, data, kwargs = payload
+    group_equal, group_partial = task
     try:
-        return sem(model, data, group_equal=group_equal, warn=False, **kwargs)     # the steps' warnings: reported
+        return sem(model, data, group_equal=group_equal, group_partial=group_partial,
+                   warn=False, **kwargs)                                        # the steps' warnings: reported
     except EstimationError as exc:                                                  # by the caller
         return exc.message if hasattr(exc, "message") else str(exc)
 
@@ -835,7 +927,11 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     estimator, missing : as :func:`iur_survey.sem.sem` ("ML"/"MLR"; "auto"/"fiml"/"ml.x"/"listwise")
     steps : step names of :data:`STEPS` or ``(name, group_equal)`` pairs, in nesting order
     min_group_size, merge : the small-group rule and group merging (module docstring)
-    group_partial : lavaan's ``group.partial`` (e.g. ``["GOV =~ GOV3", "GOV3 ~ 1"]``), for every step
+    group_partial : lavaan's ``group.partial`` (e.g. ``["GOV =~ GOV3", "GOV3 ~ 1"]``): each entry is freed in
+        every step whose ``group_equal`` constrains its class (a loading from metric on, an intercept from scalar
+        on: lavaan's and semTools' reading); an entry that no step constrains, or that names no parameter, the
+        marker loading or a labelled parameter, is a :class:`~iur_survey.errors.ModelSyntaxError`
+        (:func:`~iur_survey.sem.partable.group_partial_freed`; lavaan would ignore it)
     cutoffs : "auto" (Chen's small-sample set when total N <= 300, else the standard set), "chen2007",
         "chen2007.small", or a mapping step -> (ΔCFI, ΔRMSEA, ΔSRMR); steps without an entry use the scalar
         cut-offs
@@ -871,14 +967,14 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     if ind not in _INDICES:
         raise ValueError(f"indices={indices!r}: use 'auto', 'standard', 'scaled' or 'robust'")
     cfi_k, rmsea_k = _INDICES[ind]
+    partial = step_partials(model, spec, group_partial, len(sizes), **sem_kwargs)     # checked before any fit
     # ---- fits: the steps are independent models, fitted one per task (in parallel with workers > 1)
     fits: dict[str, SEMResult | None] = {}
     errors: dict[str, str] = {}
     seen: set[str] = set()
-    payload = (model, data2, dict(estimator=estimator, missing=missing, group=group,
-                                  group_partial=tuple(group_partial), **sem_kwargs))
-    done = map_chunks(_fit_step, [spec[s] for s in names], payload=payload, workers=workers, scheduler=scheduler,
-                      progress=progress, desc="invariance", unit="models")
+    payload = (model, data2, dict(estimator=estimator, missing=missing, group=group, **sem_kwargs))
+    done = map_chunks(_fit_step, [(spec[s], partial[s]) for s in names], payload=payload, workers=workers,
+                      scheduler=scheduler, progress=progress, desc="invariance", unit="models")
     for s, out in zip(names, done):
         if isinstance(out, str):
             fits[s] = None
@@ -927,7 +1023,9 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
         row: dict[str, Any] = {"step": s, "group_equal": ",".join(spec[s]),
                                "converged": bool(res.converged) if res is not None else False,
                                "constrained": "" if res is None else constrained_text(res.partable, spec[s],
-                                                                                       group_partial)}
+                                                                                       partial[s]),
+                               # the parameters group.partial freed from this step's constraints
+                               "group_partial": ", ".join(partial_display(k) for k in partial[s])}
         # a step that did not converge has no fit measures (its fit: all NaN; fit_measures() refuses it)
         fm = pd.Series(dtype=float) if res is None else res.fit_measures() if res.converged else res.fit
         for key in _FIT_KEYS:
@@ -971,7 +1069,8 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
                             missing=next((f.missing for f in fits.values() if f is not None), str(missing)),
                             steps=names, group_equal=spec, fits=fits, table=table, lrt=lrt_tab, groups=sizes,
                             merge=mapping, cutoffs=cut, cutoffs_name=cut_name, indices=ind, lrt_method=lrt_used,
-                            warnings=warns, errors=errors, left_out=left_out)
+                            warnings=warns, errors=errors, left_out=left_out,
+                            group_partial={s: tuple(partial_display(k) for k in partial[s]) for s in names})
 
 
 def compare_decisions(table: pd.DataFrame, other: pd.DataFrame,

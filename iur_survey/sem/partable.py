@@ -588,15 +588,15 @@ def group_warnings(pm: ParsedModel, pt: "ParTable", group_equal: Sequence[str] =
                    group_partial: Sequence[str] = ()) -> list[str]:
     """The warnings of a multi-group model (every estimator): lavaan's single-label warning; the parameters a
     ``group.equal`` class leaves free because they carry group-specific labels (lavaan's rule, kept, but said,
-    with the count the class really constrained); ``group.partial`` entries naming a parameter fixed in every
-    group (the marker loading).  A ``group.partial`` entry naming no parameter of the model is a
-    :class:`~iur_survey.errors.ModelSyntaxError`.
+    with the count the class really constrained).  A ``group.partial`` entry that frees nothing is a
+    :class:`~iur_survey.errors.ModelSyntaxError` (:func:`group_partial_freed`).
 
     >>> pm = parse_model("F =~ x1 + c(a, b)*x2 + x3")
     >>> print(group_warnings(pm, build_partable(pm, ngroups=2, group_equal=["loadings"]), ["loadings"])[0])
     group.equal "loadings" constrains 1 of 2 loadings: F=~x2 (labels a, b) stays free across groups, because a label given per group overrides group.equal (lavaan's rule); give it one label shared by the groups, or no label, to constrain it
     """
     if pt.ngroups < 2:
+        group_partial_freed(pt, group_equal, group_partial)     # one group: nothing to free, an error if given
         return []
     out = []
     # lavaan (lav_model_partable) says it only when group.equal is empty
@@ -610,16 +610,7 @@ def group_warnings(pm: ParsedModel, pt: "ParTable", group_equal: Sequence[str] =
                        f"is dropped from a label vector, so the one label {labs[0]!r} is shared by every group "
                        "(the parameter is equal across groups); give each group its own label, e.g. "
                        f"c({labs[0]}, {labs[0]}2), to estimate it per group")
-    keys = {f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}": i for i in range(len(pt)) if pt.op[i] not in (":=", "==", "<", ">")}
-    for p in group_partial:
-        k = _partial_key(p)
-        if k not in keys:
-            raise ModelSyntaxError("group.partial", f"{p!r} is not a parameter of the model (write it as in the "
-                                                    "parameter table, e.g. 'F =~ x2' or 'x2 ~ 1')")
-        if not any(pt.free[i] > 0 for i in range(len(pt)) if f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}" == k):
-            out.append(f"group.partial {p!r} names a parameter fixed in every group (under marker coding the first "
-                       "loading is fixed at 1): there is nothing to free; to test that loading, identify the factor "
-                       "by its variance instead (std_lv=True)")
+    group_partial_freed(pt, group_equal, group_partial)     # every entry frees something, or an error
     for cls, rec in group_equal_reach(pt, group_equal, group_partial).items():
         if rec["labelled"]:
             what = "; ".join(f"{k} (labels {', '.join(v)})" for k, v in rec["labelled"].items())
@@ -630,6 +621,91 @@ def group_warnings(pm: ParsedModel, pt: "ParTable", group_equal: Sequence[str] =
                        f"overrides group.equal (lavaan's rule); give {'it' if n == 1 else 'them'} one label shared "
                        "by the groups, or no label, to constrain "
                        f"{'it' if n == 1 else 'them'}")
+    return out
+
+
+def partial_display(key: str) -> str:
+    """A parameter ``lhs op rhs`` key (``"F=~x2"``, ``"x3~1"``) written as lavaan's summary writes it.
+
+    >>> partial_display("F=~x2"), partial_display("x3~1"), partial_display("x1~~x2")
+    ('F =~ x2', 'x3 ~ 1', 'x1 ~~ x2')
+    """
+    for op in ("=~", "~~", "~1", "~"):
+        if op in key:
+            lhs, rhs = key.split(op, 1)
+            return f"{lhs} ~ 1" if op == "~1" and not rhs else f"{lhs} {op} {rhs}"
+    return key
+
+
+def group_partial_freed(pt: "ParTable", group_equal: Sequence[str], group_partial: Sequence[str]) -> list[str]:
+    """The parameters (``lhs op rhs`` keys, lavaan's matching: whitespace removed) that ``group_partial``
+    (lavaan's ``group.partial``) frees from the ``group_equal`` constraints of a multi-group table, in the order
+    given.  lavaan ignores an entry that frees nothing, silently; here every entry must free a parameter that
+    ``group_equal`` constrains, else a :class:`~iur_survey.errors.ModelSyntaxError` says why (one line): no
+    parameter of the model; a class ``group_equal`` does not constrain; fixed in every group (the marker
+    loading); a parameter whose own labels decide its equality (a label overrides group.equal and
+    group.partial: lavaan's rule); a fit of one group.
+
+    >>> pt = build_partable("F =~ x1 + x2 + x3", ngroups=2, meanstructure=True,
+    ...                     group_equal=["loadings", "intercepts"], group_partial=["F =~ x2", "x3 ~ 1"])
+    >>> group_partial_freed(pt, ["loadings", "intercepts"], ["F =~ x2", "x3 ~ 1"])
+    ['F=~x2', 'x3~1']
+    >>> group_partial_freed(pt, ["loadings"], ["x3 ~ 1"])
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ModelSyntaxError: group.partial: 'x3 ~ 1' is an intercept, which group.equal (loadings) does not constrain: it frees nothing (lavaan ignores such an entry; here it is an error)
+    """
+    entries = [str(p) for p in group_partial if str(p).strip()]
+    if not entries:
+        return []
+    if pt.ngroups < 2:
+        raise ModelSyntaxError("group.partial", f"{entries[0]!r}: group.partial frees parameters from group.equal "
+                                                "in a multi-group fit; this fit has one group")
+    if not group_equal:
+        raise ModelSyntaxError("group.partial", f"{entries[0]!r}: group.partial frees parameters from "
+                                                "group.equal, and no group.equal is given: it frees nothing")
+    lvset = set(pt.lv_names[0])
+    ovnox = set(v for v in pt.ov_names[0] if v not in set(pt.ov_x(0)))
+    rows: dict[str, list[int]] = {}
+    for i in range(len(pt)):
+        if pt.op[i] not in (":=", "==", "<", ">"):
+            rows.setdefault(f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}", []).append(i)
+    words = {"loadings": "a loading", "intercepts": "an intercept", "means": "a latent mean",
+             "regressions": "a regression", "residuals": "a residual variance",
+             "residual.covariances": "a residual covariance", "lv.variances": "a latent variance",
+             "lv.covariances": "a latent covariance", "thresholds": "a threshold"}
+    out: list[str] = []
+    for p in entries:
+        k = _partial_key(p)
+        idx = rows.get(k)
+        if not idx:
+            raise ModelSyntaxError("group.partial", f"{p!r} is not a parameter of the model (write it as in the "
+                                                    "parameter table, e.g. 'F =~ x2' or 'x2 ~ 1')")
+        i0 = idx[0]
+        cls = group_equal_class(pt.lhs[i0], pt.op[i0], pt.rhs[i0], lvset, ovnox)
+        if cls not in group_equal:
+            what = words.get(cls, "a parameter no group.equal class reaches") if cls else \
+                "a parameter no group.equal class reaches"
+            raise ModelSyntaxError("group.partial", f"{p!r} is {what}, which group.equal ({', '.join(group_equal)}) "
+                                                    "does not constrain: it frees nothing (lavaan ignores such an "
+                                                    "entry; here it is an error)")
+        if not any(pt.free[i] > 0 for i in idx):
+            raise ModelSyntaxError("group.partial", f"{p!r} names a parameter fixed in every group (a marker "
+                                                    "loading: under marker coding the first loading is fixed at 1): "
+                                                    "there is nothing to free; to test that loading, identify the "
+                                                    "factor by its variance instead (std_lv=True)")
+        labs = list(dict.fromkeys(pt.label[i] for i in idx if pt.label[i] and not str(pt.label[i]).startswith(".")))
+        if len(labs) == 1:
+            raise ModelSyntaxError("group.partial", f"{p!r} carries the label {labs[0]}, shared by the groups, which "
+                                                    "holds it equal across groups whatever group.partial says (a "
+                                                    "label overrides group.equal and group.partial: lavaan's rule); "
+                                                    "give it one label per group, or none, to free it")
+        if labs:
+            raise ModelSyntaxError("group.partial", f"{p!r} carries one label per group ({', '.join(labs)}), which "
+                                                    "already keeps it free of group.equal (lavaan's rule): it frees "
+                                                    "nothing")
+        if k not in out:
+            out.append(k)
     return out
 
 

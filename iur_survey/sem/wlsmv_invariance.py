@@ -36,7 +36,8 @@ import pandas as pd
 
 from ..errors import EstimationError
 from .compare import SATORRA2000_SCALED_SHIFTED, lav_test_diff_satorra2000
-from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, group_chisq_lines, group_size_table, level_text,
+from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, fixed, group_chisq_lines, group_size_table,
+                         level_text,
                          lrt_disagreement,
                          merge_groups, sequence_decisions, sequence_level, step_warnings)
 from .partable import build_partable
@@ -329,7 +330,7 @@ class OrdinalInvariance:
         clash = lrt_disagreement(steps, decisions, list(self.table["pvalue.diff"]))
         return (f"ordinal invariance (WLSMV, Wu & Estabrook 2016, {self.parameterization} parameterization):\n"
                 + merged + shown.to_string(
-            index=False, float_format=lambda v: f"{v:.3f}") + "".join("\n" + x for x in parts)
+            index=False, float_format=lambda v: fixed(v, 1)) + "".join("\n" + x for x in parts)
             + f"\nlevel: {level_text(steps, decisions, self.level)}"
             + (f"\nnote: {clash} (the decisions follow the cut-offs)" if clash else "")
             + "".join("\n  warning: " + w for w in self.warnings))

@@ -147,6 +147,7 @@ class CleanConfig:
     invariant_tail_far_ratio: float = 6.9
     invariant_tail_walks: bool = True
     invariant_tail_min_walk: int = 8
+    invariant_tail_seesaws: bool = True
     psychsyn_min_r: float = 0.0
     psychsyn_critval: float = 0.2
     psychant_max_r: float = 0.0

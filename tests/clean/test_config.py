@@ -285,3 +285,6 @@ def test_invariant_tail_seesaws_on_by_default_and_the_rule_before_them_restorabl
     cfg = CleanConfig.from_dict({"invariant_tail": {"seesaws": False}})
     assert cfg.invariant_tail_seesaws is False and cfg.params("invariant_tail")["seesaws"] is False
     assert CleanConfig.from_dict(cfg.to_dict()) == cfg
+    assert CleanConfig().params("invariant_tail")["seesaw_gap"] == 2
+    with pytest.raises(IURSurveyError, match="invariant_tail_seesaw_gap: expected a positive whole number, got 0"):
+        CleanConfig.from_dict({"invariant_tail": {"seesaw_gap": 0}})

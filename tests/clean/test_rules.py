@@ -862,3 +862,7 @@ def test_invariant_tail_finds_a_seesaw_after_a_careful_start_and_spares_styles()
     text = rules.invariant_tail(pd.DataFrame(one, columns=ITEMS), INST)[0]
     assert text.startswith("seesaw tail of 11 answers (1-5-1-5-1-5-1-5-1-...) from TAL2: likelihood ratio "), text
     assert rules.FAR in text
+    one[0, 17:] = np.resize([4, 5], 11)             # two neighbouring answers in turn: read with seesaw_gap 1 only
+    df = pd.DataFrame(one, columns=ITEMS)
+    assert "seesaw" not in str(rules.invariant_tail(df, INST)[0])
+    assert str(rules.invariant_tail(df, INST, seesaw_gap=1)[0]).startswith("seesaw tail of 11 answers (4-5-4-5-")

@@ -148,6 +148,8 @@ class CleanConfig:
     invariant_tail_far_ratio: float = 6.9
     invariant_tail_walks: bool = True
     invariant_tail_min_walk: int = 8
+    invariant_tail_seesaws: bool = True
+    invariant_tail_seesaw_gap: int = 2
     psychsyn_min_r: float = 0.0
     psychsyn_critval: float = 0.2
     psychant_max_r: float = 0.0
@@ -419,7 +421,7 @@ _COUNTS: dict[str, int] = {
     "irv_min_items": 1, "mahalanobis_min_items": 1, "mahalanobis_direction_min_items": 1,
     "mahalanobis_ipsatized_min_items": 1, "mahalanobis_quotient_min_items": 1,
     "random_likelihood_min_tail": 1, "invariant_tail_min_tail": 2, "invariant_tail_max_period": 1,
-    "invariant_tail_min_walk": 3,
+    "invariant_tail_min_walk": 3, "invariant_tail_seesaw_gap": 1,
     "even_odd_min_constructs": 2,
 }
 #: counts of evidence, bounded by what the decision can ever see (:data:`~iur_survey.clean.decision.EVIDENCE_GROUPS`)

@@ -1741,7 +1741,7 @@ def _log_motif(m: int | np.ndarray, k: int, t: np.ndarray, p: np.ndarray) -> np.
     return c[np.minimum(k - t[None, :] + p, k)] - c[k - t][None, :]
 
 
-def walk_motifs(m: int) -> list[np.ndarray]:
+def walk_motifs(m: int, seesaws: bool = False, gap: int = 2) -> list[np.ndarray]:
     """The scale-walking patterns of careless responding on an ``m``-point scale, each one period (0-based codes).
 
     A zig-zag that bounces between two answers ``lo`` and ``hi`` (1-2-3-4-5-4-3-2-..., 2-3-4-3-...)
@@ -1750,25 +1750,34 @@ def walk_motifs(m: int) -> list[np.ndarray]:
     answers Meade & Craig (2012) and Curran (2016) name, and the ones a careless respondent
     makes by moving the pointer one step a time down a grid.  Every step is one category,
     bar a ramp's restart; two answers alternating (4-5-4-5) are not here (an honest
-    respondent between "agree" and "strongly agree" gives them).
+    respondent between "agree" and "strongly agree" gives them).  With ``seesaws``, also a
+    seesaw between two answers at least two categories apart (1-5-1-5-..., 2-4-2-4-...,
+    after the zig-zags and ramps): the alternating pattern of the same authors (and of
+    DeSimone, Harms & DeSimone 2015, *J Organ Behav* 36:171-181), which an honest respondent
+    gives only by answering the same construct's items a scale's width apart in turn (``gap``: the
+    least distance of the two answers, 2).
 
     >>> [x.tolist() for x in walk_motifs(3)]
     [[0, 1, 2, 1], [0, 1, 2], [2, 1, 0]]
-    >>> len(walk_motifs(5))
-    18
+    >>> len(walk_motifs(5)), [x.tolist() for x in walk_motifs(5, seesaws=True)[18:]]
+    (18, [[0, 2], [0, 3], [0, 4], [1, 3], [1, 4], [2, 4]])
+    >>> [x.tolist() for x in walk_motifs(3, seesaws=True, gap=1)[3:]]
+    [[0, 1], [0, 2], [1, 2]]
     """
     out = []
     for lo in range(m):
         for hi in range(lo + 2, m):
             up = list(range(lo, hi + 1))
             out += [np.array(up + up[-2:0:-1]), np.array(up), np.array(up[::-1])]
+    if seesaws:
+        out += [np.array([lo, hi]) for lo in range(m) for hi in range(lo + max(1, gap), m)]
     return out
 
 
 def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 8,
                  shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES,
-                 midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256, offsets: Sequence[np.ndarray] = ()
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 midpoint: np.ndarray = LR_MIDPOINT, chunk: int = 256, offsets: Sequence[np.ndarray] = (),
+                 seesaws: bool = False, gap: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Generalised likelihood ratio of a tail that walks the scale (a zig-zag or a ramp), against honest answers.
 
     Partial carelessness that ends in a pattern: a careful first part, then
@@ -1789,7 +1798,9 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     lowest category on the lowest; the number as written; its top on the top; its middle on the middle), each a
     reading of its own, the codes themselves one more: in a reading an item whose scale ends before the walk turns
     is answered at its end (a zig-zag 1-2-3-4-5-4-3-2 down a 1-4 block reads 1-2-3-4-4-4-3-2), and the careless
-    hypothesis is spread evenly over the ``R`` readings (``log R`` more against it).
+    hypothesis is spread evenly over the ``R`` readings (``log R`` more against it).  ``seesaws``: also the seesaws
+    of :func:`walk_motifs` (1-5-1-5-..., two answers at least ``gap`` categories apart; ``W`` = 88 on a 5-point
+    scale with ``gap`` 2).
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(600, 1))
@@ -1819,15 +1830,16 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     m = tau.shape[1] - 1                          # the widest scale's walks
     ok = np.zeros(n, dtype=bool)
     ok[_complete(codes, item_categories(tau))] = True
-    motifs = walk_motifs(m)
+    motifs = walk_motifs(m, seesaws, gap)
+    spread = min(2, max(1, gap)) if seesaws else 2            # the least range of the answers in a walking tail
     phases = [(i, np.roll(p, -s)) for i, p in enumerate(motifs) for s in range(len(p))]
     longest = np.zeros(n, dtype=np.int64)
     which = np.full(n, -1, dtype=np.int64)
     if len(offsets):
-        _walks_read(codes, item_categories(tau), min_tail, phases, offsets, longest, which)
+        _walks_read(codes, item_categories(tau), min_tail, phases, offsets, longest, which, spread)
     else:
         last = codes[:, k - min(min_tail, k):]    # a walking tail changes its answer at every step: few rows can
-        maybe = np.flatnonzero((np.diff(last, axis=1) != 0).all(axis=1) & (np.ptp(last, axis=1) >= 2))
+        maybe = np.flatnonzero((np.diff(last, axis=1) != 0).all(axis=1) & (np.ptp(last, axis=1) >= spread))
         back = codes[maybe, ::-1]
         for i, ph in phases:                      # the pattern as it runs, aligned so that it ends at item k
             want = np.resize(ph, k)[::-1]         # the tail read backwards from the last item
@@ -1852,7 +1864,7 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
 
 
 def _walks_read(codes: np.ndarray, m: int | np.ndarray, min_tail: int, phases: list, offsets: Sequence[np.ndarray],
-                longest: np.ndarray, which: np.ndarray) -> None:
+                longest: np.ndarray, which: np.ndarray, spread: int = 2) -> None:
     """:func:`walk_tail_lr`'s longest walking tail of each row (in place) in the codes and in each reading of
     ``offsets``: the walk's value ``w`` on the widest scale is answered ``clip(w - o_j, 0, m_j - 1)`` on item ``j``."""
     n, k = codes.shape
@@ -1866,7 +1878,7 @@ def _walks_read(codes: np.ndarray, m: int | np.ndarray, min_tail: int, phases: l
         # under half the steps: a walk held at an end is a straight line)
         end = ((last[:, 1:] == lo[None, k - w + 1:]) | (last[:, 1:] == hi[None, k - w + 1:]))
         maybe = np.flatnonzero(((step != 0) | end).all(axis=1) & ((step == 0).sum(axis=1) < (w - 1) / 2)
-                               & (np.ptp(last, axis=1) >= 2))
+                               & (np.ptp(last, axis=1) >= spread))
         if not len(maybe):
             continue
         back = codes[maybe, ::-1]

@@ -278,3 +278,14 @@ def test_check_instrument_holds_counts_and_spreads_to_the_questionnaire():
         with pytest.raises(IURSurveyError) as err:
             CleanConfig(source="c.yaml", **kw).check_instrument(inst)
         assert str(err.value).startswith("c.yaml: ") and message in str(err.value)
+
+
+def test_invariant_tail_seesaws_on_by_default_and_the_rule_before_them_restorable():
+    """``invariant_tail: {seesaws: false}`` restores the walking tails without seesaws (the rule before them)."""
+    assert CleanConfig().params("invariant_tail")["seesaws"] is True
+    cfg = CleanConfig.from_dict({"invariant_tail": {"seesaws": False}})
+    assert cfg.invariant_tail_seesaws is False and cfg.params("invariant_tail")["seesaws"] is False
+    assert CleanConfig.from_dict(cfg.to_dict()) == cfg
+    assert CleanConfig().params("invariant_tail")["seesaw_gap"] == 2
+    with pytest.raises(IURSurveyError, match="invariant_tail_seesaw_gap: expected a positive whole number, got 0"):
+        CleanConfig.from_dict({"invariant_tail": {"seesaw_gap": 0}})

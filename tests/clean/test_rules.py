@@ -834,3 +834,35 @@ def test_invariant_tail_finds_a_zig_zag_or_ramp_after_a_careful_start_and_spares
     one[0] = [4, 5, 4, 2, 1, 5, 4, 4, 2, 5, 4, 1, 5, 4, 4, 1, 2, 3, 4, 5, 4, 3, 2, 1, 2, 3, 4, 5]
     text = rules.invariant_tail(pd.DataFrame(one, columns=ITEMS), INST)[0]
     assert text.startswith("zig-zag tail of 13 answers (1-2-3-4-5-4-3-2-1-...) from VAL4: likelihood ratio "), text
+
+
+def test_invariant_tail_finds_a_seesaw_after_a_careful_start_and_spares_styles():
+    """A careful start, then the last 8 to 14 answers see-saw between two answers at least two categories apart
+    (1-5-1-5-..., 2-4-2-4-..., 4-1-4-1-...): caught as a walking tail; the zig-zags and ramps alone
+    (``seesaws=False``, the rule before) miss them, and styled and style-free honest respondents are not flagged
+    more.  (Outside generators: such tails after a careful start were excluded 19-26 % -> 94-98 % on one scale.)"""
+    pairs = [(1, 5), (2, 4), (4, 1), (5, 3), (1, 3), (5, 2)]
+    caught, old, extra_honest = [], [], []
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed + 40)
+        x = _styled_answers(seed)
+        for i in range(-50, 0):
+            t, (a, b) = int(rng.integers(8, 15)), pairs[i % len(pairs)]
+            x[i, -t:] = np.resize([a, b], t)
+        df = pd.DataFrame(x, columns=ITEMS)
+        f, before = rules.invariant_tail(df, INST), rules.invariant_tail(df, INST, seesaws=False)
+        caught.append(f[-50:].fillna("").str.contains("seesaw tail", regex=False).mean())
+        old.append(before[-50:].notna().mean())
+        extra_honest.append((f[:-50].notna() & before[:-50].isna()).mean())
+    # measured: caught 1.0 (before: 0), honest flagged in addition 0 of 2,450
+    assert min(caught) > 0.9 and max(old) < 0.3, (caught, old)
+    assert max(extra_honest) < 0.003, extra_honest
+    one = _styled_answers(4, n=1500)
+    one[0] = [4, 5, 4, 2, 1, 5, 4, 4, 2, 5, 4, 1, 5, 4, 4, 2, 3, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1]
+    text = rules.invariant_tail(pd.DataFrame(one, columns=ITEMS), INST)[0]
+    assert text.startswith("seesaw tail of 11 answers (1-5-1-5-1-5-1-5-1-...) from TAL2: likelihood ratio "), text
+    assert rules.FAR in text
+    one[0, 17:] = np.resize([4, 5], 11)             # two neighbouring answers in turn: read with seesaw_gap 1 only
+    df = pd.DataFrame(one, columns=ITEMS)
+    assert "seesaw" not in str(rules.invariant_tail(df, INST)[0])
+    assert str(rules.invariant_tail(df, INST, seesaw_gap=1)[0]).startswith("seesaw tail of 11 answers (4-5-4-5-")

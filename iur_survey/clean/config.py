@@ -140,6 +140,10 @@ class CleanConfig:
     correlation_likelihood_far_alpha: float = 0.001
     correlation_likelihood_styles: bool = True
     correlation_likelihood_far: bool = True
+    mixture_likelihood_alpha: float = 0.005
+    mixture_likelihood_far_alpha: float = 0.001
+    mixture_likelihood_far: bool = True
+    mixture_likelihood_refit: bool = True
     invariant_tail_alpha: float = 0.005
     invariant_tail_far_alpha: float = 0.001
     invariant_tail_min_tail: int = 6
@@ -270,7 +274,7 @@ class CleanConfig:
         >>> CleanConfig.from_dict({"speedr": {"fraction": 0.2}})
         Traceback (most recent call last):
         ...
-        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, correlation_likelihood, invariant_tail, psychsyn, psychant, even_odd, person_total, person_fit, tool_bot, tool_speed, tool_duplicate or a flat <rule>_<parameter> name
+        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, correlation_likelihood, mixture_likelihood, invariant_tail, psychsyn, psychant, even_odd, person_total, person_fit, tool_bot, tool_speed, tool_duplicate or a flat <rule>_<parameter> name
         """
         src = None if source is None else str(source)
         if doc is None:
@@ -433,6 +437,7 @@ _EVIDENCE_COUNTS: dict[str, int] = {
 _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", "mahalanobis_alpha", "mahalanobis_direction_alpha",
          "mahalanobis_ipsatized_alpha", "mahalanobis_quotient_alpha", "random_likelihood_alpha",
          "random_likelihood_far_alpha", "correlation_likelihood_alpha", "correlation_likelihood_far_alpha",
+         "mixture_likelihood_alpha", "mixture_likelihood_far_alpha",
          "invariant_tail_alpha", "invariant_tail_far_alpha",
          "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
@@ -463,6 +468,7 @@ _FAR_PAIRS = (
     ("irv_min_sd", "irv_far_sd", False, "less variability still"),
     ("random_likelihood_alpha", "random_likelihood_far_alpha", False, "rarer still"),
     ("correlation_likelihood_alpha", "correlation_likelihood_far_alpha", False, "rarer still"),
+    ("mixture_likelihood_alpha", "mixture_likelihood_far_alpha", False, "rarer still"),
     ("invariant_tail_alpha", "invariant_tail_far_alpha", False, "rarer still"),
     ("invariant_tail_min_ratio", "invariant_tail_far_ratio", True, "a larger ratio"),
 )

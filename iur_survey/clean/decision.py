@@ -53,7 +53,8 @@ likelihood         random_likelihood (uniform random answers more likely than ho
                    any response style, throughout or from some item on, p < .005 under the
                    sample's fitted answer model for either ratio; far beyond at p < .001);
                    correlation_likelihood (not run by default: answers with the items' own
-                   shares but without their correlations, the same levels)
+                   shares but without their correlations, the same levels); mixture_likelihood (not
+                   run by default: some answers random, each given the person's others)
 inconsistency      psychsyn, psychant, even_odd, person_total (3 of them); counts beside
                    ``speed`` or ``likelihood`` only
 bot                tool_bot (the survey tool's bot and fraud scores: Qualtrics' Q_RecaptchaScore,
@@ -345,7 +346,7 @@ EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
     "direction": ("mahalanobis_direction",),
     "profile": ("mahalanobis_ipsatized",),
     "structure": ("mahalanobis_quotient",),
-    "likelihood": ("random_likelihood", "correlation_likelihood"),
+    "likelihood": ("random_likelihood", "correlation_likelihood", "mixture_likelihood"),
     "inconsistency": ("psychsyn", "psychant", "even_odd", "person_total"),
     "bot": ("tool_bot",),
 }

@@ -1480,6 +1480,149 @@ def correlation_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np
     return out
 
 
+#: the per-item random-answer probabilities ``pi`` over which :func:`mixture_lr` profiles (0, honest, is the null)
+MIX_PIS = np.array([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+
+
+def conditional_item_logp(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = np.zeros(1),
+                          scales: np.ndarray = np.ones(1)) -> np.ndarray:
+    """Each answer's log-probability given the person's other answers, under the answer model in each response style.
+
+    The Gaussian copula of :func:`answer_model` read item by item given the rest (Besag's 1975
+    pseudo-likelihood, *The Statistician* 24:179-195): with ``Q = R^-1``, the latent score of
+    item ``j`` given the others' is normal with mean ``mu_j = z_j - (Qz)_j / Q_jj`` and variance
+    ``1 / Q_jj`` (Anderson 2003, *An Introduction to Multivariate Statistical Analysis*, 3rd
+    ed., thm 2.5.1), the others' latent scores taken at the mid-points ``z`` of their
+    categories; the answer ``c`` then has probability ``Phi((t_c+1 - mu_j) sqrt(Q_jj)) -
+    Phi((t_c - mu_j) sqrt(Q_jj))``, with ``t`` the item's thresholds in the style, as in
+    :func:`copula_item_loglik` (a shift ``m`` and a stretch ``s`` about the scale's midpoint:
+    ``t(tau) = (tau - m - c_j)/s + c_j``).  ``codes``: complete rows, 0-based.  Returns styles
+    (``shifts`` x ``scales``, shift-major) x rows x items.
+
+    >>> tau, r = answer_model(np.array([[0, 0], [1, 1], [1, 2], [2, 2]]), 3)
+    >>> lp = conditional_item_logp(np.array([[2, 2], [0, 2]]), tau, r)[0]
+    >>> bool(lp[0, 0] > lp[1, 0])                  # an answer that agrees with its construct-mate is likelier
+    True
+    """
+    return np.log(_conditional_item_p(codes, tau, r, shifts, scales))
+
+
+def _conditional_item_p(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray
+                        ) -> np.ndarray:
+    """The probabilities of :func:`conditional_item_logp` (at least 1e-300)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    k, m = tau.shape[0], tau.shape[1] - 1
+    _, z = _style_answers(codes, tau, shifts, scales)                        # styles x rows x items
+    q = np.linalg.inv(r)
+    prec = np.diag(q)
+    mu = z - (z @ q) / prec                                                  # the conditional means
+    mu *= np.sqrt(prec)
+    lo, hi = tau[None, None, :, :-1], tau[None, None, :, 1:]
+    sh, sc = np.asarray(shifts)[:, None, None, None], np.asarray(scales)[None, :, None, None]
+    piv = scale_midpoint(tau)[None, None, :, None]
+    g = len(shifts) * len(scales)
+    with np.errstate(invalid="ignore"):                                      # inf - inf above an item's top
+        tl = (((lo - sh - piv) / sc + piv) * np.sqrt(prec)[:, None]).reshape(g, k * m)
+        th = (((hi - sh - piv) / sc + piv) * np.sqrt(prec)[:, None]).reshape(g, k * m)
+    flat = np.arange(k) * m + codes
+    a, b = np.take(tl, flat, axis=1) - mu, np.take(th, flat, axis=1) - mu    # styles x rows x items
+    up = a > 0                      # both ends above the mean: the upper tails' difference (no cancellation)
+    a[up], b[up] = -b[up], -a[up]
+    p = special.ndtr(b)
+    p -= special.ndtr(a)
+    return np.clip(p, 1e-300, None, out=p)
+
+
+def mixture_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,
+               scales: np.ndarray = LR_SCALES, pis: np.ndarray = MIX_PIS, chunk: int = 2048,
+               above: float | None = None) -> np.ndarray:
+    """Likelihood ratio of answers each random with some probability ``pi`` against the answer model, in every style.
+
+    Intermittent carelessness: each answer is the person's own with probability ``1 - pi`` and
+    a uniform random one with probability ``pi`` (a mixture per item, as item-level models of
+    careless responding read it: Ulitzsch et al. 2022, *Psychometrika* 87:593-619).  With each answer's probability given the person's other answers ``p_j``
+    (:func:`conditional_item_logp`, a pseudo-likelihood) and ``m_j`` categories, the
+    log-likelihood in a response style is ``S(pi) = sum_j log((1 - pi) p_j + pi / m_j)``,
+    concave in ``pi``; the ratio in that style is ``max over pi of S(pi) - S(0)`` (``>= 0``,
+    ``pi`` on the grid ``pis``), and the statistic is its minimum over the styles of
+    :data:`LR_SHIFTS` x :data:`LR_SCALES`: answers more like partly random ones than like
+    honest ones in *every* style (as :func:`random_tail_lr` takes a tail), so a style that
+    moves all answers together is not evidence, answers that break from the items they
+    should agree with are.  ``codes``: 0-based, ``-1`` missing (``NaN``, not evaluated).
+    ``above``: profile the styles only on rows whose style-free ratio (the style (0, 1),
+    on the grid: an upper bound) exceeds it; the others keep that bound, exact wherever the
+    profiled ratio could exceed ``above``.  Large = more like partly random answers.
+
+    >>> rng = np.random.default_rng(5)
+    >>> f = np.repeat(rng.normal(size=(800, 2)), 6, axis=1)
+    >>> x = np.clip(np.round(2 + f + rng.normal(scale=.5, size=(800, 12))), 0, 4).astype(int)
+    >>> x[:20] = np.where(rng.random((20, 12)) < .4, rng.integers(0, 5, (20, 12)), x[:20])   # 40 % random
+    >>> x[20] = 4                                                   # extreme but consistent
+    >>> tau, r = answer_model(x, 5)
+    >>> lr = mixture_lr(x, tau, r)
+    >>> bool(np.median(lr[:20]) > np.quantile(lr[21:], .9)), float(lr[20])     # the consistent one: no evidence
+    (True, 0.0)
+    >>> lp = conditional_item_logp(x[:3], tau, r, LR_SHIFTS, LR_SCALES)     # the formula, directly
+    >>> s = np.log((1 - MIX_PIS[:, None, None, None]) * np.exp(lp) + MIX_PIS[:, None, None, None] / 5).sum(3)
+    >>> bool(np.allclose(mixture_lr(x[:3], tau, r), np.maximum(s.max(0) - lp.sum(2), 0).min(0)))
+    True
+    >>> bool(np.allclose(mixture_lr(x, tau, r, above=2.0)[lr > 2], lr[lr > 2]))
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    out = np.full(len(codes), np.nan)
+    rows = _complete(codes, item_categories(tau))
+    if above is not None:                                # the style-free ratio, or a bound on it at most above
+        out[rows] = _mixture_gains(codes[rows], tau, r, np.zeros(1), np.ones(1), pis, chunk * 16, above)
+        with np.errstate(invalid="ignore"):
+            rows = rows[out[rows] > above]
+    out[rows] = _mixture_gains(codes[rows], tau, r, shifts, scales, pis, chunk)
+    return out
+
+
+def _mixture_gains(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray,
+                   pis: np.ndarray, chunk: int, cap: float | None = None) -> np.ndarray:
+    """:func:`mixture_lr` of complete rows; with ``cap``, an upper bound ``sum_j max(0, -log(m_j p_j))`` (each term
+    ``log((1 - pi) p + pi / m)`` is at most ``max(log p, -log m)``) where that bound is at most ``cap``."""
+    m = item_categories(tau)
+    inv_m, log_m, pis = 1.0 / np.asarray(m, dtype=float), np.log(m), np.asarray(pis, dtype=float)
+    out = np.empty(len(codes))
+    step = max(1, chunk // (len(shifts) * len(scales)))
+    for start in range(0, len(codes), step):
+        p = _conditional_item_p(codes[start:start + step], tau, r, shifts, scales)    # styles x rows x items
+        lp = np.log(p)
+        honest = lp.sum(axis=2)
+        gain = np.maximum(-log_m - lp, 0).sum(axis=2)
+        some = (inv_m / p).sum(axis=2) > p.shape[2]      # S rises at pi = 0: elsewhere S is falling, the gain 0
+        gain[~some] = 0
+        if cap is not None:
+            some &= gain > cap
+        if some.any():
+            ps = p[some]
+            best = np.full(len(ps), -np.inf)
+            for pi in pis:
+                best = np.maximum(best, np.log((1 - pi) * ps + pi * inv_m).sum(axis=1))
+            gain[some] = np.maximum(best - honest[some], 0)
+        out[start:start + step] = gain.min(axis=0)
+    return out
+
+
+def mixture_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs: Sequence[float]
+                         ) -> np.ndarray:
+    """Upper quantiles (``probs`` near 1) of :func:`mixture_lr` over ``codes``, profiling as few rows as exactness
+    allows (the style-free ratio is an upper bound, as in :func:`random_lr_quantiles`).
+
+    >>> rng = np.random.default_rng(3)
+    >>> c = np.clip(np.round(2 + rng.normal(size=(2000, 1)) + rng.normal(scale=.7, size=(2000, 8))), 0, 4).astype(int)
+    >>> tau, r = answer_model(c, 5)
+    >>> bool(np.allclose(mixture_lr_quantiles(c, tau, r, [.99]), np.quantile(mixture_lr(c, tau, r), [.99])))
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    upper = mixture_lr(codes, tau, r, np.zeros(1), np.ones(1), chunk=32768)[:, None]
+    start = int(len(codes) * (1 - min(probs)) * 4)
+    return _top_quantiles(upper, lambda rows: mixture_lr(codes[rows], tau, r)[:, None], probs, start)[0][0]
+
 def random_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int = 4,
                    shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES, chunk: int = 2048,
                    above: float | None = None, midpoint: np.ndarray = LR_MIDPOINT) -> np.ndarray:

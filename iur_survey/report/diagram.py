@@ -218,6 +218,7 @@ RULE_LABELS = {
     "mahalanobis_quotient": "answers off the item correlations (D² per unit deviation)",
     "random_likelihood": "answers likelier random than honest, throughout or from some item on (likelihood ratio)",
     "correlation_likelihood": "answers without the item correlations (likelihood ratio)",
+    "mixture_likelihood": "some answers random (mixture likelihood ratio)",
     "invariant_tail": "careful start, then one answer or a zig-zag to the end (likelihood ratio)",
     "psychsyn": "psychometric synonyms answered unalike",
     "psychant": "psychometric antonyms answered alike",

@@ -28,9 +28,11 @@ def test_every_rule_parameter_has_a_config_field_with_the_same_default():
 
 
 def test_defaults_run_every_rule_in_pipeline_order():
-    # every rule but person_fit (reported only), mahalanobis_ipsatized and correlation_likelihood (opt-in)
+    # every rule but person_fit (reported only), mahalanobis_ipsatized, correlation_likelihood and
+    # mixture_likelihood (opt-in)
     assert CleanConfig().rules == tuple(r for r in RULE_ORDER if r not in ("person_fit", "mahalanobis_ipsatized",
-                                                                         "correlation_likelihood"))
+                                                                         "correlation_likelihood",
+                                                                         "mixture_likelihood"))
     assert "person_fit" in CleanConfig.from_dict({"rules": list(RULE_ORDER)}).rules
     assert CleanConfig(rules=["irv", "status"]).rules == ("status", "irv")
 

@@ -507,7 +507,8 @@ def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skip
     from iur_survey.clean.decision import EVIDENCE_GROUPS, decide
     from iur_survey.clean.indices import answer_model, random_lr, random_lr_quantiles
 
-    assert EVIDENCE_GROUPS["likelihood"] == ("random_likelihood", "correlation_likelihood")  # the second: opt-in
+    assert EVIDENCE_GROUPS["likelihood"] == ("random_likelihood", "correlation_likelihood",
+                                             "mixture_likelihood")  # the last two: opt-in
     lab = np.repeat(np.arange(7), 4)
     sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
     cuts = np.array([-1.6, -0.8, 0.1, 1.0])

@@ -311,8 +311,11 @@ def run(args: argparse.Namespace) -> int:
         ordered = True if (args.ordered or args.estimator == "WLSMV") else None
     # WLSMV / ordered items: --invariance runs the ordinal sequence (Wu & Estabrook 2016)
     ordinal_inv = args.invariance and (args.estimator == "WLSMV" or ordered is not None)
-    if free and (args.estimator == "WLSMV" or ordered is not None):
-        raise EstimationError(None, "--free (lavaan's group.partial) with ordered items is not supported yet")
+    if free and ordinal_inv:
+        raise EstimationError(None, "--free (lavaan's group.partial) with ordered items frees loadings and "
+                                    "thresholds ('x1 | t2') from --equal (e.g. --equal thresholds,loadings); "
+                                    "in the --invariance sequence of ordered items (Wu & Estabrook) it is not "
+                                    "supported yet")
     if args.invariance and not ordinal_inv and (args.estimator or "ML") not in ("ML", "MLR"):
         raise EstimationError(None, "--invariance needs --estimator ML, MLR or WLSMV")
     merged: dict = {}
@@ -387,7 +390,8 @@ def run(args: argparse.Namespace) -> int:
             payload["group_path_tests"] = tests
     if fit_free:             # the parameters --free released from --equal (lavaan's group.partial)
         from ..sem.partable import group_partial_freed, partial_display
-        keys = group_partial_freed(res.partable, group_equal, fit_free)
+        th_keys = list(res.meta.get("th_partial") or [])     # ordered items: thresholds ("x1|t2") freed
+        keys = group_partial_freed(res.partable, group_equal, [k for k in fit_free if "|" not in k]) + th_keys
         payload["group_partial"] = [partial_display(k) for k in keys]
         for e in payload["estimates"]:          # and each of their rows says so (lavaan: they have no .pN. label)
             if f"{e['lhs']}{e['op']}{e['rhs']}" in keys and e.get("group") is not None:

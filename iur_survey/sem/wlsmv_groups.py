@@ -801,7 +801,9 @@ def ordinal_partial(pt0, group_equal, group_partial, data: pd.DataFrame, th_equa
                     ) -> tuple[list[str], list[str]]:
     """lavaan's ``group.partial`` with ordered items, split: ``(thresholds freed ("a|t2"), the other entries)``;
     the others go to the engine's table (:func:`~iur_survey.sem.partable.build_partable`), which checks them.
-    An entry that frees nothing is a one-line :class:`~iur_survey.errors.ModelSyntaxError` (lavaan ignores it):
+    An entry that frees nothing is a one-line :class:`~iur_survey.errors.ModelSyntaxError` (lavaan ignores it);
+    every threshold of an item freed with its loading free across groups too is an
+    :class:`~iur_survey.errors.EstimationError` (lavaan fits it and warns that the vcov is not positive definite):
     a threshold without ``"thresholds"`` equal, one the item does not have, and an item's intercept or
     residual variance, which are not free parameters of an ordered item here (its intercept is 0 and its
     scale or residual variance follows lavaan's own rules).
@@ -810,6 +812,10 @@ def ordinal_partial(pt0, group_equal, group_partial, data: pd.DataFrame, th_equa
     >>> d = pd.DataFrame({"a": [0, 1, 2, 1], "b": [1, 0, 1, 0]})
     >>> ordinal_partial(pt0, ["thresholds", "loadings"], ["a | t2", "F =~ b"], d)
     (['a|t2'], ['F =~ b'])
+    >>> ordinal_partial(pt0, ["thresholds", "loadings"], ["b | t1", "F =~ b"], d)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EstimationError: group.partial frees every threshold of b while its loading is free across groups too: its scale (theta: residual variance) in the later groups is not identified; keep a threshold or its loading equal
     >>> ordinal_partial(pt0, ["thresholds"], ["b | t2"], d)
     Traceback (most recent call last):
     ...
@@ -848,6 +854,17 @@ def ordinal_partial(pt0, group_equal, group_partial, data: pd.DataFrame, th_equa
                                                     "lavaan's rules with the thresholds equal): it frees nothing; "
                                                     "free a threshold ('x1 | t2') or a loading instead")
         other.append(p)
+    # an item whose every threshold is freed has its scale (theta: residual variance) in the later groups
+    # pinned only through its loading: with that loading free across groups too, they trade off
+    loose = {k.partition("=~")[2] for k in map(_partial_key, other) if "=~" in k} \
+        if "loadings" in group_equal else set(items)
+    loose -= {pt0.rhs[i] for i in range(len(pt0)) if pt0.op[i] == "=~" and pt0.free[i] == 0}   # a fixed (marker) one
+    for x in items:
+        n = int(data[x].dropna().nunique()) - 1 if x in data.columns else 0
+        if th and n and all(f"{x}|t{j}" in th for j in range(1, n + 1)) and x in loose:
+            raise EstimationError(None, f"group.partial frees every threshold of {x} while its loading is free "
+                                        "across groups too: its scale (theta: residual variance) in the later "
+                                        "groups is not identified; keep a threshold or its loading equal")
     return th, other
 
 
@@ -856,14 +873,15 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
                        std_lv: bool = False, auto_rules: bool = True, th_equal: bool | None = None,
                        delta_free: bool | dict | None = None, est_name: str = "WLSMV", se_type: str = "robust.sem",
                        warnings: list[str] | None = None, source: str = "<model syntax>",
-                       stats_cache: dict | None = None, group_partial=()):
+                       stats_cache: dict | None = None, group_partial=(), th_free=()):
     """Multi-group WLSMV from syntax and data: lavaan's ``sem(model, data, ordered = TRUE, group = group,
     group.equal = ..., parameterization = ...)``; returns an
     :class:`~iur_survey.sem.ordinal_result.OrdinalSEMResult` (estimates table with a ``group`` column).
 
     ``auto_rules=False`` takes the syntax as complete (e.g. the Wu & Estabrook models, whose thresholds
     equality and free scales are then given by ``th_equal`` / ``delta_free``).  ``stats_cache`` (a dict)
-    keeps the groups' sample statistics between calls on the same data.  ``group_partial`` (lavaan's
+    keeps the groups' sample statistics between calls on the same data.  ``th_free``: with ``th_equal``, the
+    thresholds (``"a|t2"``) estimated in every group nonetheless.  ``group_partial`` (lavaan's
     group.partial): parameters freed from ``group_equal``, a threshold ``"a | t2"`` among them
     (:func:`ordinal_partial`); lavaan's other rules stay as they are (the scales and latent means free after the
     first group with the thresholds equal, whatever is freed).
@@ -894,7 +912,8 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
         if lines:
             text = syntax.rstrip() + "\n" + "\n".join(lines)
     engine_ge = [x for x in ge if x not in ("thresholds", "intercepts", "residuals")]
-    th_free, other = ordinal_partial(pt0, ge, group_partial, data, th_equal=th_equal)
+    th_part, other = ordinal_partial(pt0, ge, group_partial, data, th_equal=th_equal)
+    th_free = list(th_free) + th_part        # th_free: thresholds freed by a complete syntax (auto_rules=False)
     pt = build_partable(text, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
                         std_lv=std_lv, group_equal=engine_ge, group_partial=other)
     if other:                 # every entry frees something (the engine's table, after lavaan's rule lines)

@@ -327,9 +327,9 @@ def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS)) ->
                                                          (what, bool(scale.get(x)))) if on)
                 raise EstimationError(None, f"group.partial in the {s} step: {x} has {n - n_free} threshold"
                                             f"{'s' if n - n_free != 1 else ''} left equal across groups (of {n}) "
-                                            f"while its {free_what} {'are' if need > 1 else 'is'} free after the first group; Wu & "
-                                            f"Estabrook's model needs {need}: the step is not identified; free "
-                                            "fewer of its thresholds")
+                                            f"while its {free_what} {'are' if need > 1 else 'is'} free after the "
+                                            f"first group; Wu & Estabrook's model needs {need}: the step is not "
+                                            "identified; free fewer of its thresholds")
         for f, xs in loads.items():
             if "loadings" in eq and all(f"{f}=~{x}" in free for x in xs):
                 raise EstimationError(None, f"group.partial in the {s} step: every loading of {f} is freed while "
@@ -456,6 +456,8 @@ class OrdinalInvariance:
         return (f"ordinal invariance (WLSMV, Wu & Estabrook 2016, {self.parameterization} parameterization):\n"
                 + merged + shown.to_string(
             index=False, float_format=lambda v: fixed(v, 1)) + "".join("\n" + x for x in parts)
+            + "".join(f"\nfreed in {k} (lavaan's group.partial): {', '.join(v)}"
+                      for k, v in self.group_partial.items() if v)
             + f"\nlevel: {level_text(steps, decisions, self.level, self.group_partial)}"
             + (f"\nnote: {clash} (the decisions follow the cut-offs)" if clash else "")
             + "".join("\n  warning: " + w for w in self.warnings))

@@ -197,6 +197,7 @@ def test_sequence_says_what_was_freed():
     assert d["invariance_info"]["group_partial"] == ["a1 | t2", "b3 | t1", "F1 =~ a2", "a3 ~ 1"]
     assert inv.level_text.startswith("partial thresholds_loadings invariance (freed: F1 =~ a2, a1 | t2, b3 | t1)")
     assert "level: partial thresholds_loadings invariance (freed:" in inv.summary()
+    assert "freed in thresholds (lavaan's group.partial): a1 | t2, b3 | t1" in inv.summary()
 
 
 def test_sequence_replication_syntax_frees_the_entries():

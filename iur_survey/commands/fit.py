@@ -42,7 +42,12 @@ applied is "groups_merged" and the invariance block's "merged").
 (lavaan's group.partial; entries as lavaan writes them, separated by ';' or ','):
 partial invariance.  With --invariance each entry is freed in every step that
 constrains its class (a loading from metric on, an intercept from scalar on), and
-the verdict says "partial scalar invariance (freed: ...)".  An entry that frees
+the verdict says "partial scalar invariance (freed: ...)".  With ordered items
+(WLSMV) an entry may be a threshold, 'x1 | t2' (--equal thresholds,loadings, as
+lavaan: the threshold is estimated in every group); in the ordinal sequence (Wu &
+Estabrook, semTools' measEq.syntax group.partial) thresholds, loadings and item
+intercepts are freed, and a step the entries leave unidentified (an item with
+fewer equal thresholds than free location and scale parameters) is an error.  An entry that frees
 nothing (no such parameter; a class --equal / the steps do not constrain; the
 marker loading, fixed at 1; a labelled parameter) is an error: lavaan ignores it
 silently.  results.json lists the freed parameters under "group_partial" (their
@@ -311,8 +316,6 @@ def run(args: argparse.Namespace) -> int:
         ordered = True if (args.ordered or args.estimator == "WLSMV") else None
     # WLSMV / ordered items: --invariance runs the ordinal sequence (Wu & Estabrook 2016)
     ordinal_inv = args.invariance and (args.estimator == "WLSMV" or ordered is not None)
-    if free and (args.estimator == "WLSMV" or ordered is not None):
-        raise EstimationError(None, "--free (lavaan's group.partial) with ordered items is not supported yet")
     if args.invariance and not ordinal_inv and (args.estimator or "ML") not in ("ML", "MLR"):
         raise EstimationError(None, "--invariance needs --estimator ML, MLR or WLSMV")
     merged: dict = {}
@@ -368,10 +371,11 @@ def run(args: argparse.Namespace) -> int:
     if ordinal_inv:
         from ..sem.wlsmv_invariance import ordinal_invariance
         from ..sem.invariance import measurement_part
-        inv = ordinal_invariance(measurement_part(syntax), unmerged, args.group, missing=res.missing,
-                                 parameterization=args.parameterization, merge=merged or None,
-                                 workers=args.workers or 1, scheduler=args.scheduler,
-                                 progress=False if args.quiet else None)
+        with free_option():
+            inv = ordinal_invariance(measurement_part(syntax), unmerged, args.group, missing=res.missing,
+                                     parameterization=args.parameterization, merge=merged or None,
+                                     workers=args.workers or 1, scheduler=args.scheduler,
+                                     progress=False if args.quiet else None, group_partial=free)
     elif args.invariance:
         from ..sem.invariance import measurement_invariance
         with free_option():
@@ -387,7 +391,8 @@ def run(args: argparse.Namespace) -> int:
             payload["group_path_tests"] = tests
     if fit_free:             # the parameters --free released from --equal (lavaan's group.partial)
         from ..sem.partable import group_partial_freed, partial_display
-        keys = group_partial_freed(res.partable, group_equal, fit_free)
+        th_keys = list(res.meta.get("th_partial") or [])     # ordered items: thresholds ("x1|t2") freed
+        keys = group_partial_freed(res.partable, group_equal, [k for k in fit_free if "|" not in k]) + th_keys
         payload["group_partial"] = [partial_display(k) for k in keys]
         for e in payload["estimates"]:          # and each of their rows says so (lavaan: they have no .pN. label)
             if f"{e['lhs']}{e['op']}{e['rhs']}" in keys and e.get("group") is not None:

@@ -457,7 +457,8 @@ def _invariance_plan(results: Mapping[str, Any], call: FitCall, frame: pd.DataFr
             raise _err(results_path, "the ordinal invariance sequence of results.json has "
                        + (f"unknown steps ({', '.join(unknown)})" if unknown else "no group column"))
         mpart = measurement_part(call.syntax)
-        syn = we_lavaan_syntaxes(mpart, frame, group, par, steps=[s["step"] for s in steps])
+        syn = we_lavaan_syntaxes(mpart, frame, group, par, steps=[s["step"] for s in steps],
+                                 group_partial=info.get("group_partial") or ())     # --free (group.partial)
         from ..sem.partable import build_partable
         items = list(build_partable(mpart, meanstructure=True).ov_names[0])
         plan["files"] = [f"invariance/{s['step']}.lav" for s in steps]

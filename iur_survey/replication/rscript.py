@@ -614,6 +614,7 @@ def result_options(res) -> dict[str, Any]:
         from ..sem.partable import group_equal_reach, partial_display
         freed = [partial_display(n) for rec in group_equal_reach(res.partable, out["group_equal"]).values()
                  for n in rec["of"] if n not in rec["equal"] and n not in rec["labelled"]]
+        freed += [partial_display(k) for k in res.meta.get("th_partial") or []]   # ordered items' thresholds
         if freed:
             out["group_partial"] = freed
     return out

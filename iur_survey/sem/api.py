@@ -1334,6 +1334,9 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     if xs:
         raise EstimationError(None, "observed exogenous covariates with ordered items (lavaan's conditional.x) "
                                     f"are not supported yet: {', '.join(xs)}")
+    if group_partial and ngroups < 2:           # one group: group.partial frees nothing (its one-line error)
+        from .partable import group_partial_freed
+        group_partial_freed(build_partable(pm), group_equal, group_partial)
     cont = [v for v in ov_all if v not in ord_names]
     if cont:
         return _fit_mixed(pm, data, ov_all, ord_names, cont, est_name=est_name, miss=miss, se=se,
@@ -1357,8 +1360,6 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         raise EstimationError(None, "control= is not supported with ordered items")
     if ngroups > 1 or parameterization != "delta":
         from .wlsmv_groups import ordinal_groups_fit
-        if group_partial:
-            raise EstimationError(None, "group_partial with ordered items is not supported yet")
         if est_name != "WLSMV" or se_type != "robust.sem":
             raise EstimationError(None, "several groups / parameterization='theta' with ordered items: only "
                                         "estimator 'WLSMV' with se 'robust.sem'")
@@ -1367,7 +1368,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
             labels = ["1"]
         return ordinal_groups_fit(pm.syntax, data, group, list(labels), gvals, group_equal=list(group_equal),
                                   parameterization=parameterization, missing=mode, std_lv=std_lv,
-                                  est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source)
+                                  est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source,
+                                  group_partial=list(group_partial or ()))
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
     if any(c.op in ("<", ">") for c in pt.constraints):
         raise EstimationError(None, "'<' / '>' constraints are not supported with ordered items yet")

@@ -627,10 +627,10 @@ def group_warnings(pm: ParsedModel, pt: "ParTable", group_equal: Sequence[str] =
 def partial_display(key: str) -> str:
     """A parameter ``lhs op rhs`` key (``"F=~x2"``, ``"x3~1"``) written as lavaan's summary writes it.
 
-    >>> partial_display("F=~x2"), partial_display("x3~1"), partial_display("x1~~x2")
-    ('F =~ x2', 'x3 ~ 1', 'x1 ~~ x2')
+    >>> partial_display("F=~x2"), partial_display("x3~1"), partial_display("x1~~x2"), partial_display("x1|t2")
+    ('F =~ x2', 'x3 ~ 1', 'x1 ~~ x2', 'x1 | t2')
     """
-    for op in ("=~", "~~", "~1", "~"):
+    for op in ("=~", "~~", "~1", "~", "|"):
         if op in key:
             lhs, rhs = key.split(op, 1)
             return f"{lhs} ~ 1" if op == "~1" and not rhs else f"{lhs} {op} {rhs}"

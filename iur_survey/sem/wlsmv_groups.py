@@ -38,7 +38,7 @@ from iur_survey.errors import EstimationError
 from . import fitmeasures as _fm
 from .matrices import Model
 from .ordinal import OrdinalSampleStats, _codes, blas_threads, ordinal_sample_stats, pair_index
-from .partable import build_partable, group_warnings
+from .partable import _partial_key, build_partable, group_partial_freed, group_warnings
 from .table import group_label
 from .syntax import parse_model
 from .defined import from_partable, theta_columns
@@ -49,7 +49,7 @@ from .wlsmv import (WLSMV_FIT_NAMES, defined_se, dwls_constraints, dwls_gfi, dwl
 from .results import z_critical, z_pvalue
 from .ordinal_result import OrdinalSEMResult
 
-__all__ = ["GroupsSpec", "WLSMVGroupsFit", "wlsmv_groups_fit", "GROUPS_FIT_NAMES", "theta_boundary",
+__all__ = ["ordinal_partial", "GroupsSpec", "WLSMVGroupsFit", "wlsmv_groups_fit", "GROUPS_FIT_NAMES", "theta_boundary",
            "boundary_text", "boundary_warning", "singular_without", "BOUNDARY_SHARE", "ordinal_stats_cache"]
 
 #: the fitMeasures() entries of several groups (or the theta parameterization): lavaan's WLSMV names, in its
@@ -66,6 +66,8 @@ class GroupsSpec:
     #: the Wu & Estabrook rules for binary items)
     delta_free: bool | dict = False
     parameterization: str = "delta"
+    #: thresholds freed from ``th_equal`` (lavaan's group.partial, ``"x1|t2"``): estimated in every group
+    th_free: frozenset = frozenset()
 
     def any_scale_free(self) -> bool:
         """Whether any item's scale is free in groups 2+."""
@@ -118,17 +120,23 @@ def _blocks(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, nk:
     k = nk
     th_par: list[np.ndarray] = []
     names0 = list(stats[0].th.index)
+    freed = np.array([nm in spec.th_free for nm in names0], dtype=bool) if spec.th_equal else None
     for g in range(G):
         if spec.th_equal:
             if list(stats[g].th.index) != names0:
                 raise EstimationError(None, "thresholds equal across groups need the same categories of every "
                                             f"item in every group (group {g + 1} differs)")
-            th_par.append(np.arange(k, k + len(names0)))
+            if g == 0:                  # the shared thresholds, then group 1's freed ones (group.partial)
+                th_par.append(np.arange(k, k + len(names0)))
+                k += len(names0)
+            else:                       # the shared positions of group 1; a freed threshold its own
+                q = th_par[0].copy()
+                q[freed] = np.arange(k, k + int(freed.sum()))
+                k += int(freed.sum())
+                th_par.append(q)
         else:
             th_par.append(np.arange(k, k + stats[g].nth))
             k += stats[g].nth
-    if spec.th_equal:
-        k += len(names0)
     delta_par: list[np.ndarray] = []
     for g in range(G):
         p = stats[g].p
@@ -301,8 +309,11 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
         t0 = np.zeros(npar)
         t0[:nk] = dwls_start_values(model, [s.cor.to_numpy() for s in stats], ordinal, kind)[kept]
         for g in range(G):
-            t0[th_par[g]] = stats[g].th.to_numpy() if not spec.th_equal else \
-                np.mean([s.th.to_numpy() for s in stats], axis=0)
+            th0 = stats[g].th.to_numpy()
+            if spec.th_equal:           # shared: the groups' mean; freed (group.partial): the group's own
+                th0 = np.where([nm in spec.th_free for nm in stats[g].th.index], th0,
+                               np.mean([s.th.to_numpy() for s in stats], axis=0))
+            t0[th_par[g]] = th0
             t0[delta_par[g][delta_par[g] >= 0]] = 1.0
         return t0
     t0 = start("lavaan")
@@ -786,19 +797,94 @@ def ordinal_stats_cache(data: pd.DataFrame, ov: list, labels: list, gvals: np.nd
     return cache
 
 
+def ordinal_partial(pt0, group_equal, group_partial, data: pd.DataFrame, th_equal: bool = True
+                    ) -> tuple[list[str], list[str]]:
+    """lavaan's ``group.partial`` with ordered items, split: ``(thresholds freed ("a|t2"), the other entries)``;
+    the others go to the engine's table (:func:`~iur_survey.sem.partable.build_partable`), which checks them.
+    An entry that frees nothing is a one-line :class:`~iur_survey.errors.ModelSyntaxError` (lavaan ignores it);
+    every threshold of an item freed with its loading free across groups too is an
+    :class:`~iur_survey.errors.EstimationError` (lavaan fits it and warns that the vcov is not positive definite):
+    a threshold without ``"thresholds"`` equal, one the item does not have, and an item's intercept or
+    residual variance, which are not free parameters of an ordered item here (its intercept is 0 and its
+    scale or residual variance follows lavaan's own rules).
+
+    >>> pt0 = build_partable("F =~ a + b", ngroups=2, meanstructure=True, int_ov_free=False)
+    >>> d = pd.DataFrame({"a": [0, 1, 2, 1], "b": [1, 0, 1, 0]})
+    >>> ordinal_partial(pt0, ["thresholds", "loadings"], ["a | t2", "F =~ b"], d)
+    (['a|t2'], ['F =~ b'])
+    >>> ordinal_partial(pt0, ["thresholds", "loadings"], ["b | t1", "F =~ b"], d)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EstimationError: group.partial frees every threshold of b while its loading is free across groups too: its scale (theta: residual variance) in the later groups is not identified; keep a threshold or its loading equal
+    >>> ordinal_partial(pt0, ["thresholds"], ["b | t2"], d)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ModelSyntaxError: group.partial: 'b | t2' is not a threshold of the model (b has 1 threshold: b | t1)
+    """
+    from iur_survey.errors import ModelSyntaxError
+
+    entries = [str(p) for p in group_partial if str(p).strip()]
+    if not entries:
+        return [], []
+    if pt0.ngroups < 2 or not group_equal:
+        group_partial_freed(pt0, group_equal, entries)        # one group / no group.equal: its one-line error
+    items = list(pt0.ov_names[0])
+    th, other = [], []
+    for p in entries:
+        k = _partial_key(p)
+        if "|" in k:
+            item, _, t = k.partition("|")
+            n = int(data[item].dropna().nunique()) - 1 if item in items and item in data.columns else 0
+            if item not in items or not (t.startswith("t") and t[1:].isdigit() and 1 <= int(t[1:]) <= n):
+                have = (f" ({item} has {n} threshold{'s' if n != 1 else ''}: "
+                        + ", ".join(f"{item} | t{j}" for j in range(1, n + 1)) + ")") if n else ""
+                raise ModelSyntaxError("group.partial", f"{p!r} is not a threshold of the model{have}")
+            if "thresholds" not in group_equal or not th_equal:
+                raise ModelSyntaxError("group.partial", f"{p!r} is a threshold, which group.equal "
+                                                        f"({', '.join(group_equal)}) does not constrain: it frees "
+                                                        "nothing (lavaan ignores such an entry; here it is an error)")
+            if k not in th:
+                th.append(k)
+            continue
+        lhs = k.split("~")[0] if "~" in k else ""
+        if lhs in items and (k == f"{lhs}~1" or k == f"{lhs}~~{lhs}" or k == f"{lhs}~*~{lhs}"):
+            raise ModelSyntaxError("group.partial", f"{p!r}: the intercept, scale and residual variance of an "
+                                                    "ordered item are not parameters group.partial frees here "
+                                                    "(intercepts are 0, scales / residual variances follow "
+                                                    "lavaan's rules with the thresholds equal): it frees nothing; "
+                                                    "free a threshold ('x1 | t2') or a loading instead")
+        other.append(p)
+    # an item whose every threshold is freed has its scale (theta: residual variance) in the later groups
+    # pinned only through its loading: with that loading free across groups too, they trade off
+    loose = {k.partition("=~")[2] for k in map(_partial_key, other) if "=~" in k} \
+        if "loadings" in group_equal else set(items)
+    loose -= {pt0.rhs[i] for i in range(len(pt0)) if pt0.op[i] == "=~" and pt0.free[i] == 0}   # a fixed (marker) one
+    for x in items:
+        n = int(data[x].dropna().nunique()) - 1 if x in data.columns else 0
+        if th and n and all(f"{x}|t{j}" in th for j in range(1, n + 1)) and x in loose:
+            raise EstimationError(None, f"group.partial frees every threshold of {x} while its loading is free "
+                                        "across groups too: its scale (theta: residual variance) in the later "
+                                        "groups is not identified; keep a threshold or its loading equal")
+    return th, other
+
+
 def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list[str], gvals: np.ndarray, *,
                        group_equal=(), parameterization: str = "delta", missing: str = "pairwise",
                        std_lv: bool = False, auto_rules: bool = True, th_equal: bool | None = None,
                        delta_free: bool | dict | None = None, est_name: str = "WLSMV", se_type: str = "robust.sem",
                        warnings: list[str] | None = None, source: str = "<model syntax>",
-                       stats_cache: dict | None = None):
+                       stats_cache: dict | None = None, group_partial=(), th_free=()):
     """Multi-group WLSMV from syntax and data: lavaan's ``sem(model, data, ordered = TRUE, group = group,
     group.equal = ..., parameterization = ...)``; returns an
     :class:`~iur_survey.sem.ordinal_result.OrdinalSEMResult` (estimates table with a ``group`` column).
 
     ``auto_rules=False`` takes the syntax as complete (e.g. the Wu & Estabrook models, whose thresholds
     equality and free scales are then given by ``th_equal`` / ``delta_free``).  ``stats_cache`` (a dict)
-    keeps the groups' sample statistics between calls on the same data.
+    keeps the groups' sample statistics between calls on the same data.  ``th_free``: with ``th_equal``, the
+    thresholds (``"a|t2"``) estimated in every group nonetheless.  ``group_partial`` (lavaan's
+    group.partial): parameters freed from ``group_equal``, a threshold ``"a | t2"`` among them
+    (:func:`ordinal_partial`); lavaan's other rules stay as they are (the scales and latent means free after the
+    first group with the thresholds equal, whatever is freed).
 
     >>> rng = np.random.default_rng(8)
     >>> f = rng.normal(size=(500, 1))
@@ -826,8 +912,12 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
         if lines:
             text = syntax.rstrip() + "\n" + "\n".join(lines)
     engine_ge = [x for x in ge if x not in ("thresholds", "intercepts", "residuals")]
+    th_part, other = ordinal_partial(pt0, ge, group_partial, data, th_equal=th_equal)
+    th_free = list(th_free) + th_part        # th_free: thresholds freed by a complete syntax (auto_rules=False)
     pt = build_partable(text, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
-                        std_lv=std_lv, group_equal=engine_ge)
+                        std_lv=std_lv, group_equal=engine_ge, group_partial=other)
+    if other:                 # every entry frees something (the engine's table, after lavaan's rule lines)
+        group_partial_freed(pt, [x for x in ge if x not in ("intercepts", "residuals")], other)
     if any(c.op in ("<", ">") for c in pt.constraints):
         raise EstimationError(None, "'<' / '>' constraints are not supported with ordered items yet")
     if auto_rules:
@@ -853,10 +943,11 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
                                   column=v)
         n_dropped += st.n_dropped
         stats_g.append(st)
-    spec = GroupsSpec(th_equal=th_equal, delta_free=delta_free, parameterization=parameterization)
+    spec = GroupsSpec(th_equal=th_equal, delta_free=delta_free, parameterization=parameterization,
+                      th_free=frozenset(th_free))
     res = wlsmv_groups_fit(model, stats_g, spec, ov)
     warns = list(warnings or [])
-    warns += [w for w in group_warnings(parse_model(syntax), pt, engine_ge) if w not in warns]
+    warns += [w for w in group_warnings(parse_model(syntax), pt, engine_ge, other) if w not in warns]
     if n_dropped:
         warns.append(f"{n_dropped} of {len(data)} rows dropped by listwise deletion" if missing == "listwise"
                      else f"{n_dropped} of {len(data)} rows with no value on any item were ignored")
@@ -885,6 +976,8 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     ngs = [s.n for s in stats_g]
     meta = {"group": group, "group_equal": ge, "ordered": ov, "wlsmv_groups": res,
             "parameterization": parameterization, "wlsmv_spec": spec, "chisq_group": res.chisq_group,
+            # the thresholds freed by group_partial ("a|t2"; the engine's table holds the others' freedom)
+            "th_partial": sorted(th_free),
             # lavaan's lavInspect(fit, "norig") per group and, with pairwise polychorics, its missing patterns
             "norig": [s.n + s.n_dropped for s in stats_g]}
     if missing == "pairwise":

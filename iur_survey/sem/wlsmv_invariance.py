@@ -95,7 +95,7 @@ def _r_num(x: float) -> str:
 
 
 def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "delta",
-              free_scale=None, thresholds=None) -> str:
+              free_scale=None, thresholds=None, partial=()) -> str:
     """The engine syntax of a Wu & Estabrook (2016) step (without the thresholds and, in the delta
     parameterization, the scales, which the fit takes as flags); measurement models only (``=~``, factor
     covariances, and the model's residual covariances of items, ``a ~~ b``, free in every group or fixed at
@@ -117,6 +117,17 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
     F ~~ c(1, NA)*F
     >>> print(we_syntax("F =~ a + b", 2, ["thresholds"], "theta", {"a": True, "b": False}).splitlines()[-2:])
     ['a ~~ c(1, NA)*a', 'b ~~ c(1, 1)*b']
+
+    ``partial``: the parameters group.partial frees in this step (keys ``"F=~b"``, ``"b~1"``, ``"b|t2"``,
+    :func:`we_partial`): estimated in every group (a loading, a threshold) or after the first (an intercept), as
+    semTools' ``measEq.syntax(..., group.partial =)`` writes them.
+
+    >>> print(we_syntax("F =~ a + b", 2, ["thresholds", "loadings", "intercepts"], partial={"F=~b", "b~1"}))
+    F =~ c(L1_1, L1_1)*a + c(NA, NA)*b
+    a ~ c(0, 0)*1
+    b ~ c(0, NA)*1
+    F ~ c(0, NA)*1
+    F ~~ c(1, NA)*F
     >>> print(we_syntax("F =~ a + b", 2, ["thresholds", "loadings"], thresholds={"a": 1, "b": 2}))
     F =~ c(NA, NA)*a + c(L1_1, L1_1)*a + c(NA, NA)*b + c(L1_2, L1_2)*b
     a ~ c(0, NA)*1
@@ -146,7 +157,7 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
         inds = [pt.rhs[i] for i in range(len(pt)) if pt.op[i] == "=~" and pt.lhs[i] == f and pt.group[i] == 1]
         terms = []
         for j, x in enumerate(inds):
-            if "loadings" in eq:
+            if "loadings" in eq and f"{f}=~{x}" not in partial:
                 lab = f"L{f_i + 1}_{j + 1}"
                 if full:           # a label alone does not free a first loading under lavaan's auto.fix.first
                     terms.append(vec("NA", "NA") + f"*{x}")
@@ -157,7 +168,8 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
     ov = list(pt.ov_names[0])
     th = "thresholds" in eq
     for x in ov:
-        lines.append(f"{x} ~ {vec('0', 'NA' if th and 'intercepts' not in eq else '0')}*1")
+        free_int = th and ("intercepts" not in eq or f"{x}~1" in partial)
+        lines.append(f"{x} ~ {vec('0', 'NA' if free_int else '0')}*1")
     for f in lv:
         lines.append(f"{f} ~ {vec('0', 'NA' if 'intercepts' in eq else '0')}*1")
     for f in lv:
@@ -169,7 +181,8 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
         for x in ov:
             k = int(thresholds[x])
             lines.append(f"{x} | " + " + ".join(
-                ("c(" + ", ".join([f"{x}.thr{t}"] * G) + ")" if th else vec("NA", "NA")) + f"*t{t}"
+                ("c(" + ", ".join([f"{x}.thr{t}"] * G) + ")" if th and f"{x}|t{t}" not in partial
+                 else vec("NA", "NA")) + f"*t{t}"
                 for t in range(1, k + 1)))
     for i in range(len(pt)):             # the model's residual covariances of items: free (or fixed) in every group
         if pt.op[i] == "~~" and pt.group[i] == 1 and pt.lhs[i] != pt.rhs[i] and pt.lhs[i] in ov and pt.rhs[i] in ov:
@@ -233,10 +246,107 @@ def free_scales(items, n_th: dict, group_equal) -> dict:
     return {v: th and (n_th.get(v, 2) >= 2 or "intercepts" in group_equal) for v in items}
 
 
+#: the class of a group.partial entry in the Wu & Estabrook steps (the classes they constrain)
+_PARTIAL_CLASS = {"|": "thresholds", "=~": "loadings", "~1": "intercepts"}
+
+
+def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS)) -> dict:
+    """group.partial in the Wu & Estabrook steps (semTools' ``measEq.syntax(..., group.partial =)``): step -> the
+    keys it frees (``"F=~b"``, ``"b~1"``, ``"b|t2"``; lavaan's matching, spaces removed), each entry in every step
+    that constrains its class (thresholds, loadings, intercepts).  An entry that frees nothing is a one-line
+    :class:`~iur_survey.errors.ModelSyntaxError`; a step the entries leave without identification an
+    :class:`~iur_survey.errors.EstimationError` naming it: an item needs at least as many thresholds equal
+    across groups as it has location and scale parameters free after the first group (its intercept while the
+    intercepts are not equal or it is freed, its scale or residual variance, :func:`free_scales`), a factor an
+    equal loading while its variance is free, and an item with an equal intercept while its mean is free.  The
+    binary items' (one threshold) intercepts and thresholds are not freed here (their scales follow Wu &
+    Estabrook's own rules for them).
+
+    >>> we_partial("F =~ a + b + c", {"a": 4, "b": 4, "c": 4}, ["F =~ b", "a | t2", "c ~1"])["thresholds_loadings"]
+    ['F=~b', 'a|t2']
+    >>> we_partial("F =~ a + b + c", {"a": 4, "b": 4, "c": 4}, ["a | t1", "a | t2", "a | t3"])
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EstimationError: group.partial in the thresholds step: a has 1 threshold left equal across groups (of 4) while its intercept and scale (theta: residual variance) are free after the first group; Wu & Estabrook's model needs 2: the step is not identified; free fewer of its thresholds
+    """
+    from ..errors import ModelSyntaxError
+    from .partable import _partial_key
+
+    entries = [str(p) for p in group_partial if str(p).strip()]
+    out = {s: [] for s in steps}
+    if not entries:
+        return out
+    pt = build_partable(syntax, meanstructure=True)
+    items = list(pt.ov_names[0])
+    loads = {}
+    for lhs, op, rhs, g in zip(pt.lhs, pt.op, pt.rhs, pt.group):
+        if op == "=~" and g == 1:
+            loads.setdefault(lhs, []).append(rhs)
+    keys: list[tuple[str, str]] = []
+    for p in entries:
+        k = _partial_key(p)
+        if "|" in k:
+            item, _, t = k.partition("|")
+            n = int(n_th.get(item, 0)) if item in items else 0
+            if not (t.startswith("t") and t[1:].isdigit() and 1 <= int(t[1:]) <= n):
+                raise ModelSyntaxError("group.partial", f"{p!r} is not a threshold of the model"
+                                       + (f" ({item} has {n} threshold{'s' if n != 1 else ''})" if n else ""))
+            cls = "thresholds"
+        elif "=~" in k:
+            f, _, x = k.partition("=~")
+            if x not in loads.get(f, []):
+                raise ModelSyntaxError("group.partial", f"{p!r} is not a loading of the model")
+            cls = "loadings"
+        elif k.endswith("~1") and k[:-2] in items:
+            item, cls = k[:-2], "intercepts"
+        else:
+            raise ModelSyntaxError("group.partial", f"{p!r}: the Wu & Estabrook steps hold thresholds "
+                                                    "('x1 | t2'), loadings ('F =~ x1') and item intercepts "
+                                                    "('x1 ~ 1') equal; this entry is none of them (or not a "
+                                                    "parameter of the model): it frees nothing")
+        if cls in ("thresholds", "intercepts") and int(n_th.get(item, 2)) < 2:
+            raise ModelSyntaxError("group.partial", f"{p!r}: {item} is binary (one threshold); freeing its "
+                                                    "threshold or intercept in the Wu & Estabrook steps is not "
+                                                    "supported (its scale follows their rules for binary items)")
+        if (k, cls) not in keys:
+            keys.append((k, cls))
+    for s in steps:
+        eq = WE_STEPS[s]
+        out[s] = [k for k, cls in keys if cls in eq]
+        if not out[s]:
+            continue
+        free = set(out[s])
+        scale = free_scales(items, n_th, eq)
+        what = "scale (theta: residual variance)"
+        for x in items:
+            n = int(n_th.get(x, 2))
+            n_free = sum(f"{x}|t{t}" in free for t in range(1, n + 1))
+            need = int("intercepts" not in eq or f"{x}~1" in free) + int(bool(scale.get(x)))
+            if n_free and n - n_free < need:
+                free_what = " and ".join(w for w, on in (("intercept", "intercepts" not in eq or f"{x}~1" in free),
+                                                         (what, bool(scale.get(x)))) if on)
+                raise EstimationError(None, f"group.partial in the {s} step: {x} has {n - n_free} threshold"
+                                            f"{'s' if n - n_free != 1 else ''} left equal across groups (of {n}) "
+                                            f"while its {free_what} {'are' if need > 1 else 'is'} free after the "
+                                            f"first group; Wu & Estabrook's model needs {need}: the step is not "
+                                            "identified; free fewer of its thresholds")
+        for f, xs in loads.items():
+            if "loadings" in eq and all(f"{f}=~{x}" in free for x in xs):
+                raise EstimationError(None, f"group.partial in the {s} step: every loading of {f} is freed while "
+                                            "its variance is free after the first group: the step is not "
+                                            "identified; keep one of its loadings equal")
+            if "intercepts" in eq and all(f"{x}~1" in free for x in xs):
+                raise EstimationError(None, f"group.partial in the {s} step: every intercept of {f}'s items is "
+                                            "freed while its mean is free after the first group: the step is "
+                                            "not identified; keep one of them equal")
+    return out
+
+
 def we_lavaan_syntaxes(syntax: str, data: pd.DataFrame, group: str, parameterization: str = "delta",
-                       steps=tuple(WE_STEPS)) -> dict:
+                       steps=tuple(WE_STEPS), group_partial=()) -> dict:
     """Step -> the complete lavaan syntax of that step of :func:`ordinal_invariance` on ``data`` (groups
-    already merged; rows without a group are dropped): ``we_syntax(..., thresholds=)``.
+    already merged; rows without a group are dropped): ``we_syntax(..., thresholds=)``; ``group_partial`` as
+    :func:`ordinal_invariance`.
 
     >>> d = pd.DataFrame({"a": [0, 1, 2, 1], "b": [1, 0, 1, 0], "G": ["x", "y", "x", None]})
     >>> print(we_lavaan_syntaxes("F =~ a + b", d, "G", steps=["thresholds"])["thresholds"])
@@ -256,8 +366,9 @@ def we_lavaan_syntaxes(syntax: str, data: pd.DataFrame, group: str, parameteriza
     G = len(pd.unique(group_text(data[group]).to_numpy().astype(str)))
     items = list(build_partable(syntax, meanstructure=True).ov_names[0])
     n_th = item_thresholds(data, items)
+    part = we_partial(syntax, n_th, group_partial, steps)       # group.partial, per step
     return {s: we_syntax(syntax, G, WE_STEPS[s], parameterization, free_scales(items, n_th, WE_STEPS[s]),
-                         thresholds=n_th) for s in steps}
+                         thresholds=n_th, partial=set(part[s])) for s in steps}
 
 
 #: lavaan's scaled-shifted difference test of two WLSMV fits (one implementation, in :mod:`~iur_survey.sem.compare`)
@@ -267,8 +378,11 @@ lrt_satorra2000 = lav_test_diff_satorra2000
 class OrdinalInvariance:
     """The fitted sequence: ``table`` (one row per step), ``fits`` (step -> OrdinalSEMResult)."""
 
-    def __init__(self, steps, fits, table, group, missing, warnings=None, merge=None, parameterization="delta"):
+    def __init__(self, steps, fits, table, group, missing, warnings=None, merge=None, parameterization="delta",
+                 group_partial=None):
         self.steps, self.fits, self.table, self.group, self.missing = steps, fits, table, group, missing
+        #: step -> the parameters group.partial freed from its constraints ("F1 =~ a2", "a1 | t2"); none: full
+        self.group_partial = {k: tuple(v) for k, v in (group_partial or {}).items()}
         self.warnings = list(warnings or [])
         self.cutoffs_name = "Chen (2007)"
         #: the groups merged before fitting, {old label: new label} (empty: none)
@@ -279,6 +393,12 @@ class OrdinalInvariance:
     def level(self) -> str:
         """The last step of the unbroken run of steps Chen's cut-offs support (``"configural"`` if none)."""
         return sequence_level(list(self.table["step"]), list(self.table["decision"]))
+
+    @property
+    def level_text(self) -> str:
+        """The verdict, "partial thresholds_loadings invariance (freed: F1 =~ a2)" when group.partial freed
+        parameters of its step (:func:`iur_survey.sem.invariance.level_text`)."""
+        return level_text(list(self.table["step"]), list(self.table["decision"]), self.level, self.group_partial)
 
     def to_dict(self) -> dict:
         """``{"invariance": [...], "invariance_info": {...}}`` for results.json (NaN -> None)."""
@@ -302,6 +422,8 @@ class OrdinalInvariance:
             if r.get("stat.group"):
                 item["stat.group"] = dict(r["stat.group"])   # {test name: {group: its part}}, lavaan's stat.group
             item["decision"] = r["decision"]
+            if self.group_partial.get(r["step"]):
+                item["group_partial"] = list(self.group_partial[r["step"]])   # freed from this step's group_equal
             items.append(item)
         first = next((f for f in self.fits.values() if f is not None), None)
         info = {"group": self.group, "estimator": "WLSMV", "missing": self.missing, "level": self.level,
@@ -310,6 +432,9 @@ class OrdinalInvariance:
                 "groups": {} if first is None else {lab: int(n) for lab, n in zip(first.partable.group_labels,
                                                                                   first.nobs)},
                 "cutoffs": self.cutoffs_name, "warnings": list(self.warnings)}
+        if any(self.group_partial.values()):
+            info["group_partial"] = list(dict.fromkeys(x for v in self.group_partial.values() for x in v))
+            info["level_text"] = self.level_text
         return {"invariance": items, "invariance_info": info}
 
     def summary(self, caption: Callable[[str], str] = str) -> str:
@@ -331,7 +456,9 @@ class OrdinalInvariance:
         return (f"ordinal invariance (WLSMV, Wu & Estabrook 2016, {self.parameterization} parameterization):\n"
                 + merged + shown.to_string(
             index=False, float_format=lambda v: fixed(v, 1)) + "".join("\n" + x for x in parts)
-            + f"\nlevel: {level_text(steps, decisions, self.level)}"
+            + "".join(f"\nfreed in {k} (lavaan's group.partial): {', '.join(v)}"
+                      for k, v in self.group_partial.items() if v)
+            + f"\nlevel: {level_text(steps, decisions, self.level, self.group_partial)}"
             + (f"\nnote: {clash} (the decisions follow the cut-offs)" if clash else "")
             + "".join("\n  warning: " + w for w in self.warnings))
 
@@ -340,19 +467,20 @@ def _fit_we_step(payload, task):
     """One step of the sequence (a task of :func:`ordinal_invariance`: the step's name and its free scales,
     :func:`free_scales`): its Wu & Estabrook model fitted."""
     syntax, data, group, labels, gvals, missing, parameterization, cache = payload
-    step, free = task
+    step, free, partial = task
     ge = WE_STEPS[step]
-    return ordinal_groups_fit(we_syntax(syntax, len(labels), ge, parameterization, free), data, group, labels,
-                              gvals, missing=missing, std_lv=True, auto_rules=False, th_equal="thresholds" in ge,
-                              delta_free=False if parameterization == "theta" else free,
-                              parameterization=parameterization, stats_cache=cache)
+    return ordinal_groups_fit(we_syntax(syntax, len(labels), ge, parameterization, free, partial=set(partial)), data,
+                              group, labels, gvals, missing=missing, std_lv=True, auto_rules=False,
+                              th_equal="thresholds" in ge, delta_free=False if parameterization == "theta" else free,
+                              parameterization=parameterization, stats_cache=cache,
+                              th_free=[k for k in partial if "|" in k])
 
 
 def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: str = "pairwise",
                        steps=("configural", "thresholds", "thresholds_loadings",
                               "thresholds_loadings_intercepts"), parameterization: str = "delta",
                        merge=None, workers: int = 1, scheduler=None,
-                       progress: bool | str | None = None) -> OrdinalInvariance:
+                       progress: bool | str | None = None, group_partial=()) -> OrdinalInvariance:
     """Fit the Wu & Estabrook (2016) sequence (module docstring) and test each step against the previous.
 
     ``parameterization``: lavaan's ``"delta"`` (default) or ``"theta"`` (semTools' ``measEq.syntax(...,
@@ -363,7 +491,10 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     ``scheduler``, ``progress``: the steps are independent fits, run as
     :func:`iur_survey.sem.parallel.map_chunks` runs tasks (``workers > 1``: local processes; a Dask
     ``scheduler`` address or client: a cluster); the groups' sample statistics (polychoric correlations and
-    their weight matrices) are computed once, before, and shared by the steps.
+    their weight matrices) are computed once, before, and shared by the steps.  ``group_partial`` (lavaan's
+    group.partial, as semTools' ``measEq.syntax(..., group.partial =)``): thresholds (``"a | t2"``), loadings
+    and item intercepts freed in every step that holds their class equal (:func:`we_partial`); the verdict then
+    reads "partial ... invariance (freed: ...)".
 
     >>> rng = np.random.default_rng(11)
     >>> f = rng.normal(size=(600, 1))
@@ -403,13 +534,14 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     # data set checked, tests/sem/invariance_audit_refs: extreme values, lavaan's default optimizer fails or
     # stops at an arbitrary point): the step is not fitted, and the reason is given.  A factor with one item of
     # three or more categories is identified (the binary scales follow from the loadings): fitted.
+    partial = we_partial(syntax, n_th, group_partial, steps)       # step -> the keys group.partial frees there
     unpinned = {s: binary_only_factors(syntax, n_th) if ("intercepts" in WE_STEPS[s] and "thresholds" in
                                                          WE_STEPS[s]) else {} for s in steps}
     fitted = [s for s in steps if not unpinned[s]]
     # ---- the fits: independent models, one task each; the groups' sample statistics computed once, shared
     cache = ordinal_stats_cache(data, items, labels, gvals, missing) if fitted else {}
     payload = (syntax, data, group, labels, gvals, missing, parameterization, cache)
-    tasks = [(s, free_scales(items, n_th, WE_STEPS[s])) for s in fitted]
+    tasks = [(s, free_scales(items, n_th, WE_STEPS[s]), tuple(partial[s])) for s in fitted]
     done = dict(zip(fitted, map_chunks(_fit_we_step, tasks, payload=payload, workers=workers,
                                        scheduler=scheduler, progress=progress, desc="ordinal invariance",
                                        unit="models")))
@@ -492,8 +624,10 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     table = pd.DataFrame(rows)
     table["judgement"] = table["decision"]         # the cut-offs' verdict alone; the sequence stops at a failure
     table["decision"] = sequence_decisions(list(table["step"]), table["judgement"].tolist())
+    from .partable import partial_display
     out = OrdinalInvariance(list(steps), fits, table, group, missing, warns, merge=mapping,
-                            parameterization=parameterization)
+                            parameterization=parameterization,
+                            group_partial={s: [partial_display(k) for k in partial[s]] for s in steps if partial[s]})
     out.cutoffs_name = ("Chen (2007) small-sample (total N <= 300)" if n_used is not None and n_used <= 300
                         else "Chen (2007)")
     return out

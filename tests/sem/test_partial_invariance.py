@@ -229,7 +229,6 @@ def test_cli_free_with_invariance(tmp_path, capsys):
     (["--free", "visual =~ x2"], "--free visual =~ x2: frees parameters from --equal"),
     # with --equal the fit's constraints must be the ones an entry frees, --invariance or not
     (["--equal", "loadings", "--invariance", "--free", "x3 ~ 1"], "--free: 'x3 ~ 1' is an intercept"),
-    (["--estimator", "WLSMV", "--invariance", "--free", "x3 ~ 1"], "with ordered items is not supported yet"),
 ])
 def test_cli_free_that_frees_nothing_is_one_line_exit_2(tmp_path, capsys, extra, match):
     out = tmp_path / "results.json"

@@ -337,15 +337,22 @@ def test_power_command_population_json(tmp_path):
 def test_default_model_recovery_on_worker_processes():
     """The study's model, 2 worker processes.  Continuous y*: true values recovered and 95% CI coverage ~ .95.
     Likert codes: the pseudo-true values are recovered (ML's normal-theory SEs are ~10% too small there,
-    so coverage is not asserted; that is what the power table shows for the survey)."""
+    so coverage is not asserted; that is what the power table shows for the survey).  Both studies run on one
+    local cluster of 2 worker processes (starting one takes seconds)."""
+    from iur_survey.power.cluster import dask_client
+    from iur_survey.power.montecarlo import _warm_up
+
     R = 150
-    con = power_analysis(n=[500], reps=R, seed=17, likert=False, workers=2, progress=False).table
+    with dask_client(workers=2, warm_up=_warm_up) as client:
+        con_res = power_analysis(n=[500], reps=R, seed=17, likert=False, scheduler=client, progress=False)
+        lik = power_analysis(n=[500], reps=R, seed=18, scheduler=client, progress=False).table
+    assert con_res.settings["workers"] == 2
+    con = con_res.table
     assert con["convergence_rate"].min() >= 0.98
     assert (con["bias"].abs() < 4 * con["sd_est"] / np.sqrt(R) + 0.01).all(), con[["parameter", "bias"]]
     assert abs(con["coverage"].mean() - 0.95) < 0.02
     assert con["coverage"].min() > 0.95 - 4 * np.sqrt(0.95 * 0.05 / R)
     assert con["se_ratio"].between(0.85, 1.15).all()
-    lik = power_analysis(n=[500], reps=R, seed=18, workers=2, progress=False).table
     assert (lik["bias"].abs() < 4 * lik["sd_est"] / np.sqrt(R) + 0.01).all(), lik[["parameter", "bias"]]
     assert lik["coverage"].mean() > 0.90
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -33,38 +32,11 @@ def test_lavaan_does_not_converge_either(lavaan_ref):
     assert "not available if model did not converge" in lavaan_ref["fitMeasures"]
 
 
-@pytest.fixture(scope="module")
-def cli_fit(tmp_path_factory):
-    """One ``iur-survey fit`` of the 51 cases (every start runs to the iteration limit: half a minute), shared by
-    the two tests below (one worker, ``--dist loadgroup``): its exit status, stdout, stderr, results.json, and the
-    result objects the command's own ``sem()`` call returned (the library's fit, looked at as it came back)."""
-    import contextlib
-    import io
-
-    import iur_survey.sem as sem_package
-
-    made = []
-    real = sem_package.sem
-
-    def recording_sem(*args, **kwargs):
-        res = real(*args, **kwargs)
-        made.append(res)
-        return res
-
-    out = tmp_path_factory.mktemp("nonconverged") / "results.json"
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        mp.setattr(sem_package, "sem", recording_sem)
-        rc = main(["fit", str(DATA / "nonconverged_51.csv"), "--model", str(DATA / "cfa3.lav"), "--out", str(out)])
-    return rc, stdout.getvalue(), stderr.getvalue(), out, made
-
-
 @pytest.mark.xdist_group("nonconverged_51")
-def test_library_result_has_no_fit_measures(lavaan_ref, cli_fit):
-    """The result of sem() on these data (the fit command's own call: it reads the CSV as cfa() below would be
-    given it; cfa() is sem() with lavaan's identical defaults) -- fitting the 51 cases again would take another
-    half minute."""
-    made = cli_fit[-1]
+def test_library_result_has_no_fit_measures(lavaan_ref, nonconverged_51_cli):
+    """The result that sem() returned inside the fit command on these data (cfa() is sem() with lavaan's same
+    defaults; fitting the 51 cases once more would take another half minute)."""
+    made = nonconverged_51_cli[-1]
     assert len(made) == 1
     res = made[0]
     assert res.converged is lavaan_ref["converged"]
@@ -86,8 +58,8 @@ def test_cfa_warns_when_it_does_not_converge():
 
 
 @pytest.mark.xdist_group("nonconverged_51")
-def test_cli_exit_status_and_marked_results(cli_fit):
-    rc, stdout, stderr, out, _ = cli_fit
+def test_cli_exit_status_and_marked_results(nonconverged_51_cli):
+    rc, stdout, stderr, out, _ = nonconverged_51_cli
     assert rc == EXIT_NOT_CONVERGED == 3
     err = stderr.strip()
     assert "did not converge" in err and "\n" not in err

@@ -61,6 +61,35 @@ def pytest_runtest_setup(item):
             pytest.skip(f"needs_r: {why}")
 
 
+@pytest.fixture(scope="session")
+def nonconverged_51_cli(tmp_path_factory):
+    """``iur-survey fit tests/base/data/nonconverged_51.csv --model cfa3.lav`` (lavaan does not converge on these
+    data either; every start runs to the iteration limit: half a minute), made once per worker for the tests
+    that read it (xdist group "nonconverged_51"): its exit status, stdout, stderr, the results.json it wrote, and
+    the result objects the command's own ``sem()`` call returned."""
+    import contextlib
+    import io
+
+    import iur_survey.sem as sem_package
+    from iur_survey.cli import main
+
+    made = []
+    real = sem_package.sem
+
+    def recording_sem(*args, **kwargs):
+        res = real(*args, **kwargs)
+        made.append(res)
+        return res
+
+    data = Path(__file__).resolve().parent / "base" / "data"
+    out = tmp_path_factory.mktemp("nonconverged_51") / "results.json"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        mp.setattr(sem_package, "sem", recording_sem)
+        rc = main(["fit", str(data / "nonconverged_51.csv"), "--model", str(data / "cfa3.lav"), "--out", str(out)])
+    return rc, stdout.getvalue(), stderr.getvalue(), out, made
+
+
 @pytest.fixture
 def cli_help(capsys):
     """``cli_help("fit")``: the ``iur-survey fit --help`` text (argparse exits with status 0 after printing it)."""

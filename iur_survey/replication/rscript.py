@@ -625,7 +625,9 @@ def lavaan_syntax_for(res, data_name: str = "data") -> str:
 
     >>> import numpy as np, pandas as pd
     >>> from iur_survey.sem import sem
-    >>> d = pd.DataFrame(np.random.default_rng(1).standard_normal((50, 3)), columns=["a", "b", "c"])
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame(rng.standard_normal((50, 1)) * [1, .8, .7] + rng.standard_normal((50, 3)) * .6,
+    ...                  columns=["a", "b", "c"])
     >>> print(lavaan_syntax_for(sem("F =~ a + b + c", d)))
     library(lavaan)
     model <- '

@@ -198,15 +198,25 @@ def test_recorded_call_block_is_used(tmp_path):
         build_pack(results, tmp_path / "pack3", r_versions=False)
 
 
-def test_multigroup_options_are_inferred(tmp_path):
+# Each pack below is built once (a module fixture) for two tests: one checks the pack without R, the other
+# (``needs_r``) runs its replicate.R; the pair shares one worker (``--dist loadgroup``), so the pack is built once.
+@pytest.fixture(scope="module")
+def mg_pack(tmp_path_factory):
     from iur_survey.sem import sem
+    tmp = tmp_path_factory.mktemp("mg")
     data = pd.read_csv(DATA / "groups_1200.csv", dtype={"response_id": str})
     res = sem(MG_MODEL, data, group="role", group_equal=["loadings", "intercepts"])
-    results = tmp_path / "results.json"
+    results = tmp / "results.json"
     results.write_text(json.dumps(res.to_dict()))
-    model = tmp_path / "mg.lav"
+    model = tmp / "mg.lav"
     model.write_text(MG_MODEL)
-    pack = build_pack(results, tmp_path / "pack", data=DATA / "groups_1200.csv", model=model, r_versions=False)
+    pack = build_pack(results, tmp / "pack", data=DATA / "groups_1200.csv", model=model, r_versions=False)
+    return pack, results, model
+
+
+@pytest.mark.xdist_group("replication_mg_pack")
+def test_multigroup_options_are_inferred(mg_pack, tmp_path):
+    pack, results, model = mg_pack
     assert pack.call.options["group"] == "role"
     assert pack.call.options["group_equal"] == ["loadings", "intercepts"]
     script = (pack.directory / "replicate.R").read_text()
@@ -216,74 +226,121 @@ def test_multigroup_options_are_inferred(tmp_path):
     with pytest.raises(IURSurveyError, match="does not reproduce"):
         build_pack(results, tmp_path / "pack2", data=DATA / "groups_1200.csv", model=model,
                    group_equal=["loadings"], r_versions=False)
-    if RSCRIPT:
-        proc = run_r(pack.directory, cwd=tmp_path)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_export_replication_command(tmp_path, capsys):
-    results = without_call(fit(tmp_path, DATA / "complete_250.csv"))
-    out = tmp_path / "pack"
-    rc = main(["export-replication", str(results), "--data", str(DATA / "complete_250.csv"), "--out", str(out)]
-              + (["--verify"] if RSCRIPT else []))
+@needs_r
+@pytest.mark.xdist_group("replication_mg_pack")
+def test_multigroup_pack_replicates_in_lavaan(mg_pack, tmp_path):
+    pack, _, _ = mg_pack
+    proc = run_r(pack.directory, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def results_250(tmp_path_factory) -> Path:
+    """The default model's fit of complete_250.csv, as an older results.json (no "call" block)."""
+    return without_call(fit(tmp_path_factory.mktemp("r250"), DATA / "complete_250.csv"))
+
+
+def _export(results: Path, out: Path, capsys, *extra: str) -> str:
+    rc = main(["export-replication", str(results), "--data", str(DATA / "complete_250.csv"), "--out", str(out),
+               *extra])
     text = capsys.readouterr().out
     assert rc == 0, text
     assert "refit reproduces results.json" in text and "inferred model" in text
     assert (out / "MANIFEST.sha256").exists()
-    if RSCRIPT:
-        assert "manifest: OK" in text and "ALL PASS" in text
+    return text
+
+
+@pytest.mark.xdist_group("replication_r250")
+def test_export_replication_command(results_250, tmp_path, capsys):
+    text = _export(results_250, tmp_path / "pack", capsys)
+    assert "ALL PASS" not in text                     # no --verify: R is not run
     assert main(["export-replication", str(tmp_path / "nope.json"), "--out", str(tmp_path / "x")]) == 2
 
 
-def test_bootstrap_fit_pack(tmp_path):
-    """A fit with bootstrap SEs: R is asked for its own bootstrap (se/bootstrap/iseed) and SEs and CIs are
-    compared within Monte Carlo error; estimates as tightly as ever."""
+@needs_r
+@pytest.mark.xdist_group("replication_r250")
+def test_export_replication_command_verifies_in_lavaan(results_250, tmp_path, capsys):
+    text = _export(results_250, tmp_path / "pack", capsys, "--verify")
+    assert "manifest: OK" in text and "ALL PASS" in text
+
+
+@pytest.fixture(scope="module")
+def boot_pack(tmp_path_factory):
     from iur_survey.sem import bootstrap, sem
+    tmp = tmp_path_factory.mktemp("boot")
     model = MG_MODEL + "bb := 2*b\n"
     data = pd.read_csv(DATA / "complete_250.csv", dtype={"response_id": str})
     res = bootstrap.with_bootstrap(sem(model, data), 200, data=data, seed=11, progress=False, workers=1)
-    results = tmp_path / "results.json"
+    results = tmp / "results.json"
     results.write_text(json.dumps(res.to_dict()))
-    (tmp_path / "m.lav").write_text(model)
-    pack = build_pack(results, tmp_path / "pack", data=DATA / "complete_250.csv", model=tmp_path / "m.lav",
-                      r_versions=False)
+    (tmp / "m.lav").write_text(model)
+    pack = build_pack(results, tmp / "pack", data=DATA / "complete_250.csv", model=tmp / "m.lav", r_versions=False)
+    return pack, res
+
+
+@pytest.mark.xdist_group("replication_boot_pack")
+def test_bootstrap_fit_pack(boot_pack):
+    """A fit with bootstrap SEs: R is asked for its own bootstrap (se/bootstrap/iseed) and SEs and CIs are
+    compared within Monte Carlo error; estimates as tightly as ever."""
+    pack, res = boot_pack
     script = (pack.directory / "replicate.R").read_text()
     assert 'se = "bootstrap", bootstrap = 200L, iseed = 11L' in script and 'boot.ci.type = "perc"' in script
     ours = json.loads((pack.directory / "ours.json").read_text())
     assert ours["tolerances"]["se_rel"] == pytest.approx(4.5 / 200 ** 0.5)  # 4.5 MC SDs of two runs' difference
     reported = {(e["lhs"], e["op"], e["rhs"]): e["se"] for e in res.to_dict()["estimates"]}
     assert all(e["se"] == reported[(e["lhs"], e["op"], e["rhs"])] for e in ours["estimates"])
-    if RSCRIPT:
-        proc = run_r(pack.directory, cwd=tmp_path)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_wlsmv_and_merged_groups(tmp_path):
-    """Ordinal items (WLSMV, lavaan ordered =) and a fit whose small group was merged into another."""
+@needs_r
+@pytest.mark.xdist_group("replication_boot_pack")
+def test_bootstrap_fit_pack_replicates_in_lavaan(boot_pack, tmp_path):
+    pack, _ = boot_pack
+    proc = run_r(pack.directory, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def ordinal_packs(tmp_path_factory):
+    """WLSMV packs of complete and of incomplete ordinal data, and the pack of a fit with merged groups."""
+    tmp_path = tmp_path_factory.mktemp("ordinal")
     w = fit(tmp_path / "w", DATA / "ordinal_600.csv", "--estimator", "WLSMV")
     pw = build_pack(w, tmp_path / "pw", data=DATA / "ordinal_600.csv", r_versions=False)
-    script = (pw.directory / "replicate.R").read_text()
-    assert 'estimator = "WLSMV", ordered = c("GOV1"' in script
-    ours = json.loads((pw.directory / "ours.json").read_text())
-    assert "logl" not in ours["tolerances"]["fit_required"] and "chisq" in ours["tolerances"]["fit_required"]
-    # incomplete ordinal data: the fit's "auto" was pairwise, and lavaan must be told so (its default is listwise)
     ordinal = pd.read_csv(DATA / "ordinal_600.csv")
     ordinal.loc[ordinal.index[::9], "GOV2"] = np.nan
     holes = tmp_path / "ordinal_holes.csv"
     ordinal.to_csv(holes, index=False)
     wh = fit(tmp_path / "wh", holes, "--estimator", "WLSMV")
-    assert json.loads(Path(wh).read_text())["missing"] == "pairwise"
     ph = build_pack(wh, tmp_path / "ph", data=holes, r_versions=False)
-    assert 'missing = "pairwise"' in (ph.directory / "replicate.R").read_text()
     model = tmp_path / "mg.lav"
     model.write_text(MG_MODEL)
     m = fit(tmp_path / "m", DATA / "groups_1200.csv", "--model", str(model), "--group", "role",
             "--merge-groups", "government=research_institute")
     pm = build_pack(m, tmp_path / "pm", data=DATA / "groups_1200.csv", model=model, r_versions=False)
+    return pw, (wh, ph), pm
+
+
+@pytest.mark.xdist_group("replication_ordinal_packs")
+def test_wlsmv_and_merged_groups(ordinal_packs):
+    """Ordinal items (WLSMV, lavaan ordered =) and a fit whose small group was merged into another."""
+    pw, (wh, ph), pm = ordinal_packs
+    script = (pw.directory / "replicate.R").read_text()
+    assert 'estimator = "WLSMV", ordered = c("GOV1"' in script
+    ours = json.loads((pw.directory / "ours.json").read_text())
+    assert "logl" not in ours["tolerances"]["fit_required"] and "chisq" in ours["tolerances"]["fit_required"]
+    # incomplete ordinal data: the fit's "auto" was pairwise, and lavaan must be told so (its default is listwise)
+    assert json.loads(Path(wh).read_text())["missing"] == "pairwise"
+    assert 'missing = "pairwise"' in (ph.directory / "replicate.R").read_text()
     assert pm.call.options["merge_groups"] == {"government": "research_institute"}
     roles = pd.read_csv(pm.directory / "data.csv")["role"]
     assert "government" not in set(roles) and len(roles) == 1200
-    if RSCRIPT:
-        for pack in (pw, ph, pm):
-            proc = run_r(pack.directory, cwd=tmp_path)
-            assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@needs_r
+@pytest.mark.xdist_group("replication_ordinal_packs")
+def test_wlsmv_and_merged_groups_packs_replicate_in_lavaan(ordinal_packs, tmp_path):
+    pw, (_, ph), pm = ordinal_packs
+    for pack in (pw, ph, pm):
+        proc = run_r(pack.directory, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr

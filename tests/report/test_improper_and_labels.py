@@ -17,13 +17,12 @@ from iur_survey.report import paper
 
 TESTS = Path(__file__).resolve().parents[1]
 REF = TESTS / "reference"
-NC = TESTS / "base" / "data"
 
 
 @pytest.fixture(scope="module")
-def nonconverged(tmp_path_factory):
-    out = tmp_path_factory.mktemp("nc") / "results.json"
-    rc = main(["fit", str(NC / "nonconverged_51.csv"), "--model", str(NC / "cfa3.lav"), "--out", str(out)])
+def nonconverged(nonconverged_51_cli):
+    """results.json of a fit that did not converge (tests/conftest.py: made once, shared with tests/base)."""
+    rc, _, _, out, _ = nonconverged_51_cli
     assert rc == EXIT_NOT_CONVERGED
     return out
 
@@ -51,6 +50,7 @@ def multigroup(tmp_path_factory):
 
 
 # ---------------------------------------------------------------------------------------------- A2
+@pytest.mark.xdist_group("nonconverged_51")
 @pytest.mark.parametrize("cmd", ["tables", "diagram"])
 def test_a_fit_that_did_not_converge_is_refused(nonconverged, cmd, tmp_path, capsys):
     target = tmp_path / ("t.md" if cmd == "tables" else "d.svg")
@@ -62,6 +62,7 @@ def test_a_fit_that_did_not_converge_is_refused(nonconverged, cmd, tmp_path, cap
     assert cap.out == ""
 
 
+@pytest.mark.xdist_group("nonconverged_51")
 def test_non_converged_refused_among_several_and_in_python(nonconverged, heywood, capsys):
     assert main(["tables", str(heywood), str(nonconverged), "--format", "md", "--out", "-"]) == 3
     assert "Table" not in capsys.readouterr().out

@@ -107,7 +107,9 @@ def mc_ci_rng(seed: int, n: int, rep: int) -> np.random.Generator:
 def monte_carlo_ci(res, draws: int, rng: np.random.Generator, level: float = 0.95) -> np.ndarray:
     """Monte Carlo confidence intervals of the ``:=`` parameters of a fit (Preacher & Selig 2012; semTools'
     ``monteCarloCI``): ``draws`` vectors of the free parameters from ``N(theta, vcov_theta)``, every
-    definition evaluated on each, the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles (R's type 7).
+    definition evaluated on each, the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles (R's type 7).  For a
+    WLSMV fit ``theta`` holds the kept model parameters and the thresholds and ``vcov_theta`` is the robust
+    (sandwich) covariance matrix, as lavaan's ``coef()`` / ``vcov()`` that semTools draws from.
 
     Returns (definitions x 2) in definition order; NaN rows when the covariance matrix is not finite.
 
@@ -122,7 +124,9 @@ def monte_carlo_ci(res, draws: int, rng: np.random.Generator, level: float = 0.9
     >>> ci.shape, bool(ci[0, 0] < fit.est[-1] < ci[0, 1])
     ((1, 2), True)
     """
-    fn = from_partable(res.partable, res.est)
+    # each label's column of theta / vcov_theta: the fit's theta_index(), not the table's par_index (a WLSMV fit's
+    # theta leaves out the ordered items' residual variances, so the two differ after the first of those rows)
+    fn = from_partable(res.partable, res.est, res.theta_index())
     out = np.full((len(fn), 2), np.nan)
     theta = np.asarray(res.theta, float)
     V = np.asarray(res.vcov_theta, float)

@@ -37,13 +37,15 @@ leave them out.  The summary reports both.
 Population (what the data are drawn from), by default the simulator's
 Population.default() as Likert codes (--continuous: the latent responses y*):
   --population FILE.json   a population as `iur-survey simulate` writes (population.json, or
-                           Population.to_dict());
+                           Population.to_dict()); codes from its instrument's lowest code (scale.min,
+                           else 1);
   --population FILE.lav    lavaan syntax with a fixed value for every parameter (optional
                            "x | -1.2*t1 + ..." threshold lines make Likert codes);
   --from-results FILE      the estimates of `iur-survey fit` (results.json), continuous
                            (a fit that did not converge is refused, exit status 3); of a
                            WLSMV fit of ordered items: its y* cut at its fitted thresholds
-                           into codes, fitted by WLSMV as that analysis was (--continuous:
+                           into each item's own observed codes (e.g. 0..10), fitted by WLSMV as
+                           that analysis was (--continuous:
                            its y* drawn continuous instead, fitted by --estimator, ML by
                            default).
 True values are the analysis model fitted to the exact population moments (WLSMV:
@@ -234,7 +236,11 @@ def run(args: argparse.Namespace) -> int:
                 population = Population.from_dict(pop_doc)
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                 raise IURSurveyError(path, f"not a population JSON ({type(exc).__name__}: {exc})") from None
-            pop = PopulationModel.from_population(population, likert=not args.continuous)
+            scale = doc.get("scale") if isinstance(doc.get("scale"), dict) else {}
+            lo = scale.get("min", 1)        # the instrument's lowest code (population.json of iur-survey simulate)
+            if not isinstance(lo, (int, float)) or isinstance(lo, bool):
+                raise IURSurveyError(path, f"scale.min must be a number (got {lo!r})")
+            pop = PopulationModel.from_population(population, likert=not args.continuous, scale_min=float(lo))
         else:
             pop = PopulationModel.from_lavaan(text, likert=likert, source=str(path))
     else:

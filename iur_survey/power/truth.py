@@ -91,7 +91,8 @@ def population_ordinal_stats(population: PopulationModel, names=None):
     ii, jj = pair_index(len(names))
     th = pd.Series(th_vals, index=th_names, name="th", dtype=float)
     obs = np.concatenate([th.to_numpy(), R[ii, jj]])
-    levels = [np.arange(len(population.thresholds[i]) + 1, dtype=float) + population.scale_min for i in pos]
+    levels = [np.arange(len(population.thresholds[i]) + 1, dtype=float) + population.scale_min
+              if population.levels is None else np.asarray(population.levels[i], float) for i in pos]
     return OrdinalSampleStats(names=names, n=100000, levels=levels, th=th, th_item=np.array(th_item, dtype=int),
                               cor=pd.DataFrame(R, index=names, columns=names), wls_obs=obs,
                               gamma=np.eye(obs.size), wls_vd=np.ones(obs.size))

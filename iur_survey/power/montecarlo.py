@@ -81,6 +81,8 @@ __all__ = ["power_analysis", "replication_rng", "draw_replication", "select_para
 
 #: columns recorded per replication and parameter
 REP_VALUES = ("est", "se", "pvalue", "ci.lower", "ci.upper")
+#: a population fit's minimum above this: the analysis model is misspecified (its true values are pseudo-true)
+MISFIT_TOL = 1e-8
 
 
 def replication_rng(seed: int, n: int, rep: int) -> np.random.Generator:
@@ -447,6 +449,10 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
                                                             if mc_ci else ""),
                 "mc_ci": int(mc_ci), "null_std": NULL_STD, "zero_std": ZERO_STD,
                 "coverage_ci": "Wald 95% (est ± 1.96 se)",
+                # what bias and coverage are measured against, and whether the analysis model is misspecified
+                "true_values": truth.attrs.get("truth"),
+                "misfit": truth.attrs.get("misfit"),
+                "misspecified": (bool(truth.attrs["misfit"] > MISFIT_TOL) if "misfit" in truth.attrs else None),
                 "coverage_mc_ci": f"Monte Carlo {100 * (1 - float(alpha)):g}% percentile" if mc_ci else None,
                 # replications in which some item lost a category (ordered analyses), per n
                 "collapsed_reps": ({str(int(k)): int(v) for k, v in

@@ -47,7 +47,9 @@ Population.default() as Likert codes (--continuous: the latent responses y*):
                            into each item's own observed codes (e.g. 0..10), fitted by WLSMV as
                            that analysis was (--continuous:
                            its y* drawn continuous instead, fitted by --estimator, ML by
-                           default).
+                           default); of a partly ordered fit (some items ordered): only
+                           with --continuous (its y* and the continuous items drawn
+                           continuous), else refused in one line.
 True values are the analysis model fitted to the exact population moments (WLSMV:
 to the population's thresholds and polychoric correlations).
 
@@ -215,9 +217,16 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_NOT_CONVERGED
         pop = PopulationModel.from_results(doc, source=str(path))
         ordinal_fit = bool(doc.get("ordered")) or any(e.get("op") == "|" for e in doc.get("estimates") or [])
+        if pop.partly_ordered and not args.continuous:
+            from ..errors import PowerInputError
+            ordered, cont = pop.partly_ordered
+            raise PowerInputError(path, f"a partly ordered fit ({', '.join(ordered)} ordered; {', '.join(cont)} "
+                                        "continuous): power draws codes for every item (WLSMV) or continuous y* "
+                                        "for every item, not a mix; give --continuous to draw its y* and the "
+                                        "continuous items continuous (fitted by --estimator, ML by default)")
         if model is None:
             model = ((doc.get("call") or {}).get("model") or {}).get("syntax")
-        if ordinal_fit and not args.continuous:
+        if ordinal_fit and not args.continuous and not pop.partly_ordered:
             # the analysis that was fitted: its y* cut at its thresholds into codes, fitted as ordered items
             likert = True
             if args.estimator is None:

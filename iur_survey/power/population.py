@@ -129,6 +129,15 @@ def fixed_value_syntax(estimates: list[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _observed_names(syntax: str) -> set[str]:
+    """The observed variables of a fixed-value syntax (threshold lines left out)."""
+    from ..sem.partable import build_partable
+    from ..sem.syntax import parse_model
+
+    kept = "\n".join(line for line in syntax.splitlines() if " | " not in line)
+    return set(build_partable(parse_model(kept, "<population>")).ov_names[0])
+
+
 @dataclass(frozen=True, eq=False)
 class PopulationModel:
     """The data-generating distribution (see the module docstring).
@@ -311,7 +320,20 @@ class PopulationModel:
                (e.get("est") is None or not math.isfinite(float(e["est"])))]
         if bad:
             raise ModelSyntaxError(source, f"estimate of {bad[0]['lhs']} {bad[0]['op']} {bad[0]['rhs']} is missing")
-        pm = cls.from_lavaan(fixed_value_syntax(est), likert=False, source=f"estimates of {source}")
+        syntax = fixed_value_syntax(est)
+        ordered = sorted({e["lhs"] for e in est if e["op"] == "|"})
+        if ordered:
+            observed = {e["rhs"] for e in est if e["op"] == "=~"} | {e["lhs"] for e in est if e["op"] == "~~"}
+            continuous = sorted(v for v in observed if v in _observed_names(syntax) and v not in ordered)
+            if continuous:
+                # a partly ordered fit: its y* (and the continuous items) as a continuous population, no codes
+                # (power draws codes for every item or for none); the thresholds are left out
+                syntax = "\n".join(line for line in syntax.splitlines() if " | " not in line)
+                pm = cls.from_lavaan(syntax, likert=False, source=f"estimates of {source} (partly ordered: "
+                                     f"{', '.join(ordered)} ordered, {', '.join(continuous)} continuous)")
+                object.__setattr__(pm, "_partly_ordered", (tuple(ordered), tuple(continuous)))
+                return pm
+        pm = cls.from_lavaan(syntax, likert=False, source=f"estimates of {source}")
         levels = results.get("levels")
         if pm.thresholds is not None and isinstance(levels, Mapping):
             if any(v not in levels for v in pm.names):
@@ -325,6 +347,16 @@ class PopulationModel:
         return pm
 
     # ------------------------------------------------------------------ use
+    @property
+    def partly_ordered(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """``(ordered, continuous)`` items of the partly ordered fit this population comes from
+        (:meth:`from_results`), else None: such a population draws continuous ``y*`` only.
+
+        >>> PopulationModel.from_population().partly_ordered is None
+        True
+        """
+        return self.__dict__.get("_partly_ordered")
+
     def continuous(self) -> "PopulationModel":
         """The same population, drawing ``y*`` itself (no categorisation).
 

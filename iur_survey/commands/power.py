@@ -51,7 +51,11 @@ Population.default() as Likert codes (--continuous: the latent responses y*):
                            with --continuous (its y* and the continuous items drawn
                            continuous), else refused in one line.
 True values are the analysis model fitted to the exact population moments (WLSMV:
-to the population's thresholds and polychoric correlations).
+to the population's thresholds and polychoric correlations, with the population's DWLS
+weights: what WLSMV estimates in the limit).  When the analysis model does not reproduce
+the population (misspecified, or Likert codes analysed as continuous) they are
+pseudo-true values, and the summary and power.json (settings: true_values, misfit,
+misspecified) say so.
 
 WLSMV: a category nobody chose in a replication is no category of its fit, as in
 lavaan (the item gets fewer thresholds); the summary counts those replications

@@ -37,17 +37,25 @@ leave them out.  The summary reports both.
 Population (what the data are drawn from), by default the simulator's
 Population.default() as Likert codes (--continuous: the latent responses y*):
   --population FILE.json   a population as `iur-survey simulate` writes (population.json, or
-                           Population.to_dict());
+                           Population.to_dict()); codes from its instrument's lowest code (scale.min,
+                           else 1);
   --population FILE.lav    lavaan syntax with a fixed value for every parameter (optional
                            "x | -1.2*t1 + ..." threshold lines make Likert codes);
   --from-results FILE      the estimates of `iur-survey fit` (results.json), continuous
                            (a fit that did not converge is refused, exit status 3); of a
                            WLSMV fit of ordered items: its y* cut at its fitted thresholds
-                           into codes, fitted by WLSMV as that analysis was (--continuous:
+                           into each item's own observed codes (e.g. 0..10), fitted by WLSMV as
+                           that analysis was (--continuous:
                            its y* drawn continuous instead, fitted by --estimator, ML by
-                           default).
+                           default); of a partly ordered fit (some items ordered): only
+                           with --continuous (its y* and the continuous items drawn
+                           continuous), else refused in one line.
 True values are the analysis model fitted to the exact population moments (WLSMV:
-to the population's thresholds and polychoric correlations).
+to the population's thresholds and polychoric correlations, with the population's DWLS
+weights: what WLSMV estimates in the limit).  When the analysis model does not reproduce
+the population (misspecified, or Likert codes analysed as continuous) they are
+pseudo-true values, and the summary and power.json (settings: true_values, misfit,
+misspecified) say so.
 
 WLSMV: a category nobody chose in a replication is no category of its fit, as in
 lavaan (the item gets fewer thresholds); the summary counts those replications
@@ -213,9 +221,16 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_NOT_CONVERGED
         pop = PopulationModel.from_results(doc, source=str(path))
         ordinal_fit = bool(doc.get("ordered")) or any(e.get("op") == "|" for e in doc.get("estimates") or [])
+        if pop.partly_ordered and not args.continuous:
+            from ..errors import PowerInputError
+            ordered, cont = pop.partly_ordered
+            raise PowerInputError(path, f"a partly ordered fit ({', '.join(ordered)} ordered; {', '.join(cont)} "
+                                        "continuous): power draws codes for every item (WLSMV) or continuous y* "
+                                        "for every item, not a mix; give --continuous to draw its y* and the "
+                                        "continuous items continuous (fitted by --estimator, ML by default)")
         if model is None:
             model = ((doc.get("call") or {}).get("model") or {}).get("syntax")
-        if ordinal_fit and not args.continuous:
+        if ordinal_fit and not args.continuous and not pop.partly_ordered:
             # the analysis that was fitted: its y* cut at its thresholds into codes, fitted as ordered items
             likert = True
             if args.estimator is None:
@@ -234,7 +249,11 @@ def run(args: argparse.Namespace) -> int:
                 population = Population.from_dict(pop_doc)
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                 raise IURSurveyError(path, f"not a population JSON ({type(exc).__name__}: {exc})") from None
-            pop = PopulationModel.from_population(population, likert=not args.continuous)
+            scale = doc.get("scale") if isinstance(doc.get("scale"), dict) else {}
+            lo = scale.get("min", 1)        # the instrument's lowest code (population.json of iur-survey simulate)
+            if not isinstance(lo, (int, float)) or isinstance(lo, bool):
+                raise IURSurveyError(path, f"scale.min must be a number (got {lo!r})")
+            pop = PopulationModel.from_population(population, likert=not args.continuous, scale_min=float(lo))
         else:
             pop = PopulationModel.from_lavaan(text, likert=likert, source=str(path))
     else:

@@ -189,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
                           "interrupted_share": INTERRUPTED, "shared_ip_share": SHARED_IP,
                           "field_start": str(FIELD_START)},
             "population": population.to_dict(),
+            # the codes the items were written on (iur-survey power --population draws the same)
+            "scale": {"min": instrument.scale_min, "max": instrument.scale_max},
             "lavaan": population.to_lavaan(values=True),
         }
         (tmp / "population.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n",

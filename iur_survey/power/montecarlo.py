@@ -81,6 +81,8 @@ __all__ = ["power_analysis", "replication_rng", "draw_replication", "select_para
 
 #: columns recorded per replication and parameter
 REP_VALUES = ("est", "se", "pvalue", "ci.lower", "ci.upper")
+#: a population fit's minimum above this: the analysis model is misspecified (its true values are pseudo-true)
+MISFIT_TOL = 1e-8
 
 
 def replication_rng(seed: int, n: int, rep: int) -> np.random.Generator:
@@ -107,7 +109,9 @@ def mc_ci_rng(seed: int, n: int, rep: int) -> np.random.Generator:
 def monte_carlo_ci(res, draws: int, rng: np.random.Generator, level: float = 0.95) -> np.ndarray:
     """Monte Carlo confidence intervals of the ``:=`` parameters of a fit (Preacher & Selig 2012; semTools'
     ``monteCarloCI``): ``draws`` vectors of the free parameters from ``N(theta, vcov_theta)``, every
-    definition evaluated on each, the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles (R's type 7).
+    definition evaluated on each, the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles (R's type 7).  For a
+    WLSMV fit ``theta`` holds the kept model parameters and the thresholds and ``vcov_theta`` is the robust
+    (sandwich) covariance matrix, as lavaan's ``coef()`` / ``vcov()`` that semTools draws from.
 
     Returns (definitions x 2) in definition order; NaN rows when the covariance matrix is not finite.
 
@@ -122,7 +126,9 @@ def monte_carlo_ci(res, draws: int, rng: np.random.Generator, level: float = 0.9
     >>> ci.shape, bool(ci[0, 0] < fit.est[-1] < ci[0, 1])
     ((1, 2), True)
     """
-    fn = from_partable(res.partable, res.est)
+    # each label's column of theta / vcov_theta: the fit's theta_index(), not the table's par_index (a WLSMV fit's
+    # theta leaves out the ordered items' residual variances, so the two differ after the first of those rows)
+    fn = from_partable(res.partable, res.est, res.theta_index())
     out = np.full((len(fn), 2), np.nan)
     theta = np.asarray(res.theta, float)
     V = np.asarray(res.vcov_theta, float)
@@ -443,6 +449,10 @@ def power_analysis(population: PopulationModel | Any = None, model: str | None =
                                                             if mc_ci else ""),
                 "mc_ci": int(mc_ci), "null_std": NULL_STD, "zero_std": ZERO_STD,
                 "coverage_ci": "Wald 95% (est ± 1.96 se)",
+                # what bias and coverage are measured against, and whether the analysis model is misspecified
+                "true_values": truth.attrs.get("truth"),
+                "misfit": truth.attrs.get("misfit"),
+                "misspecified": (bool(truth.attrs["misfit"] > MISFIT_TOL) if "misfit" in truth.attrs else None),
                 "coverage_mc_ci": f"Monte Carlo {100 * (1 - float(alpha)):g}% percentile" if mc_ci else None,
                 # replications in which some item lost a category (ordered analyses), per n
                 "collapsed_reps": ({str(int(k)): int(v) for k, v in

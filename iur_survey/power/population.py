@@ -57,16 +57,22 @@ _THRESHOLD_TERM = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s
 
 
 def likert_moments(sigma: np.ndarray, mu: np.ndarray, thresholds: list[np.ndarray],
-                   scale_min: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+                   scale_min: float = 1.0, levels: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Exact mean vector and covariance matrix of Likert codes cut from ``y* ~ N(mu, sigma)``.
 
     Item ``i``'s code is ``scale_min + sum_k [y*_i > t_ik]``, so its mean is
     ``scale_min + sum_k P(y*_i > t_ik)`` and the covariance of two codes is
-    ``sum_{k,l} P(y*_i > t_ik, y*_j > t_jl) - P(y*_i > t_ik) P(y*_j > t_jl)``.
+    ``sum_{k,l} P(y*_i > t_ik, y*_j > t_jl) - P(y*_i > t_ik) P(y*_j > t_jl)``.  With ``levels`` (per item the
+    code of each category, e.g. ``0..10`` for a 0-10 item) the code is ``levels_i[0] + sum_k w_ik [y*_i > t_ik]``
+    with steps ``w_ik = levels_i[k] - levels_i[k-1]``, and the sums are weighted by them.
 
     >>> S, m = likert_moments(np.eye(2), np.zeros(2), [np.array([0.0]), np.array([0.0])])
     >>> m.tolist(), S.round(4).tolist()        # two independent coin flips
     ([1.5, 1.5], [[0.25, 0.0], [0.0, 0.25]])
+    >>> S, m = likert_moments(np.eye(2), np.zeros(2), [np.array([0.0]), np.array([0.0])],
+    ...                       levels=[np.array([0.0, 10.0]), np.array([1.0, 2.0])])
+    >>> m.tolist(), S.round(4).tolist()
+    ([5.0, 1.5], [[25.0, 0.0], [0.0, 0.25]])
     """
     sigma = np.asarray(sigma, float)
     mu = np.asarray(mu, float)
@@ -76,16 +82,22 @@ def likert_moments(sigma: np.ndarray, mu: np.ndarray, thresholds: list[np.ndarra
     # standardized "upper" limits: P(y*_i > t) = Phi((mu_i - t) / sd_i)
     z = [(mu[i] - np.asarray(thresholds[i], float)) / sd[i] for i in range(p)]
     marg = [ndtr(zi) for zi in z]
-    mean = scale_min + np.array([m.sum() for m in marg])
+    if levels is None:
+        base = np.full(p, float(scale_min))
+        steps = [np.ones(len(t)) for t in thresholds]
+    else:
+        base = np.array([float(lv[0]) for lv in levels])
+        steps = [np.diff(np.asarray(lv, float)) for lv in levels]
+    mean = base + np.array([(w * m).sum() for w, m in zip(steps, marg)])
     cov = np.empty((p, p))
     for i in range(p):
-        zi, mi = z[i], marg[i]
+        zi, mi, wi = z[i], marg[i], steps[i]
         # variance: P(y > max(t_k, t_l)) = Phi(min(z_k, z_l))
-        cov[i, i] = float((ndtr(np.minimum.outer(zi, zi)) - np.outer(mi, mi)).sum())
+        cov[i, i] = float((np.outer(wi, wi) * (ndtr(np.minimum.outer(zi, zi)) - np.outer(mi, mi))).sum())
         for j in range(i + 1, p):
-            zj, mj = z[j], marg[j]
+            zj, mj, wj = z[j], marg[j], steps[j]
             hk = bivariate_normal_cdf(zi[:, None], zj[None, :], corr[i, j])
-            cov[i, j] = cov[j, i] = float((hk - np.outer(mi, mj)).sum())
+            cov[i, j] = cov[j, i] = float((np.outer(wi, wj) * (hk - np.outer(mi, mj))).sum())
     return cov, mean
 
 
@@ -117,6 +129,15 @@ def fixed_value_syntax(estimates: list[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _observed_names(syntax: str) -> set[str]:
+    """The observed variables of a fixed-value syntax (threshold lines left out)."""
+    from ..sem.partable import build_partable
+    from ..sem.syntax import parse_model
+
+    kept = "\n".join(line for line in syntax.splitlines() if " | " not in line)
+    return set(build_partable(parse_model(kept, "<population>")).ov_names[0])
+
+
 @dataclass(frozen=True, eq=False)
 class PopulationModel:
     """The data-generating distribution (see the module docstring).
@@ -124,8 +145,10 @@ class PopulationModel:
     ``names`` the observed variables (column order of drawn data), ``sigma`` /
     ``mu`` the covariance matrix and means of ``y*``, ``thresholds`` one
     increasing array per variable (or None), ``likert`` whether :meth:`draw`
-    cuts ``y*`` into codes ``scale_min, scale_min + 1, ...``, ``source`` a
-    description and ``syntax`` the population as lavaan syntax (for the record).
+    cuts ``y*`` into codes ``scale_min, scale_min + 1, ...`` -- or, with ``levels`` (per variable the code
+    of each category, increasing, one more than its thresholds), into each item's own codes (a 0-10 item
+    keeps 0..10 beside 1-5 items) --, ``source`` a description and ``syntax`` the population as lavaan
+    syntax (for the record).
     """
 
     names: tuple[str, ...]
@@ -136,6 +159,7 @@ class PopulationModel:
     scale_min: float = 1.0
     source: str = "<population>"
     syntax: str = ""
+    levels: tuple[np.ndarray, ...] | None = None
 
     def __post_init__(self) -> None:
         p = len(self.names)
@@ -154,11 +178,20 @@ class PopulationModel:
             for v, t in zip(self.names, self.thresholds):
                 if len(t) < 1 or np.any(np.diff(t) <= 0):
                     raise ValueError(f"thresholds of {v} must be increasing")
+        if self.levels is not None:
+            if self.thresholds is None or len(self.levels) != p:
+                raise ValueError("levels need thresholds, one array of codes per variable")
+            for v, t, lv in zip(self.names, self.thresholds, self.levels):
+                lv = np.asarray(lv, float)
+                if lv.size != len(t) + 1 or np.any(np.diff(lv) <= 0) or not np.all(np.isfinite(lv)):
+                    raise ValueError(f"{v}: {lv.size} codes for {len(t)} thresholds: give {len(t) + 1} increasing "
+                                     "codes, one per category")
 
     # ------------------------------------------------------------------ constructors
     @classmethod
-    def from_population(cls, population=None, *, likert: bool = True) -> "PopulationModel":
-        """The simulator's population (default ``Population.default()``), pooled over roles.
+    def from_population(cls, population=None, *, likert: bool = True, scale_min: float = 1.0) -> "PopulationModel":
+        """The simulator's population (default ``Population.default()``), pooled over roles; codes from
+        ``scale_min`` (the instrument's lowest code: 0 for a 0-10 scale, as ``iur-survey simulate`` writes it).
 
         >>> pm = PopulationModel.from_population()
         >>> len(pm.names), pm.likert, pm.names[0], float(pm.sigma[0, 0])
@@ -173,7 +206,7 @@ class PopulationModel:
         if pop.role_means or pop.role_paths:
             source += " (pooled paths; role differences not simulated)"
         return cls(names=names, sigma=corr.to_numpy(dtype=float), mu=np.zeros(len(names)), thresholds=th,
-                   likert=bool(likert), source=source, syntax=pop.to_lavaan(values=True, thresholds=True))
+                   likert=bool(likert), scale_min=float(scale_min), source=source, syntax=pop.to_lavaan(values=True, thresholds=True))
 
     @classmethod
     def from_lavaan(cls, syntax: str, *, likert: bool | None = None, source: str = "<population syntax>"
@@ -265,7 +298,8 @@ class PopulationModel:
     def from_results(cls, results: Mapping[str, Any] | str | Path, *, source: str | None = None
                      ) -> "PopulationModel":
         """The estimates of a fitted model (``results.json`` of ``iur-survey fit``) as a continuous population
-        (of an ordinal fit: its ``y*``, the thresholds kept, so that ``likert=True`` draws codes).
+        (of an ordinal fit: its ``y*``, the thresholds kept, so that ``likert=True`` draws codes: each item's own
+        observed codes when the results record them, ``levels``, e.g. 0..10 for a 0-10 item; else 1..K).
 
         >>> import pandas as pd
         >>> from iur_survey.sem import sem
@@ -286,9 +320,43 @@ class PopulationModel:
                (e.get("est") is None or not math.isfinite(float(e["est"])))]
         if bad:
             raise ModelSyntaxError(source, f"estimate of {bad[0]['lhs']} {bad[0]['op']} {bad[0]['rhs']} is missing")
-        return cls.from_lavaan(fixed_value_syntax(est), likert=False, source=f"estimates of {source}")
+        syntax = fixed_value_syntax(est)
+        ordered = sorted({e["lhs"] for e in est if e["op"] == "|"})
+        if ordered:
+            observed = {e["rhs"] for e in est if e["op"] == "=~"} | {e["lhs"] for e in est if e["op"] == "~~"}
+            continuous = sorted(v for v in observed if v in _observed_names(syntax) and v not in ordered)
+            if continuous:
+                # a partly ordered fit: its y* (and the continuous items) as a continuous population, no codes
+                # (power draws codes for every item or for none); the thresholds are left out
+                syntax = "\n".join(line for line in syntax.splitlines() if " | " not in line)
+                pm = cls.from_lavaan(syntax, likert=False, source=f"estimates of {source} (partly ordered: "
+                                     f"{', '.join(ordered)} ordered, {', '.join(continuous)} continuous)")
+                object.__setattr__(pm, "_partly_ordered", (tuple(ordered), tuple(continuous)))
+                return pm
+        pm = cls.from_lavaan(syntax, likert=False, source=f"estimates of {source}")
+        levels = results.get("levels")
+        if pm.thresholds is not None and isinstance(levels, Mapping):
+            if any(v not in levels for v in pm.names):
+                return pm
+            lv = tuple(np.asarray(levels[v], float) for v in pm.names)
+            try:
+                pm = replace(pm, levels=lv)
+            except ValueError as exc:
+                raise ModelSyntaxError(source, f"the recorded item codes (levels) do not fit the thresholds: {exc}"
+                                       ) from None
+        return pm
 
     # ------------------------------------------------------------------ use
+    @property
+    def partly_ordered(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """``(ordered, continuous)`` items of the partly ordered fit this population comes from
+        (:meth:`from_results`), else None: such a population draws continuous ``y*`` only.
+
+        >>> PopulationModel.from_population().partly_ordered is None
+        True
+        """
+        return self.__dict__.get("_partly_ordered")
+
     def continuous(self) -> "PopulationModel":
         """The same population, drawing ``y*`` itself (no categorisation).
 
@@ -306,7 +374,8 @@ class PopulationModel:
         """
         if not self.likert:
             return self.sigma.copy(), self.mu.copy()
-        return likert_moments(self.sigma, self.mu, list(self.thresholds), self.scale_min)
+        return likert_moments(self.sigma, self.mu, list(self.thresholds), self.scale_min,
+                              None if self.levels is None else list(self.levels))
 
     def draw(self, n: int, rng: np.random.Generator, missing_rate: float = 0.0) -> pd.DataFrame:
         """``n`` cases: multivariate normal ``y*`` (cut into codes when :attr:`likert`), then each
@@ -321,7 +390,11 @@ class PopulationModel:
         p = len(self.names)
         y = rng.standard_normal((int(n), p)) @ L.T + self.mu
         if self.likert:
-            y = self.scale_min + (y[:, :, None] > self._threshold_grid()[None, :, :]).sum(axis=2).astype(float)
+            k = (y[:, :, None] > self._threshold_grid()[None, :, :]).sum(axis=2)
+            if self.levels is None:
+                y = self.scale_min + k.astype(float)
+            else:       # each item's own codes
+                y = np.column_stack([np.asarray(lv, float)[k[:, i]] for i, lv in enumerate(self.levels)])
         if missing_rate > 0:
             y[rng.random(y.shape) < missing_rate] = np.nan
         return pd.DataFrame(y, columns=list(self.names))
@@ -344,11 +417,12 @@ class PopulationModel:
         return T
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready description (names, sigma, mu, thresholds, likert, source, syntax).
+        """JSON-ready description (names, sigma, mu, thresholds, likert, scale_min, source, syntax, levels).
 
         >>> sorted(PopulationModel.from_population().to_dict())[:3]
-        ['likert', 'mu', 'names']
+        ['levels', 'likert', 'mu']
         """
         return {"names": list(self.names), "sigma": self.sigma.tolist(), "mu": self.mu.tolist(),
                 "thresholds": None if self.thresholds is None else [t.tolist() for t in self.thresholds],
-                "likert": self.likert, "scale_min": self.scale_min, "source": self.source, "syntax": self.syntax}
+                "likert": self.likert, "scale_min": self.scale_min, "source": self.source, "syntax": self.syntax,
+                "levels": None if self.levels is None else [np.asarray(lv, float).tolist() for lv in self.levels]}

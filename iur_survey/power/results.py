@@ -95,7 +95,13 @@ class PowerResult:
              f"population: {self.population.source}; run on {s['scheduler']} with {s['workers']} worker(s), "
              f"{self.timing.get('fits_per_second', float('nan')):.1f} fits/s"
              + (f", {self.timing['seconds_per_replication']:.3f} s per replication (draw and fit, in its worker)"
-                if np.isfinite(self.timing.get("seconds_per_replication", float("nan"))) else ""), ""]
+                if np.isfinite(self.timing.get("seconds_per_replication", float("nan"))) else "")]
+        if s.get("true_values"):
+            L.append(f"true values (bias, coverage): {s['true_values']}"
+                     + (f"; the analysis model does not reproduce the population (misfit {s['misfit']:.3g}: "
+                        "misspecified, or Likert codes analysed as continuous): these are pseudo-true values, not the "
+                        "population's generating values" if s.get("misspecified") else ""))
+        L.append("")
         first = t.drop_duplicates("parameter").set_index("parameter")
         pw = self.power()
         pw.insert(0, "true", first["true"])

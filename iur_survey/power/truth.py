@@ -14,8 +14,13 @@ and the correlation matrix of ``y*``: the true values are the analysis model's
 DWLS fit to those (:func:`population_ordinal_stats`), lavaan's delta
 parameterization (``y*`` variances 1).  For a correctly specified model that
 fit is exact (misfit 0) whatever the weights; for a misspecified one the
-pseudo-true values depend on the weights, which come from the sample, so the
-unweighted (ULS) fit is taken and a warning says so.
+pseudo-true values depend on the weights: a WLSMV fit's own weights (``1 /
+diag(gamma)`` of its sample) converge to the population's, ``1 / diag`` of the
+population's asymptotic covariance matrix of the thresholds and polychoric
+correlations (:func:`~iur_survey.sem.ordinal.population_gamma_diagonal`), so the
+DWLS fit with those weights is what WLSMV estimates in the limit, and the truth
+(lavaan on one sample of 400000: tests/power/misspec_refs); a warning says the
+model is misspecified.
 
 The fit goes through the public engine (:func:`iur_survey.sem.sem`) on a data
 set built to have *exactly* the population means and (biased, /N) covariance
@@ -64,8 +69,9 @@ def exact_moment_data(sigma: np.ndarray, mu: np.ndarray, names, n: int = 1000, s
 
 def population_ordinal_stats(population: PopulationModel, names=None):
     """The population's WLSMV sample statistics (an :class:`~iur_survey.sem.ordinal.OrdinalSampleStats`): the
-    standardized thresholds ``(t - mu) / sd`` and the correlation matrix of ``y*``, unit weights (``gamma`` the
-    identity), items in ``names`` order (default the population's).
+    standardized thresholds ``(t - mu) / sd`` and the correlation matrix of ``y*``, with the population's DWLS
+    weights (``wls_vd = 1 / diag(gamma)``, ``gamma`` diagonal: :func:`~iur_survey.sem.ordinal.population_gamma_diagonal`,
+    the limit of a sample's), items in ``names`` order (default the population's).
 
     >>> pm = PopulationModel.from_lavaan("F =~ 0.8*a + 0.6*b\\nF ~~ 1*F\\na ~~ 0.36*a\\nb ~~ 0.64*b\\n"
     ...                                  "a | -1*t1 + 0.5*t2\\nb | 0*t1")
@@ -73,7 +79,7 @@ def population_ordinal_stats(population: PopulationModel, names=None):
     >>> st.th.to_dict(), round(float(st.cor.loc["a", "b"]), 6)
     ({'a|t1': -1.0, 'a|t2': 0.5, 'b|t1': 0.0}, 0.48)
     """
-    from ..sem.ordinal import OrdinalSampleStats, pair_index
+    from ..sem.ordinal import OrdinalSampleStats, pair_index, population_gamma_diagonal
 
     if population.thresholds is None:
         raise ValueError(f"{population.source}: a WLSMV analysis needs a population with thresholds")
@@ -91,10 +97,13 @@ def population_ordinal_stats(population: PopulationModel, names=None):
     ii, jj = pair_index(len(names))
     th = pd.Series(th_vals, index=th_names, name="th", dtype=float)
     obs = np.concatenate([th.to_numpy(), R[ii, jj]])
-    levels = [np.arange(len(population.thresholds[i]) + 1, dtype=float) + population.scale_min for i in pos]
+    levels = [np.arange(len(population.thresholds[i]) + 1, dtype=float) + population.scale_min
+              if population.levels is None else np.asarray(population.levels[i], float) for i in pos]
+    std_th = [(np.asarray(population.thresholds[i], float) - population.mu[i]) / sd[j] for j, i in enumerate(pos)]
+    gd = population_gamma_diagonal(std_th, R)
     return OrdinalSampleStats(names=names, n=100000, levels=levels, th=th, th_item=np.array(th_item, dtype=int),
                               cor=pd.DataFrame(R, index=names, columns=names), wls_obs=obs,
-                              gamma=np.eye(obs.size), wls_vd=np.ones(obs.size))
+                              gamma=np.diag(gd), wls_vd=1.0 / gd)
 
 
 def _ordinal_true_values(model: str, population: PopulationModel) -> tuple[pd.DataFrame, float]:
@@ -121,7 +130,8 @@ def _ordinal_true_values(model: str, population: PopulationModel) -> tuple[pd.Da
 def true_values(model: str, population: PopulationModel, *, meanstructure: bool | None = None,
                 estimator: str = "ML") -> pd.DataFrame:
     """The analysis model fitted to the population's exact moments: ``parameterEstimates`` columns
-    ``lhs op rhs label est std.lv std.all`` plus ``free`` (an estimated or defined parameter),
+    ``lhs op rhs label est std.lv std.all`` plus ``free`` (an estimated or defined parameter), ``attrs``
+    ``misfit`` (the fit's minimum: 0 for a correctly specified model) and ``truth`` (what the values are),
     rows as the engine orders them, ``:=`` rows included.  With ``estimator`` "WLSMV" / "DWLS" (ordered
     items): its DWLS fit to the population's thresholds and polychoric correlations (see the module
     docstring), threshold rows included.
@@ -144,12 +154,16 @@ def true_values(model: str, population: PopulationModel, *, meanstructure: bool 
         pe, fmin = _ordinal_true_values(model, population)
         if fmin > 1e-10:
             warnings.warn(f"the analysis model does not reproduce the population's thresholds and polychoric "
-                          f"correlations (DWLS misfit {fmin:.3g}): its true values are the unweighted least-squares "
-                          f"fit to them (WLSMV's weights come from each sample)", stacklevel=2)
+                          f"correlations (DWLS misfit {fmin:.3g}): it is misspecified, and its true values (bias, "
+                          f"coverage) are the pseudo-true values WLSMV estimates in the limit: the DWLS fit to them "
+                          f"with the population's weights", stacklevel=2)
         cols = [c for c in ("lhs", "op", "rhs", "block", "group", "label", "est", "std.lv", "std.all")
                 if c in pe.columns]
         out = pe[cols].reset_index(drop=True)
         out["free"] = (pe["se"].to_numpy() > 0) | (pe["op"].to_numpy() == ":=")
+        out.attrs["misfit"] = fmin
+        out.attrs["truth"] = ("the DWLS fit to the population's thresholds and polychoric correlations with the "
+                              "population's weights (what WLSMV estimates in the limit)")
         return out
 
     S, m = population.moments()
@@ -163,4 +177,8 @@ def true_values(model: str, population: PopulationModel, *, meanstructure: bool 
             if c in pe.columns]
     out = pe[cols].reset_index(drop=True)
     out["free"] = (pe["se"].to_numpy() > 0) | (pe["op"].to_numpy() == ":=")
+    fit = getattr(res, "fit", None)
+    out.attrs["misfit"] = float(fit.get("fmin", np.nan)) if hasattr(fit, "get") else float("nan")
+    out.attrs["truth"] = (f"the {str(estimator).upper()} fit to the exact population moments (what the estimator "
+                          "converges to)")
     return out

@@ -308,12 +308,14 @@ class _Pairs:
         return self._spread(d * guv)
 
 
-def _bivariate_tables(Y: np.ndarray, ii: np.ndarray, jj: np.ndarray, kmax: int) -> np.ndarray:
-    """(P, kmax, kmax) frequency tables, rows = Y1 = item jj, columns = item ii (pairwise present)."""
+def _bivariate_tables(Y: np.ndarray, ii: np.ndarray, jj: np.ndarray, kmax: int, w=None) -> np.ndarray:
+    """(P, kmax, kmax) frequency tables, rows = Y1 = item jj, columns = item ii (pairwise present); ``w``:
+    case weights (None: counts)."""
     P = ii.size
     ok = (Y[:, jj] >= 0) & (Y[:, ii] >= 0)
     bins = (np.arange(P)[None, :] * kmax * kmax + np.where(ok, Y[:, jj] * kmax + Y[:, ii], 0))
-    return np.bincount(bins.ravel(), weights=ok.ravel().astype(float),
+    wt = ok.astype(float) if w is None else ok * np.asarray(w, float)[:, None]
+    return np.bincount(bins.ravel(), weights=wt.ravel(),
                        minlength=P * kmax * kmax).reshape(P, kmax, kmax)
 
 
@@ -408,9 +410,12 @@ def _two_by_two(freq: np.ndarray, t1: float, t2: float, keep_margins: bool,
 # scores and Gamma
 # ---------------------------------------------------------------------------
 
-def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI):
-    """lavaan's muthen1984() WLS.W times N, for ordinal items without covariates."""
+def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI, w=None):
+    """lavaan's muthen1984() WLS.W times N, for ordinal items without covariates.  ``w``: case (frequency)
+    weights, e.g. a population's cell probabilities over every cell of a table (None: each row once)."""
     n, p = Y.shape
+    wc = np.ones(n) if w is None else np.asarray(w, float)
+    n_eff = n if w is None else float(wc.sum())
     kmax = int(ncat.max())
     nth_j = ncat - 1
     th_start = np.concatenate([[0], np.cumsum(nth_j)[:-1]])
@@ -489,7 +494,7 @@ def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI):
     SC_COR = np.where(both, np.nan_to_num(SC_COR, nan=0.0), 0.0)
 
     # A21 via cell sums: sum_n s_rho * d_th
-    freq = _bivariate_tables(Y, ii, jj, kmax)
+    freq = _bivariate_tables(Y, ii, jj, kmax, None if w is None else wc)
     w = np.nan_to_num(freq * s_rho_cell, nan=0.0)       # (P, kmax, kmax)
     a1 = np.nan_to_num(np.einsum("prc,pkrc->pk", w, np.nan_to_num(dth1)))
     a2 = np.nan_to_num(np.einsum("prc,pkrc->pk", w, np.nan_to_num(dth2)))
@@ -503,8 +508,8 @@ def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI):
     for j in range(p):
         s = slice(th_start[j], th_start[j] + nth_j[j])
         blk = SC_TH[:, s]
-        A11inv[s, s] = np.linalg.inv(blk.T @ blk)      # A11: cross-products of the item's own scores
-    A22d = (SC_COR * SC_COR).sum(axis=0)
+        A11inv[s, s] = np.linalg.inv(blk.T @ (blk * wc[:, None]))      # A11: cross-products of the item's scores
+    A22d = (SC_COR * SC_COR * wc[:, None]).sum(axis=0)
     if np.any(A22d == 0):
         raise EstimationError(None, "trouble constructing W matrix: a polychoric correlation "
                                     "has zero information")
@@ -513,8 +518,8 @@ def _gamma(Y, tau, ncat, rho, ii, jj, pairs: _Pairs, PI):
     T = np.empty((n, nth + P))
     T[:, :nth] = SC_TH @ A11inv.T
     T[:, nth:] = SC_TH @ A21inv.T + SC_COR / A22d[None, :]
-    W = T.T @ T
-    return n * W
+    W = T.T @ (T * wc[:, None])
+    return n_eff * W
 
 
 # ---------------------------------------------------------------------------
@@ -684,6 +689,49 @@ def stats_from_codes(Y: np.ndarray, levels: list[np.ndarray], names: list[str], 
                               th_item=np.array(th_item, dtype=int), cor=cor, wls_obs=wls_obs,
                               gamma=G, wls_vd=VD, n_dropped=int(n_dropped),
                               zero_cell_tables=zero_cells, warnings=warnings, missing=missing)
+
+
+def population_gamma_diagonal(thresholds: list[np.ndarray], cor: np.ndarray) -> np.ndarray:
+    """The diagonal of the asymptotic covariance matrix (lavaan's NACOV, ``gamma``: N times the sampling
+    variances) of the thresholds and polychoric correlations of ordered items whose ``y*`` are standard normal
+    with correlation matrix ``cor``, cut at ``thresholds`` (standardized): :func:`_gamma`'s sandwich with the
+    population's cell probabilities as the case weights, pair by pair (a diagonal entry needs only its pair's
+    table).  In ``wls_obs`` order (thresholds item by item, then lavaan's vech of the correlations).
+    ``1 / diagonal`` are the DWLS weights a WLSMV fit's own weights converge to.
+
+    >>> d = population_gamma_diagonal([np.array([0.0]), np.array([0.0])], np.array([[1.0, 0.0], [0.0, 1.0]]))
+    >>> d.round(6).tolist()        # pi/2 (a median threshold: 0.25 / phi(0)^2), pi^2/4 (a tetrachoric at 0)
+    [1.570796, 1.570796, 2.467401]
+    """
+    p = len(thresholds)
+    cor = np.asarray(cor, float)
+    nth = [len(t) for t in thresholds]
+    start = np.concatenate([[0], np.cumsum(nth)[:-1]]).astype(int)
+    ii, jj = pair_index(p)
+    out = np.zeros(sum(nth) + ii.size)
+    done = np.zeros(p, bool)
+    i2, j2 = pair_index(2)
+    for q, (b, a) in enumerate(zip(ii, jj)):          # a < b: Y1 = a (the earlier item), Y2 = b
+        ncat = np.array([nth[a] + 1, nth[b] + 1])
+        kmax = int(ncat.max())
+        tau = np.full((2, kmax - 1), _BIG)
+        tau[0, : nth[a]] = thresholds[a]
+        tau[1, : nth[b]] = thresholds[b]
+        rho = np.array([cor[b, a]])
+        pairs = _Pairs(tau, i2, j2)
+        PI = pairs.cell_probs(rho)
+        r, c = np.meshgrid(np.arange(ncat[0]), np.arange(ncat[1]), indexing="ij")
+        Y = np.column_stack([r.ravel(), c.ravel()])
+        w = PI[0][Y[:, 0], Y[:, 1]]
+        G = _gamma(Y, tau, ncat, rho, i2, j2, pairs, PI, w=w / w.sum())
+        dg = np.diag(G)
+        out[sum(nth) + q] = dg[-1]
+        for k, item in enumerate((a, b)):
+            if not done[item]:
+                off = 0 if k == 0 else nth[a]
+                out[start[item]: start[item] + nth[item]] = dg[off: off + nth[item]]
+                done[item] = True
+    return out
 
 
 def thresholds(data: pd.DataFrame) -> pd.Series:

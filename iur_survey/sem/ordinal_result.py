@@ -246,6 +246,17 @@ class OrdinalSEMResult(SEMResult):
         names = [v for v in self.partable.ov_names[group] if v in cov.index]
         return {"cov": cov.loc[names, names].astype(float), "th": st.th.astype(float)}
 
+    def _item_levels(self) -> dict[str, list[float]] | None:
+        """Per ordered item its observed codes (the categories of the fit), one-group fits; None otherwise."""
+        meta = self.meta if isinstance(self.meta, dict) else {}
+        if meta.get("wlsmv_groups") is not None or meta.get("wlsmv") is None:
+            return None
+        st = getattr(meta["wlsmv"], "stats", None)
+        if st is None or getattr(st, "levels", None) is None:
+            return None
+        return {str(v): [json_number(float(x)) for x in np.asarray(lv, float)]
+                for v, lv in zip(st.names, st.levels) if v in set(self.ordered)}
+
     # ------------------------------------------------------------------ output
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``iur-survey fit``; ``fit`` holds the WLSMV measures (see the module
@@ -265,6 +276,11 @@ class OrdinalSEMResult(SEMResult):
                 fit[k] = json_number(f[k])
         out["fit"] = fit
         out["ordered"] = list(self.ordered)
+        # each ordered item's observed codes (one per category, e.g. 0..10 for a 0-10 item): a population drawn
+        # from this fit (iur-survey power --from-results) writes them, not 1..K
+        levels = self._item_levels()
+        if levels:
+            out["levels"] = levels
         # lavaan's sampstat (polychoric correlations): what compRelSEM / AVE of the tables divide by
         # the estimates rows' group labels (a one-group theta-parameterization fit writes "1" there)
         labels = list(dict.fromkeys(str(r.get("group", "")) for r in out.get("estimates") or []))

@@ -1329,6 +1329,8 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                     "use 'WLSMV' (the default for ordered items) or 'DWLS'")
     if est_name not in ("WLSMV", "DWLS"):
         est_name = "WLSMV"
+    from .ordinal import ordered_variance_lines     # y ~~ y lines of ordered items: lavaan frees / ignores
+    ordered_variance_lines(pm, ord_names, parameterization, ngroups)
     xs = build_partable(pm, fixed_x=True, ngroups=ngroups,
                         group_labels=list(labels) if labels is not None else None).ov_x_names[0]
     if xs:

@@ -35,7 +35,7 @@ and freeing parameters because the data ask for it capitalises on chance.
 >>> rng = np.random.default_rng(5)
 >>> f = rng.standard_normal((400, 2)) @ [[1.0, 0.4], [0.0, 0.9]]
 >>> X = np.hstack([f[:, [0]] * [1, .8, .7], f[:, [1]] * [1, .9, .6]]) + rng.standard_normal((400, 6)) * .6
->>> X[:, 3] += 0.5 * f[:, 0]                       # a cross-loading the model omits
+>>> X[:, 3] += 0.4 * f[:, 0]                       # a cross-loading the model omits
 >>> d = pd.DataFrame(X, columns=["a1", "a2", "a3", "b1", "b2", "b3"])
 >>> res = sem("A =~ a1 + a2 + a3\\nB =~ b1 + b2 + b3", d)
 >>> mi = modindices(res)
@@ -151,7 +151,9 @@ def lav_object_extended(res: SEMResult, add: list[tuple[str, str, str, int]] | N
 
     >>> import numpy as np, pandas as pd
     >>> from iur_survey.sem import sem
-    >>> d = pd.DataFrame(np.random.default_rng(1).standard_normal((80, 4)), columns=list("abcd"))
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame(rng.standard_normal((80, 1)) @ [[1, .8, .7, .6]] + rng.standard_normal((80, 4)) * .6,
+    ...                  columns=list("abcd"))
     >>> ext = lav_object_extended(sem("F =~ a + b + c + d", d))
     >>> len(ext.model_idx), len(ext.extra_idx)
     (8, 7)

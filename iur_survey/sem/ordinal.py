@@ -43,7 +43,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri, owens_t
 
 from iur_survey._threads import BLAS_THREADS, blas_threads  # noqa: F401 (re-exported)
-from iur_survey.errors import DataError, EstimationError
+from iur_survey.errors import DataError, EstimationError, ModelSyntaxError
 from iur_survey.sem.table import never_together, pair_counts
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "thresholds",
     "polychoric",
     "pair_index",
+    "ordered_variance_lines",
 ]
 
 _SQRT_EPS = np.sqrt(np.finfo(float).eps)
@@ -756,3 +757,56 @@ def polychoric(data: pd.DataFrame) -> pd.DataFrame:
     0.5478
     """
     return ordinal_sample_stats(data, gamma=False).cor
+
+
+def ordered_variance_lines(pm, ordered, parameterization: str = "delta", ngroups: int = 1) -> dict[str, float]:
+    r"""Check the user's ``y ~~ y`` lines of ordered items ``y`` (parsed model ``pm``) against lavaan 0.6.14.
+
+    lavaan frees the residual variance of an ordered item on such a line (``x1 ~~ x1`` or with a label) in
+    either parameterization; the item's scale is then free too and the model is not identified (lavaan
+    fits it and warns that the information matrix cannot be inverted): a typed error naming the line.
+    A fixed value: in the delta parameterization lavaan ignores it (the residual variance is
+    ``1 - explained``), a typed error (even 1: the line has no effect there); in the theta parameterization
+    (one group) the value sets the item's scale, and the returned ``{item: value}`` replaces the default 1.
+    Several groups with the theta parameterization: a fixed value is a typed error (not supported yet).
+
+    >>> from iur_survey.sem.syntax import parse_model
+    >>> ordered_variance_lines(parse_model("F =~ a + b + c\nb ~~ b"), ["a"])   # b is not ordered
+    {}
+    >>> ordered_variance_lines(parse_model("F =~ a + b + c\na ~~ .5*a"), ["a", "b", "c"], "theta")
+    {'a': 0.5}
+    >>> ordered_variance_lines(parse_model("F =~ a + b + c\na ~~ a"), ["a", "b", "c"])
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ModelSyntaxError: <model syntax>:2:6: 'a ~~ a' frees the residual variance of ordered item 'a', as lavaan 0.6.14 does, and the model is then not identified (the delta parameterization fixes the item's scale by the variance of its latent response, 1): remove the line or fix the value (a ~~ 1*a)
+    """
+    ords = set(ordered)
+    src = getattr(pm, "source", "<model syntax>")
+    out: dict[str, float] = {}
+    scale = ("the delta parameterization fixes the item's scale by the variance of its latent response, 1"
+             if parameterization == "delta" else
+             "the theta parameterization fixes the item's scale by its residual variance, 1 unless the line fixes it")
+    for t in pm.terms:
+        if t.op != "~~" or t.lhs != t.rhs or t.lhs not in ords:
+            continue
+        what = f"'{t.lhs} ~~ {t.rhs}'"
+        fixed = t.fixed if t.fixed is not None else (float("nan"),)
+        if any(np.isnan(v) for v in fixed):
+            raise ModelSyntaxError(src, f"{what} frees the residual variance of ordered item '{t.lhs}', as lavaan "
+                                        f"0.6.14 does, and the model is then not identified ({scale}): remove "
+                                        f"the line or fix the value ({t.lhs} ~~ 1*{t.lhs})"
+                                        + ("; an '==' constraint on its label is not supported with ordered "
+                                           "items" if t.labels else ""),
+                                   row=t.line, column=str(t.col))
+        if parameterization == "delta":     # (the engine reported the value, or 1 minus it, not lavaan's)
+            raise ModelSyntaxError(src, f"{what} fixes the residual variance of ordered item '{t.lhs}' at "
+                                        f"{', '.join(f'{v:g}' for v in fixed)}: the delta parameterization does "
+                                        "not use the value (lavaan 0.6.14 ignores it and reports 1 - explained "
+                                        "variance); remove the line or use parameterization='theta'",
+                                   row=t.line, column=str(t.col))
+        if ngroups > 1:
+            raise ModelSyntaxError(src, f"{what}: a fixed residual variance of an ordered item with several "
+                                        "groups (theta parameterization) is not supported yet; remove the line",
+                                   row=t.line, column=str(t.col))
+        out[t.lhs] = float(fixed[0])
+    return out

@@ -288,7 +288,9 @@ def fitted_data(res: Any, data: Any = None) -> list[np.ndarray]:
 
     >>> import numpy as np, pandas as pd
     >>> from iur_survey.sem import sem
-    >>> d = pd.DataFrame(np.random.default_rng(2).standard_normal((60, 3)), columns=["a", "b", "c"])
+    >>> rng = np.random.default_rng(2)
+    >>> d = pd.DataFrame(rng.standard_normal((60, 1)) @ [[1, .8, .7]] + rng.standard_normal((60, 3)) * .6,
+    ...                  columns=["a", "b", "c"])
     >>> d.iloc[0, 0] = np.nan
     >>> [X.shape for X in fitted_data(sem("F =~ a + b + c", d, missing="listwise"), d)]
     [(59, 3)]

@@ -908,7 +908,11 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     ov = list(pt0.ov_names[0])
     text = syntax
     if auto_rules:
-        lines = lavaan_rule_lines(list(pt0.lv_names[0]), ov, G, ge, parameterization)
+        # the user's y ~~ y lines of the items: a typed error, or (theta, one group) the item's fixed scale
+        from .ordinal import ordered_variance_lines
+        given = ordered_variance_lines(parse_model(syntax, source), ov, parameterization, G)
+        lines = [ln for ln in lavaan_rule_lines(list(pt0.lv_names[0]), ov, G, ge, parameterization)
+                 if ln.split(" ~~ ")[0] not in given]
         if lines:
             text = syntax.rstrip() + "\n" + "\n".join(lines)
     engine_ge = [x for x in ge if x not in ("thresholds", "intercepts", "residuals")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from iur_survey.errors import EstimationError
+from iur_survey.errors import EstimationError, ModelSyntaxError
 from iur_survey.sem import sem
 from iur_survey.sem.datacheck import CANNOT_INVERT
 from iur_survey.sem.wlsmv_bootstrap import wlsmv_bootstrap
@@ -68,7 +68,8 @@ def test_equality_constraint_unidentified_block_is_na(refs, items):
 
 
 def test_constraint_on_a_parameter_the_delta_parameterization_fixes_is_refused(items):
-    with pytest.raises(EstimationError, match="residual variances of ordered items"):
+    # the labelled line frees the residual variance (lavaan: not identified): refused at the line
+    with pytest.raises(ModelSyntaxError, match="residual variance of ordered item 'GOV1'.*'==' constraint"):
         sem("F =~ GOV1 + GOV2 + GOV3\nGOV1 ~~ v*GOV1\nv == 0.5", items, ordered=True)
 
 

@@ -547,12 +547,27 @@ def compute_results(settings, progress=None) -> BookResults:
         "platform": platform.platform(terse=True),
         "data_sha256": res.steps["read"].value["sha256"] if res.steps["read"].ok else None,
         "instrument_sha256": sha256_file(instrument_path),
-        "computed_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "computed_at": local_time_text(),
         "simulation": simulation_record(data),
         "options": analysis_options(),
         "read_options": ctx["read_options"],
     }
     return res
+
+
+def local_time_text(t: float | None = None) -> str:
+    """The local date and time ``t`` (seconds since the epoch; now by default) with its offset from UTC, as
+    the book prints when it was built: ``+08:00``, not the zone's abbreviation (``%Z``), which is ambiguous
+    (``CST`` is China's, and America's Central, Standard Time) and, on some systems, a localized name.
+
+    >>> import re
+    >>> bool(re.fullmatch(r"\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d[+-]\\d\\d:\\d\\d", local_time_text(0.0)))
+    True
+    """
+    import datetime as _dt
+
+    stamp = _dt.datetime.now() if t is None else _dt.datetime.fromtimestamp(t)
+    return stamp.astimezone().isoformat(sep=" ", timespec="seconds")
 
 
 #: the steps whose failure means the export itself cannot be analysed (the book command stops on it)

@@ -549,7 +549,23 @@ def _fix_sav_time(path) -> None:
         head = fh.read(109)
         if head[:4] in (b"$FL2", b"$FL3") and len(head) == 109:
             fh.seek(92)
-            fh.write(WRITTEN_AT.strftime("%d %b %y%H:%M:%S").encode("ascii"))
+            fh.write(_sav_stamp(WRITTEN_AT))
+
+
+#: the month names of a .sav header (English in every locale, as SPSS writes them)
+_SAV_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _sav_stamp(t: _dt.datetime) -> bytes:
+    """The 17 bytes ``dd mmm yyhh:mm:ss`` of a .sav header's creation date and time, the month in English
+    whatever the process's locale (``strftime("%b")`` is the locale's month: ``4月`` once a program has set
+    ``LC_TIME`` to zh_CN, which failed to encode; ``avr.`` in fr_FR, one byte too long for the field).
+
+    >>> _sav_stamp(WRITTEN_AT)
+    b'11 Apr 2200:00:00'
+    """
+    return (f"{t.day:02d} {_SAV_MONTHS[t.month - 1]} {t.year % 100:02d}"
+            f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}").encode("ascii")
 
 
 # -- public ---------------------------------------------------------------------------

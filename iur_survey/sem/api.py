@@ -54,7 +54,7 @@ from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, ordinal_warnings,
                         post_checks, unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings)
 from .defined import fixed_label_warnings, from_partable, theta_columns
-from .estimate import RUNAWAY, minimize, numerical_hessian
+from .estimate import RUNAWAY, RUNAWAY_QN, minimize, numerical_hessian
 from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
 from .interaction import expand_interactions, has_interactions
@@ -332,7 +332,15 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     The first attempt stops early when its estimates run off along a ridge (``runaway``,
     :data:`~iur_survey.sem.estimate.RUNAWAY`; the scoring steps can carry a fit there in a few iterations,
     and creeping along it used to cost minutes of a FIML fit), so that the fallbacks run at once; when none
-    of them converges either, the first attempt is rerun in full and reported as before.
+    of them converges either, the first attempt is rerun in full and reported as before.  Every other
+    default or quasi-Newton path (the fallbacks, and the paths run after an improper solution, below) stops
+    the same way once in its quasi-Newton stage (:data:`~iur_survey.sem.estimate.RUNAWAY_QN`; its scoring
+    stage converges fast or hands over within 25 iterations, and may end at a minimum ten times further out
+    than its start, a Heywood case with large loadings): such a path is not converged, as it would not be
+    after creeping along the ridge for its whole budget (10,000 quasi-Newton iterations: the two paths of the smallgrp.csv FIML fit of
+    tests/sem/test_missing_robust.py that ran off took 30,000 evaluations, 80 % of a fit of over a minute,
+    where lavaan 0.6.14 needs 144 iterations; the three fallbacks of the non-converged fit of
+    tests/base/test_nonconverged.py 10,000 iterations each).
 
     A converged fit at an improper solution (``improper(opt)``, :func:`_improper`: a negative variance, a
     covariance matrix of the latent variables or of the residuals not positive definite) may be a local optimum
@@ -423,7 +431,7 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
             if k in done:
                 continue
             done.add(k)
-            alt = run(x1, scoring=scoring, runaway=RUNAWAY) if scoring else run(x1, scoring=False)
+            alt = run(x1, scoring=scoring, runaway=RUNAWAY_QN)
             if alt.converged:
                 found.append((what, alt))
         if not any(improper(t[1]) < 2 for t in found):
@@ -457,7 +465,7 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
         if not fb:
             continue
         done.add(k)
-        alt = run(x1, scoring=False) if not scoring else run(x1)
+        alt = run(x1, scoring=scoring, runaway=RUNAWAY_QN)
         if alt.converged:
             alt.history = [f"{'; '.join(notes)}; refit: {what}"] + alt.history
             if improper is not None and improper(alt):

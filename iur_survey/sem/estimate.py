@@ -61,7 +61,7 @@ no scipy fallback and no second optimiser: stages 2 and 3 are the fallback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -69,7 +69,8 @@ from scipy import linalg
 
 __all__ = ["OptimResult", "BatchResult", "Callables", "optimize", "default_stages", "warm_stages", "minimize",
            "numerical_hessian",
-           "OK", "FAILED", "NONCONVERGED", "RUNAWAY", "RUNAWAY_AFTER", "STALL", "STALL_RTOL",
+           "OK", "FAILED", "NONCONVERGED", "RUNAWAY", "RUNAWAY_AFTER", "RUNAWAY_QN", "RunawayAfterScoring",
+           "STALL", "STALL_RTOL",
            "EVAL_MAX", "XF_TOL"]
 
 #: status of each row of :func:`optimize`
@@ -82,6 +83,18 @@ CONVERGED_GMAX = 1e-7
 #: come back)
 RUNAWAY = 10.0
 RUNAWAY_AFTER = 50
+
+
+class RunawayAfterScoring(float):
+    """A ``runaway`` factor (equal to the float it holds) that stops a row from the quasi-Newton stage on only:
+    the scoring stage, which converges fast or hands a slow row on within :data:`SCORING_WINDOW` iterations,
+    is left to finish a path whose minimum lies far from its start (a Heywood case whose loadings grow ten-fold:
+    the 30-case group of tests/sem/test_simple_start.py, which scoring reaches from lavaan's simple start)."""
+
+
+#: the ``runaway`` of a single fit's other paths (the fallbacks and the paths run after an improper solution,
+#: ``api._fallbacks``): :data:`RUNAWAY` from the quasi-Newton stage on
+RUNAWAY_QN = RunawayAfterScoring(RUNAWAY)
 #: the ``stall`` window of the bootstrap's refits: quasi-Newton iterations without progress (f down by more
 #: than STALL_RTOL * max(1, |f|), or max |g| halved) after which a row leaves the stage (:func:`optimize`);
 #: STALL_RTOL is nlminb's ``rel.tol`` in lavaan (1e-10), STALL the warm start's first quasi-Newton budget
@@ -200,6 +213,7 @@ class _Stops:
     evals: np.ndarray
     max_evals: int | None
     capped: np.ndarray
+    in_scoring: bool = True             # the run-off bound holds in the scoring stage too
 
 
 class _Counted:
@@ -405,7 +419,8 @@ def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters, boun
         a = r[acc]
         X[a], F[a], G[a], C[a] = Xn[acc], Fn[acc], Gn[acc], In[acc]
         live = live[acc]
-        far = _ran_off(X, G, rows[live], bound, gtol)
+        far = _ran_off(X, G, rows[live], bound if bound is None or bound.in_scoring else
+                       replace(bound, limit=None), gtol)
         why[live[far]] = "ran off"
         live = live[~far]
     return done, why
@@ -636,7 +651,8 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     from its start (max norm) after :data:`RUNAWAY_AFTER` iterations, while its gradient is not below
     ``gtol``, has run off along a ridge (a variance fading to zero while a loading grows without bound, say)
     and is stopped there, NONCONVERGED (``ran_off``), instead of spending every remaining stage's budget
-    creeping along the ridge.
+    creeping along the ridge.  A :class:`RunawayAfterScoring` factor (:data:`RUNAWAY_QN`) stops a row so from the
+    quasi-Newton stage on only.
 
     ``stall`` (default None: off): a row that has made no progress over the last ``stall`` quasi-Newton
     iterations -- its objective has not gone down by more than :data:`STALL_RTOL` ``* max(1, |f|)`` and its
@@ -691,7 +707,8 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     bound = None if runaway is None and max_evals is None else _Stops(
         None if runaway is None else X.copy(),
         None if runaway is None else runaway * np.maximum(1.0, np.abs(X).max(axis=1, initial=0.0)),
-        off, iters, evals, None if max_evals is None else int(max_evals), np.zeros(K, bool))
+        off, iters, evals, None if max_evals is None else int(max_evals), np.zeros(K, bool),
+        not isinstance(runaway, RunawayAfterScoring))
     capped = np.zeros(K, bool) if bound is None else bound.capped
     live = np.flatnonzero(start_ok)
     if live.size:

@@ -7,8 +7,9 @@ The likelihood side of the SEM engine, written to reproduce lavaan 0.6.14 (``mis
   drops the empty rows (every variable missing) as lavaan does.
 * :func:`fiml_loglik`, :func:`fiml_gradient` and :func:`fiml_hessian_m` give the casewise log-likelihood (constants
   included, lavaan's ``logl``), its gradient and its analytic Hessian with respect to the moment vector
-  ``m = [mu; vech(Sigma)]``.  Patterns with the same number of observed variables are stacked and handled by
-  batched Cholesky factorisations and ``einsum``: there is no loop over rows.
+  ``m = [mu; vech(Sigma)]``.  Patterns with the same number of observed variables (the likelihood: with numbers
+  missing q..2q, padded) are stacked and handled by batched Cholesky factorisations and ``einsum``: there is no
+  loop over rows.
 * :func:`em_saturated` is lavaan's EM for the unrestricted (H1) model (``lav_mvnorm_missing_h1_estimate_moments``:
   same starting values, same stopping rule ``max |change| < 1e-5``, at most 500 iterations), and
   :func:`independence_fiml` the baseline model (diagonal Sigma, free means) that factorises per variable.
@@ -263,6 +264,19 @@ class SampleStats:
             batches.append(_Batch(index=idx, miss=miss, n=self._n[idx], onehot=onehot,
                                   flat=(miss[:, :, None] * p + miss[:, None, :]).reshape(K, -1)))
         self._batches: tuple[_Batch, ...] = tuple(batches)
+        # the same patterns in fewer stacks for the likelihood (:func:`_padded_update`): numbers missing q..2q
+        # share a stack, their missing indices padded to the stack's largest (padding: index 0, valid False)
+        stacks = []
+        qs = [int(q) for q in np.unique(n_miss) if q > 0]
+        while qs:
+            top = max(q for q in qs if q <= 2 * qs[0])
+            idx = np.flatnonzero((n_miss >= qs[0]) & (n_miss <= top))
+            valid = np.arange(top)[None, :] < n_miss[idx][:, None]
+            pad = np.zeros((idx.size, top), np.intp)
+            pad[valid] = np.broadcast_to(allvars, (idx.size, p))[~uniq[idx]]
+            stacks.append((idx, pad, valid))
+            qs = [q for q in qs if q > top]
+        self._stacks = tuple(stacks)
 
     def __repr__(self) -> str:
         return (f"SampleStats(n={self.n}, p={self.p}, patterns={len(self.patterns)}, "
@@ -339,6 +353,29 @@ def _batch_update(P: np.ndarray, b: _Batch, outside: bool = False) -> tuple[np.n
     return A, Minv, logdetM
 
 
+def _padded_update(P: np.ndarray, miss: np.ndarray, valid: np.ndarray, outside: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_batch_update` for a stack of patterns with different numbers missing (``SampleStats._stacks``):
+    the missing indices ``miss`` padded to the stack's largest number (``valid`` False at the padding), ``A``
+    zero in the padded columns and ``M`` the identity in the padded rows and columns, so that ``A M^-1 A'``
+    and ``log|M|`` are those of each pattern's own q x q block (the padding adds exact zeros and log 1).  Fewer
+    stacks, fewer passes: each pass is some thirty small array operations, which dominated the evaluations of
+    a fit with a few variables and many patterns; a stack holds numbers missing q..2q, so padding at most
+    doubles the work of a pass."""
+    A = np.swapaxes(P[:, miss], 0, 1) * valid[:, None, :]
+    q = miss.shape[1]
+    M = np.where(valid[:, :, None] & valid[:, None, :], P[miss[:, :, None], miss[:, None, :]], np.eye(q)[None])
+    if outside:
+        Minv = np.linalg.inv(M)
+        logdetM = np.full(M.shape[0], np.nan)
+    else:
+        L = np.linalg.cholesky(M)
+        logdetM = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+        Minv = np.linalg.inv(M)
+    Minv = 0.5 * (Minv + np.swapaxes(Minv, 1, 2))
+    return A, Minv, logdetM
+
+
 def _flat_pq(T: np.ndarray) -> np.ndarray:
     """(K, p, q) -> (p, K*q), columns in (k, j) order (matches ``_Batch.onehot``)."""
     K, p, q = T.shape
@@ -388,11 +425,11 @@ def _loglik_core(stats: SampleStats, Sigma: np.ndarray, mu: np.ndarray, gradient
         Q = np.zeros_like(P)
         CWC = np.zeros_like(P)
         sumC = np.zeros_like(P)
-    for b in stats._batches:
-        A, Minv, logdetM = _batch_update(P, b, outside)
-        nb = b.n
-        d = D[b.index]
-        SY = stats._SY[b.index]
+    for index, miss, valid in stats._stacks:
+        A, Minv, logdetM = _padded_update(P, miss, valid, outside)
+        nb = n[index]
+        d = D[index]
+        SY = stats._SY[index]
         Ad = np.einsum("kpq,kp->kq", A, d)
         ASY = np.matmul(np.swapaxes(A, 1, 2), SY)         # (K, q, p)
         ASYA = np.matmul(ASY, A)                          # (K, q, q)

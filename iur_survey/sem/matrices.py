@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -63,6 +64,12 @@ def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
     >>> list(zip(r.tolist(), c.tolist()))
     [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1), (2, 2)]
     """
+    rows, cols = _vech_indices(int(p))
+    return rows.copy(), cols.copy()
+
+
+@lru_cache(maxsize=None)
+def _vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:
     cols, rows = np.triu_indices(p)          # upper triangle row-major == lower column-major transposed
     return rows.astype(int), cols.astype(int)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from iur_survey.sem.estimate import (EVAL_MAX, NONCONVERGED, OK, RUNAWAY, RUNAWAY_AFTER, STALL,
+from iur_survey.sem.estimate import (EVAL_MAX, NONCONVERGED, OK, RUNAWAY, RUNAWAY_AFTER, RUNAWAY_QN, STALL,
                                      optimize, warm_stages)
 
 
@@ -52,6 +52,29 @@ def test_an_early_jump_that_comes_back_is_not_a_run_off():
 
     res = optimize(Jump(), None, np.array([500.0, 1.0]), runaway=1e-3)
     assert res.status.tolist() == [OK] and not res.ran_off.any()
+
+
+def test_runaway_qn_lets_scoring_finish_a_minimum_far_from_the_start():
+    """RUNAWAY_QN (a single fit's other paths) stops a row from the quasi-Newton stage on only: scoring that
+    converges steadily (max |g| down 0.9 an iteration, never "slow") to a minimum 1000 away from its start is
+    stopped by RUNAWAY at RUNAWAY_AFTER iterations, and finishes with RUNAWAY_QN; on the ridge (no minimum)
+    both stop."""
+
+    class Far:
+        def evaluate(self, X, mom, which, info=False):
+            D = X - np.array([1000.0, 0.0])
+            C = np.repeat(10.0 * np.eye(2)[None], len(X), axis=0) if info else None   # a tenth of Newton's step
+            return 0.5 * (D ** 2).sum(axis=1), D, C, np.ones(len(X), bool)
+
+    x0 = np.array([1.0, 0.0])
+    stop = optimize(Far(), None, x0, runaway=RUNAWAY)
+    done = optimize(Far(), None, x0, runaway=RUNAWAY_QN)
+    assert RUNAWAY_QN == RUNAWAY and stop.ran_off.tolist() == [True] and stop.iterations[0] == RUNAWAY_AFTER
+    assert done.status.tolist() == [OK] and not done.ran_off.any() and abs(done.x[0, 0] - 1000) < 1e-8
+    ridge = optimize(_Ridge(), None, np.array([[0.5, 0.0], [0.5, 0.0]]), np.ones(2, bool), max_iter=100,
+                     runaway=RUNAWAY_QN)
+    assert ridge.status.tolist() == [OK, NONCONVERGED] and ridge.ran_off.tolist() == [False, True]
+    assert ridge.iterations[1] < 2 * RUNAWAY_AFTER + 25
 
 
 class _Floor(_Ridge):

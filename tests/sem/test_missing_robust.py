@@ -47,7 +47,7 @@ def _pe_diff(res, ref: dict, col: str) -> float:
 
 
 class _SmallFits(dict):
-    """The two FIML fits of ``smallgrp.csv`` (about a minute each), each made when a test first asks for it."""
+    """The two FIML fits of ``smallgrp.csv`` (about 15 s each), each made when a test first asks for it."""
 
     def __missing__(self, est: str):
         self[est] = sem(MODEL, _data("smallgrp.csv"), missing="ml", estimator=est, group="school", warn=False)

@@ -79,7 +79,7 @@ def test_the_trust_region_path_is_nlminbs_and_reaches_lavaans_minimum():
 
 
 @pytest.mark.slow
-def test_s1_0_fit_equals_lavaan():                       # ~1 min: every other path runs first
+def test_s1_0_fit_equals_lavaan():                       # ~10 s: every other path runs first
     ref = REF["s1_0"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

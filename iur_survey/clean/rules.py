@@ -1879,7 +1879,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     statistic on 20,000 honest answers drawn from the fitted model (seeded: the same data
     give the same cut-offs).  Beyond ``alpha`` (.005) on either it is one piece of evidence
     (group ``likelihood``); beyond ``far_alpha`` (.001) it is far beyond the cut-off, if also
-    beyond the ``1 - far_styles_alpha`` (.98) quantile of 5,000 honest answers drawn with each
+    beyond the ``1 - far_styles_alpha`` (.98) quantile of 2,000 honest answers drawn with each
     stretch of :data:`~iur_survey.clean.indices.LR_SCALES` above 1
     (:func:`~iur_survey.clean.indices.styled_answer_draws`; ``None``: the style-free draws
     alone).  The profile takes a stretch's mean effect away, not its spread: on answers
@@ -1893,7 +1893,8 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     random 76 -> 75 of 81; N 3,000: extreme 16 -> 7 of 275, ordinary-speed random 64 -> 62
     of 65; its Qualtrics layout (N 1,515): extreme 25 -> 10, ordinary-speed random 95 -> 93,
     partly random 65 -> 61 of 81 (the tail ratio's share: with the whole ratio alone 63 of 81
-    and extreme 12).  Cleaning 100,000 responses: 4.4 -> 5.0 s.  At .001 instead of .02: extreme 6 of 418, but ordinary-speed random 86 of 99
+    and extreme 12).  Cleaning 100,000 responses: 4.4 -> 5.0 s with 5,000 draws
+    per stretch; 2,000 draws gave the same exclusions but one (ordinary-speed random 91 of 99).  At .001 instead of .02: extreme 6 of 418, but ordinary-speed random 86 of 99
     and, on a second outside generator (N 3,000), uniform random .944 -> .895 and on a
     third .713 -> .606.  At .02 those two and ``evaluate --generator real`` did not change.
     Evaluated on rows with every item answered on the scale (others: not flagged).  Where it
@@ -2025,7 +2026,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
         lrs = random_lr(codes, tau, r, above=crits[0, 0], extreme=ext)[:, None]
     if far_styles_alpha is not None:                     # far: also beyond the honest quantile of every stretch
         for sc in LR_SCALES[LR_SCALES > 1]:              # (extreme styles; the profile is not pivotal in them)
-            sd = styled_answer_draws(tau, r, float(sc), n=5000)
+            sd = styled_answer_draws(tau, r, float(sc), n=2000)
             if one:
                 q = random_lr_quantiles(sd, tau, r, [1 - far_styles_alpha / split], one, extreme=ext,
                                         scale=float(sc))[:, 0]

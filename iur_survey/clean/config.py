@@ -136,6 +136,7 @@ class CleanConfig:
     random_likelihood_min_tail: int = 4
     random_likelihood_change_point: bool = False
     random_likelihood_irtree: bool = False
+    random_likelihood_far_styles_alpha: float | None = 0.02
     correlation_likelihood_alpha: float = 0.005
     correlation_likelihood_far_alpha: float = 0.001
     correlation_likelihood_styles: bool = True
@@ -436,11 +437,14 @@ _EVIDENCE_COUNTS: dict[str, int] = {
 #: probabilities, fractions and correlation magnitudes: strictly between 0 and 1
 _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", "mahalanobis_alpha", "mahalanobis_direction_alpha",
          "mahalanobis_ipsatized_alpha", "mahalanobis_quotient_alpha", "random_likelihood_alpha",
-         "random_likelihood_far_alpha", "correlation_likelihood_alpha", "correlation_likelihood_far_alpha",
+         "random_likelihood_far_alpha", "random_likelihood_far_styles_alpha", "correlation_likelihood_alpha",
+         "correlation_likelihood_far_alpha",
          "mixture_likelihood_alpha", "mixture_likelihood_far_alpha",
          "invariant_tail_alpha", "invariant_tail_far_alpha",
          "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
+#: settings with a default that ``null`` turns off
+_OFF_BY_NULL = ("random_likelihood_far_styles_alpha",)
 #: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
 _CORRELATIONS = ("psychsyn_min_r", "psychant_max_r", "even_odd_min_r", "person_total_min_r")
 #: standard deviations, seconds and log likelihood ratios: not negative
@@ -496,7 +500,7 @@ def _coerce(name: str, value: Any, f: dataclasses.Field, src: str | None) -> Any
         return _beside_pairs(value, src)
     default = f.default
     if value is None:
-        if default is None:
+        if default is None or name in _OFF_BY_NULL:
             return None
         raise IURSurveyError(src, f"{name}: a value is required")
     if isinstance(default, bool):

@@ -2114,11 +2114,13 @@ def random_lrs(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: int 
 
 def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs: Sequence[float],
                         min_tail: int | None = None, midpoint: np.ndarray = LR_MIDPOINT,
-                        extreme: np.ndarray = ()) -> np.ndarray:
+                        extreme: np.ndarray = (), scale: float = 1.0) -> np.ndarray:
     """Upper quantiles (``probs`` near 1) of :func:`random_lr` over ``codes``, profiling as few rows as exactness allows.
 
     The profiled ratio is at most the style-free one, so rows whose style-free ratio lies
-    below the quantiles found among the profiled top rows cannot change them.  With
+    below the quantiles found among the profiled top rows cannot change them.  ``scale``: the
+    stretch whose ratio (shift 0, no propensity) bounds the profiled one (a tighter bound on
+    answers drawn with that stretch, :func:`styled_answer_draws`; it must be on the grid).  With
     ``min_tail``: the quantiles of :func:`random_lr` and of :func:`random_tail_lr`
     (2 x probs), from shared passes.
 
@@ -2134,7 +2136,7 @@ def random_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs
     codes = np.asarray(codes, dtype=np.int64)
     stats = _statistics(tau, min_tail)
     none = (None,) * len(stats)
-    upper = _profiled(codes, tau, r, stats, none, np.zeros(1), np.ones(1), midpoint=())
+    upper = _profiled(codes, tau, r, stats, none, np.zeros(1), np.array([scale]), midpoint=())
     start = int(len(codes) * (1 - min(probs)) * 4)
     if np.any(item_categories(tau) % 2) and len(midpoint):   # odd numbers of categories: first the styles alone,
         _, rows, styled = _top_quantiles(upper, lambda rows: _profiled(codes[rows], tau, r, stats, none, midpoint=()),
@@ -2187,8 +2189,26 @@ def answer_draws(tau: np.ndarray, r: np.ndarray, n: int = 20000, seed: int = 193
     >>> d.shape, bool(np.allclose([(d[:, 1] == c).mean() for c in range(3)], [0.25, 0.25, 0.5], atol=0.03))
     ((4000, 2), True)
     """
+    return styled_answer_draws(tau, r, 1.0, n, seed)
+
+
+def styled_answer_draws(tau: np.ndarray, r: np.ndarray, scale: float, n: int = 20000, seed: int = 1936) -> np.ndarray:
+    """:func:`answer_draws` with every latent response stretched by ``scale`` about its item's scale midpoint
+    (the stretch of :func:`copula_item_loglik`: extreme responding above 1); the same latent draws for every scale.
+
+    >>> tau, r = answer_model(np.array([[0, 0], [1, 1], [1, 2], [2, 2]]), 3)
+    >>> bool((styled_answer_draws(tau, r, 1.0, n=500) == answer_draws(tau, r, n=500)).all())
+    True
+    >>> drawn = answer_draws(tau, r, n=4000), styled_answer_draws(tau, r, 3.0, n=4000)
+    >>> ends = [np.isin(d, [0, 2]).mean() for d in drawn]
+    >>> bool(ends[1] > ends[0])                                   # a stretch: more end answers
+    True
+    """
     k = len(tau)
     z = np.random.default_rng(seed).standard_normal((n, k)) @ np.linalg.cholesky(r + 1e-9 * np.eye(k)).T
+    if scale != 1.0:
+        piv = scale_midpoint(tau)[None, :]
+        z = (z - piv) * scale + piv
     return (z[:, :, None] > tau[None, :, 1:-1]).sum(axis=2)
 
 

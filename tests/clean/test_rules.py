@@ -552,6 +552,37 @@ def test_random_likelihood_is_calibrated_blind_to_styles_and_exact_where_it_skip
     assert pd.isna(rules.random_likelihood(df, INST)[0])
 
 
+def test_random_likelihood_far_cut_off_holds_for_honest_answers_stretched_by_an_extreme_style():
+    # the profiled ratio is not pivotal in the stretch: honest answers whose whole latent response (trait and
+    # error) is stretched 1.6-2.6 times lie beyond the style-free .999 quantile 5-7 % of the time; "far beyond"
+    # also needs the 1 - far_styles_alpha quantile of honest answers drawn at every stretch of the grid above 1
+    lab = np.repeat(np.arange(7), 4)
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    far = {None: [], 0.02: []}
+    random_far, random_hit = [], []
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        n = 2000
+        lam = rng.uniform(.65, .85, 28)
+        cuts = np.array([-1.7, -.75, .15, 1.25]) + rng.normal(0, .15, (28, 1))
+        y = (rng.normal(size=(n, 7))[:, lab] * lam + rng.normal(size=(n, 28)) * np.sqrt(1 - lam ** 2)) * sign
+        y[:150] = (y[:150] - .3) * rng.uniform(1.6, 2.6, (150, 1)) + .3     # 150 honest extreme responders
+        x = 1.0 + (y[:, :, None] > cuts[None]).sum(axis=2)
+        x[-60:] = rng.integers(1, 6, size=(60, 28))                           # uniform random answers
+        df = pd.DataFrame(x, columns=ITEMS)
+        for a in far:
+            d = rules.random_likelihood(df, INST, **({} if a else {"far_styles_alpha": None}))
+            hit = d.fillna("").str.contains("far beyond the cut-off").to_numpy()
+            far[a].append(hit[:150])
+            if a:
+                random_far.append(hit[-60:])
+                random_hit.append(d.notna().to_numpy()[-60:])
+    old, new = np.concatenate(far[None]).mean(), np.concatenate(far[0.02]).mean()
+    assert old > 0.035 and new < 0.03                                          # measured: .058 -> .018
+    assert np.concatenate(random_hit).mean() > 0.8                              # the flag level is unchanged
+    assert np.concatenate(random_far).mean() > 0.3                              # random answers: still far (.48)
+
+
 def test_random_likelihood_survives_a_constant_item_and_too_few_complete_answers(recwarn):
     rng = np.random.default_rng(1)
     x = np.clip(np.round(3 + rng.normal(size=(500, 1)) + rng.normal(size=(500, len(ITEMS)))), 1, 5)

@@ -778,7 +778,7 @@ def ordered_variance_lines(pm, ordered, parameterization: str = "delta", ngroups
     >>> ordered_variance_lines(parse_model("F =~ a + b + c\na ~~ a"), ["a", "b", "c"])
     Traceback (most recent call last):
     ...
-    iur_survey.errors.ModelSyntaxError: <model syntax>:2:6: 'a ~~ a' frees the residual variance of ordered item 'a', as lavaan 0.6.14 does, and the model is then not identified (the delta parameterization fixes the item's scale by the variance of its latent response, 1): remove the line or fix the value (a ~~ 1*a)
+    iur_survey.errors.ModelSyntaxError: <model syntax>:2:6: 'a ~~ a' frees the residual variance of ordered item 'a', as lavaan 0.6.14 does, and the model is then not identified (the delta parameterization fixes the item's scale by the variance of its latent response, 1): remove the line
     """
     ords = set(ordered)
     src = getattr(pm, "source", "<model syntax>")
@@ -794,7 +794,8 @@ def ordered_variance_lines(pm, ordered, parameterization: str = "delta", ngroups
         if any(np.isnan(v) for v in fixed):
             raise ModelSyntaxError(src, f"{what} frees the residual variance of ordered item '{t.lhs}', as lavaan "
                                         f"0.6.14 does, and the model is then not identified ({scale}): remove "
-                                        f"the line or fix the value ({t.lhs} ~~ 1*{t.lhs})"
+                                        + (f"the line or fix the value ({t.lhs} ~~ 1*{t.lhs})"
+                                           if parameterization == "theta" and ngroups == 1 else "the line")
                                         + ("; an '==' constraint on its label is not supported with ordered "
                                            "items" if t.labels else ""),
                                    row=t.line, column=str(t.col))

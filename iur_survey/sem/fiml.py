@@ -341,16 +341,22 @@ def _batch_update(P: np.ndarray, b: _Batch, outside: bool = False) -> tuple[np.n
     if q == 1:
         Minv = 1.0 / M
         logdetM = np.log(M[:, 0, 0]) if not outside else np.full(M.shape[0], np.nan)
-    elif outside:
+    else:
+        Minv, logdetM = _inverse_logdet(M, outside)
+    return A, Minv, logdetM
+
+
+def _inverse_logdet(M: np.ndarray, outside: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The symmetrised inverses of a stack of q x q blocks ``M`` and their log-determinants (by Cholesky; ``NaN``
+    where ``outside``: the estimates left the admissible region and the blocks need not be positive definite)."""
+    if outside:
         Minv = np.linalg.inv(M)
-        Minv = 0.5 * (Minv + np.swapaxes(Minv, 1, 2))
         logdetM = np.full(M.shape[0], np.nan)
     else:
         L = np.linalg.cholesky(M)
         logdetM = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
         Minv = np.linalg.inv(M)
-        Minv = 0.5 * (Minv + np.swapaxes(Minv, 1, 2))
-    return A, Minv, logdetM
+    return 0.5 * (Minv + np.swapaxes(Minv, 1, 2)), logdetM
 
 
 def _padded_update(P: np.ndarray, miss: np.ndarray, valid: np.ndarray, outside: bool = False
@@ -365,14 +371,7 @@ def _padded_update(P: np.ndarray, miss: np.ndarray, valid: np.ndarray, outside: 
     A = np.swapaxes(P[:, miss], 0, 1) * valid[:, None, :]
     q = miss.shape[1]
     M = np.where(valid[:, :, None] & valid[:, None, :], P[miss[:, :, None], miss[:, None, :]], np.eye(q)[None])
-    if outside:
-        Minv = np.linalg.inv(M)
-        logdetM = np.full(M.shape[0], np.nan)
-    else:
-        L = np.linalg.cholesky(M)
-        logdetM = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
-        Minv = np.linalg.inv(M)
-    Minv = 0.5 * (Minv + np.swapaxes(Minv, 1, 2))
+    Minv, logdetM = _inverse_logdet(M, outside)
     return A, Minv, logdetM
 
 

@@ -331,6 +331,7 @@ responders on every generator that has them.  ``decision: {beside: {structure: [
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -382,16 +383,8 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
     {'speed': [False, False], 'structure': [True, False]}
     """
     hit = _hits(flags) if hits is None else hits
-    fast = [hit[r] for r in EVIDENCE_GROUPS["speed"] if r in hit]
-    speed = np.any(fast, axis=0) if fast else None
+    own = own_evidence(flags, min_inconsistency=min_inconsistency, hits=hit)
     moderate = _moderate_only(flags, hit)
-    hit = {r: _unstyled(flags[r], h, speed) if r in STYLE_MARKED else h for r, h in hit.items()}
-    quorum = {"inconsistency": int(min_inconsistency)}
-    own: dict[str, np.ndarray] = {}
-    for g, members in EVIDENCE_GROUPS.items():
-        present = [hit[r] for r in members if r in hit]
-        if present:
-            own[g] = np.sum(present, axis=0) >= min(quorum.get(g, 1), len(present))
     groups = dict(own)
     for g, partners in beside.items():
         if g in groups:
@@ -407,6 +400,28 @@ def evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
     return groups
 
 
+def own_evidence(flags: Mapping[str, pd.Series], *, min_inconsistency: int = 3,
+                 hits: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Per evidence group, whether it has evidence of its own against each response (after its quorum and the
+    style marks), before the rule that some groups count only beside others (:func:`evidence`).
+
+    >>> f = {"mahalanobis": pd.Series(["D² 80"]), "mahalanobis_quotient": pd.Series(["Q"])}
+    >>> {g: v.tolist() for g, v in own_evidence(f).items()}
+    {'size': [True], 'structure': [True]}
+    """
+    hit = _hits(flags) if hits is None else hits
+    fast = [hit[r] for r in EVIDENCE_GROUPS["speed"] if r in hit]
+    speed = np.any(fast, axis=0) if fast else None
+    hit = {r: _unstyled(flags[r], h, speed) if r in STYLE_MARKED else h for r, h in hit.items()}
+    quorum = {"inconsistency": int(min_inconsistency)}
+    own: dict[str, np.ndarray] = {}
+    for g, members in EVIDENCE_GROUPS.items():
+        present = [hit[r] for r in members if r in hit]
+        if present:
+            own[g] = np.sum(present, axis=0) >= min(quorum.get(g, 1), len(present))
+    return own
+
+
 def basis_rules(basis: str) -> set[str]:
     """The index rules an exclusion's basis text (from :func:`decide`) rests on.
 
@@ -417,7 +432,8 @@ def basis_rules(basis: str) -> set[str]:
     """
     kind, _, names = basis.partition(": ")
     if kind == "convergent evidence":
-        return {r for g in names.split(" + ") for r in EVIDENCE_GROUPS.get(g, ())}
+        named = [w for part in names.split(" + ") for w in re.split(r" \(beside |, |\)", part) if w]
+        return {r for g in named for r in EVIDENCE_GROUPS.get(g, ())}
     return {r.strip() for r in names.split(",") if r.strip()}
 
 
@@ -430,7 +446,15 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
     ``flags``: index rule -> its detail Series (``<NA>`` = not flagged), all aligned.
     Returns a boolean array (exclude) and, per response, the basis text ('' if kept).
     ``hits``: as in :func:`evidence`; ``groups``: :func:`evidence` of the same flags and
-    settings, when the caller has it already.
+    settings, when the caller has it already.  A group that counts only beside others is named
+    with the partners it counts beside where none of them counts itself:
+
+    >>> f = {"mahalanobis": pd.Series(["D² 80"]), "mahalanobis_quotient": pd.Series(["Q"]),
+    ...      "random_likelihood": pd.Series(["ratio 3.1"])}
+    >>> decide(f)[1]
+    ['convergent evidence: size (beside structure) + likelihood']
+    >>> sorted(basis_rules(decide(f)[1][0]))
+    ['correlation_likelihood', 'mahalanobis', 'mahalanobis_quotient', 'mixture_likelihood', 'random_likelihood']
     """
     if not flags:
         return np.zeros(0, dtype=bool), []
@@ -457,12 +481,21 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
             alone_any |= hit[r]
     convergent = points >= int(min_evidence)
     exclude = far_any | alone_any | convergent
+    own = own_evidence(flags, min_inconsistency=min_inconsistency, hits=hit) if np.any(convergent) else {}
+
+    def _named(g: str, i: int) -> str:
+        """A group that counts only beside others, named with the partners it counts beside where none of them
+        counts itself (size beside structure, with structure counting beside speed only)."""
+        partners = [p for p in beside.get(g, ()) if p in own and p != g and own[p][i]]
+        if not partners or any(groups[p][i] for p in partners if p in groups):
+            return g
+        return f"{g} (beside {', '.join(partners)})"
     basis = [""] * n
     for i in np.flatnonzero(exclude):
         if far_any[i]:
             basis[i] = "far beyond the cut-off: " + ", ".join(r for r in far if far[r][i])
         elif convergent[i]:
-            basis[i] = "convergent evidence: " + " + ".join(g for g, v in groups.items() if v[i])
+            basis[i] = "convergent evidence: " + " + ".join(_named(g, i) for g, v in groups.items() if v[i])
         else:
             basis[i] = "excluded alone by configuration: " + ", ".join(r for r in alone if r in hit and hit[r][i])
     return exclude, basis

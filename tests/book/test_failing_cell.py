@@ -54,12 +54,14 @@ def _build(root: Path) -> subprocess.CompletedProcess:
                           timeout=600)
 
 
+@pytest.mark.xdist_group("book")        # a kernel: never beside another build's (see test_prose_any_data.py)
 def test_a_failing_cell_fails_the_build(tmp_path):
     proc = _build(_book(tmp_path, "1 / 0"))
     assert proc.returncode != 0
     assert "ZeroDivisionError" in proc.stdout + proc.stderr
 
 
+@pytest.mark.xdist_group("book")        # a kernel: never beside another build's (see test_prose_any_data.py)
 def test_the_same_book_without_the_error_builds(tmp_path):
     proc = _build(_book(tmp_path, "1 / 1"))
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]

@@ -145,6 +145,7 @@ def _text(page: Path) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("book")        # a kernel: never beside another build's (see test_prose_any_data.py)
 def test_the_book_builds_on_an_own_instrument_and_counts_its_own_hypotheses(tmp_path):
     data, inst = _own_export(tmp_path)
     out = tmp_path / "book"

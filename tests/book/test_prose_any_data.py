@@ -174,7 +174,10 @@ def _page_text(page: Path) -> str:
     return re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]", " ", t)                 # the formulas (MathJax source)
 
 
-@pytest.mark.slow          # its own book in its own folder: not tied to the demo book's worker (xdist group "book")
+# every book build that starts a kernel runs on the demo book's worker (xdist group "book"): two kernels started at
+# once on two workers can draw the same port ("Address already in use", kernel died before replying)
+@pytest.mark.slow
+@pytest.mark.xdist_group("book")
 def test_a_book_on_150_respondents_without_groups_says_what_is_missing(tmp_path):
     """An analyst's export of 150 respondents and an instrument without `groups:`: the book builds, no page prints
     n/a, nan, None or an unfilled brace, chapter 7 says why it computes nothing, and chapter 4 gives the N."""

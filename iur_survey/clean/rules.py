@@ -2116,15 +2116,24 @@ def correlation_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha
     crit, lim = np.quantile(correlation_lr(null, tau, r, *grid),
                             [1 - alpha, 1 - far_alpha])
     lr = correlation_lr(codes, tau, r, *grid)
-    with np.errstate(invalid="ignore"):
-        hit = lr > crit
     note = _own_scales_note(cols, instrument)
     prof = "the person's shift and stretch profiled out" if styles else "no response style profiled"
+    return _ratio_details(frame, lr, crit, lim, alpha, far_alpha, far,
+                          lambda v: (f"correlation likelihood ratio {v:.2f} over {len(cols)} items{note} (answers "
+                                     "with the items' own shares but without their correlations)"), f" ({prof})")
+
+
+def _ratio_details(frame: pd.DataFrame, lr: np.ndarray, crit: float, lim: float, alpha: float, far_alpha: float,
+                   far: bool, text, after: str = "") -> pd.Series:
+    """The details of a likelihood-ratio rule: ``lr`` beyond ``crit`` flags, ``text(v)`` says what the ratio
+    is, then its cut-off (the ``1 - alpha`` quantile of honest answers drawn from the sample's answer model,
+    and ``after``); far beyond the cut-off where ``far`` and beyond ``lim``."""
+    with np.errstate(invalid="ignore"):
+        hit = lr > crit
     texts = []
     for v in lr[hit]:
-        t = (f"correlation likelihood ratio {v:.2f} over {len(cols)} items{note} (answers with the items' own shares "
-             f"but without their correlations) > {crit:.2f}, its {_detail_number(1 - alpha)} quantile for honest "
-             f"answers drawn from the sample's answer model ({prof})")
+        t = (f"{text(v)} > {crit:.2f}, its {_detail_number(1 - alpha)} quantile for honest answers drawn from the "
+             f"sample's answer model{after}")
         texts.append(_far(f"{t}, and > {lim:.2f}, its {_detail_number(1 - far_alpha)} quantile") if far and v > lim
                      else t)
     return _details(frame, hit, texts)
@@ -2209,17 +2218,11 @@ def mixture_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: fl
         model[0][tau == np.inf] = np.inf
     crit, lim = mixture_lr_quantiles(null, *model, [1 - alpha, 1 - far_alpha])
     lr = mixture_lr(codes, tau, r, above=crit)
-    with np.errstate(invalid="ignore"):
-        hit = lr > crit
     note = _own_scales_note(cols, instrument)
-    texts = []
-    for v in lr[hit]:
-        t = (f"mixture likelihood ratio {v:.2f} over {len(cols)} items{note} (some answers random, the rest the "
-             f"person's own, against all the person's own, in every response style) > {crit:.2f}, its "
-             f"{_detail_number(1 - alpha)} quantile for honest answers drawn from the sample's answer model")
-        texts.append(_far(f"{t}, and > {lim:.2f}, its {_detail_number(1 - far_alpha)} quantile") if far and v > lim
-                     else t)
-    return _details(frame, hit, texts)
+    return _ratio_details(frame, lr, crit, lim, alpha, far_alpha, far,
+                          lambda v: (f"mixture likelihood ratio {v:.2f} over {len(cols)} items{note} (some answers "
+                                     "random, the rest the person's own, against all the person's own, in every "
+                                     "response style)"))
 
 
 def invariant_tail(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,

@@ -202,7 +202,9 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     wordings: dict[int, str] = {}   # scale code -> the (normalised) wording this column wrote it with
     lab = instrument.labels
     hint = (f"the instrument's scale labels are e.g. {lab[min(lab)][0]!r}, {lab[sorted(lab)[1]][0]!r}, ..., "
-            f"{lab[max(lab)][0]!r}" if len(lab) >= 2 else
+            f"{lab[max(lab)][0]!r}" if len(lab) >= 3 else
+            f"the instrument's scale labels are {', '.join(repr(lab[k][0]) for k in sorted(lab))} only"
+            if len(lab) == 2 else
             "the instrument's scale has no wordings: list each under scale.labels, a no-answer one under missing_codes")
 
     def func(u):

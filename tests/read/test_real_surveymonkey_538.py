@@ -197,3 +197,28 @@ def test_unknown_label_hint_with_two_wordings_names_each_once():
     two = inst_of("surveymonkey_538_flying_etiquette", scale={**inst.raw["scale"], "labels": labels})
     with pytest.raises(UnknownLabelError, match=r"are 'Yes, somewhat rude', 'Yes, very rude' only\)"):
         _read(FLYING, two, encoding="mac_roman")
+
+
+# -- two-digit years (FiveThirtyEight's sleeping-alone poll writes StartDate '7/10/14 18:37') ----------------------
+def _dates(texts):
+    from iur_survey.read.recode import recode_submitted
+    return [str(pd.Timestamp(x)) for x in recode_submitted(pd.Series(texts), np.arange(2, 2 + len(texts)),
+                                                            "StartDate", "s.csv")]
+
+
+def test_two_digit_year_dates_in_mixed_orders_are_refused():
+    """'12/07/14 23:50' then '13/07/14 00:10': on main the first was read month-first (7 December) and the
+    second day-first (13 July), a duration of minus five months, without a word."""
+    from iur_survey.errors import ReadError
+    with pytest.raises(ReadError, match="mix day-first"):
+        _dates(["13/07/14 10:00", "07/15/14 11:00"])
+
+
+def test_two_digit_year_dates_follow_the_day_first_evidence():
+    assert _dates(["12/07/14 23:50", "13/07/14 00:10"]) == ["2014-07-12 23:50:00", "2014-07-13 00:10:00"]
+
+
+def test_two_digit_year_dates_without_evidence_are_read_month_first_with_a_warning():
+    from iur_survey.read.recode import AmbiguousDateWarning
+    with pytest.warns(AmbiguousDateWarning, match="7/10/14 18:37"):
+        assert _dates(["7/10/14 18:37", "7/9/14 20:01"]) == ["2014-07-10 18:37:00", "2014-07-09 20:01:00"]

@@ -222,3 +222,20 @@ def test_two_digit_year_dates_without_evidence_are_read_month_first_with_a_warni
     from iur_survey.read.recode import AmbiguousDateWarning
     with pytest.warns(AmbiguousDateWarning, match="7/10/14 18:37"):
         assert _dates(["7/10/14 18:37", "7/9/14 20:01"]) == ["2014-07-10 18:37:00", "2014-07-09 20:01:00"]
+
+
+def test_twelve_hour_times_without_am_pm_are_named(tmp_path):
+    """FiveThirtyEight's masculinity poll (raw-responses.csv, 2.2 MB, not copied here) writes StartDate
+    '5/13/18 12:58' and EndDate '5/13/18 1:05': a 12-hour clock without AM/PM.  The refusal ("submitted before
+    it was started: the times are not in one order or zone") now names the likely cause and the way out."""
+    from iur_survey.errors import ReadError
+    inst = inst_of("surveymonkey_538_flying_etiquette")
+    qs = [it["en"] for it in inst.raw["items"].values()]
+    head = ["", "StartDate", "EndDate", "Gender", *qs]
+    rows = [["1", "5/10/18 4:01", "5/10/18 4:09", "Male", *["Yes, somewhat rude"] * len(qs)],
+            ["2", "5/13/18 12:58", "5/13/18 1:05", "Female", *["Yes, very rude"] * len(qs)],
+            ["3", "5/22/18 11:02", "5/22/18 11:12", "Male", *["No, not rude at all"] * len(qs)]]
+    p = tmp_path / "raw-responses.csv"
+    p.write_text("\n".join(",".join(f'"{c}"' for c in r) for r in [head, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(ReadError, match=r"raw-responses.csv:3:EndDate: .*no hour above 12 and no AM/PM.*ignore"):
+        _read(p, inst)

@@ -58,6 +58,29 @@ class ScaleWordingWarning(UserWarning):
     """The export's answer wordings suggest a scale with another number of points than the instrument's."""
 
 
+_CLOCK = re.compile(r"(?:^|[\sT])(\d{1,2}):\d{2}")
+_MARKER = re.compile(r"(?i)\b[ap]\.?m\b|上午|下午|午前|午後|오전|오후")
+
+
+def _twelve_hour_hint(start, end, start_header: str, end_header: str) -> str:
+    """The likely cause of a start after its end when no time has an hour above 12 nor an AM/PM marker: a
+    12-hour clock whose marker a spreadsheet dropped (``12:58`` then ``1:05``); else ``""``.
+
+    >>> _twelve_hour_hint(pd.Series(["5/13/18 12:58"]), pd.Series(["5/13/18 1:05"]), "StartDate", "EndDate")[:48]
+    '; no hour above 12 and no AM/PM in StartDate and'
+    >>> _twelve_hour_hint(pd.Series(["5/13/18 12:58"]), pd.Series(["5/13/18 13:05"]), "StartDate", "EndDate")
+    ''
+    """
+    texts = [str(v) for v in (*pd.Series(start).tolist(), *pd.Series(end).tolist())
+             if isinstance(v, str) and v.strip()]
+    hours = [int(m.group(1)) for v in texts for m in [_CLOCK.search(v)] if m]
+    if not hours or max(hours) > 12 or any(_MARKER.search(v) for v in texts):
+        return ""
+    return (f"; no hour above 12 and no AM/PM in {start_header} and {end_header}: a 12-hour clock whose AM/PM "
+            f"was lost (a spreadsheet that re-saved the export?), so no duration can be trusted; use the export as "
+            f"downloaded, or read neither time (instrument columns: {{{start_header}: ignore, {end_header}: ignore}})")
+
+
 def _whole_minutes_note(started: np.ndarray, submitted: np.ndarray, start_header: str, end_header: str) -> str | None:
     """The warning for durations taken from start and end times written without seconds.
 
@@ -238,7 +261,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         if (out["_duration"] < 0).any():
             k = int(np.argmax(out["_duration"] < 0))
             raise ReadError(path, f"the response was submitted before it was started ({t['_started'].header} after "
-                                  f"{t['_submitted'].header}): the times are not in one order or zone",
+                                  f"{t['_submitted'].header}): the times are not in one order or zone"
+                                  f"{_twelve_hour_hint(col('_started'), col('_submitted'), t['_started'].header, t['_submitted'].header)}",
                             row=int(lines[k]), column=t["_submitted"].header)
         column_map = {**column_map, f"{t['_submitted'].header} - {t['_started'].header}": "_duration"}
         note = _whole_minutes_note(started, out["_submitted"], t["_started"].header, t["_submitted"].header)

@@ -51,6 +51,7 @@ _HMS = re.compile(r"^(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)$")      # h:mm:ss (mm
 _IP_SUFFIX = re.compile(r"\s*[(（].*$", re.S)
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
                  "%Y/%m/%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+                 "%m/%d/%y %H:%M:%S", "%m/%d/%y %H:%M", "%m/%d/%y",     # two-digit years (Excel's short date)
                  "%Y-%m-%d %I:%M:%S %p", "%Y/%m/%d %I:%M:%S %p")
 #: a morning/afternoon marker before the time, as Chinese, Japanese and Korean locales write it
 #: (Google Forms in Chinese: ``2025-12-5 上午10:22:10``)
@@ -202,7 +203,9 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
     wordings: dict[int, str] = {}   # scale code -> the (normalised) wording this column wrote it with
     lab = instrument.labels
     hint = (f"the instrument's scale labels are e.g. {lab[min(lab)][0]!r}, {lab[sorted(lab)[1]][0]!r}, ..., "
-            f"{lab[max(lab)][0]!r}" if len(lab) >= 2 else
+            f"{lab[max(lab)][0]!r}" if len(lab) >= 3 else
+            f"the instrument's scale labels are {', '.join(repr(lab[k][0]) for k in sorted(lab))} only"
+            if len(lab) == 2 else
             "the instrument's scale has no wordings: list each under scale.labels, a no-answer one under missing_codes")
 
     def func(u):
@@ -1014,8 +1017,10 @@ class AmbiguousDateWarning(UserWarning):
     """Dates written d/m/Y or m/d/Y in which no value tells which: read month-first."""
 
 
-_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.])(\d{1,2})[/.]\d{4}(?:\s|$)")
-_DAY_FIRST = tuple(f.replace("%m/%d/%Y", "%d/%m/%Y") for f in _DATE_FORMATS if "%m/%d/%Y" in f)
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.])(\d{1,2})[/.](?:\d{4}|\d{2})(?:\s|$)")
+_MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%y")
+_DAY_FIRST = tuple(f.replace("%m/%d/%Y", "%d/%m/%Y").replace("%m/%d/%y", "%d/%m/%y")
+                   for f in _DATE_FORMATS if any(m in f for m in _MONTH_FIRST))
 _DOTTED = tuple(f.replace("/", ".") for f in _DAY_FIRST)
 
 
@@ -1026,12 +1031,15 @@ def _date_formats(txt: pd.Series, lines: np.ndarray, header: str, path) -> tuple
     field is above 12 is day-first, one whose second is, month-first.  Both in one column is
     refused; day-first evidence makes every such date day-first (``02/05/2022`` is 2 May,
     never 5 February beside a 14 April); dots are day-first (``14.04.2022``); no evidence
-    either way reads month-first (Qualtrics' and Excel's US order) with a warning.
+    either way reads month-first (Qualtrics' and Excel's US order) with a warning.  Two-digit
+    years (``7/10/14 18:37``, Excel's short date) follow the same rules.
 
     >>> _date_formats(pd.Series(["14/04/2022 10:00", "02/05/2022 11:00"]), np.array([2, 3]), "EndDate", "x.csv")[0]
     '%Y-%m-%d %H:%M:%S'
-    >>> [f for f in _date_formats(pd.Series(["14/04/2022 10:00"]), np.array([2]), "d", "x.csv") if "%d/%m" in f]
+    >>> [f for f in _date_formats(pd.Series(["14/04/2022 10:00"]), np.array([2]), "d", "x.csv") if "%d/%m/%Y" in f]
     ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']
+    >>> [f for f in _date_formats(pd.Series(["14/04/22 10:00"]), np.array([2]), "d", "x.csv") if "%m/%d/" in f]
+    []
     >>> _date_formats(pd.Series(["14/04/2022 10:00", "04/15/2022 11:00"]), np.array([2, 3]), "EndDate", "x.csv")
     Traceback (most recent call last):
     ...
@@ -1053,7 +1061,7 @@ def _date_formats(txt: pd.Series, lines: np.ndarray, header: str, path) -> tuple
     if dots[shaped].all():
         return _DATE_FORMATS + _DOTTED
     if day_first.any():
-        return tuple(f for f in _DATE_FORMATS if "%m/%d/%Y" not in f) + _DAY_FIRST
+        return tuple(f for f in _DATE_FORMATS if not any(m in f for m in _MONTH_FIRST)) + _DAY_FIRST
     if month_first.any():
         return _DATE_FORMATS
     warnings.warn(f"{path}: {header}: no date decides whether {txt[shaped].iloc[0].strip()!r} is day-first or "

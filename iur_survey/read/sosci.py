@@ -8,10 +8,11 @@ time), ``FINISHED`` (1: the respondent reached the last page), ``Q_VIEWER``, ``L
 instrument's ``columns:`` map (SoSci's codes are the project's own).
 
 ``MODE`` says how the interview was run: ``interview`` (a respondent), ``pretest`` (the project's
-pretest) or ``admin`` (begun in the administration area: a researcher's check).  Only interviews
-are responses: a pretest is read as a test (``_status`` ``pretest``) and an admin interview as a
-preview (``admin (preview)``), which the ``status`` rule excludes, naming the mode; a mode SoSci does
-not document is refused.  SoSci writes ``-9`` for a question not answered: read as a missing answer,
+pretest), ``admin`` (begun in the administration area: a researcher's check) or ``debug`` (run from the
+administration area with debug output, as real exports hold).  Only interviews are responses: a pretest
+is read as a test (``_status`` ``pretest``) and an admin or debug interview as a preview
+(``admin (preview)``, ``debug (preview)``), which the ``status`` rule excludes, naming the mode; any other
+mode is refused.  SoSci writes ``-9`` for a question not answered: read as a missing answer,
 as are the instrument's ``missing_codes`` (``-1``, SoSci's "don't know").
 """
 
@@ -29,7 +30,7 @@ from .base import RawResponses, cell_text, first_row
 #: the columns every SoSci Survey export starts with
 SOSCI_COLUMNS = ("CASE", "SERIAL", "REF", "QUESTNNR", "MODE", "STARTED")
 #: ``MODE`` value -> the ``_status`` it is read as (the status rule excludes tests and previews)
-MODES = {"interview": "interview", "pretest": "pretest", "admin": "admin (preview)"}
+MODES = {"interview": "interview", "pretest": "pretest", "admin": "admin (preview)", "debug": "debug (preview)"}
 #: SoSci's code of a question not answered
 NOT_ANSWERED = -9
 

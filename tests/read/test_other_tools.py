@@ -196,8 +196,9 @@ def test_sosci_pretest_is_excluded_and_minus_9_is_missing(tmp_path, inst):
 
 
 def test_sosci_unknown_mode_refused(tmp_path, inst):
-    p, inst2 = _sosci(tmp_path, inst, ["interview"] * 20 + ["debug"], ["1"] * 21)
-    with pytest.raises(ReadError, match=r"sosci.csv:22:MODE: MODE 'debug' is none of SoSci Survey's"):
+    # not 'debug': SoSci writes it for a run from the administration area (a preview; real exports hold it)
+    p, inst2 = _sosci(tmp_path, inst, ["interview"] * 20 + ["simulation"], ["1"] * 21)
+    with pytest.raises(ReadError, match=r"sosci.csv:22:MODE: MODE 'simulation' is none of SoSci Survey's"):
         read_export(p, inst2)
 
 

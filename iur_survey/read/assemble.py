@@ -140,6 +140,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         role_column = {"header": t[group].header, "how": t[group].how}
         blank = np.flatnonzero(pd.isna(np.asarray(roles, dtype=object)))
         if len(blank):
+            groups = group if group.endswith("s") else f"{group}s"   # 'roles', and 'kids' (not 'kidss')
             answers = col(group).to_numpy(dtype=object)
             other = np.array([recode.is_other_group(answers[k]) for k in blank], dtype=bool)
 
@@ -154,9 +155,9 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                     re.match(r"\s*(\S*?)(?=[\s(（〖\[:：,，;/-]|$)", str(a)).group(1) or str(a).strip()
                     for a in answers[blank[other]]))
                 parts.append(f"{int(other.sum())} response(s) answered {said_other} (rows {rows(blank[other])}), "
-                             f"which is none of the study's {group}s and is not read as one")
+                             f"which is none of the study's {groups} and is not read as one")
             note = (f"{'; '.join(parts)}: they are kept without a {group} and are left out of any comparison "
-                    f"across {group}s")
+                    f"across {groups}")
             said.append(note)
             warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
         if t[group].how == "answers":

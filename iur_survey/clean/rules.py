@@ -380,6 +380,8 @@ def status(frame: pd.DataFrame, instrument: Instrument, *,
     >>> df = pd.DataFrame({"_status": ["IP Address", "Survey Preview", "Spam", "Imported"]})
     >>> status(df, load_instrument()).tolist()
     [<NA>, "status 'Survey Preview' (preview)", "status 'Spam' (spam)", <NA>]
+    >>> status(pd.DataFrame({"_status": ["interview", "debug (preview)"]}), load_instrument()).tolist()
+    [<NA>, "status 'debug (preview)'"]
     """
     if "_status" not in frame.columns:
         return _none(frame)
@@ -393,7 +395,9 @@ def status(frame: pd.DataFrame, instrument: Instrument, *,
     sub = kinds[hit]
     labels = [", ".join(k for k, v in zip(exclude, row) if v) for row in sub.to_numpy()]
     vals = frame["_status"].astype("string")[hit]
-    return _details(frame, hit, (f"status '{v}' ({k})" for v, k in zip(vals, labels)))
+    # a reader that already names the kind ("debug (preview)", SoSci's MODE) does not get it twice
+    return _details(frame, hit, (f"status '{v}'" if str(v).endswith(f"({k})") else f"status '{v}' ({k})"
+                                 for v, k in zip(vals, labels)))
 
 
 def _asked_order(frame: pd.DataFrame, instrument: Instrument, order) -> list[str]:

@@ -369,6 +369,10 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
             hits[0].target, hits[0].how = group, "answers"
             by_target[group] = hits[0]
     missing = [code for code in instrument.item_codes if code not in by_target]
+    for code in missing:        # 'B3 (R)' for a worded item: the question-text pass never saw the bare code
+        for c in columns:
+            if not c.target and c.how != IGNORED:
+                _refuse_marked_code(c.header, text_key(c.header), code, path)
     if require_role and instrument.groups and group not in by_target:
         missing.append(group)
     if missing:

@@ -328,7 +328,8 @@ direction beside likelihood (``D``), size and direction together as one more pie
 likelihood (``SD``), inconsistency at 2 of 4 (``I2``, :func:`decide`'s ``min_inconsistency``) and
 at 2 of 4 beside likelihood only (``I2L``).  Careless : honest respondents they add to the
 exclusions (the default's careless recall and honest exclusion first; csv unless said; seeds 1-3,
-N 800 and 3000 unless said; outside4 N 1,515 in two layouts; stylelimits N 800 and 2000):
+N 800 and 3000 unless said; outside4 N 1,515 in two layouts; stylelimits N 800 and 2000; mixedcareless
+N 600 seeds 1-5 and N 2000 seeds 1-3, its mixed-scale and all-1-5 exports of the same people):
 
 ======================  ===============  =========  =========  =========  =========  =========
 generator               default          L          D          SD         I2         I2L
@@ -347,22 +348,26 @@ foreign                 .667  0.34 %     +7 : +5    +2 : +0    +0 : +0    +13 : 
 graded response         .782  0.12 %     +3 : +2    +1 : +0    +0 : +0    +12 : +10  +7 : +9
 style-free              .920  0.12 %     +4 : +10   +2 : +6    +2 : +4    +17 : +3   +1 : +3
 mixed scales            .687  2.71 %     +30 : +1   +19 : +3   +13 : +1   +31 : +28  +31 : +4
-all                                      266 : 201  138 : 96   115 : 69   223 : 161  160 : 98
+mixedcareless, mixed    .689  2.68 %     +19 : +2   +12 : +0   +8 : +0    +23 : +16  +23 : +2
+mixedcareless, all 1-5  .697  2.77 %     +20 : +0   +20 : +1   +13 : +0   +32 : +15  +32 : +2
+all                                      305 : 203  170 : 97   136 : 69   278 : 192  215 : 102
 ======================  ===============  =========  =========  =========  =========  =========
 
-Every change adds honest respondents with the careless ones, about two for every three: none catches these
-respondents without excluding more honest people.  Outside4's random answers at an ordinary speed go
-.929 -> .975 (L), .949 (D, SD, I2, I2L) of 198, its honest extreme responders 2.3 % -> 9.9, 4.9,
-4.8, 3.0 and 3.0 % of 836.  With the shape of the answers among what explains a D² (``mahalanobis:
-{shape_quantile: 0.75}`` or ``0.9``, which alone changed one decision of all these), size beside
-likelihood added 153 : 112 and 56 : 52 (outside4's extreme responders 6.8 and 3.3 %, the s27
-generator's style-free honest respondents 74 -> 97 and 86 of 10,260).  ``I2`` also takes fast careful readers' exclusions beside speed up (simulator
-1 -> 8 of 570, mixed scales 35 -> 59 of 570), and ``I2L`` rises beyond the Wilson 95 % interval of the
-default for the s27 generator's style-free honest respondents (74 -> 94 of 10,260) and the graded-response
-generator's (8 -> 16 of 7,980).  The default stays; ``decision: {min_inconsistency: 2}`` (``I2``) is the setting for a
-user who would rather lose a few more honest respondents than random ones.  The opposite change, size not
-beside structure (``Q`` is ``D²`` per unit of ``|z|²``: the same distance again) removed 23 honest and 54
-careless exclusions, so size still counts beside structure.
+Every change adds honest respondents with the careless ones, from one for every two (SD, I2L) to two for
+every three (L, I2): none catches these respondents without excluding more honest people. Outside4's random
+answers at an ordinary speed go .929 -> .975 (L), .949 (D, SD, I2, I2L) of 198, its honest extreme
+responders 2.3 % -> 9.9, 4.9, 4.8, 3.0 and 3.0 % of 836. With the shape of the answers among what explains a
+D² (``mahalanobis: {shape_quantile: 0.75}`` or ``0.9``, which alone changed one decision of all these), size
+beside likelihood added 153 : 112 and 56 : 52 (mixedcareless not run; outside4's extreme responders 6.8 and
+3.3 %, the s27 generator's style-free honest respondents 74 -> 97 and 86 of 10,260). ``I2`` also takes fast
+careful readers' exclusions beside speed up (simulator 1 -> 8 of 570, mixed scales 35 -> 59 of 570), and
+``I2L`` rises beyond the Wilson 95 % interval of the default for the s27 generator's style-free honest
+respondents (74 -> 94 of 10,260) and the graded-response generator's (8 -> 16 of 7,980). The default stays;
+``decision: {min_inconsistency: 2}`` (``I2``) is the setting for a user who would rather lose a few more
+honest respondents than random ones
+(``I2L``, which spares the fast careful readers, has no setting). The opposite change, size not beside structure (``Q`` is ``D²`` per
+unit of ``|z|²``: the same distance again) removed 23 honest and 61 careless exclusions, so size still
+counts beside structure.
 
 >>> rnd = {"mahalanobis": pd.Series(["D² 61"]), "mahalanobis_direction": pd.Series(["direction D² 40"]),
 ...        "random_likelihood": pd.Series(["ratio -0.9"]), "psychant": pd.Series(["r 0.2"]),

@@ -1319,12 +1319,48 @@ def thresholds_apa(results: Mapping, number=None, title: str = "Thresholds of th
     theta = str(((results.get("call") or {}).get("options") or {}).get("parameterization") or "delta") == "theta"
     note = ("Estimate (*SE*) of each threshold (lavaan's `item | t1`, `| t2`, ...: where the latent response "
             "y* of the item crosses from one category into the next; t1 between its first and second category), "
-            + ("theta parameterization (residual variance of y* fixed at 1)." if theta
-               else "on the scale of y* (delta parameterization: y* has variance 1).")
+            + _ystar_scale_note(est, set(th["lhs"].astype(str)), theta, var)
             + (_empty_threshold_note(frame, names, multi, instrument) if (frame[names] == "").to_numpy().any()
                else "")
             + se_p_note(results, p=False) + _constraints_note(results))
     return APATable(frame, title, number=number, note=note, numeric=tuple(names))
+
+
+def _ystar_scale_note(est: pd.DataFrame, items: set[str], theta: bool, var: str | None = None) -> str:
+    """The scale of y* the thresholds are on, said per group where it differs: in the delta parameterization y*
+    has variance 1 unless the item's scale factor (lavaan's ``item ~*~ item``, Δ = 1/SD(y*)) is estimated, in
+    the theta one the residual variance of y* (``item ~~ item``) is fixed at 1 unless estimated.  lavaan
+    estimates them in every group but the first when the thresholds are equal across groups (``--equal
+    thresholds``), so "variance 1" is then true of the first group only.  A parameter counts as estimated when
+    it has an *SE* above 0 or a value other than 1.
+
+    >>> est = pd.DataFrame({"lhs": ["x1", "x1"], "op": ["~*~", "~*~"], "rhs": ["x1", "x1"], "group": ["a", "b"],
+    ...                     "est": [1.0, 0.92], "se": [0.0, 0.13]})
+    >>> print(_ystar_scale_note(est, {"x1"}, theta=False))
+    on the scale of y* (delta parameterization: y* has variance 1 in a; in b the scale factors Δ of the items (lavaan's `~*~`) are estimated, so y* has variance 1/Δ² there and its thresholds are in those units).
+    >>> _ystar_scale_note(est.assign(est=1.0, se=0.0), {"x1"}, theta=False)
+    'on the scale of y* (delta parameterization: y* has variance 1).'
+    """
+    if theta:
+        rows = est[(est["op"] == "~~") & (est["lhs"] == est["rhs"]) & est["lhs"].astype(str).isin(items)]
+    else:
+        rows = est[(est["op"] == "~*~") & est["lhs"].astype(str).isin(items)]
+    se = pd.to_numeric(rows["se"], errors="coerce").fillna(0.0) if "se" in rows else pd.Series(0.0, rows.index)
+    free = (se > 0) | ((pd.to_numeric(rows["est"], errors="coerce") - 1.0).abs() > 1e-9)
+    groups = [g for g in dict.fromkeys(est["group"].astype(str)) if g]
+    estimated = [g for g in groups if free[rows["group"].astype(str) == g].any()]
+    fixed = [g for g in groups if g not in estimated]
+    if not estimated or not fixed:
+        return ("theta parameterization (residual variance of y* fixed at 1)." if theta
+                else "on the scale of y* (delta parameterization: y* has variance 1).")
+    fixed_s = ", ".join(group_caption(g, var) for g in fixed)
+    free_s = ", ".join(group_caption(g, var) for g in estimated)
+    if theta:
+        return (f"theta parameterization (residual variance of y* fixed at 1 in {fixed_s}; in {free_s} it is "
+                "estimated (lavaan's `item ~~ item`), and the thresholds are in the units of that group's y*).")
+    return (f"on the scale of y* (delta parameterization: y* has variance 1 in {fixed_s}; in {free_s} the scale "
+            "factors Δ of the items (lavaan's `~*~`) are estimated, so y* has variance 1/Δ² there and its "
+            "thresholds are in those units).")
 
 
 def _empty_threshold_note(frame: pd.DataFrame, names: Sequence[str], multi: bool, instrument=None) -> str:

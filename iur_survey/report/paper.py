@@ -1747,6 +1747,14 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
     >>> note = _group_path_tests_columns(f, r, [("COL", "GOV")])
     >>> f.columns.tolist(), f.iloc[0].tolist()[3:]
     (['Path', 'a', 'b', 'Wald χ²(1)', '*p*', '*p* Holm'], ['4.10', '.043', '.043'])
+
+    Every path constrained equal (one label shared by the groups): dashes, and the note says why (no Holm
+    adjustment "over the 0 paths tested"):
+
+    >>> g = pd.DataFrame({"Path": ["GOV → COL"], "a": ["0.3"], "b": ["0.3"]})
+    >>> print(_group_path_tests_columns(g, {"group_path_tests": {"paths": [{"lhs": "COL", "op": "~", "rhs": "GOV",
+    ...     "df": 0, "note": "constrained equal across groups by the model"}]}}, [("COL", "GOV")]))
+     Not tested (—): GOV → COL: constrained equal across groups by the model.
     >>> _group_path_tests_columns(pd.DataFrame({"Path": ["GOV → COL"]}), {}, [("COL", "GOV")])[:45]
     ' No test of the equality of the paths across '
     """
@@ -1771,10 +1779,11 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
     frame["*p*"] = [pval(r["pvalue"]) if r is not None and r.get("df") else DASH for r in rows]
     frame["*p* Holm"] = [pval(r.get("pvalue.holm")) if r is not None and r.get("df") else DASH for r in rows]
     se = {"robust.huber.white": "robust", "robust.sem": "robust", "bootstrap": "bootstrap"}.get(str(t.get("se")), "")
+    tested = sum(1 for r in rows if r is not None and r.get("df"))
     note = (f" Wald χ²: lavaan's lavTestWald that the path is equal in every group (df = groups − 1"
             + (f", {se} covariance of the estimates" if se else "") + "); *p* Holm: adjusted over the "
-            f"{sum(1 for r in rows if r is not None and r.get('df'))} paths tested. A path significant in one group "
-            "and not in another is no evidence that the groups differ: the Wald test is.")
+            f"{tested} path{'s' if tested != 1 else ''} tested. A path significant in one group "
+            "and not in another is no evidence that the groups differ: the Wald test is.") if tested else ""
     untested = [(f"{k[1]} → {k[0]}", r.get("note") or "not tested") for k, r in zip(keys, rows)
                 if r is not None and not r.get("df")]
     if untested:

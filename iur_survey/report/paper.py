@@ -445,8 +445,15 @@ def model_labels(results: Sequence[Mapping]) -> list[str]:
 # ----------------------------------------------------------------------------------------------- tables
 def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, title: str = "Model fit") -> APATable:
     """Fit of each model (rows), APA style; a second row with the scaled test and robust indices when the
-    results have them (MLR, WLSMV).  ``results``: label -> results dict, or a list (labelled by file name)."""
-    if not isinstance(results, Mapping) or "fit" in results:
+    results have them (MLR, WLSMV).  ``results``: label -> results dict, or a list (labelled by file name), or
+    one results dict (its ``estimates`` a list: a label -> results mapping may have a model labelled "fit", the
+    name of a results file fit.json).
+
+    >>> r = {"n": 10, "estimator": "ML", "fit": {"chisq": 1.0, "df": 1}, "estimates": []}
+    >>> fit_apa({"fit": r}).frame["Model"].tolist(), fit_apa(r).frame["Model"].tolist()
+    (['fit'], ['Model 1'])
+    """
+    if not isinstance(results, Mapping) or isinstance(results.get("estimates"), list):
         fits = [results] if isinstance(results, Mapping) else list(results)
         results = dict(zip(model_labels(fits), fits))
     rows, scaled_any, by_group = [], False, []
@@ -1820,7 +1827,8 @@ def _instrument_of(results: Mapping, instrument: str | Path | None = None):
 def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
                  data_path: str | Path | None = None, instrument: str | Path | None = None, *,
                  alpha_boot: int | None = None, alpha_seed: Any = None) -> list[APATable]:
-    """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs), numbered.
+    """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs and its own
+    tables, :func:`pls_apa`), numbered.
     A fit that did not converge is refused (:class:`NotConvergedError`), whichever of the inputs it is.
     ``data_path``: the fitted data file when it moved (for ω's sample moments; ``data`` its contents).
     ``instrument``: the instrument the recorded data file is read with (default: the one the fit records,
@@ -1885,8 +1893,40 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
                   invariance_apa(r, title="Measurement invariance" + suffix)):
             if t is not None:
                 out.append(t)
+    if pls is not None:
+        out.extend(pls_apa(pls))
     for k, t in enumerate(out, 1):
         t.number = k
+    return out
+
+
+def pls_apa(pls: Mapping) -> list[APATable]:
+    """The tables of a pls.json of ``iur-survey pls`` (its HTMT joins the discriminant-validity table): the PLS
+    reliability and convergent validity, the path coefficients and defined effects with their bootstrap
+    statistics, and, when it was run with ``--compare RESULTS.json``, PLS beside that CB-SEM fit.
+
+    >>> pls = {"n": 100, "scheme": "path", "bootstrap": {"n_boot": 200, "seed": 1, "level": 0.95},
+    ...        "reliability": [{"construct": "A", "n_items": 3, "alpha": .7, "rho_a": .72, "rho_c": .8, "ave": .57}],
+    ...        "paths": [{"lhs": "B", "op": "~", "rhs": "A", "est": .3, "se": .05, "t": 6, "pvalue": 0,
+    ...                   "ci.lower": .2, "ci.upper": .4}], "htmt": []}
+    >>> [t.title for t in pls_apa(pls)]
+    ['PLS-SEM reliability and convergent validity', 'PLS-SEM path coefficients and effects']
+    """
+    from .pls_tables import pls_comparison_table, pls_paths_table, pls_reliability_table
+    out: list[APATable] = []
+    if pls.get("reliability"):
+        out.append(pls_reliability_table(pd.DataFrame(pls["reliability"])))
+    if pls.get("paths") or pls.get("defined"):
+        out.append(pls_paths_table(pls))
+    if pls.get("comparison"):
+        argv = list((pls.get("call") or {}).get("argv") or [])
+        src = argv[argv.index("--compare") + 1] if "--compare" in argv[:-1] else None
+        fit = f"the CB-SEM fit {Path(src).name}" if src else "the CB-SEM fit compared (`iur-survey pls --compare`)"
+        out.append(pls_comparison_table(
+            pd.DataFrame(pls["comparison"]), B=(pls.get("bootstrap") or {}).get("n_boot"),
+            cb_model=fit, cb_boot=f"the bootstrap of {fit}",
+            cb_test=("its z test of the unstandardized estimate over its *SE* (lavaan's parameterEstimates; the delta "
+                     "method for defined effects)")))
     return out
 
 

@@ -1062,7 +1062,9 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
             + ". CR: composite reliability of the completely standardized solution, (Σβ)² over the sum of the "
             "model-implied correlations of the construct's items (semTools' compRelSEM(obs.var = FALSE) on the "
             "standardized solution; it counts residual covariances and, for a cross-loading item, the factor "
-            "correlations; with neither it is (Σβ)² / ((Σβ)² + Σ(1 − β²))); CR needs no data. "
+            "correlations; with neither it is (Σβ)² / ((Σβ)² + Σ(1 − β²))); CR needs no data (and is not "
+            "compRelSEM(fit, obs.var = FALSE) of the unstandardized solution, which weighs the items by their "
+            "variances: the two differ where the items' variances do). "
             + _ave_note(fiml, moments.ordered)
             + _cross_loading_note(est, "AVE"))
     if improper:

@@ -1179,6 +1179,11 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     ci = {}
     ht_reason = ""
     ht_rows = (None, None)
+    pls_whole = ""             # a pls.json given for a group of a multi-group fit: its HTMT is of the whole sample
+    if pls is not None and pls.get("htmt") and len(_groups(estimates_frame(results))) > 1:
+        pls_whole = (" The HTMT of the pls.json is of the whole sample" + _pls_missing_words(pls) + ", not of this "
+                     "group: not shown here (PLS fits no groups); this column is the group's own, without a CI.")
+        pls = None
     if pls is not None and pls.get("htmt"):
         for r in pls["htmt"]:
             key = frozenset((r.get("construct_1") or r.get("lhs"), r.get("construct_2") or r.get("rhs")))
@@ -1245,7 +1250,9 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     if g0:
         note += f" Group {merged_caption(g0, group_variable(results), groups_merged(results))}."
     note += improper_note(est, group_variable(results))
-    if not ci:
+    if pls_whole:
+        note += pls_whole
+    elif not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
                  + ("" if ht or ht_reason else f"; the HTMT needs the data: — ({no_data or 'no data of this group'})")
                  + ".")
@@ -1845,6 +1852,13 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     if data_path is not None:                   # --data: the fitted file, never another one beside the fit's numbers
         for r in fits:
             require_fitted_data(r, data_path)
+    if pls is not None:
+        for r in fits:
+            why = pls_mismatch(pls, r)
+            if why:
+                raise IURSurveyError(pls.get("_path"), f"not a PLS of the fit {r.get('_path') or ''}: {why} (its HTMT "
+                                     "and PLS tables would be of something else; rerun `iur-survey pls` on the "
+                                     "fitted data with the fitted model)")
     labels = model_labels(fits)
     out: list[APATable] = [fit_apa(dict(zip(labels, fits)))]
     if [m for m in out[0].frame["Model"] if m in labels] != labels:      # one row per model, never dropped
@@ -1900,6 +1914,39 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     for k, t in enumerate(out, 1):
         t.number = k
     return out
+
+
+def pls_mismatch(pls: Mapping, results: Mapping) -> str:
+    """Why a pls.json is not of the fit ``results`` ("" when it is, or cannot be told): another data file (their
+    recorded sha256 differ), or a construct measured by other items (its HTMT is of other items).
+
+    >>> fit = {"call": {"data": {"sha256": "ab"}}, "estimates": [
+    ...     {"lhs": "F", "op": "=~", "rhs": "a"}, {"lhs": "F", "op": "=~", "rhs": "b"}]}
+    >>> pls_mismatch({"call": {"data": {"sha256": "ab"}}, "loadings": [{"construct": "F", "item": "a"},
+    ...               {"construct": "F", "item": "b"}]}, fit)
+    ''
+    >>> print(pls_mismatch({"call": {"data": {"sha256": "cd"}}}, fit))
+    fitted to another data file (sha256 cd… against the fit's ab…)
+    >>> pls_mismatch({"loadings": [{"construct": "F", "item": "a"}, {"construct": "F", "item": "c"}]}, fit)
+    'construct F has items a, c in the pls.json, a, b in the fit'
+    """
+    a = ((pls.get("call") or {}).get("data") or {}).get("sha256")
+    b = ((results.get("call") or {}).get("data") or {}).get("sha256")
+    if a and b and a != b:
+        return f"fitted to another data file (sha256 {a[:12]}… against the fit's {b[:12]}…)"
+    mine: dict[str, list[str]] = {}
+    for e in results.get("estimates") or []:
+        if e.get("op") == "=~" and str(e.get("group") or "") == str((results.get("estimates") or [{}])[0].get("group")
+                                                                      or ""):
+            mine.setdefault(str(e["lhs"]), []).append(str(e["rhs"]))
+    theirs: dict[str, list[str]] = {}
+    for r in pls.get("loadings") or []:
+        theirs.setdefault(str(r.get("construct")), []).append(str(r.get("item")))
+    for f in mine:
+        if f in theirs and sorted(set(mine[f])) != sorted(set(theirs[f])):
+            return (f"construct {f} has items {', '.join(sorted(set(theirs[f])))} in the pls.json, "
+                    f"{', '.join(sorted(set(mine[f])))} in the fit")
+    return ""
 
 
 def pls_apa(pls: Mapping) -> list[APATable]:

@@ -6,7 +6,8 @@ bootstrap CIs, and its own tables), and writes every table that applies:
 
   fit                 chi-square, df, p, CFI, TLI, RMSEA [90% CI], SRMR (+ scaled/robust rows)
   measurement         loadings (b, SE, beta) with alpha, omega, CR and AVE per construct
-  discriminant        Fornell-Larcker (from CFA results) and HTMT (with bootstrap CIs from pls.json)
+  discriminant        Fornell-Larcker (from CFA results) and HTMT (bootstrap CIs from a pls.json of the same
+                      data and measurement model, else refused; a group of a multi-group fit: its own HTMT)
   structural paths    b, SE, 95% CI (bootstrap when bootstrapped), beta, p
   effects             := indirect and total effects with CIs (bootstrap), standardized CIs when recorded
   paths by group      multi-group fits

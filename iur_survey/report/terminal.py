@@ -155,6 +155,10 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     scaled = " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
     if "chisq.scaled" in f and str(results.get("estimator", "")).upper() == "WLSMV":
         # the DWLS statistic is not chi-square distributed for ordinal data: the scaled test first, to report
+        if f.get("cfi.robust") is None and f.get("cfi.scaled") is not None:
+            # lavaan 0.6.14 defines no robust CFI/RMSEA here (e.g. several groups): say so, with the scaled ones
+            scaled += (" (robust indices not defined for this fit, lavaan: NA; scaled: "
+                       + " ".join([kv("cfi.scaled"), kv("tli.scaled"), kv("rmsea.scaled")]) + ")")
         head += f"; scaled (report): {scaled}; unscaled DWLS: {plain}"
     else:
         head += "; " + plain

@@ -82,3 +82,19 @@ def test_thresholds_and_scales_as_lavaan(case):
         else:
             e = ours[(r["group"], r["lhs"], r["op"], r["rhs"])]
             assert abs(e["est"] - r["est"]) < 1e-3 and abs((e["se"] or 0) - r["se"]) < 1e-3, r
+
+
+@pytest.mark.parametrize("case", ["delta_equal", "delta_free"])
+def test_terminal_says_why_the_robust_indices_are_missing(case):
+    """lavaan defines no robust CFI/RMSEA for the two-group WLSMV fit with equal thresholds (NA): the summary's
+    dashes come with the reason and the scaled indices (as lavaan's, to the printed digit); a fit that has them
+    shows no such words."""
+    from iur_survey.report.terminal import terminal_summary
+    ref = REFS[case]["fit"]
+    head = terminal_summary(results(case)).splitlines()[0]
+    if ref["cfi.robust"] is None:
+        assert "cfi.robust=— rmsea.robust=— (robust indices not defined for this fit, lavaan: NA; scaled: " in head
+        for k in ("cfi.scaled", "tli.scaled", "rmsea.scaled"):
+            assert f"{k}={ref[k]:.3f}" in head
+    else:
+        assert "not defined" not in head and f"cfi.robust={ref['cfi.robust']:.3f}" in head

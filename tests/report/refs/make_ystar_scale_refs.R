@@ -9,7 +9,8 @@
 #   Rscript tests/report/refs/make_ystar_scale_refs.R
 #
 # Writes ystar_scale_refs.json next to this script: per case the rows of parameterEstimates() with op "|", "~*~"
-# and the items' "~~" variances (lhs, op, rhs, group label, est, se), the model and the options.
+# and the items' "~~" variances (lhs, op, rhs, group label, est, se), the model, the options and fitMeasures()
+# of the scaled test and indices (cfi.robust / rmsea.robust: NA, null in the JSON, for these two-group fits).
 suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
 stopifnot(as.character(packageVersion("lavaan")) == "0.6.14")
 HERE <- local({
@@ -34,8 +35,10 @@ for (nm in names(cases)) {
   pe <- pe[keep, ]
   out[[nm]] <- list(model = model, data = "hs1939_ordered4.csv", ordered = items, group = "school",
                     group_equal = as.list(setdiff(cs$equal, "")), parameterization = cs$par,
+                    fit = as.list(fitMeasures(fit, c("chisq.scaled", "cfi.robust", "rmsea.robust", "cfi.scaled",
+                                                     "tli.scaled", "rmsea.scaled"))),
                     rows = data.frame(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, group = labs[pe$group],
                                       est = pe$est, se = pe$se))
 }
-writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE),
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE, na = "null"),
            file.path(HERE, "ystar_scale_refs.json"))

@@ -1971,11 +1971,17 @@ def pls_apa(pls: Mapping) -> list[APATable]:
         argv = list((pls.get("call") or {}).get("argv") or [])
         src = argv[argv.index("--compare") + 1] if "--compare" in argv[:-1] else None
         fit = f"the CB-SEM fit {Path(src).name}" if src else "the CB-SEM fit compared (`iur-survey pls --compare`)"
-        out.append(pls_comparison_table(
-            pd.DataFrame(pls["comparison"]), B=(pls.get("bootstrap") or {}).get("n_boot"),
-            cb_model=fit, cb_boot=f"the bootstrap of {fit}",
+        cmp = pd.DataFrame(pls["comparison"])
+        t = pls_comparison_table(
+            cmp, B=(pls.get("bootstrap") or {}).get("n_boot"), cb_model=fit, cb_boot=f"the bootstrap of {fit}",
             cb_test=("its z test of the unstandardized estimate over its *SE* (lavaan's parameterEstimates; the delta "
-                     "method for defined effects)")))
+                     "method for defined effects)"))
+        missing = [f"{r['rhs']} → {r['lhs']}" if r["op"] == "~" else str(r["lhs"])
+                   for r in cmp.to_dict("records") if r.get("cb_std") is None or pd.isna(r.get("cb_std"))]
+        if missing:
+            t.note += (f" CB-SEM —: {', '.join(missing)} not in the model of {Path(src).name if src else 'that fit'} "
+                       "(its model is not the PLS one).")
+        out.append(t)
     return out
 
 

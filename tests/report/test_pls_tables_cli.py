@@ -87,3 +87,16 @@ def test_a_results_file_named_fit_json_is_tabulated(run):
     stopped with "the fit table lost a model"."""
     _, _, md = run
     assert "| fit | 301 | ML |" in md
+
+
+def test_a_path_missing_from_the_compared_model_is_explained(run):
+    """`pls --compare` with a fit of another model leaves that path's CB-SEM columns empty (a warning on stderr
+    then); the table's dashes say why."""
+    from iur_survey.report.paper import pls_apa
+    _, pls, _ = run
+    pls = json.loads(json.dumps(pls))
+    pls["comparison"][0].update({"cb_std": None, "cb_std.ci.lower": None, "cb_std.ci.upper": None,
+                                 "cb_pvalue": None, "agree": None})
+    t = [t for t in pls_apa(pls) if t.title == "PLS-SEM and CB-SEM side by side"][0]
+    assert t.frame.iloc[0]["CB-SEM β"] == "—"
+    assert "CB-SEM —: visual → textual not in the model of fit.json" in t.note

@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
     from ..report.diagram import render_diagram, sem_graph
     from ..report.format import merged_caption
+    from ..report.terminal import ci_kind
     from ..report.paper import (NotConvergedError, estimates_frame, group_variable, groups_merged, improper_legend,
                                 load_results, product_blocks)
     from ..sem.results_file import version_note
@@ -93,9 +94,14 @@ def run(args: argparse.Namespace) -> int:
     products = product_blocks(res, est)          # "X × Z" and its items "x1 × z1", as the tables write them
     shown_as = {k: v for p in products.values() for k, v in p["items"].items()}
     shown_as.update({lat: p["name"] for lat, p in products.items()})
+    boot = res.get("bootstrap")
+    p_basis = None
+    if isinstance(boot, dict) and boot:          # the stars' p after a bootstrap: lavaan's z over the bootstrap SE
+        p_basis = (f"p: z test of the estimate over its bootstrap SE (B = {boot.get('B')}), as lavaan's; "
+                   f"the {ci_kind(res)} of the tables can disagree with it.")
     graph = sem_graph(est, r2=r2, indicators=args.indicators, covariances=args.covariances,
                       standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
-                      notes=notes, group_variable=var, group_merged=merged, shown_as=shown_as)
+                      notes=notes, group_variable=var, group_merged=merged, shown_as=shown_as, p_basis=p_basis)
     out = render_diagram(graph, args.out)
     if args.dot:
         Path(args.dot).write_text(graph.source, encoding="utf-8")

@@ -1,16 +1,19 @@
 """Publication tables (APA 7th ed.) of one or more results files, as Word, LaTeX, Markdown, CSV or HTML.
 
 Reads RESULTS.json of `iur-survey fit` (several: one fit row each, e.g. CFA,
-ML and MLR) and optionally the pls.json of `iur-survey pls` (for the HTMT
-bootstrap CIs), and writes every table that applies:
+ML and MLR) and optionally the pls.json of `iur-survey pls` (its HTMT
+bootstrap CIs, and its own tables), and writes every table that applies:
 
   fit                 chi-square, df, p, CFI, TLI, RMSEA [90% CI], SRMR (+ scaled/robust rows)
   measurement         loadings (b, SE, beta) with alpha, omega, CR and AVE per construct
-  discriminant        Fornell-Larcker (from CFA results) and HTMT (with bootstrap CIs from pls.json)
+  discriminant        Fornell-Larcker (from CFA results) and HTMT (bootstrap CIs from a pls.json of the same
+                      data and measurement model, else refused; a group of a multi-group fit: its own HTMT)
   structural paths    b, SE, 95% CI (bootstrap when bootstrapped), beta, p
   effects             := indirect and total effects with CIs (bootstrap), standardized CIs when recorded
   paths by group      multi-group fits
   invariance          the steps of `fit --invariance`
+  PLS (pls.json)      PLS reliability (alpha, rho_A, rho_C, AVE); path coefficients and := effects with
+                      bootstrap SE, t, p, percentile CI, f2, R2; PLS beside the CB-SEM fit of `pls --compare`
 
 alpha and HTMT need the data (with ordered items alpha is semTools' compRelSEM(tau.eq = TRUE), of the
 item codes of the rows the fit used); omega the fit's sample moments (lavaan's sampstat:

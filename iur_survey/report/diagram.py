@@ -397,7 +397,8 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
               covariances: bool = False, standardized: bool = True, alpha: float = 0.05, group: str | None = None,
               labels: Mapping[str, str] | None = None, title: str | None = None, legend: bool = True,
               notes: Sequence[str] = (), group_variable: str | None = None,
-              group_merged: Mapping[str, str] | None = None, shown_as: Mapping[str, str] | None = None):
+              group_merged: Mapping[str, str] | None = None, shown_as: Mapping[str, str] | None = None,
+              p_basis: str | None = None):
     """The path diagram of ANY model in lavaan's parameter-table form, laid out by Graphviz (``dot``).
 
     Latent variables are ellipses (their indicators boxes with ``indicators=True``), each structural path
@@ -412,7 +413,10 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     it)").  ``notes``: lines
     added to the legend (e.g. that the solution is improper).  ``shown_as``: the name a node is drawn with, as
     the tables write it (a latent interaction's product factor ``A.B`` as "A × B", its items ``a1.b1`` as
-    "a1 × b1": :func:`~iur_survey.report.paper.product_blocks`); other nodes show their own name.  Returns a :class:`graphviz.Digraph` (its
+    "a1 × b1": :func:`~iur_survey.report.paper.product_blocks`); other nodes show their own name.  ``p_basis``: a
+    legend line on what the *p* of the stars and of the dashed rule is when it is not the plain ML one (after a
+    bootstrap: the z test over the bootstrap *SE*, which the bootstrap CI of the tables can contradict).
+    Returns a :class:`graphviz.Digraph` (its
     ``.source`` is the DOT text; :func:`render_diagram` writes SVG/PDF/PNG).
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "G", "G", "G"], "op": ["=~", "=~", "=~", "=~", "~"],
@@ -533,6 +537,8 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
                 f"Solid: p &lt; {num(alpha, 2, False)}. Dashed: not significant (p ≥ {num(alpha, 2, False)})."]
         if any(untested):
             rows.append("Solid without stars: a fixed parameter (not tested).")
+        if p_basis:
+            rows.append(_esc(p_basis))
         if r2:
             rows.append("R²: variance explained.")
         if arcs:

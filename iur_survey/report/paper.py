@@ -445,8 +445,15 @@ def model_labels(results: Sequence[Mapping]) -> list[str]:
 # ----------------------------------------------------------------------------------------------- tables
 def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, title: str = "Model fit") -> APATable:
     """Fit of each model (rows), APA style; a second row with the scaled test and robust indices when the
-    results have them (MLR, WLSMV).  ``results``: label -> results dict, or a list (labelled by file name)."""
-    if not isinstance(results, Mapping) or "fit" in results:
+    results have them (MLR, WLSMV).  ``results``: label -> results dict, or a list (labelled by file name), or
+    one results dict (its ``estimates`` a list: a label -> results mapping may have a model labelled "fit", the
+    name of a results file fit.json).
+
+    >>> r = {"n": 10, "estimator": "ML", "fit": {"chisq": 1.0, "df": 1}, "estimates": []}
+    >>> fit_apa({"fit": r}).frame["Model"].tolist(), fit_apa(r).frame["Model"].tolist()
+    (['fit'], ['Model 1'])
+    """
+    if not isinstance(results, Mapping) or isinstance(results.get("estimates"), list):
         fits = [results] if isinstance(results, Mapping) else list(results)
         results = dict(zip(model_labels(fits), fits))
     rows, scaled_any, by_group = [], False, []
@@ -1055,7 +1062,9 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
             + ". CR: composite reliability of the completely standardized solution, (Σβ)² over the sum of the "
             "model-implied correlations of the construct's items (semTools' compRelSEM(obs.var = FALSE) on the "
             "standardized solution; it counts residual covariances and, for a cross-loading item, the factor "
-            "correlations; with neither it is (Σβ)² / ((Σβ)² + Σ(1 − β²))); CR needs no data. "
+            "correlations; with neither it is (Σβ)² / ((Σβ)² + Σ(1 − β²))); CR needs no data (and is not "
+            "compRelSEM(fit, obs.var = FALSE) of the unstandardized solution, which weighs the items by their "
+            "variances: the two differ where the items' variances do). "
             + _ave_note(fiml, moments.ordered)
             + _cross_loading_note(est, "AVE"))
     if improper:
@@ -1170,6 +1179,11 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     ci = {}
     ht_reason = ""
     ht_rows = (None, None)
+    pls_whole = ""             # a pls.json given for a group of a multi-group fit: its HTMT is of the whole sample
+    if pls is not None and pls.get("htmt") and len(_groups(estimates_frame(results))) > 1:
+        pls_whole = (" The HTMT of the pls.json is of the whole sample" + _pls_missing_words(pls) + ", not of this "
+                     "group: not shown here (PLS fits no groups); this column is the group's own, without a CI.")
+        pls = None
     if pls is not None and pls.get("htmt"):
         for r in pls["htmt"]:
             key = frozenset((r.get("construct_1") or r.get("lhs"), r.get("construct_2") or r.get("rhs")))
@@ -1236,7 +1250,9 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     if g0:
         note += f" Group {merged_caption(g0, group_variable(results), groups_merged(results))}."
     note += improper_note(est, group_variable(results))
-    if not ci:
+    if pls_whole:
+        note += pls_whole
+    elif not ci:
         note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
                  + ("" if ht or ht_reason else f"; the HTMT needs the data: — ({no_data or 'no data of this group'})")
                  + ".")
@@ -1319,12 +1335,48 @@ def thresholds_apa(results: Mapping, number=None, title: str = "Thresholds of th
     theta = str(((results.get("call") or {}).get("options") or {}).get("parameterization") or "delta") == "theta"
     note = ("Estimate (*SE*) of each threshold (lavaan's `item | t1`, `| t2`, ...: where the latent response "
             "y* of the item crosses from one category into the next; t1 between its first and second category), "
-            + ("theta parameterization (residual variance of y* fixed at 1)." if theta
-               else "on the scale of y* (delta parameterization: y* has variance 1).")
+            + _ystar_scale_note(est, set(th["lhs"].astype(str)), theta, var)
             + (_empty_threshold_note(frame, names, multi, instrument) if (frame[names] == "").to_numpy().any()
                else "")
             + se_p_note(results, p=False) + _constraints_note(results))
     return APATable(frame, title, number=number, note=note, numeric=tuple(names))
+
+
+def _ystar_scale_note(est: pd.DataFrame, items: set[str], theta: bool, var: str | None = None) -> str:
+    """The scale of y* the thresholds are on, said per group where it differs: in the delta parameterization y*
+    has variance 1 unless the item's scale factor (lavaan's ``item ~*~ item``, Δ = 1/SD(y*)) is estimated, in
+    the theta one the residual variance of y* (``item ~~ item``) is fixed at 1 unless estimated.  lavaan
+    estimates them in every group but the first when the thresholds are equal across groups (``--equal
+    thresholds``), so "variance 1" is then true of the first group only.  A parameter counts as estimated when
+    it has an *SE* above 0 or a value other than 1.
+
+    >>> est = pd.DataFrame({"lhs": ["x1", "x1"], "op": ["~*~", "~*~"], "rhs": ["x1", "x1"], "group": ["a", "b"],
+    ...                     "est": [1.0, 0.92], "se": [0.0, 0.13]})
+    >>> print(_ystar_scale_note(est, {"x1"}, theta=False))
+    on the scale of y* (delta parameterization: y* has variance 1 in a; in b the scale factors Δ of the items (lavaan's `~*~`) are estimated, so y* has variance 1/Δ² there and its thresholds are in those units).
+    >>> _ystar_scale_note(est.assign(est=1.0, se=0.0), {"x1"}, theta=False)
+    'on the scale of y* (delta parameterization: y* has variance 1).'
+    """
+    if theta:
+        rows = est[(est["op"] == "~~") & (est["lhs"] == est["rhs"]) & est["lhs"].astype(str).isin(items)]
+    else:
+        rows = est[(est["op"] == "~*~") & est["lhs"].astype(str).isin(items)]
+    se = pd.to_numeric(rows["se"], errors="coerce").fillna(0.0) if "se" in rows else pd.Series(0.0, rows.index)
+    free = (se > 0) | ((pd.to_numeric(rows["est"], errors="coerce") - 1.0).abs() > 1e-9)
+    groups = [g for g in dict.fromkeys(est["group"].astype(str)) if g]
+    estimated = [g for g in groups if free[rows["group"].astype(str) == g].any()]
+    fixed = [g for g in groups if g not in estimated]
+    if not estimated or not fixed:
+        return ("theta parameterization (residual variance of y* fixed at 1)." if theta
+                else "on the scale of y* (delta parameterization: y* has variance 1).")
+    fixed_s = ", ".join(group_caption(g, var) for g in fixed)
+    free_s = ", ".join(group_caption(g, var) for g in estimated)
+    if theta:
+        return (f"theta parameterization (residual variance of y* fixed at 1 in {fixed_s}; in {free_s} it is "
+                "estimated (lavaan's `item ~~ item`), and the thresholds are in the units of that group's y*).")
+    return (f"on the scale of y* (delta parameterization: y* has variance 1 in {fixed_s}; in {free_s} the scale "
+            "factors Δ of the items (lavaan's `~*~`) are estimated, so y* has variance 1/Δ² there and its "
+            "thresholds are in those units).")
 
 
 def _empty_threshold_note(frame: pd.DataFrame, names: Sequence[str], multi: bool, instrument=None) -> str:
@@ -1711,6 +1763,14 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
     >>> note = _group_path_tests_columns(f, r, [("COL", "GOV")])
     >>> f.columns.tolist(), f.iloc[0].tolist()[3:]
     (['Path', 'a', 'b', 'Wald χ²(1)', '*p*', '*p* Holm'], ['4.10', '.043', '.043'])
+
+    Every path constrained equal (one label shared by the groups): dashes, and the note says why (no Holm
+    adjustment "over the 0 paths tested"):
+
+    >>> g = pd.DataFrame({"Path": ["GOV → COL"], "a": ["0.3"], "b": ["0.3"]})
+    >>> print(_group_path_tests_columns(g, {"group_path_tests": {"paths": [{"lhs": "COL", "op": "~", "rhs": "GOV",
+    ...     "df": 0, "note": "constrained equal across groups by the model"}]}}, [("COL", "GOV")]))
+     Not tested (—): GOV → COL: constrained equal across groups by the model.
     >>> _group_path_tests_columns(pd.DataFrame({"Path": ["GOV → COL"]}), {}, [("COL", "GOV")])[:45]
     ' No test of the equality of the paths across '
     """
@@ -1735,10 +1795,11 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
     frame["*p*"] = [pval(r["pvalue"]) if r is not None and r.get("df") else DASH for r in rows]
     frame["*p* Holm"] = [pval(r.get("pvalue.holm")) if r is not None and r.get("df") else DASH for r in rows]
     se = {"robust.huber.white": "robust", "robust.sem": "robust", "bootstrap": "bootstrap"}.get(str(t.get("se")), "")
+    tested = sum(1 for r in rows if r is not None and r.get("df"))
     note = (f" Wald χ²: lavaan's lavTestWald that the path is equal in every group (df = groups − 1"
             + (f", {se} covariance of the estimates" if se else "") + "); *p* Holm: adjusted over the "
-            f"{sum(1 for r in rows if r is not None and r.get('df'))} paths tested. A path significant in one group "
-            "and not in another is no evidence that the groups differ: the Wald test is.")
+            f"{tested} path{'s' if tested != 1 else ''} tested. A path significant in one group "
+            "and not in another is no evidence that the groups differ: the Wald test is.") if tested else ""
     untested = [(f"{k[1]} → {k[0]}", r.get("note") or "not tested") for k, r in zip(keys, rows)
                 if r is not None and not r.get("df")]
     if untested:
@@ -1775,7 +1836,8 @@ def _instrument_of(results: Mapping, instrument: str | Path | None = None):
 def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
                  data_path: str | Path | None = None, instrument: str | Path | None = None, *,
                  alpha_boot: int | None = None, alpha_seed: Any = None) -> list[APATable]:
-    """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs), numbered.
+    """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs and its own
+    tables, :func:`pls_apa`), numbered.
     A fit that did not converge is refused (:class:`NotConvergedError`), whichever of the inputs it is.
     ``data_path``: the fitted data file when it moved (for ω's sample moments; ``data`` its contents).
     ``instrument``: the instrument the recorded data file is read with (default: the one the fit records,
@@ -1790,6 +1852,13 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
     if data_path is not None:                   # --data: the fitted file, never another one beside the fit's numbers
         for r in fits:
             require_fitted_data(r, data_path)
+    if pls is not None:
+        for r in fits:
+            why = pls_mismatch(pls, r)
+            if why:
+                raise IURSurveyError(pls.get("_path"), f"not a PLS of the fit {r.get('_path') or ''}: {why} (its HTMT "
+                                     "and PLS tables would be of something else; rerun `iur-survey pls` on the "
+                                     "fitted data with the fitted model)")
     labels = model_labels(fits)
     out: list[APATable] = [fit_apa(dict(zip(labels, fits)))]
     if [m for m in out[0].frame["Model"] if m in labels] != labels:      # one row per model, never dropped
@@ -1840,8 +1909,79 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
                   invariance_apa(r, title="Measurement invariance" + suffix)):
             if t is not None:
                 out.append(t)
+    if pls is not None:
+        out.extend(pls_apa(pls))
     for k, t in enumerate(out, 1):
         t.number = k
+    return out
+
+
+def pls_mismatch(pls: Mapping, results: Mapping) -> str:
+    """Why a pls.json is not of the fit ``results`` ("" when it is, or cannot be told): another data file (their
+    recorded sha256 differ), or a construct measured by other items (its HTMT is of other items).
+
+    >>> fit = {"call": {"data": {"sha256": "ab"}}, "estimates": [
+    ...     {"lhs": "F", "op": "=~", "rhs": "a"}, {"lhs": "F", "op": "=~", "rhs": "b"}]}
+    >>> pls_mismatch({"call": {"data": {"sha256": "ab"}}, "loadings": [{"construct": "F", "item": "a"},
+    ...               {"construct": "F", "item": "b"}]}, fit)
+    ''
+    >>> print(pls_mismatch({"call": {"data": {"sha256": "cd"}}}, fit))
+    fitted to another data file (sha256 cd… against the fit's ab…)
+    >>> pls_mismatch({"loadings": [{"construct": "F", "item": "a"}, {"construct": "F", "item": "c"}]}, fit)
+    'construct F has items a, c in the pls.json, a, b in the fit'
+    """
+    a = ((pls.get("call") or {}).get("data") or {}).get("sha256")
+    b = ((results.get("call") or {}).get("data") or {}).get("sha256")
+    if a and b and a != b:
+        return f"fitted to another data file (sha256 {a[:12]}… against the fit's {b[:12]}…)"
+    mine: dict[str, list[str]] = {}
+    for e in results.get("estimates") or []:
+        if e.get("op") == "=~" and str(e.get("group") or "") == str((results.get("estimates") or [{}])[0].get("group")
+                                                                      or ""):
+            mine.setdefault(str(e["lhs"]), []).append(str(e["rhs"]))
+    theirs: dict[str, list[str]] = {}
+    for r in pls.get("loadings") or []:
+        theirs.setdefault(str(r.get("construct")), []).append(str(r.get("item")))
+    for f in mine:
+        if f in theirs and sorted(set(mine[f])) != sorted(set(theirs[f])):
+            return (f"construct {f} has items {', '.join(sorted(set(theirs[f])))} in the pls.json, "
+                    f"{', '.join(sorted(set(mine[f])))} in the fit")
+    return ""
+
+
+def pls_apa(pls: Mapping) -> list[APATable]:
+    """The tables of a pls.json of ``iur-survey pls`` (its HTMT joins the discriminant-validity table): the PLS
+    reliability and convergent validity, the path coefficients and defined effects with their bootstrap
+    statistics, and, when it was run with ``--compare RESULTS.json``, PLS beside that CB-SEM fit.
+
+    >>> pls = {"n": 100, "scheme": "path", "bootstrap": {"n_boot": 200, "seed": 1, "level": 0.95},
+    ...        "reliability": [{"construct": "A", "n_items": 3, "alpha": .7, "rho_a": .72, "rho_c": .8, "ave": .57}],
+    ...        "paths": [{"lhs": "B", "op": "~", "rhs": "A", "est": .3, "se": .05, "t": 6, "pvalue": 0,
+    ...                   "ci.lower": .2, "ci.upper": .4}], "htmt": []}
+    >>> [t.title for t in pls_apa(pls)]
+    ['PLS-SEM reliability and convergent validity', 'PLS-SEM path coefficients and effects']
+    """
+    from .pls_tables import pls_comparison_table, pls_paths_table, pls_reliability_table
+    out: list[APATable] = []
+    if pls.get("reliability"):
+        out.append(pls_reliability_table(pd.DataFrame(pls["reliability"])))
+    if pls.get("paths") or pls.get("defined"):
+        out.append(pls_paths_table(pls))
+    if pls.get("comparison"):
+        argv = list((pls.get("call") or {}).get("argv") or [])
+        src = argv[argv.index("--compare") + 1] if "--compare" in argv[:-1] else None
+        fit = f"the CB-SEM fit {Path(src).name}" if src else "the CB-SEM fit compared (`iur-survey pls --compare`)"
+        cmp = pd.DataFrame(pls["comparison"])
+        t = pls_comparison_table(
+            cmp, B=(pls.get("bootstrap") or {}).get("n_boot"), cb_model=fit, cb_boot=f"the bootstrap of {fit}",
+            cb_test=("its z test of the unstandardized estimate over its *SE* (lavaan's parameterEstimates; the delta "
+                     "method for defined effects)"))
+        missing = [f"{r['rhs']} → {r['lhs']}" if r["op"] == "~" else str(r["lhs"])
+                   for r in cmp.to_dict("records") if r.get("cb_std") is None or pd.isna(r.get("cb_std"))]
+        if missing:
+            t.note += (f" CB-SEM —: {', '.join(missing)} not in the model of {Path(src).name if src else 'that fit'} "
+                       "(its model is not the PLS one).")
+        out.append(t)
     return out
 
 

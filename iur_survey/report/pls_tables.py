@@ -22,7 +22,7 @@ from ..study import INDIRECT, TOTAL, effect_source
 from .sem_tables import MEDIATOR, OUTCOME
 from .tables import APATable, triangle_table
 
-__all__ = ["effect_name", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table"]
+__all__ = ["effect_name", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table", "pls_paths_table"]
 
 
 def effect_name(lhs: str, op: str, rhs: str, study: bool = True) -> str:
@@ -153,3 +153,62 @@ def pls_htmt_table(htmt: pd.DataFrame, number=None, title: str = "PLS-SEM hetero
     return triangle_table(sq, title, number=number, kind="htmt",
                           note="Heterotrait–monotrait ratio of correlations (Henseler et al., 2015); values below 0.85 "
                                "indicate discriminant validity." + upper)
+
+
+_SCHEMES = {"path": "path weighting scheme", "factorial": "factorial scheme", "centroid": "centroid scheme"}
+
+
+def pls_paths_table(pls, number=None, title: str = "PLS-SEM path coefficients and effects") -> APATable:
+    """The structural part of a pls.json of ``iur-survey pls`` as an APA table: each path coefficient (β) and each
+    defined effect (lavaan ``:=``) with its bootstrap *SE*, *t* = β/*SE*, *p* (two-sided, *t* distribution with
+    B − 1 df, as SmartPLS) and percentile 95% interval, and the path's f²; R² and adjusted R² in the note.
+
+    >>> pls = {"scheme": "path", "bootstrap": {"n_boot": 500, "seed": 7, "level": 0.95},
+    ...        "paths": [{"lhs": "Y", "op": "~", "rhs": "X", "est": 0.35, "se": 0.056, "t": 6.26, "pvalue": 1e-9,
+    ...                   "ci.lower": 0.25, "ci.upper": 0.45}],
+    ...        "defined": [{"name": "ind", "expression": "a*b", "est": 0.0417, "se": 0.0257, "t": 1.62,
+    ...                     "pvalue": 0.106, "ci.lower": 0.0011, "ci.upper": 0.101}],
+    ...        "f_squared": [{"lhs": "Y", "rhs": "X", "f2": 0.139, "size": "small"}],
+    ...        "r2": [{"construct": "Y", "r2": 0.122, "r2_adj": 0.119}]}
+    >>> t = pls_paths_table(pls)
+    >>> t.frame.values.tolist()
+    [['X → Y', '.350', '0.056', '6.26', '< .001', '[.250, .450]', '0.139'], ['ind := `a*b`', '.042', '0.026', '1.62', '.106', '[.001, .101]', '—']]
+    >>> "500 bootstrap resamples (seed 7)" in t.note and "R² (adjusted): Y .122 (.119)" in t.note
+    True
+    """
+    boot = pls.get("bootstrap") or {}
+    B = boot.get("n_boot")
+    f2 = {(r["lhs"], r["rhs"]): r.get("f2") for r in pls.get("f_squared") or []}
+    rows = []
+    for r in pls.get("paths") or []:
+        rows.append({"Effect": f"{r['rhs']} → {r['lhs']}", "β": num(r["est"], 3, False), "*SE*": num(r.get("se"), 3),
+                     "*t*": num(r.get("t"), 2), "*p*": pval(r.get("pvalue")),
+                     "95% CI": ci_text(r.get("ci.lower"), r.get("ci.upper"), 3, False),
+                     "f²": num(f2.get((r["lhs"], r["rhs"])), 3)})
+    for r in pls.get("defined") or []:
+        rows.append({"Effect": f"{r['name']} := `{r['expression']}`", "β": num(r["est"], 3, False),
+                     "*SE*": num(r.get("se"), 3), "*t*": num(r.get("t"), 2), "*p*": pval(r.get("pvalue")),
+                     "95% CI": ci_text(r.get("ci.lower"), r.get("ci.upper"), 3, False), "f²": DASH})
+    frame = pd.DataFrame(rows, columns=["Effect", "β", "*SE*", "*t*", "*p*", "95% CI", "f²"])
+    level = boot.get("level") or 0.95
+    scheme = _SCHEMES.get(str(pls.get("scheme")), str(pls.get("scheme") or "path weighting scheme"))
+    note = (f"β: PLS-SEM path coefficient (standardized composites, mode A, {scheme}); a defined effect (lavaan "
+            "`:=`) is its definition computed from them (an indirect effect: the product of its paths). ")
+    if B:
+        seed = f" (seed {boot['seed']})" if boot.get("seed") is not None else ""
+        failed, slow = int(boot.get("n_failed") or 0), int(boot.get("n_not_converged") or 0)
+        if failed:
+            seed += f"; {failed} could not be fitted and are left out"
+        if slow:
+            seed += f"; {slow} did not converge and are kept, as SmartPLS does"
+        note += (f"*SE*, *t* = β/*SE*, two-sided *p* (*t* distribution, B − 1 df) and the percentile "
+                 f"{round(100 * float(level))}% CI from {int(B):,} bootstrap resamples{seed}; an indirect effect is "
+                 "significant when its interval excludes 0 (Hair et al., 2021), whatever its *p*.")
+    else:
+        note += "No bootstrap (`iur-survey pls --bootstrap 0`): no *SE*, *t*, *p* or interval."
+    note += (" f²: the effect size of the predictor on the outcome's R² (0.02 small, 0.15 medium, 0.35 large).")
+    r2 = pls.get("r2") or []
+    if r2:
+        note += " R² (adjusted): " + ", ".join(f"{r['construct']} {num(r['r2'], 3, False)} "
+                                                f"({num(r.get('r2_adj'), 3, False)})" for r in r2) + "."
+    return APATable(frame, title, number=number, note=note, numeric=("β", "*SE*", "*t*", "*p*", "95% CI", "f²"))

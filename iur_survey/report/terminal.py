@@ -117,7 +117,13 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     >>> print(terminal_summary(r).splitlines()[0])
     fit: n=50 estimator=ML missing=listwise converged; chisq=0.000 df=0 cfi=— tli=— rmsea=— srmr=—
 
-    A multi-group fit with ``--free`` (lavaan's group.partial) names the parameters freed from ``--equal``:
+    A multi-group fit with ``--equal`` says what is constrained equal across groups:
+
+    >>> r2 = dict(r, groups={"a": 25, "b": 25}, call={"options": {"group": "g", "group_equal": ["loadings"]}})
+    >>> print(terminal_summary(r2).splitlines()[2])
+      equal across groups (--equal): loadings
+
+    and with ``--free`` (lavaan's group.partial) names the parameters freed from it:
 
     >>> r.update(groups={"a": 25, "b": 25}, group_partial=["x3 ~ 1"],
     ...          call={"options": {"group": "g", "group_equal": ["loadings", "intercepts"]}})
@@ -149,6 +155,10 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     scaled = " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
     if "chisq.scaled" in f and str(results.get("estimator", "")).upper() == "WLSMV":
         # the DWLS statistic is not chi-square distributed for ordinal data: the scaled test first, to report
+        if f.get("cfi.robust") is None and f.get("cfi.scaled") is not None:
+            # lavaan 0.6.14 defines no robust CFI/RMSEA here (e.g. several groups): say so, with the scaled ones
+            scaled += (" (robust indices not defined for this fit, lavaan: NA; scaled: "
+                       + " ".join([kv("cfi.scaled"), kv("tli.scaled"), kv("rmsea.scaled")]) + ")")
         head += f"; scaled (report): {scaled}; unscaled DWLS: {plain}"
     else:
         head += "; " + plain
@@ -161,10 +171,11 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
             head += ("\n  label suffixes .g1, .g2, ... number the groups in this order: "
                      + ", ".join(f".g{k}: {cap(g)}" for k, g in enumerate(groups, 1)))
     freed = results.get("group_partial")
-    if groups and freed:                # partial invariance: what --free released from --equal, said at the top
-        ge = ((results.get("call") or {}).get("options") or {}).get("group_equal") or []
-        head += (f"\n  equal across groups (--equal): {', '.join(ge)}; freed from it (--free, lavaan's "
-                 f"group.partial): {', '.join(map(str, freed))}")
+    ge = ((results.get("call") or {}).get("options") or {}).get("group_equal") or []
+    if groups and (ge or freed):        # the constraints (--equal) and what --free released from them, at the top
+        head += f"\n  equal across groups (--equal): {', '.join(ge)}"
+        if freed:
+            head += f"; freed from it (--free, lavaan's group.partial): {', '.join(map(str, freed))}"
     L = [head]
     ci = ci_kind(results)
     latent = {r["lhs"] for r in est if r["op"] == "=~"}
@@ -216,6 +227,14 @@ def group_path_test_lines(results: Mapping) -> list[str]:
         COL ~ MKT                      Wald 7.93 df 3 p .048 p Holm .520
         INT ~ COL                      constrained equal across groups by the model
         all paths at once              Wald 7.93 df 3 p .048
+
+    Every path constrained (one label shared by the groups): no test, and no Holm count of zero paths:
+
+    >>> r["group_path_tests"]["paths"] = r["group_path_tests"]["paths"][1:]
+    >>> r["group_path_tests"]["joint"] = {"Wald": None, "df": 0, "pvalue": None}
+    >>> print("\n".join(group_path_test_lines(r)))
+      are the paths equal in every group? no path tested:
+        INT ~ COL                      constrained equal across groups by the model
     """
     t = results.get("group_path_tests")
     if not t:
@@ -225,7 +244,7 @@ def group_path_test_lines(results: Mapping) -> list[str]:
     paths = t.get("paths") or []
     n = sum(1 for r in paths if r.get("df"))
     L = [f"  are the paths equal in every group? (Wald test per path, lavaan's lavTestWald; p Holm: over {n} "
-         f"path{'s' if n != 1 else ''})"]
+         f"path{'s' if n != 1 else ''})" if n else "  are the paths equal in every group? no path tested:"]
     for r in paths:
         name = _pad(f"{r['lhs']} {r['op']} {r['rhs']}", 30)
         if r.get("df"):

@@ -113,15 +113,18 @@ _INDICES = {"standard": ("cfi", "rmsea"), "scaled": ("cfi.scaled", "rmsea.scaled
 
 # ============================================================================================ helpers
 def measurement_part(model: str) -> str:
-    """The measurement model of a lavaan syntax: its ``=~`` statements and the ``~~`` terms among the factors
-    and their indicators (regressions, intercepts, ``:=``, constraints and the (co)variances of variables outside
-    the measurement model dropped), so that the factors correlate freely as in a CFA.  Statements are read as
+    """The measurement model of a lavaan syntax: its ``=~`` statements, the ``~~`` terms among the factors
+    and their indicators and the ``==`` constraints among their labels (regressions, intercepts, ``:=``, other
+    constraints and the (co)variances of variables outside the measurement model dropped), so that the factors
+    correlate freely as in a CFA.  Statements are read as
     lavaan reads them: several on a line (``;``), one continued over lines; ``group:`` block headers are kept.
 
     >>> measurement_part("F =~ a + b + c\\nG =~ d + e + f\\nG ~ b1*F\\nind := b1*2")
     'F =~ a + b + c\\nG =~ d + e + f'
     >>> measurement_part("F =~ a + b +\\n  c; y ~ F\\ny ~~ y\\na ~~ c(v1, v2)*b + y")
     'F =~ a + b + c\\na ~~ c(v1, v2)*b'
+    >>> measurement_part("F =~ a + c(l1, l2)*b + c\\ny ~ c(r1, r2)*F\\nl1 == l2\\nr1 == r2")
+    'F =~ a + c(l1, l2)*b + c\\nl1 == l2'
     """
     return "\n".join(measurement_split(model)[0])
 
@@ -178,11 +181,25 @@ def measurement_split(model: str) -> tuple[list[str], list[str]]:
             if inside:
                 keep.append(f"{text(toks[:k + 1])} " + " + ".join(text(tt) for tt in inside))
             left.extend(f"{text(toks[:k + 1])} {text(tt)}" for tt in rhs if not any(tt is x for x in inside))
+        elif op == "==":
+            left.append(toks)         # decided below, once the kept statements' labels are known
         else:
             left.append(text(toks))
     if not any(op == "=~" for _, _, op in stmts):
         raise EstimationError(None, "the model has no measurement part (no =~ line)")
-    return keep, left
+    # an '==' line among the kept statements' labels is part of the measurement model: without it, labels
+    # given per group would free their parameter of the group.equal constraints (another model)
+    from .syntax import parse_model
+    labels = {lab for t in parse_model("\n".join(keep)).terms for lab in (t.labels or ()) if lab}
+    left_text = []
+    for x in left:
+        if isinstance(x, str):
+            left_text.append(x)
+            continue
+        names = {t.text for j, t in enumerate(x) if t.kind == "name"
+                 and not (j + 1 < len(x) and x[j + 1].text == "(")}
+        (keep if names and names <= labels else left_text).append(text(x))
+    return keep, left_text
 
 
 def chen_decision(delta_cfi: float, delta_rmsea: float, delta_srmr: float,

@@ -767,8 +767,9 @@ def ordered_variance_lines(pm, ordered, parameterization: str = "delta", ngroups
     fits it and warns that the information matrix cannot be inverted): a typed error naming the line.
     A fixed value: in the delta parameterization lavaan ignores it (the residual variance is
     ``1 - explained``), a typed error (even 1: the line has no effect there); in the theta parameterization
-    (one group) the value sets the item's scale, and the returned ``{item: value}`` replaces the default 1.
-    Several groups with the theta parameterization: a fixed value is a typed error (not supported yet).
+    the value sets the item's scale, and the returned ``{item: value}`` (the first group's) replaces the default
+    1; with several groups the line's value holds in every group (``c(1, 0.5)*``: one per group), also in the
+    groups after the first where lavaan's rules would free the residual variance (thresholds equal).
 
     >>> from iur_survey.sem.syntax import parse_model
     >>> ordered_variance_lines(parse_model("F =~ a + b + c\nb ~~ b"), ["a"])   # b is not ordered
@@ -795,7 +796,7 @@ def ordered_variance_lines(pm, ordered, parameterization: str = "delta", ngroups
             raise ModelSyntaxError(src, f"{what} frees the residual variance of ordered item '{t.lhs}', as lavaan "
                                         f"0.6.14 does, and the model is then not identified ({scale}): remove "
                                         + (f"the line or fix the value ({t.lhs} ~~ 1*{t.lhs})"
-                                           if parameterization == "theta" and ngroups == 1 else "the line")
+                                           if parameterization == "theta" else "the line")
                                         + ("; an '==' constraint on its label is not supported with ordered "
                                            "items" if t.labels else ""),
                                    row=t.line, column=str(t.col))
@@ -804,10 +805,6 @@ def ordered_variance_lines(pm, ordered, parameterization: str = "delta", ngroups
                                         f"{', '.join(f'{v:g}' for v in fixed)}: the delta parameterization does "
                                         "not use the value (lavaan 0.6.14 ignores it and reports 1 - explained "
                                         "variance); remove the line or use parameterization='theta'",
-                                   row=t.line, column=str(t.col))
-        if ngroups > 1:
-            raise ModelSyntaxError(src, f"{what}: a fixed residual variance of an ordered item with several "
-                                        "groups (theta parameterization) is not supported yet; remove the line",
                                    row=t.line, column=str(t.col))
         out[t.lhs] = float(fixed[0])
     return out

@@ -86,8 +86,37 @@ def test_mixed_items_only_the_ordered_item_is_refused():
     cfa(f"{BASE}\nx4 ~~ x4", d, ordered=["x1", "x2", "x3"])           # a continuous item's line is its own
 
 
-def test_several_groups_theta_fixed_value_is_a_typed_error():
+GROUPS = json.loads((HERE / "groups_refs.json").read_text(encoding="utf-8"))   # make_groups_refs.R
+
+
+@pytest.mark.parametrize("case", ["half", "half_equal", "per_group_equal"])
+def test_several_groups_theta_fixed_value_equals_lavaan(case):
+    # lavaan: the line's value in every group, also where its rules free the residual variance (groups 2+ with
+    # the thresholds equal); the other items keep lavaan's rules
+    from iur_survey.sem import sem
+    ref = GROUPS[case]
+    d = pd.read_csv(HERE.parent / "ordinal_refs" / "wlsmv_groups_630.csv")
+    ge = [x for x in np.atleast_1d(ref["group.equal"]) if x]
+    res = sem(f"{GROUPS['model']}\n{ref['line']}", d, ordered=True, estimator="WLSMV", missing="pairwise",
+              group="G", group_equal=ge, parameterization="theta")
+    fm = res.fit_measures()
+    assert int(fm["npar"]) == int(ref["fit"]["npar"]) and int(fm["df"]) == int(ref["fit"]["df"])
+    assert fm["chisq.scaled"] == pytest.approx(ref["fit"]["chisq.scaled"], rel=1e-4)
+    R = pd.DataFrame(ref["estimates"])
+    R = R[R["op"].isin(["=~", "~~", "|", "~*~"])].copy()
+    R["rhs"] = R["rhs"].fillna("")
+    R = R.set_index(["lhs", "op", "rhs", "group"])
+    O = res.parameter_estimates().set_index(["lhs", "op", "rhs", "group"]).loc[R.index]
+    np.testing.assert_allclose(O["est"].to_numpy(float), R["est"].to_numpy(float), atol=1e-4)
+    ok = R["se"].to_numpy(float) > 1e-8
+    np.testing.assert_allclose(O["se"].to_numpy(float)[ok], R["se"].to_numpy(float)[ok], rtol=5e-3)
+    assert np.all(O["se"].to_numpy(float)[~ok] < 1e-8)
+    a1 = O.xs(("a1", "~~", "a1"), level=[0, 1, 2])["est"].to_numpy(float)
+    want = [1.0, 0.5, 0.8] if case == "per_group_equal" else [0.5, 0.5, 0.5]
+    np.testing.assert_allclose(a1, want)
+
+
+def test_several_groups_free_line_is_still_a_typed_error():
     g = np.where(np.arange(len(DATA)) % 2 == 0, "a", "b")
-    d = DATA.assign(g=g)
-    with pytest.raises(ModelSyntaxError, match="several groups"):
-        cfa(f"{BASE}\nx1 ~~ 0.5*x1", d, ordered=True, group="g", parameterization="theta")
+    with pytest.raises(ModelSyntaxError, match="not identified"):
+        cfa(f"{BASE}\nx1 ~~ x1", DATA.assign(g=g), ordered=True, group="g", parameterization="theta")

@@ -117,6 +117,8 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
     F ~~ c(1, NA)*F
     >>> print(we_syntax("F =~ a + b", 2, ["thresholds"], "theta", {"a": True, "b": False}).splitlines()[-2:])
     ['a ~~ c(1, NA)*a', 'b ~~ c(1, 1)*b']
+    >>> print(we_syntax("F =~ a + b + c\\nb ~~ 0.5*b", 2, [], "theta").splitlines()[-3:])
+    ['a ~~ c(1, 1)*a', 'b ~~ c(0.5, 0.5)*b', 'c ~~ c(1, 1)*c']
 
     ``partial``: the parameters group.partial frees in this step (keys ``"F=~b"``, ``"b~1"``, ``"b|t2"``,
     :func:`we_partial`): estimated in every group (a loading, a threshold) or after the first (an intercept), as
@@ -141,11 +143,22 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
     a ~*~ c(1, 1)*a
     b ~*~ c(1, NA)*b
     """
-    pt = build_partable(syntax, meanstructure=True)
+    pt = build_partable(syntax, ngroups=ngroups, meanstructure=True)
     lv = list(pt.lv_names[0])
     G = ngroups
     eq = set(group_equal)
     _refuse_what_the_steps_would_free(pt)
+    # the model's own `y ~~ y` lines of the items: free, or fixed under delta, a typed error naming the line (as
+    # sem()); fixed under theta, the item's residual variance in each group where the step does not free it
+    # (semTools' measEq.syntax keeps the configural model's values)
+    from .ordinal import ordered_variance_lines
+    from .syntax import parse_model
+    own_var = {}
+    if ordered_variance_lines(parse_model(syntax), list(pt.ov_names[0]), parameterization, G):
+        own_var = {pt.lhs[i]: [_r_num(pt.ustart[j]) for j in range(len(pt)) if pt.op[j] == "~~"
+                               and pt.lhs[j] == pt.rhs[j] == pt.lhs[i]]
+                   for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.user[i] == 1
+                   and pt.group[i] == 1 and pt.lhs[i] in pt.ov_names[0]}
 
     full = thresholds is not None
     if full and any(x not in thresholds for x in pt.ov_names[0]):
@@ -200,7 +213,8 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
     for x in ov:
         free = (rules[x][1] if full else th) if free_scale is None else bool(free_scale.get(x, th))
         if parameterization == "theta":
-            lines.append(f"{x} ~~ {vec('1', 'NA' if free else '1')}*{x}")
+            v = own_var.get(x, ["1"] * G)
+            lines.append(f"{x} ~~ c(" + ", ".join([v[0]] + ["NA" if free else w for w in v[1:]]) + f")*{x}")
         elif full:
             lines.append(f"{x} ~*~ {vec('1', 'NA' if free else '1')}*{x}")
     return "\n".join(lines)
@@ -224,7 +238,7 @@ def item_thresholds(data: pd.DataFrame, items) -> dict:
     return {v: int(data[v].dropna().nunique()) - 1 for v in items if v in data.columns}
 
 
-def binary_only_factors(syntax: str, n_th: dict) -> dict:
+def binary_only_factors(syntax: str, n_th: dict, ngroups: int = 1) -> dict:
     """The factors whose indicators are all binary (one threshold), factor -> its items: in the
     thresholds + loadings + intercepts step of Wu & Estabrook (2016) the binary items' scales are free, and only
     an indicator with two or more thresholds (equal across groups) fixes the location and scale of its y* in the
@@ -234,7 +248,7 @@ def binary_only_factors(syntax: str, n_th: dict) -> dict:
     >>> binary_only_factors("F =~ a + b + c\\nG =~ d + e + f", {"a": 1, "b": 1, "c": 4, "d": 1, "e": 1, "f": 1})
     {'G': ['d', 'e', 'f']}
     """
-    pt = build_partable(syntax)
+    pt = build_partable(syntax, ngroups=ngroups)
     ind: dict[str, list[str]] = {}
     for lhs, op, rhs, g in zip(pt.lhs, pt.op, pt.rhs, pt.group):
         if op == "=~" and g == 1:
@@ -281,7 +295,7 @@ def free_scales(items, n_th: dict, group_equal, partial=()) -> dict:
 _PARTIAL_CLASS = {"|": "thresholds", "=~": "loadings", "~1": "intercepts"}
 
 
-def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS)) -> dict:
+def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS), ngroups: int = 1) -> dict:
     """group.partial in the Wu & Estabrook steps (semTools' ``measEq.syntax(..., group.partial =)``): step -> the
     keys it frees (``"F=~b"``, ``"b~1"``, ``"b|t2"``; lavaan's matching, spaces removed), each entry in every step
     that constrains its class (thresholds, loadings, intercepts).  An entry that frees nothing is a one-line
@@ -308,7 +322,7 @@ def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS)) ->
     out = {s: [] for s in steps}
     if not entries:
         return out
-    pt = build_partable(syntax, meanstructure=True)
+    pt = build_partable(syntax, ngroups=ngroups, meanstructure=True)
     items = list(pt.ov_names[0])
     loads = {}
     for lhs, op, rhs, g in zip(pt.lhs, pt.op, pt.rhs, pt.group):
@@ -388,9 +402,9 @@ def we_lavaan_syntaxes(syntax: str, data: pd.DataFrame, group: str, parameteriza
         raise EstimationError(None, f"group column {group!r} is not in the data")
     data = data.loc[data[group].notna().to_numpy()]
     G = len(pd.unique(group_text(data[group]).to_numpy().astype(str)))
-    items = list(build_partable(syntax, meanstructure=True).ov_names[0])
+    items = list(build_partable(syntax, ngroups=G, meanstructure=True).ov_names[0])
     n_th = item_thresholds(data, items)
-    part = we_partial(syntax, n_th, group_partial, steps)       # group.partial, per step
+    part = we_partial(syntax, n_th, group_partial, steps, ngroups=G)       # group.partial, per step
     return {s: we_syntax(syntax, G, WE_STEPS[s], parameterization,
                          free_scales(items, n_th, WE_STEPS[s], set(part[s])), thresholds=n_th,
                          partial=set(part[s])) for s in steps}
@@ -551,7 +565,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     warns: list[str] = []
     seen: set[str] = set()
     n_used = None
-    items = list(build_partable(syntax, meanstructure=True).ov_names[0])
+    G = len(labels)
+    items = list(build_partable(syntax, ngroups=G, meanstructure=True).ov_names[0])
     # thresholds per item over the whole data (lavaan's ov.levels): Wu & Estabrook's rules for a binary item
     # (one threshold) keep its scale fixed at 1 until the intercepts are equal too (semTools' measEq.syntax)
     n_th = item_thresholds(data, items)
@@ -561,8 +576,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     # data set checked, tests/sem/invariance_audit_refs: extreme values, lavaan's default optimizer fails or
     # stops at an arbitrary point): the step is not fitted, and the reason is given.  A factor with one item of
     # three or more categories is identified (the binary scales follow from the loadings): fitted.
-    partial = we_partial(syntax, n_th, group_partial, steps)       # step -> the keys group.partial frees there
-    unpinned = {s: binary_only_factors(syntax, n_th) if ("intercepts" in WE_STEPS[s] and "thresholds" in
+    partial = we_partial(syntax, n_th, group_partial, steps, ngroups=G)   # step -> the keys it frees there
+    unpinned = {s: binary_only_factors(syntax, n_th, G) if ("intercepts" in WE_STEPS[s] and "thresholds" in
                                                          WE_STEPS[s]) else {} for s in steps}
     fitted = [s for s in steps if not unpinned[s]]
     # ---- the fits: independent models, one task each; the groups' sample statistics computed once, shared

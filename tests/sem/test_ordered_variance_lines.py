@@ -120,3 +120,40 @@ def test_several_groups_free_line_is_still_a_typed_error():
     g = np.where(np.arange(len(DATA)) % 2 == 0, "a", "b")
     with pytest.raises(ModelSyntaxError, match="not identified"):
         cfa(f"{BASE}\nx1 ~~ x1", DATA.assign(g=g), ordered=True, group="g", parameterization="theta")
+
+
+@pytest.mark.parametrize("line", list(GROUPS["sequence"]))
+def test_theta_sequence_keeps_the_fixed_value_as_semtools(line):
+    # semTools' measEq.syntax keeps the configural model's value where a step does not free the residual
+    # variance; the engine dropped the line (a1's loadings and thresholds on another scale than semTools')
+    from iur_survey.sem.wlsmv_invariance import ordinal_invariance
+    ref = GROUPS["sequence"][line]
+    d = pd.read_csv(HERE.parent / "ordinal_refs" / "wlsmv_groups_630.csv")
+    inv = ordinal_invariance(f"{GROUPS['model']}\n{line}", d, "G", parameterization="theta")
+    tab = inv.table.set_index("step")
+    for s, r in ref.items():
+        assert int(tab.at[s, "npar"]) == int(r["fit"]["npar"]) and int(tab.at[s, "df"]) == int(r["fit"]["df"])
+        assert tab.at[s, "chisq.scaled"] == pytest.approx(r["fit"]["chisq.scaled"], rel=1e-4), s
+        if "estimates" not in r:
+            continue
+        R = pd.DataFrame(r["estimates"])
+        R = R[R["op"].isin(["=~", "~~", "|"])].copy()
+        R["rhs"] = R["rhs"].fillna("")
+        R = R.set_index(["lhs", "op", "rhs", "group"])
+        O = inv.fits[s].parameter_estimates().set_index(["lhs", "op", "rhs", "group"]).loc[R.index]
+        np.testing.assert_allclose(O["est"].to_numpy(float), R["est"].to_numpy(float), atol=1e-4, err_msg=s)
+        ok = R["se"].to_numpy(float) > 1e-8
+        np.testing.assert_allclose(O["se"].to_numpy(float)[ok], R["se"].to_numpy(float)[ok], rtol=5e-3, err_msg=s)
+
+
+@pytest.mark.parametrize("par, line, msg", [
+    ("theta", "a1 ~~ a1", "frees the residual variance of ordered item 'a1'"),
+    ("delta", "a1 ~~ 0.5*a1", "the delta parameterization does not use the value"),
+])
+def test_sequence_free_line_or_delta_value_is_a_typed_error(par, line, msg):
+    # the sequence dropped these lines without a word (a free line: lavaan's model is not identified)
+    from iur_survey.sem.wlsmv_invariance import ordinal_invariance
+    d = pd.read_csv(HERE.parent / "ordinal_refs" / "wlsmv_groups_630.csv")
+    with pytest.raises(ModelSyntaxError) as e:
+        ordinal_invariance(f"{GROUPS['model']}\n{line}", d, "G", parameterization=par)
+    assert msg in str(e.value) and "\n" not in str(e.value)

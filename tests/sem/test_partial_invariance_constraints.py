@@ -84,3 +84,19 @@ def test_partial_entry_tied_by_a_model_line_is_one_line_error(model, ge, entry, 
     msg = str(e.value)
     assert f"the model's {line!r} constrains whatever group.partial says" in msg
     assert "already keeps it free" not in msg and "\n" not in msg
+
+
+def test_path_held_equal_by_a_general_line_is_not_tested_and_the_others_are():
+    # before: a general '==' line (b1 - b2 == 0) made the whole table an error ("J V J' is singular")
+    from iur_survey.sem.compare import group_path_tests
+    ref = REFS["wald"]
+    res = sem(ref["model"], hs(), group="school")
+    assert int(res.fit_measures()["df"]) == int(ref["fit"]["df"])
+    t = group_path_tests(res)
+    rows = {f"{r['lhs']} {r['op']} {r['rhs']}": r for r in t["paths"]}
+    assert rows["speed ~ visual"]["df"] == 0 and rows["speed ~ visual"]["Wald"] is None
+    assert "constrained equal across groups by the model" in rows["speed ~ visual"]["note"]
+    r = rows[ref["path"]]
+    assert r["df"] == ref["df"] and r["Wald"] == pytest.approx(ref["stat"], rel=1e-3)
+    assert r["pvalue"] == pytest.approx(ref["p.value"], abs=1e-4)
+    assert t["joint"]["df"] == 1 and t["joint"]["Wald"] == pytest.approx(ref["stat"], rel=1e-3)

@@ -1,7 +1,9 @@
 # lavaan 0.6.14 references for a model's '==' lines together with group.equal and group.partial
 # (tests/sem/test_partial_invariance_constraints.py): group.partial frees a parameter from group.equal only; a
 # parameter given one label per group and tied by a model line 'a1 == a2' stays equal whatever group.partial says,
-# in every step of the invariance sequence (the configural one included).
+# in every step of the invariance sequence (the configural one included).  And the per-path Wald tests of equal
+# paths across groups (lavTestWald) on a model whose path speed ~ visual is held equal by a general '==' line
+# (b1 - b2 == 0): only speed ~ textual is left to test (labels t1, t2 added for lavTestWald; the same model).
 #
 #   Rscript tests/sem/partial_refs/make_partial_constraint_refs.R
 #
@@ -46,5 +48,10 @@ for (k in names(SEQ_CASES)) {
   steps <- lapply(STEPS, function(ge) fm(one(MODELS[[C$model]], ge, if (length(ge)) C$group.partial else character(0))))
   refs$sequence[[k]] <- c(C, list(steps = steps))
 }
+WALD_MODEL <- paste0(M, "\nspeed ~ c(b1, b2)*visual + c(t1, t2)*textual\nb1 - b2 == 0")
+fw <- sem(WALD_MODEL, hs, group = "school")
+tw <- lavTestWald(fw, "t1 == t2")
+refs$wald <- list(model = paste0(M, "\nspeed ~ c(b1, b2)*visual + textual\nb1 - b2 == 0"), fit = fm(fw),
+                  path = "speed ~ textual", stat = tw$stat, df = tw$df, p.value = tw$p.value)
 write_json(refs, file.path(HERE, "partial_constraint_refs.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
 cat("ok\n")

@@ -708,8 +708,8 @@ def group_partial_freed(pt: "ParTable", group_equal: Sequence[str], group_partia
                                                     f"the model's {' and '.join(repr(t) for t in tied)} "
                                                     f"constrain{'s' if len(tied) == 1 else ''} whatever group.partial "
                                                     "says (group.partial lifts group.equal only, not a model's "
-                                                    "'==' line: lavaan's rule): it frees nothing; remove the line "
-                                                    "to free it")
+                                                    "'==' line: lavaan's rule): it frees nothing; remove "
+                                                    f"{'the line' if len(tied) == 1 else 'those lines'} to free it")
         if labs:
             raise ModelSyntaxError("group.partial", f"{p!r} carries one label per group ({', '.join(labs)}), which "
                                                     "already keeps it free of group.equal (lavaan's rule): it frees "

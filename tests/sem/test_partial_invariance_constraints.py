@@ -100,3 +100,13 @@ def test_path_held_equal_by_a_general_line_is_not_tested_and_the_others_are():
     assert r["df"] == ref["df"] and r["Wald"] == pytest.approx(ref["stat"], rel=1e-3)
     assert r["pvalue"] == pytest.approx(ref["p.value"], abs=1e-4)
     assert t["joint"]["df"] == 1 and t["joint"]["Wald"] == pytest.approx(ref["stat"], rel=1e-3)
+
+
+def test_ordered_items_partial_entry_tied_by_model_lines_is_one_line_error():
+    d = pd.read_csv(HERE / "ordinal_refs" / "wlsmv_groups_630.csv")
+    m = "F1 =~ a1 + c(l1, l2, l3)*a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4\nl1 == l2\nl2 == l3"
+    with pytest.raises(ModelSyntaxError) as e:
+        sem(m, d, ordered=True, estimator="WLSMV", missing="pairwise", group="G",
+            group_equal=["thresholds", "loadings"], group_partial=["F1 =~ a2"])
+    assert "the model's 'l1 == l2' and 'l2 == l3' constrain whatever" in str(e.value)
+    assert "remove those lines to free it" in str(e.value) and "\n" not in str(e.value)

@@ -576,6 +576,10 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     # data set checked, tests/sem/invariance_audit_refs: extreme values, lavaan's default optimizer fails or
     # stops at an arbitrary point): the step is not fitted, and the reason is given.  A factor with one item of
     # three or more categories is identified (the binary scales follow from the loadings): fitted.
+    # a fixed y ~~ y line of an item under delta: not used (lavaan, semTools), said (the steps' syntax omits it)
+    from .ordinal import drop_ignored_variance_lines
+    from .syntax import parse_model
+    warns.extend(drop_ignored_variance_lines(parse_model(syntax), items, parameterization)[1])
     partial = we_partial(syntax, n_th, group_partial, steps, ngroups=G)   # step -> the keys it frees there
     unpinned = {s: binary_only_factors(syntax, n_th, G) if ("intercepts" in WE_STEPS[s] and "thresholds" in
                                                          WE_STEPS[s]) else {} for s in steps}

@@ -49,17 +49,31 @@ def test_free_residual_variance_of_an_ordered_item_is_a_typed_error(par, line):
     assert f"the {par} parameterization" in msg
 
 
-@pytest.mark.parametrize("value", ["0.5", "1"])
-@pytest.mark.parametrize("kw", [{}, {"group": "g"}, {"group": "g", "group_equal": ["thresholds", "loadings"]}])
-def test_fixed_value_under_delta_is_a_typed_error(value, kw):
+@pytest.mark.parametrize("case", ["delta_fixed5", "delta_fixed1"])
+def test_fixed_value_under_delta_is_ignored_as_lavaan(case):
     # lavaan ignores the value: the same estimates as without the line, x1 ~~ x1 = 1 - explained variance
-    # (the engine reported the value itself, or 1 minus it, e.g. -0.708 for 1*x1, a silent wrong number)
-    for case in ("delta_fixed5", "delta_fixed1"):
-        assert REFS[case]["est"] == pytest.approx(REFS["delta_none"]["est"])
+    # (the engine once reported the value itself, or 1 minus it, e.g. -0.708 for 1*x1; then refused the line)
+    ref = REFS[case]
+    assert ref["est"] == pytest.approx(REFS["delta_none"]["est"])
+    res = cfa(ref["model"], DATA, ordered=True)
+    _compare(res, ref)
+    assert int(res.fit_measures()["df"]) == ref["df"]
+    w = [x for x in res.warnings if "which the delta parameterization does not use: ignored" in x]
+    assert len(w) == 1 and w[0].startswith("<model syntax>:2:")
+
+
+@pytest.mark.parametrize("value", ["0.5", "1"])
+@pytest.mark.parametrize("kw", [{"group": "g"}, {"group": "g", "group_equal": ["thresholds", "loadings"]}])
+def test_fixed_value_under_delta_with_groups_is_ignored(value, kw):
     d = DATA.assign(g=np.where(np.arange(len(DATA)) % 2 == 0, "a", "b"))
-    with pytest.raises(ModelSyntaxError, match=rf"^<model syntax>:2:.*at {value}: the delta parameterization "
-                                               r"does not use the value"):
-        cfa(f"{BASE}\nx1 ~~ {value}*x1", d, ordered=True, **kw)
+    res = cfa(f"{BASE}\nx1 ~~ {value}*x1", d, ordered=True, **kw)
+    base = cfa(BASE, d, ordered=True, **kw)
+    cols = ["lhs", "op", "rhs", "group"]
+    a = res.parameter_estimates().set_index(cols)
+    b = base.parameter_estimates().set_index(cols).loc[a.index]
+    np.testing.assert_allclose(a["est"].to_numpy(float), b["est"].to_numpy(float), atol=1e-8)
+    np.testing.assert_allclose(a["se"].to_numpy(float), b["se"].to_numpy(float), atol=1e-8)
+    assert any(f"'x1 ~~ {value}*x1'" in x and "ignored, as lavaan 0.6.14 ignores it" in x for x in res.warnings)
 
 
 @pytest.mark.parametrize("case", ["theta_fixed1", "theta_fixed5"])
@@ -80,10 +94,13 @@ def test_theta_fixed_value_sets_the_scale_of_that_item_only():
 def test_mixed_items_only_the_ordered_item_is_refused():
     d = DATA.copy()
     d["x4"] = d["x4"].astype(float) + np.linspace(0, 0.5, len(d))      # a continuous item
-    for line in ("x1 ~~ x1", "x1 ~~ 1*x1"):
-        with pytest.raises(ModelSyntaxError, match="ordered item 'x1'"):
-            cfa(f"{BASE}\n{line}", d, ordered=["x1", "x2", "x3"])
+    with pytest.raises(ModelSyntaxError, match="ordered item 'x1'"):
+        cfa(f"{BASE}\nx1 ~~ x1", d, ordered=["x1", "x2", "x3"])
     cfa(f"{BASE}\nx4 ~~ x4", d, ordered=["x1", "x2", "x3"])           # a continuous item's line is its own
+    # a fixed value under delta: ignored (as lavaan), the same fit as without the line
+    a = cfa(f"{BASE}\nx1 ~~ 1*x1", d, ordered=["x1", "x2", "x3"]).parameter_estimates()
+    b = cfa(BASE, d, ordered=["x1", "x2", "x3"]).parameter_estimates()
+    np.testing.assert_allclose(a["est"].to_numpy(float), b["est"].to_numpy(float), atol=1e-8)
 
 
 GROUPS = json.loads((HERE / "groups_refs.json").read_text(encoding="utf-8"))   # make_groups_refs.R
@@ -146,14 +163,21 @@ def test_theta_sequence_keeps_the_fixed_value_as_semtools(line):
         np.testing.assert_allclose(O["se"].to_numpy(float)[ok], R["se"].to_numpy(float)[ok], rtol=5e-3, err_msg=s)
 
 
-@pytest.mark.parametrize("par, line, msg", [
-    ("theta", "a1 ~~ a1", "frees the residual variance of ordered item 'a1'"),
-    ("delta", "a1 ~~ 0.5*a1", "the delta parameterization does not use the value"),
-])
-def test_sequence_free_line_or_delta_value_is_a_typed_error(par, line, msg):
-    # the sequence dropped these lines without a word (a free line: lavaan's model is not identified)
+@pytest.mark.parametrize("par", ["delta", "theta"])
+def test_sequence_free_line_is_a_typed_error(par):
+    # the sequence dropped the line without a word (lavaan's model with it is not identified)
     from iur_survey.sem.wlsmv_invariance import ordinal_invariance
     d = pd.read_csv(HERE.parent / "ordinal_refs" / "wlsmv_groups_630.csv")
     with pytest.raises(ModelSyntaxError) as e:
-        ordinal_invariance(f"{GROUPS['model']}\n{line}", d, "G", parameterization=par)
-    assert msg in str(e.value) and "\n" not in str(e.value)
+        ordinal_invariance(f"{GROUPS['model']}\na1 ~~ a1", d, "G", parameterization=par)
+    assert "frees the residual variance of ordered item 'a1'" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_sequence_delta_fixed_value_is_ignored_and_said():
+    # semTools' measEq.syntax (delta) does not use it either: the steps are those without the line
+    from iur_survey.sem.wlsmv_invariance import ordinal_invariance
+    d = pd.read_csv(HERE.parent / "ordinal_refs" / "wlsmv_groups_630.csv")
+    inv = ordinal_invariance(f"{GROUPS['model']}\na1 ~~ 0.5*a1", d, "G", steps=("configural", "thresholds"))
+    base = ordinal_invariance(GROUPS["model"], d, "G", steps=("configural", "thresholds"))
+    np.testing.assert_allclose(inv.table["chisq.scaled"].to_numpy(float), base.table["chisq.scaled"].to_numpy(float))
+    assert any("'a1 ~~ 0.5*a1'" in w and "ignored, as lavaan 0.6.14 ignores it" in w for w in inv.warnings)

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import shlex
 import warnings as _warnings
 from dataclasses import dataclass, field
@@ -200,6 +201,22 @@ def measurement_split(model: str) -> tuple[list[str], list[str]]:
                  and not (j + 1 < len(x) and x[j + 1].text == "(")}
         (keep if names and names <= labels else left_text).append(text(x))
     return keep, left_text
+
+
+def _tied_left_out(kept_model: str, left_out) -> list[str]:
+    """The left-out ``==`` statements (:func:`measurement_split`) that name a label of the kept measurement
+    model.
+
+    >>> _tied_left_out("F =~ a + c(l1, l2)*b + c", ["y ~ c(r1, r2)*F", "l1 == r1", "r1 == r2"])
+    ['l1 == r1']
+    """
+    from .syntax import parse_model
+
+    if not any("==" in x for x in left_out):
+        return []
+    labels = {lab for t in parse_model(kept_model).terms for lab in (t.labels or ()) if lab}
+    return [x for x in left_out if "==" in x
+            and labels & set(re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", x))]
 
 
 def chen_decision(delta_cfi: float, delta_rmsea: float, delta_srmr: float,
@@ -974,6 +991,11 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
                                                   measurement_only=False)
     if len(sizes) < 2:
         raise EstimationError(None, f"measurement invariance needs at least two groups in {group!r}")
+    tied_out = _tied_left_out(model, left_out)
+    if tied_out:           # labels of the measurement model whose '==' line reaches outside it: said
+        warns.append("left out with the structural part: " + "; ".join(f"'{x}'" for x in tied_out) + " (it "
+                     "ties a label of the measurement model to a parameter outside it); without it the "
+                     "labelled parameters are held only by their labels in every step")
     n_size_warns = len(warns)
     if isinstance(cutoffs, str) and cutoffs.lower() not in ("auto", "chen2007", "chen2007.small", "chen2007_small"):
         raise ValueError(f"cutoffs={cutoffs!r}: use 'auto', 'chen2007', 'chen2007.small' or a mapping")

@@ -110,3 +110,13 @@ def test_ordered_items_partial_entry_tied_by_model_lines_is_one_line_error():
             group_equal=["thresholds", "loadings"], group_partial=["F1 =~ a2"])
     assert "the model's 'l1 == l2' and 'l2 == l3' constrain whatever" in str(e.value)
     assert "remove those lines to free it" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_sequence_says_when_a_left_out_line_ties_a_measurement_label():
+    m = ("visual =~ x1 + c(a1, a2)*x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+         "speed ~ c(r1, r2)*visual\na1 == r1\na2 == r2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inv = measurement_invariance(m, hs(), group="school", steps=("configural", "metric"))
+    assert inv.left_out == ["speed ~ c(r1, r2)*visual", "a1 == r1", "a2 == r2"]
+    assert any(w.startswith("left out with the structural part: 'a1 == r1'; 'a2 == r2'") for w in inv.warnings)

@@ -242,7 +242,8 @@ if (!setequal(k1, k2)) {
 
 # group_path_tests (fit --group): for each structural path the Wald test that it is equal in every group, lavaan's
 #   lavTestWald() with the same constraints (the path's row in group 1 == its row in group k, by lavaan's plabels, for
-#   every group k whose row is free and not already held equal by a label or group.equal), Holm's adjustment over the
+#   every group k whose row is free and not already held equal by a label, group.equal or a model '==' line: a
+#   difference without sampling variance in lavaan's vcov), Holm's adjustment over the
 #   tested paths (p.adjust) and the joint test of all those constraints at once.  Allowed: the fit measures' tolerance
 #   plus what the SE tolerance implies (a Wald statistic scales as 1 / SE^2: 2 x se_rel of it); p values what that
 #   implies (the chi-square density times it), Holm's times the number of tests
@@ -253,6 +254,7 @@ if (!is.null(gpt) && is.null(gpt$error) && !is.null(gpt$paths)) {
         "draws other resamples\n")
   } else {
     ptab <- parTable(fit)
+    VCOV <- unclass(lavInspect(fit, "vcov"))
     gp <- as.data.frame(gpt$paths, stringsAsFactors = FALSE)
     wald_allowed <- function(b) fit_allowed(b) + 2 * tol$se_rel * abs(b)
     bad_w <- character(0); all_con <- character(0)
@@ -270,6 +272,12 @@ if (!is.null(gpt) && is.null(gpt$error) && !is.null(gpt$paths)) {
       rows <- rows[order(ptab$group[rows])]
       r1 <- rows[1]; rk <- rows[-1]
       held <- nzchar(ptab$label[rk]) & ptab$label[rk] == ptab$label[r1]       # a shared label, or group.equal's
+      # or a model '==' line: the difference then has no sampling variance
+      held <- held | vapply(rk, function(r) {
+        a <- ptab$free[r1]; b <- ptab$free[r]
+        if (a <= 0L || b <= 0L) return(FALSE)
+        VCOV[a, a] + VCOV[b, b] - 2 * VCOV[a, b] <= 1e-10 * (VCOV[a, a] + VCOV[b, b])
+      }, logical(1))
       rk <- rk[ptab$free[rk] > 0L & !held]
       con <- if (ptab$free[r1] > 0L && length(rk)) paste(ptab$plabel[r1], "==", ptab$plabel[rk]) else character(0)
       what <- paste(gp$lhs[i], gp$op[i], gp$rhs[i])

@@ -1337,8 +1337,10 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
                                     "use 'WLSMV' (the default for ordered items) or 'DWLS'")
     if est_name not in ("WLSMV", "DWLS"):
         est_name = "WLSMV"
-    from .ordinal import ordered_variance_lines     # y ~~ y lines of ordered items: lavaan frees / ignores
-    ordered_variance_lines(pm, ord_names, parameterization, ngroups)
+    from .ordinal import drop_ignored_variance_lines, ordered_variance_lines   # y ~~ y lines of ordered items
+    ordered_variance_lines(pm, ord_names, parameterization, ngroups)           # lavaan frees: a typed error
+    pm, dropped = drop_ignored_variance_lines(pm, ord_names, parameterization)  # lavaan ignores: so do we
+    warnings.extend(w for w in dropped if w not in warnings)
     xs = build_partable(pm, fixed_x=True, ngroups=ngroups,
                         group_labels=list(labels) if labels is not None else None).ov_x_names[0]
     if xs:

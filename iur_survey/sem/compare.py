@@ -571,9 +571,9 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
     ``"COL ~ GOV"`` (any of ``~ =~ ~~``) or labels of the model (the path carrying the label).  With
     ``joint=True`` a last row ``"(all)"`` tests every listed path at once.
 
-    A path the model already constrains to be equal (a single label shared by every group, or
-    ``group_equal``) cannot be tested: its row has ``df = 0`` and a note; refit with
-    :func:`group_specific_labels`.
+    A path the model already constrains to be equal (a single label shared by every group, ``group_equal``,
+    or an ``==`` line of the model: a difference without sampling variance) cannot be tested: its row has
+    ``df = 0`` and a note; refit with :func:`group_specific_labels`.
 
     Returns one row per path: ``lhs op rhs``, ``est.<group>`` for every group, ``Wald``, ``df``, ``pvalue``
     and ``note``.
@@ -620,6 +620,9 @@ def wald_equal_paths(fit: SEMResult, params: str | Sequence[str] | None = None, 
                 row = np.zeros(q)
                 row[idx[0]] += 1.0
                 row[k] -= 1.0
+                # a difference a model '==' line (not a shared label) already imposes: no sampling variance
+                if row @ V @ row <= 1e-10 * (V[idx[0], idx[0]] + V[k, k]):
+                    continue
                 R.append(row)
         note = ""
         if fixed:

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import shlex
 import warnings as _warnings
 from dataclasses import dataclass, field
@@ -113,15 +114,18 @@ _INDICES = {"standard": ("cfi", "rmsea"), "scaled": ("cfi.scaled", "rmsea.scaled
 
 # ============================================================================================ helpers
 def measurement_part(model: str) -> str:
-    """The measurement model of a lavaan syntax: its ``=~`` statements and the ``~~`` terms among the factors
-    and their indicators (regressions, intercepts, ``:=``, constraints and the (co)variances of variables outside
-    the measurement model dropped), so that the factors correlate freely as in a CFA.  Statements are read as
+    """The measurement model of a lavaan syntax: its ``=~`` statements, the ``~~`` terms among the factors
+    and their indicators and the ``==`` constraints among their labels (regressions, intercepts, ``:=``, other
+    constraints and the (co)variances of variables outside the measurement model dropped), so that the factors
+    correlate freely as in a CFA.  Statements are read as
     lavaan reads them: several on a line (``;``), one continued over lines; ``group:`` block headers are kept.
 
     >>> measurement_part("F =~ a + b + c\\nG =~ d + e + f\\nG ~ b1*F\\nind := b1*2")
     'F =~ a + b + c\\nG =~ d + e + f'
     >>> measurement_part("F =~ a + b +\\n  c; y ~ F\\ny ~~ y\\na ~~ c(v1, v2)*b + y")
     'F =~ a + b + c\\na ~~ c(v1, v2)*b'
+    >>> measurement_part("F =~ a + c(l1, l2)*b + c\\ny ~ c(r1, r2)*F\\nl1 == l2\\nr1 == r2")
+    'F =~ a + c(l1, l2)*b + c\\nl1 == l2'
     """
     return "\n".join(measurement_split(model)[0])
 
@@ -178,11 +182,41 @@ def measurement_split(model: str) -> tuple[list[str], list[str]]:
             if inside:
                 keep.append(f"{text(toks[:k + 1])} " + " + ".join(text(tt) for tt in inside))
             left.extend(f"{text(toks[:k + 1])} {text(tt)}" for tt in rhs if not any(tt is x for x in inside))
+        elif op == "==":
+            left.append(toks)         # decided below, once the kept statements' labels are known
         else:
             left.append(text(toks))
     if not any(op == "=~" for _, _, op in stmts):
         raise EstimationError(None, "the model has no measurement part (no =~ line)")
-    return keep, left
+    # an '==' line among the kept statements' labels is part of the measurement model: without it, labels
+    # given per group would free their parameter of the group.equal constraints (another model)
+    from .syntax import parse_model
+    labels = {lab for t in parse_model("\n".join(keep)).terms for lab in (t.labels or ()) if lab}
+    left_text = []
+    for x in left:
+        if isinstance(x, str):
+            left_text.append(x)
+            continue
+        names = {t.text for j, t in enumerate(x) if t.kind == "name"
+                 and not (j + 1 < len(x) and x[j + 1].text == "(")}
+        (keep if names and names <= labels else left_text).append(text(x))
+    return keep, left_text
+
+
+def _tied_left_out(kept_model: str, left_out) -> list[str]:
+    """The left-out ``==`` statements (:func:`measurement_split`) that name a label of the kept measurement
+    model.
+
+    >>> _tied_left_out("F =~ a + c(l1, l2)*b + c", ["y ~ c(r1, r2)*F", "l1 == r1", "r1 == r2"])
+    ['l1 == r1']
+    """
+    from .syntax import parse_model
+
+    if not any("==" in x for x in left_out):
+        return []
+    labels = {lab for t in parse_model(kept_model).terms for lab in (t.labels or ()) if lab}
+    return [x for x in left_out if "==" in x
+            and labels & set(re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", x))]
 
 
 def chen_decision(delta_cfi: float, delta_rmsea: float, delta_srmr: float,
@@ -957,6 +991,11 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
                                                   measurement_only=False)
     if len(sizes) < 2:
         raise EstimationError(None, f"measurement invariance needs at least two groups in {group!r}")
+    tied_out = _tied_left_out(model, left_out)
+    if tied_out:           # labels of the measurement model whose '==' line reaches outside it: said
+        warns.append("left out with the structural part: " + "; ".join(f"'{x}'" for x in tied_out) + " (it "
+                     "ties a label of the measurement model to a parameter outside it); without it the "
+                     "labelled parameters are held only by their labels in every step")
     n_size_warns = len(warns)
     if isinstance(cutoffs, str) and cutoffs.lower() not in ("auto", "chen2007", "chen2007.small", "chen2007_small"):
         raise ValueError(f"cutoffs={cutoffs!r}: use 'auto', 'chen2007', 'chen2007.small' or a mapping")

@@ -56,7 +56,7 @@ __all__ = [
     "thresholds",
     "polychoric",
     "pair_index",
-    "ordered_variance_lines",
+    "ordered_variance_lines", "drop_ignored_variance_lines",
 ]
 
 _SQRT_EPS = np.sqrt(np.finfo(float).eps)
@@ -766,9 +766,10 @@ def ordered_variance_lines(pm, ordered, parameterization: str = "delta", ngroups
     either parameterization; the item's scale is then free too and the model is not identified (lavaan
     fits it and warns that the information matrix cannot be inverted): a typed error naming the line.
     A fixed value: in the delta parameterization lavaan ignores it (the residual variance is
-    ``1 - explained``), a typed error (even 1: the line has no effect there); in the theta parameterization
-    (one group) the value sets the item's scale, and the returned ``{item: value}`` replaces the default 1.
-    Several groups with the theta parameterization: a fixed value is a typed error (not supported yet).
+    ``1 - explained``), and so does the fit (:func:`drop_ignored_variance_lines`, with a warning); in the theta parameterization
+    the value sets the item's scale, and the returned ``{item: value}`` (the first group's) replaces the default
+    1; with several groups the line's value holds in every group (``c(1, 0.5)*``: one per group), also in the
+    groups after the first where lavaan's rules would free the residual variance (thresholds equal).
 
     >>> from iur_survey.sem.syntax import parse_model
     >>> ordered_variance_lines(parse_model("F =~ a + b + c\nb ~~ b"), ["a"])   # b is not ordered
@@ -795,19 +796,45 @@ def ordered_variance_lines(pm, ordered, parameterization: str = "delta", ngroups
             raise ModelSyntaxError(src, f"{what} frees the residual variance of ordered item '{t.lhs}', as lavaan "
                                         f"0.6.14 does, and the model is then not identified ({scale}): remove "
                                         + (f"the line or fix the value ({t.lhs} ~~ 1*{t.lhs})"
-                                           if parameterization == "theta" and ngroups == 1 else "the line")
+                                           if parameterization == "theta" else "the line")
                                         + ("; an '==' constraint on its label is not supported with ordered "
                                            "items" if t.labels else ""),
                                    row=t.line, column=str(t.col))
-        if parameterization == "delta":     # (the engine reported the value, or 1 minus it, not lavaan's)
-            raise ModelSyntaxError(src, f"{what} fixes the residual variance of ordered item '{t.lhs}' at "
-                                        f"{', '.join(f'{v:g}' for v in fixed)}: the delta parameterization does "
-                                        "not use the value (lavaan 0.6.14 ignores it and reports 1 - explained "
-                                        "variance); remove the line or use parameterization='theta'",
-                                   row=t.line, column=str(t.col))
-        if ngroups > 1:
-            raise ModelSyntaxError(src, f"{what}: a fixed residual variance of an ordered item with several "
-                                        "groups (theta parameterization) is not supported yet; remove the line",
-                                   row=t.line, column=str(t.col))
+        if parameterization == "delta":     # ignored, as lavaan: drop_ignored_variance_lines
+            continue
         out[t.lhs] = float(fixed[0])
     return out
+
+
+def drop_ignored_variance_lines(pm, ordered, parameterization: str = "delta", last_line: int | None = None):
+    r"""The parsed model without the user's fixed ``y ~~ y`` terms of ordered items that the delta
+    parameterization does not use (lavaan 0.6.14 ignores the value and reports the residual variance as
+    ``1 - explained``; the engine, fitting the line, reported the value itself or 1 minus it), and one warning
+    per term dropped, naming its line: ``(model, warnings)``.  Only terms on lines up to ``last_line`` (the
+    user's own, before any lines the engine adds).  The theta parameterization: the model unchanged
+    (:func:`ordered_variance_lines` uses the value).
+
+    >>> from iur_survey.sem.syntax import parse_model
+    >>> pm, w = drop_ignored_variance_lines(parse_model("F =~ a + b + c\na ~~ 0.5*a"), ["a", "b", "c"])
+    >>> [(t.lhs, t.op, t.rhs) for t in pm.terms], w
+    ([('F', '=~', 'a'), ('F', '=~', 'b'), ('F', '=~', 'c')], ["<model syntax>:2:10: 'a ~~ 0.5*a' fixes the residual variance of ordered item 'a', which the delta parameterization does not use: ignored, as lavaan 0.6.14 ignores it (a ~~ a is 1 - explained variance); parameterization='theta' sets the item's scale by it"])
+    """
+    from dataclasses import replace
+
+    if parameterization != "delta":
+        return pm, []
+    ords = set(ordered)
+    src = getattr(pm, "source", "<model syntax>")
+    keep, warns = [], []
+    for t in pm.terms:
+        if (t.op == "~~" and t.lhs == t.rhs and t.lhs in ords and t.fixed is not None
+                and not any(np.isnan(v) for v in t.fixed) and (last_line is None or t.line <= last_line)):
+            vals = ", ".join(f"{v:g}" for v in t.fixed)
+            warns.append(f"{src}:{t.line}:{t.col}: '{t.lhs} ~~ {vals if len(t.fixed) == 1 else f'c({vals})'}*"
+                         f"{t.rhs}' fixes the residual variance of ordered item '{t.lhs}', which the delta "
+                         "parameterization does not use: ignored, as lavaan 0.6.14 ignores it "
+                         f"({t.lhs} ~~ {t.lhs} is 1 - explained variance); parameterization='theta' sets the "
+                         "item's scale by it")
+            continue
+        keep.append(t)
+    return (replace(pm, terms=keep) if warns else pm), warns

@@ -700,6 +700,16 @@ def group_partial_freed(pt: "ParTable", group_equal: Sequence[str], group_partia
                                                     "holds it equal across groups whatever group.partial says (a "
                                                     "label overrides group.equal and group.partial: lavaan's rule); "
                                                     "give it one label per group, or none, to free it")
+        # a model '==' line on those labels still holds them (group.partial lifts group.equal alone)
+        tied = [f"{c.lhs} {c.op} {c.rhs}" for c in pt.constraints if c.op == "=="
+                and set(labs) & (set(expression_names(c.lhs_expr)) | set(expression_names(c.rhs_expr)))]
+        if labs and tied:
+            raise ModelSyntaxError("group.partial", f"{p!r} carries one label per group ({', '.join(labs)}), which "
+                                                    f"the model's {' and '.join(repr(t) for t in tied)} "
+                                                    f"constrain{'s' if len(tied) == 1 else ''} whatever group.partial "
+                                                    "says (group.partial lifts group.equal only, not a model's "
+                                                    "'==' line: lavaan's rule): it frees nothing; remove "
+                                                    f"{'the line' if len(tied) == 1 else 'those lines'} to free it")
         if labs:
             raise ModelSyntaxError("group.partial", f"{p!r} carries one label per group ({', '.join(labs)}), which "
                                                     "already keeps it free of group.equal (lavaan's rule): it frees "

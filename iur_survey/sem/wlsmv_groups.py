@@ -906,6 +906,13 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     pt0 = build_partable(syntax, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
                          std_lv=std_lv)
     ov = list(pt0.ov_names[0])
+    # a fixed y ~~ y line of an ordered item under delta: lavaan ignores the value, and so does the fit
+    from .ordinal import drop_ignored_variance_lines
+    n_user = len(syntax.splitlines())
+    pm0, dropped = drop_ignored_variance_lines(parse_model(syntax, source), ov, parameterization)
+    if dropped:
+        pt0 = build_partable(pm0, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
+                             std_lv=std_lv)
     text = syntax
     if auto_rules:
         # the user's y ~~ y lines of the items: a typed error, or (theta, one group) the item's fixed scale
@@ -918,7 +925,9 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     engine_ge = [x for x in ge if x not in ("thresholds", "intercepts", "residuals")]
     th_part, other = ordinal_partial(pt0, ge, group_partial, data, th_equal=th_equal)
     th_free = list(th_free) + th_part        # th_free: thresholds freed by a complete syntax (auto_rules=False)
-    pt = build_partable(text, ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
+    pt = build_partable(drop_ignored_variance_lines(parse_model(text, source), ov, parameterization,
+                                                    last_line=n_user)[0] if dropped else text,
+                        ngroups=G, group_labels=labels, meanstructure=True, int_ov_free=False,
                         std_lv=std_lv, group_equal=engine_ge, group_partial=other)
     if other:                 # every entry frees something (the engine's table, after lavaan's rule lines)
         group_partial_freed(pt, [x for x in ge if x not in ("intercepts", "residuals")], other)
@@ -951,6 +960,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
                       th_free=frozenset(th_free))
     res = wlsmv_groups_fit(model, stats_g, spec, ov)
     warns = list(warnings or [])
+    warns += [w for w in dropped if w not in warns]
     warns += [w for w in group_warnings(parse_model(syntax), pt, engine_ge, other) if w not in warns]
     if n_dropped:
         warns.append(f"{n_dropped} of {len(data)} rows dropped by listwise deletion" if missing == "listwise"

@@ -45,7 +45,7 @@ from .table import group_text
 from .parallel import map_chunks
 from .wlsmv_groups import boundary_text, ordinal_groups_fit, ordinal_stats_cache
 
-__all__ = ["WE_STEPS", "WE_LAVAAN_OPTIONS", "we_syntax", "we_lavaan_syntaxes", "item_thresholds", "free_scales", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
+__all__ = ["WE_STEPS", "WE_LAVAAN_OPTIONS", "we_syntax", "we_lavaan_syntaxes", "item_thresholds", "we_item_free", "free_scales", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
 
 #: the steps and their lavaan group.equal
 WE_STEPS = {
@@ -95,7 +95,7 @@ def _r_num(x: float) -> str:
 
 
 def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "delta",
-              free_scale=None, thresholds=None, partial=()) -> str:
+              free_scale=None, thresholds=None, partial=(), free_int=None) -> str:
     """The engine syntax of a Wu & Estabrook (2016) step (without the thresholds and, in the delta
     parameterization, the scales, which the fit takes as flags); measurement models only (``=~``, factor
     covariances, and the model's residual covariances of items, ``a ~~ b``, free in every group or fixed at
@@ -117,10 +117,14 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
     F ~~ c(1, NA)*F
     >>> print(we_syntax("F =~ a + b", 2, ["thresholds"], "theta", {"a": True, "b": False}).splitlines()[-2:])
     ['a ~~ c(1, NA)*a', 'b ~~ c(1, 1)*b']
+    >>> print(we_syntax("F =~ a + b + c\\nb ~~ 0.5*b", 2, [], "theta").splitlines()[-3:])
+    ['a ~~ c(1, 1)*a', 'b ~~ c(0.5, 0.5)*b', 'c ~~ c(1, 1)*c']
 
     ``partial``: the parameters group.partial frees in this step (keys ``"F=~b"``, ``"b~1"``, ``"b|t2"``,
     :func:`we_partial`): estimated in every group (a loading, a threshold) or after the first (an intercept), as
-    semTools' ``measEq.syntax(..., group.partial =)`` writes them.
+    semTools' ``measEq.syntax(..., group.partial =)`` writes them.  Which item intercepts are free after the
+    first group: ``free_int`` (item -> bool), else with ``thresholds`` given :func:`we_item_free`, else those of
+    the items the step holds by their thresholds and not by their intercepts.
 
     >>> print(we_syntax("F =~ a + b", 2, ["thresholds", "loadings", "intercepts"], partial={"F=~b", "b~1"}))
     F =~ c(L1_1, L1_1)*a + c(NA, NA)*b
@@ -136,14 +140,25 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
     F ~~ c(1, NA)*F
     a | c(a.thr1, a.thr1)*t1
     b | c(b.thr1, b.thr1)*t1 + c(b.thr2, b.thr2)*t2
-    a ~*~ c(1, NA)*a
+    a ~*~ c(1, 1)*a
     b ~*~ c(1, NA)*b
     """
-    pt = build_partable(syntax, meanstructure=True)
+    pt = build_partable(syntax, ngroups=ngroups, meanstructure=True)
     lv = list(pt.lv_names[0])
     G = ngroups
     eq = set(group_equal)
     _refuse_what_the_steps_would_free(pt)
+    # the model's own `y ~~ y` lines of the items: free, or fixed under delta, a typed error naming the line (as
+    # sem()); fixed under theta, the item's residual variance in each group where the step does not free it
+    # (semTools' measEq.syntax keeps the configural model's values)
+    from .ordinal import ordered_variance_lines
+    from .syntax import parse_model
+    own_var = {}
+    if ordered_variance_lines(parse_model(syntax), list(pt.ov_names[0]), parameterization, G):
+        own_var = {pt.lhs[i]: [_r_num(pt.ustart[j]) for j in range(len(pt)) if pt.op[j] == "~~"
+                               and pt.lhs[j] == pt.rhs[j] == pt.lhs[i]]
+                   for i in range(len(pt)) if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.user[i] == 1
+                   and pt.group[i] == 1 and pt.lhs[i] in pt.ov_names[0]}
 
     full = thresholds is not None
     if full and any(x not in thresholds for x in pt.ov_names[0]):
@@ -167,9 +182,15 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
         lines.append(f"{f} =~ " + " + ".join(terms))
     ov = list(pt.ov_names[0])
     th = "thresholds" in eq
+    rules = we_item_free(ov, thresholds, eq, partial) if full else {}
     for x in ov:
-        free_int = th and ("intercepts" not in eq or f"{x}~1" in partial)
-        lines.append(f"{x} ~ {vec('0', 'NA' if free_int else '0')}*1")
+        if free_int is not None:
+            int_free = bool(free_int.get(x))
+        elif full:
+            int_free = rules[x][0]
+        else:
+            int_free = th and ("intercepts" not in eq or f"{x}~1" in partial)
+        lines.append(f"{x} ~ {vec('0', 'NA' if int_free else '0')}*1")
     for f in lv:
         lines.append(f"{f} ~ {vec('0', 'NA' if 'intercepts' in eq else '0')}*1")
     for f in lv:
@@ -190,9 +211,10 @@ def we_syntax(syntax: str, ngroups: int, group_equal, parameterization: str = "d
             lines.append(f"{pt.lhs[i]} ~~ {vec(_r_num(pt.ustart[i]), _r_num(pt.ustart[i])) if fixed else vec('NA', 'NA')}"
                          f"*{pt.rhs[i]}")
     for x in ov:
-        free = th if free_scale is None else bool(free_scale.get(x, th))
+        free = (rules[x][1] if full else th) if free_scale is None else bool(free_scale.get(x, th))
         if parameterization == "theta":
-            lines.append(f"{x} ~~ {vec('1', 'NA' if free else '1')}*{x}")
+            v = own_var.get(x, ["1"] * G)
+            lines.append(f"{x} ~~ c(" + ", ".join([v[0]] + ["NA" if free else w for w in v[1:]]) + f")*{x}")
         elif full:
             lines.append(f"{x} ~*~ {vec('1', 'NA' if free else '1')}*{x}")
     return "\n".join(lines)
@@ -216,7 +238,7 @@ def item_thresholds(data: pd.DataFrame, items) -> dict:
     return {v: int(data[v].dropna().nunique()) - 1 for v in items if v in data.columns}
 
 
-def binary_only_factors(syntax: str, n_th: dict) -> dict:
+def binary_only_factors(syntax: str, n_th: dict, ngroups: int = 1) -> dict:
     """The factors whose indicators are all binary (one threshold), factor -> its items: in the
     thresholds + loadings + intercepts step of Wu & Estabrook (2016) the binary items' scales are free, and only
     an indicator with two or more thresholds (equal across groups) fixes the location and scale of its y* in the
@@ -226,7 +248,7 @@ def binary_only_factors(syntax: str, n_th: dict) -> dict:
     >>> binary_only_factors("F =~ a + b + c\\nG =~ d + e + f", {"a": 1, "b": 1, "c": 4, "d": 1, "e": 1, "f": 1})
     {'G': ['d', 'e', 'f']}
     """
-    pt = build_partable(syntax)
+    pt = build_partable(syntax, ngroups=ngroups)
     ind: dict[str, list[str]] = {}
     for lhs, op, rhs, g in zip(pt.lhs, pt.op, pt.rhs, pt.group):
         if op == "=~" and g == 1:
@@ -234,40 +256,64 @@ def binary_only_factors(syntax: str, n_th: dict) -> dict:
     return {f: v for f, v in ind.items() if v and all(n_th.get(x, 2) < 2 for x in v)}
 
 
-def free_scales(items, n_th: dict, group_equal) -> dict:
+def we_item_free(items, n_th: dict, group_equal, partial=()) -> dict:
+    """Item -> (its intercept free after the first group, its scale (delta) or residual variance (theta) free
+    after the first group) in a Wu & Estabrook step, by semTools' ``measEq.syntax(ID.cat = "Wu.Estabrook.2016")``
+    rules on the item's thresholds held equal across groups (``n_eq``: its thresholds less those ``partial``
+    frees, none unless the step holds the thresholds equal): the intercept is free when ``n_eq >= 1`` and the
+    intercepts are not held equal (or ``"x~1"`` is freed); the scale when ``n_eq >= 2``, or ``n_eq >= 1`` with
+    the intercept held equal.  A binary item (one threshold) thus keeps its scale at 1 until the intercepts are
+    equal; an item whose every threshold is freed keeps its intercept at 0 and its scale at 1.
+
+    >>> we_item_free(["a", "b"], {"a": 1, "b": 4}, ["thresholds"])
+    {'a': (True, False), 'b': (True, True)}
+    >>> we_item_free(["a", "b"], {"a": 1, "b": 4}, ["thresholds", "loadings", "intercepts"], {"a|t1", "b|t1", "b|t2", "b|t3"})
+    {'a': (False, False), 'b': (False, True)}
+    """
+    th, ints = "thresholds" in group_equal, "intercepts" in group_equal
+    out = {}
+    for x in items:
+        n = int(n_th.get(x, 2))
+        n_eq = n - sum(f"{x}|t{t}" in partial for t in range(1, n + 1)) if th else 0
+        eq_int = ints and f"{x}~1" not in partial
+        out[x] = (n_eq >= 1 and not eq_int, n_eq >= 2 or (n_eq >= 1 and eq_int))
+    return out
+
+
+def free_scales(items, n_th: dict, group_equal, partial=()) -> dict:
     """Which items' scales (delta) or residual variances (theta) are free after the first group in a step:
     all when the thresholds are equal, except a binary item's (one threshold) until the intercepts are equal too
-    (Wu & Estabrook's rules, as semTools' ``measEq.syntax``).
+    (Wu & Estabrook's rules, as semTools' ``measEq.syntax``; with ``partial``, :func:`we_item_free`).
 
     >>> free_scales(["a", "b"], {"a": 1, "b": 4}, ["thresholds"])
     {'a': False, 'b': True}
     """
-    th = "thresholds" in group_equal
-    return {v: th and (n_th.get(v, 2) >= 2 or "intercepts" in group_equal) for v in items}
+    return {x: v[1] for x, v in we_item_free(items, n_th, group_equal, partial).items()}
 
 
 #: the class of a group.partial entry in the Wu & Estabrook steps (the classes they constrain)
 _PARTIAL_CLASS = {"|": "thresholds", "=~": "loadings", "~1": "intercepts"}
 
 
-def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS)) -> dict:
+def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS), ngroups: int = 1) -> dict:
     """group.partial in the Wu & Estabrook steps (semTools' ``measEq.syntax(..., group.partial =)``): step -> the
     keys it frees (``"F=~b"``, ``"b~1"``, ``"b|t2"``; lavaan's matching, spaces removed), each entry in every step
     that constrains its class (thresholds, loadings, intercepts).  An entry that frees nothing is a one-line
     :class:`~iur_survey.errors.ModelSyntaxError`; a step the entries leave without identification an
-    :class:`~iur_survey.errors.EstimationError` naming it: an item needs at least as many thresholds equal
-    across groups as it has location and scale parameters free after the first group (its intercept while the
-    intercepts are not equal or it is freed, its scale or residual variance, :func:`free_scales`), a factor an
-    equal loading while its variance is free, and an item with an equal intercept while its mean is free.  The
-    binary items' (one threshold) intercepts and thresholds are not freed here (their scales follow Wu &
-    Estabrook's own rules for them).
+    :class:`~iur_survey.errors.EstimationError` naming it: a factor needs an equal loading while its variance is
+    free, and an item whose intercept and thresholds stay equal (two or more where its scale is free) while
+    its mean is free.  An item's
+    own intercept and scale follow semTools' rules on its thresholds left equal (:func:`we_item_free`: a binary
+    item's freed threshold, or every threshold of an item freed, keeps its intercept at 0 and its scale at 1).
 
     >>> we_partial("F =~ a + b + c", {"a": 4, "b": 4, "c": 4}, ["F =~ b", "a | t2", "c ~1"])["thresholds_loadings"]
     ['F=~b', 'a|t2']
-    >>> we_partial("F =~ a + b + c", {"a": 4, "b": 4, "c": 4}, ["a | t1", "a | t2", "a | t3"])
+    >>> we_partial("F =~ a + b + c", {"a": 1, "b": 4, "c": 4}, ["a | t1", "b ~ 1"])["thresholds_loadings_intercepts"]
+    ['a|t1', 'b~1']
+    >>> we_partial("F =~ a + b + c", {"a": 4, "b": 4, "c": 4}, ["a ~ 1", "b ~ 1", "c ~ 1"])
     Traceback (most recent call last):
     ...
-    iur_survey.errors.EstimationError: group.partial in the thresholds step: a has 1 threshold left equal across groups (of 4) while its intercept and scale (theta: residual variance) are free after the first group; Wu & Estabrook's model needs 2: the step is not identified; free fewer of its thresholds
+    iur_survey.errors.EstimationError: group.partial in the thresholds_loadings_intercepts step: no item of F keeps its intercept and its thresholds equal (two or more where its scale is free) while the mean of F is free after the first group: the step is not identified; free fewer intercepts or thresholds of its items
     """
     from ..errors import ModelSyntaxError
     from .partable import _partial_key
@@ -276,7 +322,7 @@ def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS)) ->
     out = {s: [] for s in steps}
     if not entries:
         return out
-    pt = build_partable(syntax, meanstructure=True)
+    pt = build_partable(syntax, ngroups=ngroups, meanstructure=True)
     items = list(pt.ov_names[0])
     loads = {}
     for lhs, op, rhs, g in zip(pt.lhs, pt.op, pt.rhs, pt.group):
@@ -304,10 +350,6 @@ def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS)) ->
                                                     "('x1 | t2'), loadings ('F =~ x1') and item intercepts "
                                                     "('x1 ~ 1') equal; this entry is none of them (or not a "
                                                     "parameter of the model): it frees nothing")
-        if cls in ("thresholds", "intercepts") and int(n_th.get(item, 2)) < 2:
-            raise ModelSyntaxError("group.partial", f"{p!r}: {item} is binary (one threshold); freeing its "
-                                                    "threshold or intercept in the Wu & Estabrook steps is not "
-                                                    "supported (its scale follows their rules for binary items)")
         if (k, cls) not in keys:
             keys.append((k, cls))
     for s in steps:
@@ -316,29 +358,25 @@ def we_partial(syntax: str, n_th: dict, group_partial, steps=tuple(WE_STEPS)) ->
         if not out[s]:
             continue
         free = set(out[s])
-        scale = free_scales(items, n_th, eq)
-        what = "scale (theta: residual variance)"
-        for x in items:
+
+        def pins(x, freed):
+            # an item pins its factor's mean after the first group: its intercept held (0), and more thresholds
+            # equal than its scale's one free parameter (Wu & Estabrook)
+            int_free, scale_free = we_item_free([x], n_th, eq, freed)[x]
             n = int(n_th.get(x, 2))
-            n_free = sum(f"{x}|t{t}" in free for t in range(1, n + 1))
-            need = int("intercepts" not in eq or f"{x}~1" in free) + int(bool(scale.get(x)))
-            if n_free and n - n_free < need:
-                free_what = " and ".join(w for w, on in (("intercept", "intercepts" not in eq or f"{x}~1" in free),
-                                                         (what, bool(scale.get(x)))) if on)
-                raise EstimationError(None, f"group.partial in the {s} step: {x} has {n - n_free} threshold"
-                                            f"{'s' if n - n_free != 1 else ''} left equal across groups (of {n}) "
-                                            f"while its {free_what} {'are' if need > 1 else 'is'} free after the "
-                                            f"first group; Wu & Estabrook's model needs {need}: the step is not "
-                                            "identified; free fewer of its thresholds")
+            n_eq = n - sum(f"{x}|t{t}" in freed for t in range(1, n + 1))
+            return not int_free and n_eq >= 1 + int(scale_free)
         for f, xs in loads.items():
             if "loadings" in eq and all(f"{f}=~{x}" in free for x in xs):
                 raise EstimationError(None, f"group.partial in the {s} step: every loading of {f} is freed while "
                                             "its variance is free after the first group: the step is not "
                                             "identified; keep one of its loadings equal")
-            if "intercepts" in eq and all(f"{x}~1" in free for x in xs):
-                raise EstimationError(None, f"group.partial in the {s} step: every intercept of {f}'s items is "
-                                            "freed while its mean is free after the first group: the step is "
-                                            "not identified; keep one of them equal")
+            if ("intercepts" in eq and not any(pins(x, free) for x in xs)
+                    and any(pins(x, set()) for x in xs)):
+                raise EstimationError(None, f"group.partial in the {s} step: no item of {f} keeps its intercept "
+                                            "and its thresholds equal (two or more where its scale is free) "
+                                            f"while the mean of {f} is free after the first group: the step is "
+                                            "not identified; free fewer intercepts or thresholds of its items")
     return out
 
 
@@ -364,11 +402,12 @@ def we_lavaan_syntaxes(syntax: str, data: pd.DataFrame, group: str, parameteriza
         raise EstimationError(None, f"group column {group!r} is not in the data")
     data = data.loc[data[group].notna().to_numpy()]
     G = len(pd.unique(group_text(data[group]).to_numpy().astype(str)))
-    items = list(build_partable(syntax, meanstructure=True).ov_names[0])
+    items = list(build_partable(syntax, ngroups=G, meanstructure=True).ov_names[0])
     n_th = item_thresholds(data, items)
-    part = we_partial(syntax, n_th, group_partial, steps)       # group.partial, per step
-    return {s: we_syntax(syntax, G, WE_STEPS[s], parameterization, free_scales(items, n_th, WE_STEPS[s]),
-                         thresholds=n_th, partial=set(part[s])) for s in steps}
+    part = we_partial(syntax, n_th, group_partial, steps, ngroups=G)       # group.partial, per step
+    return {s: we_syntax(syntax, G, WE_STEPS[s], parameterization,
+                         free_scales(items, n_th, WE_STEPS[s], set(part[s])), thresholds=n_th,
+                         partial=set(part[s])) for s in steps}
 
 
 #: lavaan's scaled-shifted difference test of two WLSMV fits (one implementation, in :mod:`~iur_survey.sem.compare`)
@@ -465,11 +504,13 @@ class OrdinalInvariance:
 
 def _fit_we_step(payload, task):
     """One step of the sequence (a task of :func:`ordinal_invariance`: the step's name and its free scales,
-    :func:`free_scales`): its Wu & Estabrook model fitted."""
+    :func:`we_item_free`, and the keys group.partial frees): its Wu & Estabrook model fitted."""
     syntax, data, group, labels, gvals, missing, parameterization, cache = payload
-    step, free, partial = task
+    step, rules, partial = task
     ge = WE_STEPS[step]
-    return ordinal_groups_fit(we_syntax(syntax, len(labels), ge, parameterization, free, partial=set(partial)), data,
+    free = {x: v[1] for x, v in rules.items()}
+    return ordinal_groups_fit(we_syntax(syntax, len(labels), ge, parameterization, free, partial=set(partial),
+                                        free_int={x: v[0] for x, v in rules.items()}), data,
                               group, labels, gvals, missing=missing, std_lv=True, auto_rules=False,
                               th_equal="thresholds" in ge, delta_free=False if parameterization == "theta" else free,
                               parameterization=parameterization, stats_cache=cache,
@@ -524,7 +565,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     warns: list[str] = []
     seen: set[str] = set()
     n_used = None
-    items = list(build_partable(syntax, meanstructure=True).ov_names[0])
+    G = len(labels)
+    items = list(build_partable(syntax, ngroups=G, meanstructure=True).ov_names[0])
     # thresholds per item over the whole data (lavaan's ov.levels): Wu & Estabrook's rules for a binary item
     # (one threshold) keep its scale fixed at 1 until the intercepts are equal too (semTools' measEq.syntax)
     n_th = item_thresholds(data, items)
@@ -534,14 +576,18 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     # data set checked, tests/sem/invariance_audit_refs: extreme values, lavaan's default optimizer fails or
     # stops at an arbitrary point): the step is not fitted, and the reason is given.  A factor with one item of
     # three or more categories is identified (the binary scales follow from the loadings): fitted.
-    partial = we_partial(syntax, n_th, group_partial, steps)       # step -> the keys group.partial frees there
-    unpinned = {s: binary_only_factors(syntax, n_th) if ("intercepts" in WE_STEPS[s] and "thresholds" in
+    # a fixed y ~~ y line of an item under delta: not used (lavaan, semTools), said (the steps' syntax omits it)
+    from .ordinal import drop_ignored_variance_lines
+    from .syntax import parse_model
+    warns.extend(drop_ignored_variance_lines(parse_model(syntax), items, parameterization)[1])
+    partial = we_partial(syntax, n_th, group_partial, steps, ngroups=G)   # step -> the keys it frees there
+    unpinned = {s: binary_only_factors(syntax, n_th, G) if ("intercepts" in WE_STEPS[s] and "thresholds" in
                                                          WE_STEPS[s]) else {} for s in steps}
     fitted = [s for s in steps if not unpinned[s]]
     # ---- the fits: independent models, one task each; the groups' sample statistics computed once, shared
     cache = ordinal_stats_cache(data, items, labels, gvals, missing) if fitted else {}
     payload = (syntax, data, group, labels, gvals, missing, parameterization, cache)
-    tasks = [(s, free_scales(items, n_th, WE_STEPS[s]), tuple(partial[s])) for s in fitted]
+    tasks = [(s, we_item_free(items, n_th, WE_STEPS[s], set(partial[s])), tuple(partial[s])) for s in fitted]
     done = dict(zip(fitted, map_chunks(_fit_we_step, tasks, payload=payload, workers=workers,
                                        scheduler=scheduler, progress=progress, desc="ordinal invariance",
                                        unit="models")))

@@ -102,3 +102,22 @@ def test_paths_held_equal_by_group_equal_are_not_tested_in_lavaan_either(tmp_pat
     proc = run_r(p.directory, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "PASS paths_eq   3 paths (1 tested)" in proc.stdout
+
+
+@pytest.mark.needs_r
+@pytest.mark.parametrize("line", ["b1 == b2", "b1 - b2 == 0"])
+def test_paths_held_equal_by_a_model_line_are_not_tested_in_lavaan_either(tmp_path, line):
+    """A path held equal by the model's own '==' line (one label per group): not tested in ours (a simple line
+    shares the estimate, a general one leaves the difference without sampling variance) nor in replicate.R (its
+    difference has no variance in lavaan's vcov).  Before, R stopped ("missing value where TRUE/FALSE needed")."""
+    model = tmp_path / "paths.lav"
+    model.write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+                     f"speed ~ c(b1, b2)*visual + textual\n{line}\n")
+    results = tmp_path / "results.json"
+    assert main(["fit", str(HS), "--model", str(model), "--group", "school", "--quiet", "--out", str(results)]) == 0
+    tests = json.loads(results.read_text())["group_path_tests"]
+    assert [(x["rhs"], x["df"]) for x in tests["paths"]] == [("visual", 0), ("textual", 1)]
+    p = build_pack(results, tmp_path / "pack", r_versions=False)
+    proc = run_r(p.directory, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PASS paths_eq   2 paths (1 tested)" in proc.stdout

@@ -1,0 +1,115 @@
+"""group.partial entries in the ordinal invariance sequence (Wu & Estabrook 2016) that change an item's own
+intercept and scale rules, against semTools 0.5-6's ``measEq.syntax(..., group.partial =)`` fitted by lavaan
+0.6.14: a binary item's threshold or intercept freed, and all but one or every threshold of a five-point item
+freed (semTools counts the item's thresholds left equal, :func:`iur_survey.sem.wlsmv_invariance.we_item_free`).
+
+References: tests/sem/partial_refs/partial_item_refs.json, written by make_partial_item_refs.R beside it, on
+tests/sem/ordinal_refs/bfi_bin_937.csv and wlsmv_groups_630.csv.  Read only.  Tolerances as
+test_partial_invariance_wlsmv.py: npar and df exact, chisq.scaled and the difference tests 1e-4 relative, other
+fit measures 1e-3, the last step's estimates 1e-4 and SEs 0.5 %.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.errors import EstimationError
+from iur_survey.sem.wlsmv_invariance import we_item_free, we_lavaan_syntaxes, we_partial, ordinal_invariance
+
+HERE = Path(__file__).parent
+REFS = json.loads((HERE / "partial_refs" / "partial_item_refs.json").read_text(encoding="utf-8"))
+FILES = {"bin": "bfi_bin_937.csv", "poly": "wlsmv_groups_630.csv"}
+CASES = [(k, pz) for k, v in REFS.items() if isinstance(v, dict) for pz in ("delta", "theta") if pz in v]
+OPS = ("=~", "~~", "|", "~*~", "~1")
+
+
+@lru_cache(maxsize=None)
+def data(which: str) -> pd.DataFrame:
+    return pd.read_csv(HERE / "ordinal_refs" / FILES[which])
+
+
+@lru_cache(maxsize=None)
+def sequence(case: str, pz: str):
+    c = REFS[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ordinal_invariance(c["model"], data(c["data"]), c["group"], missing=c["missing"],
+                                  parameterization=pz, group_partial=list(np.atleast_1d(c["partial"])))
+
+
+@pytest.mark.parametrize("case, pz", CASES)
+def test_steps_and_lrt_as_semtools(case, pz):
+    ref = REFS[case][pz]
+    inv = sequence(case, pz)
+    tab = inv.table.set_index("step")
+    assert list(tab.index) == list(ref)
+    for s, r in ref.items():
+        f = r["fit"]
+        assert r["converged"] and inv.fits[s].converged, s
+        assert int(tab.at[s, "df"]) == int(f["df"]) and int(tab.at[s, "npar"]) == int(f["npar"]), s
+        np.testing.assert_allclose(tab.at[s, "chisq.scaled"], f["chisq.scaled"], rtol=1e-4, err_msg=s)
+        for k in ("cfi.scaled", "rmsea.scaled", "srmr"):
+            np.testing.assert_allclose(tab.at[s, k], f[k], atol=1e-3, err_msg=f"{s} {k}")
+        if "lrt" in r:
+            assert int(tab.at[s, "df.diff"]) == int(r["lrt"]["df.diff"]), s
+            np.testing.assert_allclose(tab.at[s, "chisq.diff"], r["lrt"]["chisq.diff"], rtol=1e-4, err_msg=s)
+            np.testing.assert_allclose(tab.at[s, "pvalue.diff"], r["lrt"]["pvalue"], rtol=1e-3, atol=1e-7)
+    assert not any("not evaluated" in w for w in inv.warnings)
+
+
+@pytest.mark.parametrize("case, pz", CASES)
+def test_last_step_estimates_as_semtools(case, pz):
+    R = pd.DataFrame(REFS[case][pz]["thresholds_loadings_intercepts"]["estimates"])
+    R = R[R["op"].isin(OPS)].copy()
+    R["rhs"] = R["rhs"].fillna("")
+    R = R.set_index(["lhs", "op", "rhs", "group"])
+    O = sequence(case, pz).fits["thresholds_loadings_intercepts"].parameter_estimates()
+    O = O[O["op"].isin(OPS)].set_index(["lhs", "op", "rhs", "group"])
+    assert len(R.index.difference(O.index)) == 0
+    O = O.loc[R.index]
+    np.testing.assert_allclose(O["est"].to_numpy(float), R["est"].to_numpy(float), atol=1e-4)
+    ok = R["se"].to_numpy(float) > 1e-8
+    np.testing.assert_allclose(O["se"].to_numpy(float)[ok], R["se"].to_numpy(float)[ok], rtol=5e-3)
+    assert np.all(O["se"].to_numpy(float)[~ok] < 1e-8)
+
+
+def test_item_rules_are_semtools_rules():
+    n_th = {"a": 1, "b": 4}
+    ge = ["thresholds", "loadings", "intercepts"]
+    # nothing freed: the binary item's scale free only with the intercepts equal
+    assert we_item_free(["a", "b"], n_th, ["thresholds"]) == {"a": (True, False), "b": (True, True)}
+    assert we_item_free(["a", "b"], n_th, ge) == {"a": (False, True), "b": (False, True)}
+    # a binary threshold freed: intercept 0, scale 1; its intercept freed: intercept free, scale 1
+    assert we_item_free(["a"], n_th, ge, {"a|t1"}) == {"a": (False, False)}
+    assert we_item_free(["a"], n_th, ge, {"a~1"}) == {"a": (True, False)}
+    # one threshold of four left equal: intercept free or scale free, not both; none left: neither
+    assert we_item_free(["b"], n_th, ["thresholds"], {"b|t1", "b|t2", "b|t3"}) == {"b": (True, False)}
+    assert we_item_free(["b"], n_th, ge, {"b|t1", "b|t2", "b|t3"}) == {"b": (False, True)}
+    assert we_item_free(["b"], n_th, ge, {"b|t1", "b|t2", "b|t3", "b|t4"}) == {"b": (False, False)}
+
+
+def test_replication_syntax_writes_the_item_rules():
+    c = REFS["bin_both"]
+    syn = we_lavaan_syntaxes(c["model"], data("bin"), "gender", steps=["thresholds_loadings_intercepts"],
+                             group_partial=c["partial"])["thresholds_loadings_intercepts"].splitlines()
+    assert "A1 | c(NA, NA)*t1" in syn and "A1 ~ c(0, 0)*1" in syn and "A1 ~*~ c(1, 1)*A1" in syn
+    assert "A2 | c(A2.thr1, A2.thr1)*t1" in syn and "A2 ~*~ c(1, NA)*A2" in syn
+
+
+@pytest.mark.parametrize("partial, msg", [
+    (["a1 ~ 1", "a2 ~ 1", "a3 ~ 1", "a4 ~ 1"], "no item of F1 keeps its intercept and its thresholds equal"),
+    (["a1 | t1", "a1 | t2", "a1 | t3", "a2 ~ 1", "a3 ~ 1", "a4 ~ 1"], "no item of F1 keeps its intercept"),
+])
+def test_factor_mean_left_unpinned_is_one_line_error(partial, msg):
+    n_th = {x: 4 for x in ("a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4")}
+    with pytest.raises(EstimationError) as e:
+        we_partial(REFS["poly_all"]["model"], n_th, partial)
+    assert msg in str(e.value) and "thresholds_loadings_intercepts step" in str(e.value)
+    assert "\n" not in str(e.value)

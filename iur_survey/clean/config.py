@@ -106,6 +106,7 @@ class CleanConfig:
     longstring_min_run: int | None = None
     longstring_far_run: int | None = None
     longstring_honest_far_alpha: float = 0.001
+    longstring_midpoint_consistent: int | None = None
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
@@ -117,6 +118,7 @@ class CleanConfig:
     irv_min_sd: float = 0.4
     irv_far_sd: float = 0.35
     irv_min_items: int | None = None
+    irv_midpoint_consistent: int | None = None
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
@@ -423,7 +425,8 @@ MAX_COUNT = 999
 #: a period of 1 is longstring's, a correlation across one construct does not exist)
 _COUNTS: dict[str, int] = {
     "unfinished_min_trailing_missing": 1,
-    "longstring_min_run": 2, "longstring_far_run": 2,
+    "longstring_min_run": 2, "longstring_far_run": 2, "longstring_midpoint_consistent": 1,
+    "irv_midpoint_consistent": 1,
     "longpattern_min_run": 2, "longpattern_far_run": 2, "longpattern_max_period": 2,
     "longpattern_cycle_period": 1,
     "irv_min_items": 1, "mahalanobis_min_items": 1, "mahalanobis_direction_min_items": 1,

@@ -988,8 +988,9 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     answer to all items but one, of the scale's *middle* answer, by someone who gives at least
     that many answers off the middle, all on one side once reverse-keyed items are turned
     (:func:`consistent_midpoint`), is flagged but not far beyond: it then counts as the
-    invariance group's piece of evidence, beside speed, size or another group.  A midpoint
-    responder's few other answers follow a trait; a straight line's slips fall on either side.
+    invariance group's piece of evidence, beside speed, size or another group.  The idea: a
+    midpoint responder's few other answers would follow a trait, a straight line's slips fall
+    on either side.
     Measured with 2 (both rules; default -> with it, pooled over seeds 1-3 and N, Wilson 95 %):
     on an outside generator with 26 % midpoint responders among one role's people (midpoint
     strength U(.25, .6), 29 answers, N 459 / 1,515, 5- and 7-point) honest midpoint responders
@@ -1000,11 +1001,16 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     1,968 = 1,968, 816 -> 814, 1,384 = 1,384, 1,303 -> 1,302 (those lost: straight lines at the
     middle with slips on one side); the package's graded-response generator's straight-liners
     1.000 -> .972 (N 800) and -> .962 (N 3000), its simulator's midpoint responders 1.7 -> 0.8 %
-    (N 800) and 0.9 -> 0.7 % (N 3000) excluded; real people (``--generator real``) equal.  The slips of a careless straight line fall on one side by chance as often as not
-    (two slips: one half), so the setting trades one for one at best; the straight lines' recall
-    falls beyond its interval, hence off.  Where a study expects many midpoint responders, 2 or
-    3 (fewer careless lines kept, fewer midpoint responders too: 3 keeps 12 of the 75 above and
-    2 careless, estimated from the ledgers) is the choice to weigh.
+    (N 800) and 0.9 -> 0.7 % (N 3000) excluded; real people (``--generator real``) equal.
+    The side test hardly separates on the first generator: of the excluded honest midpoint
+    responders with 2-4 answers off the middle, 31 have them on one side and 26 on both; of the
+    excluded careless lines at the middle with 2-3 slips, 10 and 8 (a midpoint responder's few
+    other answers are mostly noise around the middle, not the trait); 17 honest and 84 careless
+    have 0-1 answers off the middle, where nothing in the answers tells them apart.  The setting
+    keeps honest and careless lines about in the proportion the sample has them; the straight
+    lines' recall falls beyond its interval, hence off.  Where a study expects many midpoint
+    responders, 2 or 3 (fewer careless lines kept, fewer midpoint responders too: 3 keeps 12 of
+    the 75 above and 2 careless, estimated from the ledgers) is the choice to weigh.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 4], "GOV2": [3.0, 4], "GOV3": [3.0, 2], "GOV4": [3.0, 5]})
@@ -1151,8 +1157,8 @@ def longpattern(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | N
     * real people (``python -m iur_survey.clean.evaluate --generator real --n 800 3000 --formats
       csv``): pattern .972 -> 1.000 (N 800), .980 -> .986 (N 3000), honest rates equal to three
       decimals (0.4 %, 0.5 %); the package's generators (``--generator all``): graded-response
-      pattern .961 -> .987 (N 3000), every other figure of the simulator, style-free, foreign and
-      varied generators equal.
+      pattern .961 -> .987 (N 3000), every other figure of the simulator, style-free, foreign,
+      varied and mixed-scale (``--generator mixed``) generators equal.
 
     >>> from iur_survey.instrument import load_instrument
     >>> cols = ["GOV1", "GOV2", "GOV3", "GOV4", "MKT1", "MKT2", "MKT3", "MKT4"]

@@ -106,15 +106,19 @@ class CleanConfig:
     longstring_min_run: int | None = None
     longstring_far_run: int | None = None
     longstring_honest_far_alpha: float = 0.001
+    longstring_midpoint_consistent: int | None = None
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
     longpattern_honest_alpha: float = 0.01
     longpattern_honest_far_alpha: float = 0.001
     longpattern_own_order: bool = True
+    longpattern_cycle_period: int = 3
+    longpattern_cycle_share: float = 0.7
     irv_min_sd: float = 0.4
     irv_far_sd: float = 0.35
     irv_min_items: int | None = None
+    irv_midpoint_consistent: int | None = None
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
@@ -421,8 +425,10 @@ MAX_COUNT = 999
 #: a period of 1 is longstring's, a correlation across one construct does not exist)
 _COUNTS: dict[str, int] = {
     "unfinished_min_trailing_missing": 1,
-    "longstring_min_run": 2, "longstring_far_run": 2,
+    "longstring_min_run": 2, "longstring_far_run": 2, "longstring_midpoint_consistent": 1,
+    "irv_midpoint_consistent": 1,
     "longpattern_min_run": 2, "longpattern_far_run": 2, "longpattern_max_period": 2,
+    "longpattern_cycle_period": 1,
     "irv_min_items": 1, "mahalanobis_min_items": 1, "mahalanobis_direction_min_items": 1,
     "mahalanobis_ipsatized_min_items": 1, "mahalanobis_quotient_min_items": 1,
     "random_likelihood_min_tail": 1, "invariant_tail_min_tail": 2, "invariant_tail_max_period": 1,
@@ -442,6 +448,7 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", 
          "mixture_likelihood_alpha", "mixture_likelihood_far_alpha",
          "invariant_tail_alpha", "invariant_tail_far_alpha",
          "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha",
+         "longpattern_cycle_share",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
 #: settings with a default that ``null`` turns off
 _OFF_BY_NULL = ("random_likelihood_far_styles_alpha",)

@@ -151,7 +151,8 @@ def longstring(x: np.ndarray) -> np.ndarray:
     return best.astype(np.int64)
 
 
-def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_length: int = 0
+def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_length: int = 0,
+                agrees: np.ndarray | None = None, cycle_period: int | None = None, cycle_share: float | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Longest periodic string: per row, the longest stretch that repeats itself every ``L`` answers.
 
@@ -165,9 +166,22 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_
     and what a consistent honest respondent with few categories can produce).
     ``min_length``: rows whose repeats at a period are too few to reach it are skipped
     for that period (a screening rule only needs the long stretches; 0 = exact for all).
+    ``agrees``: one flag per column; a flagged column agrees with the answer ``L`` back and ahead
+    whatever it holds (an attention check answered as told: its answer is the instruction's, not
+    the pattern's, and a pattern clicked through it goes on after it).  ``agrees`` and ``cycle_share``
+    (a ``max_share`` of its own) apply to the periods up to ``cycle_period`` only (default: every period),
+    the short cycles (2-3 answers) that an answered check most often puts out of step and whose motif
+    often holds one answer twice (3-5-5).
 
     >>> longpattern(np.array([[1, 2, 1, 2, 1, 2, 5, 3.0], [3, 3, 3, 3, 3, 3, 3, 3], [5, 5, 4, 5, 5, 4, 5, 5]]))
     (array([6, 0, 0]), array([2, 0, 0]), array([0, 0, 0]))
+    >>> longpattern(np.array([[5, 5, 4, 5, 5, 4, 5, 5, 4.0]]), cycle_period=3, cycle_share=0.7)[0]  # 2/3 one
+    array([9])
+    >>> six = np.array([[5, 5, 4, 5, 5, 3, 5, 5, 4, 5, 5, 3.0]])                       # period 6, 2/3 one
+    >>> longpattern(six, max_share=0.7)[0], longpattern(six, cycle_period=3, cycle_share=0.7)[0]
+    (array([12]), array([0]))
+    >>> longpattern(np.array([[3, 4, 3, 4, 4, 4, 3, 4, 3, 4.0]]), agrees=np.arange(10) == 4)[0]   # the 5th agrees
+    array([10])
     """
     x = np.asarray(x, dtype=float)
     n, k = x.shape
@@ -182,6 +196,11 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_
     for per in range(2, min(max_period, k // 2) + 1):
         with np.errstate(invalid="ignore"):
             same = x[:, per:] == x[:, :-per]
+        short = cycle_period is None or per <= cycle_period
+        share = cycle_share if short and cycle_share is not None else max_share
+        if agrees is not None and short:
+            wild = np.asarray(agrees, dtype=bool)
+            same = same | (wild[per:] | wild[:-per])[None, :]
         m = same.shape[1]
         p_len = np.zeros(n, dtype=np.int64)
         p_start = np.zeros(n, dtype=np.int64)
@@ -205,7 +224,7 @@ def longpattern(x: np.ndarray, max_period: int = 8, max_share: float = 0.6, min_
                                      np.cumsum(xc == v, axis=1, dtype=np.int32)], axis=1)
                 top = np.maximum(top, pc[r, sp] - pc[r, st])
             # a motif that varies, not mostly one answer (a straight line has share 1)
-            p_len[cand[top > max_share * p_len[cand]]] = 0
+            p_len[cand[top > share * p_len[cand]]] = 0
         better = p_len > best
         best = np.where(better, p_len, best)
         best_p = np.where(better, per, best_p)

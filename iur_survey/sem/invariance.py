@@ -190,6 +190,8 @@ def measurement_split(model: str) -> tuple[list[str], list[str]]:
         raise EstimationError(None, "the model has no measurement part (no =~ line)")
     # an '==' line among the kept statements' labels is part of the measurement model: without it, labels
     # given per group would free their parameter of the group.equal constraints (another model)
+    if all(isinstance(x, str) for x in left):
+        return keep, left
     from .syntax import parse_model
     labels = {lab for t in parse_model("\n".join(keep)).terms for lab in (t.labels or ()) if lab}
     left_text = []

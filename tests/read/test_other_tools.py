@@ -191,7 +191,7 @@ def test_sosci_pretest_is_excluded_and_minus_9_is_missing(tmp_path, inst):
     res = clean(raw, inst2)
     led = res.exclusions[res.exclusions["action"] == "excluded"]
     st = led[led["rule"] == "status"].set_index("response_id")["detail"]
-    assert st.to_dict() == {"40": "status 'pretest' (test)", "41": "status 'admin (preview)' (preview)"}
+    assert st.to_dict() == {"40": "status 'pretest' (test)", "41": "status 'admin (preview)'"}
     assert "69" in set(led.loc[led["rule"] == "unfinished", "response_id"])
 
 

@@ -468,7 +468,9 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
 
     An export that cannot be read, or whose cleaning keeps no response or too few for the models (the pipeline's
     read or clean step failed), raises :class:`~iur_survey.errors.BookInputError` with that step's one-line
-    reason before any notebook runs; the previous build is left as it was.
+    reason before any notebook runs; the previous build is left as it was.  So does an instrument the study's
+    model cannot be built from (:func:`instrument_model_failure`, before any step) and a failed step of
+    :data:`MODEL_STEPS` (the measurement or structural model did not converge).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

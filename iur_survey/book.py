@@ -396,6 +396,66 @@ def failed_steps(results) -> list[str]:
             for name, step in results.steps.items() if step.status == "failed" and name not in ("read", "clean")]
 
 
+#: the pipeline steps every chapter from the measurement model on rests on: when one fails there is no book to build
+MODEL_STEPS = ("cfa", "sem")
+
+
+class _ModelFailed(Exception):
+    """Raised by the progress callback of :func:`build_book` when a step of :data:`MODEL_STEPS` fails."""
+
+
+def instrument_model_failure(instrument: Path | str) -> str | None:
+    """Why the study's model cannot be built from ``instrument`` (a construct it needs is missing), or ``None``.
+    An instrument that cannot be loaded at all is left to the pipeline's read step, which names the file.
+
+    >>> instrument_model_failure(DEFAULT_INSTRUMENT) is None
+    True
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "i.yaml"
+    >>> text = DEFAULT_INSTRUMENT.read_text(encoding="utf-8")
+    >>> import re
+    >>> _ = p.write_text(re.sub(r"(?m)^  INT\\d?:\\n(?:    .*\\n)+", "", text), encoding="utf-8")   # no INT, no INT1-4
+    >>> instrument_model_failure(p)
+    "the study's model cannot be built from this instrument: the default model needs constructs COL and INT in the instrument"
+    """
+    from .errors import IURSurveyError
+    from .instrument import load_instrument
+    from .study import default_model
+    try:
+        inst = load_instrument(instrument)
+    except (IURSurveyError, OSError, ValueError):
+        return None
+    try:
+        default_model(inst)
+    except IURSurveyError as exc:
+        return f"the study's model cannot be built from this instrument: {exc.message}"
+    return None
+
+
+def _stop_on_model_failure(progress=None):
+    """A ``progress`` callback that passes each step on to ``progress`` and stops the pipeline, raising
+    :class:`_ModelFailed`, as soon as a step of :data:`MODEL_STEPS` fails (a model that did not converge): the
+    chapters would be notices around an empty book, and the export's one-line reason is the answer.
+
+    >>> from iur_survey.pipeline import Step
+    >>> cb = _stop_on_model_failure()
+    >>> cb("cfa", Step("ok"))
+    >>> cb("sem", Step("failed", reason="the model did not converge"))
+    Traceback (most recent call last):
+    ...
+    iur_survey.book._ModelFailed: the structural model (sem) could not be estimated on this export: the model did not converge; no book was built
+    """
+    what = {"cfa": "the measurement model (cfa)", "sem": "the structural model (sem)"}
+
+    def callback(name, step) -> None:
+        if progress is not None:
+            progress(name, step)
+        if step is not None and name in MODEL_STEPS and step.status == "failed":
+            raise _ModelFailed(f"{what[name]} could not be estimated on this export: {step.reason}; "
+                               "no book was built")
+    return callback
+
+
 def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_OUT, fmt: str = "html",
                source: Path | str = REPO_ROOT, clean: bool = True, prepare: bool = True,
                echo=None, verbose: bool = True) -> BuildResult:
@@ -408,7 +468,9 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
 
     An export that cannot be read, or whose cleaning keeps no response or too few for the models (the pipeline's
     read or clean step failed), raises :class:`~iur_survey.errors.BookInputError` with that step's one-line
-    reason before any notebook runs; the previous build is left as it was.
+    reason before any notebook runs; the previous build is left as it was.  So does an instrument the study's
+    model cannot be built from (:func:`instrument_model_failure`, before any step) and a failed step of
+    :data:`MODEL_STEPS` (the measurement or structural model did not converge).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -430,12 +492,25 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
         shutil.rmtree(settings.workdir)
     if prepare:   # the Sphinx extension would do it too; here a broken pipeline fails before Sphinx starts
         from .pipeline import input_failure, prepare_results
+        model_failure = instrument_model_failure(settings.instrument)
+        if model_failure:     # an instrument the study's model cannot be built from: before any step runs
+            raise BookInputError(settings.instrument, model_failure)
         if echo is not None:
             echo("pipeline (computed once, cached for the chapters):")
-        results = prepare_results(settings, progress=None if echo is None else _step_progress(echo))
+        try:
+            results = prepare_results(settings, progress=_stop_on_model_failure(
+                None if echo is None else _step_progress(echo)))
+        except _ModelFailed as stop:     # the book's models did not fit: no book, the old one stays
+            raise BookInputError(settings.data, str(stop)) from None
         failure = input_failure(results)
         if failure:       # an export that cannot be read or cleaning that kept too few: no book, the old one stays
             raise BookInputError(None, failure)
+        for name in MODEL_STEPS:     # a cached pipeline whose models failed: the same answer as a fresh one
+            if name in results.steps and results.steps[name].status == "failed":
+                try:
+                    _stop_on_model_failure()(name, results.steps[name])
+                except _ModelFailed as stop:
+                    raise BookInputError(settings.data, str(stop)) from None
         for line in failed_steps(results):      # said at the end of the command too, not only mid-log
             warnings.warn(line, UserWarning, stacklevel=2)
     if clean:

@@ -197,8 +197,9 @@ class TooFewRowsError(IURSurveyError):
 
 
 class BookInputError(IURSurveyError):
-    """The book's export cannot be analysed: it cannot be read, or cleaning kept no or too few responses (the
-    message is the failed step's one line, with the file, row and column)."""
+    """The book's export cannot be analysed: it cannot be read, cleaning kept no or too few responses, the
+    instrument lacks a construct of the study's model, or the measurement or structural model did not converge
+    (the message is the failed step's one line, with the file, row and column)."""
 
 
 def no_rows_kept_message(report: dict) -> str:

@@ -17,6 +17,8 @@ examples:
 The export is read and cleaned first, as `iur-survey clean` does: an export that cannot be read,
 or whose cleaning keeps no response or no more responses than the instrument has items, stops the
 command with that one-line error (exit status 2) before any notebook runs; the previous build stays.
+So do an instrument the study's model cannot be built from and a measurement or structural model
+that does not converge on the export.
 
 Progress: one line per pipeline step and per executed chapter, with timings;
 --verbose shows the whole Sphinx and kernel log instead.  --format pdf builds

@@ -139,6 +139,34 @@ def missing_patterns_table(patterns: pd.DataFrame, n: int, top: int = 10, number
                      note="Each row is one pattern: the set of items a respondent left unanswered.")
 
 
+def sensitivity_sentence(table: pd.DataFrame | None, warnings: list[str] | tuple = ()) -> str:
+    """Chapter 3's sentence on the flag-sensitivity refit (:func:`iur_survey.sem.sensitivity.flag_sensitivity`'s
+    table): the largest change in standard errors and how many paths change significance, or, when a refit did not
+    converge (its columns are empty), that the comparison could not be made and why: never "nan standard errors;
+    0 of them change significance".
+
+    >>> t = pd.DataFrame({"diff_se_units": [0.2, -0.49], "significance_change": [False, True]})
+    >>> sensitivity_sentence(t)
+    'The largest change of a structural path or indirect effect is 0.49 standard errors; 1 of them change significance at the .05 level.'
+    >>> t["diff_se_units"] = float("nan")
+    >>> sensitivity_sentence(t, ["the fit without the flagged respondents did not converge: its columns are empty"])
+    'The comparison could not be made: the fit without the flagged respondents did not converge: its columns are empty. No change is reported.'
+    >>> sensitivity_sentence(None)
+    'The comparison has not been computed for this export (below).'
+    """
+    from .format import integer
+    if table is None:
+        return "The comparison has not been computed for this export (below)."
+    diff = pd.to_numeric(table["diff_se_units"], errors="coerce")
+    if not len(diff) or diff.isna().any():
+        why = "; ".join(w for w in warnings if "did not converge" in w) or "; ".join(warnings) \
+            or "a refit gave no estimates"
+        return f"The comparison could not be made: {why}. No change is reported."
+    return (f"The largest change of a structural path or indirect effect is {float(diff.abs().max()):.2f} standard "
+            f"errors; {integer(int(table['significance_change'].sum()))} of them change significance at the .05 "
+            "level.")
+
+
 def role_section_text(instrument) -> str:
     """Chapter 3's words before the careless-responding counts by role, or that there are no roles.
 

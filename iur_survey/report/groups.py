@@ -473,11 +473,15 @@ def _invariance_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
 
     >>> _invariance_text(None, "the instrument defines no stakeholder groups (no groups: section)")
     'The invariance sequence was not computed: the instrument defines no stakeholder groups (no groups: section).'
+    >>> t = pd.DataFrame({"step": ["configural", "metric"], "decision": ["not evaluated", "not reached"]})
+    >>> _invariance_text({"main": {"level": "configural", "table": t}})[:62]
+    'The configural model, the baseline of the sequence, did not fi'
     """
     if not iv:
         return _not_computed("The invariance sequence", reason)
     main = iv["main"]
-    if main["level"] is None:
+    if main["level"] is None or decision_text(main, "configural") == "not evaluated":
+        # a configural model that did not converge supports no level, configural included (it was said to)
         return ("The configural model, the baseline of the sequence, did not fit, so no level of invariance can be "
                 "tested (Table 7.3).")
     t = _sequenced(main["table"]).set_index("step")

@@ -114,3 +114,50 @@ def test_an_out_that_is_a_file_or_holds_the_export_in_a_replaced_folder_is_refus
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and said in lines[0], proc.stderr
     assert data.read_bytes() == before
+
+
+def test_an_instrument_without_a_construct_of_the_model_stops_before_the_pipeline(tmp_path):
+    """An outside audit: an instrument without INT built a book of notices (exit 0, six steps failed, the structural,
+    mediation and group chapters empty). The study's model cannot be built from it: one line naming the instrument,
+    exit 2, before any step runs."""
+    import re
+    inst = tmp_path / "no_int.yaml"
+    inst.write_text(re.sub(r"(?m)^  INT\d?:\n(?:    .*\n)+", "", INSTRUMENT.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    data = _export(tmp_path, "export.csv", n=60)
+    page = _previous_build(tmp_path / "o")
+    proc = _cli("--data", str(data), "--instrument", str(inst), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"iur-survey book: error: {inst}: the study's model cannot be built from this "
+                               "instrument: the default model needs constructs COL and INT"), lines[0]
+    assert page.read_text() == "<html>the previous book</html>"
+    assert not (tmp_path / "o" / ".iur-survey").exists() and not (tmp_path / "o" / "jupyter_execute").exists()
+
+
+def _collinear_export(tmp_path: Path) -> Path:
+    """The demo export with GOV2, GOV3 and GOV4 copies of GOV1: a singular covariance, no ML solution."""
+    with DEFAULT_DATA.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    head = rows[0]
+    src = head.index("Q2_1")
+    for r in rows[QUALTRICS_HEADER_ROWS:]:
+        for col in ("Q2_2", "Q2_3", "Q2_4"):
+            r[head.index(col)] = r[src]
+    path = tmp_path / "collinear.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_a_model_that_does_not_converge_stops_the_book_with_its_reason(tmp_path):
+    """An outside audit: an export whose measurement model did not converge built the book (exit 0) with the
+    measurement, structural and mediation chapters as notices. The build stops at the failed model with its
+    one-line reason; the previous build stays and no notebook runs."""
+    data = _collinear_export(tmp_path)
+    page = _previous_build(tmp_path / "o")
+    with pytest.raises(BookInputError, match=r"collinear.csv: the (measurement|structural) model \((cfa|sem)\) could "
+                                             r"not be estimated on this export: .*did not converge.*no book was built"):
+        build_book(BookSettings(data, INSTRUMENT, tmp_path / "o" / ".iur-survey"), out=tmp_path / "o")
+    assert page.is_file() and not (tmp_path / "o" / "jupyter_execute").exists()

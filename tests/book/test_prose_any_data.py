@@ -217,3 +217,30 @@ def test_a_book_on_150_respondents_without_groups_says_what_is_missing(tmp_path)
     assert re.search(r"The interaction is (not )?significant at \.05", ch5)
     ch2 = _page_text(out / "html" / "book" / "02_instrument.html")
     assert "one of 0" not in ch2 and "defines no stakeholder groups" in ch2
+
+
+def test_chapter_7_a_configural_model_that_did_not_converge_supports_no_level():
+    """An outside audit: with the configural model "not evaluated" (it did not converge) chapter 7 still said "The
+    highest level supported is configural"."""
+    iv = _invariance_value(["not evaluated", "not reached", "not reached", "not reached"], "configural")
+    text = groups_glue(None, iv, None, load_instrument())["invariance_text"][1]
+    assert "highest level supported" not in text
+    assert text.startswith("The configural model, the baseline of the sequence, did not fit")
+
+
+def test_chapter_3_sensitivity_sentence_when_a_refit_did_not_converge():
+    """An outside audit: the refits did not converge and chapter 3 said "The largest change ... is nan standard
+    errors; 0 of them change significance at the .05 level"."""
+    from iur_survey.report.cleaning import sensitivity_sentence
+    tab = pd.DataFrame({"diff_se_units": [np.nan, np.nan], "significance_change": [False, False]})
+    text = sensitivity_sentence(tab, ["the fit to all analysed respondents did not converge: its columns are empty",
+                                      "the fit to all analysed respondents: Could not compute standard errors!"])
+    assert "nan" not in text and "0 of them" not in text
+    assert text.startswith("The comparison could not be made: the fit to all analysed respondents did not converge")
+    ok = sensitivity_sentence(pd.DataFrame({"diff_se_units": [0.1, -0.3], "significance_change": [False, False]}))
+    assert ok.endswith("is 0.30 standard errors; 0 of them change significance at the .05 level.")
+
+
+def test_chapter_3_glues_the_sensitivity_sentence_it_uses():
+    text = (REPO / "book" / "03_data_cleaning.md").read_text(encoding="utf-8")
+    assert "{glue:md}`sens_result`" in text and "max_shift_se" not in text

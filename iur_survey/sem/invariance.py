@@ -336,13 +336,18 @@ def lrt_disagreement(steps: Sequence[str], decisions: Sequence[Any], pvalues: Se
             + ", which the changes in fit support")
 
 
-def sequence_level(steps: Sequence[str], decisions: Sequence[Any]) -> str:
+def sequence_level(steps: Sequence[str], decisions: Sequence[Any]) -> str | None:
     """The last step of the unbroken run of ``"supported"`` steps after the first (the baseline): the highest
-    level of invariance the sequence supports.
+    level of invariance the sequence supports; ``None`` where the baseline itself was not evaluated (a
+    configural model that did not converge supports no level, not "configural").
 
     >>> sequence_level(["configural", "metric", "scalar", "strict"], ["baseline", "supported", "unclear", "supported"])
     'metric'
+    >>> sequence_level(["configural", "metric"], ["not evaluated", "not evaluated"]) is None
+    True
     """
+    if not len(steps) or str(decisions[0]) == "not evaluated":
+        return None
     level = steps[0]
     for s, d in zip(steps[1:], sequence_decisions(steps, decisions)[1:]):
         if d != "supported":
@@ -834,7 +839,8 @@ class InvarianceResult:
         L.append(f"Changes: later step minus earlier step, {idx}; difference test: {self.lrt_method}.")
         L.append(f"Cut-offs: {self.cutoffs_name}, a change reaching one counts against invariance; " + "; ".join(
             f"{s}: ΔCFI <= {c[0]:.3f}, ΔRMSEA >= {c[1]:.3f}, ΔSRMR >= {c[2]:.3f}" for s, c in self.cutoffs.items()))
-        L.append("Highest level supported: " + (self.level_text or "none (the configural model was not fitted)"))
+        L.append("Highest level supported: " + (self.level_text or "none (the configural model was not fitted "
+                                                                    "or did not converge)"))
         clash = lrt_disagreement(list(self.table["step"]), list(self.table["decision"]),
                                  list(self.table["pvalue.diff"]) if "pvalue.diff" in self.table.columns else [])
         if clash:

@@ -429,14 +429,17 @@ class OrdinalInvariance:
         self.parameterization = parameterization
 
     @property
-    def level(self) -> str:
-        """The last step of the unbroken run of steps Chen's cut-offs support (``"configural"`` if none)."""
+    def level(self) -> str | None:
+        """The last step of the unbroken run of steps Chen's cut-offs support (``"configural"`` if none; ``None``
+        where the configural model was not evaluated)."""
         return sequence_level(list(self.table["step"]), list(self.table["decision"]))
 
     @property
-    def level_text(self) -> str:
+    def level_text(self) -> str | None:
         """The verdict, "partial thresholds_loadings invariance (freed: F1 =~ a2)" when group.partial freed
-        parameters of its step (:func:`iur_survey.sem.invariance.level_text`)."""
+        parameters of its step (:func:`iur_survey.sem.invariance.level_text`); ``None`` with no level."""
+        if self.level is None:
+            return None
         return level_text(list(self.table["step"]), list(self.table["decision"]), self.level, self.group_partial)
 
     def to_dict(self) -> dict:
@@ -497,7 +500,7 @@ class OrdinalInvariance:
             index=False, float_format=lambda v: fixed(v, 1)) + "".join("\n" + x for x in parts)
             + "".join(f"\nfreed in {k} (lavaan's group.partial): {', '.join(v)}"
                       for k, v in self.group_partial.items() if v)
-            + f"\nlevel: {level_text(steps, decisions, self.level, self.group_partial)}"
+            + f"\nlevel: {self.level_text or 'none (the configural model did not converge)'}"
             + (f"\nnote: {clash} (the decisions follow the cut-offs)" if clash else "")
             + "".join("\n  warning: " + w for w in self.warnings))
 

@@ -63,7 +63,7 @@ def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None
     analysed), ``est_without se_without pvalue_without`` (flagged respondents left out),
     ``diff`` (without - all), ``diff_se_units`` (``diff / se_all``), ``sign_change``,
     ``significance_change`` (at .05), ``n_all``, ``n_without``.  A fit that did not converge
-    leaves its columns empty; its warnings and those of a fit that did (negative variances, a
+    leaves its columns empty, and the change columns with them (``<NA>``, not False); its warnings and those of a fit that did (negative variances, a
     covariance matrix not positive definite...) are in ``attrs["warnings"]``, each also raised
     as a :class:`SensitivityWarning`: a table to read with them, or not at all.
     """
@@ -106,8 +106,10 @@ def flag_sensitivity(clean: pd.DataFrame, flags: pd.DataFrame, model: str | None
     with np.errstate(divide="ignore", invalid="ignore"):
         out["diff_se_units"] = out["diff"] / out["se_all"]
     both = out["est_without"].notna() & out["est_all"].notna()
-    out["sign_change"] = both & (np.sign(out["est_without"]) != np.sign(out["est_all"]))
-    out["significance_change"] = both & ((out["pvalue_without"] < 0.05) != (out["pvalue_all"] < 0.05))
+    # a row without both estimates (a fit that did not converge) has no answer: empty (<NA>), not False
+    out["sign_change"] = (np.sign(out["est_without"]) != np.sign(out["est_all"])).astype("boolean").mask(~both)
+    out["significance_change"] = (((out["pvalue_without"] < 0.05) != (out["pvalue_all"] < 0.05))
+                                  .astype("boolean").mask(~both))
     out["n_all"] = len(data)
     out["n_without"] = int((~flagged).sum())
     out = out.reset_index(drop=True)

@@ -131,15 +131,17 @@ STALL_RTOL = 1e-10
 #: the evaluation cap of the bootstrap's refits (``max_evals`` of :func:`optimize`): lavaan's ``eval.max`` of
 #: nlminb, past which lavaan counts a fit as not converged (nlminb's "function evaluation limit reached")
 EVAL_MAX = 20000
-#: the Newton probes of a single fit's quasi-Newton stage (``probe`` of :func:`optimize`): a row still in the stage
-#: after PROBE_FIRST iterations tries, from a copy of its iterate, up to PROBE_STEPS Newton steps with the
-#: differenced Hessian (the polish, :func:`_probe_newton`), each cutting max |g| at least PROBE_CUT-fold; kept
-#: only when they reach ``gtol``, else the stage goes on from where it was (its path unchanged); the next probe
-#: comes after as many iterations again as the row has spent in the stage (doubling: a probe costs 2q gradients)
-#: comes after as many iterations again as the row has spent in the stage (doubling: a probe costs 2q gradients);
-#: and a probe is tried only once max |g| is below PROBE_GREL of its value at the row's start (a path still far
-#: from a minimum, or creeping along a ridge with a gradient that does not fade, is not probed)
-PROBE_FIRST, PROBE_STEPS, PROBE_CUT, PROBE_GREL = 100, 4, 10.0, 1e-2
+#: the Newton probes of a single fit's quasi-Newton stage (``probe`` of :func:`optimize`, :func:`_probe_newton`):
+#: a row still in the stage after max(PROBE_FIRST, PROBE_PER_PARAM * q) iterations (a probe's Hessian costs 2q
+#: gradients) tries, from a copy of its iterate, up to PROBE_STEPS Newton steps with the differenced Hessian (the
+#: polish's), each cutting max |g| at least PROBE_CUT-fold; they are kept only when they reach ``gtol``, else the
+#: stage goes on from where it was (its path unchanged) and the next probe comes when the row has spent
+#: PROBE_GROWTH times as many iterations in the stage.  A probe is tried only while max |g| is below PROBE_GREL of
+#: its value at the row's start and f has gone down by less than PROBE_FREL * max(1, |f|) over the last
+#: PROBE_WINDOW iterations (a path still far from a minimum, or creeping along a ridge -- f going down steadily,
+#: a gradient that does not fade -- is not probed)
+PROBE_FIRST, PROBE_PER_PARAM, PROBE_STEPS, PROBE_CUT = 100, 3, 6, 1.0
+PROBE_GREL, PROBE_FREL, PROBE_WINDOW, PROBE_GROWTH = 1e-2, 1e-8, 10, 1.5
 #: the floor of a quasi-Newton line search in a single fit (``xf_tol`` of :func:`optimize`): nlminb's ``xf.tol``
 #: in lavaan (2.2e-14), the relative step at or below which nlminb stops with "false convergence" (lavaan:
 #: not converged); here relative to each coordinate (:func:`_backtrack`)
@@ -532,8 +534,9 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
     probes (:data:`PROBE_FIRST`, :func:`_probe_newton`) end a row that creeps near its minimum."""
     K, q = rows.size, X.shape[1]
     n_it = np.zeros(K, int)                 # the rows' iterations in this stage
-    next_probe = np.full(K, PROBE_FIRST if probe is not None else np.iinfo(np.int64).max)
+    next_probe = np.full(K, max(PROBE_FIRST, PROBE_PER_PARAM * q) if probe is not None else np.iinfo(np.int64).max)
     probed = np.zeros(K, bool)              # finished by a probe
+    f_past = np.full((K, PROBE_WINDOW), np.inf)     # f of the last PROBE_WINDOW iterations (a ring)
     done = _gmax(G[rows]) < gtol
     active = ~done & np.all(np.isfinite(G[rows]), axis=1)
     stalled = np.zeros(K, bool)
@@ -598,11 +601,14 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
             held = ah[active[ah] & (n_it[ah] >= bound.pause)]
             bound.off[rows[held]] = bound.paused[rows[held]] = True
             active[held] = False
-        due = ah[active[ah] & (n_it[ah] >= next_probe[ah])]
+        slot = n_it[ah] % PROBE_WINDOW
+        f_ago, f_past[ah, slot] = f_past[ah, slot], Fn[h]           # f PROBE_WINDOW iterations ago
+        due = ah[active[ah] & (n_it[ah] >= next_probe[ah]) &
+                 (f_ago - Fn[h] < PROBE_FREL * np.maximum(1.0, np.abs(Fn[h])))]
         if due.size:
             due = due[_gmax(G[rows[due]]) < probe[due]]
         if due.size:                        # a Newton probe from a copy; kept only when it converges
-            next_probe[due] = 2 * n_it[due]
+            next_probe[due] = np.ceil(PROBE_GROWTH * n_it[due]).astype(int)
             ok, Xp, Fp, Gp = _probe_newton(kernel, mom, X, F, G, rows[due], gtol=gtol)
             fin = due[ok]
             X[rows[fin]], F[rows[fin]], G[rows[fin]] = Xp[ok], Fp[ok], Gp[ok]

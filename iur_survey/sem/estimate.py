@@ -529,9 +529,8 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
     """Stage 2 (L-BFGS) on ``rows`` (in place on X, F, G, iters).  Returns (done, stalled, floored, probed): per
     row True when max |g| < gtol, True when it left for making no progress (``stall``: :func:`optimize`),
     True when its line search fell to the relative step ``xf_tol`` (:func:`_backtrack`), and True when a
-    Newton probe finished it (``probe``: per row of ``rows``, the max |g| below which it is probed; None: no
-    probes).  ``probe``: Newton
-    probes (:data:`PROBE_FIRST`, :func:`_probe_newton`) end a row that creeps near its minimum."""
+    Newton probe finished it (``probe``: per row of ``rows``, the max |g| below which it may be probed, None: no
+    probes; :data:`PROBE_FIRST`, :func:`_probe_newton`: they end a row that creeps near its minimum)."""
     K, q = rows.size, X.shape[1]
     n_it = np.zeros(K, int)                 # the rows' iterations in this stage
     next_probe = np.full(K, max(PROBE_FIRST, PROBE_PER_PARAM * q) if probe is not None else np.iinfo(np.int64).max)
@@ -790,6 +789,10 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     converging is stopped there, NONCONVERGED (``capped``), as lavaan counts a fit that reached nlminb's
     limit.
 
+    ``probe`` (default False; a single fit, :func:`minimize`: True): Newton probes in the quasi-Newton stage
+    (:data:`PROBE_FIRST`): a row creeping near its minimum is finished by Newton steps with the differenced
+    Hessian, kept only when they converge (else its path goes on unchanged).
+
     ``xf_tol`` (default None: off; a single fit, :func:`minimize`: :data:`XF_TOL`): a quasi-Newton line search
     whose trial step falls to that relative size fails (:func:`_backtrack`), and the row leaves the stage
     for the next one (nlminb's "false convergence"; the next stages decide its status, by its gradient as
@@ -962,7 +965,9 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     budget, then the polish, instead of stages 1 and 2.  The quasi-Newton stage stops its line search at
     nlminb's relative step ``xf.tol`` (``xf_tol``, :data:`XF_TOL`: :func:`optimize`), and the fit stops
     after nlminb's ``eval.max`` evaluations (``max_evals``, :data:`EVAL_MAX`; not converged then, as in
-    lavaan).
+    lavaan).  ``probe``: the Newton probes of the quasi-Newton stage (:data:`PROBE_FIRST`).  ``runaway``
+    :data:`RUNAWAY_FIRST` (a :class:`FirstAttempt`) also stops the quasi-Newton stage after its budget
+    (``ran_off``; the message says so).
 
     >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
     >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])

@@ -16,8 +16,16 @@
   (exit status 3 of ``fit``): the time each side takes to give up.  Every fallback ran 10,000 quasi-Newton
   iterations along a ridge before.
 
+* ``k12`` and ``g4k15``: tests/sem/converge_refs/cases.json's HS_fiml_G3_k12_s1_ML and HS_fiml_G4_k15_s2_ML
+  (HolzingerSwineford1939 with 20 % MCAR, tests/reference/data/hs1939_missing.csv, groups of 12 - 15 rows and
+  the rest, FIML).  k12 is a Heywood case (lavaan converges there too), so every start path runs and two of
+  them converged slowly (4,113 and 5,962 L-BFGS iterations; nlminb's trust region needs 397); g4k15's first
+  attempt crept 4,227 iterations along a ridge before it ran off and the quasi-Newton path from lavaan's start
+  converged in 340.
+
 bfi and boot are written from R (psych, lavaan) to a temporary folder at benchmark time, never into the
-tree; smallgrp and nonconv are copied from the tests' data.  Timings are whole processes, wall clock: ``python -m iur_survey fit ...`` and ``Rscript`` (start-up,
+tree; smallgrp and nonconv are copied from the tests' data, k12 and g4k15 are the cases' rows of it (column
+``grp`` the cases' groups).  Timings are whole processes, wall clock: ``python -m iur_survey fit ...`` and ``Rscript`` (start-up,
 library(lavaan), read the CSV, the fit, write the estimates).  The machine's other load is shared by both.
 Ratio = ours / lavaan.  Then the largest |est| difference to lavaan (free and ``:=`` rows, matched by
 lhs/op/rhs/group label) and, for ``boot``, the number of draws that failed or did not converge on each
@@ -25,7 +33,7 @@ side (different random draws, so counts agree only roughly).
 
 ``--tree DIR`` runs the package from another checkout (e.g. the main branch, for a before/after pair).
 
-Usage: ``python benchmarks/bench_slow_fits.py [--case bfi,boot,smallgrp,nonconv] [--tree DIR] [--no-r]``
+Usage: ``python benchmarks/bench_slow_fits.py [--case bfi,boot,smallgrp,nonconv,k12,g4k15] [--tree DIR] [--no-r]``
 """
 
 from __future__ import annotations
@@ -62,12 +70,18 @@ diff := a1*b1 - a2*b2
 }
 MODELS["smallgrp"] = MODELS["boot"].split("textual ~")[0]
 MODELS["nonconv"] = (ROOT / "tests" / "base" / "data" / "cfa3.lav").read_text()
+#: the cases of tests/sem/converge_refs/cases.json (their rows of the tests' data, column grp their groups)
+CONVERGE_CASES = {"k12": "HS_fiml_G3_k12_s1_ML", "g4k15": "HS_fiml_G4_k15_s2_ML"}
+CONVERGE_REFS = ROOT / "tests" / "sem" / "converge_refs" / "cases.json"
+MODELS["k12"] = MODELS["g4k15"] = MODELS["smallgrp"]
 #: the cases whose data are the tests' (copied to the temporary folder)
 TEST_DATA = {"smallgrp": ROOT / "tests" / "sem" / "missing_refs" / "smallgrp.csv",
              "nonconv": ROOT / "tests" / "base" / "data" / "nonconverged_51.csv"}
 ARGS = {
     "smallgrp": ["--group", "school", "--missing", "ml"],
     "nonconv": [],
+    "k12": ["--group", "grp", "--missing", "ml"],
+    "g4k15": ["--group", "grp", "--missing", "ml"],
     "bfi": ["--group", "education"],
     "boot": ["--group", "school", "--bootstrap", "1000", "--ci", "bca.simple", "--seed", "3", "--workers", "1"],
 }
@@ -89,6 +103,9 @@ if (case == "bfi") {
 } else if (case == "smallgrp") {
   f <- suppressWarnings(sem(m, d, group = "school", missing = "ml"))
   bad <- NA
+} else if (case %in% c("k12", "g4k15")) {
+  f <- suppressWarnings(sem(m, d, group = "grp", missing = "ml"))
+  bad <- NA
 } else if (case == "nonconv") {
   f <- suppressWarnings(sem(m, d))
   bad <- NA
@@ -104,6 +121,20 @@ pe$glabel <- if (length(gl)) ifelse(pe$group > 0, gl[pmax(pe$group, 1)], "") els
 writeLines(toJSON(list(est = pe[, c("lhs", "op", "rhs", "glabel", "est")], bad = bad,
                        converged = lavInspect(f, "converged")), digits = NA), a[4])
 """
+
+
+def _converge_case(cid: str, out: Path) -> None:
+    """The rows of a converge_refs case (in its order) with its groups as column ``grp``."""
+    import csv
+
+    case = next(c for c in json.loads(CONVERGE_REFS.read_text()) if c["id"] == cid)
+    with open(ROOT / "tests" / "reference" / "data" / case["data"], newline="") as fh:
+        rows = list(csv.reader(fh))
+    with open(out, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(rows[0] + ["grp"])
+        for r, g in zip(case["rows"], case["groups"]):
+            w.writerow(rows[r] + [g])
 
 
 def _run(cmd: list[str], env: dict | None = None, cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> float:
@@ -158,6 +189,8 @@ def main(argv=None) -> None:
             (tmp / f"{case}.lav").write_text(MODELS[case])
             if case in TEST_DATA:
                 shutil.copyfile(TEST_DATA[case], tmp / f"{case}.csv")
+            elif case in CONVERGE_CASES:
+                _converge_case(CONVERGE_CASES[case], tmp / f"{case}.csv")
             s_ours, ours = _ours(case, tmp, tree)
             line = f"{case:8s} ours {s_ours:7.1f} s (converged {ours['converged']}"
             if "bootstrap" in ours:

@@ -54,7 +54,7 @@ from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, ordinal_warnings,
                         post_checks, unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings)
 from .defined import fixed_label_warnings, from_partable, theta_columns
-from .estimate import RUNAWAY, RUNAWAY_QN, minimize, numerical_hessian
+from .estimate import RUNAWAY_FIRST, RUNAWAY_FULL, RUNAWAY_QN, minimize, numerical_hessian
 from .fiml import pairwise_cov
 from .fitmeasures import FitInputs, fit_measures_dict
 from .interaction import expand_interactions, has_interactions
@@ -330,9 +330,14 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     with max |gradient| < 1e-7 like any other.
 
     The first attempt stops early when its estimates run off along a ridge (``runaway``,
-    :data:`~iur_survey.sem.estimate.RUNAWAY`; the scoring steps can carry a fit there in a few iterations,
-    and creeping along it used to cost minutes of a FIML fit), so that the fallbacks run at once; when none
-    of them converges either, the first attempt is rerun in full and reported as before.  Every other
+    :data:`~iur_survey.sem.estimate.RUNAWAY_FIRST`; the scoring steps can carry a fit there in a few iterations,
+    and creeping along it used to cost minutes of a FIML fit), or when its quasi-Newton stage has used its
+    budget (:class:`~iur_survey.sem.estimate.FirstAttempt`: 1,000 iterations, 10 per parameter for larger
+    models; HS_fiml_G4_k15_s2_ML of tests/sem/converge_refs crept 4,227 iterations before it ran off, and the
+    quasi-Newton path from lavaan's start then reached lavaan's minimum in 340), so that the fallbacks run
+    at once; when none of them converges either, the first attempt is rerun in full (stopped only 100 x its
+    start's scale away, :data:`~iur_survey.sem.estimate.RUNAWAY_FULL`: the non-converged fit of
+    tests/base/test_nonconverged.py crept 10,000 iterations to estimates of 1e3 there) and reported as before.  Every other
     default or quasi-Newton path (the fallbacks, and the paths run after an improper solution, below) stops
     the same way once in its quasi-Newton stage (:data:`~iur_survey.sem.estimate.RUNAWAY_QN`; its scoring
     stage converges fast or hands over within 25 iterations, and may end at a minimum ten times further out
@@ -408,7 +413,7 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
 
 def _fallbacks(run, x0, fallback, simple, improper, warnings):
     """The attempts of :func:`_with_fallback_start` (``run`` already wrapped)."""
-    opt = run(x0, runaway=RUNAWAY)
+    opt = run(x0, runaway=RUNAWAY_FIRST)
     # the other paths: (what, start, scoring, a fallback of a non-converged fit)
     paths = [("quasi-Newton from lavaan's start values", x0, False, True)]
     starts = [x0]
@@ -472,8 +477,8 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
                 return explore(alt, what, "; ".join(notes))
             return alt
         notes.append(f"{what}: {alt.message}")
-    if opt.ran_off:                     # the ran-off first attempt, in full
-        opt = run(x0)
+    if opt.ran_off:                     # the ran-off (or paused) first attempt, in full
+        opt = run(x0, runaway=RUNAWAY_FULL)
         if opt.converged:
             opt.history = [f"{'; '.join(notes)}; refit: lavaan's start values without the run-off stop"] + \
                 opt.history

@@ -22,7 +22,10 @@ bootstrap's draws) run :func:`warm_stages` -- 2 from that curvature (its first s
    backtracking) for the rows that scoring leaves stalled or out of iterations.  The first inverse curvature
    is ``H0inv`` when the caller gives one (the bootstrap: the inverse expected information of the full
    sample), else the scaled identity ``(s'y / y'y) I``.  At most ``20 * max_iter`` iterations
-   (``max_iter`` when ``max_iter <= 10``).
+   (``max_iter`` when ``max_iter <= 10``).  In a single fit (:func:`minimize`) a row that creeps near its
+   minimum (an ill-conditioned Heywood case: thousands of iterations for the last digits) is finished by a
+   Newton probe -- stage 3's steps from a copy of its iterate, kept only when they converge
+   (:data:`PROBE_FIRST`).
 3. **Newton polish** for the rows the quasi-Newton stage leaves unfinished: up to ``min(6, max_iter)`` Newton steps with the
    Hessian got by central differences of the analytic gradient (:func:`numerical_hessian`; the 2q displaced
    points of all rows in one kernel call), so that the gradient reaches ~1e-12 and estimates agree with
@@ -70,8 +73,8 @@ from scipy import linalg
 __all__ = ["OptimResult", "BatchResult", "Callables", "optimize", "default_stages", "warm_stages", "minimize",
            "numerical_hessian",
            "OK", "FAILED", "NONCONVERGED", "RUNAWAY", "RUNAWAY_AFTER", "RUNAWAY_QN", "RunawayAfterScoring",
-           "STALL", "STALL_RTOL",
-           "EVAL_MAX", "XF_TOL"]
+           "STALL", "STALL_RTOL", "FirstAttempt", "RUNAWAY_FIRST", "RUNAWAY_FULL", "PAUSE_QN",
+           "EVAL_MAX", "XF_TOL", "PROBE_FIRST"]
 
 #: status of each row of :func:`optimize`
 OK, FAILED, NONCONVERGED = 0, 1, 2
@@ -92,6 +95,31 @@ class RunawayAfterScoring(float):
     the 30-case group of tests/sem/test_simple_start.py, which scoring reaches from lavaan's simple start)."""
 
 
+class FirstAttempt(float):
+    """The ``runaway`` factor of a single fit's first attempt (equal to the float it holds, :data:`RUNAWAY`):
+    besides the run-off stop, the row is stopped in its quasi-Newton stage after ``pause(q)`` iterations
+    without converging (:data:`PAUSE_QN`), ``ran_off`` as a row that ran off: the other paths run at once and,
+    when none converges, the first attempt is rerun in full (``api._fallbacks``).  A first attempt carried
+    by its scoring steps onto a ridge creeps along it for thousands of iterations before it crosses the run-off
+    bound (HS_fiml_G4_k15_s2_ML of tests/sem/converge_refs: 4,227 iterations, 10 s; then the quasi-Newton path
+    from lavaan's start reaches lavaan's minimum in 340)."""
+
+    def pause(self, q: int) -> int:
+        return max(PAUSE_QN, PAUSE_QN_PER_PARAM * q)
+
+
+#: the quasi-Newton budget of a single fit's first attempt before the other paths run (:class:`FirstAttempt`):
+#: max(PAUSE_QN, PAUSE_QN_PER_PARAM * q) iterations, several times what lavaan's nlminb needs where it converges
+#: (its path is the one of the quasi-Newton fallback from lavaan's start), and with the Newton probes
+#: (:data:`PROBE_FIRST`) a path that converges slowly near its minimum is finished long before
+PAUSE_QN, PAUSE_QN_PER_PARAM = 1000, 10
+#: the ``runaway`` of a single fit's first attempt
+RUNAWAY_FIRST = FirstAttempt(RUNAWAY)
+#: the ``runaway`` of the first attempt's rerun in full when no other path converged (``api._fallbacks``): a
+#: path 100 x its start's scale away, from its quasi-Newton stage on, has run off for good (the non-converged
+#: fit of tests/base/test_nonconverged.py crept on for 10,000 iterations to estimates of 1e3 from starts of 1,
+#: max |gradient| 32; lavaan 0.6.14 gives up after 698)
+RUNAWAY_FULL = RunawayAfterScoring(10 * RUNAWAY)
 #: the ``runaway`` of a single fit's other paths (the fallbacks and the paths run after an improper solution,
 #: ``api._fallbacks``): :data:`RUNAWAY` from the quasi-Newton stage on
 RUNAWAY_QN = RunawayAfterScoring(RUNAWAY)
@@ -103,6 +131,17 @@ STALL_RTOL = 1e-10
 #: the evaluation cap of the bootstrap's refits (``max_evals`` of :func:`optimize`): lavaan's ``eval.max`` of
 #: nlminb, past which lavaan counts a fit as not converged (nlminb's "function evaluation limit reached")
 EVAL_MAX = 20000
+#: the Newton probes of a single fit's quasi-Newton stage (``probe`` of :func:`optimize`, :func:`_probe_newton`):
+#: a row still in the stage after max(PROBE_FIRST, PROBE_PER_PARAM * q) iterations (a probe's Hessian costs 2q
+#: gradients) tries, from a copy of its iterate, up to PROBE_STEPS Newton steps with the differenced Hessian (the
+#: polish's), each cutting max |g| at least PROBE_CUT-fold; they are kept only when they reach ``gtol``, else the
+#: stage goes on from where it was (its path unchanged) and the next probe comes when the row has spent
+#: PROBE_GROWTH times as many iterations in the stage.  A probe is tried only while max |g| is below PROBE_GREL of
+#: its value at the row's start and f has gone down by less than PROBE_FREL * max(1, |f|) over the last
+#: PROBE_WINDOW iterations (a path still far from a minimum, or creeping along a ridge -- f going down steadily,
+#: a gradient that does not fade -- is not probed)
+PROBE_FIRST, PROBE_PER_PARAM, PROBE_STEPS, PROBE_CUT = 100, 3, 6, 1.0
+PROBE_GREL, PROBE_FREL, PROBE_WINDOW, PROBE_GROWTH = 1e-2, 1e-8, 10, 1.5
 #: the floor of a quasi-Newton line search in a single fit (``xf_tol`` of :func:`optimize`): nlminb's ``xf.tol``
 #: in lavaan (2.2e-14), the relative step at or below which nlminb stops with "false convergence" (lavaan:
 #: not converged); here relative to each coordinate (:func:`_backtrack`)
@@ -129,7 +168,8 @@ class BatchResult:
     ``status`` (OK / FAILED / NONCONVERGED), ``iterations`` (scoring + quasi-Newton), per row the
     stages it went through (``history``), whether it was stopped for running off (``ran_off``) or by the
     evaluation cap (``capped``), and its evaluations of the objective and gradient (``evaluations``; those of
-    the polish's differenced Hessians not included)."""
+    the polish's differenced Hessians not included), and whether it was stopped by a first attempt's quasi-Newton
+    budget (``paused``, :class:`FirstAttempt`; then ``ran_off`` too)."""
 
     x: np.ndarray
     fun: np.ndarray
@@ -140,6 +180,7 @@ class BatchResult:
     ran_off: np.ndarray | None = None
     capped: np.ndarray | None = None
     evaluations: np.ndarray | None = None
+    paused: np.ndarray | None = None
 
 
 # ------------------------------------------------------------------ small batched pieces
@@ -214,6 +255,8 @@ class _Stops:
     max_evals: int | None
     capped: np.ndarray
     in_scoring: bool = True             # the run-off bound holds in the scoring stage too
+    pause: int | None = None            # quasi-Newton iterations after which a row stops (FirstAttempt)
+    paused: np.ndarray | None = None    # the rows so stopped
 
 
 class _Counted:
@@ -426,12 +469,73 @@ def _stage_scoring(kernel, mom, X, F, G, C, rows, *, gtol, max_iter, iters, boun
     return done, why
 
 
+def _probe_newton(kernel, mom, X, F, G, rows, *, gtol, steps=PROBE_STEPS, cut=PROBE_CUT):
+    """Newton steps with the differenced Hessian (the polish's, :func:`_stage_polish`) from copies of the
+    iterates ``X[rows]``: each step must have a positive-definite Hessian, be accepted by the line search
+    (f not up) and cut max |g| at least ``cut``-fold, else the row's probe fails.  Returns (ok, Xp, Fp, Gp)
+    over ``rows``: ok where max |g| fell below ``gtol`` within ``steps`` steps (nothing is written into X,
+    F, G).  Near a minimum where the quasi-Newton path creeps (an ill-conditioned Hessian: a Heywood case of a
+    small group), Newton's quadratic convergence ends it in a few steps."""
+    q = X.shape[1]
+    Xp, Fp, Gp = X[rows].copy(), F[rows].copy(), G[rows].copy()
+    ok = np.zeros(rows.size, bool)
+    live = np.flatnonzero(np.all(np.isfinite(Gp), axis=1))
+    on = getattr(kernel, "on", None)
+    if on is not None:
+        kernel.on = False                   # not counted, as the polish's evaluations
+    try:
+        for _ in range(steps):
+            gm = _gmax(Gp[live])
+            fin = gm < gtol
+            ok[live[fin]] = True
+            live = live[~fin]
+            if live.size == 0:
+                break
+            rep = np.repeat(rows[live], 2 * q)
+            H = _fd_hessians(lambda Z: kernel.evaluate(Z, mom, rep)[1], Xp[live])
+            step = _newton_steps(H, Gp[live], definite=True)
+            good = np.all(np.isfinite(step), axis=1)
+            live, step, gm = live[good], step[good], gm[good]
+            if live.size == 0:
+                break
+            # the line search on the copies: rows index into the stacks of copies
+            acc, Xn, Fn, Gn, _ = _backtrack(_Rows(kernel, rows), mom, live, Xp, Fp, step, np.zeros(live.size),
+                                            info=False, c1=0.0, tries=30)
+            acc &= _gmax(Gn) < gm / cut
+            a = live[acc]
+            Xp[a], Fp[a], Gp[a] = Xn[acc], Fn[acc], Gn[acc]
+            live = a
+        ok[live[_gmax(Gp[live]) < gtol]] = True
+    finally:
+        if on is not None:
+            kernel.on = on
+    return ok, Xp, Fp, Gp
+
+
+class _Rows:
+    """A kernel seen through a map of row numbers: row i of the caller's stack is row ``rows[i]`` of the
+    kernel's (:func:`_probe_newton` runs its line search on copies of some rows)."""
+
+    def __init__(self, kernel, rows):
+        self.kernel, self.rows = kernel, rows
+        self.info_changes_fg = getattr(kernel, "info_changes_fg", False)
+
+    def evaluate(self, X, mom, which, info=False):
+        return self.kernel.evaluate(X, mom, self.rows[which], info)
+
+
 def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0inv, memory, bound=None,
-                        stall=None, xf_tol=None):
-    """Stage 2 (L-BFGS) on ``rows`` (in place on X, F, G, iters).  Returns (done, stalled, floored): per row
-    True when max |g| < gtol, True when it left for making no progress (``stall``: :func:`optimize`), and
-    True when its line search fell to the relative step ``xf_tol`` (:func:`_backtrack`)."""
+                        stall=None, xf_tol=None, probe=None):
+    """Stage 2 (L-BFGS) on ``rows`` (in place on X, F, G, iters).  Returns (done, stalled, floored, probed): per
+    row True when max |g| < gtol, True when it left for making no progress (``stall``: :func:`optimize`),
+    True when its line search fell to the relative step ``xf_tol`` (:func:`_backtrack`), and True when a
+    Newton probe finished it (``probe``: per row of ``rows``, the max |g| below which it may be probed, None: no
+    probes; :data:`PROBE_FIRST`, :func:`_probe_newton`: they end a row that creeps near its minimum)."""
     K, q = rows.size, X.shape[1]
+    n_it = np.zeros(K, int)                 # the rows' iterations in this stage
+    next_probe = np.full(K, max(PROBE_FIRST, PROBE_PER_PARAM * q) if probe is not None else np.iinfo(np.int64).max)
+    probed = np.zeros(K, bool)              # finished by a probe
+    f_past = np.full((K, PROBE_WINDOW), np.inf)     # f of the last PROBE_WINDOW iterations (a ring)
     done = _gmax(G[rows]) < gtol
     active = ~done & np.all(np.isfinite(G[rows]), axis=1)
     stalled = np.zeros(K, bool)
@@ -487,10 +591,29 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
             count[au] += 1
         X[rh], F[rh], G[rh] = Xn[h], Fn[h], Gn[h]
         iters[rh] += 1
+        n_it[ah] += 1
         conv = _gmax(Gn[h]) < gtol
         done[ah[conv]] = True
         active[ah[conv]] = False
         active[ah[_ran_off(X, G, rh, bound, gtol)]] = False
+        if bound is not None and bound.pause is not None:
+            held = ah[active[ah] & (n_it[ah] >= bound.pause)]
+            bound.off[rows[held]] = bound.paused[rows[held]] = True
+            active[held] = False
+        slot = n_it[ah] % PROBE_WINDOW
+        f_ago, f_past[ah, slot] = f_past[ah, slot], Fn[h]           # f PROBE_WINDOW iterations ago
+        due = ah[active[ah] & (n_it[ah] >= next_probe[ah]) &
+                 (f_ago - Fn[h] < PROBE_FREL * np.maximum(1.0, np.abs(Fn[h])))]
+        if due.size:
+            due = due[_gmax(G[rows[due]]) < probe[due]]
+        if due.size:                        # a Newton probe from a copy; kept only when it converges
+            next_probe[due] = np.ceil(PROBE_GROWTH * n_it[due]).astype(int)
+            ok, Xp, Fp, Gp = _probe_newton(kernel, mom, X, F, G, rows[due], gtol=gtol)
+            fin = due[ok]
+            X[rows[fin]], F[rows[fin]], G[rows[fin]] = Xp[ok], Fp[ok], Gp[ok]
+            done[fin] = True
+            probed[fin] = True
+            active[fin] = False
         if stall is not None:               # progress: f down by STALL_RTOL, or max |g| halved
             gn = _gmax(Gn[h])
             down = (Fn[h] < ref[ah] - STALL_RTOL * np.maximum(1.0, np.abs(ref[ah]))) | (gn < 0.5 * ref_g[ah])
@@ -499,7 +622,7 @@ def _stage_quasi_newton(kernel, mom, X, F, G, rows, *, gtol, max_iter, iters, H0
             flat = ah[(since[ah] >= stall) & active[ah]]
             stalled[flat] = True
             active[flat] = False
-    return done, stalled, floored
+    return done, stalled, floored, probed
 
 
 #: lavaan's nlminb (R's PORT routine ``dmnfb``/``drmng``): the trust radius of its first step in the scaled
@@ -637,7 +760,8 @@ def warm_stages(max_iter: int, fallback_iter: int) -> tuple[tuple[str, int], ...
 def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *, gtol: float = 1e-10,
              max_iter: int = 500, stages: tuple[tuple[str, int], ...] | None = None,
              H0inv: np.ndarray | None = None, memory: int = 40, runaway: float | None = None,
-             stall: int | None = None, max_evals: int | None = None, xf_tol: float | None = None) -> BatchResult:
+             stall: int | None = None, max_evals: int | None = None, xf_tol: float | None = None,
+             probe: bool = False) -> BatchResult:
     """Minimise the K problems of ``kernel`` from ``x0`` (q: every row starts there; or K x q); see the module
     docstring.  ``start_ok`` (K) marks the rows worth starting (default: all; the others are FAILED); K is
     ``start_ok.size``, or ``x0``'s rows.  The kernel's rows are ``mom``'s (passed through).
@@ -664,6 +788,10 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
     and gradient (scoring and quasi-Newton; :data:`EVAL_MAX`, nlminb's ``eval.max`` in lavaan) without
     converging is stopped there, NONCONVERGED (``capped``), as lavaan counts a fit that reached nlminb's
     limit.
+
+    ``probe`` (default False; a single fit, :func:`minimize`: True): Newton probes in the quasi-Newton stage
+    (:data:`PROBE_FIRST`): a row creeping near its minimum is finished by Newton steps with the differenced
+    Hessian, kept only when they converge (else its path goes on unchanged).
 
     ``xf_tol`` (default None: off; a single fit, :func:`minimize`: :data:`XF_TOL`): a quasi-Newton line search
     whose trial step falls to that relative size fails (:func:`_backtrack`), and the row leaves the stage
@@ -708,8 +836,10 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
         None if runaway is None else X.copy(),
         None if runaway is None else runaway * np.maximum(1.0, np.abs(X).max(axis=1, initial=0.0)),
         off, iters, evals, None if max_evals is None else int(max_evals), np.zeros(K, bool),
-        not isinstance(runaway, RunawayAfterScoring))
+        not isinstance(runaway, RunawayAfterScoring),
+        runaway.pause(q) if isinstance(runaway, FirstAttempt) else None, np.zeros(K, bool))
     capped = np.zeros(K, bool) if bound is None else bound.capped
+    paused = np.zeros(K, bool) if bound is None else bound.paused
     live = np.flatnonzero(start_ok)
     if live.size:
         first_info = bool(stages) and stages[0][0] == "scoring"
@@ -722,6 +852,7 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
         for k in live[~ok]:
             history[k].append("the start values are not admissible")
     rest = np.flatnonzero(status == NONCONVERGED)
+    g_start = _gmax(G)                      # max |g| at the rows' start (the Newton probes')
     for n, (name, budget) in enumerate(stages, 1):
         if rest.size == 0 or budget <= 0:
             continue
@@ -742,11 +873,13 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
                                   f"{'evaluation limit' if capped[k] else w}")
         elif name == "quasi-newton":
             fresh[rest] = False
-            done, flat, floor = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget,
+            done, flat, floor, probed = _stage_quasi_newton(kernel, mom, X, F, G, rest, gtol=gtol, max_iter=budget,
                                                     iters=iters, H0inv=H0inv, memory=memory, bound=bound,
-                                                    stall=stall, xf_tol=xf_tol)
-            for k, d, fl, fc, i0 in zip(rest, done, flat, floor, it0):
-                end = ("" if d else ", evaluation limit" if capped[k] else ", ran off" if off[k] else
+                                                    stall=stall, xf_tol=xf_tol,
+                                                    probe=PROBE_GREL * g_start[rest] if probe else None)
+            for k, d, fl, fc, pr, i0 in zip(rest, done, flat, floor, probed, it0):
+                end = (", then Newton steps (a probe)" if pr else "" if d else ", evaluation limit" if capped[k] else
+                       ", paused (the first attempt's budget)" if paused[k] else ", ran off" if off[k] else
                        ", no progress" if fl else ", false convergence (the line search's step fell to "
                        "xf.tol)" if fc else ", unfinished")
                 history[k].append(f"{n}. quasi-Newton (L-BFGS): {iters[k] - i0} iterations, f={F[k]:.12g}{end}")
@@ -768,7 +901,7 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
         rest = rest[~done & ~off[rest]]
     run = status == NONCONVERGED
     status[run & ~off & (_gmax(G) < CONVERGED_GMAX)] = OK
-    return BatchResult(X, F, G, status, iters, history, off & ~capped, capped, evals)
+    return BatchResult(X, F, G, status, iters, history, off & ~capped, capped, evals, paused)
 
 
 # ------------------------------------------------------------------ a single fit: a batch of one
@@ -819,7 +952,7 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
              max_iter: int = 500, gtol: float = 1e-10, polish: bool = True,
              fun_grad_curv: Callable | None = None, fun_grad: Callable | None = None,
              scoring: bool = True, runaway: float | None = None, trust: bool = False,
-             xf_tol: float | None = XF_TOL, max_evals: int | None = EVAL_MAX) -> OptimResult:
+             xf_tol: float | None = XF_TOL, max_evals: int | None = EVAL_MAX, probe: bool = True) -> OptimResult:
     """One fit: :func:`optimize` on the callables as a batch of one (:class:`Callables`).
 
     ``curvature(x)`` returns a (positive-definite) curvature matrix; when ``fun_grad_curv(x) -> (g, C)`` is
@@ -832,7 +965,9 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     budget, then the polish, instead of stages 1 and 2.  The quasi-Newton stage stops its line search at
     nlminb's relative step ``xf.tol`` (``xf_tol``, :data:`XF_TOL`: :func:`optimize`), and the fit stops
     after nlminb's ``eval.max`` evaluations (``max_evals``, :data:`EVAL_MAX`; not converged then, as in
-    lavaan).
+    lavaan).  ``probe``: the Newton probes of the quasi-Newton stage (:data:`PROBE_FIRST`).  ``runaway``
+    :data:`RUNAWAY_FIRST` (a :class:`FirstAttempt`) also stops the quasi-Newton stage after its budget
+    (``ran_off``; the message says so).
 
     >>> f = lambda x: float((x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2 + x[0] ** 4)
     >>> g = lambda x: np.array([2 * (x[0] - 1) + 4 * x[0] ** 3, 20 * (x[1] + 2)])
@@ -846,7 +981,7 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     elif not scoring:
         stages = stages[1:]
     res = optimize(Callables(fun, grad, curvature, fun_grad_curv, fun_grad), None, np.asarray(x0, float)[None],
-                   gtol=gtol, stages=stages, runaway=runaway, xf_tol=xf_tol, max_evals=max_evals)
+                   gtol=gtol, stages=stages, runaway=runaway, xf_tol=xf_tol, max_evals=max_evals, probe=probe)
     x, f, g = res.x[0], float(res.fun[0]), res.grad[0]
     if res.status[0] == FAILED:
         return OptimResult(x, f, np.full_like(x, np.nan), False, 0, "the start values are not admissible",
@@ -855,6 +990,9 @@ def minimize(fun: Callable[[np.ndarray], float], grad: Callable[[np.ndarray], np
     gmax = float(_gmax(g[None])[0]) if g.size else 0.0
     off = bool(res.ran_off[0])
     capped = bool(res.capped[0]) if res.capped is not None else False
-    end = "; the estimates ran off" if off else f"; nlminb's eval.max ({max_evals}) reached" if capped else ""
+    paused = bool(res.paused[0]) if res.paused is not None else False
+    end = (f"; stopped after {runaway.pause(x.size) if paused else 0} quasi-Newton iterations, the first "
+           "attempt's budget before the other paths" if paused else "; the estimates ran off" if off else
+           f"; nlminb's eval.max ({max_evals}) reached" if capped else "")
     msg = "converged" if converged else f"no convergence (max |gradient| = {gmax:.3g}{end})"
     return OptimResult(x, f, g, converged, int(res.iterations[0]), msg, res.history[0], off)

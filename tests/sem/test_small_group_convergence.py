@@ -238,10 +238,10 @@ def test_fallbacks_only_replace_a_nonconverged_fit_by_a_converged_one(verdicts, 
 def test_a_first_attempt_that_ran_off_is_rerun_in_full_only_when_no_fallback_converges(full_converges,
                                                                                          fallbacks_converge):
     """The first attempt stops early when its estimates run off (estimate.RUNAWAY); the fallbacks then run at
-    once, and when none converges the first attempt is rerun without the stop: the outcome is the one of
-    the full first attempt, as before the stop existed."""
+    once, and when none converges the first attempt is rerun in full (bounded only at 100 x its start's scale,
+    estimate.RUNAWAY_FULL): the outcome is the one of the full first attempt."""
     from iur_survey.sem.api import _with_fallback_start
-    from iur_survey.sem.estimate import RUNAWAY
+    from iur_survey.sem.estimate import RUNAWAY, RUNAWAY_FULL
 
     ran = []
 
@@ -251,7 +251,7 @@ def test_a_first_attempt_that_ran_off_is_rerun_in_full_only_when_no_fallback_con
         if tag == "trust":
             return _Opt(False, tag)
         if tag == "scoring":
-            return _Opt(full_converges and runaway is None, tag, ran_off=runaway is not None)
+            return _Opt(full_converges and runaway == RUNAWAY_FULL, tag, ran_off=runaway != RUNAWAY_FULL)
         return _Opt(fallbacks_converge, tag)
 
     opt = _with_fallback_start(run, np.zeros(2), lambda: np.ones(2))
@@ -259,6 +259,6 @@ def test_a_first_attempt_that_ran_off_is_rerun_in_full_only_when_no_fallback_con
         assert ran == [("scoring", RUNAWAY), ("qn", RUNAWAY)] and opt.tag == "qn" and opt.converged
     else:
         # the fallbacks stop when they run off too
-        assert ran == [("scoring", RUNAWAY), ("qn", RUNAWAY), ("marker", RUNAWAY), ("scoring", None)] + \
+        assert ran == [("scoring", RUNAWAY), ("qn", RUNAWAY), ("marker", RUNAWAY), ("scoring", RUNAWAY_FULL)] + \
             ([] if full_converges else [("trust", None)])      # then nlminb's path, the last try
         assert opt.tag == "scoring" and opt.converged == full_converges and "refit" in " ".join(opt.history)

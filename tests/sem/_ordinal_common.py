@@ -21,3 +21,23 @@ def load_data(name: str) -> pd.DataFrame:
     if name == "ordinal_600":
         return pd.read_csv(DATA / "ordinal_600.csv")
     return pd.read_csv(REFS / f"{name}.csv")
+
+
+def assert_sequence_equals_lavaan(table: pd.DataFrame, ref: dict) -> None:
+    """An ordinal invariance sequence's table (one row per step) against lavaan's per-step fit and LRT (``ref``:
+    step -> {"fit": {...}, "lrt": {...}}, from the R scripts): df and npar exact, scaled χ² to 1e-4, CFI/RMSEA/SRMR
+    to 1e-3, the LRT's df, χ² difference and p."""
+    import numpy as np
+
+    tab = table.set_index("step")
+    assert list(tab.index) == list(ref)
+    for s, r in ref.items():
+        f = r["fit"]
+        assert int(tab.at[s, "df"]) == int(f["df"]) and int(tab.at[s, "npar"]) == int(f["npar"]), s
+        np.testing.assert_allclose(tab.at[s, "chisq.scaled"], f["chisq.scaled"], rtol=1e-4, err_msg=s)
+        for k in ("cfi.scaled", "rmsea.scaled", "srmr"):
+            np.testing.assert_allclose(tab.at[s, k], f[k], atol=1e-3, err_msg=f"{s} {k}")
+        if "lrt" in r:
+            assert int(tab.at[s, "df.diff"]) == int(r["lrt"]["df.diff"]), s
+            np.testing.assert_allclose(tab.at[s, "chisq.diff"], r["lrt"]["chisq.diff"], rtol=1e-4, err_msg=s)
+            np.testing.assert_allclose(tab.at[s, "pvalue.diff"], r["lrt"]["pvalue"], rtol=1e-3, atol=1e-7)

@@ -23,6 +23,7 @@ import pytest
 from iur_survey.errors import EstimationError, ModelSyntaxError
 from iur_survey.sem import sem
 from iur_survey.sem.compare import lrt
+from tests.sem._ordinal_common import assert_sequence_equals_lavaan
 
 HERE = Path(__file__).parent
 REFS = json.loads((HERE / "partial_refs" / "partial_wlsmv_refs.json").read_text())
@@ -153,18 +154,7 @@ def sequence(par: str):
 @pytest.mark.parametrize("par", ["delta", "theta"])
 def test_sequence_steps_and_lrt_as_semtools(par):
     ref = REFS[f"sequence_{par}"]
-    tab = sequence(par).table.set_index("step")
-    assert list(tab.index) == list(ref)
-    for s, r in ref.items():
-        f = r["fit"]
-        assert int(tab.at[s, "df"]) == int(f["df"]) and int(tab.at[s, "npar"]) == int(f["npar"]), s
-        np.testing.assert_allclose(tab.at[s, "chisq.scaled"], f["chisq.scaled"], rtol=1e-4, err_msg=s)
-        for k in ("cfi.scaled", "rmsea.scaled", "srmr"):
-            np.testing.assert_allclose(tab.at[s, k], f[k], atol=1e-3, err_msg=f"{s} {k}")
-        if "lrt" in r:
-            assert int(tab.at[s, "df.diff"]) == int(r["lrt"]["df.diff"]), s
-            np.testing.assert_allclose(tab.at[s, "chisq.diff"], r["lrt"]["chisq.diff"], rtol=1e-4, err_msg=s)
-            np.testing.assert_allclose(tab.at[s, "pvalue.diff"], r["lrt"]["pvalue"], rtol=1e-3, atol=1e-7)
+    assert_sequence_equals_lavaan(sequence(par).table, ref)
 
 
 @pytest.mark.parametrize("par", ["delta", "theta"])

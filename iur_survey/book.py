@@ -445,15 +445,26 @@ def _stop_on_model_failure(progress=None):
     ...
     iur_survey.book._ModelFailed: the structural model (sem) could not be estimated on this export: the model did not converge; no book was built
     """
-    what = {"cfa": "the measurement model (cfa)", "sem": "the structural model (sem)"}
-
     def callback(name, step) -> None:
         if progress is not None:
             progress(name, step)
-        if step is not None and name in MODEL_STEPS and step.status == "failed":
-            raise _ModelFailed(f"{what[name]} could not be estimated on this export: {step.reason}; "
-                               "no book was built")
+        failure = _model_step_failure(name, step)
+        if failure:
+            raise _ModelFailed(failure)
     return callback
+
+
+def _model_step_failure(name: str, step) -> str | None:
+    """The one-line reason the book stops when ``step`` of :data:`MODEL_STEPS` failed, else ``None``.
+
+    >>> from iur_survey.pipeline import Step
+    >>> _model_step_failure("invariance", Step("failed", reason="x")) is None
+    True
+    """
+    if step is None or name not in MODEL_STEPS or step.status != "failed":
+        return None
+    what = {"cfa": "the measurement model (cfa)", "sem": "the structural model (sem)"}[name]
+    return f"{what} could not be estimated on this export: {step.reason}; no book was built"
 
 
 def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_OUT, fmt: str = "html",
@@ -506,11 +517,9 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
         if failure:       # an export that cannot be read or cleaning that kept too few: no book, the old one stays
             raise BookInputError(None, failure)
         for name in MODEL_STEPS:     # a cached pipeline whose models failed: the same answer as a fresh one
-            if name in results.steps and results.steps[name].status == "failed":
-                try:
-                    _stop_on_model_failure()(name, results.steps[name])
-                except _ModelFailed as stop:
-                    raise BookInputError(settings.data, str(stop)) from None
+            failure = _model_step_failure(name, results.steps.get(name))
+            if failure:
+                raise BookInputError(settings.data, failure)
         for line in failed_steps(results):      # said at the end of the command too, not only mid-log
             warnings.warn(line, UserWarning, stacklevel=2)
     if clean:

@@ -921,13 +921,14 @@ def longest_run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 STRAIGHT_LINE_MIN_ITEMS = 6
 
 
-def consistent_midpoint(x: np.ndarray, cols: list[str], instrument: Instrument, min_off: int
+def consistent_midpoint(x: np.ndarray, cols: list[str], instrument: Instrument, min_off: int | None
                         ) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``x`` (answers on the top-level scale, :func:`common_scale`) that answer the scale's middle to at
     least half their items and give at least ``min_off`` answers off it, all on one side once reverse-keyed items
     are turned (4 to a forward item, 2 to a reversed one: agreeing both times).  Such a row reads as a midpoint
     responder whose other answers follow a trait, not as a straight line with slips, whose slips fall on either
-    side.  A scale without a middle answer (1-4) has no such row.  Returns ``(rows, n_off)``.
+    side.  A scale without a middle answer (1-4), or ``min_off`` None (the setting off), has no such row.
+    Returns ``(rows, n_off)``.
 
     >>> from iur_survey.instrument import load_instrument
     >>> cols = ["GOV1", "GOV2", "GOV3", "GOV4"]                                  # GOV3 is reverse-keyed
@@ -937,7 +938,7 @@ def consistent_midpoint(x: np.ndarray, cols: list[str], instrument: Instrument, 
     """
     lo, hi = instrument.scale_min, instrument.scale_max
     mid = (lo + hi) / 2
-    if (hi - lo) % 2:
+    if not min_off or (hi - lo) % 2:
         return np.zeros(len(x), dtype=bool), np.zeros(len(x), dtype=np.int64)
     sign = np.where([c in set(instrument.reverse_items) for c in cols], -1.0, 1.0)
     with np.errstate(invalid="ignore"):
@@ -1035,8 +1036,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     best, val, start = longest_run(x)
     near = _all_but_one(frame, instrument, cols, x, best, cut, far, honest_far_alpha)
     hit = (best >= cut) | near[0]
-    calm, n_off = (consistent_midpoint(x, cols, instrument, midpoint_consistent) if midpoint_consistent
-                   else (np.zeros(len(x), dtype=bool), None))
+    calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
     texts = []
     same = " (the same place on each item's scale)" if x is not raw else ""
     for i in np.flatnonzero(hit):
@@ -1331,8 +1331,7 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     sd = irv_index(x)
     with np.errstate(invalid="ignore"):
         hit = (n_ans >= need) & (sd < min_sd)
-    calm, n_off = (consistent_midpoint(x, cols, instrument, midpoint_consistent) if midpoint_consistent
-                   else (np.zeros(len(x), dtype=bool), np.zeros(len(x), dtype=np.int64)))
+    calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
     return _details(frame, hit, (t + _midpoint_text(o) if s < far_sd and c else _far(t) if s < far_sd else t
                                  for t, s, c, o in
                                  ((f"IRV (SD of {n} answers) {s:.2f} < {_detail_number(min_sd)}", s, c, o)

@@ -192,8 +192,7 @@ def measurement_split(model: str) -> tuple[list[str], list[str]]:
     # given per group would free their parameter of the group.equal constraints (another model)
     if all(isinstance(x, str) for x in left):
         return keep, left
-    from .syntax import parse_model
-    labels = {lab for t in parse_model("\n".join(keep)).terms for lab in (t.labels or ()) if lab}
+    labels = _model_labels("\n".join(keep))
     left_text = []
     for x in left:
         if isinstance(x, str):
@@ -205,6 +204,17 @@ def measurement_split(model: str) -> tuple[list[str], list[str]]:
     return keep, left_text
 
 
+def _model_labels(model: str) -> set[str]:
+    """The parameter labels a lavaan syntax gives (``c(l1, l2)*b``: l1, l2).
+
+    >>> sorted(_model_labels("F =~ a + c(l1, l2)*b + l3*c"))
+    ['l1', 'l2', 'l3']
+    """
+    from .syntax import parse_model
+
+    return {lab for t in parse_model(model).terms for lab in (t.labels or ()) if lab}
+
+
 def _tied_left_out(kept_model: str, left_out) -> list[str]:
     """The left-out ``==`` statements (:func:`measurement_split`) that name a label of the kept measurement
     model.
@@ -212,11 +222,9 @@ def _tied_left_out(kept_model: str, left_out) -> list[str]:
     >>> _tied_left_out("F =~ a + c(l1, l2)*b + c", ["y ~ c(r1, r2)*F", "l1 == r1", "r1 == r2"])
     ['l1 == r1']
     """
-    from .syntax import parse_model
-
     if not any("==" in x for x in left_out):
         return []
-    labels = {lab for t in parse_model(kept_model).terms for lab in (t.labels or ()) if lab}
+    labels = _model_labels(kept_model)
     return [x for x in left_out if "==" in x
             and labels & set(re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", x))]
 

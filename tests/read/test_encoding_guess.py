@@ -98,3 +98,15 @@ def test_not_chinese_signatures():
     assert not_chinese("非常同意") is None and not_chinese("（跳过）") is None and not_chinese("Q1") is None
     assert "not a common" in not_chinese("Tr鑣 d'accord")
     assert "between Latin letters" in not_chinese("Avalia琰o")
+
+
+def test_data_file_for_fit_judged_too(tmp_path):
+    """A data file handed to fit is decoded as an export is: Western group labels are refused, Chinese ones read."""
+    from iur_survey.datafile import load_data
+
+    p = tmp_path / "d.csv"
+    p.write_bytes("response_id,role,GOV1\nr1,Sociétés,3\nr2,Sociétés,4\n".encode("cp1252"))
+    with pytest.raises(EncodingError, match=r"d\.csv:2:role: .*'Sociétés'.*CSV UTF-8"):
+        load_data(p, ["GOV1"])
+    p.write_bytes("response_id,role,GOV1\nr1,企业,3\nr2,政府,4\n".encode("gbk"))
+    assert load_data(p, ["GOV1"])["role"].tolist() == ["企业", "政府"]

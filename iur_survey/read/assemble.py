@@ -130,7 +130,7 @@ def refuse_doubtful_gb18030(table: Table, plan: Plan, instrument) -> None:
     ...     read_export(p)
     Traceback (most recent call last):
     ...
-    iur_survey.errors.EncodingError: ...x.csv:2:GOV1: the file is not UTF-8 and reads as GB18030 (Chinese) here as "Tr鑣 d'accord", which is not Chinese text ('鑣' is not a common Chinese character); as Windows cp1252 it reads "Très d'accord", as Mac Roman it reads "TrËs d'accord": pass the file's encoding with --encoding (e.g. --encoding cp1252)
+    iur_survey.errors.EncodingError: ...x.csv:2:GOV1: the file is not UTF-8 and reads as GB18030 (Chinese) here as "Tr鑣 d'accord", which is not Chinese text ('鑣' is not a common Chinese character); as Windows cp1252 it reads "Très d'accord", as Mac Roman it reads "TrËs d'accord": pass the file's encoding with --encoding (e.g. --encoding cp1252; --encoding gb18030 if it is Chinese)
     """
     from .source import gb18030_refusal, not_chinese
 

@@ -156,6 +156,7 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LONE_CJK_IN_WORD = re.compile(r"[A-Za-z][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][A-Za-z]")
 #: the single-byte encodings a file that is not UTF-8 may also be, shown when its GB18030 reading looks wrong
 WESTERN_ENCODINGS = (("cp1252", "Windows cp1252"), ("mac_roman", "Mac Roman"), ("latin-1", "Latin-1"))
@@ -165,12 +166,14 @@ def not_chinese(text: str) -> str | None:
     """Why ``text``, read as GB18030, is not plausible Chinese text (``None`` when it is, or is ASCII).
 
     GB18030 decodes most single-byte Western text too: an accented letter and the byte after it become
-    one rare CJK character.  Two signatures of such a reading: a character outside GB2312 (the 6,763
-    common characters, full-width punctuation), and one CJK character between two Latin letters (the
-    pair ``ç`` + ``ã`` of ``Avaliação`` is the common ``玢``).
+    one CJK character, rarely two in a row.  Two signatures of such a reading: a character outside GB2312
+    (the 6,763 common characters, full-width punctuation) unless it is inside a run of CJK characters
+    that touches no Latin letter (a traditional character of a Chinese word, ``對``, is GBK's, and is
+    read; ``Sociétés`` reads ``Soci閠閟``), and one CJK character between two Latin letters (the pair
+    ``ç`` + ``ã`` of ``Avaliação`` is the common ``玢``).
 
-    >>> not_chinese("您的年龄（岁）"), not_chinese("GOV1"), not_chinese("A型")
-    (None, None, None)
+    >>> not_chinese("您的年龄（岁）"), not_chinese("GOV1"), not_chinese("A型"), not_chinese("您對此的看法")
+    (None, None, None, None)
     >>> not_chinese("Expanded Universe?屾")
     "'屾' is not a common Chinese character"
     >>> not_chinese("Avalia玢o")
@@ -178,12 +181,16 @@ def not_chinese(text: str) -> str | None:
     """
     if text.isascii():
         return None
-    for ch in text:
+    for k, ch in enumerate(text):
         if not ch.isascii():
             try:
                 ch.encode("gb2312")
             except UnicodeEncodeError:
-                return f"{ch!r} is not a common Chinese character"
+                run = next((m for m in _CJK_RUN.finditer(text) if m.start() <= k < m.end()), None)
+                touches = run is not None and any(0 <= n < len(text) and text[n].isascii() and text[n].isalpha()
+                                                  for n in (run.start() - 1, run.end()))
+                if run is None or len(run.group()) < 2 or touches:
+                    return f"{ch!r} is not a common Chinese character"
     m = _LONE_CJK_IN_WORD.search(text)
     if m:
         return f"{m.group()[1]!r} stands alone between Latin letters"
@@ -232,7 +239,8 @@ def gb18030_refusal(path, text: str, why: str, row: int, column) -> EncodingErro
     first = next((enc for enc, name in WESTERN_ENCODINGS if any(name == n for n, _ in readings)), "cp1252")
     return EncodingError(path, f"the file is not UTF-8 and reads as GB18030 (Chinese) here as {_excerpt(text)!r}, "
                                f"which is not Chinese text ({why})" + (f"; as {shown}" if shown else "")
-                               + f": pass the file's encoding with --encoding (e.g. --encoding {first})",
+                               + f": pass the file's encoding with --encoding (e.g. --encoding {first}; "
+                                 f"--encoding gb18030 if it is Chinese)",
                          row=row, column=_excerpt(str(column)))
 
 
@@ -247,7 +255,7 @@ def refuse_doubtful_headers(table: "Table") -> None:
     >>> refuse_doubtful_headers(t)
     Traceback (most recent call last):
     ...
-    iur_survey.errors.EncodingError: x.csv:1:Expanded Universe?屾: the file is not UTF-8 and reads as GB18030 (Chinese) here as 'Expanded Universe?屾', which is not Chinese text ('屾' is not a common Chinese character); as Windows cp1252 it reads 'Expanded Universe?Œæ', as Mac Roman it reads 'Expanded Universe?åÊ': pass the file's encoding with --encoding (e.g. --encoding cp1252)
+    iur_survey.errors.EncodingError: x.csv:1:Expanded Universe?屾: the file is not UTF-8 and reads as GB18030 (Chinese) here as 'Expanded Universe?屾', which is not Chinese text ('屾' is not a common Chinese character); as Windows cp1252 it reads 'Expanded Universe?Œæ', as Mac Roman it reads 'Expanded Universe?åÊ': pass the file's encoding with --encoding (e.g. --encoding cp1252; --encoding gb18030 if it is Chinese)
     """
     if (table.encoding or "").lower() != "gb18030" or not table.extra.get("guessed_encoding"):
         return

@@ -72,6 +72,13 @@ def test_chinese_gb18030_still_read_without_a_word(tmp_path):
     assert raw.frame["role"].tolist() == ["enterprise", "government"] and raw.frame["GOV1"].tolist() == [3.0, 4.0]
 
 
+def test_gbk_traditional_characters_in_a_header_still_read(tmp_path):
+    head = "序号,您的单位类型," + ",".join(CODES) + ",您對本調查的意見"
+    rows = ["1,企业," + ",".join(["3"] * 28) + ",好"]
+    p = _write(tmp_path, head + "\n" + "\n".join(rows) + "\n", "gbk")
+    assert _read(p).frame["GOV1"].tolist() == [3.0]
+
+
 def test_western_free_text_outside_the_study_is_not_judged(tmp_path):
     """The doubt only matters where the study reads: a comment column it drops may hold any bytes."""
     head = "ResponseId,role," + ",".join(CODES) + ",comment"
@@ -98,6 +105,8 @@ def test_not_chinese_signatures():
     assert not_chinese("非常同意") is None and not_chinese("（跳过）") is None and not_chinese("Q1") is None
     assert "not a common" in not_chinese("Tr鑣 d'accord")
     assert "between Latin letters" in not_chinese("Avalia琰o")
+    assert not_chinese("您對此的看法") is None                  # a traditional (GBK) character inside a word
+    assert "not a common" in not_chinese("\ue4ceola")          # "¡H" of "¡Hola" is a private-use GBK code
 
 
 def test_data_file_for_fit_judged_too(tmp_path):

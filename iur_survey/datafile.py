@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -130,11 +131,43 @@ def utf8_bytes(raw: bytes, path: str | Path) -> bytes:
     if kind in _NOT_TEXT:
         raise ReadError(path, f"{_NOT_TEXT[kind]}, not a CSV file: save the sheet as CSV UTF-8 (comma delimited)")
     try:
-        text, _ = decode_bytes(raw, path)
+        text, enc = decode_bytes(raw, path)
     except EncodingError as exc:
         raise EncodingError(path, f"the bytes are neither UTF-8 nor GB18030 (first bad byte on line {exc.row}): "
                                   "save the file as CSV UTF-8", row=exc.row) from None
+    if enc == "gb18030":
+        _refuse_western(text, path)
     return text.encode("utf-8")
+
+
+_NON_ASCII_FIELD = re.compile(r'[^,;\t\r\n"]*[^\x00-\x7f][^,;\t\r\n"]*')
+
+
+def _refuse_western(text: str, path) -> None:
+    r"""Refuse a data file decoded as GB18030 whose non-ASCII cells or headers do not read as Chinese
+    (:func:`iur_survey.read.source.not_chinese`): Windows cp1252 or Mac Roman bytes, which GB18030 decodes too.
+
+    >>> utf8_bytes("role,GOV1\nTrès,3\n".encode("cp1252"), "d.csv")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EncodingError: d.csv:2:role: the file is not UTF-8 and reads as GB18030 (Chinese) here as 'Tr鑣', which is not Chinese text ('鑣' is not a common Chinese character); as Windows cp1252 it reads 'Très', as Mac Roman it reads 'TrËs': save the file as CSV UTF-8
+    """
+    import csv
+    import io
+
+    from .read.source import gb18030_refusal, not_chinese
+
+    for m in _NON_ASCII_FIELD.finditer(text):
+        why = not_chinese(m.group())
+        if why:
+            line = text.count("\n", 0, m.start()) + 1
+            start = text.rfind("\n", 0, m.start()) + 1
+            fields = next(csv.reader(io.StringIO(text[start:m.start()] + "\x00")), [""])
+            header = next(csv.reader(io.StringIO(text[:text.find("\n") if "\n" in text else len(text)])), [])
+            k = len(fields) - 1
+            exc = gb18030_refusal(path, m.group(), why, line, header[k] if k < len(header) else f"column {k + 1}")
+            exc.message = exc.message.split(": pass the file's encoding")[0] + ": save the file as CSV UTF-8"
+            raise exc
 
 
 def _check_delimiter(path: Path, columns: Sequence[str]) -> None:

@@ -159,6 +159,9 @@ class Instrument:
     value_labels: str = "match"
     #: attention-check columns answered on a scale of their own (``attention_checks: {ATT2: {code, scale}}``)
     attention_scales: Mapping[str, Scale] = field(default_factory=dict)
+    #: items a branch of the questionnaire may hide (``skip_logic: [INT, TAL3]``: constructs or items): a blank
+    #: cell there is a question not shown, not one left unanswered, so it never makes a break-off
+    skip_logic: tuple[str, ...] = ()
 
     @property
     def continuous_items(self) -> tuple[str, ...]:
@@ -466,6 +469,8 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
         dup = sorted({t for t in mapped if mapped.count(t) > 1})
         raise _fail(path, f"columns: several headers map to {', '.join(dup)}")
 
+    skip_logic = _skip_logic(doc.get("skip_logic"), constructs, items, path)
+
     return Instrument(
         path=path, name=str(doc.get("name", path.stem)), scale_min=smin, scale_max=smax,
         labels=labels, missing_codes=missing_codes,
@@ -473,7 +478,37 @@ def parse_instrument(doc: Any, path: str | Path = "<instrument>") -> Instrument:
         groups=groups, constructs=constructs, items=items, attention_checks=att,
         attention_items={str(k): dict(v) for k, v in (doc.get("attention_items") or {}).items()},
         columns=columns, role_question=dict(doc.get("role_question") or {}), raw=doc, value_labels=value_labels,
-        attention_scales=att_scales)
+        attention_scales=att_scales, skip_logic=skip_logic)
+
+
+def _skip_logic(value: Any, constructs, items, path: Path) -> tuple[str, ...]:
+    """``skip_logic:`` as the item codes it names (a construct stands for its items, in their order).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> _skip_logic(["INT", "TAL3"], inst.constructs, inst.items, Path("i.yaml"))
+    ('INT1', 'INT2', 'INT3', 'INT4', 'TAL3')
+    >>> _skip_logic(["ATT1"], inst.constructs, inst.items, Path("i.yaml"))
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.InstrumentError: i.yaml: skip_logic: 'ATT1' is no construct or item of the instrument (list the constructs or items a branch of the questionnaire may hide)
+    """
+    if value is None:
+        return ()
+    codes = [value] if isinstance(value, str) else value
+    if not isinstance(codes, (list, tuple)):
+        raise _fail(path, f"skip_logic: expected a list of constructs or items, got {value!r}")
+    out: list[str] = []
+    for code in map(str, codes):
+        if code in constructs:
+            named = constructs[code].items
+        elif code in items:
+            named = (code,)
+        else:
+            raise _fail(path, f"skip_logic: {code!r} is no construct or item of the instrument (list the "
+                              f"constructs or items a branch of the questionnaire may hide)")
+        out.extend(c for c in named if c not in out)
+    return tuple(out)
 
 
 def _missing_codes(value: Any, smin: int, smax: int, path: Path, whose: str = "") -> tuple[Any, ...]:

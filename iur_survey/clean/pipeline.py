@@ -771,28 +771,62 @@ def _tool_report(checks: dict, hits: dict, flags: dict, drop: np.ndarray, basis:
     return out
 
 
-def _notes(frame: pd.DataFrame, config: CleanConfig, not_shown=None) -> dict[str, str]:
+def _notes(frame: pd.DataFrame, config: CleanConfig, not_shown=None, instrument=None,
+           answered_later=None) -> dict[str, str]:
     """How a rule had to work on this export (e.g. break-offs inferred without Progress).
 
     ``not_shown``: the reader's cells marked as hidden by skip logic (:attr:`RawResponses.not_shown`); only
-    an export that marks them (问卷星's ``(跳过)``) is told they do not count.
+    an export that marks them (问卷星's ``(跳过)``), or an instrument whose ``skip_logic`` lists the items a
+    branch may hide, is told they do not count (those blanks of rows that went on to a later question, where the
+    export has one: ``answered_later``).
 
     >>> f = pd.DataFrame({"GOV1": [1.0, None]})
     >>> print(_notes(f, CleanConfig())["unfinished"].split("; ")[1])
-    the export marks no cell as hidden by skip logic, so a question it hid counts as unanswered
+    the export marks no cell as hidden by skip logic, so a question it hid counts as unanswered (list the items a branch of the questionnaire may hide in the instrument's skip_logic)
     >>> print(_notes(f, CleanConfig(), {"GOV1": np.array([False, True])})["unfinished"].split("; ")[1])
     the 1 cell(s) the export marks as hidden by skip logic ((跳过)) do not count
+    >>> from iur_survey.instrument import load_instrument, parse_instrument
+    >>> inst = load_instrument()
+    >>> print(_notes(f, CleanConfig(), None, parse_instrument({**inst.raw, "skip_logic": ["GOV1"]}))["unfinished"]
+    ...       .split("; ")[1])
+    the 1 blank cell(s) of the items the instrument's skip_logic lists (GOV1) are questions not shown and do not count
     """
     out = {}
     if "unfinished" in config.rules:
         known = [c for c in ("_finished", "_progress") if c in frame.columns and frame[c].notna().any()]
         if not known:
             hidden = sum(int(np.asarray(m, dtype=bool).sum()) for m in (not_shown or {}).values())
-            skip = (f"the {hidden} cell(s) the export marks as hidden by skip logic ((跳过)) do not count" if hidden
-                    else "the export marks no cell as hidden by skip logic, so a question it hid counts as unanswered")
+            declared = [c for c in getattr(instrument, "skip_logic", ()) if c in frame.columns]
+            went_on = (np.ones(len(frame), dtype=bool) if answered_later is None
+                       else np.asarray(answered_later, dtype=bool))
+            blank = sum(int((frame[c].isna().to_numpy(dtype=bool) & went_on).sum()) for c in declared)
+            said = []
+            if hidden:
+                said.append(f"the {hidden} cell(s) the export marks as hidden by skip logic ((跳过)) do not count")
+            if declared:
+                said.append(f"the {blank} blank cell(s) of the items the instrument's skip_logic lists "
+                            f"({_code_span(declared)}) are questions not shown and do not count")
+            skip = ("; ".join(said) if said else
+                    "the export marks no cell as hidden by skip logic, so a question it hid counts as unanswered "
+                    "(list the items a branch of the questionnaire may hide in the instrument's skip_logic)")
             out["unfinished"] = ("no Finished/Progress recorded: break-offs inferred from trailing unanswered items, in the "
                                  f"export's column order; {skip}")
     return out
+
+
+def _code_span(codes: list[str]) -> str:
+    """Item codes as a short list: ``INT1-INT4`` for one construct's run, else comma-separated.
+
+    >>> _code_span(["INT1", "INT2", "INT3", "INT4"]), _code_span(["GOV1", "TAL3"])
+    ('INT1-INT4', 'GOV1, TAL3')
+    """
+    if len(codes) > 2:
+        stem = re.sub(r"\d+$", "", codes[0])
+        nums = [c[len(stem):] for c in codes]
+        if all(c.startswith(stem) and n.isdigit() for c, n in zip(codes, nums)) and \
+                [int(n) for n in nums] == list(range(int(nums[0]), int(nums[0]) + len(codes))):
+            return f"{codes[0]}-{codes[-1]}"
+    return ", ".join(codes)
 
 
 def clean(raw: RawResponses, instrument: Instrument, config: CleanConfig | None = None) -> CleanResult:
@@ -903,7 +937,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     for rule, f in index_flags.items():       # a rule that could not judge anyone says why (rules._not_judged)
         if f.attrs.get("not_evaluated") and rule not in not_evaluated:
             not_evaluated[rule] = f.attrs["not_evaluated"]
-    notes = _notes(frame, config, getattr(raw, "not_shown", None))
+    notes = _notes(frame, config, getattr(raw, "not_shown", None), instrument, getattr(raw, "answered_later", None))
     measured = [r for r in todo if r in RULES_REFERENCE and not r.startswith("psych") and r not in not_evaluated]
     if measured:
         used = set(reference_columns(sub, instrument, ~blatant))

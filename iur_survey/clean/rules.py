@@ -428,6 +428,33 @@ def _trailing(frame: pd.DataFrame, cols: list[str], not_shown) -> tuple[np.ndarr
     return (blank & after).sum(axis=1), start
 
 
+def declared_not_shown(frame: pd.DataFrame, instrument: Instrument, not_shown=None, stopped=None) -> dict | None:
+    """``not_shown`` (item code -> bool per row, the export's own marks) with the blank cells of the items the
+    instrument's ``skip_logic`` lists added: a branch of the questionnaire may hide them, so a blank there is a
+    question not shown (SurveyMonkey, Qualtrics without -99, LimeSurvey and plain files write a hidden question
+    as an empty cell, as they write one left unanswered).  Rows ``stopped`` marks get none (per row: no later
+    question answered, where the export has later questions): a branch leads on to the later questions, so a
+    row that answered none of them stopped, whatever hid its last items.
+
+    >>> from iur_survey.instrument import load_instrument, parse_instrument
+    >>> inst = load_instrument()
+    >>> branched = parse_instrument({**inst.raw, "skip_logic": ["INT"]}, inst.path)
+    >>> df = pd.DataFrame({c: [3.0, np.nan] for c in inst.item_codes})
+    >>> {c: m.tolist() for c, m in declared_not_shown(df, branched).items()}["INT4"]
+    [False, True]
+    >>> declared_not_shown(df, inst) is None
+    True
+    """
+    out = {c: np.asarray(m, dtype=bool) for c, m in (not_shown or {}).items()}
+    for c in getattr(instrument, "skip_logic", ()):
+        if c in frame.columns:
+            blank = frame[c].isna().to_numpy(dtype=bool)
+            if stopped is not None:
+                blank &= ~np.asarray(stopped, dtype=bool)
+            out[c] = out[c] | blank if c in out else blank
+    return out or None
+
+
 def trailing_missing(frame: pd.DataFrame, instrument: Instrument, *, order=None, not_shown=None) -> np.ndarray:
     """Per row: how many items at the end of the questionnaire are unanswered.
 
@@ -445,7 +472,7 @@ def trailing_missing(frame: pd.DataFrame, instrument: Instrument, *, order=None,
     >>> trailing_missing(df, load_instrument(), not_shown={"GOV3": np.array([True, True, False])}).tolist()
     [1, 0, 3]
     """
-    return _trailing(frame, _asked_order(frame, instrument, order), not_shown)[0]
+    return _trailing(frame, _asked_order(frame, instrument, order), declared_not_shown(frame, instrument, not_shown))[0]
 
 
 def _completion(frame: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
@@ -492,8 +519,8 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     ``min_trailing_missing`` or more items are all unanswered, i.e. the respondent stopped
     before the end.  "Last" is in ``order``, the export's column order (the order the
     respondents met the questions; the codebook's when not given), and cells ``not_shown``
-    marks (skip logic hid the question: 问卷星's ``(跳过)``) are not unanswered questions
-    (:func:`trailing_missing`).  The default is the size of the last construct (one matrix
+    marks (skip logic hid the question: 问卷星's ``(跳过)``), and blank cells of the items the instrument's
+    ``skip_logic`` lists (:func:`declared_not_shown`), are not unanswered questions (:func:`trailing_missing`).  The default is the size of the last construct (one matrix
     page of the form; 4 items in the study), so that skipping a scattered item or two never
     looks like a break-off.  Nor is a row that answered some item and then a question the export
     places after the instrument's last item (``answered_later``, per row:
@@ -551,13 +578,18 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     if unknown.any() and cols:
         last_construct = list(instrument.constructs.values())[-1]
         k = len(last_construct.items) if min_trailing_missing is None else int(min_trailing_missing)
-        trail, start = _trailing(frame, cols, not_shown)
+        later = None if answered_later is None else np.asarray(answered_later, dtype=bool)
+        trail, start = _trailing(frame, cols, declared_not_shown(frame, instrument, not_shown,
+                                                                 None if later is None else ~later))
         broke = unknown & (trail >= k)
-        if answered_later is not None:      # went on past the items: not a break-off (unless it answered none)
-            broke &= ~(np.asarray(answered_later, dtype=bool) & (start > 0))
+        if later is not None:      # went on past the items: not a break-off (unless it answered none)
+            broke &= ~(later & (start > 0))
+        branch = broke & (start == 0) & (later if later is not None else np.zeros(n, dtype=bool))
         texts[broke] = [f"no Finished/Progress recorded; last {t} items unanswered ({cols[s]}-{cols[-1]})"
                         + ("" if s == len(cols) - t else f", besides {len(cols) - s - t} not shown")
-                        for t, s in zip(trail[broke], start[broke])]
+                        + ("; a later question was answered: if a branch of the questionnaire hid these items, "
+                           "list them in the instrument's skip_logic" if b else "")
+                        for t, s, b in zip(trail[broke], start[broke], branch[broke])]
     hit = texts != ""
     return _details(frame, hit, texts[hit])
 

@@ -114,9 +114,45 @@ class RoleColumnWarning(UserWarning):
 ROW_NUMBER_ID = "(data row number)"
 
 
+def refuse_doubtful_gb18030(table: Table, plan: Plan, instrument) -> None:
+    """Refuse a text export whose encoding was guessed as GB18030 when a cell of an item, attention-check or
+    group column does not read as Chinese text there (the headers were judged when the file was read:
+    :func:`~iur_survey.read.source.refuse_doubtful_headers`).  Cells the study does not read (free text) are not
+    judged.
+
+    >>> import tempfile, os
+    >>> from iur_survey.read import read_export
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "x.csv")
+    ...     items = ",".join(f"{c}{i}" for c in ("GOV", "MKT", "BEN", "VAL", "TAL", "COL", "INT") for i in range(1, 5))
+    ...     row = ",".join(["Très d'accord"] + ["3"] * 27)
+    ...     _ = open(p, "wb").write(f"ResponseId,role,{items}\\nR1,enterprise,{row}\\n".encode("cp1252"))
+    ...     read_export(p)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EncodingError: ...x.csv:2:GOV1: the file is not UTF-8 and reads as GB18030 (Chinese) here as "Tr鑣 d'accord", which is not Chinese text ('鑣' is not a common Chinese character); as Windows cp1252 it reads "Très d'accord", as Mac Roman it reads "TrËs d'accord": pass the file's encoding with --encoding (e.g. --encoding cp1252; --encoding gb18030 if it is Chinese)
+    """
+    from .source import gb18030_refusal, not_chinese
+
+    if (table.encoding or "").lower() != "gb18030" or not table.extra.get("guessed_encoding"):
+        return
+    t = plan.targets
+    for code in (instrument.group_column, *instrument.item_codes, *instrument.attention_checks):
+        if code not in t or t[code].index not in table.data.columns:
+            continue
+        values = table.data[t[code].index]
+        uniques = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else pd.unique(values)
+        bad = [(u, why) for u in uniques if isinstance(u, str) for why in [not_chinese(u)] if why]
+        if bad:
+            u, why = bad[0]
+            k = int(np.flatnonzero((values == u).to_numpy(dtype=bool))[0])
+            raise gb18030_refusal(table.path, u, why, int(table.lines[k]), t[code].header)
+
+
 def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = False,
              recodes=None) -> RawResponses:
     """Recode every matched column and return the :class:`RawResponses` of the export."""
+    refuse_doubtful_gb18030(table, plan, instrument)
     path, lines, data = table.path, table.lines, table.data
     n = len(data)
     t = plan.targets

@@ -155,6 +155,117 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
                               f"(e.g. cp1252 for Windows Excel in Western Europe, big5)", row=row)
 
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LONE_CJK_IN_WORD = re.compile(r"[A-Za-z][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][A-Za-z]")
+#: the single-byte encodings a file that is not UTF-8 may also be, shown when its GB18030 reading looks wrong
+WESTERN_ENCODINGS = (("cp1252", "Windows cp1252"), ("mac_roman", "Mac Roman"), ("latin-1", "Latin-1"))
+
+
+def not_chinese(text: str) -> str | None:
+    """Why ``text``, read as GB18030, is not plausible Chinese text (``None`` when it is, or is ASCII).
+
+    GB18030 decodes most single-byte Western text too: an accented letter and the byte after it become
+    one CJK character, rarely two in a row.  Two signatures of such a reading: a character outside GB2312
+    (the 6,763 common characters, full-width punctuation) unless it is inside a run of CJK characters
+    that touches no Latin letter (a traditional character of a Chinese word, ``對``, is GBK's, and is
+    read; ``Sociétés`` reads ``Soci閠閟``), and one CJK character between two Latin letters (the pair
+    ``ç`` + ``ã`` of ``Avaliação`` is the common ``玢``).
+
+    >>> not_chinese("您的年龄（岁）"), not_chinese("GOV1"), not_chinese("A型"), not_chinese("您對此的看法")
+    (None, None, None, None)
+    >>> not_chinese("Expanded Universe?屾")
+    "'屾' is not a common Chinese character"
+    >>> not_chinese("Avalia玢o")
+    "'玢' stands alone between Latin letters"
+    """
+    if text.isascii():
+        return None
+    for k, ch in enumerate(text):
+        if not ch.isascii():
+            try:
+                ch.encode("gb2312")
+            except UnicodeEncodeError:
+                run = next((m for m in _CJK_RUN.finditer(text) if m.start() <= k < m.end()), None)
+                touches = run is not None and any(0 <= n < len(text) and text[n].isascii() and text[n].isalpha()
+                                                  for n in (run.start() - 1, run.end()))
+                if run is None or len(run.group()) < 2 or touches:
+                    return f"{ch!r} is not a common Chinese character"
+    m = _LONE_CJK_IN_WORD.search(text)
+    if m:
+        return f"{m.group()[1]!r} stands alone between Latin letters"
+    return None
+
+
+def western_readings(text: str) -> list[tuple[str, str]]:
+    """``(name, text)`` of what the bytes of ``text`` (decoded as GB18030) read as in each of
+    :data:`WESTERN_ENCODINGS` that decodes them without control characters (a reading the one before gave
+    is not repeated).
+
+    >>> western_readings("Universe?屾")
+    [('Windows cp1252', 'Universe?Œæ'), ('Mac Roman', 'Universe?åÊ')]
+    """
+    raw = text.encode("gb18030")
+    out = []
+    for enc, name in WESTERN_ENCODINGS:
+        try:
+            t = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if not any(0x80 <= ord(c) < 0xA0 for c in t) and all(t != seen for _, seen in out):
+            out.append((name, t))
+    return out
+
+
+def _excerpt(text: str, width: int = 48) -> str:
+    """``text`` on one line, cut to ``width`` characters around its first non-ASCII one.
+
+    >>> _excerpt("Do you consider yourself to be a fan of the Expanded Universe?屾")
+    '... yourself to be a fan of the Expanded Universe?屾'
+    """
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    i = next((k for k, ch in enumerate(text) if not ch.isascii()), 0)
+    lo = max(0, min(i - width // 2, len(text) - width))
+    return ("..." if lo else "") + text[lo:lo + width] + ("..." if lo + width < len(text) else "")
+
+
+def gb18030_refusal(path, text: str, why: str, row: int, column) -> EncodingError:
+    """The error for a header or cell ``text`` whose guessed GB18030 reading is not Chinese (``why``, from
+    :func:`not_chinese`): it shows what each Western encoding reads and says how to state the encoding."""
+    readings = western_readings(text)
+    shown = ", as ".join(f"{name} it reads {_excerpt(w)!r}" for name, w in readings)
+    first = next((enc for enc, name in WESTERN_ENCODINGS if any(name == n for n, _ in readings)), "cp1252")
+    return EncodingError(path, f"the file is not UTF-8 and reads as GB18030 (Chinese) here as {_excerpt(text)!r}, "
+                               f"which is not Chinese text ({why})" + (f"; as {shown}" if shown else "")
+                               + f": pass the file's encoding with --encoding (e.g. --encoding {first}; "
+                                 f"--encoding gb18030 if it is Chinese)",
+                         row=row, column=_excerpt(str(column)))
+
+
+def refuse_doubtful_headers(table: "Table") -> None:
+    """Refuse a text export whose encoding was guessed as GB18030 (not UTF-8, no BOM, no ``encoding`` given)
+    when a header does not read as Chinese text (:func:`not_chinese`): its bytes are as likely Windows cp1252
+    or Mac Roman, which read them otherwise, and the reader never picks one silently.  The error names the
+    column, shows each reading and says to pass ``--encoding``.
+
+    >>> t = Table("x.csv", [["id", "Expanded Universe?屾"]], pd.DataFrame(), np.array([]), "", "gb18030",
+    ...           {"guessed_encoding": True})
+    >>> refuse_doubtful_headers(t)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EncodingError: x.csv:1:Expanded Universe?屾: the file is not UTF-8 and reads as GB18030 (Chinese) here as 'Expanded Universe?屾', which is not Chinese text ('屾' is not a common Chinese character); as Windows cp1252 it reads 'Expanded Universe?Œæ', as Mac Roman it reads 'Expanded Universe?åÊ': pass the file's encoding with --encoding (e.g. --encoding cp1252; --encoding gb18030 if it is Chinese)
+    """
+    if (table.encoding or "").lower() != "gb18030" or not table.extra.get("guessed_encoding"):
+        return
+    for r, row in enumerate(table.headers):
+        for h in row:
+            why = not_chinese(str(h))
+            if why:
+                raise gb18030_refusal(table.path, str(h), why, r + 1, h)
+
+
 def to_utf8(data: bytes, path, encoding: str | None = None) -> tuple[bytes, str, bool]:
     """The export's bytes as UTF-8 (no BOM), the source encoding, and whether every byte was checked.
 
@@ -661,12 +772,19 @@ def read_text_table(path: str | Path, *, header_rows=1, data: bytes | None = Non
         del text
         if b"\r" in buf and _LONE_CR.search(buf):
             buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        return read_text_table(path, header_rows=header_rows, data=buf, encoding="utf-8", delimiter=delimiter,
-                               usecols=(usecols, categorical), sha256=sha256 or hashlib.sha256(data).hexdigest())
+        table = read_text_table(path, header_rows=header_rows, data=buf, encoding="utf-8", delimiter=delimiter,
+                                usecols=(usecols, categorical), sha256=sha256 or hashlib.sha256(data).hexdigest())
+        table.encoding = enc                             # the source's encoding, not that of the re-encoded bytes
+        table.extra["guessed_encoding"] = encoding is None
+        refuse_doubtful_headers(table)
+        return table
     if len(df) == 0:
         raise EmptyFileError(path, "the file has a header but no response", row=int(lines[header_rows - 1]))
-    return Table(path=path, headers=headers, data=df, lines=body_lines,
-                 sha256=sha256 or hashlib.sha256(data).hexdigest(), encoding=enc, extra={"delimiter": delimiter})
+    table = Table(path=path, headers=headers, data=df, lines=body_lines,
+                  sha256=sha256 or hashlib.sha256(data).hexdigest(), encoding=enc,
+                  extra={"delimiter": delimiter, "guessed_encoding": encoding is None})
+    refuse_doubtful_headers(table)
+    return table
 
 
 def read_xlsx_table(path: str | Path, *, header_rows=1, data: bytes | None = None,

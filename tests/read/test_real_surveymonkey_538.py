@@ -63,7 +63,7 @@ def test_star_wars_two_header_rows_are_surveymonkey_without_its_metadata_columns
 
 def test_star_wars_read_cell_by_cell():
     inst = inst_of("surveymonkey_538_star_wars")
-    raw = _read(STAR_WARS, inst)
+    raw = _read(STAR_WARS, inst, encoding="mac_roman")
     theirs = _star_wars_by_pandas(inst)
     assert raw.format == "surveymonkey" and len(raw.frame) == len(theirs) == 1186
     assert raw.frame["response_id"].tolist() == theirs["response_id"].tolist()
@@ -77,7 +77,7 @@ def test_star_wars_read_cell_by_cell():
 
 def test_star_wars_clean_reverses_jar_jar_once():
     inst = inst_of("surveymonkey_538_star_wars")
-    res = clean(_read(STAR_WARS, inst), inst, SCREEN)
+    res = clean(_read(STAR_WARS, inst, encoding="mac_roman"), inst, SCREEN)
     theirs = _star_wars_by_pandas(inst).set_index("response_id")
     kept = res.clean.set_index("response_id")
     assert len(kept) > 700
@@ -90,7 +90,7 @@ def test_star_wars_clean_reverses_jar_jar_once():
 def test_star_wars_unfamiliar_not_declared_is_refused():
     inst = inst_of("surveymonkey_538_star_wars", missing_codes=[])
     with pytest.raises(UnknownLabelError, match=r"Unfamiliar \(N/A\)"):
-        _read(STAR_WARS, inst)
+        _read(STAR_WARS, inst, encoding="mac_roman")
 
 
 def test_food_world_cup_question_text_per_country():
@@ -138,7 +138,7 @@ def test_star_wars_respondent_id_without_id_column():
     """``RespondentID`` (SurveyMonkey's older heading) is the response id with no ``id_column`` given."""
     doc = dict(inst_of("surveymonkey_538_star_wars").raw)
     doc.pop("id_column")
-    raw = _read(STAR_WARS, parse_instrument(doc, "i.yaml"))
+    raw = _read(STAR_WARS, parse_instrument(doc, "i.yaml"), encoding="mac_roman")
     assert raw.frame["response_id"].iloc[:2].tolist() == ["3292879998", "3292879538"]
 
 

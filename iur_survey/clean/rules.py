@@ -1067,8 +1067,8 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     responders, x 0.25-0.5; N 459 and 1,515, seeds 1-3, styled and style-free) every figure equal;
     ``python -m iur_survey.clean.evaluate`` (N 800 / 3000, seeds 1-3, csv): midpoint responders
     simulator 1.7 / 0.9 -> 0.8 / 0.7 %, varied 1.7 / 0.9 -> 0.8 / 0.7 %, foreign 0.0 / 0.6 -> 0.0 /
-    0.3 %, every careless recall equal (graded-response and style-free generators: every figure
-    equal).  A middle line with three or more other answers is still excluded beside
+    0.3 %, every careless recall equal (graded-response, style-free and mixed-scale generators: every
+    figure equal; an item whose own scale has no middle, 1-4, counts neither way).  A middle line with three or more other answers is still excluded beside
     other evidence (speed, size, likelihood, inconsistency).  ``midpoint_off: null`` restores far
     beyond for every line.
 

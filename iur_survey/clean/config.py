@@ -69,7 +69,7 @@ import yaml
 
 from ..errors import IURSurveyError
 from ..instrument import Instrument
-from .decision import BESIDE, EVIDENCE_GROUPS
+from .decision import BESIDE, DISTANCE_ONCE, EVIDENCE_GROUPS
 from .rules import _STATUS_WORDS, ACCEPTABLE_STATUSES, DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
@@ -107,6 +107,7 @@ class CleanConfig:
     longstring_far_run: int | None = None
     longstring_honest_far_alpha: float = 0.001
     longstring_midpoint_consistent: int | None = None
+    longstring_midpoint_off: int | None = 3
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
@@ -119,6 +120,7 @@ class CleanConfig:
     irv_far_sd: float = 0.35
     irv_min_items: int | None = None
     irv_midpoint_consistent: int | None = None
+    irv_midpoint_off: int | None = 3
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
@@ -180,6 +182,8 @@ class CleanConfig:
     decision_exclude_alone: tuple[str, ...] = ()
     #: evidence group -> the groups it counts beside (only), as pairs; a mapping is accepted
     decision_beside: tuple[tuple[str, tuple[str, ...]], ...] = tuple((g, tuple(p)) for g, p in BESIDE.items())
+    #: beside a moderately fast duration the distances of the same answers count once (:mod:`iur_survey.clean.decision`)
+    decision_distance_once: bool = DISTANCE_ONCE
     source: str | None = field(default=None, compare=False)  # the file it was read from
 
     def __post_init__(self) -> None:
@@ -230,7 +234,8 @@ class CleanConfig:
         out["decision"] = {"min_evidence": self.decision_min_evidence,
                            "min_inconsistency": self.decision_min_inconsistency,
                            "exclude_alone": list(self.decision_exclude_alone),
-                           "beside": {g: list(p) for g, p in self.decision_beside}}
+                           "beside": {g: list(p) for g, p in self.decision_beside},
+                           "distance_once": self.decision_distance_once}
         return out
 
     def check_instrument(self, instrument: Instrument) -> None:
@@ -318,7 +323,7 @@ class CleanConfig:
                                                   "{structure: [speed]}; beside: {} lets every group count)")
                     if f"decision_{pname}" not in fields:
                         raise IURSurveyError(src, f"decision: unknown parameter {pname!r}; known: "
-                                                  f"min_evidence, min_inconsistency, exclude_alone, beside")
+                                                  f"min_evidence, min_inconsistency, exclude_alone, beside, distance_once")
                     put(f"decision_{pname}", pval, f"decision: {{{pname}}}")
             elif key in RULES:
                 if value is None:
@@ -426,7 +431,7 @@ MAX_COUNT = 999
 _COUNTS: dict[str, int] = {
     "unfinished_min_trailing_missing": 1,
     "longstring_min_run": 2, "longstring_far_run": 2, "longstring_midpoint_consistent": 1,
-    "irv_midpoint_consistent": 1,
+    "irv_midpoint_consistent": 1, "longstring_midpoint_off": 1, "irv_midpoint_off": 1,
     "longpattern_min_run": 2, "longpattern_far_run": 2, "longpattern_max_period": 2,
     "longpattern_cycle_period": 1,
     "irv_min_items": 1, "mahalanobis_min_items": 1, "mahalanobis_direction_min_items": 1,
@@ -451,7 +456,7 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", 
          "longpattern_cycle_share",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
 #: settings with a default that ``null`` turns off
-_OFF_BY_NULL = ("random_likelihood_far_styles_alpha",)
+_OFF_BY_NULL = ("random_likelihood_far_styles_alpha", "longstring_midpoint_off", "irv_midpoint_off")
 #: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
 _CORRELATIONS = ("psychsyn_min_r", "psychant_max_r", "even_odd_min_r", "person_total_min_r")
 #: standard deviations, seconds and log likelihood ratios: not negative

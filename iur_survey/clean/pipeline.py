@@ -951,7 +951,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     # -- decide: exclude a flagged response only on convergent evidence ------------------
     groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency,
                       beside=dict(config.decision_beside), hits=index_hits,
-                      min_evidence=config.decision_min_evidence)
+                      min_evidence=config.decision_min_evidence, distance_once=config.decision_distance_once)
     drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
                                  exclude_alone=config.decision_exclude_alone, hits=index_hits, groups=groups)
     n_evidence_sub = (np.sum(list(groups.values()), axis=0) if groups else np.zeros(len(sub), dtype=int))

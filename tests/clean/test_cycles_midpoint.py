@@ -26,17 +26,17 @@ def _rows():
     return inst, pd.DataFrame([honest, mixed, one_off, flat, four])
 
 
-def test_default_calls_them_all_far_beyond():
-    inst, df = _rows()
+def test_without_either_setting_all_are_far_beyond():
+    inst, df = _rows()                   # the first row's three other answers: midpoint_off (default 3) spares it
     for rule in (longstring, irv):
-        hit = rule(df, inst)
+        hit = rule(df, inst, midpoint_off=None)
         assert all("[far beyond" in str(h) for h in hit), (rule.__name__, hit.tolist())
 
 
 def test_consistent_midpoint_line_is_flagged_not_far():
     inst, df = _rows()
     for rule in (longstring, irv):
-        hit = rule(df, inst, midpoint_consistent=2).tolist()
+        hit = rule(df, inst, midpoint_consistent=2, midpoint_off=None).tolist()
         assert pd.notna(hit[0]) and "[far beyond" not in hit[0] and "middle answer" in hit[0], (rule.__name__, hit[0])
         assert all("[far beyond" in str(h) for h in hit[1:]), (rule.__name__, hit)
 

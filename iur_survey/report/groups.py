@@ -350,8 +350,9 @@ def _roles_text(roles: pd.DataFrame | None, instrument=None, reason: str = "") -
     return text
 
 
-def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
-    """The book's sentence on merging: the groups below the rule, and each merge that was made and why.
+def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None = None) -> str:
+    """The book's sentence on merging: the groups below the rule, and each merge that was made and why
+    (``asked``: the merge given to ``book --merge-groups``, made instead of the rule's).
 
     >>> before = pd.DataFrame({"group": ["enterprise", "government", "research_institute", "university"],
     ...                        "n": [164, 9, 65, 137], "min_n": 105, "status": ["ok", "small", "small", "ok"]})
@@ -367,11 +368,30 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
     research institute (*n* = 74), still below 105; then government + research institute with university
     (*n* = 137), giving **government + research institute + university** (*n* = 211). The analyses below compare
     2 groups: enterprise (*n* = 164); government + research institute + university (*n* = 211).
+    >>> main = {"groups": pd.DataFrame({"group": ["enterprise", "government", "university"], "n": [229, 9, 137]}),
+    ...         "merge": {"research_institute": "enterprise"}}
+    >>> print(_merge_text(before, main, asked="research_institute=enterprise"))  # doctest: +NORMALIZE_WHITESPACE
+    The groups were merged as asked (`--merge-groups research_institute=enterprise`): research institute →
+    enterprise. The analyses below compare 3 groups: enterprise (*n* = 229); government (*n* = 9); university
+    (*n* = 137). Of them, government (*n* = 9) is below the minimum of 105: the invariance decisions that involve
+    it rest on too few cases and are to be read with caution.
     """
     from ..sem.invariance import merge_steps
 
     low = before[before["status"] != "ok"]
     groups_after = main["groups"]
+    if asked and asked != "smallest":       # book --merge-groups FROM=INTO: the user's merge, not the rule's
+        said = "; ".join(f"{group_label(a)} → {group_label(b)}" for a, b in main["merge"].items())
+        min_n = int(before["min_n"].max()) if "min_n" in before and len(before) else 0
+        still = [f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"], groups_after["n"])
+                 if int(n) < min_n]
+        return (f"The groups were merged as asked (`--merge-groups {asked}`): {said}. The analyses below compare "
+                f"{len(groups_after)} groups: "
+                + "; ".join(f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"],
+                                                                              groups_after["n"])) + "."
+                + (f" Of them, {' and '.join(still)} {'is' if len(still) == 1 else 'are'} below the minimum of "
+                   f"{min_n:,}: the invariance decisions that involve {'it' if len(still) == 1 else 'them'} rest on "
+                   "too few cases and are to be read with caution." if still else ""))
     if not len(low):
         return (f"Every group meets the rule, so the {len(groups_after)} groups are compared as they are; "
                 "nothing was merged.")
@@ -464,7 +484,8 @@ def _rule_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
     before = iv["sizes_before"]
     return (f"The configural measurement model has {integer(int(before['q'].iloc[0]))} free parameters per group. "
             f"The package's small-group rule asks for at least max(100, *q*) = "
-            f"{integer(int(before['min_n'].iloc[0]))} respondents in each group. " + _merge_text(before, iv["main"]))
+            f"{integer(int(before['min_n'].iloc[0]))} respondents in each group. "
+            + _merge_text(before, iv["main"], iv.get("merge_asked")))
 
 
 def _invariance_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:

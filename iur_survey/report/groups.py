@@ -28,7 +28,7 @@ from .codebook import points_text
 from .format import DASH, cardinal, delta_fit, group_caption, integer, num, p_rel, pval, stars
 from .tables import APATable
 
-__all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
+__all__ = ["invariance_summary", "invariance_table", "group_label", "use_group_wordings", "group_header", "group_sizes_table",
            "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES", "groups_glue",
            "ordinal_invariance_glue", "ORDINAL_STEP_NAMES", "NO_GROUPS_REASON"]
 
@@ -37,13 +37,38 @@ INVARIANCE_NAMES = {"configural": "Configural", "metric": "Metric (loadings)",
                     "scalar": "Scalar (+ intercepts)", "strict": "Strict (+ residual variances)"}
 
 
+#: the instrument's wordings of the group codes, shown by :func:`group_label` (:func:`use_group_wordings`)
+_WORDS: dict[str, str] = {}
+
+
+def use_group_wordings(instrument=None) -> None:
+    """From here on :func:`group_label` (the tables and prose of the groups chapter, the role tables) shows a
+    group code by the instrument's wording (:func:`~iur_survey.read.recode.group_wording`: ``Research institute``
+    for ``research_institute``), each code of a merged group by its own; a code without one as before.
+    ``None``: the codes again.  A chapter's kernel calls it once, with the book's instrument.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> use_group_wordings(load_instrument())
+    >>> group_label("government+research_institute"), group_label("other_org")
+    ('Government + Research institute', 'other org')
+    >>> use_group_wordings(None)
+    >>> group_label("research_institute")
+    'research institute'
+    """
+    from ..read.recode import group_wording
+    _WORDS.clear()
+    if instrument is not None:
+        _WORDS.update({str(k): group_wording(instrument, k) for k in instrument.groups})
+
+
 def group_label(g: Any) -> str:
-    """A group code as prose: underscores to spaces, merged groups ``a+b`` as ``a + b``.
+    """A group code as prose: the instrument's wording (:func:`use_group_wordings`), else underscores to spaces;
+    merged groups ``a+b`` as ``a + b``.
 
     >>> group_label("research_institute")
     'research institute'
     """
-    return " + ".join(str(part).replace("_", " ") for part in str(g).split("+"))
+    return " + ".join(_WORDS.get(str(part)) or str(part).replace("_", " ") for part in str(g).split("+"))
 
 
 def group_header(g: Any, width: int = 18) -> str:

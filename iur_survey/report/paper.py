@@ -1688,7 +1688,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                      f"Δ{prefix}RMSEA": delta_fit(d.get(d_rmsea)) if d else DASH,
                      "ΔSRMR": delta_fit(d.get("srmr")) if d else DASH,
                      # what the step left free: group-specific labels, group.partial (--free)
-                     "Decision": decision + constrained_note(s.get("constrained"), s.get("group_partial"))})
+                     "Decision": decision + constrained_note(s.get("constrained"), s.get("group_partial"),
+                                                             s.get("group_partial_equivalent"))})
         # each group's part of the step's χ² (lavaan's stat.group), a row per group under the step
         parts = stat_group_of(s.get("stat.group"), chi_k == "chisq.scaled") or {}
         by_group = by_group or bool(parts)

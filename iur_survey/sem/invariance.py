@@ -694,12 +694,17 @@ def fixed(x, width: int, decimals: int = 3) -> str:
     return f"{x:>{width}.{decimals}f}"
 
 
-def constrained_note(constrained: str | None, freed: Sequence[str] | str | None = None) -> str:
+def constrained_note(constrained: str | None, freed: Sequence[str] | str | None = None,
+                     same: Sequence[str] | None = None) -> str:
     """What a step's decision adds when its ``group_equal`` left parameters free: the counts of
-    :func:`constrained_text` and the parameters group.partial freed (a list, or the table's text).
+    :func:`constrained_text` and the parameters group.partial freed (a list, or the table's text); ``same``:
+    those of them the step's model is the same without (a binary item's only threshold in the ordinal
+    sequence, :func:`~iur_survey.sem.wlsmv_invariance.equivalent_frees`), said.
 
     >>> constrained_note("8 of 9 loadings", ["speed =~ x9"]), constrained_note("5 of 6 loadings"), constrained_note("")
     (' (8 of 9 loadings equal; freed: speed =~ x9)', ' (5 of 6 loadings equal)', '')
+    >>> constrained_note("", ["A1 | t1"], ["A1 | t1"])
+    " (freed: A1 | t1; the same model as with A1 | t1 equal: a binary item's only threshold)"
     """
     if not isinstance(constrained, str):         # a table cell: NaN when missing
         constrained = ""
@@ -710,6 +715,8 @@ def constrained_note(constrained: str | None, freed: Sequence[str] | str | None 
     parts = [f"{constrained} equal"] if constrained else []
     if freed:
         parts.append("freed: " + (freed if isinstance(freed, str) else ", ".join(freed)))
+    if freed and isinstance(same, (list, tuple)) and same:
+        parts.append(f"the same model as with {', '.join(same)} equal: a binary item's only threshold")
     return " (" + "; ".join(parts) + ")"
 
 

@@ -396,7 +396,7 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
     >>> main = {"groups": pd.DataFrame({"group": ["enterprise", "government", "university"], "n": [229, 9, 137]}),
     ...         "merge": {"research_institute": "enterprise"}}
     >>> print(_merge_text(before, main, asked="research_institute=enterprise"))  # doctest: +NORMALIZE_WHITESPACE
-    The groups were merged as asked (`--merge-groups research_institute=enterprise`): research institute →
+    Below this minimum before merging: government (*n* = 9); research institute (*n* = 65). The groups were merged as asked (`--merge-groups research_institute=enterprise`): research institute →
     enterprise. The analyses below compare 3 groups: enterprise (*n* = 229); government (*n* = 9); university
     (*n* = 137). Of them, government (*n* = 9) is below the minimum of 105: the invariance decisions that involve
     it rest on too few cases and are to be read with caution.
@@ -410,7 +410,9 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
         min_n = int(before["min_n"].max()) if "min_n" in before and len(before) else 0
         still = [f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"], groups_after["n"])
                  if int(n) < min_n]
-        return (f"The groups were merged as asked (`--merge-groups {asked}`): {said}. The analyses below compare "
+        below = "; ".join(f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"]))
+        return ((f"Below this minimum before merging: {below}. " if below else "")
+                + f"The groups were merged as asked (`--merge-groups {asked}`): {said}. The analyses below compare "
                 f"{len(groups_after)} groups: "
                 + "; ".join(f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"],
                                                                               groups_after["n"])) + "."

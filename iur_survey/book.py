@@ -460,8 +460,18 @@ def _model_step_failure(name: str, step) -> str | None:
     >>> from iur_survey.pipeline import Step
     >>> _model_step_failure("invariance", Step("failed", reason="x")) is None
     True
+
+    A failed invariance step stops the book too when the groups were merged as asked (``book --merge-groups``):
+    the merge given is wrong, and the book would not compare the groups it names.
     """
-    if step is None or name not in MODEL_STEPS or step.status != "failed":
+    if step is None or step.status != "failed":
+        return None
+    if name == "invariance":        # the groups merged as asked (book --merge-groups) could not be compared
+        from .pipeline import merge_option
+        asked = merge_option()
+        return None if asked is None else (f"--merge-groups {asked}: the groups could not be compared: "
+                                           f"{step.reason}; no book was built")
+    if name not in MODEL_STEPS:
         return None
     what = {"cfa": "the measurement model (cfa)", "sem": "the structural model (sem)"}[name]
     return f"{what} could not be estimated on this export: {step.reason}; no book was built"
@@ -516,7 +526,8 @@ def build_book(settings: BookSettings | None = None, out: Path | str = DEFAULT_O
         failure = input_failure(results)
         if failure:       # an export that cannot be read or cleaning that kept too few: no book, the old one stays
             raise BookInputError(None, failure)
-        for name in MODEL_STEPS:     # a cached pipeline whose models failed: the same answer as a fresh one
+        for name in (*MODEL_STEPS, "invariance"):     # a cached pipeline whose models (or the merge asked)
+            # failed: the same answer as a fresh one
             failure = _model_step_failure(name, results.steps.get(name))
             if failure:
                 raise BookInputError(settings.data, failure)

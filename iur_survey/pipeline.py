@@ -187,10 +187,26 @@ def read_options(env=None) -> dict[str, str]:
     return {k: str(v) for k, v in opts.items() if v is not None}
 
 
+#: the groups the book merges before comparing them: ``iur-survey book --merge-groups SPEC`` (as ``fit``'s)
+ENV_MERGE_GROUPS = "IUR_SURVEY_MERGE_GROUPS"
+
+
+def merge_option(env=None) -> str | None:
+    """The book's ``--merge-groups`` (``IUR_SURVEY_MERGE_GROUPS``): ``"smallest"`` or ``FROM=INTO[,...]``, as
+    :func:`iur_survey.sem.invariance.merge_groups` takes it; ``None`` (not set): the small-group rule decides.
+
+    >>> merge_option({}), merge_option({"IUR_SURVEY_MERGE_GROUPS": " government=university "})
+    (None, 'government=university')
+    """
+    env = os.environ if env is None else env
+    return (env.get(ENV_MERGE_GROUPS) or "").strip() or None
+
+
 def results_key(data: Path, instrument: Path) -> str:
-    """The cache key: the inputs, the analysis and read options (:func:`analysis_options`,
-    :func:`read_options`) and the package code."""
-    opts = ",".join(f"{k}={v}" for k, v in sorted({**analysis_options(), **read_options()}.items()))
+    """The cache key: the inputs, the analysis, read and merge options (:func:`analysis_options`,
+    :func:`read_options`, :func:`merge_option`) and the package code."""
+    opts = ",".join(f"{k}={v}" for k, v in sorted({**analysis_options(), **read_options(),
+                                                   "merge_groups": merge_option() or ""}.items()))
     return hashlib.sha256(f"{inputs_key(data, instrument)}|{opts}|{code_fingerprint()}".encode()).hexdigest()
 
 
@@ -405,7 +421,8 @@ def _step_bootstrap(ctx):
 def _step_invariance(ctx):
     """Chapter 7: measurement invariance across the instrument's group column (configural -> strict), after
     the small-group rule: when a group is below it, the smallest groups are merged (``merge="smallest"``)
-    and the analysis without merging is kept as a sensitivity check."""
+    and the analysis without merging is kept as a sensitivity check.  ``book --merge-groups SPEC``
+    (:func:`merge_option`) merges as asked instead, by the code of ``fit --merge-groups``."""
     import warnings as _w
     if not ctx["instrument"].groups:
         raise Pending("the instrument defines no stakeholder groups (no groups: section): there are no groups to "
@@ -415,14 +432,15 @@ def _step_invariance(ctx):
     data = ctx["clean"]
     data = data[data[group].notna()] if group in data.columns else data
     sizes = group_size_table(data, group, model)
-    merge = "smallest" if (sizes["status"] != "ok").any() else None
+    asked = merge_option()        # book --merge-groups: the user's merge, the same as fit --merge-groups
+    merge = asked or ("smallest" if (sizes["status"] != "ok").any() else None)
 
     def run(merge_spec):
         with _w.catch_warnings():
             _w.simplefilter("ignore")
             return measurement_invariance(model, data, group, merge=merge_spec, warn=False)
     main = run(merge)
-    out = {"group": group, "model": model, "sizes_before": sizes, "merge_rule": merge,
+    out = {"group": group, "model": model, "sizes_before": sizes, "merge_rule": merge, "merge_asked": asked,
            "main": invariance_summary(main), "unmerged": None, "unmerged_error": ""}
     if merge is not None:
         try:
@@ -551,6 +569,7 @@ def compute_results(settings, progress=None) -> BookResults:
         "simulation": simulation_record(data),
         "options": analysis_options(),
         "read_options": ctx["read_options"],
+        "merge_groups": merge_option(),
     }
     return res
 

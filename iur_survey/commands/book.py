@@ -13,6 +13,7 @@ examples:
   iur-survey book --data my_export.csv --out mybook # your export -> mybook/html/index.html
   iur-survey book --data wjx.xlsx --instrument my_instrument.yaml
   iur-survey book --format pdf                      # one PDF -> _build/pdf/book.pdf (headless Chromium)
+  iur-survey book --data my_export.csv --merge-groups government=university   # chapter 7's groups, as fit's
 
 The export is read and cleaned first, as `iur-survey clean` does: an export that cannot be read,
 or whose cleaning keeps no response or no more responses than the instrument has items, stops the
@@ -59,6 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the workbook sheet to read, as `clean --sheet`")
     parser.add_argument("--hidden-rows", choices=("refuse", "read"), default=None,
                         help="rows hidden in a workbook: refuse them (default) or read them, as `clean --hidden-rows`")
+    parser.add_argument("--merge-groups", metavar="SPEC", default=None,
+                        help="merge groups before comparing them (chapter 7), as `fit --merge-groups`: 'smallest' or "
+                             "FROM=INTO[,FROM=INTO] (default: the small-group rule merges the smallest groups "
+                             "when a group is below it)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only the result line and errors")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="show the whole Sphinx / kernel log (default: one line per step and chapter, timed)")
@@ -84,6 +89,15 @@ def run(args: argparse.Namespace) -> int:
             raise IURSurveyError(src, f"lies inside {out}, in a folder the book build replaces: give another --out")
     load_instrument(instrument)              # a broken instrument fails here, in one line
     settings = BookSettings(data, instrument, out / ".iur-survey")
+    if args.merge_groups is not None:        # the same merge as fit --merge-groups (checked here, before any step)
+        from ..pipeline import ENV_MERGE_GROUPS
+        from ..sem.invariance import _parse_merge
+        spec = args.merge_groups.strip()
+        if not spec:
+            raise IURSurveyError(None, "--merge-groups is empty: give 'smallest' or FROM=INTO[,FROM=INTO]")
+        if spec != "smallest":
+            _parse_merge(spec)
+        os.environ[ENV_MERGE_GROUPS] = spec     # the pipeline, its cache key and the kernels read it from here
     given = {"encoding": args.encoding, "sheet": args.sheet, "hidden_rows": args.hidden_rows}
     if any(v is not None for v in given.values()):    # the kernels and the results cache read them from here
         os.environ[ENV_READ] = json.dumps({k: v for k, v in given.items() if v is not None})

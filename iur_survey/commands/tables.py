@@ -28,8 +28,10 @@ not the fitted one, is refused: its sha256 differs from call.data.sha256).
 construct's complete rows, --alpha-seed, default 2022; the 2.5th and 97.5th percentiles) instead of Feldt's; items
 fitted as ordered get no CI of alpha either way.
 A fit that did not converge is refused (exit status 3, as `iur-survey fit`).
-Models are labelled by file name (with the parent folder when two files share a
-name). LaTeX output needs the LaTeX packages booktabs and caption.  The numbers are formatted by the book's own
+With one results file the fit table names its model (structural, measurement (CFA) or
+path model); with several, models are labelled by file name (with the parent folder when two files share a
+name). A fit's groups are shown by the instrument's wordings (University, not university) when its
+group column is the instrument's. LaTeX output needs the LaTeX packages booktabs and caption.  The numbers are formatted by the book's own
 functions; in Python: iur_survey.report.paper (one function per table, each
 returning a table whose .frame is a DataFrame).
 

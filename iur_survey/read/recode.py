@@ -533,14 +533,20 @@ def is_other_group(u) -> bool:
 
 def group_wording(instrument, key: str, like=None) -> str:
     """The instrument's first wording of group ``key`` in the language of ``like`` (Chinese when ``like`` holds
-    Chinese characters and the group has a Chinese wording; otherwise the first wording).
+    Chinese characters and the group has a Chinese wording; otherwise the first wording); a wording that is a
+    number (an export's answer code, ``"2"``) only when the group has no other.
 
-    >>> from iur_survey.instrument import load_instrument
+    >>> from iur_survey.instrument import load_instrument, parse_instrument
     >>> inst = load_instrument()
     >>> group_wording(inst, "university"), group_wording(inst, "university", "国企")
     ('University', '高校')
+    >>> inst = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]}},
+    ...                          "groups": {"female": ["2", "Female"], "male": ["1"]}})
+    >>> group_wording(inst, "female"), group_wording(inst, "male")
+    ('Female', '1')
     """
     words = instrument.groups[key] or (key,)
+    words = [w for w in words if _number(w) is None] or list(words)
     if isinstance(like, str) and _HAN.search(like):
         return next((w for w in words if _HAN.search(w)), words[0])
     return next((w for w in words if not _HAN.search(w)), words[0])

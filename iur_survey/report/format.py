@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from contextlib import contextmanager
 
 MINUS = "\u2212"
 DASH = "\u2014"
@@ -219,6 +220,42 @@ def percent(part, whole, decimals: int = 1) -> str:
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+#: the wordings group captions show in place of group codes, {group variable: {code: wording}}; set by
+#: :func:`group_wordings` around the making of the tables
+_WORDINGS: dict[str, dict[str, str]] = {}
+
+
+@contextmanager
+def group_wordings(words: Mapping[str, Mapping[str, str]] | None):
+    """Within the block, :func:`group_caption` and :func:`merged_caption` show a group of variable ``v`` by its
+    wording ``words[v][code]`` (the instrument's: ``University`` for ``university``; each code of a merged
+    group ``a+b``); a code without a wording stays as it is.
+
+    >>> with group_wordings({"role": {"research_institute": "Research institute", "government": "Government"}}):
+    ...     group_caption("research_institute", "role"), merged_caption("government+research_institute", "role")
+    ('Research institute', 'Government + Research institute')
+    >>> group_caption("research_institute", "role")
+    'research_institute'
+    """
+    global _WORDINGS
+    before = _WORDINGS
+    _WORDINGS = {str(v): {str(k): str(w) for k, w in m.items()} for v, m in (words or {}).items()}
+    try:
+        yield
+    finally:
+        _WORDINGS = before
+
+
+def _worded(text: str, variable: str | None) -> str | None:
+    """``text`` (a group code, or merged codes ``a+b``) in the wordings of :func:`group_wordings`; None when
+    no code of it has one."""
+    words = _WORDINGS.get(str(variable)) if variable else None
+    parts = text.split("+")
+    if not words or not any(p in words for p in parts):
+        return None
+    return " + ".join(words.get(p, p) for p in parts)
+
+
 def group_caption(label, variable: str | None = None) -> str:
     """A group's label as a table column, legend or summary shows it: a purely numeric code (lavaan's label of a
     numeric group column, ``"2"``; merged groups ``"1+2"``) with the group variable's name, ``"sex = 2"``, so
@@ -233,6 +270,9 @@ def group_caption(label, variable: str | None = None) -> str:
     text = "" if label is None else str(label)
     if not variable or not text:
         return text
+    worded = _worded(text, variable)          # the instrument's wording of the code (group_wordings)
+    if worded is not None:
+        return worded
     numeric = _NUMBER.fullmatch(text) or all(_NUMBER.fullmatch(p) for p in text.split("+"))
     return f"{variable} = {text}" if numeric else text
 
@@ -252,4 +292,5 @@ def merged_caption(label, variable: str | None = None, merged: Mapping[str, str]
     text = group_caption(label, variable)
     named = set(str(label).split("+")) | {str(label)}
     olds = [str(a) for a, b in (merged or {}).items() if str(b) == str(label) and str(a) not in named]
+    olds = [_worded(a, variable) or a for a in olds]
     return f"{text} ({', '.join(olds)} merged into it)" if olds else text

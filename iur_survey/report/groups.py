@@ -28,7 +28,7 @@ from .codebook import points_text
 from .format import DASH, cardinal, delta_fit, group_caption, integer, num, p_rel, pval, stars
 from .tables import APATable
 
-__all__ = ["invariance_summary", "invariance_table", "group_label", "group_header", "group_sizes_table",
+__all__ = ["invariance_summary", "invariance_table", "group_label", "use_group_wordings", "group_header", "group_sizes_table",
            "group_path_frame", "group_paths_table", "decision_text", "INVARIANCE_NAMES", "groups_glue",
            "ordinal_invariance_glue", "ORDINAL_STEP_NAMES", "NO_GROUPS_REASON"]
 
@@ -37,13 +37,38 @@ INVARIANCE_NAMES = {"configural": "Configural", "metric": "Metric (loadings)",
                     "scalar": "Scalar (+ intercepts)", "strict": "Strict (+ residual variances)"}
 
 
+#: the instrument's wordings of the group codes, shown by :func:`group_label` (:func:`use_group_wordings`)
+_WORDS: dict[str, str] = {}
+
+
+def use_group_wordings(instrument=None) -> None:
+    """From here on :func:`group_label` (the tables and prose of the groups chapter, the role tables) shows a
+    group code by the instrument's wording (:func:`~iur_survey.read.recode.group_wording`: ``Research institute``
+    for ``research_institute``), each code of a merged group by its own; a code without one as before.
+    ``None``: the codes again.  A chapter's kernel calls it once, with the book's instrument.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> use_group_wordings(load_instrument())
+    >>> group_label("government+research_institute"), group_label("other_org")
+    ('Government + Research institute', 'other org')
+    >>> use_group_wordings(None)
+    >>> group_label("research_institute")
+    'research institute'
+    """
+    from ..read.recode import group_wording
+    _WORDS.clear()
+    if instrument is not None:
+        _WORDS.update({str(k): group_wording(instrument, k) for k in instrument.groups})
+
+
 def group_label(g: Any) -> str:
-    """A group code as prose: underscores to spaces, merged groups ``a+b`` as ``a + b``.
+    """A group code as prose: the instrument's wording (:func:`use_group_wordings`), else underscores to spaces;
+    merged groups ``a+b`` as ``a + b``.
 
     >>> group_label("research_institute")
     'research institute'
     """
-    return " + ".join(str(part).replace("_", " ") for part in str(g).split("+"))
+    return " + ".join(_WORDS.get(str(part)) or str(part).replace("_", " ") for part in str(g).split("+"))
 
 
 def group_header(g: Any, width: int = 18) -> str:
@@ -350,8 +375,9 @@ def _roles_text(roles: pd.DataFrame | None, instrument=None, reason: str = "") -
     return text
 
 
-def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
-    """The book's sentence on merging: the groups below the rule, and each merge that was made and why.
+def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None = None) -> str:
+    """The book's sentence on merging: the groups below the rule, and each merge that was made and why
+    (``asked``: the merge given to ``book --merge-groups``, made instead of the rule's).
 
     >>> before = pd.DataFrame({"group": ["enterprise", "government", "research_institute", "university"],
     ...                        "n": [164, 9, 65, 137], "min_n": 105, "status": ["ok", "small", "small", "ok"]})
@@ -367,11 +393,32 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any]) -> str:
     research institute (*n* = 74), still below 105; then government + research institute with university
     (*n* = 137), giving **government + research institute + university** (*n* = 211). The analyses below compare
     2 groups: enterprise (*n* = 164); government + research institute + university (*n* = 211).
+    >>> main = {"groups": pd.DataFrame({"group": ["enterprise", "government", "university"], "n": [229, 9, 137]}),
+    ...         "merge": {"research_institute": "enterprise"}}
+    >>> print(_merge_text(before, main, asked="research_institute=enterprise"))  # doctest: +NORMALIZE_WHITESPACE
+    Below this minimum before merging: government (*n* = 9); research institute (*n* = 65). The groups were merged as asked (`--merge-groups research_institute=enterprise`): research institute →
+    enterprise. The analyses below compare 3 groups: enterprise (*n* = 229); government (*n* = 9); university
+    (*n* = 137). Of them, government (*n* = 9) is below the minimum of 105: the invariance decisions that involve
+    it rest on too few cases and are to be read with caution.
     """
     from ..sem.invariance import merge_steps
 
     low = before[before["status"] != "ok"]
     groups_after = main["groups"]
+    if asked and asked != "smallest":       # book --merge-groups FROM=INTO: the user's merge, not the rule's
+        said = "; ".join(f"{group_label(a)} → {group_label(b)}" for a, b in main["merge"].items())
+        min_n = int(before["min_n"].max()) if "min_n" in before and len(before) else 0
+        still = [f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"], groups_after["n"])
+                 if int(n) < min_n]
+        below = "; ".join(f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"]))
+        return ((f"Below this minimum before merging: {below}. " if below else "")
+                + f"The groups were merged as asked (`--merge-groups {asked}`): {said}. The analyses below compare "
+                f"{len(groups_after)} groups: "
+                + "; ".join(f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"],
+                                                                              groups_after["n"])) + "."
+                + (f" Of them, {' and '.join(still)} {'is' if len(still) == 1 else 'are'} below the minimum of "
+                   f"{min_n:,}: the invariance decisions that involve {'it' if len(still) == 1 else 'them'} rest on "
+                   "too few cases and are to be read with caution." if still else ""))
     if not len(low):
         return (f"Every group meets the rule, so the {len(groups_after)} groups are compared as they are; "
                 "nothing was merged.")
@@ -464,7 +511,8 @@ def _rule_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
     before = iv["sizes_before"]
     return (f"The configural measurement model has {integer(int(before['q'].iloc[0]))} free parameters per group. "
             f"The package's small-group rule asks for at least max(100, *q*) = "
-            f"{integer(int(before['min_n'].iloc[0]))} respondents in each group. " + _merge_text(before, iv["main"]))
+            f"{integer(int(before['min_n'].iloc[0]))} respondents in each group. "
+            + _merge_text(before, iv["main"], iv.get("merge_asked")))
 
 
 def _invariance_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:

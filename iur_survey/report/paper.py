@@ -53,7 +53,7 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import (DASH, ci_text, delta_fit, group_caption, integer, merged_caption, num, p_rel, pval,
+from .format import (DASH, ci_text, delta_fit, group_caption, group_wordings, integer, merged_caption, num, p_rel, pval,
                      quantity, stars)
 from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
@@ -440,6 +440,21 @@ def model_labels(results: Sequence[Mapping]) -> list[str]:
     for lab in labs:
         out.append(lab if lab not in out else f"{lab} ({sum(o == lab or o.startswith(lab + ' (') for o in out) + 1})")
     return out
+
+
+def model_kind(results: Mapping) -> str:
+    """What a fit's model is, as the fit table of a single results file names it: a structural model (factors
+    and paths), a measurement model (factors only: a CFA), a path model (paths among observed variables).
+
+    >>> model_kind({"estimates": [{"op": "=~"}, {"op": "~"}]}), model_kind({"estimates": [{"op": "=~"}]})
+    ('Structural model', 'Measurement model (CFA)')
+    >>> model_kind({"estimates": [{"op": "~"}]}), model_kind({"estimates": []})
+    ('Path model', 'Model')
+    """
+    ops = {e.get("op") for e in results.get("estimates") or []}
+    if "=~" in ops:
+        return "Structural model" if "~" in ops else "Measurement model (CFA)"
+    return "Path model" if "~" in ops else "Model"
 
 
 # ----------------------------------------------------------------------------------------------- tables
@@ -1673,7 +1688,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                      f"Δ{prefix}RMSEA": delta_fit(d.get(d_rmsea)) if d else DASH,
                      "ΔSRMR": delta_fit(d.get("srmr")) if d else DASH,
                      # what the step left free: group-specific labels, group.partial (--free)
-                     "Decision": decision + constrained_note(s.get("constrained"), s.get("group_partial"))})
+                     "Decision": decision + constrained_note(s.get("constrained"), s.get("group_partial"),
+                                                             s.get("group_partial_equivalent"))})
         # each group's part of the step's χ² (lavaan's stat.group), a row per group under the step
         parts = stat_group_of(s.get("stat.group"), chi_k == "chisq.scaled") or {}
         by_group = by_group or bool(parts)
@@ -1833,9 +1849,50 @@ def _instrument_of(results: Mapping, instrument: str | Path | None = None):
         return None
 
 
+def group_words(results: Sequence[Mapping], instrument: str | Path | None = None) -> dict[str, dict[str, str]]:
+    """The wordings the tables show for the fits' group codes, {group variable: {code: wording}}
+    (:func:`~iur_survey.report.format.group_wordings`): the instrument's (:func:`fitted_instrument`; the study's
+    when the fit records none) where a fit's groups are its groups (the fit's group column is the instrument's);
+    none where the recorded instrument is not there.
+
+    >>> group_words([{"call": {"options": {"group": "role"}}}])["role"]["research_institute"]
+    'Research institute'
+    >>> group_words([{"call": {"options": {"group": "school"}}}]), group_words([{}])
+    ({}, {})
+    """
+    from ..instrument import load_instrument
+    from ..read.recode import group_wording
+    out: dict[str, dict[str, str]] = {}
+    for r in results:
+        var = group_variable(r)
+        if not var or is_pls(r):
+            continue
+        rec = ((r.get("call") or {}).get("options") or {}).get("instrument")
+        path = fitted_instrument(r, instrument)
+        if path is None and rec:          # the fit's own instrument moved: its wordings are not known
+            continue
+        try:
+            inst = load_instrument(path)
+        except Exception:                 # a broken instrument: the codes, as before
+            continue
+        if inst.group_column == var and inst.groups:
+            out.setdefault(var, {}).update({k: group_wording(inst, k) for k in inst.groups})
+    return out
+
+
 def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
                  data_path: str | Path | None = None, instrument: str | Path | None = None, *,
                  alpha_boot: int | None = None, alpha_seed: Any = None) -> list[APATable]:
+    """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs and its own
+    tables, :func:`pls_apa`), numbered; groups by the instrument's wordings (:func:`group_words`).
+    """
+    with group_wordings(group_words(results, instrument)):
+        return _paper_tables(results, data, data_path, instrument, alpha_boot=alpha_boot, alpha_seed=alpha_seed)
+
+
+def _paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
+                  data_path: str | Path | None = None, instrument: str | Path | None = None, *,
+                  alpha_boot: int | None = None, alpha_seed: Any = None) -> list[APATable]:
     """Every table that applies to ``results`` (dicts of results.json; a pls.json adds the HTMT CIs and its own
     tables, :func:`pls_apa`), numbered.
     A fit that did not converge is refused (:class:`NotConvergedError`), whichever of the inputs it is.
@@ -1859,7 +1916,8 @@ def paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
                 raise IURSurveyError(pls.get("_path"), f"not a PLS of the fit {r.get('_path') or ''}: {why} (its HTMT "
                                      "and PLS tables would be of something else; rerun `iur-survey pls` on the "
                                      "fitted data with the fitted model)")
-    labels = model_labels(fits)
+    # one fit: the fit table names its model, not its file (the default results.json read "results")
+    labels = model_labels(fits) if len(fits) > 1 else [model_kind(fits[0])]
     out: list[APATable] = [fit_apa(dict(zip(labels, fits)))]
     if [m for m in out[0].frame["Model"] if m in labels] != labels:      # one row per model, never dropped
         raise IURSurveyError(None, f"the fit table lost a model ({len(fits)} results files, labels {labels})")

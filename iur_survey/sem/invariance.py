@@ -68,7 +68,7 @@ import pandas as pd
 
 from ..errors import EstimationError
 from .compare import lrt
-from .parallel import map_chunks
+from .parallel import SKIPPED, map_chunks
 from .results import json_number
 from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI checks --equal with it)
 from .partable import partial_display
@@ -694,12 +694,17 @@ def fixed(x, width: int, decimals: int = 3) -> str:
     return f"{x:>{width}.{decimals}f}"
 
 
-def constrained_note(constrained: str | None, freed: Sequence[str] | str | None = None) -> str:
+def constrained_note(constrained: str | None, freed: Sequence[str] | str | None = None,
+                     same: Sequence[str] | None = None) -> str:
     """What a step's decision adds when its ``group_equal`` left parameters free: the counts of
-    :func:`constrained_text` and the parameters group.partial freed (a list, or the table's text).
+    :func:`constrained_text` and the parameters group.partial freed (a list, or the table's text); ``same``:
+    those of them the step's model is the same without (a binary item's only threshold in the ordinal
+    sequence, :func:`~iur_survey.sem.wlsmv_invariance.equivalent_frees`), said.
 
     >>> constrained_note("8 of 9 loadings", ["speed =~ x9"]), constrained_note("5 of 6 loadings"), constrained_note("")
     (' (8 of 9 loadings equal; freed: speed =~ x9)', ' (5 of 6 loadings equal)', '')
+    >>> constrained_note("", ["A1 | t1"], ["A1 | t1"])
+    " (freed: A1 | t1; the same model as with A1 | t1 equal: a binary item's only threshold)"
     """
     if not isinstance(constrained, str):         # a table cell: NaN when missing
         constrained = ""
@@ -710,6 +715,8 @@ def constrained_note(constrained: str | None, freed: Sequence[str] | str | None 
     parts = [f"{constrained} equal"] if constrained else []
     if freed:
         parts.append("freed: " + (freed if isinstance(freed, str) else ", ".join(freed)))
+    if freed and isinstance(same, (list, tuple)) and same:
+        parts.append(f"the same model as with {', '.join(same)} equal: a binary item's only threshold")
     return " (" + "; ".join(parts) + ")"
 
 
@@ -960,6 +967,23 @@ def _fit_step(payload: tuple, task: tuple) -> SEMResult | str:
         return exc.message if hasattr(exc, "message") else str(exc)
 
 
+def _failed(out) -> bool:
+    """Whether a step's outcome (:func:`_fit_step`) is no converged fit."""
+    return isinstance(out, str) or out is SKIPPED or not out.converged
+
+
+def _and(steps: Sequence[str]) -> str:
+    """``"the metric, scalar and strict models"``.
+
+    >>> _and(["metric"]), _and(["metric", "scalar", "strict"])
+    ('the metric model', 'the metric, scalar and strict models')
+    """
+    steps = list(steps)
+    if len(steps) == 1:
+        return f"the {steps[0]} model"
+    return f"the {', '.join(steps[:-1])} and {steps[-1]} models"
+
+
 def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *, estimator: str = "ML",
                            missing: str = "auto", steps: Sequence = ("configural", "metric", "scalar", "strict"),
                            min_group_size: int | None = None, merge: Mapping[str, str] | str | None = None,
@@ -1028,9 +1052,17 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     errors: dict[str, str] = {}
     seen: set[str] = set()
     payload = (model, data2, dict(estimator=estimator, missing=missing, group=group, **sem_kwargs))
+    # a configural model that does not converge (or cannot be fitted) ends the sequence: the later steps are
+    # not started, and those running are ended (their verdict is "not evaluated" whatever their fit)
     done = map_chunks(_fit_step, [(spec[s], partial[s]) for s in names], payload=payload, workers=workers,
-                      scheduler=scheduler, progress=progress, desc="invariance", unit="models")
+                      scheduler=scheduler, progress=progress, desc="invariance", unit="models",
+                      stop=lambda i, out: i == 0 and _failed(out))
+    if _failed(done[0]) and len(names) > 1:
+        done = [done[0]] + [SKIPPED] * (len(names) - 1)          # the same result whatever ran before the stop
     for s, out in zip(names, done):
+        if out is SKIPPED:
+            fits[s] = None
+            continue
         if isinstance(out, str):
             fits[s] = None
             errors[s] = out
@@ -1040,6 +1072,9 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
         if not fits[s].converged:
             warns.append(f"the {s} model did not converge")
         step_warnings(warns, seen, s, fits[s].warnings)
+    if _failed(done[0]) and len(names) > 1:
+        warns.append(f"{_and(names[1:])} {'was' if len(names) == 2 else 'were'} not fitted: the {names[0]} model, the baseline of the sequence, "
+                     f"{'could not be fitted' if isinstance(done[0], str) else 'did not converge'}")
     # ---- the cases the fits used (lavaan's nobs: after listwise deletion), not the rows with a group value
     used = next((f for f in fits.values() if f is not None), None)
     if used is not None:

@@ -36,11 +36,19 @@ from typing import Any, Callable, Sequence
 from .._threads import available_cores, blas_threads
 from ..errors import ClusterError
 
-__all__ = ["map_chunks", "available_cores", "one_blas_thread", "show_progress", "is_address", "connect",
+__all__ = ["map_chunks", "SKIPPED", "available_cores", "one_blas_thread", "show_progress", "is_address", "connect",
            "check_workers"]
 
 #: a Dask scheduler address: ``scheme://...`` or ``host:port`` (distributed's default scheme, tcp)
 _ADDRESS = re.compile(r"^(?:[A-Za-z][\w+.-]*://\S+|(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+):\d+)$")
+
+#: what :func:`map_chunks` returns for a chunk it did not run (``stop`` answered True before its result came)
+SKIPPED = type("Skipped", (), {"__repr__": lambda self: "SKIPPED", "__reduce__": lambda self: "SKIPPED"})()
+
+
+class _Stop(Exception):
+    """Raised inside the local scheduler's loop when ``stop`` answered True."""
+
 
 #: seconds :func:`check_workers` waits for the first worker of a scheduler that has none yet
 WORKER_WAIT = 10.0
@@ -137,7 +145,7 @@ def _bar(total: int | None, desc: str, enabled: bool | str, unit: str = "draws")
 def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payload: Any = None,
                workers: int = 1, scheduler: Any = None, progress: bool | str | None = None,
                weights: Sequence[int] | None = None, desc: str = "bootstrap", unit: str = "draws",
-               info: dict | None = None) -> list:
+               info: dict | None = None, stop: Callable[[int, Any], bool] | None = None) -> list:
     """``[func(payload, chunk) for chunk in chunks]``, possibly in parallel (see the module docstring).
 
     ``payload`` is the large shared argument (sent once per task locally, scattered once to a
@@ -147,6 +155,14 @@ def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payloa
     filled with what ran the tasks: ``"workers"`` (on a cluster: its workers, not this machine's cores) and
     ``"scheduler"`` (``"sync"``, ``"threads"``, ``"processes"``, the address or ``"distributed.Client"``).
 
+    ``stop(i, result)``, when given, is asked of every result as it comes back; once it answers True the
+    chunks without a result are :data:`SKIPPED`: those not started are not run, and those running are ended
+    where the scheduler can (local processes are killed, a cluster's tasks cancelled; local threads run on in
+    the background, their results dropped).  Chunks start in their order (chunk 0 first), so that a first
+    chunk that decides whether the others are needed spares them whenever there are fewer workers than chunks.
+
+    >>> map_chunks(pow, [2, 3, 4], payload=10, progress=False, stop=lambda i, out: out > 500)
+    [100, 1000, SKIPPED]
     >>> info = {}
     >>> map_chunks(lambda p, c: p + c, [1, 2], payload=10, workers=2, scheduler="threads", progress=False, info=info)
     [11, 12]
@@ -161,16 +177,18 @@ def map_chunks(func: Callable[[Any, Any], Any], chunks: Sequence[Any], *, payloa
         if scheduler is None and workers <= 1 or scheduler == "sync" or len(chunks) <= 1 and scheduler is None:
             info.update(workers=1, scheduler="sync")
             out = []
-            for c, w in zip(chunks, weights):
+            for i, (c, w) in enumerate(zip(chunks, weights)):
                 out.append(_call(func, payload, c))
                 if bar is not None:
                     bar.update(w)
+                if stop is not None and stop(i, out[-1]):
+                    return out + [SKIPPED] * (len(chunks) - len(out))
             return out
         if _is_cluster(scheduler):
             info["scheduler"] = scheduler.strip() if isinstance(scheduler, str) else "distributed.Client"
-            return _map_distributed(func, chunks, payload, scheduler, bar, weights, info)
+            return _map_distributed(func, chunks, payload, scheduler, bar, weights, info, stop)
         info.update(workers=int(workers), scheduler=scheduler or "processes")
-        return _map_local(func, chunks, payload, workers, scheduler or "processes", bar, weights)
+        return _map_local(func, chunks, payload, workers, scheduler or "processes", bar, weights, stop)
     finally:
         if bar is not None:
             bar.close()
@@ -243,7 +261,7 @@ def check_workers(client, where: str | None = None, wait: float | None = None) -
     return len(got)
 
 
-def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
+def _map_local(func, chunks, payload, workers, scheduler, bar, weights, stop=None):
     import dask
     from dask.callbacks import Callback
 
@@ -254,24 +272,60 @@ def _map_local(func, chunks, payload, workers, scheduler, bar, weights):
     # BLAS limits are process-wide: threads share the one set around the whole computation below (a
     # per-task limit would be undone by the first thread leaving it); processes set their own
     call = _call if scheduler == "processes" else _call_plain
-    tasks = [dask.delayed(call, pure=False, traverse=False)(func, data, c, dask_key_name=f"chunk-{i}")
+    # keys numbered down: among tasks alike, dask's local scheduler starts the one with the greatest key first,
+    # so chunk 0 starts first (zero-padded: compared as text)
+    width = len(str(len(chunks)))
+    keys = [f"chunk-{len(chunks) - 1 - i:0{width}d}" for i in range(len(chunks))]
+    tasks = [dask.delayed(call, pure=False, traverse=False)(func, data, c, dask_key_name=keys[i])
              for i, c in enumerate(chunks)]
-    unit = {f"chunk-{i}": w for i, w in enumerate(weights)}
+    index = {k: i for i, k in enumerate(keys)}
+    got: dict[int, Any] = {}
 
     class _Progress(Callback):
         def _posttask(self, key, result, dsk, state, worker_id):
-            if bar is not None and key in unit:
-                bar.update(unit[key])
+            if key not in index:
+                return
+            if bar is not None:
+                bar.update(weights[index[key]])
+            if stop is not None:
+                got[index[key]] = result
+                if stop(index[key], result):
+                    raise _Stop
 
-    # chunksize 1: dask's process pool would otherwise hand out tasks six at a time (load imbalance)
+    # chunksize 1: dask's process pool would otherwise hand out tasks six at a time (load imbalance); with
+    # chunksize 1 it starts a task only when a worker is free, so that a stop leaves the rest unstarted
     cfg = {"scheduler": scheduler, "num_workers": int(workers), "chunksize": 1}
+    pool = None
     if scheduler == "processes" and sys.platform != "win32":
         cfg["multiprocessing.context"] = "fork"
-    with dask.config.set(cfg), _Progress(), one_blas_thread():
-        return list(dask.compute(*tasks, scheduler=scheduler, num_workers=int(workers)))
+    if stop is not None:
+        # an own pool, so that a stop leaves none of dask's shared pools busy: processes still running are ended
+        # (dask would wait for them), threads run on outside it (they cannot be ended)
+        from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+        if scheduler == "processes":
+            from dask.multiprocessing import get_context, initialize_worker_process
+            with dask.config.set(cfg):
+                ctx = get_context()
+            pool = ProcessPoolExecutor(int(workers), mp_context=ctx, initializer=initialize_worker_process)
+        else:
+            pool = ThreadPoolExecutor(int(workers))
+        cfg["pool"] = pool
+    stopped = False
+    try:
+        with dask.config.set(cfg), _Progress(), one_blas_thread():
+            return list(dask.compute(*tasks, scheduler=scheduler, num_workers=int(workers)))
+    except _Stop:
+        stopped = True
+        if scheduler == "processes":
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):   # the tasks still running: ended
+                proc.kill()
+        return [got.get(i, SKIPPED) for i in range(len(chunks))]
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=not stopped or scheduler == "processes", cancel_futures=True)
 
 
-def _map_distributed(func, chunks, payload, scheduler, bar, weights, info):
+def _map_distributed(func, chunks, payload, scheduler, bar, weights, info, stop=None):
     from concurrent.futures import CancelledError
 
     from distributed import KilledWorker, as_completed
@@ -288,6 +342,7 @@ def _map_distributed(func, chunks, payload, scheduler, bar, weights, info):
         futures = [client.submit(_call, func, shared, c, pure=False) for c in chunks]
         index = {f.key: i for i, f in enumerate(futures)}
         out: list = [None] * len(chunks)
+        have: set[int] = set()
         for fut in as_completed(futures, loop=client.loop):
             i = index[fut.key]
             try:
@@ -297,6 +352,10 @@ def _map_distributed(func, chunks, payload, scheduler, bar, weights, info):
                                             "its workers keep dying (memory? see their logs)") from None
             if bar is not None:
                 bar.update(weights[i])
+            have.add(i)
+            if stop is not None and stop(i, out[i]):
+                client.cancel([f for f in futures if index[f.key] not in have])
+                return [out[j] if j in have else SKIPPED for j in range(len(chunks))]
         return out
     finally:
         if own:

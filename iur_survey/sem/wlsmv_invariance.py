@@ -291,6 +291,33 @@ def free_scales(items, n_th: dict, group_equal, partial=()) -> dict:
     return {x: v[1] for x, v in we_item_free(items, n_th, group_equal, partial).items()}
 
 
+def equivalent_frees(n_th: dict, partial) -> dict:
+    """Step -> the thresholds group.partial frees in it that only re-express its model: a binary item's only
+    threshold, freed where semTools' rules (:func:`we_item_free`) then fix the item's intercept that the equal
+    threshold left free (its scale unchanged).  A binary item's threshold and intercept enter the model only as
+    their difference, so the step's model is the one with the threshold held equal (the same df and χ²; Wu &
+    Estabrook 2016); semTools' ``measEq.syntax`` frees it all the same, and so do the fits here.  ``partial``:
+    step -> the keys it frees (:func:`we_partial`).
+
+    >>> equivalent_frees({"a": 1, "b": 4}, {"thresholds": ["a|t1", "b|t1"], "thresholds_loadings_intercepts": ["a|t1"]})
+    {'thresholds': ['a|t1']}
+    """
+    out = {}
+    for s, keys in partial.items():
+        same = []
+        for k in keys:
+            item, bar, _ = str(k).partition("|")
+            if not bar or int(n_th.get(item, 0)) != 1:
+                continue
+            with_it = we_item_free([item], n_th, WE_STEPS[s], set(keys))[item]
+            without = we_item_free([item], n_th, WE_STEPS[s], set(keys) - {k})[item]
+            if without[0] and not with_it[0] and without[1] == with_it[1]:
+                same.append(k)
+        if same:
+            out[s] = same
+    return out
+
+
 #: the class of a group.partial entry in the Wu & Estabrook steps (the classes they constrain)
 _PARTIAL_CLASS = {"|": "thresholds", "=~": "loadings", "~1": "intercepts"}
 
@@ -418,10 +445,13 @@ class OrdinalInvariance:
     """The fitted sequence: ``table`` (one row per step), ``fits`` (step -> OrdinalSEMResult)."""
 
     def __init__(self, steps, fits, table, group, missing, warnings=None, merge=None, parameterization="delta",
-                 group_partial=None):
+                 group_partial=None, equivalent=None):
         self.steps, self.fits, self.table, self.group, self.missing = steps, fits, table, group, missing
         #: step -> the parameters group.partial freed from its constraints ("F1 =~ a2", "a1 | t2"); none: full
         self.group_partial = {k: tuple(v) for k, v in (group_partial or {}).items()}
+        #: step -> those of them that only re-express the step's model (:func:`equivalent_frees`: a binary item's
+        #: only threshold), freed as semTools frees them
+        self.equivalent = {k: tuple(v) for k, v in (equivalent or {}).items() if v}
         self.warnings = list(warnings or [])
         self.cutoffs_name = "Chen (2007)"
         #: the groups merged before fitting, {old label: new label} (empty: none)
@@ -440,7 +470,13 @@ class OrdinalInvariance:
         parameters of its step (:func:`iur_survey.sem.invariance.level_text`); ``None`` with no level."""
         if self.level is None:
             return None
-        return level_text(list(self.table["step"]), list(self.table["decision"]), self.level, self.group_partial)
+        text = level_text(list(self.table["step"]), list(self.table["decision"]), self.level, self.group_partial)
+        same = self.equivalent.get(self.level)
+        if same:      # freed as semTools frees them, though the model is the one with them held equal
+            text += (f"; {', '.join(same)} {'is' if len(same) == 1 else 'are'} freed as semTools' syntax frees "
+                     f"{'it' if len(same) == 1 else 'them'}, but the {self.level} model is the same with "
+                     f"{'it' if len(same) == 1 else 'them'} held equal (a binary item's only threshold)")
+        return text
 
     def to_dict(self) -> dict:
         """``{"invariance": [...], "invariance_info": {...}}`` for results.json (NaN -> None)."""
@@ -466,6 +502,8 @@ class OrdinalInvariance:
             item["decision"] = r["decision"]
             if self.group_partial.get(r["step"]):
                 item["group_partial"] = list(self.group_partial[r["step"]])   # freed from this step's group_equal
+            if self.equivalent.get(r["step"]):     # of them, those the step's model is the same without
+                item["group_partial_equivalent"] = list(self.equivalent[r["step"]])
             items.append(item)
         first = next((f for f in self.fits.values() if f is not None), None)
         info = {"group": self.group, "estimator": "WLSMV", "missing": self.missing, "level": self.level,
@@ -499,6 +537,8 @@ class OrdinalInvariance:
                 + merged + shown.to_string(
             index=False, float_format=lambda v: fixed(v, 1)) + "".join("\n" + x for x in parts)
             + "".join(f"\nfreed in {k} (lavaan's group.partial): {', '.join(v)}"
+                      + (f" ({', '.join(self.equivalent[k])}: a binary item's only threshold; the {k} model is "
+                         "the same with it held equal, same df and chisq)" if self.equivalent.get(k) else "")
                       for k, v in self.group_partial.items() if v)
             + f"\nlevel: {self.level_text or 'none (the configural model did not converge)'}"
             + (f"\nnote: {clash} (the decisions follow the cut-offs)" if clash else "")
@@ -674,9 +714,21 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     table["judgement"] = table["decision"]         # the cut-offs' verdict alone; the sequence stops at a failure
     table["decision"] = sequence_decisions(list(table["step"]), table["judgement"].tolist())
     from .partable import partial_display
+    same = equivalent_frees(n_th, {s: partial[s] for s in steps})
+    for key in dict.fromkeys(k for v in same.values() for k in v):
+        where = [s for s in steps if key in same.get(s, ())]
+        later = [s for s in steps if key in partial[s] and s not in where]
+        item = key.partition("|")[0]
+        warns.append(f"{partial_display(key)} is freed in the {' and '.join(where)} step{'s' if len(where) > 1 else ''} "
+                     "as semTools' measEq.syntax frees it, but there it only re-expresses the model: the only "
+                     f"threshold of the binary item {item} trades places with its intercept, so the "
+                     f"{'models are' if len(where) > 1 else 'model is'} the same as with it held equal (same df and "
+                     "chi-square; Wu & Estabrook 2016)"
+                     + (f"; from the {later[0]} step on, freeing it changes the model" if later else ""))
     out = OrdinalInvariance(list(steps), fits, table, group, missing, warns, merge=mapping,
                             parameterization=parameterization,
-                            group_partial={s: [partial_display(k) for k in partial[s]] for s in steps if partial[s]})
+                            group_partial={s: [partial_display(k) for k in partial[s]] for s in steps if partial[s]},
+                            equivalent={s: [partial_display(k) for k in v] for s, v in same.items()})
     out.cutoffs_name = ("Chen (2007) small-sample (total N <= 300)" if n_used is not None and n_used <= 300
                         else "Chen (2007)")
     return out

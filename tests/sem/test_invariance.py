@@ -325,3 +325,54 @@ def test_unmerged_text_when_the_unmerged_configural_model_did_not_converge():
     assert "depend" not in text
     iv["unmerged"]["table"] = merged
     assert "the decisions agree with the merged analysis for 3 of the 3 steps" in _unmerged_text(iv)
+
+
+@pytest.mark.parametrize("scheduler", [None, "threads"])
+def test_a_configural_model_that_cannot_be_fitted_ends_the_sequence(monkeypatch, scheduler):
+    """Left-out s23: a configural model that did not fit still had its later steps fitted (109 s on singular
+    data) before they were reported "not evaluated".  Now they are not started (in order: configural first),
+    and the result says why, the same serially and on workers."""
+    import time
+
+    from iur_survey.sem import api
+    real = api.sem
+    calls = []
+
+    def flaky(model, data, **kw):
+        ge = tuple(kw.get("group_equal", ()))
+        calls.append(ge)
+        if ge == ():
+            raise EstimationError(None, "the sample covariance matrix is not positive definite")
+        time.sleep(0.5)          # a later step takes longer than the configural one
+        return real(model, data, **kw)
+    monkeypatch.setattr(api, "sem", flaky)
+    d = _two_group_data(200, 200)
+    inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False, workers=2 if scheduler else 1,
+                                 scheduler=scheduler, progress=False)
+    assert ("loadings", "intercepts") not in calls and ("loadings", "intercepts", "residuals") not in calls
+    assert calls[0] == () and len(calls) <= (2 if scheduler else 1)
+    assert [inv.fits[s] for s in STEPS] == [None] * 4
+    assert inv.table["decision"].tolist() == ["not evaluated"] + ["not reached (configural not evaluated)"] * 3
+    assert inv.level is None
+    assert "the metric, scalar and strict models were not fitted: the configural model, the baseline of the " \
+           "sequence, could not be fitted" in inv.warnings
+    json.dumps(inv.to_dict(), allow_nan=False)
+
+
+def test_a_configural_model_that_does_not_converge_ends_the_sequence(monkeypatch):
+    from iur_survey.sem import api
+    real = api.sem
+    calls = []
+
+    def counted(model, data, **kw):
+        calls.append(tuple(kw.get("group_equal", ())))
+        return real(model, data, **kw)
+    monkeypatch.setattr(api, "sem", counted)
+    d = _two_group_data(200, 200)
+    inv = measurement_invariance("F =~ y1 + y2 + y3 + y4", d, "g", warn=False, control={"max_iter": 1})
+    assert calls == [()]
+    assert inv.fits["configural"] is not None and not inv.fits["configural"].converged
+    assert [inv.fits[s] for s in STEPS[1:]] == [None] * 3
+    assert inv.table["decision"].tolist() == ["not evaluated"] + ["not reached (configural not evaluated)"] * 3
+    assert any(w.startswith("the metric, scalar and strict models were not fitted: the configural model, the "
+                            "baseline of the sequence, did not converge") for w in inv.warnings)

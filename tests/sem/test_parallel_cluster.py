@@ -148,3 +148,32 @@ def test_ordinal_invariance_steps_run_on_workers(tmp_path, capsys):
         tables.append(pd.DataFrame(res["invariance"]))
     assert len(tables[0]) == 4
     pd.testing.assert_frame_equal(tables[0], tables[1], rtol=1e-9)
+
+
+def _sleep_for(payload, c):
+    import time
+    time.sleep(c)
+    return c
+
+
+@pytest.mark.parametrize("workers, scheduler", [(1, None), (2, "threads"), (2, "processes")])
+def test_stop_skips_the_chunks_not_needed(workers, scheduler):
+    """``stop`` (the invariance sequence after a configural model that did not fit): chunk 0 starts first; once
+    stop answers True the chunks not started are SKIPPED, those running are ended (processes) or dropped."""
+    from iur_survey.sem.parallel import SKIPPED
+    out = map_chunks(_sleep_for, [0.2, 3, 3, 3, 3], workers=workers, scheduler=scheduler, progress=False,
+                     stop=lambda i, r: i == 0)
+    assert out == [0.2] + [SKIPPED] * 4
+    # without a stop, every chunk runs and the results come in chunk order
+    assert map_chunks(_sleep_for, [0.1, 0, 0.05], workers=workers, scheduler=scheduler, progress=False,
+                      stop=lambda i, r: False) == [0.1, 0, 0.05]
+
+
+def test_stop_cancels_the_rest_on_a_cluster():
+    distributed = pytest.importorskip("distributed")
+    from iur_survey.sem.parallel import SKIPPED
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        out = map_chunks(_sleep_for, [0.1, 2, 2], scheduler=cluster.scheduler_address, progress=False,
+                         stop=lambda i, r: i == 0)
+    assert out == [0.1, SKIPPED, SKIPPED]

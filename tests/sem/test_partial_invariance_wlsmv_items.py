@@ -104,3 +104,39 @@ def test_factor_mean_left_unpinned_is_one_line_error(partial, msg):
         we_partial(REFS["poly_all"]["model"], n_th, partial)
     assert msg in str(e.value) and "thresholds_loadings_intercepts step" in str(e.value)
     assert "\n" not in str(e.value)
+
+
+def test_a_binary_items_freed_threshold_is_said_to_change_nothing_where_it_does_not():
+    """Left-out s23: A1 | t1 (binary A1) freed in the thresholds and thresholds_loadings steps was listed as
+    "freed" as semTools' syntax frees it, though there it only trades places with A1's intercept: the model is the
+    one with it held equal (same df and chi-square as the full sequence).  The listing now says so; the numbers
+    are semTools' (test_steps_and_lrt_as_semtools)."""
+    from iur_survey.report.paper import invariance_apa
+    inv = sequence("bin_threshold", "delta")
+    assert inv.equivalent == {"thresholds": ("A1 | t1",), "thresholds_loadings": ("A1 | t1",)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = ordinal_invariance(REFS["bin_threshold"]["model"], data("bin"), "gender",
+                                  missing=REFS["bin_threshold"]["missing"])
+    a, b = full.table.set_index("step"), inv.table.set_index("step")
+    for s in ("thresholds", "thresholds_loadings"):          # the same model: the same df and chi-square
+        assert a.loc[s, "df"] == b.loc[s, "df"]
+        assert b.loc[s, "chisq.scaled"] == pytest.approx(a.loc[s, "chisq.scaled"], rel=1e-6)
+    assert b.loc["thresholds_loadings_intercepts", "chisq.scaled"] != \
+        pytest.approx(a.loc["thresholds_loadings_intercepts", "chisq.scaled"], rel=1e-4)
+    said = [w for w in inv.warnings if w.startswith("A1 | t1 is freed in the thresholds and thresholds_loadings "
+                                                     "steps")]
+    assert len(said) == 1 and "the same as with it held equal" in said[0] and \
+        said[0].endswith("from the thresholds_loadings_intercepts step on, freeing it changes the model")
+    assert "(A1 | t1: a binary item's only threshold; the thresholds model is the same with it held equal" \
+        in inv.summary()
+    steps = inv.to_dict()["invariance"]
+    assert [s.get("group_partial_equivalent") for s in steps] == [None, ["A1 | t1"], ["A1 | t1"], None]
+    dec = invariance_apa({**inv.to_dict(), "estimates": []}).frame.set_index("Step")["Decision"]
+    assert dec["thresholds"].endswith("(freed: A1 | t1; the same model as with A1 | t1 equal: a binary item's "
+                                      "only threshold)")
+    assert dec["thresholds_loadings_intercepts"].endswith("(freed: A1 | t1)")
+
+
+def test_a_polytomous_items_freed_threshold_is_not_called_equivalent():
+    assert sequence("poly_three", "delta").equivalent == {}

@@ -1,0 +1,71 @@
+"""`iur-survey tables` (left-out s23): the fit table of one results file named the model after the file
+("results"), and a fit by the instrument's group column showed the group codes (research_institute), not the
+instrument's wordings (Research institute).  Now one results file's fit table names its model, and every table
+shows the groups by the instrument's wordings where the fit's group column is the instrument's (codes stay where
+there is none); DOCX, LaTeX, Markdown and CSV alike."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from iur_survey.cli import main
+
+HS = Path("tests/reference/data/hs1939.csv")
+MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nspeed ~ visual\n"
+
+
+@pytest.fixture(scope="module")
+def role_fit(tmp_path_factory) -> Path:
+    """HS1939 with the study instrument's group column (role): Pasteur as universities, Grant-White split into
+    government (every 5th id, merged into research institutes) and research institutes."""
+    d = tmp_path_factory.mktemp("roles")
+    hs = pd.read_csv(HS)
+    hs["role"] = ["university" if s == "Pasteur" else ("government" if i % 5 == 0 else "research_institute")
+                  for s, i in zip(hs["school"], hs["id"])]
+    hs.to_csv(d / "hs.csv", index=False)
+    (d / "m.lav").write_text(MODEL)
+    out = d / "results.json"
+    assert main(["fit", str(d / "hs.csv"), "--model", str(d / "m.lav"), "--group", "role", "--merge-groups",
+                 "government=research_institute", "--quiet", "--out", str(out)]) == 0
+    return out
+
+
+def _text(path: Path) -> str:
+    if path.suffix == ".docx":
+        import docx
+        doc = docx.Document(str(path))
+        return "\n".join([p.text for p in doc.paragraphs]
+                         + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("ext", ["docx", "tex", "md", "csv"])
+def test_tables_show_the_instruments_group_wordings(role_fit, tmp_path, ext):
+    out = tmp_path / f"t.{ext}"
+    assert main(["tables", str(role_fit), "--out", str(out)]) == 0
+    text = _text(out)
+    assert "Research institute (Government merged into it)" in text and "University" in text
+    # the codes are gone from the tables (LaTeX escapes the underscore)
+    assert not re.search(r"research(\\?_)institute|\buniversity\b", text), text[:3000]
+    assert "Structural model" in text and not re.search(r"\bresults\b", text)
+
+
+def test_one_results_file_names_its_model_not_its_file(tmp_path):
+    out = tmp_path / "results.json"
+    d = tmp_path / "hs.csv"
+    pd.read_csv(HS).to_csv(d, index=False)
+    (tmp_path / "m.lav").write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n")
+    assert main(["fit", str(d), "--model", str(tmp_path / "m.lav"), "--quiet", "--out", str(out)]) == 0
+    assert main(["tables", str(out), "--format", "csv", "--out", str(tmp_path / "t.csv")]) == 0
+    first = (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()[:3]
+    assert first[0] == "Table 1: Model fit" and first[2].startswith("Measurement model (CFA),301,ML,")
+
+
+def test_a_group_column_not_the_instruments_keeps_its_codes(merged_fits, tmp_path):
+    out = tmp_path / "t.md"
+    assert main(["tables", str(merged_fits["into"]), "--out", str(out)]) == 0
+    assert "south (east merged into it)" in out.read_text(encoding="utf-8")

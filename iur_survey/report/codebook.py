@@ -14,27 +14,74 @@ from ..study import MECHANISMS, OUTCOMES
 from .format import cardinal
 
 
+def is_study_instrument(instrument) -> bool:
+    """Whether the instrument measures the study's constructs (the five mechanisms of Liu 2022, COL and INT):
+    only then do its sources name sections of Liu (2022) and its prose apply.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> is_study_instrument(load_instrument())
+    True
+    """
+    return tuple(instrument.constructs) == MECHANISMS + OUTCOMES
+
+
+def has_chinese(instrument) -> bool:
+    """Whether the items carry a Chinese statement of their own (the loader gives an item without ``zh`` its
+    English statement there, which is no translation).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> has_chinese(load_instrument())
+    True
+    """
+    return any(it.zh and it.zh != it.en for it in instrument.items.values())
+
+
+def _source(instrument, source: str) -> str:
+    """A source cell: a section of Liu (2022) for the study's instrument, the instrument's own words otherwise,
+    a dash when it names none (a bare "§" cites nothing)."""
+    if not source:
+        return "—"
+    return "§" + source if is_study_instrument(instrument) else source
+
+
+def _source_header(instrument, study_header: str) -> str:
+    return study_header if is_study_instrument(instrument) else "Source"
+
+
 def mechanisms_frame(instrument) -> pd.DataFrame:
-    """The constructs other than COL and INT: code, label (en, zh), section of Liu (2022), number of items."""
-    return pd.DataFrame([{"Code": c.code, "Mechanism": c.label_en, "机制": c.label_zh, "Liu (2022)": "§" + c.source,
+    """The constructs other than COL and INT: code, label (en, zh), source (a section of Liu 2022 for the study's
+    instrument), number of items."""
+    head = _source_header(instrument, "Liu (2022)")
+    return pd.DataFrame([{"Code": c.code, "Mechanism": c.label_en, "机制": c.label_zh, head: _source(instrument, c.source),
                           "Items": len(c.items)} for c in instrument.constructs.values() if c.code not in OUTCOMES])
 
 
 def items_frame(instrument) -> pd.DataFrame:
-    """Every item in questionnaire order: code ((R) if reverse-keyed), statement (en, zh), source."""
+    """Every item in questionnaire order: code ((R) if reverse-keyed), statement (en; zh when the instrument gives
+    one), source (in Liu 2022 for the study's instrument, "—" when none is named).
+
+    >>> from iur_survey.instrument import parse_instrument
+    >>> own = parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {"SUP": {"items": ["SUP1", "SUP2"]}},
+    ...                         "items": {"SUP1": {"en": "Policies help."}}}, "own.yaml")
+    >>> items_frame(own).columns.tolist(), items_frame(own)["Source"].tolist()
+    (['Item', 'Statement', 'Source'], ['—', '—'])
+    """
     rows = []
+    zh = has_chinese(instrument)
+    head = _source_header(instrument, "Source in Liu (2022)")
     for c in instrument.constructs.values():
         for code in c.items:
             it = instrument.items[code]
-            rows.append({"Item": code + (" (R)" if it.reverse else ""), "Statement": it.en, "陈述": it.zh,
-                         "Source in Liu (2022)": "§" + it.source})
+            rows.append({"Item": code + (" (R)" if it.reverse else ""), "Statement": it.en,
+                         **({"陈述": it.zh} if zh else {}), head: _source(instrument, it.source)})
     return pd.DataFrame(rows)
 
 
 def constructs_frame(instrument) -> pd.DataFrame:
     """One row per construct: code, labels, items, reverse-keyed items, source."""
+    head = _source_header(instrument, "Liu (2022)")
     return pd.DataFrame([{"Code": c.code, "Construct": c.label_en, "构念": c.label_zh, "Items": ", ".join(c.items),
-                          "Reverse-keyed": ", ".join(c.reverse) or "—", "Liu (2022)": "§" + c.source}
+                          "Reverse-keyed": ", ".join(c.reverse) or "—", head: _source(instrument, c.source)}
                          for c in instrument.constructs.values()])
 
 

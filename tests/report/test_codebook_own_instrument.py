@@ -40,3 +40,10 @@ def test_study_instrument_keeps_its_sections_and_chinese():
     assert "陈述" in items.columns and "Source in Liu (2022)" in items.columns
     assert items["Source in Liu (2022)"].str.startswith("§").all()
     assert mechanisms_frame(inst)["Liu (2022)"].tolist()[0].startswith("§4.1")
+
+
+def test_own_instrument_without_sources_has_no_source_column():
+    doc = {**OWN, "constructs": {k: {kk: vv for kk, vv in v.items() if kk != "source"} for k, v in OWN["constructs"].items()}}
+    own = parse_instrument(doc, "own.yaml")
+    for frame in (items_frame(own), constructs_frame(own), mechanisms_frame(own)):
+        assert "Source" not in frame.columns and "Liu (2022)" not in frame.columns, list(frame.columns)

@@ -457,6 +457,41 @@ def model_kind(results: Mapping) -> str:
     return "Path model" if "~" in ops else "Model"
 
 
+#: lavaan's scaled tests (its ``test =`` names) in words, for the notes that say which χ² a scaled row holds
+SCALED_TEST_WORDS = {
+    "satorra.bentler": "Satorra–Bentler scaled χ²",
+    "yuan.bentler": "Yuan–Bentler scaled χ²",
+    "yuan.bentler.mplus": "Yuan–Bentler scaled χ² (Mplus variant)",
+    "mean.var.adjusted": "mean- and variance-adjusted χ² (Satterthwaite)",
+    "scaled.shifted": "mean- and variance-adjusted χ² (scaled-shifted)",
+}
+#: lavaan's scaled test of an estimator, for a results.json that does not record its tests
+_ESTIMATOR_SCALED_TEST = {"MLR": "yuan.bentler.mplus", "MLM": "satorra.bentler", "WLSMV": "scaled.shifted"}
+
+
+def scaled_test_words(results: Mapping) -> str | None:
+    """Which scaled test a fit's chisq.scaled is, in words with lavaan's name (the ``test`` block of
+    results.json; else lavaan's test of the estimator); None for a fit without one.
+
+    >>> print(scaled_test_words({"estimator": "MLR", "test": {"standard": {}, "yuan.bentler.mplus": {}}}))
+    Yuan–Bentler scaled χ² (Mplus variant; lavaan's test = "yuan.bentler.mplus")
+    >>> print(scaled_test_words({"estimator": "WLSMV"}))
+    mean- and variance-adjusted χ² (scaled-shifted; lavaan's test = "scaled.shifted")
+    >>> scaled_test_words({"estimator": "ML", "test": {"standard": {}}}) is None
+    True
+    """
+    names = [k for k in (results.get("test") or {}) if k != "standard"]
+    est = str(results.get("estimator") or (results.get("invariance_info") or {}).get("estimator") or "").upper()
+    name = names[0] if names else _ESTIMATOR_SCALED_TEST.get(est)
+    if name is None:
+        return None
+    words = SCALED_TEST_WORDS.get(name)
+    if words is None:
+        return f'lavaan\'s test = "{name}"'
+    return (words[:-1] + f'; lavaan\'s test = "{name}")' if words.endswith(")")
+            else words + f' (lavaan\'s test = "{name}")')
+
+
 # ----------------------------------------------------------------------------------------------- tables
 def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, title: str = "Model fit") -> APATable:
     """Fit of each model (rows), APA style; a second row with the scaled test and robust indices when the
@@ -495,9 +530,12 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
                  + ": its part of the χ² above them (lavaan's stat.group; the parts add up to the model's χ²) "
                  "and its *n*; df, *p* and the indices are of the whole model.")
     if scaled_any:
-        note += (" Scaled/robust rows: the scaled test statistic (chisq.scaled) and the robust CFI, TLI and "
-                 "RMSEA (cfi.robust, tli.robust, rmsea.robust); the first row of such a fit is the standard "
-                 "(unscaled) test and its indices.")
+        named = {lab: scaled_test_words(r) for lab, r in results.items() if "chisq.scaled" in (r.get("fit") or {})}
+        which = ("; ".join(f"{lab}: {w}" for lab, w in named.items() if w) if len(set(named.values())) > 1
+                 else next(iter(named.values()), None))
+        note += (f" Scaled/robust rows: the scaled test statistic (chisq.scaled{f'; {which}' if which else ''}) and "
+                 "the robust CFI, TLI and RMSEA (cfi.robust, tli.robust, rmsea.robust); the first row of such a fit "
+                 "is the standard (unscaled) test and its indices.")
         for lab, r in results.items():   # WLSMV: lavaan's scaled indices are others again (the invariance steps')
             fit = r.get("fit") or {}
             if (str(r.get("estimator", "")).upper() == "WLSMV" and fit.get("cfi.robust") is not None
@@ -1700,7 +1738,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         chi_note = ("χ²: the scaled-shifted statistic (WLSMV, lavaan's chisq.scaled); Δχ²: the scaled-shifted "
                     "difference test of Satorra (2000), lavaan's lavTestLRT")
     elif scaled_chi:
-        chi_note = (f"χ²: the scaled statistic ({est}, lavaan's chisq.scaled); Δχ²: the scaled difference test "
+        chi_note = (f"χ²: the {scaled_test_words(results) or 'scaled statistic'} ({est}, lavaan's chisq.scaled); "
+                    "Δχ²: the scaled difference test "
                     f"({info.get('lrt_method') or 'Satorra-Bentler'}), lavaan's lavTestLRT")
     else:
         chi_note = "Δχ²: the χ² difference test, lavaan's lavTestLRT"

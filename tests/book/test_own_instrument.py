@@ -164,6 +164,10 @@ def test_the_book_builds_on_an_own_instrument_and_counts_its_own_hypotheses(tmp_
     assert "H5a–c" in ch6 and "H7" not in ch6
     ch1 = _text(out / "html" / "book" / "01_introduction.html")
     assert "Inter-partner trust (TRU)" in ch1 and "Government guidance (GOV" not in ch1
+    # an own instrument's constructs are not Liu's: no "Liu (2022, §4) proposes ...", no section column, no bare §
+    assert "Liu (2022, §4) proposes" not in ch1 and "with their section of Liu" not in ch1 and "§" not in ch1
+    ch2 = _text(out / "html" / "book" / "02_instrument.html")
+    assert "Source in Liu (2022)" not in ch2 and "§t" not in ch2, ch2[:3000]
     assert "Five-factor CFA" in _text(out / "html" / "book" / "04_measurement.html")
     front = _text(out / "html" / "book" / "index.html")
     assert "built on the instrument Own instrument (test)" in front and "Inter-partner trust (TRU)" in front

@@ -24,7 +24,7 @@ def test_negative_df_fit_row_and_a_text_cell_in_an_unused_column(tmp_path, capsy
     assert main(["fit", str(data), "--model", str(model), "--out", str(out)]) == 0
     capsys.readouterr()
     assert main(["tables", str(out), "--format", "md", "--out", "-"]) == 0
-    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| results "))
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| Measurement model (CFA) "))
     cells = [c.strip() for c in row.strip("|").split("|")]
     # Model | N | Estimator | chi2 | df | p | CFI | TLI | RMSEA [90% CI] | SRMR
     assert cells[3] == "—" and cells[4] == "−2" and cells[6] == "—" and cells[7] == "—", cells

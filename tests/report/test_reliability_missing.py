@@ -130,8 +130,9 @@ def test_omega_is_never_printed_without_the_fit_moments(single, tmp_path):
 def test_a_multigroup_fit_gets_the_measurement_tables_of_every_group(groups):
     tables = paper.paper_tables([groups])
     titles = [t.title for t in tables]
+    words = paper.group_words([groups]).get(paper.group_variable(groups), {})   # the instrument's wordings
     for g in groups["groups"]:
-        assert f"Measurement model: loadings, reliability and convergent validity (group {g})" in titles
+        assert f"Measurement model: loadings, reliability and convergent validity (group {words.get(g, g)})" in titles
         assert f"Discriminant validity (group {g})" in titles
     assert [t.number for t in tables] == list(range(1, len(tables) + 1))
 

@@ -133,7 +133,7 @@ def test_a_multigroup_fit_gets_the_measurement_tables_of_every_group(groups):
     words = paper.group_words([groups]).get(paper.group_variable(groups), {})   # the instrument's wordings
     for g in groups["groups"]:
         assert f"Measurement model: loadings, reliability and convergent validity (group {words.get(g, g)})" in titles
-        assert f"Discriminant validity (group {g})" in titles
+        assert f"Discriminant validity (group {words.get(g, g)})" in titles
     assert [t.number for t in tables] == list(range(1, len(tables) + 1))
 
 

@@ -724,6 +724,20 @@ def split_half_text(ef, assignment: pd.DataFrame | None, half_fit: Mapping[str, 
 
 
 
+def moderation_absent_text(absent, constructs) -> str:
+    """Chapter 5's moderation section for an instrument without the constructs it asks about (``absent`` of GOV,
+    MKT): a short notice that it is not computed and why, in place of the study's prose about them.
+
+    >>> moderation_absent_text(["GOV", "MKT"], ["TRU", "COM", "COL", "INT"])  # doctest: +NORMALIZE_WHITESPACE
+    'Not computed for this instrument: this exploratory section asks whether market allocation (MKT) moderates
+    the effect of government guidance (GOV), and the instrument has no construct GOV or MKT (its constructs:
+    TRU, COM, COL, INT).'
+    """
+    return ("Not computed for this instrument: this exploratory section asks whether market allocation (MKT) "
+            "moderates the effect of government guidance (GOV), and the instrument has no construct "
+            f"{' or '.join(absent)} (its constructs: {', '.join(constructs)}).")
+
+
 def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: float, low: float, high: float,
                     jn_bounds, error: str = "", focal: str = "GOV", moderator: str = "MKT",
                     outcome: str = "COL") -> str:
@@ -748,7 +762,7 @@ def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: floa
             + moderation_conclusion(pvalue, low, high, focal, moderator, outcome))
 
 
-__all__ = ["ALPHA_CI_NOTE", "chisq_difference_text", "chisq_fit_reading", "factorability_text", "fit_power_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
+__all__ = ["ALPHA_CI_NOTE", "chisq_difference_text", "chisq_fit_reading", "factorability_text", "fit_power_text", "moderation_absent_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
            "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "defined_title", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
            "improper_reliability_note", "improper_solution", "latent_correlations", "efa_loadings_table", "loadings", "loadings_table", "regressions"]

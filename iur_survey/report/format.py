@@ -196,14 +196,33 @@ def cardinal(n) -> str:
     return _WORDS[k] if 0 <= k < len(_WORDS) else f"{k:,}"
 
 
-def counted(n, singular: str, plural: str) -> str:
-    """A count and the word that agrees with it, for prose: ``1 has``, ``2 have``, ``0 have``.
+def counted(n, singular: str, plural: str, words: bool = False) -> str:
+    """A count and the word that agrees with it, for prose: ``1 has``, ``2 have``, ``0 have``; ``words``: a small
+    count in words (:func:`cardinal`), as APA style writes counts under 10 in running text.
 
     >>> counted(1, "has", "have"), counted(5, "is", "are"), counted(0, "effect", "effects")
     ('1 has', '5 are', '0 effects')
+    >>> counted(3, "is", "are", words=True), counted(1, "is", "are", words=True), counted(14, "is", "are", True)
+    ('three are', 'one is', '14 are')
     """
     k = int(round(float(n)))
-    return f"{k:,} {singular if k == 1 else plural}"
+    return f"{cardinal(k) if words else f'{k:,}'} {singular if k == 1 else plural}"
+
+
+def mid_sentence(text) -> str:
+    """A wording as it reads inside a sentence: its capital first letter in lower case when that capital is only
+    the wording's (``Research institute`` -> ``research institute``); a wording with another capital (an acronym
+    ``SOE``, a proper noun ``Government of Hubei``, ``Tsinghua University``) or none stays as it is.
+
+    >>> mid_sentence("Research institute"), mid_sentence("Enterprise"), mid_sentence("SOE")
+    ('research institute', 'enterprise', 'SOE')
+    >>> mid_sentence("Government of Hubei"), mid_sentence("Tsinghua University"), mid_sentence("高校")
+    ('Government of Hubei', 'Tsinghua University', '高校')
+    """
+    s = "" if text is None else str(text)
+    if len(s) > 1 and s[0].isupper() and s[1].islower() and not any(c.isupper() for c in s[1:]):
+        return s[0].lower() + s[1:]
+    return s
 
 
 def percent(part, whole, decimals: int = 1) -> str:

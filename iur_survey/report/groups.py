@@ -25,7 +25,7 @@ from ..sem.compare import equal_paths_summary, holm
 from ..sem.invariance import NOT_REACHED, compare_decisions, sequence_decisions
 from ..sem.results_file import stat_group_of
 from .codebook import points_text
-from .format import DASH, cardinal, delta_fit, group_caption, integer, num, p_rel, pval, stars
+from .format import DASH, cardinal, delta_fit, group_caption, integer, mid_sentence, num, p_rel, pval, stars
 from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "use_group_wordings", "group_header", "group_sizes_table",
@@ -61,14 +61,26 @@ def use_group_wordings(instrument=None) -> None:
         _WORDS.update({str(k): group_wording(instrument, k) for k in instrument.groups})
 
 
-def group_label(g: Any) -> str:
-    """A group code as prose: the instrument's wording (:func:`use_group_wordings`), else underscores to spaces;
-    merged groups ``a+b`` as ``a + b``.
+def group_label(g: Any, prose: bool = False) -> str:
+    """A group code as a table shows it: the instrument's wording (:func:`use_group_wordings`), else underscores
+    to spaces; merged groups ``a+b`` as ``a + b``.  ``prose``: as a sentence shows it, each wording in its
+    mid-sentence form (:func:`~iur_survey.report.format.mid_sentence`: ``research institute``, an acronym as it is).
 
     >>> group_label("research_institute")
     'research institute'
+    >>> from iur_survey.instrument import load_instrument
+    >>> use_group_wordings(load_instrument())
+    >>> group_label("government+research_institute"), group_label("government+research_institute", prose=True)
+    ('Government + Research institute', 'government + research institute')
+    >>> use_group_wordings(None)
     """
-    return " + ".join(_WORDS.get(str(part)) or str(part).replace("_", " ") for part in str(g).split("+"))
+    labels = (_WORDS.get(str(part)) or str(part).replace("_", " ") for part in str(g).split("+"))
+    return " + ".join(mid_sentence(lab) if prose else lab for lab in labels)
+
+
+def _named(g: Any) -> str:
+    """A group as a sentence names it: :func:`group_label` with ``prose=True``."""
+    return group_label(g, prose=True)
 
 
 def group_header(g: Any, width: int = 18) -> str:
@@ -366,8 +378,8 @@ def _roles_text(roles: pd.DataFrame | None, instrument=None, reason: str = "") -
     small = given.loc[given["n"].idxmin()]
     k = len(given)
     text = (f"The analysed sample holds respondents from {cardinal(k)} stakeholder role{'s' if k != 1 else ''}."
-            + (f" The smallest group is {group_label(small['Role'])} with {integer(small['n'])} respondents."
-               if k > 1 else f" All of them are {group_label(small['Role'])} ({integer(small['n'])} respondents), "
+            + (f" The smallest group is {_named(small['Role'])} with {integer(small['n'])} respondents."
+               if k > 1 else f" All of them are {_named(small['Role'])} ({integer(small['n'])} respondents), "
                              "so there are no groups to compare."))
     if none:
         text += (f" {integer(none)} respondent{' gave' if none == 1 else 's gave'} no role and "
@@ -406,15 +418,15 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
     low = before[before["status"] != "ok"]
     groups_after = main["groups"]
     if asked and asked != "smallest":       # book --merge-groups FROM=INTO: the user's merge, not the rule's
-        said = "; ".join(f"{group_label(a)} → {group_label(b)}" for a, b in main["merge"].items())
+        said = "; ".join(f"{_named(a)} → {_named(b)}" for a, b in main["merge"].items())
         min_n = int(before["min_n"].max()) if "min_n" in before and len(before) else 0
-        still = [f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"], groups_after["n"])
+        still = [f"{_named(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"], groups_after["n"])
                  if int(n) < min_n]
-        below = "; ".join(f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"]))
+        below = "; ".join(f"{_named(g)} (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"]))
         return ((f"Below this minimum before merging: {below}. " if below else "")
                 + f"The groups were merged as asked (`--merge-groups {asked}`): {said}. The analyses below compare "
                 f"{len(groups_after)} groups: "
-                + "; ".join(f"{group_label(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"],
+                + "; ".join(f"{_named(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"],
                                                                               groups_after["n"])) + "."
                 + (f" Of them, {' and '.join(still)} {'is' if len(still) == 1 else 'are'} below the minimum of "
                    f"{min_n:,}: the invariance decisions that involve {'it' if len(still) == 1 else 'them'} rest on "
@@ -422,8 +434,8 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
     if not len(low):
         return (f"Every group meets the rule, so the {len(groups_after)} groups are compared as they are; "
                 "nothing was merged.")
-    names = [group_label(g) for g in groups_after["group"]]
-    parts = [f"{group_label(g)} group (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"])]
+    names = [_named(g) for g in groups_after["group"]]
+    parts = [f"{_named(g)} group (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"])]
     low_txt = parts[0] if len(parts) == 1 else ", the ".join(parts[:-1]) + " and the " + parts[-1]
     one = len(low) == 1
     head = (f"The {low_txt} {'is' if one else 'are'} below this minimum. "
@@ -447,23 +459,23 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
         return head + "Nothing was merged." + tail
     if not steps or by_rule != dict(main["merge"]):
         return (head + "The groups were merged as set: "
-                + "; ".join(f"{group_label(a)} → {group_label(b)}" for a, b in main["merge"].items()) + "." + tail)
+                + "; ".join(f"{_named(a)} → {_named(b)}" for a, b in main["merge"].items()) + "." + tail)
     if len(steps) == 1:
         st = steps[0]
-        how = (f"the smallest group, {group_label(st['group'])} (*n* = {st['n']:,}), was merged with the next "
-               f"smallest, {group_label(st['into'])} (*n* = {st['n_into']:,}), into "
-               f"**{group_label(st['label'])}** (*n* = {st['n_label']:,})")
+        how = (f"the smallest group, {_named(st['group'])} (*n* = {st['n']:,}), was merged with the next "
+               f"smallest, {_named(st['into'])} (*n* = {st['n_into']:,}), into "
+               f"**{_named(st['label'])}** (*n* = {st['n_label']:,})")
     else:
         times = {2: "twice", 3: "three times"}.get(len(steps), f"{len(steps)} times")
         parts = []
         for k, st in enumerate(steps):
             last = k == len(steps) - 1
-            lab = f"**{group_label(st['label'])}**" if last else group_label(st["label"])
+            lab = f"**{_named(st['label'])}**" if last else _named(st["label"])
             nxt = steps[k + 1]["group"] if not last else None
             still = (f", still below {st['min_n']:,}" if not last and nxt == st["label"] else "")
-            what = (f"{group_label(st['group'])} (*n* = {st['n']:,})" if k == 0 or steps[k - 1]["label"] != st["group"]
-                    else group_label(st["group"]))
-            parts.append(f"{'first' if k == 0 else 'then'} {what} with {group_label(st['into'])} "
+            what = (f"{_named(st['group'])} (*n* = {st['n']:,})" if k == 0 or steps[k - 1]["label"] != st["group"]
+                    else _named(st["group"]))
+            parts.append(f"{'first' if k == 0 else 'then'} {what} with {_named(st['into'])} "
                          f"(*n* = {st['n_into']:,}), giving {lab} (*n* = {st['n_label']:,}){still}")
         how = f"the smallest group below the minimum was merged with the next smallest, {times}: " + "; ".join(parts)
     return (head + "Following the rule (`merge=\"smallest\"` of `iur_survey.sem.invariance`), " + how + "."
@@ -598,7 +610,7 @@ def _instrument_glue(instrument) -> dict[str, tuple[str, Any]]:
                                             "this chapter's analyses are not computed."),
                 "measurement_shape": ("text", "the correlated factors of the instrument"),
                 "scale_points": ("text", "Likert")}
-    roles = [group_label(g) for g in instrument.groups]
+    roles = [_named(g) for g in instrument.groups]
     sizes = sorted({len(c.items) for c in instrument.constructs.values()})
     each = f"{cardinal(sizes[0])} items each" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]} items each"
     return {"partners_sentence": ("md", "Liu (2022) sees deep integration as the work of four kinds of partner: "

@@ -18,7 +18,7 @@ import pandas as pd
 from ..sem.mediation import mediation_type
 from ..study import effect_source
 from .format import DASH, ci_text, num, pval
-from .sem_tables import MECHANISMS, MEDIATOR, OUTCOME, hypothesis_map, id_range
+from .sem_tables import MECHANISMS, MEDIATOR, OUTCOME, defined_title, hypothesis_map, id_range
 from .tables import APATable
 
 __all__ = ["mediation_hypotheses", "mediation_table", "mediation_hypotheses_table", "interval_frame", "ci_text"]
@@ -74,17 +74,21 @@ def mediation_hypotheses(effects: pd.DataFrame, mechanisms: Sequence[str] = MECH
 
 
 def mediation_table(effects: pd.DataFrame, number=None, B: int | None = None, n_ok: int | None = None,
-                    title: str = "Indirect and total effects: bootstrap and delta method") -> APATable:
+                    title: str | None = None) -> APATable:
     """:func:`bootstrap_effects` as an APA table in two panels, indirect then total effects: for each mechanism
-    the estimate, bootstrap *SE*, percentile and BCa intervals, and the delta-method interval.
+    the estimate, bootstrap *SE*, percentile and BCa intervals, and the delta-method interval.  ``title`` None:
+    by what the rows are (:func:`~.sem_tables.defined_title`), "Indirect and total effects: bootstrap and delta
+    method" for the study's.
 
     >>> eff = pd.DataFrame({"effect": ["ind_A", "tot_A"], "kind": ["indirect", "total"], "source": ["A", "A"],
     ...                     "est": [0.1, 0.3], "boot.se": [0.02, 0.05], "perc.lower": [0.06, 0.2],
     ...                     "perc.upper": [0.14, 0.4], "bca.lower": [0.07, 0.21], "bca.upper": [0.15, 0.41],
     ...                     "delta.se": [0.021, 0.05], "delta.lower": [0.059, 0.2], "delta.upper": [0.141, 0.4]})
-    >>> mediation_table(eff).frame["Mechanism"].tolist()
-    ['*Indirect effects (a·b, via COL)*', 'A', '*Total effects (c + a·b)*', 'A']
+    >>> t = mediation_table(eff)
+    >>> t.frame["Mechanism"].tolist(), t.title
+    (['*Indirect effects (a·b, via COL)*', 'A', '*Total effects (c + a·b)*', 'A'], 'Indirect and total effects: bootstrap and delta method')
     """
+    title = f"{defined_title(effects['kind'])}: bootstrap and delta method" if title is None else title
     order = {"indirect": 0, "total": 1, "other": 2}
     eff = effects.assign(_k=effects["kind"].map(order)).sort_values("_k", kind="stable")
     panel = {"indirect": f"*Indirect effects (a·b, via {MEDIATOR})*", "total": "*Total effects (c + a·b)*",

@@ -49,6 +49,7 @@ from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larck
                        improper_constructs)
 from ..measure._common import Measurement
 from ..measure.reliability import IMPROPER_WARNING, MISSING_CODES_WARNING, MIXED_OMEGA_WARNING
+from ..sem.mediation import defined_effects
 from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
@@ -57,6 +58,7 @@ from .format import (DASH, ci_text, delta_fit, group_caption, group_wordings, in
                      quantity, stars)
 from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
+from .sem_tables import defined_title
 from .tables import CODE, APATable, code_span
 from .terminal import ci_kind as _ci_kind, terminal_summary  # noqa: F401 (terminal_summary: __all__)
 
@@ -1637,11 +1639,13 @@ def _std_ci(r: Mapping) -> tuple[Any, Any] | None:
     return None
 
 
-def effects_apa(results: Mapping, number=None, title: str = "Indirect and total effects") -> APATable:
+def effects_apa(results: Mapping, number=None, title: str | None = None) -> APATable:
     """The ``:=`` rows: estimate, *SE*, 95% CI (bootstrap when bootstrapped), β, standardized 95% CI (results.json's
     ``std.all.ci.lower`` / ``std.all.ci.upper``, lavaan's standardizedSolution() interval of any estimator, or
-    the bootstrap of the standardized effects; "—" when it has neither), *p*."""
+    the bootstrap of the standardized effects; "—" when it has neither), *p*.  ``title`` None: by what the rows
+    are (:func:`effects_title`: "Indirect and total effects", "Defined parameters" for a contrast)."""
     est = estimates_frame(results)
+    title = effects_title(est) if title is None else title
     d = est[est["op"] == ":="]
     eg = effect_groups(est) if len(_groups(est)) > 1 else {}
     rows, has_std_ci = [], False
@@ -1673,6 +1677,21 @@ def effects_apa(results: Mapping, number=None, title: str = "Indirect and total 
     note += se_p_note(results) + _constraints_note(results)
     return APATable(frame, title, number=number, note=note,
                     numeric=("*b*", "*SE*", "95% CI", "β", "β 95% CI", "*p*"))
+
+
+def effects_title(est: pd.DataFrame) -> str:
+    """The title of the ``:=`` table of an estimates frame (:func:`estimates_frame`): what its rows are, read from
+    each definition (:func:`~iur_survey.sem.mediation.defined_effects`, :func:`~.sem_tables.defined_title`).
+
+    >>> est = pd.DataFrame({"lhs": ["m", "y", "ind", "diff"], "op": ["~", "~", ":=", ":="],
+    ...                     "rhs": ["x", "m", "a*b", "a - b"], "label": ["a", "b", "", ""]})
+    >>> effects_title(est), effects_title(est.iloc[:3]), effects_title(est.assign(rhs=["x", "m", "a*b", "pnorm(a)"]))
+    ('Indirect effects and other defined parameters', 'Indirect effects', 'Defined parameters')
+    """
+    try:
+        return defined_title(defined_effects(est)["kind"])
+    except IURSurveyError:        # a definition the parser does not read: what every row is, without its kind
+        return defined_title(["other"])
 
 
 #: which CFI / RMSEA an invariance block's decisions use (its ``indices``): fit keys, header prefix, note words
@@ -1998,7 +2017,7 @@ def _paper_tables(results: Sequence[Mapping], data: pd.DataFrame | None = None,
         if (est["op"] == "~").any():
             out.append(paths_apa(r, title="Structural paths" + suffix))
         if (est["op"] == ":=").any():
-            out.append(effects_apa(r, title="Indirect and total effects" + suffix))
+            out.append(effects_apa(r, title=effects_title(est) + suffix))
         slopes = simple_slopes_apa(r, title="Simple slopes of the latent interactions" + suffix)
         if slopes is not None:
             out.append(slopes)

@@ -206,6 +206,24 @@ def defined(estimates: pd.DataFrame) -> pd.DataFrame:
     return estimates[estimates["op"] == ":="].reset_index(drop=True)
 
 
+def defined_title(kinds) -> str:
+    """The title of a table of defined (``:=``) parameters by what its rows are (``kinds``:
+    :func:`~iur_survey.sem.mediation.defined_effects`' ``indirect`` / ``total`` / ``other``, read from each
+    definition): never "Indirect and total effects" over a contrast ``a1 - a2`` or a ratio.
+
+    >>> defined_title(["indirect", "total"]), defined_title(["indirect", "indirect"]), defined_title(["total"])
+    ('Indirect and total effects', 'Indirect effects', 'Total effects')
+    >>> defined_title(["indirect", "total", "other"]), defined_title(["other"]), defined_title([])
+    ('Indirect and total effects and other defined parameters', 'Defined parameters', 'Defined parameters')
+    """
+    kinds = set(kinds)
+    effects = [k for k in ("indirect", "total") if k in kinds]
+    if not effects:
+        return "Defined parameters"
+    title = " and ".join(effects).capitalize() + " effects"
+    return title + " and other defined parameters" if kinds - {"indirect", "total"} else title
+
+
 def improper_solution(est: pd.DataFrame, variable: str | None = None) -> list[str]:
     """What makes the solution improper (lavaan warns on each): negative variances of latent or observed
     variables and completely standardized loadings beyond ±1 (a Heywood case); one phrase each, with the group
@@ -706,6 +724,20 @@ def split_half_text(ef, assignment: pd.DataFrame | None, half_fit: Mapping[str, 
 
 
 
+def moderation_absent_text(absent, constructs) -> str:
+    """Chapter 5's moderation section for an instrument without the constructs it asks about (``absent`` of GOV,
+    MKT): a short notice that it is not computed and why, in place of the study's prose about them.
+
+    >>> moderation_absent_text(["GOV", "MKT"], ["TRU", "COM", "COL", "INT"])  # doctest: +NORMALIZE_WHITESPACE
+    'Not computed for this instrument: this exploratory section asks whether market allocation (MKT) moderates
+    the effect of government guidance (GOV), and the instrument has no construct GOV or MKT (its constructs:
+    TRU, COM, COL, INT).'
+    """
+    return ("Not computed for this instrument: this exploratory section asks whether market allocation (MKT) "
+            "moderates the effect of government guidance (GOV), and the instrument has no construct "
+            f"{' or '.join(absent)} (its constructs: {', '.join(constructs)}).")
+
+
 def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: float, low: float, high: float,
                     jn_bounds, error: str = "", focal: str = "GOV", moderator: str = "MKT",
                     outcome: str = "COL") -> str:
@@ -730,7 +762,7 @@ def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: floa
             + moderation_conclusion(pvalue, low, high, focal, moderator, outcome))
 
 
-__all__ = ["ALPHA_CI_NOTE", "chisq_difference_text", "chisq_fit_reading", "factorability_text", "fit_power_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
-           "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "fit_row", "fit_table",
+__all__ = ["ALPHA_CI_NOTE", "chisq_difference_text", "chisq_fit_reading", "factorability_text", "fit_power_text", "moderation_absent_text", "moderation_conclusion", "moderation_text", "half_cfa_text", "split_half_text", "harman_table", "defined_table", "htmt_matrix", "paths_table", "reliability_frame",
+           "robustness_paths_table", "robustness_summary", "HYPOTHESES", "hypothesis_labels", "id_range", "hypothesis_map", "mechanisms_of", "apa_table", "chisq_difference", "compare_paths", "defined", "defined_title", "fit_row", "fit_table",
            "hypotheses", "hypotheses_table", "improper_fits", "improper_legend", "improper_note",
            "improper_reliability_note", "improper_solution", "latent_correlations", "efa_loadings_table", "loadings", "loadings_table", "regressions"]

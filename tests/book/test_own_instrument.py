@@ -158,8 +158,13 @@ def test_the_book_builds_on_an_own_instrument_and_counts_its_own_hypotheses(tmp_
     # COL and INT are named by the instrument's labels (Joint problem solving, Partnership performance)
     assert "predicts partnership performance with β = n/a" not in ch5 and "deep integration with β" not in ch5
     assert re.search(r"Joint problem solving predicts partnership performance with β = \.\d\d", ch5), ch5[:3000]
-    assert "Of the 4 path hypotheses" in ch5 and "Hypotheses H1–H5c" in ch5
+    # counts under 10 in words in the prose (APA): "The three mechanisms", not "The 3 mechanisms"
+    assert "The three mechanisms predict" in ch5 and "Of the four path hypotheses" in ch5
+    assert re.search(r"path hypotheses, (zero|one|two|three|four) (is|are) supported", ch5)
+    assert "Hypotheses H1–H5c" in ch5
     assert "has no construct GOV or MKT" in ch5           # the study's moderation section, explained
+    assert "Not computed for this instrument" in ch5 and "The paper's story runs from" not in ch5
+    assert "The moderation model has not been computed" not in ch5        # said once, not twice
     ch6 = _text(out / "html" / "book" / "06_mediation.html")
     assert "H5a–c" in ch6 and "H7" not in ch6
     ch1 = _text(out / "html" / "book" / "01_introduction.html")

@@ -143,6 +143,22 @@ def test_chapter_5_conclusion_is_glued_not_typed():
     assert "On 150 respondents" in done and "none within ±3 SD" in done and "not significant" in done
 
 
+def test_chapter_5_moderation_section_of_an_instrument_without_gov_or_mkt_is_a_short_notice():
+    """For an instrument without GOV or MKT chapter 5 printed the study's two paragraphs on government guidance and
+    market allocation, then said the model was not computed: now only a short notice says so, and the study's
+    paragraphs are glued only where the instrument has the constructs."""
+    from iur_survey.report.sem_tables import moderation_absent_text
+    text = (REPO / "book" / "05_structural.md").read_text(encoding="utf-8")
+    assert 'glue_markdown("ix_intro", "" if _absent else' in text and "```{glue:md} ix_intro" in text
+    assert "moderation_absent_text(_absent, list(_inst.constructs)) if _absent" in text
+    assert "if ix is None and not _absent:" in text
+    prose = text[text.index("```{glue:md} ix_intro"):]      # the chapter's fixed prose of the section
+    assert "The paper's story runs from" not in prose and "Each GOV item is" not in prose
+    note = moderation_absent_text(["GOV", "MKT"], ["TRU", "COM", "RES", "COL", "INT"])
+    assert note.startswith("Not computed for this instrument") and "has no construct GOV or MKT" in note
+    assert "(its constructs: TRU, COM, RES, COL, INT)" in note and len(note) < 300
+
+
 # ------------------------------------------------------------------------------------- chapters 2 and 3
 def test_chapters_2_and_3_without_groups_or_attention_checks():
     inst = load_instrument(NOGROUPS)

@@ -51,6 +51,54 @@ def test_effects_note_does_not_call_every_definition_indirect_or_total():
     assert "indirect a·b" not in note and "the defined parameter (lavaan `:=`" in note
 
 
+def _mediation(defs: dict[str, str]) -> dict:
+    """_results with F1 -> F2 (a), F2 -> F3 (b), F1 -> F3 (c) and the ``:=`` rows ``defs``."""
+    r = _results()
+    path = {k: v for k, v in r["estimates"][3].items() if k not in ("lhs", "rhs", "label")}
+    r["estimates"] = r["estimates"][:3] + [
+        {**path, "lhs": lhs, "op": "~", "rhs": rhs, "label": lab}
+        for lhs, rhs, lab in (("F2", "F1", "a"), ("F3", "F2", "b"), ("F3", "F1", "c"))]
+    r["estimates"] += [{**path, "lhs": k, "op": ":=", "rhs": v, "label": k} for k, v in defs.items()]
+    return r
+
+
+@pytest.mark.parametrize("defs, title", [
+    ({"ind": "a*b", "tot": "c + a*b"}, "Indirect and total effects"),
+    ({"ind": "a*b"}, "Indirect effects"),
+    ({"ind": "a*b", "tot": "c + a*b", "diff": "a - b"}, "Indirect and total effects and other defined parameters"),
+    ({"diff": "a - b", "ratio": "a/(1+a)"}, "Defined parameters"),
+])
+def test_effects_title_says_what_the_rows_are(defs, title):
+    """The effects table was titled "Indirect and total effects" over a contrast ``diff := a1 - a2`` too: its title
+    now says what the rows are, read from the definitions (not the names), in every format."""
+    tabs = paper.paper_tables([_mediation(defs)])
+    eff = [t for t in tabs if "Definition" in t.frame.columns]
+    assert len(eff) == 1 and eff[0].title == title
+    assert paper.effects_apa(_mediation(defs)).title == title
+    assert f"*{title}*" in paper.to_markdown(tabs) and f"{eff[0].number}: {title}" in paper.to_csv(tabs)
+    assert title in paper.to_latex(tabs) and title in paper.to_html(tabs)
+    others = {"Indirect and total effects", "Indirect effects", "Defined parameters"} - {title}
+    assert not [o for o in others if f"*{o}*" in paper.to_markdown(tabs)]
+
+
+def test_effects_title_of_a_contrast_in_word(tmp_path):
+    pytest.importorskip("docx")
+    import docx
+    path = paper.write_tables(paper.paper_tables([_mediation({"diff": "a - b"})]), tmp_path / "t.docx")
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "Defined parameters" in text and "Indirect and total effects" not in text
+
+
+def test_the_books_mediation_table_is_titled_by_its_rows():
+    from iur_survey.report.mediation import mediation_table
+    import pandas as pd
+    eff = pd.DataFrame({"effect": ["ind_A", "diff"], "kind": ["indirect", "other"], "source": ["A", "diff"],
+                        "est": [0.1, 0.3], "boot.se": [0.02, 0.05], "perc.lower": [0.06, 0.2],
+                        "perc.upper": [0.14, 0.4], "bca.lower": [0.07, 0.21], "bca.upper": [0.15, 0.41],
+                        "delta.se": [0.021, 0.05], "delta.lower": [0.059, 0.2], "delta.upper": [0.141, 0.4]})
+    assert mediation_table(eff).title == "Indirect effects and other defined parameters: bootstrap and delta method"
+
+
 def test_measurement_tables_name_their_fit_when_several_files_are_given():
     tabs = paper.paper_tables([_results(), _results(lhs="F3")])
     titles = [t.title for t in tabs]

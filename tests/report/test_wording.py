@@ -21,6 +21,23 @@ def test_a_count_agrees_with_its_verb(n, text):
     assert counted(n, "has", "have") == text
 
 
+@pytest.mark.parametrize("n, text", [(0, "zero are"), (1, "one is"), (3, "three are"), (12, "twelve are"),
+                                     (1234, "1,234 are")])
+def test_a_small_count_in_prose_is_a_word(n, text):
+    assert counted(n, "is", "are", words=True) == text
+
+
+def test_chapter_5_writes_its_small_counts_in_words():
+    """Chapter 5 read "The 2 mechanisms predict ..." and "Of the 3 path hypotheses, 2 are supported": APA style
+    writes counts under 10 in words in running text; the counts stay glued, never typed."""
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "book" / "05_structural.md").read_text(encoding="utf-8")
+    assert 'glue_text("n_mechs", len(mechs) if sem.ok else None, cardinal)' in text
+    assert 'glue_text("n_paths_h", len(paths), cardinal)' in text
+    assert 'counted(v, "is", "are", words=True)' in text
+    assert "The {glue:text}`n_mechs`\nmechanisms" in text and "Of the {glue:text}`n_paths_h` path" in text
+
+
 @pytest.mark.parametrize("kind", sorted(UNBOUNDED))
 def test_a_quantity_that_can_exceed_1_keeps_its_leading_zero(kind):
     assert quantity(0.063, kind) == "0.063" and quantity(-0.054, kind) == "−0.054"

@@ -35,4 +35,6 @@ def test_fit_group_path_model_equals_lavaan_and_tables_run(tmp_path):
     tab = tmp_path / "tables.md"
     assert main(["tables", str(out), "--format", "md", "--out", str(tab)]) == 0
     text = tab.read_text()
-    assert "Indirect and total effects" in text and "Measurement model" not in text
+    # two indirect effects and their contrast diff := ind_trt - ind_ctl: not "Indirect and total effects"
+    assert "*Indirect effects and other defined parameters*" in text and "Measurement model" not in text
+    assert "Indirect and total effects" not in text

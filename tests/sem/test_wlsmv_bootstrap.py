@@ -257,6 +257,6 @@ def test_cli_multigroup_wlsmv_bootstrap_writes_and_tables_the_effects(tmp_path, 
     capsys.readouterr()
     assert main(["tables", str(out), "--format", "md", "--out", "-"]) == 0
     text = capsys.readouterr().out
-    eff = text[text.index("*Indirect and total effects*"):]
+    eff = text[text.index("*Defined parameters*"):]          # contrasts, a ratio: no indirect or total effect
     r = rows["prod13"]
     assert f"[{r['ci.lower']:.3f}, {r['ci.upper']:.3f}]" in eff.split("\n\n*Note.*")[0]

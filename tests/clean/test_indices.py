@@ -525,3 +525,25 @@ def test_tail_periods_equals_its_definition():
     c[40:80, 4:] = np.resize([0, 1, 2], 8)
     for min_tail, max_period in ((6, 1), (6, 8), (3, 4), (5, 11)):
         assert (I.tail_periods(c, min_tail, max_period) == naive(c, min_tail, max_period)).all()
+
+
+def test_integrated_lr_is_the_grid_average_of_the_styles_likelihoods():
+    # the style integrated out with a uniform prior over LR_SHIFTS x LR_SCALES: a direct average of the
+    # styles' likelihoods (copula_item_loglik summed over the items), between the profile and the profile + log G
+    rng = np.random.default_rng(8)
+    x = np.clip(np.round(2 + rng.normal(size=(400, 1)) + rng.normal(scale=.7, size=(400, 6))), 0, 4).astype(int)
+    x[:5] = rng.integers(0, 5, size=(5, 6))
+    tau, r = I.answer_model(x, 5)
+    lr = I.integrated_lr(x, tau, r, chunk=8)                     # small chunks: several passes
+    ll = I.copula_item_loglik(x, tau, r, I.LR_SHIFTS, I.LR_SCALES).sum(axis=2)   # styles x rows
+    direct = -6 * np.log(5) - np.log(np.mean(np.exp(ll), axis=0))
+    assert np.allclose(lr, direct, atol=1e-8)
+    prof = I.random_lr(x, tau, r, midpoint=())
+    g = len(I.LR_SHIFTS) * len(I.LR_SCALES)
+    assert np.all(lr >= prof - 1e-9) and np.all(lr <= prof + np.log(g) + 1e-9)
+    one = I.integrated_lr(x, tau, r, shifts=np.zeros(1), scales=np.ones(1))   # one style: the style-free ratio
+    assert np.allclose(one, I.random_lr(x, tau, r, shifts=np.zeros(1), scales=np.ones(1), midpoint=()))
+    y = x.copy()
+    y[3, 2] = -1                                                 # a missing answer: not evaluated
+    out = I.integrated_lr(y, tau, r)
+    assert np.isnan(out[3]) and np.allclose(np.delete(out, 3), np.delete(lr, 3))

@@ -898,3 +898,31 @@ def test_invariant_tail_finds_a_seesaw_after_a_careful_start_and_spares_styles()
     df = pd.DataFrame(one, columns=ITEMS)
     assert "seesaw" not in str(rules.invariant_tail(df, INST)[0])
     assert str(rules.invariant_tail(df, INST, seesaw_gap=1)[0]).startswith("seesaw tail of 11 answers (4-5-4-5-")
+
+
+def test_random_likelihood_integrated_option_averages_the_style_and_drops_the_stretched_guard():
+    from iur_survey.clean.indices import answer_draws, integrated_lr
+    lab = np.repeat(np.arange(7), 4)
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    rng = np.random.default_rng(4)
+    n = 1500
+    y = (rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))) * sign
+    x = 1.0 + (y[:, :, None] > np.array([-1.6, -0.8, 0.1, 1.0])).sum(axis=2)
+    x[:40] = rng.integers(1, 6, size=(40, 28))                          # uniform random answers
+    df = pd.DataFrame(x, columns=ITEMS)
+    on = rules.random_likelihood(df, INST, integrated=True)
+    off = rules.random_likelihood(df, INST)
+    assert on[:40].notna().mean() > 0.8 and on[40:].notna().mean() < 0.012
+    whole = on.dropna().str.extract(r"random-answer likelihood ratio (-?[\d.]+) .*? > (-?[\d.]+), its")
+    assert on.dropna().str.contains("integrated out, uniform over the grid").any()
+    assert not off.dropna().str.contains("integrated out").any()
+    # the ratio and its cut-offs: integrated_lr of the rows and of the draws from the same model (no guard)
+    cols, (tau, r, _) = rules._reference_model(df, INST, None)           # the rule's own model and codes
+    codes = rules._scale_codes(df, INST, cols)
+    lr = integrated_lr(codes, tau, r)
+    cut, far = np.quantile(integrated_lr(answer_draws(tau, r), tau, r), [0.995, 0.999])
+    got = whole.dropna().astype(float)
+    assert np.allclose(got[0], lr[got.index], atol=0.006) and np.allclose(got[1], cut, atol=0.006)
+    hit = on.fillna("").str.contains(r"random-answer likelihood ratio [^;]*> " + f"{far:.2f}, its 0.999 quantile")
+    near = np.abs(lr - far) < 0.01                                      # rounding of the printed cut-off
+    assert np.array_equal(hit.to_numpy()[~near], (lr > far)[~near]) and hit[:40].mean() > 0.5

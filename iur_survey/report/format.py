@@ -186,27 +186,34 @@ def integer(n) -> str:
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
-def cardinal(n) -> str:
-    """A small count in words for prose (``seven``), larger ones in digits (``13``).
+def cardinal(n, among=()) -> str:
+    """A small count in words for prose (``seven``), larger ones in digits (``13``); ``among``: the other counts
+    the sentence compares it with (``Of the 14 paths, 3 differ``), as APA style writes a small count in digits
+    beside a larger one that takes digits.
 
     >>> cardinal(7), cardinal(13), f"{cardinal(5).capitalize()}-factor CFA"
     ('seven', '13', 'Five-factor CFA')
+    >>> f"Of the {cardinal(4)} paths, {cardinal(3, among=[4])} differ", cardinal(3, among=[14])
+    ('Of the four paths, three differ', '3')
     """
     k = int(round(float(n)))
-    return _WORDS[k] if 0 <= k < len(_WORDS) else f"{k:,}"
+    small = all(0 <= int(round(float(m))) < len(_WORDS) for m in (k, *among))
+    return _WORDS[k] if small else f"{k:,}"
 
 
-def counted(n, singular: str, plural: str, words: bool = False) -> str:
+def counted(n, singular: str, plural: str, words: bool = False, among=()) -> str:
     """A count and the word that agrees with it, for prose: ``1 has``, ``2 have``, ``0 have``; ``words``: a small
-    count in words (:func:`cardinal`), as APA style writes counts under 10 in running text.
+    count in words (:func:`cardinal`, ``among`` as there), as APA style writes counts under 10 in running text.
 
     >>> counted(1, "has", "have"), counted(5, "is", "are"), counted(0, "effect", "effects")
     ('1 has', '5 are', '0 effects')
     >>> counted(3, "is", "are", words=True), counted(1, "is", "are", words=True), counted(14, "is", "are", True)
     ('three are', 'one is', '14 are')
+    >>> counted(3, "has", "have", words=True, among=[5]), counted(3, "has", "have", words=True, among=[15])
+    ('three have', '3 have')
     """
     k = int(round(float(n)))
-    return f"{cardinal(k) if words else f'{k:,}'} {singular if k == 1 else plural}"
+    return f"{cardinal(k, among) if words else f'{k:,}'} {singular if k == 1 else plural}"
 
 
 def mid_sentence(text) -> str:

@@ -362,7 +362,7 @@ def _roles_text(roles: pd.DataFrame | None, instrument=None, reason: str = "") -
     what is missing and why.
 
     >>> _roles_text(pd.DataFrame({"Role": ["enterprise", "government", "(not given)"], "n": [120, 31, 4]}))
-    'The analysed sample holds respondents from two stakeholder roles. The smallest group is government with 31 respondents. 4 respondents gave no role and are left out of the group comparisons.'
+    'The analysed sample holds respondents from two stakeholder roles. The smallest group is government with 31 respondents. No role was given by 4 respondents, who are left out of the group comparisons.'
     >>> _roles_text(None, None, "the clean step failed")
     'The count of respondents by role was not computed: the clean step failed.'
     """
@@ -382,7 +382,7 @@ def _roles_text(roles: pd.DataFrame | None, instrument=None, reason: str = "") -
                if k > 1 else f" All of them are {_named(small['Role'])} ({integer(small['n'])} respondents), "
                              "so there are no groups to compare."))
     if none:
-        text += (f" {integer(none)} respondent{' gave' if none == 1 else 's gave'} no role and "
+        text += (f" No role was given by {integer(none)} respondent{'' if none == 1 else 's'}, who "
                  f"{'is' if none == 1 else 'are'} left out of the group comparisons.")
     return text
 
@@ -404,12 +404,12 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
     next smallest, twice: first government (*n* = 9) with research institute (*n* = 65), giving government +
     research institute (*n* = 74), still below 105; then government + research institute with university
     (*n* = 137), giving **government + research institute + university** (*n* = 211). The analyses below compare
-    2 groups: enterprise (*n* = 164); government + research institute + university (*n* = 211).
+    two groups: enterprise (*n* = 164); government + research institute + university (*n* = 211).
     >>> main = {"groups": pd.DataFrame({"group": ["enterprise", "government", "university"], "n": [229, 9, 137]}),
     ...         "merge": {"research_institute": "enterprise"}}
     >>> print(_merge_text(before, main, asked="research_institute=enterprise"))  # doctest: +NORMALIZE_WHITESPACE
     Below this minimum before merging: government (*n* = 9); research institute (*n* = 65). The groups were merged as asked (`--merge-groups research_institute=enterprise`): research institute →
-    enterprise. The analyses below compare 3 groups: enterprise (*n* = 229); government (*n* = 9); university
+    enterprise. The analyses below compare three groups: enterprise (*n* = 229); government (*n* = 9); university
     (*n* = 137). Of them, government (*n* = 9) is below the minimum of 105: the invariance decisions that involve
     it rest on too few cases and are to be read with caution.
     """
@@ -425,14 +425,14 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
         below = "; ".join(f"{_named(g)} (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"]))
         return ((f"Below this minimum before merging: {below}. " if below else "")
                 + f"The groups were merged as asked (`--merge-groups {asked}`): {said}. The analyses below compare "
-                f"{len(groups_after)} groups: "
+                f"{cardinal(len(groups_after))} groups: "
                 + "; ".join(f"{_named(g)} (*n* = {int(n):,})" for g, n in zip(groups_after["group"],
                                                                               groups_after["n"])) + "."
                 + (f" Of them, {' and '.join(still)} {'is' if len(still) == 1 else 'are'} below the minimum of "
                    f"{min_n:,}: the invariance decisions that involve {'it' if len(still) == 1 else 'them'} rest on "
                    "too few cases and are to be read with caution." if still else ""))
     if not len(low):
-        return (f"Every group meets the rule, so the {len(groups_after)} groups are compared as they are; "
+        return (f"Every group meets the rule, so the {cardinal(len(groups_after))} groups are compared as they are; "
                 "nothing was merged.")
     names = [_named(g) for g in groups_after["group"]]
     parts = [f"{_named(g)} group (*n* = {int(n):,})" for g, n in zip(low["group"], low["n"])]
@@ -441,7 +441,7 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
     head = (f"The {low_txt} {'is' if one else 'are'} below this minimum. "
             f"{'Its' if one else 'Their'} estimates would be unstable, and Chen's cut-offs were derived "
             "for larger groups. ")
-    tail = (f" The analyses below compare {len(groups_after)} groups: "
+    tail = (f" The analyses below compare {cardinal(len(groups_after))} groups: "
             + "; ".join(f"{g} (*n* = {int(n):,})" for g, n in zip(names, groups_after["n"])) + ".")
     min_n = int(before["min_n"].max()) if "min_n" in before and len(before) else 0
     still = [(g, int(n)) for g, n in zip(names, groups_after["n"]) if int(n) < min_n]
@@ -466,7 +466,7 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
                f"smallest, {_named(st['into'])} (*n* = {st['n_into']:,}), into "
                f"**{_named(st['label'])}** (*n* = {st['n_label']:,})")
     else:
-        times = {2: "twice", 3: "three times"}.get(len(steps), f"{len(steps)} times")
+        times = {2: "twice"}.get(len(steps), f"{cardinal(len(steps))} times")
         parts = []
         for k, st in enumerate(steps):
             last = k == len(steps) - 1
@@ -485,14 +485,14 @@ def _merge_text(before: pd.DataFrame, main: Mapping[str, Any], asked: str | None
 def _unmerged_text(iv: Mapping[str, Any]) -> str:
     main, un = iv["main"], iv["unmerged"]
     if un is not None and str(_sequenced(un["table"])["decision"].iloc[0]) == "not evaluated":
-        return (f"Without merging, with all {len(un['groups'])} groups as they are, the configural model did not "
-                "converge (Table 7.4: \"not evaluated\"): its smallest groups are too small for it, so there is no "
-                "baseline to test invariance against and nothing to compare with the merged analysis.")
+        return (f"Without merging, with all {cardinal(len(un['groups']))} groups as they are, the configural model "
+                "did not converge (Table 7.4: \"not evaluated\"): its smallest groups are too small for it, so there "
+                "is no baseline to test invariance against and nothing to compare with the merged analysis.")
     if un is not None:
         same = int(compare_decisions(_sequenced(main["table"]), _sequenced(un["table"]))["same"].sum())
-        return (f"Without merging, with all {len(un['groups'])} groups as they are, the highest level "
+        return (f"Without merging, with all {cardinal(len(un['groups']))} groups as they are, the highest level "
                 f"supported is **{un['level']}** (Table 7.4); the decisions agree with the merged analysis for "
-                f"{same} of the 3 steps. The conclusions about invariance therefore "
+                f"{cardinal(same)} of the three steps. The conclusions about invariance therefore "
                 f"{'do not depend' if same == 3 else 'depend'} on the merging.")
     if iv["merge_rule"] and iv["unmerged_error"]:
         return f"Without merging the model cannot be fitted: {_md_reason(iv['unmerged_error'])}"
@@ -578,12 +578,12 @@ def _group_paths_text(gv: Mapping[str, Any] | None, reason: str = "") -> str:
             else "The loadings are left free in each group, because metric invariance is not established, so the "
                  "paths are not strictly comparable.")
     nd = len(diff)
-    out = [cons, f"Of the {integer(k)} paths, {'none' if nd == 0 else integer(nd)} "
+    out = [cons, f"Of the {cardinal(k)} paths, {'none' if nd == 0 else cardinal(nd, among=[k])} "
                  f"differ{'s' if nd == 1 else ''} across the groups at *p* < .05"
                  + (f" ({', '.join(diff['rhs'] + ' → ' + diff['lhs'])})." if nd else ".")]
     if nd:
-        out.append(f"After Holm's correction for testing {integer(k)} paths, "
-                   f"{'none' if n_holm == 0 else integer(n_holm)} do{'es' if n_holm == 1 else ''}.")
+        out.append(f"After Holm's correction for testing {cardinal(k)} paths, "
+                   f"{'none' if n_holm == 0 else cardinal(n_holm, among=[k])} do{'es' if n_holm == 1 else ''}.")
     if joint is not None:
         out.append(f"The joint test that all paths are equal gives χ²({int(joint['df'])}) = {num(joint['Wald'], 2)}, "
                    f"*p* {p_rel(joint['pvalue'])}.")
@@ -612,7 +612,8 @@ def _instrument_glue(instrument) -> dict[str, tuple[str, Any]]:
                 "scale_points": ("text", "Likert")}
     roles = [_named(g) for g in instrument.groups]
     sizes = sorted({len(c.items) for c in instrument.constructs.values()})
-    each = f"{cardinal(sizes[0])} items each" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]} items each"
+    each = (f"{cardinal(sizes[0])} items each" if len(sizes) == 1 else
+            f"{cardinal(sizes[0], among=sizes)} to {cardinal(sizes[-1], among=sizes)} items each")
     return {"partners_sentence": ("md", "Liu (2022) sees deep integration as the work of four kinds of partner: "
                                         "enterprises, universities, research institutes and government."
                                   + _INTRO_QUESTION if tuple(instrument.groups) == STUDY_ROLES else

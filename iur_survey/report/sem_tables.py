@@ -738,6 +738,26 @@ def moderation_absent_text(absent, constructs) -> str:
             f"{' or '.join(absent)} (its constructs: {', '.join(constructs)}).")
 
 
+#: the caption of chapter 5's Johnson-Neyman figure, for the study's question put to an instrument with GOV and MKT
+JN_CAPTION = ("Johnson–Neyman plot: the effect of government guidance (GOV) on collaborative innovation (COL) as a "
+              "function of market allocation (MKT), with its 95% confidence band.")
+
+
+def jn_caption(absent) -> str:
+    """The caption of chapter 5's Johnson–Neyman figure: the study's (:data:`JN_CAPTION`), or, for an instrument
+    without the constructs (``absent`` of GOV, MKT, COL), one that says the figure is not computed and does not
+    describe a plot that is not there.
+
+    >>> jn_caption([]) == JN_CAPTION
+    True
+    >>> jn_caption(["GOV", "MKT"])
+    'Johnson–Neyman plot of the exploratory GOV × MKT moderation: not computed for this instrument.'
+    """
+    if not absent:
+        return JN_CAPTION
+    return "Johnson–Neyman plot of the exploratory GOV × MKT moderation: not computed for this instrument."
+
+
 def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: float, low: float, high: float,
                     jn_bounds, error: str = "", focal: str = "GOV", moderator: str = "MKT",
                     outcome: str = "COL") -> str:

@@ -165,8 +165,18 @@ def test_the_book_builds_on_an_own_instrument_and_counts_its_own_hypotheses(tmp_
     assert "has no construct GOV or MKT" in ch5           # the study's moderation section, explained
     assert "Not computed for this instrument" in ch5 and "The paper's story runs from" not in ch5
     assert "The moderation model has not been computed" not in ch5        # said once, not twice
+    # the Johnson–Neyman figure's caption does not describe the plot that is not there
+    assert "Johnson–Neyman plot of the exploratory GOV × MKT moderation: not computed for this instrument." in ch5
+    assert "confidence band" not in ch5
     ch6 = _text(out / "html" / "book" / "06_mediation.html")
     assert "H5a–c" in ch6 and "H7" not in ch6
+    small = "(zero|one|two|three)"
+    assert re.search(rf"Of the three total effects, {small} ha(s|ve) a percentile interval", ch6), ch6[:3000]
+    assert re.search(rf"Of the three mediation hypotheses, {small} (is|are) supported", ch6)
+    assert re.search(rf"the same verdict for {small} of them", ch6)
+    ch7 = _text(out / "html" / "book" / "07_groups.html")
+    assert re.search(r"The analyses below compare (two|three) groups|so the three groups are compared", ch7), ch7[:3000]
+    assert not re.search(r"compare \d+ groups|Of the \d+ paths|all \d+ groups as they are|\d+ of the 3 steps", ch7)
     ch1 = _text(out / "html" / "book" / "01_introduction.html")
     assert "Inter-partner trust (TRU)" in ch1 and "Government guidance (GOV" not in ch1
     # an own instrument's constructs are not Liu's: no "Liu (2022, §4) proposes ...", no section column, no bare §

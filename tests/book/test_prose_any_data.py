@@ -97,7 +97,7 @@ def test_chapter_7_paths_paragraph_when_no_path_differs():
     wald = pd.DataFrame({"lhs": ["COL", "INT", "(all)"], "op": ["~", "~", ""], "rhs": ["GOV", "COL", ""],
                          "Wald": [0.5, 1.0, 1.5], "df": [1, 1, 2], "pvalue": [0.48, 0.32, 0.47]})
     text = groups_glue(None, None, {"wald": wald, "level": "metric"}, load_instrument())["paths_text"][1]
-    assert "Of the 2 paths, none differ across the groups at *p* < .05." in text
+    assert "Of the two paths, none differ across the groups at *p* < .05." in text
     assert "Holm" not in text and "χ²(2) = 1.50, *p* = .470" in text
 
 
@@ -105,7 +105,7 @@ def test_chapter_7_roles_paragraph_counts_respondents_without_a_role_apart():
     roles = pd.DataFrame({"Role": ["enterprise", "university", "(not given)"], "n": [200, 150, 3]})
     text = groups_glue(roles, None, None, load_instrument())["roles_text"][1]
     assert "two stakeholder roles" in text and "smallest group is university with 150" in text
-    assert "3 respondents gave no role" in text
+    assert "No role was given by 3 respondents, who are left out" in text
 
 
 # ------------------------------------------------------------------------------------------ chapter 4
@@ -157,6 +157,23 @@ def test_chapter_5_moderation_section_of_an_instrument_without_gov_or_mkt_is_a_s
     note = moderation_absent_text(["GOV", "MKT"], ["TRU", "COM", "RES", "COL", "INT"])
     assert note.startswith("Not computed for this instrument") and "has no construct GOV or MKT" in note
     assert "(its constructs: TRU, COM, RES, COL, INT)" in note and len(note) < 300
+
+
+def test_chapter_5_johnson_neyman_caption_of_an_instrument_without_gov_or_mkt():
+    """The figure's caption was the study's fixed text ("the effect of government guidance (GOV) on collaborative
+    innovation (COL) ... with its 95% confidence band") above a "Not computed" placeholder for an instrument without
+    GOV or MKT: now it is glued, the study's only where the instrument has the constructs."""
+    from iur_survey.report.sem_tables import JN_CAPTION, jn_caption
+    text = (REPO / "book" / "05_structural.md").read_text(encoding="utf-8")
+    fig = text[text.index("```{glue:figure} fig_jn"):]
+    fig = fig[:fig.index("```", 5)]
+    assert "{glue:text}`jn_caption`" in fig and "confidence band" not in fig
+    assert 'glue_text("jn_caption", jn_caption(_absent))' in text
+    assert jn_caption([]) == JN_CAPTION and "95% confidence band" in JN_CAPTION
+    for absent in (["GOV", "MKT"], ["MKT"], ["COL"]):
+        cap = jn_caption(absent)
+        assert "not computed for this instrument" in cap and "confidence band" not in cap
+        assert "government guidance" not in cap
 
 
 # ------------------------------------------------------------------------------------- chapters 2 and 3

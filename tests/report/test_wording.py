@@ -5,6 +5,7 @@ note, no Markdown code span in LaTeX, CSV or Word."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 
 from iur_survey.cli import main
 from iur_survey.report import paper
-from iur_survey.report.format import BOUNDED, UNBOUNDED, counted, num, pval, quantity
+from iur_survey.report.format import BOUNDED, UNBOUNDED, cardinal, counted, num, pval, quantity
 from iur_survey.report.tables import APATable
 
 
@@ -34,8 +35,66 @@ def test_chapter_5_writes_its_small_counts_in_words():
     text = (Path(__file__).resolve().parents[2] / "book" / "05_structural.md").read_text(encoding="utf-8")
     assert 'glue_text("n_mechs", len(mechs) if sem.ok else None, cardinal)' in text
     assert 'glue_text("n_paths_h", len(paths), cardinal)' in text
-    assert 'counted(v, "is", "are", words=True)' in text
+    assert 'counted(v, "is", "are", words=True, among=[len(paths)])' in text
     assert "The {glue:text}`n_mechs`\nmechanisms" in text and "Of the {glue:text}`n_paths_h` path" in text
+
+
+@pytest.mark.parametrize("n, among, text", [(3, [4], "three"), (3, [12], "three"), (3, [14], "3"),
+                                            (0, [14], "0"), (14, [3], "14"), (5, [], "five")])
+def test_a_small_count_beside_a_large_one_stays_in_digits(n, among, text):
+    """APA: a count under 10 compared with one written in digits in the same sentence keeps digits too
+    ("Of the 14 paths, 3 differ", not "Of the 14 paths, three differ")."""
+    assert cardinal(n, among=among) == text
+    assert counted(n, "is", "are", words=True, among=among).split()[0] == text
+
+
+def test_chapter_6_writes_its_small_counts_in_words():
+    """Chapter 6 read "Of the 5 total effects, 5 have a percentile interval" and "Of the 5 mediation hypotheses,
+    5 are supported ... the same verdict for 5 of them": the counts are now glued in words (digits beside a count of
+    13 or more)."""
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "book" / "06_mediation.md").read_text(encoding="utf-8")
+    for line in ('glue_text("n_h7", len(hyp), cardinal)',
+                 'counted(v, "is", "are", words=True, among=[len(hyp)])',
+                 'counted(v, "has", "have", words=True, among=[len(tot)])',
+                 'glue_text("n_tot", len(tot), cardinal)'):
+        assert line in text, line
+    assert text.count("lambda v: cardinal(v, among=[len(hyp)])") == 2      # the BCa and delta-method agreements
+    assert "Of the\n{glue:text}`n_tot` total effects, {glue:text}`n_tot_excl` a percentile" in text
+
+
+def test_chapter_7_writes_its_small_counts_in_words():
+    """Chapter 7 read "The analyses below compare 3 groups", "Of the 4 paths, none differ", "with all 4 groups as
+    they are", "for 2 of the 3 steps" and "4 respondents gave no role" (a sentence opening with a digit)."""
+    from iur_survey.report.groups import _group_paths_text, _merge_text, _roles_text, _unmerged_text
+    before = pd.DataFrame({"group": ["e", "g", "u"], "n": [229, 9, 137], "min_n": 105, "status": ["ok", "small", "ok"]})
+    main_ = {"groups": pd.DataFrame({"group": ["e", "g+u"], "n": [229, 146]}), "merge": {"g": "g+u", "u": "g+u"}}
+    assert "The analyses below compare two groups: e (*n* = 229); g + u (*n* = 146)." in _merge_text(before, main_)
+    ok = before.assign(status="ok")
+    assert "so the three groups are compared as they are" in _merge_text(
+        ok, {"groups": before[["group", "n"]], "merge": {}})
+    asked = _merge_text(before, {"groups": pd.DataFrame({"group": ["e", "u"], "n": [238, 137]}),
+                                 "merge": {"g": "e"}}, asked="g=e")
+    assert "The analyses below compare two groups" in asked
+    steps = ["configural", "metric", "scalar", "strict"]
+    merged = pd.DataFrame({"step": steps, "decision": ["baseline", "supported", "supported", "not supported"]})
+    other = pd.DataFrame({"step": steps, "decision": ["baseline", "supported", "not supported", "not supported"]})
+    iv = {"main": {"table": merged}, "merge_rule": True, "unmerged_error": None,
+          "unmerged": {"table": other, "groups": before[["group", "n"]], "level": "metric"}}
+    text = _unmerged_text(iv)
+    assert "with all three groups as they are" in text and "for one of the three steps" in text
+    for k, differ, holm, words in ((4, 0, 0, "Of the four paths, none differ"),
+                                   (4, 2, 1, "Of the four paths, two differ"),
+                                   (14, 3, 1, "Of the 14 paths, 3 differ")):
+        wald = pd.DataFrame({"lhs": ["COL"] * k, "op": ["~"] * k, "rhs": [f"X{i}" for i in range(k)],
+                             "Wald": 1.0, "df": 1, "pvalue": [0.001] * differ + [0.5] * (k - differ)})
+        text = _group_paths_text({"wald": wald, "level": "metric"})
+        assert words in text, text
+        if differ:
+            assert f"After Holm's correction for testing {'four' if k == 4 else k} paths" in text
+    roles = _roles_text(pd.DataFrame({"Role": ["a", "b", "(not given)"], "n": [200, 150, 1]}))
+    assert roles.endswith("No role was given by 1 respondent, who is left out of the group comparisons.")
+    assert not re.search(r"(^|\. )\d", roles)          # no sentence opens with a digit
 
 
 @pytest.mark.parametrize("kind", sorted(UNBOUNDED))
@@ -65,7 +124,7 @@ def test_the_book_formats_the_interaction_se_as_an_se():
     assert "(SE 0.063, *p* = .210)" in moderation_text(300, 0.05, 0.063, 0.21, 0.06, 0.3, 0.4, [])
     assert "`n_supported`\nsupported" in text
     text6 = (Path(__file__).resolve().parents[2] / "book" / "06_mediation.md").read_text(encoding="utf-8")
-    assert "{glue:text}`n_tot_excl` a percentile" in text6 and 'counted(v, "has", "have")' in text6
+    assert "{glue:text}`n_tot_excl` a percentile" in text6 and 'counted(v, "has", "have", words=True' in text6
 
 
 def test_role_tables_show_the_roles_as_chapter_7_does():

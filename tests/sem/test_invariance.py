@@ -321,10 +321,10 @@ def test_unmerged_text_when_the_unmerged_configural_model_did_not_converge():
     iv = {"main": {"table": merged}, "unmerged": {"table": unmerged, "groups": groups, "level": "none"},
           "merge_rule": True, "unmerged_error": None}
     text = _unmerged_text(iv)
-    assert text.startswith("Without merging, with all 3 groups as they are, the configural model did not converge")
+    assert text.startswith("Without merging, with all three groups as they are, the configural model did not converge")
     assert "depend" not in text
     iv["unmerged"]["table"] = merged
-    assert "the decisions agree with the merged analysis for 3 of the 3 steps" in _unmerged_text(iv)
+    assert "the decisions agree with the merged analysis for three of the three steps" in _unmerged_text(iv)
 
 
 @pytest.mark.parametrize("scheduler", [None, "threads"])

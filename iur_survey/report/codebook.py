@@ -211,12 +211,12 @@ def points_text(instrument) -> str:
     n = _likert_points(instrument) if getattr(instrument, "mixed_scales", False) else []
     if not n:
         return f"{cardinal(instrument.scale_max - instrument.scale_min + 1)}-point"
-    return f"{cardinal(n[0])}-point" if len(n) == 1 else f"{cardinal(n[0])}- to {cardinal(n[-1])}-point"
+    return f"{cardinal(n[0])}-point" if len(n) == 1 else f"{cardinal(n[0], among=n)}- to {cardinal(n[-1])}-point"
 
 
 def codes_text(instrument) -> str:
     """How many answer codes a Likert item has, for prose (``the five answer codes``): ``five``, or with items
-    on scales of their own ``four to eleven``.
+    on scales of their own ``four to seven`` (``4 to 11``: digits beside a count of 10 or more).
 
     >>> from iur_survey.instrument import load_instrument
     >>> codes_text(load_instrument())
@@ -225,7 +225,7 @@ def codes_text(instrument) -> str:
     n = _likert_points(instrument) if getattr(instrument, "mixed_scales", False) else []
     if not n:
         return cardinal(instrument.scale_max - instrument.scale_min + 1)
-    return cardinal(n[0]) if len(n) == 1 else f"{cardinal(n[0])} to {cardinal(n[-1])}"
+    return cardinal(n[0]) if len(n) == 1 else f"{cardinal(n[0], among=n)} to {cardinal(n[-1])}"
 
 
 def _range_words(scale) -> str:

@@ -183,7 +183,8 @@ def integer(n) -> str:
     return f"{int(round(float(n))):,}"
 
 
-_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+#: counts under 10 in words, as APA style (7th ed., 6.32) writes them in prose; 10 and above in digits
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
 def cardinal(n, among=()) -> str:

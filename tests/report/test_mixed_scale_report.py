@@ -57,9 +57,9 @@ def test_one_scale_texts_are_unchanged():
 
 def test_mixed_scales_are_named_not_the_top_level_one(tmp_path):
     inst, _ = _mixed(tmp_path)
-    assert points_text(inst) == "four- to eleven-point"
-    assert codes_text(inst) == "four to eleven"
-    assert groups_glue(None, None, None, inst)["scale_points"] == ("text", "four- to eleven-point")
+    assert points_text(inst) == "4- to 11-point"
+    assert codes_text(inst) == "4 to 11"
+    assert groups_glue(None, None, None, inst)["scale_points"] == ("text", "4- to 11-point")
     assert scale_phrase(inst) == (
         "answered on scales of their own: GOV, MKT, BEN, VAL from 1 (Strongly disagree) to 5 (Strongly agree); "
         "TAL from 1 (Strongly disagree) to 4 (Strongly agree); COL from 1 (Strongly disagree) to 7 "
@@ -79,7 +79,7 @@ def test_an_item_with_its_own_scale_is_named_as_an_item(tmp_path):
     inst, _ = _instrument(tmp_path, {}, {"INT4": {"min": 0, "max": 10}})
     assert scale_phrase(inst) == ("answered on scales of their own: GOV, MKT, BEN, VAL, TAL, COL, INT1, INT2, "
                                   "INT3 from 1 (Strongly disagree) to 5 (Strongly agree); INT4 from 0 to 10")
-    assert points_text(inst) == "five- to eleven-point"
+    assert points_text(inst) == "5- to 11-point"
 
 
 def _threshold_results(counts: dict[str, int], instrument: str | None = None) -> dict:

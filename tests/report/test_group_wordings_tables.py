@@ -14,6 +14,8 @@ import pytest
 
 from iur_survey.cli import main
 
+from .conftest import three_groups
+
 HS = Path("tests/reference/data/hs1939.csv")
 MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nspeed ~ visual\n"
 
@@ -23,10 +25,7 @@ def role_fit(tmp_path_factory) -> Path:
     """HS1939 with the study instrument's group column (role): Pasteur as universities, Grant-White split into
     government (every 5th id, merged into research institutes) and research institutes."""
     d = tmp_path_factory.mktemp("roles")
-    hs = pd.read_csv(HS)
-    hs["role"] = ["university" if s == "Pasteur" else ("government" if i % 5 == 0 else "research_institute")
-                  for s, i in zip(hs["school"], hs["id"])]
-    hs.to_csv(d / "hs.csv", index=False)
+    three_groups(d / "hs.csv", "role", ("university", "government", "research_institute"))
     (d / "m.lav").write_text(MODEL)
     out = d / "results.json"
     assert main(["fit", str(d / "hs.csv"), "--model", str(d / "m.lav"), "--group", "role", "--merge-groups",

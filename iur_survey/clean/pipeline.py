@@ -85,7 +85,7 @@ from .config import CleanConfig
 from .missing import item_columns, missing_summary
 from .decision import basis_rules, decide, evidence
 from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, TOOL_RULES, code_text, completion_unknown,
-                    even_odd_constructs, matrix_cache, missing_inputs, raw_rows, reference_columns)
+                    declared_not_shown, even_odd_constructs, matrix_cache, missing_inputs, raw_rows, reference_columns)
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
@@ -797,9 +797,8 @@ def _notes(frame: pd.DataFrame, config: CleanConfig, not_shown=None, instrument=
         if not known:
             hidden = sum(int(np.asarray(m, dtype=bool).sum()) for m in (not_shown or {}).values())
             declared = [c for c in getattr(instrument, "skip_logic", ()) if c in frame.columns]
-            went_on = (np.ones(len(frame), dtype=bool) if answered_later is None
-                       else np.asarray(answered_later, dtype=bool))
-            blank = sum(int((frame[c].isna().to_numpy(dtype=bool) & went_on).sum()) for c in declared)
+            stopped = None if answered_later is None else ~np.asarray(answered_later, dtype=bool)
+            blank = sum(int(m.sum()) for m in (declared_not_shown(frame, instrument, None, stopped) or {}).values())
             said = []
             if hidden:
                 said.append(f"the {hidden} cell(s) the export marks as hidden by skip logic ((跳过)) do not count")

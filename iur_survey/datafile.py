@@ -165,9 +165,8 @@ def _refuse_western(text: str, path) -> None:
             fields = next(csv.reader(io.StringIO(text[start:m.start()] + "\x00")), [""])
             header = next(csv.reader(io.StringIO(text[:text.find("\n") if "\n" in text else len(text)])), [])
             k = len(fields) - 1
-            exc = gb18030_refusal(path, m.group(), why, line, header[k] if k < len(header) else f"column {k + 1}")
-            exc.message = exc.message.split(": pass the file's encoding")[0] + ": save the file as CSV UTF-8"
-            raise exc
+            raise gb18030_refusal(path, m.group(), why, line, header[k] if k < len(header) else f"column {k + 1}",
+                                  advice="save the file as CSV UTF-8")
 
 
 def _check_delimiter(path: Path, columns: Sequence[str]) -> None:

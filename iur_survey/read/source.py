@@ -231,16 +231,18 @@ def _excerpt(text: str, width: int = 48) -> str:
     return ("..." if lo else "") + text[lo:lo + width] + ("..." if lo + width < len(text) else "")
 
 
-def gb18030_refusal(path, text: str, why: str, row: int, column) -> EncodingError:
+def gb18030_refusal(path, text: str, why: str, row: int, column, advice: str | None = None) -> EncodingError:
     """The error for a header or cell ``text`` whose guessed GB18030 reading is not Chinese (``why``, from
-    :func:`not_chinese`): it shows what each Western encoding reads and says how to state the encoding."""
+    :func:`not_chinese`): it shows what each Western encoding reads and says how to state the encoding
+    (``advice``: what to do instead, where the command takes no ``--encoding``)."""
     readings = western_readings(text)
     shown = ", as ".join(f"{name} it reads {_excerpt(w)!r}" for name, w in readings)
     first = next((enc for enc, name in WESTERN_ENCODINGS if any(name == n for n, _ in readings)), "cp1252")
     return EncodingError(path, f"the file is not UTF-8 and reads as GB18030 (Chinese) here as {_excerpt(text)!r}, "
                                f"which is not Chinese text ({why})" + (f"; as {shown}" if shown else "")
-                               + f": pass the file's encoding with --encoding (e.g. --encoding {first}; "
-                                 f"--encoding gb18030 if it is Chinese)",
+                               + (f": {advice}" if advice else
+                                  f": pass the file's encoding with --encoding (e.g. --encoding {first}; "
+                                  f"--encoding gb18030 if it is Chinese)"),
                          row=row, column=_excerpt(str(column)))
 
 

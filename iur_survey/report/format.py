@@ -247,16 +247,52 @@ def percent(part, whole, decimals: int = 1) -> str:
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-#: the wordings group captions show in place of group codes, {group variable: {code: wording}}; set by
-#: :func:`group_wordings` around the making of the tables
+#: the one registry of the wordings shown in place of group codes, {group variable: {code: wording}} (the
+#: instrument's, :func:`instrument_wordings`): read by :func:`worded` for :func:`group_caption`,
+#: :func:`merged_caption` (the tables, :func:`group_wordings`) and :func:`~iur_survey.report.groups.group_label`
+#: (the book, :func:`~iur_survey.report.groups.use_group_wordings`)
 _WORDINGS: dict[str, dict[str, str]] = {}
+#: the group variable whose wordings a label without a variable takes (:func:`worded` with ``variable=None``:
+#: the book's group labels), set with the registry by :func:`set_group_wordings`
+_DEFAULT: list[str | None] = [None]
+
+
+def instrument_wordings(instrument) -> dict[str, dict[str, str]]:
+    """The instrument's wordings of its group codes as the registry holds them, {group column: {code: wording}}
+    (each by :func:`~iur_survey.read.recode.group_wording`); ``{}`` for ``None`` or an instrument without groups.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> instrument_wordings(load_instrument())["role"]["research_institute"], instrument_wordings(None)
+    ('Research institute', {})
+    """
+    if instrument is None or not instrument.groups:
+        return {}
+    from ..read.recode import group_wording
+    return {str(instrument.group_column): {str(k): group_wording(instrument, k) for k in instrument.groups}}
+
+
+def set_group_wordings(words: Mapping[str, Mapping[str, str]] | None, default: str | None = None) -> None:
+    """From here on :func:`worded` (and so every group caption and label) shows a code of variable ``v`` by
+    ``words[v][code]``; ``default``: the variable a label without one takes (the book's group column).
+    ``None``: the codes again.  :func:`group_wordings` does it for a block.
+
+    >>> set_group_wordings({"role": {"government": "Government"}}, default="role")
+    >>> worded("government"), worded("government", "role"), worded("government", "site")
+    ('Government', 'Government', None)
+    >>> set_group_wordings(None); worded("government") is None
+    True
+    """
+    global _WORDINGS
+    _WORDINGS = {str(v): {str(k): str(w) for k, w in m.items()} for v, m in (words or {}).items()}
+    _DEFAULT[0] = None if default is None else str(default)
 
 
 @contextmanager
 def group_wordings(words: Mapping[str, Mapping[str, str]] | None):
     """Within the block, :func:`group_caption` and :func:`merged_caption` show a group of variable ``v`` by its
     wording ``words[v][code]`` (the instrument's: ``University`` for ``university``; each code of a merged
-    group ``a+b``); a code without a wording stays as it is.
+    group ``a+b``); a code without a wording stays as it is (:func:`worded`).  The wordings set before come back
+    after the block.
 
     >>> with group_wordings({"role": {"research_institute": "Research institute", "government": "Government"}}):
     ...     group_caption("research_institute", "role"), merged_caption("government+research_institute", "role")
@@ -264,23 +300,36 @@ def group_wordings(words: Mapping[str, Mapping[str, str]] | None):
     >>> group_caption("research_institute", "role")
     'research_institute'
     """
-    global _WORDINGS
-    before = _WORDINGS
-    _WORDINGS = {str(v): {str(k): str(w) for k, w in m.items()} for v, m in (words or {}).items()}
+    before, default = _WORDINGS, _DEFAULT[0]
+    set_group_wordings(words, default)
     try:
         yield
     finally:
-        _WORDINGS = before
+        set_group_wordings(before, default)
 
 
-def _worded(text: str, variable: str | None) -> str | None:
-    """``text`` (a group code, or merged codes ``a+b``) in the wordings of :func:`group_wordings`; None when
-    no code of it has one."""
-    words = _WORDINGS.get(str(variable)) if variable else None
-    parts = text.split("+")
-    if not words or not any(p in words for p in parts):
+def worded(label, variable: str | None = None, *, otherwise=None, prose: bool = False) -> str | None:
+    """The one place a group code (or merged codes ``a+b``) becomes its wording: each code by the registered
+    wording of group variable ``variable`` (``None``: the default one, :func:`set_group_wordings`), joined by
+    ``" + "``.  A code without a wording: ``otherwise(code)`` (the book: underscores to spaces), or as it is;
+    without ``otherwise``, ``None`` when no code of ``label`` has a wording (the caller's own label then).
+    ``prose``: each part in its mid-sentence form (:func:`mid_sentence`).
+
+    >>> with group_wordings({"role": {"government": "Government", "soe": "SOE"}}):
+    ...     worded("government+other_org", "role"), worded("other_org", "role")
+    ...     worded("soe+government", "role", prose=True)
+    ('Government + other_org', None)
+    'SOE + government'
+    >>> worded("other_org", "role", otherwise=lambda c: c.replace("_", " "))
+    'other org'
+    """
+    key = _DEFAULT[0] if variable is None else variable
+    words = (_WORDINGS.get(str(key)) if key is not None else None) or {}
+    parts = str(label).split("+")
+    if otherwise is None and not any(words.get(p) for p in parts):
         return None
-    return " + ".join(words.get(p, p) for p in parts)
+    out = (words.get(p) or (otherwise(p) if otherwise is not None else p) for p in parts)
+    return " + ".join(mid_sentence(w) if prose else w for w in out)
 
 
 def group_caption(label, variable: str | None = None) -> str:
@@ -297,9 +346,9 @@ def group_caption(label, variable: str | None = None) -> str:
     text = "" if label is None else str(label)
     if not variable or not text:
         return text
-    worded = _worded(text, variable)          # the instrument's wording of the code (group_wordings)
-    if worded is not None:
-        return worded
+    worded_ = worded(text, variable)          # the instrument's wording of the code (group_wordings)
+    if worded_ is not None:
+        return worded_
     numeric = _NUMBER.fullmatch(text) or all(_NUMBER.fullmatch(p) for p in text.split("+"))
     return f"{variable} = {text}" if numeric else text
 
@@ -319,5 +368,5 @@ def merged_caption(label, variable: str | None = None, merged: Mapping[str, str]
     text = group_caption(label, variable)
     named = set(str(label).split("+")) | {str(label)}
     olds = [str(a) for a, b in (merged or {}).items() if str(b) == str(label) and str(a) not in named]
-    olds = [_worded(a, variable) or a for a in olds]
+    olds = [worded(a, variable) or a for a in olds]
     return f"{text} ({', '.join(olds)} merged into it)" if olds else text

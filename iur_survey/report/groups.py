@@ -25,7 +25,8 @@ from ..sem.compare import equal_paths_summary, holm
 from ..sem.invariance import NOT_REACHED, compare_decisions, sequence_decisions
 from ..sem.results_file import stat_group_of
 from .codebook import points_text
-from .format import DASH, cardinal, delta_fit, group_caption, integer, mid_sentence, num, p_rel, pval, stars
+from .format import (DASH, cardinal, delta_fit, group_caption, instrument_wordings, integer, num, p_rel,
+                     pval, set_group_wordings, stars, worded)
 from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "use_group_wordings", "group_header", "group_sizes_table",
@@ -37,15 +38,14 @@ INVARIANCE_NAMES = {"configural": "Configural", "metric": "Metric (loadings)",
                     "scalar": "Scalar (+ intercepts)", "strict": "Strict (+ residual variances)"}
 
 
-#: the instrument's wordings of the group codes, shown by :func:`group_label` (:func:`use_group_wordings`)
-_WORDS: dict[str, str] = {}
-
-
 def use_group_wordings(instrument=None) -> None:
     """From here on :func:`group_label` (the tables and prose of the groups chapter, the role tables) shows a
     group code by the instrument's wording (:func:`~iur_survey.read.recode.group_wording`: ``Research institute``
     for ``research_institute``), each code of a merged group by its own; a code without one as before.
-    ``None``: the codes again.  A chapter's kernel calls it once, with the book's instrument.
+    ``None``: the codes again.  A chapter's kernel calls it once, with the book's instrument.  The wordings go
+    into the one registry of group wordings (:func:`~iur_survey.report.format.set_group_wordings`, under the
+    instrument's group column), which the captions of that column (:func:`~iur_survey.report.format.group_caption`)
+    read too.
 
     >>> from iur_survey.instrument import load_instrument
     >>> use_group_wordings(load_instrument())
@@ -55,16 +55,20 @@ def use_group_wordings(instrument=None) -> None:
     >>> group_label("research_institute")
     'research institute'
     """
-    from ..read.recode import group_wording
-    _WORDS.clear()
-    if instrument is not None:
-        _WORDS.update({str(k): group_wording(instrument, k) for k in instrument.groups})
+    words = instrument_wordings(instrument)
+    set_group_wordings(words, next(iter(words), None))
+
+
+def _spaced(code: str) -> str:
+    """A code without a wording as a label shows it: underscores to spaces."""
+    return code.replace("_", " ")
 
 
 def group_label(g: Any, prose: bool = False) -> str:
     """A group code as a table shows it: the instrument's wording (:func:`use_group_wordings`), else underscores
-    to spaces; merged groups ``a+b`` as ``a + b``.  ``prose``: as a sentence shows it, each wording in its
-    mid-sentence form (:func:`~iur_survey.report.format.mid_sentence`: ``research institute``, an acronym as it is).
+    to spaces; merged groups ``a+b`` as ``a + b`` (:func:`~iur_survey.report.format.worded`).  ``prose``: as a
+    sentence shows it, each wording in its mid-sentence form (:func:`~iur_survey.report.format.mid_sentence`:
+    ``research institute``, an acronym as it is).
 
     >>> group_label("research_institute")
     'research institute'
@@ -74,8 +78,7 @@ def group_label(g: Any, prose: bool = False) -> str:
     ('Government + Research institute', 'government + research institute')
     >>> use_group_wordings(None)
     """
-    labels = (_WORDS.get(str(part)) or str(part).replace("_", " ") for part in str(g).split("+"))
-    return " + ".join(mid_sentence(lab) if prose else lab for lab in labels)
+    return worded(g, otherwise=_spaced, prose=prose)
 
 
 def _named(g: Any) -> str:

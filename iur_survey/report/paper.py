@@ -54,8 +54,8 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import (DASH, ci_text, delta_fit, group_caption, group_wordings, integer, merged_caption, num, p_rel, pval,
-                     quantity, stars)
+from .format import (DASH, ci_text, delta_fit, group_caption, group_wordings, instrument_wordings, integer,
+                     merged_caption, num, p_rel, pval, quantity, stars)
 from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .sem_tables import defined_title
@@ -342,6 +342,11 @@ def latent_correlations(est: pd.DataFrame) -> pd.DataFrame:
 
 class DataMovedWarning(UserWarning):
     """The data file results.json records is not there: alpha and HTMT are left out (—) until ``--data`` gives it."""
+
+
+class InstrumentUnreadWarning(UserWarning):
+    """The instrument a fit records is not there or cannot be read: the tables show its group codes, not its
+    wordings (:func:`group_words`)."""
 
 
 def fitted_instrument(results: Mapping, instrument: str | Path | None = None) -> str | Path | None:
@@ -1910,8 +1915,9 @@ def _instrument_of(results: Mapping, instrument: str | Path | None = None):
 def group_words(results: Sequence[Mapping], instrument: str | Path | None = None) -> dict[str, dict[str, str]]:
     """The wordings the tables show for the fits' group codes, {group variable: {code: wording}}
     (:func:`~iur_survey.report.format.group_wordings`): the instrument's (:func:`fitted_instrument`; the study's
-    when the fit records none) where a fit's groups are its groups (the fit's group column is the instrument's);
-    none where the recorded instrument is not there.
+    when the fit records none; :func:`~iur_survey.report.format.instrument_wordings`) where a fit's groups are its
+    groups (the fit's group column is the instrument's).  Where the recorded instrument is not there, or cannot
+    be read, the codes stay, with a warning naming the file (:class:`InstrumentUnreadWarning`).
 
     >>> group_words([{"call": {"options": {"group": "role"}}}])["role"]["research_institute"]
     'Research institute'
@@ -1919,7 +1925,6 @@ def group_words(results: Sequence[Mapping], instrument: str | Path | None = None
     ({}, {})
     """
     from ..instrument import load_instrument
-    from ..read.recode import group_wording
     out: dict[str, dict[str, str]] = {}
     for r in results:
         var = group_variable(r)
@@ -1927,14 +1932,23 @@ def group_words(results: Sequence[Mapping], instrument: str | Path | None = None
             continue
         rec = ((r.get("call") or {}).get("options") or {}).get("instrument")
         path = fitted_instrument(r, instrument)
-        if path is None and rec:          # the fit's own instrument moved: its wordings are not known
+        if path is None and rec:          # the fit's own instrument moved: its wordings are not known, said
+            warnings.warn(f"{rec}: the instrument results.json records is not there (moved or deleted): the tables "
+                          f"show the group codes of {var}, not the instrument's wordings; give --instrument",
+                          InstrumentUnreadWarning, stacklevel=2)
             continue
         try:
             inst = load_instrument(path)
-        except Exception:                 # a broken instrument: the codes, as before
+        except Exception as e:            # a broken instrument: the codes, said loudly, naming the file
+            name = "the study instrument" if path is None else str(path)
+            why = str(e).strip() or type(e).__name__
+            why = why if name in why else f"{name}: {why}"
+            warnings.warn(f"{why} (the instrument cannot be read: the tables show the group codes of {var}, not "
+                          "the instrument's wordings)", InstrumentUnreadWarning, stacklevel=2)
             continue
-        if inst.group_column == var and inst.groups:
-            out.setdefault(var, {}).update({k: group_wording(inst, k) for k in inst.groups})
+        words = instrument_wordings(inst)
+        if var in words:
+            out.setdefault(var, {}).update(words[var])
     return out
 
 

@@ -68,3 +68,45 @@ def test_a_group_column_not_the_instruments_keeps_its_codes(merged_fits, tmp_pat
     out = tmp_path / "t.md"
     assert main(["tables", str(merged_fits["into"]), "--out", str(out)]) == 0
     assert "south (east merged into it)" in out.read_text(encoding="utf-8")
+
+
+def test_a_broken_or_moved_instrument_is_said_and_the_codes_stay(tmp_path):
+    """A recorded instrument that cannot be read (or is not there) kept the codes silently; now a warning names
+    the file, and the codes stay."""
+    from iur_survey.report.paper import InstrumentUnreadWarning, group_words
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("scale: [1, 5\nconstructs: {", encoding="utf-8")
+    fit = {"call": {"options": {"group": "role", "instrument": str(bad)}}}
+    with pytest.warns(InstrumentUnreadWarning, match=re.escape(str(bad))) as said:
+        assert group_words([fit]) == {}
+    assert "group codes of role" in str(said[0].message)
+    moved = {"call": {"options": {"group": "role", "instrument": str(tmp_path / "gone.yaml")}}}
+    with pytest.warns(InstrumentUnreadWarning, match=re.escape(str(tmp_path / "gone.yaml"))):
+        assert group_words([moved]) == {}
+
+
+def test_tables_and_book_read_one_registry_of_wordings():
+    """The tables (group_wordings around paper_tables) and the book (use_group_wordings) set one registry, and
+    one function (worded) turns a code or merged codes into the wording for both."""
+    from iur_survey.instrument import load_instrument
+    from iur_survey.report.format import group_caption, group_wordings, instrument_wordings, merged_caption
+    from iur_survey.report.groups import group_label, use_group_wordings
+    from iur_survey.report.paper import group_words
+    words = group_words([{"call": {"options": {"group": "role"}}}])
+    assert words == instrument_wordings(load_instrument())
+    codes = [*words["role"], "government+research_institute"]
+    with group_wordings(words):
+        tables = [group_caption(c, "role") for c in codes]
+    use_group_wordings(load_instrument())
+    try:
+        assert [group_label(c) for c in codes] == tables
+        assert [group_caption(c, "role") for c in codes] == tables
+        with group_wordings({"role": {"university": "Uni"}}):      # a block's wordings, then the book's again
+            assert group_caption("university", "role") == "Uni"
+        assert group_label("university") == group_caption("university", "role") == "University"
+        assert merged_caption("research_institute", "role", {"government": "research_institute"}) == \
+            "Research institute (Government merged into it)"
+    finally:
+        use_group_wordings(None)
+    assert group_label("research_institute") == "research institute"
+    assert group_caption("research_institute", "role") == "research_institute"

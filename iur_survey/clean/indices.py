@@ -2273,6 +2273,85 @@ def styled_answer_draws(tau: np.ndarray, r: np.ndarray, scale: float, n: int = 2
     return (z[:, :, None] > tau[None, :, 1:-1]).sum(axis=2)
 
 
+def profiled_stretch(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """Each complete row's profiled stretch: the :data:`LR_SCALES` value of its likeliest style (shift and stretch).
+
+    The style (shift, stretch) on the grid :data:`LR_SHIFTS` x :data:`LR_SCALES` that gives the row's answers the
+    highest copula likelihood (:func:`copula_item_loglik`), as :func:`random_lr` profiles it (without the
+    midpoint propensity).  ``codes``: complete rows, 0-based.
+
+    >>> tau, r = answer_model(np.array([[0, 1, 0], [1, 1, 2], [1, 2, 1], [2, 1, 2], [2, 2, 2], [0, 0, 1]]), 3)
+    >>> s = profiled_stretch(np.array([[1, 1, 1], [0, 2, 0]]), tau, r)
+    >>> bool(s[0] < 1 < s[1])                   # middle answers: shrunk; end answers: stretched
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    best = [_copula_totals(codes[i:i + chunk], tau, r, LR_SHIFTS, LR_SCALES).argmax(axis=0) % len(LR_SCALES)
+            for i in range(0, len(codes), chunk)]
+    return LR_SCALES[np.concatenate(best)] if best else np.zeros(0)
+
+
+def sample_stretch_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, flag: Sequence[float],
+                             probs: Sequence[float], min_tail: int | None = None, n: int = 2000, seed: int = 1936,
+                             midpoint: np.ndarray = LR_MIDPOINT, extreme: np.ndarray = ()
+                             ) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles of :func:`random_lr` (and :func:`random_tail_lr` with ``min_tail``) over honest answers whose
+    stretches are mixed as in the sample, and the mixture's weights (one per :data:`LR_SCALES`).
+
+    The stretch distribution is estimated from the complete rows of ``codes`` whose ratios all lie at or
+    below ``flag`` (one level per ratio: rows beyond a flag level, most random answers among them, do not
+    count, so random answers do not pass for stretched honest ones): the shares of their
+    :func:`profiled_stretch` (out of all complete rows) are matched, by non-negative least squares, with
+    the same shares in ``n`` honest answers drawn at each stretch (:func:`styled_answer_draws`, read with
+    the same flag levels), which undoes both the profile's noise and the flag's truncation.  The
+    quantile ``probs[i]`` of ratio ``i`` is then taken over the draws, each stretch's weighted by its
+    estimated share.  A sample without stretched answering puts its weight near 1 and gives about the
+    style-free quantile; a sample with extreme responders gives a higher one.  Exact where a quantile
+    exceeds its flag level (rows and draws below it are profiled only as far as that needs).
+
+    >>> rng = np.random.default_rng(4)
+    >>> f = rng.normal(size=(1500, 1))
+    >>> plain = np.clip(np.round(2 + f + rng.normal(scale=.8, size=(1500, 8))), 0, 4).astype(int)
+    >>> tau, r = answer_model(plain, 5)
+    >>> q, w = sample_stretch_quantiles(plain, tau, r, [np.inf], [.999], n=1000)
+    >>> bool(w[LR_SCALES > 1.5].sum() < .1)                         # no extreme responders: little weight
+    True
+    >>> ext = plain.copy()
+    >>> ext[:300] = np.clip(np.round(2 + 2.5 * (f[:300] + rng.normal(scale=.8, size=(300, 8)))), 0, 4)
+    >>> tau2, r2 = answer_model(ext, 5)
+    >>> q2, w2 = sample_stretch_quantiles(ext, tau2, r2, [np.inf], [.999], n=1000)
+    >>> bool(w2[LR_SCALES > 1.5].sum() > .1)                       # a fifth stretched: weight on the stretches
+    True
+    """
+    from scipy.optimize import nnls
+    codes = np.asarray(codes, dtype=np.int64)
+    stats = _statistics(tau, min_tail)
+    flag = np.asarray(flag, dtype=float)
+    above = tuple(None if not np.isfinite(f) else float(f) for f in flag)
+    rows = codes[_complete(codes, item_categories(tau))]
+    if not len(rows):
+        raise ValueError("no complete rows to estimate the sample's stretches from")
+
+    def shares(x):
+        lr = _profiled(x, tau, r, stats, above, midpoint=midpoint, extreme=extreme)
+        keep = (lr <= flag[None, :]).all(axis=1)
+        st = np.searchsorted(LR_SCALES, profiled_stretch(x[keep], tau, r))
+        return np.bincount(st, minlength=len(LR_SCALES)) / len(x), lr
+
+    obs = shares(rows)[0]
+    drawn = [shares(styled_answer_draws(tau, r, float(sc), n=n, seed=seed)) for sc in LR_SCALES]
+    w = nnls(np.array([a for a, _ in drawn]).T, obs)[0]
+    w = w / w.sum() if w.sum() > 0 else (LR_SCALES == 1).astype(float)
+    vals = np.concatenate([lr for _, lr in drawn])                          # draws x stats
+    wts = np.repeat(w / n, n)
+    out = []
+    for j, p in enumerate(probs):
+        o = np.argsort(vals[:, j])
+        cum = np.cumsum(wts[o])
+        out.append(float(vals[o, j][min(np.searchsorted(cum, p * cum[-1]), len(o) - 1)]))
+    return np.array(out), w
+
+
 def mahad_sim_quantile(draws: np.ndarray, n: int, q: float) -> float:
     """The ``q`` quantile of same-sample D² over honest ``draws`` split into samples of ``n`` rows.
 

@@ -547,3 +547,31 @@ def test_integrated_lr_is_the_grid_average_of_the_styles_likelihoods():
     y[3, 2] = -1                                                 # a missing answer: not evaluated
     out = I.integrated_lr(y, tau, r)
     assert np.isnan(out[3]) and np.allclose(np.delete(out, 3), np.delete(lr, 3))
+
+
+def test_sample_stretch_quantiles_weigh_the_stretches_the_sample_shows():
+    # profiled_stretch is the stretch of the likeliest style on the grid (copula_item_loglik summed over the items)
+    rng = np.random.default_rng(11)
+    f = rng.normal(size=(1200, 1))
+    x = np.clip(np.round(2 + f + rng.normal(scale=.8, size=(1200, 8))), 0, 4).astype(int)
+    tau, r = I.answer_model(x, 5)
+    ll = I.copula_item_loglik(x[:50], tau, r, I.LR_SHIFTS, I.LR_SCALES).sum(axis=2)
+    assert np.allclose(I.profiled_stretch(x[:50], tau, r, chunk=7), I.LR_SCALES[ll.argmax(axis=0) % len(I.LR_SCALES)])
+    # a style-free sample: the weight sits at and below a stretch of 1, the quantile near the style-free one
+    q, w = I.sample_stretch_quantiles(x, tau, r, [np.inf], [.99], n=1000)
+    assert np.isclose(w.sum(), 1) and w[I.LR_SCALES > 1.5].sum() < .1
+    free = np.quantile(I.random_lr(I.answer_draws(tau, r, n=4000), tau, r), .99)
+    big = np.quantile(I.random_lr(I.styled_answer_draws(tau, r, float(I.LR_SCALES[-1]), n=1000), tau, r), .99)
+    assert abs(q[0] - free) < abs(q[0] - big)
+    # a fifth of extreme responders (stretch 2.5): weight on the stretches and a higher quantile, for either seed
+    for seed in (1, 2):
+        y = x.copy()
+        y[:240] = np.clip(np.round(2 + 2.5 * (f[:240] + rng.normal(scale=.8, size=(240, 8)))), 0, 4)
+        tau2, r2 = I.answer_model(y, 5)
+        q2, w2 = I.sample_stretch_quantiles(y, tau2, r2, [np.inf], [.99], n=1000, seed=seed)
+        assert w2[I.LR_SCALES > 1.5].sum() > .1
+        q1, _ = I.sample_stretch_quantiles(x, tau, r, [np.inf], [.99], n=1000, seed=seed)
+        assert q2[0] > q1[0]
+    # the tail ratio too, and the flag level only removes rows: a row left out cannot raise a share
+    q3, w3 = I.sample_stretch_quantiles(x, tau, r, [0.0, 0.0], [.99, .99], min_tail=4, n=500)
+    assert q3.shape == (2,) and np.isclose(w3.sum(), 1)

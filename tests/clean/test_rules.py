@@ -926,3 +926,35 @@ def test_random_likelihood_integrated_option_averages_the_style_and_drops_the_st
     hit = on.fillna("").str.contains(r"random-answer likelihood ratio [^;]*> " + f"{far:.2f}, its 0.999 quantile")
     near = np.abs(lr - far) < 0.01                                      # rounding of the printed cut-off
     assert np.array_equal(hit.to_numpy()[~near], (lr > far)[~near]) and hit[:40].mean() > 0.5
+
+
+def test_random_likelihood_far_styles_sample_lowers_the_guard_only_where_the_sample_has_no_stretch():
+    lab = np.repeat(np.arange(7), 4)
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    rng = np.random.default_rng(4)
+    n = 1500
+    f = rng.normal(size=(n, 7))[:, lab] * 0.8
+    e = rng.normal(scale=.6, size=(n, 28))
+    cuts = np.array([-1.6, -0.8, 0.1, 1.0])
+
+    def far_levels(s):                      # the printed far level of the whole-form ratio, one per exclusion
+        got = s.dropna().str.extract(r"random-answer likelihood ratio [^;]*? and > (-?[\d.]+), its 0.999")[0]
+        return got.dropna().astype(float).unique()
+
+    x = 1.0 + (((f + e) * sign)[:, :, None] > cuts).sum(axis=2)
+    x[:40] = rng.integers(1, 6, size=(40, 28))                          # uniform random answers
+    df = pd.DataFrame(x, columns=ITEMS)
+    on = rules.random_likelihood(df, INST, far_styles_sample=True)
+    off = rules.random_likelihood(df, INST)
+    free = rules.random_likelihood(df, INST, far_styles_alpha=None)     # the style-free far level alone
+    lo, hi, base = far_levels(on), far_levels(off), far_levels(free)
+    assert len(lo) == len(hi) == len(base) == 1 and base[0] <= lo[0] < hi[0]   # style-free sample: a lower guard
+    assert on.notna().equals(off.notna())                               # the flag level is unchanged
+    far = on.fillna("").str.contains("far beyond")
+    assert far[:40].sum() >= off.fillna("").str.contains("far beyond")[:40].sum() and far[40:].mean() < 0.005
+    # a quarter of honest respondents stretching every answer (extreme responding): the guard is kept
+    y = x.copy()
+    y[40:415] = 1.0 + (((2.2 * (f[40:415] + e[40:415])) * sign)[:, :, None] > cuts).sum(axis=2)
+    dy = pd.DataFrame(y, columns=ITEMS)
+    on, off = (rules.random_likelihood(dy, INST, far_styles_sample=s) for s in (True, False))
+    assert np.allclose(far_levels(on), far_levels(off))

@@ -2350,6 +2350,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     if integrated:                                       # the whole ratio with the style averaged over the grid:
         lrs[:, 0] = integrated_lr(codes, tau, r)         # its own draws' cut-offs, no stretched-draws guard
         crits[0] = np.quantile(integrated_lr(null, tau, r), probs)
+        free[0] = crits[0, 1]
     note = _own_scales_note(cols, instrument)             # mixed scales: which
     what = [("random-answer likelihood ratio", f"over {k} items{note}", alpha, far_alpha)]
     if one:
@@ -2361,7 +2362,8 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
         what.append(("change-point likelihood ratio", f"over tails of {change} to {k} items (the careful head in "
                      f"its own style){note}", alpha / split, far_alpha / split))
     texts = np.full(len(frame), None, dtype=object)
-    for (name, over, a, fa), lr, (crit, far) in zip(what, lrs.T, crits):
+    free = np.concatenate([free, crits[len(free):, 1]])  # rows added after the guard (change point): no guard
+    for (name, over, a, fa), lr, (crit, far), far0 in zip(what, lrs.T, crits, free):
         with np.errstate(invalid="ignore"):
             hit = np.flatnonzero(lr > crit)
         for i in hit:
@@ -2373,7 +2375,9 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
                      f"{'or IRTree extremity ' if irtree and name != 'change-point likelihood ratio' else ''}"
                      f"profiled out)"))
             if lr[i] > far:
-                t = _far(f"{t}, and > {far:.2f}, its {_detail_number(1 - fa)} quantile")
+                t = _far(f"{t}, and > {far:.2f}, " + (f"its {_detail_number(1 - fa)} quantile" if far <= far0 else
+                                                      f"the guard for stretched answer styles (above its "
+                                                      f"{_detail_number(1 - fa)} quantile {far0:.2f})"))
             texts[i] = t if texts[i] is None else f"{texts[i]}; {t}"
     hit = texts != None  # noqa: E711
     return _details(frame, hit, list(texts[hit]))

@@ -938,7 +938,8 @@ def test_random_likelihood_far_styles_sample_lowers_the_guard_only_where_the_sam
     cuts = np.array([-1.6, -0.8, 0.1, 1.0])
 
     def far_levels(s):                      # the printed far level of the whole-form ratio, one per exclusion
-        got = s.dropna().str.extract(r"random-answer likelihood ratio [^;]*? and > (-?[\d.]+), its 0.999")[0]
+        got = s.dropna().str.extract(r"random-answer likelihood ratio [^;]*? and > (-?[\d.]+), "
+                                     r"(?:its 0.999|the guard for stretched)")[0]
         return got.dropna().astype(float).unique()
 
     x = 1.0 + (((f + e) * sign)[:, :, None] > cuts).sum(axis=2)
@@ -958,3 +959,20 @@ def test_random_likelihood_far_styles_sample_lowers_the_guard_only_where_the_sam
     dy = pd.DataFrame(y, columns=ITEMS)
     on, off = (rules.random_likelihood(dy, INST, far_styles_sample=s) for s in (True, False))
     assert np.allclose(far_levels(on), far_levels(off))
+
+
+def test_a_far_level_set_by_the_stretched_styles_guard_is_not_called_the_quantile():
+    """C (guard helper): "far beyond" said "> X, its 0.999 quantile" where X was the guard from honest answers drawn
+    with stretched styles, above the 0.999 quantile; it now says which, with the quantile beside it."""
+    lab = np.repeat(np.arange(7), 4)
+    sign = np.where(np.isin(ITEMS, list(INST.reverse_items)), -1.0, 1.0)
+    rng = np.random.default_rng(4)
+    y = (rng.normal(size=(1500, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(1500, 28))) * sign
+    x = 1.0 + (y[:, :, None] > np.array([-1.6, -0.8, 0.1, 1.0])).sum(axis=2)
+    x[:40] = rng.integers(1, 6, size=(40, 28))                          # uniform random answers
+    far = rules.random_likelihood(pd.DataFrame(x, columns=ITEMS), INST).dropna()
+    far = far[far.str.contains("far beyond")]
+    got = far.str.extract(r"and > (-?[\d.]+), the guard for stretched answer styles \(above its 0\.999 quantile "
+                          r"(-?[\d.]+)\)").dropna().astype(float)
+    assert len(got) > 10 and (got[0] > got[1]).all()
+    assert not far.str.contains(r"random-answer likelihood ratio [^;]*, and > [-\d.]+, its 0\.999 quantile").any()

@@ -41,3 +41,24 @@ def assert_sequence_equals_lavaan(table: pd.DataFrame, ref: dict) -> None:
             assert int(tab.at[s, "df.diff"]) == int(r["lrt"]["df.diff"]), s
             np.testing.assert_allclose(tab.at[s, "chisq.diff"], r["lrt"]["chisq.diff"], rtol=1e-4, err_msg=s)
             np.testing.assert_allclose(tab.at[s, "pvalue.diff"], r["lrt"]["pvalue"], rtol=1e-3, atol=1e-7)
+
+
+def assert_estimates_equal_lavaan(fit, estimates: list, ops) -> pd.DataFrame:
+    """A fit's parameter estimates of the operators ``ops`` against lavaan's table (``estimates``: records with
+    lhs, op, rhs, group, est, se, from the R scripts): every lavaan row present, est to 1e-4, se (where lavaan's is
+    not 0) to 5e-3 relative.  Returns ours, aligned to lavaan's rows, indexed by lhs, op, rhs, group."""
+    import numpy as np
+
+    R = pd.DataFrame(estimates)
+    R = R[R["op"].isin(ops)].copy()
+    R["rhs"] = R["rhs"].fillna("")
+    R = R.set_index(["lhs", "op", "rhs", "group"])
+    O = fit.parameter_estimates()
+    O = O[O["op"].isin(ops)].set_index(["lhs", "op", "rhs", "group"])
+    assert len(R.index.difference(O.index)) == 0
+    O = O.loc[R.index]
+    np.testing.assert_allclose(O["est"].to_numpy(float), R["est"].to_numpy(float), atol=1e-4)
+    ok = R["se"].to_numpy(float) > 1e-8
+    np.testing.assert_allclose(O["se"].to_numpy(float)[ok], R["se"].to_numpy(float)[ok], rtol=5e-3)
+    O.attrs["lavaan_se_zero"] = ~ok
+    return O

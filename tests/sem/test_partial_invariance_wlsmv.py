@@ -23,7 +23,7 @@ import pytest
 from iur_survey.errors import EstimationError, ModelSyntaxError
 from iur_survey.sem import sem
 from iur_survey.sem.compare import lrt
-from tests.sem._ordinal_common import assert_sequence_equals_lavaan
+from tests.sem._ordinal_common import assert_estimates_equal_lavaan, assert_sequence_equals_lavaan
 
 HERE = Path(__file__).parent
 REFS = json.loads((HERE / "partial_refs" / "partial_wlsmv_refs.json").read_text())
@@ -160,17 +160,7 @@ def test_sequence_steps_and_lrt_as_semtools(par):
 @pytest.mark.parametrize("par", ["delta", "theta"])
 def test_sequence_last_step_estimates_as_semtools(par):
     ref = REFS[f"sequence_{par}"]["thresholds_loadings_intercepts"]
-    R = pd.DataFrame(ref["estimates"])
-    R = R[R["op"].isin(OPS)].copy()
-    R["rhs"] = R["rhs"].fillna("")
-    R = R.set_index(["lhs", "op", "rhs", "group"])
-    O = sequence(par).fits["thresholds_loadings_intercepts"].parameter_estimates()
-    O = O[O["op"].isin(OPS)].set_index(["lhs", "op", "rhs", "group"])
-    assert len(R.index.difference(O.index)) == 0
-    O = O.loc[R.index]
-    np.testing.assert_allclose(O["est"].to_numpy(float), R["est"].to_numpy(float), atol=1e-4)
-    ok = R["se"].to_numpy(float) > 1e-8
-    np.testing.assert_allclose(O["se"].to_numpy(float)[ok], R["se"].to_numpy(float)[ok], rtol=5e-3)
+    O = assert_estimates_equal_lavaan(sequence(par).fits["thresholds_loadings_intercepts"], ref["estimates"], OPS)
     # the freed intercept is estimated after the first group, the others stay 0
     a3 = O.xs(("a3", "~1", ""), level=[0, 1, 2])["est"]
     a4 = O.xs(("a4", "~1", ""), level=[0, 1, 2])["est"]

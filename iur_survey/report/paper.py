@@ -1900,15 +1900,45 @@ def _threshold_instrument(results: Mapping, instrument: str | Path | None = None
 
 def _instrument_of(results: Mapping, instrument: str | Path | None = None):
     """The instrument a fit's data is read with (:func:`fitted_instrument`), for the notes on items with scales
-    of their own; None for the study's own instrument or when the file cannot be read (the notes then say what
-    they say on one scale)."""
-    path = fitted_instrument(results, instrument)
-    if path is None:
-        return None
+    of their own (thresholds, α of mixed scales); None for the study's own instrument.  A recorded instrument
+    that is not there, or cannot be read, is said (:class:`InstrumentUnreadWarning`, naming the file: the notes
+    are then written as for one scale), never left out in silence (:func:`_read_instrument`).
+
+    >>> import warnings
+    >>> _instrument_of({"call": {"options": {}}}) is None
+    True
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _instrument_of({"call": {"options": {"instrument": "/no/such.yaml"}}}) is None
+    ...     print(w[0].category.__name__, str(w[0].message)[:62])
+    True
+    InstrumentUnreadWarning /no/such.yaml: the instrument results.json records is not there
+    """
+    return _read_instrument(results, instrument, "the notes on items with scales of their own (thresholds, α of "
+                                                 "mixed scales) are written as for one scale", study=False)
+
+
+def _read_instrument(results: Mapping, instrument: str | Path | None, then: str, study: bool = True):
+    """The instrument of a fit (:func:`fitted_instrument`), read; None, with an :class:`InstrumentUnreadWarning`
+    naming the file and saying ``then`` (what the tables do without it), when the instrument results.json
+    records is not there or the file cannot be read.  Without a recorded instrument: the study's (``study``), or
+    None.  The one place the tables read a fit's instrument."""
     from ..instrument import load_instrument
+    rec = ((results.get("call") or {}).get("options") or {}).get("instrument")
+    path = fitted_instrument(results, instrument)
+    if path is None and rec:          # the fit's own instrument moved: what it says is not known, said
+        warnings.warn(f"{rec}: the instrument results.json records is not there (moved or deleted): {then}; give "
+                      "--instrument", InstrumentUnreadWarning, stacklevel=3)
+        return None
+    if path is None and not study:
+        return None
     try:
         return load_instrument(path)
-    except Exception:       # a moved or broken instrument: the table stays, with the general note
+    except Exception as e:            # a broken instrument: said loudly, naming the file
+        name = "the study instrument" if path is None else str(path)
+        why = str(e).strip() or type(e).__name__
+        why = why if name in why else f"{name}: {why}"
+        warnings.warn(f"{why} (the instrument cannot be read: {then})", InstrumentUnreadWarning, stacklevel=3)
         return None
 
 
@@ -1924,27 +1954,14 @@ def group_words(results: Sequence[Mapping], instrument: str | Path | None = None
     >>> group_words([{"call": {"options": {"group": "school"}}}]), group_words([{}])
     ({}, {})
     """
-    from ..instrument import load_instrument
     out: dict[str, dict[str, str]] = {}
     for r in results:
         var = group_variable(r)
         if not var or is_pls(r):
             continue
-        rec = ((r.get("call") or {}).get("options") or {}).get("instrument")
-        path = fitted_instrument(r, instrument)
-        if path is None and rec:          # the fit's own instrument moved: its wordings are not known, said
-            warnings.warn(f"{rec}: the instrument results.json records is not there (moved or deleted): the tables "
-                          f"show the group codes of {var}, not the instrument's wordings; give --instrument",
-                          InstrumentUnreadWarning, stacklevel=2)
-            continue
-        try:
-            inst = load_instrument(path)
-        except Exception as e:            # a broken instrument: the codes, said loudly, naming the file
-            name = "the study instrument" if path is None else str(path)
-            why = str(e).strip() or type(e).__name__
-            why = why if name in why else f"{name}: {why}"
-            warnings.warn(f"{why} (the instrument cannot be read: the tables show the group codes of {var}, not "
-                          "the instrument's wordings)", InstrumentUnreadWarning, stacklevel=2)
+        inst = _read_instrument(r, instrument, f"the tables show the group codes of {var}, not the instrument's "
+                                               "wordings")
+        if inst is None:
             continue
         words = instrument_wordings(inst)
         if var in words:

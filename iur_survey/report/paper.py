@@ -1910,7 +1910,7 @@ def _instrument_of(results: Mapping, instrument: str | Path | None = None):
     >>> with warnings.catch_warnings(record=True) as w:
     ...     warnings.simplefilter("always")
     ...     _instrument_of({"call": {"options": {"instrument": "/no/such.yaml"}}}) is None
-    ...     print(w[0].category.__name__, str(w[0].message)[:62])
+    ...     print(w[0].category.__name__, str(w[0].message)[:63])
     True
     InstrumentUnreadWarning /no/such.yaml: the instrument results.json records is not there
     """

@@ -1734,7 +1734,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     scaled_chi = any(_given((s.get("fit") or {}).get("chisq.scaled")) for s in steps)
     chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
     d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
-    from ..sem.invariance import NOT_REACHED, constrained_note, level_text, lrt_disagreement, sequence_decisions
+    from ..sem.invariance import (NOT_REACHED, constrained_note, level_text, lrt_disagreement, models_named,
+                                  sequence_decisions)
     # the sequence stops at its first failure (a results.json written before the rule, too)
     decisions = sequence_decisions([str(s.get("step")) for s in steps], [s.get("decision") for s in steps])
     rows, by_group = [], False
@@ -1787,7 +1788,15 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                              [(s.get("test") or {}).get("pvalue") for s in steps])
     if clash:
         note += f" Note that {clash}: the decisions follow the cut-offs above."
-    if any(d.startswith(NOT_REACHED) for d in decisions):
+    # a configural model that was not evaluated: the steps after it were not fitted (fit_sequence), said so
+    unfitted = [str(s.get("step")) for s in steps[1:]] if (
+        len(steps) > 1 and decisions[0] == "not evaluated"
+        and not any(_given((s.get("fit") or {}).get("chisq")) for s in steps[1:])) else []
+    if unfitted:
+        note += (f" The {steps[0].get('step')} model, the baseline of the sequence, was not evaluated (it did not "
+                 f"fit; the warnings say why), so {models_named(unfitted)} {'were' if len(unfitted) > 1 else 'was'} "
+                 "not fitted (—) and not reached.")
+    elif any(d.startswith(NOT_REACHED) for d in decisions):
         note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the steps "
                  "after it are not reached, their fit and changes are shown but not judged.")
     return APATable(frame, title, number=number, note=note,

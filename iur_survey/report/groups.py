@@ -282,7 +282,7 @@ def group_sizes_table(before: pd.DataFrame, merge: Mapping[str, str], number=Non
     p = int(before["p"].iloc[0]) if len(before) else 0
     return APATable(frame, title, number=number, numeric=("*n*", "Minimum *n*"),
                     note=f"Minimum *n*: the small-group rule, *n* ≥ max(100, *q*) with *q* = {q} free parameters per "
-                         f"group in the configural measurement model ({p} items). Groups below it are merged into "
+                         f"group in the configural measurement model ({cardinal(p)} items). Groups below it are merged into "
                          "the next smallest group until every group meets the rule or two groups remain.")
 
 
@@ -328,7 +328,7 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
     keys = []
     for k, g in enumerate(groups, 1):
         if group_header(g) != group_label(g):
-            keys.append(f"{group_header(g)}: {group_label(g)}")
+            keys.append(f"{group_header(g)}: {group_label(g, prose=True)}")     # a note's words: mid-sentence
         frame[group_header(g)] = [num(r[f"est.{g}"], 3) + stars(pv.get((r["lhs"], r["rhs"], k)))
                                  for _, r in paths.iterrows()]
     dfs = sorted(set(int(d) for d in paths["df"]))

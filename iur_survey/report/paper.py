@@ -54,8 +54,8 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import (DASH, ci_text, delta_fit, group_caption, group_wordings, instrument_wordings, integer,
-                     merged_caption, num, p_rel, pval, quantity, stars)
+from .format import (DASH, cardinal, ci_text, delta_fit, group_caption, group_prose, group_wordings,
+                     instrument_wordings, integer, merged_caption, num, p_rel, pval, quantity, stars)
 from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .sem_tables import defined_title
@@ -860,10 +860,10 @@ def fit_rows(results: Mapping, data: pd.DataFrame | None, est: pd.DataFrame, gro
 def alpha_boot_note(B: int, seed: int) -> str:
     """The measurement table's words on α's 95% CI when it is the bootstrapped one (``tables --alpha-boot``).
 
-    >>> alpha_boot_note(1000, 2022)[:60]
-    '95% CI: bootstrap percentile interval of α, 1000 resamples o'
+    >>> alpha_boot_note(1000, 2022)[:61]
+    '95% CI: bootstrap percentile interval of α, 1,000 resamples o'
     """
-    return (f"95% CI: bootstrap percentile interval of α, {B} resamples of the same complete rows (seed {seed}), "
+    return (f"95% CI: bootstrap percentile interval of α, {cardinal(B)} resamples of the same complete rows (seed {seed}), "
             "the 2.5th and 97.5th percentiles of their α (psych's alpha(n.iter = B) bootstrapped boundaries)")
 
 
@@ -1195,13 +1195,14 @@ def _pls_missing_words(pls: Mapping | None) -> str:
 
 
 def _rows_of(rows: tuple) -> str:
-    """"57 of 500 " for the HTMT note: the rows the correlations rest on, of all ("" when unknown).
+    """"57 of 500 " for the HTMT note: the rows the correlations rest on, of all ("" when unknown); counts as a
+    note's prose writes them (:func:`~iur_survey.report.format.cardinal`).
 
-    >>> _rows_of((57, 500)), _rows_of((None, None))
-    ('57 of 500 ', '')
+    >>> _rows_of((57, 500)), _rows_of((None, None)), _rows_of((7, 9)), _rows_of((7, 1200))
+    ('57 of 500 ', '', 'seven of nine ', '7 of 1,200 ')
     """
     k, n = rows
-    return "" if k is None or n is None else f"{k:,} of {n:,} "
+    return "" if k is None or n is None else f"{cardinal(k, among=[n])} of {cardinal(n, among=[k])} "
 
 
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
@@ -1279,7 +1280,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
                               f": semTools' htmt(htmt2 = FALSE) on the {_rows_of(ht_rows)}rows complete on every item "
                               "(its default missing = \"listwise\")")) + ".")
     if ht and ht_rows[0] is not None and ht_rows[1] and ht_rows[0] < ht_rows[1] / 2:
-        note += (f" Only {ht_rows[0]:,} of the {ht_rows[1]:,} rows answer every item: the HTMT rests on a small part "
+        note += (f" Only {cardinal(ht_rows[0], among=[ht_rows[1]])} of the {cardinal(ht_rows[1], among=[ht_rows[0]])} "
+                 "rows answer every item: the HTMT rests on a small part "
                  "of the sample (the other columns use every row).")
     if shared and not ci:
         note += (" " + "; ".join(f"{i} is an item of {' and '.join(cs)}" for i, cs in shared.items())
@@ -1778,7 +1780,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         note += " Theta parameterization (residual variances of the latent responses, as semTools' measEq.syntax)."
     if info.get("merged"):
         note += (" Groups merged before fitting: "
-                 + ", ".join(f"{a} → {b}" for a, b in dict(info["merged"]).items()) + ".")
+                 + ", ".join(f"{group_prose(a, info.get('group'))} → {group_prose(b, info.get('group'))}"
+                             for a, b in dict(info["merged"]).items()) + ".")
     if info.get("level"):
         note += (" Highest level supported: "
                  + level_text([str(s.get("step")) for s in steps], [s.get("decision") for s in steps], info["level"],
@@ -1886,7 +1889,7 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
     tested = sum(1 for r in rows if r is not None and r.get("df"))
     note = (f" Wald χ²: lavaan's lavTestWald that the path is equal in every group (df = groups − 1"
             + (f", {se} covariance of the estimates" if se else "") + "); *p* Holm: adjusted over the "
-            f"{tested} path{'s' if tested != 1 else ''} tested. A path significant in one group "
+            f"{cardinal(tested)} path{'s' if tested != 1 else ''} tested. A path significant in one group "
             "and not in another is no evidence that the groups differ: the Wald test is.") if tested else ""
     untested = [(f"{k[1]} → {k[0]}", r.get("note") or "not tested") for k, r in zip(keys, rows)
                 if r is not None and not r.get("df")]

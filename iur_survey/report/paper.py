@@ -246,20 +246,28 @@ def model_constraints(results: Mapping) -> list[str]:
     return out
 
 
-def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.DataFrame | None:
+def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> tuple[pd.DataFrame | None, str]:
     """The rows of one group (multi-group results: the group column recorded in ``call.options.group``,
-    after the recorded merges)."""
+    after the recorded merges), and why there are none ("" otherwise) for the table notes.
+
+    >>> fit = {"call": {"options": {"group": "role"}}, "groups": {"a": 2, "b": 1}}
+    >>> d = pd.DataFrame({"x": [1, 2, 3], "role": ["a", "a", "b"]})
+    >>> len(_group_data(fit, d, "a")[0]), _group_data(fit, d.drop(columns="role"), "a")[1]
+    (2, "the data file has no column 'role', the fit's group column")
+    """
     if data is None or not group:
-        return data
+        return data, ""
     opts = (results.get("call") or {}).get("options") or {}
     col = opts.get("group")
     if not col and not results.get("groups"):       # one group labelled "1" (a theta-parameterization fit's)
-        return data
-    if not col or col not in data.columns:
-        return None
+        return data, ""
+    if not col:
+        return None, "results.json does not record the fit's group column"
+    if col not in data.columns:       # said in the notes (it read "no data of this group")
+        return None, f"the data file has no column {col!r}, the fit's group column"
     merged = groups_merged(results)
     values = group_text(data[col]).map(lambda v: merged.get(v, v), na_action="ignore")
-    return data[values == group]
+    return data[values == group], ""
 
 
 def total_scale_std(est: pd.DataFrame) -> pd.DataFrame:
@@ -883,7 +891,8 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     ``boot.upper`` of ``boot=B, seed=alpha_seed``; ``attrs["alpha_boot"]``: B and the seed).  NaN where the input
     is not given; when
     the data refuse alpha (a text cell, a constant item; for ordered items a missing cell in the fit's rows,
-    where semTools gives NA) ``attrs["alpha_reason"]`` says why.
+    where semTools gives NA) ``attrs["alpha_reason"]`` says why, and ``attrs["omega_error"]`` why ω could not be
+    computed from ``cov`` (an item it lacks).
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "a", "b", "F"], "op": ["=~", "=~", "~~", "~~", "~~"],
     ...                     "rhs": ["a", "b", "a", "b", "F"], "est": [1.0, 1.0, 0.5, 0.5, 1.0],
@@ -891,6 +900,8 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     >>> S = pd.DataFrame([[1.5, 1.0], [1.0, 1.5]], index=["a", "b"], columns=["a", "b"])
     >>> construct_reliability(est, cov=S).round(3).values.tolist()      # omega = 4 / 5, AVE = 2 / 3
     [[0.8, 0.667, nan, 0.8, nan, nan]]
+    >>> construct_reliability(est, cov=S.loc[["a"], ["a"]]).attrs["omega_error"]
+    "['b'] not in index"
     """
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
@@ -951,8 +962,8 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
                         "; NaN", "")
                 elif not re.match(IMPROPER_WARNING, str(w.message)):
                     warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        except (ValueError, KeyError):
-            pass
+        except (ValueError, KeyError) as exc:     # ω not computed: the note says why (it was blank in silence)
+            out.attrs["omega_error"] = str(exc).strip("'\"")
     return out
 
 
@@ -1068,7 +1079,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     no_data = ""
     if data is None:
         data, no_data = _data_of(results, instrument)
-    data = _group_data(results, data, g0)
+    data, no_group = _group_data(results, data, g0)
+    no_data = no_data or no_group
     if moments is None:
         moments = FitMoments.of(results)
     cov = (moments.cov or {}).get(g0)
@@ -1164,6 +1176,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                  "semTools' compRelSEM gives NA, as neither ω applies to their sum).")
     if rel.attrs.get("ave_reason"):
         note += f" AVE: — ({rel.attrs['ave_reason']})."
+    if rel.attrs.get("omega_error"):
+        note += f" ω: — (it could not be computed from the sample moments: {rel.attrs['omega_error']})."
     single = [f for f in dict.fromkeys(lam["lhs"]) if f not in blocks and (lam["lhs"] == f).sum() == 1]
     if single:
         note += (f" {', '.join(single)}: one item; α, ω, CR and AVE (and HTMT) need at least two: —.")
@@ -1224,7 +1238,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     no_data = ""
     if data is None:
         data, no_data = _data_of(results, instrument)
-    data = _group_data(results, data, g0)
+    data, no_group = _group_data(results, data, g0)
+    no_data = no_data or no_group
     if moments is None:
         moments = FitMoments.of(results)
     cov = (moments.cov or {}).get(g0)

@@ -353,6 +353,20 @@ def group_caption(label, variable: str | None = None) -> str:
     return f"{variable} = {text}" if numeric else text
 
 
+def group_prose(label, variable: str | None = None) -> str:
+    """A group's label as a sentence (a table's note, the prose) shows it: its wording in the mid-sentence form
+    (:func:`worded` with ``prose``), else :func:`group_caption` (``"sex = 2"``, a label without a wording as it
+    is).
+
+    >>> with group_wordings({"role": {"research_institute": "Research institute", "soe": "SOE"}}):
+    ...     group_prose("research_institute", "role"), group_prose("soe+research_institute", "role")
+    ('research institute', 'SOE + research institute')
+    >>> group_prose("2", "sex"), group_prose("Pasteur", "school")
+    ('sex = 2', 'Pasteur')
+    """
+    return worded(label, variable, prose=True) or group_caption(label, variable)
+
+
 def merged_caption(label, variable: str | None = None, merged: Mapping[str, str] | None = None) -> str:
     """:func:`group_caption` of a group of the fit, saying which groups were merged into it before fitting when
     its label does not (``merged``: results.json's ``groups_merged``, {old label: label in the fit}).  A merge

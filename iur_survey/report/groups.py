@@ -22,7 +22,7 @@ import numpy as np  # noqa: F401 (the examples use it)
 import pandas as pd
 
 from ..sem.compare import equal_paths_summary, holm
-from ..sem.invariance import NOT_REACHED, compare_decisions, sequence_decisions
+from ..sem.invariance import NOT_REACHED, compare_decisions, models_named, sequence_decisions
 from ..sem.results_file import stat_group_of
 from .codebook import points_text
 from .format import (DASH, cardinal, delta_fit, group_caption, instrument_wordings, integer, num, p_rel,
@@ -213,10 +213,31 @@ def invariance_table(summary: Mapping[str, Any], number=None,
             f"{summary.get('cutoffs_name', 'Chen (2007)')} ({cuts}; a change reaching its cut-off "
             "counts against invariance): supported when no change reaches its cut-off, not supported when CFI "
             "reaches its cut-off together with RMSEA or SRMR, unclear otherwise.")
-    if tab["decision"].astype(str).str.startswith(NOT_REACHED).any():
+    unfitted = not_fitted_after_baseline(tab)
+    if unfitted:
+        note += (f" The first model, the baseline of the sequence, was not evaluated (it did not fit), so the "
+                 f"{cardinal(len(unfitted))} model{'s' if len(unfitted) > 1 else ''} after it "
+                 f"{'were' if len(unfitted) > 1 else 'was'} not fitted (—) and not reached.")
+    elif tab["decision"].astype(str).str.startswith(NOT_REACHED).any():
         note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the models "
                  "after it are not reached, their fit and changes are shown but not judged.")
     return APATable(frame, title, number=number, note=note, numeric=tuple(cols), wrap=())
+
+
+def not_fitted_after_baseline(table: pd.DataFrame) -> list[str]:
+    """The steps of an invariance table that were not fitted because the first model, the baseline, was not
+    evaluated (:func:`~iur_survey.sem.invariance.fit_sequence` does not start them: no χ²); ``[]`` when the
+    baseline was evaluated, or for a table whose later steps were fitted all the same (cached before that rule).
+
+    >>> t = pd.DataFrame({"step": ["configural", "metric", "scalar"], "decision": ["not evaluated", "", ""],
+    ...                   "chisq": [np.nan, np.nan, np.nan]})
+    >>> not_fitted_after_baseline(t), not_fitted_after_baseline(t.assign(chisq=[np.nan, 80.0, 90.0]))
+    (['metric', 'scalar'], [])
+    """
+    if len(table) < 2 or str(table["decision"].iloc[0]) != "not evaluated" or "chisq" not in table.columns:
+        return []
+    later = table.iloc[1:]
+    return [str(s) for s in later["step"]] if later["chisq"].isna().all() else []
 
 
 def _sequenced(table: pd.DataFrame) -> pd.DataFrame:
@@ -261,7 +282,7 @@ def group_sizes_table(before: pd.DataFrame, merge: Mapping[str, str], number=Non
     p = int(before["p"].iloc[0]) if len(before) else 0
     return APATable(frame, title, number=number, numeric=("*n*", "Minimum *n*"),
                     note=f"Minimum *n*: the small-group rule, *n* ≥ max(100, *q*) with *q* = {q} free parameters per "
-                         f"group in the configural measurement model ({p} items). Groups below it are merged into "
+                         f"group in the configural measurement model ({cardinal(p)} items). Groups below it are merged into "
                          "the next smallest group until every group meets the rule or two groups remain.")
 
 
@@ -307,7 +328,7 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
     keys = []
     for k, g in enumerate(groups, 1):
         if group_header(g) != group_label(g):
-            keys.append(f"{group_header(g)}: {group_label(g)}")
+            keys.append(f"{group_header(g)}: {group_label(g, prose=True)}")     # a note's words: mid-sentence
         frame[group_header(g)] = [num(r[f"est.{g}"], 3) + stars(pv.get((r["lhs"], r["rhs"], k)))
                                  for _, r in paths.iterrows()]
     dfs = sorted(set(int(d) for d in paths["df"]))
@@ -544,7 +565,14 @@ def _invariance_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
         return _not_computed("The invariance sequence", reason)
     main = iv["main"]
     if main["level"] is None or decision_text(main, "configural") == "not evaluated":
-        # a configural model that did not converge supports no level, configural included (it was said to)
+        # a configural model that did not converge supports no level, configural included (it was said to); the
+        # later models are then not fitted (fit_sequence), and the text says so
+        unfitted = not_fitted_after_baseline(main["table"])
+        if unfitted:
+            why = "could not be fitted" if "configural" in (main.get("errors") or {}) else "did not converge"
+            return (f"The configural model, the baseline of the sequence, {why}, so {models_named(unfitted)} "
+                    f"{'were' if len(unfitted) > 1 else 'was'} not fitted and no level of invariance can be "
+                    "tested (Table 7.3).")
         return ("The configural model, the baseline of the sequence, did not fit, so no level of invariance can be "
                 "tested (Table 7.3).")
     t = _sequenced(main["table"]).set_index("step")
@@ -707,6 +735,13 @@ def ordinal_invariance_glue(ordinal: Mapping[str, Any] | None, reason: str = "")
     if not ordinal:
         return {"ordinal_text": ("md", _not_computed("The ordinal invariance sequence", reason))}
     if ordinal.get("level") is None:
+        unfitted = not_fitted_after_baseline(ordinal["table"])
+        if unfitted:             # the later models are not fitted after a configural model that did not converge
+            k = len(unfitted)
+            return {"ordinal_text": ("md", "On the ordinal scale the configural model, the baseline of the sequence, "
+                                           f"did not converge, so the {cardinal(k)} later model{'s' if k > 1 else ''} "
+                                           f"{'were' if k > 1 else 'was'} not fitted and no level of invariance can "
+                                           "be tested (Table 7.6).")}
         return {"ordinal_text": ("md", "On the ordinal scale the configural model, the baseline of the sequence, "
                                        "did not fit, so no level of invariance can be tested (Table 7.6).")}
     ot = _sequenced(ordinal["table"]).set_index("step")

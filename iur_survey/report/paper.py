@@ -54,8 +54,8 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import (DASH, ci_text, delta_fit, group_caption, group_wordings, instrument_wordings, integer,
-                     merged_caption, num, p_rel, pval, quantity, stars)
+from .format import (DASH, cardinal, ci_text, delta_fit, group_caption, group_prose, group_wordings,
+                     instrument_wordings, integer, merged_caption, num, p_rel, pval, quantity, stars)
 from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .sem_tables import defined_title
@@ -246,20 +246,28 @@ def model_constraints(results: Mapping) -> list[str]:
     return out
 
 
-def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> pd.DataFrame | None:
+def _group_data(results: Mapping, data: pd.DataFrame | None, group: str) -> tuple[pd.DataFrame | None, str]:
     """The rows of one group (multi-group results: the group column recorded in ``call.options.group``,
-    after the recorded merges)."""
+    after the recorded merges), and why there are none ("" otherwise) for the table notes.
+
+    >>> fit = {"call": {"options": {"group": "role"}}, "groups": {"a": 2, "b": 1}}
+    >>> d = pd.DataFrame({"x": [1, 2, 3], "role": ["a", "a", "b"]})
+    >>> len(_group_data(fit, d, "a")[0]), _group_data(fit, d.drop(columns="role"), "a")[1]
+    (2, "the data file has no column 'role', the fit's group column")
+    """
     if data is None or not group:
-        return data
+        return data, ""
     opts = (results.get("call") or {}).get("options") or {}
     col = opts.get("group")
     if not col and not results.get("groups"):       # one group labelled "1" (a theta-parameterization fit's)
-        return data
-    if not col or col not in data.columns:
-        return None
+        return data, ""
+    if not col:
+        return None, "results.json does not record the fit's group column"
+    if col not in data.columns:       # said in the notes (it read "no data of this group")
+        return None, f"the data file has no column {col!r}, the fit's group column"
     merged = groups_merged(results)
     values = group_text(data[col]).map(lambda v: merged.get(v, v), na_action="ignore")
-    return data[values == group]
+    return data[values == group], ""
 
 
 def total_scale_std(est: pd.DataFrame) -> pd.DataFrame:
@@ -860,10 +868,10 @@ def fit_rows(results: Mapping, data: pd.DataFrame | None, est: pd.DataFrame, gro
 def alpha_boot_note(B: int, seed: int) -> str:
     """The measurement table's words on α's 95% CI when it is the bootstrapped one (``tables --alpha-boot``).
 
-    >>> alpha_boot_note(1000, 2022)[:60]
-    '95% CI: bootstrap percentile interval of α, 1000 resamples o'
+    >>> alpha_boot_note(1000, 2022)[:61]
+    '95% CI: bootstrap percentile interval of α, 1,000 resamples o'
     """
-    return (f"95% CI: bootstrap percentile interval of α, {B} resamples of the same complete rows (seed {seed}), "
+    return (f"95% CI: bootstrap percentile interval of α, {cardinal(B)} resamples of the same complete rows (seed {seed}), "
             "the 2.5th and 97.5th percentiles of their α (psych's alpha(n.iter = B) bootstrapped boundaries)")
 
 
@@ -883,7 +891,8 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     ``boot.upper`` of ``boot=B, seed=alpha_seed``; ``attrs["alpha_boot"]``: B and the seed).  NaN where the input
     is not given; when
     the data refuse alpha (a text cell, a constant item; for ordered items a missing cell in the fit's rows,
-    where semTools gives NA) ``attrs["alpha_reason"]`` says why.
+    where semTools gives NA) ``attrs["alpha_reason"]`` says why, and ``attrs["omega_error"]`` why ω could not be
+    computed from ``cov`` (an item it lacks).
 
     >>> est = pd.DataFrame({"lhs": ["F", "F", "a", "b", "F"], "op": ["=~", "=~", "~~", "~~", "~~"],
     ...                     "rhs": ["a", "b", "a", "b", "F"], "est": [1.0, 1.0, 0.5, 0.5, 1.0],
@@ -891,6 +900,8 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
     >>> S = pd.DataFrame([[1.5, 1.0], [1.0, 1.5]], index=["a", "b"], columns=["a", "b"])
     >>> construct_reliability(est, cov=S).round(3).values.tolist()      # omega = 4 / 5, AVE = 2 / 3
     [[0.8, 0.667, nan, 0.8, nan, nan]]
+    >>> construct_reliability(est, cov=S.loc[["a"], ["a"]]).attrs["omega_error"]
+    "['b'] not in index"
     """
     lam = est[est["op"] == "=~"]
     cmap = {f: list(lam.loc[lam["lhs"] == f, "rhs"]) for f in dict.fromkeys(lam["lhs"])}
@@ -951,8 +962,8 @@ def construct_reliability(est: pd.DataFrame, data: pd.DataFrame | None = None,
                         "; NaN", "")
                 elif not re.match(IMPROPER_WARNING, str(w.message)):
                     warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        except (ValueError, KeyError):
-            pass
+        except (ValueError, KeyError) as exc:     # ω not computed: the note says why (it was blank in silence)
+            out.attrs["omega_error"] = str(exc).strip("'\"")
     return out
 
 
@@ -1068,7 +1079,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
     no_data = ""
     if data is None:
         data, no_data = _data_of(results, instrument)
-    data = _group_data(results, data, g0)
+    data, no_group = _group_data(results, data, g0)
+    no_data = no_data or no_group
     if moments is None:
         moments = FitMoments.of(results)
     cov = (moments.cov or {}).get(g0)
@@ -1164,6 +1176,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
                  "semTools' compRelSEM gives NA, as neither ω applies to their sum).")
     if rel.attrs.get("ave_reason"):
         note += f" AVE: — ({rel.attrs['ave_reason']})."
+    if rel.attrs.get("omega_error"):
+        note += f" ω: — (it could not be computed from the sample moments: {rel.attrs['omega_error']})."
     single = [f for f in dict.fromkeys(lam["lhs"]) if f not in blocks and (lam["lhs"] == f).sum() == 1]
     if single:
         note += (f" {', '.join(single)}: one item; α, ω, CR and AVE (and HTMT) need at least two: —.")
@@ -1195,13 +1209,14 @@ def _pls_missing_words(pls: Mapping | None) -> str:
 
 
 def _rows_of(rows: tuple) -> str:
-    """"57 of 500 " for the HTMT note: the rows the correlations rest on, of all ("" when unknown).
+    """"57 of 500 " for the HTMT note: the rows the correlations rest on, of all ("" when unknown); counts as a
+    note's prose writes them (:func:`~iur_survey.report.format.cardinal`).
 
-    >>> _rows_of((57, 500)), _rows_of((None, None))
-    ('57 of 500 ', '')
+    >>> _rows_of((57, 500)), _rows_of((None, None)), _rows_of((7, 9)), _rows_of((7, 1200))
+    ('57 of 500 ', '', 'seven of nine ', '7 of 1,200 ')
     """
     k, n = rows
-    return "" if k is None or n is None else f"{k:,} of {n:,} "
+    return "" if k is None or n is None else f"{cardinal(k, among=[n])} of {cardinal(n, among=[k])} "
 
 
 def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Mapping | None = None, number=None,
@@ -1223,7 +1238,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     no_data = ""
     if data is None:
         data, no_data = _data_of(results, instrument)
-    data = _group_data(results, data, g0)
+    data, no_group = _group_data(results, data, g0)
+    no_data = no_data or no_group
     if moments is None:
         moments = FitMoments.of(results)
     cov = (moments.cov or {}).get(g0)
@@ -1279,7 +1295,8 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
                               f": semTools' htmt(htmt2 = FALSE) on the {_rows_of(ht_rows)}rows complete on every item "
                               "(its default missing = \"listwise\")")) + ".")
     if ht and ht_rows[0] is not None and ht_rows[1] and ht_rows[0] < ht_rows[1] / 2:
-        note += (f" Only {ht_rows[0]:,} of the {ht_rows[1]:,} rows answer every item: the HTMT rests on a small part "
+        note += (f" Only {cardinal(ht_rows[0], among=[ht_rows[1]])} of the {cardinal(ht_rows[1], among=[ht_rows[0]])} "
+                 "rows answer every item: the HTMT rests on a small part "
                  "of the sample (the other columns use every row).")
     if shared and not ci:
         note += (" " + "; ".join(f"{i} is an item of {' and '.join(cs)}" for i, cs in shared.items())
@@ -1734,7 +1751,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     scaled_chi = any(_given((s.get("fit") or {}).get("chisq.scaled")) for s in steps)
     chi_k, chi_h = ("chisq.scaled", "Scaled χ²") if scaled_chi else ("chisq", "χ²")
     d_cfi, d_rmsea = ("cfi.scaled", "rmsea.scaled") if ordinal else ("cfi", "rmsea")
-    from ..sem.invariance import NOT_REACHED, constrained_note, level_text, lrt_disagreement, sequence_decisions
+    from ..sem.invariance import (NOT_REACHED, constrained_note, level_text, lrt_disagreement, models_named,
+                                  sequence_decisions)
     # the sequence stops at its first failure (a results.json written before the rule, too)
     decisions = sequence_decisions([str(s.get("step")) for s in steps], [s.get("decision") for s in steps])
     rows, by_group = [], False
@@ -1777,7 +1795,8 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         note += " Theta parameterization (residual variances of the latent responses, as semTools' measEq.syntax)."
     if info.get("merged"):
         note += (" Groups merged before fitting: "
-                 + ", ".join(f"{a} → {b}" for a, b in dict(info["merged"]).items()) + ".")
+                 + ", ".join(f"{group_prose(a, info.get('group'))} → {group_prose(b, info.get('group'))}"
+                             for a, b in dict(info["merged"]).items()) + ".")
     if info.get("level"):
         note += (" Highest level supported: "
                  + level_text([str(s.get("step")) for s in steps], [s.get("decision") for s in steps], info["level"],
@@ -1787,7 +1806,15 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                              [(s.get("test") or {}).get("pvalue") for s in steps])
     if clash:
         note += f" Note that {clash}: the decisions follow the cut-offs above."
-    if any(d.startswith(NOT_REACHED) for d in decisions):
+    # a configural model that was not evaluated: the steps after it were not fitted (fit_sequence), said so
+    unfitted = [str(s.get("step")) for s in steps[1:]] if (
+        len(steps) > 1 and decisions[0] == "not evaluated"
+        and not any(_given((s.get("fit") or {}).get("chisq")) for s in steps[1:])) else []
+    if unfitted:
+        note += (f" The {steps[0].get('step')} model, the baseline of the sequence, was not evaluated (it did not "
+                 f"fit; the warnings say why), so {models_named(unfitted)} {'were' if len(unfitted) > 1 else 'was'} "
+                 "not fitted (—) and not reached.")
+    elif any(d.startswith(NOT_REACHED) for d in decisions):
         note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the steps "
                  "after it are not reached, their fit and changes are shown but not judged.")
     return APATable(frame, title, number=number, note=note,
@@ -1877,7 +1904,7 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
     tested = sum(1 for r in rows if r is not None and r.get("df"))
     note = (f" Wald χ²: lavaan's lavTestWald that the path is equal in every group (df = groups − 1"
             + (f", {se} covariance of the estimates" if se else "") + "); *p* Holm: adjusted over the "
-            f"{tested} path{'s' if tested != 1 else ''} tested. A path significant in one group "
+            f"{cardinal(tested)} path{'s' if tested != 1 else ''} tested. A path significant in one group "
             "and not in another is no evidence that the groups differ: the Wald test is.") if tested else ""
     untested = [(f"{k[1]} → {k[0]}", r.get("note") or "not tested") for k, r in zip(keys, rows)
                 if r is not None and not r.get("df")]
@@ -1900,15 +1927,45 @@ def _threshold_instrument(results: Mapping, instrument: str | Path | None = None
 
 def _instrument_of(results: Mapping, instrument: str | Path | None = None):
     """The instrument a fit's data is read with (:func:`fitted_instrument`), for the notes on items with scales
-    of their own; None for the study's own instrument or when the file cannot be read (the notes then say what
-    they say on one scale)."""
-    path = fitted_instrument(results, instrument)
-    if path is None:
-        return None
+    of their own (thresholds, α of mixed scales); None for the study's own instrument.  A recorded instrument
+    that is not there, or cannot be read, is said (:class:`InstrumentUnreadWarning`, naming the file: the notes
+    are then written as for one scale), never left out in silence (:func:`_read_instrument`).
+
+    >>> import warnings
+    >>> _instrument_of({"call": {"options": {}}}) is None
+    True
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _instrument_of({"call": {"options": {"instrument": "/no/such.yaml"}}}) is None
+    ...     print(w[0].category.__name__, str(w[0].message)[:63])
+    True
+    InstrumentUnreadWarning /no/such.yaml: the instrument results.json records is not there
+    """
+    return _read_instrument(results, instrument, "the notes on items with scales of their own (thresholds, α of "
+                                                 "mixed scales) are written as for one scale", study=False)
+
+
+def _read_instrument(results: Mapping, instrument: str | Path | None, then: str, study: bool = True):
+    """The instrument of a fit (:func:`fitted_instrument`), read; None, with an :class:`InstrumentUnreadWarning`
+    naming the file and saying ``then`` (what the tables do without it), when the instrument results.json
+    records is not there or the file cannot be read.  Without a recorded instrument: the study's (``study``), or
+    None.  The one place the tables read a fit's instrument."""
     from ..instrument import load_instrument
+    rec = ((results.get("call") or {}).get("options") or {}).get("instrument")
+    path = fitted_instrument(results, instrument)
+    if path is None and rec:          # the fit's own instrument moved: what it says is not known, said
+        warnings.warn(f"{rec}: the instrument results.json records is not there (moved or deleted): {then}; give "
+                      "--instrument", InstrumentUnreadWarning, stacklevel=3)
+        return None
+    if path is None and not study:
+        return None
     try:
         return load_instrument(path)
-    except Exception:       # a moved or broken instrument: the table stays, with the general note
+    except Exception as e:            # a broken instrument: said loudly, naming the file
+        name = "the study instrument" if path is None else str(path)
+        why = str(e).strip() or type(e).__name__
+        why = why if name in why else f"{name}: {why}"
+        warnings.warn(f"{why} (the instrument cannot be read: {then})", InstrumentUnreadWarning, stacklevel=3)
         return None
 
 
@@ -1924,27 +1981,14 @@ def group_words(results: Sequence[Mapping], instrument: str | Path | None = None
     >>> group_words([{"call": {"options": {"group": "school"}}}]), group_words([{}])
     ({}, {})
     """
-    from ..instrument import load_instrument
     out: dict[str, dict[str, str]] = {}
     for r in results:
         var = group_variable(r)
         if not var or is_pls(r):
             continue
-        rec = ((r.get("call") or {}).get("options") or {}).get("instrument")
-        path = fitted_instrument(r, instrument)
-        if path is None and rec:          # the fit's own instrument moved: its wordings are not known, said
-            warnings.warn(f"{rec}: the instrument results.json records is not there (moved or deleted): the tables "
-                          f"show the group codes of {var}, not the instrument's wordings; give --instrument",
-                          InstrumentUnreadWarning, stacklevel=2)
-            continue
-        try:
-            inst = load_instrument(path)
-        except Exception as e:            # a broken instrument: the codes, said loudly, naming the file
-            name = "the study instrument" if path is None else str(path)
-            why = str(e).strip() or type(e).__name__
-            why = why if name in why else f"{name}: {why}"
-            warnings.warn(f"{why} (the instrument cannot be read: the tables show the group codes of {var}, not "
-                          "the instrument's wordings)", InstrumentUnreadWarning, stacklevel=2)
+        inst = _read_instrument(r, instrument, f"the tables show the group codes of {var}, not the instrument's "
+                                               "wordings")
+        if inst is None:
             continue
         words = instrument_wordings(inst)
         if var in words:

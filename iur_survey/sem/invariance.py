@@ -76,7 +76,7 @@ from .results import SEMResult
 from .syntax import split_pairs
 from .table import group_text
 
-__all__ = ["measurement_invariance", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
+__all__ = ["measurement_invariance", "fit_sequence", "skipped_text", "models_named", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
            "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "level_text", "lrt_disagreement", "NOT_REACHED",
            "compare_decisions", "group_size_table", "merge_groups", "prepare_groups",
            "measurement_part", "measurement_split", "small_group_warnings", "fitted_group_sizes", "merge_steps",
@@ -972,16 +972,50 @@ def _failed(out) -> bool:
     return isinstance(out, str) or out is SKIPPED or not out.converged
 
 
-def _and(steps: Sequence[str]) -> str:
-    """``"the metric, scalar and strict models"``.
+def models_named(steps: Sequence[str]) -> str:
+    """``"the metric, scalar and strict models"`` (the warnings and the book's prose name the steps so).
 
-    >>> _and(["metric"]), _and(["metric", "scalar", "strict"])
+    >>> models_named(["metric"]), models_named(["metric", "scalar", "strict"])
     ('the metric model', 'the metric, scalar and strict models')
     """
     steps = list(steps)
     if len(steps) == 1:
         return f"the {steps[0]} model"
     return f"the {', '.join(steps[:-1])} and {steps[-1]} models"
+
+
+def fit_sequence(func: Callable[[Any, Any], Any], tasks: Sequence[Any], *, payload: Any, failed: Callable[[Any], bool],
+                 workers: int = 1, scheduler: Any = None, progress: bool | str | None = None,
+                 desc: str = "invariance") -> list:
+    """``[func(payload, task) for task in tasks]``, the fits of an invariance sequence's steps, as
+    :func:`iur_survey.sem.parallel.map_chunks` runs them; a first step (the baseline: the configural model)
+    whose outcome ``failed`` answers True for (it did not converge, or could not be fitted) ends the sequence:
+    the later steps are not started, those running are ended, and every one of them is
+    :data:`~iur_survey.sem.parallel.SKIPPED` (the same result whatever ran before the stop).  The one rule of
+    the ML and the ordinal (WLSMV) sequences; :func:`skipped_text` says it.
+
+    >>> fit_sequence(lambda p, t: p * t, [0, 1, 2], payload=10, failed=lambda out: out == 0, progress=False)
+    [0, SKIPPED, SKIPPED]
+    >>> fit_sequence(lambda p, t: p * t, [1, 0, 2], payload=10, failed=lambda out: out == 0, progress=False)
+    [10, 0, 20]
+    """
+    done = map_chunks(func, list(tasks), payload=payload, workers=workers, scheduler=scheduler, progress=progress,
+                      desc=desc, unit="models", stop=lambda i, out: i == 0 and failed(out))
+    if len(done) > 1 and failed(done[0]):
+        done = [done[0]] + [SKIPPED] * (len(done) - 1)
+    return done
+
+
+def skipped_text(first: str, skipped: Sequence[str], why: str) -> str:
+    """The warning of a sequence that :func:`fit_sequence` ended at its baseline ``first``: which steps were not
+    fitted, and ``why`` (``"did not converge"``, ``"could not be fitted"``).
+
+    >>> skipped_text("configural", ["metric", "scalar"], "did not converge")
+    'the metric and scalar models were not fitted: the configural model, the baseline of the sequence, did not converge'
+    """
+    skipped = list(skipped)
+    return (f"{models_named(skipped)} {'was' if len(skipped) == 1 else 'were'} not fitted: the {first} model, the baseline "
+            f"of the sequence, {why}")
 
 
 def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *, estimator: str = "ML",
@@ -1054,11 +1088,8 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
     payload = (model, data2, dict(estimator=estimator, missing=missing, group=group, **sem_kwargs))
     # a configural model that does not converge (or cannot be fitted) ends the sequence: the later steps are
     # not started, and those running are ended (their verdict is "not evaluated" whatever their fit)
-    done = map_chunks(_fit_step, [(spec[s], partial[s]) for s in names], payload=payload, workers=workers,
-                      scheduler=scheduler, progress=progress, desc="invariance", unit="models",
-                      stop=lambda i, out: i == 0 and _failed(out))
-    if _failed(done[0]) and len(names) > 1:
-        done = [done[0]] + [SKIPPED] * (len(names) - 1)          # the same result whatever ran before the stop
+    done = fit_sequence(_fit_step, [(spec[s], partial[s]) for s in names], payload=payload, failed=_failed,
+                        workers=workers, scheduler=scheduler, progress=progress, desc="invariance")
     for s, out in zip(names, done):
         if out is SKIPPED:
             fits[s] = None
@@ -1073,8 +1104,8 @@ def measurement_invariance(model: str | None, data: pd.DataFrame, group: str, *,
             warns.append(f"the {s} model did not converge")
         step_warnings(warns, seen, s, fits[s].warnings)
     if _failed(done[0]) and len(names) > 1:
-        warns.append(f"{_and(names[1:])} {'was' if len(names) == 2 else 'were'} not fitted: the {names[0]} model, the baseline of the sequence, "
-                     f"{'could not be fitted' if isinstance(done[0], str) else 'did not converge'}")
+        warns.append(skipped_text(names[0], names[1:], "could not be fitted" if isinstance(done[0], str)
+                                  else "did not converge"))
     # ---- the cases the fits used (lavaan's nobs: after listwise deletion), not the rows with a group value
     used = next((f for f in fits.values() if f is not None), None)
     if used is not None:

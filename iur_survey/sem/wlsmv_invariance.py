@@ -36,13 +36,12 @@ import pandas as pd
 
 from ..errors import EstimationError
 from .compare import SATORRA2000_SCALED_SHIFTED, lav_test_diff_satorra2000
-from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, fixed, group_chisq_lines, group_size_table,
-                         level_text,
-                         lrt_disagreement,
-                         merge_groups, sequence_decisions, sequence_level, step_warnings)
+from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, fit_sequence, fixed, group_chisq_lines,
+                         group_size_table, level_text, lrt_disagreement, merge_groups, sequence_decisions,
+                         sequence_level, skipped_text, step_warnings)
+from .parallel import SKIPPED
 from .partable import build_partable
 from .table import group_text
-from .parallel import map_chunks
 from .wlsmv_groups import boundary_text, ordinal_groups_fit, ordinal_stats_cache
 
 __all__ = ["WE_STEPS", "WE_LAVAAN_OPTIONS", "we_syntax", "we_lavaan_syntaxes", "item_thresholds", "we_item_free", "free_scales", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
@@ -545,6 +544,15 @@ class OrdinalInvariance:
             + "".join("\n  warning: " + w for w in self.warnings))
 
 
+def _unfitted_row(step: str) -> dict:
+    """The table row of a step that was not fitted (no fit measures, no test, no decision)."""
+    return {"step": step, "group_equal": ",".join(WE_STEPS[step]), "converged": False,
+            **{k: np.nan for k in ("npar", "chisq", "df", "chisq.scaled", "pvalue.scaled", "cfi.scaled",
+                                   "tli.scaled", "rmsea.scaled", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
+                                   "delta.cfi.scaled", "delta.rmsea.scaled", "delta.srmr")},
+            "stat.group": {}, "decision": "not evaluated"}
+
+
 def _fit_we_step(payload, task):
     """One step of the sequence (a task of :func:`ordinal_invariance`: the step's name and its free scales,
     :func:`we_item_free`, and the keys group.partial frees): its Wu & Estabrook model fitted."""
@@ -631,11 +639,20 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
     cache = ordinal_stats_cache(data, items, labels, gvals, missing) if fitted else {}
     payload = (syntax, data, group, labels, gvals, missing, parameterization, cache)
     tasks = [(s, we_item_free(items, n_th, WE_STEPS[s], set(partial[s])), tuple(partial[s])) for s in fitted]
-    done = dict(zip(fitted, map_chunks(_fit_we_step, tasks, payload=payload, workers=workers,
-                                       scheduler=scheduler, progress=progress, desc="ordinal invariance",
-                                       unit="models")))
+    # a configural model that does not converge ends the sequence, as the ML one (fit_sequence): the later steps
+    # are not started, and those running are ended (their verdict is "not evaluated" whatever their fit)
+    baseline = bool(fitted) and fitted[0] == steps[0]
+    done = dict(zip(fitted, fit_sequence(_fit_we_step, tasks, payload=payload,
+                                         failed=lambda out: baseline and not out.converged, workers=workers,
+                                         scheduler=scheduler, progress=progress, desc="ordinal invariance")))
+    skipped = [s for s in fitted if done[s] is SKIPPED]
     for s in steps:
         ge = WE_STEPS[s]
+        if s in skipped:
+            fits[s] = None
+            rows.append(_unfitted_row(s))
+            prev, prev_identified = s, False
+            continue
         if unpinned[s]:
             what = "; ".join(f"{f} ({', '.join(v)})" for f, v in unpinned[s].items())
             warns.append(f"the {s} step is not evaluated: it frees the binary items' "
@@ -646,11 +663,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
                          "ridge, on the same model); give each factor an item of three or more categories, or "
                          "treat the items as continuous")
             fits[s] = None
-            rows.append({"step": s, "group_equal": ",".join(ge), "converged": False,
-                         **{k: np.nan for k in ("npar", "chisq", "df", "chisq.scaled", "pvalue.scaled", "cfi.scaled",
-                                                "tli.scaled", "rmsea.scaled", "srmr", "chisq.diff", "df.diff",
-                                                "pvalue.diff", "delta.cfi.scaled", "delta.rmsea.scaled",
-                                                "delta.srmr")}, "stat.group": {}, "decision": "not evaluated"})
+            rows.append(_unfitted_row(s))
             prev, prev_identified = s, False
             continue
         res = done[s]
@@ -710,6 +723,8 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
             row["stat.group"] = {k: v for k, v in row["stat.group"].items() if k == "standard"}
         rows.append(row)
         prev, prev_identified = s, identified
+    if skipped:
+        warns.append(skipped_text(steps[0], skipped, "did not converge"))
     table = pd.DataFrame(rows)
     table["judgement"] = table["decision"]         # the cut-offs' verdict alone; the sequence stops at a failure
     table["decision"] = sequence_decisions(list(table["step"]), table["judgement"].tolist())

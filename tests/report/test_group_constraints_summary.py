@@ -45,4 +45,4 @@ def test_every_path_shared_no_holm_over_zero_paths(tmp_path, capsys):
 def test_one_path_tested_is_singular(tmp_path):
     r, _ = _fit(tmp_path, CFA + "textual ~ c(a1, a2)*visual\nspeed ~ b*textual\n")
     note = paths_by_group_apa(r).note
-    assert "adjusted over the 1 path tested." in note
+    assert "adjusted over the one path tested." in note

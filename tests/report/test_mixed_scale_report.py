@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from iur_survey.instrument import load_instrument
@@ -109,10 +110,32 @@ def test_thresholds_note_on_one_scale_is_unchanged(tmp_path):
     old = " An empty cell: the item has no such threshold (fewer categories in the data)."
     assert old in paper.thresholds_apa(res).note
     assert old in paper.thresholds_apa(res, instrument=STUDY).note
-    # a recorded instrument that is gone: the table stays, with the general note
+    # a recorded instrument that is gone: the table stays, with the general note, and a warning says why
     gone = _threshold_results({"GOV1": 4, "GOV2": 3}, str(tmp_path / "moved.yaml"))
-    assert paper._threshold_instrument(gone) is None
-    assert old in [t for t in paper.paper_tables([gone]) if t.title.startswith("Thresholds")][0].note
+    with pytest.warns(paper.InstrumentUnreadWarning, match=re.escape(str(tmp_path / "moved.yaml"))):
+        assert paper._threshold_instrument(gone) is None
+    with pytest.warns(paper.InstrumentUnreadWarning, match="scales of their own"):
+        assert old in [t for t in paper.paper_tables([gone]) if t.title.startswith("Thresholds")][0].note
+
+
+def test_an_unreadable_instrument_is_said_not_dropped_from_the_notes(tmp_path):
+    """Left out s32: paper._instrument_of answered None in silence for a recorded instrument that cannot be read
+    (the thresholds and mixed-scale notes then read as for one scale, without a word).  Now an
+    InstrumentUnreadWarning names the file and says what the notes do without it, as the group wordings do."""
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("scale: [1, 5\nconstructs: {", encoding="utf-8")
+    res = _threshold_results({"GOV1": 4, "GOV2": 3}, str(bad))
+    with pytest.warns(paper.InstrumentUnreadWarning, match=re.escape(str(bad))) as said:
+        assert paper._instrument_of(res) is None
+    assert "the instrument cannot be read" in str(said[0].message)
+    assert "scales of their own" in str(said[0].message)
+    # given on the command line (--instrument) and broken: said the same way
+    with pytest.warns(paper.InstrumentUnreadWarning, match=re.escape(str(bad))):
+        assert paper._instrument_of({"call": {}}, bad) is None
+    # the study's own instrument (none recorded): nothing to say
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert paper._instrument_of({"call": {"options": {}}}) is None
 
 
 def test_book_chapters_take_the_points_from_the_items_scales():

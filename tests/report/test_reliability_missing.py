@@ -44,7 +44,7 @@ def groups(tmp_path_factory):
 def _reliability(res, group=""):
     est = paper.estimates_frame(res)
     est = est[est["group"] == group]
-    data = paper._group_data(res, paper._data_of(res)[0], group)
+    data = paper._group_data(res, paper._data_of(res)[0], group)[0]
     return paper.construct_reliability(est, data, paper.FitMoments.of(res).cov[group])
 
 

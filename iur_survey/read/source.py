@@ -155,6 +155,10 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
                               f"(e.g. cp1252 for Windows Excel in Western Europe, big5)", row=row)
 
 
+#: the two GB2312 punctuation marks Python's ``gb2312`` codec maps elsewhere than GBK and GB18030 do (A1A4, A1AA:
+#: U+30FB and U+2015 there, ``·`` and ``—`` here): a file decoded as GB18030 holds GBK's, e.g. the dash of a
+#: Wenjuanxing matrix header ``5、title—statement`` and the middle dot of a transliterated name
+_GBK_GB2312_PUNCTUATION = {"\u00b7": "\u30fb", "\u2014": "\u2015"}
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LONE_CJK_IN_WORD = re.compile(r"[A-Za-z][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][A-Za-z]")
@@ -167,13 +171,15 @@ def not_chinese(text: str) -> str | None:
 
     GB18030 decodes most single-byte Western text too: an accented letter and the byte after it become
     one CJK character, rarely two in a row.  Two signatures of such a reading: a character outside GB2312
-    (the 6,763 common characters, full-width punctuation) unless it is inside a run of CJK characters
+    (the 6,763 common characters, full-width punctuation; its dash and middle dot as GBK maps them) unless it is inside a run of CJK characters
     that touches no Latin letter (a traditional character of a Chinese word, ``對``, is GBK's, and is
     read; ``Sociétés`` reads ``Soci閠閟``), and one CJK character between two Latin letters (the pair
     ``ç`` + ``ã`` of ``Avaliação`` is the common ``玢``).
 
     >>> not_chinese("您的年龄（岁）"), not_chinese("GOV1"), not_chinese("A型"), not_chinese("您對此的看法")
     (None, None, None, None)
+    >>> not_chinese("5、请评价以下说法—政府积极引导"), not_chinese("约翰·史密斯")     # GBK's dash and middle dot
+    (None, None)
     >>> not_chinese("Expanded Universe?屾")
     "'屾' is not a common Chinese character"
     >>> not_chinese("Avalia玢o")
@@ -184,7 +190,7 @@ def not_chinese(text: str) -> str | None:
     for k, ch in enumerate(text):
         if not ch.isascii():
             try:
-                ch.encode("gb2312")
+                _GBK_GB2312_PUNCTUATION.get(ch, ch).encode("gb2312")
             except UnicodeEncodeError:
                 run = next((m for m in _CJK_RUN.finditer(text) if m.start() <= k < m.end()), None)
                 touches = run is not None and any(0 <= n < len(text) and text[n].isascii() and text[n].isalpha()

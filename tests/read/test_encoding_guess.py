@@ -101,6 +101,23 @@ def test_utf8_head_with_a_gb18030_tail_keeps_the_guess(tmp_path):
         _read(p)
 
 
+def test_gbk_dash_and_middle_dot_read_as_chinese(tmp_path):
+    """GB2312's dash and middle dot decode (GBK, GB18030) as U+2014 and U+00B7, which Python's gb2312 codec maps
+    elsewhere: a 问卷星 CSV whose matrix headers read ``5、title—statement`` was refused as not Chinese (on main)."""
+    from iur_survey.simulate import simulate
+    from iur_survey.simulate.writers import expected_frame, write_export
+    inst = load_instrument()
+    frame = simulate(30, seed=2).frame
+    p = write_export(frame, inst, "wjx_csv", tmp_path / "wjx.csv", labels="text", language="zh",
+                     matrix_style="dash")
+    assert "—".encode("gb18030") in p.read_bytes()
+    raw = _read(p, inst)
+    assert raw.format == "wjx"
+    assert raw.frame.drop(columns="_row").equals(expected_frame(frame, inst, "wjx_csv"))
+    assert not_chinese("约翰·史密斯") is None
+    assert "not a common" in not_chinese("Tr鑣 d'accord—")      # the Western signature still refuses
+
+
 def test_not_chinese_signatures():
     assert not_chinese("非常同意") is None and not_chinese("（跳过）") is None and not_chinese("Q1") is None
     assert "not a common" in not_chinese("Tr鑣 d'accord")

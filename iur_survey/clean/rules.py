@@ -2214,8 +2214,12 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     rows' whole latent response stretched 2.2 times; far beyond by this rule, seeds 1-6: a 1 %
     group 0 -> 3 of 90, a 2 % group 1 -> 5 of 180, random rows 158 -> 188 and 159 -> 185 of 240;
     seeds 1-3: a 3 % group 2 -> 6 of 135, a 6 % group 5 -> 5 of 270).  That rise of 2-3 points
-    for a small style is why it is not a default.  About 1 s more per clean (2,000 draws at
-    each of the seven stretches, profiled).
+    for a small style is why it is not a default (remeasured with seeds 1-12, far beyond: a 1 % group 1 -> 6 of
+    180, 2 % 3 -> 11 of 360, 3 % 7 -> 18 of 540, random rows 322 -> 371, 323 -> 362, 321 -> 358 of 480; on the
+    outside generators and ``evaluate --generator all --n 800 3000 --formats csv`` the figures above held on
+    Dec. 7, 2026).  Its cost (100,000 responses of 28 items, this rule alone, CPU with one BLAS thread): 0.80 s
+    without, 1.42 s with it (2,000 draws at each of the seven stretches, and the stretches of at most 20,000
+    reference rows spread over the file, profiled; every row's: 2.70 s, the same far levels).
 
     With ``integrated`` (off by default) the whole-form ratio is
     :func:`~iur_survey.clean.indices.integrated_lr`: the shift and stretch averaged over the

@@ -2275,7 +2275,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     as much as dropping the random rows gains); without the rows whose stretch-free incoherence ``z'R^-1 z / z'z``
     is beyond the draws' .95 quantile (13-17 % of the random rows, 4.5 % of the honest) .82 / .81; each row read
     with its own leave-one-out ``R`` .82 / .85; ``R`` corrected for the true share of random rows .82 / .81; without
-    the rows beyond the .95 quantile of :func:`correlation_likelihood`'s ratio (3 % of the random rows: uniform
+    the rows beyond the .95 quantile of :func:`correlation_likelihood`'s ratio (0-3 % of the random rows: uniform
     answers do not have the sample's shares) .80 / .83.  So the fit stays the sample's.
 
     ``irtree`` measured (default -> ``random_likelihood: {irtree: true}``): the IRTree

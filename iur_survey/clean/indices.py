@@ -2293,7 +2293,7 @@ def profiled_stretch(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, chunk: i
 
 def sample_stretch_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, flag: Sequence[float],
                              probs: Sequence[float], min_tail: int | None = None, n: int = 2000, seed: int = 1936,
-                             midpoint: np.ndarray = LR_MIDPOINT, extreme: np.ndarray = ()
+                             midpoint: np.ndarray = LR_MIDPOINT, extreme: np.ndarray = (), max_rows: int = 20000
                              ) -> tuple[np.ndarray, np.ndarray]:
     """Quantiles of :func:`random_lr` (and :func:`random_tail_lr` with ``min_tail``) over honest answers whose
     stretches are mixed as in the sample, and the mixture's weights (one per :data:`LR_SCALES`).
@@ -2307,7 +2307,10 @@ def sample_stretch_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, 
     quantile ``probs[i]`` of ratio ``i`` is then taken over the draws, each stretch's weighted by its
     estimated share.  A sample without stretched answering puts its weight near 1 and gives about the
     style-free quantile; a sample with extreme responders gives a higher one.  Exact where a quantile
-    exceeds its flag level (rows and draws below it are profiled only as far as that needs).
+    exceeds its flag level (rows and draws below it are profiled only as far as that needs).  Of more than
+    ``max_rows`` complete rows, that many spread evenly over them give the shares (every row's profile cost 9 s
+    of CPU on 100,000 responses of 28 items, 1 s on 20,000; a share from 20,000 rows has a standard error below
+    .004, smaller than that of the ``n`` draws it is matched with).
 
     >>> rng = np.random.default_rng(4)
     >>> f = rng.normal(size=(1500, 1))
@@ -2328,9 +2331,12 @@ def sample_stretch_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, 
     stats = _statistics(tau, min_tail)
     flag = np.asarray(flag, dtype=float)
     above = tuple(None if not np.isfinite(f) else float(f) for f in flag)
-    rows = codes[_complete(codes, item_categories(tau))]
-    if not len(rows):
+    whole = _complete(codes, item_categories(tau))
+    if not len(whole):
         raise ValueError("no complete rows to estimate the sample's stretches from")
+    if len(whole) > max_rows:                                               # spread evenly over the file
+        whole = whole[np.linspace(0, len(whole) - 1, max_rows).astype(np.int64)]
+    rows = codes[whole]
 
     def shares(x):
         lr = _profiled(x, tau, r, stats, above, midpoint=midpoint, extreme=extreme)

@@ -575,3 +575,20 @@ def test_sample_stretch_quantiles_weigh_the_stretches_the_sample_shows():
     # the tail ratio too, and the flag level only removes rows: a row left out cannot raise a share
     q3, w3 = I.sample_stretch_quantiles(x, tau, r, [0.0, 0.0], [.99, .99], min_tail=4, n=500)
     assert q3.shape == (2,) and np.isclose(w3.sum(), 1)
+
+
+def test_sample_stretch_quantiles_reads_a_large_file_from_rows_spread_over_it():
+    # of more than max_rows complete rows, that many spread evenly give the shares: nearly the same estimate
+    big = I.LR_SCALES > 1.5
+    for seed in (12, 13):
+        rng = np.random.default_rng(seed)
+        f = rng.normal(size=(1600, 1))
+        y = np.clip(np.round(2 + f + rng.normal(scale=.8, size=(1600, 8))), 0, 4).astype(int)
+        y[::5] = np.clip(np.round(2 + 2.5 * (f[::5] + rng.normal(scale=.8, size=(320, 8)))), 0, 4)  # a fifth stretched
+        tau, r = I.answer_model(y, 5)
+        q, w = I.sample_stretch_quantiles(y, tau, r, [np.inf], [.99], n=1000)
+        q_all, w_all = I.sample_stretch_quantiles(y, tau, r, [np.inf], [.99], n=1000, max_rows=1600)
+        assert np.allclose(q, q_all) and np.allclose(w, w_all)              # at or under max_rows: every row
+        q_sub, w_sub = I.sample_stretch_quantiles(y, tau, r, [np.inf], [.99], n=1000, max_rows=800)
+        assert w_sub[big].sum() > .1 and abs(w_sub[big].sum() - w[big].sum()) < .1   # (seeds 12-14: <= .035)
+        assert abs(q_sub[0] - q[0]) < .25                                          # (seeds 12-14: <= .04)

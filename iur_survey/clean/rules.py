@@ -1010,6 +1010,43 @@ def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_of
     return (2 * n_mid >= n_ans) & (n_off >= min_off), n_off
 
 
+#: a keyed line (:func:`keyed_line`) allows one other answer per this many items (4 of 28)
+KEYED_LINE_ITEMS_PER_SLIP = 7
+#: ... and holds its answer on at least this many reverse-keyed items (an instrument with fewer has no keyed line)
+KEYED_LINE_MIN_REVERSE = 3
+
+
+def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                               np.ndarray, np.ndarray]:
+    """Rows of ``x`` (raw answers on the top-level scale, :func:`common_scale`; reverse-keyed items *not* turned)
+    that give one answer at an *end* of the scale to every answered item but at most one in
+    :data:`KEYED_LINE_ITEMS_PER_SLIP` (7: 4 of 28), having answered at least three quarters of the items, and give
+    that answer to at least :data:`KEYED_LINE_MIN_REVERSE` (3) reverse-keyed items as well as to the forward ones:
+    a line that contradicts the keying (once reverse-keyed items are turned the person agrees and disagrees
+    with the same construct, strongly).  No honest style but an extreme acquiescence (or its opposite) explains it;
+    a line at the middle does not contradict the keying and is not one.  Returns ``(rows, answer, count,
+    answered, n_reverse)``: the line's answer, how many items have it, how many are answered, and how many
+    reverse-keyed items have it.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> cols = [c for c in inst.item_codes][:28]
+    >>> x = np.ones((3, 28)); x[0, [3, 20]] = [3, 4]; x[1, :] = 3; x[2, [c in inst.reverse_items for c in cols]] = 5
+    >>> rows, answer, count, answered, n_rev = keyed_line(x, cols, inst)
+    >>> rows.tolist(), answer.tolist(), count.tolist(), n_rev.tolist()
+    ([True, False, False], [1.0, 3.0, 1.0], [26, 28, 24], [4, 4, 0])
+    """
+    count, code = max_identical_index(x)
+    answered = (~np.isnan(x)).sum(axis=1)
+    reverse = np.array([c in set(instrument.reverse_items) for c in cols], dtype=bool)
+    n_rev = (x[:, reverse] == code[:, None]).sum(axis=1) if reverse.any() else np.zeros(len(x), dtype=np.int64)
+    k = len(cols)
+    end = (code == instrument.scale_min) | (code == instrument.scale_max)
+    rows = (end & (4 * answered >= 3 * k) & (answered - count <= k // KEYED_LINE_ITEMS_PER_SLIP)
+            & (n_rev >= KEYED_LINE_MIN_REVERSE) & (count - n_rev >= KEYED_LINE_MIN_REVERSE))
+    return rows, code, count, answered, n_rev
+
+
 def _midpoint_off_text(n_off: int) -> str:
     return (f"; not far beyond: a line of the middle answer with {n_off} answers off it (a midpoint responder's; "
             f"the far cut-off is for lines with fewer)")
@@ -1023,7 +1060,7 @@ def _midpoint_text(n_off: int) -> str:
 def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
-               order: list[str] | None = None) -> pd.Series:
+               keyed_far: bool = False, order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1127,6 +1164,12 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     best, val, start = longest_run(x)
     near = _all_but_one(frame, instrument, cols, x, best, cut, far, honest_far_alpha)
     hit = (best >= cut) | near[0]
+    if keyed_far:                                   # a line at the disagree end against the keying: far beyond
+        line, l_code, l_count, l_answered, l_rev = keyed_line(x, cols, instrument)
+        line &= l_code == instrument.scale_min
+        hit |= line
+    else:
+        line = np.zeros(len(x), dtype=bool)
     calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
     loose, n_other = midpoint_line(x, cols, instrument, midpoint_off)
     texts = []
@@ -1138,6 +1181,11 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                  if best[i] >= cut else [])
         if near[0][i]:
             parts.append(f"{near[1][i]} of {near[2][i]} answers are {_detail_number(near[3][i])}")
+        if line[i]:
+            parts.append(f"{l_count[i]} of {l_answered[i]} answers are {_detail_number(l_code[i])}, the disagree end, "
+                         f"{l_rev[i]} reverse-keyed items among them (a line against the keying)")
+            texts.append(_far("; ".join(parts)))
+            continue
         t = "; ".join(parts)
         if (best[i] >= far or near[0][i]) and calm[i]:
             texts.append(t + _midpoint_text(n_off[i]))
@@ -1744,7 +1792,7 @@ def _grouped_parts(frame: pd.DataFrame, instrument: Instrument, cols: list[str],
 
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.01, halves: bool = True,
                 by_group: bool = False, style_check: bool = True, style_quantile: float = 0.9,
-                shape_quantile: float | None = None, min_items: int | None = None,
+                shape_quantile: float | None = None, keyed_lines: bool = True, min_items: int | None = None,
                 reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag multivariate outliers: Mahalanobis D² beyond its finite-sample critical value at ``alpha``.
 
@@ -1811,25 +1859,30 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     hit, d2, n_obs, pval, part, used = _grouped_parts(
         frame, instrument, cols, x, ref, need, halves, alpha, by_group,
         lambda r: _model_draws(frame, instrument, cols, r))
-    styled = _style_explains(frame, instrument, cols, ref, hit, style_quantile, shape_quantile, x) if style_check else \
-        np.zeros(len(frame), dtype=bool)
+    styled = _style_explains(frame, instrument, cols, ref, hit, style_quantile, shape_quantile, x,
+                             keyed_lines) if style_check else np.zeros(len(frame), dtype=bool)
     return _details(frame, hit, (_styled(t) if st else t for t, st in zip(
         (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_level_text(alpha, u)}"
          for d, k, p, w, u in zip(d2[hit], n_obs[hit], pval[hit], part[hit], used[hit])), styled[hit])))
 
 
 def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray,
-                    rows: np.ndarray, quantile: float, shape_quantile: float | None, x: np.ndarray) -> np.ndarray:
+                    rows: np.ndarray, quantile: float, shape_quantile: float | None, x: np.ndarray,
+                    keyed_lines: bool = False) -> np.ndarray:
     """Which of ``rows`` (a mask) a response style explains: their style-profiled random-answer likelihood ratio
     (:func:`~iur_survey.clean.indices.random_lr`, over shifts and stretches: the midpoint propensity left out) is at
     most the ``quantile`` (:func:`mahalanobis`'s ``style_quantile``) of honest answers drawn from the sample's answer
     model, or, with ``shape_quantile``, whose D² per unit of squared deviation (:func:`mahalanobis_quotient`'s
     ``Q``) is at most that quantile of honest normal answers'.  ``x``: the answers as :func:`mahalanobis` reads
     them (reverse-keyed items reversed).  Rows with a missing answer are never explained.  Items on scales of
-    their own: each with its own categories, as in :func:`random_likelihood`."""
+    their own: each with its own categories, as in :func:`random_likelihood`.  With ``keyed_lines``
+    (:func:`mahalanobis`'s), a row that gives a line contradicting the keying (:func:`keyed_line`) is never
+    explained."""
     out = np.zeros(len(frame), dtype=bool)
-    model = _sample_model(frame, instrument, cols, ref)
     idx = np.flatnonzero(rows)
+    if keyed_lines and len(idx):                # a line against the keying: no style's (but an extreme acquiescence)
+        idx = idx[~keyed_line(common_scale(_matrix(frame, cols)[idx], cols, instrument), cols, instrument)[0]]
+    model = _sample_model(frame, instrument, cols, ref) if len(idx) else None
     if model is None or not len(idx):
         return out
     tau, r, null = model

@@ -108,7 +108,7 @@ class CleanConfig:
     longstring_honest_far_alpha: float = 0.001
     longstring_midpoint_consistent: int | None = None
     longstring_midpoint_off: int | None = 3
-    longstring_keyed_far: bool = False
+    longstring_keyed_lines: bool = True
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None

@@ -1060,7 +1060,7 @@ def _midpoint_text(n_off: int) -> str:
 def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
-               keyed_far: bool = False, order: list[str] | None = None) -> pd.Series:
+               keyed_lines: bool = True, order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1164,9 +1164,9 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     best, val, start = longest_run(x)
     near = _all_but_one(frame, instrument, cols, x, best, cut, far, honest_far_alpha)
     hit = (best >= cut) | near[0]
-    if keyed_far:                                   # a line at the disagree end against the keying: far beyond
+    if keyed_lines:                                 # a line against the keying whose slips break every run
         line, l_code, l_count, l_answered, l_rev = keyed_line(x, cols, instrument)
-        line &= l_code == instrument.scale_min
+        line &= ~hit
         hit |= line
     else:
         line = np.zeros(len(x), dtype=bool)
@@ -1182,9 +1182,8 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
         if near[0][i]:
             parts.append(f"{near[1][i]} of {near[2][i]} answers are {_detail_number(near[3][i])}")
         if line[i]:
-            parts.append(f"{l_count[i]} of {l_answered[i]} answers are {_detail_number(l_code[i])}, the disagree end, "
+            texts.append(f"{l_count[i]} of {l_answered[i]} answers are {_detail_number(l_code[i])}, an end of the scale, "
                          f"{l_rev[i]} reverse-keyed items among them (a line against the keying)")
-            texts.append(_far("; ".join(parts)))
             continue
         t = "; ".join(parts)
         if (best[i] >= far or near[0][i]) and calm[i]:

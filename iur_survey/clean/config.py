@@ -109,6 +109,7 @@ class CleanConfig:
     longstring_midpoint_consistent: int | None = None
     longstring_midpoint_off: int | None = 3
     longstring_keyed_lines: bool = True
+    longstring_keyed_agree: bool = False
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
@@ -128,6 +129,7 @@ class CleanConfig:
     mahalanobis_style_quantile: float = 0.9
     mahalanobis_shape_quantile: float | None = None
     mahalanobis_keyed_lines: bool = True
+    mahalanobis_keyed_agree: bool = False
     mahalanobis_by_group: bool = False
     mahalanobis_min_items: int | None = None
     mahalanobis_direction_alpha: float = 0.005

@@ -1016,15 +1016,17 @@ KEYED_LINE_ITEMS_PER_SLIP = 7
 KEYED_LINE_MIN_REVERSE = 3
 
 
-def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                                               np.ndarray, np.ndarray]:
+def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument, agree: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows of ``x`` (raw answers on the top-level scale, :func:`common_scale`; reverse-keyed items *not* turned)
-    that give one answer at an *end* of the scale to every answered item but at most one in
+    that give the scale's lowest answer (the codebook's disagree end; with ``agree`` either end) to every answered
+    item but at most one in
     :data:`KEYED_LINE_ITEMS_PER_SLIP` (7: 4 of 28), having answered at least three quarters of the items, and give
     that answer to at least :data:`KEYED_LINE_MIN_REVERSE` (3) reverse-keyed items as well as to the forward ones:
     a line that contradicts the keying (once reverse-keyed items are turned the person agrees and disagrees
-    with the same construct, strongly).  No honest style but an extreme acquiescence (or its opposite) explains it;
-    a line at the middle does not contradict the keying and is not one.  Returns ``(rows, answer, count,
+    with the same construct, strongly).  No honest style but an extreme acquiescence explains a line at the agree
+    end, and honest acquiescent-and-extreme respondents give one (hence ``agree`` off by default: figures in
+    :func:`mahalanobis`); a line at the middle does not contradict the keying and is not one.  Returns ``(rows, answer, count,
     answered, n_reverse)``: the line's answer, how many items have it, how many are answered, and how many
     reverse-keyed items have it.
 
@@ -1035,13 +1037,15 @@ def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument) -> tuple[
     >>> rows, answer, count, answered, n_rev = keyed_line(x, cols, inst)
     >>> rows.tolist(), answer.tolist(), count.tolist(), n_rev.tolist()
     ([True, False, False], [1.0, 3.0, 1.0], [26, 28, 24], [4, 4, 0])
+    >>> keyed_line(6 - x, cols, inst)[0].tolist(), keyed_line(6 - x, cols, inst, agree=True)[0].tolist()
+    ([False, False, False], [True, False, False])
     """
     count, code = max_identical_index(x)
     answered = (~np.isnan(x)).sum(axis=1)
     reverse = np.array([c in set(instrument.reverse_items) for c in cols], dtype=bool)
     n_rev = (x[:, reverse] == code[:, None]).sum(axis=1) if reverse.any() else np.zeros(len(x), dtype=np.int64)
     k = len(cols)
-    end = (code == instrument.scale_min) | (code == instrument.scale_max)
+    end = (code == instrument.scale_min) | ((code == instrument.scale_max) if agree else False)
     rows = (end & (4 * answered >= 3 * k) & (answered - count <= k // KEYED_LINE_ITEMS_PER_SLIP)
             & (n_rev >= KEYED_LINE_MIN_REVERSE) & (count - n_rev >= KEYED_LINE_MIN_REVERSE))
     return rows, code, count, answered, n_rev
@@ -1060,7 +1064,7 @@ def _midpoint_text(n_off: int) -> str:
 def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
-               keyed_lines: bool = True, order: list[str] | None = None) -> pd.Series:
+               keyed_lines: bool = True, keyed_agree: bool = False, order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1165,7 +1169,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     near = _all_but_one(frame, instrument, cols, x, best, cut, far, honest_far_alpha)
     hit = (best >= cut) | near[0]
     if keyed_lines:                                 # a line against the keying whose slips break every run
-        line, l_code, l_count, l_answered, l_rev = keyed_line(x, cols, instrument)
+        line, l_code, l_count, l_answered, l_rev = keyed_line(x, cols, instrument, keyed_agree)
         line &= ~hit
         hit |= line
     else:
@@ -1791,7 +1795,8 @@ def _grouped_parts(frame: pd.DataFrame, instrument: Instrument, cols: list[str],
 
 def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.01, halves: bool = True,
                 by_group: bool = False, style_check: bool = True, style_quantile: float = 0.9,
-                shape_quantile: float | None = None, keyed_lines: bool = True, min_items: int | None = None,
+                shape_quantile: float | None = None, keyed_lines: bool = True, keyed_agree: bool = False,
+                min_items: int | None = None,
                 reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag multivariate outliers: Mahalanobis D² beyond its finite-sample critical value at ``alpha``.
 
@@ -1859,7 +1864,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
         frame, instrument, cols, x, ref, need, halves, alpha, by_group,
         lambda r: _model_draws(frame, instrument, cols, r))
     styled = _style_explains(frame, instrument, cols, ref, hit, style_quantile, shape_quantile, x,
-                             keyed_lines) if style_check else np.zeros(len(frame), dtype=bool)
+                             keyed_lines, keyed_agree) if style_check else np.zeros(len(frame), dtype=bool)
     return _details(frame, hit, (_styled(t) if st else t for t, st in zip(
         (f"D² {d:.1f} over {k} items ({PARTS[w]}), finite-sample p = {p:.2g} < {_level_text(alpha, u)}"
          for d, k, p, w, u in zip(d2[hit], n_obs[hit], pval[hit], part[hit], used[hit])), styled[hit])))
@@ -1867,7 +1872,7 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
 
 def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str], ref: np.ndarray,
                     rows: np.ndarray, quantile: float, shape_quantile: float | None, x: np.ndarray,
-                    keyed_lines: bool = False) -> np.ndarray:
+                    keyed_lines: bool = False, keyed_agree: bool = False) -> np.ndarray:
     """Which of ``rows`` (a mask) a response style explains: their style-profiled random-answer likelihood ratio
     (:func:`~iur_survey.clean.indices.random_lr`, over shifts and stretches: the midpoint propensity left out) is at
     most the ``quantile`` (:func:`mahalanobis`'s ``style_quantile``) of honest answers drawn from the sample's answer
@@ -1875,12 +1880,13 @@ def _style_explains(frame: pd.DataFrame, instrument: Instrument, cols: list[str]
     ``Q``) is at most that quantile of honest normal answers'.  ``x``: the answers as :func:`mahalanobis` reads
     them (reverse-keyed items reversed).  Rows with a missing answer are never explained.  Items on scales of
     their own: each with its own categories, as in :func:`random_likelihood`.  With ``keyed_lines``
-    (:func:`mahalanobis`'s), a row that gives a line contradicting the keying (:func:`keyed_line`) is never
-    explained."""
+    (:func:`mahalanobis`'s), a row that gives a line contradicting the keying (:func:`keyed_line`, at either
+    end with ``keyed_agree``) is never explained."""
     out = np.zeros(len(frame), dtype=bool)
     idx = np.flatnonzero(rows)
-    if keyed_lines and len(idx):                # a line against the keying: no style's (but an extreme acquiescence)
-        idx = idx[~keyed_line(common_scale(_matrix(frame, cols)[idx], cols, instrument), cols, instrument)[0]]
+    if keyed_lines and len(idx):                # a line against the keying: no style's (at the agree end: acquiescence)
+        idx = idx[~keyed_line(common_scale(_matrix(frame, cols)[idx], cols, instrument), cols, instrument,
+                              keyed_agree)[0]]
     model = _sample_model(frame, instrument, cols, ref) if len(idx) else None
     if model is None or not len(idx):
         return out

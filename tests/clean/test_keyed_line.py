@@ -1,7 +1,8 @@
 """A line at an end of the scale held on reverse-keyed items too contradicts the keying (after reverse scoring the
 person agrees and disagrees with the same construct): ``rules.keyed_line``.  Its D² is never marked as explained by a
 response style (``mahalanobis``'s ``keyed_lines``, default on), so beside a longstring or irv flag it is excluded;
-``longstring``'s ``keyed_far`` (opt-in) calls such a line at the disagree end far beyond the cut-off."""
+``longstring`` flags such a line where its slips break every run (``keyed_lines``, default on), never
+far beyond."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,11 +37,12 @@ def test_keyed_line_is_an_end_line_on_both_keyings_with_few_slips():
         honest_extreme,
         _line(1, {int(rev[0]): 5, int(rev[1]): 5}),               # only two reverse-keyed items hold the line
     ])
-    rows, code, count, answered, n_rev = rules.keyed_line(x, ITEMS, INST)
+    rows, code, count, answered, n_rev = rules.keyed_line(x, ITEMS, INST, agree=True)
     assert rows.tolist() == [True, True, False, False, False, False]
+    assert rules.keyed_line(x, ITEMS, INST)[0].tolist() == [True, False, False, False, False, False]
     assert count[:2].tolist() == [26, 24] and n_rev[:2].tolist() == [len(rev)] * 2
     x[0, :8] = np.nan                                             # fewer than three quarters answered
-    assert not rules.keyed_line(x, ITEMS, INST)[0][0]
+    assert not rules.keyed_line(x, ITEMS, INST, agree=True)[0][0]
 
 
 def _sample(seed, n=1200):
@@ -63,12 +65,18 @@ def _sample(seed, n=1200):
 def test_a_keyed_line_is_never_marked_as_a_style(seed):
     df = _sample(seed)
     on, off = rules.mahalanobis(df, INST), rules.mahalanobis(df, INST, keyed_lines=False)
-    assert on.notna().equals(off.notna())                         # the same flags, only the marks differ
-    lines = np.arange(len(df)) >= len(df) - 12
-    assert on[lines].notna().all()
-    assert not on[lines].str.contains(rules.STYLED).any()
-    honest = ~lines
+    both = rules.mahalanobis(df, INST, keyed_agree=True)
+    assert on.notna().equals(off.notna()) and on.notna().equals(both.notna())   # the same flags, only the marks
+    n = len(df)
+    disagree, agree = np.arange(n) >= n - 12, np.arange(n) >= n - 6
+    disagree &= ~agree
+    assert on[disagree | agree].notna().all()
+    assert not on[disagree].str.contains(rules.STYLED).any()
+    assert not both[agree].str.contains(rules.STYLED).any()
+    assert (on[agree].fillna("") == off[agree].fillna("")).all()     # the agree end: only with keyed_agree
+    honest = ~(disagree | agree)
     assert (on[honest].fillna("") == off[honest].fillna("")).all()   # no honest row here gives such a line
+    assert (both[honest].fillna("") == off[honest].fillna("")).all()
 
 
 def test_an_unmarked_keyed_line_is_excluded_beside_a_longstring_flag():
@@ -78,15 +86,20 @@ def test_an_unmarked_keyed_line_is_excluded_beside_a_longstring_flag():
     assert decide(flags)[0].tolist() == [False, True]
 
 
-def test_longstring_keyed_far_is_opt_in_and_at_the_disagree_end_only():
+def test_longstring_flags_a_keyed_line_its_slips_break_not_far():
     fwd = np.flatnonzero(~REV)
     slips = {int(fwd[3]): 3, int(fwd[8]): 4, int(fwd[15]): 3, int(fwd[21]): 2}   # no run of 14 is left
-    df = pd.DataFrame([_line(1, slips), _line(5, {j: 6 - v for j, v in slips.items()})], columns=ITEMS)
-    assert rules.longstring(df, INST).isna().all()
-    far = rules.longstring(df, INST, keyed_far=True).tolist()
-    assert rules.FAR in far[0] and "the disagree end" in far[0] and "4 reverse-keyed items" in far[0]
-    assert pd.isna(far[1])                                        # an agree line: an extreme acquiescence gives it
-    assert CleanConfig().params("longstring")["keyed_far"] is False
+    df = pd.DataFrame([_line(1, slips), _line(5, {j: 6 - v for j, v in slips.items()}),
+                       np.where(REV, 1.0, 5.0)], columns=ITEMS)
+    assert rules.longstring(df, INST, keyed_lines=False).isna().all()
+    assert rules.longstring(df, INST).notna().tolist() == [True, False, False]    # the disagree end by default
+    hit = rules.longstring(df, INST, keyed_agree=True).tolist()
+    for h in hit[:2]:                           # flagged at either end, a piece of evidence, never alone
+        assert "24 of 28 answers are" in h and "4 reverse-keyed items among them" in h and rules.FAR not in h, h
+    assert pd.isna(hit[2])                      # an extreme responder who follows the keying gives no keyed line
+    assert CleanConfig().params("longstring")["keyed_lines"] is True
     assert CleanConfig().params("mahalanobis")["keyed_lines"] is True
-    cfg = CleanConfig.from_dict({"longstring": {"keyed_far": True}, "mahalanobis": {"keyed_lines": False}})
-    assert cfg.params("longstring")["keyed_far"] is True and cfg.params("mahalanobis")["keyed_lines"] is False
+    assert CleanConfig().params("longstring")["keyed_agree"] is False
+    assert CleanConfig().params("mahalanobis")["keyed_agree"] is False
+    cfg = CleanConfig.from_dict({"longstring": {"keyed_lines": False}, "mahalanobis": {"keyed_agree": True}})
+    assert cfg.params("longstring")["keyed_lines"] is False and cfg.params("mahalanobis")["keyed_agree"] is True

@@ -1016,7 +1016,8 @@ KEYED_LINE_ITEMS_PER_SLIP = 7
 KEYED_LINE_MIN_REVERSE = 3
 
 
-def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument, agree: bool = False
+def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument, agree: bool = False,
+               ident: tuple[np.ndarray, np.ndarray] | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows of ``x`` (raw answers on the top-level scale, :func:`common_scale`; reverse-keyed items *not* turned)
     that give the scale's lowest answer (the codebook's disagree end; with ``agree`` either end) to every answered
@@ -1026,9 +1027,10 @@ def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument, agree: bo
     a line that contradicts the keying (once reverse-keyed items are turned the person agrees and disagrees
     with the same construct, strongly).  No honest style but an extreme acquiescence explains a line at the agree
     end, and honest acquiescent-and-extreme respondents give one (hence ``agree`` off by default: figures in
-    :func:`mahalanobis`); a line at the middle does not contradict the keying and is not one.  Returns ``(rows, answer, count,
-    answered, n_reverse)``: the line's answer, how many items have it, how many are answered, and how many
-    reverse-keyed items have it.
+    :func:`mahalanobis`); a line at the middle does not contradict the keying and is not one.  Returns ``(rows,
+    answer, count, answered, n_reverse)``: the line's answer, how many items have it, how many are answered, and how many
+    reverse-keyed items have it.  ``ident``: :func:`~iur_survey.clean.indices.max_identical` of ``x``, when the
+    caller has it.
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
@@ -1040,7 +1042,7 @@ def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument, agree: bo
     >>> keyed_line(6 - x, cols, inst)[0].tolist(), keyed_line(6 - x, cols, inst, agree=True)[0].tolist()
     ([False, False, False], [True, False, False])
     """
-    count, code = max_identical_index(x)
+    count, code = max_identical_index(x) if ident is None else ident
     answered = (~np.isnan(x)).sum(axis=1)
     reverse = np.array([c in set(instrument.reverse_items) for c in cols], dtype=bool)
     n_rev = (x[:, reverse] == code[:, None]).sum(axis=1) if reverse.any() else np.zeros(len(x), dtype=np.int64)
@@ -1145,6 +1147,12 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     other evidence (speed, size, likelihood, inconsistency).  ``midpoint_off: null`` restores far
     beyond for every line.
 
+    ``keyed_lines`` (default on): a line against the keying (:func:`keyed_line`: the disagree end to all items
+    but one in seven, at least three reverse-keyed items among them) whose slips break every run of
+    ``min_run`` is flagged too, never far beyond: it is the invariance group's piece of evidence, and
+    :func:`mahalanobis`'s D² of such a line is not marked as a style's (figures there).  ``keyed_agree``
+    (off) does the same at the agree end, where honest acquiescent-and-extreme respondents give such lines.
+
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 4], "GOV2": [3.0, 4], "GOV3": [3.0, 2], "GOV4": [3.0, 5]})
     >>> longstring(df, load_instrument(), min_run=3, far_run=5).tolist()
@@ -1166,10 +1174,11 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     raw = _matrix(frame, cols)
     x = common_scale(raw, cols, instrument)          # mixed scales: a run is one place on each item's scale
     best, val, start = longest_run(x)
-    near = _all_but_one(frame, instrument, cols, x, best, cut, far, honest_far_alpha)
+    ident = max_identical_index(x)
+    near = _all_but_one(frame, instrument, cols, x, best, cut, far, honest_far_alpha, ident)
     hit = (best >= cut) | near[0]
     if keyed_lines:                                 # a line against the keying whose slips break every run
-        line, l_code, l_count, l_answered, l_rev = keyed_line(x, cols, instrument, keyed_agree)
+        line, l_code, l_count, l_answered, l_rev = keyed_line(x, cols, instrument, keyed_agree, ident)
         line &= ~hit
         hit |= line
     else:
@@ -1201,14 +1210,16 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
 
 
 def _all_but_one(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x: np.ndarray, best: np.ndarray,
-                 cut: int, far: int, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                 cut: int, far: int, alpha: float, ident: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows that give one answer to all their items but at most one (:func:`~iur_survey.clean.indices.max_identical`),
     having answered at least ``far`` items, where the longest run is below ``far``: a straight line that one other
     answer, or a skipped item, breaks.  Allowed only where at most ``alpha`` of honest answers drawn from the
     sample's answer model (fitted on every row: the straight lines in it only make the rule more cautious) do the
     same; the draws decide whether one other answer is allowed, or none.  The model is fitted (once per
-    frame) only when some row is a candidate.  Returns ``(near, count, answered, code)``."""
-    count, code = max_identical_index(x)
+    frame) only when some row is a candidate.  ``ident``: :func:`~iur_survey.clean.indices.max_identical` of ``x``,
+    when the caller has it.  Returns ``(near, count, answered, code)``."""
+    count, code = max_identical_index(x) if ident is None else ident
     answered = (~np.isnan(x)).sum(axis=1)
     near = (answered >= far) & (count >= answered - 1) & (best < far)
     if near.any():
@@ -1842,6 +1853,33 @@ def mahalanobis(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0
     the answers' size alone, which a stretch (an extreme style) gives.  Both trade styled
     honest respondents against careless ones; :mod:`iur_survey.clean.decision` has the
     figures.
+
+    ``keyed_lines`` (default on): a row that gives a line against the keying at the disagree end
+    (:func:`keyed_line`: the scale's lowest answer to all items but one in seven, 4 of 28, at least three
+    reverse-keyed items among them; after reverse scoring the person strongly agrees and disagrees with the
+    same construct) is never marked: the style profile (a shift and a stretch) fits such a line as a
+    disacquiescent extreme style, which no generator the screening was measured on has and the literature
+    finds rarer than acquiescence.  Beside :func:`longstring`'s flag (which ``keyed_lines`` there gives such a
+    line also where its slips break every run) it is then two groups.  An outside generator's careless straight
+    lines with 1-4 slips were kept at 36 of 153 (its Qualtrics respondent answering 26 of 28 items "Strongly
+    disagree", the reverse-keyed ones included: longstring 20, D² p = 6e-8 marked as a style's, even-odd -1.00).
+    Measured (default -> on; every stored export of four outside generators, N 300-3,000, seeds 1-3, styled and
+    style-free, about 73,000 rows; ``python -m iur_survey.clean.evaluate --generator all --n 800 3000 --formats
+    csv``): that generator's straight lines with 1-4 slips 117 -> 123 of 153 (.765 -> .804) and style-free 93
+    -> 104 of 131 (.710 -> .794), all its careless 1,188 -> 1,196 and 1,190 -> 1,202 of 1,476 (.805 -> .810,
+    .806 -> .814; one partly careless respondent lost style-free: the flagged lines leave the reference sample,
+    and its random-tail ratio 2.42 fell below the moved .999 quantile), every honest figure of every generator
+    equal (its acquiescent-and-extreme respondents 5/89), every other generator's and the package's every figure
+    equal.
+    Honest respondents in those exports who answer one end to all items but 0-4: 92, every one at the agree end
+    (acquiescent, extreme or both, 9 without a style), 19 of them with three or four reverse-keyed items on the
+    line (a keyed line at the agree end: 17 of them outside6's extreme or acquiescent-and-extreme ones).
+    ``keyed_agree: true`` (here and in :func:`longstring`) takes the agree end's lines too: the package's foreign
+    generator's acquiescent-and-extreme respondents 2 -> 4 of 192 (N 800) and 19 -> 23 of 720 (N 3000) excluded, its
+    random answers at N 3000 .611 -> .603 (all its careless .669 -> .667; the graded-response generator's
+    speeders .924 -> .936), for outside6's straight lines with 1-4 slips 123 -> 126 of 153 and 104 -> 109 of 131
+    (careless 1,196 -> 1,197 and 1,202 -> 1,207 of 1,476; outside5's 512 -> 511): a style's rise of more than a
+    point for a few careless, hence off.
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(1)

@@ -108,6 +108,7 @@ class CleanConfig:
     longstring_honest_far_alpha: float = 0.001
     longstring_midpoint_consistent: int | None = None
     longstring_midpoint_off: int | None = 3
+    longstring_midpoint_popular: int | None = None
     longstring_keyed_lines: bool = True
     longstring_keyed_agree: bool = False
     longpattern_min_run: int | None = None
@@ -123,6 +124,7 @@ class CleanConfig:
     irv_min_items: int | None = None
     irv_midpoint_consistent: int | None = None
     irv_midpoint_off: int | None = 3
+    irv_midpoint_popular: int | None = None
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
@@ -438,6 +440,7 @@ _COUNTS: dict[str, int] = {
     "unfinished_min_trailing_missing": 1,
     "longstring_min_run": 2, "longstring_far_run": 2, "longstring_midpoint_consistent": 1,
     "irv_midpoint_consistent": 1, "longstring_midpoint_off": 1, "irv_midpoint_off": 1,
+    "longstring_midpoint_popular": 1, "irv_midpoint_popular": 1,
     "longpattern_min_run": 2, "longpattern_far_run": 2, "longpattern_max_period": 2,
     "longpattern_cycle_period": 1,
     "irv_min_items": 1, "mahalanobis_min_items": 1, "mahalanobis_direction_min_items": 1,

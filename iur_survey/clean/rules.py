@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import warnings
 from typing import Callable, Iterable
 
 import numpy as np
@@ -982,18 +983,24 @@ def consistent_midpoint(x: np.ndarray, cols: list[str], instrument: Instrument, 
     return (2 * n_mid >= n_ans) & (n_off >= min_off) & ((up == 0) | (down == 0)), n_off
 
 
-def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_off: int | None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_off: int | None,
+                  popular: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``x`` (answers on the top-level scale, :func:`common_scale`) that answer the middle to at least
     half their items that have one and give at least ``min_off`` answers off it, on either side: a midpoint
     responder's few other answers, more than the one to three slips a straight line at the middle has.  Items
     whose own scale has no middle answer (1-4) are not counted; ``min_off`` None (the setting off) gives no
-    such row.  Returns ``(rows, n_off)``.
+    such row.  With ``popular``, also a row with at least that many answers off the middle, every one on the
+    side of the middle the item's answers lean to in ``x`` (its mean's side: keying cancels): a midpoint
+    responder's few other answers are the items whose answers lean far from the middle, a straight line's
+    slips fall on either side.  Returns ``(rows, n_off)``.
 
     >>> from iur_survey.instrument import load_instrument
     >>> x = np.array([[3, 4, 2, 3, 2, 3], [3, 3, 3, 3, 4, 3], [4, 4, 5, 2, 4, 4.0]])
     >>> midpoint_line(x, ["GOV1", "GOV2", "GOV3", "GOV4", "MKT1", "MKT2"], load_instrument(), 3)
     (array([ True, False, False]), array([3, 1, 6]))
+    >>> x = np.array([[3, 3, 3, 4, 3, 2], [3, 3, 3, 2, 3, 4], [4, 4, 3, 4, 2, 2.0]])     # item means 3.3 ... 2.7
+    >>> midpoint_line(x, ["GOV1", "GOV2", "GOV3", "GOV4", "MKT1", "MKT2"], load_instrument(), 3, popular=2)
+    (array([ True, False, False]), array([2, 2, 5]))
     """
     if getattr(instrument, "mixed_scales", False) and len(cols):
         lo, hi = instrument.bounds(cols)
@@ -1007,7 +1014,15 @@ def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_of
     n_off = n_ans - n_mid
     if not min_off or not has_mid.any():
         return np.zeros(len(x), dtype=bool), n_off
-    return (2 * n_mid >= n_ans) & (n_off >= min_off), n_off
+    line = 2 * n_mid >= n_ans
+    rows = line & (n_off >= min_off)
+    if popular and len(x):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)            # an item nobody answered: no lean
+            lean = np.sign(np.nanmean(x, axis=0) - mid)
+            with_lean = (np.sign(x - mid) * lean > 0).sum(axis=1)
+        rows |= line & (n_off >= popular) & (with_lean == n_off)
+    return rows, n_off
 
 
 #: a keyed line (:func:`keyed_line`) allows one other answer per this many items (4 of 28)
@@ -1066,7 +1081,7 @@ def _midpoint_text(n_off: int) -> str:
 def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
-               keyed_lines: bool = True, keyed_agree: bool = False, order: list[str] | None = None) -> pd.Series:
+               midpoint_popular: int | None = None, keyed_lines: bool = True, keyed_agree: bool = False, order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1184,7 +1199,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     else:
         line = np.zeros(len(x), dtype=bool)
     calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
-    loose, n_other = midpoint_line(x, cols, instrument, midpoint_off)
+    loose, n_other = midpoint_line(x, cols, instrument, midpoint_off, midpoint_popular)
     texts = []
     same = " (the same place on each item's scale)" if x is not raw else ""
     for i in np.flatnonzero(hit):
@@ -1440,7 +1455,7 @@ def _rarer_than(chance: np.ndarray, cut: int, alpha: float) -> int:
 
 def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far_sd: float = 0.35,
         min_items: int | None = None, midpoint_consistent: int | None = None,
-        midpoint_off: int | None = 3) -> pd.Series:
+        midpoint_off: int | None = 3, midpoint_popular: int | None = None) -> pd.Series:
     """Flag near-invariant responding: the intra-individual response variability is below ``min_sd``.
 
     IRV is the standard deviation of a respondent's raw answers across the items (Dunn,
@@ -1509,7 +1524,7 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     with np.errstate(invalid="ignore"):
         hit = (n_ans >= need) & (sd < min_sd)
     calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
-    loose, n_other = midpoint_line(x, cols, instrument, midpoint_off)
+    loose, n_other = midpoint_line(x, cols, instrument, midpoint_off, midpoint_popular)
     return _details(frame, hit, (t + _midpoint_text(o) if s < far_sd and c
                                  else t + _midpoint_off_text(m) if s < far_sd and w
                                  else _far(t) if s < far_sd else t

@@ -1231,7 +1231,8 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
         if near[0][i]:
             parts.append(f"{near[1][i]} of {near[2][i]} answers are {_detail_number(near[3][i])}")
         if line[i]:
-            texts.append(f"{l_count[i]} of {l_answered[i]} answers are {_detail_number(l_code[i])}, an end of the scale, "
+            texts.append(f"{l_count[i]} of {l_answered[i]} answers are {_detail_number(l_code[i])}, the "
+                         f"{'disagree' if l_code[i] == instrument.scale_min else 'agree'} end, "
                          f"{l_rev[i]} reverse-keyed items among them (a line against the keying)")
             continue
         t = "; ".join(parts)

@@ -96,6 +96,7 @@ def test_longstring_flags_a_keyed_line_its_slips_break_not_far():
     hit = rules.longstring(df, INST, keyed_agree=True).tolist()
     for h in hit[:2]:                           # flagged at either end, a piece of evidence, never alone
         assert "24 of 28 answers are" in h and "4 reverse-keyed items among them" in h and rules.FAR not in h, h
+    assert "the disagree end" in hit[0] and "the agree end" in hit[1]
     assert pd.isna(hit[2])                      # an extreme responder who follows the keying gives no keyed line
     assert CleanConfig().params("longstring")["keyed_lines"] is True
     assert CleanConfig().params("mahalanobis")["keyed_lines"] is True

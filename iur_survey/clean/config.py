@@ -108,6 +108,9 @@ class CleanConfig:
     longstring_honest_far_alpha: float = 0.001
     longstring_midpoint_consistent: int | None = None
     longstring_midpoint_off: int | None = 3
+    longstring_midpoint_popular: int | None = None
+    longstring_keyed_lines: bool = True
+    longstring_keyed_agree: bool = False
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
@@ -121,11 +124,14 @@ class CleanConfig:
     irv_min_items: int | None = None
     irv_midpoint_consistent: int | None = None
     irv_midpoint_off: int | None = 3
+    irv_midpoint_popular: int | None = None
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
     mahalanobis_style_quantile: float = 0.9
     mahalanobis_shape_quantile: float | None = None
+    mahalanobis_keyed_lines: bool = True
+    mahalanobis_keyed_agree: bool = False
     mahalanobis_by_group: bool = False
     mahalanobis_min_items: int | None = None
     mahalanobis_direction_alpha: float = 0.005
@@ -434,6 +440,7 @@ _COUNTS: dict[str, int] = {
     "unfinished_min_trailing_missing": 1,
     "longstring_min_run": 2, "longstring_far_run": 2, "longstring_midpoint_consistent": 1,
     "irv_midpoint_consistent": 1, "longstring_midpoint_off": 1, "irv_midpoint_off": 1,
+    "longstring_midpoint_popular": 1, "irv_midpoint_popular": 1,
     "longpattern_min_run": 2, "longpattern_far_run": 2, "longpattern_max_period": 2,
     "longpattern_cycle_period": 1,
     "irv_min_items": 1, "mahalanobis_min_items": 1, "mahalanobis_direction_min_items": 1,

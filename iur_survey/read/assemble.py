@@ -51,9 +51,9 @@ def _submitted_rows(fmt: str, submitted: np.ndarray, header: str | None) -> tupl
     if not when.any():
         return fin, {}, None
     note = None if when.all() else (
-        f"{int((~when).sum())} of {n} row(s) have no {header!r}, which Wenjuanxing writes for every submitted "
-        f"answer sheet: they are not read as submitted, and the unfinished rule infers a break-off from their "
-        f"blank last items")
+        f"{int((~when).sum())} of {n} row(s) have no {header!r}, which Wenjuanxing writes for every response "
+        f"submitted: they are not read as submitted, and the unfinished rule infers a break-off from their blank "
+        f"last items")
     return fin, {f"{header} (a submitted answer sheet)": "_finished"}, note
 
 

@@ -514,7 +514,13 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     submission is not an exclusion and is reported instead.  A row whose ``Finished`` or
     ``Progress`` says complete is never a break-off, whatever its last items.
 
-    An export that records neither (Wenjuanxing, many plain files) still shows a
+    A download that holds submitted responses only records ``Finished`` True by its rows' submission
+    (a Google Forms sheet; a Wenjuanxing download, by each row's ``提交答卷时间``: the readers'
+    :data:`~iur_survey.read.assemble.SUBMITTED_FORMATS`): blank last items there are optional questions
+    left out, item nonresponse reported as such, not an exclusion.
+
+    An export that records neither (SurveyMonkey, many plain files; a Wenjuanxing row without its
+    submission time) still shows a
     *break-off* (AAPOR 2023, *Standard Definitions*, 10th ed., "breakoff"): for a row with
     no ``Finished`` and no ``Progress`` value, the rule flags it when its last
     ``min_trailing_missing`` or more items are all unanswered, i.e. the respondent stopped
@@ -541,6 +547,8 @@ def unfinished(frame: pd.DataFrame, instrument: Instrument, *, min_progress: flo
     >>> wjx = pd.DataFrame({c: [3.0, None if c.startswith("INT") else 3.0] for c in inst.item_codes})
     >>> unfinished(wjx, inst).tolist()
     [<NA>, 'no Finished/Progress recorded; last 4 items unanswered (INT1-INT4)']
+    >>> unfinished(wjx.assign(_finished=pd.array([True, True], dtype="boolean")), inst).tolist()   # submitted
+    [<NA>, <NA>]
     >>> skipped = {c: np.array([False, True]) for c in inst.item_codes if c.startswith("INT")}
     >>> unfinished(wjx, inst, not_shown=skipped).tolist()
     [<NA>, <NA>]

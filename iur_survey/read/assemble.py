@@ -20,6 +20,43 @@ from .workbook import WorkbookWarning
 
 #: what :attr:`RawResponses.column_map` says when every row is a submitted response (a Google Forms sheet)
 SUBMITTED_ONLY = "(every row a submitted form)"
+#: formats whose downloads hold submitted responses only, so that a row is finished (blank last questions are
+#: optional ones left out, item nonresponse, not a break-off), and whether a row shows it by its submission time:
+#: a Google Forms sheet has no other rows; a 问卷星 download holds submitted answer sheets, each with its
+#: 提交答卷时间 (a row without one is not read as submitted: the unfinished rule infers its break-off)
+SUBMITTED_FORMATS = {"google_forms": False, "wjx": True}
+
+
+def _submitted_rows(fmt: str, submitted: np.ndarray, header: str | None) -> tuple[pd.arrays.BooleanArray, dict, str | None]:
+    """``_finished`` of an export of a :data:`SUBMITTED_FORMATS` format that has no finished column: True for a
+    submitted row, NA (not known) otherwise; the :attr:`RawResponses.column_map` entry that says so; and a note
+    when some rows lack the submission time the format writes for every submitted row.  ``submitted``: each row's
+    submission time (NaT where blank); ``header``: its column's header, ``None`` when the export has none.
+
+    >>> t = np.array(["2023-03-01T10:22:33", "NaT"], dtype="datetime64[ns]")
+    >>> fin, cmap, note = _submitted_rows("wjx", t, "提交答卷时间")
+    >>> fin.tolist(), cmap
+    ([True, <NA>], {'提交答卷时间 (a submitted answer sheet)': '_finished'})
+    >>> note[:49]
+    "1 of 2 row(s) have no '提交答卷时间', which Wenjuanxing"
+    >>> _submitted_rows("wjx", t, None)[0].tolist(), _submitted_rows("google_forms", t, None)[0].tolist()
+    ([<NA>, <NA>], [True, True])
+    """
+    n = len(submitted)
+    if not SUBMITTED_FORMATS[fmt]:
+        return pd.array([True] * n, dtype="boolean"), {SUBMITTED_ONLY: "_finished"}, None
+    when = (~np.isnat(np.asarray(submitted, dtype="datetime64[ns]")) if header is not None
+            else np.zeros(n, dtype=bool))
+    fin = pd.array([True if w else pd.NA for w in when], dtype="boolean")
+    if not when.any():
+        return fin, {}, None
+    note = None if when.all() else (
+        f"{int((~when).sum())} of {n} row(s) have no {header!r}, which Wenjuanxing writes for every response "
+        f"submitted: they are not read as submitted, and the unfinished rule infers a break-off from their blank "
+        f"last items")
+    return fin, {f"{header} (a submitted answer sheet)": "_finished"}, note
+
+
 #: cells that say the question was not shown (skip logic), by format; ``None``: any format
 NOT_SHOWN = {None: ("(跳过)", "跳过"), "wjx": ("-3",)}
 
@@ -269,9 +306,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     out["_status"] = pd.array(recode.recode_status(col("_status"), lines, t["_status"].header, path)
                               if "_status" in t else [pd.NA] * n, dtype="string")
     out["_finished"] = pd.array(recode.recode_finished(col("_finished"), lines, t["_finished"].header, path)
-                                if "_finished" in t else [fmt == "google_forms" or pd.NA] * n, dtype="boolean")
-    if fmt == "google_forms" and "_finished" not in t:   # the sheet holds submitted responses only
-        column_map = {**column_map, SUBMITTED_ONLY: "_finished"}
+                                if "_finished" in t else [pd.NA] * n, dtype="boolean")
     out["_progress"] = (recode.recode_progress(col("_progress"), lines, t["_progress"].header, path)
                         if "_progress" in t else np.full(n, np.nan))
     if "_progress" in t:
@@ -292,6 +327,13 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         if issubclass(w.category, recode.AmbiguousDateWarning):
             said.append(str(w.message))
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if fmt in SUBMITTED_FORMATS and "_finished" not in t:    # a download of submitted responses only
+        out["_finished"], entry, note = _submitted_rows(fmt, out["_submitted"],
+                                                       t["_submitted"].header if "_submitted" in t else None)
+        column_map = {**column_map, **entry}
+        if note:
+            said.append(note)
+            warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
     if started is not None:
         # no duration column: the time between start and submission (SurveyMonkey, LimeSurvey, mapped times)
         out["_duration"] = (out["_submitted"] - started) / np.timedelta64(1, "s")

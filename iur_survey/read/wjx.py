@@ -6,8 +6,13 @@ numbered questions (``1、您所在的单位属于以下哪一类？``; matrix s
 or scores; ``(跳过)``, ``-3`` and ``-2`` mean no answer.  Questions are matched to item
 codes by wording (Chinese or English) or by the instrument's ``columns:`` map; the role
 question by the instrument's ``role_question`` or by its answers.  Wenjuanxing has no
-status or finished flag (NA); ``所用时间`` ("583秒", "2分30秒") becomes seconds and
-``来自IP`` loses its bracketed place.
+status (NA) and no finished flag: its download holds submitted answer sheets only, each with
+its submission time ``提交答卷时间`` (a respondent who leaves without submitting leaves no row),
+so a row with a submission time is read as finished, as a Google Forms row is: blank last
+questions are optional ones left out (``(空)``, ``-2``), item nonresponse, not a break-off.  A
+row without one (an export whose times were removed) is not read as finished: the unfinished
+rule infers its break-off from its blank last items.  ``所用时间`` ("583秒", "2分30秒")
+becomes seconds and ``来自IP`` loses its bracketed place.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ def read_wjx(path, instrument, *, strict: bool = False, data: bytes | None = Non
     ...     f = read_wjx(p, inst).frame
     >>> f.loc[0, ["response_id", "role", "_ip"]].tolist(), [float(x) for x in f.loc[0, ["GOV1", "INT4", "_duration"]]]
     (['7', 'university', '223.104.3.1'], [4.0, nan, 150.0])
+    >>> bool(f.loc[0, "_finished"])      # a submitted answer sheet
+    True
     """
     return read_tabular(path, instrument, "wjx", lambda headers: [Column(i, h) for i, h in enumerate(headers[0])],
                         strict=strict, data=data, encoding=encoding, id_aliases=WJX_ID_ALIASES)

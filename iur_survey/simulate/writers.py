@@ -333,6 +333,19 @@ def _wjx_duration(x, style: str) -> str:
     return (f"{h}小时" if h else "") + f"{m}分{sec}秒"
 
 
+def _wjx_submitted(submitted, finished) -> list:
+    """Wenjuanxing's 提交答卷时间 of each row: none for a response not submitted (``_finished`` False).
+
+    A real download holds no such row (it holds submitted answer sheets only); the simulator keeps the row, so
+    that the truth's rows and the export's stay one to one, and leaves its submission time blank, so that the
+    reader does not take it for a submitted sheet and the unfinished rule infers its break-off.
+
+    >>> _wjx_submitted(["2023-03-01 10:00:00", "2023-03-01 11:00:00"], [True, False])
+    ['2023-03-01 10:00:00', None]
+    """
+    return [None if not _is_na(f) and not bool(f) else t for t, f in zip(submitted, finished)]
+
+
 def _wjx_layout(frame, instrument, labels, language, seed, missing, matrix_style, duration_style) -> _Layout:
     n = len(frame)
     rng = np.random.default_rng(seed)
@@ -340,7 +353,7 @@ def _wjx_layout(frame, instrument, labels, language, seed, missing, matrix_style
     miss = _cell_number(missing) if not isinstance(missing, str) else missing
     L = _Layout()
     L.add("序号", [_str_or(v) for v in col("response_id")])
-    L.add("提交答卷时间", _dates(col("_submitted"), _WJX_DATE_FMT))
+    L.add("提交答卷时间", _dates(_wjx_submitted(col("_submitted"), col("_finished")), _WJX_DATE_FMT))
     L.add("所用时间", [_wjx_duration(v, duration_style) for v in col("_duration")])
     L.add("来源", rng.choice(_WJX_SOURCES, size=n).tolist())
     L.add("来源详情", rng.choice(["直接访问", "N/A"], size=n).tolist())
@@ -630,8 +643,10 @@ def write_export(frame: pd.DataFrame, instrument, fmt: str, path, *, labels: str
 def expected_frame(frame: pd.DataFrame, instrument, fmt: str) -> pd.DataFrame:
     """The standard frame (without ``_row``) that reading an export of ``frame`` gives.
 
-    Times are whole seconds in every export; Wenjuanxing has no status, finished or
-    progress (NA) and whole-second durations; the place after a Wenjuanxing IP is dropped.
+    Times are whole seconds in every export; Wenjuanxing has no status or progress (NA) and
+    whole-second durations, a submitted row (one with its 提交答卷时间) is finished, one not
+    submitted has no submission time and an unknown finished (NA); the place after a
+    Wenjuanxing IP is dropped.
 
     >>> from iur_survey.instrument import load_instrument
     >>> f = pd.DataFrame({"response_id": ["a"], "role": ["government"], "_status": ["Spam"], "_duration": [61.4]})
@@ -645,7 +660,9 @@ def expected_frame(frame: pd.DataFrame, instrument, fmt: str) -> pd.DataFrame:
     out["_submitted"] = out["_submitted"].dt.floor("s")
     if fmt.startswith("wjx"):
         out["_status"] = pd.array([pd.NA] * len(out), dtype="string")
-        out["_finished"] = pd.array([pd.NA] * len(out), dtype="boolean")
+        out["_submitted"] = pd.Series(_wjx_submitted(out["_submitted"], out["_finished"].tolist()),
+                                      dtype="datetime64[ns]", index=out.index)
+        out["_finished"] = pd.array([True if pd.notna(t) else pd.NA for t in out["_submitted"]], dtype="boolean")
         out["_progress"] = np.nan
         out["_duration"] = out["_duration"].round()
     return out

@@ -236,6 +236,11 @@ def test_wjx_xls_text_and_codes_agree():
     np.testing.assert_array_equal(text.frame["USE2"].to_numpy(dtype=float), theirs["1、手机部数"].to_numpy(dtype=float))
     assert text.frame["gender"].tolist() == theirs["3、性别 "].map({1: "male", 2: "female"}).tolist()
     assert text.frame["_row"].tolist()[:2] == [2, 3]
+    # the published copy has 提交答卷时间 blank in every row (with 所用时间, 来源 and 来自IP): nothing says a row was
+    # submitted, so none is read as finished (the unfinished rule infers break-offs), and no row-by-row warning
+    assert theirs["提交答卷时间"].isna().all() and text.frame["_finished"].isna().all()
+    assert "提交答卷时间 (a submitted answer sheet)" not in text.column_map
+    assert not any("have no '提交答卷时间'" in w for w in text.warnings)
 
 
 # -- 8. metadata columns mapped in columns: ---------------------------------------------------

@@ -42,7 +42,11 @@ def test_roundtrip(tmp_path, inst, frame, fmt, labels, language, tags):
 def test_expected_frame_is_not_the_reader(inst, frame):
     """The expectation comes from the writer's input, not from reading: spot-check it by hand."""
     want = expected_frame(frame, inst, "wjx_csv")
-    assert want["_status"].isna().all() and want["_finished"].isna().all()
+    assert want["_status"].isna().all()
+    # 问卷星 holds submitted sheets only: a row with its 提交答卷时间 is finished; the writer leaves the time of a
+    # response not submitted (row 3, Finished False) blank, and a blank time (row 4) says nothing
+    assert pd.isna(want.loc[3, "_finished"]) and pd.isna(want.loc[3, "_submitted"])
+    assert pd.isna(want.loc[4, "_finished"]) and want.loc[[0, 5], "_finished"].tolist() == [True, True]
     assert want.loc[3, "GOV1"] == 9.0 and np.isnan(want.loc[2, "_duration"])
     assert want.loc[1, "role"] == list(inst.groups)[1]
     assert pd.isna(want.loc[10, "role"])

@@ -450,7 +450,8 @@ level) added 0.1-0.6 point of honest exclusions on every harness generator (outs
 midpoint 8.7 %), so they stay.  ``correlation_likelihood: {alpha: 0.01}`` added 16 careless and 4 honest
 exclusions more on the harness (outside6 style-free .812 -> .816, gen3 styled .554 -> .558; no style up by
 0.2 point) and on the evaluation recall up to .005 (simulator .833 / .832 -> .838 / .837) with every honest
-rate equal but one in 720: a user's setting; the default keeps ``random_likelihood``'s level.
+rate equal but extreme responders one in 720 (simulator, varied): a user's setting; the default keeps
+``random_likelihood``'s level.
 ``mixture_likelihood`` (2.5 s of CPU per 100,000 responses) stays
 opt-in on the 5 s budget.  ``rules`` without ``correlation_likelihood`` restores the previous
 default.

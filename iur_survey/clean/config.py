@@ -46,8 +46,9 @@ restores a single index as an exclusion on its own::
     decision: {min_evidence: 2, exclude_alone: [mahalanobis]}
 
 Some evidence groups count only beside certain others (by default ``structure`` beside
-``speed``, ``direction`` beside ``speed``, ``inconsistency`` beside ``speed`` or
-``likelihood``).  ``decision: {beside: {}}`` lets every group count beside any other;
+``speed``, ``direction`` beside ``speed``, ``inconsistency`` beside ``speed`` or the
+random-answer ratios ``random_likelihood`` and ``mixture_likelihood``: a partner may be one
+index rule of another group).  ``decision: {beside: {}}`` lets every group count beside any other;
 ``beside`` replaces the whole default mapping, so list every group that should keep a partner::
 
     decision: {beside: {structure: [speed]}}
@@ -154,7 +155,7 @@ class CleanConfig:
     correlation_likelihood_alpha: float = 0.005
     correlation_likelihood_far_alpha: float = 0.001
     correlation_likelihood_styles: bool = True
-    correlation_likelihood_far: bool = True
+    correlation_likelihood_far: bool = False
     mixture_likelihood_alpha: float = 0.005
     mixture_likelihood_far_alpha: float = 0.001
     mixture_likelihood_far: bool = True
@@ -592,14 +593,17 @@ def _show(x: float | int) -> str:
 
 
 def _beside_pairs(value: Any, src: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """``decision.beside`` as (group, partner groups) pairs, checked against the evidence groups.
+    """``decision.beside`` as (group, partner groups) pairs, checked against the evidence groups (a partner may
+    also be one index rule of another group: its own hits, not the whole group's).
 
     >>> _beside_pairs({"direction": ["speed", "size"]}, None)
     (('direction', ('speed', 'size')),)
+    >>> _beside_pairs({"inconsistency": ["speed", "random_likelihood"]}, None)
+    (('inconsistency', ('speed', 'random_likelihood')),)
     >>> _beside_pairs({"direction": "sped"}, "c.yaml")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.IURSurveyError: c.yaml: decision beside: unknown evidence group(s) sped; known: speed, invariance, size, direction, profile, structure, likelihood, inconsistency, bot
+    iur_survey.errors.IURSurveyError: c.yaml: decision beside: unknown evidence group(s) sped; known: speed, invariance, size, direction, profile, structure, likelihood, inconsistency, bot (a partner may also be one index rule of another group, e.g. random_likelihood)
     """
     if value is None:
         value = {}
@@ -612,12 +616,17 @@ def _beside_pairs(value: Any, src: str | None) -> tuple[tuple[str, tuple[str, ..
     except (TypeError, ValueError):
         raise IURSurveyError(src, "decision beside: expected a mapping of evidence group -> list of groups "
                                   "(e.g. {direction: [speed, size]})") from None
-    names = [g for g, _ in out] + [p for _, ps in out for p in ps]
-    bad = [str(g) for g in names if not isinstance(g, str) or g not in EVIDENCE_GROUPS]
+    bad = [str(g) for g, _ in out if not isinstance(g, str) or g not in EVIDENCE_GROUPS]
     if bad:
         raise IURSurveyError(src, f"decision beside: unknown evidence group(s) {', '.join(dict.fromkeys(bad))}; "
                                   f"known: {', '.join(EVIDENCE_GROUPS)}")
-    selfish = [g for g, ps in out if g in ps or not ps]
+    members = {r: grp for grp, rs in EVIDENCE_GROUPS.items() for r in rs}
+    bad = [str(p) for _, ps in out for p in ps if not isinstance(p, str) or (p not in EVIDENCE_GROUPS and p not in members)]
+    if bad:
+        raise IURSurveyError(src, f"decision beside: unknown evidence group(s) {', '.join(dict.fromkeys(bad))}; "
+                                  f"known: {', '.join(EVIDENCE_GROUPS)} (a partner may also be one index rule of "
+                                  "another group, e.g. random_likelihood)")
+    selfish = [g for g, ps in out if g in ps or any(members.get(p) == g for p in ps) or not ps]
     if selfish:
         raise IURSurveyError(src, f"decision beside: {', '.join(selfish)} needs partner groups other than itself")
     return tuple(out)

@@ -1493,7 +1493,7 @@ def integrated_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.
 
 
 def correlation_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray = LR_SHIFTS,
-                   scales: np.ndarray = LR_SCALES, chunk: int = 2048) -> np.ndarray:
+                   scales: np.ndarray = LR_SCALES, chunk: int = 2048, above: float | None = None) -> np.ndarray:
     """Likelihood ratio of answers that ignore the item correlations against the sample's answer model.
 
     ``log P(x | independent items, the sample's category shares) - max over (shift, scale)
@@ -1513,7 +1513,10 @@ def correlation_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np
     ``z'R^-1 z`` it subtracts the deviation's own size ``z'z``, so answers far from the centre
     in the direction the correlations favour (an honest extreme responder on the same side of
     correlated items) lower it, and a stretch of the answers is profiled out.  ``codes``: 0-based, ``-1``
-    missing (the row is ``NaN``).  Large = more like answers without correlations.
+    missing (the row is ``NaN``).  Large = more like answers without correlations.  ``above``: the
+    profiled ratio is at most the style-free one (shift 0 and stretch 1 are on the grid), so a row
+    whose style-free ratio is at most ``above`` holds that bound, not profiled (exact wherever the
+    profiled ratio could exceed ``above``; a rule's cut-off).
 
     >>> rng = np.random.default_rng(5)
     >>> f = rng.normal(size=(800, 1))
@@ -1532,6 +1535,11 @@ def correlation_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np
     codes = np.asarray(codes, dtype=np.int64)
     out = np.full(len(codes), np.nan)
     rows = np.flatnonzero((codes >= 0).all(axis=1))
+    if above is not None:
+        if not (np.any(np.asarray(shifts) == 0) and np.any(np.asarray(scales) == 1)):
+            raise ValueError("correlation_lr: 'above' needs shift 0 and stretch 1 on the grid (the bound)")
+        out[rows] = correlation_lr(codes[rows], tau, r, np.zeros(1), np.ones(1), chunk)
+        rows = rows[out[rows] > above]
     for part in np.array_split(rows, max(1, -(-len(rows) // chunk))):
         if not len(part):
             continue
@@ -1539,6 +1547,26 @@ def correlation_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np
         honest = copula_item_loglik(codes[part], tau, r, shifts, scales).sum(axis=2).max(axis=0)
         out[part] = own - honest
     return out
+
+
+def correlation_lr_quantiles(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, probs: Sequence[float],
+                             shifts: np.ndarray = LR_SHIFTS, scales: np.ndarray = LR_SCALES) -> np.ndarray:
+    """Upper quantiles (``probs`` near 1) of :func:`correlation_lr` over complete ``codes``, profiling as few rows
+    as exactness allows (the profiled ratio is at most the style-free one, as in :func:`random_lr_quantiles`).
+
+    >>> rng = np.random.default_rng(3)
+    >>> c = np.clip(np.round(2 + rng.normal(size=(2000, 1)) + rng.normal(scale=.7, size=(2000, 8))), 0, 4).astype(int)
+    >>> tau, r = answer_model(c, 5)
+    >>> bool(np.allclose(correlation_lr_quantiles(c, tau, r, [.99, .999]), np.quantile(correlation_lr(c, tau, r), [.99, .999])))
+    True
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    free = correlation_lr(codes, tau, r, np.zeros(1), np.ones(1))
+    if len(shifts) == 1 and len(scales) == 1 and shifts[0] == 0 and scales[0] == 1:
+        return np.quantile(free, probs)
+    start = int(len(codes) * (1 - min(probs)) * 4)
+    return _top_quantiles(free[:, None], lambda rows: correlation_lr(codes[rows], tau, r, shifts, scales)[:, None],
+                          probs, start)[0][0]
 
 
 #: the per-item random-answer probabilities ``pi`` over which :func:`mixture_lr` profiles (0, honest, is the null)

@@ -28,10 +28,8 @@ def test_every_rule_parameter_has_a_config_field_with_the_same_default():
 
 
 def test_defaults_run_every_rule_in_pipeline_order():
-    # every rule but person_fit (reported only), mahalanobis_ipsatized, correlation_likelihood and
-    # mixture_likelihood (opt-in)
+    # every rule but person_fit (reported only), mahalanobis_ipsatized and mixture_likelihood (opt-in)
     assert CleanConfig().rules == tuple(r for r in RULE_ORDER if r not in ("person_fit", "mahalanobis_ipsatized",
-                                                                         "correlation_likelihood",
                                                                          "mixture_likelihood"))
     assert "person_fit" in CleanConfig.from_dict({"rules": list(RULE_ORDER)}).rules
     assert CleanConfig(rules=["irv", "status"]).rules == ("status", "irv")
@@ -39,7 +37,8 @@ def test_defaults_run_every_rule_in_pipeline_order():
 
 def test_beside_groups_are_configurable_and_checked():
     assert dict(CleanConfig().decision_beside) == {"structure": ("speed",), "direction": ("speed",),
-                                                   "inconsistency": ("speed", "likelihood"),
+                                                   "inconsistency": ("speed", "random_likelihood",
+                                                                     "mixture_likelihood"),
                                                    "size": ("speed", "invariance", "profile", "structure",
                                                             "inconsistency")}
     cfg = CleanConfig.from_dict({"decision": {"beside": {}}})
@@ -51,6 +50,12 @@ def test_beside_groups_are_configurable_and_checked():
         CleanConfig.from_dict({"decision": {"beside": {"mahalanobis_quotient": ["speed"]}}})  # a rule, not a group
     with pytest.raises(IURSurveyError, match="needs partner groups other than itself"):
         CleanConfig(decision_beside={"speed": ["speed"]})
+    with pytest.raises(IURSurveyError, match="needs partner groups other than itself"):
+        CleanConfig(decision_beside={"speed": ["speeder"]})                               # a rule of its own group
+    with pytest.raises(IURSurveyError, match="unknown evidence group.*randm_likelihood"):
+        CleanConfig(decision_beside={"inconsistency": ["randm_likelihood"]})
+    cfg = CleanConfig.from_dict({"decision": {"beside": {"inconsistency": ["speed", "likelihood"]}}})
+    assert cfg.decision_beside == (("inconsistency", ("speed", "likelihood")),)          # the previous default
     with pytest.raises(IURSurveyError, match="expected a mapping"):
         CleanConfig.from_dict({"decision": {"beside": ["structure"]}})
     with pytest.raises(IURSurveyError, match=r"speed_only is now beside.*beside: \{structure: \[speed\]\}"):

@@ -1,4 +1,4 @@
-"""The correlation-aware random-answer ratio (:func:`iur_survey.clean.indices.correlation_lr`) and its opt-in rule."""
+"""The correlation-aware random-answer ratio (:func:`iur_survey.clean.indices.correlation_lr`) and its rule."""
 from __future__ import annotations
 
 import numpy as np
@@ -63,17 +63,25 @@ def test_missing_answers_are_not_evaluated():
     assert np.isnan(I.correlation_lr(c, tau, r)).tolist() == [False, True, False]
 
 
-def test_the_rule_is_off_by_default_and_counts_as_likelihood_evidence():
-    assert "correlation_likelihood" not in CleanConfig().rules
-    cfg = CleanConfig.from_dict({"rules": list(rules.DEFAULT_RULES) + ["correlation_likelihood"],
-                                 "correlation_likelihood": {"styles": False, "far": False}})
+def test_the_rule_runs_by_default_as_evidence_only_and_counts_as_likelihood_evidence():
+    cfg = CleanConfig()
     assert "correlation_likelihood" in cfg.rules
-    assert cfg.params("correlation_likelihood") == {"alpha": 0.005, "far_alpha": 0.001, "styles": False, "far": False}
+    assert cfg.params("correlation_likelihood") == {"alpha": 0.005, "far_alpha": 0.001, "styles": True, "far": False}
+    assert CleanConfig.from_dict({"correlation_likelihood": {"far": True}}).correlation_likelihood_far
     assert "correlation_likelihood" in EVIDENCE_GROUPS["likelihood"]
-    flags = {"correlation_likelihood": pd.Series(["ratio 5"], dtype="string"),
-             "psychsyn": pd.Series(["r"], dtype="string"), "psychant": pd.Series(["r"], dtype="string"),
-             "even_odd": pd.Series(["r"], dtype="string")}
-    assert decide(flags)[1] == ["convergent evidence: likelihood + inconsistency"]
+    s = lambda v: pd.Series([v], dtype="string")  # noqa: E731
+    incons = {"psychsyn": s("r"), "psychant": s("r"), "even_odd": s("r")}
+    # the inconsistency indices and this ratio both read whether the answers follow the item correlations:
+    # one piece of evidence, not two; beside the uniform-random ratio or speed they count
+    assert decide({"correlation_likelihood": s("ratio 5"), **incons})[1] == [""]
+    assert decide({"random_likelihood": s("ratio 5"), **incons})[1] == ["convergent evidence: likelihood + inconsistency"]
+    assert decide({"correlation_likelihood": s("ratio 5"), "speeder": s("fast"), **incons})[1] == [
+        "convergent evidence: speed + likelihood + inconsistency"]
+    assert decide({"correlation_likelihood": s("ratio 5"), "mahalanobis": s("D² 80"), "mahalanobis_quotient": s("Q"),
+                   **incons})[1] == ["convergent evidence: size (beside structure, inconsistency) + likelihood"]
+    prev = {"inconsistency": ("speed", "likelihood")}                       # the previous rule, by configuration
+    assert decide({"correlation_likelihood": s("ratio 5"), **incons}, beside=prev)[1] == [
+        "convergent evidence: likelihood + inconsistency"]
 
 
 def test_the_rule_flags_few_honest_rows_and_never_far_without_far():
@@ -87,3 +95,20 @@ def test_the_rule_flags_few_honest_rows_and_never_far_without_far():
     assert hit[:10].notna().sum() >= 5 and hit[10:].notna().mean() < 0.015
     assert not hit.dropna().str.contains(rules.FAR, regex=False).any()
     assert hit[:10].notna().sum() >= rules.correlation_likelihood(df, inst)[:10].notna().sum()
+
+
+def test_the_profile_is_computed_only_where_it_could_pass_the_cut_off_and_is_exact_there():
+    for seed in (11, 12, 13):
+        x = _sample(seed)
+        rng = np.random.default_rng(seed)
+        x[:60] = np.column_stack([rng.permutation(c) for c in x.T])[:60]        # same shares, no correlation
+        tau, r = I.answer_model(x, 5)
+        full = I.correlation_lr(x, tau, r)
+        cut = np.quantile(full, .9)
+        fast = I.correlation_lr(x, tau, r, above=cut)
+        over = fast > cut
+        assert np.array_equal(over, full > cut)                              # the same rows pass the cut-off
+        assert np.allclose(fast[over], full[over])                           # exact there
+        assert np.all(fast[~over] >= full[~over] - 1e-9)                     # a bound elsewhere
+        qs = I.correlation_lr_quantiles(x, tau, r, [.995, .999])
+        assert np.allclose(qs, np.quantile(full, [.995, .999]))

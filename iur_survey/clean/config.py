@@ -109,7 +109,7 @@ class CleanConfig:
     longstring_honest_far_alpha: float = 0.001
     longstring_midpoint_consistent: int | None = None
     longstring_midpoint_off: int | None = 3
-    longstring_midpoint_popular: int | None = None
+    longstring_midpoint_popular: int | None = 2
     longstring_keyed_lines: bool = True
     longstring_keyed_agree: bool = False
     longpattern_min_run: int | None = None
@@ -125,7 +125,7 @@ class CleanConfig:
     irv_min_items: int | None = None
     irv_midpoint_consistent: int | None = None
     irv_midpoint_off: int | None = 3
-    irv_midpoint_popular: int | None = None
+    irv_midpoint_popular: int | None = 2
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
@@ -466,7 +466,8 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", 
          "longpattern_cycle_share",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
 #: settings with a default that ``null`` turns off
-_OFF_BY_NULL = ("random_likelihood_far_styles_alpha", "longstring_midpoint_off", "irv_midpoint_off")
+_OFF_BY_NULL = ("random_likelihood_far_styles_alpha", "longstring_midpoint_off", "irv_midpoint_off",
+                "longstring_midpoint_popular", "irv_midpoint_popular")
 #: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
 _CORRELATIONS = ("psychsyn_min_r", "psychant_max_r", "even_odd_min_r", "person_total_min_r")
 #: standard deviations, seconds and log likelihood ratios: not negative

@@ -33,9 +33,9 @@ def _sample(seed, n=400):
 @pytest.mark.parametrize("rule", [longstring, irv])
 def test_two_answers_with_the_lean_make_a_middle_line_not_far(rule, seed):
     df = _sample(seed)
-    off = rule(df, INST).tolist()[-4:]
+    off = rule(df, INST, midpoint_popular=None).tolist()[-4:]
     assert all("[far beyond" in h for h in off), off                         # the setting off: all far
-    on = rule(df, INST, midpoint_popular=2).tolist()[-4:]
+    on = rule(df, INST).tolist()[-4:]                                        # the default: 2
     assert all(pd.notna(h) for h in on)
     assert ["[far beyond" in h for h in on] == [False, False, True, True], on
     assert "middle answer with 2 answers off it, each on the side" in on[0]
@@ -51,5 +51,6 @@ def test_midpoint_line_counts_the_lean_per_item_and_ignores_items_without_middle
 
 
 def test_config():
-    cfg = CleanConfig.from_dict({"longstring": {"midpoint_popular": 2}, "irv": {"midpoint_popular": None}})
-    assert cfg.params("longstring")["midpoint_popular"] == 2 and cfg.params("irv")["midpoint_popular"] is None
+    assert CleanConfig().params("longstring")["midpoint_popular"] == 2 == CleanConfig().params("irv")["midpoint_popular"]
+    cfg = CleanConfig.from_dict({"longstring": {"midpoint_popular": 3}, "irv": {"midpoint_popular": None}})
+    assert cfg.params("longstring")["midpoint_popular"] == 3 and cfg.params("irv")["midpoint_popular"] is None

@@ -498,7 +498,7 @@ from .rules import FAR, MODERATE, STYLED
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
     "speed": ("speeder", "tool_speed"),
-    "invariance": ("longstring", "longpattern", "irv", "invariant_tail"),
+    "invariance": ("longstring", "longpattern", "irv", "invariant_tail", "page_line"),
     "size": ("mahalanobis",),
     "direction": ("mahalanobis_direction",),
     "profile": ("mahalanobis_ipsatized",),

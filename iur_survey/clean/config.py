@@ -174,6 +174,7 @@ class CleanConfig:
     page_line_far_alpha: float = 0.001
     page_line_min_items: int = 3
     page_line_min_pages: int = 3
+    page_line_min_share: float = 0.5
     page_line_far_share: float = 0.75
     psychsyn_min_r: float = 0.0
     psychsyn_critval: float = 0.2
@@ -468,7 +469,7 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", 
          "correlation_likelihood_far_alpha",
          "mixture_likelihood_alpha", "mixture_likelihood_far_alpha",
          "invariant_tail_alpha", "invariant_tail_far_alpha", "page_line_alpha", "page_line_far_alpha",
-         "page_line_far_share",
+         "page_line_min_share", "page_line_far_share",
          "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha",
          "longpattern_cycle_share",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
@@ -506,6 +507,7 @@ _FAR_PAIRS = (
     ("invariant_tail_alpha", "invariant_tail_far_alpha", False, "rarer still"),
     ("invariant_tail_min_ratio", "invariant_tail_far_ratio", True, "a larger ratio"),
     ("page_line_alpha", "page_line_far_alpha", False, "rarer still"),
+    ("page_line_min_share", "page_line_far_share", True, "more pages straight"),
 )
 #: a plain decimal or exponent number written as text (YAML 1.1 reads ``1e9`` and ``1.0e9`` so)
 _NUMBER_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")

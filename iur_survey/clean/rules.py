@@ -2999,7 +2999,7 @@ def _pages(cols: list[str], instrument: Instrument, min_items: int) -> list[np.n
 
 
 def page_line(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005, far_alpha: float = 0.001,
-              min_items: int = 3, min_pages: int = 3, far_share: float = 0.75,
+              min_items: int = 3, min_pages: int = 3, min_share: float = 0.5, far_share: float = 0.75,
               reference: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Flag straight-lining within each grid: one answer throughout a page, a different one on other pages.
 
@@ -3013,9 +3013,14 @@ def page_line(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.0
     share one answer, and a strong trait's page of "4"s is one page.  Its honest tail is drawn from the sample's
     own page answers, each page independently (:func:`~iur_survey.clean.indices.page_line_tail`, the reference
     rows without the rows it flags at ``alpha``: one step, so that the grid straight-liners of the sample do not
-    make themselves ordinary).  Flag: the share of draws with that spread or more below ``alpha`` (.005), from
+    make themselves ordinary).  Flag: the share of draws with that spread or more below ``alpha`` (.005), with at
+    least two pages off the most frequent answer and at least ``min_share`` (half) of the pages straight, from
     ``min_pages`` (3) pages on; far beyond the cut-off: below ``far_alpha`` (.001) with at least ``far_share``
-    (3/4) of the pages straight.  The detail names the straight pages with a reverse-keyed item at an answer off
+    (3/4) of the pages straight.  The pages are not independent within an honest person (one who answers a
+    construct's items alike, following a strong trait, does so on other pages, with the trait's answer there):
+    an outside generator's honest respondent with three straight pages of "5", "3" and "2" was below .005 in
+    the draws, hence the floor of half the pages (honest respondents with half the pages straight and two of
+    them off the most frequent answer: 10 of 22,000 over three outside generators, none with three).  The detail names the straight pages with a reverse-keyed item at an answer off
     the middle: an honest person rarely gives one raw answer to forward and reverse-keyed items of a construct
     (:func:`keyed_line`).
 
@@ -3043,7 +3048,7 @@ def page_line(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.0
     ref = ref & (tail[spread] >= alpha)                    # one step: without the grid straight-liners it flags
     tail = page_line_tail(lines, ref)
     p = tail[spread]
-    hit = (p < alpha) & (spread > 0)
+    hit = (p < alpha) & (spread >= 2) & (straight >= np.ceil(min_share * len(pages)))
     far = hit & (p < far_alpha) & (straight >= np.ceil(far_share * len(pages)))
     rev = set(instrument.reverse_items)
     keyed = np.array([any(cols[j] in rev for j in idx) for idx in pages], dtype=bool)

@@ -3040,10 +3040,12 @@ def page_line(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.0
     pages = _pages(cols, instrument, min_items)
     if len(pages) < min_pages:
         return _not_judged(frame, f"{len(pages)} constructs of {min_items} or more items < {min_pages} pages")
-    x = common_scale(_matrix(frame, cols), cols, instrument)
+    x = common_scale(_matrix(frame, cols), cols, instrument)       # mixed scales: one place on each item's scale
     lines = page_lines(x, pages)
     straight, spread = page_line_spread(lines)
     ref = np.ones(len(frame), dtype=bool) if reference is None else np.asarray(reference, dtype=bool)
+    if ref.sum() < mahalanobis_min_n(len(cols)):            # too few page answers to draw honest ones from
+        return _not_judged(frame, _too_few_reference(int(ref.sum()), len(cols)))
     tail = page_line_tail(lines, ref)
     ref = ref & (tail[spread] >= alpha)                    # one step: without the grid straight-liners it flags
     tail = page_line_tail(lines, ref)

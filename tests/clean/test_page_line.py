@@ -89,6 +89,8 @@ def test_a_skipped_item_breaks_a_page_line_and_few_pages_are_not_judged():
     assert pd.isna(rules.page_line(frame, INST)[0])
     two = rules.page_line(frame[ITEMS[:8]], INST)
     assert two.isna().all() and "pages" in two.attrs["not_evaluated"]
+    few = rules.page_line(frame.iloc[:40], INST)                     # 40 rows: too few to draw honest pages from
+    assert few.isna().all() and "reference responses" in few.attrs["not_evaluated"]
 
 
 def test_setting_and_evidence_group():

@@ -299,7 +299,7 @@ class CleanConfig:
         >>> CleanConfig.from_dict({"speedr": {"fraction": 0.2}})
         Traceback (most recent call last):
         ...
-        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, correlation_likelihood, mixture_likelihood, invariant_tail, psychsyn, psychant, even_odd, person_total, person_fit, tool_bot, tool_speed, tool_duplicate or a flat <rule>_<parameter> name
+        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, correlation_likelihood, mixture_likelihood, invariant_tail, page_line, psychsyn, psychant, even_odd, person_total, person_fit, tool_bot, tool_speed, tool_duplicate or a flat <rule>_<parameter> name
         """
         src = None if source is None else str(source)
         if doc is None:

@@ -94,7 +94,8 @@ def test_a_skipped_item_breaks_a_page_line_and_few_pages_are_not_judged():
 
 
 def test_setting_and_evidence_group():
-    assert "page_line" in EVIDENCE_GROUPS["invariance"]
+    assert "page_line" in EVIDENCE_GROUPS["invariance"] and "page_line" in rules.DEFAULT_RULES
+    assert "page_line" not in CleanConfig.from_dict({"disable": ["page_line"]}).rules
     cfg = CleanConfig.from_dict({"page_line": {"alpha": 0.01}})
     assert cfg.params("page_line") == {"alpha": 0.01, "far_alpha": 0.001, "min_items": 3, "min_pages": 3,
                                        "min_share": 0.5, "far_share": 0.75}

@@ -34,7 +34,8 @@ speed              speeder (a fast careful reader's answers show no other sign);
                    TIME_RSI up to 4.7) it lets the groups that count beside speed count, but is no
                    piece of evidence itself (below)
 invariance         longstring, longpattern, irv, invariant_tail (one answer, or a zig-zag or ramp
-                   across the scale, to the end after a careful start, by likelihood ratio)
+                   across the scale, to the end after a careful start, by likelihood ratio),
+                   page_line (one answer throughout each page, another on other pages)
 size               mahalanobis (D², finite-sample p < .01); a D² that a response style explains
                    (``[a response style explains it]``: its style-profiled random-answer likelihood
                    ratio is at most the .9 quantile of honest answers, ``style_quantile``;
@@ -498,7 +499,7 @@ from .rules import FAR, MODERATE, STYLED
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
     "speed": ("speeder", "tool_speed"),
-    "invariance": ("longstring", "longpattern", "irv", "invariant_tail"),
+    "invariance": ("longstring", "longpattern", "irv", "invariant_tail", "page_line"),
     "size": ("mahalanobis",),
     "direction": ("mahalanobis_direction",),
     "profile": ("mahalanobis_ipsatized",),

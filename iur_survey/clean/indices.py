@@ -81,7 +81,7 @@ __all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "i
            "category_scores", "answer_model", "scale_midpoint", "copula_item_loglik", "random_lr", "random_tail_lr",
            "integrated_lr",
            "random_change_lr", "random_lrs", "random_lr_quantiles", "midpoint_item_loglik", "tail_periods",
-           "invariant_tail_lr", "walk_motifs", "walk_tail_lr"]
+           "invariant_tail_lr", "walk_motifs", "walk_tail_lr", "page_lines", "page_line_spread", "page_line_tail"]
 
 
 def nanmean_quiet(x: np.ndarray, axis: int) -> np.ndarray:
@@ -371,6 +371,74 @@ def max_identical(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         best = np.where(more, k, best)
         val = np.where(more, v, val)
     return best, val
+
+
+def page_lines(x: np.ndarray, pages: list[np.ndarray]) -> np.ndarray:
+    """Per respondent and page (a grid of items: ``pages`` holds each page's column indices into ``x``), the one
+    answer given to every item of the page, or ``NaN`` where the page has a missing or a different answer.
+
+    Kim, Dykema, Stevenson, Black & Moberg (2019, *Soc Sci Comput Rev* 37:214-233) and Zhang & Conrad (2014,
+    *Surv Res Methods* 8:127-135) measure straight-lining within each grid: the same answer to every statement
+    of a page.
+
+    >>> page_lines(np.array([[2, 2, 2, 5, 5, 5], [1, 2, 1, 4, 4, np.nan]]), [np.arange(3), np.arange(3, 6)]).tolist()
+    [[2.0, 5.0], [nan, nan]]
+    """
+    xt = np.ascontiguousarray(np.asarray(x, dtype=float).T)         # an item's answers side by side
+    out = np.full((len(pages), xt.shape[1]), np.nan)
+    for j, idx in enumerate(pages):
+        first = xt[idx[0]]
+        line = ~np.isnan(first)
+        for k in idx[1:]:
+            line &= xt[k] == first                  # NaN never equals: a skipped item breaks the line
+        out[j, line] = first[line]
+    return out.T
+
+
+def page_line_spread(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pages answered with one answer throughout (``lines``: :func:`page_lines`), and how many of them carry
+    another answer than the person's most frequent page answer: ``(straight, spread)``.
+
+    An honest midpoint or extreme responder who answers a page with one answer mostly answers his other straight
+    pages with that same answer; one answer per page, a different one on each page, is the grid straight-liner's.
+
+    >>> s, m = page_line_spread(np.array([[1, 3, 3, 5, np.nan], [3, 3, 3, np.nan, 3], [np.nan] * 5]))
+    >>> s.tolist(), m.tolist()
+    ([4, 4, 0], [2, 0, 0])
+    """
+    straight = (~np.isnan(lines)).sum(axis=1)
+    spread = np.zeros(len(lines), dtype=np.int64)
+    some = np.flatnonzero(straight >= 2)                 # one straight page or none: no spread
+    spread[some] = straight[some] - max_identical(lines[some])[0]
+    return straight, spread
+
+
+def page_line_tail(lines: np.ndarray, ref: np.ndarray, n_draws: int = 20000, seed: int = 0) -> np.ndarray:
+    """``tail[m]``: the share of honest respondents whose :func:`page_line_spread` is ``m`` or more, for ``m`` = 0
+    ... pages, by drawing each page of ``n_draws`` respondents independently from the page answers of the ``ref``
+    rows (a line at any value, or none).
+
+    The pages are drawn apart: the respondent's style, which makes one honest person straight-line several pages
+    with the *same* answer (a midpoint responder's "3", an extreme one's "5"), is left out, and with it the reason an
+    honest person's straight pages agree; the spread of page answers is therefore larger in the draws than among
+    honest people, and the tail conservative.  A ``(count + 1) / (n_draws + 1)`` share: never 0.
+
+    >>> rng = np.random.default_rng(1)
+    >>> honest = np.where(rng.random((500, 7)) < 0.1, rng.integers(1, 6, (500, 7)), np.nan)
+    >>> tail = page_line_tail(honest, np.ones(500, dtype=bool))
+    >>> float(tail[0]), bool(tail[1] > 0.01), bool(tail[3] < 0.001)
+    (1.0, True, True)
+    """
+    rng = np.random.default_rng(seed)
+    ref = np.flatnonzero(np.asarray(ref, dtype=bool))
+    n_pages = lines.shape[1]
+    if not len(ref):
+        return np.ones(n_pages + 1)
+    pick = ref[rng.integers(0, len(ref), size=(n_draws, n_pages))]
+    draws = lines[pick, np.arange(n_pages)[None, :]]
+    spread = page_line_spread(draws)[1]
+    at_least = np.cumsum(np.bincount(spread, minlength=n_pages + 1)[::-1])[::-1]
+    return (at_least + 1) / (n_draws + 1)
 
 
 def irv(x: np.ndarray) -> np.ndarray:

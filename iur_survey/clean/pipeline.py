@@ -9,7 +9,7 @@
    sample.  Duplicates keep the first row that passes ``status`` and ``unfinished``.
 2. **Careless-responding indices** (``speeder``, ``longstring``, ``longpattern``, ``irv``,
    ``mahalanobis``, ``mahalanobis_direction``, ``mahalanobis_ipsatized``, ``mahalanobis_quotient``,
-   ``random_likelihood``, ``correlation_likelihood``, ``mixture_likelihood``, ``invariant_tail``, ``psychsyn``, ``psychant``, ``even_odd``, ``person_total``,
+   ``random_likelihood``, ``correlation_likelihood``, ``mixture_likelihood``, ``invariant_tail``, ``page_line``, ``psychsyn``, ``psychant``, ``even_odd``, ``person_total``,
    ``person_fit``) on the rows that pass stage 1 only.  These are data-based: the speeder
    cut-off is a fraction of the median duration and Mahalanobis D² needs the sample mean
    and covariance, which previews, test runs, partial and repeated submissions and
@@ -93,8 +93,8 @@ LEDGER_COLUMNS = ["response_id", "row", "rule", "detail", "action", "basis"]
 #: index rules estimated on a reference sample without the blatant cases
 RULES_REFERENCE = {r: ("reference",) for r in ("mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
                                                  "mahalanobis_quotient", "random_likelihood", "correlation_likelihood",
-                                                 "mixture_likelihood", "invariant_tail", "psychsyn",
-                                                 "psychant")}
+                                                 "mixture_likelihood", "invariant_tail", "page_line",
+                                                 "psychsyn", "psychant")}
 #: index rules that read the items in the order the export asked them (runs, patterns, tails, halves): they get
 #: the reader's :attr:`~iur_survey.read.base.RawResponses.item_order` (else the codebook's order)
 RULES_ORDER = ("longstring", "longpattern", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",

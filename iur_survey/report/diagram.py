@@ -220,6 +220,7 @@ RULE_LABELS = {
     "correlation_likelihood": "answers without the item correlations (likelihood ratio)",
     "mixture_likelihood": "some answers random (mixture likelihood ratio)",
     "invariant_tail": "careful start, then one answer or a zig-zag to the end (likelihood ratio)",
+    "page_line": "one answer throughout each page (grid), another on other pages",
     "psychsyn": "psychometric synonyms answered unalike",
     "psychant": "psychometric antonyms answered alike",
     "person_total": "answers against the item means (person-total r)",

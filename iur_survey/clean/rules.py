@@ -37,7 +37,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import warnings
 from typing import Callable, Iterable
 
 import numpy as np
@@ -1026,9 +1025,9 @@ def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_of
     line = 2 * n_mid >= n_ans
     rows = line & (n_off >= min_off)
     if popular and len(x):
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)            # an item nobody answered: no lean
-            lean = np.sign(np.nanmean(x, axis=0) - mid)
+        answered = ~np.isnan(x)
+        with np.errstate(invalid="ignore", divide="ignore"):          # an item nobody answered: no lean
+            lean = np.nan_to_num(np.sign(np.where(answered, x, 0.0).sum(axis=0) / answered.sum(axis=0) - mid))
             with_lean = (np.sign(x - mid) * lean > 0).sum(axis=1)
         rows |= line & (n_off >= popular) & (with_lean == n_off)
     return rows, n_off

@@ -49,7 +49,7 @@ from .indices import longpattern_own_p
 from .indices import mahad_ipsatized, mahad_quotient_crits, mahad_quotient_new_crit, mahalanobis_d2, rayleigh_quotient
 from .indices import mahad_quotient_crit, nanmean_quiet, standardised_corr
 from .indices import answer_draws, answer_model, mahad_new_crit, mahad_new_p, mahad_sim_quantile, pairwise_corr
-from .indices import (LR_EXTREME, LR_SCALES, LR_SHIFTS, correlation_lr, correlation_lr_quantiles, invariant_tail_lr, random_change_lr, random_lr, random_lr_quantiles, random_lrs,
+from .indices import (LR_EXTREME, LR_SCALES, LR_SHIFTS, correlation_lr, correlation_lr_quantiles, invariant_tail_lr, random_change_lr, random_lr, random_lr_quantiles, random_lrs, random_predictive_tail_lr,
                       integrated_lr, sample_stretch_quantiles, styled_answer_draws, walk_motifs, walk_tail_lr)
 from .indices import mixture_lr, mixture_lr_quantiles
 from .indices import max_identical as max_identical_index
@@ -2215,7 +2215,7 @@ def mahalanobis_quotient(frame: pd.DataFrame, instrument: Instrument, *, alpha: 
 def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005,
                       far_alpha: float = 0.001, tails: bool = True, min_tail: int = 4,
                       change_point: bool = False, irtree: bool = False, far_styles_alpha: float | None = 0.02,
-                      integrated: bool = False, far_styles_sample: bool = False,
+                      integrated: bool = False, far_styles_sample: bool = False, predictive: bool = False,
                       reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag answers more likely under uniform random answering than under any honest response style.
 
@@ -2531,6 +2531,12 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
         lrs = np.column_stack([lrs, random_change_lr(codes, tau, r, change)])
         what.append(("change-point likelihood ratio", f"over tails of {change} to {k} items (the careful head in "
                      f"its own style){note}", alpha / split, far_alpha / split))
+    pred, pfar = np.full(len(frame), np.nan), np.inf
+    if predictive and one and 2 * one <= k:              # far beyond also by the tail predicted from the head:
+        pfar = np.quantile(random_predictive_tail_lr(null, tau, r, one, one), 1 - far_alpha / split)   # no guard
+        with np.errstate(invalid="ignore"):
+            rows = np.flatnonzero(lrs[:, 1] > crits[1, 0])   # only where the tail ratio flags
+        pred[rows] = random_predictive_tail_lr(codes[rows], tau, r, one, one)
     texts = np.full(len(frame), None, dtype=object)
     free = np.concatenate([free, crits[len(free):, 1]])  # rows added after the guard (change point): no guard
     for (name, over, a, fa), lr, (crit, far), far0 in zip(what, lrs.T, crits, free):
@@ -2548,6 +2554,9 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
                 t = _far(f"{t}, and > {far:.2f}, " + (f"its {_detail_number(1 - fa)} quantile" if far <= far0 else
                                                       f"the guard for stretched answer styles (above its "
                                                       f"{_detail_number(1 - fa)} quantile {far0:.2f})"))
+            elif name == "random-tail likelihood ratio" and pred[i] > pfar:
+                t = _far(f"{t}, and the tail predicted from the careful head in its style: predictive-tail "
+                         f"likelihood ratio {pred[i]:.2f} > {pfar:.2f}, its {_detail_number(1 - fa)} quantile")
             texts[i] = t if texts[i] is None else f"{texts[i]}; {t}"
     hit = texts != None  # noqa: E711
     return _details(frame, hit, list(texts[hit]))

@@ -52,6 +52,9 @@ random_lr         likelihood ratio of uniform random         Neyman & Pearson 19
                   (shift, stretch, midpoint propensity)       Baumgartner & Steenkamp 2001
 random_tail_lr    the same for answers that turn random      Page 1954 (CUSUM); Yu & Cheng
                   from some item on (a change point)          2019 (back random responding)
+random_           the tail against its predictive given     Yu & Cheng 2019; the style a
+predictive_       the careful head (the style learnt from   nuisance with a uniform prior
+tail_lr           the head, integrated over the grid)       (a Bayes predictive)
 invariant_tail_lr generalised likelihood ratio of answers    longstring (Johnson 2005) as a
                   that repeat one answer or a short motif     change point (Yu & Cheng 2019);
                   from some item on, styles profiled out      styles: Böckenholt 2012

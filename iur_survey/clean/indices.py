@@ -2234,10 +2234,11 @@ def random_predictive_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray,
     for start in range(0, len(ok), step):
         rows = ok[start:start + step]
         ll = copula_item_loglik(codes[rows], tau, r, shifts, scales)  # styles x rows x items
-        heads = np.cumsum(ll, axis=2)                                 # styles x rows x the first 1..k items
-        whole = special.logsumexp(heads[:, :, -1], axis=0)            # rows
-        given = special.logsumexp(heads[:, :, h - 1], axis=0)         # rows x tails: the heads' sums over styles
-        out[rows] = (given - whole[:, None] - random_tail).max(axis=1)
+        heads = np.cumsum(ll, axis=2)[:, :, np.append(h - 1, k - 1)]  # styles x rows x (the heads, the whole)
+        top = heads.max(axis=0)                                       # log of the sums over the styles, each
+        np.exp(heads - top, out=heads)                                # term below its largest (as logsumexp,
+        sums = np.log(heads.sum(axis=0)) + top                        # about four times faster here)
+        out[rows] = (sums[:, :-1] - sums[:, -1:] - random_tail).max(axis=1)
     return out
 
 

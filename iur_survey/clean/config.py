@@ -152,6 +152,7 @@ class CleanConfig:
     random_likelihood_far_styles_alpha: float | None = 0.02
     random_likelihood_integrated: bool = False
     random_likelihood_far_styles_sample: bool = False
+    random_likelihood_predictive: bool = True
     correlation_likelihood_alpha: float = 0.005
     correlation_likelihood_far_alpha: float = 0.001
     correlation_likelihood_styles: bool = True

@@ -259,6 +259,8 @@ def varied_sample(n: int, seed: int, instrument: Instrument | None = None) -> tu
     >>> frame, truth = varied_sample(200, seed=1)
     >>> sorted(set(truth["kind"]) & {"random_marginal", "mild_random", "partial_late", "speeder_straight", "narrow"})
     ['mild_random', 'narrow', 'partial_late', 'random_marginal', 'speeder_straight']
+    >>> sorted(set(truth["kind"]) & {"page_line", "keyed_line", "disacquiescent"})
+    ['disacquiescent', 'keyed_line', 'page_line']
     """
     sim = simulate(n, seed=seed, instrument=instrument, contamination=Contamination.from_dict(VARIED_RATES),
                    styles=StyleStrengths.drawn(seed))

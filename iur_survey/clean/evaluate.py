@@ -83,8 +83,11 @@ NOT_EXCLUSIONS = ("item_nonresponse",) + STYLE_KINDS
 #: the simulator's opt-in kinds, on in the varied generator: ``random_marginal`` (the honest respondents' answer
 #: shares), ``mild_random`` (half the answers random), ``partial_late`` (careless from about 2/3 of the form),
 #: ``speeder_straight`` (fast straight-lining)
+#: ``page_line`` (one answer per grid page, another on the next), ``keyed_line`` (a line at the disagree end held on
+#: the reverse-keyed items, 1-4 slips)
 CARELESS_KINDS = ("speeder", "speeder_straight", "straightliner", "random", "random_marginal", "mild_random",
-                  "pattern", "partial", "partial_late", "partial_straight", "partial_pattern")
+                  "pattern", "partial", "partial_late", "partial_straight", "partial_pattern", "page_line",
+                  "keyed_line")
 
 
 def _read(path: Path, inst: Instrument):
@@ -235,16 +238,17 @@ def simulator_sample(n: int, seed: int, instrument: Instrument | None = None) ->
 
 #: rates of the simulator's opt-in kinds in the varied generator (proportions of the honest respondents, on top
 #: of the default contamination).  Careless rows: the default 9 % of N (speeder .03, straightliner .02, random .02,
-#: pattern .01, partial .01) + these 5 % = 14 % of N, about 11 % of all rows (N x 1.238): Meade & Craig (2012,
+#: pattern .01, partial .01) + these 7 % = 16 % of N, about 13 % of all rows (N x 1.258): Meade & Craig (2012,
 #: Psychological Methods 17, 437-455) found 10-12 % careless respondents.  Honest styles: the default 24 % + these
-#: 22 % = 46 % of the honest respondents with a style, a few per cent each; Baumgartner & Steenkamp (2001, Journal
-#: of Marketing Research 38, 143-156) find acquiescence, extreme, midpoint and narrow-range ("response range")
-#: styles in every one of their eleven national samples; extreme responding comes twice, as the simulator's
+#: 26 % = 50 % of the honest respondents with a style, a few per cent each; Baumgartner & Steenkamp (2001, Journal
+#: of Marketing Research 38, 143-156) find acquiescence, disacquiescence, extreme, midpoint and narrow-range
+#: ("response range") styles in every one of their eleven national samples; extreme responding comes twice, as the simulator's
 #: default (the outer categories widened: an answer never leaves its side) and as threshold scaling (Jin & Wang 2014,
 #: ``extreme_scaled``: a middle answer may leave the middle).  The shares of each style, of slow readers, high-trait
 #: and skipping respondents are a judgement of this package, not a published prevalence.
 VARIED_RATES = {"random_marginal": 0.015, "mild_random": 0.015, "partial_late": 0.01, "speeder_straight": 0.01,
-                "narrow": 0.05, "slow_careful": 0.04, "high_trait": 0.04, "skipped_items": 0.05, "extreme_scaled": 0.04}
+                "narrow": 0.05, "slow_careful": 0.04, "high_trait": 0.04, "skipped_items": 0.05, "extreme_scaled": 0.04,
+                "page_line": 0.01, "keyed_line": 0.01, "disacquiescent": 0.04}
 
 
 def varied_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -255,6 +259,8 @@ def varied_sample(n: int, seed: int, instrument: Instrument | None = None) -> tu
     >>> frame, truth = varied_sample(200, seed=1)
     >>> sorted(set(truth["kind"]) & {"random_marginal", "mild_random", "partial_late", "speeder_straight", "narrow"})
     ['mild_random', 'narrow', 'partial_late', 'random_marginal', 'speeder_straight']
+    >>> sorted(set(truth["kind"]) & {"page_line", "keyed_line", "disacquiescent"})
+    ['disacquiescent', 'keyed_line', 'page_line']
     """
     sim = simulate(n, seed=seed, instrument=instrument, contamination=Contamination.from_dict(VARIED_RATES),
                    styles=StyleStrengths.drawn(seed))

@@ -38,10 +38,16 @@ Opt-in kinds (rate 0 unless --rate sets one; listed in the outputs only then):
   mild_random                            careful, but half of the questions answered at random
   partial_late                           careful first 62-72 % (from about 2/3), then careless
   speeder_straight                       a speeder who straight-lines
+  page_line                              grid straight-lining: one answer per page, another on
+                                         the next page
+  keyed_line                             a line at the disagree end held on reverse-keyed items
+                                         too, 1-4 slips
   narrow, slow_careful, high_trait,      honest styles: never the end points; 2-4 x the median
   skipped_items                          time; latent level +1.2-2.0 SD; 1-4 items left blank
   extreme_scaled                         honest extreme style as threshold scaling: thresholds
                                          x 0.4-0.7 about the scale's centre (Jin & Wang 2014)
+  disacquiescent                         honest style: disagrees more whatever the keying (the
+                                         mirror of acquiescent; raw latent response -0.3-0.9 SD)
 
 The same command with the same versions reproduces every file byte for byte.
 

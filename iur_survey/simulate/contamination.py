@@ -48,7 +48,18 @@ partial_late       careful for the first 62-72 % of the         as partial
                    one code or a pattern
 speeder_straight   a speeder (6-25 % of the honest median)      speeder, longstring, irv,
                    who straight-lines (as straightliner)        invariant_tail
+page_line          grid straight-lining: one answer to every    page_line, irv, the
+                   item of a page (construct), another answer   Mahalanobis rules
+                   on the next page (30 %: 1-2 slips one step
+                   off), at an ordinary speed
+keyed_line         a near-straight line at the disagree end     longstring, irv,
+                   (the scale's lowest code) held on the        mahalanobis, invariant_tail
+                   reverse-keyed items too, with 1-4 slips
+                   (forward items, one or two steps up)
 =================  ===========================================  ==========================
+
+Half of the page-line and keyed-line respondents answer the attention check as asked (it stands out in
+its grid); the others answer it with their line (a failed check when the line is not its answer).
 
 Honest response styles (:data:`STYLE_KINDS`) are shares of the ``n`` honest respondents
 too, one style per person, each with a person-level strength drawn from the ranges of
@@ -80,6 +91,8 @@ extreme_scaled     extreme responding as threshold scaling (Jin & Wang 2014, *Ed
                    latent response, noise included, stretched by 1/w about the scale's centre
                    (the middle of the middle category): 2 -> 1 and 4 -> 5 as in ``extreme``,
                    and also 3 -> 2 or 4 (a middle answer leaves the middle)
+disacquiescent     disagrees more whatever the item's keying, the mirror of ``acquiescent``
+                   (raw latent response - d, d the person's strength)
 =================  ======================================================================
 
 >>> c = Contamination()
@@ -94,17 +107,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
+#: the opt-in careless kinds (rate 0 unless asked for)
+OPT_IN_CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight", "page_line", "keyed_line")
+#: the opt-in honest styles (rate 0 unless asked for)
+OPT_IN_STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled", "disacquiescent")
 #: kinds whose default rate is 0: listed in the outputs (population.json's rates and counts) only when switched on;
-#: careless ones first, then honest styles
+#: in the order they were added (each new one appended, so that the earlier ones keep their random streams)
 OPT_IN_KINDS = ("random_marginal", "mild_random", "partial_late", "speeder_straight",
-                "narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled")
+                "narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled",
+                "page_line", "keyed_line", "disacquiescent")
 #: every kind of injected case, in the order the truth file lists them; the opt-in kinds are appended so that the
 #: others keep their random streams
 KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
          "straightliner", "random", "attention", "out_of_range", "item_nonresponse", "pattern", "partial",
          "acquiescent", "extreme", "midpoint", "fast_careful") + OPT_IN_KINDS
 #: honest response styles (shares of the honest respondents; never an exclusion)
-STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful") + OPT_IN_KINDS[4:]
+STYLE_KINDS = ("acquiescent", "extreme", "midpoint", "fast_careful") + OPT_IN_STYLES
 #: kinds that mark an honest respondent rather than add a row
 HONEST_KINDS = ("item_nonresponse",) + STYLE_KINDS
 
@@ -131,6 +149,8 @@ CLEANING_RULES: dict[str, tuple[str, ...]] = {
 CLEANING_RULES["random_marginal"] = CLEANING_RULES["mild_random"] = CLEANING_RULES["random"]
 CLEANING_RULES["partial_late"] = CLEANING_RULES["partial"]
 CLEANING_RULES["speeder_straight"] = CLEANING_RULES["speeder"] + CLEANING_RULES["straightliner"]
+CLEANING_RULES["page_line"] = ("page_line", "irv", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized")
+CLEANING_RULES["keyed_line"] = ("longstring", "irv", "mahalanobis", "invariant_tail")
 
 #: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion)
 KIND_RULES: dict[str, tuple[str, ...]] = {**CLEANING_RULES, **{k: () for k in HONEST_KINDS}}
@@ -181,6 +201,9 @@ class Contamination:
     high_trait: float = 0.0
     skipped_items: float = 0.0
     extreme_scaled: float = 0.0
+    page_line: float = 0.0
+    keyed_line: float = 0.0
+    disacquiescent: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -223,7 +246,7 @@ class Contamination:
         """:data:`KINDS` without the opt-in kinds whose rate is 0 (what the outputs list).
 
         >>> len(Contamination().shown_kinds()), len(KINDS)
-        (18, 27)
+        (18, 30)
         """
         return tuple(k for k in KINDS if k not in OPT_IN_KINDS or getattr(self, k))
 
@@ -267,7 +290,8 @@ class StyleStrengths:
     median; ``high_trait``: shift of every latent score (SD units); ``skipped_items``: the
     number of items left blank (integers, both ends included); ``extreme_scaled``: the weight
     ``w`` of the person's thresholds about the scale's centre (a stretch of ``1 / w``; at
-    most 1).  :meth:`drawn` gives random
+    most 1); ``disacquiescent``: shift of the raw-direction latent response toward disagreement (SD units, the
+    mirror of ``acquiescent``).  :meth:`drawn` gives random
     ranges (per seed) so an evaluation does not fit one fixed setting.
 
     >>> StyleStrengths().extreme
@@ -285,6 +309,7 @@ class StyleStrengths:
     high_trait: tuple[float, float] = (1.2, 2.0)
     skipped_items: tuple[float, float] = (1, 4)
     extreme_scaled: tuple[float, float] = (0.4, 0.7)
+    disacquiescent: tuple[float, float] = (0.3, 0.9)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -310,7 +335,8 @@ class StyleStrengths:
         # the opt-in styles' ranges: drawn after the others, which stay what they were for a seed
         newer = dict(narrow=rng_range(0.6, 1.0, 0.2), slow_careful=rng_range(1.8, 4.5, 1.5),
                      high_trait=rng_range(0.9, 2.2, 0.6), skipped_items=(1, int(rng.integers(2, 6))))
-        return cls(**old, **newer, extreme_scaled=rng_range(0.35, 0.8, 0.2))   # drawn last: the others stay
+        scaled = rng_range(0.35, 0.8, 0.2)                  # drawn after the others: they stay
+        return cls(**old, **newer, extreme_scaled=scaled, disacquiescent=rng_range(0.2, 1.2, 0.4))   # drawn last
 
 
 def _round(x: float) -> int:

@@ -21,8 +21,9 @@ kind of bad case leaves everything else as it was: the honest respondents of
 stream (one shuffled list of the honest respondents is cut into the styles in turn), so
 changing one style's rate also changes who has each of the later ones.  The opt-in kinds
 (:data:`~iur_survey.simulate.contamination.OPT_IN_KINDS`: random answers following the
-items' answer shares, half-random, careless from about 2/3, straight-lining speeders; the
-narrow, slow careful, high-trait and item-skipping honest styles) come last and draw nothing
+items' answer shares, half-random, careless from about 2/3, straight-lining speeders, grid
+straight-lining, a line at the disagree end held on reverse-keyed items; the narrow, slow careful,
+high-trait, item-skipping, threshold-scaled extreme and disacquiescent honest styles) come last and draw nothing
 at rate 0: the default sample is the one made before they existed, and switching them on
 adds their rows (and styles honest people without a style) without changing anyone else's
 answers -- except that ``skipped_items`` leaves rows incomplete, and the duplicates copy
@@ -399,9 +400,19 @@ def _extreme_scaled(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.n
                                       f"scale's centre (the latent response stretched x {1 / v:.2f})" for v in g])
 
 
+def _disacquiescent(rng: np.random.Generator, s: _Setup, blk: _Block, rows: np.ndarray, g: np.ndarray) -> None:
+    """Disagrees more whatever the item's keying (the mirror of acquiescence): the raw-direction latent response
+    moves ``g`` SD toward disagreement on every item.  Draws nothing from ``rng``."""
+    sign = np.where(s.reverse, -1.0, 1.0)
+    blk.ystar[rows] = blk.ystar[rows] - g[:, None] * sign
+    blk.items[rows] = _cut(s, blk.ystar[rows])
+    blk.note(rows, "disacquiescent", [f"disacquiescent: raw latent response -{v:.2f} SD toward disagreement on "
+                                      f"every item" for v in g])
+
+
 #: the opt-in honest styles (drawn after the others from the styles' stream)
 _OPT_IN_STYLE = {"narrow": _narrow, "slow_careful": _slow_careful, "high_trait": _high_trait,
-                 "skipped_items": _skipped_items, "extreme_scaled": _extreme_scaled}
+                 "skipped_items": _skipped_items, "extreme_scaled": _extreme_scaled, "disacquiescent": _disacquiescent}
 
 
 def _item_nonresponse(seed: int, s: _Setup, blk: _Block, c: Contamination, count: int) -> None:
@@ -680,6 +691,68 @@ def _random_marginal(seed: int, s: _Setup, m: int, honest: _Block) -> _Block:
     return blk
 
 
+def _check_answers(rng: np.random.Generator, s: _Setup, blk: _Block, line: np.ndarray) -> np.ndarray:
+    """Attention checks of line answerers: half answer them as asked (a check stands out in its grid), the others
+    with ``line`` (rows x checks).  Returns who answered as asked."""
+    asked = rng.random(blk.m) < 0.5
+    blk.att[:] = np.where(asked[:, None], s.careful[None, :], line)
+    return asked
+
+
+def _page_line(seed: int, s: _Setup, m: int) -> _Block:
+    """Grid straight-lining: one answer to every item of a page (construct), another one on the next page; 30 % of
+    them slip one step off on 1-2 items; at an ordinary speed (15 % speeding)."""
+    rng = _rng(seed, "page_line")
+    blk = _careless(rng, s, m)
+    lo, hi = s.inst.scale_min, s.inst.scale_max
+    k = hi - lo + 1
+    code = np.empty((m, s.n_pages))
+    code[:, 0] = rng.integers(lo, hi + 1, size=m)
+    for p in range(1, s.n_pages):           # another answer than the previous page's
+        code[:, p] = lo + (code[:, p - 1] - lo + rng.integers(1, k, size=m)) % k
+    blk.items = code[:, s.item_page].copy()
+    slips = np.where(rng.random(m) < 0.3, rng.integers(1, 3, size=m), 0)
+    details = []
+    for i in range(m):
+        if slips[i]:
+            cols = rng.choice(len(s.items), size=slips[i], replace=False)
+            step = rng.choice([-1.0, 1.0], size=slips[i])
+            v = blk.items[i, cols]
+            step[v + step < lo] = 1.0
+            step[v + step > hi] = -1.0
+            blk.items[i, cols] = v + step
+        details.append(f"one answer per page: {' '.join(f'{c:.0f}' for c in code[i])}"
+                       f"{f', {slips[i]} slip(s) one step off' if slips[i] else ''}")
+    _check_answers(rng, s, blk, code[:, s.att_page])
+    blk.duration, fast = _ordinary_duration(rng, m, 0.15)
+    blk.note(np.arange(m), "page_line", details)
+    _secondary(blk, s, "page_line", fast)
+    return blk
+
+
+def _keyed_line(seed: int, s: _Setup, m: int) -> _Block:
+    """A near-straight line at the disagree end (the scale's lowest code) on every item, the reverse-keyed ones
+    too (after reverse scoring: agreeing and disagreeing with one construct), with 1-4 slips on forward items one or
+    two steps up; at an ordinary speed (15 % speeding)."""
+    rng = _rng(seed, "keyed_line")
+    blk = _careless(rng, s, m)
+    lo = float(s.inst.scale_min)
+    blk.items[:] = lo
+    fwd = np.flatnonzero(~s.reverse)
+    n_slip = rng.integers(1, 5, size=m)
+    details = []
+    for i in range(m):
+        cols = rng.choice(fwd, size=min(n_slip[i], len(fwd)), replace=False)
+        blk.items[i, cols] = np.minimum(lo + rng.integers(1, 3, size=len(cols)), s.inst.scale_max)
+        details.append(f"code {lo:.0f} on {len(s.items) - len(cols)} of {len(s.items)} items "
+                       f"({int(s.reverse.sum())} reverse-keyed among them), {len(cols)} slip(s)")
+    _check_answers(rng, s, blk, np.full((m, len(s.att)), lo))
+    blk.duration, fast = _ordinary_duration(rng, m, 0.15)
+    blk.note(np.arange(m), "keyed_line", details)
+    _secondary(blk, s, "keyed_line", fast)
+    return blk
+
+
 def _mild_random(seed: int, s: _Setup, m: int) -> _Block:
     """Careful respondents who answer half of the questions (any of them, attention checks too) at random."""
     rng = _rng(seed, "mild_random")
@@ -935,7 +1008,8 @@ def simulate(n: int, *, seed: int, instrument: Instrument | None = None, populat
     # the opt-in careless kinds: a block only when asked for (the default sample stays what it was)
     opt_in = {"random_marginal": lambda m: _random_marginal(seed, s, m, honest),
               "mild_random": lambda m: _mild_random(seed, s, m), "partial_late": lambda m: _partial_late(seed, s, m),
-              "speeder_straight": lambda m: _speeder_straight(seed, s, m)}
+              "speeder_straight": lambda m: _speeder_straight(seed, s, m), "page_line": lambda m: _page_line(seed, s, m),
+              "keyed_line": lambda m: _keyed_line(seed, s, m)}
     blocks += [make(counts[k]) for k, make in opt_in.items() if counts[k]]
 
     frame, order, latent = _frame(blocks, s)

@@ -72,8 +72,10 @@ def test_the_varied_generator_runs_at_a_tiny_n(capsys):
     res = evaluate((150,), (2,), ("csv",), "varied")
     assert len(res) == len(frame) and set(OPT_IN_KINDS) <= set(res["label"])
     rec, hon = tables(res)
-    assert {"random_marginal", "mild_random", "partial_late", "speeder_straight"} <= set(rec.index)
-    assert {"narrow", "slow_careful", "high_trait", "skipped_items"} <= set(hon.index)
+    assert {"random_marginal", "mild_random", "partial_late", "speeder_straight", "page_line", "keyed_line"} <= \
+        set(rec.index)
+    assert {"narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled", "disacquiescent"} <= \
+        set(hon.index)
     assert main(["--generator", "varied", "--n", "150", "--seeds", "2", "--formats", "csv"]) == 0
     out = capsys.readouterr().out
     assert "== generator: varied" in out and "partial_late" in out and "skipped_items" in out

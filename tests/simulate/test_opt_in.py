@@ -19,8 +19,9 @@ from iur_survey.simulate.respondents import DURATION_MEDIAN, SPEEDER_CUT
 INST = load_instrument()
 ITEMS = list(INST.item_codes)
 sim_module = importlib.import_module("iur_survey.simulate.respondents")    # the package exports the function's name
-CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight")
-STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled")
+CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight", "page_line", "keyed_line")
+STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled", "disacquiescent")
+REVERSE = np.array([c in INST.reverse_items for c in ITEMS])
 ON = {**{k: 0.03 for k in CARELESS}, **{k: 0.05 for k in STYLES}}
 
 
@@ -57,7 +58,7 @@ def test_the_default_path_never_runs_the_opt_in_kinds(monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("an opt-in kind ran at rate 0")
 
-    for name in ("_random_marginal", "_mild_random", "_partial_late", "_speeder_straight"):
+    for name in ("_random_marginal", "_mild_random", "_partial_late", "_speeder_straight", "_page_line", "_keyed_line"):
         monkeypatch.setattr(sim_module, name, boom)
     monkeypatch.setattr(sim_module, "_OPT_IN_STYLE", {k: boom for k in STYLES})
     sim = simulate(400, seed=5, styles=StyleStrengths.drawn(5))
@@ -75,7 +76,7 @@ def test_explicit_zeros_are_the_default_sample():
 def test_switching_careless_kinds_on_adds_rows_and_changes_nothing_else():
     base = simulate(600, seed=4)
     more = simulate(600, seed=4, contamination=Contamination.from_dict({k: 0.02 for k in CARELESS}))
-    assert len(more.frame) == len(base.frame) + 4 * 12
+    assert len(more.frame) == len(base.frame) + len(CARELESS) * 12
     a = base.frame.drop(columns="_row").set_index("response_id")
     b = more.frame.drop(columns="_row").set_index("response_id")
     a, b = a[~a.index.duplicated()], b[~b.index.duplicated()]
@@ -143,7 +144,9 @@ def test_random_marginal_follows_the_items_shares(on):
         xs = np.array([(x[:, j] == c).mean() for c in range(1, 6)])
         assert np.abs(xs - hs).max() < 0.12, ITEMS[j]          # 240 draws: SE of a share <= .032
     pooled = np.array([(x == c).mean() for c in range(1, 6)])
-    assert pooled[3] > 0.3 and pooled[0] < 0.12                  # not uniform: agreement is common
+    # not uniform (0.2 each): agreement is common (the honest share of "4" is about .30, a little less with the
+    # fixture's disacquiescent respondents)
+    assert pooled[3] > 0.25 and pooled[0] < 0.12
     r = np.corrcoef(reverse_score(rows(on, "random_marginal"), INST)[ITEMS].to_numpy(), rowvar=False)
     assert abs(r[np.triu_indices(len(ITEMS), 1)].mean()) < 0.03
     d = rows(on, "random_marginal")["_duration"]
@@ -242,3 +245,79 @@ def test_extreme_scaled_is_threshold_scaling():
     assert (hi - lo > -0.02).all()
     ends = np.isin(styled[ok], [INST.scale_min, INST.scale_max]).mean()
     assert ends > np.isin(plain_honest(sim)[ITEMS].to_numpy(), [1, 5]).mean() + 0.2
+
+
+# -- grid straight-lining, a keyed line at the disagree end, disacquiescence --------------------------------
+def _pages():
+    return [np.array([ITEMS.index(i) for i in INST.constructs[c].items]) for c in INST.construct_codes]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_page_line_is_one_answer_per_page_and_another_on_the_next(seed):
+    from iur_survey.clean import indices
+
+    sim = simulate(1500, seed=seed, contamination=Contamination.from_dict({"page_line": 0.04}))
+    r = rows(sim, "page_line")
+    assert len(r) == 60
+    x = r[ITEMS].to_numpy()
+    lines = indices.page_lines(x, _pages())                      # a page's answer, NaN where it is not straight
+    straight = np.isfinite(lines).sum(1)
+    slips = sim.truth.loc[(sim.truth["kind"] == "page_line"), "detail"].str.extract(r"(\d) slip")[0]
+    n_slip = slips.fillna(0).astype(int).to_numpy()
+    assert (straight >= len(_pages()) - n_slip).all() and (n_slip <= 2).all()
+    assert 0.1 < (n_slip > 0).mean() < 0.5                       # 30 % slip: 60 rows, SE .06
+    full = lines[straight == len(_pages())]
+    assert (np.diff(full, axis=1) != 0).all()                    # the next page: another answer
+    assert (np.nanmax(lines, 1) - np.nanmin(lines, 1) >= 1).all()
+    # the attention check: about half as asked, the others with the middle page's line
+    att = r["ATT1"].to_numpy()
+    asked = att == INST.attention_checks["ATT1"]
+    assert 0.3 < asked.mean() < 0.85                             # half + the lines that happen to be 4
+    assert r["_duration"].median() > 0.5 * DURATION_MEDIAN       # an ordinary speed
+    assert sim.latent.iloc[sim.truth.loc[sim.truth["kind"] == "page_line", "position"]].isna().all().all()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_keyed_line_is_a_disagree_line_held_on_the_reverse_keyed_items(seed):
+    from iur_survey.clean import rules
+
+    sim = simulate(1500, seed=seed, contamination=Contamination.from_dict({"keyed_line": 0.04}))
+    r = rows(sim, "keyed_line")
+    x = r[ITEMS].to_numpy()
+    assert len(r) == 60 and (x[:, REVERSE] == INST.scale_min).all()      # held on every reverse-keyed item
+    off = (x != INST.scale_min).sum(1)
+    assert off.min() >= 1 and off.max() <= 4 and len(set(off)) >= 3       # 1-4 slips, varied
+    assert (x[x != INST.scale_min] <= INST.scale_min + 2).all()           # one or two steps up
+    assert rules.keyed_line(x, ITEMS, INST)[0].all()                      # what the rule is for
+    h = sim.frame[sim.expected_clean().to_numpy()][ITEMS].to_numpy()
+    assert not rules.keyed_line(np.nan_to_num(h, nan=3.0), ITEMS, INST)[0].any()
+    asked = (r["ATT1"] == INST.attention_checks["ATT1"]).mean()
+    assert 0.3 < asked < 0.7
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_disacquiescent_disagrees_more_whatever_the_keying(seed):
+    base = simulate(2000, seed=seed)
+    sim = simulate(2000, seed=seed, contamination=Contamination.from_dict({"disacquiescent": 0.1}),
+                   styles=StyleStrengths(disacquiescent=(0.5, 0.9)))
+    t = sim.truth[(sim.truth["kind"] == "disacquiescent") & sim.truth["primary"]]
+    g = t["detail"].str.extract(r"response -([\d.]+) SD")[0].astype(float)
+    assert len(t) == 200 and g.between(0.5, 0.9).all()
+    styled = sim.frame.iloc[t["position"].to_numpy()][ITEMS].to_numpy()
+    honest = base.frame[base.expected_clean().to_numpy()].set_index("response_id")
+    unstyled = honest.loc[t["response_id"], ITEMS].to_numpy()
+    ok = ~np.isnan(styled) & ~np.isnan(unstyled)
+    assert ok.mean() > 0.95
+    assert (styled[ok] <= unstyled[ok]).all()                    # the same person, the raw answer never higher
+    for keyed in (~REVERSE, REVERSE):                            # lower on forward and reverse-keyed items alike
+        gap = np.nanmean(unstyled[:, keyed]) - np.nanmean(styled[:, keyed])
+        assert 0.3 < gap < 1.2
+    assert sim.expected_clean().iloc[t["position"]].all()        # honest: kept
+    assert (sim.frame.iloc[t["position"].to_numpy()]["ATT1"] == 4).all()
+
+
+def test_drawn_strengths_add_disacquiescence_last():
+    for seed in (1, 2, 3):
+        s = StyleStrengths.drawn(seed)
+        assert 0.2 <= s.disacquiescent[0] < s.disacquiescent[1] <= 1.2
+    assert StyleStrengths().disacquiescent == (0.3, 0.9)

@@ -1091,7 +1091,8 @@ def _midpoint_text(n_off: int) -> str:
 def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | None = None,
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
-               midpoint_popular: int | None = 2, keyed_lines: bool = True, keyed_agree: bool = False, order: list[str] | None = None) -> pd.Series:
+               midpoint_popular: int | None = 2, keyed_lines: bool = True, keyed_agree: bool = False, keyed_far: bool = False,
+               order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1226,10 +1227,11 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     hit = (best >= cut) | near[0]
     if keyed_lines:                                 # a line against the keying whose slips break every run
         line, l_code, l_count, l_answered, l_rev = keyed_line(x, cols, instrument, keyed_agree, ident)
+        keyed = line & keyed_far                    # every keyed line far beyond, whatever its runs
         line &= ~hit
-        hit |= line
+        hit |= line | keyed
     else:
-        line = np.zeros(len(x), dtype=bool)
+        line = keyed = np.zeros(len(x), dtype=bool)
     calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
     loose, n_other = midpoint_line(x, cols, instrument, midpoint_off, midpoint_popular)
     texts = []
@@ -1241,10 +1243,11 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                  if best[i] >= cut else [])
         if near[0][i]:
             parts.append(f"{near[1][i]} of {near[2][i]} answers are {_detail_number(near[3][i])}")
-        if line[i]:
-            texts.append(f"{l_count[i]} of {l_answered[i]} answers are {_detail_number(l_code[i])}, the "
-                         f"{'disagree' if l_code[i] == instrument.scale_min else 'agree'} end, "
-                         f"{l_rev[i]} reverse-keyed items among them (a line against the keying)")
+        if line[i] or keyed[i]:
+            kt = (f"{l_count[i]} of {l_answered[i]} answers are {_detail_number(l_code[i])}, the "
+                  f"{'disagree' if l_code[i] == instrument.scale_min else 'agree'} end, "
+                  f"{l_rev[i]} reverse-keyed items among them (a line against the keying)")
+            texts.append(_far("; ".join(parts + [kt])) if keyed[i] else kt)
             continue
         t = "; ".join(parts)
         if (best[i] >= far or near[0][i]) and calm[i]:

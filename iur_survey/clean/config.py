@@ -112,6 +112,7 @@ class CleanConfig:
     longstring_midpoint_popular: int | None = 2
     longstring_keyed_lines: bool = True
     longstring_keyed_agree: bool = False
+    longstring_keyed_far: bool = True
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None

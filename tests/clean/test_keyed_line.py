@@ -1,8 +1,8 @@
 """A line at an end of the scale held on reverse-keyed items too contradicts the keying (after reverse scoring the
 person agrees and disagrees with the same construct): ``rules.keyed_line``.  Its D² is never marked as explained by a
 response style (``mahalanobis``'s ``keyed_lines``, default on), so beside a longstring or irv flag it is excluded;
-``longstring`` flags such a line where its slips break every run (``keyed_lines``, default on), never
-far beyond."""
+``longstring`` flags such a line where its slips break every run (``keyed_lines``, default on), far beyond the
+cut-off (``keyed_far``, default on)."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -86,21 +86,29 @@ def test_an_unmarked_keyed_line_is_excluded_beside_a_longstring_flag():
     assert decide(flags)[0].tolist() == [False, True]
 
 
-def test_longstring_flags_a_keyed_line_its_slips_break_not_far():
+def test_longstring_flags_a_keyed_line_its_slips_break():
     fwd = np.flatnonzero(~REV)
     slips = {int(fwd[3]): 3, int(fwd[8]): 4, int(fwd[15]): 3, int(fwd[21]): 2}   # no run of 14 is left
     df = pd.DataFrame([_line(1, slips), _line(5, {j: 6 - v for j, v in slips.items()}),
                        np.where(REV, 1.0, 5.0)], columns=ITEMS)
     assert rules.longstring(df, INST, keyed_lines=False).isna().all()
     assert rules.longstring(df, INST).notna().tolist() == [True, False, False]    # the disagree end by default
-    hit = rules.longstring(df, INST, keyed_agree=True).tolist()
-    for h in hit[:2]:                           # flagged at either end, a piece of evidence, never alone
+    hit = rules.longstring(df, INST, keyed_agree=True, keyed_far=False).tolist()
+    for h in hit[:2]:                           # keyed_far off: flagged at either end, a piece of evidence
         assert "24 of 28 answers are" in h and "4 reverse-keyed items among them" in h and rules.FAR not in h, h
+    far = rules.longstring(df, INST, keyed_agree=True).tolist()
+    for h in far[:2]:                           # by default far beyond the cut-off, excluded alone
+        assert "24 of 28 answers are" in h and h.endswith(f"[{rules.FAR}]"), h
+    assert pd.isna(far[2])
+    run = _line(1, {int(fwd[3]): 3, int(fwd[20]): 4})      # a run of 16 is flagged; the keyed line makes it far
+    assert rules.FAR not in rules.longstring(pd.DataFrame([run], columns=ITEMS), INST, keyed_far=False)[0]
+    assert rules.longstring(pd.DataFrame([run], columns=ITEMS), INST)[0].endswith(f"[{rules.FAR}]")
     assert "the disagree end" in hit[0] and "the agree end" in hit[1]
     assert pd.isna(hit[2])                      # an extreme responder who follows the keying gives no keyed line
     assert CleanConfig().params("longstring")["keyed_lines"] is True
     assert CleanConfig().params("mahalanobis")["keyed_lines"] is True
     assert CleanConfig().params("longstring")["keyed_agree"] is False
+    assert CleanConfig().params("longstring")["keyed_far"] is True
     assert CleanConfig().params("mahalanobis")["keyed_agree"] is False
     cfg = CleanConfig.from_dict({"longstring": {"keyed_lines": False}, "mahalanobis": {"keyed_agree": True}})
     assert cfg.params("longstring")["keyed_lines"] is False and cfg.params("mahalanobis")["keyed_agree"] is True

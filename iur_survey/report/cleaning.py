@@ -147,14 +147,16 @@ def sensitivity_sentence(table: pd.DataFrame | None, warnings: list[str] | tuple
 
     >>> t = pd.DataFrame({"diff_se_units": [0.2, -0.49], "significance_change": [False, True]})
     >>> sensitivity_sentence(t)
-    'The largest change of a structural path or indirect effect is 0.49 standard errors; 1 of them change significance at the .05 level.'
+    'The largest change of a structural path or indirect effect is 0.49 standard errors; one of them changes significance at the .05 level.'
+    >>> sensitivity_sentence(t.assign(significance_change=False))
+    'The largest change of a structural path or indirect effect is 0.49 standard errors; none of them changes significance at the .05 level.'
     >>> t["diff_se_units"] = float("nan")
     >>> sensitivity_sentence(t, ["the fit without the flagged respondents did not converge: its columns are empty"])
     'The comparison could not be made: the fit without the flagged respondents did not converge: its columns are empty. No change is reported.'
     >>> sensitivity_sentence(None)
     'The comparison has not been computed for this export (below).'
     """
-    from .format import integer
+    from .format import cardinal
     if table is None:
         return "The comparison has not been computed for this export (below)."
     diff = pd.to_numeric(table["diff_se_units"], errors="coerce")
@@ -162,9 +164,11 @@ def sensitivity_sentence(table: pd.DataFrame | None, warnings: list[str] | tuple
         why = "; ".join(w for w in warnings if "did not converge" in w) or "; ".join(warnings) \
             or "a refit gave no estimates"
         return f"The comparison could not be made: {why}. No change is reported."
+    k = int(table["significance_change"].sum())
+    which = "none of them changes" if k == 0 else \
+        f"{cardinal(k, among=[len(table)])} of them {'changes' if k == 1 else 'change'}"
     return (f"The largest change of a structural path or indirect effect is {float(diff.abs().max()):.2f} standard "
-            f"errors; {integer(int(table['significance_change'].sum()))} of them change significance at the .05 "
-            "level.")
+            f"errors; {which} significance at the .05 level.")
 
 
 def role_section_text(instrument) -> str:

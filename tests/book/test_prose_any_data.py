@@ -271,7 +271,7 @@ def test_chapter_3_sensitivity_sentence_when_a_refit_did_not_converge():
     assert "nan" not in text and "0 of them" not in text
     assert text.startswith("The comparison could not be made: the fit to all analysed respondents did not converge")
     ok = sensitivity_sentence(pd.DataFrame({"diff_se_units": [0.1, -0.3], "significance_change": [False, False]}))
-    assert ok.endswith("is 0.30 standard errors; 0 of them change significance at the .05 level.")
+    assert ok.endswith("is 0.30 standard errors; none of them changes significance at the .05 level.")
 
 
 def test_chapter_3_glues_the_sensitivity_sentence_it_uses():

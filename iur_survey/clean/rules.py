@@ -3040,11 +3040,10 @@ def _walk_offsets(cols: list[str], instrument: Instrument) -> list[np.ndarray]:
 
 
 def _pages(cols: list[str], instrument: Instrument, min_items: int) -> list[np.ndarray]:
-    """The column indices of each construct's items among ``cols``, for constructs with ``min_items`` or more."""
-    where: dict[str, list[int]] = {}
-    for j, c in enumerate(cols):
-        where.setdefault(instrument.items[c].construct, []).append(j)
-    return [np.array(v) for v in where.values() if len(v) >= min_items]
+    """The column indices of each construct's items among ``cols`` (:func:`_construct_index`), for constructs with
+    ``min_items`` or more."""
+    cidx = _construct_index(cols, instrument)
+    return [idx for idx in (np.flatnonzero(cidx == k) for k in np.unique(cidx)) if len(idx) >= min_items]
 
 
 def page_line(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 0.005, far_alpha: float = 0.001,

@@ -187,8 +187,10 @@ def refuse_doubtful_gb18030(table: Table, plan: Plan, instrument) -> None:
 
 
 def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = False,
-             recodes=None) -> RawResponses:
-    """Recode every matched column and return the :class:`RawResponses` of the export."""
+             recodes=None, submitted_as: str | None = None) -> RawResponses:
+    """Recode every matched column and return the :class:`RawResponses` of the export.  ``submitted_as``: the
+    :data:`SUBMITTED_FORMATS` format whose download the file is when its reader's format is another (a Wenjuanxing
+    SPSS download read by the SPSS reader: ``"wjx"``): its rows are then read as submitted as that format's are."""
     refuse_doubtful_gb18030(table, plan, instrument)
     path, lines, data = table.path, table.lines, table.data
     n = len(data)
@@ -327,8 +329,9 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         if issubclass(w.category, recode.AmbiguousDateWarning):
             said.append(str(w.message))
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if fmt in SUBMITTED_FORMATS and "_finished" not in t:    # a download of submitted responses only
-        out["_finished"], entry, note = _submitted_rows(fmt, out["_submitted"],
+    submitted_as = submitted_as or fmt
+    if submitted_as in SUBMITTED_FORMATS and "_finished" not in t:    # a download of submitted responses only
+        out["_finished"], entry, note = _submitted_rows(submitted_as, out["_submitted"],
                                                        t["_submitted"].header if "_submitted" in t else None)
         column_map = {**column_map, **entry}
         if note:

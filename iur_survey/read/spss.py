@@ -22,6 +22,12 @@ A string variable may carry value labels too: one whose codes and cells are all 
 labelled ``"Extremely helpful"``) is read as that numeric variable, labels and all; other string codes
 (``"A1"``) are read as their labels' wording.  A .sav whose header leaves the case count unknown
 (Qualtrics' writer) is refused when its data end inside a case (:func:`sav_cut_short`).
+
+A Wenjuanxing SPSS download (its variables named or labelled ``序号``, ``提交答卷时间``, ``所用时间``:
+:func:`~iur_survey.read.wjx.wjx_sav`) holds submitted answer sheets only, as its Excel and CSV downloads do: a row
+with its 提交答卷时间 is read as finished (:data:`~iur_survey.read.assemble.SUBMITTED_FORMATS`), so blank last
+questions are item nonresponse, not a break-off.  A file with some of those variables but not all is not read as
+one, with a warning.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from .toolchecks import TOOL_CHECKS
 from .match import Column, match_columns
 from .recode import group_of_value, is_role_column
 from .source import Table, read_bytes, sniff_kind
+from .wjx import wjx_sav
 
 
 def label_mapping(labels: dict, instrument, path, header: str) -> dict[float, float] | None:
@@ -439,7 +446,16 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
         elif target in ("_status", "_finished"):
             body[col.index] = role_data[col.index]
     _refuse_half_recoded(recodes, plan, vvl, body, instrument, path)
-    raw = assemble(table, plan, instrument, "spss", strict=strict, recodes=recodes)
+    wjx_time, note = wjx_sav(names, labels)       # a Wenjuanxing download: its rows are submitted answer sheets
+    if wjx_time is not None and "_submitted" in plan.targets and plan.targets["_submitted"].header != wjx_time:
+        wjx_time, note = None, (f"the variables are those of a Wenjuanxing download, but the submission time read "
+                                f"is {plan.targets['_submitted'].header!r}, not its 提交答卷时间 {wjx_time!r}: the "
+                                f"file is not read as one, so the unfinished rule infers break-offs from blank last "
+                                f"items; map {wjx_time!r} to _submitted in the instrument's columns: to read it as one")
+    if note:
+        notes.append(note)
+    raw = assemble(table, plan, instrument, "spss", strict=strict, recodes=recodes,
+                   submitted_as="wjx" if wjx_time is not None else None)
     for note in notes:
         raw.warnings.append(note)
         warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)

@@ -13,6 +13,10 @@ questions are optional ones left out (``(空)``, ``-2``), item nonresponse, not 
 row without one (an export whose times were removed) is not read as finished: the unfinished
 rule infers its break-off from its blank last items.  ``所用时间`` ("583秒", "2分30秒")
 becomes seconds and ``来自IP`` loses its bracketed place.
+
+A Wenjuanxing SPSS download (.sav) is read by the SPSS reader; :func:`wjx_sav` tells it from its variables (their
+names or labels: its download names them ``index``, ``totalseconds`` ... and labels them ``序号``, ``所用时间`` ...), so
+that its rows with a ``提交答卷时间`` are read as submitted answer sheets in the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from .match import Column
 #: the fixed leading columns of a Wenjuanxing export
 WJX_COLUMNS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
 WJX_ID_ALIASES = ["序号", "答卷编号", "ResponseId", "response_id"]
+#: the columns every Wenjuanxing download holds: an SPSS file counts as one only when it has all three (as variable
+#: names or variable labels); the 提交答卷时间 is what says a row is a submitted answer sheet
+WJX_SAV_MARKS = ("序号", "提交答卷时间", "所用时间")
 
 
 def looks_like_wjx(records: list[list]) -> bool:
@@ -36,6 +43,40 @@ def looks_like_wjx(records: list[list]) -> bool:
         return False
     heads = {str(h).strip() for h in records[0]}
     return "序号" in heads and len(heads & set(WJX_COLUMNS[1:])) >= 1
+
+
+def wjx_sav(names: list, labels: dict) -> tuple[str | None, str | None]:
+    """Whether an SPSS file is a Wenjuanxing download, from its variables: the name of the variable holding its
+    ``提交答卷时间`` when every mark of :data:`WJX_SAV_MARKS` is a variable's name or label (``None`` otherwise), and a
+    note when the variables match only in part (some of the download's fixed columns :data:`WJX_COLUMNS`, not
+    all the marks): the file is then not read as a Wenjuanxing download, and the note says what that costs.  A
+    file saved again by SPSS keeps its variables' names and labels, so it is still known; nothing else of a .sav
+    (its file label, its encoding, the product named in its header) is Wenjuanxing's own.
+
+    >>> wjx_sav(["index", "submittime", "totalseconds", "Q1"], {"index": "序号", "submittime": "提交答卷时间",
+    ...                                                            "totalseconds": "所用时间", "Q1": "1、您的性别"})
+    ('submittime', None)
+    >>> wjx_sav(["index", "totalseconds", "Q1"], {"index": "序号", "totalseconds": "所用时间"})[1].split(":")[0]
+    'the variables 序号, 所用时间 are those of a Wenjuanxing download, but 提交答卷时间 is missing'
+    >>> wjx_sav(["ResponseId", "Finished", "Q1"], {})
+    (None, None)
+    """
+    found: dict[str, str] = {}
+    for name in names:
+        for s in (name, labels.get(name)):
+            if s is not None and str(s).strip() in WJX_COLUMNS:
+                found.setdefault(str(s).strip(), name)
+    if all(m in found for m in WJX_SAV_MARKS):
+        return found["提交答卷时间"], None
+    if not found:
+        return None, None
+    missing = ", ".join(m for m in WJX_SAV_MARKS if m not in found)
+    return None, (f"the variables {', '.join(k for k in WJX_COLUMNS if k in found)} are those of a Wenjuanxing "
+                  f"download, but {missing} {'is' if ', ' not in missing else 'are'} missing: the file is not read "
+                  f"as one, so its rows are not read as submitted answer sheets and the unfinished rule infers a "
+                  f"break-off from blank last items (an honest respondent who left optional last questions blank "
+                  f"is then excluded as unfinished); download the data again with {', '.join(WJX_SAV_MARKS)}, or "
+                  f"read Wenjuanxing's Excel or CSV download")
 
 
 def read_wjx(path, instrument, *, strict: bool = False, data: bytes | None = None,

@@ -1,0 +1,92 @@
+"""A Wenjuanxing SPSS download (.sav) is read by the SPSS reader: known by its variables (named or labelled 序号,
+提交答卷时间, 所用时间), its rows with a 提交答卷时间 are submitted answer sheets, as its CSV/XLSX rows are
+(read.assemble.SUBMITTED_FORMATS); a file matching in part is not read as one, and says so."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.clean import CleanConfig, clean
+from iur_survey.instrument import load_instrument
+from iur_survey.read import read_export
+
+pyreadstat = pytest.importorskip("pyreadstat")
+SCREEN = CleanConfig.from_dict({"rules": ["status", "unfinished", "duplicate_id", "out_of_range"]})
+ROLES = {1.0: "企业", 2.0: "高校", 3.0: "科研院所", 4.0: "政府"}
+
+
+@pytest.fixture(scope="module")
+def inst():
+    return load_instrument()
+
+
+def _sav(path, inst, labels, n=40, times=lambda i: "2024/03/01 09:00:00"):
+    """A .sav laid out as Wenjuanxing's SPSS download (variables index, submittime, totalseconds, then the
+    questions), labelled by ``labels``; rows 0-4 leave the last page (the INT items) blank."""
+    rng = np.random.default_rng(7)
+    d = {"index": [str(i + 1) for i in range(n)], "submittime": [times(i) for i in range(n)],
+         "totalseconds": ["600"] * n, "Q1": [float(1 + i % 4) for i in range(n)]}
+    for c in inst.item_codes:
+        v = rng.integers(1, 6, size=n).astype(float)
+        if c.startswith("INT"):
+            v[:5] = np.nan
+        d[c] = v
+    df = pd.DataFrame(d)
+    labels = {**labels, "Q1": "1、" + inst.role_question["zh"]}
+    pyreadstat.write_sav(df, str(path), column_labels=[labels.get(c, c) for c in df.columns],
+                         variable_value_labels={"Q1": ROLES})
+    return path
+
+
+WJX = {"index": "序号", "submittime": "提交答卷时间", "totalseconds": "所用时间"}
+
+
+def test_wjx_sav_blank_last_page_is_item_nonresponse(tmp_path, inst):
+    """Before: the SPSS reader could not tell the file came from Wenjuanxing; the five honest respondents who
+    submitted with the optional last page blank were excluded as unfinished (5 of 40)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)         # a whole match says nothing
+        raw = read_export(_sav(tmp_path / "w.sav", inst, WJX), inst)
+    assert raw.format == "spss" and raw.frame["_finished"].all()
+    assert raw.column_map["submittime (a submitted answer sheet)"] == "_finished"
+    res = clean(raw, inst, SCREEN)
+    assert res.report["hits_by_rule"].get("unfinished", 0) == 0 and len(res.clean) == 40
+    assert res.report["missing"]["n_rows_with_missing"] == 5
+
+
+def test_wjx_sav_row_without_submission_time_keeps_the_inference(tmp_path, inst):
+    p = _sav(tmp_path / "w.sav", inst, WJX, times=lambda i: "" if i in (0, 7) else "2024/03/01 09:00:00")
+    with pytest.warns(UserWarning, match=r"2 of 40 row\(s\) have no 'submittime'"):
+        raw = read_export(p, inst)
+    assert raw.frame["_finished"].isna().tolist() == [i in (0, 7) for i in range(40)]
+    unf = clean(raw, inst, SCREEN).exclusions.query("rule == 'unfinished'")
+    assert unf["response_id"].tolist() == ["1"]             # row 8 answered its last page
+
+
+@pytest.mark.parametrize("labels, missing", [
+    ({"index": "序号", "submittime": "提交答卷时间"}, "所用时间 is missing"),
+    ({"index": "序号", "totalseconds": "所用时间"}, "提交答卷时间 is missing"),
+    ({"submittime": "提交答卷时间", "totalseconds": "所用时间"}, "序号 is missing"),
+])
+def test_half_match_is_not_read_as_wjx_and_warns(tmp_path, inst, labels, missing):
+    """Conservative: a file with some of the download's variables but not all is read as any .sav (break-offs
+    inferred), and the reader says so and why."""
+    with pytest.warns(UserWarning, match=f"are those of a Wenjuanxing download, but {missing}: the file is not "
+                                         f"read as one"):
+        raw = read_export(_sav(tmp_path / "h.sav", inst, labels), inst)
+    assert raw.frame["_finished"].isna().all()
+    assert any("Wenjuanxing download" in w for w in raw.warnings)
+    assert clean(raw, inst, SCREEN).report["hits_by_rule"]["unfinished"] == 5
+
+
+def test_other_sav_unchanged(tmp_path, inst):
+    """A .sav without any of Wenjuanxing's variables: no word, break-offs inferred as before."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        raw = read_export(_sav(tmp_path / "o.sav", inst, {"submittime": "EndDate"}), inst)
+    assert raw.frame["_finished"].isna().all()
+    assert clean(raw, inst, SCREEN).report["hits_by_rule"]["unfinished"] == 5

@@ -1738,12 +1738,21 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     >>> t = invariance_apa(r)
     >>> list(t.frame.columns[1:5]), t.frame.iloc[0, 1]
     (['Scaled χ²', 'df', 'Robust CFI', 'Robust RMSEA'], '115.50')
+
+    What results.json does not record is said, not assumed (an older file without ``estimator`` or
+    ``lrt_method``):
+
+    >>> print(invariance_apa({"invariance": r["invariance"], "invariance_info": {}}).note.split(" in results")[0])
+    Each step against the one before. χ²: the scaled statistic (lavaan's chisq.scaled); Δχ²: the scaled difference test, lavaan's lavTestLRT (the estimator and the difference test's method are not recorded
     """
     steps = results.get("invariance")
     if not steps:
         return None
     info = results.get("invariance_info") or {}
-    est = str(info.get("estimator") or "ML").upper()
+    # what results.json records, never assumed: an older file may record neither the estimator nor the method
+    est = str(info.get("estimator") or "").upper() or None
+    lrt_method = info.get("lrt_method") or next((str((s.get("test") or {}).get("method")) for s in steps
+                                                 if (s.get("test") or {}).get("method")), None)
     ordinal = est == "WLSMV"
     indices = "scaled" if ordinal else str(info.get("indices") or "standard")
     cfi_k, rmsea_k, prefix, words = _INV_INDICES.get(indices, _INV_INDICES["standard"])
@@ -1780,11 +1789,18 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         chi_note = ("χ²: the scaled-shifted statistic (WLSMV, lavaan's chisq.scaled); Δχ²: the scaled-shifted "
                     "difference test of Satorra (2000), lavaan's lavTestLRT")
     elif scaled_chi:
-        chi_note = (f"χ²: the {scaled_test_words(results) or 'scaled statistic'} ({est}, lavaan's chisq.scaled); "
-                    "Δχ²: the scaled difference test "
-                    f"({info.get('lrt_method') or 'Satorra-Bentler'}), lavaan's lavTestLRT")
+        chi_note = (f"χ²: the {(scaled_test_words(results) if est else None) or 'scaled statistic'} "
+                    f"({est + ', ' if est else ''}lavaan's chisq.scaled); Δχ²: the scaled difference test"
+                    + (f" ({lrt_method})" if lrt_method else "") + ", lavaan's lavTestLRT")
     else:
-        chi_note = "Δχ²: the χ² difference test, lavaan's lavTestLRT"
+        chi_note = ("Δχ²: the χ² difference test"
+                    + (f" ({lrt_method})" if lrt_method and lrt_method not in ("default", "standard") else "")
+                    + ", lavaan's lavTestLRT")
+    unrecorded = [w for w, v in (("the estimator", est), ("the difference test's method", lrt_method or ordinal))
+                  if not v]
+    if unrecorded:
+        chi_note += (f" ({' and '.join(unrecorded)} {'are' if len(unrecorded) > 1 else 'is'} not recorded in "
+                     "results.json, written by an earlier version: not stated here)")
     if by_group:
         chi_note += (f"; rows of a group: its part of the step's {chi_h} (lavaan's stat.group; the parts add up to "
                      "it)")

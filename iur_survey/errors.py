@@ -130,6 +130,11 @@ class InstrumentError(IURSurveyError):
     """The instrument (codebook) YAML is malformed or inconsistent."""
 
 
+class InstrumentMovedError(InstrumentError):
+    """The instrument a results file records (``fit --instrument``) is not there: data is not read with another
+    one in its place."""
+
+
 class ReadError(IURSurveyError):
     """An export cannot be read as it stands."""
 

@@ -21,7 +21,9 @@ under FIML the EM moments; with ordered items the polychoric correlations, for s
 categorical omega), which results.json stores ("sampstat"; a results.json
 written before it did has them rebuilt by refitting the call it records:
 call.data, call.model, call.options). The data is read with the instrument the fit records
-(`fit --instrument`, call.options.instrument; --instrument when it has moved). Give --data when the data file has moved (a recorded
+(`fit --instrument`, call.options.instrument; --instrument when it has moved), never with the study's in its
+place: a recorded instrument that has moved is an error naming it with --data, and leaves alpha and HTMT
+out (a warning naming it) without. Give --data when the data file has moved (a recorded
 file that is not there is a warning on stderr; one that changed since the fit, or a --data file that is
 not the fitted one, is refused: its sha256 differs from call.data.sha256).
 --alpha-boot B: the measurement table's 95% CI of alpha is psych's bootstrapped interval (B resamples of the
@@ -74,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import IURSurveyError
-    from ..report.paper import (DataMovedWarning, NotConvergedError, fitted_columns, fitted_instrument, is_pls,
+    from ..report.paper import (DataMovedWarning, NotConvergedError, data_instrument, fitted_columns, is_pls,
                                 load_results, paper_tables, to_csv, to_html, to_latex, to_markdown, write_tables)
     from ..datafile import load_data
     from ..sem.results_file import version_note
@@ -85,9 +87,9 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.out, *args.results, args.data)      # never over an input
     results = [load_results(p) for p in args.results]
     print_warnings("tables", filter(None, map(version_note, results)))     # another version's file: read, said
-    data = load_data(args.data, fitted_columns(results),
-                     instrument=fitted_instrument(next((r for r in results if not is_pls(r)), results[0]),
-                                                  args.instrument)) if args.data else None
+    data = load_data(args.data, fitted_columns(results),      # never with the study's in place of a moved one
+                     instrument=data_instrument(next((r for r in results if not is_pls(r)), results[0]),
+                                                args.instrument)) if args.data else None
     try:
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always", DataMovedWarning)

@@ -44,7 +44,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, IURSurveyError
+from ..errors import DataError, InstrumentMovedError, IURSurveyError
 from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larcker_verdict, htmt,
                        improper_constructs)
 from ..measure._common import Measurement
@@ -373,6 +373,31 @@ def fitted_instrument(results: Mapping, instrument: str | Path | None = None) ->
     return rec if rec and Path(rec).is_file() else None
 
 
+def data_instrument(results: Mapping, instrument: str | Path | None = None) -> str | Path | None:
+    """The instrument to read a fit's data with (:func:`fitted_instrument`), never the study's in place of the
+    one results.json records: when that has moved (and no ``instrument`` is given), an
+    :class:`~iur_survey.errors.InstrumentMovedError` naming it (the study's scale and missing codes would judge
+    the data's cells: a 7-point fit's data refused as "off the scale 1-5", or checked against codes it was not
+    fitted with).
+
+    >>> data_instrument({"call": {"options": {"instrument": None}}}) is None
+    True
+    >>> data_instrument({"call": {"options": {"instrument": "/no/such.yaml"}}})
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.InstrumentMovedError: /no/such.yaml: the instrument results.json records (fit --instrument) is not there (moved or deleted): the data is not read with another instrument in its place; give the fit's instrument with --instrument FILE
+    >>> data_instrument({"call": {"options": {"instrument": "/no/such.yaml"}}}, "mine.yaml")
+    'mine.yaml'
+    """
+    path = fitted_instrument(results, instrument)
+    rec = ((results.get("call") or {}).get("options") or {}).get("instrument")
+    if path is None and rec:
+        raise InstrumentMovedError(rec, "the instrument results.json records (fit --instrument) is not there (moved "
+                                        "or deleted): the data is not read with another instrument in its place; "
+                                        "give the fit's instrument with --instrument FILE")
+    return path
+
+
 def _data_of(results: Mapping, instrument: str | Path | None = None) -> tuple[pd.DataFrame | None, str]:
     """The fitted data when results.json records it (``call.data.path``) and it is still there, unchanged, and
     why not otherwise (for the table notes): a recorded file that is not there is said loudly
@@ -387,6 +412,19 @@ def _data_of(results: Mapping, instrument: str | Path | None = None) -> tuple[pd
     ...     print(w[0].message)
     'the data file results.json records (/no/such/clean.csv) is not there; give --data'
     /no/such/clean.csv: the data file results.json records is not there (moved or deleted): alpha and HTMT are left out (—); give --data
+
+    A recorded instrument that has moved leaves the data unread too, said as loudly (:class:`InstrumentUnreadWarning`
+    naming it; :func:`data_instrument`), never read with the study's instrument in its place:
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as d, warnings.catch_warnings(record=True) as w:
+    ...     _ = Path(d, "clean.csv").write_text("GOV1\\n6\\n")
+    ...     warnings.simplefilter("always")
+    ...     _data_of({"call": {"data": {"path": os.path.join(d, "clean.csv")},
+    ...                        "options": {"instrument": "/no/such.yaml"}}})
+    ...     print(w[0].message)
+    (None, 'the instrument results.json records (/no/such.yaml) is not there; give --instrument')
+    /no/such.yaml: the instrument results.json records is not there (moved or deleted): alpha and HTMT are left out (—), the data not being read with another instrument in its place; give --instrument
     """
     rec = (results.get("call") or {}).get("data") or {}
     p = rec.get("path")
@@ -398,8 +436,16 @@ def _data_of(results: Mapping, instrument: str | Path | None = None) -> tuple[pd
                       f"are left out (—); give --data", DataMovedWarning, stacklevel=3)
         return None, f"the data file results.json records ({p}) is not there; give --data"
     require_fitted_data(results, p)
+    try:
+        inst = data_instrument(results, instrument)
+    except InstrumentMovedError as e:
+        import warnings
+        warnings.warn(f"{e.file}: the instrument results.json records is not there (moved or deleted): alpha and "
+                      "HTMT are left out (—), the data not being read with another instrument in its place; give "
+                      "--instrument", InstrumentUnreadWarning, stacklevel=3)
+        return None, f"the instrument results.json records ({e.file}) is not there; give --instrument"
     from ..datafile import load_data
-    return load_data(p, fitted_columns([results]), instrument=fitted_instrument(results, instrument)), ""
+    return load_data(p, fitted_columns([results]), instrument=inst), ""
 
 
 def fitted_columns(results: Sequence[Mapping]) -> list[str] | None:

@@ -26,8 +26,8 @@ labelled ``"Extremely helpful"``) is read as that numeric variable, labels and a
 A Wenjuanxing SPSS download (its variables named or labelled ``序号``, ``提交答卷时间``, ``所用时间``:
 :func:`~iur_survey.read.wjx.wjx_sav`) holds submitted answer sheets only, as its Excel and CSV downloads do: a row
 with its 提交答卷时间 is read as finished (:data:`~iur_survey.read.assemble.SUBMITTED_FORMATS`), so blank last
-questions are item nonresponse, not a break-off.  A file with some of those variables but not all is not read as
-one, with a warning.
+questions are item nonresponse, not a break-off.  A file with only some of Wenjuanxing's columns (two of them, or
+its 提交答卷时间) is not read as one, with a warning.
 """
 
 from __future__ import annotations

@@ -48,8 +48,8 @@ def looks_like_wjx(records: list[list]) -> bool:
 def wjx_sav(names: list, labels: dict) -> tuple[str | None, str | None]:
     """Whether an SPSS file is a Wenjuanxing download, from its variables: the name of the variable holding its
     ``提交答卷时间`` when every mark of :data:`WJX_SAV_MARKS` is a variable's name or label (``None`` otherwise), and a
-    note when the variables match only in part (some of the download's fixed columns :data:`WJX_COLUMNS`, not
-    all the marks): the file is then not read as a Wenjuanxing download, and the note says what that costs.  A
+    note when the variables match only in part (two or more of the download's fixed columns :data:`WJX_COLUMNS`, or
+    its 提交答卷时间, not all the marks): the file is then not read as a Wenjuanxing download, and the note says what that costs.  A
     file saved again by SPSS keeps its variables' names and labels, so it is still known; nothing else of a .sav
     (its file label, its encoding, the product named in its header) is Wenjuanxing's own.
 
@@ -58,8 +58,8 @@ def wjx_sav(names: list, labels: dict) -> tuple[str | None, str | None]:
     ('submittime', None)
     >>> wjx_sav(["index", "totalseconds", "Q1"], {"index": "序号", "totalseconds": "所用时间"})[1].split(":")[0]
     'the variables 序号, 所用时间 are those of a Wenjuanxing download, but 提交答卷时间 is missing'
-    >>> wjx_sav(["ResponseId", "Finished", "Q1"], {})
-    (None, None)
+    >>> wjx_sav(["ResponseId", "Finished", "Q1"], {}), wjx_sav(["序号", "Q1"], {})   # a row number alone says nothing
+    ((None, None), (None, None))
     """
     found: dict[str, str] = {}
     for name in names:
@@ -68,10 +68,12 @@ def wjx_sav(names: list, labels: dict) -> tuple[str | None, str | None]:
                 found.setdefault(str(s).strip(), name)
     if all(m in found for m in WJX_SAV_MARKS):
         return found["提交答卷时间"], None
-    if not found:
+    if len(found) < 2 and "提交答卷时间" not in found:     # a 序号 (row number) or 来源 alone: any Chinese file's
         return None, None
     missing = ", ".join(m for m in WJX_SAV_MARKS if m not in found)
-    return None, (f"the variables {', '.join(k for k in WJX_COLUMNS if k in found)} are those of a Wenjuanxing "
+    have = [k for k in WJX_COLUMNS if k in found]
+    return None, (f"the variable{'s' if len(have) > 1 else ''} {', '.join(have)} "
+                  f"{'are those' if len(have) > 1 else 'is one'} of a Wenjuanxing "
                   f"download, but {missing} {'is' if ', ' not in missing else 'are'} missing: the file is not read "
                   f"as one, so its rows are not read as submitted answer sheets and the unfinished rule infers a "
                   f"break-off from blank last items (an honest respondent who left optional last questions blank "

@@ -83,10 +83,18 @@ def test_half_match_is_not_read_as_wjx_and_warns(tmp_path, inst, labels, missing
     assert clean(raw, inst, SCREEN).report["hits_by_rule"]["unfinished"] == 5
 
 
+def test_submission_time_alone_is_not_enough_and_says_so(tmp_path, inst):
+    with pytest.warns(UserWarning, match="the variable 提交答卷时间 is one of a Wenjuanxing download, but 序号, 所用时间 "
+                                         "are missing"):
+        raw = read_export(_sav(tmp_path / "t.sav", inst, {"submittime": "提交答卷时间"}), inst)
+    assert raw.frame["_finished"].isna().all()
+
+
 def test_other_sav_unchanged(tmp_path, inst):
-    """A .sav without any of Wenjuanxing's variables: no word, break-offs inferred as before."""
+    """A .sav without Wenjuanxing's variables (a 序号, a row number, alone says nothing): no word, break-offs
+    inferred as before."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        raw = read_export(_sav(tmp_path / "o.sav", inst, {"submittime": "EndDate"}), inst)
+        raw = read_export(_sav(tmp_path / "o.sav", inst, {"index": "序号", "submittime": "EndDate"}), inst)
     assert raw.frame["_finished"].isna().all()
     assert clean(raw, inst, SCREEN).report["hits_by_rule"]["unfinished"] == 5

@@ -495,7 +495,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .rules import FAR, MODERATE, STYLED
+from .rules import FAR, GUARDED, MODERATE, STYLED
 
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -517,6 +517,11 @@ STYLE_MARKED: tuple[str, ...] = ("mahalanobis",)
 DISTANCE_GROUPS: tuple[str, ...] = ("size", "direction", "structure")
 #: whether beside a moderately fast duration the distances count once (``decision_distance_once``)
 DISTANCE_ONCE = False
+#: index rule -> the index rules beside which its hit marked ``[within the style guard]`` (beyond its style-free far
+#: level, within the guard for stretched answer styles) is far beyond; ``decision_guard_beside`` in the configuration
+GUARD_BESIDE: dict[str, tuple[str, ...]] = {"random_likelihood": ("psychant",)}
+#: whether :data:`GUARD_BESIDE` applies (``decision_guard_antonyms``)
+GUARD_ANTONYMS = True
 #: evidence group -> the groups it counts beside (only); ``decision_beside`` in the configuration
 BESIDE: dict[str, tuple[str, ...]] = {"structure": ("speed",), "direction": ("speed",),
                                       "inconsistency": ("speed", "random_likelihood", "mixture_likelihood"),
@@ -636,8 +641,8 @@ def basis_rules(basis: str) -> set[str]:
 
 def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 3,
            exclude_alone: Iterable[str] = (), beside: Mapping[str, Iterable[str]] = BESIDE,
-           hits: Mapping[str, np.ndarray] | None = None, groups: Mapping[str, np.ndarray] | None = None
-           ) -> tuple[np.ndarray, list[str]]:
+           hits: Mapping[str, np.ndarray] | None = None, groups: Mapping[str, np.ndarray] | None = None,
+           guard_beside: Mapping[str, Iterable[str]] = GUARD_BESIDE) -> tuple[np.ndarray, list[str]]:
     """Which flagged responses to exclude, and on what basis (see the module docstring).
 
     ``flags``: index rule -> its detail Series (``<NA>`` = not flagged), all aligned.
@@ -672,6 +677,8 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
     far_any = np.zeros(n, dtype=bool)
     for r in far:
         far_any |= far[r]
+    guarded = _guarded(flags, hit, guard_beside, n)
+    far_any |= guarded
     alone_any = np.zeros(n, dtype=bool)
     for r in alone:
         if r in hit:
@@ -689,13 +696,38 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
         return f"{g} (beside {', '.join(partners)})"
     basis = [""] * n
     for i in np.flatnonzero(exclude):
-        if far_any[i]:
+        if far_any[i] and not any(far[r][i] for r in far):
+            basis[i] = ("far beyond the style-free cut-off, the antonyms against a style: " +
+                        ", ".join(r for r in (*guard_beside, *(p for ps in guard_beside.values() for p in ps))
+                                  if r in hit and hit[r][i]))
+        elif far_any[i]:
             basis[i] = "far beyond the cut-off: " + ", ".join(r for r in far if far[r][i])
         elif convergent[i]:
             basis[i] = "convergent evidence: " + " + ".join(_named(g, i) for g, v in groups.items() if v[i])
         else:
             basis[i] = "excluded alone by configuration: " + ", ".join(r for r in alone if r in hit and hit[r][i])
     return exclude, basis
+
+
+def _guarded(flags: Mapping[str, pd.Series], hit: Mapping[str, np.ndarray], guard_beside: Mapping[str, Iterable[str]],
+             n: int) -> np.ndarray:
+    """Where a hit marked ``[within the style guard]`` (:data:`~iur_survey.clean.rules.GUARDED`) has a partner rule of
+    ``guard_beside`` flagging beside it: far beyond (the module docstring, "Why the antonyms lift the style guard").
+
+    >>> f = {"random_likelihood": pd.Series(["ratio 1.2 [within the style guard]", "ratio 1.2 [within the style guard]",
+    ...                                      "ratio 0.1"]), "psychant": pd.Series(["r 0.2", pd.NA, "r 0.3"])}
+    >>> _guarded(f, _hits(f), GUARD_BESIDE, 3).tolist()
+    [True, False, False]
+    """
+    out = np.zeros(n, dtype=bool)
+    for r, partners in guard_beside.items():
+        beside = [hit[p] for p in partners if p in hit]
+        if r not in hit or not beside:
+            continue
+        idx = np.flatnonzero(hit[r] & np.any(beside, axis=0))
+        if len(idx):
+            out[idx] = [f"[{GUARDED}]" in v for v in flags[r].to_numpy(dtype=object)[idx]]
+    return out
 
 
 def _hits(flags: Mapping[str, pd.Series]) -> dict[str, np.ndarray]:

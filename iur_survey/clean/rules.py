@@ -839,6 +839,10 @@ STYLED = "a response style explains it"
 #: the marker in a detail text of a speed hit in the slower half of the flag band (:func:`speeder`): a duration a
 #: careful reader can reach, which is not a piece of evidence by itself (:mod:`iur_survey.clean.decision`)
 MODERATE = "moderately fast"
+#: the marker in a detail text of a whole-form random-answer ratio beyond its style-free far level but within the guard
+#: for stretched answer styles (:func:`random_likelihood`): far beyond where the antonyms deny a style
+#: (:mod:`iur_survey.clean.decision`'s ``guard_beside``)
+GUARDED = "within the style guard"
 
 
 def _styled(text: str) -> str:
@@ -2595,6 +2599,9 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
                 t = _far(f"{t}, and > {far:.2f}, " + (f"its {_detail_number(1 - fa)} quantile" if far <= far0 else
                                                       f"the guard for stretched answer styles (above its "
                                                       f"{_detail_number(1 - fa)} quantile {far0:.2f})"))
+            elif name == "random-answer likelihood ratio" and far0 < lr[i] and not integrated:
+                t = (f"{t}, and > {far0:.2f}, its {_detail_number(1 - fa)} quantile, within the guard for stretched "
+                     f"answer styles {far:.2f} [{GUARDED}]")
             elif name == "random-tail likelihood ratio" and pred[i] > pfar:
                 t = _far(f"{t}, and the tail predicted from the careful head in its style: predictive-tail "
                          f"likelihood ratio {pred[i]:.2f} > {pfar:.2f}, its {_detail_number(1 - fa)} quantile")

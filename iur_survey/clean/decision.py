@@ -552,7 +552,7 @@ DISTANCE_GROUPS: tuple[str, ...] = ("size", "direction", "structure")
 #: whether beside a moderately fast duration the distances count once (``decision_distance_once``)
 DISTANCE_ONCE = False
 #: index rule -> the index rules beside which its hit marked ``[within the style guard]`` (beyond its style-free far
-#: level, within the guard for stretched answer styles) is far beyond; ``decision_guard_beside`` in the configuration
+#: level, within the guard for stretched answer styles) is far beyond (``decision_guard_antonyms: false``: nowhere)
 GUARD_BESIDE: dict[str, tuple[str, ...]] = {"random_likelihood": ("psychant",)}
 #: whether :data:`GUARD_BESIDE` applies (``decision_guard_antonyms``)
 GUARD_ANTONYMS = True
@@ -682,7 +682,8 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
     ``flags``: index rule -> its detail Series (``<NA>`` = not flagged), all aligned.
     Returns a boolean array (exclude) and, per response, the basis text ('' if kept).
     ``hits``: as in :func:`evidence`; ``groups``: :func:`evidence` of the same flags and
-    settings, when the caller has it already.  A group that counts only beside others is named
+    settings, when the caller has it already; ``guard_beside``: :data:`GUARD_BESIDE` (``{}``: a ratio within the
+    style guard is never far beyond).  A group that counts only beside others is named
     with the partners it counts beside where none of them counts itself:
 
     >>> f = {"mahalanobis": pd.Series(["D² 80"]), "mahalanobis_quotient": pd.Series(["Q"]),

@@ -70,7 +70,7 @@ import yaml
 
 from ..errors import IURSurveyError
 from ..instrument import Instrument
-from .decision import BESIDE, DISTANCE_ONCE, EVIDENCE_GROUPS
+from .decision import BESIDE, DISTANCE_ONCE, EVIDENCE_GROUPS, GUARD_ANTONYMS
 from .rules import _STATUS_WORDS, ACCEPTABLE_STATUSES, DEFAULT_RULES, RULE_ORDER, RULES
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
@@ -201,6 +201,8 @@ class CleanConfig:
     decision_beside: tuple[tuple[str, tuple[str, ...]], ...] = tuple((g, tuple(p)) for g, p in BESIDE.items())
     #: beside a moderately fast duration the distances of the same answers count once (:mod:`iur_survey.clean.decision`)
     decision_distance_once: bool = DISTANCE_ONCE
+    #: a whole-form random-answer ratio within the style guard is far beyond beside psychant (:mod:`~iur_survey.clean.decision`)
+    decision_guard_antonyms: bool = GUARD_ANTONYMS
     source: str | None = field(default=None, compare=False)  # the file it was read from
 
     def __post_init__(self) -> None:
@@ -252,7 +254,8 @@ class CleanConfig:
                            "min_inconsistency": self.decision_min_inconsistency,
                            "exclude_alone": list(self.decision_exclude_alone),
                            "beside": {g: list(p) for g, p in self.decision_beside},
-                           "distance_once": self.decision_distance_once}
+                           "distance_once": self.decision_distance_once,
+                           "guard_antonyms": self.decision_guard_antonyms}
         return out
 
     def check_instrument(self, instrument: Instrument) -> None:
@@ -340,7 +343,8 @@ class CleanConfig:
                                                   "{structure: [speed]}; beside: {} lets every group count)")
                     if f"decision_{pname}" not in fields:
                         raise IURSurveyError(src, f"decision: unknown parameter {pname!r}; known: "
-                                                  f"min_evidence, min_inconsistency, exclude_alone, beside, distance_once")
+                                                  f"min_evidence, min_inconsistency, exclude_alone, beside, distance_once, "
+                                                  f"guard_antonyms")
                     put(f"decision_{pname}", pval, f"decision: {{{pname}}}")
             elif key in RULES:
                 if value is None:

@@ -16,7 +16,8 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
   that the person's own answers in a random order rarely give, an IRV under
   0.35 (for a line of the scale's middle answer, these two only with at most two other answers:
   :func:`~iur_survey.clean.rules.longstring`'s ``midpoint_off``), a random-answer likelihood ratio
-  beyond its .999 honest quantile; or
+  beyond its .999 honest quantile (and beyond the guard for stretched answer styles, or within it beside
+  ``psychant``: below); or
 * **several independent pieces of evidence**: at least ``min_evidence`` (default 2) of
   the evidence groups below flag it.  The indices inside a group measure the same thing,
   so a group counts once; the inconsistency indices (synonyms, antonyms, resampled
@@ -458,6 +459,39 @@ rate equal but extreme responders one in 720 (simulator, varied): a user's setti
 opt-in on the 5 s budget.  ``rules`` without ``correlation_likelihood`` restores the previous
 default.
 
+Why the antonyms lift the style guard (``guard_beside``, :data:`GUARD_BESIDE`; ``decision: {guard_antonyms:
+false}`` restores the previous rule).  :func:`~iur_survey.clean.rules.random_likelihood`'s whole-form ratio is far
+beyond only beyond the guard for stretched answer styles, the .98 quantile of honest answers drawn with each stretch,
+which on the fourth and the stretched-extreme outside generators lies 0.2-2.5 units above the style-free .999 quantile
+(on one export of the fifth and five of the held-out one, at or below it: there the guard does not bind).
+Between the two (marked ``[within the style guard]``) lay, kept, 25 random answers at an ordinary speed that pass
+the attention check and 24 honest respondents (21 extreme; 14 exports of those two generators, N 1,515, seeds 1-2 and
+1-3, the stored flags of main).  What tells them apart is keying, not the answers' spread: a stretched honest
+responder still answers the antonym pairs against each other, uniform random answers give them no direction (their
+antonym correlation is about 0, above 0 about half the time).  ``psychant`` flagged 8 of the 25 random
+rows there and 1 of the 24 honest ones; the synonyms 10 and 10, even-odd 7 and 4, person-total 3 and 3, the
+correlation ratio 0 and 0.  So a whole-form ratio within the style guard is far beyond where ``psychant`` flags too.
+A guard calibrated on the stretched draws that look like the row (within fifths of their share of end answers,
+of their categories' spread or of their correlation ratio, or at the row's own profiled stretch) was measured first
+and dropped: the stretched draws with the most uniform-looking answers are those with the largest ratios, so a
+guard within their stratum binds harder on random rows (random answers beyond the far level on the fourth
+generator, seeds 1-2, present guard -> stratified guard: 77 -> 35 by end answers, 36 by spread, 58 by correlation
+ratio, 70 by stretch, honest 9 -> 2, 2, 5, 12 of 10,790), and the honest extreme responders beyond the style-free
+level have the random rows' end share (.32 against .36), stretch (1.84) and spread.  Measured (default -> this,
+``score_all.py`` on the four stored outside generators, seeds 1-3; random: at an ordinary speed, attention check
+passed): the fourth outside generator styled 5- / 7-point random 34 -> 35 of 63 and 47 -> 50 of 70, style-free 41
+-> 43 of 75 and 40 -> 46 of 65 (all four .540 / .671 / .547 / .615 -> .556 / .714 / .573 / .708), partly careless on
+7 points 89 -> 90 (styled) and 88 -> 89 (style-free) of 162, honest 40 -> 40 and 30 -> 31 of 5,287 / 5,268 (7-point
+extreme 2.6 -> 2.7 %), style-free 5 -> 5 and 4 -> 4; the stretched-extreme generator styled honest 16 -> 17 of 5,211
+(extreme 1.6 -> 1.8 %), careless equal, style-free partly random 97 -> 98 of 105; the fifth (Qualtrics), the
+noisy-person generator, the held-out one (``outside7/run.sh``, 54 exports) and ``python -m iur_survey.clean.evaluate
+--generator all --n 800 3000 --formats csv`` every figure equal.  A small stretched group (the case that keeps
+``random_likelihood``'s ``far_styles_sample`` opt-in: 1.1-2.8 points there) loses little (scratch check:
+28 items, N 1,500, 40 uniform random rows, honest rows' whole latent response stretched 2.2 or 1.8 times, seeds 1-12;
+rows far beyond, then rows this adds): a 1 % group 1 + 1 of 180 (stretch 1.8: 2 + 0), 2 % 3 + 1 of 360, 3 % 7 + 3 of
+540 (1.8: 7 + 2), the other honest rows 0-1 + 0 of 17,000, random rows 322-325 + 17-19 of 480.  Cost: none
+measurable (a text test on the rows the ratio flags).
+
 >>> inc = {"psychsyn": pd.Series(["r -0.3"]), "psychant": pd.Series(["r 0.2"]), "even_odd": pd.Series(["r -0.1"])}
 >>> decide({**inc, "correlation_likelihood": pd.Series(["ratio 30"])})[1]
 ['']
@@ -495,7 +529,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .rules import FAR, MODERATE, STYLED
+from .rules import FAR, GUARDED, MODERATE, STYLED
 
 #: evidence group -> the index rules in it
 EVIDENCE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -517,6 +551,11 @@ STYLE_MARKED: tuple[str, ...] = ("mahalanobis",)
 DISTANCE_GROUPS: tuple[str, ...] = ("size", "direction", "structure")
 #: whether beside a moderately fast duration the distances count once (``decision_distance_once``)
 DISTANCE_ONCE = False
+#: index rule -> the index rules beside which its hit marked ``[within the style guard]`` (beyond its style-free far
+#: level, within the guard for stretched answer styles) is far beyond (``decision_guard_antonyms: false``: nowhere)
+GUARD_BESIDE: dict[str, tuple[str, ...]] = {"random_likelihood": ("psychant",)}
+#: whether :data:`GUARD_BESIDE` applies (``decision_guard_antonyms``)
+GUARD_ANTONYMS = True
 #: evidence group -> the groups it counts beside (only); ``decision_beside`` in the configuration
 BESIDE: dict[str, tuple[str, ...]] = {"structure": ("speed",), "direction": ("speed",),
                                       "inconsistency": ("speed", "random_likelihood", "mixture_likelihood"),
@@ -636,14 +675,15 @@ def basis_rules(basis: str) -> set[str]:
 
 def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsistency: int = 3,
            exclude_alone: Iterable[str] = (), beside: Mapping[str, Iterable[str]] = BESIDE,
-           hits: Mapping[str, np.ndarray] | None = None, groups: Mapping[str, np.ndarray] | None = None
-           ) -> tuple[np.ndarray, list[str]]:
+           hits: Mapping[str, np.ndarray] | None = None, groups: Mapping[str, np.ndarray] | None = None,
+           guard_beside: Mapping[str, Iterable[str]] = GUARD_BESIDE) -> tuple[np.ndarray, list[str]]:
     """Which flagged responses to exclude, and on what basis (see the module docstring).
 
     ``flags``: index rule -> its detail Series (``<NA>`` = not flagged), all aligned.
     Returns a boolean array (exclude) and, per response, the basis text ('' if kept).
     ``hits``: as in :func:`evidence`; ``groups``: :func:`evidence` of the same flags and
-    settings, when the caller has it already.  A group that counts only beside others is named
+    settings, when the caller has it already; ``guard_beside``: :data:`GUARD_BESIDE` (``{}``: a ratio within the
+    style guard is never far beyond).  A group that counts only beside others is named
     with the partners it counts beside where none of them counts itself:
 
     >>> f = {"mahalanobis": pd.Series(["D² 80"]), "mahalanobis_quotient": pd.Series(["Q"]),
@@ -672,6 +712,8 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
     far_any = np.zeros(n, dtype=bool)
     for r in far:
         far_any |= far[r]
+    guarded = _guarded(flags, hit, guard_beside, n)
+    far_any |= guarded
     alone_any = np.zeros(n, dtype=bool)
     for r in alone:
         if r in hit:
@@ -689,13 +731,38 @@ def decide(flags: Mapping[str, pd.Series], *, min_evidence: int = 2, min_inconsi
         return f"{g} (beside {', '.join(partners)})"
     basis = [""] * n
     for i in np.flatnonzero(exclude):
-        if far_any[i]:
+        if far_any[i] and not any(far[r][i] for r in far):
+            basis[i] = ("far beyond the style-free cut-off, the antonyms against a style: " +
+                        ", ".join(r for r in (*guard_beside, *(p for ps in guard_beside.values() for p in ps))
+                                  if r in hit and hit[r][i]))
+        elif far_any[i]:
             basis[i] = "far beyond the cut-off: " + ", ".join(r for r in far if far[r][i])
         elif convergent[i]:
             basis[i] = "convergent evidence: " + " + ".join(_named(g, i) for g, v in groups.items() if v[i])
         else:
             basis[i] = "excluded alone by configuration: " + ", ".join(r for r in alone if r in hit and hit[r][i])
     return exclude, basis
+
+
+def _guarded(flags: Mapping[str, pd.Series], hit: Mapping[str, np.ndarray], guard_beside: Mapping[str, Iterable[str]],
+             n: int) -> np.ndarray:
+    """Where a hit marked ``[within the style guard]`` (:data:`~iur_survey.clean.rules.GUARDED`) has a partner rule of
+    ``guard_beside`` flagging beside it: far beyond (the module docstring, "Why the antonyms lift the style guard").
+
+    >>> f = {"random_likelihood": pd.Series(["ratio 1.2 [within the style guard]", "ratio 1.2 [within the style guard]",
+    ...                                      "ratio 0.1"]), "psychant": pd.Series(["r 0.2", pd.NA, "r 0.3"])}
+    >>> _guarded(f, _hits(f), GUARD_BESIDE, 3).tolist()
+    [True, False, False]
+    """
+    out = np.zeros(n, dtype=bool)
+    for r, partners in guard_beside.items():
+        beside = [hit[p] for p in partners if p in hit]
+        if r not in hit or not beside:
+            continue
+        idx = np.flatnonzero(hit[r] & np.any(beside, axis=0))
+        if len(idx):
+            out[idx] = [f"[{GUARDED}]" in v for v in flags[r].to_numpy(dtype=object)[idx]]
+    return out
 
 
 def _hits(flags: Mapping[str, pd.Series]) -> dict[str, np.ndarray]:

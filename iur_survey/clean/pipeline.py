@@ -83,7 +83,7 @@ from ..scoring import reverse_score
 from .._threads import blas_threads, release_free_memory
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
-from .decision import basis_rules, decide, evidence
+from .decision import GUARD_BESIDE, basis_rules, decide, evidence
 from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, TOOL_RULES, code_text, completion_unknown,
                     declared_not_shown, even_odd_constructs, matrix_cache, missing_inputs, raw_rows, reference_columns)
 
@@ -952,7 +952,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                       beside=dict(config.decision_beside), hits=index_hits,
                       min_evidence=config.decision_min_evidence, distance_once=config.decision_distance_once)
     drop_sub, basis_sub = decide(index_flags, min_evidence=config.decision_min_evidence,
-                                 exclude_alone=config.decision_exclude_alone, hits=index_hits, groups=groups)
+                                 exclude_alone=config.decision_exclude_alone, hits=index_hits, groups=groups,
+                                 guard_beside=GUARD_BESIDE if config.decision_guard_antonyms else {})
     n_evidence_sub = (np.sum(list(groups.values()), axis=0) if groups else np.zeros(len(sub), dtype=int))
     excluded_pos = set(pos_all[~screened].tolist())
     basis_by_pos: dict[int, str] = {}

@@ -839,6 +839,10 @@ STYLED = "a response style explains it"
 #: the marker in a detail text of a speed hit in the slower half of the flag band (:func:`speeder`): a duration a
 #: careful reader can reach, which is not a piece of evidence by itself (:mod:`iur_survey.clean.decision`)
 MODERATE = "moderately fast"
+#: the marker in a detail text of a whole-form random-answer ratio beyond its style-free far level but within the guard
+#: for stretched answer styles (:func:`random_likelihood`): far beyond where the antonyms deny a style
+#: (:mod:`iur_survey.clean.decision`'s ``guard_beside``)
+GUARDED = "within the style guard"
 
 
 def _styled(text: str) -> str:
@@ -2285,7 +2289,10 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
     and extreme 12).  Cleaning 100,000 responses: 4.4 -> 5.0 s with 5,000 draws
     per stretch; 2,000 draws gave the same exclusions but one (ordinary-speed random 91 of 99).  At .001 instead of .02: extreme 6 of 418, but ordinary-speed random 86 of 99
     and, on a second outside generator (N 3,000), uniform random .944 -> .895 and on a
-    third .713 -> .606.  At .02 those two and ``evaluate --generator real`` did not change.
+    third .713 -> .606.  At .02 those two and ``evaluate --generator real`` did not change.  A whole-form ratio
+    beyond its style-free far level but within the guard is marked ``[within the style guard]`` (:data:`GUARDED`):
+    the decision makes it far beyond where ``psychant`` flags too (an honest stretched responder still answers
+    antonym pairs against each other; :mod:`iur_survey.clean.decision`, "Why the antonyms lift the style guard").
     Evaluated on rows with every item answered on the scale (others: not flagged).  Where it
     stands against the best possible screening: ``python -m iur_survey.clean.evaluate
     --bound`` (:mod:`iur_survey.clean.oracle`).
@@ -2595,6 +2602,9 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
                 t = _far(f"{t}, and > {far:.2f}, " + (f"its {_detail_number(1 - fa)} quantile" if far <= far0 else
                                                       f"the guard for stretched answer styles (above its "
                                                       f"{_detail_number(1 - fa)} quantile {far0:.2f})"))
+            elif name == "random-answer likelihood ratio" and far0 < lr[i] and not integrated:
+                t = (f"{t}, beyond its {_detail_number(1 - fa)} quantile {far0:.2f} but within the guard for "
+                     f"stretched answer styles {far:.2f} [{GUARDED}]")
             elif name == "random-tail likelihood ratio" and pred[i] > pfar:
                 t = _far(f"{t}, and the tail predicted from the careful head in its style: predictive-tail "
                          f"likelihood ratio {pred[i]:.2f} > {pfar:.2f}, its {_detail_number(1 - fa)} quantile")

@@ -49,7 +49,7 @@ from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larck
                        improper_constructs)
 from ..measure._common import Measurement
 from ..measure.reliability import IMPROPER_WARNING, MISSING_CODES_WARNING, MIXED_OMEGA_WARNING
-from ..sem.mediation import defined_effects
+from ..sem.mediation import defined_effects, shared_effects_by_group
 from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
@@ -1716,11 +1716,13 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
     title = effects_title(est) if title is None else title
     d = est[est["op"] == ":="]
     eg = effect_groups(est) if len(_groups(est)) > 1 else {}
+    shared = shared_effects_by_group(est) if eg else {}
     rows, has_std_ci = [], False
     for r in d.to_dict("records"):
         sci = _std_ci(r)
         has_std_ci |= sci is not None
-        rows.append({**({"Group": group_caption(eg.get(str(r["lhs"])), group_variable(results)) or DASH}
+        rows.append({**({"Group": ALL_GROUPS if str(r["lhs"]) in shared else
+                         group_caption(eg.get(str(r["lhs"])), group_variable(results)) or DASH}
                         if eg else {}),
                      "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
                      "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
@@ -1742,9 +1744,33 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
         note += (" Group: the group whose parameters the effect's definition uses (.g1, .g2, ... number the groups "
                  "in the fit's order: " + ", ".join(f"g{k}: {group_caption(g, group_variable(results))}"
                                                  for k, g in enumerate(_groups(est), 1)) + ").")
+    note += shared_effects_note(shared, group_variable(results))
     note += se_p_note(results) + _constraints_note(results)
     return APATable(frame, title, number=number, note=note,
                     numeric=("*b*", "*SE*", "95% CI", "β", "β 95% CI", "*p*"))
+
+
+#: the Group cell of an effect whose labels the groups share (one *b* for every group)
+ALL_GROUPS = "all groups"
+
+
+def shared_effects_note(shared: Mapping[str, Mapping[str, float]], variable: str | None = None) -> str:
+    """The note on the β of effects whose labels the groups share (:func:`~iur_survey.sem.mediation.
+    shared_effects_by_group`): lavaan standardizes them with the first group's parameters, so β is that group's;
+    the note names it and gives the effect standardized in every group.  "" when there is none.
+
+    >>> print(shared_effects_note({"ind": {"2": 0.129, "1": 0.082}}, "sex"))
+     All groups: an effect of labels the groups share (written once: one *b* for every group). Its β and β 95% CI are lavaan's standardizedSolution(), which evaluates the definition on the first group's standardized parameters: they are the β of sex = 2 only (the groups' variances differ). The effect standardized in each group: ind: sex = 2 .129, sex = 1 .082.
+    """
+    if not shared:
+        return ""
+    first = group_caption(next(iter(next(iter(shared.values())))), variable)
+    each = "; ".join(f"{name}: " + ", ".join(f"{group_caption(g, variable)} {num(v, 3, False)}" for g, v in by.items())
+                     for name, by in shared.items())
+    return (f" All groups: an effect of labels the groups share (written once: one *b* for every group). Its β and "
+            "β 95% CI are lavaan's standardizedSolution(), which evaluates the definition on the first group's "
+            f"standardized parameters: they are the β of {first} only (the groups' variances differ). The effect "
+            f"standardized in each group: {each}.")
 
 
 def effects_title(est: pd.DataFrame) -> str:

@@ -34,9 +34,10 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .syntax import parse_expression
+from .defined import evaluate
+from .syntax import expression_names, parse_expression
 
-__all__ = ["bootstrap_effects", "defined_effects", "effect_kind", "mediation_type"]
+__all__ = ["bootstrap_effects", "defined_effects", "effect_kind", "mediation_type", "shared_effects_by_group"]
 
 
 def _terms(node, defined: Mapping[str, list | None]) -> list[list[str]] | None:
@@ -129,6 +130,62 @@ def defined_effects(estimates: pd.DataFrame) -> pd.DataFrame:
         rows.append({"effect": str(name), "definition": str(text), "kind": kind,
                      "source": source if source is not None else str(name), "target": target})
     return pd.DataFrame(rows, columns=["effect", "definition", "kind", "source", "target"])
+
+
+def shared_effects_by_group(estimates: pd.DataFrame, column: str = "std.all") -> dict[str, dict[str, float]]:
+    """The ``:=`` effects of a multi-group fit whose definition uses a label the groups share (written once:
+    ``COL ~ a1*GOV`` with ``--group``, or ``--equal regressions`` on the study's model), each with its
+    standardized value in every group.
+
+    Such an effect has one unstandardized value, but not one standardized value: the groups' variances differ.
+    lavaan's ``standardizedSolution()`` evaluates the definition on the standardized parameters of the first
+    row that carries each label (lavaan's rule for a label, :mod:`~iur_survey.sem.defined`): the first group's.
+    So its ``std.all`` (and the interval around it) is the first group's standardized effect; this gives the
+    definition evaluated on each group's own standardized parameters (``column`` of the parameter rows), the
+    first group's equal to lavaan's.  Keys: the effect's name, then the group (the fit's order); an effect with
+    a name a group does not carry (a contrast of group-specific labels) is left out, as is every effect of a
+    one-group fit.  ``estimates``: parameterEstimates columns ``lhs op rhs group label`` and ``column``.
+
+    >>> est = pd.DataFrame({"lhs": ["m", "y", "m", "y", "ind"], "op": ["~", "~", "~", "~", ":="],
+    ...                     "rhs": ["x", "m", "x", "m", "a*b"], "group": ["g1", "g1", "g2", "g2", ""],
+    ...                     "label": ["a", "b", "a", "b", "ind"], "std.all": [0.5, 0.4, 0.3, 0.2, 0.2]})
+    >>> shared_effects_by_group(est)
+    {'ind': {'g1': 0.2, 'g2': 0.06}}
+    """
+    if "group" not in estimates.columns or column not in estimates.columns:
+        return {}
+    group = estimates["group"].fillna("").astype(str)
+    label = estimates.get("label", pd.Series("", index=estimates.index)).fillna("").astype(str)
+    params = estimates["op"] != ":="
+    groups = [g for g in dict.fromkeys(group[params]) if g]
+    if len(groups) < 2:
+        return {}
+    env: dict[str, dict[str, float]] = {g: {} for g in groups}
+    carriers: dict[str, set] = {}
+    for lab, g, v in zip(label[params], group[params], pd.to_numeric(estimates.loc[params, column], errors="coerce")):
+        if lab and g:
+            env[g].setdefault(lab, float(v))             # lavaan: a label is the first row that carries it
+            carriers.setdefault(lab, set()).add(g)
+    shared_names: set[str] = {lab for lab, gs in carriers.items() if len(gs) > 1}
+    out: dict[str, dict[str, float]] = {}
+    defs = estimates[~params]
+    for name, text in zip(defs["lhs"].astype(str), defs["rhs"].astype(str)):
+        try:
+            tree = parse_expression(text)
+        except Exception:               # a definition the parser does not read: nothing to say of it
+            continue
+        names = expression_names(tree)
+        if not any(n in shared_names for n in names):
+            continue
+        shared_names.add(name)          # a later definition that uses this one shares its labels too
+        values = {}
+        for g in groups:
+            if all(n in env[g] for n in names):
+                values[g] = float(evaluate(tree, env[g]))
+                env[g][name] = values[g]
+        if len(values) == len(groups):
+            out[name] = values
+    return out
 
 
 def bootstrap_effects(boot, delta_estimates: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -1235,7 +1235,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
 
 
 def _pls_missing_words(pls: Mapping | None) -> str:
-    """How the PLS run behind an HTMT treated missing values, for the note (its data are not the CFA's rows).
+    """How the PLS run behind an HTMT treated missing values, for the note (its data are not the CFA's rows):
+    :func:`~iur_survey.report.pls_tables.pls_sample_words` in parentheses.
 
     >>> _pls_missing_words({"n": 510, "missing": "mean", "n_imputed": 140})
     ' (N = 510; 140 missing values replaced by the item mean, as PLS does)'
@@ -1244,14 +1245,9 @@ def _pls_missing_words(pls: Mapping | None) -> str:
     >>> _pls_missing_words({})
     ''
     """
-    if not pls or pls.get("n") is None:
-        return ""
-    how = pls.get("missing")
-    imputed = pls.get("n_imputed")
-    words = ("listwise deletion" if how == "listwise" else
-             f"{imputed:,} missing values replaced by the item mean, as PLS does" if how == "mean" and imputed else
-             "no missing values" if how == "mean" else "")
-    return f" (N = {int(pls['n']):,}" + (f"; {words}" if words else "") + ")"
+    from .pls_tables import pls_sample_words
+    words = pls_sample_words(pls)
+    return f" ({words})" if words else ""
 
 
 def _rows_of(rows: tuple) -> str:
@@ -2223,10 +2219,10 @@ def pls_apa(pls: Mapping) -> list[APATable]:
     >>> [t.title for t in pls_apa(pls)]
     ['PLS-SEM reliability and convergent validity', 'PLS-SEM path coefficients and effects']
     """
-    from .pls_tables import pls_comparison_table, pls_paths_table, pls_reliability_table
+    from .pls_tables import pls_comparison_table, pls_paths_table, pls_reliability_table, pls_sample_sentence
     out: list[APATable] = []
     if pls.get("reliability"):
-        out.append(pls_reliability_table(pd.DataFrame(pls["reliability"])))
+        out.append(pls_reliability_table(pd.DataFrame(pls["reliability"]), pls=pls))
     if pls.get("paths") or pls.get("defined"):
         out.append(pls_paths_table(pls))
     if pls.get("comparison"):
@@ -2243,6 +2239,7 @@ def pls_apa(pls: Mapping) -> list[APATable]:
         if missing:
             t.note += (f" CB-SEM —: {', '.join(missing)} not in the model of {Path(src).name if src else 'that fit'} "
                        "(its model is not the PLS one).")
+        t.note += pls_sample_sentence(pls)
         out.append(t)
     return out
 

@@ -1717,8 +1717,10 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
     for r in d.to_dict("records"):
         sci = _std_ci(r)
         has_std_ci |= sci is not None
-        rows.append({**({"Group": ALL_GROUPS if str(r["lhs"]) in shared else
-                         group_caption(eg.get(str(r["lhs"])), group_variable(results)) or DASH}
+        by = shared.get(str(r["lhs"])) or {}
+        rows.append({**({"Group": ALL_GROUPS if len(by) > 1 else
+                         group_caption(next(iter(by)) if by else eg.get(str(r["lhs"])), group_variable(results))
+                         or DASH}
                         if eg else {}),
                      "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
                      "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
@@ -1751,22 +1753,39 @@ ALL_GROUPS = "all groups"
 
 
 def shared_effects_note(shared: Mapping[str, Mapping[str, float]], variable: str | None = None) -> str:
-    """The note on the β of effects whose labels the groups share (:func:`~iur_survey.sem.mediation.
-    shared_effects_by_group`): lavaan standardizes them with the first group's parameters, so β is that group's;
-    the note names it and gives the effect standardized in every group.  "" when there is none.
+    """The note on the β of effects that use a label the groups share (:func:`~iur_survey.sem.mediation.
+    shared_effects_by_group`): lavaan standardizes such a label with the first group's parameters.  An effect
+    of shared labels only ("all groups") has the first group's β, and the note gives it standardized in each
+    group; an effect of one group's labels and a shared one (``a1.g2*b``) has a β that mixes groups, and the
+    note gives it standardized within its group.  "" when there is none.
 
     >>> print(shared_effects_note({"ind": {"2": 0.129, "1": 0.082}}, "sex"))
      All groups: an effect of labels the groups share (written once: one *b* for every group). Its β and β 95% CI are lavaan's standardizedSolution(), which evaluates the definition on the first group's standardized parameters: they are the β of sex = 2 only (the groups' variances differ). The effect standardized in each group: ind: sex = 2 .129, sex = 1 .082.
+    >>> print(shared_effects_note({"ind.g2": {"1": 0.125}}, "sex"))
+     β of ind.g2: its definition also uses a label the groups share, which lavaan's standardizedSolution() standardizes with the first group's parameters, so β and β 95% CI mix groups; the effect standardized within its group: ind.g2 (sex = 1) .125.
     """
     if not shared:
         return ""
-    first = group_caption(next(iter(next(iter(shared.values())))), variable)
-    each = "; ".join(f"{name}: " + ", ".join(f"{group_caption(g, variable)} {num(v, 3, False)}" for g, v in by.items())
-                     for name, by in shared.items())
-    return (f" All groups: an effect of labels the groups share (written once: one *b* for every group). Its β and "
-            "β 95% CI are lavaan's standardizedSolution(), which evaluates the definition on the first group's "
-            f"standardized parameters: they are the β of {first} only (the groups' variances differ). The effect "
-            f"standardized in each group: {each}.")
+    every = {k: v for k, v in shared.items() if len(v) > 1}
+    one = {k: v for k, v in shared.items() if len(v) == 1}
+    out = ""
+    if every:
+        first = group_caption(next(iter(next(iter(every.values())))), variable)
+        each = "; ".join(f"{name}: " + ", ".join(f"{group_caption(g, variable)} {num(v, 3, False)}"
+                                                 for g, v in by.items()) for name, by in every.items())
+        out += (" All groups: an effect of labels the groups share (written once: one *b* for every group). Its β "
+                "and β 95% CI are lavaan's standardizedSolution(), which evaluates the definition on the first "
+                f"group's standardized parameters: they are the β of {first} only (the groups' variances differ). "
+                f"The effect standardized in each group: {each}.")
+    if one:
+        names = ", ".join(one)
+        each = ", ".join(f"{name} ({group_caption(g, variable)}) {num(v, 3, False)}"
+                         for name, by in one.items() for g, v in by.items())
+        out += (f" β of {names}: {'its definition also uses' if len(one) == 1 else 'their definitions also use'} "
+                "a label the groups share, which lavaan's standardizedSolution() standardizes with the first "
+                "group's parameters, so β and β 95% CI mix groups; the effect standardized within its group: "
+                f"{each}.")
+    return out
 
 
 def effects_title(est: pd.DataFrame) -> str:

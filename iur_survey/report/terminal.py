@@ -229,13 +229,20 @@ def shared_effect_lines(rows: list[dict], cap=str) -> list[str]:
 
     from ..sem.mediation import shared_effects_by_group
     shared = shared_effects_by_group(pd.DataFrame(rows)) if rows else {}
-    if not shared:
-        return []
-    first = cap(next(iter(next(iter(shared.values())))))
-    L = [f"  std.all of an effect of labels the groups share is the first group's ({first}), as lavaan's "
-         "standardizedSolution(); in each group:"]
-    for name, by in shared.items():
-        L.append(f"    {_pad(name, 30)} " + ", ".join(f"{cap(g)} {num(v, 3, False)}" for g, v in by.items()))
+    every = {k: v for k, v in shared.items() if len(v) > 1}
+    one = {k: v for k, v in shared.items() if len(v) == 1}
+    L = []
+    if every:
+        first = cap(next(iter(next(iter(every.values())))))
+        L.append(f"  std.all of an effect of labels the groups share is the first group's ({first}), as lavaan's "
+                 "standardizedSolution(); in each group:")
+        for name, by in every.items():
+            L.append(f"    {_pad(name, 30)} " + ", ".join(f"{cap(g)} {num(v, 3, False)}" for g, v in by.items()))
+    if one:
+        L.append("  std.all of an effect of one group's labels and a shared one mixes groups (lavaan standardizes the "
+                 "shared label in the first group); within its group:")
+        for name, by in one.items():
+            L.append(f"    {_pad(name, 30)} " + ", ".join(f"{cap(g)} {num(v, 3, False)}" for g, v in by.items()))
     return L
 
 

@@ -134,23 +134,31 @@ def defined_effects(estimates: pd.DataFrame) -> pd.DataFrame:
 
 def shared_effects_by_group(estimates: pd.DataFrame, column: str = "std.all") -> dict[str, dict[str, float]]:
     """The ``:=`` effects of a multi-group fit whose definition uses a label the groups share (written once:
-    ``COL ~ a1*GOV`` with ``--group``, or ``--equal regressions`` on the study's model), each with its
-    standardized value in every group.
+    ``COL ~ a1*GOV`` with ``--group``, or ``--equal regressions`` on the study's model), with their standardized
+    values evaluated within each group.
 
-    Such an effect has one unstandardized value, but not one standardized value: the groups' variances differ.
-    lavaan's ``standardizedSolution()`` evaluates the definition on the standardized parameters of the first
-    row that carries each label (lavaan's rule for a label, :mod:`~iur_survey.sem.defined`): the first group's.
-    So its ``std.all`` (and the interval around it) is the first group's standardized effect; this gives the
-    definition evaluated on each group's own standardized parameters (``column`` of the parameter rows), the
-    first group's equal to lavaan's.  Keys: the effect's name, then the group (the fit's order); an effect with
-    a name a group does not carry (a contrast of group-specific labels) is left out, as is every effect of a
-    one-group fit.  ``estimates``: parameterEstimates columns ``lhs op rhs group label`` and ``column``.
+    Such an effect has no single standardized value: the groups' variances differ.  lavaan's
+    ``standardizedSolution()`` evaluates the definition on the standardized parameters of the first row that
+    carries each label (lavaan's rule for a label, :mod:`~iur_survey.sem.defined`), i.e. a shared label always
+    takes the first group's standardized value.  Two cases:
 
-    >>> est = pd.DataFrame({"lhs": ["m", "y", "m", "y", "ind"], "op": ["~", "~", "~", "~", ":="],
-    ...                     "rhs": ["x", "m", "x", "m", "a*b"], "group": ["g1", "g1", "g2", "g2", ""],
-    ...                     "label": ["a", "b", "a", "b", "ind"], "std.all": [0.5, 0.4, 0.3, 0.2, 0.2]})
-    >>> shared_effects_by_group(est)
-    {'ind': {'g1': 0.2, 'g2': 0.06}}
+    * every label of the effect is shared (``ind := a*b``): its ``std.all`` is the first group's standardized
+      effect; the value returned holds the definition evaluated on each group's own standardized parameters
+      (``column`` of the parameter rows), one entry per group, the first equal to lavaan's;
+    * the effect also uses labels of one group ``g`` (``ind_GOV.g2 := a1.g2*b`` where ``b`` is shared): lavaan's
+      ``std.all`` mixes group ``g``'s standardized ``a1.g2`` with the first group's ``b``; the value returned has
+      one entry, ``g``: the effect standardized within ``g``.
+
+    Effects using labels of several groups (a contrast), and every effect of a one-group fit, are left out.
+    ``estimates``: parameterEstimates columns ``lhs op rhs group label`` and ``column``.
+
+    >>> est = pd.DataFrame({"lhs": ["m", "y", "m", "y", "ind", "ind2"], "op": ["~", "~", "~", "~", ":=", ":="],
+    ...                     "rhs": ["x", "m", "x", "m", "a*b", "a2*b"], "group": ["g1", "g1", "g2", "g2", "", ""],
+    ...                     "label": ["a", "b", "a2", "b", "ind", "ind2"], "std.all": [0.5, 0.4, 0.3, 0.2, 0.2, 0.12]})
+    >>> shared_effects_by_group(est)         # ind: a is g1's only; ind2: a2 is g2's, b shared
+    {'ind': {'g1': 0.2}, 'ind2': {'g2': 0.06}}
+    >>> shared_effects_by_group(est.assign(label=["a", "b", "a", "b", "ind", "ind2"], rhs=["x", "m", "x", "m", "a*b", "a"]))
+    {'ind': {'g1': 0.2, 'g2': 0.06}, 'ind2': {'g1': 0.5, 'g2': 0.3}}
     """
     if "group" not in estimates.columns or column not in estimates.columns:
         return {}
@@ -166,7 +174,8 @@ def shared_effects_by_group(estimates: pd.DataFrame, column: str = "std.all") ->
         if lab and g:
             env[g].setdefault(lab, float(v))             # lavaan: a label is the first row that carries it
             carriers.setdefault(lab, set()).add(g)
-    shared_names: set[str] = {lab for lab, gs in carriers.items() if len(gs) > 1}
+    shared: set[str] = {lab for lab, gs in carriers.items() if len(gs) > 1}
+    owner: dict[str, str] = {lab: next(iter(gs)) for lab, gs in carriers.items() if len(gs) == 1}
     out: dict[str, dict[str, float]] = {}
     defs = estimates[~params]
     for name, text in zip(defs["lhs"].astype(str), defs["rhs"].astype(str)):
@@ -175,16 +184,30 @@ def shared_effects_by_group(estimates: pd.DataFrame, column: str = "std.all") ->
         except Exception:               # a definition the parser does not read: nothing to say of it
             continue
         names = expression_names(tree)
-        if not any(n in shared_names for n in names):
+        if not any(n in shared for n in names):
+            if {owner[n] for n in names if n in owner} and all(n in owner for n in names if n in carriers):
+                gs = {owner[n] for n in names if n in owner}
+                if len(gs) == 1:        # an effect of one group's labels: later definitions may use it
+                    owner[name] = next(iter(gs))
+                    g = owner[name]
+                    if all(n in env[g] for n in names):
+                        env[g][name] = float(evaluate(tree, env[g]))
             continue
-        shared_names.add(name)          # a later definition that uses this one shares its labels too
+        mine = {owner[n] for n in names if n in owner}
+        if len(mine) > 1:               # labels of several groups and a shared one: no group's effect
+            continue
+        targets = list(mine) if mine else groups
         values = {}
-        for g in groups:
+        for g in targets:
             if all(n in env[g] for n in names):
                 values[g] = float(evaluate(tree, env[g]))
                 env[g][name] = values[g]
-        if len(values) == len(groups):
+        if len(values) == len(targets):
             out[name] = values
+            if mine:
+                owner[name] = next(iter(mine))
+            else:
+                shared.add(name)        # a later definition that uses this one shares its labels too
     return out
 
 

@@ -89,3 +89,23 @@ def test_terminal_says_whose_std_all_it_is():
     line = [ln for ln in text.splitlines() if ln.strip().startswith("ind ") and ":=" not in ln][0]
     assert f"{OTHER} {REF['std_other']['ind']:.3f}".replace("0.", ".") in line
     assert shared_effect_lines([]) == []
+
+
+def test_effect_of_one_groups_label_and_a_shared_one_is_standardized_within_its_group():
+    """`ind2 := a2*b` with a2 Grant-White's and b shared: lavaan's std.all (.092) takes Pasteur's b; within
+    Grant-White the effect is .078, lavaan's own value once Grant-White is the first group."""
+    mixed = REF["mixed"]
+    est = pd.DataFrame(mixed["estimates"])
+    got = shared_effects_by_group(est)
+    assert got["ind2"] == {OTHER: pytest.approx(mixed["ind1_other_first"], rel=1e-5)}
+    assert got["ind1"] == {FIRST: pytest.approx(mixed["ind1"], rel=1e-9)}     # first group: lavaan's own
+    assert abs(mixed["ind2"] - mixed["ind1_other_first"]) > 0.01              # what the row's std.all would say
+    res = {**_results(), "estimates": [{**r, "group": r["group"] or None, "pvalue": 0.01, "z": 2.5,
+                                        "ci.lower": r["est"] - 0.1, "ci.upper": r["est"] + 0.1}
+                                       for r in mixed["estimates"]]}
+    t = paper.effects_apa(res)
+    assert t.frame["Group"].tolist() == [FIRST, OTHER]
+    within = f"{mixed['ind1_other_first']:.3f}".lstrip("0")
+    assert f"ind2 ({OTHER}) {within}" in t.note and "mix groups" in t.note
+    text = terminal_summary(res)
+    assert "mixes groups" in text and f"{OTHER} {within}" in text

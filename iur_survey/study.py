@@ -12,6 +12,8 @@ or of the constructs COL and INT; this module builds the study's model from the 
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from .errors import EstimationError
 from .instrument import load_instrument
 from .sem.syntax import group_specific_labels
@@ -41,7 +43,8 @@ def effect_source(name: str) -> str:
     return name
 
 
-def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool = False) -> str:
+def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool = False,
+                  free_paths: Sequence[tuple[str, str]] = ()) -> str:
     """The study's default model: seven first-order factors (first loading fixed to 1),
     ``COL ~ a1*GOV + ... + a5*TAL``, ``INT ~ b*COL + c1*GOV + ... + c5*TAL`` and for each
     mechanism ``ind_X := ak*b`` and ``tot_X := ck + ak*b``.
@@ -53,7 +56,14 @@ def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool 
     (``ind_GOV.g1 := a1.g1*b.g1``), so the structural paths are free in each group: in lavaan
     one label shared by all groups would constrain the path to be equal across them.
     ``equal_regressions=True`` keeps the single labels, i.e. the paths equal across groups
-    (lavaan's ``group.equal = "regressions"``).
+    (lavaan's ``group.equal = "regressions"``); ``free_paths`` (``(outcome, predictor)`` pairs, ``--free 'COL ~ GOV'``)
+    are then the exceptions: their labels are written per group, and so are the effects that use them, so those
+    paths are free in every group and the others equal (a shared label would hold a path equal whatever
+    lavaan's ``group.partial`` says).  A pair that is not a path of the model is ignored here (``--free`` says so).
+
+    >>> m = default_model(ngroups=2, equal_regressions=True, free_paths=[("COL", "GOV")]).splitlines()
+    >>> [l for l in m if l.startswith(("COL ~", "ind_GOV", "ind_MKT"))]
+    ['COL ~ c(a1.g1, a1.g2)*GOV + a2*MKT + a3*BEN + a4*VAL + a5*TAL', 'ind_GOV.g1 := a1.g1*b', 'ind_GOV.g2 := a1.g2*b', 'ind_MKT := a2*b']
 
     >>> print(default_model().splitlines()[0])
     GOV =~ GOV1 + GOV2 + GOV3 + GOV4
@@ -80,4 +90,11 @@ def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool 
     model = "\n".join(lines)
     if ngroups > 1 and not equal_regressions:
         model = group_specific_labels(model, int(ngroups))
+    elif ngroups > 1 and free_paths:
+        label = {(mediator, x): f"a{k}" for k, x in enumerate(mech, 1)}
+        label.update({(outcome, x): f"c{k}" for k, x in enumerate(mech, 1)})
+        label[(outcome, mediator)] = "b"
+        only = {label[p] for p in map(tuple, free_paths) if p in label}
+        if only:
+            model = group_specific_labels(model, int(ngroups), only=only)
     return model

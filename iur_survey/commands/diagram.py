@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..errors import IURSurveyError
-    from ..report.diagram import render_diagram, sem_graph
+    from ..report.diagram import render_diagram, sample_line, sem_graph
     from ..report.format import merged_caption
     from ..report.terminal import ci_kind
     from ..report.paper import (NotConvergedError, estimates_frame, group_variable, groups_merged, improper_legend,
@@ -101,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
                    f"the {ci_kind(res)} of the tables can disagree with it.")
     graph = sem_graph(est, r2=r2, indicators=args.indicators, covariances=args.covariances,
                       standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
-                      notes=notes, group_variable=var, group_merged=merged, shown_as=shown_as, p_basis=p_basis)
+                      notes=notes, group_variable=var, group_merged=merged, shown_as=shown_as, p_basis=p_basis,
+                      sample=sample_line(res, group if len(groups) > 1 else None, var))
     out = render_diagram(graph, args.out)
     if args.dot:
         Path(args.dot).write_text(graph.source, encoding="utf-8")

@@ -125,6 +125,7 @@ import re
 import sys
 import warnings
 from contextlib import contextmanager
+from typing import Sequence
 
 from ._io import add_instrument_option, print_warnings, whole_number
 
@@ -225,9 +226,26 @@ def _usage_error(msg: str):
     return IURSurveyError(None, msg)
 
 
-def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list[str]) -> tuple[str, str, list[str]]:
+def _structural_free(free: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """The ``--free`` entries that name a regression ``Y ~ X``: entry -> (Y, X).
+
+    >>> _structural_free(["COL ~ GOV", "GOV =~ GOV2", "x3 ~ 1", "a ~~ b"])
+    {'COL ~ GOV': ('COL', 'GOV')}
+    """
+    out = {}
+    for entry in free:
+        key = "".join(str(entry).split())
+        if "~" in key and "=~" not in key and "~~" not in key and not key.endswith("~1"):
+            lhs, rhs = key.split("~", 1)
+            out[entry] = (lhs, rhs)
+    return out
+
+
+def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list[str],
+                 free: Sequence[str] = ()) -> tuple[str, str, list[str], list[str]]:
     """The model of a multi-group fit: the default model with one label per group (free paths, per-group
-    ``:=`` effects; shared labels with ``--equal regressions``), or the user's model with a loud warning
+    ``:=`` effects; shared labels with ``--equal regressions``, except the paths ``--free`` names, which get one
+    label per group: the last item returned lists those entries), or the user's model with a loud warning
     when its labels make lavaan's equal-label rule apply."""
     from ..instrument import load_instrument
     from ..study import default_model
@@ -235,16 +253,24 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
 
     if not args.model:
         eq = "regressions" in group_equal
-        model = default_model(load_instrument(args.instrument), ngroups=ngroups, equal_regressions=eq)
+        inst = load_instrument(args.instrument)
+        paths = _structural_free(free) if eq else {}
+        model = default_model(inst, ngroups=ngroups, equal_regressions=eq, free_paths=list(paths.values()))
+        plain = default_model(inst, ngroups=ngroups, equal_regressions=eq)
+        # the entries that are paths of the model (the others go to group.partial, whose check names them)
+        relabelled = [e for e, p in paths.items()
+                      if default_model(inst, ngroups=ngroups, equal_regressions=eq, free_paths=[p]) != plain]
         how = "labels shared by the groups (--equal regressions)" if eq else "group-specific labels"
-        return model, f"<default model, {ngroups} groups, {how}>", []
+        if relabelled:
+            how += f" but group-specific for {', '.join(relabelled)} (--free)"
+        return model, f"<default model, {ngroups} groups, {how}>", [], relabelled
     if "regressions" not in group_equal and group_specific_labels(syntax, ngroups) != syntax:
         return syntax, source, [
             f"{source}: a label written once (e.g. a1*GOV) names ONE parameter shared by all {ngroups} groups "
             "(lavaan's rule), so those parameters are constrained equal across groups; write "
             "c(a1.g1, a1.g2, ...)*GOV for group-specific ones (`iur-survey fit DATA --group G --print-model` "
-            "prints the default model written that way)"]
-    return syntax, source, []
+            "prints the default model written that way)"], []
+    return syntax, source, [], []
 
 
 def free_entries(text: str | None) -> list[str]:
@@ -321,6 +347,7 @@ def run(args: argparse.Namespace) -> int:
     merged: dict = {}
     group_warnings: list = []
     label_warnings: list = []
+    relabelled: list[str] = []          # --free paths of the default model given group-specific labels
     unmerged = data            # the invariance sequence merges the same groups itself (and records the mapping)
     if args.group:
         from ..sem.invariance import GROUP_EQUAL_NAMES, prepare_groups
@@ -333,12 +360,15 @@ def run(args: argparse.Namespace) -> int:
         has_lv = any(t.op == "=~" for t in parse_model(syntax, source).terms)
         data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups,
                                                             measurement_only=has_lv)
-        syntax, source, label_warnings = _group_model(args, syntax, source, len(sizes), group_equal)
+        syntax, source, label_warnings, relabelled = _group_model(args, syntax, source, len(sizes), group_equal,
+                                                                  free)
         group_warnings = words + label_warnings + size_warnings
     if args.print_model:
         print(syntax)
         return 0
-    fit_free = free if group_equal else []      # --invariance alone: the entries free the steps' constraints
+    # --invariance alone: the entries free the steps' constraints; a path of the default model freed from
+    # --equal regressions is free through its group-specific labels (relabelled), not group.partial
+    fit_free = [k for k in free if k not in relabelled] if group_equal else []
     with free_option(), naming_file(args.data):   # data checks name the column and row; the file is ours to add
         res = sem(syntax, data, estimator=args.estimator, missing=args.missing, group=args.group, source=source,
                   ordered=ordered, group_equal=group_equal, group_partial=fit_free,
@@ -389,10 +419,11 @@ def run(args: argparse.Namespace) -> int:
         tests = group_path_tests(res)        # which paths differ between the groups (lavTestWald per path)
         if tests is not None:
             payload["group_path_tests"] = tests
-    if fit_free:             # the parameters --free released from --equal (lavaan's group.partial)
-        from ..sem.partable import group_partial_freed, partial_display
+    if fit_free or relabelled:  # the parameters --free released from --equal (lavaan's group.partial)
+        from ..sem.partable import _partial_key, group_partial_freed, partial_display
         th_keys = list(res.meta.get("th_partial") or [])     # ordered items: thresholds ("x1|t2") freed
         keys = group_partial_freed(res.partable, group_equal, [k for k in fit_free if "|" not in k]) + th_keys
+        keys += [_partial_key(k) for k in relabelled]       # freed by their group-specific labels
         payload["group_partial"] = [partial_display(k) for k in keys]
         for e in payload["estimates"]:          # and each of their rows says so (lavaan: they have no .pN. label)
             if f"{e['lhs']}{e['op']}{e['rhs']}" in keys and e.get("group") is not None:

@@ -399,7 +399,7 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
               labels: Mapping[str, str] | None = None, title: str | None = None, legend: bool = True,
               notes: Sequence[str] = (), group_variable: str | None = None,
               group_merged: Mapping[str, str] | None = None, shown_as: Mapping[str, str] | None = None,
-              p_basis: str | None = None):
+              p_basis: str | None = None, sample: str | None = None):
     """The path diagram of ANY model in lavaan's parameter-table form, laid out by Graphviz (``dot``).
 
     Latent variables are ellipses (their indicators boxes with ``indicators=True``), each structural path
@@ -417,6 +417,8 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     "a1 × b1": :func:`~iur_survey.report.paper.product_blocks`); other nodes show their own name.  ``p_basis``: a
     legend line on what the *p* of the stars and of the dashed rule is when it is not the plain ML one (after a
     bootstrap: the z test over the bootstrap *SE*, which the bootstrap CI of the tables can contradict).
+    ``sample``: a legend line on the data the numbers come from (:func:`sample_line`: *N*, the group's *n*, the
+    estimator and the treatment of missing data), so that the figure states them as a table does.
     Returns a :class:`graphviz.Digraph` (its
     ``.source`` is the DOT text; :func:`render_diagram` writes SVG/PDF/PNG).
 
@@ -546,6 +548,8 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
             rows.append("Double-headed arcs: covariances" + (
                 " (std.all: of an endogenous variable or an item, lavaan's residual correlation)"
                 if standardized and "residual" in arcs else "") + ".")
+        if sample:
+            rows.insert(0, _esc(sample))
         if group is not None and len(groups) > 1:
             rows.insert(0, f"Group: {_esc(merged_caption(group, group_variable, group_merged))}")
         rows += [f"<B>{_esc(n)}</B>" for n in notes]
@@ -558,6 +562,34 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
                                               else []) + list(notes)
         g.attr(label="\n".join(parts), labelloc="t", fontsize="14")
     return g
+
+
+def sample_line(results: Mapping, group: str | None = None, group_variable: str | None = None) -> str | None:
+    """The diagram's legend line on the data: *N* (and the drawn group's *n* in a multi-group fit), the estimator
+    and how missing values were treated (:func:`~iur_survey.sem.results.missing_words`, the tables' wording);
+    None when results.json records no *N*.
+
+    >>> sample_line({"n": 246, "estimator": "ML", "missing": "fiml", "groups": {"2": 156, "1": 90}}, "1", "g")
+    'N = 246 (g = 1: n = 90); estimator ML; missing data: full-information ML (lavaan missing = "ml")'
+    >>> sample_line({"n": 301, "estimator": "MLR", "missing": "listwise", "norig": 301})
+    'N = 301; estimator MLR; missing data: listwise deletion (no row had a missing value)'
+    """
+    from ..sem.results import missing_words
+    n = results.get("n")
+    if n is None:
+        return None
+    sizes = results.get("groups") if isinstance(results.get("groups"), Mapping) else {}
+    norig = results.get("norig")
+    if isinstance(norig, Mapping):          # one per group: the total
+        try:
+            norig = sum(int(v) for v in norig.values())
+        except (TypeError, ValueError):
+            norig = None
+    line = f"N = {n}"
+    if group is not None and len(sizes) > 1 and group in sizes:
+        line += f" ({merged_caption(group, group_variable)}: n = {sizes[group]})"
+    line += f"; estimator {results.get('estimator') or 'not recorded'}"
+    return line + f"; missing data: {missing_words(results.get('missing'), n, norig)}"
 
 
 def render_diagram(graph, out: str | Path) -> Path:

@@ -49,7 +49,7 @@ from ..measure import (ave, composite_reliability, cronbach_alpha, fornell_larck
                        improper_constructs)
 from ..measure._common import Measurement
 from ..measure.reliability import IMPROPER_WARNING, MISSING_CODES_WARNING, MIXED_OMEGA_WARNING
-from ..sem.mediation import defined_effects
+from ..sem.mediation import defined_effects, shared_effects_by_group
 from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
@@ -1235,7 +1235,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
 
 
 def _pls_missing_words(pls: Mapping | None) -> str:
-    """How the PLS run behind an HTMT treated missing values, for the note (its data are not the CFA's rows).
+    """How the PLS run behind an HTMT treated missing values, for the note (its data are not the CFA's rows):
+    :func:`~iur_survey.report.pls_tables.pls_sample_words` in parentheses.
 
     >>> _pls_missing_words({"n": 510, "missing": "mean", "n_imputed": 140})
     ' (N = 510; 140 missing values replaced by the item mean, as PLS does)'
@@ -1244,14 +1245,9 @@ def _pls_missing_words(pls: Mapping | None) -> str:
     >>> _pls_missing_words({})
     ''
     """
-    if not pls or pls.get("n") is None:
-        return ""
-    how = pls.get("missing")
-    imputed = pls.get("n_imputed")
-    words = ("listwise deletion" if how == "listwise" else
-             f"{imputed:,} missing values replaced by the item mean, as PLS does" if how == "mean" and imputed else
-             "no missing values" if how == "mean" else "")
-    return f" (N = {int(pls['n']):,}" + (f"; {words}" if words else "") + ")"
+    from .pls_tables import pls_sample_words
+    words = pls_sample_words(pls)
+    return f" ({words})" if words else ""
 
 
 def _rows_of(rows: tuple) -> str:
@@ -1716,11 +1712,15 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
     title = effects_title(est) if title is None else title
     d = est[est["op"] == ":="]
     eg = effect_groups(est) if len(_groups(est)) > 1 else {}
+    shared = shared_effects_by_group(est) if eg else {}
     rows, has_std_ci = [], False
     for r in d.to_dict("records"):
         sci = _std_ci(r)
         has_std_ci |= sci is not None
-        rows.append({**({"Group": group_caption(eg.get(str(r["lhs"])), group_variable(results)) or DASH}
+        by = shared.get(str(r["lhs"])) or {}
+        rows.append({**({"Group": ALL_GROUPS if len(by) > 1 else
+                         group_caption(next(iter(by)) if by else eg.get(str(r["lhs"])), group_variable(results))
+                         or DASH}
                         if eg else {}),
                      "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
                      "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
@@ -1742,9 +1742,50 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
         note += (" Group: the group whose parameters the effect's definition uses (.g1, .g2, ... number the groups "
                  "in the fit's order: " + ", ".join(f"g{k}: {group_caption(g, group_variable(results))}"
                                                  for k, g in enumerate(_groups(est), 1)) + ").")
+    note += shared_effects_note(shared, group_variable(results))
     note += se_p_note(results) + _constraints_note(results)
     return APATable(frame, title, number=number, note=note,
                     numeric=("*b*", "*SE*", "95% CI", "β", "β 95% CI", "*p*"))
+
+
+#: the Group cell of an effect whose labels the groups share (one *b* for every group)
+ALL_GROUPS = "all groups"
+
+
+def shared_effects_note(shared: Mapping[str, Mapping[str, float]], variable: str | None = None) -> str:
+    """The note on the β of effects that use a label the groups share (:func:`~iur_survey.sem.mediation.
+    shared_effects_by_group`): lavaan standardizes such a label with the first group's parameters.  An effect
+    of shared labels only ("all groups") has the first group's β, and the note gives it standardized in each
+    group; an effect of one group's labels and a shared one (``a1.g2*b``) has a β that mixes groups, and the
+    note gives it standardized within its group.  "" when there is none.
+
+    >>> print(shared_effects_note({"ind": {"2": 0.129, "1": 0.082}}, "sex"))
+     All groups: an effect of labels the groups share (written once: one *b* for every group). Its β and β 95% CI are lavaan's standardizedSolution(), which evaluates the definition on the first group's standardized parameters: they are the β of sex = 2 only (the groups' variances differ). The effect standardized in each group: ind: sex = 2 .129, sex = 1 .082.
+    >>> print(shared_effects_note({"ind.g2": {"1": 0.125}}, "sex"))
+     β of ind.g2: its definition also uses a label the groups share, which lavaan's standardizedSolution() standardizes with the first group's parameters, so β and β 95% CI mix groups; the effect standardized within its group: ind.g2 (sex = 1) .125.
+    """
+    if not shared:
+        return ""
+    every = {k: v for k, v in shared.items() if len(v) > 1}
+    one = {k: v for k, v in shared.items() if len(v) == 1}
+    out = ""
+    if every:
+        first = group_caption(next(iter(next(iter(every.values())))), variable)
+        each = "; ".join(f"{name}: " + ", ".join(f"{group_caption(g, variable)} {num(v, 3, False)}"
+                                                 for g, v in by.items()) for name, by in every.items())
+        out += (" All groups: an effect of labels the groups share (written once: one *b* for every group). Its β "
+                "and β 95% CI are lavaan's standardizedSolution(), which evaluates the definition on the first "
+                f"group's standardized parameters: they are the β of {first} only (the groups' variances differ). "
+                f"The effect standardized in each group: {each}.")
+    if one:
+        names = ", ".join(one)
+        each = ", ".join(f"{name} ({group_caption(g, variable)}) {num(v, 3, False)}"
+                         for name, by in one.items() for g, v in by.items())
+        out += (f" β of {names}: {'its definition also uses' if len(one) == 1 else 'their definitions also use'} "
+                "a label the groups share, which lavaan's standardizedSolution() standardizes with the first "
+                "group's parameters, so β and β 95% CI mix groups; the effect standardized within its group: "
+                f"{each}.")
+    return out
 
 
 def effects_title(est: pd.DataFrame) -> str:
@@ -2197,10 +2238,10 @@ def pls_apa(pls: Mapping) -> list[APATable]:
     >>> [t.title for t in pls_apa(pls)]
     ['PLS-SEM reliability and convergent validity', 'PLS-SEM path coefficients and effects']
     """
-    from .pls_tables import pls_comparison_table, pls_paths_table, pls_reliability_table
+    from .pls_tables import pls_comparison_table, pls_paths_table, pls_reliability_table, pls_sample_sentence
     out: list[APATable] = []
     if pls.get("reliability"):
-        out.append(pls_reliability_table(pd.DataFrame(pls["reliability"])))
+        out.append(pls_reliability_table(pd.DataFrame(pls["reliability"]), pls=pls))
     if pls.get("paths") or pls.get("defined"):
         out.append(pls_paths_table(pls))
     if pls.get("comparison"):
@@ -2217,6 +2258,7 @@ def pls_apa(pls: Mapping) -> list[APATable]:
         if missing:
             t.note += (f" CB-SEM —: {', '.join(missing)} not in the model of {Path(src).name if src else 'that fit'} "
                        "(its model is not the PLS one).")
+        t.note += pls_sample_sentence(pls)
         out.append(t)
     return out
 

@@ -14,6 +14,8 @@ and :meth:`~iur_survey.pls.PLSResult.reliability` / :meth:`~iur_survey.pls.PLSRe
 
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -22,7 +24,8 @@ from ..study import INDIRECT, TOTAL, effect_source
 from .sem_tables import MEDIATOR, OUTCOME
 from .tables import APATable, triangle_table
 
-__all__ = ["effect_name", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table", "pls_paths_table"]
+__all__ = ["effect_name", "pls_comparison_table", "pls_reliability_table", "pls_htmt_table", "pls_paths_table",
+           "pls_sample_words", "pls_sample_sentence"]
 
 
 def effect_name(lhs: str, op: str, rhs: str, study: bool = True) -> str:
@@ -112,9 +115,38 @@ def pls_comparison_table(compare: pd.DataFrame, number=None, B: int | None = Non
                     numeric=tuple(c for c in frame.columns if c not in ("Effect", "Agree")))
 
 
+def pls_sample_words(pls: Mapping | None) -> str:
+    """The rows a PLS run (a pls.json) used and how it treated missing values: "N = 806; 224 missing values
+    replaced by the item mean, as PLS does" (or "listwise deletion", "no missing values"); "" when it records no N.
+
+    >>> pls_sample_words({"n": 510, "missing": "mean", "n_imputed": 140}), pls_sample_words({"n": 9, "missing": "mean"})
+    ('N = 510; 140 missing values replaced by the item mean, as PLS does', 'N = 9; no missing values')
+    """
+    if not pls or pls.get("n") is None:
+        return ""
+    how = pls.get("missing")
+    imputed = pls.get("n_imputed")
+    words = ("listwise deletion" if how == "listwise" else
+             f"{imputed:,} missing values replaced by the item mean, as PLS does" if how == "mean" and imputed else
+             "no missing values" if how == "mean" else "")
+    return f"N = {int(pls['n']):,}" + (f"; {words}" if words else "")
+
+
+def pls_sample_sentence(pls: Mapping | None) -> str:
+    """The PLS tables' sentence on their data (:func:`pls_sample_words`), "" when the run records no N.
+
+    >>> pls_sample_sentence({"n": 435, "missing": "listwise"})
+    ' PLS data: N = 435; listwise deletion.'
+    """
+    words = pls_sample_words(pls)
+    return f" PLS data: {words}." if words else ""
+
+
 def pls_reliability_table(rel: pd.DataFrame, number=None,
-                          title: str = "PLS-SEM reliability and convergent validity") -> APATable:
-    """:meth:`iur_survey.pls.PLSResult.reliability` as an APA table (α, ρ_A, ρ_C, AVE).
+                          title: str = "PLS-SEM reliability and convergent validity", *,
+                          pls: Mapping | None = None) -> APATable:
+    """:meth:`iur_survey.pls.PLSResult.reliability` as an APA table (α, ρ_A, ρ_C, AVE); ``pls`` (the pls.json)
+    adds its N and treatment of missing values to the note (:func:`pls_sample_sentence`).
 
     >>> rel = pd.DataFrame({"construct": ["A"], "n_items": [4], "alpha": [0.77], "rho_a": [0.78],
     ...                     "rho_c": [0.85], "ave": [0.59], "rho_c_ok": [True], "ave_ok": [True]})
@@ -137,6 +169,7 @@ def pls_reliability_table(rel: pd.DataFrame, number=None,
     if bad:
         note += (f" Negative outer loading: {', '.join(bad)} (a reverse-keyed item not reversed?); α and ρC "
                  "of that construct are not interpretable.")
+    note += pls_sample_sentence(pls)
     return APATable(frame, title, number=number, numeric=("Items", "α", "ρA", "ρC", "AVE"), note=note)
 
 
@@ -211,4 +244,5 @@ def pls_paths_table(pls, number=None, title: str = "PLS-SEM path coefficients an
     if r2:
         note += " R² (adjusted): " + ", ".join(f"{r['construct']} {num(r['r2'], 3, False)} "
                                                 f"({num(r.get('r2_adj'), 3, False)})" for r in r2) + "."
+    note += pls_sample_sentence(pls)
     return APATable(frame, title, number=number, note=note, numeric=("β", "*SE*", "*t*", "*p*", "95% CI", "f²"))

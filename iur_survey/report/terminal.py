@@ -196,6 +196,7 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                 L.append(f"    {name} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
                          f"{ci_text(r['ci.lower'], r['ci.upper'])}"
                          f" {num(r.get('std.all'), 3):>7}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
+        L.extend(shared_effect_lines(show, cap))
     L.extend(group_path_test_lines(results))
     r2 = results.get("r2") or {}
     if r2:
@@ -210,6 +211,39 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
             items = r2 if full else (lat or r2)
             L.append("  R²: " + ", ".join(f"{k} {num(v, 3, False)}" for k, v in items.items()))
     return "\n".join(L)
+
+
+def shared_effect_lines(rows: list[dict], cap=str) -> list[str]:
+    r"""The terminal's lines on ``:=`` effects whose labels the groups share: their std.all is the first group's
+    (lavaan's standardizedSolution()), so each group's is given (:func:`~iur_survey.sem.mediation.
+    shared_effects_by_group`); none when there is no such effect.
+
+    >>> rows = [{"lhs": "m", "op": "~", "rhs": "x", "group": g, "label": "a", "std.all": s} for g, s in (("u", .5), ("v", .3))]
+    >>> rows += [{"lhs": "y", "op": "~", "rhs": "m", "group": g, "label": "b", "std.all": s} for g, s in (("u", .4), ("v", .2))]
+    >>> rows.append({"lhs": "ind", "op": ":=", "rhs": "a*b", "group": "", "label": "ind", "std.all": .2})
+    >>> print("\n".join(shared_effect_lines(rows)))
+      std.all of an effect of labels the groups share is the first group's (u), as lavaan's standardizedSolution(); in each group:
+        ind                            u .200, v .060
+    """
+    import pandas as pd
+
+    from ..sem.mediation import shared_effects_by_group
+    shared = shared_effects_by_group(pd.DataFrame(rows)) if rows else {}
+    every = {k: v for k, v in shared.items() if len(v) > 1}
+    one = {k: v for k, v in shared.items() if len(v) == 1}
+    L = []
+    if every:
+        first = cap(next(iter(next(iter(every.values())))))
+        L.append(f"  std.all of an effect of labels the groups share is the first group's ({first}), as lavaan's "
+                 "standardizedSolution(); in each group:")
+        for name, by in every.items():
+            L.append(f"    {_pad(name, 30)} " + ", ".join(f"{cap(g)} {num(v, 3, False)}" for g, v in by.items()))
+    if one:
+        L.append("  std.all of an effect of one group's labels and a shared one mixes groups (lavaan standardizes the "
+                 "shared label in the first group); within its group:")
+        for name, by in one.items():
+            L.append(f"    {_pad(name, 30)} " + ", ".join(f"{cap(g)} {num(v, 3, False)}" for g, v in by.items()))
+    return L
 
 
 def group_path_test_lines(results: Mapping) -> list[str]:

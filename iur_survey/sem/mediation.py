@@ -34,9 +34,10 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .syntax import parse_expression
+from .defined import evaluate
+from .syntax import expression_names, parse_expression
 
-__all__ = ["bootstrap_effects", "defined_effects", "effect_kind", "mediation_type"]
+__all__ = ["bootstrap_effects", "defined_effects", "effect_kind", "mediation_type", "shared_effects_by_group"]
 
 
 def _terms(node, defined: Mapping[str, list | None]) -> list[list[str]] | None:
@@ -129,6 +130,85 @@ def defined_effects(estimates: pd.DataFrame) -> pd.DataFrame:
         rows.append({"effect": str(name), "definition": str(text), "kind": kind,
                      "source": source if source is not None else str(name), "target": target})
     return pd.DataFrame(rows, columns=["effect", "definition", "kind", "source", "target"])
+
+
+def shared_effects_by_group(estimates: pd.DataFrame, column: str = "std.all") -> dict[str, dict[str, float]]:
+    """The ``:=`` effects of a multi-group fit whose definition uses a label the groups share (written once:
+    ``COL ~ a1*GOV`` with ``--group``, or ``--equal regressions`` on the study's model), with their standardized
+    values evaluated within each group.
+
+    Such an effect has no single standardized value: the groups' variances differ.  lavaan's
+    ``standardizedSolution()`` evaluates the definition on the standardized parameters of the first row that
+    carries each label (lavaan's rule for a label, :mod:`~iur_survey.sem.defined`), i.e. a shared label always
+    takes the first group's standardized value.  Two cases:
+
+    * every label of the effect is shared (``ind := a*b``): its ``std.all`` is the first group's standardized
+      effect; the value returned holds the definition evaluated on each group's own standardized parameters
+      (``column`` of the parameter rows), one entry per group, the first equal to lavaan's;
+    * the effect also uses labels of one group ``g`` (``ind_GOV.g2 := a1.g2*b`` where ``b`` is shared): lavaan's
+      ``std.all`` mixes group ``g``'s standardized ``a1.g2`` with the first group's ``b``; the value returned has
+      one entry, ``g``: the effect standardized within ``g``.
+
+    Effects using labels of several groups (a contrast), and every effect of a one-group fit, are left out.
+    ``estimates``: parameterEstimates columns ``lhs op rhs group label`` and ``column``.
+
+    >>> est = pd.DataFrame({"lhs": ["m", "y", "m", "y", "ind", "ind2"], "op": ["~", "~", "~", "~", ":=", ":="],
+    ...                     "rhs": ["x", "m", "x", "m", "a*b", "a2*b"], "group": ["g1", "g1", "g2", "g2", "", ""],
+    ...                     "label": ["a", "b", "a2", "b", "ind", "ind2"], "std.all": [0.5, 0.4, 0.3, 0.2, 0.2, 0.12]})
+    >>> shared_effects_by_group(est)         # ind: a is g1's only; ind2: a2 is g2's, b shared
+    {'ind': {'g1': 0.2}, 'ind2': {'g2': 0.06}}
+    >>> shared_effects_by_group(est.assign(label=["a", "b", "a", "b", "ind", "ind2"], rhs=["x", "m", "x", "m", "a*b", "a"]))
+    {'ind': {'g1': 0.2, 'g2': 0.06}, 'ind2': {'g1': 0.5, 'g2': 0.3}}
+    """
+    if "group" not in estimates.columns or column not in estimates.columns:
+        return {}
+    group = estimates["group"].fillna("").astype(str)
+    label = estimates.get("label", pd.Series("", index=estimates.index)).fillna("").astype(str)
+    params = estimates["op"] != ":="
+    groups = [g for g in dict.fromkeys(group[params]) if g]
+    if len(groups) < 2:
+        return {}
+    env: dict[str, dict[str, float]] = {g: {} for g in groups}
+    carriers: dict[str, set] = {}
+    for lab, g, v in zip(label[params], group[params], pd.to_numeric(estimates.loc[params, column], errors="coerce")):
+        if lab and g:
+            env[g].setdefault(lab, float(v))             # lavaan: a label is the first row that carries it
+            carriers.setdefault(lab, set()).add(g)
+    shared: set[str] = {lab for lab, gs in carriers.items() if len(gs) > 1}
+    owner: dict[str, str] = {lab: next(iter(gs)) for lab, gs in carriers.items() if len(gs) == 1}
+    out: dict[str, dict[str, float]] = {}
+    defs = estimates[~params]
+    for name, text in zip(defs["lhs"].astype(str), defs["rhs"].astype(str)):
+        try:
+            tree = parse_expression(text)
+        except Exception:               # a definition the parser does not read: nothing to say of it
+            continue
+        names = expression_names(tree)
+        if not any(n in shared for n in names):
+            if {owner[n] for n in names if n in owner} and all(n in owner for n in names if n in carriers):
+                gs = {owner[n] for n in names if n in owner}
+                if len(gs) == 1:        # an effect of one group's labels: later definitions may use it
+                    owner[name] = next(iter(gs))
+                    g = owner[name]
+                    if all(n in env[g] for n in names):
+                        env[g][name] = float(evaluate(tree, env[g]))
+            continue
+        mine = {owner[n] for n in names if n in owner}
+        if len(mine) > 1:               # labels of several groups and a shared one: no group's effect
+            continue
+        targets = list(mine) if mine else groups
+        values = {}
+        for g in targets:
+            if all(n in env[g] for n in names):
+                values[g] = float(evaluate(tree, env[g]))
+                env[g][name] = values[g]
+        if len(values) == len(targets):
+            out[name] = values
+            if mine:
+                owner[name] = next(iter(mine))
+            else:
+                shared.add(name)        # a later definition that uses this one shares its labels too
+    return out
 
 
 def bootstrap_effects(boot, delta_estimates: pd.DataFrame | None = None) -> pd.DataFrame:

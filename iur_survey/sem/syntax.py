@@ -59,7 +59,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Collection, Iterable, Sequence
 
 from ..errors import ModelSyntaxError
 
@@ -926,7 +926,8 @@ def _one_statement_per_line(model: str) -> str:
 _REL_OP_TEXT = re.compile("|".join(re.escape(op) for op in _REL_OPS))
 
 
-def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") -> str:
+def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}",
+                          only: Collection[str] | None = None) -> str:
     """Give every label of ``model`` one name per group, so that a multi-group fit estimates each labelled
     parameter freely in every group (in lavaan a single label means one parameter shared by all groups).
 
@@ -940,6 +941,16 @@ def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") ->
     y ~ c(b1.g1, b1.g2)*x1 + 0.5*x2
     d.g1 := b1.g1*2
     d.g2 := b1.g2*2
+
+    ``only``: the labels to write per group (a path freed from equal regressions); the others stay shared, and a
+    ``:=`` line is repeated per group only where it uses one of them (or an effect defined from one):
+
+    >>> print(group_specific_labels("m ~ a*x\\ny ~ b*m + c*x\\nind := a*b\\ndir := c*1", 2, only={"a"}))
+    m ~ c(a.g1, a.g2)*x
+    y ~ b*m + c*x
+    ind.g1 := a.g1*b
+    ind.g2 := a.g2*b
+    dir := c*1
     """
     if ngroups < 1:
         raise ValueError("ngroups must be >= 1")
@@ -956,7 +967,7 @@ def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") ->
 
         def repl(m: re.Match) -> str:
             name = m.group(1)
-            if name in _LABEL_RESERVED:
+            if name in _LABEL_RESERVED or (only is not None and name not in only):
                 return m.group(0)
             labels.add(name)
             return "c(" + ", ".join(name + s for s in sfx) + ")*"
@@ -966,7 +977,11 @@ def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") ->
     for line in lines:
         code = line.split("#", 1)[0]
         if ":=" in code:
-            defined.add(code.split(":=", 1)[0].strip())
+            name, expr = code.split(":=", 1)
+            # with ``only``: an effect is per group when it uses a relabelled label or an effect that is
+            if only is None or any(re.search(r"(?<![\w.])" + re.escape(n) + r"(?![\w.])", expr)
+                                   for n in labels | defined):
+                defined.add(name.strip())
     names = labels | defined
     if not labels:          # no label written once: every group already has its own (or there is none)
         return model
@@ -976,6 +991,9 @@ def group_specific_labels(model: str, ngroups: int, *, suffix: str = ".g{g}") ->
     for line in body:
         code = line.split("#", 1)[0]
         if ":=" in code or "==" in code or re.search(r"(?<![=~])[<>]", code):
+            if only is not None and not word.search(code):      # uses no relabelled name: one line, shared
+                out.append(line)
+                continue
             for s in sfx:
                 out.append(word.sub(lambda m: m.group(1) + s, code.rstrip()))
         else:

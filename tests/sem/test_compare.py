@@ -341,7 +341,7 @@ def test_fit_group_warns_about_a_label_in_a_joined_statement():
     from iur_survey.commands.fit import _group_model
 
     args = argparse.Namespace(model="m.lav", instrument=None)
-    _, _, warns = _group_model(args, "y ~ a1*x + b; d := a1*2\n", "m.lav", 2, [])
+    _, _, warns, _ = _group_model(args, "y ~ a1*x + b; d := a1*2\n", "m.lav", 2, [])
     assert warns and "a label written once" in warns[0]
-    _, _, none = _group_model(args, "y ~ c(a1, a2)*x\nd := a1 - a2\n", "m.lav", 2, [])
+    _, _, none, _ = _group_model(args, "y ~ c(a1, a2)*x\nd := a1 - a2\n", "m.lav", 2, [])
     assert none == []

@@ -113,6 +113,7 @@ class CleanConfig:
     longstring_keyed_lines: bool = True
     longstring_keyed_agree: bool = False
     longstring_keyed_far: bool = True
+    longstring_near_spike: float | None = None
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
@@ -495,6 +496,7 @@ _RANGES: dict[str, tuple[float, float, bool, bool, str]] = {
     "tool_speed_rsi_above": (0, float("inf"), False, False, "a speed ratio above 0"),
     "tool_speed_rsi_strong": (0, float("inf"), False, False, "a speed ratio above 0"),
     "tool_speed_deg_time_above": (0, float("inf"), True, False, "degradation points from 0"),
+    "longstring_near_spike": (0, float("inf"), False, False, "a ratio above 0"),
 }
 #: a cut-off and its "far beyond the cut-off" partner: (cut-off, far, far lies above, what far means)
 _FAR_PAIRS = (

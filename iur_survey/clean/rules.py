@@ -1075,6 +1075,52 @@ def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument, agree: bo
     return rows, code, count, answered, n_rev
 
 
+def near_line_spike(x: np.ndarray, cols: list[str], spike: float | None,
+                    ident: tuple[np.ndarray, np.ndarray] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of ``x`` (answers on the top-level scale, :func:`common_scale`) whose *near line* sits on a spike
+    the sample's other answers do not explain.  A near line: one answer to every answered item but one to one in
+    :data:`KEYED_LINE_ITEMS_PER_SLIP` (1-4 of 28), at least three quarters of the items answered.  Its *shoulder*:
+    the rows of the same answer with one to two in seven items off it (5-8 of 28).  A response style that draws
+    answers to one place on the scale (a midpoint, an extreme or a narrow style, acquiescence) draws a continuum:
+    its strongest holders give near lines, the others fill the shoulder, and on every export of an outside
+    generator with such styles (N 300-3,000) the honest near lines at an answer were at most 1.2 times its
+    shoulder.  Careless straight lines with a few slips are a spike with no shoulder: where the near lines at an
+    answer outnumber its shoulder more than ``spike`` times (the shoulder counting every row, careless ones
+    too), they are these rows.  ``spike`` None (the setting off) gives none.  Returns ``(rows, answer, count,
+    answered, n_near, n_shoulder)``: the line's answer, how many items have it, how many are answered, and the
+    sample's near lines and shoulder at that answer.
+
+    >>> x = np.full((9, 28), 3.0); x[0, :2] = 1; x[1, :3] = 5; x[2, :4] = [1, 2, 4, 5]     # three near lines at 3
+    >>> x[3:, :6] = 4                                                                     # six rows 6 off 3 ...
+    >>> rows, answer, count, answered, n_near, n_sh = near_line_spike(x, [f"i{j}" for j in range(28)], 2.0)
+    >>> rows[:3].tolist(), n_near[:3].tolist(), n_sh[:3].tolist()                          # ... the shoulder: kept
+    ([False, False, False], [3, 3, 3], [6, 6, 6])
+    >>> near_line_spike(x[:4], [f"i{j}" for j in range(28)], 2.0)[0].tolist()            # shoulder 1: a spike
+    [True, True, True, False]
+    """
+    count, code = max_identical_index(x) if ident is None else ident
+    answered = (~np.isnan(x)).sum(axis=1)
+    k = len(cols)
+    band = k // KEYED_LINE_ITEMS_PER_SLIP
+    off = answered - count
+    whole = 4 * answered >= 3 * k
+    near = whole & (off >= 1) & (off <= band)
+    shoulder = whole & (off > band) & (off <= 2 * band)
+    n_near = np.zeros(len(x), dtype=np.int64)
+    n_sh = np.zeros(len(x), dtype=np.int64)
+    rows = np.zeros(len(x), dtype=bool)
+    if spike is None or band < 1 or not near.any():
+        return rows, code, count, answered, n_near, n_sh
+    for v in np.unique(code[near]):
+        at = code == v
+        nn, ns = int((near & at).sum()), int((shoulder & at).sum())
+        n_near[at], n_sh[at] = nn, ns
+        if nn > spike * ns:
+            rows |= near & at
+    return rows, code, count, answered, n_near, n_sh
+
+
 def _midpoint_off_text(n_off: int, min_off: int | None = None) -> str:
     if min_off and n_off < min_off:         # spared by midpoint_line's ``popular``
         return (f"; not far beyond: a line of the middle answer with {n_off} answers off it, each on the side the "
@@ -1092,7 +1138,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
                midpoint_popular: int | None = 2, keyed_lines: bool = True, keyed_agree: bool = False, keyed_far: bool = True,
-               order: list[str] | None = None) -> pd.Series:
+               near_spike: float | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1245,6 +1291,11 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
         line = keyed = np.zeros(len(x), dtype=bool)
     calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
     loose, n_other = midpoint_line(x, cols, instrument, midpoint_off, midpoint_popular)
+    spiked, _, s_count, s_answered, s_near, s_sh = near_line_spike(x, cols, near_spike, ident)
+    if spiked.any() and midpoint_off and midpoint_popular:     # a middle line whose other answers all lean with
+        lean = midpoint_line(x, cols, instrument, len(cols) + 1, midpoint_popular)[0]    # the items stays a midpoint
+        spiked &= ~lean                                                                  # responder's
+    hit |= spiked
     texts = []
     same = " (the same place on each item's scale)" if x is not raw else ""
     for i in np.flatnonzero(hit):
@@ -1259,6 +1310,14 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                   f"{'disagree' if l_code[i] == instrument.scale_min else 'agree'} end, "
                   f"{l_rev[i]} reverse-keyed items among them (a line against the keying)")
             texts.append(_far("; ".join(parts + [kt])) if keyed[i] else kt)
+            continue
+        if spiked[i] and not near[0][i]:
+            band = len(cols) // KEYED_LINE_ITEMS_PER_SLIP
+            parts.append(f"{s_count[i]} of {s_answered[i]} answers are {_detail_number(ident[1][i])}: "
+                         f"{s_near[i]} such near lines in the sample against {s_sh[i]} "
+                         f"{'response' if s_sh[i] == 1 else 'responses'} with {band + 1}-{2 * band} answers off "
+                         f"that answer (a spike of lines, not a response style's continuum)")
+            texts.append(_far("; ".join(parts)))
             continue
         t = "; ".join(parts)
         if (best[i] >= far or near[0][i]) and calm[i]:

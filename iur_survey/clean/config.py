@@ -114,6 +114,7 @@ class CleanConfig:
     longstring_keyed_agree: bool = False
     longstring_keyed_far: bool = True
     longstring_near_spike: float | None = None
+    longstring_near_keyed: bool = True
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None

@@ -1075,8 +1075,8 @@ def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument, agree: bo
     return rows, code, count, answered, n_rev
 
 
-def near_line_spike(x: np.ndarray, cols: list[str], spike: float | None,
-                    ident: tuple[np.ndarray, np.ndarray] | None = None
+def near_line_spike(x: np.ndarray, cols: list[str], instrument: Instrument, spike: float | None,
+                    ident: tuple[np.ndarray, np.ndarray] | None = None, keyed_ends: bool = True
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows of ``x`` (answers on the top-level scale, :func:`common_scale`) whose *near line* sits on a spike
     the sample's other answers do not explain.  A near line: one answer to every answered item but one to one in
@@ -1087,16 +1087,22 @@ def near_line_spike(x: np.ndarray, cols: list[str], spike: float | None,
     generator with such styles (N 300-3,000) the honest near lines at an answer were at most 1.2 times its
     shoulder.  Careless straight lines with a few slips are a spike with no shoulder: where the near lines at an
     answer outnumber its shoulder more than ``spike`` times (the shoulder counting every row, careless ones
-    too), they are these rows.  ``spike`` None (the setting off) gives none.  Returns ``(rows, answer, count,
+    too), they are these rows.  ``spike`` None (the setting off) gives none.  With ``keyed_ends``, lines at an
+    end of the scale that hold it on at least :data:`KEYED_LINE_MIN_REVERSE` reverse-keyed items (against the
+    keying, :func:`keyed_line`) are counted apart from those that do not, each against its own shoulder: a high
+    trait gives near lines at the agree end that disagree with the reverse-keyed items, only an acquiescent
+    extreme style or carelessness gives them holding those items too.  Returns ``(rows, answer, count,
     answered, n_near, n_shoulder)``: the line's answer, how many items have it, how many are answered, and the
-    sample's near lines and shoulder at that answer.
+    sample's near lines and shoulder at that answer (and keying).
 
     >>> x = np.full((9, 28), 3.0); x[0, :2] = 1; x[1, :3] = 5; x[2, :4] = [1, 2, 4, 5]     # three near lines at 3
     >>> x[3:, :6] = 4                                                                     # six rows 6 off 3 ...
-    >>> rows, answer, count, answered, n_near, n_sh = near_line_spike(x, [f"i{j}" for j in range(28)], 2.0)
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument(); cols = list(inst.item_codes)
+    >>> rows, answer, count, answered, n_near, n_sh = near_line_spike(x, cols, inst, 2.0)
     >>> rows[:3].tolist(), n_near[:3].tolist(), n_sh[:3].tolist()                          # ... the shoulder: kept
     ([False, False, False], [3, 3, 3], [6, 6, 6])
-    >>> near_line_spike(x[:4], [f"i{j}" for j in range(28)], 2.0)[0].tolist()            # shoulder 1: a spike
+    >>> near_line_spike(x[:4], cols, inst, 2.0)[0].tolist()                                # shoulder 1: a spike
     [True, True, True, False]
     """
     count, code = max_identical_index(x) if ident is None else ident
@@ -1112,12 +1118,18 @@ def near_line_spike(x: np.ndarray, cols: list[str], spike: float | None,
     rows = np.zeros(len(x), dtype=bool)
     if spike is None or band < 1 or not near.any():
         return rows, code, count, answered, n_near, n_sh
+    keyed = np.zeros(len(x), dtype=bool)
+    reverse = np.isin(cols, list(instrument.reverse_items))
+    if keyed_ends and reverse.sum() >= KEYED_LINE_MIN_REVERSE:
+        end = (code == instrument.scale_min) | (code == instrument.scale_max)
+        keyed = end & ((x[:, reverse] == code[:, None]).sum(axis=1) >= KEYED_LINE_MIN_REVERSE)
     for v in np.unique(code[near]):
-        at = code == v
-        nn, ns = int((near & at).sum()), int((shoulder & at).sum())
-        n_near[at], n_sh[at] = nn, ns
-        if nn > spike * ns:
-            rows |= near & at
+        for kd in (False, True):
+            at = (code == v) & (keyed == kd)
+            nn, ns = int((near & at).sum()), int((shoulder & at).sum())
+            n_near[at], n_sh[at] = nn, ns
+            if nn > spike * ns:
+                rows |= near & at
     return rows, code, count, answered, n_near, n_sh
 
 
@@ -1138,7 +1150,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
                midpoint_popular: int | None = 2, keyed_lines: bool = True, keyed_agree: bool = False, keyed_far: bool = True,
-               near_spike: float | None = None, order: list[str] | None = None) -> pd.Series:
+               near_spike: float | None = None, near_keyed: bool = True, order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1291,7 +1303,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
         line = keyed = np.zeros(len(x), dtype=bool)
     calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
     loose, n_other = midpoint_line(x, cols, instrument, midpoint_off, midpoint_popular)
-    spiked, _, s_count, s_answered, s_near, s_sh = near_line_spike(x, cols, near_spike, ident)
+    spiked, _, s_count, s_answered, s_near, s_sh = near_line_spike(x, cols, instrument, near_spike, ident, near_keyed)
     if spiked.any() and midpoint_off and midpoint_popular:     # a middle line whose other answers all lean with
         lean = midpoint_line(x, cols, instrument, len(cols) + 1, midpoint_popular)[0]    # the items stays a midpoint
         spiked &= ~lean                                                                  # responder's

@@ -1075,8 +1075,12 @@ def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument, agree: bo
     return rows, code, count, answered, n_rev
 
 
+#: the fewest near lines at an answer that :func:`near_line_spike` calls a spike
+NEAR_SPIKE_MIN_LINES = 2
+
+
 def near_line_spike(x: np.ndarray, cols: list[str], instrument: Instrument, spike: float | None,
-                    ident: tuple[np.ndarray, np.ndarray] | None = None, keyed_ends: bool = True
+                    ident: tuple[np.ndarray, np.ndarray] | None = None, keyed_ends: bool = False
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows of ``x`` (answers on the top-level scale, :func:`common_scale`) whose *near line* sits on a spike
     the sample's other answers do not explain.  A near line: one answer to every answered item but one to one in
@@ -1087,7 +1091,9 @@ def near_line_spike(x: np.ndarray, cols: list[str], instrument: Instrument, spik
     generator with such styles (N 300-3,000) the honest near lines at an answer were at most 1.2 times its
     shoulder.  Careless straight lines with a few slips are a spike with no shoulder: where the near lines at an
     answer outnumber its shoulder more than ``spike`` times (the shoulder counting every row, careless ones
-    too), they are these rows.  ``spike`` None (the setting off) gives none.  With ``keyed_ends``, lines at an
+    too), they are these rows: at least :data:`NEAR_SPIKE_MIN_LINES` (2) of them (one line alone is no spike),
+    in a sample of at least :func:`mahalanobis_min_n` responses answering three quarters of the items (fewer
+    leave a style's shoulder empty by chance).  ``spike`` None (the setting off) gives none.  With ``keyed_ends``, lines at an
     end of the scale that hold it on at least :data:`KEYED_LINE_MIN_REVERSE` reverse-keyed items (against the
     keying, :func:`keyed_line`) are counted apart from those that do not, each against its own shoulder: a high
     trait gives near lines at the agree end that disagree with the reverse-keyed items, only an acquiescent
@@ -1095,15 +1101,19 @@ def near_line_spike(x: np.ndarray, cols: list[str], instrument: Instrument, spik
     answered, n_near, n_shoulder)``: the line's answer, how many items have it, how many are answered, and the
     sample's near lines and shoulder at that answer (and keying).
 
-    >>> x = np.full((9, 28), 3.0); x[0, :2] = 1; x[1, :3] = 5; x[2, :4] = [1, 2, 4, 5]     # three near lines at 3
-    >>> x[3:, :6] = 4                                                                     # six rows 6 off 3 ...
+    >>> x = np.tile(np.arange(1.0, 6), (60, 6))[:, :28]                # 60 responses, no line among them ...
+    >>> x[:9] = 3; x[0, :2] = 1; x[1, :3] = 5; x[2, :4] = [1, 2, 4, 5]    # ... but three near lines at 3
+    >>> x[3:9, :6] = 4                                                    # and six responses 6 off 3
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument(); cols = list(inst.item_codes)
     >>> rows, answer, count, answered, n_near, n_sh = near_line_spike(x, cols, inst, 2.0)
     >>> rows[:3].tolist(), n_near[:3].tolist(), n_sh[:3].tolist()                          # ... the shoulder: kept
     ([False, False, False], [3, 3, 3], [6, 6, 6])
-    >>> near_line_spike(x[:4], cols, inst, 2.0)[0].tolist()                                # shoulder 1: a spike
+    >>> x[4:9] = x[10]                                                    # shoulder 1: a spike
+    >>> near_line_spike(x, cols, inst, 2.0)[0][:4].tolist()
     [True, True, True, False]
+    >>> near_line_spike(x[:55], cols, inst, 2.0)[0].any()              # too few responses to tell
+    np.False_
     """
     count, code = max_identical_index(x) if ident is None else ident
     answered = (~np.isnan(x)).sum(axis=1)
@@ -1116,7 +1126,7 @@ def near_line_spike(x: np.ndarray, cols: list[str], instrument: Instrument, spik
     n_near = np.zeros(len(x), dtype=np.int64)
     n_sh = np.zeros(len(x), dtype=np.int64)
     rows = np.zeros(len(x), dtype=bool)
-    if spike is None or band < 1 or not near.any():
+    if spike is None or band < 1 or whole.sum() < mahalanobis_min_n(k) or not near.any():
         return rows, code, count, answered, n_near, n_sh
     keyed = np.zeros(len(x), dtype=bool)
     reverse = np.isin(cols, list(instrument.reverse_items))
@@ -1128,7 +1138,7 @@ def near_line_spike(x: np.ndarray, cols: list[str], instrument: Instrument, spik
             at = (code == v) & (keyed == kd)
             nn, ns = int((near & at).sum()), int((shoulder & at).sum())
             n_near[at], n_sh[at] = nn, ns
-            if nn > spike * ns:
+            if nn >= NEAR_SPIKE_MIN_LINES and nn > spike * ns:
                 rows |= near & at
     return rows, code, count, answered, n_near, n_sh
 
@@ -1150,7 +1160,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
                midpoint_popular: int | None = 2, keyed_lines: bool = True, keyed_agree: bool = False, keyed_far: bool = True,
-               near_spike: float | None = None, near_keyed: bool = True, order: list[str] | None = None) -> pd.Series:
+               near_spike: float | None = 2.0, near_keyed: bool = False, order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1269,6 +1279,41 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     of 5,166 (near-straight lines 467 -> 473 of 564) and 3,833 -> 3,834, honest 207 = 207 and 224 = 224; four more
     outside generators (outside4, outside5 5- and 7-point, outside6, gen3; styled and style-free, 74,828 honest
     respondents) every figure equal.  ``keyed_far: false`` leaves such a line a flag.
+
+    ``near_spike`` (default 2): a near line, one answer to every answered item but one to one in seven (1-4 of
+    28), is far beyond the cut-off wherever the sample's near lines at that answer outnumber its *shoulder*, the
+    responses with one to two in seven answers off it (5-8 of 28), more than twice (:func:`near_line_spike`).
+    Before, a line that two to four slips broke (a run under ``far_run``) was far beyond only at the disagree end
+    held on reverse-keyed items, or with a single other answer; at the middle never with three or more.  A
+    response style that draws answers to one place on the scale fills the shoulder too (its weaker holders), so
+    near lines at an answer some style explains are judged as before; careless lines are a spike with no
+    shoulder.  On the 18 exports of an outside generator (outside6, N 300-3,000, seeds 1-3; careless lines with
+    1-4 slips to any other answer) the honest near lines at an answer were at most 1.1 times its honest
+    shoulder; at an answer no style explains, the near lines (careless) were 2-14 times the shoulder.  What had bound the style-free exports' recall: no
+    honest response there is a near line at the middle, 2 or 4, yet the midpoint exemptions
+    (``midpoint_off``) kept such lines at the middle and nothing made those at 2 or 4 far.  Measured (Dec. 2026,
+    off -> 2; the harness's four outside generators, styled and style-free, 74,828 honest respondents; a fifth,
+    outside7, 54 exports of 4-, 5- and 7-point scales; ``python -m iur_survey.clean.evaluate --generator all
+    --n 800 3000 --formats csv``): outside6 straight lines with 1-4 slips passing the attention check 52 -> 60 of
+    82 (.634 -> .732) styled and 37 -> 53 of 64 (.578 -> .828) style-free, all careless 1,207 -> 1,216 and 1,210
+    -> 1,225 of 1,476, honest 52 = 52 and 11 -> 10 of 10,824; outside5 7-point style-free straight lines 96 -> 97
+    of 97; outside4, outside5 5-point, gen3 every figure equal; outside7 near-straight lines passing 273 -> 297 of
+    364 (.750 -> .816) styled and 299 -> 345 of 382 (.783 -> .903) style-free, all careless 3,820 -> 3,844 and
+    3,834 -> 3,883 of 5,166, honest 207 -> 208 and 224 -> 223 of 36,900 (two honest near lines taken beside
+    careless ones: an extreme responder's 26 of 30 "7" on a 7-point scale where no response has 5-8 answers off
+    "7", and style-free a 24 of 28 "2" on a 4-point scale among seven near lines at 2, where two others were
+    kept as the reference sample moved); EVALUATE.  The cost: an honest near line at an answer where careless lines outnumber the
+    shoulder goes with them.  ``near_spike: null`` restores the previous rule.
+
+    ``near_keyed`` (off): at an end of the scale, near lines held on at least three reverse-keyed items (against
+    the keying) are counted apart from those that are not, each against its own shoulder: a high trait gives
+    agree-end near lines that disagree with the reverse-keyed items, and these filled the shoulder of careless
+    agree-end lines.  Measured (off -> on): outside6 style-free lines with 1-4 slips passing 53 -> 59 of 64
+    (.828 -> .922), all careless 1,225 -> 1,231; outside7 near-straight lines passing 297 -> 317 of 364 and 345 ->
+    354 of 382, honest 208 -> 209 and 223 -> 224 (extreme responders 22 -> 23 of 3,929); but outside5 (5-point,
+    styled) honest 40 -> 41 of 5,287 (an extreme responder's agree-end line held on the reversed items, no
+    other line of its kind in that export) and careless 512 -> 511 (a random tail, as the reference sample
+    moved): the keyed strata are small, so a lone honest line in one is taken; off.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 4], "GOV2": [3.0, 4], "GOV3": [3.0, 2], "GOV4": [3.0, 5]})

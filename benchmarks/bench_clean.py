@@ -118,7 +118,8 @@ def child_peer(path: str, peer_rows: str) -> dict:
     frame = read_export(path, inst).frame.iloc[:int(peer_rows)].copy()  # row-wise apply is slow: a slice
     t = time.perf_counter()
     fast_v = speeder(frame, inst).notna().to_numpy()
-    long_v = longstring(frame, inst).notna().to_numpy()
+    long_v = longstring(frame, inst, near_spike=None).notna().to_numpy()  # the peer writes the runs only, not
+    #                                                                   the near lines' spike (sample-wide)
     t_vec = time.perf_counter() - t
     t = time.perf_counter()
     fast_n, long_n = naive_speeder_longstring(frame, list(inst.item_codes))

@@ -113,6 +113,8 @@ class CleanConfig:
     longstring_keyed_lines: bool = True
     longstring_keyed_agree: bool = False
     longstring_keyed_far: bool = True
+    longstring_near_spike: float | None = 2.0
+    longstring_near_keyed: bool = False
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
@@ -481,7 +483,7 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", 
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
 #: settings with a default that ``null`` turns off
 _OFF_BY_NULL = ("random_likelihood_far_styles_alpha", "longstring_midpoint_off", "irv_midpoint_off",
-                "longstring_midpoint_popular", "irv_midpoint_popular")
+                "longstring_midpoint_popular", "irv_midpoint_popular", "longstring_near_spike")
 #: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
 _CORRELATIONS = ("psychsyn_min_r", "psychant_max_r", "even_odd_min_r", "person_total_min_r")
 #: standard deviations, seconds and log likelihood ratios: not negative
@@ -499,6 +501,7 @@ _RANGES: dict[str, tuple[float, float, bool, bool, str]] = {
     "tool_speed_rsi_above": (0, float("inf"), False, False, "a speed ratio above 0"),
     "tool_speed_rsi_strong": (0, float("inf"), False, False, "a speed ratio above 0"),
     "tool_speed_deg_time_above": (0, float("inf"), True, False, "degradation points from 0"),
+    "longstring_near_spike": (0, float("inf"), False, False, "a ratio above 0"),
 }
 #: a cut-off and its "far beyond the cut-off" partner: (cut-off, far, far lies above, what far means)
 _FAR_PAIRS = (

@@ -12,7 +12,9 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 * **far beyond a cut-off**: a hit whose detail says so (``[far beyond the cut-off]``):
   a duration under 2 s per item or under 15 % of the median, a run of the same answer
   over three quarters of the items or one answer to all items but one, the disagree end to all items but one in
-  seven held on reverse-keyed items too (``longstring``'s ``keyed_far``), a repeating pattern over 4/7 of them
+  seven held on reverse-keyed items too (``longstring``'s ``keyed_far``), one answer to all items but one to one
+  in seven where such lines outnumber the sample's responses a little further off that answer more than twice
+  (``longstring``'s ``near_spike``: a spike, not a response style's continuum), a repeating pattern over 4/7 of them
   that the person's own answers in a random order rarely give, an IRV under
   0.35 (for a line of the scale's middle answer, these two only with at most two other answers:
   :func:`~iur_survey.clean.rules.longstring`'s ``midpoint_off``), a random-answer likelihood ratio

@@ -1079,6 +1079,75 @@ def keyed_line(x: np.ndarray, cols: list[str], instrument: Instrument, agree: bo
     return rows, code, count, answered, n_rev
 
 
+#: the fewest near lines at an answer that :func:`near_line_spike` calls a spike
+NEAR_SPIKE_MIN_LINES = 2
+
+
+def near_line_spike(x: np.ndarray, cols: list[str], instrument: Instrument, spike: float | None,
+                    ident: tuple[np.ndarray, np.ndarray] | None = None, keyed_ends: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of ``x`` (answers on the top-level scale, :func:`common_scale`) whose *near line* sits on a spike
+    the sample's other answers do not explain.  A near line: one answer to every answered item but one to one in
+    :data:`KEYED_LINE_ITEMS_PER_SLIP` (1-4 of 28), at least three quarters of the items answered.  Its *shoulder*:
+    the rows of the same answer with one to two in seven items off it (5-8 of 28).  A response style that draws
+    answers to one place on the scale (a midpoint, an extreme or a narrow style, acquiescence) draws a continuum:
+    its strongest holders give near lines, the others fill the shoulder, and on every export of an outside
+    generator with such styles (N 300-3,000) the honest near lines at an answer were at most 1.2 times its
+    shoulder.  Careless straight lines with a few slips are a spike with no shoulder: where the near lines at an
+    answer outnumber its shoulder more than ``spike`` times (the shoulder counting every row, careless ones
+    too), they are these rows: at least :data:`NEAR_SPIKE_MIN_LINES` (2) of them (one line alone is no spike),
+    in a sample of at least :func:`mahalanobis_min_n` responses answering three quarters of the items (fewer
+    leave a style's shoulder empty by chance); :func:`longstring` also spares an answer that honest answers
+    drawn from the sample's answer model give near lines at (a ceiling).  ``spike`` None (the setting off) gives none.  With
+    ``keyed_ends``, lines at an end of the scale that hold it on at least :data:`KEYED_LINE_MIN_REVERSE`
+    reverse-keyed items (against the keying, :func:`keyed_line`) are counted apart from those that do not, each
+    against its own shoulder: a high trait gives near lines at the agree end that disagree with the
+    reverse-keyed items, only an acquiescent extreme style or carelessness gives them holding those items too.  Returns ``(rows, answer, count,
+    answered, n_near, n_shoulder)``: the line's answer, how many items have it, how many are answered, and the
+    sample's near lines and shoulder at that answer (and keying).
+
+    >>> x = np.tile(np.arange(1.0, 6), (60, 6))[:, :28]                # 60 responses, no line among them ...
+    >>> x[:9] = 3; x[0, :2] = 1; x[1, :3] = 5; x[2, :4] = [1, 2, 4, 5]    # ... but three near lines at 3
+    >>> x[3:9, :6] = 4                                                    # and six responses 6 off 3
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument(); cols = list(inst.item_codes)
+    >>> rows, answer, count, answered, n_near, n_sh = near_line_spike(x, cols, inst, 2.0)
+    >>> rows[:3].tolist(), n_near[:3].tolist(), n_sh[:3].tolist()                          # ... the shoulder: kept
+    ([False, False, False], [3, 3, 3], [6, 6, 6])
+    >>> x[4:9] = x[10]                                                    # shoulder 1: a spike
+    >>> near_line_spike(x, cols, inst, 2.0)[0][:4].tolist()
+    [True, True, True, False]
+    >>> near_line_spike(x[:55], cols, inst, 2.0)[0].any()              # too few responses to tell
+    np.False_
+    """
+    count, code = max_identical_index(x) if ident is None else ident
+    answered = (~np.isnan(x)).sum(axis=1)
+    k = len(cols)
+    band = k // KEYED_LINE_ITEMS_PER_SLIP
+    off = answered - count
+    whole = 4 * answered >= 3 * k
+    near = whole & (off >= 1) & (off <= band)
+    shoulder = whole & (off > band) & (off <= 2 * band)
+    n_near = np.zeros(len(x), dtype=np.int64)
+    n_sh = np.zeros(len(x), dtype=np.int64)
+    rows = np.zeros(len(x), dtype=bool)
+    if spike is None or band < 1 or whole.sum() < mahalanobis_min_n(k) or not near.any():
+        return rows, code, count, answered, n_near, n_sh
+    keyed = np.zeros(len(x), dtype=bool)
+    reverse = np.isin(cols, list(instrument.reverse_items))
+    if keyed_ends and reverse.sum() >= KEYED_LINE_MIN_REVERSE:
+        end = (code == instrument.scale_min) | (code == instrument.scale_max)
+        keyed = end & ((x[:, reverse] == code[:, None]).sum(axis=1) >= KEYED_LINE_MIN_REVERSE)
+    for v in np.unique(code[near]):
+        for kd in (False, True):
+            at = (code == v) & (keyed == kd)
+            nn, ns = int((near & at).sum()), int((shoulder & at).sum())
+            n_near[at], n_sh[at] = nn, ns
+            if nn >= NEAR_SPIKE_MIN_LINES and nn > spike * ns:
+                rows |= near & at
+    return rows, code, count, answered, n_near, n_sh
+
+
 def _midpoint_off_text(n_off: int, min_off: int | None = None) -> str:
     if min_off and n_off < min_off:         # spared by midpoint_line's ``popular``
         return (f"; not far beyond: a line of the middle answer with {n_off} answers off it, each on the side the "
@@ -1096,7 +1165,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
                midpoint_popular: int | None = 2, keyed_lines: bool = True, keyed_agree: bool = False, keyed_far: bool = True,
-               order: list[str] | None = None) -> pd.Series:
+               near_spike: float | None = 2.0, near_keyed: bool = False, order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1216,6 +1285,45 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     outside generators (outside4, outside5 5- and 7-point, outside6, gen3; styled and style-free, 74,828 honest
     respondents) every figure equal.  ``keyed_far: false`` leaves such a line a flag.
 
+    ``near_spike`` (default 2): a near line, one answer to every answered item but one to one in seven (1-4 of
+    28), is far beyond the cut-off wherever the sample's near lines at that answer, two or more, outnumber its
+    *shoulder*, the responses with one to two in seven answers off it (5-8 of 28), more than twice
+    (:func:`near_line_spike`), unless more than ``honest_far_alpha`` of honest answers drawn from the sample's
+    answer model give near lines at that answer (a ceiling, as for one other answer above).  Before, a line that two to four slips broke (its runs under ``far_run``) was far
+    beyond only at the disagree end held on reverse-keyed items, or with a single other answer; at the middle
+    never with three or more (``midpoint_off``).  A response style that draws answers to one place on the scale
+    fills the shoulder too (its weaker holders), so near lines at an answer a style explains are judged as
+    before; careless lines are a spike with no shoulder.  On the 18 exports of an outside generator (outside6, N
+    300-3,000, seeds 1-3; careless lines with 1-4 slips to any other answer) the honest near lines at an answer
+    were at most 1.1 times its honest shoulder; at an answer no style explains, the near lines (careless) were
+    2-14 times the shoulder.  What had bound its style-free exports' recall: no honest response there is a near
+    line at the middle, 2 or 4, yet the midpoint exemptions kept such lines at the middle and nothing made those
+    at 2 or 4 far.  Measured (Dec. 2026, off -> 2; the four outside generators of the harness, styled and
+    style-free, 74,828 honest respondents; a fifth, outside7, 54 exports of 4-, 5- and 7-point scales; ``python
+    -m iur_survey.clean.evaluate --generator all --n 800 3000 --formats csv``): outside6 straight lines with 1-4
+    slips passing the attention check 52 -> 58 of 82 (.634 -> .707) styled and 37 -> 52 of 64 (.578 -> .813)
+    style-free, all careless 1,207 -> 1,214 and 1,210 -> 1,224 of 1,476, honest 52 = 52 and 11 -> 10 of 10,824;
+    outside4, outside5 (5- and 7-point), gen3 every figure equal; outside7 near-straight lines passing 273 -> 297
+    of 364 (.750 -> .816) styled and 299 -> 343 of 382 (.783 -> .898) style-free, all careless 3,820 -> 3,844
+    and 3,834 -> 3,881 of 5,166, honest 207 -> 208 and 224 -> 223 of 36,900 (two honest near lines taken beside
+    careless ones: an extreme responder's 26 of 30 "7" on a 7-point scale where no response has 5-8 answers off
+    "7", and style-free a 24 of 28 "2" on a 4-point scale among seven near lines at 2, where two others were
+    kept as the reference sample moved); the package's own generators every figure equal but the graded-response
+    generator's speeders at N 3,000, 158 -> 160 of 171 (all its careless .794 -> .797).  The cost: an honest
+    near line at an answer where careless lines outnumber the shoulder goes with them.  ``near_spike: null``
+    restores the previous rule.
+
+    ``near_keyed`` (off): at an end of the scale, near lines held on at least three reverse-keyed items (against
+    the keying) are counted apart from those that are not, each against its own shoulder: a high trait gives
+    agree-end near lines that disagree with the reverse-keyed items, and these filled the shoulder of careless
+    agree-end lines.  Measured (off -> on, before the two-line and sample-size guards): outside6 style-free lines
+    with 1-4 slips passing 53 -> 59 of 64 (.828 -> .922), all careless 1,225 -> 1,231; outside7 near-straight
+    lines passing 297 -> 317 of 364 and 345 -> 354 of 382, honest 208 -> 209 and 223 -> 224 (extreme responders
+    22 -> 23 of 3,929); but outside5 (5-point, styled) honest 40 -> 41 of 5,287 (an extreme responder's
+    agree-end line held on the reversed items, no other line of its kind in that export) and careless 512 -> 511
+    (a random tail, as the reference sample moved): the keyed strata are small, so a lone honest line in one is
+    taken; off.
+
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 4], "GOV2": [3.0, 4], "GOV3": [3.0, 2], "GOV4": [3.0, 5]})
     >>> longstring(df, load_instrument(), min_run=3, far_run=5).tolist()
@@ -1249,6 +1357,13 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
         line = keyed = np.zeros(len(x), dtype=bool)
     calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
     loose, n_other = midpoint_line(x, cols, instrument, midpoint_off, midpoint_popular)
+    spiked, _, s_count, s_answered, s_near, s_sh = near_line_spike(x, cols, instrument, near_spike, ident, near_keyed)
+    if spiked.any():                                # not where honest answers give such lines by chance (a ceiling)
+        spiked &= ~_near_by_chance(frame, instrument, cols, ident[1], spiked, honest_far_alpha)
+    if spiked.any() and midpoint_off and midpoint_popular:     # a middle line whose other answers all lean with
+        lean = midpoint_line(x, cols, instrument, len(cols) + 1, midpoint_popular)[0]    # the items stays a midpoint
+        spiked &= ~lean                                                                  # responder's
+    hit |= spiked
     texts = []
     same = " (the same place on each item's scale)" if x is not raw else ""
     for i in np.flatnonzero(hit):
@@ -1264,6 +1379,14 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                   f"{l_rev[i]} reverse-keyed items among them (a line against the keying)")
             texts.append(_far("; ".join(parts + [kt])) if keyed[i] else kt)
             continue
+        if spiked[i] and not near[0][i]:
+            band = len(cols) // KEYED_LINE_ITEMS_PER_SLIP
+            parts.append(f"{s_count[i]} of {s_answered[i]} answers are {_detail_number(ident[1][i])}: "
+                         f"{s_near[i]} such near lines in the sample against {s_sh[i]} "
+                         f"{'response' if s_sh[i] == 1 else 'responses'} with {band + 1}-{2 * band} answers off "
+                         f"that answer (a spike of lines, not a response style's continuum)")
+            texts.append(_far("; ".join(parts)))
+            continue
         t = "; ".join(parts)
         if (best[i] >= far or near[0][i]) and calm[i]:
             texts.append(t + _midpoint_text(n_off[i]))
@@ -1273,6 +1396,27 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
             continue
         texts.append(_far(t) if best[i] >= far or near[0][i] else t)
     return _details(frame, hit, texts)
+
+
+def _near_by_chance(frame: pd.DataFrame, instrument: Instrument, cols: list[str], code: np.ndarray,
+                    rows: np.ndarray, alpha: float) -> np.ndarray:
+    """Of ``rows`` (near lines, :func:`near_line_spike`; ``code`` their answers), those whose answer gives near
+    lines in more than ``alpha`` of honest answers drawn from the sample's answer model (as :func:`_all_but_one`
+    asks): where nearly everybody answers "5" to every item, one answer to all items but a few is chance, not a
+    spike.  Without a model (too few complete responses) every row is."""
+    honest = _draws_as_answers(_model_draws(frame, instrument, cols, np.ones(len(frame), dtype=bool)), cols,
+                               instrument)
+    if honest is None:
+        return rows.copy()
+    count, h_code = max_identical_index(honest)
+    if not getattr(instrument, "mixed_scales", False):
+        h_code = h_code + instrument.scale_min              # the draws' 0-based codes on the scale
+    near = len(cols) - count <= len(cols) // KEYED_LINE_ITEMS_PER_SLIP
+    out = np.zeros(len(rows), dtype=bool)
+    for v in np.unique(code[rows]):
+        if np.mean(near & np.isclose(h_code, v)) > alpha:
+            out |= rows & (code == v)
+    return out
 
 
 def _all_but_one(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x: np.ndarray, best: np.ndarray,

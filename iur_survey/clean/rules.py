@@ -2229,7 +2229,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
                       far_alpha: float = 0.001, tails: bool = True, min_tail: int = 4,
                       change_point: bool = False, irtree: bool = False, far_styles_alpha: float | None = 0.02,
                       integrated: bool = False, far_styles_sample: bool = False, predictive: bool = True,
-                      reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
+                      predictive_screen: float | None = 0.9, reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag answers more likely under uniform random answering than under any honest response style.
 
     Likelihood ratios of uniform random codes against the sample's own answer model
@@ -2574,9 +2574,19 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
                      f"its own style){note}", alpha / split, far_alpha / split))
     pred, pfar = np.full(len(frame), np.nan), np.inf
     if predictive and one and 2 * one <= k:              # far beyond also by the tail predicted from the head:
-        pfar = np.quantile(random_predictive_tail_lr(null, tau, r, one, one), 1 - far_alpha / split)   # no guard
-        with np.errstate(invalid="ignore"):               # only where the tail ratio flags and no ratio is far
-            rows = np.flatnonzero((lrs[:, 1] > crits[1, 0]) & ~(lrs > crits[:, 1]).any(axis=1))
+        if predictive_screen is None:                    # only where the tail ratio flags (its draws all)
+            pfar = np.quantile(random_predictive_tail_lr(null, tau, r, one, one), 1 - far_alpha / split)   # no guard
+            with np.errstate(invalid="ignore"):
+                rows = np.flatnonzero((lrs[:, 1] > crits[1, 0]) & ~(lrs > crits[:, 1]).any(axis=1))
+        else:                                            # where the tail ratio (its bound where not profiled) lies
+            nl = random_lrs(null, tau, r, one, above=crits[:, 0], extreme=ext)[:, 1]   # beyond its screen quantile
+            screen = min(float(np.quantile(nl, predictive_screen)), crits[1, 0])     # on the draws, the same for
+            on = np.flatnonzero(nl > screen)                                         # rows and draws: exact level
+            pn = np.full(len(null), -np.inf)
+            pn[on] = random_predictive_tail_lr(null[on], tau, r, one, one)
+            pfar = np.quantile(pn, 1 - far_alpha / split)                            # no guard
+            with np.errstate(invalid="ignore"):          # (a row some ratio already puts far beyond: not needed)
+                rows = np.flatnonzero((lrs[:, 1] > screen) & ~(lrs > crits[:, 1]).any(axis=1))
         pred[rows] = random_predictive_tail_lr(codes[rows], tau, r, one, one)
     texts = np.full(len(frame), None, dtype=object)
     free = np.concatenate([free, crits[len(free):, 1]])  # rows added after the guard (change point): no guard
@@ -2598,6 +2608,16 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
             elif name == "random-tail likelihood ratio" and pred[i] > pfar:
                 t = _far(f"{t}, and the tail predicted from the careful head in its style: predictive-tail "
                          f"likelihood ratio {pred[i]:.2f} > {pfar:.2f}, its {_detail_number(1 - fa)} quantile")
+            texts[i] = t if texts[i] is None else f"{texts[i]}; {t}"
+    if one:                                              # far by the predicted tail where no ratio above says so
+        with np.errstate(invalid="ignore"):              # (the tail ratio below its cut-off, or the whole ratio's
+            alone = [i for i in np.flatnonzero(pred > pfar) if texts[i] is None or FAR not in texts[i]]   # hit)
+        fa = far_alpha / split
+        for i in alone:
+            t = _far(f"predictive-tail likelihood ratio {pred[i]:.2f} over tails of {one} to {k - one} items{note} > "
+                     f"{pfar:.2f}, its {_detail_number(1 - fa)} quantile for honest answers drawn from the sample's "
+                     f"answer model (the tail against its prediction from the careful head, the person's shift and "
+                     f"stretch learnt from the head)")
             texts[i] = t if texts[i] is None else f"{texts[i]}; {t}"
     hit = texts != None  # noqa: E711
     return _details(frame, hit, list(texts[hit]))

@@ -154,7 +154,7 @@ class CleanConfig:
     random_likelihood_integrated: bool = False
     random_likelihood_far_styles_sample: bool = False
     random_likelihood_predictive: bool = True
-    random_likelihood_predictive_screen: float | None = 0.9
+    random_likelihood_predictive_screen: float | None = 0.95
     correlation_likelihood_alpha: float = 0.005
     correlation_likelihood_far_alpha: float = 0.001
     correlation_likelihood_styles: bool = True

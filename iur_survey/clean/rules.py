@@ -2229,7 +2229,7 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
                       far_alpha: float = 0.001, tails: bool = True, min_tail: int = 4,
                       change_point: bool = False, irtree: bool = False, far_styles_alpha: float | None = 0.02,
                       integrated: bool = False, far_styles_sample: bool = False, predictive: bool = True,
-                      predictive_screen: float | None = 0.9, reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
+                      predictive_screen: float | None = 0.95, reference: pd.Series | np.ndarray | None = None, order: list[str] | None = None) -> pd.Series:
     """Flag answers more likely under uniform random answering than under any honest response style.
 
     Likelihood ratios of uniform random codes against the sample's own answer model
@@ -2578,15 +2578,17 @@ def random_likelihood(frame: pd.DataFrame, instrument: Instrument, *, alpha: flo
             pfar = np.quantile(random_predictive_tail_lr(null, tau, r, one, one), 1 - far_alpha / split)   # no guard
             with np.errstate(invalid="ignore"):
                 rows = np.flatnonzero((lrs[:, 1] > crits[1, 0]) & ~(lrs > crits[:, 1]).any(axis=1))
-        else:                                            # where the tail ratio (its bound where not profiled) lies
-            nl = random_lrs(null, tau, r, one, above=crits[:, 0], extreme=ext)[:, 1]   # beyond its screen quantile
-            screen = min(float(np.quantile(nl, predictive_screen)), crits[1, 0])     # on the draws, the same for
-            on = np.flatnonzero(nl > screen)                                         # rows and draws: exact level
-            pn = np.full(len(null), -np.inf)
+        else:                                            # where the tail ratio lies beyond its screen quantile:
+            screen = min(random_lr_quantiles(null, tau, r, [predictive_screen], one, extreme=ext)[1, 0], crits[1, 0])
+            lim = (None, screen)                         # the draws' and rows' tail ratios exact above it, and the
+            on = np.flatnonzero(random_lrs(null, tau, r, one, above=lim, extreme=ext)[:, 1] > screen)   # draws
+            pn = np.full(len(null), -np.inf)             # screened the same way: the cut-off's level is exact
             pn[on] = random_predictive_tail_lr(null[on], tau, r, one, one)
             pfar = np.quantile(pn, 1 - far_alpha / split)                            # no guard
-            with np.errstate(invalid="ignore"):          # (a row some ratio already puts far beyond: not needed)
-                rows = np.flatnonzero((lrs[:, 1] > screen) & ~(lrs > crits[:, 1]).any(axis=1))
+            with np.errstate(invalid="ignore"):          # (a row some ratio already puts far beyond: not needed;
+                rows = np.flatnonzero((lrs[:, 1] > screen) & ~(lrs > crits[:, 1]).any(axis=1))   # lrs: bounds
+                if len(rows):
+                    rows = rows[random_lrs(codes[rows], tau, r, one, above=lim, extreme=ext)[:, 1] > screen]  # below)
         pred[rows] = random_predictive_tail_lr(codes[rows], tau, r, one, one)
     texts = np.full(len(frame), None, dtype=object)
     free = np.concatenate([free, crits[len(free):, 1]])  # rows added after the guard (change point): no guard

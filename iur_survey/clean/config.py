@@ -156,6 +156,7 @@ class CleanConfig:
     random_likelihood_integrated: bool = False
     random_likelihood_far_styles_sample: bool = False
     random_likelihood_predictive: bool = True
+    random_likelihood_predictive_screen: float | None = 0.95
     correlation_likelihood_alpha: float = 0.005
     correlation_likelihood_far_alpha: float = 0.001
     correlation_likelihood_styles: bool = True
@@ -473,7 +474,8 @@ _EVIDENCE_COUNTS: dict[str, int] = {
 #: probabilities, fractions and correlation magnitudes: strictly between 0 and 1
 _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", "mahalanobis_alpha", "mahalanobis_direction_alpha",
          "mahalanobis_ipsatized_alpha", "mahalanobis_quotient_alpha", "random_likelihood_alpha",
-         "random_likelihood_far_alpha", "random_likelihood_far_styles_alpha", "correlation_likelihood_alpha",
+         "random_likelihood_far_alpha", "random_likelihood_far_styles_alpha", "random_likelihood_predictive_screen",
+         "correlation_likelihood_alpha",
          "correlation_likelihood_far_alpha",
          "mixture_likelihood_alpha", "mixture_likelihood_far_alpha",
          "invariant_tail_alpha", "invariant_tail_far_alpha", "page_line_alpha", "page_line_far_alpha",
@@ -482,7 +484,8 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", 
          "longpattern_cycle_share",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
 #: settings with a default that ``null`` turns off
-_OFF_BY_NULL = ("random_likelihood_far_styles_alpha", "longstring_midpoint_off", "irv_midpoint_off",
+_OFF_BY_NULL = ("random_likelihood_far_styles_alpha", "random_likelihood_predictive_screen",
+                "longstring_midpoint_off", "irv_midpoint_off",
                 "longstring_midpoint_popular", "irv_midpoint_popular", "longstring_near_spike")
 #: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
 _CORRELATIONS = ("psychsyn_min_r", "psychant_max_r", "even_odd_min_r", "person_total_min_r")

@@ -125,7 +125,7 @@ def test_the_random_tail_ratio_can_be_switched_off_and_its_shortest_tail_is_a_wh
     assert cfg.params("random_likelihood") == {"alpha": 0.005, "far_alpha": 0.001, "tails": False, "min_tail": 6,
                                                "change_point": False, "irtree": False, "far_styles_alpha": 0.02,
                                                "integrated": False, "far_styles_sample": False,
-                                               "predictive": True}
+                                               "predictive": True, "predictive_screen": 0.95}
     assert CleanConfig.from_dict({"random_likelihood": {"far_styles_alpha": None}}).params(
         "random_likelihood")["far_styles_alpha"] is None                # null: the style-free far cut-off alone
     with pytest.raises(IURSurveyError, match="random_likelihood_far_styles_alpha: expected a number between 0 and 1"):

@@ -72,3 +72,50 @@ def test_random_likelihood_predictive_option_makes_random_tails_far_beyond():
     assert text.str.contains("predictive-tail likelihood ratio").any()
     assert CleanConfig.from_dict({"random_likelihood": {"predictive": True}}).params("random_likelihood")[
         "predictive"] is True
+
+
+def _partly_random(seed, n=1200, careless=40):
+    cols = [c for c in ITEMS if c[:3] in ("GOV", "MKT", "BEN", "VAL")]
+    rng = np.random.default_rng(seed)
+    x = 1 + _answers(rng, n, 16).astype(float)
+    for i in range(n - careless, n):                                   # careful, then random for 6-10 items
+        t = int(rng.integers(6, 11))
+        x[i, -t:] = rng.integers(1, 6, size=t)
+    return pd.DataFrame(x, columns=cols)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_screened_predictive_ratio_only_adds_far_random_tails(seed):
+    # predictive_screen: the predictive ratio far beyond on its own, wherever the tail ratio passes the screen
+    # (its .95 quantile on the draws, the profile exact there), its cut-off from the draws screened the same way; null: only where the tail
+    # ratio flags (the earlier rule).  The screened cut-off is at most the unscreened one, so only additions.
+    df = _partly_random(seed)
+    text = [rules.random_likelihood(df, INST, predictive_screen=s).fillna("") for s in (None, 0.95)]
+    far = [t.str.contains(rules.FAR, regex=False).to_numpy() for t in text]
+    assert np.all(far[1] >= far[0])
+    assert far[1][1160:].sum() > far[0][1160:].sum() and far[1][:1160].mean() < 0.005, (
+        far[0][1160:].sum(), far[1][1160:].sum(), far[1][:1160].mean())
+    alone = text[1].str.startswith("predictive-tail likelihood ratio")
+    assert not alone[far[0]].any()                                      # the new text only where nothing was far
+    assert (text[1][alone].str.contains(rules.FAR, regex=False)).all()
+
+
+def test_the_screened_predictive_ratio_is_far_beyond_for_few_honest_answers():
+    # answers drawn from the fitted model itself: the predictive ratio alone is far beyond at its .999 level on the
+    # screened draws, so about 0.1 % of honest answers (margin: under 0.5 %, two seeds)
+    for seed in (1, 2):
+        rng = np.random.default_rng(seed)
+        cols = [c for c in ITEMS if c[:3] in ("GOV", "MKT", "BEN", "VAL")]
+        tau, r = I.answer_model(_answers(rng, 3000, 16), 5)
+        df = pd.DataFrame(1 + I.answer_draws(tau, r, n=3000, seed=seed + 10), columns=cols)
+        text = rules.random_likelihood(df, INST).fillna("")
+        alone = text.str.contains("predictive-tail likelihood ratio") & text.str.contains(rules.FAR, regex=False)
+        assert alone.mean() < 0.005, alone.mean()
+
+
+def test_the_predictive_screen_setting():
+    assert CleanConfig.from_dict({}).params("random_likelihood")["predictive_screen"] == 0.95
+    assert CleanConfig.from_dict({"random_likelihood": {"predictive_screen": None}}).params(
+        "random_likelihood")["predictive_screen"] is None
+    with pytest.raises(Exception, match="random_likelihood_predictive_screen: expected a number between 0 and 1"):
+        CleanConfig.from_dict({"random_likelihood": {"predictive_screen": 1.5}})

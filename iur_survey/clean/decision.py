@@ -59,7 +59,10 @@ structure          mahalanobis_quotient (D² per unit of squared deviation, z'R^
                    is excluded, a fast careful reader's answers do follow them
 likelihood         random_likelihood (uniform random answers more likely than honest ones in
                    any response style, throughout or from some item on, p < .005 under the
-                   sample's fitted answer model for either ratio; far beyond at p < .001);
+                   sample's fitted answer model for either ratio; far beyond at p < .001, and a
+                   random tail far beyond alone where its tail given the person's head is beyond
+                   the draws' .999 quantile and its exact tail ratio beyond their .95:
+                   ``random_likelihood``'s ``predictive_screen``);
                    correlation_likelihood (answers with the items' own shares but without their
                    correlations, p < .005; evidence only, never far beyond by default: below);
                    mixture_likelihood (not run by default: some answers random, each given the

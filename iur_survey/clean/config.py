@@ -630,7 +630,7 @@ def _beside_pairs(value: Any, src: str | None) -> tuple[tuple[str, tuple[str, ..
     >>> _beside_pairs({"direction": "sped"}, "c.yaml")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.IURSurveyError: c.yaml: decision beside: unknown evidence group(s) sped; known: speed, invariance, size, direction, profile, structure, likelihood, inconsistency, bot (a partner may also be one index rule of another group, e.g. random_likelihood)
+    iur_survey.errors.IURSurveyError: c.yaml: decision beside: unknown evidence group(s) sped; known: speed, invariance, size, direction, profile, structure, likelihood, inconsistency, bot, copy (a partner may also be one index rule of another group, e.g. random_likelihood)
     """
     if value is None:
         value = {}

@@ -253,7 +253,7 @@ class Contamination:
         """:data:`KINDS` without the opt-in kinds whose rate is 0 (what the outputs list).
 
         >>> len(Contamination().shown_kinds()), len(KINDS)
-        (18, 30)
+        (18, 31)
         """
         return tuple(k for k in KINDS if k not in OPT_IN_KINDS or getattr(self, k))
 

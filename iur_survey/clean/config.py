@@ -181,6 +181,11 @@ class CleanConfig:
     page_line_min_pages: int = 3
     page_line_min_share: float = 0.5
     page_line_far_share: float = 0.75
+    near_duplicate_alpha: float = 1e-3
+    near_duplicate_far_alpha: float = 1e-5
+    near_duplicate_bands: int = 8
+    near_duplicate_max_bucket: int = 8
+    near_duplicate_min_items: int = 10
     psychsyn_min_r: float = 0.0
     psychsyn_critval: float = 0.2
     psychant_max_r: float = 0.0
@@ -307,7 +312,7 @@ class CleanConfig:
         >>> CleanConfig.from_dict({"speedr": {"fraction": 0.2}})
         Traceback (most recent call last):
         ...
-        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, correlation_likelihood, mixture_likelihood, invariant_tail, page_line, psychsyn, psychant, even_odd, person_total, person_fit, tool_bot, tool_speed, tool_duplicate or a flat <rule>_<parameter> name
+        iur_survey.errors.IURSurveyError: unknown setting 'speedr'; known: rules, disable, decision, status, unfinished, duplicate_id, duplicate_answers_ip, out_of_range, attention, speeder, longstring, longpattern, irv, mahalanobis, mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood, correlation_likelihood, mixture_likelihood, invariant_tail, page_line, near_duplicate, psychsyn, psychant, even_odd, person_total, person_fit, tool_bot, tool_speed, tool_duplicate or a flat <rule>_<parameter> name
         """
         src = None if source is None else str(source)
         if doc is None:
@@ -464,6 +469,7 @@ _COUNTS: dict[str, int] = {
     "random_likelihood_min_tail": 1, "invariant_tail_min_tail": 2, "invariant_tail_max_period": 1,
     "invariant_tail_min_walk": 3, "invariant_tail_seesaw_gap": 1,
     "page_line_min_items": 2, "page_line_min_pages": 2,
+    "near_duplicate_bands": 2, "near_duplicate_max_bucket": 2, "near_duplicate_min_items": 2,
     "even_odd_min_constructs": 2,
 }
 #: counts of evidence, bounded by what the decision can ever see (:data:`~iur_survey.clean.decision.EVIDENCE_GROUPS`)
@@ -479,7 +485,7 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", 
          "correlation_likelihood_far_alpha",
          "mixture_likelihood_alpha", "mixture_likelihood_far_alpha",
          "invariant_tail_alpha", "invariant_tail_far_alpha", "page_line_alpha", "page_line_far_alpha",
-         "page_line_min_share", "page_line_far_share",
+         "page_line_min_share", "page_line_far_share", "near_duplicate_alpha", "near_duplicate_far_alpha",
          "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha",
          "longpattern_cycle_share",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
@@ -520,6 +526,7 @@ _FAR_PAIRS = (
     ("invariant_tail_min_ratio", "invariant_tail_far_ratio", True, "a larger ratio"),
     ("page_line_alpha", "page_line_far_alpha", False, "rarer still"),
     ("page_line_min_share", "page_line_far_share", True, "more pages straight"),
+    ("near_duplicate_alpha", "near_duplicate_far_alpha", False, "rarer still"),
 )
 #: a plain decimal or exponent number written as text (YAML 1.1 reads ``1e9`` and ``1.0e9`` so)
 _NUMBER_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -626,7 +633,7 @@ def _beside_pairs(value: Any, src: str | None) -> tuple[tuple[str, tuple[str, ..
     >>> _beside_pairs({"direction": "sped"}, "c.yaml")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.IURSurveyError: c.yaml: decision beside: unknown evidence group(s) sped; known: speed, invariance, size, direction, profile, structure, likelihood, inconsistency, bot (a partner may also be one index rule of another group, e.g. random_likelihood)
+    iur_survey.errors.IURSurveyError: c.yaml: decision beside: unknown evidence group(s) sped; known: speed, invariance, size, direction, profile, structure, likelihood, inconsistency, bot, copy (a partner may also be one index rule of another group, e.g. random_likelihood)
     """
     if value is None:
         value = {}

@@ -84,10 +84,11 @@ NOT_EXCLUSIONS = ("item_nonresponse",) + STYLE_KINDS
 #: shares), ``mild_random`` (half the answers random), ``partial_late`` (careless from about 2/3 of the form),
 #: ``speeder_straight`` (fast straight-lining)
 #: ``page_line`` (one answer per grid page, another on the next), ``keyed_line`` (a line at the disagree end held on
-#: the reverse-keyed items, 1-4 slips)
+#: the reverse-keyed items, 1-4 slips), ``near_copy`` (an honest respondent's answers again, 3-6 items changed,
+#: later, under a new id: caught only with ``near_duplicate`` in the rules)
 CARELESS_KINDS = ("speeder", "speeder_straight", "straightliner", "random", "random_marginal", "mild_random",
                   "pattern", "partial", "partial_late", "partial_straight", "partial_pattern", "page_line",
-                  "keyed_line")
+                  "keyed_line", "near_copy")
 
 
 def _read(path: Path, inst: Instrument):
@@ -238,7 +239,7 @@ def simulator_sample(n: int, seed: int, instrument: Instrument | None = None) ->
 
 #: rates of the simulator's opt-in kinds in the varied generator (proportions of the honest respondents, on top
 #: of the default contamination).  Careless rows: the default 9 % of N (speeder .03, straightliner .02, random .02,
-#: pattern .01, partial .01) + these 7 % = 16 % of N, about 13 % of all rows (N x 1.258): Meade & Craig (2012,
+#: pattern .01, partial .01) + these 8 % = 17 % of N, about 13 % of all rows (N x 1.268): Meade & Craig (2012,
 #: Psychological Methods 17, 437-455) found 10-12 % careless respondents.  Honest styles: the default 24 % + these
 #: 26 % = 50 % of the honest respondents with a style, a few per cent each; Baumgartner & Steenkamp (2001, Journal
 #: of Marketing Research 38, 143-156) find acquiescence, disacquiescence, extreme, midpoint and narrow-range
@@ -248,7 +249,7 @@ def simulator_sample(n: int, seed: int, instrument: Instrument | None = None) ->
 #: and skipping respondents are a judgement of this package, not a published prevalence.
 VARIED_RATES = {"random_marginal": 0.015, "mild_random": 0.015, "partial_late": 0.01, "speeder_straight": 0.01,
                 "narrow": 0.05, "slow_careful": 0.04, "high_trait": 0.04, "skipped_items": 0.05, "extreme_scaled": 0.04,
-                "page_line": 0.01, "keyed_line": 0.01, "disacquiescent": 0.04}
+                "page_line": 0.01, "keyed_line": 0.01, "disacquiescent": 0.04, "near_copy": 0.01}
 
 
 def varied_sample(n: int, seed: int, instrument: Instrument | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

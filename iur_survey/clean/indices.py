@@ -85,7 +85,7 @@ __all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "i
            "integrated_lr",
            "random_change_lr", "random_predictive_tail_lr", "random_lrs", "random_lr_quantiles", "midpoint_item_loglik",
            "tail_periods", "invariant_tail_lr", "walk_motifs", "walk_tail_lr", "page_lines", "page_line_spread",
-           "page_line_tail"]
+           "page_line_tail", "band_pairs", "stratum_shares", "match_tail"]
 
 
 def nanmean_quiet(x: np.ndarray, axis: int) -> np.ndarray:
@@ -2570,3 +2570,86 @@ def mahad_quotient_new_crit(r: np.ndarray, n: int, alpha: float, reps: int = 10,
         known = mahad_quotient_crit(r, alpha, normals=rng.standard_normal((int(reps) * int(per), p)))
         crit = known + max(crit - known, 0.0) * m / n
     return crit
+
+
+def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate (later, earlier) row pairs for near copies, without comparing every pair: pigeonhole blocking.
+
+    The items (columns of ``cat``, integer answer codes, ``-1`` blank) are dealt into ``bands`` bands (item ``j``
+    into band ``j mod bands``); two rows that differ in fewer than ``bands - 1`` items agree exactly on at least two
+    whole bands, so every pair of bands is a key (hashed with NumPy), and only rows with an equal key are paired,
+    each with the earlier ones (``rank``: the submission order) of its bucket.  A bucket of more than
+    ``max_bucket`` rows is skipped: a pattern that common (a constant line, the most popular answers) is no
+    evidence of copying, and pairing all of it would cost O(N^2); a copy is then found only through its other
+    agreeing bands.  Pairs may repeat (one per shared key).  Cost: ``bands * (bands - 1) / 2`` sorts of N keys.
+
+    >>> cat = np.array([[1, 2, 3, 4, 1, 2, 3, 4], [0, 0, 1, 1, 2, 2, 3, 3], [1, 2, 3, 4, 1, 2, 0, 0]])
+    >>> later, earlier = band_pairs(cat, np.arange(3), bands=4)
+    >>> sorted(set(zip(later.tolist(), earlier.tolist())))
+    [(2, 0)]
+    """
+    n, k = cat.shape
+    b = max(2, min(int(bands), k))
+    order = np.argsort(rank, kind="stable")
+    c = cat[order].astype(np.int64).astype(np.uint64) + np.uint64(1)
+    hb = []
+    with np.errstate(over="ignore"):
+        for t in range(b):
+            h = np.full(n, np.uint64(t + 1))
+            for j in range(t, k, b):
+                h = h * np.uint64(0x100000001B3) + c[:, j]
+            hb.append(h)
+        later, earlier = [], []
+        for t, u in itertools.combinations(range(b), 2):
+            key = (hb[t] * np.uint64(0x9E3779B97F4A7C15)) ^ (hb[u] + np.uint64(0x632BE59BD9B4E019))
+            o = np.argsort(key, kind="stable")         # within a bucket: submission order
+            ks = key[o]
+            start = np.r_[True, ks[1:] != ks[:-1]]
+            gid = np.cumsum(start) - 1
+            small = np.bincount(gid)[gid] <= max_bucket
+            for lag in range(1, max_bucket):
+                same = np.flatnonzero((ks[lag:] == ks[:-lag]) & small[lag:])
+                if not len(same):
+                    break
+                later.append(o[same + lag])
+                earlier.append(o[same])
+    if not later:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return order[np.concatenate(later)], order[np.concatenate(earlier)]
+
+
+def stratum_shares(cat: np.ndarray, categories: int, strata: np.ndarray, prior: float = 4.0) -> np.ndarray:
+    """``p[s, j, c]``: the share of answer ``c`` to item ``j`` among the rows of stratum ``s`` (``strata``, one
+    integer per row), shrunk towards the item's share in the whole sample by ``prior`` pseudo-rows.
+
+    >>> cat = np.array([[0, 1], [0, 1], [1, 1], [1, -1]])
+    >>> stratum_shares(cat, 2, np.array([0, 0, 1, 1]), prior=0.0)[:, :, 1].tolist()
+    [[0.0, 1.0], [1.0, 1.0]]
+    """
+    n, k = cat.shape
+    s_n = int(strata.max()) + 1 if len(strata) else 1
+    obs = cat >= 0
+    idx = (strata[:, None] * k + np.arange(k)[None, :]) * categories + np.where(obs, cat, 0)
+    counts = np.bincount(idx[obs], minlength=s_n * k * categories).reshape(s_n, k, categories).astype(float)
+    whole = counts.sum(axis=0)
+    whole = whole / np.maximum(whole.sum(axis=1, keepdims=True), 1)
+    return (counts + prior * whole) / np.maximum(counts.sum(axis=2, keepdims=True) + prior, 1e-12)
+
+
+def match_tail(q: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """P(M >= m) for M the number of matches among independent items matching with probabilities ``q`` (pairs x
+    items; 0 where an item is not compared): the Poisson-binomial upper tail, by recursion over the items.
+
+    >>> match_tail(np.array([[0.5, 0.5, 0.5], [0.5, 0.5, 0.0]]), np.array([3, 1])).tolist()
+    [0.125, 0.75]
+    """
+    q = np.asarray(q, dtype=float)
+    p_n, k = q.shape
+    dist = np.zeros((p_n, k + 1))
+    dist[:, 0] = 1.0
+    for j in range(k):
+        qj = q[:, j:j + 1]
+        dist[:, 1:] = dist[:, 1:] * (1 - qj) + dist[:, :-1] * qj
+        dist[:, 0] *= 1 - q[:, j]
+    tail = np.cumsum(dist[:, ::-1], axis=1)[:, ::-1]
+    return np.minimum(tail[np.arange(p_n), np.clip(m, 0, k)], 1.0)

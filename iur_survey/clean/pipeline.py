@@ -9,7 +9,7 @@
    sample.  Duplicates keep the first row that passes ``status`` and ``unfinished``.
 2. **Careless-responding indices** (``speeder``, ``longstring``, ``longpattern``, ``irv``,
    ``mahalanobis``, ``mahalanobis_direction``, ``mahalanobis_ipsatized``, ``mahalanobis_quotient``,
-   ``random_likelihood``, ``correlation_likelihood``, ``mixture_likelihood``, ``invariant_tail``, ``page_line``, ``psychsyn``, ``psychant``, ``even_odd``, ``person_total``,
+   ``random_likelihood``, ``correlation_likelihood``, ``mixture_likelihood``, ``invariant_tail``, ``page_line``, ``near_duplicate``, ``psychsyn``, ``psychant``, ``even_odd``, ``person_total``,
    ``person_fit``) on the rows that pass stage 1 only.  These are data-based: the speeder
    cut-off is a fraction of the median duration and Mahalanobis D² needs the sample mean
    and covariance, which previews, test runs, partial and repeated submissions and

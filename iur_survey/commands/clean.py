@@ -17,7 +17,7 @@ duplicate_id, duplicate_answers_ip, out_of_range, attention.  Stage 2 on the row
 pass (a hit flags): speeder, longstring, longpattern, irv, mahalanobis,
 mahalanobis_direction, mahalanobis_ipsatized, mahalanobis_quotient, random_likelihood,
 invariant_tail, page_line, psychsyn, psychant, even_odd, person_total, person_fit (and, when listed in
-the configuration's rules, correlation_likelihood, mixture_likelihood); a flagged response is excluded on convergent evidence (two independent indices, or one far beyond
+the configuration's rules, correlation_likelihood, mixture_likelihood, near_duplicate); a flagged response is excluded on convergent evidence (two independent indices, or one far beyond
 its cut-off).  Every raw row is either kept or ledgered.  RAW is only read: an --out that
 would overwrite it (or any input) is refused.  The files appear all together or not at
 all.  When no response is kept, nothing is written and the command fails (exit status 2)

@@ -42,6 +42,8 @@ Opt-in kinds (rate 0 unless --rate sets one; listed in the outputs only then):
                                          the next page
   keyed_line                             a line at the disagree end held on reverse-keyed items
                                          too, 1-4 slips
+  near_copy                              an honest respondent's answers again, 3-6 items
+                                         changed, new id, IP and contact details, later
   narrow, slow_careful, high_trait,      honest styles: never the end points; 2-4 x the median
   skipped_items                          time; latent level +1.2-2.0 SD; 1-4 items left blank
   extreme_scaled                         honest extreme style as threshold scaling: thresholds

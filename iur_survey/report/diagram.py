@@ -221,6 +221,7 @@ RULE_LABELS = {
     "mixture_likelihood": "some answers random (mixture likelihood ratio)",
     "invariant_tail": "careful start, then one answer or a zig-zag to the end (likelihood ratio)",
     "page_line": "one answer throughout each page (grid), another on other pages",
+    "near_duplicate": "near copy of an earlier response (beyond chance)",
     "psychsyn": "psychometric synonyms answered unalike",
     "psychant": "psychometric antonyms answered alike",
     "person_total": "answers against the item means (person-total r)",

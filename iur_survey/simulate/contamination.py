@@ -56,6 +56,10 @@ keyed_line         a near-straight line at the disagree end     longstring, irv,
                    (the scale's lowest code) held on the        mahalanobis, invariant_tail
                    reverse-keyed items too, with 1-4 slips
                    (forward items, one or two steps up)
+near_copy          an honest respondent's answers again with    near_duplicate
+                   3-6 items changed, new id, IP and contact
+                   details, later (a person submitting twice,
+                   a fabricated record, a panel duplicate)
 =================  ===========================================  ==========================
 
 Half of the page-line and keyed-line respondents answer the attention check as asked (it stands out in
@@ -108,14 +112,15 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
 #: the opt-in careless kinds (rate 0 unless asked for)
-OPT_IN_CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight", "page_line", "keyed_line")
+OPT_IN_CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight", "page_line", "keyed_line",
+                   "near_copy")
 #: the opt-in honest styles (rate 0 unless asked for)
 OPT_IN_STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled", "disacquiescent")
 #: kinds whose default rate is 0: listed in the outputs (population.json's rates and counts) only when switched on;
 #: in the order they were added (each new one appended, so that the earlier ones keep their random streams)
 OPT_IN_KINDS = ("random_marginal", "mild_random", "partial_late", "speeder_straight",
                 "narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled",
-                "page_line", "keyed_line", "disacquiescent")
+                "page_line", "keyed_line", "disacquiescent", "near_copy")
 #: every kind of injected case, in the order the truth file lists them; the opt-in kinds are appended so that the
 #: others keep their random streams
 KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
@@ -151,6 +156,7 @@ CLEANING_RULES["partial_late"] = CLEANING_RULES["partial"]
 CLEANING_RULES["speeder_straight"] = CLEANING_RULES["speeder"] + CLEANING_RULES["straightliner"]
 CLEANING_RULES["page_line"] = ("page_line", "irv", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized")
 CLEANING_RULES["keyed_line"] = ("longstring", "irv", "mahalanobis", "invariant_tail")
+CLEANING_RULES["near_copy"] = ("near_duplicate",)
 
 #: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion)
 KIND_RULES: dict[str, tuple[str, ...]] = {**CLEANING_RULES, **{k: () for k in HONEST_KINDS}}
@@ -204,6 +210,7 @@ class Contamination:
     page_line: float = 0.0
     keyed_line: float = 0.0
     disacquiescent: float = 0.0
+    near_copy: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -246,7 +253,7 @@ class Contamination:
         """:data:`KINDS` without the opt-in kinds whose rate is 0 (what the outputs list).
 
         >>> len(Contamination().shown_kinds()), len(KINDS)
-        (18, 30)
+        (18, 31)
         """
         return tuple(k for k in KINDS if k not in OPT_IN_KINDS or getattr(self, k))
 

@@ -561,6 +561,36 @@ def _duplicate_ip(seed: int, s: _Setup, m: int, honest: _Block, avoid: set[int])
     return blk, orig
 
 
+def _near_copy(seed: int, s: _Setup, m: int, honest: _Block) -> _Block:
+    """An honest respondent's answers again with 3-6 items changed, under a new id, IP and contact details, later
+    (a person submitting twice with small changes, a fabricated record, a panel duplicate)."""
+    rng = _rng(seed, "near_copy")
+    orig = _pick_originals(rng, honest, m, set())
+    blk = _copy_rows(honest, orig)
+    k = len(s.items)
+    blk.response_id = personal.response_ids(rng, len(orig))
+    blk.ip = personal.ipv4(rng, len(orig))
+    blk.email, blk.name, blk.phone = personal.contact_details(rng, len(orig))
+    blk.comment[:] = None
+    blk.duration = _honest_durations(rng, len(orig))
+    lag = rng.integers(600, 48 * 3600, size=len(orig))
+    blk.submitted = blk.submitted + lag
+    details = []
+    for i, o in enumerate(orig):
+        change = rng.choice(k, size=min(k, int(rng.integers(3, 7))), replace=False)
+        for j in change:
+            lo, hi = s.inst.bounds([s.items[j]])
+            lo, hi = int(np.ravel(lo)[0]), int(np.ravel(hi)[0])
+            old = blk.items[i, j]
+            other = [c for c in range(lo, hi + 1) if c != old]
+            blk.items[i, j] = float(other[int(rng.integers(0, len(other)))])
+        details.append(f"answers of {honest.response_id[o]} (position {{ref}}) with {len(change)} items changed, "
+                       f"submitted {lag[i] / 3600:.1f} h later")
+    blk.note(np.arange(len(orig)), "near_copy", details, refs=orig)
+    _secondary(blk, s, "near_copy", np.zeros(len(orig), dtype=bool))
+    return blk
+
+
 def _speeder(seed: int, s: _Setup, m: int) -> _Block:
     rng = _rng(seed, "speeder")
     blk = _respondents(rng, s, m, signal=SPEEDER_SIGNAL)
@@ -1009,7 +1039,7 @@ def simulate(n: int, *, seed: int, instrument: Instrument | None = None, populat
     opt_in = {"random_marginal": lambda m: _random_marginal(seed, s, m, honest),
               "mild_random": lambda m: _mild_random(seed, s, m), "partial_late": lambda m: _partial_late(seed, s, m),
               "speeder_straight": lambda m: _speeder_straight(seed, s, m), "page_line": lambda m: _page_line(seed, s, m),
-              "keyed_line": lambda m: _keyed_line(seed, s, m)}
+              "keyed_line": lambda m: _keyed_line(seed, s, m), "near_copy": lambda m: _near_copy(seed, s, m, honest)}
     blocks += [make(counts[k]) for k, make in opt_in.items() if counts[k]]
 
     frame, order, latent = _frame(blocks, s)

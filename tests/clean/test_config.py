@@ -28,9 +28,9 @@ def test_every_rule_parameter_has_a_config_field_with_the_same_default():
 
 
 def test_defaults_run_every_rule_in_pipeline_order():
-    # every rule but person_fit (reported only), mahalanobis_ipsatized and mixture_likelihood (opt-in)
+    # every rule but person_fit (reported only), mahalanobis_ipsatized, mixture_likelihood and near_duplicate (opt-in)
     assert CleanConfig().rules == tuple(r for r in RULE_ORDER if r not in ("person_fit", "mahalanobis_ipsatized",
-                                                                         "mixture_likelihood"))
+                                                                         "mixture_likelihood", "near_duplicate"))
     assert "person_fit" in CleanConfig.from_dict({"rules": list(RULE_ORDER)}).rules
     assert CleanConfig(rules=["irv", "status"]).rules == ("status", "irv")
 
@@ -175,7 +175,7 @@ def test_the_random_tail_ratio_can_be_switched_off_and_its_shortest_tail_is_a_wh
     ({"random_likelihood": {"min_tail": 1000}}, "random_likelihood_min_tail: expected at most 999"),
     ({"longstring": {"min_run": 1000}}, "longstring_min_run: expected at most 999"),
     ({"decision": {"min_evidence": 100}},
-     "decision_min_evidence: expected at most 9 (there are no more evidence groups), got 100"),
+     "decision_min_evidence: expected at most 10 (there are no more evidence groups), got 100"),
     ({"decision": {"min_inconsistency": 10}},
      "decision_min_inconsistency: expected at most 4 (there are no more inconsistency indices), got 10"),
     # a "far beyond the cut-off" threshold on the near side of its cut-off, after merging with the defaults

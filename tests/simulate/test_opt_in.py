@@ -19,7 +19,8 @@ from iur_survey.simulate.respondents import DURATION_MEDIAN, SPEEDER_CUT
 INST = load_instrument()
 ITEMS = list(INST.item_codes)
 sim_module = importlib.import_module("iur_survey.simulate.respondents")    # the package exports the function's name
-CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight", "page_line", "keyed_line")
+CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight", "page_line", "keyed_line",
+            "near_copy")
 STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled", "disacquiescent")
 REVERSE = np.array([c in INST.reverse_items for c in ITEMS])
 ON = {**{k: 0.03 for k in CARELESS}, **{k: 0.05 for k in STYLES}}
@@ -58,7 +59,8 @@ def test_the_default_path_never_runs_the_opt_in_kinds(monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("an opt-in kind ran at rate 0")
 
-    for name in ("_random_marginal", "_mild_random", "_partial_late", "_speeder_straight", "_page_line", "_keyed_line"):
+    for name in ("_random_marginal", "_mild_random", "_partial_late", "_speeder_straight", "_page_line", "_keyed_line",
+                 "_near_copy"):
         monkeypatch.setattr(sim_module, name, boom)
     monkeypatch.setattr(sim_module, "_OPT_IN_STYLE", {k: boom for k in STYLES})
     sim = simulate(400, seed=5, styles=StyleStrengths.drawn(5))

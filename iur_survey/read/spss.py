@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EmptyFileError, FormatDetectionError, ReadError, UnknownLabelError
-from .assemble import assemble, later_columns
+from .assemble import assemble, later_columns, personal_columns
 from .base import RawResponses
 from .toolchecks import TOOL_CHECKS
 from .match import Column, match_columns
@@ -391,7 +391,11 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
     later = ([c.header for c in later_columns(plan, instrument)]      # no Finished/Progress: break-offs inferred
              if "_finished" not in plan.targets and "_progress" not in plan.targets else [])
     tools = [name for name in names if str(name).strip() in TOOL_CHECKS]     # the tool's own quality fields
-    usecols = None if need_all else [c.header for c in plan.targets.values()] + later + tools
+    # the personal columns by header (e-mail, name, phone) are read too, as the text readers read them: the
+    # duplicate rule compares e-mail addresses, and an id holding one of their values is refused
+    personal = [c.header for c in personal_columns(plan)]
+    usecols = (None if need_all else
+               list(dict.fromkeys([c.header for c in plan.targets.values()] + later + tools + personal)))
     df, _ = _read(path, encoding, por, usecols=usecols, **({} if por else {"dates_as_pandas_datetime": True}))
     if len(df) == 0:
         raise EmptyFileError(path, "the SPSS file has variables but no case")

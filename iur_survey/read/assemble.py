@@ -478,17 +478,16 @@ EMAIL_HEADERS = ("emailaddress", "recipientemail", "email", "mail", "e-mail", "�
 
 
 def email_columns(plan: Plan) -> list:
-    """The export's unread columns that hold respondents' e-mail addresses, by header.
+    """The export's unread columns that hold respondents' e-mail addresses, by header (compared as
+    :func:`personal_columns` compares them: a Wenjuanxing question "34、您的电子邮箱：" is one).
 
     >>> from iur_survey.read.match import Column, Plan
-    >>> [c.header for c in email_columns(Plan([Column(0, "Email Address"), Column(1, "GOV1", target="GOV1")]))]
-    ['Email Address']
+    >>> cols = [Column(0, "Email Address"), Column(1, "34、您的电子邮箱："), Column(2, "GOV1", target="GOV1")]
+    >>> [c.header for c in email_columns(Plan(cols))]
+    ['Email Address', '34、您的电子邮箱：']
     """
-    def key(h):
-        return re.sub(r"[\s_\-]+", "", str(h)).lower()
-
-    keys = {key(h) for h in EMAIL_HEADERS}
-    return [c for c in plan.columns if not c.target and key(c.header) in keys]
+    keys = {_header_key(h) for h in EMAIL_HEADERS}
+    return [c for c in plan.columns if not c.target and _header_key(c.header) in keys]
 
 
 #: headers of columns that hold a respondent's name or phone number (compared as :data:`EMAIL_HEADERS`, after a

@@ -467,7 +467,8 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
 
 
 def _refuse_half_recoded(recodes: list[dict], plan, vvl: dict, body: pd.DataFrame, instrument, path) -> None:
-    """Refuse item columns left as bare codes beside item columns whose value labels moved the codes.
+    """Refuse item (and attention-check) columns left as bare codes beside item columns whose value labels moved
+    the codes.
 
     When the labels of some item variables recode them (1 'Strongly agree' -> 5) and other item variables of
     the file carry no labels, which way those run is unknown: read as they stand, a construct would hold some
@@ -489,18 +490,22 @@ def _refuse_half_recoded(recodes: list[dict], plan, vvl: dict, body: pd.DataFram
     if not moved:
         return
     continuous = set(instrument.continuous_items)
-    bare = [c for t, c in plan.targets.items() if t in instrument.items and t not in continuous
+    # an attention check on the items' scale runs as they do: left as bare codes beside recoded items, a careful
+    # answer would read as a failed check (every respondent excluded by the attention rule)
+    checks = {a for a in instrument.attention_checks if a not in instrument.attention_scales}
+    bare = [c for t, c in plan.targets.items() if ((t in instrument.items and t not in continuous) or t in checks)
             and not vvl.get(c.header) and body[c.index].dtype.kind in "fiu"]
     if not bare:
         return
+    kind = "item variable" if all(c.target in instrument.items for c in bare) else "item or attention-check variable"
     first = moved[0]
     shown = ", ".join(f"{c} -> {t:g}" for c, t in list(first["codes"].items())[:3] if t is not None)
     names = ", ".join(c.header for c in bare[:5]) + (" ..." if len(bare) > 5 else "")
     one = len(bare) == 1
     raise UnknownLabelError(path, f"the value labels of {', '.join(r['column'] for r in moved[:3])}"
                                   f"{' ...' if len(moved) > 3 else ''} recode {'its' if len(moved) == 1 else 'their'} "
-                                  f"codes ({shown}{', ...' if len(first['codes']) > 3 else ''}) but item "
-                                  f"variable{'' if one else 's'} {names} ha{'s' if one else 've'} no value labels: "
+                                  f"codes ({shown}{', ...' if len(first['codes']) > 3 else ''}) but {kind}"
+                                  f"{'' if one else 's'} {names} ha{'s' if one else 've'} no value labels: "
                                   f"whether {'its' if one else 'their'} codes run the same way is unknown; give "
                                   f"{'it' if one else 'them'} the same value labels, or set value_labels: codes to "
                                   f"keep every code as it is", column=bare[0].header)

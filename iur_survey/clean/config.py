@@ -37,7 +37,7 @@ iur_survey.errors.IURSurveyError: c.yaml: speeder_far_fraction (0.3) must not be
 >>> cfg.speeder_fraction, "irv" in cfg.rules
 (0.25, False)
 >>> cfg.params("speeder")
-{'fraction': 0.25, 'seconds_per_item': 2.0, 'far_fraction': 0.15, 'strong_fraction': None}
+{'fraction': 0.25, 'seconds_per_item': 1.0, 'far_fraction': 0.15, 'strong_fraction': None}
 
 Careless-responding indices only flag; a flagged response is excluded on convergent
 evidence (:mod:`iur_survey.clean.decision`).  ``decision: {exclude_alone: [mahalanobis]}``
@@ -101,7 +101,7 @@ class CleanConfig:
     duplicate_id_by_email: bool = True
     attention_missing_fails: bool = True
     speeder_fraction: float = 0.3
-    speeder_seconds_per_item: float = 2.0
+    speeder_seconds_per_item: float = 1.0
     speeder_far_fraction: float = 0.15
     speeder_strong_fraction: float | None = None
     longstring_min_run: int | None = None
@@ -251,7 +251,7 @@ class CleanConfig:
         """JSON-ready, nested by rule (the form the report records).
 
         >>> CleanConfig().to_dict()["speeder"]
-        {'fraction': 0.3, 'seconds_per_item': 2.0, 'far_fraction': 0.15, 'strong_fraction': None}
+        {'fraction': 0.3, 'seconds_per_item': 1.0, 'far_fraction': 0.15, 'strong_fraction': None}
         """
         out: dict[str, Any] = {"rules": list(self.rules)}
         for rule in RULE_ORDER:

@@ -10,7 +10,7 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
 17:437-455, found they catch different kinds of careless responding):
 
 * **far beyond a cut-off**: a hit whose detail says so (``[far beyond the cut-off]``):
-  a duration under 2 s per item or under 15 % of the median, a run of the same answer
+  a duration under 1 s per question or under 15 % of the median, a run of the same answer
   over three quarters of the items or one answer to all items but one, the disagree end to all items but one in
   seven held on reverse-keyed items too (``longstring``'s ``keyed_far``), one answer to all items but one to one
   in seven where such lines outnumber the sample's responses a little further off that answer more than twice

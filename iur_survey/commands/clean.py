@@ -26,7 +26,7 @@ with the counts by rule.
 Thresholds and the set of rules come from --config FILE (YAML or JSON), e.g.
 
   disable: [even_odd]
-  speeder: {fraction: 0.25, seconds_per_item: 2}
+  speeder: {fraction: 0.25, seconds_per_item: 2}   # 2 s per question far beyond (default 1)
   mahalanobis: {alpha: 0.001}
   decision: {exclude_alone: [mahalanobis]}   # restore one index as an exclusion
 

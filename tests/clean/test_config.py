@@ -72,7 +72,7 @@ def test_yaml_nested_and_flat(tmp_path):
     assert cfg.longstring_min_run == 20
     assert "even_odd" not in cfg.rules and "irv" not in cfg.rules and "speeder" in cfg.rules
     assert cfg.source == str(p)
-    assert cfg.to_dict()["speeder"] == {"fraction": 0.25, "seconds_per_item": 2.0, "far_fraction": 0.15,
+    assert cfg.to_dict()["speeder"] == {"fraction": 0.25, "seconds_per_item": 1.0, "far_fraction": 0.15,
                                              "strong_fraction": None}
 
 

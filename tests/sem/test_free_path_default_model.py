@@ -3,7 +3,7 @@ groups but COL ~ GOV (audit, session 34). The README offers `--free` with `--equ
 default model holds the paths equal through labels shared by the groups, which lavaan's group.partial cannot lift,
 so the fit stopped: "'COL ~ GOV' carries the label a1, shared by the groups ... give it one label per group".
 The user had not written the model. Now the default model gives that path one label per group (and its effects
-one per group), as `--print-model` shows. Checked against lavaan 0.6.14 (multigroup_default/make_free_path_refs.R).
+one per group), as `--print-model` shows. Checked against lavaan 0.6.14 (multigroup_default/make_refs.R).
 """
 
 from __future__ import annotations

@@ -25,24 +25,24 @@ m <- paste("visual =~ x1 + x2 + x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x
            "textual ~ a*visual", "speed ~ b*textual + visual", "ind := a*b", "tot := ind + 0.5*a", sep = "\n")
 f1 <- sem(m, hs, group = "school")
 f2 <- sem(m, hs, group = "school", group.label = rev(lavInspect(f1, "group.label")))
-pe <- parameterEstimates(f1)
 std <- standardizedSolution(f1)
 labs <- lavInspect(f1, "group.label")
-est <- data.frame(lhs = pe$lhs, op = pe$op, rhs = pe$rhs,
-                  group = ifelse(pe$group > 0, labs[pmax(pe$group, 1)], ""),
-                  label = pe$label, est = pe$est, se = pe$se, std.all = std$est.std)
+# a fit's estimates with std.all from its standardized solution (rows in parameterEstimates() order)
+est_table <- function(fit, s) {
+  pe <- parameterEstimates(fit)
+  data.frame(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, group = ifelse(pe$group > 0, labs[pmax(pe$group, 1)], ""),
+             label = pe$label, est = pe$est, se = pe$se, std.all = s$est.std)
+}
+est <- est_table(f1, std)
 s2 <- standardizedSolution(f2)
 pick <- function(s, nm) s$est.std[s$op == ":=" & s$lhs == nm]
 mm <- paste("visual =~ x1 + x2 + x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9",
             "textual ~ c(a1, a2)*visual", "speed ~ b*textual + visual", "ind1 := a1*b", "ind2 := a2*b", sep = "\n")
 f3 <- sem(mm, hs, group = "school")
 f4 <- sem(mm, hs, group = "school", group.label = rev(lavInspect(f3, "group.label")))
-pe3 <- parameterEstimates(f3)
 s3 <- standardizedSolution(f3)
 s4 <- standardizedSolution(f4)
-est3 <- data.frame(lhs = pe3$lhs, op = pe3$op, rhs = pe3$rhs,
-                   group = ifelse(pe3$group > 0, labs[pmax(pe3$group, 1)], ""),
-                   label = pe3$label, est = pe3$est, se = pe3$se, std.all = s3$est.std)
+est3 <- est_table(f3, s3)
 writeLines(toJSON(list(model = m, groups = labs, estimates = est,
                        std_first = list(ind = pick(std, "ind"), tot = pick(std, "tot")),
                        std_other = list(ind = pick(s2, "ind"), tot = pick(s2, "tot")),

@@ -224,11 +224,15 @@ def shared_effect_lines(rows: list[dict], cap=str) -> list[str]:
     >>> print("\n".join(shared_effect_lines(rows)))
       std.all of an effect of labels the groups share is the first group's (u), as lavaan's standardizedSolution(); in each group:
         ind                            u .200, v .060
+    >>> shared_effect_lines([{"lhs": "ind", "op": ":=", "rhs": "a*b", "group": "", "label": "ind", "std.all": .2}])
+    []
     """
+    if not any(r.get("group") for r in rows):
+        return []  # one group: nothing is shared, and a plain fit imports no pandas
     import pandas as pd
 
     from ..sem.mediation import shared_effects_by_group
-    shared = shared_effects_by_group(pd.DataFrame(rows)) if rows else {}
+    shared = shared_effects_by_group(pd.DataFrame(rows))
     every = {k: v for k, v in shared.items() if len(v) > 1}
     one = {k: v for k, v in shared.items() if len(v) == 1}
     L = []

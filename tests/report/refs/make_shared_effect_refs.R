@@ -4,7 +4,7 @@
 # label, the first group's; its std.all is that group's standardized effect. Refitting with the groups in the
 # other order (group.label) makes the other group the first, so lavaan itself gives that group's value.
 #
-#   Rscript tests/report/refs/make_shared_effect_refs.R
+#   Rscript tests/report/refs/make_shared_effect_refs.R      (from the repository root)
 #
 # Writes shared_effect_refs.json next to this script: the model; `estimates` of the fit in lavaan's group order
 # (Pasteur, Grant-White): lhs op rhs group (its label) label est se std.all; `std_first` and `std_other`:
@@ -14,13 +14,11 @@
 # b; refitted with Grant-White first (the labels follow the order: a1 is then Grant-White's), lavaan's std.all of
 # ind1 is the same effect standardized within Grant-White. Stored: the first fit's estimates, its std.all of ind1
 # and ind2, and the reversed fit's std.all of ind1.
-suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
-stopifnot(as.character(packageVersion("lavaan")) == "0.6.14")
-HERE <- local({
-  a <- grep("^--file=", commandArgs(FALSE), value = TRUE)
-  if (length(a)) dirname(normalizePath(sub("^--file=", "", a[1]))) else getwd()
-})
-hs <- read.csv(file.path(HERE, "..", "..", "reference", "data", "hs1939.csv"))
+library(lavaan)
+library(jsonlite)
+stopifnot(packageVersion("lavaan") == "0.6.14")
+HERE <- "tests/report/refs"  # run from the repository root
+hs <- read.csv("tests/reference/data/hs1939.csv")
 m <- paste("visual =~ x1 + x2 + x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9",
            "textual ~ a*visual", "speed ~ b*textual + visual", "ind := a*b", "tot := ind + 0.5*a", sep = "\n")
 f1 <- sem(m, hs, group = "school")

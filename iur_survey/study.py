@@ -75,26 +75,43 @@ def default_model(instrument=None, *, ngroups: int = 1, equal_regressions: bool 
     if instrument is None:
         instrument = load_instrument()
     cons = list(instrument.constructs.values())
-    codes = [c.code for c in cons]
+    label = path_labels(instrument)
+    mediator, outcome = OUTCOMES
+    mech = [x for (y, x) in label if y == mediator]
+    lines = [f"{c.code} =~ " + " + ".join(c.items) for c in cons]
+    lines.append(f"{mediator} ~ " + " + ".join(f"{label[mediator, x]}*{x}" for x in mech))
+    lines.append(f"{outcome} ~ " + " + ".join(f"{label[outcome, x]}*{x}" for x in [mediator, *mech]))
+    b = label[outcome, mediator]
+    for x in mech:
+        lines.append(f"{INDIRECT}{x} := {label[mediator, x]}*{b}")
+        lines.append(f"{TOTAL}{x} := {label[outcome, x]} + {label[mediator, x]}*{b}")
+    model = "\n".join(lines)
+    if ngroups > 1 and not equal_regressions:
+        model = group_specific_labels(model, int(ngroups))
+    elif ngroups > 1 and free_paths:
+        only = {label[p] for p in map(tuple, free_paths) if p in label}
+        if only:
+            model = group_specific_labels(model, int(ngroups), only=only)
+    return model
+
+
+def path_labels(instrument=None) -> dict[tuple[str, str], str]:
+    """The labels of the default model's structural paths, ``(outcome, predictor) -> label``: ``COL ~ a1*GOV``
+    ... ``a5*TAL``, ``INT ~ b*COL + c1*GOV + ... + c5*TAL`` (the mechanisms in the instrument's order).
+
+    >>> lab = path_labels()
+    >>> lab["COL", "GOV"], lab["INT", "COL"], lab["INT", "TAL"], ("COL", "INT") in lab
+    ('a1', 'b', 'c5', False)
+    """
+    if instrument is None:
+        instrument = load_instrument()
+    codes = [c.code for c in instrument.constructs.values()]
     mediator, outcome = OUTCOMES
     if mediator not in codes or outcome not in codes:
         raise EstimationError(getattr(instrument, "path", None),
                               f"the default model needs constructs {mediator} and {outcome} in the instrument")
     mech = [c for c in codes if c not in OUTCOMES]
-    lines = [f"{c.code} =~ " + " + ".join(c.items) for c in cons]
-    lines.append(f"{mediator} ~ " + " + ".join(f"a{k}*{x}" for k, x in enumerate(mech, 1)))
-    lines.append(f"{outcome} ~ b*{mediator} + " + " + ".join(f"c{k}*{x}" for k, x in enumerate(mech, 1)))
-    for k, x in enumerate(mech, 1):
-        lines.append(f"{INDIRECT}{x} := a{k}*b")
-        lines.append(f"{TOTAL}{x} := c{k} + a{k}*b")
-    model = "\n".join(lines)
-    if ngroups > 1 and not equal_regressions:
-        model = group_specific_labels(model, int(ngroups))
-    elif ngroups > 1 and free_paths:
-        label = {(mediator, x): f"a{k}" for k, x in enumerate(mech, 1)}
-        label.update({(outcome, x): f"c{k}" for k, x in enumerate(mech, 1)})
-        label[(outcome, mediator)] = "b"
-        only = {label[p] for p in map(tuple, free_paths) if p in label}
-        if only:
-            model = group_specific_labels(model, int(ngroups), only=only)
-    return model
+    label = {(mediator, x): f"a{k}" for k, x in enumerate(mech, 1)}
+    label[(outcome, mediator)] = "b"
+    label.update({(outcome, x): f"c{k}" for k, x in enumerate(mech, 1)})
+    return label

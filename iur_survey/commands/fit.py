@@ -248,18 +248,17 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
     label per group: the last item returned lists those entries), or the user's model with a loud warning
     when its labels make lavaan's equal-label rule apply."""
     from ..instrument import load_instrument
-    from ..study import default_model
+    from ..study import default_model, path_labels
     from ..sem.syntax import group_specific_labels
 
     if not args.model:
         eq = "regressions" in group_equal
         inst = load_instrument(args.instrument)
-        paths = _structural_free(free) if eq else {}
+        paths = _structural_free(free) if eq and ngroups > 1 else {}
         model = default_model(inst, ngroups=ngroups, equal_regressions=eq, free_paths=list(paths.values()))
-        plain = default_model(inst, ngroups=ngroups, equal_regressions=eq)
         # the entries that are paths of the model (the others go to group.partial, whose check names them)
-        relabelled = [e for e, p in paths.items()
-                      if default_model(inst, ngroups=ngroups, equal_regressions=eq, free_paths=[p]) != plain]
+        labelled = path_labels(inst)
+        relabelled = [e for e, p in paths.items() if p in labelled]
         how = "labels shared by the groups (--equal regressions)" if eq else "group-specific labels"
         if relabelled:
             how += f" but group-specific for {', '.join(relabelled)} (--free)"

@@ -112,3 +112,24 @@ def test_other_sav_unchanged(tmp_path, inst):
         raw = read_export(_sav(tmp_path / "o.sav", inst, {"index": "序号", "submittime": "EndDate"}), inst)
     assert raw.frame["_finished"].isna().all()
     assert clean(raw, inst, SCREEN).report["hits_by_rule"]["unfinished"] == 5
+
+
+def test_wjx_sav_answer_sheet_number_is_the_id(tmp_path, inst):
+    """A Wenjuanxing SPSS download names its answer-sheet number ``index`` and labels it 序号; its CSV/XLSX
+    downloads' id is that 序号.  Before: no variable *name* was an id alias, so the id was the data-row number,
+    silently not the 序号 when sheets were deleted on the platform (gaps) and duplicate_id not evaluated
+    (outside10: every kept row of a 4,000-row download had the row number for its id)."""
+    p = _sav(tmp_path / "g.sav", inst, WJX)
+    df, meta = pyreadstat.read_sav(str(p))
+    df["index"] = [str(3 * i + 5) for i in range(len(df))]      # sheets 1-4, 6, 7, ... deleted
+    df.loc[9, "index"] = df.loc[8, "index"]                      # and one number twice (a resubmitted copy)
+    df.loc[9, list(inst.item_codes)] = df.loc[8, list(inst.item_codes)].to_numpy()
+    pyreadstat.write_sav(df, str(p), column_labels=[meta.column_names_to_labels[c] for c in df.columns],
+                         variable_value_labels={"Q1": ROLES})
+    raw = read_export(p, inst)
+    assert raw.column_map["index"] == "response_id"
+    assert raw.frame["response_id"].tolist()[:3] == ["5", "8", "11"]
+    res = clean(raw, inst, SCREEN)
+    dup = res.exclusions.query("rule == 'duplicate_id'")
+    assert dup["response_id"].tolist() == ["29"] and dup["row"].tolist() == [11]
+    assert "duplicate_id" not in res.report["rules_not_evaluated"]

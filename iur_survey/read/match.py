@@ -280,6 +280,9 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     if "response_id" not in taken:
         best = sorted((id_keys[_hkey(c.header)], c.index, c) for c in columns
                       if not c.target and c.how != IGNORED and _hkey(c.header) in id_keys)
+        if not best:    # by its label: a Wenjuanxing SPSS download names its 序号 ``index`` and labels it 序号
+            best = sorted((id_keys[_hkey(c.text)], c.index, c) for c in columns
+                          if not c.target and c.how != IGNORED and c.text and _hkey(c.text) in id_keys)
         if not best:
             best = [(0, c.index, c) for c in columns if not c.target and c.how != IGNORED and c.import_id == "_recordId"]
         if best:

@@ -24,11 +24,11 @@ def inst():
     return load_instrument()
 
 
-def _sav(path, inst, labels, n=40, times=lambda i: "2024/03/01 09:00:00"):
+def _sav(path, inst, labels, n=40, times=lambda i: "2024/03/01 09:00:00", ids=lambda i: str(i + 1)):
     """A .sav laid out as Wenjuanxing's SPSS download (variables index, submittime, totalseconds, then the
     questions), labelled by ``labels``; rows 0-4 leave the last page (the INT items) blank."""
     rng = np.random.default_rng(7)
-    d = {"index": [str(i + 1) for i in range(n)], "submittime": [times(i) for i in range(n)],
+    d = {"index": [ids(i) for i in range(n)], "submittime": [times(i) for i in range(n)],
          "totalseconds": ["600"] * n, "Q1": [float(1 + i % 4) for i in range(n)]}
     for c in inst.item_codes:
         v = rng.integers(1, 6, size=n).astype(float)
@@ -56,6 +56,20 @@ def test_wjx_sav_blank_last_page_is_item_nonresponse(tmp_path, inst):
     res = clean(raw, inst, SCREEN)
     assert res.report["hits_by_rule"].get("unfinished", 0) == 0 and len(res.clean) == 40
     assert res.report["missing"]["n_rows_with_missing"] == 5
+
+
+def test_wjx_sav_id_is_its_labelled_index(tmp_path, inst):
+    """The download's 序号 is a variable named ``index`` labelled 序号: it is the response id.  Before, no header
+    named an id, so the ids were the data-row numbers: in a filtered download (序号 101, 102, ...) the ledger's
+    response "1" was 序号 101, and a repeated 序号 went unseen (duplicate_id "not evaluated")."""
+    ids = lambda i: str(101 + i) if i != 39 else "101"       # row 40 repeats 序号 101 (two downloads merged)
+    raw = read_export(_sav(tmp_path / "w.sav", inst, WJX, ids=ids), inst)
+    assert raw.column_map["index"] == "response_id"
+    assert raw.frame["response_id"].tolist()[:3] == ["101", "102", "103"]
+    with pytest.warns(UserWarning, match="repeat a response id with different answers"):
+        res = clean(raw, inst, SCREEN)
+    dup = res.exclusions.query("rule == 'duplicate_id'")
+    assert dup["response_id"].tolist() == ["101"] and dup["row"].tolist() == [41]
 
 
 def test_wjx_sav_row_without_submission_time_keeps_the_inference(tmp_path, inst):
@@ -98,3 +112,24 @@ def test_other_sav_unchanged(tmp_path, inst):
         raw = read_export(_sav(tmp_path / "o.sav", inst, {"index": "序号", "submittime": "EndDate"}), inst)
     assert raw.frame["_finished"].isna().all()
     assert clean(raw, inst, SCREEN).report["hits_by_rule"]["unfinished"] == 5
+
+
+def test_wjx_sav_answer_sheet_number_is_the_id(tmp_path, inst):
+    """A Wenjuanxing SPSS download names its answer-sheet number ``index`` and labels it 序号; its CSV/XLSX
+    downloads' id is that 序号.  Before: no variable *name* was an id alias, so the id was the data-row number,
+    silently not the 序号 when sheets were deleted on the platform (gaps) and duplicate_id not evaluated
+    (outside10: every kept row of a 4,000-row download had the row number for its id)."""
+    p = _sav(tmp_path / "g.sav", inst, WJX)
+    df, meta = pyreadstat.read_sav(str(p))
+    df["index"] = [str(3 * i + 5) for i in range(len(df))]      # sheets 1-4, 6, 7, ... deleted
+    df.loc[9, "index"] = df.loc[8, "index"]                      # and one number twice (a resubmitted copy)
+    df.loc[9, list(inst.item_codes)] = df.loc[8, list(inst.item_codes)].to_numpy()
+    pyreadstat.write_sav(df, str(p), column_labels=[meta.column_names_to_labels[c] for c in df.columns],
+                         variable_value_labels={"Q1": ROLES})
+    raw = read_export(p, inst)
+    assert raw.column_map["index"] == "response_id"
+    assert raw.frame["response_id"].tolist()[:3] == ["5", "8", "11"]
+    res = clean(raw, inst, SCREEN)
+    dup = res.exclusions.query("rule == 'duplicate_id'")
+    assert dup["response_id"].tolist() == ["29"] and dup["row"].tolist() == [11]
+    assert "duplicate_id" not in res.report["rules_not_evaluated"]

@@ -3394,7 +3394,7 @@ NEAR_OWN = True
 NEAR_REST = 20
 
 
-def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 1e-3, far_alpha: float = 1e-5,
+def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 1e-3, far_alpha: float = 1e-4,
                    bands: int = 8, max_bucket: int = 8, min_items: int = 10) -> pd.Series:
     """Flag a response that is a near copy of an earlier one: the same answers to all items but a few, more often
     than two people answering alike match by chance.
@@ -3415,7 +3415,8 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     and the one their own answer shares give whatever the item (a style stronger than its stratum's), so two
     acquiescent rows with many "5"s expect many matches; ``p`` = P(M >= m) (:func:`~iur_survey.clean.indices.match_tail`), times the number of earlier rows
     (Bonferroni over every earlier row, compared or not).  Flagged below ``alpha``; far beyond the cut-off (an
-    exclusion alone) below ``far_alpha``: a match essentially impossible by chance; a flag short of it is the
+    exclusion alone) below ``far_alpha`` (1e-4: under the null at most one honest row in 10,000 is excluded by
+    chance; 1e-5 until session 27, when the third null below made the null hold on real people); a flag short of it is the
     ``copy`` evidence group, which counts beside any other.  Exact repeats count too (``duplicate_id`` and
     ``duplicate_answers_ip`` exclude theirs first; two identical zig-zags are copies of each other as well).
     The detail names the earlier response's id and row, nothing personal.
@@ -3439,9 +3440,10 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
 
     Calibration (the package's simulator with near copies, 3-6 of 28 answers changed; honest respondents
     with acquiescent, extreme, midpoint and fast-careful styles, each 15 %): honest flagged 0 of 300-6,000
-    (N 300, 1,500, 6,000, seeds 1-2), no style flagged; near copies flagged / far .67-1.0 / .22-.56 (N 300),
-    .64-.71 / .31-.36 (N 1,500), .53-.56 / .15-.16 (N 6,000) (without the third null .60-.82 / .33-.67: the
-    price of a null that holds on real people).  5,000 honest acquiescent near-straight respondents ("4" to
+    (N 300, 1,500, 6,000, seeds 1-2), no style flagged; near copies flagged / far below 1e-4 (1e-5) .67-1.0 / .56-.89
+    (.22-.56) at N 300, .64-.71 / .42-.56 (.31-.36) at N 1,500, .53-.56 / .33-.38 (.14-.16) at N 6,000
+    (without the third null flagged .60-.82, far below 1e-5 .33-.67: the price of a null that holds on real
+    people).  5,000 honest acquiescent near-straight respondents ("4" to
     every item, 5-40 % of answers moved one step, mostly up, both keyings): none flagged, also with every pair
     compared (``max_bucket`` unlimited, N 2,000).  On ``bfi`` without its repeats: 0-1 of 2,411 flagged at
     ``alpha`` 1e-3 (the chance level).
@@ -3449,9 +3451,11 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     **Run by default** (since session 27; ``disable: [near_duplicate]`` switches it off).  ``python -m
     iur_survey.clean.evaluate --generator all --n 800 3000 --formats csv`` (seeds 1-3), on against
     ``--config`` with ``disable: [near_duplicate]``: every honest and style figure identical on simulator,
-    grm, style-free, real, foreign and varied; the varied generator's near copies .000/.033 -> .333/.311
-    (N 800/3,000), its page lines .922 -> .933 at N 3,000, all careless .762/.752 -> .782/.769, precision
-    .993/.988 unchanged.  A flag short of far counts beside any other evidence group; far beyond the cut-off
+    grm, style-free, real, foreign and varied (also at N 300); the varied generator's near copies .000/.033 ->
+    .583/.467 (N 800/3,000; far_alpha 1e-5: .333/.311), its page lines .922 -> .933 at N 3,000, all careless
+    .762/.752 -> .797/.778, precision .993/.988 unchanged.  At N 100,000 (simulator, 1 % near copies, styles
+    acquiescent 15 %, midpoint, extreme and narrow 10 % each): 1 honest row flagged (chance above 1e-4), none
+    far; near copies flagged .25, far .11 (the Bonferroni factor grows with N).  A flag short of far counts beside any other evidence group; far beyond the cut-off
     excludes alone.  Cost (``benchmarks/bench_clean.py``, 100,000 responses): about 1.3 s of CPU for the
     rule in isolation (0.1 s of it the third null), see the report of session 27 for the pipeline figures.
 

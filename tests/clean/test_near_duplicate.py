@@ -39,7 +39,7 @@ def test_near_copies_caught_and_honest_kept(seed):
     copies = k == "near_copy"
     assert copies.sum() == 45
     assert flagged[copies].mean() >= 0.5         # .64-.71 at these seeds (the construct-score null costs power)
-    assert far[copies].mean() >= 0.12            # .20-.36
+    assert far[copies].mean() >= 0.25            # .42-.56 (far_alpha 1e-4)
     honest = np.isin(k, ("honest",) + STYLES)
     assert flagged[honest].mean() <= 0.005       # about .001
     assert not far[honest].any()

@@ -3456,8 +3456,9 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     .762/.752 -> .797/.778, precision .993/.988 unchanged.  At N 100,000 (simulator, 1 % near copies, styles
     acquiescent 15 %, midpoint, extreme and narrow 10 % each): 1 honest row flagged (chance above 1e-4), none
     far; near copies flagged .25, far .11 (the Bonferroni factor grows with N).  A flag short of far counts beside any other evidence group; far beyond the cut-off
-    excludes alone.  Cost (``benchmarks/bench_clean.py``, 100,000 responses): about 1.3 s of CPU for the
-    rule in isolation (0.1 s of it the third null), see the report of session 27 for the pipeline figures.
+    excludes alone.  Cost, 100,000 responses: 0.7-1.0 s of CPU for the rule in isolation (0.1 s of it the
+    third null, paid back by comparing packed answers), as before it; ``benchmarks/bench_clean.py`` on a loaded
+    machine (load 4-7), start and this alternated: clean CPU 4.2-5.3 -> 5.1-6.5 s, peak RSS 572-686 -> 618-713 MB.
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()

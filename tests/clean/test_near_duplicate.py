@@ -123,7 +123,7 @@ def test_pipeline_default_and_ledger(tmp_path):
     led = res.exclusions[res.exclusions["rule"] == "near_duplicate"]
     assert len(led) >= 8
     assert led["detail"].str.contains("identical to response R_").all()
-    assert led["detail"].str.contains("the later of the two is judged, the earlier is not").all()
+    assert led["detail"].str.contains("the later of the two is judged, the earlier is kept").all()
     far = led[led["detail"].str.contains(FAR, regex=False)]
     assert (far["action"] == "excluded").all() and len(far) >= 3
     off = clean(raw, inst, CleanConfig.from_dict({"disable": ["near_duplicate"]}))

@@ -74,8 +74,8 @@ inconsistency      psychsyn, psychant, even_odd, person_total (3 of them); count
 bot                tool_bot (the survey tool's bot and fraud scores: Qualtrics' Q_RecaptchaScore,
                    Q_RelevantIDFraudScore): a vendor's probability about the session, independent of
                    the answers; counts beside any group
-copy               near_duplicate (a near copy of an earlier response, beyond chance; not run by
-                   default: add it to ``rules``; far beyond where essentially impossible by chance);
+copy               near_duplicate (a near copy of an earlier response, beyond chance; the later of
+                   the two is judged; far beyond where essentially impossible by chance);
                    counts beside any group
 (reported only)    person_fit (rises for honest extreme responders; off by default); tool_duplicate
                    (the tool says the device or browser answered before: shared computers exist)

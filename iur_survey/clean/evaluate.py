@@ -85,10 +85,11 @@ NOT_EXCLUSIONS = ("item_nonresponse",) + STYLE_KINDS
 #: ``speeder_straight`` (fast straight-lining)
 #: ``page_line`` (one answer per grid page, another on the next), ``keyed_line`` (a line at the disagree end held on
 #: the reverse-keyed items, 1-4 slips), ``near_copy`` (an honest respondent's answers again, 3-6 items changed,
-#: later, under a new id: caught only with ``near_duplicate`` in the rules)
+#: later, under a new id: caught by ``near_duplicate`` alone), ``adjacent`` (two neighbouring codes on every item) and
+#: ``lean_random`` (uniform on the upper or lower three codes): simulated only when asked for (not in VARIED_RATES)
 CARELESS_KINDS = ("speeder", "speeder_straight", "straightliner", "random", "random_marginal", "mild_random",
                   "pattern", "partial", "partial_late", "partial_straight", "partial_pattern", "page_line",
-                  "keyed_line", "near_copy")
+                  "keyed_line", "near_copy", "adjacent", "lean_random")
 
 
 def _read(path: Path, inst: Instrument):

@@ -2602,7 +2602,7 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
         later, earlier = [], []
         for t, u in itertools.combinations(range(b), 2):
             key = (hb[t] * np.uint64(0x9E3779B97F4A7C15)) ^ (hb[u] + np.uint64(0x632BE59BD9B4E019))
-            o = np.argsort(key, kind="stable")         # within a bucket: submission order
+            o = np.argsort(key)                        # any order within a bucket: each pair is ordered below
             ks = key[o]
             start = np.r_[True, ks[1:] != ks[:-1]]
             gid = np.cumsum(start) - 1
@@ -2611,8 +2611,9 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
                 same = np.flatnonzero((ks[lag:] == ks[:-lag]) & small[lag:])
                 if not len(same):
                     break
-                later.append(o[same + lag])
-                earlier.append(o[same])
+                a, z = o[same + lag], o[same]                 # positions in submission order
+                later.append(np.maximum(a, z))
+                earlier.append(np.minimum(a, z))
     if not later:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return order[np.concatenate(later)], order[np.concatenate(earlier)]

@@ -3389,9 +3389,12 @@ def _construct_index(cols: list[str], instrument: Instrument) -> np.ndarray:
 #: :func:`near_duplicate`'s strata of the null: bins of each row's mean answer, bins of its spread (quantiles)
 NEAR_STRATA = (8, 4)
 NEAR_OWN = True
+#: :func:`near_duplicate`'s third null: each answer given its row's rest score on the item's construct, to
+#: 1/NEAR_REST of the scale (the exact rest score for up to 5 other items on a 5-point or 4 on a 6-point scale)
+NEAR_REST = 20
 
 
-def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 1e-3, far_alpha: float = 1e-5,
+def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float = 1e-3, far_alpha: float = 1e-4,
                    bands: int = 8, max_bucket: int = 8, min_items: int = 10) -> pd.Series:
     """Flag a response that is a near copy of an earlier one: the same answers to all items but a few, more often
     than two people answering alike match by chance.
@@ -3412,32 +3415,54 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     and the one their own answer shares give whatever the item (a style stronger than its stratum's), so two
     acquiescent rows with many "5"s expect many matches; ``p`` = P(M >= m) (:func:`~iur_survey.clean.indices.match_tail`), times the number of earlier rows
     (Bonferroni over every earlier row, compared or not).  Flagged below ``alpha``; far beyond the cut-off (an
-    exclusion alone) below ``far_alpha``: a match essentially impossible by chance; a flag short of it is the
+    exclusion alone) below ``far_alpha`` (1e-4: under the null at most one honest row in 10,000 is excluded by
+    chance; 1e-5 until session 27, when the third null below made the null hold on real people); a flag short of it is the
     ``copy`` evidence group, which counts beside any other.  Exact repeats count too (``duplicate_id`` and
     ``duplicate_answers_ip`` exclude theirs first; two identical zig-zags are copies of each other as well).
     The detail names the earlier response's id and row, nothing personal.
 
-    Calibration (the package's simulator with near copies, 3-6 of 28 answers changed; honest respondents
-    with acquiescent, extreme, midpoint and fast-careful styles): with the stratum shares alone, midpoint
-    responders were flagged at 3.5 % (174 of 5,000, N 100,000: a style stronger than its stratum's), with
-    the larger of the two chances at 0; honest respondents below ``p`` = 1e-3: 13 of 76,000 (N 100,000),
-    0-1 of 3,000 (N 800 and 3,000, seeds 1-3); below 1e-4: 2 and 0; below 1e-5: none.  Near copies below
-    1e-3 / 1e-5: .85 / .40 at N 3,000, .49 / .21 at N 100,000 (the factor of earlier rows grows with N).
+    A third null, used where the first two find a match beyond chance (the tail only grows with each item's
+    chance, so it can only clear a pair): answers independent *given the construct scores*, the latent-trait
+    model (:func:`_rest_match`: each answer with the shares of the rows whose rest score on the item's
+    construct, the mean keyed answer to its other items, is the same to 1/``NEAR_REST`` of the scale).  Real
+    people who are alike in every construct match far more often than the strata expect: among psych's
+    ``bfi`` (2,432 complete cases, no exact repeat) the first two nulls flagged 37-39 rows (1.6 %; seeds 1-3 of
+    the row order), among them several different people giving the same keyed extreme profile
+    (``1666666611116661111161661``); with the third, 17-19, every one a row within 30 ids of an earlier row
+    with the same gender and age and 22-24 of 25 answers identical: one person taking the web questionnaire
+    again, a true near copy (the ``real`` evaluation generator now leaves these 21 repeats out of its pool).
 
-    **Not run by default** (``rules: [..., near_duplicate]``), for two reasons.  (1) On the evaluation
-    generator of real people (psych's ``bfi``) it excludes honest rows that are copies by construction
-    (its careless ``partial`` cases are cut from pool people who also answer honestly, and at N 3,000,
-    more than the pool, it draws people twice): honest .006/.006 -> .011/.201 (N 800/3,000), beyond the
-    adoption rule although each is a true near copy in its file.  (2) It costs about 0.65 s of CPU
-    per 100,000 responses (clean 3.2 -> 3.8 s wall on 2 shared cores).  Measured, with -> without,
-    ``python -m iur_survey.clean.evaluate --generator all --n 800 3000 --formats csv --add-rule
-    near_duplicate`` (seeds 1-3): the varied generator's near copies .000/.033 -> .500/.489 (N 800/3,000;
-    ``far_alpha: 1e-4``: .708/.589), all careless .762/.750 -> .792/.778, precision .993/.989 unchanged;
-    every honest and style figure unchanged on simulator, grm, style-free, foreign and varied.  Outside
-    generators (outside4, outside5 5-/7-point, outside6, gen3; styled and style-free: 10 sets): every
-    honest, style, recall and precision figure unchanged; outside7 (54 exports): honest 208 = 208 and
-    223 -> 224 of 36,900 (style-free), recall 3,844 -> 3,845 of 5,166 (styled).  None of these generators
-    has near copies of honest respondents but the package's own ``near_copy``.
+    Which of a pair is judged: the later submission (by ``_submitted``, then file order); the earlier one is
+    never judged by this rule (it may be flagged by another), so the pair's answers are analysed once.  Which
+    of the two is the copy the answers cannot tell: a person submitting again, or a copy made from a
+    submitted sheet, comes later, and then the original is kept; a copy made beside its original (a friend's
+    sheet copied while both fill the form) comes first half the time, and then the honest original is the one
+    excluded while its copy, a few answers apart, stays (session 27's outside10, copies in random order: 113
+    honest originals excluded, each beside its kept copy, 0.39 -> 0.79 % honest; on outside9, farm copies of
+    invented sheets, no honest one).  Either way the data hold that pair's answers once, not twice; excluding
+    both would remove an honest person whenever the original is someone else's.  The ledger text says so.
+
+    Calibration (the package's simulator with near copies, 3-6 of 28 answers changed; honest respondents
+    with acquiescent, extreme, midpoint and fast-careful styles, each 15 %): honest flagged 0 of 300-6,000
+    (N 300, 1,500, 6,000, seeds 1-2), no style flagged; near copies flagged / far below 1e-4 (1e-5) .67-1.0 / .56-.89
+    (.22-.56) at N 300, .64-.71 / .42-.56 (.31-.36) at N 1,500, .53-.56 / .33-.38 (.14-.16) at N 6,000
+    (without the third null flagged .60-.82, far below 1e-5 .33-.67: the price of a null that holds on real
+    people).  5,000 honest acquiescent near-straight respondents ("4" to
+    every item, 5-40 % of answers moved one step, mostly up, both keyings): none flagged, also with every pair
+    compared (``max_bucket`` unlimited, N 2,000).  On ``bfi`` without its repeats: 0-1 of 2,411 flagged at
+    ``alpha`` 1e-3 (the chance level).
+
+    **Run by default** (since session 27; ``disable: [near_duplicate]`` switches it off).  ``python -m
+    iur_survey.clean.evaluate --generator all --n 800 3000 --formats csv`` (seeds 1-3), on against
+    ``--config`` with ``disable: [near_duplicate]``: every honest and style figure identical on simulator,
+    grm, style-free, real, foreign and varied (also at N 300); the varied generator's near copies .000/.033 ->
+    .583/.467 (N 800/3,000; far_alpha 1e-5: .333/.311), its page lines .922 -> .933 at N 3,000, all careless
+    .762/.752 -> .797/.778, precision .993/.988 unchanged.  At N 100,000 (simulator, 1 % near copies, styles
+    acquiescent 15 %, midpoint, extreme and narrow 10 % each): 1 honest row flagged (chance above 1e-4), none
+    far; near copies flagged .25, far .11 (the Bonferroni factor grows with N).  A flag short of far counts beside any other evidence group; far beyond the cut-off
+    excludes alone.  Cost, 100,000 responses: 0.7-1.0 s of CPU for the rule in isolation (0.1 s of it the
+    third null, paid back by comparing packed answers), as before it; ``benchmarks/bench_clean.py`` on a loaded
+    machine (load 4-7), start and this alternated: clean CPU 4.2-5.3 -> 5.1-6.5 s, peak RSS 572-686 -> 618-713 MB.
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
@@ -3447,8 +3472,8 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     >>> x[299] = x[10]; x[299, :3] = (x[10, :3] % 5) + 1          # row 10 again, 3 answers changed
     >>> df = pd.DataFrame(x, columns=cols).assign(response_id=[f"R{i}" for i in range(300)])
     >>> hit = near_duplicate(df, inst)
-    >>> [t.split(";")[0] for t in hit.dropna()]        # chance about 1e-6 after 299 earlier rows: flagged, not far
-    ['17 of 20 item answers identical to response R10 (row 11), earlier']
+    >>> for t in hit.dropna(): print(t)  # doctest: +ELLIPSIS
+    17 of 20 item answers identical to response R10 (row 11), earlier; chance 4e-06 (... x 299 earlier rows); the later of the two is judged, the earlier is kept (the answers cannot tell which is the copy) [far beyond the cut-off]
     """
     continuous = set(getattr(instrument, "continuous_items", ()))
     cols = [c for c in item_columns(frame, instrument) if c not in continuous]
@@ -3470,10 +3495,7 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     later, earlier = band_pairs(cat, rank, bands=bands, max_bucket=max_bucket)
     if not len(later):
         return _none(frame)
-    same = np.empty(len(later), dtype=np.int64)
-    for s0 in range(0, len(later), 1 << 17):
-        a, b = cat[later[s0:s0 + (1 << 17)]], cat[earlier[s0:s0 + (1 << 17)]]
-        same[s0:s0 + (1 << 17)] = ((a == b) & (a >= 0)).sum(axis=1)
+    same = _alike_counts(cat, later, earlier)
     # per row, its earlier row with the most identical answers (the first of equals)
     best = np.full(n, -1, dtype=np.int64)
     np.maximum.at(best, later, (same << 32) | (n - rank[earlier]))
@@ -3513,6 +3535,15 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
         p[near] = match_tail(q[near], m[near])
     p_adj = np.minimum(p * np.maximum(n_before, 1), 1.0)
     hit = p_adj < alpha
+    if NEAR_REST and hit.any():
+        # the third null, answers independent given the construct scores, only where the first two found a
+        # match beyond chance: the tail grows with every item's chance, so the larger chance can only clear a pair
+        h = np.flatnonzero(hit)
+        q_h = np.maximum(q[h], _rest_match(cat, width, cols, instrument, rows_b[h], prev[h], categories,
+                                           NEAR_REST, (shares[strata[rows_b[h]]], shares[strata[prev[h]]]))) * both[h]
+        p[h] = match_tail(q_h, m[h])
+        p_adj[h] = np.minimum(p[h] * np.maximum(n_before[h], 1), 1.0)
+        hit = p_adj < alpha
     ids = (frame["response_id"].astype("string").to_numpy(dtype=object) if "response_id" in frame.columns
            else np.full(n, pd.NA, dtype=object))
     raw = raw_rows(frame)
@@ -3521,12 +3552,103 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
                                         n_before[hit]):
         who = f"response {ids[j]} (row {raw[j]})" if not pd.isna(ids[j]) else f"row {raw[j]}"
         t = (f"{mm} of {kk} item answers identical to {who}, earlier; chance {pa:.1g} ({pp:.1g} per pair x {nb} "
-             f"earlier rows)")
+             f"earlier rows); the later of the two is judged, the earlier is kept (the answers cannot tell which is the copy)")
         texts.append(_far(t) if pa < far_alpha else t)
     flagged = np.zeros(n, dtype=bool)
     flagged[rows_b[hit]] = True
     order = np.argsort(rows_b[hit])
     return _details(frame, flagged, [texts[o] for o in order])
+
+
+def _alike_counts(cat: np.ndarray, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    """Per pair, the number of items both rows answered alike (``cat``: codes from 0, ``-1`` blank).  Codes below
+    15: 16 items to a 64-bit word, 4 bits each (15 = blank), alike = a zero nibble of the XOR, less the items both
+    left blank; otherwise item by item.
+
+    >>> cat = np.array([[0, 1, 2, -1, 4], [0, 1, 3, -1, 4], [-1, -1, -1, -1, -1]], dtype=np.int8)
+    >>> _alike_counts(cat, np.array([1, 2]), np.array([0, 0])).tolist()
+    [3, 0]
+    """
+    n, k = cat.shape
+    if not len(later) or cat.max(initial=0) >= 15:
+        same = np.empty(len(later), dtype=np.int64)
+        for s0 in range(0, len(later), 1 << 17):
+            a, b = cat[later[s0:s0 + (1 << 17)]], cat[earlier[s0:s0 + (1 << 17)]]
+            same[s0:s0 + (1 << 17)] = ((a == b) & (a >= 0)).sum(axis=1)
+        return same
+    nib = np.where(cat >= 0, cat, 15).astype(np.uint64)
+    same = np.zeros(len(later), dtype=np.int64)
+    for w in range(0, k, 16):
+        word = np.zeros(n, dtype=np.uint64)
+        blank = np.zeros(n, dtype=np.uint16)
+        for j in range(w, min(w + 16, k)):
+            word |= nib[:, j] << np.uint64(4 * (j - w))
+            blank |= (cat[:, j] < 0).astype(np.uint16) << np.uint16(j - w)
+        y = word[later] ^ word[earlier]
+        y |= y >> np.uint64(1)
+        y |= y >> np.uint64(2)
+        y &= np.uint64(0x1111111111111111)                  # one bit per item that differs
+        same += min(16, k - w) - np.bitwise_count(y).astype(np.int64) \
+            - np.bitwise_count(blank[later] & blank[earlier]).astype(np.int64)
+    return same
+
+
+def _rest_match(cat: np.ndarray, width: np.ndarray, cols: list[str], instrument: Instrument, rows: np.ndarray,
+                other: np.ndarray, categories: int, bins: int, prior: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Chance that rows ``rows`` and ``other`` give item j the same answer when each answers it with the shares of
+    the rows whose rest score on j's construct (mean keyed answer to its other items, to 1/``bins`` of the scale)
+    is its own: answers independent given the construct scores (the latent-trait model), so two people alike in
+    every construct expect many matches.  The two rows' own answers are left out of their cells (a copy and
+    its original in a rare cell would make each other look typical), and each cell is shrunk by 4 pseudo-rows
+    towards ``prior`` (per pair, items x categories: each row's shares under the first null), which a row with
+    no rest score (a construct of one item, or nothing else answered) keeps.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument()
+    >>> cols = list(inst.items)
+    >>> rng = np.random.default_rng(2)
+    >>> theta = rng.normal(size=(400, 1))
+    >>> raw = np.clip(np.round(3 + theta + rng.normal(scale=.7, size=(400, len(cols)))), 1, 5)
+    >>> rev = np.isin(cols, list(inst.reverse_items))
+    >>> cat = (np.where(rev, 6 - raw, raw) - 1).astype(np.int8)
+    >>> flat = np.full((2, len(cols), 5), 0.2)                    # a prior of 0.2 per answer: chance .2 per item
+    >>> q = _rest_match(cat, np.full(len(cols), 4.0), cols, inst, np.array([0]), np.array([1]), 5, 20, flat)
+    >>> bool(q.mean() > 0.2)                                        # alike people expect more matches than that
+    True
+    """
+    n, k = cat.shape
+    rev = np.isin(cols, list(instrument.reverse_items))
+    obs = cat >= 0
+    keyed = np.where(obs, np.where(rev, width - cat, cat) / width, 0.0).astype(np.float32)
+    cidx = _construct_index(cols, instrument)
+    sums, cnt = np.zeros((n, cidx.max() + 1), dtype=np.float32), np.zeros((n, cidx.max() + 1), dtype=np.float32)
+    for g in np.unique(cidx):
+        sums[:, g] = keyed[:, cidx == g].sum(axis=1)
+        cnt[:, g] = obs[:, cidx == g].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rest = (sums[:, cidx] - keyed) / (cnt[:, cidx] - obs)          # n x k; nan where nothing else answered
+    b = np.where(np.isnan(rest), 0, 1 + np.rint(np.nan_to_num(rest) * bins)).astype(np.int16)
+    nb = bins + 2
+    idx = ((np.arange(k)[None, :] * nb + b) * categories + np.where(obs, cat, 0))[obs]
+    counts = np.bincount(idx, minlength=k * nb * categories).reshape(k, nb, categories).astype(float)
+    j = np.arange(k)[None, :]
+    # the two rows' own answers left out of their cells: a copy and its original in a rare cell would
+    # otherwise make each other look typical
+    own = np.zeros((len(rows), k, categories))
+    for r in (rows, other):
+        hot = np.zeros((len(rows), k, categories))
+        np.put_along_axis(hot, np.maximum(cat[r], 0)[:, :, None].astype(np.int64), 1.0, axis=2)
+        own += hot * (cat[r] >= 0)[:, :, None]
+    shares = []
+    for r, o, base in ((rows, other, prior[0]), (other, rows, prior[1])):
+        c = counts[j, b[r]] - np.where((b[r] == b[o])[:, :, None], own, 0.0)
+        # a row whose partner sits in another cell: only its own answer comes out
+        solo = np.zeros_like(c)
+        np.put_along_axis(solo, np.maximum(cat[r], 0)[:, :, None].astype(np.int64), 1.0, axis=2)
+        c -= np.where((b[r] != b[o])[:, :, None], solo * (cat[r] >= 0)[:, :, None], 0.0)
+        c = np.maximum(c, 0.0)
+        shares.append((c + 4.0 * base) / (c.sum(axis=2, keepdims=True) + 4.0))
+    return (shares[0] * shares[1]).sum(axis=2)
 
 
 def psychsyn(frame: pd.DataFrame, instrument: Instrument, *, min_r: float = 0.0,
@@ -3981,9 +4103,10 @@ INDEX_RULES = ("speeder", "longstring", "longpattern", "irv", "mahalanobis", "ma
 #: and ``mahalanobis_ipsatized`` (the ``profile`` evidence group: on real people, psych's bfi, it adds
 #: about as many honest respondents to the exclusions as careless ones; see its docstring), and
 #: ``mixture_likelihood`` (2.5 s of CPU per 100,000 responses: the 5 s budget); ``rules: [..., person_fit]``
-#: adds one to the run
+#: adds one to the run.  ``near_duplicate`` runs (session 27: its chance model holds on real people; see its
+#: docstring)
 DEFAULT_RULES: tuple[str, ...] = tuple(r for r in RULE_ORDER if r not in ("person_fit", "mahalanobis_ipsatized",
-                                                                          "mixture_likelihood", "near_duplicate"))
+                                                                          "mixture_likelihood"))
 
 #: the frame columns each rule needs (any one of a tuple suffices)
 _INPUTS = {

@@ -44,6 +44,10 @@ Opt-in kinds (rate 0 unless --rate sets one; listed in the outputs only then):
                                          too, 1-4 slips
   near_copy                              an honest respondent's answers again, 3-6 items
                                          changed, new id, IP and contact details, later
+  adjacent                               satisficing between two neighbouring codes on every
+                                         item, 4 % a step outside, checks passed
+  lean_random                            uniform on the upper or lower three codes, both
+                                         keyings, checks passed, at an ordinary speed
   narrow, slow_careful, high_trait,      honest styles: never the end points; 2-4 x the median
   skipped_items                          time; latent level +1.2-2.0 SD; 1-4 items left blank
   extreme_scaled                         honest extreme style as threshold scaling: thresholds

@@ -60,6 +60,13 @@ near_copy          an honest respondent's answers again with    near_duplicate
                    3-6 items changed, new id, IP and contact
                    details, later (a person submitting twice,
                    a fabricated record, a panel duplicate)
+adjacent           satisficing between two adjacent answers     as random (not caught
+                   (2-3, 3-4 or 4-5), the main one 55-95 %,     at the honest styles'
+                   4 % a step outside, both keyings, checks     rates: session 27)
+                   passed, at an ordinary speed
+lean_random        uniform on the upper (3-5) or lower (1-3)    as random (not caught:
+                   three codes, both keyings, checks passed,    session 27)
+                   at an ordinary speed
 =================  ===========================================  ==========================
 
 Half of the page-line and keyed-line respondents answer the attention check as asked (it stands out in
@@ -113,14 +120,14 @@ from typing import Any, Mapping
 
 #: the opt-in careless kinds (rate 0 unless asked for)
 OPT_IN_CARELESS = ("random_marginal", "mild_random", "partial_late", "speeder_straight", "page_line", "keyed_line",
-                   "near_copy")
+                   "near_copy", "adjacent", "lean_random")
 #: the opt-in honest styles (rate 0 unless asked for)
 OPT_IN_STYLES = ("narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled", "disacquiescent")
 #: kinds whose default rate is 0: listed in the outputs (population.json's rates and counts) only when switched on;
 #: in the order they were added (each new one appended, so that the earlier ones keep their random streams)
 OPT_IN_KINDS = ("random_marginal", "mild_random", "partial_late", "speeder_straight",
                 "narrow", "slow_careful", "high_trait", "skipped_items", "extreme_scaled",
-                "page_line", "keyed_line", "disacquiescent", "near_copy")
+                "page_line", "keyed_line", "disacquiescent", "near_copy", "adjacent", "lean_random")
 #: every kind of injected case, in the order the truth file lists them; the opt-in kinds are appended so that the
 #: others keep their random streams
 KINDS = ("preview", "test", "spam", "unfinished", "duplicate_id", "duplicate_ip", "speeder",
@@ -157,6 +164,7 @@ CLEANING_RULES["speeder_straight"] = CLEANING_RULES["speeder"] + CLEANING_RULES[
 CLEANING_RULES["page_line"] = ("page_line", "irv", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized")
 CLEANING_RULES["keyed_line"] = ("longstring", "irv", "mahalanobis", "invariant_tail")
 CLEANING_RULES["near_copy"] = ("near_duplicate",)
+CLEANING_RULES["adjacent"] = CLEANING_RULES["lean_random"] = CLEANING_RULES["random"]
 
 #: the cleaning rule(s) expected to catch each kind (``()``: not an exclusion)
 KIND_RULES: dict[str, tuple[str, ...]] = {**CLEANING_RULES, **{k: () for k in HONEST_KINDS}}
@@ -211,6 +219,8 @@ class Contamination:
     keyed_line: float = 0.0
     disacquiescent: float = 0.0
     near_copy: float = 0.0
+    adjacent: float = 0.0
+    lean_random: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -253,7 +263,7 @@ class Contamination:
         """:data:`KINDS` without the opt-in kinds whose rate is 0 (what the outputs list).
 
         >>> len(Contamination().shown_kinds()), len(KINDS)
-        (18, 31)
+        (18, 33)
         """
         return tuple(k for k in KINDS if k not in OPT_IN_KINDS or getattr(self, k))
 

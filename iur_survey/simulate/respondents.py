@@ -783,6 +783,49 @@ def _keyed_line(seed: int, s: _Setup, m: int) -> _Block:
     return blk
 
 
+def _adjacent(seed: int, s: _Setup, m: int) -> _Block:
+    """Satisficing between two adjacent answers (Krosnick 1991, weak satisficing): every item, both keyings, in one
+    of two neighbouring codes (a pair of the upper or middle codes: 2-3, 3-4 or 4-5 on a 1-5 scale), the main one
+    with the person's probability 0.55-0.95, 4 % of answers a step outside the pair (as ``5444...46455``); the
+    attention checks answered as asked, at an ordinary speed (10 % speeding)."""
+    rng = _rng(seed, "adjacent")
+    blk = _careless(rng, s, m)
+    lo_s, hi_s = int(s.inst.scale_min), int(s.inst.scale_max)
+    k = len(s.items)
+    low = rng.integers(max(lo_s + 1, hi_s - 3), hi_s, size=m)          # the pair's lower code: 2, 3 or 4 of 1-5
+    p = rng.uniform(0.55, 0.95, size=(m, 1))
+    top = rng.random((m, 1)) < 0.7
+    main, other = np.where(top, low[:, None] + 1, low[:, None]), np.where(top, low[:, None], low[:, None] + 1)
+    x = np.where(rng.random((m, k)) < p, main, other).astype(float)
+    out = rng.random((m, k)) < 0.04
+    x[out] = np.clip(np.where(x[out] == low[np.nonzero(out)[0]], x[out] - 1, x[out] + 1), lo_s, hi_s)
+    blk.items = x
+    blk.att[:] = s.careful[None, :]
+    blk.duration, fast = _ordinary_duration(rng, m, 0.10)
+    blk.note(np.arange(m), "adjacent", [f"codes {a:.0f}-{a + 1:.0f} on every item, mostly {b:.0f} ({q:.0%}), "
+                                        f"{int(o)} a step outside" for a, b, q, o in
+                                        zip(low, main[:, 0], p[:, 0], out.sum(axis=1))])
+    _secondary(blk, s, "adjacent", fast)
+    return blk
+
+
+def _lean_random(seed: int, s: _Setup, m: int) -> _Block:
+    """Random answers leaning to one side: uniform on the upper three codes (3-5 of 1-5; 60 %) or the lower three
+    (1-3), every item, both keyings; the attention checks answered as asked, at an ordinary speed (10 % speeding)."""
+    rng = _rng(seed, "lean_random")
+    blk = _careless(rng, s, m)
+    lo_s, hi_s = int(s.inst.scale_min), int(s.inst.scale_max)
+    up = rng.random(m) < 0.6
+    start = np.where(up, hi_s - 2, lo_s)
+    blk.items = (start[:, None] + rng.integers(0, 3, size=(m, len(s.items)))).astype(float)
+    blk.att[:] = s.careful[None, :]
+    blk.duration, fast = _ordinary_duration(rng, m, 0.10)
+    blk.note(np.arange(m), "lean_random", [f"uniform codes {a}-{a + 2} on every item, at an ordinary speed"
+                                           for a in start])
+    _secondary(blk, s, "lean_random", fast)
+    return blk
+
+
 def _mild_random(seed: int, s: _Setup, m: int) -> _Block:
     """Careful respondents who answer half of the questions (any of them, attention checks too) at random."""
     rng = _rng(seed, "mild_random")
@@ -1039,7 +1082,8 @@ def simulate(n: int, *, seed: int, instrument: Instrument | None = None, populat
     opt_in = {"random_marginal": lambda m: _random_marginal(seed, s, m, honest),
               "mild_random": lambda m: _mild_random(seed, s, m), "partial_late": lambda m: _partial_late(seed, s, m),
               "speeder_straight": lambda m: _speeder_straight(seed, s, m), "page_line": lambda m: _page_line(seed, s, m),
-              "keyed_line": lambda m: _keyed_line(seed, s, m), "near_copy": lambda m: _near_copy(seed, s, m, honest)}
+              "keyed_line": lambda m: _keyed_line(seed, s, m), "near_copy": lambda m: _near_copy(seed, s, m, honest),
+              "adjacent": lambda m: _adjacent(seed, s, m), "lean_random": lambda m: _lean_random(seed, s, m)}
     blocks += [make(counts[k]) for k, make in opt_in.items() if counts[k]]
 
     frame, order, latent = _frame(blocks, s)

@@ -28,9 +28,9 @@ def test_every_rule_parameter_has_a_config_field_with_the_same_default():
 
 
 def test_defaults_run_every_rule_in_pipeline_order():
-    # every rule but person_fit (reported only), mahalanobis_ipsatized, mixture_likelihood and near_duplicate (opt-in)
+    # every rule but person_fit (reported only), mahalanobis_ipsatized and mixture_likelihood (opt-in)
     assert CleanConfig().rules == tuple(r for r in RULE_ORDER if r not in ("person_fit", "mahalanobis_ipsatized",
-                                                                         "mixture_likelihood", "near_duplicate"))
+                                                                         "mixture_likelihood"))
     assert "person_fit" in CleanConfig.from_dict({"rules": list(RULE_ORDER)}).rules
     assert CleanConfig(rules=["irv", "status"]).rules == ("status", "irv")
 

@@ -66,11 +66,14 @@ def test_the_varied_generator_runs_at_a_tiny_n(capsys):
     from iur_survey.clean.evaluate import GENERATORS, VARIED_RATES, evaluate, main, tables
     from iur_survey.simulate.contamination import OPT_IN_KINDS
 
-    assert set(VARIED_RATES) == set(OPT_IN_KINDS) and all(0 < r < 0.1 for r in VARIED_RATES.values())
+    # adjacent and lean_random (session 27) are measured by dedicated simulations: the varied generator's
+    # samples, which other comparisons use, stay what they were
+    kinds = set(OPT_IN_KINDS) - {"adjacent", "lean_random"}
+    assert set(VARIED_RATES) == kinds and all(0 < r < 0.1 for r in VARIED_RATES.values())
     frame, truth = GENERATORS["varied"](150, 2)
-    assert set(OPT_IN_KINDS) <= set(truth["kind"])
+    assert kinds <= set(truth["kind"])
     res = evaluate((150,), (2,), ("csv",), "varied")
-    assert len(res) == len(frame) and set(OPT_IN_KINDS) <= set(res["label"])
+    assert len(res) == len(frame) and kinds <= set(res["label"])
     rec, hon = tables(res)
     assert {"random_marginal", "mild_random", "partial_late", "speeder_straight", "page_line", "keyed_line"} <= \
         set(rec.index)

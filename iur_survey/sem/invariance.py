@@ -584,11 +584,19 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
     by_n = [str(g) for g in sizes.sort_values("n", kind="stable")["group"]]
     too_small = sizes[sizes["status"] == "too small"]
     if len(too_small):
-        lab = str(too_small["group"].iloc[0])
-        n = int(too_small["n"].iloc[0])
-        raise EstimationError(None, f"group {lab!r} of {group!r} has {n} case(s) for {p} observed variables: its "
-                                    "covariance matrix cannot be positive definite, so the multi-group model "
-                                    f"cannot be fitted; it needs {_merge_advice(lab, by_n)}")
+        # the group's value is not shown: a group column may hold anything (a column of names or ids gives one
+        # group per person), and this message reaches the terminal
+        k, smallest = len(too_small), int(too_small["n"].min())
+        advice = ("more respondents (with two groups, a merge would leave one), or a fit without --group"
+                  if len(by_n) <= 2 else "--merge-groups FROM=INTO (the groups' values, as in the data) or "
+                                         "--merge-groups smallest")
+        raise EstimationError(None, f"{k} of the {len(sizes)} groups of {group!r} ha{'s' if k == 1 else 've'} no "
+                                    f"more cases than the {p} observed variables (the smallest: {smallest} "
+                                    f"case{'' if smallest == 1 else 's'}): {'its' if k == 1 else 'their'} covariance "
+                                    f"matri{'x' if k == 1 else 'ces'} cannot be positive definite, so the multi-group "
+                                    f"model cannot be fitted; it needs {advice}"
+                                    + ("; a column with a group per person (names, ids) is no grouping variable"
+                                       if smallest == 1 else ""))
     sizes.attrs["merge_notes"] = steps
     return data2, sizes, mapping, steps + small_group_warnings(sizes, group)
 

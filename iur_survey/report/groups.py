@@ -168,9 +168,19 @@ def invariance_table(summary: Mapping[str, Any], number=None,
     >>> f = invariance_table(s).frame.set_index("")
     >>> f.loc[["Δχ² (Δdf)", "ΔCFI", "Decision"], "Metric"].tolist()
     ['10.00 (6)', '−.002', 'supported']
+
+    What the summary does not record is said, not assumed (a summary cached by an earlier version):
+
+    >>> note = invariance_table({"table": t, "cutoffs": {}}).note
+    >>> note.split("against the previous model ")[1].split(".")[0]
+    '(method not recorded)'
+    >>> "which ones the decisions used is not recorded" in note
+    True
     """
     tab = _sequenced(summary["table"])
-    cfi, tli, rmsea = _idx(summary.get("indices", "standard"))
+    # what the summary records, never assumed: the standard indices are shown when it does not say which the
+    # decisions used, and the note says so
+    cfi, tli, rmsea = _idx(summary.get("indices") or "standard")
     # MLR: the scaled χ² (lavaan's chisq.scaled), the statistic the scaled Δχ² is made of
     chi = "chisq.scaled" if "chisq.scaled" in tab.columns and tab["chisq.scaled"].notna().any() else "chisq"
     chi_name = "Scaled χ²" if chi == "chisq.scaled" else "χ²"
@@ -204,8 +214,9 @@ def invariance_table(summary: Mapping[str, Any], number=None,
     note = ("Each model adds equality constraints across the groups to the one before it: configural, the same "
             "factor structure; metric, equal loadings; scalar, also equal item intercepts; strict, also equal "
             "residual variances. Δχ² (Δdf): χ² difference (likelihood-ratio) test against the previous model "
-            f"({summary.get('lrt_method', 'standard')}). Δ: the model minus the previous one"
+            f"({summary.get('lrt_method') or 'method not recorded'}). Δ: the model minus the previous one"
             f"{' (robust CFI, TLI and RMSEA)' if robust else ''}"
+            f"{'' if summary.get('indices') else ' (standard CFI, TLI and RMSEA; which ones the decisions used is not recorded)'}"
             f"{'; scaled χ²: lavaan chisq.scaled' if chi == 'chisq.scaled' else ''}"
             + (f"; {chi_name}: *group*: that group's part of the model's {chi_name} (lavaan's stat.group; the "
                "parts add up to it)" if groups else "") +

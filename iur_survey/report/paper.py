@@ -1817,6 +1817,14 @@ _INV_INDICES = {"standard": ("cfi", "rmsea", "", "CFI and RMSEA"),
                            "scaled CFI and RMSEA (lavaan's cfi.scaled, rmsea.scaled)")}
 
 
+def _cut(step: Mapping, which: str) -> float | None:
+    """An invariance step's cut-off for the change of ``which`` (results.json's ``cutoffs``), or ``None``."""
+    try:
+        return float((step.get("cutoffs") or {})[which])
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
 def invariance_apa(results: Mapping, number=None, title: str = "Measurement invariance") -> APATable | None:
     """The invariance steps of ``fit --invariance``: χ², df, CFI, RMSEA, SRMR, Δχ² (Δdf) and *p*, ΔCFI,
     ΔRMSEA, ΔSRMR and the decision.  None when results.json has no invariance block.
@@ -1866,9 +1874,10 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                      "SRMR": num(f.get("srmr"), 3, False),
                      "Δχ² (Δdf)": (f"{num(t.get('chisq.diff'), 2)} ({num(t.get('df.diff'), 0)})" if t else DASH),
                      "*p*": pval(t.get("pvalue")) if t else DASH,
-                     f"Δ{prefix}CFI": delta_fit(d.get(d_cfi)) if d else DASH,
-                     f"Δ{prefix}RMSEA": delta_fit(d.get(d_rmsea)) if d else DASH,
-                     "ΔSRMR": delta_fit(d.get("srmr")) if d else DASH,
+                     # a change just inside its cut-off is not rounded onto it (the step's cutoffs)
+                     f"Δ{prefix}CFI": delta_fit(d.get(d_cfi), cut=_cut(s, "cfi"), low=True) if d else DASH,
+                     f"Δ{prefix}RMSEA": delta_fit(d.get(d_rmsea), cut=_cut(s, "rmsea")) if d else DASH,
+                     "ΔSRMR": delta_fit(d.get("srmr"), cut=_cut(s, "srmr")) if d else DASH,
                      # what the step left free: group-specific labels, group.partial (--free)
                      "Decision": decision + constrained_note(s.get("constrained"), s.get("group_partial"),
                                                              s.get("group_partial_equivalent"))})

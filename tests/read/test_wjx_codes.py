@@ -136,3 +136,14 @@ def test_xlsx_repeated_serial_number_goes_to_the_duplicate_rule(tmp_path, inst):
     rows = [[str(min(i + 1, 5)), "2024/3/1 10:22:33", "300秒", "高校"] + ["同意"] * 28 for i in range(8)]
     raw = read_export(_xlsx(tmp_path / "w.xlsx", inst, rows), inst)
     assert raw.frame["response_id"].tolist() == ["1", "2", "3", "4", "5", "5", "5", "5"]
+
+
+def test_clean_report_tells_not_shown_from_item_nonresponse(tmp_path, inst):
+    """Before: the 120 cells skip logic hid (30 respondents x 4 INT items: -3) were counted as item nonresponse
+    in the report and the terminal summary, with no word that they were never asked."""
+    raw = read_export(_sav(tmp_path / "w.sav", inst), inst)
+    res = clean(raw, inst, SCREEN)
+    m = res.report["missing"]
+    assert m["n_missing_cells"] == 24 and m["n_not_shown_cells"] == 16      # 4 rows x 4 items hidden, 2 x 4 blank
+    assert "24 of 840 cells" in res.summary() and "16 of them questions not shown (skip logic), 8 item nonresponse" \
+        in res.summary()

@@ -226,32 +226,23 @@ def refuse_doubtful_gb18030(table: Table, plan: Plan, instrument) -> None:
             raise gb18030_refusal(table.path, u, why, int(table.lines[k]), t[code].header)
 
 
-def _refuse_repeated_wjx_ids(ids, lines, header: str, path) -> None:
-    """Refuse a 问卷星 download whose id column (its 序号, each answer sheet's own number) is blank or repeats a
-    number: the download numbers every submitted sheet once, so the file was edited or pasted together, and which
-    row is which response can no longer be told (a row position would not be the same response in another copy).
+def _refuse_blank_wjx_ids(ids, lines, header: str, path) -> None:
+    """Refuse a 问卷星 SPSS download whose id column (its 序号, each answer sheet's own number) is blank in a row: the
+    download numbers every submitted sheet, so the file was edited, and a row position would not be the same
+    response in another copy.  A repeated 序号 is left to the ``duplicate_id`` rule, as in the CSV/XLSX downloads.
 
-    >>> _refuse_repeated_wjx_ids(pd.array(["1", "2", "3"], dtype="string"), np.array([2, 3, 4]), "序号", "w.csv")
-    >>> _refuse_repeated_wjx_ids(pd.array(["1", "2", "1"], dtype="string"), np.array([2, 3, 4]), "序号", "w.csv")
+    >>> _refuse_blank_wjx_ids(pd.array(["1", "2", "1"], dtype="string"), np.array([2, 3, 4]), "序号", "w.sav")
+    >>> _refuse_blank_wjx_ids(pd.array(["1", None, "3"], dtype="string"), np.array([2, 3, 4]), "序号", "w.sav")
     Traceback (most recent call last):
     ...
-    iur_survey.errors.ReadError: w.csv:4:序号: the answer sheet number 1 is also that of row 2: Wenjuanxing numbers each submitted answer sheet once, so the file was edited or pasted together and its rows cannot be told apart by id; use the download as made, or map a unique id column (instrument columns:)
+    iur_survey.errors.ReadError: w.sav:3:序号: the answer sheet number is blank: Wenjuanxing numbers every submitted answer sheet, so the file was edited; use the download as made, or map a unique id column (instrument columns:)
     """
-    s = pd.Series(ids, dtype="string")
-    blank = s.isna().to_numpy()
+    blank = pd.Series(ids, dtype="string").isna().to_numpy()
     if blank.any():
         k = int(np.argmax(blank))
         raise ReadError(path, "the answer sheet number is blank: Wenjuanxing numbers every submitted answer sheet, so "
                               "the file was edited; use the download as made, or map a unique id column (instrument "
                               "columns:)", row=int(lines[k]), column=header)
-    dup = s.duplicated(keep="first").to_numpy()
-    if dup.any():
-        k = int(np.argmax(dup))
-        first = int(np.argmax((s == s.iloc[k]).to_numpy(dtype=bool)))
-        raise ReadError(path, f"the answer sheet number {s.iloc[k]} is also that of row {int(lines[first])}: "
-                              f"Wenjuanxing numbers each submitted answer sheet once, so the file was edited or "
-                              f"pasted together and its rows cannot be told apart by id; use the download as made, "
-                              f"or map a unique id column (instrument columns:)", row=int(lines[k]), column=header)
 
 
 def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = False,
@@ -274,7 +265,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     if "response_id" in t:
         out["response_id"] = recode.recode_id(col("response_id"), lines, t["response_id"].header, path)
         if submitted_as == "wjx" and fmt != "wjx":     # a .sav download: its 序号 taken as the id (read.spss)
-            _refuse_repeated_wjx_ids(out["response_id"], lines, t["response_id"].header, path)
+            _refuse_blank_wjx_ids(out["response_id"], lines, t["response_id"].header, path)
     else:
         out["response_id"] = pd.array([str(i) for i in range(1, n + 1)], dtype="string")
         column_map = {**column_map, ROW_NUMBER_ID: "response_id"}

@@ -28,7 +28,8 @@ A Wenjuanxing SPSS download (its variables named or labelled ``序号``, ``提�
 with its 提交答卷时间 is read as finished (:data:`~iur_survey.read.assemble.SUBMITTED_FORMATS`), so blank last
 questions are item nonresponse, not a break-off.  Its codes -3 (a question its skip logic did not show) and -2 (shown,
 left blank) are read as :data:`~iur_survey.read.assemble.WJX_NO_ANSWER` says, labelled or not; its 序号 (each
-answer sheet's number) is the response id, refused when blank or repeated.  A file with only some of Wenjuanxing's
+answer sheet's number) is the response id, refused when blank; a repeated one goes to the duplicate_id rule, as in
+its CSV/XLSX downloads.  A file with only some of Wenjuanxing's
 columns (two of them, or its 提交答卷时间) is not read as one, with a warning.
 """
 
@@ -45,7 +46,7 @@ from ..errors import EmptyFileError, FormatDetectionError, ReadError, UnknownLab
 from .assemble import assemble, later_columns, personal_columns
 from .base import RawResponses
 from .toolchecks import TOOL_CHECKS
-from .match import ID_ALIASES, Column, match_columns
+from .match import Column, match_columns
 from .recode import group_of_value, is_role_column
 from .source import Table, read_bytes, sniff_kind
 from .wjx import wjx_sav
@@ -387,12 +388,9 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
     vvl = meta.variable_value_labels or {}
     # match on names and variable labels first, then read only the matched variables
     wjx_time, wjx_note = wjx_sav(names, labels)   # a Wenjuanxing download: its rows are submitted answer sheets
-    # its 序号 (a variable named index, labelled 序号) is each answer sheet's own number: the response id
-    wjx_index = (next((v for v in names if "序号" in (str(v).strip(), str(labels.get(v) or "").strip())), None)
-                 if wjx_time is not None else None)
-    id_aliases = [*ID_ALIASES, wjx_index] if wjx_index is not None else ID_ALIASES
+    # its 序号 (a variable named index, labelled 序号) is the response id: matched by its label (read.match)
     plan = match_columns([Column(i, name, str(labels.get(name) or "")) for i, name in enumerate(names)],
-                         instrument, path, require_role=False, id_aliases=id_aliases)
+                         instrument, path, require_role=False)
     group = instrument.group_column
     need_all = bool(instrument.groups) and group not in plan.targets
     later = ([c.header for c in later_columns(plan, instrument)]      # no Finished/Progress: break-offs inferred
@@ -419,7 +417,7 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
         body[i], vvl[names[i]] = _numeric_strings(body[i], vvl.get(names[i]))
     role_data = {i: _to_labels(body[i], vvl.get(names[i])) for i in body.columns}
     columns = [Column(i, name, str(labels.get(name) or "")) for i, name in enumerate(names)]
-    plan = match_columns(columns, instrument, path, id_aliases=id_aliases,
+    plan = match_columns(columns, instrument, path,
                          role_by_answers=lambda c: c.index in role_data
                          and is_role_column(role_data[c.index], instrument))
     note = wjx_note

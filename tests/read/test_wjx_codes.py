@@ -4,7 +4,7 @@
 unfinished rule does not count it as a blank answer; -2 / (空): shown and left blank (item nonresponse).  Both are
 read so whatever the instrument's ``missing_codes`` list.  Any other negative code is refused, naming file, row and
 column.  The response id is the download's 序号 (each answer sheet's own number); the SPSS download's is refused
-when blank or repeated.
+when blank, and a repeated one goes to the duplicate_id rule as in the text downloads.
 
 Before: a .sav download read -3 as an ordinary missing answer (no cell marked not shown), took the row position
 as the id although the file holds its 序号 (variable ``index``, labelled 序号), and an instrument without -3 in its
@@ -82,10 +82,12 @@ def test_sav_id_is_the_answer_sheet_number(tmp_path, inst):
     assert raw.column_map["index"] == "response_id" and "(data row number)" not in raw.column_map
 
 
-def test_sav_repeated_answer_sheet_number_is_refused(tmp_path, inst):
+def test_sav_repeated_answer_sheet_number_goes_to_the_duplicate_rule(tmp_path, inst):
+    """As in the CSV/XLSX downloads (test_xlsx_repeated_serial_number_goes_to_the_duplicate_rule): the later
+    sheet with a repeated 序号 is the duplicate_id rule's, not a refusal of the file."""
     p = _sav(tmp_path / "w.sav", inst, index=[float(101 + i % 29) for i in range(30)])
-    with pytest.raises(ReadError, match=r"w\.sav:31:index: the answer sheet number 101 is also that of row 2"):
-        read_export(p, inst)
+    raw = read_export(p, inst)
+    assert raw.frame["response_id"].tolist()[-1] == "101"
 
 
 def test_sav_unknown_negative_code_is_refused(tmp_path, inst):
@@ -132,7 +134,7 @@ def test_xlsx_text_download_skip_words_without_missing_codes(tmp_path, inst):
 
 def test_xlsx_repeated_serial_number_goes_to_the_duplicate_rule(tmp_path, inst):
     """The text download's 序号 was already the id; a repeated one is left to the duplicate_id rule, as in every
-    other format (the SPSS download refuses it: its 序号 is taken as the id only where it is unique)."""
+    other format (the SPSS download's too)."""
     rows = [[str(min(i + 1, 5)), "2024/3/1 10:22:33", "300秒", "高校"] + ["同意"] * 28 for i in range(8)]
     raw = read_export(_xlsx(tmp_path / "w.xlsx", inst, rows), inst)
     assert raw.frame["response_id"].tolist() == ["1", "2", "3", "4", "5", "5", "5", "5"]

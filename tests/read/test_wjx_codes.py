@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from iur_survey.clean import CleanConfig, clean
-from iur_survey.errors import OutOfRangeError, ReadError
+from iur_survey.errors import OutOfRangeError
 from iur_survey.instrument import parse_instrument
 from iur_survey.read import read_export
 

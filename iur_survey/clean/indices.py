@@ -2581,7 +2581,8 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
     each with the earlier ones (``rank``: the submission order) of its bucket.  A bucket of more than
     ``max_bucket`` rows is skipped: a pattern that common (a constant line, the most popular answers) is no
     evidence of copying, and pairing all of it would cost O(N^2); a copy is then found only through its other
-    agreeing bands.  Pairs may repeat (one per shared key).  Cost: ``bands * (bands - 1) / 2`` sorts of N keys.
+    agreeing bands.  Pairs may repeat (one per shared key).  Cost: ``bands * (bands - 1) / 2`` hashings of N keys
+    (``pandas.factorize``) and sorts of the keys that repeat.
 
     >>> cat = np.array([[1, 2, 3, 4, 1, 2, 3, 4], [0, 0, 1, 1, 2, 2, 3, 3], [1, 2, 3, 4, 1, 2, 0, 0]])
     >>> later, earlier = band_pairs(cat, np.arange(3), bands=4)
@@ -2602,13 +2603,17 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
         later, earlier = [], []
         for t, u in itertools.combinations(range(b), 2):
             key = (hb[t] * np.uint64(0x9E3779B97F4A7C15)) ^ (hb[u] + np.uint64(0x632BE59BD9B4E019))
-            o = np.argsort(key)                        # any order within a bucket: each pair is ordered below
+            # only rows whose key is shared by 2..max_bucket rows can pair: found by hashing (linear), so the
+            # sort below is of those few rows, not of all N keys
+            codes = pd.factorize(key)[0]
+            size = np.bincount(codes)[codes]
+            cand = np.flatnonzero((size >= 2) & (size <= max_bucket))
+            if not len(cand):
+                continue
+            o = cand[np.argsort(key[cand])]            # any order within a bucket: each pair is ordered below
             ks = key[o]
-            start = np.r_[True, ks[1:] != ks[:-1]]
-            gid = np.cumsum(start) - 1
-            small = np.bincount(gid)[gid] <= max_bucket
             for lag in range(1, max_bucket):
-                same = np.flatnonzero((ks[lag:] == ks[:-lag]) & small[lag:])
+                same = np.flatnonzero(ks[lag:] == ks[:-lag])
                 if not len(same):
                     break
                 a, z = o[same + lag], o[same]                 # positions in submission order

@@ -78,16 +78,29 @@ def missing_patterns(frame: pd.DataFrame, instrument: Instrument, top: int | Non
                          "n": counts[order].astype(int)})
 
 
-def missing_summary(frame: pd.DataFrame, instrument: Instrument, top: int = 10) -> dict[str, Any]:
+def missing_summary(frame: pd.DataFrame, instrument: Instrument, top: int = 10, not_shown=None) -> dict[str, Any]:
     """A JSON-ready summary of item nonresponse in ``frame`` (the report's ``missing`` entry).
 
     Keys: ``n_rows``, ``n_items``, ``n_cells``, ``n_missing_cells``, ``pct_missing_cells``,
     ``n_rows_with_missing``, ``per_item`` ({item: n_missing}), ``per_respondent``
     ({number of missing items: rows}), ``patterns`` (the ``top`` commonest patterns
-    with at least one missing item).
+    with at least one missing item).  Every missing cell counts (FIML reads them all as missing); with
+    ``not_shown`` (item code -> bool per row of ``frame``: the export's "question not shown" marks, 问卷星's -3 /
+    (跳过)) also ``n_not_shown_cells``, those of them skip logic hid: not item nonresponse.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> f = pd.DataFrame({"GOV1": [1.0, np.nan, np.nan], "GOV2": [2.0, 3.0, np.nan]})
+    >>> m = missing_summary(f, load_instrument(), not_shown={"GOV1": np.array([False, True, False])})
+    >>> m["n_missing_cells"], m["n_not_shown_cells"]
+    (3, 1)
     """
     cols = item_columns(frame, instrument)
     miss = frame[cols].isna().to_numpy()
+    hidden = 0
+    for c, m in (not_shown or {}).items():
+        m = np.asarray(m, dtype=bool)
+        if c in cols and len(m) == len(frame):
+            hidden += int((m & miss[:, cols.index(c)]).sum())
     per_row = miss.sum(axis=1)
     n_cells = int(miss.size)
     pats = missing_patterns(frame, instrument, top=None)
@@ -103,4 +116,5 @@ def missing_summary(frame: pd.DataFrame, instrument: Instrument, top: int = 10) 
         "per_item": {c: int(v) for c, v in zip(cols, miss.sum(axis=0))},
         "per_respondent": {str(k): int(v) for k, v in enumerate(counts) if v},
         "patterns": [{"missing": p.split(), "n": int(n)} for p, n in zip(pats["missing"], pats["n"])],
+        **({"n_not_shown_cells": hidden} if not_shown else {}),
     }

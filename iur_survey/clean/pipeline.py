@@ -260,8 +260,11 @@ class CleanResult:
         for w in r.get("warnings", []):
             lines.append(f"  WARNING: {w}")
         m = r["missing"]
-        lines.append(f"  item nonresponse in kept data: {m['n_missing_cells']} of {m['n_cells']} cells "
-                     f"({m['pct_missing_cells']:.2f}%), {m['n_rows_with_missing']} responses")
+        hidden = m.get("n_not_shown_cells", 0)
+        lines.append(f"  {'missing answers' if hidden else 'item nonresponse'} in kept data: {m['n_missing_cells']} "
+                     f"of {m['n_cells']} cells ({m['pct_missing_cells']:.2f}%), {m['n_rows_with_missing']} responses"
+                     + (f"; {hidden} of them questions not shown (skip logic), "
+                        f"{m['n_missing_cells'] - hidden} item nonresponse" if hidden else ""))
         return "\n".join(lines)
 
     def write(self, out_dir: str | Path, *, protect: tuple = ()) -> Path:
@@ -1086,7 +1089,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                   "indices": [r for r in INDEX_RULES if r in on]},
         "config": config.to_dict(),
         "config_file": config.source,
-        "missing": missing_summary(kept, instrument),
+        "missing": missing_summary(kept, instrument, not_shown={    # the export's "not shown" marks of kept rows
+            c: np.asarray(m, dtype=bool)[np.asarray(keep, dtype=bool)]
+            for c, m in (getattr(raw, "not_shown", None) or {}).items() if len(m) == len(frame)} or None),
     }
     if report["n_excluded_screening"] + n_index_excl != report["n_excluded"]:
         raise AssertionError("screening and careless exclusions do not add up to the number excluded")

@@ -49,14 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import sys
-    from pathlib import Path
 
     from ..errors import IURSurveyError
-    from ..report.diagram import render_diagram, sample_line, sem_graph
-    from ..report.format import merged_caption
-    from ..report.terminal import ci_kind
-    from ..report.paper import (NotConvergedError, estimates_frame, group_variable, groups_merged, improper_legend,
-                                load_results, product_blocks)
+    from ..report.format import group_wordings
+    from ..report.paper import NotConvergedError, estimates_frame, group_words, groups_merged, load_results
     from ..sem.results_file import version_note
     from ._io import check_output, print_warnings
     from .fit import EXIT_NOT_CONVERGED
@@ -82,6 +78,19 @@ def run(args: argparse.Namespace) -> int:
         raise IURSurveyError(args.results, f"--group {args.group!r}: not a group of this fit "
                                            f"(groups: {', '.join(groups) or 'none: one-group fit'})")
     group = args.group or (groups[0] if groups else None)
+    with group_wordings(group_words([res])):      # "Enterprise", as the tables write the group, not its code
+        return _draw(args, res, est, groups, merged, group)
+
+
+def _draw(args, res, est, groups, merged, group) -> int:
+    import sys
+    from pathlib import Path
+
+    from ..report.diagram import render_diagram, sample_line, sem_graph
+    from ..report.format import merged_caption
+    from ..report.terminal import ci_kind
+    from ..report.paper import group_variable, improper_legend, product_blocks
+
     if args.group is None and len(groups) > 1:      # one diagram of several groups: say which, and how to get the others
         print(f"note: a fit of {len(groups)} groups; drew the first, {merged_caption(group, group_variable(res), merged)} "
               f"(--group LABEL draws another: {', '.join(groups[1:])})", file=sys.stderr)

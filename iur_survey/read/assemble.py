@@ -59,6 +59,46 @@ def _submitted_rows(fmt: str, submitted: np.ndarray, header: str | None) -> tupl
 
 #: cells that say the question was not shown (skip logic), by format; ``None``: any format
 NOT_SHOWN = {None: ("(跳过)", "跳过"), "wjx": ("-3",)}
+#: 问卷星's own no-answer codes, read as such whatever the instrument's ``missing_codes`` say: ``-3`` / ``(跳过)``
+#: a question its skip logic did not show (marked in :attr:`RawResponses.not_shown`), ``-2`` / ``(空)`` a question
+#: shown and left blank (item nonresponse); its text download writes the words, its numeric and SPSS downloads
+#: the numbers.  Any other negative code in an item column of its downloads is neither an answer nor one of these,
+#: and is refused (:func:`_refuse_unknown_wjx_codes`).
+WJX_NO_ANSWER = (-3, -2, "(跳过)", "跳过", "(空)")
+
+
+def _refuse_unknown_wjx_codes(values: pd.Series, lines, header: str, path, instrument) -> None:
+    """Refuse a negative number in an item column of a 问卷星 download that is none of its no-answer codes
+    (:data:`WJX_NO_ANSWER`), no point of the item's scale and no code the instrument lists in ``missing_codes``:
+    read as an answer it would be an out-of-scale score, read as missing a guess.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> _refuse_unknown_wjx_codes(pd.Series([1.0, -3.0, -2.0, np.nan]), np.arange(2, 6), "Q5", "w.sav",
+    ...                           load_instrument())
+    >>> _refuse_unknown_wjx_codes(pd.Series(["3", "-4"]), np.array([2, 3]), "Q5", "w.csv", load_instrument())
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.OutOfRangeError: w.csv:3:Q5: code -4 is no answer of the scale 1-5 and none of Wenjuanxing's no-answer codes (-3: not shown by its skip logic, -2: left blank): what it stands for is unknown; check the download, or list the code under the instrument's missing_codes if it means no answer
+    """
+    uniques = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else pd.unique(values)
+    for u in uniques:
+        x = None if isinstance(u, bool) else recode._number(u)
+        if x is None or np.isnan(x) or x >= 0:
+            continue
+        k = int(np.flatnonzero((values == u).to_numpy(dtype=bool))[0])
+        if x in (-3.0, -2.0) and x >= instrument.scale_min:
+            raise OutOfRangeError(path, f"code {x:g} is a point of the item's scale {instrument.scale_min}-"
+                                        f"{instrument.scale_max} and Wenjuanxing's code for a question "
+                                        f"{'not shown' if x == -3 else 'left blank'}: which it is cannot be told; "
+                                        f"download the answers as text (按文本), or give the scale codes off -3 and -2",
+                                  row=int(lines[k]), column=header)
+        if x in (-3.0, -2.0) or x >= instrument.scale_min or instrument.is_missing_code(u):
+            continue
+        raise OutOfRangeError(path, f"code {x:g} is no answer of the scale {instrument.scale_min}-"
+                                    f"{instrument.scale_max} and none of Wenjuanxing's no-answer codes (-3: not shown "
+                                    f"by its skip logic, -2: left blank): what it stands for is unknown; check the "
+                                    f"download, or list the code under the instrument's missing_codes if it means no "
+                                    f"answer", row=int(lines[k]), column=header)
 
 
 def _not_shown(values: pd.Series, fmt: str) -> np.ndarray | None:
@@ -186,6 +226,25 @@ def refuse_doubtful_gb18030(table: Table, plan: Plan, instrument) -> None:
             raise gb18030_refusal(table.path, u, why, int(table.lines[k]), t[code].header)
 
 
+def _refuse_blank_wjx_ids(ids, lines, header: str, path) -> None:
+    """Refuse a 问卷星 SPSS download whose id column (its 序号, each answer sheet's own number) is blank in a row: the
+    download numbers every submitted sheet, so the file was edited, and a row position would not be the same
+    response in another copy.  A repeated 序号 is left to the ``duplicate_id`` rule, as in the CSV/XLSX downloads.
+
+    >>> _refuse_blank_wjx_ids(pd.array(["1", "2", "1"], dtype="string"), np.array([2, 3, 4]), "序号", "w.sav")
+    >>> _refuse_blank_wjx_ids(pd.array(["1", None, "3"], dtype="string"), np.array([2, 3, 4]), "序号", "w.sav")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: w.sav:3:序号: the answer sheet number is blank: Wenjuanxing numbers every submitted answer sheet, so the file was edited; use the download as made, or map a unique id column (instrument columns:)
+    """
+    blank = pd.Series(ids, dtype="string").isna().to_numpy()
+    if blank.any():
+        k = int(np.argmax(blank))
+        raise ReadError(path, "the answer sheet number is blank: Wenjuanxing numbers every submitted answer sheet, so "
+                              "the file was edited; use the download as made, or map a unique id column (instrument "
+                              "columns:)", row=int(lines[k]), column=header)
+
+
 def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = False,
              recodes=None, submitted_as: str | None = None) -> RawResponses:
     """Recode every matched column and return the :class:`RawResponses` of the export.  ``submitted_as``: the
@@ -205,6 +264,8 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     said = _sheet_notes(table, plan, path)
     if "response_id" in t:
         out["response_id"] = recode.recode_id(col("response_id"), lines, t["response_id"].header, path)
+        if submitted_as == "wjx" and fmt != "wjx":     # a .sav download: its 序号 taken as the id (read.spss)
+            _refuse_blank_wjx_ids(out["response_id"], lines, t["response_id"].header, path)
     else:
         out["response_id"] = pd.array([str(i) for i in range(1, n + 1)], dtype="string")
         column_map = {**column_map, ROW_NUMBER_ID: "response_id"}
@@ -246,9 +307,16 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     _refuse_summary_rows(out["response_id"], out[group], lines, path,
                          t["response_id"].header if "response_id" in t else None)
     continuous = set(instrument.continuous_items)
+    wjx = fmt == "wjx" or submitted_as == "wjx"          # a 问卷星 download (its text, numeric or SPSS form)
     not_shown = {code: m for code in instrument.item_codes if code in t
-                 for m in [_not_shown(col(code), fmt)] if m is not None}
+                 for m in [_not_shown(col(code), "wjx" if wjx else fmt)] if m is not None}
     item_inst, n_seen_unanswered = instrument, 0
+    if wjx:
+        for code in (*instrument.item_codes, *instrument.attention_checks):
+            if code in t and code not in continuous:
+                _refuse_unknown_wjx_codes(col(code), lines, t[code].header, path, instrument.for_item(code))
+        item_inst = dataclasses.replace(instrument, missing_codes=tuple(dict.fromkeys(
+            (*instrument.missing_codes, *WJX_NO_ANSWER))))
     if fmt == "qualtrics" and not instrument.is_missing_code(SEEN_UNANSWERED):
         n_seen_unanswered = sum(_count_code(col(c), SEEN_UNANSWERED) for c in (*instrument.item_codes,
                                                                                *instrument.attention_checks)

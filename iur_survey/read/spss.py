@@ -26,8 +26,11 @@ labelled ``"Extremely helpful"``) is read as that numeric variable, labels and a
 A Wenjuanxing SPSS download (its variables named or labelled ``序号``, ``提交答卷时间``, ``所用时间``:
 :func:`~iur_survey.read.wjx.wjx_sav`) holds submitted answer sheets only, as its Excel and CSV downloads do: a row
 with its 提交答卷时间 is read as finished (:data:`~iur_survey.read.assemble.SUBMITTED_FORMATS`), so blank last
-questions are item nonresponse, not a break-off.  A file with only some of Wenjuanxing's columns (two of them, or
-its 提交答卷时间) is not read as one, with a warning.
+questions are item nonresponse, not a break-off.  Its codes -3 (a question its skip logic did not show) and -2 (shown,
+left blank) are read as :data:`~iur_survey.read.assemble.WJX_NO_ANSWER` says, labelled or not; its 序号 (each
+answer sheet's number) is the response id, refused when blank; a repeated one goes to the duplicate_id rule, as in
+its CSV/XLSX downloads.  A file with only some of Wenjuanxing's
+columns (two of them, or its 提交答卷时间) is not read as one, with a warning.
 """
 
 from __future__ import annotations
@@ -385,6 +388,8 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
     labels = meta.column_names_to_labels or {}
     vvl = meta.variable_value_labels or {}
     # match on names and variable labels first, then read only the matched variables
+    wjx_time, wjx_note = wjx_sav(names, labels)   # a Wenjuanxing download: its rows are submitted answer sheets
+    # its 序号 (a variable named index, labelled 序号) is the response id: matched by its label (read.match)
     plan = match_columns([Column(i, name, str(labels.get(name) or "")) for i, name in enumerate(names)],
                          instrument, path, require_role=False)
     group = instrument.group_column
@@ -419,6 +424,12 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
     plan = match_columns(columns, instrument, path,
                          role_by_answers=lambda c: c.index in role_data
                          and is_role_column(role_data[c.index], instrument))
+    note = wjx_note
+    if wjx_time is not None and "_submitted" in plan.targets and plan.targets["_submitted"].header != wjx_time:
+        wjx_time, note = None, (f"the variables are those of a Wenjuanxing download, but the submission time read "
+                                f"is {plan.targets['_submitted'].header!r}, not its 提交答卷时间 {wjx_time!r}: the "
+                                f"file is not read as one, so the unfinished rule infers break-offs from blank last "
+                                f"items; map {wjx_time!r} to _submitted in the instrument's columns: to read it as one")
     codes = set(instrument.item_codes) | set(instrument.attention_checks)
     recodes: list[dict] = []
     notes: list[str] = []
@@ -435,6 +446,8 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
                                 "codes": {str(c).strip(): str(w) for c, w in lab.items()}})
                 continue
             lab = _without_user_missing(lab, (getattr(meta, "missing_ranges", None) or {}).get(col.header))
+            if wjx_time is not None:    # its -3 (not shown) and -2 (left blank) are read by the assembler
+                lab = {c: w for c, w in lab.items() if _number(c) not in (-3.0, -2.0)}
             lab, unused = _without_unused_unmatched(lab, body[col.index], instrument.for_item(target))
             if unused:
                 one = len(unused) == 1
@@ -454,12 +467,6 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
         elif target in ("_status", "_finished"):
             body[col.index] = role_data[col.index]
     _refuse_half_recoded(recodes, plan, vvl, body, instrument, path)
-    wjx_time, note = wjx_sav(names, labels)       # a Wenjuanxing download: its rows are submitted answer sheets
-    if wjx_time is not None and "_submitted" in plan.targets and plan.targets["_submitted"].header != wjx_time:
-        wjx_time, note = None, (f"the variables are those of a Wenjuanxing download, but the submission time read "
-                                f"is {plan.targets['_submitted'].header!r}, not its 提交答卷时间 {wjx_time!r}: the "
-                                f"file is not read as one, so the unfinished rule infers break-offs from blank last "
-                                f"items; map {wjx_time!r} to _submitted in the instrument's columns: to read it as one")
     if note:
         notes.append(note)
     raw = assemble(table, plan, instrument, "spss", strict=strict, recodes=recodes,

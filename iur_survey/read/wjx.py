@@ -3,7 +3,8 @@
 The header row is ``序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP`` followed by the
 numbered questions (``1、您所在的单位属于以下哪一类？``; matrix statements as
 ``5、(statement)``, ``5、title—statement`` or ``5(statement)``).  Answers are option text
-or scores; ``(跳过)``, ``-3`` and ``-2`` mean no answer.  Questions are matched to item
+or scores; ``(跳过)`` and ``-3`` mean a question its skip logic did not show, ``(空)`` and ``-2`` one left blank
+(:data:`~iur_survey.read.assemble.WJX_NO_ANSWER`, whatever the instrument's ``missing_codes``).  Questions are matched to item
 codes by wording (Chinese or English) or by the instrument's ``columns:`` map; the role
 question by the instrument's ``role_question`` or by its answers.  Wenjuanxing has no
 status (NA) and no finished flag: its download holds submitted answer sheets only, each with

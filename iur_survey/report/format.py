@@ -80,18 +80,34 @@ def ci_text(lo: float, hi: float, decimals: int = 3, leading_zero: bool = True) 
     return DASH if DASH in (a, b) else f"[{a}, {b}]"
 
 
-def delta_fit(x, plus: bool = False, decimals: int = 3) -> str:
+def delta_fit(x, plus: bool = False, decimals: int = 3, cut: float | None = None, low: bool = False) -> str:
     """A change in a fit index (ΔCFI, ΔRMSEA, ΔSRMR): ``decimals`` decimals, no leading zero, a true minus for a
     drop, ``+`` for a rise with ``plus``; a change that rounds to zero is ``.000``, unsigned (module docstring).
 
     >>> delta_fit(-0.0002), delta_fit(0.0004, plus=True), delta_fit(-0.0123), delta_fit(0.015, plus=True)
     ('.000', '.000', '−.012', '+.015')
+
+    ``cut``: the cut-off the change is judged by (Chen's: a change at or beyond it counts against invariance;
+    ``low``: at or below it, as a ΔCFI): a change just inside it is not rounded onto it (``−.010`` beside
+    "supported"), it gets the decimals that keep it inside, as :func:`pval` does for a *p* by .05:
+
+    >>> delta_fit(-0.00996, cut=-0.01, low=True), delta_fit(-0.0104, cut=-0.01, low=True)
+    ('−.00996', '−.010')
+    >>> delta_fit(0.01496, plus=True, cut=0.015), delta_fit(0.0151, plus=True, cut=0.015)
+    ('+.01496', '+.015')
     """
     if x is None:
         return DASH
     x = float(x)
     if math.isnan(x):
         return DASH
+    if cut is not None and math.isfinite(cut):
+        # the tie rule of sem.invariance.chen_decision: at the cut-off (within 1e-12) counts against
+
+        def against(v):
+            return v <= cut + 1e-12 if low else v >= cut - 1e-12
+        while decimals < 6 and against(round(x, decimals)) != against(x):
+            decimals += 1
     if round(x, decimals) == 0:
         x = 0.0
     s = num(x, decimals, leading_zero=False)

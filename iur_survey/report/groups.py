@@ -16,6 +16,7 @@ RMSEA and SRMR judged by Chen's cut-offs); :func:`group_label` prints a group's 
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np  # noqa: F401 (the examples use it)
@@ -118,12 +119,31 @@ def _idx(indices: str) -> tuple[str, str, str]:
             "scaled": ("cfi.scaled", "tli.scaled", "rmsea.scaled")}[indices]
 
 
-def _delta(x) -> str:
+def _delta(x, cut=None, low: bool = False) -> str:
     """A change in a fit index: three decimals, no leading zero, an explicit sign (``+.001``, ``−.002``), none
-    on a change that rounds to zero (``.000``; :func:`~iur_survey.report.format.delta_fit`)."""
+    on a change that rounds to zero (``.000``; :func:`~iur_survey.report.format.delta_fit`); ``cut``: the step's
+    cut-off for it, which a change just inside is not rounded onto (``−.00996``, not ``−.010`` beside
+    "supported")."""
     if x is None or pd.isna(x):
         return DASH
-    return delta_fit(x, plus=True)
+    return delta_fit(x, plus=True, cut=None if cut is None or pd.isna(cut) else float(cut), low=low)
+
+
+def _num_or_none(x):
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _step_cut(summary: Mapping[str, Any], step, k: int):
+    """The ``k``-th cut-off (0 ΔCFI, 1 ΔRMSEA, 2 ΔSRMR) of ``step`` in an invariance summary, or ``None``."""
+    c = (summary.get("cutoffs") or {}).get(str(step))
+    try:
+        return float(c[k])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
 
 
 def _group_name(g: Any, variable: str | None = None) -> str:
@@ -168,9 +188,19 @@ def invariance_table(summary: Mapping[str, Any], number=None,
     >>> f = invariance_table(s).frame.set_index("")
     >>> f.loc[["Δχ² (Δdf)", "ΔCFI", "Decision"], "Metric"].tolist()
     ['10.00 (6)', '−.002', 'supported']
+
+    What the summary does not record is said, not assumed (a summary cached by an earlier version):
+
+    >>> note = invariance_table({"table": t, "cutoffs": {}}).note
+    >>> note.split("against the previous model ")[1].split(".")[0]
+    '(method not recorded)'
+    >>> "which ones the decisions used is not recorded" in note
+    True
     """
     tab = _sequenced(summary["table"])
-    cfi, tli, rmsea = _idx(summary.get("indices", "standard"))
+    # what the summary records, never assumed: the standard indices are shown when it does not say which the
+    # decisions used, and the note says so
+    cfi, tli, rmsea = _idx(summary.get("indices") or "standard")
     # MLR: the scaled χ² (lavaan's chisq.scaled), the statistic the scaled Δχ² is made of
     chi = "chisq.scaled" if "chisq.scaled" in tab.columns and tab["chisq.scaled"].notna().any() else "chisq"
     chi_name = "Scaled χ²" if chi == "chisq.scaled" else "χ²"
@@ -186,8 +216,10 @@ def invariance_table(summary: Mapping[str, Any], number=None,
              ("*Change from the previous model*", None),
              ("Δχ² (Δdf)", lambda r: DASH if pd.isna(r["chisq.diff"]) else
               f"{num(r['chisq.diff'], 2)} ({num(r['df.diff'], 0)})"),
-             ("*p*", lambda r: pval(r["pvalue.diff"])), ("ΔCFI", lambda r: _delta(r["delta.cfi"])),
-             ("ΔRMSEA", lambda r: _delta(r["delta.rmsea"])), ("ΔSRMR", lambda r: _delta(r["delta.srmr"])),
+             ("*p*", lambda r: pval(r["pvalue.diff"])),
+             ("ΔCFI", lambda r: _delta(r["delta.cfi"], _step_cut(summary, r["step"], 0), low=True)),
+             ("ΔRMSEA", lambda r: _delta(r["delta.rmsea"], _step_cut(summary, r["step"], 1))),
+             ("ΔSRMR", lambda r: _delta(r["delta.srmr"], _step_cut(summary, r["step"], 2))),
              ("Decision", lambda r: str(r["decision"]) + _constrained(r))]
     cols = [INVARIANCE_NAMES.get(s, s).split(" ")[0] for s in tab["step"]]
     rows = []
@@ -204,8 +236,9 @@ def invariance_table(summary: Mapping[str, Any], number=None,
     note = ("Each model adds equality constraints across the groups to the one before it: configural, the same "
             "factor structure; metric, equal loadings; scalar, also equal item intercepts; strict, also equal "
             "residual variances. Δχ² (Δdf): χ² difference (likelihood-ratio) test against the previous model "
-            f"({summary.get('lrt_method', 'standard')}). Δ: the model minus the previous one"
+            f"({summary.get('lrt_method') or 'method not recorded'}). Δ: the model minus the previous one"
             f"{' (robust CFI, TLI and RMSEA)' if robust else ''}"
+            f"{'' if summary.get('indices') else ' (standard CFI, TLI and RMSEA; which ones the decisions used is not recorded)'}"
             f"{'; scaled χ²: lavaan chisq.scaled' if chi == 'chisq.scaled' else ''}"
             + (f"; {chi_name}: *group*: that group's part of the model's {chi_name} (lavaan's stat.group; the "
                "parts add up to it)" if groups else "") +
@@ -528,14 +561,25 @@ _ML_STEP_WORDS = {"metric": "Metric invariance", "scalar": "Scalar invariance", 
 
 
 def _step_sentence(word: str, table: pd.DataFrame, step: str, decision: str, cfi: str, rmsea: str,
-                   verb: str = "is") -> str:
+                   verb: str = "is", cuts=None) -> str:
     """``"<word> is <decision> (ΔCFI = .., ΔRMSEA = ..; Δχ²(df) = .., *p* ..)."``, or that the step was not
-    fitted (a step missing from the sequence's table)."""
+    fitted (a step missing from the sequence's table).  ``cuts``: the step's (ΔCFI, ΔRMSEA, ...) cut-offs, which a
+    change just inside is not rounded onto (:func:`~iur_survey.report.format.delta_fit`).
+
+    >>> t = pd.DataFrame({"delta.cfi": [-0.00996], "delta.rmsea": [0.002], "df.diff": [6], "chisq.diff": [9.1],
+    ...                   "pvalue.diff": [0.17]}, index=["metric"])
+    >>> _step_sentence("Metric invariance", t, "metric", "supported", "delta.cfi", "delta.rmsea",
+    ...                cuts=(-0.01, 0.015, 0.03))[:58]
+    'Metric invariance is supported (ΔCFI = −.00996, ΔRMSEA = .'
+    """
     if step not in table.index:
         return f"{word} was not fitted."
     r = table.loc[step]
-    d = lambda x: DASH if x is None or pd.isna(x) else delta_fit(x)      # noqa: E731
-    return (f"{word} {verb} {decision} (ΔCFI = {d(r[cfi])}, ΔRMSEA = {d(r[rmsea])}; "
+    cut = [None, None] if cuts is None else [_num_or_none(c) for c in list(cuts)[:2]]
+
+    def d(x, k):
+        return DASH if x is None or pd.isna(x) else delta_fit(x, cut=cut[k], low=k == 0)
+    return (f"{word} {verb} {decision} (ΔCFI = {d(r[cfi], 0)}, ΔRMSEA = {d(r[rmsea], 1)}; "
             f"Δχ²({num(r['df.diff'], 0)}) = {num(r['chisq.diff'], 2)}, *p* {p_rel(r['pvalue.diff'])}).")
 
 
@@ -576,7 +620,8 @@ def _invariance_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
         return ("The configural model, the baseline of the sequence, did not fit, so no level of invariance can be "
                 "tested (Table 7.3).")
     t = _sequenced(main["table"]).set_index("step")
-    out = [_step_sentence(_ML_STEP_WORDS[s], t, s, decision_text(main, s), "delta.cfi", "delta.rmsea")
+    out = [_step_sentence(_ML_STEP_WORDS[s], t, s, decision_text(main, s), "delta.cfi", "delta.rmsea",
+                          cuts=(main.get("cutoffs") or {}).get(s))
            for s in _GLUED_STEPS]
     rank = _ML_RANK.get(main["level"], 0)
     partial = any((main.get("group_partial") or {}).values())

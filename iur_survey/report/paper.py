@@ -1646,19 +1646,25 @@ def simple_slopes_apa(results: Mapping, number=None, title: str = "Simple slopes
 
 
 def _tiny_note(rows: pd.DataFrame, name) -> str:
-    """A sentence for the estimates whose *b* or *SE* is not zero but prints as 0.000 at 3 decimals (variables
-    on very different scales), with their values to 2 significant digits; "" when there is none.
+    """A sentence for the estimates whose *SE* is not zero but prints as 0.000 at 3 decimals (variables on very
+    different scales), or whose *b* does so without an *SE* to show its scale, with their values to 2 significant
+    digits; "" when there is none.  A *b* near zero beside an *SE* that prints (``0.000 | 0.101``: an effect
+    near zero in a group) is no sign of scales: it is reported as it is, without the note.
 
     >>> reg = pd.DataFrame({"lhs": ["y", "y"], "rhs": ["a", "b"], "est": [0.00041, 0.3], "se": [0.00011, 0.1]})
     >>> _tiny_note(reg, lambda r: f"{r['rhs']} → {r['lhs']}").split(":")[:2]
     [' *b* or *SE* of a → y print as 0.000 but are not zero (a → y', ' b = 4.1e-04, SE = 1.1e-04)']
-    >>> _tiny_note(reg.iloc[1:], str)
-    ''
+    >>> _tiny_note(reg.iloc[1:], str), _tiny_note(pd.DataFrame({"lhs": ["y"], "est": [3e-4], "se": [0.101]}), str)
+    ('', '')
     """
     tiny = []
+
+    def small(v):
+        return _given(v) and v != 0 and abs(float(v)) < 5e-4
     for r in rows.to_dict("records"):
         vals = {k: r.get(c) for k, c in (("b", "est"), ("SE", "se"))}
-        if any(_given(v) and v != 0 and abs(float(v)) < 5e-4 for v in vals.values()):
+        se = vals["SE"]
+        if small(se) or (small(vals["b"]) and not (_given(se) and se != 0)):
             tiny.append((name(r), ", ".join(f"{k} = {float(v):.1e}" for k, v in vals.items() if _given(v))))
     if not tiny:
         return ""
@@ -1811,6 +1817,14 @@ _INV_INDICES = {"standard": ("cfi", "rmsea", "", "CFI and RMSEA"),
                            "scaled CFI and RMSEA (lavaan's cfi.scaled, rmsea.scaled)")}
 
 
+def _cut(step: Mapping, which: str) -> float | None:
+    """An invariance step's cut-off for the change of ``which`` (results.json's ``cutoffs``), or ``None``."""
+    try:
+        return float((step.get("cutoffs") or {})[which])
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
 def invariance_apa(results: Mapping, number=None, title: str = "Measurement invariance") -> APATable | None:
     """The invariance steps of ``fit --invariance``: χ², df, CFI, RMSEA, SRMR, Δχ² (Δdf) and *p*, ΔCFI,
     ΔRMSEA, ΔSRMR and the decision.  None when results.json has no invariance block.
@@ -1860,9 +1874,10 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
                      "SRMR": num(f.get("srmr"), 3, False),
                      "Δχ² (Δdf)": (f"{num(t.get('chisq.diff'), 2)} ({num(t.get('df.diff'), 0)})" if t else DASH),
                      "*p*": pval(t.get("pvalue")) if t else DASH,
-                     f"Δ{prefix}CFI": delta_fit(d.get(d_cfi)) if d else DASH,
-                     f"Δ{prefix}RMSEA": delta_fit(d.get(d_rmsea)) if d else DASH,
-                     "ΔSRMR": delta_fit(d.get("srmr")) if d else DASH,
+                     # a change just inside its cut-off is not rounded onto it (the step's cutoffs)
+                     f"Δ{prefix}CFI": delta_fit(d.get(d_cfi), cut=_cut(s, "cfi"), low=True) if d else DASH,
+                     f"Δ{prefix}RMSEA": delta_fit(d.get(d_rmsea), cut=_cut(s, "rmsea")) if d else DASH,
+                     "ΔSRMR": delta_fit(d.get("srmr"), cut=_cut(s, "srmr")) if d else DASH,
                      # what the step left free: group-specific labels, group.partial (--free)
                      "Decision": decision + constrained_note(s.get("constrained"), s.get("group_partial"),
                                                              s.get("group_partial_equivalent"))})

@@ -584,11 +584,19 @@ def prepare_groups(data: pd.DataFrame, group: str, model: str, *, merge: Mapping
     by_n = [str(g) for g in sizes.sort_values("n", kind="stable")["group"]]
     too_small = sizes[sizes["status"] == "too small"]
     if len(too_small):
-        lab = str(too_small["group"].iloc[0])
-        n = int(too_small["n"].iloc[0])
-        raise EstimationError(None, f"group {lab!r} of {group!r} has {n} case(s) for {p} observed variables: its "
-                                    "covariance matrix cannot be positive definite, so the multi-group model "
-                                    f"cannot be fitted; it needs {_merge_advice(lab, by_n)}")
+        # the group's value is not shown: a group column may hold anything (a column of names or ids gives one
+        # group per person), and this message reaches the terminal
+        k, smallest = len(too_small), int(too_small["n"].min())
+        advice = ("more respondents (with two groups, a merge would leave one), or a fit without --group"
+                  if len(by_n) <= 2 else "--merge-groups FROM=INTO (the groups' values, as in the data) or "
+                                         "--merge-groups smallest")
+        raise EstimationError(None, f"{k} of the {len(sizes)} groups of {group!r} ha{'s' if k == 1 else 've'} no "
+                                    f"more cases than the {p} observed variables (the smallest: {smallest} "
+                                    f"case{'' if smallest == 1 else 's'}): {'its' if k == 1 else 'their'} covariance "
+                                    f"matri{'x' if k == 1 else 'ces'} cannot be positive definite, so the multi-group "
+                                    f"model cannot be fitted; it needs {advice}"
+                                    + ("; a column with a group per person (names, ids) is no grouping variable"
+                                       if smallest == 1 else ""))
     sizes.attrs["merge_notes"] = steps
     return data2, sizes, mapping, steps + small_group_warnings(sizes, group)
 
@@ -692,6 +700,25 @@ def fixed(x, width: int, decimals: int = 3) -> str:
     if round(x, decimals) == 0:
         x = 0.0
     return f"{x:>{width}.{decimals}f}"
+
+
+def delta_decimals(x, cut, low: bool = False, decimals: int = 3) -> int:
+    """The decimals that show a change in a fit index on the side of its cut-off it is on (up to 6): a ΔCFI of
+    -0.00996 is not printed -0.010 beside "supported" (:func:`chen_decision`'s tie rule: at the cut-off counts
+    against; ``low``: the cut-off is a lower bound, as ΔCFI's).
+
+    >>> delta_decimals(-0.00996, -0.01, low=True), delta_decimals(-0.0104, -0.01, low=True), delta_decimals(0.002, None)
+    (5, 3, 3)
+    """
+    x, cut = json_number(x), json_number(cut)
+    if x is None or cut is None:
+        return decimals
+
+    def against(v):
+        return v <= cut + 1e-12 if low else v >= cut - 1e-12
+    while decimals < 6 and against(round(x, decimals)) != against(x):
+        decimals += 1
+    return decimals
 
 
 def constrained_note(constrained: str | None, freed: Sequence[str] | str | None = None,
@@ -839,9 +866,12 @@ class InvarianceResult:
 
         f = fixed
         for _, r in self.table.iterrows():
+            cut = (tuple(self.cutoffs.get(r["step"]) or ()) + (None, None, None))[:3]   # a change by its cut-off
             L.append(f"{r['step']:<11}{f(r[chi], 10, 2)}{f(r['df'], 6, 0)}{f(r[cfi_k], 7)}{f(r[rmsea_k], 7)}"
                      f"{f(r['srmr'], 7)}{f(r['chisq.diff'], 9, 2)}{f(r['df.diff'], 5, 0)}{f(r['pvalue.diff'], 7)}"
-                     f"{f(r['delta.cfi'], 8)}{f(r['delta.rmsea'], 8)}{f(r['delta.srmr'], 8)}  {r['decision']}"
+                     f"{f(r['delta.cfi'], 8, delta_decimals(r['delta.cfi'], cut[0], low=True))}"
+                     f"{f(r['delta.rmsea'], 8, delta_decimals(r['delta.rmsea'], cut[1]))}"
+                     f"{f(r['delta.srmr'], 8, delta_decimals(r['delta.srmr'], cut[2]))}  {r['decision']}"
                      + constrained_note(r.get("constrained"), self.group_partial.get(r["step"])))
             L.extend(group_chisq_lines(r.get("stat.group"), chi == "chisq.scaled", caption))
         L.append("")

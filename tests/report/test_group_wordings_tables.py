@@ -110,3 +110,14 @@ def test_tables_and_book_read_one_registry_of_wordings():
         use_group_wordings(None)
     assert group_label("research_institute") == "research institute"
     assert group_caption("research_institute", "role") == "research_institute"
+
+
+@pytest.mark.skipif(not __import__("shutil").which("dot"), reason="Graphviz (dot) not installed")
+def test_diagram_legend_shows_the_instruments_group_wordings(role_fit, tmp_path, capsys):
+    """audit27 (s27): the diagram's legend and printed line said "Group: research_institute" (the code) where the
+    tables say "Research institute"; now they word it as the tables do."""
+    dot = tmp_path / "d.dot"
+    assert main(["diagram", str(role_fit), "--group", "research_institute", "--out", str(tmp_path / "d.svg"),
+                 "--dot", str(dot)]) == 0
+    assert "Group: Research institute (Government merged into it)<" in dot.read_text(encoding="utf-8")
+    assert "(group Research institute (Government merged into it));" in capsys.readouterr().out

@@ -425,7 +425,9 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         _refuse_ids_of_personal_columns(out["response_id"], table, plan, out["_ip"], path)
         recode.refuse_word_ids(out["response_id"], lines, t["response_id"].header, path)
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
-    if "response_id" in t and t["response_id"].how == ID_BY_LABEL:
+    # an id found by its label alone must identify respondents; a 问卷星 download's 序号 is its answer-sheet number,
+    # whose repeats go to the duplicate_id rule as in its CSV/XLSX downloads
+    if "response_id" in t and t["response_id"].how == ID_BY_LABEL and submitted_as != "wjx":
         _refuse_label_id_that_repeats(frame, t["response_id"], instrument.item_codes, path)
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),

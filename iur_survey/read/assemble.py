@@ -13,7 +13,7 @@ from ..errors import EMAIL, MissingColumnError, OutOfRangeError, ReadError, Unkn
 from . import recode
 from .base import RawResponses, cell_text, display_order_columns, first_row, standard_columns
 from .binbook import EMPTY_RESULT
-from .match import Plan
+from .match import ID_BY_LABEL, Plan
 from .source import Table
 from .toolchecks import TOOL_CHECKS, read_tool_checks
 from .workbook import WorkbookWarning
@@ -425,6 +425,10 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         _refuse_ids_of_personal_columns(out["response_id"], table, plan, out["_ip"], path)
         recode.refuse_word_ids(out["response_id"], lines, t["response_id"].header, path)
     frame = pd.DataFrame(out, columns=standard_columns(instrument))
+    # an id found by its label alone must identify respondents; a 问卷星 download's 序号 is its answer-sheet number,
+    # whose repeats go to the duplicate_id rule as in its CSV/XLSX downloads
+    if "response_id" in t and t["response_id"].how == ID_BY_LABEL and submitted_as != "wjx":
+        _refuse_label_id_that_repeats(frame, t["response_id"], instrument.item_codes, path)
     return RawResponses(frame=frame, source=path, format=fmt, sha256=table.sha256,
                         column_map=column_map, dropped_columns=plan.dropped, recodes=list(recodes or ()),
                         warnings=said, role_column=role_column, not_shown=not_shown,
@@ -438,6 +442,40 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                                         else answered_later(table, plan, instrument)),
                         tool_checks=read_tool_checks(table, [(c.index, c.header) for c in plan.columns
                                                              if not c.target]))
+
+
+#: the share of rows beyond which a column taken for the id by its label alone, repeating earlier rows' values with
+#: other answers, is no respondent id (a genuine one repeats for a re-submission or a merge, rarely)
+LABEL_ID_REPEATS = 0.10
+
+
+def _refuse_label_id_that_repeats(frame: pd.DataFrame, column, items, path) -> None:
+    """Refuse a column taken for the response id by its label alone (no header names an id) when more than
+    :data:`LABEL_ID_REPEATS` of the rows (and at least 5) repeat an earlier row's value with other answers: an SPSS
+    variable labelled 编号 may number a class or a school, and the duplicate rule would keep one response of each.
+
+    >>> from iur_survey.read.match import Column
+    >>> f = pd.DataFrame({"response_id": [str(1 + k % 3) for k in range(30)], "A1": range(30)})
+    >>> _refuse_label_id_that_repeats(f, Column(0, "bh", "编号"), ["A1"], "s.sav")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: s.sav:bh: the variable 'bh' was taken for the response id by its label '编号' (no header names an id), but 27 of the 30 rows repeat an earlier row's value with other answers: it does not identify respondents (each repeat would be excluded as a duplicate); map the id column in the instrument's columns:, or map 'bh' to ignore (the row number is then the id)
+    >>> _refuse_label_id_that_repeats(f.assign(A1=0), Column(0, "bh", "编号"), ["A1"], "s.sav")   # the same answers
+    """
+    ids = frame["response_id"]
+    rep = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+    if not rep.any():
+        return
+    sub = pd.DataFrame({"id": ids[rep].to_numpy(),       # each repeated row's answers as one text
+                        "answers": frame.loc[rep, list(items)].astype(str).agg("|".join, axis=1).to_numpy()})
+    first = sub.groupby("id", sort=False)["answers"].transform("first")
+    k = int(((sub["answers"] != first) & sub["id"].duplicated()).sum())
+    if k >= 5 and k > LABEL_ID_REPEATS * len(frame):
+        raise ReadError(path, f"the variable {column.header!r} was taken for the response id by its label "
+                              f"{column.text!r} (no header names an id), but {k} of the {len(frame)} rows repeat an "
+                              f"earlier row's value with other answers: it does not identify respondents (each repeat "
+                              f"would be excluded as a duplicate); map the id column in the instrument's columns:, or "
+                              f"map {column.header!r} to ignore (the row number is then the id)", column=column.header)
 
 
 def later_columns(plan: Plan, instrument) -> list:

@@ -100,6 +100,8 @@ class Column:
 
 #: how a column the instrument's ``columns:`` maps to ``ignore`` was matched (it is then read as nothing)
 IGNORED = "columns map (ignore)"
+#: how the id column was matched when no header names an id but its label does (an SPSS variable label)
+ID_BY_LABEL = "id label"
 
 def header_columns(headers: list[list[str]], read_here=()) -> list[Column]:
     """One :class:`Column` per header of a one-row header; the headers in ``read_here`` (a tool's own status
@@ -280,13 +282,16 @@ def match_columns(columns: list[Column], instrument, path, *, id_aliases=ID_ALIA
     if "response_id" not in taken:
         best = sorted((id_keys[_hkey(c.header)], c.index, c) for c in columns
                       if not c.target and c.how != IGNORED and _hkey(c.header) in id_keys)
+        how = "id header"
         if not best:    # by its label: a Wenjuanxing SPSS download names its 序号 ``index`` and labels it 序号
             best = sorted((id_keys[_hkey(c.text)], c.index, c) for c in columns
                           if not c.target and c.how != IGNORED and c.text and _hkey(c.text) in id_keys)
+            how = ID_BY_LABEL       # the reader checks that its values identify respondents
         if not best:
             best = [(0, c.index, c) for c in columns if not c.target and c.how != IGNORED and c.import_id == "_recordId"]
+            how = "id header"
         if best:
-            best[0][2].target, best[0][2].how = "response_id", "id header"
+            best[0][2].target, best[0][2].how = "response_id", how
     if meta:
         chosen: dict[str, tuple[int, Column]] = {}
         for c in columns:

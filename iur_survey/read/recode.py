@@ -42,7 +42,8 @@ _STATUS_TEXT = {v.lower(): v for v in QUALTRICS_STATUS.values()}
 _STATUS_NAMES = (*(v for v in QUALTRICS_STATUS.values() if " " not in v or v in ("IP Address", "Survey Preview",
                                                                                    "Survey Test")), "...")
 _TRUE = {"true", "1", "1.0", "yes", "y", "t", "是", "完成", "finished", "complete", "completed"}
-_FALSE = {"false", "0", "0.0", "no", "n", "f", "否", "未完成", "unfinished", "incomplete"}
+_FALSE = {"false", "0", "0.0", "no", "n", "f", "否", "未完成", "unfinished", "incomplete",
+          "canceled", "cancelled"}     # SoSci Survey labels FINISHED 0 "Canceled" in the SPSS files it writes
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*天)?\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*"
                        r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec))?$", re.I)

@@ -12,7 +12,9 @@ pretest), ``admin`` (begun in the administration area: a researcher's check) or 
 administration area with debug output, as real exports hold).  Only interviews are responses: a pretest
 is read as a test (``_status`` ``pretest``) and an admin or debug interview as a preview
 (``admin (preview)``, ``debug (preview)``), which the ``status`` rule excludes, naming the mode; any other
-mode is refused.  SoSci writes ``-9`` for a question not answered: read as a missing answer,
+mode is refused.  A .sav saved by SPSS from SoSci's SPSS download holds the same variables (``FINISHED`` labelled
+0 "Canceled", 1 "Finished"): the SPSS reader reads its ``MODE`` by the same rule (:func:`read_modes`).  SoSci writes
+``-9`` for a question not answered: read as a missing answer,
 as are the instrument's ``missing_codes`` (``-1``, SoSci's "don't know").
 """
 
@@ -31,6 +33,9 @@ from .base import RawResponses, cell_text, first_row
 SOSCI_COLUMNS = ("CASE", "SERIAL", "REF", "QUESTNNR", "MODE", "STARTED")
 #: ``MODE`` value -> the ``_status`` it is read as (the status rule excludes tests and previews)
 MODES = {"interview": "interview", "pretest": "pretest", "admin": "admin (preview)", "debug": "debug (preview)"}
+#: the refusal of a ``MODE`` that is none of :data:`MODES`
+UNKNOWN_MODE = (f"is none of SoSci Survey's interview modes ({', '.join(MODES)}): which responses are real would be a "
+                f"guess; delete the rows that are not interviews")
 #: SoSci's code of a question not answered
 NOT_ANSWERED = -9
 
@@ -66,26 +71,46 @@ def read_sosci(path, instrument, *, strict: bool = False, data: bytes | None = N
     """
     from .assemble import read_tool_export
 
-    said = []
     item_inst = instrument
     if not instrument.is_missing_code(NOT_ANSWERED):
         item_inst = dataclasses.replace(instrument, missing_codes=(*instrument.missing_codes, NOT_ANSWERED))
     raw, texts = read_tool_export(path, item_inst, "sosci", "MODE", "a SoSci Survey",
-                                 "CASE, SERIAL, REF, QUESTNNR, MODE, STARTED", "CASE", MODES,
-                                 f"is none of SoSci Survey's interview modes ({', '.join(MODES)}): which "
-                                 f"responses are real would be a guess; delete the rows that are not interviews",
+                                 "CASE, SERIAL, REF, QUESTNNR, MODE, STARTED", "CASE", MODES, UNKNOWN_MODE,
                                  strict=strict, data=data, encoding=encoding)
+    return read_modes(raw, texts)
+
+
+def read_modes(raw: RawResponses, texts: list[str], lines=None) -> RawResponses:
+    """``raw`` with its ``_status`` read from SoSci Survey's ``MODE`` cells ``texts`` (one per row of
+    ``raw.frame``): a pretest, admin or debug interview is no respondent's, which a warning counts; a mode that is
+    none of :data:`MODES` is refused, naming its row (``lines``, the rows' 1-based file rows; the CSV reader has
+    refused it already).  Used by the CSV reader and by the SPSS reader for a .sav saved from SoSci's export.
+
+    >>> import pandas as pd, warnings
+    >>> raw = RawResponses(frame=pd.DataFrame({"_status": [None, None]}), source="s.sav", format="spss", sha256="")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     read_modes(raw, ["interview", "pretest"]).frame["_status"].tolist()
+    ['interview', 'pretest']
+    >>> read_modes(raw, ["interview", "orgtest"], lines=[2, 3])
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ReadError: s.sav:3:MODE: MODE 'orgtest' is none of SoSci Survey's interview modes (interview, pretest, admin, debug): which responses are real would be a guess; delete the rows that are not interviews
+    """
     path = raw.source
     status = np.empty(len(texts), dtype=object)
     for k, s in enumerate(texts):
+        if s.lower() not in MODES:
+            raise ReadError(path, f"MODE {s[:40]!r} {UNKNOWN_MODE}",
+                            row=int(lines[k]) if lines is not None else None, column="MODE")
         status[k] = MODES[s.lower()]
     raw.frame["_status"] = pd.array(status, dtype="string")
     raw.column_map = {**raw.column_map, "MODE": "_status"}
+    raw.dropped_columns = [c for c in raw.dropped_columns if c != "MODE"]
     others = [m for m in MODES if m != "interview" and (status == MODES[m]).any()]
     if others:
         counts = ", ".join(f"{int((status == MODES[m]).sum())} {m}" for m in others)
         note = f"MODE: {counts} interview(s) are no respondent's (the status rule excludes them)"
-        said.append(note)
-        warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
-    raw.warnings = [*raw.warnings, *said]
+        raw.warnings = [*raw.warnings, note]
+        warnings.warn(f"{path}: {note}", UserWarning, stacklevel=3)
     return raw

@@ -44,10 +44,11 @@ import pandas as pd
 
 from ..errors import EmptyFileError, FormatDetectionError, ReadError, UnknownLabelError
 from .assemble import assemble, later_columns, personal_columns
-from .base import RawResponses
+from .base import RawResponses, cell_text
 from .toolchecks import TOOL_CHECKS
 from .match import Column, match_columns
 from .recode import group_of_value, is_role_column
+from .sosci import SOSCI_COLUMNS, read_modes
 from .source import Table, read_bytes, sniff_kind
 from .wjx import wjx_sav
 
@@ -399,8 +400,11 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
     # the personal columns by header (e-mail, name, phone) are read too, as the text readers read them: the
     # duplicate rule compares e-mail addresses, and an id holding one of their values is refused
     personal = [c.header for c in personal_columns(plan)]
+    # a .sav saved from SoSci Survey's export: its MODE says which rows are interviews, as in the CSV export
+    sosci = set(SOSCI_COLUMNS) <= {str(n).strip() for n in names} and "_status" not in plan.targets
+    mode = [n for n in names if str(n).strip() == "MODE"] if sosci else []
     usecols = (None if need_all else
-               list(dict.fromkeys([c.header for c in plan.targets.values()] + later + tools + personal)))
+               list(dict.fromkeys([c.header for c in plan.targets.values()] + later + tools + personal + mode)))
     df, _ = _read(path, encoding, por, usecols=usecols, **({} if por else {"dates_as_pandas_datetime": True}))
     if len(df) == 0:
         raise EmptyFileError(path, "the SPSS file has variables but no case")
@@ -467,6 +471,9 @@ def read_spss(path, instrument, *, strict: bool = False, data: bytes | None = No
         notes.append(note)
     raw = assemble(table, plan, instrument, "spss", strict=strict, recodes=recodes,
                    submitted_as="wjx" if wjx_time is not None else None)
+    if mode and "_status" not in plan.targets:
+        k = names.index(mode[0])
+        raw = read_modes(raw, [cell_text(v) for v in body[k]], table.lines)
     for note in notes:
         raw.warnings.append(note)
         warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)

@@ -202,6 +202,50 @@ def test_sosci_unknown_mode_refused(tmp_path, inst):
         read_export(p, inst2)
 
 
+
+def _sosci_sav(tmp_path, inst, modes, finished):
+    """The SoSci export of :func:`_sosci` as the .sav SPSS saves from SoSci's SPSS download: numbers, MODE a string,
+    FINISHED labelled 0 "Canceled", 1 "Finished" (as in a real one: herwinvw/VisualProsody's pilot.sav)."""
+    import pyreadstat
+
+    p, inst2 = _sosci(tmp_path, inst, modes, finished)
+    df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    for c in df.columns:
+        if c not in ("SERIAL", "REF", "QUESTNNR", "MODE", "STARTED", "LASTDATA", "SD01"):
+            df[c] = pd.to_numeric(df[c].replace("-9", "3"))
+    sav = tmp_path / "sosci.sav"
+    pyreadstat.write_sav(df, str(sav), variable_value_labels={"FINISHED": {0: "Canceled", 1: "Finished"}})
+    return p, sav, inst2
+
+
+def test_sosci_sav_reads_mode_as_the_csv_does(tmp_path, inst):
+    """A .sav saved from SoSci's export: on d5f93a4 its MODE was dropped, so the pretest and the admin interview
+    were kept as respondents (the CSV of the same data excludes them), and FINISHED's label 'Canceled' was refused."""
+    modes = ["pretest", "admin"] + ["interview"] * 28
+    fin = ["1"] * 29 + ["0"]
+    csv_path, sav, inst2 = _sosci_sav(tmp_path, inst, modes, fin)
+    with pytest.warns(UserWarning, match="1 pretest, 1 admin interview"):
+        raw = read_export(sav, inst2)
+    assert raw.format == "spss" and raw.column_map["MODE"] == "_status" and "MODE" not in raw.dropped_columns
+    assert raw.frame["_status"].tolist()[:3] == ["pretest", "admin (preview)", "interview"]
+    assert raw.frame["_finished"].tolist()[-2:] == [True, False]
+    led = clean(raw, inst2).exclusions
+    led = led[led["action"] == "excluded"]
+    st = led[led["rule"] == "status"].set_index("response_id")["detail"]
+    assert st.to_dict() == {"40": "status 'pretest' (test)", "41": "status 'admin (preview)'"}
+    assert "69" in set(led.loc[led["rule"] == "unfinished", "response_id"])
+    with pytest.warns(UserWarning):
+        from_csv = read_export(csv_path, inst2)
+    assert from_csv.frame["_status"].tolist() == raw.frame["_status"].tolist()
+
+
+def test_sosci_sav_unknown_mode_refused(tmp_path, inst):
+    """A real SoSci pilot (.sav and CSV alike) holds MODE 'orgtest': refused in both, naming the row."""
+    _, sav, inst2 = _sosci_sav(tmp_path, inst, ["interview"] * 20 + ["orgtest"], ["1"] * 21)
+    with pytest.raises(ReadError, match=r"sosci.sav:22:MODE: MODE 'orgtest' is none of SoSci Survey's"):
+        read_export(sav, inst2)
+
+
 def test_alchemer_status(tmp_path, inst):
     statuses = ["Complete"] * 26 + ["Partial", "Disqualified", "Partial", "Complete"]
     n = len(statuses)

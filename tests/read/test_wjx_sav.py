@@ -133,3 +133,21 @@ def test_wjx_sav_answer_sheet_number_is_the_id(tmp_path, inst):
     dup = res.exclusions.query("rule == 'duplicate_id'")
     assert dup["response_id"].tolist() == ["29"] and dup["row"].tolist() == [11]
     assert "duplicate_id" not in res.report["rules_not_evaluated"]
+
+
+def test_labelled_id_that_numbers_a_class_is_refused(tmp_path, inst):
+    """An SPSS user's variable ``bh`` labelled 编号 that numbers the class (10 classes of 4): taken for the id by its
+    label alone, on bbf9d71 the duplicate rule kept one response per class (30 of 40 excluded as duplicate_id, exit
+    0; real44's probe on the real Nichols & Nicki items: 177 of 207).  It is refused, naming the variable; mapped to
+    ignore, the row number is the id again.  A genuine id's rare repeats (the two tests above) are still read."""
+    from iur_survey.errors import ReadError
+    from iur_survey.instrument import parse_instrument
+
+    p = _sav(tmp_path / "c.sav", inst, {"index": "编号"}, ids=lambda i: str(1 + i % 10))
+    with pytest.raises(ReadError, match=r"c.sav:index: the variable 'index' was taken for the response id by its "
+                                        r"label '编号'.* 30 of the 40 rows repeat"):
+        read_export(p, inst)
+    ignore = parse_instrument({**inst.raw, "columns": {**(inst.raw.get("columns") or {}), "index": "ignore"}},
+                              inst.path)
+    raw = read_export(p, ignore)
+    assert raw.frame["response_id"].tolist()[:3] == ["1", "2", "3"] and "index" not in raw.column_map

@@ -134,4 +134,7 @@ def test_groups_are_named_and_constraints_stated(multigroup, tmp_path):
         assert "Equality constraints across groups (lavaan group.equal, `--equal`): loadings." in t.note
     svg = tmp_path / "g.svg"
     assert main(["diagram", str(multigroup), "--group", labels[2], "--out", str(svg)]) == 0
-    assert f"Group: {labels[2]}" in svg.read_text(encoding="utf-8")
+    # worded as the tables word the instrument's groups ("University", not the code "university")
+    words = paper.group_words([res])
+    shown = next(iter(words.values()), {}).get(labels[2], labels[2])
+    assert shown != labels[2] and f"Group: {shown}" in svg.read_text(encoding="utf-8")

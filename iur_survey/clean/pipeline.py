@@ -500,6 +500,31 @@ def _run_rules(frame: pd.DataFrame, instrument: Instrument, calls: list[tuple[st
         return [f.result() for f in futures]
 
 
+def _run_staged(frame: pd.DataFrame, instrument: Instrument, first: list[tuple[str, dict]],
+                free: list[tuple[str, dict]], then) -> tuple[list[pd.Series], list[pd.Series], list[pd.Series]]:
+    """The flags of the calls ``first``, ``free`` and ``then(flags of first)``, ``RULE_THREADS`` at a time.
+
+    ``free`` does not depend on ``first``: it is queued behind it at once, and the calls of
+    ``then`` are queued when ``first`` is done, so no thread waits for the last of ``first``
+    while there is other work.  The rules are deterministic, so the flags are those of
+    :func:`_run_rules` stage by stage.
+    """
+    if RULE_THREADS < 2 or len(first) + len(free) < 2:
+        done = _run_rules(frame, instrument, first)
+        return done, _run_rules(frame, instrument, free), _run_rules(frame, instrument, then(done))
+    with ThreadPoolExecutor(max_workers=RULE_THREADS) as pool:
+        f_first = [pool.submit(RULES[rule], frame, instrument, **kw) for rule, kw in first]
+        f_free = [pool.submit(RULES[rule], frame, instrument, **kw) for rule, kw in free]
+        try:
+            done = [f.result() for f in f_first]
+            f_then = [pool.submit(RULES[rule], frame, instrument, **kw) for rule, kw in then(done)]
+        except BaseException:
+            for f in f_free:
+                f.cancel()
+            raise
+        return done, [f.result() for f in f_free], [f.result() for f in f_then]
+
+
 def _ledger_part(flags: pd.Series, rule: str, pos: np.ndarray, hit: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
     """One rule's part of the ledger: the rule, the positions (in the raw frame) it hit and their details."""
     details = flags.to_numpy()[hit]
@@ -912,16 +937,15 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     todo = [r for r in INDEX_RULES if r in on]
     asked = list(getattr(raw, "item_order", []) or [])     # the order the respondents met the items
     screen = list(getattr(raw, "screen_order", []) or [])   # ... with the attention checks in their places
-    # first the blatant rules (they need no reference sample), then those estimated on the rows the blatant ones
-    # left together with the other rules (which need neither): each set side by side (RULE_THREADS), each rule a
-    # NumPy-bound call of its own, the costly reference rules first (fewer idle threads at the end of a set)
+    # the blatant rules first (they need no reference sample) with the rules that need none either, then those
+    # estimated on the rows the blatant ones left: RULE_THREADS side by side, each rule a NumPy-bound call of its
+    # own; the reference rules are queued as soon as the blatant ones are done (behind the free rules already
+    # queued: no thread idles while the blatant ones finish), the costly ones first (fewer idle threads at the end)
     first = [r for r in todo if r in BLATANT_RULES and r not in RULES_REFERENCE]
-    second = [r for r in todo if r in RULES_REFERENCE] + [r for r in todo if r not in RULES_REFERENCE and r not in first]
-    for stage in (first, second):
-        blatant = np.zeros(len(sub), dtype=bool)
-        for other in BLATANT_RULES:
-            if other in index_hits:
-                blatant |= index_hits[other]
+    free = [r for r in todo if r not in RULES_REFERENCE and r not in first]
+    second = [r for r in todo if r in RULES_REFERENCE]
+
+    def calls_of(stage: list[str], blatant: np.ndarray) -> list[tuple[str, dict]]:
         calls = []
         for rule in stage:
             kw = config.params(rule)
@@ -932,8 +956,27 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             if rule in TOOL_RULES:
                 kw["checks"] = tool_checks
             calls.append((rule, kw))
-        for rule, flags in zip(stage, _run_rules(sub, instrument, calls)):
+        return calls
+
+    def blatant_of(hits: dict[str, np.ndarray]) -> np.ndarray:
+        out = np.zeros(len(sub), dtype=bool)
+        for other in BLATANT_RULES:
+            if other in hits:
+                out |= hits[other]
+        return out
+
+    blatant = blatant_of({})
+
+    def then(done: list[pd.Series]) -> list[tuple[str, dict]]:
+        nonlocal blatant
+        for rule, flags in zip(first, done):
             index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
+        blatant = blatant_of(index_hits)
+        return calls_of(second, blatant)
+
+    _, free_flags, second_flags = _run_staged(sub, instrument, calls_of(first, blatant), calls_of(free, blatant), then)
+    for rule, flags in [*zip(free, free_flags), *zip(second, second_flags)]:
+        index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
     index_flags = {rule: index_flags[rule] for rule in todo}          # the order the rules are listed in
     index_hits = {rule: index_hits[rule] for rule in todo}
     for rule, f in index_flags.items():       # a rule that could not judge anyone says why (rules._not_judged)

@@ -1051,7 +1051,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     items = item_columns(frame, instrument)
     cols = ["response_id"] + ([group] if group in frame.columns else []) + items
     kept = frame.loc[keep, [c for c in cols if c in frame.columns]]
-    kept = reverse_score(kept, instrument).reset_index(drop=True)
+    kept = reverse_score(kept, instrument)               # (a copy: then a new index, not another copy)
+    kept.index = pd.RangeIndex(len(kept))
     if "response_id" not in kept.columns:
         kept.insert(0, "response_id", pd.Series(pd.NA, index=kept.index, dtype="string"))
     kept["response_id"] = kept["response_id"].astype("string")

@@ -490,22 +490,34 @@ def _write_csv_rows(frame: pd.DataFrame, path: str | Path, head: str) -> None:
 RULE_THREADS = 2
 
 
-def _run_rules(frame: pd.DataFrame, instrument: Instrument, calls: list[tuple[str, dict]]) -> list[pd.Series]:
-    """``RULES[rule](frame, instrument, **kw)`` for each call, in order, ``RULE_THREADS`` at a time.
+#: what a rule's call gives: its flags, the rows it hit (``flags.notna()``) and their ledger details
+Ran = tuple[pd.Series, np.ndarray, np.ndarray]
+
+
+def _run_one(rule: str, frame: pd.DataFrame, instrument: Instrument, kw: dict) -> Ran:
+    """``RULES[rule](frame, instrument, **kw)``, the rows it hit and their ledger details (:func:`_ledger_details`),
+    all in the thread that runs the rule."""
+    flags = RULES[rule](frame, instrument, **kw)
+    hit = flags.notna().to_numpy()
+    return flags, hit, _ledger_details(flags, rule, hit)
+
+
+def _run_rules(frame: pd.DataFrame, instrument: Instrument, calls: list[tuple[str, dict]]) -> list[Ran]:
+    """:func:`_run_one` for each call, in order, ``RULE_THREADS`` at a time.
 
     The rules are independent given their keywords and deterministic (seeded draws of their
     own), so the flags are those of running them one by one.
     """
     if RULE_THREADS < 2 or len(calls) < 2:
-        return [RULES[rule](frame, instrument, **kw) for rule, kw in calls]
+        return [_run_one(rule, frame, instrument, kw) for rule, kw in calls]
     with ThreadPoolExecutor(max_workers=RULE_THREADS) as pool:
-        futures = [pool.submit(RULES[rule], frame, instrument, **kw) for rule, kw in calls]
+        futures = [pool.submit(_run_one, rule, frame, instrument, kw) for rule, kw in calls]
         return [f.result() for f in futures]
 
 
 def _run_staged(frame: pd.DataFrame, instrument: Instrument, first: list[tuple[str, dict]],
-                free: list[tuple[str, dict]], then) -> tuple[list[pd.Series], list[pd.Series], list[pd.Series]]:
-    """The flags of the calls ``first``, ``free`` and ``then(flags of first)``, ``RULE_THREADS`` at a time.
+                free: list[tuple[str, dict]], then) -> tuple[list[Ran], list[Ran], list[Ran]]:
+    """:func:`_run_one` of the calls ``first``, ``free`` and ``then(what first gave)``, ``RULE_THREADS`` at a time.
 
     ``free`` does not depend on ``first``: it is queued behind it at once, and the calls of
     ``then`` are queued when ``first`` is done, so no thread waits for the last of ``first``
@@ -516,11 +528,11 @@ def _run_staged(frame: pd.DataFrame, instrument: Instrument, first: list[tuple[s
         done = _run_rules(frame, instrument, first)
         return done, _run_rules(frame, instrument, free), _run_rules(frame, instrument, then(done))
     with ThreadPoolExecutor(max_workers=RULE_THREADS) as pool:
-        f_first = [pool.submit(RULES[rule], frame, instrument, **kw) for rule, kw in first]
-        f_free = [pool.submit(RULES[rule], frame, instrument, **kw) for rule, kw in free]
+        f_first = [pool.submit(_run_one, rule, frame, instrument, kw) for rule, kw in first]
+        f_free = [pool.submit(_run_one, rule, frame, instrument, kw) for rule, kw in free]
         try:
             done = [f.result() for f in f_first]
-            f_then = [pool.submit(RULES[rule], frame, instrument, **kw) for rule, kw in then(done)]
+            f_then = [pool.submit(_run_one, rule, frame, instrument, kw) for rule, kw in then(done)]
         except BaseException:
             for f in f_free:
                 f.cancel()
@@ -528,14 +540,14 @@ def _run_staged(frame: pd.DataFrame, instrument: Instrument, first: list[tuple[s
         return done, [f.result() for f in f_free], [f.result() for f in f_then]
 
 
-def _ledger_part(flags: pd.Series, rule: str, pos: np.ndarray, hit: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
-    """One rule's part of the ledger: the rule, the positions (in the raw frame) it hit and their details."""
+def _ledger_details(flags: pd.Series, rule: str, hit: np.ndarray) -> np.ndarray:
+    """The ledger details of the rows a rule hit (``hit``), in their order."""
     details = flags.to_numpy()[hit]
     if rule not in INDEX_RULES:         # a screening detail may quote a cell (status, role, an out-of-range code)
         uniq, inverse = np.unique(details.astype(str), return_inverse=True)   # many repeat: mask each once
         details = np.array([mask_pii(d) for d in uniq], dtype=object)[inverse]
     # an index rule's detail is made of numbers and item codes only (recoded answers, durations, statistics)
-    return rule, pos[hit], np.asarray(details, dtype=object)
+    return np.asarray(details, dtype=object)
 
 
 def _rule_counts(rules: np.ndarray) -> dict[str, int]:
@@ -890,6 +902,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     # status and unfinished first (the duplicate rules keep the first row that passes both), then the other four;
     # each set side by side (RULE_THREADS), as the index rules below
     flags: dict[str, pd.Series] = {}
+    ran: dict[str, Ran] = {}
     first = [r for r in ("status", "unfinished") if r in on]
     calls = []
     for rule in first:
@@ -898,11 +911,11 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                   "answered_later": getattr(raw, "answered_later", None),
                   "completion_note": getattr(raw, "completion_note", None)} if rule == "unfinished" else {})
         calls.append((rule, {**config.params(rule), **extra}))
-    flags.update(zip(first, _run_rules(frame, instrument, calls)))
+    ran.update(zip(first, _run_rules(frame, instrument, calls)))
     eligible = np.ones(n, dtype=bool)
-    for f in flags.values():
-        eligible &= f.isna().to_numpy()
-    rest = [r for r in SCREENING_RULES if r in on and r not in flags]
+    for _, hit, _ in ran.values():
+        eligible &= ~hit
+    rest = [r for r in SCREENING_RULES if r in on and r not in ran]
     calls = []
     for rule in rest:
         kw = config.params(rule)
@@ -911,13 +924,14 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         if rule == "duplicate_id":
             kw["email_groups"] = list(getattr(raw, "email_groups", ()) or ())
         calls.append((rule, kw))
-    flags.update(zip(rest, _run_rules(frame, instrument, calls)))
+    ran.update(zip(rest, _run_rules(frame, instrument, calls)))
+    flags.update({rule: f for rule, (f, _, _) in ran.items()})
     screened = np.ones(n, dtype=bool)
     for rule in SCREENING_RULES:
-        if rule in flags:
-            hit = flags[rule].notna().to_numpy()
+        if rule in ran:
+            _, hit, details = ran[rule]
             screened &= ~hit
-            parts.append(_ledger_part(flags[rule], rule, pos_all, hit))
+            parts.append((rule, pos_all[hit], details))
     _check_ids(ids, raw)
     screen_warnings = (_screening_warnings(flags, n, eligible)
                        + _breakoff_group_warnings(frame, flags, instrument))
@@ -971,16 +985,18 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
 
     blatant = blatant_of({})
 
-    def then(done: list[pd.Series]) -> list[tuple[str, dict]]:
+    index_details: dict[str, np.ndarray] = {}
+
+    def then(done: list[Ran]) -> list[tuple[str, dict]]:
         nonlocal blatant
-        for rule, flags in zip(first, done):
-            index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
+        for rule, (flags, hit, details) in zip(first, done):
+            index_flags[rule], index_hits[rule], index_details[rule] = flags, hit, details
         blatant = blatant_of(index_hits)
         return calls_of(second, blatant)
 
     _, free_flags, second_flags = _run_staged(sub, instrument, calls_of(first, blatant), calls_of(free, blatant), then)
-    for rule, flags in [*zip(free, free_flags), *zip(second, second_flags)]:
-        index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
+    for rule, (flags, hit, details) in [*zip(free, free_flags), *zip(second, second_flags)]:
+        index_flags[rule], index_hits[rule], index_details[rule] = flags, hit, details
     index_flags = {rule: index_flags[rule] for rule in todo}          # the order the rules are listed in
     index_hits = {rule: index_hits[rule] for rule in todo}
     for rule, f in index_flags.items():       # a rule that could not judge anyone says why (rules._not_judged)
@@ -995,7 +1011,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             notes[measured[0]] = (f"{', '.join(left)} answered by fewer than half of the reference responses: left "
                                   f"out of {', '.join(measured)} (item nonresponse never excludes)")
     for rule, f in index_flags.items():
-        parts.append(_ledger_part(f, rule, pos_sub, index_hits[rule]))
+        parts.append((rule, pos_sub[index_hits[rule]], index_details[rule]))
 
     # -- decide: exclude a flagged response only on convergent evidence ------------------
     groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency,

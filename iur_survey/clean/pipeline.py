@@ -16,10 +16,11 @@
    unscorable codes would distort; partial responses would also make strings and
    variability meaningless.  The Mahalanobis mean and covariance are moreover estimated
    without the rows that ``speeder``, ``longstring``, ``longpattern`` or ``irv`` flag, so
-   that blatant careless respondents do not mask the others.  Those four run first, then
-   the others, each set :data:`RULE_THREADS` at a time in threads (NumPy releases the GIL;
-   the flags are those of running them one by one, ``tests/clean/test_pipeline.py``); the
-   screening rules too (``status`` and ``unfinished``, then the other four).
+   that blatant careless respondents do not mask the others.  Those four run first (with the
+   rules that need no reference sample), then the rules estimated on a reference sample,
+   :data:`RULE_THREADS` at a time in threads (NumPy releases the GIL; the flags are those of
+   running them one by one, ``tests/clean/test_pipeline.py``); the screening rules too
+   (``status`` and ``unfinished``, then the other four).
 
 A screening hit excludes.  An index hit only *flags*; :func:`iur_survey.clean.decision.decide`
 excludes a flagged response on convergent evidence (several independent indices, or one

@@ -16,10 +16,11 @@
    unscorable codes would distort; partial responses would also make strings and
    variability meaningless.  The Mahalanobis mean and covariance are moreover estimated
    without the rows that ``speeder``, ``longstring``, ``longpattern`` or ``irv`` flag, so
-   that blatant careless respondents do not mask the others.  Those four run first, then
-   the others, each set :data:`RULE_THREADS` at a time in threads (NumPy releases the GIL;
-   the flags are those of running them one by one, ``tests/clean/test_pipeline.py``); the
-   screening rules too (``status`` and ``unfinished``, then the other four).
+   that blatant careless respondents do not mask the others.  Those four run first (with the
+   rules that need no reference sample), then the rules estimated on a reference sample,
+   :data:`RULE_THREADS` at a time in threads (NumPy releases the GIL; the flags are those of
+   running them one by one, ``tests/clean/test_pipeline.py``); the screening rules too
+   (``status`` and ``unfinished``, then the other four).
 
 A screening hit excludes.  An index hit only *flags*; :func:`iur_survey.clean.decision.decide`
 excludes a flagged response on convergent evidence (several independent indices, or one
@@ -102,6 +103,9 @@ RULES_ORDER = ("longstring", "longpattern", "mahalanobis", "mahalanobis_directio
                "invariant_tail")
 #: of those, the rules that read the attention checks in their places too (the reader's ``screen_order``)
 RULES_SCREEN = ("longpattern",)
+#: the reference rules that cost most, queued first, in this order (CPU on 100,000 responses: mixture_likelihood
+#: 2.5 s when enabled, random_likelihood 1 s, the next 0.4 s): the last in the queue are the short ones
+REFERENCE_FIRST = ("mixture_likelihood", "random_likelihood")
 #: flags that take a response out of the reference sample of the distance and pair rules
 BLATANT_RULES = ("speeder", "longstring", "longpattern", "irv")
 #: warn when the careless-responding indices exclude more than this share of the records
@@ -487,27 +491,64 @@ def _write_csv_rows(frame: pd.DataFrame, path: str | Path, head: str) -> None:
 RULE_THREADS = 2
 
 
-def _run_rules(frame: pd.DataFrame, instrument: Instrument, calls: list[tuple[str, dict]]) -> list[pd.Series]:
-    """``RULES[rule](frame, instrument, **kw)`` for each call, in order, ``RULE_THREADS`` at a time.
+#: what a rule's call gives: its flags, the rows it hit (``flags.notna()``) and their ledger details
+Ran = tuple[pd.Series, np.ndarray, np.ndarray]
+
+
+def _run_one(rule: str, frame: pd.DataFrame, instrument: Instrument, kw: dict) -> Ran:
+    """``RULES[rule](frame, instrument, **kw)``, the rows it hit and their ledger details (:func:`_ledger_details`),
+    all in the thread that runs the rule."""
+    flags = RULES[rule](frame, instrument, **kw)
+    hit = flags.notna().to_numpy()
+    return flags, hit, _ledger_details(flags, rule, hit)
+
+
+def _run_rules(frame: pd.DataFrame, instrument: Instrument, calls: list[tuple[str, dict]]) -> list[Ran]:
+    """:func:`_run_one` for each call, in order, ``RULE_THREADS`` at a time.
 
     The rules are independent given their keywords and deterministic (seeded draws of their
     own), so the flags are those of running them one by one.
     """
     if RULE_THREADS < 2 or len(calls) < 2:
-        return [RULES[rule](frame, instrument, **kw) for rule, kw in calls]
+        return [_run_one(rule, frame, instrument, kw) for rule, kw in calls]
     with ThreadPoolExecutor(max_workers=RULE_THREADS) as pool:
-        futures = [pool.submit(RULES[rule], frame, instrument, **kw) for rule, kw in calls]
+        futures = [pool.submit(_run_one, rule, frame, instrument, kw) for rule, kw in calls]
         return [f.result() for f in futures]
 
 
-def _ledger_part(flags: pd.Series, rule: str, pos: np.ndarray, hit: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
-    """One rule's part of the ledger: the rule, the positions (in the raw frame) it hit and their details."""
+def _run_staged(frame: pd.DataFrame, instrument: Instrument, first: list[tuple[str, dict]],
+                free: list[tuple[str, dict]], then) -> tuple[list[Ran], list[Ran], list[Ran]]:
+    """:func:`_run_one` of the calls ``first``, ``free`` and ``then(what first gave)``, ``RULE_THREADS`` at a time.
+
+    ``free`` does not depend on ``first``: it is queued behind it at once, and the calls of
+    ``then`` are queued when ``first`` is done, so no thread waits for the last of ``first``
+    while there is other work.  The rules are deterministic, so the flags are those of
+    :func:`_run_rules` stage by stage.
+    """
+    if RULE_THREADS < 2 or len(first) + len(free) < 2:
+        done = _run_rules(frame, instrument, first)
+        return done, _run_rules(frame, instrument, free), _run_rules(frame, instrument, then(done))
+    with ThreadPoolExecutor(max_workers=RULE_THREADS) as pool:
+        f_first = [pool.submit(_run_one, rule, frame, instrument, kw) for rule, kw in first]
+        f_free = [pool.submit(_run_one, rule, frame, instrument, kw) for rule, kw in free]
+        try:
+            done = [f.result() for f in f_first]
+            f_then = [pool.submit(_run_one, rule, frame, instrument, kw) for rule, kw in then(done)]
+        except BaseException:
+            for f in f_free:
+                f.cancel()
+            raise
+        return done, [f.result() for f in f_free], [f.result() for f in f_then]
+
+
+def _ledger_details(flags: pd.Series, rule: str, hit: np.ndarray) -> np.ndarray:
+    """The ledger details of the rows a rule hit (``hit``), in their order."""
     details = flags.to_numpy()[hit]
     if rule not in INDEX_RULES:         # a screening detail may quote a cell (status, role, an out-of-range code)
         uniq, inverse = np.unique(details.astype(str), return_inverse=True)   # many repeat: mask each once
         details = np.array([mask_pii(d) for d in uniq], dtype=object)[inverse]
     # an index rule's detail is made of numbers and item codes only (recoded answers, durations, statistics)
-    return rule, pos[hit], np.asarray(details, dtype=object)
+    return np.asarray(details, dtype=object)
 
 
 def _rule_counts(rules: np.ndarray) -> dict[str, int]:
@@ -862,6 +903,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     # status and unfinished first (the duplicate rules keep the first row that passes both), then the other four;
     # each set side by side (RULE_THREADS), as the index rules below
     flags: dict[str, pd.Series] = {}
+    ran: dict[str, Ran] = {}
     first = [r for r in ("status", "unfinished") if r in on]
     calls = []
     for rule in first:
@@ -870,11 +912,11 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                   "answered_later": getattr(raw, "answered_later", None),
                   "completion_note": getattr(raw, "completion_note", None)} if rule == "unfinished" else {})
         calls.append((rule, {**config.params(rule), **extra}))
-    flags.update(zip(first, _run_rules(frame, instrument, calls)))
+    ran.update(zip(first, _run_rules(frame, instrument, calls)))
     eligible = np.ones(n, dtype=bool)
-    for f in flags.values():
-        eligible &= f.isna().to_numpy()
-    rest = [r for r in SCREENING_RULES if r in on and r not in flags]
+    for _, hit, _ in ran.values():
+        eligible &= ~hit
+    rest = [r for r in SCREENING_RULES if r in on and r not in ran]
     calls = []
     for rule in rest:
         kw = config.params(rule)
@@ -883,13 +925,14 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
         if rule == "duplicate_id":
             kw["email_groups"] = list(getattr(raw, "email_groups", ()) or ())
         calls.append((rule, kw))
-    flags.update(zip(rest, _run_rules(frame, instrument, calls)))
+    ran.update(zip(rest, _run_rules(frame, instrument, calls)))
+    flags.update({rule: f for rule, (f, _, _) in ran.items()})
     screened = np.ones(n, dtype=bool)
     for rule in SCREENING_RULES:
-        if rule in flags:
-            hit = flags[rule].notna().to_numpy()
+        if rule in ran:
+            _, hit, details = ran[rule]
             screened &= ~hit
-            parts.append(_ledger_part(flags[rule], rule, pos_all, hit))
+            parts.append((rule, pos_all[hit], details))
     _check_ids(ids, raw)
     screen_warnings = (_screening_warnings(flags, n, eligible)
                        + _breakoff_group_warnings(frame, flags, instrument))
@@ -912,16 +955,16 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     todo = [r for r in INDEX_RULES if r in on]
     asked = list(getattr(raw, "item_order", []) or [])     # the order the respondents met the items
     screen = list(getattr(raw, "screen_order", []) or [])   # ... with the attention checks in their places
-    # first the blatant rules (they need no reference sample), then those estimated on the rows the blatant ones
-    # left together with the other rules (which need neither): each set side by side (RULE_THREADS), each rule a
-    # NumPy-bound call of its own, the costly reference rules first (fewer idle threads at the end of a set)
+    # the blatant rules first (they need no reference sample) with the rules that need none either, then those
+    # estimated on the rows the blatant ones left: RULE_THREADS side by side, each rule a NumPy-bound call of its
+    # own; the reference rules are queued as soon as the blatant ones are done (behind the free rules already
+    # queued: no thread idles while the blatant ones finish), the costly ones first (fewer idle threads at the end)
     first = [r for r in todo if r in BLATANT_RULES and r not in RULES_REFERENCE]
-    second = [r for r in todo if r in RULES_REFERENCE] + [r for r in todo if r not in RULES_REFERENCE and r not in first]
-    for stage in (first, second):
-        blatant = np.zeros(len(sub), dtype=bool)
-        for other in BLATANT_RULES:
-            if other in index_hits:
-                blatant |= index_hits[other]
+    free = [r for r in todo if r not in RULES_REFERENCE and r not in first]
+    second = sorted((r for r in todo if r in RULES_REFERENCE),
+                    key=lambda r: REFERENCE_FIRST.index(r) if r in REFERENCE_FIRST else len(REFERENCE_FIRST))
+
+    def calls_of(stage: list[str], blatant: np.ndarray) -> list[tuple[str, dict]]:
         calls = []
         for rule in stage:
             kw = config.params(rule)
@@ -932,8 +975,29 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             if rule in TOOL_RULES:
                 kw["checks"] = tool_checks
             calls.append((rule, kw))
-        for rule, flags in zip(stage, _run_rules(sub, instrument, calls)):
-            index_flags[rule], index_hits[rule] = flags, flags.notna().to_numpy()
+        return calls
+
+    def blatant_of(hits: dict[str, np.ndarray]) -> np.ndarray:
+        out = np.zeros(len(sub), dtype=bool)
+        for other in BLATANT_RULES:
+            if other in hits:
+                out |= hits[other]
+        return out
+
+    blatant = blatant_of({})
+
+    index_details: dict[str, np.ndarray] = {}
+
+    def then(done: list[Ran]) -> list[tuple[str, dict]]:
+        nonlocal blatant
+        for rule, (flags, hit, details) in zip(first, done):
+            index_flags[rule], index_hits[rule], index_details[rule] = flags, hit, details
+        blatant = blatant_of(index_hits)
+        return calls_of(second, blatant)
+
+    _, free_flags, second_flags = _run_staged(sub, instrument, calls_of(first, blatant), calls_of(free, blatant), then)
+    for rule, (flags, hit, details) in [*zip(free, free_flags), *zip(second, second_flags)]:
+        index_flags[rule], index_hits[rule], index_details[rule] = flags, hit, details
     index_flags = {rule: index_flags[rule] for rule in todo}          # the order the rules are listed in
     index_hits = {rule: index_hits[rule] for rule in todo}
     for rule, f in index_flags.items():       # a rule that could not judge anyone says why (rules._not_judged)
@@ -948,7 +1012,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
             notes[measured[0]] = (f"{', '.join(left)} answered by fewer than half of the reference responses: left "
                                   f"out of {', '.join(measured)} (item nonresponse never excludes)")
     for rule, f in index_flags.items():
-        parts.append(_ledger_part(f, rule, pos_sub, index_hits[rule]))
+        parts.append((rule, pos_sub[index_hits[rule]], index_details[rule]))
 
     # -- decide: exclude a flagged response only on convergent evidence ------------------
     groups = evidence(index_flags, min_inconsistency=config.decision_min_inconsistency,
@@ -1004,7 +1068,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     items = item_columns(frame, instrument)
     cols = ["response_id"] + ([group] if group in frame.columns else []) + items
     kept = frame.loc[keep, [c for c in cols if c in frame.columns]]
-    kept = reverse_score(kept, instrument).reset_index(drop=True)
+    kept = reverse_score(kept, instrument)               # (a copy: then a new index, not another copy)
+    kept.index = pd.RangeIndex(len(kept))
     if "response_id" not in kept.columns:
         kept.insert(0, "response_id", pd.Series(pd.NA, index=kept.index, dtype="string"))
     kept["response_id"] = kept["response_id"].astype("string")

@@ -56,3 +56,17 @@ def test_personal_texts_as_per_cell(seed):
             lambda x: str(x).strip().lower() if not recode._blank(x) and EMAIL.search(str(x)) else ""))
         got_codes, got_uniques = assemble._factorized(s, assemble._email_text)
         assert np.array_equal(codes, got_codes) and list(uniques) == list(got_uniques), vals
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_matching_with_a_prefilter_as_per_text_search(seed):
+    """``recode.matching`` with the byte prefilters of the id checks finds what ``pattern.search`` finds per text
+    (ASCII texts and texts with other characters: no-break space, a digit of another script, CJK)."""
+    rng = random.Random(seed)
+    alphabet = list("ab Z09.:@_\t\x1c-\n") + ["\u00a0", "\u0663", "王"]
+    for _ in range(600):
+        texts = ["".join(rng.choice(alphabet[:15] if rng.random() < 0.6 else alphabet)
+                         for _ in range(rng.randrange(9))) for _ in range(rng.randrange(1, 25))]
+        for pattern, could in ((recode._PERSONAL_HINT, recode._PERSONAL_COULD), (recode._WORDS_HINT, recode._WORDS_COULD)):
+            want = [bool(pattern.search(t)) for t in texts]
+            assert recode.matching(pattern, texts, could).tolist() == want, (pattern.pattern, texts)

@@ -102,12 +102,8 @@ def delta_fit(x, plus: bool = False, decimals: int = 3, cut: float | None = None
     if math.isnan(x):
         return DASH
     if cut is not None and math.isfinite(cut):
-        # the tie rule of sem.invariance.chen_decision: at the cut-off (within 1e-12) counts against
-
-        def against(v):
-            return v <= cut + 1e-12 if low else v >= cut - 1e-12
-        while decimals < 6 and against(round(x, decimals)) != against(x):
-            decimals += 1
+        from ..sem.invariance import delta_decimals     # one rule, chen_decision's tie, for the terminal and here
+        decimals = delta_decimals(x, cut, low=low, decimals=decimals)
     if round(x, decimals) == 0:
         x = 0.0
     s = num(x, decimals, leading_zero=False)

@@ -290,6 +290,8 @@ class CleanConfig:
             value = getattr(self, name)
             if value == defaults.get(name):     # a default fits any questionnaire (a rule says itself when not)
                 continue
+            if name in _ROW_COUNTS:             # a number of rows, not of items: any value from its least fits
+                continue
             if name == "even_odd_min_constructs":
                 if value > n_constructs:
                     raise IURSurveyError(self.source, f"{name}: {value} is more than the instrument's {n_constructs} "
@@ -474,6 +476,8 @@ _COUNTS: dict[str, int] = {
     "near_duplicate_bands": 2, "near_duplicate_max_bucket": 2, "near_duplicate_min_items": 2,
     "even_odd_min_constructs": 2,
 }
+#: counts of rows, not items: no questionnaire bounds them
+_ROW_COUNTS = ("near_duplicate_max_bucket",)
 #: counts of evidence, bounded by what the decision can ever see (:data:`~iur_survey.clean.decision.EVIDENCE_GROUPS`)
 _EVIDENCE_COUNTS: dict[str, int] = {
     "decision_min_evidence": len(EVIDENCE_GROUPS),

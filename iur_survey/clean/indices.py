@@ -2579,9 +2579,10 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
     into band ``j mod bands``); two rows that differ in fewer than ``bands - 1`` items agree exactly on at least two
     whole bands, so every pair of bands is a key (hashed with NumPy), and only rows with an equal key are paired,
     each with the earlier ones (``rank``: the submission order) of its bucket.  A bucket of more than
-    ``max_bucket`` rows is skipped: a pattern that common (a constant line, the most popular answers) is no
-    evidence of copying, and pairing all of it would cost O(N^2); a copy is then found only through its other
-    agreeing bands.  Pairs may repeat (one per shared key).  Cost: ``bands * (bands - 1) / 2`` hashings of N keys
+    ``max_bucket`` rows is not paired in full: a pattern that common (a constant line, the most popular answers)
+    is no evidence of copying, and pairing all of it would cost O(N^2); each of its rows is paired with the one
+    before it in submission order only, so a ring of copies of one sheet (which fills such buckets) is still
+    compared, at a cost linear in N.  Pairs may repeat (one per shared key).  Cost: ``bands * (bands - 1) / 2`` hashings of N keys
     (``pandas.factorize``) and sorts of the keys that repeat.
 
     >>> cat = np.array([[1, 2, 3, 4, 1, 2, 3, 4], [0, 0, 1, 1, 2, 2, 3, 3], [1, 2, 3, 4, 1, 2, 0, 0]])
@@ -2608,17 +2609,24 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
             codes = pd.factorize(key)[0]
             size = np.bincount(codes)[codes]
             cand = np.flatnonzero((size >= 2) & (size <= max_bucket))
-            if not len(cand):
-                continue
-            o = cand[np.argsort(key[cand])]            # any order within a bucket: each pair is ordered below
-            ks = key[o]
-            for lag in range(1, max_bucket):
-                same = np.flatnonzero(ks[lag:] == ks[:-lag])
-                if not len(same):
-                    break
-                a, z = o[same + lag], o[same]                 # positions in submission order
-                later.append(np.maximum(a, z))
-                earlier.append(np.minimum(a, z))
+            if len(cand):
+                o = cand[np.argsort(key[cand])]            # any order within a bucket: each pair is ordered below
+                ks = key[o]
+                for lag in range(1, max_bucket):
+                    same = np.flatnonzero(ks[lag:] == ks[:-lag])
+                    if not len(same):
+                        break
+                    a, z = o[same + lag], o[same]                 # positions in submission order
+                    later.append(np.maximum(a, z))
+                    earlier.append(np.minimum(a, z))
+            # a larger bucket: each row with the one before it in submission order only (a ring of copies of
+            # one sheet shares its bands too; one pair per row keeps the cost linear)
+            big = np.flatnonzero(size > max_bucket)
+            if len(big):
+                o = big[np.argsort(codes[big], kind="stable")]     # by bucket, then submission order
+                same = np.flatnonzero(codes[o[1:]] == codes[o[:-1]])
+                later.append(o[same + 1])
+                earlier.append(o[same])
     if not later:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return order[np.concatenate(later)], order[np.concatenate(earlier)]

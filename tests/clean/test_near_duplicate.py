@@ -106,6 +106,35 @@ def test_band_pairs_finds_every_copy_with_few_changes():
     assert (later > earlier).all() if len(later) else True
 
 
+def _ring(n_ring, seed):
+    """600 respondents; rows 100, 115, ... copy one answer sheet with 1-3 answers changed each (a copy ring)."""
+    inst = load_instrument()
+    cols = list(inst.items)
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 6, size=(600, len(cols))).astype(float)
+    sheet = rng.integers(1, 6, size=len(cols)).astype(float)
+    ring = 100 + 15 * np.arange(n_ring)
+    for i in ring:
+        x[i] = sheet
+        j = rng.choice(len(cols), size=rng.integers(1, 4), replace=False)
+        x[i, j] = (x[i, j] % 5) + 1
+    return pd.DataFrame(x, columns=cols), ring, inst
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_ring_of_copies_larger_than_a_bucket_is_compared(seed):
+    # 30 copies of one sheet share their bands, so each band key's bucket holds up to 30 rows, more than
+    # max_bucket (8); before, those buckets were skipped and a ring of 9 or more copies went unseen
+    df, ring, inst = _ring(30, seed)
+    later, earlier = band_pairs(df[list(inst.items)].to_numpy(int) - 1, np.arange(len(df)))
+    paired = set(later.tolist())
+    assert all(i in paired for i in ring[1:])
+    hit = near_duplicate(df, inst)
+    assert pd.isna(hit.iloc[ring[0]])                    # the first of the ring is not judged by this rule
+    assert hit.iloc[ring[1:]].notna().sum() >= 27        # 1-3 of 28 answers changed: far beyond chance
+    assert hit.drop(index=ring).notna().sum() == 0
+
+
 def test_match_tail_is_the_binomial_tail_for_equal_probabilities():
     from scipy import stats
     q = np.full((3, 20), 0.3)
@@ -181,6 +210,16 @@ def test_settings_checked():
         CleanConfig.from_dict({"near_duplicate": {"alpha": 1e-6, "far_alpha": 1e-3}})
     cfg = CleanConfig.from_dict({"near_duplicate": {"far_alpha": 1e-7}})
     assert cfg.params("near_duplicate")["far_alpha"] == 1e-7
+
+
+def test_max_bucket_is_a_number_of_rows_not_bounded_by_the_items():
+    # refused before as "more than the instrument's 28 items" (outside11's B1)
+    inst = load_instrument()
+    cfg = CleanConfig.from_dict({"near_duplicate": {"max_bucket": 64}})
+    cfg.check_instrument(inst)
+    assert cfg.params("near_duplicate")["max_bucket"] == 64
+    with pytest.raises(IURSurveyError, match="bands: 64 is more than the instrument's"):
+        CleanConfig.from_dict({"near_duplicate": {"bands": 64}}).check_instrument(inst)
 
 
 def test_simulator_opt_in_leaves_the_default_sample_alone():

@@ -184,6 +184,9 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     if len(show):
         L.append(f"  {'estimates' if full else 'structural paths and effects'} (est, SE, {ci}, std.all, p):")
         multi = len(_groups(show)) > 1
+        # the CI column is as wide as its widest interval, so std.all lines up after a negative bound
+        cis = {id(r): ci_text(r["ci.lower"], r["ci.upper"]) for r in show}
+        ciw = max(len(c) for c in cis.values())
         for g in _groups(show):
             sub = [r for r in show if r["group"] == g]
             if multi:
@@ -194,7 +197,7 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                     name = name.rstrip() + " (freed)"
                 name = _pad(name, 30)
                 L.append(f"    {name} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
-                         f"{ci_text(r['ci.lower'], r['ci.upper'])}"
+                         f"{cis[id(r)]:<{ciw}}"
                          f" {num(r.get('std.all'), 3):>7}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
         L.extend(shared_effect_lines(show, cap))
     L.extend(group_path_test_lines(results))

@@ -268,9 +268,10 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
         return model, f"<default model, {ngroups} groups, {how}>", [], relabelled
     if "regressions" not in group_equal and group_specific_labels(syntax, ngroups) != syntax:
         return syntax, source, [
-            f"{source}: a label written once (e.g. a1*GOV) names ONE parameter shared by all {ngroups} groups "
+            # the formulas as code spans: a table note keeps them whole (c(a1.g1, a1.g2, ...)*GOV has spaces)
+            f"{source}: a label written once (e.g. `a1*GOV`) names ONE parameter shared by all {ngroups} groups "
             "(lavaan's rule), so those parameters are constrained equal across groups; write "
-            "c(a1.g1, a1.g2, ...)*GOV for group-specific ones (`iur-survey fit DATA --group G --print-model` "
+            "`c(a1.g1, a1.g2, ...)*GOV` for group-specific ones (`iur-survey fit DATA --group G --print-model` "
             "prints the default model written that way)"], []
     return syntax, source, [], []
 

@@ -45,3 +45,11 @@ def test_label_warning_formulas_stay_whole(tmp_path, capsys):
             assert "`c(a1.g1, a1.g2, ...)*GOV`" in text and "`...)*GOV`" not in text
         else:
             assert r"\texttt{c(a1.g1, a1.g2, ...)*GOV}" in text and r"\texttt{...)*GOV}" not in text
+
+
+def test_diagram_sample_line_has_thousands_separator():
+    """The diagram's legend writes N as the tables do (before: "N = 2749" under a table's "2,749")."""
+    from iur_survey.report.diagram import sample_line
+    line = sample_line({"n": 2749, "estimator": "ML", "missing": "fiml",
+                        "groups": {"male": 898, "female": 1851}}, "female", "gender")
+    assert line.startswith("N = 2,749 (female: n = 1,851); estimator ML")

@@ -269,11 +269,22 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
     if "regressions" not in group_equal and group_specific_labels(syntax, ngroups) != syntax:
         return syntax, source, [
             # the formulas as code spans: a table note keeps them whole (c(a1.g1, a1.g2, ...)*GOV has spaces)
-            f"{source}: a label written once (e.g. `a1*GOV`) names ONE parameter shared by all {ngroups} groups "
+            f"{_file_name(source)}: a label written once (e.g. `a1*GOV`) names ONE parameter shared by all {ngroups} groups "
             "(lavaan's rule), so those parameters are constrained equal across groups; write "
             "`c(a1.g1, a1.g2, ...)*GOV` for group-specific ones (`iur-survey fit DATA --group G --print-model` "
             "prints the default model written that way)"], []
     return syntax, source, [], []
+
+
+def _file_name(source: str) -> str:
+    """A model file as a warning names it: its name without the folders (the warning reaches the tables' notes,
+    and a folder may carry the analyst's user name); ``<default model>`` as it is.
+
+    >>> _file_name("/home/li.na/study/m.lav"), _file_name("<default model>")
+    ('m.lav', '<default model>')
+    """
+    from pathlib import Path
+    return source if source.startswith("<") else Path(source).name
 
 
 def free_entries(text: str | None) -> list[str]:

@@ -1,7 +1,8 @@
 """What a paper author copies from the fit table: the *N* of the model row carries its thousands separator as the
 group rows do (before: "2749" above "1,851"), and fit's warning on a label written once in a multi-group model
 keeps each lavaan formula whole as one code span (before: "c(a1.g1, a1.g2, `...)*GOV`", a span that began
-inside the formula)."""
+inside the formula) and names the model file without its folders (before: the absolute path, user name included,
+in the table note)."""
 from __future__ import annotations
 
 import numpy as np
@@ -41,6 +42,7 @@ def test_label_warning_formulas_stay_whole(tmp_path, capsys):
         out = tmp_path / f"t.{fmt}"
         assert main(["tables", str(res), "--format", fmt, "--out", str(out)]) == 0
         text = out.read_text()
+        assert str(tmp_path) not in text and "m.lav: a label written once" in text     # no folder in a note
         if fmt == "md":
             assert "`c(a1.g1, a1.g2, ...)*GOV`" in text and "`...)*GOV`" not in text
         else:

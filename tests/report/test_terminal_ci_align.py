@@ -39,6 +39,16 @@ def test_missing_interval_keeps_the_column():
     assert len(_columns(lines)) == 1, "\n".join(lines)
 
 
+def test_large_estimates_keep_the_columns():
+    """A b of five digits before the decimal point (variables on very different scales) widens its column for
+    every line instead of pushing that line's SE, CI and std.all right."""
+    rows = [_row("a", 0.3, 0.2, 0.4, 0.3, 0.001), _row("b", -12345.678, -15000.5, -9690.9, -0.2, 0.01),
+            dict(_row("c", 0.2, 0.1, 0.3, 0.2, 0.02), se=1234.5)]
+    lines = _lines(rows)
+    assert len(_columns(lines)) == 1, "\n".join(lines)
+    assert len({ln.index("[") for ln in lines}) == 1, "\n".join(lines)     # the CI starts at one place too
+
+
 def test_groups_share_one_width():
     rows = [dict(_row("a", 0.3, 0.2, 0.4, 0.3, 0.001), group="u"),
             dict(_row("a", -0.3, -0.45, -0.15, -0.3, 0.001), group="v")]

@@ -161,7 +161,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parameterization", choices=["delta", "theta"], default="delta",
                         help="ordered items: lavaan's parameterization (delta, the default, or theta)")
     parser.add_argument("--group", metavar="COLUMN", default=None,
-                        help="fit the model in each group of COLUMN (e.g. role)")
+                        help="fit the model in each group of COLUMN (e.g. role); a column of personal data (by its "
+                             "header: names, e-mail addresses, phone numbers, interviewers; or by a value: an e-mail "
+                             "or IP address, a phone or ID-card number) is refused, since the group labels go into "
+                             "every output")
     parser.add_argument("--equal", metavar="WHAT", default=None,
                         help="with --group: parameters equal across groups (lavaan's group.equal), comma-separated: "
                              "thresholds (ordered items),"
@@ -265,11 +268,23 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
         return model, f"<default model, {ngroups} groups, {how}>", [], relabelled
     if "regressions" not in group_equal and group_specific_labels(syntax, ngroups) != syntax:
         return syntax, source, [
-            f"{source}: a label written once (e.g. a1*GOV) names ONE parameter shared by all {ngroups} groups "
+            # the formulas as code spans: a table note keeps them whole (c(a1.g1, a1.g2, ...)*GOV has spaces)
+            f"{_file_name(source)}: a label written once (e.g. `a1*GOV`) names ONE parameter shared by all {ngroups} groups "
             "(lavaan's rule), so those parameters are constrained equal across groups; write "
-            "c(a1.g1, a1.g2, ...)*GOV for group-specific ones (`iur-survey fit DATA --group G --print-model` "
+            "`c(a1.g1, a1.g2, ...)*GOV` for group-specific ones (`iur-survey fit DATA --group G --print-model` "
             "prints the default model written that way)"], []
     return syntax, source, [], []
+
+
+def _file_name(source: str) -> str:
+    """A model file as a warning names it: its name without the folders (the warning reaches the tables' notes,
+    and a folder may carry the analyst's user name); ``<default model>`` as it is.
+
+    >>> _file_name("/home/li.na/study/m.lav"), _file_name("<default model>")
+    ('m.lav', '<default model>')
+    """
+    from pathlib import Path
+    return source if source.startswith("<") else Path(source).name
 
 
 def free_entries(text: str | None) -> list[str]:
@@ -282,6 +297,61 @@ def free_entries(text: str | None) -> list[str]:
     from ..sem.partable import _partial_key, partial_display
     return list(dict.fromkeys(partial_display(_partial_key(x)) for x in re.split(r"[;,\n]", text or "")
                               if x.strip()))
+
+
+#: headers of a column naming the person who collected or entered a response (compared as the reader compares
+#: its personal headers): such a column has many cases per name, so the group-size check lets it through
+STAFF_HEADERS = ("interviewer", "interviewername", "enumerator", "enumeratorname", "surveyor", "fieldworker",
+                 "datacollector", "collector", "访员", "访问员", "调查员", "采访人", "采集人", "录入员", "录入人",
+                 "督导", "督导员")
+
+
+def refuse_personal_group(data, column: str, path=None) -> None:
+    """Refuse a ``--group`` column that holds personal data: its labels would go into the terminal lines,
+    results.json, the tables and the diagram.  A column is personal as the reader judges an export's columns
+    (:func:`iur_survey.read.assemble.personal_header_kind`: a header of names, e-mail addresses or phone numbers,
+    e.g. "name", "姓名", "Email") or by a value (:func:`iur_survey.errors.personal_kind`: an e-mail or IP address,
+    a phone or ID-card number).  The error quotes no value.  A column that gives each person a group of their
+    own (names under another header, ids) is refused by the group-size check, which gives counts only.
+
+    >>> import pandas as pd
+    >>> refuse_personal_group(pd.DataFrame({"sex": ["f", "m"], "role": ["firm", "university"]}), "sex")
+    >>> refuse_personal_group(pd.DataFrame({"Your name": ["Li Na", "Wang Fang"]}), "Your name", "d.csv")
+    Traceback (most recent call last):
+    iur_survey.errors.DataError: d.csv:Your name: --group 'Your name' is, by its header, a column of names (personal data): its labels would be printed and written into results.json, the tables and the diagram; group by a column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a header that names no person (e.g. interviewer_code)
+    >>> refuse_personal_group(pd.DataFrame({"访问员": ["a"]}), "访问员")
+    Traceback (most recent call last):
+    iur_survey.errors.DataError: 访问员: --group '访问员' is, by its header, a column of names (of the interviewers or data collectors) (personal data): its labels would be printed and written into results.json, the tables and the diagram; group by a column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a header that names no person (e.g. interviewer_code)
+    >>> refuse_personal_group(pd.DataFrame({"contact": ["firm", "a@b.org", "a@b.org"]}), "contact", "d.csv")
+    Traceback (most recent call last):
+    iur_survey.errors.DataError: d.csv:3:contact: --group 'contact' holds an e-mail address (1 of its 2 distinct values; the first in this row): personal data is no grouping variable: its labels would be printed and written into results.json, the tables and the diagram; group by a column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a header that names no person (e.g. interviewer_code)
+    """
+    from ..datafile import _line
+    from ..errors import DataError, personal_kind
+    from ..read.assemble import _header_key, personal_header_kind
+    from ..sem.table import is_table
+
+    advice = ("its labels would be printed and written into results.json, the tables and the diagram; group by a "
+              "column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a "
+              "header that names no person (e.g. interviewer_code)")
+    kind = personal_header_kind(column)
+    if not kind and _header_key(column) in {_header_key(h) for h in STAFF_HEADERS}:
+        kind = "names (of the interviewers or data collectors)"
+    if kind:
+        raise DataError(path, f"--group {column!r} is, by its header, a column of {kind} (personal data): {advice}",
+                        column=column)
+    frame = data.to_frame() if is_table(data) else data
+    if column not in getattr(frame, "columns", ()):
+        return                                   # the group check names a missing column
+    values = frame[column].astype("string")
+    distinct = list(values.dropna().unique())
+    hits = [(v, k) for v in distinct for k in [personal_kind(v)] if k]
+    if hits:
+        first, kind = hits[0]
+        row = int(values.fillna("").eq(first).to_numpy().argmax())
+        raise DataError(path, f"--group {column!r} holds {kind} ({len(hits)} of its {len(distinct)} distinct values; "
+                              f"the first in this row): personal data is no grouping variable: {advice}",
+                        row=_line(row), column=column)
 
 
 def call_record(args, syntax: str, source: str, group_equal: list[str], merged: dict, res,
@@ -353,6 +423,7 @@ def run(args: argparse.Namespace) -> int:
         bad = [x for x in group_equal if x not in GROUP_EQUAL_NAMES and not (x == "thresholds" and ordered)]
         if bad:
             raise EstimationError(None, f"--equal: unknown {', '.join(bad)} (use {', '.join(GROUP_EQUAL_NAMES)})")
+        refuse_personal_group(data, args.group, args.data)  # its labels go into every output: never a name
         words = missing_word_groups(data, args.group)      # 'NA' is a group here: said, not guessed either way
         from ..sem.syntax import parse_model
         # the small-group rule counts the measurement model's items; a path model (no =~) counts its variables

@@ -26,7 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
-from .format import merged_caption, num, stars
+from .format import integer, merged_caption, num, stars
 
 MECHANISMS = ("GOV", "MKT", "BEN", "VAL", "TAL")
 MEDIATOR, OUTCOME = "COL", "INT"
@@ -574,6 +574,9 @@ def sample_line(results: Mapping, group: str | None = None, group_variable: str 
     'N = 246 (g = 1: n = 90); estimator ML; missing data: full-information ML (lavaan missing = "ml")'
     >>> sample_line({"n": 301, "estimator": "MLR", "missing": "listwise", "norig": 301})
     'N = 301; estimator MLR; missing data: listwise deletion (no row had a missing value)'
+    >>> sample_line({"n": 2749, "estimator": "ML", "missing": "fiml", "groups": {"male": 898, "female": 1851}},
+    ...             "female", "gender").split(";")[0]
+    'N = 2,749 (female: n = 1,851)'
     """
     from ..sem.results import missing_words
     n = results.get("n")
@@ -586,9 +589,11 @@ def sample_line(results: Mapping, group: str | None = None, group_variable: str 
             norig = sum(int(v) for v in norig.values())
         except (TypeError, ValueError):
             norig = None
-    line = f"N = {n}"
+    def count(k):                            # with the tables' thousands separator: N = 2,749
+        return integer(k) if isinstance(k, (int, float)) else k
+    line = f"N = {count(n)}"
     if group is not None and len(sizes) > 1 and group in sizes:
-        line += f" ({merged_caption(group, group_variable)}: n = {sizes[group]})"
+        line += f" ({merged_caption(group, group_variable)}: n = {count(sizes[group])})"
     line += f"; estimator {results.get('estimator') or 'not recorded'}"
     return line + f"; missing data: {missing_words(results.get('missing'), n, norig)}"
 

@@ -570,7 +570,9 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
     rows, scaled_any, by_group = [], False, []
     for lab, r in results.items():
         fit = r.get("fit") or {}
-        rows.append({"Model": lab, "*N*": str(r.get("n", "")), "Estimator": str(r.get("estimator", "")),
+        n = r.get("n")          # with its thousands separator, as the group rows below and every table's counts
+        rows.append({"Model": lab, "*N*": integer(n) if isinstance(n, (int, float)) else str(n or ""),
+                     "Estimator": str(r.get("estimator", "")),
                      **{k: v for k, v in fit_row(fit).items() if k not in ("AIC", "BIC")}})
         parts = group_tests(r)          # a multi-group fit: each group's part of the test (lavaan's stat.group)
         if parts:

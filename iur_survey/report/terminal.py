@@ -184,6 +184,13 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
     if len(show):
         L.append(f"  {'estimates' if full else 'structural paths and effects'} (est, SE, {ci}, std.all, p):")
         multi = len(_groups(show)) > 1
+        # each column is as wide as its widest entry (the CI's after a negative bound, a large b), so the columns
+        # after it line up
+        cis = {id(r): ci_text(r["ci.lower"], r["ci.upper"]) for r in show}
+        ciw = max(len(c) for c in cis.values())
+        estw = max([7] + [len(num(r["est"], 3)) for r in show])
+        sew = max([6] + [len(num(r["se"], 3)) for r in show])
+        stdw = max([7] + [len(num(r.get("std.all"), 3)) for r in show])
         for g in _groups(show):
             sub = [r for r in show if r["group"] == g]
             if multi:
@@ -193,9 +200,9 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                 if r.get("group_partial") is True:          # freed from --equal by --free (lavaan's group.partial)
                     name = name.rstrip() + " (freed)"
                 name = _pad(name, 30)
-                L.append(f"    {name} {num(r['est'], 3):>7} {num(r['se'], 3):>6} "
-                         f"{ci_text(r['ci.lower'], r['ci.upper'])}"
-                         f" {num(r.get('std.all'), 3):>7}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
+                L.append(f"    {name} {num(r['est'], 3):>{estw}} {num(r['se'], 3):>{sew}} "
+                         f"{cis[id(r)]:<{ciw}}"
+                         f" {num(r.get('std.all'), 3):>{stdw}}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
         L.extend(shared_effect_lines(show, cap))
     L.extend(group_path_test_lines(results))
     r2 = results.get("r2") or {}

@@ -91,6 +91,16 @@ def _syntax_error(pm: ParsedModel, msg: str, name: str | None = None) -> ModelSy
     return ModelSyntaxError(pm.source, msg)
 
 
+def _group_place(g: int, ngroups: int) -> str:
+    """Which group an error is about, by its place and the count, never its label: a group column may hold
+    what no error should repeat (a name), as the group-size check's messages do (counts only).
+
+    >>> _group_place(0, 3), _group_place(0, 1)
+    (' of group 1 of 3 (numbered in order of first appearance in the data)', '')
+    """
+    return f" of group {g + 1} of {ngroups} (numbered in order of first appearance in the data)" if ngroups > 1 else ""
+
+
 def _check_sigma_pd(S: np.ndarray, names: list[str], label: str, n: int | None = None,
                     n_rows: int | None = None) -> None:
     """Refuse a sample covariance matrix that is not positive definite, naming the cause when it is the number of
@@ -98,9 +108,9 @@ def _check_sigma_pd(S: np.ndarray, names: list[str], label: str, n: int | None =
 
     >>> _check_sigma_pd(np.zeros((3, 3)) + np.eye(3), ["a", "b", "c"], "")
     >>> S = np.ones((3, 3))
-    >>> _check_sigma_pd(S, ["a", "b", "c"], " of group 'g'", n=2, n_rows=5)
+    >>> _check_sigma_pd(S, ["a", "b", "c"], _group_place(1, 4), n=2, n_rows=5)
     Traceback (most recent call last):
-    iur_survey.errors.EstimationError: the sample covariance matrix of group 'g' is not positive definite: 2 complete cases (of 5 rows; listwise deletion drops a row missing any model variable) for 3 observed variables; a covariance matrix needs more cases than variables: use FIML (--missing fiml), or merge the group with another (--merge-groups)
+    iur_survey.errors.EstimationError: the sample covariance matrix of group 2 of 4 (numbered in order of first appearance in the data) is not positive definite: 2 complete cases (of 5 rows; listwise deletion drops a row missing any model variable) for 3 observed variables; a covariance matrix needs more cases than variables: use FIML (--missing fiml), or merge the group with another (--merge-groups)
     """
     ev = np.linalg.eigvalsh(S)
     if ev.min() <= 1e-10 * max(1.0, ev.max()):
@@ -908,7 +918,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
     stats = complete_stats(Xg)
     for g in range(pt.ngroups):
         _check_sigma_pd(stats.cov[g], pt.ov_names[g],
-                        f" of group {pt.group_labels[g]!r}" if pt.ngroups > 1 else "", n=int(Xg[g].shape[0]),
+                        _group_place(g, pt.ngroups), n=int(Xg[g].shape[0]),
                         n_rows=None if norig is None else int(norig[g]))
     model = Model(pt)
     model.set_sample_stats(stats.cov, stats.mean)

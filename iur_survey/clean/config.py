@@ -115,6 +115,7 @@ class CleanConfig:
     longstring_keyed_far: bool = True
     longstring_near_spike: float | None = 2.0
     longstring_near_keyed: bool = False
+    longstring_chance_lines: bool = True
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
@@ -129,6 +130,8 @@ class CleanConfig:
     irv_midpoint_consistent: int | None = None
     irv_midpoint_off: int | None = 3
     irv_midpoint_popular: int | None = 2
+    irv_chance_lines: bool = True
+    irv_honest_far_alpha: float = 0.001
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
@@ -492,7 +495,7 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", 
          "mixture_likelihood_alpha", "mixture_likelihood_far_alpha",
          "invariant_tail_alpha", "invariant_tail_far_alpha", "page_line_alpha", "page_line_far_alpha",
          "page_line_min_share", "page_line_far_share", "near_duplicate_alpha", "near_duplicate_far_alpha",
-         "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha",
+         "longpattern_honest_alpha", "longpattern_honest_far_alpha", "longstring_honest_far_alpha", "irv_honest_far_alpha",
          "longpattern_cycle_share",
          "psychsyn_critval", "psychant_critval", "mahalanobis_style_quantile", "mahalanobis_shape_quantile")
 #: settings with a default that ``null`` turns off

@@ -17,7 +17,10 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
   (``longstring``'s ``near_spike``: a spike, not a response style's continuum), a repeating pattern over 4/7 of them
   that the person's own answers in a random order rarely give, an IRV under
   0.35 (for a line of the scale's middle answer, these two only with at most two other answers:
-  :func:`~iur_survey.clean.rules.longstring`'s ``midpoint_off``), a random-answer likelihood ratio
+  :func:`~iur_survey.clean.rules.longstring`'s ``midpoint_off``; the run, the one answer to all items but one
+  and the low IRV only where at most .001 of honest answers drawn from the sample's answer model give such a
+  line at that answer: ``longstring``'s and ``irv``'s ``chance_lines``, so that a line at a floor nearly
+  everyone answers, on a form without reverse-keyed items, is a flag), a random-answer likelihood ratio
   beyond its .999 honest quantile (and beyond the guard for stretched answer styles, or within it beside
   ``psychant``: below); or
 * **several independent pieces of evidence**: at least ``min_evidence`` (default 2) of

@@ -1184,7 +1184,8 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
                far_run: int | None = None, honest_far_alpha: float = 0.001,
                midpoint_consistent: int | None = None, midpoint_off: int | None = 3,
                midpoint_popular: int | None = 2, keyed_lines: bool = True, keyed_agree: bool = False, keyed_far: bool = True,
-               near_spike: float | None = 2.0, near_keyed: bool = False, order: list[str] | None = None) -> pd.Series:
+               near_spike: float | None = 2.0, near_keyed: bool = False, chance_lines: bool = True,
+               order: list[str] | None = None) -> pd.Series:
     """Flag straight-lining: a run of ``min_run`` or more identical consecutive raw answers.
 
     The longest string of identical responses (Johnson 2005, *J Res Pers* 39:103-129;
@@ -1343,6 +1344,33 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     (a random tail, as the reference sample moved): the keyed strata are small, so a lone honest line in one is
     taken; off.
 
+    ``chance_lines`` (default on): a run of ``far_run`` or more, or one answer to all items but one, is far beyond
+    only where at most ``honest_far_alpha`` (.001) of honest answers drawn from the sample's answer model (its
+    items' answer shares and correlations, no response style; to the items the person answered) give a line of
+    that answer with at most as many other answers (:func:`_honest_lines`).  Where more do, it is flagged, the
+    invariance group's piece of evidence beside speed, size and the others, and its detail gives the share.
+    Curran (2016) and Meade & Craig (2012) warn that longstring cut-offs depend on the scale: on a form without
+    reverse-keyed items where most people answer most items at one end ("never", "not rude"), a line of that
+    answer is an honest answer.  On a form with reverse-keyed items the model's honest answers seldom hold one
+    answer across them, and a line of an answer the sample seldom gives to those items stays far beyond.
+    Measured (Dec. 2026, off -> on; the real public exports of ``real44``, careless exclusions): FiveThirtyEight's
+    flying etiquette survey (8 items, 3 points, none reverse-keyed, 59 % of answers "not rude") 139 -> 9 of 850
+    completed: its 126 lines of "not rude" with 0-2 other answers are 2.6-35 % of the model's honest answers (the
+    9: lines of "somewhat" or "very rude", 0.005 %, and a random tail); Nichols & Nicki's Internet Addiction
+    Scale (36 items, 66 % "never") 30 -> 2 of 207 (lines of "never", 1.5-34 %); star wars 110 -> 32 (lines of
+    "very favourably" kept, 0.7-15 %; lines of the neutral answer and of "somewhat favourably", at most 0.03 %,
+    still excluded); food 42 -> 21; Google Forms 11 -> 2; SoSci experiments 13 -> 9, 19 -> 11, 20 -> 17, 21 ->
+    18 (lines of 7 with one or two other answers kept, 0.15-0.5 %; whole lines of 7, 0.04-0.1 %, and lines of
+    the middle answer, 0.000 %, still excluded); the Big Five (7 of 25 items reverse-keyed), SAQ and LimeSurvey
+    exports every figure equal.  Two outside generators (outside9, 32,300 responses, and outside10, 34,000; the
+    package's items, reverse-keyed ones among them) and ``python -m iur_survey.clean.evaluate --generator all
+    --n 800 3000 --formats csv``: every figure equal (outside9's straight lines at the agree end 646 of 646,
+    lines passing the attention check 259 of 259, patterns 162 of 162).  Without a model (fewer complete
+    responses than twice the items) a line stays far beyond.  The cost: careless lines of the answer nearly
+    everyone gives, on a form without reverse-keyed items, are excluded only beside other evidence (speed,
+    size, likelihood, inconsistency); the answers alone do not tell them from honest ones.  ``chance_lines:
+    false`` restores the previous rule.
+
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 4], "GOV2": [3.0, 4], "GOV3": [3.0, 2], "GOV4": [3.0, 5]})
     >>> longstring(df, load_instrument(), min_run=3, far_run=5).tolist()
@@ -1383,6 +1411,13 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
         lean = midpoint_line(x, cols, instrument, len(cols) + 1, midpoint_popular)[0]    # the items stays a midpoint
         spiked &= ~lean                                                                  # responder's
     hit |= spiked
+    share = np.full(len(x), np.nan)                 # lines the items' own answers give: flagged, not far
+    cand = hit & ((best >= far) | near[0]) & ~keyed & ~spiked & ~calm & ~loose
+    off = (~np.isnan(x)).sum(axis=1) - ident[0]
+    if chance_lines and cand.any():
+        got = _honest_lines(frame, instrument, cols, x, cand)
+        share = share if got is None else got
+    chance = share > honest_far_alpha
     texts = []
     same = " (the same place on each item's scale)" if x is not raw else ""
     for i in np.flatnonzero(hit):
@@ -1413,6 +1448,9 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
         if (best[i] >= far or near[0][i]) and loose[i]:
             texts.append(t + _midpoint_off_text(n_other[i], midpoint_off))
             continue
+        if chance[i]:
+            texts.append(t + _honest_line_text(share[i], ident[1][i], off[i]))
+            continue
         texts.append(_far(t) if best[i] >= far or near[0][i] else t)
     return _details(frame, hit, texts)
 
@@ -1436,6 +1474,55 @@ def _near_by_chance(frame: pd.DataFrame, instrument: Instrument, cols: list[str]
         if np.mean(near & np.isclose(h_code, v)) > alpha:
             out |= rows & (code == v)
     return out
+
+
+def _honest_lines(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x: np.ndarray, rows: np.ndarray,
+                  sd: bool = False) -> np.ndarray | None:
+    """Per row of ``rows`` (lines in ``x``, the answers on the top-level scale), the share of honest answers drawn
+    from the sample's answer model (fitted on every row, as in :func:`_all_but_one`) to the same items as the row
+    answered whose most frequent answer is the row's and whose count of other answers (with ``sd``: SD) is at most
+    the row's: how often the items' own answer shares and correlations give such a line (``NaN`` off ``rows``).  On
+    a form with reverse-keyed items honest answers seldom hold one answer across them; on a form where most people
+    answer most items at the floor they often do.  None without a model (fewer complete responses than
+    :func:`mahalanobis_min_n`).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument(); cols = list(inst.item_codes)
+    >>> x = np.where(np.random.default_rng(1).random((300, 28)) < 0.9, 1.0, 2.0)     # nine answers in ten at 1
+    >>> x[0], x[1] = 1.0, 3.0                                                          # two lines
+    >>> share = _honest_lines(pd.DataFrame(x, columns=cols), inst, cols, x, np.arange(300) < 2)
+    >>> (share[:2] > 0.001).tolist(), bool(np.isnan(share[2]))     # the items' own line at 1; none at 3
+    ([True, False], True)
+    """
+    honest = _draws_as_answers(_model_draws(frame, instrument, cols, np.ones(len(frame), dtype=bool)), cols,
+                               instrument)
+    if honest is None:
+        return None
+    if not getattr(instrument, "mixed_scales", False):
+        honest = honest + instrument.scale_min              # the draws' 0-based codes on the scale
+    answered = ~np.isnan(x)
+    count, code = max_identical_index(x)
+    spread = irv_index(x) if sd else (answered.sum(axis=1) - count).astype(float)
+    share = np.full(len(rows), np.nan)
+    idx = np.flatnonzero(rows)
+    masks, which = np.unique(answered[idx], axis=0, return_inverse=True)
+    for m, mask in enumerate(masks):                     # the draws' answers to the items the row answered
+        h = honest[:, mask]
+        h_count, h_code = max_identical_index(h)
+        h_spread = irv_index(h) if sd else (mask.sum() - h_count).astype(float)
+        these = idx[which.ravel() == m]
+        for v in np.unique(code[these]):
+            at = np.sort(h_spread[np.isclose(h_code, v)])
+            i = these[np.isclose(code[these], v)]
+            share[i] = np.searchsorted(at, spread[i] + 1e-9, side="right") / len(h)
+    return share
+
+
+def _honest_line_text(share: float, code: float, spread: float, sd: bool = False) -> str:
+    """The detail of a line the sample's answer model gives (:func:`_honest_lines`): flagged, not far beyond."""
+    what = f"an SD of at most {spread:.2f}" if sd else f"at most {int(spread)} other {'answer' if spread == 1 else 'answers'}"
+    return (f"; not far beyond: {_detail_number(round(100 * share, 2))}% of honest answers drawn from the sample's "
+            f"answer model give a line of {_detail_number(code)} with {what} (the items' own answers give it)")
 
 
 def _all_but_one(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x: np.ndarray, best: np.ndarray,
@@ -1669,7 +1756,8 @@ def _rarer_than(chance: np.ndarray, cut: int, alpha: float) -> int:
 
 def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far_sd: float = 0.35,
         min_items: int | None = None, midpoint_consistent: int | None = None,
-        midpoint_off: int | None = 3, midpoint_popular: int | None = 2) -> pd.Series:
+        midpoint_off: int | None = 3, midpoint_popular: int | None = 2, chance_lines: bool = True,
+        honest_far_alpha: float = 0.001) -> pd.Series:
     """Flag near-invariant responding: the intra-individual response variability is below ``min_sd``.
 
     IRV is the standard deviation of a respondent's raw answers across the items (Dunn,
@@ -1718,6 +1806,24 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     (:func:`longstring`'s, with the figures); ``null`` restores far beyond.  ``midpoint_popular`` (default 2): as
     :func:`longstring`'s (figures there).
 
+    ``chance_lines`` (default on) with ``honest_far_alpha`` (.001): as :func:`longstring`'s, an IRV under
+    ``far_sd`` is far beyond only where at most that share of honest answers drawn from the sample's answer model,
+    to the items the person answered, have the person's most frequent answer and an SD at most theirs
+    (:func:`_honest_lines`); where more do, it is flagged (figures there: on the real exports this rule's own
+    exclusions went 7 -> 0 on the Internet Addiction Scale, 36 -> 7 on star wars, 18 -> 7 on food, 5 -> 0 on
+    Google Forms).  ``chance_lines: false`` restores the previous rule.
+
+    >>> x = np.where(np.random.default_rng(1).random((300, 8)) < 0.9, 1.0, 2.0)    # nine answers in ten at 1
+    >>> x[0], x[1] = 1.0, 3.0
+    >>> from iur_survey.instrument import parse_instrument
+    >>> items = [f"A{i}" for i in range(1, 9)]                                      # none reverse-keyed
+    >>> floor = parse_instrument({"scale": {"min": 1, "max": 3}, "constructs": {"A": {"items": items}}})
+    >>> out = irv(pd.DataFrame(x, columns=items), floor)
+    >>> out[1]                                   # a line of 3, an answer nobody else gives: far beyond
+    'IRV (SD of 8 answers) 0.00 < 0.4 [far beyond the cut-off]'
+    >>> FAR in out[0], "of honest answers drawn from the sample's answer model give a line of 1" in out[0]
+    (False, True)
+
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 1], "GOV2": [3.0, 4], "GOV3": [4.0, 2], "GOV4": [3.0, 5]})
     >>> irv(df, load_instrument(), min_items=2).tolist()
@@ -1740,13 +1846,24 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
         hit = (n_ans >= need) & (sd < min_sd)
     calm, n_off = consistent_midpoint(x, cols, instrument, midpoint_consistent)
     loose, n_other = midpoint_line(x, cols, instrument, midpoint_off, midpoint_popular)
+    share = np.full(len(x), np.nan)                 # lines the items' own answers give: flagged, not far
+    with np.errstate(invalid="ignore"):
+        cand = hit & (sd < far_sd) & ~calm & ~loose
+    mode = max_identical_index(x)[1]
+    if chance_lines and cand.any():
+        got = _honest_lines(frame, instrument, cols, x, cand, sd=True)
+        share = share if got is None else got
+    chance = share > honest_far_alpha
     return _details(frame, hit, (t + _midpoint_text(o) if s < far_sd and c
                                  else t + _midpoint_off_text(m, midpoint_off) if s < far_sd and w
+                                 else t + _honest_line_text(h, v, s, sd=True) if s < far_sd and ch
                                  else _far(t) if s < far_sd else t
-                                 for t, s, c, o, w, m in
-                                 ((f"IRV (SD of {n} answers) {s:.2f} < {_detail_number(min_sd)}", s, c, o, w, m)
-                                  for n, s, c, o, w, m in zip(n_ans[hit], sd[hit], calm[hit], n_off[hit],
-                                                              loose[hit], n_other[hit]))))
+                                 for t, s, c, o, w, m, ch, h, v in
+                                 ((f"IRV (SD of {n} answers) {s:.2f} < {_detail_number(min_sd)}", s, c, o, w, m,
+                                   ch, h, v)
+                                  for n, s, c, o, w, m, ch, h, v in zip(n_ans[hit], sd[hit], calm[hit], n_off[hit],
+                                                                        loose[hit], n_other[hit], chance[hit],
+                                                                        share[hit], mode[hit]))))
 
 
 def _mean_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:

@@ -6,7 +6,7 @@ formatted string, APA 7th ed.).  The numbers are formatted by the same functions
 (:mod:`iur_survey.report.format`, :mod:`iur_survey.report.sem_tables`); the statistics come from the
 package (:mod:`iur_survey.measure` for alpha, omega, AVE, HTMT; the fit for everything else).
 
-* :func:`fit_apa`            fit of one or more models (robust / scaled rows when the results have them)
+* :func:`fit_apa`            fit of one or more models (a scaled fit: the robust row first, the unscaled under it)
 * :func:`measurement_apa`    loadings with alpha, omega, CR and AVE per construct
 * :func:`discriminant_apa`   Fornell-Larcker (CFA results) and HTMT (with bootstrap CIs from a pls.json)
 * :func:`thresholds_apa`     thresholds of the ordered items (WLSMV), estimate (*SE*) per item and threshold

@@ -4,7 +4,8 @@ Reads RESULTS.json of `iur-survey fit` (several: one fit row each, e.g. CFA,
 ML and MLR) and optionally the pls.json of `iur-survey pls` (its HTMT
 bootstrap CIs, and its own tables), and writes every table that applies:
 
-  fit                 chi-square, df, p, CFI, TLI, RMSEA [90% CI], SRMR (+ scaled/robust rows)
+  fit                 chi-square, df, p, CFI, TLI, RMSEA [90% CI], SRMR (MLR, WLSMV: the model's row is the
+                      scaled test with the robust indices, to report; the unscaled one under it)
   measurement         loadings (b, SE, beta) with alpha, omega, CR and AVE per construct
   discriminant        Fornell-Larcker (from CFA results) and HTMT (bootstrap CIs from a pls.json of the same
                       data and measurement model, else refused; a group of a multi-group fit: its own HTMT)

@@ -11,7 +11,7 @@ from importlib import import_module
 
 _WHERE = {
     "figure_png": "diagram", "forest_plot": "diagram", "path_diagram": "diagram",
-    "cardinal": "format", "counted": "format", "integer": "format", "num": "format", "p_clause": "format", "percent": "format", "pval": "format",
+    "cardinal": "format", "chisq": "format", "counted": "format", "integer": "format", "num": "format", "p_clause": "format", "percent": "format", "pval": "format",
     "quantity": "format", "stars": "format",
     "glue_all": "glue", "glue_figure": "glue", "glue_markdown": "glue", "glue_text": "glue", "notice": "glue", "show_figure": "glue",
     "APATable": "tables", "apa_table": "tables",

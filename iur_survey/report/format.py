@@ -32,8 +32,9 @@ MINUS = "\u2212"
 DASH = "\u2014"
 
 
-def num(x, decimals: int = 2, leading_zero: bool = True) -> str:
-    """``x`` rounded to ``decimals``, a true minus sign, optionally without the leading zero."""
+def num(x, decimals: int = 2, leading_zero: bool = True, thousands: bool = False) -> str:
+    """``x`` rounded to ``decimals``, a true minus sign, optionally without the leading zero; ``thousands``: a
+    comma between groups of three digits from 1,000 on (:func:`chisq`)."""
     if x is None:
         return DASH
     try:
@@ -44,11 +45,23 @@ def num(x, decimals: int = 2, leading_zero: bool = True) -> str:
         return DASH
     if math.isinf(x):
         return ("" if x > 0 else MINUS) + "∞"
-    s = f"{abs(x):.{decimals}f}"
+    s = f"{abs(x):{',' if thousands else ''}.{decimals}f}"
     neg = x < 0            # also when it rounds to zero: "−.00", not ".00" (an exact 0 / -0.0 is unsigned)
     if not leading_zero and s.startswith("0."):
         s = s[1:]
     return (MINUS if neg else "") + s
+
+
+def chisq(x, decimals: int = 2) -> str:
+    """A χ² statistic as APA writes it (7th ed., 6.38: a comma between groups of three digits from 1,000 on):
+    the model's χ², a group's part of it, a Δχ², a Wald χ², a Bartlett χ²; the one formatter of them for the
+    fit, invariance and by-group tables and the book's prose.  Its degrees of freedom are no such figure (APA
+    6.38 excepts them): ``num(df, 0)``.
+
+    >>> chisq(4641.702), chisq(512.3), chisq(1234567.891, 1), chisq(-1012.5), chisq(None)
+    ('4,641.70', '512.30', '1,234,567.9', '−1,012.50', '—')
+    """
+    return num(x, decimals, thousands=True)
 
 
 def ci_text(lo: float, hi: float, decimals: int = 3, leading_zero: bool = True) -> str:
@@ -134,7 +147,7 @@ def quantity(x, kind: str, decimals: int = 3) -> str:
     if kind not in BOUNDED and kind not in UNBOUNDED:
         raise ValueError(f"unknown quantity {kind!r} (bounded by 1: {', '.join(sorted(BOUNDED))}; unbounded: "
                          f"{', '.join(sorted(UNBOUNDED))})")
-    return num(x, decimals, leading_zero=kind in UNBOUNDED)
+    return num(x, decimals, leading_zero=kind in UNBOUNDED, thousands=kind == "chisq")
 
 
 def pval(p, decimals: int = 3) -> str:

@@ -26,7 +26,7 @@ from ..sem.compare import equal_paths_summary, holm
 from ..sem.invariance import NOT_REACHED, compare_decisions, models_named, sequence_decisions
 from ..sem.results_file import stat_group_of
 from .codebook import points_text
-from .format import (DASH, cardinal, delta_fit, group_caption, instrument_wordings, integer, num, p_rel,
+from .format import (DASH, cardinal, chisq, delta_fit, group_caption, instrument_wordings, integer, num, p_rel,
                      pval, set_group_wordings, stars, worded)
 from .tables import APATable
 
@@ -207,15 +207,15 @@ def invariance_table(summary: Mapping[str, Any], number=None,
     # each group's part of each step's χ² (lavaan's stat.group), a row per group under the χ²
     parts = [stat_group_of(r.get("stat.group"), chi == "chisq.scaled") or {} for _, r in tab.iterrows()]
     groups = list(dict.fromkeys(g for p in parts for g in p))
-    by_group = [(f"{chi_name}: {_group_name(g, summary.get('group'))}", lambda r, g=g: num(
-        (stat_group_of(r.get("stat.group"), chi == "chisq.scaled") or {}).get(g, np.nan), 2)) for g in groups]
-    stats = [("*Fit*", None), (chi_name, lambda r: num(r[chi], 2)), *by_group,
+    by_group = [(f"{chi_name}: {_group_name(g, summary.get('group'))}", lambda r, g=g: chisq(
+        (stat_group_of(r.get("stat.group"), chi == "chisq.scaled") or {}).get(g, np.nan))) for g in groups]
+    stats = [("*Fit*", None), (chi_name, lambda r: chisq(r[chi])), *by_group,
              ("df", lambda r: num(r["df"], 0)),
              ("CFI", lambda r: num(r[cfi], 3, False)), ("TLI", lambda r: num(r[tli], 3, False)),
              ("RMSEA", lambda r: num(r[rmsea], 3, False)), ("SRMR", lambda r: num(r["srmr"], 3, False)),
              ("*Change from the previous model*", None),
              ("Δχ² (Δdf)", lambda r: DASH if pd.isna(r["chisq.diff"]) else
-              f"{num(r['chisq.diff'], 2)} ({num(r['df.diff'], 0)})"),
+              f"{chisq(r['chisq.diff'])} ({num(r['df.diff'], 0)})"),
              ("*p*", lambda r: pval(r["pvalue.diff"])),
              ("ΔCFI", lambda r: _delta(r["delta.cfi"], _step_cut(summary, r["step"], 0), low=True)),
              ("ΔRMSEA", lambda r: _delta(r["delta.rmsea"], _step_cut(summary, r["step"], 1))),
@@ -367,7 +367,7 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
     dfs = sorted(set(int(d) for d in paths["df"]))
     one_df = len(dfs) == 1
     wcol = f"Wald χ²({dfs[0]})" if one_df else "Wald χ² (df)"
-    frame[wcol] = [num(w, 2) if one_df else f"{num(w, 2)} ({int(d)})" for w, d in zip(paths["Wald"], paths["df"])]
+    frame[wcol] = [chisq(w) if one_df else f"{chisq(w)} ({int(d)})" for w, d in zip(paths["Wald"], paths["df"])]
     frame["*p*"] = [pval(v) for v in paths["pvalue"]]
     frame["*p* Holm"] = [pval(v) for v in holm(paths["pvalue"])]
     eq = {"metric": "the loadings constrained equal across the groups (metric invariance)",
@@ -376,7 +376,7 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
     jtxt = ""
     if len(joint):
         j = joint.iloc[0]
-        jtxt = f" All paths equal at once: Wald χ²({int(j['df'])}) = {num(j['Wald'], 2)}, *p* = {pval(j['pvalue'])}."
+        jtxt = f" All paths equal at once: Wald χ²({int(j['df'])}) = {chisq(j['Wald'])}, *p* = {pval(j['pvalue'])}."
         jtxt = jtxt.replace("= <", "<")
     note = (f"Multi-group structural model (ML, FIML) with {eq}; every structural path is estimated freely in each "
             "group. Columns by group" + (f" ({'; '.join(keys)})" if keys else "") + ": the unstandardized path, "
@@ -580,7 +580,7 @@ def _step_sentence(word: str, table: pd.DataFrame, step: str, decision: str, cfi
     def d(x, k):
         return DASH if x is None or pd.isna(x) else delta_fit(x, cut=cut[k], low=k == 0)
     return (f"{word} {verb} {decision} (ΔCFI = {d(r[cfi], 0)}, ΔRMSEA = {d(r[rmsea], 1)}; "
-            f"Δχ²({num(r['df.diff'], 0)}) = {num(r['chisq.diff'], 2)}, *p* {p_rel(r['pvalue.diff'])}).")
+            f"Δχ²({num(r['df.diff'], 0)}) = {chisq(r['chisq.diff'])}, *p* {p_rel(r['pvalue.diff'])}).")
 
 
 def _rule_text(iv: Mapping[str, Any] | None, reason: str = "") -> str:
@@ -661,7 +661,7 @@ def _group_paths_text(gv: Mapping[str, Any] | None, reason: str = "") -> str:
         out.append(f"After Holm's correction for testing {cardinal(k)} paths, "
                    f"{'none' if n_holm == 0 else cardinal(n_holm, among=[k])} do{'es' if n_holm == 1 else ''}.")
     if joint is not None:
-        out.append(f"The joint test that all paths are equal gives χ²({int(joint['df'])}) = {num(joint['Wald'], 2)}, "
+        out.append(f"The joint test that all paths are equal gives χ²({int(joint['df'])}) = {chisq(joint['Wald'])}, "
                    f"*p* {p_rel(joint['pvalue'])}.")
     return " ".join(out)
 

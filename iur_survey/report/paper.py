@@ -6,7 +6,7 @@ formatted string, APA 7th ed.).  The numbers are formatted by the same functions
 (:mod:`iur_survey.report.format`, :mod:`iur_survey.report.sem_tables`); the statistics come from the
 package (:mod:`iur_survey.measure` for alpha, omega, AVE, HTMT; the fit for everything else).
 
-* :func:`fit_apa`            fit of one or more models (robust / scaled rows when the results have them)
+* :func:`fit_apa`            fit of one or more models (a scaled fit: the robust row first, the unscaled under it)
 * :func:`measurement_apa`    loadings with alpha, omega, CR and AVE per construct
 * :func:`discriminant_apa`   Fornell-Larcker (CFA results) and HTMT (with bootstrap CIs from a pls.json)
 * :func:`thresholds_apa`     thresholds of the ordered items (WLSMV), estimate (*SE*) per item and threshold
@@ -54,7 +54,7 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import (DASH, cardinal, ci_text, delta_fit, group_caption, group_prose, group_wordings,
+from .format import (DASH, cardinal, chisq, ci_text, delta_fit, group_caption, group_prose, group_wordings,
                      instrument_wordings, integer, merged_caption, num, p_rel, pval, quantity, stars)
 from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
@@ -553,16 +553,28 @@ def scaled_test_words(results: Mapping) -> str | None:
             else words + f' (lavaan\'s test = "{name}")')
 
 
+#: the label of a scaled fit's second row in the fit table (:func:`fit_apa`): lavaan's standard test and indices
+UNSCALED = "(unscaled)"
+
+
 # ----------------------------------------------------------------------------------------------- tables
 def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, title: str = "Model fit") -> APATable:
-    """Fit of each model (rows), APA style; a second row with the scaled test and robust indices when the
-    results have them (MLR, WLSMV).  ``results``: label -> results dict, or a list (labelled by file name), or
-    one results dict (its ``estimates`` a list: a label -> results mapping may have a model labelled "fit", the
-    name of a results file fit.json).
+    """Fit of each model (rows), APA style.  ``results``: label -> results dict, or a list (labelled by file
+    name), or one results dict (its ``estimates`` a list: a label -> results mapping may have a model labelled
+    "fit", the name of a results file fit.json).
 
     >>> r = {"n": 10, "estimator": "ML", "fit": {"chisq": 1.0, "df": 1}, "estimates": []}
     >>> fit_apa({"fit": r}).frame["Model"].tolist(), fit_apa(r).frame["Model"].tolist()
     (['fit'], ['Model 1'])
+
+    A fit with a scaled test (MLR, WLSMV): the model's row, the first, is the one to report, the scaled χ²
+    (chisq.scaled) with the robust CFI, TLI and RMSEA (cfi.robust ...); lavaan's standard test and indices
+    (chisq, cfi ...) follow in a row labelled unscaled:
+
+    >>> mlr = {"n": 2749, "estimator": "MLR", "estimates": [], "fit": {"chisq": 4641.702, "df": 267,
+    ...        "cfi": .778, "chisq.scaled": 4039.754, "df.scaled": 267, "cfi.robust": .779}}
+    >>> fit_apa({"m": mlr}).frame[["Model", "Estimator", "χ²", "CFI"]].values.tolist()
+    [['m', 'MLR', '4,039.75', '.779'], ['m (unscaled)', '', '4,641.70', '.778']]
     """
     if not isinstance(results, Mapping) or isinstance(results.get("estimates"), list):
         fits = [results] if isinstance(results, Mapping) else list(results)
@@ -571,22 +583,24 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
     for lab, r in results.items():
         fit = r.get("fit") or {}
         n = r.get("n")          # with its thousands separator, as the group rows below and every table's counts
-        rows.append({"Model": lab, "*N*": integer(n) if isinstance(n, (int, float)) else str(n or ""),
-                     "Estimator": str(r.get("estimator", "")),
-                     **{k: v for k, v in fit_row(fit).items() if k not in ("AIC", "BIC")}})
         parts = group_tests(r)          # a multi-group fit: each group's part of the test (lavaan's stat.group)
         if parts:
             by_group.append(lab)
-        rows.extend(_group_test_rows(r, lab, stat_group_of(parts, False)))
-        if "chisq.scaled" in fit:       # the fit has a scaled test; one that could not be computed (null) shows —
-            scaled_any = True
-            rows.append({"Model": f"{lab} (scaled/robust)", "*N*": "", "Estimator": "",
-                         **{k: v for k, v in fit_row(fit, scaled=True).items() if k not in ("AIC", "BIC")}})
-            rows.extend(_group_test_rows(r, f"{lab} (scaled/robust)", stat_group_of(parts, True)))
+        # a fit with a scaled test (MLR, WLSMV): the row an author copies, the one with the model's label, is the
+        # scaled test with the robust indices (what lavaan's users report); the standard test and its indices
+        # follow in a row labelled unscaled.  One that could not be computed (null) shows —.
+        scaled = "chisq.scaled" in fit
+        scaled_any = scaled_any or scaled
+        for k, robust in enumerate((True, False) if scaled else (False,)):
+            row = lab if k == 0 else f"{lab} {UNSCALED}"
+            rows.append({"Model": row, "*N*": "" if k else integer(n) if isinstance(n, (int, float)) else str(n or ""),
+                         "Estimator": "" if k else str(r.get("estimator", "")),
+                         **{c: v for c, v in fit_row(fit, scaled=robust).items() if c not in ("AIC", "BIC")}})
+            rows.extend(_group_test_rows(r, row, stat_group_of(parts, robust)))
     frame = pd.DataFrame(rows).fillna("")
     dwls = any(str(r.get("estimator", "")).upper() == "WLSMV" for r in results.values())
-    note = (("χ²: the test of the model (likelihood ratio; under WLSMV the DWLS statistic, not chi-square "
-             "distributed for ordinal data: report its scaled row)" if dwls else "χ²: likelihood-ratio test of the model")
+    note = (("χ²: the test of the model (likelihood ratio; the unscaled row of a WLSMV fit: the DWLS statistic, not "
+             "chi-square distributed for ordinal data)" if dwls else "χ²: likelihood-ratio test of the model")
             + "; CFI, TLI, RMSEA with its 90% CI and SRMR as lavaan's fitMeasures().")
     if by_group:
         note += (" Rows of a group" + (f" ({', '.join(by_group)})" if len(by_group) < len(results) else "")
@@ -596,9 +610,10 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
         named = {lab: scaled_test_words(r) for lab, r in results.items() if "chisq.scaled" in (r.get("fit") or {})}
         which = ("; ".join(f"{lab}: {w}" for lab, w in named.items() if w) if len(set(named.values())) > 1
                  else next(iter(named.values()), None))
-        note += (f" Scaled/robust rows: the scaled test statistic (chisq.scaled{f'; {which}' if which else ''}) and "
-                 "the robust CFI, TLI and RMSEA (cfi.robust, tli.robust, rmsea.robust); the first row of such a fit "
-                 "is the standard (unscaled) test and its indices.")
+        note += (f" A fit with a scaled test: its row (the model's, to report) holds the scaled test statistic "
+                 f"(chisq.scaled{f'; {which}' if which else ''}) and the robust CFI, TLI and RMSEA (cfi.robust, "
+                 f"tli.robust, rmsea.robust); the row \"{UNSCALED}\" under it the standard test and its indices "
+                 "(chisq, cfi, tli, rmsea), for comparison only.")
         for lab, r in results.items():   # WLSMV: lavaan's scaled indices are others again (the invariance steps')
             fit = r.get("fit") or {}
             if (str(r.get("estimator", "")).upper() == "WLSMV" and fit.get("cfi.robust") is not None
@@ -659,7 +674,7 @@ def _group_test_rows(results: Mapping, row: str, parts: Mapping[str, Any] | None
     sizes = results.get("groups") if isinstance(results.get("groups"), Mapping) else {}
     var = group_variable(results)
     return [{"Model": f"{row}: {group_caption(g, var)}", "*N*": integer(sizes[g]) if g in sizes else "",
-             "χ²": num(math.nan if v is None else v, 2)} for g, v in parts.items()]
+             "χ²": chisq(math.nan if v is None else v)} for g, v in parts.items()]
 
 
 #: a word of lavaan syntax with an asterisk (``a1*GOV``, ``c(a1.g1, a1.g2)*GOV``'s ``...)*GOV``)
@@ -1871,10 +1886,10 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     for k, s in enumerate(steps):
         f, t, d = s.get("fit") or {}, s.get("test") or {}, s.get("delta") or {}
         decision = decisions[k] or ("baseline" if k == 0 else DASH)
-        rows.append({"Step": s["step"], chi_h: num(f.get(chi_k), 2), "df": num(f.get("df"), 0),
+        rows.append({"Step": s["step"], chi_h: chisq(f.get(chi_k)), "df": num(f.get("df"), 0),
                      f"{prefix}CFI": num(f.get(cfi_k), 3, False), f"{prefix}RMSEA": num(f.get(rmsea_k), 3, False),
                      "SRMR": num(f.get("srmr"), 3, False),
-                     "Δχ² (Δdf)": (f"{num(t.get('chisq.diff'), 2)} ({num(t.get('df.diff'), 0)})" if t else DASH),
+                     "Δχ² (Δdf)": (f"{chisq(t.get('chisq.diff'))} ({num(t.get('df.diff'), 0)})" if t else DASH),
                      "*p*": pval(t.get("pvalue")) if t else DASH,
                      # a change just inside its cut-off is not rounded onto it (the step's cutoffs)
                      f"Δ{prefix}CFI": delta_fit(d.get(d_cfi), cut=_cut(s, "cfi"), low=True) if d else DASH,
@@ -1887,7 +1902,7 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
         parts = stat_group_of(s.get("stat.group"), chi_k == "chisq.scaled") or {}
         by_group = by_group or bool(parts)
         rows.extend({"Step": f"{s['step']}: {group_caption(g, group_variable(results))}",
-                     chi_h: num(math.nan if v is None else v, 2)} for g, v in parts.items())
+                     chi_h: chisq(math.nan if v is None else v)} for g, v in parts.items())
     frame = pd.DataFrame(rows).fillna("")
     if ordinal:
         chi_note = ("χ²: the scaled-shifted statistic (WLSMV, lavaan's chisq.scaled); Δχ²: the scaled-shifted "
@@ -1961,7 +1976,7 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
         for g in groups:
             hit = reg[(reg["lhs"] == key[0]) & (reg["rhs"] == key[1]) & (reg["group"] == g)]
             row[head[g]] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} "
-                                                   f"(β {num(hit['std.all'].iloc[0], 2, False)})"
+                                                   f"(β {num(hit['std.all'].iloc[0], 3, False)})"
                                              + stars(hit["pvalue"].iloc[0]))
         rows.append(row)
     frame = pd.DataFrame(rows)
@@ -2016,7 +2031,7 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
     def wald(r):
         if r is None or not r.get("df"):
             return DASH
-        return num(r["Wald"], 2) if one_df else f"{num(r['Wald'], 2)} ({int(r['df'])})"
+        return chisq(r["Wald"]) if one_df else f"{chisq(r['Wald'])} ({int(r['df'])})"
     frame[wcol] = [wald(r) for r in rows]
     frame["*p*"] = [pval(r["pvalue"]) if r is not None and r.get("df") else DASH for r in rows]
     frame["*p* Holm"] = [pval(r.get("pvalue.holm")) if r is not None and r.get("df") else DASH for r in rows]
@@ -2032,7 +2047,7 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
         note += " Not tested (—): " + "; ".join(f"{path}: {why}" for path, why in untested) + "."
     j = t.get("joint") or {}
     if j.get("df"):
-        note += (f" All paths equal at once: Wald χ²({int(j['df'])}) = {num(j['Wald'], 2)}, "
+        note += (f" All paths equal at once: Wald χ²({int(j['df'])}) = {chisq(j['Wald'])}, "
                  f"*p* {p_rel(j['pvalue'])}.")
     return note
 

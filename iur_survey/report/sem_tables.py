@@ -22,7 +22,8 @@ import pandas as pd
 
 from ..sem.fitmeasures import chisq_pvalue
 from ..study import INDIRECT, MECHANISMS, OUTCOMES, effect_source
-from .format import DASH, ci_text, group_caption, num, p_rel, pval, stars
+from . import format as _format
+from .format import DASH, chisq, ci_text, group_caption, num, p_rel, pval, stars
 from .tables import APATable, apa_table, code_span
 
 MEDIATOR, OUTCOME = OUTCOMES
@@ -101,7 +102,7 @@ def fit_row(fit: Mapping, scaled: bool = False) -> dict[str, str]:
     rob = ".robust" if scaled else ""
     lo, hi = _get(fit, f"rmsea.ci.lower{rob}"), _get(fit, f"rmsea.ci.upper{rob}")
     ci = "" if (pd.isna(lo) or pd.isna(hi)) else f" [{num(lo, 3, False)}, {num(hi, 3, False)}]"
-    return {"χ²": num(_get(fit, f"chisq{sfx}"), 2), "df": num(_get(fit, f"df{sfx}" if scaled else "df"), 0),
+    return {"χ²": chisq(_get(fit, f"chisq{sfx}")), "df": num(_get(fit, f"df{sfx}" if scaled else "df"), 0),
             "*p*": pval(_get(fit, f"pvalue{sfx}")), "CFI": num(_get(fit, f"cfi{rob}"), 3, False),
             "TLI": num(_get(fit, f"tli{rob}"), 3, False),
             "RMSEA [90% CI]": num(_get(fit, f"rmsea{rob}"), 3, False) + ci,
@@ -558,7 +559,7 @@ def chisq_difference_text(delta_chisq: float, delta_df: float, pvalue: float) ->
     >>> chisq_difference_text(30.0, 5, 1.5e-05)
     'Δχ²(5) = 30.00, *p* < .001'
     """
-    return f"Δχ²({num(delta_df, 0)}) = {num(delta_chisq, 2)}, *p* {p_rel(pvalue)}"
+    return f"Δχ²({num(delta_df, 0)}) = {chisq(delta_chisq)}, *p* {p_rel(pvalue)}"
 
 
 
@@ -626,7 +627,7 @@ def factorability_text(kmo: float, chisq: float, df: float, pvalue: float, alpha
     test of sphericity, worded by what the numbers say.
 
     >>> factorability_text(0.91, 2500.4, 378, 0.0)
-    "The items suit a factor analysis: KMO = .91 (.60 or more wanted), and Bartlett's test rejects uncorrelated items (χ²(378) = 2500.4, *p* < .001)."
+    "The items suit a factor analysis: KMO = .91 (.60 or more wanted), and Bartlett's test rejects uncorrelated items (χ²(378) = 2,500.4, *p* < .001)."
     >>> factorability_text(0.52, 30.1, 28, 0.36)[:70]
     'The items are poorly suited to a factor analysis: KMO = .52 (.60 or mo'
 
@@ -641,13 +642,13 @@ def factorability_text(kmo: float, chisq: float, df: float, pvalue: float, alpha
         # no number, no verdict (Bartlett's test is not computed on polychoric correlations): never "poorly suited"
         parts = ([kmo_txt] if known(kmo) else []) + (
             [f"Bartlett's test {'rejects' if pvalue < alpha else 'does not reject'} uncorrelated items "
-             f"(χ²({num(df, 0)}) = {num(chisq, 1)}, *p* {p_rel(pvalue)})"] if known(pvalue) else [])
+             f"(χ²({num(df, 0)}) = {_format.chisq(chisq, 1)}, *p* {p_rel(pvalue)})"] if known(pvalue) else [])
         gone = [w for w, v in (("the KMO", kmo), ("Bartlett's test", pvalue)) if not known(v)]
         what = " and ".join(gone)
         return ((" and ".join(parts) + ". " if parts else "") + f"{what[0].upper() + what[1:]} "
                 f"{'is' if len(gone) == 1 else 'are'} not available, so whether the items suit a factor analysis "
                 "is not judged here.")
-    bart = f"χ²({num(df, 0)}) = {num(chisq, 1)}, *p* {p_rel(pvalue)}"
+    bart = f"χ²({num(df, 0)}) = {_format.chisq(chisq, 1)}, *p* {p_rel(pvalue)}"
     good_kmo = kmo >= 0.60
     rejects = pvalue < alpha
     if good_kmo and rejects:

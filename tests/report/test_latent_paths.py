@@ -133,7 +133,7 @@ def test_wlsmv_fit_note_gives_lavaans_scaled_indices_beside_the_robust_row():
                      "rmsea.scaled": .076})
     note = paper.fit_apa({"m": r}).note
     assert "cfi.scaled = .949, tli.scaled = .933, rmsea.scaled = .076" in note
-    assert "first row of such a fit is the standard (unscaled) test" in note
+    assert "the row \"(unscaled)\" under it the standard test and its indices (chisq, cfi, tli, rmsea)" in note
 
 
 def test_bootstrap_notes_count_the_draws_used():

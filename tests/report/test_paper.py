@@ -145,7 +145,7 @@ def test_multigroup_and_invariance_tables():
                          "test": {"chisq.diff": 2.0, "df.diff": 2, "pvalue": 0.37},
                          "delta": {"cfi": -0.005, "rmsea": 0.001, "srmr": 0.002}, "decision": "holds"}]}
     g = paper.paths_by_group_apa(r).frame
-    assert g.columns.tolist() == ["Path", "a", "b"] and g.loc[0, "b"] == "0.800 (β .40)*"
+    assert g.columns.tolist() == ["Path", "a", "b"] and g.loc[0, "b"] == "0.800 (β .400)*"
     inv = paper.invariance_apa(r).frame
     assert inv["Step"].tolist() == ["configural", "metric"] and inv.loc[1, "Δχ² (Δdf)"] == "2.00 (2)"
 
@@ -174,28 +174,31 @@ def test_paper_tables_say_what_an_audit_found_unsaid():
 
 
 def test_fit_table_shows_a_scaled_test_that_could_not_be_computed_as_dashes():
-    """MLR whose scaled test and robust indices are NA (null in results.json): the scaled/robust row stays, with
-    dashes, and the note says why; the warnings follow."""
+    """MLR whose scaled test and robust indices are NA (null in results.json): the model's row (the scaled
+    test and robust indices, the first) stays, with dashes, and the note says why; the warnings follow; the
+    unscaled row under it keeps lavaan's standard test."""
     r = {"n": 186, "estimator": "MLR", "warnings": ["computation of robust CFI failed: ... are NA"],
          "fit": {"chisq": 149.13, "df": 48, "pvalue": 1e-12, "cfi": .753, "tli": .630, "rmsea": .151,
                  "rmsea.ci.lower": .123, "rmsea.ci.upper": .178, "srmr": .093, "chisq.scaled": None,
                  "df.scaled": 48, "pvalue.scaled": None, "cfi.robust": None, "tli.robust": None,
                  "rmsea.robust": None}}
     t = paper.fit_apa({"small": r})
-    row = t.frame.iloc[1]
-    assert row["Model"] == "small (scaled/robust)" and row["χ²"] == row["CFI"] == row["TLI"] == "—"
+    row = t.frame.iloc[0]
+    assert row["Model"] == "small" and row["χ²"] == row["CFI"] == row["TLI"] == "—"
+    assert t.frame.iloc[1][["Model", "χ²", "CFI"]].tolist() == ["small (unscaled)", "149.13", ".753"]
     assert "—: could not be computed" in t.note and "computation of robust CFI failed" in t.note
     assert "scaled: chisq = —, CFI = —" in paper._line_fit(r)
 
 
 def test_paths_by_group_keeps_the_sign_of_a_beta_that_rounds_to_zero():
-    """An audit's Table 12 showed "−0.001 (β .00)" for std.all −0.00095: b kept its sign, β lost it."""
+    """An audit's Table 12 showed "−0.001 (β .00)" for std.all −0.00095: b kept its sign, β lost it (β now has
+    three decimals, as every other table's: −0.00045 rounds to zero there)."""
     r = {"n": 20, "estimator": "ML", "fit": {"chisq": 1.0, "df": 1},
          "estimates": [{"lhs": "INT", "op": "~", "rhs": "BEN", "group": g, "label": "", "est": v, "se": 0.1,
                         "z": 0.0, "pvalue": 0.99, "ci.lower": v - 0.2, "ci.upper": v + 0.2, "std.all": s}
-                       for g, v, s in (("a", -0.00104, -0.00095), ("b", 0.00104, 0.00095))]}
+                       for g, v, s in (("a", -0.00104, -0.00045), ("b", 0.00104, 0.00045))]}
     g = paper.paths_by_group_apa(r).frame
-    assert g.loc[0, "a"] == "\u22120.001 (β \u2212.00)" and g.loc[0, "b"] == "0.001 (β .00)"
+    assert g.loc[0, "a"] == "\u22120.001 (β \u2212.000)" and g.loc[0, "b"] == "0.001 (β .000)"
 
 
 @pytest.mark.slow

@@ -172,8 +172,8 @@ def test_results_json_test_read_back(tmp_path):
     for name in parts:
         np.testing.assert_allclose(list(parts[name].values()), lav[name]["stat.group"], rtol=1e-4)
     frame = fit_apa({"m": doc}).frame.set_index("Model")
-    assert frame.loc["m: Pasteur", "χ²"] == f"{lav['standard']['stat.group'][0]:.2f}" == "68.82"
-    assert frame.loc["m (scaled/robust): Grant-White", "χ²"] == "56.09"
+    assert frame.loc["m (unscaled): Pasteur", "χ²"] == f"{lav['standard']['stat.group'][0]:.2f}" == "68.82"
+    assert frame.loc["m: Grant-White", "χ²"] == "56.09"
     assert frame.loc["m: Grant-White", "*N*"] == "145" and frame.loc["m: Grant-White", "CFI"] == ""
     assert "lavaan's stat.group" in fit_apa({"m": doc}).note
     old = dict(doc)
@@ -182,7 +182,7 @@ def test_results_json_test_read_back(tmp_path):
     doc = load_results_file(p)
     assert group_tests(doc) == {}
     t = fit_apa({"m": doc})
-    assert list(t.frame["Model"]) == ["m", "m (scaled/robust)"] and "stat.group" not in t.note
+    assert list(t.frame["Model"]) == ["m", "m (unscaled)"] and "stat.group" not in t.note
 
 
 @pytest.mark.parametrize("edit, said", [

@@ -153,13 +153,15 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
             f"{status}" + (f" in {float(results['seconds']):.2f}s" if results.get("seconds") is not None else ""))
     plain = " ".join([kv("chisq"), kv("df", ".0f"), kv("cfi"), kv("tli"), kv("rmsea"), kv("srmr")])
     scaled = " ".join([kv("chisq.scaled"), kv("cfi.robust"), kv("rmsea.robust")])
-    if "chisq.scaled" in f and str(results.get("estimator", "")).upper() == "WLSMV":
-        # the DWLS statistic is not chi-square distributed for ordinal data: the scaled test first, to report
+    wlsmv = str(results.get("estimator", "")).upper() == "WLSMV"
+    if "chisq.scaled" in f and (wlsmv or f.get("chisq.scaled") is not None):
+        # a scaled test is the one to report (MLR, MLM: robust to non-normality; WLSMV: the DWLS statistic is
+        # not chi-square distributed for ordinal data), so it comes first, as in the tables' first row
         if f.get("cfi.robust") is None and f.get("cfi.scaled") is not None:
             # lavaan 0.6.14 defines no robust CFI/RMSEA here (e.g. several groups): say so, with the scaled ones
             scaled += (" (robust indices not defined for this fit, lavaan: NA; scaled: "
                        + " ".join([kv("cfi.scaled"), kv("tli.scaled"), kv("rmsea.scaled")]) + ")")
-        head += f"; scaled (report): {scaled}; unscaled DWLS: {plain}"
+        head += f"; scaled (report): {scaled}; unscaled{' DWLS' if wlsmv else ''}: {plain}"
     else:
         head += "; " + plain
         if "chisq.scaled" in f:         # a scaled test that could not be computed shows as a dash (null)

@@ -137,5 +137,9 @@ def test_wlsmv_terminal_line_leads_with_the_scaled_test():
     r["fit"].update({"chisq.scaled": 12.5, "cfi.robust": 0.97, "rmsea.robust": 0.05})
     head = terminal_summary(r).splitlines()[0]
     assert "scaled (report): chisq.scaled=12.500 cfi.robust=0.970 rmsea.robust=0.050; unscaled DWLS: chisq=10.000" in head
-    r["estimator"] = "MLR"
-    assert "; chisq=10.000 df=8" in terminal_summary(r).splitlines()[0]
+    r["estimator"] = "MLR"             # MLR too: the robust test first, as in the fit table's first row
+    assert ("scaled (report): chisq.scaled=12.500 cfi.robust=0.970 rmsea.robust=0.050; unscaled: chisq=10.000 df=8"
+            in terminal_summary(r).splitlines()[0])
+    r["fit"]["chisq.scaled"] = None      # a scaled test lavaan could not compute: the standard one first, a dash
+    assert "; chisq=10.000 df=8 cfi=0.990 tli=0.980 rmsea=0.030 srmr=0.030; scaled: chisq.scaled=—" in (
+        terminal_summary(r).splitlines()[0])

@@ -4257,7 +4257,11 @@ def missing_inputs(frame: pd.DataFrame, instrument: Instrument, rules: Iterable[
             elif not any(frame[c].notna().any() for c in present):
                 out[rule] = f"no {' or '.join(need)} values"
         elif rule == "attention" and not any(c in frame.columns for c in instrument.attention_checks):
-            out[rule] = "no attention-check column"
+            out[rule] = ("no attention-check column" + (
+                "" if instrument.attention_checks else " (the instrument has no attention check)")
+                + ": careless answers at an ordinary speed are left to the careless-responding indices, which catch "
+                  "fewer of them (the package's evaluation, N 800 and 3,000, five generators with attention "
+                  "checks: .35-.55 of careless respondents excluded by the indices alone, .67-.83 by every rule)")
         elif rule == "attention" and not any(frame[c].notna().any() for c in instrument.attention_checks
                                              if c in frame.columns):
             out[rule] = "no attention-check answers (column not in the export, or not matched)"

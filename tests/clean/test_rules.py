@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -334,6 +335,13 @@ def test_missing_inputs_reports_unevaluable_rules(inst):
     df = pd.DataFrame({"response_id": ["a"], "GOV1": [1.0], "_duration": [np.nan]})
     out = missing_inputs(df, inst)
     assert set(out) == {"status", "duplicate_answers_ip", "speeder", "attention"}
+    # without an attention check the analyst is told what it costs (session 28's outside12: recall .898 -> .761
+    # on a form whose check was switched off)
+    assert out["attention"].startswith("no attention-check column: careless answers at an ordinary speed are left "
+                                       "to the careless-responding indices, which catch fewer of them")
+    bare = dataclasses.replace(inst, attention_checks={})
+    assert missing_inputs(df, bare)["attention"].startswith("no attention-check column (the instrument has no "
+                                                            "attention check): careless answers")
 
 
 def test_default_min_run_is_half_the_items():

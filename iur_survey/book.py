@@ -416,7 +416,7 @@ def instrument_model_failure(instrument: Path | str) -> str | None:
     >>> import re
     >>> _ = p.write_text(re.sub(r"(?m)^  INT\\d?:\\n(?:    .*\\n)+", "", text), encoding="utf-8")   # no INT, no INT1-4
     >>> instrument_model_failure(p)
-    "the study's model cannot be built from this instrument: the default model needs constructs COL and INT in the instrument"
+    "the study's model cannot be built from this instrument: the default model needs constructs COL and INT in the instrument (the mediator and the outcome of the study's mechanisms -> COL -> INT): give fit your own model with --model FILE (lavaan syntax), or, for the book, name yours COL and INT"
     """
     from .errors import IURSurveyError
     from .instrument import load_instrument

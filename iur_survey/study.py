@@ -109,7 +109,10 @@ def path_labels(instrument=None) -> dict[tuple[str, str], str]:
     mediator, outcome = OUTCOMES
     if mediator not in codes or outcome not in codes:
         raise EstimationError(getattr(instrument, "path", None),
-                              f"the default model needs constructs {mediator} and {outcome} in the instrument")
+                              f"the default model needs constructs {mediator} and {outcome} in the instrument (the mediator "
+                              f"and the outcome of the study's mechanisms -> {mediator} -> {outcome}): give fit your own "
+                              f"model with --model FILE (lavaan syntax), or, for the book, name yours {mediator} and "
+                              f"{outcome}")
     mech = [c for c in codes if c not in OUTCOMES]
     label = {(mediator, x): f"a{k}" for k, x in enumerate(mech, 1)}
     label[(outcome, mediator)] = "b"

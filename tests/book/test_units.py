@@ -367,3 +367,18 @@ def test_chapter_7_glues_its_prose_names_from_one_call():
     assert {k: ("text" if v[0] == "text" else "md") for k, v in glued.items()}.items() <= used.items()
     not_glued = {n for n in used if n not in glued}
     assert not not_glued, not_glued
+
+
+def test_a_model_without_col_and_int_says_how_to_give_ones_own():
+    # session 28's outside12: an analyst's instrument with other construct codes was refused without a word of
+    # fit's --model or of what the book needs
+    import dataclasses
+
+    from iur_survey.errors import IURSurveyError
+    from iur_survey.instrument import load_instrument
+    from iur_survey.study import path_labels
+    inst = load_instrument()
+    other = dataclasses.replace(inst, constructs={k: v for k, v in inst.constructs.items() if v.code != "INT"})
+    with pytest.raises(IURSurveyError, match=r"give fit your own model with --model FILE \(lavaan syntax\), or, "
+                                             r"for the book, name yours COL and INT"):
+        path_labels(other)

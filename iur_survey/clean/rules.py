@@ -1415,7 +1415,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     cand = hit & ((best >= far) | near[0]) & ~keyed & ~spiked & ~calm & ~loose
     off = (~np.isnan(x)).sum(axis=1) - ident[0]
     if chance_lines and cand.any():
-        got = _honest_lines(frame, instrument, cols, x, cand)
+        got = _honest_lines(frame, instrument, cols, x, cand, ident=ident)
         share = share if got is None else got
     chance = share > honest_far_alpha
     texts = []
@@ -1477,14 +1477,16 @@ def _near_by_chance(frame: pd.DataFrame, instrument: Instrument, cols: list[str]
 
 
 def _honest_lines(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x: np.ndarray, rows: np.ndarray,
-                  sd: bool = False) -> np.ndarray | None:
+                  sd: bool = False, ident: tuple[np.ndarray, np.ndarray] | None = None,
+                  spread: np.ndarray | None = None) -> np.ndarray | None:
     """Per row of ``rows`` (lines in ``x``, the answers on the top-level scale), the share of honest answers drawn
     from the sample's answer model (fitted on every row, as in :func:`_all_but_one`) to the same items as the row
     answered whose most frequent answer is the row's and whose count of other answers (with ``sd``: SD) is at most
     the row's: how often the items' own answer shares and correlations give such a line (``NaN`` off ``rows``).  On
     a form with reverse-keyed items honest answers seldom hold one answer across them; on a form where most people
     answer most items at the floor they often do.  None without a model (fewer complete responses than
-    :func:`mahalanobis_min_n`).
+    :func:`mahalanobis_min_n`).  ``ident`` (:func:`~iur_survey.clean.indices.max_identical` of ``x``) and, with
+    ``sd``, ``spread`` (:func:`~iur_survey.clean.indices.irv` of ``x``): when the caller has them.
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument(); cols = list(inst.item_codes)
@@ -1501,8 +1503,11 @@ def _honest_lines(frame: pd.DataFrame, instrument: Instrument, cols: list[str], 
     if not getattr(instrument, "mixed_scales", False):
         honest = honest + instrument.scale_min              # the draws' 0-based codes on the scale
     answered = ~np.isnan(x)
-    count, code = max_identical_index(x)
-    spread = irv_index(x) if sd else (answered.sum(axis=1) - count).astype(float)
+    count, code = max_identical_index(x) if ident is None else ident
+    if not sd:
+        spread = (answered.sum(axis=1) - count).astype(float)
+    elif spread is None:
+        spread = irv_index(x)
     share = np.full(len(rows), np.nan)
     idx = np.flatnonzero(rows)
     masks, which = np.unique(answered[idx], axis=0, return_inverse=True)
@@ -1849,9 +1854,10 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     share = np.full(len(x), np.nan)                 # lines the items' own answers give: flagged, not far
     with np.errstate(invalid="ignore"):
         cand = hit & (sd < far_sd) & ~calm & ~loose
-    mode = max_identical_index(x)[1]
+    ident = max_identical_index(x)
+    mode = ident[1]
     if chance_lines and cand.any():
-        got = _honest_lines(frame, instrument, cols, x, cand, sd=True)
+        got = _honest_lines(frame, instrument, cols, x, cand, sd=True, ident=ident, spread=sd)
         share = share if got is None else got
     chance = share > honest_far_alpha
     return _details(frame, hit, (t + _midpoint_text(o) if s < far_sd and c

@@ -2605,8 +2605,8 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
     ``max_bucket`` rows is not paired in full: a pattern that common (a constant line, the most popular answers)
     is no evidence of copying, and pairing all of it would cost O(N^2); each of its rows is paired with the one
     before it in submission order only, so a ring of copies of one sheet (which fills such buckets) is still
-    compared, at a cost linear in N.  Pairs may repeat (one per shared key).  Cost: ``bands * (bands - 1) / 2`` hashings of N keys
-    (``pandas.factorize``) and sorts of the keys that repeat.
+    compared, at a cost linear in N.  Pairs may repeat (one per shared key), in no particular order.  Cost: ``bands *
+    (bands - 1) / 2`` hashings of N keys (``pandas.factorize``) and stable sorts of the rows whose key repeats.
 
     >>> cat = np.array([[1, 2, 3, 4, 1, 2, 3, 4], [0, 0, 1, 1, 2, 2, 3, 3], [1, 2, 3, 4, 1, 2, 0, 0]])
     >>> later, earlier = band_pairs(cat, np.arange(3), bands=4)
@@ -2627,29 +2627,31 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
         later, earlier = [], []
         for t, u in itertools.combinations(range(b), 2):
             key = (hb[t] * np.uint64(0x9E3779B97F4A7C15)) ^ (hb[u] + np.uint64(0x632BE59BD9B4E019))
-            # only rows whose key is shared by 2..max_bucket rows can pair: found by hashing (linear), so the
-            # sort below is of those few rows, not of all N keys
+            # only rows whose key is shared by 2..max_bucket rows pair in full: found by hashing (linear), so the
+            # sort below is of the rows whose key repeats, not of all N keys
             codes = pd.factorize(key)[0]
-            size = np.bincount(codes)[codes]
-            cand = np.flatnonzero((size >= 2) & (size <= max_bucket))
-            if len(cand):
-                o = cand[np.argsort(key[cand])]            # any order within a bucket: each pair is ordered below
-                ks = key[o]
-                for lag in range(1, max_bucket):
-                    same = np.flatnonzero(ks[lag:] == ks[:-lag])
-                    if not len(same):
-                        break
-                    a, z = o[same + lag], o[same]                 # positions in submission order
-                    later.append(np.maximum(a, z))
-                    earlier.append(np.minimum(a, z))
-            # a larger bucket: each row with the one before it in submission order only (a ring of copies of
-            # one sheet shares its bands too; one pair per row keeps the cost linear)
-            big = np.flatnonzero(size > max_bucket)
-            if len(big):
-                o = big[np.argsort(codes[big], kind="stable")]     # by bucket, then submission order
-                same = np.flatnonzero(codes[o[1:]] == codes[o[:-1]])
-                later.append(o[same + 1])
-                earlier.append(o[same])
+            count = np.bincount(codes)
+            size = count[codes]
+            rep = np.flatnonzero(size >= 2)                       # in submission order
+            if not len(rep):
+                continue
+            shared = count >= 2
+            dense = (np.cumsum(shared) - 1)[codes[rep]]           # the repeated keys numbered 0, 1, ...
+            if np.count_nonzero(shared) <= 1 << 16:
+                dense = dense.astype(np.uint16)                   # (a stable sort of 16-bit codes is a radix sort)
+            by = np.argsort(dense, kind="stable")
+            s, ds = rep[by], dense[by]                            # by bucket, then submission order
+            small = size[s] <= max_bucket
+            # a bucket of 2..max_bucket rows: every pair (``lag`` apart within the bucket); a larger bucket: each
+            # row with the one before it in submission order only (a ring of copies of one sheet shares its bands
+            # too; one pair per row keeps the cost linear)
+            for lag in range(1, max_bucket):
+                eq = ds[lag:] == ds[:-lag]
+                same = np.flatnonzero(eq if lag == 1 else eq & small[lag:])
+                if not len(same):
+                    break
+                later.append(s[same + lag])
+                earlier.append(s[same])
     if not later:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return order[np.concatenate(later)], order[np.concatenate(earlier)]

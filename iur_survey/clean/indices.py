@@ -2605,8 +2605,9 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
     ``max_bucket`` rows is not paired in full: a pattern that common (a constant line, the most popular answers)
     is no evidence of copying, and pairing all of it would cost O(N^2); each of its rows is paired with the one
     before it in submission order only, so a ring of copies of one sheet (which fills such buckets) is still
-    compared, at a cost linear in N.  Pairs may repeat (one per shared key), in no particular order.  Cost: ``bands *
-    (bands - 1) / 2`` hashings of N keys (``pandas.factorize``) and stable sorts of the rows whose key repeats.
+    compared, at a cost linear in N.  Pairs may repeat (one per shared key), in no particular order, as 32-bit
+    positions below 2**31 rows.  Cost: ``bands * (bands - 1) / 2`` hashings of N keys (``pandas.factorize``) and
+    stable sorts of the rows whose key repeats.
 
     >>> cat = np.array([[1, 2, 3, 4, 1, 2, 3, 4], [0, 0, 1, 1, 2, 2, 3, 3], [1, 2, 3, 4, 1, 2, 0, 0]])
     >>> later, earlier = band_pairs(cat, np.arange(3), bands=4)
@@ -2615,7 +2616,8 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
     """
     n, k = cat.shape
     b = max(2, min(int(bands), k))
-    order = np.argsort(rank, kind="stable")
+    pos = np.int32 if n < 1 << 31 else np.int64               # the positions (half the memory of int64)
+    order = np.argsort(rank, kind="stable").astype(pos)
     c = cat[order].astype(np.int64).astype(np.uint64) + np.uint64(1)
     hb = []
     with np.errstate(over="ignore"):
@@ -2632,7 +2634,7 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
             codes = pd.factorize(key)[0]
             count = np.bincount(codes)
             size = count[codes]
-            rep = np.flatnonzero(size >= 2)                       # in submission order
+            rep = np.flatnonzero(size >= 2).astype(pos)           # in submission order
             if not len(rep):
                 continue
             shared = count >= 2
@@ -2653,8 +2655,9 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
                 later.append(s[same + lag])
                 earlier.append(s[same])
     if not later:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return order[np.concatenate(later)], order[np.concatenate(earlier)]
+        return np.zeros(0, dtype=pos), np.zeros(0, dtype=pos)
+    later = order[np.concatenate(later)]
+    return later, order[np.concatenate(earlier)]
 
 
 def stratum_shares(cat: np.ndarray, categories: int, strata: np.ndarray, prior: float = 4.0) -> np.ndarray:

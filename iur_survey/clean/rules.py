@@ -1039,9 +1039,11 @@ def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_of
     else:
         has_mid = np.full(len(cols), (instrument.scale_max - instrument.scale_min) % 2 == 0)
     mid = (instrument.scale_min + instrument.scale_max) / 2
-    x = x[:, has_mid]
+    if not has_mid.all():
+        x = x[:, has_mid]
     n_ans = (~np.isnan(x)).sum(axis=1)
-    n_mid = np.isclose(x, mid).sum(axis=1)
+    with np.errstate(invalid="ignore"):             # np.isclose(x, mid) with its tolerances, fewer temporaries
+        n_mid = (np.abs(x - mid) <= 1e-08 + 1e-05 * abs(mid)).sum(axis=1)
     n_off = n_ans - n_mid
     if not min_off or not has_mid.any():
         return np.zeros(len(x), dtype=bool), n_off
@@ -1049,8 +1051,8 @@ def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_of
     rows = line & (n_off >= min_off)
     if popular and len(x):
         lean = np.nan_to_num(np.sign(nanmean_quiet(x, axis=0) - mid))   # an item nobody answered: no lean
-        with np.errstate(invalid="ignore"):
-            with_lean = (np.sign(x - mid) * lean > 0).sum(axis=1)
+        with np.errstate(invalid="ignore"):         # sign(x - mid) * lean > 0: an answer on its item's lean side
+            with_lean = (((x > mid) & (lean > 0)) | ((x < mid) & (lean < 0))).sum(axis=1)
         rows |= line & (n_off >= popular) & (with_lean == n_off)
     return rows, n_off
 
@@ -3628,7 +3630,9 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     same = _alike_counts(cat, later, earlier)
     # per row, its earlier row with the most identical answers (the first of equals)
     best = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(best, later, (same << 32) | (n - rank[earlier]))
+    for s0 in range(0, len(later), PAIR_CHUNK):              # in chunks: the temporaries stay small
+        np.maximum.at(best, later[s0:s0 + PAIR_CHUNK],
+                      (same[s0:s0 + PAIR_CHUNK] << 32) | (n - rank[earlier[s0:s0 + PAIR_CHUNK]]))
     rows_b = np.flatnonzero(best >= 0)
     m = best[rows_b] >> 32
     inv = np.empty(n, dtype=np.int64)
@@ -3706,21 +3710,33 @@ def _alike_counts(cat: np.ndarray, later: np.ndarray, earlier: np.ndarray) -> np
             a, b = cat[later[s0:s0 + (1 << 17)]], cat[earlier[s0:s0 + (1 << 17)]]
             same[s0:s0 + (1 << 17)] = ((a == b) & (a >= 0)).sum(axis=1)
         return same
-    nib = np.where(cat >= 0, cat, 15).astype(np.uint64)
-    same = np.zeros(len(later), dtype=np.int64)
+    words, blanks = [], []
     for w in range(0, k, 16):
         word = np.zeros(n, dtype=np.uint64)
         blank = np.zeros(n, dtype=np.uint16)
         for j in range(w, min(w + 16, k)):
-            word |= nib[:, j] << np.uint64(4 * (j - w))
+            word |= np.where(cat[:, j] >= 0, cat[:, j], 15).astype(np.uint64) << np.uint64(4 * (j - w))
             blank |= (cat[:, j] < 0).astype(np.uint16) << np.uint16(j - w)
-        y = word[later] ^ word[earlier]
-        y |= y >> np.uint64(1)
-        y |= y >> np.uint64(2)
-        y &= np.uint64(0x1111111111111111)                  # one bit per item that differs
-        same += min(16, k - w) - np.bitwise_count(y).astype(np.int64) \
-            - np.bitwise_count(blank[later] & blank[earlier]).astype(np.int64)
+        words.append(word)
+        blanks.append(blank if blank.any() else None)        # no blank in this word: nothing to take off
+    same = np.empty(len(later), dtype=np.int64)
+    for s0 in range(0, len(later), PAIR_CHUNK):              # in chunks: the temporaries stay small
+        a, b = later[s0:s0 + PAIR_CHUNK], earlier[s0:s0 + PAIR_CHUNK]
+        got = np.zeros(len(a), dtype=np.int64)
+        for w, word, blank in zip(range(0, k, 16), words, blanks):
+            y = word[a] ^ word[b]
+            y |= y >> np.uint64(1)
+            y |= y >> np.uint64(2)
+            y &= np.uint64(0x1111111111111111)              # one bit per item that differs
+            got += min(16, k - w) - np.bitwise_count(y).astype(np.int64)
+            if blank is not None:
+                got -= np.bitwise_count(blank[a] & blank[b]).astype(np.int64)
+        same[s0:s0 + PAIR_CHUNK] = got
     return same
+
+
+#: :func:`near_duplicate` compares its candidate pairs this many at a time (bounded temporaries)
+PAIR_CHUNK = 1 << 18
 
 
 def _rest_match(cat: np.ndarray, width: np.ndarray, cols: list[str], instrument: Instrument, rows: np.ndarray,

@@ -80,3 +80,53 @@ def test_honest_lines_with_the_callers_indices_equals_without():
                                 spread=I.irv(x) if sd else None)
         np.testing.assert_array_equal(plain, given)
         assert np.isfinite(plain[:12]).all() and np.isnan(plain[12:]).all()
+
+
+def _midpoint_line_plain(x, cols, instrument, min_off, popular=None):
+    """:func:`iur_survey.clean.rules.midpoint_line` as it was (``np.isclose``, a copy of the columns, signs)."""
+    if getattr(instrument, "mixed_scales", False) and len(cols):
+        lo, hi = instrument.bounds(cols)
+        has_mid = np.broadcast_to((np.asarray(hi) - np.asarray(lo)) % 2 == 0, (len(cols),))
+    else:
+        has_mid = np.full(len(cols), (instrument.scale_max - instrument.scale_min) % 2 == 0)
+    mid = (instrument.scale_min + instrument.scale_max) / 2
+    x = x[:, has_mid]
+    n_ans = (~np.isnan(x)).sum(axis=1)
+    n_mid = np.isclose(x, mid).sum(axis=1)
+    n_off = n_ans - n_mid
+    if not min_off or not has_mid.any():
+        return np.zeros(len(x), dtype=bool), n_off
+    line = 2 * n_mid >= n_ans
+    rows = line & (n_off >= min_off)
+    if popular and len(x):
+        lean = np.nan_to_num(np.sign(I.nanmean_quiet(x, axis=0) - mid))
+        with np.errstate(invalid="ignore"):
+            with_lean = (np.sign(x - mid) * lean > 0).sum(axis=1)
+        rows |= line & (n_off >= popular) & (with_lean == n_off)
+    return rows, n_off
+
+
+@pytest.mark.parametrize("mixed", [False, True])
+def test_midpoint_line_equals_the_plain_count(mixed):
+    from iur_survey.instrument import parse_instrument
+
+    inst = (parse_instrument({"scale": {"min": 1, "max": 5}, "constructs": {
+        "A": {"items": ["A1", "A2", "A3"]}, "B": {"items": ["B1", "B2", "B3"], "scale": {"min": 1, "max": 4}}}})
+        if mixed else load_instrument())
+    cols = ["A1", "A2", "A3", "B1", "B2", "B3"] if mixed else list(inst.item_codes)
+    rng = np.random.default_rng(4)
+    for case in range(40):
+        n = int(rng.integers(0, 60))
+        x = np.where(rng.random((n, len(cols))) < 0.6, 3.0, rng.integers(1, 6, (n, len(cols))).astype(float))
+        x[rng.random(x.shape) < 0.1] = np.nan
+        if case % 5 == 1:
+            x[rng.random(x.shape) < 0.1] = 3.0 + 1e-6                  # within np.isclose's tolerance of 3
+        if case % 5 == 2:
+            x[rng.random(x.shape) < 0.05] = np.inf
+        if case % 5 == 3:
+            x[:, 0] = np.nan                                             # an item nobody answered: no lean
+        for min_off, popular in ((3, 2), (3, None), (None, 2), (len(cols) + 1, 2)):
+            got = R.midpoint_line(x, cols, inst, min_off, popular)
+            want = _midpoint_line_plain(x, cols, inst, min_off, popular)
+            np.testing.assert_array_equal(got[0], want[0])
+            np.testing.assert_array_equal(got[1], want[1])

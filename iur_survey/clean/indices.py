@@ -85,7 +85,7 @@ __all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "i
            "integrated_lr",
            "random_change_lr", "random_predictive_tail_lr", "random_lrs", "random_lr_quantiles", "midpoint_item_loglik",
            "tail_periods", "invariant_tail_lr", "walk_motifs", "walk_tail_lr", "page_lines", "page_line_spread",
-           "page_line_tail", "band_pairs", "stratum_shares", "match_tail"]
+           "page_line_tail", "band_pairs", "band_pair_chunks", "stratum_shares", "match_tail"]
 
 
 def nanmean_quiet(x: np.ndarray, axis: int) -> np.ndarray:
@@ -2614,6 +2614,22 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
     >>> sorted(set(zip(later.tolist(), earlier.tolist())))
     [(2, 0)]
     """
+    chunks = list(band_pair_chunks(cat, rank, bands, max_bucket))
+    if not chunks:
+        pos = np.int32 if len(cat) < 1 << 31 else np.int64
+        return np.zeros(0, dtype=pos), np.zeros(0, dtype=pos)
+    later = np.concatenate([a for a, _ in chunks])
+    return later, np.concatenate([z for _, z in chunks])
+
+
+def band_pair_chunks(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: int = 8):
+    """:func:`band_pairs`' pairs a piece at a time: ``(later, earlier)`` arrays, one per key and distance within the
+    bucket, so a caller that reduces them (:func:`~iur_survey.clean.rules.near_duplicate`) never holds them all.
+
+    >>> cat = np.array([[1, 2, 3, 4, 1, 2, 3, 4], [0, 0, 1, 1, 2, 2, 3, 3], [1, 2, 3, 4, 1, 2, 0, 0]])
+    >>> [(a.tolist(), z.tolist()) for a, z in band_pair_chunks(cat, np.arange(3), bands=4)]
+    [([2], [0])]
+    """
     n, k = cat.shape
     b = max(2, min(int(bands), k))
     pos = np.int32 if n < 1 << 31 else np.int64               # the positions (half the memory of int64)
@@ -2626,38 +2642,33 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
             for j in range(t, k, b):
                 h = h * np.uint64(0x100000001B3) + c[:, j]
             hb.append(h)
-        later, earlier = [], []
-        for t, u in itertools.combinations(range(b), 2):
+    for t, u in itertools.combinations(range(b), 2):
+        with np.errstate(over="ignore"):                          # (not held across the yields below)
             key = (hb[t] * np.uint64(0x9E3779B97F4A7C15)) ^ (hb[u] + np.uint64(0x632BE59BD9B4E019))
-            # only rows whose key is shared by 2..max_bucket rows pair in full: found by hashing (linear), so the
-            # sort below is of the rows whose key repeats, not of all N keys
-            codes = pd.factorize(key)[0]
-            count = np.bincount(codes)
-            size = count[codes]
-            rep = np.flatnonzero(size >= 2).astype(pos)           # in submission order
-            if not len(rep):
-                continue
-            shared = count >= 2
-            dense = (np.cumsum(shared) - 1)[codes[rep]]           # the repeated keys numbered 0, 1, ...
-            if np.count_nonzero(shared) <= 1 << 16:
-                dense = dense.astype(np.uint16)                   # (a stable sort of 16-bit codes is a radix sort)
-            by = np.argsort(dense, kind="stable")
-            s, ds = rep[by], dense[by]                            # by bucket, then submission order
-            small = size[s] <= max_bucket
-            # a bucket of 2..max_bucket rows: every pair (``lag`` apart within the bucket); a larger bucket: each
-            # row with the one before it in submission order only (a ring of copies of one sheet shares its bands
-            # too; one pair per row keeps the cost linear)
-            for lag in range(1, max_bucket):
-                eq = ds[lag:] == ds[:-lag]
-                same = np.flatnonzero(eq if lag == 1 else eq & small[lag:])
-                if not len(same):
-                    break
-                later.append(s[same + lag])
-                earlier.append(s[same])
-    if not later:
-        return np.zeros(0, dtype=pos), np.zeros(0, dtype=pos)
-    later = order[np.concatenate(later)]
-    return later, order[np.concatenate(earlier)]
+        # only rows whose key is shared by 2..max_bucket rows pair in full: found by hashing (linear), so the
+        # sort below is of the rows whose key repeats, not of all N keys
+        codes = pd.factorize(key)[0]
+        count = np.bincount(codes)
+        size = count[codes]
+        rep = np.flatnonzero(size >= 2).astype(pos)           # in submission order
+        if not len(rep):
+            continue
+        shared = count >= 2
+        dense = (np.cumsum(shared) - 1)[codes[rep]]           # the repeated keys numbered 0, 1, ...
+        if np.count_nonzero(shared) <= 1 << 16:
+            dense = dense.astype(np.uint16)                   # (a stable sort of 16-bit codes is a radix sort)
+        by = np.argsort(dense, kind="stable")
+        s, ds = rep[by], dense[by]                            # by bucket, then submission order
+        small = size[s] <= max_bucket
+        # a bucket of 2..max_bucket rows: every pair (``lag`` apart within the bucket); a larger bucket: each
+        # row with the one before it in submission order only (a ring of copies of one sheet shares its bands
+        # too; one pair per row keeps the cost linear)
+        for lag in range(1, max_bucket):
+            eq = ds[lag:] == ds[:-lag]
+            same = np.flatnonzero(eq if lag == 1 else eq & small[lag:])
+            if not len(same):
+                break
+            yield order[s[same + lag]], order[s[same]]
 
 
 def stratum_shares(cat: np.ndarray, categories: int, strata: np.ndarray, prior: float = 4.0) -> np.ndarray:

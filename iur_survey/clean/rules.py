@@ -53,7 +53,7 @@ from .indices import (LR_EXTREME, LR_SCALES, LR_SHIFTS, correlation_lr, correlat
                       integrated_lr, sample_stretch_quantiles, styled_answer_draws, walk_motifs, walk_tail_lr)
 from .indices import mixture_lr, mixture_lr_quantiles
 from .indices import page_line_spread, page_line_tail, page_lines
-from .indices import band_pairs, match_tail, stratum_shares
+from .indices import band_pair_chunks, match_tail, stratum_shares
 from .indices import max_identical as max_identical_index
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
@@ -3624,15 +3624,16 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     categories = int(np.max(hi - lo)) + 1
     rank = np.empty(n, dtype=np.int64)
     rank[np.lexsort((np.arange(n), _order_keys(frame)))] = np.arange(n)
-    later, earlier = band_pairs(cat, rank, bands=bands, max_bucket=max_bucket)
-    if not len(later):
-        return _none(frame)
-    same = _alike_counts(cat, later, earlier)
-    # per row, its earlier row with the most identical answers (the first of equals)
+    # per row, its earlier row with the most identical answers (the first of equals), over the candidate pairs of
+    # band_pairs, taken a piece at a time (band_pair_chunks: the pairs are never all held at once)
     best = np.full(n, -1, dtype=np.int64)
-    for s0 in range(0, len(later), PAIR_CHUNK):              # in chunks: the temporaries stay small
-        np.maximum.at(best, later[s0:s0 + PAIR_CHUNK],
-                      (same[s0:s0 + PAIR_CHUNK] << 32) | (n - rank[earlier[s0:s0 + PAIR_CHUNK]]))
+    words = _alike_words(cat)
+    paired = False
+    for later, earlier in band_pair_chunks(cat, rank, bands=bands, max_bucket=max_bucket):
+        paired = True
+        np.maximum.at(best, later, (_alike_counts(cat, later, earlier, words) << 32) | (n - rank[earlier]))
+    if not paired:
+        return _none(frame)
     rows_b = np.flatnonzero(best >= 0)
     m = best[rows_b] >> 32
     inv = np.empty(n, dtype=np.int64)
@@ -3694,22 +3695,12 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     return _details(frame, flagged, [texts[o] for o in order])
 
 
-def _alike_counts(cat: np.ndarray, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
-    """Per pair, the number of items both rows answered alike (``cat``: codes from 0, ``-1`` blank).  Codes below
-    15: 16 items to a 64-bit word, 4 bits each (15 = blank), alike = a zero nibble of the XOR, less the items both
-    left blank; otherwise item by item.
-
-    >>> cat = np.array([[0, 1, 2, -1, 4], [0, 1, 3, -1, 4], [-1, -1, -1, -1, -1]], dtype=np.int8)
-    >>> _alike_counts(cat, np.array([1, 2]), np.array([0, 0])).tolist()
-    [3, 0]
-    """
+def _alike_words(cat: np.ndarray) -> tuple[list, list] | None:
+    """:func:`_alike_counts`' packed answers of ``cat`` (codes below 15): per 16 items a 64-bit word, 4 bits an item
+    (15 = blank), and the items left blank as bits (None where none is); None with codes of 15 or more."""
     n, k = cat.shape
-    if not len(later) or cat.max(initial=0) >= 15:
-        same = np.empty(len(later), dtype=np.int64)
-        for s0 in range(0, len(later), 1 << 17):
-            a, b = cat[later[s0:s0 + (1 << 17)]], cat[earlier[s0:s0 + (1 << 17)]]
-            same[s0:s0 + (1 << 17)] = ((a == b) & (a >= 0)).sum(axis=1)
-        return same
+    if cat.max(initial=0) >= 15:
+        return None
     words, blanks = [], []
     for w in range(0, k, 16):
         word = np.zeros(n, dtype=np.uint64)
@@ -3719,6 +3710,28 @@ def _alike_counts(cat: np.ndarray, later: np.ndarray, earlier: np.ndarray) -> np
             blank |= (cat[:, j] < 0).astype(np.uint16) << np.uint16(j - w)
         words.append(word)
         blanks.append(blank if blank.any() else None)        # no blank in this word: nothing to take off
+    return words, blanks
+
+
+def _alike_counts(cat: np.ndarray, later: np.ndarray, earlier: np.ndarray, words=False) -> np.ndarray:
+    """Per pair, the number of items both rows answered alike (``cat``: codes from 0, ``-1`` blank).  Codes below
+    15: 16 items to a 64-bit word, 4 bits each (15 = blank), alike = a zero nibble of the XOR, less the items both
+    left blank; otherwise item by item.  ``words``: :func:`_alike_words` of ``cat``, when the caller has them.
+
+    >>> cat = np.array([[0, 1, 2, -1, 4], [0, 1, 3, -1, 4], [-1, -1, -1, -1, -1]], dtype=np.int8)
+    >>> _alike_counts(cat, np.array([1, 2]), np.array([0, 0])).tolist()
+    [3, 0]
+    """
+    n, k = cat.shape
+    if words is False:
+        words = _alike_words(cat) if len(later) else None
+    if words is None:
+        same = np.empty(len(later), dtype=np.int64)
+        for s0 in range(0, len(later), 1 << 17):
+            a, b = cat[later[s0:s0 + (1 << 17)]], cat[earlier[s0:s0 + (1 << 17)]]
+            same[s0:s0 + (1 << 17)] = ((a == b) & (a >= 0)).sum(axis=1)
+        return same
+    words, blanks = words
     same = np.empty(len(later), dtype=np.int64)
     for s0 in range(0, len(later), PAIR_CHUNK):              # in chunks: the temporaries stay small
         a, b = later[s0:s0 + PAIR_CHUNK], earlier[s0:s0 + PAIR_CHUNK]

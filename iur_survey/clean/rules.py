@@ -1856,7 +1856,16 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     share = np.full(len(x), np.nan)                 # lines the items' own answers give: flagged, not far
     with np.errstate(invalid="ignore"):
         cand = hit & (sd < far_sd) & ~calm & ~loose
-    ident = max_identical_index(x)
+    # the most frequent answer is read only where the SD is low (the details, the lines): counted on those rows
+    # alone (a count of equal answers: the same on a row whatever the others; with a -0.0 among the answers, which
+    # of 0.0 and -0.0 names the answer depends on all of them: every row then)
+    if np.any(np.signbit(x) & (x == 0)):
+        ident = max_identical_index(x)
+    else:
+        count, mode = np.zeros(len(x), dtype=np.int64), np.full(len(x), np.nan)
+        if hit.any():
+            count[hit], mode[hit] = max_identical_index(x[hit])
+        ident = (count, mode)
     mode = ident[1]
     if chance_lines and cand.any():
         got = _honest_lines(frame, instrument, cols, x, cand, sd=True, ident=ident, spread=sd)

@@ -130,3 +130,17 @@ def test_midpoint_line_equals_the_plain_count(mixed):
             want = _midpoint_line_plain(x, cols, inst, min_off, popular)
             np.testing.assert_array_equal(got[0], want[0])
             np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_max_identical_of_some_rows_is_theirs_among_all():
+    """irv counts the most frequent answer on its low-SD rows only: on a row it is the same whatever the other rows
+    (without a -0.0 among the answers, where irv counts every row)."""
+    for seed in (6, 7):
+        for x in _edge_inputs(seed):
+            if not len(x) or np.any(np.signbit(x) & (x == 0)):
+                continue
+            rows = np.random.default_rng(seed).random(len(x)) < 0.3
+            count, code = I.max_identical(x)
+            sub = I.max_identical(x[rows])
+            np.testing.assert_array_equal(sub[0], count[rows])
+            np.testing.assert_array_equal(sub[1], code[rows])

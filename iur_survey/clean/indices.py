@@ -85,7 +85,7 @@ __all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "i
            "integrated_lr",
            "random_change_lr", "random_predictive_tail_lr", "random_lrs", "random_lr_quantiles", "midpoint_item_loglik",
            "tail_periods", "invariant_tail_lr", "walk_motifs", "walk_tail_lr", "page_lines", "page_line_spread",
-           "page_line_tail", "band_pairs", "stratum_shares", "match_tail"]
+           "page_line_tail", "band_pairs", "band_pair_chunks", "stratum_shares", "match_tail"]
 
 
 def nanmean_quiet(x: np.ndarray, axis: int) -> np.ndarray:
@@ -369,12 +369,35 @@ def max_identical(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=float)
     best = np.zeros(len(x), dtype=np.int64)
     val = np.full(len(x), np.nan)
+    if x.size and x.ndim == 2:
+        # the answers are nearly always a few whole codes: try each whole value from the least to the largest (the
+        # order np.unique gives) without sorting every answer; an answer off them (a fraction, -0.0) falls back
+        with np.errstate(invalid="ignore"):
+            lo, hi = np.fmin.reduce(x, axis=None), np.fmax.reduce(x, axis=None)
+        if (np.isfinite(lo) and np.isfinite(hi) and hi - lo <= _WHOLE_SPAN and lo == np.floor(lo)
+                and not (lo <= 0 <= hi and np.any(np.signbit(x) & (x == 0)))):
+            seen = 0
+            for v in np.arange(lo, hi + 1):
+                k = (x == v).sum(axis=1)
+                seen += int(k.sum())
+                more = k > best
+                best = np.where(more, k, best)
+                val = np.where(more, v, val)
+            if seen == x.size - int(np.isnan(x).sum()):
+                return best, val
+            best = np.zeros(len(x), dtype=np.int64)
+            val = np.full(len(x), np.nan)
     for v in np.unique(x[~np.isnan(x)]):
         k = (x == v).sum(axis=1)
         more = k > best
         best = np.where(more, k, best)
         val = np.where(more, v, val)
     return best, val
+
+
+#: :func:`max_identical` tries each whole value between the least and the largest answer when they are at most
+#: this far apart (else, or with another answer, the distinct answers of np.unique)
+_WHOLE_SPAN = 64
 
 
 def page_lines(x: np.ndarray, pages: list[np.ndarray]) -> np.ndarray:
@@ -2582,17 +2605,35 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
     ``max_bucket`` rows is not paired in full: a pattern that common (a constant line, the most popular answers)
     is no evidence of copying, and pairing all of it would cost O(N^2); each of its rows is paired with the one
     before it in submission order only, so a ring of copies of one sheet (which fills such buckets) is still
-    compared, at a cost linear in N.  Pairs may repeat (one per shared key).  Cost: ``bands * (bands - 1) / 2`` hashings of N keys
-    (``pandas.factorize``) and sorts of the keys that repeat.
+    compared, at a cost linear in N.  Pairs may repeat (one per shared key), in no particular order, as 32-bit
+    positions below 2**31 rows.  Cost: ``bands * (bands - 1) / 2`` hashings of N keys (``pandas.factorize``) and
+    stable sorts of the rows whose key repeats.
 
     >>> cat = np.array([[1, 2, 3, 4, 1, 2, 3, 4], [0, 0, 1, 1, 2, 2, 3, 3], [1, 2, 3, 4, 1, 2, 0, 0]])
     >>> later, earlier = band_pairs(cat, np.arange(3), bands=4)
     >>> sorted(set(zip(later.tolist(), earlier.tolist())))
     [(2, 0)]
     """
+    chunks = list(band_pair_chunks(cat, rank, bands, max_bucket))
+    if not chunks:
+        pos = np.int32 if len(cat) < 1 << 31 else np.int64
+        return np.zeros(0, dtype=pos), np.zeros(0, dtype=pos)
+    later = np.concatenate([a for a, _ in chunks])
+    return later, np.concatenate([z for _, z in chunks])
+
+
+def band_pair_chunks(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: int = 8):
+    """:func:`band_pairs`' pairs a piece at a time: ``(later, earlier)`` arrays, one per key and distance within the
+    bucket, so a caller that reduces them (:func:`~iur_survey.clean.rules.near_duplicate`) never holds them all.
+
+    >>> cat = np.array([[1, 2, 3, 4, 1, 2, 3, 4], [0, 0, 1, 1, 2, 2, 3, 3], [1, 2, 3, 4, 1, 2, 0, 0]])
+    >>> [(a.tolist(), z.tolist()) for a, z in band_pair_chunks(cat, np.arange(3), bands=4)]
+    [([2], [0])]
+    """
     n, k = cat.shape
     b = max(2, min(int(bands), k))
-    order = np.argsort(rank, kind="stable")
+    pos = np.int32 if n < 1 << 31 else np.int64               # the positions (half the memory of int64)
+    order = np.argsort(rank, kind="stable").astype(pos)
     c = cat[order].astype(np.int64).astype(np.uint64) + np.uint64(1)
     hb = []
     with np.errstate(over="ignore"):
@@ -2601,35 +2642,33 @@ def band_pairs(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_bucket: in
             for j in range(t, k, b):
                 h = h * np.uint64(0x100000001B3) + c[:, j]
             hb.append(h)
-        later, earlier = [], []
-        for t, u in itertools.combinations(range(b), 2):
+    for t, u in itertools.combinations(range(b), 2):
+        with np.errstate(over="ignore"):                          # (not held across the yields below)
             key = (hb[t] * np.uint64(0x9E3779B97F4A7C15)) ^ (hb[u] + np.uint64(0x632BE59BD9B4E019))
-            # only rows whose key is shared by 2..max_bucket rows can pair: found by hashing (linear), so the
-            # sort below is of those few rows, not of all N keys
-            codes = pd.factorize(key)[0]
-            size = np.bincount(codes)[codes]
-            cand = np.flatnonzero((size >= 2) & (size <= max_bucket))
-            if len(cand):
-                o = cand[np.argsort(key[cand])]            # any order within a bucket: each pair is ordered below
-                ks = key[o]
-                for lag in range(1, max_bucket):
-                    same = np.flatnonzero(ks[lag:] == ks[:-lag])
-                    if not len(same):
-                        break
-                    a, z = o[same + lag], o[same]                 # positions in submission order
-                    later.append(np.maximum(a, z))
-                    earlier.append(np.minimum(a, z))
-            # a larger bucket: each row with the one before it in submission order only (a ring of copies of
-            # one sheet shares its bands too; one pair per row keeps the cost linear)
-            big = np.flatnonzero(size > max_bucket)
-            if len(big):
-                o = big[np.argsort(codes[big], kind="stable")]     # by bucket, then submission order
-                same = np.flatnonzero(codes[o[1:]] == codes[o[:-1]])
-                later.append(o[same + 1])
-                earlier.append(o[same])
-    if not later:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return order[np.concatenate(later)], order[np.concatenate(earlier)]
+        # only rows whose key is shared by 2..max_bucket rows pair in full: found by hashing (linear), so the
+        # sort below is of the rows whose key repeats, not of all N keys
+        codes = pd.factorize(key)[0]
+        count = np.bincount(codes)
+        size = count[codes]
+        rep = np.flatnonzero(size >= 2).astype(pos)           # in submission order
+        if not len(rep):
+            continue
+        shared = count >= 2
+        dense = (np.cumsum(shared) - 1)[codes[rep]]           # the repeated keys numbered 0, 1, ...
+        if np.count_nonzero(shared) <= 1 << 16:
+            dense = dense.astype(np.uint16)                   # (a stable sort of 16-bit codes is a radix sort)
+        by = np.argsort(dense, kind="stable")
+        s, ds = rep[by], dense[by]                            # by bucket, then submission order
+        small = size[s] <= max_bucket
+        # a bucket of 2..max_bucket rows: every pair (``lag`` apart within the bucket); a larger bucket: each
+        # row with the one before it in submission order only (a ring of copies of one sheet shares its bands
+        # too; one pair per row keeps the cost linear)
+        for lag in range(1, max_bucket):
+            eq = ds[lag:] == ds[:-lag]
+            same = np.flatnonzero(eq if lag == 1 else eq & small[lag:])
+            if not len(same):
+                break
+            yield order[s[same + lag]], order[s[same]]
 
 
 def stratum_shares(cat: np.ndarray, categories: int, strata: np.ndarray, prior: float = 4.0) -> np.ndarray:

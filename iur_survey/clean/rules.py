@@ -53,7 +53,7 @@ from .indices import (LR_EXTREME, LR_SCALES, LR_SHIFTS, correlation_lr, correlat
                       integrated_lr, sample_stretch_quantiles, styled_answer_draws, walk_motifs, walk_tail_lr)
 from .indices import mixture_lr, mixture_lr_quantiles
 from .indices import page_line_spread, page_line_tail, page_lines
-from .indices import band_pairs, match_tail, stratum_shares
+from .indices import band_pair_chunks, match_tail, stratum_shares
 from .indices import max_identical as max_identical_index
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
@@ -1039,9 +1039,11 @@ def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_of
     else:
         has_mid = np.full(len(cols), (instrument.scale_max - instrument.scale_min) % 2 == 0)
     mid = (instrument.scale_min + instrument.scale_max) / 2
-    x = x[:, has_mid]
+    if not has_mid.all():
+        x = x[:, has_mid]
     n_ans = (~np.isnan(x)).sum(axis=1)
-    n_mid = np.isclose(x, mid).sum(axis=1)
+    with np.errstate(invalid="ignore"):             # np.isclose(x, mid) with its tolerances, fewer temporaries
+        n_mid = (np.abs(x - mid) <= 1e-08 + 1e-05 * abs(mid)).sum(axis=1)
     n_off = n_ans - n_mid
     if not min_off or not has_mid.any():
         return np.zeros(len(x), dtype=bool), n_off
@@ -1049,8 +1051,8 @@ def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_of
     rows = line & (n_off >= min_off)
     if popular and len(x):
         lean = np.nan_to_num(np.sign(nanmean_quiet(x, axis=0) - mid))   # an item nobody answered: no lean
-        with np.errstate(invalid="ignore"):
-            with_lean = (np.sign(x - mid) * lean > 0).sum(axis=1)
+        with np.errstate(invalid="ignore"):         # sign(x - mid) * lean > 0: an answer on its item's lean side
+            with_lean = (((x > mid) & (lean > 0)) | ((x < mid) & (lean < 0))).sum(axis=1)
         rows |= line & (n_off >= popular) & (with_lean == n_off)
     return rows, n_off
 
@@ -1415,7 +1417,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     cand = hit & ((best >= far) | near[0]) & ~keyed & ~spiked & ~calm & ~loose
     off = (~np.isnan(x)).sum(axis=1) - ident[0]
     if chance_lines and cand.any():
-        got = _honest_lines(frame, instrument, cols, x, cand)
+        got = _honest_lines(frame, instrument, cols, x, cand, ident=ident)
         share = share if got is None else got
     chance = share > honest_far_alpha
     texts = []
@@ -1477,14 +1479,16 @@ def _near_by_chance(frame: pd.DataFrame, instrument: Instrument, cols: list[str]
 
 
 def _honest_lines(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x: np.ndarray, rows: np.ndarray,
-                  sd: bool = False) -> np.ndarray | None:
+                  sd: bool = False, ident: tuple[np.ndarray, np.ndarray] | None = None,
+                  spread: np.ndarray | None = None) -> np.ndarray | None:
     """Per row of ``rows`` (lines in ``x``, the answers on the top-level scale), the share of honest answers drawn
     from the sample's answer model (fitted on every row, as in :func:`_all_but_one`) to the same items as the row
     answered whose most frequent answer is the row's and whose count of other answers (with ``sd``: SD) is at most
     the row's: how often the items' own answer shares and correlations give such a line (``NaN`` off ``rows``).  On
     a form with reverse-keyed items honest answers seldom hold one answer across them; on a form where most people
     answer most items at the floor they often do.  None without a model (fewer complete responses than
-    :func:`mahalanobis_min_n`).
+    :func:`mahalanobis_min_n`).  ``ident`` (:func:`~iur_survey.clean.indices.max_identical` of ``x``) and, with
+    ``sd``, ``spread`` (:func:`~iur_survey.clean.indices.irv` of ``x``): when the caller has them.
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument(); cols = list(inst.item_codes)
@@ -1501,8 +1505,11 @@ def _honest_lines(frame: pd.DataFrame, instrument: Instrument, cols: list[str], 
     if not getattr(instrument, "mixed_scales", False):
         honest = honest + instrument.scale_min              # the draws' 0-based codes on the scale
     answered = ~np.isnan(x)
-    count, code = max_identical_index(x)
-    spread = irv_index(x) if sd else (answered.sum(axis=1) - count).astype(float)
+    count, code = max_identical_index(x) if ident is None else ident
+    if not sd:
+        spread = (answered.sum(axis=1) - count).astype(float)
+    elif spread is None:
+        spread = irv_index(x)
     share = np.full(len(rows), np.nan)
     idx = np.flatnonzero(rows)
     masks, which = np.unique(answered[idx], axis=0, return_inverse=True)
@@ -1849,9 +1856,19 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
     share = np.full(len(x), np.nan)                 # lines the items' own answers give: flagged, not far
     with np.errstate(invalid="ignore"):
         cand = hit & (sd < far_sd) & ~calm & ~loose
-    mode = max_identical_index(x)[1]
+    # the most frequent answer is read only where the SD is low (the details, the lines): counted on those rows
+    # alone (a count of equal answers: the same on a row whatever the others; with a -0.0 among the answers, which
+    # of 0.0 and -0.0 names the answer depends on all of them: every row then)
+    if np.any(np.signbit(x) & (x == 0)):
+        ident = max_identical_index(x)
+    else:
+        count, mode = np.zeros(len(x), dtype=np.int64), np.full(len(x), np.nan)
+        if hit.any():
+            count[hit], mode[hit] = max_identical_index(x[hit])
+        ident = (count, mode)
+    mode = ident[1]
     if chance_lines and cand.any():
-        got = _honest_lines(frame, instrument, cols, x, cand, sd=True)
+        got = _honest_lines(frame, instrument, cols, x, cand, sd=True, ident=ident, spread=sd)
         share = share if got is None else got
     chance = share > honest_far_alpha
     return _details(frame, hit, (t + _midpoint_text(o) if s < far_sd and c
@@ -3587,6 +3604,9 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     excludes alone.  Cost, 100,000 responses: 0.7-1.0 s of CPU for the rule in isolation (0.1 s of it the
     third null, paid back by comparing packed answers), as before it; ``benchmarks/bench_clean.py`` on a loaded
     machine (load 4-7), start and this alternated: clean CPU 4.2-5.3 -> 5.1-6.5 s, peak RSS 572-686 -> 618-713 MB.
+    Since then (session 28, performance only, every output byte-identical) the rule alone takes 0.46-0.54 s of CPU
+    (0.63-0.71 s before): the rows whose key repeats are sorted once per key (a 16-bit radix sort), and the pairs
+    are compared and reduced a piece at a time, never all held at once (:func:`~iur_survey.clean.indices.band_pair_chunks`).
 
     >>> from iur_survey.instrument import load_instrument
     >>> inst = load_instrument()
@@ -3616,13 +3636,16 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     categories = int(np.max(hi - lo)) + 1
     rank = np.empty(n, dtype=np.int64)
     rank[np.lexsort((np.arange(n), _order_keys(frame)))] = np.arange(n)
-    later, earlier = band_pairs(cat, rank, bands=bands, max_bucket=max_bucket)
-    if not len(later):
-        return _none(frame)
-    same = _alike_counts(cat, later, earlier)
-    # per row, its earlier row with the most identical answers (the first of equals)
+    # per row, its earlier row with the most identical answers (the first of equals), over the candidate pairs of
+    # band_pairs, taken a piece at a time (band_pair_chunks: the pairs are never all held at once)
     best = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(best, later, (same << 32) | (n - rank[earlier]))
+    words = _alike_words(cat)
+    paired = False
+    for later, earlier in band_pair_chunks(cat, rank, bands=bands, max_bucket=max_bucket):
+        paired = True
+        np.maximum.at(best, later, (_alike_counts(cat, later, earlier, words) << 32) | (n - rank[earlier]))
+    if not paired:
+        return _none(frame)
     rows_b = np.flatnonzero(best >= 0)
     m = best[rows_b] >> 32
     inv = np.empty(n, dtype=np.int64)
@@ -3684,37 +3707,61 @@ def near_duplicate(frame: pd.DataFrame, instrument: Instrument, *, alpha: float 
     return _details(frame, flagged, [texts[o] for o in order])
 
 
-def _alike_counts(cat: np.ndarray, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+def _alike_words(cat: np.ndarray) -> tuple[list, list] | None:
+    """:func:`_alike_counts`' packed answers of ``cat`` (codes below 15): per 16 items a 64-bit word, 4 bits an item
+    (15 = blank), and the items left blank as bits (None where none is); None with codes of 15 or more."""
+    n, k = cat.shape
+    if cat.max(initial=0) >= 15:
+        return None
+    words, blanks = [], []
+    for w in range(0, k, 16):
+        word = np.zeros(n, dtype=np.uint64)
+        blank = np.zeros(n, dtype=np.uint16)
+        for j in range(w, min(w + 16, k)):
+            word |= np.where(cat[:, j] >= 0, cat[:, j], 15).astype(np.uint64) << np.uint64(4 * (j - w))
+            blank |= (cat[:, j] < 0).astype(np.uint16) << np.uint16(j - w)
+        words.append(word)
+        blanks.append(blank if blank.any() else None)        # no blank in this word: nothing to take off
+    return words, blanks
+
+
+def _alike_counts(cat: np.ndarray, later: np.ndarray, earlier: np.ndarray, words=False) -> np.ndarray:
     """Per pair, the number of items both rows answered alike (``cat``: codes from 0, ``-1`` blank).  Codes below
     15: 16 items to a 64-bit word, 4 bits each (15 = blank), alike = a zero nibble of the XOR, less the items both
-    left blank; otherwise item by item.
+    left blank; otherwise item by item.  ``words``: :func:`_alike_words` of ``cat``, when the caller has them.
 
     >>> cat = np.array([[0, 1, 2, -1, 4], [0, 1, 3, -1, 4], [-1, -1, -1, -1, -1]], dtype=np.int8)
     >>> _alike_counts(cat, np.array([1, 2]), np.array([0, 0])).tolist()
     [3, 0]
     """
     n, k = cat.shape
-    if not len(later) or cat.max(initial=0) >= 15:
+    if words is False:
+        words = _alike_words(cat) if len(later) else None
+    if words is None:
         same = np.empty(len(later), dtype=np.int64)
         for s0 in range(0, len(later), 1 << 17):
             a, b = cat[later[s0:s0 + (1 << 17)]], cat[earlier[s0:s0 + (1 << 17)]]
             same[s0:s0 + (1 << 17)] = ((a == b) & (a >= 0)).sum(axis=1)
         return same
-    nib = np.where(cat >= 0, cat, 15).astype(np.uint64)
-    same = np.zeros(len(later), dtype=np.int64)
-    for w in range(0, k, 16):
-        word = np.zeros(n, dtype=np.uint64)
-        blank = np.zeros(n, dtype=np.uint16)
-        for j in range(w, min(w + 16, k)):
-            word |= nib[:, j] << np.uint64(4 * (j - w))
-            blank |= (cat[:, j] < 0).astype(np.uint16) << np.uint16(j - w)
-        y = word[later] ^ word[earlier]
-        y |= y >> np.uint64(1)
-        y |= y >> np.uint64(2)
-        y &= np.uint64(0x1111111111111111)                  # one bit per item that differs
-        same += min(16, k - w) - np.bitwise_count(y).astype(np.int64) \
-            - np.bitwise_count(blank[later] & blank[earlier]).astype(np.int64)
+    words, blanks = words
+    same = np.empty(len(later), dtype=np.int64)
+    for s0 in range(0, len(later), PAIR_CHUNK):              # in chunks: the temporaries stay small
+        a, b = later[s0:s0 + PAIR_CHUNK], earlier[s0:s0 + PAIR_CHUNK]
+        got = np.zeros(len(a), dtype=np.int64)
+        for w, word, blank in zip(range(0, k, 16), words, blanks):
+            y = word[a] ^ word[b]
+            y |= y >> np.uint64(1)
+            y |= y >> np.uint64(2)
+            y &= np.uint64(0x1111111111111111)              # one bit per item that differs
+            got += min(16, k - w) - np.bitwise_count(y).astype(np.int64)
+            if blank is not None:
+                got -= np.bitwise_count(blank[a] & blank[b]).astype(np.int64)
+        same[s0:s0 + PAIR_CHUNK] = got
     return same
+
+
+#: :func:`near_duplicate` compares its candidate pairs this many at a time (bounded temporaries)
+PAIR_CHUNK = 1 << 18
 
 
 def _rest_match(cat: np.ndarray, width: np.ndarray, cols: list[str], instrument: Instrument, rows: np.ndarray,

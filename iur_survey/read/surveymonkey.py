@@ -88,7 +88,8 @@ def one_column_choices(table, words: set[str]):
     the question in row 2 and, in each data row, in the column of the choice picked.  A question whose row-2
     choices are all answer wordings of the instrument (``words``, folded), in which no row holds two choices and
     every cell holds its own column's choice (or nothing), becomes one column (``Response`` in row 2) holding the
-    choice picked.  Any other question (a multi-answer one, or choices the instrument does not word) is left as
+    choice picked; :func:`read_surveymonkey` does so for the items' wordings, then for the groups' (the group
+    question in the same layout).  Any other question (a multi-answer one, or choices the instrument does not word) is left as
     written.  Before (real45, FiveThirtyEight's region survey), such a question was refused: "two columns map to"
     the item, with the advice to map one of them.
 
@@ -152,14 +153,15 @@ def one_column_choices(table, words: set[str]):
 def read_surveymonkey(path, instrument, *, strict: bool = False, data: bytes | None = None,
                       encoding: str | None = None) -> RawResponses:
     """Read a SurveyMonkey CSV or XLSX export into the standard frame (a single-answer question of the
-    expanded layout as one column: :func:`one_column_choices`)."""
+    expanded layout, an item's or the group question's, as one column: :func:`one_column_choices`)."""
     from ..instrument import normalise_label
     from .source import read_table
 
     words = {normalise_label(w) for code in instrument.item_codes
              for ws in instrument.scale_of(code).labels.values() for w in ws}
+    groups = {normalise_label(w) for ws in instrument.groups.values() for w in ws}
 
     def reader(*args, usecols=None, **kw):    # every column: the choices of a question are merged after reading
-        return one_column_choices(read_table(*args, **kw), words)
+        return one_column_choices(one_column_choices(read_table(*args, **kw), words), groups)
     return read_tabular(path, instrument, "surveymonkey", _columns, strict=strict, data=data, encoding=encoding,
                         header_rows=2, id_aliases=ID_ALIASES, reader=reader)

@@ -33,8 +33,9 @@ def _inst():
 
 def _export(tmp_path, n=30, seed=4, extra=None):
     rng = np.random.default_rng(seed)
-    top = ["RespondentID", QS[0], "", "", "", QS[1], "", "", "", "Which states are Midwestern?", "", "Gender", "Age"]
-    sub = ["", *CHOICES, *CHOICES, "Ohio", "Iowa", "Response", "Response"]
+    top = ["RespondentID", QS[0], "", "", "", QS[1], "", "", "", "Which states are Midwestern?", "", "Gender", "",
+           "Age", "Household Income"]
+    sub = ["", *CHOICES, *CHOICES, "Ohio", "Iowa", "Male", "Female", "Response", "Response"]
     rows, want = [top, sub], []
     for i in range(n):
         picks = [CHOICES[rng.integers(4)], CHOICES[rng.integers(4)]]
@@ -43,7 +44,9 @@ def _export(tmp_path, n=30, seed=4, extra=None):
         row = [str(5000 + i)]
         for p in picks:
             row += [c if c == p else "" for c in CHOICES]
-        row += ["Ohio", "Iowa" if i % 2 else "", "Male" if i % 3 else "Female", "30-44"]   # two states: multi-answer
+        male = bool(i % 3)                                    # the group question in the same layout, as in the file
+        row += ["Ohio", "Iowa" if i % 2 else "", "Male" if male else "", "" if male else "Female", "30-44",
+                "$0 - $24,999"]
         rows.append(row)
         want.append([CODE.get(p, np.nan) if p else np.nan for p in picks])
     if extra:

@@ -48,6 +48,14 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*天)?\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*"
                        r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec))?$", re.I)
 _GMT = re.compile(r"\s*(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?\s*$")
+#: a time-zone abbreviation after a time (Google Forms writes its sheet's zone: ``2020/06/05 11:34:01 AM EST``)
+_ZONE = re.compile(r"(?<=\d)(\s*(?:[AaPp][Mm])?)\s+(?!(?:AM|PM)\s*$)([A-Z]{2,5})\s*$")
+#: the UTC offsets (hours) of the abbreviations that name one zone; CST (US Central or China), IST (India,
+#: Ireland or Israel), BST (British Summer or Bangladesh) and the like are not here: their offset is not known
+ZONE_OFFSETS = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8,
+                "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2,
+                "EET": 2, "EEST": 3, "MSK": 3, "HKT": 8, "SGT": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+                "NZST": 12, "NZDT": 13}
 _HMS = re.compile(r"^(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)$")      # h:mm:ss (mm:ss alone would be ambiguous)
 _IP_SUFFIX = re.compile(r"\s*[(（].*$", re.S)
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
@@ -1007,6 +1015,7 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
                 joined = "\n".join(txt.tolist())
             if "GMT" in joined:   # Google Forms: "GMT+8" is UTC+8 (not POSIX's sign)
                 txt = txt.str.replace(_GMT, lambda m: f" {m[1]}{int(m[2]):02d}:{m[3] or '00'}", regex=True)
+            txt = _zones_to_offsets(txt, lines[np.flatnonzero(rest)[present]], header, path)
             parsed = None
             first = str(txt.iloc[0]).strip()
             likely = next((f for f in _DATE_FORMATS if _fits(first, f)), None)
@@ -1049,6 +1058,44 @@ def recode_submitted(values: pd.Series, lines, header, path) -> np.ndarray:
             idx = np.flatnonzero(rest)[present]
             out[idx] = parsed.to_numpy(dtype="datetime64[ns]")
     return out
+
+
+def _zones_to_offsets(txt: pd.Series, lines: np.ndarray, header, path) -> pd.Series:
+    """Times that end with a time-zone abbreviation, with the abbreviation read: one whose offset is known
+    becomes that offset (the time then reads as UTC, as ``GMT+8`` does); a column whose times all carry one
+    and the same abbreviation of unknown offset is read as the clock times written (the abbreviation dropped);
+    an abbreviation of unknown offset beside other zones is refused, naming its row (the times cannot be put in
+    one order).  Before, pandas dropped each zone with a warning a row, and its next versions refuse them.
+
+    >>> t = pd.Series(["2020/06/05 11:34:01 AM EST", "2020/08/24 3:17:37 PM EDT", "2020/06/06 9:00:00"])
+    >>> _zones_to_offsets(t, np.array([2, 3, 4]), "Timestamp", "g.csv").tolist()
+    ['2020/06/05 11:34:01 AM -05:00', '2020/08/24 3:17:37 PM -04:00', '2020/06/06 9:00:00']
+    >>> _zones_to_offsets(pd.Series(["2024/1/18 4:36:09 PM CST"] * 2), np.array([2, 3]), "Timestamp", "g.csv").tolist()
+    ['2024/1/18 4:36:09 PM', '2024/1/18 4:36:09 PM']
+    >>> _zones_to_offsets(pd.Series(["2024/1/18 4:36:09 PM CST", "2024/1/18 5:00:00 PM EST"]), np.array([2, 3]),
+    ...                   "Timestamp", "g.csv")
+    Traceback (most recent call last):
+    iur_survey.errors.ReadError: g.csv:2:Timestamp: the time zone 'CST' of '2024/1/18 4:36:09 PM CST' names more than one zone (or none known here) and the column holds other zones too (EST): the times cannot be put in one order; rewrite them in one zone (or as UTC)
+    """
+    zone = txt.str.extract(_ZONE, expand=True)
+    if zone[1].isna().all():
+        return txt
+    names = set(zone[1].dropna())
+    unknown = sorted(names - set(ZONE_OFFSETS))
+    if unknown and (len(names) > 1 or zone[1].isna().any()):
+        j = int(np.flatnonzero((zone[1] == unknown[0]).to_numpy())[0])
+        others = ", ".join(sorted(names - {unknown[0]})) or "and times without a zone"
+        raise ReadError(path, f"the time zone {_show(unknown[0])} of {_show(txt.iloc[j])} names more than one zone "
+                              f"(or none known here) and the column holds other zones too ({others}): the times "
+                              f"cannot be put in one order; rewrite them in one zone (or as UTC)",
+                        row=int(lines[j]), column=header)
+
+    def offset(m):
+        hours = ZONE_OFFSETS.get(m[2])
+        if hours is None:                     # one unknown zone for the whole column: the clock times as written
+            return m[1]
+        return f"{m[1]} {'-' if hours < 0 else '+'}{abs(hours):02d}:00"
+    return txt.str.replace(_ZONE, offset, regex=True)
 
 
 class AmbiguousDateWarning(UserWarning):

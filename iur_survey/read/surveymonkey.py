@@ -77,8 +77,91 @@ def _columns(headers: list[list[str]]) -> list[Column]:
     return out
 
 
+def _blank_cell(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or not str(v).strip()
+
+
+def one_column_choices(table, words: set[str]):
+    """``table`` with each single-answer question of the expanded layout read as one column.
+
+    SurveyMonkey's expanded export writes a single-answer question as one column per choice, the choice under
+    the question in row 2 and, in each data row, in the column of the choice picked.  A question whose row-2
+    choices are all answer wordings of the instrument (``words``, folded), in which no row holds two choices and
+    every cell holds its own column's choice (or nothing), becomes one column (``Response`` in row 2) holding the
+    choice picked; :func:`read_surveymonkey` does so for the items' wordings, then for the groups' (the group
+    question in the same layout).  Any other question (a multi-answer one, or choices the instrument does not word) is left as
+    written.  Before (real45, FiveThirtyEight's region survey), such a question was refused: "two columns map to"
+    the item, with the advice to map one of them.
+
+    >>> import numpy as np, pandas as pd
+    >>> from iur_survey.read.source import Table
+    >>> t = Table("sm.csv", [["RespondentID", "Identify?", "", "", "Gender"],
+    ...                      ["", "A lot", "Some", "Not at all", "Response"]],
+    ...           pd.DataFrame([["1", "", "Some", "", "Male"], ["2", "A lot", "", "", "Female"],
+    ...                         ["3", "", "", "", "Male"]]), np.array([3, 4, 5]), "0")
+    >>> u = one_column_choices(t, {"a lot", "some", "not at all"})
+    >>> u.headers, u.data.values.tolist()
+    ([['RespondentID', 'Identify?', 'Gender'], ['', 'Response', 'Response']], [['1', 'Some', 'Male'], ['2', 'A lot', 'Female'], ['3', '', 'Male']])
+    """
+    import dataclasses
+
+    import pandas as pd
+
+    from ..instrument import normalise_label
+
+    if len(table.headers) < 2 or not words:
+        return table
+    top, sub = [str(h) for h in table.headers[0]], [str(h) for h in table.headers[1]]
+    groups, start = [], None
+    for i, h in enumerate(top):
+        if h.strip() or start is None:
+            start = i
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    merged: dict[int, list[int]] = {}
+    for g in groups:
+        subs = [sub[i].strip() for i in g]
+        if len(g) < 2 or not all(normalise_label(x) in words for x in subs) or len(set(subs)) < len(subs):
+            continue
+        cells = table.data.iloc[:, g]
+        filled = ~cells.map(_blank_cell)
+        if (filled.sum(axis=1) > 1).any():
+            continue                          # two choices in a row: a multi-answer question, read as written
+        if not all((cells.iloc[:, j][filled.iloc[:, j]].astype(str).str.strip() == subs[j]).all()
+                   for j in range(len(g))):
+            continue                          # a cell that is not its column's choice: not this layout
+        merged[g[0]] = g
+    if not merged:
+        return table
+    drop = {i for g in merged.values() for i in g[1:]}
+    keep = [i for i in range(len(top)) if i not in drop]
+    data = table.data.copy()
+    for first, g in merged.items():
+        cells = data.iloc[:, g]
+        filled = ~cells.map(_blank_cell)
+        picked = [next((str(cells.iat[r, j]).strip() for j in range(len(g)) if filled.iat[r, j]), "")
+                  for r in range(len(cells))]
+        data.iloc[:, first] = pd.Series(picked, index=data.index, dtype=object)
+        sub[first] = "Response"
+    data = data.iloc[:, keep]
+    data.columns = range(len(keep))
+    headers = [[top[i] for i in keep], [sub[i] for i in keep]] + [[r[i] for i in keep] for r in table.headers[2:]]
+    return dataclasses.replace(table, headers=headers, data=data)
+
+
 def read_surveymonkey(path, instrument, *, strict: bool = False, data: bytes | None = None,
                       encoding: str | None = None) -> RawResponses:
-    """Read a SurveyMonkey CSV or XLSX export into the standard frame."""
+    """Read a SurveyMonkey CSV or XLSX export into the standard frame (a single-answer question of the
+    expanded layout, an item's or the group question's, as one column: :func:`one_column_choices`)."""
+    from ..instrument import normalise_label
+    from .source import read_table
+
+    words = {normalise_label(w) for code in instrument.item_codes
+             for ws in instrument.scale_of(code).labels.values() for w in ws}
+    groups = {normalise_label(w) for ws in instrument.groups.values() for w in ws}
+
+    def reader(*args, usecols=None, **kw):    # every column: the choices of a question are merged after reading
+        return one_column_choices(one_column_choices(read_table(*args, **kw), words), groups)
     return read_tabular(path, instrument, "surveymonkey", _columns, strict=strict, data=data, encoding=encoding,
-                        header_rows=2, id_aliases=ID_ALIASES)
+                        header_rows=2, id_aliases=ID_ALIASES, reader=reader)

@@ -85,8 +85,9 @@ from .._threads import blas_threads, release_free_memory
 from .config import CleanConfig
 from .missing import item_columns, missing_summary
 from .decision import GUARD_BESIDE, basis_rules, decide, evidence
-from .rules import (INDEX_RULES, RULE_ORDER, RULES, SCREENING_RULES, TOOL_RULES, code_text, completion_unknown,
-                    declared_not_shown, even_odd_constructs, matrix_cache, missing_inputs, raw_rows, reference_columns)
+from .rules import (INDEX_RULES, PATTERN_RULES, RULE_ORDER, RULES, SCREENING_RULES, TOOL_RULES, _not_judged, code_text,
+                    completion_unknown, declared_not_shown, even_odd_constructs, matrix_cache, missing_inputs, raw_rows,
+                    reference_columns, yes_no_reason)
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
@@ -493,12 +494,15 @@ RULE_THREADS = 2
 
 #: what a rule's call gives: its flags, the rows it hit (``flags.notna()``) and their ledger details
 Ran = tuple[pd.Series, np.ndarray, np.ndarray]
+#: a call's keyword that makes :func:`_run_one` judge nobody, for the reason it holds (the rule is not run)
+SKIP = "_not_run_because"
 
 
 def _run_one(rule: str, frame: pd.DataFrame, instrument: Instrument, kw: dict) -> Ran:
     """``RULES[rule](frame, instrument, **kw)``, the rows it hit and their ledger details (:func:`_ledger_details`),
     all in the thread that runs the rule."""
-    flags = RULES[rule](frame, instrument, **kw)
+    skip = kw.pop(SKIP, None)
+    flags = _not_judged(frame, skip) if skip else RULES[rule](frame, instrument, **kw)
     hit = flags.notna().to_numpy()
     return flags, hit, _ledger_details(flags, rule, hit)
 
@@ -964,9 +968,14 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     second = sorted((r for r in todo if r in RULES_REFERENCE),
                     key=lambda r: REFERENCE_FIRST.index(r) if r in REFERENCE_FIRST else len(REFERENCE_FIRST))
 
+    yes_no = yes_no_reason(sub, instrument)
+
     def calls_of(stage: list[str], blatant: np.ndarray) -> list[tuple[str, dict]]:
         calls = []
         for rule in stage:
+            if yes_no and rule in PATTERN_RULES:
+                calls.append((rule, {SKIP: yes_no}))
+                continue
             kw = config.params(rule)
             if "reference" in RULES_REFERENCE.get(rule, ()):
                 kw["reference"] = ~blatant

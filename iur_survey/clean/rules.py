@@ -66,7 +66,8 @@ __all__ = [
     "page_line", "near_duplicate", "psychsyn", "psychant",
     "even_odd", "person_total", "person_fit", "tool_bot", "tool_speed", "tool_duplicate", "TOOL_RULES", "FAR",
     "trailing_missing", "longest_run", "mahalanobis_d2", "mahalanobis_min_n", "even_odd_consistency", "even_odd_constructs", "code_text",
-    "RULES", "RULE_ORDER", "DEFAULT_RULES", "SCREENING_RULES", "INDEX_RULES", "missing_inputs", "status_kinds",
+    "RULES", "RULE_ORDER", "DEFAULT_RULES", "SCREENING_RULES", "INDEX_RULES", "PATTERN_RULES", "missing_inputs",
+    "yes_no_reason", "status_kinds",
 ]
 
 STRING = pd.StringDtype()
@@ -4284,6 +4285,40 @@ _INPUTS = {
     "status": ("_status",), "duplicate_id": ("response_id",),
     "duplicate_answers_ip": ("_ip",), "speeder": ("_duration",),
 }
+
+
+#: the index rules that read the pattern of the answers (not the duration, the survey tool's scores, or a copy
+#: judged against chance): on items of two points they are not evaluated (:func:`yes_no_reason`)
+PATTERN_RULES = ("longstring", "longpattern", "irv", "mahalanobis", "mahalanobis_direction", "mahalanobis_ipsatized",
+                 "mahalanobis_quotient", "random_likelihood", "correlation_likelihood", "mixture_likelihood",
+                 "invariant_tail", "page_line", "psychsyn", "psychant", "even_odd", "person_total", "person_fit")
+
+
+def yes_no_reason(frame: pd.DataFrame, instrument: Instrument) -> str | None:
+    """Why the answer-pattern indices (:data:`PATTERN_RULES`) cannot judge these items, or ``None``: every item
+    column has two points (yes/no, agree/disagree, 0/1).
+
+    The careless-responding indices read rating scales (Curran 2016; Meade & Craig 2012: their studies use 5- to
+    7-point items).  On a checklist of yes/no items a run of one answer, a low variability, a rare combination (a
+    large distance) or an "inconsistent" pair is what honest answers give: on FiveThirtyEight's real steak/risk
+    survey (6 yes/no risk behaviours, SurveyMonkey) the indices excluded 50 of 541 finished respondents, among
+    them everyone who drinks and takes no other risk (11 of 11) and everyone who drinks and gambles (9 of 9).
+    The duration (``speeder``), the survey tool's own scores and ``near_duplicate`` (judged against chance) still
+    run.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> yes_no_reason(pd.DataFrame({"GOV1": [1.0]}), load_instrument()) is None
+    True
+    """
+    cols = item_columns(frame, instrument)
+    if not cols:
+        return None
+    lo, hi = instrument.bounds(cols)
+    if np.all(hi - lo <= 1):
+        return ("items on a two-point scale (yes/no): the careless-responding indices read rating scales of 3 "
+                "points or more, and on a checklist a run, a low variability or a rare combination is what honest "
+                "answers give")
+    return None
 
 
 def missing_inputs(frame: pd.DataFrame, instrument: Instrument, rules: Iterable[str] = RULE_ORDER) -> dict[str, str]:

@@ -76,7 +76,7 @@ from scipy import linalg, special
 
 from .missing import pattern_index
 
-__all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
+__all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "most_frequent_of", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
            "mahad_beta_crit", "mahad_new_p", "mahad_new_crit", "answer_draws", "mahad_sim_quantile",
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
@@ -367,8 +367,6 @@ def max_identical(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ([4, 2, 0], [4.0, 1.0, nan])
     """
     x = np.asarray(x, dtype=float)
-    best = np.zeros(len(x), dtype=np.int64)
-    val = np.full(len(x), np.nan)
     if x.size and x.ndim == 2:
         # the answers are nearly always a few whole codes: try each whole value from the least to the largest (the
         # order np.unique gives) without sorting every answer; an answer off them (a fraction, -0.0) falls back
@@ -376,23 +374,30 @@ def max_identical(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             lo, hi = np.fmin.reduce(x, axis=None), np.fmax.reduce(x, axis=None)
         if (np.isfinite(lo) and np.isfinite(hi) and hi - lo <= _WHOLE_SPAN and lo == np.floor(lo)
                 and not (lo <= 0 <= hi and np.any(np.signbit(x) & (x == 0)))):
-            seen = 0
-            for v in np.arange(lo, hi + 1):
-                k = (x == v).sum(axis=1)
-                seen += int(k.sum())
-                more = k > best
-                best = np.where(more, k, best)
-                val = np.where(more, v, val)
+            best, val, seen = most_frequent_of(x, np.arange(lo, hi + 1))
             if seen == x.size - int(np.isnan(x).sum()):
                 return best, val
-            best = np.zeros(len(x), dtype=np.int64)
-            val = np.full(len(x), np.nan)
-    for v in np.unique(x[~np.isnan(x)]):
+    return most_frequent_of(x, np.unique(x[~np.isnan(x)]))[:2]
+
+
+def most_frequent_of(x: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per row of ``x``, the count of its most frequent answer among ``values`` (in their order: a tie goes to
+    the first), that answer (``NaN`` if none), and how many answers of ``x`` were among ``values``.
+
+    >>> n, v, seen = most_frequent_of(np.array([[4, 4, 1, 4.0], [2, 1, 1, 2]]), np.array([1.0, 2.0, 4.0]))
+    >>> n.tolist(), v.tolist(), seen
+    ([3, 2], [4.0, 1.0], 8)
+    """
+    best = np.zeros(len(x), dtype=np.int64)
+    val = np.full(len(x), np.nan)
+    seen = 0
+    for v in values:
         k = (x == v).sum(axis=1)
+        seen += int(k.sum())
         more = k > best
         best = np.where(more, k, best)
         val = np.where(more, v, val)
-    return best, val
+    return best, val, seen
 
 
 #: :func:`max_identical` tries each whole value between the least and the largest answer when they are at most

@@ -67,7 +67,7 @@ __all__ = [
     "even_odd", "person_total", "person_fit", "tool_bot", "tool_speed", "tool_duplicate", "TOOL_RULES", "FAR",
     "trailing_missing", "longest_run", "mahalanobis_d2", "mahalanobis_min_n", "even_odd_consistency", "even_odd_constructs", "code_text",
     "RULES", "RULE_ORDER", "DEFAULT_RULES", "SCREENING_RULES", "INDEX_RULES", "PATTERN_RULES", "missing_inputs",
-    "yes_no_reason", "status_kinds",
+    "yes_no_reason", "middle_columns", "status_kinds",
 ]
 
 STRING = pd.StringDtype()
@@ -1015,6 +1015,23 @@ def consistent_midpoint(x: np.ndarray, cols: list[str], instrument: Instrument, 
     return (2 * n_mid >= n_ans) & (n_off >= min_off) & ((up == 0) | (down == 0)), n_off
 
 
+def middle_columns(cols: list[str], instrument: Instrument) -> tuple[np.ndarray, float]:
+    """Which of ``cols`` have a middle answer on their own scale (an odd number of points), and the top-level
+    scale's middle.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> has_mid, mid = middle_columns(["GOV1", "GOV2"], load_instrument())
+    >>> has_mid.tolist(), mid
+    ([True, True], 3.0)
+    """
+    if getattr(instrument, "mixed_scales", False) and len(cols):
+        lo, hi = instrument.bounds(cols)
+        has_mid = np.broadcast_to((np.asarray(hi) - np.asarray(lo)) % 2 == 0, (len(cols),))
+    else:
+        has_mid = np.full(len(cols), (instrument.scale_max - instrument.scale_min) % 2 == 0)
+    return has_mid, (instrument.scale_min + instrument.scale_max) / 2
+
+
 def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_off: int | None,
                   popular: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``x`` (answers on the top-level scale, :func:`common_scale`) that answer the middle to at least
@@ -1034,12 +1051,7 @@ def midpoint_line(x: np.ndarray, cols: list[str], instrument: Instrument, min_of
     >>> midpoint_line(x, ["GOV1", "GOV2", "GOV3", "GOV4", "MKT1", "MKT2"], load_instrument(), 3, popular=2)
     (array([ True, False, False]), array([2, 2, 5]))
     """
-    if getattr(instrument, "mixed_scales", False) and len(cols):
-        lo, hi = instrument.bounds(cols)
-        has_mid = np.broadcast_to((np.asarray(hi) - np.asarray(lo)) % 2 == 0, (len(cols),))
-    else:
-        has_mid = np.full(len(cols), (instrument.scale_max - instrument.scale_min) % 2 == 0)
-    mid = (instrument.scale_min + instrument.scale_max) / 2
+    has_mid, mid = middle_columns(cols, instrument)
     if not has_mid.all():
         x = x[:, has_mid]
     n_ans = (~np.isnan(x)).sum(axis=1)

@@ -18,14 +18,7 @@ from iur_survey.instrument import load_instrument
 def _max_identical_plain(x):
     """:func:`iur_survey.clean.indices.max_identical` as it was: every distinct answer by ``np.unique``."""
     x = np.asarray(x, dtype=float)
-    best = np.zeros(len(x), dtype=np.int64)
-    val = np.full(len(x), np.nan)
-    for v in np.unique(x[~np.isnan(x)]):
-        k = (x == v).sum(axis=1)
-        more = k > best
-        best = np.where(more, k, best)
-        val = np.where(more, v, val)
-    return best, val
+    return I.most_frequent_of(x, np.unique(x[~np.isnan(x)]))[:2]
 
 
 def _edge_inputs(seed: int):
@@ -84,12 +77,7 @@ def test_honest_lines_with_the_callers_indices_equals_without():
 
 def _midpoint_line_plain(x, cols, instrument, min_off, popular=None):
     """:func:`iur_survey.clean.rules.midpoint_line` as it was (``np.isclose``, a copy of the columns, signs)."""
-    if getattr(instrument, "mixed_scales", False) and len(cols):
-        lo, hi = instrument.bounds(cols)
-        has_mid = np.broadcast_to((np.asarray(hi) - np.asarray(lo)) % 2 == 0, (len(cols),))
-    else:
-        has_mid = np.full(len(cols), (instrument.scale_max - instrument.scale_min) % 2 == 0)
-    mid = (instrument.scale_min + instrument.scale_max) / 2
+    has_mid, mid = R.middle_columns(cols, instrument)
     x = x[:, has_mid]
     n_ans = (~np.isnan(x)).sum(axis=1)
     n_mid = np.isclose(x, mid).sum(axis=1)

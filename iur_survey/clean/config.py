@@ -75,7 +75,7 @@ from .rules import _STATUS_WORDS, ACCEPTABLE_STATUSES, DEFAULT_RULES, RULE_ORDER
 
 #: keyword arguments of rules that are wiring, not thresholds (set by the pipeline)
 _WIRING = {"eligible", "reference", "order", "not_shown", "answered_later", "email_groups", "completion_note",
-           "checks"}
+           "checks", "resolution"}
 
 
 def rule_parameters(rule: str) -> dict[str, Any]:

@@ -760,18 +760,21 @@ def _breakoff_group_warnings(frame: pd.DataFrame, flags: dict[str, pd.Series], i
     return out
 
 
-def _duration_warnings(frame: pd.DataFrame) -> list[str]:
-    """Durations the speeder rule reads with a caveat: 0 s (no human's time), or none beside others.
+def _duration_warnings(frame: pd.DataFrame, resolution: float | None = None) -> list[str]:
+    """Durations the speeder rule reads with a caveat: 0 s (no human's time), or none beside others.  Times in
+    whole minutes (``resolution``, which the reader already warns about): a 0 is "under a minute", no warning.
 
     >>> _duration_warnings(pd.DataFrame({"_duration": [0.0, 600, np.nan, 580]}))[0][:58]
     '1 response(s) have a duration of 0 s: the speeder rule exc'
+    >>> _duration_warnings(pd.DataFrame({"_duration": [0.0, 600, 580]}), resolution=60)
+    []
     """
     if "_duration" not in frame.columns or not len(frame):
         return []
     dur = pd.to_numeric(frame["_duration"], errors="coerce").to_numpy(dtype=float)
     out = []
     zero, blank = int((dur == 0).sum()), int(np.isnan(dur).sum())
-    if zero:
+    if zero and not resolution:
         out.append(f"{zero} response(s) have a duration of 0 s: the speeder rule excludes them as far beyond its "
                    f"cut-off, but 0 s is no human's time: a bot, or a time the export lost (then blank those "
                    f"cells, and the speeder rule leaves them unjudged)")
@@ -942,7 +945,7 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                        + _breakoff_group_warnings(frame, flags, instrument))
     sub = frame[screened]
     if "speeder" in on:
-        screen_warnings += _duration_warnings(sub)
+        screen_warnings += _duration_warnings(sub, getattr(raw, "duration_resolution", None))
 
     # -- stage 2: data-based indices on the screened rows: they flag ---------------------
     pos_sub = pos_all[screened]
@@ -983,6 +986,8 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
                 kw["order"] = screen if rule in RULES_SCREEN and screen else asked
             if rule in TOOL_RULES:
                 kw["checks"] = tool_checks
+            if rule == "speeder" and getattr(raw, "duration_resolution", None):
+                kw["resolution"] = raw.duration_resolution    # times in whole minutes: judge the longest duration
             calls.append((rule, kw))
         return calls
 

@@ -855,7 +855,7 @@ def _styled(text: str) -> str:
 
 def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.3,
             seconds_per_item: float = 1.0, far_fraction: float = 0.15,
-            strong_fraction: float | None = None) -> pd.Series:
+            strong_fraction: float | None = None, resolution: float | None = None) -> pd.Series:
     """Flag responses completed fast; far beyond the cut-off when implausibly fast.
 
     Flags ``_duration < fraction x median`` (default 0.3; Greszki, Meyer & Schoen 2015,
@@ -911,6 +911,25 @@ def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.
     ['duration 150 s < 30% of median 580 s [moderately fast]', 'duration 1 s < 30% of median 580 s; < 1 s x 2 questions = 2 s [far beyond the cut-off]']
     >>> speeder(df, load_instrument(), strong_fraction=0.3).tolist()[3]
     'duration 150 s < 30% of median 580 s'
+
+    **Start and end times without seconds** (``resolution``: 60, from the reader's
+    :attr:`~iur_survey.read.base.RawResponses.duration_resolution`).  A duration taken from two times
+    in whole minutes is ``end minute - start minute``: 0 s means "0 to 59 s", 60 s "1 to 119 s".
+    Each response is then judged by the longest duration its times allow (recorded + 59 s), against
+    cut-offs from the median of the recorded durations (the rounding of start and end cancels on
+    average).  Where no response could fall below a cut-off (every cut-off at or under 59 s), the
+    rule is not evaluated and the report says why, rather than flag the respondents whose start
+    and end fell in one clock minute (a real SurveyMonkey export re-saved by a spreadsheet: 118 of
+    1,093 read 0 s, median 120 s, and were excluded far beyond a 36-s cut-off they may not be under).
+
+    >>> t = pd.DataFrame({"_duration": [0.0, 60, 120, 120, 180], "GOV1": [1.0] * 5})
+    >>> speeder(t, load_instrument()).tolist()[0]
+    'duration 0 s < 30% of median 120 s; < 1 s x 1 questions = 1 s [far beyond the cut-off]'
+    >>> speeder(t, load_instrument(), resolution=60).attrs["not_evaluated"][:75]
+    'start and end times in whole minutes: a duration is known to 59 s only, and'
+    >>> t = pd.DataFrame({"_duration": [0.0, 60, 600, 660, 720], "GOV1": [1.0] * 5})
+    >>> speeder(t, load_instrument(), resolution=60).tolist()[:2]
+    ['duration at most 59 s (0 s in whole minutes) < 30% of median 600 s [far beyond the cut-off]', 'duration at most 119 s (60 s in whole minutes) < 30% of median 600 s']
     """
     if "_duration" not in frame.columns:
         return _none(frame)
@@ -919,13 +938,21 @@ def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.
     if np.isnan(dur).all():
         return _none(frame)
     med = float(np.nanmedian(dur))
-    rel = dur < fraction * med
     floor = seconds_per_item * n_q
-    ab = dur < floor
-    far = ab | (dur < far_fraction * med)
+    slack = 0.0 if not resolution else float(resolution) - 1    # the longest duration the times allow
+    if slack and max(fraction * med, floor) <= slack:
+        return _not_judged(frame, f"start and end times in whole minutes: a duration is known to "
+                                  f"{_detail_number(slack)} s only, and no cut-off ({_detail_number(fraction * 100)}% "
+                                  f"of median {med:.0f} s = {_detail_number(round(fraction * med, 1))} s; "
+                                  f"{_detail_number(seconds_per_item)} s x {n_q} questions) lies above "
+                                  f"{_detail_number(slack)} s")
+    longest = dur + slack
+    rel = longest < fraction * med
+    ab = longest < floor
+    far = ab | (longest < far_fraction * med)
     hit = rel | ab
     strong = math.sqrt(far_fraction * fraction) if strong_fraction is None else strong_fraction
-    moderate = ~far & ~(dur < strong * med)
+    moderate = ~far & ~(longest < strong * med)
     texts = []
     for d, r, a, f, m in zip(dur[hit], rel[hit], ab[hit], far[hit], moderate[hit]):
         parts = []
@@ -933,7 +960,8 @@ def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.
             parts.append(f"< {_detail_number(fraction * 100)}% of median {med:.0f} s")
         if a:
             parts.append(f"< {_detail_number(seconds_per_item)} s x {n_q} questions = {_detail_number(floor)} s")
-        t = f"duration {d:.0f} s " + "; ".join(parts)
+        t = (f"duration {d:.0f} s " if not slack else
+             f"duration at most {d + slack:.0f} s ({d:.0f} s in whole minutes) ") + "; ".join(parts)
         texts.append(_far(t) if f else f"{t} [{MODERATE}]" if m else t)
     return _details(frame, hit, texts)
 

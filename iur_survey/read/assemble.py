@@ -176,7 +176,8 @@ def _whole_minutes_note(started: np.ndarray, submitted: np.ndarray, start_header
         return None
     return (f"{start_header} and {end_header} have no seconds (a spreadsheet that re-saved the export drops them): "
             f"every duration is a whole number of minutes and up to a minute off, and one under a minute reads 0 s, "
-            f"which the speeder rule judges; use the export as downloaded, or blank the durations it cannot judge")
+            f"so the speeder rule judges each by the longest time its start and end allow (recorded + 59 s), or not at "
+            f"all where its cut-offs are under a minute; use the export as downloaded to judge the durations")
 
 
 class MixedAnswersWarning(UserWarning):
@@ -251,6 +252,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
     :data:`SUBMITTED_FORMATS` format whose download the file is when its reader's format is another (a Wenjuanxing
     SPSS download read by the SPSS reader: ``"wjx"``): its rows are then read as submitted as that format's are."""
     refuse_doubtful_gb18030(table, plan, instrument)
+    resolution = None                   # the durations' resolution in seconds, when coarser than a second
     path, lines, data = table.path, table.lines, table.data
     n = len(data)
     t = plan.targets
@@ -417,6 +419,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         column_map = {**column_map, f"{t['_submitted'].header} - {t['_started'].header}": "_duration"}
         note = _whole_minutes_note(started, out["_submitted"], t["_started"].header, t["_submitted"].header)
         if note:
+            resolution = 60.0
             said.append(note)
             warnings.warn(f"{path}: {note}", UserWarning, stacklevel=2)
     out["_ip"] = (recode.recode_ip(col("_ip"), lines, t["_ip"].header, path)
@@ -437,7 +440,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
                         screen_order=[c.target for c in sorted(t.values(), key=lambda c: c.index)
                                       if c.target in {*instrument.item_codes, *instrument.attention_checks}],
                         display_order=display_order_columns(plan.dropped, column_map, instrument.item_codes),
-                        email_groups=_email_groups(table, plan),
+                        email_groups=_email_groups(table, plan), duration_resolution=resolution,
                         answered_later=(None if "_finished" in t or "_progress" in t or fmt == "google_forms"
                                         else answered_later(table, plan, instrument)),
                         tool_checks=read_tool_checks(table, [(c.index, c.header) for c in plan.columns

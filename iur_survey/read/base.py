@@ -88,6 +88,10 @@ class RawResponses:
     #: ``TIME_RSI``...): export header -> float per row (``NaN`` blank, booleans 1/0); never answers, never in
     #: the clean data; the cleaning's ``tool_*`` rules flag on them
     tool_checks: dict = field(default_factory=dict)
+    #: seconds: the durations were taken from start and end times that carry whole minutes only (60), so a
+    #: recorded duration ``d`` is any time from ``d - 59`` to ``d + 59`` s; ``None``: the times carry seconds,
+    #: or the export has a duration column (:func:`~iur_survey.clean.rules.speeder`'s ``resolution``)
+    duration_resolution: float | None = None
 
     @property
     def n_raw(self) -> int:

@@ -2164,27 +2164,22 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     ok[_complete(codes, item_categories(tau))] = True
     motifs = walk_motifs(m, seesaws, gap)
     spread = min(2, max(1, gap)) if seesaws else 2            # the least range of the answers in a walking tail
-    phases = [(i, np.roll(p, -s)) for i, p in enumerate(motifs) for s in range(len(p))]
+    n_phases = sum(len(p) for p in motifs)
     longest = np.zeros(n, dtype=np.int64)
     which = np.full(n, -1, dtype=np.int64)
     if len(offsets):
-        _walks_read(codes, item_categories(tau), min_tail, phases, offsets, longest, which, spread)
+        _walks_read(codes, item_categories(tau), min_tail, motifs, offsets, longest, which, spread)
     else:
         last = codes[:, k - min(min_tail, k):]    # a walking tail changes its answer at every step: few rows can
         maybe = np.flatnonzero((np.diff(last, axis=1) != 0).all(axis=1) & (np.ptp(last, axis=1) >= spread))
-        back = codes[maybe, ::-1]
-        for i, ph in phases:                      # the pattern as it runs, aligned so that it ends at item k
-            want = np.resize(ph, k)[::-1]         # the tail read backwards from the last item
-            same = back == want[None, :]
-            run = np.where(same.all(axis=1), k, same.argmin(axis=1))
-            better = run > longest[maybe]
-            longest[maybe[better]], which[maybe[better]] = run[better], i
+        _walk_runs(codes[maybe, ::-1], motifs, np.zeros(k, dtype=np.int64), None, min(min_tail, k),
+                   maybe, longest, which)
     out = np.full(n, np.nan)
     out[ok] = -np.inf
     cand = np.flatnonzero(ok & (longest >= min_tail))
     length = np.where(ok & (longest >= min_tail), longest, 0)
     which = np.where(length > 0, which, -1)
-    log_w = np.log(len(phases) * (len(offsets) + 1 if len(offsets) else 1))
+    log_w = np.log(n_phases * (len(offsets) + 1 if len(offsets) else 1))
     for start in range(0, len(cand), chunk):
         rows = cand[start:start + chunk]
         head = _head_logliks(codes[rows], tau, r, shifts, scales, midpoint)
@@ -2195,13 +2190,15 @@ def walk_tail_lr(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, min_tail: in
     return out, length, which
 
 
-def _walks_read(codes: np.ndarray, m: int | np.ndarray, min_tail: int, phases: list, offsets: Sequence[np.ndarray],
-                longest: np.ndarray, which: np.ndarray, spread: int = 2) -> None:
+def _walks_read(codes: np.ndarray, m: int | np.ndarray, min_tail: int, motifs: list, offsets: Sequence[np.ndarray],
+                longest: np.ndarray, which: np.ndarray, spread: int = 2) -> int:
     """:func:`walk_tail_lr`'s longest walking tail of each row (in place) in the codes and in each reading of
-    ``offsets``: the walk's value ``w`` on the widest scale is answered ``clip(w - o_j, 0, m_j - 1)`` on item ``j``."""
+    ``offsets``: the walk's value ``w`` on the widest scale is answered ``clip(w - o_j, 0, m_j - 1)`` on item ``j``.
+    Returns the (row, phase) pairs followed (:func:`_walk_runs`)."""
     n, k = codes.shape
     m = np.broadcast_to(np.asarray(m, dtype=np.int64), (k,))
     w = min(min_tail, k)
+    pairs = 0
     for o in [np.zeros(k, dtype=np.int64)] + [np.asarray(v, dtype=np.int64) for v in offsets]:
         read = codes + o[None, :]
         lo, hi = o, o + m - 1
@@ -2211,22 +2208,85 @@ def _walks_read(codes: np.ndarray, m: int | np.ndarray, min_tail: int, phases: l
         end = ((last[:, 1:] == lo[None, k - w + 1:]) | (last[:, 1:] == hi[None, k - w + 1:]))
         maybe = np.flatnonzero(((step != 0) | end).all(axis=1) & ((step == 0).sum(axis=1) < (w - 1) / 2)
                                & (np.ptp(last, axis=1) >= spread))
-        if not len(maybe):
+        if len(maybe):
+            pairs += _walk_runs(codes[maybe, ::-1], motifs, o, m, w, maybe, longest, which)
+    return pairs
+
+
+def _walk_runs(back: np.ndarray, motifs: list, o: np.ndarray, m: np.ndarray | None, w: int, rows: np.ndarray,
+               longest: np.ndarray, which: np.ndarray, block: int = 1 << 17) -> int:
+    """Each of ``rows``' longest run of the phases of ``motifs`` (:func:`walk_tail_lr`), in place as one pass over
+    the phases in order would leave it: ``longest`` raised where a phase follows the row (``back``: its answers
+    read backwards from the last item) for more items, ``which`` the motif of the first phase that does.  Runs
+    of fewer than ``w`` items are not recorded (:func:`walk_tail_lr` counts none).  ``o`` the walk's reading
+    (its value ``v`` answered ``clip(v - o_j, 0, m_j - 1)``, unclipped where ``m`` is None).
+
+    The phases are not tried one by one on every row (696,300 of them on a 101-point slider: minutes): each
+    phase's last ``w`` answers are hashed, in blocks of phases, and only the rows that end as a phase does (the
+    hash equal, the answers then compared) are followed further, so that the work is the phases' count times
+    ``w`` in arrays plus the pairs that match; returns the number of (row, phase) pairs followed (compared on
+    every item).
+
+    >>> back = np.array([[2, 1, 0, 1, 2, 1, 0, 1, 2], [2, 2, 2, 2, 2, 2, 2, 2, 2]])   # a zig-zag 0-1-2-1-...
+    >>> longest, which = np.zeros(2, dtype=np.int64), np.full(2, -1)
+    >>> _walk_runs(back, walk_motifs(3), np.zeros(9, dtype=np.int64), None, 8, np.arange(2), longest, which)
+    1
+    >>> longest.tolist(), which.tolist()
+    ([9, 0], [0, -1])
+    """
+    n_rows, k = back.shape
+    if not n_rows or not motifs:
+        return 0
+    items = np.arange(k)
+    period = np.array([len(p) for p in motifs], dtype=np.int64)
+    table = np.full((len(motifs), int(period.max())), -1, dtype=np.int64)
+    for i, p in enumerate(motifs):
+        table[i, :len(p)] = p
+    motif_of = np.repeat(np.arange(len(motifs)), period)              # the phases in walk_tail_lr's order:
+    shift = np.arange(len(motif_of)) - np.repeat(np.cumsum(period) - period, period)   # motif by motif, shift s
+
+    def digest(x: np.ndarray) -> np.ndarray:                          # FNV-1a of each row's w answers: equal
+        h = np.full(len(x), 0xCBF29CE484222325, dtype=np.uint64)      # answers, equal digests (and few others)
+        with np.errstate(over="ignore"):
+            for c in range(x.shape[1]):
+                h = (h ^ x[:, c].astype(np.uint64)) * np.uint64(0x100000001B3)
+        return h
+    row_hash = digest(back[:, :w])
+    best = np.zeros(n_rows, dtype=np.int64)
+    first = np.full(n_rows, -1, dtype=np.int64)
+    pairs = 0
+
+    def want(mo: np.ndarray, sh: np.ndarray, j: np.ndarray) -> np.ndarray:    # the phases' answers to items j
+        v = table[mo[:, None], (j[None, :] + sh[:, None]) % period[mo][:, None]] - o[None, j]
+        return v if m is None else np.clip(v, 0, m[None, j] - 1)
+    for a in range(0, len(motif_of), block):                          # blocks of phases in order: the first wins
+        mo, sh = motif_of[a:a + block], shift[a:a + block]
+        ph_hash = digest(want(mo, sh, items[::-1][:w]))
+        order = np.argsort(ph_hash, kind="stable")
+        sorted_hash = ph_hash[order]
+        lo_i, hi_i = np.searchsorted(sorted_hash, row_hash, "left"), np.searchsorted(sorted_hash, row_hash, "right")
+        count = hi_i - lo_i
+        if not count.sum():
             continue
-        back = codes[maybe, ::-1]
-        by_last = {v: np.flatnonzero(back[:, 0] == v) for v in np.unique(back[:, 0]).tolist()}
-        for i, ph in phases:
-            want = np.clip(np.resize(ph, k) - o, 0, m - 1)[::-1]
-            rows = by_last.get(int(want[0]))          # the rows that end as this phase does,
-            if rows is None:
-                continue
-            rows = rows[(back[rows, :w] == want[None, :w]).all(axis=1)]      # and follow it for min_tail items
-            if not len(rows):
-                continue
-            same = back[rows] == want[None, :]
-            run = np.where(same.all(axis=1), k, same.argmin(axis=1))
-            better = run > longest[maybe[rows]]
-            longest[maybe[rows[better]]], which[maybe[rows[better]]] = run[better], i
+        r = np.repeat(np.arange(n_rows), count)                       # the (row, phase) pairs whose hashes agree
+        q = order[np.repeat(lo_i - np.cumsum(count) + count, count) + np.arange(count.sum())]
+        same = back[r] == want(mo[q], sh[q], items[::-1])
+        pairs += len(r)
+        run = np.where(same.all(axis=1), k, same.argmin(axis=1))
+        keep = run >= w
+        r, q, run = r[keep], q[keep], run[keep]
+        if not len(r):
+            continue
+        pick = np.lexsort((q, -run, r))                               # each row: its longest run, then first phase
+        r, q, run = r[pick], q[pick], run[pick]
+        head = np.ones(len(r), dtype=bool)
+        head[1:] = r[1:] != r[:-1]
+        r, q, run = r[head], q[head], run[head]
+        better = run > best[r]
+        best[r[better]], first[r[better]] = run[better], mo[q[better]]
+    better = best > longest[rows]
+    longest[rows[better]], which[rows[better]] = best[better], first[better]
+    return pairs
 
 
 def _head_logliks(codes: np.ndarray, tau: np.ndarray, r: np.ndarray, shifts: np.ndarray, scales: np.ndarray,

@@ -4341,8 +4341,9 @@ def yes_no_reason(frame: pd.DataFrame, instrument: Instrument) -> str | None:
     The careless-responding indices read rating scales (Curran 2016; Meade & Craig 2012: their studies use 5- to
     7-point items).  On a checklist of yes/no items a run of one answer, a low variability, a rare combination (a
     large distance) or an "inconsistent" pair is what honest answers give: on FiveThirtyEight's real steak/risk
-    survey (6 yes/no risk behaviours, SurveyMonkey) the indices excluded 50 of 541 finished respondents, among
-    them everyone who drinks and takes no other risk (11 of 11) and everyone who drinks and gambles (9 of 9).
+    survey (6 yes/no risk behaviours, SurveyMonkey) the indices excluded 70 of 541 finished respondents (50 once
+    lines the sample's answer model gives were flagged only), among them everyone who drinks and takes no other
+    risk (11 of 11) and everyone who drinks and gambles (9 of 9); with this rule, 0.
     The duration (``speeder``), the survey tool's own scores and ``near_duplicate`` (judged against chance) still
     run.
 

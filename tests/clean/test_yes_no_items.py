@@ -1,6 +1,6 @@
 """Items of two points (a yes/no checklist): the answer-pattern indices are not evaluated, the duration still is.
 
-Real evidence (session 28): FiveThirtyEight's steak/risk survey (SurveyMonkey, 6 yes/no risk behaviours) had 50 of
+Real evidence (session 28): FiveThirtyEight's steak/risk survey (SurveyMonkey, 6 yes/no risk behaviours) had 70 of
 541 finished respondents excluded by the pattern indices, everyone who drinks and takes no other risk among them."""
 import warnings
 

@@ -76,7 +76,7 @@ from scipy import linalg, special
 
 from .missing import pattern_index
 
-__all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "most_frequent_of", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
+__all__ = ["longstring", "longpattern", "longpattern_own_p", "max_identical", "most_frequent_of", "row_hash", "irv", "mahad", "mahad_beta_p", "item_pairs", "psychsyn", "psychant", "evenodd",
            "split_half", "person_total", "guttman_normed", "row_correlation", "mahalanobis_d2", "pairwise_corr",
            "mahad_beta_crit", "mahad_new_p", "mahad_new_crit", "answer_draws", "mahad_sim_quantile",
            "mahad_quotient_new_crit", "construct_residual_var", "ipsatize", "mahad_ipsatized", "mahad_quotient",
@@ -2213,6 +2213,26 @@ def _walks_read(codes: np.ndarray, m: int | np.ndarray, min_tail: int, motifs: l
     return pairs
 
 
+def row_hash(x: np.ndarray, start=0) -> np.ndarray:
+    """A 64-bit rolling hash of each row of ``x`` (values read as unsigned 64-bit words: codes, or the bits of
+    floats), from ``start`` (a number, or one per row): ``h = h * P + x[:, j]`` with FNV's prime ``P``.  Equal
+    rows give equal hashes; unequal rows rarely do, so a caller that groups by it compares the rows themselves.
+
+    >>> h = row_hash(np.array([[1, 2, 3], [1, 2, 3], [3, 2, 1]]), start=7)
+    >>> bool(h[0] == h[1]), bool(h[0] == h[2])
+    (True, False)
+    """
+    h = np.full(len(x), start, dtype=np.uint64) if np.ndim(start) == 0 else np.asarray(start).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(x.shape[1]):
+            h = h * _FNV_PRIME + x[:, j].astype(np.uint64)
+    return h
+
+
+#: FNV's 64-bit prime (Fowler, Noll & Vo), the multiplier of :func:`row_hash`
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
 def _walk_runs(back: np.ndarray, motifs: list, o: np.ndarray, m: np.ndarray | None, w: int, rows: np.ndarray,
                longest: np.ndarray, which: np.ndarray, block: int = 1 << 17) -> int:
     """Each of ``rows``' longest run of the phases of ``motifs`` (:func:`walk_tail_lr`), in place as one pass over
@@ -2245,13 +2265,7 @@ def _walk_runs(back: np.ndarray, motifs: list, o: np.ndarray, m: np.ndarray | No
     motif_of = np.repeat(np.arange(len(motifs)), period)              # the phases in walk_tail_lr's order:
     shift = np.arange(len(motif_of)) - np.repeat(np.cumsum(period) - period, period)   # motif by motif, shift s
 
-    def digest(x: np.ndarray) -> np.ndarray:                          # FNV-1a of each row's w answers: equal
-        h = np.full(len(x), 0xCBF29CE484222325, dtype=np.uint64)      # answers, equal digests (and few others)
-        with np.errstate(over="ignore"):
-            for c in range(x.shape[1]):
-                h = (h ^ x[:, c].astype(np.uint64)) * np.uint64(0x100000001B3)
-        return h
-    row_hash = digest(back[:, :w])
+    rows_hash = row_hash(back[:, :w])                                 # each row's last w answers, hashed
     best = np.zeros(n_rows, dtype=np.int64)
     first = np.full(n_rows, -1, dtype=np.int64)
     pairs = 0
@@ -2261,10 +2275,10 @@ def _walk_runs(back: np.ndarray, motifs: list, o: np.ndarray, m: np.ndarray | No
         return v if m is None else np.clip(v, 0, m[None, j] - 1)
     for a in range(0, len(motif_of), block):                          # blocks of phases in order: the first wins
         mo, sh = motif_of[a:a + block], shift[a:a + block]
-        ph_hash = digest(want(mo, sh, items[::-1][:w]))
+        ph_hash = row_hash(want(mo, sh, items[::-1][:w]))
         order = np.argsort(ph_hash, kind="stable")
         sorted_hash = ph_hash[order]
-        lo_i, hi_i = np.searchsorted(sorted_hash, row_hash, "left"), np.searchsorted(sorted_hash, row_hash, "right")
+        lo_i, hi_i = np.searchsorted(sorted_hash, rows_hash, "left"), np.searchsorted(sorted_hash, rows_hash, "right")
         count = hi_i - lo_i
         if not count.sum():
             continue
@@ -2700,13 +2714,7 @@ def band_pair_chunks(cat: np.ndarray, rank: np.ndarray, bands: int = 8, max_buck
     pos = np.int32 if n < 1 << 31 else np.int64               # the positions (half the memory of int64)
     order = np.argsort(rank, kind="stable").astype(pos)
     c = cat[order].astype(np.int64).astype(np.uint64) + np.uint64(1)
-    hb = []
-    with np.errstate(over="ignore"):
-        for t in range(b):
-            h = np.full(n, np.uint64(t + 1))
-            for j in range(t, k, b):
-                h = h * np.uint64(0x100000001B3) + c[:, j]
-            hb.append(h)
+    hb = [row_hash(c[:, t::b], start=t + 1) for t in range(b)]
     for t, u in itertools.combinations(range(b), 2):
         with np.errstate(over="ignore"):                          # (not held across the yields below)
             key = (hb[t] * np.uint64(0x9E3779B97F4A7C15)) ^ (hb[u] + np.uint64(0x632BE59BD9B4E019))

@@ -53,7 +53,7 @@ from .indices import (LR_EXTREME, LR_SCALES, LR_SHIFTS, correlation_lr, correlat
                       integrated_lr, sample_stretch_quantiles, styled_answer_draws, walk_motifs, walk_tail_lr)
 from .indices import mixture_lr, mixture_lr_quantiles
 from .indices import page_line_spread, page_line_tail, page_lines
-from .indices import band_pair_chunks, match_tail, stratum_shares
+from .indices import band_pair_chunks, match_tail, row_hash, stratum_shares
 from .indices import max_identical as max_identical_index
 from .indices import irv as irv_index, person_total as person_total_index, psychant as psychant_index
 from .indices import evenodd as evenodd_index, psychsyn as psychsyn_index, split_half
@@ -726,11 +726,7 @@ def duplicate_answers_ip(frame: pd.DataFrame, instrument: Instrument, *,
     usable = (ip_codes >= 0) & ~np.isnan(a).all(axis=1)
     # a 64-bit rolling hash of (IP, answers): the bits of each float code, NaN canonical
     bits = np.where(np.isnan(a), np.nan, a + 0.0).view(np.uint64)  # + 0.0 folds -0.0 into 0.0
-    h = ip_codes.astype(np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(bits.shape[1]):
-            h = h * np.uint64(0x100000001B3) + bits[:, j]
-    codes, _ = pd.factorize(h)
+    codes, _ = pd.factorize(row_hash(bits, start=ip_codes.astype(np.uint64)))
     codes = np.where(usable, codes, -1)
     elig = _complete(frame) if eligible is None else np.asarray(eligible, dtype=bool)
     flagged, kept = _keep_first(frame, codes, elig)

@@ -927,13 +927,15 @@ def test_invariant_tail_walks_on_a_101_point_slider_follow_only_the_phases_a_row
     x[-1, -13:] = [5, *range(40, 52)]                                  # a ramp of twelve steps of one
     x[-2, -11:] = [20, 60, 61, 62, 61, 60, 59, 58, 59, 60, 61]         # a zig-zag between 58 and 62
     followed, rows = [], []
-    walk_runs = I._walk_runs
+    # the module the rules call (a doctest run may import indices.py a second time under the same name)
+    home = rules.invariant_tail_lr.__globals__
+    walk_runs = home["_walk_runs"]
 
     def counting(back, *args, **kwargs):
         rows.append(len(back))
         followed.append(walk_runs(back, *args, **kwargs))
         return followed[-1]
-    monkeypatch.setattr(I, "_walk_runs", counting)
+    monkeypatch.setitem(home, "_walk_runs", counting)
     f = rules.invariant_tail(pd.DataFrame(x, columns=ITEMS), slider)
     assert re.match(r"(ramp|zig-zag) tail of 12 answers \(40-41-42-", str(f.iloc[-1])), f.iloc[-1]  # the 1st pattern
     assert str(f.iloc[-2]).startswith("zig-zag tail of 10 answers (60-61-62-61-"), f.iloc[-2]

@@ -116,6 +116,7 @@ class CleanConfig:
     longstring_near_spike: float | None = 2.0
     longstring_near_keyed: bool = False
     longstring_chance_lines: bool = True
+    longstring_line_pace: float | None = 0.5
     longpattern_min_run: int | None = None
     longpattern_far_run: int | None = None
     longpattern_max_period: int | None = None
@@ -132,6 +133,7 @@ class CleanConfig:
     irv_midpoint_popular: int | None = 2
     irv_chance_lines: bool = True
     irv_honest_far_alpha: float = 0.001
+    irv_line_pace: float | None = 0.5
     mahalanobis_alpha: float = 0.01
     mahalanobis_halves: bool = True
     mahalanobis_style_check: bool = True
@@ -501,12 +503,13 @@ _UNIT = ("speeder_fraction", "speeder_far_fraction", "speeder_strong_fraction", 
 #: settings with a default that ``null`` turns off
 _OFF_BY_NULL = ("random_likelihood_far_styles_alpha", "random_likelihood_predictive_screen",
                 "longstring_midpoint_off", "irv_midpoint_off",
-                "longstring_midpoint_popular", "irv_midpoint_popular", "longstring_near_spike")
+                "longstring_midpoint_popular", "irv_midpoint_popular", "longstring_near_spike",
+                "longstring_line_pace", "irv_line_pace")
 #: within-person correlation cut-offs: strictly between -1 and 1 (at -1 or 1 a rule flags nobody or everyone)
 _CORRELATIONS = ("psychsyn_min_r", "psychant_max_r", "even_odd_min_r", "person_total_min_r")
 #: standard deviations, seconds and log likelihood ratios: not negative
 _NON_NEGATIVE = ("speeder_seconds_per_item", "irv_min_sd", "irv_far_sd", "person_total_min_spread",
-                 "invariant_tail_min_ratio", "invariant_tail_far_ratio")
+                 "invariant_tail_min_ratio", "invariant_tail_far_ratio", "longstring_line_pace", "irv_line_pace")
 #: other numbers' ranges: name -> (low, high, low included, high included, what)
 _RANGES: dict[str, tuple[float, float, bool, bool, str]] = {
     "unfinished_min_progress": (0, 100, False, True, "a percentage above 0 and at most 100"),

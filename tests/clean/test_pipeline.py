@@ -263,6 +263,7 @@ def test_loud_warning_when_careless_rules_remove_many(inst, make_frame):
     from iur_survey.clean.pipeline import CarelessShareWarning
 
     df, _ = make_frame(200, seed=7, random=40, straightliner=30)
+    df.loc[df["ATT1"].notna() & (df[ITEMS].nunique(axis=1) == 1), "_duration"] = 120.0    # lines given fast
     with pytest.warns(CarelessShareWarning, match="careless-responding indices excluded"):
         res = clean(raw_of(df), inst)
     assert res.report["warnings"] and "WARNING" in res.summary()

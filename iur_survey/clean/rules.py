@@ -4033,7 +4033,10 @@ def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
     respondent answers them oppositely (r near -1); a straight-liner or random responder
     does not.  ``max_r = 0``: antonyms not answered oppositely (about 10 % of simulated
     honest respondents; an acquiescent respondent agrees with both sides more often, so
-    this is one piece of evidence, never an exclusion).
+    this is one piece of evidence, never an exclusion).  Antonyms answered alike in every pair (no r) are flagged
+    too, except when every pair is answered with the middle answer: a neutral answer is its own reversal (before
+    Dec. 2026 such a response was flagged "answered identically", an inconsistency a neutral respondent does
+    not show).
 
     >>> from iur_survey.instrument import load_instrument
     >>> rng = np.random.default_rng(3)
@@ -4044,6 +4047,9 @@ def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
     >>> df.loc[0] = [2, 4, 4, 5]    # agrees with GOV3's reversed wording as with the others
     >>> psychant(df, load_instrument())[0]
     'psychometric antonyms r = 0.50 over 3 pairs > 0'
+    >>> df.loc[1], df.loc[2] = [4, 4, 4, 4], [3, 3, 3, 3]     # "agree" to a statement and its reversal; neutral
+    >>> psychant(df, load_instrument())[1:3].tolist()
+    ['psychometric antonyms answered identically over 3 pairs (r undefined)', <NA>]
     """
     cols = item_columns(frame, instrument)
     if len(cols) < 2 or len(frame) < 3:
@@ -4056,8 +4062,12 @@ def psychant(frame: pd.DataFrame, instrument: Instrument, *, max_r: float = 0.0,
         return _not_judged(frame, f"{len(pairs)} antonym pairs (same construct, r < -{_detail_number(critval)} in "
                                   f"the reference responses) < 3")
     r = psychant_index(x, pairs=pairs)
-    # answering antonyms identically (no variation across the pairs) is no opposition at all
-    same = np.all(x[:, pairs[:, 0]] == x[:, pairs[:, 1]], axis=1)
+    # answering antonyms identically (no variation across the pairs) is no opposition at all, unless every pair is
+    # answered with the middle answer: a neutral answer is its own reversal
+    a, b = x[:, pairs[:, 0]], x[:, pairs[:, 1]]
+    has_mid, mid = middle_columns(cols, instrument)
+    neutral = np.all((a == mid) & (b == mid) & has_mid[pairs[:, 0]] & has_mid[pairs[:, 1]], axis=1)
+    same = np.all(a == b, axis=1) & ~neutral
     with np.errstate(invalid="ignore"):
         hit = (r > max_r) | (np.isnan(r) & same)
     return _details(frame, hit, (f"psychometric antonyms r = {v:.2f} over {len(pairs)} pairs > {_detail_number(max_r)}"

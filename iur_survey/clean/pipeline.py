@@ -87,7 +87,7 @@ from .missing import item_columns, missing_summary
 from .decision import GUARD_BESIDE, basis_rules, decide, evidence
 from .rules import (INDEX_RULES, PATTERN_RULES, RULE_ORDER, RULES, SCREENING_RULES, TOOL_RULES, _not_judged, code_text,
                     completion_unknown, declared_not_shown, even_odd_constructs, matrix_cache, missing_inputs, raw_rows,
-                    reference_columns, yes_no_reason)
+                    reference_columns, yes_no_reason, PACE_MARK)
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
@@ -822,6 +822,27 @@ def _tool_report(checks: dict, hits: dict, flags: dict, drop: np.ndarray, basis:
     return out
 
 
+def _paced_lines_note(pos: np.ndarray, rule: np.ndarray, detail: np.ndarray, config: CleanConfig) -> str:
+    """The report's note on the straight lines kept because they were given at an ordinary pace (``longstring``'s
+    and ``irv``'s ``line_pace``): how many, and the setting that excludes them ("" when none).  ``pos`` (the
+    response's position in the export), ``rule``, ``detail``: the ledger's rows of kept responses.
+
+    >>> from iur_survey.clean.rules import PACE_MARK
+    >>> print(_paced_lines_note(np.array([4, 4, 7]), np.array(["longstring", "irv", "irv"]),
+    ...                         np.array([f"x ({PACE_MARK})", f"y ({PACE_MARK})", "z"]), CleanConfig()))
+    1 kept response is a straight line given at an ordinary pace (at least 50% of the median duration): flagged, excluded beside other evidence only (a neutral respondent's line and a slow satisficer's look alike); longstring: {line_pace: null} and irv: {line_pace: null} exclude such lines
+    """
+    sel = np.flatnonzero(np.isin(rule, ("longstring", "irv")))        # only these rules' details are read
+    n = len({int(pos[i]) for i in sel if PACE_MARK in str(detail[i])})
+    if not n:
+        return ""
+    pace = config.longstring_line_pace if config.longstring_line_pace is not None else config.irv_line_pace
+    return (f"{n} kept {'response is' if n == 1 else 'responses are'} a straight line given at an ordinary pace "
+            f"(at least {100 * pace:g}% of the median duration): flagged, excluded beside other evidence only (a "
+            f"neutral respondent's line and a slow satisficer's look alike); longstring: {{line_pace: null}} and "
+            f"irv: {{line_pace: null}} exclude such lines")
+
+
 def _notes(frame: pd.DataFrame, config: CleanConfig, not_shown=None, instrument=None,
            answered_later=None) -> dict[str, str]:
     """How a rule had to work on this export (e.g. break-offs inferred without Progress).
@@ -1095,6 +1116,9 @@ def _clean(raw: RawResponses, instrument: Instrument, config: CleanConfig) -> Cl
     ev[pos_sub] = n_evidence_sub
     flags_table["n_evidence"] = ev[np.flatnonzero(keep)]
 
+    paced = _paced_lines_note(flag_pos, lrule[~is_excl], ldetail[~is_excl], config)
+    if paced:
+        notes["longstring"] = "; ".join(filter(None, (notes.get("longstring"), paced)))
     hits = _rule_counts(lrule)
     by_primary = _rule_counts(lrule[is_excl][first])
     by_flag = _rule_counts(flag_rule)           # (one ledger row per response and rule)

@@ -884,11 +884,15 @@ def ordinary_pace(frame: pd.DataFrame, rows: np.ndarray, pace: float | None) -> 
         return rows & (dur >= pace * med)
 
 
+#: the words closing the detail of a line given at an ordinary pace (:func:`_pace_text`; the report counts them)
+PACE_MARK = "a line at an ordinary pace is excluded beside other evidence only"
+
+
 def _pace_text(frame: pd.DataFrame, i: int, pace: float) -> str:
     """The detail of a line given at an ordinary pace (:func:`ordinary_pace`): flagged, not far beyond."""
     dur, med = durations(frame)
     return (f"; not far beyond: given in {dur[i]:.0f} s, at least {_detail_number(pace * 100)}% of the median "
-            f"{med:.0f} s (a line at an ordinary pace is excluded beside other evidence only)")
+            f"{med:.0f} s ({PACE_MARK})")
 
 
 def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.3,

@@ -85,3 +85,21 @@ def test_a_negative_pace_is_refused():
     from iur_survey.errors import IURSurveyError
     with pytest.raises(IURSurveyError, match="line_pace"):
         CleanConfig.from_dict({"irv": {"line_pace": -0.5}})
+
+
+def test_the_report_counts_the_lines_kept_at_an_ordinary_pace():
+    x, dur = _form(np.random.default_rng(5), 500)
+    med = np.median(dur)
+    x[:3] = 3.0
+    dur[:3] = med
+    frame = _frame(x, dur)
+    frame["_row"] = np.arange(2, len(frame) + 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = clean(RawResponses(frame=frame, source="x.csv", format="csv", sha256="0"), INST, CleanConfig())
+    note = res.report["rule_notes"]["longstring"]
+    assert note.startswith("3 kept responses are a straight line given at an ordinary pace") and "line_pace: null" in note
+    assert "note: 3 kept responses" in res.summary()
+    off = clean(RawResponses(frame=frame, source="x.csv", format="csv", sha256="0"), INST,
+                CleanConfig.from_dict({"longstring": {"line_pace": None}, "irv": {"line_pace": None}}))
+    assert "longstring" not in off.report["rule_notes"]

@@ -161,3 +161,15 @@ def test_group_equal_as_one_string_is_one_name_as_in_lavaan():
 def test_group_equal_without_a_group_is_refused():
     with pytest.raises(EstimationError, match="need group=COLUMN"):
         sem(HSM, hs(), group_equal=["loadings"])          # was a one-group fit without a word
+
+
+def test_personal_data_is_no_group_of_the_invariance_sequences():
+    from iur_survey.sem.invariance import measurement_invariance
+    from iur_survey.sem.wlsmv_invariance import ordinal_invariance
+    d = hs().copy()
+    d["contact"] = np.where(d["school"] == "Pasteur", "li.na@example.com", "wang@example.org")
+    # was a table of "not evaluated" steps whose group sizes were keyed by the addresses
+    with pytest.raises(DataError, match="personal data"):
+        measurement_invariance(HSM.replace("c(0.5, NA)*", ""), d, "contact", steps=["configural", "metric"])
+    with pytest.raises(DataError, match="personal data"):
+        ordinal_invariance("visual =~ x1 + x2 + x3", d, "contact")

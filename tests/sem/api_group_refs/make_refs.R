@@ -5,7 +5,8 @@
 #   codes_21: the same model grouped by a column coding Pasteur 2 and Grant-White 1 (group 1 is code 2);
 #   bfi_fiml3: psych's bfi (tests/fixtures/real/bfi.csv), the rows with education 3, 4 or 5 (appearing as 3, 5,
 #     4), agreeableness and neuroticism, group = "education", missing = "ml" (the data have blanks);
-#   bfi_eq3: the same, listwise, group.equal = c("loadings", "intercepts").
+#   bfi_eq3: the same, listwise, group.equal = c("loadings", "intercepts");
+#   bfi_mlr3: bfi_fiml3 with estimator = "MLR" (robust SEs, the scaled test, the robust CFI / TLI / RMSEA).
 #
 #   Rscript tests/sem/api_group_refs/make_refs.R
 #
@@ -24,7 +25,9 @@ HSM <- "visual =~ x1 + c(0.5, NA)*x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 
 BFM <- "agree =~ A1 + A2 + A3 + A4 + A5\nneuro =~ N1 + N2 + N3 + N4 + N5"
 one <- function(fit) {
   pe <- parameterEstimates(fit)
-  fm <- fitMeasures(fit, c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "logl", "bic", "npar"))
+  fm <- fitMeasures(fit, c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "logl", "bic", "npar",
+                           if (any(lavInspect(fit, "options")$test != "standard"))
+                             c("chisq.scaled", "chisq.scaling.factor", "cfi.robust", "tli.robust", "rmsea.robust")))
   list(group_label = lavInspect(fit, "group.label"), nobs = lavInspect(fit, "nobs"),
        # parameterEstimates() drops a label column that is all empty: written as "" then
        pe = list(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, group = pe$group,
@@ -41,5 +44,6 @@ out <- list(
   codes_21 = one(sem(HSM, hc, group = "g")),
   bfi_fiml3 = one(sem(BFM, bfi, group = "education", missing = "ml")),
   bfi_eq3 = one(sem(BFM, bfi, group = "education", missing = "listwise",
-                    group.equal = c("loadings", "intercepts"))))
+                    group.equal = c("loadings", "intercepts"))),
+  bfi_mlr3 = one(sem(BFM, bfi, group = "education", missing = "ml", estimator = "MLR")))
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), file.path(HERE, "refs.json"))

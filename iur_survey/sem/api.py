@@ -655,11 +655,11 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     warnings: list[str] = []
 
     # ---- groups
-    if group is None and (group_equal or group_partial):
-        # lavaan ignores them without a group: a forgotten group= would fit one group without a word
-        raise EstimationError(None, f"group_equal={list(group_equal)!r}"
-                                    f"{f', group_partial={list(group_partial)!r}' if group_partial else ''}: "
-                                    "equality constraints across groups need group=COLUMN (the groups to compare)")
+    if group is None and group_equal and not (set(group_equal) == {"thresholds"} and not ordered):
+        # lavaan ignores group.equal without a group: a forgotten group= would fit one group without a word
+        # (group_partial has its own error, "this fit has one group"; "thresholds" without ordered items too)
+        raise EstimationError(None, f"group_equal={list(group_equal)!r}: equality constraints across groups need "
+                                    "group=COLUMN (the groups to compare)")
     if group is not None:
         import pandas as pd
 

@@ -1201,10 +1201,34 @@ class SEMResult:
                 L.append(line(r["lhs"], r))
             L.append("")
         L.extend(self._summary_constraints())
+        L.extend(self._summary_group_equal())
         if self.warnings:
             L.append("Warnings:")
             L.extend("  - " + w for w in self.warnings)
         return L
+
+    def _summary_group_equal(self) -> list[str]:
+        """A multi-group fit's block saying which parameters are held equal across the groups (lavaan's summary
+        shows it only by the count of equality constraints and the ``.pN.`` labels): the ``group.equal`` classes
+        asked, and the parameters a label shared by the groups holds equal (lavaan's rule: a label written once
+        names one parameter in every group).  Nothing with one group."""
+        pt = self.partable
+        if pt.ngroups < 2:
+            return []
+        ge = list((self.meta or {}).get("group_equal") or [])
+        by_label: dict[str, set[int]] = {}
+        first: dict[str, str] = {}
+        for i in range(len(pt)):
+            lab = pt.label[i]
+            if lab and not lab.startswith(".p") and pt.op[i] not in (":=", "==", "<", ">") and pt.group[i] > 0:
+                by_label.setdefault(lab, set()).add(pt.group[i])
+                first.setdefault(lab, f"{pt.lhs[i]} {pt.op[i]} {pt.rhs[i]}".rstrip())
+        shared = [f"{first[lab]} ({lab})" for lab, gs in by_label.items() if len(gs) > 1]
+        asked = ", ".join(ge) if ge else "none (lavaan's default)"
+        L = ["Equal across groups:", f"  group.equal: {asked}"]
+        if shared:
+            L.append("  by a label shared by the groups (lavaan's rule): " + "; ".join(shared))
+        return L + [""]
 
     def _summary_constraints(self) -> list[str]:
         """lavaan 0.6.14's "Constraints:" block of the summary: per user ``==`` / ``<`` / ``>`` constraint its

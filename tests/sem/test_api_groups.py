@@ -182,3 +182,15 @@ def test_personal_data_is_no_group_of_the_invariance_sequences():
         measurement_invariance(HSM.replace("c(0.5, NA)*", ""), d, "contact", steps=["configural", "metric"])
     with pytest.raises(DataError, match="personal data"):
         ordinal_invariance("visual =~ x1 + x2 + x3", d, "contact")
+
+
+def test_summary_says_which_parameters_are_equal_across_groups():
+    res, _ = fit("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ b*visual", hs(), group="school")
+    text = res.summary()
+    assert "Equal across groups:\n  group.equal: none (lavaan's default)\n" \
+           "  by a label shared by the groups (lavaan's rule): textual ~ visual (b)" in text
+    res, _ = fit(HSM.replace("c(0.5, NA)*", ""), hs(), group="school", group_equal=["loadings", "intercepts"])
+    text = res.summary()
+    assert "  group.equal: loadings, intercepts\n" in text and "by a label shared" not in text
+    res, _ = fit(HSM.replace("c(0.5, NA)*", ""), hs())
+    assert "Equal across groups" not in res.summary()

@@ -1440,10 +1440,14 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         if gvals is None:
             gvals = np.full(len(data), "1")
             labels = ["1"]
-        return ordinal_groups_fit(pm.syntax, data, group, list(labels), gvals, group_equal=list(group_equal),
-                                  parameterization=parameterization, missing=mode, std_lv=std_lv,
-                                  est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source,
-                                  group_partial=list(group_partial or ()))
+        res = ordinal_groups_fit(pm.syntax, data, group, list(labels), gvals, group_equal=list(group_equal),
+                                 parameterization=parameterization, missing=mode, std_lv=std_lv,
+                                 est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source,
+                                 group_partial=list(group_partial or ()))
+        if len(labels) > 1:         # thresholds count among a group's parameters
+            res.warnings = list(res.warnings) + [w for w in few_cases_warnings(res.partable, list(res.nobs), group)
+                                                 if w not in res.warnings]
+        return res
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
     if any(c.op in ("<", ">") for c in pt.constraints):
         raise EstimationError(None, "'<' / '>' constraints are not supported with ordered items yet")

@@ -194,3 +194,13 @@ def test_summary_says_which_parameters_are_equal_across_groups():
     assert "  group.equal: loadings, intercepts\n" in text and "by a label shared" not in text
     res, _ = fit(HSM.replace("c(0.5, NA)*", ""), hs())
     assert "Equal across groups" not in res.summary()
+
+
+def test_an_ordinal_group_with_fewer_cases_than_parameters_is_said_loudly():
+    rng = np.random.default_rng(3)
+    f = rng.standard_normal((316, 2)) @ np.linalg.cholesky([[1, .4], [.4, 1]]).T
+    x = np.hstack([f[:, :1] * .8 + rng.standard_normal((316, 4)) * .6, f[:, 1:] * .8 + rng.standard_normal((316, 4)) * .6])
+    d = pd.DataFrame((x > 0).astype(int) + 1, columns=[f"a{i}" for i in range(1, 5)] + [f"b{i}" for i in range(1, 5)])
+    d["G"] = ["x"] * 300 + ["y"] * 16          # binary items: 17 free parameters per group (8 thresholds)
+    _, said = fit("F1 =~ a1 + a2 + a3 + a4\nF2 =~ b1 + b2 + b3 + b4", d, ordered=True, group="G")
+    assert any("group 'y' of 'G' has 16 cases in the fit for the 17 free parameters" in w for w in said)

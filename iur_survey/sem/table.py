@@ -263,7 +263,7 @@ def position_code_warnings(labels: Sequence[str], group: str) -> list[str]:
     >>> position_code_warnings(["1", "2", "3"], "wave"), position_code_warnings(["7", "8"], "grade")
     ([], [])
     >>> print(position_code_warnings(["2", "1"], "wave")[0])
-    the groups of 'wave' are coded 1..2 but numbered by first appearance in the data, as lavaan numbers them: group 1 is code '2', group 2 is code '1'; group numbers (parameter_estimates()'s group column, .g1 labels, the k-th value of c(...)) are positions, not codes: sort the data by 'wave' to make them agree
+    the groups of 'wave' are coded 1..2 but numbered by first appearance in the data, as lavaan numbers them: group 1 is code '2', group 2 is code '1'; group numbers (the group column of the parameter table, .g1 label suffixes, the k-th value of c(...)) are positions, not codes: sort the data by 'wave' to make them agree
     """
     codes = [str(x) for x in labels]
     if len(codes) < 2 or sorted(codes, key=lambda c: (len(c), c)) != [str(k) for k in range(1, len(codes) + 1)] \
@@ -271,8 +271,9 @@ def position_code_warnings(labels: Sequence[str], group: str) -> list[str]:
         return []
     moved = ", ".join(f"group {k} is code {c!r}" for k, c in enumerate(codes, 1) if c != str(k))
     return [f"the groups of {group!r} are coded 1..{len(codes)} but numbered by first appearance in the data, as "
-            f"lavaan numbers them: {moved}; group numbers (parameter_estimates()'s group column, .g1 labels, the "
-            f"k-th value of c(...)) are positions, not codes: sort the data by {group!r} to make them agree"]
+            f"lavaan numbers them: {moved}; group numbers (the group column of the parameter table, .g1 label "
+            f"suffixes, the k-th value of c(...)) are positions, not codes: sort the data by {group!r} to make them "
+            "agree"]
 
 
 def near_duplicate_labels(labels: Sequence[str], group: str, counts: dict | None = None) -> list[str]:

@@ -299,20 +299,10 @@ def free_entries(text: str | None) -> list[str]:
                               if x.strip()))
 
 
-#: headers of a column naming the person who collected or entered a response (compared as the reader compares
-#: its personal headers): such a column has many cases per name, so the group-size check lets it through
-STAFF_HEADERS = ("interviewer", "interviewername", "enumerator", "enumeratorname", "surveyor", "fieldworker",
-                 "datacollector", "collector", "访员", "访问员", "调查员", "采访人", "采集人", "录入员", "录入人",
-                 "督导", "督导员")
-
-
 def refuse_personal_group(data, column: str, path=None) -> None:
-    """Refuse a ``--group`` column that holds personal data: its labels would go into the terminal lines,
-    results.json, the tables and the diagram.  A column is personal as the reader judges an export's columns
-    (:func:`iur_survey.read.assemble.personal_header_kind`: a header of names, e-mail addresses or phone numbers,
-    e.g. "name", "姓名", "Email") or by a value (:func:`iur_survey.errors.personal_kind`: an e-mail or IP address,
-    a phone or ID-card number).  The error quotes no value.  A column that gives each person a group of their
-    own (names under another header, ids) is refused by the group-size check, which gives counts only.
+    """Refuse a ``--group`` column that holds personal data (:func:`iur_survey.sem.table.refuse_personal_group`,
+    which :func:`iur_survey.sem.sem` applies to its ``group`` too): its labels would go into the terminal lines,
+    results.json, the tables and the diagram.
 
     >>> import pandas as pd
     >>> refuse_personal_group(pd.DataFrame({"sex": ["f", "m"], "role": ["firm", "university"]}), "sex")
@@ -326,32 +316,8 @@ def refuse_personal_group(data, column: str, path=None) -> None:
     Traceback (most recent call last):
     iur_survey.errors.DataError: d.csv:3:contact: --group 'contact' holds an e-mail address (1 of its 2 distinct values; the first in this row): personal data is no grouping variable: its labels would be printed and written into results.json, the tables and the diagram; group by a column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a header that names no person (e.g. interviewer_code)
     """
-    from ..datafile import _line
-    from ..errors import DataError, personal_kind
-    from ..read.assemble import _header_key, personal_header_kind
-    from ..sem.table import is_table
-
-    advice = ("its labels would be printed and written into results.json, the tables and the diagram; group by a "
-              "column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a "
-              "header that names no person (e.g. interviewer_code)")
-    kind = personal_header_kind(column)
-    if not kind and _header_key(column) in {_header_key(h) for h in STAFF_HEADERS}:
-        kind = "names (of the interviewers or data collectors)"
-    if kind:
-        raise DataError(path, f"--group {column!r} is, by its header, a column of {kind} (personal data): {advice}",
-                        column=column)
-    frame = data.to_frame() if is_table(data) else data
-    if column not in getattr(frame, "columns", ()):
-        return                                   # the group check names a missing column
-    values = frame[column].astype("string")
-    distinct = list(values.dropna().unique())
-    hits = [(v, k) for v in distinct for k in [personal_kind(v)] if k]
-    if hits:
-        first, kind = hits[0]
-        row = int(values.fillna("").eq(first).to_numpy().argmax())
-        raise DataError(path, f"--group {column!r} holds {kind} ({len(hits)} of its {len(distinct)} distinct values; "
-                              f"the first in this row): personal data is no grouping variable: {advice}",
-                        row=_line(row), column=column)
+    from ..sem.table import refuse_personal_group as refuse
+    refuse(data, column, path, option="--group ")
 
 
 def call_record(args, syntax: str, source: str, group_equal: list[str], merged: dict, res,
@@ -454,6 +420,8 @@ def run(args: argparse.Namespace) -> int:
     if args.group and (("regressions" in group_equal and not args.model) or label_warnings):
         from ..sem.partable import SINGLE_LABEL_WARNING
         res.warnings = [w for w in res.warnings if w != SINGLE_LABEL_WARNING]
+    if args.group:       # the small-group rule above (n >= max(100, q)) already said it of any group this names
+        res.warnings = [w for w in res.warnings if "free parameters of its own: fewer cases than parameters" not in w]
     if args.bootstrap and res.meta.get("interaction"):
         from ..sem.interaction import NO_BOOTSTRAP
         raise EstimationError(None, f"--bootstrap: {NO_BOOTSTRAP}")

@@ -12,7 +12,12 @@ and returns a :class:`~iur_survey.sem.results.SEMResult`:
   them: ``res.missing`` is then "ml.x" and everything computed from the fit (bootstrap, tests, modification
   indices, residuals, the replication script) uses those rows too;
 * ``group="role"`` fits the model in each group (lavaan's layout and labels;
-  ``group_equal`` takes lavaan's ``group.equal`` names);
+  ``group_equal`` takes lavaan's ``group.equal`` names, a list or one string, and needs ``group``).  The groups
+  are numbered in order of first appearance in the data, as lavaan 0.6.14 numbers them (a pandas Categorical
+  too, not by its categories' order); codes 1..G given in another order are said to be positions, not codes.  A
+  column of personal data (names, e-mail addresses, phones: by its header or a value) or one giving rows a group
+  of their own is refused as a group, as ``iur-survey fit --group`` refuses it; a label written once (equal across
+  groups, lavaan's rule) and a group with no more cases than its parameters raise a ``SEMFitWarning``;
 * ``ordered=True`` (or a list of item names; ordered categorical columns count
   too) treats the items as ordinal, as lavaan's ``ordered = TRUE``: the
   estimator is then WLSMV (thresholds, polychoric correlations, DWLS with
@@ -65,8 +70,8 @@ from .partable import ParTable, build_partable, group_warnings
 from .results import SEMFitWarning, SEMResult, warn_fit
 from .standardized import r_squared_dict, standardize
 from .syntax import ParsedModel, chained_modifier_warnings, parse_model
-from .table import (FIML_NAMES, group_label, group_text, is_fiml, is_frame, is_table, keeps_x_rows,
-                    near_duplicate_labels)
+from .table import (FIML_NAMES, group_text, is_fiml, is_frame, is_table, keeps_x_rows, near_duplicate_labels,
+                    position_code_warnings, refuse_personal_group)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -588,6 +593,9 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
     """
     t0 = time.perf_counter()
     interaction = None
+    # lavaan's group.equal = "loadings" is one name: a Python string is not taken letter by letter
+    group_equal = [group_equal] if isinstance(group_equal, str) else group_equal
+    group_partial = [group_partial] if isinstance(group_partial, str) else group_partial
     pm_in = parse_model(model, source or "<model syntax>") if isinstance(model, str) else model
     if has_interactions(pm_in):                 # A:B between latents: product indicators (sem/interaction.py)
         if is_table(data):
@@ -647,11 +655,17 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
     warnings: list[str] = []
 
     # ---- groups
+    if group is None and group_equal and not (set(group_equal) == {"thresholds"} and not ordered):
+        # lavaan ignores group.equal without a group: a forgotten group= would fit one group without a word
+        # (group_partial has its own error, "this fit has one group"; "thresholds" without ordered items too)
+        raise EstimationError(None, f"group_equal={list(group_equal)!r}: equality constraints across groups need "
+                                    "group=COLUMN (the groups to compare)")
     if group is not None:
         import pandas as pd
 
         if group not in data.columns:
             raise EstimationError(None, f"group column {group!r} is not in the data")
+        refuse_personal_group(data, group)      # its labels reach summary(), the tables, the diagram: never a name
         gcol = data[group]
         keep = gcol.notna()
         if (~keep).any():
@@ -660,12 +674,22 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
         data = data.loc[keep]
         gcol = gcol.loc[keep]
         row_ids = np.flatnonzero(keep.to_numpy()) + 1         # lavaan names a row by its number in the data
-        if isinstance(gcol.dtype, pd.CategoricalDtype):
-            labels = [group_label(c) for c in gcol.cat.categories if (gcol == c).any()]
-        else:
-            labels = [str(x) for x in pd.unique(group_text(gcol))]
+        # lavaan 0.6.14 (lav_data_full): unique(as.character(data[[group]])), the order of first appearance, for a
+        # factor too (not its levels' order): group k, its .gk labels and the k-th value of c(...) are that group
+        labels = [str(x) for x in pd.unique(group_text(gcol))]
         gvals = group_text(gcol).to_numpy().astype(str)
-        warnings.extend(near_duplicate_labels(labels, group, dict(zip(*np.unique(gvals, return_counts=True)))))
+        sizes = dict(zip(*np.unique(gvals, return_counts=True)))
+        if len(labels) > 1 and min(sizes.values()) < 2:
+            # refused before any check that names a group by its label (a column giving each person a group of
+            # their own may hold names): counts only
+            ones = sum(1 for v in sizes.values() if v < 2)
+            raise EstimationError(None, f"{ones} of the {len(labels)} groups of {group!r} ha"
+                                        f"{'s' if ones == 1 else 've'} a single row: a group needs more cases than "
+                                        "observed variables; is this a grouping variable (an id or a name gives each "
+                                        "person a group of their own)? merge small groups, or group by a column of "
+                                        "categories")
+        warnings.extend(position_code_warnings(labels, group))
+        warnings.extend(near_duplicate_labels(labels, group, sizes))
     else:
         labels = ["1"]
         gvals = None
@@ -778,6 +802,8 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
             how = " after listwise deletion (every row misses a model variable)" if mode == "listwise" and \
                 miss != "auto" else ""
             raise EstimationError(None, f"{who} {Xg[g].shape[0]} usable case(s){how}: fewer than 2, nothing to fit")
+    if ngroups > 1:
+        warnings.extend(few_cases_warnings(pt, [int(X.shape[0]) for X in Xg], group))
     se_type = se or ("robust.huber.white" if est_name == "MLR" else "standard")
     if se_type == "robust":
         se_type = "robust.huber.white"
@@ -802,6 +828,27 @@ def _fit(model, data, *, estimator, missing, group, se, information, meanstructu
                             norig=norig)
     res.meta["norig"] = norig
     return res
+
+
+def few_cases_warnings(pt: ParTable, nobs: Sequence[int], group: str | None) -> list[str]:
+    """One warning per group with no more cases than the free parameters its rows carry (``pt``'s rows of the
+    group; a parameter held equal across groups counts in each): lavaan fits such a group without a word, and its
+    estimates (a Heywood case, a latent covariance matrix not positive definite) are then noise.  Raised at fit
+    time (:func:`~iur_survey.sem.results.is_group_model_warning`).
+
+    >>> pt = build_partable("F =~ x1 + x2 + x3", ngroups=2, group_labels=["a", "b"], meanstructure=True)
+    >>> print(few_cases_warnings(pt, [200, 8], "school")[0])
+    group 'b' of 'school' has 8 cases in the fit for the 9 free parameters of its own: fewer cases than parameters, its estimates are unstable (lavaan fits it without a warning); merge it with another group, or collect more responses
+    """
+    out = []
+    groups = np.asarray(pt.group)
+    for g, n in enumerate(nobs):
+        q = len({int(k) for k in np.asarray(pt.par_index)[groups == g + 1] if k >= 0})
+        if n <= q:
+            out.append(f"group {pt.group_labels[g]!r} of {group!r} has {n} cases in the fit for the {q} free parameters "
+                       "of its own: fewer cases than parameters, its estimates are unstable (lavaan fits it without a "
+                       "warning); merge it with another group, or collect more responses")
+    return out
 
 
 def missing_arg(miss: str) -> str:
@@ -1393,10 +1440,14 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
         if gvals is None:
             gvals = np.full(len(data), "1")
             labels = ["1"]
-        return ordinal_groups_fit(pm.syntax, data, group, list(labels), gvals, group_equal=list(group_equal),
-                                  parameterization=parameterization, missing=mode, std_lv=std_lv,
-                                  est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source,
-                                  group_partial=list(group_partial or ()))
+        res = ordinal_groups_fit(pm.syntax, data, group, list(labels), gvals, group_equal=list(group_equal),
+                                 parameterization=parameterization, missing=mode, std_lv=std_lv,
+                                 est_name=est_name, se_type=se_type, warnings=warnings, source=pm.source,
+                                 group_partial=list(group_partial or ()))
+        if len(labels) > 1:         # thresholds count among a group's parameters
+            res.warnings = list(res.warnings) + [w for w in few_cases_warnings(res.partable, list(res.nobs), group)
+                                                 if w not in res.warnings]
+        return res
     pt = build_partable(pm, meanstructure=False, fixed_x=fixed_x, std_lv=std_lv, orthogonal=orthogonal)
     if any(c.op in ("<", ">") for c in pt.constraints):
         raise EstimationError(None, "'<' / '>' constraints are not supported with ordered items yet")

@@ -74,7 +74,7 @@ from .partable import GROUP_EQUAL_NAMES  # noqa: F401 (re-exported: the CLI chec
 from .partable import partial_display
 from .results import SEMResult
 from .syntax import split_pairs
-from .table import group_text
+from .table import group_text, refuse_personal_group
 
 __all__ = ["measurement_invariance", "fit_sequence", "skipped_text", "models_named", "InvarianceResult", "STEPS", "CHEN_2007", "CHEN_2007_SMALL",
            "GROUP_EQUAL_NAMES", "chen_decision", "sequence_decisions", "sequence_level", "level_text", "lrt_disagreement", "NOT_REACHED",
@@ -388,6 +388,7 @@ def group_size_table(data: pd.DataFrame, group: str, model: str, *,
     """
     if group not in data.columns:
         raise EstimationError(None, f"group column {group!r} is not in the data")
+    refuse_personal_group(data, group)      # the table's labels reach the invariance results, as sem()'s do
     g = group_text(data[group]).dropna()
     labels = list(pd.unique(g))
     p, q = _free_per_group(model, len(labels))

@@ -358,7 +358,8 @@ INADMISSIBLE_WARNINGS = ("some estimated ov variances are negative", "some estim
 
 class SEMFitWarning(UserWarning):
     """lavaan warns about this fit: it did not converge, or its solution is inadmissible (a negative variance, a
-    covariance matrix that is not positive definite).  Raised by :func:`iur_survey.sem.sem` when it fits (unless
+    covariance matrix that is not positive definite), or a multi-group model holds parameters equal across groups
+    by its labels (lavaan's single-label warning) or numbers its groups otherwise than their codes.  Raised by :func:`iur_survey.sem.sem` when it fits (unless
     ``warn=False``, lavaan's ``warn = FALSE``), and by the estimates tables of a fit that did not converge."""
 
 
@@ -405,7 +406,8 @@ def require_converged_fit(res: Any, refused: str = "", what: str = "the model") 
 def fit_warnings(res: Any) -> list[str]:
     """The warnings lavaan gives when it fits ``res`` about its solution: :data:`LAVAAN_NONCONVERGED` (with the
     optimizer's message) when it did not converge, else each inadmissible-solution warning of ``res.warnings``
-    (:data:`INADMISSIBLE_WARNINGS`).  Empty for a proper converged fit.
+    (:data:`INADMISSIBLE_WARNINGS`); before them, the multi-group model's warnings (:func:`is_group_model_warning`).
+    Empty for a proper converged fit.
 
     >>> class R: converged, warnings = False, ["the optimizer did not converge: 500 iterations", "a note"]
     >>> fit_warnings(R())
@@ -415,10 +417,30 @@ def fit_warnings(res: Any) -> list[str]:
     ['some estimated ov variances are negative (x1): a Heywood case']
     """
     warns = list(getattr(res, "warnings", None) or [])
+    groups = [w for w in warns if is_group_model_warning(w)]     # what the groups' parameters are: said first
     if not res.converged:       # lavaan checks the solution of a converged fit only: the last iterate is not one
         why = next((w for w in warns if "did not converge" in w), "")
-        return [LAVAAN_NONCONVERGED + (f" ({why})" if why else "")]
-    return [w for w in warns if w.startswith(INADMISSIBLE_WARNINGS)]
+        return groups + [LAVAAN_NONCONVERGED + (f" ({why})" if why else "")]
+    return groups + [w for w in warns if w.startswith(INADMISSIBLE_WARNINGS)]
+
+
+def is_group_model_warning(w: str) -> bool:
+    """Whether ``w`` says which parameters a multi-group model holds equal across groups, or how its groups are
+    numbered (:func:`~iur_survey.sem.partable.group_warnings`: lavaan's single-label warning, which lavaan gives
+    with ``warning()`` at fit time; a ``c(a, NA)`` label vector shared by every group; a ``group.equal`` class a
+    label per group overrides; :func:`~iur_survey.sem.table.position_code_warnings`; a group with fewer cases than
+    parameters, :func:`~iur_survey.sem.api.few_cases_warnings`): raised at fit time as
+    :class:`SEMFitWarning` too, so that a Python caller is not left with groups silently equal.
+
+    >>> from iur_survey.sem.partable import SINGLE_LABEL_WARNING
+    >>> is_group_model_warning(SINGLE_LABEL_WARNING), is_group_model_warning("10 of 300 rows dropped by listwise deletion")
+    (True, False)
+    """
+    from .partable import SINGLE_LABEL_WARNING
+    return (w == SINGLE_LABEL_WARNING or w.startswith('group.equal "')
+            or (w.startswith("c(") and "is shared by every group" in w)
+            or (w.startswith("the groups of ") and "numbered by first appearance" in w)
+            or (w.startswith("group ") and "free parameters of its own: fewer cases than parameters" in w))
 
 
 def warn_fit(res: Any, stacklevel: int = 2) -> None:
@@ -1179,10 +1201,34 @@ class SEMResult:
                 L.append(line(r["lhs"], r))
             L.append("")
         L.extend(self._summary_constraints())
+        L.extend(self._summary_group_equal())
         if self.warnings:
             L.append("Warnings:")
             L.extend("  - " + w for w in self.warnings)
         return L
+
+    def _summary_group_equal(self) -> list[str]:
+        """A multi-group fit's block saying which parameters are held equal across the groups (lavaan's summary
+        shows it only by the count of equality constraints and the ``.pN.`` labels): the ``group.equal`` classes
+        asked, and the parameters a label shared by the groups holds equal (lavaan's rule: a label written once
+        names one parameter in every group).  Nothing with one group."""
+        pt = self.partable
+        if pt.ngroups < 2:
+            return []
+        ge = list((self.meta or {}).get("group_equal") or [])
+        by_label: dict[str, set[int]] = {}
+        first: dict[str, str] = {}
+        for i in range(len(pt)):
+            lab = pt.label[i]
+            if lab and not lab.startswith(".p") and pt.op[i] not in (":=", "==", "<", ">") and pt.group[i] > 0:
+                by_label.setdefault(lab, set()).add(pt.group[i])
+                first.setdefault(lab, f"{pt.lhs[i]} {pt.op[i]} {pt.rhs[i]}".rstrip())
+        shared = [f"{first[lab]} ({lab})" for lab, gs in by_label.items() if len(gs) > 1]
+        asked = ", ".join(ge) if ge else "none (lavaan's default)"
+        L = ["Equal across groups:", f"  group.equal: {asked}"]
+        if shared:
+            L.append("  by a label shared by the groups (lavaan's rule): " + "; ".join(shared))
+        return L + [""]
 
     def _summary_constraints(self) -> list[str]:
         """lavaan 0.6.14's "Constraints:" block of the summary: per user ``==`` / ``<`` / ``>`` constraint its

@@ -199,6 +199,83 @@ def group_text(col):
     return out.where(col.notna(), np.nan)
 
 
+#: headers of a column naming the person who collected or entered a response (compared as the reader compares
+#: its personal headers): such a column has many cases per name, so the group-size check lets it through
+STAFF_HEADERS = ("interviewer", "interviewername", "enumerator", "enumeratorname", "surveyor", "fieldworker",
+                 "datacollector", "collector", "访员", "访问员", "调查员", "采访人", "采集人", "录入员", "录入人",
+                 "督导", "督导员")
+
+
+def refuse_personal_group(data, column: str, path=None, option: str = "group=") -> None:
+    """Refuse a group column that holds personal data (``iur-survey fit --group``, and :func:`iur_survey.sem.sem`'s
+    ``group``, the Python API the book and analysts call): its labels would go into the terminal lines,
+    results.json, ``summary()``, the tables and the diagram.  ``option`` is how the message names the column
+    (``"--group "`` for the command line).  A column is personal as the reader judges an export's columns
+    (:func:`iur_survey.read.assemble.personal_header_kind`: a header of names, e-mail addresses or phone numbers,
+    e.g. "name", "姓名", "Email") or by a value (:func:`iur_survey.errors.personal_kind`: an e-mail or IP address,
+    a phone or ID-card number).  The error quotes no value.  A column that gives each person a group of their
+    own (names under another header, ids) is refused by the group-size check, which gives counts only.
+
+    >>> import pandas as pd
+    >>> refuse_personal_group(pd.DataFrame({"sex": ["f", "m"], "role": ["firm", "university"]}), "sex")
+    >>> refuse_personal_group(pd.DataFrame({"Your name": ["Li Na", "Wang Fang"]}), "Your name", "d.csv")
+    Traceback (most recent call last):
+    iur_survey.errors.DataError: d.csv:Your name: group='Your name' is, by its header, a column of names (personal data): its labels would be printed and written into results.json, the tables and the diagram; group by a column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a header that names no person (e.g. interviewer_code)
+    >>> refuse_personal_group(pd.DataFrame({"访问员": ["a"]}), "访问员")
+    Traceback (most recent call last):
+    iur_survey.errors.DataError: 访问员: group='访问员' is, by its header, a column of names (of the interviewers or data collectors) (personal data): its labels would be printed and written into results.json, the tables and the diagram; group by a column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a header that names no person (e.g. interviewer_code)
+    >>> refuse_personal_group(pd.DataFrame({"contact": ["firm", "a@b.org", "a@b.org"]}), "contact", "d.csv")
+    Traceback (most recent call last):
+    iur_survey.errors.DataError: d.csv:3:contact: group='contact' holds an e-mail address (1 of its 2 distinct values; the first in this row): personal data is no grouping variable: its labels would be printed and written into results.json, the tables and the diagram; group by a column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a header that names no person (e.g. interviewer_code)
+    """
+    row_line = 2         # the file line of data row 0 (the header is line 1), as datacheck._line
+    from ..errors import DataError, personal_kind
+    from ..read.assemble import _header_key, personal_header_kind
+
+    advice = ("its labels would be printed and written into results.json, the tables and the diagram; group by a "
+              "column of categories (e.g. role, sex, country), or by a copy of this one that holds codes under a "
+              "header that names no person (e.g. interviewer_code)")
+    kind = personal_header_kind(column)
+    if not kind and _header_key(column) in {_header_key(h) for h in STAFF_HEADERS}:
+        kind = "names (of the interviewers or data collectors)"
+    if kind:
+        raise DataError(path, f"{option}{column!r} is, by its header, a column of {kind} (personal data): {advice}",
+                        column=column)
+    frame = data.to_frame() if is_table(data) else data
+    if column not in getattr(frame, "columns", ()):
+        return                                   # the group check names a missing column
+    values = frame[column].astype("string")
+    distinct = list(values.dropna().unique())
+    hits = [(v, k) for v in distinct for k in [personal_kind(v)] if k]
+    if hits:
+        first, kind = hits[0]
+        row = int(values.fillna("").eq(first).to_numpy().argmax())
+        raise DataError(path, f"{option}{column!r} holds {kind} ({len(hits)} of its {len(distinct)} distinct values; "
+                              f"the first in this row): personal data is no grouping variable: {advice}",
+                        row=row + row_line, column=column)
+
+
+def position_code_warnings(labels: Sequence[str], group: str) -> list[str]:
+    """A warning when the group codes are the numbers 1..G but the data do not give them in that order: lavaan
+    numbers the groups by first appearance, so group 1 (the ``group`` column of ``parameter_estimates()``, a
+    ``.g1`` label, the first value of ``c(...)``, "Group 1 [2]" in ``summary()``) is then not code 1.
+
+    >>> position_code_warnings(["1", "2", "3"], "wave"), position_code_warnings(["7", "8"], "grade")
+    ([], [])
+    >>> print(position_code_warnings(["2", "1"], "wave")[0])
+    the groups of 'wave' are coded 1..2 but numbered by first appearance in the data, as lavaan numbers them: group 1 is code '2', group 2 is code '1'; group numbers (the group column of the parameter table, .g1 label suffixes, the k-th value of c(...)) are positions, not codes: sort the data by 'wave' to make them agree
+    """
+    codes = [str(x) for x in labels]
+    if len(codes) < 2 or sorted(codes, key=lambda c: (len(c), c)) != [str(k) for k in range(1, len(codes) + 1)] \
+            or codes == [str(k) for k in range(1, len(codes) + 1)]:
+        return []
+    moved = ", ".join(f"group {k} is code {c!r}" for k, c in enumerate(codes, 1) if c != str(k))
+    return [f"the groups of {group!r} are coded 1..{len(codes)} but numbered by first appearance in the data, as "
+            f"lavaan numbers them: {moved}; group numbers (the group column of the parameter table, .g1 label "
+            f"suffixes, the k-th value of c(...)) are positions, not codes: sort the data by {group!r} to make them "
+            "agree"]
+
+
 def near_duplicate_labels(labels: Sequence[str], group: str, counts: dict | None = None) -> list[str]:
     """Warnings for group labels that differ only by letter case or surrounding blanks ("Pasteur" and
     "pasteur "): lavaan keeps them apart, so they are fitted as separate groups, but they are most likely one

@@ -41,7 +41,7 @@ from .invariance import (CHEN_2007, CHEN_2007_SMALL, chen_decision, fit_sequence
                          sequence_level, skipped_text, step_warnings)
 from .parallel import SKIPPED
 from .partable import build_partable
-from .table import group_text
+from .table import group_text, refuse_personal_group
 from .wlsmv_groups import boundary_text, ordinal_groups_fit, ordinal_stats_cache
 
 __all__ = ["WE_STEPS", "WE_LAVAAN_OPTIONS", "we_syntax", "we_lavaan_syntaxes", "item_thresholds", "we_item_free", "free_scales", "lrt_satorra2000", "ordinal_invariance", "OrdinalInvariance"]
@@ -601,6 +601,7 @@ def ordinal_invariance(syntax: str, data: pd.DataFrame, group: str, *, missing: 
         raise EstimationError(None, f"parameterization={parameterization!r}: use 'delta' or 'theta'")
     if group not in data.columns:
         raise EstimationError(None, f"group column {group!r} is not in the data")
+    refuse_personal_group(data, group)      # its labels reach the steps' results, as sem()'s group does
     mapping: dict = {}
     if merge is not None:
         sizes = group_size_table(data, group, syntax) if isinstance(merge, str) else None

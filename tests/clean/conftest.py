@@ -20,6 +20,15 @@ ITEMS = list(INST.item_codes)
 THRESHOLDS = np.array([-1.75, -1.08, -0.31, 0.71])
 
 
+def keyed_answers(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Honest answers to the 28 items: one trait per construct (loading .8, noise SD .6, cut at -1.6, -0.8, 0.1,
+    1.0), reverse-keyed items turned back to the questionnaire's direction."""
+    lab = np.repeat(np.arange(len(INST.constructs)), 4)
+    y = rng.normal(size=(n, len(INST.constructs)))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, len(ITEMS)))
+    x = 1.0 + (y[:, :, None] > np.array([-1.6, -0.8, 0.1, 1.0])).sum(axis=2)
+    return np.where(np.isin(ITEMS, list(INST.reverse_items)), 6.0 - x, x)
+
+
 def honest_answers(rng: np.random.Generator, n: int) -> np.ndarray:
     k = len(INST.constructs)
     corr = np.full((k, k), 0.35) + np.eye(k) * 0.65

@@ -12,12 +12,13 @@ from iur_survey.clean import CleanConfig, clean, rules
 from iur_survey.instrument import load_instrument, parse_instrument
 from iur_survey.read.base import RawResponses
 
+from .conftest import keyed_answers
+
 FLOOR = parse_instrument({"scale": {"min": 1, "max": 5},
                           "constructs": {c: {"items": [f"{c}{i}" for i in range(1, 6)]} for c in "AB"}})
 FCOLS = list(FLOOR.item_codes)
 INST = load_instrument()
 ITEMS = list(INST.item_codes)
-REV = np.isin(ITEMS, list(INST.reverse_items))
 
 
 def _floor_form(rng, n):
@@ -27,12 +28,7 @@ def _floor_form(rng, n):
     return 1.0 + (y[:, :, None] > np.array([0.6, 1.2, 1.8, 2.4])).sum(axis=2)
 
 
-def _keyed_form(rng, n):
-    """Honest answers to the package's 28 items, reverse-keyed items turned back to the questionnaire's direction."""
-    lab = np.repeat(np.arange(7), 4)
-    y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
-    x = 1.0 + (y[:, :, None] > np.array([-1.6, -0.8, 0.1, 1.0])).sum(axis=2)
-    return np.where(REV, 6.0 - x, x)
+_keyed_form = keyed_answers     # the package's 28 items, reverse-keyed items turned back
 
 
 def _clean(x, cols, inst):

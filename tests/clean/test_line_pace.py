@@ -11,6 +11,8 @@ from iur_survey.clean import CleanConfig, clean, rules
 from iur_survey.instrument import load_instrument
 from iur_survey.read.base import RawResponses
 
+from .conftest import keyed_answers
+
 INST = load_instrument()
 ITEMS = list(INST.item_codes)
 REV = np.isin(ITEMS, list(INST.reverse_items))
@@ -18,10 +20,7 @@ REV = np.isin(ITEMS, list(INST.reverse_items))
 
 def _form(rng, n):
     """Honest answers to the package's 28 items (reverse-keyed ones turned back) and log-normal durations."""
-    lab = np.repeat(np.arange(7), 4)
-    y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
-    x = 1.0 + (y[:, :, None] > np.array([-1.6, -0.8, 0.1, 1.0])).sum(axis=2)
-    return np.where(REV, 6.0 - x, x), 600 * np.exp(rng.normal(scale=0.35, size=n))
+    return keyed_answers(rng, n), 600 * np.exp(rng.normal(scale=0.35, size=n))
 
 
 def _frame(x, dur=None):

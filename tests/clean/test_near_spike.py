@@ -11,17 +11,14 @@ from iur_survey.clean.config import CleanConfig
 from iur_survey.errors import IURSurveyError
 from iur_survey.instrument import load_instrument
 
+from .conftest import keyed_answers
+
 INST = load_instrument()
 ITEMS = list(INST.item_codes)
 REV = np.isin(ITEMS, list(INST.reverse_items))
 
 
-def _honest(rng, n):
-    """Honest answers: one trait per construct, reverse-keyed items turned back to the questionnaire's direction."""
-    lab = np.repeat(np.arange(7), 4)
-    y = rng.normal(size=(n, 7))[:, lab] * 0.8 + rng.normal(scale=.6, size=(n, 28))
-    x = 1.0 + (y[:, :, None] > np.array([-1.6, -0.8, 0.1, 1.0])).sum(axis=2)
-    return np.where(REV, 6.0 - x, x)
+_honest = keyed_answers     # one trait per construct, reverse-keyed items turned back
 
 
 def _lines(rng, n, value):

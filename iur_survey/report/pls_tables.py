@@ -238,7 +238,7 @@ def pls_paths_table(pls, number=None, title: str = "PLS-SEM path coefficients an
                  f"{round(100 * float(level))}% CI from {int(B):,} bootstrap resamples{seed}; an indirect effect is "
                  "significant when its interval excludes 0 (Hair et al., 2021), whatever its *p*.")
     else:
-        note += "No bootstrap (`iur-survey pls --bootstrap 0`): no *SE*, *t*, *p* or interval."
+        note += "No bootstrap: no *SE*, *t*, *p* or interval."
     note += (" f²: the effect size of the predictor on the outcome's R² (0.02 small, 0.15 medium, 0.35 large).")
     r2 = pls.get("r2") or []
     if r2:

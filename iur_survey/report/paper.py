@@ -54,8 +54,8 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import (DASH, cardinal, chisq, ci_text, delta_fit, group_caption, group_prose, group_wordings,
-                     instrument_wordings, integer, merged_caption, num, p_rel, pval, quantity, stars)
+from .format import (DASH, cardinal, chisq, ci_text, delta_fit, estimate_text, group_caption, group_prose,
+                     group_wordings, instrument_wordings, integer, merged_caption, num, p_rel, pval, quantity, stars)
 from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .sem_tables import defined_title
@@ -754,7 +754,7 @@ def _group_test_rows(results: Mapping, row: str, parts: Mapping[str, Any] | None
 #: the first word of a clause of a warning that tells the analyst what to do (the command line's advice), not
 #: what the fit is: such a clause is left out of a table note, which a paper carries
 _ADVICE = re.compile(r"(?:or\s+)?(?:consider|sort|give|write|use|rerun|re-run|run|refit|re-fit|pass|merge|add|try|"
-                     r"see|check|fix|drop|remove|set|specify|increase|raise|edit|rename|recode)\b", re.I)
+                     r"see|check|fix|drop|remove|set|specify|increase|raise|edit|rename|recode|rescale|divide)\b", re.I)
 #: an option of the command line or a command of this package in a clause
 _COMMAND = re.compile(r"(?<![\w-])--[a-z]|iur-survey\b")
 #: a file named at the start of a warning ("model.lav: ...", "/home/u/m.lav:3:1: ...")
@@ -1260,7 +1260,7 @@ def _fixed_loadings(lam: pd.DataFrame, blocks: Mapping | None = None) -> str:
     parts = []
     shown = lam[fixed]
     if len(shown):
-        parts.append("fixed, no *SE*: " + ", ".join(f"{names.get(a, a)} =~ {b} {num(v, 3)}" for a, b, v in
+        parts.append("fixed, no *SE*: " + ", ".join(f"{names.get(a, a)} =~ {b} {estimate_text(v)}" for a, b, v in
                                                     zip(shown["lhs"], shown["rhs"], shown["est"])))
     free = [names.get(f, f) for f in facs if not fixed[lam["lhs"] == f].any()]
     if free:
@@ -1321,7 +1321,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
             item = sub["rhs"].iloc[k]
             rows.append({"Construct": ("" if k else f"{block['name']} (product indicators)" if block else f),
                          "Item": block["items"].get(item, item) if block else item,
-                         "*b*": num(sub["est"].iloc[k], 3), "*SE*": DASH if fixed else num(sub["se"].iloc[k], 3),
+                         "*b*": estimate_text(sub["est"].iloc[k]),
+                         "*SE*": DASH if fixed else estimate_text(sub["se"].iloc[k]),
                          "β": num(sub["std.all"].iloc[k], 3, False),
                          "α": num(rel.loc[f, "alpha"], 3, False) if k == 0 else "",
                          "95% CI": (ci_text(rel.loc[f, "alpha.lower"], rel.loc[f, "alpha.upper"], 3, False)
@@ -1558,7 +1559,7 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     rows = []
     for r in reg.to_dict("records"):
         row = {"Group": group_caption(r["group"], group_variable(results))} if multi else {}
-        row.update({"Path": f"{blocks[r['rhs']]['name'] if r['rhs'] in blocks else r['rhs']} → {r['lhs']}", "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+        row.update({"Path": f"{blocks[r['rhs']]['name'] if r['rhs'] in blocks else r['rhs']} → {r['lhs']}", "*b*": estimate_text(r["est"]), "*SE*": estimate_text(r["se"]),
                     "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
         rows.append(row)
@@ -1617,7 +1618,7 @@ def thresholds_apa(results: Mapping, number=None, title: str = "Thresholds of th
         row = rows.setdefault((r["group"], str(r["lhs"])), {
             **({"Group": group_caption(r["group"], var)} if multi else {}), "Item": str(r["lhs"]),
             **{t: "" for t in names}})
-        row[str(r["rhs"])] = f"{num(r['est'], 3)} ({num(r['se'], 3)})"
+        row[str(r["rhs"])] = f"{estimate_text(r['est'])} ({estimate_text(r['se'])})"
     frame = pd.DataFrame(list(rows.values()))
     theta = str(((results.get("call") or {}).get("options") or {}).get("parameterization") or "delta") == "theta"
     note = ("Estimate (*SE*) of each threshold (lavaan's `item | t1`, `| t2`, ...: where the latent response "
@@ -1722,8 +1723,8 @@ def residual_covariances_apa(results: Mapping, number=None, title: str = "Residu
     rows = []
     for r in cov.to_dict("records"):
         rows.append({**({"Group": group_caption(r["group"], var)} if multi else {}),
-                     "Residual covariance": f"{r['lhs']} ↔ {r['rhs']}", "*b*": num(r["est"], 3),
-                     "*SE*": num(r["se"], 3), "95% CI": ci_text(r.get('ci.lower'), r.get('ci.upper')),
+                     "Residual covariance": f"{r['lhs']} ↔ {r['rhs']}", "*b*": estimate_text(r["est"]),
+                     "*SE*": estimate_text(r["se"]), "95% CI": ci_text(r.get('ci.lower'), r.get('ci.upper')),
                      "*r*": num(r["std.all"], 2, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
     frame = pd.DataFrame(rows)
     note = (f"lavaan's `~~` rows between two observed variables: *b*, the covariance of their residuals (what "
@@ -1759,7 +1760,7 @@ def _jn_sentence(rec: Mapping, path: str) -> str:
     sd = (f" ({num(jn['lower_sd'], 2)} and {num(jn['upper_sd'], 2)} SD)"
           if jn.get("lower_sd") is not None and jn.get("upper_sd") is not None else "")
     return (f" {path}: significant (*p* < {alpha}) for {mod} {'between' if inside else 'below'} "
-            f"{num(jn['lower'], 3)} and {'' if inside else 'above '}{num(jn['upper'], 3)}{sd} (Johnson–Neyman "
+            f"{estimate_text(jn['lower'])} and {'' if inside else 'above '}{estimate_text(jn['upper'])}{sd} (Johnson–Neyman "
             "bounds).")
 
 
@@ -1798,8 +1799,8 @@ def simple_slopes_apa(results: Mapping, number=None, title: str = "Simple slopes
         for s in rec.get("simple_slopes") or []:
             rows.append({**({"Group": group_caption(rec.get("group"), var)} if multi else {}), "Path": path,
                          "Moderator": f"{mod} {_sd_words(s['at'])}" if mod else _sd_words(s["at"]),
-                         "Value": num(s.get("moderator"), 3), "*b*": num(s.get("slope"), 3),
-                         "*SE*": num(s.get("se"), 3),
+                         "Value": estimate_text(s.get("moderator")), "*b*": estimate_text(s.get("slope")),
+                         "*SE*": estimate_text(s.get("se")),
                          "95% CI": ci_text(s.get('ci.lower'), s.get('ci.upper')),
                          "*p*": pval(s.get("pvalue"))})
         jn += _jn_sentence(rec, path + where)
@@ -1897,7 +1898,7 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
                          or DASH}
                         if eg else {}),
                      "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
-                     "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+                     "*b*": estimate_text(r["est"]), "*SE*": estimate_text(r["se"]),
                      "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
                      "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
                      "β 95% CI": DASH if sci is None else ci_text(sci[0], sci[1], 3, False),
@@ -2126,7 +2127,7 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
         row = {"Path": f"{blocks[key[1]]['name'] if key[1] in blocks else key[1]} → {key[0]}"}
         for g in groups:
             hit = reg[(reg["lhs"] == key[0]) & (reg["rhs"] == key[1]) & (reg["group"] == g)]
-            row[head[g]] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} "
+            row[head[g]] = DASH if hit.empty else (f"{estimate_text(hit['est'].iloc[0])} "
                                                    f"(β {num(hit['std.all'].iloc[0], 3, False)})"
                                              + stars(hit["pvalue"].iloc[0]))
         rows.append(row)

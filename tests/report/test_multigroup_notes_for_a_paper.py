@@ -115,3 +115,27 @@ def test_effects_and_discriminant_notes_give_no_command_line_advice(odd_groups):
     res = paper.load_results(_fit(odd_groups, "eff", CFA + "textual ~ a*visual\nspeed ~ b*textual\nind := a*b\n"))
     assert not COMMAND.search(paper.effects_apa(res).note)
     assert "(delta method)" in paper.effects_apa(res).note
+
+
+def test_estimates_of_a_thousand_or_more_have_the_comma_chi_square_has(tmp_path):
+    """An item on a scale of thousands (x2 and x4 times 3,000): *b*, *SE* and the CI bounds of 1,000 or more are
+    written with the comma the fit table's χ² has (APA 6.38; before: "5512.345" beside "1,667.52")."""
+    d = pd.read_csv(HS)
+    d["x2"] *= 3_000
+    d["x4"] *= 3_000
+    d.to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "m.lav").write_text("visual =~ x1 + x2 + x3\nx4 ~ visual\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["fit", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), "--out", str(out),
+                 "--quiet"]) == 0
+    res = paper.load_results(out)
+    est = {(e["lhs"], e["op"], e["rhs"]): e for e in res["estimates"]}
+    load, path = est[("visual", "=~", "x2")], est[("x4", "~", "visual")]
+    assert abs(load["est"]) >= 1000 and abs(path["est"]) >= 1000          # the case the test is about
+    meas = paper.measurement_apa(res).frame.set_index("Item")
+    assert meas.loc["x2", "*b*"] == f"{load['est']:,.3f}".replace("-", "−")
+    paths = paper.paths_apa(res).frame
+    assert paths["*b*"].tolist() == [f"{path['est']:,.3f}".replace("-", "−")]
+    assert paths["*SE*"].tolist() == [f"{path['se']:,.3f}"]
+    assert paths["95% CI"].tolist() == ["[" + ", ".join(f"{path[k]:,.3f}".replace("-", "−")
+                                                        for k in ("ci.lower", "ci.upper")) + "]"]

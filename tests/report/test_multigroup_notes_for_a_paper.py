@@ -139,3 +139,17 @@ def test_estimates_of_a_thousand_or_more_have_the_comma_chi_square_has(tmp_path)
     assert paths["*SE*"].tolist() == [f"{path['se']:,.3f}"]
     assert paths["95% CI"].tolist() == ["[" + ", ".join(f"{path[k]:,.3f}".replace("-", "−")
                                                         for k in ("ci.lower", "ci.upper")) + "]"]
+
+
+def test_the_diagram_of_a_group_says_which_paths_are_held_equal(odd_groups):
+    """A group's diagram shows std.all, which differs by group for a path held equal: its legend says the path
+    is held equal (before: nothing; two groups' diagrams read as two estimates)."""
+    res = _fit(odd_groups, "shared3", CFA + "textual ~ a*visual\nspeed ~ c(b1, b2, b3)*textual\n")
+    svg = odd_groups / "g3.svg"
+    assert main(["diagram", str(res), "--group", "3", "--out", str(svg)]) == 0
+    text = svg.read_text(encoding="utf-8")
+    assert ("Held equal across groups (one unstandardized estimate for all groups; std.all differs by group): "
+            "visual → textual.") in text
+    free = _fit(odd_groups, "free3", CFA + "textual ~ visual\nspeed ~ textual\n")
+    assert main(["diagram", str(free), "--group", "3", "--out", str(svg)]) == 0
+    assert "Held equal" not in svg.read_text(encoding="utf-8")

@@ -2104,8 +2104,35 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     elif any(d.startswith(NOT_REACHED) for d in decisions):
         note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the steps "
                  "after it are not reached, their fit and changes are shown but not judged.")
+    note += _sequence_warnings(results, [str(s.get("step")) for s in steps])
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Step", "Decision")))
+
+
+def _sequence_warnings(results: Mapping, steps: Sequence[str]) -> str:
+    """The invariance table's sentence on the warnings of its steps (results.json's
+    ``invariance_info.warnings``, e.g. a group with fewer cases than the free parameters of the configural and
+    scalar models), as the fit table says the fit's (:func:`paper_warning`: facts, no advice); a warning the fit
+    table already says (the same text, with or without its step's name) is not said again.
+
+    >>> r = {"warnings": ["group 'c' of 'g' has 60 cases; consider --merge-groups smallest"],
+    ...      "call": {"options": {"group": "g"}},
+    ...      "invariance_info": {"warnings": ["group 'c' of 'g' has 60 cases; consider --merge-groups smallest",
+    ...          "configural: group 'c' of 'g' has 26 cases for the 30 free parameters of its own: fewer cases "
+    ...          "than parameters; merge it with another group, or collect more responses",
+    ...          "metric: group 'c' of 'g' has 60 cases; consider --merge-groups smallest"]}}
+    >>> _sequence_warnings(r, ["configural", "metric"])
+    ' Warnings of the steps: configural: group c has 26 cases for the 30 free parameters of its own: fewer cases than parameters.'
+    """
+    said = {paper_warning(w, results) for w in results.get("warnings") or []}
+    out = []
+    for w in (results.get("invariance_info") or {}).get("warnings") or []:
+        text = paper_warning(w, results)
+        bare = next((text[len(st) + 2:] for st in steps if text.startswith(f"{st}: ")), text)
+        if text and text not in said and bare not in said:
+            out.append(syntax_spans(text))
+    out = list(dict.fromkeys(out))
+    return f" Warnings of the steps: {'; '.join(out)}." if out else ""
 
 
 def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural paths by group") -> APATable | None:

@@ -153,3 +153,27 @@ def test_the_diagram_of_a_group_says_which_paths_are_held_equal(odd_groups):
     free = _fit(odd_groups, "free3", CFA + "textual ~ visual\nspeed ~ textual\n")
     assert main(["diagram", str(free), "--group", "3", "--out", str(svg)]) == 0
     assert "Held equal" not in svg.read_text(encoding="utf-8")
+
+
+def test_the_invariance_table_carries_its_steps_warnings(tmp_path):
+    """A group with fewer cases than the free parameters of the configural and scalar models is said in the
+    invariance table, beside "Highest level supported" (before: only in results.json and on the terminal; the
+    note said nothing), without the advice ("merge it with another group, or collect more responses") and
+    without repeating what the fit table says."""
+    d = pd.read_csv(HS)
+    rng = np.random.default_rng(29)
+    wave = np.where(rng.random(len(d)) < .5, 2, 1)
+    wave[rng.choice(np.arange(1, len(d)), 26, replace=False)] = 3
+    wave[0] = 2
+    d["wave"] = wave
+    d.to_csv(tmp_path / "d.csv", index=False)
+    out = _fit(tmp_path, "cfa", CFA, "--invariance")
+    res = paper.load_results(out)
+    note = paper.invariance_apa(res).note
+    said = note.split(" Warnings of the steps: ", 1)[1]
+    assert "configural: group wave = 3 has 26 cases in the fit for the 30 free parameters of its own: fewer " \
+           "cases than parameters" in said
+    assert "scalar: group wave = 3 has 26 cases" in said
+    assert not COMMAND.search(note) and "merge it" not in note and "collect more" not in note
+    fit_note = paper.fit_apa(res).note
+    assert "sort the data" not in said and "positions, not codes" in fit_note and "positions, not codes" not in said

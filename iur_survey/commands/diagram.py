@@ -86,7 +86,7 @@ def _draw(args, res, est, groups, merged, group) -> int:
     import sys
     from pathlib import Path
 
-    from ..report.diagram import render_diagram, sample_line, sem_graph
+    from ..report.diagram import equal_paths_line, render_diagram, sample_line, sem_graph
     from ..report.format import merged_caption
     from ..report.terminal import ci_kind
     from ..report.paper import group_variable, improper_legend, product_blocks
@@ -111,7 +111,8 @@ def _draw(args, res, est, groups, merged, group) -> int:
     graph = sem_graph(est, r2=r2, indicators=args.indicators, covariances=args.covariances,
                       standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
                       notes=notes, group_variable=var, group_merged=merged, shown_as=shown_as, p_basis=p_basis,
-                      sample=sample_line(res, group if len(groups) > 1 else None, var))
+                      sample=sample_line(res, group if len(groups) > 1 else None, var),
+                      constraints=[equal_paths_line(res, shown_as)] if len(groups) > 1 else [])
     out = render_diagram(graph, args.out)
     if args.dot:
         Path(args.dot).write_text(graph.source, encoding="utf-8")

@@ -400,7 +400,7 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
               labels: Mapping[str, str] | None = None, title: str | None = None, legend: bool = True,
               notes: Sequence[str] = (), group_variable: str | None = None,
               group_merged: Mapping[str, str] | None = None, shown_as: Mapping[str, str] | None = None,
-              p_basis: str | None = None, sample: str | None = None):
+              p_basis: str | None = None, sample: str | None = None, constraints: Sequence[str] = ()):
     """The path diagram of ANY model in lavaan's parameter-table form, laid out by Graphviz (``dot``).
 
     Latent variables are ellipses (their indicators boxes with ``indicators=True``), each structural path
@@ -420,6 +420,7 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     bootstrap: the z test over the bootstrap *SE*, which the bootstrap CI of the tables can contradict).
     ``sample``: a legend line on the data the numbers come from (:func:`sample_line`: *N*, the group's *n*, the
     estimator and the treatment of missing data), so that the figure states them as a table does.
+    ``constraints``: legend lines on the paths held equal across groups (:func:`equal_paths_line`).
     Returns a :class:`graphviz.Digraph` (its
     ``.source`` is the DOT text; :func:`render_diagram` writes SVG/PDF/PNG).
 
@@ -545,6 +546,7 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
             rows.append(_esc(p_basis))
         if r2:
             rows.append("R²: variance explained.")
+        rows += [_esc(c) for c in constraints if c]
         if arcs:
             rows.append("Double-headed arcs: covariances" + (
                 " (std.all: of an endogenous variable or an item, lavaan's residual correlation)"
@@ -563,6 +565,28 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
                                               else []) + list(notes)
         g.attr(label="\n".join(parts), labelloc="t", fontsize="14")
     return g
+
+
+def equal_paths_line(results: Mapping, shown_as: Mapping[str, str] | None = None) -> str | None:
+    """The diagram's legend line on the paths a multi-group fit holds equal across its groups
+    (:func:`~iur_survey.report.paper.equal_paths`: ``group.equal`` or a label the groups share), as the tables'
+    notes say it: the drawn group's std.all of such a path differs from the other groups' although its estimate
+    is one, and a reader comparing the groups' diagrams must know that.  None for one group or no such path.
+
+    >>> est = [{"lhs": "y", "op": "~", "rhs": x, "group": g, "label": lab, "est": 1}
+    ...        for g in ("a", "b") for x, lab in (("x1", "c1"), ("x2", f"c2.{g}"))]
+    >>> equal_paths_line({"estimates": est})
+    'Held equal across groups (one unstandardized estimate for all groups; std.all differs by group): x1 → y.'
+    >>> equal_paths_line({"estimates": est[1::2]}) is None
+    True
+    """
+    from .paper import equal_paths
+    eq = equal_paths(results)
+    if not eq:
+        return None
+    names = dict(shown_as or {})
+    paths = ", ".join(f"{names.get(rhs, rhs)} → {names.get(lhs, lhs)}" for lhs, rhs in eq)
+    return f"Held equal across groups (one unstandardized estimate for all groups; std.all differs by group): {paths}."
 
 
 def sample_line(results: Mapping, group: str | None = None, group_variable: str | None = None) -> str | None:

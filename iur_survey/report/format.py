@@ -64,6 +64,17 @@ def chisq(x, decimals: int = 2) -> str:
     return num(x, decimals, thousands=True)
 
 
+def estimate_text(x, decimals: int = 3) -> str:
+    """An estimate, its *SE* or a bound of its interval (*b*, *SE*, a slope) as APA writes a number (7th ed.,
+    6.38: a comma between groups of three digits from 1,000 on), as :func:`chisq` writes χ² in the same tables:
+    an item on a scale of thousands (income, minutes) has a *b* or a variance of 1,000 or more.
+
+    >>> estimate_text(1234.5678), estimate_text(-0.0123), estimate_text(56.4), estimate_text(None)
+    ('1,234.568', '−0.012', '56.400', '—')
+    """
+    return num(x, decimals, thousands=True)
+
+
 def ci_text(lo: float, hi: float, decimals: int = 3, leading_zero: bool = True) -> str:
     """An interval as APA writes it: ``[0.067, 0.163]``; without the leading zero for a statistic bounded by 1
     (a reliability: ``[.547, .694]``); a dash when a bound is missing.
@@ -77,9 +88,14 @@ def ci_text(lo: float, hi: float, decimals: int = 3, leading_zero: bool = True) 
 
     >>> ci_text(0.000292, 0.069016), ci_text(-0.0412, -0.00004), ci_text(-0.0023, 0.0634)
     ('[0.0003, 0.069]', '[−0.041, −0.00004]', '[−0.002, 0.063]')
+
+    Bounds of 1,000 or more have the comma of their estimate (:func:`estimate_text`):
+
+    >>> ci_text(1180.25, 2301.5)
+    '[1,180.250, 2,301.500]'
     """
     def bound(x: float) -> str:
-        s = num(x, decimals, leading_zero)
+        s = num(x, decimals, leading_zero, thousands=True)
         try:
             excludes = float(lo) * float(hi) > 0        # both bounds on one side of zero (NaN: False)
         except (TypeError, ValueError):
@@ -87,7 +103,7 @@ def ci_text(lo: float, hi: float, decimals: int = 3, leading_zero: bool = True) 
         d = decimals
         while excludes and round(abs(float(x)), d) == 0 and d < decimals + 3:
             d += 1
-            s = num(x, d, leading_zero)
+            s = num(x, d, leading_zero, thousands=True)
         return s
     a, b = bound(lo), bound(hi)
     return DASH if DASH in (a, b) else f"[{a}, {b}]"

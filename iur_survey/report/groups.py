@@ -26,8 +26,8 @@ from ..sem.compare import equal_paths_summary, holm
 from ..sem.invariance import NOT_REACHED, compare_decisions, models_named, sequence_decisions
 from ..sem.results_file import stat_group_of
 from .codebook import points_text
-from .format import (DASH, cardinal, chisq, delta_fit, group_caption, instrument_wordings, integer, num, p_rel,
-                     pval, set_group_wordings, stars, worded)
+from .format import (DASH, cardinal, chisq, delta_fit, estimate_text, group_caption, instrument_wordings, integer,
+                     num, p_rel, pval, set_group_wordings, stars, worded)
 from .tables import APATable
 
 __all__ = ["invariance_summary", "invariance_table", "group_label", "use_group_wordings", "group_header", "group_sizes_table",
@@ -362,7 +362,7 @@ def group_paths_table(wald: pd.DataFrame, groups: Sequence[str], estimates: pd.D
     for k, g in enumerate(groups, 1):
         if group_header(g) != group_label(g):
             keys.append(f"{group_header(g)}: {group_label(g, prose=True)}")     # a note's words: mid-sentence
-        frame[group_header(g)] = [num(r[f"est.{g}"], 3) + stars(pv.get((r["lhs"], r["rhs"], k)))
+        frame[group_header(g)] = [estimate_text(r[f"est.{g}"]) + stars(pv.get((r["lhs"], r["rhs"], k)))
                                  for _, r in paths.iterrows()]
     dfs = sorted(set(int(d) for d in paths["df"]))
     one_df = len(dfs) == 1

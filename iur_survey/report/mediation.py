@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..sem.mediation import mediation_type
 from ..study import effect_source
-from .format import DASH, ci_text, num, pval
+from .format import DASH, ci_text, estimate_text, num, pval
 from .sem_tables import MECHANISMS, MEDIATOR, OUTCOME, defined_title, hypothesis_map, id_range
 from .tables import APATable
 
@@ -99,8 +99,8 @@ def mediation_table(effects: pd.DataFrame, number=None, B: int | None = None, n_
         k = sub["kind"].iloc[0]
         rows.append({"Mechanism": panel[k]})
         for _, r in sub.iterrows():
-            row = {"Mechanism": r["source"] if k != "other" else r["effect"], "*b*": num(r["est"], 3),
-                   "*SE* (boot)": num(r["boot.se"], 3),
+            row = {"Mechanism": r["source"] if k != "other" else r["effect"], "*b*": estimate_text(r["est"]),
+                   "*SE* (boot)": estimate_text(r["boot.se"]),
                    "95% CI percentile": ci_text(r["perc.lower"], r["perc.upper"])}
             if has_bca:
                 row["95% CI BCa"] = ci_text(r["bca.lower"], r["bca.upper"])
@@ -132,11 +132,11 @@ def mediation_hypotheses_table(hyp: pd.DataFrame, number=None,
     ids = id_range(hyp["hypothesis"])
     title = f"Mediation hypotheses {ids}" if title is None else title
     frame = pd.DataFrame({"Hypothesis": [f"{h} ({e.split(' ')[0]})" for h, e in zip(hyp["hypothesis"], hyp["effect"])],
-                          "Indirect *a*·*b* [95% CI]": [f"{num(e, 3)} {ci_text(a, b)}" for e, a, b in
+                          "Indirect *a*·*b* [95% CI]": [f"{estimate_text(e)} {ci_text(a, b)}" for e, a, b in
                                                         zip(hyp["est"], hyp["perc.lower"], hyp["perc.upper"])]})
     typed = "type" in hyp.columns
     if typed:
-        frame["Direct *c* [95% CI]"] = [f"{num(e, 3)} {ci_text(a, b)}" for e, a, b in
+        frame["Direct *c* [95% CI]"] = [f"{estimate_text(e)} {ci_text(a, b)}" for e, a, b in
                                         zip(hyp["direct.est"], hyp["direct.lower"], hyp["direct.upper"])]
         frame["Mediation"] = hyp["type"]
     frame["Supported"] = hyp["supported"]

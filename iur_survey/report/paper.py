@@ -54,8 +54,8 @@ from ..sem.table import is_fiml
 from ..sem.results import NotConvergedError, missing_words, require_converged  # noqa: F401 (NotConvergedError)
 from ..sem.results_file import group_tests, load_results_file, require_fitted_data, stat_group_of
 from ..sem.table import group_text
-from .format import (DASH, cardinal, chisq, ci_text, delta_fit, group_caption, group_prose, group_wordings,
-                     instrument_wordings, integer, merged_caption, num, p_rel, pval, quantity, stars)
+from .format import (DASH, cardinal, chisq, ci_text, delta_fit, estimate_text, group_caption, group_prose,
+                     group_wordings, instrument_wordings, integer, merged_caption, num, p_rel, pval, quantity, stars)
 from .sem_tables import ALPHA_CI_NOTE, mixed_scale_alpha_note  # the notes on α, shared with the book's table
 from .sem_tables import fit_row, improper_legend, improper_note, improper_solution  # noqa: F401 (their home)
 from .sem_tables import defined_title
@@ -211,14 +211,87 @@ def _constraints_note(results: Mapping) -> str:
 
     >>> _constraints_note({"call": {"options": {"group_equal": ["loadings", "intercepts"]}},
     ...                    "group_partial": ["x3 ~ 1", "x7 ~ 1"]})
-    ' Equality constraints across groups (lavaan group.equal, `--equal`): loadings, intercepts; freed from them (lavaan group.partial, `--free`): x3 ~ 1, x7 ~ 1.'
+    ' Equality constraints across groups (lavaan group.equal): loadings, intercepts; freed from them (lavaan group.partial): x3 ~ 1, x7 ~ 1.'
+
+    A table note is copied into a paper: it names lavaan's arguments, never this package's command-line options.
     """
     ge = group_equal(results)
     if not ge:
         return ""
     gp = group_partial(results)
-    return (f" Equality constraints across groups (lavaan group.equal, `--equal`): {', '.join(ge)}"
-            + (f"; freed from them (lavaan group.partial, `--free`): {', '.join(gp)}" if gp else "") + ".")
+    return (f" Equality constraints across groups (lavaan group.equal): {', '.join(ge)}"
+            + (f"; freed from them (lavaan group.partial): {', '.join(gp)}" if gp else "") + ".")
+
+
+_GROUP_EQUAL_LABEL = re.compile(r"\.p\d+\.")
+
+
+def equal_paths(results: Mapping) -> dict[tuple[str, str], str]:
+    """The ``~`` paths of a multi-group fit held equal across its groups, {(lhs, rhs): how}: one label in every
+    group (lavaan's rule: a label names one parameter; ``"group.equal"`` when it is lavaan's own ``.pN.`` label of
+    ``group.equal``, else ``"label a1"``), or an unlabelled path under ``group.equal = "regressions"`` that
+    ``group.partial`` does not free.  {} for one group.  The constraints a reader of the paths cannot see: the
+    groups' *b* are then equal by constraint, not by estimate (``SEMResult.summary()``'s "Equal across groups").
+
+    >>> est = [{"lhs": "y", "op": "~", "rhs": x, "group": g, "label": lab, "est": 1}
+    ...        for g in ("a", "b") for x, lab in (("x1", "c1"), ("x2", f"c2.{g}"), ("x3", ".p9."), ("x4", ""))]
+    >>> equal_paths({"estimates": est})
+    {('y', 'x1'): 'label c1', ('y', 'x3'): 'group.equal'}
+    >>> equal_paths({"estimates": est, "call": {"options": {"group_equal": ["regressions"]}}})[("y", "x4")]
+    'group.equal'
+    """
+    est = estimates_frame(results)
+    groups = _groups(est)
+    if len(groups) < 2:
+        return {}
+    reg = est[(est["op"] == "~") & est["group"].isin(groups)]
+    by_ge = "regressions" in group_equal(results)
+    freed = (reg["group_partial"].map(lambda v: v is True) if "group_partial" in reg.columns
+             else pd.Series(False, index=reg.index))
+    out = {}
+    for key, d in reg.groupby(["lhs", "rhs"], sort=False):
+        labels = set(d["label"].astype(str))
+        if set(d["group"]) != set(groups) or len(labels) != 1:
+            continue
+        lab = next(iter(labels))
+        if lab:
+            out[(str(key[0]), str(key[1]))] = "group.equal" if _GROUP_EQUAL_LABEL.fullmatch(lab) else f"label {lab}"
+        elif by_ge and not freed[d.index].any():
+            out[(str(key[0]), str(key[1]))] = "group.equal"
+    return out
+
+
+def _equal_paths_note(results: Mapping, name=lambda lhs, rhs: f"{rhs} → {lhs}") -> str:
+    """The paths tables' sentence on the paths held equal across the groups (:func:`equal_paths`), or that none
+    is, so that a reader knows whether the groups' paths differ by estimate or are equal by constraint; "" for
+    one group.  ``name``: how the table names a path.
+
+    >>> est = [{"lhs": "y", "op": "~", "rhs": x, "group": g, "label": lab, "est": 1}
+    ...        for g in ("a", "b") for x, lab in (("x1", "c1"), ("x2", f"c2.{g}"))]
+    >>> _equal_paths_note({"estimates": est})
+    " Held equal across groups (one estimate for every group): by a label shared by the groups (lavaan's rule), x1 → y (c1). The other paths are estimated freely in each group."
+    >>> _equal_paths_note({"estimates": est[::2]})
+    " Every path is held equal across groups (one estimate for every group: a label shared by the groups, lavaan's rule)."
+    >>> _equal_paths_note({"estimates": est[1::2]})
+    ' No path is held equal across groups: each is estimated freely in each group.'
+    """
+    est = estimates_frame(results)
+    if len(_groups(est)) < 2 or not (est["op"] == "~").any():
+        return ""
+    eq = equal_paths(results)
+    if not eq:
+        return " No path is held equal across groups: each is estimated freely in each group."
+    by_ge = [name(lhs, rhs) for (lhs, rhs), why in eq.items() if why == "group.equal"]
+    by_label = [f"{name(lhs, rhs)} ({why.split(' ', 1)[1]})" for (lhs, rhs), why in eq.items() if why != "group.equal"]
+    n_paths = len(est.loc[est["op"] == "~", ["lhs", "rhs"]].drop_duplicates())
+    if len(eq) == n_paths:
+        how = [w for w, hit in (("lavaan group.equal", by_ge), ("a label shared by the groups, lavaan's rule",
+                                                                 by_label)) if hit]
+        return f" Every path is held equal across groups (one estimate for every group: {' and '.join(how)})."
+    parts = ([f"by lavaan group.equal, {', '.join(by_ge)}"] if by_ge else []) + (
+        [f"by a label shared by the groups (lavaan's rule), {', '.join(by_label)}"] if by_label else [])
+    return (" Held equal across groups (one estimate for every group): " + "; ".join(parts)
+            + ". The other paths are estimated freely in each group.")
 
 
 def model_constraints(results: Mapping) -> list[str]:
@@ -656,8 +729,9 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
             note += (f" Group sizes{f' of {lab}' if len(results) > 1 else ''}: " + ", ".join(
                 f"{merged_caption(g, group_variable(r), groups_merged(r))} *n* = {integer(n)}"
                 for g, n in sizes.items()) + ".")
-    for lab, r in results.items():      # what the fit warned about belongs beside its numbers
-        said = [syntax_spans(str(w).rstrip(".")) for w in (r.get("warnings") or [])]
+    for lab, r in results.items():      # what the fit warned about belongs beside its numbers, as facts
+        said = list(dict.fromkeys(w for w in (syntax_spans(paper_warning(w, r)) for w in r.get("warnings") or [])
+                                  if w))
         if said:
             note += f" Warnings of the fit{f' {lab}' if len(results) > 1 else ''}: " + "; ".join(said) + "."
     return APATable(frame, title, number=number, note=note,
@@ -675,6 +749,82 @@ def _group_test_rows(results: Mapping, row: str, parts: Mapping[str, Any] | None
     var = group_variable(results)
     return [{"Model": f"{row}: {group_caption(g, var)}", "*N*": integer(sizes[g]) if g in sizes else "",
              "χ²": chisq(math.nan if v is None else v)} for g, v in parts.items()]
+
+
+#: the first word of a clause of a warning that tells the analyst what to do (the command line's advice), not
+#: what the fit is: such a clause is left out of a table note, which a paper carries
+_ADVICE = re.compile(r"(?:or\s+)?(?:consider|sort|give|write|use|rerun|re-run|run|refit|re-fit|pass|merge|add|try|"
+                     r"see|check|fix|drop|remove|set|specify|increase|raise|edit|rename|recode|rescale|divide)\b", re.I)
+#: an option of the command line or a command of this package in a clause
+_COMMAND = re.compile(r"(?<![\w-])--[a-z]|iur-survey\b")
+#: a file named at the start of a warning ("model.lav: ...", "/home/u/m.lav:3:1: ...")
+_FILE_PREFIX = re.compile(r"^\s*(?:[A-Za-z]:)?[^\s:;]*\.(?:lav|txt|model|csv|json|ya?ml)(?::\d+){0,2}:\s+")
+
+
+def _top_level_split(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` outside brackets and code spans."""
+    parts, depth, code, start, k = [], 0, False, 0, 0
+    while k < len(text):
+        c = text[k]
+        if c == "`":
+            code = not code
+        elif not code and c in "([{":
+            depth += 1
+        elif not code and c in ")]}":
+            depth = max(0, depth - 1)
+        elif not code and depth == 0 and text.startswith(sep, k):
+            parts.append(text[start:k])
+            start = k + len(sep)
+            k = start
+            continue
+        k += 1
+    return parts + [text[start:]]
+
+
+def paper_warning(text: str, results: Mapping | None = None) -> str:
+    """A warning of the fit as a table note carries it into a paper: what the fit is, not what to type.  A clause
+    (between ``; ``, or the last one after ``: ``) that gives advice (``consider --merge-groups ...``, ``sort the
+    data by ...``, ``write c(...) ...``) or names a command-line option or command is left out, and so is a
+    bracket that does; a model file named at its start is left out (its folders are a user's); a group named by
+    its code (``group 'government' of 'role'``) is named as the tables name it (``group Government``).  The
+    results.json keeps the warning whole.
+
+    >>> w = ("group 'government' of 'role' has 95 cases, fewer than the 105 the small-group rule asks (n >= "
+    ...      "max(100, q)): its estimates are unstable; consider --merge-groups government=research_institute "
+    ...      "(or --merge-groups smallest)")
+    >>> paper_warning(w, {"call": {"options": {"group": "role"}}})
+    'group government has 95 cases, fewer than the 105 the small-group rule asks (n >= max(100, q)): its estimates are unstable'
+    >>> paper_warning("/home/li/m.lav: a label written once (e.g. `a1*GOV`) names ONE parameter shared by all 3 "
+    ...               "groups, so those parameters are constrained equal across groups; write `c(a1.g1, a1.g2, ...)*GOV` "
+    ...               "for group-specific ones (`iur-survey fit DATA --group G --print-model` prints it)")
+    'a label written once (e.g. `a1*GOV`) names ONE parameter shared by all 3 groups, so those parameters are constrained equal across groups'
+    >>> paper_warning("the groups of 'wave' are coded 1..2 but numbered by first appearance: group 1 is code '2'; "
+    ...               "group numbers are positions, not codes: sort the data by 'wave' to make them agree.")
+    "the groups of 'wave' are coded 1..2 but numbered by first appearance: group 1 is code '2'; group numbers are positions, not codes"
+    """
+    text = _FILE_PREFIX.sub("", str(text).strip()).rstrip(".")
+    keep = []
+    for clause in _top_level_split(text, "; "):
+        if _ADVICE.match(clause.strip()):
+            continue
+        if _COMMAND.search(clause):
+            # a bracket that names a command goes; a clause that still names one is advice
+            clause = re.sub(r"\s*\([^()]*(?:--[a-z]|iur-survey)[^()]*\)", "", clause)
+            if _COMMAND.search(clause):
+                *head, last = _top_level_split(clause, ": ")
+                if not head or _COMMAND.search(": ".join(head)):
+                    continue
+                clause = ": ".join(head)
+        *head, last = _top_level_split(clause, ": ")
+        if head and _ADVICE.match(last.strip()):
+            clause = ": ".join(head)
+        keep.append(clause.strip())
+    out = "; ".join(c for c in keep if c)
+    var = group_variable(results or {})
+    if var:
+        out = re.sub(rf"\bgroup '([^']*)' of '{re.escape(var)}'",
+                     lambda m: "group " + group_prose(m.group(1), var), out)
+    return out
 
 
 #: a word of lavaan syntax with an asterisk (``a1*GOV``, ``c(a1.g1, a1.g2)*GOV``'s ``...)*GOV``)
@@ -1110,7 +1260,7 @@ def _fixed_loadings(lam: pd.DataFrame, blocks: Mapping | None = None) -> str:
     parts = []
     shown = lam[fixed]
     if len(shown):
-        parts.append("fixed, no *SE*: " + ", ".join(f"{names.get(a, a)} =~ {b} {num(v, 3)}" for a, b, v in
+        parts.append("fixed, no *SE*: " + ", ".join(f"{names.get(a, a)} =~ {b} {estimate_text(v)}" for a, b, v in
                                                     zip(shown["lhs"], shown["rhs"], shown["est"])))
     free = [names.get(f, f) for f in facs if not fixed[lam["lhs"] == f].any()]
     if free:
@@ -1171,7 +1321,8 @@ def measurement_apa(results: Mapping, data: pd.DataFrame | None = None, number=N
             item = sub["rhs"].iloc[k]
             rows.append({"Construct": ("" if k else f"{block['name']} (product indicators)" if block else f),
                          "Item": block["items"].get(item, item) if block else item,
-                         "*b*": num(sub["est"].iloc[k], 3), "*SE*": DASH if fixed else num(sub["se"].iloc[k], 3),
+                         "*b*": estimate_text(sub["est"].iloc[k]),
+                         "*SE*": DASH if fixed else estimate_text(sub["se"].iloc[k]),
                          "β": num(sub["std.all"].iloc[k], 3, False),
                          "α": num(rel.loc[f, "alpha"], 3, False) if k == 0 else "",
                          "95% CI": (ci_text(rel.loc[f, "alpha.lower"], rel.loc[f, "alpha.upper"], 3, False)
@@ -1389,11 +1540,11 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
     if pls_whole:
         note += pls_whole
     elif not ci:
-        note += (" HTMT CIs come from the bootstrap of `iur-survey pls` (pass its pls.json)"
+        note += (" HTMT without a confidence interval (no bootstrap of it)"
                  + ("" if ht or ht_reason else f"; the HTMT needs the data: — ({no_data or 'no data of this group'})")
                  + ".")
     else:
-        note += " HTMT and its percentile bootstrap 95% CI from `iur-survey pls`" + _pls_missing_words(pls) + "."
+        note += " HTMT and its percentile bootstrap 95% CI from the PLS bootstrap" + _pls_missing_words(pls) + "."
     return APATable(frame, title, number=number, note=note,
                     numeric=("*r*", "√AVE", "HTMT", "HTMT 95% CI"))
 
@@ -1408,7 +1559,7 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     rows = []
     for r in reg.to_dict("records"):
         row = {"Group": group_caption(r["group"], group_variable(results))} if multi else {}
-        row.update({"Path": f"{blocks[r['rhs']]['name'] if r['rhs'] in blocks else r['rhs']} → {r['lhs']}", "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+        row.update({"Path": f"{blocks[r['rhs']]['name'] if r['rhs'] in blocks else r['rhs']} → {r['lhs']}", "*b*": estimate_text(r["est"]), "*SE*": estimate_text(r["se"]),
                     "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
         rows.append(row)
@@ -1416,6 +1567,7 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
             f"(std.all). {STARS_NOTE}" + _r2_note(results, reg)
             + _tiny_note(reg, lambda r: f"{r['rhs']} → {r['lhs']}") + se_p_note(results) + _constraints_note(results)
+            + _equal_paths_note(results, lambda lhs, rhs: f"{blocks[rhs]['name'] if rhs in blocks else rhs} → {lhs}")
             + improper_note(est, group_variable(results)))
     for r in results.get("interaction") or []:
         if r.get("standardized") is not None:
@@ -1466,7 +1618,7 @@ def thresholds_apa(results: Mapping, number=None, title: str = "Thresholds of th
         row = rows.setdefault((r["group"], str(r["lhs"])), {
             **({"Group": group_caption(r["group"], var)} if multi else {}), "Item": str(r["lhs"]),
             **{t: "" for t in names}})
-        row[str(r["rhs"])] = f"{num(r['est'], 3)} ({num(r['se'], 3)})"
+        row[str(r["rhs"])] = f"{estimate_text(r['est'])} ({estimate_text(r['se'])})"
     frame = pd.DataFrame(list(rows.values()))
     theta = str(((results.get("call") or {}).get("options") or {}).get("parameterization") or "delta") == "theta"
     note = ("Estimate (*SE*) of each threshold (lavaan's `item | t1`, `| t2`, ...: where the latent response "
@@ -1571,8 +1723,8 @@ def residual_covariances_apa(results: Mapping, number=None, title: str = "Residu
     rows = []
     for r in cov.to_dict("records"):
         rows.append({**({"Group": group_caption(r["group"], var)} if multi else {}),
-                     "Residual covariance": f"{r['lhs']} ↔ {r['rhs']}", "*b*": num(r["est"], 3),
-                     "*SE*": num(r["se"], 3), "95% CI": ci_text(r.get('ci.lower'), r.get('ci.upper')),
+                     "Residual covariance": f"{r['lhs']} ↔ {r['rhs']}", "*b*": estimate_text(r["est"]),
+                     "*SE*": estimate_text(r["se"]), "95% CI": ci_text(r.get('ci.lower'), r.get('ci.upper')),
                      "*r*": num(r["std.all"], 2, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
     frame = pd.DataFrame(rows)
     note = (f"lavaan's `~~` rows between two observed variables: *b*, the covariance of their residuals (what "
@@ -1608,7 +1760,7 @@ def _jn_sentence(rec: Mapping, path: str) -> str:
     sd = (f" ({num(jn['lower_sd'], 2)} and {num(jn['upper_sd'], 2)} SD)"
           if jn.get("lower_sd") is not None and jn.get("upper_sd") is not None else "")
     return (f" {path}: significant (*p* < {alpha}) for {mod} {'between' if inside else 'below'} "
-            f"{num(jn['lower'], 3)} and {'' if inside else 'above '}{num(jn['upper'], 3)}{sd} (Johnson–Neyman "
+            f"{estimate_text(jn['lower'])} and {'' if inside else 'above '}{estimate_text(jn['upper'])}{sd} (Johnson–Neyman "
             "bounds).")
 
 
@@ -1647,8 +1799,8 @@ def simple_slopes_apa(results: Mapping, number=None, title: str = "Simple slopes
         for s in rec.get("simple_slopes") or []:
             rows.append({**({"Group": group_caption(rec.get("group"), var)} if multi else {}), "Path": path,
                          "Moderator": f"{mod} {_sd_words(s['at'])}" if mod else _sd_words(s["at"]),
-                         "Value": num(s.get("moderator"), 3), "*b*": num(s.get("slope"), 3),
-                         "*SE*": num(s.get("se"), 3),
+                         "Value": estimate_text(s.get("moderator")), "*b*": estimate_text(s.get("slope")),
+                         "*SE*": estimate_text(s.get("se")),
                          "95% CI": ci_text(s.get('ci.lower'), s.get('ci.upper')),
                          "*p*": pval(s.get("pvalue"))})
         jn += _jn_sentence(rec, path + where)
@@ -1746,7 +1898,7 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
                          or DASH}
                         if eg else {}),
                      "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
-                     "*b*": num(r["est"], 3), "*SE*": num(r["se"], 3),
+                     "*b*": estimate_text(r["est"]), "*SE*": estimate_text(r["se"]),
                      "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
                      "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
                      "β 95% CI": DASH if sci is None else ci_text(sci[0], sci[1], 3, False),
@@ -1754,7 +1906,7 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
     frame = pd.DataFrame(rows)
     boot = isinstance(results.get("bootstrap"), Mapping) and results.get("bootstrap")
     note = (f"*b*: the defined parameter (lavaan `:=`, as its Definition says), its *SE* and {_ci_kind(results)}"
-            + ("" if boot else " (delta method; run `iur-survey fit --bootstrap B` for bootstrap CIs)")
+            + ("" if boot else " (delta method)")
             + f"; β: completely standardized. {STARS_NOTE}" + _tiny_note(d, lambda r: str(r["lhs"])))
     if not has_std_ci:
         note += " β 95% CI: results.json has no interval of the standardized effects (—)."
@@ -1952,8 +2104,35 @@ def invariance_apa(results: Mapping, number=None, title: str = "Measurement inva
     elif any(d.startswith(NOT_REACHED) for d in decisions):
         note += (" The first step not supported ends the sequence (as lavaan / semTools users read it): the steps "
                  "after it are not reached, their fit and changes are shown but not judged.")
+    note += _sequence_warnings(results, [str(s.get("step")) for s in steps])
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c not in ("Step", "Decision")))
+
+
+def _sequence_warnings(results: Mapping, steps: Sequence[str]) -> str:
+    """The invariance table's sentence on the warnings of its steps (results.json's
+    ``invariance_info.warnings``, e.g. a group with fewer cases than the free parameters of the configural and
+    scalar models), as the fit table says the fit's (:func:`paper_warning`: facts, no advice); a warning the fit
+    table already says (the same text, with or without its step's name) is not said again.
+
+    >>> r = {"warnings": ["group 'c' of 'g' has 60 cases; consider --merge-groups smallest"],
+    ...      "call": {"options": {"group": "g"}},
+    ...      "invariance_info": {"warnings": ["group 'c' of 'g' has 60 cases; consider --merge-groups smallest",
+    ...          "configural: group 'c' of 'g' has 26 cases for the 30 free parameters of its own: fewer cases "
+    ...          "than parameters; merge it with another group, or collect more responses",
+    ...          "metric: group 'c' of 'g' has 60 cases; consider --merge-groups smallest"]}}
+    >>> _sequence_warnings(r, ["configural", "metric"])
+    ' Warnings of the steps: configural: group c has 26 cases for the 30 free parameters of its own: fewer cases than parameters.'
+    """
+    said = {paper_warning(w, results) for w in results.get("warnings") or []}
+    out = []
+    for w in (results.get("invariance_info") or {}).get("warnings") or []:
+        text = paper_warning(w, results)
+        bare = next((text[len(st) + 2:] for st in steps if text.startswith(f"{st}: ")), text)
+        if text and text not in said and bare not in said:
+            out.append(syntax_spans(text))
+    out = list(dict.fromkeys(out))
+    return f" Warnings of the steps: {'; '.join(out)}." if out else ""
 
 
 def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural paths by group") -> APATable | None:
@@ -1975,24 +2154,24 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
         row = {"Path": f"{blocks[key[1]]['name'] if key[1] in blocks else key[1]} → {key[0]}"}
         for g in groups:
             hit = reg[(reg["lhs"] == key[0]) & (reg["rhs"] == key[1]) & (reg["group"] == g)]
-            row[head[g]] = DASH if hit.empty else (f"{num(hit['est'].iloc[0], 3)} "
+            row[head[g]] = DASH if hit.empty else (f"{estimate_text(hit['est'].iloc[0])} "
                                                    f"(β {num(hit['std.all'].iloc[0], 3, False)})"
                                              + stars(hit["pvalue"].iloc[0]))
         rows.append(row)
     frame = pd.DataFrame(rows)
-    test_note = _group_path_tests_columns(frame, results, list(dict.fromkeys(zip(reg["lhs"], reg["rhs"]))))
-    labels = est.loc[est["op"] == "~", "label"].astype(str)
-    shared = any(labels.str.len() > 0) and reg.groupby(["lhs", "rhs"])["label"].nunique().eq(1).all() \
-        and reg["label"].astype(str).str.len().gt(0).all()
+    name = (lambda lhs, rhs: f"{blocks[rhs]['name'] if rhs in blocks else rhs} → {lhs}")
+    equal = {name(*k) for k in equal_paths(results)}
+    test_note = _group_path_tests_columns(frame, results, list(dict.fromkeys(zip(reg["lhs"], reg["rhs"]))),
+                                          equal, name)
     note = f"Unstandardized *b* (β: completely standardized, within group). {STARS_NOTE}"
-    if shared:
-        note += " The paths carry one label shared by the groups: they are constrained equal across groups."
-    note += test_note + _constraints_note(results) + improper_note(est, var)
+    note += (_equal_paths_note(results, name) + test_note + _constraints_note(results)
+             + improper_note(est, var))
     return APATable(frame, title, number=number, note=note,
                     numeric=tuple(c for c in frame.columns if c != "Path"))
 
 
-def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list) -> str:
+def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list, equal: set | frozenset = frozenset(),
+                              name=lambda lhs, rhs: f"{rhs} → {lhs}") -> str:
     """Add results.json's ``group_path_tests`` (the Wald test that a path is equal in every group,
     :func:`iur_survey.sem.compare.group_path_tests`) to the paths-by-group ``frame`` as columns, in place; return
     the note's sentence on them ("" when the results hold none: a fit written before they were recorded says so).
@@ -2006,20 +2185,23 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
     (['Path', 'a', 'b', 'Wald χ²(1)', '*p*', '*p* Holm'], ['4.10', '.043', '.043'])
 
     Every path constrained equal (one label shared by the groups): dashes, and the note says why (no Holm
-    adjustment "over the 0 paths tested"):
+    adjustment "over the 0 paths tested"), once for all the paths of one reason; ``equal``, the paths the note
+    names as held equal (:func:`_equal_paths_note`), are not listed again:
 
-    >>> g = pd.DataFrame({"Path": ["GOV → COL"], "a": ["0.3"], "b": ["0.3"]})
-    >>> print(_group_path_tests_columns(g, {"group_path_tests": {"paths": [{"lhs": "COL", "op": "~", "rhs": "GOV",
-    ...     "df": 0, "note": "constrained equal across groups by the model"}]}}, [("COL", "GOV")]))
-     Not tested (—): GOV → COL: constrained equal across groups by the model.
+    >>> g = pd.DataFrame({"Path": ["GOV → COL", "MKT → COL"], "a": ["0.3", "0.2"], "b": ["0.3", "0.2"]})
+    >>> t = {"group_path_tests": {"paths": [{"lhs": "COL", "op": "~", "rhs": r, "df": 0,
+    ...      "note": "constrained equal across groups by the model"} for r in ("GOV", "MKT")]}}
+    >>> print(_group_path_tests_columns(g, t, [("COL", "GOV"), ("COL", "MKT")]))
+     Not tested (—): GOV → COL, MKT → COL (constrained equal across groups by the model).
+    >>> print(_group_path_tests_columns(g, t, [("COL", "GOV"), ("COL", "MKT")], {"GOV → COL", "MKT → COL"}))
+     Not tested (—): the paths held equal across groups.
     >>> _group_path_tests_columns(pd.DataFrame({"Path": ["GOV → COL"]}), {}, [("COL", "GOV")])[:45]
     ' No test of the equality of the paths across '
     """
     t = results.get("group_path_tests")
     if not t:
-        return (" No test of the equality of the paths across the groups is recorded (refit with this version of "
-                "`iur-survey fit --group`): a path significant in one group and not in another does not show "
-                "that the groups differ.")
+        return (" No test of the equality of the paths across the groups is recorded: a path significant in one "
+                "group and not in another does not show that the groups differ.")
     if t.get("error"):
         return f" The equality of the paths across the groups could not be tested: {t['error']}."
     by = {(r["lhs"], r["rhs"]): r for r in t.get("paths") or [] if r.get("op") == "~"}
@@ -2041,10 +2223,15 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list)
             + (f", {se} covariance of the estimates" if se else "") + "); *p* Holm: adjusted over the "
             f"{cardinal(tested)} path{'s' if tested != 1 else ''} tested. A path significant in one group "
             "and not in another is no evidence that the groups differ: the Wald test is.") if tested else ""
-    untested = [(f"{k[1]} → {k[0]}", r.get("note") or "not tested") for k, r in zip(keys, rows)
+    untested = [(name(k[0], k[1]), r.get("note") or "not tested") for k, r in zip(keys, rows)
                 if r is not None and not r.get("df")]
     if untested:
-        note += " Not tested (—): " + "; ".join(f"{path}: {why}" for path, why in untested) + "."
+        why_paths: dict[str, list[str]] = {}
+        for path, why in untested:
+            why_paths.setdefault("the paths held equal across groups" if path in equal else why, []).append(path)
+        note += " Not tested (—): " + "; ".join(
+            why if why == "the paths held equal across groups" else f"{', '.join(paths)} ({why})"
+            for why, paths in why_paths.items()) + "."
     j = t.get("joint") or {}
     if j.get("df"):
         note += (f" All paths equal at once: Wald χ²({int(j['df'])}) = {chisq(j['Wald'])}, "
@@ -2279,7 +2466,7 @@ def pls_apa(pls: Mapping) -> list[APATable]:
     if pls.get("comparison"):
         argv = list((pls.get("call") or {}).get("argv") or [])
         src = argv[argv.index("--compare") + 1] if "--compare" in argv[:-1] else None
-        fit = f"the CB-SEM fit {Path(src).name}" if src else "the CB-SEM fit compared (`iur-survey pls --compare`)"
+        fit = f"the CB-SEM fit {Path(src).name}" if src else "the CB-SEM fit compared"
         cmp = pd.DataFrame(pls["comparison"])
         t = pls_comparison_table(
             cmp, B=(pls.get("bootstrap") or {}).get("n_boot"), cb_model=fit, cb_boot=f"the bootstrap of {fit}",

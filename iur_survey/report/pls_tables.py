@@ -19,7 +19,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .format import DASH, ci_text, num, pval, quantity
+from .format import DASH, ci_text, estimate_text, num, pval, quantity
 from ..study import INDIRECT, TOTAL, effect_source
 from .sem_tables import MEDIATOR, OUTCOME
 from .tables import APATable, triangle_table
@@ -214,13 +214,13 @@ def pls_paths_table(pls, number=None, title: str = "PLS-SEM path coefficients an
     f2 = {(r["lhs"], r["rhs"]): r.get("f2") for r in pls.get("f_squared") or []}
     rows = []
     for r in pls.get("paths") or []:
-        rows.append({"Effect": f"{r['rhs']} → {r['lhs']}", "β": num(r["est"], 3, False), "*SE*": num(r.get("se"), 3),
+        rows.append({"Effect": f"{r['rhs']} → {r['lhs']}", "β": num(r["est"], 3, False), "*SE*": estimate_text(r.get("se")),
                      "*t*": num(r.get("t"), 2), "*p*": pval(r.get("pvalue")),
                      "95% CI": ci_text(r.get("ci.lower"), r.get("ci.upper"), 3, False),
                      "f²": num(f2.get((r["lhs"], r["rhs"])), 3)})
     for r in pls.get("defined") or []:
         rows.append({"Effect": f"{r['name']} := `{r['expression']}`", "β": num(r["est"], 3, False),
-                     "*SE*": num(r.get("se"), 3), "*t*": num(r.get("t"), 2), "*p*": pval(r.get("pvalue")),
+                     "*SE*": estimate_text(r.get("se")), "*t*": num(r.get("t"), 2), "*p*": pval(r.get("pvalue")),
                      "95% CI": ci_text(r.get("ci.lower"), r.get("ci.upper"), 3, False), "f²": DASH})
     frame = pd.DataFrame(rows, columns=["Effect", "β", "*SE*", "*t*", "*p*", "95% CI", "f²"])
     level = boot.get("level") or 0.95
@@ -238,7 +238,7 @@ def pls_paths_table(pls, number=None, title: str = "PLS-SEM path coefficients an
                  f"{round(100 * float(level))}% CI from {int(B):,} bootstrap resamples{seed}; an indirect effect is "
                  "significant when its interval excludes 0 (Hair et al., 2021), whatever its *p*.")
     else:
-        note += "No bootstrap (`iur-survey pls --bootstrap 0`): no *SE*, *t*, *p* or interval."
+        note += "No bootstrap: no *SE*, *t*, *p* or interval."
     note += (" f²: the effect size of the predictor on the outcome's R² (0.02 small, 0.15 medium, 0.35 large).")
     r2 = pls.get("r2") or []
     if r2:

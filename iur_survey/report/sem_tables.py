@@ -23,7 +23,7 @@ import pandas as pd
 from ..sem.fitmeasures import chisq_pvalue
 from ..study import INDIRECT, MECHANISMS, OUTCOMES, effect_source
 from . import format as _format
-from .format import DASH, chisq, ci_text, group_caption, num, p_rel, pval, stars
+from .format import DASH, chisq, ci_text, estimate_text, group_caption, num, p_rel, pval, stars
 from .tables import APATable, apa_table, code_span
 
 MEDIATOR, OUTCOME = OUTCOMES
@@ -150,8 +150,8 @@ def loadings_table(estimates: pd.DataFrame, number=None, title: str = "Factor lo
     first = ~lam["construct"].duplicated()
     frame = pd.DataFrame({
         "Construct": [c if f else "" for c, f in zip(lam["construct"], first)], "Item": lam["item"],
-        "*b*": [num(v, 3) for v in lam["est"]],
-        "*SE*": [DASH if f else num(v, 3) for v, f in zip(lam["se"], fixed)],
+        "*b*": [estimate_text(v) for v in lam["est"]],
+        "*SE*": [DASH if f else estimate_text(v) for v, f in zip(lam["se"], fixed)],
         "*z*": [DASH if f else num(v, 2) for v, f in zip(lam["z"], fixed)],
         "*p*": [DASH if f else pval(v) for v, f in zip(lam["pvalue"], fixed)],
         "β": [num(v, 3, False) for v in lam["std.all"]]})
@@ -337,7 +337,7 @@ def hypotheses_table(estimates: pd.DataFrame, number=None, title: str = "Hypothe
     bad = improper_solution(estimates)
     supported = [IMPROPER_VERDICT.format(v) for v in h["supported"]] if bad else h["supported"]
     frame = pd.DataFrame({"Hypothesis": h["hypothesis"], "Effect": h["effect"], "Parameter": h["label"],
-                          "*b*": [num(v, 3) for v in h["est"]], "*SE*": [num(v, 3) for v in h["se"]],
+                          "*b*": [estimate_text(v) for v in h["est"]], "*SE*": [estimate_text(v) for v in h["se"]],
                           "β": [num(v, 3, False) + stars(p) for v, p in zip(h["std.all"], h["pvalue"])],
                           "*p*": [pval(v) for v in h["pvalue"]], "Supported": supported})
     if bad:
@@ -378,7 +378,7 @@ def paths_table(estimates: pd.DataFrame, number=None, title: str = "Structural p
     solution is improper (:func:`improper_note`)."""
     reg = regressions(estimates)
     frame = pd.DataFrame({"Path": reg["path"], "Parameter": reg["label"] if "label" in reg else "",
-                          "*b*": [num(v, 3) for v in reg["est"]], "*SE*": [num(v, 3) for v in reg["se"]],
+                          "*b*": [estimate_text(v) for v in reg["est"]], "*SE*": [estimate_text(v) for v in reg["se"]],
                           "95% CI": [ci_text(a, b) for a, b in zip(reg["ci.lower"], reg["ci.upper"])],
                           "β": [num(v, 3, False) for v in reg["std.all"]], "*z*": [num(v, 2) for v in reg["z"]],
                           "*p*": [pval(v) for v in reg["pvalue"]]})
@@ -392,7 +392,7 @@ def defined_table(estimates: pd.DataFrame, number=None,
     """The ``:=`` rows (indirect ``ind_X`` and total ``tot_X`` effects) with their delta-method SEs and CIs."""
     d = defined(estimates)
     frame = pd.DataFrame({"Effect": d["lhs"], "Definition": [code_span(v) for v in d["rhs"]],
-                          "Estimate": [num(v, 3) for v in d["est"]], "*SE* (delta)": [num(v, 3) for v in d["se"]],
+                          "Estimate": [estimate_text(v) for v in d["est"]], "*SE* (delta)": [estimate_text(v) for v in d["se"]],
                           "95% CI (delta)": [ci_text(a, b) for a, b in zip(d["ci.lower"], d["ci.upper"])],
                           "β": [num(v, 3, False) for v in d["std.all"]], "*z*": [num(v, 2) for v in d["z"]],
                           "*p*": [pval(v) for v in d["pvalue"]]})
@@ -777,7 +777,7 @@ def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: floa
     jn = "; ".join(f"{v:+.2f} SD" for v in jn_bounds) if len(jn_bounds) else "none within ±3 SD"
     return (f"On {int(n):,} respondents, the interaction coefficient is {quantity(b, 'b')} (SE {quantity(se, 'se')}, "
             f"*p* {p_rel(pvalue)}). In standard-deviation units of {focal}, {moderator} and {outcome} it is "
-            f"{num(std, 3)}. The effect of {focal} on {outcome} is {num(low, 2)} at one SD below the mean of "
+            f"{estimate_text(std)}. The effect of {focal} on {outcome} is {num(low, 2)} at one SD below the mean of "
             f"{moderator} and {num(high, 2)} at one SD above it. Johnson–Neyman bounds, the values of {moderator} "
             f"where the effect of {focal} turns from significant to not significant: {jn}. "
             + moderation_conclusion(pvalue, low, high, focal, moderator, outcome))

@@ -42,11 +42,14 @@ def test_label_warning_formulas_stay_whole(tmp_path, capsys):
         out = tmp_path / f"t.{fmt}"
         assert main(["tables", str(res), "--format", fmt, "--out", str(out)]) == 0
         text = out.read_text()
-        assert str(tmp_path) not in text and "m.lav: a label written once" in text     # no folder in a note
+        # no folder, no file name, no command-line advice in a note a paper carries (paper29: the advice clause
+        # "write `c(a1.g1, ...)*GOV` ... (`iur-survey fit DATA --group G --print-model` ...)" is left out)
+        assert str(tmp_path) not in text and "m.lav" not in text and "iur-survey fit" not in text
+        assert "a label written once (e.g." in text
         if fmt == "md":
-            assert "`c(a1.g1, a1.g2, ...)*GOV`" in text and "`...)*GOV`" not in text
+            assert "(e.g. `a1*GOV`)" in text and "`...)*GOV`" not in text
         else:
-            assert r"\texttt{c(a1.g1, a1.g2, ...)*GOV}" in text and r"\texttt{...)*GOV}" not in text
+            assert r"(e.g. \texttt{a1*GOV})" in text and r"\texttt{...)*GOV}" not in text
 
 
 def test_diagram_sample_line_has_thousands_separator():

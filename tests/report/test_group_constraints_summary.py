@@ -39,7 +39,9 @@ def test_every_path_shared_no_holm_over_zero_paths(tmp_path, capsys):
     assert "over 0 paths" not in out and "are the paths equal in every group? no path tested:" in out
     note = paths_by_group_apa(r).note
     assert "0 paths" not in note and "Holm" not in note
-    assert "Not tested (—): visual → textual: constrained equal across groups by the model" in note
+    assert "Every path is held equal across groups (one estimate for every group: a label shared by the groups, " \
+        "lavaan's rule)." in note
+    assert "Not tested (—): the paths held equal across groups." in note
 
 
 def test_one_path_tested_is_singular(tmp_path):

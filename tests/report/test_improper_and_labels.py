@@ -131,7 +131,7 @@ def test_groups_are_named_and_constraints_stated(multigroup, tmp_path):
     by = paper.paths_by_group_apa(res)
     assert by.frame.columns.tolist() == ["Path", *labels, "Wald χ²(3)", "*p*", "*p* Holm"]   # no unnamed "—" column; the equality test
     for t in (by, paper.paths_apa(res), paper.measurement_apa(res), eff):
-        assert "Equality constraints across groups (lavaan group.equal, `--equal`): loadings." in t.note
+        assert "Equality constraints across groups (lavaan group.equal): loadings." in t.note
     svg = tmp_path / "g.svg"
     assert main(["diagram", str(multigroup), "--group", labels[2], "--out", str(svg)]) == 0
     # worded as the tables word the instrument's groups ("University", not the code "university")

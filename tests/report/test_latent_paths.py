@@ -85,8 +85,11 @@ def _fit_results(**extra):
 def test_fit_warning_in_lavaan_syntax_keeps_its_asterisks(tmp_path):
     w = ("m.lav: a label written once (e.g. a1*GOV) names ONE parameter; write c(a1.g1, a1.g2, ...)*GOV for "
          "group-specific ones (`iur-survey fit DATA --print-model` prints it)")
-    t = paper.fit_apa({"m": _fit_results(warnings=[w])})
+    w2 = "COL ~ c(a1.g1, a1.g2, ...)*GOV keeps one label per group"
+    t = paper.fit_apa({"m": _fit_results(warnings=[w, w2])})
     assert "a1*GOV" in paper._plain(t.note) and "...)*GOV" in paper._plain(t.note)
+    # the advice of the command line is no part of a table note (paper29): the facts stay, the advice goes
+    assert "write c(" not in paper._plain(t.note) and "iur-survey" not in t.note and "m.lav" not in t.note
     tex = paper.to_latex([t])
     assert r"\texttt{a1*GOV}" in tex and r"\textit{GOV" not in tex
     rows = list(csv.reader(io.StringIO(paper.to_csv([t]))))

@@ -109,7 +109,7 @@ def test_python_api_tables_are_dataframes_equal_to_results(fitted):
     pls = {"n": 75, "missing": "mean", "n_imputed": 12,
            "htmt": [{"construct_1": "ind60", "construct_2": "dem60", "htmt": 0.5, "ci.lower": 0.3, "ci.upper": 0.7}]}
     note = paper.discriminant_apa(r, pls=pls).note
-    assert "from `iur-survey pls` (N = 75; 12 missing values replaced by the item mean, as PLS does)." in note
+    assert "from the PLS bootstrap (N = 75; 12 missing values replaced by the item mean, as PLS does)." in note
 
 
 def test_wlsmv_effects_carry_the_standardized_interval(tmp_path):

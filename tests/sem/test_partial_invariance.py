@@ -201,7 +201,7 @@ def test_cli_free_with_equal(tmp_path, capsys):
             "speed =~ x9, x3 ~ 1, x7 ~ 1") in said
     note = paper.paths_by_group_apa(res)          # no ~ paths: None; the measurement table's note says it
     assert note is None
-    assert "freed from them (lavaan group.partial, `--free`): speed =~ x9, x3 ~ 1, x7 ~ 1" in \
+    assert "freed from them (lavaan group.partial): speed =~ x9, x3 ~ 1, x7 ~ 1" in \
         paper._constraints_note(res)
 
 

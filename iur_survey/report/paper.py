@@ -261,6 +261,35 @@ def equal_paths(results: Mapping) -> dict[tuple[str, str], str]:
     return out
 
 
+def partly_equal_paths(results: Mapping) -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """The ``~`` paths of a multi-group fit that a label holds equal in some of its groups but not all,
+    {(lhs, rhs): (label, groups)}: ``c(a, a, b)*x`` makes the path one parameter in the first two groups (lavaan's
+    rule), which :func:`equal_paths` (equal in every group) does not list.  {} for one group.
+
+    >>> est = [{"lhs": "y", "op": "~", "rhs": "x", "group": g, "label": lab, "est": 1}
+    ...        for g, lab in (("g1", "a"), ("g2", "a"), ("g3", "b"))]
+    >>> partly_equal_paths({"estimates": est}), equal_paths({"estimates": est})
+    ({('y', 'x'): ('a', ['g1', 'g2'])}, {})
+    """
+    est = estimates_frame(results)
+    groups = _groups(est)
+    if len(groups) < 3:
+        return {}
+    reg = est[(est["op"] == "~") & est["group"].isin(groups)]
+    full = equal_paths(results)
+    out = {}
+    for key, d in reg.groupby(["lhs", "rhs"], sort=False):
+        key = (str(key[0]), str(key[1]))
+        if key in full:
+            continue
+        for lab, g in d.groupby(d["label"].astype(str), sort=False)["group"]:
+            shared = list(dict.fromkeys(g.astype(str)))
+            if lab and len(shared) > 1:
+                out[key] = (lab, shared)
+                break
+    return out
+
+
 def _equal_paths_note(results: Mapping, name=lambda lhs, rhs: f"{rhs} → {lhs}") -> str:
     """The paths tables' sentence on the paths held equal across the groups (:func:`equal_paths`), or that none
     is, so that a reader knows whether the groups' paths differ by estimate or are equal by constraint; "" for
@@ -274,13 +303,26 @@ def _equal_paths_note(results: Mapping, name=lambda lhs, rhs: f"{rhs} → {lhs}"
     " Every path is held equal across groups (one estimate for every group: a label shared by the groups, lavaan's rule)."
     >>> _equal_paths_note({"estimates": est[1::2]})
     ' No path is held equal across groups: each is estimated freely in each group.'
+
+    A label shared by some groups only (``c(a, a, b)*x``) is said too, with the groups:
+
+    >>> est = [{"lhs": "y", "op": "~", "rhs": "x", "group": g, "label": lab, "est": 1}
+    ...        for g, lab in (("g1", "a"), ("g2", "a"), ("g3", "b"))]
+    >>> _equal_paths_note({"estimates": est})
+    " Held equal in some groups only, by a label those groups share (lavaan's rule): x → y (a: g1, g2)."
     """
     est = estimates_frame(results)
     if len(_groups(est)) < 2 or not (est["op"] == "~").any():
         return ""
     eq = equal_paths(results)
+    part = partly_equal_paths(results)
+    some = (" Held equal in some groups only, by a label those groups share (lavaan's rule): "
+            + ", ".join(f"{name(lhs, rhs)} ({lab}: "
+                        f"{', '.join(merged_caption(g, group_variable(results), groups_merged(results)) for g in gs)})"
+                        for (lhs, rhs), (lab, gs) in part.items())
+            + "." if part else "")
     if not eq:
-        return " No path is held equal across groups: each is estimated freely in each group."
+        return some or " No path is held equal across groups: each is estimated freely in each group."
     by_ge = [name(lhs, rhs) for (lhs, rhs), why in eq.items() if why == "group.equal"]
     by_label = [f"{name(lhs, rhs)} ({why.split(' ', 1)[1]})" for (lhs, rhs), why in eq.items() if why != "group.equal"]
     n_paths = len(est.loc[est["op"] == "~", ["lhs", "rhs"]].drop_duplicates())
@@ -290,8 +332,8 @@ def _equal_paths_note(results: Mapping, name=lambda lhs, rhs: f"{rhs} → {lhs}"
         return f" Every path is held equal across groups (one estimate for every group: {' and '.join(how)})."
     parts = ([f"by lavaan group.equal, {', '.join(by_ge)}"] if by_ge else []) + (
         [f"by a label shared by the groups (lavaan's rule), {', '.join(by_label)}"] if by_label else [])
-    return (" Held equal across groups (one estimate for every group): " + "; ".join(parts)
-            + ". The other paths are estimated freely in each group.")
+    return (" Held equal across groups (one estimate for every group): " + "; ".join(parts) + "." + some
+            + " The other paths are estimated freely in each group.")
 
 
 def model_constraints(results: Mapping) -> list[str]:

@@ -177,3 +177,13 @@ def test_the_invariance_table_carries_its_steps_warnings(tmp_path):
     assert not COMMAND.search(note) and "merge it" not in note and "collect more" not in note
     fit_note = paper.fit_apa(res).note
     assert "sort the data" not in said and "positions, not codes" in fit_note and "positions, not codes" not in said
+
+
+def test_a_label_shared_by_some_groups_is_not_called_free():
+    """``c(a, a, b)*visual``: the path is one parameter in the first two groups.  Before, the note said "No path is
+    held equal across groups: each is estimated freely in each group"."""
+    est = [{"lhs": "textual", "op": "~", "rhs": "visual", "group": g, "label": lab, "est": 0.4}
+           for g, lab in (("g1", "a"), ("g2", "a"), ("g3", "b"))]
+    note = paper._equal_paths_note({"estimates": est})
+    assert "estimated freely in each group" not in note
+    assert "Held equal in some groups only" in note and "(a: g1, g2)" in note

@@ -266,14 +266,31 @@ def _group_model(args, syntax: str, source: str, ngroups: int, group_equal: list
         if relabelled:
             how += f" but group-specific for {', '.join(relabelled)} (--free)"
         return model, f"<default model, {ngroups} groups, {how}>", [], relabelled
-    if "regressions" not in group_equal and group_specific_labels(syntax, ngroups) != syntax:
+    per_group = group_specific_labels(syntax, ngroups) if "regressions" not in group_equal else syntax
+    if per_group != syntax:
+        lab, var = _single_label_example(per_group)
         return syntax, source, [
             # the formulas as code spans: a table note keeps them whole (c(a1.g1, a1.g2, ...)*GOV has spaces)
-            f"{_file_name(source)}: a label written once (e.g. `a1*GOV`) names ONE parameter shared by all {ngroups} groups "
-            "(lavaan's rule), so those parameters are constrained equal across groups; write "
-            "`c(a1.g1, a1.g2, ...)*GOV` for group-specific ones (`iur-survey fit DATA --group G --print-model` "
-            "prints the default model written that way)"], []
+            f"{_file_name(source)}: a label written once (e.g. `{lab}*{var}`) names ONE parameter shared by all "
+            f"{ngroups} groups (lavaan's rule), so those parameters are constrained equal across groups; write "
+            f"`c({lab}.g1, {lab}.g2, ...)*{var}` for group-specific ones (`iur-survey fit DATA --group G "
+            "--print-model` prints the default model written that way)"], []
     return syntax, source, [], []
+
+
+def _single_label_example(per_group: str) -> tuple[str, str]:
+    """A label of the user's model written once and the variable it labels, read from the model with one label per
+    group (:func:`~iur_survey.sem.syntax.group_specific_labels`), for the warning's example: the model's own
+    words, not the study's (``a1*GOV`` in a model without GOV puzzled a reader of the table note).
+
+    >>> _single_label_example("textual ~ c(b.g1, b.g2)*visual")
+    ('b', 'visual')
+    >>> _single_label_example("y ~ x")
+    ('a1', 'GOV')
+    """
+    import re
+    m = re.search(r"c\(\s*([A-Za-z_.][\w.]*)\.g1\s*,[^)]*\)\s*\*\s*([A-Za-z_.][\w.]*)", per_group)
+    return (m.group(1), m.group(2)) if m else ("a1", "GOV")
 
 
 def _file_name(source: str) -> str:

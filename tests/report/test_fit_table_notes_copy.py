@@ -37,7 +37,7 @@ def test_label_warning_formulas_stay_whole(tmp_path, capsys):
     res = tmp_path / "r.json"
     assert main(["fit", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), "--group", "sex",
                  "--out", str(res), "--quiet"]) == 0
-    assert "`c(a1.g1, a1.g2, ...)*GOV`" in capsys.readouterr().err
+    assert "`c(a.g1, a.g2, ...)*x2`" in capsys.readouterr().err      # the model's own label, not the study's a1*GOV
     for fmt in ("md", "tex"):
         out = tmp_path / f"t.{fmt}"
         assert main(["tables", str(res), "--format", fmt, "--out", str(out)]) == 0
@@ -47,9 +47,9 @@ def test_label_warning_formulas_stay_whole(tmp_path, capsys):
         assert str(tmp_path) not in text and "m.lav" not in text and "iur-survey fit" not in text
         assert "a label written once (e.g." in text
         if fmt == "md":
-            assert "(e.g. `a1*GOV`)" in text and "`...)*GOV`" not in text
+            assert "(e.g. `a*x2`)" in text and "`...)*x2`" not in text
         else:
-            assert r"(e.g. \texttt{a1*GOV})" in text and r"\texttt{...)*GOV}" not in text
+            assert r"(e.g. \texttt{a*x2})" in text and r"\texttt{...)*x2}" not in text
 
 
 def test_diagram_sample_line_has_thousands_separator():

@@ -437,6 +437,10 @@ def run(args: argparse.Namespace) -> int:
     if args.group and (("regressions" in group_equal and not args.model) or label_warnings):
         from ..sem.partable import SINGLE_LABEL_WARNING
         res.warnings = [w for w in res.warnings if w != SINGLE_LABEL_WARNING]
+    if relabelled:       # the default model's --free paths carry labels per group because fit gave them so: the
+        # class's "stays free, because a label given per group overrides group.equal" would give a second reason
+        # for what results.json's group_partial (below) says
+        res.warnings = [w for w in res.warnings if not w.startswith('group.equal "regressions" constrains')]
     if args.group:       # the small-group rule above (n >= max(100, q)) already said it of any group this names
         res.warnings = [w for w in res.warnings if "free parameters of its own: fewer cases than parameters" not in w]
     if args.bootstrap and res.meta.get("interaction"):

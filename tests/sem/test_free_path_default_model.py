@@ -62,3 +62,6 @@ def test_fit_equals_lavaan_and_names_the_freed_path(tmp_path):
     assert gov["est"].round(4).nunique() == 4 and mkt["est"].round(6).nunique() == 1
     assert res["group_partial"] == ["COL ~ GOV"]
     assert all(r.get("group_partial") for r in res["estimates"] if r["lhs"] == "COL" and r["rhs"] == "GOV")
+    # one reason for the freed path (group.partial), not a second one in the warnings ("stays free across groups,
+    # because a label given per group overrides group.equal": labels fit itself gave it; paper29's C8)
+    assert not any(w.startswith('group.equal "regressions" constrains') for w in res["warnings"])

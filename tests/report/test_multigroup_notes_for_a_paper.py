@@ -26,18 +26,23 @@ CFA = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
 COMMAND = re.compile(r"(?<![\w-])--[a-z]|iur-survey")
 
 
-@pytest.fixture(scope="module")
-def odd_groups(tmp_path_factory):
-    """HS1939 with a group column coded 1..3 out of order (2 first) and a small group 3 (60 cases)."""
+def _odd_waves(folder: Path, small: int) -> Path:
+    """HS1939 with a group column ``wave`` coded 1..3 out of order (2 first) and a small group 3 of ``small``
+    cases, written to ``folder``/d.csv."""
     d = pd.read_csv(HS)
     rng = np.random.default_rng(29)
     wave = np.where(rng.random(len(d)) < .5, 2, 1)
-    wave[rng.choice(np.arange(1, len(d)), 60, replace=False)] = 3
+    wave[rng.choice(np.arange(1, len(d)), small, replace=False)] = 3
     wave[0] = 2
     d["wave"] = wave
-    folder = tmp_path_factory.mktemp("odd")
     d.to_csv(folder / "d.csv", index=False)
     return folder
+
+
+@pytest.fixture(scope="module")
+def odd_groups(tmp_path_factory):
+    """HS1939 with a group column coded 1..3 out of order (2 first) and a small group 3 (60 cases)."""
+    return _odd_waves(tmp_path_factory.mktemp("odd"), 60)
 
 
 def _fit(folder: Path, name: str, model: str, *extra) -> Path:
@@ -160,13 +165,7 @@ def test_the_invariance_table_carries_its_steps_warnings(tmp_path):
     invariance table, beside "Highest level supported" (before: only in results.json and on the terminal; the
     note said nothing), without the advice ("merge it with another group, or collect more responses") and
     without repeating what the fit table says."""
-    d = pd.read_csv(HS)
-    rng = np.random.default_rng(29)
-    wave = np.where(rng.random(len(d)) < .5, 2, 1)
-    wave[rng.choice(np.arange(1, len(d)), 26, replace=False)] = 3
-    wave[0] = 2
-    d["wave"] = wave
-    d.to_csv(tmp_path / "d.csv", index=False)
+    _odd_waves(tmp_path, 26)
     out = _fit(tmp_path, "cfa", CFA, "--invariance")
     res = paper.load_results(out)
     note = paper.invariance_apa(res).note

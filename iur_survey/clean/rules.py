@@ -884,6 +884,24 @@ def ordinary_pace(frame: pd.DataFrame, rows: np.ndarray, pace: float | None) -> 
         return rows & (dur >= pace * med)
 
 
+def paced_lines(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x: np.ndarray, rows: np.ndarray,
+                pace: float | None, ident: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Of ``rows`` (lines in ``x`` that would be far beyond), those :func:`longstring` and :func:`irv` flag without
+    calling them far beyond: given at an ordinary pace (:func:`ordinary_pace`) and not against the keying
+    (:func:`against_keying`).  None of them with ``pace`` None.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> inst = load_instrument(); cols = list(inst.item_codes)
+    >>> x = np.vstack([np.full(28, 3.0), np.full(28, 4.0), np.full(28, 3.0)])
+    >>> f = pd.DataFrame({"_duration": [600.0, 600.0, 100.0]})
+    >>> paced_lines(f, inst, cols, x, np.ones(3, dtype=bool), 0.5).tolist()    # the middle; "agree" to both keys; fast
+    [True, False, False]
+    """
+    if pace is None or not rows.any():
+        return np.zeros(len(x), dtype=bool)
+    return ordinary_pace(frame, rows & ~against_keying(x, cols, instrument, ident), pace)
+
+
 #: the words closing the detail of a line given at an ordinary pace (:func:`_pace_text`; the report counts them)
 PACE_MARK = "a line at an ordinary pace is excluded beside other evidence only"
 
@@ -1561,10 +1579,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
         got = _honest_lines(frame, instrument, cols, x, cand, ident=ident)
         share = share if got is None else got
     chance = share > honest_far_alpha
-    if line_pace is not None and cand.any():
-        paced = ordinary_pace(frame, cand & ~chance & ~against_keying(x, cols, instrument, ident), line_pace)
-    else:
-        paced = np.zeros(len(x), dtype=bool)
+    paced = paced_lines(frame, instrument, cols, x, cand & ~chance, line_pace, ident)
     texts = []
     same = " (the same place on each item's scale)" if x is not raw else ""
     for i in np.flatnonzero(hit):
@@ -2023,10 +2038,7 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
         got = _honest_lines(frame, instrument, cols, x, cand, sd=True, ident=ident, spread=sd)
         share = share if got is None else got
     chance = share > honest_far_alpha
-    if line_pace is not None and cand.any():
-        paced = ordinary_pace(frame, cand & ~chance & ~against_keying(x, cols, instrument, ident), line_pace)
-    else:
-        paced = np.zeros(len(x), dtype=bool)
+    paced = paced_lines(frame, instrument, cols, x, cand & ~chance, line_pace, ident)
     return _details(frame, hit, (t + _midpoint_text(o) if s < far_sd and c
                                  else t + _midpoint_off_text(m, midpoint_off) if s < far_sd and w
                                  else t + _honest_line_text(h, v, s, sd=True) if s < far_sd and ch

@@ -1515,8 +1515,8 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     (25,000 rows, six layouts, lines 55 % fast and 45 % at an ordinary pace), honest 0.64 -> 0.48 %, its strong
     midpoint responders 32 -> 2 of 423 (7.6 -> 0.5 %), careless recall .811 -> .799 (middle lines 1.000 -> .875,
     with slips .879 -> .806: 34 careless kept for 34 honest); outside11 (33,000 rows, Qualtrics, 问卷星, SPSS,
-    European and R exports) honest midpoint responders excluded 199 -> 7 of 1,487 (13.4 -> 0.5 %), all honest 694 -> 501 of 28,289 (2.45 -> 1.77 %), careless recall .502 -> .500
-    (straight lines 275 -> 270 of 275); outside12 (analysts' own instruments, none reverse-keyed; 23,000 rows)
+    European and R exports) honest midpoint responders excluded 199 -> 7 of 1,487 (13.4 -> 0.5 %), all honest
+    694 -> 501 of 28,289 (2.45 -> 1.77 %), careless recall .502 -> .500 (straight lines 275 -> 270 of 275); outside12 (analysts' own instruments, none reverse-keyed; 23,000 rows)
     all honest 225 -> 41 of 19,714 (1.14 -> 0.21 %; enthusiasts 5.3 -> 0, midpoint 6.5 -> 0.2, narrow 5.1 ->
     0.4 %), careless recall .756 -> .715 (straight lines .950 -> .804, lines at the most common answer .928 ->
     .777: given at an ordinary pace); outside9 honest 550 -> 529 of 27,379 (its midpoint responders' lines of

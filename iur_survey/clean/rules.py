@@ -1498,38 +1498,37 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
     false`` restores the previous rule.
 
     ``line_pace`` (default 0.5): where the export records durations, a line that would be far beyond (a run of
-    ``far_run``, one answer to all items but one; not a line against the keying, a spike of near lines or a line
-    the items' own answers give, judged above) is flagged, not far beyond, when the person took at least
-    ``line_pace`` x the median duration (:func:`ordinary_pace`; the median of :func:`speeder`), unless its answer
-    is not the scale's middle and is held on at least three reverse-keyed and three forward items
-    (:func:`against_keying`: agreeing, or disagreeing, with statements and their reversals alike).  Half the
-    median is Leiner's (2019, *Survey Research Methods* 13:229-248) relative speed index of 2, his cut-off for
-    responses too fast to be read.  A line consistent with the keying, given at a reading pace, is one piece of
-    evidence (invariance): a neutral respondent answers the middle to every statement and its reversal, and
-    Krosnick's (1991) non-differentiation is satisficing that need not be fast; the answers and the time do not
-    tell the two apart, so the line is excluded beside speed, size, likelihood or inconsistency, and kept
-    flagged (in the sensitivity analysis) otherwise.  A line given fast, against the keying, or without any
-    duration stays far beyond.  Measured (Dec. 2026, off -> 0.5; five outside generators written apart from the
-    package and ``python -m iur_survey.clean.evaluate --generator all --n 800 3000 --formats csv``): outside13,
-    written beside the rule by someone who had read no screening code, measured once the rule was fixed
-    (25,000 rows, six layouts, lines 55 % fast and 45 % at an ordinary pace), honest 0.64 -> 0.48 %, its strong
-    midpoint responders 32 -> 2 of 423 (7.6 -> 0.5 %), careless recall .811 -> .799 (middle lines 1.000 -> .875,
-    with slips .879 -> .806: 34 careless kept for 34 honest); outside11 (33,000 rows, Qualtrics, 问卷星, SPSS,
-    European and R exports) honest midpoint responders excluded 199 -> 7 of 1,487 (13.4 -> 0.5 %), all honest
-    694 -> 501 of 28,289 (2.45 -> 1.77 %), careless recall .502 -> .500 (straight lines 275 -> 270 of 275); outside12 (analysts' own instruments, none reverse-keyed; 23,000 rows)
-    all honest 225 -> 41 of 19,714 (1.14 -> 0.21 %; enthusiasts 5.3 -> 0, midpoint 6.5 -> 0.2, narrow 5.1 ->
-    0.4 %), careless recall .756 -> .715 (straight lines .950 -> .804, lines at the most common answer .928 ->
-    .777: given at an ordinary pace); outside9 honest 550 -> 529 of 27,379 (its midpoint responders' lines of
-    "agree" across reverse-keyed items stay far), careless .608 -> .606; outside10 honest 0.79 -> 0.75 %,
-    careless .398 -> .394; the package's simulator, style-free simulator and real people every straight-liner
-    still excluded, the graded-response generator's .972 / .985 -> .944 / .939 (N 800 / 3000), the foreign
-    generator's (lines at any answer, at an ordinary pace) 1.000 -> .706 / .838 (its lines of the middle
-    answer), the varied simulator's 1.000 -> .979 / .994; honest figures of those generators equal or lower.
-    On the 54 real export cases of ``real45`` only the six SoSci experiment cases change (ratings on a 1-7
-    scale, none reverse-keyed, durations recorded): careless exclusions 9 -> 1, 11 -> 3, 17-18 -> 4-5 (three
-    files of one experiment), 11 -> 8 (lines of 7 and of the middle 4 given in 0.5-1.3 x the median time).
-    The cost: careless lines given at a reading pace that agree with the keying are excluded only beside other
-    evidence.  ``line_pace: null`` restores the previous rule.
+    ``far_run``, one answer to all items but one; not a line against the keying, a spike of near lines or a line the
+    items' own answers give, judged above) is flagged, not far beyond, when the person took at least ``line_pace`` x
+    the median duration (:func:`ordinary_pace`; the median of :func:`speeder`), unless its answer is not the scale's
+    middle and is held on at least three reverse-keyed and three forward items (:func:`against_keying`: agreeing, or
+    disagreeing, with statements and their reversals alike).  Half the median is Leiner's (2019, *Survey Research
+    Methods* 13:229-248) relative speed index of 2, his cut-off for responses too fast to be read.  A line
+    consistent with the keying, given at a reading pace, is one piece of evidence (invariance): a neutral respondent
+    answers the middle to every statement and its reversal, and Krosnick's (1991) non-differentiation is satisficing
+    that need not be fast; the answers and the time do not tell the two apart, so the line is excluded beside speed,
+    size, likelihood or inconsistency, and kept flagged (in the sensitivity analysis) otherwise.  A line given fast,
+    against the keying, or without any duration stays far beyond.  Measured (Dec. 2026, off -> 0.5; five outside
+    generators written apart from the package and ``python -m iur_survey.clean.evaluate --generator all --n 800 3000
+    --formats csv``): outside13, written beside the rule by someone who had read no screening code, measured once
+    the rule was fixed (25,000 rows, six layouts, lines 55 % fast and 45 % at an ordinary pace), honest 0.64 -> 0.48 %,
+    its strong midpoint responders 32 -> 2 of 423 (7.6 -> 0.5 %), careless recall .811 -> .799 (middle lines
+    1.000 -> .875, with slips .879 -> .806: 34 careless kept for 34 honest); outside11 (33,000 rows, Qualtrics, 问卷星,
+    SPSS, European and R exports) honest midpoint responders excluded 199 -> 7 of 1,487 (13.4 -> 0.5 %), all honest
+    694 -> 501 of 28,289 (2.45 -> 1.77 %), careless recall .502 -> .500 (straight lines 275 -> 270 of 275);
+    outside12 (analysts' own instruments, none reverse-keyed; 23,000 rows) all honest 225 -> 41 of 19,714 (1.14 ->
+    0.21 %; enthusiasts 5.3 -> 0, midpoint 6.5 -> 0.2, narrow 5.1 -> 0.4 %), careless recall .756 -> .715 (straight
+    lines .950 -> .804, lines at the most common answer .928 -> .777: given at an ordinary pace); outside9 honest
+    550 -> 529 of 27,379 (its midpoint responders' lines of "agree" across reverse-keyed items stay far), careless
+    .608 -> .606; outside10 honest 0.79 -> 0.75 %, careless .398 -> .394; the package's simulator, style-free
+    simulator and real people every straight-liner still excluded, the graded-response generator's .972 / .985 ->
+    .944 / .939 (N 800 / 3000), the foreign generator's (lines at any answer, at an ordinary pace) 1.000 -> .706 /
+    .838 (its lines of the middle answer), the varied simulator's 1.000 -> .979 / .994; honest figures of those
+    generators equal or lower. On the 54 real export cases of ``real45`` only the six SoSci experiment cases change
+    (ratings on a 1-7 scale, none reverse-keyed, durations recorded): careless exclusions 9 -> 1, 11 -> 3, 17-18 ->
+    4-5 (three files of one experiment), 11 -> 8 (lines of 7 and of the middle 4 given in 0.5-1.3 x the median
+    time). The cost: careless lines given at a reading pace that agree with the keying are excluded only beside
+    other evidence.  ``line_pace: null`` restores the previous rule.
 
     >>> from iur_survey.instrument import load_instrument
     >>> df = pd.DataFrame({"GOV1": [3.0, 4], "GOV2": [3.0, 4], "GOV3": [3.0, 2], "GOV4": [3.0, 5]})

@@ -906,10 +906,10 @@ def paced_lines(frame: pd.DataFrame, instrument: Instrument, cols: list[str], x:
 PACE_MARK = "a line at an ordinary pace is excluded beside other evidence only"
 
 
-def _pace_text(frame: pd.DataFrame, i: int, pace: float) -> str:
-    """The detail of a line given at an ordinary pace (:func:`ordinary_pace`): flagged, not far beyond."""
-    dur, med = durations(frame)
-    return (f"; not far beyond: given in {dur[i]:.0f} s, at least {_detail_number(pace * 100)}% of the median "
+def _pace_text(dur: float, med: float, pace: float) -> str:
+    """The detail of a line given at an ordinary pace (:func:`ordinary_pace`; ``dur`` and ``med`` from
+    :func:`durations`, read once per rule): flagged, not far beyond."""
+    return (f"; not far beyond: given in {dur:.0f} s, at least {_detail_number(pace * 100)}% of the median "
             f"{med:.0f} s ({PACE_MARK})")
 
 
@@ -1578,6 +1578,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
         share = share if got is None else got
     chance = share > honest_far_alpha
     paced = paced_lines(frame, instrument, cols, x, cand & ~chance, line_pace, ident)
+    dur, med = durations(frame) if paced.any() else (None, None)     # read once, not per line
     texts = []
     same = " (the same place on each item's scale)" if x is not raw else ""
     for i in np.flatnonzero(hit):
@@ -1612,7 +1613,7 @@ def longstring(frame: pd.DataFrame, instrument: Instrument, *, min_run: int | No
             texts.append(t + _honest_line_text(share[i], ident[1][i], off[i]))
             continue
         if paced[i]:
-            texts.append(t + _pace_text(frame, i, line_pace))
+            texts.append(t + _pace_text(dur[i], med, line_pace))
             continue
         texts.append(_far(t) if best[i] >= far or near[0][i] else t)
     return _details(frame, hit, texts)
@@ -2037,10 +2038,11 @@ def irv(frame: pd.DataFrame, instrument: Instrument, *, min_sd: float = 0.4, far
         share = share if got is None else got
     chance = share > honest_far_alpha
     paced = paced_lines(frame, instrument, cols, x, cand & ~chance, line_pace, ident)
+    dur, med = durations(frame) if paced.any() else (None, None)     # read once, not per line
     return _details(frame, hit, (t + _midpoint_text(o) if s < far_sd and c
                                  else t + _midpoint_off_text(m, midpoint_off) if s < far_sd and w
                                  else t + _honest_line_text(h, v, s, sd=True) if s < far_sd and ch
-                                 else t + _pace_text(frame, i, line_pace) if s < far_sd and p
+                                 else t + _pace_text(dur[i], med, line_pace) if s < far_sd and p
                                  else _far(t) if s < far_sd else t
                                  for i, t, s, c, o, w, m, ch, h, v, p in
                                  ((i, f"IRV (SD of {n} answers) {s:.2f} < {_detail_number(min_sd)}", s, c, o, w, m,

@@ -611,6 +611,7 @@ def sem(model: str | ParsedModel, data: pd.DataFrame, *, estimator: str | None =
                    control=dict(control or {}), ordered=ordered, parameterization=parameterization)
     res.seconds = time.perf_counter() - t0
     res.meta["model_type"] = model_type
+    res.meta["group_partial"] = [str(p) for p in group_partial]     # summary()'s "Equal across groups" block
     res.meta["warn"] = bool(warn)
     if warn:
         warn_fit(res, stacklevel=2)            # lavaan warns when it fits; the caller's line is named

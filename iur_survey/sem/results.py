@@ -1223,9 +1223,15 @@ class SEMResult:
             if lab and not lab.startswith(".p") and pt.op[i] not in (":=", "==", "<", ">") and pt.group[i] > 0:
                 by_label.setdefault(lab, set()).add(pt.group[i])
                 first.setdefault(lab, f"{pt.lhs[i]} {pt.op[i]} {pt.rhs[i]}".rstrip())
-        shared = [f"{first[lab]} ({lab})" for lab, gs in by_label.items() if len(gs) > 1]
+        every = set(range(1, pt.ngroups + 1))
+        shared = [f"{first[lab]} ({lab}" + ("" if gs == every else
+                                            ": groups " + ", ".join(map(str, sorted(gs)))) + ")"
+                  for lab, gs in by_label.items() if len(gs) > 1]
         asked = ", ".join(ge) if ge else "none (lavaan's default)"
         L = ["Equal across groups:", f"  group.equal: {asked}"]
+        freed = list((self.meta or {}).get("group_partial") or [])
+        if freed:
+            L.append("  group.partial (free in each group): " + ", ".join(freed))
         if shared:
             L.append("  by a label shared by the groups (lavaan's rule): " + "; ".join(shared))
         return L + [""]

@@ -196,6 +196,18 @@ def test_summary_says_which_parameters_are_equal_across_groups():
     assert "Equal across groups" not in res.summary()
 
 
+def test_summary_names_group_partial_and_the_groups_a_label_joins():
+    # the block said group.equal's classes but not the parameters group.partial freed from them, and called a
+    # label shared by two of three groups "shared by the groups"
+    res, _ = fit(HSM.replace("c(0.5, NA)*", ""), hs(), group="school", group_equal=["loadings"],
+                 group_partial=["visual =~ x2"])
+    assert "  group.equal: loadings\n  group.partial (free in each group): visual =~ x2\n" in res.summary()
+    d = hs().copy()
+    d["third"] = np.where(d["school"] == "Pasteur", "P", np.where(np.arange(len(d)) % 2, "G1", "G2"))
+    res, _ = fit("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ c(b, b, c)*visual", d, group="third")
+    assert "by a label shared by the groups (lavaan's rule): textual ~ visual (b: groups 1, 2)" in res.summary()
+
+
 def test_an_ordinal_group_with_fewer_cases_than_parameters_is_said_loudly():
     rng = np.random.default_rng(3)
     f = rng.standard_normal((316, 2)) @ np.linalg.cholesky([[1, .4], [.4, 1]]).T

@@ -23,8 +23,26 @@ SUBMITTED_ONLY = "(every row a submitted form)"
 #: formats whose downloads hold submitted responses only, so that a row is finished (blank last questions are
 #: optional ones left out, item nonresponse, not a break-off), and whether a row shows it by its submission time:
 #: a Google Forms sheet has no other rows; a 问卷星 download holds submitted answer sheets, each with its
-#: 提交答卷时间 (a row without one is not read as submitted: the unfinished rule infers its break-off)
-SUBMITTED_FORMATS = {"google_forms": False, "wjx": True}
+#: 提交答卷时间 (a row without one is not read as submitted: the unfinished rule infers its break-off); a KoBoToolbox
+#: download (:func:`is_kobo`) holds finalised submissions only
+SUBMITTED_FORMATS = {"google_forms": False, "wjx": True, "kobo": False}
+#: the system columns that mark a KoBoToolbox download (read as a plain CSV or workbook): as Kobo writes them, and
+#: as R's ``read.csv`` renames them (``X_uuid``); its server holds finalised submissions only (a form saved as a
+#: draft stays on the device), so a row whose last items are blank skipped them (the form's relevance logic) and
+#: went on: it did not break off
+KOBO_MARKS = (("_uuid", "_submission_time", "_index"), ("X_uuid", "X_submission_time", "X_index"))
+
+
+def is_kobo(header: list) -> bool:
+    """Whether a header row is a KoBoToolbox download's: it holds all of one of :data:`KOBO_MARKS`.
+
+    >>> is_kobo(["start", "end", "Q1", "_id", "_uuid", "_submission_time", "_status", "_index"])
+    True
+    >>> is_kobo(["X.U.FEFF.start", "Q1", "X_id", "X_uuid", "X_submission_time", "X_index"]), is_kobo(["_uuid", "Q1"])
+    (True, False)
+    """
+    names = {str(h).strip() for h in header}
+    return any(set(marks) <= names for marks in KOBO_MARKS)
 
 
 def _submitted_rows(fmt: str, submitted: np.ndarray, header: str | None) -> tuple[pd.arrays.BooleanArray, dict, str | None]:
@@ -993,7 +1011,8 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
     try:
         plan = match_columns(columns_of(table.headers), instrument, table.path, id_aliases=aliases,
                              role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
-        return assemble(table, plan, instrument, fmt, strict=strict)
+        kobo = fmt in ("csv", "xlsx") and bool(table.headers) and is_kobo(table.headers[0])
+        return assemble(table, plan, instrument, fmt, strict=strict, submitted_as="kobo" if kobo else None)
     except (UnknownLabelError, MissingColumnError) as exc:
         quoted = re.search(r"'([^']*)'", exc.message)        # the offending value: a wrong decoding shows only there
         plain = isinstance(exc, UnknownLabelError) and quoted is not None and quoted.group(1).isascii()

@@ -930,18 +930,28 @@ def words_id(text: object) -> bool:
     return bool(_WORDS.fullmatch(text)) and bool(_WORDS_HINT.search(text))
 
 
+#: a UUID, as KoBoToolbox's ``_uuid``, ODK's ``instanceID`` (``uuid:...``) and other platforms write their ids: random
+#: hex, whose digit-only groups (``04301938-0851-...``, ``...-9814-4328-9622-...``) look like a phone number written
+#: with dashes (about 1 UUID in 120), but hold no personal data
+_UUID = re.compile(r"(?:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
 def _refuse_personal_ids(ids, lines, header, path) -> None:
     """Refuse ids that hold personal data (:func:`iur_survey.errors.personal_kind`), naming the first row; the
-    value is never quoted.
+    value is never quoted.  A UUID is a platform's code, never personal data, whatever its digits look like.
 
     >>> _refuse_personal_ids(pd.array(["R_1", "+86 138 1003 5003"], dtype="string"), np.array([2, 3]), "id", "p.csv")
     Traceback (most recent call last):
     ...
     iur_survey.errors.ReadError: p.csv:3:id: the response id holds a phone number: ids are written to the clean data and the ledger, where no personal data may go; map a column of anonymous ids as the id (instrument columns:), or remove this one (the row number is then the id)
+    >>> _refuse_personal_ids(pd.array(["b2e8f69f-9814-4328-9622-9479697994fb", "uuid:04301938-0851-4ced-a438-9177b16d61e1"],
+    ...                               dtype="string"), np.array([2, 3]), "_uuid", "k.csv")
     """
     s = pd.Series(ids, dtype="string")
     for k in np.flatnonzero(matching(_PERSONAL_HINT, s.to_numpy(dtype=object, na_value=""), _PERSONAL_COULD)):   # (most ids
         # show no hint: no regex per id then)
+        if _UUID.fullmatch(s.iloc[k].strip()):
+            continue
         kind = personal_kind(s.iloc[k])
         if kind:
             raise ReadError(path, f"the response id holds {kind}: {PERSONAL_ID_ADVICE}", row=int(lines[k]),

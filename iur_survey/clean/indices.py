@@ -2632,7 +2632,7 @@ def mahad_sim_quantile(draws: np.ndarray, n: int, q: float) -> float:
     d2 = []
     for b in range(len(draws) // n):
         blk = draws[b * n:(b + 1) * n]
-        d2.append(mahalanobis_d2(blk, blk.mean(axis=0), np.cov(blk, rowvar=False))[0])
+        d2.append(mahalanobis_d2(blk, blk.mean(axis=0), np.atleast_2d(np.cov(blk, rowvar=False)))[0])   # one item: 1 x 1
     return float(np.nanquantile(np.concatenate(d2), q))
 
 

@@ -592,3 +592,11 @@ def test_sample_stretch_quantiles_reads_a_large_file_from_rows_spread_over_it():
         q_sub, w_sub = I.sample_stretch_quantiles(y, tau, r, [np.inf], [.99], n=1000, max_rows=800)
         assert w_sub[big].sum() > .1 and abs(w_sub[big].sum() - w[big].sum()) < .1   # (seeds 12-14: <= .035)
         assert abs(q_sub[0] - q[0]) < .25                                          # (seeds 12-14: <= .04)
+
+
+def test_mahad_sim_quantile_takes_one_item():
+    # a reference left with one item (the others answered by fewer than half: a 5-row export) crashed `clean`
+    # with an IndexError: np.cov of one column is 0-dimensional
+    x = np.random.default_rng(4).integers(1, 6, size=(400, 1)).astype(float)
+    q = I.mahad_sim_quantile(x, 40, 0.99)
+    assert 3.0 < q < 8.0          # about chi2(1)'s .99 quantile (6.63) at n = 40

@@ -988,7 +988,7 @@ def mahad_ipsatized(x: np.ndarray, reference: np.ndarray | None = None) -> tuple
         return np.full(len(z), np.nan), np.zeros(len(z), dtype=np.int64)
     zz = z[:, :-1]
     sub = zz[full]
-    d2, n_obs = mahalanobis_d2(zz, sub.mean(axis=0), np.cov(sub, rowvar=False))
+    d2, n_obs = mahalanobis_d2(zz, sub.mean(axis=0), np.atleast_2d(np.cov(sub, rowvar=False)))
     d2 = np.where(ok, d2, np.nan)
     return d2, np.where(ok, n_obs, 0)
 

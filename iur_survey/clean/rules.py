@@ -2058,7 +2058,7 @@ def _mean_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     cc = ~np.isnan(x).any(axis=1)
     if cc.sum() >= max(2 * p, p + 10):
         sub = x[cc]
-        return sub.mean(axis=0), np.cov(sub, rowvar=False), f"complete cases (n={int(cc.sum())})"
+        return sub.mean(axis=0), np.atleast_2d(np.cov(sub, rowvar=False)), f"complete cases (n={int(cc.sum())})"
     df = pd.DataFrame(x)
     cov = df.cov(min_periods=3).to_numpy()
     mu = df.mean().to_numpy()

@@ -200,3 +200,24 @@ def test_the_role_warning_names_both_causes():
     drop[:20] = True                                # 20 of 60 government responses, none of the others
     _, text = careless_by_group(sub, INST, drop)
     assert "either more of them answered carelessly" in text and "basis column" in text
+
+
+@pytest.mark.parametrize("n", [5, 30])
+def test_a_reference_of_one_item_is_measured_not_a_crash(tmp_path, n):
+    # real30: a small export whose other items fewer than half answered left the distance rules one item, and
+    # np.cov of one column is 0-d: `clean` died with an IndexError (5 rows) or a LinAlgError (30 rows)
+    from iur_survey.instrument import load_instrument
+    (tmp_path / "i.yaml").write_text("scale: {min: 1, max: 5}\nconstructs:\n  A: {items: [A1, A2, A3]}\n",
+                                     encoding="utf-8")
+    inst = load_instrument(tmp_path / "i.yaml")
+    rng = np.random.default_rng(1)
+    d = pd.DataFrame({"response_id": [f"r{i}" for i in range(n)], "A1": np.nan, "A2": np.nan,
+                      "A3": rng.integers(1, 6, n).astype(float)})
+    d.loc[:1, "A1"], d.loc[:1, "A2"] = 2.0, 3.0
+    d["_row"] = np.arange(2, n + 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = clean(RawResponses(frame=d, source="x.csv", format="csv", sha256="0"), inst)
+    excluded = set(res.exclusions.loc[res.exclusions["action"] == "excluded", "row"])
+    assert res.report["n_raw"] == n and len(res.clean) + len(excluded) == n
+    assert "A1, A2 answered by fewer than half" in " ".join(map(str, res.report["rule_notes"].values()))

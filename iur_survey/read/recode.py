@@ -1114,7 +1114,13 @@ def _zone_could_end(texts: list) -> bool:
     """
     if not all(isinstance(t, str) for t in texts):
         return True
-    return _ZONE_END.search("\n".join(texts)) is not None
+    joined = "\n".join(texts)
+    if not any(c in joined for c in _CAPITALS):     # (26 scans as fast as memchr; the search tries every character)
+        return False
+    return _ZONE_END.search(joined) is not None
+
+
+_CAPITALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class AmbiguousDateWarning(UserWarning):

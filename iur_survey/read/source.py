@@ -668,7 +668,7 @@ def _parse_halves(buf: bytes, delimiter: str, width: int, cols: list, dtype: dic
             out[c] = _union_categorical(a.array, b.array)
         else:
             out[c] = pd.Series(np.concatenate([a.to_numpy(), b.to_numpy()]), dtype=a.dtype)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)         # (no consolidation: the columns are fresh, and read apart)
 
 
 def _union_categorical(a: pd.Categorical, b: pd.Categorical) -> pd.Categorical:

@@ -67,3 +67,19 @@ def test_unknown_zone_beside_other_zones_is_refused(tmp_path):
     with pytest.raises(ReadError, match=r"gf\.csv:12:Timestamp: the time zone 'CST' of '2024/01/12 5:00:00 PM CST' "
                                         r"names more than one zone"):
         read_export(p, _inst())
+
+
+def test_zone_prefilter_misses_no_zone():
+    """The one search over all the times (:func:`recode._zone_could_end`) says "no zone" only where the per-cell
+    pattern finds none: random texts of digits, capitals, letters and white space (line ends too), seeds 0-3."""
+    from iur_survey.read import recode
+
+    alphabet = list("0123456789:/ APMESTDGUaz\t\n\u00a0\u3000") + ["EST", "AM", "PM", "CST", "UTC"]
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        for _ in range(400):
+            texts = ["".join(rng.choice(alphabet, size=rng.integers(0, 12))) for _ in range(rng.integers(1, 4))]
+            found = pd.Series(texts, dtype=object).str.extract(recode._ZONE)[1].notna().any()
+            assert recode._zone_could_end(texts) or not found, texts
+    assert not recode._zone_could_end(["2022-04-05 09:00:31"] * 3)
+    assert recode._zone_could_end(["2022-04-05 09:00:31", "2020/06/05 11:34:01 AM EST \u3000"])

@@ -4,6 +4,7 @@ typed one-line error, never a traceback, and loses no response."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -41,3 +42,47 @@ def test_fit_residuals_under_fiml_reads_the_plain_csv(tmp_path, capsys):
     a = json.loads((tmp_path / "r0.json").read_text())["residuals"]["summary"]
     b = json.loads((tmp_path / "q.json").read_text())["residuals"]["summary"]
     assert a == b
+
+
+def _no_runtime_warning(text):
+    return "RuntimeWarning" not in text and "Traceback" not in text
+
+
+def _main_recording(argv):
+    """main(argv) and the RuntimeWarnings it raised (the console shows them to the user)."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        rc = main(argv)
+    return rc, [w for w in seen if issubclass(w.category, RuntimeWarning)]
+
+
+def test_wlsmv_on_six_rows_prints_no_runtime_warning(tmp_path, capsys):
+    # 6 rows of 4 items on 0-3: the scaled-shifted test's tr((UG)^2) is <= 0 and np.sqrt printed
+    # "RuntimeWarning: invalid value encountered in sqrt" to the user; the scaled test is absent (NaN) as before
+    (tmp_path / "d.csv").write_text("response_id,GOV1,GOV2,MKT1,MKT2\na,2,1,1,2\nb,2,1,0,1\nc,0,1,2,3\nd,0,3,2,3\n"
+                                    "e,2,0,0,1\nf,2,2,0,1\n")
+    (tmp_path / "m.lav").write_text("GOV =~ GOV1 + GOV2\nMKT =~ MKT1 + MKT2\n")
+    (tmp_path / "i.yaml").write_text("scale: {min: 0, max: 3}\nconstructs:\n  GOV: {items: [GOV1, GOV2]}\n"
+                                     "  MKT: {items: [MKT1, MKT2]}\n")
+    rc, runtime = _main_recording(["fit", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), "--instrument",
+                                   str(tmp_path / "i.yaml"), "--estimator", "WLSMV", "--out", str(tmp_path / "r.json")])
+    said = capsys.readouterr()
+    assert not runtime, [str(w.message) for w in runtime]
+    assert rc == 0 and _no_runtime_warning(said.err + said.out)
+    assert json.loads((tmp_path / "r.json").read_text())["fit"]["chisq.scaled"] is None
+
+
+def test_wlsmv_with_a_perfect_polychoric_is_one_typed_line(tmp_path, capsys):
+    # 5 rows of 5 items on 1-3: a polychoric correlation of +-1 made bivariate_normal_pdf divide by zero
+    # ("RuntimeWarning: divide by zero") before the typed "zero information" error
+    (tmp_path / "d.csv").write_text("response_id,GOV1,GOV2,GOV3,GOV4,GOV5\na,2,1,2,3,3\nb,2,2,2,2,3\nc,2,3,2,1,1\n"
+                                    "d,3,2,1,2,2\ne,3,2,1,3,2\n")
+    (tmp_path / "m.lav").write_text("GOV =~ GOV1 + GOV2 + GOV3 + GOV4 + GOV5\n")
+    (tmp_path / "i.yaml").write_text("scale: {min: 1, max: 3}\nconstructs:\n  GOV: {items: [GOV1, GOV2, GOV3, GOV4, GOV5]}\n")
+    rc, runtime = _main_recording(["fit", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), "--instrument",
+                                   str(tmp_path / "i.yaml"), "--estimator", "WLSMV", "--out", str(tmp_path / "r.json")])
+    said = capsys.readouterr()
+    assert not runtime, [str(w.message) for w in runtime]
+    assert rc == 2 and _no_runtime_warning(said.err + said.out)
+    assert [line for line in said.err.splitlines() if "error" in line] == [
+        line for line in said.err.splitlines() if "zero information" in line] != []

@@ -86,3 +86,14 @@ def test_wlsmv_with_a_perfect_polychoric_is_one_typed_line(tmp_path, capsys):
     assert rc == 2 and _no_runtime_warning(said.err + said.out)
     assert [line for line in said.err.splitlines() if "error" in line] == [
         line for line in said.err.splitlines() if "zero information" in line] != []
+
+
+def test_too_few_complete_cases_gives_the_advice_that_applies(tmp_path, capsys):
+    # 4 complete rows, 6 variables, one group: "use FIML" and "merge the group" cannot help and were the advice
+    (tmp_path / "d.csv").write_text("response_id,A1,A2,A3,B1,B2,B3\na,5,4,2,3,5,1\nb,4,1,3,1,5,2\nc,5,4,1,2,3,4\n"
+                                    "d,2,3,1,4,3,5\n")
+    (tmp_path / "m.lav").write_text("A =~ A1 + A2 + A3\nB =~ B1 + B2 + B3\n")
+    assert main(["fit", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"),
+                 "--out", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert "4 complete cases for 6 observed variables" in err and "FIML" not in err and "merge" not in err

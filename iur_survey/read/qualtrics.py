@@ -30,6 +30,7 @@ QUALTRICS_TAGS = ("StartDate", "EndDate", "Status", "IPAddress", "Progress", "Du
                   "LocationLongitude", "DistributionChannel", "UserLanguage")
 _DATE_TAGS = ("StartDate", "EndDate", "RecordedDate")
 _V_TAG = re.compile(r"^V\d+$")
+_DIGIT = re.compile(r"\d")
 
 
 def is_legacy(records: list[list]) -> bool:
@@ -70,6 +71,15 @@ def header_rows(records: list[list]) -> int:
     3
     >>> header_rows([["StartDate", "Q1"], ["2023-01-01 10:00:00", "1"]])
     1
+
+    A second row whose date, finished or duration cell holds a digit is a response, not the question-text row
+    (whose cells there read "Start Date", "Finished", "Duration (in seconds)"), even when that date does not
+    parse here: the reader reads it or names its cell, where taking the row for a header lost the response.
+
+    >>> header_rows([["StartDate", "Q1"], ["Start Date", "Role"]]), header_rows([["StartDate", "Q1"], ["2024年1月5日", "1"]])
+    (2, 1)
+    >>> header_rows([["Finished", "Duration (in seconds)"], ["", "2分30秒"]])
+    1
     """
     n = len(records)
     if n >= 3 and any(import_id(v) for v in list(records[2])[:8]):
@@ -87,13 +97,15 @@ def header_rows(records: list[list]) -> int:
                 continue
             if isinstance(v, (_dt.datetime, pd.Timestamp)):
                 return 1
-            return 1 if _parses_as_date(str(v)) else 2
+            return 1 if _parses_as_date(str(v)) or _DIGIT.search(str(v)) else 2
     if "Finished" in tags:
         v = second[tags.index("Finished")]
-        return 1 if str(v).strip().lower() in ("true", "false", "1", "0", "1.0", "0.0") else 2
+        if not _blank(v):
+            return 1 if str(v).strip().lower() in ("true", "false", "1", "0", "1.0", "0.0") else 2
     if "Duration (in seconds)" in tags:
         v = second[tags.index("Duration (in seconds)")]
-        return 1 if _number(v) is not None else 2
+        if not _blank(v):
+            return 1 if _number(v) is not None or _DIGIT.search(str(v)) else 2
     return 1
 
 

@@ -134,7 +134,14 @@ def comma_hint(v) -> str:
 
 
 def _show(v) -> str:
-    s = repr(v) if isinstance(v, str) else repr(v)
+    """A cell as an error quotes it: a string quoted, a number as written (an SPSS cell is a numpy float).
+
+    >>> _show("abc"), _show(np.float64(-5.0)), _show(np.int64(7))
+    ("'abc'", '-5.0', '7')
+    """
+    if isinstance(v, np.generic):
+        v = v.item()
+    s = repr(v)
     return s if len(s) <= 60 else s[:57] + "...'"
 
 

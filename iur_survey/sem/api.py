@@ -116,6 +116,9 @@ def _check_sigma_pd(S: np.ndarray, names: list[str], label: str, n: int | None =
     >>> _check_sigma_pd(S, ["a", "b", "c"], _group_place(1, 4), n=2, n_rows=5)
     Traceback (most recent call last):
     iur_survey.errors.EstimationError: the sample covariance matrix of group 2 of 4 (numbered in order of first appearance in the data) is not positive definite: 2 complete cases (of 5 rows; listwise deletion drops a row missing any model variable) for 3 observed variables; a covariance matrix needs more cases than variables: use FIML (--missing fiml), or merge the group with another (--merge-groups)
+    >>> _check_sigma_pd(S, ["a", "b", "c"], "", n=2, n_rows=2)     # complete data, one group: neither helps
+    Traceback (most recent call last):
+    iur_survey.errors.EstimationError: the sample covariance matrix is not positive definite: 2 complete cases for 3 observed variables; a covariance matrix needs more cases than variables: fit a model with fewer observed variables, or collect more responses
     """
     ev = np.linalg.eigvalsh(S)
     if ev.min() <= 1e-10 * max(1.0, ev.max()):
@@ -123,10 +126,13 @@ def _check_sigma_pd(S: np.ndarray, names: list[str], label: str, n: int | None =
         if n is not None and n <= p:
             rows = (f" (of {n_rows} rows; listwise deletion drops a row missing any model variable)"
                     if n_rows is not None and n_rows > n else "")
+            # the advice that applies: FIML only when rows were dropped, a merge only with groups
+            advice = ((["use FIML (--missing fiml)"] if rows else [])
+                      + (["merge the group with another (--merge-groups)"] if label else [])
+                      or ["fit a model with fewer observed variables, or collect more responses"])
             raise EstimationError(None, f"the sample covariance matrix{label} is not positive definite: {n} complete "
                                         f"cases{rows} for {p} observed variables; a covariance matrix needs more "
-                                        "cases than variables: use FIML (--missing fiml), or merge the group with "
-                                        "another (--merge-groups)")
+                                        f"cases than variables: {', or '.join(advice)}")
         const = [names[i] for i in range(len(names)) if S[i, i] <= 1e-12]
         extra = f" (no variance: {', '.join(const)})" if const else ""
         raise EstimationError(None, f"the sample covariance matrix{label} is not positive definite{extra}; "

@@ -380,6 +380,8 @@ def fitted_data(res: Any, data: Any = None) -> list[np.ndarray]:
     if data is None:
         raise EstimationError(None, "this needs the data the model was fitted to: pass data= (the DataFrame "
                                     "given to sem())")
+    if is_table(data):      # `iur-survey fit` reads a plain clean CSV as a CsvTable (fit --residuals under FIML)
+        data = data.to_frame()
     pt = res.partable
     group = res.meta.get("group")
     gvals = None

@@ -347,7 +347,7 @@ def scaled_shifted_test(chisq: float, df: int, delta: np.ndarray, wls_vd: np.nda
     if df <= 0:
         out.update(stat=chisq, pvalue=np.nan, scaling_factor=np.nan, shift_parameter=np.nan)
         return out
-    a = np.sqrt(df / tr2)
+    a = np.sqrt(df / tr2) if tr2 > 0 else np.nan     # tr(UG)^2 <= 0: a degenerate fit (6 rows), no scaled test
     b = df - a * tr1
     stat = chisq * a + b
     out.update(stat=float(stat), pvalue=float(_chisq_pvalue(stat, df)),

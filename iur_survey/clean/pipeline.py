@@ -87,7 +87,7 @@ from .missing import item_columns, missing_summary
 from .decision import GUARD_BESIDE, basis_rules, decide, evidence
 from .rules import (INDEX_RULES, PATTERN_RULES, RULE_ORDER, RULES, SCREENING_RULES, TOOL_RULES, _not_judged, code_text,
                     completion_unknown, declared_not_shown, even_odd_constructs, matrix_cache, missing_inputs, raw_rows,
-                    reference_columns, yes_no_reason, PACE_MARK)
+                    reference_columns, yes_no_reason, zero_median, PACE_MARK)
 
 #: the files :meth:`CleanResult.write` produces
 OUTPUT_FILES = ("clean.csv", "flags.csv", "exclusions.csv", "report.json")
@@ -774,7 +774,7 @@ def _duration_warnings(frame: pd.DataFrame, resolution: float | None = None) -> 
     dur = pd.to_numeric(frame["_duration"], errors="coerce").to_numpy(dtype=float)
     out = []
     zero, blank = int((dur == 0).sum()), int(np.isnan(dur).sum())
-    if zero and not resolution:
+    if zero and not resolution and zero_median(frame) is None:     # (a median of 0: speeder says why it judges none)
         out.append(f"{zero} response(s) have a duration of 0 s: the speeder rule excludes them as far beyond its "
                    f"cut-off, but 0 s is no human's time: a bot, or a time the export lost (then blank those "
                    f"cells, and the speeder rule leaves them unjudged)")

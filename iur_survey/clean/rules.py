@@ -852,19 +852,39 @@ def _styled(text: str) -> str:
 def durations(frame: pd.DataFrame) -> tuple[np.ndarray, float] | None:
     """Each response's duration in seconds (NaN where none was recorded) and their median: the median every
     pace rule (:func:`speeder`, a line's pace in :func:`longstring` and :func:`irv`) is measured against.  None
-    without a duration.
+    without a duration, and where the median is 0 s (:func:`zero_median`): then at least half the "durations" are
+    a tool's 0 for a time not recorded, not a pace, and no pace rule reads them.
 
     >>> durations(pd.DataFrame({"_duration": [600.0, None, 580.0, "150"]}))
     (array([600.,  nan, 580., 150.]), 580.0)
-    >>> durations(pd.DataFrame({"GOV1": [1.0]})) is None
-    True
+    >>> durations(pd.DataFrame({"GOV1": [1.0]})) is None, durations(pd.DataFrame({"_duration": [0.0, 0.0, 30.0]})) is None
+    (True, True)
     """
     if "_duration" not in frame.columns:
         return None
     dur = pd.to_numeric(frame["_duration"], errors="coerce").to_numpy(dtype=float)
     if np.isnan(dur).all():
         return None
-    return dur, float(np.nanmedian(dur))
+    med = float(np.nanmedian(dur))
+    return None if med <= 0 else (dur, med)
+
+
+def zero_median(frame: pd.DataFrame) -> str | None:
+    """Why :func:`speeder` does not judge an export whose median duration is 0 s (None where it is not so): every
+    response would be under 1 s per question, "far beyond the cut-off", and excluded, where the tool wrote 0 for a
+    time it did not record (a fuzzed export: every row excluded as a speeder, "no response kept").
+
+    >>> zero_median(pd.DataFrame({"_duration": [0.0, 0.0, 30.0]}))[:60]
+    'the median duration is 0 s (2 of 3 durations are 0 s): a too'
+    """
+    if "_duration" not in frame.columns:
+        return None
+    dur = pd.to_numeric(frame["_duration"], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(dur).all() or float(np.nanmedian(dur)) > 0:
+        return None
+    zeros = int(np.sum(dur <= 0))
+    return (f"the median duration is 0 s ({zeros} of {int(np.sum(~np.isnan(dur)))} durations are 0 s): a tool's "
+            "0 for a time it did not record, not a pace; map the duration column to ignore, or give the real times")
 
 
 def ordinary_pace(frame: pd.DataFrame, rows: np.ndarray, pace: float | None) -> np.ndarray:
@@ -993,7 +1013,8 @@ def speeder(frame: pd.DataFrame, instrument: Instrument, *, fraction: float = 0.
     """
     got = durations(frame)
     if got is None:
-        return _none(frame)
+        why = zero_median(frame)
+        return _none(frame) if why is None else _not_judged(frame, why)
     dur, med = got
     n_q = len(item_columns(frame, instrument)) + sum(c in frame.columns for c in instrument.attention_checks)
     floor = seconds_per_item * n_q

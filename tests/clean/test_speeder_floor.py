@@ -39,3 +39,18 @@ def test_under_one_second_per_question_is_far():
 def test_default_and_restoring_config():
     assert CleanConfig().speeder_seconds_per_item == 1.0
     assert CleanConfig.from_dict({"speeder": {"seconds_per_item": 2}}).speeder_seconds_per_item == 2.0
+
+
+def test_a_median_duration_of_zero_is_not_judged_not_every_row_excluded():
+    # fuzz30: a tool writing 0 for a time it did not record made every row "far beyond" the 1 s floor: every response
+    # excluded as a speeder, "no response kept"; and lines then counted as given at an ordinary pace (0 >= 0.5 x 0)
+    from iur_survey.clean.rules import durations, longstring
+    df, inst, _ = _frame([0.0] * 30 + [200.0] * 10)
+    out = speeder(df, inst)
+    assert out.isna().all() and out.attrs["not_evaluated"].startswith("the median duration is 0 s (30 of 40")
+    assert durations(df) is None
+    df.iloc[0, :28] = 3.0                   # a line of the middle answer: far beyond, as without durations
+    assert "far beyond" in longstring(df, inst).iloc[0]
+    # a few zeros beside real times are still judged (and far beyond)
+    df, inst, _ = _frame([0.0] * 3 + [200.0] * 37)
+    assert speeder(df, inst).iloc[:3].str.contains("far beyond").all()

@@ -409,7 +409,8 @@ class BootstrapResult:
         out = np.full(E.shape[1], np.nan)
         if E.shape[0] >= 2:
             out[:self.n_free] = np.std(E[:, :self.n_free], axis=0, ddof=0)
-            out[self.n_free:] = np.std(E[:, self.n_free:], axis=0, ddof=1)
+            with np.errstate(invalid="ignore"):     # a := effect that is Inf (a/0): SE NaN, as lavaan's NA
+                out[self.n_free:] = np.std(E[:, self.n_free:], axis=0, ddof=1)
         return pd.Series(out, index=self.columns, name="se")
 
     def vcov(self) -> pd.DataFrame:

@@ -52,6 +52,8 @@ def evaluate(node, env: dict):
     >>> from iur_survey.sem.syntax import parse_expression
     >>> evaluate(parse_expression("-a^2 + 2*(b - 1)/4"), {"a": 3.0, "b": 5.0})
     -7.0
+    >>> float(evaluate(parse_expression("a/b"), {"a": 0.4, "b": 0.0}))     # R's Inf, not ZeroDivisionError
+    inf
     """
     kind = node[0]
     if kind == "num":
@@ -73,6 +75,9 @@ def evaluate(node, env: dict):
         if op == "*":
             return a * b
         if op == "/":
+            if isinstance(b, (int, float)) and b == 0:      # a plain 0: R's (lavaan's) a/0 = Inf, 0/0 = NaN
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    return np.divide(a, np.float64(b))
             return a / b
         if op == "^":
             return a ** b
@@ -118,7 +123,8 @@ class DefinedFunction:
         env: dict = dict(self.constants)
         for lab, i in self.rows.items():
             env[lab] = row_values[i]
-        return np.array(self._in_order(env), dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):     # a/0: inf (lavaan's Inf), no warning
+            return np.array(self._in_order(env), dtype=float)
 
     def _in_order(self, env: dict) -> list:
         """Each definition evaluated in turn, later ones seeing the earlier (``env`` gains their names)."""
@@ -136,7 +142,8 @@ class DefinedFunction:
         env: dict = dict(self.constants)
         for lab, k in self.index.items():
             env[lab] = theta[k]
-        return np.array(self._in_order(env), dtype=np.asarray(theta).dtype if np.iscomplexobj(theta) else float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):     # a/0: inf (lavaan's Inf), no warning
+            return np.array(self._in_order(env), dtype=np.asarray(theta).dtype if np.iscomplexobj(theta) else float)
 
     def jacobian(self, theta: np.ndarray, h: float = 1e-20) -> np.ndarray:
         """Complex-step Jacobian (definitions x parameters); central differences if that fails."""
@@ -160,7 +167,8 @@ class DefinedFunction:
             step = 1e-6 * max(1.0, abs(theta[k]))
             e = np.zeros(q)
             e[k] = step
-            J[:, k] = (self(theta + e) - self(theta - e)) / (2 * step)
+            with np.errstate(invalid="ignore"):     # inf - inf (a := a/0): NaN, no SE, no warning
+                J[:, k] = (self(theta + e) - self(theta - e)) / (2 * step)
         return J
 
 

@@ -469,7 +469,8 @@ def _boot_result(res: OrdinalSEMResult, bt: WLSMVBootstrap) -> WLSMVBootstrapRes
             lo[i], hi[i] = bt.interval(bt.est[ok, q], est[i], se_b[q], mean[q])
         elif table["op"].iat[i] == ":=":
             t = bt.defined[ok, ndef]
-            se_col[i] = float(np.std(t, ddof=1)) if t.size > 1 else np.nan
+            with np.errstate(invalid="ignore"):     # a := effect that is Inf (a/0): SE NaN, as lavaan's NA
+                se_col[i] = float(np.std(t, ddof=1)) if t.size > 1 else np.nan
             lo[i], hi[i] = bt.interval(t, est[i], se_col[i], mean_def[0, ndef])
             ndef += 1
         else:

@@ -1,0 +1,56 @@
+"""Odd user model files and options found by fuzzing `fit` and `pls` (helper fuzz31): each gives a result or a
+typed one-line error, never a traceback or a numpy warning printed to the user."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iur_survey.cli import main
+
+
+def _sem_csv(path, n=160, seed=5):
+    """Three constructs of 4 items (1-5), a role column of 2 groups, a few blank cells."""
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=(n, 3))
+    f[:, 2] += .5 * f[:, 0] + .4 * f[:, 1]
+    cols, parts = [], []
+    for j, name in enumerate(("A", "B", "C")):
+        parts.append(f[:, [j]] + rng.normal(scale=.7, size=(n, 4)))
+        cols += [f"{name}{k}" for k in range(1, 5)]
+    d = pd.DataFrame(np.clip(np.round(3 + np.hstack(parts)), 1, 5), columns=cols)
+    d = d.mask(rng.random(d.shape) < .02)
+    d.insert(0, "role", np.where(np.arange(n) % 2, "university", "enterprise"))
+    d.insert(0, "response_id", [f"r{i}" for i in range(n)])
+    d.to_csv(path, index=False)
+
+
+_MEASURE = "A =~ A1 + A2 + A3 + A4\nB =~ B1 + B2 + B3 + B4\nC =~ C1 + C2 + C3 + C4\n"
+
+
+def _run(argv):
+    """main(argv) and the RuntimeWarnings it raised (the console shows them to the user)."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        rc = main(argv)
+    return rc, [str(w.message) for w in seen if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.parametrize("extra", [[], ["--group", "role"], ["--bootstrap", "5", "--quiet"]])
+def test_defined_parameter_divided_by_zero_is_null_without_warning(tmp_path, capsys, extra):
+    # `d := a/0`: lavaan reports Inf (est) and NA (se).  The fit printed numpy's "divide by zero" RuntimeWarning
+    # (ML), crashed with ZeroDivisionError in the by-group effects (--group role), and printed "invalid value
+    # encountered in subtract" from the bootstrap's SD
+    _sem_csv(tmp_path / "d.csv")
+    (tmp_path / "m.lav").write_text(_MEASURE + "C ~ a*A + b*B\nd := a/0\nr := a/b\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    rc, seen = _run(["fit", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), *extra, "--out", str(out)])
+    assert rc == 0 and seen == []
+    assert "Traceback" not in capsys.readouterr().err
+    rows = {(e["lhs"], e.get("group", 1)): e for e in json.loads(out.read_text())["estimates"] if e["op"] == ":="}
+    assert all(e["est"] is None and e["se"] is None for (lhs, _), e in rows.items() if lhs == "d")
+    assert all(np.isfinite(e["est"]) and e["se"] > 0 for (lhs, _), e in rows.items() if lhs == "r")

@@ -272,8 +272,17 @@ def _lavaan_start(model: Model, pt: ParTable, covs, means, ov_vars, warnings: li
         if n_ not in warnings:
             warnings.append(n_)
     for g in range(pt.ngroups):
+        with np.errstate(over="ignore", invalid="ignore"):
+            implied = model.implied_rows(rows, g)
+        if not np.all(np.isfinite(implied)):    # e.g. GOV =~ 1e308*GOV1: no finite moments, no fit
+            big = [f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]} = {pt.ustart[i]:g}" for i in range(len(pt))
+                   if pt.free[i] == 0 and pt.op[i] in ("=~", "~", "~~", "~1") and np.isfinite(pt.ustart[i])
+                   and abs(pt.ustart[i]) > 1e100]
+            which = f" (fixed: {', '.join(big)})" if big else ""
+            raise EstimationError(None, "the model-implied covariance matrix overflows at the start values: "
+                                        f"a fixed value is too large{which}; fix it to a plausible value")
         try:
-            ev = np.linalg.eigvalsh(model.implied_rows(rows, g))
+            ev = np.linalg.eigvalsh(implied)
             pd_ = bool(ev.size == 0 or (ev.min() >= math.sqrt(np.finfo(float).eps) and np.all(np.isfinite(ev))))
         except np.linalg.LinAlgError:
             pd_ = False

@@ -456,6 +456,8 @@ def _parse_modifier(cur: _Cursor, mods: dict) -> None:
         raise cur.fail("unexpected end of statement")
     if t.kind == "num" or (t.kind == "op" and t.text in "+-"):
         v = _number(cur)
+        if math.isinf(v):           # -Inf*x, 1e400*x: no finite model moments (lavaan: estimation FAILED)
+            raise cur.fail("a parameter cannot be fixed to an infinite value", t)
         _merge(mods, "fixed", (v,), cur, t)
         return
     if t.kind == "str":

@@ -54,3 +54,18 @@ def test_defined_parameter_divided_by_zero_is_null_without_warning(tmp_path, cap
     rows = {(e["lhs"], e.get("group", 1)): e for e in json.loads(out.read_text())["estimates"] if e["op"] == ":="}
     assert all(e["est"] is None and e["se"] is None for (lhs, _), e in rows.items() if lhs == "d")
     assert all(np.isfinite(e["est"]) and e["se"] > 0 for (lhs, _), e in rows.items() if lhs == "r")
+
+
+@pytest.mark.parametrize("value", ["-Inf", "1e400", "1e308", "1e160"])
+def test_fixed_value_that_cannot_give_finite_moments_is_one_typed_line(tmp_path, capsys, value):
+    # `A =~ 1e308*A1 + ...` died with numpy's LinAlgError (FIML) after overflow warnings; -Inf and 1e400 (an
+    # infinite float) passed the parser's "cannot be fixed to Inf" check and ran to "did not converge" with
+    # RuntimeWarnings printed
+    _sem_csv(tmp_path / "d.csv")
+    (tmp_path / "m.lav").write_text(f"A =~ {value}*A1 + A2 + A3\n", encoding="utf-8")
+    for extra in ([], ["--missing", "listwise"]):
+        rc, seen = _run(["fit", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), *extra,
+                         "--out", str(tmp_path / "r.json")])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert rc == 2 and seen == [] and len(err) == 1, err
+        assert "infinite value" in err[0] or "overflows" in err[0]

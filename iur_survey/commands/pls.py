@@ -97,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
             res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing)
             if args.predict is not None and args.predict > res.n:       # before the bootstrap's work
                 raise EstimationError(None, f"--predict {args.predict}: more folds than the {res.n} cases used")
+            if args.blindfolding is not None:                           # before the bootstrap's work too
+                from ..pls.predict import check_omission_distance
+                check_omission_distance(res.model, args.blindfolding, res.n)
             if args.boot:
                 res = res.bootstrap(args.boot, seed=args.seed)
         out = {**res.to_dict(), "call": call_head("iur-survey pls", args)}     # what wrote it, as results.json

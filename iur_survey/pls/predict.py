@@ -27,7 +27,7 @@ import pandas as pd
 from ..errors import EstimationError
 from .engine import COLLINEAR_MESSAGE, fit_batch
 
-__all__ = ["pls_predict", "blindfolding", "kfold_splits"]
+__all__ = ["pls_predict", "blindfolding", "check_omission_distance", "kfold_splits"]
 
 
 def kfold_splits(n: int, k: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -156,11 +156,40 @@ def pls_predict(result, k: int = 10, repeats: int = 10, *, seed=None, technique:
     return out
 
 
+def check_omission_distance(model, omission_distance: int, n: int) -> None:
+    """Refuse an omission distance D that divides the number of indicators K of an endogenous construct.
+
+    Blindfolding takes a block's data points case by case (case i, indicator k: point i*K + k), so such a D
+    omits whole indicators in a round: a constant (mean-replaced) column, whose correlations are undefined.
+
+    >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
+    >>> m = pls_sem(example_data(), model=EXAMPLE_MODEL).model
+    >>> check_omission_distance(m, 7, 299)
+    >>> check_omission_distance(m, 3, 299)
+    Traceback (most recent call last):
+    iur_survey.errors.EstimationError: blindfolding: the omission distance D = 3 divides the number of indicators of M (3), Y (3): each round would omit whole indicators; choose a D that divides no endogenous block (e.g. 7)
+    """
+    D = int(omission_distance)
+    blk = model.block_index
+    pos = {c: j for j, c in enumerate(model.constructs)}
+    sizes = {c: int(np.sum(blk == pos[c])) for c in model.endogenous}
+    divided = [f"{c} ({K})" for c, K in sizes.items() if K % D == 0]
+    if divided:
+        ok = [d for d in (7, 5, 6, 8, 9, 10, 11, 12) if all(K % d for K in sizes.values())]
+        better = [d for d in ok if n % d] or ok
+        hint = f" (e.g. {better[0]})" if better else ""
+        raise EstimationError(None, f"blindfolding: the omission distance D = {D} divides the number of indicators of "
+                                    f"{', '.join(divided)}: each round would omit whole indicators; choose a D that "
+                                    f"divides no endogenous block{hint}")
+
+
 def blindfolding(result, omission_distance: int = 7) -> pd.DataFrame:
     """Stone-Geisser Q-squared (cross-validated redundancy) of every endogenous construct.
 
     Columns ``construct sso sse q2``.  The omission distance D should not divide the number of cases
-    (Hair et al.: 5 to 12; 7 is the usual choice); a D that does gives a warning.
+    (Hair et al.: 5 to 12; 7 is the usual choice); a D that does gives a warning.  A D that divides the number
+    of indicators of an endogenous construct is refused (the data points are taken case by case, so each round
+    would omit whole indicators).
 
     >>> from iur_survey.pls import pls_sem, example_data, EXAMPLE_MODEL
     >>> blindfolding(pls_sem(example_data(), model=EXAMPLE_MODEL)).round(3)
@@ -180,6 +209,7 @@ def blindfolding(result, omission_distance: int = 7) -> pd.DataFrame:
                       "want n / D not to be an integer (choose another D between 5 and 12)", UserWarning, stacklevel=2)
     blk = model.block_index
     pos = {c: j for j, c in enumerate(model.constructs)}
+    check_omission_distance(model, D, n)
     rounds = []
     for c in model.endogenous:
         cols = np.flatnonzero(blk == pos[c])

@@ -69,3 +69,19 @@ def test_fixed_value_that_cannot_give_finite_moments_is_one_typed_line(tmp_path,
         err = capsys.readouterr().err.strip().splitlines()
         assert rc == 2 and seen == [] and len(err) == 1, err
         assert "infinite value" in err[0] or "overflows" in err[0]
+
+
+@pytest.mark.parametrize("D", [2, 4])
+def test_blindfolding_distance_dividing_a_block_is_refused_before_the_bootstrap(tmp_path, capsys, D):
+    # D = 2 or 4 with 4-item blocks omits whole indicators in each round (data points are taken case by case):
+    # "the indicator correlations are not finite (an indicator without variance?)", after the bootstrap's work
+    _sem_csv(tmp_path / "d.csv")
+    (tmp_path / "m.lav").write_text(_MEASURE + "C ~ A + B\n", encoding="utf-8")
+    rc, seen = _run(["pls", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), "--bootstrap", "0",
+                     "--blindfolding", str(D), "--out", str(tmp_path / "p.json")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and f"D = {D} divides the number of indicators of C (4)" in err[0]
+    assert "(e.g. 7)" in err[0] and not (tmp_path / "p.json").exists()
+    rc, _ = _run(["pls", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), "--bootstrap", "0",
+                  "--blindfolding", "7", "--out", str(tmp_path / "p.json")])
+    assert rc == 0 and json.loads((tmp_path / "p.json").read_text())["blindfolding"][0]["q2"] > 0

@@ -89,12 +89,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"iur-survey pls: error: {exc}", file=sys.stderr)
             return EXIT_NOT_CONVERGED
         print_warnings("pls", filter(None, [version_note(cb)]))      # another version's results.json: read, said
-    syntax, _ = model_syntax(args.model, args.instrument)
-    data = load_data(args.data, pls_model(syntax).items, instrument=args.instrument)
+    syntax, source = model_syntax(args.model, args.instrument)
+    model = pls_model(syntax, source)             # an error names the .lav file and line, as `fit`'s
+    data = load_data(args.data, model.items, instrument=args.instrument)
     with warnings.catch_warnings(record=True) as caught:       # said once below, as "pls: warning: ..."
         warnings.simplefilter("always", UserWarning)
         with naming_file(args.data):
-            res = pls_sem(data, model=syntax, scheme=args.scheme, missing=args.missing)
+            res = pls_sem(data, model=model, scheme=args.scheme, missing=args.missing)
             if args.predict is not None and args.predict > res.n:       # before the bootstrap's work
                 raise EstimationError(None, f"--predict {args.predict}: more folds than the {res.n} cases used")
             if args.blindfolding is not None:                           # before the bootstrap's work too

@@ -676,6 +676,10 @@ def parse_model(syntax: str, source: str = "<model syntax>") -> ParsedModel:
                     raise _err(source, "the left of ':=' must be one new parameter name", t.line, t.col)
                 if lhs_t[0].text in _R_RESERVED:
                     raise _err(source, f"{lhs_t[0].text!r} is a reserved word", lhs_t[0].line, lhs_t[0].col)
+                first = next((c for c in constraints if c.op == ":=" and c.lhs == lhs_t[0].text), None)
+                if first is not None:       # lavaan 0.6.14 gives both rows the last definition's value
+                    raise _err(source, f"{lhs_t[0].text!r} is defined twice (first given on line {first.line}); "
+                                       "give each := parameter its own name", lhs_t[0].line, lhs_t[0].col)
                 lexpr = None
             else:
                 lexpr = _parse_expr(lcur)

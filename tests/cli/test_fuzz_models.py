@@ -85,3 +85,16 @@ def test_blindfolding_distance_dividing_a_block_is_refused_before_the_bootstrap(
     rc, _ = _run(["pls", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), "--bootstrap", "0",
                   "--blindfolding", "7", "--out", str(tmp_path / "p.json")])
     assert rc == 0 and json.loads((tmp_path / "p.json").read_text())["blindfolding"][0]["q2"] > 0
+
+
+def test_a_defined_parameter_given_twice_is_refused(tmp_path, capsys):
+    # `d := a` then `d := b`: two results rows named d (a's and b's values), where lavaan 0.6.14 gives both rows
+    # the last definition's value; ambiguous, so refused with the line of each
+    _sem_csv(tmp_path / "d.csv")
+    (tmp_path / "m.lav").write_text(_MEASURE + "C ~ a*A + b*B\nd := a\nd := b\n", encoding="utf-8")
+    for cmd in (["fit"], ["pls", "--bootstrap", "0"]):
+        rc = main([cmd[0], str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), *cmd[1:],
+                   "--out", str(tmp_path / "r.json")])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert rc == 2 and len(err) == 1 and "m.lav:6:1: 'd' is defined twice (first given on line 5)" in err[0], err
+        assert not (tmp_path / "r.json").exists()

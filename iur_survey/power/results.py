@@ -68,13 +68,18 @@ class PowerResult:
         >>> reps = pd.DataFrame({"n": [5, 5], "error": ["EstimationError: not positive definite"] * 2})
         >>> PowerResult(t, reps, pd.DataFrame(), np.array([]), "", None, {}).unconverged_notes()
         ['at n = 5 no replication converged (0 of 2): power, bias and coverage are undefined (NaN); the fits said: EstimationError: not positive definite']
+        >>> reps["error"] = ""                  # the fits ran, but without a finite SE: say so, not "the fits said: "
+        >>> PowerResult(t, reps, pd.DataFrame(), np.array([]), "", None, {}).unconverged_notes()[0].split('; ')[1]
+        'no fit raised an error: each gave a recorded parameter no finite, positive standard error (e.g. a := effect that is infinite), which counts as not converged'
         """
         out = []
         per_n = self.table.drop_duplicates("n")
         for n, reps in zip(per_n.loc[per_n["converged"] == 0, "n"], per_n.loc[per_n["converged"] == 0, "reps"]):
-            why = ""
+            why = ("; no fit raised an error: each gave a recorded parameter no finite, positive standard error "
+                   "(e.g. a := effect that is infinite), which counts as not converged")
             if "error" in self.reps.columns:
                 errs = self.reps.loc[self.reps["n"] == n, "error"].dropna()
+                errs = errs[errs.astype(str).str.strip() != ""]      # "" is no error (the fit ran)
                 if len(errs):
                     why = f"; the fits said: {errs.value_counts().index[0]}"
             out.append(f"at n = {int(n)} no replication converged (0 of {int(reps)}): power, bias and coverage are "

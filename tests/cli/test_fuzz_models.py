@@ -98,3 +98,15 @@ def test_a_defined_parameter_given_twice_is_refused(tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert rc == 2 and len(err) == 1 and "m.lav:6:1: 'd' is defined twice (first given on line 5)" in err[0], err
         assert not (tmp_path / "r.json").exists()
+
+
+def test_power_says_why_no_replication_converged_when_no_fit_raised(tmp_path, capsys):
+    # every replication of a model with `d := a/0` has an infinite d without SE, so none counts as converged;
+    # the warning ended in "the fits said: " and nothing (the error column holds "" for a fit that ran)
+    (tmp_path / "m.lav").write_text("GOV =~ GOV1 + GOV2 + GOV3\nCOL =~ COL1 + COL2 + COL3\nCOL ~ a*GOV\n"
+                                    "d := a/0\n", encoding="utf-8")
+    rc = main(["power", "--n", "60", "--reps", "2", "--workers", "0", "--model", str(tmp_path / "m.lav"), "--quiet",
+               "--out", str(tmp_path / "p")])
+    err = [l for l in capsys.readouterr().err.splitlines() if "no replication converged" in l]
+    assert rc == 0 and len(err) == 1
+    assert not err[0].rstrip().endswith("the fits said:") and "no finite, positive standard error" in err[0]

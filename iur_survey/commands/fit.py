@@ -360,7 +360,7 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import EstimationError
+    from ..errors import EstimationError, ModelSyntaxError
     from ..sem import sem
     from ..sem.results import NONCONVERGED_MESSAGE, mark_nonconverged
     from ..datafile import load_data, missing_word_groups, model_columns, naming_file
@@ -411,8 +411,13 @@ def run(args: argparse.Namespace) -> int:
         from ..sem.syntax import parse_model
         # the small-group rule counts the measurement model's items; a path model (no =~) counts its variables
         has_lv = any(t.op == "=~" for t in parse_model(syntax, source).terms)
-        data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups,
-                                                            measurement_only=has_lv)
+        try:
+            data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups,
+                                                                measurement_only=has_lv)
+        except ModelSyntaxError as exc:     # the model file, not "<model syntax>" (the syntax is re-read there)
+            if exc.file == "<model syntax>":
+                exc.file = source
+            raise
         syntax, source, label_warnings, relabelled = _group_model(args, syntax, source, len(sizes), group_equal,
                                                                   free)
         group_warnings = words + label_warnings + size_warnings

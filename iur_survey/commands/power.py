@@ -276,6 +276,11 @@ def run(args: argparse.Namespace) -> int:
                                  estimator=args.estimator, mc_ci=args.mc_ci,
                                  workers=args.workers or None, scheduler=scheduler, chunk_size=args.chunk_size,
                                  progress=False if args.quiet else None)
+    except ModelSyntaxError as exc:     # the --model file's line and column, not "<model syntax>" (as `fit`)
+        if args.model and exc.file == "<model syntax>":
+            exc.file = str(args.model)
+            exc.args = (str(exc),)
+        raise
     except IURSurveyError:      # e.g. sem.parallel's ClusterError: one line already, the address shown unmasked
         raise
     except (ValueError, RuntimeError) as exc:

@@ -110,3 +110,20 @@ def test_power_says_why_no_replication_converged_when_no_fit_raised(tmp_path, ca
     err = [l for l in capsys.readouterr().err.splitlines() if "no replication converged" in l]
     assert rc == 0 and len(err) == 1
     assert not err[0].rstrip().endswith("the fits said:") and "no finite, positive standard error" in err[0]
+
+
+def test_model_errors_of_power_and_grouped_fit_name_the_model_file(tmp_path, capsys):
+    # power --model and fit --group re-read the syntax without its source: "<model syntax>:1:22: variable
+    # 'XYZ9' is not in the data", "<model syntax>: the syntax defines 2 groups but the data has 2"
+    _sem_csv(tmp_path / "d.csv")
+    (tmp_path / "u.lav").write_text("GOV =~ GOV1 + GOV2 + XYZ9\n", encoding="utf-8")
+    (tmp_path / "g.lav").write_text("group: 1\nA =~ A1 + A2 + A3\ngroup: 2\nA =~ A1 + A2 + A3\ngroup: 3\n"
+                                    "A =~ A1 + A2 + A3\n", encoding="utf-8")
+    runs = ((["power", "--n", "40", "--reps", "2", "--workers", "0", "--model", str(tmp_path / "u.lav"), "--quiet",
+              "--out", str(tmp_path / "p")], "u.lav:1:22: variable 'XYZ9' is not in the data"),
+            (["fit", str(tmp_path / "d.csv"), "--model", str(tmp_path / "g.lav"), "--group", "role",
+              "--out", str(tmp_path / "r.json")], "g.lav: the syntax defines 3 groups but the data has 2"))
+    for argv, said in runs:
+        rc = main(argv)
+        err = capsys.readouterr().err.strip().splitlines()
+        assert rc == 2 and len(err) == 1 and said in err[0] and "<model syntax>" not in err[0], err

@@ -122,8 +122,11 @@ def correlation_matrix(data: pd.DataFrame, cor: str = "pearson", missing: str = 
     >>> round(float(R.loc["a", "b"]), 3), n, dropped
     (0.86, 5, 1)
     """
-    if not isinstance(data, pd.DataFrame) or data.shape[1] < 3:
+    if not isinstance(data, pd.DataFrame):
         raise EstimationError(None, "an EFA needs a DataFrame of at least three items")
+    if data.shape[1] < 3:       # the CLI's --items GOV1,GOV2: say what was given
+        got = ", ".join(map(str, data.columns)) or "none"
+        raise EstimationError(None, f"an EFA needs at least three items; got {data.shape[1]} ({got})")
     num = _numeric_items(data)
     missing = missing.lower()
     if missing not in ("listwise", "pairwise"):

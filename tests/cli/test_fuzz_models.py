@@ -127,3 +127,11 @@ def test_model_errors_of_power_and_grouped_fit_name_the_model_file(tmp_path, cap
         rc = main(argv)
         err = capsys.readouterr().err.strip().splitlines()
         assert rc == 2 and len(err) == 1 and said in err[0] and "<model syntax>" not in err[0], err
+
+
+def test_efa_of_two_items_names_them(tmp_path, capsys):
+    # `efa --items A1,A2` said "an EFA needs a DataFrame of at least three items" (a programmer's word)
+    _sem_csv(tmp_path / "d.csv")
+    rc = main(["efa", str(tmp_path / "d.csv"), "--items", "A1,A2", "--factors", "1", "--out", str(tmp_path / "e.json")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "at least three items; got 2 (A1, A2)" in err[0] and "DataFrame" not in err[0]

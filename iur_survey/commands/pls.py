@@ -105,12 +105,13 @@ def run(args: argparse.Namespace) -> int:
                 res = res.bootstrap(args.boot, seed=args.seed)
         out = {**res.to_dict(), "call": call_head("iur-survey pls", args)}     # what wrote it, as results.json
         extra: dict = {}
-        if args.predict is not None:
-            extra["PLSpredict"] = res.predict(k=args.predict, seed=args.seed)
-            out["predict"] = json.loads(extra["PLSpredict"].to_json(orient="records"))
-        if args.blindfolding is not None:
-            extra["Blindfolding (Q²)"] = res.blindfolding(omission_distance=args.blindfolding)
-            out["blindfolding"] = json.loads(extra["Blindfolding (Q²)"].to_json(orient="records"))
+        with naming_file(args.data):            # an indicator without variance in a fold or round: the data's
+            if args.predict is not None:
+                extra["PLSpredict"] = res.predict(k=args.predict, seed=args.seed)
+                out["predict"] = json.loads(extra["PLSpredict"].to_json(orient="records"))
+            if args.blindfolding is not None:
+                extra["Blindfolding (Q²)"] = res.blindfolding(omission_distance=args.blindfolding)
+                out["blindfolding"] = json.loads(extra["Blindfolding (Q²)"].to_json(orient="records"))
         comparison = None
         cb_missing = None
         if args.compare:

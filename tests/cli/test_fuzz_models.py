@@ -135,3 +135,19 @@ def test_efa_of_two_items_names_them(tmp_path, capsys):
     rc = main(["efa", str(tmp_path / "d.csv"), "--items", "A1,A2", "--factors", "1", "--out", str(tmp_path / "e.json")])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "at least three items; got 2 (A1, A2)" in err[0] and "DataFrame" not in err[0]
+
+
+def test_blindfolding_and_predict_errors_name_the_data_file(tmp_path, capsys):
+    # 6 rows where C4 differs in one row only: a blindfolding round (D = 50) or a PLSpredict fold leaves C4
+    # constant; the error said "the indicator correlations are not finite ..." without the data file
+    _sem_csv(tmp_path / "big.csv")
+    d = pd.read_csv(tmp_path / "big.csv").dropna().head(6).reset_index(drop=True)
+    d["C4"] = [3, 3, 3, 3, 3, 5]
+    d.to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "m.lav").write_text(_MEASURE + "C ~ A + B\n", encoding="utf-8")
+    for opt in (["--blindfolding", "50"], ["--predict", "2"]):
+        rc = main(["pls", str(tmp_path / "d.csv"), "--model", str(tmp_path / "m.lav"), "--bootstrap", "0", *opt,
+                   "--out", str(tmp_path / "p.json")])
+        err = capsys.readouterr().err.strip().splitlines()
+        errors = [l for l in err if ": error: " in l]
+        assert rc == 2 and len(errors) == 1 and f"{tmp_path / 'd.csv'}: " in errors[0], err

@@ -1591,6 +1591,16 @@ def discriminant_apa(results: Mapping, data: pd.DataFrame | None = None, pls: Ma
                     numeric=("*r*", "√AVE", "HTMT", "HTMT 95% CI"))
 
 
+def _path_namer(blocks: Mapping):
+    """How the paths tables name a ``~`` path: ``rhs → lhs``, a product-indicator block (a latent interaction) by
+    its name.
+
+    >>> _path_namer({"AB": {"name": "A × B"}})("y", "AB"), _path_namer({})("y", "x")
+    ('A × B → y', 'x → y')
+    """
+    return lambda lhs, rhs: f"{blocks[rhs]['name'] if rhs in blocks else rhs} → {lhs}"
+
+
 def paths_apa(results: Mapping, number=None, title: str = "Structural paths") -> APATable:
     """The ``~`` rows: path, *b*, *SE*, 95% CI (bootstrap when bootstrapped), β with stars, *p*; multi-group
     results get a Group column."""
@@ -1598,10 +1608,11 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     reg = est[est["op"] == "~"]
     multi = len(_groups(est)) > 1
     blocks = product_blocks(results)
+    name = _path_namer(blocks)
     rows = []
     for r in reg.to_dict("records"):
         row = {"Group": group_caption(r["group"], group_variable(results))} if multi else {}
-        row.update({"Path": f"{blocks[r['rhs']]['name'] if r['rhs'] in blocks else r['rhs']} → {r['lhs']}", "*b*": estimate_text(r["est"]), "*SE*": estimate_text(r["se"]),
+        row.update({"Path": name(r["lhs"], r["rhs"]), "*b*": estimate_text(r["est"]), "*SE*": estimate_text(r["se"]),
                     "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
         rows.append(row)
@@ -1609,14 +1620,13 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
             f"(std.all). {STARS_NOTE}" + _r2_note(results, reg)
             + _tiny_note(reg, lambda r: f"{r['rhs']} → {r['lhs']}") + se_p_note(results) + _constraints_note(results)
-            + _equal_paths_note(results, lambda lhs, rhs: f"{blocks[rhs]['name'] if rhs in blocks else rhs} → {lhs}")
+            + _equal_paths_note(results, name)
             + improper_note(est, group_variable(results)))
     for r in results.get("interaction") or []:
         if r.get("standardized") is not None:
             where = (f" ({group_caption(r['group'], group_variable(results))})" if r.get("group") is not None
                      else "")
-            name = blocks[r["latent"]]["name"] if r["latent"] in blocks else r["latent"]
-            note += (f" {name} → {r['outcome']}{where}: the latent interaction {r['term']} (the product factor "
+            note += (f" {name(r['outcome'], r['latent'])}{where}: the latent interaction {r['term']} (the product factor "
                      f"{r['latent']}); its β is lavaan's std.all (per SD of the product factor), the standardized "
                      f"interaction of Wen, Marsh and Hau (2010) is {num(r['standardized'], 3, False)}.")
     return APATable(frame, title, number=number, note=note, numeric=("*b*", "*SE*", "95% CI", "β", "*p*"))
@@ -2190,10 +2200,10 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
     var = group_variable(results)
     merged = groups_merged(results)         # a group others were merged into says so ("south (east merged into it)")
     head = {g: merged_caption(g, var, merged) for g in groups}  # "sex = 2", never a bare "2"
-    blocks = product_blocks(results)
+    name = _path_namer(product_blocks(results))
     rows = []
     for key in dict.fromkeys(zip(reg["lhs"], reg["rhs"])):
-        row = {"Path": f"{blocks[key[1]]['name'] if key[1] in blocks else key[1]} → {key[0]}"}
+        row = {"Path": name(*key)}
         for g in groups:
             hit = reg[(reg["lhs"] == key[0]) & (reg["rhs"] == key[1]) & (reg["group"] == g)]
             row[head[g]] = DASH if hit.empty else (f"{estimate_text(hit['est'].iloc[0])} "
@@ -2201,7 +2211,6 @@ def paths_by_group_apa(results: Mapping, number=None, title: str = "Structural p
                                              + stars(hit["pvalue"].iloc[0]))
         rows.append(row)
     frame = pd.DataFrame(rows)
-    name = (lambda lhs, rhs: f"{blocks[rhs]['name'] if rhs in blocks else rhs} → {lhs}")
     equal = {name(*k) for k in equal_paths(results)}
     test_note = _group_path_tests_columns(frame, results, list(dict.fromkeys(zip(reg["lhs"], reg["rhs"]))),
                                           equal, name)

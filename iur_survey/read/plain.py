@@ -1,7 +1,7 @@
 """Plain CSV and XLSX exports: one header row of item codes (or ``columns:``-mapped names).
 
 The id column is the instrument's ``id_column`` (or ``ResponseId``/``response_id``/``id``, 腾讯问卷's ``编号``,
-SoSci Survey's ``CASE``, REDCap's ``record_id`` when its status columns were left out), or
+金数据's ``序号``, SoSci Survey's ``CASE``, REDCap's ``record_id`` when its status columns were left out), or
 an unnamed first column (the row names R's ``write.csv`` writes); when there is none, the 1-based data row number is the response id and
 :attr:`RawResponses.column_map` says so (``"(data row number)" -> "response_id"``).
 Qualtrics-style metadata columns (``Status``, ``Finished``, ``Progress``,
@@ -21,8 +21,15 @@ ROW_NAMES = "(row names)"
 
 
 def _ids(instrument) -> list[str]:
-    return [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID", "编号", "CASE", "record_id",
-            ROW_NAMES]
+    """The headers a plain export's id may have, in order of preference (``序号``: 金数据's entry number, whose
+    rows a download need not hold in its order; a Wenjuanxing download's ``序号`` is read by its own reader).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> _ids(load_instrument())[:8]
+    ['ResponseId', 'ResponseId', 'ResponseID', 'response_id', 'id', 'ID', '编号', '序号']
+    """
+    return [instrument.id_column, "ResponseId", "ResponseID", "response_id", "id", "ID", "编号", "序号", "CASE",
+            "record_id", ROW_NAMES]
 
 
 def _columns(headers):

@@ -296,7 +296,7 @@ def assemble(table: Table, plan: Plan, instrument, fmt: str, *, strict: bool = F
         role_column = {"header": t[group].header, "how": t[group].how}
         blank = np.flatnonzero(pd.isna(np.asarray(roles, dtype=object)))
         if len(blank):
-            groups = group if group.endswith("s") else f"{group}s"   # 'roles', and 'kids' (not 'kidss')
+            groups = "roles" if group == "role" else f"{group} groups"   # not 'sexs' (real31: a REDCap 'sex')
             answers = col(group).to_numpy(dtype=object)
             other = np.array([recode.is_other_group(answers[k]) for k in blank], dtype=bool)
 

@@ -366,3 +366,18 @@ def test_an_instrument_that_lists_other_as_a_group_keeps_it(inst):
     inst2 = dataclasses.replace(inst, groups={**inst.groups, "other": ("Other", "其他")})
     got = recode.recode_role(pd.Series(["其他", "企业"]), np.array([2, 3]), "Q1", "q.csv", inst2).tolist()
     assert got == ["other", "enterprise"]
+
+
+def test_blank_groups_of_another_group_column_are_worded_as_its_groups(tmp_path):
+    """real31 (a REDCap 'sex' column): the warning said 'left out of any comparison across sexs'."""
+    from iur_survey.instrument import load_instrument
+
+    y = tmp_path / "i.yaml"
+    y.write_text("name: t\nscale: {min: 1, max: 5}\nconstructs:\n  A: {items: [A1, A2, A3]}\n"
+                 "group_column: sex\ngroups: {female: ['0'], male: ['1']}\n", encoding="utf-8")
+    rows = ["ResponseId,sex,A1,A2,A3"] + [f"R{i},{'' if i == 2 else i % 2},3,4,{1 + i % 5}" for i in range(8)]
+    p = tmp_path / "e.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="across sex groups"):
+        raw = read_export(p, load_instrument(y))
+    assert not any("sexs" in w for w in raw.warnings)

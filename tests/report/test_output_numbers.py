@@ -1,0 +1,77 @@
+"""What the tables and the diagram say of a number must be what results.json holds (an audit of every output
+against results.json, session 31): a path the model fixes (``0.1*textual``) is neither an estimate with *SE*
+0.000 and a zero-width CI, nor "held equal across groups" by group.equal, nor "estimated freely"; and the fit
+table does not send the reader to the fit's warnings for robust indices that lavaan does not define when the
+only warning is about something else (a small group)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from iur_survey.cli import main
+from iur_survey.report import paper
+from iur_survey.report.diagram import equal_paths_line
+
+HS = Path(__file__).resolve().parents[1] / "reference" / "data" / "hs1939.csv"
+FIXED = ("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+         "speed ~ visual + 0.1*textual\n")
+
+
+def _fit(tmp_path, *extra) -> dict:
+    (tmp_path / "m.lav").write_text(FIXED, encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["fit", str(HS), "--model", str(tmp_path / "m.lav"), "--quiet", "--out", str(out), *extra]) == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_a_fixed_path_shows_no_se_or_ci_and_the_note_names_it(tmp_path):
+    """Before: textual → speed read b 0.100, SE 0.000, 95% CI [0.100, 0.100] (lavaan's se 0 of a fixed value),
+    unlike the measurement table's fixed loadings (SE —), with no word that the path was not estimated."""
+    r = _fit(tmp_path)
+    t = paper.paths_apa(r)
+    row = t.frame.set_index("Path").loc["textual → speed"]
+    assert (row["*b*"], row["*SE*"], row["95% CI"], row["*p*"]) == ("0.100", "—", "—", "—")
+    free = t.frame.set_index("Path").loc["visual → speed"]
+    assert free["*SE*"] != "—" and free["95% CI"].startswith("[")
+    assert "Fixed by the model (not estimated; no *SE*, CI or *p*): textual → speed at 0.100." in t.note
+
+
+@pytest.mark.parametrize("equal", [[], ["--equal", "regressions"]])
+def test_a_fixed_path_is_neither_held_equal_nor_estimated_freely(tmp_path, equal):
+    """Before, with --equal regressions: "Every path is held equal across groups (one estimate for every group:
+    lavaan group.equal)" in the paths tables and the diagram's legend listed textual → speed as held equal; without
+    it: "No path is held equal across groups: each is estimated freely in each group" of a path fixed at 0.1."""
+    r = _fit(tmp_path, "--group", "school", *equal)
+    assert ("speed", "textual") not in paper.equal_paths(r)
+    assert paper.fixed_paths(r) == {("speed", "textual"): [("Pasteur", 0.1), ("Grant-White", 0.1)]}
+    for t in (paper.paths_apa(r), paper.paths_by_group_apa(r)):
+        assert "Fixed by the model (not estimated; no *SE*, CI or *p*): textual → speed at 0.100." in t.note
+        assert "Every path is held equal" not in t.note
+        assert "No path is held equal across groups: each is estimated freely" not in t.note
+        if equal:
+            assert "Every estimated path is held equal across groups" in t.note
+        else:
+            assert "No estimated path is held equal across groups" in t.note
+    line = equal_paths_line(r)
+    assert (line is None) if not equal else ("textual → speed" not in line and "visual → speed" in line)
+
+
+def test_fit_note_does_not_blame_an_unrelated_warning_for_undefined_robust_indices():
+    """A WLSMV fit of groups with equal thresholds: lavaan 0.6.14 reports cfi/tli/rmsea.robust NA with no warning.
+    When the fit had another warning (the demo's government group of 95 is small), the note read "—: could not be
+    computed (the fit's warnings below say why)", and the only warning below was the small group's."""
+    r = {"n": 805, "estimator": "WLSMV", "converged": True,
+         "warnings": ["group 'government' of 'role' has 95 cases, fewer than the 105 the small-group rule asks"],
+         "fit": {"chisq": 1267.05, "df": 1610, "pvalue": 1.0, "cfi": 1.0, "tli": 1.012, "rmsea": 0.0,
+                 "srmr": .055, "chisq.scaled": 1747.14, "df.scaled": 1610, "pvalue.scaled": .009,
+                 "cfi.scaled": .9862, "tli.scaled": .9871, "rmsea.scaled": .0206, "cfi.robust": None,
+                 "tli.robust": None, "rmsea.robust": None}}
+    note = paper.fit_apa({"m": r}).note
+    assert "warnings below say why" not in note
+    assert "cfi.robust, tli.robust, rmsea.robust not defined for this fit (lavaan 0.6.14 reports NA)" in note
+    assert "cfi.scaled = .986, tli.scaled = .987, rmsea.scaled = .021" in note
+    r["warnings"].append("computation of robust CFI failed: the baseline model's information is singular")
+    assert "—: could not be computed (the fit's warnings below say why)" in paper.fit_apa({"m": r}).note

@@ -2331,7 +2331,11 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list,
     frame["*p* Holm"] = [pval(r.get("pvalue.holm")) if r is not None and r.get("df") else DASH for r in rows]
     se = {"robust.huber.white": "robust", "robust.sem": "robust", "bootstrap": "bootstrap"}.get(str(t.get("se")), "")
     tested = sum(1 for r in rows if r is not None and r.get("df"))
+    n_groups = len(results.get("groups") or {})
+    # a label shared by some groups (c(a, a, b)*x) leaves fewer contrasts to test: the df says so, not groups − 1
+    fewer = bool(n_groups) and any(d != n_groups - 1 for d in dfs)
     note = (f" Wald χ²: lavaan's lavTestWald that the path is equal in every group (df = groups − 1"
+            + (", fewer where a label shared by some groups already holds them equal" if fewer else "")
             + (f", {se} covariance of the estimates" if se else "") + "); *p* Holm: adjusted over the "
             f"{cardinal(tested)} path{'s' if tested != 1 else ''} tested. A path significant in one group "
             "and not in another is no evidence that the groups differ: the Wald test is.") if tested else ""

@@ -75,3 +75,33 @@ def test_fit_note_does_not_blame_an_unrelated_warning_for_undefined_robust_indic
     assert "cfi.scaled = .986, tli.scaled = .987, rmsea.scaled = .021" in note
     r["warnings"].append("computation of robust CFI failed: the baseline model's information is singular")
     assert "—: could not be computed (the fit's warnings below say why)" in paper.fit_apa({"m": r}).note
+
+
+PARTLY = ("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+          "speed ~ c(a, a, b)*visual + textual\n")
+
+
+def test_a_path_equal_in_some_groups_only_is_in_the_legend_and_its_wald_df_explained(tmp_path):
+    """``c(a, a, b)*visual``: the path is one parameter in the first two groups.  Before, the paths-by-group note said
+    "df = groups − 1" beside a Wald χ² of df 1 for that path (2 for the other), and the diagram of either of the
+    two groups did not say that its visual → speed is the other's estimate (the tables' notes did)."""
+    from .conftest import three_groups
+    data = three_groups(tmp_path / "hs3.csv", "site", ("north", "east", "south"))
+    (tmp_path / "m.lav").write_text(PARTLY, encoding="utf-8")
+    res = tmp_path / "r.json"
+    assert main(["fit", str(data), "--model", str(tmp_path / "m.lav"), "--group", "site", "--quiet",
+                 "--out", str(res)]) == 0
+    r = json.loads(res.read_text(encoding="utf-8"))
+    (lab, shared), = paper.partly_equal_paths(r).values()
+    assert lab == "a" and len(shared) == 2
+    t = paper.paths_by_group_apa(r)
+    wald = t.frame.set_index("Path")["Wald χ² (df)"]
+    assert wald["visual → speed"].endswith("(1)") and wald["textual → speed"].endswith("(2)")
+    assert "(df = groups − 1, fewer where a label shared by some groups already holds them equal" in t.note
+    other = next(g for g in r["groups"] if g not in shared)
+    for g in list(shared) + [other]:
+        gv = tmp_path / f"{g}.gv"
+        assert main(["diagram", str(res), "--group", g, "--out", str(tmp_path / f"{g}.svg"), "--dot", str(gv)]) == 0
+        line = f"Held equal in some groups only (one unstandardized estimate for them; a label they share): " \
+               f"visual → speed ({', '.join(shared)})."
+        assert (line in gv.read_text(encoding="utf-8")) is (g in shared)

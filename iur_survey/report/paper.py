@@ -2013,7 +2013,7 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
                      "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
                      "*b*": estimate_text(r["est"]), "*SE*": estimate_text(r["se"]),
                      "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
-                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
+                     "β": num(r["std.all"], 3, False, thousands=True) + stars(r["pvalue"]),
                      "β 95% CI": DASH if sci is None else ci_text(sci[0], sci[1], 3, False),
                      "*p*": pval(r["pvalue"])})
     frame = pd.DataFrame(rows)

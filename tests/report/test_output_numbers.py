@@ -105,3 +105,21 @@ def test_a_path_equal_in_some_groups_only_is_in_the_legend_and_its_wald_df_expla
         line = f"Held equal in some groups only (one unstandardized estimate for them; a label they share): " \
                f"visual → speed ({', '.join(shared)})."
         assert (line in gv.read_text(encoding="utf-8")) is (g in shared)
+
+
+def test_a_beta_of_thousands_has_the_comma_of_its_b_and_ci(tmp_path, capsys):
+    """``big := 10000*a``: b 2,0xx.xxx and the β 95% CI [1,xxx.xxx, ...] had the thousands comma, the β between them
+    not (3471.239 beside [2,786.711, 4,155.767] on the demo); the terminal summary printed est, SE and std.all
+    without it beside a CI with it."""
+    (tmp_path / "m.lav").write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
+                                    "speed ~ a*visual + textual\nbig := 10000*a\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["fit", str(HS), "--model", str(tmp_path / "m.lav"), "--quiet", "--out", str(out)]) == 0
+    r = json.loads(out.read_text(encoding="utf-8"))
+    big = next(e for e in r["estimates"] if e["lhs"] == "big")
+    assert abs(big["std.all"]) >= 1000
+    row = paper.effects_apa(r).frame.set_index("Effect").loc["big"]
+    assert row["β"].rstrip("*") == f"{big['std.all']:,.3f}"
+    assert row["*b*"] == f"{big['est']:,.3f}" and "," in row["β 95% CI"]
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if "big := " in ln)
+    assert f"{big['est']:,.3f}" in line and f"{big['std.all']:,.3f}" in line

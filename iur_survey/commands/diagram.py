@@ -112,7 +112,8 @@ def _draw(args, res, est, groups, merged, group) -> int:
                       standardized=not args.unstandardized, alpha=args.alpha, group=group, title=args.title,
                       notes=notes, group_variable=var, group_merged=merged, shown_as=shown_as, p_basis=p_basis,
                       sample=sample_line(res, group if len(groups) > 1 else None, var),
-                      constraints=[equal_paths_line(res, shown_as)] if len(groups) > 1 else [])
+                      constraints=((equal_paths_line(res, shown_as, group) or "").splitlines()
+                                   if len(groups) > 1 else []))
     out = render_diagram(graph, args.out)
     if args.dot:
         Path(args.dot).write_text(graph.source, encoding="utf-8")

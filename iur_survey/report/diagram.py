@@ -567,7 +567,8 @@ def sem_graph(estimates: pd.DataFrame, r2: Mapping[str, float] | None = None, *,
     return g
 
 
-def equal_paths_line(results: Mapping, shown_as: Mapping[str, str] | None = None) -> str | None:
+def equal_paths_line(results: Mapping, shown_as: Mapping[str, str] | None = None,
+                     group: str | None = None) -> str | None:
     """The diagram's legend line on the paths a multi-group fit holds equal across its groups
     (:func:`~iur_survey.report.paper.equal_paths`: ``group.equal`` or a label the groups share), as the tables'
     notes say it: the drawn group's std.all of such a path differs from the other groups' although its estimate
@@ -579,14 +580,36 @@ def equal_paths_line(results: Mapping, shown_as: Mapping[str, str] | None = None
     'Held equal across groups (one unstandardized estimate for all groups; std.all differs by group): x1 → y.'
     >>> equal_paths_line({"estimates": est[1::2]}) is None
     True
+
+    A path a label holds equal in some groups only (``c(a, a, b)*x``, :func:`~iur_survey.report.paper.
+    partly_equal_paths`) is named too, on a line of its own, when the drawn ``group`` is one of them (the tables'
+    notes name it):
+
+    >>> est = [{"lhs": "y", "op": "~", "rhs": "x", "group": g, "label": lab, "est": 1}
+    ...        for g, lab in (("g1", "a"), ("g2", "a"), ("g3", "b"))]
+    >>> equal_paths_line({"estimates": est}, group="g2")
+    'Held equal in some groups only (one unstandardized estimate for them; a label they share): x → y (g1, g2).'
+    >>> equal_paths_line({"estimates": est}, group="g3") is None
+    True
     """
-    from .paper import equal_paths
+    from .paper import equal_paths, group_variable, groups_merged, partly_equal_paths
     eq = equal_paths(results)
-    if not eq:
+    part = {k: gs for k, (_, gs) in partly_equal_paths(results).items() if group is None or str(group) in gs}
+    if not eq and not part:
         return None
     names = dict(shown_as or {})
-    paths = ", ".join(f"{names.get(rhs, rhs)} → {names.get(lhs, lhs)}" for lhs, rhs in eq)
-    return f"Held equal across groups (one unstandardized estimate for all groups; std.all differs by group): {paths}."
+    var, merged = group_variable(results), groups_merged(results)
+    lines = []
+    if eq:
+        paths = ", ".join(f"{names.get(rhs, rhs)} → {names.get(lhs, lhs)}" for lhs, rhs in eq)
+        lines.append(f"Held equal across groups (one unstandardized estimate for all groups; std.all differs by "
+                     f"group): {paths}.")
+    if part:
+        paths = ", ".join(f"{names.get(rhs, rhs)} → {names.get(lhs, lhs)} ("
+                          + ", ".join(merged_caption(g, var, merged) for g in gs) + ")" for (lhs, rhs), gs in part.items())
+        lines.append(f"Held equal in some groups only (one unstandardized estimate for them; a label they share): "
+                     f"{paths}.")
+    return "\n".join(lines)          # one legend line each (the command splits them)
 
 
 def sample_line(results: Mapping, group: str | None = None, group_variable: str | None = None) -> str | None:

@@ -226,6 +226,56 @@ def _constraints_note(results: Mapping) -> str:
 _GROUP_EQUAL_LABEL = re.compile(r"\.p\d+\.")
 
 
+def _fixed_rows(rows: pd.DataFrame) -> pd.Series:
+    """Which rows of an estimates frame are fixed by the model (lavaan's parameterEstimates: *SE* 0, no *p*), not
+    estimated: a path ``0*x`` or ``-0.2*x``, a marker loading.  An unknown *SE* (null: ``se = "none"``) is not
+    taken for fixed."""
+    se = pd.to_numeric(rows["se"], errors="coerce") if "se" in rows else pd.Series(np.nan, rows.index)
+    p = pd.to_numeric(rows["pvalue"], errors="coerce") if "pvalue" in rows else pd.Series(np.nan, rows.index)
+    return (se == 0) & p.isna()
+
+
+def fixed_paths(results: Mapping) -> dict[tuple[str, str], list[tuple[str, float]]]:
+    """The ``~`` paths the model fixes (``0*x``, ``-0.2*x``: *SE* 0 and no *p* in every group), {(lhs, rhs):
+    [(group, value), ...]}: not estimated, so neither "held equal across groups" nor "estimated freely".
+
+    >>> est = [{"lhs": "y", "op": "~", "rhs": x, "group": g, "est": v, "se": se, "pvalue": p, "label": ""}
+    ...        for g in ("a", "b") for x, v, se, p in (("x1", .4, .1, .01), ("x2", -.2, 0.0, None))]
+    >>> fixed_paths({"estimates": est})
+    {('y', 'x2'): [('a', -0.2), ('b', -0.2)]}
+    """
+    est = estimates_frame(results)
+    reg = est[est["op"] == "~"]
+    fixed = _fixed_rows(reg)
+    out = {}
+    for key, d in reg.groupby(["lhs", "rhs"], sort=False):
+        if fixed[d.index].all():
+            out[(str(key[0]), str(key[1]))] = [(str(g), float(v)) for g, v in zip(d["group"], d["est"])]
+    return out
+
+
+def _fixed_paths_note(results: Mapping, name=lambda lhs, rhs: f"{rhs} → {lhs}") -> str:
+    """The paths tables' sentence on the paths the model fixes (:func:`fixed_paths`): their value, no *SE*, CI or
+    *p* ("" when none).
+
+    >>> est = [{"lhs": "y", "op": "~", "rhs": "x", "est": -.2, "se": 0.0, "pvalue": None}]
+    >>> _fixed_paths_note({"estimates": est})
+    ' Fixed by the model (not estimated; no *SE*, CI or *p*): x → y at −0.200.'
+    """
+    fixed = fixed_paths(results)
+    if not fixed:
+        return ""
+    var = group_variable(results)
+
+    def value(vals):
+        shown = list(dict.fromkeys(estimate_text(v) for _, v in vals))
+        if len(shown) == 1:
+            return f"at {shown[0]}"
+        return "at " + ", ".join(f"{estimate_text(v)} ({group_caption(g, var)})" for g, v in vals)
+    return (" Fixed by the model (not estimated; no *SE*, CI or *p*): "
+            + ", ".join(f"{name(lhs, rhs)} {value(vals)}" for (lhs, rhs), vals in fixed.items()) + ".")
+
+
 def equal_paths(results: Mapping) -> dict[tuple[str, str], str]:
     """The ``~`` paths of a multi-group fit held equal across its groups, {(lhs, rhs): how}: one label in every
     group (lavaan's rule: a label names one parameter; ``"group.equal"`` when it is lavaan's own ``.pN.`` label of
@@ -248,11 +298,12 @@ def equal_paths(results: Mapping) -> dict[tuple[str, str], str]:
     by_ge = "regressions" in group_equal(results)
     freed = (reg["group_partial"].map(lambda v: v is True) if "group_partial" in reg.columns
              else pd.Series(False, index=reg.index))
+    fixed = _fixed_rows(reg)
     out = {}
     for key, d in reg.groupby(["lhs", "rhs"], sort=False):
         labels = set(d["label"].astype(str))
-        if set(d["group"]) != set(groups) or len(labels) != 1:
-            continue
+        if set(d["group"]) != set(groups) or len(labels) != 1 or fixed[d.index].all():
+            continue        # a path the model fixes is not estimated: no "one estimate" held equal
         lab = next(iter(labels))
         if lab:
             out[(str(key[0]), str(key[1]))] = "group.equal" if _GROUP_EQUAL_LABEL.fullmatch(lab) else f"label {lab}"
@@ -316,24 +367,31 @@ def _equal_paths_note(results: Mapping, name=lambda lhs, rhs: f"{rhs} → {lhs}"
         return ""
     eq = equal_paths(results)
     part = partly_equal_paths(results)
+    fixed = fixed_paths(results)
+    fixed_s = _fixed_paths_note(results, name)
     some = (" Held equal in some groups only, by a label those groups share (lavaan's rule): "
             + ", ".join(f"{name(lhs, rhs)} ({lab}: "
                         f"{', '.join(merged_caption(g, group_variable(results), groups_merged(results)) for g in gs)})"
                         for (lhs, rhs), (lab, gs) in part.items())
             + "." if part else "")
+    n_paths = len(est.loc[est["op"] == "~", ["lhs", "rhs"]].drop_duplicates())
+    if len(fixed) == n_paths:
+        return fixed_s
     if not eq:
-        return some or " No path is held equal across groups: each is estimated freely in each group."
+        return (some or (" No estimated path is held equal across groups: each is estimated freely in each group."
+                         if fixed else " No path is held equal across groups: each is estimated freely in each "
+                                       "group.")) + fixed_s
     by_ge = [name(lhs, rhs) for (lhs, rhs), why in eq.items() if why == "group.equal"]
     by_label = [f"{name(lhs, rhs)} ({why.split(' ', 1)[1]})" for (lhs, rhs), why in eq.items() if why != "group.equal"]
-    n_paths = len(est.loc[est["op"] == "~", ["lhs", "rhs"]].drop_duplicates())
-    if len(eq) == n_paths:
+    if len(eq) + len(fixed) == n_paths:
         how = [w for w, hit in (("lavaan group.equal", by_ge), ("a label shared by the groups, lavaan's rule",
                                                                  by_label)) if hit]
-        return f" Every path is held equal across groups (one estimate for every group: {' and '.join(how)})."
+        return (f" Every {'estimated ' if fixed else ''}path is held equal across groups (one estimate for every "
+                f"group: {' and '.join(how)}).") + fixed_s
     parts = ([f"by lavaan group.equal, {', '.join(by_ge)}"] if by_ge else []) + (
         [f"by a label shared by the groups (lavaan's rule), {', '.join(by_label)}"] if by_label else [])
     return (" Held equal across groups (one estimate for every group): " + "; ".join(parts) + "." + some
-            + " The other paths are estimated freely in each group.")
+            + fixed_s + " The other paths are estimated freely in each group.")
 
 
 def model_constraints(results: Mapping) -> list[str]:
@@ -746,7 +804,8 @@ def fit_apa(results: Mapping[str, Mapping] | Sequence[Mapping], number=None, tit
             if not gone:
                 continue
             who = f" of {lab}" if len(results) > 1 else ""
-            if r.get("warnings"):
+            # only a warning about the scaled test or the robust indices says why (a small group's does not)
+            if any(re.search(r"robust|scaled", str(w), re.I) for w in r.get("warnings") or []):
                 note += f" —{who}: could not be computed (the fit's warnings below say why)."
                 continue
             # no warning: lavaan 0.6.14 itself reports NA (e.g. robust indices of a multi-group fit of ordered
@@ -1610,17 +1669,19 @@ def paths_apa(results: Mapping, number=None, title: str = "Structural paths") ->
     blocks = product_blocks(results)
     name = _path_namer(blocks)
     rows = []
-    for r in reg.to_dict("records"):
+    fixed = _fixed_rows(reg)
+    for i, r in zip(reg.index, reg.to_dict("records")):
         row = {"Group": group_caption(r["group"], group_variable(results))} if multi else {}
-        row.update({"Path": name(r["lhs"], r["rhs"]), "*b*": estimate_text(r["est"]), "*SE*": estimate_text(r["se"]),
-                    "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
+        row.update({"Path": name(r["lhs"], r["rhs"]), "*b*": estimate_text(r["est"]),
+                    "*SE*": DASH if fixed[i] else estimate_text(r["se"]),       # fixed by the model: no SE, no CI
+                    "95% CI": DASH if fixed[i] else ci_text(r['ci.lower'], r['ci.upper']),
                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
         rows.append(row)
     frame = pd.DataFrame(rows)
     note = (f"*b*: unstandardized estimate, its *SE* and {_ci_kind(results)}; β: completely standardized "
             f"(std.all). {STARS_NOTE}" + _r2_note(results, reg)
             + _tiny_note(reg, lambda r: f"{r['rhs']} → {r['lhs']}") + se_p_note(results) + _constraints_note(results)
-            + _equal_paths_note(results, name)
+            + (_equal_paths_note(results, name) if multi else _fixed_paths_note(results, name))
             + improper_note(est, group_variable(results)))
     for r in results.get("interaction") or []:
         if r.get("standardized") is not None:
@@ -1952,7 +2013,7 @@ def effects_apa(results: Mapping, number=None, title: str | None = None) -> APAT
                      "Effect": r["lhs"], "Definition": code_span(r["rhs"]),      # code: never the italic rule
                      "*b*": estimate_text(r["est"]), "*SE*": estimate_text(r["se"]),
                      "95% CI": ci_text(r['ci.lower'], r['ci.upper']),
-                     "β": num(r["std.all"], 3, False) + stars(r["pvalue"]),
+                     "β": num(r["std.all"], 3, False, thousands=True) + stars(r["pvalue"]),
                      "β 95% CI": DASH if sci is None else ci_text(sci[0], sci[1], 3, False),
                      "*p*": pval(r["pvalue"])})
     frame = pd.DataFrame(rows)
@@ -2270,7 +2331,11 @@ def _group_path_tests_columns(frame: pd.DataFrame, results: Mapping, keys: list,
     frame["*p* Holm"] = [pval(r.get("pvalue.holm")) if r is not None and r.get("df") else DASH for r in rows]
     se = {"robust.huber.white": "robust", "robust.sem": "robust", "bootstrap": "bootstrap"}.get(str(t.get("se")), "")
     tested = sum(1 for r in rows if r is not None and r.get("df"))
+    n_groups = len(results.get("groups") or {})
+    # a label shared by some groups (c(a, a, b)*x) leaves fewer contrasts to test: the df says so, not groups − 1
+    fewer = bool(n_groups) and any(d != n_groups - 1 for d in dfs)
     note = (f" Wald χ²: lavaan's lavTestWald that the path is equal in every group (df = groups − 1"
+            + (", fewer where a label shared by some groups already holds them equal" if fewer else "")
             + (f", {se} covariance of the estimates" if se else "") + "); *p* Holm: adjusted over the "
             f"{cardinal(tested)} path{'s' if tested != 1 else ''} tested. A path significant in one group "
             "and not in another is no evidence that the groups differ: the Wald test is.") if tested else ""

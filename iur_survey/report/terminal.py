@@ -190,9 +190,12 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
         # after it line up
         cis = {id(r): ci_text(r["ci.lower"], r["ci.upper"]) for r in show}
         ciw = max(len(c) for c in cis.values())
-        estw = max([7] + [len(num(r["est"], 3)) for r in show])
-        sew = max([6] + [len(num(r["se"], 3)) for r in show])
-        stdw = max([7] + [len(num(r.get("std.all"), 3)) for r in show])
+
+        def n3(x):      # the thousands comma of the CI's bounds (ci_text), so est, SE and CI read alike
+            return num(x, 3, thousands=True)
+        estw = max([7] + [len(n3(r["est"])) for r in show])
+        sew = max([6] + [len(n3(r["se"])) for r in show])
+        stdw = max([7] + [len(n3(r.get("std.all"))) for r in show])
         for g in _groups(show):
             sub = [r for r in show if r["group"] == g]
             if multi:
@@ -202,9 +205,9 @@ def terminal_summary(results: Mapping, full: bool = False) -> str:
                 if r.get("group_partial") is True:          # freed from --equal by --free (lavaan's group.partial)
                     name = name.rstrip() + " (freed)"
                 name = _pad(name, 30)
-                L.append(f"    {name} {num(r['est'], 3):>{estw}} {num(r['se'], 3):>{sew}} "
+                L.append(f"    {name} {n3(r['est']):>{estw}} {n3(r['se']):>{sew}} "
                          f"{cis[id(r)]:<{ciw}}"
-                         f" {num(r.get('std.all'), 3):>{stdw}}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
+                         f" {n3(r.get('std.all')):>{stdw}}{stars(r['pvalue']):<3} p {pval(r['pvalue'])}")
         L.extend(shared_effect_lines(show, cap))
     L.extend(group_path_test_lines(results))
     r2 = results.get("r2") or {}

@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--indicators", action="store_true", help="draw the indicators (boxes) with their loadings")
     parser.add_argument("--covariances", action="store_true", help="draw covariances as double-headed arcs")
     parser.add_argument("--group", metavar="LABEL", default=None,
-                        help="the group to draw (multi-group fits; default: the first)")
+                        help="the group to draw, by its code or the wording the tables show (multi-group fits; default: the first)")
     parser.add_argument("--unstandardized", action="store_true",
                         help="show unstandardized estimates instead of std.all")
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level of the dashed rule (.05)")
@@ -71,6 +71,13 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_NOT_CONVERGED
     groups = [g for g in dict.fromkeys(est["group"]) if g]
     merged = groups_merged(res)
+    words = group_words([res])
+    if args.group is not None and args.group not in groups:
+        # the wording the tables and legend show ("Government") names its code, when exactly one group has it
+        said = [g for g in [*groups, *merged] for w in words.values()
+                if str(w.get(g, "")).casefold() == args.group.casefold()]
+        if len(set(said)) == 1:
+            args.group = said[0]
     if args.group is not None and args.group not in groups:
         if merged.get(args.group) in groups:          # a group merged into another before fitting
             raise IURSurveyError(args.results, f"--group {args.group!r} was merged into {merged[args.group]!r} "
@@ -78,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         raise IURSurveyError(args.results, f"--group {args.group!r}: not a group of this fit "
                                            f"(groups: {', '.join(groups) or 'none: one-group fit'})")
     group = args.group or (groups[0] if groups else None)
-    with group_wordings(group_words([res])):      # "Enterprise", as the tables write the group, not its code
+    with group_wordings(words):      # "Enterprise", as the tables write the group, not its code
         return _draw(args, res, est, groups, merged, group)
 
 

@@ -121,3 +121,23 @@ def test_diagram_legend_shows_the_instruments_group_wordings(role_fit, tmp_path,
                  "--dot", str(dot)]) == 0
     assert "Group: Research institute (Government merged into it)<" in dot.read_text(encoding="utf-8")
     assert "(group Research institute (Government merged into it));" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not __import__("shutil").which("dot"), reason="Graphviz (dot) not installed")
+@pytest.mark.parametrize("said", ["Research institute", "research INSTITUTE", "research_institute"])
+def test_diagram_group_takes_the_wording_the_tables_show(role_fit, tmp_path, said):
+    """outfuzz31: `diagram --group` took the code only ('research_institute'), while the tables and the legend say
+    'Research institute'; the wording of exactly one group now names it."""
+    dot = tmp_path / "d.dot"
+    assert main(["diagram", str(role_fit), "--group", said, "--out", str(tmp_path / "d.svg"), "--dot", str(dot)]) == 0
+    assert "Research institute" in dot.read_text(encoding="utf-8")
+
+
+def test_diagram_group_unknown_wording_still_refused(role_fit, tmp_path, capsys):
+    assert main(["diagram", str(role_fit), "--group", "Enterprise", "--out", str(tmp_path / "d.svg")]) == 2
+    assert "not a group of this fit" in capsys.readouterr().err
+
+
+def test_diagram_group_wording_of_a_merged_group_says_where_it_went(role_fit, tmp_path, capsys):
+    assert main(["diagram", str(role_fit), "--group", "Government", "--out", str(tmp_path / "d.svg")]) == 2
+    assert "'government' was merged into 'research_institute' before fitting" in capsys.readouterr().err

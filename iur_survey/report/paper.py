@@ -1819,7 +1819,7 @@ def residual_covariances_apa(results: Mapping, number=None, title: str = "Residu
     ...        "ci.lower": .04, "ci.upper": .2}
     >>> t = residual_covariances_apa({"estimates": [row], "estimator": "ML"})
     >>> t.frame.iloc[0].tolist()
-    ['x1 ↔ x4', '0.120', '0.040', '[0.040, 0.200]', '.21**', '.003']
+    ['x1 ↔ x4', '0.120', '0.040', '[0.040, 0.200]', '.210**', '.003']
     """
     est = estimates_frame(results)
     lat = _latent_names(est)
@@ -1838,7 +1838,7 @@ def residual_covariances_apa(results: Mapping, number=None, title: str = "Residu
         rows.append({**({"Group": group_caption(r["group"], var)} if multi else {}),
                      "Residual covariance": f"{r['lhs']} ↔ {r['rhs']}", "*b*": estimate_text(r["est"]),
                      "*SE*": estimate_text(r["se"]), "95% CI": ci_text(r.get('ci.lower'), r.get('ci.upper')),
-                     "*r*": num(r["std.all"], 2, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
+                     "*r*": num(r["std.all"], 3, False) + stars(r["pvalue"]), "*p*": pval(r["pvalue"])})
     frame = pd.DataFrame(rows)
     note = (f"lavaan's `~~` rows between two observed variables: *b*, the covariance of their residuals (what "
             f"the model leaves unexplained of each), its *SE* and {_ci_kind(results)}; *r*: the residual "

@@ -41,3 +41,44 @@ def test_a_pair_that_cannot_converge_still_warns():
     finally:
         ordinal._fit_rho = orig
     assert any("polychoric correlation did not converge for variables b and a" in w for w in st.warnings)
+
+
+def test_plateau_polychoric_is_said_not_guessed():
+    """plateau_542.csv (make_refs.R): every case in the low category of b is in the low category of a, so the
+    likelihood is flat from ~0.95 to 1; lavaan 0.6.14 stops at 0.920 and says nothing, we stop elsewhere on the
+    same plateau (log-likelihoods equal to 1e-7) and say that the value is not determined by the data."""
+    from iur_survey.sem import ordinal
+
+    ref = json.loads((HERE / "plateau.json").read_text())
+    d = pd.read_csv(HERE / "plateau_542.csv")
+    seen = {}
+    orig = ordinal._fit_rho
+
+    def spy(pairs, freq, start, n, **kw):
+        r, c = orig(pairs, freq, start, n, **kw)
+        seen["ll"] = lambda x: float(ordinal.logl_sub(pairs, freq, np.array([x]))[0])
+        return r, c
+
+    ordinal._fit_rho = spy
+    try:
+        st = ordinal_sample_stats(d)
+    finally:
+        ordinal._fit_rho = orig
+    ours = st.cor.iloc[0, 1]
+    assert ref["warnings"] == [] and abs(ours - ref["cor"]) > 0.01           # two points of one plateau
+    assert abs(seen["ll"](ours) - seen["ll"](ref["cor"])) < 1e-7
+    assert abs(seen["ll"](ours) - seen["ll"](0.999)) < 1e-7
+    np.testing.assert_allclose(st.th.to_numpy(), ref["th"], atol=1e-9)
+    said = [w for w in st.warnings if "not determined by the data" in w]
+    assert len(said) == 1 and said[0].startswith("the polychoric correlation of b and a is not determined")
+    assert "SRMR" in said[0]
+
+
+def test_no_plateau_warning_on_a_full_table():
+    """A strong correlation with every cell filled has a peak: no warning."""
+    rng = np.random.default_rng(5)
+    z = rng.multivariate_normal([0, 0], [[1, 0.9], [0.9, 1]], 2000)
+    d = pd.DataFrame({"a": np.digitize(z[:, 0], [-1, 0, 1]), "b": np.digitize(z[:, 1], [-0.5, 0.5])})
+    st = ordinal_sample_stats(d)
+    assert 0.85 < st.cor.iloc[0, 1] < 0.95
+    assert not [w for w in st.warnings if "not determined" in w]

@@ -55,7 +55,7 @@ from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, information_inverse, unidentified_parameters, unidentified_warning,
                         vcov_warnings)
 from .defined import from_partable, theta_columns
-from .estimate import minimize
+from .estimate import RUNAWAY_FIRST, minimize
 from .fitmeasures import chisq_pvalue as _chisq_pvalue
 from .ordinal import OrdinalSampleStats, blas_threads, pair_index
 from .results import z_critical, z_pvalue
@@ -180,7 +180,7 @@ DWLS_GTOL = 1e-9
 def fit_dwls(moments_fn: Callable[[np.ndarray], np.ndarray],
              delta_fn: Callable[[np.ndarray], np.ndarray],
              theta0: np.ndarray, wls_obs: np.ndarray, wls_vd: np.ndarray, n: int, *,
-             max_iter: int = 500, gtol: float = DWLS_GTOL) -> DWLSFit:
+             max_iter: int = 500, gtol: float = DWLS_GTOL, runaway: float | None = None) -> DWLSFit:
     """Minimise the DWLS discrepancy with the package's one optimiser (:func:`iur_survey.sem.estimate.minimize`).
 
     ``moments_fn(theta)`` returns the implied WLS statistics (thresholds then
@@ -191,7 +191,8 @@ def fit_dwls(moments_fn: Callable[[np.ndarray], np.ndarray],
     Convergence: the largest absolute gradient of ``fmin`` below ``gtol`` (lavaan stops
     nlminb at a relative change of 1e-10 in ``fmin``, which leaves its estimates within
     about 1e-6 of this optimum).  A non-finite implied statistic (e.g. a singular
-    ``I - B``) counts as a failed step.
+    ``I - B``) counts as a failed step.  ``runaway``: :func:`~iur_survey.sem.estimate.minimize`'s (a path whose
+    estimates run off along a ridge stops early, not converged).
 
     >>> # toy: one threshold tau and one correlation r = l^2 (two items with equal loadings l)
     >>> s = np.array([0.3, 0.49]); w = np.array([50.0, 80.0])
@@ -228,7 +229,7 @@ def fit_dwls(moments_fn: Callable[[np.ndarray], np.ndarray],
     if resid(theta) is None:
         raise EstimationError(None, "DWLS: the model's statistics are not finite at the start values")
     res = minimize(fun, lambda t: grad_curv(t)[0], lambda t: grad_curv(t)[1], theta, max_iter=max_iter,
-                   gtol=gtol, fun_grad_curv=grad_curv)
+                   gtol=gtol, fun_grad_curv=grad_curv, runaway=runaway)
     gmax = float(np.max(np.abs(res.grad))) if res.grad.size else 0.0
     return DWLSFit(theta=res.x, fmin=float(res.fun), converged=res.converged, iterations=res.iterations,
                    gradient_max=gmax, message="" if res.converged else res.message)
@@ -263,17 +264,25 @@ def fit_dwls_retry(run: Callable[[np.ndarray], DWLSFit], starts: Sequence[Callab
     >>> s = np.array([0.3, 0.49]); w = np.array([50.0, 80.0])
     >>> mom = lambda t: np.array([t[0], t[1] ** 2])
     >>> dlt = lambda t: np.array([[1.0, 0.0], [0.0, 2 * t[1]]])
-    >>> run = lambda x0: fit_dwls(mom, dlt, x0, s, w, 300, max_iter=3)
+    >>> run = lambda x0, **kw: fit_dwls(mom, dlt, x0, s, w, 300, max_iter=3, **kw)
     >>> fit = fit_dwls_retry(run, [lambda: np.array([9.0, 40.0]), lambda: np.array([0.3, 0.7])])
     >>> fit.converged, fit.theta.round(6).tolist()         # the first start runs out of iterations
     (True, [0.3, 0.7])
     """
-    first = fit = run(starts[0]())
+    if len(starts) == 1:
+        return run(starts[0]())
+    # the first attempt stops early when its estimates run off along a ridge (ML's rule for its first attempt,
+    # RUNAWAY_FIRST): the differential check of s31 (seed 1111, one group, 19 items) crept 10,000 quasi-Newton
+    # iterations (22 s; lavaan 1 s) before the marker start reached lavaan's minimum; when no start converges
+    # the first attempt is rerun in full and reported, as before
+    first = fit = run(starts[0](), runaway=RUNAWAY_FIRST)
     for make in starts[1:]:
         if fit.converged:
             break
         fit = run(make())
-    return fit if fit.converged else first
+    if fit.converged:
+        return fit
+    return first if first.converged else run(starts[0]())
 
 
 # ---------------------------------------------------------------------------
@@ -840,7 +849,7 @@ def dwls_estimate(st, moments_fn: Callable[[np.ndarray], np.ndarray],
         def to_fit(x):
             return B.T @ (np.asarray(x, dtype=float) - t0c)     # the closest point that keeps them
     starts = [theta0] + ([retry] if retry is not None else [])
-    fit = fit_dwls_retry(lambda x: fit_dwls(mom, dlt, to_fit(x), st.wls_obs, st.wls_vd, st.n),
+    fit = fit_dwls_retry(lambda x, **kw: fit_dwls(mom, dlt, to_fit(x), st.wls_obs, st.wls_vd, st.n, **kw),
                          [lambda x=x: x for x in starts])
     warnings: list[str] = list(st.warnings)
     if not fit.converged:

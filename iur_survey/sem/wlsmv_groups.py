@@ -325,19 +325,31 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
         keep_mask[kept] = False
         (c0, B, A), n_eq = dwls_constraints(model, keep_mask, full0, npar - nk)
 
-        def run(x0):
+        def run(x0, **kw):
             return fit_dwls(lambda z: moments(c0 + B @ z), lambda z: jac(c0 + B @ z) @ B, B.T @ (x0 - c0), obs,
-                            w_fit, 10 ** 12)
+                            w_fit, 10 ** 12, **kw)
+
+        def to_t(z):
+            return c0 + B @ z
     else:
         B = A = None
 
-        def run(x0):
-            return fit_dwls(moments, jac, x0, obs, w_fit, 10 ** 12)
+        def run(x0, **kw):
+            return fit_dwls(moments, jac, x0, obs, w_fit, 10 ** 12, **kw)
+
+        def to_t(z):
+            return z
     fit = fit_dwls_retry(run, [lambda: t0, lambda: start("marker")])
+    if fit.converged and _improper(model, kept, to_t(fit.theta)):
+        fit, note = _explore_improper(fit, run, to_t, model, kept, t0)
+    else:
+        note = None
     t = fit.theta if B is None else c0 + B @ fit.theta
     warnings: list[str] = [w for s in stats for w in s.warnings]
     if not fit.converged:
         warnings.append("the optimizer did not converge" + (f" ({fit.message})" if fit.message else ""))
+    if note:
+        warnings.append(note)
     parts = [gm(t, g, True) for g in range(G)]
     D_theta = np.vstack([p_[1] for p_ in parts])
     D_all = D_theta if B is None else D_theta @ B            # in the fit's own parameters
@@ -385,6 +397,74 @@ def _fit(model: Model, stats: list[OrdinalSampleStats], spec: GroupsSpec, ordina
                             implied=[_implied(stats[g], *p_) for g, p_ in enumerate(parts)])
     res.table, res.r2 = _table(model, stats, res, ordinal, theta_param)
     return res
+
+
+#: scoring iterations of each extra path of :func:`_explore_improper` (lavaan's minimum of seed 1075 took 1,876
+#: iterations in all, 8 s: ML's runaway rule would stop that path at 50)
+_EXPLORE_ITER = 300
+
+
+def _free_lv_variances(model: Model, kept: np.ndarray) -> np.ndarray:
+    """Positions in the fit's parameters of the free latent variances (those std.lv or a marker leave free, e.g.
+    in the later groups of a fit with equal loadings)."""
+    pt = model.partable
+    pos = {int(k): i for i, k in enumerate(kept)}
+    lvs = {v for names in pt.lv_names for v in names}
+    out = sorted({pos[int(pt.par_index[i])] for i in range(len(pt))
+                  if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and pt.lhs[i] in lvs
+                  and int(pt.par_index[i]) >= 0 and int(pt.par_index[i]) in pos})
+    return np.array(out, dtype=int)
+
+
+def _improper(model: Model, kept: np.ndarray, t: np.ndarray) -> bool:
+    """A latent covariance matrix of some group with a negative eigenvalue (a negative factor variance)."""
+    full = np.zeros(model.npar)
+    full[kept] = t[:kept.size]
+    for g in range(model.ngroups):
+        psi = model.matrices(full, g).get("psi")
+        if psi is not None and psi.size and np.linalg.eigvalsh(psi).min() < 0:
+            return True
+    return False
+
+
+def _explore_improper(fit, run, to_t, model: Model, kept: np.ndarray, t0: np.ndarray):
+    """A converged fit with a negative factor variance may be a local minimum where lavaan's nlminb path reaches
+    a better, often proper, one (differential check s31, seed 1075: two groups, equal loadings and thresholds,
+    std.lv; from lavaan's start (latent variances 0.05) chi-square 67.14 with var(F1) = -5.83 in group 2 and a
+    negative scale, lavaan's 59.77 with var(F1) = 1.85).  As for ML (:func:`~iur_survey.sem.api._fallbacks`),
+    other starts are then run -- lavaan's with one free latent variance at 1 (the value std.lv or a marker gives
+    the first group), for each in turn, then all of them, until one reaches a proper minimum no higher than the
+    first path's -- and the lowest converged minimum is kept, proper first; a warning says when it is not the
+    first path's.
+
+    Returns ``(fit, note)``."""
+    lv = _free_lv_variances(model, kept)
+    cands = []
+    for k in lv:                          # each free latent variance at 1, then all of them
+        x = t0.copy()
+        x[k] = 1.0
+        cands.append(x)
+    if lv.size > 1:
+        x = t0.copy()
+        x[lv] = 1.0
+        cands.append(x)
+    best = fit
+    best_bad = True
+    for x in cands:
+        alt = run(x, max_iter=_EXPLORE_ITER)
+        if not alt.converged:
+            continue
+        bad = _improper(model, kept, to_t(alt.theta))
+        if (best_bad and not bad and alt.fmin < fit.fmin * (1 + 1e-6) + 1e-12) or \
+                (bad == best_bad and alt.fmin < best.fmin - 1e-9 * max(1.0, abs(best.fmin))):
+            best, best_bad = alt, bad
+        if not best_bad:                 # a proper minimum no higher than the first path's: done
+            break
+    if best is fit:
+        return fit, None
+    return best, ("the fit from lavaan's start values stopped at a negative latent variance (DWLS minimum "
+                  f"{fit.fmin:.6g}); from lavaan's start with a free latent variance at 1 it reached a lower "
+                  f"minimum ({best.fmin:.6g}), kept here: lavaan 0.6.14's nlminb path may report either")
 
 
 def _implied(st: OrdinalSampleStats, m: np.ndarray, _jac, core) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -112,13 +112,16 @@ def careless_by_role_table(report: Mapping[str, Any], instrument, number=None) -
     >>> t = careless_by_role_table(rep, load_instrument())
     >>> t.note.endswith('the report does not say (an older one).'), t.frame["Role"].tolist()
     (True, ['university'])
+    >>> careless_by_role_table(dict(rep, careless_group_warning=""), load_instrument()).note.split("roles. ")[-1]  # a cut-off
+    "No role stands out: no role's share of careless exclusions exceeds the other roles' at a one-sided binomial p below .001 (Bonferroni over the roles)."
     """
     from .groups import group_label
 
     warned = report.get("careless_group_warning")
     test = ("Whether a role stands out: the report does not say (an older one)." if warned is None else
             f"Warning: {warned}." if warned else
-            "No role stands out (one-sided binomial test, Bonferroni, p < .001).")
+            "No role stands out: no role's share of careless exclusions exceeds the other roles' at a one-sided "
+            "binomial p below .001 (Bonferroni over the roles).")
     note = ("Screened: responses that passed screening; excluded: excluded as careless responding on convergent "
             "evidence. A role that answers differently from the others is farther from the pooled sample, so the "
             "distance indices flag its honest members more often; compare the shares before comparing the roles. "

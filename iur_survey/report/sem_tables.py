@@ -770,11 +770,14 @@ def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: floa
     'The moderation model was not computed: the instrument has no construct MKT.'
     >>> moderation_text(300, 0.05, 0.04, 0.21, 0.06, 0.3, 0.4, [])[:80]
     'On 300 respondents, the interaction coefficient is 0.050 (SE 0.040, *p* = .210).'
+    >>> moderation_text(300, 0.1, 0.04, 0.01, 0.09, 0.3, 0.5, [-1.97, 2.5]).split("significant: ")[1][:20]
+    '−1.97 SD; +2.50 SD. '
     """
     from .format import quantity
     if n is None:
         return f"The moderation model was not computed: {str(error or 'its input is not available').rstrip('.')}."
-    jn = "; ".join(f"{v:+.2f} SD" for v in jn_bounds) if len(jn_bounds) else "none within ±3 SD"
+    # a true minus sign, as every other number of the book (was "-1.97 SD" beside "−0.05")
+    jn = "; ".join(f"{v:+.2f} SD".replace("-", "−") for v in jn_bounds) if len(jn_bounds) else "none within ±3 SD"
     return (f"On {int(n):,} respondents, the interaction coefficient is {quantity(b, 'b')} (SE {quantity(se, 'se')}, "
             f"*p* {p_rel(pvalue)}). In standard-deviation units of {focal}, {moderator} and {outcome} it is "
             f"{estimate_text(std)}. The effect of {focal} on {outcome} is {num(low, 2)} at one SD below the mean of "

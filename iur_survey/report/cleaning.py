@@ -174,6 +174,30 @@ def sensitivity_sentence(table: pd.DataFrame | None, warnings: list[str] | tuple
             f"errors; {which} significance at the .05 level.")
 
 
+def most_missing_sentence(item_missing: pd.DataFrame) -> str:
+    """Chapter 3's sentence on the item left unanswered most often (``item_missing``: the cleaning's table of
+    ``item``, ``n_missing``, ``pct_missing``): every item of the largest count when several share it (one of them
+    named alone read as if it stood out), and no "most often ... (0.0%)" when nothing is missing.
+
+    >>> im = pd.DataFrame({"item": ["A1", "A2", "B1"], "n_missing": [9, 4, 9], "pct_missing": [1.76, 0.78, 1.76]})
+    >>> most_missing_sentence(im)
+    'The items missing most often are A1 and B1 (1.8% each).'
+    >>> most_missing_sentence(im.assign(n_missing=[9, 4, 3]))
+    'The item missing most often is A1 (1.8%).'
+    >>> most_missing_sentence(im.assign(n_missing=0, pct_missing=0.0))
+    'No item is missing.'
+    """
+    if item_missing is None or not len(item_missing) or int(item_missing["n_missing"].max()) == 0:
+        return "No item is missing."
+    top = item_missing[item_missing["n_missing"] == item_missing["n_missing"].max()]
+    pct = f"{float(top['pct_missing'].iloc[0]):.1f}%"
+    names = [str(i) for i in top["item"]]
+    if len(names) == 1:
+        return f"The item missing most often is {names[0]} ({pct})."
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+    return f"The items missing most often are {listed} ({pct} each)."
+
+
 def role_section_text(instrument) -> str:
     """Chapter 3's words before the careless-responding counts by role, or that there are no roles.
 

@@ -669,11 +669,17 @@ def moderation_conclusion(pvalue: float, low: float, high: float, focal: str = "
 
     >>> moderation_conclusion(0.004, 0.41, 0.12)[:92]
     'The interaction is significant at .05: the effect of GOV on COL is weaker where MKT is high.'
+    >>> moderation_conclusion(0.004, -0.12, -0.41)[:93]     # more negative where MKT is high: stronger
+    'The interaction is significant at .05: the effect of GOV on COL is stronger where MKT is high'
+    >>> moderation_conclusion(0.004, 0.25, -0.2)[:105]
+    'The interaction is significant at .05: the effect of GOV on COL is of the opposite sign where MKT is high'
     >>> moderation_conclusion(0.41, 0.30, 0.33)[:93]
     'The interaction is not significant at .05: these data give no evidence that the effect of GOV'
     """
     if pvalue is not None and not pd.isna(pvalue) and pvalue < alpha:
-        how = "stronger" if high > low else "weaker"
+        # stronger/weaker by size: a negative effect that grows more negative is stronger, not weaker
+        how = ("of the opposite sign" if low * high < 0 else
+               "stronger" if abs(high) > abs(low) else "weaker")
         return (f"The interaction is significant at .05: the effect of {focal} on {outcome} is {how} where "
                 f"{moderator} is high. As an exploratory finding on the data that suggested it, it needs new data to "
                 "be confirmed.")

@@ -307,3 +307,12 @@ def test_johnson_neyman_bounds_have_a_true_minus_sign():
     from iur_survey.report.sem_tables import moderation_text
     text = moderation_text(510, 0.118, 0.074, 0.111, 0.092, 0.32, 0.49, [-1.97])
     assert "−1.97 SD" in text and "-1.97" not in text
+
+
+def test_moderation_conclusion_judges_stronger_by_size_not_by_signed_value():
+    """A negative effect of GOV that is −0.12 at low MKT and −0.41 at high MKT was said to be "weaker where MKT is
+    high" (high > low was compared signed); one that changes sign was called stronger or weaker."""
+    assert "stronger where MKT is high" in moderation_conclusion(0.004, -0.12, -0.41)
+    assert "weaker where MKT is high" in moderation_conclusion(0.004, -0.41, -0.12)
+    assert "of the opposite sign where MKT is high" in moderation_conclusion(0.004, 0.25, -0.20)
+    assert "weaker where MKT is high" in moderation_conclusion(0.004, 0.41, 0.12)

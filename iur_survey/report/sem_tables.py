@@ -706,11 +706,14 @@ def half_cfa_text(fit: Mapping[str, Any] | None, n: int) -> str:
 
 
 def split_half_text(ef, assignment: pd.DataFrame | None, half_fit: Mapping[str, Any] | None, n_b: int,
-                    error: str = "") -> str:
+                    error: str = "", n_a: int | None = None) -> str:
     """Chapter 4's split-half results, worded from the numbers: the halves' sizes, KMO and Bartlett
     (:func:`factorability_text`), parallel analysis, the EFA's factors and how many items load most on their own
     construct's factor (``assignment``: :func:`iur_survey.measure.efa.item_assignment`), and the CFA on the other
     half (:func:`half_cfa_text`); or, ``ef`` None, that the check was not computed and why (``error``).
+    ``n_a``: the first half's rows, of which the EFA uses the complete ones (``ef.n``); the CFA uses all ``n_b``
+    of the second half (FIML).  "The first half has 343 complete respondents and the second 402" read as halves
+    of unequal size, the first's count being its complete rows only.
 
     >>> split_half_text(None, None, None, 0, "the first half has 40 complete rows, fewer than the 56 needed")
     'The split-half check was not computed: the first half has 40 complete rows, fewer than the 56 needed.'
@@ -721,7 +724,10 @@ def split_half_text(ef, assignment: pd.DataFrame | None, half_fit: Mapping[str, 
     n_pa = int(ef.parallel.attrs["n_factors"]) if ef.parallel is not None else None
     match = int(assignment["matches"].sum())
     miss = ", ".join(assignment.loc[~assignment["matches"], "item"]) or "none"
-    return (f"The first half has {int(ef.n):,} complete respondents and the second {int(n_b):,}. "
+    sizes = (f"The first half has {int(ef.n):,} complete respondents and the second {int(n_b):,}. " if n_a is None
+             else f"The halves have {int(n_a):,} and {int(n_b):,} respondents; the EFA uses the {int(ef.n):,} of "
+                  f"the first half who answered every item, the CFA all {int(n_b):,} of the second (FIML). ")
+    return (sizes
             + factorability_text(ef.kmo.loc["overall", "MSA"], b["chisq"], b["df"], b["p.value"])
             + (f" Parallel analysis suggests {n_pa} factor{'s' if n_pa != 1 else ''}." if n_pa is not None else "")
             + f" The EFA extracts the instrument's {int(ef.k)} (RMSEA = {num(ef.fit['rmsea'], 3, False)}), and "

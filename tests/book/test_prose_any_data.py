@@ -316,3 +316,18 @@ def test_moderation_conclusion_judges_stronger_by_size_not_by_signed_value():
     assert "weaker where MKT is high" in moderation_conclusion(0.004, -0.41, -0.12)
     assert "of the opposite sign where MKT is high" in moderation_conclusion(0.004, 0.25, -0.20)
     assert "weaker where MKT is high" in moderation_conclusion(0.004, 0.41, 0.12)
+
+
+def test_split_half_sizes_say_which_count_is_complete_rows():
+    """Chapter 4 said "The first half has 217 complete respondents and the second 255" for halves of 255 and 255
+    (zh seed-9 export): the first count was the EFA's complete rows, the second the whole half the CFA uses."""
+    from types import SimpleNamespace
+    from iur_survey.report.sem_tables import split_half_text
+    ef = SimpleNamespace(n=217, k=7, bartlett=pd.DataFrame({"chisq": [2031.4], "df": [378], "p.value": [1e-9]}),
+                         kmo=pd.DataFrame({"MSA": [0.84]}, index=["overall"]), parallel=None,
+                         fit={"rmsea": 0.034})
+    assign = pd.DataFrame({"item": ["A1", "A2"], "matches": [True, True]})
+    text = split_half_text(ef, assign, {"cfi": 0.973, "rmsea": 0.027}, 255, n_a=255)
+    assert text.startswith("The halves have 255 and 255 respondents; the EFA uses the 217 of the first half who "
+                           "answered every item, the CFA all 255 of the second (FIML).")
+    assert "n_a=len(half_a)" in (REPO / "book" / "04_measurement.md").read_text(encoding="utf-8")

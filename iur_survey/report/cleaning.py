@@ -112,13 +112,16 @@ def careless_by_role_table(report: Mapping[str, Any], instrument, number=None) -
     >>> t = careless_by_role_table(rep, load_instrument())
     >>> t.note.endswith('the report does not say (an older one).'), t.frame["Role"].tolist()
     (True, ['university'])
+    >>> careless_by_role_table(dict(rep, careless_group_warning=""), load_instrument()).note.split("roles. ")[-1]  # a cut-off
+    "No role stands out: no role's share of careless exclusions exceeds the other roles' at a one-sided binomial p below .001 (Bonferroni over the roles)."
     """
     from .groups import group_label
 
     warned = report.get("careless_group_warning")
     test = ("Whether a role stands out: the report does not say (an older one)." if warned is None else
             f"Warning: {warned}." if warned else
-            "No role stands out (one-sided binomial test, Bonferroni, p < .001).")
+            "No role stands out: no role's share of careless exclusions exceeds the other roles' at a one-sided "
+            "binomial p below .001 (Bonferroni over the roles).")
     note = ("Screened: responses that passed screening; excluded: excluded as careless responding on convergent "
             "evidence. A role that answers differently from the others is farther from the pooled sample, so the "
             "distance indices flag its honest members more often; compare the shares before comparing the roles. "
@@ -169,6 +172,30 @@ def sensitivity_sentence(table: pd.DataFrame | None, warnings: list[str] | tuple
         f"{cardinal(k, among=[len(table)])} of them {'changes' if k == 1 else 'change'}"
     return (f"The largest change of a structural path or indirect effect is {float(diff.abs().max()):.2f} standard "
             f"errors; {which} significance at the .05 level.")
+
+
+def most_missing_sentence(item_missing: pd.DataFrame) -> str:
+    """Chapter 3's sentence on the item left unanswered most often (``item_missing``: the cleaning's table of
+    ``item``, ``n_missing``, ``pct_missing``): every item of the largest count when several share it (one of them
+    named alone read as if it stood out), and no "most often ... (0.0%)" when nothing is missing.
+
+    >>> im = pd.DataFrame({"item": ["A1", "A2", "B1"], "n_missing": [9, 4, 9], "pct_missing": [1.76, 0.78, 1.76]})
+    >>> most_missing_sentence(im)
+    'The items missing most often are A1 and B1 (1.8% each).'
+    >>> most_missing_sentence(im.assign(n_missing=[9, 4, 3]))
+    'The item missing most often is A1 (1.8%).'
+    >>> most_missing_sentence(im.assign(n_missing=0, pct_missing=0.0))
+    'No item is missing.'
+    """
+    if item_missing is None or not len(item_missing) or int(item_missing["n_missing"].max()) == 0:
+        return "No item is missing."
+    top = item_missing[item_missing["n_missing"] == item_missing["n_missing"].max()]
+    pct = f"{float(top['pct_missing'].iloc[0]):.1f}%"
+    names = [str(i) for i in top["item"]]
+    if len(names) == 1:
+        return f"The item missing most often is {names[0]} ({pct})."
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+    return f"The items missing most often are {listed} ({pct} each)."
 
 
 def role_section_text(instrument) -> str:

@@ -751,7 +751,8 @@ def _ordinal_verdict(level: str, ml_level: str | None) -> str:
                    if same >= 1 and ml >= 1 else "neither supports equal loadings, ")
                 + ("and both support comparing latent means (equal intercepts / thresholds)."
                    if same >= 2 and ml >= 2 else "but only the ML scale reaches equal intercepts, so the latent "
-                   "means are not compared." if ml >= 2 else "and neither reaches equal intercepts."))
+                   "means are not compared." if ml >= 2 else "but only the ordinal scale reaches equal intercepts "
+                   "(thresholds), not the ML scale." if same >= 2 else "and neither reaches equal intercepts."))
     return ("The two scales disagree on equal loadings: the ordinal analysis, which treats the items as "
             "what they are, "
             + ("supports them and the ML analysis does not; the path comparison above rests on the ordinal "
@@ -776,6 +777,8 @@ def ordinal_invariance_glue(ordinal: Mapping[str, Any] | None, reason: str = "")
     'The two scales disagree on equal loading'
     >>> _ordinal_verdict("thresholds", "configural")[:60]
     'The two scales agree: neither supports equal loadings, and n'
+    >>> _ordinal_verdict("thresholds_loadings_intercepts", "metric").split("(equal loadings), ")[1]
+    'but only the ordinal scale reaches equal intercepts (thresholds), not the ML scale.'
     """
     if not ordinal:
         return {"ordinal_text": ("md", _not_computed("The ordinal invariance sequence", reason))}

@@ -669,11 +669,17 @@ def moderation_conclusion(pvalue: float, low: float, high: float, focal: str = "
 
     >>> moderation_conclusion(0.004, 0.41, 0.12)[:92]
     'The interaction is significant at .05: the effect of GOV on COL is weaker where MKT is high.'
+    >>> moderation_conclusion(0.004, -0.12, -0.41)[:93]     # more negative where MKT is high: stronger
+    'The interaction is significant at .05: the effect of GOV on COL is stronger where MKT is high'
+    >>> moderation_conclusion(0.004, 0.25, -0.2)[:105]
+    'The interaction is significant at .05: the effect of GOV on COL is of the opposite sign where MKT is high'
     >>> moderation_conclusion(0.41, 0.30, 0.33)[:93]
     'The interaction is not significant at .05: these data give no evidence that the effect of GOV'
     """
     if pvalue is not None and not pd.isna(pvalue) and pvalue < alpha:
-        how = "stronger" if high > low else "weaker"
+        # stronger/weaker by size: a negative effect that grows more negative is stronger, not weaker
+        how = ("of the opposite sign" if low * high < 0 else
+               "stronger" if abs(high) > abs(low) else "weaker")
         return (f"The interaction is significant at .05: the effect of {focal} on {outcome} is {how} where "
                 f"{moderator} is high. As an exploratory finding on the data that suggested it, it needs new data to "
                 "be confirmed.")
@@ -700,11 +706,14 @@ def half_cfa_text(fit: Mapping[str, Any] | None, n: int) -> str:
 
 
 def split_half_text(ef, assignment: pd.DataFrame | None, half_fit: Mapping[str, Any] | None, n_b: int,
-                    error: str = "") -> str:
+                    error: str = "", n_a: int | None = None) -> str:
     """Chapter 4's split-half results, worded from the numbers: the halves' sizes, KMO and Bartlett
     (:func:`factorability_text`), parallel analysis, the EFA's factors and how many items load most on their own
     construct's factor (``assignment``: :func:`iur_survey.measure.efa.item_assignment`), and the CFA on the other
     half (:func:`half_cfa_text`); or, ``ef`` None, that the check was not computed and why (``error``).
+    ``n_a``: the first half's rows, of which the EFA uses the complete ones (``ef.n``); the CFA uses all ``n_b``
+    of the second half (FIML).  "The first half has 343 complete respondents and the second 402" read as halves
+    of unequal size, the first's count being its complete rows only.
 
     >>> split_half_text(None, None, None, 0, "the first half has 40 complete rows, fewer than the 56 needed")
     'The split-half check was not computed: the first half has 40 complete rows, fewer than the 56 needed.'
@@ -715,7 +724,10 @@ def split_half_text(ef, assignment: pd.DataFrame | None, half_fit: Mapping[str, 
     n_pa = int(ef.parallel.attrs["n_factors"]) if ef.parallel is not None else None
     match = int(assignment["matches"].sum())
     miss = ", ".join(assignment.loc[~assignment["matches"], "item"]) or "none"
-    return (f"The first half has {int(ef.n):,} complete respondents and the second {int(n_b):,}. "
+    sizes = (f"The first half has {int(ef.n):,} complete respondents and the second {int(n_b):,}. " if n_a is None
+             else f"The halves have {int(n_a):,} and {int(n_b):,} respondents; the EFA uses the {int(ef.n):,} of "
+                  f"the first half who answered every item, the CFA all {int(n_b):,} of the second (FIML). ")
+    return (sizes
             + factorability_text(ef.kmo.loc["overall", "MSA"], b["chisq"], b["df"], b["p.value"])
             + (f" Parallel analysis suggests {n_pa} factor{'s' if n_pa != 1 else ''}." if n_pa is not None else "")
             + f" The EFA extracts the instrument's {int(ef.k)} (RMSEA = {num(ef.fit['rmsea'], 3, False)}), and "
@@ -770,11 +782,14 @@ def moderation_text(n: int | None, b: float, se: float, pvalue: float, std: floa
     'The moderation model was not computed: the instrument has no construct MKT.'
     >>> moderation_text(300, 0.05, 0.04, 0.21, 0.06, 0.3, 0.4, [])[:80]
     'On 300 respondents, the interaction coefficient is 0.050 (SE 0.040, *p* = .210).'
+    >>> moderation_text(300, 0.1, 0.04, 0.01, 0.09, 0.3, 0.5, [-1.97, 2.5]).split("significant: ")[1][:20]
+    '−1.97 SD; +2.50 SD. '
     """
     from .format import quantity
     if n is None:
         return f"The moderation model was not computed: {str(error or 'its input is not available').rstrip('.')}."
-    jn = "; ".join(f"{v:+.2f} SD" for v in jn_bounds) if len(jn_bounds) else "none within ±3 SD"
+    # a true minus sign, as every other number of the book (was "-1.97 SD" beside "−0.05")
+    jn = "; ".join(f"{v:+.2f} SD".replace("-", "−") for v in jn_bounds) if len(jn_bounds) else "none within ±3 SD"
     return (f"On {int(n):,} respondents, the interaction coefficient is {quantity(b, 'b')} (SE {quantity(se, 'se')}, "
             f"*p* {p_rel(pvalue)}). In standard-deviation units of {focal}, {moderator} and {outcome} it is "
             f"{estimate_text(std)}. The effect of {focal} on {outcome} is {num(low, 2)} at one SD below the mean of "

@@ -277,3 +277,57 @@ def test_chapter_3_sensitivity_sentence_when_a_refit_did_not_converge():
 def test_chapter_3_glues_the_sensitivity_sentence_it_uses():
     text = (REPO / "book" / "03_data_cleaning.md").read_text(encoding="utf-8")
     assert "{glue:md}`sens_result`" in text and "max_shift_se" not in text
+
+
+# ------------------------------------------------------------------------------------------ numbers said right
+def test_most_missing_item_names_every_item_of_a_tie_and_says_when_none_is_missing():
+    """On a simulated 问卷星 export (seed 9, n 500) BEN2 and COL1 were both missing 9 times (1.8%): chapter 3 named
+    BEN2 alone as "the item missing most often"; without any missing answer it named the first item "(0.0%)"."""
+    from iur_survey.report.cleaning import most_missing_sentence
+    im = pd.DataFrame({"item": ["GOV1", "BEN2", "COL1"], "n_missing": [4, 9, 9], "pct_missing": [0.78, 1.76, 1.76]})
+    assert most_missing_sentence(im) == "The items missing most often are BEN2 and COL1 (1.8% each)."
+    assert most_missing_sentence(im.assign(n_missing=0, pct_missing=0.0)) == "No item is missing."
+    text = (REPO / "book" / "03_data_cleaning.md").read_text(encoding="utf-8")
+    assert "most_missing_sentence(im)" in text and "{glue:md}`worst_item_sentence`" in text
+    assert "worst_item_pct" not in text
+
+
+def test_counts_agree_with_their_verb_and_table_3_3_shows_which_estimates_change_significance():
+    """Chapter 4 said "1 have |z| > 2.58" (integer count before a fixed "have"); Table 3.3 had no p, so the
+    prose's "2 of them change significance" could not be traced to its rows."""
+    ch4 = (REPO / "book" / "04_measurement.md").read_text(encoding="utf-8")
+    for name in ("rs_n196", "rs_n258", "mi_n_384"):
+        assert re.search(rf'glue_text\("{name}", .*counted\(v, "has", "have"\)\)', ch4), name
+        assert not re.search(rf"`{name}`\s+have", ch4), name
+    ch3 = (REPO / "book" / "03_data_cleaning.md").read_text(encoding="utf-8")
+    assert '"pvalue_all", "est_without"' in ch3 and '"pvalue_without", "diff_se_units"' in ch3
+
+
+def test_johnson_neyman_bounds_have_a_true_minus_sign():
+    from iur_survey.report.sem_tables import moderation_text
+    text = moderation_text(510, 0.118, 0.074, 0.111, 0.092, 0.32, 0.49, [-1.97])
+    assert "−1.97 SD" in text and "-1.97" not in text
+
+
+def test_moderation_conclusion_judges_stronger_by_size_not_by_signed_value():
+    """A negative effect of GOV that is −0.12 at low MKT and −0.41 at high MKT was said to be "weaker where MKT is
+    high" (high > low was compared signed); one that changes sign was called stronger or weaker."""
+    assert "stronger where MKT is high" in moderation_conclusion(0.004, -0.12, -0.41)
+    assert "weaker where MKT is high" in moderation_conclusion(0.004, -0.41, -0.12)
+    assert "of the opposite sign where MKT is high" in moderation_conclusion(0.004, 0.25, -0.20)
+    assert "weaker where MKT is high" in moderation_conclusion(0.004, 0.41, 0.12)
+
+
+def test_split_half_sizes_say_which_count_is_complete_rows():
+    """Chapter 4 said "The first half has 217 complete respondents and the second 255" for halves of 255 and 255
+    (zh seed-9 export): the first count was the EFA's complete rows, the second the whole half the CFA uses."""
+    from types import SimpleNamespace
+    from iur_survey.report.sem_tables import split_half_text
+    ef = SimpleNamespace(n=217, k=7, bartlett=pd.DataFrame({"chisq": [2031.4], "df": [378], "p.value": [1e-9]}),
+                         kmo=pd.DataFrame({"MSA": [0.84]}, index=["overall"]), parallel=None,
+                         fit={"rmsea": 0.034})
+    assign = pd.DataFrame({"item": ["A1", "A2"], "matches": [True, True]})
+    text = split_half_text(ef, assign, {"cfi": 0.973, "rmsea": 0.027}, 255, n_a=255)
+    assert text.startswith("The halves have 255 and 255 respondents; the EFA uses the 217 of the first half who "
+                           "answered every item, the CFA all 255 of the second (FIML).")
+    assert "n_a=len(half_a)" in (REPO / "book" / "04_measurement.md").read_text(encoding="utf-8")

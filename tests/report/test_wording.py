@@ -160,3 +160,13 @@ def test_the_breakoff_note_names_skip_marks_only_for_an_export_that_has_them():
     plain = _notes(f, CleanConfig())["unfinished"]
     assert "跳过" not in plain and "marks no cell as hidden by skip logic" in plain
     assert "((跳过)) do not count" in _notes(f, CleanConfig(), {"GOV1": np.array([False, True])})["unfinished"]
+
+
+def test_no_role_stands_out_names_the_cut_off_not_a_p_result():
+    """Table 3.6's note said "No role stands out (one-sided binomial test, Bonferroni, p < .001)": read as the
+    test's result, p < .001 says the opposite (a role does stand out).  The .001 is the cut-off of the warning."""
+    from iur_survey.instrument import load_instrument
+    from iur_survey.report.cleaning import careless_by_role_table
+    rep = {"careless_excluded_by_group": {"university": {"screened": 200, "excluded": 3}}, "careless_group_warning": ""}
+    note = careless_by_role_table(rep, load_instrument()).note
+    assert "p < .001)" not in note and "No role stands out" in note and "p below .001" in note

@@ -266,3 +266,15 @@ def test_ordinal_sequence_says_once_that_rows_were_dropped():
     inv = ordinal_invariance("F =~ a + b + c + e", d, "G", missing="listwise")
     dropped = [w for w in inv.warnings if "dropped by listwise" in w]
     assert len(dropped) == 1 and dropped[0].startswith("configural: ")
+
+
+def test_ordinal_intercepts_with_ml_metric_not_said_neither():
+    """The ordinal sequence reaching equal intercepts beside an ML sequence at metric was said as "and neither
+    reaches equal intercepts", the opposite of the ordinal level the sentence before it names."""
+    for ml in ("configural", "metric"):
+        text = _ordinal_verdict("thresholds_loadings_intercepts", ml)
+        assert "neither reaches equal intercepts" not in text
+    assert "only the ordinal scale reaches equal intercepts" in _ordinal_verdict("thresholds_loadings_intercepts",
+                                                                                 "metric")
+    assert "neither reaches equal intercepts" in _ordinal_verdict("thresholds_loadings", "metric")
+    assert "only the ML scale reaches" in _ordinal_verdict("thresholds_loadings", "scalar")

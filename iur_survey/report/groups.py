@@ -549,7 +549,7 @@ def _unmerged_text(iv: Mapping[str, Any]) -> str:
         same = int(compare_decisions(_sequenced(main["table"]), _sequenced(un["table"]))["same"].sum())
         return (f"Without merging, with all {cardinal(len(un['groups']))} groups as they are, the highest level "
                 f"supported is **{un['level']}** (Table 7.4); the decisions agree with the merged analysis for "
-                f"{cardinal(same)} of the three steps. The conclusions about invariance therefore "
+                f"{'all three steps' if same == 3 else f'{cardinal(same)} of the three steps'}. The conclusions about invariance therefore "
                 f"{'do not depend' if same == 3 else 'depend'} on the merging.")
     if iv["merge_rule"] and iv["unmerged_error"]:
         return f"Without merging the model cannot be fitted: {_md_reason(iv['unmerged_error'])}"

@@ -326,7 +326,7 @@ def test_unmerged_text_when_the_unmerged_configural_model_did_not_converge():
     assert text.startswith("Without merging, with all three groups as they are, the configural model did not converge")
     assert "depend" not in text
     iv["unmerged"]["table"] = merged
-    assert "the decisions agree with the merged analysis for three of the three steps" in _unmerged_text(iv)
+    assert "the decisions agree with the merged analysis for all three steps" in _unmerged_text(iv)
 
 
 @pytest.mark.parametrize("scheduler", [None, "threads"])

@@ -57,7 +57,8 @@ from .._threads import blas_threads
 from ..errors import EstimationError, ModelSyntaxError
 from .constraints import LinearConstraints
 from .datacheck import (CANNOT_INVERT, check_model_data, information_inverse, ordinal_warnings,
-                        post_checks, unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings)
+                        post_checks, unidentified_parameters, unidentified_warning, variance_warnings, vcov_warnings,
+                        weak_marker_warnings)
 from .defined import fixed_label_warnings, from_partable, theta_columns
 from .estimate import RUNAWAY_FIRST, RUNAWAY_FULL, RUNAWAY_QN, minimize, numerical_hessian
 from .fiml import pairwise_cov
@@ -957,6 +958,8 @@ def _finish(pt: ParTable, model: Model, theta: np.ndarray, V: np.ndarray, opt, f
     r2 = r_squared_dict(pt, std["std.all"])      # dicts: SEMResult makes the Series on first use
     fit = fit_measures_dict(fi)
     warnings = warnings + post_checks(pt, model, theta, est) + (lost or vcov_warnings(V, n_eq))
+    if opt.converged:
+        warnings += weak_marker_warnings(pt, est, se, std["std.all"])
     if not opt.converged:
         warnings.insert(0, f"the optimizer did not converge: {opt.message}")
     return SEMResult(partable=pt, model=model, theta=theta, vcov_theta=V, est=est, se=se, std=std, fit=fit,

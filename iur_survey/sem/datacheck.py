@@ -458,7 +458,8 @@ def weak_marker_warnings(pt: ParTable, est: np.ndarray, se: np.ndarray, std_all:
     does not converge (fuzz31's ``item_in_two.lav``: GOV3 on GOV and, as marker, on MKT, std.all -0.086;
     tests/sem/weak_marker_refs).  The standardized solution does not depend on the marker.  Only exogenous
     factors (not on the left of ``~``: their ``~~`` row is their variance) are checked, one warning per factor
-    and group.
+    and group; the caller checks a converged, admissible solution only (:func:`post_checks` silent: a Heywood
+    case is said already, as in the 30-case group of tests/sem/test_simple_start.py).
 
     >>> from iur_survey.sem.partable import build_partable
     >>> pt = build_partable("F =~ x1 + x2 + x3")

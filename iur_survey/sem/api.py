@@ -522,6 +522,9 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
             return alt
         notes.append(f"nlminb's path (trust region) from {what}: {alt.message}")
     opt.history = opt.history + [f"refit, {n}" for n in notes[1:]]
+    # the reported fit is the first attempt's: its budget was not a pause before a rerun but the end
+    opt.message = opt.message.replace("the first attempt's budget before the other paths",
+                                      "the first attempt's budget; no other start or path converged either")
     return opt
 
 

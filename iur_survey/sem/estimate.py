@@ -72,7 +72,7 @@ from scipy import linalg
 
 __all__ = ["OptimResult", "BatchResult", "Callables", "optimize", "default_stages", "warm_stages", "minimize",
            "numerical_hessian",
-           "OK", "FAILED", "NONCONVERGED", "RUNAWAY", "RUNAWAY_AFTER", "RUNAWAY_QN", "RunawayAfterScoring",
+           "OK", "FAILED", "NONCONVERGED", "RUNAWAY", "RUNAWAY_AFTER", "RUNAWAY_QN", "RUNAWAY_EXPLORE", "RunawayAfterScoring",
            "STALL", "STALL_RTOL", "FirstAttempt", "PausedPath", "RUNAWAY_FIRST", "RUNAWAY_FULL", "PAUSE_QN",
            "EVAL_MAX", "XF_TOL", "PROBE_FIRST"]
 
@@ -109,14 +109,13 @@ class FirstAttempt(float):
 
 
 class PausedPath(RunawayAfterScoring):
-    """The ``runaway`` factor of a single fit's other paths (:data:`RUNAWAY_QN`: the fallbacks and the paths run
-    after an improper solution, ``api._fallbacks``; ``PausedPath(inf)``: a DWLS fit's attempts, which have no
+    """The ``runaway`` factor of a single fit's other paths (:data:`RUNAWAY_QN`: the fallbacks of a fit not
+    converged yet, ``api._fallbacks``, not the paths that explore a converged improper solution; ``PausedPath(inf)``: a DWLS fit's attempts, which have no
     run-off stop, :func:`~iur_survey.sem.wlsmv.fit_dwls`): a :class:`RunawayAfterScoring` whose row is also
     stopped in its quasi-Newton stage after the first attempt's budget (:meth:`FirstAttempt.pause`), not
     converged (``paused``; the message says so).  Paths that converge do so well within it: over the 608 fits
     with fallbacks of tests/sem and tests/reference, every converged fallback or exploring path but one took
-    at most 869 quasi-Newton iterations (the one: 2,052 of q = 90, in the exploration of a converged Heywood case
-    whose minimum other paths reach too), every converged DWLS attempt at most 493 (q = 104); the paths that
+    at most 869 quasi-Newton iterations (the one: 2,052 of q = 90, exploring a converged Heywood case), every converged DWLS attempt at most 493 (q = 104); the paths that
     do not converge crept for up to 10,000 (a fit on 45 rows in three groups: 8,546, 30 s; on a 40-row
     bootstrap resample of the study model, three paths of 8,116-10,000, 3 minutes, where lavaan 0.6.14 gives
     up in 5 s)."""
@@ -138,10 +137,13 @@ RUNAWAY_FIRST = FirstAttempt(RUNAWAY)
 #: fit of tests/base/test_nonconverged.py crept on for 10,000 iterations to estimates of 1e3 from starts of 1,
 #: max |gradient| 32; lavaan 0.6.14 gives up after 698)
 RUNAWAY_FULL = RunawayAfterScoring(10 * RUNAWAY)
-#: the ``runaway`` of a single fit's other paths (the fallbacks and the paths run after an improper solution,
-#: ``api._fallbacks``): :data:`RUNAWAY` from the quasi-Newton stage on, and the first attempt's quasi-Newton
-#: budget (:class:`PausedPath`)
+#: the ``runaway`` of the fallbacks of a single fit not converged yet (``api._fallbacks``): :data:`RUNAWAY` from the
+#: quasi-Newton stage on, and the first attempt's quasi-Newton budget (:class:`PausedPath`)
 RUNAWAY_QN = PausedPath(RUNAWAY)
+#: the ``runaway`` of the paths that explore a converged improper solution (``api._fallbacks``): :data:`RUNAWAY`
+#: from the quasi-Newton stage on, no budget below the stage's (such a path may creep for thousands of
+#: iterations to a lower minimum, and the minimum kept must not change)
+RUNAWAY_EXPLORE = RunawayAfterScoring(RUNAWAY)
 #: the ``stall`` window of the bootstrap's refits: quasi-Newton iterations without progress (f down by more
 #: than STALL_RTOL * max(1, |f|), or max |g| halved) after which a row leaves the stage (:func:`optimize`);
 #: STALL_RTOL is nlminb's ``rel.tol`` in lavaan (1e-10), STALL the warm start's first quasi-Newton budget

@@ -441,6 +441,73 @@ def vcov_warnings(V: np.ndarray, n_equality: int = 0) -> list[str]:
             f"This may be a symptom that the model is not identified."]
 
 
+#: a factor variance whose Wald z is below this does not differ from zero (two-sided 5 %)
+WEAK_MARKER_Z = 1.959963984540054
+#: the marker is weak when its standardized loading is below this share of the smallest of its factor's other ones
+WEAK_MARKER_SHARE = 0.5
+
+
+def weak_marker_warnings(pt: ParTable, est: np.ndarray, se: np.ndarray, std_all: np.ndarray) -> list[str]:
+    """Empirical underidentification by the marker (not a lavaan check: lavaan 0.6.14 stays silent): a factor
+    whose scale is set by a fixed loading (its marker), whose variance is free and does not differ from zero
+    (Wald z below :data:`WEAK_MARKER_Z`) while its marker's standardized loading (std.all) is below
+    :data:`WEAK_MARKER_SHARE` of the smallest of its other indicators'.  The factor is measured, but by its
+    other indicators: its scale rests on an item that barely measures it, so its variance sits near zero and
+    its other loadings are inflated in proportion (Rindskopf 1984; Kenny's "empirical underidentification"),
+    unstable in the data: lavaan's optimizer often runs off along the ridge where the variance goes to 0 and
+    does not converge (fuzz31's ``item_in_two.lav``: GOV3 on GOV and, as marker, on MKT, std.all -0.086;
+    tests/sem/weak_marker_refs).  The standardized solution does not depend on the marker.  Only exogenous
+    factors (not on the left of ``~``: their ``~~`` row is their variance) are checked, one warning per factor
+    and group; the caller checks a converged, admissible solution only (:func:`post_checks` silent: a Heywood
+    case is said already, as in the 30-case group of tests/sem/test_simple_start.py).
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> pt = build_partable("F =~ x1 + x2 + x3")
+    >>> est = np.array([1.0, -7.3, -7.2, .9, .6, .5, .013]); se = np.array([0, 3.1, 3.2, .1, .1, .1, .011])
+    >>> std = np.array([.10, -.71, -.77, .99, .5, .4, 1.0])
+    >>> weak_marker_warnings(pt, est, se, std)[0][:119]
+    'empirical underidentification: the variance of F (0.013, SE 0.011, z = 1.18) does not differ from zero while its marker'
+    >>> weak_marker_warnings(pt, est, se, np.array([.5, -.71, -.77, .99, .5, .4, 1.0]))     # a marker that loads
+    []
+    """
+    out: list[str] = []
+    n = len(pt.lhs)
+    for g in sorted(set(pt.group)):
+        rows = [i for i in range(n) if pt.group[i] == g]
+        endo = {pt.lhs[i] for i in rows if pt.op[i] == "~"}
+        factors = list(dict.fromkeys(pt.lhs[i] for i in rows if pt.op[i] == "=~"))
+        where = f" in group {pt.group_labels[g - 1]}" if pt.ngroups > 1 and pt.group_labels else ""
+        for f in factors:
+            if f in endo:
+                continue
+            loads = [i for i in rows if pt.op[i] == "=~" and pt.lhs[i] == f]
+            marker = [i for i in loads if pt.free[i] == 0 and est[i] != 0]
+            others = [i for i in loads if pt.free[i] != 0]
+            var = [i for i in rows if pt.op[i] == "~~" and pt.lhs[i] == f and pt.rhs[i] == f and pt.free[i] != 0]
+            if len(marker) != 1 or not others or len(var) != 1:
+                continue
+            m, v = marker[0], var[0]
+            if not (est[v] > 0 and np.isfinite(se[v]) and se[v] > 0 and est[v] / se[v] < WEAK_MARKER_Z):
+                continue
+            s_m = abs(std_all[m])
+            s_o = np.abs(std_all[others])
+            if not (np.isfinite(s_m) and np.all(np.isfinite(s_o)) and s_m < WEAK_MARKER_SHARE * s_o.min()):
+                continue
+            rng = f"{s_o.min():.2f}" if len(s_o) == 1 or np.isclose(s_o.min(), s_o.max()) else \
+                f"{s_o.min():.2f}-{s_o.max():.2f}"
+            loadings = ", ".join(f"{pt.rhs[i]} {est[i]:.3g}" for i in others)
+            out.append(
+                f"empirical underidentification: the variance of {f}{where} ({est[v]:.3g}, SE {se[v]:.2g}, z = "
+                f"{est[v] / se[v]:.2f}) does not differ from zero while its marker {pt.rhs[m]} (loading fixed at "
+                f"{est[m]:g}) has a standardized loading of {std_all[m]:.2f} against {rng} for {f}'s other "
+                f"indicators: {f}'s scale rests on an item that barely measures it, so its variance and its "
+                f"unstandardized loadings ({loadings}) are unstable (lavaan 0.6.14's optimizer often runs off and "
+                f"does not converge on such a model); its standardized estimates do not depend on the marker. "
+                f"Fix {f}'s variance instead (std.lv: '{f} =~ NA*{pt.rhs[m]} + ...' and '{f} ~~ 1*{f}') or take as "
+                f"its marker an indicator that loads well")
+    return out
+
+
 # lavaan's tolerances: R's solve() refuses a matrix whose reciprocal condition number (LAPACK dgecon,
 # 1-norm) is below .Machine$double.eps; lavaan's eigenvalue checks use .Machine$double.eps^(3/4).
 SOLVE_TOL = float(np.finfo(float).eps)

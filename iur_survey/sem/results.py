@@ -354,6 +354,10 @@ INADMISSIBLE_WARNINGS = ("some estimated ov variances are negative", "some estim
                          "covariance matrix of latent variables is not positive definite",
                          "the covariance matrix of the residuals of the observed variables (theta) is not positive "
                          "definite")
+#: the package's own check of a converged fit, raised with them: a factor scaled by a marker that barely measures
+#: it (:func:`~iur_survey.sem.datacheck.weak_marker_warnings`; lavaan 0.6.14 says nothing, and its optimizer
+#: often does not converge on such a model)
+WEAK_MARKER_WARNING = "empirical underidentification: "
 
 
 class SEMFitWarning(UserWarning):
@@ -406,8 +410,8 @@ def require_converged_fit(res: Any, refused: str = "", what: str = "the model") 
 def fit_warnings(res: Any) -> list[str]:
     """The warnings lavaan gives when it fits ``res`` about its solution: :data:`LAVAAN_NONCONVERGED` (with the
     optimizer's message) when it did not converge, else each inadmissible-solution warning of ``res.warnings``
-    (:data:`INADMISSIBLE_WARNINGS`); before them, the multi-group model's warnings (:func:`is_group_model_warning`).
-    Empty for a proper converged fit.
+    (:data:`INADMISSIBLE_WARNINGS`) and the package's weak-marker warning (:data:`WEAK_MARKER_WARNING`); before
+    them, the multi-group model's warnings (:func:`is_group_model_warning`).  Empty for a proper converged fit.
 
     >>> class R: converged, warnings = False, ["the optimizer did not converge: 500 iterations", "a note"]
     >>> fit_warnings(R())
@@ -421,7 +425,7 @@ def fit_warnings(res: Any) -> list[str]:
     if not res.converged:       # lavaan checks the solution of a converged fit only: the last iterate is not one
         why = next((w for w in warns if "did not converge" in w), "")
         return groups + [LAVAAN_NONCONVERGED + (f" ({why})" if why else "")]
-    return groups + [w for w in warns if w.startswith(INADMISSIBLE_WARNINGS)]
+    return groups + [w for w in warns if w.startswith(INADMISSIBLE_WARNINGS + (WEAK_MARKER_WARNING,))]
 
 
 def is_group_model_warning(w: str) -> bool:

@@ -1,8 +1,8 @@
 """Two speed-ups of a single fit (estimate.minimize) that leave its results where they were: the Newton probes of
 the quasi-Newton stage (a path that creeps near its minimum is finished by Newton steps with the differenced
 Hessian, kept only when they converge) and the first attempt's quasi-Newton budget (estimate.FirstAttempt: the
-first attempt stops, ``ran_off``, so that the other paths run at once; api._fallbacks reruns it in full when none
-converges).  Stand-ins: Rosenbrock's function (slow for L-BFGS along its curved valley).  Counted in iterations,
+first attempt stops, ``ran_off``, so that the other paths run at once; api._fallbacks reports it when none
+converges; the fallbacks stop after the same budget, estimate.PausedPath).  Stand-ins: Rosenbrock's function (slow for L-BFGS along its curved valley).  Counted in iterations,
 not time."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_the_first_attempt_stops_after_its_quasi_newton_budget(monkeypatch):
     first = E.minimize(_rosen, _rosen_g, None, x0, scoring=False, runaway=E.RUNAWAY_FIRST)
     assert E.RUNAWAY_FIRST == E.RUNAWAY and E.RUNAWAY_FIRST.pause(2) == 100
     assert full.converged and full.iterations > 100 and not full.ran_off
-    # stopped, not converged, flagged as a run-off (api._fallbacks: the other paths, then the rerun in full)
+    # stopped, not converged, flagged as a run-off (api._fallbacks: the other paths; reported when none converges)
     assert not first.converged and first.ran_off and first.iterations == 100
     assert "stopped after 100 quasi-Newton iterations" in first.message
     assert "paused (the first attempt's budget)" in first.history[0]
@@ -83,3 +83,23 @@ def test_the_first_attempt_stops_after_its_quasi_newton_budget(monkeypatch):
 @pytest.mark.parametrize("q", [5, 200])
 def test_the_budget_grows_with_the_parameters(q):
     assert E.RUNAWAY_FIRST.pause(q) == max(E.PAUSE_QN, E.PAUSE_QN_PER_PARAM * q)
+
+
+def test_the_fallbacks_and_dwls_stop_after_the_same_budget_the_exploring_paths_do_not(monkeypatch):
+    """estimate.PausedPath: a fit's fallbacks (RUNAWAY_QN) and a DWLS fit (wlsmv.DWLS_PAUSE, no run-off stop)
+    stop, not converged, after the first attempt's quasi-Newton budget; the paths that explore a converged
+    improper solution (RUNAWAY_EXPLORE) keep the stage's whole budget (a lower minimum may lie beyond it)."""
+    from iur_survey.sem.wlsmv import DWLS_PAUSE
+
+    monkeypatch.setattr(E, "PAUSE_QN", 100)
+    monkeypatch.setattr(E, "PROBE_FIRST", 10 ** 6)
+    x0 = np.array([-1.2, 1.0])
+    fb = E.minimize(_rosen, _rosen_g, None, x0, scoring=False, runaway=E.RUNAWAY_QN)
+    dw = E.minimize(_rosen, _rosen_g, None, x0, scoring=False, runaway=DWLS_PAUSE)
+    ex = E.minimize(_rosen, _rosen_g, None, x0, scoring=False, runaway=E.RUNAWAY_EXPLORE)
+    assert E.RUNAWAY_QN == E.RUNAWAY_EXPLORE == E.RUNAWAY and DWLS_PAUSE == np.inf
+    for r in (fb, dw):
+        assert not r.converged and r.iterations == 100
+        assert "stopped after 100 quasi-Newton iterations, the path's budget" in r.message
+        assert "paused (the path's budget)" in r.history[0]
+    assert ex.converged and ex.iterations > 100

@@ -234,14 +234,16 @@ def test_fallbacks_only_replace_a_nonconverged_fit_by_a_converged_one(verdicts, 
         assert "refit" in " ".join(opt.history)
 
 
-@pytest.mark.parametrize("full_converges,fallbacks_converge", [(True, False), (False, False), (True, True)])
-def test_a_first_attempt_that_ran_off_is_rerun_in_full_only_when_no_fallback_converges(full_converges,
-                                                                                         fallbacks_converge):
-    """The first attempt stops early when its estimates run off (estimate.RUNAWAY); the fallbacks then run at
-    once, and when none converges the first attempt is rerun in full (bounded only at 100 x its start's scale,
-    estimate.RUNAWAY_FULL): the outcome is the one of the full first attempt."""
+@pytest.mark.parametrize("fallbacks_converge", [False, True])
+def test_a_first_attempt_that_ran_off_is_not_rerun_when_no_fallback_converges(fallbacks_converge):
+    """The first attempt stops early when its estimates run off (estimate.RUNAWAY) or after its quasi-Newton
+    budget; the fallbacks then run at once, each stopped the same way (estimate.RUNAWAY_QN, a PausedPath), then
+    nlminb's path; when none converges the fit is the first attempt's, not converged.  It used to be rerun in
+    full first (up to 10,000 more quasi-Newton iterations, estimate.RUNAWAY_FULL): that rerun converged in none
+    of the 608 fits with fallbacks of tests/sem and tests/reference, and cost 27 s of a 45-row three-group FIML
+    fit that lavaan 0.6.14 ends, unconverged too, in 17 s (fuzz30's c106)."""
     from iur_survey.sem.api import _with_fallback_start
-    from iur_survey.sem.estimate import RUNAWAY, RUNAWAY_FULL
+    from iur_survey.sem.estimate import RUNAWAY, PausedPath
 
     ran = []
 
@@ -251,14 +253,13 @@ def test_a_first_attempt_that_ran_off_is_rerun_in_full_only_when_no_fallback_con
         if tag == "trust":
             return _Opt(False, tag)
         if tag == "scoring":
-            return _Opt(full_converges and runaway == RUNAWAY_FULL, tag, ran_off=runaway != RUNAWAY_FULL)
+            return _Opt(False, tag, ran_off=True)
         return _Opt(fallbacks_converge, tag)
 
     opt = _with_fallback_start(run, np.zeros(2), lambda: np.ones(2))
+    assert all(isinstance(r, PausedPath) for tag, r in ran[1:] if tag != "trust")
     if fallbacks_converge:
         assert ran == [("scoring", RUNAWAY), ("qn", RUNAWAY)] and opt.tag == "qn" and opt.converged
     else:
-        # the fallbacks stop when they run off too
-        assert ran == [("scoring", RUNAWAY), ("qn", RUNAWAY), ("marker", RUNAWAY), ("scoring", RUNAWAY_FULL)] + \
-            ([] if full_converges else [("trust", None)])      # then nlminb's path, the last try
-        assert opt.tag == "scoring" and opt.converged == full_converges and "refit" in " ".join(opt.history)
+        assert ran == [("scoring", RUNAWAY), ("qn", RUNAWAY), ("marker", RUNAWAY), ("trust", None)]
+        assert opt.tag == "scoring" and not opt.converged and "refit" in " ".join(opt.history)

@@ -451,7 +451,9 @@ def _explore_improper(fit, run, to_t, model: Model, kept: np.ndarray, t0: np.nda
     best = fit
     best_bad = True
     for x in cands:
-        alt = run(x, max_iter=_EXPLORE_ITER)
+        # no quasi-Newton budget (runaway None): a path that explores a converged improper solution may creep
+        # for thousands of iterations to the lower minimum (as ML's RUNAWAY_EXPLORE paths)
+        alt = run(x, max_iter=_EXPLORE_ITER, runaway=None)
         if not alt.converged:
             continue
         bad = _improper(model, kept, to_t(alt.theta))

@@ -95,7 +95,16 @@ class RunawayAfterScoring(float):
     the 30-case group of tests/sem/test_simple_start.py, which scoring reaches from lavaan's simple start)."""
 
 
-class FirstAttempt(float):
+class _Budgeted:
+    """A ``runaway`` factor whose row is also stopped in its quasi-Newton stage after ``pause(q)`` iterations
+    without converging: the first attempt's budget (:data:`PAUSE_QN`), one formula for :class:`FirstAttempt` and
+    :class:`PausedPath`."""
+
+    def pause(self, q: int) -> int:
+        return max(PAUSE_QN, PAUSE_QN_PER_PARAM * q)
+
+
+class FirstAttempt(_Budgeted, float):
     """The ``runaway`` factor of a single fit's first attempt (equal to the float it holds, :data:`RUNAWAY`):
     besides the run-off stop, the row is stopped in its quasi-Newton stage after ``pause(q)`` iterations
     without converging (:data:`PAUSE_QN`), ``ran_off`` as a row that ran off: the other paths run at once and,
@@ -104,11 +113,8 @@ class FirstAttempt(float):
     bound (HS_fiml_G4_k15_s2_ML of tests/sem/converge_refs: 4,227 iterations, 10 s; then the quasi-Newton path
     from lavaan's start reaches lavaan's minimum in 340)."""
 
-    def pause(self, q: int) -> int:
-        return max(PAUSE_QN, PAUSE_QN_PER_PARAM * q)
 
-
-class PausedPath(RunawayAfterScoring):
+class PausedPath(_Budgeted, RunawayAfterScoring):
     """The ``runaway`` factor of a single fit's other paths (:data:`RUNAWAY_QN`: the fallbacks of a fit not
     converged yet, ``api._fallbacks``, not the paths that explore a converged improper solution; ``PausedPath(inf)``: a DWLS fit's attempts, which have no
     run-off stop, :func:`~iur_survey.sem.wlsmv.fit_dwls`): a :class:`RunawayAfterScoring` whose row is also
@@ -119,9 +125,6 @@ class PausedPath(RunawayAfterScoring):
     do not converge crept for up to 10,000 (a fit on 45 rows in three groups: 8,546, 30 s; on a 40-row
     bootstrap resample of the study model, three paths of 8,116-10,000, 3 minutes, where lavaan 0.6.14 gives
     up in 5 s)."""
-
-    def pause(self, q: int) -> int:
-        return max(PAUSE_QN, PAUSE_QN_PER_PARAM * q)
 
 
 #: the quasi-Newton budget of a single fit's first attempt before the other paths run (:class:`FirstAttempt`):
@@ -858,7 +861,7 @@ def optimize(kernel, mom, x0: np.ndarray, start_ok: np.ndarray | None = None, *,
         None if runaway is None else runaway * np.maximum(1.0, np.abs(X).max(axis=1, initial=0.0)),
         off, iters, evals, None if max_evals is None else int(max_evals), np.zeros(K, bool),
         not isinstance(runaway, RunawayAfterScoring),
-        runaway.pause(q) if isinstance(runaway, (FirstAttempt, PausedPath)) else None, np.zeros(K, bool))
+        runaway.pause(q) if isinstance(runaway, _Budgeted) else None, np.zeros(K, bool))
     capped = np.zeros(K, bool) if bound is None else bound.capped
     paused = np.zeros(K, bool) if bound is None else bound.paused
     live = np.flatnonzero(start_ok)

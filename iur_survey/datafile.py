@@ -44,7 +44,8 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .errors import DataError, DelimiterError, DuplicateColumnError, EmptyFileError, EstimationError, ReadError
+from .errors import (DataError, DelimiterError, DuplicateColumnError, EmptyFileError, EstimationError,
+                     ModelSyntaxError, ReadError)
 from .inputs import input_file
 from .sem.datacheck import _line, numeric_column  # noqa: F401  (numeric_column: part of this module's face)
 
@@ -353,6 +354,26 @@ def naming_file(path: str | Path | None) -> Iterator[None]:
     except EstimationError as exc:
         if exc.file is None and path is not None:
             exc.file = str(path)
+            exc.args = (str(exc),)
+        raise
+
+
+@contextlib.contextmanager
+def naming_model(source: str | Path | None) -> Iterator[None]:
+    """Put the model file ``source`` on a :class:`~iur_survey.errors.ModelSyntaxError` raised where the syntax is
+    re-read without its name (``<model syntax>``: the group preparation of ``fit --group``, ``power``'s fits).
+
+    >>> with naming_model("m.lav"):
+    ...     raise ModelSyntaxError("<model syntax>", "line 2: unknown operator")
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.ModelSyntaxError: m.lav: line 2: unknown operator
+    """
+    try:
+        yield
+    except ModelSyntaxError as exc:
+        if source is not None and exc.file == "<model syntax>":
+            exc.file = str(source)
             exc.args = (str(exc),)
         raise
 

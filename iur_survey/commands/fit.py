@@ -360,10 +360,10 @@ def call_record(args, syntax: str, source: str, group_equal: list[str], merged: 
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import EstimationError, ModelSyntaxError
+    from ..errors import EstimationError
     from ..sem import sem
     from ..sem.results import NONCONVERGED_MESSAGE, mark_nonconverged
-    from ..datafile import load_data, missing_word_groups, model_columns, naming_file
+    from ..datafile import load_data, missing_word_groups, model_columns, naming_file, naming_model
     from ._io import model_syntax, write_json_atomic
 
     group_equal = [x.strip() for x in (args.equal or "").split(",") if x.strip()]
@@ -411,13 +411,9 @@ def run(args: argparse.Namespace) -> int:
         from ..sem.syntax import parse_model
         # the small-group rule counts the measurement model's items; a path model (no =~) counts its variables
         has_lv = any(t.op == "=~" for t in parse_model(syntax, source).terms)
-        try:
+        with naming_model(source):      # the model file, not "<model syntax>" (the syntax is re-read there)
             data, sizes, merged, size_warnings = prepare_groups(data, args.group, syntax, merge=args.merge_groups,
                                                                 measurement_only=has_lv)
-        except ModelSyntaxError as exc:     # the model file, not "<model syntax>" (the syntax is re-read there)
-            if exc.file == "<model syntax>":
-                exc.file = source
-            raise
         syntax, source, label_warnings, relabelled = _group_model(args, syntax, source, len(sizes), group_equal,
                                                                   free)
         group_warnings = words + label_warnings + size_warnings

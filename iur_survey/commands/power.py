@@ -175,6 +175,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..datafile import naming_model
     from ..errors import IURSurveyError, ModelSyntaxError
     from ..power import PopulationModel, power_analysis
 
@@ -268,7 +269,9 @@ def run(args: argparse.Namespace) -> int:
     if scheduler is None and args.workers == 0:
         scheduler = "serial"
     try:
-        with warnings.catch_warnings(record=True) as said:      # lavaan's warnings about the fit of the truth
+        # a model error names the --model file, not "<model syntax>" (as `fit`); lavaan's warnings about the fit
+        # of the truth are collected
+        with naming_model(args.model), warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always", SEMFitWarning)
             res = power_analysis(pop, model, n=args.n, reps=args.reps, seed=args.seed, alpha=args.alpha,
                                  likert=likert, missing_rate=args.missing_rate, missing=args.missing,
@@ -276,11 +279,6 @@ def run(args: argparse.Namespace) -> int:
                                  estimator=args.estimator, mc_ci=args.mc_ci,
                                  workers=args.workers or None, scheduler=scheduler, chunk_size=args.chunk_size,
                                  progress=False if args.quiet else None)
-    except ModelSyntaxError as exc:     # the --model file's line and column, not "<model syntax>" (as `fit`)
-        if args.model and exc.file == "<model syntax>":
-            exc.file = str(args.model)
-            exc.args = (str(exc),)
-        raise
     except IURSurveyError:      # e.g. sem.parallel's ClusterError: one line already, the address shown unmasked
         raise
     except (ValueError, RuntimeError) as exc:

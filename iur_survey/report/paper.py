@@ -254,15 +254,15 @@ def fixed_paths(results: Mapping) -> dict[tuple[str, str], list[tuple[str, float
     return out
 
 
-def _fixed_paths_note(results: Mapping, name=lambda lhs, rhs: f"{rhs} → {lhs}") -> str:
+def _fixed_paths_note(results: Mapping, name=lambda lhs, rhs: f"{rhs} → {lhs}", fixed=None) -> str:
     """The paths tables' sentence on the paths the model fixes (:func:`fixed_paths`): their value, no *SE*, CI or
-    *p* ("" when none).
+    *p* ("" when none); ``fixed``: :func:`fixed_paths` of ``results`` when the caller has it.
 
     >>> est = [{"lhs": "y", "op": "~", "rhs": "x", "est": -.2, "se": 0.0, "pvalue": None}]
     >>> _fixed_paths_note({"estimates": est})
     ' Fixed by the model (not estimated; no *SE*, CI or *p*): x → y at −0.200.'
     """
-    fixed = fixed_paths(results)
+    fixed = fixed_paths(results) if fixed is None else fixed
     if not fixed:
         return ""
     var = group_variable(results)
@@ -368,7 +368,7 @@ def _equal_paths_note(results: Mapping, name=lambda lhs, rhs: f"{rhs} → {lhs}"
     eq = equal_paths(results)
     part = partly_equal_paths(results)
     fixed = fixed_paths(results)
-    fixed_s = _fixed_paths_note(results, name)
+    fixed_s = _fixed_paths_note(results, name, fixed)
     some = (" Held equal in some groups only, by a label those groups share (lavaan's rule): "
             + ", ".join(f"{name(lhs, rhs)} ({lab}: "
                         f"{', '.join(merged_caption(g, group_variable(results), groups_merged(results)) for g in gs)})"

@@ -273,15 +273,7 @@ def _lavaan_start(model: Model, pt: ParTable, covs, means, ov_vars, warnings: li
         if n_ not in warnings:
             warnings.append(n_)
     for g in range(pt.ngroups):
-        with np.errstate(over="ignore", invalid="ignore"):
-            implied = model.implied_rows(rows, g)
-        if not np.all(np.isfinite(implied)):    # e.g. GOV =~ 1e308*GOV1: no finite moments, no fit
-            big = [f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]} = {pt.ustart[i]:g}" for i in range(len(pt))
-                   if pt.free[i] == 0 and pt.op[i] in ("=~", "~", "~~", "~1") and np.isfinite(pt.ustart[i])
-                   and abs(pt.ustart[i]) > 1e100]
-            which = f" (fixed: {', '.join(big)})" if big else ""
-            raise EstimationError(None, "the model-implied covariance matrix overflows at the start values: "
-                                        f"a fixed value is too large{which}; fix it to a plausible value")
+        implied = _finite_implied(pt, model, rows, g)
         try:
             ev = np.linalg.eigvalsh(implied)
             pd_ = bool(ev.size == 0 or (ev.min() >= math.sqrt(np.finfo(float).eps) and np.all(np.isfinite(ev))))
@@ -294,6 +286,42 @@ def _lavaan_start(model: Model, pt: ParTable, covs, means, ov_vars, warnings: li
                             "definite') and returns its start values, not converged; check the model and the "
                             "fixed values / start()")
     return x0, rp
+
+
+def _finite_implied(pt: ParTable, model: Model, rows: np.ndarray, g: int) -> np.ndarray:
+    """Group ``g``'s model-implied covariance matrix at the per-row values ``rows``; a typed error naming the
+    fixed values when it overflows (e.g. ``GOV =~ 1e308*GOV1``: no finite moments, no fit), for every estimator.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> pt = build_partable("F =~ 1e308*x1 + x2")
+    >>> m = Model(pt)
+    >>> _finite_implied(pt, m, m.start_rows([np.eye(2)], [np.zeros(2)]), 0)
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.EstimationError: the model-implied covariance matrix overflows at the start values: a fixed value is too large (fixed: F=~x1 = 1e+308); fix it to a plausible value
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        implied = model.implied_rows(rows, g)
+    if not np.all(np.isfinite(implied)):
+        big = list(dict.fromkeys(f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]} = {pt.ustart[i]:g}" for i in range(len(pt))
+                                 if pt.free[i] == 0 and pt.op[i] in ("=~", "~", "~~", "~1")
+                                 and np.isfinite(pt.ustart[i]) and abs(pt.ustart[i]) > 1e100))
+        which = f" (fixed: {', '.join(big)})" if big else ""
+        raise EstimationError(None, "the model-implied covariance matrix overflows at the start values: "
+                                    f"a fixed value is too large{which}; fix it to a plausible value")
+    return implied
+
+
+def _ordinal_overflow(pm, ngroups: int, std_lv: bool, labels) -> None:
+    """The overflow check of :func:`_finite_implied` before an ordinal (WLSMV) fit, at lavaan's start values
+    for unit-variance items (a fixed value that overflows does so whatever the polychoric correlations are)."""
+    pt = build_partable(pm, meanstructure=False, fixed_x=True, std_lv=std_lv, ngroups=ngroups,
+                        group_labels=list(labels) if labels is not None else None)
+    model = Model(pt)
+    p = [len(g.ov) for g in model.groups]
+    rows = model.start_rows([np.eye(k) for k in p], [np.zeros(k) for k in p])
+    for g in range(pt.ngroups):
+        _finite_implied(pt, model, rows, g)
 
 
 def _improper(pt: ParTable, model: Model, theta: np.ndarray) -> int:
@@ -1443,6 +1471,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     if xs:
         raise EstimationError(None, "observed exogenous covariates with ordered items (lavaan's conditional.x) "
                                     f"are not supported yet: {', '.join(xs)}")
+    _ordinal_overflow(pm, ngroups, std_lv, labels)
     if group_partial and ngroups < 2:           # one group: group.partial frees nothing (its one-line error)
         from .partable import group_partial_freed
         group_partial_freed(build_partable(pm), group_equal, group_partial)

@@ -300,8 +300,8 @@ def _mixed_sample_stats(data: pd.DataFrame, ordered: list[str], missing: str = "
             e = ext[o]
             r = _polyserial(Z[both, npos[c]], e[y + 1], e[y])
         COR[i, j] = COR[j, i] = r
-    warnings = [f"correlation between variables {names[i]} and {names[j]} is (nearly) 1.0"
-                for i, j in zip(ii, jj) if abs(COR[i, j]) > 0.99]
+    warnings = [f"correlation between variables {names[i]} and {names[j]} is (nearly) 1.0"   # ordered pairs: ost's
+                for i, j in zip(ii, jj) if abs(COR[i, j]) > 0.99 and not (is_ord[i] and is_ord[j])]
 
     # ---- casewise scores (lavaan's muthen1984)
     SC_TH = np.zeros((n, nth))

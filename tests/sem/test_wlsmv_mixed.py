@@ -134,3 +134,15 @@ def test_auto_is_pairwise_with_missing_cells(refs, data):
     res = sem(MODELS["mixed_two"], data, ordered=ORDERED)
     assert res.missing == "pairwise" and res.n == refs["mixed_two_pairwise"]["nobs"]
     assert abs(res.fit_measures()["chisq.scaled"] - refs["mixed_two_pairwise"]["fit"]["chisq.scaled"]) < 1e-3
+
+
+def test_nearly_one_correlation_of_two_ordered_items_is_warned_once():
+    # the ordered pair's warning came twice: from the polychoric statistics and again from the mixed correlation
+    # matrix (lavaan warns once per pair)
+    from iur_survey.sem.mixed import mixed_sample_stats
+    rng = np.random.default_rng(1)
+    f = rng.normal(size=300)
+    d = pd.DataFrame({"a": np.digitize(f + rng.normal(scale=.01, size=300), [-1, 0, 1]),
+                      "b": np.digitize(f + rng.normal(scale=.01, size=300), [-1, 0, 1]),
+                      "c": f + rng.normal(size=300), "d": f + rng.normal(size=300)})
+    assert mixed_sample_stats(d, ["a", "b"]).warnings == ["correlation between variables b and a is (nearly) 1.0"]

@@ -1399,10 +1399,11 @@ def _fit_mixed(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_names
     fit = res.fit_measures.reindex(list(WLSMV_FIT_NAMES))
     cols, names, _ = _theta_columns(pt, table, res, st)
     est, se_rows, std = _partable_columns(pt, table)
+    warns = ordinal_warnings(pt, model, res, warnings, ord_names, est, se_rows, std["std.all"])
     meta = _one_group_ordinal_meta(ord_names, res, mode, data[ov], mixed=True)
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=res.vcov, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged),
-                            warnings=ordinal_warnings(pt, model, res, warnings, ord_names), n=int(st.n), nobs=[int(st.n)],
+                            warnings=warns, n=int(st.n), nobs=[int(st.n)],
                             estimator="WLSMV", missing=mode, se_type="robust.sem", information="expected",
                             iterations=int(res.iterations), n_input=n_input, meta=meta, table=table,
                             ordered=list(ord_names), test=res.test, theta_names=names, theta_cols=cols,
@@ -1554,7 +1555,7 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
 
     # ---- per partable row (the base class's arrays)
     est, se_rows, std = _partable_columns(pt, table)
-    warns = ordinal_warnings(pt, model, res, warnings, ord_names)
+    warns = ordinal_warnings(pt, model, res, warnings, ord_names, est, se_rows, std["std.all"])
     meta = _one_group_ordinal_meta(ord_names, res, mode, data[ov])
     return OrdinalSEMResult(partable=pt, model=model, theta=res.theta, vcov_theta=V, est=est, se=se_rows,
                             std=std, fit=fit, r2_values=res.r2, converged=bool(res.converged), warnings=warns,

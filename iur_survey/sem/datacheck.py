@@ -406,14 +406,20 @@ def post_checks(pt: ParTable, model: Model, theta: np.ndarray, est: np.ndarray, 
     return w
 
 
-def ordinal_warnings(pt, model, res, warnings: list[str], ordered: Sequence[str]) -> list[str]:
+def ordinal_warnings(pt, model, res, warnings: list[str], ordered: Sequence[str], est: np.ndarray | None = None,
+                     se: np.ndarray | None = None, std_all: np.ndarray | None = None) -> list[str]:
     """The caller's warnings, then the fit's, then the post-estimation checks of a fit with ``ordered`` items (the
-    checks' negative-variance warning names the variables and replaces the fit's plain one)."""
+    checks' negative-variance warning names the variables and replaces the fit's plain one); given the per-row
+    ``est``, ``se`` and ``std_all``, a converged admissible fit is also checked for a weak marker
+    (:func:`weak_marker_warnings`, as ML's fits)."""
     post = post_checks(pt, model, res.full_std, model.row_values(res.full_std), ordered)
     warns = list(warnings) + [w for w in res.warnings if w not in warnings]
     if any(w.startswith("some estimated ov variances are negative (") for w in post):
         warns = [w for w in warns if w != "some estimated ov variances are negative"]
-    return warns + [w for w in post if w not in warns]
+    warns += [w for w in post if w not in warns]
+    if est is not None and res.converged and not post:
+        warns += [w for w in weak_marker_warnings(pt, est, se, std_all) if w not in warns]
+    return warns
 
 
 def vcov_warnings(V: np.ndarray, n_equality: int = 0) -> list[str]:

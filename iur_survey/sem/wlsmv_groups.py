@@ -1051,7 +1051,6 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
     # positive definite, per group), the one-group WLSMV fit's and ML's check
     from .datacheck import ordinal_warnings
 
-    warns = ordinal_warnings(pt, model, res, warns, ov)
     table = res.table
     by_key = {(r["lhs"], r["op"], r["rhs"], r["group"]): r for r in table.to_dict("records")}
     est = np.full(len(pt), np.nan)
@@ -1064,6 +1063,7 @@ def ordinal_groups_fit(syntax: str, data: pd.DataFrame, group: str, labels: list
         est[i], se_rows[i] = r["est"], r["se"]
         for c in std:
             std[c][i] = r[c]
+    warns = ordinal_warnings(pt, model, res, warns, ov, est, se_rows, std["std.all"])
     V = res.vcov
     fit = res.fit_measures
     if se_type == "standard":

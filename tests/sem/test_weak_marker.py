@@ -117,3 +117,32 @@ def test_endogenous_factor_and_groups():
     est2[13], std2[7] = 0.5, 0.6                      # group b: a proper variance, a marker that loads
     said = weak_marker_warnings(pt2, est2, np.full(14, 0.011), std2)
     assert len(said) == 1 and "the variance of F in group a (0.013" in said[0]
+
+
+def _ordinal(data):
+    return data.apply(lambda c: pd.cut(c, [-np.inf, -1, -.3, .3, 1, np.inf], labels=False) + 1)
+
+
+@pytest.mark.parametrize("ordered", [True, ["GOV1", "GOV2", "GOV3"]])
+def test_wlsmv_weak_marker_warns_as_ml(data, ordered):
+    """The same check after a WLSMV fit (all items ordered, and some): it ran after ML's fits only (session 32).
+    Started at the std.lv minimum, as the ML case above; the std.lv fit itself has nothing to say."""
+    o = _ordinal(data)
+    if ordered is not True:
+        o[["MKT1", "MKT2"]] = data[["MKT1", "MKT2"]]
+    m = "GOV =~ GOV1 + GOV2 + GOV3\nMKT =~ GOV3 + MKT1 + MKT2\n"
+    lv = sem(m, o, ordered=ordered, std_lv=True)
+    assert lv.converged and lv.warnings == []
+    pe = lv.parameter_estimates()
+    load = {(a, b): e for a, op, b, e in zip(pe.lhs, pe.op, pe.rhs, pe.est) if op == "=~"}
+    cov = pe[(pe.lhs == "GOV") & (pe.op == "~~") & (pe.rhs == "MKT")].est.iloc[0]
+    lg, lm = load["GOV", "GOV1"], load["MKT", "GOV3"]
+    started = (f"GOV =~ GOV1 + start({load['GOV', 'GOV2'] / lg})*GOV2 + start({load['GOV', 'GOV3'] / lg})*GOV3\n"
+               f"MKT =~ GOV3 + start({load['MKT', 'MKT1'] / lm})*MKT1 + start({load['MKT', 'MKT2'] / lm})*MKT2\n"
+               f"GOV ~~ start({lg ** 2})*GOV\nMKT ~~ start({lm ** 2})*MKT\nGOV ~~ start({cov * lg * lm})*MKT\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SEMFitWarning)
+        res = sem(started, o, ordered=ordered)
+    assert res.converged and res.fit["chisq"] == pytest.approx(lv.fit["chisq"], rel=1e-5)
+    weak = [w for w in res.warnings if w.startswith("empirical underidentification: the variance of MKT")]
+    assert len(weak) == 1 and "its marker GOV3 (loading fixed at 1)" in weak[0]

@@ -24,8 +24,9 @@ SUBMITTED_ONLY = "(every row a submitted form)"
 #: optional ones left out, item nonresponse, not a break-off), and whether a row shows it by its submission time:
 #: a Google Forms sheet has no other rows; a 问卷星 download holds submitted answer sheets, each with its
 #: 提交答卷时间 (a row without one is not read as submitted: the unfinished rule infers its break-off); a KoBoToolbox
-#: download (:func:`is_kobo`) holds finalised submissions only
-SUBMITTED_FORMATS = {"google_forms": False, "wjx": True, "kobo": False}
+#: download (:func:`is_kobo`) holds finalised submissions only; so does a Microsoft Forms download (:func:`is_msforms`):
+#: Forms records a response only when it is submitted
+SUBMITTED_FORMATS = {"google_forms": False, "wjx": True, "kobo": False, "msforms": False}
 #: the system columns that mark a KoBoToolbox download (read as a plain CSV or workbook): as Kobo writes them, and
 #: as R's ``read.csv`` renames them (``X_uuid``); its server holds finalised submissions only (a form saved as a
 #: draft stays on the device), so a row whose last items are blank skipped them (the form's relevance logic) and
@@ -43,6 +44,23 @@ def is_kobo(header: list) -> bool:
     """
     names = {str(h).strip() for h in header}
     return any(set(marks) <= names for marks in KOBO_MARKS)
+
+
+#: the first three headers of a Microsoft Forms download (``ID``, then its start and completion times; ``Email`` and
+#: ``Name`` follow), by the form's language: English, and Spanish (real32: a real ``.xlsx`` download)
+MSFORMS_MARKS = (("ID", "Start time", "Completion time"), ("ID", "Hora de inicio", "Hora de finalización"))
+
+
+def is_msforms(header: list) -> bool:
+    """Whether a header row is a Microsoft Forms download's: it starts with one of :data:`MSFORMS_MARKS`.
+
+    >>> is_msforms(["ID", "Hora de inicio", "Hora de finalización", "Correo electrónico", "Nombre", "Q1"])
+    True
+    >>> is_msforms(["ID", "Start time", "Completion time", "Email", "Name"]), is_msforms(["Start time", "ID", "Q1"])
+    (True, False)
+    """
+    first = tuple(str(h).strip() for h in header[:3])
+    return first in MSFORMS_MARKS
 
 
 def _submitted_rows(fmt: str, submitted: np.ndarray, header: str | None) -> tuple[pd.arrays.BooleanArray, dict, str | None]:
@@ -1011,8 +1029,10 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
     try:
         plan = match_columns(columns_of(table.headers), instrument, table.path, id_aliases=aliases,
                              role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
-        kobo = fmt in ("csv", "xlsx") and bool(table.headers) and is_kobo(table.headers[0])
-        return assemble(table, plan, instrument, fmt, strict=strict, submitted_as="kobo" if kobo else None)
+        plain = fmt in ("csv", "xlsx") and bool(table.headers)
+        submitted_as = ("kobo" if plain and is_kobo(table.headers[0])
+                        else "msforms" if plain and is_msforms(table.headers[0]) else None)
+        return assemble(table, plan, instrument, fmt, strict=strict, submitted_as=submitted_as)
     except (UnknownLabelError, MissingColumnError) as exc:
         quoted = re.search(r"'([^']*)'", exc.message)        # the offending value: a wrong decoding shows only there
         plain = isinstance(exc, UnknownLabelError) and quoted is not None and quoted.group(1).isascii()

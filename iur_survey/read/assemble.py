@@ -829,10 +829,17 @@ def _email_groups(table: Table, plan: Plan) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-#: what a spreadsheet's summary row under the data says in its first cell (the id column)
+#: what a spreadsheet's summary row under the data says in its first cell (the id column): in English, Chinese, and
+#: (real32: a Spanish Microsoft Forms download with a "Promedio" row) the words of Spanish, Portuguese, French,
+#: German and Italian spreadsheets, Japanese and Korean ones
 SUMMARY_ID = re.compile(r"^(?:rounded |overall |grand |column |row )?(?:mean|average|avg|total|sum|n|count|sd|s\.d\.|"
                         r"std(?:\.? ?dev(?:iation)?)?|median|min(?:imum)?|max(?:imum)?|variance)s?:?$"
-                        r"|^(?:平均值|平均分|平均|均值|合计|总计|小计|总分|标准差|中位数|最大值|最小值|计数|方差)[:：]?$", re.I)
+                        r"|^(?:promedio|media|média|moyenne|mittelwert|durchschnitt|total|totale|gesamt|insgesamt|suma|"
+                        r"soma|somme|summe|somma|mediana|médiane|mínimo|máximo|minimo|massimo|"
+                        r"desviación estándar|desvio padrão|écart[- ]type|standardabweichung|deviazione standard|"
+                        r"recuento|contagem|anzahl|conteggio|varianza|variância|varianz)s?:?$"
+                        r"|^(?:平均值|平均分|平均|均值|合计|总计|小计|总分|标准差|中位数|最大值|最小值|计数|方差|合計|標準偏差|中央値|"
+                        r"평균|합계|표준편차|중앙값)[:：]?$", re.I)
 
 
 def _refuse_summary_rows(ids, groups, lines: np.ndarray, path, header: str | None) -> None:
@@ -845,6 +852,10 @@ def _refuse_summary_rows(ids, groups, lines: np.ndarray, path, header: str | Non
     Traceback (most recent call last):
     ...
     iur_survey.errors.ReadError: x.xlsx:4:ResponseId: this row looks like a summary of the data ('Mean', and no group), not a response; remove the rows under the data
+    >>> [bool(SUMMARY_ID.fullmatch(w)) for w in ("Promedio", "Média", "Moyenne", "Mittelwert", "Summe:", "合計", "평균")]
+    [True, True, True, True, True, True, True]
+    >>> [bool(SUMMARY_ID.fullmatch(w)) for w in ("R_1", "Medina", "Promedios 2024", "12")]
+    [False, False, False, False]
     """
     if header is None:
         return

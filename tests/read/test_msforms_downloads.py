@@ -87,3 +87,24 @@ def test_only_the_forms_headers_in_their_place_mark_a_download():
     assert is_msforms(HEAD["es"] + ["Q1"]) and is_msforms(HEAD["en"])
     assert not is_msforms(["Hora de inicio", "ID", "Hora de finalización"])
     assert not is_msforms(["ID", "Start time", "End time"])
+
+
+@pytest.mark.parametrize("word", ["Promedio", "Média", "Moyenne", "Mittelwert", "Summe:", "合計", "평균"])
+def test_a_summary_row_in_another_language_is_refused(tmp_path, word):
+    """A row of (rounded) means that an analyst adds under the data, labelled in the spreadsheet's language: on
+    068800e only English and Chinese labels were known, so "Promedio" or "Mittelwert" was read as one more
+    respondent (the rounded means pass every screening rule), and in a Forms download even a row with its times
+    only was kept as a respondent with no answer."""
+    from iur_survey.errors import ReadError
+
+    inst = _inst("es")
+    p = _download(tmp_path, "es")
+    import openpyxl
+    wb = openpyxl.load_workbook(p)
+    ws = wb.active
+    n = ws.max_row
+    ws.append([])
+    ws.append([word, None, None, None, None, None] + ["Algo de acuerdo"] * 6 + [None, None])
+    wb.save(p)
+    with pytest.raises(ReadError, match=rf":{n + 2}:ID: this row looks like a summary of the data"):
+        read_export(p, inst)

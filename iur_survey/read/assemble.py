@@ -24,8 +24,9 @@ SUBMITTED_ONLY = "(every row a submitted form)"
 #: optional ones left out, item nonresponse, not a break-off), and whether a row shows it by its submission time:
 #: a Google Forms sheet has no other rows; a 问卷星 download holds submitted answer sheets, each with its
 #: 提交答卷时间 (a row without one is not read as submitted: the unfinished rule infers its break-off); a KoBoToolbox
-#: download (:func:`is_kobo`) holds finalised submissions only
-SUBMITTED_FORMATS = {"google_forms": False, "wjx": True, "kobo": False}
+#: download (:func:`is_kobo`) holds finalised submissions only; so does a Microsoft Forms download (:func:`is_msforms`):
+#: Forms records a response only when it is submitted
+SUBMITTED_FORMATS = {"google_forms": False, "wjx": True, "kobo": False, "msforms": False}
 #: the system columns that mark a KoBoToolbox download (read as a plain CSV or workbook): as Kobo writes them, and
 #: as R's ``read.csv`` renames them (``X_uuid``); its server holds finalised submissions only (a form saved as a
 #: draft stays on the device), so a row whose last items are blank skipped them (the form's relevance logic) and
@@ -43,6 +44,23 @@ def is_kobo(header: list) -> bool:
     """
     names = {str(h).strip() for h in header}
     return any(set(marks) <= names for marks in KOBO_MARKS)
+
+
+#: the first three headers of a Microsoft Forms download (``ID``, then its start and completion times; ``Email`` and
+#: ``Name`` follow), by the form's language: English, and Spanish (real32: a real ``.xlsx`` download)
+MSFORMS_MARKS = (("ID", "Start time", "Completion time"), ("ID", "Hora de inicio", "Hora de finalización"))
+
+
+def is_msforms(header: list) -> bool:
+    """Whether a header row is a Microsoft Forms download's: it starts with one of :data:`MSFORMS_MARKS`.
+
+    >>> is_msforms(["ID", "Hora de inicio", "Hora de finalización", "Correo electrónico", "Nombre", "Q1"])
+    True
+    >>> is_msforms(["ID", "Start time", "Completion time", "Email", "Name"]), is_msforms(["Start time", "ID", "Q1"])
+    (True, False)
+    """
+    first = tuple(str(h).strip() for h in header[:3])
+    return first in MSFORMS_MARKS
 
 
 def _submitted_rows(fmt: str, submitted: np.ndarray, header: str | None) -> tuple[pd.arrays.BooleanArray, dict, str | None]:
@@ -811,10 +829,17 @@ def _email_groups(table: Table, plan: Plan) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-#: what a spreadsheet's summary row under the data says in its first cell (the id column)
+#: what a spreadsheet's summary row under the data says in its first cell (the id column): in English, Chinese, and
+#: (real32: a Spanish Microsoft Forms download with a "Promedio" row) the words of Spanish, Portuguese, French,
+#: German and Italian spreadsheets, Japanese and Korean ones
 SUMMARY_ID = re.compile(r"^(?:rounded |overall |grand |column |row )?(?:mean|average|avg|total|sum|n|count|sd|s\.d\.|"
                         r"std(?:\.? ?dev(?:iation)?)?|median|min(?:imum)?|max(?:imum)?|variance)s?:?$"
-                        r"|^(?:平均值|平均分|平均|均值|合计|总计|小计|总分|标准差|中位数|最大值|最小值|计数|方差)[:：]?$", re.I)
+                        r"|^(?:promedio|media|média|moyenne|mittelwert|durchschnitt|total|totale|gesamt|insgesamt|suma|"
+                        r"soma|somme|summe|somma|mediana|médiane|mínimo|máximo|minimo|massimo|"
+                        r"desviación estándar|desvio padrão|écart[- ]type|standardabweichung|deviazione standard|"
+                        r"recuento|contagem|anzahl|conteggio|varianza|variância|varianz)s?:?$"
+                        r"|^(?:平均值|平均分|平均|均值|合计|总计|小计|总分|标准差|中位数|最大值|最小值|计数|方差|合計|標準偏差|中央値|"
+                        r"평균|합계|표준편차|중앙값)[:：]?$", re.I)
 
 
 def _refuse_summary_rows(ids, groups, lines: np.ndarray, path, header: str | None) -> None:
@@ -827,6 +852,10 @@ def _refuse_summary_rows(ids, groups, lines: np.ndarray, path, header: str | Non
     Traceback (most recent call last):
     ...
     iur_survey.errors.ReadError: x.xlsx:4:ResponseId: this row looks like a summary of the data ('Mean', and no group), not a response; remove the rows under the data
+    >>> [bool(SUMMARY_ID.fullmatch(w)) for w in ("Promedio", "Média", "Moyenne", "Mittelwert", "Summe:", "合計", "평균")]
+    [True, True, True, True, True, True, True]
+    >>> [bool(SUMMARY_ID.fullmatch(w)) for w in ("R_1", "Medina", "Promedios 2024", "12")]
+    [False, False, False, False]
     """
     if header is None:
         return
@@ -1011,8 +1040,10 @@ def read_tabular(path, instrument, fmt: str, columns_of, *, strict: bool = False
     try:
         plan = match_columns(columns_of(table.headers), instrument, table.path, id_aliases=aliases,
                              role_by_answers=lambda c: is_role_column(table.data[c.index], instrument))
-        kobo = fmt in ("csv", "xlsx") and bool(table.headers) and is_kobo(table.headers[0])
-        return assemble(table, plan, instrument, fmt, strict=strict, submitted_as="kobo" if kobo else None)
+        plain = fmt in ("csv", "xlsx") and bool(table.headers)
+        submitted_as = ("kobo" if plain and is_kobo(table.headers[0])
+                        else "msforms" if plain and is_msforms(table.headers[0]) else None)
+        return assemble(table, plan, instrument, fmt, strict=strict, submitted_as=submitted_as)
     except (UnknownLabelError, MissingColumnError) as exc:
         quoted = re.search(r"'([^']*)'", exc.message)        # the offending value: a wrong decoding shows only there
         plain = isinstance(exc, UnknownLabelError) and quoted is not None and quoted.group(1).isascii()

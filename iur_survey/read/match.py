@@ -125,9 +125,9 @@ META_ALIASES = {
                   "答题时间", "interviewtime", "Total time", "答题时长", "TIME_SUM"],
     "_submitted": ["RecordedDate", "_submitted", "提交答卷时间", "EndDate", "提交时间", "End Date", "submitdate",
                    "Date submitted", "Datum Abgeschickt", "结束答题时间", "Timestamp", "LASTDATA",
-                   "Completion time"],
+                   "Completion time", "Hora de finalización"],
     "_started": ["StartDate", "_started", "Start Date", "startdate", "Date started", "Datum gestartet",
-                 "开始时间", "开始答题时间", "Start time", "Time Started"],
+                 "开始时间", "开始答题时间", "Start time", "Time Started", "Hora de inicio"],
     "_ip": ["IPAddress", "IP Address", "_ip", "来自IP", "来自 IP", "IP", "ipaddr", "IP-Adresse"],
 }
 #: Qualtrics ImportId of the metadata columns

@@ -119,6 +119,26 @@ def measured_number(v) -> float | None:
     return x
 
 
+def decimal_comma_column(values: pd.Series) -> bool:
+    """Whether a column of measured numbers writes its decimals with a comma: some cell can be read only so
+    (``'0,375'``, ``'3,3333333'``: not three digits after the comma) and no number in it has a decimal point.  Its
+    ``'2,125'`` is then 2.125, not 2125: a spreadsheet that writes a decimal comma (a German or French Excel's
+    semicolon CSV) groups thousands with a point or a space, never with the comma.
+
+    >>> decimal_comma_column(pd.Series(["3,3333333", "2,125", "7"])), decimal_comma_column(pd.Series(["1,234", "2.5", "0,5"]))
+    (True, False)
+    >>> decimal_comma_column(pd.Series(["1,234", "5,678"])), decimal_comma_column(pd.Series([1.5, "0,5"]))
+    (False, False)
+    """
+    cells = [v for v in pd.unique(values.dropna())]
+    if any(isinstance(v, (float, np.floating)) and not float(v).is_integer() for v in cells):
+        return False                      # a workbook's own decimal numbers beside the text
+    strs = {str(v).strip() for v in cells if isinstance(v, str)}
+    if any("." in s and _number(s) is not None for s in strs):
+        return False
+    return any(_DECIMAL_COMMA.match(s) is not None and measured_number(s) is not None for s in strs)
+
+
 def comma_hint(v) -> str:
     """What to add to a "not a number" message for a cell like ``'1,234'`` (decimal comma or thousands?).
 
@@ -265,10 +285,14 @@ def recode_items(values: pd.Series, lines: np.ndarray, header: str, path, instru
             forms.setdefault("number", []).append(u)
         return x
 
+    comma = continuous and decimal_comma_column(values)     # '2,125' beside '0,375': a decimal comma
+
     def func_continuous(u):
         if instrument.is_missing_code(u):
             return math.nan
         x = measured_number(u)
+        if x is None and comma and isinstance(u, str) and _DECIMAL_COMMA.match(u.strip()):
+            x = float(u.strip().replace(",", "."))
         if x is None:
             if isinstance(u, str) and u.strip().lower() in ("nan", "na", "n/a"):
                 return math.nan

@@ -33,11 +33,27 @@ def test_decimal_comma_in_measured_columns(tmp_path):
 
 @pytest.mark.parametrize("cell", ["1,540", "12,345"])
 def test_thousands_or_decimal_is_refused(tmp_path, cell):
+    # nothing in the column tells: every comma cell has three digits after it, or a point is used beside it
     p = tmp_path / "eu.csv"
-    p.write_text(f'record_id;height;weight;q1;q2\n1;1,5;52,3;4;2\n2;"{cell}";52,3;4;2\n', encoding="utf-8")
+    p.write_text(f'record_id;height;weight;q1;q2\n1;2,125;52,3;4;2\n2;"{cell}";52,3;4;2\n', encoding="utf-8")
+    with pytest.raises(UnknownLabelError, match="decimal comma or a thousands separator") as ei:
+        read_export(p, parse_instrument(DOC, "eu.yaml"))
+    assert (ei.value.row, ei.value.column) == (2, "height")
+    p.write_text(f'record_id;height;weight;q1;q2\n1;1.5;52,3;4;2\n2;"{cell}";52,3;4;2\n', encoding="utf-8")
     with pytest.raises(UnknownLabelError, match="decimal comma or a thousands separator") as ei:
         read_export(p, parse_instrument(DOC, "eu.yaml"))
     assert (ei.value.row, ei.value.column) == (3, "height")
+
+
+@pytest.mark.parametrize("cell, value", [("1,540", 1.54), ("12,345", 12.345)])
+def test_a_column_that_writes_decimal_commas_reads_its_three_digit_ones_so(tmp_path, cell, value):
+    # '1,540' beside '1,5' in one column (a German Excel's semicolon CSV; real32: Holzinger's x3 '2,125' beside
+    # '0,375' and '3,3333333' was refused): a spreadsheet that writes a decimal comma never groups thousands with
+    # a comma, so the column's '1,540' is 1.54 (was refused as "a decimal comma or a thousands separator?")
+    p = tmp_path / "eu.csv"
+    p.write_text(f'record_id;height;weight;q1;q2\n1;1,5;52,3;4;2\n2;"{cell}";52,3;4;2\n', encoding="utf-8")
+    raw = read_export(p, parse_instrument(DOC, "eu.yaml"))
+    np.testing.assert_allclose(raw.frame["BOD1"].to_numpy(dtype=float), [1.5, value])
 
 
 def test_scale_answers_keep_no_decimal_comma(tmp_path):

@@ -2292,6 +2292,8 @@ def _distance_parts(x: np.ndarray, ref: np.ndarray, need: int, halves: bool, alp
         if honest is not None:
             q = mahad_sim_quantile(honest[:, c], n_est, 1 - level)
             lev = min(level, float(mahad_beta_p(np.array([q]), n_est, sub.shape[1])[0]))
+        if not lev > 0:         # honest draws reach the largest D2 the part allows: it can flag nobody
+            continue
         lim_in = np.full(sub.shape[1] + 1, np.inf)     # by number answered: a row of the estimation sample
         lim_new = np.full(sub.shape[1] + 1, np.inf)    # any other row
         for m in np.unique(n_obs):

@@ -49,3 +49,4 @@ def test_config():
     assert CleanConfig().decision_distance_once is False
     cfg = CleanConfig.from_dict({"decision": {"distance_once": True}})
     assert cfg.decision_distance_once is True and cfg.to_dict()["decision"]["distance_once"] is True
+

@@ -133,6 +133,7 @@ def _detect(path: Path, data: bytes, instrument, encoding, sheet=None, hidden_ro
         raise EmptyFileError(path, "the file is empty")
     fmt = _recognise(path, records, instrument)
     if fmt is None:
+        _refuse_transposed(path, _column_records(path, data, encoding, kind in WORKBOOK_KINDS), instrument)
         _refuse_title_rows(path, data, encoding, instrument, kind in WORKBOOK_KINDS)
         raise FormatDetectionError(path, "the layout matches no known export: no Qualtrics or Wenjuanxing header "
                                          "and no column the instrument names", row=1)
@@ -162,6 +163,50 @@ def _refuse_title_rows(path: Path, data: bytes, encoding, instrument, workbook: 
             raise FormatDetectionError(path, f"the export's header is not its first row but {where[k]} (the first "
                                              f"holds {first!r}: a title?); delete the rows above the header and "
                                              f"save again", row=1)
+
+
+#: how many rows :func:`_refuse_transposed` looks down the first column (a transposed sheet has a row per column)
+TRANSPOSED_ROWS = 1000
+
+
+def _column_records(path: Path, data: bytes, encoding, workbook: bool) -> list[list]:
+    """The first :data:`TRANSPOSED_ROWS` records of the file (for :func:`_refuse_transposed`)."""
+    from .workbook import read_workbook_rows
+
+    if workbook:
+        rows, _ = read_workbook_rows(path, data, max_rows=TRANSPOSED_ROWS)
+        return [["" if v is None else str(v) for v in r] for r in rows]
+    return _first_records(path, data, encoding, n=TRANSPOSED_ROWS)
+
+
+def _refuse_transposed(path: Path, records: list[list], instrument) -> None:
+    """Refuse a sheet whose first column, not its first row, names three or more of the instrument's columns (a
+    copy pasted transposed: one response per column), saying so; return when it does not.  Asked before
+    :func:`_refuse_title_rows`, whose "a title above the header?" each row of a transposed sheet would meet.
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> rows = [["", "r1", "r2"], ["GOV1", "4", "5"], ["GOV2", "3", "4"], ["GOV3", "2", "4"]]
+    >>> _refuse_transposed("t.csv", rows, load_instrument())
+    Traceback (most recent call last):
+    ...
+    iur_survey.errors.FormatDetectionError: t.csv:1: the instrument's columns are down the first column (GOV1, GOV2, GOV3), not along the first row: the responses seem to be in columns; transpose the sheet (one row per response) and save again
+    """
+    from ..errors import IURSurveyError
+    from .match import Column, match_columns
+
+    down = [Column(i, str(r[0])) for i, r in enumerate(records) if r and str(r[0]).strip()]
+    try:
+        match_columns(down, instrument, path, require_role=False)
+    except FormatDetectionError:
+        return
+    except IURSurveyError:      # e.g. the columns it lacks: those it names are marked all the same
+        pass
+    named = [c.header for c in down if c.target is not None]
+    if len(named) >= 3:
+        raise FormatDetectionError(path, f"the instrument's columns are down the first column ({', '.join(named[:4])}"
+                                         f"{', ...' if len(named) > 4 else ''}), not along the first row: the "
+                                         "responses seem to be in columns; transpose the sheet (one row per "
+                                         "response) and save again", row=1)
 
 
 def _recognise(path: Path, records: list[list], instrument) -> str | None:

@@ -183,3 +183,17 @@ def test_spss_value_labels_decide_codes(tmp_path, inst, frame):
     raw = read_export(p, inst)
     assert raw.frame["role"].tolist()[:2] == ["enterprise", "government"] and pd.isna(raw.frame.loc[2, "role"])
     assert raw.frame["GOV1"].tolist()[:2] == [1.0, 5.0] and np.isnan(raw.frame.loc[2, "GOV1"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_transposed_sheet_says_the_responses_are_in_columns(tmp_path, inst, frame, suffix):
+    # a copy pasted transposed (real32: a typed questionnaire with one response per column) met "the layout
+    # matches no known export"; the instrument's items down the first column are named, with the fix
+    from iur_survey.errors import FormatDetectionError
+
+    t = frame.head(6).set_index("response_id").T
+    t.index.name = "question"
+    p = tmp_path / f"t{suffix}"
+    t.to_csv(p) if suffix == ".csv" else t.to_excel(p)
+    with pytest.raises(FormatDetectionError, match="the responses seem to be in columns; transpose the sheet"):
+        read_export(p, inst)

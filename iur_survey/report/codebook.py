@@ -36,21 +36,69 @@ def has_chinese(instrument) -> bool:
     return any(it.zh and it.zh != it.en for it in instrument.items.values())
 
 
+def _cites_liu(instrument) -> bool:
+    """Whether the sources are sections of Liu (2022): the study's constructs with a source named for every item
+    (the study's instrument; the study's codes over items of an analyst's own name no paragraph of Liu)."""
+    items = list(instrument.items.values())
+    return is_study_instrument(instrument) and bool(items) and all(i.source for i in items)
+
+
 def _source(instrument, source: str) -> str:
     """A source cell: a section of Liu (2022) for the study's instrument, the instrument's own words otherwise,
     a dash when it names none (a bare "§" cites nothing)."""
     if not source:
         return "—"
-    return "§" + source if is_study_instrument(instrument) else source
+    return "§" + source if _cites_liu(instrument) else source
 
 
 def _source_column(instrument, study_header: str, source: str) -> dict[str, str]:
     """The source cell of a row under its header: the study's header, "Source" for an instrument that names a
     source somewhere, no column at all for one that names none (a column of dashes)."""
-    if is_study_instrument(instrument):
-        return {study_header: _source(instrument, source)}
     named = any(c.source for c in instrument.constructs.values()) or any(i.source for i in instrument.items.values())
-    return {"Source": _source(instrument, source)} if named else {}
+    if not named:           # the study's codes with items of the analyst's own: no column of dashes under Liu's name
+        return {}
+    return {study_header if _cites_liu(instrument) else "Source": _source(instrument, source)}
+
+
+def items_sentence(instrument) -> str:
+    """What Table 2.1 gives for each item: the languages the instrument states every item in, and the source it names.
+
+    "every item names the paragraph of Liu (2022)" only where every item does (the study's instrument): an
+    analyst's questionnaire on the study's construct codes, with items of its own, names none.
+
+    >>> from iur_survey.instrument import load_instrument, parse_instrument
+    >>> items_sentence(load_instrument())
+    'Every item is given in English and Chinese, and every item names the paragraph of Liu (2022) its statement paraphrases.'
+    >>> own = parse_instrument({"scale": {"min": 1, "max": 4}, "constructs": {c: {"items": [c + "1", c + "2"]}
+    ...     for c in ("GOV", "MKT", "BEN", "VAL", "TAL", "COL", "INT")}}, "own.yaml")
+    >>> is_study_instrument(own), items_sentence(own)
+    (True, "Table 2.1 gives each item's wording.")
+    """
+    items = list(instrument.items.values())
+    bilingual = bool(items) and all(i.zh and i.zh != i.en for i in items)
+    words = "Every item is given in English and Chinese" if bilingual else "Table 2.1 gives each item's wording"
+    if _cites_liu(instrument):
+        return words + ", and every item names the paragraph of Liu (2022) its statement paraphrases."
+    sourced = any(i.source for i in items) or any(c.source for c in instrument.constructs.values())
+    return words + (", with the source the instrument names for it." if sourced else ".")
+
+
+def items_note(instrument) -> str:
+    """The note of Table 2.1: the reverse mark, and what its source column holds (none: nothing said of it).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> items_note(load_instrument()).split(". ")[1][:40]
+    'Source: the section and paragraph (¶) of'
+    """
+    note = "(R) marks a reverse-keyed item, scored min + max − x."
+    items = list(instrument.items.values())
+    sourced = any(i.source for i in items) or any(c.source for c in instrument.constructs.values())
+    if not sourced:
+        return note
+    if _cites_liu(instrument):
+        return note + (" Source: the section and paragraph (¶) of Liu (2022) the statement paraphrases, with the "
+                       "phrase it rests on.")
+    return note + " Source: as the instrument names it (— none named)."
 
 
 def mechanisms_frame(instrument) -> pd.DataFrame:

@@ -331,3 +331,22 @@ def test_split_half_sizes_say_which_count_is_complete_rows():
     assert text.startswith("The halves have 255 and 255 respondents; the EFA uses the 217 of the first half who "
                            "answered every item, the CFA all 255 of the second (FIML).")
     assert "n_a=len(half_a)" in (REPO / "book" / "04_measurement.md").read_text(encoding="utf-8")
+
+
+def test_export_without_other_columns_or_contact_data_is_not_told_of_dropped_names_or_its_ip():
+    # journey32: a plain CSV of ids, durations and answers (and a Qualtrics export cut to its answers) read
+    # "It drops everything else: 0 columns of the export, among them any names, ..." and "The IP address is used in
+    # memory only, by the duplicate rule below", though the export had no IP column and the rule was not evaluated
+    from iur_survey.report.cleaning import export_columns_sentence
+    plain = export_columns_sentence([], False)
+    assert "0 columns" not in plain and "IP address is used" not in plain, plain
+    wjx = export_columns_sentence(["来源", "来源详情"], True)       # 问卷星: its IP column read, no e-mail column
+    assert "2 columns" in wjx and "IP address is used" in wjx and "e-mail address, as a number" not in wjx
+    mail = export_columns_sentence(["Email Address"], False)
+    assert mail.endswith("The e-mail address is used in memory only, by the duplicate rule below, as a number that "
+                         "tells which records give the same one (with the same answers too, the same person sending "
+                         "twice).") and "1 column of" in mail
+    demo = export_columns_sentence(["EndDate", "RecipientLastName", "RecipientEmail", "Q9"], True)
+    assert demo.endswith("The IP address is used in memory only, by the duplicate rule below, and so is the e-mail "
+                         "address, as a number that tells which records give the same one (with the same answers too, "
+                         "the same person sending twice)."), demo

@@ -227,17 +227,33 @@ def attention_sentence(instrument) -> str:
             "them (see {doc}`03_data_cleaning`).")
 
 
+#: the study's role question (data/instrument.yaml), which chapter 2 words as "which kind of organisation"
+STUDY_ROLE_QUESTION = "Which kind of organisation do you work for?"
+
+
 def groups_sentence(instrument) -> str:
     """Chapter 2's words on the role question: the column and the number of groups, or that there are none.
 
     >>> from iur_survey.instrument import load_instrument
     >>> groups_sentence(load_instrument())[:96]
     'Respondents also say which kind of organisation they work for. The answer goes in the `role` col'
+    >>> from iur_survey.instrument import parse_instrument
+    >>> own = parse_instrument({"scale": {"min": 1, "max": 5}, "group_column": "gender",
+    ...     "groups": {"female": ["2"], "male": ["1"]}, "constructs": {"A": {"items": ["A1", "A2"]}}}, "bfi.yaml")
+    >>> groups_sentence(own)[:64]
+    'Respondents also give their group. The answer goes in the `gende'
     """
     if not instrument.groups:
         return ("The instrument defines no stakeholder groups (no `groups:` section), so no role question is read and "
                 "the group comparisons of {doc}`07_groups` are not computed.")
-    return ("Respondents also say which kind of organisation they work for. The answer goes in the "
+    # the study's question in the study's words; an analyst's own question quoted (gender, region, tenure are no
+    # "kind of organisation"); without one, nothing is said of what was asked
+    q = (instrument.role_question.get("en") or instrument.role_question.get("zh") or "").strip()
+    if q and q != STUDY_ROLE_QUESTION or not q and not is_study_instrument(instrument):
+        lead = f"Respondents also answer the question “{q}”." if q else "Respondents also give their group."
+    else:
+        lead = "Respondents also say which kind of organisation they work for."
+    return (f"{lead} The answer goes in the "
             f"`{instrument.group_column}` column, with one of {cardinal(len(instrument.groups))} stakeholder groups. "
             "The readers accept every wording below (English or Chinese, any case or spacing) and map it to the "
             "group key.")

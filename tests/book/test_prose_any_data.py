@@ -350,3 +350,18 @@ def test_export_without_other_columns_or_contact_data_is_not_told_of_dropped_nam
     assert demo.endswith("The IP address is used in memory only, by the duplicate rule below, and so is the e-mail "
                          "address, as a number that tells which records give the same one (with the same answers too, "
                          "the same person sending twice)."), demo
+
+
+def test_role_sentence_quotes_an_analysts_own_question_and_claims_no_organisation_for_other_groups():
+    # journey32: chapter 2 said "Respondents also say which kind of organisation they work for" of any groups
+    # (a gender or region question too); an analyst's own role question is now quoted, the study's kept as it was
+    from iur_survey.instrument import parse_instrument
+    base = {"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]}}}
+    gender = parse_instrument({**base, "group_column": "gender", "groups": {"female": ["2"], "male": ["1"]}}, "g.yaml")
+    assert "organisation" not in groups_sentence(gender)
+    sector = parse_instrument({**base, "groups": {"firm": ["Firm"], "ngo": ["NGO"]},
+                               "role_question": {"en": "Which sector do you work in?"}}, "s.yaml")
+    assert groups_sentence(sector).startswith("Respondents also answer the question “Which sector do you work in?”. "
+                                              "The answer goes in the `role` column, with one of two stakeholder groups.")
+    assert groups_sentence(load_instrument()).startswith("Respondents also say which kind of organisation they work "
+                                                         "for.")

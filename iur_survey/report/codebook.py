@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..study import MECHANISMS, OUTCOMES
-from .format import cardinal
+from .format import cardinal, counted
 
 
 def is_study_instrument(instrument) -> bool:
@@ -181,6 +181,26 @@ def survey_sentence(instrument) -> str:
             f"the mechanisms above is the study's; the structural model keeps its roles, with "
             f"{cardinal(len(mech))} {'construct' if len(mech) == 1 else 'constructs'} in the place of the "
             f"mechanisms, acting on COL and INT.")
+
+
+def mechanism_words(k: int) -> dict[str, str]:
+    """The words of chapters 1, 5 and 6 that agree with the number ``k`` of mechanisms (an analyst's model of one
+    mechanism is a simple mediation, X -> COL -> INT): "$K$ = 1 mechanism", "The one mechanism predicts",
+    "H3a says", "Of the one total effect" (journey32: "The one mechanisms predict", "H3a say").
+
+    >>> mechanism_words(5)["predict"], mechanism_words(5)["say"], mechanism_words(5)["k"]
+    ('five mechanisms predict', 'say', '5 mechanisms')
+    >>> w = mechanism_words(1)
+    >>> w["that_are"], w["predict"], w["say"], w["are"], w["total_effects"], w["mediation_hypotheses"]
+    ('that is', 'one mechanism predicts', 'says', 'is', 'total effect', 'mediation hypothesis')
+    """
+    one = int(k) == 1
+    return {"k": counted(k, "mechanism", "mechanisms"),
+            "that_are": "that is" if one else "that are",
+            "predict": counted(k, "mechanism predicts", "mechanisms predict", words=True),
+            "say": "says" if one else "say", "are": "is" if one else "are",
+            "total_effects": "total effect" if one else "total effects",
+            "mediation_hypotheses": "mediation hypothesis" if one else "mediation hypotheses"}
 
 
 #: the study's words for its mediator and outcome in the book's prose

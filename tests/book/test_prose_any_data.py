@@ -365,3 +365,20 @@ def test_role_sentence_quotes_an_analysts_own_question_and_claims_no_organisatio
                                               "The answer goes in the `role` column, with one of two stakeholder groups.")
     assert groups_sentence(load_instrument()).startswith("Respondents also say which kind of organisation they work "
                                                          "for.")
+
+
+def test_one_mechanism_is_worded_in_the_singular_in_chapters_1_5_and_6():
+    # journey32: an instrument of one mechanism, COL and INT (a simple mediation) read "The instrument measures one
+    # mechanism (RES) that are taken", "$K$ = 1 mechanisms", "The one mechanisms predict", "H3a say", "Of the one
+    # total effects" and "Of the one mediation hypotheses"
+    from iur_survey.report.codebook import mechanism_words
+    one, five = mechanism_words(1), mechanism_words(5)
+    assert (one["k"], one["predict"], one["say"], one["are"]) == ("1 mechanism", "one mechanism predicts", "says", "is")
+    assert (five["k"], five["predict"], five["say"], five["are"]) == ("5 mechanisms", "five mechanisms predict", "say",
+                                                                      "are")
+    ch1, ch5, ch6 = ((REPO / "book" / f).read_text(encoding="utf-8")
+                     for f in ("01_introduction.md", "05_structural.md", "06_mediation.md"))
+    assert "$K$ = {glue:text}`k_mechanisms`)" in ch1 and "`n_mechanisms` mechanisms" not in ch1
+    assert "The {glue:text}`mechs_predict`" in ch5 and "`n_mechs`\nmechanisms predict" not in ch5
+    for name in ("h_ind_say", "h_ind_are", "tot_noun", "h7_noun"):
+        assert f"{{glue:text}}`{name}`" in ch6 and f'glue_text("{name}"' in ch6, name

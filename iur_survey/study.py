@@ -114,6 +114,12 @@ def path_labels(instrument=None) -> dict[tuple[str, str], str]:
                               f"model with --model FILE (lavaan syntax), or, for the book, name yours {mediator} and "
                               f"{outcome}")
     mech = [c for c in codes if c not in OUTCOMES]
+    if not mech:
+        raise EstimationError(getattr(instrument, "path", None),
+                              f"the default model needs at least one construct besides {mediator} and {outcome} (a "
+                              f"mechanism, acting on {mediator} and {outcome}); the instrument has only {mediator} and "
+                              f"{outcome}: add the mechanisms' constructs, or give fit your own model with --model FILE "
+                              f"(lavaan syntax)")
     label = {(mediator, x): f"a{k}" for k, x in enumerate(mech, 1)}
     label[(outcome, mediator)] = "b"
     label.update({(outcome, x): f"c{k}" for k, x in enumerate(mech, 1)})

@@ -174,6 +174,48 @@ def sensitivity_sentence(table: pd.DataFrame | None, warnings: list[str] | tuple
             f"errors; {which} significance at the .05 level.")
 
 
+def export_columns_sentence(dropped, ip_used: bool) -> str:
+    """What the reader left out of the export and which contact data the duplicate rule used in memory: the
+    columns dropped (``read_export``'s ``dropped_columns``), whether the IP-address rule ran (``ip_used``) and
+    whether a dropped column is an e-mail column (by its header, as the reader finds them).
+
+    An export with no other column and no IP address (a plain CSV of ids and answers) is not told that "0 columns
+    ..., among them any names" were dropped, nor that an IP address it does not have is used.
+
+    >>> print(export_columns_sentence(["RecipientEmail", "Comment"], True))  # doctest: +NORMALIZE_WHITESPACE
+    It drops everything else: 2 columns of the export, among them any names, e-mail addresses, phone numbers,
+    locations and free text. These never reach the clean data or this book. The IP address is used in memory only,
+    by the duplicate rule below, and so is the e-mail address, as a number that tells which records give the same
+    one (with the same answers too, the same person sending twice).
+    >>> export_columns_sentence([], False)
+    'It drops nothing: the export has no other column, and no IP address or e-mail address.'
+    >>> export_columns_sentence(["来源"], True)  # doctest: +NORMALIZE_WHITESPACE
+    'It drops everything else: 1 column of the export, among them any names, e-mail addresses, phone numbers,
+    locations and free text. These never reach the clean data or this book. The IP address is used in memory only,
+    by the duplicate rule below.'
+    """
+    from ..read.assemble import personal_header_kind
+    dropped = list(dropped)
+    email = any(personal_header_kind(h) == "e-mail addresses" for h in dropped)
+    n = len(dropped)
+    how = ("as a number that tells which records give the same one (with the same answers too, the same person "
+           "sending twice)")
+    if ip_used and email:
+        use = f" The IP address is used in memory only, by the duplicate rule below, and so is the e-mail address, {how}."
+    elif ip_used:
+        use = " The IP address is used in memory only, by the duplicate rule below."
+    elif email:
+        use = f" The e-mail address is used in memory only, by the duplicate rule below, {how}."
+    else:
+        use = ""
+    if not n:
+        return ("It drops nothing: the export has no other column"
+                + (", and no IP address or e-mail address." if not use else "." + use))
+    return (f"It drops everything else: {n:,} {'column' if n == 1 else 'columns'} of the export, among them any "
+            f"names, e-mail addresses, phone numbers, locations and free text. These never reach the clean data or "
+            f"this book." + use)
+
+
 def most_missing_sentence(item_missing: pd.DataFrame) -> str:
     """Chapter 3's sentence on the item left unanswered most often (``item_missing``: the cleaning's table of
     ``item``, ``n_missing``, ``pct_missing``): every item of the largest count when several share it (one of them

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..study import MECHANISMS, OUTCOMES
-from .format import cardinal
+from .format import cardinal, counted
 
 
 def is_study_instrument(instrument) -> bool:
@@ -36,21 +36,69 @@ def has_chinese(instrument) -> bool:
     return any(it.zh and it.zh != it.en for it in instrument.items.values())
 
 
+def _cites_liu(instrument) -> bool:
+    """Whether the sources are sections of Liu (2022): the study's constructs with a source named for every item
+    (the study's instrument; the study's codes over items of an analyst's own name no paragraph of Liu)."""
+    items = list(instrument.items.values())
+    return is_study_instrument(instrument) and bool(items) and all(i.source for i in items)
+
+
 def _source(instrument, source: str) -> str:
     """A source cell: a section of Liu (2022) for the study's instrument, the instrument's own words otherwise,
     a dash when it names none (a bare "§" cites nothing)."""
     if not source:
         return "—"
-    return "§" + source if is_study_instrument(instrument) else source
+    return "§" + source if _cites_liu(instrument) else source
 
 
 def _source_column(instrument, study_header: str, source: str) -> dict[str, str]:
     """The source cell of a row under its header: the study's header, "Source" for an instrument that names a
     source somewhere, no column at all for one that names none (a column of dashes)."""
-    if is_study_instrument(instrument):
-        return {study_header: _source(instrument, source)}
     named = any(c.source for c in instrument.constructs.values()) or any(i.source for i in instrument.items.values())
-    return {"Source": _source(instrument, source)} if named else {}
+    if not named:           # the study's codes with items of the analyst's own: no column of dashes under Liu's name
+        return {}
+    return {study_header if _cites_liu(instrument) else "Source": _source(instrument, source)}
+
+
+def items_sentence(instrument) -> str:
+    """What Table 2.1 gives for each item: the languages the instrument states every item in, and the source it names.
+
+    "every item names the paragraph of Liu (2022)" only where every item does (the study's instrument): an
+    analyst's questionnaire on the study's construct codes, with items of its own, names none.
+
+    >>> from iur_survey.instrument import load_instrument, parse_instrument
+    >>> items_sentence(load_instrument())
+    'Every item is given in English and Chinese, and every item names the paragraph of Liu (2022) its statement paraphrases.'
+    >>> own = parse_instrument({"scale": {"min": 1, "max": 4}, "constructs": {c: {"items": [c + "1", c + "2"]}
+    ...     for c in ("GOV", "MKT", "BEN", "VAL", "TAL", "COL", "INT")}}, "own.yaml")
+    >>> is_study_instrument(own), items_sentence(own)
+    (True, "Table 2.1 gives each item's wording.")
+    """
+    items = list(instrument.items.values())
+    bilingual = bool(items) and all(i.zh and i.zh != i.en for i in items)
+    words = "Every item is given in English and Chinese" if bilingual else "Table 2.1 gives each item's wording"
+    if _cites_liu(instrument):
+        return words + ", and every item names the paragraph of Liu (2022) its statement paraphrases."
+    sourced = any(i.source for i in items) or any(c.source for c in instrument.constructs.values())
+    return words + (", with the source the instrument names for it." if sourced else ".")
+
+
+def items_note(instrument) -> str:
+    """The note of Table 2.1: the reverse mark, and what its source column holds (none: nothing said of it).
+
+    >>> from iur_survey.instrument import load_instrument
+    >>> items_note(load_instrument()).split(". ")[1][:40]
+    'Source: the section and paragraph (¶) of'
+    """
+    note = "(R) marks a reverse-keyed item, scored min + max − x."
+    items = list(instrument.items.values())
+    sourced = any(i.source for i in items) or any(c.source for c in instrument.constructs.values())
+    if not sourced:
+        return note
+    if _cites_liu(instrument):
+        return note + (" Source: the section and paragraph (¶) of Liu (2022) the statement paraphrases, with the "
+                       "phrase it rests on.")
+    return note + " Source: as the instrument names it (— none named)."
 
 
 def mechanisms_frame(instrument) -> pd.DataFrame:
@@ -135,6 +183,26 @@ def survey_sentence(instrument) -> str:
             f"mechanisms, acting on COL and INT.")
 
 
+def mechanism_words(k: int) -> dict[str, str]:
+    """The words of chapters 1, 5 and 6 that agree with the number ``k`` of mechanisms (an analyst's model of one
+    mechanism is a simple mediation, X -> COL -> INT): "$K$ = 1 mechanism", "The one mechanism predicts",
+    "H3a says", "Of the one total effect" (journey32: "The one mechanisms predict", "H3a say").
+
+    >>> mechanism_words(5)["predict"], mechanism_words(5)["say"], mechanism_words(5)["k"]
+    ('five mechanisms predict', 'say', '5 mechanisms')
+    >>> w = mechanism_words(1)
+    >>> w["that_are"], w["predict"], w["say"], w["are"], w["total_effects"], w["mediation_hypotheses"]
+    ('that is', 'one mechanism predicts', 'says', 'is', 'total effect', 'mediation hypothesis')
+    """
+    one = int(k) == 1
+    return {"k": counted(k, "mechanism", "mechanisms"),
+            "that_are": "that is" if one else "that are",
+            "predict": counted(k, "mechanism predicts", "mechanisms predict", words=True),
+            "say": "says" if one else "say", "are": "is" if one else "are",
+            "total_effects": "total effect" if one else "total effects",
+            "mediation_hypotheses": "mediation hypothesis" if one else "mediation hypotheses"}
+
+
 #: the study's words for its mediator and outcome in the book's prose
 OUTCOME_WORDS = {"COL": "collaborative innovation", "INT": "deep integration"}
 
@@ -179,17 +247,33 @@ def attention_sentence(instrument) -> str:
             "them (see {doc}`03_data_cleaning`).")
 
 
+#: the study's role question (data/instrument.yaml), which chapter 2 words as "which kind of organisation"
+STUDY_ROLE_QUESTION = "Which kind of organisation do you work for?"
+
+
 def groups_sentence(instrument) -> str:
     """Chapter 2's words on the role question: the column and the number of groups, or that there are none.
 
     >>> from iur_survey.instrument import load_instrument
     >>> groups_sentence(load_instrument())[:96]
     'Respondents also say which kind of organisation they work for. The answer goes in the `role` col'
+    >>> from iur_survey.instrument import parse_instrument
+    >>> own = parse_instrument({"scale": {"min": 1, "max": 5}, "group_column": "gender",
+    ...     "groups": {"female": ["2"], "male": ["1"]}, "constructs": {"A": {"items": ["A1", "A2"]}}}, "bfi.yaml")
+    >>> groups_sentence(own)[:64]
+    'Respondents also give their group. The answer goes in the `gende'
     """
     if not instrument.groups:
         return ("The instrument defines no stakeholder groups (no `groups:` section), so no role question is read and "
                 "the group comparisons of {doc}`07_groups` are not computed.")
-    return ("Respondents also say which kind of organisation they work for. The answer goes in the "
+    # the study's question in the study's words; an analyst's own question quoted (gender, region, tenure are no
+    # "kind of organisation"); without one, nothing is said of what was asked
+    q = (instrument.role_question.get("en") or instrument.role_question.get("zh") or "").strip()
+    if q and q != STUDY_ROLE_QUESTION or not q and not is_study_instrument(instrument):
+        lead = f"Respondents also answer the question “{q}”." if q else "Respondents also give their group."
+    else:
+        lead = "Respondents also say which kind of organisation they work for."
+    return (f"{lead} The answer goes in the "
             f"`{instrument.group_column}` column, with one of {cardinal(len(instrument.groups))} stakeholder groups. "
             "The readers accept every wording below (English or Chinese, any case or spacing) and map it to the "
             "group key.")

@@ -110,10 +110,13 @@ def path_diagram(estimates: pd.DataFrame | None = None, r2: Mapping[str, float] 
     ax.set_axis_off()
     ax.set_aspect("auto")
 
+    # the nodes' ellipses first: each arrow is clipped to the edges of its two (patchA/patchB), so its head sits on
+    # the target's edge; a fixed shrink left the heads of the level arrows (BEN -> COL, COL -> INT) under the node
+    shape = {code: ax.add_patch(Ellipse(_POS[code], _W * 1.45, _H, facecolor="#fdf3e1" if code in (MEDIATOR, OUTCOME)
+                                        else "#eef3f8", edgecolor="#1f2d3d", lw=1.4, zorder=3)) for code in _POS}
+
     def node(code: str) -> None:
         x, y = _POS[code]
-        face = "#fdf3e1" if code in (MEDIATOR, OUTCOME) else "#eef3f8"
-        ax.add_patch(Ellipse((x, y), _W * 1.45, _H, facecolor=face, edgecolor="#1f2d3d", lw=1.4, zorder=3))
         ax.text(x, y + 0.018, code, ha="center", va="center", fontsize=13, fontweight="bold", zorder=4)
         ax.text(x, y - 0.028, names.get(code, ""), ha="center", va="center", fontsize=7.0, zorder=4,
                 linespacing=0.95)
@@ -129,7 +132,7 @@ def path_diagram(estimates: pd.DataFrame | None = None, r2: Mapping[str, float] 
         lw = 1.0 if dashed else 1.7
         patch = FancyArrowPatch((x0, y0), (x1, y1), connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
                                 mutation_scale=14, lw=lw, color=color, linestyle="--" if dashed else "-",
-                                shrinkA=30, shrinkB=34, zorder=2)
+                                patchA=shape[a], patchB=shape[b], shrinkA=1, shrinkB=2, zorder=2)
         ax.add_patch(patch)
         lab = text.get((a, b), "")
         if lab:

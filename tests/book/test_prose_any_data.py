@@ -331,3 +331,54 @@ def test_split_half_sizes_say_which_count_is_complete_rows():
     assert text.startswith("The halves have 255 and 255 respondents; the EFA uses the 217 of the first half who "
                            "answered every item, the CFA all 255 of the second (FIML).")
     assert "n_a=len(half_a)" in (REPO / "book" / "04_measurement.md").read_text(encoding="utf-8")
+
+
+def test_export_without_other_columns_or_contact_data_is_not_told_of_dropped_names_or_its_ip():
+    # journey32: a plain CSV of ids, durations and answers (and a Qualtrics export cut to its answers) read
+    # "It drops everything else: 0 columns of the export, among them any names, ..." and "The IP address is used in
+    # memory only, by the duplicate rule below", though the export had no IP column and the rule was not evaluated
+    from iur_survey.report.cleaning import export_columns_sentence
+    plain = export_columns_sentence([], False)
+    assert "0 columns" not in plain and "IP address is used" not in plain, plain
+    wjx = export_columns_sentence(["来源", "来源详情"], True)       # 问卷星: its IP column read, no e-mail column
+    assert "2 columns" in wjx and "IP address is used" in wjx and "e-mail address, as a number" not in wjx
+    mail = export_columns_sentence(["Email Address"], False)
+    assert mail.endswith("The e-mail address is used in memory only, by the duplicate rule below, as a number that "
+                         "tells which records give the same one (with the same answers too, the same person sending "
+                         "twice).") and "1 column of" in mail
+    demo = export_columns_sentence(["EndDate", "RecipientLastName", "RecipientEmail", "Q9"], True)
+    assert demo.endswith("The IP address is used in memory only, by the duplicate rule below, and so is the e-mail "
+                         "address, as a number that tells which records give the same one (with the same answers too, "
+                         "the same person sending twice)."), demo
+
+
+def test_role_sentence_quotes_an_analysts_own_question_and_claims_no_organisation_for_other_groups():
+    # journey32: chapter 2 said "Respondents also say which kind of organisation they work for" of any groups
+    # (a gender or region question too); an analyst's own role question is now quoted, the study's kept as it was
+    from iur_survey.instrument import parse_instrument
+    base = {"scale": {"min": 1, "max": 5}, "constructs": {"A": {"items": ["A1", "A2"]}}}
+    gender = parse_instrument({**base, "group_column": "gender", "groups": {"female": ["2"], "male": ["1"]}}, "g.yaml")
+    assert "organisation" not in groups_sentence(gender)
+    sector = parse_instrument({**base, "groups": {"firm": ["Firm"], "ngo": ["NGO"]},
+                               "role_question": {"en": "Which sector do you work in?"}}, "s.yaml")
+    assert groups_sentence(sector).startswith("Respondents also answer the question “Which sector do you work in?”. "
+                                              "The answer goes in the `role` column, with one of two stakeholder groups.")
+    assert groups_sentence(load_instrument()).startswith("Respondents also say which kind of organisation they work "
+                                                         "for.")
+
+
+def test_one_mechanism_is_worded_in_the_singular_in_chapters_1_5_and_6():
+    # journey32: an instrument of one mechanism, COL and INT (a simple mediation) read "The instrument measures one
+    # mechanism (RES) that are taken", "$K$ = 1 mechanisms", "The one mechanisms predict", "H3a say", "Of the one
+    # total effects" and "Of the one mediation hypotheses"
+    from iur_survey.report.codebook import mechanism_words
+    one, five = mechanism_words(1), mechanism_words(5)
+    assert (one["k"], one["predict"], one["say"], one["are"]) == ("1 mechanism", "one mechanism predicts", "says", "is")
+    assert (five["k"], five["predict"], five["say"], five["are"]) == ("5 mechanisms", "five mechanisms predict", "say",
+                                                                      "are")
+    ch1, ch5, ch6 = ((REPO / "book" / f).read_text(encoding="utf-8")
+                     for f in ("01_introduction.md", "05_structural.md", "06_mediation.md"))
+    assert "$K$ = {glue:text}`k_mechanisms`)" in ch1 and "`n_mechanisms` mechanisms" not in ch1
+    assert "The {glue:text}`mechs_predict`" in ch5 and "`n_mechs`\nmechanisms predict" not in ch5
+    for name in ("h_ind_say", "h_ind_are", "tot_noun", "h7_noun"):
+        assert f"{{glue:text}}`{name}`" in ch6 and f'glue_text("{name}"' in ch6, name

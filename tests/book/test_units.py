@@ -382,3 +382,26 @@ def test_a_model_without_col_and_int_says_how_to_give_ones_own():
     with pytest.raises(IURSurveyError, match=r"give fit your own model with --model FILE \(lavaan syntax\), or, "
                                              r"for the book, name yours COL and INT"):
         path_labels(other)
+
+
+def test_an_instrument_of_col_and_int_only_is_refused_for_want_of_a_mechanism(tmp_path):
+    # journey32: an instrument with COL and INT and no other construct stopped the book at its sem step with
+    # "<model syntax>:3:5: nothing on the right of '~'", blamed on the export; fit said the same of '<default model>'
+    import dataclasses
+
+    from iur_survey.book import instrument_model_failure
+    from iur_survey.errors import IURSurveyError
+    from iur_survey.instrument import load_instrument
+    from iur_survey.study import default_model
+    inst = load_instrument()
+    only = dataclasses.replace(inst, constructs={k: v for k, v in inst.constructs.items() if v.code in ("COL", "INT")})
+    with pytest.raises(IURSurveyError, match=r"needs at least one construct besides COL and INT .*--model FILE"):
+        default_model(only)
+    doc = {"scale": {"min": 1, "max": 5}, "constructs": {"COL": {"items": ["COL1", "COL2"]},
+                                                          "INT": {"items": ["INT1", "INT2"]}}}
+    import yaml
+    p = tmp_path / "only.yaml"
+    p.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    msg = instrument_model_failure(p)
+    assert msg.startswith("the study's model cannot be built from this instrument: the default model needs at least "
+                          "one construct besides COL and INT"), msg

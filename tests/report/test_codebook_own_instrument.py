@@ -47,3 +47,34 @@ def test_own_instrument_without_sources_has_no_source_column():
     own = parse_instrument(doc, "own.yaml")
     for frame in (items_frame(own), constructs_frame(own), mechanisms_frame(own)):
         assert "Source" not in frame.columns and "Liu (2022)" not in frame.columns, list(frame.columns)
+
+
+def test_study_codes_with_own_items_claim_neither_chinese_nor_liu_sources():
+    """journey32 A1: an analyst's 4-point instrument on the study's seven construct codes, items in English only
+    and no source; chapter 2 said "Every item is given in English and Chinese, and every item names the paragraph
+    of Liu (2022) its statement paraphrases" over a table of dashes headed "Source in Liu (2022)"."""
+    from iur_survey.report.codebook import items_note, items_sentence
+    codes = ("GOV", "MKT", "BEN", "VAL", "TAL", "COL", "INT")
+    doc = {"scale": {"min": 1, "max": 4},
+           "constructs": {c: {"label": [c.title(), c.title()], "items": [f"{c}{i}" for i in range(1, 6)]} for c in codes},
+           "items": {f"{c}{i}": {"en": f"Statement {i} about {c}."} for c in codes for i in range(1, 6)}}
+    own = parse_instrument(doc, "inst4.yaml")
+    assert is_study_instrument(own)                     # the study's codes: chapter 1 keeps Liu's mechanisms
+    assert items_sentence(own) == "Table 2.1 gives each item's wording."
+    assert "Liu" not in items_note(own) and "Source" not in items_note(own)
+    for frame in (items_frame(own), constructs_frame(own), mechanisms_frame(own)):
+        assert not any("Liu" in str(h) or h == "Source" for h in frame.columns), list(frame.columns)
+    # with a Chinese statement for every item and a source on one construct: said so, not Liu's paragraphs
+    doc["items"] = {k: {**v, "zh": "陈述" + k} for k, v in doc["items"].items()}
+    doc["constructs"]["GOV"]["source"] = "Own pilot (2024)"
+    own = parse_instrument(doc, "inst4.yaml")
+    assert items_sentence(own) == ("Every item is given in English and Chinese, with the source the instrument "
+                                   "names for it.")
+    assert items_frame(own).columns.tolist() == ["Item", "Statement", "陈述", "Source"]
+    assert items_frame(own).set_index("Item").loc["GOV1", "Source"] == "Own pilot (2024)"      # no "§" before it
+    assert "Liu" not in items_note(own)
+    # the study's own instrument: unchanged
+    study = load_instrument()
+    assert items_sentence(study) == ("Every item is given in English and Chinese, and every item names the "
+                                     "paragraph of Liu (2022) its statement paraphrases.")
+    assert "Liu (2022) the statement paraphrases" in items_note(study)

@@ -36,7 +36,9 @@ def test_chapter_5_writes_its_small_counts_in_words():
     assert 'glue_text("n_mechs", len(mechs) if sem.ok else None, cardinal)' in text
     assert 'glue_text("n_paths_h", len(paths), cardinal)' in text
     assert 'counted(v, "is", "are", words=True, among=[len(paths)])' in text
-    assert "The {glue:text}`n_mechs`\nmechanisms" in text and "Of the {glue:text}`n_paths_h` path" in text
+    # the count and its noun and verb glued together ("five mechanisms predict", "one mechanism predicts": journey32)
+    assert 'glue_text("mechs_predict", mechanism_words(len(mechs))["predict"] if sem.ok else None)' in text
+    assert "The {glue:text}`mechs_predict`\n" in text and "Of the {glue:text}`n_paths_h` path" in text
 
 
 @pytest.mark.parametrize("n, among, text", [(3, [4], "three"), (3, [9], "three"), (3, [10], "3"), (3, [14], "3"),
@@ -60,7 +62,8 @@ def test_chapter_6_writes_its_small_counts_in_words():
                  'glue_text("n_tot", len(tot), cardinal)'):
         assert line in text, line
     assert text.count("lambda v: cardinal(v, among=[len(hyp)])") == 2      # the BCa and delta-method agreements
-    assert "Of the\n{glue:text}`n_tot` total effects, {glue:text}`n_tot_excl` a percentile" in text
+    # the noun glued beside the count ("total effect" for one mechanism: journey32)
+    assert "Of the\n{glue:text}`n_tot` {glue:text}`tot_noun`, {glue:text}`n_tot_excl` a percentile" in text
 
 
 def test_chapter_7_writes_its_small_counts_in_words():

@@ -134,6 +134,27 @@ def test_modindices_refuse_mixed_ordered_items(mixed_ordered_fit):
         modindices(mixed_ordered_fit)
 
 
+def test_score_test_of_ordered_items_refuses_naming_the_score_test(mixed_ordered_fit):
+    """lav_test_score of a WLSMV fit stopped with "modification indices need estimator ML or MLR" (random
+    differential check, seed 2002: a two-group WLSMV fit, lavaan gives the test); now the refusal names the test."""
+    with pytest.raises(EstimationError, match=r"score test \(lavTestScore\) is covered for estimator ML and MLR"):
+        lav_test_score(mixed_ordered_fit)
+
+
+def test_score_test_reads_a_constraint_between_labels_every_group_shares():
+    """`a == b` where each label names one parameter in both groups (one label in a multi-group model): the score
+    test stopped with "cannot read the constraint a == b" (random differential check, seeds 2010 / 2032 / 2040);
+    lavaan points each label at its first row.  Reference: tests/sem/mi_refs/make_score_shared_refs.R."""
+    ref = json.loads((REFS / "score_shared.json").read_text())
+    d = pd.read_csv(Path(__file__).parent.parent / "fixtures" / "real" / "HolzingerSwineford1939.csv")
+    res = sem(ref["model"], d, group=ref["group"], group_equal=[ref["group_equal"]], warn=False)
+    st = lav_test_score(res)
+    assert st.test["df"].iloc[0] == ref["test"]["df"]
+    np.testing.assert_allclose(st.test["X2"].iloc[0], ref["test"]["X2"], rtol=1e-4)
+    assert list(zip(st.uni.lhs, st.uni.rhs)) == [(u["lhs"], u["rhs"]) for u in ref["uni"]]
+    np.testing.assert_allclose(st.uni["X2"], [u["X2"] for u in ref["uni"]], rtol=1e-4, atol=1e-6)
+
+
 def test_fit_command_adds_the_score_test_with_group_constraints(tmp_path):
     out, model = tmp_path / "results.json", tmp_path / "m.lav"
     model.write_text(REF["hs_groups_scalar"]["model"])

@@ -430,6 +430,11 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
                                  "negative or meaningless")
                 cd = (r0 * c0 - r1 * c10) / m
             stat_d[k + 1] = (T0 - T1) / cd if np.isfinite(cd) else float("nan")
+            if not np.isfinite(cd) and not (np.isfinite(c0) and np.isfinite(c1)):
+                bad = [n for n, c in ((names[k], c1), (names[k + 1], c0)) if not np.isfinite(c)]
+                warns.append(f"the scaled difference test of {names[k + 1]} against {names[k]} cannot be computed: "
+                             f"{' and '.join(bad)} {'has' if len(bad) == 1 else 'have'} no scaling factor "
+                             "(chisq.scaled is NA: see the fit's warnings)")
             df_d[k + 1] = m
     pval = np.atleast_1d(chisq_pvalue(stat_d, df_d))
     pval[0] = np.nan

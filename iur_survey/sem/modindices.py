@@ -275,8 +275,14 @@ def _dwls_information_and_score(res: SEMResult, ext: ExtendedModel
 
     wl = res.meta.get("wlsmv") if isinstance(res.meta, dict) else None
     if wl is None or res.meta.get("mixed") or res.partable.ngroups > 1 or res.partable.equality:
+        grp = res.meta.get("wlsmv_groups") if isinstance(res.meta, dict) else None
+        why = ("this fit has several groups" if res.partable.ngroups > 1 else
+               "this fit uses the theta parameterization" if grp is not None else
+               "this fit mixes ordered and continuous items" if res.meta.get("mixed") else
+               "this fit has == constraints" if res.partable.equality else "this fit keeps no WLSMV record")
         raise EstimationError(None, "modification indices with ordered items are covered for one group of "
-                                    "ordered items without == constraints only")
+                                    f"ordered items in the delta parameterization without == constraints only ({why}; "
+                                    "lavaan 0.6.14 computes them)")
     st = wl.stats
     p, nth = st.p, st.nth
     k = ext.model.npar

@@ -157,6 +157,19 @@ def test_score_test_with_labels_every_group_shares_equals_lavaan(case):
     np.testing.assert_allclose(st.test["X2"].iloc[0], ref["test"]["X2"], rtol=1e-4)
     assert list(zip(st.uni.lhs, st.uni.rhs)) == [(u["lhs"], u["rhs"]) for u in ref["uni"]]
     np.testing.assert_allclose(st.uni["X2"], [u["X2"] for u in ref["uni"]], rtol=1e-4, atol=1e-6)
+    one = lav_test_score(res, release=[1], univariate=False)
+    np.testing.assert_allclose(one.test["X2"].iloc[0], ref["uni"][0]["X2"], rtol=1e-4, atol=1e-6)
+
+
+def test_modindices_of_a_theta_fit_refuse_saying_why():
+    """A one-group WLSMV fit in the theta parameterization was refused as if it had several groups or == constraints
+    ("covered for one group ... without == constraints only": random differential check, seeds 2006-2008)."""
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal((400, 1)) @ [[0.8, 0.7, 0.6, 0.7]] + rng.standard_normal((400, 4)) * 0.6
+    d = pd.DataFrame(np.digitize(y, [-0.5, 0.5]) + 1, columns=list("abcd"))
+    res = sem("F =~ a + b + c + d", d, ordered=True, parameterization="theta")
+    with pytest.raises(EstimationError, match="this fit uses the theta parameterization"):
+        modindices(res)
 
 
 def test_fit_command_adds_the_score_test_with_group_constraints(tmp_path):

@@ -507,6 +507,30 @@ def omega_cat(truevar: np.ndarray, denom: np.ndarray, threshold: list[np.ndarray
 #: caller that blanks those constructs itself and says why in a note)
 IMPROPER_WARNING = r"(omega|alpha|ave) from an improper solution"
 #: how the warning of :func:`composite_reliability` on a factor with both ordered and continuous items begins
+#: the start of the warning of :func:`composite_reliability` / :func:`ave` about an indicator regressed on a variable
+PHANTOM_WARNING = "counts indicators that are also regressed on other variables"
+
+
+def _phantom_warning(m: "Measurement", what: str) -> None:
+    """Warn when an indicator of a factor is also the outcome of a regression (``x3 ~ z1``): lavaan models that
+    item through a phantom latent variable of its own (its loading moves to BETA), and semTools' compRelSEM and
+    AVE then leave it out of the factor (HolzingerSwineford, ``visual =~ x1 + x2 + x3; x3 ~ ageyr``: semTools'
+    omega .557 over x1, x2; this one .619 over x1, x2, x3, tests/measure/refs/make_phantom_refs.R)."""
+    t = m.table
+    reg = t[t["op"] == "~"]
+    hits = []
+    for f in m.factors:
+        for i in m.indicators(f):
+            preds = list(dict.fromkeys(reg.loc[reg["lhs"] == i, "rhs"]))
+            if preds:
+                hits.append(f"{i} of {f} ({i} ~ {' + '.join(map(str, preds))})")
+    if hits:
+        _warnings.warn(f"{what} {PHANTOM_WARNING}: {'; '.join(hits)}; semTools' compRelSEM / AVE leave such an "
+                       "item out of its factor (lavaan turns it into a latent variable of its own), so their value "
+                       "differs from this one, which keeps every indicator the syntax gives the factor",
+                       stacklevel=3)
+
+
 MIXED_OMEGA_WARNING = ("omega is not defined for a factor with both ordered and continuous indicators (semTools' "
                        "compRelSEM gives NA)")
 #: the same of alpha on the latent responses' scale (``tau_eq=True, ord_scale=False``)
@@ -695,6 +719,7 @@ def composite_reliability(estimates: Any, cov: Any = None, *, ord_scale: bool = 
                                                      ord_scale=ord_scale)})
     if code_na:
         _warnings.warn(code_na, stacklevel=2)
+    _phantom_warning(m, what)
     if kinds:
         _warnings.warn((MIXED_ALPHA_WARNING if tau_eq else MIXED_OMEGA_WARNING) + ": " + "; ".join(kinds) + "; NaN",
                        stacklevel=2)
@@ -794,6 +819,7 @@ def ave(estimates: Any, cov: Any = None) -> pd.DataFrame:
             lam = m.lam.loc[ind, f].to_numpy()
             value = (lam**2).sum() * m.factor_variance(f) / np.diag(sigma.loc[ind, ind].to_numpy()).sum()
         rows.append({"construct": f, "n_items": len(ind), "ave": value})
+    _phantom_warning(m, "ave")
     out = pd.DataFrame(rows, columns=["construct", "n_items", "ave"]).set_index("construct")
     out["cutoff"] = AVE_CUTOFF
     return _flag_improper(out, m, "ave", AVE_CUTOFF)

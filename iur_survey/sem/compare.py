@@ -216,7 +216,9 @@ def _rmsea_delta(X2: np.ndarray, df: np.ndarray, N: float, G: int) -> np.ndarray
 
 def _theta_at(res1: SEMResult, res0: SEMResult) -> np.ndarray:
     """res1's free-parameter vector holding res0's estimates (rows matched by lhs, op, rhs, group), as
-    lavaan's ``lav_test_diff_m10`` starts M1 from M0's estimates."""
+    lavaan's ``lav_test_diff_m10`` starts M1 from M0's estimates.  A free parameter of res1 that res0's table
+    lacks (a path or covariance res0 leaves out: fixed at zero there) is 0, lavaan's start of the rows of
+    ``lav_partable_full(M0, start = TRUE)``: M10 is M1 at M0's solution, whose implied moments are M0's."""
     pt1, pt0 = res1.partable, res0.partable
     est0 = {(pt0.lhs[i], pt0.op[i], pt0.rhs[i], pt0.group[i]): res0.est[i] for i in range(len(pt0))
             if pt0.op[i] not in (":=", "==", "<", ">")}
@@ -227,14 +229,22 @@ def _theta_at(res1: SEMResult, res0: SEMResult) -> np.ndarray:
         if k < 0:
             continue
         key = (pt1.lhs[i], pt1.op[i], pt1.rhs[i], pt1.group[i])
+        rev = (pt1.rhs[i], pt1.op[i], pt1.lhs[i], pt1.group[i])
         if key in est0:
             theta[k] = est0[key]
+        elif pt1.op[i] == "~~" and rev in est0:
+            theta[k] = est0[rev]
+        else:
+            theta[k] = 0.0
     return theta
 
 
-def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], chisq: float, df: float) -> float:
+def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], chisq: float, df: float
+                       ) -> tuple[float, bool]:
     """The Yuan-Bentler (Mplus) scaling factor of ``res``'s model evaluated at ``theta`` (lavaan's M10 test:
-    the same information choices as the fit: observed (Hessian) or expected, structured first-order meat)."""
+    the same information choices as the fit: observed (Hessian) or expected, structured first-order meat), and
+    whether that information matrix is positive definite (lavaan's check in lav_test_diff_SatorraBentler2010:
+    no eigenvalue below ``-eps^(3/4)``; the observed information away from the fit's own optimum need not be)."""
     from .api import _observed_information, _x_all_idx
     from .constraints import LinearConstraints
     from .fiml import SampleStats
@@ -272,7 +282,8 @@ def _scaling_factor_at(res: SEMResult, theta: np.ndarray, Xg: list[np.ndarray], 
                           estimator="MLR", meanstructure=ms or fiml, npar_h0=pt.nfree,
                           x_idx=[_x_all_idx(pt, g) for g in range(G)], fixed_x=pt.fixed_x,
                           fiml=True if fiml else None, information_type=res.information)
-    return float(rob.test.scaling_factor)
+    ev = np.linalg.eigvalsh(0.5 * (info + info.T)) if np.all(np.isfinite(info)) else np.array([np.nan])
+    return float(rob.test.scaling_factor), bool(np.all(ev >= -np.finfo(float).eps ** 0.75))
 
 
 # ============================================================================================ lrt
@@ -412,9 +423,18 @@ def lrt(*fits: SEMResult, method: str = "default", model_names: Sequence[str] | 
                     c0 = 1.0
                 if id(m1) not in cache:
                     cache[id(m1)] = fitted_data(m1, data)
-                c10 = _scaling_factor_at(m1, _theta_at(m1, m0), cache[id(m1)], T0, r1)
+                c10, pd_info = _scaling_factor_at(m1, _theta_at(m1, m0), cache[id(m1)], T0, r1)
+                if not pd_info:             # lavaan's warning, its wording
+                    warns.append(f"information matrix of the M10 model is not positive definite ({names[k]} "
+                                 f"evaluated at the estimates of {names[k + 1]}): the scaled difference may be "
+                                 "negative or meaningless")
                 cd = (r0 * c0 - r1 * c10) / m
             stat_d[k + 1] = (T0 - T1) / cd if np.isfinite(cd) else float("nan")
+            if not np.isfinite(cd) and not (np.isfinite(c0) and np.isfinite(c1)):
+                bad = [n for n, c in ((names[k], c1), (names[k + 1], c0)) if not np.isfinite(c)]
+                warns.append(f"the scaled difference test of {names[k + 1]} against {names[k]} cannot be computed: "
+                             f"{' and '.join(bad)} {'has' if len(bad) == 1 else 'have'} no scaling factor "
+                             "(chisq.scaled is NA: see the fit's warnings)")
             df_d[k + 1] = m
     pval = np.atleast_1d(chisq_pvalue(stat_d, df_d))
     pval[0] = np.nan

@@ -262,21 +262,29 @@ def information_and_score(res: SEMResult, ext: ExtendedModel, data: pd.DataFrame
 
 
 def _dwls_information_and_score(res: SEMResult, ext: ExtendedModel
-                                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """lavaan's information and score of the extended model of a one-group fit of ordered items (WLSMV, DWLS):
     parameters = the extended model's, then the thresholds; ``Delta`` of the WLS statistics
     ``[thresholds; polychorics]`` (the off-diagonal rows of ``d vech(Sigma*) / d theta``: the residual
     variances of the items, fixed by the delta parameterization, have no column there), ``I = Delta' W Delta``
     with the DWLS weights ``W`` and the score ``(N - 1)/N Delta' W (s - sigma)`` (lavaan's DWLS gradient carries
     the ``(N - 1)/N`` of its objective, the information does not).  Returns ``(I, score, model_idx,
-    theta_std)``: ``model_idx`` the fitted model's parameters that move the statistics, thresholds included;
-    ``theta_std`` the model's parameters with the items' residual variances (for the sepc columns)."""
+    theta_std, K)``: ``model_idx`` the fitted model's parameters that move the statistics, thresholds included;
+    ``theta_std`` the model's parameters with the items' residual variances (for the sepc columns); ``K`` a basis
+    of the fitted model's parameter space inside ``model_idx`` (its shared labels and ``==``: without it the
+    indices of a model with ``lam*x2 + lam*x3`` were those of the model without the equality)."""
     from .wlsmv import offdiag_vech_index
 
     wl = res.meta.get("wlsmv") if isinstance(res.meta, dict) else None
     if wl is None or res.meta.get("mixed") or res.partable.ngroups > 1 or res.partable.equality:
+        grp = res.meta.get("wlsmv_groups") if isinstance(res.meta, dict) else None
+        why = ("this fit has several groups" if res.partable.ngroups > 1 else
+               "this fit uses the theta parameterization" if grp is not None else
+               "this fit mixes ordered and continuous items" if res.meta.get("mixed") else
+               "this fit has == constraints" if res.partable.equality else "this fit keeps no WLSMV record")
         raise EstimationError(None, "modification indices with ordered items are covered for one group of "
-                                    "ordered items without == constraints only")
+                                    f"ordered items in the delta parameterization without == constraints only ({why}; "
+                                    "lavaan 0.6.14 computes them)")
     st = wl.stats
     p, nth = st.p, st.nth
     k = ext.model.npar
@@ -289,7 +297,14 @@ def _dwls_information_and_score(res: SEMResult, ext: ExtendedModel
     info = D.T @ (W[:, None] * D)
     moves = ~np.all(D == 0, axis=0)
     model_idx = np.concatenate([ext.model_idx, k + np.arange(nth)])
-    return info, score, model_idx[moves[model_idx]], np.asarray(wl.full_std, float)
+    # the fitted model's equality constraints (shared labels, label == label): its basis, thresholds free
+    K = np.zeros((len(model_idx), ext.constrained.shape[1] + nth))
+    K[:len(ext.model_idx), :ext.constrained.shape[1]] = ext.constrained
+    K[len(ext.model_idx):, ext.constrained.shape[1]:] = np.eye(nth)
+    keep = moves[model_idx]
+    K = K[keep]
+    K = K[:, np.any(K != 0, axis=0)]
+    return info, score, model_idx[keep], np.asarray(wl.full_std, float), K
 
 
 def _x_index(pt: ParTable, g: int) -> np.ndarray:
@@ -367,8 +382,8 @@ def modindices(res: SEMResult, data: pd.DataFrame | None = None, *, standardized
     with blas_threads(1):
         ext = lav_object_extended(res)
         if ordinal:
-            info, score, mi_, theta_std = _dwls_information_and_score(res, ext)
-            I22_inv = np.linalg.inv(info[np.ix_(mi_, mi_)])
+            info, score, mi_, theta_std, K = _dwls_information_and_score(res, ext)
+            I22_inv = _constrained_inverse(info[np.ix_(mi_, mi_)], K)      # equality constraints included
         else:
             info, score = information_and_score(res, ext, data)
             mi_, theta_std = ext.model_idx, res.theta

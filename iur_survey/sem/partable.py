@@ -754,6 +754,7 @@ def _partable_equalities(rows: dict, LABEL: list[str], plabel: list[str], pm: Pa
         classes.setdefault(LABEL[i], []).append(i)
     sys_con: list[tuple[str, str]] = []
     eq_groups: list[list[int]] = []
+    con_at: list[tuple[int, int, str, str]] = []
     for lab, idx in classes.items():
         if len(idx) < 2:
             continue
@@ -764,12 +765,16 @@ def _partable_equalities(rows: dict, LABEL: list[str], plabel: list[str], pm: Pa
                 ustart[i] = val
                 free[i] = 0
             continue
-        for o in idx[1:]:
-            sys_con.append((plabel[idx[0]], plabel[o]))
+        for k, o in enumerate(idx[1:]):
+            con_at.append((idx[1], k, plabel[idx[0]], plabel[o]))
         for i in idx:
             if not label[i]:
                 label[i] = plabel[idx[0]]
         eq_groups.append(idx)
+    # lavaan's order of the system rows (lavaanify: unique(LABEL[duplicated(LABEL)])): by the row where a label
+    # first repeats, all of one label's rows together: a label shared within group 1 (lam*x7 + lam*x8) comes
+    # before the group.equal rows of earlier items, and lavTestScore's numbering (release =) is lavaan's
+    sys_con = [(a, b) for _, _, a, b in sorted(con_at)]
     # user '==' between two labels of free parameters: merged like a shared label
     label_rows = {}
     for i in range(n):

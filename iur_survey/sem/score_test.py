@@ -114,6 +114,8 @@ def _constraint_jacobian(res: SEMResult, free_of_row: dict[int, int], npar: int
             continue
         r = np.zeros(npar)
         hits = [by_plabel.get(side.strip()) or by_label.get(side.strip(), []) for side in (pt.lhs[i], pt.rhs[i])]
+        # a label several rows share (one label in every group: one parameter) points, as lavaan's, at its first row
+        hits = [h[:1] if h and len({int(pt.par_index[j]) for j in h}) == 1 else h for h in hits]
         if all(len(h) == 1 and free_of_row.get(h[0]) is not None for h in hits):
             r[free_of_row[hits[0][0]]] += 1.0
             r[free_of_row[hits[1][0]]] -= 1.0
@@ -169,6 +171,9 @@ def lav_test_score(res: SEMResult, data: pd.DataFrame | None = None, *, add: lis
     """
     if not res.converged:
         raise EstimationError(None, "the score test needs a model that converged")
+    if res.estimator not in ("ML", "MLR"):      # said here: information_and_score speaks of modification indices
+        raise EstimationError(None, f"the score test (lavTestScore) is covered for estimator ML and MLR only (this "
+                                    f"fit: {res.estimator}); lavaan 0.6.14 computes it for {res.estimator} too")
     warns = []
     if res.se_type != "standard":          # lavaan 0.6.14 lavTestScore(): the same fallback, the same warning
         warns.append(f"se is not `standard' ({res.se_type}, estimator {res.estimator}): a robust score test is "

@@ -8,6 +8,7 @@ References: tests/reference/json/mg_compare*.json (make_refs.R) and tests/sem/in
 from __future__ import annotations
 
 import math
+from pathlib import Path
 import warnings
 
 import numpy as np
@@ -321,6 +322,48 @@ def test_scaled_difference_with_covariates_equals_lavaan(method, missing):
     assert t["Df diff"].iloc[1] == r["df_diff"]
     np.testing.assert_allclose(t["Chisq diff"].iloc[1], r["chisq_diff"], rtol=2e-5)
     np.testing.assert_allclose(t["Pr(>Chisq)"].iloc[1], r["pvalue"], rtol=1e-4)
+
+
+@pytest.mark.parametrize("missing", ["listwise", "fiml"])
+def test_sb2010_holds_added_parameters_at_zero_like_lavaan(missing):
+    """M10 (the less restricted model at the restricted estimates) kept the parameters the restricted syntax leaves
+    out (a cross-loading, a residual covariance) at their own estimates instead of 0: SB2010 -32.75 where lavaan
+    gives -15.668 (random differential check, seeds 2001 / 2004: 0.0746 vs 0.0743, 3.503 vs 3.567).  lavaan
+    also warns that M10's information is not positive definite here; so does lrt().  References:
+    tests/sem/compare_refs/make_sb_added_refs.R."""
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    ref = json.loads((here / "compare_refs" / "sb_added.json").read_text())
+    d = pd.read_csv(here.parent / "fixtures" / "real" / "HolzingerSwineford1939.csv")
+    f1, f0 = (sem(ref[m], d, estimator="MLR", missing=missing) for m in ("m1", "m0"))
+    key = "ml" if missing == "fiml" else "listwise"
+    for method in ("satorra.bentler.2001", "satorra.bentler.2010"):
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            t = lrt(f1, f0, method=method, data=d)
+        r = ref[f"{key} {method}"]
+        assert t["Df diff"].iloc[1] == r["df_diff"]
+        np.testing.assert_allclose(t["Chisq diff"].iloc[1], r["chisq_diff"], rtol=1e-4)
+        pd_warn = [str(w.message) for w in said if "M10 model is not positive definite" in str(w.message)]
+        assert len(pd_warn) == (method == "satorra.bentler.2010"), pd_warn
+
+
+def test_scaled_difference_without_a_scaling_factor_is_said():
+    """A fit whose scaled statistic is NA (the package's documented refusal of a singular h1 information) gave
+    `Chisq diff` NaN without a word (random differential check, seed 2032: a three-group FIML MLR fit; lavaan
+    prints 2.175 from the scaling factor the package declines)."""
+    d = pd.read_csv(Path(__file__).parent.parent / "fixtures" / "real" / "HolzingerSwineford1939.csv")
+    cfa = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+    f1, f0 = sem(cfa + "\nvisual =~ x9", d, estimator="MLR"), sem(cfa, d, estimator="MLR")
+    f0.fit = f0.fit.copy()
+    f0.fit["chisq.scaling.factor"] = float("nan")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        t = lrt(f1, f0, model_names=["cross", "simple"])
+    assert np.isnan(t["Chisq diff"].iloc[1])
+    assert any("cannot be computed: simple has no scaling factor" in str(w.message) for w in said)
 
 
 def test_group_specific_labels_reads_statements_as_the_parser_does():

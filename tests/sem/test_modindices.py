@@ -129,9 +129,68 @@ def test_modindices_ordered_items_equal_lavaan(case):
         list(ref[["lhs", "op", "rhs"]].head(3).itertuples(index=False, name=None))
 
 
+MI_ORD_EQ = json.loads((Path(__file__).parent / "resid_refs" / "mi_wlsmv_eq_refs.json").read_text())
+
+
+@pytest.mark.parametrize("case", list(MI_ORD_EQ))
+def test_modindices_ordered_items_with_equality_constraints_equal_lavaan(case):
+    """WLSMV with a shared label or a user `b == c`: the indices ignored the fitted model's equality constraints (the
+    plain inverse of the information, not the constrained one): random differential check, seeds 2045 / 2071 / 2073:
+    10.33 where lavaan gives 6.87, 1.485 for 1.445.  Rows other than lavaan's scale (~*~) rows, which this package
+    does not list; mi to 1e-3 as above.  Reference: tests/sem/resid_refs/make_mi_wlsmv_eq_refs.R."""
+    c = MI_ORD_EQ[case]
+    data = pd.read_csv(Path(__file__).parent / "resid_refs" / c["data"])
+    ours = modindices(sem(c["model"], data, ordered=True, estimator="WLSMV"))
+    ref = pd.DataFrame(c["mi"])
+    ref = ref[ref["op"] != "~*~"]
+    m = ref.merge(ours, on=["lhs", "op", "rhs"], suffixes=("_r", "_o"))
+    assert len(m) == len(ref) == len(ours)
+    np.testing.assert_allclose(m["mi_o"], m["mi_r"], atol=1e-3, rtol=1e-4)
+    np.testing.assert_allclose(m["epc_o"], m["epc_r"], atol=1e-5, rtol=1e-4)
+    np.testing.assert_allclose(m["sepc.all_o"], m["sepc.all_r"], atol=1e-5, rtol=1e-4)
+
+
 def test_modindices_refuse_mixed_ordered_items(mixed_ordered_fit):
     with pytest.raises(EstimationError, match="one group of ordered items"):
         modindices(mixed_ordered_fit)
+
+
+def test_score_test_of_ordered_items_refuses_naming_the_score_test(mixed_ordered_fit):
+    """lav_test_score of a WLSMV fit stopped with "modification indices need estimator ML or MLR" (random
+    differential check, seed 2002: a two-group WLSMV fit, lavaan gives the test); now the refusal names the test."""
+    with pytest.raises(EstimationError, match=r"score test \(lavTestScore\) is covered for estimator ML and MLR"):
+        lav_test_score(mixed_ordered_fit)
+
+
+@pytest.mark.parametrize("case", ["cross", "within"])
+def test_score_test_with_labels_every_group_shares_equals_lavaan(case):
+    """cross: `a == b` where each label names one parameter in both groups (one label in a multi-group model): the
+    score test stopped with "cannot read the constraint a == b" (random differential check, seeds 2010 / 2032 /
+    2040); lavaan points each label at its first row.  within: a label on two loadings of one factor
+    (`c*x8 + c*x9`): the .pN. == .pM. rows came in another order than lavaan's (seeds 2009 / 2038: the same
+    statistics, but release=[1] freed another constraint than lavaan's release = 1).
+    Reference: tests/sem/mi_refs/make_score_shared_refs.R."""
+    ref = json.loads((REFS / "score_shared.json").read_text())[case]
+    d = pd.read_csv(Path(__file__).parent.parent / "fixtures" / "real" / "HolzingerSwineford1939.csv")
+    res = sem(ref["model"], d, group=ref["group"], group_equal=[ref["group_equal"]], warn=False)
+    st = lav_test_score(res)
+    assert st.test["df"].iloc[0] == ref["test"]["df"]
+    np.testing.assert_allclose(st.test["X2"].iloc[0], ref["test"]["X2"], rtol=1e-4)
+    assert list(zip(st.uni.lhs, st.uni.rhs)) == [(u["lhs"], u["rhs"]) for u in ref["uni"]]
+    np.testing.assert_allclose(st.uni["X2"], [u["X2"] for u in ref["uni"]], rtol=1e-4, atol=1e-6)
+    one = lav_test_score(res, release=[1], univariate=False)
+    np.testing.assert_allclose(one.test["X2"].iloc[0], ref["uni"][0]["X2"], rtol=1e-4, atol=1e-6)
+
+
+def test_modindices_of_a_theta_fit_refuse_saying_why():
+    """A one-group WLSMV fit in the theta parameterization was refused as if it had several groups or == constraints
+    ("covered for one group ... without == constraints only": random differential check, seeds 2006-2008)."""
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal((400, 1)) @ [[0.8, 0.7, 0.6, 0.7]] + rng.standard_normal((400, 4)) * 0.6
+    d = pd.DataFrame(np.digitize(y, [-0.5, 0.5]) + 1, columns=list("abcd"))
+    res = sem("F =~ a + b + c + d", d, ordered=True, parameterization="theta")
+    with pytest.raises(EstimationError, match="this fit uses the theta parameterization"):
+        modindices(res)
 
 
 def test_fit_command_adds_the_score_test_with_group_constraints(tmp_path):

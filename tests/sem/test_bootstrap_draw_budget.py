@@ -60,3 +60,27 @@ def test_control_max_evals_is_accepted_and_refused_when_unknown(tiny):
     assert bt.B == 2
     with pytest.raises(Exception, match="max_evals"):
         bootstrap(res, 2, data=d, seed=1, progress=False, control={"eval_max": 300})
+
+
+RESCUE = Path(__file__).resolve().parent / "boot_rescue_refs"
+
+
+def test_a_draw_whose_warm_path_ran_off_is_refitted_along_nlminbs_path_as_lavaan():
+    """Draws 10, 16 and 19 of bk40 (seed 1): the warm path's fallback scoring ran off (41 from the start) where
+    lavaan 0.6.14, refitting the same resample from the same start (make_refs.R), converges 2-4 from the start;
+    the refit along nlminb's path reaches lavaan's estimates.  Draw 3 runs off there too, and lavaan does not
+    converge on it either."""
+    import json
+
+    refs = json.loads((RESCUE / "refs.json").read_text(encoding="utf-8"))
+    d = pd.read_csv(RESCUE / "bk40.csv")
+    res = sem((RESCUE / "study.lav").read_text(encoding="utf-8"), d)
+    assert res.converged and np.max(np.abs(res.theta - np.array(refs["full_x"]))) < 1e-3
+    rows = np.loadtxt(RESCUE / "draws.csv", delimiter=",", dtype=int) - 1
+    counts = [np.vstack([np.bincount(r, minlength=40) for r in rows])]
+    out = refit(RefitProblem.from_fit(res, fitted_data(res, d)), counts)
+    lav = refs["refits"]
+    assert out["status"].tolist() == [OK if r["converged"] else NONCONVERGED for r in lav] == [NONCONVERGED, OK, OK, OK]
+    for k in (1, 2, 3):                     # lavaan's rel.tol 1e-10 leaves ~1e-3 on these flat minima
+        assert np.max(np.abs(out["est"][k] - np.array(lav[k]["x"]))) < 2e-3
+    assert out["evals"].max() <= 2 * draw_budget(res.model.npar)

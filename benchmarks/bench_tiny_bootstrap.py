@@ -45,8 +45,9 @@ suppressPackageStartupMessages(library(lavaan))
 a <- commandArgs(TRUE); d <- read.csv(a[1]); m <- paste(readLines(a[2]), collapse = "\n")
 f <- suppressWarnings(sem(m, data = d, missing = "ml", se = "bootstrap", bootstrap = as.integer(a[3]),
                           iseed = as.integer(a[4])))
-BOOT <- lavInspect(f, "boot")     # NULL when no draw converged (then parameterEstimates stops)
-if (!is.null(BOOT)) pe <- parameterEstimates(f)
+# lavInspect(f, "boot") is NULL when no draw converged and stops when one did (a vector, not a matrix)
+BOOT <- tryCatch(lavInspect(f, "boot"), error = function(e) matrix(0, 1L, 1L))
+if (!is.null(BOOT) && nrow(BOOT) > 1L) pe <- parameterEstimates(f)
 cat(if (is.null(BOOT)) 0L else nrow(BOOT), "\n")
 """
 

@@ -166,8 +166,8 @@ def draw_budget(q: int) -> int:
     parameters: max(:data:`DRAW_EVALS`, :data:`DRAW_EVALS_PER_PARAM` * q).
 
     A draw warm started at the full-sample solution that converges does so within a few hundred evaluations:
-    over 2,537 draws of tests/sem's bootstrap tests at most 615 (q = 21), over 40 draws of two 40-row samples
-    of the study model (q = 105, FIML) at most 1,309; a draw that does not converge creeps along a ridge where
+    over 2,537 draws of tests/sem's bootstrap tests at most 615 (q = 21), over 200 draws of a 40-row sample of
+    the study model (q = 105, FIML; 107 converged) at most 1,943 (q99 1,539), and over 20 of another at most 1,309; a draw that does not converge creeps along a ridge where
     nearly every line search backtracks 10-15 times, and with nlminb's ``eval.max`` (:data:`EVAL_MAX`,
     20,000) it crept some 1,000-1,600 quasi-Newton iterations before it stopped: 85-90 % of a 40-row
     bootstrap's time went to such draws (lavaan drops them too).  A budget only stops a draw still running

@@ -714,9 +714,11 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
     ``workers`` (default None: every core when B >= 200, else 1; 1: no Dask); ``scheduler`` "threads" (the
     default) | "processes" | "tcp://host:port" | ``distributed.Client``; ``progress`` tqdm bar (None: when stderr
     is a terminal; "lines": a plain line at each tenth of the draws, for a log); ``indices`` user-given resamples (B x N row indices, single group);
-    ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200} for the optimiser of the draws
-    (:func:`iur_survey.sem.estimate.warm_stages`: ``max_iter`` quasi-Newton iterations from the warm start, then
-    scoring, quasi-Newton and polish with the ``fallback_iter`` budget for the draws it did not finish);
+    ``control`` {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200, "max_evals": None} for the optimiser of
+    the draws (:func:`iur_survey.sem.estimate.warm_stages`: ``max_iter`` quasi-Newton iterations from the warm
+    start, then scoring, quasi-Newton and polish with the ``fallback_iter`` budget for the draws it did not
+    finish; ``max_evals`` a draw's evaluation budget, None: :func:`iur_survey.sem.estimate.draw_budget`, 20000:
+    nlminb's ``eval.max``);
     ``chunk_size`` draws per task
     (default :data:`CHUNK_SIZE`; the draws are bit-for-bit identical for any ``workers`` / ``scheduler``,
     another ``chunk_size`` changes them by round-off only).  Draws that failed or did not converge, and
@@ -771,7 +773,7 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
         B = 1000
     B = require_draws(B)
     entropy = seed_entropy(seed)
-    ctl = {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200}
+    ctl = {"gtol": 1e-9, "max_iter": 100, "fallback_iter": 200, "max_evals": None}
     bad_ctl = set(control or {}) - set(ctl)
     if bad_ctl:
         raise EstimationError(None, f"unknown control option(s) {sorted(bad_ctl)} (use {', '.join(ctl)})")
@@ -785,7 +787,7 @@ def bootstrap(result_or_spec, B: int | None = None, *, ci: str = "percentile", s
         # stacked linear algebra, which releases the GIL, and threads need no pool start-up or pickling
         scheduler = "threads"
     problem = RefitProblem.from_fit(res, Xg, gtol=float(ctl["gtol"]), max_iter=int(ctl["max_iter"]),
-                                    fallback_iter=int(ctl["fallback_iter"]))
+                                    fallback_iter=int(ctl["fallback_iter"]), max_evals=ctl["max_evals"])
     job = _Job(problem, entropy, indices)
     jobs = [("boot", s, e) for s, e in _chunks(B, chunk_size)]
     n_cases = sum(X.shape[0] for X in Xg)

@@ -341,6 +341,47 @@ def _improper(pt: ParTable, model: Model, theta: np.ndarray) -> int:
     return 2 if any("negative" in w for w in said) else 1 if said else 0
 
 
+#: the size of a correlation, in the sample and implied alike, beyond which opposite signs mark a fit that
+#: contradicts its data (:func:`_flipped_pairs`)
+FLIPPED_R = 0.3
+
+
+def _flipped_pairs(model: Model, theta: np.ndarray, covs) -> list[str]:
+    """The pairs of observed variables whose model-implied correlation has the sign opposite to their sample
+    correlation, both beyond :data:`FLIPPED_R` in size: a converged fit that contradicts its data, as at a local
+    minimum where a factor's loadings turned round its marker in one group (differential check s32, seed 2157:
+    ML FIML, 3 groups, equal latent variances; the scoring path from lavaan's start stopped at f 12.41,
+    chi-square 601.3, with group 3's free loadings all negative while x1 and x2 correlate +.48 there, admissible
+    and without a word; lavaan's nlminb reaches chi-square 100.09).  ``covs``: the sample (or EM) covariance
+    matrices of the groups, in the model's order.
+
+    >>> from iur_survey.sem.partable import build_partable
+    >>> m = Model(build_partable("F =~ x1 + x2 + x3"))
+    >>> S = np.array([[1.0, .5, .5], [.5, 1.0, .5], [.5, .5, 1.0]])
+    >>> _flipped_pairs(m, np.array([1.0, 1.0, .5, .5, .5, .5]), [S])
+    []
+    >>> _flipped_pairs(m, np.array([-1.0, 1.0, .5, .5, .5, .5]), [S])     # x2's loading turned round
+    ['x1 ~~ x2 (implied r -0.50, sample r 0.50)', 'x2 ~~ x3 (implied r -0.50, sample r 0.50)']
+    """
+    out: list[str] = []
+    for g, S in enumerate(covs):
+        with np.errstate(all="ignore"):
+            sig = model.implied(theta, g)[0]
+            S = np.asarray(S, float)
+            if sig.shape != S.shape:
+                continue
+            ds, di = np.sqrt(np.diag(S)), np.sqrt(np.diag(sig))
+            rs, ri = S / np.outer(ds, ds), sig / np.outer(di, di)
+        names = model.groups[g].ov
+        where = f" in group {model.partable.group_labels[g]}" if model.ngroups > 1 and model.partable.group_labels \
+            else ""
+        i, j = np.triu_indices_from(S, 1)
+        bad = (np.abs(rs[i, j]) > FLIPPED_R) & (np.abs(ri[i, j]) > FLIPPED_R) & (np.sign(rs[i, j]) != np.sign(ri[i, j]))
+        out += [f"{names[a]} ~~ {names[b]}{where} (implied r {ri[a, b]:.2f}, sample r {rs[a, b]:.2f})"
+                for a, b in zip(i[bad], j[bad])]
+    return out
+
+
 def _step_out(z: np.ndarray, fun, grad_outside, tries: int = 60) -> np.ndarray | None:
     """lavaan's first nlminb step from a start ``z`` (free parameters) where the objective is not finite: its
     objective counts 1e20 there (``lav_model_estimate``) and its gradient is that of a pseudo-inverted Sigma
@@ -371,7 +412,7 @@ def _step_out(z: np.ndarray, fun, grad_outside, tries: int = 60) -> np.ndarray |
 
 
 def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=None, shrink=None,
-                         warnings: list[str] | None = None, step_out=None):
+                         warnings: list[str] | None = None, step_out=None, flipped=None):
     """``run(x0)`` from lavaan's start values; when it does not converge, ``run(x0, scoring=False)`` (the
     quasi-Newton path alone, as lavaan's nlminb), then ``run`` from lavaan's "simple" start (``simple()``:
     :meth:`Model.start`'s ``kind="simple"``, the start of lavaan's own third attempt, which on a small group
@@ -468,7 +509,7 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
             if o.message == START_FAILED:
                 inadmissible.append(x)
             return o
-    opt = _fallbacks(run, x0, fallback, simple, improper, warnings)
+    opt = _fallbacks(run, x0, fallback, simple, improper, warnings, flipped)
     if opt.converged and warnings is not None and any(np.array_equal(x, x0) for x in inadmissible):
         warnings.append("lavaan's start values (and their tenth) imply a Sigma that is not positive definite: "
                         "this fit comes from other start values; lavaan 0.6.14's nlminb starts there all the same "
@@ -481,7 +522,7 @@ def _with_fallback_start(run, x0: np.ndarray, fallback, simple=None, improper=No
     return opt
 
 
-def _fallbacks(run, x0, fallback, simple, improper, warnings):
+def _fallbacks(run, x0, fallback, simple, improper, warnings, flipped=None):
     """The attempts of :func:`_with_fallback_start` (``run`` already wrapped)."""
     opt = run(x0, runaway=RUNAWAY_FIRST)
     # the other paths: (what, start, scoring, a fallback of a non-converged fit)
@@ -499,8 +540,9 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
             paths += [(what, x1, True, True), (f"quasi-Newton from {what}", x1, False, False)]
     done: set[int] = set()
 
-    def explore(kept, kept_what: str, lead: str):
-        """``kept`` converged at an improper solution: run the paths not run yet, keep the lowest minimum."""
+    def explore(kept, kept_what: str, lead: str, why: str = ""):
+        """``kept`` converged at an improper solution (or ``why``): run the paths not run yet, keep the lowest
+        minimum."""
         found = [(kept_what, kept)]
         for k, (what, x1, scoring, _) in enumerate(paths):
             if k in done:
@@ -524,7 +566,7 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
         tol = 1e-7 * max(1.0, abs(best.fun))
         others = [(w, o) for w, o in found if abs(o.fun - best.fun) > tol]
         if best is not kept:
-            best.history = [f"{lead}; an improper solution at f={kept.fun:.12g}; refit: "
+            best.history = [f"{lead}; {why or 'an improper solution'} at f={kept.fun:.12g}; refit: "
                             f"{best_what} reached {'a solution without a negative variance' if proper else 'a lower minimum'}"] + \
                 best.history
         if others and warnings is not None:
@@ -542,6 +584,18 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings):
     if opt.converged:
         if improper is not None and improper(opt):
             return explore(opt, "lavaan's start values", "from lavaan's start values")
+        pairs = [] if flipped is None else flipped(opt)
+        if pairs:       # an admissible fit that contradicts its data: every other path too, the lowest kept
+            best = explore(opt, "lavaan's start values", "from lavaan's start values", "a solution that "
+                           f"contradicts the sample ({pairs[0]})")
+            left = flipped(best)
+            if left and warnings is not None:
+                warnings.append(f"the solution contradicts the data: {len(left)} pair(s) of observed variables have "
+                                f"a model-implied correlation of the other sign than their sample correlation, both "
+                                f"beyond {FLIPPED_R} in size ({'; '.join(left[:3])}{'; ...' if len(left) > 3 else ''}): "
+                                "a local minimum or a misspecified model (a factor whose loadings turned round its "
+                                "marker?); no other start or path found a lower minimum")
+            return best
         return opt
     notes = ["from lavaan's start values: " + opt.message]
     for k, (what, x1, scoring, fb) in enumerate(paths):
@@ -1051,6 +1105,7 @@ def _fit_complete(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: st
         x0, lambda: model.start(stats.cov, stats.mean, kind="marker"),
         simple=lambda: rp.project(model.start(stats.cov, stats.mean, kind="simple"), model.row_weights()),
         improper=lambda o: _improper(pt, model, rp.theta(o.x)),
+        flipped=lambda o: _flipped_pairs(model, rp.theta(o.x), stats.cov),
         shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings,
         step_out=lambda x: (lambda z: None if z is None else rp.theta(z))(_step_out(
             rp.z(x), lambda z: ml_fmin(model, rp.theta(z), stats),
@@ -1216,6 +1271,7 @@ def _fit_fiml(pt: ParTable, Xg: list[np.ndarray], est_name: str, se_type: str, i
         x0, lambda: model.start(covs, means, ov_vars, kind="marker"),
         simple=lambda: rp.project(model.start(covs, means, kind="simple"), model.row_weights()),
         improper=lambda o: _improper(pt, model, rp.theta(o.x)),
+        flipped=lambda o: _flipped_pairs(model, rp.theta(o.x), covs),
         shrink=lambda x: rp.theta(rp.z(x) / 10), warnings=warnings,
         step_out=lambda x: (lambda z: None if z is None else rp.theta(z))(_step_out(
             rp.z(x), lambda z: fun(rp.theta(z)), lambda z: rp.grad(grad(rp.theta(z), outside=True)))))

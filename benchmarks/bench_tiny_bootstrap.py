@@ -51,26 +51,9 @@ if (!is.null(BOOT) && nrow(BOOT) > 1L) pe <- parameterEstimates(f)
 cat(if (is.null(BOOT)) 0L else nrow(BOOT), "\n")
 """
 
-#: lavaan 0.6.14's lav_bootstrap_internal (type "ordinary", FUN "coef") on given resamples (rows of IDX, 1-based)
-R_SAME = r"""
-suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
-a <- commandArgs(TRUE); d <- read.csv(a[1]); m <- paste(readLines(a[2]), collapse = "\n")
-IDX <- as.matrix(read.csv(a[3], header = FALSE))
-fit <- suppressWarnings(sem(m, data = d, missing = "ml"))
-lavdata <- fit@Data; lavmodel <- fit@Model; lavpartable <- fit@ParTable; o <- fit@Options
-o$test <- "none"; o$verbose <- FALSE; o$check.start <- FALSE; o$check.post <- FALSE; o$optim.attempts <- 1L
-o$baseline <- FALSE; o$h1 <- FALSE; o$loglik <- FALSE; o$implied <- FALSE; o$store.vcov <- FALSE; o$se <- "none"
-out <- lapply(seq_len(nrow(IDX)), function(b) {
-  idx <- as.integer(IDX[b, ]); X <- lavdata@X; X[[1]] <- X[[1]][idx, , drop = FALSE]
-  nd <- lavaan:::lav_data_update(lavdata = lavdata, newX = X, BOOT.idx = list(idx), lavoptions = o)
-  ss <- try(lavaan:::lav_samplestats_from_data(lavdata = nd, lavoptions = o), silent = TRUE)
-  if (inherits(ss, "try-error")) return(list(conv = FALSE, iter = 0L, x = list()))
-  fb <- suppressWarnings(lavaan(slotOptions = o, slotParTable = lavpartable, slotModel = lavmodel,
-                                slotSampleStats = ss, slotData = lavdata))
-  list(conv = fb@optim$converged, iter = fb@optim$iterations, x = as.numeric(fb@optim$x))
-})
-writeLines(toJSON(out, auto_unbox = TRUE, digits = NA), a[4])
-"""
+#: lavaan 0.6.14's lav_bootstrap_internal (type "ordinary", FUN "coef") on given resamples (rows of a draws file,
+#: 1-based): the script that makes tests/sem/boot_rescue_refs, run with DATA MODEL DRAWS OUT
+R_SAME = ROOT / "tests" / "sem" / "boot_rescue_refs" / "make_refs.R"
 
 PY_IDX = r"""
 import sys, numpy as np, pandas as pd, warnings
@@ -140,9 +123,8 @@ def main(argv=None) -> int:
             idx = tmp / "idx.csv"
             subprocess.run([sys.executable, "-c", PY_IDX, str(csv), str(MODEL), str(a.seed), str(a.B), str(idx)],
                            env=env, cwd=tmp, check=True, capture_output=True)
-            (tmp / "same.R").write_text(R_SAME, encoding="utf-8")
-            lw, lc, _ = _timed(["Rscript", str(tmp / "same.R"), str(csv), str(MODEL), str(idx), str(tmp / "lav.json")])
-            lav = json.loads((tmp / "lav.json").read_text())
+            lw, lc, _ = _timed(["Rscript", str(R_SAME), str(csv), str(MODEL), str(idx), str(tmp / "lav.json")])
+            lav = json.loads((tmp / "lav.json").read_text())["refits"]
             ours = _our_draws(csv, a, env, tmp)
             _compare(ours, lav, lc)
     return 0
@@ -164,16 +146,16 @@ def _our_draws(csv: Path, a, env: dict, tmp: Path) -> list[dict]:
 def _compare(ours: list[dict], lav: list[dict], lav_cpu: float) -> None:
     import numpy as np
 
-    both = [k for k, (o, l) in enumerate(zip(ours, lav)) if o["ok"] and l["conv"]]
-    only_o = [k for k, (o, l) in enumerate(zip(ours, lav)) if o["ok"] and not l["conv"]]
-    only_l = [k for k, (o, l) in enumerate(zip(ours, lav)) if not o["ok"] and l["conv"]]
+    both = [k for k, (o, l) in enumerate(zip(ours, lav)) if o["ok"] and l["converged"]]
+    only_o = [k for k, (o, l) in enumerate(zip(ours, lav)) if o["ok"] and not l["converged"]]
+    only_l = [k for k, (o, l) in enumerate(zip(ours, lav)) if not o["ok"] and l["converged"]]
     neither = len(ours) - len(both) - len(only_o) - len(only_l)
     dx = max((float(np.max(np.abs(np.array(ours[k]["x"]) - np.array(lav[k]["x"])))) for k in both), default=0.0)
     print(f"same draws, lavaan refitting our resamples ({lav_cpu:.1f} s CPU): converged both {len(both)}, ours only "
           f"{len(only_o)} {only_o}, lavaan only {len(only_l)} {only_l}, neither {neither}; where both: max |est "
           f"ours - lavaan| {dx:.2g}")
     print("  (draw numbers from 0; lavaan's iterations per draw: "
-          + ", ".join(f"{k}:{l['iter']}{'' if l['conv'] else 'x'}" for k, l in enumerate(lav)) + ")")
+          + ", ".join(f"{k}:{l['iterations']}{'' if l['converged'] else 'x'}" for k, l in enumerate(lav)) + ")")
 
 
 if __name__ == "__main__":

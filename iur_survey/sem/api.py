@@ -594,7 +594,7 @@ def _fallbacks(run, x0, fallback, simple, improper, warnings, flipped=None):
                                 f"a model-implied correlation of the other sign than their sample correlation, both "
                                 f"beyond {FLIPPED_R} in size ({'; '.join(left[:3])}{'; ...' if len(left) > 3 else ''}): "
                                 "a local minimum or a misspecified model (a factor whose loadings turned round its "
-                                "marker?); no other start or path found a lower minimum")
+                                "marker?); no other start or path found a lower admissible minimum")
             return best
         return opt
     notes = ["from lavaan's start values: " + opt.message]

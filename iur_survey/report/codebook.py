@@ -43,6 +43,11 @@ def _cites_liu(instrument) -> bool:
     return is_study_instrument(instrument) and bool(items) and all(i.source for i in items)
 
 
+def _names_sources(instrument) -> bool:
+    """Whether the instrument names a source anywhere (for an item or a construct)."""
+    return any(c.source for c in instrument.constructs.values()) or any(i.source for i in instrument.items.values())
+
+
 def _source(instrument, source: str) -> str:
     """A source cell: a section of Liu (2022) for the study's instrument, the instrument's own words otherwise,
     a dash when it names none (a bare "§" cites nothing)."""
@@ -54,8 +59,7 @@ def _source(instrument, source: str) -> str:
 def _source_column(instrument, study_header: str, source: str) -> dict[str, str]:
     """The source cell of a row under its header: the study's header, "Source" for an instrument that names a
     source somewhere, no column at all for one that names none (a column of dashes)."""
-    named = any(c.source for c in instrument.constructs.values()) or any(i.source for i in instrument.items.values())
-    if not named:           # the study's codes with items of the analyst's own: no column of dashes under Liu's name
+    if not _names_sources(instrument):      # the study's codes with items of the analyst's own: no column of dashes under Liu's name
         return {}
     return {study_header if _cites_liu(instrument) else "Source": _source(instrument, source)}
 
@@ -79,8 +83,7 @@ def items_sentence(instrument) -> str:
     words = "Every item is given in English and Chinese" if bilingual else "Table 2.1 gives each item's wording"
     if _cites_liu(instrument):
         return words + ", and every item names the paragraph of Liu (2022) its statement paraphrases."
-    sourced = any(i.source for i in items) or any(c.source for c in instrument.constructs.values())
-    return words + (", with the source the instrument names for it." if sourced else ".")
+    return words + (", with the source the instrument names for it." if _names_sources(instrument) else ".")
 
 
 def items_note(instrument) -> str:
@@ -91,9 +94,7 @@ def items_note(instrument) -> str:
     'Source: the section and paragraph (¶) of'
     """
     note = "(R) marks a reverse-keyed item, scored min + max − x."
-    items = list(instrument.items.values())
-    sourced = any(i.source for i in items) or any(c.source for c in instrument.constructs.values())
-    if not sourced:
+    if not _names_sources(instrument):
         return note
     if _cites_liu(instrument):
         return note + (" Source: the section and paragraph (¶) of Liu (2022) the statement paraphrases, with the "

@@ -312,11 +312,10 @@ def _finite_implied(pt: ParTable, model: Model, rows: np.ndarray, g: int) -> np.
     return implied
 
 
-def _ordinal_overflow(pm, ngroups: int, std_lv: bool, labels) -> None:
-    """The overflow check of :func:`_finite_implied` before an ordinal (WLSMV) fit, at lavaan's start values
-    for unit-variance items (a fixed value that overflows does so whatever the polychoric correlations are)."""
-    pt = build_partable(pm, meanstructure=False, fixed_x=True, std_lv=std_lv, ngroups=ngroups,
-                        group_labels=list(labels) if labels is not None else None)
+def _ordinal_overflow(pt: ParTable) -> None:
+    """The overflow check of :func:`_finite_implied` before an ordinal (WLSMV) fit of the table ``pt``, at lavaan's
+    start values for unit-variance items (a fixed value that overflows does so whatever the polychoric correlations
+    are)."""
     model = Model(pt)
     p = [len(g.ov) for g in model.groups]
     rows = model.start_rows([np.eye(k) for k in p], [np.zeros(k) for k in p])
@@ -1523,12 +1522,13 @@ def _fit_ordinal(pm: ParsedModel, data: pd.DataFrame, ov_all: list[str], ord_nam
     ordered_variance_lines(pm, ord_names, parameterization, ngroups)           # lavaan frees: a typed error
     pm, dropped = drop_ignored_variance_lines(pm, ord_names, parameterization)  # lavaan ignores: so do we
     warnings.extend(w for w in dropped if w not in warnings)
-    xs = build_partable(pm, fixed_x=True, ngroups=ngroups,
-                        group_labels=list(labels) if labels is not None else None).ov_x_names[0]
+    pt0 = build_partable(pm, meanstructure=False, fixed_x=True, std_lv=std_lv, ngroups=ngroups,
+                         group_labels=list(labels) if labels is not None else None)
+    xs = pt0.ov_x_names[0]
     if xs:
         raise EstimationError(None, "observed exogenous covariates with ordered items (lavaan's conditional.x) "
                                     f"are not supported yet: {', '.join(xs)}")
-    _ordinal_overflow(pm, ngroups, std_lv, labels)
+    _ordinal_overflow(pt0)
     if group_partial and ngroups < 2:           # one group: group.partial frees nothing (its one-line error)
         from .partable import group_partial_freed
         group_partial_freed(build_partable(pm), group_equal, group_partial)
